@@ -1,0 +1,113 @@
+// The one resource model both loaders produce and every later stage reads. It is exactly the
+// `input` policies receive (`{ resources: [...] }`), so everything here must stay plain JSON.
+
+/** A place in a source file; lines and columns are 1-based, end inclusive of the last line. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export type SourceKind = "terraform" | "cloudformation";
+
+/**
+ * A value that static evaluation could not know (a variable without default, a data source's
+ * attribute, a CloudFormation `!GetAtt`). Policies must treat it as "we cannot tell", never as a
+ * safe or unsafe value. `$unknown` holds the source expression that produced it.
+ */
+export interface UnknownValue {
+  $unknown: string;
+}
+
+export type Value =
+  | null
+  | boolean
+  | number
+  | string
+  | UnknownValue
+  | Value[]
+  | { [key: string]: Value };
+
+export function unknown(expression: string): UnknownValue {
+  return { $unknown: expression };
+}
+
+export function isUnknown(value: unknown): value is UnknownValue {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as Record<string, unknown>).$unknown === "string" &&
+    Object.keys(value).length === 1
+  );
+}
+
+/**
+ * One resource (Terraform `resource`/`data` instance, or a CloudFormation resource).
+ *
+ * `config` holds the evaluated attributes: Terraform nested blocks are lists of objects (as in
+ * Terraform's plan JSON), CloudFormation `Properties` keep their names. `locations` maps a JSON
+ * pointer into `config` (RFC 6901: `/ingress/0/cidr_blocks/1`) to where it is written, so a
+ * finding on a path is reported on its most specific written line.
+ */
+export interface Resource {
+  /** `aws_s3_bucket.logs`, `module.net.aws_security_group.web["a"]`, `data.aws_iam_policy_document.x`, or a CloudFormation logical id. */
+  address: string;
+  /** `aws_s3_bucket` or `AWS::S3::Bucket`. */
+  type: string;
+  /** The name in its block (`logs`) or the logical id. */
+  name: string;
+  mode: "managed" | "data";
+  source: SourceKind;
+  /** Module path (`module.net`), "" at the root and for CloudFormation. */
+  module: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  config: { [key: string]: Value };
+  /** Addresses of the resources this one refers to (`aws_s3_bucket.logs`, `LogBucket`). */
+  references: string[];
+  locations: { [pointer: string]: SourceLocation };
+}
+
+/** A located problem found while loading (syntax error, unsupported construct, refused file). */
+export interface LoadError {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  /** Stable machine-readable code, e.g. `hcl-syntax`, `yaml-alias-bomb`, `file-too-large`. */
+  code: string;
+}
+
+export interface Model {
+  resources: Resource[];
+  errors: LoadError[];
+}
+
+export type Severity = "critical" | "high" | "medium" | "low" | "info";
+export type Category = "iam" | "network" | "encryption" | "logging";
+export type FindingStatus = "new" | "existing" | "fixed";
+export type Enforcement = "blocking" | "advisory";
+
+/** A policy result, located. `evidenceKey` (rule + resource + evidence) is its identity across commits. */
+export interface Finding {
+  rule: string;
+  title: string;
+  severity: Severity;
+  category: Category;
+  file: string;
+  line: number;
+  endLine: number;
+  resource: string;
+  message: string;
+  /** What exactly is wrong (`s3:*`, `tcp/22 from 0.0.0.0/0`, `/server_side_encryption_configuration`). */
+  evidence: string;
+  remediation?: string;
+  status?: FindingStatus;
+  enforcement: Enforcement;
+  waived: null | { reason: string; expires?: string };
+}

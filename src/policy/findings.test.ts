@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import type { Resource } from "../model/types.js";
+import { ruleMetadata } from "./metadata.js";
+import { toFindings } from "./findings.js";
+
+const group: Resource = {
+  address: "aws_security_group.web",
+  type: "aws_security_group",
+  name: "web",
+  mode: "managed",
+  source: "terraform",
+  module: "",
+  file: "main.tf",
+  line: 10,
+  column: 1,
+  endLine: 30,
+  config: { ingress: [{ from_port: 22, to_port: 22, cidr_blocks: ["10.0.0.0/8", "0.0.0.0/0"] }] },
+  references: [],
+  locations: {
+    "/ingress": { file: "main.tf", line: 12, column: 3, endLine: 17, endColumn: 4 },
+    "/ingress/0": { file: "main.tf", line: 12, column: 3, endLine: 17, endColumn: 4 },
+    "/ingress/0/cidr_blocks": { file: "main.tf", line: 15, column: 5, endLine: 15, endColumn: 50 },
+  },
+};
+
+const meta = ruleMetadata("tollgate/rules/network/open_ssh/deny", [
+  {
+    scope: "package",
+    title: "SSH open to the internet",
+    custom: {
+      id: "TG-NET-001",
+      severity: "high",
+      category: "network",
+      remediation: "Restrict the CIDR.",
+    },
+  },
+]);
+
+describe("rule metadata", () => {
+  it("merges package and rule scope, rule scope winning", () => {
+    const merged = ruleMetadata("p/deny", [
+      { scope: "rule", custom: { severity: "critical" } },
+      { scope: "package", title: "T", custom: { id: "X-1", severity: "low", category: "iam" } },
+    ]);
+    expect(merged).toEqual({
+      ok: true,
+      rule: { id: "X-1", title: "T", severity: "critical", category: "iam", entrypoint: "p/deny" },
+    });
+  });
+
+  it("says which field is wrong", () => {
+    const bad = ruleMetadata("p/deny", [
+      { custom: { id: "X-1", severity: "severe", category: "iam" } },
+    ]);
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.message).toMatch(/p\/deny: METADATA custom.severity/);
+  });
+});
+
+describe("findings from rule results", () => {
+  it("puts a finding on the most specific recorded line of its path", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const { findings, errors } = toFindings(
+      meta.rule,
+      [
+        {
+          resource: "aws_security_group.web",
+          message: "SSH open",
+          path: ["ingress", 0, "cidr_blocks", 1],
+          evidence: "tcp/22 from 0.0.0.0/0",
+        },
+      ],
+      new Map([[group.address, group]]),
+    );
+    expect(errors).toEqual([]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        rule: "TG-NET-001",
+        file: "main.tf",
+        line: 15,
+        endLine: 15,
+        evidence: "tcp/22 from 0.0.0.0/0",
+        severity: "high",
+      }),
+    ]);
+  });
+
+  it("falls back to the resource's first line and reports malformed results and unknown resources", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const { findings, errors } = toFindings(
+      meta.rule,
+      [
+        { resource: "aws_security_group.web", message: "no description" },
+        { resource: "aws_nope.x", message: "m" },
+        { message: 3 },
+      ],
+      new Map([[group.address, group]]),
+    );
+    expect(findings.map((f) => [f.line, f.evidence])).toEqual([[10, ""]]);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/reported resource 'aws_nope.x'/),
+      expect.stringMatching(/malformed finding/),
+    ]);
+  });
+});

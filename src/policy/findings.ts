@@ -1,0 +1,80 @@
+// Turns what a rule's `deny` set returns into located findings. The contract for rule authors:
+// each element is `{ resource, message, evidence?, path? }` where `resource` is an address from
+// `input.resources` and `path` is a JSON pointer (or a list of keys) into that resource's config.
+// The most specific written location of `path` becomes the finding's line.
+import { z } from "zod";
+import { toPointer } from "../model/pointer.js";
+import type { Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
+import type { RuleMetadata } from "./metadata.js";
+
+const rawFindingSchema = z.object({
+  resource: z.string().min(1),
+  message: z.string().min(1),
+  evidence: z.string().optional(),
+  path: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional(),
+  severity: z.enum(["critical", "high", "medium", "low", "info"]).optional(),
+});
+
+/** The location of the longest prefix of `pointer` that the resource records. */
+export function locate(resource: Resource, pointer: string): SourceLocation | undefined {
+  let candidate = pointer;
+  for (;;) {
+    const found = resource.locations[candidate];
+    if (found) return found;
+    if (candidate === "") return undefined;
+    candidate = candidate.slice(0, candidate.lastIndexOf("/"));
+  }
+}
+
+export function toFindings(
+  rule: RuleMetadata,
+  results: readonly unknown[],
+  resources: ReadonlyMap<string, Resource>,
+): { findings: Finding[]; errors: LoadError[] } {
+  const findings: Finding[] = [];
+  const errors: LoadError[] = [];
+  for (const raw of results) {
+    const parsed = rawFindingSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      errors.push({
+        file: rule.entrypoint,
+        line: 0,
+        column: 0,
+        code: "policy-result",
+        message: `rule ${rule.id} returned a malformed finding (${issue?.path.join(".") || "value"}: ${issue?.message}): ${JSON.stringify(raw).slice(0, 200)}`,
+      });
+      continue;
+    }
+    const result = parsed.data;
+    const resource = resources.get(result.resource);
+    if (!resource) {
+      errors.push({
+        file: rule.entrypoint,
+        line: 0,
+        column: 0,
+        code: "policy-result",
+        message: `rule ${rule.id} reported resource '${result.resource}', which the input does not contain`,
+      });
+      continue;
+    }
+    const pointer = typeof result.path === "string" ? result.path : toPointer(result.path ?? []);
+    const where = locate(resource, pointer);
+    findings.push({
+      rule: rule.id,
+      title: rule.title,
+      severity: result.severity ?? rule.severity,
+      category: rule.category,
+      file: where?.file ?? resource.file,
+      line: where?.line ?? resource.line,
+      endLine: where?.endLine ?? resource.endLine,
+      resource: resource.address,
+      message: result.message,
+      evidence: result.evidence ?? pointer,
+      ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),
+      enforcement: "blocking",
+      waived: null,
+    });
+  }
+  return { findings, errors };
+}

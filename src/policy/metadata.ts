@@ -1,0 +1,89 @@
+// What a rule says about itself: its `# METADATA` annotations (as `opa build` puts them in the
+// bundle manifest) validated into the fields every finding carries. Package-scope annotations
+// give defaults, rule-scope ones override them.
+import { z } from "zod";
+import type { Category, Severity } from "../model/types.js";
+
+const customSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "rule ids are letters, digits, '_', '.' and '-'"),
+  severity: z.enum(["critical", "high", "medium", "low", "info"]),
+  category: z.enum(["iam", "network", "encryption", "logging"]),
+  remediation: z.string().optional(),
+  /** Control ids this rule maps to (`CIS-AWS-1.16`, `AWS-FSBP-IAM.1`). */
+  controls: z.array(z.string()).optional(),
+});
+
+const annotationSchema = z
+  .object({
+    scope: z.string().optional(),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    related_resources: z.array(z.unknown()).optional(),
+    custom: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+
+export interface RuleMetadata {
+  id: string;
+  title: string;
+  description?: string;
+  severity: Severity;
+  category: Category;
+  remediation?: string;
+  controls?: string[];
+  /** The entrypoint that evaluates the rule (`tollgate/rules/iam/wildcard_action/deny`). */
+  entrypoint: string;
+}
+
+export type MetadataResult = { ok: true; rule: RuleMetadata } | { ok: false; message: string };
+
+const scopeOrder: Record<string, number> = { subpackages: 0, package: 1, document: 2, rule: 3 };
+
+/** Merge an entrypoint's annotations (broadest scope first) and validate the Tollgate fields. */
+export function ruleMetadata(entrypoint: string, annotations: readonly unknown[]): MetadataResult {
+  const parsed = [];
+  for (const raw of annotations) {
+    const result = annotationSchema.safeParse(raw);
+    if (!result.success)
+      return {
+        ok: false,
+        message: `${entrypoint}: malformed annotation: ${result.error.issues[0]?.message}`,
+      };
+    parsed.push(result.data);
+  }
+  parsed.sort(
+    (a, b) => (scopeOrder[a.scope ?? "rule"] ?? 3) - (scopeOrder[b.scope ?? "rule"] ?? 3),
+  );
+  let title: string | undefined;
+  let description: string | undefined;
+  let custom: Record<string, unknown> = {};
+  for (const annotation of parsed) {
+    title = annotation.title ?? title;
+    description = annotation.description ?? description;
+    custom = { ...custom, ...annotation.custom };
+  }
+  const fields = customSchema.safeParse(custom);
+  if (!fields.success) {
+    const issue = fields.error.issues[0];
+    const where = issue?.path.length ? `custom.${issue.path.join(".")}` : "custom";
+    return {
+      ok: false,
+      message: `${entrypoint}: METADATA ${where}: ${issue?.message ?? "invalid"}`,
+    };
+  }
+  return {
+    ok: true,
+    rule: {
+      id: fields.data.id,
+      title: title ?? fields.data.id,
+      ...(description !== undefined ? { description } : {}),
+      severity: fields.data.severity,
+      category: fields.data.category,
+      ...(fields.data.remediation !== undefined ? { remediation: fields.data.remediation } : {}),
+      ...(fields.data.controls !== undefined ? { controls: fields.data.controls } : {}),
+      entrypoint,
+    },
+  };
+}

@@ -24,7 +24,10 @@ const statuses = (findings: Finding[]) => findings.map((f) => `${f.status}:${f.e
 
 describe("diffFindings", () => {
   it("keeps a finding existing when its code moves to other lines or files", () => {
-    const result = diffFindings([finding()], [finding({ line: 42, endLine: 60, file: "network.tf" })]);
+    const result = diffFindings(
+      [finding()],
+      [finding({ line: 42, endLine: 60, file: "network.tf" })],
+    );
     expect(result).toHaveLength(1);
     expect(result[0]).toMatchObject({ status: "existing", line: 42, file: "network.tf" });
   });

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { defaultSettings, parseSettings } from "./index.js";
+
+const FILE = ".github/tollgate.yml";
+
+function errorsOf(text: string) {
+  const result = parseSettings(text, FILE);
+  if (result.ok) throw new Error("expected errors");
+  return result.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.code}: ${e.message}`);
+}
+
+describe("parseSettings", () => {
+  it("gives the defaults for an empty file", () => {
+    const result = parseSettings("", FILE);
+    expect(result).toEqual({ ok: true, settings: defaultSettings });
+    expect(defaultSettings).toEqual({
+      version: 1,
+      fail_on: "new",
+      on_error: "block",
+      enforcement: { rules: {}, categories: {}, severities: {} },
+    });
+  });
+
+  it("reads every key it knows", () => {
+    const result = parseSettings(
+      [
+        "fail_on: all",
+        "on_error: neutral",
+        "enforcement:",
+        "  rules:",
+        "    TG-IAM-001: off",
+        "  categories:",
+        "    logging: blocking",
+        "  severities:",
+        "    medium: blocking",
+      ].join("\n"),
+      FILE,
+    );
+    expect(result).toEqual({
+      ok: true,
+      settings: {
+        version: 1,
+        fail_on: "all",
+        on_error: "neutral",
+        enforcement: {
+          rules: { "TG-IAM-001": "off" },
+          categories: { logging: "blocking" },
+          severities: { medium: "blocking" },
+        },
+      },
+    });
+  });
+
+  it("points at a bad value", () => {
+    expect(errorsOf("fail_on: never\n")).toEqual([
+      expect.stringMatching(
+        /^\.github\/tollgate\.yml:1:10: settings-invalid: fail_on: .*"new".*"all"/,
+      ),
+    ]);
+  });
+
+  it("points at an unknown key, nested", () => {
+    expect(errorsOf("enforcement:\n  rules: {}\n  severity:\n    high: off\n")).toEqual([
+      ".github/tollgate.yml:3:3: settings-invalid: enforcement: unknown key 'severity'",
+    ]);
+  });
+
+  it("points at an unknown category", () => {
+    const [error] = errorsOf("enforcement:\n  categories:\n    netwrok: off\n");
+    expect(error).toMatch(
+      /^\.github\/tollgate\.yml:3:5: settings-invalid: enforcement\.categories/,
+    );
+  });
+
+  it("points at a bad enforcement level", () => {
+    const [error] = errorsOf("enforcement:\n  rules:\n    TG-1: warn\n");
+    expect(error).toMatch(
+      /^\.github\/tollgate\.yml:3:11: settings-invalid: enforcement\.rules\.TG-1: /,
+    );
+  });
+
+  it("reports YAML syntax errors with their position", () => {
+    const [error] = errorsOf("fail_on: [new\non_error: block\n");
+    expect(error).toMatch(/^\.github\/tollgate\.yml:\d+:\d+: settings-yaml: /);
+  });
+
+  it("refuses duplicate keys", () => {
+    expect(errorsOf("fail_on: new\nfail_on: all\n")[0]).toMatch(
+      /^\.github\/tollgate\.yml:2:1: settings-yaml: /,
+    );
+  });
+
+  it("refuses a document that is not a mapping", () => {
+    expect(errorsOf("- fail_on\n")[0]).toMatch(
+      /^\.github\/tollgate\.yml:1:1: settings-invalid: settings: /,
+    );
+  });
+
+  it("bounds alias expansion and size", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 0; i < 10; i++)
+      bomb.push(
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + i)}`)
+          .join(", ")}]`,
+      );
+    expect(errorsOf(bomb.join("\n"))[0]).toMatch(/settings-yaml: .*[Aa]lias/);
+    expect(errorsOf("#".repeat(70_000))[0]).toBe(
+      `${FILE}:1:1: settings-too-large: settings file is larger than 65536 bytes`,
+    );
+  });
+});

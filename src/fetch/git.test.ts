@@ -1,0 +1,64 @@
+import { describe, expect, it, beforeAll, afterAll } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, mkdir, rm, writeFile, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { readGitSnapshot, resolveCommit } from "./git.js";
+import type { LoadError } from "../model/types.js";
+import type { SourceFile } from "../iac/source.js";
+
+let repo = "";
+const git = (...args: string[]) =>
+  execFileSync(
+    "git",
+    ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+    { encoding: "utf8" },
+  );
+
+const decode = (file: string, bytes: Uint8Array): SourceFile | LoadError =>
+  bytes.includes(0)
+    ? { file, line: 1, column: 1, code: "binary", message: "binary file" }
+    : { path: file, text: new TextDecoder().decode(bytes) };
+
+beforeAll(async () => {
+  repo = await mkdtemp(path.join(tmpdir(), "tollgate-git-"));
+  git("init", "-q", "-b", "main");
+  await mkdir(path.join(repo, "modules", "net"), { recursive: true });
+  await writeFile(path.join(repo, "main.tf"), 'resource "aws_s3_bucket" "a" {}\n');
+  await writeFile(
+    path.join(repo, "modules", "net", "sg.tf"),
+    'resource "aws_security_group" "web" {}\n',
+  );
+  await writeFile(path.join(repo, "README.md"), "not IaC\n");
+  await writeFile(path.join(repo, "blob.json"), Buffer.from([0x7b, 0x00, 0x7d]));
+  await symlink("/etc/passwd", path.join(repo, "evil.tf"));
+  git("add", "-A");
+  git("commit", "-qm", "base");
+  await writeFile(path.join(repo, "main.tf"), 'resource "aws_s3_bucket" "b" {}\n');
+  git("commit", "-qam", "head");
+});
+
+afterAll(async () => {
+  await rm(repo, { recursive: true, force: true });
+});
+
+describe("git snapshots", () => {
+  it("reads the IaC files of each commit without a checkout", async () => {
+    const head = await readGitSnapshot(repo, "main", decode);
+    const base = await readGitSnapshot(repo, "main~1", decode);
+    expect(head.files.map((f) => f.path).sort()).toEqual(["main.tf", "modules/net/sg.tf"]);
+    expect(head.files.find((f) => f.path === "main.tf")?.text).toContain('"b"');
+    expect(base.files.find((f) => f.path === "main.tf")?.text).toContain('"a"');
+    expect(head.errors.map((e) => [e.file, e.code]).sort()).toEqual([
+      ["blob.json", "binary"],
+      ["evil.tf", "symlink"],
+    ]);
+  });
+
+  it("names a ref that is not a commit", async () => {
+    await expect(resolveCommit(repo, "no-such-branch")).rejects.toThrow(
+      /no-such-branch is not a commit/,
+    );
+    await expect(resolveCommit(repo, "--output=/tmp/x")).rejects.toThrow(/not a git ref/);
+  });
+});

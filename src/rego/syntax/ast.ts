@@ -132,14 +132,7 @@ export interface CallTerm {
 export type ScalarTerm = NullTerm | BooleanTerm | NumberTerm | StringTerm;
 export type Comprehension = ArrayComprehension | SetComprehension | ObjectComprehension;
 export type Term =
-  | ScalarTerm
-  | VarTerm
-  | RefTerm
-  | ArrayTerm
-  | ObjectTerm
-  | SetTerm
-  | Comprehension
-  | CallTerm;
+  ScalarTerm | VarTerm | RefTerm | ArrayTerm | ObjectTerm | SetTerm | Comprehension | CallTerm;
 
 // ---------------------------------------------------------------------------------------------
 // Expressions and bodies
@@ -213,7 +206,8 @@ export interface BlockExpr extends ExprCommon {
   body: Body;
 }
 
-export type Expr = TermExpr | UnifyExpr | AssignExpr | SomeDeclExpr | SomeInExpr | EveryExpr | BlockExpr;
+export type Expr =
+  TermExpr | UnifyExpr | AssignExpr | SomeDeclExpr | SomeInExpr | EveryExpr | BlockExpr;
 
 /** A conjunction of expressions; empty means true. */
 export type Body = Expr[];
@@ -280,7 +274,8 @@ export interface PackageDecl {
 export type AnnotationScope = "package" | "rule" | "document" | "subpackages";
 
 /** JSON as parsed from a `# METADATA` YAML block. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /**
  * A `# METADATA` comment block. The common fields are typed; `value` is the whole block as

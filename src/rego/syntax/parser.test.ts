@@ -1,0 +1,287 @@
+import { describe, expect, it } from "vitest";
+import type { CallTerm, Expr, Module, RefTerm, Rule, Term } from "./ast.js";
+import { loadConformanceCases } from "./conformance-cases.js";
+import { parseModule } from "./parser.js";
+import { formatModule } from "./printer.js";
+
+function parseOk(text: string): Module {
+  const result = parseModule(text, "test.rego");
+  expect(result.errors).toEqual([]);
+  if (!result.module) throw new Error("no module");
+  return result.module;
+}
+
+function onlyRule(text: string): Rule {
+  const module = parseOk(`package test\n${text}\n`);
+  expect(module.rules).toHaveLength(1);
+  return module.rules[0] as Rule;
+}
+
+function firstExpr(text: string): Expr {
+  return onlyRule(`p if {\n${text}\n}`).body[0] as Expr;
+}
+
+function termOf(expr: Expr): Term {
+  if (expr.kind !== "term") throw new Error(`not a term expression: ${expr.kind}`);
+  return expr.term;
+}
+
+function operatorName(term: Term): string {
+  const call = term as CallTerm;
+  expect(call.type).toBe("call");
+  const ref: RefTerm = call.operator;
+  return [ref.head, ...ref.operands]
+    .map((part) => (part.type === "var" ? part.name : part.type === "string" ? part.value : "?"))
+    .join(".");
+}
+
+describe("parseModule on OPA's conformance modules", () => {
+  const cases = loadConformanceCases();
+  const modules = cases.flatMap((entry) =>
+    entry.modules.map((text, i) => ({ name: `${entry.name}#${i}`, text })),
+  );
+
+  it("finds the corpus", () => {
+    expect(modules.length).toBeGreaterThan(500);
+  });
+
+  it("parses every module without errors", () => {
+    const failures = modules
+      .map(({ name, text }) => ({ name, errors: parseModule(text, name).errors }))
+      .filter((result) => result.errors.length > 0);
+    expect(failures).toEqual([]);
+  });
+
+  it("prints every module to text that parses again and prints the same", () => {
+    for (const { name, text } of modules) {
+      const printed = formatModule(parseOk(text));
+      const reparsed = parseModule(printed, name);
+      expect(reparsed.errors, `${name}\n${printed}`).toEqual([]);
+      expect(formatModule(reparsed.module as Module)).toBe(printed);
+    }
+  });
+});
+
+describe("rule heads", () => {
+  it("distinguishes complete, partial set, partial object and function rules", () => {
+    const module = parseOk(`package a.b
+default allow := false
+allow if input.x == 1
+deny contains msg if msg := "no"
+owners[name] := team if { some name, team in input.owners }
+f(x) := x + 1
+g(x) if x > 2
+a.b.c := 1
+a.b[x].c := 2 if x := "k"
+`);
+    expect(module.package.path).toEqual(["a", "b"]);
+    const kinds = module.rules.map((rule) => [rule.head.kind, rule.default]);
+    expect(kinds).toEqual([
+      ["complete", true],
+      ["complete", false],
+      ["partial-set", false],
+      ["partial-object", false],
+      ["function", false],
+      ["function", false],
+      ["complete", false],
+      ["partial-object", false],
+    ]);
+    const refHead = module.rules[7] as Rule;
+    expect(refHead.head.ref.map((term) => term.type)).toEqual(["var", "string", "var", "string"]);
+    expect((module.rules[1] as Rule).head.value).toMatchObject({ type: "boolean", value: true });
+    expect((module.rules[3] as Rule).head.key).toMatchObject({ type: "var", name: "name" });
+  });
+
+  it("links else alternatives with their own values", () => {
+    const rule = onlyRule(`f(x) := "a" if x == 1 else := "b" if x == 2 else := "c"`);
+    expect(rule.else?.head.value).toMatchObject({ type: "string", value: "b" });
+    expect(rule.else?.else?.head.value).toMatchObject({ type: "string", value: "c" });
+    expect(rule.else?.else?.body).toEqual([]);
+    expect(rule.else?.head.args).toHaveLength(1);
+  });
+
+  it("retries an `if {` that is really an object comprehension as one literal", () => {
+    const rule = onlyRule(`p if {x: i | x := ["a"][i]}`);
+    expect(rule.body).toHaveLength(1);
+    expect(termOf(rule.body[0] as Expr).type).toBe("objectcomprehension");
+  });
+});
+
+describe("expressions and terms", () => {
+  it("keeps exact number text and decodes strings", () => {
+    const expr = firstExpr(`x := [1e400, -0.5, "a\\tb\\u00e9", \`raw\\n\`]`);
+    if (expr.kind !== "assign") throw new Error(expr.kind);
+    expect(expr.right).toMatchObject({
+      type: "array",
+      items: [
+        { type: "number", text: "1e400" },
+        { type: "number", text: "-0.5" },
+        { type: "string", value: "a\tb\u00e9", raw: false },
+        { type: "string", value: "raw\\n", raw: true },
+      ],
+    });
+  });
+
+  it("applies OPA's operator precedence", () => {
+    const term = termOf(firstExpr(`1 + 2 * 3 == 7`));
+    expect(operatorName(term)).toBe("equal");
+    const left = (term as CallTerm).args[0] as Term;
+    expect(operatorName(left)).toBe("plus");
+    expect(operatorName((left as CallTerm).args[1] as Term)).toBe("mul");
+    expect(operatorName(termOf(firstExpr(`a | b & c`)))).toBe("or");
+    expect(operatorName(termOf(firstExpr(`x in {1} == true`)))).toBe("internal.member_2");
+    expect(operatorName(termOf(firstExpr(`"k", 1 in {"k": 1}`)))).toBe("internal.member_3");
+  });
+
+  it("parses some, every, not, with and comprehensions", () => {
+    const rule = onlyRule(`p if {
+	some k, v in input.xs
+	some i
+	every x in input.ys { x > 1 }
+	not input.deny with input as {"deny": false}
+	not { input.a; input.b }
+	s := {y | y := input.zs[_]}
+	o := {k2: v2 | some k2; v2 := input.m[k2]}
+	e := set()
+}`);
+    expect(rule.body.map((expr) => expr.kind)).toEqual([
+      "somein",
+      "some",
+      "every",
+      "term",
+      "block",
+      "assign",
+      "assign",
+      "assign",
+    ]);
+    expect(rule.body[3]).toMatchObject({
+      negated: true,
+      with: [{ target: { head: { name: "input" } } }],
+    });
+    expect(rule.body[4]).toMatchObject({ negated: true });
+    expect(rule.body[7]).toMatchObject({ right: { type: "set", items: [] } });
+  });
+
+  it("reads refs with brackets, composite heads and call heads", () => {
+    const expr = firstExpr(`y := f(x).a[0]["b c"][z]`);
+    if (expr.kind !== "assign") throw new Error(expr.kind);
+    expect(expr.right).toMatchObject({ type: "ref", head: { type: "call" } });
+    expect((expr.right as RefTerm).operands.map((operand) => operand.type)).toEqual([
+      "string",
+      "number",
+      "string",
+      "var",
+    ]);
+  });
+
+  it("separates expressions by newlines and semicolons but not inside brackets", () => {
+    const rule = onlyRule(`p if {
+	x := [1,
+		2]; y := 3
+	x[0] +
+		y == 4
+}`);
+    expect(rule.body).toHaveLength(3);
+  });
+});
+
+describe("imports and annotations", () => {
+  it("reads imports with aliases", () => {
+    const module = parseOk(`package p
+import rego.v1
+import future.keywords.in
+import data.lib.util as u
+import input.request`);
+    expect(module.imports.map((entry) => entry.alias ?? "")).toEqual(["", "", "u", ""]);
+  });
+
+  it("attaches # METADATA blocks with custom fields to rules and packages", () => {
+    const module = parseOk(`# METADATA
+# title: S3 rules
+# scope: subpackages
+package tollgate.s3
+
+# METADATA
+# title: Bucket is public
+# description: Public buckets leak data.
+# custom:
+#   id: TG-S3-001
+#   severity: high
+#   category: encryption
+#   remediation: Set acl = "private".
+deny contains msg if {
+	msg := "x"
+}
+`);
+    expect(module.annotations).toMatchObject([{ scope: "subpackages", title: "S3 rules" }]);
+    const rule = module.rules[0] as Rule;
+    expect(rule.annotations).toHaveLength(1);
+    expect(rule.annotations[0]).toMatchObject({
+      scope: "rule",
+      title: "Bucket is public",
+      custom: { id: "TG-S3-001", severity: "high", category: "encryption" },
+      loc: { line: 6 },
+    });
+  });
+
+  it("reports invalid YAML in a # METADATA block at the block", () => {
+    const result = parseModule(
+      `package p\n\n# METADATA\n# title: [unclosed\nallow := true\n`,
+      "m.rego",
+    );
+    expect(result.errors).toMatchObject([{ code: "rego_parse_error", line: 3, column: 1 }]);
+  });
+});
+
+describe("errors", () => {
+  const cases: [string, number, number, RegExp][] = [
+    ["package p\np if {\n\tx := \n}", 4, 1, /expected a term/],
+    ['package p\np if { x := "abc }', 2, 13, /unterminated string/],
+    ["package p\np { true }", 2, 3, /'if'/],
+    ["p := 1", 1, 1, /expected 'package'/],
+    ["package p\nimport foo.bar", 2, 8, /must begin with data, input, future or rego/],
+    ["package p\np if { x := 1 y := 2 }", 2, 15, /';', a newline or '}'/],
+    ["package p\nx := 01", 2, 6, /leading zero/],
+    ["package p\nin := 1", 2, 1, /keyword 'in'/],
+  ];
+  it.each(cases)("locates %j", (text, line, column, message) => {
+    const result = parseModule(text, "bad.rego");
+    expect(result.module).toBeUndefined();
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({
+      file: "bad.rego",
+      line,
+      column,
+      code: "rego_parse_error",
+    });
+    expect(result.errors[0]?.message).toMatch(message);
+  });
+
+  it("bounds nesting depth instead of overflowing the stack", () => {
+    const deep = `package p\nx := ${"[".repeat(100_000)}`;
+    const result = parseModule(deep, "deep.rego");
+    expect(result.errors[0]).toMatchObject({ code: "rego_parse_error", line: 2 });
+    expect(result.errors[0]?.message).toMatch(/nesting deeper/);
+  });
+
+  it("returns a located error for 1 MB of random bytes", () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    const bytes = Array.from({ length: 1 << 20 }, () => String.fromCharCode(random() % 256)).join(
+      "",
+    );
+    const result = parseModule(bytes, "garbage.rego");
+    expect(result.module).toBeUndefined();
+    expect(result.errors[0]).toMatchObject({ file: "garbage.rego", code: "rego_parse_error" });
+    expect(result.errors[0]?.line).toBeGreaterThan(0);
+  });
+
+  it("returns a located error for 1 MB of plausible tokens", () => {
+    const text = `package p\np if {\n${'x := [1, {"a": y}]\n'.repeat(50_000)}`;
+    const result = parseModule(text, "long.rego");
+    expect(result.errors[0]).toMatchObject({ code: "rego_parse_error", line: 50_003 });
+  });
+});

@@ -1,24 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Finding } from "../model/types.js";
+import { finding as baseFinding } from "../../test/app/findings.js";
 import { diffFindings, findingIdentity } from "./index.js";
 
-function finding(overrides: Partial<Finding> = {}): Finding {
-  return {
-    rule: "TG-NET-001",
-    title: "Security group open to the world",
-    severity: "high",
-    category: "network",
-    file: "main.tf",
-    line: 10,
-    endLine: 20,
-    resource: "aws_security_group.web",
-    message: "Ingress tcp/22 from 0.0.0.0/0",
-    evidence: "tcp/22 from 0.0.0.0/0",
-    enforcement: "blocking",
-    waived: null,
-    ...overrides,
-  };
-}
+const finding = baseFinding;
 
 const statuses = (findings: Finding[]) => findings.map((f) => `${f.status}:${f.evidence}`);
 

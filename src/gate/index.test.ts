@@ -1,26 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { defaultSettings, settingsSchema, type Settings } from "../config/index.js";
 import type { Finding, LoadError } from "../model/types.js";
+import { finding as baseFinding } from "../../test/app/findings.js";
 import { decideGate, enforcementLevel } from "./index.js";
 
-function finding(overrides: Partial<Finding> = {}): Finding {
-  return {
-    rule: "TG-NET-001",
-    title: "Security group open to the world",
-    severity: "high",
-    category: "network",
-    file: "main.tf",
-    line: 10,
-    endLine: 20,
-    resource: "aws_security_group.web",
-    message: "Ingress tcp/22 from 0.0.0.0/0",
-    evidence: "tcp/22 from 0.0.0.0/0",
-    status: "new",
-    enforcement: "advisory",
-    waived: null,
-    ...overrides,
-  };
-}
+const finding = (overrides: Partial<Finding> = {}) => baseFinding({ status: "new", ...overrides });
 
 const settings = (input: object): Settings => settingsSchema.parse(input);
 const loadError: LoadError = {

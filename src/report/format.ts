@@ -1,0 +1,25 @@
+// Small text helpers every renderer shares: the one `file:line:col: message` form for errors
+// (STYLE §5) and escaping for text from scanned files that ends up in markdown.
+import type { Finding, LoadError } from "../model/types.js";
+
+export function formatLoadError(error: LoadError): string {
+  return `${error.file}:${error.line}:${error.column}: ${error.message} (${error.code})`;
+}
+
+export function findingLocation(finding: Finding): string {
+  return `${finding.file}:${finding.line}`;
+}
+
+/** Text from IaC files (messages, evidence) cannot inject markup, links or mentions into a report. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()<>#+|!~@]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+}
+
+/** A code span that stays one span whatever backticks the text holds. */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/\r?\n/g, " ");
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}

@@ -1,0 +1,137 @@
+// The markdown report of a gate decision: the check run summary and `tollgate scan --format
+// markdown`. New, existing, fixed and waived findings get a section each, grouped by category;
+// with a limit the text is cut at a line boundary with a note, so GitHub never rejects it.
+import { findingIdentity } from "../diff/index.js";
+import { CATEGORIES, plural, SEVERITIES, type GateDecision } from "../gate/index.js";
+import type { Finding } from "../model/types.js";
+import { codeSpan, escapeMarkdown, formatLoadError } from "./format.js";
+
+export interface MarkdownOptions {
+  /** Maximum size in UTF-8 bytes (GitHub's check run summary takes 65,535 characters). */
+  limit?: number;
+  /** New findings that have no annotation (outside the PR's changed lines); marked so. */
+  unannotated?: readonly Finding[];
+  /** Fetch notices (skipped binary or oversized files, truncated listings). */
+  notices?: readonly string[];
+}
+
+const CONCLUSION_HEADING = {
+  failure: "❌ Tollgate: blocked",
+  neutral: "⚠️ Tollgate: incomplete scan",
+  success: "✅ Tollgate: passed",
+} as const;
+
+const CATEGORY_NAMES = {
+  iam: "IAM",
+  network: "Network",
+  encryption: "Encryption",
+  logging: "Logging",
+} as const;
+
+export function renderMarkdown(decision: GateDecision, options: MarkdownOptions = {}): string {
+  const unannotated = new Set((options.unannotated ?? []).map(findingIdentity));
+  const blocking = new Set(decision.blocking);
+  const open = decision.findings.filter((f) => f.waived === null);
+  const lines: string[] = [`## ${CONCLUSION_HEADING[decision.conclusion]}`, ""];
+  for (const reason of decision.reasons) lines.push(`- ${reason}`);
+  lines.push("", ...countsTable(decision), "");
+
+  if (decision.errors.length > 0) {
+    lines.push(`### Errors (${decision.errors.length})`, "");
+    for (const error of decision.errors) lines.push(`- ${codeSpan(formatLoadError(error))}`);
+    lines.push("");
+  }
+  const section = (heading: string, findings: Finding[]) => {
+    if (findings.length === 0) return;
+    lines.push(`### ${heading} (${findings.length})`, "");
+    for (const category of CATEGORIES) {
+      const inCategory = findings.filter((f) => f.category === category);
+      if (inCategory.length === 0) continue;
+      lines.push(`#### ${CATEGORY_NAMES[category]} (${inCategory.length})`, "");
+      for (const finding of bySeverity(inCategory)) {
+        lines.push(
+          ...findingItem(finding, blocking.has(finding), unannotated.has(findingIdentity(finding))),
+        );
+      }
+      lines.push("");
+    }
+  };
+  section(
+    "New findings",
+    open.filter((f) => f.status === "new"),
+  );
+  section(
+    "Existing findings",
+    open.filter((f) => f.status === "existing"),
+  );
+  section(
+    "Fixed findings",
+    open.filter((f) => f.status === "fixed"),
+  );
+  section(
+    "Waived findings",
+    decision.findings.filter((f) => f.waived !== null && f.status !== "fixed"),
+  );
+  if (decision.suppressed > 0)
+    lines.push(`_${plural(decision.suppressed, "finding")} turned off by settings._`, "");
+  if (options.notices && options.notices.length > 0) {
+    lines.push("### Notices", "");
+    for (const notice of options.notices) lines.push(`- ${escapeMarkdown(notice)}`);
+    lines.push("");
+  }
+  return cutToLimit(lines, options.limit);
+}
+
+function countsTable(decision: GateDecision): string[] {
+  const rows = [
+    "| | " + SEVERITIES.join(" | ") + " |",
+    "|---|" + SEVERITIES.map(() => "---:|").join(""),
+  ];
+  for (const status of ["new", "existing", "fixed"] as const) {
+    const ofStatus = decision.findings.filter((f) => f.status === status && f.waived === null);
+    rows.push(
+      `| ${status} | ` +
+        SEVERITIES.map((s) => ofStatus.filter((f) => f.severity === s).length).join(" | ") +
+        " |",
+    );
+  }
+  return rows;
+}
+
+function bySeverity(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity),
+  );
+}
+
+function findingItem(finding: Finding, blocks: boolean, unannotated: boolean): string[] {
+  const tags = [
+    blocks ? "**blocks merge**" : finding.enforcement,
+    ...(unannotated ? ["not on a changed line"] : []),
+  ];
+  const item = [
+    `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)} — ` +
+      `${codeSpan(finding.resource)} at ${codeSpan(`${finding.file}:${finding.line}`)} (${tags.join(", ")})`,
+    `  ${escapeMarkdown(finding.message)} Evidence: ${codeSpan(finding.evidence)}`,
+  ];
+  if (finding.remediation) item.push(`  Fix: ${escapeMarkdown(finding.remediation)}`);
+  if (finding.waived) item.push(`  Waived: ${escapeMarkdown(finding.waived.reason)}`);
+  return item;
+}
+
+function cutToLimit(lines: string[], limit: number | undefined): string {
+  const full = lines.join("\n");
+  if (limit === undefined || Buffer.byteLength(full, "utf8") <= limit) return full;
+  const kept: string[] = [];
+  let size = 0;
+  const noteFor = (cut: number) =>
+    `\n\n_Report cut here: ${plural(cut, "more line")} did not fit GitHub's size limit. Run \`tollgate scan\` locally or upload SARIF for the full list._`;
+  const reserve = Buffer.byteLength(noteFor(lines.length), "utf8");
+  for (const line of lines) {
+    const lineSize = Buffer.byteLength(line, "utf8") + 1;
+    if (size + lineSize + reserve > limit) break;
+    kept.push(line);
+    size += lineSize;
+  }
+  return kept.join("\n") + noteFor(lines.length - kept.length);
+}

@@ -1,0 +1,293 @@
+import { describe, expect, it } from "vitest";
+import { finding as baseFinding } from "../../test/app/findings.js";
+import { defaultSettings } from "../config/index.js";
+import { decideGate } from "../gate/index.js";
+import type { Finding, LoadError } from "../model/types.js";
+import {
+  batchAnnotations,
+  buildCheckRunReport,
+  incompleteCheckReport,
+  MAX_ANNOTATIONS,
+  planAnnotations,
+  renderJson,
+  renderMarkdown,
+  renderSarif,
+  renderText,
+  SUMMARY_LIMIT,
+  type ChangedLines,
+} from "./index.js";
+
+const finding = (overrides: Partial<Finding> = {}) => baseFinding({ status: "new", ...overrides });
+const loadError: LoadError = {
+  file: "main.tf",
+  line: 3,
+  column: 7,
+  code: "hcl-syntax",
+  message: "expected '='",
+};
+const changed = (entries: [string, number[] | "all"][]) =>
+  new Map<string, ChangedLines>(
+    entries.map(([path, lines]) => [path, lines === "all" ? "all" : new Set(lines)]),
+  );
+
+describe("planAnnotations", () => {
+  it("fails blocking findings and warns advisory ones on changed lines", () => {
+    const decision = decideGate(
+      [
+        finding({ line: 12 }),
+        finding({ severity: "low", rule: "TG-LOG-001", line: 14, category: "logging" }),
+      ],
+      [],
+      defaultSettings,
+    );
+    const { annotations, unannotated } = planAnnotations(
+      decision,
+      changed([["main.tf", [12, 14]]]),
+    );
+    expect(annotations.map((a) => [a.start_line, a.annotation_level])).toEqual([
+      [12, "failure"],
+      [14, "warning"],
+    ]);
+    expect(annotations[0]).toMatchObject({
+      path: "main.tf",
+      title: "TG-NET-001: Security group open to the world",
+    });
+    expect(unannotated).toEqual([]);
+  });
+
+  it("moves a new finding to the nearest changed line of its resource, else lists it", () => {
+    const decision = decideGate(
+      [finding({ line: 10, endLine: 20 }), finding({ evidence: "tcp/80", line: 30, endLine: 35 })],
+      [],
+      defaultSettings,
+    );
+    const { annotations, unannotated } = planAnnotations(
+      decision,
+      changed([["main.tf", [4, 13, 18, 40]]]),
+    );
+    expect(annotations.map((a) => a.start_line)).toEqual([13]);
+    expect(unannotated.map((f) => f.evidence)).toEqual(["tcp/80"]);
+  });
+
+  it("annotates existing findings only on their own changed line and never fixed ones", () => {
+    const decision = decideGate(
+      [
+        finding({ status: "existing", line: 10 }),
+        finding({ status: "existing", evidence: "x", line: 11, endLine: 20 }),
+        finding({ status: "fixed", line: 12 }),
+      ],
+      [],
+      defaultSettings,
+    );
+    const { annotations, unannotated } = planAnnotations(
+      decision,
+      changed([["main.tf", [10, 12, 15]]]),
+    );
+    expect(annotations.map((a) => [a.start_line, a.annotation_level])).toEqual([[10, "warning"]]);
+    expect(unannotated).toEqual([]);
+  });
+
+  it("annotates anywhere in a file whose patch GitHub left out, and errors in PR files", () => {
+    const decision = decideGate([finding({ line: 99 })], [loadError], defaultSettings);
+    const { annotations } = planAnnotations(decision, changed([["main.tf", "all"]]));
+    expect(annotations.map((a) => [a.start_line, a.annotation_level, a.title])).toEqual([
+      [3, "failure", "Scan error: hcl-syntax"],
+      [99, "failure", "TG-NET-001: Security group open to the world"],
+    ]);
+  });
+
+  it("caps annotations and hands the rest to the summary", () => {
+    const many = Array.from({ length: MAX_ANNOTATIONS + 7 }, (_, i) =>
+      finding({ evidence: `port ${i}`, line: 1 }),
+    );
+    const { annotations, unannotated } = planAnnotations(
+      decideGate(many, [], defaultSettings),
+      changed([["main.tf", [1]]]),
+    );
+    expect(annotations).toHaveLength(MAX_ANNOTATIONS);
+    expect(unannotated).toHaveLength(7);
+  });
+});
+
+describe("batchAnnotations", () => {
+  it("cuts batches of 50", () => {
+    const decision = decideGate(
+      Array.from({ length: 120 }, (_, i) => finding({ evidence: `e${i}` })),
+      [],
+      defaultSettings,
+    );
+    const { annotations } = planAnnotations(decision, changed([["main.tf", "all"]]));
+    expect(batchAnnotations(annotations).map((b) => b.length)).toEqual([50, 50, 20]);
+    expect(batchAnnotations([])).toEqual([]);
+  });
+});
+
+describe("check run output", () => {
+  it("titles by new findings per severity and sections the summary", () => {
+    const decision = decideGate(
+      [
+        finding({ severity: "critical", rule: "TG-IAM-001", category: "iam", evidence: "s3:*" }),
+        finding(),
+        finding({ status: "existing", evidence: "tcp/80" }),
+        finding({ status: "fixed", evidence: "tcp/21" }),
+        finding({ evidence: "tcp/25", waived: { reason: "mail relay, ticket SEC-1" } }),
+      ],
+      [],
+      defaultSettings,
+    );
+    const report = buildCheckRunReport(decision, changed([["main.tf", [10]]]), [
+      "skipped big.json: larger than 1 MB",
+    ]);
+    expect(report.title).toBe("2 new findings: 1 critical, 1 high");
+    expect(report.conclusion).toBe("failure");
+    const headings = report.summary.split("\n").filter((l) => l.startsWith("#"));
+    expect(headings).toEqual([
+      "## ❌ Tollgate: blocked",
+      "### New findings (2)",
+      "#### IAM (1)",
+      "#### Network (1)",
+      "### Existing findings (1)",
+      "#### Network (1)",
+      "### Fixed findings (1)",
+      "#### Network (1)",
+      "### Waived findings (1)",
+      "#### Network (1)",
+      "### Notices",
+    ]);
+    expect(report.summary).toContain("mail relay, ticket SEC-1");
+    expect(report.summary).toContain("| new | 1 | 1 | 0 | 0 | 0 |");
+  });
+
+  it("stays under GitHub's limit with a note, cutting at a line", () => {
+    const many = Array.from({ length: 2000 }, (_, i) =>
+      finding({ evidence: `tcp/${i} from 0.0.0.0/0`, message: "x".repeat(60) }),
+    );
+    const { summary } = buildCheckRunReport(decideGate(many, [], defaultSettings), new Map());
+    expect(Buffer.byteLength(summary, "utf8")).toBeLessThanOrEqual(SUMMARY_LIMIT);
+    expect(summary).toMatch(/_Report cut here: \d+ more lines did not fit GitHub's size limit\./);
+    expect(summary.split("\n").at(-3)).toMatch(/^(- |  |#|$)/);
+  });
+
+  it("escapes markup that scanned files put in messages", () => {
+    const markdown = renderMarkdown(
+      decideGate(
+        [finding({ message: "<img src=x> @everyone [link](http://x)" })],
+        [],
+        defaultSettings,
+      ),
+    );
+    expect(markdown).toContain("\\<img src=x\\> \\@everyone \\[link\\]\\(http://x\\)");
+  });
+
+  it("explains a run that could not complete", () => {
+    const report = incompleteCheckReport(
+      "failure",
+      "GitHub API error",
+      "HttpError: Server Error (500)",
+    );
+    expect(report.title).toBe("Scan incomplete: GitHub API error");
+    expect(report.summary).toContain("fails closed");
+    expect(report.summary).toContain("HttpError: Server Error (500)");
+  });
+});
+
+describe("renderText", () => {
+  it("prints file:line lines, errors with columns, and the verdict", () => {
+    const text = renderText(decideGate([finding()], [loadError], defaultSettings));
+    expect(text.split("\n")).toEqual([
+      "main.tf:3:7: expected '=' (hcl-syntax) [error]",
+      "main.tf:10: high TG-NET-001 Security group open to the world [new, blocking]",
+      "  aws_security_group.web: Ingress tcp/22 from 0.0.0.0/0 (evidence: tcp/22 from 0.0.0.0/0)",
+      "",
+      "failure: 1 blocking new finding (1 high); 1 error prevented a complete scan; the gate fails closed",
+      "",
+    ]);
+  });
+});
+
+describe("renderJson", () => {
+  it("writes exactly the finding and error fields", () => {
+    const extra = { ...finding({ remediation: "Restrict the CIDR" }), internal: true } as Finding;
+    const report = JSON.parse(renderJson([extra], [loadError])) as {
+      findings: object[];
+      errors: object[];
+    };
+    expect(Object.keys(report)).toEqual(["findings", "errors"]);
+    expect(Object.keys(report.findings[0] ?? {})).toEqual([
+      "rule",
+      "title",
+      "severity",
+      "category",
+      "file",
+      "line",
+      "endLine",
+      "resource",
+      "message",
+      "evidence",
+      "remediation",
+      "status",
+      "enforcement",
+      "waived",
+    ]);
+    expect(report.errors).toEqual([loadError]);
+  });
+});
+
+describe("renderSarif", () => {
+  it("writes a SARIF 2.1.0 log GitHub code scanning takes", () => {
+    const findings = decideGate(
+      [
+        finding({ remediation: "Restrict the CIDR" }),
+        finding({ evidence: "tcp/80", status: "existing", file: "modules/a b/main.tf" }),
+        finding({ status: "fixed", evidence: "tcp/21" }),
+      ],
+      [],
+      defaultSettings,
+    ).findings;
+    const log = JSON.parse(renderSarif(findings, [loadError], { toolVersion: "0.1.0" }));
+    expect(log.version).toBe("2.1.0");
+    const [run] = log.runs;
+    expect(run.tool.driver.rules).toEqual([
+      expect.objectContaining({
+        id: "TG-NET-001",
+        help: expect.objectContaining({ text: expect.stringContaining("Restrict the CIDR") }),
+        properties: { tags: ["security", "iac", "network"], "security-severity": "8.0" },
+      }),
+    ]);
+    expect(run.results).toHaveLength(2);
+    expect(run.results[0]).toMatchObject({
+      ruleId: "TG-NET-001",
+      ruleIndex: 0,
+      level: "error",
+      baselineState: "new",
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: "main.tf" },
+            region: { startLine: 10, endLine: 20 },
+          },
+        },
+      ],
+    });
+    expect(run.results[1].locations[0].physicalLocation.artifactLocation.uri).toBe(
+      "modules/a%20b/main.tf",
+    );
+    const fingerprints = run.results.map(
+      (r: { partialFingerprints: Record<string, string> }) =>
+        Object.values(r.partialFingerprints)[0],
+    );
+    expect(fingerprints[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(fingerprints[0]).not.toBe(fingerprints[1]);
+    expect(run.invocations[0]).toMatchObject({
+      executionSuccessful: false,
+      toolExecutionNotifications: [{ descriptor: { id: "hcl-syntax" } }],
+    });
+  });
+
+  it("keeps the fingerprint when a finding moves", () => {
+    const at = (line: number) =>
+      JSON.parse(renderSarif([finding({ line, endLine: line })], [])).runs[0].results[0]
+        .partialFingerprints;
+    expect(at(10)).toEqual(at(99));
+  });
+});

@@ -1,0 +1,134 @@
+// SARIF 2.1.0 for GitHub code scanning: one rule per policy with its help text, one result per open
+// finding with a physical location, and `partialFingerprints` from the diff identity so alerts
+// follow a finding across commits as the check run does. Load errors become tool notifications.
+import { createHash } from "node:crypto";
+import { findingIdentity } from "../diff/index.js";
+import type { Finding, LoadError, Severity } from "../model/types.js";
+import { formatLoadError } from "./format.js";
+
+export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+export const FINGERPRINT_KEY = "tollgateFinding/v1";
+
+export interface SarifOptions {
+  toolVersion?: string;
+}
+
+type SarifLevel = "error" | "warning" | "note";
+
+const LEVEL: Record<Severity, SarifLevel> = {
+  critical: "error",
+  high: "error",
+  medium: "warning",
+  low: "note",
+  info: "note",
+};
+
+/** GitHub maps `security-severity` to its labels: >= 9 critical, 7-8.9 high, 4-6.9 medium, < 4 low. */
+const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
+  critical: "9.5",
+  high: "8.0",
+  medium: "5.5",
+  low: "3.0",
+  info: undefined,
+};
+
+export function renderSarif(
+  findings: readonly Finding[],
+  errors: readonly LoadError[],
+  options: SarifOptions = {},
+): string {
+  const open = findings.filter((f) => f.status !== "fixed");
+  const ruleIndex = new Map<string, number>();
+  const rules: object[] = [];
+  for (const finding of open) {
+    if (ruleIndex.has(finding.rule)) continue;
+    ruleIndex.set(finding.rule, rules.length);
+    rules.push(sarifRule(finding));
+  }
+  const log = {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "Tollgate",
+            informationUri: "https://github.com/tollgate-dev/tollgate",
+            ...(options.toolVersion ? { semanticVersion: options.toolVersion } : {}),
+            rules,
+          },
+        },
+        invocations: [
+          {
+            executionSuccessful: errors.length === 0,
+            toolExecutionNotifications: errors.map((error) => ({
+              level: "error",
+              descriptor: { id: error.code },
+              message: { text: formatLoadError(error) },
+              locations: [location(error.file, error.line, error.line, error.column)],
+            })),
+          },
+        ],
+        results: open.map((finding) => ({
+          ruleId: finding.rule,
+          ruleIndex: ruleIndex.get(finding.rule),
+          level: LEVEL[finding.severity],
+          message: { text: `${finding.message} (${finding.resource}: ${finding.evidence})` },
+          locations: [location(finding.file, finding.line, finding.endLine)],
+          partialFingerprints: {
+            [FINGERPRINT_KEY]: createHash("sha256").update(findingIdentity(finding)).digest("hex"),
+          },
+          ...(finding.status
+            ? { baselineState: finding.status === "new" ? "new" : "unchanged" }
+            : {}),
+          ...(finding.waived
+            ? { suppressions: [{ kind: "external", justification: finding.waived.reason }] }
+            : {}),
+          properties: {
+            resource: finding.resource,
+            evidence: finding.evidence,
+            enforcement: finding.enforcement,
+          },
+        })),
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + "\n";
+}
+
+function sarifRule(finding: Finding): object {
+  const remediation = finding.remediation ?? "See the rule's documentation.";
+  const securitySeverity = SECURITY_SEVERITY[finding.severity];
+  return {
+    id: finding.rule,
+    name: finding.rule,
+    shortDescription: { text: finding.title },
+    fullDescription: { text: finding.title },
+    help: {
+      text: `${finding.title}\n\nRemediation: ${remediation}`,
+      markdown: `**${finding.title}**\n\nRemediation: ${remediation}`,
+    },
+    defaultConfiguration: { level: LEVEL[finding.severity] },
+    properties: {
+      tags: ["security", "iac", finding.category],
+      ...(securitySeverity ? { "security-severity": securitySeverity } : {}),
+    },
+  };
+}
+
+function location(file: string, line: number, endLine: number, column?: number): object {
+  const startLine = Math.max(1, line);
+  return {
+    physicalLocation: {
+      artifactLocation: {
+        uri: file.split("/").map(encodeURIComponent).join("/"),
+        uriBaseId: "%SRCROOT%",
+      },
+      region: {
+        startLine,
+        endLine: Math.max(startLine, endLine),
+        ...(column && column > 0 ? { startColumn: column } : {}),
+      },
+    },
+  };
+}

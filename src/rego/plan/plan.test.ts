@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { parseModule } from "../syntax/index.js";
+import type { Module } from "../syntax/ast.js";
+import { formatPolicy, PlanError, planPolicy } from "./index.js";
+
+function parse(...sources: string[]): Module[] {
+  return sources.map((source, index) => {
+    const result = parseModule(source, `m${index}.rego`);
+    expect(result.errors).toEqual([]);
+    if (result.module === undefined) throw new Error("no module");
+    return result.module;
+  });
+}
+
+function plan(entrypoints: string[], ...sources: string[]): string {
+  return formatPolicy(planPolicy({ modules: parse(...sources) }, entrypoints));
+}
+
+describe("planPolicy", () => {
+  it("plans an entrypoint as a call of the rule's func wrapped in a result set", () => {
+    const text = plan(["x/p"], "package x\np := 1\n");
+    expect(text).toContain("plan x/p\n  Call func=\"g0.data.x.p\" (%0, %1) result=%2\n  MakeObject target=%3\n");
+    expect(text).toContain('ObjectInsert key="result" value=%2 object=%3');
+    expect(text).toContain("ResultSetAdd value=%3");
+    expect(text).toContain("AssignVarOnce source=%3 target=%2");
+  });
+
+  it("plans a partial set as a set built by every body, iterating with Scan", () => {
+    const text = plan(["x/q"], "package x\nq contains y if {\n  some y in input.xs\n  y > 1\n}\n");
+    expect(text).toContain("MakeSet target=%2");
+    expect(text).toMatch(/scan %3 key=%4 value=%5\n(.*\n)*\s+SetAdd value=%5 set=%2/);
+    expect(text).toContain("builtins: gt/2");
+  });
+
+  it("plans partial objects with conflict-checked inserts, nested for multi-level heads", () => {
+    const text = plan(["x/r"], 'package x\nr[k].name := v if {\n  v := input.obj[k]\n}\n');
+    expect(text).toContain("MakeObject target=%2");
+    expect(text).toContain("ObjectInsertOnce");
+    expect(text).toContain("IsUndefined");
+  });
+
+  it("guards else alternatives so each runs only when the ones before did not match", () => {
+    const text = plan(["x/p"], "package x\np := 1 if input.a\nelse := 2 if input.b\nelse := 3\n");
+    expect(text.match(/IsUndefined source=%3/g)?.length).toBe(2);
+  });
+
+  it("reads base data when a reference leaves the rule tree and builds the package extent", () => {
+    const text = plan(["x"], "package x\np := data.y.z\n");
+    expect(text).toContain('Dot source=%1 key="y"');
+    expect(text).toContain("func extent0.data.x(%0, %1)");
+    expect(text).toContain("ObjectMerge");
+  });
+
+  it("passes function arguments after input and data and unifies patterns", () => {
+    const text = plan(["x/s"], "package x\nf([a, b]) := a + b\ns := f([1, 2])\n");
+    expect(text).toContain("func g0.data.x.f(%0, %1, %2) -> %3");
+    expect(text).toContain("IsArray source=%2");
+    expect(text).toMatch(/Call func="g0.data.x.f" \(%0, %1, %\d+\)/);
+  });
+
+  it("plans `with input` as a With block and restores input for the rest of the body", () => {
+    const text = plan(["x/p"], "package x\nq := input.a\np if {\n  q == 1 with input.a as 1\n  input.b\n}\n");
+    expect(text).toMatch(/with %0\["a"\] = %\d+\n(.*\n)*\s+with %0 = %\d+/);
+  });
+
+  it("specialises callees under a function mock", () => {
+    const text = plan(["x/p"], "package x\nf(a) := a\ng(a) := 7\nq := f(1)\np := y if {\n  y := q with f as g\n}\n");
+    expect(text).toContain("func g1.data.x.q");
+    expect(text).toMatch(/func g1.data.x.q[^]*Call func="g0.data.x.g"/);
+  });
+
+  it("plans every as a search for a counterexample", () => {
+    const text = plan(["x/p"], "package x\np if {\n  every x in input.xs {\n    x > 0\n  }\n}\n");
+    expect(text).toMatch(/not\n\s+scan[^]*not\n[^]*AssignVar source=true[^]*IsDefined/);
+  });
+
+  it("reports an unsafe variable with its location instead of crashing", () => {
+    try {
+      planPolicy({ modules: parse("package x\np if {\n  y > 1\n}\n") }, ["x/p"]);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(PlanError);
+      const [first] = (error as PlanError).errors;
+      expect(first).toMatchObject({ file: "m0.rego", line: 3, code: "rego_unsafe_var_error" });
+    }
+  });
+});

@@ -1,0 +1,326 @@
+# METADATA
+# description: >-
+#   Every IAM policy document in the input, whichever resource carries it, as statements with
+#   the key path of each statement and value: the one place rules learn where policies live.
+package tollgate.lib.iam
+
+import data.tollgate.lib.util
+import rego.v1
+
+# Terraform attributes holding a policy document as JSON text. `kind` says how the document is
+# used: `identity` (attached to a principal), `trust` (who may assume a role) or `resource`
+# (a resource policy, where `Principal` says who is granted access).
+terraform_attributes := [
+	{"type": "aws_iam_policy", "attribute": "policy", "kind": "identity"},
+	{"type": "aws_iam_role_policy", "attribute": "policy", "kind": "identity"},
+	{"type": "aws_iam_user_policy", "attribute": "policy", "kind": "identity"},
+	{"type": "aws_iam_group_policy", "attribute": "policy", "kind": "identity"},
+	{"type": "aws_iam_role", "attribute": "assume_role_policy", "kind": "trust"},
+	{"type": "aws_s3_bucket_policy", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_s3_bucket", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_sqs_queue_policy", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_sqs_queue", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_sns_topic_policy", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_sns_topic", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_kms_key", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_kms_key_policy", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_secretsmanager_secret_policy", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_secretsmanager_secret", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_ecr_repository_policy", "attribute": "policy", "kind": "resource"},
+	{"type": "aws_opensearch_domain_policy", "attribute": "access_policies", "kind": "resource"},
+	{"type": "aws_opensearch_domain", "attribute": "access_policies", "kind": "resource"},
+	{"type": "aws_elasticsearch_domain_policy", "attribute": "access_policies", "kind": "resource"},
+	{"type": "aws_elasticsearch_domain", "attribute": "access_policies", "kind": "resource"},
+]
+
+# CloudFormation properties holding a policy document (an object, or JSON text).
+cloudformation_properties := [
+	{"type": "AWS::IAM::Policy", "property": "PolicyDocument", "kind": "identity"},
+	{"type": "AWS::IAM::ManagedPolicy", "property": "PolicyDocument", "kind": "identity"},
+	{"type": "AWS::IAM::Role", "property": "AssumeRolePolicyDocument", "kind": "trust"},
+	{"type": "AWS::S3::BucketPolicy", "property": "PolicyDocument", "kind": "resource"},
+	{"type": "AWS::SQS::QueuePolicy", "property": "PolicyDocument", "kind": "resource"},
+	{"type": "AWS::SNS::TopicPolicy", "property": "PolicyDocument", "kind": "resource"},
+	{"type": "AWS::KMS::Key", "property": "KeyPolicy", "kind": "resource"},
+	{"type": "AWS::SecretsManager::ResourcePolicy", "property": "ResourcePolicy", "kind": "resource"},
+	{"type": "AWS::ECR::Repository", "property": "RepositoryPolicyText", "kind": "resource"},
+	{"type": "AWS::OpenSearchService::Domain", "property": "AccessPolicies", "kind": "resource"},
+	{"type": "AWS::Elasticsearch::Domain", "property": "AccessPolicies", "kind": "resource"},
+]
+
+# CloudFormation identities with inline `Policies: [{PolicyName, PolicyDocument}]`.
+cloudformation_inline_policy_types := {"AWS::IAM::Role", "AWS::IAM::User", "AWS::IAM::Group"}
+
+# A document value decoded: an object as is, JSON text parsed. Undefined for unknowns and for
+# text that is not a JSON object.
+decode(value) := value if {
+	is_object(value)
+	not util.is_unknown(value)
+}
+
+decode(value) := doc if {
+	is_string(value)
+	doc := json.unmarshal(value)
+	is_object(doc)
+}
+
+# `form` says how a finding inside the document is located: `object` documents are part of
+# `config` (paths go inside them), `text` documents are one string attribute (paths stop at it),
+# `data` documents are `aws_iam_policy_document` data sources (paths go to its `statement` blocks).
+form(value) := "object" if is_object(value)
+
+form(value) := "text" if is_string(value)
+
+managed_documents contains document if {
+	some spec in terraform_attributes
+	some r in input.resources
+	r.mode == "managed"
+	r.type == spec.type
+	value := r.config[spec.attribute]
+	doc := decode(value)
+	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.attribute], "form": form(value)}
+}
+
+managed_documents contains document if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type == "aws_iam_role"
+	some i, block in r.config.inline_policy
+	value := block.policy
+	doc := decode(value)
+	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["inline_policy", i, "policy"], "form": form(value)}
+}
+
+managed_documents contains document if {
+	some spec in cloudformation_properties
+	some r in input.resources
+	r.source == "cloudformation"
+	r.type == spec.type
+	value := r.config[spec.property]
+	doc := decode(value)
+	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.property], "form": form(value)}
+}
+
+managed_documents contains document if {
+	some r in input.resources
+	r.source == "cloudformation"
+	r.type in cloudformation_inline_policy_types
+	some i, policy in r.config.Policies
+	value := policy.PolicyDocument
+	doc := decode(value)
+	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"], "form": form(value)}
+}
+
+policy_document_data := [r |
+	some r in input.resources
+	r.mode == "data"
+	r.type == "aws_iam_policy_document"
+]
+
+# Addresses of the data documents some other resource uses with a readable document of its own:
+# their statements are reported on that resource, so the data source stays silent.
+used_data_documents contains d.address if {
+	some d in policy_document_data
+	some user in managed_documents
+	some r in input.resources
+	r.address == user.address
+	util.refers_to(r, d)
+}
+
+used_data_documents contains d.address if {
+	some d in policy_document_data
+	some outer in policy_document_data
+	outer.address != d.address
+	decode(outer.config.json)
+	util.refers_to(outer, d)
+}
+
+documents contains document if some document in managed_documents
+
+documents contains document if {
+	some r in policy_document_data
+	not r.address in used_data_documents
+	doc := decode(r.config.json)
+	document := {"address": r.address, "type": r.type, "kind": "document", "doc": doc, "path": [], "form": "data"}
+}
+
+# Every statement: the document's fields plus `statement` and `statement_path` (the path of
+# the statement inside the document: `["Statement", 0]`, or `["Statement"]` for a lone object).
+statements contains entry if {
+	some document in documents
+	is_array(document.doc.Statement)
+	some i, statement in document.doc.Statement
+	is_object(statement)
+	entry := object.union(document, {"statement": statement, "index": i, "statement_path": ["Statement", i]})
+}
+
+statements contains entry if {
+	some document in documents
+	statement := document.doc.Statement
+	is_object(statement)
+	entry := object.union(document, {"statement": statement, "index": 0, "statement_path": ["Statement"]})
+}
+
+# The `aws_iam_policy_document` argument each JSON key is written as.
+data_document_keys := {
+	"Action": "actions",
+	"NotAction": "not_actions",
+	"Resource": "resources",
+	"NotResource": "not_resources",
+	"Principal": "principals",
+	"NotPrincipal": "not_principals",
+	"Condition": "condition",
+	"Effect": "effect",
+}
+
+# The config path of `suffix` (a path inside a statement, `["Action", 1]`) in an entry.
+path(entry, suffix) := array.concat(array.concat(entry.path, entry.statement_path), suffix) if entry.form == "object"
+
+path(entry, _) := entry.path if entry.form == "text"
+
+path(entry, suffix) := data_statement_path(entry, suffix) if entry.form == "data"
+
+# Data documents render `statement` blocks in order, so statement i is block i when the counts
+# agree (no `source_policy_documents` merged in); otherwise the finding goes on the data source.
+data_statement_path(entry, suffix) := p if {
+	r := data_document(entry.address)
+	count(r.config.statement) == count(entry.doc.Statement)
+	p := array.concat(["statement", entry.index], data_key_path(suffix))
+}
+
+data_statement_path(entry, _) := [] if {
+	r := data_document(entry.address)
+	not count(r.config.statement) == count(entry.doc.Statement)
+}
+
+data_key_path(suffix) := [key] if key := data_document_keys[suffix[0]]
+
+data_key_path(suffix) := [] if not data_document_keys[suffix[0]]
+
+data_document(address) := r if {
+	some r in policy_document_data
+	r.address == address
+}
+
+is_allow(statement) if statement.Effect == "Allow"
+
+is_deny(statement) if statement.Effect == "Deny"
+
+# `[{value, path}]` of the string values of a statement key (`Action`, `Resource`, ...), with
+# paths inside the statement.
+values(statement, key) := [{"value": e.value, "path": array.concat([key], e.path)} |
+	some e in util.elements(statement[key])
+	is_string(e.value)
+]
+
+# Principal values: `[{type, value, path}]`; a bare `"*"` has type `*`.
+principals(statement, key) := [{"type": "*", "value": statement[key], "path": [key]}] if is_string(statement[key])
+
+principals(statement, key) := [{"type": type, "value": e.value, "path": array.concat([key, type], e.path)} |
+	some type, value in statement[key]
+	some e in util.elements(value)
+	is_string(e.value)
+] if is_object(statement[key])
+
+# A principal anyone matches: `"*"`, `{"AWS": "*"}` or any account's root.
+public_principal_values := {"*", "arn:aws:iam::*:root"}
+
+is_public(p) if {
+	p.type in {"*", "AWS"}
+	p.value in public_principal_values
+}
+
+# Condition keys that narrow who can use a statement to an account, organization, network or
+# source resource: with one of them, a wildcard principal is not public.
+restricting_condition_keys := {
+	"aws:sourcearn",
+	"aws:sourceaccount",
+	"aws:sourceowner",
+	"aws:sourcevpc",
+	"aws:sourcevpce",
+	"aws:sourceip",
+	"aws:sourceorgid",
+	"aws:sourceorgpaths",
+	"aws:principalarn",
+	"aws:principalaccount",
+	"aws:principalorgid",
+	"aws:principalorgpaths",
+	"aws:principalservicename",
+	"aws:userid",
+	"aws:username",
+	"aws:vpcsourceip",
+	"aws:calledvia",
+	"kms:calleraccount",
+	"kms:viaservice",
+	"sts:externalid",
+	"lambda:functionarn",
+}
+
+has_restricting_condition(statement) if {
+	some _, block in statement.Condition
+	some key, _ in block
+	lower(key) in restricting_condition_keys
+}
+
+# `pattern` (an IAM action, maybe with `*` and `?`) matches the concrete `action`.
+action_matches(pattern, action) if glob.match(lower(pattern), null, lower(action))
+
+# `*` or `service:*`.
+is_wildcard_action(action) if action == "*"
+
+is_wildcard_action(action) if {
+	parts := split(action, ":")
+	count(parts) == 2
+	parts[1] == "*"
+}
+
+# Statements by how they grant: `identity` statements (no principal) give their holder access,
+# `resource` statements grant a principal access to a resource, `trust` statements let a
+# principal assume a role. Standalone data documents are classified by what they contain.
+identity_statements contains st if {
+	some st in statements
+	st.kind == "identity"
+}
+
+identity_statements contains st if {
+	some st in statements
+	st.kind == "document"
+	not has_principal(st.statement)
+}
+
+resource_statements contains st if {
+	some st in statements
+	st.kind == "resource"
+}
+
+resource_statements contains st if {
+	some st in statements
+	st.kind == "document"
+	has_principal(st.statement)
+	not is_assume_role_statement(st.statement)
+}
+
+trust_statements contains st if {
+	some st in statements
+	st.kind == "trust"
+}
+
+trust_statements contains st if {
+	some st in statements
+	st.kind == "document"
+	has_principal(st.statement)
+	is_assume_role_statement(st.statement)
+}
+
+has_principal(statement) if statement.Principal
+
+has_principal(statement) if statement.NotPrincipal
+
+# Every action is one a trust policy grants (`sts:AssumeRole*`, `sts:TagSession`, ...).
+is_assume_role_statement(statement) if {
+	actions := values(statement, "Action")
+	assume := [a | some a in actions; startswith(lower(a.value), "sts:assumerole")]
+	count(assume) > 0
+	session := [a | some a in actions; lower(a.value) in {"sts:tagsession", "sts:setsourceidentity", "sts:setcontext"}]
+	count(assume) + count(session) == count(actions)
+}

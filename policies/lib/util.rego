@@ -1,0 +1,110 @@
+# METADATA
+# description: >-
+#   Value helpers every rule shares: unknown values, loose booleans (CloudFormation writes
+#   "true"), absent attributes, string-or-list values, and joins between resources.
+package tollgate.lib.util
+
+import rego.v1
+
+# A value static evaluation could not know: `{"$unknown": "<expression>"}`.
+is_unknown(value) if {
+	is_object(value)
+	is_string(value["$unknown"])
+}
+
+# A concrete value: present, not null and not unknown.
+is_known(value) if {
+	not is_null(value)
+	not is_unknown(value)
+}
+
+is_true(value) if value == true
+
+is_true(value) if {
+	is_string(value)
+	lower(value) == "true"
+}
+
+is_false(value) if value == false
+
+is_false(value) if {
+	is_string(value)
+	lower(value) == "false"
+}
+
+# True when `key` is absent from `obj` or explicitly null: never when it is unknown.
+is_absent(obj, key) if {
+	is_object(obj)
+	not is_unknown(obj)
+	object.get(obj, key, null) == null
+}
+
+# An attribute that is absent, null or explicitly false (an unknown is none of these).
+is_unset_or_false(obj, key) if is_absent(obj, key)
+
+is_unset_or_false(obj, key) if is_false(obj[key])
+
+# An empty list, empty string, or absent attribute.
+is_empty(obj, key) if is_absent(obj, key)
+
+is_empty(obj, key) if obj[key] == []
+
+is_empty(obj, key) if obj[key] == ""
+
+# `value` as `[{value, path}]`, where `path` is the suffix to append: a string or number is one
+# element at the value's own path, a list gives each element with its index.
+elements(value) := [{"value": value, "path": []}] if not is_array(value)
+
+elements(value) := [{"value": v, "path": [i]} | some i, v in value] if is_array(value)
+
+# Terraform nested blocks are lists of objects; a CloudFormation property may be one object.
+blocks(value) := [{"value": v, "path": [i]} | some i, v in value; is_object(v)] if is_array(value)
+
+blocks(value) := [{"value": value, "path": []}] if {
+	is_object(value)
+	not is_unknown(value)
+}
+
+# A number written as a number or a numeric string; undefined for anything else.
+number(value) := value if is_number(value)
+
+number(value) := to_number(value) if {
+	is_string(value)
+	regex.match(`^-?[0-9]+$`, value)
+}
+
+# Resources of one type.
+resources(type) := [r | some r in input.resources; r.type == type; r.mode == "managed"]
+
+# `r` refers to `target` (a resource object): Terraform references name the resource as written
+# in `r`'s module, without an instance key; CloudFormation references are logical ids.
+refers_to(r, target) if {
+	r.source == target.source
+	some ref in r.references
+	reference_matches(r.module, ref, target.address)
+}
+
+reference_matches(_, ref, address) if ref == address
+
+reference_matches(_, ref, address) if startswith(address, concat("", [ref, "["]))
+
+reference_matches(module, ref, address) if {
+	module != ""
+	concat(".", [module, ref]) == address
+}
+
+reference_matches(module, ref, address) if {
+	module != ""
+	startswith(address, concat("", [module, ".", ref, "["]))
+}
+
+# The managed resources of `type` that refer to `target`.
+referrers(target, type) := [r | some r in input.resources; r.type == type; r.mode == "managed"; refers_to(r, target)]
+
+# At least one managed resource of one of `types` refers to `target`.
+referenced_by_any(target, types) if {
+	some r in input.resources
+	r.type in types
+	r.mode == "managed"
+	refers_to(r, target)
+}

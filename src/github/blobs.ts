@@ -1,0 +1,129 @@
+// Reads blob contents with as few requests as GitHub allows: GraphQL `object(oid:)` lookups under
+// aliases, many blobs per query (bounded by count and bytes), deduplicated by blob id so a file
+// unchanged between base and head is read once. Truncated or failed lookups fall back to REST blobs.
+import { z } from "zod";
+import type { GitHubApi, RepoRef } from "./client.js";
+
+export interface BlobRequest {
+  sha: string;
+  size: number;
+}
+
+export type BlobContent =
+  { kind: "text"; text: string } | { kind: "binary" } | { kind: "unreadable"; reason: string };
+
+export interface BlobReadOptions {
+  /** Aliases per GraphQL query. */
+  blobsPerQuery?: number;
+  /** Sum of blob sizes per GraphQL query, to keep each response well under GitHub's limits. */
+  bytesPerQuery?: number;
+}
+
+const graphqlBlob = z
+  .object({
+    text: z.string().nullable(),
+    isBinary: z.boolean().nullable(),
+    isTruncated: z.boolean(),
+  })
+  .nullable();
+const graphqlBlobs = z.object({ repository: z.record(z.string(), graphqlBlob) });
+
+const SHA = /^[0-9a-f]{40}$/;
+
+/** Blob requests grouped into queries: at most `blobsPerQuery` each and about `bytesPerQuery` bytes. */
+export function planBlobQueries(
+  blobs: readonly BlobRequest[],
+  options: BlobReadOptions = {},
+): BlobRequest[][] {
+  const maxCount = options.blobsPerQuery ?? 100;
+  const maxBytes = options.bytesPerQuery ?? 4 * 1024 * 1024;
+  const queries: BlobRequest[][] = [];
+  let current: BlobRequest[] = [];
+  let bytes = 0;
+  for (const blob of blobs) {
+    if (current.length > 0 && (current.length >= maxCount || bytes + blob.size > maxBytes)) {
+      queries.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(blob);
+    bytes += blob.size;
+  }
+  if (current.length > 0) queries.push(current);
+  return queries;
+}
+
+export async function readBlobs(
+  api: GitHubApi,
+  repository: RepoRef,
+  blobs: readonly BlobRequest[],
+  options: BlobReadOptions = {},
+): Promise<Map<string, BlobContent>> {
+  const unique = [...new Map(blobs.filter((b) => SHA.test(b.sha)).map((b) => [b.sha, b])).values()];
+  const contents = new Map<string, BlobContent>();
+  for (const query of planBlobQueries(unique, options)) {
+    const fallback: string[] = [];
+    try {
+      const found = await queryBlobs(api, repository, query);
+      query.forEach((blob, index) => {
+        const entry = found[`b${index}`];
+        if (!entry || entry.isTruncated || (entry.text === null && !entry.isBinary))
+          fallback.push(blob.sha);
+        else
+          contents.set(
+            blob.sha,
+            entry.isBinary || entry.text === null
+              ? { kind: "binary" }
+              : { kind: "text", text: entry.text },
+          );
+      });
+    } catch {
+      fallback.push(...query.map((blob) => blob.sha));
+    }
+    for (const sha of fallback) contents.set(sha, await readBlobRest(api, repository, sha));
+  }
+  return contents;
+}
+
+async function queryBlobs(api: GitHubApi, repository: RepoRef, query: BlobRequest[]) {
+  const variables: Record<string, string> = { owner: repository.owner, name: repository.repo };
+  const declarations = ["$owner: String!", "$name: String!"];
+  const selections = query.map((blob, index) => {
+    variables[`o${index}`] = blob.sha;
+    declarations.push(`$o${index}: GitObjectID!`);
+    return `b${index}: object(oid: $o${index}) { ... on Blob { text isBinary isTruncated } }`;
+  });
+  const document = `query(${declarations.join(", ")}) { repository(owner: $owner, name: $name) { ${selections.join(" ")} } }`;
+  return graphqlBlobs.parse(await api.graphql(document, variables)).repository;
+}
+
+async function readBlobRest(
+  api: GitHubApi,
+  repository: RepoRef,
+  sha: string,
+): Promise<BlobContent> {
+  try {
+    const { data } = await api.rest.git.getBlob({
+      owner: repository.owner,
+      repo: repository.repo,
+      file_sha: sha,
+    });
+    if (data.encoding !== "base64")
+      return { kind: "unreadable", reason: `unexpected blob encoding '${data.encoding}'` };
+    return decodeText(Buffer.from(data.content, "base64"));
+  } catch (error) {
+    return { kind: "unreadable", reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Text if the bytes are UTF-8 without NUL (git's own binary test looks for NUL the same way). */
+export function decodeText(bytes: Uint8Array): BlobContent {
+  if (bytes.subarray(0, 8000).includes(0)) return { kind: "binary" };
+  try {
+    return { kind: "text", text: utf8.decode(bytes) };
+  } catch {
+    return { kind: "binary" };
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { directoryOf, isIacPath, localModuleDirs, terraformFilesIn } from "./select.js";
+
+describe("isIacPath", () => {
+  it("takes Terraform and possible templates, not tool configuration", () => {
+    const paths = [
+      "main.tf",
+      "env/prod.tfvars",
+      "stack.tf.json",
+      "cfn/bucket.yaml",
+      "cfn/vpc.template",
+      "cfn/iam.json",
+      "package.json",
+      ".github/workflows/ci.yml",
+      "web/node_modules/x/config.json",
+      "README.md",
+      "main.tf.bak",
+    ];
+    expect(paths.filter(isIacPath)).toEqual([
+      "main.tf",
+      "env/prod.tfvars",
+      "stack.tf.json",
+      "cfn/bucket.yaml",
+      "cfn/vpc.template",
+      "cfn/iam.json",
+    ]);
+  });
+});
+
+describe("module directories", () => {
+  it("lists Terraform files directly in a directory", () => {
+    const tree = [
+      "main.tf",
+      "vars.tf",
+      "modules/net/main.tf",
+      "modules/net/x.tfvars",
+      "modules/net/sub/a.tf",
+      "modules/net/README.md",
+    ];
+    expect(terraformFilesIn("", tree)).toEqual(["main.tf", "vars.tf"]);
+    expect(terraformFilesIn("modules/net", tree)).toEqual([
+      "modules/net/main.tf",
+      "modules/net/x.tfvars",
+    ]);
+    expect(directoryOf("main.tf")).toBe("");
+  });
+
+  it("resolves local module sources and ignores registry, git and escaping ones", () => {
+    const text = [
+      'module "net" {',
+      '  source = "../../modules/net"',
+      "}",
+      'module "dns" {',
+      '  source  = "./dns/"',
+      "}",
+      'module "vpc" {',
+      '  source = "terraform-aws-modules/vpc/aws"',
+      "}",
+      'module "up" {',
+      '  source = "../../../../outside"',
+      "}",
+      'module "git" {',
+      '  source = "git::https://example.com/x.git"',
+      "}",
+    ].join("\n");
+    expect(localModuleDirs("envs/prod", text)).toEqual(["modules/net", "envs/prod/dns"]);
+    expect(localModuleDirs("", 'module "m" {\n  source = "./"\n}')).toEqual([""]);
+  });
+});

@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeGitHub, type FakeRepository } from "../../test/app/fakeGitHub.js";
+import { fetchPullSnapshots, readRepositorySettings, type GitHubApi } from "./index.js";
+
+const BASE = "a".repeat(40);
+const HEAD = "b".repeat(40);
+
+const network = 'module "net" {\n  source = "../../modules/net"\n}\n';
+const repository: FakeRepository = {
+  commits: {
+    [BASE]: {
+      "envs/prod/main.tf": network,
+      "envs/prod/vars.tf": 'variable "cidr" {}\n',
+      "envs/prod/prod.tfvars": 'cidr = "10.0.0.0/8"\n',
+      "modules/net/main.tf": 'resource "aws_security_group" "web" {}\n',
+      "modules/other/main.tf": "# never read\n",
+      "cfn/old.yaml": "Resources: {}\n",
+      "README.md": "# docs\n",
+    },
+    [HEAD]: {
+      "envs/prod/main.tf": network + 'resource "aws_s3_bucket" "logs" {}\n',
+      "envs/prod/vars.tf": 'variable "cidr" {}\n',
+      "envs/prod/prod.tfvars": 'cidr = "10.0.0.0/8"\n',
+      "modules/net/main.tf": 'resource "aws_security_group" "web" {}\n',
+      "modules/other/main.tf": "# never read\n",
+      "cfn/new.yaml": "Resources: {}\n",
+      "cfn/logo.json": Buffer.from([0x7b, 0x00, 0x7d]),
+      "huge.tf": "#".repeat(2000),
+      "README.md": "# docs, changed\n",
+    },
+  },
+  pullFiles: [
+    { filename: "envs/prod/main.tf", status: "modified", patch: "@@ -3,0 +4 @@\n+resource" },
+    { filename: "cfn/new.yaml", previous_filename: "cfn/old.yaml", status: "renamed" },
+    { filename: "cfn/logo.json", status: "added" },
+    { filename: "huge.tf", status: "added" },
+    { filename: "README.md", status: "modified", patch: "@@ -1 +1 @@\n-# docs\n+# docs, changed" },
+  ],
+};
+
+let github: FakeGitHub;
+let api: GitHubApi;
+
+beforeEach(async () => {
+  github = new FakeGitHub(repository);
+  api = github.client(await github.start());
+});
+afterEach(() => github.stop());
+
+const pull = { owner: "acme", repo: "infra", pullNumber: 7, baseSha: BASE, headSha: HEAD };
+const paths = (files: { path: string }[]) => files.map((f) => f.path);
+
+describe("fetchPullSnapshots", () => {
+  it("reads changed IaC files, their module directories and called local modules at both commits", async () => {
+    const snapshots = await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 });
+    expect(paths(snapshots.head)).toEqual([
+      "cfn/new.yaml",
+      "envs/prod/main.tf",
+      "envs/prod/prod.tfvars",
+      "envs/prod/vars.tf",
+      "modules/net/main.tf",
+    ]);
+    expect(paths(snapshots.base)).toEqual([
+      "cfn/old.yaml",
+      "envs/prod/main.tf",
+      "envs/prod/prod.tfvars",
+      "envs/prod/vars.tf",
+      "modules/net/main.tf",
+    ]);
+    expect(snapshots.head.find((f) => f.path === "envs/prod/main.tf")?.text).toContain(
+      "aws_s3_bucket",
+    );
+    expect(snapshots.changedFiles).toHaveLength(5);
+    expect(snapshots.notices).toEqual([
+      "Skipped huge.tf at head: 2000 bytes is over the 1000-byte limit.",
+      "Skipped cfn/logo.json at head: binary or not UTF-8.",
+    ]);
+  });
+
+  it("spends one listing page, two trees and one GraphQL query per module round", async () => {
+    await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 });
+    expect(github.requests).toEqual([
+      "pulls.listFiles",
+      "git.getTree",
+      "git.getTree",
+      "graphql",
+      "graphql",
+    ]);
+  });
+
+  it("falls back to REST blobs when GraphQL fails, reading each distinct blob once", async () => {
+    github.graphqlDown = true;
+    const snapshots = await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 });
+    expect(paths(snapshots.head)).toHaveLength(5);
+    // 11 files, 7 distinct blobs: the renamed template and three module files are equal at both commits
+    expect(github.countOf("git.getBlob")).toBe(7);
+  });
+
+  it("reads nothing more when no IaC file changed", async () => {
+    github = new FakeGitHub({
+      ...repository,
+      pullFiles: [{ filename: "README.md", status: "modified" }],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    expect(snapshots).toMatchObject({ base: [], head: [] });
+    expect(github.requests).toEqual(["pulls.listFiles"]);
+  });
+});
+
+describe("readRepositorySettings", () => {
+  it("gives defaults when the file is missing and located errors when it is wrong", async () => {
+    expect(await readRepositorySettings(api, pull, BASE)).toMatchObject({
+      ok: true,
+      settings: { fail_on: "new" },
+    });
+    github = new FakeGitHub({
+      ...repository,
+      commits: { [BASE]: { ".github/tollgate.yml": "fail_on: sometimes\n" } },
+    });
+    api = github.client(await github.start());
+    const result = await readRepositorySettings(api, pull, BASE);
+    expect(result).toMatchObject({
+      ok: false,
+      errors: [{ file: ".github/tollgate.yml", line: 1, column: 10 }],
+    });
+  });
+});

@@ -1,0 +1,184 @@
+// Fetches what a pull request's scan reads at base and at head: its changed IaC files and, for
+// Terraform, their whole module directories plus the local modules they call. One recursive tree
+// per commit locates files; blob reads are batched and shared between the two commits.
+import type { SourceFile } from "../iac/source.js";
+import { readBlobs, type BlobReadOptions } from "./blobs.js";
+import type { GitHubApi, RepoRef } from "./client.js";
+import { listPullFiles, type PullFile } from "./pullFiles.js";
+import {
+  directoryOf,
+  isIacPath,
+  isTerraformPath,
+  localModuleDirs,
+  terraformFilesIn,
+} from "./select.js";
+
+export interface PullRef extends RepoRef {
+  pullNumber: number;
+  baseSha: string;
+  headSha: string;
+}
+
+export interface SnapshotLimits extends BlobReadOptions {
+  /** Larger files are skipped with a notice (GitHub's own contents API stops at 1 MB). */
+  maxFileBytes?: number;
+  /** Files read per commit, so a huge repository cannot exhaust memory. */
+  maxFilesPerCommit?: number;
+  /** Rounds of following local module calls. */
+  maxModuleDepth?: number;
+}
+
+export interface PullSnapshots {
+  /** Every file the pull request changes, as GitHub lists them (for annotations). */
+  changedFiles: PullFile[];
+  base: SourceFile[];
+  head: SourceFile[];
+  /** What was skipped or incomplete, for the check run summary. */
+  notices: string[];
+}
+
+interface TreeEntry {
+  sha: string;
+  size: number;
+}
+
+type Side = "base" | "head";
+
+export async function fetchPullSnapshots(
+  api: GitHubApi,
+  pull: PullRef,
+  limits: SnapshotLimits = {},
+): Promise<PullSnapshots> {
+  const maxFileBytes = limits.maxFileBytes ?? 1024 * 1024;
+  const maxFiles = limits.maxFilesPerCommit ?? 2000;
+  const notices: string[] = [];
+  const listing = await listPullFiles(api, pull);
+  if (listing.truncated) {
+    notices.push(
+      `This pull request changes more than ${listing.files.length} files; GitHub lists only the first ${listing.files.length}, so later files were not scanned.`,
+    );
+  }
+  const changedIac = listing.files.filter(
+    (f) => isIacPath(f.path) || (f.previousPath !== undefined && isIacPath(f.previousPath)),
+  );
+  if (changedIac.length === 0) return { changedFiles: listing.files, base: [], head: [], notices };
+
+  const [baseTree, headTree] = await Promise.all([
+    readTree(api, pull, pull.baseSha),
+    readTree(api, pull, pull.headSha),
+  ]);
+  const trees: Record<Side, Map<string, TreeEntry>> = {
+    base: baseTree.entries,
+    head: headTree.entries,
+  };
+  for (const [side, tree] of [
+    ["base", baseTree],
+    ["head", headTree],
+  ] as const) {
+    if (tree.truncated)
+      notices.push(
+        `GitHub truncated the ${side} commit's file tree; some module files may be missing.`,
+      );
+  }
+
+  const wanted: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
+  const visitedDirs: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
+  const addDir = (side: Side, dir: string) => {
+    if (visitedDirs[side].has(dir)) return;
+    visitedDirs[side].add(dir);
+    for (const path of terraformFilesIn(dir, trees[side].keys())) wanted[side].add(path);
+  };
+  for (const file of changedIac) {
+    for (const side of ["base", "head"] as const) {
+      const path = side === "base" ? (file.previousPath ?? file.path) : file.path;
+      if (
+        isTerraformPath(file.path) ||
+        (file.previousPath !== undefined && isTerraformPath(file.previousPath))
+      ) {
+        addDir(side, directoryOf(file.path));
+        if (file.previousPath !== undefined) addDir(side, directoryOf(file.previousPath));
+      } else if (trees[side].has(path)) wanted[side].add(path);
+    }
+  }
+
+  const read: Record<Side, Map<string, string>> = { base: new Map(), head: new Map() };
+  const skipped = new Set<string>();
+  for (let round = 0; round <= (limits.maxModuleDepth ?? 8); round++) {
+    const pending: { side: Side; path: string; entry: TreeEntry }[] = [];
+    for (const side of ["base", "head"] as const) {
+      let budget = maxFiles - read[side].size;
+      for (const path of wanted[side]) {
+        if (read[side].has(path) || skipped.has(`${side}:${path}`)) continue;
+        const entry = trees[side].get(path);
+        if (!entry) continue;
+        if (entry.size > maxFileBytes) {
+          skipped.add(`${side}:${path}`);
+          notices.push(
+            `Skipped ${path} at ${side}: ${entry.size} bytes is over the ${maxFileBytes}-byte limit.`,
+          );
+        } else if (budget <= 0) {
+          skipped.add(`${side}:${path}`);
+          notices.push(`Skipped ${path} at ${side}: more than ${maxFiles} files to read.`);
+        } else {
+          budget--;
+          pending.push({ side, path, entry });
+        }
+      }
+    }
+    if (pending.length === 0) break;
+    const contents = await readBlobs(
+      api,
+      pull,
+      pending.map((p) => p.entry),
+      limits,
+    );
+    for (const { side, path, entry } of pending) {
+      const content = contents.get(entry.sha);
+      if (content?.kind === "text") {
+        read[side].set(path, content.text);
+        if (isTerraformPath(path))
+          for (const dir of localModuleDirs(directoryOf(path), content.text)) addDir(side, dir);
+      } else {
+        skipped.add(`${side}:${path}`);
+        notices.push(
+          content?.kind === "binary"
+            ? `Skipped ${path} at ${side}: binary or not UTF-8.`
+            : `Could not read ${path} at ${side}: ${content?.reason ?? "no content returned"}.`,
+        );
+      }
+    }
+  }
+  const files = (side: Side): SourceFile[] =>
+    [...read[side]]
+      .map(([path, text]) => ({ path, text }))
+      .sort((a, b) => a.path.localeCompare(b.path));
+  return {
+    changedFiles: listing.files,
+    base: files("base"),
+    head: files("head"),
+    notices: capNotices(notices),
+  };
+}
+
+const MAX_NOTICES = 50;
+
+function capNotices(notices: string[]): string[] {
+  if (notices.length <= MAX_NOTICES) return notices;
+  return [...notices.slice(0, MAX_NOTICES), `…and ${notices.length - MAX_NOTICES} more notices.`];
+}
+
+async function readTree(api: GitHubApi, repository: RepoRef, sha: string) {
+  const { data } = await api.rest.git.getTree({
+    owner: repository.owner,
+    repo: repository.repo,
+    tree_sha: sha,
+    recursive: "1",
+  });
+  const entries = new Map<string, TreeEntry>();
+  for (const entry of data.tree) {
+    // Regular files only: symlinks (120000) and submodules (type commit) have no content to scan.
+    if (entry.type !== "blob" || entry.mode === "120000" || !entry.path || !entry.sha) continue;
+    entries.set(entry.path, { sha: entry.sha, size: entry.size ?? 0 });
+  }
+  return { entries, truncated: data.truncated };
+}

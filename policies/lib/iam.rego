@@ -64,13 +64,6 @@ decode(value) := doc if {
 	is_object(doc)
 }
 
-# `form` says how a finding inside the document is located: `object` documents are part of
-# `config` (paths go inside them), `text` documents are one string attribute (paths stop at it),
-# `data` documents are `aws_iam_policy_document` data sources (paths go to its `statement` blocks).
-form(value) := "object" if is_object(value)
-
-form(value) := "text" if is_string(value)
-
 managed_documents contains document if {
 	some spec in terraform_attributes
 	some r in input.resources
@@ -78,7 +71,7 @@ managed_documents contains document if {
 	r.type == spec.type
 	value := r.config[spec.attribute]
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.attribute], "form": form(value)}
+	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.attribute]}
 }
 
 managed_documents contains document if {
@@ -88,7 +81,7 @@ managed_documents contains document if {
 	some i, block in r.config.inline_policy
 	value := block.policy
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["inline_policy", i, "policy"], "form": form(value)}
+	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["inline_policy", i, "policy"]}
 }
 
 managed_documents contains document if {
@@ -98,7 +91,7 @@ managed_documents contains document if {
 	r.type == spec.type
 	value := r.config[spec.property]
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.property], "form": form(value)}
+	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.property]}
 }
 
 managed_documents contains document if {
@@ -108,7 +101,7 @@ managed_documents contains document if {
 	some i, policy in r.config.Policies
 	value := policy.PolicyDocument
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"], "form": form(value)}
+	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"]}
 }
 
 policy_document_data := [r |
@@ -141,7 +134,7 @@ documents contains document if {
 	some r in policy_document_data
 	not r.address in used_data_documents
 	doc := decode(r.config.json)
-	document := {"address": r.address, "type": r.type, "kind": "document", "doc": doc, "path": [], "form": "data"}
+	document := {"address": r.address, "type": r.type, "kind": "document", "doc": doc, "path": ["json"]}
 }
 
 # Every statement: the document's fields plus `statement` and `statement_path` (the path of
@@ -161,46 +154,10 @@ statements contains entry if {
 	entry := object.union(document, {"statement": statement, "index": 0, "statement_path": ["Statement"]})
 }
 
-# The `aws_iam_policy_document` argument each JSON key is written as.
-data_document_keys := {
-	"Action": "actions",
-	"NotAction": "not_actions",
-	"Resource": "resources",
-	"NotResource": "not_resources",
-	"Principal": "principals",
-	"NotPrincipal": "not_principals",
-	"Condition": "condition",
-	"Effect": "effect",
-}
-
-# The config path of `suffix` (a path inside a statement, `["Action", 1]`) in an entry.
-path(entry, suffix) := array.concat(array.concat(entry.path, entry.statement_path), suffix) if entry.form == "object"
-
-path(entry, _) := entry.path if entry.form == "text"
-
-path(entry, suffix) := data_statement_path(entry, suffix) if entry.form == "data"
-
-# Data documents render `statement` blocks in order, so statement i is block i when the counts
-# agree (no `source_policy_documents` merged in); otherwise the finding goes on the data source.
-data_statement_path(entry, suffix) := p if {
-	r := data_document(entry.address)
-	count(r.config.statement) == count(entry.doc.Statement)
-	p := array.concat(["statement", entry.index], data_key_path(suffix))
-}
-
-data_statement_path(entry, _) := [] if {
-	r := data_document(entry.address)
-	not count(r.config.statement) == count(entry.doc.Statement)
-}
-
-data_key_path(suffix) := [key] if key := data_document_keys[suffix[0]]
-
-data_key_path(suffix) := [] if not data_document_keys[suffix[0]]
-
-data_document(address) := r if {
-	some r in policy_document_data
-	r.address == address
-}
+# The config path of `suffix` (a path inside a statement, `["Action", 1]`). For JSON text the
+# path goes on inside the string: the loaders locate pointers into `jsonencode`, heredoc and
+# rendered data documents, and fall back to the attribute.
+path(entry, suffix) := array.concat(array.concat(entry.path, entry.statement_path), suffix)
 
 is_allow(statement) if statement.Effect == "Allow"
 

@@ -1,0 +1,30 @@
+# METADATA
+# title: IAM policy grants full administrative privileges
+# description: >-
+#   An identity policy statement allows `Action: "*"` on `Resource: "*"`: whoever holds it can do
+#   anything in the account, including granting themselves and others any permission.
+# custom:
+#   id: TG-IAM-002
+#   severity: critical
+#   category: iam
+#   remediation: Grant the specific actions and resources the workload needs; keep administrator access to a few break-glass roles managed outside this change.
+#   controls: [CIS-AWS-1.16, AWS-FSBP-IAM.1]
+package tollgate.rules.iam.full_admin
+
+import data.tollgate.lib.iam
+import rego.v1
+
+deny contains finding if {
+	some st in iam.identity_statements
+	iam.is_allow(st.statement)
+	some action in iam.values(st.statement, "Action")
+	action.value == "*"
+	some resource in iam.values(st.statement, "Resource")
+	resource.value == "*"
+	finding := {
+		"resource": st.address,
+		"message": "The policy allows every action on every resource (\"*\" on \"*\"), which is full administrator access.",
+		"evidence": "* on *",
+		"path": iam.path(st, action.path),
+	}
+}

@@ -1,0 +1,37 @@
+# METADATA
+# title: IAM policy allows every action of a service
+# description: >-
+#   An identity policy statement with `Effect: Allow` grants `*` or `service:*` (for example
+#   `s3:*`), so its holder gets every present and future action of the service, including
+#   destructive and permission-changing ones. `*` on `Resource: "*"` is reported by TG-IAM-002
+#   instead. Resource policies are covered by the public-principal rules.
+# custom:
+#   id: TG-IAM-001
+#   severity: high
+#   category: iam
+#   remediation: List the actions the workload needs (`s3:GetObject`, `s3:PutObject`) instead of a service wildcard.
+#   controls: [AWS-FSBP-IAM.21]
+package tollgate.rules.iam.wildcard_action
+
+import data.tollgate.lib.iam
+import rego.v1
+
+deny contains finding if {
+	some st in iam.identity_statements
+	iam.is_allow(st.statement)
+	some action in iam.values(st.statement, "Action")
+	iam.is_wildcard_action(action.value)
+	not full_admin(st.statement, action.value)
+	finding := {
+		"resource": st.address,
+		"message": sprintf("The policy allows %q: grant the specific actions the workload needs.", [action.value]),
+		"evidence": action.value,
+		"path": iam.path(st, action.path),
+	}
+}
+
+full_admin(statement, action) if {
+	action == "*"
+	some resource in iam.values(statement, "Resource")
+	resource.value == "*"
+}

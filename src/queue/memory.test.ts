@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { InProcessQueue, type QueueJob } from "./index.js";
+
+/** A job whose run waits until the test releases it, recording what happened to it. */
+function job(deliveryId: string, pullKey: string, headSha: string, log: string[]) {
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const queueJob: QueueJob = {
+    deliveryId,
+    pullKey,
+    headSha,
+    async run(signal) {
+      log.push(`start ${deliveryId}`);
+      await Promise.race([
+        released,
+        new Promise((resolve) => signal.addEventListener("abort", resolve)),
+      ]);
+      log.push(
+        signal.aborted
+          ? `aborted ${deliveryId}: ${(signal.reason as Error).message}`
+          : `done ${deliveryId}`,
+      );
+    },
+    async cancel(reason) {
+      log.push(`cancelled ${deliveryId}: ${reason}`);
+    },
+  };
+  return { queueJob, release };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("InProcessQueue", () => {
+  it("drops a redelivered webhook and a second job for the same head", async () => {
+    const log: string[] = [];
+    const queue = new InProcessQueue();
+    const first = job("d1", "acme/infra#1", "aaa", log);
+    expect(queue.enqueue(first.queueJob)).toBe("queued");
+    expect(queue.enqueue(job("d1", "acme/infra#1", "bbb", log).queueJob)).toBe(
+      "duplicate-delivery",
+    );
+    expect(queue.enqueue(job("d2", "acme/infra#1", "aaa", log).queueJob)).toBe("duplicate-head");
+    first.release();
+    await queue.drain();
+    expect(log).toEqual(["start d1", "done d1"]);
+  });
+
+  it("lets a newer push supersede queued and running work on the same pull request", async () => {
+    const log: string[] = [];
+    const queue = new InProcessQueue({ concurrency: 1 });
+    const running = job("d1", "acme/infra#1", "aaa1111", log);
+    const waiting = job("d2", "acme/infra#1", "bbb2222", log);
+    const newest = job("d3", "acme/infra#1", "ccc3333", log);
+    queue.enqueue(running.queueJob);
+    await tick();
+    queue.enqueue(waiting.queueJob);
+    queue.enqueue(newest.queueJob);
+    await tick();
+    newest.release();
+    await queue.drain();
+    expect(log).toEqual([
+      "start d1",
+      "cancelled d2: superseded by a newer push (ccc3333)",
+      "aborted d1: superseded by a newer push (bbb2222)",
+      "start d3",
+      "done d3",
+    ]);
+  });
+
+  it("runs no more jobs at once than its concurrency and keeps other pull requests apart", async () => {
+    const log: string[] = [];
+    const queue = new InProcessQueue({ concurrency: 2 });
+    const jobs = [1, 2, 3].map((n) => job(`d${n}`, `acme/infra#${n}`, "aaa", log));
+    for (const { queueJob } of jobs) queue.enqueue(queueJob);
+    await tick();
+    expect([queue.running, queue.queued]).toEqual([2, 1]);
+    jobs[0]?.release();
+    await tick();
+    await tick();
+    expect(log).toEqual(["start d1", "start d2", "done d1", "start d3"]);
+    jobs.forEach((j) => j.release());
+    await queue.drain();
+  });
+
+  it("drains gracefully, refusing new work, and aborts leftovers after a timeout", async () => {
+    const log: string[] = [];
+    const queue = new InProcessQueue({ concurrency: 1 });
+    queue.enqueue(job("d1", "acme/infra#1", "aaa", log).queueJob);
+    queue.enqueue(job("d2", "acme/infra#2", "bbb", log).queueJob);
+    const drained = queue.drain({ timeoutMs: 10 });
+    expect(queue.enqueue(job("d3", "acme/infra#3", "ccc", log).queueJob)).toBe("closed");
+    await drained;
+    expect(log).toEqual([
+      "start d1",
+      "cancelled d2: the service is shutting down",
+      "aborted d1: the service is shutting down",
+    ]);
+  });
+
+  it("reports a job that throws and keeps going", async () => {
+    const errors: string[] = [];
+    const queue = new InProcessQueue({
+      onJobError: (j, e) => errors.push(`${j.deliveryId}: ${(e as Error).message}`),
+    });
+    const failing: QueueJob = {
+      deliveryId: "d1",
+      pullKey: "p",
+      headSha: "a",
+      run: () => Promise.reject(new Error("boom")),
+      cancel: async () => undefined,
+    };
+    queue.enqueue(failing);
+    const log: string[] = [];
+    const next = job("d2", "q", "b", log);
+    queue.enqueue(next.queueJob);
+    next.release();
+    await queue.drain();
+    expect(errors).toEqual(["d1: boom"]);
+    expect(log).toEqual(["start d2", "done d2"]);
+  });
+
+  it("forgets the oldest delivery ids beyond its history", async () => {
+    const queue = new InProcessQueue({ deliveryHistory: 2 });
+    const log: string[] = [];
+    for (const id of ["d1", "d2", "d3"]) {
+      const j = job(id, `p${id}`, "a", log);
+      j.release();
+      queue.enqueue(j.queueJob);
+    }
+    await tick();
+    await tick();
+    const again = job("d1", "p-again", "a", log);
+    again.release();
+    expect(queue.enqueue(again.queueJob)).toBe("queued");
+    await queue.drain();
+  });
+});

@@ -1,0 +1,129 @@
+// The in-process `JobQueue`: a FIFO with bounded concurrency, delivery-id deduplication over a
+// bounded history, head-SHA deduplication against live work, and supersession of older work on the
+// same pull request (queued jobs are cancelled, running ones aborted).
+import type { EnqueueOutcome, JobQueue, QueueJob } from "./types.js";
+
+export interface InProcessQueueOptions {
+  concurrency?: number;
+  /** How many delivery ids to remember; older ones are forgotten first. */
+  deliveryHistory?: number;
+  /** Told about a job that threw; the job itself is responsible for reporting to GitHub. */
+  onJobError?: (job: QueueJob, error: unknown) => void;
+}
+
+interface RunningJob {
+  job: QueueJob;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class InProcessQueue implements JobQueue {
+  private readonly waiting: QueueJob[] = [];
+  private readonly active = new Set<RunningJob>();
+  private readonly cancelling = new Set<Promise<void>>();
+  private readonly seenDeliveries = new Set<string>();
+  private readonly concurrency: number;
+  private readonly deliveryHistory: number;
+  private closed = false;
+  private idle: (() => void) | undefined;
+
+  constructor(private readonly options: InProcessQueueOptions = {}) {
+    this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.deliveryHistory = Math.max(1, options.deliveryHistory ?? 10_000);
+  }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  get running(): number {
+    return this.active.size;
+  }
+
+  enqueue(job: QueueJob): EnqueueOutcome {
+    if (this.closed) return "closed";
+    if (this.seenDeliveries.has(job.deliveryId)) return "duplicate-delivery";
+    this.rememberDelivery(job.deliveryId);
+    const live = [...this.waiting, ...[...this.active].map((r) => r.job)];
+    if (live.some((other) => other.pullKey === job.pullKey && other.headSha === job.headSha)) {
+      return "duplicate-head";
+    }
+    const reason = `superseded by a newer push (${job.headSha.slice(0, 7)})`;
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const older = this.waiting[i];
+      if (older?.pullKey !== job.pullKey) continue;
+      this.waiting.splice(i, 1);
+      this.cancel(older, reason);
+    }
+    for (const running of this.active) {
+      if (running.job.pullKey === job.pullKey) running.controller.abort(new Error(reason));
+    }
+    this.waiting.push(job);
+    this.pump();
+    return "queued";
+  }
+
+  async drain(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closed = true;
+    const finished = new Promise<void>((resolve) => {
+      this.idle = resolve;
+      this.resolveIfIdle();
+    });
+    if (options.timeoutMs === undefined) return finished;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+    });
+    const outcome = await Promise.race([finished, timedOut]);
+    clearTimeout(timer);
+    if (outcome !== "timeout") return;
+    for (const job of this.waiting.splice(0))
+      this.settle(job, job.cancel("the service is shutting down"));
+    for (const running of this.active)
+      running.controller.abort(new Error("the service is shutting down"));
+    return finished;
+  }
+
+  private rememberDelivery(deliveryId: string): void {
+    this.seenDeliveries.add(deliveryId);
+    if (this.seenDeliveries.size > this.deliveryHistory) {
+      const oldest = this.seenDeliveries.values().next().value;
+      if (oldest !== undefined) this.seenDeliveries.delete(oldest);
+    }
+  }
+
+  private pump(): void {
+    while (this.active.size < this.concurrency) {
+      const job = this.waiting.shift();
+      if (!job) break;
+      const controller = new AbortController();
+      const running: RunningJob = { job, controller, done: Promise.resolve() };
+      running.done = this.settle(
+        job,
+        Promise.resolve().then(() => job.run(controller.signal)),
+      ).finally(() => {
+        this.active.delete(running);
+        this.pump();
+      });
+      this.active.add(running);
+    }
+    this.resolveIfIdle();
+  }
+
+  private cancel(job: QueueJob, reason: string): void {
+    const cancelling: Promise<void> = this.settle(job, job.cancel(reason)).finally(() => {
+      this.cancelling.delete(cancelling);
+      this.resolveIfIdle();
+    });
+    this.cancelling.add(cancelling);
+  }
+
+  private settle(job: QueueJob, work: Promise<void>): Promise<void> {
+    return work.catch((error: unknown) => this.options.onJobError?.(job, error));
+  }
+
+  private resolveIfIdle(): void {
+    const busy = this.waiting.length + this.active.size + this.cancelling.size;
+    if (this.closed && busy === 0) this.idle?.();
+  }
+}

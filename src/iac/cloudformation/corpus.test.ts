@@ -1,0 +1,119 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import type { Resource } from "../../model/types.js";
+import type { SourceFile } from "../source.js";
+import { isCloudFormation, loadCloudFormation } from "./index.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const corpus = path.resolve(repoRoot, "../shared/corpus");
+
+function source(relative: string): SourceFile {
+  return { path: relative, text: readFileSync(path.join(corpus, relative), "utf8") };
+}
+
+function kicsFixtures(): string[] {
+  const root = path.join(corpus, "kics/cloudformation");
+  return readdirSync(root)
+    .flatMap((query) => readdirSync(path.join(root, query, "test")).map((name) => `kics/cloudformation/${query}/test/${name}`))
+    .filter((file) => /\/(positive|negative)\d*\.(ya?ml|json)$/.test(file))
+    .sort();
+}
+
+/** Not templates: a bare map of resources with no `Resources` section (CloudFormation rejects them). */
+const NOT_TEMPLATES = new Set([
+  "kics/cloudformation/security_groups_with_unrestricted_access_to_ssh/test/negative3.json",
+  "kics/cloudformation/security_groups_with_unrestricted_access_to_ssh/test/negative4.json",
+]);
+
+function resource(resources: Resource[], name: string): Resource {
+  const found = resources.find((candidate) => candidate.name === name);
+  if (found === undefined) throw new Error(`no resource ${name}`);
+  return found;
+}
+
+describe("CloudFormation corpus", () => {
+  it("loads both cfngoat templates without an error", () => {
+    const counts = ["real/cfngoat/cfngoat.yaml", "real/cfngoat/eks.yaml"].map((file) => {
+      const model = loadCloudFormation(source(file));
+      expect(isCloudFormation(source(file))).toBe(true);
+      expect(model.errors).toEqual([]);
+      return model.resources.length;
+    });
+    expect(counts).toEqual([45, 24]);
+  });
+
+  it("loads every KICS CloudFormation fixture on its own without an error", () => {
+    const fixtures = kicsFixtures();
+    expect(fixtures.length).toBe(62);
+    let resources = 0;
+    for (const file of fixtures.filter((fixture) => !NOT_TEMPLATES.has(fixture))) {
+      const template = source(file);
+      expect(isCloudFormation(template), file).toBe(true);
+      const model = loadCloudFormation(template);
+      expect(model.errors, file).toEqual([]);
+      expect(model.resources.length, file).toBeGreaterThan(0);
+      resources += model.resources.length;
+    }
+    expect(resources).toBeGreaterThan(100);
+  });
+
+  it("does not take a bare map of resources for a template", () => {
+    for (const file of NOT_TEMPLATES) {
+      expect(isCloudFormation(source(file))).toBe(false);
+      expect(loadCloudFormation(source(file)).errors.map((error) => error.code)).toEqual(["cfn-template"]);
+    }
+  });
+
+  it("reads JSON fixtures as YAML to the same values JSON.parse gives", () => {
+    for (const file of kicsFixtures().filter((fixture) => fixture.endsWith(".json"))) {
+      const text = source(file).text;
+      expect(parseYaml(text), file).toEqual(JSON.parse(text));
+    }
+  });
+
+  it("locates resources and their properties on the lines they are written", () => {
+    const { resources } = loadCloudFormation(source("real/cfngoat/cfngoat.yaml"));
+    const webNode = resource(resources, "WebNodeSG");
+    expect([webNode.line, webNode.column, webNode.type]).toEqual([112, 3, "AWS::EC2::SecurityGroup"]);
+    expect(webNode.locations["/SecurityGroupIngress/1/FromPort"]?.line).toBe(124);
+    expect(webNode.locations["/SecurityGroupIngress/1/CidrIp"]).toMatchObject({ line: 126, column: 9, endLine: 126, endColumn: 26 });
+    expect(webNode.config.SecurityGroupIngress).toContainEqual({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIp: "0.0.0.0/0" });
+
+    const db = resource(resources, "DefaultDB");
+    expect(db.line).toBe(468);
+    expect(db.locations["/StorageEncrypted"]?.line).toBe(488);
+    expect(db.config.StorageEncrypted).toBe(false);
+    expect(db.config.PubliclyAccessible).toBe(true);
+
+    const cleanup = resource(resources, "CleanupRole");
+    expect(cleanup.locations["/Policies/1/PolicyDocument/Statement/0/Action/2"]?.line).toBe(1092);
+    expect(cleanup.config.Policies).toMatchObject([
+      { PolicyName: "lambda-execute", PolicyDocument: { Statement: [{ Effect: "Allow", Action: ["logs:*"], Resource: "*" }] } },
+      { PolicyName: "s3-object-delete" },
+    ]);
+  });
+
+  it("evaluates !Sub, parameters and references on real templates", () => {
+    const { resources } = loadCloudFormation(source("real/cfngoat/cfngoat.yaml"), { parameters: { "AWS::AccountId": "123456789012" } });
+    const instance = resource(resources, "EC2Instance");
+    expect(instance.config.Tags).toContainEqual({ Key: "Name", Value: "123456789012-acme-dev-ec2" });
+    expect(instance.config.ImageId).toEqual({ $unknown: "!Ref LatestAmiId" });
+    expect(instance.config.AvailabilityZone).toEqual({ $unknown: '!Select ["0", !GetAZs ""]' });
+    expect(instance.references).toEqual(["WebNodeSG", "WebSubnet"]);
+
+    const flowLogs = resource(resources, "VpcFlowLogs");
+    expect(flowLogs.config.LogDestination).toEqual({ $unknown: "!GetAtt FlowBucket.Arn" });
+    expect(flowLogs.references).toContain("FlowBucket");
+
+    const key = resource(resources, "LogsKey");
+    expect(key.config.KeyPolicy).toMatchObject({ Statement: [{ Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*" }] });
+
+    const eks = loadCloudFormation(source("real/cfngoat/eks.yaml")).resources;
+    const cluster = resource(eks, "EKSCluster");
+    expect(cluster.config.RoleArn).toEqual({ $unknown: "!GetAtt EKSIAMRole.Arn" });
+    expect(cluster.references).toContain("EKSIAMRole");
+  });
+});

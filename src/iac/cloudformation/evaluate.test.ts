@@ -1,0 +1,306 @@
+import { describe, expect, it } from "vitest";
+import type { Resource, Value } from "../../model/types.js";
+import { loadCloudFormation } from "./index.js";
+
+function load(text: string, parameters?: Record<string, Value>): { resources: Resource[]; errors: string[] } {
+  const model = loadCloudFormation({ path: "template.yaml", text }, parameters ? { parameters } : {});
+  return { resources: model.resources, errors: model.errors.map((error) => `${error.file}:${error.line}:${error.column}: ${error.code}`) };
+}
+
+function config(text: string, parameters?: Record<string, Value>): Record<string, Value> {
+  const { resources, errors } = load(text, parameters);
+  expect(errors).toEqual([]);
+  return (resources.find((resource) => resource.name === "Subject") ?? resources[0])?.config ?? {};
+}
+
+const header = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    Default: prod
+  Subnets:
+    Type: CommaDelimitedList
+    Default: "a, b,c"
+  Secret:
+    Type: String
+    NoEcho: true
+  Ami:
+    Type: AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>
+    Default: /aws/service/ami
+Mappings:
+  Sizes:
+    prod: { Instance: m5.large, Disks: [1, 2] }
+    dev: { Instance: t3.micro }
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Not [!Condition IsProd]
+  InUsEast: !Equals [!Ref "AWS::Region", us-east-1]
+  ProdInUsEast: !And [!Condition IsProd, !Condition InUsEast]
+  ProdOrUsEast: !Or [!Condition IsProd, !Condition InUsEast]
+Resources:
+  Logs:
+    Type: AWS::S3::Bucket
+`;
+
+function withResource(body: string): string {
+  return `${header}  Subject:\n${body}`;
+}
+
+describe("short-form intrinsics", () => {
+  it("evaluates every tag that the template alone decides", () => {
+    const value = config(
+      withResource(`    Type: AWS::EC2::Instance
+    Properties:
+      Size: !FindInMap [Sizes, !Ref Env, Instance]
+      Disks: !FindInMap [Sizes, prod, Disks]
+      Name: !Join ["-", [app, !Ref Env, 3]]
+      First: !Select [1, !Split [",", "x,y,z"]]
+      SubnetList: !Ref Subnets
+      Second: !Select ["0", !Ref Subnets]
+      Data: !Base64 "hi"
+      Blocks: !Cidr ["10.0.0.0/16", 3, 8]
+      Flag: !If [IsProd, on, off]
+      NotDev: !Condition IsDev
+      Count: !Length [a, b]
+      Json: !ToJsonString { a: 1 }
+`),
+    );
+    expect(config(withResource("    Type: AWS::SNS::Topic\n"))).toEqual({});
+    expect(value).toEqual({
+      Size: "m5.large",
+      Disks: [1, 2],
+      Name: "app-prod-3",
+      First: "y",
+      SubnetList: ["a", "b", "c"],
+      Second: "a",
+      Data: "aGk=",
+      Blocks: ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
+      Flag: "on",
+      NotDev: { Condition: "IsDev" },
+      Count: 2,
+      Json: '{"a":1}',
+    });
+  });
+
+  it("leaves what only a stack knows unknown, named by its expression", () => {
+    const value = config(
+      withResource(`    Type: AWS::EC2::Instance
+    Properties:
+      Bucket: !Ref Logs
+      Arn: !GetAtt Logs.Arn
+      ListArn: !GetAtt [Logs, Arn]
+      Region: !Ref AWS::Region
+      Zone: !Select [0, !GetAZs ""]
+      Imported: !ImportValue shared-vpc
+      Macro: !Transform { Name: AWS::Include, Parameters: { Location: s3://x } }
+      Password: !Ref Secret
+      Image: !Ref Ami
+      Flag: !If [InUsEast, a, b]
+      Both: !If [ProdInUsEast, a, b]
+      Either: !If [ProdOrUsEast, a, b]
+`),
+    );
+    expect(value).toEqual({
+      Bucket: { $unknown: "!Ref Logs" },
+      Arn: { $unknown: "!GetAtt Logs.Arn" },
+      ListArn: { $unknown: "!GetAtt Logs.Arn" },
+      Region: { $unknown: "!Ref AWS::Region" },
+      Zone: { $unknown: '!Select [0, !GetAZs ""]' },
+      Imported: { $unknown: "!ImportValue shared-vpc" },
+      Macro: { $unknown: "!Transform {Name: AWS::Include, Parameters: {Location: s3://x}}" },
+      Password: { $unknown: "!Ref Secret" },
+      Image: { $unknown: "!Ref Ami" },
+      Flag: { $unknown: "!If [InUsEast, a, b]" },
+      Both: { $unknown: "!If [ProdInUsEast, a, b]" },
+      Either: "a",
+    });
+  });
+
+  it("takes parameter and pseudo parameter values from the options", () => {
+    const text = withResource(`    Type: AWS::EC2::Instance
+    Properties:
+      Flag: !If [ProdInUsEast, a, b]
+      Name: !Sub "\${AWS::Region}-\${Env}"
+`);
+    expect(config(text, { "AWS::Region": "us-east-1", Env: "dev" })).toEqual({ Flag: "b", Name: "us-east-1-dev" });
+    expect(config(text, { "AWS::Region": "us-east-1" })).toEqual({ Flag: "a", Name: "us-east-1-prod" });
+  });
+
+  it("removes AWS::NoValue properties and list items, keeping pointers on the items left", () => {
+    const { resources } = load(
+      withResource(`    Type: AWS::EC2::SecurityGroup
+    Properties:
+      Description: !If [IsProd, !Ref AWS::NoValue, dev group]
+      Rules:
+        - !If [IsProd, !Ref "AWS::NoValue", { Port: 80 }]
+        - Port: 22
+`),
+    );
+    const subject = resources.find((resource) => resource.name === "Subject");
+    expect(subject?.config).toEqual({ Rules: [{ Port: 22 }] });
+    expect(subject?.locations["/Rules/0/Port"]?.line).toBe(34);
+    expect(subject?.locations["/Description"]).toBeUndefined();
+  });
+
+  it("accepts the long JSON forms", () => {
+    const text = JSON.stringify({
+      Parameters: { Env: { Type: "String", Default: "prod" } },
+      Conditions: { IsProd: { "Fn::Equals": [{ Ref: "Env" }, "prod"] } },
+      Resources: {
+        Logs: { Type: "AWS::S3::Bucket" },
+        Subject: {
+          Type: "AWS::S3::BucketPolicy",
+          Properties: {
+            Bucket: { Ref: "Logs" },
+            Arn: { "Fn::GetAtt": ["Logs", "Arn"] },
+            Name: { "Fn::Sub": ["${Prefix}-${Env}", { Prefix: { "Fn::If": ["IsProd", "p", "d"] } }] },
+          },
+        },
+      },
+    }, null, 2);
+    const { resources, errors } = loadCloudFormation({ path: "template.json", text });
+    expect(errors).toEqual([]);
+    const subject = resources.find((resource) => resource.name === "Subject");
+    expect(subject?.config).toEqual({ Bucket: { $unknown: "!Ref Logs" }, Arn: { $unknown: "!GetAtt Logs.Arn" }, Name: "p-prod" });
+    expect(subject?.references).toEqual(["Logs"]);
+    expect(subject?.locations["/Name"]?.line).toBe(34);
+  });
+});
+
+describe("Fn::Sub", () => {
+  it("substitutes what is known and leaves the whole string unknown otherwise", () => {
+    const value = config(
+      withResource(`    Type: AWS::SNS::Topic
+    DependsOn: [Logs]
+    Properties:
+      Known: !Sub "\${Env}-topic"
+      Literal: !Sub "\${!NotAVariable}-\${Env}"
+      WithAccount: !Sub "arn:aws:sns:\${AWS::Region}:\${AWS::AccountId}:\${Env}"
+      WithResource: !Sub "\${Logs.Arn}/*"
+      ListForm: !Sub
+        - "\${Name}-\${Env}"
+        - Name: !FindInMap [Sizes, dev, Instance]
+`),
+    );
+    expect(value).toEqual({
+      Known: "prod-topic",
+      Literal: "${NotAVariable}-prod",
+      WithAccount: { $unknown: "!Sub arn:aws:sns:${AWS::Region}:${AWS::AccountId}:${Env}" },
+      WithResource: { $unknown: "!Sub ${Logs.Arn}/*" },
+      ListForm: "t3.micro-prod",
+    });
+    expect(load(withResource(`    Type: AWS::SNS::Topic\n    DependsOn: Logs\n`)).resources[1]?.references).toEqual(["Logs"]);
+  });
+});
+
+describe("conditions", () => {
+  it("omits a resource whose condition is false and keeps one the template cannot decide", () => {
+    const text = `${header}  ProdOnly:\n    Type: AWS::SNS::Topic\n    Condition: IsProd\n  DevOnly:\n    Type: AWS::SNS::Topic\n    Condition: IsDev\n  EastOnly:\n    Type: AWS::SNS::Topic\n    Condition: InUsEast\n`;
+    expect(load(text).resources.map((resource) => resource.name)).toEqual(["Logs", "ProdOnly", "EastOnly"]);
+    expect(load(text, { Env: "dev", "AWS::Region": "eu-west-1" }).resources.map((resource) => resource.name)).toEqual(["Logs", "DevOnly"]);
+  });
+
+  it("reports a condition that depends on itself, at its line", () => {
+    const text = `Conditions:\n  Loop: !Not [!Condition Loop]\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Condition: Loop\n`;
+    const { resources, errors } = load(text);
+    expect(resources.map((resource) => resource.name)).toEqual(["Topic"]);
+    expect(errors).toEqual(["template.yaml:2:26: cfn-condition-cycle"]);
+  });
+});
+
+describe("policy documents", () => {
+  it("parses a policy written as a JSON string", () => {
+    const value = config(
+      withResource(`    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: p
+      PolicyDocument: '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+`),
+    );
+    expect(value.PolicyDocument).toEqual({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] });
+  });
+
+  it("keeps a !Sub JSON policy's structure, with only the strings holding unknowns unknown", () => {
+    const value = config(
+      withResource(`    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Logs
+      PolicyDocument: !Sub |
+        {
+          "Statement": [{
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::\${Logs}/*",
+            "Condition": { "StringEquals": { "aws:SourceAccount": "\${Env}" } }
+          }]
+        }
+`),
+    );
+    expect(value.PolicyDocument).toEqual({
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: "*",
+          Action: "s3:GetObject",
+          Resource: { $unknown: "arn:aws:s3:::${Logs}/*" },
+          Condition: { StringEquals: { "aws:SourceAccount": "prod" } },
+        },
+      ],
+    });
+  });
+
+  it("reports a policy string that is not JSON, at its line, and keeps the text", () => {
+    const { resources, errors } = load(`Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: '{"Statement": ['\n`);
+    expect(errors).toEqual(["template.yaml:5:33: cfn-policy-json"]);
+    expect(resources[0]?.config.AssumeRolePolicyDocument).toBe('{"Statement": [');
+  });
+});
+
+describe("SAM", () => {
+  it("keeps serverless resources with Globals merged in, located where Globals writes them", () => {
+    const { resources, errors } = load(`Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+    Timeout: 30
+    Environment:
+      Variables:
+        STAGE: prod
+    Layers: [arn:one]
+Resources:
+  Handler:
+    Type: AWS::Serverless::Function
+    Properties:
+      Timeout: 5
+      Environment:
+        Variables:
+          TABLE: !Ref Table
+      Layers: [arn:two]
+      Policies:
+        - AWSLambdaBasicExecutionRole
+        - Statement:
+            - Effect: Allow
+              Action: "dynamodb:*"
+              Resource: !GetAtt Table.Arn
+  Table:
+    Type: AWS::Serverless::SimpleTable
+`);
+    expect(errors).toEqual([]);
+    const handler = resources[0];
+    expect(handler?.type).toBe("AWS::Serverless::Function");
+    expect(handler?.config).toEqual({
+      Runtime: "python3.12",
+      Timeout: 5,
+      Environment: { Variables: { STAGE: "prod", TABLE: { $unknown: "!Ref Table" } } },
+      Layers: ["arn:one", "arn:two"],
+      Policies: [
+        "AWSLambdaBasicExecutionRole",
+        { Statement: [{ Effect: "Allow", Action: "dynamodb:*", Resource: { $unknown: "!GetAtt Table.Arn" } }] },
+      ],
+    });
+    expect(handler?.locations["/Runtime"]?.line).toBe(4);
+    expect(handler?.locations["/Timeout"]?.line).toBe(14);
+    expect(handler?.references).toEqual(["Table"]);
+  });
+});

@@ -1,0 +1,441 @@
+// Static evaluation of CloudFormation intrinsics over the positioned template tree: what a
+// deployment would compute from the template alone, and `{ $unknown }` for what only a stack
+// knows (resource ids and attributes, unset pseudo parameters, imports, AZ lists, macros).
+// Unknown is never guessed: an expression with any unknown part is unknown as a whole, except
+// policy documents written as `!Sub` JSON strings, where only the strings holding `${...}` are.
+
+import { toPointer } from "../../model/pointer.js";
+import type { PathSegment } from "../../model/pointer.js";
+import { isUnknown, unknown } from "../../model/types.js";
+import type { LoadError, SourceLocation, Value } from "../../model/types.js";
+import { cidrSubnets } from "./cidr.js";
+import type { Span, TemplateEntry, TemplateNode } from "./parse.js";
+
+/** What `Ref: AWS::NoValue` yields: the enclosing property or list item disappears. */
+export const NO_VALUE: unique symbol = Symbol("AWS::NoValue");
+export type Evaluated = Value | typeof NO_VALUE;
+
+/** Everything a template declares that intrinsics look up. */
+export interface TemplateScope {
+  file: string;
+  locate(span: Span): SourceLocation;
+  /** Parameters and given pseudo parameters (`AWS::Region`), known or `{ $unknown }`. */
+  parameters: Map<string, Value>;
+  resourceIds: Set<string>;
+  mappings: Map<string, TemplateNode>;
+  conditions: Map<string, TemplateNode>;
+}
+
+/** What evaluating one resource collects besides its value. */
+export interface Trace {
+  references: Set<string>;
+  locations: { [pointer: string]: SourceLocation };
+}
+
+/** Properties whose value is an IAM policy even when written as a JSON string. */
+const POLICY_DOCUMENT_KEYS = new Set([
+  "PolicyDocument",
+  "AssumeRolePolicyDocument",
+  "KeyPolicy",
+  "PolicyText",
+  "AccessPolicies",
+  "ResourcePolicy",
+  "RepositoryPolicyText",
+  "FileSystemPolicy",
+]);
+
+const MAX_EXPRESSION_TEXT = 200;
+const HOLE_START = "\uE000";
+const HOLE_END = "\uE001";
+
+type SubPart = string | { variable: string };
+
+interface Intrinsic {
+  name: string;
+  argument: TemplateNode;
+  node: TemplateNode;
+}
+
+export function asIntrinsic(node: TemplateNode): Intrinsic | null {
+  if (node.kind !== "mapping" || node.entries.length !== 1) return null;
+  const entry = node.entries[0] as TemplateEntry;
+  if (entry.key !== "Ref" && !entry.key.startsWith("Fn::")) return null;
+  return { name: entry.key, argument: entry.value, node };
+}
+
+export class TemplateEvaluator {
+  readonly errors: LoadError[] = [];
+  private readonly conditionResults = new Map<string, boolean | undefined>();
+  private readonly conditionsInProgress = new Set<string>();
+
+  constructor(private readonly scope: TemplateScope) {}
+
+  /** A resource's `Properties`, with every written property's location recorded in `trace`. */
+  evaluateProperties(node: TemplateNode, trace: Trace): Evaluated {
+    return this.evaluate(node, [], trace);
+  }
+
+  /** A plain value (parameter default, mapping entry) whose positions are not recorded. */
+  evaluateValue(node: TemplateNode, trace: Trace): Evaluated {
+    return this.evaluate(node, null, trace);
+  }
+
+  /** true or false when the template alone decides the condition, undefined when it cannot. */
+  condition(name: string, at: Span): boolean | undefined {
+    if (this.conditionResults.has(name)) return this.conditionResults.get(name);
+    const body = this.scope.conditions.get(name);
+    // Undeclared (a snippet, or a typo `cfn-lint` reports): the loader cannot decide it.
+    if (body === undefined) return undefined;
+    if (this.conditionsInProgress.has(name)) {
+      this.error(at, "cfn-condition-cycle", `condition "${name}" depends on itself`);
+      return undefined;
+    }
+    this.conditionsInProgress.add(name);
+    const result = this.conditionExpression(body, newTrace());
+    this.conditionsInProgress.delete(name);
+    this.conditionResults.set(name, result);
+    return result;
+  }
+
+  private evaluate(node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
+    if (node.kind === "scalar") return node.value;
+    if (node.kind === "sequence") {
+      const items: Value[] = [];
+      for (const item of node.items) {
+        const itemPath = path && [...path, items.length];
+        const value = this.evaluate(item, itemPath, trace);
+        if (value === NO_VALUE) continue;
+        if (itemPath) trace.locations[toPointer(itemPath)] = this.scope.locate(item.span);
+        items.push(value);
+      }
+      return items;
+    }
+    const intrinsic = asIntrinsic(node);
+    if (intrinsic !== null) return this.intrinsic(intrinsic, path, trace);
+    const properties: Array<[string, Value]> = [];
+    for (const entry of node.entries) {
+      const entryPath = path && [...path, entry.key];
+      const value = this.entryValue(entry, entryPath, trace);
+      if (value === NO_VALUE) continue;
+      if (entryPath) trace.locations[toPointer(entryPath)] = this.scope.locate(entrySpan(entry));
+      properties.push([entry.key, value]);
+    }
+    // fromEntries defines own properties, so a `__proto__` key stays data.
+    return Object.fromEntries(properties);
+  }
+
+  private entryValue(entry: TemplateEntry, path: PathSegment[] | null, trace: Trace): Evaluated {
+    if (!POLICY_DOCUMENT_KEYS.has(entry.key)) return this.evaluate(entry.value, path, trace);
+    const intrinsic = asIntrinsic(entry.value);
+    if (intrinsic?.name === "Fn::Sub" && subTemplate(intrinsic.argument)?.trim().startsWith("{")) {
+      return this.policyFromSub(intrinsic, trace);
+    }
+    const value = this.evaluate(entry.value, path, trace);
+    if (typeof value !== "string" || !value.trim().startsWith("{")) return value;
+    try {
+      return JSON.parse(value) as Value;
+    } catch (error) {
+      this.error(entry.value.span, "cfn-policy-json", `${entry.key} is not valid JSON: ${(error as Error).message}`);
+      return value;
+    }
+  }
+
+  private intrinsic({ name, argument, node }: Intrinsic, path: PathSegment[] | null, trace: Trace): Evaluated {
+    switch (name) {
+      case "Ref":
+        return this.ref(argument, trace);
+      case "Fn::GetAtt":
+        return this.getAtt(argument, trace);
+      case "Fn::If":
+        return this.fnIf(argument, node, path, trace);
+      case "Fn::Sub":
+        return this.sub(argument, node, trace);
+      case "Fn::Equals":
+      case "Fn::And":
+      case "Fn::Or":
+      case "Fn::Not":
+        return this.conditionExpression(node, trace) ?? this.unknownFor(node);
+    }
+    const args = this.evaluate(argument, null, trace);
+    const list = Array.isArray(args) ? args : null;
+    switch (name) {
+      case "Fn::Join": {
+        const [delimiter, items] = list ?? [];
+        if (typeof delimiter !== "string" || !Array.isArray(items)) return this.malformed(node, name, "[delimiter, [values...]]");
+        const parts = items.map(scalarText);
+        return parts.every((part) => part !== null) ? parts.join(delimiter) : this.unknownFor(node);
+      }
+      case "Fn::Select": {
+        const [index, items] = list ?? [];
+        const position = typeof index === "number" ? index : typeof index === "string" ? Number(index) : NaN;
+        if (isUnknown(index) || isUnknown(items)) return this.unknownFor(node);
+        if (!Number.isInteger(position) || !Array.isArray(items)) return this.malformed(node, name, "[index, [values...]]");
+        if (position < 0 || position >= items.length) {
+          this.error(node.span, "cfn-select-index", `Fn::Select index ${position} is outside a list of ${items.length}`);
+          return this.unknownFor(node);
+        }
+        return items[position] as Value;
+      }
+      case "Fn::Split": {
+        const [delimiter, source] = list ?? [];
+        if (isUnknown(source)) return this.unknownFor(node);
+        if (typeof delimiter !== "string" || delimiter === "" || typeof source !== "string") return this.malformed(node, name, "[delimiter, string]");
+        return source.split(delimiter);
+      }
+      case "Fn::FindInMap":
+        return this.findInMap(list, node, trace);
+      case "Fn::Base64":
+        return typeof args === "string" ? Buffer.from(args, "utf8").toString("base64") : this.unknownFor(node);
+      case "Fn::Cidr": {
+        const [block, count, hostBits] = list ?? [];
+        if (typeof block !== "string") return this.unknownFor(node);
+        return cidrSubnets(block, Number(count), Number(hostBits)) ?? this.unknownFor(node);
+      }
+      case "Fn::Length":
+        return Array.isArray(args) ? args.length : this.unknownFor(node);
+      case "Fn::ToJsonString":
+        return args !== NO_VALUE && !containsUnknown(args) ? JSON.stringify(args) : this.unknownFor(node);
+      case "Fn::GetAZs":
+      case "Fn::ImportValue":
+      case "Fn::Transform":
+        return this.unknownFor(node);
+    }
+    this.error(node.span, "cfn-unsupported-intrinsic", `${name} is not a CloudFormation intrinsic function this loader knows; its value is unknown`);
+    return this.unknownFor(node);
+  }
+
+  private ref(argument: TemplateNode, trace: Trace): Evaluated {
+    const name = argument.kind === "scalar" ? argument.value : null;
+    if (typeof name !== "string") return this.malformed(argument, "Ref", "a parameter or resource name");
+    if (name === "AWS::NoValue") return NO_VALUE;
+    const parameter = this.scope.parameters.get(name);
+    if (parameter !== undefined) return parameter;
+    if (this.scope.resourceIds.has(name)) trace.references.add(name);
+    return unknown(`!Ref ${name}`);
+  }
+
+  private getAtt(argument: TemplateNode, trace: Trace): Evaluated {
+    let target: string | undefined;
+    let attribute: string | undefined;
+    if (argument.kind === "scalar" && typeof argument.value === "string") {
+      const dot = argument.value.indexOf(".");
+      target = dot === -1 ? argument.value : argument.value.slice(0, dot);
+      attribute = dot === -1 ? undefined : argument.value.slice(dot + 1);
+    } else if (argument.kind === "sequence" && argument.items.length === 2) {
+      const [resource, name] = this.evaluate(argument, null, trace) as Value[];
+      target = typeof resource === "string" ? resource : undefined;
+      attribute = typeof name === "string" ? name : isUnknown(name) ? name.$unknown : undefined;
+    }
+    if (target === undefined || attribute === undefined) return this.malformed(argument, "Fn::GetAtt", "LogicalId.Attribute or [LogicalId, Attribute]");
+    if (this.scope.resourceIds.has(target)) trace.references.add(target);
+    return unknown(`!GetAtt ${target}.${attribute}`);
+  }
+
+  private fnIf(argument: TemplateNode, node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
+    const [conditionNode, whenTrue, whenFalse] = argument.kind === "sequence" ? argument.items : [];
+    if (argument.kind !== "sequence" || argument.items.length !== 3 || conditionNode?.kind !== "scalar" || typeof conditionNode.value !== "string" || !whenTrue || !whenFalse) {
+      return this.malformed(node, "Fn::If", "[ConditionName, value if true, value if false]");
+    }
+    const decided = this.condition(conditionNode.value, conditionNode.span);
+    if (decided !== undefined) return this.evaluate(decided ? whenTrue : whenFalse, path, trace);
+    // Both branches still name the resources this one may refer to.
+    this.evaluate(whenTrue, null, trace);
+    this.evaluate(whenFalse, null, trace);
+    return this.unknownFor(node);
+  }
+
+  private sub(argument: TemplateNode, node: TemplateNode, trace: Trace): Evaluated {
+    const parts = this.subParts(argument, trace);
+    if (parts === null) return this.malformed(node, "Fn::Sub", "a string or [string, { Name: value }]");
+    if (parts.every((part) => typeof part === "string")) return parts.join("");
+    return unknown(`!Sub ${subTemplate(argument) ?? ""}`);
+  }
+
+  /** A `!Sub` policy: parsed as JSON with each `${...}` as a hole, holes make only their strings unknown. */
+  private policyFromSub({ argument, node }: Intrinsic, trace: Trace): Evaluated {
+    const parts = this.subParts(argument, trace);
+    if (parts === null) return this.malformed(node, "Fn::Sub", "a string or [string, { Name: value }]");
+    const variables: string[] = [];
+    const marked = parts
+      .map((part) => (typeof part === "string" ? part : `${HOLE_START}${variables.push(part.variable) - 1}${HOLE_END}`))
+      .join("");
+    let parsed: Value;
+    try {
+      parsed = JSON.parse(marked) as Value;
+    } catch (error) {
+      if (variables.length > 0) return this.unknownFor(node);
+      this.error(node.span, "cfn-policy-json", `policy document is not valid JSON: ${(error as Error).message}`);
+      return marked;
+    }
+    const holePattern = new RegExp(`${HOLE_START}(\\d+)${HOLE_END}`, "g");
+    const restore = (text: string): string => text.replace(holePattern, (_, index: string) => `\${${variables[Number(index)]}}`);
+    const fill = (value: Value): Value => {
+      if (typeof value === "string") return value.includes(HOLE_START) ? unknown(restore(value)) : value;
+      if (Array.isArray(value)) return value.map(fill);
+      if (value === null || typeof value !== "object") return value;
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [restore(key), fill(inner)]));
+    };
+    return fill(parsed);
+  }
+
+  /** The literal text and variables of a `Fn::Sub`, variables resolved where the template knows them. */
+  private subParts(argument: TemplateNode, trace: Trace): SubPart[] | null {
+    const template = subTemplate(argument);
+    if (template === null) return null;
+    const variables = new Map<string, Evaluated>();
+    if (argument.kind === "sequence") {
+      const bindings = argument.items[1];
+      if (bindings?.kind !== "mapping") return null;
+      for (const binding of bindings.entries) variables.set(binding.key, this.evaluate(binding.value, null, trace));
+    }
+    const parts: SubPart[] = [];
+    let last = 0;
+    for (const match of template.matchAll(/\$\{([^}]*)\}/g)) {
+      parts.push(template.slice(last, match.index));
+      last = match.index + match[0].length;
+      const variable = match[1] ?? "";
+      if (variable.startsWith("!")) {
+        parts.push(`\${${variable.slice(1)}}`);
+        continue;
+      }
+      const value = variables.has(variable) ? variables.get(variable) : this.subVariable(variable.trim(), trace);
+      const text = value === undefined || value === NO_VALUE ? null : scalarText(value);
+      parts.push(text ?? { variable });
+    }
+    parts.push(template.slice(last));
+    return parts;
+  }
+
+  /** A parameter's value; otherwise a resource (`Name` or `Name.Attribute`) or a name we cannot resolve. */
+  private subVariable(variable: string, trace: Trace): Value | undefined {
+    const parameter = this.scope.parameters.get(variable);
+    if (parameter !== undefined) return parameter;
+    const dot = variable.indexOf(".");
+    const target = dot === -1 ? variable : variable.slice(0, dot);
+    if (this.scope.resourceIds.has(target)) trace.references.add(target);
+    return undefined;
+  }
+
+  private findInMap(list: Value[] | null, node: TemplateNode, trace: Trace): Evaluated {
+    const [mapName, topKey, secondKey, options] = list ?? [];
+    if (isUnknown(mapName) || isUnknown(topKey) || isUnknown(secondKey)) return this.unknownFor(node);
+    const [map, top, second] = [mapName, topKey, secondKey].map((key) => (key === undefined ? null : scalarText(key)));
+    if (map == null || top == null || second == null) return this.malformed(node, "Fn::FindInMap", "[MapName, TopLevelKey, SecondLevelKey]");
+    const found = lookup(lookup(this.scope.mappings.get(map), top), second);
+    if (found !== undefined) return this.evaluate(found, null, trace);
+    const fallback = options !== null && typeof options === "object" && !Array.isArray(options) && !isUnknown(options) ? options.DefaultValue : undefined;
+    if (fallback !== undefined) return fallback;
+    this.error(node.span, "cfn-find-in-map", `Mappings has no entry ${map}.${top}.${second}`);
+    return this.unknownFor(node);
+  }
+
+  private conditionExpression(node: TemplateNode, trace: Trace): boolean | undefined {
+    if (node.kind === "scalar" && typeof node.value === "boolean") return node.value;
+    const only = node.kind === "mapping" && node.entries.length === 1 ? node.entries[0] : undefined;
+    const operands = only?.value.kind === "sequence" ? only.value.items : [];
+    switch (only?.key) {
+      case "Condition":
+        if (only.value.kind === "scalar" && typeof only.value.value === "string") return this.condition(only.value.value, only.value.span);
+        break;
+      case "Fn::Equals": {
+        if (operands.length !== 2) break;
+        const [left, right] = operands.map((operand) => this.evaluate(operand, null, trace));
+        if (left === undefined || right === undefined || left === NO_VALUE || right === NO_VALUE) return undefined;
+        if (containsUnknown(left) || containsUnknown(right)) return undefined;
+        return equalValues(left, right);
+      }
+      case "Fn::And":
+      case "Fn::Or": {
+        if (operands.length === 0) break;
+        const decisive = only.key === "Fn::Or";
+        const results = operands.map((operand) => this.conditionExpression(operand, trace));
+        if (results.includes(decisive)) return decisive;
+        return results.includes(undefined) ? undefined : !decisive;
+      }
+      case "Fn::Not": {
+        if (operands.length !== 1) break;
+        const result = this.conditionExpression(operands[0] as TemplateNode, trace);
+        return result === undefined ? undefined : !result;
+      }
+    }
+    this.error(node.span, "cfn-condition", "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or { Condition: Name }");
+    return undefined;
+  }
+
+  private malformed(node: TemplateNode, name: string, expected: string): Evaluated {
+    this.error(node.span, "cfn-intrinsic-arguments", `${name} expects ${expected}`);
+    return this.unknownFor(node);
+  }
+
+  /** Unknown, named by the expression in short form whether it was written as YAML or JSON. */
+  private unknownFor(node: TemplateNode): Value {
+    const text = shortForm(node, MAX_EXPRESSION_TEXT);
+    return unknown(text.length > MAX_EXPRESSION_TEXT ? `${text.slice(0, MAX_EXPRESSION_TEXT)}…` : text);
+  }
+
+  private error(at: Span, code: string, message: string): void {
+    const { line, column } = this.scope.locate(at);
+    this.errors.push({ file: this.scope.file, line, column, code, message });
+  }
+}
+
+export function newTrace(): Trace {
+  return { references: new Set(), locations: {} };
+}
+
+/** From the key to the end of the value: where a property is written. */
+export function entrySpan(entry: TemplateEntry): Span {
+  return { start: entry.keySpan.start, end: Math.max(entry.keySpan.end, entry.value.span.end) };
+}
+
+/** `!Select ["0", !GetAZs ""]`: one line, stopping once `budget` characters are written. */
+function shortForm(node: TemplateNode, budget: number): string {
+  if (node.kind === "scalar") {
+    return typeof node.value === "string" && /^[A-Za-z_][\w:./*@-]*$/.test(node.value) && !/^(true|false|null)$/i.test(node.value) ? node.value : JSON.stringify(node.value);
+  }
+  const parts: string[] = [];
+  let used = 0;
+  const add = (text: string): boolean => {
+    parts.push(text);
+    used += text.length + 2;
+    return used < budget;
+  };
+  if (node.kind === "sequence") {
+    for (const item of node.items) if (!add(shortForm(item, budget - used))) break;
+    return `[${parts.join(", ")}]`;
+  }
+  const intrinsic = asIntrinsic(node);
+  if (intrinsic !== null) return `!${intrinsic.name.replace(/^Fn::/, "")} ${shortForm(intrinsic.argument, budget)}`;
+  for (const entry of node.entries) if (!add(`${entry.key}: ${shortForm(entry.value, budget - used)}`)) break;
+  return `{${parts.join(", ")}}`;
+}
+
+function subTemplate(argument: TemplateNode): string | null {
+  const template = argument.kind === "sequence" ? argument.items[0] : argument;
+  return template?.kind === "scalar" && typeof template.value === "string" ? template.value : null;
+}
+
+function lookup(node: TemplateNode | undefined, key: string): TemplateNode | undefined {
+  return node?.kind === "mapping" ? node.entries.find((entry) => entry.key === key)?.value : undefined;
+}
+
+function scalarText(value: Value): string | null {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return null;
+}
+
+export function containsUnknown(value: Value): boolean {
+  if (isUnknown(value)) return true;
+  if (Array.isArray(value)) return value.some(containsUnknown);
+  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  return false;
+}
+
+/** CloudFormation compares condition operands as strings: `1` equals `"1"`. */
+function equalValues(left: Value, right: Value): boolean {
+  const leftText = scalarText(left);
+  const rightText = scalarText(right);
+  if (leftText !== null || rightText !== null) return leftText === rightText;
+  return JSON.stringify(left) === JSON.stringify(right);
+}

@@ -1,0 +1,181 @@
+// Turns one CloudFormation (or SAM) template into the shared resource model: one `Resource`
+// per entry under `Resources` whose `Condition` is not statically false, `config` = its
+// evaluated `Properties`, located down to every nested value.
+//
+// Decisions a policy author should know:
+// - `config` is `Properties` after static evaluation (see evaluate.ts): parameters take their
+//   `Default` unless `options.parameters` overrides them; a parameter with neither, and every
+//   SSM-typed parameter (its default names an SSM key, not the value), is `{ $unknown: "!Ref P" }`.
+// - Pseudo parameters (`AWS::Region`, `AWS::AccountId`, `AWS::Partition`, ...) are unknown unless
+//   given in `options.parameters` under their own name: one template deploys to many accounts,
+//   regions and partitions, so none of them is assumed.
+// - `Fn::Base64` encodes (as CloudFormation does): decode `UserData` in the policy to read it.
+// - `locations[""]` is the whole resource entry; every property, list item and nested value
+//   written in the template has its own pointer. Values parsed out of JSON policy strings are
+//   located at the string.
+
+import type { LoadError, Resource, SourceLocation, Value } from "../../model/types.js";
+import { isUnknown, unknown } from "../../model/types.js";
+import type { SourceFile } from "../source.js";
+import { entrySpan, NO_VALUE, newTrace, TemplateEvaluator } from "./evaluate.js";
+import type { TemplateScope } from "./evaluate.js";
+import { parseTemplate } from "./parse.js";
+import type { ParsedTemplate, TemplateEntry, TemplateNode } from "./parse.js";
+import { declaresSamTransform, globalsFor, mergeGlobals } from "./sam.js";
+
+export interface CloudFormationOptions {
+  /** Parameter values by name; pseudo parameters by theirs (`"AWS::Region": "eu-west-1"`). */
+  parameters?: Record<string, Value>;
+}
+
+export interface CloudFormationModel {
+  resources: Resource[];
+  errors: LoadError[];
+}
+
+const RESOURCE_TYPE = /^(?:[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::[A-Za-z0-9_@-]+)$/;
+
+/** True when the file's content is a CloudFormation or SAM template (never by file name). */
+export function isCloudFormation(file: SourceFile): boolean {
+  const text = file.text;
+  if (!/AWSTemplateFormatVersion|Resources/.test(text)) return false;
+  const { root, errors } = parseTemplate(file);
+  if (errors.length > 0 || root === null) {
+    // A broken template is still a template: say so, so its syntax error gets reported.
+    return /^\s*["']?AWSTemplateFormatVersion["']?\s*:/m.test(text) || (/^\s*["']?Resources["']?\s*:/m.test(text) && /["']?Type["']?\s*:\s*["']?(?:AWS|Alexa|Custom)::/.test(text));
+  }
+  if (root.kind !== "mapping") return false;
+  const section = (name: string): TemplateNode | undefined => root.entries.find((entry) => entry.key === name)?.value;
+  if (section("AWSTemplateFormatVersion") !== undefined) return true;
+  if (declaresSamTransform(section("Transform"))) return true;
+  const resources = section("Resources");
+  if (resources?.kind !== "mapping" || resources.entries.length === 0) return false;
+  return resources.entries.every((entry) => {
+    const type = entry.value.kind === "mapping" ? entry.value.entries.find((field) => field.key === "Type")?.value : undefined;
+    return type?.kind === "scalar" && typeof type.value === "string" && RESOURCE_TYPE.test(type.value);
+  });
+}
+
+export function loadCloudFormation(file: SourceFile, options: CloudFormationOptions = {}): CloudFormationModel {
+  const template = parseTemplate(file);
+  if (template.root === null) return { resources: [], errors: template.errors };
+  const errors: LoadError[] = [];
+  const at = (node: { start: number; end: number }, code: string, message: string): void => {
+    const { line, column } = template.locate(node);
+    errors.push({ file: file.path, line, column, code, message });
+  };
+  if (template.root.kind !== "mapping") {
+    at(template.root.span, "cfn-template", "a template is a mapping of sections (Parameters, Resources, ...)");
+    return { resources: [], errors };
+  }
+  const sections = new Map(template.root.entries.map((entry) => [entry.key, entry.value]));
+  const resourcesSection = sections.get("Resources");
+  if (resourcesSection?.kind !== "mapping") {
+    at(resourcesSection?.span ?? template.root.span, "cfn-template", "the Resources section must be a mapping of logical ids to resources");
+    return { resources: [], errors };
+  }
+
+  const scope: TemplateScope = {
+    file: file.path,
+    locate: template.locate,
+    parameters: new Map(),
+    resourceIds: new Set(resourcesSection.entries.map((entry) => entry.key)),
+    mappings: namedEntries(sections.get("Mappings")),
+    conditions: namedEntries(sections.get("Conditions")),
+  };
+  const evaluator = new TemplateEvaluator(scope);
+  bindParameters(sections.get("Parameters"), options.parameters ?? {}, scope, evaluator);
+
+  const resources: Resource[] = [];
+  for (const entry of resourcesSection.entries) {
+    const resource = loadResource(entry, template, evaluator, sections.get("Globals"), at);
+    if (resource !== null) resources.push(resource);
+  }
+  return { resources, errors: [...errors, ...evaluator.errors] };
+}
+
+function loadResource(
+  entry: TemplateEntry,
+  template: ParsedTemplate,
+  evaluator: TemplateEvaluator,
+  globals: TemplateNode | undefined,
+  at: (span: { start: number; end: number }, code: string, message: string) => void,
+): Resource | null {
+  const body = entry.value;
+  const field = (name: string): TemplateNode | undefined => (body.kind === "mapping" ? body.entries.find((inner) => inner.key === name)?.value : undefined);
+  const typeNode = field("Type");
+  if (typeNode?.kind !== "scalar" || typeof typeNode.value !== "string") {
+    at(typeNode?.span ?? entry.keySpan, "cfn-resource-type", `resource ${entry.key} needs a Type such as AWS::S3::Bucket`);
+    return null;
+  }
+  const type = typeNode.value;
+  const conditionNode = field("Condition");
+  if (conditionNode !== undefined) {
+    const name = conditionNode.kind === "scalar" && typeof conditionNode.value === "string" ? conditionNode.value : null;
+    if (name === null) at(conditionNode.span, "cfn-condition", `resource ${entry.key}: Condition must name a condition`);
+    else if (evaluator.condition(name, conditionNode.span) === false) return null;
+  }
+
+  const trace = newTrace();
+  const location: SourceLocation = template.locate(entrySpan(entry));
+  trace.locations[""] = location;
+  const global = globalsFor(globals, type);
+  const ownProperties = field("Properties");
+  const properties = global === undefined ? ownProperties : mergeGlobals(global, ownProperties);
+  let config: { [key: string]: Value } = {};
+  if (properties !== undefined) {
+    const evaluated = evaluator.evaluateProperties(properties, trace);
+    if (evaluated !== null && typeof evaluated === "object" && !Array.isArray(evaluated) && !isUnknown(evaluated)) config = evaluated;
+    else if (evaluated !== NO_VALUE && !isUnknown(evaluated)) at(properties.span, "cfn-properties", `resource ${entry.key}: Properties must be a mapping`);
+  }
+  const dependsOn = field("DependsOn");
+  for (const dependency of dependsOn?.kind === "sequence" ? dependsOn.items : dependsOn ? [dependsOn] : []) {
+    if (dependency.kind === "scalar" && typeof dependency.value === "string") trace.references.add(dependency.value);
+  }
+  trace.references.delete(entry.key);
+
+  return {
+    address: entry.key,
+    type,
+    name: entry.key,
+    mode: "managed",
+    source: "cloudformation",
+    module: "",
+    file: location.file,
+    line: location.line,
+    column: location.column,
+    endLine: location.endLine,
+    config,
+    references: [...trace.references].sort(),
+    locations: trace.locations,
+  };
+}
+
+/** Parameter values: override, else default (lists split), else unknown; SSM-typed ones stay unknown. */
+function bindParameters(section: TemplateNode | undefined, overrides: Record<string, Value>, scope: TemplateScope, evaluator: TemplateEvaluator): void {
+  for (const [name, value] of Object.entries(overrides)) {
+    if (name.startsWith("AWS::")) scope.parameters.set(name, value);
+  }
+  if (section?.kind !== "mapping") return;
+  for (const { key: name, value: declaration } of section.entries) {
+    const field = (fieldName: string): TemplateNode | undefined =>
+      declaration.kind === "mapping" ? declaration.entries.find((entry) => entry.key === fieldName)?.value : undefined;
+    const typeNode = field("Type");
+    const type = typeNode?.kind === "scalar" && typeof typeNode.value === "string" ? typeNode.value : "String";
+    const defaultNode = field("Default");
+    let value: Value = unknown(`!Ref ${name}`);
+    if (Object.hasOwn(overrides, name)) value = overrides[name] as Value;
+    else if (defaultNode !== undefined && !type.startsWith("AWS::SSM::Parameter::Value<")) {
+      const evaluated = evaluator.evaluateValue(defaultNode, newTrace());
+      if (evaluated !== NO_VALUE) value = evaluated;
+    }
+    if (typeof value === "string" && (type === "CommaDelimitedList" || type.startsWith("List<"))) {
+      value = value.split(",").map((item) => item.trim());
+    }
+    scope.parameters.set(name, value);
+  }
+}
+
+function namedEntries(section: TemplateNode | undefined): Map<string, TemplateNode> {
+  return new Map(section?.kind === "mapping" ? section.entries.map((entry) => [entry.key, entry.value]) : []);
+}

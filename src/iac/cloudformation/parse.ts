@@ -1,0 +1,271 @@
+// Reads a CloudFormation template (YAML or JSON: JSON is YAML 1.2 flow syntax, so the `yaml`
+// package's positioned parser serves both) into a small tree of plain nodes with source spans,
+// short-form tags (`!Ref X`) already rewritten to their long form (`{ Ref: X }`).
+// Bounds live here because this is the only place that sees untrusted structure: nesting depth
+// is checked on the concrete syntax tree before composing (the composer recurses and a
+// 10 000-deep `[[[...` exhausts it), and alias expansion is metered while converting.
+
+import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser } from "yaml";
+import type { CST, Document, Node as YamlNode } from "yaml";
+import type { LoadError, SourceLocation } from "../../model/types.js";
+import type { SourceFile } from "../source.js";
+
+/** Character offsets into the file text; `end` is one past the last character of the value. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type TemplateScalar = string | number | boolean | null;
+
+export type TemplateNode =
+  | { kind: "scalar"; value: TemplateScalar; span: Span }
+  | { kind: "sequence"; items: TemplateNode[]; span: Span }
+  | { kind: "mapping"; entries: TemplateEntry[]; span: Span };
+
+export interface TemplateEntry {
+  key: string;
+  keySpan: Span;
+  value: TemplateNode;
+}
+
+export interface ParsedTemplate {
+  root: TemplateNode | null;
+  errors: LoadError[];
+  /** Where a span starts and ends, as a model `SourceLocation` of this file. */
+  locate(span: Span): SourceLocation;
+}
+
+export const MAX_NESTING_DEPTH = 64;
+/** A raw bracket count this far past the depth limit is refused before the (slower) CST parse. */
+const BRACKET_PRESCAN_LIMIT = 1024;
+/** Alias uses followed while expanding, nested ones included; templates in the wild use a handful. */
+export const MAX_ALIAS_EXPANSIONS = 1000;
+
+/** Every short-form tag CloudFormation defines, and the long-form key it stands for. */
+const SHORT_FORM_TAGS: Record<string, string> = {
+  "!Ref": "Ref",
+  "!Condition": "Condition",
+  "!GetAtt": "Fn::GetAtt",
+  "!Sub": "Fn::Sub",
+  "!Join": "Fn::Join",
+  "!If": "Fn::If",
+  "!Select": "Fn::Select",
+  "!Split": "Fn::Split",
+  "!FindInMap": "Fn::FindInMap",
+  "!Base64": "Fn::Base64",
+  "!Cidr": "Fn::Cidr",
+  "!GetAZs": "Fn::GetAZs",
+  "!ImportValue": "Fn::ImportValue",
+  "!Equals": "Fn::Equals",
+  "!And": "Fn::And",
+  "!Or": "Fn::Or",
+  "!Not": "Fn::Not",
+  "!Transform": "Fn::Transform",
+  "!Length": "Fn::Length",
+  "!ToJsonString": "Fn::ToJsonString",
+};
+
+export function parseTemplate(file: SourceFile): ParsedTemplate {
+  const text = file.text;
+  const lineCounter = new LineCounter();
+  const locate = (span: Span): SourceLocation => {
+    const start = lineCounter.linePos(span.start);
+    const end = lineCounter.linePos(Math.max(span.start, span.end - 1));
+    return { file: file.path, line: start.line, column: start.col, endLine: end.line, endColumn: end.col + 1 };
+  };
+  const errorAt = (offset: number, code: string, message: string): LoadError => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file: file.path, line, column: col, code, message };
+  };
+  const fail = (error: LoadError): ParsedTemplate => ({ root: null, errors: [error], locate });
+
+  const deepBracket = findRunawayBracket(text);
+  if (deepBracket !== -1) {
+    const before = text.slice(0, deepBracket);
+    const lineStart = before.lastIndexOf("\n") + 1;
+    const line = before.length - before.replaceAll("\n", "").length + 1;
+    return fail({ file: file.path, line, column: deepBracket - lineStart + 1, code: "yaml-too-deep", message: tooDeepMessage() });
+  }
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const shape = measureSyntaxTree(tokens);
+  if (shape.tooDeepAt !== -1) return fail(errorAt(shape.tooDeepAt, "yaml-too-deep", tooDeepMessage()));
+
+  const documents = [...new Composer({ uniqueKeys: true }).compose(tokens, true, text.length)];
+  const document = documents[0];
+  if (document === undefined) return { root: null, errors: [], locate };
+  const syntaxErrors = documents.flatMap((doc) => doc.errors);
+  if (syntaxErrors.length > 0) {
+    return {
+      root: null,
+      errors: syntaxErrors.map((error) => errorAt(error.pos[0], "yaml-syntax", firstLine(error.message))),
+      locate,
+    };
+  }
+  if (documents.length > 1) {
+    const second = documents[1]?.contents?.range?.[0] ?? 0;
+    return fail(errorAt(second, "yaml-multiple-documents", "a template is one YAML document; remove the `---` separated documents after the first"));
+  }
+
+  const converter = new TreeConverter(text, document, 2 * shape.nodeCount + 10_000);
+  const root = document.contents === null ? null : converter.convert(document.contents, 1);
+  if (converter.problem !== null) {
+    return fail(errorAt(converter.problem.offset, converter.problem.code, converter.problem.message));
+  }
+  return { root, errors: [], locate };
+}
+
+function tooDeepMessage(): string {
+  return `nesting deeper than ${MAX_NESTING_DEPTH} levels; flatten the structure (CloudFormation templates never need this depth)`;
+}
+
+function firstLine(message: string): string {
+  return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/**
+ * A cheap guard against megabytes of `[[[[`: counts flow brackets without reading quotes, so
+ * it over-counts only when text holds a thousand unbalanced brackets, which no template does.
+ */
+function findRunawayBracket(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > BRACKET_PRESCAN_LIMIT) return i;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
+/** Depth and node count of the concrete syntax tree, walked with an explicit stack. */
+function measureSyntaxTree(tokens: CST.Token[]): { tooDeepAt: number; nodeCount: number } {
+  const stack: Array<{ token: CST.Token; depth: number }> = tokens.map((token) => ({ token, depth: 0 }));
+  let nodeCount = 0;
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { token, depth } = next;
+    nodeCount++;
+    if (token.type === "document") {
+      if (token.value) stack.push({ token: token.value, depth });
+      continue;
+    }
+    if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection") continue;
+    if (depth + 1 > MAX_NESTING_DEPTH) return { tooDeepAt: token.offset, nodeCount };
+    for (const item of token.items) {
+      if (item.key) stack.push({ token: item.key, depth: depth + 1 });
+      if (item.value) stack.push({ token: item.value, depth: depth + 1 });
+    }
+  }
+  return { tooDeepAt: -1, nodeCount };
+}
+
+interface ConversionProblem {
+  offset: number;
+  code: string;
+  message: string;
+}
+
+/** Turns composed YAML nodes into template nodes, following aliases under a node budget. */
+class TreeConverter {
+  problem: ConversionProblem | null = null;
+  private nodesLeft: number;
+  private aliasesLeft = MAX_ALIAS_EXPANSIONS;
+
+  constructor(
+    private readonly text: string,
+    private readonly document: Document.Parsed,
+    nodeBudget: number,
+  ) {
+    this.nodesLeft = nodeBudget;
+  }
+
+  /** `aliasAt`: where the outermost alias being expanded is written, the place to report problems. */
+  convert(node: YamlNode | null, depth: number, aliasAt?: number): TemplateNode | null {
+    if (this.problem !== null || node === null) return null;
+    const at = aliasAt ?? node.range?.[0] ?? 0;
+    if (--this.nodesLeft < 0 || depth > MAX_NESTING_DEPTH) {
+      this.problem =
+        depth > MAX_NESTING_DEPTH
+          ? { offset: at, code: "yaml-too-deep", message: tooDeepMessage() }
+          : { offset: at, code: "yaml-alias-bomb", message: "aliases expand to far more nodes than the document holds; remove the nested aliases" };
+      return null;
+    }
+    if (isAlias(node)) {
+      if (--this.aliasesLeft < 0) {
+        this.problem = { offset: at, code: "yaml-alias-bomb", message: `more than ${MAX_ALIAS_EXPANSIONS} alias expansions; remove the nested aliases` };
+        return null;
+      }
+      const target = node.resolve(this.document);
+      if (target === undefined) {
+        this.problem = { offset: at, code: "yaml-syntax", message: `alias *${node.source} has no anchor before it` };
+        return null;
+      }
+      return this.convert(target, depth, at);
+    }
+    const converted = this.convertUntagged(node, depth, aliasAt);
+    const tag = node.tag;
+    const longForm = tag === undefined ? undefined : SHORT_FORM_TAGS[tag];
+    if (converted === null || tag === undefined || longForm === undefined) return converted;
+    const tagStart = this.text.lastIndexOf(tag, converted.span.start);
+    const tagSpan = { start: tagStart === -1 ? converted.span.start : tagStart, end: converted.span.end };
+    return { kind: "mapping", entries: [{ key: longForm, keySpan: tagSpan, value: converted }], span: tagSpan };
+  }
+
+  private convertUntagged(node: YamlNode, depth: number, aliasAt: number | undefined): TemplateNode | null {
+    const range = node.range ?? [0, 0, 0];
+    if (isScalar(node)) {
+      return { kind: "scalar", value: scalarValue(node.value, node.source), span: { start: range[0], end: this.trimEnd(range[0], range[1]) } };
+    }
+    if (isSeq(node)) {
+      const items: TemplateNode[] = [];
+      for (const item of node.items) {
+        const converted = this.convert(item as YamlNode | null, depth + 1, aliasAt);
+        if (converted === null) return null;
+        items.push(converted);
+      }
+      return { kind: "sequence", items, span: this.collectionSpan(node.flow === true, range, items.at(-1)?.span) };
+    }
+    if (isMap(node)) {
+      const entries: TemplateEntry[] = [];
+      for (const pair of node.items) {
+        const key = pair.key as YamlNode | null;
+        if (!isScalar(key)) {
+          this.problem = { offset: aliasAt ?? key?.range?.[0] ?? range[0], code: "yaml-complex-key", message: "mapping keys must be plain strings in a template" };
+          return null;
+        }
+        const keySpan = { start: key.range?.[0] ?? range[0], end: this.trimEnd(key.range?.[0] ?? range[0], key.range?.[1] ?? range[0]) };
+        const value = pair.value === null ? null : this.convert(pair.value as YamlNode, depth + 1, aliasAt);
+        if (this.problem !== null) return null;
+        entries.push({
+          key: typeof key.value === "string" ? key.value : String(key.source ?? key.value),
+          keySpan,
+          value: value ?? { kind: "scalar", value: null, span: { start: keySpan.end, end: keySpan.end } },
+        });
+      }
+      const last = entries.at(-1);
+      return { kind: "mapping", entries, span: this.collectionSpan(node.flow === true, range, last && { start: last.keySpan.start, end: Math.max(last.keySpan.end, last.value.span.end) }) };
+    }
+    return { kind: "scalar", value: null, span: { start: range[0], end: range[0] } };
+  }
+
+  /** A block collection ends where its last item does (its raw range runs over trailing comments). */
+  private collectionSpan(flow: boolean, range: [number, number, number], lastItem: Span | undefined): Span {
+    if (flow || lastItem === undefined) return { start: range[0], end: this.trimEnd(range[0], range[1]) };
+    return { start: range[0], end: lastItem.end };
+  }
+
+  private trimEnd(start: number, end: number): number {
+    let trimmed = end;
+    while (trimmed > start && /\s/.test(this.text[trimmed - 1] ?? "")) trimmed--;
+    return trimmed;
+  }
+}
+
+/** Plain JSON only: a YAML `.inf`/`.nan` or an out-of-range number keeps its source text. */
+function scalarValue(value: unknown, source: string | undefined): TemplateScalar {
+  if (typeof value === "number") return Number.isFinite(value) ? value : (source ?? String(value));
+  if (typeof value === "string" || typeof value === "boolean" || value === null) return value;
+  return source ?? String(value);
+}

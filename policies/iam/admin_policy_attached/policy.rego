@@ -1,0 +1,64 @@
+# METADATA
+# title: AdministratorAccess managed policy attached
+# description: >-
+#   The AWS managed policy `AdministratorAccess` is attached to a role, user or group, through an
+#   `aws_iam_*_policy_attachment`, `managed_policy_arns`, or CloudFormation `ManagedPolicyArns`.
+#   Its holder can do anything in the account.
+# custom:
+#   id: TG-IAM-007
+#   severity: critical
+#   category: iam
+#   remediation: Attach a policy with the permissions the principal needs; keep administrator access to break-glass roles managed outside application stacks.
+#   controls: [CIS-AWS-1.16, AWS-FSBP-IAM.1]
+package tollgate.rules.iam.admin_policy_attached
+
+import data.tollgate.lib.util
+import rego.v1
+
+is_admin_arn(arn) if {
+	is_string(arn)
+	endswith(arn, ":iam::aws:policy/AdministratorAccess")
+}
+
+attachment_types := {
+	"aws_iam_policy_attachment",
+	"aws_iam_role_policy_attachment",
+	"aws_iam_user_policy_attachment",
+	"aws_iam_group_policy_attachment",
+}
+
+# Attribute (Terraform) or property (CloudFormation) holding a list of managed policy ARNs.
+arn_lists := {
+	"aws_iam_role": "managed_policy_arns",
+	"aws_iam_role_policy_attachments_exclusive": "policy_arns",
+	"AWS::IAM::Role": "ManagedPolicyArns",
+	"AWS::IAM::User": "ManagedPolicyArns",
+	"AWS::IAM::Group": "ManagedPolicyArns",
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in attachment_types
+	is_admin_arn(r.config.policy_arn)
+	finding := {
+		"resource": r.address,
+		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
+		"evidence": r.config.policy_arn,
+		"path": ["policy_arn"],
+	}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	key := arn_lists[r.type]
+	some i, arn in r.config[key]
+	is_admin_arn(arn)
+	finding := {
+		"resource": r.address,
+		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
+		"evidence": arn,
+		"path": [key, i],
+	}
+}

@@ -1,0 +1,45 @@
+# METADATA
+# title: Lambda permission open to any principal
+# description: >-
+#   An `aws_lambda_permission` / `AWS::Lambda::Permission` grants invocation (or another action)
+#   to principal `*` without a source account, source ARN or organization, so any AWS account
+#   can invoke the function.
+# custom:
+#   id: TG-IAM-011
+#   severity: critical
+#   category: iam
+#   remediation: Set principal to the service or account that invokes the function, with source_arn or source_account.
+#   controls: [AWS-FSBP-Lambda.1]
+package tollgate.rules.iam.lambda_permission_public
+
+import data.tollgate.lib.util
+import rego.v1
+
+# Attribute names by source: principal, and the attributes that narrow who may call.
+keys := {
+	"terraform": {"principal": "principal", "narrowing": ["source_account", "source_arn", "principal_org_id"]},
+	"cloudformation": {"principal": "Principal", "narrowing": ["SourceAccount", "SourceArn", "PrincipalOrgID"]},
+}
+
+permission_types := {"aws_lambda_permission", "AWS::Lambda::Permission"}
+
+narrowed(r, names) if {
+	some name in names.narrowing
+	not util.is_absent(r.config, name)
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in permission_types
+	names := keys[r.source]
+	principal := r.config[names.principal]
+	principal == "*"
+	not narrowed(r, names)
+	finding := {
+		"resource": r.address,
+		"message": "The Lambda permission lets any principal invoke the function: name the invoking service or account and set a source ARN or account.",
+		"evidence": sprintf("principal %s", [principal]),
+		"path": [names.principal],
+	}
+}

@@ -1,0 +1,45 @@
+# METADATA
+# title: Lambda permission for an AWS service without a source
+# description: >-
+#   A Lambda permission grants an AWS service principal (`s3.amazonaws.com`,
+#   `sns.amazonaws.com`, `events.amazonaws.com`, ...) without `source_arn` or `source_account`:
+#   the service may then invoke the function on behalf of any account's resources (the confused
+#   deputy problem). Alexa permissions use an event source token instead and are not reported.
+# custom:
+#   id: TG-IAM-012
+#   severity: medium
+#   category: iam
+#   remediation: Set source_arn (SourceArn) to the bucket, topic, rule or API that invokes the function, or at least source_account (SourceAccount).
+package tollgate.rules.iam.lambda_permission_without_source
+
+import data.tollgate.lib.util
+import rego.v1
+
+keys := {
+	"terraform": {"principal": "principal", "narrowing": ["source_account", "source_arn", "event_source_token", "principal_org_id"]},
+	"cloudformation": {"principal": "Principal", "narrowing": ["SourceAccount", "SourceArn", "EventSourceToken", "PrincipalOrgID"]},
+}
+
+permission_types := {"aws_lambda_permission", "AWS::Lambda::Permission"}
+
+narrowed(r, names) if {
+	some name in names.narrowing
+	not util.is_absent(r.config, name)
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in permission_types
+	names := keys[r.source]
+	principal := r.config[names.principal]
+	is_string(principal)
+	endswith(principal, ".amazonaws.com")
+	not narrowed(r, names)
+	finding := {
+		"resource": r.address,
+		"message": sprintf("The permission lets %s invoke the function for any account's resources: set a source ARN or source account.", [principal]),
+		"evidence": sprintf("principal %s without source", [principal]),
+		"path": [names.principal],
+	}
+}

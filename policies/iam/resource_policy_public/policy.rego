@@ -1,0 +1,47 @@
+# METADATA
+# title: Resource policy grants access to everyone
+# description: >-
+#   A resource policy (S3 bucket, SQS queue, SNS topic, KMS key, Secrets Manager secret, ECR
+#   repository, OpenSearch domain) allows actions to `Principal: "*"` or `{"AWS": "*"}`, or
+#   allows with `NotPrincipal`, without a condition that narrows the caller to an account,
+#   organization, VPC endpoint, source IP or source resource. Anyone, authenticated or not,
+#   can then perform those actions.
+# custom:
+#   id: TG-IAM-010
+#   severity: critical
+#   category: iam
+#   remediation: Name the accounts, roles or services that need access in Principal, or add a condition such as aws:PrincipalOrgID, aws:SourceVpce or aws:SourceArn.
+#   controls: [AWS-FSBP-S3.2, AWS-FSBP-S3.3, AWS-FSBP-SQS.3, AWS-FSBP-SNS.4, AWS-FSBP-KMS.5]
+package tollgate.rules.iam.resource_policy_public
+
+import data.tollgate.lib.iam
+import rego.v1
+
+actions(statement) := concat(",", sort([a.value | some a in iam.values(statement, "Action")]))
+
+deny contains finding if {
+	some st in iam.resource_statements
+	iam.is_allow(st.statement)
+	some principal in iam.principals(st.statement, "Principal")
+	iam.is_public(principal)
+	not iam.has_restricting_condition(st.statement)
+	finding := {
+		"resource": st.address,
+		"message": sprintf("The resource policy allows %s to everyone (Principal %s): name the principals that need access or add an account, organization or network condition.", [actions(st.statement), principal.value]),
+		"evidence": sprintf("Principal %s %s: %s", [principal.type, principal.value, actions(st.statement)]),
+		"path": iam.path(st, principal.path),
+	}
+}
+
+deny contains finding if {
+	some st in iam.resource_statements
+	iam.is_allow(st.statement)
+	st.statement.NotPrincipal
+	not iam.has_restricting_condition(st.statement)
+	finding := {
+		"resource": st.address,
+		"message": sprintf("The resource policy allows %s to every principal except those in NotPrincipal: name the principals that need access instead.", [actions(st.statement)]),
+		"evidence": sprintf("NotPrincipal: %s", [actions(st.statement)]),
+		"path": iam.path(st, ["NotPrincipal"]),
+	}
+}

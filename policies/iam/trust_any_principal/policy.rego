@@ -1,0 +1,30 @@
+# METADATA
+# title: Role trust policy lets any AWS principal assume the role
+# description: >-
+#   A role's trust policy allows `sts:AssumeRole*` to `Principal: "*"`, `{"AWS": "*"}` or every
+#   account's root without a condition that narrows it to an account, organization or external
+#   id (`aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `sts:ExternalId`,
+#   `aws:SourceArn`, ...): anyone with an AWS account can take the role's permissions.
+# custom:
+#   id: TG-IAM-008
+#   severity: critical
+#   category: iam
+#   remediation: Name the trusted accounts, roles or services in Principal, or add a condition on aws:PrincipalOrgID, aws:PrincipalAccount or sts:ExternalId.
+package tollgate.rules.iam.trust_any_principal
+
+import data.tollgate.lib.iam
+import rego.v1
+
+deny contains finding if {
+	some st in iam.trust_statements
+	iam.is_allow(st.statement)
+	some principal in iam.principals(st.statement, "Principal")
+	iam.is_public(principal)
+	not iam.has_restricting_condition(st.statement)
+	finding := {
+		"resource": st.address,
+		"message": sprintf("The trust policy lets any AWS principal (%s) assume the role: name the trusted principals or add an account or organization condition.", [principal.value]),
+		"evidence": sprintf("Principal %s %s", [principal.type, principal.value]),
+		"path": iam.path(st, principal.path),
+	}
+}

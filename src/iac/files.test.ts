@@ -1,0 +1,125 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { checkSourceBytes, readRepositoryFiles } from "./files.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const corpus = path.resolve(repoRoot, "../shared/corpus");
+
+let root: string;
+let outside: string;
+
+function write(relative: string, content: string | Uint8Array): void {
+  const target = path.join(root, relative);
+  mkdirSync(path.dirname(target), { recursive: true });
+  writeFileSync(target, content);
+}
+
+function located(errors: { file: string; line: number; column: number; code: string }[]): string[] {
+  return errors.map((error) => `${error.file}:${error.line}:${error.column}: ${error.code}`);
+}
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), "tollgate-files-"));
+  outside = mkdtempSync(path.join(tmpdir(), "tollgate-outside-"));
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+describe("readRepositoryFiles", () => {
+  it("keeps IaC candidates with repository paths and skips tool directories", async () => {
+    for (const file of ["main.tf", "prod.tfvars", "x.tf.json", "y.tfvars.json", "stack/app.yaml", "stack/b.yml", "stack/c.json", "legacy/d.template", "README.md", "logo.png"]) {
+      write(file, "x = 1\n");
+    }
+    for (const skipped of [".git/config.json", "node_modules/pkg/package.json", ".terraform/modules/m/main.tf", "stack/.terraform/x.tf"]) write(skipped, "{}\n");
+    const { files, errors } = await readRepositoryFiles(root);
+    expect(errors).toEqual([]);
+    expect(files.map((file) => file.path)).toEqual([
+      "legacy/d.template",
+      "main.tf",
+      "prod.tfvars",
+      "stack/app.yaml",
+      "stack/b.yml",
+      "stack/c.json",
+      "x.tf.json",
+      "y.tfvars.json",
+    ]);
+    expect(files[1]).toEqual({ path: "main.tf", text: "x = 1\n" });
+  });
+
+  it("reads only the given files and directories, refusing paths outside the root", async () => {
+    write("infra/a.tf", "a\n");
+    write("infra/sub/b.yaml", "b\n");
+    write("other/c.tf", "c\n");
+    write("notes.txt", "d\n");
+    const { files, errors } = await readRepositoryFiles(root, { paths: ["infra", "other/c.tf", "notes.txt", "../escape", "missing.tf", "infra/a.tf"] });
+    expect(files.map((file) => file.path)).toEqual(["infra/a.tf", "infra/sub/b.yaml", "other/c.tf"]);
+    expect(located(errors)).toEqual(["../escape:1:1: path-outside-root", "missing.tf:1:1: file-not-found"]);
+  });
+
+  it("refuses oversized, binary and non-UTF-8 files with their line", async () => {
+    write("big.tf", "a".repeat(100));
+    write("binary.json", Uint8Array.from([0x7b, 0x0a, 0x20, 0x20, 0x00, 0x7d]));
+    write("latin1.yaml", Uint8Array.from([...Buffer.from("Resources:\n  Name: caf"), 0xe9, 0x0a]));
+    write("ok.tf", "ok\n");
+    const { files, errors } = await readRepositoryFiles(root, { maxFileBytes: 50 });
+    expect(files.map((file) => file.path)).toEqual(["ok.tf"]);
+    expect(located(errors)).toEqual(["big.tf:1:1: file-too-large", "binary.json:2:3: binary-file", "latin1.yaml:2:12: invalid-utf8"]);
+  });
+
+  it("follows symlinks inside the repository, refuses ones leaving it, and survives loops", async () => {
+    write("modules/net/main.tf", "net\n");
+    writeFileSync(path.join(outside, "secret.tf"), "secret\n");
+    symlinkSync(path.join(root, "modules/net"), path.join(root, "net-link"));
+    symlinkSync(path.join(outside, "secret.tf"), path.join(root, "leak.tf"));
+    symlinkSync(outside, path.join(root, "leak-dir"));
+    symlinkSync(root, path.join(root, "modules/loop"));
+    const { files, errors } = await readRepositoryFiles(root);
+    expect(files.map((file) => file.path)).toEqual(["modules/net/main.tf"]);
+    expect(located(errors)).toEqual(["leak-dir:1:1: symlink-escape", "leak.tf:1:1: symlink-escape"]);
+    expect(files.some((file) => file.text.includes("secret"))).toBe(false);
+  });
+
+  it("stops at maxFiles and says which file was the first left out", async () => {
+    for (const name of ["a", "b", "c", "d"]) write(`${name}.tf`, `${name}\n`);
+    const { files, errors } = await readRepositoryFiles(root, { maxFiles: 2 });
+    expect(files.map((file) => file.path)).toEqual(["a.tf", "b.tf"]);
+    expect(located(errors)).toEqual(["c.tf:1:1: too-many-files"]);
+  });
+
+  it("reads the real corpus without a refusal", async () => {
+    const { files, errors } = await readRepositoryFiles(path.join(corpus, "real"));
+    expect(errors).toEqual([]);
+    expect(files.filter((file) => file.path.startsWith("cfngoat/")).map((file) => file.path)).toEqual(["cfngoat/cfngoat.yaml", "cfngoat/eks.yaml"]);
+    expect(files.length).toBeGreaterThan(700);
+    const eks = files.find((file) => file.path === "cfngoat/eks.yaml");
+    expect(eks?.text).toBe(readFileSync(path.join(corpus, "real/cfngoat/eks.yaml"), "utf8"));
+  });
+
+  it("reports a root that does not exist", async () => {
+    const { files, errors } = await readRepositoryFiles(path.join(root, "nope"));
+    expect(files).toEqual([]);
+    expect(errors.map((error) => error.code)).toEqual(["root-not-found"]);
+  });
+});
+
+describe("checkSourceBytes", () => {
+  it("decodes UTF-8 and drops a byte order mark", () => {
+    expect(checkSourceBytes("a.yaml", Uint8Array.from([0xef, 0xbb, 0xbf, ...Buffer.from("Name: café\n")]))).toEqual({ path: "a.yaml", text: "Name: café\n" });
+  });
+
+  it("finds the first invalid byte past genuine replacement characters and multi-byte text", () => {
+    const bytes = Uint8Array.from([...Buffer.from("ok: \uFFFD\nname: é€"), 0xc3, 0x28, 0x0a]);
+    expect(checkSourceBytes("b.yaml", bytes)).toMatchObject({ file: "b.yaml", line: 2, column: 9, code: "invalid-utf8" });
+    expect(checkSourceBytes("c.yaml", Uint8Array.from([0xed, 0xa0, 0x80]))).toMatchObject({ line: 1, column: 1, code: "invalid-utf8" });
+  });
+
+  it("applies the size limit before anything else", () => {
+    expect(checkSourceBytes("d.tf", new Uint8Array(10), 5)).toMatchObject({ line: 1, column: 1, code: "file-too-large" });
+  });
+});

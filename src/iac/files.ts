@@ -1,0 +1,203 @@
+// The disk fetch stage: which repository files are IaC candidates, and the checks every fetched
+// file passes (size, binary content, UTF-8, symlinks staying inside the repository) before a
+// loader sees its text. Refusals are located `LoadError`s, never exceptions.
+// Hand-written (1): the position of the first invalid UTF-8 byte. TextDecoder says whether
+// bytes are valid, not where they stop being; we find it from the lossy decoding's U+FFFD.
+
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import type { LoadError } from "../model/types.js";
+import type { SourceFile } from "./source.js";
+
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+export const DEFAULT_MAX_FILES = 5000;
+/** Directory entries looked at before giving up, so a huge tree cannot keep the walk busy. */
+const MAX_DIRECTORY_ENTRIES = 200_000;
+const READ_CONCURRENCY = 16;
+
+const SKIPPED_DIRECTORIES = new Set([".git", "node_modules", ".terraform"]);
+const CANDIDATE_SUFFIXES = [".tf", ".tf.json", ".tfvars", ".tfvars.json", ".yaml", ".yml", ".json", ".template"];
+
+export interface ReadOptions {
+  /** Repository-relative files or directories to read instead of the whole tree. */
+  paths?: string[];
+  maxFileBytes?: number;
+  maxFiles?: number;
+}
+
+export interface RepositoryFiles {
+  files: SourceFile[];
+  errors: LoadError[];
+}
+
+export function isIacCandidate(filePath: string): boolean {
+  const name = filePath.toLowerCase();
+  return CANDIDATE_SUFFIXES.some((suffix) => name.endsWith(suffix));
+}
+
+export async function readRepositoryFiles(root: string, options: ReadOptions = {}): Promise<RepositoryFiles> {
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  const errors: LoadError[] = [];
+  let rootReal: string;
+  try {
+    rootReal = await realpath(root);
+  } catch {
+    return { files: [], errors: [refusal(root, "root-not-found", `repository root ${root} does not exist or cannot be read`)] };
+  }
+  const walk = new RepositoryWalk(rootReal, maxFiles + 1, errors);
+  for (const start of options.paths ?? [""]) await walk.visit(start);
+
+  const candidates = [...walk.candidates].sort();
+  const overflow = candidates[maxFiles];
+  if (overflow !== undefined) {
+    errors.push(refusal(overflow, "too-many-files", `more than ${maxFiles} IaC files; ${overflow} and the files after it were not read: narrow the paths or raise maxFiles`));
+  }
+  const selected = candidates.slice(0, maxFiles);
+  const files: SourceFile[] = [];
+  for (let first = 0; first < selected.length; first += READ_CONCURRENCY) {
+    const batch = selected.slice(first, first + READ_CONCURRENCY);
+    for (const result of await Promise.all(batch.map((relative) => readCandidate(rootReal, relative, maxFileBytes)))) {
+      if ("code" in result) errors.push(result);
+      else files.push(result);
+    }
+  }
+  return { files, errors };
+}
+
+/** Size, binary and encoding checks for bytes fetched anywhere (disk, git, the GitHub API). */
+export function checkSourceBytes(filePath: string, bytes: Uint8Array, maxFileBytes = DEFAULT_MAX_FILE_BYTES): SourceFile | LoadError {
+  if (bytes.length > maxFileBytes) {
+    return refusal(filePath, "file-too-large", `${bytes.length} bytes, over the limit of ${maxFileBytes} bytes for one file; split it or raise maxFileBytes`);
+  }
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    const { line, column } = bytePosition(bytes, nul);
+    return { file: filePath, line, column, code: "binary-file", message: "contains a NUL byte: binary files are not IaC sources" };
+  }
+  try {
+    return { path: filePath, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    const { line, column } = firstInvalidUtf8(bytes);
+    return { file: filePath, line, column, code: "invalid-utf8", message: "is not valid UTF-8 here; save the file as UTF-8" };
+  }
+}
+
+class RepositoryWalk {
+  readonly candidates = new Set<string>();
+  private readonly visitedDirectories = new Set<string>();
+  private entriesLeft = MAX_DIRECTORY_ENTRIES;
+
+  constructor(
+    private readonly rootReal: string,
+    private readonly candidateLimit: number,
+    private readonly errors: LoadError[],
+  ) {}
+
+  /** Walks one repository-relative start path (file or directory), depth first in name order. */
+  async visit(start: string): Promise<void> {
+    const relative = toRepositoryPath(path.normalize(start));
+    if (relative === ".." || relative.startsWith("../") || path.isAbsolute(relative)) {
+      this.errors.push(refusal(start, "path-outside-root", `${start} is outside the repository`));
+      return;
+    }
+    if (relative.split("/").some((segment) => SKIPPED_DIRECTORIES.has(segment))) return;
+    const pending = [relative === "." ? "" : relative];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      if (this.candidates.size >= this.candidateLimit) return;
+      const kind = await this.classify(next);
+      if (kind === "file" && isIacCandidate(next)) this.candidates.add(next);
+      if (kind !== "directory") continue;
+      const entries = await readdir(path.join(this.rootReal, next)).catch(() => []);
+      this.entriesLeft -= entries.length;
+      if (this.entriesLeft < 0) {
+        this.errors.push(refusal(next || ".", "too-many-entries", `more than ${MAX_DIRECTORY_ENTRIES} directory entries; pass the IaC directories as paths`));
+        return;
+      }
+      const children = entries.filter((name) => !SKIPPED_DIRECTORIES.has(name)).sort().reverse();
+      for (const name of children) pending.push(next === "" ? name : `${next}/${name}`);
+    }
+  }
+
+  /** What a path is once symlinks are followed; links leaving the repository are refused. */
+  private async classify(relative: string): Promise<"file" | "directory" | "other"> {
+    const absolute = path.join(this.rootReal, relative);
+    const link = await lstat(absolute).catch(() => null);
+    if (link === null) {
+      this.errors.push(refusal(relative || ".", "file-not-found", `${relative} does not exist in the repository`));
+      return "other";
+    }
+    let target = absolute;
+    if (link.isSymbolicLink()) {
+      const resolved = await realpath(absolute).catch(() => null);
+      if (resolved === null) return "other";
+      if (resolved !== this.rootReal && !resolved.startsWith(this.rootReal + path.sep)) {
+        this.errors.push(refusal(relative, "symlink-escape", `is a symbolic link to ${resolved}, outside the repository; it was not read`));
+        return "other";
+      }
+      target = resolved;
+    }
+    const info = link.isSymbolicLink() ? await stat(target).catch(() => null) : link;
+    if (info?.isFile()) return "file";
+    if (!info?.isDirectory()) return "other";
+    const real = await realpath(target).catch(() => target);
+    if (this.visitedDirectories.has(real)) return "other";
+    this.visitedDirectories.add(real);
+    return "directory";
+  }
+}
+
+async function readCandidate(rootReal: string, relative: string, maxFileBytes: number): Promise<SourceFile | LoadError> {
+  const absolute = path.join(rootReal, relative);
+  try {
+    const { size } = await stat(absolute);
+    if (size > maxFileBytes) {
+      return refusal(relative, "file-too-large", `${size} bytes, over the limit of ${maxFileBytes} bytes for one file; split it or raise maxFileBytes`);
+    }
+    return checkSourceBytes(relative, await readFile(absolute), maxFileBytes);
+  } catch (error) {
+    return refusal(relative, "file-unreadable", `cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
+
+function refusal(file: string, code: string, message: string): LoadError {
+  return { file, line: 1, column: 1, code, message };
+}
+
+function toRepositoryPath(filePath: string): string {
+  return filePath.split(path.sep).join("/").replace(/\/+$/, "");
+}
+
+function bytePosition(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = 0; index < offset; index++) {
+    if (bytes[index] === 0x0a) {
+      line++;
+      lineStart = index + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/**
+ * The lossy decoding replaces each invalid sequence by one U+FFFD and keeps everything valid
+ * before it, so the first U+FFFD not written as the bytes EF BF BD marks the first bad byte.
+ */
+function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number } {
+  // ignoreBOM keeps a leading BOM as a character, so character and byte offsets stay aligned.
+  const lossy = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+  let byteOffset = 0;
+  let charOffset = 0;
+  for (let found = lossy.indexOf("\uFFFD"); found !== -1; found = lossy.indexOf("\uFFFD", found + 1)) {
+    byteOffset += Buffer.byteLength(lossy.slice(charOffset, found));
+    charOffset = found;
+    const written = bytes[byteOffset] === 0xef && bytes[byteOffset + 1] === 0xbf && bytes[byteOffset + 2] === 0xbd;
+    if (!written) break;
+    byteOffset += 3;
+    charOffset = found + 1;
+  }
+  const before = lossy.slice(0, charOffset);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  return { line: before.split("\n").length, column: charOffset - lineStart + 1 };
+}

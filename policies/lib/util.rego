@@ -108,3 +108,18 @@ referenced_by_any(target, types) if {
 	r.mode == "managed"
 	refers_to(r, target)
 }
+
+# A value as text for messages and evidence: strings as they are, numbers in decimal, an
+# unknown as the expression that produced it.
+label(value) := value if is_string(value)
+
+label(value) := format_int(value, 10) if is_number(value)
+
+label(value) := value["$unknown"] if is_unknown(value)
+
+label(value) := "true" if value == true
+
+label(value) := "false" if value == false
+
+# A list of numbers as `3306, 5432`.
+number_list(values) := concat(", ", [format_int(v, 10) | some v in values])

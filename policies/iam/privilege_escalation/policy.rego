@@ -49,7 +49,7 @@ deny contains finding if {
 	count(covered) > 0
 	finding := {
 		"resource": st.address,
-		"message": sprintf("The policy allows %q (%s) on every resource, which lets its holder escalate its own privileges.", [action.value, concat(", ", covered)]),
+		"message": sprintf("The policy allows '%s' (%s) on every resource, which lets its holder escalate its own privileges.", [action.value, concat(", ", covered)]),
 		"evidence": sprintf("%s on *", [action.value]),
 		"path": iam.path(st, action.path),
 	}

@@ -31,7 +31,7 @@ deny contains finding if {
 	finding := {
 		"resource": r.address,
 		"message": "The user carries an inline policy: grant it through a group or a role.",
-		"evidence": sprintf("inline policy %v", [object.get(policy, "PolicyName", i)]),
+		"evidence": sprintf("inline policy %s", [util.label(object.get(policy, "PolicyName", i))]),
 		"path": ["Policies", i],
 	}
 }
@@ -42,7 +42,7 @@ deny contains finding if {
 	finding := {
 		"resource": r.address,
 		"message": "The policy is attached to an IAM user: attach it to a group or a role.",
-		"evidence": sprintf("user %v", [user]),
+		"evidence": sprintf("user %s", [util.label(user)]),
 		"path": ["Users", i],
 	}
 }

@@ -34,11 +34,11 @@ deny contains finding if {
 	r.mode == "managed"
 	key := user_lists[r.type]
 	some i, user in r.config[key]
-	finding := {"resource": r.address, "message": message, "evidence": sprintf("user %v", [user]), "path": [key, i]}
+	finding := {"resource": r.address, "message": message, "evidence": sprintf("user %s", [util.label(user)]), "path": [key, i]}
 }
 
 deny contains finding if {
 	some r in util.resources("AWS::IAM::User")
 	some i, arn in r.config.ManagedPolicyArns
-	finding := {"resource": r.address, "message": message, "evidence": sprintf("%v", [arn]), "path": ["ManagedPolicyArns", i]}
+	finding := {"resource": r.address, "message": message, "evidence": util.label(arn), "path": ["ManagedPolicyArns", i]}
 }

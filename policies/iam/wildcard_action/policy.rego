@@ -24,7 +24,7 @@ deny contains finding if {
 	not full_admin(st.statement, action.value)
 	finding := {
 		"resource": st.address,
-		"message": sprintf("The policy allows %q: grant the specific actions the workload needs.", [action.value]),
+		"message": sprintf("The policy allows '%s': grant the specific actions the workload needs.", [action.value]),
 		"evidence": action.value,
 		"path": iam.path(st, action.path),
 	}

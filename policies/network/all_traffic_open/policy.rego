@@ -1,0 +1,27 @@
+# METADATA
+# title: All traffic allowed from the internet
+# description: >-
+#   A security group ingress rule allows every protocol (`-1`/`all`, which ignores the port
+#   range) or every TCP port (0-65535) from `0.0.0.0/0` or `::/0`. This one finding stands for
+#   the SSH, RDP, database and cache exposures such a rule implies.
+# custom:
+#   id: TG-NET-005
+#   severity: critical
+#   category: network
+#   remediation: Allow only the ports the service listens on, and only from the sources that need them.
+#   controls: [CIS-AWS-5.2, CIS-AWS-5.3, AWS-FSBP-EC2.18, AWS-FSBP-EC2.19]
+package tollgate.rules.network.all_traffic_open
+
+import data.tollgate.lib.network
+import rego.v1
+
+deny contains finding if {
+	some e in network.public_ingress
+	network.is_all_traffic(e)
+	finding := {
+		"resource": e.address,
+		"message": sprintf("The security group allows all traffic (%s) from %s: allow only the ports the service needs.", [network.port_label(e), e.cidr]),
+		"evidence": network.evidence(e),
+		"path": e.cidr_path,
+	}
+}

@@ -1,0 +1,32 @@
+# METADATA
+# title: Cache port open to the internet
+# description: >-
+#   A security group rule allows Redis/Valkey (6379) or Memcached (11211) from `0.0.0.0/0` or
+#   `::/0`. These caches often run without authentication. Rules open to all traffic are
+#   reported once, by TG-NET-005.
+# custom:
+#   id: TG-NET-004
+#   severity: high
+#   category: network
+#   remediation: Allow the cache port only from the application's security group or private CIDR ranges.
+#   controls: [AWS-FSBP-EC2.19]
+package tollgate.rules.network.cache_ports_open
+
+import data.tollgate.lib.network
+import data.tollgate.lib.util
+import rego.v1
+
+cache_ports := {6379, 11211}
+
+deny contains finding if {
+	some e in network.public_ingress
+	not network.is_all_traffic(e)
+	ports := sort([p | some p in cache_ports; network.exposes_tcp_port(e, p)])
+	count(ports) > 0
+	finding := {
+		"resource": e.address,
+		"message": sprintf("The security group exposes cache port(s) %s to %s: allow only the application's security group or private ranges.", [util.number_list(ports), e.cidr]),
+		"evidence": network.evidence(e),
+		"path": e.cidr_path,
+	}
+}

@@ -1,0 +1,33 @@
+# METADATA
+# title: Database port open to the internet
+# description: >-
+#   A security group rule allows a database port from `0.0.0.0/0` or `::/0`: MySQL/Aurora 3306,
+#   PostgreSQL 5432, SQL Server 1433/1434, Oracle 1521/2483/2484, MongoDB 27017-27019, Cassandra
+#   9042, Redshift 5439, Elasticsearch/OpenSearch 9200/9300, CouchDB 5984, Neo4j 7474/7687.
+#   Rules open to all traffic are reported once, by TG-NET-005.
+# custom:
+#   id: TG-NET-003
+#   severity: high
+#   category: network
+#   remediation: Allow the database port only from the application's security group or private CIDR ranges.
+#   controls: [AWS-FSBP-EC2.19]
+package tollgate.rules.network.database_ports_open
+
+import data.tollgate.lib.network
+import data.tollgate.lib.util
+import rego.v1
+
+database_ports := {3306, 5432, 1433, 1434, 1521, 2483, 2484, 27017, 27018, 27019, 9042, 5439, 9200, 9300, 5984, 7474, 7687}
+
+deny contains finding if {
+	some e in network.public_ingress
+	not network.is_all_traffic(e)
+	ports := sort([p | some p in database_ports; network.exposes_tcp_port(e, p)])
+	count(ports) > 0
+	finding := {
+		"resource": e.address,
+		"message": sprintf("The security group exposes database port(s) %s to %s: allow only the application's security group or private ranges.", [util.number_list(ports), e.cidr]),
+		"evidence": network.evidence(e),
+		"path": e.cidr_path,
+	}
+}

@@ -1,0 +1,28 @@
+# METADATA
+# title: RDP open to the internet
+# description: >-
+#   A security group rule allows TCP port 3389 (Remote Desktop) from `0.0.0.0/0` or `::/0`, on
+#   any of the ways Terraform and CloudFormation write ingress. Rules open to all traffic are
+#   reported once, by TG-NET-005.
+# custom:
+#   id: TG-NET-002
+#   severity: high
+#   category: network
+#   remediation: Allow RDP only from known ranges (a VPN or bastion), or use Fleet Manager / Session Manager and remove the rule.
+#   controls: [CIS-AWS-5.2, CIS-AWS-5.3, AWS-FSBP-EC2.14, AWS-FSBP-EC2.53, AWS-FSBP-EC2.54]
+package tollgate.rules.network.rdp_open
+
+import data.tollgate.lib.network
+import rego.v1
+
+deny contains finding if {
+	some e in network.public_ingress
+	not network.is_all_traffic(e)
+	network.exposes_tcp_port(e, 3389)
+	finding := {
+		"resource": e.address,
+		"message": sprintf("The security group allows Remote Desktop (%s) from %s: restrict the source to known addresses.", [network.port_label(e), e.cidr]),
+		"evidence": network.evidence(e),
+		"path": e.cidr_path,
+	}
+}

@@ -1,0 +1,29 @@
+# METADATA
+# title: SSH open to the internet
+# description: >-
+#   A security group rule allows TCP port 22 from `0.0.0.0/0` or `::/0` (inline `ingress`
+#   blocks, `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`, CloudFormation
+#   `SecurityGroupIngress` and `AWS::EC2::SecurityGroupIngress`). Rules open to all traffic are
+#   reported once, by TG-NET-005.
+# custom:
+#   id: TG-NET-001
+#   severity: high
+#   category: network
+#   remediation: Allow SSH only from known ranges (a VPN or bastion), or use SSM Session Manager and remove the rule.
+#   controls: [CIS-AWS-5.2, CIS-AWS-5.3, AWS-FSBP-EC2.13, AWS-FSBP-EC2.53, AWS-FSBP-EC2.54]
+package tollgate.rules.network.ssh_open
+
+import data.tollgate.lib.network
+import rego.v1
+
+deny contains finding if {
+	some e in network.public_ingress
+	not network.is_all_traffic(e)
+	network.exposes_tcp_port(e, 22)
+	finding := {
+		"resource": e.address,
+		"message": sprintf("The security group allows SSH (%s) from %s: restrict the source to known addresses.", [network.port_label(e), e.cidr]),
+		"evidence": network.evidence(e),
+		"path": e.cidr_path,
+	}
+}

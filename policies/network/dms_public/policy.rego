@@ -1,0 +1,41 @@
+# METADATA
+# title: DMS replication instance publicly accessible
+# description: >-
+#   A DMS replication instance is reachable from the internet: `publicly_accessible = true` in
+#   Terraform (whose provider defaults to false), or `PubliclyAccessible` true or absent in
+#   CloudFormation, where the DMS API's default is a public instance.
+# custom:
+#   id: TG-NET-011
+#   severity: critical
+#   category: network
+#   remediation: Set publicly_accessible / PubliclyAccessible to false and place the instance in private subnets.
+#   controls: [AWS-FSBP-DMS.1]
+package tollgate.rules.network.dms_public
+
+import data.tollgate.lib.util
+import rego.v1
+
+message := "The DMS replication instance is publicly accessible: make it private."
+
+deny contains finding if {
+	some r in util.resources("aws_dms_replication_instance")
+	util.is_true(r.config.publicly_accessible)
+	finding := {"resource": r.address, "message": message, "evidence": "publicly_accessible = true", "path": ["publicly_accessible"]}
+}
+
+deny contains finding if {
+	some r in util.resources("AWS::DMS::ReplicationInstance")
+	util.is_true(r.config.PubliclyAccessible)
+	finding := {"resource": r.address, "message": message, "evidence": "PubliclyAccessible = true", "path": ["PubliclyAccessible"]}
+}
+
+deny contains finding if {
+	some r in util.resources("AWS::DMS::ReplicationInstance")
+	util.is_absent(r.config, "PubliclyAccessible")
+	finding := {
+		"resource": r.address,
+		"message": "The DMS replication instance does not set PubliclyAccessible, which defaults to a public instance: set it to false.",
+		"evidence": "PubliclyAccessible unset",
+		"path": [],
+	}
+}

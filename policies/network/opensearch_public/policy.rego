@@ -1,0 +1,36 @@
+# METADATA
+# title: OpenSearch domain outside a VPC
+# description: >-
+#   An OpenSearch or Elasticsearch domain has no VPC configuration (`vpc_options` /
+#   `VPCOptions`), so it gets a public endpoint reachable from the internet and only its access
+#   policy protects it. Public access policies themselves are reported by TG-IAM-010.
+# custom:
+#   id: TG-NET-012
+#   severity: medium
+#   category: network
+#   remediation: Create the domain in a VPC with vpc_options (VPCOptions) and reach it through private subnets.
+#   controls: [AWS-FSBP-Opensearch.2, AWS-FSBP-ES.2]
+package tollgate.rules.network.opensearch_public
+
+import data.tollgate.lib.util
+import rego.v1
+
+vpc_keys := {
+	"aws_opensearch_domain": "vpc_options",
+	"aws_elasticsearch_domain": "vpc_options",
+	"AWS::OpenSearchService::Domain": "VPCOptions",
+	"AWS::Elasticsearch::Domain": "VPCOptions",
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	key := vpc_keys[r.type]
+	util.is_empty(r.config, key)
+	finding := {
+		"resource": r.address,
+		"message": "The search domain has no VPC options, so its endpoint is public: create it in a VPC.",
+		"evidence": sprintf("%s unset", [key]),
+		"path": [],
+	}
+}

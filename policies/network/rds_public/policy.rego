@@ -1,0 +1,39 @@
+# METADATA
+# title: RDS database publicly accessible
+# description: >-
+#   An RDS DB instance (`aws_db_instance`, `aws_rds_cluster_instance`,
+#   `AWS::RDS::DBInstance`) or a Multi-AZ DB cluster (`aws_rds_cluster`, `AWS::RDS::DBCluster`)
+#   sets `publicly_accessible` / `PubliclyAccessible` to true: it gets a public DNS name and
+#   address, and only its security group stands between the database and the internet.
+#   Absent means private for instances in a VPC, so only an explicit true is reported.
+# custom:
+#   id: TG-NET-009
+#   severity: critical
+#   category: network
+#   remediation: Set publicly_accessible to false and reach the database from inside the VPC (application subnets, a bastion, or a VPN).
+#   controls: [AWS-FSBP-RDS.2]
+package tollgate.rules.network.rds_public
+
+import data.tollgate.lib.util
+import rego.v1
+
+attributes := {
+	"aws_db_instance": "publicly_accessible",
+	"aws_rds_cluster_instance": "publicly_accessible",
+	"aws_rds_cluster": "publicly_accessible",
+	"AWS::RDS::DBInstance": "PubliclyAccessible",
+	"AWS::RDS::DBCluster": "PubliclyAccessible",
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	attribute := attributes[r.type]
+	util.is_true(r.config[attribute])
+	finding := {
+		"resource": r.address,
+		"message": "The database is publicly accessible: set it private and connect from inside the VPC.",
+		"evidence": sprintf("%s = true", [attribute]),
+		"path": [attribute],
+	}
+}

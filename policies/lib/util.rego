@@ -123,3 +123,9 @@ label(value) := "false" if value == false
 
 # A list of numbers as `3306, 5432`.
 number_list(values) := concat(", ", [format_int(v, 10) | some v in values])
+
+# Where to report a setting that is absent or explicitly false: the resource when absent (there
+# is no line to point at), the attribute when false. Undefined when it is true or unknown.
+disabled_path(obj, key) := [] if is_absent(obj, key)
+
+disabled_path(obj, key) := [key] if is_false(obj[key])

@@ -1,0 +1,53 @@
+# METADATA
+# title: EBS volume not encrypted
+# description: >-
+#   An `aws_ebs_volume` / `AWS::EC2::Volume` does not set `encrypted` / `Encrypted` to true.
+#   Volumes are then unencrypted unless the account enables EBS encryption by default; when the
+#   same input manages `aws_ebs_encryption_by_default` with `enabled = true`, volumes that
+#   leave the setting out are not reported, but an explicit `false` still is. Volumes restored
+#   from a snapshot inherit its encryption and are reported only for an explicit false.
+# custom:
+#   id: TG-ENC-002
+#   severity: high
+#   category: encryption
+#   remediation: Set encrypted = true (Encrypted true), optionally with a customer managed kms_key_id, and enable EBS encryption by default in the account.
+#   controls: [AWS-FSBP-EC2.3, AWS-FSBP-EC2.7]
+package tollgate.rules.encryption.ebs_volume_unencrypted
+
+import data.tollgate.lib.util
+import rego.v1
+
+attributes := {
+	"aws_ebs_volume": {"encrypted": "encrypted", "snapshot": "snapshot_id"},
+	"AWS::EC2::Volume": {"encrypted": "Encrypted", "snapshot": "SnapshotId"},
+}
+
+account_default_encryption if {
+	some r in util.resources("aws_ebs_encryption_by_default")
+	not util.is_false(object.get(r.config, "enabled", true))
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	keys := attributes[r.type]
+	path := util.disabled_path(r.config, keys.encrypted)
+	not inherited(r, keys, path)
+	finding := {
+		"resource": r.address,
+		"message": "The EBS volume is not encrypted: set encrypted to true.",
+		"evidence": sprintf("%s not true", [keys.encrypted]),
+		"path": path,
+	}
+}
+
+# Absent encryption is decided elsewhere: by the account default or by the source snapshot.
+inherited(_, _, path) if {
+	path == []
+	account_default_encryption
+}
+
+inherited(r, keys, path) if {
+	path == []
+	not util.is_absent(r.config, keys.snapshot)
+}

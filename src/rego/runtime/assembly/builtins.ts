@@ -1,0 +1,605 @@
+// Rego builtins implemented natively in the runtime: the value-shaped ones (arithmetic,
+// comparison, aggregates, collections, byte-wise string tests, JSON). Text-heavy ones
+// (regex, glob, sprintf, case folding, YAML, CIDR, base64) are host functions in host.ts.
+// Each takes and returns value pointers; 0 means undefined (OPA's Wasm runtime does the same
+// for operand type errors). Errors that OPA reports, such as division by zero, abort located.
+
+import { opa_malloc, copyBytes, opa_println } from "./memory";
+import {
+  NULL, BOOLEAN, NUMBER, STRING, ARRAY, OBJECT, SET,
+  rt_null, rt_boolean, rt_number_int, makeFloat, makeString, rt_array, rt_array_append,
+  rt_object, rt_set, rt_set_add, tablePut, tableFind, typeOf, isInt, intValue, numberAsFloat,
+  asExactInt, exactInt, strLen, strPtr, arrLen, arrGet, tableLen, entryKey, entryValue,
+  valueEqual, valueCompare, sortValues, copyTable, objectGet, containsValue, makeSetSized,
+  makeObjectSized, isIntegral,
+} from "./value";
+import { parseJson, marshalValue, parseNumberText, dumpValue } from "./json";
+import { builtinError } from "./errors";
+
+function staticString(s: string): usize {
+  const n = s.length;
+  const p = opa_malloc(n);
+  for (let i = 0; i < n; i++) store<u8>(p + i, <u8>s.charCodeAt(i));
+  return makeString(p, n);
+}
+
+function isNumber(v: usize): bool {
+  return typeOf(v) == NUMBER;
+}
+
+// ---- arithmetic ----
+
+export function b_plus(a: usize, b: usize): usize {
+  if (!isNumber(a) || !isNumber(b)) return 0;
+  if (isInt(a) && isInt(b)) {
+    const x = intValue(a);
+    const y = intValue(b);
+    const r = x + y;
+    if (((x ^ r) & (y ^ r)) >= 0) return rt_number_int(r);
+  }
+  return makeFloat(numberAsFloat(a) + numberAsFloat(b), 0, 0);
+}
+
+export function b_minus(a: usize, b: usize): usize {
+  const ta = typeOf(a);
+  if (ta == SET && typeOf(b) == SET) {
+    const r = rt_set();
+    const n = tableLen(a);
+    for (let i = 0; i < n; i++) {
+      const e = entryKey(a, i);
+      if (tableFind(b, e) < 0) rt_set_add(r, e);
+    }
+    return r;
+  }
+  if (ta != NUMBER || !isNumber(b)) return 0;
+  if (isInt(a) && isInt(b)) {
+    const x = intValue(a);
+    const y = intValue(b);
+    const r = x - y;
+    if (((x ^ y) & (x ^ r)) >= 0) return rt_number_int(r);
+  }
+  return makeFloat(numberAsFloat(a) - numberAsFloat(b), 0, 0);
+}
+
+export function b_mul(a: usize, b: usize): usize {
+  if (!isNumber(a) || !isNumber(b)) return 0;
+  if (isInt(a) && isInt(b)) {
+    const x = intValue(a);
+    const y = intValue(b);
+    const fx = <f64>x;
+    const fy = <f64>y;
+    if (Math.abs(fx * fy) < 9.0e18) return rt_number_int(x * y);
+  }
+  return makeFloat(numberAsFloat(a) * numberAsFloat(b), 0, 0);
+}
+
+export function b_div(a: usize, b: usize): usize {
+  if (!isNumber(a) || !isNumber(b)) return 0;
+  const y = numberAsFloat(b);
+  if (y == 0) {
+    builtinError("div: divide by zero");
+    return 0;
+  }
+  if (isInt(a) && isInt(b) && intValue(a) % intValue(b) == 0) return rt_number_int(intValue(a) / intValue(b));
+  return makeFloat(numberAsFloat(a) / y, 0, 0);
+}
+
+export function b_rem(a: usize, b: usize): usize {
+  if (!isNumber(a) || !isNumber(b)) return 0;
+  if (!asExactInt(a)) {
+    builtinError("rem: modulo on floating-point number");
+    return 0;
+  }
+  const x = exactInt();
+  if (!asExactInt(b)) {
+    builtinError("rem: modulo on floating-point number");
+    return 0;
+  }
+  const y = exactInt();
+  if (y == 0) {
+    builtinError("rem: modulo by zero");
+    return 0;
+  }
+  return rt_number_int(x % y);
+}
+
+export function b_abs(a: usize): usize {
+  if (!isNumber(a)) return 0;
+  if (isInt(a)) {
+    const x = intValue(a);
+    return x < 0 && x != i64.MIN_VALUE ? rt_number_int(-x) : a;
+  }
+  return makeFloat(Math.abs(numberAsFloat(a)), 0, 0);
+}
+
+export function b_round(a: usize): usize {
+  if (!isNumber(a)) return 0;
+  if (isInt(a)) return a;
+  const f = numberAsFloat(a);
+  // Half away from zero, as Go's math.Round.
+  const r = f < 0 ? -Math.floor(-f + 0.5) : Math.floor(f + 0.5);
+  return makeFloat(r, 0, 0);
+}
+
+export function b_ceil(a: usize): usize {
+  if (!isNumber(a)) return 0;
+  return isInt(a) ? a : makeFloat(Math.ceil(numberAsFloat(a)), 0, 0);
+}
+
+export function b_floor(a: usize): usize {
+  if (!isNumber(a)) return 0;
+  return isInt(a) ? a : makeFloat(Math.floor(numberAsFloat(a)), 0, 0);
+}
+
+// ---- comparison ----
+
+export function b_equal(a: usize, b: usize): usize {
+  return rt_boolean(<i32>valueEqual(a, b));
+}
+export function b_neq(a: usize, b: usize): usize {
+  return rt_boolean(<i32>!valueEqual(a, b));
+}
+export function b_lt(a: usize, b: usize): usize {
+  return rt_boolean(<i32>(valueCompare(a, b) < 0));
+}
+export function b_lte(a: usize, b: usize): usize {
+  return rt_boolean(<i32>(valueCompare(a, b) <= 0));
+}
+export function b_gt(a: usize, b: usize): usize {
+  return rt_boolean(<i32>(valueCompare(a, b) > 0));
+}
+export function b_gte(a: usize, b: usize): usize {
+  return rt_boolean(<i32>(valueCompare(a, b) >= 0));
+}
+
+// ---- sets ----
+
+export function b_and(a: usize, b: usize): usize {
+  if (typeOf(a) != SET || typeOf(b) != SET) return 0;
+  const r = rt_set();
+  const n = tableLen(a);
+  for (let i = 0; i < n; i++) {
+    const e = entryKey(a, i);
+    if (tableFind(b, e) >= 0) rt_set_add(r, e);
+  }
+  return r;
+}
+
+export function b_or(a: usize, b: usize): usize {
+  if (typeOf(a) != SET || typeOf(b) != SET) return 0;
+  const r = copyTable(a);
+  const n = tableLen(b);
+  for (let i = 0; i < n; i++) rt_set_add(r, entryKey(b, i));
+  return r;
+}
+
+export function b_union(sets: usize): usize {
+  if (typeOf(sets) != SET) return 0;
+  const r = rt_set();
+  const n = tableLen(sets);
+  for (let i = 0; i < n; i++) {
+    const s = entryKey(sets, i);
+    if (typeOf(s) != SET) return 0;
+    const m = tableLen(s);
+    for (let j = 0; j < m; j++) rt_set_add(r, entryKey(s, j));
+  }
+  return r;
+}
+
+export function b_intersection(sets: usize): usize {
+  if (typeOf(sets) != SET) return 0;
+  const n = tableLen(sets);
+  if (n == 0) return rt_set();
+  let r = entryKey(sets, 0);
+  if (typeOf(r) != SET) return 0;
+  for (let i = 1; i < n; i++) {
+    r = b_and(r, entryKey(sets, i));
+    if (r == 0) return 0;
+  }
+  return r;
+}
+
+// ---- aggregates ----
+
+function utf8Count(p: usize, n: i32): i32 {
+  let count = 0;
+  for (let i = 0; i < n; i++) if ((load<u8>(p + i) & 0xc0) != 0x80) count++;
+  return count;
+}
+
+export function b_count(v: usize): usize {
+  switch (typeOf(v)) {
+    case STRING:
+      return rt_number_int(utf8Count(strPtr(v), strLen(v)));
+    case ARRAY:
+      return rt_number_int(arrLen(v));
+    case OBJECT:
+    case SET:
+      return rt_number_int(tableLen(v));
+    default:
+      return 0;
+  }
+}
+
+/** Elements of an array or set as a fresh pointer list; sets to elementCount. */
+let elementCount: i32 = 0;
+function elementsOf(v: usize): usize {
+  const t = typeOf(v);
+  if (t == ARRAY) {
+    const n = arrLen(v);
+    elementCount = n;
+    const p = opa_malloc((n > 0 ? <usize>n : 1) << 2);
+    copyBytes(p, <usize>load<i32>(v, 12), <usize>n << 2);
+    return p;
+  }
+  if (t == SET) {
+    const n = tableLen(v);
+    elementCount = n;
+    const p = opa_malloc((n > 0 ? <usize>n : 1) << 2);
+    for (let i = 0; i < n; i++) store<i32>(p + (<usize>i << 2), <i32>entryKey(v, i));
+    return p;
+  }
+  return 0;
+}
+
+export function b_sum(v: usize): usize {
+  const items = elementsOf(v);
+  if (items == 0) return 0;
+  let total = rt_number_int(0);
+  for (let i = 0; i < elementCount; i++) {
+    total = b_plus(total, <usize>load<i32>(items + (<usize>i << 2)));
+    if (total == 0) return 0;
+  }
+  return total;
+}
+
+export function b_product(v: usize): usize {
+  const items = elementsOf(v);
+  if (items == 0) return 0;
+  let total = rt_number_int(1);
+  for (let i = 0; i < elementCount; i++) {
+    total = b_mul(total, <usize>load<i32>(items + (<usize>i << 2)));
+    if (total == 0) return 0;
+  }
+  return total;
+}
+
+function extreme(v: usize, sign: i32): usize {
+  const items = elementsOf(v);
+  if (items == 0 || elementCount == 0) return 0;
+  let best = <usize>load<i32>(items);
+  for (let i = 1; i < elementCount; i++) {
+    const x = <usize>load<i32>(items + (<usize>i << 2));
+    if (valueCompare(x, best) * sign > 0) best = x;
+  }
+  return best;
+}
+
+export function b_max(v: usize): usize {
+  return extreme(v, 1);
+}
+export function b_min(v: usize): usize {
+  return extreme(v, -1);
+}
+
+export function b_sort(v: usize): usize {
+  const items = elementsOf(v);
+  if (items == 0) return 0;
+  const n = elementCount;
+  sortValues(items, n);
+  const r = rt_array(n);
+  for (let i = 0; i < n; i++) rt_array_append(r, <usize>load<i32>(items + (<usize>i << 2)));
+  return r;
+}
+
+// ---- types ----
+
+export function b_type_name(v: usize): usize {
+  switch (typeOf(v)) {
+    case NULL: return staticString("null");
+    case BOOLEAN: return staticString("boolean");
+    case NUMBER: return staticString("number");
+    case STRING: return staticString("string");
+    case ARRAY: return staticString("array");
+    case OBJECT: return staticString("object");
+    default: return staticString("set");
+  }
+}
+
+export function b_is_null(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == NULL)); }
+export function b_is_boolean(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == BOOLEAN)); }
+export function b_is_number(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == NUMBER)); }
+export function b_is_string(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == STRING)); }
+export function b_is_array(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == ARRAY)); }
+export function b_is_object(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == OBJECT)); }
+export function b_is_set(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == SET)); }
+
+export function b_to_number(v: usize): usize {
+  switch (typeOf(v)) {
+    case NULL: return rt_number_int(0);
+    case BOOLEAN: return rt_number_int(load<i32>(v, 4));
+    case NUMBER: return v;
+    case STRING: {
+      const r = parseNumberText(strPtr(v), strLen(v));
+      if (r == 0) builtinError("to_number: invalid syntax");
+      return r;
+    }
+    default: return 0;
+  }
+}
+
+// ---- strings (byte-wise on UTF-8, which is exact for these tests) ----
+
+function bytesAt(hay: usize, at: i32, needle: usize): bool {
+  return memory.compare(strPtr(hay) + at, strPtr(needle), strLen(needle)) == 0;
+}
+
+export function b_startswith(s: usize, prefix: usize): usize {
+  if (typeOf(s) != STRING || typeOf(prefix) != STRING) return 0;
+  return rt_boolean(<i32>(strLen(prefix) <= strLen(s) && bytesAt(s, 0, prefix)));
+}
+
+export function b_endswith(s: usize, suffix: usize): usize {
+  if (typeOf(s) != STRING || typeOf(suffix) != STRING) return 0;
+  const d = strLen(s) - strLen(suffix);
+  return rt_boolean(<i32>(d >= 0 && bytesAt(s, d, suffix)));
+}
+
+function indexOfBytes(s: usize, needle: usize): i32 {
+  const n = strLen(s);
+  const m = strLen(needle);
+  for (let i = 0; i + m <= n; i++) if (bytesAt(s, i, needle)) return i;
+  return -1;
+}
+
+export function b_contains(s: usize, needle: usize): usize {
+  if (typeOf(s) != STRING || typeOf(needle) != STRING) return 0;
+  return rt_boolean(<i32>(indexOfBytes(s, needle) >= 0));
+}
+
+export function b_trim_prefix(s: usize, prefix: usize): usize {
+  if (typeOf(s) != STRING || typeOf(prefix) != STRING) return 0;
+  const m = strLen(prefix);
+  if (m > strLen(s) || !bytesAt(s, 0, prefix)) return s;
+  return makeString(strPtr(s) + m, strLen(s) - m);
+}
+
+export function b_trim_suffix(s: usize, suffix: usize): usize {
+  if (typeOf(s) != STRING || typeOf(suffix) != STRING) return 0;
+  const d = strLen(s) - strLen(suffix);
+  if (d < 0 || !bytesAt(s, d, suffix)) return s;
+  return makeString(strPtr(s), d);
+}
+
+export function b_concat(delimiter: usize, coll: usize): usize {
+  if (typeOf(delimiter) != STRING) return 0;
+  let items: usize;
+  let n: i32;
+  if (typeOf(coll) == SET) {
+    // OPA joins set elements in sorted order.
+    items = elementsOf(coll);
+    n = elementCount;
+    sortValues(items, n);
+  } else {
+    items = elementsOf(coll);
+    if (items == 0) return 0;
+    n = elementCount;
+  }
+  let total = n > 0 ? (n - 1) * strLen(delimiter) : 0;
+  for (let i = 0; i < n; i++) {
+    const e = <usize>load<i32>(items + (<usize>i << 2));
+    if (typeOf(e) != STRING) return 0;
+    total += strLen(e);
+  }
+  const buf = opa_malloc(total);
+  let at: usize = buf;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) {
+      copyBytes(at, strPtr(delimiter), strLen(delimiter));
+      at += strLen(delimiter);
+    }
+    const e = <usize>load<i32>(items + (<usize>i << 2));
+    copyBytes(at, strPtr(e), strLen(e));
+    at += strLen(e);
+  }
+  return makeString(buf, total);
+}
+
+function stringsOf(v: usize): usize {
+  if (typeOf(v) == STRING) {
+    const p = opa_malloc(4);
+    store<i32>(p, <i32>v);
+    elementCount = 1;
+    return p;
+  }
+  return elementsOf(v);
+}
+
+export function b_strings_any_prefix_match(search: usize, base: usize): usize {
+  const subjects = stringsOf(search);
+  if (subjects == 0) return 0;
+  const subjectCount = elementCount;
+  const prefixes = stringsOf(base);
+  if (prefixes == 0) return 0;
+  const prefixCount = elementCount;
+  for (let i = 0; i < subjectCount; i++) {
+    const s = <usize>load<i32>(subjects + (<usize>i << 2));
+    if (typeOf(s) != STRING) return 0;
+    for (let j = 0; j < prefixCount; j++) {
+      const p = <usize>load<i32>(prefixes + (<usize>j << 2));
+      if (typeOf(p) != STRING) return 0;
+      if (strLen(p) <= strLen(s) && bytesAt(s, 0, p)) return rt_boolean(1);
+    }
+  }
+  return rt_boolean(0);
+}
+
+// ---- objects and arrays ----
+
+export function b_object_get(obj: usize, key: usize, fallback: usize): usize {
+  if (typeOf(obj) != OBJECT) return 0;
+  if (typeOf(key) != ARRAY) {
+    const v = objectGet(obj, key);
+    return v != 0 ? v : fallback;
+  }
+  let cur = obj;
+  const n = arrLen(key);
+  for (let i = 0; i < n; i++) {
+    const next = rt_dot(cur, arrGet(key, i));
+    if (next == 0) return fallback;
+    cur = next;
+  }
+  return cur;
+}
+
+export function b_object_keys(obj: usize): usize {
+  if (typeOf(obj) != OBJECT) return 0;
+  const n = tableLen(obj);
+  const r = makeSetSized(n);
+  for (let i = 0; i < n; i++) rt_set_add(r, entryKey(obj, i));
+  return r;
+}
+
+function mergeObjects(a: usize, b: usize): usize {
+  const r = copyTable(a);
+  const n = tableLen(b);
+  for (let i = 0; i < n; i++) {
+    const k = entryKey(b, i);
+    const vb = entryValue(b, i);
+    const va = objectGet(a, k);
+    if (va != 0 && typeOf(va) == OBJECT && typeOf(vb) == OBJECT) tablePut(r, k, mergeObjects(va, vb));
+    else tablePut(r, k, vb);
+  }
+  return r;
+}
+
+export function b_object_union(a: usize, b: usize): usize {
+  if (typeOf(a) != OBJECT || typeOf(b) != OBJECT) return 0;
+  return mergeObjects(a, b);
+}
+
+function keySetOf(keys: usize): usize {
+  const t = typeOf(keys);
+  if (t == SET) return keys;
+  if (t == ARRAY) {
+    const n = arrLen(keys);
+    const s = makeSetSized(n);
+    for (let i = 0; i < n; i++) rt_set_add(s, arrGet(keys, i));
+    return s;
+  }
+  if (t == OBJECT) return b_object_keys(keys);
+  return 0;
+}
+
+export function b_object_remove(obj: usize, keys: usize): usize {
+  if (typeOf(obj) != OBJECT) return 0;
+  const drop = keySetOf(keys);
+  if (drop == 0) return 0;
+  const n = tableLen(obj);
+  const r = makeObjectSized(n);
+  for (let i = 0; i < n; i++) {
+    const k = entryKey(obj, i);
+    if (tableFind(drop, k) < 0) tablePut(r, k, entryValue(obj, i));
+  }
+  return r;
+}
+
+export function b_object_filter(obj: usize, keys: usize): usize {
+  if (typeOf(obj) != OBJECT) return 0;
+  const keep = keySetOf(keys);
+  if (keep == 0) return 0;
+  const n = tableLen(obj);
+  const r = rt_object();
+  for (let i = 0; i < n; i++) {
+    const k = entryKey(obj, i);
+    if (tableFind(keep, k) >= 0) tablePut(r, k, entryValue(obj, i));
+  }
+  return r;
+}
+
+export function b_array_concat(a: usize, b: usize): usize {
+  if (typeOf(a) != ARRAY || typeOf(b) != ARRAY) return 0;
+  const r = rt_array(arrLen(a) + arrLen(b));
+  for (let i = 0; i < arrLen(a); i++) rt_array_append(r, arrGet(a, i));
+  for (let i = 0; i < arrLen(b); i++) rt_array_append(r, arrGet(b, i));
+  return r;
+}
+
+export function b_array_slice(a: usize, start: usize, stop: usize): usize {
+  if (typeOf(a) != ARRAY || !asExactInt(start)) return 0;
+  let from = exactInt();
+  if (!asExactInt(stop)) return 0;
+  let to = exactInt();
+  const n = <i64>arrLen(a);
+  if (from < 0) from = 0;
+  if (to > n) to = n;
+  const r = rt_array(4);
+  for (let i = from; i < to; i++) rt_array_append(r, arrGet(a, <i32>i));
+  return r;
+}
+
+// ---- membership (`in`) ----
+
+export function b_internal_member_2(x: usize, coll: usize): usize {
+  const t = typeOf(coll);
+  if (t != ARRAY && t != SET && t != OBJECT) return rt_boolean(0);
+  return rt_boolean(<i32>containsValue(coll, x));
+}
+
+export function b_internal_member_3(key: usize, value: usize, coll: usize): usize {
+  const v = rt_dot(coll, key);
+  return rt_boolean(<i32>(v != 0 && typeOf(coll) != SET && valueEqual(v, value)));
+}
+
+// ---- JSON ----
+
+export function b_json_marshal(v: usize): usize {
+  return marshalValue(v);
+}
+
+export function b_json_unmarshal(s: usize): usize {
+  if (typeOf(s) != STRING) return 0;
+  const v = parseJson(strPtr(s), strLen(s));
+  if (v == 0) builtinError("json.unmarshal: invalid JSON text");
+  return v;
+}
+
+export function b_json_is_valid(s: usize): usize {
+  if (typeOf(s) != STRING) return rt_boolean(0);
+  return rt_boolean(<i32>(parseJson(strPtr(s), strLen(s)) != 0));
+}
+
+// ---- print ----
+
+/** `print(x)`: strings print raw, other values as JSON; output goes to the host's println. */
+export function b_print(v: usize): usize {
+  let line: usize;
+  if (typeOf(v) == STRING) {
+    line = opa_malloc(<usize>strLen(v) + 1);
+    copyBytes(line, strPtr(v), strLen(v));
+    store<u8>(line + strLen(v), 0);
+  } else line = dumpValue(v, false);
+  opa_println(line);
+  return rt_boolean(1);
+}
+
+// ---- shared with the emitted code ----
+
+/** source[key] for arrays (integer index), objects (key) and sets (membership); 0 if absent. */
+export function rt_dot(source: usize, key: usize): usize {
+  switch (typeOf(source)) {
+    case ARRAY: {
+      if (typeOf(key) != NUMBER || !asExactInt(key)) return 0;
+      const i = exactInt();
+      if (i < 0 || i >= <i64>arrLen(source)) return 0;
+      return arrGet(source, <i32>i);
+    }
+    case OBJECT:
+      return objectGet(source, key);
+    case SET:
+      return tableFind(source, key) >= 0 ? key : 0;
+    default:
+      return 0;
+  }
+}
+

@@ -1,0 +1,47 @@
+// Located evaluation errors: the emitted code records the Rego location of the statement it
+// is about to run a builtin for, so an error raised deep in the runtime still reads
+// `file:line:col: eval_builtin_error: message`, the format the TypeScript side parses.
+
+import { opa_abort, opa_malloc, copyBytes } from "./memory";
+
+let currentLocation: usize = 0;
+
+/** Called by emitted code with a NUL-terminated `file:line:col` (0 when unknown). */
+export function rt_set_location(loc: usize): void {
+  currentLocation = loc;
+}
+
+function cstrLen(p: usize): usize {
+  let n: usize = 0;
+  while (load<u8>(p + n) != 0) n++;
+  return n;
+}
+
+/** Aborts with `<location>: <code>: <message bytes>`. */
+export function abortLocated(code: string, message: usize, messageLen: usize): void {
+  const locLen = currentLocation != 0 ? cstrLen(currentLocation) : 0;
+  const total = locLen + 2 + <usize>code.length + 2 + messageLen + 1;
+  const buf = opa_malloc(total);
+  let at = buf;
+  if (locLen > 0) {
+    copyBytes(at, currentLocation, locLen);
+    at += locLen;
+    store<u8>(at++, 0x3a);
+    store<u8>(at++, 0x20);
+  }
+  for (let i = 0; i < code.length; i++) store<u8>(at++, <u8>code.charCodeAt(i));
+  store<u8>(at++, 0x3a);
+  store<u8>(at++, 0x20);
+  copyBytes(at, message, messageLen);
+  at += messageLen;
+  store<u8>(at, 0);
+  opa_abort(buf);
+  unreachable();
+}
+
+export function builtinError(message: string): void {
+  const n = message.length;
+  const p = opa_malloc(n);
+  for (let i = 0; i < n; i++) store<u8>(p + i, <u8>message.charCodeAt(i));
+  abortLocated("eval_builtin_error", p, n);
+}

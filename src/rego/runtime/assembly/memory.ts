@@ -1,0 +1,56 @@
+// Linear-memory ownership for the Rego runtime: one bump allocator whose pointer the OPA SDK
+// saves and restores (`opa_heap_ptr_get/set`) so data stays loaded while every evaluation
+// starts from the same heap mark. Nothing is ever freed; an evaluation's garbage goes at reset.
+
+@external("env", "opa_abort")
+export declare function opa_abort(message: usize): void;
+
+@external("env", "opa_println")
+export declare function opa_println(message: usize): void;
+
+// The emitter sets this global's initial value to the end of the policy's static data;
+// 0 (the runtime alone) means "right after the runtime's own data".
+export let rt_heap_start: usize = 0;
+
+let heapTop: usize = 0;
+
+function heapPointer(): usize {
+  if (heapTop == 0) heapTop = ((rt_heap_start != 0 ? rt_heap_start : __heap_base) + 7) & ~7;
+  return heapTop;
+}
+
+export function opa_heap_ptr_get(): usize {
+  return heapPointer();
+}
+
+export function opa_heap_ptr_set(ptr: usize): void {
+  heapTop = ptr;
+}
+
+export function opa_malloc(size: usize): usize {
+  const ptr = heapPointer();
+  const end = (ptr + size + 7) & ~7;
+  const available = (<usize>memory.size()) << 16;
+  if (end > available) {
+    const pages = <i32>((end - available + 0xffff) >> 16);
+    if (memory.grow(pages) < 0) abortStatic("eval_memory_error: out of memory (the Wasm memory maximum was reached)");
+  }
+  heapTop = end;
+  return ptr;
+}
+
+export function opa_free(_ptr: usize): void {}
+
+export function copyBytes(dst: usize, src: usize, len: usize): void {
+  memory.copy(dst, src, len);
+}
+
+/** Aborts with a message from a static AssemblyScript string (ASCII only). */
+export function abortStatic(message: string): void {
+  const len = message.length;
+  const buf = opa_malloc(len + 1);
+  for (let i = 0; i < len; i++) store<u8>(buf + i, <u8>message.charCodeAt(i));
+  store<u8>(buf + len, 0);
+  opa_abort(buf);
+  unreachable();
+}

@@ -1,0 +1,78 @@
+// Adds the policy's constants to the emitted module as one more active data segment, by
+// editing the binary's Data (and DataCount) sections. Hand-written (about 60 lines) because
+// binaryen.js 132 cannot add a segment to a module read from a binary without replacing the
+// memory, and that path crashes its validator on modules with an imported memory.
+
+function readU32(bytes: Uint8Array, at: number): { value: number; next: number } {
+  let value = 0;
+  let shift = 0;
+  let i = at;
+  for (;;) {
+    const b = bytes[i++];
+    if (b === undefined) throw new Error("truncated LEB128 in Wasm module");
+    value += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return { value, next: i };
+    shift += 7;
+  }
+}
+
+function u32(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return out;
+}
+
+function s32(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0);
+    out.push(done ? b : b | 0x80);
+    if (done) return out;
+  }
+}
+
+interface Section {
+  id: number;
+  content: Uint8Array;
+}
+
+function sections(wasm: Uint8Array): Section[] {
+  const list: Section[] = [];
+  let at = 8;
+  while (at < wasm.length) {
+    const id = wasm[at]!;
+    const { value: size, next } = readU32(wasm, at + 1);
+    list.push({ id, content: wasm.subarray(next, next + size) });
+    at = next + size;
+  }
+  return list;
+}
+
+function withCount(content: Uint8Array, extra: number[]): Uint8Array {
+  const { value: count, next } = readU32(content, 0);
+  return Uint8Array.from([...u32(count + 1), ...content.subarray(next), ...extra]);
+}
+
+/** A copy of wasm with `data` written at `offset` of memory 0 at instantiation. */
+export function appendDataSegment(wasm: Uint8Array, offset: number, data: Uint8Array): Uint8Array {
+  const segment = [0x00, 0x41, ...s32(offset), 0x0b, ...u32(data.length), ...data];
+  const list = sections(wasm);
+  const dataSection = list.find((s) => s.id === 11);
+  if (dataSection) dataSection.content = withCount(dataSection.content, segment);
+  else {
+    const code = list.findIndex((s) => s.id === 10);
+    list.splice(code + 1, 0, { id: 11, content: Uint8Array.from([...u32(1), ...segment]) });
+  }
+  const dataCount = list.find((s) => s.id === 12);
+  if (dataCount) dataCount.content = withCount(dataCount.content, []);
+  const parts: number[] = [...wasm.subarray(0, 8)];
+  for (const s of list) parts.push(s.id, ...u32(s.content.length), ...s.content);
+  return Uint8Array.from(parts);
+}

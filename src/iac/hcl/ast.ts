@@ -249,7 +249,8 @@ export interface ConditionalExpr extends Range {
   falseExpr: Expression;
 }
 
-export type BinaryOperator = "||" | "&&" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "+" | "-" | "*" | "/" | "%";
+export type BinaryOperator =
+  "||" | "&&" | "==" | "!=" | "<" | ">" | "<=" | ">=" | "+" | "-" | "*" | "/" | "%";
 
 export interface BinaryExpr extends Range {
   kind: "Binary";

@@ -94,7 +94,10 @@ function convertExpression(expr: Expression, text: string): Json {
     case "Object": {
       const out: { [key: string]: Json } = {};
       for (const item of expr.items) {
-        const key = item.key.kind === "ScopeTraversal" ? source(item.key, text) : convertStringPart(item.key, text);
+        const key =
+          item.key.kind === "ScopeTraversal"
+            ? source(item.key, text)
+            : convertStringPart(item.key, text);
         out[key] = convertExpression(item.value, text);
       }
       return out;
@@ -105,7 +108,8 @@ function convertExpression(expr: Expression, text: string): Json {
 }
 
 function convertParts(parts: TemplatePart[], text: string): string {
-  if (isLiteralTemplate(parts)) return parts.map((part) => (part.kind === "TemplateLiteral" ? part.value : "")).join("");
+  if (isLiteralTemplate(parts))
+    return parts.map((part) => (part.kind === "TemplateLiteral" ? part.value : "")).join("");
   return parts.map((part) => convertPart(part, text)).join("");
 }
 

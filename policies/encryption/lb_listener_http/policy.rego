@@ -1,0 +1,86 @@
+# METADATA
+# title: Load balancer listener accepts plain HTTP
+# description: >-
+#   An Application Load Balancer listener uses protocol `HTTP` and its default action neither
+#   redirects to HTTPS nor answers with a fixed response, so requests and responses (cookies,
+#   tokens) travel in clear text (`aws_lb_listener`, `aws_alb_listener`,
+#   `AWS::ElasticLoadBalancingV2::Listener`). Classic Load Balancer listeners with front-end
+#   protocol `HTTP` are reported too (`aws_elb`, `AWS::ElasticLoadBalancing::LoadBalancer`).
+# custom:
+#   id: TG-ENC-014
+#   severity: high
+#   category: encryption
+#   remediation: Serve traffic on an HTTPS listener with an ACM certificate and make the HTTP listener redirect to HTTPS (status HTTP_301).
+#   controls: [AWS-FSBP-ELB.1, AWS-FSBP-ELB.3]
+package tollgate.rules.encryption.lb_listener_http
+
+import data.tollgate.lib.util
+import rego.v1
+
+message := "The listener serves plain HTTP: redirect HTTP to HTTPS and serve traffic over TLS."
+
+is_http(protocol) if {
+	is_string(protocol)
+	upper(protocol) == "HTTP"
+}
+
+# Terraform: a default action redirecting to HTTPS or answering itself.
+safe_action(action) if action.type == "fixed-response"
+
+safe_action(action) if {
+	action.type == "redirect"
+	some redirect in action.redirect
+	upper(redirect.protocol) == "HTTPS"
+}
+
+# CloudFormation.
+safe_action(action) if action.Type == "fixed-response"
+
+safe_action(action) if {
+	action.Type == "redirect"
+	upper(action.RedirectConfig.Protocol) == "HTTPS"
+}
+
+listener_keys := {
+	"aws_lb_listener": {"protocol": "protocol", "actions": "default_action"},
+	"aws_alb_listener": {"protocol": "protocol", "actions": "default_action"},
+	"AWS::ElasticLoadBalancingV2::Listener": {"protocol": "Protocol", "actions": "DefaultActions"},
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	keys := listener_keys[r.type]
+	is_http(r.config[keys.protocol])
+	not has_safe_action(r.config[keys.actions])
+	finding := {"resource": r.address, "message": message, "evidence": "HTTP listener", "path": [keys.protocol]}
+}
+
+has_safe_action(actions) if {
+	some action in actions
+	safe_action(action)
+}
+
+deny contains finding if {
+	some r in util.resources("aws_elb")
+	some i, listener in r.config.listener
+	is_http(listener.lb_protocol)
+	finding := {
+		"resource": r.address,
+		"message": message,
+		"evidence": sprintf("HTTP listener on port %s", [util.label(listener.lb_port)]),
+		"path": ["listener", i, "lb_protocol"],
+	}
+}
+
+deny contains finding if {
+	some r in util.resources("AWS::ElasticLoadBalancing::LoadBalancer")
+	some i, listener in r.config.Listeners
+	is_http(listener.Protocol)
+	finding := {
+		"resource": r.address,
+		"message": message,
+		"evidence": sprintf("HTTP listener on port %s", [util.label(listener.LoadBalancerPort)]),
+		"path": ["Listeners", i, "Protocol"],
+	}
+}

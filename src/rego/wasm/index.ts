@@ -327,7 +327,7 @@ class BodyEmitter {
       case "MakeNumberInt":
         return this.set(
           s.target,
-          this.rt("rt_number_int", [m.i64.const(s.value | 0, Math.floor(s.value / 2 ** 32))]),
+          this.rt("rt_number_int", [m.i64.const(BigInt(Math.trunc(s.value)))]),
         );
       case "AssignVar":
         return this.set(s.target, this.operand(s.source, s.loc));

@@ -20,9 +20,9 @@ legacy_policies := {"ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-2015-05", "E
 
 is_weak(policy) if policy in legacy_policies
 
-is_weak(policy) if contains(policy, "-1-0-")
+is_weak(policy) if indexof(policy, "-1-0-") >= 0
 
-is_weak(policy) if contains(policy, "-1-1-")
+is_weak(policy) if indexof(policy, "-1-1-") >= 0
 
 policy_keys := {"aws_lb_listener": "ssl_policy", "aws_alb_listener": "ssl_policy", "AWS::ElasticLoadBalancingV2::Listener": "SslPolicy"}
 

@@ -1,0 +1,206 @@
+// Every builtin function the Rego front end accepts, with its arity and coarse argument types:
+// the compile stage checks calls against it (unknown name, wrong arity, constant of the wrong
+// type), and the runtime/host builtins must implement exactly these names. One table, so
+// adding a builtin means one line here and its implementation in the runtime.
+
+/** Coarse static types, enough to reject constants of the wrong kind at compile time. */
+export type BuiltinType =
+  "any" | "string" | "number" | "boolean" | "array" | "object" | "set" | "null";
+
+export interface BuiltinSpec {
+  name: string;
+  /** Declared argument types; `any` accepts everything. Their count is the arity. */
+  args: BuiltinType[][];
+  /** The result type; `undefined` for builtins used only for their effect (`internal.print`). */
+  result?: BuiltinType[];
+  /** Yields several results for one input (`walk`); only the output-argument form makes sense. */
+  relation?: boolean;
+  /** An infix operator's symbol, for messages. */
+  infix?: string;
+}
+
+const ANY: BuiltinType[] = ["any"];
+const STRING: BuiltinType[] = ["string"];
+const NUMBER: BuiltinType[] = ["number"];
+const BOOLEAN: BuiltinType[] = ["boolean"];
+const ARRAY: BuiltinType[] = ["array"];
+const OBJECT: BuiltinType[] = ["object"];
+const SET: BuiltinType[] = ["set"];
+const COLLECTION: BuiltinType[] = ["array", "set", "object"];
+const ARRAY_OR_SET: BuiltinType[] = ["array", "set"];
+const STRINGS: BuiltinType[] = ["string", "array", "set"];
+
+function spec(
+  name: string,
+  args: BuiltinType[][],
+  result: BuiltinType[] | undefined,
+  extra: Partial<BuiltinSpec> = {},
+): BuiltinSpec {
+  return result === undefined ? { name, args, ...extra } : { name, args, result, ...extra };
+}
+
+const SPECS: BuiltinSpec[] = [
+  // Operators (infix syntax parses to these names, as in OPA).
+  spec("eq", [ANY, ANY], BOOLEAN, { infix: "=" }),
+  spec("equal", [ANY, ANY], BOOLEAN, { infix: "==" }),
+  spec("neq", [ANY, ANY], BOOLEAN, { infix: "!=" }),
+  spec("lt", [ANY, ANY], BOOLEAN, { infix: "<" }),
+  spec("lte", [ANY, ANY], BOOLEAN, { infix: "<=" }),
+  spec("gt", [ANY, ANY], BOOLEAN, { infix: ">" }),
+  spec("gte", [ANY, ANY], BOOLEAN, { infix: ">=" }),
+  spec("plus", [NUMBER, NUMBER], NUMBER, { infix: "+" }),
+  spec(
+    "minus",
+    [
+      ["number", "set"],
+      ["number", "set"],
+    ],
+    ["number", "set"],
+    { infix: "-" },
+  ),
+  spec("mul", [NUMBER, NUMBER], NUMBER, { infix: "*" }),
+  spec("div", [NUMBER, NUMBER], NUMBER, { infix: "/" }),
+  spec("rem", [NUMBER, NUMBER], NUMBER, { infix: "%" }),
+  spec("and", [SET, SET], SET, { infix: "&" }),
+  spec("or", [SET, SET], SET, { infix: "|" }),
+  spec("internal.member_2", [ANY, ANY], BOOLEAN, { infix: "in" }),
+  spec("internal.member_3", [ANY, ANY, ANY], BOOLEAN, { infix: "in" }),
+  // Numbers.
+  spec("abs", [NUMBER], NUMBER),
+  spec("round", [NUMBER], NUMBER),
+  spec("ceil", [NUMBER], NUMBER),
+  spec("floor", [NUMBER], NUMBER),
+  spec("to_number", [["null", "boolean", "number", "string"]], NUMBER),
+  spec("format_int", [NUMBER, NUMBER], STRING),
+  // Aggregates.
+  spec("count", [["array", "set", "object", "string"]], NUMBER),
+  spec("sum", [ARRAY_OR_SET], NUMBER),
+  spec("max", [ARRAY_OR_SET], ANY),
+  spec("min", [ARRAY_OR_SET], ANY),
+  spec("sort", [ARRAY_OR_SET], ARRAY),
+  // Strings.
+  spec("concat", [STRING, ARRAY_OR_SET], STRING),
+  spec("contains", [STRING, STRING], BOOLEAN),
+  spec("startswith", [STRING, STRING], BOOLEAN),
+  spec("endswith", [STRING, STRING], BOOLEAN),
+  spec("lower", [STRING], STRING),
+  spec("upper", [STRING], STRING),
+  spec("split", [STRING, STRING], ARRAY),
+  spec("replace", [STRING, STRING, STRING], STRING),
+  spec("trim", [STRING, STRING], STRING),
+  spec("trim_prefix", [STRING, STRING], STRING),
+  spec("trim_suffix", [STRING, STRING], STRING),
+  spec("trim_left", [STRING, STRING], STRING),
+  spec("trim_right", [STRING, STRING], STRING),
+  spec("trim_space", [STRING], STRING),
+  spec("sprintf", [STRING, ARRAY], STRING),
+  spec("indexof", [STRING, STRING], NUMBER),
+  spec("substring", [STRING, NUMBER, NUMBER], STRING),
+  spec("strings.any_prefix_match", [STRINGS, STRINGS], BOOLEAN),
+  // Types.
+  spec("is_string", [ANY], BOOLEAN),
+  spec("is_number", [ANY], BOOLEAN),
+  spec("is_boolean", [ANY], BOOLEAN),
+  spec("is_array", [ANY], BOOLEAN),
+  spec("is_object", [ANY], BOOLEAN),
+  spec("is_set", [ANY], BOOLEAN),
+  spec("is_null", [ANY], BOOLEAN),
+  spec("type_name", [ANY], STRING),
+  // Objects, arrays, sets.
+  spec("object.get", [OBJECT, ANY, ANY], ANY),
+  spec("object.keys", [OBJECT], SET),
+  spec("object.union", [OBJECT, OBJECT], OBJECT),
+  spec("object.remove", [OBJECT, COLLECTION], OBJECT),
+  spec("object.filter", [OBJECT, COLLECTION], OBJECT),
+  spec("array.concat", [ARRAY, ARRAY], ARRAY),
+  spec("array.slice", [ARRAY, NUMBER, NUMBER], ARRAY),
+  spec("union", [SET], SET),
+  spec("intersection", [SET], SET),
+  spec("walk", [ANY], ARRAY, { relation: true }),
+  // Patterns and networks.
+  spec("regex.match", [STRING, STRING], BOOLEAN),
+  spec("glob.match", [STRING, ["array", "null"], STRING], BOOLEAN),
+  spec("net.cidr_contains", [STRING, STRING], BOOLEAN),
+  spec("net.cidr_intersects", [STRING, STRING], BOOLEAN),
+  // Encodings.
+  spec("json.marshal", [ANY], STRING),
+  spec("json.unmarshal", [STRING], ANY),
+  spec("yaml.unmarshal", [STRING], ANY),
+  spec("base64.encode", [STRING], STRING),
+  spec("base64.decode", [STRING], STRING),
+  // Rego itself.
+  spec("rego.metadata.rule", [], ANY),
+  spec("rego.metadata.chain", [], ARRAY),
+  /**
+   * `print(a, b, ...)` is variadic in Rego; the compile stage rewrites it, as OPA does, to
+   * `internal.print([{x | x = a}, {x | x = b}])` so an undefined argument prints instead of
+   * stopping the rule. The printed line goes to the SDK's `opa_println`.
+   */
+  spec("internal.print", [ARRAY], undefined),
+];
+
+export const BUILTINS: ReadonlyMap<string, BuiltinSpec> = new Map(
+  SPECS.map((entry) => [entry.name, entry]),
+);
+
+/** `print` is variadic and is rewritten before any other check sees it. */
+export const PRINT = "print";
+
+/**
+ * OPA builtins Tollgate does not provide: a call to one is a `rego_type_error` that says so,
+ * rather than "undefined function", so a policy author knows it is a deliberate limit.
+ */
+export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set([
+  "array.flatten",
+  "array.reverse",
+  "bits.and",
+  "bits.or",
+  "crypto.sha256",
+  "crypto.md5",
+  "graph.reachable",
+  "http.send",
+  "io.jwt.decode",
+  "io.jwt.decode_verify",
+  "json.is_valid",
+  "json.patch",
+  "json.filter",
+  "json.remove",
+  "numbers.range",
+  "object.subset",
+  "object.union_n",
+  "opa.runtime",
+  "product",
+  "regex.split",
+  "regex.find_n",
+  "regex.replace",
+  "strings.count",
+  "strings.replace_n",
+  "strings.reverse",
+  "time.now_ns",
+  "time.parse_rfc3339_ns",
+  "time.date",
+  "units.parse_bytes",
+  "uuid.rfc4122",
+  "valid_time",
+  "yaml.is_valid",
+  "yaml.marshal",
+]);
+
+export type CallShape =
+  | { kind: "call"; spec: BuiltinSpec }
+  /** The older output-argument form: `count(xs, n)` means `n = count(xs)`. */
+  | { kind: "output"; spec: BuiltinSpec }
+  | { kind: "arity"; spec: BuiltinSpec }
+  | { kind: "unsupported" }
+  | { kind: "unknown" };
+
+/** How a call of `name` with `argCount` arguments reads against the catalog. */
+export function classifyBuiltinCall(name: string, argCount: number): CallShape {
+  const found = BUILTINS.get(name);
+  if (!found)
+    return UNSUPPORTED_OPA_BUILTINS.has(name) ? { kind: "unsupported" } : { kind: "unknown" };
+  if (argCount === found.args.length && !found.relation) return { kind: "call", spec: found };
+  if (argCount === found.args.length + 1 && found.result !== undefined)
+    return { kind: "output", spec: found };
+  return { kind: "arity", spec: found };
+}

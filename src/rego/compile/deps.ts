@@ -1,0 +1,143 @@
+// The rule dependency graph: which rule paths each rule reads (refs into `data`, calls of user
+// functions), and recursion detection over it. Rego forbids recursion; OPA reports it at compile
+// time as `rego_recursion_error`, naming the cycle.
+
+import type { Body, Expr, Rule, Term } from "../syntax/ast.js";
+import { regoError, type RegoError } from "../syntax/errors.js";
+import { exprTerms } from "./terms.js";
+import { dottedPath, type RuleTreeNode } from "./tree.js";
+
+/** Rule nodes each rule node depends on. */
+export type DependencyGraph = Map<RuleTreeNode, Set<RuleTreeNode>>;
+
+export function buildDependencies(tree: RuleTreeNode): DependencyGraph {
+  const graph: DependencyGraph = new Map();
+  const visit = (node: RuleTreeNode): void => {
+    if (node.rules.length > 0) {
+      const edges = new Set<RuleTreeNode>();
+      const collector = new RefCollector(tree, edges);
+      for (const rule of node.rules) collector.rule(rule);
+      graph.set(node, edges);
+    }
+    for (const child of node.children.values()) visit(child);
+  };
+  visit(tree);
+  return graph;
+}
+
+/** Reports each cycle once, at the first rule of the node where it was found. */
+export function checkRecursion(graph: DependencyGraph, errors: RegoError[]): void {
+  const state = new Map<RuleTreeNode, "active" | "done">();
+  const stack: RuleTreeNode[] = [];
+  const reported = new Set<RuleTreeNode>();
+  const visit = (node: RuleTreeNode): void => {
+    state.set(node, "active");
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      const seen = state.get(next);
+      if (seen === "active") {
+        const cycle = stack.slice(stack.indexOf(next));
+        if (!cycle.some((member) => reported.has(member))) {
+          for (const member of cycle) reported.add(member);
+          const names = [...cycle, next].map((member) => dottedPath(member.path));
+          const at = next.rules[0];
+          if (at) {
+            errors.push(
+              regoError(
+                "rego_recursion_error",
+                at.head.loc,
+                `rule ${dottedPath(next.path)} is recursive: ${names.join(" -> ")}`,
+              ),
+            );
+          }
+        }
+      } else if (seen === undefined) {
+        visit(next);
+      }
+    }
+    stack.pop();
+    state.set(node, "done");
+  };
+  for (const node of graph.keys()) if (!state.has(node)) visit(node);
+}
+
+class RefCollector {
+  constructor(
+    private readonly tree: RuleTreeNode,
+    private readonly edges: Set<RuleTreeNode>,
+  ) {}
+
+  rule(rule: Rule): void {
+    for (let alternative: Rule | undefined = rule; alternative; alternative = alternative.else) {
+      for (const term of alternative.head.ref.slice(1)) this.term(term);
+      if (alternative.head.key) this.term(alternative.head.key);
+      if (alternative.head.value) this.term(alternative.head.value);
+      this.body(alternative.body);
+    }
+  }
+
+  private body(body: Body): void {
+    for (const expr of body) this.expr(expr);
+  }
+
+  private expr(expr: Expr): void {
+    for (const term of exprTerms(expr)) this.term(term);
+    for (const modifier of expr.with) this.term(modifier.value);
+    if (expr.kind === "every" || expr.kind === "block") this.body(expr.body);
+  }
+
+  private term(term: Term): void {
+    switch (term.type) {
+      case "ref":
+        this.dataRef(term.head, term.operands);
+        this.term(term.head);
+        for (const operand of term.operands) this.term(operand);
+        return;
+      case "array":
+      case "set":
+        for (const item of term.items) this.term(item);
+        return;
+      case "object":
+        for (const entry of term.entries) {
+          this.term(entry.key);
+          this.term(entry.value);
+        }
+        return;
+      case "call":
+        this.dataRef(term.operator.head, term.operator.operands);
+        for (const arg of term.args) this.term(arg);
+        return;
+      case "arraycomprehension":
+      case "setcomprehension":
+        this.term(term.term);
+        this.body(term.body);
+        return;
+      case "objectcomprehension":
+        this.term(term.key);
+        this.term(term.value);
+        this.body(term.body);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** `data.a.b[x]`: the rule nodes along the ground prefix, and everything below where it stops. */
+  private dataRef(head: Term, operands: Term[]): void {
+    if (head.type !== "var" || head.name !== "data") return;
+    let node = this.tree;
+    for (const operand of operands) {
+      if (operand.type !== "string") break;
+      const child = node.children.get(operand.value);
+      if (child === undefined) return;
+      node = child;
+      if (node.rules.length > 0) this.edges.add(node);
+    }
+    this.addSubtree(node);
+  }
+
+  private addSubtree(node: RuleTreeNode): void {
+    if (node.rules.length > 0) this.edges.add(node);
+    for (const child of node.children.values()) this.addSubtree(child);
+  }
+}

@@ -1,0 +1,527 @@
+// Static evaluation of one HCL expression to a Value and its Origin: operators, templates,
+// for-expressions, splats, indexing and function calls, with unknowns propagating explicitly.
+// Names (var, local, resources, modules) are resolved by the host, so this file knows no modules.
+import type {
+  Expression,
+  ForExpr,
+  FunctionCallExpr,
+  Range,
+  ScopeTraversalExpr,
+  SplatExpr,
+  TemplatePart,
+  TraversalStep,
+} from "../hcl/ast.js";
+import { isUnknown, unknown, type LoadError, type Value } from "../../model/types.js";
+import { callFunction, isTerraformFunction, type FunctionContext } from "./functions.js";
+import { at, childOrigin, type Evaluated, type Origin, type TextSegment } from "./origin.js";
+import {
+  EvaluationError,
+  describe,
+  isObject,
+  sortedKeys,
+  toBoolValue,
+  toNumberValue,
+  toStringValue,
+  valuesEqual,
+  type ValueObject,
+} from "./values.js";
+
+/** Steps one top-level evaluation may take before it gives up (a for-expression bomb must not hang). */
+export const EVALUATION_BUDGET = 2_000_000;
+const MAX_TEXT = 10_000_000;
+
+/** An evaluation error that knows where it happened. */
+export class LocatedEvaluationError extends EvaluationError {
+  constructor(
+    message: string,
+    code: string,
+    readonly file: string,
+    readonly range: Range,
+  ) {
+    super(message, code);
+  }
+}
+
+/** What the host resolved a traversal's root to, and how many of its steps it consumed. */
+export interface Resolution {
+  result: Evaluated;
+  consumed: number;
+}
+
+export interface EvaluationHost {
+  /** `var.x`, `local.y`, `aws_s3_bucket.b`, `module.m.out`, `data.t.n`, `path.module`...; undefined for an unknown name. */
+  resolve(traversal: ScopeTraversalExpr, scope: Scope): Resolution | undefined;
+  /** A file named by `file()`/`templatefile()`, relative to the module: its repository path and text. */
+  readFile(path: string): { path: string; text: string } | undefined;
+  report(error: LoadError): void;
+}
+
+export interface Scope {
+  /** File the expression is written in, and its text (for `$unknown` source excerpts). */
+  file: string;
+  text: string;
+  /** `count`, `each`, for-expression and dynamic-block iterator variables. */
+  iteration: ReadonlyMap<string, Evaluated>;
+  host: EvaluationHost;
+}
+
+/** Marks collections whose missing attributes are unknown rather than errors (resources, data sources). */
+const openValues = new WeakSet<object>();
+
+export function markOpen(value: Value): Value {
+  if (typeof value === "object" && value !== null && !isUnknown(value)) {
+    openValues.add(value);
+    for (const item of Array.isArray(value) ? value : Object.values(value)) markOpen(item);
+  }
+  return value;
+}
+
+export class ExpressionEvaluator {
+  private steps = 0;
+
+  /** Evaluates a top-level expression with a fresh step budget; errors are reported and the value becomes unknown. */
+  evaluateReported(expr: Expression, scope: Scope): Evaluated {
+    const saved = this.steps;
+    this.steps = 0;
+    try {
+      return this.evaluate(expr, scope);
+    } catch (error) {
+      if (!(error instanceof EvaluationError)) throw error;
+      const where = error instanceof LocatedEvaluationError ? error : { file: scope.file, range: expr };
+      scope.host.report({ file: where.file, line: where.range.line, column: where.range.column, message: error.message, code: error.code });
+      return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
+    } finally {
+      this.steps = saved;
+    }
+  }
+
+  evaluate(expr: Expression, scope: Scope): Evaluated {
+    if (++this.steps > EVALUATION_BUDGET) {
+      throw new LocatedEvaluationError(`evaluation exceeded ${EVALUATION_BUDGET} steps; the expression is treated as unknown`, "terraform-limit", scope.file, expr);
+    }
+    try {
+      return this.evaluateNode(expr, scope);
+    } catch (error) {
+      if (error instanceof EvaluationError && !(error instanceof LocatedEvaluationError)) {
+        throw new LocatedEvaluationError(error.message, error.code, scope.file, expr);
+      }
+      throw error;
+    }
+  }
+
+  private evaluateNode(expr: Expression, scope: Scope): Evaluated {
+    const here = at(scope.file, expr);
+    switch (expr.kind) {
+      case "Literal":
+        return { value: expr.value, origin: here };
+      case "Template":
+        if (expr.parts.length === 1 && expr.parts[0]?.kind === "TemplateInterpolation") {
+          return { value: this.evaluate(expr.parts[0].expr, scope).value, origin: here };
+        }
+        return this.template(expr.parts, expr, scope);
+      case "Heredoc":
+        return this.template(expr.parts, expr, scope);
+      case "Tuple": {
+        const items = new Map<string, Origin>();
+        const value = expr.elements.map((element, i) => {
+          const result = this.evaluate(element, scope);
+          items.set(String(i), result.origin);
+          return result.value;
+        });
+        return { value, origin: { ...here, items } };
+      }
+      case "Object": {
+        const items = new Map<string, Origin>();
+        const value: ValueObject = {};
+        for (const item of expr.items) {
+          const key = item.keyName ?? this.evaluate(item.key, scope).value;
+          if (isUnknown(key)) return { value: unknown(sourceText(expr, scope)), origin: here };
+          const name = toStringValue(key, "object key") as string;
+          const result = this.evaluate(item.value, scope);
+          value[name] = result.value;
+          items.set(name, result.origin);
+        }
+        return { value, origin: { ...here, items } };
+      }
+      case "ScopeTraversal":
+        return this.traversal(expr, scope);
+      case "FunctionCall":
+        return this.call(expr, scope);
+      case "Index": {
+        const collection = this.evaluate(expr.collection, scope);
+        const key = this.evaluate(expr.key, scope).value;
+        if (isUnknown(key)) return { value: unknown(sourceText(expr, scope)), origin: here };
+        return this.step(collection, key, expr, scope);
+      }
+      case "GetAttr":
+        return this.step(this.evaluate(expr.object, scope), expr.name, expr, scope);
+      case "Splat":
+        return this.splat(expr, scope);
+      case "SplatItem": {
+        const item = scope.iteration.get(SPLAT_ITEM);
+        if (!item) throw new EvaluationError("splat element used outside a splat", "terraform-syntax");
+        return item;
+      }
+      case "For":
+        return this.forExpression(expr, scope);
+      case "Conditional": {
+        const condition = this.evaluate(expr.condition, scope).value;
+        if (isUnknown(condition)) return { value: unknown(sourceText(expr, scope)), origin: here };
+        if (condition === null) throw new EvaluationError("the condition is null; true or false is required", "terraform-type");
+        const chosen = toBoolValue(condition, "condition") ? expr.trueExpr : expr.falseExpr;
+        return this.evaluate(chosen, scope);
+      }
+      case "Binary":
+        return { value: this.binary(expr.op, this.evaluate(expr.left, scope).value, this.evaluate(expr.right, scope).value, expr, scope), origin: here };
+      case "Unary": {
+        const operand = this.evaluate(expr.operand, scope).value;
+        if (isUnknown(operand)) return { value: unknown(sourceText(expr, scope)), origin: here };
+        const value = expr.op === "!" ? !toBoolValue(operand, "operand of !") : -(toNumberValue(operand, "operand of -") as number);
+        return { value, origin: here };
+      }
+      case "Parens":
+        return this.evaluate(expr.expr, scope);
+      case "Invalid":
+        return { value: unknown(sourceText(expr, scope)), origin: here };
+    }
+  }
+
+  private template(parts: TemplatePart[], expr: Expression, scope: Scope): Evaluated {
+    const segments: TextSegment[] = [];
+    const pieces: string[] = [];
+    let length = 0;
+    let isKnown = true;
+    const render = (list: TemplatePart[], inner: Scope): void => {
+      for (const part of list) {
+        if (!isKnown) return;
+        if (++this.steps > EVALUATION_BUDGET) throw new EvaluationError(`evaluation exceeded ${EVALUATION_BUDGET} steps`, "terraform-limit");
+        const emit = (text: string, literal: boolean): void => {
+          segments.push({ offset: length, file: inner.file, line: part.line, column: part.column, literal });
+          pieces.push(text);
+          length += text.length;
+          if (length > MAX_TEXT) throw new EvaluationError(`template result is longer than ${MAX_TEXT} characters`, "terraform-limit");
+        };
+        switch (part.kind) {
+          case "TemplateLiteral":
+            emit(part.value, true);
+            break;
+          case "TemplateInterpolation": {
+            const value = this.evaluate(part.expr, inner).value;
+            const text = isUnknown(value) ? value : toStringValue(value, `interpolated ${sourceText(part.expr, inner)}`);
+            if (isUnknown(text)) isKnown = false;
+            else emit(text, false);
+            break;
+          }
+          case "TemplateIf": {
+            const condition = this.evaluate(part.condition, inner).value;
+            if (isUnknown(condition)) isKnown = false;
+            else if (toBoolValue(condition, "template condition")) render(part.then, inner);
+            else if (part.otherwise) render(part.otherwise, inner);
+            break;
+          }
+          case "TemplateFor": {
+            const collection = this.evaluate(part.collection, inner);
+            if (isUnknown(collection.value)) {
+              isKnown = false;
+              break;
+            }
+            for (const entry of entriesOf(collection, "template for")) {
+              const iteration = new Map(inner.iteration);
+              if (part.keyVar) iteration.set(part.keyVar, entry.key);
+              iteration.set(part.valueVar, entry.value);
+              render(part.body, { ...inner, iteration });
+            }
+            break;
+          }
+        }
+      }
+    };
+    render(parts, scope);
+    const here = at(scope.file, expr);
+    if (!isKnown) return { value: unknown(sourceText(expr, scope)), origin: here };
+    return { value: pieces.join(""), origin: { ...here, text: segments } };
+  }
+
+  private traversal(expr: ScopeTraversalExpr, scope: Scope): Evaluated {
+    let current: Evaluated;
+    let consumed = 0;
+    const local = scope.iteration.get(expr.root);
+    if (local) current = local;
+    else {
+      const resolved = scope.host.resolve(expr, scope);
+      if (!resolved) {
+        throw new LocatedEvaluationError(`unknown name ${JSON.stringify(expr.root)}: not a variable, local, resource, data source or module reference`, "terraform-unknown-reference", scope.file, expr);
+      }
+      current = resolved.result;
+      consumed = resolved.consumed;
+    }
+    // An unknown met before the last step names the whole traversal; one resolved directly keeps its own name.
+    for (const step of expr.steps.slice(consumed)) {
+      if (isUnknown(current.value)) return { value: unknown(sourceText(expr, scope)), origin: current.origin };
+      current = this.step(current, stepKey(step), expr, scope);
+    }
+    return current;
+  }
+
+  /** One `.name` or `[key]` step. Missing keys of open values (resources) are unknown; of others, errors. */
+  step(from: Evaluated, key: Value, where: Range, scope: Scope): Evaluated {
+    const { value } = from;
+    const text = (): string => sourceText(where, scope);
+    if (isUnknown(value)) return { value: unknown(text()), origin: at(scope.file, where) };
+    const open = typeof value === "object" && value !== null && openValues.has(value);
+    if (Array.isArray(value)) {
+      const index = toNumberValue(key as Value, "index") as number;
+      if (!Number.isInteger(index)) throw new EvaluationError(`index ${describe(key)} is not a whole number`, "terraform-index");
+      if (index < 0 || index >= value.length) {
+        if (open) return { value: unknown(text()), origin: at(scope.file, where) };
+        throw new EvaluationError(`index ${index} is out of range for a list of ${value.length}`, "terraform-index");
+      }
+      return { value: value[index] as Value, origin: childOrigin(from.origin, index) };
+    }
+    if (isObject(value)) {
+      const name = toStringValue(key, "key") as string;
+      if (!(name in value)) {
+        if (open) return { value: unknown(text()), origin: at(scope.file, where) };
+        throw new EvaluationError(`this object has no attribute or key ${JSON.stringify(name)}`, "terraform-missing-attribute");
+      }
+      return { value: value[name] as Value, origin: childOrigin(from.origin, name) };
+    }
+    throw new EvaluationError(`cannot take ${typeof key === "string" ? `attribute ${JSON.stringify(key)}` : `index ${describe(key)}`} of ${describe(value)}`, "terraform-index");
+  }
+
+  private splat(expr: SplatExpr, scope: Scope): Evaluated {
+    const source = this.evaluate(expr.source, scope);
+    const here = at(scope.file, expr);
+    if (isUnknown(source.value)) return { value: unknown(sourceText(expr, scope)), origin: here };
+    if (source.value === null) return { value: [], origin: here };
+    const elements: Evaluated[] = Array.isArray(source.value)
+      ? source.value.map((value, i) => ({ value, origin: childOrigin(source.origin, i) }))
+      : !expr.full && isObject(source.value)
+        ? sortedKeys(source.value).map((key) => ({ value: (source.value as ValueObject)[key] as Value, origin: childOrigin(source.origin, key) }))
+        : [source];
+    const items = new Map<string, Origin>();
+    const value = elements.map((element, i) => {
+      const iteration = new Map(scope.iteration);
+      iteration.set(SPLAT_ITEM, element);
+      const result = this.evaluate(expr.each, { ...scope, iteration });
+      items.set(String(i), result.origin);
+      return result.value;
+    });
+    return { value, origin: { ...here, items } };
+  }
+
+  private forExpression(expr: ForExpr, scope: Scope): Evaluated {
+    const here = at(scope.file, expr);
+    const collection = this.evaluate(expr.collection, scope);
+    if (isUnknown(collection.value)) return { value: unknown(sourceText(expr, scope)), origin: here };
+    const items = new Map<string, Origin>();
+    const tuple: Value[] = [];
+    const object: { [key: string]: Value } = {};
+    const groups = new Map<string, { values: Value[]; origins: Map<string, Origin> }>();
+    for (const entry of entriesOf(collection, "for expression")) {
+      const iteration = new Map(scope.iteration);
+      if (expr.keyVar) iteration.set(expr.keyVar, entry.key);
+      iteration.set(expr.valueVar, entry.value);
+      const inner = { ...scope, iteration };
+      if (expr.condition) {
+        const keep = this.evaluate(expr.condition, inner).value;
+        if (isUnknown(keep)) return { value: unknown(sourceText(expr, scope)), origin: here };
+        if (!toBoolValue(keep, "for condition")) continue;
+      }
+      const result = this.evaluate(expr.valueExpr, inner);
+      if (expr.form === "tuple" || !expr.keyExpr) {
+        items.set(String(tuple.length), result.origin);
+        tuple.push(result.value);
+        continue;
+      }
+      const key = this.evaluate(expr.keyExpr, inner).value;
+      if (isUnknown(key)) return { value: unknown(sourceText(expr, scope)), origin: here };
+      const name = toStringValue(key, "for key") as string;
+      if (expr.grouping) {
+        const group = groups.get(name) ?? { values: [] as Value[], origins: new Map<string, Origin>() };
+        group.origins.set(String(group.values.length), result.origin);
+        group.values.push(result.value);
+        groups.set(name, group);
+      } else {
+        if (name in object) throw new EvaluationError(`duplicate key ${JSON.stringify(name)} in for expression; use "..." to group`, "terraform-duplicate-key");
+        object[name] = result.value;
+        items.set(name, result.origin);
+      }
+    }
+    if (expr.form === "tuple") return { value: tuple, origin: { ...here, items } };
+    for (const [name, group] of groups) {
+      object[name] = group.values;
+      items.set(name, { ...here, items: group.origins });
+    }
+    return { value: object, origin: { ...here, items } };
+  }
+
+  private binary(op: string, left: Value, right: Value, expr: Range, scope: Scope): Value {
+    if (isUnknown(left) || isUnknown(right)) return unknown(sourceText(expr, scope));
+    switch (op) {
+      case "==":
+        return valuesEqual(left, right);
+      case "!=":
+        return !valuesEqual(left, right);
+      case "&&":
+        return toBoolValue(left, "left of &&") === true && toBoolValue(right, "right of &&") === true;
+      case "||":
+        return toBoolValue(left, "left of ||") === true || toBoolValue(right, "right of ||") === true;
+    }
+    const a = toNumberValue(left, `left of ${op}`) as number;
+    const b = toNumberValue(right, `right of ${op}`) as number;
+    switch (op) {
+      case "<":
+        return a < b;
+      case ">":
+        return a > b;
+      case "<=":
+        return a <= b;
+      case ">=":
+        return a >= b;
+      case "+":
+        return a + b;
+      case "-":
+        return a - b;
+      case "*":
+        return a * b;
+      case "/":
+        if (b === 0) throw new EvaluationError("division by zero", "terraform-arithmetic");
+        return a / b;
+      case "%":
+        if (b === 0) throw new EvaluationError("modulo by zero", "terraform-arithmetic");
+        return a % b;
+    }
+    throw new EvaluationError(`unsupported operator ${op}`, "terraform-syntax");
+  }
+
+  private call(expr: FunctionCallExpr, scope: Scope): Evaluated {
+    const here = at(scope.file, expr);
+    const name = expr.name;
+    if (!isTerraformFunction(name)) {
+      scope.host.report({
+        file: scope.file,
+        line: expr.nameRange.line,
+        column: expr.nameRange.column,
+        message: `unknown function ${JSON.stringify(name)}; the call is treated as unknown`,
+        code: "terraform-unknown-function",
+      });
+      return { value: unknown(sourceText(expr, scope)), origin: here };
+    }
+    if (name === "try" || name === "can") return this.tryOrCan(expr, scope);
+    let args = expr.args.map((arg) => this.evaluate(arg, scope));
+    if (expr.expandFinal && args.length > 0) {
+      const last = args[args.length - 1] as Evaluated;
+      if (isUnknown(last.value)) return { value: unknown(sourceText(expr, scope)), origin: here };
+      if (!Array.isArray(last.value)) throw new EvaluationError(`the final argument of ${name}(...) must be a list to expand`, "terraform-type");
+      args = [...args.slice(0, -1), ...last.value.map((value, i) => ({ value, origin: childOrigin(last.origin, i) }))];
+    }
+    const context: FunctionContext = {
+      expression: sourceText(expr, scope),
+      readFile: (path) => scope.host.readFile(path)?.text,
+    };
+    const value = callFunction(name, args.map((arg) => arg.value), context);
+    return { value, origin: this.callOrigin(name, args, value, here, scope) };
+  }
+
+  /** Where the result of a call was written: passed through for conversions, built for merge/concat/jsonencode/file. */
+  private callOrigin(name: string, args: Evaluated[], value: Value, here: Origin, scope: Scope): Origin {
+    const first = args[0];
+    switch (name) {
+      case "jsonencode":
+        return first ? { ...here, document: first.origin } : here;
+      case "tolist":
+      case "toset":
+      case "tomap":
+      case "sensitive":
+      case "nonsensitive":
+      case "tostring":
+        return first ? { ...first.origin, range: here.range, file: here.file } : here;
+      case "lookup":
+      case "coalesce":
+      case "element":
+      case "one": {
+        const found = args.find((arg) => valuesEqual(arg.value, value));
+        return found?.origin ?? here;
+      }
+      case "merge": {
+        const items = new Map<string, Origin>();
+        for (const arg of args) {
+          if (isObject(arg.value)) for (const key of Object.keys(arg.value)) items.set(key, childOrigin(arg.origin, key));
+        }
+        return { ...here, items };
+      }
+      case "concat":
+      case "flatten": {
+        const items = new Map<string, Origin>();
+        const add = (item: Evaluated): void => {
+          if (name === "flatten" && Array.isArray(item.value)) item.value.forEach((v, i) => add({ value: v, origin: childOrigin(item.origin, i) }));
+          else items.set(String(items.size), item.origin);
+        };
+        for (const arg of args) {
+          if (Array.isArray(arg.value)) arg.value.forEach((v, i) => add({ value: v, origin: childOrigin(arg.origin, i) }));
+        }
+        return { ...here, items };
+      }
+      case "file": {
+        const path = first && typeof first.value === "string" ? scope.host.readFile(first.value) : undefined;
+        if (!path) return here;
+        return { ...here, text: [{ offset: 0, file: path.path, line: 1, column: 1, literal: true }] };
+      }
+      default:
+        return here;
+    }
+  }
+
+  /** `try` returns its first argument that evaluates without error; `can` says whether its argument does. */
+  private tryOrCan(expr: FunctionCallExpr, scope: Scope): Evaluated {
+    const here = at(scope.file, expr);
+    if (expr.name === "can") {
+      if (expr.args.length !== 1) throw new EvaluationError(`can takes 1 argument, ${expr.args.length} given`, "terraform-argument");
+      try {
+        const result = this.evaluate(expr.args[0] as Expression, scope);
+        return { value: isUnknown(result.value) ? unknown(sourceText(expr, scope)) : true, origin: here };
+      } catch (error) {
+        if (error instanceof EvaluationError && error.code !== "terraform-limit") return { value: false, origin: here };
+        throw error;
+      }
+    }
+    if (expr.args.length === 0) throw new EvaluationError("try needs at least one argument", "terraform-argument");
+    let last: EvaluationError | undefined;
+    for (const arg of expr.args) {
+      try {
+        const result = this.evaluate(arg, scope);
+        if (isUnknown(result.value)) return { value: unknown(sourceText(expr, scope)), origin: here };
+        return result;
+      } catch (error) {
+        if (!(error instanceof EvaluationError) || error.code === "terraform-limit") throw error;
+        last = error;
+      }
+    }
+    throw new EvaluationError(`no argument of try could be evaluated: ${last?.message ?? ""}`, "terraform-try");
+  }
+}
+
+/** The iteration variable a splat's element is bound to; not a valid HCL name, so it cannot collide. */
+const SPLAT_ITEM = "[*]";
+
+function stepKey(step: TraversalStep): Value {
+  return step.kind === "TraverseAttr" ? step.name : step.key;
+}
+
+/** Key/value pairs of a collection as for-expressions and dynamic blocks iterate them (objects in key order). */
+export function entriesOf(collection: Evaluated, what: string): { key: Evaluated; value: Evaluated }[] {
+  const { value, origin } = collection;
+  if (Array.isArray(value)) {
+    return value.map((item, i) => ({ key: { value: i, origin }, value: { value: item, origin: childOrigin(origin, i) } }));
+  }
+  if (isObject(value)) {
+    return sortedKeys(value).map((key) => ({ key: { value: key, origin: childOrigin(origin, key) }, value: { value: value[key] as Value, origin: childOrigin(origin, key) } }));
+  }
+  throw new EvaluationError(`${what} needs a list, set, map or object, got ${describe(value)}`, "terraform-type");
+}
+
+export function sourceText(node: Range, scope: Pick<Scope, "text">): string {
+  return scope.text.slice(node.start, node.end);
+}
+

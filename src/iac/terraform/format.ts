@@ -1,0 +1,124 @@
+// Terraform's `format`/`formatlist` verbs (Go fmt style as cty implements them: %s %d %f %e %g
+// %t %q %v %x %X %o %b %%, flags `-+ 0#`, width, precision, `%[n]` argument index). Hand-written
+// (1) because no installed library formats the Go way, and Terraform's own rules are small.
+import { isUnknown, type Value } from "../../model/types.js";
+import { marshalJson } from "./json.js";
+import { EvaluationError, formatNumber, toBoolValue, toNumberValue, toStringValue, type ValueObject } from "./values.js";
+
+const VERB = /%([-+ 0#]*)(?:\[(\d+)\])?(\d+|\*)?(?:\.(\d+))?(?:\[(\d+)\])?([a-zA-Z%])/gy;
+
+/** Formats `args` with `spec`; returns undefined when any used argument is unknown. */
+export function formatGo(spec: string, args: readonly Value[]): string | undefined {
+  let out = "";
+  let next = 0;
+  let cursor = 0;
+  while (cursor < spec.length) {
+    const percent = spec.indexOf("%", cursor);
+    if (percent < 0) {
+      out += spec.slice(cursor);
+      break;
+    }
+    out += spec.slice(cursor, percent);
+    VERB.lastIndex = percent;
+    const match = VERB.exec(spec);
+    if (!match) throw new EvaluationError(`invalid format verb at offset ${percent} in ${JSON.stringify(spec)}`, "terraform-format");
+    cursor = VERB.lastIndex;
+    const [, flags = "", indexBefore, widthText, precisionText, indexAfter, verb = ""] = match;
+    if (verb === "%") {
+      out += "%";
+      continue;
+    }
+    const explicit = indexBefore ?? indexAfter;
+    if (explicit !== undefined) next = Number(explicit) - 1;
+    let width = widthText === undefined ? undefined : Number(widthText);
+    if (widthText === "*") {
+      const w = args[next++];
+      width = typeof w === "number" ? w : undefined;
+    }
+    if (next >= args.length) throw new EvaluationError(`format ${JSON.stringify(spec)} needs more arguments than the ${args.length} given`, "terraform-format");
+    const arg = args[next++] as Value;
+    if (isUnknown(arg)) return undefined;
+    const precision = precisionText === undefined ? undefined : Number(precisionText);
+    out += pad(formatOne(verb, arg, flags, precision), flags, width, verb);
+  }
+  if (next < args.length && !/%\[\d+\]/.test(spec)) {
+    throw new EvaluationError(`format ${JSON.stringify(spec)} has too many arguments: ${args.length} given, ${next} used`, "terraform-format");
+  }
+  return out;
+}
+
+function formatOne(verb: string, arg: Value, flags: string, precision: number | undefined): string {
+  const sign = (n: number, text: string): string => (n >= 0 && flags.includes("+") ? "+" + text : n >= 0 && flags.includes(" ") ? " " + text : text);
+  switch (verb) {
+    case "s": {
+      const text = toStringValue(arg, "format argument") as string;
+      return precision === undefined ? text : [...text].slice(0, precision).join("");
+    }
+    case "q":
+      return JSON.stringify(toStringValue(arg, "format argument") as string);
+    case "v":
+      if (typeof arg === "string") return arg;
+      if (typeof arg === "number") return formatNumber(arg);
+      if (typeof arg === "boolean" || arg === null) return String(arg);
+      return marshalJson(arg as Value[] | ValueObject);
+    case "t":
+      return String(toBoolValue(arg, "format argument"));
+    case "d": {
+      const n = integer(arg);
+      return sign(n, String(n));
+    }
+    case "x":
+    case "X":
+    case "o":
+    case "b": {
+      if (verb !== "b" && typeof arg === "string") {
+        const hex = [...Buffer.from(arg, "utf8")].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+        return verb === "X" ? hex.toUpperCase() : hex;
+      }
+      const n = integer(arg);
+      const radix = verb === "o" ? 8 : verb === "b" ? 2 : 16;
+      const prefix = flags.includes("#") ? { 8: "0", 2: "0b", 16: "0x" }[radix] : "";
+      const digits = Math.abs(n).toString(radix);
+      const text = (n < 0 ? "-" : "") + prefix + (verb === "X" ? digits.toUpperCase() : digits);
+      return verb === "X" ? text.replace("0x", "0X") : text;
+    }
+    case "f":
+    case "F": {
+      const n = toNumberValue(arg, "format argument") as number;
+      return sign(n, n.toFixed(precision ?? 6));
+    }
+    case "e":
+    case "E": {
+      const n = toNumberValue(arg, "format argument") as number;
+      const text = n.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
+      return sign(n, verb === "E" ? text.toUpperCase() : text);
+    }
+    case "g":
+    case "G": {
+      const n = toNumberValue(arg, "format argument") as number;
+      const text = precision === undefined ? String(n) : String(Number(n.toPrecision(precision)));
+      return sign(n, verb === "G" ? text.toUpperCase() : text);
+    }
+    default:
+      throw new EvaluationError(`unsupported format verb %${verb}`, "terraform-format");
+  }
+}
+
+function integer(arg: Value): number {
+  const n = toNumberValue(arg, "format argument") as number;
+  if (!Number.isInteger(n)) throw new EvaluationError(`format %d needs a whole number, got ${n}`, "terraform-format");
+  return n;
+}
+
+function pad(text: string, flags: string, width: number | undefined, verb: string): string {
+  if (width !== undefined && width > 10_000) throw new EvaluationError(`format width ${width} is larger than 10000`, "terraform-format");
+  const length = [...text].length;
+  if (width === undefined || length >= width) return text;
+  const fill = width - length;
+  if (flags.includes("-")) return text + " ".repeat(fill);
+  if (flags.includes("0") && "dfFeEgGxXob".includes(verb)) {
+    const signed = /^[+\- ]/.test(text) ? 1 : 0;
+    return text.slice(0, signed) + "0".repeat(fill) + text.slice(signed);
+  }
+  return " ".repeat(fill) + text;
+}

@@ -1,0 +1,490 @@
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import type { Resource } from "../../model/types.js";
+import type { SourceFile } from "../source.js";
+import { loadTerraform } from "./index.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, "../../..");
+const shared = path.resolve(repoRoot, "../shared");
+
+function readTree(root: string, prefix = ""): SourceFile[] {
+  const files: SourceFile[] = [];
+  for (const name of readdirSync(root).sort()) {
+    const full = path.join(root, name);
+    if (statSync(full).isDirectory()) files.push(...readTree(full, `${prefix}${name}/`));
+    else files.push({ path: `${prefix}${name}`, text: readFileSync(full, "utf8") });
+  }
+  return files;
+}
+
+function byAddress(resources: Resource[], address: string): Resource {
+  const found = resources.find((resource) => resource.address === address);
+  if (!found) throw new Error(`no ${address} among ${resources.map((r) => r.address).join(", ")}`);
+  return found;
+}
+
+function line(resource: Resource, pointer: string): string {
+  const location = resource.locations[pointer];
+  return location ? `${location.file}:${location.line}` : "none";
+}
+
+describe("modules", () => {
+  const model = loadTerraform(readTree(path.join(here, "fixtures/modules-app")));
+
+  it("loads the fixture repository without errors", () => {
+    expect(model.errors).toEqual([]);
+    expect(model.resources.map((r) => r.address).sort()).toEqual([
+      "aws_flow_log.vpc",
+      "aws_s3_bucket.logs",
+      "module.network.aws_security_group.web",
+      'module.network.module.rules.aws_security_group_rule.port["http"]',
+      'module.network.module.rules.aws_security_group_rule.port["https"]',
+    ]);
+  });
+
+  it("binds root variables from terraform.tfvars and *.auto.tfvars, child inputs from the module block", () => {
+    const group = byAddress(model.resources, "module.network.aws_security_group.web");
+    expect(group.module).toBe("module.network");
+    expect(group.file).toBe("modules/network/main.tf");
+    expect([group.line, group.endLine]).toEqual([9, 34]);
+    expect(group.config.name).toBe("app-staging-web");
+    expect(group.config.ingress).toEqual([
+      { from_port: 443, to_port: 443, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] },
+      { from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["172.16.0.0/12"], description: "ssh 0" },
+      { from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["192.168.0.0/16"], description: "ssh 1" },
+    ]);
+  });
+
+  it("locates each element where its value is written, across modules and variable files", () => {
+    const group = byAddress(model.resources, "module.network.aws_security_group.web");
+    expect(line(group, "/ingress/0")).toBe("modules/network/main.tf:12");
+    expect(line(group, "/ingress/0/cidr_blocks")).toBe("modules/network/main.tf:16");
+    expect(line(group, "/ingress/0/cidr_blocks/0")).toBe("main.tf:21");
+    expect(line(group, "/ingress/1")).toBe("modules/network/main.tf:21");
+    expect(line(group, "/ingress/1/cidr_blocks/0")).toBe("prod.auto.tfvars:1");
+    expect(line(group, "/ingress/2/cidr_blocks/0")).toBe("main.tf:22");
+    expect(line(group, "/tags/LogBucket")).toBe("main.tf:15");
+  });
+
+  it("keeps unset resource attributes unknown and records references module-qualified", () => {
+    const group = byAddress(model.resources, "module.network.aws_security_group.web");
+    expect(group.config.tags).toEqual({ LogBucket: "app-staging-logs", BucketArn: { $unknown: "aws_s3_bucket.logs.arn" } });
+    expect(group.references).toEqual(["aws_s3_bucket.logs"]);
+    const flowLog = byAddress(model.resources, "aws_flow_log.vpc");
+    expect(flowLog.config).toEqual({ vpc_id: { $unknown: "module.vpc.vpc_id" }, log_group: "app-staging-web" });
+    expect(flowLog.references).toEqual(["module.network.aws_security_group.web", "module.vpc"]);
+  });
+
+  it("expands for_each in nested modules with each.key and each.value", () => {
+    const rule = byAddress(model.resources, 'module.network.module.rules.aws_security_group_rule.port["https"]');
+    expect(rule.module).toBe("module.network.module.rules");
+    expect(rule.config).toEqual({ type: "ingress", security_group_id: "app-staging-web", from_port: 443, to_port: 443, description: "allow https" });
+    expect(rule.references).toEqual(["module.network.aws_security_group.web"]);
+  });
+
+  it("records remote and local module calls", () => {
+    expect(model.moduleCalls.map((call) => [call.address, call.source, call.directory])).toEqual([
+      ["module.vpc", "terraform-aws-modules/vpc/aws", undefined],
+      ["module.network", "./modules/network", "modules/network"],
+      ["module.network.module.rules", "./modules/rules", "modules/network/modules/rules"],
+    ]);
+  });
+});
+
+function load(text: string, extra: SourceFile[] = []) {
+  return loadTerraform([{ path: "main.tf", text }, ...extra]);
+}
+
+describe("IAM documents", () => {
+  it("locates each action of a jsonencode policy on its own line", () => {
+    const { resources, errors } = load(`resource "aws_iam_policy" "admin" {
+  name = "admin"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow"
+      Action = [
+        "s3:GetObject",
+        "iam:*",
+      ]
+      Resource = aws_s3_bucket.data.arn
+    }]
+  })
+}
+resource "aws_s3_bucket" "data" {}
+`);
+    expect(errors).toEqual([]);
+    const policy = byAddress(resources, "aws_iam_policy.admin");
+    expect(JSON.parse(policy.config.policy as string)).toEqual({
+      Statement: [{ Action: ["s3:GetObject", "iam:*"], Effect: "Allow", Resource: { $unknown: "aws_s3_bucket.data.arn" } }],
+      Version: "2012-10-17",
+    });
+    expect(line(policy, "/policy")).toBe("main.tf:3");
+    expect(line(policy, "/policy/Statement/0")).toBe("main.tf:5");
+    expect(line(policy, "/policy/Statement/0/Action/0")).toBe("main.tf:8");
+    expect(line(policy, "/policy/Statement/0/Action/1")).toBe("main.tf:9");
+    expect(line(policy, "/policy/Statement/0/Resource")).toBe("main.tf:11");
+  });
+
+  it("renders aws_iam_policy_document as the provider does and carries it into the policy", () => {
+    const { resources, errors } = load(`data "aws_iam_policy_document" "bucket" {
+  statement {
+    sid     = "Read"
+    actions = ["s3:GetObject", "s3:ListBucket"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:root"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+  statement {
+    effect      = "Deny"
+    not_actions = ["iam:*"]
+    resources   = ["*"]
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  bucket = "b"
+  policy = data.aws_iam_policy_document.bucket.json
+}
+`);
+    expect(errors).toEqual([]);
+    const bucketPolicy = byAddress(resources, "aws_s3_bucket_policy.this");
+    expect(bucketPolicy.references).toEqual(["data.aws_iam_policy_document.bucket"]);
+    expect(bucketPolicy.config.policy).toBe(
+      [
+        "{",
+        '  "Version": "2012-10-17",',
+        '  "Statement": [',
+        "    {",
+        '      "Sid": "Read",',
+        '      "Effect": "Allow",',
+        '      "Action": [',
+        '        "s3:ListBucket",',
+        '        "s3:GetObject"',
+        "      ],",
+        '      "Resource": "*",',
+        '      "Principal": {',
+        '        "AWS": "arn:aws:iam::111122223333:root"',
+        "      },",
+        '      "Condition": {',
+        '        "Bool": {',
+        '          "aws:SecureTransport": "false"',
+        "        }",
+        "      }",
+        "    },",
+        "    {",
+        '      "Effect": "Deny",',
+        '      "NotAction": "iam:*",',
+        '      "Resource": "*"',
+        "    }",
+        "  ]",
+        "}",
+      ].join("\n"),
+    );
+    expect(line(bucketPolicy, "/policy")).toBe("main.tf:25");
+    expect(line(bucketPolicy, "/policy/Statement/0")).toBe("main.tf:2");
+    expect(line(bucketPolicy, "/policy/Statement/0/Action/0")).toBe("main.tf:4");
+    expect(line(bucketPolicy, "/policy/Statement/0/Principal/AWS")).toBe("main.tf:8");
+    expect(line(bucketPolicy, "/policy/Statement/0/Condition/Bool/aws:SecureTransport")).toBe("main.tf:10");
+    expect(line(bucketPolicy, "/policy/Statement/1/NotAction")).toBe("main.tf:18");
+    const document = byAddress(resources, "data.aws_iam_policy_document.bucket");
+    expect(document.mode).toBe("data");
+    expect(document.config.minified_json).toBe(JSON.stringify(JSON.parse(bucketPolicy.config.policy as string)));
+  });
+
+  it("merges source and override documents by Sid", () => {
+    const { resources } = load(`data "aws_iam_policy_document" "base" {
+  statement {
+    sid       = "A"
+    actions   = ["s3:GetObject"]
+    resources = ["*"]
+  }
+}
+data "aws_iam_policy_document" "merged" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+  statement {
+    sid       = "B"
+    actions   = ["ec2:*"]
+    resources = ["*"]
+  }
+  override_policy_documents = [jsonencode({ Statement = [{ Sid = "A", Effect = "Deny", Action = "*", Resource = "*" }] })]
+}
+`);
+    const merged = byAddress(resources, "data.aws_iam_policy_document.merged");
+    expect(JSON.parse(merged.config.json as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "A", Effect: "Deny", Action: "*", Resource: "*" },
+        { Sid: "B", Effect: "Allow", Action: "ec2:*", Resource: "*" },
+      ],
+    });
+  });
+
+  it("locates actions inside a heredoc policy (terragoat iam.tf)", () => {
+    const { resources, errors } = loadTerraform(readTree(path.join(shared, "corpus/real/terragoat/terraform/aws")));
+    expect(errors).toEqual([]);
+    const policy = byAddress(resources, "aws_iam_user_policy.userpolicy");
+    expect([policy.line, policy.endLine]).toEqual([25, 46]);
+    expect(JSON.parse(policy.config.policy as string).Statement[0].Action).toEqual(["ec2:*", "s3:*", "lambda:*", "cloudwatch:*"]);
+    expect(line(policy, "/policy")).toBe("iam.tf:29");
+    expect(["/policy/Statement/0/Action/0", "/policy/Statement/0/Action/3", "/policy/Statement/0/Resource"].map((p) => line(policy, p))).toEqual([
+      "iam.tf:35",
+      "iam.tf:38",
+      "iam.tf:41",
+    ]);
+    expect(policy.references).toEqual(["aws_iam_user.user"]);
+  });
+
+  it("locates a policy read with file() in the JSON file itself", () => {
+    const { resources } = load(
+      `resource "aws_iam_policy" "p" {
+  policy = file("policies/admin.json")
+}
+`,
+      [{ path: "policies/admin.json", text: '{\n  "Statement": [\n    { "Effect": "Allow",\n      "Action": "*" }\n  ]\n}\n' }],
+    );
+    const policy = byAddress(resources, "aws_iam_policy.p");
+    expect(line(policy, "/policy")).toBe("main.tf:2");
+    expect(line(policy, "/policy/Statement/0/Action")).toBe("policies/admin.json:4");
+  });
+});
+
+describe("values", () => {
+  it("evaluates templates, directives, conditionals, for-expressions, splats and functions", () => {
+    const { resources, errors } = load(`locals {
+  names  = ["a", "b", "c"]
+  tags   = { for n in local.names : n => upper(n) if n != "b" }
+  joined = "%{ for n in local.names }<\${n}>%{ endfor }"
+  ports  = [for i, p in [80, 443] : { index = i, port = p }]
+  pick   = length(local.names) > 2 ? "many" : "few"
+  fmt    = format("%-4s|%05.1f|%d%%|%q|%x", "ab", 3.14159, 7, "q", 255)
+  lists  = flatten([["x"], ["y", ["z"]]])
+  merged = merge({ a = 1 }, { b = 2 }, { a = 3 })
+}
+resource "null_resource" "x" {
+  triggers = {
+    tags    = jsonencode(local.tags)
+    joined  = local.joined
+    ports   = local.ports[*].port
+    pick    = local.pick
+    fmt     = local.fmt
+    lists   = join(",", local.lists)
+    merged  = jsonencode(local.merged)
+    pieces  = join("-", split(".", "a.b.c"))
+    trimmed = trimsuffix(trimprefix(" x.tf ", " "), ".tf ")
+    sub     = substr("terraform", 0, 5)
+    zipped  = jsonencode(zipmap(["k1", "k2"], [1, 2]))
+    kinds   = jsonencode(distinct(compact(["a", "", "a", "b"])))
+    lookup  = lookup({ a = "A" }, "z", "default")
+    tried   = try(local.merged.missing, "fallback")
+    can     = can(local.merged.missing)
+    decoded = jsondecode("{\\"k\\": [1, 2]}").k[1]
+    range   = jsonencode(range(1, 7, 2))
+    replace = replace("a-b-c", "/-(b)-/", "+$1+")
+  }
+}
+`);
+    expect(errors).toEqual([]);
+    expect(byAddress(resources, "null_resource.x").config.triggers).toEqual({
+      tags: '{"a":"A","c":"C"}',
+      joined: "<a><b><c>",
+      ports: [80, 443],
+      pick: "many",
+      fmt: 'ab  |003.1|7%|"q"|ff',
+      lists: "x,y,z",
+      merged: '{"a":3,"b":2}',
+      pieces: "a-b-c",
+      trimmed: "x",
+      sub: "terra",
+      zipped: '{"k1":1,"k2":2}',
+      kinds: '["a","b"]',
+      lookup: "default",
+      tried: "fallback",
+      can: false,
+      decoded: 2,
+      range: "[1,3,5]",
+      replace: "a+b+c",
+    });
+  });
+
+  it("keeps what cannot be known explicit and propagates it", () => {
+    const { resources, errors } = load(`variable "owner" {}
+data "aws_caller_identity" "current" {}
+resource "aws_s3_bucket" "b" {
+  bucket = "logs-\${var.owner}"
+  acl    = var.owner
+  tags = {
+    account = data.aws_caller_identity.current.account_id
+    stamp   = timestamp()
+    upper   = upper(var.owner)
+    known   = "fixed"
+  }
+}
+`);
+    expect(errors).toEqual([]);
+    const bucket = byAddress(resources, "aws_s3_bucket.b");
+    expect(bucket.config).toEqual({
+      bucket: { $unknown: '"logs-${var.owner}"' },
+      acl: { $unknown: "var.owner" },
+      tags: {
+        account: { $unknown: "data.aws_caller_identity.current.account_id" },
+        stamp: { $unknown: "timestamp()" },
+        upper: { $unknown: "upper(var.owner)" },
+        known: "fixed",
+      },
+    });
+    expect(bucket.references).toEqual(["data.aws_caller_identity.current"]);
+  });
+
+  it("reads attributes literally set on another resource, including through count", () => {
+    const { resources } = load(`resource "aws_s3_bucket" "logs" {
+  count  = 2
+  bucket = "logs-\${count.index}"
+}
+resource "aws_s3_bucket_logging" "l" {
+  bucket        = aws_s3_bucket.logs[1].bucket
+  target_bucket = aws_s3_bucket.logs[0].id
+  all           = join(",", aws_s3_bucket.logs[*].bucket)
+}
+`);
+    expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.logs[0]", "aws_s3_bucket.logs[1]", "aws_s3_bucket_logging.l"]);
+    const logging = byAddress(resources, "aws_s3_bucket_logging.l");
+    expect(logging.config).toEqual({ bucket: "logs-1", target_bucket: { $unknown: "aws_s3_bucket.logs[0].id" }, all: "logs-0,logs-1" });
+    expect(logging.references).toEqual(["aws_s3_bucket.logs"]);
+  });
+
+  it("keeps one instance without index when count or for_each is unknown, with the meta-argument unknown", () => {
+    const { resources } = load(`variable "n" {}
+resource "aws_instance" "web" {
+  count = var.n
+  ami   = "ami-1"
+}
+resource "aws_instance" "each" {
+  for_each = var.n
+  ami      = each.value
+}
+`);
+    expect(byAddress(resources, "aws_instance.web").config).toEqual({ count: { $unknown: "var.n" }, ami: "ami-1" });
+    expect(byAddress(resources, "aws_instance.each").config).toEqual({ for_each: { $unknown: "var.n" }, ami: { $unknown: "each.value" } });
+  });
+
+  it("expands dynamic blocks over known collections and keeps one unknown block otherwise", () => {
+    const { resources } = load(`variable "unknown_rules" {}
+resource "aws_security_group" "sg" {
+  dynamic "ingress" {
+    for_each = { ssh = 22, rdp = 3389 }
+    iterator = rule
+    content {
+      from_port = rule.value
+      description = rule.key
+    }
+  }
+  dynamic "egress" {
+    for_each = var.unknown_rules
+    content {
+      to_port  = egress.value.port
+      protocol = "-1"
+    }
+  }
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`);
+    const group = byAddress(resources, "aws_security_group.sg");
+    expect(group.config).toEqual({
+      ingress: [
+        { from_port: 3389, description: "rdp" },
+        { from_port: 22, description: "ssh" },
+      ],
+      egress: [{ to_port: { $unknown: "egress.value.port" }, protocol: "-1" }],
+    });
+    expect(line(group, "/ingress/1/from_port")).toBe("main.tf:7");
+    expect(line(group, "/egress/0/protocol")).toBe("main.tf:15");
+  });
+});
+
+describe("errors", () => {
+  it("reports a cycle between locals at its place and still loads the rest", () => {
+    const { resources, errors } = load(`locals {
+  a = local.b
+  b = "\${local.a}-x"
+}
+resource "aws_s3_bucket" "b" {
+  bucket = local.a
+  acl    = "private"
+}
+`);
+    expect(errors.map((e) => [e.code, e.line, e.column])).toEqual([["terraform-cycle", 2, 3]]);
+    expect(errors[0]?.message).toContain("local.a -> local.b -> local.a");
+    expect(byAddress(resources, "aws_s3_bucket.b").config.acl).toBe("private");
+  });
+
+  it("reports unknown functions, bad module sources and missing variable files", () => {
+    const model = loadTerraform(
+      [
+        {
+          path: "main.tf",
+          text: `resource "aws_s3_bucket" "b" {
+  bucket = frobnicate("x")
+}
+module "gone" {
+  source = "./missing"
+}
+module "dynamic" {
+  source = var.where
+}
+`,
+        },
+      ],
+      { variableFiles: ["prod.tfvars"] },
+    );
+    expect(model.errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.code}`).sort()).toEqual([
+      "main.tf:2:12 terraform-unknown-function",
+      "main.tf:5:3 terraform-module-source",
+      "main.tf:8:3 terraform-module-source",
+      "prod.tfvars:1:1 terraform-missing-variable-file",
+    ]);
+    expect(byAddress(model.resources, "aws_s3_bucket.b").config.bucket).toEqual({ $unknown: 'frobnicate("x")' });
+  });
+
+  it("survives a for-expression bomb with a located limit error", () => {
+    const { resources, errors } = load(`locals {
+  r = range(1000)
+  big = [for a in local.r : [for b in local.r : [for c in local.r : c]]]
+}
+resource "x" "y" {
+  v = length(local.big)
+}
+`);
+    expect(errors.map((e) => [e.code, e.line])).toEqual([["terraform-limit", 3]]);
+    expect(byAddress(resources, "x.y").config.v).toEqual({ $unknown: "length(local.big)" });
+  });
+});
+
+describe("real corpus", () => {
+  it("loads terragoat and the terraform-aws-* modules with zero errors", () => {
+    const root = path.join(shared, "corpus/real");
+    const files = readTree(root).filter((file) => !file.path.startsWith("cfngoat/"));
+    const model = loadTerraform(files);
+    expect(model.errors).toEqual([]);
+    const count = (prefix: string): number => model.resources.filter((r) => r.file.startsWith(prefix)).length;
+    expect(count("terragoat/")).toBe(68);
+    expect(count("terraform-aws-iam/")).toBeGreaterThan(50);
+    expect(count("terraform-aws-s3-bucket/")).toBeGreaterThan(50);
+    expect(count("terraform-aws-security-group/")).toBeGreaterThan(50);
+    for (const resource of model.resources) {
+      expect(Object.keys(resource.config).every((key) => resource.locations[`/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`])).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,585 @@
+// One instance of a module (a root, or a child called with bound inputs) and everything it
+// resolves: variables, locals in dependency order, resources expanded by count/for_each with
+// their evaluated config, and child module calls. It is the evaluator's host for names.
+import type { Attribute, Block, Body, Expression, ScopeTraversalExpr } from "../hcl/index.js";
+import { isUnknown, unknown, type LoadError, type Resource, type Value } from "../../model/types.js";
+import { EvaluationError } from "./values.js";
+import { entriesOf, markOpen, sourceText, type EvaluationHost, type ExpressionEvaluator, type Resolution, type Scope } from "./evaluate.js";
+import { collectLocations } from "./locations.js";
+import { attributeOf, joinPath, type Declared, type ModuleDefinition, type ParsedFile, type ResourceDeclaration } from "./modules.js";
+import { at, originAtPath, originTree, relocate, type Evaluated, type Origin } from "./origin.js";
+import { renderPolicyDocument } from "./policy-document.js";
+import { convertToType } from "./types.js";
+import { isObject, toNumberValue, toSetValue, type ValueObject } from "./values.js";
+
+/** Shared by every instance of one load: the evaluator, the sinks and the limits. */
+export interface LoadContext {
+  evaluator: ExpressionEvaluator;
+  modules: Map<string, ModuleDefinition>;
+  files: Map<string, { path: string; text: string }>;
+  report(error: LoadError): void;
+  emit(resource: Resource): void;
+  recordModuleCall(call: ModuleCallRecord): void;
+  /** Instances created so far; creation stops at MAX_MODULE_INSTANCES. */
+  instanceCount: number;
+}
+
+/** A module call as written, local or remote (remote sources are recorded, never fetched). */
+export interface ModuleCallRecord {
+  /** `module.net`, `module.a.module.b`. */
+  address: string;
+  source: string;
+  /** The directory a local source resolved to; undefined for remote sources. */
+  directory: string | undefined;
+  file: string;
+  line: number;
+  column: number;
+}
+
+export const MAX_MODULE_DEPTH = 32;
+export const MAX_MODULE_INSTANCES = 5_000;
+
+/** Meta-arguments and blocks Terraform interprets itself; they stay out of `config`. */
+const RESOURCE_META = new Set(["count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"]);
+const MODULE_META = new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
+
+interface Memo {
+  state: "evaluating" | "done";
+  result: Evaluated;
+  references: Set<string>;
+}
+
+interface InstanceKey {
+  /** `[0]`, `["a"]`, or "" for a single instance. */
+  suffix: string;
+  iteration: Map<string, Evaluated>;
+  /** Meta-arguments that could not be known (count/for_each), kept visible in config. */
+  unknownMeta: ValueObject;
+}
+
+interface Expansion {
+  kind: "single" | "count" | "for_each" | "unknown";
+  keys: { key: string | number; instance: InstanceKey }[];
+}
+
+/** `[0]` or `["key"]` as Terraform writes instance keys in addresses. */
+function keySuffix(key: string | number): string {
+  return typeof key === "number" ? `[${key}]` : `[${JSON.stringify(key)}]`;
+}
+
+export class ModuleInstance implements EvaluationHost {
+  private readonly variables = new Map<string, Memo>();
+  private readonly locals = new Map<string, Memo>();
+  private readonly outputs = new Map<string, Memo>();
+  private readonly expansions = new Map<string, Expansion>();
+  private readonly resourceInstances = new Map<string, Memo>();
+  private readonly children = new Map<string, { key: string | number | undefined; instance: ModuleInstance }[]>();
+  private readonly collectors: Set<string>[] = [];
+  private readonly localStack: string[] = [];
+
+  constructor(
+    private readonly context: LoadContext,
+    readonly definition: ModuleDefinition,
+    /** `""` at a root, else `module.a`, `module.a[0].module.b`. */
+    readonly path: string,
+    /** Input expressions bound by the calling module block, evaluated lazily in the caller's scope. */
+    private readonly inputs: Map<string, () => { result: Evaluated; references: Set<string> }>,
+    /** Variable values for a root module from tfvars files and options. */
+    private readonly rootValues: Map<string, Evaluated>,
+    private readonly depth: number,
+    private readonly ancestry: readonly string[],
+  ) {}
+
+  qualify(address: string): string {
+    return this.path === "" ? address : `${this.path}.${address}`;
+  }
+
+  report(error: LoadError): void {
+    this.context.report(error);
+  }
+
+  readFile(path: string): { path: string; text: string } | undefined {
+    const full = joinPath(this.definition.directory, path);
+    return full === undefined ? undefined : this.context.files.get(full);
+  }
+
+  scope(file: ParsedFile, iteration: ReadonlyMap<string, Evaluated> = new Map()): Scope {
+    return { file: file.path, text: file.text, iteration, host: this };
+  }
+
+  /** Evaluates every resource, local, output and child module of this instance, emitting resources. */
+  load(): void {
+    for (const name of this.definition.locals.keys()) this.local(name);
+    for (const name of this.definition.variables.keys()) this.variable(name);
+    for (const declaration of this.definition.resources) {
+      const expansion = this.expand(declaration);
+      for (const { instance } of expansion.keys) this.emitResource(declaration, instance);
+    }
+    for (const name of this.definition.outputs.keys()) this.output(name);
+    for (const name of this.definition.calls.keys()) {
+      for (const child of this.childInstances(name)) child.instance.load();
+    }
+  }
+
+  private collect<T>(run: () => T): { result: T; references: Set<string> } {
+    const references = new Set<string>();
+    this.collectors.push(references);
+    try {
+      return { result: run(), references };
+    } finally {
+      this.collectors.pop();
+    }
+  }
+
+  private addReferences(references: Iterable<string>): void {
+    const current = this.collectors[this.collectors.length - 1];
+    if (current) for (const reference of references) current.add(reference);
+  }
+
+  private evaluateIn(expr: Expression, file: ParsedFile, iteration?: ReadonlyMap<string, Evaluated>): Evaluated {
+    return this.context.evaluator.evaluateReported(expr, this.scope(file, iteration));
+  }
+
+  // ---- names -------------------------------------------------------------------------------
+
+  resolve(traversal: ScopeTraversalExpr, scope: Scope): Resolution | undefined {
+    const [first, second, third] = traversal.steps;
+    const attribute = (step: typeof first): string | undefined => (step?.kind === "TraverseAttr" ? step.name : undefined);
+    const here = at(scope.file, traversal);
+    switch (traversal.root) {
+      case "var": {
+        const name = attribute(first);
+        if (name === undefined || !this.definition.variables.has(name)) return this.undeclared("input variable", traversal, scope);
+        return { result: this.variable(name), consumed: 1 };
+      }
+      case "local": {
+        const name = attribute(first);
+        if (name === undefined || !this.definition.locals.has(name)) return this.undeclared("local value", traversal, scope);
+        return { result: this.local(name), consumed: 1 };
+      }
+      case "path": {
+        const name = attribute(first);
+        const root = this.ancestry[0] ?? this.definition.directory;
+        const value = name === "module" ? this.definition.directory || "." : name === "root" || name === "cwd" ? root || "." : undefined;
+        if (value === undefined) throw new EvaluationError(`unknown path attribute ${sourceText(traversal, scope)}`, "terraform-undeclared-reference");
+        return { result: { value, origin: here }, consumed: 1 };
+      }
+      case "terraform":
+        return { result: { value: attribute(first) === "workspace" ? "default" : unknown(sourceText(traversal, scope)), origin: here }, consumed: 1 };
+      case "self":
+      case "count":
+      case "each":
+        return { result: { value: unknown(sourceText(traversal, scope)), origin: here }, consumed: traversal.steps.length };
+      case "module": {
+        const name = attribute(first);
+        if (name === undefined || !this.definition.calls.has(name)) return this.undeclared("module call", traversal, scope);
+        return this.moduleReference(name, second, third, traversal, scope);
+      }
+      case "data": {
+        const type = attribute(first);
+        const name = attribute(second);
+        const declaration = type && name ? this.definition.resourcesByKey.get(`data.${type}.${name}`) : undefined;
+        if (!declaration) return this.undeclared(`data source`, traversal, scope);
+        return { result: this.resourceValue(declaration, traversal, scope), consumed: 2 };
+      }
+      default: {
+        const name = attribute(first);
+        const declaration = name ? this.definition.resourcesByKey.get(`${traversal.root}.${name}`) : undefined;
+        if (!declaration) return name && traversal.root.includes("_") ? this.undeclared("resource", traversal, scope) : undefined;
+        return { result: this.resourceValue(declaration, traversal, scope), consumed: 1 };
+      }
+    }
+  }
+
+  /**
+   * A name this module does not declare: reported where it is written, and unknown only there,
+   * so one bad reference does not hide the rest of a policy document.
+   */
+  private undeclared(kind: string, traversal: ScopeTraversalExpr, scope: Scope): Resolution {
+    const text = sourceText(traversal, scope);
+    this.report({ file: scope.file, line: traversal.line, column: traversal.column, message: `reference to an undeclared ${kind}: ${text}`, code: "terraform-undeclared-reference" });
+    return { result: { value: unknown(text), origin: at(scope.file, traversal) }, consumed: traversal.steps.length };
+  }
+
+  variable(name: string): Evaluated {
+    const memo = this.variables.get(name);
+    if (memo) {
+      this.addReferences(memo.references);
+      return memo.result;
+    }
+    const declared = this.definition.variables.get(name) as Declared<Block>;
+    const computed = this.collect(() => this.computeVariable(name, declared));
+    this.variables.set(name, { state: "done", result: computed.result, references: computed.references });
+    this.addReferences(computed.references);
+    return computed.result;
+  }
+
+  private computeVariable(name: string, declared: Declared<Block>): Evaluated {
+    const typeAttribute = attributeOf(declared.node.body, "type");
+    const raw = this.rawVariable(name, declared);
+    if (!typeAttribute || isUnknown(raw.value)) return raw;
+    const constant = (expr: Expression): Value => this.evaluateIn(expr, declared.file).value;
+    return { value: convertToType(typeAttribute.expr, raw.value, constant), origin: raw.origin };
+  }
+
+  private rawVariable(name: string, declared: Declared<Block>): Evaluated {
+    const defaultAttribute = attributeOf(declared.node.body, "default");
+    const fallback = (): Evaluated =>
+      defaultAttribute ? this.evaluateIn(defaultAttribute.expr, declared.file) : { value: unknown(`var.${name}`), origin: at(declared.file.path, declared.node) };
+    const input = this.inputs.get(name);
+    if (input) {
+      const bound = input();
+      this.addReferences(bound.references);
+      const nullableAttribute = attributeOf(declared.node.body, "nullable");
+      const nullable = !(nullableAttribute?.expr.kind === "Literal" && nullableAttribute.expr.value === false);
+      if (bound.result.value === null && !nullable) return fallback();
+      return bound.result;
+    }
+    return this.rootValues.get(name) ?? fallback();
+  }
+
+  local(name: string): Evaluated {
+    const declared = this.definition.locals.get(name) as Declared<Attribute>;
+    const memo = this.locals.get(name);
+    if (memo?.state === "evaluating") {
+      const cycle = [...this.localStack.slice(this.localStack.indexOf(name)), name].map((n) => `local.${n}`).join(" -> ");
+      this.report({ file: declared.file.path, line: declared.node.line, column: declared.node.column, message: `local values refer to each other in a cycle: ${cycle}; they are treated as unknown`, code: "terraform-cycle" });
+      return { value: unknown(`local.${name}`), origin: at(declared.file.path, declared.node) };
+    }
+    if (memo) {
+      this.addReferences(memo.references);
+      return memo.result;
+    }
+    const pending: Memo = { state: "evaluating", result: { value: unknown(`local.${name}`), origin: at(declared.file.path, declared.node) }, references: new Set() };
+    this.locals.set(name, pending);
+    this.localStack.push(name);
+    try {
+      const computed = this.collect(() => this.evaluateIn(declared.node.expr, declared.file));
+      this.locals.set(name, { state: "done", result: computed.result, references: computed.references });
+      this.addReferences(computed.references);
+      return computed.result;
+    } finally {
+      this.localStack.pop();
+    }
+  }
+
+  output(name: string): Evaluated {
+    const memo = this.outputs.get(name);
+    if (memo) {
+      this.addReferences(memo.references);
+      return memo.result;
+    }
+    const declared = this.definition.outputs.get(name);
+    if (!declared) throw new EvaluationError(`module ${this.path} has no output "${name}"`, "terraform-missing-attribute");
+    const valueAttribute = attributeOf(declared.node.body, "value");
+    this.outputs.set(name, { state: "evaluating", result: { value: unknown(`${this.path}.${name}`), origin: at(declared.file.path, declared.node) }, references: new Set() });
+    const computed = this.collect(() =>
+      valueAttribute ? this.evaluateIn(valueAttribute.expr, declared.file) : { value: unknown(`${this.path}.${name}`), origin: at(declared.file.path, declared.node) },
+    );
+    this.outputs.set(name, { state: "done", result: computed.result, references: computed.references });
+    this.addReferences(computed.references);
+    return computed.result;
+  }
+
+  // ---- resources ---------------------------------------------------------------------------
+
+  /** Instance keys of a resource or module block from its count / for_each. */
+  private expandBlock(body: Body, file: ParsedFile, iteration: ReadonlyMap<string, Evaluated> = new Map()): Expansion {
+    const count = attributeOf(body, "count");
+    const forEach = attributeOf(body, "for_each");
+    const single = (unknownMeta: ValueObject = {}): InstanceKey => ({ suffix: "", iteration: new Map(iteration), unknownMeta });
+    if (count) {
+      const evaluated = this.evaluateIn(count.expr, file, iteration);
+      const value = evaluated.value;
+      if (isUnknown(value)) return { kind: "unknown", keys: [{ key: "", instance: single({ count: value }) }] };
+      let total: number;
+      try {
+        total = toNumberValue(value, "count") as number;
+      } catch (error) {
+        this.reportAt(file, count, (error as Error).message, "terraform-type");
+        return { kind: "unknown", keys: [{ key: "", instance: single({ count: unknown(sourceText(count.expr, { text: file.text })) }) }] };
+      }
+      const keys = [];
+      for (let index = 0; index < Math.min(total, 10_000); index++) {
+        const scoped = new Map(iteration);
+        scoped.set("count", { value: { index }, origin: at(file.path, count) });
+        keys.push({ key: index, instance: { suffix: keySuffix(index), iteration: scoped, unknownMeta: {} } });
+      }
+      if (total > 10_000) this.reportAt(file, count, `count ${total} is more than the 10000 instances evaluated`, "terraform-limit");
+      return { kind: "count", keys };
+    }
+    if (forEach) {
+      const evaluated = this.evaluateIn(forEach.expr, file, iteration);
+      if (isUnknown(evaluated.value) || (Array.isArray(evaluated.value) && evaluated.value.some(isUnknown))) {
+        const meta = isUnknown(evaluated.value) ? evaluated.value : unknown(sourceText(forEach.expr, { text: file.text }));
+        const scoped = new Map(iteration);
+        scoped.set("each", { value: { key: unknown("each.key"), value: unknown("each.value") }, origin: at(file.path, forEach) });
+        return { kind: "unknown", keys: [{ key: "", instance: { suffix: "", iteration: scoped, unknownMeta: { for_each: meta } } }] };
+      }
+      const collection: Evaluated = Array.isArray(evaluated.value) ? { value: toSetValue(evaluated.value), origin: evaluated.origin } : evaluated;
+      let entries: ReturnType<typeof entriesOf>;
+      try {
+        entries = entriesOf(collection, "for_each");
+      } catch (error) {
+        this.reportAt(file, forEach, (error as Error).message, "terraform-type");
+        return { kind: "unknown", keys: [{ key: "", instance: single({ for_each: unknown(sourceText(forEach.expr, { text: file.text })) }) }] };
+      }
+      const keys = entries.map(({ key, value }) => {
+        const name = Array.isArray(collection.value) ? value.value : key.value;
+        const keyValue = typeof name === "string" || typeof name === "number" ? String(name) : JSON.stringify(name);
+        const scoped = new Map(iteration);
+        const items = new Map<string, Origin>([
+          ["key", key.origin],
+          ["value", value.origin],
+        ]);
+        scoped.set("each", { value: { key: keyValue, value: value.value }, origin: { ...at(file.path, forEach), items } });
+        return { key: keyValue, instance: { suffix: keySuffix(keyValue), iteration: scoped, unknownMeta: {} } };
+      });
+      return { kind: "for_each", keys };
+    }
+    return { kind: "single", keys: [{ key: "", instance: single() }] };
+  }
+
+  private reportAt(file: ParsedFile, node: { line: number; column: number }, message: string, code: string): void {
+    this.report({ file: file.path, line: node.line, column: node.column, message, code });
+  }
+
+  private expand(declaration: ResourceDeclaration): Expansion {
+    let expansion = this.expansions.get(declaration.key);
+    if (!expansion) {
+      expansion = this.expandBlock(declaration.node.body, declaration.file);
+      this.expansions.set(declaration.key, expansion);
+    }
+    return expansion;
+  }
+
+  /** The value a reference to a resource sees: its config (open: unset attributes are unknown), per instance. */
+  private resourceValue(declaration: ResourceDeclaration, traversal: ScopeTraversalExpr, scope: Scope): Evaluated {
+    const current = this.collectors[this.collectors.length - 1];
+    current?.add(this.qualify(declaration.key));
+    const expansion = this.expand(declaration);
+    const here = at(scope.file, traversal);
+    const instance = (key: InstanceKey): Evaluated => this.collect(() => this.instanceConfig(declaration, key)).result;
+    switch (expansion.kind) {
+      case "unknown":
+        return { value: unknown(sourceText(traversal, scope)), origin: here };
+      case "single":
+        return instance((expansion.keys[0] as { instance: InstanceKey }).instance);
+      case "count": {
+        const results = expansion.keys.map(({ instance: key }) => instance(key));
+        return { value: markOpen(results.map((r) => r.value)), origin: { ...here, items: new Map(results.map((r, i) => [String(i), r.origin])) } };
+      }
+      case "for_each": {
+        const value: ValueObject = {};
+        const items = new Map<string, Origin>();
+        for (const { key, instance: instanceKey } of expansion.keys) {
+          const result = instance(instanceKey);
+          value[String(key)] = result.value;
+          items.set(String(key), result.origin);
+        }
+        return { value: markOpen(value), origin: { ...here, items } };
+      }
+    }
+  }
+
+  /** The evaluated config of one resource instance, memoised; references go to the memo, not the caller. */
+  private instanceConfig(declaration: ResourceDeclaration, key: InstanceKey): Evaluated {
+    const memoKey = declaration.key + key.suffix;
+    const memo = this.resourceInstances.get(memoKey);
+    if (memo?.state === "evaluating") {
+      this.reportAt(declaration.file, declaration.node, `${this.qualify(memoKey)} refers to itself through other resources; the reference is unknown`, "terraform-cycle");
+      return { value: unknown(this.qualify(memoKey)), origin: at(declaration.file.path, declaration.node) };
+    }
+    if (memo) return memo.result;
+    const pending: Memo = { state: "evaluating", result: { value: unknown(memoKey), origin: at(declaration.file.path, declaration.node) }, references: new Set() };
+    this.resourceInstances.set(memoKey, pending);
+    const computed = this.collect(() => this.evaluateBody(declaration.node.body, declaration.file, key.iteration, RESOURCE_META));
+    const config = computed.result.value as ValueObject;
+    let origin = computed.result.origin;
+    Object.assign(config, key.unknownMeta);
+    if (declaration.mode === "data" && declaration.type === "aws_iam_policy_document") origin = this.addPolicyDocument(declaration, config, origin);
+    markOpen(config);
+    const result = { value: config, origin };
+    this.resourceInstances.set(memoKey, { state: "done", result, references: computed.references });
+    return result;
+  }
+
+  private addPolicyDocument(declaration: ResourceDeclaration, config: ValueObject, origin: Origin): Origin {
+    const rendered = renderPolicyDocument(config);
+    const blockOrigin = at(declaration.file.path, declaration.node);
+    const document = originTree(
+      blockOrigin,
+      rendered.links.map((link) => ({ path: link.document, origin: link.config.length === 0 ? blockOrigin : originAtPath(origin, link.config) })),
+    );
+    config.json = rendered.json;
+    config.minified_json = rendered.minifiedJson;
+    const items = new Map(origin.items);
+    items.set("json", { ...blockOrigin, document });
+    items.set("minified_json", { ...blockOrigin, document });
+    return { ...origin, items };
+  }
+
+  private emitResource(declaration: ResourceDeclaration, key: InstanceKey): void {
+    const memoKey = declaration.key + key.suffix;
+    const { value, origin } = this.instanceConfig(declaration, key);
+    const references = this.resourceInstances.get(memoKey)?.references ?? new Set<string>();
+    const self = this.qualify(declaration.key);
+    const block = declaration.node;
+    const config = value as ValueObject;
+    this.context.emit({
+      address: this.qualify(memoKey),
+      type: declaration.type,
+      name: declaration.name,
+      mode: declaration.mode,
+      source: "terraform",
+      module: this.path,
+      file: declaration.file.path,
+      line: block.line,
+      column: block.column,
+      endLine: block.endLine,
+      config,
+      references: [...references].filter((reference) => reference !== self).sort(),
+      locations: collectLocations(config, origin),
+    });
+  }
+
+  /**
+   * A block body as config: attributes by name, nested blocks as lists of objects (dynamic
+   * blocks expanded), meta-arguments left out.
+   */
+  evaluateBody(body: Body, file: ParsedFile, iteration: ReadonlyMap<string, Evaluated>, meta: ReadonlySet<string> = new Set()): Evaluated {
+    const value: ValueObject = {};
+    const items = new Map<string, Origin>();
+    const addBlock = (name: string, block: Evaluated, range: Block): void => {
+      const list = (value[name] ??= []) as Value[];
+      const listOrigin = items.get(name) ?? { ...at(file.path, range), items: new Map<string, Origin>() };
+      listOrigin.items?.set(String(list.length), block.origin);
+      items.set(name, listOrigin);
+      list.push(block.value);
+    };
+    for (const item of body.items) {
+      if (meta.has(item.kind === "Attribute" ? item.name : item.type)) continue;
+      if (item.kind === "Attribute") {
+        const result = this.evaluateIn(item.expr, file, iteration);
+        value[item.name] = result.value;
+        items.set(item.name, relocate(result.origin, file.path, item));
+        continue;
+      }
+      if (item.type === "dynamic") {
+        this.expandDynamic(item, file, iteration, addBlock);
+        continue;
+      }
+      const nested = this.evaluateBody(item.body, file, iteration);
+      addBlock(item.type, { value: nested.value, origin: relocate(nested.origin, file.path, item) }, item);
+    }
+    return { value, origin: { ...at(file.path, body), items } };
+  }
+
+  private expandDynamic(block: Block, file: ParsedFile, iteration: ReadonlyMap<string, Evaluated>, addBlock: (name: string, block: Evaluated, range: Block) => void): void {
+    const name = block.labels[0]?.value;
+    const forEach = attributeOf(block.body, "for_each");
+    const content = block.body.items.find((item): item is Block => item.kind === "Block" && item.type === "content");
+    if (name === undefined || !forEach || !content) {
+      this.reportAt(file, block, `dynamic block needs a label, a for_each argument and a content block`, "terraform-block");
+      return;
+    }
+    const iteratorAttribute = attributeOf(block.body, "iterator");
+    const iterator = iteratorAttribute?.expr.kind === "ScopeTraversal" ? iteratorAttribute.expr.root : name;
+    const collection = this.evaluateIn(forEach.expr, file, iteration);
+    const bind = (entry: Evaluated): Map<string, Evaluated> => new Map([...iteration, [iterator, entry]]);
+    if (isUnknown(collection.value)) {
+      const scoped = bind({ value: unknown(`${iterator}`), origin: at(file.path, forEach) });
+      const nested = this.evaluateBody(content.body, file, scoped);
+      addBlock(name, { value: nested.value, origin: relocate(nested.origin, file.path, block) }, block);
+      return;
+    }
+    let entries: ReturnType<typeof entriesOf>;
+    try {
+      entries = entriesOf(Array.isArray(collection.value) || isObject(collection.value) ? collection : { value: [], origin: collection.origin }, "dynamic for_each");
+    } catch (error) {
+      this.reportAt(file, forEach, (error as Error).message, "terraform-type");
+      return;
+    }
+    if (collection.value === null) return;
+    for (const entry of entries) {
+      const items = new Map<string, Origin>([
+        ["key", entry.key.origin],
+        ["value", entry.value.origin],
+      ]);
+      const scoped = bind({ value: { key: entry.key.value, value: entry.value.value }, origin: { ...entry.value.origin, items } });
+      const nested = this.evaluateBody(content.body, file, scoped);
+      addBlock(name, { value: nested.value, origin: relocate(nested.origin, file.path, content) }, block);
+    }
+  }
+
+  // ---- child modules -----------------------------------------------------------------------
+
+  private childInstances(name: string): { key: string | number | undefined; instance: ModuleInstance }[] {
+    const existing = this.children.get(name);
+    if (existing) return existing;
+    const call = this.definition.calls.get(name);
+    const created: { key: string | number | undefined; instance: ModuleInstance }[] = [];
+    this.children.set(name, created);
+    if (!call) return created;
+    const callPath = this.qualify(`module.${name}`);
+    this.context.recordModuleCall({ address: callPath, source: call.source ?? "", directory: call.directory, file: call.file.path, line: call.node.line, column: call.node.column });
+    const definition = call.directory === undefined ? undefined : this.context.modules.get(call.directory);
+    if (!definition) return created;
+    if (this.ancestry.includes(definition.directory) || this.depth >= MAX_MODULE_DEPTH) {
+      this.reportAt(call.file, call.node, `module "${name}" calls ${definition.directory || "the repository root"} which is already being evaluated above it (or nesting is deeper than ${MAX_MODULE_DEPTH})`, "terraform-module-cycle");
+      return created;
+    }
+    const expansion = this.expandBlock(call.node.body, call.file);
+    for (const { key, instance: instanceKey } of expansion.keys) {
+      if (this.context.instanceCount >= MAX_MODULE_INSTANCES) {
+        this.reportAt(call.file, call.node, `more than ${MAX_MODULE_INSTANCES} module instances; the rest are not evaluated`, "terraform-limit");
+        break;
+      }
+      this.context.instanceCount++;
+      const inputs = new Map<string, () => { result: Evaluated; references: Set<string> }>();
+      for (const item of call.node.body.items) {
+        if (item.kind !== "Attribute" || MODULE_META.has(item.name)) continue;
+        inputs.set(item.name, () => this.collect(() => this.evaluateIn(item.expr, call.file, instanceKey.iteration)));
+      }
+      for (const inputName of inputs.keys()) {
+        if (!definition.variables.has(inputName)) {
+          const attribute = attributeOf(call.node.body, inputName);
+          if (attribute) this.reportAt(call.file, attribute, `module "${name}" has no input variable "${inputName}"`, "terraform-module-input");
+        }
+      }
+      const child = new ModuleInstance(this.context, definition, callPath + instanceKey.suffix, inputs, new Map(), this.depth + 1, [...this.ancestry, this.definition.directory]);
+      created.push({ key: expansion.kind === "single" || expansion.kind === "unknown" ? undefined : key, instance: child });
+    }
+    return created;
+  }
+
+  private moduleReference(name: string, second: ScopeTraversalExpr["steps"][number] | undefined, third: ScopeTraversalExpr["steps"][number] | undefined, traversal: ScopeTraversalExpr, scope: Scope): Resolution {
+    const here = at(scope.file, traversal);
+    const instances = this.childInstances(name);
+    const call = this.definition.calls.get(name);
+    const expansion = call ? this.expandBlock(call.node.body, call.file) : undefined;
+    const unknownResult: Resolution = { result: { value: unknown(sourceText(traversal, scope)), origin: here }, consumed: traversal.steps.length };
+    if (instances.length === 0 || !expansion || expansion.kind === "unknown") {
+      this.addReferences([this.qualify(`module.${name}`)]);
+      return unknownResult;
+    }
+    if (expansion.kind === "single") {
+      if (second?.kind !== "TraverseAttr") return unknownResult;
+      return { result: (instances[0] as { instance: ModuleInstance }).instance.outputFor(second.name, this), consumed: 2 };
+    }
+    if (second?.kind === "TraverseIndex") {
+      const chosen = instances.find((candidate) => String(candidate.key) === String(second.key));
+      if (!chosen) throw new EvaluationError(`module.${name} has no instance ${keySuffix(second.key)}`, "terraform-index");
+      if (third?.kind !== "TraverseAttr") return unknownResult;
+      return { result: chosen.instance.outputFor(third.name, this), consumed: 3 };
+    }
+    return unknownResult;
+  }
+
+  /** An output read by the calling module: its references are added to the caller's collector. */
+  private outputFor(name: string, caller: ModuleInstance): Evaluated {
+    const result = this.collect(() => this.output(name));
+    caller.addReferences(result.references);
+    return result.result;
+  }
+}

@@ -1,0 +1,188 @@
+// Finds the Terraform modules in a set of repository files: every directory with `.tf` files is
+// a module; a directory called through a local `source = "./..."` is a child, the others are
+// roots. Parses each file once and indexes a module's declarations by kind and name.
+import { parseHcl, type Attribute, type Block, type Body, type Expression } from "../hcl/index.js";
+import type { LoadError } from "../../model/types.js";
+import type { SourceFile } from "../source.js";
+
+export interface ParsedFile {
+  path: string;
+  text: string;
+  body: Body;
+}
+
+export interface Declared<T> {
+  node: T;
+  file: ParsedFile;
+}
+
+export interface ResourceDeclaration extends Declared<Block> {
+  mode: "managed" | "data";
+  type: string;
+  name: string;
+  /** `aws_s3_bucket.logs` or `data.aws_iam_policy_document.x`, unqualified by module. */
+  key: string;
+}
+
+export interface ModuleCall extends Declared<Block> {
+  name: string;
+  /** The `source` string, undefined when it is not a literal. */
+  source: string | undefined;
+  /** Directory of a local source that holds `.tf` files. */
+  directory: string | undefined;
+}
+
+export interface ModuleDefinition {
+  /** Repository-relative directory, "" for the repository root. */
+  directory: string;
+  files: ParsedFile[];
+  variables: Map<string, Declared<Block>>;
+  locals: Map<string, Declared<Attribute>>;
+  outputs: Map<string, Declared<Block>>;
+  resources: ResourceDeclaration[];
+  resourcesByKey: Map<string, ResourceDeclaration>;
+  calls: Map<string, ModuleCall>;
+}
+
+const TERRAFORM_SOURCE = /\.tf$/;
+
+export function directoryOf(path: string): string {
+  const cut = path.lastIndexOf("/");
+  return cut < 0 ? "" : path.slice(0, cut);
+}
+
+/** Joins a module directory with a relative path; undefined when it climbs above the repository root. */
+export function joinPath(directory: string, relative: string): string | undefined {
+  const parts = directory === "" ? [] : directory.split("/");
+  for (const part of relative.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.join("/");
+}
+
+/** A string literal expression's value (a template of one literal part), else undefined. */
+export function literalString(expr: Expression): string | undefined {
+  if (expr.kind === "Template" && expr.parts.length === 0) return "";
+  if (expr.kind === "Template" && expr.parts.length === 1 && expr.parts[0]?.kind === "TemplateLiteral") return expr.parts[0].value;
+  return undefined;
+}
+
+export function attributeOf(body: Body, name: string): Attribute | undefined {
+  for (const item of body.items) if (item.kind === "Attribute" && item.name === name) return item;
+  return undefined;
+}
+
+function label(block: Block, index: number): string | undefined {
+  return block.labels[index]?.value;
+}
+
+function emptyDefinition(directory: string): ModuleDefinition {
+  return { directory, files: [], variables: new Map(), locals: new Map(), outputs: new Map(), resources: [], resourcesByKey: new Map(), calls: new Map() };
+}
+
+function located(file: ParsedFile, at: { line: number; column: number }, message: string, code: string): LoadError {
+  return { file: file.path, line: at.line, column: at.column, message, code };
+}
+
+function index(definition: ModuleDefinition, file: ParsedFile, errors: LoadError[]): void {
+  for (const item of file.body.items) {
+    if (item.kind !== "Block") continue;
+    const first = label(item, 0);
+    const second = label(item, 1);
+    switch (item.type) {
+      case "resource":
+      case "data": {
+        if (first === undefined || second === undefined) {
+          errors.push(located(file, item, `${item.type} block needs a type and a name label`, "terraform-block"));
+          break;
+        }
+        const mode = item.type === "data" ? "data" : "managed";
+        const key = (mode === "data" ? "data." : "") + `${first}.${second}`;
+        if (definition.resourcesByKey.has(key)) {
+          errors.push(located(file, item, `duplicate ${item.type} "${first}" "${second}" in this module`, "terraform-duplicate"));
+          break;
+        }
+        const declaration: ResourceDeclaration = { node: item, file, mode, type: first, name: second, key };
+        definition.resources.push(declaration);
+        definition.resourcesByKey.set(key, declaration);
+        break;
+      }
+      case "variable":
+        if (first !== undefined) definition.variables.set(first, { node: item, file });
+        break;
+      case "output":
+        if (first !== undefined) definition.outputs.set(first, { node: item, file });
+        break;
+      case "locals":
+        for (const attribute of item.body.items) {
+          if (attribute.kind !== "Attribute") continue;
+          if (definition.locals.has(attribute.name)) errors.push(located(file, attribute, `duplicate local value "${attribute.name}"`, "terraform-duplicate"));
+          else definition.locals.set(attribute.name, { node: attribute, file });
+        }
+        break;
+      case "module": {
+        if (first === undefined) break;
+        const sourceAttribute = attributeOf(item.body, "source");
+        const source = sourceAttribute ? literalString(sourceAttribute.expr) : undefined;
+        definition.calls.set(first, { node: item, file, name: first, source, directory: undefined });
+        break;
+      }
+    }
+  }
+}
+
+export interface Discovery {
+  modules: Map<string, ModuleDefinition>;
+  /** Directories no other module calls: each is evaluated as a root module. */
+  roots: string[];
+  files: Map<string, SourceFile>;
+  errors: LoadError[];
+}
+
+/** Parses every `.tf` file, groups them by directory and resolves local module sources. */
+export function discoverModules(files: readonly SourceFile[]): Discovery {
+  const errors: LoadError[] = [];
+  const modules = new Map<string, ModuleDefinition>();
+  const byPath = new Map<string, SourceFile>();
+  for (const file of files) byPath.set(file.path, file);
+  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    if (!TERRAFORM_SOURCE.test(file.path)) continue;
+    const parsed = parseHcl(file.text, file.path);
+    errors.push(...parsed.errors);
+    const directory = directoryOf(file.path);
+    const definition = modules.get(directory) ?? emptyDefinition(directory);
+    modules.set(directory, definition);
+    const parsedFile: ParsedFile = { path: file.path, text: file.text, body: parsed.body };
+    definition.files.push(parsedFile);
+    index(definition, parsedFile, errors);
+  }
+  const called = new Set<string>();
+  for (const definition of modules.values()) {
+    for (const call of definition.calls.values()) {
+      const source = call.source;
+      const sourceNode = attributeOf(call.node.body, "source") ?? call.node;
+      if (source === undefined) {
+        errors.push(located(call.file, sourceNode, `module "${call.name}" needs a literal string source`, "terraform-module-source"));
+        continue;
+      }
+      if (!source.startsWith("./") && !source.startsWith("../")) continue;
+      const target = joinPath(definition.directory, source);
+      if (target === undefined) {
+        errors.push(located(call.file, sourceNode, `module "${call.name}" source ${JSON.stringify(source)} leaves the repository`, "terraform-module-source"));
+      } else if (!modules.has(target)) {
+        errors.push(located(call.file, sourceNode, `module "${call.name}" source ${JSON.stringify(source)} has no .tf files among the loaded files`, "terraform-module-source"));
+      } else if (target === definition.directory) {
+        errors.push(located(call.file, sourceNode, `module "${call.name}" calls its own directory`, "terraform-module-source"));
+      } else {
+        call.directory = target;
+        called.add(target);
+      }
+    }
+  }
+  const roots = [...modules.keys()].filter((directory) => !called.has(directory)).sort();
+  return { modules, roots, files: byPath, errors };
+}

@@ -1,0 +1,103 @@
+// Where an evaluated value was written. Evaluation carries an Origin beside every value so the
+// model can point a JSON pointer (even one inside a `jsonencode` document, a heredoc or a policy
+// document) at its most specific source line, wherever the value travelled through locals,
+// variables and module inputs.
+import type { Range } from "../hcl/ast.js";
+import type { PathSegment } from "../../model/pointer.js";
+import type { SourceLocation, Value } from "../../model/types.js";
+
+/**
+ * One stretch of a string value and where it was written: literal text advances line by line
+ * through the source, an interpolated piece stays at its interpolation.
+ */
+export interface TextSegment {
+  /** Offset in the string value where this stretch starts. */
+  offset: number;
+  file: string;
+  line: number;
+  column: number;
+  literal: boolean;
+}
+
+export interface Origin {
+  file: string;
+  range: Range;
+  /** Where each element (list index as a string) or attribute of the value was written. */
+  items?: Map<string, Origin>;
+  /** The value is JSON text; this is where the elements of the decoded document were written. */
+  document?: Origin;
+  /** The value is a string written as literal text; how its offsets map back to source. */
+  text?: TextSegment[];
+}
+
+export interface Evaluated {
+  value: Value;
+  origin: Origin;
+}
+
+export function at(file: string, range: Range): Origin {
+  return { file, range };
+}
+
+/** The origin of one element, or a plain origin at the parent's place when it is not known. */
+export function childOrigin(parent: Origin, key: PathSegment): Origin {
+  return parent.items?.get(String(key)) ?? { file: parent.file, range: parent.range };
+}
+
+/** The same value's origin, reported at another place (an attribute's own line) keeping what is inside. */
+export function relocate(origin: Origin, file: string, range: Range): Origin {
+  return { ...origin, file, range };
+}
+
+/** Follows a path through items and into JSON documents; the deepest origin found. */
+export function originAtPath(origin: Origin, path: readonly PathSegment[]): Origin {
+  let current = origin;
+  for (const segment of path) {
+    const next = current.items?.get(String(segment)) ?? current.document?.items?.get(String(segment));
+    if (!next) return current;
+    current = next;
+  }
+  return current;
+}
+
+/** Builds an origin tree from (path, origin) pairs under a root origin. */
+export function originTree(root: Origin, entries: readonly { path: readonly PathSegment[]; origin: Origin }[]): Origin {
+  const tree: Origin = { ...root, items: new Map() };
+  for (const { path, origin } of entries) {
+    let node = tree;
+    path.forEach((segment, i) => {
+      const items = (node.items ??= new Map());
+      const key = String(segment);
+      let child = items.get(key);
+      if (i === path.length - 1) {
+        child = { ...origin, items: child?.items ?? origin.items };
+        items.set(key, child);
+      } else if (!child) {
+        child = { file: node.file, range: node.range };
+        items.set(key, child);
+      }
+      node = child;
+    });
+  }
+  return tree;
+}
+
+export function toSourceLocation(origin: Origin): SourceLocation {
+  const { range } = origin;
+  return { file: origin.file, line: range.line, column: range.column, endLine: range.endLine, endColumn: range.endColumn };
+}
+
+/** The source position of an offset inside a string with a text origin. */
+export function positionInText(text: string, segments: readonly TextSegment[], offset: number): { file: string; line: number; column: number } | undefined {
+  let segment: TextSegment | undefined;
+  for (const candidate of segments) {
+    if (candidate.offset <= offset) segment = candidate;
+    else break;
+  }
+  if (!segment) return undefined;
+  if (!segment.literal) return { file: segment.file, line: segment.line, column: segment.column };
+  const before = text.slice(segment.offset, offset);
+  const newlines = before.split("\n").length - 1;
+  if (newlines === 0) return { file: segment.file, line: segment.line, column: segment.column + before.length };
+  return { file: segment.file, line: segment.line + newlines, column: before.length - before.lastIndexOf("\n") };
+}

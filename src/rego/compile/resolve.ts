@@ -62,11 +62,9 @@ class Scope {
     return owned;
   }
 
+  /** This scope or an enclosing one owns `name`. */
   ownsAbove(name: string, isGlobal: (name: string) => boolean): boolean {
-    for (let scope: Scope | undefined = this; scope; scope = scope.parent) {
-      if (scope.owns(name, isGlobal)) return true;
-    }
-    return false;
+    return this.owns(name, isGlobal) || (this.parent?.ownsAbove(name, isGlobal) ?? false);
   }
 }
 

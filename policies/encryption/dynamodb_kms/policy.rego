@@ -1,0 +1,51 @@
+# METADATA
+# title: DynamoDB table not encrypted with a KMS key
+# description: >-
+#   Only active when the repository sets `dynamodb_require_cmk: true` in its policy settings.
+#   DynamoDB always encrypts tables at rest, by default with an AWS owned key the account can
+#   neither see nor audit; this rule reports tables that do not enable KMS encryption
+#   (`server_side_encryption { enabled = true }`, CloudFormation `SSESpecification.SSEEnabled`),
+#   where key control and CloudTrail-audited use of the key are required.
+# custom:
+#   id: TG-ENC-005
+#   severity: low
+#   category: encryption
+#   remediation: Enable server-side encryption with KMS and, for full control, a customer managed kms_key_arn (KMSMasterKeyId).
+package tollgate.rules.encryption.dynamodb_kms
+
+import data.tollgate.lib.settings
+import data.tollgate.lib.util
+import rego.v1
+
+message := "The table is encrypted with an AWS owned key: enable KMS encryption with a customer managed key."
+
+deny contains finding if {
+	settings.dynamodb_require_cmk
+	some r in util.resources("aws_dynamodb_table")
+	util.is_empty(r.config, "server_side_encryption")
+	finding := {"resource": r.address, "message": message, "evidence": "server_side_encryption not enabled", "path": []}
+}
+
+deny contains finding if {
+	settings.dynamodb_require_cmk
+	some r in util.resources("aws_dynamodb_table")
+	some i, sse in r.config.server_side_encryption
+	path := util.disabled_path(sse, "enabled")
+	finding := {"resource": r.address, "message": message, "evidence": "server_side_encryption not enabled", "path": array.concat(["server_side_encryption", i], path)}
+}
+
+deny contains finding if {
+	settings.dynamodb_require_cmk
+	some r in util.resources("AWS::DynamoDB::Table")
+	util.is_absent(r.config, "SSESpecification")
+	finding := {"resource": r.address, "message": message, "evidence": "SSEEnabled not true", "path": []}
+}
+
+deny contains finding if {
+	settings.dynamodb_require_cmk
+	some r in util.resources("AWS::DynamoDB::Table")
+	sse := r.config.SSESpecification
+	is_object(sse)
+	path := util.disabled_path(sse, "SSEEnabled")
+	finding := {"resource": r.address, "message": message, "evidence": "SSEEnabled not true", "path": array.concat(["SSESpecification"], path)}
+}

@@ -1,0 +1,81 @@
+# METADATA
+# title: OpenSearch domain without full encryption
+# description: >-
+#   An OpenSearch or Elasticsearch domain does not enable encryption at rest
+#   (`encrypt_at_rest` / `EncryptionAtRestOptions`), node-to-node encryption
+#   (`node_to_node_encryption` / `NodeToNodeEncryptionOptions`), or HTTPS-only access
+#   (`domain_endpoint_options.enforce_https` / `DomainEndpointOptions.EnforceHTTPS`). Each
+#   missing protection is its own finding.
+# custom:
+#   id: TG-ENC-020
+#   severity: medium
+#   category: encryption
+#   remediation: Enable encryption at rest, node-to-node encryption and enforce HTTPS with a TLS 1.2 policy.
+#   controls: [AWS-FSBP-Opensearch.1, AWS-FSBP-Opensearch.3, AWS-FSBP-Opensearch.8, AWS-FSBP-ES.1, AWS-FSBP-ES.3, AWS-FSBP-ES.8]
+package tollgate.rules.encryption.opensearch_encryption
+
+import data.tollgate.lib.util
+import rego.v1
+
+terraform_types := {"aws_opensearch_domain", "aws_elasticsearch_domain"}
+
+cloudformation_types := {"AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain"}
+
+# Each protection: the block (a list in Terraform, an object in CloudFormation) and its flag.
+terraform_settings := [
+	{"block": "encrypt_at_rest", "flag": "enabled", "what": "encryption at rest"},
+	{"block": "node_to_node_encryption", "flag": "enabled", "what": "node-to-node encryption"},
+	{"block": "domain_endpoint_options", "flag": "enforce_https", "what": "HTTPS-only access"},
+]
+
+cloudformation_settings := [
+	{"block": "EncryptionAtRestOptions", "flag": "Enabled", "what": "encryption at rest"},
+	{"block": "NodeToNodeEncryptionOptions", "flag": "Enabled", "what": "node-to-node encryption"},
+	{"block": "DomainEndpointOptions", "flag": "EnforceHTTPS", "what": "HTTPS-only access"},
+]
+
+finding(r, setting, path) := {
+	"resource": r.address,
+	"message": sprintf("The search domain does not enable %s: enable it.", [setting.what]),
+	"evidence": sprintf("%s.%s not true", [setting.block, setting.flag]),
+	"path": path,
+}
+
+deny contains f if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in terraform_types
+	some setting in terraform_settings
+	util.is_empty(r.config, setting.block)
+	f := finding(r, setting, [])
+}
+
+deny contains f if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in terraform_types
+	some setting in terraform_settings
+	some i, block in r.config[setting.block]
+	path := util.disabled_path(block, setting.flag)
+	f := finding(r, setting, array.concat([setting.block, i], path))
+}
+
+deny contains f if {
+	some r in input.resources
+	r.source == "cloudformation"
+	r.type in cloudformation_types
+	some setting in cloudformation_settings
+	util.is_absent(r.config, setting.block)
+	f := finding(r, setting, [])
+}
+
+deny contains f if {
+	some r in input.resources
+	r.source == "cloudformation"
+	r.type in cloudformation_types
+	some setting in cloudformation_settings
+	block := r.config[setting.block]
+	is_object(block)
+	path := util.disabled_path(block, setting.flag)
+	f := finding(r, setting, array.concat([setting.block], path))
+}

@@ -1,0 +1,49 @@
+# METADATA
+# title: CloudTrail trail covers one region only
+# description: >-
+#   An `aws_cloudtrail` / `AWS::CloudTrail::Trail` does not set `is_multi_region_trail` /
+#   `IsMultiRegionTrail` to true (the default is a single-region trail), or turns off
+#   `include_global_service_events` / `IncludeGlobalServiceEvents`, so activity in other
+#   regions or in global services such as IAM goes unrecorded. Organization trails are judged
+#   the same way.
+# custom:
+#   id: TG-LOG-001
+#   severity: medium
+#   category: logging
+#   remediation: Set is_multi_region_trail = true and keep include_global_service_events enabled.
+#   controls: [CIS-AWS-3.1, AWS-FSBP-CloudTrail.1]
+package tollgate.rules.logging.cloudtrail_multi_region
+
+import data.tollgate.lib.util
+import rego.v1
+
+attributes := {
+	"aws_cloudtrail": {"multi_region": "is_multi_region_trail", "global": "include_global_service_events"},
+	"AWS::CloudTrail::Trail": {"multi_region": "IsMultiRegionTrail", "global": "IncludeGlobalServiceEvents"},
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	keys := attributes[r.type]
+	path := util.disabled_path(r.config, keys.multi_region)
+	finding := {
+		"resource": r.address,
+		"message": "The trail records one region only: make it a multi-region trail.",
+		"evidence": sprintf("%s not true", [keys.multi_region]),
+		"path": path,
+	}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	keys := attributes[r.type]
+	util.is_false(r.config[keys.global])
+	finding := {
+		"resource": r.address,
+		"message": "The trail does not record global service events (IAM, STS, CloudFront): enable them.",
+		"evidence": sprintf("%s = false", [keys.global]),
+		"path": [keys.global],
+	}
+}

@@ -1,0 +1,68 @@
+# METADATA
+# title: S3 bucket without server access logging
+# description: >-
+#   An S3 bucket has no server access logging: no inline `logging` block, no
+#   `aws_s3_bucket_logging` referring to it, no CloudFormation `LoggingConfiguration`. Buckets
+#   that receive other buckets' access logs are not reported (logging a log bucket into itself
+#   loops); since references do not say which argument named a bucket, a bucket an
+#   `aws_s3_bucket_logging` refers to as its target counts as covered too. When an `aws_s3_bucket_logging` names a bucket that cannot be resolved, buckets
+#   without inline logging are not reported.
+# custom:
+#   id: TG-LOG-006
+#   severity: low
+#   category: logging
+#   remediation: Enable server access logging to a dedicated log bucket (aws_s3_bucket_logging, or LoggingConfiguration.DestinationBucketName).
+#   controls: [AWS-FSBP-S3.9]
+package tollgate.rules.logging.s3_access_logging
+
+import data.tollgate.lib.s3
+import data.tollgate.lib.util
+import rego.v1
+
+separate_type := "aws_s3_bucket_logging"
+
+has_logging(bucket) if not util.is_empty(bucket.config, "logging")
+
+has_logging(bucket) if not util.is_absent(bucket.config, "LoggingConfiguration")
+
+has_logging(bucket) if count(s3.settings(bucket, separate_type)) > 0
+
+# The bucket receives other buckets' access logs (inline `logging` or CloudFormation
+# `LoggingConfiguration` referring to it, or the log-delivery ACL).
+is_log_target(bucket) if {
+	some other in s3.buckets
+	other.address != bucket.address
+	some configuration in other.config.logging
+	util.refers_to(other, bucket)
+	configuration.target_bucket
+}
+
+is_log_target(bucket) if {
+	some other in s3.buckets
+	other.address != bucket.address
+	other.config.LoggingConfiguration
+	util.refers_to(other, bucket)
+}
+
+is_log_target(bucket) if {
+	bucket.source == "cloudformation"
+	bucket.config.AccessControl == "LogDeliveryWrite"
+}
+
+deny contains finding if {
+	some bucket in s3.buckets
+	not has_logging(bucket)
+	not is_log_target(bucket)
+	not unjoined(bucket)
+	finding := {
+		"resource": bucket.address,
+		"message": "The bucket has no server access logging: deliver its access logs to a log bucket.",
+		"evidence": "no access logging",
+		"path": [],
+	}
+}
+
+unjoined(bucket) if {
+	bucket.source == "terraform"
+	s3.has_unjoined(separate_type)
+}

@@ -1,0 +1,54 @@
+# METADATA
+# title: VPC without flow logs
+# description: >-
+#   A VPC (`aws_vpc`, `aws_default_vpc`, `AWS::EC2::VPC`) has no flow log attached: no
+#   `aws_flow_log` / `AWS::EC2::FlowLog` in the input refers to it. Without flow logs, traffic
+#   to and from the VPC's interfaces cannot be investigated after an incident. When a flow log
+#   names a VPC that cannot be resolved (for example a variable), the rule cannot tell which
+#   VPC it covers and reports none.
+# custom:
+#   id: TG-LOG-005
+#   severity: medium
+#   category: logging
+#   remediation: Add an aws_flow_log (AWS::EC2::FlowLog) for the VPC with traffic_type ALL, delivered to CloudWatch Logs or S3.
+#   controls: [CIS-AWS-3.7, AWS-FSBP-EC2.6]
+package tollgate.rules.logging.vpc_flow_logs
+
+import data.tollgate.lib.util
+import rego.v1
+
+vpc_types := {"aws_vpc", "aws_default_vpc", "AWS::EC2::VPC"}
+
+flow_log_types := {"aws_flow_log", "AWS::EC2::FlowLog"}
+
+# The attribute naming the flow log's VPC, per type.
+flow_log_target := {"aws_flow_log": "vpc_id", "AWS::EC2::FlowLog": "ResourceId"}
+
+vpcs := [r | some r in input.resources; r.mode == "managed"; r.type in vpc_types]
+
+# A flow log whose VPC is written but resolves to no VPC of the input.
+unresolved_flow_log(source) if {
+	some f in input.resources
+	f.mode == "managed"
+	f.source == source
+	target := flow_log_target[f.type]
+	not util.is_absent(f.config, target)
+	not refers_to_some_vpc(f)
+}
+
+refers_to_some_vpc(f) if {
+	some vpc in vpcs
+	util.refers_to(f, vpc)
+}
+
+deny contains finding if {
+	some vpc in vpcs
+	not util.referenced_by_any(vpc, flow_log_types)
+	not unresolved_flow_log(vpc.source)
+	finding := {
+		"resource": vpc.address,
+		"message": "The VPC has no flow log: add one capturing all traffic.",
+		"evidence": "no flow log",
+		"path": [],
+	}
+}

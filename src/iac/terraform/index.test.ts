@@ -352,15 +352,17 @@ resource "aws_s3_bucket" "b" {
   bucket = "logs-\${count.index}"
 }
 resource "aws_s3_bucket_logging" "l" {
+  depends_on    = [aws_s3_bucket.other]
   bucket        = aws_s3_bucket.logs[1].bucket
   target_bucket = aws_s3_bucket.logs[0].id
   all           = join(",", aws_s3_bucket.logs[*].bucket)
 }
+resource "aws_s3_bucket" "other" {}
 `);
-    expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.logs[0]", "aws_s3_bucket.logs[1]", "aws_s3_bucket_logging.l"]);
+    expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.logs[0]", "aws_s3_bucket.logs[1]", "aws_s3_bucket_logging.l", "aws_s3_bucket.other"]);
     const logging = byAddress(resources, "aws_s3_bucket_logging.l");
     expect(logging.config).toEqual({ bucket: "logs-1", target_bucket: { $unknown: "aws_s3_bucket.logs[0].id" }, all: "logs-0,logs-1" });
-    expect(logging.references).toEqual(["aws_s3_bucket.logs"]);
+    expect(logging.references).toEqual(["aws_s3_bucket.logs", "aws_s3_bucket.other"]);
   });
 
   it("keeps one instance without index when count or for_each is unknown, with the meta-argument unknown", () => {

@@ -422,7 +422,7 @@ export class ModuleInstance implements EvaluationHost {
   private emitResource(declaration: ResourceDeclaration, key: InstanceKey): void {
     const memoKey = declaration.key + key.suffix;
     const { value, origin } = this.instanceConfig(declaration, key);
-    const references = this.resourceInstances.get(memoKey)?.references ?? new Set<string>();
+    const references = new Set([...(this.resourceInstances.get(memoKey)?.references ?? []), ...this.explicitDependencies(declaration.node.body)]);
     const self = this.qualify(declaration.key);
     const block = declaration.node;
     const config = value as ValueObject;
@@ -441,6 +441,22 @@ export class ModuleInstance implements EvaluationHost {
       references: [...references].filter((reference) => reference !== self).sort(),
       locations: collectLocations(config, origin),
     });
+  }
+
+  /** `depends_on = [aws_s3_bucket.logs, module.net]`: references written without being evaluated. */
+  private explicitDependencies(body: Body): string[] {
+    const dependsOn = attributeOf(body, "depends_on");
+    if (dependsOn?.expr.kind !== "Tuple") return [];
+    const addresses: string[] = [];
+    for (const element of dependsOn.expr.elements) {
+      if (element.kind !== "ScopeTraversal") continue;
+      const names = element.steps.map((step) => (step.kind === "TraverseAttr" ? step.name : undefined));
+      const [first, second] = names;
+      if (element.root === "module" && first) addresses.push(`module.${first}`);
+      else if (element.root === "data" && first && second && this.definition.resourcesByKey.has(`data.${first}.${second}`)) addresses.push(`data.${first}.${second}`);
+      else if (first && this.definition.resourcesByKey.has(`${element.root}.${first}`)) addresses.push(`${element.root}.${first}`);
+    }
+    return addresses.map((address) => this.qualify(address));
   }
 
   /**

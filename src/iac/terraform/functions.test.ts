@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import type { Value } from "../../model/types.js";
+import { formatGo } from "./format.js";
+import { callFunction, isTerraformFunction, type FunctionContext } from "./functions.js";
+import { marshalJson, parseJsonWithPositions } from "./json.js";
+import { EvaluationError } from "./values.js";
+
+const files: Record<string, string> = { "policy.json": '{"Statement": []}' };
+const context: FunctionContext = { expression: "f(x)", readFile: (path) => files[path] };
+const call = (name: string, ...args: Value[]): Value => callFunction(name, args, context);
+
+describe("format (Go verbs)", () => {
+  it.each([
+    ["Hello, %s!", ["Ander"], "Hello, Ander!"],
+    ["%d lights", [4], "4 lights"],
+    ["%6.2f|", [3.14159], "  3.14|"],
+    ["%-5s|", ["ab"], "ab   |"],
+    ["%05d", [-42], "-0042"],
+    ["%+d %+d", [5, -5], "+5 -5"],
+    ["%#x %X %o %b", [255, 255, 8, 5], "0xff FF 10 101"],
+    ["%e", [1234.5678], "1.234568e+03"],
+    ["%v %v %v", [[1, "a"], { k: true }, 2.5], '[1,"a"] {"k":true} 2.5'],
+    ["%t|%q", [true, 'a"b'], 'true|"a\\"b"'],
+    ["%[2]s %[1]s", ["a", "b"], "b a"],
+    ["%s", [12], "12"],
+    ["100%%", [], "100%"],
+  ] as [string, Value[], string][])("format(%j, ...) ", (spec, args, expected) => {
+    expect(formatGo(spec, args)).toBe(expected);
+  });
+
+  it("rejects missing or extra arguments and non-integers for %d", () => {
+    expect(() => formatGo("%s %s", ["a"])).toThrow(EvaluationError);
+    expect(() => formatGo("%s", ["a", "b"])).toThrow(/too many arguments/);
+    expect(() => formatGo("%d", [1.5])).toThrow(/whole number/);
+  });
+
+  it("is unknown when a used argument is unknown", () => {
+    expect(formatGo("%s-%s", ["a", { $unknown: "var.x" }])).toBeUndefined();
+    expect(call("format", "%s-%s", "a", { $unknown: "var.x" })).toEqual({ $unknown: "f(x)" });
+  });
+});
+
+describe("functions", () => {
+  it("computes collection functions as Terraform does", () => {
+    expect(call("concat", ["a"], ["b", "c"])).toEqual(["a", "b", "c"]);
+    expect(call("flatten", [["a", ["b"]], [], "c"])).toEqual(["a", "b", "c"]);
+    expect(call("merge", { a: 1, b: 2 }, null, { b: 3 })).toEqual({ a: 1, b: 3 });
+    expect(call("keys", { b: 1, a: 2 })).toEqual(["a", "b"]);
+    expect(call("values", { b: 1, a: 2 })).toEqual([2, 1]);
+    expect(call("lookup", { a: "x" }, "a")).toBe("x");
+    expect(call("element", ["a", "b", "c"], 4)).toBe("b");
+    expect(call("contains", ["a", "b"], "b")).toBe(true);
+    expect(call("distinct", ["b", "a", "b"])).toEqual(["b", "a"]);
+    expect(call("toset", ["b", "a", "b"])).toEqual(["a", "b"]);
+    expect(call("setunion", ["b"], ["a", "b"])).toEqual(["a", "b"]);
+    expect(call("compact", ["a", "", null, "b"])).toEqual(["a", "b"]);
+    expect(call("coalesce", null, "", "x")).toBe("x");
+    expect(call("coalescelist", [], ["a"])).toEqual(["a"]);
+    expect(call("zipmap", ["a", "b"], [1, 2])).toEqual({ a: 1, b: 2 });
+    expect(call("range", 3)).toEqual([0, 1, 2]);
+    expect(call("range", 5, 1, -2)).toEqual([5, 3]);
+    expect(call("length", "héllo")).toBe(5);
+    expect(call("tolist", ["a"])).toEqual(["a"]);
+    expect(call("tomap", { a: 1 })).toEqual({ a: 1 });
+  });
+
+  it("computes string functions as Terraform does", () => {
+    expect(call("join", "-", ["a", "b"], ["c"])).toBe("a-b-c");
+    expect(call("split", ",", "a,,b")).toEqual(["a", "", "b"]);
+    expect(call("replace", "hello world", "o", "0")).toBe("hell0 w0rld");
+    expect(call("replace", "arn:aws:s3:::b/*", "/:::([a-z]+)/", "::$1x")).toBe("arn:aws:s3::bx/*");
+    expect(call("trimspace", "  x \n")).toBe("x");
+    expect(call("trimprefix", "helloworld", "hello")).toBe("world");
+    expect(call("trimsuffix", "helloworld", "world")).toBe("hello");
+    expect(call("substr", "hello world", -5, -1)).toBe("world");
+    expect(call("startswith", "arn:aws", "arn:")).toBe(true);
+    expect(call("endswith", "x.tf", ".json")).toBe(false);
+    expect(call("lower", "ABC")).toBe("abc");
+    expect(call("upper", "abc")).toBe("ABC");
+    expect(call("title", "hello world")).toBe("Hello World");
+    expect(call("tostring", 5)).toBe("5");
+    expect(call("tonumber", "5.5")).toBe(5.5);
+    expect(call("tobool", "true")).toBe(true);
+    expect(call("formatlist", "%s=%d", ["a", "b"], [1, 2])).toEqual(["a=1", "b=2"]);
+  });
+
+  it("encodes JSON with sorted keys and Go's HTML escapes, and decodes it", () => {
+    expect(call("jsonencode", { b: [1, "<x>"], a: null })).toBe('{"a":null,"b":[1,"\\u003cx\\u003e"]}');
+    expect(call("jsondecode", '{"a": [true]}')).toEqual({ a: [true] });
+    expect(() => call("jsondecode", "{")).toThrow(EvaluationError);
+  });
+
+  it("keeps nested unknowns visible in jsonencode and makes other results unknown", () => {
+    expect(call("jsonencode", { Resource: { $unknown: "aws_s3_bucket.b.arn" } })).toBe('{"Resource":{"$unknown":"aws_s3_bucket.b.arn"}}');
+    expect(call("upper", { $unknown: "var.x" })).toEqual({ $unknown: "f(x)" });
+    expect(call("join", ",", ["a", { $unknown: "var.x" }])).toEqual({ $unknown: "f(x)" });
+    expect(call("length", ["a", { $unknown: "var.x" }])).toBe(2);
+    expect(call("contains", ["a", { $unknown: "var.x" }], "a")).toBe(true);
+    expect(call("contains", ["a", { $unknown: "var.x" }], "b")).toEqual({ $unknown: "f(x)" });
+  });
+
+  it("reads files given to the loader and is unknown for others", () => {
+    expect(call("file", "policy.json")).toBe('{"Statement": []}');
+    expect(call("file", "missing.xml")).toEqual({ $unknown: "f(x)" });
+  });
+
+  it("knows Terraform's function names and leaves unsupported ones unknown", () => {
+    expect(isTerraformFunction("timestamp")).toBe(true);
+    expect(isTerraformFunction("provider::aws::arn_parse")).toBe(true);
+    expect(isTerraformFunction("frobnicate")).toBe(false);
+    expect(call("timestamp")).toEqual({ $unknown: "f(x)" });
+  });
+
+  it("returns argument errors as values, never crashes, and bounds its output", () => {
+    expect(() => call("lookup", { a: 1 }, "b")).toThrow(/no key "b"/);
+    expect(() => call("upper")).toThrow(/takes 1 argument/);
+    expect(() => call("range", 1_000_000)).toThrow(/more than 1024/);
+    expect(() => call("element", [], 0)).toThrow(/empty/);
+    expect(() => formatGo("%999999d", [1])).toThrow(/larger than 10000/);
+  });
+});
+
+describe("JSON", () => {
+  it("marshals like Go's MarshalIndent with struct order kept", () => {
+    expect(marshalJson({ Version: "1", Statement: [{ Effect: "Allow" }], Empty: [] }, { indent: "  ", keepKeyOrder: true })).toBe(
+      '{\n  "Version": "1",\n  "Statement": [\n    {\n      "Effect": "Allow"\n    }\n  ],\n  "Empty": []\n}',
+    );
+  });
+
+  it("parses with the span of every element and refuses what is not one JSON value", () => {
+    const text = '{"a": [1, {"b": "x"}]}';
+    const parsed = parseJsonWithPositions(text);
+    expect(parsed?.value).toEqual(JSON.parse(text));
+    const span = parsed?.elements.find((e) => e.path.join("/") === "a/1/b");
+    expect(span && text.slice(span.start, span.end)).toBe('"x"');
+    expect(parseJsonWithPositions('{"a": 1} x')).toBeUndefined();
+    expect(parseJsonWithPositions("[".repeat(10_000))).toBeUndefined();
+  });
+});

@@ -1,0 +1,37 @@
+# METADATA
+# title: API Gateway stage without access logs
+# description: >-
+#   An API Gateway stage writes no access logs: REST API stages (`aws_api_gateway_stage`,
+#   `AWS::ApiGateway::Stage`) without `access_log_settings` / `AccessLogSetting`, and HTTP or
+#   WebSocket API stages (`aws_apigatewayv2_stage`, `AWS::ApiGatewayV2::Stage`) without
+#   `access_log_settings` / `AccessLogSettings`. Who called which route is then not recorded.
+# custom:
+#   id: TG-LOG-008
+#   severity: medium
+#   category: logging
+#   remediation: Configure access log settings with a CloudWatch Logs (or Firehose) destination and a log format.
+#   controls: [AWS-FSBP-APIGateway.9]
+package tollgate.rules.logging.api_gateway_access_logs
+
+import data.tollgate.lib.util
+import rego.v1
+
+attributes := {
+	"aws_api_gateway_stage": "access_log_settings",
+	"aws_apigatewayv2_stage": "access_log_settings",
+	"AWS::ApiGateway::Stage": "AccessLogSetting",
+	"AWS::ApiGatewayV2::Stage": "AccessLogSettings",
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	attribute := attributes[r.type]
+	util.is_empty(r.config, attribute)
+	finding := {
+		"resource": r.address,
+		"message": "The API stage writes no access logs: configure access log settings.",
+		"evidence": sprintf("%s unset", [attribute]),
+		"path": [],
+	}
+}

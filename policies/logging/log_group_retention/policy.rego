@@ -1,0 +1,35 @@
+# METADATA
+# title: CloudWatch log group kept for less than a year
+# description: >-
+#   An `aws_cloudwatch_log_group` / `AWS::Logs::LogGroup` sets `retention_in_days` /
+#   `RetentionInDays` below the required minimum (365 days by default, configurable as
+#   `log_retention_min_days`), so evidence is gone before most incidents are investigated.
+#   Leaving retention unset (or 0) keeps logs forever and is not reported.
+# custom:
+#   id: TG-LOG-012
+#   severity: low
+#   category: logging
+#   remediation: Set retention_in_days to at least 365 (or the period your policy requires), or archive logs elsewhere.
+#   controls: [AWS-FSBP-CloudWatch.16]
+package tollgate.rules.logging.log_group_retention
+
+import data.tollgate.lib.settings
+import data.tollgate.lib.util
+import rego.v1
+
+attributes := {"aws_cloudwatch_log_group": "retention_in_days", "AWS::Logs::LogGroup": "RetentionInDays"}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	attribute := attributes[r.type]
+	days := util.number(r.config[attribute])
+	days > 0
+	days < settings.log_retention_min_days
+	finding := {
+		"resource": r.address,
+		"message": sprintf("The log group keeps logs for %d days: keep them at least %d days.", [days, settings.log_retention_min_days]),
+		"evidence": sprintf("%s = %d", [attribute, days]),
+		"path": [attribute],
+	}
+}

@@ -1,0 +1,48 @@
+# METADATA
+# title: RDS database does not export logs to CloudWatch
+# description: >-
+#   An RDS DB instance or Aurora cluster exports no database logs to CloudWatch Logs
+#   (`enabled_cloudwatch_logs_exports` / `EnableCloudwatchLogsExports` absent or empty), so
+#   connection, error and audit logs stay on the instance and are lost with it. Instances in
+#   an Aurora cluster are judged on the cluster.
+# custom:
+#   id: TG-LOG-010
+#   severity: low
+#   category: logging
+#   remediation: Export the engine's logs (for example postgresql, or audit, error, general and slowquery for MySQL) with enabled_cloudwatch_logs_exports.
+#   controls: [AWS-FSBP-RDS.9]
+package tollgate.rules.logging.rds_log_exports
+
+import data.tollgate.lib.util
+import rego.v1
+
+attributes := {
+	"aws_db_instance": {"exports": "enabled_cloudwatch_logs_exports", "engine": "engine"},
+	"aws_rds_cluster": {"exports": "enabled_cloudwatch_logs_exports", "engine": "engine"},
+	"AWS::RDS::DBInstance": {"exports": "EnableCloudwatchLogsExports", "engine": "Engine"},
+	"AWS::RDS::DBCluster": {"exports": "EnableCloudwatchLogsExports", "engine": "Engine"},
+}
+
+in_cluster(r) if {
+	r.type in {"aws_db_instance", "AWS::RDS::DBInstance"}
+	startswith(r.config[attributes[r.type].engine], "aurora")
+}
+
+in_cluster(r) if {
+	r.type == "AWS::RDS::DBInstance"
+	not util.is_absent(r.config, "DBClusterIdentifier")
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	keys := attributes[r.type]
+	util.is_empty(r.config, keys.exports)
+	not in_cluster(r)
+	finding := {
+		"resource": r.address,
+		"message": "The database exports no logs to CloudWatch Logs: enable the engine's log exports.",
+		"evidence": sprintf("%s unset", [keys.exports]),
+		"path": [],
+	}
+}

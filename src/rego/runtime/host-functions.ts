@@ -1,17 +1,318 @@
-// The host builtins' Rego semantics, as plain functions over decoded values (no Wasm, no JSON),
-// so each is unit-tested directly. host.ts wires them to the SDK.
+// The host builtins' Rego semantics as plain functions over decoded values (no Wasm, no JSON),
+// so each is unit-tested directly; host.ts wires them to the SDK. Strings are indexed by code
+// point as Go's runes are. A thrown Error becomes a located eval_builtin_error.
+//
+// Hand-written where a library exists: the glob compiler (~60 lines; picomatch has its own
+// dialect and compiles to backtracking JS RegExp, OPA's gobwas/glob rules go to RE2 here) and
+// CIDR arithmetic (~50 lines on BigInt; no installed package parses IPv6 prefixes).
+import { RE2JS } from "re2js";
+import { parse as parseYaml } from "yaml";
+import { RegoSet, type HostFunction, type HostValue } from "./host-value.js";
+import { formatGo } from "./sprintf.js";
 
-/** A Rego value on the host side; sets are RegoSet. */
-export type HostValue =
-  null | boolean | number | string | HostValue[] | RegoSet | { [key: string]: HostValue };
-
-export class RegoSet {
-  constructor(readonly elements: HostValue[]) {}
+function str(v: HostValue | undefined, what: string): string {
+  if (typeof v !== "string")
+    throw new Error(`operand ${what} must be string but got ${typeName(v)}`);
+  return v;
 }
 
-export type HostFunction = (...args: HostValue[]) => HostValue | undefined;
+function num(v: HostValue | undefined, what: string): number {
+  if (typeof v !== "number")
+    throw new Error(`operand ${what} must be number but got ${typeName(v)}`);
+  return v;
+}
+
+export function typeName(v: HostValue | undefined): string {
+  if (v === null) return "null";
+  if (v instanceof RegoSet) return "set";
+  if (Array.isArray(v)) return "array";
+  return typeof v === "object" ? "object" : typeof v === "undefined" ? "undefined" : typeof v;
+}
+
+const runes = (s: string): string[] => Array.from(s);
+
+// ---- regular expressions (RE2 semantics, linear time) ----
+
+const MAX_CACHED_PATTERNS = 256;
+const compiled = new Map<string, RE2JS>();
+
+function compileRegex(pattern: string): RE2JS {
+  let re = compiled.get(pattern);
+  if (!re) {
+    try {
+      re = RE2JS.compile(pattern);
+    } catch (error) {
+      throw new Error(
+        `invalid regular expression: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    if (compiled.size >= MAX_CACHED_PATTERNS) compiled.clear();
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
+// ---- glob.match as OPA (gobwas/glob) defines it, compiled to RE2 ----
+
+function escapeRegex(c: string): string {
+  return /[\\^$.|?*+()[\]{}]/.test(c) ? `\\${c}` : c;
+}
+
+/** Translates an OPA glob into an anchored RE2 pattern. */
+export function globToRegex(pattern: string, delimiters: string[]): string {
+  const notDelimiter =
+    delimiters.length > 0 ? `[^${delimiters.map(escapeRegex).join("")}]` : "(?s:.)";
+  const chars = runes(pattern);
+  let out = "";
+  let depth = 0;
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === "\\") {
+      const next = chars[++i];
+      if (next === undefined)
+        throw new Error(`unexpected end of glob pattern ${JSON.stringify(pattern)}`);
+      out += escapeRegex(next);
+    } else if (c === "*") {
+      if (chars[i + 1] === "*") {
+        out += "(?s:.)*";
+        i++;
+      } else out += `${notDelimiter}*`;
+    } else if (c === "?") out += notDelimiter;
+    else if (c === "[") {
+      const end = chars.indexOf("]", i + 1);
+      if (end < 0)
+        throw new Error(`unclosed character class in glob pattern ${JSON.stringify(pattern)}`);
+      let body = chars.slice(i + 1, end);
+      const negated = body[0] === "!";
+      if (negated) body = body.slice(1);
+      out += `[${negated ? "^" : ""}${body.map((b) => (b === "-" ? "-" : escapeRegex(b))).join("")}]`;
+      i = end;
+    } else if (c === "{") {
+      depth++;
+      out += "(?:";
+    } else if (c === "}" && depth > 0) {
+      depth--;
+      out += ")";
+    } else if (c === "," && depth > 0) out += "|";
+    else out += escapeRegex(c);
+  }
+  if (depth > 0) throw new Error(`unclosed alternation in glob pattern ${JSON.stringify(pattern)}`);
+  return `^(?:${out})$`;
+}
+
+function globMatch(pattern: HostValue, delimiters: HostValue, subject: HostValue): boolean {
+  const p = str(pattern, "1");
+  let delims: string[];
+  if (delimiters === null) delims = [];
+  else if (Array.isArray(delimiters)) {
+    delims = delimiters.map((d, i) => str(d, `2 element ${i}`));
+    if (delims.length === 0) delims = ["."];
+  } else throw new Error(`operand 2 must be array but got ${typeName(delimiters)}`);
+  return compileRegex(globToRegex(p, delims)).test(str(subject, "3"));
+}
+
+// ---- CIDR ----
+
+interface Network {
+  bits: number;
+  address: bigint;
+  prefix: number;
+}
+
+function parseIPv4(text: string): bigint | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4) return undefined;
+  let value = 0n;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
+    value = value * 256n + BigInt(p);
+  }
+  return value;
+}
+
+function parseIPv6(text: string): bigint | undefined {
+  let head = text;
+  let tail = "";
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  if (halves.length === 2) [head, tail] = halves as [string, string];
+  const group = (s: string): string[] => (s === "" ? [] : s.split(":"));
+  const left = group(head);
+  const right = group(tail);
+  // An embedded IPv4 tail counts as two groups.
+  const last = (right.length > 0 ? right : left).at(-1);
+  const groups: bigint[] = [];
+  const toGroups = (list: string[]): boolean => {
+    for (const g of list) {
+      if (g.includes(".") && g === last) {
+        const v4 = parseIPv4(g);
+        if (v4 === undefined) return false;
+        groups.push(v4 >> 16n, v4 & 0xffffn);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) groups.push(BigInt(`0x${g}`));
+      else return false;
+    }
+    return true;
+  };
+  if (!toGroups(left)) return undefined;
+  const leftCount = groups.length;
+  if (!toGroups(right)) return undefined;
+  const missing = 8 - groups.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const all = [
+    ...groups.slice(0, leftCount),
+    ...Array<bigint>(missing).fill(0n),
+    ...groups.slice(leftCount),
+  ];
+  return all.reduce((acc, g) => (acc << 16n) | g, 0n);
+}
+
+function parseNetwork(text: string, allowBareAddress: boolean): Network {
+  const [ip, prefixText, extra] = text.split("/");
+  if (extra !== undefined || ip === undefined) throw new Error(`invalid CIDR address: ${text}`);
+  const v4 = parseIPv4(ip);
+  const address = v4 ?? parseIPv6(ip);
+  if (address === undefined) throw new Error(`invalid CIDR address: ${text}`);
+  const bits = v4 !== undefined ? 32 : 128;
+  if (prefixText === undefined) {
+    if (!allowBareAddress) throw new Error(`invalid CIDR address: ${text}`);
+    return { bits, address, prefix: bits };
+  }
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits)
+    throw new Error(`invalid CIDR address: ${text}`);
+  const prefix = Number(prefixText);
+  return { bits, address: maskTo(address, bits, prefix), prefix };
+}
+
+function maskTo(address: bigint, bits: number, prefix: number): bigint {
+  const hostBits = BigInt(bits - prefix);
+  return (address >> hostBits) << hostBits;
+}
+
+function cidrContains(cidr: HostValue, other: HostValue): boolean {
+  const outer = parseNetwork(str(cidr, "1"), false);
+  const inner = parseNetwork(str(other, "2"), true);
+  if (outer.bits !== inner.bits || inner.prefix < outer.prefix) return false;
+  return maskTo(inner.address, inner.bits, outer.prefix) === outer.address;
+}
+
+function cidrIntersects(a: HostValue, b: HostValue): boolean {
+  const x = parseNetwork(str(a, "1"), false);
+  const y = parseNetwork(str(b, "2"), false);
+  if (x.bits !== y.bits) return false;
+  const prefix = Math.min(x.prefix, y.prefix);
+  return maskTo(x.address, x.bits, prefix) === maskTo(y.address, y.bits, prefix);
+}
+
+// ---- strings ----
+
+function trimRunes(s: string, cutset: string, left: boolean, right: boolean): string {
+  const cut = new Set(runes(cutset));
+  const chars = runes(s);
+  let start = 0;
+  let end = chars.length;
+  while (left && start < end && cut.has(chars[start]!)) start++;
+  while (right && end > start && cut.has(chars[end - 1]!)) end--;
+  return chars.slice(start, end).join("");
+}
+
+function replaceAll(s: string, old: string, replacement: string): string {
+  if (old === "") {
+    const chars = runes(s);
+    return replacement + chars.map((c) => c + replacement).join("");
+  }
+  return s.split(old).join(replacement);
+}
+
+function substring(s: string, start: number, length: number): string {
+  if (!Number.isInteger(start) || !Number.isInteger(length))
+    throw new Error("operands 2 and 3 must be integers");
+  if (start < 0) throw new Error("negative offset");
+  const chars = runes(s);
+  if (start >= chars.length) return "";
+  return (length < 0 ? chars.slice(start) : chars.slice(start, start + length)).join("");
+}
+
+function indexOf(s: string, needle: string): number {
+  if (needle === "") throw new Error("empty search character");
+  const at = s.indexOf(needle);
+  return at < 0 ? -1 : runes(s.slice(0, at)).length;
+}
+
+function formatInt(n: number, base: number): string {
+  if (![2, 8, 10, 16].includes(base)) throw new Error("operand 2 must be one of {2, 8, 10, 16}");
+  return BigInt(Math.floor(n)).toString(base);
+}
+
+// ---- base64 (Go's StdEncoding and URLEncoding: strict alphabets, padding required) ----
+
+function base64Decode(text: string, url: boolean): string {
+  const valid = url
+    ? /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$/
+    : /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+  if (!valid.test(text)) throw new Error("illegal base64 data");
+  const bytes = Buffer.from(text, url ? "base64url" : "base64");
+  return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+}
 
 export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }> = {
-  lower: { arity: 1, fn: (s) => (typeof s === "string" ? s.toLowerCase() : undefined) },
-  upper: { arity: 1, fn: (s) => (typeof s === "string" ? s.toUpperCase() : undefined) },
+  lower: { arity: 1, fn: (s) => str(s, "1").toLowerCase() },
+  upper: { arity: 1, fn: (s) => str(s, "1").toUpperCase() },
+  split: {
+    arity: 2,
+    fn: (s, d) => (str(d, "2") === "" ? runes(str(s, "1")) : str(s, "1").split(str(d, "2"))),
+  },
+  replace: { arity: 3, fn: (s, o, n) => replaceAll(str(s, "1"), str(o, "2"), str(n, "3")) },
+  trim: { arity: 2, fn: (s, c) => trimRunes(str(s, "1"), str(c, "2"), true, true) },
+  trim_left: { arity: 2, fn: (s, c) => trimRunes(str(s, "1"), str(c, "2"), true, false) },
+  trim_right: { arity: 2, fn: (s, c) => trimRunes(str(s, "1"), str(c, "2"), false, true) },
+  trim_space: { arity: 1, fn: (s) => str(s, "1").replace(/^[\s\u0085]+|[\s\u0085]+$/gu, "") },
+  indexof: { arity: 2, fn: (s, n) => indexOf(str(s, "1"), str(n, "2")) },
+  substring: { arity: 3, fn: (s, a, b) => substring(str(s, "1"), num(a, "2"), num(b, "3")) },
+  format_int: { arity: 2, fn: (n, b) => formatInt(num(n, "1"), num(b, "2")) },
+  sprintf: {
+    arity: 2,
+    fn: (format, args) => {
+      if (!Array.isArray(args))
+        throw new Error(`operand 2 must be array but got ${typeName(args)}`);
+      return formatGo(str(format, "1"), args);
+    },
+  },
+  "regex.match": { arity: 2, fn: (p, s) => compileRegex(str(p, "1")).test(str(s, "2")) },
+  "regex.is_valid": {
+    arity: 1,
+    fn: (p) => {
+      if (typeof p !== "string") return false;
+      try {
+        compileRegex(p);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  },
+  "glob.match": { arity: 3, fn: globMatch },
+  "net.cidr_contains": { arity: 2, fn: cidrContains },
+  "net.cidr_intersects": { arity: 2, fn: cidrIntersects },
+  "yaml.unmarshal": {
+    arity: 1,
+    fn: (s) => {
+      try {
+        return (parseYaml(str(s, "1")) ?? null) as HostValue;
+      } catch (error) {
+        throw new Error(
+          `yaml: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+        );
+      }
+    },
+  },
+  "base64.encode": { arity: 1, fn: (s) => Buffer.from(str(s, "1"), "utf8").toString("base64") },
+  "base64.decode": { arity: 1, fn: (s) => base64Decode(str(s, "1"), false) },
+  "base64url.encode": {
+    arity: 1,
+    fn: (s) =>
+      Buffer.from(str(s, "1"), "utf8")
+        .toString("base64url")
+        .padEnd(Math.ceil(Buffer.byteLength(str(s, "1")) / 3) * 4, "="),
+  },
+  "base64url.decode": { arity: 1, fn: (s) => base64Decode(str(s, "1"), true) },
 };

@@ -3,7 +3,8 @@
 // Unicode handling is simpler in JS. Arguments and results cross as JSON; sets arrive tagged
 // as {"__tollgate_set__": [...]} and leave the same way, so they survive the trip.
 import { hostWireName } from "./builtins.js";
-import { hostDefinitions, type HostFunction, type HostValue, RegoSet } from "./host-functions.js";
+import { hostDefinitions } from "./host-functions.js";
+import { RegoSet, type HostFunction, type HostValue } from "./host-value.js";
 
 const SET_TAG = "__tollgate_set__";
 const ERROR_TAG = "__tollgate_error__";

@@ -1,0 +1,183 @@
+import { describe, expect, it } from "vitest";
+import type { Stmt } from "../ir/types.js";
+import { callBuiltin, set } from "../wasm/testing-builtins.js";
+import { PolicyBuilder, addResult, block, load, local } from "../wasm/testing.js";
+import { nativeBuiltins } from "./builtins.js";
+import { hostBuiltinArity } from "./host.js";
+import { runtimeWasm } from "./index.js";
+
+type Case = [name: string, args: unknown[], expected: unknown];
+
+const cases: Case[] = [
+  ["plus", [1, 2], 3],
+  ["plus", [0.1, 0.2], 0.30000000000000004],
+  ["plus", [9007199254740991, 2], 9007199254740993],
+  ["plus", ["a", 1], undefined],
+  ["minus", [5, 7], -2],
+  ["minus", [set(1, 2, 3), set(2)], [1, 3]],
+  ["mul", [6, 7], 42],
+  ["mul", [1.5, 2], 3],
+  ["div", [7, 2], 3.5],
+  ["div", [8, 2], 4],
+  ["rem", [7, 3], 1],
+  ["rem", [-7, 3], -1],
+  ["abs", [-4.5], 4.5],
+  ["round", [2.5], 3],
+  ["round", [-2.5], -3],
+  ["ceil", [1.2], 2],
+  ["floor", [-1.2], -2],
+  [
+    "equal",
+    [
+      [1, { a: 2 }],
+      [1, { a: 2 }],
+    ],
+    true,
+  ],
+  ["equal", [1, 1.0], true],
+  ["neq", [1, "1"], true],
+  ["lt", [null, false], true],
+  ["lt", [false, 0], true],
+  ["lt", [99, "a"], true],
+  ["lt", ["z", []], true],
+  ["lt", [[], {}], true],
+  ["lt", [{}, set()], true],
+  [
+    "lt",
+    [
+      [1, 2],
+      [1, 3],
+    ],
+    true,
+  ],
+  ["lt", ["abc", "abd"], true],
+  ["gte", [2, 2], true],
+  ["gt", [{ a: 2 }, { a: 1 }], true],
+  ["and", [set(1, 2, 3), set(2, 3, 4)], [2, 3]],
+  ["or", [set(1), set(2)], [1, 2]],
+  ["count", ["héllo"], 5],
+  ["count", [[1, 2]], 2],
+  ["count", [{ a: 1 }], 1],
+  ["count", [set(1, 1, 2)], 2],
+  ["count", [5], undefined],
+  ["sum", [[1, 2.5, 3]], 6.5],
+  ["sum", [set()], 0],
+  ["product", [[2, 3, 4]], 24],
+  ["max", [[3, 9, 2]], 9],
+  ["max", [[]], undefined],
+  ["min", [set("b", "a")], "a"],
+  ["sort", [[3, "a", null, [1], 1]], [null, 1, 3, "a", [1]]],
+  ["sort", [set(3, 1, 2)], [1, 2, 3]],
+  ["type_name", [set()], "set"],
+  ["type_name", [null], "null"],
+  ["type_name", [{}], "object"],
+  ["is_string", ["x"], true],
+  ["is_number", ["x"], false],
+  ["is_set", [set()], true],
+  ["is_array", [set()], false],
+  ["is_object", [{}], true],
+  ["is_boolean", [false], true],
+  ["is_null", [null], true],
+  ["to_number", ["-12.5"], -12.5],
+  ["to_number", [true], 1],
+  ["to_number", [null], 0],
+  ["startswith", ["terraform", "terra"], true],
+  ["endswith", ["main.tf", ".tf"], true],
+  ["contains", ["aws_s3_bucket", "s3"], true],
+  ["contains", ["aws", ""], true],
+  ["trim_prefix", ["aws_s3", "aws_"], "s3"],
+  ["trim_suffix", ["main.tf", ".json"], "main.tf"],
+  ["concat", [", ", ["a", "b", "c"]], "a, b, c"],
+  ["concat", ["-", set("b", "a")], "a-b"],
+  ["concat", ["-", []], ""],
+  ["strings.any_prefix_match", ["foobar", ["x", "foo"]], true],
+  ["strings.any_prefix_match", [set("a", "b"), "c"], false],
+  ["object.get", [{ a: { b: 1 } }, ["a", "b"], "d"], 1],
+  ["object.get", [{ a: 1 }, "z", "d"], "d"],
+  ["object.get", [{ a: { b: 1 } }, ["a", "x"], null], null],
+  ["object.keys", [{ b: 1, a: 2 }], ["a", "b"]],
+  [
+    "object.union",
+    [
+      { a: { x: 1 }, b: 1 },
+      { a: { y: 2 }, b: 2 },
+    ],
+    { a: { x: 1, y: 2 }, b: 2 },
+  ],
+  ["object.remove", [{ a: 1, b: 2, c: 3 }, ["a", "c"]], { b: 2 }],
+  ["object.remove", [{ a: 1, b: 2 }, set("b")], { a: 1 }],
+  ["object.filter", [{ a: 1, b: 2, c: 3 }, set("a", "z")], { a: 1 }],
+  ["array.concat", [[1], [2, 3]], [1, 2, 3]],
+  ["array.slice", [[1, 2, 3, 4], 1, 3], [2, 3]],
+  ["array.slice", [[1, 2, 3], -5, 10], [1, 2, 3]],
+  ["array.slice", [[1, 2, 3], 2, 1], []],
+  ["internal.member_2", [2, [1, 2]], true],
+  ["internal.member_2", [2, set(1)], false],
+  ["internal.member_2", [2, { a: 2 }], true],
+  ["internal.member_3", [1, "b", ["a", "b"]], true],
+  ["internal.member_3", ["k", "v", { k: "v" }], true],
+  ["json.marshal", [{ b: [1, 2.5], a: "x\n\u00e9" }], '{"a":"x\\n\u00e9","b":[1,2.5]}'],
+  ["json.marshal", [set(3, 1, 2)], "[1,2,3]"],
+  [
+    "json.unmarshal",
+    ['{"a": [1, 2.50, -0, 1e3, "\\u00e9\\ud83d\\ude00"]}'],
+    { a: [1, 2.5, 0, 1000, "é😀"] },
+  ],
+  ["json.is_valid", ["{"], false],
+];
+
+describe("native builtins through Wasm", () => {
+  it.each(cases)("%s(%j) = %j", async (name, args, expected) => {
+    expect(await callBuiltin(name, ...args)).toEqual(expected);
+  });
+
+  it("takes unions and intersections of sets of sets", async () => {
+    const b = new PolicyBuilder();
+    const setOf = (target: number, ...values: number[]): Stmt[] => [
+      { type: "MakeSet", target },
+      ...values
+        .map((v, i): Stmt[] => [
+          { type: "MakeNumberInt", value: v, target: 50 + target * 5 + i },
+          { type: "SetAdd", value: local(50 + target * 5 + i), set: target },
+        ])
+        .flat(),
+    ];
+    const plan = (name: string, builtin: string) => ({
+      name,
+      blocks: [
+        block(
+          ...setOf(2, 1, 2),
+          ...setOf(3, 2, 3),
+          { type: "MakeSet", target: 4 },
+          { type: "SetAdd", value: local(2), set: 4 },
+          { type: "SetAdd", value: local(3), set: 4 },
+          { type: "Call", func: builtin, args: [local(4)], result: 5 },
+          ...addResult(b, 5, 6),
+        ),
+      ],
+    });
+    const e = await load(
+      b.policy([plan("t/union", "union"), plan("t/intersection", "intersection")]),
+    );
+    expect(e.evaluate({}, "t/union")).toEqual([{ result: [1, 2, 3] }]);
+    expect(e.evaluate({}, "t/intersection")).toEqual([{ result: [2] }]);
+  });
+
+  it("raises located builtin errors for division by zero and bad JSON", async () => {
+    await expect(callBuiltin("div", 1, 0)).rejects.toThrow(
+      "policy.rego:1:8: eval_builtin_error: div: divide by zero",
+    );
+    await expect(callBuiltin("json.unmarshal", "{nope")).rejects.toThrow(
+      "eval_builtin_error: json.unmarshal",
+    );
+    await expect(callBuiltin("to_number", "12x")).rejects.toThrow("eval_builtin_error: to_number");
+  });
+
+  it("exports every native builtin the emitter maps", async () => {
+    const module = await WebAssembly.compile(new Uint8Array(runtimeWasm()));
+    const exported = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+    for (const [name, native] of nativeBuiltins)
+      expect(exported.has(native.exportName), name).toBe(true);
+    for (const name of hostBuiltinArity.keys()) expect(nativeBuiltins.has(name), name).toBe(false);
+  });
+});

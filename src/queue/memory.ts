@@ -25,7 +25,7 @@ export class InProcessQueue implements JobQueue {
   private readonly concurrency: number;
   private readonly deliveryHistory: number;
   private closed = false;
-  private idle: (() => void) | undefined;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: InProcessQueueOptions = {}) {
     this.concurrency = Math.max(1, options.concurrency ?? 4);
@@ -65,10 +65,7 @@ export class InProcessQueue implements JobQueue {
 
   async drain(options: { timeoutMs?: number } = {}): Promise<void> {
     this.closed = true;
-    const finished = new Promise<void>((resolve) => {
-      this.idle = resolve;
-      this.resolveIfIdle();
-    });
+    const finished = this.whenIdle();
     if (options.timeoutMs === undefined) return finished;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<"timeout">((resolve) => {
@@ -82,6 +79,14 @@ export class InProcessQueue implements JobQueue {
     for (const running of this.active)
       running.controller.abort(new Error("the service is shutting down"));
     return finished;
+  }
+
+  /** Resolves once nothing is queued, running or being cancelled; the queue stays open. */
+  whenIdle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.resolveIfIdle();
+    });
   }
 
   private rememberDelivery(deliveryId: string): void {
@@ -124,6 +129,7 @@ export class InProcessQueue implements JobQueue {
 
   private resolveIfIdle(): void {
     const busy = this.waiting.length + this.active.size + this.cancelling.size;
-    if (this.closed && busy === 0) this.idle?.();
+    if (busy > 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

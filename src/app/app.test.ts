@@ -1,0 +1,366 @@
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { FakeEngine, finding } from "../../test/app/findings.js";
+import {
+  BASE_SHA,
+  examplePayload,
+  HEAD_SHA,
+  mockGitHub,
+  testApp,
+  type MockRepository,
+} from "../../test/app/harness.js";
+import { contractProblems, type RecordedRequest } from "../../test/app/openapi.js";
+import type { SourceFile } from "../iac/source.js";
+import type { Finding, LoadError } from "../model/types.js";
+
+/** Stands in for the Wasm engine: every `ingress_port = N` line is an open-port finding on its resource. */
+function scanOpenPorts(file: SourceFile) {
+  const findings: Finding[] = [];
+  const errors: LoadError[] = [];
+  let resource = "";
+  file.text.split("\n").forEach((text, index) => {
+    const block = /^resource "(\w+)" "(\w+)"/.exec(text);
+    if (block) resource = `${block[1]}.${block[2]}`;
+    const port = /ingress_port\s*=\s*(\d+)/.exec(text);
+    if (port) {
+      findings.push(
+        finding({
+          file: file.path,
+          line: index + 1,
+          endLine: index + 1,
+          resource,
+          evidence: `tcp/${port[1]} from 0.0.0.0/0`,
+        }),
+      );
+    }
+    if (text.includes("<<<"))
+      errors.push({
+        file: file.path,
+        line: index + 1,
+        column: 1,
+        code: "hcl-syntax",
+        message: "unexpected '<<<'",
+      });
+  });
+  return { findings, errors };
+}
+
+const BASE_MAIN = ['resource "aws_security_group" "web" {', "  ingress_port = 22", "}", ""].join(
+  "\n",
+);
+const HEAD_MAIN = [
+  "# moved down by a comment",
+  'resource "aws_security_group" "web" {',
+  "  ingress_port = 22",
+  "  ingress_port = 3389",
+  "}",
+  "",
+].join("\n");
+
+function repository(overrides: Partial<MockRepository> = {}): MockRepository {
+  return {
+    commits: { [BASE_SHA]: { "main.tf": BASE_MAIN }, [HEAD_SHA]: { "main.tf": HEAD_MAIN } },
+    pullFiles: [
+      {
+        filename: "main.tf",
+        status: "modified",
+        patch:
+          "@@ -1,3 +1,5 @@\n+# moved down by a comment\n resource\n   ingress_port = 22\n+  ingress_port = 3389\n }",
+      },
+    ],
+    openPulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+    ...overrides,
+  };
+}
+
+function pullRequestPayload(action = "opened") {
+  const payload = examplePayload("pull_request", action);
+  const pull = payload.pull_request as {
+    number: number;
+    head: { sha: string };
+    base: { sha: string };
+  };
+  pull.number = 12;
+  pull.head.sha = HEAD_SHA;
+  pull.base.sha = BASE_SHA;
+  return payload;
+}
+
+function commentPayload(
+  body: string,
+  user: { login: string; type: string } = { login: "octocat", type: "User" },
+) {
+  const payload = examplePayload("issue_comment", "created") as Record<
+    string,
+    Record<string, unknown>
+  >;
+  payload.issue = {
+    ...payload.issue,
+    number: 12,
+    pull_request: { url: "https://api.github.com/repos/acme/infra/pulls/12" },
+  };
+  payload.comment = {
+    ...payload.comment,
+    id: 555,
+    body,
+    user: { ...(payload.comment?.user as object), ...user },
+  };
+  payload.sender = { ...payload.sender, login: user.login, type: user.type };
+  return payload;
+}
+
+const everyRequest: RecordedRequest[] = [];
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+async function run(
+  name: string,
+  payload: Record<string, unknown>,
+  repo = repository(),
+  failing: RegExp[] = [],
+) {
+  const github = mockGitHub(repo, failing);
+  const engine = new FakeEngine(scanOpenPorts);
+  const app = await testApp(engine);
+  await app.deliver(name, payload);
+  everyRequest.push(...github.requests);
+  return { github, engine };
+}
+
+const paths = (requests: RecordedRequest[]) =>
+  requests.map((r) => `${r.method} ${r.path.split("?")[0]}`);
+
+describe("pull_request", () => {
+  it("creates the run in progress, scans base and head, and completes it with the gate's verdict", async () => {
+    const { github, engine } = await run("pull_request", pullRequestPayload());
+    expect(paths(github.requests)).toEqual([
+      "POST /app/installations/4242/access_tokens",
+      "POST /repos/acme/infra/check-runs",
+      "GET /repos/acme/infra/contents/.github%2Ftollgate.yml",
+      "GET /repos/acme/infra/pulls/12/files",
+      "GET /repos/acme/infra/git/trees/" + BASE_SHA,
+      "GET /repos/acme/infra/git/trees/" + HEAD_SHA,
+      "POST /graphql",
+      "PATCH /repos/acme/infra/check-runs/777",
+    ]);
+    expect(github.requests[1]?.body).toMatchObject({
+      name: "Tollgate",
+      head_sha: HEAD_SHA,
+      status: "in_progress",
+    });
+    expect(engine.scanned.map((files) => files.map((f) => f.path))).toEqual([
+      ["main.tf"],
+      ["main.tf"],
+    ]);
+    const [completion] = github.updates();
+    expect(completion).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: {
+        title: "1 new finding: 1 high",
+        annotations: [{ path: "main.tf", start_line: 4, end_line: 4, annotation_level: "failure" }],
+      },
+      actions: [{ identifier: "rerun", label: "Re-run" }],
+    });
+    expect((completion?.output as { summary: string }).summary).toContain(
+      "### Existing findings (1)",
+    );
+  });
+
+  it("passes when the head adds nothing", async () => {
+    const repo = repository({
+      commits: {
+        [BASE_SHA]: { "main.tf": BASE_MAIN },
+        [HEAD_SHA]: { "main.tf": "# c\n" + BASE_MAIN },
+      },
+    });
+    const { github } = await run("pull_request", pullRequestPayload("synchronize"), repo);
+    expect(github.updates()[0]).toMatchObject({
+      conclusion: "success",
+      output: { title: "No new findings" },
+    });
+  });
+
+  it("reads settings at the base commit and reports bad settings with their location", async () => {
+    const repo = repository();
+    repo.commits[BASE_SHA] = {
+      ...repo.commits[BASE_SHA],
+      ".github/tollgate.yml": "fail_on: sometimes\n",
+    };
+    repo.commits[HEAD_SHA] = {
+      ...repo.commits[HEAD_SHA],
+      ".github/tollgate.yml": "enforcement:\n  categories:\n    network: off\n",
+    };
+    const { github } = await run("pull_request", pullRequestPayload(), repo);
+    const [completion] = github.updates() as { conclusion: string; output: { summary: string } }[];
+    expect(completion?.conclusion).toBe("failure");
+    expect(completion?.output.summary).toContain(".github/tollgate.yml:1:10:");
+  });
+
+  it("still completes the run, failing closed, when GitHub keeps failing", async () => {
+    const { github } = await run("pull_request", pullRequestPayload(), repository(), [
+      /\/pulls\/12\/files/,
+    ]);
+    const [completion] = github.updates() as {
+      conclusion: string;
+      output: { title: string; summary: string };
+    }[];
+    expect(completion).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Scan incomplete: a GitHub API request failed" },
+    });
+    expect(completion?.output.summary).toContain("HTTP 500");
+  });
+
+  it("still completes the run when the engine throws", async () => {
+    const github = mockGitHub(repository());
+    const app = await testApp({ scan: () => Promise.reject(new Error("wasm trap: unreachable")) });
+    await app.deliver("pull_request", pullRequestPayload());
+    expect(github.updates()[0]).toMatchObject({
+      conclusion: "failure",
+      output: { title: "Scan incomplete: the scan failed" },
+    });
+  });
+
+  it("completes the run as incomplete when the scan times out", async () => {
+    const github = mockGitHub(repository());
+    const app = await testApp({ scan: () => new Promise(() => undefined) }, { timeoutMs: 50 });
+    await app.deliver("pull_request", pullRequestPayload());
+    expect(github.updates()[0]).toMatchObject({
+      conclusion: "failure",
+      output: { title: "Scan incomplete: the scan timed out" },
+    });
+  });
+
+  it("sends annotations 50 per request and completes with the last batch", async () => {
+    const ports = Array.from({ length: 120 }, (_, i) => `  ingress_port = ${1000 + i}`);
+    const head = ['resource "aws_security_group" "web" {', ...ports, "}", ""].join("\n");
+    const patch =
+      "@@ -0,0 +1,122 @@\n" +
+      head
+        .split("\n")
+        .slice(0, 122)
+        .map((l) => `+${l}`)
+        .join("\n");
+    const repo = repository({
+      commits: { [BASE_SHA]: {}, [HEAD_SHA]: { "main.tf": head } },
+      pullFiles: [{ filename: "main.tf", status: "added", patch }],
+    });
+    const { github } = await run("pull_request", pullRequestPayload(), repo);
+    const updates = github.updates() as { status?: string; output: { annotations: unknown[] } }[];
+    expect(updates.map((u) => [u.output.annotations.length, u.status ?? "in_progress"])).toEqual([
+      [50, "in_progress"],
+      [50, "in_progress"],
+      [20, "completed"],
+    ]);
+  });
+});
+
+describe("re-runs and fork pull requests", () => {
+  it("maps a fork PR's check_suite head SHA to its pull request", async () => {
+    const payload = examplePayload("check_suite", "rerequested") as {
+      check_suite: Record<string, unknown>;
+    };
+    payload.check_suite.head_sha = HEAD_SHA;
+    payload.check_suite.pull_requests = [];
+    const { github } = await run("check_suite", payload as Record<string, unknown>);
+    expect(paths(github.requests)).toContain("GET /repos/acme/infra/pulls");
+    expect(github.updates()[0]).toMatchObject({ conclusion: "failure" });
+    expect(
+      github.requests.find((r) => r.path === "/repos/acme/infra/check-runs")?.body,
+    ).toMatchObject({ head_sha: HEAD_SHA, external_id: "12" });
+  });
+
+  it("re-runs on the Re-run button of our own check run", async () => {
+    const payload = examplePayload("check_run", "requested_action") as {
+      check_run: Record<string, unknown>;
+      requested_action: unknown;
+    };
+    payload.check_run = {
+      ...payload.check_run,
+      name: "Tollgate",
+      head_sha: HEAD_SHA,
+      pull_requests: [],
+    };
+    payload.requested_action = { identifier: "rerun" };
+    const { github } = await run("check_run", payload as Record<string, unknown>);
+    expect(github.updates()[0]).toMatchObject({ status: "completed" });
+  });
+
+  it("ignores re-requests of other apps' check runs and unknown actions", async () => {
+    const payload = examplePayload("check_run", "rerequested") as {
+      check_run: Record<string, unknown>;
+    };
+    payload.check_run = { ...payload.check_run, head_sha: HEAD_SHA };
+    const { github } = await run("check_run", payload as Record<string, unknown>);
+    expect(github.requests).toEqual([]);
+  });
+});
+
+describe("/tollgate run comments", () => {
+  it("runs for a collaborator with write access and acknowledges with a reaction", async () => {
+    const { github } = await run("issue_comment", commentPayload("Looks risky.\n/tollgate run"));
+    expect(paths(github.requests).slice(0, 5)).toEqual([
+      "POST /app/installations/4242/access_tokens",
+      "GET /repos/acme/infra/collaborators/octocat/permission",
+      "POST /repos/acme/infra/issues/comments/555/reactions",
+      "GET /repos/acme/infra/pulls/12",
+      "POST /repos/acme/infra/check-runs",
+    ]);
+    expect(github.updates()[0]).toMatchObject({ status: "completed" });
+  });
+
+  it("refuses politely without write access", async () => {
+    const { github } = await run(
+      "issue_comment",
+      commentPayload("/tollgate run"),
+      repository({ permission: "read" }),
+    );
+    expect(paths(github.requests)).toEqual([
+      "POST /app/installations/4242/access_tokens",
+      "GET /repos/acme/infra/collaborators/octocat/permission",
+      "POST /repos/acme/infra/issues/12/comments",
+    ]);
+    expect((github.requests[2]?.body as { body: string }).body).toMatch(
+      /^Sorry @octocat, only people with write access/,
+    );
+  });
+
+  it("ignores bots, plain issues and other comments", async () => {
+    const bot = await run(
+      "issue_comment",
+      commentPayload("/tollgate run", { login: "renovate[bot]", type: "Bot" }),
+    );
+    const chatter = await run("issue_comment", commentPayload("please /tollgate run this later"));
+    const issue = commentPayload("/tollgate run");
+    issue.issue = { ...issue.issue, pull_request: undefined };
+    const onIssue = await run("issue_comment", issue);
+    expect([bot, chatter, onIssue].map(({ github }) => github.requests.length)).toEqual([0, 0, 0]);
+  });
+});
+
+describe("contract", () => {
+  it("sends only requests GitHub's REST description allows", () => {
+    expect(everyRequest.length).toBeGreaterThan(40);
+    const rest = everyRequest.filter((r) => r.path !== "/graphql");
+    expect(rest.flatMap(contractProblems)).toEqual([]);
+  });
+
+  it("catches a request GitHub would refuse", () => {
+    expect(
+      contractProblems({
+        method: "PATCH",
+        path: "/repos/a/b/check-runs/1",
+        body: { status: "done", output: { title: "t" } },
+      }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('"done" is not one of'),
+        expect.stringContaining("missing required 'summary'"),
+      ]),
+    );
+  });
+});

@@ -1,0 +1,149 @@
+// The Probot app: thin handlers that validate an event, decide whether and what to scan, create the
+// check run at once and queue the work (src/app/checkFlow.ts does it). The engine and the queue are
+// parameters, so the lead wires the real engine and tests pass a fake one.
+import type { ApplicationFunction, Context, Probot } from "probot";
+import type { ScanEngine } from "../engine/types.js";
+import type { GitHubApi, SnapshotLimits } from "../github/index.js";
+import { InProcessQueue, type JobQueue } from "../queue/index.js";
+import {
+  cancelCheck,
+  createCheckRun,
+  describeError,
+  runCheck,
+  type CheckFlowOptions,
+} from "./checkFlow.js";
+import {
+  commentScan,
+  commitScan,
+  pullRequestScan,
+  requestedActionScan,
+  type CheckTarget,
+  type ScanRequest,
+} from "./events.js";
+import { findPullForCommit, pullTarget } from "./pulls.js";
+
+export interface TollgateAppOptions {
+  engine: ScanEngine;
+  /** Defaults to an in-process queue running 4 checks at once. */
+  queue?: JobQueue;
+  /** Fetch and scan budget per check; defaults to 5 minutes. */
+  timeoutMs?: number;
+  limits?: SnapshotLimits;
+  completionRetryDelaysMs?: readonly number[];
+}
+
+/** Repository roles that may start a scan by comment (GitHub's `permission` folds maintain into write). */
+const MAY_RUN = new Set(["admin", "maintain", "write"]);
+
+export function createTollgateApp(options: TollgateAppOptions): ApplicationFunction {
+  return (app: Probot) => {
+    const queue =
+      options.queue ??
+      new InProcessQueue({
+        onJobError: (job, error) =>
+          app.log.error({ pull: job.pullKey, error: describeError(error) }, "check job failed"),
+      });
+    const flow: CheckFlowOptions = {
+      engine: options.engine,
+      timeoutMs: options.timeoutMs ?? 5 * 60_000,
+      log: app.log,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.completionRetryDelaysMs
+        ? { completionRetryDelaysMs: options.completionRetryDelaysMs }
+        : {}),
+    };
+
+    const handle = async (context: Context, request: ScanRequest) => {
+      const api = context.octokit;
+      const fields = { delivery: context.id, event: context.name };
+      if (request.kind === "ignore") {
+        context.log.debug({ ...fields, reason: request.reason }, "event ignored");
+        return;
+      }
+      let target: CheckTarget | undefined;
+      if (request.kind === "pull") target = request.target;
+      else if (request.kind === "commit") target = await findPullForCommit(api, request);
+      else target = await authoriseComment(context, api, request);
+      if (!target) {
+        context.log.info({ ...fields, kind: request.kind }, "no open pull request to scan");
+        return;
+      }
+      enqueueCheck(context, api, target, queue, flow);
+    };
+
+    app.on(
+      [
+        "pull_request.opened",
+        "pull_request.synchronize",
+        "pull_request.reopened",
+        "pull_request.ready_for_review",
+      ],
+      (context) => handle(context, pullRequestScan(context.payload)),
+    );
+    app.on("check_suite.rerequested", (context) =>
+      handle(context, commitScan(context.payload, "check_suite")),
+    );
+    app.on("check_run.rerequested", (context) =>
+      handle(context, commitScan(context.payload, "check_run")),
+    );
+    app.on("check_run.requested_action", (context) =>
+      handle(context, requestedActionScan(context.payload)),
+    );
+    app.on("issue_comment.created", (context) => handle(context, commentScan(context.payload)));
+  };
+}
+
+function enqueueCheck(
+  context: Context,
+  api: GitHubApi,
+  target: CheckTarget,
+  queue: JobQueue,
+  flow: CheckFlowOptions,
+): void {
+  let checkRunCreated: (id: number) => void = () => undefined;
+  let checkRunFailed: (error: unknown) => void = () => undefined;
+  const checkRun = new Promise<number>((resolve, reject) => {
+    checkRunCreated = resolve;
+    checkRunFailed = reject;
+  });
+  const outcome = queue.enqueue({
+    deliveryId: context.id,
+    pullKey: `${target.owner}/${target.repo}#${target.pullNumber}`,
+    headSha: target.headSha,
+    run: async (signal) => runCheck(api, target, await checkRun, flow, signal),
+    cancel: async (reason) => cancelCheck(api, target, await checkRun, reason, flow),
+  });
+  context.log.info(
+    { delivery: context.id, pull: target.pullNumber, headSha: target.headSha, outcome },
+    "check requested",
+  );
+  if (outcome === "queued") createCheckRun(api, target).then(checkRunCreated, checkRunFailed);
+}
+
+/** Only people with write access or more may start a scan; they get a reaction, others a polite reply. */
+async function authoriseComment(
+  context: Context,
+  api: GitHubApi,
+  request: Extract<ScanRequest, { kind: "comment" }>,
+): Promise<CheckTarget | undefined> {
+  const repository = { owner: request.owner, repo: request.repo };
+  const { data } = await api.rest.repos.getCollaboratorPermissionLevel({
+    ...repository,
+    username: request.author,
+  });
+  if (!MAY_RUN.has(data.permission)) {
+    context.log.info({ delivery: context.id, permission: data.permission }, "scan command refused");
+    await api.rest.issues.createComment({
+      ...repository,
+      issue_number: request.pullNumber,
+      body: `Sorry @${request.author}, only people with write access to this repository can start a Tollgate scan. A maintainer can comment \`/tollgate run\`, or push a commit to run it again.`,
+    });
+    return undefined;
+  }
+  await api.rest.reactions.createForIssueComment({
+    ...repository,
+    comment_id: request.commentId,
+    content: "rocket",
+  });
+  return pullTarget(api, { ...repository, pullNumber: request.pullNumber });
+}

@@ -1,0 +1,264 @@
+// One pull request check from start to end: create the run `in_progress`, fetch base and head,
+// scan both, diff, gate, and complete the run with output, annotations and a Re-run button. Every
+// failure (API, engine, timeout, supersession) still completes the run: none stays in progress.
+import { defaultSettings, type Settings } from "../config/index.js";
+import { diffFindings } from "../diff/index.js";
+import type { ScanEngine } from "../engine/types.js";
+import { decideGate, plural } from "../gate/index.js";
+import {
+  fetchPullSnapshots,
+  httpStatus,
+  readRepositorySettings,
+  type GitHubApi,
+  type SnapshotLimits,
+} from "../github/index.js";
+import type { LoadError } from "../model/types.js";
+import {
+  buildCheckRunReport,
+  changedLinesByFile,
+  incompleteCheckReport,
+  type CheckRunReport,
+} from "../report/index.js";
+import { CHECK_RUN_NAME, RERUN_ACTION, type CheckTarget } from "./events.js";
+
+export interface CheckFlowOptions {
+  engine: ScanEngine;
+  /** The whole fetch-and-scan stage; past it the run completes as incomplete. */
+  timeoutMs: number;
+  limits?: SnapshotLimits;
+  /** Waits between attempts to complete a run (the completion is what must never be lost). */
+  completionRetryDelaysMs?: readonly number[];
+  log: FlowLog;
+}
+
+/** The slice of Probot's pino logger the flow uses: structured fields, never tokens or file contents. */
+export interface FlowLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export class ScanTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`the scan took longer than ${Math.round(ms / 1000)} s`);
+  }
+}
+
+export async function createCheckRun(api: GitHubApi, target: CheckTarget): Promise<number> {
+  const { data } = await api.rest.checks.create({
+    owner: target.owner,
+    repo: target.repo,
+    name: CHECK_RUN_NAME,
+    head_sha: target.headSha,
+    status: "in_progress",
+    started_at: new Date().toISOString(),
+    external_id: `${target.pullNumber}`,
+    output: {
+      title: "Scanning…",
+      summary: `Scanning pull request #${target.pullNumber} at ${target.headSha.slice(0, 7)}.`,
+    },
+  });
+  return data.id;
+}
+
+/** Fetch, scan, diff and gate: the check's report, or a thrown error the caller turns into one. */
+export async function scanPullRequest(
+  api: GitHubApi,
+  target: CheckTarget,
+  options: Pick<CheckFlowOptions, "engine" | "limits">,
+  onSettings: (settings: Settings) => void = () => undefined,
+): Promise<CheckRunReport> {
+  const settingsResult = await readRepositorySettings(api, target, target.baseSha);
+  const settings = settingsResult.ok ? settingsResult.settings : defaultSettings;
+  const settingsErrors: LoadError[] = settingsResult.ok ? [] : settingsResult.errors;
+  onSettings(settings);
+  const snapshots = await fetchPullSnapshots(
+    api,
+    { ...target, pullNumber: target.pullNumber },
+    options.limits,
+  );
+  const base = await options.engine.scan(snapshots.base);
+  const head = await options.engine.scan(snapshots.head);
+  const notices = [...snapshots.notices];
+  if (base.errors.length > 0) {
+    notices.push(
+      `The base commit had ${plural(base.errors.length, "load error")}; findings there may be incomplete, so some may show as new.`,
+    );
+  }
+  const decision = decideGate(
+    diffFindings(base.findings, head.findings),
+    [...settingsErrors, ...head.errors],
+    settings,
+  );
+  return buildCheckRunReport(decision, changedLinesByFile(snapshots.changedFiles), notices);
+}
+
+/** Runs the check on an existing run and completes it whatever happens. */
+export async function runCheck(
+  api: GitHubApi,
+  target: CheckTarget,
+  checkRunId: number,
+  options: CheckFlowOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const fields = {
+    owner: target.owner,
+    repo: target.repo,
+    pull: target.pullNumber,
+    headSha: target.headSha,
+    checkRunId,
+  };
+  let settings: Settings = defaultSettings;
+  let report: CheckRunReport;
+  try {
+    report = await withDeadline(
+      scanPullRequest(api, target, options, (read) => (settings = read)),
+      options.timeoutMs,
+      signal,
+    );
+  } catch (error) {
+    if (signal.aborted) {
+      const reason =
+        signal.reason instanceof Error ? signal.reason.message : "the check was cancelled";
+      options.log.info({ ...fields, reason }, "check cancelled");
+      await completeRun(api, target, checkRunId, cancelledReport(reason), options);
+      return;
+    }
+    options.log.warn(
+      { ...fields, error: describeError(error) },
+      "check could not complete the scan",
+    );
+    const conclusion = settings.on_error === "neutral" ? "neutral" : "failure";
+    report = incompleteCheckReport(conclusion, causeOf(error), describeError(error));
+  }
+  await completeRun(api, target, checkRunId, report, options);
+  options.log.info(
+    { ...fields, conclusion: report.conclusion, title: report.title },
+    "check completed",
+  );
+}
+
+/** Completes a run that never started its scan (superseded while queued, or shutting down). */
+export async function cancelCheck(
+  api: GitHubApi,
+  target: CheckTarget,
+  checkRunId: number,
+  reason: string,
+  options: CheckFlowOptions,
+): Promise<void> {
+  await completeRun(api, target, checkRunId, cancelledReport(reason), options);
+}
+
+function cancelledReport(reason: string): CheckRunReport {
+  return {
+    conclusion: "neutral",
+    title: `Not scanned: ${reason}`.slice(0, 255),
+    summary: `This check stopped before it finished: ${reason}. The newest commit has its own Tollgate check.`,
+    annotationBatches: [],
+  };
+}
+
+/**
+ * Sends annotation batches one request each, the last with the conclusion, so the run turns
+ * completed only once everything is attached. The completing request is retried with backoff.
+ */
+async function completeRun(
+  api: GitHubApi,
+  target: CheckTarget,
+  checkRunId: number,
+  report: CheckRunReport,
+  options: CheckFlowOptions,
+): Promise<void> {
+  const output = { title: report.title, summary: report.summary };
+  const batches = report.annotationBatches;
+  const base = { owner: target.owner, repo: target.repo, check_run_id: checkRunId };
+  try {
+    for (const annotations of batches.slice(0, -1))
+      await api.rest.checks.update({ ...base, output: { ...output, annotations } });
+  } catch (error) {
+    options.log.warn(
+      { checkRunId, error: describeError(error) },
+      "could not attach some annotations",
+    );
+    output.summary =
+      `${output.summary}\n\n_Some annotations could not be attached: ${describeError(error)}_`.slice(
+        0,
+        65_535,
+      );
+  }
+  const last = batches.at(-1);
+  const completion: Parameters<GitHubApi["rest"]["checks"]["update"]>[0] & { output: object } = {
+    ...base,
+    status: "completed" as const,
+    conclusion: report.conclusion,
+    completed_at: new Date().toISOString(),
+    output: last ? { ...output, annotations: last } : output,
+    actions: [RERUN_ACTION],
+  };
+  const delays = options.completionRetryDelaysMs ?? [1000, 5000];
+  let failures = 0;
+  for (;;) {
+    try {
+      await api.rest.checks.update(completion);
+      return;
+    } catch (error) {
+      if (httpStatus(error) === 422 && completion.output !== output) {
+        // GitHub refused the annotations (a path or line it does not know): complete without them.
+        completion.output = {
+          ...output,
+          summary:
+            `${output.summary}\n\n_GitHub refused the annotations: ${describeError(error)}_`.slice(
+              0,
+              65_535,
+            ),
+        };
+        continue;
+      }
+      const delay = delays[failures++];
+      if (delay === undefined) {
+        options.log.error(
+          { checkRunId, error: describeError(error) },
+          "could not complete the check run",
+        );
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const stop = (error: unknown) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      reject(error);
+    };
+    const onAbort = () => stop(signal.reason);
+    const timer = setTimeout(() => stop(new ScanTimeoutError(ms)), ms);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then((value) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      resolve(value);
+    }, stop);
+  });
+}
+
+function causeOf(error: unknown): string {
+  if (error instanceof ScanTimeoutError) return "the scan timed out";
+  if (typeof error === "object" && error !== null && "status" in error)
+    return "a GitHub API request failed";
+  return "the scan failed";
+}
+
+/** One line about an error: its class and message, never request headers or tokens. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const status =
+      "status" in error && typeof error.status === "number" ? ` (HTTP ${error.status})` : "";
+    return `${error.name}: ${error.message.split("\n")[0]}${status}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,169 @@
+// The webhook fields the app relies on, validated with zod at the edge, and what each event asks
+// for: scan this pull request head, scan this commit (PR to be found), or a `/tollgate run` comment.
+// Everything past here works on these plain values, never on raw payloads.
+import { z } from "zod";
+
+export const CHECK_RUN_NAME = "Tollgate";
+export const RERUN_ACTION = {
+  label: "Re-run",
+  description: "Scan this commit again",
+  identifier: "rerun",
+} as const;
+export const RUN_COMMAND = /^\/tollgate\s+run\s*$/m;
+
+const repository = z.object({
+  name: z.string().min(1),
+  owner: z.object({ login: z.string().min(1) }),
+});
+const sha = z.string().regex(/^[0-9a-f]{40}$/);
+const pullReference = z.object({
+  number: z.number().int().positive(),
+  head: z.object({ sha }),
+  base: z.object({ sha }),
+});
+
+export interface CheckTarget {
+  owner: string;
+  repo: string;
+  pullNumber: number;
+  headSha: string;
+  baseSha: string;
+}
+
+/** What an event asks the app to do, once validated. */
+export type ScanRequest =
+  | { kind: "pull"; target: CheckTarget }
+  /** A commit whose pull request the payload does not name (fork PRs): find it by head SHA. */
+  | { kind: "commit"; owner: string; repo: string; headSha: string }
+  | {
+      kind: "comment";
+      owner: string;
+      repo: string;
+      pullNumber: number;
+      commentId: number;
+      author: string;
+    }
+  | { kind: "ignore"; reason: string };
+
+const pullRequestEvent = z.object({
+  repository,
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    head: z.object({ sha }),
+    base: z.object({ sha }),
+  }),
+});
+
+export function pullRequestScan(payload: unknown): ScanRequest {
+  const event = pullRequestEvent.safeParse(payload);
+  if (!event.success) return ignoreInvalid(event.error);
+  const { repository: repo, pull_request: pull } = event.data;
+  return {
+    kind: "pull",
+    target: {
+      owner: repo.owner.login,
+      repo: repo.name,
+      pullNumber: pull.number,
+      headSha: pull.head.sha,
+      baseSha: pull.base.sha,
+    },
+  };
+}
+
+const checkSubject = z.object({
+  head_sha: sha,
+  pull_requests: z.array(pullReference),
+  name: z.string().optional(),
+});
+const commitEvents = {
+  check_suite: z.object({ repository, check_suite: checkSubject }),
+  check_run: z.object({ repository, check_run: checkSubject }),
+};
+
+/**
+ * `check_suite` / `check_run` name their pull requests only when the head branch is in the same
+ * repository; for fork PRs the list is empty and the app maps the head SHA to its PR.
+ */
+export function commitScan(payload: unknown, key: "check_suite" | "check_run"): ScanRequest {
+  const event =
+    key === "check_suite"
+      ? commitEvents.check_suite.safeParse(payload)
+      : commitEvents.check_run.safeParse(payload);
+  if (!event.success) return ignoreInvalid(event.error);
+  const subject = "check_suite" in event.data ? event.data.check_suite : event.data.check_run;
+  const owner = event.data.repository.owner.login;
+  const repo = event.data.repository.name;
+  if (key === "check_run" && subject.name !== CHECK_RUN_NAME)
+    return { kind: "ignore", reason: `check run '${subject.name}' is not ours` };
+  const pull = subject.pull_requests.find((p) => p.head.sha === subject.head_sha);
+  if (pull) {
+    return {
+      kind: "pull",
+      target: {
+        owner,
+        repo,
+        pullNumber: pull.number,
+        headSha: subject.head_sha,
+        baseSha: pull.base.sha,
+      },
+    };
+  }
+  return { kind: "commit", owner, repo, headSha: subject.head_sha };
+}
+
+const requestedActionEvent = z.object({ requested_action: z.object({ identifier: z.string() }) });
+
+export function requestedActionScan(payload: unknown): ScanRequest {
+  const action = requestedActionEvent.safeParse(payload);
+  if (!action.success) return ignoreInvalid(action.error);
+  if (action.data.requested_action.identifier !== RERUN_ACTION.identifier) {
+    return {
+      kind: "ignore",
+      reason: `unknown action '${action.data.requested_action.identifier}'`,
+    };
+  }
+  return commitScan(payload, "check_run");
+}
+
+const commentEvent = z.object({
+  repository,
+  sender: z.object({ type: z.string() }),
+  issue: z.object({
+    number: z.number().int().positive(),
+    pull_request: z.object({ url: z.string() }).nullish(),
+  }),
+  comment: z.object({
+    id: z.number().int().positive(),
+    body: z.string().nullable(),
+    user: z.object({ login: z.string(), type: z.string() }),
+  }),
+});
+
+/** Only a new `/tollgate run` line in a pull request's conversation by a person counts. */
+export function commentScan(payload: unknown): ScanRequest {
+  const event = commentEvent.safeParse(payload);
+  if (!event.success) return ignoreInvalid(event.error);
+  const { issue, comment, sender } = event.data;
+  if (!issue.pull_request)
+    return { kind: "ignore", reason: "comment is on an issue, not a pull request" };
+  if (comment.user.type === "Bot" || sender.type === "Bot")
+    return { kind: "ignore", reason: "comment is by a bot" };
+  if (!RUN_COMMAND.test(comment.body ?? ""))
+    return { kind: "ignore", reason: "comment has no /tollgate run command" };
+  return {
+    kind: "comment",
+    owner: event.data.repository.owner.login,
+    repo: event.data.repository.name,
+    pullNumber: issue.number,
+    commentId: comment.id,
+    author: comment.user.login,
+  };
+}
+
+function ignoreInvalid(error: z.ZodError): ScanRequest {
+  const issue = error.issues[0];
+  return {
+    kind: "ignore",
+    reason: `payload lacks what the app needs: ${issue ? `${issue.path.join(".")}: ${issue.message}` : "invalid"}`,
+  };
+}

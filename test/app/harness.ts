@@ -1,0 +1,190 @@
+// Drives the Probot app in tests: real webhook payloads from @octokit/webhooks-examples, a Probot
+// without retries, and GitHub mocked with nock from an in-memory repository, recording every
+// request (method, path, JSON body) for assertions and the OpenAPI contract test.
+import { generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { createTollgateApp } from "../../src/app/index.js";
+import type { ScanEngine } from "../../src/engine/types.js";
+import { InProcessQueue } from "../../src/queue/index.js";
+import { gitBlobSha, type FakePullFile } from "./fakeGitHub.js";
+import type { RecordedRequest } from "./openapi.js";
+
+const require = createRequire(import.meta.url);
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as {
+  name: string;
+  examples: Record<string, unknown>[];
+}[];
+
+export const OWNER = "acme";
+export const REPO = "infra";
+export const BASE_SHA = "1".repeat(40);
+export const HEAD_SHA = "2".repeat(40);
+export const INSTALLATION = 4242;
+
+/** A recorded payload for `name` with `action`, re-pointed at the test repository and commits. */
+export function examplePayload(name: string, action: string): Record<string, unknown> {
+  const found = examples.find((e) => e.name === name)?.examples.find((e) => e.action === action);
+  if (!found) throw new Error(`no ${name}.${action} example`);
+  const payload = structuredClone(found) as Record<string, unknown> & {
+    repository: { name: string; owner: { login: string } };
+  };
+  payload.installation = { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  payload.repository.name = REPO;
+  payload.repository.owner.login = OWNER;
+  return payload;
+}
+
+export interface MockRepository {
+  commits: Record<string, Record<string, string>>;
+  pullFiles: FakePullFile[];
+  openPulls?: { number: number; head: { sha: string }; base: { sha: string } }[];
+  permission?: string;
+}
+
+export interface MockGitHub {
+  requests: RecordedRequest[];
+  /** Bodies of PATCH /check-runs/:id in order. */
+  updates: () => Record<string, unknown>[];
+  done: () => void;
+}
+
+/** Mocks the API GitHub serves for one repository; `failing` paths answer 500 every time. */
+export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): MockGitHub {
+  const requests: RecordedRequest[] = [];
+  const blobs = new Map<string, string>();
+  for (const files of Object.values(repository.commits))
+    for (const text of Object.values(files)) blobs.set(gitBlobSha(text), text);
+  const repoPath = `/repos/${OWNER}/${REPO}`;
+  const scope = nock("https://api.github.com").persist();
+  scope.on(
+    "request",
+    (req: { method: string; path: string }, _interceptor: unknown, body: string) => {
+      requests.push({
+        method: req.method,
+        path: req.path,
+        ...(body ? { body: JSON.parse(body) as unknown } : {}),
+      });
+    },
+  );
+  const fail = (path: string) => failing.some((pattern) => pattern.test(path));
+  const route = (
+    method: "get" | "post" | "patch",
+    path: RegExp,
+    reply: (uri: string, body: unknown) => [number, unknown],
+  ) =>
+    scope
+      .intercept(path, method.toUpperCase())
+      .reply((uri, body) => (fail(uri) ? [500, { message: "Server Error" }] : reply(uri, body)));
+
+  route("post", /^\/app\/installations\/\d+\/access_tokens$/, () => [
+    201,
+    { token: "test-installation-token", expires_at: "2099-01-01T00:00:00Z" },
+  ]);
+  route("post", new RegExp(`^${repoPath}/check-runs$`), () => [201, { id: 777 }]);
+  route("patch", new RegExp(`^${repoPath}/check-runs/\\d+$`), () => [200, { id: 777 }]);
+  route("get", new RegExp(`^${repoPath}/contents/`), (uri) => {
+    const url = new URL(uri, "https://api.github.com");
+    const path = decodeURIComponent(url.pathname.slice(`${repoPath}/contents/`.length));
+    const text = repository.commits[url.searchParams.get("ref") ?? ""]?.[path];
+    return text === undefined
+      ? [404, { message: "Not Found" }]
+      : [200, { type: "file", encoding: "base64", content: Buffer.from(text).toString("base64") }];
+  });
+  route("get", new RegExp(`^${repoPath}/pulls/\\d+/files`), (uri) => {
+    const page = Number(new URL(uri, "https://api.github.com").searchParams.get("page") ?? 1);
+    return [200, repository.pullFiles.slice((page - 1) * 100, page * 100)];
+  });
+  route("get", new RegExp(`^${repoPath}/git/trees/`), (uri) => {
+    const sha = new URL(uri, "https://api.github.com").pathname.split("/").at(-1) ?? "";
+    const files = repository.commits[sha] ?? {};
+    const tree = Object.entries(files).map(([path, text]) => ({
+      path,
+      mode: "100644",
+      type: "blob",
+      sha: gitBlobSha(text),
+      size: Buffer.byteLength(text),
+    }));
+    return [200, { sha, truncated: false, tree }];
+  });
+  route("post", /^\/graphql$/, (_uri, body) => {
+    const variables = (body as { variables: Record<string, string> }).variables;
+    const found: Record<string, unknown> = {};
+    for (const [name, oid] of Object.entries(variables)) {
+      if (/^o\d+$/.test(name))
+        found[`b${name.slice(1)}`] = {
+          text: blobs.get(oid) ?? null,
+          isBinary: false,
+          isTruncated: false,
+        };
+    }
+    return [200, { data: { repository: found } }];
+  });
+  route("get", new RegExp(`^${repoPath}/pulls\\?`), () => [200, repository.openPulls ?? []]);
+  route("get", new RegExp(`^${repoPath}/pulls/\\d+$`), (uri) => {
+    const number = Number(uri.split("?")[0]?.split("/").at(-1));
+    const pull = repository.openPulls?.find((p) => p.number === number);
+    return pull ? [200, { ...pull, state: "open" }] : [404, { message: "Not Found" }];
+  });
+  route("get", new RegExp(`^${repoPath}/collaborators/[^/]+/permission$`), () => [
+    200,
+    { permission: repository.permission ?? "write", role_name: repository.permission ?? "write" },
+  ]);
+  route("post", new RegExp(`^${repoPath}/issues/comments/\\d+/reactions$`), () => [
+    201,
+    { id: 1, content: "rocket" },
+  ]);
+  route("post", new RegExp(`^${repoPath}/issues/\\d+/comments$`), () => [201, { id: 2 }]);
+
+  return {
+    requests,
+    updates: () =>
+      requests
+        .filter((r) => r.method === "PATCH" && /\/check-runs\/\d+$/.test(r.path))
+        .map((r) => r.body as Record<string, unknown>),
+    done: () => scope.persist(false),
+  };
+}
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+export interface TestApp {
+  probot: Probot;
+  queue: InProcessQueue;
+  /** Delivers a webhook and waits until the work it queued has finished. */
+  deliver: (name: string, payload: Record<string, unknown>, id?: string) => Promise<void>;
+}
+
+let deliveries = 0;
+
+export async function testApp(
+  engine: ScanEngine,
+  options: { timeoutMs?: number } = {},
+): Promise<TestApp> {
+  const probot = new Probot({
+    appId: 1,
+    privateKey,
+    // A function, so it runs after Probot's own defaults, which would re-enable throttling.
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+    logLevel: "fatal",
+  });
+  const queue = new InProcessQueue({ concurrency: 2 });
+  await probot.load(createTollgateApp({ engine, queue, completionRetryDelaysMs: [1], ...options }));
+  return {
+    probot,
+    queue,
+    deliver: async (name, payload, id = `delivery-${++deliveries}`) => {
+      await probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]);
+      await queue.whenIdle();
+    },
+  };
+}

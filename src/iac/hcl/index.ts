@@ -6,6 +6,7 @@ import type { Body, Expression, Range } from "./ast.js";
 import { HclParser } from "./parser.js";
 
 export type * from "./ast.js";
+export { parseTfJson } from "./json.js";
 export { MAX_ERRORS, MAX_NESTING_DEPTH } from "./parser.js";
 
 /** Parses HCL native syntax. Always returns a body: what could be read, with every syntax error located. */

@@ -73,7 +73,7 @@ export class ModuleInstance implements EvaluationHost {
   private readonly outputs = new Map<string, Memo>();
   private readonly expansions = new Map<string, Expansion>();
   private readonly resourceInstances = new Map<string, Memo>();
-  private readonly children = new Map<string, { key: string | number | undefined; instance: ModuleInstance }[]>();
+  private readonly children = new Map<string, { kind: Expansion["kind"]; instances: { key: string | number | undefined; instance: ModuleInstance }[] }>();
   private readonly collectors: Set<string>[] = [];
   private readonly localStack: string[] = [];
 
@@ -531,21 +531,28 @@ export class ModuleInstance implements EvaluationHost {
   // ---- child modules -----------------------------------------------------------------------
 
   private childInstances(name: string): { key: string | number | undefined; instance: ModuleInstance }[] {
+    return this.childExpansion(name).instances;
+  }
+
+  /** The instances of a module call, created once: count/for_each evaluated, inputs bound lazily. */
+  private childExpansion(name: string): { kind: Expansion["kind"]; instances: { key: string | number | undefined; instance: ModuleInstance }[] } {
     const existing = this.children.get(name);
     if (existing) return existing;
     const call = this.definition.calls.get(name);
     const created: { key: string | number | undefined; instance: ModuleInstance }[] = [];
-    this.children.set(name, created);
-    if (!call) return created;
+    const result: { kind: Expansion["kind"]; instances: typeof created } = { kind: "unknown", instances: created };
+    this.children.set(name, result);
+    if (!call) return result;
     const callPath = this.qualify(`module.${name}`);
     this.context.recordModuleCall({ address: callPath, source: call.source ?? "", directory: call.directory, file: call.file.path, line: call.node.line, column: call.node.column });
     const definition = call.directory === undefined ? undefined : this.context.modules.get(call.directory);
-    if (!definition) return created;
+    if (!definition) return result;
     if (this.ancestry.includes(definition.directory) || this.depth >= MAX_MODULE_DEPTH) {
       this.reportAt(call.file, call.node, `module "${name}" calls ${definition.directory || "the repository root"} which is already being evaluated above it (or nesting is deeper than ${MAX_MODULE_DEPTH})`, "terraform-module-cycle");
-      return created;
+      return result;
     }
     const expansion = this.expandBlock(call.node.body, call.file);
+    result.kind = expansion.kind;
     for (const { key, instance: instanceKey } of expansion.keys) {
       if (this.context.instanceCount >= MAX_MODULE_INSTANCES) {
         this.reportAt(call.file, call.node, `more than ${MAX_MODULE_INSTANCES} module instances; the rest are not evaluated`, "terraform-limit");
@@ -566,16 +573,15 @@ export class ModuleInstance implements EvaluationHost {
       const child = new ModuleInstance(this.context, definition, callPath + instanceKey.suffix, inputs, new Map(), this.depth + 1, [...this.ancestry, this.definition.directory]);
       created.push({ key: expansion.kind === "single" || expansion.kind === "unknown" ? undefined : key, instance: child });
     }
-    return created;
+    return result;
   }
 
   private moduleReference(name: string, second: ScopeTraversalExpr["steps"][number] | undefined, third: ScopeTraversalExpr["steps"][number] | undefined, traversal: ScopeTraversalExpr, scope: Scope): Resolution {
     const here = at(scope.file, traversal);
-    const instances = this.childInstances(name);
-    const call = this.definition.calls.get(name);
-    const expansion = call ? this.expandBlock(call.node.body, call.file) : undefined;
+    const expansion = this.childExpansion(name);
+    const instances = expansion.instances;
     const unknownResult: Resolution = { result: { value: unknown(sourceText(traversal, scope)), origin: here }, consumed: traversal.steps.length };
-    if (instances.length === 0 || !expansion || expansion.kind === "unknown") {
+    if (instances.length === 0 || expansion.kind === "unknown") {
       this.addReferences([this.qualify(`module.${name}`)]);
       return unknownResult;
     }

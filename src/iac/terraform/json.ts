@@ -61,6 +61,8 @@ export interface PositionedJson {
 }
 
 const MAX_DEPTH = 256;
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const LITERAL = /(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/y;
 
 /**
  * Parses JSON text and lists the span of every element (depth-bounded, no recursion past
@@ -75,7 +77,8 @@ export function parseJsonWithPositions(text: string): PositionedJson | undefined
   };
 
   const parseString = (): string | undefined => {
-    const match = /^"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/.exec(text.slice(offset, offset + 1_000_000));
+    STRING.lastIndex = offset;
+    const match = STRING.exec(text);
     if (!match) return undefined;
     offset += match[0].length;
     return JSON.parse(match[0]) as string;
@@ -134,7 +137,8 @@ export function parseJsonWithPositions(text: string): PositionedJson | undefined
     } else if (c === '"') {
       value = parseString();
     } else {
-      const match = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(offset, offset + 400));
+      LITERAL.lastIndex = offset;
+      const match = LITERAL.exec(text);
       if (!match) return undefined;
       offset += match[0].length;
       value = JSON.parse(match[0]) as Value;

@@ -33,10 +33,27 @@ afterEach(() => {
 
 describe("readRepositoryFiles", () => {
   it("keeps IaC candidates with repository paths and skips tool directories", async () => {
-    for (const file of ["main.tf", "prod.tfvars", "x.tf.json", "y.tfvars.json", "stack/app.yaml", "stack/b.yml", "stack/c.json", "legacy/d.template", "README.md", "logo.png"]) {
+    for (const file of [
+      "main.tf",
+      "prod.tfvars",
+      "x.tf.json",
+      "y.tfvars.json",
+      "stack/app.yaml",
+      "stack/b.yml",
+      "stack/c.json",
+      "legacy/d.template",
+      "README.md",
+      "logo.png",
+    ]) {
       write(file, "x = 1\n");
     }
-    for (const skipped of [".git/config.json", "node_modules/pkg/package.json", ".terraform/modules/m/main.tf", "stack/.terraform/x.tf"]) write(skipped, "{}\n");
+    for (const skipped of [
+      ".git/config.json",
+      "node_modules/pkg/package.json",
+      ".terraform/modules/m/main.tf",
+      "stack/.terraform/x.tf",
+    ])
+      write(skipped, "{}\n");
     const { files, errors } = await readRepositoryFiles(root);
     expect(errors).toEqual([]);
     expect(files.map((file) => file.path)).toEqual([
@@ -57,9 +74,18 @@ describe("readRepositoryFiles", () => {
     write("infra/sub/b.yaml", "b\n");
     write("other/c.tf", "c\n");
     write("notes.txt", "d\n");
-    const { files, errors } = await readRepositoryFiles(root, { paths: ["infra", "other/c.tf", "notes.txt", "../escape", "missing.tf", "infra/a.tf"] });
-    expect(files.map((file) => file.path)).toEqual(["infra/a.tf", "infra/sub/b.yaml", "other/c.tf"]);
-    expect(located(errors)).toEqual(["../escape:1:1: path-outside-root", "missing.tf:1:1: file-not-found"]);
+    const { files, errors } = await readRepositoryFiles(root, {
+      paths: ["infra", "other/c.tf", "notes.txt", "../escape", "missing.tf", "infra/a.tf"],
+    });
+    expect(files.map((file) => file.path)).toEqual([
+      "infra/a.tf",
+      "infra/sub/b.yaml",
+      "other/c.tf",
+    ]);
+    expect(located(errors)).toEqual([
+      "../escape:1:1: path-outside-root",
+      "missing.tf:1:1: file-not-found",
+    ]);
   });
 
   it("refuses oversized, binary and non-UTF-8 files with their line", async () => {
@@ -69,7 +95,11 @@ describe("readRepositoryFiles", () => {
     write("ok.tf", "ok\n");
     const { files, errors } = await readRepositoryFiles(root, { maxFileBytes: 50 });
     expect(files.map((file) => file.path)).toEqual(["ok.tf"]);
-    expect(located(errors)).toEqual(["big.tf:1:1: file-too-large", "binary.json:2:3: binary-file", "latin1.yaml:2:12: invalid-utf8"]);
+    expect(located(errors)).toEqual([
+      "big.tf:1:1: file-too-large",
+      "binary.json:2:3: binary-file",
+      "latin1.yaml:2:12: invalid-utf8",
+    ]);
   });
 
   it("follows symlinks inside the repository, refuses ones leaving it, and survives loops", async () => {
@@ -81,7 +111,10 @@ describe("readRepositoryFiles", () => {
     symlinkSync(root, path.join(root, "modules/loop"));
     const { files, errors } = await readRepositoryFiles(root);
     expect(files.map((file) => file.path)).toEqual(["modules/net/main.tf"]);
-    expect(located(errors)).toEqual(["leak-dir:1:1: symlink-escape", "leak.tf:1:1: symlink-escape"]);
+    expect(located(errors)).toEqual([
+      "leak-dir:1:1: symlink-escape",
+      "leak.tf:1:1: symlink-escape",
+    ]);
     expect(files.some((file) => file.text.includes("secret"))).toBe(false);
   });
 
@@ -95,7 +128,9 @@ describe("readRepositoryFiles", () => {
   it("reads the real corpus without a refusal", async () => {
     const { files, errors } = await readRepositoryFiles(path.join(corpus, "real"));
     expect(errors).toEqual([]);
-    expect(files.filter((file) => file.path.startsWith("cfngoat/")).map((file) => file.path)).toEqual(["cfngoat/cfngoat.yaml", "cfngoat/eks.yaml"]);
+    expect(
+      files.filter((file) => file.path.startsWith("cfngoat/")).map((file) => file.path),
+    ).toEqual(["cfngoat/cfngoat.yaml", "cfngoat/eks.yaml"]);
     expect(files.length).toBeGreaterThan(700);
     const eks = files.find((file) => file.path === "cfngoat/eks.yaml");
     expect(eks?.text).toBe(readFileSync(path.join(corpus, "real/cfngoat/eks.yaml"), "utf8"));
@@ -110,16 +145,34 @@ describe("readRepositoryFiles", () => {
 
 describe("checkSourceBytes", () => {
   it("decodes UTF-8 and drops a byte order mark", () => {
-    expect(checkSourceBytes("a.yaml", Uint8Array.from([0xef, 0xbb, 0xbf, ...Buffer.from("Name: café\n")]))).toEqual({ path: "a.yaml", text: "Name: café\n" });
+    expect(
+      checkSourceBytes(
+        "a.yaml",
+        Uint8Array.from([0xef, 0xbb, 0xbf, ...Buffer.from("Name: café\n")]),
+      ),
+    ).toEqual({ path: "a.yaml", text: "Name: café\n" });
   });
 
   it("finds the first invalid byte past genuine replacement characters and multi-byte text", () => {
     const bytes = Uint8Array.from([...Buffer.from("ok: \uFFFD\nname: é€"), 0xc3, 0x28, 0x0a]);
-    expect(checkSourceBytes("b.yaml", bytes)).toMatchObject({ file: "b.yaml", line: 2, column: 9, code: "invalid-utf8" });
-    expect(checkSourceBytes("c.yaml", Uint8Array.from([0xed, 0xa0, 0x80]))).toMatchObject({ line: 1, column: 1, code: "invalid-utf8" });
+    expect(checkSourceBytes("b.yaml", bytes)).toMatchObject({
+      file: "b.yaml",
+      line: 2,
+      column: 9,
+      code: "invalid-utf8",
+    });
+    expect(checkSourceBytes("c.yaml", Uint8Array.from([0xed, 0xa0, 0x80]))).toMatchObject({
+      line: 1,
+      column: 1,
+      code: "invalid-utf8",
+    });
   });
 
   it("applies the size limit before anything else", () => {
-    expect(checkSourceBytes("d.tf", new Uint8Array(10), 5)).toMatchObject({ line: 1, column: 1, code: "file-too-large" });
+    expect(checkSourceBytes("d.tf", new Uint8Array(10), 5)).toMatchObject({
+      line: 1,
+      column: 1,
+      code: "file-too-large",
+    });
   });
 });

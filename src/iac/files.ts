@@ -16,7 +16,16 @@ const MAX_DIRECTORY_ENTRIES = 200_000;
 const READ_CONCURRENCY = 16;
 
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules", ".terraform"]);
-const CANDIDATE_SUFFIXES = [".tf", ".tf.json", ".tfvars", ".tfvars.json", ".yaml", ".yml", ".json", ".template"];
+const CANDIDATE_SUFFIXES = [
+  ".tf",
+  ".tf.json",
+  ".tfvars",
+  ".tfvars.json",
+  ".yaml",
+  ".yml",
+  ".json",
+  ".template",
+];
 
 export interface ReadOptions {
   /** Repository-relative files or directories to read instead of the whole tree. */
@@ -35,7 +44,10 @@ export function isIacCandidate(filePath: string): boolean {
   return CANDIDATE_SUFFIXES.some((suffix) => name.endsWith(suffix));
 }
 
-export async function readRepositoryFiles(root: string, options: ReadOptions = {}): Promise<RepositoryFiles> {
+export async function readRepositoryFiles(
+  root: string,
+  options: ReadOptions = {},
+): Promise<RepositoryFiles> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
   const errors: LoadError[] = [];
@@ -43,7 +55,12 @@ export async function readRepositoryFiles(root: string, options: ReadOptions = {
   try {
     rootReal = await realpath(root);
   } catch {
-    return { files: [], errors: [refusal(root, "root-not-found", `repository root ${root} does not exist or cannot be read`)] };
+    return {
+      files: [],
+      errors: [
+        refusal(root, "root-not-found", `repository root ${root} does not exist or cannot be read`),
+      ],
+    };
   }
   const walk = new RepositoryWalk(rootReal, maxFiles + 1, errors);
   for (const start of options.paths ?? [""]) await walk.visit(start);
@@ -51,13 +68,21 @@ export async function readRepositoryFiles(root: string, options: ReadOptions = {
   const candidates = [...walk.candidates].sort();
   const overflow = candidates[maxFiles];
   if (overflow !== undefined) {
-    errors.push(refusal(overflow, "too-many-files", `more than ${maxFiles} IaC files; ${overflow} and the files after it were not read: narrow the paths or raise maxFiles`));
+    errors.push(
+      refusal(
+        overflow,
+        "too-many-files",
+        `more than ${maxFiles} IaC files; ${overflow} and the files after it were not read: narrow the paths or raise maxFiles`,
+      ),
+    );
   }
   const selected = candidates.slice(0, maxFiles);
   const files: SourceFile[] = [];
   for (let first = 0; first < selected.length; first += READ_CONCURRENCY) {
     const batch = selected.slice(first, first + READ_CONCURRENCY);
-    for (const result of await Promise.all(batch.map((relative) => readCandidate(rootReal, relative, maxFileBytes)))) {
+    for (const result of await Promise.all(
+      batch.map((relative) => readCandidate(rootReal, relative, maxFileBytes)),
+    )) {
       if ("code" in result) errors.push(result);
       else files.push(result);
     }
@@ -66,20 +91,40 @@ export async function readRepositoryFiles(root: string, options: ReadOptions = {
 }
 
 /** Size, binary and encoding checks for bytes fetched anywhere (disk, git, the GitHub API). */
-export function checkSourceBytes(filePath: string, bytes: Uint8Array, maxFileBytes = DEFAULT_MAX_FILE_BYTES): SourceFile | LoadError {
+export function checkSourceBytes(
+  filePath: string,
+  bytes: Uint8Array,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+): SourceFile | LoadError {
   if (bytes.length > maxFileBytes) {
-    return refusal(filePath, "file-too-large", `${bytes.length} bytes, over the limit of ${maxFileBytes} bytes for one file; split it or raise maxFileBytes`);
+    return refusal(
+      filePath,
+      "file-too-large",
+      `${bytes.length} bytes, over the limit of ${maxFileBytes} bytes for one file; split it or raise maxFileBytes`,
+    );
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     const { line, column } = bytePosition(bytes, nul);
-    return { file: filePath, line, column, code: "binary-file", message: "contains a NUL byte: binary files are not IaC sources" };
+    return {
+      file: filePath,
+      line,
+      column,
+      code: "binary-file",
+      message: "contains a NUL byte: binary files are not IaC sources",
+    };
   }
   try {
     return { path: filePath, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch {
     const { line, column } = firstInvalidUtf8(bytes);
-    return { file: filePath, line, column, code: "invalid-utf8", message: "is not valid UTF-8 here; save the file as UTF-8" };
+    return {
+      file: filePath,
+      line,
+      column,
+      code: "invalid-utf8",
+      message: "is not valid UTF-8 here; save the file as UTF-8",
+    };
   }
 }
 
@@ -111,10 +156,19 @@ class RepositoryWalk {
       const entries = await readdir(path.join(this.rootReal, next)).catch(() => []);
       this.entriesLeft -= entries.length;
       if (this.entriesLeft < 0) {
-        this.errors.push(refusal(next || ".", "too-many-entries", `more than ${MAX_DIRECTORY_ENTRIES} directory entries; pass the IaC directories as paths`));
+        this.errors.push(
+          refusal(
+            next || ".",
+            "too-many-entries",
+            `more than ${MAX_DIRECTORY_ENTRIES} directory entries; pass the IaC directories as paths`,
+          ),
+        );
         return;
       }
-      const children = entries.filter((name) => !SKIPPED_DIRECTORIES.has(name)).sort().reverse();
+      const children = entries
+        .filter((name) => !SKIPPED_DIRECTORIES.has(name))
+        .sort()
+        .reverse();
       for (const name of children) pending.push(next === "" ? name : `${next}/${name}`);
     }
   }
@@ -124,7 +178,9 @@ class RepositoryWalk {
     const absolute = path.join(this.rootReal, relative);
     const link = await lstat(absolute).catch(() => null);
     if (link === null) {
-      this.errors.push(refusal(relative || ".", "file-not-found", `${relative} does not exist in the repository`));
+      this.errors.push(
+        refusal(relative || ".", "file-not-found", `${relative} does not exist in the repository`),
+      );
       return "other";
     }
     let target = absolute;
@@ -132,7 +188,13 @@ class RepositoryWalk {
       const resolved = await realpath(absolute).catch(() => null);
       if (resolved === null) return "other";
       if (resolved !== this.rootReal && !resolved.startsWith(this.rootReal + path.sep)) {
-        this.errors.push(refusal(relative, "symlink-escape", `is a symbolic link to ${resolved}, outside the repository; it was not read`));
+        this.errors.push(
+          refusal(
+            relative,
+            "symlink-escape",
+            `is a symbolic link to ${resolved}, outside the repository; it was not read`,
+          ),
+        );
         return "other";
       }
       target = resolved;
@@ -147,16 +209,28 @@ class RepositoryWalk {
   }
 }
 
-async function readCandidate(rootReal: string, relative: string, maxFileBytes: number): Promise<SourceFile | LoadError> {
+async function readCandidate(
+  rootReal: string,
+  relative: string,
+  maxFileBytes: number,
+): Promise<SourceFile | LoadError> {
   const absolute = path.join(rootReal, relative);
   try {
     const { size } = await stat(absolute);
     if (size > maxFileBytes) {
-      return refusal(relative, "file-too-large", `${size} bytes, over the limit of ${maxFileBytes} bytes for one file; split it or raise maxFileBytes`);
+      return refusal(
+        relative,
+        "file-too-large",
+        `${size} bytes, over the limit of ${maxFileBytes} bytes for one file; split it or raise maxFileBytes`,
+      );
     }
     return checkSourceBytes(relative, await readFile(absolute), maxFileBytes);
   } catch (error) {
-    return refusal(relative, "file-unreadable", `cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    return refusal(
+      relative,
+      "file-unreadable",
+      `cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 
@@ -189,10 +263,17 @@ function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number } {
   const lossy = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
   let byteOffset = 0;
   let charOffset = 0;
-  for (let found = lossy.indexOf("\uFFFD"); found !== -1; found = lossy.indexOf("\uFFFD", found + 1)) {
+  for (
+    let found = lossy.indexOf("\uFFFD");
+    found !== -1;
+    found = lossy.indexOf("\uFFFD", found + 1)
+  ) {
     byteOffset += Buffer.byteLength(lossy.slice(charOffset, found));
     charOffset = found;
-    const written = bytes[byteOffset] === 0xef && bytes[byteOffset + 1] === 0xbf && bytes[byteOffset + 2] === 0xbd;
+    const written =
+      bytes[byteOffset] === 0xef &&
+      bytes[byteOffset + 1] === 0xbf &&
+      bytes[byteOffset + 2] === 0xbd;
     if (!written) break;
     byteOffset += 3;
     charOffset = found + 1;

@@ -18,7 +18,9 @@ export function cidrSubnets(block: string, count: number, hostBits: number): str
   const subnets: string[] = [];
   for (let index = 0; index < count; index++) {
     const address = network + index * 2 ** hostBits;
-    subnets.push(`${[24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".")}/${32 - hostBits}`);
+    subnets.push(
+      `${[24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".")}/${32 - hostBits}`,
+    );
   }
   return subnets;
 }

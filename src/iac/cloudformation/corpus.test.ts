@@ -2,10 +2,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
 import type { Resource } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 import { isCloudFormation, loadCloudFormation } from "./index.js";
+import { parseTemplate, parseYamlTemplate } from "./parse.js";
+import type { TemplateNode } from "./parse.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const corpus = path.resolve(repoRoot, "../shared/corpus");
@@ -17,7 +18,11 @@ function source(relative: string): SourceFile {
 function kicsFixtures(): string[] {
   const root = path.join(corpus, "kics/cloudformation");
   return readdirSync(root)
-    .flatMap((query) => readdirSync(path.join(root, query, "test")).map((name) => `kics/cloudformation/${query}/test/${name}`))
+    .flatMap((query) =>
+      readdirSync(path.join(root, query, "test")).map(
+        (name) => `kics/cloudformation/${query}/test/${name}`,
+      ),
+    )
     .filter((file) => /\/(positive|negative)\d*\.(ya?ml|json)$/.test(file))
     .sort();
 }
@@ -63,24 +68,51 @@ describe("CloudFormation corpus", () => {
   it("does not take a bare map of resources for a template", () => {
     for (const file of NOT_TEMPLATES) {
       expect(isCloudFormation(source(file))).toBe(false);
-      expect(loadCloudFormation(source(file)).errors.map((error) => error.code)).toEqual(["cfn-template"]);
+      expect(loadCloudFormation(source(file)).errors.map((error) => error.code)).toEqual([
+        "cfn-template",
+      ]);
     }
   });
 
-  it("reads JSON fixtures as YAML to the same values JSON.parse gives", () => {
-    for (const file of kicsFixtures().filter((fixture) => fixture.endsWith(".json"))) {
-      const text = source(file).text;
-      expect(parseYaml(text), file).toEqual(JSON.parse(text));
+  it("reads JSON fixtures to the tree and spans the YAML parser gives, and the values JSON.parse gives", () => {
+    const plain = (node: TemplateNode): unknown =>
+      node.kind === "scalar"
+        ? node.value
+        : node.kind === "sequence"
+          ? node.items.map(plain)
+          : Object.fromEntries(node.entries.map((entry) => [entry.key, plain(entry.value)]));
+    const jsonFixtures = kicsFixtures().filter((fixture) => fixture.endsWith(".json"));
+    expect(jsonFixtures.length).toBe(24);
+    for (const file of jsonFixtures) {
+      const viaJson = parseTemplate(source(file));
+      const viaYaml = parseYamlTemplate(source(file));
+      expect(viaJson.errors, file).toEqual([]);
+      expect(viaJson.root, file).toEqual(viaYaml.root);
+      expect(viaJson.root && plain(viaJson.root), file).toEqual(JSON.parse(source(file).text));
     }
   });
 
   it("locates resources and their properties on the lines they are written", () => {
     const { resources } = loadCloudFormation(source("real/cfngoat/cfngoat.yaml"));
     const webNode = resource(resources, "WebNodeSG");
-    expect([webNode.line, webNode.column, webNode.type]).toEqual([112, 3, "AWS::EC2::SecurityGroup"]);
+    expect([webNode.line, webNode.column, webNode.type]).toEqual([
+      112,
+      3,
+      "AWS::EC2::SecurityGroup",
+    ]);
     expect(webNode.locations["/SecurityGroupIngress/1/FromPort"]?.line).toBe(124);
-    expect(webNode.locations["/SecurityGroupIngress/1/CidrIp"]).toMatchObject({ line: 126, column: 9, endLine: 126, endColumn: 26 });
-    expect(webNode.config.SecurityGroupIngress).toContainEqual({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIp: "0.0.0.0/0" });
+    expect(webNode.locations["/SecurityGroupIngress/1/CidrIp"]).toMatchObject({
+      line: 126,
+      column: 9,
+      endLine: 126,
+      endColumn: 26,
+    });
+    expect(webNode.config.SecurityGroupIngress).toContainEqual({
+      IpProtocol: "tcp",
+      FromPort: 22,
+      ToPort: 22,
+      CidrIp: "0.0.0.0/0",
+    });
 
     const db = resource(resources, "DefaultDB");
     expect(db.line).toBe(468);
@@ -91,15 +123,23 @@ describe("CloudFormation corpus", () => {
     const cleanup = resource(resources, "CleanupRole");
     expect(cleanup.locations["/Policies/1/PolicyDocument/Statement/0/Action/2"]?.line).toBe(1092);
     expect(cleanup.config.Policies).toMatchObject([
-      { PolicyName: "lambda-execute", PolicyDocument: { Statement: [{ Effect: "Allow", Action: ["logs:*"], Resource: "*" }] } },
+      {
+        PolicyName: "lambda-execute",
+        PolicyDocument: { Statement: [{ Effect: "Allow", Action: ["logs:*"], Resource: "*" }] },
+      },
       { PolicyName: "s3-object-delete" },
     ]);
   });
 
   it("evaluates !Sub, parameters and references on real templates", () => {
-    const { resources } = loadCloudFormation(source("real/cfngoat/cfngoat.yaml"), { parameters: { "AWS::AccountId": "123456789012" } });
+    const { resources } = loadCloudFormation(source("real/cfngoat/cfngoat.yaml"), {
+      parameters: { "AWS::AccountId": "123456789012" },
+    });
     const instance = resource(resources, "EC2Instance");
-    expect(instance.config.Tags).toContainEqual({ Key: "Name", Value: "123456789012-acme-dev-ec2" });
+    expect(instance.config.Tags).toContainEqual({
+      Key: "Name",
+      Value: "123456789012-acme-dev-ec2",
+    });
     expect(instance.config.ImageId).toEqual({ $unknown: "!Ref LatestAmiId" });
     expect(instance.config.AvailabilityZone).toEqual({ $unknown: '!Select ["0", !GetAZs ""]' });
     expect(instance.references).toEqual(["WebNodeSG", "WebSubnet"]);
@@ -109,7 +149,9 @@ describe("CloudFormation corpus", () => {
     expect(flowLogs.references).toContain("FlowBucket");
 
     const key = resource(resources, "LogsKey");
-    expect(key.config.KeyPolicy).toMatchObject({ Statement: [{ Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*" }] });
+    expect(key.config.KeyPolicy).toMatchObject({
+      Statement: [{ Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*" }],
+    });
 
     const eks = loadCloudFormation(source("real/cfngoat/eks.yaml")).resources;
     const cluster = resource(eks, "EKSCluster");

@@ -2,9 +2,20 @@ import { describe, expect, it } from "vitest";
 import type { Resource, Value } from "../../model/types.js";
 import { loadCloudFormation } from "./index.js";
 
-function load(text: string, parameters?: Record<string, Value>): { resources: Resource[]; errors: string[] } {
-  const model = loadCloudFormation({ path: "template.yaml", text }, parameters ? { parameters } : {});
-  return { resources: model.resources, errors: model.errors.map((error) => `${error.file}:${error.line}:${error.column}: ${error.code}`) };
+function load(
+  text: string,
+  parameters?: Record<string, Value>,
+): { resources: Resource[]; errors: string[] } {
+  const model = loadCloudFormation(
+    { path: "template.yaml", text },
+    parameters ? { parameters } : {},
+  );
+  return {
+    resources: model.resources,
+    errors: model.errors.map(
+      (error) => `${error.file}:${error.line}:${error.column}: ${error.code}`,
+    ),
+  };
 }
 
 function config(text: string, parameters?: Record<string, Value>): Record<string, Value> {
@@ -122,8 +133,14 @@ describe("short-form intrinsics", () => {
       Flag: !If [ProdInUsEast, a, b]
       Name: !Sub "\${AWS::Region}-\${Env}"
 `);
-    expect(config(text, { "AWS::Region": "us-east-1", Env: "dev" })).toEqual({ Flag: "b", Name: "us-east-1-dev" });
-    expect(config(text, { "AWS::Region": "us-east-1" })).toEqual({ Flag: "a", Name: "us-east-1-prod" });
+    expect(config(text, { "AWS::Region": "us-east-1", Env: "dev" })).toEqual({
+      Flag: "b",
+      Name: "us-east-1-dev",
+    });
+    expect(config(text, { "AWS::Region": "us-east-1" })).toEqual({
+      Flag: "a",
+      Name: "us-east-1-prod",
+    });
   });
 
   it("removes AWS::NoValue properties and list items, keeping pointers on the items left", () => {
@@ -143,25 +160,35 @@ describe("short-form intrinsics", () => {
   });
 
   it("accepts the long JSON forms", () => {
-    const text = JSON.stringify({
-      Parameters: { Env: { Type: "String", Default: "prod" } },
-      Conditions: { IsProd: { "Fn::Equals": [{ Ref: "Env" }, "prod"] } },
-      Resources: {
-        Logs: { Type: "AWS::S3::Bucket" },
-        Subject: {
-          Type: "AWS::S3::BucketPolicy",
-          Properties: {
-            Bucket: { Ref: "Logs" },
-            Arn: { "Fn::GetAtt": ["Logs", "Arn"] },
-            Name: { "Fn::Sub": ["${Prefix}-${Env}", { Prefix: { "Fn::If": ["IsProd", "p", "d"] } }] },
+    const text = JSON.stringify(
+      {
+        Parameters: { Env: { Type: "String", Default: "prod" } },
+        Conditions: { IsProd: { "Fn::Equals": [{ Ref: "Env" }, "prod"] } },
+        Resources: {
+          Logs: { Type: "AWS::S3::Bucket" },
+          Subject: {
+            Type: "AWS::S3::BucketPolicy",
+            Properties: {
+              Bucket: { Ref: "Logs" },
+              Arn: { "Fn::GetAtt": ["Logs", "Arn"] },
+              Name: {
+                "Fn::Sub": ["${Prefix}-${Env}", { Prefix: { "Fn::If": ["IsProd", "p", "d"] } }],
+              },
+            },
           },
         },
       },
-    }, null, 2);
+      null,
+      2,
+    );
     const { resources, errors } = loadCloudFormation({ path: "template.json", text });
     expect(errors).toEqual([]);
     const subject = resources.find((resource) => resource.name === "Subject");
-    expect(subject?.config).toEqual({ Bucket: { $unknown: "!Ref Logs" }, Arn: { $unknown: "!GetAtt Logs.Arn" }, Name: "p-prod" });
+    expect(subject?.config).toEqual({
+      Bucket: { $unknown: "!Ref Logs" },
+      Arn: { $unknown: "!GetAtt Logs.Arn" },
+      Name: "p-prod",
+    });
     expect(subject?.references).toEqual(["Logs"]);
     expect(subject?.locations["/Name"]?.line).toBe(34);
   });
@@ -189,15 +216,26 @@ describe("Fn::Sub", () => {
       WithResource: { $unknown: "!Sub ${Logs.Arn}/*" },
       ListForm: "t3.micro-prod",
     });
-    expect(load(withResource(`    Type: AWS::SNS::Topic\n    DependsOn: Logs\n`)).resources[1]?.references).toEqual(["Logs"]);
+    expect(
+      load(withResource(`    Type: AWS::SNS::Topic\n    DependsOn: Logs\n`)).resources[1]
+        ?.references,
+    ).toEqual(["Logs"]);
   });
 });
 
 describe("conditions", () => {
   it("omits a resource whose condition is false and keeps one the template cannot decide", () => {
     const text = `${header}  ProdOnly:\n    Type: AWS::SNS::Topic\n    Condition: IsProd\n  DevOnly:\n    Type: AWS::SNS::Topic\n    Condition: IsDev\n  EastOnly:\n    Type: AWS::SNS::Topic\n    Condition: InUsEast\n`;
-    expect(load(text).resources.map((resource) => resource.name)).toEqual(["Logs", "ProdOnly", "EastOnly"]);
-    expect(load(text, { Env: "dev", "AWS::Region": "eu-west-1" }).resources.map((resource) => resource.name)).toEqual(["Logs", "DevOnly"]);
+    expect(load(text).resources.map((resource) => resource.name)).toEqual([
+      "Logs",
+      "ProdOnly",
+      "EastOnly",
+    ]);
+    expect(
+      load(text, { Env: "dev", "AWS::Region": "eu-west-1" }).resources.map(
+        (resource) => resource.name,
+      ),
+    ).toEqual(["Logs", "DevOnly"]);
   });
 
   it("reports a condition that depends on itself, at its line", () => {
@@ -217,7 +255,9 @@ describe("policy documents", () => {
       PolicyDocument: '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
 `),
     );
-    expect(value.PolicyDocument).toEqual({ Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] });
+    expect(value.PolicyDocument).toEqual({
+      Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }],
+    });
   });
 
   it("keeps a !Sub JSON policy's structure, with only the strings holding unknowns unknown", () => {
@@ -251,7 +291,9 @@ describe("policy documents", () => {
   });
 
   it("reports a policy string that is not JSON, at its line, and keeps the text", () => {
-    const { resources, errors } = load(`Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: '{"Statement": ['\n`);
+    const { resources, errors } = load(
+      `Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: '{"Statement": ['\n`,
+    );
     expect(errors).toEqual(["template.yaml:5:33: cfn-policy-json"]);
     expect(resources[0]?.config.AssumeRolePolicyDocument).toBe('{"Statement": [');
   });
@@ -296,7 +338,11 @@ Resources:
       Layers: ["arn:one", "arn:two"],
       Policies: [
         "AWSLambdaBasicExecutionRole",
-        { Statement: [{ Effect: "Allow", Action: "dynamodb:*", Resource: { $unknown: "!GetAtt Table.Arn" } }] },
+        {
+          Statement: [
+            { Effect: "Allow", Action: "dynamodb:*", Resource: { $unknown: "!GetAtt Table.Arn" } },
+          ],
+        },
       ],
     });
     expect(handler?.locations["/Runtime"]?.line).toBe(4);

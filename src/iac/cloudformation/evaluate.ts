@@ -135,12 +135,20 @@ export class TemplateEvaluator {
     try {
       return JSON.parse(value) as Value;
     } catch (error) {
-      this.error(entry.value.span, "cfn-policy-json", `${entry.key} is not valid JSON: ${(error as Error).message}`);
+      this.error(
+        entry.value.span,
+        "cfn-policy-json",
+        `${entry.key} is not valid JSON: ${(error as Error).message}`,
+      );
       return value;
     }
   }
 
-  private intrinsic({ name, argument, node }: Intrinsic, path: PathSegment[] | null, trace: Trace): Evaluated {
+  private intrinsic(
+    { name, argument, node }: Intrinsic,
+    path: PathSegment[] | null,
+    trace: Trace,
+  ): Evaluated {
     switch (name) {
       case "Ref":
         return this.ref(argument, trace);
@@ -161,17 +169,24 @@ export class TemplateEvaluator {
     switch (name) {
       case "Fn::Join": {
         const [delimiter, items] = list ?? [];
-        if (typeof delimiter !== "string" || !Array.isArray(items)) return this.malformed(node, name, "[delimiter, [values...]]");
+        if (typeof delimiter !== "string" || !Array.isArray(items))
+          return this.malformed(node, name, "[delimiter, [values...]]");
         const parts = items.map(scalarText);
         return parts.every((part) => part !== null) ? parts.join(delimiter) : this.unknownFor(node);
       }
       case "Fn::Select": {
         const [index, items] = list ?? [];
-        const position = typeof index === "number" ? index : typeof index === "string" ? Number(index) : NaN;
+        const position =
+          typeof index === "number" ? index : typeof index === "string" ? Number(index) : NaN;
         if (isUnknown(index) || isUnknown(items)) return this.unknownFor(node);
-        if (!Number.isInteger(position) || !Array.isArray(items)) return this.malformed(node, name, "[index, [values...]]");
+        if (!Number.isInteger(position) || !Array.isArray(items))
+          return this.malformed(node, name, "[index, [values...]]");
         if (position < 0 || position >= items.length) {
-          this.error(node.span, "cfn-select-index", `Fn::Select index ${position} is outside a list of ${items.length}`);
+          this.error(
+            node.span,
+            "cfn-select-index",
+            `Fn::Select index ${position} is outside a list of ${items.length}`,
+          );
           return this.unknownFor(node);
         }
         return items[position] as Value;
@@ -179,13 +194,16 @@ export class TemplateEvaluator {
       case "Fn::Split": {
         const [delimiter, source] = list ?? [];
         if (isUnknown(source)) return this.unknownFor(node);
-        if (typeof delimiter !== "string" || delimiter === "" || typeof source !== "string") return this.malformed(node, name, "[delimiter, string]");
+        if (typeof delimiter !== "string" || delimiter === "" || typeof source !== "string")
+          return this.malformed(node, name, "[delimiter, string]");
         return source.split(delimiter);
       }
       case "Fn::FindInMap":
         return this.findInMap(list, node, trace);
       case "Fn::Base64":
-        return typeof args === "string" ? Buffer.from(args, "utf8").toString("base64") : this.unknownFor(node);
+        return typeof args === "string"
+          ? Buffer.from(args, "utf8").toString("base64")
+          : this.unknownFor(node);
       case "Fn::Cidr": {
         const [block, count, hostBits] = list ?? [];
         if (typeof block !== "string") return this.unknownFor(node);
@@ -194,19 +212,26 @@ export class TemplateEvaluator {
       case "Fn::Length":
         return Array.isArray(args) ? args.length : this.unknownFor(node);
       case "Fn::ToJsonString":
-        return args !== NO_VALUE && !containsUnknown(args) ? JSON.stringify(args) : this.unknownFor(node);
+        return args !== NO_VALUE && !containsUnknown(args)
+          ? JSON.stringify(args)
+          : this.unknownFor(node);
       case "Fn::GetAZs":
       case "Fn::ImportValue":
       case "Fn::Transform":
         return this.unknownFor(node);
     }
-    this.error(node.span, "cfn-unsupported-intrinsic", `${name} is not a CloudFormation intrinsic function this loader knows; its value is unknown`);
+    this.error(
+      node.span,
+      "cfn-unsupported-intrinsic",
+      `${name} is not a CloudFormation intrinsic function this loader knows; its value is unknown`,
+    );
     return this.unknownFor(node);
   }
 
   private ref(argument: TemplateNode, trace: Trace): Evaluated {
     const name = argument.kind === "scalar" ? argument.value : null;
-    if (typeof name !== "string") return this.malformed(argument, "Ref", "a parameter or resource name");
+    if (typeof name !== "string")
+      return this.malformed(argument, "Ref", "a parameter or resource name");
     if (name === "AWS::NoValue") return NO_VALUE;
     const parameter = this.scope.parameters.get(name);
     if (parameter !== undefined) return parameter;
@@ -226,14 +251,31 @@ export class TemplateEvaluator {
       target = typeof resource === "string" ? resource : undefined;
       attribute = typeof name === "string" ? name : isUnknown(name) ? name.$unknown : undefined;
     }
-    if (target === undefined || attribute === undefined) return this.malformed(argument, "Fn::GetAtt", "LogicalId.Attribute or [LogicalId, Attribute]");
+    if (target === undefined || attribute === undefined)
+      return this.malformed(
+        argument,
+        "Fn::GetAtt",
+        "LogicalId.Attribute or [LogicalId, Attribute]",
+      );
     if (this.scope.resourceIds.has(target)) trace.references.add(target);
     return unknown(`!GetAtt ${target}.${attribute}`);
   }
 
-  private fnIf(argument: TemplateNode, node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
+  private fnIf(
+    argument: TemplateNode,
+    node: TemplateNode,
+    path: PathSegment[] | null,
+    trace: Trace,
+  ): Evaluated {
     const [conditionNode, whenTrue, whenFalse] = argument.kind === "sequence" ? argument.items : [];
-    if (argument.kind !== "sequence" || argument.items.length !== 3 || conditionNode?.kind !== "scalar" || typeof conditionNode.value !== "string" || !whenTrue || !whenFalse) {
+    if (
+      argument.kind !== "sequence" ||
+      argument.items.length !== 3 ||
+      conditionNode?.kind !== "scalar" ||
+      typeof conditionNode.value !== "string" ||
+      !whenTrue ||
+      !whenFalse
+    ) {
       return this.malformed(node, "Fn::If", "[ConditionName, value if true, value if false]");
     }
     const decided = this.condition(conditionNode.value, conditionNode.span);
@@ -246,7 +288,8 @@ export class TemplateEvaluator {
 
   private sub(argument: TemplateNode, node: TemplateNode, trace: Trace): Evaluated {
     const parts = this.subParts(argument, trace);
-    if (parts === null) return this.malformed(node, "Fn::Sub", "a string or [string, { Name: value }]");
+    if (parts === null)
+      return this.malformed(node, "Fn::Sub", "a string or [string, { Name: value }]");
     if (parts.every((part) => typeof part === "string")) return parts.join("");
     return unknown(`!Sub ${subTemplate(argument) ?? ""}`);
   }
@@ -254,26 +297,39 @@ export class TemplateEvaluator {
   /** A `!Sub` policy: parsed as JSON with each `${...}` as a hole, holes make only their strings unknown. */
   private policyFromSub({ argument, node }: Intrinsic, trace: Trace): Evaluated {
     const parts = this.subParts(argument, trace);
-    if (parts === null) return this.malformed(node, "Fn::Sub", "a string or [string, { Name: value }]");
+    if (parts === null)
+      return this.malformed(node, "Fn::Sub", "a string or [string, { Name: value }]");
     const variables: string[] = [];
     const marked = parts
-      .map((part) => (typeof part === "string" ? part : `${HOLE_START}${variables.push(part.variable) - 1}${HOLE_END}`))
+      .map((part) =>
+        typeof part === "string"
+          ? part
+          : `${HOLE_START}${variables.push(part.variable) - 1}${HOLE_END}`,
+      )
       .join("");
     let parsed: Value;
     try {
       parsed = JSON.parse(marked) as Value;
     } catch (error) {
       if (variables.length > 0) return this.unknownFor(node);
-      this.error(node.span, "cfn-policy-json", `policy document is not valid JSON: ${(error as Error).message}`);
+      this.error(
+        node.span,
+        "cfn-policy-json",
+        `policy document is not valid JSON: ${(error as Error).message}`,
+      );
       return marked;
     }
     const holePattern = new RegExp(`${HOLE_START}(\\d+)${HOLE_END}`, "g");
-    const restore = (text: string): string => text.replace(holePattern, (_, index: string) => `\${${variables[Number(index)]}}`);
+    const restore = (text: string): string =>
+      text.replace(holePattern, (_, index: string) => `\${${variables[Number(index)]}}`);
     const fill = (value: Value): Value => {
-      if (typeof value === "string") return value.includes(HOLE_START) ? unknown(restore(value)) : value;
+      if (typeof value === "string")
+        return value.includes(HOLE_START) ? unknown(restore(value)) : value;
       if (Array.isArray(value)) return value.map(fill);
       if (value === null || typeof value !== "object") return value;
-      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [restore(key), fill(inner)]));
+      return Object.fromEntries(
+        Object.entries(value).map(([key, inner]) => [restore(key), fill(inner)]),
+      );
     };
     return fill(parsed);
   }
@@ -286,7 +342,8 @@ export class TemplateEvaluator {
     if (argument.kind === "sequence") {
       const bindings = argument.items[1];
       if (bindings?.kind !== "mapping") return null;
-      for (const binding of bindings.entries) variables.set(binding.key, this.evaluate(binding.value, null, trace));
+      for (const binding of bindings.entries)
+        variables.set(binding.key, this.evaluate(binding.value, null, trace));
     }
     const parts: SubPart[] = [];
     let last = 0;
@@ -298,7 +355,9 @@ export class TemplateEvaluator {
         parts.push(`\${${variable.slice(1)}}`);
         continue;
       }
-      const value = variables.has(variable) ? variables.get(variable) : this.subVariable(variable.trim(), trace);
+      const value = variables.has(variable)
+        ? variables.get(variable)
+        : this.subVariable(variable.trim(), trace);
       const text = value === undefined || value === NO_VALUE ? null : scalarText(value);
       parts.push(text ?? { variable });
     }
@@ -318,12 +377,22 @@ export class TemplateEvaluator {
 
   private findInMap(list: Value[] | null, node: TemplateNode, trace: Trace): Evaluated {
     const [mapName, topKey, secondKey, options] = list ?? [];
-    if (isUnknown(mapName) || isUnknown(topKey) || isUnknown(secondKey)) return this.unknownFor(node);
-    const [map, top, second] = [mapName, topKey, secondKey].map((key) => (key === undefined ? null : scalarText(key)));
-    if (map == null || top == null || second == null) return this.malformed(node, "Fn::FindInMap", "[MapName, TopLevelKey, SecondLevelKey]");
+    if (isUnknown(mapName) || isUnknown(topKey) || isUnknown(secondKey))
+      return this.unknownFor(node);
+    const [map, top, second] = [mapName, topKey, secondKey].map((key) =>
+      key === undefined ? null : scalarText(key),
+    );
+    if (map == null || top == null || second == null)
+      return this.malformed(node, "Fn::FindInMap", "[MapName, TopLevelKey, SecondLevelKey]");
     const found = lookup(lookup(this.scope.mappings.get(map), top), second);
     if (found !== undefined) return this.evaluate(found, null, trace);
-    const fallback = options !== null && typeof options === "object" && !Array.isArray(options) && !isUnknown(options) ? options.DefaultValue : undefined;
+    const fallback =
+      options !== null &&
+      typeof options === "object" &&
+      !Array.isArray(options) &&
+      !isUnknown(options)
+        ? options.DefaultValue
+        : undefined;
     if (fallback !== undefined) return fallback;
     this.error(node.span, "cfn-find-in-map", `Mappings has no entry ${map}.${top}.${second}`);
     return this.unknownFor(node);
@@ -335,12 +404,14 @@ export class TemplateEvaluator {
     const operands = only?.value.kind === "sequence" ? only.value.items : [];
     switch (only?.key) {
       case "Condition":
-        if (only.value.kind === "scalar" && typeof only.value.value === "string") return this.condition(only.value.value, only.value.span);
+        if (only.value.kind === "scalar" && typeof only.value.value === "string")
+          return this.condition(only.value.value, only.value.span);
         break;
       case "Fn::Equals": {
         if (operands.length !== 2) break;
         const [left, right] = operands.map((operand) => this.evaluate(operand, null, trace));
-        if (left === undefined || right === undefined || left === NO_VALUE || right === NO_VALUE) return undefined;
+        if (left === undefined || right === undefined || left === NO_VALUE || right === NO_VALUE)
+          return undefined;
         if (containsUnknown(left) || containsUnknown(right)) return undefined;
         return equalValues(left, right);
       }
@@ -358,7 +429,11 @@ export class TemplateEvaluator {
         return result === undefined ? undefined : !result;
       }
     }
-    this.error(node.span, "cfn-condition", "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or { Condition: Name }");
+    this.error(
+      node.span,
+      "cfn-condition",
+      "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or { Condition: Name }",
+    );
     return undefined;
   }
 
@@ -370,7 +445,9 @@ export class TemplateEvaluator {
   /** Unknown, named by the expression in short form whether it was written as YAML or JSON. */
   private unknownFor(node: TemplateNode): Value {
     const text = shortForm(node, MAX_EXPRESSION_TEXT);
-    return unknown(text.length > MAX_EXPRESSION_TEXT ? `${text.slice(0, MAX_EXPRESSION_TEXT)}…` : text);
+    return unknown(
+      text.length > MAX_EXPRESSION_TEXT ? `${text.slice(0, MAX_EXPRESSION_TEXT)}…` : text,
+    );
   }
 
   private error(at: Span, code: string, message: string): void {
@@ -391,7 +468,11 @@ export function entrySpan(entry: TemplateEntry): Span {
 /** `!Select ["0", !GetAZs ""]`: one line, stopping once `budget` characters are written. */
 function shortForm(node: TemplateNode, budget: number): string {
   if (node.kind === "scalar") {
-    return typeof node.value === "string" && /^[A-Za-z_][\w:./*@-]*$/.test(node.value) && !/^(true|false|null)$/i.test(node.value) ? node.value : JSON.stringify(node.value);
+    return typeof node.value === "string" &&
+      /^[A-Za-z_][\w:./*@-]*$/.test(node.value) &&
+      !/^(true|false|null)$/i.test(node.value)
+      ? node.value
+      : JSON.stringify(node.value);
   }
   const parts: string[] = [];
   let used = 0;
@@ -405,8 +486,10 @@ function shortForm(node: TemplateNode, budget: number): string {
     return `[${parts.join(", ")}]`;
   }
   const intrinsic = asIntrinsic(node);
-  if (intrinsic !== null) return `!${intrinsic.name.replace(/^Fn::/, "")} ${shortForm(intrinsic.argument, budget)}`;
-  for (const entry of node.entries) if (!add(`${entry.key}: ${shortForm(entry.value, budget - used)}`)) break;
+  if (intrinsic !== null)
+    return `!${intrinsic.name.replace(/^Fn::/, "")} ${shortForm(intrinsic.argument, budget)}`;
+  for (const entry of node.entries)
+    if (!add(`${entry.key}: ${shortForm(entry.value, budget - used)}`)) break;
   return `{${parts.join(", ")}}`;
 }
 
@@ -416,7 +499,9 @@ function subTemplate(argument: TemplateNode): string | null {
 }
 
 function lookup(node: TemplateNode | undefined, key: string): TemplateNode | undefined {
-  return node?.kind === "mapping" ? node.entries.find((entry) => entry.key === key)?.value : undefined;
+  return node?.kind === "mapping"
+    ? node.entries.find((entry) => entry.key === key)?.value
+    : undefined;
 }
 
 function scalarText(value: Value): string | null {
@@ -428,7 +513,8 @@ function scalarText(value: Value): string | null {
 export function containsUnknown(value: Value): boolean {
   if (isUnknown(value)) return true;
   if (Array.isArray(value)) return value.some(containsUnknown);
-  if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+  if (value !== null && typeof value === "object")
+    return Object.values(value).some(containsUnknown);
   return false;
 }
 

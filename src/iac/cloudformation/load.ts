@@ -33,31 +33,56 @@ export interface CloudFormationModel {
   errors: LoadError[];
 }
 
+/** `isCloudFormation` then `loadCloudFormation` on the same (immutable) file parse it once. */
+const parsedTemplates = new WeakMap<SourceFile, ParsedTemplate>();
+
+function parsed(file: SourceFile): ParsedTemplate {
+  let template = parsedTemplates.get(file);
+  if (template === undefined) {
+    template = parseTemplate(file);
+    parsedTemplates.set(file, template);
+  }
+  return template;
+}
+
 const RESOURCE_TYPE = /^(?:[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::[A-Za-z0-9_@-]+)$/;
 
 /** True when the file's content is a CloudFormation or SAM template (never by file name). */
 export function isCloudFormation(file: SourceFile): boolean {
   const text = file.text;
   if (!/AWSTemplateFormatVersion|Resources/.test(text)) return false;
-  const { root, errors } = parseTemplate(file);
+  const { root, errors } = parsed(file);
   if (errors.length > 0 || root === null) {
     // A broken template is still a template: say so, so its syntax error gets reported.
-    return /^\s*["']?AWSTemplateFormatVersion["']?\s*:/m.test(text) || (/^\s*["']?Resources["']?\s*:/m.test(text) && /["']?Type["']?\s*:\s*["']?(?:AWS|Alexa|Custom)::/.test(text));
+    return (
+      /^\s*["']?AWSTemplateFormatVersion["']?\s*:/m.test(text) ||
+      (/^\s*["']?Resources["']?\s*:/m.test(text) &&
+        /["']?Type["']?\s*:\s*["']?(?:AWS|Alexa|Custom)::/.test(text))
+    );
   }
   if (root.kind !== "mapping") return false;
-  const section = (name: string): TemplateNode | undefined => root.entries.find((entry) => entry.key === name)?.value;
+  const section = (name: string): TemplateNode | undefined =>
+    root.entries.find((entry) => entry.key === name)?.value;
   if (section("AWSTemplateFormatVersion") !== undefined) return true;
   if (declaresSamTransform(section("Transform"))) return true;
   const resources = section("Resources");
   if (resources?.kind !== "mapping" || resources.entries.length === 0) return false;
   return resources.entries.every((entry) => {
-    const type = entry.value.kind === "mapping" ? entry.value.entries.find((field) => field.key === "Type")?.value : undefined;
-    return type?.kind === "scalar" && typeof type.value === "string" && RESOURCE_TYPE.test(type.value);
+    const type =
+      entry.value.kind === "mapping"
+        ? entry.value.entries.find((field) => field.key === "Type")?.value
+        : undefined;
+    return (
+      type?.kind === "scalar" && typeof type.value === "string" && RESOURCE_TYPE.test(type.value)
+    );
   });
 }
 
-export function loadCloudFormation(file: SourceFile, options: CloudFormationOptions = {}): CloudFormationModel {
-  const template = parseTemplate(file);
+export function loadCloudFormation(
+  file: SourceFile,
+  options: CloudFormationOptions = {},
+): CloudFormationModel {
+  const template = parsed(file);
   if (template.root === null) return { resources: [], errors: template.errors };
   const errors: LoadError[] = [];
   const at = (node: { start: number; end: number }, code: string, message: string): void => {
@@ -65,13 +90,21 @@ export function loadCloudFormation(file: SourceFile, options: CloudFormationOpti
     errors.push({ file: file.path, line, column, code, message });
   };
   if (template.root.kind !== "mapping") {
-    at(template.root.span, "cfn-template", "a template is a mapping of sections (Parameters, Resources, ...)");
+    at(
+      template.root.span,
+      "cfn-template",
+      "a template is a mapping of sections (Parameters, Resources, ...)",
+    );
     return { resources: [], errors };
   }
   const sections = new Map(template.root.entries.map((entry) => [entry.key, entry.value]));
   const resourcesSection = sections.get("Resources");
   if (resourcesSection?.kind !== "mapping") {
-    at(resourcesSection?.span ?? template.root.span, "cfn-template", "the Resources section must be a mapping of logical ids to resources");
+    at(
+      resourcesSection?.span ?? template.root.span,
+      "cfn-template",
+      "the Resources section must be a mapping of logical ids to resources",
+    );
     return { resources: [], errors };
   }
 
@@ -102,17 +135,30 @@ function loadResource(
   at: (span: { start: number; end: number }, code: string, message: string) => void,
 ): Resource | null {
   const body = entry.value;
-  const field = (name: string): TemplateNode | undefined => (body.kind === "mapping" ? body.entries.find((inner) => inner.key === name)?.value : undefined);
+  const field = (name: string): TemplateNode | undefined =>
+    body.kind === "mapping" ? body.entries.find((inner) => inner.key === name)?.value : undefined;
   const typeNode = field("Type");
   if (typeNode?.kind !== "scalar" || typeof typeNode.value !== "string") {
-    at(typeNode?.span ?? entry.keySpan, "cfn-resource-type", `resource ${entry.key} needs a Type such as AWS::S3::Bucket`);
+    at(
+      typeNode?.span ?? entry.keySpan,
+      "cfn-resource-type",
+      `resource ${entry.key} needs a Type such as AWS::S3::Bucket`,
+    );
     return null;
   }
   const type = typeNode.value;
   const conditionNode = field("Condition");
   if (conditionNode !== undefined) {
-    const name = conditionNode.kind === "scalar" && typeof conditionNode.value === "string" ? conditionNode.value : null;
-    if (name === null) at(conditionNode.span, "cfn-condition", `resource ${entry.key}: Condition must name a condition`);
+    const name =
+      conditionNode.kind === "scalar" && typeof conditionNode.value === "string"
+        ? conditionNode.value
+        : null;
+    if (name === null)
+      at(
+        conditionNode.span,
+        "cfn-condition",
+        `resource ${entry.key}: Condition must name a condition`,
+      );
     else if (evaluator.condition(name, conditionNode.span) === false) return null;
   }
 
@@ -125,12 +171,24 @@ function loadResource(
   let config: { [key: string]: Value } = {};
   if (properties !== undefined) {
     const evaluated = evaluator.evaluateProperties(properties, trace);
-    if (evaluated !== null && typeof evaluated === "object" && !Array.isArray(evaluated) && !isUnknown(evaluated)) config = evaluated;
-    else if (evaluated !== NO_VALUE && !isUnknown(evaluated)) at(properties.span, "cfn-properties", `resource ${entry.key}: Properties must be a mapping`);
+    if (
+      evaluated !== null &&
+      typeof evaluated === "object" &&
+      !Array.isArray(evaluated) &&
+      !isUnknown(evaluated)
+    )
+      config = evaluated;
+    else if (evaluated !== NO_VALUE && !isUnknown(evaluated))
+      at(properties.span, "cfn-properties", `resource ${entry.key}: Properties must be a mapping`);
   }
   const dependsOn = field("DependsOn");
-  for (const dependency of dependsOn?.kind === "sequence" ? dependsOn.items : dependsOn ? [dependsOn] : []) {
-    if (dependency.kind === "scalar" && typeof dependency.value === "string") trace.references.add(dependency.value);
+  for (const dependency of dependsOn?.kind === "sequence"
+    ? dependsOn.items
+    : dependsOn
+      ? [dependsOn]
+      : []) {
+    if (dependency.kind === "scalar" && typeof dependency.value === "string")
+      trace.references.add(dependency.value);
   }
   trace.references.delete(entry.key);
 
@@ -152,16 +210,24 @@ function loadResource(
 }
 
 /** Parameter values: override, else default (lists split), else unknown; SSM-typed ones stay unknown. */
-function bindParameters(section: TemplateNode | undefined, overrides: Record<string, Value>, scope: TemplateScope, evaluator: TemplateEvaluator): void {
+function bindParameters(
+  section: TemplateNode | undefined,
+  overrides: Record<string, Value>,
+  scope: TemplateScope,
+  evaluator: TemplateEvaluator,
+): void {
   for (const [name, value] of Object.entries(overrides)) {
     if (name.startsWith("AWS::")) scope.parameters.set(name, value);
   }
   if (section?.kind !== "mapping") return;
   for (const { key: name, value: declaration } of section.entries) {
     const field = (fieldName: string): TemplateNode | undefined =>
-      declaration.kind === "mapping" ? declaration.entries.find((entry) => entry.key === fieldName)?.value : undefined;
+      declaration.kind === "mapping"
+        ? declaration.entries.find((entry) => entry.key === fieldName)?.value
+        : undefined;
     const typeNode = field("Type");
-    const type = typeNode?.kind === "scalar" && typeof typeNode.value === "string" ? typeNode.value : "String";
+    const type =
+      typeNode?.kind === "scalar" && typeof typeNode.value === "string" ? typeNode.value : "String";
     const defaultNode = field("Default");
     let value: Value = unknown(`!Ref ${name}`);
     if (Object.hasOwn(overrides, name)) value = overrides[name] as Value;
@@ -177,5 +243,7 @@ function bindParameters(section: TemplateNode | undefined, overrides: Record<str
 }
 
 function namedEntries(section: TemplateNode | undefined): Map<string, TemplateNode> {
-  return new Map(section?.kind === "mapping" ? section.entries.map((entry) => [entry.key, entry.value]) : []);
+  return new Map(
+    section?.kind === "mapping" ? section.entries.map((entry) => [entry.key, entry.value]) : [],
+  );
 }

@@ -3,14 +3,20 @@ import { isCloudFormation, loadCloudFormation } from "./index.js";
 import { MAX_NESTING_DEPTH, parseTemplate } from "./parse.js";
 
 function errorsOf(text: string, path = "template.yaml"): string[] {
-  return loadCloudFormation({ path, text }).errors.map((error) => `${error.file}:${error.line}:${error.column}: ${error.code}`);
+  return loadCloudFormation({ path, text }).errors.map(
+    (error) => `${error.file}:${error.line}:${error.column}: ${error.code}`,
+  );
 }
 
 describe("template parsing bounds", () => {
   it("refuses a billion-laughs alias bomb quickly, at the alias that overflows", () => {
     const levels = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let level = 1; level <= 9; level++) {
-      levels.push(`a${level}: &a${level} [${Array(9).fill(`*a${level - 1}`).join(",")}]`);
+      levels.push(
+        `a${level}: &a${level} [${Array(9)
+          .fill(`*a${level - 1}`)
+          .join(",")}]`,
+      );
     }
     const text = `Resources:\n  Bomb:\n    Type: AWS::SNS::Topic\n    Properties:\n${levels.map((line) => `      ${line}`).join("\n")}\n`;
     const errors = errorsOf(text);
@@ -19,39 +25,91 @@ describe("template parsing bounds", () => {
   });
 
   it("still follows a few ordinary aliases", () => {
-    const text = "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: &shared\n      DisplayName: x\n  B:\n    Type: AWS::SNS::Topic\n    Properties: *shared\n";
+    const text =
+      "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: &shared\n      DisplayName: x\n  B:\n    Type: AWS::SNS::Topic\n    Properties: *shared\n";
     const model = loadCloudFormation({ path: "t.yaml", text });
     expect(model.errors).toEqual([]);
-    expect(model.resources.map((resource) => resource.config)).toEqual([{ DisplayName: "x" }, { DisplayName: "x" }]);
+    expect(model.resources.map((resource) => resource.config)).toEqual([
+      { DisplayName: "x" },
+      { DisplayName: "x" },
+    ]);
   });
 
   it("refuses nesting deeper than the limit in flow, block and alias form", () => {
     const flow = `Resources: ${"[".repeat(MAX_NESTING_DEPTH + 1)}${"]".repeat(MAX_NESTING_DEPTH + 1)}\n`;
     expect(errorsOf(flow)).toEqual(["template.yaml:1:75: yaml-too-deep"]);
-    const block = Array.from({ length: MAX_NESTING_DEPTH + 2 }, (_, depth) => `${" ".repeat(depth)}k${depth}:`).join("\n") + " leaf\n";
-    expect(errorsOf(block)).toEqual([`template.yaml:${MAX_NESTING_DEPTH + 1}:${MAX_NESTING_DEPTH + 1}: yaml-too-deep`]);
-    expect(errorsOf(`Resources: ${"[".repeat(40)}${"]".repeat(40)}\n`)).toEqual(["template.yaml:1:12: cfn-template"]);
+    const block =
+      Array.from(
+        { length: MAX_NESTING_DEPTH + 2 },
+        (_, depth) => `${" ".repeat(depth)}k${depth}:`,
+      ).join("\n") + " leaf\n";
+    expect(errorsOf(block)).toEqual([
+      `template.yaml:${MAX_NESTING_DEPTH + 1}:${MAX_NESTING_DEPTH + 1}: yaml-too-deep`,
+    ]);
+    expect(errorsOf(`Resources: ${"[".repeat(40)}${"]".repeat(40)}\n`)).toEqual([
+      "template.yaml:1:12: cfn-template",
+    ]);
     const viaAlias = `Deep: &deep ${"[".repeat(40)}${"]".repeat(40)}\nResources: ${"[".repeat(40)}*deep${"]".repeat(40)}\n`;
     expect(errorsOf(viaAlias)).toEqual(["template.yaml:2:52: yaml-too-deep"]);
   });
 
   it("refuses megabytes of brackets before parsing them", () => {
-    const text = `{"Resources":\n${"[".repeat(1_000_000)}`;
-    expect(errorsOf(text, "t.json")).toEqual(["t.json:2:1024: yaml-too-deep"]);
+    expect(errorsOf(`Resources:\n${"[".repeat(1_000_000)}`)).toEqual([
+      "template.yaml:2:1025: yaml-too-deep",
+    ]);
+    expect(errorsOf(`{"Resources":\n${"[".repeat(1_000_000)}`, "t.json")).toEqual([
+      "t.json:2:64: yaml-too-deep",
+    ]);
+  });
+
+  it("refuses flow-heavy YAML the parser would take seconds over, at once", () => {
+    const text = `Resources:\n${Array(3_000).fill("  - [1, 2, 3, 4, 5, 6, 7, 8]").join("\n")}\n`;
+    expect(loadCloudFormation({ path: "t.yaml", text }).errors).toEqual([
+      expect.objectContaining({ line: 1, column: 1, code: "yaml-too-complex" }),
+    ]);
   });
 
   it("reports YAML and JSON syntax errors with their line and column", () => {
-    expect(errorsOf("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n   Properties: {\n")).toEqual(expect.arrayContaining([expect.stringMatching(/^template\.yaml:4:\d+: yaml-syntax$/)]));
-    expect(errorsOf('{\n  "Resources": {\n    "Topic": { "Type": "AWS::SNS::Topic", }\n    "Other": 1\n  }\n}\n', "t.json")[0]).toMatch(/^t\.json:4:\d+: yaml-syntax$/);
+    expect(errorsOf("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n   Properties: {\n")).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^template\.yaml:4:\d+: yaml-syntax$/)]),
+    );
+    const json =
+      '{\n  "Resources": {\n    "Topic": { "Type": "AWS::SNS::Topic" }\n    "Queue": { "Type": "AWS::SQS::Queue" }\n  }\n}\n';
+    expect(loadCloudFormation({ path: "t.json", text: json }).errors).toEqual([
+      {
+        file: "t.json",
+        line: 4,
+        column: 5,
+        code: "json-syntax",
+        message: 'unexpected """, expected "," or "}"',
+      },
+    ]);
+    expect(errorsOf('{"Resources": {"A": 1, "A": 2}}', "t.json")).toEqual([
+      "t.json:1:24: json-syntax",
+    ]);
+    expect(errorsOf('{"Resources": {}} x', "t.json")).toEqual(["t.json:1:19: json-syntax"]);
     expect(errorsOf("Resources:\n  A: 1\n  A: 2\n")).toEqual(["template.yaml:3:3: yaml-syntax"]);
-    expect(errorsOf("Resources: {}\n---\nResources: {}\n")).toEqual(["template.yaml:3:1: yaml-multiple-documents"]);
+    expect(errorsOf("Resources: {}\n---\nResources: {}\n")).toEqual([
+      "template.yaml:3:1: yaml-multiple-documents",
+    ]);
+  });
+
+  it("reads a JSON-looking file that only YAML accepts as YAML", () => {
+    const flowYaml =
+      '{Resources: {Topic: {Type: "AWS::SNS::Topic", Properties: {TopicName: !Ref "AWS::StackName",}}}}';
+    const model = loadCloudFormation({ path: "t.yaml", text: flowYaml });
+    expect(model.errors).toEqual([]);
+    expect(model.resources[0]?.config).toEqual({ TopicName: { $unknown: "!Ref AWS::StackName" } });
   });
 
   it("rewrites tags on block collections to long form, spanning from the tag", () => {
-    const text = 'Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      Name: !Join\n        - "-"\n        - [a, b]\n';
+    const text =
+      'Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      Name: !Join\n        - "-"\n        - [a, b]\n';
     const parsed = parseTemplate({ path: "t.yaml", text });
     expect(parsed.errors).toEqual([]);
-    expect(loadCloudFormation({ path: "t.yaml", text }).resources[0]?.config).toEqual({ Name: "a-b" });
+    expect(loadCloudFormation({ path: "t.yaml", text }).resources[0]?.config).toEqual({
+      Name: "a-b",
+    });
     const name = loadCloudFormation({ path: "t.yaml", text }).resources[0]?.locations["/Name"];
     expect(name).toEqual({ file: "t.yaml", line: 5, column: 7, endLine: 7, endColumn: 17 });
   });
@@ -62,8 +120,16 @@ describe("isCloudFormation", () => {
 
   it("recognises templates by content", () => {
     expect(yes('AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\n')).toBe(true);
-    expect(yes("Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n")).toBe(true);
-    expect(yes("Resources:\n  Skill:\n    Type: Alexa::ASK::Skill\n  Hook:\n    Type: Custom::Cleanup\n")).toBe(true);
+    expect(
+      yes(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n",
+      ),
+    ).toBe(true);
+    expect(
+      yes(
+        "Resources:\n  Skill:\n    Type: Alexa::ASK::Skill\n  Hook:\n    Type: Custom::Cleanup\n",
+      ),
+    ).toBe(true);
     expect(yes('{"Resources": {"B": {"Type": "AWS::S3::Bucket"}}}')).toBe(true);
     expect(yes("AWSTemplateFormatVersion: 2010-09-09\nResources:\n  B: [\n")).toBe(true);
   });

@@ -9,6 +9,8 @@ import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser } from "
 import type { CST, Document, Node as YamlNode } from "yaml";
 import type { LoadError, SourceLocation } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
+import { looksLikeJson, parseJsonTemplate } from "./json.js";
+import type { JsonProblem } from "./json.js";
 
 /** Character offsets into the file text; `end` is one past the last character of the value. */
 export interface Span {
@@ -39,6 +41,12 @@ export interface ParsedTemplate {
 export const MAX_NESTING_DEPTH = 64;
 /** A raw bracket count this far past the depth limit is refused before the (slower) CST parse. */
 const BRACKET_PRESCAN_LIMIT = 1024;
+/**
+ * The `yaml` parser reads flow style (`[a, b]`, `{k: v}`) at 0.2-0.3 MB/s, about 10 µs per item
+ * (bench/cloudformation.ts), so a 2 MiB flow-heavy file would take ten seconds. Real YAML
+ * templates hold a few hundred; JSON templates take the JSON reader and never count.
+ */
+const MAX_FLOW_INDICATORS = 20_000;
 /** Alias uses followed while expanding, nested ones included; templates in the wild use a handful. */
 export const MAX_ALIAS_EXPANSIONS = 1000;
 
@@ -67,52 +75,116 @@ const SHORT_FORM_TAGS: Record<string, string> = {
 };
 
 export function parseTemplate(file: SourceFile): ParsedTemplate {
-  const text = file.text;
-  const lineCounter = new LineCounter();
-  const locate = (span: Span): SourceLocation => {
-    const start = lineCounter.linePos(span.start);
-    const end = lineCounter.linePos(Math.max(span.start, span.end - 1));
-    return { file: file.path, line: start.line, column: start.col, endLine: end.line, endColumn: end.col + 1 };
-  };
-  const errorAt = (offset: number, code: string, message: string): LoadError => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file: file.path, line, column: col, code, message };
-  };
-  const fail = (error: LoadError): ParsedTemplate => ({ root: null, errors: [error], locate });
+  const lines = indexLines(file);
+  if (!looksLikeJson(file.text)) return parseYaml(file, lines, null);
+  const json = parseJsonTemplate(file.text, MAX_NESTING_DEPTH);
+  if ("root" in json) return { root: json.root, errors: [], locate: lines.locate };
+  if (json.problem.code === "yaml-too-deep")
+    return refuse(lines, json.problem.offset, json.problem.code, tooDeepMessage());
+  // Flow-style YAML (`{Resources: ...}`) starts with `{` too: try it before reporting the JSON error.
+  return parseYaml(file, lines, json.problem);
+}
 
-  const deepBracket = findRunawayBracket(text);
-  if (deepBracket !== -1) {
-    const before = text.slice(0, deepBracket);
-    const lineStart = before.lastIndexOf("\n") + 1;
-    const line = before.length - before.replaceAll("\n", "").length + 1;
-    return fail({ file: file.path, line, column: deepBracket - lineStart + 1, code: "yaml-too-deep", message: tooDeepMessage() });
+/** The YAML path alone, whatever the text looks like (the JSON reader is checked against it). */
+export function parseYamlTemplate(file: SourceFile): ParsedTemplate {
+  return parseYaml(file, indexLines(file), null);
+}
+
+interface LineIndex {
+  locate(span: Span): SourceLocation;
+  errorAt(offset: number, code: string, message: string): LoadError;
+}
+
+/** Lines are indexed up front: the JSON reader does not count them, and the YAML parser must not run on some inputs. */
+function indexLines(file: SourceFile): LineIndex {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (
+    let newline = file.text.indexOf("\n");
+    newline !== -1;
+    newline = file.text.indexOf("\n", newline + 1)
+  ) {
+    lineCounter.addNewLine(newline + 1);
   }
-  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  return {
+    locate(span) {
+      const start = lineCounter.linePos(span.start);
+      const end = lineCounter.linePos(Math.max(span.start, span.end - 1));
+      return {
+        file: file.path,
+        line: start.line,
+        column: start.col,
+        endLine: end.line,
+        endColumn: end.col + 1,
+      };
+    },
+    errorAt(offset, code, message) {
+      const { line, col } = lineCounter.linePos(offset);
+      return { file: file.path, line, column: col, code, message };
+    },
+  };
+}
+
+function refuse(lines: LineIndex, offset: number, code: string, message: string): ParsedTemplate {
+  return { root: null, errors: [lines.errorAt(offset, code, message)], locate: lines.locate };
+}
+
+function parseYaml(
+  file: SourceFile,
+  lines: LineIndex,
+  jsonProblem: JsonProblem | null,
+): ParsedTemplate {
+  const text = file.text;
+  const flow = scanFlowIndicators(text);
+  if (flow.tooDeepAt !== -1)
+    return refuse(lines, flow.tooDeepAt, "yaml-too-deep", tooDeepMessage());
+  if (flow.count > MAX_FLOW_INDICATORS) {
+    if (jsonProblem !== null)
+      return refuse(lines, jsonProblem.offset, jsonProblem.code, jsonProblem.message);
+    return refuse(
+      lines,
+      0,
+      "yaml-too-complex",
+      `${flow.count} flow-style brackets and commas, over the ${MAX_FLOW_INDICATORS} the YAML parser reads in reasonable time; write the template in block style or as JSON`,
+    );
+  }
+  const tokens = [...new Parser().parse(text)];
   const shape = measureSyntaxTree(tokens);
-  if (shape.tooDeepAt !== -1) return fail(errorAt(shape.tooDeepAt, "yaml-too-deep", tooDeepMessage()));
+  if (shape.tooDeepAt !== -1)
+    return refuse(lines, shape.tooDeepAt, "yaml-too-deep", tooDeepMessage());
 
   const documents = [...new Composer({ uniqueKeys: true }).compose(tokens, true, text.length)];
   const document = documents[0];
-  if (document === undefined) return { root: null, errors: [], locate };
+  if (document === undefined) return { root: null, errors: [], locate: lines.locate };
   const syntaxErrors = documents.flatMap((doc) => doc.errors);
+  if (jsonProblem !== null && syntaxErrors.length > 0)
+    return refuse(lines, jsonProblem.offset, jsonProblem.code, jsonProblem.message);
   if (syntaxErrors.length > 0) {
-    return {
-      root: null,
-      errors: syntaxErrors.map((error) => errorAt(error.pos[0], "yaml-syntax", firstLine(error.message))),
-      locate,
-    };
+    const errors = syntaxErrors.map((error) =>
+      lines.errorAt(error.pos[0], "yaml-syntax", firstLine(error.message)),
+    );
+    return { root: null, errors, locate: lines.locate };
   }
   if (documents.length > 1) {
     const second = documents[1]?.contents?.range?.[0] ?? 0;
-    return fail(errorAt(second, "yaml-multiple-documents", "a template is one YAML document; remove the `---` separated documents after the first"));
+    return refuse(
+      lines,
+      second,
+      "yaml-multiple-documents",
+      "a template is one YAML document; remove the `---` separated documents after the first",
+    );
   }
 
   const converter = new TreeConverter(text, document, 2 * shape.nodeCount + 10_000);
   const root = document.contents === null ? null : converter.convert(document.contents, 1);
-  if (converter.problem !== null) {
-    return fail(errorAt(converter.problem.offset, converter.problem.code, converter.problem.message));
-  }
-  return { root, errors: [], locate };
+  if (converter.problem !== null)
+    return refuse(
+      lines,
+      converter.problem.offset,
+      converter.problem.code,
+      converter.problem.message,
+    );
+  return { root, errors: [], locate: lines.locate };
 }
 
 function tooDeepMessage(): string {
@@ -124,25 +196,33 @@ function firstLine(message: string): string {
 }
 
 /**
- * A cheap guard against megabytes of `[[[[`: counts flow brackets without reading quotes, so
- * it over-counts only when text holds a thousand unbalanced brackets, which no template does.
+ * A cheap guard before the YAML parser: counts flow brackets and commas without reading quotes,
+ * so it over-counts only text that holds a thousand unbalanced brackets or twenty thousand
+ * commas, which no template does. `tooDeepAt` is where the bracket depth passes the limit.
  */
-function findRunawayBracket(text: string): number {
+function scanFlowIndicators(text: string): { tooDeepAt: number; count: number } {
   let depth = 0;
+  let count = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x5b || c === 0x7b) {
-      if (++depth > BRACKET_PRESCAN_LIMIT) return i;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) {
-      depth--;
+      count++;
+      if (++depth > BRACKET_PRESCAN_LIMIT) return { tooDeepAt: i, count };
+    } else if (c === 0x5d || c === 0x7d) {
+      if (depth > 0) depth--;
+    } else if (c === 0x2c) {
+      count++;
     }
   }
-  return -1;
+  return { tooDeepAt: -1, count };
 }
 
 /** Depth and node count of the concrete syntax tree, walked with an explicit stack. */
 function measureSyntaxTree(tokens: CST.Token[]): { tooDeepAt: number; nodeCount: number } {
-  const stack: Array<{ token: CST.Token; depth: number }> = tokens.map((token) => ({ token, depth: 0 }));
+  const stack: Array<{ token: CST.Token; depth: number }> = tokens.map((token) => ({
+    token,
+    depth: 0,
+  }));
   let nodeCount = 0;
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     const { token, depth } = next;
@@ -151,7 +231,12 @@ function measureSyntaxTree(tokens: CST.Token[]): { tooDeepAt: number; nodeCount:
       if (token.value) stack.push({ token: token.value, depth });
       continue;
     }
-    if (token.type !== "block-map" && token.type !== "block-seq" && token.type !== "flow-collection") continue;
+    if (
+      token.type !== "block-map" &&
+      token.type !== "block-seq" &&
+      token.type !== "flow-collection"
+    )
+      continue;
     if (depth + 1 > MAX_NESTING_DEPTH) return { tooDeepAt: token.offset, nodeCount };
     for (const item of token.items) {
       if (item.key) stack.push({ token: item.key, depth: depth + 1 });
@@ -189,17 +274,30 @@ class TreeConverter {
       this.problem =
         depth > MAX_NESTING_DEPTH
           ? { offset: at, code: "yaml-too-deep", message: tooDeepMessage() }
-          : { offset: at, code: "yaml-alias-bomb", message: "aliases expand to far more nodes than the document holds; remove the nested aliases" };
+          : {
+              offset: at,
+              code: "yaml-alias-bomb",
+              message:
+                "aliases expand to far more nodes than the document holds; remove the nested aliases",
+            };
       return null;
     }
     if (isAlias(node)) {
       if (--this.aliasesLeft < 0) {
-        this.problem = { offset: at, code: "yaml-alias-bomb", message: `more than ${MAX_ALIAS_EXPANSIONS} alias expansions; remove the nested aliases` };
+        this.problem = {
+          offset: at,
+          code: "yaml-alias-bomb",
+          message: `more than ${MAX_ALIAS_EXPANSIONS} alias expansions; remove the nested aliases`,
+        };
         return null;
       }
       const target = node.resolve(this.document);
       if (target === undefined) {
-        this.problem = { offset: at, code: "yaml-syntax", message: `alias *${node.source} has no anchor before it` };
+        this.problem = {
+          offset: at,
+          code: "yaml-syntax",
+          message: `alias *${node.source} has no anchor before it`,
+        };
         return null;
       }
       return this.convert(target, depth, at);
@@ -209,14 +307,29 @@ class TreeConverter {
     const longForm = tag === undefined ? undefined : SHORT_FORM_TAGS[tag];
     if (converted === null || tag === undefined || longForm === undefined) return converted;
     const tagStart = this.text.lastIndexOf(tag, converted.span.start);
-    const tagSpan = { start: tagStart === -1 ? converted.span.start : tagStart, end: converted.span.end };
-    return { kind: "mapping", entries: [{ key: longForm, keySpan: tagSpan, value: converted }], span: tagSpan };
+    const tagSpan = {
+      start: tagStart === -1 ? converted.span.start : tagStart,
+      end: converted.span.end,
+    };
+    return {
+      kind: "mapping",
+      entries: [{ key: longForm, keySpan: tagSpan, value: converted }],
+      span: tagSpan,
+    };
   }
 
-  private convertUntagged(node: YamlNode, depth: number, aliasAt: number | undefined): TemplateNode | null {
+  private convertUntagged(
+    node: YamlNode,
+    depth: number,
+    aliasAt: number | undefined,
+  ): TemplateNode | null {
     const range = node.range ?? [0, 0, 0];
     if (isScalar(node)) {
-      return { kind: "scalar", value: scalarValue(node.value, node.source), span: { start: range[0], end: this.trimEnd(range[0], range[1]) } };
+      return {
+        kind: "scalar",
+        value: scalarValue(node.value, node.source),
+        span: { start: range[0], end: this.trimEnd(range[0], range[1]) },
+      };
     }
     if (isSeq(node)) {
       const items: TemplateNode[] = [];
@@ -225,34 +338,66 @@ class TreeConverter {
         if (converted === null) return null;
         items.push(converted);
       }
-      return { kind: "sequence", items, span: this.collectionSpan(node.flow === true, range, items.at(-1)?.span) };
+      return {
+        kind: "sequence",
+        items,
+        span: this.collectionSpan(node.flow === true, range, items.at(-1)?.span),
+      };
     }
     if (isMap(node)) {
       const entries: TemplateEntry[] = [];
       for (const pair of node.items) {
         const key = pair.key as YamlNode | null;
         if (!isScalar(key)) {
-          this.problem = { offset: aliasAt ?? key?.range?.[0] ?? range[0], code: "yaml-complex-key", message: "mapping keys must be plain strings in a template" };
+          this.problem = {
+            offset: aliasAt ?? key?.range?.[0] ?? range[0],
+            code: "yaml-complex-key",
+            message: "mapping keys must be plain strings in a template",
+          };
           return null;
         }
-        const keySpan = { start: key.range?.[0] ?? range[0], end: this.trimEnd(key.range?.[0] ?? range[0], key.range?.[1] ?? range[0]) };
-        const value = pair.value === null ? null : this.convert(pair.value as YamlNode, depth + 1, aliasAt);
+        const keySpan = {
+          start: key.range?.[0] ?? range[0],
+          end: this.trimEnd(key.range?.[0] ?? range[0], key.range?.[1] ?? range[0]),
+        };
+        const value =
+          pair.value === null ? null : this.convert(pair.value as YamlNode, depth + 1, aliasAt);
         if (this.problem !== null) return null;
         entries.push({
           key: typeof key.value === "string" ? key.value : String(key.source ?? key.value),
           keySpan,
-          value: value ?? { kind: "scalar", value: null, span: { start: keySpan.end, end: keySpan.end } },
+          value: value ?? {
+            kind: "scalar",
+            value: null,
+            span: { start: keySpan.end, end: keySpan.end },
+          },
         });
       }
       const last = entries.at(-1);
-      return { kind: "mapping", entries, span: this.collectionSpan(node.flow === true, range, last && { start: last.keySpan.start, end: Math.max(last.keySpan.end, last.value.span.end) }) };
+      return {
+        kind: "mapping",
+        entries,
+        span: this.collectionSpan(
+          node.flow === true,
+          range,
+          last && {
+            start: last.keySpan.start,
+            end: Math.max(last.keySpan.end, last.value.span.end),
+          },
+        ),
+      };
     }
     return { kind: "scalar", value: null, span: { start: range[0], end: range[0] } };
   }
 
   /** A block collection ends where its last item does (its raw range runs over trailing comments). */
-  private collectionSpan(flow: boolean, range: [number, number, number], lastItem: Span | undefined): Span {
-    if (flow || lastItem === undefined) return { start: range[0], end: this.trimEnd(range[0], range[1]) };
+  private collectionSpan(
+    flow: boolean,
+    range: [number, number, number],
+    lastItem: Span | undefined,
+  ): Span {
+    if (flow || lastItem === undefined)
+      return { start: range[0], end: this.trimEnd(range[0], range[1]) };
     return { start: range[0], end: lastItem.end };
   }
 

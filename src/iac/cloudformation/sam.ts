@@ -14,8 +14,12 @@ export function declaresSamTransform(transform: TemplateNode | undefined): boole
 }
 
 /** `Globals.Function` applies to `AWS::Serverless::Function`, `Globals.Api` to `...::Api`, and so on. */
-export function globalsFor(globals: TemplateNode | undefined, resourceType: string): TemplateNode | undefined {
-  if (globals?.kind !== "mapping" || !resourceType.startsWith("AWS::Serverless::")) return undefined;
+export function globalsFor(
+  globals: TemplateNode | undefined,
+  resourceType: string,
+): TemplateNode | undefined {
+  if (globals?.kind !== "mapping" || !resourceType.startsWith("AWS::Serverless::"))
+    return undefined;
   const section = resourceType.slice("AWS::Serverless::".length);
   return globals.entries.find((entry) => entry.key === section)?.value;
 }
@@ -29,7 +33,12 @@ export function mergeGlobals(global: TemplateNode, own: TemplateNode | undefined
   if (global.kind === "sequence" && own.kind === "sequence") {
     return { kind: "sequence", items: [...global.items, ...own.items], span: own.span };
   }
-  if (global.kind !== "mapping" || own.kind !== "mapping" || asIntrinsic(global) !== null || asIntrinsic(own) !== null) {
+  if (
+    global.kind !== "mapping" ||
+    own.kind !== "mapping" ||
+    asIntrinsic(global) !== null ||
+    asIntrinsic(own) !== null
+  ) {
     return own;
   }
   const entries: TemplateEntry[] = global.entries
@@ -37,7 +46,9 @@ export function mergeGlobals(global: TemplateNode, own: TemplateNode | undefined
     .concat(
       own.entries.map((entry) => {
         const inherited = global.entries.find((globalEntry) => globalEntry.key === entry.key);
-        return inherited === undefined ? entry : { ...entry, value: mergeGlobals(inherited.value, entry.value) };
+        return inherited === undefined
+          ? entry
+          : { ...entry, value: mergeGlobals(inherited.value, entry.value) };
       }),
     );
   return { kind: "mapping", entries, span: own.span };

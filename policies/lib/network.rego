@@ -57,11 +57,11 @@ exposes_tcp_port(e, port) if {
 	port <= e.to
 }
 
-# Every port of every protocol.
+# Every protocol, or every port of TCP or UDP.
 is_all_traffic(e) if e.protocol == "all"
 
 is_all_traffic(e) if {
-	e.protocol == "tcp"
+	e.protocol in {"tcp", "udp"}
 	e.from <= 0
 	e.to >= 65535
 }

@@ -2,7 +2,7 @@
 # title: All traffic allowed from the internet
 # description: >-
 #   A security group ingress rule allows every protocol (`-1`/`all`, which ignores the port
-#   range) or every TCP port (0-65535) from `0.0.0.0/0` or `::/0`. This one finding stands for
+#   range) or every TCP or UDP port (0-65535) from `0.0.0.0/0` or `::/0`. This one finding stands for
 #   the SSH, RDP, database and cache exposures such a rule implies.
 # custom:
 #   id: TG-NET-005

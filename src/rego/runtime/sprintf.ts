@@ -36,7 +36,9 @@ export function regoText(v: HostValue): string {
 
 function toGoArg(v: HostValue): GoArg {
   if (typeof v === "number")
-    return Number.isInteger(v) ? { kind: "int", value: BigInt(v) } : { kind: "float", value: v };
+    return Number.isSafeInteger(v)
+      ? { kind: "int", value: BigInt(v) }
+      : { kind: "float", value: v };
   if (typeof v === "string") return { kind: "string", value: v };
   if (typeof v === "boolean") return { kind: "bool", value: v };
   return { kind: "string", value: regoText(v) };

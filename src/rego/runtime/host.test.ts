@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import { callBuiltin, set } from "../wasm/testing-builtins.js";
+import { hostDefinitions, globToRegex } from "./host-functions.js";
+import { hostBuiltins } from "./host.js";
+import { RegoSet, type HostValue } from "./host-value.js";
+import { formatGo, regoText } from "./sprintf.js";
+
+const call = (name: string, ...args: HostValue[]) => hostDefinitions[name]!.fn(...args);
+
+describe("host builtins", () => {
+  it.each<[string, HostValue[], HostValue]>([
+    ["lower", ["AbC"], "abc"],
+    ["upper", ["straße"], "STRASSE"],
+    ["split", ["a.b.c", "."], ["a", "b", "c"]],
+    ["split", ["h😀i", ""], ["h", "😀", "i"]],
+    ["replace", ["a-b-c", "-", "+"], "a+b+c"],
+    ["replace", ["ab", "", "-"], "-a-b-"],
+    ["trim", ["xxhixx", "x"], "hi"],
+    ["trim_left", ["..a..", "."], "a.."],
+    ["trim_right", ["..a..", "."], "..a"],
+    ["trim_space", ["  \t hi \n"], "hi"],
+    ["indexof", ["héllo", "l"], 2],
+    ["indexof", ["abc", "z"], -1],
+    ["substring", ["héllo", 1, 3], "éll"],
+    ["substring", ["abc", 1, -1], "bc"],
+    ["substring", ["abc", 5, 1], ""],
+    ["format_int", [255, 16], "ff"],
+    ["format_int", [-3.7, 10], "-4"],
+    ["regex.match", ["^[a-z]+-\\d+$", "web-01"], true],
+    ["regex.match", ["b", "abc"], true],
+    ["regex.match", ["^(a+)+$", "a".repeat(5000) + "!"], false],
+    ["regex.is_valid", ["("], false],
+    ["glob.match", ["*.example.com", ["."], "api.example.com"], true],
+    ["glob.match", ["*.example.com", ["."], "a.b.example.com"], false],
+    ["glob.match", ["**.example.com", ["."], "a.b.example.com"], true],
+    ["glob.match", ["*.example.com", null, "a.b.example.com"], true],
+    ["glob.match", ["*:github.com", [], "api:github.com"], true],
+    ["glob.match", ["{api,web}-?", [], "web-1"], true],
+    ["glob.match", ["[a-c]at", [], "bat"], true],
+    ["glob.match", ["[!a-c]at", [], "bat"], false],
+    ["glob.match", ["a\\*b", [], "a*b"], true],
+    ["net.cidr_contains", ["10.0.0.0/8", "10.1.2.3"], true],
+    ["net.cidr_contains", ["10.0.0.0/8", "11.0.0.1"], false],
+    ["net.cidr_contains", ["10.0.0.0/8", "10.20.0.0/16"], true],
+    ["net.cidr_contains", ["10.0.0.0/16", "10.0.0.0/8"], false],
+    ["net.cidr_contains", ["2001:db8::/32", "2001:db8:1::1"], true],
+    ["net.cidr_contains", ["0.0.0.0/0", "192.168.1.1"], true],
+    ["net.cidr_contains", ["::/0", "10.0.0.1"], false],
+    ["net.cidr_intersects", ["10.0.0.0/8", "10.255.0.0/16"], true],
+    ["net.cidr_intersects", ["192.168.0.0/24", "192.168.1.0/24"], false],
+    ["net.cidr_intersects", ["fd00::/8", "fd12:3456::/32"], true],
+    ["yaml.unmarshal", ["a: 1\nb: [x, true]\n"], { a: 1, b: ["x", true] }],
+    ["base64.encode", ["héllo"], "aMOpbGxv"],
+    ["base64.decode", ["aMOpbGxv"], "héllo"],
+    ["base64url.encode", ["??>"], "Pz8-"],
+    ["base64url.decode", ["Pz8-"], "??>"],
+  ])("%s(%j) = %j", (name, args, expected) => {
+    expect(call(name, ...args)).toEqual(expected);
+  });
+
+  it.each<[string, HostValue[], string]>([
+    ["regex.match", ["(", "x"], "invalid regular expression"],
+    ["net.cidr_contains", ["10.0.0.0/33", "10.0.0.1"], "invalid CIDR"],
+    ["net.cidr_contains", ["300.0.0.0/8", "10.0.0.1"], "invalid CIDR"],
+    ["base64.decode", ["a!=="], "illegal base64"],
+    ["substring", ["abc", -1, 1], "negative offset"],
+    ["yaml.unmarshal", ["a: [1"], "yaml:"],
+    ["lower", [1], "operand 1 must be string but got number"],
+    ["glob.match", ["[ab", [], "a"], "unclosed character class"],
+  ])("%s(%j) throws %s", (name, args, message) => {
+    expect(() => call(name, ...args)).toThrow(message);
+  });
+
+  it("translates globs to anchored RE2 patterns", () => {
+    expect(globToRegex("*.tf", ["/"])).toBe("^(?:[^/]*\\.tf)$");
+    expect(globToRegex("**", [])).toBe("^(?:(?s:.)*)$");
+  });
+
+  it("registers SDK-owned names under tollgate.*", () => {
+    expect(Object.keys(hostBuiltins)).toContain("tollgate.sprintf");
+    expect(Object.keys(hostBuiltins)).toContain("tollgate.yaml.unmarshal");
+    expect(Object.keys(hostBuiltins)).not.toContain("sprintf");
+    expect(Object.keys(hostBuiltins)).toContain("regex.match");
+  });
+});
+
+describe("sprintf as Go fmt with OPA's argument conversion", () => {
+  it.each<[string, HostValue[], string]>([
+    ["%s has %d items", ["bucket", 3], "bucket has 3 items"],
+    ["%v %v %v %v", [1, 1.5, "s", true], "1 1.5 s true"],
+    ["%v", [[1, "a", null]], '[1, "a", null]'],
+    ["%v", [{ b: 1, a: [true] }], '{"a": [true], "b": 1}'],
+    ["%v", [new RegoSet([1, "x"])], '{1, "x"}'],
+    ["%v", [new RegoSet([])], "set()"],
+    ["%s", [["x"]], '["x"]'],
+    ["%q", ['say "hi"\n'], '"say \\"hi\\"\\n"'],
+    ["%x %X", [255, "hi"], "ff 6869"],
+    ["%f", [3.14159], "3.141590"],
+    ["%.2f", [2.5], "2.50"],
+    ["%.2f", [10], "%!f(int=10)"],
+    ["%t", [false], "false"],
+    ["100%%", [], "100%"],
+    ["%5d|%-5d|%05d", [42, 42, -42], "   42|42   |-0042"],
+    ["%+d", [5], "+5"],
+    ["%d", ["x"], "%!d(string=x)"],
+    ["%s", [5], "%!s(int=5)"],
+    ["%d %d", [1], "1 %!d(MISSING)"],
+    ["%d", [1, 2], "1%!(EXTRA int=2)"],
+    ["%v", [1e21], "1e+21"],
+    ["%v", [0.000001], "1e-06"],
+    ["%v", [123456.5], "123456.5"],
+    ["%v", [1234567.5], "1.2345675e+06"],
+    ["%e", [1234.5], "1.234500e+03"],
+    ["%g", [0.5], "0.5"],
+    ["%.3s", ["abcdef"], "abc"],
+    ["%8.3f|", [3.14159], "   3.142|"],
+  ])("sprintf(%j, %j) = %j", (format, args, expected) => {
+    expect(formatGo(format, args)).toBe(expected);
+  });
+
+  it("prints nested values as Rego does", () => {
+    expect(regoText({ "k\u0007": [new RegoSet([{ a: 1 }])] })).toBe('{"k\\a": [{{"a": 1}}]}');
+  });
+});
+
+describe("host builtins through Wasm", () => {
+  it("receives sets as sets", async () => {
+    expect(await callBuiltin("sprintf", "%v and %v", [1, 2])).toBe("1 and 2");
+    await expect(callBuiltin("sprintf", "%v", set("b", "a"))).rejects.toThrow(
+      "operand 2 must be array but got set",
+    );
+    expect(await callBuiltin("glob.match", "a.*", null, "a.b.c")).toBe(true);
+  });
+
+  it("turns a host exception into a located eval_builtin_error", async () => {
+    await expect(callBuiltin("regex.match", "(", "x")).rejects.toThrow(
+      /^policy\.rego:1:8: eval_builtin_error: regex\.match: invalid regular expression/,
+    );
+  });
+
+  it("passes set arguments to host builtins intact", async () => {
+    await expect(callBuiltin("upper", set("x"))).rejects.toThrow(
+      "upper: operand 1 must be string but got set",
+    );
+  });
+});

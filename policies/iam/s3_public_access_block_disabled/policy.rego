@@ -1,0 +1,50 @@
+# METADATA
+# title: S3 Block Public Access turned off
+# description: >-
+#   A bucket or account Block Public Access configuration leaves one of its four protections off
+#   (`aws_s3_bucket_public_access_block`, `aws_s3_account_public_access_block`, CloudFormation
+#   `PublicAccessBlockConfiguration`): an absent flag in a written configuration is false.
+#   Buckets with no configuration at all keep the protections AWS enables on new buckets and
+#   are not reported.
+# custom:
+#   id: TG-IAM-016
+#   severity: high
+#   category: iam
+#   remediation: Set block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets to true; grant access to specific principals or through CloudFront instead.
+#   controls: [AWS-FSBP-S3.1, AWS-FSBP-S3.8]
+package tollgate.rules.iam.s3_public_access_block_disabled
+
+import data.tollgate.lib.util
+import rego.v1
+
+terraform_flags := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
+
+cloudformation_flags := ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"]
+
+# `{resource, config, path, flags}` for every written configuration.
+configurations contains c if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"}
+	c := {"resource": r.address, "config": r.config, "path": [], "flags": terraform_flags}
+}
+
+configurations contains c if {
+	some r in util.resources("AWS::S3::Bucket")
+	block := r.config.PublicAccessBlockConfiguration
+	is_object(block)
+	not util.is_unknown(block)
+	c := {"resource": r.address, "config": block, "path": ["PublicAccessBlockConfiguration"], "flags": cloudformation_flags}
+}
+
+deny contains finding if {
+	some c in configurations
+	some flag in c.flags
+	path := util.disabled_path(c.config, flag)
+	finding := {
+		"resource": c.resource,
+		"message": sprintf("Block Public Access leaves %s off: turn it on so public ACLs and policies cannot expose the data.", [flag]),
+		"evidence": sprintf("%s not true", [flag]),
+		"path": array.concat(c.path, path),
+	}
+}

@@ -1428,17 +1428,16 @@ export class HclParser {
     // The content starts on the line after the opening marker.
     let p = this.tEnd;
     if (this.text.charCodeAt(p) === 13) p++;
+    if (p >= this.text.length) {
+      this.failAt(p, `unterminated heredoc; add '${marker}' on a line of its own`);
+    }
     this.pos = p + 1;
     this.line++;
     this.lineStart = this.pos;
     this.peeked = false;
     this.enter();
     const parts: TemplatePart[] = [];
-    const savedMarker = this.heredocMarker;
-    const savedIndented = this.heredocIndented;
     const end = this.parseTemplateParts(parts, "heredoc", marker);
-    this.heredocMarker = savedMarker;
-    this.heredocIndented = savedIndented;
     if (end !== "heredoc")
       this.failAt(this.prevEnd, `'%{ ${end} }' without a matching opening directive`);
     this.depth--;

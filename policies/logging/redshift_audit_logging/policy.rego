@@ -1,0 +1,50 @@
+# METADATA
+# title: Redshift audit logging disabled
+# description: >-
+#   A Redshift cluster records no audit log (connections, users, user activity): no `logging`
+#   block with `enable = true` on `aws_redshift_cluster` and no `aws_redshift_logging`
+#   referring to it, or no `LoggingProperties` on `AWS::Redshift::Cluster`. When an
+#   `aws_redshift_logging` names a cluster that cannot be resolved, clusters are not reported.
+# custom:
+#   id: TG-LOG-014
+#   severity: medium
+#   category: logging
+#   remediation: Enable audit logging to S3 or CloudWatch Logs (aws_redshift_logging, or LoggingProperties).
+#   controls: [AWS-FSBP-Redshift.4]
+package tollgate.rules.logging.redshift_audit_logging
+
+import data.tollgate.lib.util
+import rego.v1
+
+message := "The Redshift cluster writes no audit logs: enable audit logging."
+
+clusters := util.resources("aws_redshift_cluster")
+
+inline_logging(r) if {
+	some block in r.config.logging
+	not util.is_false(object.get(block, "enable", true))
+}
+
+unresolved_logging if {
+	some l in util.resources("aws_redshift_logging")
+	not refers_to_some_cluster(l)
+}
+
+refers_to_some_cluster(l) if {
+	some cluster in clusters
+	util.refers_to(l, cluster)
+}
+
+deny contains finding if {
+	some r in clusters
+	not inline_logging(r)
+	not util.referenced_by_any(r, {"aws_redshift_logging"})
+	not unresolved_logging
+	finding := {"resource": r.address, "message": message, "evidence": "audit logging not enabled", "path": []}
+}
+
+deny contains finding if {
+	some r in util.resources("AWS::Redshift::Cluster")
+	util.is_absent(r.config, "LoggingProperties")
+	finding := {"resource": r.address, "message": message, "evidence": "audit logging not enabled", "path": []}
+}

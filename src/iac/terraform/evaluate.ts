@@ -116,7 +116,7 @@ export class ExpressionEvaluator {
         return { value: expr.value, origin: here };
       case "Template":
         if (expr.parts.length === 1 && expr.parts[0]?.kind === "TemplateInterpolation") {
-          return { value: this.evaluate(expr.parts[0].expr, scope).value, origin: here };
+          return this.evaluate(expr.parts[0].expr, scope);
         }
         return this.template(expr.parts, expr, scope);
       case "Heredoc":

@@ -416,6 +416,49 @@ resource "aws_security_group" "sg" {
   });
 });
 
+describe(".tf.json", () => {
+  it("loads JSON syntax with templates, count, depends_on strings and dynamic blocks", () => {
+    const { resources, errors } = loadTerraform([
+      {
+        path: "main.tf.json",
+        text: `{
+  "variable": { "env": { "default": "prod" }, "ports": { "default": [22, 443] } },
+  "resource": {
+    "aws_security_group": {
+      "web": {
+        "count": 1,
+        "name": "web-\${var.env}",
+        "depends_on": ["aws_s3_bucket.logs"],
+        "dynamic": {
+          "ingress": {
+            "for_each": "\${var.ports}",
+            "iterator": "port",
+            "content": { "from_port": "\${port.value}", "cidr_blocks": ["0.0.0.0/0"] }
+          }
+        }
+      }
+    },
+    "aws_s3_bucket": { "logs": { "bucket": "logs" } }
+  }
+}
+`,
+      },
+    ]);
+    expect(errors).toEqual([]);
+    const group = byAddress(resources, "aws_security_group.web[0]");
+    expect(group.config).toEqual({
+      name: "web-prod",
+      ingress: [
+        { from_port: 22, cidr_blocks: ["0.0.0.0/0"] },
+        { from_port: 443, cidr_blocks: ["0.0.0.0/0"] },
+      ],
+    });
+    expect(group.references).toEqual(["aws_s3_bucket.logs"]);
+    expect(line(group, "/ingress/1/cidr_blocks/0")).toBe("main.tf.json:13");
+    expect(line(group, "/ingress/1/from_port")).toBe("main.tf.json:13");
+  });
+});
+
 describe("errors", () => {
   it("reports a cycle between locals at its place and still loads the rest", () => {
     const { resources, errors } = load(`locals {

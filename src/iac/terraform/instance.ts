@@ -6,7 +6,7 @@ import { isUnknown, unknown, type LoadError, type Resource, type Value } from ".
 import { EvaluationError } from "./values.js";
 import { entriesOf, markOpen, sourceText, type EvaluationHost, type ExpressionEvaluator, type Resolution, type Scope } from "./evaluate.js";
 import { collectLocations } from "./locations.js";
-import { attributeOf, joinPath, type Declared, type ModuleDefinition, type ParsedFile, type ResourceDeclaration } from "./modules.js";
+import { attributeOf, joinPath, jsonDynamicBlocks, literalString, type Declared, type ModuleDefinition, type ParsedFile, type ResourceDeclaration } from "./modules.js";
 import { at, originAtPath, originTree, relocate, type Evaluated, type Origin } from "./origin.js";
 import { renderPolicyDocument } from "./policy-document.js";
 import { convertToType } from "./types.js";
@@ -449,12 +449,12 @@ export class ModuleInstance implements EvaluationHost {
     if (dependsOn?.expr.kind !== "Tuple") return [];
     const addresses: string[] = [];
     for (const element of dependsOn.expr.elements) {
-      if (element.kind !== "ScopeTraversal") continue;
-      const names = element.steps.map((step) => (step.kind === "TraverseAttr" ? step.name : undefined));
-      const [first, second] = names;
-      if (element.root === "module" && first) addresses.push(`module.${first}`);
-      else if (element.root === "data" && first && second && this.definition.resourcesByKey.has(`data.${first}.${second}`)) addresses.push(`data.${first}.${second}`);
-      else if (first && this.definition.resourcesByKey.has(`${element.root}.${first}`)) addresses.push(`${element.root}.${first}`);
+      // Native syntax writes a traversal; `.tf.json` writes the same traversal as a string.
+      const written = element.kind === "ScopeTraversal" ? [element.root, ...element.steps.map((step) => (step.kind === "TraverseAttr" ? step.name : ""))] : literalString(element)?.split(".");
+      const [root, first, second] = written ?? [];
+      if (root === "module" && first) addresses.push(`module.${first}`);
+      else if (root === "data" && first && second && this.definition.resourcesByKey.has(`data.${first}.${second}`)) addresses.push(`data.${first}.${second}`);
+      else if (root && first && this.definition.resourcesByKey.has(`${root}.${first}`)) addresses.push(`${root}.${first}`);
     }
     return addresses.map((address) => this.qualify(address));
   }
@@ -475,6 +475,10 @@ export class ModuleInstance implements EvaluationHost {
     };
     for (const item of body.items) {
       if (meta.has(item.kind === "Attribute" ? item.name : item.type)) continue;
+      if (item.kind === "Attribute" && item.name === "dynamic" && body.syntax === "json") {
+        for (const block of jsonDynamicBlocks(item)) this.expandDynamic(block, file, iteration, addBlock);
+        continue;
+      }
       if (item.kind === "Attribute") {
         const result = this.evaluateIn(item.expr, file, iteration);
         value[item.name] = result.value;
@@ -500,7 +504,7 @@ export class ModuleInstance implements EvaluationHost {
       return;
     }
     const iteratorAttribute = attributeOf(block.body, "iterator");
-    const iterator = iteratorAttribute?.expr.kind === "ScopeTraversal" ? iteratorAttribute.expr.root : name;
+    const iterator = iteratorAttribute?.expr.kind === "ScopeTraversal" ? iteratorAttribute.expr.root : (iteratorAttribute && literalString(iteratorAttribute.expr)) || name;
     const collection = this.evaluateIn(forEach.expr, file, iteration);
     const bind = (entry: Evaluated): Map<string, Evaluated> => new Map([...iteration, [iterator, entry]]);
     if (isUnknown(collection.value)) {

@@ -1,7 +1,7 @@
 // Finds the Terraform modules in a set of repository files: every directory with `.tf` files is
 // a module; a directory called through a local `source = "./..."` is a child, the others are
 // roots. Parses each file once and indexes a module's declarations by kind and name.
-import { parseHcl, type Attribute, type Block, type Body, type Expression } from "../hcl/index.js";
+import { parseHcl, parseTfJson, type Attribute, type Block, type Body, type BodyItem, type Expression } from "../hcl/index.js";
 import type { LoadError } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 
@@ -44,7 +44,7 @@ export interface ModuleDefinition {
   calls: Map<string, ModuleCall>;
 }
 
-const TERRAFORM_SOURCE = /\.tf$/;
+const TERRAFORM_SOURCE = /\.tf(\.json)?$/;
 
 export function directoryOf(path: string): string {
   const cut = path.lastIndexOf("/");
@@ -151,7 +151,7 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
   for (const file of files) byPath.set(file.path, file);
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (!TERRAFORM_SOURCE.test(file.path)) continue;
-    const parsed = parseHcl(file.text, file.path);
+    const parsed = file.path.endsWith(".json") ? parseTfJson(file.text, file.path) : parseHcl(file.text, file.path);
     errors.push(...parsed.errors);
     const directory = directoryOf(file.path);
     const definition = modules.get(directory) ?? emptyDefinition(directory);
@@ -185,4 +185,34 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
   }
   const roots = [...modules.keys()].filter((directory) => !called.has(directory)).sort();
   return { modules, roots, files: byPath, errors };
+}
+
+/**
+ * `.tf.json` writes `dynamic` as an attribute (`"dynamic": {"ingress": {"for_each": ..., "content":
+ * {...}}}`); this rebuilds the blocks native syntax would have, so one expansion serves both.
+ */
+export function jsonDynamicBlocks(attribute: Attribute): Block[] {
+  if (attribute.expr.kind !== "Object") return [];
+  const blocks: Block[] = [];
+  for (const item of attribute.expr.items) {
+    if (item.keyName === null || item.value.kind !== "Object") continue;
+    const items: BodyItem[] = [];
+    for (const argument of item.value.items) {
+      if (argument.keyName === null) continue;
+      if (argument.keyName === "content" && argument.value.kind === "Object") {
+        const content = argument.value;
+        const body: Body = { ...content, kind: "Body", syntax: "json", items: objectAttributes(content) };
+        items.push({ ...argument, kind: "Block", type: "content", typeRange: argument.key, labels: [], body });
+      } else {
+        items.push({ ...argument, kind: "Attribute", name: argument.keyName, nameRange: argument.key, expr: argument.value });
+      }
+    }
+    const body: Body = { ...item.value, kind: "Body", syntax: "json", items };
+    blocks.push({ ...item, kind: "Block", type: "dynamic", typeRange: item.key, labels: [{ ...item.key, kind: "BlockLabel", value: item.keyName, quoted: true }], body });
+  }
+  return blocks;
+}
+
+function objectAttributes(object: Extract<Expression, { kind: "Object" }>): BodyItem[] {
+  return object.items.flatMap((item): BodyItem[] => (item.keyName === null ? [] : [{ ...item, kind: "Attribute", name: item.keyName, nameRange: item.key, expr: item.value }]));
 }

@@ -299,6 +299,31 @@ describe("policy documents", () => {
   });
 });
 
+describe("unsupported constructs", () => {
+  it("says which resources a Fn::ForEach would generate are not checked, and loads the rest", () => {
+    const { resources, errors } = load(`Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Topics:
+    - Name
+    - [A, B]
+    - Topic\${Name}:
+        Type: AWS::SNS::Topic
+  Plain:
+    Type: AWS::SNS::Topic
+    Properties:
+      Weird: !Foo bar
+      Custom: { "Fn::Unknown": [1] }
+`);
+    expect(resources.map((resource) => resource.name)).toEqual(["Plain"]);
+    expect(resources[0]?.config).toEqual({ Weird: "bar", Custom: { $unknown: "!Unknown [1]" } });
+    expect(errors).toEqual([
+      "template.yaml:11:14: cfn-unknown-tag",
+      "template.yaml:3:3: cfn-foreach-unsupported",
+      "template.yaml:12:15: cfn-unsupported-intrinsic",
+    ]);
+  });
+});
+
 describe("SAM", () => {
   it("keeps serverless resources with Globals merged in, located where Globals writes them", () => {
     const { resources, errors } = load(`Transform: AWS::Serverless-2016-10-31

@@ -51,8 +51,8 @@ const RESOURCE_TYPE = /^(?:[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::[A-Z
 export function isCloudFormation(file: SourceFile): boolean {
   const text = file.text;
   if (!/AWSTemplateFormatVersion|Resources/.test(text)) return false;
-  const { root, errors } = parsed(file);
-  if (errors.length > 0 || root === null) {
+  const { root } = parsed(file);
+  if (root === null) {
     // A broken template is still a template: say so, so its syntax error gets reported.
     return (
       /^\s*["']?AWSTemplateFormatVersion["']?\s*:/m.test(text) ||
@@ -84,7 +84,7 @@ export function loadCloudFormation(
 ): CloudFormationModel {
   const template = parsed(file);
   if (template.root === null) return { resources: [], errors: template.errors };
-  const errors: LoadError[] = [];
+  const errors: LoadError[] = [...template.errors];
   const at = (node: { start: number; end: number }, code: string, message: string): void => {
     const { line, column } = template.locate(node);
     errors.push({ file: file.path, line, column, code, message });
@@ -134,6 +134,14 @@ function loadResource(
   globals: TemplateNode | undefined,
   at: (span: { start: number; end: number }, code: string, message: string) => void,
 ): Resource | null {
+  if (entry.key.startsWith("Fn::ForEach::")) {
+    at(
+      entry.keySpan,
+      "cfn-foreach-unsupported",
+      `${entry.key} (AWS::LanguageExtensions) is not expanded, so the resources it generates are not checked`,
+    );
+    return null;
+  }
   const body = entry.value;
   const field = (name: string): TemplateNode | undefined =>
     body.kind === "mapping" ? body.entries.find((inner) => inner.key === name)?.value : undefined;

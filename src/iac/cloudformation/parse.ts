@@ -33,6 +33,7 @@ export interface TemplateEntry {
 
 export interface ParsedTemplate {
   root: TemplateNode | null;
+  /** With a root, these are warnings (unknown tags) and the tree is usable. */
   errors: LoadError[];
   /** Where a span starts and ends, as a model `SourceLocation` of this file. */
   locate(span: Span): SourceLocation;
@@ -184,7 +185,14 @@ function parseYaml(
       converter.problem.code,
       converter.problem.message,
     );
-  return { root, errors: [], locate: lines.locate };
+  const warnings = converter.unknownTags.map((tag) =>
+    lines.errorAt(
+      tag.offset,
+      "cfn-unknown-tag",
+      `${tag.tag} is not a CloudFormation tag; the value is read as if untagged`,
+    ),
+  );
+  return { root, errors: warnings, locate: lines.locate };
 }
 
 function tooDeepMessage(): string {
@@ -255,6 +263,8 @@ interface ConversionProblem {
 /** Turns composed YAML nodes into template nodes, following aliases under a node budget. */
 class TreeConverter {
   problem: ConversionProblem | null = null;
+  /** Local tags (`!Foo`) CloudFormation does not define; YAML's own (`!!str`) resolve as usual. */
+  readonly unknownTags: Array<{ offset: number; tag: string }> = [];
   private nodesLeft: number;
   private aliasesLeft = MAX_ALIAS_EXPANSIONS;
 
@@ -305,8 +315,14 @@ class TreeConverter {
     const converted = this.convertUntagged(node, depth, aliasAt);
     const tag = node.tag;
     const longForm = tag === undefined ? undefined : SHORT_FORM_TAGS[tag];
-    if (converted === null || tag === undefined || longForm === undefined) return converted;
+    if (converted === null || tag === undefined) return converted;
     const tagStart = this.text.lastIndexOf(tag, converted.span.start);
+    if (longForm === undefined) {
+      if (!tag.startsWith("tag:yaml.org,2002:") && aliasAt === undefined) {
+        this.unknownTags.push({ offset: tagStart === -1 ? converted.span.start : tagStart, tag });
+      }
+      return converted;
+    }
     const tagSpan = {
       start: tagStart === -1 ? converted.span.start : tagStart,
       end: converted.span.end,

@@ -1,0 +1,66 @@
+# METADATA
+# title: Instances get public IP addresses
+# description: >-
+#   EC2 instances are given public IPv4 addresses: `associate_public_ip_address = true` on
+#   `aws_instance`, on a launch template's `network_interfaces` or on
+#   `aws_launch_configuration`, CloudFormation `NetworkInterfaces[].AssociatePublicIpAddress`
+#   on `AWS::EC2::Instance` and `AWS::EC2::LaunchTemplate`, or a subnet that maps public
+#   addresses on launch (`map_public_ip_on_launch`, `MapPublicIpOnLaunch`). The instance is
+#   then reachable from the internet wherever its security group allows it.
+# custom:
+#   id: TG-NET-014
+#   severity: medium
+#   category: network
+#   remediation: Launch instances in private subnets without public addresses and expose services through a load balancer, NAT or Session Manager.
+#   controls: [AWS-FSBP-EC2.9, AWS-FSBP-EC2.15]
+package tollgate.rules.network.instance_public_ip
+
+import data.tollgate.lib.util
+import rego.v1
+
+# `{resource, value, path}` for every public IP switch written.
+switches contains s if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"aws_instance", "aws_launch_configuration", "aws_spot_instance_request"}
+	s := {"resource": r.address, "value": r.config.associate_public_ip_address, "path": ["associate_public_ip_address"], "what": "The instance"}
+}
+
+switches contains s if {
+	some r in util.resources("aws_launch_template")
+	some i, interface in r.config.network_interfaces
+	s := {"resource": r.address, "value": interface.associate_public_ip_address, "path": ["network_interfaces", i, "associate_public_ip_address"], "what": "The launch template"}
+}
+
+switches contains s if {
+	some r in util.resources("aws_subnet")
+	s := {"resource": r.address, "value": r.config.map_public_ip_on_launch, "path": ["map_public_ip_on_launch"], "what": "The subnet"}
+}
+
+switches contains s if {
+	some r in util.resources("AWS::EC2::Instance")
+	some i, interface in r.config.NetworkInterfaces
+	s := {"resource": r.address, "value": interface.AssociatePublicIpAddress, "path": ["NetworkInterfaces", i, "AssociatePublicIpAddress"], "what": "The instance"}
+}
+
+switches contains s if {
+	some r in util.resources("AWS::EC2::LaunchTemplate")
+	some i, interface in r.config.LaunchTemplateData.NetworkInterfaces
+	s := {"resource": r.address, "value": interface.AssociatePublicIpAddress, "path": ["LaunchTemplateData", "NetworkInterfaces", i, "AssociatePublicIpAddress"], "what": "The launch template"}
+}
+
+switches contains s if {
+	some r in util.resources("AWS::EC2::Subnet")
+	s := {"resource": r.address, "value": r.config.MapPublicIpOnLaunch, "path": ["MapPublicIpOnLaunch"], "what": "The subnet"}
+}
+
+deny contains finding if {
+	some s in switches
+	util.is_true(s.value)
+	finding := {
+		"resource": s.resource,
+		"message": sprintf("%s gives instances public IP addresses: use private subnets and reach them through a load balancer or Session Manager.", [s.what]),
+		"evidence": sprintf("%s = true", [s.path[count(s.path) - 1]]),
+		"path": s.path,
+	}
+}

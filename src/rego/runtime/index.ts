@@ -28,3 +28,14 @@ export function runtimeWasm(): Uint8Array {
   }
   return cachedRuntime;
 }
+export {
+  BoundedPolicy,
+  evaluateBounded,
+  parseEvalError,
+  formatEvalError,
+  defaultBounds,
+  type Bounds,
+  type EvalError,
+  type EvalLocation,
+  type EvalOutcome,
+} from "./sandbox.js";

@@ -2,7 +2,7 @@
 // is about to run a builtin for, so an error raised deep in the runtime still reads
 // `file:line:col: eval_builtin_error: message`, the format the TypeScript side parses.
 
-import { opa_abort, opa_malloc, copyBytes } from "./memory";
+import { opa_abort, opa_malloc, copyBytes, abortBuffer, ABORT_BUFFER_SIZE } from "./memory";
 
 let currentLocation: usize = 0;
 
@@ -17,12 +17,12 @@ function cstrLen(p: usize): usize {
   return n;
 }
 
-/** Aborts with `<location>: <code>: <message bytes>`. */
+/** Aborts with `<location>: <code>: <message bytes>` (truncated to the abort buffer). */
 export function abortLocated(code: string, message: usize, messageLen: usize): void {
-  const locLen = currentLocation != 0 ? cstrLen(currentLocation) : 0;
-  const total = locLen + 2 + <usize>code.length + 2 + messageLen + 1;
-  const buf = opa_malloc(total);
-  let at = buf;
+  const locLen = currentLocation != 0 ? min(cstrLen(currentLocation), <usize>1024) : 0;
+  const room = ABORT_BUFFER_SIZE - locLen - <usize>code.length - 5;
+  if (messageLen > room) messageLen = room;
+  let at = abortBuffer;
   if (locLen > 0) {
     copyBytes(at, currentLocation, locLen);
     at += locLen;
@@ -35,7 +35,7 @@ export function abortLocated(code: string, message: usize, messageLen: usize): v
   copyBytes(at, message, messageLen);
   at += messageLen;
   store<u8>(at, 0);
-  opa_abort(buf);
+  opa_abort(abortBuffer);
   unreachable();
 }
 

@@ -45,12 +45,15 @@ export function copyBytes(dst: usize, src: usize, len: usize): void {
   memory.copy(dst, src, len);
 }
 
+// Abort messages are built here rather than on the heap, which may be what ran out.
+export const ABORT_BUFFER_SIZE: usize = 4096;
+export const abortBuffer = memory.data(<i32>ABORT_BUFFER_SIZE, 8);
+
 /** Aborts with a message from a static AssemblyScript string (ASCII only). */
 export function abortStatic(message: string): void {
-  const len = message.length;
-  const buf = opa_malloc(len + 1);
-  for (let i = 0; i < len; i++) store<u8>(buf + i, <u8>message.charCodeAt(i));
-  store<u8>(buf + len, 0);
-  opa_abort(buf);
+  const len = min(<usize>message.length, ABORT_BUFFER_SIZE - 1);
+  for (let i: usize = 0; i < len; i++) store<u8>(abortBuffer + i, <u8>message.charCodeAt(<i32>i));
+  store<u8>(abortBuffer + len, 0);
+  opa_abort(abortBuffer);
   unreachable();
 }

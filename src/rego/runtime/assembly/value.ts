@@ -62,7 +62,20 @@ export function boolValue(v: usize): bool {
   return load<i32>(v, 4) != 0;
 }
 
+// Small non-negative integers (array indexes above all) are static, so scans do not allocate.
+const SMALL_INTS: i64 = 1024;
+const smallInts = memory.data(<i32>SMALL_INTS * 24, 8);
+
 export function rt_number_int(n: i64): usize {
+  if (n >= 0 && n < SMALL_INTS) {
+    const cell = smallInts + <usize>n * 24;
+    if (load<i32>(cell) == 0) {
+      store<i32>(cell, NUMBER);
+      store<i32>(cell, NUM_INT, 4);
+      store<i64>(cell, n, 8);
+    }
+    return cell;
+  }
   const v = opa_malloc(24);
   store<i32>(v, NUMBER);
   store<i32>(v, NUM_INT, 4);

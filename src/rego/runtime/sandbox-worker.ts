@@ -1,0 +1,50 @@
+// The worker side of sandbox.ts: loads one policy into a Wasm memory capped at the page
+// limit and evaluates inputs sent to it. Errors go back as text for parseEvalError.
+import { parentPort, workerData } from "node:worker_threads";
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { hostBuiltins } from "./host.js";
+
+interface Setup {
+  wasm: Uint8Array;
+  data: unknown;
+  maxMemoryPages: number;
+}
+
+interface Request {
+  id: number;
+  input: unknown;
+  entrypoint: string;
+}
+
+const setup = workerData as Setup;
+const initial = Math.min(5, setup.maxMemoryPages);
+const policyReady = loadPolicy(
+  setup.wasm,
+  { initial, maximum: setup.maxMemoryPages },
+  hostBuiltins,
+).then((policy) => {
+  if (setup.data !== undefined) policy.setData(setup.data as object);
+  return policy;
+});
+
+policyReady.then(
+  () => parentPort?.postMessage({ ready: true }),
+  (error: unknown) => parentPort?.postMessage({ ready: false, message: describe(error) }),
+);
+
+function describe(error: unknown): string {
+  if (error instanceof RangeError && /memory|grow/i.test(error.message))
+    return `eval_memory_error: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+parentPort?.on("message", async (request: Request) => {
+  try {
+    const policy = await policyReady;
+    const resultSet: unknown = policy.evaluate(request.input, request.entrypoint);
+    parentPort?.postMessage({ id: request.id, ok: true, resultSet });
+  } catch (error) {
+    parentPort?.postMessage({ id: request.id, ok: false, message: describe(error) });
+  }
+});

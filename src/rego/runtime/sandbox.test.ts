@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import type { Stmt } from "../ir/types.js";
+import { emitWasm } from "../wasm/index.js";
+import { PolicyBuilder, addResult, at, block, local } from "../wasm/testing.js";
+import { BoundedPolicy, evaluateBounded, parseEvalError } from "./sandbox.js";
+
+const b = new PolicyBuilder();
+const nestedScans = (depth: number, inner: Stmt[]): Stmt => {
+  let body: Stmt[] = inner;
+  for (let d = depth; d > 0; d--)
+    body = [{ type: "Scan", source: 0, key: 10 + d * 2, value: 11 + d * 2, block: block(...body) }];
+  return body[0]!;
+};
+const wasm = emitWasm(
+  b.policy(
+    [
+      { name: "t/echo", blocks: [block(...addResult(b, 0, 2))] },
+      // Three nested scans over input: 10^9 iterations for a 1,000-element input.
+      { name: "t/spin", blocks: [block(nestedScans(3, [{ type: "Nop" }]))] },
+      // json.marshal of the whole input on every iteration of two nested scans.
+      {
+        name: "t/hog",
+        blocks: [
+          block(
+            nestedScans(2, [{ type: "Call", func: "json.marshal", args: [local(0)], result: 3 }]),
+          ),
+        ],
+      },
+      {
+        name: "t/bad_regex",
+        blocks: [
+          block({
+            type: "Call",
+            func: "regex.match",
+            args: [b.str("("), b.str("x")],
+            result: 3,
+            loc: at(12, 3),
+          }),
+        ],
+      },
+    ],
+    [],
+    [],
+  ),
+);
+
+describe("bounded evaluation", () => {
+  it("evaluates within bounds", async () => {
+    expect(
+      await evaluateBounded(wasm, {}, { a: 1 }, "t/echo", {
+        timeoutMs: 10_000,
+        maxMemoryPages: 64,
+      }),
+    ).toEqual({
+      ok: true,
+      resultSet: [{ result: { a: 1 } }],
+    });
+  });
+
+  it("stops a runaway evaluation at the deadline and recovers for the next one", async () => {
+    const policy = new BoundedPolicy(wasm, {}, { timeoutMs: 300, maxMemoryPages: 256 });
+    try {
+      const outcome = await policy.evaluate(
+        Array.from({ length: 1_000 }, (_, i) => i),
+        "t/spin",
+      );
+
+      expect(outcome).toMatchObject({ ok: false, error: { code: "eval_timeout" } });
+      expect(await policy.evaluate("again", "t/echo")).toEqual({
+        ok: true,
+        resultSet: [{ result: "again" }],
+      });
+    } finally {
+      await policy.close();
+    }
+  });
+
+  it("stops an evaluation that outgrows its memory", async () => {
+    const input = Array.from({ length: 2_000 }, (_, i) => ({
+      name: `resource-${i}`,
+      tags: { team: "platform" },
+    }));
+    const outcome = await evaluateBounded(wasm, {}, input, "t/hog", {
+      timeoutMs: 20_000,
+      maxMemoryPages: 64,
+    });
+    expect(outcome).toMatchObject({ ok: false, error: { code: "eval_memory_error" } });
+  });
+
+  it("reports host builtin errors with their Rego location", async () => {
+    const outcome = await evaluateBounded(wasm, {}, {}, "t/bad_regex", {
+      timeoutMs: 10_000,
+      maxMemoryPages: 64,
+    });
+    expect(outcome).toMatchObject({
+      ok: false,
+      error: { code: "eval_builtin_error", location: { file: "policy.rego", line: 12, column: 3 } },
+    });
+  });
+});
+
+describe("parseEvalError", () => {
+  it("reads located and unlocated errors", () => {
+    expect(
+      parseEvalError(
+        "a/b.rego:3:7: eval_conflict_error: complete rules must not produce multiple outputs",
+      ),
+    ).toEqual({
+      code: "eval_conflict_error",
+      message: "complete rules must not produce multiple outputs",
+      location: { file: "a/b.rego", line: 3, column: 7 },
+    });
+    expect(parseEvalError("eval_memory_error: out of memory")).toEqual({
+      code: "eval_memory_error",
+      message: "out of memory",
+    });
+    expect(parseEvalError(new Error("boom"))).toEqual({
+      code: "eval_internal_error",
+      message: "boom",
+    });
+  });
+});

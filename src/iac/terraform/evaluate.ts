@@ -14,6 +14,7 @@ import type {
 import { isUnknown, unknown, type LoadError, type Value } from "../../model/types.js";
 import { callFunction, isTerraformFunction, type FunctionContext } from "./functions.js";
 import { at, childOrigin, type Evaluated, type Origin, type TextSegment } from "./origin.js";
+import { parseTemplateFile } from "./template-file.js";
 import {
   EvaluationError,
   describe,
@@ -195,15 +196,15 @@ export class ExpressionEvaluator {
       for (const part of list) {
         if (!isKnown) return;
         if (++this.steps > EVALUATION_BUDGET) throw new EvaluationError(`evaluation exceeded ${EVALUATION_BUDGET} steps`, "terraform-limit");
-        const emit = (text: string, literal: boolean): void => {
-          segments.push({ offset: length, file: inner.file, line: part.line, column: part.column, literal });
+        const emit = (text: string, literal: boolean, start: { line: number; column: number } = part): void => {
+          segments.push({ offset: length, file: inner.file, line: start.line, column: start.column, literal });
           pieces.push(text);
           length += text.length;
           if (length > MAX_TEXT) throw new EvaluationError(`template result is longer than ${MAX_TEXT} characters`, "terraform-limit");
         };
         switch (part.kind) {
           case "TemplateLiteral":
-            emit(part.value, true);
+            emit(part.value, true, literalStart(part, sourceText(part, inner)));
             break;
           case "TemplateInterpolation": {
             const value = this.evaluate(part.expr, inner).value;
@@ -409,6 +410,7 @@ export class ExpressionEvaluator {
       return { value: unknown(sourceText(expr, scope)), origin: here };
     }
     if (name === "try" || name === "can") return this.tryOrCan(expr, scope);
+    if (name === "templatefile") return this.templateFile(expr, scope);
     let args = expr.args.map((arg) => this.evaluate(arg, scope));
     if (expr.expandFinal && args.length > 0) {
       const last = args[args.length - 1] as Evaluated;
@@ -473,6 +475,37 @@ export class ExpressionEvaluator {
     }
   }
 
+  /**
+   * Renders a template file with only the given variables in scope; its text keeps the
+   * template file's lines so a policy rendered from a template is located in the template.
+   */
+  private templateFile(expr: FunctionCallExpr, scope: Scope): Evaluated {
+    const here = at(scope.file, expr);
+    if (expr.args.length !== 2) throw new EvaluationError(`templatefile takes 2 arguments, ${expr.args.length} given`, "terraform-argument");
+    const [pathArgument, variablesArgument] = expr.args.map((arg) => this.evaluate(arg, scope)) as [Evaluated, Evaluated];
+    const unknownCall = { value: unknown(sourceText(expr, scope)), origin: here };
+    if (isUnknown(pathArgument.value) || isUnknown(variablesArgument.value)) return unknownCall;
+    const path = toStringValue(pathArgument.value, "templatefile path") as string;
+    if (!isObject(variablesArgument.value)) throw new EvaluationError(`templatefile variables must be an object, got ${describe(variablesArgument.value)}`, "terraform-type");
+    const file = scope.host.readFile(path);
+    if (!file) return unknownCall;
+    const template = parseTemplateFile(file.path, file.text);
+    template.errors.forEach((error) => scope.host.report(error));
+    const iteration = new Map<string, Evaluated>();
+    for (const [name, value] of Object.entries(variablesArgument.value)) iteration.set(name, { value, origin: childOrigin(variablesArgument.origin, name) });
+    const host: EvaluationHost = {
+      resolve: (traversal) => {
+        throw new LocatedEvaluationError(`templates see only the variables passed to templatefile, not ${JSON.stringify(traversal.root)}`, "terraform-undeclared-reference", file.path, traversal);
+      },
+      readFile: (relative) => scope.host.readFile(relative),
+      report: (error) => scope.host.report(error),
+    };
+    const rendered = this.template(template.parts, expr, { file: file.path, text: template.text, iteration, host });
+    if (isUnknown(rendered.value)) return unknownCall;
+    const value = template.addedNewline ? (rendered.value as string).replace(/\n$/, "") : rendered.value;
+    return { value, origin: { ...here, text: rendered.origin.text } };
+  }
+
   /** `try` returns its first argument that evaluates without error; `can` says whether its argument does. */
   private tryOrCan(expr: FunctionCallExpr, scope: Scope): Evaluated {
     const here = at(scope.file, expr);
@@ -500,6 +533,19 @@ export class ExpressionEvaluator {
     }
     throw new EvaluationError(`no argument of try could be evaluated: ${last?.message ?? ""}`, "terraform-try");
   }
+}
+
+/**
+ * Where a literal's value starts in the source: after any whitespace a `~` strip marker removed
+ * (the part's range still covers it), so lines inside the literal stay exact.
+ */
+function literalStart(part: { line: number; column: number; value: string }, raw: string): { line: number; column: number } {
+  const stripped = raw.length - raw.trimStart().length - (part.value.length - part.value.trimStart().length);
+  if (stripped <= 0) return part;
+  const skipped = raw.slice(0, stripped);
+  const newlines = skipped.split("\n").length - 1;
+  if (newlines === 0) return { line: part.line, column: part.column + stripped };
+  return { line: part.line + newlines, column: stripped - skipped.lastIndexOf("\n") };
 }
 
 /** The iteration variable a splat's element is bound to; not a valid HCL name, so it cannot collide. */

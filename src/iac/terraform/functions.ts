@@ -30,8 +30,6 @@ export interface FunctionContext {
   expression: string;
   /** Contents of a file named relative to the calling module, or undefined when it was not given. */
   readFile(path: string): string | undefined;
-  /** Renders a template file with variables (templatefile); absent when the caller cannot. */
-  renderTemplate?(path: string, variables: ValueObject): Value;
 }
 
 type Implementation = (args: Value[], context: FunctionContext) => Value;
@@ -382,13 +380,6 @@ const SPECS: Record<string, FunctionSpec> = {
   strrev: { arity: [1, 1], run: ([s]) => [...str(s as Value, "strrev argument")].reverse().join("") },
   substr: { arity: [3, 3], run: ([s, o, l]) => substr(str(s as Value, "substr string"), int(o as Value, "substr offset"), int(l as Value, "substr length")) },
   sum: { arity: [1, 1], run: ([l]) => list(l as Value, "sum list").reduce<number>((total, v) => total + num(v, "sum element"), 0) },
-  templatefile: {
-    arity: [2, 2],
-    run: ([p, vars], context) => {
-      if (!context.renderTemplate) throw new UnknownResult();
-      return context.renderTemplate(str(p as Value, "templatefile path"), obj(vars as Value, "templatefile variables"));
-    },
-  },
   title: { arity: [1, 1], run: ([s]) => str(s as Value, "title argument").replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toUpperCase()) },
   tobool: { arity: [1, 1], run: ([v]) => (v === null ? null : toBoolValue(v as Value, "tobool argument")) },
   tolist: { arity: [1, 1], run: ([v]) => (v === null ? null : list(v as Value, "tolist argument")) },
@@ -458,15 +449,17 @@ function trimChars(text: string, cut: string): string {
 }
 
 /**
- * Every function Terraform (1.x) defines. The ones without an implementation above depend on
- * time, randomness, the file system, cryptography or networks and evaluate to unknown.
+ * Every function Terraform (1.x) defines. `try`, `can` and `templatefile` are evaluated by the
+ * expression evaluator (they need unevaluated arguments or a template parse); the others without
+ * an implementation above depend on time, randomness, the file system or cryptography and
+ * evaluate to unknown.
  */
 const TERRAFORM_FUNCTIONS = new Set([
   ...Object.keys(SPECS),
   ...("abspath base64gzip base64sha256 base64sha512 bcrypt can chunklist cidrhost cidrnetmask cidrsubnet cidrsubnets csvdecode " +
     "filebase64 filebase64sha256 filebase64sha512 filemd5 fileset filesha1 filesha256 filesha512 formatdate issensitive " +
     "list log map matchkeys md5 pathexpand plantimestamp pow rsadecrypt setproduct sha1 sha256 sha512 signum templatestring " +
-    "textdecodebase64 textencodebase64 timeadd timecmp timestamp try type urlencode uuid uuidv5 yamlencode ephemeralasnull").split(" "),
+    "templatefile textdecodebase64 textencodebase64 timeadd timecmp timestamp try type urlencode uuid uuidv5 yamlencode ephemeralasnull").split(" "),
 ]);
 
 export function isTerraformFunction(name: string): boolean {

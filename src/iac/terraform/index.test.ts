@@ -257,6 +257,36 @@ data "aws_iam_policy_document" "merged" {
     expect(line(policy, "/policy")).toBe("main.tf:2");
     expect(line(policy, "/policy/Statement/0/Action")).toBe("policies/admin.json:4");
   });
+  it("renders templatefile() and locates the rendered policy's actions in the template", () => {
+    const { resources, errors } = load(
+      `resource "aws_iam_policy" "t" {
+  policy = templatefile("\${path.module}/policy.json.tpl", { actions = ["s3:GetObject", "s3:*"], bucket = "logs" })
+}
+`,
+      [
+        {
+          path: "policy.json.tpl",
+          text: `{
+  "Statement": [{
+    "Effect": "Allow",
+    "Action": [
+%{ for i, a in actions ~}
+      "\${a}"%{ if i < length(actions) - 1 },%{ endif }
+%{ endfor ~}
+    ],
+    "Resource": "arn:aws:s3:::\${bucket}/*"
+  }]
+}
+`,
+        },
+      ],
+    );
+    expect(errors).toEqual([]);
+    const policy = byAddress(resources, "aws_iam_policy.t");
+    expect(JSON.parse(policy.config.policy as string).Statement[0]).toEqual({ Effect: "Allow", Action: ["s3:GetObject", "s3:*"], Resource: "arn:aws:s3:::logs/*" });
+    expect(line(policy, "/policy/Statement/0/Action")).toBe("policy.json.tpl:4");
+    expect(line(policy, "/policy/Statement/0/Resource")).toBe("policy.json.tpl:9");
+  });
 });
 
 describe("values", () => {

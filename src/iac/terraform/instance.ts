@@ -98,9 +98,19 @@ export class ModuleInstance implements EvaluationHost {
     this.context.report(error);
   }
 
+  /**
+   * A file named in `file()`/`templatefile()`: relative to this module, else to the root module
+   * (Terraform's working directory), else to the repository root, which is where
+   * `"${path.module}/x.json"` lands because `path.module` is repository-relative here.
+   */
   readFile(path: string): { path: string; text: string } | undefined {
-    const full = joinPath(this.definition.directory, path);
-    return full === undefined ? undefined : this.context.files.get(full);
+    const bases = [this.definition.directory, this.ancestry[0] ?? this.definition.directory, ""];
+    for (const base of bases) {
+      const full = joinPath(base, path);
+      const file = full === undefined ? undefined : this.context.files.get(full);
+      if (file) return file;
+    }
+    return undefined;
   }
 
   scope(file: ParsedFile, iteration: ReadonlyMap<string, Evaluated> = new Map()): Scope {
@@ -353,7 +363,11 @@ export class ModuleInstance implements EvaluationHost {
     return expansion;
   }
 
-  /** The value a reference to a resource sees: its config (open: unset attributes are unknown), per instance. */
+  /**
+   * The value a reference to a resource sees: its config per instance, open (unset attributes
+   * and blocks are unknown, as the provider computes them), in a list (count) or map (for_each)
+   * that is closed, because the instance keys are known exactly.
+   */
   private resourceValue(declaration: ResourceDeclaration, traversal: ScopeTraversalExpr, scope: Scope): Evaluated {
     const current = this.collectors[this.collectors.length - 1];
     current?.add(this.qualify(declaration.key));
@@ -367,7 +381,7 @@ export class ModuleInstance implements EvaluationHost {
         return instance((expansion.keys[0] as { instance: InstanceKey }).instance);
       case "count": {
         const results = expansion.keys.map(({ instance: key }) => instance(key));
-        return { value: markOpen(results.map((r) => r.value)), origin: { ...here, items: new Map(results.map((r, i) => [String(i), r.origin])) } };
+        return { value: results.map((r) => r.value), origin: { ...here, items: new Map(results.map((r, i) => [String(i), r.origin])) } };
       }
       case "for_each": {
         const value: ValueObject = {};
@@ -377,7 +391,7 @@ export class ModuleInstance implements EvaluationHost {
           value[String(key)] = result.value;
           items.set(String(key), result.origin);
         }
-        return { value: markOpen(value), origin: { ...here, items } };
+        return { value, origin: { ...here, items } };
       }
     }
   }

@@ -6,7 +6,7 @@
 
 import type { Body, Expr, Rule, Term, VarTerm } from "../syntax/ast.js";
 import { regoError, type RegoError } from "../syntax/errors.js";
-import { classifyBuiltinCall } from "../builtins/catalog.js";
+import { classifyBuiltinCall, PRINT } from "../builtins/catalog.js";
 import {
   deepBodyVars,
   deepTermVars,
@@ -152,6 +152,10 @@ class BodyOrderer {
   private termExpr(term: Term, safe: ReadonlySet<string>, visible: ReadonlySet<string>): Analysis {
     if (term.type === "call") {
       const arity = this.callArity(term.operator);
+      if (arity === "unknown") {
+        // Already reported as an undefined function; binding its args avoids a cascade of unsafe vars.
+        return this.patterns(term.args, safe, visible);
+      }
       if (arity !== undefined && term.args.length === arity + 1) {
         const inputs = term.args.slice(0, arity);
         const outputs = new Set<string>();
@@ -169,13 +173,29 @@ class BodyOrderer {
     return this.evaluable(term, safe, visible);
   }
 
-  private callArity(operator: Term): number | undefined {
+  private callArity(operator: Term): number | "unknown" | undefined {
     if (operator.type !== "ref") return undefined;
     const name = operatorName(operator);
     if (name === undefined) return undefined;
-    if (name.startsWith("data.")) return this.context.functionArity(name);
+    if (name.startsWith("data.")) return this.context.functionArity(name) ?? "unknown";
     const shape = classifyBuiltinCall(name, 0);
+    if (shape.kind === "unknown" || shape.kind === "unsupported")
+      return name === PRINT ? undefined : "unknown";
     return shape.kind === "call" || shape.kind === "arity" ? shape.spec.args.length : undefined;
+  }
+
+  private patterns(
+    terms: Term[],
+    safe: ReadonlySet<string>,
+    visible: ReadonlySet<string>,
+  ): Analysis {
+    const outputs = new Set<string>();
+    for (const term of terms) {
+      const result = this.pattern(term, union(safe, outputs), visible);
+      if (!result.ok) return FAIL;
+      for (const name of result.outputs) outputs.add(name);
+    }
+    return { ok: true, outputs };
   }
 
   /** Can `term` be computed now? Unbound vars in ref operands become outputs (iteration). */

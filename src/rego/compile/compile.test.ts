@@ -1,0 +1,250 @@
+import { describe, expect, it } from "vitest";
+import type { CallTerm, Expr, Module, Rule, Term } from "../syntax/ast.js";
+import { loadConformanceCases } from "../syntax/conformance-cases.js";
+import { formatExpr, formatTerm } from "../syntax/printer.js";
+import { compileModules, findNode, type CompiledPolicy } from "./index.js";
+
+function compileOk(text: string, extra: Record<string, string> = {}): CompiledPolicy {
+  const result = compileModules({ "policy.rego": text, ...extra });
+  expect(result.errors).toEqual([]);
+  if (!result.policy) throw new Error("no policy");
+  return result.policy;
+}
+
+function errorsOf(text: string, options = {}) {
+  return compileModules({ "policy.rego": text }, options).errors;
+}
+
+function rule(policy: CompiledPolicy, index = 0): Rule {
+  return (policy.modules[0] as Module).rules[index] as Rule;
+}
+
+/** The body as text, with renamed locals shown under the names the author wrote. */
+function bodyText(policy: CompiledPolicy, body: Expr[]): string[] {
+  return body.map((expr) => formatExpr(expr).replace(/([A-Za-z_][A-Za-z0-9_]*?)__\d+/g, "$1"));
+}
+
+describe("compileModules on OPA's conformance cases", () => {
+  const cases = loadConformanceCases().filter((entry) => entry.modules.length > 0);
+
+  it("compiles every case, rejecting only builtins Tollgate does not provide", () => {
+    const unexpected: string[] = [];
+    let compiled = 0;
+    for (const entry of cases) {
+      const modules = Object.fromEntries(entry.modules.map((text, i) => [`test-${i}.rego`, text]));
+      const result = compileModules(modules);
+      if (result.policy) compiled++;
+      for (const error of result.errors) {
+        if (!error.message.startsWith("unsupported builtin function"))
+          unexpected.push(`${entry.name}: ${error.message}`);
+      }
+    }
+    expect(unexpected).toEqual([]);
+    expect(compiled).toBeGreaterThan(430);
+  });
+});
+
+describe("safety and reordering", () => {
+  it("moves an expression after the one that binds its input", () => {
+    const policy = compileOk(`package t\np := x if {\n\tx = y + 1\n\ty = 2\n}\n`);
+    expect(bodyText(policy, rule(policy).body)).toEqual(["y = 2", "x = (y + 1)"]);
+  });
+
+  it("orders comprehension bodies and binds captured outer vars first", () => {
+    const policy = compileOk(`package t
+p := c if {
+	c := [v | i < n; v := ys[i]]
+	ys = [1, 2, 3]
+	n = 2
+}`);
+    const body = rule(policy).body;
+    expect(bodyText(policy, body)).toEqual([
+      "ys = [1, 2, 3]",
+      "n = 2",
+      "c := [v | v := ys[i]; (i < n)]",
+    ]);
+  });
+
+  it("binds vars through iteration, output arguments and some-in", () => {
+    compileOk(`package t
+p contains [k, n, v] if {
+	count(input.xs, n)
+	some k, v in input.m
+	input.ys[j] == v
+	j > 0
+}`);
+  });
+
+  it("keeps a closure's own vars apart from later declarations of the same name", () => {
+    compileOk(`package t
+xs := {"a", "b"}
+p := x if {
+	y := {x | xs[x]}
+	x := count(y)
+}`);
+  });
+
+  it("reports an unsafe var at its location with the written name", () => {
+    expect(errorsOf(`package t\np if {\n\tx > 1\n}\n`)).toEqual([
+      {
+        file: "policy.rego",
+        line: 3,
+        column: 2,
+        code: "rego_unsafe_var_error",
+        message: "var x is unsafe",
+      },
+    ]);
+  });
+
+  it("reports unsafe head vars and unsafe vars in negation", () => {
+    const errors = errorsOf(`package t\np[k] := 1 if input.a\nq if not input.xs[i] == 1\n`);
+    expect(errors.map((e) => [e.line, e.code, e.message])).toEqual([
+      [2, "rego_unsafe_var_error", "var k is unsafe"],
+      [3, "rego_unsafe_var_error", "var i is unsafe"],
+    ]);
+  });
+
+  it("checks the vars of a comprehension head against its own body", () => {
+    const errors = errorsOf(`package t\np := [x | y := 1]\n`);
+    expect(errors).toMatchObject([
+      { line: 2, column: 7, code: "rego_unsafe_var_error", message: "var x is unsafe" },
+    ]);
+  });
+});
+
+describe("declarations and name resolution", () => {
+  it("rejects := after a reference and redeclaration, as OPA does", () => {
+    expect(errorsOf(`package t\np if {\n\tx := y + 1\n\ty := 2\n}\n`)).toMatchObject([
+      { line: 4, column: 2, code: "rego_compile_error", message: "var y referenced above" },
+    ]);
+    expect(errorsOf(`package t\np if {\n\tx := 1\n\tx := 2\n}\n`)).toMatchObject([
+      { line: 4, code: "rego_compile_error", message: "var x assigned above" },
+    ]);
+    expect(errorsOf(`package t\np if {\n\tinput := 1\n}\n`)).toMatchObject([
+      {
+        code: "rego_compile_error",
+        message: "variables must not shadow input (use a different variable name)",
+      },
+    ]);
+  });
+
+  it("renames locals uniquely so shadowing never reaches the planner", () => {
+    const policy = compileOk(`package t
+p := [x, y] if {
+	x := 1
+	y := [x | x := 2]
+}`);
+    const [outer, inner] = rule(policy).body as [Expr, Expr];
+    if (outer.kind !== "assign" || inner.kind !== "assign") throw new Error("assign expected");
+    const outerName = formatTerm(outer.left);
+    const comprehension = inner.right;
+    if (comprehension.type !== "arraycomprehension") throw new Error("comprehension expected");
+    expect(formatTerm(comprehension.term)).not.toBe(outerName);
+    expect(policy.originalNames.get(outerName)).toBe("x");
+  });
+
+  it("resolves package rules and import aliases to full refs", () => {
+    const policy = compileOk(
+      `package t
+import data.lib.util as u
+import input.request
+allow if {
+	u.ok(request.user)
+	threshold > 1
+}
+threshold := 2`,
+      { "lib.rego": `package lib.util\nok(x) if x != ""\n` },
+    );
+    const [call, comparison] = rule(policy).body as [Expr, Expr];
+    if (call.kind !== "term" || comparison.kind !== "term") throw new Error("terms expected");
+    expect(formatTerm(call.term)).toBe("data.lib.util.ok(input.request.user)");
+    expect(formatTerm((comparison.term as CallTerm).args[0] as Term)).toBe("data.t.threshold");
+  });
+
+  it("accepts the output-argument form of builtins and functions", () => {
+    compileOk(`package t\nf(x) := x + 1\np := [n, m] if {\n\tcount([1], n)\n\tf(1, m)\n}\n`);
+  });
+});
+
+describe("rule tree and cross-rule checks", () => {
+  it("places ref-head rules at their ground prefix", () => {
+    const policy = compileOk(`package t\na.b.c := 1\na.b[x].d := 2 if x := "k"\nf(x) := x\n`);
+    expect(findNode(policy.tree, ["t", "a", "b", "c"])?.kind).toBe("complete");
+    expect(findNode(policy.tree, ["t", "a", "b"])?.kind).toBe("partial-object");
+    expect(findNode(policy.tree, ["t", "f"])).toMatchObject({ kind: "function", arity: 1 });
+  });
+
+  it("rejects conflicting kinds, defaults, arities and nesting", () => {
+    const cases: [string, RegExp][] = [
+      [
+        `p := 1\np contains 2`,
+        /conflicting rules data.t.p found: complete rule and partial set rule/,
+      ],
+      [`default p := 1\ndefault p := 2`, /multiple default rules data.t.p found/],
+      [`f(x) := 1\nf(x, y) := 2`, /function data.t.f has arity 1, got 2 arguments/],
+      [`p := 1\np.q := 2`, /rule data.t.p conflicts with \[data.t.p.q\]/],
+      [`f(x) := 1\np := f(1, 2, 3)`, /function data.t.f has arity 1, got 3 arguments/],
+    ];
+    for (const [text, message] of cases) {
+      const errors = errorsOf(`package t\n${text}\n`);
+      expect(
+        errors.map((e) => e.code),
+        text,
+      ).toEqual(["rego_type_error"]);
+      expect(errors[0]?.message).toMatch(message);
+    }
+  });
+
+  it("reports recursion with its cycle", () => {
+    const errors = errorsOf(`package t\np if q\nq if r\nr if p\n`);
+    expect(errors).toEqual([
+      {
+        file: "policy.rego",
+        line: 2,
+        column: 1,
+        code: "rego_recursion_error",
+        message: "rule data.t.p is recursive: data.t.p -> data.t.q -> data.t.r -> data.t.p",
+      },
+    ]);
+    expect(errorsOf(`package t\nf(x) := f(x)\n`)[0]?.code).toBe("rego_recursion_error");
+  });
+
+  it("rejects unknown and unsupported builtins and bad arities", () => {
+    expect(errorsOf(`package t\np := foo.bar(1)\n`)).toMatchObject([
+      { line: 2, column: 6, code: "rego_type_error", message: "undefined function foo.bar" },
+    ]);
+    expect(errorsOf(`package t\np := time.now_ns()\n`)[0]?.message).toMatch(
+      /unsupported builtin function time.now_ns/,
+    );
+    expect(errorsOf(`package t\np := count(1, 2, 3)\n`)[0]?.message).toMatch(
+      /count: arity mismatch/,
+    );
+  });
+
+  it("checks with targets", () => {
+    compileOk(
+      `package t\nf(x) := x\np := y if y := f(1) with f as count with input.a as 1 with data.x as 2\n`,
+    );
+    expect(errorsOf(`package t\np if true with foo as 1\n`)[0]).toMatchObject({
+      code: "rego_compile_error",
+    });
+  });
+
+  it("reports constant arguments of the wrong type when asked", () => {
+    expect(errorsOf(`package t\np := 1 + "a"\n`)).toEqual([]);
+    expect(errorsOf(`package t\np := 1 + "a"\n`, { constantTypes: true })).toMatchObject([
+      {
+        line: 2,
+        column: 10,
+        code: "rego_type_error",
+        message: "plus: invalid argument(s): operand 2 must be number but got string",
+      },
+    ]);
+  });
+
+  it("returns parse errors without compiling", () => {
+    expect(
+      compileModules({ "a.rego": "package a\np if {", "b.rego": "package b\nq := 1" }).errors,
+    ).toMatchObject([{ file: "a.rego", code: "rego_parse_error" }]);
+  });
+});

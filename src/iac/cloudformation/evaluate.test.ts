@@ -296,6 +296,12 @@ describe("policy documents", () => {
     );
     expect(errors).toEqual(["template.yaml:5:33: cfn-policy-json"]);
     expect(resources[0]?.config.AssumeRolePolicyDocument).toBe('{"Statement": [');
+    const deep = `{"Statement": ${"[".repeat(100)}${"]".repeat(100)}}`;
+    const nested = load(
+      `Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: '${deep}'\n`,
+    );
+    expect(nested.errors).toEqual(["template.yaml:5:33: cfn-policy-json"]);
+    expect(nested.resources[0]?.config.AssumeRolePolicyDocument).toBe(deep);
   });
 });
 

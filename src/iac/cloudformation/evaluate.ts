@@ -9,6 +9,7 @@ import type { PathSegment } from "../../model/pointer.js";
 import { isUnknown, unknown } from "../../model/types.js";
 import type { LoadError, SourceLocation, Value } from "../../model/types.js";
 import { cidrSubnets } from "./cidr.js";
+import { MAX_NESTING_DEPTH } from "./parse.js";
 import type { Span, TemplateEntry, TemplateNode } from "./parse.js";
 
 /** What `Ref: AWS::NoValue` yields: the enclosing property or list item disappears. */
@@ -132,16 +133,10 @@ export class TemplateEvaluator {
     }
     const value = this.evaluate(entry.value, path, trace);
     if (typeof value !== "string" || !value.trim().startsWith("{")) return value;
-    try {
-      return JSON.parse(value) as Value;
-    } catch (error) {
-      this.error(
-        entry.value.span,
-        "cfn-policy-json",
-        `${entry.key} is not valid JSON: ${(error as Error).message}`,
-      );
-      return value;
-    }
+    const policy = parsePolicy(value);
+    if ("value" in policy) return policy.value;
+    this.error(entry.value.span, "cfn-policy-json", `${entry.key} ${policy.problem}`);
+    return value;
   }
 
   private intrinsic(
@@ -307,16 +302,11 @@ export class TemplateEvaluator {
           : `${HOLE_START}${variables.push(part.variable) - 1}${HOLE_END}`,
       )
       .join("");
-    let parsed: Value;
-    try {
-      parsed = JSON.parse(marked) as Value;
-    } catch (error) {
+    const policy = parsePolicy(marked);
+    if (!("value" in policy)) {
+      // A `${...}` outside a JSON string (`"Version": ${V}`) leaves the document unreadable.
       if (variables.length > 0) return this.unknownFor(node);
-      this.error(
-        node.span,
-        "cfn-policy-json",
-        `policy document is not valid JSON: ${(error as Error).message}`,
-      );
+      this.error(node.span, "cfn-policy-json", `policy document ${policy.problem}`);
       return marked;
     }
     const holePattern = new RegExp(`${HOLE_START}(\\d+)${HOLE_END}`, "g");
@@ -331,7 +321,7 @@ export class TemplateEvaluator {
         Object.entries(value).map(([key, inner]) => [restore(key), fill(inner)]),
       );
     };
-    return fill(parsed);
+    return fill(policy.value);
   }
 
   /** The literal text and variables of a `Fn::Sub`, variables resolved where the template knows them. */
@@ -491,6 +481,25 @@ function shortForm(node: TemplateNode, budget: number): string {
   for (const entry of node.entries)
     if (!add(`${entry.key}: ${shortForm(entry.value, budget - used)}`)) break;
   return `{${parts.join(", ")}}`;
+}
+
+/** A policy written as a JSON string, refused past the template nesting limit. */
+function parsePolicy(text: string): { value: Value } | { problem: string } {
+  let value: Value;
+  try {
+    value = JSON.parse(text) as Value;
+  } catch (error) {
+    return { problem: `is not valid JSON: ${(error as Error).message}` };
+  }
+  const pending: Array<[Value, number]> = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [inner, depth] = next;
+    if (inner === null || typeof inner !== "object") continue;
+    if (depth > MAX_NESTING_DEPTH)
+      return { problem: `nests deeper than ${MAX_NESTING_DEPTH} levels` };
+    for (const child of Object.values(inner)) pending.push([child, depth + 1]);
+  }
+  return { value };
 }
 
 function subTemplate(argument: TemplateNode): string | null {

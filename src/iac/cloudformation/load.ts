@@ -12,7 +12,12 @@
 // - `Fn::Base64` encodes (as CloudFormation does): decode `UserData` in the policy to read it.
 // - `locations[""]` is the whole resource entry; every property, list item and nested value
 //   written in the template has its own pointer. Values parsed out of JSON policy strings are
-//   located at the string.
+//   located at the string; SAM `Globals` values where `Globals` writes them.
+// - `references` are declared logical ids only (from Ref, GetAtt, Sub variables and DependsOn,
+//   both branches of an undecided Fn::If included), sorted. A Ref to an undeclared name is not
+//   an error (KICS-style snippets, SAM-generated ids): its value is simply unknown.
+// - Not expanded: `Fn::ForEach` (reported, its resources skipped) and macros (`Fn::Transform`
+//   values are unknown); `Outputs`, `Metadata` and `Rules` are not read.
 
 import type { LoadError, Resource, SourceLocation, Value } from "../../model/types.js";
 import { isUnknown, unknown } from "../../model/types.js";

@@ -1,6 +1,7 @@
-// Reads a CloudFormation template (YAML or JSON: JSON is YAML 1.2 flow syntax, so the `yaml`
-// package's positioned parser serves both) into a small tree of plain nodes with source spans,
-// short-form tags (`!Ref X`) already rewritten to their long form (`{ Ref: X }`).
+// Reads a CloudFormation template into a small tree of plain nodes with source spans, short-form
+// tags (`!Ref X`) rewritten to their long form (`{ Ref: X }`). YAML goes through the `yaml`
+// package's positioned parser; text opening with `{` through json.ts first (same tree, faster)
+// and falls back to YAML, since flow-style YAML opens with `{` too.
 // Bounds live here because this is the only place that sees untrusted structure: nesting depth
 // is checked on the concrete syntax tree before composing (the composer recurses and a
 // 10 000-deep `[[[...` exhausts it), and alias expansion is metered while converting.

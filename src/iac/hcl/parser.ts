@@ -6,8 +6,8 @@
 // Every loop consumes input or stops, nesting is bounded, so any input ends in linear time.
 
 import type { LoadError } from "../../model/types.js";
+import { AttributeNode, BlockNode, FunctionCallNode, ScopeTraversalNode } from "./nodes.js";
 import type {
-  Attribute,
   BinaryOperator,
   Block,
   BlockLabel,
@@ -665,7 +665,6 @@ export class HclParser {
     const column = this.tCol;
     const name = this.identifier();
     this.advance();
-    const nameRange = this.range(start, line, column);
     const next = this.peek();
     if (next === Tok.Assign && !this.tNewlineBefore) {
       this.advance();
@@ -673,19 +672,16 @@ export class HclParser {
       this.newlinesSignificant = true;
       const expr = this.parseExpression();
       this.newlinesSignificant = saved;
-      const attribute: Attribute = {
-        kind: "Attribute",
+      return new AttributeNode(
         name,
-        nameRange,
         expr,
-        line: line,
-        column: column,
-        endLine: this.prevEndLine,
-        endColumn: this.prevEndCol,
-        start: start,
-        end: this.prevEnd,
-      };
-      return attribute;
+        line,
+        column,
+        this.prevEndLine,
+        this.prevEndCol,
+        start,
+        this.prevEnd,
+      );
     }
     const labels: BlockLabel[] = [];
     for (;;) {
@@ -745,22 +741,10 @@ export class HclParser {
     }
     this.advance();
     this.enter();
-    const block: Block = {
-      kind: "Block",
-      type: name,
-      typeRange: nameRange,
-      labels: exact(labels),
-      body: {
-        kind: "Body",
-        syntax: "hcl",
-        items: [],
-        line,
-        column,
-        endLine: line,
-        endColumn: column,
-        start,
-        end: start,
-      },
+    const body: Body = {
+      kind: "Body",
+      syntax: "hcl",
+      items: [],
       line,
       column,
       endLine: line,
@@ -768,6 +752,17 @@ export class HclParser {
       start,
       end: start,
     };
+    const block = new BlockNode(
+      name,
+      exact(labels),
+      body,
+      line,
+      column,
+      line,
+      column,
+      start,
+      start,
+    );
     const bodyStart = this.prevEnd - 1;
     const bodyLine = this.prevEndLine;
     const bodyColumn = this.prevEndCol - 1;
@@ -912,24 +907,14 @@ export class HclParser {
             end: this.prevEnd,
           };
         }
-        const nameRange = this.range(start, line, column);
+        const end = this.prevEnd;
+        const endColumn = this.prevEndCol;
         if (this.peek() === Tok.LParen && !(this.newlinesSignificant && this.tNewlineBefore)) {
-          return this.parseFunctionCall(name, nameRange);
+          return this.parseFunctionCall(name, start, line, column);
         }
         if (name.includes("::"))
           this.failAt(start, `'${name}' looks like a provider function; call it with '(...)'`);
-        return {
-          kind: "ScopeTraversal",
-          root: name,
-          rootRange: nameRange,
-          steps: [],
-          line: nameRange.line,
-          column: nameRange.column,
-          endLine: nameRange.endLine,
-          endColumn: nameRange.endColumn,
-          start: nameRange.start,
-          end: nameRange.end,
-        };
+        return new ScopeTraversalNode(name, [], line, column, line, endColumn, start, end);
       }
       case Tok.Quote:
         return this.parseTemplate();
@@ -962,7 +947,7 @@ export class HclParser {
     }
   }
 
-  private parseFunctionCall(name: string, nameRange: Range): Expression {
+  private parseFunctionCall(name: string, start: number, line: number, column: number): Expression {
     this.advance();
     const saved = this.newlinesSignificant;
     this.newlinesSignificant = false;
@@ -991,19 +976,17 @@ export class HclParser {
     }
     this.advance();
     this.newlinesSignificant = saved;
-    return {
-      kind: "FunctionCall",
+    return new FunctionCallNode(
       name,
-      nameRange,
-      args: exact(args),
+      exact(args),
       expandFinal,
-      line: nameRange.line,
-      column: nameRange.column,
-      endLine: this.prevEndLine,
-      endColumn: this.prevEndCol,
-      start: nameRange.start,
-      end: this.prevEnd,
-    };
+      line,
+      column,
+      this.prevEndLine,
+      this.prevEndCol,
+      start,
+      this.prevEnd,
+    );
   }
 
   /** Attribute access, indexes and splats after an expression. */

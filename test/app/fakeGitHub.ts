@@ -105,11 +105,17 @@ export class FakeGitHub {
     }
     if ((match = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(url.pathname))) {
       this.requests.push("repos.getContent");
-      const content =
-        this.repository.commits[url.searchParams.get("ref") ?? ""]?.[
-          decodeURIComponent(match[1] ?? "")
-        ];
-      if (content === undefined) return send(404, { message: "Not Found" });
+      const files = this.repository.commits[url.searchParams.get("ref") ?? ""] ?? {};
+      const path = decodeURIComponent(match[1] ?? "");
+      const content = files[path];
+      if (content === undefined) {
+        const listing = Object.keys(files)
+          .filter(
+            (file) => file.startsWith(`${path}/`) && !file.slice(path.length + 1).includes("/"),
+          )
+          .map((file) => ({ type: "file", path: file, name: file.slice(path.length + 1) }));
+        return listing.length > 0 ? send(200, listing) : send(404, { message: "Not Found" });
+      }
       const bytes = typeof content === "string" ? Buffer.from(content) : content;
       return send(200, { type: "file", encoding: "base64", content: bytes.toString("base64") });
     }

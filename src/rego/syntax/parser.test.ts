@@ -283,5 +283,6 @@ describe("errors", () => {
     const text = `package p\np if {\n${'x := [1, {"a": y}]\n'.repeat(50_000)}`;
     const result = parseModule(text, "long.rego");
     expect(result.errors[0]).toMatchObject({ code: "rego_parse_error", line: 50_003 });
+    expect(result.errors[0]?.message).toBe("unexpected end of file: expected '}'");
   });
 });

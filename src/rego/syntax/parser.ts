@@ -521,6 +521,7 @@ class Parser {
     this.pipeEndsTerm = false;
     const body: Body = [];
     while (!this.isPunct(close)) {
+      if (this.peek().kind === "eof") this.fail(`'${close}'`);
       body.push(this.literal());
       if (this.acceptPunct(";")) continue;
       if (this.isPunct(close)) break;

@@ -418,6 +418,7 @@ resource "aws_instance" "each" {
 `);
     expect(byAddress(resources, "aws_instance.web").config).toEqual({ count: { $unknown: "var.n" }, ami: "ami-1" });
     expect(byAddress(resources, "aws_instance.each").config).toEqual({ for_each: { $unknown: "var.n" }, ami: { $unknown: "each.value" } });
+    expect(line(byAddress(resources, "aws_instance.web"), "/count")).toBe("main.tf:3");
   });
 
   it("expands dynamic blocks over known collections and keeps one unknown block otherwise", () => {
@@ -554,6 +555,12 @@ resource "x" "y" {
 `);
     expect(errors.map((e) => [e.code, e.line])).toEqual([["terraform-limit", 3]]);
     expect(byAddress(resources, "x.y").config.v).toEqual({ $unknown: "length(local.big)" });
+  });
+  it("bounds long reference chains instead of overflowing the stack", () => {
+    const chain = Array.from({ length: 1000 }, (_, i) => `  a${i} = local.a${i + 1}\n`).join("");
+    const { resources, errors } = load(`locals {\n${chain}  a1000 = "end"\n}\nresource "x" "y" {\n  v = local.a0\n}\n`);
+    expect(errors[0]).toMatchObject({ code: "terraform-limit", line: 202 });
+    expect(byAddress(resources, "x.y").config.v).toEqual({ $unknown: "local.a200" });
   });
 });
 

@@ -94,6 +94,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     emit: (resource) => resources.push(resource),
     recordModuleCall: (call) => moduleCalls.push(call),
     instanceCount: 0,
+    resolutionDepth: 0,
   };
 
   const extraFiles: SourceFile[] = [];
@@ -119,7 +120,17 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       if (definition.variables.has(name)) rootValues.set(name, { value, origin: at(definition.files[0]?.path ?? directory, definition.files[0]?.body ?? zeroRange) });
     }
     context.instanceCount++;
-    new ModuleInstance(context, definition, "", new Map(), rootValues, 0, []).load();
+    const before = resources.length;
+    try {
+      new ModuleInstance(context, definition, "", new Map(), rootValues, 0, []).load();
+    } catch (error) {
+      // Every known failure is a located value already; this keeps one root's defect from hiding the others.
+      if (!(error instanceof Error)) throw error;
+      resources.length = before;
+      context.resolutionDepth = 0;
+      const first = definition.files[0];
+      report({ file: first?.path ?? directory, line: 1, column: 1, message: `the module in ${directory || "the repository root"} could not be evaluated (${error.message}); its resources are left out`, code: "terraform-internal" });
+    }
   }
   return { resources, errors: [...errors.values()], moduleCalls };
 }

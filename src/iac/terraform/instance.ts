@@ -3,14 +3,13 @@
 // their evaluated config, and child module calls. It is the evaluator's host for names.
 import type { Attribute, Block, Body, Expression, ScopeTraversalExpr } from "../hcl/index.js";
 import { isUnknown, unknown, type LoadError, type Resource, type Value } from "../../model/types.js";
-import { EvaluationError } from "./values.js";
 import { entriesOf, markOpen, sourceText, type EvaluationHost, type ExpressionEvaluator, type Resolution, type Scope } from "./evaluate.js";
 import { collectLocations } from "./locations.js";
 import { attributeOf, joinPath, jsonDynamicBlocks, literalString, type Declared, type ModuleDefinition, type ParsedFile, type ResourceDeclaration } from "./modules.js";
 import { at, originAtPath, originTree, relocate, type Evaluated, type Origin } from "./origin.js";
 import { renderPolicyDocument } from "./policy-document.js";
 import { convertToType } from "./types.js";
-import { isObject, toNumberValue, toSetValue, type ValueObject } from "./values.js";
+import { EvaluationError, isObject, toNumberValue, toSetValue, type ValueObject } from "./values.js";
 
 /** Shared by every instance of one load: the evaluator, the sinks and the limits. */
 export interface LoadContext {
@@ -22,6 +21,8 @@ export interface LoadContext {
   recordModuleCall(call: ModuleCallRecord): void;
   /** Instances created so far; creation stops at MAX_MODULE_INSTANCES. */
   instanceCount: number;
+  /** Locals, variables, outputs and resources being resolved inside one another right now. */
+  resolutionDepth: number;
 }
 
 /** A module call as written, local or remote (remote sources are recorded, never fetched). */
@@ -38,6 +39,8 @@ export interface ModuleCallRecord {
 
 export const MAX_MODULE_DEPTH = 32;
 export const MAX_MODULE_INSTANCES = 5_000;
+/** Chains of references (local to local, resource to resource) deeper than this are unknown, not a stack overflow. */
+export const MAX_RESOLUTION_DEPTH = 200;
 
 /** Meta-arguments and blocks Terraform interprets itself; they stay out of `config`. */
 const RESOURCE_META = new Set(["count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"]);
@@ -201,6 +204,20 @@ export class ModuleInstance implements EvaluationHost {
     }
   }
 
+  /** Runs one resolution inside others, bounded so a long chain of references is unknown rather than a crash. */
+  private nested(name: string, declared: { node: { line: number; column: number } & Parameters<typeof at>[1]; file: ParsedFile }, compute: () => Evaluated): Evaluated {
+    if (this.context.resolutionDepth >= MAX_RESOLUTION_DEPTH) {
+      this.reportAt(declared.file, declared.node, `references nest deeper than ${MAX_RESOLUTION_DEPTH} levels at ${name}; it is treated as unknown`, "terraform-limit");
+      return { value: unknown(name), origin: at(declared.file.path, declared.node) };
+    }
+    this.context.resolutionDepth++;
+    try {
+      return compute();
+    } finally {
+      this.context.resolutionDepth--;
+    }
+  }
+
   /**
    * A name this module does not declare: reported where it is written, and unknown only there,
    * so one bad reference does not hide the rest of a policy document.
@@ -218,7 +235,7 @@ export class ModuleInstance implements EvaluationHost {
       return memo.result;
     }
     const declared = this.definition.variables.get(name) as Declared<Block>;
-    const computed = this.collect(() => this.computeVariable(name, declared));
+    const computed = this.collect(() => this.nested(`var.${name}`, declared, () => this.computeVariable(name, declared)));
     this.variables.set(name, { state: "done", result: computed.result, references: computed.references });
     this.addReferences(computed.references);
     return computed.result;
@@ -264,7 +281,7 @@ export class ModuleInstance implements EvaluationHost {
     this.locals.set(name, pending);
     this.localStack.push(name);
     try {
-      const computed = this.collect(() => this.evaluateIn(declared.node.expr, declared.file));
+      const computed = this.collect(() => this.nested(`local.${name}`, declared, () => this.evaluateIn(declared.node.expr, declared.file)));
       this.locals.set(name, { state: "done", result: computed.result, references: computed.references });
       this.addReferences(computed.references);
       return computed.result;
@@ -284,7 +301,9 @@ export class ModuleInstance implements EvaluationHost {
     const valueAttribute = attributeOf(declared.node.body, "value");
     this.outputs.set(name, { state: "evaluating", result: { value: unknown(`${this.path}.${name}`), origin: at(declared.file.path, declared.node) }, references: new Set() });
     const computed = this.collect(() =>
-      valueAttribute ? this.evaluateIn(valueAttribute.expr, declared.file) : { value: unknown(`${this.path}.${name}`), origin: at(declared.file.path, declared.node) },
+      this.nested(`${this.path}.${name}`, declared, () =>
+        valueAttribute ? this.evaluateIn(valueAttribute.expr, declared.file) : { value: unknown(`${this.path}.${name}`), origin: at(declared.file.path, declared.node) },
+      ),
     );
     this.outputs.set(name, { state: "done", result: computed.result, references: computed.references });
     this.addReferences(computed.references);
@@ -407,10 +426,16 @@ export class ModuleInstance implements EvaluationHost {
     if (memo) return memo.result;
     const pending: Memo = { state: "evaluating", result: { value: unknown(memoKey), origin: at(declaration.file.path, declaration.node) }, references: new Set() };
     this.resourceInstances.set(memoKey, pending);
-    const computed = this.collect(() => this.evaluateBody(declaration.node.body, declaration.file, key.iteration, RESOURCE_META));
+    const computed = this.collect(() =>
+      this.nested(this.qualify(memoKey), declaration, () => this.evaluateBody(declaration.node.body, declaration.file, key.iteration, RESOURCE_META)),
+    );
     const config = computed.result.value as ValueObject;
     let origin = computed.result.origin;
-    Object.assign(config, key.unknownMeta);
+    for (const [meta, value] of Object.entries(key.unknownMeta)) {
+      config[meta] = value;
+      const written = attributeOf(declaration.node.body, meta);
+      if (written) origin.items?.set(meta, at(declaration.file.path, written));
+    }
     if (declaration.mode === "data" && declaration.type === "aws_iam_policy_document") origin = this.addPolicyDocument(declaration, config, origin);
     markOpen(config);
     const result = { value: config, origin };

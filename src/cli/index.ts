@@ -1,8 +1,13 @@
 // The `tollgate` command line: finds the subcommand and turns its outcome into an exit code.
 // Each subcommand lives in `commands/` and is listed once here.
 import { EXIT_USAGE, UsageError, type CliIO, type Command } from "./command.js";
+import { buildCommand } from "./commands/build.js";
+import { diffCommand } from "./commands/diff.js";
+import { inspectCommand } from "./commands/inspect.js";
+import { scanCommand } from "./commands/scan.js";
+import { testCommand } from "./commands/test.js";
 
-const commands: Command[] = [];
+const commands: Command[] = [scanCommand, diffCommand, inspectCommand, buildCommand, testCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 4);

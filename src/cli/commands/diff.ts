@@ -1,0 +1,75 @@
+// `tollgate diff`: the PR check without GitHub. Scans a base and a head snapshot (git refs of a
+// local repository, or two folders), labels findings new/existing/fixed and gates on them.
+import path from "node:path";
+import { diffFindings } from "../../diff/index.js";
+import { decideGate } from "../../gate/index.js";
+import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
+import { checked, formatSchema, parseFlags } from "../options.js";
+import { parseArgs } from "node:util";
+import {
+  engineFor,
+  loadSettings,
+  readGitRef,
+  readPaths,
+  render,
+  type Snapshot,
+} from "../pipeline.js";
+
+export const diffCommand: Command = {
+  name: "diff",
+  summary: "gate only on what changed between a base and a head (git refs or folders)",
+  usage:
+    "tollgate diff --base <ref> [--head <ref>] [--repo <dir>] | --base-dir <dir> --head-dir <dir>  [--format text|json|sarif|markdown] [--config tollgate.yml] [--bundle bundle.tar.gz | --policies dir]\n" +
+    "  without --head, the head is the repository's working tree",
+  async run(args, io) {
+    const { values } = parseFlags(() =>
+      parseArgs({
+        args,
+        options: {
+          base: { type: "string" },
+          head: { type: "string" },
+          repo: { type: "string", default: "." },
+          "base-dir": { type: "string" },
+          "head-dir": { type: "string" },
+          format: { type: "string", default: "text" },
+          config: { type: "string" },
+          bundle: { type: "string" },
+          policies: { type: "string" },
+        },
+        allowPositionals: false,
+        strict: true,
+      }),
+    );
+    const format = checked(formatSchema, values.format, "--format");
+    const usesDirs = values["base-dir"] !== undefined || values["head-dir"] !== undefined;
+    if (usesDirs && (values.base !== undefined || values.head !== undefined)) {
+      throw new UsageError(
+        "use either --base/--head (git refs) or --base-dir/--head-dir (folders)",
+      );
+    }
+    let base: Snapshot;
+    let head: Snapshot;
+    if (usesDirs) {
+      if (!values["base-dir"] || !values["head-dir"])
+        throw new UsageError("--base-dir and --head-dir go together");
+      // Each folder is its own snapshot root, so the same file has the same name on both sides.
+      base = await readPaths(["."], path.resolve(io.cwd, values["base-dir"]));
+      head = await readPaths(["."], path.resolve(io.cwd, values["head-dir"]));
+    } else {
+      if (!values.base) throw new UsageError("--base is required");
+      const repo = path.resolve(io.cwd, values.repo);
+      base = await readGitRef(repo, values.base);
+      head = values.head ? await readGitRef(repo, values.head) : await readPaths(["."], repo);
+    }
+    const settings = await loadSettings(values.config, io.cwd);
+    const engine = await engineFor(values, io.cwd);
+    const [baseResult, headResult] = [await engine.scan(base.files), await engine.scan(head.files)];
+    const decision = decideGate(
+      diffFindings(baseResult.findings, headResult.findings),
+      [...head.errors, ...headResult.errors],
+      settings,
+    );
+    io.stdout(render(decision, format));
+    return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
+  },
+};

@@ -1,0 +1,40 @@
+// `tollgate inspect <paths...>`: prints the resource model exactly as policies receive it in
+// `input`, so policy authors can see what their Rego works on.
+import { loadModel } from "../../iac/index.js";
+import { formatLoadError } from "../../report/index.js";
+import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from "../command.js";
+import { checked, parseFlags } from "../options.js";
+import { parseArgs } from "node:util";
+import { readPaths } from "../pipeline.js";
+import { z } from "zod";
+
+export const inspectCommand: Command = {
+  name: "inspect",
+  summary: "print the resource model policies receive as input",
+  usage: "tollgate inspect <paths...> [--format json|text]",
+  async run(args, io) {
+    const { values, positionals } = parseFlags(() =>
+      parseArgs({
+        args,
+        options: { format: { type: "string", default: "text" } },
+        allowPositionals: true,
+        strict: true,
+      }),
+    );
+    if (positionals.length === 0)
+      throw new UsageError("give at least one file or folder to inspect");
+    const format = checked(z.enum(["json", "text"]), values.format, "--format");
+    const snapshot = await readPaths(positionals, io.cwd);
+    const model = loadModel(snapshot.files);
+    const errors = [...snapshot.errors, ...model.errors];
+    if (format === "json") {
+      io.stdout(JSON.stringify({ input: { resources: model.resources }, errors }, null, 2) + "\n");
+    } else {
+      for (const resource of model.resources) {
+        io.stdout(`${resource.file}:${resource.line}  ${resource.address}  (${resource.type})\n`);
+      }
+      for (const error of errors) io.stderr(formatLoadError(error) + "\n");
+    }
+    return errors.length > 0 && model.resources.length === 0 ? EXIT_USAGE : EXIT_OK;
+  },
+};

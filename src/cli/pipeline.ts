@@ -1,0 +1,80 @@
+// What scan and diff share: reading snapshots from disk or git, the settings file, the engine,
+// and rendering one gate decision in the format asked for.
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { parseSettings, defaultSettings, type Settings } from "../config/index.js";
+import { createEngine } from "../engine/index.js";
+import type { ScanEngine } from "../engine/types.js";
+import { readGitSnapshot } from "../fetch/git.js";
+import { checkSourceBytes, readRepositoryFiles, type SourceFile } from "../iac/index.js";
+import type { LoadError } from "../model/types.js";
+import type { GateDecision } from "../gate/index.js";
+import { renderJson, renderMarkdown, renderSarif, renderText } from "../report/index.js";
+import { UsageError } from "./command.js";
+import type { OutputFormat } from "./options.js";
+
+export interface Snapshot {
+  files: SourceFile[];
+  errors: LoadError[];
+}
+
+/** Files below each path (a folder or a file), named relative to `cwd` as a user typed them. */
+export async function readPaths(paths: string[], cwd: string): Promise<Snapshot> {
+  const snapshot: Snapshot = { files: [], errors: [] };
+  for (const given of paths) {
+    const absolute = path.resolve(cwd, given);
+    const info = await stat(absolute).catch(() => undefined);
+    if (!info) throw new UsageError(`no such file or folder: ${given}`);
+    const root = info.isDirectory() ? absolute : path.dirname(absolute);
+    const read = await readRepositoryFiles(
+      root,
+      info.isDirectory() ? {} : { paths: [path.basename(absolute)] },
+    );
+    const prefix = path.relative(cwd, root).split(path.sep).join("/");
+    const rename = (file: string) => (prefix === "" ? file : `${prefix}/${file}`);
+    snapshot.files.push(...read.files.map((f) => ({ ...f, path: rename(f.path) })));
+    snapshot.errors.push(...read.errors.map((e) => ({ ...e, file: rename(e.file) })));
+  }
+  return snapshot;
+}
+
+export function readGitRef(repo: string, ref: string): Promise<Snapshot> {
+  return readGitSnapshot(repo, ref, (file, bytes) => checkSourceBytes(file, bytes));
+}
+
+export async function loadSettings(file: string | undefined, cwd: string): Promise<Settings> {
+  if (!file) return defaultSettings;
+  const text = await readFile(path.resolve(cwd, file), "utf8").catch(() => {
+    throw new UsageError(`--config: cannot read ${file}`);
+  });
+  const parsed = parseSettings(text, file);
+  if (!parsed.ok) {
+    throw new UsageError(
+      parsed.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join("\n"),
+    );
+  }
+  return parsed.settings;
+}
+
+export function engineFor(
+  flags: { bundle?: string | undefined; policies?: string | undefined },
+  cwd: string,
+): Promise<ScanEngine> {
+  return createEngine({
+    ...(flags.bundle ? { bundlePath: path.resolve(cwd, flags.bundle) } : {}),
+    ...(flags.policies ? { policyDir: path.resolve(cwd, flags.policies) } : {}),
+  });
+}
+
+export function render(decision: GateDecision, format: OutputFormat): string {
+  switch (format) {
+    case "json":
+      return renderJson(decision.findings, decision.errors) + "\n";
+    case "sarif":
+      return renderSarif(decision.findings, decision.errors) + "\n";
+    case "markdown":
+      return renderMarkdown(decision) + "\n";
+    case "text":
+      return renderText(decision);
+  }
+}

@@ -1,0 +1,50 @@
+// The engine: a repository snapshot in, located findings out. Loads the IaC model, evaluates every
+// rule of the policy bundle, and returns loader and policy errors alongside the findings.
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { loadModel } from "../iac/index.js";
+import { readBundle, type PolicyBundle } from "../policy/bundle.js";
+import { buildPolicies, bundleOf, readPolicySources } from "../policy/build.js";
+import { loadRuleSet } from "../policy/evaluate.js";
+import type { ScanEngine } from "./types.js";
+
+export type { ScanEngine, ScanResult } from "./types.js";
+
+/** The built-in library, next to `src/` and `dist/` alike. */
+export const BUILTIN_POLICY_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
+
+export interface EngineOptions {
+  /** A prebuilt bundle (`tollgate build`, or `opa build -t wasm`); default: the built-in library. */
+  bundlePath?: string;
+  /** A folder of Rego policies to compile instead of the built-in library. */
+  policyDir?: string;
+}
+
+export class EngineError extends Error {}
+
+export async function loadPolicyBundle(options: EngineOptions = {}): Promise<PolicyBundle> {
+  if (options.bundlePath)
+    return readBundle(new Uint8Array(await readFile(options.bundlePath)), options.bundlePath);
+  const sources = await readPolicySources(options.policyDir ?? BUILTIN_POLICY_DIR);
+  const built = await buildPolicies(sources);
+  if (!built.ok) {
+    const lines = built.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
+    throw new EngineError(`the policies do not compile:\n${lines.join("\n")}`);
+  }
+  return readBundle(await bundleOf(built.built));
+}
+
+export async function createEngine(options: EngineOptions = {}): Promise<ScanEngine> {
+  const bundle = await loadPolicyBundle(options);
+  const ruleSet = await loadRuleSet(bundle, options.bundlePath ?? "policies");
+  return {
+    async scan(files) {
+      const model = loadModel(files);
+      const evaluated = ruleSet.evaluate(model.resources);
+      return {
+        findings: evaluated.findings,
+        errors: [...ruleSet.errors, ...model.errors, ...evaluated.errors],
+      };
+    },
+  };
+}

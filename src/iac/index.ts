@@ -1,0 +1,31 @@
+// The load stage's door: one repository snapshot in, one resource model out. Terraform files are
+// loaded together (modules span files and folders); every other candidate is tried as
+// CloudFormation by content, and files that are neither are passed over silently.
+import type { Model } from "../model/types.js";
+import { isCloudFormation, loadCloudFormation } from "./cloudformation/index.js";
+import type { SourceFile } from "./source.js";
+import { loadTerraform } from "./terraform/index.js";
+
+export type { SourceFile } from "./source.js";
+export { readRepositoryFiles, checkSourceBytes } from "./files.js";
+
+const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
+const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
+
+export function loadModel(files: SourceFile[]): Model {
+  const model: Model = { resources: [], errors: [] };
+  if (files.some((file) => TERRAFORM_FILE.test(file.path))) {
+    // All files, not only Terraform's: `file()` and `templatefile()` read others.
+    const terraform = loadTerraform(files);
+    model.resources.push(...terraform.resources);
+    model.errors.push(...terraform.errors);
+  }
+  for (const file of files) {
+    if (TERRAFORM_FILE.test(file.path) || !TEMPLATE_FILE.test(file.path) || !isCloudFormation(file))
+      continue;
+    const template = loadCloudFormation(file);
+    model.resources.push(...template.resources);
+    model.errors.push(...template.errors);
+  }
+  return model;
+}

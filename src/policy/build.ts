@@ -1,0 +1,144 @@
+// Builds a policy folder into an OPA Wasm bundle with our compiler: every package under
+// `tollgate.rules` that defines `deny` becomes an entrypoint, and its `# METADATA` annotations
+// travel in the manifest, as `opa build` puts them, so the engine needs nothing but the bundle.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { compileRego } from "../rego/index.js";
+import { parseModule } from "../rego/syntax/index.js";
+import type { LoadError } from "../model/types.js";
+import { writeBundle } from "./bundle.js";
+import { ruleMetadata, type RuleMetadata } from "./metadata.js";
+
+export interface PolicySource {
+  /** Path relative to the policy folder, with `/`. */
+  path: string;
+  text: string;
+}
+
+export interface BuiltPolicies {
+  wasm: Uint8Array;
+  rules: RuleMetadata[];
+  /** Annotations per entrypoint, as the bundle manifest carries them. */
+  annotations: Record<string, Record<string, unknown>[]>;
+  /** The file that defines each entrypoint's `deny`. */
+  ruleFiles: Record<string, string>;
+  sources: PolicySource[];
+}
+
+const RULES_PACKAGE = ["tollgate", "rules"];
+
+/** Every `.rego` file below `dir`, except tests and fixtures. */
+export async function readPolicySources(dir: string): Promise<PolicySource[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const sources: PolicySource[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith(".rego") || entry.name.endsWith("_test.rego"))
+      continue;
+    const full = path.join(entry.parentPath, entry.name);
+    const relative = path.relative(dir, full).split(path.sep).join("/");
+    if (relative.split("/").includes("fixtures")) continue;
+    sources.push({ path: relative, text: await readFile(full, "utf8") });
+  }
+  return sources.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+export type BuildResult = { ok: true; built: BuiltPolicies } | { ok: false; errors: LoadError[] };
+
+/** Compile policy sources; the entrypoints are the `deny` rules of `tollgate.rules.*` packages. */
+export async function buildPolicies(sources: PolicySource[]): Promise<BuildResult> {
+  const errors: LoadError[] = [];
+  const annotations: Record<string, Record<string, unknown>[]> = {};
+  const ruleFiles: Record<string, string> = {};
+  for (const source of sources) {
+    const parsed = parseModule(source.text, source.path);
+    if (!parsed.module) {
+      errors.push(
+        ...parsed.errors.map((e) => ({
+          file: e.file,
+          line: e.line,
+          column: e.column,
+          code: e.code,
+          message: e.message,
+        })),
+      );
+      continue;
+    }
+    const packagePath = parsed.module.package.path;
+    const isRule =
+      RULES_PACKAGE.every((segment, i) => packagePath[i] === segment) &&
+      packagePath.length > RULES_PACKAGE.length;
+    const deny = parsed.module.rules.filter((rule) => {
+      const head = rule.head.ref[0];
+      return rule.head.ref.length === 1 && head?.type === "var" && head.name === "deny";
+    });
+    if (!isRule || deny.length === 0) continue;
+    const entrypoint = packagePath.join("/") + "/deny";
+    ruleFiles[entrypoint] = source.path;
+    const list = (annotations[entrypoint] ??= []);
+    list.push(...parsed.module.annotations.map((a) => a.value));
+    for (const rule of deny) list.push(...rule.annotations.map((a) => a.value));
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const rules: RuleMetadata[] = [];
+  for (const [entrypoint, list] of Object.entries(annotations)) {
+    const meta = ruleMetadata(entrypoint, list);
+    if (meta.ok) rules.push(meta.rule);
+    else
+      errors.push({
+        file: entrypoint,
+        line: 1,
+        column: 1,
+        code: "policy-metadata",
+        message: meta.message,
+      });
+  }
+  const ids = new Map<string, string>();
+  for (const rule of rules) {
+    const other = ids.get(rule.id);
+    if (other)
+      errors.push({
+        file: rule.entrypoint,
+        line: 1,
+        column: 1,
+        code: "policy-metadata",
+        message: `rule id ${rule.id} is also used by ${other}`,
+      });
+    ids.set(rule.id, rule.entrypoint);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const modules = Object.fromEntries(sources.map((s) => [s.path, s.text]));
+  try {
+    const compiled = await compileRego(modules, { entrypoints: Object.keys(annotations) });
+    return { ok: true, built: { wasm: compiled.wasm, rules, annotations, ruleFiles, sources } };
+  } catch (error) {
+    const located = (error as { errors?: LoadError[] }).errors;
+    if (located)
+      return {
+        ok: false,
+        errors: located.map((e) => ({
+          file: e.file,
+          line: e.line,
+          column: e.column,
+          code: e.code,
+          message: e.message,
+        })),
+      };
+    throw error;
+  }
+}
+
+/** The bundle bytes for built policies, in the `opa build -t wasm` layout. */
+export function bundleOf(
+  built: BuiltPolicies,
+  data?: Record<string, unknown>,
+): Promise<Uint8Array> {
+  return writeBundle({
+    wasm: built.wasm,
+    entrypoints: Object.entries(built.annotations).map(([entrypoint, annotations]) => ({
+      entrypoint,
+      annotations,
+    })),
+    sources: Object.fromEntries(built.sources.map((s) => ["/" + s.path, s.text])),
+    ...(data ? { data } : {}),
+  });
+}

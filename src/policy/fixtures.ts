@@ -1,0 +1,134 @@
+// `tollgate test`: runs every rule of a policy folder on its own fixtures through the compiled
+// Wasm (so a passing test is a policy that will run in the gate). A positive fixture marks each
+// line that must carry a finding with `# tollgate:expect <rule-id>`; JSON fixtures list them in
+// `<name>.expect.json`. A rule passes when it finds exactly the marked lines and nothing in negatives.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { loadModel } from "../iac/index.js";
+import type { LoadError } from "../model/types.js";
+import type { RuleSet } from "./evaluate.js";
+
+export interface FixtureFile {
+  /** Path relative to the policy folder. */
+  path: string;
+  text: string;
+  /** Expected `rule-id` → lines. */
+  expected: Map<string, number[]>;
+  kind: "positive" | "negative";
+}
+
+export interface FixtureOutcome {
+  rule: string;
+  fixture: string;
+  kind: "positive" | "negative";
+  expected: number[];
+  found: number[];
+  missing: number[];
+  unexpected: number[];
+  errors: LoadError[];
+  passed: boolean;
+}
+
+const MARKER = /tollgate:expect\s+([A-Za-z][A-Za-z0-9_.-]*)/g;
+const expectFileSchema = z.array(z.object({ rule: z.string(), line: z.number().int().positive() }));
+
+function markers(text: string): Map<string, number[]> {
+  const expected = new Map<string, number[]>();
+  text.split("\n").forEach((line, index) => {
+    for (const match of line.matchAll(MARKER)) {
+      const rule = match[1] as string;
+      expected.set(rule, [...(expected.get(rule) ?? []), index + 1]);
+    }
+  });
+  return expected;
+}
+
+/** Every `fixtures/positive*` and `fixtures/negative*` file below `dir`. */
+export async function readFixtures(
+  dir: string,
+): Promise<{ fixtures: FixtureFile[]; errors: LoadError[] }> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const fixtures: FixtureFile[] = [];
+  const errors: LoadError[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || path.basename(entry.parentPath) !== "fixtures") continue;
+    const kind = entry.name.startsWith("positive")
+      ? "positive"
+      : entry.name.startsWith("negative")
+        ? "negative"
+        : undefined;
+    if (!kind || entry.name.endsWith(".expect.json")) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    const relative = path.relative(dir, full).split(path.sep).join("/");
+    const text = await readFile(full, "utf8");
+    let expected = markers(text);
+    if (entry.name.endsWith(".json")) {
+      const expectPath = full.replace(/\.json$/, ".expect.json");
+      const raw = await readFile(expectPath, "utf8").catch(() => undefined);
+      if (raw !== undefined) {
+        const parsed = expectFileSchema.safeParse(JSON.parse(raw));
+        if (!parsed.success) {
+          errors.push({
+            file: relative.replace(/\.json$/, ".expect.json"),
+            line: 1,
+            column: 1,
+            code: "fixture",
+            message: parsed.error.issues[0]?.message ?? "invalid",
+          });
+          continue;
+        }
+        expected = new Map();
+        for (const { rule, line } of parsed.data)
+          expected.set(rule, [...(expected.get(rule) ?? []), line]);
+      }
+    }
+    fixtures.push({ path: relative, text, expected, kind });
+  }
+  return { fixtures: fixtures.sort((a, b) => a.path.localeCompare(b.path)), errors };
+}
+
+/** The rule a fixture belongs to: the one whose folder holds its `fixtures/` folder. */
+function ownerOf(fixture: FixtureFile, ruleDirs: Map<string, string>): string | undefined {
+  const ruleDir = path.posix.dirname(path.posix.dirname(fixture.path));
+  return ruleDirs.get(ruleDir);
+}
+
+export function runFixtures(
+  ruleSet: RuleSet,
+  fixtures: FixtureFile[],
+  ruleDirs: Map<string, string>,
+): FixtureOutcome[] {
+  const outcomes: FixtureOutcome[] = [];
+  for (const fixture of fixtures) {
+    const owner = ownerOf(fixture, ruleDirs);
+    const model = loadModel([{ path: fixture.path, text: fixture.text }]);
+    const evaluated = ruleSet.evaluate(model.resources);
+    const rules = new Set([...(owner ? [owner] : []), ...fixture.expected.keys()]);
+    for (const rule of rules) {
+      const expected = [...new Set(fixture.expected.get(rule) ?? [])].sort((a, b) => a - b);
+      const found = [
+        ...new Set(evaluated.findings.filter((f) => f.rule === rule).map((f) => f.line)),
+      ].sort((a, b) => a - b);
+      const missing = expected.filter((line) => !found.includes(line));
+      const unexpected = found.filter((line) => !expected.includes(line));
+      const errors = [...model.errors, ...evaluated.errors];
+      outcomes.push({
+        rule,
+        fixture: fixture.path,
+        kind: fixture.kind,
+        expected,
+        found,
+        missing,
+        unexpected,
+        errors,
+        passed:
+          missing.length === 0 &&
+          unexpected.length === 0 &&
+          errors.length === 0 &&
+          (fixture.kind === "negative" || expected.length > 0),
+      });
+    }
+  }
+  return outcomes;
+}

@@ -1,0 +1,156 @@
+// The CLI as a user runs it, on the bundled example pull request and on real corpus files:
+// exit codes, the JSON contract of findings, and located errors for bad input.
+import { describe, expect, it } from "vitest";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { main } from "../src/cli/index.js";
+import { readBundle } from "../src/policy/bundle.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+async function run(args: string[], cwd = repoRoot) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd,
+  });
+  return { code, stdout, stderr };
+}
+
+interface JsonFinding {
+  rule: string;
+  file: string;
+  line: number;
+  resource: string;
+  status?: string;
+  enforcement: string;
+  evidence: string;
+}
+
+describe("tollgate diff on the example pull request", () => {
+  it("blocks on the wildcard IAM action and the SSH rule the PR adds, on their exact lines", async () => {
+    const result = await run([
+      "diff",
+      "--base-dir",
+      "examples/pr/base",
+      "--head-dir",
+      "examples/pr/head",
+      "--format",
+      "json",
+    ]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(1);
+    const { findings, errors } = JSON.parse(result.stdout) as {
+      findings: JsonFinding[];
+      errors: unknown[];
+    };
+    expect(errors).toEqual([]);
+    const introduced = findings
+      .filter((f) => f.status === "new")
+      .map((f) => [f.rule, f.file, f.line, f.resource, f.evidence]);
+    expect(introduced).toEqual(
+      expect.arrayContaining([
+        ["TG-IAM-001", "main.tf", 27, "aws_iam_policy.deploy", "iam:*"],
+        [
+          "TG-NET-001",
+          "network/main.tf",
+          14,
+          "module.network.aws_security_group.bastion",
+          "tcp/22 from 0.0.0.0/0",
+        ],
+      ]),
+    );
+  });
+
+  it("passes when the head only moves code that already had findings", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-move-"));
+    try {
+      const head = await readFile(path.join(repoRoot, "examples/pr/head/network/main.tf"), "utf8");
+      await writeFile(path.join(dir, "moved.tf"), "\n\n\n# moved to another file, lower down\n\n" + head);
+      const base = await mkdtemp(path.join(tmpdir(), "tollgate-move-base-"));
+      await writeFile(path.join(base, "main.tf"), head);
+      const result = await run(["diff", "--base-dir", base, "--head-dir", dir, "--format", "json"]);
+      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      expect(findings.length).toBeGreaterThan(0);
+      expect(findings.every((f) => f.status === "existing")).toBe(true);
+      expect(result.code).toBe(0);
+      await rm(base, { recursive: true, force: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("tollgate scan, inspect and build", () => {
+  it("scans a folder and reports every finding as new", async () => {
+    const result = await run(["scan", "examples/pr/head", "--format", "json"]);
+    expect(result.code).toBe(1);
+    const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+    expect(findings.map((f) => f.file)).toContain("examples/pr/head/main.tf");
+    expect(findings.every((f) => f.status === "new")).toBe(true);
+  });
+
+  it("prints the model policies receive", async () => {
+    const result = await run(["inspect", "examples/pr/head", "--format", "json"]);
+    expect(result.code).toBe(0);
+    const { input } = JSON.parse(result.stdout) as { input: { resources: { address: string }[] } };
+    expect(input.resources.map((r) => r.address)).toEqual([
+      "aws_iam_policy.deploy",
+      "module.network.aws_security_group.bastion",
+    ]);
+  });
+
+  it("writes a bundle in the opa build layout with every rule's annotations", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-build-"));
+    try {
+      const out = path.join(dir, "bundle.tar.gz");
+      const result = await run(["build", "policies", "-o", out]);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      const bundle = await readBundle(new Uint8Array(await readFile(out)));
+      expect(bundle.modules["/policy.wasm"]?.byteLength).toBeGreaterThan(1000);
+      const entrypoints = bundle.manifest.wasm?.map((w) => w.entrypoint) ?? [];
+      expect(entrypoints).toContain("tollgate/rules/network/ssh_open/deny");
+      const scan = await run(["scan", "examples/pr/head", "--bundle", out, "--format", "json"]);
+      expect(scan.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 2 with the usage on a mistake", async () => {
+    expect((await run(["scan"])).code).toBe(2);
+    expect((await run(["scan", "x", "--format", "xml"])).stderr).toMatch(/--format/);
+    expect((await run(["diff", "--base", "main", "--base-dir", "x"])).code).toBe(2);
+    expect((await run(["frobnicate"])).code).toBe(2);
+    expect((await run(["scan", "no/such/folder"])).stderr).toMatch(/no such file or folder/);
+  });
+
+  it("reports malformed Terraform with file and line, and still scans the rest", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-bad-"));
+    try {
+      await writeFile(
+        path.join(dir, "broken.tf"),
+        'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n',
+      );
+      await writeFile(
+        path.join(dir, "ok.tf"),
+        await readFile(path.join(repoRoot, "examples/pr/head/network/main.tf"), "utf8"),
+      );
+      const result = await run(["scan", dir, "--format", "json"]);
+      const { findings, errors } = JSON.parse(result.stdout) as {
+        findings: JsonFinding[];
+        errors: { file: string; line: number }[];
+      };
+      expect(errors.some((e) => e.file.endsWith("broken.tf") && e.line >= 2)).toBe(true);
+      expect(findings.some((f) => f.rule === "TG-NET-001")).toBe(true);
+      expect(result.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

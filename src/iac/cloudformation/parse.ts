@@ -36,7 +36,7 @@ export interface ParsedTemplate {
   root: TemplateNode | null;
   /** With a root, these are warnings (unknown tags) and the tree is usable. */
   errors: LoadError[];
-  /** Where a span starts and ends, as a model `SourceLocation` of this file. */
+  /** Where a span starts and ends in this file; `endColumn` is one past its last character. */
   locate(span: Span): SourceLocation;
 }
 

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { cidrSubnets } from "./cidr.js";
+
+describe("Fn::Cidr", () => {
+  it("allocates consecutive subnets from the network address", () => {
+    expect(cidrSubnets("192.168.0.0/24", 6, 5)).toEqual([
+      "192.168.0.0/27",
+      "192.168.0.32/27",
+      "192.168.0.64/27",
+      "192.168.0.96/27",
+      "192.168.0.128/27",
+      "192.168.0.160/27",
+    ]);
+    expect(cidrSubnets("10.1.2.3/16", 2, 12)).toEqual(["10.1.0.0/20", "10.1.16.0/20"]);
+    expect(cidrSubnets("255.255.255.0/24", 1, 0)).toEqual(["255.255.255.0/32"]);
+  });
+
+  it("returns null when the block cannot hold the subnets or is not IPv4", () => {
+    expect(cidrSubnets("10.0.0.0/24", 3, 7)).toBeNull();
+    expect(cidrSubnets("10.0.0.0/24", 1, 9)).toBeNull();
+    expect(cidrSubnets("10.0.0.0/8", 257, 8)).toBeNull();
+    expect(cidrSubnets("10.0.0.256/24", 1, 4)).toBeNull();
+    expect(cidrSubnets("2001:db8::/56", 2, 64)).toBeNull();
+  });
+});

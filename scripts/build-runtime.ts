@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     "stub",
     "--importMemory",
     "--noExportMemory",
+    "--zeroFilledMemory",
     "--use",
     "abort=",
     ...(optimize ? ["-O3", "--noAssert"] : ["--debug"]),

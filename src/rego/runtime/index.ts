@@ -13,6 +13,7 @@ export { nativeBuiltins, hostWireName, type NativeBuiltin } from "./builtins.js"
 export { hostBuiltins, hostBuiltinArity } from "./host.js";
 
 let cachedRuntime: Uint8Array | undefined;
+let cachedStaticEnd: number | undefined;
 
 /** The runtime module's bytes (built by `npm run build:runtime`). */
 export function runtimeWasm(): Uint8Array {
@@ -39,3 +40,20 @@ export {
   type EvalLocation,
   type EvalOutcome,
 } from "./sandbox.js";
+
+/**
+ * Where the runtime's static data ends (zero-filled tables have no data segment, so only the
+ * runtime itself knows): read by instantiating it once against a scratch memory.
+ */
+export function runtimeStaticEnd(): number {
+  if (cachedStaticEnd !== undefined) return cachedStaticEnd;
+  const noop = () => undefined;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(runtimeWasm())), {
+    env: { memory: new WebAssembly.Memory({ initial: 1 }), opa_abort: noop, opa_println: noop },
+  });
+  const end = instance.exports.rt_static_end;
+  if (!(end instanceof WebAssembly.Global))
+    throw new Error("runtime does not export rt_static_end; rebuild it");
+  cachedStaticEnd = Number(end.value);
+  return cachedStaticEnd;
+}

@@ -24,7 +24,13 @@
 import binaryen from "binaryen";
 import type { Block, Func, IrLocation, Operand, Plan, Policy, Stmt } from "../ir/types.js";
 import { appendDataSegment } from "./binary.js";
-import { runtimeWasm, nativeBuiltins, hostWireName, hostBuiltinArity } from "../runtime/index.js";
+import {
+  runtimeWasm,
+  runtimeStaticEnd,
+  nativeBuiltins,
+  hostWireName,
+  hostBuiltinArity,
+} from "../runtime/index.js";
 
 export interface EmitOptions {
   /** Run binaryen's optimiser over the whole module (default true). */
@@ -62,13 +68,6 @@ const FEATURES =
   binaryen.Features.SignExt |
   binaryen.Features.MutableGlobals |
   binaryen.Features.NontrappingFPToInt;
-
-/** binaryen.js 132's data-segment readers, which its typings name differently. */
-interface DataSegmentReader {
-  getNumDataSegments(): number;
-  getDataSegmentByIndex(index: number): number;
-  getDataSegmentInfo(segment: number): { offset: number; data: ArrayBuffer };
-}
 
 const i32 = binaryen.i32;
 const none = binaryen.none;
@@ -711,13 +710,8 @@ function emitInto(module: binaryen.Module, policy: Policy, options: EmitOptions)
     return binaryen.getExportInfo(ref).value;
   };
 
-  // The policy's constants start after the runtime's own data segments.
-  let runtimeEnd = 1024;
-  const segments = module as unknown as DataSegmentReader;
-  for (let i = 0; i < segments.getNumDataSegments(); i++) {
-    const info = segments.getDataSegmentInfo(segments.getDataSegmentByIndex(i));
-    runtimeEnd = Math.max(runtimeEnd, info.offset + info.data.byteLength);
-  }
+  // The policy's constants start after the runtime's own static data.
+  const runtimeEnd = runtimeStaticEnd();
   const data = new StaticData((runtimeEnd + 7) & ~7);
 
   const ctx: ModuleContext = {

@@ -6,12 +6,47 @@
 
 import { opa_malloc, copyBytes, opa_println } from "./memory";
 import {
-  NULL, BOOLEAN, NUMBER, STRING, ARRAY, OBJECT, SET,
-  rt_null, rt_boolean, rt_number_int, makeFloat, makeString, rt_array, rt_array_append,
-  rt_object, rt_set, rt_set_add, tablePut, tableFind, typeOf, isInt, intValue, numberAsFloat,
-  asExactInt, exactInt, strLen, strPtr, arrLen, arrGet, tableLen, entryKey, entryValue,
-  valueEqual, valueCompare, sortValues, copyTable, objectGet, containsValue, makeSetSized,
-  makeObjectSized, isIntegral,
+  NULL,
+  BOOLEAN,
+  NUMBER,
+  STRING,
+  ARRAY,
+  OBJECT,
+  SET,
+  rt_null,
+  rt_boolean,
+  rt_number_int,
+  makeFloat,
+  makeString,
+  rt_array,
+  rt_array_append,
+  rt_object,
+  rt_set,
+  rt_set_add,
+  tablePut,
+  tableFind,
+  typeOf,
+  isInt,
+  intValue,
+  numberAsFloat,
+  asExactInt,
+  exactInt,
+  strLen,
+  strPtr,
+  arrLen,
+  arrGet,
+  tableLen,
+  entryKey,
+  entryValue,
+  valueEqual,
+  valueCompare,
+  sortValues,
+  copyTable,
+  objectGet,
+  containsValue,
+  makeSetSized,
+  makeObjectSized,
+  isIntegral,
 } from "./value";
 import { parseJson, marshalValue, parseNumberText, dumpValue } from "./json";
 import { builtinError } from "./errors";
@@ -80,7 +115,8 @@ export function b_div(a: usize, b: usize): usize {
     builtinError("div: divide by zero");
     return 0;
   }
-  if (isInt(a) && isInt(b) && intValue(a) % intValue(b) == 0) return rt_number_int(intValue(a) / intValue(b));
+  if (isInt(a) && isInt(b) && intValue(a) % intValue(b) == 0)
+    return rt_number_int(intValue(a) / intValue(b));
   return makeFloat(numberAsFloat(a) / y, 0, 0);
 }
 
@@ -229,14 +265,14 @@ function elementsOf(v: usize): usize {
     const n = arrLen(v);
     elementCount = n;
     const p = opa_malloc((n > 0 ? <usize>n : 1) << 2);
-    copyBytes(p, <usize>load<i32>(v, 12), <usize>n << 2);
+    copyBytes(p, <usize>load<i32>(v, 12), (<usize>n) << 2);
     return p;
   }
   if (t == SET) {
     const n = tableLen(v);
     elementCount = n;
     const p = opa_malloc((n > 0 ? <usize>n : 1) << 2);
-    for (let i = 0; i < n; i++) store<i32>(p + (<usize>i << 2), <i32>entryKey(v, i));
+    for (let i = 0; i < n; i++) store<i32>(p + ((<usize>i) << 2), <i32>entryKey(v, i));
     return p;
   }
   return 0;
@@ -247,7 +283,7 @@ export function b_sum(v: usize): usize {
   if (items == 0) return 0;
   let total = rt_number_int(0);
   for (let i = 0; i < elementCount; i++) {
-    total = b_plus(total, <usize>load<i32>(items + (<usize>i << 2)));
+    total = b_plus(total, <usize>load<i32>(items + ((<usize>i) << 2)));
     if (total == 0) return 0;
   }
   return total;
@@ -258,7 +294,7 @@ export function b_product(v: usize): usize {
   if (items == 0) return 0;
   let total = rt_number_int(1);
   for (let i = 0; i < elementCount; i++) {
-    total = b_mul(total, <usize>load<i32>(items + (<usize>i << 2)));
+    total = b_mul(total, <usize>load<i32>(items + ((<usize>i) << 2)));
     if (total == 0) return 0;
   }
   return total;
@@ -269,7 +305,7 @@ function extreme(v: usize, sign: i32): usize {
   if (items == 0 || elementCount == 0) return 0;
   let best = <usize>load<i32>(items);
   for (let i = 1; i < elementCount; i++) {
-    const x = <usize>load<i32>(items + (<usize>i << 2));
+    const x = <usize>load<i32>(items + ((<usize>i) << 2));
     if (valueCompare(x, best) * sign > 0) best = x;
   }
   return best;
@@ -288,7 +324,7 @@ export function b_sort(v: usize): usize {
   const n = elementCount;
   sortValues(items, n);
   const r = rt_array(n);
-  for (let i = 0; i < n; i++) rt_array_append(r, <usize>load<i32>(items + (<usize>i << 2)));
+  for (let i = 0; i < n; i++) rt_array_append(r, <usize>load<i32>(items + ((<usize>i) << 2)));
   return r;
 }
 
@@ -296,35 +332,60 @@ export function b_sort(v: usize): usize {
 
 export function b_type_name(v: usize): usize {
   switch (typeOf(v)) {
-    case NULL: return staticString("null");
-    case BOOLEAN: return staticString("boolean");
-    case NUMBER: return staticString("number");
-    case STRING: return staticString("string");
-    case ARRAY: return staticString("array");
-    case OBJECT: return staticString("object");
-    default: return staticString("set");
+    case NULL:
+      return staticString("null");
+    case BOOLEAN:
+      return staticString("boolean");
+    case NUMBER:
+      return staticString("number");
+    case STRING:
+      return staticString("string");
+    case ARRAY:
+      return staticString("array");
+    case OBJECT:
+      return staticString("object");
+    default:
+      return staticString("set");
   }
 }
 
-export function b_is_null(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == NULL)); }
-export function b_is_boolean(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == BOOLEAN)); }
-export function b_is_number(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == NUMBER)); }
-export function b_is_string(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == STRING)); }
-export function b_is_array(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == ARRAY)); }
-export function b_is_object(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == OBJECT)); }
-export function b_is_set(v: usize): usize { return rt_boolean(<i32>(typeOf(v) == SET)); }
+export function b_is_null(v: usize): usize {
+  return rt_boolean(<i32>(typeOf(v) == NULL));
+}
+export function b_is_boolean(v: usize): usize {
+  return rt_boolean(<i32>(typeOf(v) == BOOLEAN));
+}
+export function b_is_number(v: usize): usize {
+  return rt_boolean(<i32>(typeOf(v) == NUMBER));
+}
+export function b_is_string(v: usize): usize {
+  return rt_boolean(<i32>(typeOf(v) == STRING));
+}
+export function b_is_array(v: usize): usize {
+  return rt_boolean(<i32>(typeOf(v) == ARRAY));
+}
+export function b_is_object(v: usize): usize {
+  return rt_boolean(<i32>(typeOf(v) == OBJECT));
+}
+export function b_is_set(v: usize): usize {
+  return rt_boolean(<i32>(typeOf(v) == SET));
+}
 
 export function b_to_number(v: usize): usize {
   switch (typeOf(v)) {
-    case NULL: return rt_number_int(0);
-    case BOOLEAN: return rt_number_int(load<i32>(v, 4));
-    case NUMBER: return v;
+    case NULL:
+      return rt_number_int(0);
+    case BOOLEAN:
+      return rt_number_int(load<i32>(v, 4));
+    case NUMBER:
+      return v;
     case STRING: {
       const r = parseNumberText(strPtr(v), strLen(v));
       if (r == 0) builtinError("to_number: invalid syntax");
       return r;
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
@@ -387,7 +448,7 @@ export function b_concat(delimiter: usize, coll: usize): usize {
   }
   let total = n > 0 ? (n - 1) * strLen(delimiter) : 0;
   for (let i = 0; i < n; i++) {
-    const e = <usize>load<i32>(items + (<usize>i << 2));
+    const e = <usize>load<i32>(items + ((<usize>i) << 2));
     if (typeOf(e) != STRING) return 0;
     total += strLen(e);
   }
@@ -398,7 +459,7 @@ export function b_concat(delimiter: usize, coll: usize): usize {
       copyBytes(at, strPtr(delimiter), strLen(delimiter));
       at += strLen(delimiter);
     }
-    const e = <usize>load<i32>(items + (<usize>i << 2));
+    const e = <usize>load<i32>(items + ((<usize>i) << 2));
     copyBytes(at, strPtr(e), strLen(e));
     at += strLen(e);
   }
@@ -423,10 +484,10 @@ export function b_strings_any_prefix_match(search: usize, base: usize): usize {
   if (prefixes == 0) return 0;
   const prefixCount = elementCount;
   for (let i = 0; i < subjectCount; i++) {
-    const s = <usize>load<i32>(subjects + (<usize>i << 2));
+    const s = <usize>load<i32>(subjects + ((<usize>i) << 2));
     if (typeOf(s) != STRING) return 0;
     for (let j = 0; j < prefixCount; j++) {
-      const p = <usize>load<i32>(prefixes + (<usize>j << 2));
+      const p = <usize>load<i32>(prefixes + ((<usize>j) << 2));
       if (typeOf(p) != STRING) return 0;
       if (strLen(p) <= strLen(s) && bytesAt(s, 0, p)) return rt_boolean(1);
     }
@@ -467,7 +528,8 @@ function mergeObjects(a: usize, b: usize): usize {
     const k = entryKey(b, i);
     const vb = entryValue(b, i);
     const va = objectGet(a, k);
-    if (va != 0 && typeOf(va) == OBJECT && typeOf(vb) == OBJECT) tablePut(r, k, mergeObjects(va, vb));
+    if (va != 0 && typeOf(va) == OBJECT && typeOf(vb) == OBJECT)
+      tablePut(r, k, mergeObjects(va, vb));
     else tablePut(r, k, vb);
   }
   return r;
@@ -602,4 +664,3 @@ export function rt_dot(source: usize, key: usize): usize {
       return 0;
   }
 }
-

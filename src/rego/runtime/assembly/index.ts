@@ -5,18 +5,50 @@
 
 import { opa_abort, abortStatic, opa_heap_ptr_set as setHeapPointer } from "./memory";
 import {
-  STRING, ARRAY, OBJECT, SET, typeOf, rt_number_int, rt_set, rt_set_add, tablePut, tableFind,
-  tableLen, entryKey, entryValue, arrLen, arrGet, strLen, strPtr, valueEqual, copyTable,
-  objectGet, makeObjectSized,
+  STRING,
+  ARRAY,
+  OBJECT,
+  SET,
+  typeOf,
+  rt_number_int,
+  rt_set,
+  rt_set_add,
+  tablePut,
+  tableFind,
+  tableLen,
+  entryKey,
+  entryValue,
+  arrLen,
+  arrGet,
+  strLen,
+  strPtr,
+  valueEqual,
+  copyTable,
+  objectGet,
+  makeObjectSized,
 } from "./value";
 import { parseJson, dumpValue, parseNumberText, setDecodeTaggedSets } from "./json";
 import { abortLocated } from "./errors";
 import { b_count } from "./builtins";
 
-export { opa_heap_ptr_get, opa_heap_ptr_set, opa_malloc, opa_free, rt_heap_start } from "./memory";
 export {
-  rt_null, rt_boolean, rt_number_int, rt_array, rt_object, rt_set, rt_array_append,
-  rt_object_insert, rt_set_add,
+  opa_heap_ptr_get,
+  opa_heap_ptr_set,
+  opa_malloc,
+  opa_free,
+  rt_heap_start,
+  rt_static_end,
+} from "./memory";
+export {
+  rt_null,
+  rt_boolean,
+  rt_number_int,
+  rt_array,
+  rt_object,
+  rt_set,
+  rt_array_append,
+  rt_object_insert,
+  rt_set_add,
 } from "./value";
 export { rt_set_location } from "./errors";
 export * from "./builtins";
@@ -189,7 +221,6 @@ function isErrorTag(key: usize): bool {
   for (let i = 0; i < n; i++) if (load<u8>(p + i) != <u8>ERROR_TAG.charCodeAt(i)) return false;
   return true;
 }
-
 
 export function rt_not_equal(a: usize, b: usize): i32 {
   return <i32>(a != 0 && b != 0 && !valueEqual(a, b));

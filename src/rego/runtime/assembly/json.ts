@@ -4,10 +4,37 @@
 
 import { opa_malloc, copyBytes } from "./memory";
 import {
-  NULL, BOOLEAN, NUMBER, STRING, ARRAY, OBJECT, SET,
-  rt_null, rt_boolean, rt_number_int, makeFloat, makeString, rt_array, rt_array_append,
-  rt_object, rt_set, tablePut, typeOf, boolValue, isInt, intValue, strLen, strPtr, arrLen,
-  arrGet, tableLen, entryKey, entryValue, sortedEntries, tableFind, rt_set_add,
+  NULL,
+  BOOLEAN,
+  NUMBER,
+  STRING,
+  ARRAY,
+  OBJECT,
+  SET,
+  rt_null,
+  rt_boolean,
+  rt_number_int,
+  makeFloat,
+  makeString,
+  rt_array,
+  rt_array_append,
+  rt_object,
+  rt_set,
+  tablePut,
+  typeOf,
+  boolValue,
+  isInt,
+  intValue,
+  strLen,
+  strPtr,
+  arrLen,
+  arrGet,
+  tableLen,
+  entryKey,
+  entryValue,
+  sortedEntries,
+  tableFind,
+  rt_set_add,
 } from "./value";
 
 // ---------------------------------------------------------------- parsing
@@ -64,12 +91,18 @@ function parseValue(): usize {
   if (pos >= end) return fail();
   const c = load<u8>(pos);
   switch (c) {
-    case 0x7b: return parseObject();
-    case 0x5b: return parseArray();
-    case 0x22: return parseString();
-    case 0x74: return literal("true") ? rt_boolean(1) : fail();
-    case 0x66: return literal("false") ? rt_boolean(0) : fail();
-    case 0x6e: return literal("null") ? rt_null() : fail();
+    case 0x7b:
+      return parseObject();
+    case 0x5b:
+      return parseArray();
+    case 0x22:
+      return parseString();
+    case 0x74:
+      return literal("true") ? rt_boolean(1) : fail();
+    case 0x66:
+      return literal("false") ? rt_boolean(0) : fail();
+    case 0x6e:
+      return literal("null") ? rt_null() : fail();
     default:
       if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return parseNumber();
       return fail();
@@ -225,14 +258,30 @@ function parseString(): usize {
     if (pos >= end) return fail();
     const e = load<u8>(pos++);
     switch (e) {
-      case 0x22: store<u8>(buf + n++, 0x22); break;
-      case 0x5c: store<u8>(buf + n++, 0x5c); break;
-      case 0x2f: store<u8>(buf + n++, 0x2f); break;
-      case 0x62: store<u8>(buf + n++, 0x08); break;
-      case 0x66: store<u8>(buf + n++, 0x0c); break;
-      case 0x6e: store<u8>(buf + n++, 0x0a); break;
-      case 0x72: store<u8>(buf + n++, 0x0d); break;
-      case 0x74: store<u8>(buf + n++, 0x09); break;
+      case 0x22:
+        store<u8>(buf + n++, 0x22);
+        break;
+      case 0x5c:
+        store<u8>(buf + n++, 0x5c);
+        break;
+      case 0x2f:
+        store<u8>(buf + n++, 0x2f);
+        break;
+      case 0x62:
+        store<u8>(buf + n++, 0x08);
+        break;
+      case 0x66:
+        store<u8>(buf + n++, 0x0c);
+        break;
+      case 0x6e:
+        store<u8>(buf + n++, 0x0a);
+        break;
+      case 0x72:
+        store<u8>(buf + n++, 0x0d);
+        break;
+      case 0x74:
+        store<u8>(buf + n++, 0x09);
+        break;
       case 0x75: {
         let cp = readHex4();
         if (cp < 0) return fail();
@@ -264,8 +313,8 @@ function copyOrRef(start: usize, len: i32): usize {
 }
 
 const pow10: StaticArray<f64> = [
-  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-  1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+  1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
 function scale10(m: f64, e: i32): f64 {
@@ -344,7 +393,7 @@ function parseNumber(): usize {
     exp10 += expNeg ? -e : e;
   }
   if (!isFloat && dropped == 0 && mantissa <= <u64>i64.MAX_VALUE) {
-    return rt_number_int(negative ? -<i64>mantissa : <i64>mantissa);
+    return rt_number_int(negative ? -(<i64>mantissa) : <i64>mantissa);
   }
   let f = scale10(<f64>mantissa, exp10);
   if (negative) f = -f;
@@ -574,7 +623,7 @@ export function putValue(v: usize): void {
       const order = sortedEntries(v);
       for (let i = 0; i < n; i++) {
         if (i > 0) put(0x2c);
-        const e = load<i32>(order + (<usize>i << 2));
+        const e = load<i32>(order + ((<usize>i) << 2));
         const k = entryKey(v, e);
         if (typeOf(k) == STRING) putQuoted(strPtr(k), strLen(k));
         else putKeyText(k);
@@ -585,13 +634,13 @@ export function putValue(v: usize): void {
       break;
     }
     case SET: {
-      if (tagSets) putStatic("{\"__tollgate_set__\":");
+      if (tagSets) putStatic('{"__tollgate_set__":');
       put(0x5b);
       const n = tableLen(v);
       const order = sortedEntries(v);
       for (let i = 0; i < n; i++) {
         if (i > 0) put(0x2c);
-        putValue(entryKey(v, load<i32>(order + (<usize>i << 2))));
+        putValue(entryKey(v, load<i32>(order + ((<usize>i) << 2))));
       }
       put(0x5d);
       if (tagSets) put(0x7d);
@@ -631,4 +680,3 @@ export function marshalValue(v: usize): usize {
   putValue(v);
   return makeString(out, <i32>outLen);
 }
-

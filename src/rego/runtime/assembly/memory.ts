@@ -57,3 +57,6 @@ export function abortStatic(message: string): void {
   opa_abort(abortBuffer);
   unreachable();
 }
+
+/** End of the runtime's static data (zero-filled tables included): the emitter puts constants here. */
+export const rt_static_end: usize = __heap_base;

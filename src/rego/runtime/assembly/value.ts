@@ -155,7 +155,7 @@ export function rt_array(capacity: i32): usize {
   store<i32>(v, ARRAY);
   store<i32>(v, 0, 4);
   store<i32>(v, cap, 8);
-  store<i32>(v, <i32>opa_malloc(<usize>cap << 2), 12);
+  store<i32>(v, <i32>opa_malloc((<usize>cap) << 2), 12);
   return v;
 }
 
@@ -163,7 +163,7 @@ export function arrLen(v: usize): i32 {
   return load<i32>(v, 4);
 }
 export function arrGet(v: usize, i: i32): usize {
-  return <usize>load<i32>(<usize>load<i32>(v, 12) + (<usize>i << 2));
+  return <usize>load<i32>(<usize>load<i32>(v, 12) + ((<usize>i) << 2));
 }
 
 export function rt_array_append(arr: usize, value: usize): void {
@@ -171,12 +171,12 @@ export function rt_array_append(arr: usize, value: usize): void {
   let cap = load<i32>(arr, 8);
   if (len == cap) {
     cap = cap * 2;
-    const grown = opa_malloc(<usize>cap << 2);
-    copyBytes(grown, <usize>load<i32>(arr, 12), <usize>len << 2);
+    const grown = opa_malloc((<usize>cap) << 2);
+    copyBytes(grown, <usize>load<i32>(arr, 12), (<usize>len) << 2);
     store<i32>(arr, <i32>grown, 12);
     store<i32>(arr, cap, 8);
   }
-  store<i32>(<usize>load<i32>(arr, 12) + (<usize>len << 2), <i32>value);
+  store<i32>(<usize>load<i32>(arr, 12) + ((<usize>len) << 2), <i32>value);
   store<i32>(arr, len + 1, 4);
 }
 
@@ -190,8 +190,8 @@ function makeTable(type: i32, capacity: i32): usize {
   store<i32>(v, <i32>opa_malloc(<usize>cap * ENTRY), 12);
   const buckets = cap * 2;
   store<i32>(v, buckets - 1, 16);
-  const b = opa_malloc(<usize>buckets << 2);
-  memory.fill(b, 0, <usize>buckets << 2);
+  const b = opa_malloc((<usize>buckets) << 2);
+  memory.fill(b, 0, (<usize>buckets) << 2);
   store<i32>(v, <i32>b, 20);
   return v;
 }
@@ -229,7 +229,7 @@ export function tableFind(t: usize, key: usize): i32 {
   const buckets = <usize>load<i32>(t, 20);
   let slot = h & mask;
   while (true) {
-    const idx = load<i32>(buckets + (<usize>slot << 2));
+    const idx = load<i32>(buckets + ((<usize>slot) << 2));
     if (idx == 0) return -1;
     if (entryHash(t, idx - 1) == h && valueEqual(entryKey(t, idx - 1), key)) return idx - 1;
     slot = (slot + 1) & mask;
@@ -237,14 +237,14 @@ export function tableFind(t: usize, key: usize): i32 {
 }
 
 function rebuildBuckets(t: usize, bucketCount: i32): void {
-  const b = opa_malloc(<usize>bucketCount << 2);
-  memory.fill(b, 0, <usize>bucketCount << 2);
+  const b = opa_malloc((<usize>bucketCount) << 2);
+  memory.fill(b, 0, (<usize>bucketCount) << 2);
   const mask = <u32>(bucketCount - 1);
   const len = load<i32>(t, 4);
   for (let i = 0; i < len; i++) {
     let slot = entryHash(t, i) & mask;
-    while (load<i32>(b + (<usize>slot << 2)) != 0) slot = (slot + 1) & mask;
-    store<i32>(b + (<usize>slot << 2), i + 1);
+    while (load<i32>(b + ((<usize>slot) << 2)) != 0) slot = (slot + 1) & mask;
+    store<i32>(b + ((<usize>slot) << 2), i + 1);
   }
   store<i32>(t, bucketCount - 1, 16);
   store<i32>(t, <i32>b, 20);
@@ -278,8 +278,8 @@ export function tablePut(t: usize, key: usize, value: usize): i32 {
     const mask = <u32>load<i32>(t, 16);
     const buckets = <usize>load<i32>(t, 20);
     let slot = h & mask;
-    while (load<i32>(buckets + (<usize>slot << 2)) != 0) slot = (slot + 1) & mask;
-    store<i32>(buckets + (<usize>slot << 2), len + 1);
+    while (load<i32>(buckets + ((<usize>slot) << 2)) != 0) slot = (slot + 1) & mask;
+    store<i32>(buckets + ((<usize>slot) << 2), len + 1);
   }
   return len;
 }
@@ -305,7 +305,7 @@ function mix(h: u32, x: u32): u32 {
 
 export function hashBytes(p: usize, len: i32): u32 {
   let h: u32 = 2166136261;
-  for (let i = 0; i < len; i++) h = (h ^ <u32>load<u8>(p + i)) * 16777619;
+  for (let i = 0; i < len; i++) h = (h ^ (<u32>load<u8>(p + i))) * 16777619;
   return h;
 }
 
@@ -443,8 +443,8 @@ export function valueCompare(a: usize, b: usize): i32 {
       const lb = tableLen(b);
       const n = la < lb ? la : lb;
       for (let i = 0; i < n; i++) {
-        const ea = <usize>load<i32>(sa + (<usize>i << 2));
-        const eb = <usize>load<i32>(sb + (<usize>i << 2));
+        const ea = <usize>load<i32>(sa + ((<usize>i) << 2));
+        const eb = <usize>load<i32>(sb + ((<usize>i) << 2));
         let c = valueCompare(entryKey(a, <i32>ea), entryKey(b, <i32>eb));
         if (c != 0) return c;
         if (ta == OBJECT) {
@@ -462,7 +462,7 @@ export function valueCompare(a: usize, b: usize): i32 {
 /** Sorts n value pointers at items in place (stable merge sort, Rego order). */
 export function sortValues(items: usize, n: i32): void {
   if (n < 2) return;
-  const tmp = opa_malloc(<usize>n << 2);
+  const tmp = opa_malloc((<usize>n) << 2);
   let src = items;
   let dst = tmp;
   for (let width = 1; width < n; width <<= 1) {
@@ -473,36 +473,36 @@ export function sortValues(items: usize, n: i32): void {
       let j = mid;
       let k = lo;
       while (i < mid && j < hi) {
-        const x = <usize>load<i32>(src + (<usize>i << 2));
-        const y = <usize>load<i32>(src + (<usize>j << 2));
+        const x = <usize>load<i32>(src + ((<usize>i) << 2));
+        const y = <usize>load<i32>(src + ((<usize>j) << 2));
         if (valueCompare(y, x) < 0) {
-          store<i32>(dst + (<usize>(k++) << 2), <i32>y);
+          store<i32>(dst + ((<usize>k++) << 2), <i32>y);
           j++;
         } else {
-          store<i32>(dst + (<usize>(k++) << 2), <i32>x);
+          store<i32>(dst + ((<usize>k++) << 2), <i32>x);
           i++;
         }
       }
-      while (i < mid) store<i32>(dst + (<usize>(k++) << 2), load<i32>(src + (<usize>(i++) << 2)));
-      while (j < hi) store<i32>(dst + (<usize>(k++) << 2), load<i32>(src + (<usize>(j++) << 2)));
+      while (i < mid) store<i32>(dst + ((<usize>k++) << 2), load<i32>(src + ((<usize>i++) << 2)));
+      while (j < hi) store<i32>(dst + ((<usize>k++) << 2), load<i32>(src + ((<usize>j++) << 2)));
     }
     const swap = src;
     src = dst;
     dst = swap;
   }
-  if (src != items) copyBytes(items, src, <usize>n << 2);
+  if (src != items) copyBytes(items, src, (<usize>n) << 2);
 }
 
 /** Entry indexes of an object or set ordered by key (Rego order), as an i32 array. */
 export function sortedEntries(t: usize): usize {
   const n = tableLen(t);
   const keys = opa_malloc((n > 0 ? <usize>n : 1) << 2);
-  for (let i = 0; i < n; i++) store<i32>(keys + (<usize>i << 2), <i32>entryKey(t, i));
+  for (let i = 0; i < n; i++) store<i32>(keys + ((<usize>i) << 2), <i32>entryKey(t, i));
   sortValues(keys, n);
   // Map sorted keys back to entry indexes.
   for (let i = 0; i < n; i++) {
-    const k = <usize>load<i32>(keys + (<usize>i << 2));
-    store<i32>(keys + (<usize>i << 2), tableFind(t, k));
+    const k = <usize>load<i32>(keys + ((<usize>i) << 2));
+    store<i32>(keys + ((<usize>i) << 2), tableFind(t, k));
   }
   return keys;
 }

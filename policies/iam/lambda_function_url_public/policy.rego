@@ -1,0 +1,30 @@
+# METADATA
+# title: Lambda function URL without authentication
+# description: >-
+#   A Lambda function URL uses auth type `NONE` (`aws_lambda_function_url.authorization_type`,
+#   `AWS::Lambda::Url.AuthType`): anyone on the internet who learns the URL can invoke the
+#   function, which must then authenticate every request itself.
+# custom:
+#   id: TG-IAM-018
+#   severity: high
+#   category: iam
+#   remediation: Use authorization_type = "AWS_IAM" and sign requests, or front the function with API Gateway or CloudFront and an authorizer.
+#   controls: [AWS-FSBP-Lambda.1]
+package tollgate.rules.iam.lambda_function_url_public
+
+import rego.v1
+
+attributes := {"aws_lambda_function_url": "authorization_type", "AWS::Lambda::Url": "AuthType"}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	attribute := attributes[r.type]
+	r.config[attribute] == "NONE"
+	finding := {
+		"resource": r.address,
+		"message": "The function URL accepts unauthenticated requests from anyone: require AWS_IAM authentication.",
+		"evidence": sprintf("%s NONE", [attribute]),
+		"path": [attribute],
+	}
+}

@@ -259,6 +259,60 @@ describe("pull_request", () => {
   });
 });
 
+describe("pushes in quick succession", () => {
+  it("completes the superseded run as not scanned and scans the newest head", async () => {
+    const NEWER = "3".repeat(40);
+    const repo = repository();
+    repo.commits[NEWER] = repo.commits[HEAD_SHA] ?? {};
+    const github = mockGitHub(repo);
+    let releaseFirstScan: () => void = () => undefined;
+    const firstScanHeld = new Promise<void>((resolve) => (releaseFirstScan = resolve));
+    const engine = new FakeEngine(scanOpenPorts);
+    const app = await testApp({
+      scan: async (files) => {
+        if (engine.scanned.length === 0) await firstScanHeld;
+        return engine.scan(files);
+      },
+    });
+    await app.send("pull_request", pullRequestPayload("synchronize"));
+    while (!github.requests.some((r) => r.path.includes("/git/trees/")))
+      await new Promise((r) => setTimeout(r, 5));
+    const newer = pullRequestPayload("synchronize") as { pull_request: { head: { sha: string } } };
+    newer.pull_request.head.sha = NEWER;
+    await app.send("pull_request", newer as unknown as Record<string, unknown>);
+    releaseFirstScan();
+    await app.queue.whenIdle();
+    const completions = github.requests
+      .filter((r) => r.method === "PATCH")
+      .map((r) => [
+        r.path.split("/").at(-1),
+        (r.body as { conclusion: string; output: { title: string } }).conclusion,
+        (r.body as { output: { title: string } }).output.title,
+      ]);
+    expect(completions).toEqual(
+      expect.arrayContaining([
+        ["777", "neutral", `Not scanned: superseded by a newer push (${NEWER.slice(0, 7)})`],
+        ["778", "failure", "1 new finding: 1 high"],
+      ]),
+    );
+    expect(completions).toHaveLength(2);
+  });
+});
+
+describe("webhook signatures", () => {
+  it("refuses a delivery whose signature does not match the secret", async () => {
+    const probot = (await testApp(new FakeEngine(scanOpenPorts))).probot;
+    await expect(
+      probot.webhooks.verifyAndReceive({
+        id: "forged",
+        name: "pull_request",
+        payload: JSON.stringify(pullRequestPayload()),
+        signature: "sha256=" + "0".repeat(64),
+      }),
+    ).rejects.toThrow(/signature does not match/);
+  });
+});
+
 describe("re-runs and fork pull requests", () => {
   it("maps a fork PR's check_suite head SHA to its pull request", async () => {
     const payload = examplePayload("check_suite", "rerequested") as {

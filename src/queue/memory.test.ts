@@ -97,6 +97,20 @@ describe("InProcessQueue", () => {
     ]);
   });
 
+  it("tells when it is idle without closing", async () => {
+    const log: string[] = [];
+    const queue = new InProcessQueue();
+    const first = job("d1", "p", "a", log);
+    queue.enqueue(first.queueJob);
+    const idle = queue.whenIdle();
+    first.release();
+    await idle;
+    expect(queue.enqueue(job("d2", "p", "b", log).queueJob)).toBe("queued");
+    await tick();
+    expect(log).toEqual(["start d1", "done d1", "start d2"]);
+    await queue.drain({ timeoutMs: 1 });
+  });
+
   it("reports a job that throws and keeps going", async () => {
     const errors: string[] = [];
     const queue = new InProcessQueue({

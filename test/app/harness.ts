@@ -82,7 +82,8 @@ export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): 
     201,
     { token: "test-installation-token", expires_at: "2099-01-01T00:00:00Z" },
   ]);
-  route("post", new RegExp(`^${repoPath}/check-runs$`), () => [201, { id: 777 }]);
+  let nextCheckRun = 777;
+  route("post", new RegExp(`^${repoPath}/check-runs$`), () => [201, { id: nextCheckRun++ }]);
   route("patch", new RegExp(`^${repoPath}/check-runs/\\d+$`), () => [200, { id: 777 }]);
   route("get", new RegExp(`^${repoPath}/contents/`), (uri) => {
     const url = new URL(uri, "https://api.github.com");
@@ -156,6 +157,8 @@ const { privateKey } = generateKeyPairSync("rsa", {
 export interface TestApp {
   probot: Probot;
   queue: InProcessQueue;
+  /** Delivers a webhook without waiting for the work it queued. */
+  send: (name: string, payload: Record<string, unknown>) => Promise<void>;
   /** Delivers a webhook and waits until the work it queued has finished. */
   deliver: (name: string, payload: Record<string, unknown>, id?: string) => Promise<void>;
 }
@@ -179,9 +182,14 @@ export async function testApp(
   });
   const queue = new InProcessQueue({ concurrency: 2 });
   await probot.load(createTollgateApp({ engine, queue, completionRetryDelaysMs: [1], ...options }));
+  const send = (name: string, payload: Record<string, unknown>) =>
+    probot.receive({ id: `delivery-${++deliveries}`, name, payload } as Parameters<
+      Probot["receive"]
+    >[0]);
   return {
     probot,
     queue,
+    send,
     deliver: async (name, payload, id = `delivery-${++deliveries}`) => {
       await probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]);
       await queue.whenIdle();

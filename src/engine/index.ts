@@ -1,10 +1,11 @@
 // The engine: a repository snapshot in, located findings out. Loads the IaC model, evaluates every
 // rule of the policy bundle, and returns loader and policy errors alongside the findings.
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "../iac/index.js";
 import { readBundle, type PolicyBundle } from "../policy/bundle.js";
-import { buildPolicies, bundleOf, readPolicySources } from "../policy/build.js";
+import { buildPolicies, bundleOf, readPolicySources, type PolicySource } from "../policy/build.js";
 import { loadRuleSet } from "../policy/evaluate.js";
 import type { ScanEngine } from "./types.js";
 
@@ -22,10 +23,24 @@ export interface EngineOptions {
 
 export class EngineError extends Error {}
 
+/** Compiled policy folders by the hash of their sources: a process compiles each version once. */
+const compiled = new Map<string, Promise<PolicyBundle>>();
+
 export async function loadPolicyBundle(options: EngineOptions = {}): Promise<PolicyBundle> {
   if (options.bundlePath)
     return readBundle(new Uint8Array(await readFile(options.bundlePath)), options.bundlePath);
   const sources = await readPolicySources(options.policyDir ?? BUILTIN_POLICY_DIR);
+  const key = createHash("sha256").update(JSON.stringify(sources)).digest("hex");
+  let bundle = compiled.get(key);
+  if (!bundle) {
+    bundle = compileSources(sources);
+    compiled.set(key, bundle);
+    bundle.catch(() => compiled.delete(key));
+  }
+  return bundle;
+}
+
+async function compileSources(sources: PolicySource[]): Promise<PolicyBundle> {
   const built = await buildPolicies(sources);
   if (!built.ok) {
     const lines = built.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);

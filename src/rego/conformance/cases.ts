@@ -135,6 +135,13 @@ export function builtinsOutsideRequired(modules: string[], query: string): strin
       if (defined.has(name) || requiredBuiltins.has(name)) continue;
       outside.add(name);
     }
+    // A builtin named as a `with` replacement: `with count as object.union_n`.
+    for (const m of code.matchAll(/\bas\s+([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)/g)) {
+      const name = m[1] ?? "";
+      const first = name.split(".")[0] ?? "";
+      if (first === "data" || first === "input" || importAliases.has(first) || defined.has(name)) continue;
+      if (!requiredBuiltins.has(name)) outside.add(name);
+    }
   }
   return [...outside].sort();
 }

@@ -19,7 +19,7 @@ import type {
 import { regoError, type RegoError } from "../syntax/errors.js";
 import { builtinArity } from "./builtins.js";
 import { Frame, irLocation } from "./frame.js";
-import { buildRuleTree, hasVirtualDocs, type RuleEntry, type RuleNode } from "./tree.js";
+import { buildRuleTree, definesDocuments, hasVirtualDocs, type RuleEntry, type RuleNode } from "./tree.js";
 
 /** A value already held in a local, usable wherever a term is (unification of scanned values). */
 interface LocalTerm {
@@ -62,6 +62,8 @@ export class PolicyPlanner {
 
   private frame = new Frame(2);
   private scope = new Map<string, Local>();
+  /** Local names declared (`:=`, `some`, function parameters) and so never rules of the package. */
+  private declared = new Set<string>();
   private module: Module | undefined;
   private mocks: Mocks = { paths: [], funcs: new Map() };
   private withCounter = 0;
@@ -123,13 +125,14 @@ export class PolicyPlanner {
     const prefix = key.startsWith("extent:") ? "extent" : "g";
     const name = `${prefix}${generation}.data${node.path.map((s) => "." + s).join("")}`;
     this.funcNames.set(fullKey, name);
-    const saved = { frame: this.frame, scope: this.scope, module: this.module };
+    const saved = { frame: this.frame, scope: this.scope, declared: this.declared, module: this.module };
     try {
       const func = build();
       this.funcs.push({ name, path: ["data", ...node.path], ...func });
     } finally {
       this.frame = saved.frame;
       this.scope = saved.scope;
+      this.declared = saved.declared;
       this.module = saved.module;
     }
     return name;
@@ -178,6 +181,7 @@ export class PolicyPlanner {
     for (const [index, rule] of chain.entries()) {
       this.module = entry.module;
       this.scope = new Map();
+      this.declared = new Set();
       const block = this.frame.nested(() => {
         if (matched !== undefined && index > 0) this.emit({ type: "IsUndefined", source: matched }, rule.loc);
         const head = index === 0 ? entry.rule.head : { ...rule.head, args: rule.head.args ?? entry.rule.head.args };
@@ -193,6 +197,7 @@ export class PolicyPlanner {
   }
 
   private unifyParams(patterns: Term[], params: Local[], cont: Cont): void {
+    this.declare(patterns.flatMap(varsOf));
     const step = (index: number): void => {
       const pattern = patterns[index];
       const param = params[index];
@@ -205,48 +210,51 @@ export class PolicyPlanner {
   private planRuleOutput(node: RuleNode, entry: RuleEntry, rule: Rule, result: Local): void {
     const loc = rule.loc;
     const value: Term = rule.head.value ?? { type: "boolean", value: true, loc };
-    switch (node.kind) {
-      case "partial-set": {
-        const member = rule.head.key ?? entry.rule.head.key;
-        if (member === undefined) return this.fail(loc, "partial set rule without a member term");
-        return this.planTerm(member, (op) => this.emit({ type: "SetAdd", value: op, set: result }, loc));
-      }
-      case "partial-object":
-        return this.planTerms(entry.rest, (keys) =>
-          this.planTerm(value, (op) => this.insertAtPath(result, keys, op, loc)),
-        );
-      default:
-        return this.planTerm(value, (op) => this.emit({ type: "AssignVarOnce", source: op, target: result }, loc));
+    const member = rule.head.key ?? entry.rule.head.key;
+    if (entry.rule.head.kind === "partial-set" && member === undefined) return this.fail(loc, "partial set rule without a member term");
+    if (node.kind === "partial-set" && member !== undefined) {
+      return this.planTerm(member, (op) => this.emit({ type: "SetAdd", value: op, set: result }, loc));
     }
+    if (node.kind === "partial-object") {
+      return this.planTerms(entry.rest, (keys) => {
+        if (entry.rule.head.kind === "partial-set" && member !== undefined) {
+          return this.planTerm(member, (op) => {
+            const set = this.containerAt(result, keys, "set", loc);
+            this.emit({ type: "SetAdd", value: op, set }, loc);
+          });
+        }
+        const leafKey = keys[keys.length - 1];
+        if (leafKey === undefined) return this.fail(loc, "partial object rule without a key");
+        this.planTerm(value, (op) => {
+          const parent = this.containerAt(result, keys.slice(0, -1), "object", loc);
+          this.emit({ type: "ObjectInsertOnce", key: leafKey, value: op, object: parent }, loc);
+        });
+      });
+    }
+    this.planTerm(value, (op) => this.emit({ type: "AssignVarOnce", source: op, target: result }, loc));
   }
 
-  /** `object[k1]...[kn] = value`, creating the inner objects on the way; the leaf must not conflict. */
-  private insertAtPath(object: Local, keys: Operand[], value: Operand, loc: Location): void {
+  /**
+   * `object[k1]...[kn]`, creating what is missing on the way (objects inside, an object or a set
+   * at the end). Relies on inserted containers being shared, so later inserts into them show.
+   */
+  private containerAt(object: Local, keys: Operand[], last: "object" | "set", loc: Location): Local {
     let current = object;
     for (const [index, key] of keys.entries()) {
-      if (index === keys.length - 1) {
-        this.emit({ type: "ObjectInsertOnce", key, value, object: current }, loc);
-        return;
-      }
       const inner = this.frame.newLocal();
       this.emit({ type: "ResetLocal", target: inner }, loc);
       const parent = current;
-      this.emit({ type: "Block", blocks: [this.frame.nested(() => this.emit({ type: "Dot", source: { kind: "local", local: parent }, key, target: inner }, loc))] }, loc);
-      this.emit(
-        {
-          type: "Block",
-          blocks: [
-            this.frame.nested(() => {
-              this.emit({ type: "IsUndefined", source: inner }, loc);
-              this.emit({ type: "MakeObject", target: inner }, loc);
-              this.emit({ type: "ObjectInsert", key, value: { kind: "local", local: inner }, object: parent }, loc);
-            }),
-          ],
-        },
-        loc,
-      );
+      const lookup = this.frame.nested(() => this.emit({ type: "Dot", source: local(parent), key, target: inner }, loc));
+      this.emit({ type: "Block", blocks: [lookup] }, loc);
+      const create = this.frame.nested(() => {
+        this.emit({ type: "IsUndefined", source: inner }, loc);
+        this.emit({ type: index === keys.length - 1 && last === "set" ? "MakeSet" : "MakeObject", target: inner }, loc);
+        this.emit({ type: "ObjectInsert", key, value: local(inner), object: parent }, loc);
+      });
+      this.emit({ type: "Block", blocks: [create] }, loc);
       current = inner;
     }
+    return current;
   }
 
   private planExtent(node: RuleNode): Omit<Func, "name" | "path"> {
@@ -257,7 +265,7 @@ export class PolicyPlanner {
     const virtual = this.frame.newLocal();
     this.emit({ type: "MakeObject", target: virtual }, loc);
     for (const [key, child] of node.children) {
-      if (!hasVirtualDocs(child) || this.isMocked(child.path)) continue;
+      if (!definesDocuments(child) || this.isMocked(child.path)) continue;
       const block = this.frame.nested(() =>
         this.planNodeValue(child, loc, (value) =>
           this.emit({ type: "ObjectInsert", key: this.str(key), value, object: virtual }, loc),
@@ -306,7 +314,7 @@ export class PolicyPlanner {
   /** The value of a virtual node: its rules' value, or its extent when rules sit below it. */
   private planNodeValue(node: RuleNode, loc: Location, cont: ValueCont): void {
     if (this.isMocked(node.path)) return this.readBase(node.path, loc, cont);
-    const hasChildren = [...node.children.values()].some(hasVirtualDocs);
+    const hasChildren = [...node.children.values()].some(definesDocuments);
     const func = node.rules.length > 0 && node.kind !== "function" && !hasChildren ? this.ruleFunc(node) : this.extentFunc(node);
     const result = this.frame.newLocal();
     this.emit({ type: "Call", func, args: [local(INPUT), local(DATA)], result }, loc);
@@ -343,11 +351,26 @@ export class PolicyPlanner {
 
   private planExpr(expr: Expr, cont: Cont): void {
     if (expr.negated) {
-      const block = this.frame.nested(() => this.scoped(() => this.planPositive(expr, () => undefined)));
-      this.emit({ type: "Not", block }, expr.loc);
+      this.planNot((succeeded) => this.planPositive(expr, succeeded), expr.loc);
       return cont();
     }
     this.planPositive(expr, cont);
+  }
+
+  /**
+   * A Not whose block fails unless the negated part succeeded at its innermost point: a Scan or
+   * With statement completes even when its block failed, so success is recorded in a flag.
+   */
+  private planNot(build: (succeeded: Cont) => void, loc: Location): void {
+    const succeeded = this.frame.newLocal();
+    this.emit({ type: "ResetLocal", target: succeeded }, loc);
+    const block = this.frame.nested(() => {
+      this.scoped(() =>
+        build(() => this.emit({ type: "AssignVar", source: { kind: "bool", value: true }, target: succeeded }, loc)),
+      );
+      this.emit({ type: "IsDefined", source: succeeded }, loc);
+    });
+    this.emit({ type: "Not", block }, loc);
   }
 
   private planPositive(expr: Expr, cont: Cont): void {
@@ -359,12 +382,12 @@ export class PolicyPlanner {
         return this.planUnify(expr.left, expr.right, cont);
       case "assign":
         return this.scoped(() => {
-          for (const name of varsOf(expr.left)) this.scope.delete(name);
+          this.declare(varsOf(expr.left));
           this.planUnify(expr.left, expr.right, cont);
         });
       case "some":
         return this.scoped(() => {
-          for (const v of expr.vars) this.scope.delete(v.name);
+          this.declare(expr.vars.map((v) => v.name));
           cont();
         });
       case "somein":
@@ -398,7 +421,7 @@ export class PolicyPlanner {
 
   private planSomeIn(expr: SomeInExpr, cont: Cont): void {
     this.scoped(() => {
-      for (const name of [...varsOf(expr.value), ...(expr.key ? varsOf(expr.key) : [])]) this.scope.delete(name);
+      this.declare([...varsOf(expr.value), ...(expr.key ? varsOf(expr.key) : [])]);
       this.planTerm(expr.collection, (collection) => {
         const source = this.toLocal(collection, expr.loc);
         const key = this.frame.newLocal();
@@ -428,8 +451,7 @@ export class PolicyPlanner {
           this.scoped(() => {
             this.scope.set(expr.value.name, value);
             if (expr.key !== undefined) this.scope.set(expr.key.name, key);
-            const body = this.frame.nested(() => this.scoped(() => this.planBody(expr.body, 0, () => undefined)));
-            this.emit({ type: "Not", block: body }, loc);
+            this.planNot((succeeded) => this.planBody(expr.body, 0, succeeded), loc);
             this.emit({ type: "AssignVar", source: { kind: "bool", value: true }, target: counterexample }, loc);
           }),
         );
@@ -646,7 +668,8 @@ export class PolicyPlanner {
   private bind(variable: VarTerm, value: Operand, cont: Cont): void {
     if (variable.name === "_") return cont();
     this.scoped(() => {
-      this.scope.set(variable.name, this.toLocal(value, variable.loc));
+      const aliasesDocument = value.kind === "local" && (value.local === INPUT || value.local === DATA);
+      this.scope.set(variable.name, aliasesDocument ? this.copy(value, variable.loc) : this.toLocal(value, variable.loc));
       cont();
     });
   }
@@ -772,7 +795,10 @@ export class PolicyPlanner {
   }
 
   private planVar(term: VarTerm, cont: ValueCont): void {
-    if (term.name === "input") return cont(local(INPUT));
+    if (term.name === "input") {
+      this.emit({ type: "IsDefined", source: INPUT }, term.loc);
+      return cont(local(INPUT));
+    }
     if (term.name === "data") return this.planDataRef([], term.loc, cont);
     const bound = this.scope.get(term.name);
     if (bound !== undefined) return cont(local(bound));
@@ -798,7 +824,7 @@ export class PolicyPlanner {
     let node: RuleNode = this.tree;
     let index = 0;
     for (;;) {
-      if (this.isMocked(node.path) || !hasVirtualDocs(node)) {
+      if (this.isMocked(node.path) || !definesDocuments(node)) {
         return this.readBase(node.path, loc, (base) => this.planOperands(base, operands, index, loc, cont));
       }
       const isRuleNode = node.rules.length > 0 && node.kind !== "function";
@@ -864,29 +890,50 @@ export class PolicyPlanner {
         this.planUnify(output, { type: "local", local: this.toLocal(value, loc), loc }, () => cont({ kind: "bool", value: true })),
       );
     }
-    if (mock !== undefined) return this.planMockedCall(mock, args, loc, cont);
+    if (mock !== undefined) return this.planMockedCall(target, mock, args, loc, cont);
     if (name === "print" && functionPath === undefined) return this.planPrint(args, loc, cont);
     if (functionPath !== undefined) return this.callFunction(functionPath, args, loc, cont);
     this.callBuiltin(name, args, loc, cont);
   }
 
-  private planMockedCall(mock: FuncMock, args: readonly Term[], loc: Location, cont: ValueCont): void {
+  /** A replaced call: the arguments are still evaluated (they must be defined), then the replacement. */
+  private planMockedCall(target: string, mock: FuncMock, args: readonly Term[], loc: Location, cont: ValueCont): void {
     switch (mock.kind) {
       case "value":
-        return this.planTerm(mock.term, cont);
+        return this.planTerms(args, () => this.planTerm(mock.term, cont));
       case "data":
-        return this.readBase(mock.path, loc, cont);
+        return this.planTerms(args, () => this.readBase(mock.path, loc, cont));
       case "func": {
-        if (mock.name.startsWith("data.")) return this.callFunction(mock.name.split(".").slice(1), args, loc, cont);
-        return this.callBuiltin(mock.name, args, loc, cont);
+        if (!mock.name.startsWith("data.")) return this.callBuiltin(mock.name, args, loc, cont);
+        // Inside the replacement, the replaced function is the original again.
+        const outer = this.mocks;
+        const funcs = new Map(outer.funcs);
+        funcs.delete(target);
+        this.mocks = { paths: outer.paths, funcs };
+        let func: string | undefined;
+        try {
+          func = this.functionFunc(mock.name.split(".").slice(1), loc);
+        } finally {
+          this.mocks = outer;
+        }
+        return this.callFunc(func, args, loc, cont);
       }
     }
   }
 
   private callFunction(path: string[], args: readonly Term[], loc: Location, cont: ValueCont): void {
+    this.callFunc(this.functionFunc(path, loc), args, loc, cont);
+  }
+
+  private functionFunc(path: string[], loc: Location): string | undefined {
     const node = this.nodeAt(path);
-    if (node === undefined || node.kind !== "function") return this.fail(loc, `undefined function data.${path.join(".")}`, "rego_type_error");
-    const func = this.ruleFunc(node);
+    if (node !== undefined && node.kind === "function") return this.ruleFunc(node);
+    this.error(loc, `undefined function data.${path.join(".")}`, "rego_type_error");
+    return undefined;
+  }
+
+  private callFunc(func: string | undefined, args: readonly Term[], loc: Location, cont: ValueCont): void {
+    if (func === undefined) return this.failStatically(loc);
     this.planTerms(args, (values) => {
       const result = this.frame.newLocal();
       this.emit({ type: "Call", func, args: [local(INPUT), local(DATA), ...values], result }, loc);
@@ -960,7 +1007,7 @@ export class PolicyPlanner {
 
   /** A var that names a rule of the current package or an imported document. */
   private resolveGlobal(name: string): RefTerm | undefined {
-    if (this.module === undefined) return undefined;
+    if (this.module === undefined || this.declared.has(name)) return undefined;
     const loc = this.module.loc;
     const toRef = (root: "data" | "input", path: string[]): RefTerm => ({
       type: "ref",
@@ -1005,16 +1052,31 @@ export class PolicyPlanner {
 
   private scoped(build: Cont): void {
     const saved = this.scope;
+    const savedDeclared = this.declared;
     this.scope = new Map(saved);
+    this.declared = new Set(savedDeclared);
     try {
       build();
     } finally {
       this.scope = saved;
+      this.declared = savedDeclared;
+    }
+  }
+
+  /** Declares fresh locals: they shadow outer bindings and rules of the same name. */
+  private declare(names: Iterable<string>): void {
+    for (const name of names) {
+      this.scope.delete(name);
+      this.declared.add(name);
     }
   }
 
   private toLocal(value: Operand, loc: Location): Local {
     if (value.kind === "local") return value.local;
+    return this.copy(value, loc);
+  }
+
+  private copy(value: Operand, loc: Location): Local {
     const target = this.frame.newLocal();
     this.emit({ type: "AssignVar", source: value, target }, loc);
     return target;

@@ -32,7 +32,8 @@ export function buildRuleTree(modules: readonly Module[], errors: RegoError[]): 
     for (const rule of module.rules) {
       const { prefix, rest } = splitHeadRef(rule.head.ref);
       const path = [...module.package.path, ...prefix];
-      const kind: RuleKind = rule.head.kind === "complete" && rest.length > 0 ? "partial-object" : rule.head.kind;
+      // A head with keys after its ground prefix builds an object, whatever its leaf holds.
+      const kind: RuleKind = rule.head.kind !== "function" && rest.length > 0 ? "partial-object" : rule.head.kind;
       const node = nodeAt(root, path);
       if (node.kind !== undefined && node.kind !== kind) {
         errors.push(
@@ -85,6 +86,13 @@ export function hasVirtualDocs(node: RuleNode): boolean {
   return false;
 }
 
-export function childNode(node: RuleNode, key: string): RuleNode | undefined {
-  return node.children.get(key);
+/**
+ * True when the node is a document of the virtual tree: it is not a function and rules sit at
+ * or below it. A package holding only functions is still a document (an empty object).
+ */
+export function definesDocuments(node: RuleNode): boolean {
+  if (node.kind === "function") return false;
+  if (node.rules.length > 0) return true;
+  for (const child of node.children.values()) if (child.rules.length > 0 || definesDocuments(child)) return true;
+  return false;
 }

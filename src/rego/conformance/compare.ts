@@ -1,0 +1,63 @@
+// Judges one conformance case's outcome against its expectations: result bindings compared
+// as JSON with keys in canonical order (and bindings in any order when `sort_bindings`), errors
+// by OPA's error code or message.
+
+import type { ConformanceCase } from "./cases.js";
+
+export type Observed =
+  | { kind: "results"; bindings: Record<string, unknown>[] }
+  /** Compilation or evaluation failed; `text` holds every message and code we got. */
+  | { kind: "error"; stage: "compile" | "eval"; text: string };
+
+export interface Verdict {
+  passed: boolean;
+  detail: string;
+}
+
+export function judge(testCase: ConformanceCase, observed: Observed): Verdict {
+  const wantsError = testCase.wantError !== undefined || testCase.wantErrorCode !== undefined;
+  if (observed.kind === "error") {
+    if (!wantsError)
+      return { passed: false, detail: `unexpected ${observed.stage} error: ${observed.text}` };
+    const code = testCase.wantErrorCode;
+    const message = testCase.wantError ?? "";
+    const matched =
+      (code !== undefined && observed.text.includes(code)) ||
+      (message !== "" && observed.text.includes(message)) ||
+      (code === undefined && message === "");
+    return matched
+      ? { passed: true, detail: "" }
+      : {
+          passed: false,
+          detail: `wanted error ${code ?? ""} ${JSON.stringify(message)}, got: ${observed.text}`,
+        };
+  }
+  if (wantsError) {
+    return {
+      passed: false,
+      detail: `wanted error ${testCase.wantErrorCode ?? testCase.wantError}, got ${canonical(observed.bindings)}`,
+    };
+  }
+  const want = (testCase.wantResult ?? []).map(canonical);
+  const got = observed.bindings.map(canonical);
+  if (testCase.sortBindings) {
+    want.sort();
+    got.sort();
+  }
+  const passed = want.length === got.length && want.every((w, i) => w === got[i]);
+  return passed
+    ? { passed, detail: "" }
+    : { passed, detail: `want ${want.join(", ") || "[]"}, got ${got.join(", ") || "[]"}` };
+}
+
+/** JSON with object keys sorted, so `{"a":1,"b":2}` and `{"b":2,"a":1}` compare equal. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "undefined";
+}

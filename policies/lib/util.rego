@@ -12,12 +12,6 @@ is_unknown(value) if {
 	is_string(value["$unknown"])
 }
 
-# A concrete value: present, not null and not unknown.
-is_known(value) if {
-	not is_null(value)
-	not is_unknown(value)
-}
-
 is_true(value) if value == true
 
 is_true(value) if {
@@ -38,11 +32,6 @@ is_absent(obj, key) if {
 	not is_unknown(obj)
 	object.get(obj, key, null) == null
 }
-
-# An attribute that is absent, null or explicitly false (an unknown is none of these).
-is_unset_or_false(obj, key) if is_absent(obj, key)
-
-is_unset_or_false(obj, key) if is_false(obj[key])
 
 # An empty list, empty string, or absent attribute.
 is_empty(obj, key) if is_absent(obj, key)

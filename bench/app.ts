@@ -3,8 +3,14 @@
 // commit, batched GraphQL blobs) next to the one-contents-call-per-file approach. Figures only.
 // Run: npx tsx bench/app.ts
 import { performance } from "node:perf_hooks";
-import { fetchPullSnapshots, listPullFiles, type GitHubApi } from "../src/github/index.js";
-import { directoryOf, isIacPath, terraformFilesIn } from "../src/github/select.js";
+import {
+  directoryOf,
+  fetchPullSnapshots,
+  isIacPath,
+  listPullFiles,
+  terraformFilesIn,
+  type GitHubApi,
+} from "../src/github/index.js";
 import { FakeGitHub, type FakeRepository } from "../test/app/fakeGitHub.js";
 
 const BASE = "b".repeat(40);

@@ -1,0 +1,154 @@
+// Measures the built-in rules against a peer scanner's fixtures (`../shared/corpus/kics`): per
+// mapped query, recall on the lines its positive fixtures expect, and findings of the mapped
+// rules on its negative fixtures (false positives). Every fixture file is scanned on its own.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+import { loadModel } from "../../src/iac/index.js";
+import type { Category, Finding, Resource } from "../../src/model/types.js";
+import type { RuleSet } from "../../src/policy/evaluate.js";
+
+const mappingSchema = z.object({
+  queries: z.record(
+    z.string(),
+    z.object({ rules: z.array(z.string()), note: z.string().optional() }),
+  ),
+});
+const expectedSchema = z.array(
+  z.object({ line: z.number(), filename: z.string().optional(), fileName: z.string().optional() }),
+);
+
+export interface QueryMeasure {
+  query: string;
+  rules: string[];
+  categories: Category[];
+  expectedLines: number;
+  recalledLines: number;
+  /** `file:line` of expected lines no mapped rule found. */
+  missed: string[];
+  /** `file:line rule` of mapped-rule findings on negative fixtures. */
+  falsePositives: string[];
+  loadErrors: string[];
+}
+
+/** The innermost resource whose block contains the line. */
+function resourceAt(resources: Resource[], file: string, line: number): Resource | undefined {
+  let best: Resource | undefined;
+  for (const r of resources) {
+    if (r.file !== file || r.line > line || r.endLine < line) continue;
+    if (!best || r.endLine - r.line < best.endLine - best.line) best = r;
+  }
+  return best;
+}
+
+/**
+ * An expected line counts as recalled when a mapped rule reports that line, or reports the
+ * resource whose block holds it: the peer points at a resource or attribute where we often
+ * point at the exact element inside it (the `*` inside a heredoc policy).
+ */
+function recalled(line: number, file: string, resources: Resource[], findings: Finding[]): boolean {
+  if (findings.some((f) => f.file === file && f.line === line)) return true;
+  const owner = resourceAt(resources, file, line);
+  return owner !== undefined && findings.some((f) => f.resource === owner.address);
+}
+
+export async function measurePeerFixtures(
+  corpus: string,
+  mappingFile: string,
+  ruleSet: RuleSet,
+): Promise<QueryMeasure[]> {
+  const mapping = mappingSchema.parse(JSON.parse(await readFile(mappingFile, "utf8")));
+  const categoryOf = new Map(ruleSet.rules.map((r) => [r.id, r.category]));
+  const measures: QueryMeasure[] = [];
+  for (const [query, { rules }] of Object.entries(mapping.queries)) {
+    if (rules.length === 0) continue;
+    const dir = path.join(corpus, query, "test");
+    const names = (await readdir(dir)).sort();
+    const expected = expectedSchema.parse(
+      JSON.parse(await readFile(path.join(dir, "positive_expected_result.json"), "utf8")),
+    );
+    const positives = names.filter(
+      (n) => n.startsWith("positive") && !n.endsWith("expected_result.json"),
+    );
+    const negatives = names.filter(
+      (n) =>
+        (n.startsWith("negative") && !n.endsWith(".json")) ||
+        (n.startsWith("negative") && n.endsWith(".json") && !n.includes("expected")),
+    );
+    const measure: QueryMeasure = {
+      query,
+      rules,
+      categories: [
+        ...new Set(
+          rules.map((r) => categoryOf.get(r)).filter((c): c is Category => c !== undefined),
+        ),
+      ],
+      expectedLines: 0,
+      recalledLines: 0,
+      missed: [],
+      falsePositives: [],
+      loadErrors: [],
+    };
+    const scan = async (name: string) => {
+      const text = await readFile(path.join(dir, name), "utf8");
+      const model = loadModel([{ path: name, text }]);
+      const evaluated = ruleSet.evaluate(model.resources);
+      measure.loadErrors.push(...model.errors.map((e) => `${e.file}:${e.line}: ${e.message}`));
+      return { model, findings: evaluated.findings.filter((f) => rules.includes(f.rule)) };
+    };
+    for (const name of positives) {
+      const lines = expected
+        .filter(
+          (e) =>
+            (e.filename ?? e.fileName ?? (positives.length === 1 ? name : "positive1.tf")) === name,
+        )
+        .map((e) => e.line);
+      if (lines.length === 0) continue;
+      const { model, findings } = await scan(name);
+      for (const line of new Set(lines)) {
+        measure.expectedLines += 1;
+        if (recalled(line, name, model.resources, findings)) measure.recalledLines += 1;
+        else measure.missed.push(`${name}:${line}`);
+      }
+    }
+    for (const name of negatives) {
+      const { findings } = await scan(name);
+      measure.falsePositives.push(...findings.map((f) => `${name}:${f.line} ${f.rule}`));
+    }
+    measures.push(measure);
+  }
+  return measures;
+}
+
+export function summarise(measures: QueryMeasure[]): string {
+  const lines = ["query | rules | recall | false positives", "--- | --- | --- | ---"];
+  for (const m of measures) {
+    lines.push(
+      `${m.query} | ${m.rules.join(" ")} | ${m.recalledLines}/${m.expectedLines}${m.missed.length ? ` (missed ${m.missed.join(", ")})` : ""} | ${m.falsePositives.length}${m.falsePositives.length ? ` (${m.falsePositives.join(", ")})` : ""}`,
+    );
+  }
+  const byCategory = new Map<string, { expected: number; recalled: number; fp: number }>();
+  for (const m of measures) {
+    for (const c of m.categories) {
+      const entry = byCategory.get(c) ?? { expected: 0, recalled: 0, fp: 0 };
+      entry.expected += m.expectedLines;
+      entry.recalled += m.recalledLines;
+      entry.fp += m.falsePositives.length;
+      byCategory.set(c, entry);
+    }
+  }
+  lines.push("", "category | recall | false positives on negatives", "--- | --- | ---");
+  for (const [c, e] of [...byCategory].sort()) {
+    lines.push(
+      `${c} | ${e.recalled}/${e.expected} (${((100 * e.recalled) / Math.max(1, e.expected)).toFixed(1)}%) | ${e.fp}`,
+    );
+  }
+  const expected = measures.reduce((n, m) => n + m.expectedLines, 0);
+  const recalledTotal = measures.reduce((n, m) => n + m.recalledLines, 0);
+  const fps = measures.reduce((n, m) => n + m.falsePositives.length, 0);
+  lines.push(
+    "",
+    `overall recall ${recalledTotal}/${expected} (${((100 * recalledTotal) / Math.max(1, expected)).toFixed(1)}%), ${fps} findings on negative fixtures`,
+  );
+  return lines.join("\n");
+}

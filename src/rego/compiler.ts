@@ -2,9 +2,10 @@
 // compile stage (imports, safety, rewriting), plan the entrypoints to IR and emit Wasm; any
 // stage's located errors reject the promise together as one `RegoCompileError`.
 
+import { compileModules } from "./compile/index.js";
 import { planPolicy, PlanError } from "./plan/index.js";
-import { parseModule, type Module, type RegoError } from "./syntax/index.js";
-import { emitWasm } from "./wasm/index.js";
+import type { RegoError } from "./syntax/index.js";
+import { emitWasm, WasmEmitError, type EmitDiagnostic } from "./wasm/index.js";
 
 export interface CompileOptions {
   /** Entrypoints as `pkg/path/rule` (the query `data.pkg.path.rule` with dots as slashes). */
@@ -26,28 +27,28 @@ export class RegoCompileError extends Error {
 }
 
 /** Compiles Rego modules (file name to source text) to an OPA-ABI Wasm module. */
-export async function compileRego(
-  modules: Record<string, string>,
-  options: CompileOptions,
-): Promise<CompiledPolicy> {
-  const parsed: Module[] = [];
-  const errors: RegoError[] = [];
-  for (const [file, text] of Object.entries(modules)) {
-    const result = parseModule(text, file);
-    errors.push(...result.errors);
-    if (result.module !== undefined) parsed.push(result.module);
-  }
-  if (errors.length > 0) throw new RegoCompileError(errors);
+export async function compileRego(modules: Record<string, string>, options: CompileOptions): Promise<CompiledPolicy> {
+  const compiled = compileModules(modules);
+  if (compiled.policy === undefined || compiled.errors.length > 0) throw new RegoCompileError(compiled.errors);
   let policy;
   try {
-    policy = planPolicy({ modules: parsed }, options.entrypoints);
+    policy = planPolicy(compiled.policy, options.entrypoints);
   } catch (error) {
     if (error instanceof PlanError) throw new RegoCompileError(error.errors);
     throw error;
   }
-  const wasm = emitWasm(policy);
-  return {
-    wasm,
-    entrypoints: Object.fromEntries(options.entrypoints.map((name, id) => [name, id])),
-  };
+  let wasm: Uint8Array;
+  try {
+    wasm = emitWasm(policy);
+  } catch (error) {
+    if (error instanceof WasmEmitError) throw new RegoCompileError(error.diagnostics.map(emitErrorAsRegoError));
+    throw error;
+  }
+  return { wasm, entrypoints: Object.fromEntries(options.entrypoints.map((name, id) => [name, id])) };
+}
+
+/** The emitter's diagnostics (unsupported builtins, arity) read as compile errors of OPA's kind. */
+function emitErrorAsRegoError(diagnostic: EmitDiagnostic): RegoError {
+  const at = diagnostic.location ?? { file: "<policy>", line: 1, column: 1 };
+  return { file: at.file, line: at.line, column: at.column, code: "rego_type_error", message: `${diagnostic.code}: ${diagnostic.message}` };
 }

@@ -135,6 +135,16 @@ function index(definition: ModuleDefinition, file: ParsedFile, errors: LoadError
   }
 }
 
+/** The parsers return errors as values; an exception would be their defect, kept to this one file. */
+function parse(file: SourceFile, errors: LoadError[]): ReturnType<typeof parseHcl> | undefined {
+  try {
+    return file.path.endsWith(".json") ? parseTfJson(file.text, file.path) : parseHcl(file.text, file.path);
+  } catch (error) {
+    errors.push({ file: file.path, line: 1, column: 1, message: `the file could not be parsed (${(error as Error).message}); it is left out`, code: "hcl-internal" });
+    return undefined;
+  }
+}
+
 export interface Discovery {
   modules: Map<string, ModuleDefinition>;
   /** Directories no other module calls: each is evaluated as a root module. */
@@ -151,7 +161,8 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
   for (const file of files) byPath.set(file.path, file);
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (!TERRAFORM_SOURCE.test(file.path)) continue;
-    const parsed = file.path.endsWith(".json") ? parseTfJson(file.text, file.path) : parseHcl(file.text, file.path);
+    const parsed = parse(file, errors);
+    if (!parsed) continue;
     errors.push(...parsed.errors);
     const directory = directoryOf(file.path);
     const definition = modules.get(directory) ?? emptyDefinition(directory);

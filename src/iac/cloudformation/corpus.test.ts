@@ -131,6 +131,25 @@ describe("CloudFormation corpus", () => {
     ]);
   });
 
+  it("reads CRLF line endings to the same model", () => {
+    const unix = source("real/cfngoat/cfngoat.yaml");
+    const windows = { path: unix.path, text: unix.text.replace(/\n/g, "\r\n") };
+    const expected = loadCloudFormation(unix).resources;
+    const actual = loadCloudFormation(windows).resources;
+    expect(actual.map((resource) => resource.config)).toEqual(
+      expected.map((resource) => resource.config),
+    );
+    const startLines = (resources: Resource[]) =>
+      resources.map((resource) =>
+        Object.values(resource.locations).map((location) => [
+          location.line,
+          location.column,
+          location.endLine,
+        ]),
+      );
+    expect(startLines(actual)).toEqual(startLines(expected));
+  });
+
   it("evaluates !Sub, parameters and references on real templates", () => {
     const { resources } = loadCloudFormation(source("real/cfngoat/cfngoat.yaml"), {
       parameters: { "AWS::AccountId": "123456789012" },

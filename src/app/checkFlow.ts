@@ -72,11 +72,7 @@ export async function scanPullRequest(
   const settings = settingsResult.ok ? settingsResult.settings : defaultSettings;
   const settingsErrors: LoadError[] = settingsResult.ok ? [] : settingsResult.errors;
   onSettings(settings);
-  const snapshots = await fetchPullSnapshots(
-    api,
-    { ...target, pullNumber: target.pullNumber },
-    options.limits,
-  );
+  const snapshots = await fetchPullSnapshots(api, target, options.limits);
   const base = await options.engine.scan(snapshots.base);
   const head = await options.engine.scan(snapshots.head);
   const notices = [...snapshots.notices];

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Stmt } from "../ir/types.js";
 import { callBuiltin, set } from "../wasm/testing-builtins.js";
 import { PolicyBuilder, addResult, block, load, local } from "../wasm/testing.js";
@@ -124,6 +124,23 @@ const cases: Case[] = [
     { a: [1, 2.5, 0, 1000, "é😀"] },
   ],
   ["json.is_valid", ["{"], false],
+  [
+    "walk",
+    [{ a: [1] }],
+    [
+      [[], { a: [1] }],
+      [["a"], [1]],
+      [["a", 0], 1],
+    ],
+  ],
+  [
+    "walk",
+    [set("x")],
+    [
+      [[], ["x"]],
+      [["x"], "x"],
+    ],
+  ],
 ];
 
 describe("native builtins through Wasm", () => {
@@ -161,6 +178,39 @@ describe("native builtins through Wasm", () => {
     );
     expect(e.evaluate({}, "t/union")).toEqual([{ result: [1, 2, 3] }]);
     expect(e.evaluate({}, "t/intersection")).toEqual([{ result: [2] }]);
+  });
+
+  it("prints through the host's println, undefined arguments as <undefined>", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      const b = new PolicyBuilder();
+      const e = await load(
+        b.policy([
+          {
+            name: "t/print",
+            blocks: [
+              block(
+                { type: "MakeSet", target: 2 },
+                { type: "SetAdd", value: b.str("hello"), set: 2 },
+                { type: "MakeSet", target: 3 },
+                { type: "MakeSet", target: 4 },
+                { type: "SetAdd", value: local(0), set: 4 },
+                { type: "MakeArray", capacity: 3, target: 5 },
+                { type: "ArrayAppend", value: local(2), array: 5 },
+                { type: "ArrayAppend", value: local(3), array: 5 },
+                { type: "ArrayAppend", value: local(4), array: 5 },
+                { type: "Call", func: "internal.print", args: [local(5)], result: 6 },
+                ...addResult(b, 6, 7),
+              ),
+            ],
+          },
+        ]),
+      );
+      expect(e.evaluate({ a: [1] })).toEqual([{ result: true }]);
+      expect(log).toHaveBeenCalledWith('hello <undefined> {"a":[1]}');
+    } finally {
+      log.mockRestore();
+    }
   });
 
   it("raises located builtin errors for division by zero and bad JSON", async () => {

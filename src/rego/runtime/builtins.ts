@@ -63,6 +63,8 @@ const native: Record<string, number> = {
   "json.unmarshal": 1,
   "json.is_valid": 1,
   print: 1,
+  "internal.print": 1,
+  walk: 1,
 };
 
 export const nativeBuiltins: ReadonlyMap<string, NativeBuiltin> = new Map(

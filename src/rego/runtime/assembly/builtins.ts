@@ -645,6 +645,77 @@ export function b_print(v: usize): usize {
   return rt_boolean(1);
 }
 
+/**
+ * `internal.print([{a}, {b}])`, as the planner lowers `print(a, b)`: each argument is the set
+ * of its values, empty when undefined. Values are joined by spaces; strings print raw.
+ */
+export function b_internal_print(args: usize): usize {
+  if (typeOf(args) != ARRAY) return 0;
+  const n = arrLen(args);
+  let total: usize = 0;
+  const parts = opa_malloc((n > 0 ? <usize>n : 1) << 2);
+  const lengths = opa_malloc((n > 0 ? <usize>n : 1) << 2);
+  for (let i = 0; i < n; i++) {
+    const values = arrGet(args, i);
+    let text: usize;
+    let len: usize;
+    if (typeOf(values) != SET || tableLen(values) == 0) {
+      text = staticString("<undefined>");
+    } else {
+      const v = entryKey(values, 0);
+      text = typeOf(v) == STRING ? v : marshalValue(v);
+    }
+    len = <usize>strLen(text);
+    store<i32>(parts + ((<usize>i) << 2), <i32>text);
+    store<i32>(lengths + ((<usize>i) << 2), <i32>len);
+    total += len + 1;
+  }
+  const line = opa_malloc(total + 1);
+  let at = line;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) store<u8>(at++, 0x20);
+    const text = <usize>load<i32>(parts + ((<usize>i) << 2));
+    const len = <usize>load<i32>(lengths + ((<usize>i) << 2));
+    copyBytes(at, strPtr(text), len);
+    at += len;
+  }
+  store<u8>(at, 0);
+  opa_println(line);
+  return rt_boolean(1);
+}
+
+// ---- walk ----
+
+function walkInto(out: usize, path: usize, v: usize): void {
+  const pair = rt_array(2);
+  rt_array_append(pair, path);
+  rt_array_append(pair, v);
+  rt_array_append(out, pair);
+  const t = typeOf(v);
+  if (t == ARRAY) {
+    const n = arrLen(v);
+    for (let i = 0; i < n; i++) walkInto(out, extendPath(path, rt_number_int(i)), arrGet(v, i));
+  } else if (t == OBJECT || t == SET) {
+    const n = tableLen(v);
+    for (let i = 0; i < n; i++) walkInto(out, extendPath(path, entryKey(v, i)), entryValue(v, i));
+  }
+}
+
+function extendPath(path: usize, key: usize): usize {
+  const n = arrLen(path);
+  const r = rt_array(n + 1);
+  for (let i = 0; i < n; i++) rt_array_append(r, arrGet(path, i));
+  rt_array_append(r, key);
+  return r;
+}
+
+/** `walk(x)`: every [path, value] pair of x, x itself first (the planner scans the result). */
+export function b_walk(v: usize): usize {
+  const out = rt_array(16);
+  walkInto(out, rt_array(0), v);
+  return out;
+}
+
 // ---- shared with the emitted code ----
 
 /** source[key] for arrays (integer index), objects (key) and sets (membership); 0 if absent. */

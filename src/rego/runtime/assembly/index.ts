@@ -151,8 +151,14 @@ export function rt_object_insert_once(obj: usize, key: usize, value: usize): i32
   return 1;
 }
 
-/** Deep merge of two objects; 0 when a shared key holds two different non-object values. */
+/**
+ * Deep merge of two objects; an empty object merges with any value into that value. 0 when a
+ * shared key holds two different non-object values, or a non-object meets a non-empty object.
+ */
 export function rt_object_merge(a: usize, b: usize): usize {
+  if (a == 0 || b == 0) return 0;
+  if (rt_type(b) == OBJECT && tableLen(b) == 0) return a;
+  if (rt_type(a) == OBJECT && tableLen(a) == 0) return b;
   if (rt_type(a) != OBJECT || rt_type(b) != OBJECT) return 0;
   const r = copyTable(a);
   const n = tableLen(b);

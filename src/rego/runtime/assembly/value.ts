@@ -472,19 +472,30 @@ export function sortValues(items: usize, n: i32): void {
       let i = lo;
       let j = mid;
       let k = lo;
+      // Indexes are typed usize up front: a cast on `k++` does not survive formatting.
       while (i < mid && j < hi) {
         const x = <usize>load<i32>(src + ((<usize>i) << 2));
         const y = <usize>load<i32>(src + ((<usize>j) << 2));
+        const slot = dst + ((<usize>k) << 2);
+        k++;
         if (valueCompare(y, x) < 0) {
-          store<i32>(dst + ((<usize>k++) << 2), <i32>y);
+          store<i32>(slot, <i32>y);
           j++;
         } else {
-          store<i32>(dst + ((<usize>k++) << 2), <i32>x);
+          store<i32>(slot, <i32>x);
           i++;
         }
       }
-      while (i < mid) store<i32>(dst + ((<usize>k++) << 2), load<i32>(src + ((<usize>i++) << 2)));
-      while (j < hi) store<i32>(dst + ((<usize>k++) << 2), load<i32>(src + ((<usize>j++) << 2)));
+      while (i < mid) {
+        store<i32>(dst + ((<usize>k) << 2), load<i32>(src + ((<usize>i) << 2)));
+        k++;
+        i++;
+      }
+      while (j < hi) {
+        store<i32>(dst + ((<usize>k) << 2), load<i32>(src + ((<usize>j) << 2)));
+        k++;
+        j++;
+      }
     }
     const swap = src;
     src = dst;

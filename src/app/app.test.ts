@@ -139,6 +139,7 @@ describe("pull_request", () => {
       "POST /app/installations/4242/access_tokens",
       "POST /repos/acme/infra/check-runs",
       "GET /repos/acme/infra/contents/.github%2Ftollgate.yml",
+      `GET /repos/acme/infra/compare/${BASE_SHA}...${HEAD_SHA}`,
       "GET /repos/acme/infra/pulls/12/files",
       "GET /repos/acme/infra/git/trees/" + BASE_SHA,
       "GET /repos/acme/infra/git/trees/" + HEAD_SHA,
@@ -167,6 +168,16 @@ describe("pull_request", () => {
     expect((completion?.output as { summary: string }).summary).toContain(
       "### Existing findings (1)",
     );
+  });
+
+  it("compares with the merge base, not a base branch tip that moved on", async () => {
+    const MERGE_BASE = "4".repeat(40);
+    const repo = repository({ mergeBase: MERGE_BASE });
+    repo.commits[MERGE_BASE] = { "main.tf": BASE_MAIN };
+    repo.commits[BASE_SHA] = { "main.tf": 'resource "aws_security_group" "web" {\n}\n' };
+    const { github, engine } = await run("pull_request", pullRequestPayload(), repo);
+    expect(engine.scanned[0]?.[0]?.text).toBe(BASE_MAIN);
+    expect(github.updates()[0]).toMatchObject({ output: { title: "1 new finding: 1 high" } });
   });
 
   it("passes when the head adds nothing", async () => {

@@ -1,4 +1,4 @@
-// One pull request check from start to end: create the run `in_progress`, fetch base and head,
+// One pull request check from start to end: create the run `in_progress`, fetch merge base and head,
 // scan both, diff, gate, and complete the run with output, annotations and a Re-run button. Every
 // failure (API, engine, timeout, supersession) still completes the run: none stays in progress.
 import { defaultSettings, type Settings } from "../config/index.js";
@@ -7,6 +7,7 @@ import type { ScanEngine } from "../engine/types.js";
 import { decideGate, plural } from "../gate/index.js";
 import {
   fetchPullSnapshots,
+  findMergeBase,
   httpStatus,
   readRepositorySettings,
   type GitHubApi,
@@ -72,10 +73,15 @@ export async function scanPullRequest(
   const settings = settingsResult.ok ? settingsResult.settings : defaultSettings;
   const settingsErrors: LoadError[] = settingsResult.ok ? [] : settingsResult.errors;
   onSettings(settings);
-  const snapshots = await fetchPullSnapshots(api, target, options.limits);
+  const mergeBase = await findMergeBase(api, target, target.baseSha, target.headSha);
+  const snapshots = await fetchPullSnapshots(
+    api,
+    { ...target, baseSha: mergeBase.sha },
+    options.limits,
+  );
   const base = await options.engine.scan(snapshots.base);
   const head = await options.engine.scan(snapshots.head);
-  const notices = [...snapshots.notices];
+  const notices = [...(mergeBase.notice ? [mergeBase.notice] : []), ...snapshots.notices];
   if (base.errors.length > 0) {
     notices.push(
       `The base commit had ${plural(base.errors.length, "load error")}; findings there may be incomplete, so some may show as new.`,

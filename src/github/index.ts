@@ -6,3 +6,4 @@ export * from "./select.js";
 export * from "./blobs.js";
 export * from "./snapshot.js";
 export * from "./settings.js";
+export * from "./mergeBase.js";

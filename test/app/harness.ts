@@ -41,6 +41,8 @@ export interface MockRepository {
   pullFiles: FakePullFile[];
   openPulls?: { number: number; head: { sha: string }; base: { sha: string } }[];
   permission?: string;
+  /** What GitHub's compare answers as the merge base; the PR's base SHA by default. */
+  mergeBase?: string;
 }
 
 export interface MockGitHub {
@@ -121,6 +123,10 @@ export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): 
         };
     }
     return [200, { data: { repository: found } }];
+  });
+  route("get", new RegExp(`^${repoPath}/compare/[0-9a-f]{40}\\.\\.\\.[0-9a-f]{40}`), (uri) => {
+    const base = /compare\/([0-9a-f]{40})/.exec(uri)?.[1] ?? "";
+    return [200, { merge_base_commit: { sha: repository.mergeBase ?? base } }];
   });
   route("get", new RegExp(`^${repoPath}/pulls\\?`), () => [200, repository.openPulls ?? []]);
   route("get", new RegExp(`^${repoPath}/pulls/\\d+$`), (uri) => {

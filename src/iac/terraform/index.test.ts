@@ -74,7 +74,7 @@ describe("modules", () => {
     expect(group.config.tags).toEqual({ LogBucket: "app-staging-logs", BucketArn: { $unknown: "aws_s3_bucket.logs.arn" } });
     expect(group.references).toEqual(["aws_s3_bucket.logs"]);
     const flowLog = byAddress(model.resources, "aws_flow_log.vpc");
-    expect(flowLog.config).toEqual({ vpc_id: { $unknown: "module.vpc.vpc_id" }, log_group: "app-staging-web" });
+    expect(flowLog.config).toEqual({ vpc_id: { $unknown: "module.vpc.vpc_id" }, log_group: "app-staging-web", outputs: { security_group_name: "app-staging-web" } });
     expect(flowLog.references).toEqual(["module.network.aws_security_group.web", "module.vpc"]);
   });
 

@@ -619,26 +619,46 @@ export class ModuleInstance implements EvaluationHost {
     return result;
   }
 
+  /**
+   * `module.m.out`, `module.m[0].out`, `module.m["k"].out`; `module.m` alone is the object of
+   * its outputs (a list or map of them for count/for_each). A remote module or an unknown
+   * expansion is unknown, referenced as `module.m`.
+   */
   private moduleReference(name: string, second: ScopeTraversalExpr["steps"][number] | undefined, third: ScopeTraversalExpr["steps"][number] | undefined, traversal: ScopeTraversalExpr, scope: Scope): Resolution {
     const here = at(scope.file, traversal);
     const expansion = this.childExpansion(name);
     const instances = expansion.instances;
-    const unknownResult: Resolution = { result: { value: unknown(sourceText(traversal, scope)), origin: here }, consumed: traversal.steps.length };
-    if (instances.length === 0 || expansion.kind === "unknown") {
+    if (expansion.kind === "unknown" || (instances.length === 0 && expansion.kind === "single")) {
       this.addReferences([this.qualify(`module.${name}`)]);
-      return unknownResult;
+      return { result: { value: unknown(sourceText(traversal, scope)), origin: here }, consumed: traversal.steps.length };
     }
     if (expansion.kind === "single") {
-      if (second?.kind !== "TraverseAttr") return unknownResult;
-      return { result: (instances[0] as { instance: ModuleInstance }).instance.outputFor(second.name, this), consumed: 2 };
+      const only = (instances[0] as { instance: ModuleInstance }).instance;
+      if (second?.kind === "TraverseAttr") return { result: only.outputFor(second.name, this), consumed: 2 };
+      return { result: only.outputsFor(this, here), consumed: 1 };
     }
     if (second?.kind === "TraverseIndex") {
       const chosen = instances.find((candidate) => String(candidate.key) === String(second.key));
       if (!chosen) throw new EvaluationError(`module.${name} has no instance ${keySuffix(second.key)}`, "terraform-index");
-      if (third?.kind !== "TraverseAttr") return unknownResult;
-      return { result: chosen.instance.outputFor(third.name, this), consumed: 3 };
+      if (third?.kind === "TraverseAttr") return { result: chosen.instance.outputFor(third.name, this), consumed: 3 };
+      return { result: chosen.instance.outputsFor(this, here), consumed: 2 };
     }
-    return unknownResult;
+    const all = instances.map(({ key, instance }) => ({ key, result: instance.outputsFor(this, here) }));
+    const items = new Map(all.map(({ key, result }) => [String(key), result.origin]));
+    const value = expansion.kind === "count" ? all.map(({ result }) => result.value) : Object.fromEntries(all.map(({ key, result }) => [String(key), result.value]));
+    return { result: { value, origin: { ...here, items } }, consumed: 1 };
+  }
+
+  /** Every output of this instance as one object, for a reference to the whole module. */
+  private outputsFor(caller: ModuleInstance, here: Origin): Evaluated {
+    const value: ValueObject = {};
+    const items = new Map<string, Origin>();
+    for (const name of this.definition.outputs.keys()) {
+      const result = this.outputFor(name, caller);
+      value[name] = result.value;
+      items.set(name, result.origin);
+    }
+    return { value, origin: { ...here, items } };
   }
 
   /** An output read by the calling module: its references are added to the caller's collector. */

@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import { loadCloudFormation } from "../src/iac/cloudformation/index.js";
-import { parseTemplate, parseYamlTemplate } from "../src/iac/cloudformation/parse.js";
+import { parseTemplate } from "../src/iac/cloudformation/parse.js";
 import type { TemplateNode } from "../src/iac/cloudformation/parse.js";
 import type { SourceFile } from "../src/iac/source.js";
 
@@ -113,8 +113,8 @@ row(
   "MB/s",
 );
 row(
-  "large JSON: parseYamlTemplate (the same JSON read as YAML)",
-  speed([largeJson], 2, parseYamlTemplate),
+  "large JSON: yaml.parseDocument (the same JSON read as YAML)",
+  speed([largeJson], 2, (file) => parseDocument(file.text)),
   "MB/s",
 );
 row(
@@ -123,8 +123,8 @@ row(
   "MB/s",
 );
 row(
-  "minified JSON: parseYamlTemplate (read as YAML)",
-  speed([minifiedJson], 2, parseYamlTemplate),
+  "minified JSON: yaml.parseDocument (read as YAML)",
+  speed([minifiedJson], 2, (file) => parseDocument(file.text)),
   "MB/s",
 );
 row(

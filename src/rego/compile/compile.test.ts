@@ -248,3 +248,43 @@ describe("rule tree and cross-rule checks", () => {
     ).toMatchObject([{ file: "a.rego", code: "rego_parse_error" }]);
   });
 });
+
+describe("hostile and broken input", () => {
+  it("orders a 20 000-expression body written in reverse dependency order", () => {
+    const lines = Array.from({ length: 19_999 }, (_, i) => `\tx${i} = x${i + 1}`);
+    const policy = compileOk(`package t\np := x0 if {\n${lines.join("\n")}\n\tx19999 = 1\n}\n`);
+    const body = rule(policy).body;
+    expect(body).toHaveLength(20_000);
+    expect(formatExpr(body[0] as Expr)).toMatch(/^x19999__\d+ = 1$/);
+  });
+
+  it("never throws on conformance modules with random spans deleted or duplicated", () => {
+    const texts = loadConformanceCases().flatMap((entry) => entry.modules);
+    let seed = 11;
+    const random = (limit: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % Math.max(1, limit);
+    };
+    let rejected = 0;
+    for (let round = 0; round < 3; round++) {
+      for (const text of texts) {
+        const start = random(text.length);
+        const length = 1 + random(12);
+        const span = text.slice(start, start + length);
+        const mutated =
+          random(2) === 0
+            ? text.slice(0, start) + text.slice(start + length)
+            : text.slice(0, start) + span + text.slice(start);
+        const result = compileModules({ "m.rego": mutated });
+        for (const error of result.errors) {
+          expect(error.file).toBe("m.rego");
+          expect(error.line).toBeGreaterThan(0);
+          expect(error.column).toBeGreaterThan(0);
+          expect(error.code).toMatch(/^rego_/);
+        }
+        if (!result.policy) rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(0);
+  });
+});

@@ -9,6 +9,7 @@ import { regoError, type RegoError } from "../syntax/errors.js";
 import { classifyBuiltinCall, PRINT } from "../builtins/catalog.js";
 import {
   deepBodyVars,
+  deepExprVars,
   deepTermVars,
   exprTerms,
   forEachVar,
@@ -69,42 +70,61 @@ class BodyOrderer {
    */
   order(
     body: Body,
-    bound: ReadonlySet<string>,
-    visible: ReadonlySet<string>,
-  ): { body: Body; safe: Set<string>; reported: Set<string> } {
-    const safe = new Set(bound);
-    const inner = new Set(visible);
-    for (const expr of body) for (const term of exprTerms(expr)) termVars(term, inner);
-    const remaining = [...body];
+    bound: Bound,
+    visible: Bound,
+  ): { body: Body; safe: Bound; reported: Set<string> } {
+    const boundHere = new Set<string>();
+    const safe = layer(bound, boundHere);
+    const bodyVars = new Set<string>();
+    for (const expr of body) for (const term of exprTerms(expr)) termVars(term, bodyVars);
+    const inner = layer(visible, bodyVars);
+    // Always take the first ready expression in written order (OPA's order). Readiness only grows
+    // as vars get bound, so an expression waits on its unbound vars instead of being re-scanned:
+    // linear in the body for any order of dependencies.
+    const ready = new MinHeap();
+    const queued = new Array<boolean>(body.length).fill(false);
+    const done = new Array<boolean>(body.length).fill(false);
+    const waiting = new Map<string, number[]>();
+    const check = (index: number): void => {
+      const expr = body[index] as Expr;
+      if (this.expr(expr, safe, inner).ok) {
+        queued[index] = true;
+        ready.push(index);
+        return;
+      }
+      for (const name of deepExprVars(expr)) {
+        if (safe.has(name) || !this.context.isLocal(name)) continue;
+        const list = waiting.get(name);
+        if (list) list.push(index);
+        else waiting.set(name, [index]);
+      }
+    };
+    body.forEach((_, index) => check(index));
     const ordered: Body = [];
-    while (remaining.length > 0) {
-      let chosen = -1;
-      let analysis: Analysis = FAIL;
-      for (let i = 0; i < remaining.length; i++) {
-        analysis = this.expr(remaining[i] as Expr, safe, inner);
-        if (analysis.ok) {
-          chosen = i;
-          break;
-        }
-      }
-      if (chosen < 0) {
-        const reported = new Set<string>();
-        for (const expr of remaining) {
-          this.reportUnsafeExpr(expr, safe, reported);
-          ordered.push(this.nestedExpr(expr, safe, inner));
-        }
-        return { body: ordered, safe, reported };
-      }
-      const [expr] = remaining.splice(chosen, 1) as [Expr];
+    for (let index = ready.pop(); index !== undefined; index = ready.pop()) {
+      const expr = body[index] as Expr;
+      const analysis = this.expr(expr, safe, inner);
+      done[index] = true;
       ordered.push(this.nestedExpr(expr, safe, inner));
-      for (const name of analysis.outputs) safe.add(name);
+      for (const name of analysis.outputs) {
+        if (safe.has(name)) continue;
+        boundHere.add(name);
+        for (const blocked of waiting.get(name) ?? []) if (!queued[blocked]) check(blocked);
+        waiting.delete(name);
+      }
     }
-    return { body: ordered, safe, reported: new Set() };
+    const reported = new Set<string>();
+    body.forEach((expr, index) => {
+      if (done[index]) return;
+      this.reportUnsafeExpr(expr, safe, reported);
+      ordered.push(this.nestedExpr(expr, safe, inner));
+    });
+    return { body: ordered, safe, reported };
   }
 
   // --- readiness of one expression ------------------------------------------------------------
 
-  private expr(expr: Expr, safe: ReadonlySet<string>, visible: ReadonlySet<string>): Analysis {
+  private expr(expr: Expr, safe: Bound, visible: Bound): Analysis {
     for (const modifier of expr.with)
       if (!this.evaluable(modifier.value, safe, visible).ok) return FAIL;
     if (expr.negated) {
@@ -125,7 +145,7 @@ class BodyOrderer {
       case "somein": {
         const collection = this.evaluable(expr.collection, safe, visible);
         if (!collection.ok) return FAIL;
-        const withOutputs = union(safe, collection.outputs);
+        const withOutputs = layer(safe, collection.outputs);
         const outputs = new Set(collection.outputs);
         for (const pattern of expr.key ? [expr.key, expr.value] : [expr.value]) {
           const result = this.pattern(pattern, withOutputs, visible);
@@ -149,7 +169,7 @@ class BodyOrderer {
     }
   }
 
-  private termExpr(term: Term, safe: ReadonlySet<string>, visible: ReadonlySet<string>): Analysis {
+  private termExpr(term: Term, safe: Bound, visible: Bound): Analysis {
     if (term.type === "call") {
       const arity = this.callArity(term.operator);
       if (arity === "unknown") {
@@ -164,7 +184,7 @@ class BodyOrderer {
           if (!result.ok) return FAIL;
           for (const name of result.outputs) outputs.add(name);
         }
-        const result = this.pattern(term.args[arity] as Term, union(safe, outputs), visible);
+        const result = this.pattern(term.args[arity] as Term, layer(safe, outputs), visible);
         if (!result.ok) return FAIL;
         for (const name of result.outputs) outputs.add(name);
         return { ok: true, outputs };
@@ -184,14 +204,10 @@ class BodyOrderer {
     return shape.kind === "call" || shape.kind === "arity" ? shape.spec.args.length : undefined;
   }
 
-  private patterns(
-    terms: Term[],
-    safe: ReadonlySet<string>,
-    visible: ReadonlySet<string>,
-  ): Analysis {
+  private patterns(terms: Term[], safe: Bound, visible: Bound): Analysis {
     const outputs = new Set<string>();
     for (const term of terms) {
-      const result = this.pattern(term, union(safe, outputs), visible);
+      const result = this.pattern(term, layer(safe, outputs), visible);
       if (!result.ok) return FAIL;
       for (const name of result.outputs) outputs.add(name);
     }
@@ -199,7 +215,7 @@ class BodyOrderer {
   }
 
   /** Can `term` be computed now? Unbound vars in ref operands become outputs (iteration). */
-  private evaluable(term: Term, safe: ReadonlySet<string>, visible: ReadonlySet<string>): Analysis {
+  private evaluable(term: Term, safe: Bound, visible: Bound): Analysis {
     switch (term.type) {
       case "var":
         return this.isBound(term.name, safe) ? { ok: true, outputs: new Set() } : FAIL;
@@ -207,7 +223,7 @@ class BodyOrderer {
         if (!this.evaluable(term.head, safe, visible).ok) return FAIL;
         const outputs = new Set<string>();
         for (const operand of term.operands) {
-          const result = this.pattern(operand, union(safe, outputs), visible);
+          const result = this.pattern(operand, layer(safe, outputs), visible);
           if (!result.ok) return FAIL;
           for (const name of result.outputs) outputs.add(name);
         }
@@ -235,10 +251,10 @@ class BodyOrderer {
     }
   }
 
-  private all(terms: Term[], safe: ReadonlySet<string>, visible: ReadonlySet<string>): Analysis {
+  private all(terms: Term[], safe: Bound, visible: Bound): Analysis {
     const outputs = new Set<string>();
     for (const term of terms) {
-      const result = this.evaluable(term, union(safe, outputs), visible);
+      const result = this.evaluable(term, layer(safe, outputs), visible);
       if (!result.ok) return FAIL;
       for (const name of result.outputs) outputs.add(name);
     }
@@ -246,7 +262,7 @@ class BodyOrderer {
   }
 
   /** Binding `term` to a known value: its unbound vars become outputs. */
-  private pattern(term: Term, safe: ReadonlySet<string>, visible: ReadonlySet<string>): Analysis {
+  private pattern(term: Term, safe: Bound, visible: Bound): Analysis {
     switch (term.type) {
       case "var":
         return {
@@ -280,37 +296,29 @@ class BodyOrderer {
     }
   }
 
-  private unify(
-    left: Term,
-    right: Term,
-    safe: ReadonlySet<string>,
-    visible: ReadonlySet<string>,
-  ): Analysis {
+  private unify(left: Term, right: Term, safe: Bound, visible: Bound): Analysis {
     const leftValue = this.evaluable(left, safe, visible);
     const rightValue = this.evaluable(right, safe, visible);
     if (leftValue.ok && rightValue.ok)
       return { ok: true, outputs: union(leftValue.outputs, rightValue.outputs) };
     if (rightValue.ok) {
-      const result = this.pattern(left, union(safe, rightValue.outputs), visible);
+      const result = this.pattern(left, layer(safe, rightValue.outputs), visible);
       if (result.ok) return { ok: true, outputs: union(rightValue.outputs, result.outputs) };
     }
     if (leftValue.ok) {
-      const result = this.pattern(right, union(safe, leftValue.outputs), visible);
+      const result = this.pattern(right, layer(safe, leftValue.outputs), visible);
       if (result.ok) return { ok: true, outputs: union(leftValue.outputs, result.outputs) };
     }
     const pairs = pairUp(left, right);
     if (!pairs) return FAIL;
-    const bound = new Set(safe);
     const outputs = new Set<string>();
+    const bound = layer(safe, outputs);
     let pending = pairs;
     while (pending.length > 0) {
       const next = pending.filter(([a, b]) => {
         const result = this.unify(a, b, bound, visible);
         if (!result.ok) return true;
-        for (const name of result.outputs) {
-          bound.add(name);
-          outputs.add(name);
-        }
+        for (const name of result.outputs) outputs.add(name);
         return false;
       });
       if (next.length === pending.length) return FAIL;
@@ -322,13 +330,13 @@ class BodyOrderer {
   // --- closures --------------------------------------------------------------------------------
 
   /** The vars of a closure that belong to enclosing scopes (those must be bound before it runs). */
-  private captured(vars: ReadonlySet<string>, visible: ReadonlySet<string>): Set<string> {
+  private captured(vars: ReadonlySet<string>, visible: Bound): Set<string> {
     const captured = new Set<string>();
     for (const name of vars) if (visible.has(name)) captured.add(name);
     return captured;
   }
 
-  private closureAware(term: Term, into: Set<string>, visible: ReadonlySet<string>): void {
+  private closureAware(term: Term, into: Set<string>, visible: Bound): void {
     forEachVar(
       term,
       (v) => {
@@ -340,18 +348,18 @@ class BodyOrderer {
     );
   }
 
-  private isBound(name: string, safe: ReadonlySet<string>): boolean {
+  private isBound(name: string, safe: Bound): boolean {
     return safe.has(name) || (!this.context.isLocal(name) && name !== WILDCARD);
   }
 
-  private allSafe(vars: ReadonlySet<string>, safe: ReadonlySet<string>): boolean {
+  private allSafe(vars: ReadonlySet<string>, safe: Bound): boolean {
     for (const name of vars) if (!this.isBound(name, safe)) return false;
     return true;
   }
 
   // --- nested bodies, once the outer order is known -----------------------------------------
 
-  nestedExpr(expr: Expr, safe: ReadonlySet<string>, visible: ReadonlySet<string>): Expr {
+  nestedExpr(expr: Expr, safe: Bound, visible: Bound): Expr {
     const withs = expr.with.map((modifier) => ({
       ...modifier,
       value: this.nested(modifier.value, safe, visible),
@@ -373,8 +381,8 @@ class BodyOrderer {
         return { ...expr, collection: this.nested(expr.collection, safe, visible), with: withs };
       case "every": {
         const own = [expr.value.name, ...(expr.key ? [expr.key.name] : [])];
-        const bound = new Set([...safe, ...own]);
-        const { body } = this.order(expr.body, bound, union(visible, new Set(own)));
+        const bound = layer(safe, new Set(own));
+        const { body } = this.order(expr.body, bound, layer(visible, new Set(own)));
         return { ...expr, domain: this.nested(expr.domain, safe, visible), body, with: withs };
       }
       case "block": {
@@ -385,7 +393,7 @@ class BodyOrderer {
   }
 
   /** Orders the bodies of closures inside `term`, with `safe` bound around them. */
-  nested(term: Term, safe: ReadonlySet<string>, visible: ReadonlySet<string>): Term {
+  nested(term: Term, safe: Bound, visible: Bound): Term {
     switch (term.type) {
       case "ref":
         return {
@@ -413,14 +421,14 @@ class BodyOrderer {
         return {
           ...term,
           body,
-          term: this.nested(term.term, inner, union(visible, deepBodyVars(term.body))),
+          term: this.nested(term.term, inner, layer(visible, deepBodyVars(term.body))),
         };
       }
       case "objectcomprehension": {
         const { body, safe: inner, reported } = this.order(term.body, safe, visible);
         this.reportUnsafe(term.key, inner, reported);
         this.reportUnsafe(term.value, inner, reported);
-        const innerVisible = union(visible, deepBodyVars(term.body));
+        const innerVisible = layer(visible, deepBodyVars(term.body));
         return {
           ...term,
           body,
@@ -435,13 +443,13 @@ class BodyOrderer {
 
   // --- reporting -------------------------------------------------------------------------------
 
-  reportUnsafe(term: Term, safe: ReadonlySet<string>, reported: Set<string>): void {
+  reportUnsafe(term: Term, safe: Bound, reported: Set<string>): void {
     forEachVar(term, (v) => this.reportVar(v, safe, reported));
   }
 
-  private reportUnsafeExpr(expr: Expr, safe: ReadonlySet<string>, reported: Set<string>): void {
+  private reportUnsafeExpr(expr: Expr, safe: Bound, reported: Set<string>): void {
     const outputs = this.expr(expr, safe, new Set()).outputs;
-    const bound = union(safe, outputs);
+    const bound = layer(safe, outputs);
     for (const term of exprTerms(expr)) {
       if (expr.kind === "some") continue;
       forEachVar(
@@ -470,7 +478,7 @@ class BodyOrderer {
     }
   }
 
-  private reportVar(v: VarTerm, safe: ReadonlySet<string>, reported: Set<string>): void {
+  private reportVar(v: VarTerm, safe: Bound, reported: Set<string>): void {
     if (v.name === WILDCARD || reported.has(v.name) || this.isBound(v.name, safe)) return;
     reported.add(v.name);
     this.context.errors.push(
@@ -527,8 +535,56 @@ function keyText(term: Term): string {
   }
 }
 
+/** A set of names seen only through `has`, so layers can stack without copying. */
+interface Bound {
+  has(name: string): boolean;
+}
+
+/** `outer` plus `own`, without copying either (bodies can hold many thousand vars). */
+function layer(outer: Bound, own: ReadonlySet<string>): Bound {
+  return { has: (name) => own.has(name) || outer.has(name) };
+}
+
 function union(a: ReadonlySet<string>, b: ReadonlySet<string>): Set<string> {
   const result = new Set(a);
   for (const name of b) result.add(name);
   return result;
+}
+
+/** A binary min-heap of expression indexes: the next ready expression in written order. */
+class MinHeap {
+  private readonly items: number[] = [];
+
+  push(value: number): void {
+    const items = this.items;
+    items.push(value);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((items[parent] as number) <= value) break;
+      items[i] = items[parent] as number;
+      i = parent;
+    }
+    items[i] = value;
+  }
+
+  pop(): number | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined || items.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const child =
+        right < items.length && (items[right] as number) < (items[left] as number) ? right : left;
+      if ((items[child] as number) >= last) break;
+      items[i] = items[child] as number;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
 }

@@ -11,7 +11,12 @@ import {
   terraformFilesIn,
   type GitHubApi,
 } from "../src/github/index.js";
+import { defaultSettings } from "../src/config/index.js";
+import { diffFindings } from "../src/diff/index.js";
+import { decideGate } from "../src/gate/index.js";
+import { buildCheckRunReport, renderSarif } from "../src/report/index.js";
 import { FakeGitHub, type FakeRepository } from "../test/app/fakeGitHub.js";
+import { finding } from "../test/app/findings.js";
 
 const BASE = "b".repeat(40);
 const HEAD = "h".repeat(40);
@@ -102,4 +107,26 @@ console.log("changed  approach           requests     time     requests by route
 console.log(rows.join("\n"));
 console.log(
   `\n(each module directory: ${FILES_PER_MODULE} changed + ${UNCHANGED_PER_MODULE} unchanged .tf files; base and head both read; local fake server, so times show request overhead only)`,
+);
+
+/** The pure middle on a large result: diff, gate, check run output and SARIF for 10,000 findings. */
+const headFindings = Array.from({ length: 10_000 }, (_, i) =>
+  finding({
+    file: `modules/m${i % 100}/main.tf`,
+    line: (i % 400) + 1,
+    endLine: (i % 400) + 5,
+    evidence: `tcp/${i}`,
+  }),
+);
+const baseFindings = headFindings.slice(0, 9_000);
+const changed = new Map(
+  Array.from({ length: 100 }, (_, m) => [`modules/m${m}/main.tf`, new Set([1, 2, 3, 50, 100])]),
+);
+const middleStarted = performance.now();
+const decision = decideGate(diffFindings(baseFindings, headFindings), [], defaultSettings);
+const report = buildCheckRunReport(decision, changed);
+const sarif = renderSarif(decision.findings, []);
+console.log(
+  `\n10,000 findings (1,000 new): diff + gate + check run output + SARIF in ${(performance.now() - middleStarted).toFixed(0)} ms; ` +
+    `summary ${report.summary.length} chars, ${report.annotationBatches.length} annotation requests, SARIF ${(sarif.length / 1e6).toFixed(1)} MB`,
 );

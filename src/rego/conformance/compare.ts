@@ -38,16 +38,33 @@ export function judge(testCase: ConformanceCase, observed: Observed): Verdict {
       detail: `wanted error ${testCase.wantErrorCode ?? testCase.wantError}, got ${canonical(observed.bindings)}`,
     };
   }
-  const want = (testCase.wantResult ?? []).map(canonical);
-  const got = observed.bindings.map(canonical);
-  if (testCase.sortBindings) {
-    want.sort();
-    got.sort();
-  }
+  const normalise = (bindings: Record<string, unknown>[]): string[] => {
+    if (!testCase.sortBindings) return bindings.map(canonical);
+    return bindings.map((binding) => canonical(sortArrayValues(binding))).sort();
+  };
+  const want = normalise(testCase.wantResult ?? []);
+  const got = normalise(observed.bindings);
   const passed = want.length === got.length && want.every((w, i) => w === got[i]);
   return passed
     ? { passed, detail: "" }
     : { passed, detail: `want ${want.join(", ") || "[]"}, got ${got.join(", ") || "[]"}` };
+}
+
+/**
+ * `sort_bindings`, as OPA's own case runner reads it: the rows may come in any order and a
+ * binding whose value is an array (a set, once dumped to JSON) may list its elements in any order.
+ */
+function sortArrayValues(binding: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(binding).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? [...value].sort((a, b) => compareText(canonical(a), canonical(b))) : value,
+    ]),
+  );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** JSON with object keys sorted, so `{"a":1,"b":2}` and `{"b":2,"a":1}` compare equal. */

@@ -457,6 +457,22 @@ resource "aws_security_group" "sg" {
   });
 });
 
+describe("variable files", () => {
+  it("reads terraform.tfvars.json with each element located, and options after the automatic files", () => {
+    const files = [
+      { path: "env/main.tf", text: `variable "cidrs" {}\nvariable "name" {}\nresource "aws_security_group" "g" {\n  name = var.name\n  ingress {\n    cidr_blocks = var.cidrs\n  }\n}\n` },
+      { path: "env/terraform.tfvars.json", text: `{\n  "name": "from-json",\n  "cidrs": [\n    "10.0.0.0/8",\n    "0.0.0.0/0"\n  ]\n}\n` },
+      { path: "env/prod.tfvars", text: `name = "from-option"\n` },
+    ];
+    const { resources, errors } = loadTerraform(files, { variableFiles: ["env/prod.tfvars"] });
+    expect(errors).toEqual([]);
+    const group = byAddress(resources, "aws_security_group.g");
+    expect(group.config).toEqual({ name: "from-option", ingress: [{ cidr_blocks: ["10.0.0.0/8", "0.0.0.0/0"] }] });
+    expect(line(group, "/ingress/0/cidr_blocks/1")).toBe("env/terraform.tfvars.json:5");
+    expect(line(group, "/name")).toBe("env/main.tf:4");
+  });
+});
+
 describe(".tf.json", () => {
   it("loads JSON syntax with templates, count, depends_on strings and dynamic blocks", () => {
     const { resources, errors } = loadTerraform([

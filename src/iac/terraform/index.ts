@@ -1,15 +1,24 @@
 // The Terraform loader's only door: all repository files in, the evaluated resource model out.
 // Every directory of `.tf` files is a module; roots are evaluated with their tfvars, local child
 // modules with their bound inputs; remote module calls are recorded, not fetched.
-import type { ScopeTraversalExpr } from "../hcl/index.js";
-import { parseHcl } from "../hcl/index.js";
+//
+// What static evaluation cannot know is `{ $unknown: "<source text>" }`, never a guess:
+// - a resource with an unknown `count`/`for_each` is one instance without an index, and that
+//   meta-argument stays in its `config` as the unknown (`config.count`), so a policy can tell;
+// - a dynamic block over an unknown collection is one block whose iterator values are unknown;
+// - `jsonencode` (and policy documents) keep an unknown leaf as `{"$unknown": ...}` inside the
+//   JSON text, so the known rest of a policy still reaches the rules; templates and other
+//   functions with an unknown input are unknown as a whole;
+// - `file()` of a file not among the given ones (binary, too large) is unknown, not an error.
+// Addresses are unique within one root module; two roots may both hold `aws_s3_bucket.this`
+// (tell them apart by `file`).
 import type { LoadError, Resource, Value } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
-import { ExpressionEvaluator, type EvaluationHost, type Resolution, type Scope } from "./evaluate.js";
+import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
-import { directoryOf, discoverModules } from "./modules.js";
+import { discoverModules } from "./modules.js";
 import { at, type Evaluated } from "./origin.js";
-import { EvaluationError } from "./values.js";
+import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
 
 export type { ModuleCallRecord } from "./instance.js";
 export { renderPolicyDocument, type RenderedPolicyDocument } from "./policy-document.js";
@@ -26,48 +35,6 @@ export interface TerraformModel {
   errors: LoadError[];
   /** Every module call evaluated, local or remote. */
   moduleCalls: ModuleCallRecord[];
-}
-
-const AUTO_VARIABLES = /(^|\/)(terraform\.tfvars|terraform\.tfvars\.json|[^/]+\.auto\.tfvars|[^/]+\.auto\.tfvars\.json)$/;
-
-/** tfvars may hold only constants: any name is an error. */
-const constantsOnly: Pick<EvaluationHost, "resolve" | "readFile"> = {
-  resolve(traversal: ScopeTraversalExpr): Resolution | undefined {
-    throw new EvaluationError(`variable files cannot refer to ${traversal.root}; only constant values are allowed`, "terraform-tfvars");
-  },
-  readFile: () => undefined,
-};
-
-function readVariableFile(file: SourceFile, evaluator: ExpressionEvaluator, report: (error: LoadError) => void): Map<string, Evaluated> {
-  const values = new Map<string, Evaluated>();
-  if (file.path.endsWith(".json")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(file.text);
-    } catch (error) {
-      report({ file: file.path, line: 1, column: 1, message: `variable file is not valid JSON: ${(error as Error).message}`, code: "terraform-tfvars" });
-      return values;
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      report({ file: file.path, line: 1, column: 1, message: "variable file must hold a JSON object of variable values", code: "terraform-tfvars" });
-      return values;
-    }
-    const lines = file.text.split("\n");
-    for (const [name, value] of Object.entries(parsed as { [key: string]: Value })) {
-      const line = Math.max(lines.findIndex((text) => text.includes(JSON.stringify(name))), 0) + 1;
-      values.set(name, { value, origin: at(file.path, { line, column: 1, endLine: line, endColumn: 1, start: 0, end: 0 }) });
-    }
-    return values;
-  }
-  const parsed = parseHcl(file.text, file.path);
-  parsed.errors.forEach(report);
-  const host: EvaluationHost = { ...constantsOnly, report };
-  const scope: Scope = { file: file.path, text: file.text, iteration: new Map(), host };
-  for (const item of parsed.body.items) {
-    if (item.kind === "Attribute") values.set(item.name, evaluator.evaluateReported(item.expr, scope));
-    else report({ file: file.path, line: item.line, column: item.column, message: `variable files hold only "name = value" assignments, not a ${item.type} block`, code: "terraform-tfvars" });
-  }
-  return values;
 }
 
 /**
@@ -107,9 +74,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   for (const directory of discovery.roots) {
     const definition = discovery.modules.get(directory);
     if (!definition) continue;
-    const variableFiles = files
-      .filter((file) => directoryOf(file.path) === directory && AUTO_VARIABLES.test(file.path))
-      .sort((a, b) => rank(a.path) - rank(b.path) || (a.path < b.path ? -1 : 1));
+    const variableFiles = automaticVariableFiles(files, directory);
     const rootValues = new Map<string, Evaluated>();
     for (const file of [...variableFiles, ...extraFiles]) {
       for (const [name, value] of readVariableFile(file, evaluator, report)) {
@@ -117,7 +82,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       }
     }
     for (const [name, value] of Object.entries(options.variables ?? {})) {
-      if (definition.variables.has(name)) rootValues.set(name, { value, origin: at(definition.files[0]?.path ?? directory, definition.files[0]?.body ?? zeroRange) });
+      if (definition.variables.has(name)) rootValues.set(name, { value, origin: at(definition.files[0]?.path ?? directory, definition.files[0]?.body ?? { line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 }) });
     }
     context.instanceCount++;
     const before = resources.length;
@@ -133,14 +98,5 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     }
   }
   return { resources, errors: [...errors.values()], moduleCalls };
-}
-
-const zeroRange = { line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 };
-
-/** Terraform reads terraform.tfvars, then terraform.tfvars.json, then *.auto.tfvars(.json) in name order. */
-function rank(path: string): number {
-  if (path.endsWith("terraform.tfvars")) return 0;
-  if (path.endsWith("terraform.tfvars.json")) return 1;
-  return 2;
 }
 

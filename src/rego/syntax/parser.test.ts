@@ -162,6 +162,11 @@ describe("expressions and terms", () => {
     expect(rule.body[7]).toMatchObject({ right: { type: "set", items: [] } });
   });
 
+  it("reads the contains builtin although contains is a keyword", () => {
+    expect(operatorName(termOf(firstExpr(`contains("abc", "b")`)))).toBe("contains");
+    expect(onlyRule(`p contains x if x := contains("abc", "b")`).head.kind).toBe("partial-set");
+  });
+
   it("reads refs with brackets, composite heads and call heads", () => {
     const expr = firstExpr(`y := f(x).a[0]["b c"][z]`);
     if (expr.kind !== "assign") throw new Error(expr.kind);

@@ -845,10 +845,20 @@ class Parser {
         this.advance();
         return { type: "boolean", value: token.text === "true", loc };
       default:
-        if (KEYWORDS.has(token.text)) this.fail("a term");
+        if (KEYWORDS.has(token.text) && !this.isBuiltinCallName(token)) this.fail("a term");
         this.advance();
         return { type: "var", name: token.text, loc };
     }
+  }
+
+  private isBuiltinCallName(token: Token): boolean {
+    const next = this.peek(1);
+    return (
+      CALLABLE_KEYWORDS.has(token.text) &&
+      next.kind === "punct" &&
+      next.text === "(" &&
+      !next.spaceBefore
+    );
   }
 
   private punctTerm(token: Token): Term {
@@ -1027,8 +1037,11 @@ class Parser {
   }
 }
 
+/** Keywords that also name builtins (`contains(s, "x")`): a var only right before `(`. */
+const CALLABLE_KEYWORDS = new Set(["contains"]);
+
 function isCallable(term: Term): boolean {
-  if (term.type === "var") return !KEYWORDS.has(term.name);
+  if (term.type === "var") return !KEYWORDS.has(term.name) || CALLABLE_KEYWORDS.has(term.name);
   return (
     term.type === "ref" &&
     term.head.type === "var" &&

@@ -77,6 +77,19 @@ describe("fetchPullSnapshots", () => {
     ]);
   });
 
+  it("stops reading at the per-commit byte budget, with a notice per skipped file", async () => {
+    const snapshots = await fetchPullSnapshots(api, pull, {
+      maxFileBytes: 1000,
+      maxBytesPerCommit: 60,
+    });
+    expect(snapshots.head.reduce((bytes, f) => bytes + f.text.length, 0)).toBeLessThanOrEqual(60);
+    expect(snapshots.notices).toContainEqual(
+      expect.stringMatching(
+        /^Skipped \S+ at head: over the per-commit budget of 2000 files or 60 bytes\.$/,
+      ),
+    );
+  });
+
   it("spends one listing page, two trees and one GraphQL query per module round", async () => {
     await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 });
     expect(github.requests).toEqual([

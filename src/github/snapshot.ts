@@ -5,13 +5,7 @@ import type { SourceFile } from "../iac/source.js";
 import { readBlobs, type BlobReadOptions } from "./blobs.js";
 import type { GitHubApi, RepoRef } from "./client.js";
 import { listPullFiles, type PullFile } from "./pullFiles.js";
-import {
-  directoryOf,
-  isIacPath,
-  isTerraformPath,
-  localModuleDirs,
-  terraformFilesIn,
-} from "./select.js";
+import { directoryOf, isIacPath, isTerraformPath, localModuleDirs } from "./select.js";
 
 export interface PullRef extends RepoRef {
   pullNumber: number;
@@ -22,8 +16,9 @@ export interface PullRef extends RepoRef {
 export interface SnapshotLimits extends BlobReadOptions {
   /** Larger files are skipped with a notice (GitHub's own contents API stops at 1 MB). */
   maxFileBytes?: number;
-  /** Files read per commit, so a huge repository cannot exhaust memory. */
+  /** Files and bytes read per commit, so a huge repository cannot exhaust memory. */
   maxFilesPerCommit?: number;
+  maxBytesPerCommit?: number;
   /** Rounds of following local module calls. */
   maxModuleDepth?: number;
 }
@@ -51,6 +46,7 @@ export async function fetchPullSnapshots(
 ): Promise<PullSnapshots> {
   const maxFileBytes = limits.maxFileBytes ?? 1024 * 1024;
   const maxFiles = limits.maxFilesPerCommit ?? 2000;
+  const maxBytes = limits.maxBytesPerCommit ?? 64 * 1024 * 1024;
   const notices: string[] = [];
   const listing = await listPullFiles(api, pull);
   if (listing.truncated) {
@@ -67,10 +63,7 @@ export async function fetchPullSnapshots(
     readTree(api, pull, pull.baseSha),
     readTree(api, pull, pull.headSha),
   ]);
-  const trees: Record<Side, Map<string, TreeEntry>> = {
-    base: baseTree.entries,
-    head: headTree.entries,
-  };
+  const trees: Record<Side, Tree> = { base: baseTree, head: headTree };
   for (const [side, tree] of [
     ["base", baseTree],
     ["head", headTree],
@@ -86,7 +79,7 @@ export async function fetchPullSnapshots(
   const addDir = (side: Side, dir: string) => {
     if (visitedDirs[side].has(dir)) return;
     visitedDirs[side].add(dir);
-    for (const path of terraformFilesIn(dir, trees[side].keys())) wanted[side].add(path);
+    for (const path of trees[side].terraformByDir.get(dir) ?? []) wanted[side].add(path);
   };
   for (const file of changedIac) {
     for (const side of ["base", "head"] as const) {
@@ -97,30 +90,34 @@ export async function fetchPullSnapshots(
       ) {
         addDir(side, directoryOf(file.path));
         if (file.previousPath !== undefined) addDir(side, directoryOf(file.previousPath));
-      } else if (trees[side].has(path)) wanted[side].add(path);
+      } else if (trees[side].entries.has(path)) wanted[side].add(path);
     }
   }
 
   const read: Record<Side, Map<string, string>> = { base: new Map(), head: new Map() };
   const skipped = new Set<string>();
+  const bytesRead: Record<Side, number> = { base: 0, head: 0 };
   for (let round = 0; round <= (limits.maxModuleDepth ?? 8); round++) {
     const pending: { side: Side; path: string; entry: TreeEntry }[] = [];
     for (const side of ["base", "head"] as const) {
-      let budget = maxFiles - read[side].size;
+      let fileBudget = maxFiles - read[side].size;
       for (const path of wanted[side]) {
         if (read[side].has(path) || skipped.has(`${side}:${path}`)) continue;
-        const entry = trees[side].get(path);
+        const entry = trees[side].entries.get(path);
         if (!entry) continue;
         if (entry.size > maxFileBytes) {
           skipped.add(`${side}:${path}`);
           notices.push(
             `Skipped ${path} at ${side}: ${entry.size} bytes is over the ${maxFileBytes}-byte limit.`,
           );
-        } else if (budget <= 0) {
+        } else if (fileBudget <= 0 || bytesRead[side] + entry.size > maxBytes) {
           skipped.add(`${side}:${path}`);
-          notices.push(`Skipped ${path} at ${side}: more than ${maxFiles} files to read.`);
+          notices.push(
+            `Skipped ${path} at ${side}: over the per-commit budget of ${maxFiles} files or ${maxBytes} bytes.`,
+          );
         } else {
-          budget--;
+          fileBudget--;
+          bytesRead[side] += entry.size;
           pending.push({ side, path, entry });
         }
       }
@@ -167,7 +164,14 @@ function capNotices(notices: string[]): string[] {
   return [...notices.slice(0, MAX_NOTICES), `…and ${notices.length - MAX_NOTICES} more notices.`];
 }
 
-async function readTree(api: GitHubApi, repository: RepoRef, sha: string) {
+interface Tree {
+  entries: Map<string, TreeEntry>;
+  /** Terraform files per directory, so each module directory is found without a tree scan. */
+  terraformByDir: Map<string, string[]>;
+  truncated: boolean;
+}
+
+async function readTree(api: GitHubApi, repository: RepoRef, sha: string): Promise<Tree> {
   const { data } = await api.rest.git.getTree({
     owner: repository.owner,
     repo: repository.repo,
@@ -175,10 +179,16 @@ async function readTree(api: GitHubApi, repository: RepoRef, sha: string) {
     recursive: "1",
   });
   const entries = new Map<string, TreeEntry>();
+  const terraformByDir = new Map<string, string[]>();
   for (const entry of data.tree) {
     // Regular files only: symlinks (120000) and submodules (type commit) have no content to scan.
     if (entry.type !== "blob" || entry.mode === "120000" || !entry.path || !entry.sha) continue;
     entries.set(entry.path, { sha: entry.sha, size: entry.size ?? 0 });
+    if (!isTerraformPath(entry.path)) continue;
+    const dir = directoryOf(entry.path);
+    const inDir = terraformByDir.get(dir);
+    if (inDir) inDir.push(entry.path);
+    else terraformByDir.set(dir, [entry.path]);
   }
-  return { entries, truncated: data.truncated };
+  return { entries, terraformByDir, truncated: data.truncated };
 }

@@ -5,7 +5,9 @@
 #   redirects to HTTPS nor answers with a fixed response, so requests and responses (cookies,
 #   tokens) travel in clear text (`aws_lb_listener`, `aws_alb_listener`,
 #   `AWS::ElasticLoadBalancingV2::Listener`). Classic Load Balancer listeners with front-end
-#   protocol `HTTP` are reported too (`aws_elb`, `AWS::ElasticLoadBalancing::LoadBalancer`).
+#   protocol `HTTP` are reported too (`aws_elb`, `AWS::ElasticLoadBalancing::LoadBalancer`). A
+#   Terraform listener that omits `protocol` and `certificate_arn` on an application load
+#   balancer of the same input listens on HTTP, the provider's default.
 # custom:
 #   id: TG-ENC-014
 #   severity: high
@@ -54,6 +56,27 @@ deny contains finding if {
 	is_http(r.config[keys.protocol])
 	not has_safe_action(r.config[keys.actions])
 	finding := {"resource": r.address, "message": message, "evidence": "HTTP listener", "path": [keys.protocol]}
+}
+
+# A Terraform listener without `protocol` on an application load balancer of the input listens
+# on HTTP, the provider's default for ALBs; without a certificate it cannot be HTTPS.
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"aws_lb_listener", "aws_alb_listener"}
+	util.is_absent(r.config, "protocol")
+	util.is_absent(r.config, "certificate_arn")
+	on_application_load_balancer(r)
+	not has_safe_action(r.config.default_action)
+	finding := {"resource": r.address, "message": message, "evidence": "HTTP listener", "path": []}
+}
+
+on_application_load_balancer(listener) if {
+	some lb in input.resources
+	lb.mode == "managed"
+	lb.type in {"aws_lb", "aws_alb"}
+	object.get(lb.config, "load_balancer_type", "application") == "application"
+	util.refers_to(listener, lb)
 }
 
 has_safe_action(actions) if {

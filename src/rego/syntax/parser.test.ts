@@ -190,6 +190,32 @@ describe("expressions and terms", () => {
   });
 });
 
+describe("locations", () => {
+  it("spans every node from its first to its last character", () => {
+    const module = parseOk(
+      `package p\n\nallow if {\n\tinput.user == "bob"\n\tcount(input.xs) > 2\n}\n`,
+    );
+    const rule = module.rules[0] as Rule;
+    expect(module.package.loc).toMatchObject({ line: 1, column: 1, endLine: 1, endColumn: 9 });
+    expect(rule.loc).toMatchObject({ line: 3, column: 1, endLine: 6, endColumn: 1 });
+    expect(rule.head.loc).toMatchObject({ line: 3, column: 1, endLine: 3, endColumn: 5 });
+    expect(
+      rule.body.map((expr) => [
+        expr.loc.line,
+        expr.loc.column,
+        expr.loc.endLine,
+        expr.loc.endColumn,
+      ]),
+    ).toEqual([
+      [4, 2, 4, 20],
+      [5, 2, 5, 20],
+    ]);
+    const comparison = termOf(rule.body[1] as Expr) as CallTerm;
+    expect(comparison.args[0]?.loc).toMatchObject({ line: 5, column: 2, endColumn: 16 });
+    expect(comparison.operator.loc).toMatchObject({ line: 5, column: 18 });
+  });
+});
+
 describe("imports and annotations", () => {
   it("reads imports with aliases", () => {
     const module = parseOk(`package p

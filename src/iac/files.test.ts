@@ -108,6 +108,7 @@ describe("readRepositoryFiles", () => {
     symlinkSync(path.join(root, "modules/net"), path.join(root, "net-link"));
     symlinkSync(path.join(outside, "secret.tf"), path.join(root, "leak.tf"));
     symlinkSync(outside, path.join(root, "leak-dir"));
+    symlinkSync(path.join(outside, "secret.tf"), path.join(root, "LICENSE"));
     symlinkSync(root, path.join(root, "modules/loop"));
     const { files, errors } = await readRepositoryFiles(root);
     expect(files.map((file) => file.path)).toEqual(["modules/net/main.tf"]);

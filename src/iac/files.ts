@@ -149,11 +149,13 @@ class RepositoryWalk {
     if (relative.split("/").some((segment) => SKIPPED_DIRECTORIES.has(segment))) return;
     const pending = [relative === "." ? "" : relative];
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      if (this.candidates.size >= this.candidateLimit) return;
+      if (this.candidates.size >= this.candidateLimit || this.entriesLeft < 0) return;
       const kind = await this.classify(next);
       if (kind === "file" && isIacCandidate(next)) this.candidates.add(next);
       if (kind !== "directory") continue;
-      const entries = await readdir(path.join(this.rootReal, next)).catch(() => []);
+      const entries = await readdir(path.join(this.rootReal, next), { withFileTypes: true }).catch(
+        () => [],
+      );
       this.entriesLeft -= entries.length;
       if (this.entriesLeft < 0) {
         this.errors.push(
@@ -165,8 +167,14 @@ class RepositoryWalk {
         );
         return;
       }
+      // Only what may hold or be a candidate is looked at again (one lstat each).
       const children = entries
-        .filter((name) => !SKIPPED_DIRECTORIES.has(name))
+        .filter((entry) =>
+          entry.isDirectory()
+            ? !SKIPPED_DIRECTORIES.has(entry.name)
+            : entry.isSymbolicLink() || (entry.isFile() && isIacCandidate(entry.name)),
+        )
+        .map((entry) => entry.name)
         .sort()
         .reverse();
       for (const name of children) pending.push(next === "" ? name : `${next}/${name}`);
@@ -188,6 +196,9 @@ class RepositoryWalk {
       const resolved = await realpath(absolute).catch(() => null);
       if (resolved === null) return "other";
       if (resolved !== this.rootReal && !resolved.startsWith(this.rootReal + path.sep)) {
+        // Said only where IaC could have been read: a linked folder or a candidate file name.
+        const targetIsDirectory = (await stat(resolved).catch(() => null))?.isDirectory() ?? false;
+        if (!targetIsDirectory && !isIacCandidate(relative)) return "other";
         this.errors.push(
           refusal(
             relative,

@@ -18,7 +18,7 @@
 //   are consistent, nothing nests under a complete rule, set or function, and there is no recursion.
 
 import type { Module } from "../syntax/ast.js";
-import { regoError, type RegoError } from "../syntax/errors.js";
+import type { RegoError } from "../syntax/errors.js";
 import { parseModule } from "../syntax/parser.js";
 import { checkRule } from "./checks.js";
 import { buildDependencies, checkRecursion, type DependencyGraph } from "./deps.js";
@@ -83,7 +83,6 @@ export function compileParsed(
       if (name?.type === "var") names.add(name.name);
     }
   }
-  checkPackageRootConflicts(parsed, errors);
 
   const locals: LocalNames = { next: 0, original: new Map() };
   const resolved = parsed.map((module) =>
@@ -121,22 +120,6 @@ export function compileParsed(
     policy: { modules: ordered, tree: orderedTree, dependencies, originalNames: locals.original },
     errors: [],
   };
-}
-
-/** `package data` or `package input...` cannot be written; OPA reserves those roots. */
-function checkPackageRootConflicts(modules: readonly Module[], errors: RegoError[]): void {
-  for (const module of modules) {
-    const first = module.package.path[0];
-    if (first === "input" || first === "data") {
-      errors.push(
-        regoError(
-          "rego_compile_error",
-          module.package.loc,
-          `package path must not start with ${first}`,
-        ),
-      );
-    }
-  }
 }
 
 function dedupe(errors: RegoError[]): RegoError[] {

@@ -12,7 +12,9 @@ export function findingLocation(finding: Finding): string {
 
 /** Text from IaC files (messages, evidence) cannot inject markup, links or mentions into a report. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()<>#+|!~@]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+  // Enough to stop emphasis, code, links (their `[`), HTML, tables and @mentions; parentheses and
+  // the rest stay readable in the raw text.
+  return text.replace(/[\\`*_[\]<>|~@]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
 }
 
 /** A code span that stays one span whatever backticks the text holds. */

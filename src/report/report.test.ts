@@ -176,7 +176,7 @@ describe("check run output", () => {
         defaultSettings,
       ),
     );
-    expect(markdown).toContain("\\<img src=x\\> \\@everyone \\[link\\]\\(http://x\\)");
+    expect(markdown).toContain("\\<img src=x\\> \\@everyone \\[link\\](http://x)");
   });
 
   it("explains a run that could not complete", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CallTerm, Expr, Module, Rule, Term } from "../syntax/ast.js";
 import { loadConformanceCases } from "../syntax/conformance-cases.js";
-import { formatExpr, formatTerm } from "../syntax/printer.js";
+import { formatExpr, formatModule, formatTerm } from "../syntax/printer.js";
 import { compileModules, findNode, type CompiledPolicy } from "./index.js";
 
 function compileOk(text: string, extra: Record<string, string> = {}): CompiledPolicy {
@@ -41,6 +41,15 @@ describe("compileModules on OPA's conformance cases", () => {
     }
     expect(unexpected).toEqual([]);
     expect(compiled).toBeGreaterThan(430);
+  });
+
+  it("produces modules that print as Rego which compiles again", () => {
+    for (const entry of cases) {
+      const result = compileModules(Object.fromEntries(entry.modules.map((text, i) => [`test-${i}.rego`, text])));
+      if (!result.policy) continue;
+      const printed = Object.fromEntries(result.policy.modules.map((module) => [module.file, formatModule(module)]));
+      expect(compileModules(printed).errors, entry.name).toEqual([]);
+    }
   });
 });
 

@@ -220,6 +220,8 @@ describe("Fn::Sub", () => {
       load(withResource(`    Type: AWS::SNS::Topic\n    DependsOn: Logs\n`)).resources[1]
         ?.references,
     ).toEqual(["Logs"]);
+    const dependsOnList = `    Type: AWS::SNS::Topic\n    DependsOn: [Logs, Elsewhere]\n`;
+    expect(load(withResource(dependsOnList)).resources[1]?.references).toEqual(["Logs"]);
   });
 });
 

@@ -25,7 +25,7 @@ import type { SourceFile } from "../source.js";
 import { entrySpan, NO_VALUE, newTrace, TemplateEvaluator } from "./evaluate.js";
 import type { TemplateScope } from "./evaluate.js";
 import { parseTemplate } from "./parse.js";
-import type { ParsedTemplate, TemplateEntry, TemplateNode } from "./parse.js";
+import type { ParsedTemplate, Span, TemplateEntry, TemplateNode } from "./parse.js";
 import { declaresSamTransform, globalsFor, mergeGlobals } from "./sam.js";
 
 export interface CloudFormationOptions {
@@ -124,21 +124,32 @@ export function loadCloudFormation(
   const evaluator = new TemplateEvaluator(scope);
   bindParameters(sections.get("Parameters"), options.parameters ?? {}, scope, evaluator);
 
+  const context: ResourceContext = {
+    template,
+    evaluator,
+    scope,
+    globals: sections.get("Globals"),
+    at,
+  };
   const resources: Resource[] = [];
   for (const entry of resourcesSection.entries) {
-    const resource = loadResource(entry, template, evaluator, sections.get("Globals"), at);
+    const resource = loadResource(entry, context);
     if (resource !== null) resources.push(resource);
   }
   return { resources, errors: [...errors, ...evaluator.errors] };
 }
 
-function loadResource(
-  entry: TemplateEntry,
-  template: ParsedTemplate,
-  evaluator: TemplateEvaluator,
-  globals: TemplateNode | undefined,
-  at: (span: { start: number; end: number }, code: string, message: string) => void,
-): Resource | null {
+/** What every resource of one template is loaded against. */
+interface ResourceContext {
+  template: ParsedTemplate;
+  evaluator: TemplateEvaluator;
+  scope: TemplateScope;
+  globals: TemplateNode | undefined;
+  at(span: Span, code: string, message: string): void;
+}
+
+function loadResource(entry: TemplateEntry, context: ResourceContext): Resource | null {
+  const { template, evaluator, scope, globals, at } = context;
   if (entry.key.startsWith("Fn::ForEach::")) {
     at(
       entry.keySpan,
@@ -200,7 +211,11 @@ function loadResource(
     : dependsOn
       ? [dependsOn]
       : []) {
-    if (dependency.kind === "scalar" && typeof dependency.value === "string")
+    if (
+      dependency.kind === "scalar" &&
+      typeof dependency.value === "string" &&
+      scope.resourceIds.has(dependency.value)
+    )
       trace.references.add(dependency.value);
   }
   trace.references.delete(entry.key);

@@ -7,18 +7,18 @@
 // CIDR arithmetic (~50 lines on BigInt; no installed package parses IPv6 prefixes).
 import { RE2JS } from "re2js";
 import { parse as parseYaml } from "yaml";
-import { RegoSet, type HostFunction, type HostValue } from "./host-value.js";
+import { OperandTypeError, RegoSet, type HostFunction, type HostValue } from "./host-value.js";
 import { formatGo } from "./sprintf.js";
 
 function str(v: HostValue | undefined, what: string): string {
   if (typeof v !== "string")
-    throw new Error(`operand ${what} must be string but got ${typeName(v)}`);
+    throw new OperandTypeError(`operand ${what} must be string but got ${typeName(v)}`);
   return v;
 }
 
 function num(v: HostValue | undefined, what: string): number {
   if (typeof v !== "number")
-    throw new Error(`operand ${what} must be number but got ${typeName(v)}`);
+    throw new OperandTypeError(`operand ${what} must be number but got ${typeName(v)}`);
   return v;
 }
 
@@ -107,7 +107,7 @@ function globMatch(pattern: HostValue, delimiters: HostValue, subject: HostValue
   else if (Array.isArray(delimiters)) {
     delims = delimiters.map((d, i) => str(d, `2 element ${i}`));
     if (delims.length === 0) delims = ["."];
-  } else throw new Error(`operand 2 must be array but got ${typeName(delimiters)}`);
+  } else throw new OperandTypeError(`operand 2 must be array but got ${typeName(delimiters)}`);
   return compileRegex(globToRegex(p, delims)).test(str(subject, "3"));
 }
 

@@ -9,3 +9,6 @@ export class RegoSet {
 }
 
 export type HostFunction = (...args: HostValue[]) => HostValue | undefined;
+
+/** A builtin operand of the wrong type: reported as eval_type_error rather than eval_builtin_error. */
+export class OperandTypeError extends Error {}

@@ -4,10 +4,11 @@
 // as {"__tollgate_set__": [...]} and leave the same way, so they survive the trip.
 import { hostWireName } from "./builtins.js";
 import { hostDefinitions } from "./host-functions.js";
-import { RegoSet, type HostFunction, type HostValue } from "./host-value.js";
+import { OperandTypeError, RegoSet, type HostFunction, type HostValue } from "./host-value.js";
 
 const SET_TAG = "__tollgate_set__";
 const ERROR_TAG = "__tollgate_error__";
+const TYPE_ERROR_TAG = "__tollgate_type_error__";
 
 function decode(json: unknown): HostValue {
   if (Array.isArray(json)) return json.map(decode);
@@ -31,8 +32,9 @@ function encode(value: HostValue): unknown {
 }
 
 /**
- * Wraps a builtin so a thrown error comes back as {"__tollgate_error__": message}, which the
- * runtime turns into a located eval_builtin_error rather than a JS exception through Wasm.
+ * Wraps a builtin so a thrown error comes back as {"__tollgate_error__": message} (or
+ * "__tollgate_type_error__" for an operand of the wrong type), which the runtime turns into a
+ * located eval_builtin_error (eval_type_error) rather than a JS exception through Wasm.
  */
 function guarded(name: string, fn: HostFunction): (...args: unknown[]) => unknown {
   return (...args: unknown[]) => {
@@ -41,7 +43,9 @@ function guarded(name: string, fn: HostFunction): (...args: unknown[]) => unknow
       return result === undefined ? undefined : encode(result);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return { [ERROR_TAG]: `${name}: ${message}` };
+      return {
+        [error instanceof OperandTypeError ? TYPE_ERROR_TAG : ERROR_TAG]: `${name}: ${message}`,
+      };
     }
   };
 }

@@ -181,7 +181,10 @@ function formatOne(verb: string, a: GoArg, spec: Spec): string {
       }
     }
     case "bool":
-      return verb === "v" || verb === "t" ? pad(String(a.value), spec, false) : bad();
+      // OPA passes booleans to Go as their Rego text, so %s and %v print them too.
+      return verb === "v" || verb === "t" || verb === "s"
+        ? pad(String(a.value), spec, false)
+        : bad();
   }
 }
 

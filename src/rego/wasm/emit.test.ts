@@ -249,7 +249,9 @@ describe("emitWasm end to end", () => {
     );
     expect(e.evaluate([1, 2, 3])).toEqual([{ result: 6 }]);
     expect(e.evaluate("héllo")).toEqual([{ result: 10 }]);
-    expect(e.evaluate(12)).toEqual([]);
+    expect(() => e.evaluate(12)).toThrow(
+      "eval_type_error: count: operand 1 must be one of {array, object, set, string} but got number",
+    );
   });
 
   it("replaces input with With and restores it afterwards, even when breaking out", async () => {

@@ -49,7 +49,7 @@ import {
   isIntegral,
 } from "./value";
 import { parseJson, marshalValue, parseNumberText, dumpValue } from "./json";
-import { builtinError } from "./errors";
+import { builtinError, typeError } from "./errors";
 
 function staticString(s: string): usize {
   const n = s.length;
@@ -62,10 +62,35 @@ function isNumber(v: usize): bool {
   return typeOf(v) == NUMBER;
 }
 
+/** True when a and b are numbers; otherwise raises OPA's operand type error. */
+function numbers(name: string, a: usize, b: usize): bool {
+  if (!isNumber(a)) {
+    typeError(name, 1, "number", a);
+    return false;
+  }
+  if (!isNumber(b)) {
+    typeError(name, 2, "number", b);
+    return false;
+  }
+  return true;
+}
+
+function number(name: string, a: usize): bool {
+  if (isNumber(a)) return true;
+  typeError(name, 1, "number", a);
+  return false;
+}
+
+function stringOperand(name: string, operand: i32, v: usize): bool {
+  if (typeOf(v) == STRING) return true;
+  typeError(name, operand, "string", v);
+  return false;
+}
+
 // ---- arithmetic ----
 
 export function b_plus(a: usize, b: usize): usize {
-  if (!isNumber(a) || !isNumber(b)) return 0;
+  if (!numbers("plus", a, b)) return 0;
   if (isInt(a) && isInt(b)) {
     const x = intValue(a);
     const y = intValue(b);
@@ -86,7 +111,18 @@ export function b_minus(a: usize, b: usize): usize {
     }
     return r;
   }
-  if (ta != NUMBER || !isNumber(b)) return 0;
+  if (ta == SET) {
+    typeError("minus", 2, "set", b);
+    return 0;
+  }
+  if (ta != NUMBER) {
+    typeError("minus", 1, "number or set", a);
+    return 0;
+  }
+  if (!isNumber(b)) {
+    typeError("minus", 2, "number", b);
+    return 0;
+  }
   if (isInt(a) && isInt(b)) {
     const x = intValue(a);
     const y = intValue(b);
@@ -97,7 +133,7 @@ export function b_minus(a: usize, b: usize): usize {
 }
 
 export function b_mul(a: usize, b: usize): usize {
-  if (!isNumber(a) || !isNumber(b)) return 0;
+  if (!numbers("mul", a, b)) return 0;
   if (isInt(a) && isInt(b)) {
     const x = intValue(a);
     const y = intValue(b);
@@ -109,7 +145,7 @@ export function b_mul(a: usize, b: usize): usize {
 }
 
 export function b_div(a: usize, b: usize): usize {
-  if (!isNumber(a) || !isNumber(b)) return 0;
+  if (!numbers("div", a, b)) return 0;
   const y = numberAsFloat(b);
   if (y == 0) {
     builtinError("div: divide by zero");
@@ -121,7 +157,7 @@ export function b_div(a: usize, b: usize): usize {
 }
 
 export function b_rem(a: usize, b: usize): usize {
-  if (!isNumber(a) || !isNumber(b)) return 0;
+  if (!numbers("rem", a, b)) return 0;
   if (!asExactInt(a)) {
     builtinError("rem: modulo on floating-point number");
     return 0;
@@ -140,7 +176,7 @@ export function b_rem(a: usize, b: usize): usize {
 }
 
 export function b_abs(a: usize): usize {
-  if (!isNumber(a)) return 0;
+  if (!number("abs", a)) return 0;
   if (isInt(a)) {
     const x = intValue(a);
     return x < 0 && x != i64.MIN_VALUE ? rt_number_int(-x) : a;
@@ -149,7 +185,7 @@ export function b_abs(a: usize): usize {
 }
 
 export function b_round(a: usize): usize {
-  if (!isNumber(a)) return 0;
+  if (!number("round", a)) return 0;
   if (isInt(a)) return a;
   const f = numberAsFloat(a);
   // Half away from zero, as Go's math.Round.
@@ -158,12 +194,12 @@ export function b_round(a: usize): usize {
 }
 
 export function b_ceil(a: usize): usize {
-  if (!isNumber(a)) return 0;
+  if (!number("ceil", a)) return 0;
   return isInt(a) ? a : makeFloat(Math.ceil(numberAsFloat(a)), 0, 0);
 }
 
 export function b_floor(a: usize): usize {
-  if (!isNumber(a)) return 0;
+  if (!number("floor", a)) return 0;
   return isInt(a) ? a : makeFloat(Math.floor(numberAsFloat(a)), 0, 0);
 }
 
@@ -190,8 +226,20 @@ export function b_gte(a: usize, b: usize): usize {
 
 // ---- sets ----
 
+function sets(name: string, a: usize, b: usize): bool {
+  if (typeOf(a) != SET) {
+    typeError(name, 1, "set", a);
+    return false;
+  }
+  if (typeOf(b) != SET) {
+    typeError(name, 2, "set", b);
+    return false;
+  }
+  return true;
+}
+
 export function b_and(a: usize, b: usize): usize {
-  if (typeOf(a) != SET || typeOf(b) != SET) return 0;
+  if (!sets("and", a, b)) return 0;
   const r = rt_set();
   const n = tableLen(a);
   for (let i = 0; i < n; i++) {
@@ -202,7 +250,7 @@ export function b_and(a: usize, b: usize): usize {
 }
 
 export function b_or(a: usize, b: usize): usize {
-  if (typeOf(a) != SET || typeOf(b) != SET) return 0;
+  if (!sets("or", a, b)) return 0;
   const r = copyTable(a);
   const n = tableLen(b);
   for (let i = 0; i < n; i++) rt_set_add(r, entryKey(b, i));
@@ -210,7 +258,10 @@ export function b_or(a: usize, b: usize): usize {
 }
 
 export function b_union(sets: usize): usize {
-  if (typeOf(sets) != SET) return 0;
+  if (typeOf(sets) != SET) {
+    typeError("union", 1, "set of sets", sets);
+    return 0;
+  }
   const r = rt_set();
   const n = tableLen(sets);
   for (let i = 0; i < n; i++) {
@@ -223,7 +274,10 @@ export function b_union(sets: usize): usize {
 }
 
 export function b_intersection(sets: usize): usize {
-  if (typeOf(sets) != SET) return 0;
+  if (typeOf(sets) != SET) {
+    typeError("intersection", 1, "set of sets", sets);
+    return 0;
+  }
   const n = tableLen(sets);
   if (n == 0) return rt_set();
   let r = entryKey(sets, 0);
@@ -253,6 +307,7 @@ export function b_count(v: usize): usize {
     case SET:
       return rt_number_int(tableLen(v));
     default:
+      typeError("count", 1, "one of {array, object, set, string}", v);
       return 0;
   }
 }
@@ -278,8 +333,14 @@ function elementsOf(v: usize): usize {
   return 0;
 }
 
-export function b_sum(v: usize): usize {
+function collection(name: string, v: usize): usize {
   const items = elementsOf(v);
+  if (items == 0) typeError(name, 1, "one of {array, set}", v);
+  return items;
+}
+
+export function b_sum(v: usize): usize {
+  const items = collection("sum", v);
   if (items == 0) return 0;
   let total = rt_number_int(0);
   for (let i = 0; i < elementCount; i++) {
@@ -290,7 +351,7 @@ export function b_sum(v: usize): usize {
 }
 
 export function b_product(v: usize): usize {
-  const items = elementsOf(v);
+  const items = collection("product", v);
   if (items == 0) return 0;
   let total = rt_number_int(1);
   for (let i = 0; i < elementCount; i++) {
@@ -301,7 +362,7 @@ export function b_product(v: usize): usize {
 }
 
 function extreme(v: usize, sign: i32): usize {
-  const items = elementsOf(v);
+  const items = collection(sign > 0 ? "max" : "min", v);
   if (items == 0 || elementCount == 0) return 0;
   let best = <usize>load<i32>(items);
   for (let i = 1; i < elementCount; i++) {
@@ -319,7 +380,7 @@ export function b_min(v: usize): usize {
 }
 
 export function b_sort(v: usize): usize {
-  const items = elementsOf(v);
+  const items = collection("sort", v);
   if (items == 0) return 0;
   const n = elementCount;
   sortValues(items, n);
@@ -381,12 +442,27 @@ export function b_to_number(v: usize): usize {
       return v;
     case STRING: {
       const r = parseNumberText(strPtr(v), strLen(v));
-      if (r == 0) builtinError("to_number: invalid syntax");
+      if (r == 0) {
+        // Go's ParseFloat accepts these; OPA then rejects them as not JSON numbers.
+        if (isNanOrInf(strPtr(v), strLen(v))) typeError("to_number", 1, "a valid number string", v);
+        builtinError("to_number: invalid syntax");
+      }
       return r;
     }
     default:
+      typeError("to_number", 1, "one of {null, boolean, number, string}", v);
       return 0;
   }
+}
+
+function isNanOrInf(p: usize, n: i32): bool {
+  let start = 0;
+  if (n > 0 && (load<u8>(p) == 0x2b || load<u8>(p) == 0x2d)) start = 1;
+  const len = n - start;
+  if (len != 3 && len != 8) return false;
+  const word = len == 8 ? "infinity" : (load<u8>(p + start) | 0x20) == 0x6e ? "nan" : "inf";
+  for (let i = 0; i < len; i++) if ((load<u8>(p + start + i) | 0x20) != <u8>word.charCodeAt(i)) return false;
+  return true;
 }
 
 // ---- strings (byte-wise on UTF-8, which is exact for these tests) ----
@@ -396,12 +472,12 @@ function bytesAt(hay: usize, at: i32, needle: usize): bool {
 }
 
 export function b_startswith(s: usize, prefix: usize): usize {
-  if (typeOf(s) != STRING || typeOf(prefix) != STRING) return 0;
+  if (!stringOperand("startswith", 1, s) || !stringOperand("startswith", 2, prefix)) return 0;
   return rt_boolean(<i32>(strLen(prefix) <= strLen(s) && bytesAt(s, 0, prefix)));
 }
 
 export function b_endswith(s: usize, suffix: usize): usize {
-  if (typeOf(s) != STRING || typeOf(suffix) != STRING) return 0;
+  if (!stringOperand("endswith", 1, s) || !stringOperand("endswith", 2, suffix)) return 0;
   const d = strLen(s) - strLen(suffix);
   return rt_boolean(<i32>(d >= 0 && bytesAt(s, d, suffix)));
 }
@@ -414,26 +490,26 @@ function indexOfBytes(s: usize, needle: usize): i32 {
 }
 
 export function b_contains(s: usize, needle: usize): usize {
-  if (typeOf(s) != STRING || typeOf(needle) != STRING) return 0;
+  if (!stringOperand("contains", 1, s) || !stringOperand("contains", 2, needle)) return 0;
   return rt_boolean(<i32>(indexOfBytes(s, needle) >= 0));
 }
 
 export function b_trim_prefix(s: usize, prefix: usize): usize {
-  if (typeOf(s) != STRING || typeOf(prefix) != STRING) return 0;
+  if (!stringOperand("trim_prefix", 1, s) || !stringOperand("trim_prefix", 2, prefix)) return 0;
   const m = strLen(prefix);
   if (m > strLen(s) || !bytesAt(s, 0, prefix)) return s;
   return makeString(strPtr(s) + m, strLen(s) - m);
 }
 
 export function b_trim_suffix(s: usize, suffix: usize): usize {
-  if (typeOf(s) != STRING || typeOf(suffix) != STRING) return 0;
+  if (!stringOperand("trim_suffix", 1, s) || !stringOperand("trim_suffix", 2, suffix)) return 0;
   const d = strLen(s) - strLen(suffix);
   if (d < 0 || !bytesAt(s, d, suffix)) return s;
   return makeString(strPtr(s), d);
 }
 
 export function b_concat(delimiter: usize, coll: usize): usize {
-  if (typeOf(delimiter) != STRING) return 0;
+  if (!stringOperand("concat", 1, delimiter)) return 0;
   let items: usize;
   let n: i32;
   if (typeOf(coll) == SET) {
@@ -443,13 +519,20 @@ export function b_concat(delimiter: usize, coll: usize): usize {
     sortValues(items, n);
   } else {
     items = elementsOf(coll);
-    if (items == 0) return 0;
+    if (items == 0) {
+      typeError("concat", 2, "one of {array, set}", coll);
+      return 0;
+    }
     n = elementCount;
   }
   let total = n > 0 ? (n - 1) * strLen(delimiter) : 0;
   for (let i = 0; i < n; i++) {
     const e = <usize>load<i32>(items + ((<usize>i) << 2));
-    if (typeOf(e) != STRING) return 0;
+
+    if (typeOf(e) != STRING) {
+      typeError("concat", 2, "array of strings", e);
+      return 0;
+    }
     total += strLen(e);
   }
   const buf = opa_malloc(total);
@@ -476,19 +559,34 @@ function stringsOf(v: usize): usize {
   return elementsOf(v);
 }
 
+/** Strings of a string, array or set operand; 0 after raising OPA's type error. */
+function stringList(operand: i32, v: usize): usize {
+  const list = stringsOf(v);
+  if (list == 0) {
+    typeError("strings.any_prefix_match", operand, "one of {string, set, array}", v);
+    return 0;
+  }
+  for (let i = 0; i < elementCount; i++) {
+    const e = <usize>load<i32>(list + (<usize>i << 2));
+    if (typeOf(e) != STRING) {
+      typeError("strings.any_prefix_match", operand, typeOf(v) == SET ? "set of strings" : "array of strings", e);
+      return 0;
+    }
+  }
+  return list;
+}
+
 export function b_strings_any_prefix_match(search: usize, base: usize): usize {
-  const subjects = stringsOf(search);
+  const subjects = stringList(1, search);
   if (subjects == 0) return 0;
   const subjectCount = elementCount;
-  const prefixes = stringsOf(base);
+  const prefixes = stringList(2, base);
   if (prefixes == 0) return 0;
   const prefixCount = elementCount;
   for (let i = 0; i < subjectCount; i++) {
-    const s = <usize>load<i32>(subjects + ((<usize>i) << 2));
-    if (typeOf(s) != STRING) return 0;
+    const s = <usize>load<i32>(subjects + (<usize>i << 2));
     for (let j = 0; j < prefixCount; j++) {
-      const p = <usize>load<i32>(prefixes + ((<usize>j) << 2));
-      if (typeOf(p) != STRING) return 0;
+      const p = <usize>load<i32>(prefixes + (<usize>j << 2));
       if (strLen(p) <= strLen(s) && bytesAt(s, 0, p)) return rt_boolean(1);
     }
   }
@@ -497,8 +595,14 @@ export function b_strings_any_prefix_match(search: usize, base: usize): usize {
 
 // ---- objects and arrays ----
 
+function objectOperand(name: string, v: usize): bool {
+  if (typeOf(v) == OBJECT) return true;
+  typeError(name, 1, "object", v);
+  return false;
+}
+
 export function b_object_get(obj: usize, key: usize, fallback: usize): usize {
-  if (typeOf(obj) != OBJECT) return 0;
+  if (!objectOperand("object.get", obj)) return 0;
   if (typeOf(key) != ARRAY) {
     const v = objectGet(obj, key);
     return v != 0 ? v : fallback;
@@ -514,7 +618,7 @@ export function b_object_get(obj: usize, key: usize, fallback: usize): usize {
 }
 
 export function b_object_keys(obj: usize): usize {
-  if (typeOf(obj) != OBJECT) return 0;
+  if (!objectOperand("object.keys", obj)) return 0;
   const n = tableLen(obj);
   const r = makeSetSized(n);
   for (let i = 0; i < n; i++) rt_set_add(r, entryKey(obj, i));
@@ -536,7 +640,11 @@ function mergeObjects(a: usize, b: usize): usize {
 }
 
 export function b_object_union(a: usize, b: usize): usize {
-  if (typeOf(a) != OBJECT || typeOf(b) != OBJECT) return 0;
+  if (!objectOperand("object.union", a)) return 0;
+  if (typeOf(b) != OBJECT) {
+    typeError("object.union", 2, "object", b);
+    return 0;
+  }
   return mergeObjects(a, b);
 }
 
@@ -554,9 +662,12 @@ function keySetOf(keys: usize): usize {
 }
 
 export function b_object_remove(obj: usize, keys: usize): usize {
-  if (typeOf(obj) != OBJECT) return 0;
+  if (!objectOperand("object.remove", obj)) return 0;
   const drop = keySetOf(keys);
-  if (drop == 0) return 0;
+  if (drop == 0) {
+    typeError("object.remove", 2, "one of {object, set, array}", keys);
+    return 0;
+  }
   const n = tableLen(obj);
   const r = makeObjectSized(n);
   for (let i = 0; i < n; i++) {
@@ -567,9 +678,12 @@ export function b_object_remove(obj: usize, keys: usize): usize {
 }
 
 export function b_object_filter(obj: usize, keys: usize): usize {
-  if (typeOf(obj) != OBJECT) return 0;
+  if (!objectOperand("object.filter", obj)) return 0;
   const keep = keySetOf(keys);
-  if (keep == 0) return 0;
+  if (keep == 0) {
+    typeError("object.filter", 2, "one of {object, set, array}", keys);
+    return 0;
+  }
   const n = tableLen(obj);
   const r = rt_object();
   for (let i = 0; i < n; i++) {
@@ -580,7 +694,14 @@ export function b_object_filter(obj: usize, keys: usize): usize {
 }
 
 export function b_array_concat(a: usize, b: usize): usize {
-  if (typeOf(a) != ARRAY || typeOf(b) != ARRAY) return 0;
+  if (typeOf(a) != ARRAY) {
+    typeError("array.concat", 1, "array", a);
+    return 0;
+  }
+  if (typeOf(b) != ARRAY) {
+    typeError("array.concat", 2, "array", b);
+    return 0;
+  }
   const r = rt_array(arrLen(a) + arrLen(b));
   for (let i = 0; i < arrLen(a); i++) rt_array_append(r, arrGet(a, i));
   for (let i = 0; i < arrLen(b); i++) rt_array_append(r, arrGet(b, i));
@@ -588,9 +709,19 @@ export function b_array_concat(a: usize, b: usize): usize {
 }
 
 export function b_array_slice(a: usize, start: usize, stop: usize): usize {
-  if (typeOf(a) != ARRAY || !asExactInt(start)) return 0;
+  if (typeOf(a) != ARRAY) {
+    typeError("array.slice", 1, "array", a);
+    return 0;
+  }
+  if (!asExactInt(start)) {
+    typeError("array.slice", 2, "integer", start);
+    return 0;
+  }
   let from = exactInt();
-  if (!asExactInt(stop)) return 0;
+  if (!asExactInt(stop)) {
+    typeError("array.slice", 3, "integer", stop);
+    return 0;
+  }
   let to = exactInt();
   const n = <i64>arrLen(a);
   if (from < 0) from = 0;
@@ -620,7 +751,7 @@ export function b_json_marshal(v: usize): usize {
 }
 
 export function b_json_unmarshal(s: usize): usize {
-  if (typeOf(s) != STRING) return 0;
+  if (!stringOperand("json.unmarshal", 1, s)) return 0;
   const v = parseJson(strPtr(s), strLen(s));
   if (v == 0) builtinError("json.unmarshal: invalid JSON text");
   return v;

@@ -45,3 +45,35 @@ export function builtinError(message: string): void {
   for (let i = 0; i < n; i++) store<u8>(p + i, <u8>message.charCodeAt(i));
   abortLocated("eval_builtin_error", p, n);
 }
+
+function typeName(type: i32): string {
+  switch (type) {
+    case 1: return "null";
+    case 2: return "boolean";
+    case 3: return "number";
+    case 4: return "string";
+    case 5: return "array";
+    case 6: return "object";
+    case 7: return "set";
+    default: return "undefined";
+  }
+}
+
+function appendStatic(buf: usize, at: usize, text: string): usize {
+  for (let i = 0; i < text.length; i++) store<u8>(buf + at + i, <u8>text.charCodeAt(i));
+  return at + <usize>text.length;
+}
+
+/** Aborts with OPA's operand type error: `name: operand N must be EXPECTED but got TYPE`. */
+export function typeError(builtin: string, operand: i32, expected: string, got: usize): void {
+  const type = got == 0 ? 0 : load<i32>(got);
+  const buf = opa_malloc(256);
+  let at = appendStatic(buf, 0, builtin);
+  at = appendStatic(buf, at, ": operand ");
+  store<u8>(buf + at++, <u8>(0x30 + operand));
+  at = appendStatic(buf, at, " must be ");
+  at = appendStatic(buf, at, expected);
+  at = appendStatic(buf, at, " but got ");
+  at = appendStatic(buf, at, typeName(type));
+  abortLocated("eval_type_error", buf, at);
+}

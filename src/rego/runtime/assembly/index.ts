@@ -211,20 +211,20 @@ export function rt_host_end(result: usize): usize {
   if (result != 0 && typeOf(result) == OBJECT && tableLen(result) == 1) {
     const key = entryKey(result, 0);
     const message = entryValue(result, 0);
-    if (isErrorTag(key) && typeOf(message) == STRING) {
-      abortLocated("eval_builtin_error", strPtr(message), strLen(message));
+    if (typeOf(message) == STRING) {
+      if (isTag(key, "__tollgate_error__")) abortLocated("eval_builtin_error", strPtr(message), strLen(message));
+      if (isTag(key, "__tollgate_type_error__")) abortLocated("eval_type_error", strPtr(message), strLen(message));
     }
   }
   return result;
 }
 
-const ERROR_TAG = "__tollgate_error__";
-function isErrorTag(key: usize): bool {
+function isTag(key: usize, tag: string): bool {
   if (typeOf(key) != STRING) return false;
-  const n = ERROR_TAG.length;
+  const n = tag.length;
   if (strLen(key) != n) return false;
   const p = strPtr(key);
-  for (let i = 0; i < n; i++) if (load<u8>(p + i) != <u8>ERROR_TAG.charCodeAt(i)) return false;
+  for (let i = 0; i < n; i++) if (load<u8>(p + i) != <u8>tag.charCodeAt(i)) return false;
   return true;
 }
 

@@ -10,12 +10,12 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."
 const conformanceRoot = path.resolve(repoRoot, "../shared/conformance/opa");
 
 /** Passing cases when last pinned; raise it when more pass, never lower it. */
-const PINNED_PASSED = 0;
+const PINNED_PASSED = 434;
 
 const namedCases = [
   "completedoc/vars conflict",
   "elsekeyword/functions",
-  "partialobjectdoc/wasm/additive (negative)",
+  "wasm/additive (negative)",
   "withkeyword/with invalidate input stack",
   "withkeyword/function: direct call, function replacement, arity 1",
   "regression/virtual-cache key scope",

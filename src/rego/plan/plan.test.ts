@@ -85,3 +85,13 @@ describe("planPolicy", () => {
     }
   });
 });
+
+describe("rego.metadata", () => {
+  it("plans rego.metadata.rule() as the calling rule's METADATA block, a constant", () => {
+    const source = "package x\n\n# METADATA\n# title: Public bucket\n# custom:\n#   id: TG-1\np := rego.metadata.rule()\n";
+    const text = plan(["x/p"], source);
+    expect(text).toContain('"Public bucket"');
+    expect(text).toContain('"TG-1"');
+    expect(text).not.toContain("Call func=\"rego.metadata.rule\"");
+  });
+});

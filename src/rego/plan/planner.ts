@@ -7,6 +7,7 @@ import type {
   CallTerm,
   EveryExpr,
   Expr,
+  JsonValue,
   Location,
   Module,
   RefTerm,
@@ -65,6 +66,8 @@ export class PolicyPlanner {
   /** Local names declared (`:=`, `some`, function parameters) and so never rules of the package. */
   private declared = new Set<string>();
   private module: Module | undefined;
+  /** The rule being planned, for `rego.metadata.rule()` and `rego.metadata.chain()`. */
+  private rule: { entry: RuleEntry; path: string[] } | undefined;
   private mocks: Mocks = { paths: [], funcs: new Map() };
   private withCounter = 0;
 
@@ -125,7 +128,7 @@ export class PolicyPlanner {
     const prefix = key.startsWith("extent:") ? "extent" : "g";
     const name = `${prefix}${generation}.data${node.path.map((s) => "." + s).join("")}`;
     this.funcNames.set(fullKey, name);
-    const saved = { frame: this.frame, scope: this.scope, declared: this.declared, module: this.module };
+    const saved = { frame: this.frame, scope: this.scope, declared: this.declared, module: this.module, rule: this.rule };
     try {
       const func = build();
       this.funcs.push({ name, path: ["data", ...node.path], ...func });
@@ -134,6 +137,7 @@ export class PolicyPlanner {
       this.scope = saved.scope;
       this.declared = saved.declared;
       this.module = saved.module;
+      this.rule = saved.rule;
     }
     return name;
   }
@@ -180,6 +184,7 @@ export class PolicyPlanner {
     if (matched !== undefined) this.emit({ type: "ResetLocal", target: matched }, entry.rule.loc);
     for (const [index, rule] of chain.entries()) {
       this.module = entry.module;
+      this.rule = { entry, path: node.path };
       this.scope = new Map();
       this.declared = new Set();
       const block = this.frame.nested(() => {
@@ -892,6 +897,9 @@ export class PolicyPlanner {
     }
     if (mock !== undefined) return this.planMockedCall(target, mock, args, loc, cont);
     if (name === "print" && functionPath === undefined) return this.planPrint(args, loc, cont);
+    if (name === "rego.metadata.rule" || name === "rego.metadata.chain") {
+      return this.planTerm(jsonTerm(this.metadata(name), loc), cont);
+    }
     if (functionPath !== undefined) return this.callFunction(functionPath, args, loc, cont);
     this.callBuiltin(name, args, loc, cont);
   }
@@ -970,6 +978,24 @@ export class PolicyPlanner {
     const result = this.frame.newLocal();
     this.emit({ type: "Call", func: "internal.print", args: [local(sets)], result }, loc);
     cont({ kind: "bool", value: true });
+  }
+
+  /**
+   * `rego.metadata.rule()` / `rego.metadata.chain()` are constants of the calling rule, as in
+   * OPA: its `# METADATA` block, and that block followed by its package's, each with its path.
+   */
+  private metadata(name: "rego.metadata.rule" | "rego.metadata.chain"): JsonValue {
+    const rule = this.rule;
+    const own = rule?.entry.rule.annotations[0]?.value;
+    if (name === "rego.metadata.rule") return own ?? {};
+    const chain: JsonValue[] = [];
+    if (rule !== undefined) {
+      chain.push(own === undefined ? { path: ["data", ...rule.path] } : { path: ["data", ...rule.path], annotations: own });
+      for (const annotation of rule.entry.module.annotations) {
+        chain.push({ path: ["data", ...rule.entry.module.package.path], annotations: annotation.value });
+      }
+    }
+    return chain;
   }
 
   private functionPathOf(call: CallTerm): string[] | undefined {
@@ -1115,6 +1141,20 @@ export class PolicyPlanner {
   private failStatically(loc: Location): void {
     this.emit({ type: "Equal", a: { kind: "bool", value: true }, b: { kind: "bool", value: false } }, loc);
   }
+}
+
+/** A JSON value as a Rego term, for constants the planner computes. */
+function jsonTerm(value: JsonValue, loc: Location): Term {
+  if (value === null) return { type: "null", loc };
+  if (typeof value === "boolean") return { type: "boolean", value, loc };
+  if (typeof value === "number") return { type: "number", text: String(value), loc };
+  if (typeof value === "string") return { type: "string", value, raw: false, loc };
+  if (Array.isArray(value)) return { type: "array", items: value.map((item) => jsonTerm(item, loc)), loc };
+  return {
+    type: "object",
+    entries: Object.entries(value).map(([key, item]) => ({ key: jsonTerm(key, loc), value: jsonTerm(item, loc) })),
+    loc,
+  };
 }
 
 function local(value: Local): Operand {

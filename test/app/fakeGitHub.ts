@@ -1,6 +1,7 @@
-// A fake GitHub REST + GraphQL server on 127.0.0.1 for the fetch tests and the request benchmark:
-// commits are in-memory file maps, blob ids are real git blob hashes (so base and head share them
-// as on GitHub), and every request is counted by route.
+// A fake of the GitHub API a pull request fetch reads (PR files, git trees and blobs, contents,
+// GraphQL blob lookups), answering from in-memory commits. Blob ids are real git blob hashes, so
+// base and head share them as on GitHub. `FakeRepositoryApi` answers requests; `FakeGitHub` serves
+// it on 127.0.0.1 (fetch tests, benchmark) and the nock harness mounts the same answers.
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,15 +20,22 @@ export interface FakeRepository {
   pullFiles: FakePullFile[];
 }
 
+export interface FakeAnswer {
+  /** The Octokit method the request stands for (`git.getTree`), for counting. */
+  route: string;
+  status: number;
+  body: unknown;
+}
+
 export function gitBlobSha(content: string | Buffer): string {
   const bytes = typeof content === "string" ? Buffer.from(content) : content;
   return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }
 
-export class FakeGitHub {
-  readonly requests: string[] = [];
-  private server: Server | undefined;
-  private blobs = new Map<string, Buffer>();
+const NOT_FOUND = { message: "Not Found" };
+
+export class FakeRepositoryApi {
+  private readonly blobs = new Map<string, Buffer>();
   /** GraphQL answers with a 502 while this is set, to exercise the REST fallback. */
   graphqlDown = false;
 
@@ -40,6 +48,109 @@ export class FakeGitHub {
         );
       }
     }
+  }
+
+  /** The answer to a request this fake knows, or undefined for any other request. */
+  respond(method: string, url: URL, body: unknown): FakeAnswer | undefined {
+    const path = url.pathname;
+    let match: RegExpExecArray | null;
+    if (method === "GET" && /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files$/.test(path)) {
+      const perPage = Number(url.searchParams.get("per_page") ?? 30);
+      const page = Number(url.searchParams.get("page") ?? 1);
+      const listed = this.repository.pullFiles.slice(0, 3000);
+      return {
+        route: "pulls.listFiles",
+        status: 200,
+        body: listed.slice((page - 1) * perPage, page * perPage),
+      };
+    }
+    if (method === "GET" && (match = /^\/repos\/[^/]+\/[^/]+\/git\/trees\/([^/]+)$/.exec(path))) {
+      const files = this.repository.commits[match[1] ?? ""];
+      if (!files) return { route: "git.getTree", status: 404, body: NOT_FOUND };
+      const tree = Object.entries(files).map(([file, content]) => ({
+        path: file,
+        mode: "100644",
+        type: "blob",
+        sha: gitBlobSha(content),
+        size: typeof content === "string" ? Buffer.byteLength(content) : content.length,
+      }));
+      return { route: "git.getTree", status: 200, body: { sha: match[1], truncated: false, tree } };
+    }
+    if (
+      method === "GET" &&
+      (match = /^\/repos\/[^/]+\/[^/]+\/git\/blobs\/([0-9a-f]{40})$/.exec(path))
+    ) {
+      const blob = this.blobs.get(match[1] ?? "");
+      if (!blob) return { route: "git.getBlob", status: 404, body: NOT_FOUND };
+      const content = blob.toString("base64");
+      return {
+        route: "git.getBlob",
+        status: 200,
+        body: { sha: match[1], size: blob.length, encoding: "base64", content },
+      };
+    }
+    if (method === "GET" && (match = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(path))) {
+      return {
+        route: "repos.getContent",
+        ...this.contents(url.searchParams.get("ref") ?? "", decodeURIComponent(match[1] ?? "")),
+      };
+    }
+    if (method === "POST" && (path === "/graphql" || path === "/api/graphql")) {
+      if (this.graphqlDown)
+        return { route: "graphql", status: 502, body: { message: "Bad Gateway" } };
+      return {
+        route: "graphql",
+        status: 200,
+        body: { data: { repository: this.blobLookups(body) } },
+      };
+    }
+    return undefined;
+  }
+
+  private contents(ref: string, path: string): { status: number; body: unknown } {
+    const files = this.repository.commits[ref] ?? {};
+    const content = files[path];
+    if (content !== undefined) {
+      const bytes = typeof content === "string" ? Buffer.from(content) : content;
+      return {
+        status: 200,
+        body: { type: "file", encoding: "base64", content: bytes.toString("base64") },
+      };
+    }
+    const listing = Object.keys(files)
+      .filter((file) => file.startsWith(`${path}/`) && !file.slice(path.length + 1).includes("/"))
+      .map((file) => ({ type: "file", path: file, name: file.slice(path.length + 1) }));
+    return listing.length > 0 ? { status: 200, body: listing } : { status: 404, body: NOT_FOUND };
+  }
+
+  /** Answers `bN: object(oid: $oN)` aliases as Tollgate's blob query asks them. */
+  private blobLookups(body: unknown): Record<string, unknown> {
+    const variables = (body as { variables?: Record<string, string> }).variables ?? {};
+    const found: Record<string, unknown> = {};
+    for (const [name, oid] of Object.entries(variables)) {
+      if (!/^o\d+$/.test(name)) continue;
+      const blob = this.blobs.get(oid);
+      const binary = blob?.subarray(0, 8000).includes(0) ?? false;
+      found[`b${name.slice(1)}`] = blob
+        ? { text: binary ? null : blob.toString("utf8"), isBinary: binary, isTruncated: false }
+        : null;
+    }
+    return found;
+  }
+}
+
+/** `FakeRepositoryApi` over HTTP on 127.0.0.1, counting requests by route. */
+export class FakeGitHub {
+  readonly requests: string[] = [];
+  readonly api: FakeRepositoryApi;
+  private server: Server | undefined;
+
+  constructor(repository: FakeRepository) {
+    this.api = new FakeRepositoryApi(repository);
+  }
+
+  set graphqlDown(down: boolean) {
+    this.api.graphqlDown = down;
   }
 
   async start(): Promise<string> {
@@ -68,74 +179,16 @@ export class FakeGitHub {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
-    };
-    let match: RegExpExecArray | null;
-    if ((match = /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files$/.exec(url.pathname))) {
-      this.requests.push("pulls.listFiles");
-      const perPage = Number(url.searchParams.get("per_page") ?? 30);
-      const page = Number(url.searchParams.get("page") ?? 1);
-      const listed = this.repository.pullFiles.slice(0, 3000);
-      return send(200, listed.slice((page - 1) * perPage, page * perPage));
-    }
-    if ((match = /^\/repos\/[^/]+\/[^/]+\/git\/trees\/([^/]+)$/.exec(url.pathname))) {
-      this.requests.push("git.getTree");
-      const files = this.repository.commits[match[1] ?? ""];
-      if (!files) return send(404, { message: "Not Found" });
-      const tree = Object.entries(files).map(([path, content]) => ({
-        path,
-        mode: "100644",
-        type: "blob",
-        sha: gitBlobSha(content),
-        size: typeof content === "string" ? Buffer.byteLength(content) : content.length,
-      }));
-      return send(200, { sha: match[1], truncated: false, tree });
-    }
-    if ((match = /^\/repos\/[^/]+\/[^/]+\/git\/blobs\/([0-9a-f]{40})$/.exec(url.pathname))) {
-      this.requests.push("git.getBlob");
-      const blob = this.blobs.get(match[1] ?? "");
-      if (!blob) return send(404, { message: "Not Found" });
-      return send(200, {
-        sha: match[1],
-        size: blob.length,
-        encoding: "base64",
-        content: blob.toString("base64"),
-      });
-    }
-    if ((match = /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/.exec(url.pathname))) {
-      this.requests.push("repos.getContent");
-      const files = this.repository.commits[url.searchParams.get("ref") ?? ""] ?? {};
-      const path = decodeURIComponent(match[1] ?? "");
-      const content = files[path];
-      if (content === undefined) {
-        const listing = Object.keys(files)
-          .filter(
-            (file) => file.startsWith(`${path}/`) && !file.slice(path.length + 1).includes("/"),
-          )
-          .map((file) => ({ type: "file", path: file, name: file.slice(path.length + 1) }));
-        return listing.length > 0 ? send(200, listing) : send(404, { message: "Not Found" });
-      }
-      const bytes = typeof content === "string" ? Buffer.from(content) : content;
-      return send(200, { type: "file", encoding: "base64", content: bytes.toString("base64") });
-    }
-    if (url.pathname === "/graphql" && req.method === "POST") {
-      this.requests.push("graphql");
-      if (this.graphqlDown) return send(502, { message: "Bad Gateway" });
-      const body = JSON.parse(await readBody(req)) as { variables: Record<string, string> };
-      const repository: Record<string, unknown> = {};
-      for (const [name, oid] of Object.entries(body.variables)) {
-        if (!/^o\d+$/.test(name)) continue;
-        const blob = this.blobs.get(oid);
-        const binary = blob?.subarray(0, 8000).includes(0) ?? false;
-        repository[`b${name.slice(1)}`] = blob
-          ? { text: binary ? null : blob.toString("utf8"), isBinary: binary, isTruncated: false }
-          : null;
-      }
-      return send(200, { data: { repository } });
-    }
-    this.requests.push(`unknown ${req.method} ${url.pathname}`);
-    send(404, { message: "Not Found" });
+    const text = req.method === "POST" ? await readBody(req) : "";
+    const answer = this.api.respond(
+      req.method ?? "GET",
+      url,
+      text ? (JSON.parse(text) as unknown) : undefined,
+    );
+    this.requests.push(answer?.route ?? `unknown ${req.method} ${url.pathname}`);
+    res
+      .writeHead(answer?.status ?? 404, { "content-type": "application/json" })
+      .end(JSON.stringify(answer?.body ?? NOT_FOUND));
   }
 }
 

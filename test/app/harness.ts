@@ -8,7 +8,7 @@ import { Probot, ProbotOctokit } from "probot";
 import { createTollgateApp } from "../../src/app/index.js";
 import type { ScanEngine } from "../../src/engine/types.js";
 import { InProcessQueue } from "../../src/queue/index.js";
-import { gitBlobSha, type FakePullFile } from "./fakeGitHub.js";
+import { FakeRepositoryApi, type FakeRepository } from "./fakeGitHub.js";
 import type { RecordedRequest } from "./openapi.js";
 
 const require = createRequire(import.meta.url);
@@ -36,9 +36,8 @@ export function examplePayload(name: string, action: string): Record<string, unk
   return payload;
 }
 
-export interface MockRepository {
+export interface MockRepository extends FakeRepository {
   commits: Record<string, Record<string, string>>;
-  pullFiles: FakePullFile[];
   openPulls?: { number: number; head: { sha: string }; base: { sha: string } }[];
   permission?: string;
   /** What GitHub's compare answers as the merge base; the PR's base SHA by default. */
@@ -55,9 +54,6 @@ export interface MockGitHub {
 /** Mocks the API GitHub serves for one repository; `failing` paths answer 500 every time. */
 export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): MockGitHub {
   const requests: RecordedRequest[] = [];
-  const blobs = new Map<string, string>();
-  for (const files of Object.values(repository.commits))
-    for (const text of Object.values(files)) blobs.set(gitBlobSha(text), text);
   const repoPath = `/repos/${OWNER}/${REPO}`;
   const scope = nock("https://api.github.com").persist();
   scope.on(
@@ -87,43 +83,6 @@ export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): 
   let nextCheckRun = 777;
   route("post", new RegExp(`^${repoPath}/check-runs$`), () => [201, { id: nextCheckRun++ }]);
   route("patch", new RegExp(`^${repoPath}/check-runs/\\d+$`), () => [200, { id: 777 }]);
-  route("get", new RegExp(`^${repoPath}/contents/`), (uri) => {
-    const url = new URL(uri, "https://api.github.com");
-    const path = decodeURIComponent(url.pathname.slice(`${repoPath}/contents/`.length));
-    const text = repository.commits[url.searchParams.get("ref") ?? ""]?.[path];
-    return text === undefined
-      ? [404, { message: "Not Found" }]
-      : [200, { type: "file", encoding: "base64", content: Buffer.from(text).toString("base64") }];
-  });
-  route("get", new RegExp(`^${repoPath}/pulls/\\d+/files`), (uri) => {
-    const page = Number(new URL(uri, "https://api.github.com").searchParams.get("page") ?? 1);
-    return [200, repository.pullFiles.slice((page - 1) * 100, page * 100)];
-  });
-  route("get", new RegExp(`^${repoPath}/git/trees/`), (uri) => {
-    const sha = new URL(uri, "https://api.github.com").pathname.split("/").at(-1) ?? "";
-    const files = repository.commits[sha] ?? {};
-    const tree = Object.entries(files).map(([path, text]) => ({
-      path,
-      mode: "100644",
-      type: "blob",
-      sha: gitBlobSha(text),
-      size: Buffer.byteLength(text),
-    }));
-    return [200, { sha, truncated: false, tree }];
-  });
-  route("post", /^\/graphql$/, (_uri, body) => {
-    const variables = (body as { variables: Record<string, string> }).variables;
-    const found: Record<string, unknown> = {};
-    for (const [name, oid] of Object.entries(variables)) {
-      if (/^o\d+$/.test(name))
-        found[`b${name.slice(1)}`] = {
-          text: blobs.get(oid) ?? null,
-          isBinary: false,
-          isTruncated: false,
-        };
-    }
-    return [200, { data: { repository: found } }];
-  });
   route("get", new RegExp(`^${repoPath}/compare/[0-9a-f]{40}\\.\\.\\.[0-9a-f]{40}`), (uri) => {
     const base = /compare\/([0-9a-f]{40})/.exec(uri)?.[1] ?? "";
     return [200, { merge_base_commit: { sha: repository.mergeBase ?? base } }];
@@ -143,6 +102,17 @@ export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): 
     { id: 1, content: "rocket" },
   ]);
   route("post", new RegExp(`^${repoPath}/issues/\\d+/comments$`), () => [201, { id: 2 }]);
+
+  const repositoryApi = new FakeRepositoryApi(repository);
+  const knows = (method: string) => (uri: string) =>
+    repositoryApi.respond(method, new URL(uri, "https://api.github.com"), {}) !== undefined;
+  for (const method of ["GET", "POST"]) {
+    scope.intercept(knows(method), method).reply((uri, body) => {
+      if (fail(uri)) return [500, { message: "Server Error" }];
+      const answer = repositoryApi.respond(method, new URL(uri, "https://api.github.com"), body);
+      return [answer?.status ?? 404, answer?.body];
+    });
+  }
 
   return {
     requests,

@@ -1,0 +1,90 @@
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { describe, expect, it } from "vitest";
+import { compileRego, hostBuiltins, RegoCompileError } from "./index.js";
+
+async function evaluate(source: string, entrypoint: string, input: unknown, data: object = {}): Promise<unknown> {
+  const { wasm, entrypoints } = await compileRego({ "policy.rego": source }, { entrypoints: [entrypoint] });
+  expect(entrypoints).toEqual({ [entrypoint]: 0 });
+  const policy = await loadPolicy(wasm, undefined, hostBuiltins);
+  policy.setData(data);
+  return policy.evaluate(input, entrypoint);
+}
+
+const library = `package tollgate.rules.s3
+
+# METADATA
+# title: S3 bucket without versioning
+# custom:
+#   id: TG-S3-001
+deny contains finding if {
+  some r in input.resources
+  r.type == "aws_s3_bucket"
+  not r.values.versioning
+  finding := {"resource": r.address, "id": rego.metadata.rule().custom.id}
+}
+
+names := {r.address | some r in input.resources}
+
+all_tagged if {
+  every r in input.resources {
+    r.values.tags.owner
+  }
+}
+
+owner_of(r) := r.values.tags.owner
+
+owner_of(r) := "nobody" if not r.values.tags.owner
+
+owners[address] := owner if {
+  some r in input.resources
+  address := r.address
+  owner := owner_of(r)
+}
+
+counted := n if {
+  n := count(input.resources) with input.resources as [1, 2, 3]
+}
+`;
+
+const input = {
+  resources: [
+    { address: "aws_s3_bucket.a", type: "aws_s3_bucket", values: { versioning: true, tags: { owner: "web" } } },
+    { address: "aws_s3_bucket.b", type: "aws_s3_bucket", values: {} },
+  ],
+};
+
+describe("compileRego through OPA's SDK", () => {
+  it("evaluates a partial set rule with iteration, negation and rule metadata", async () => {
+    const result = await evaluate(library, "tollgate/rules/s3/deny", input);
+    expect(result).toEqual([{ result: [{ id: "TG-S3-001", resource: "aws_s3_bucket.b" }] }]);
+  });
+
+  it("evaluates comprehensions, every, functions with several definitions and partial objects", async () => {
+    expect(await evaluate(library, "tollgate/rules/s3/names", input)).toEqual([{ result: ["aws_s3_bucket.a", "aws_s3_bucket.b"] }]);
+    expect(await evaluate(library, "tollgate/rules/s3/all_tagged", input)).toEqual([]);
+    expect(await evaluate(library, "tollgate/rules/s3/owners", input)).toEqual([
+      { result: { "aws_s3_bucket.a": "web", "aws_s3_bucket.b": "nobody" } },
+    ]);
+  });
+
+  it("applies `with` to the expression only", async () => {
+    expect(await evaluate(library, "tollgate/rules/s3/counted", input)).toEqual([{ result: 3 }]);
+  });
+
+  it("evaluates the package extent merged with base data", async () => {
+    const source = "package a\n\np := 1\n\nq contains x if some x in [1, 2]\n";
+    expect(await evaluate(source, "a", undefined, { a: { base: true } })).toEqual([{ result: { base: true, p: 1, q: [1, 2] } }]);
+  });
+
+  it("raises OPA's conflict error when a complete rule has two values", async () => {
+    const source = "package a\n\np := x if some x in input\n";
+    await expect(evaluate(source, "a/p", [1, 2])).rejects.toThrow(/eval_conflict_error/);
+  });
+
+  it("rejects a bad policy with located errors instead of throwing on the way", async () => {
+    const rejection = compileRego({ "bad.rego": "package a\n\np if {\n  x > 1\n}\n" }, { entrypoints: ["a/p"] });
+    await expect(rejection).rejects.toBeInstanceOf(RegoCompileError);
+    const error = (await rejection.catch((e: unknown) => e)) as RegoCompileError;
+    expect(error.errors[0]).toMatchObject({ file: "bad.rego", line: 4, code: "rego_unsafe_var_error" });
+  });
+});

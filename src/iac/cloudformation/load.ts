@@ -206,17 +206,10 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
       at(properties.span, "cfn-properties", `resource ${entry.key}: Properties must be a mapping`);
   }
   const dependsOn = field("DependsOn");
-  for (const dependency of dependsOn?.kind === "sequence"
-    ? dependsOn.items
-    : dependsOn
-      ? [dependsOn]
-      : []) {
-    if (
-      dependency.kind === "scalar" &&
-      typeof dependency.value === "string" &&
-      scope.resourceIds.has(dependency.value)
-    )
-      trace.references.add(dependency.value);
+  const dependencies =
+    dependsOn?.kind === "sequence" ? dependsOn.items : dependsOn ? [dependsOn] : [];
+  for (const { value } of dependencies.filter((node) => node.kind === "scalar")) {
+    if (typeof value === "string" && scope.resourceIds.has(value)) trace.references.add(value);
   }
   trace.references.delete(entry.key);
 

@@ -349,6 +349,20 @@ describe("templates and heredocs", () => {
     });
   });
 
+  it("strips whitespace marked with ~ up to and including one line break", () => {
+    expect(exprOf("<<EOT\n%{ if c ~}\n  yes\n%{~ endif }\nEOT\n")).toMatchObject({
+      kind: "Heredoc",
+      parts: [
+        {
+          kind: "TemplateIf",
+          then: [{ kind: "TemplateLiteral", value: "  yes" }],
+          otherwise: null,
+        },
+        { kind: "TemplateLiteral", value: "\n" },
+      ],
+    });
+  });
+
   it("reads heredocs, removing the common indent of <<- forms", () => {
     const text = "a = <<EOT\n  one ${x}\nEOT\nb = <<-EOT\n    two\n      three\n    EOT\nc = 1\n";
     const body = parseOk(text);

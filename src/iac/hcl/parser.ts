@@ -1462,7 +1462,7 @@ export class HclParser {
       if (endOffset > litStart) {
         const literal: TemplateLiteral = {
           kind: "TemplateLiteral",
-          value: this.internShort(stripNext ? value.replace(/^\s+/, "") : value),
+          value: this.internShort(stripNext ? stripLeadingSpace(value, heredoc) : value),
           line: litLine,
           column: litCol,
           endLine: this.line,
@@ -1532,7 +1532,7 @@ export class HclParser {
       if ((c === 36 || c === 37) && text.charCodeAt(p + 1) === 123) {
         value += text.slice(segment, p);
         const stripLeft = text.charCodeAt(p + 2) === 126;
-        if (stripLeft) value = value.replace(/\s+$/, "");
+        if (stripLeft) value = stripTrailingSpace(value, heredoc);
         flush(p);
         const partStart = p;
         const partLine = this.line;
@@ -1787,6 +1787,28 @@ function exactSteps(expr: Expression): Expression {
   return expr;
 }
 
+/*
+ * Strip markers act on the neighbouring literal *token*, as HCL scans it: a quoted string's
+ * literal run is one token, but a heredoc has one token per line (newline included). So in a
+ * heredoc only the first (or last) line of the neighbouring literal loses its whitespace.
+ */
+
+/** What `~}` removes from the next literal: its first token's leading whitespace. */
+function stripLeadingSpace(value: string, heredoc: boolean): string {
+  const firstTokenEnd = heredoc ? value.indexOf("\n") + 1 || value.length : value.length;
+  return value.slice(0, firstTokenEnd).trimStart() + value.slice(firstTokenEnd);
+}
+
+/** What `${~` / `%{~` removes from the previous literal: its last token's trailing whitespace. */
+function stripTrailingSpace(value: string, heredoc: boolean): string {
+  let lastTokenStart = 0;
+  if (heredoc) {
+    const searchFrom = value.endsWith("\n") ? value.length - 2 : value.length - 1;
+    lastTokenStart = searchFrom < 0 ? 0 : value.lastIndexOf("\n", searchFrom) + 1;
+  }
+  return value.slice(0, lastTokenStart) + value.slice(lastTokenStart).trimEnd();
+}
+
 /** A literal index that folds into a static traversal (`[0]`, `["key"]`). */
 function staticKey(key: Expression): number | string | undefined {
   if (key.kind === "Literal" && typeof key.value === "number") return key.value;
@@ -1809,9 +1831,10 @@ function objectKeyName(key: Expression): string | null {
  * Whitespace-only lines do not count towards the smallest indent.
  */
 function dedentHeredoc(parts: TemplatePart[]): void {
+  const lines: Array<{ literal: TemplateLiteral; at: number; blank: boolean }> = [];
   let smallest = Infinity;
-  const lineStarts: Array<{ literal: TemplateLiteral; at: number }> = [];
   let atLineStart = true;
+  const last = parts[parts.length - 1];
   for (const part of parts) {
     if (part.kind !== "TemplateLiteral") {
       if (atLineStart) smallest = 0;
@@ -1819,45 +1842,34 @@ function dedentHeredoc(parts: TemplatePart[]): void {
       continue;
     }
     const value = part.value;
-    let i = 0;
-    if (atLineStart) lineStarts.push({ literal: part, at: 0 });
-    for (;;) {
-      const nl = value.indexOf("\n", i);
-      if (nl < 0) break;
-      i = nl + 1;
-      if (i < value.length) lineStarts.push({ literal: part, at: i });
+    let at = atLineStart ? 0 : value.indexOf("\n") + 1;
+    while (at > 0 || (at === 0 && atLineStart)) {
+      if (at >= value.length) break;
+      let q = at;
+      while (value.charCodeAt(q) === 32 || value.charCodeAt(q) === 9) q++;
+      const blank = q >= value.length ? part === last : value.charCodeAt(q) === 10;
+      lines.push({ literal: part, at, blank });
+      if (!blank) smallest = Math.min(smallest, q - at);
+      at = value.indexOf("\n", at) + 1;
+      atLineStart = false;
     }
     atLineStart = value.endsWith("\n");
   }
-  for (const { literal, at } of lineStarts) {
-    const value = literal.value;
-    let q = at;
-    while (q < value.length && (value.charCodeAt(q) === 32 || value.charCodeAt(q) === 9)) q++;
-    const lineIsBlank =
-      q >= value.length ? literal === parts[parts.length - 1] : value.charCodeAt(q) === 10;
-    if (!lineIsBlank) smallest = Math.min(smallest, q - at);
-  }
   if (smallest === Infinity || smallest === 0) return;
-  const cut = smallest;
-  const byLiteral = new Map<TemplateLiteral, number[]>();
-  for (const { literal, at } of lineStarts) {
-    const list = byLiteral.get(literal) ?? [];
-    list.push(at);
-    byLiteral.set(literal, list);
+  // Whitespace-only lines are left as written, as HCL does.
+  const cuts = new Map<TemplateLiteral, number[]>();
+  for (const line of lines) {
+    if (line.blank) continue;
+    const list = cuts.get(line.literal) ?? [];
+    list.push(line.at);
+    cuts.set(line.literal, list);
   }
-  for (const [literal, starts] of byLiteral) {
+  for (const [literal, starts] of cuts) {
     let out = "";
     let from = 0;
     for (const at of starts) {
       out += literal.value.slice(from, at);
-      let q = at;
-      while (
-        q < at + cut &&
-        q < literal.value.length &&
-        (literal.value.charCodeAt(q) === 32 || literal.value.charCodeAt(q) === 9)
-      )
-        q++;
-      from = q;
+      from = at + smallest;
     }
     literal.value = out + literal.value.slice(from);
   }

@@ -26,7 +26,7 @@ function median(values: number[]): number {
 
 const RUNS = 7;
 const all = readTree(corpus).filter((file) => !file.path.startsWith("cfngoat/"));
-const projects = [...new Set(all.map((file) => file.path.split("/")[0] as string))];
+const projects = [...new Set(all.filter((file) => file.path.includes("/")).map((file) => file.path.split("/")[0] as string))];
 console.log("project                          .tf files      KB  resources  locations  errors  median ms   MB/s");
 for (const project of [...projects, "all"]) {
   const files = project === "all" ? all : all.filter((file) => file.path.startsWith(`${project}/`));

@@ -69,11 +69,9 @@ export interface Scope {
 /** Marks collections whose missing attributes are unknown rather than errors (resources, data sources). */
 const openValues = new WeakSet<object>();
 
+/** Marks a value open; what is inside becomes open as a step reaches it. */
 export function markOpen(value: Value): Value {
-  if (typeof value === "object" && value !== null && !isUnknown(value)) {
-    openValues.add(value);
-    for (const item of Array.isArray(value) ? value : Object.values(value)) markOpen(item);
-  }
+  if (typeof value === "object" && value !== null && !isUnknown(value)) openValues.add(value);
   return value;
 }
 
@@ -277,7 +275,7 @@ export class ExpressionEvaluator {
         if (open) return { value: unknown(text()), origin: at(scope.file, where) };
         throw new EvaluationError(`index ${index} is out of range for a list of ${value.length}`, "terraform-index");
       }
-      return { value: value[index] as Value, origin: childOrigin(from.origin, index) };
+      return { value: open ? markOpen(value[index] as Value) : (value[index] as Value), origin: childOrigin(from.origin, index) };
     }
     if (isObject(value)) {
       const name = toStringValue(key, "key") as string;
@@ -285,7 +283,7 @@ export class ExpressionEvaluator {
         if (open) return { value: unknown(text()), origin: at(scope.file, where) };
         throw new EvaluationError(`this object has no attribute or key ${JSON.stringify(name)}`, "terraform-missing-attribute");
       }
-      return { value: value[name] as Value, origin: childOrigin(from.origin, name) };
+      return { value: open ? markOpen(value[name] as Value) : (value[name] as Value), origin: childOrigin(from.origin, name) };
     }
     throw new EvaluationError(`cannot take ${typeof key === "string" ? `attribute ${JSON.stringify(key)}` : `index ${describe(key)}`} of ${describe(value)}`, "terraform-index");
   }
@@ -295,6 +293,7 @@ export class ExpressionEvaluator {
     const here = at(scope.file, expr);
     if (isUnknown(source.value)) return { value: unknown(sourceText(expr, scope)), origin: here };
     if (source.value === null) return { value: [], origin: here };
+    if (openValues.has(source.value as object)) (Array.isArray(source.value) ? source.value : Object.values(source.value as ValueObject)).forEach(markOpen);
     const elements: Evaluated[] = Array.isArray(source.value)
       ? source.value.map((value, i) => ({ value, origin: childOrigin(source.origin, i) }))
       : !expr.full && isObject(source.value)
@@ -558,6 +557,7 @@ function stepKey(step: TraversalStep): Value {
 /** Key/value pairs of a collection as for-expressions and dynamic blocks iterate them (objects in key order). */
 export function entriesOf(collection: Evaluated, what: string): { key: Evaluated; value: Evaluated }[] {
   const { value, origin } = collection;
+  if (typeof value === "object" && value !== null && openValues.has(value)) (Array.isArray(value) ? value : Object.values(value)).forEach(markOpen);
   if (Array.isArray(value)) {
     return value.map((item, i) => ({ key: { value: i, origin }, value: { value: item, origin: childOrigin(origin, i) } }));
   }

@@ -386,6 +386,7 @@ resource "aws_s3_bucket_logging" "l" {
   bucket        = aws_s3_bucket.logs[1].bucket
   target_bucket = aws_s3_bucket.logs[0].id
   all           = join(",", aws_s3_bucket.logs[*].bucket)
+  acls          = [for b in aws_s3_bucket.logs : b.acl]
 }
 resource "aws_s3_bucket" "other" {}
 resource "aws_s3_bucket" "none" {
@@ -401,7 +402,12 @@ resource "aws_s3_bucket_policy" "p" {
     expect(policy.config).toEqual({ bucket: "fallback", policy: { $unknown: "try(aws_s3_bucket.logs[0].policy, \"unset\")" } });
     expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.logs[0]", "aws_s3_bucket.logs[1]", "aws_s3_bucket_logging.l", "aws_s3_bucket.other", "aws_s3_bucket_policy.p"]);
     const logging = byAddress(resources, "aws_s3_bucket_logging.l");
-    expect(logging.config).toEqual({ bucket: "logs-1", target_bucket: { $unknown: "aws_s3_bucket.logs[0].id" }, all: "logs-0,logs-1" });
+    expect(logging.config).toEqual({
+      bucket: "logs-1",
+      target_bucket: { $unknown: "aws_s3_bucket.logs[0].id" },
+      all: "logs-0,logs-1",
+      acls: [{ $unknown: "b.acl" }, { $unknown: "b.acl" }],
+    });
     expect(logging.references).toEqual(["aws_s3_bucket.logs", "aws_s3_bucket.other"]);
   });
 

@@ -5,8 +5,11 @@
 import { isUnknown, type Value } from "../../model/types.js";
 import { isObject, sortedKeys } from "./values.js";
 
+const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]/;
+
 /** Go's string escaping: JSON.stringify plus `<`, `>`, `&`, U+2028 and U+2029 as \u escapes. */
 export function quoteJson(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
   return JSON.stringify(text).replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
 }
 

@@ -10,7 +10,12 @@ export class EvaluationError extends Error {
     message: string,
     readonly code: string = "terraform-evaluation",
   ) {
+    // These are values (`try` and `can` throw and catch them routinely); a stack trace would be
+    // most of their cost and is never shown.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
 }
 

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileModules } from "../src/rego/compile/index.js";
-import { loadConformanceCases } from "../src/rego/syntax/conformance-cases.js";
+import { loadConformanceCases } from "../src/rego/conformance/cases.js";
 import { parseModule } from "../src/rego/syntax/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -43,8 +43,8 @@ function best(rounds: number, run: () => void): number {
   return fastest;
 }
 
-const caseModules = loadConformanceCases().map((entry) =>
-  Object.fromEntries(entry.modules.map((text, i) => [`test-${i}.rego`, text])),
+const caseModules = loadConformanceCases(path.resolve(repoRoot, "../shared/conformance/opa")).map(
+  (entry) => Object.fromEntries(entry.modules.map((text, i) => [`test-${i}.rego`, text])),
 );
 const policyFiles = regoFiles(path.resolve(repoRoot, "policies"));
 const policyModules = Object.fromEntries(

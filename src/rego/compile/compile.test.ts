@@ -1,6 +1,8 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { loadConformanceCases } from "../conformance/cases.js";
 import type { CallTerm, Expr, Module, Rule, Term } from "../syntax/ast.js";
-import { loadConformanceCases } from "../syntax/conformance-cases.js";
 import { formatExpr, formatModule, formatTerm } from "../syntax/printer.js";
 import { compileModules, findNode, type CompiledPolicy } from "./index.js";
 
@@ -24,8 +26,13 @@ function bodyText(policy: CompiledPolicy, body: Expr[]): string[] {
   return body.map((expr) => formatExpr(expr).replace(/([A-Za-z_][A-Za-z0-9_]*?)__\d+/g, "$1"));
 }
 
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const conformanceRoot = path.resolve(repoRoot, "../shared/conformance/opa");
+
 describe("compileModules on OPA's conformance cases", () => {
-  const cases = loadConformanceCases().filter((entry) => entry.modules.length > 0);
+  const cases = loadConformanceCases(conformanceRoot)
+    .filter((entry) => entry.modules.length > 0)
+    .map((entry) => ({ ...entry, name: `${entry.file}: ${entry.note}` }));
 
   it("compiles every case, rejecting only builtins Tollgate does not provide", () => {
     const unexpected: string[] = [];
@@ -45,9 +52,13 @@ describe("compileModules on OPA's conformance cases", () => {
 
   it("produces modules that print as Rego which compiles again", () => {
     for (const entry of cases) {
-      const result = compileModules(Object.fromEntries(entry.modules.map((text, i) => [`test-${i}.rego`, text])));
+      const result = compileModules(
+        Object.fromEntries(entry.modules.map((text, i) => [`test-${i}.rego`, text])),
+      );
       if (!result.policy) continue;
-      const printed = Object.fromEntries(result.policy.modules.map((module) => [module.file, formatModule(module)]));
+      const printed = Object.fromEntries(
+        result.policy.modules.map((module) => [module.file, formatModule(module)]),
+      );
       expect(compileModules(printed).errors, entry.name).toEqual([]);
     }
   });
@@ -268,7 +279,7 @@ describe("hostile and broken input", () => {
   });
 
   it("never throws on conformance modules with random spans deleted or duplicated", () => {
-    const texts = loadConformanceCases().flatMap((entry) => entry.modules);
+    const texts = loadConformanceCases(conformanceRoot).flatMap((entry) => entry.modules);
     let seed = 11;
     const random = (limit: number): number => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;

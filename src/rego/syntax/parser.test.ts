@@ -1,6 +1,8 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { loadConformanceCases } from "../conformance/cases.js";
 import type { CallTerm, Expr, Module, RefTerm, Rule, Term } from "./ast.js";
-import { loadConformanceCases } from "./conformance-cases.js";
 import { parseModule } from "./parser.js";
 import { formatModule } from "./printer.js";
 
@@ -35,10 +37,13 @@ function operatorName(term: Term): string {
     .join(".");
 }
 
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const conformanceRoot = path.resolve(repoRoot, "../shared/conformance/opa");
+
 describe("parseModule on OPA's conformance modules", () => {
-  const cases = loadConformanceCases();
+  const cases = loadConformanceCases(conformanceRoot);
   const modules = cases.flatMap((entry) =>
-    entry.modules.map((text, i) => ({ name: `${entry.name}#${i}`, text })),
+    entry.modules.map((text, i) => ({ name: `${entry.file}: ${entry.note}#${i}`, text })),
   );
 
   it("finds the corpus", () => {

@@ -88,3 +88,10 @@ describe("compileRego through OPA's SDK", () => {
     expect(error.errors[0]).toMatchObject({ file: "bad.rego", line: 4, code: "rego_unsafe_var_error" });
   });
 });
+
+describe("walk", () => {
+  it("iterates every path and value of a document", async () => {
+    const source = 'package a\n\npaths contains path if {\n  walk(input, [path, value])\n  value == "x"\n}\n';
+    expect(await evaluate(source, "a/paths", { a: ["y", "x"], b: { c: "x" } })).toEqual([{ result: [["a", 1], ["b", "c"]] }]);
+  });
+});

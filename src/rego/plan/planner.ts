@@ -888,6 +888,9 @@ export class PolicyPlanner {
       return this.fail(loc, `undefined function ${name}`, "rego_type_error");
     }
     const args = call.args;
+    if (name === "walk" && functionPath === undefined && mock === undefined && args.length === 2) {
+      return this.planWalk(args[0] as Term, args[1] as Term, loc, cont);
+    }
     if (arity !== undefined && args.length === arity + 1) {
       const output = args[arity] as Term;
       const reduced: CallTerm = { ...call, args: args.slice(0, arity) };
@@ -902,6 +905,19 @@ export class PolicyPlanner {
     }
     if (functionPath !== undefined) return this.callFunction(functionPath, args, loc, cont);
     this.callBuiltin(name, args, loc, cont);
+  }
+
+  /** `walk(x, [path, value])` is a relation: the runtime lists every pair and the body scans them. */
+  private planWalk(subject: Term, output: Term, loc: Location, cont: ValueCont): void {
+    this.callBuiltin("walk", [subject], loc, (pairs) => {
+      const source = this.toLocal(pairs, loc);
+      const key = this.frame.newLocal();
+      const value = this.frame.newLocal();
+      const block = this.frame.nested(() =>
+        this.planUnify(output, { type: "local", local: value, loc }, () => cont({ kind: "bool", value: true })),
+      );
+      this.emit({ type: "Scan", source, key, value, block }, loc);
+    });
   }
 
   /** A replaced call: the arguments are still evaluated (they must be defined), then the replacement. */

@@ -69,6 +69,11 @@ describe("template parsing bounds", () => {
     ]);
   });
 
+  it("refuses a template over the size limit without parsing it", () => {
+    const text = `Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n# ${"x".repeat(2 * 1024 * 1024)}\n`;
+    expect(errorsOf(text)).toEqual(["template.yaml:1:1: file-too-large"]);
+  });
+
   it("reports YAML and JSON syntax errors with their line and column", () => {
     expect(errorsOf("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n   Properties: {\n")).toEqual(
       expect.arrayContaining([expect.stringMatching(/^template\.yaml:4:\d+: yaml-syntax$/)]),

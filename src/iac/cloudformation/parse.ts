@@ -9,6 +9,7 @@
 import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser } from "yaml";
 import type { CST, Document, Node as YamlNode } from "yaml";
 import type { LoadError, SourceLocation } from "../../model/types.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../files.js";
 import type { SourceFile } from "../source.js";
 import { looksLikeJson, parseJsonTemplate } from "./json.js";
 import type { JsonProblem } from "./json.js";
@@ -78,6 +79,12 @@ const SHORT_FORM_TAGS: Record<string, string> = {
 
 export function parseTemplate(file: SourceFile): ParsedTemplate {
   const lines = indexLines(file);
+  // The fetch stage refuses such files already; a loader fed from elsewhere stays bounded too.
+  const size = Buffer.byteLength(file.text);
+  if (size > DEFAULT_MAX_FILE_BYTES) {
+    const message = `${size} bytes, over the limit of ${DEFAULT_MAX_FILE_BYTES} bytes for one template`;
+    return refuse(lines, 0, "file-too-large", message);
+  }
   if (!looksLikeJson(file.text)) return parseYaml(file, lines, null);
   const json = parseJsonTemplate(file.text, MAX_NESTING_DEPTH);
   if ("root" in json) return { root: json.root, errors: [], locate: lines.locate };

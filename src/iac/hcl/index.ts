@@ -1,8 +1,11 @@
 // The HCL stage's only door: positioned syntax trees for Terraform's native (`.tf`) and JSON
 // (`.tf.json`) files, with syntax errors as located LoadError values, never exceptions.
+// Positions: 1-based lines and columns (UTF-16 code units), end exclusive; see ast.ts `Range`.
 
+import type { SourceFile } from "../source.js";
 import type { LoadError } from "../../model/types.js";
-import type { Body, Expression, Range } from "./ast.js";
+import type { Body, Range } from "./ast.js";
+import { parseTfJson } from "./json.js";
 import { HclParser } from "./parser.js";
 
 export type * from "./ast.js";
@@ -14,7 +17,14 @@ export function parseHcl(text: string, file: string): { body: Body; errors: Load
   return new HclParser(text, file).parseFile();
 }
 
+/** Parses a fetched Terraform file with the reader its name calls for (`.tf.json` or native). */
+export function parseTerraformFile(source: SourceFile): { body: Body; errors: LoadError[] } {
+  return source.path.endsWith(".json")
+    ? parseTfJson(source.text, source.path)
+    : parseHcl(source.text, source.path);
+}
+
 /** The exact source text of an expression (or any node), e.g. for `{ $unknown: "<expr>" }`. */
-export function expressionText(node: Expression | Range, sourceText: string): string {
+export function expressionText(node: Range, sourceText: string): string {
   return sourceText.slice(node.start, node.end);
 }

@@ -68,7 +68,7 @@ function repository(overrides: Partial<MockRepository> = {}): MockRepository {
           "@@ -1,3 +1,5 @@\n+# moved down by a comment\n resource\n   ingress_port = 22\n+  ingress_port = 3389\n }",
       },
     ],
-    openPulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+    pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
     ...overrides,
   };
 }
@@ -371,11 +371,23 @@ describe("/tollgate run comments", () => {
     expect(paths(github.requests).slice(0, 5)).toEqual([
       "POST /app/installations/4242/access_tokens",
       "GET /repos/acme/infra/collaborators/octocat/permission",
-      "POST /repos/acme/infra/issues/comments/555/reactions",
       "GET /repos/acme/infra/pulls/12",
+      "POST /repos/acme/infra/issues/comments/555/reactions",
       "POST /repos/acme/infra/check-runs",
     ]);
     expect(github.updates()[0]).toMatchObject({ status: "completed" });
+  });
+
+  it("does nothing on a closed pull request", async () => {
+    const closed = repository({
+      pulls: [{ number: 12, state: "closed", head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+    });
+    const { github } = await run("issue_comment", commentPayload("/tollgate run"), closed);
+    expect(paths(github.requests)).toEqual([
+      "POST /app/installations/4242/access_tokens",
+      "GET /repos/acme/infra/collaborators/octocat/permission",
+      "GET /repos/acme/infra/pulls/12",
+    ]);
   });
 
   it("refuses politely without write access", async () => {

@@ -140,10 +140,14 @@ async function authoriseComment(
     });
     return undefined;
   }
-  await api.rest.reactions.createForIssueComment({
-    ...repository,
-    comment_id: request.commentId,
-    content: "rocket",
-  });
-  return pullTarget(api, { ...repository, pullNumber: request.pullNumber });
+  const target = await pullTarget(api, { ...repository, pullNumber: request.pullNumber });
+  // A rocket says "scanning"; a closed pull request gets none, since nothing will run.
+  if (target) {
+    await api.rest.reactions.createForIssueComment({
+      ...repository,
+      comment_id: request.commentId,
+      content: "rocket",
+    });
+  }
+  return target;
 }

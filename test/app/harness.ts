@@ -38,7 +38,12 @@ export function examplePayload(name: string, action: string): Record<string, unk
 
 export interface MockRepository extends FakeRepository {
   commits: Record<string, Record<string, string>>;
-  openPulls?: { number: number; head: { sha: string }; base: { sha: string } }[];
+  pulls?: {
+    number: number;
+    state?: "open" | "closed";
+    head: { sha: string };
+    base: { sha: string };
+  }[];
   permission?: string;
   /** What GitHub's compare answers as the merge base; the PR's base SHA by default. */
   mergeBase?: string;
@@ -87,11 +92,14 @@ export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): 
     const base = /compare\/([0-9a-f]{40})/.exec(uri)?.[1] ?? "";
     return [200, { merge_base_commit: { sha: repository.mergeBase ?? base } }];
   });
-  route("get", new RegExp(`^${repoPath}/pulls\\?`), () => [200, repository.openPulls ?? []]);
+  route("get", new RegExp(`^${repoPath}/pulls\\?`), () => [
+    200,
+    (repository.pulls ?? []).filter((p) => (p.state ?? "open") === "open"),
+  ]);
   route("get", new RegExp(`^${repoPath}/pulls/\\d+$`), (uri) => {
     const number = Number(uri.split("?")[0]?.split("/").at(-1));
-    const pull = repository.openPulls?.find((p) => p.number === number);
-    return pull ? [200, { ...pull, state: "open" }] : [404, { message: "Not Found" }];
+    const pull = repository.pulls?.find((p) => p.number === number);
+    return pull ? [200, { state: "open", ...pull }] : [404, { message: "Not Found" }];
   });
   route("get", new RegExp(`^${repoPath}/collaborators/[^/]+/permission$`), () => [
     200,

@@ -294,11 +294,8 @@ export class ExpressionEvaluator {
     if (isUnknown(source.value)) return { value: unknown(sourceText(expr, scope)), origin: here };
     if (source.value === null) return { value: [], origin: here };
     if (openValues.has(source.value as object)) (Array.isArray(source.value) ? source.value : Object.values(source.value as ValueObject)).forEach(markOpen);
-    const elements: Evaluated[] = Array.isArray(source.value)
-      ? source.value.map((value, i) => ({ value, origin: childOrigin(source.origin, i) }))
-      : !expr.full && isObject(source.value)
-        ? sortedKeys(source.value).map((key) => ({ value: (source.value as ValueObject)[key] as Value, origin: childOrigin(source.origin, key) }))
-        : [source];
+    // A value that is not a list splats as a one-element list (HCL's rule for both splat forms).
+    const elements: Evaluated[] = Array.isArray(source.value) ? source.value.map((value, i) => ({ value, origin: childOrigin(source.origin, i) })) : [source];
     const items = new Map<string, Origin>();
     const value = elements.map((element, i) => {
       const iteration = new Map(scope.iteration);
@@ -438,13 +435,20 @@ export class ExpressionEvaluator {
       case "nonsensitive":
       case "tostring":
         return first ? { ...first.origin, range: here.range, file: here.file } : here;
-      case "lookup":
-      case "coalesce":
-      case "element":
-      case "one": {
-        const found = args.find((arg) => valuesEqual(arg.value, value));
-        return found?.origin ?? here;
+      case "lookup": {
+        const key = args[1]?.value;
+        if (first && isObject(first.value) && typeof key === "string" && key in first.value) return childOrigin(first.origin, key);
+        return args[2]?.origin ?? here;
       }
+      case "element": {
+        const index = args[1]?.value;
+        if (first && Array.isArray(first.value) && first.value.length > 0 && typeof index === "number") return childOrigin(first.origin, index % first.value.length);
+        return here;
+      }
+      case "one":
+        return first && Array.isArray(first.value) && first.value.length === 1 ? childOrigin(first.origin, 0) : here;
+      case "coalesce":
+        return args.find((arg) => valuesEqual(arg.value, value))?.origin ?? here;
       case "merge": {
         const items = new Map<string, Origin>();
         for (const arg of args) {

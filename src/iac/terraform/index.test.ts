@@ -347,6 +347,26 @@ resource "null_resource" "x" {
     });
   });
 
+  it("traces values through lookup and element to where they are written, and splats a single object", () => {
+    const { resources, errors } = load(`locals {
+  ports = {
+    ssh = 22
+    web = 443
+  }
+  single = { name = "only" }
+}
+resource "x" "y" {
+  picked = [lookup(local.ports, "web"), element([local.ports.ssh, 8080], 3)]
+  names  = local.single[*].name
+}
+`);
+    expect(errors).toEqual([]);
+    const resource = byAddress(resources, "x.y");
+    expect(resource.config).toEqual({ picked: [443, 8080], names: ["only"] });
+    expect(line(resource, "/picked/0")).toBe("main.tf:4");
+    expect(line(resource, "/picked/1")).toBe("main.tf:9");
+  });
+
   it("keeps what cannot be known explicit and propagates it", () => {
     const { resources, errors } = load(`variable "owner" {}
 data "aws_caller_identity" "current" {}

@@ -78,13 +78,14 @@ const SHORT_FORM_TAGS: Record<string, string> = {
 };
 
 export function parseTemplate(file: SourceFile): ParsedTemplate {
-  const lines = indexLines(file);
-  // The fetch stage refuses such files already; a loader fed from elsewhere stays bounded too.
+  // The fetch stage refuses such files already; a loader fed from elsewhere stays bounded too,
+  // before even indexing its lines.
   const size = Buffer.byteLength(file.text);
   if (size > DEFAULT_MAX_FILE_BYTES) {
     const message = `${size} bytes, over the limit of ${DEFAULT_MAX_FILE_BYTES} bytes for one template`;
-    return refuse(lines, 0, "file-too-large", message);
+    return refuse(indexLines({ path: file.path, text: "" }), 0, "file-too-large", message);
   }
+  const lines = indexLines(file);
   if (!looksLikeJson(file.text)) return parseYaml(file, lines, null);
   const json = parseJsonTemplate(file.text, MAX_NESTING_DEPTH);
   if ("root" in json) return { root: json.root, errors: [], locate: lines.locate };

@@ -271,7 +271,7 @@ describe("pull_request", () => {
 });
 
 describe("pushes in quick succession", () => {
-  it("completes the superseded run as not scanned and scans the newest head", async () => {
+  it("completes the superseded run as cancelled and scans the newest head", async () => {
     const NEWER = "3".repeat(40);
     const repo = repository();
     repo.commits[NEWER] = repo.commits[HEAD_SHA] ?? {};
@@ -302,7 +302,7 @@ describe("pushes in quick succession", () => {
       ]);
     expect(completions).toEqual(
       expect.arrayContaining([
-        ["777", "neutral", `Not scanned: superseded by a newer push (${NEWER.slice(0, 7)})`],
+        ["777", "cancelled", `Not scanned: superseded by a newer push (${NEWER.slice(0, 7)})`],
         ["778", "failure", "1 new finding: 1 high"],
       ]),
     );

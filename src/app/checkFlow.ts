@@ -151,11 +151,18 @@ export async function cancelCheck(
   await completeRun(api, target, checkRunId, cancelledReport(reason), options);
 }
 
+/**
+ * `cancelled`, never `neutral`: a run stopped by a shutdown may be the pull request's newest, and
+ * branch protection passes neutral checks, so anything else would let an unscanned change merge.
+ */
 function cancelledReport(reason: string): CheckRunReport {
   return {
-    conclusion: "neutral",
+    conclusion: "cancelled",
     title: `Not scanned: ${reason}`.slice(0, 255),
-    summary: `This check stopped before it finished: ${reason}. The newest commit has its own Tollgate check.`,
+    summary: [
+      `This check stopped before it finished: ${reason}.`,
+      "If a newer commit was pushed, its own Tollgate check replaces this one; otherwise use **Re-run** or comment `/tollgate run`.",
+    ].join("\n\n"),
     annotationBatches: [],
   };
 }

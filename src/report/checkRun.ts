@@ -10,7 +10,8 @@ import type { ChangedLines } from "./patch.js";
 export const SUMMARY_LIMIT = 65_535;
 
 export interface CheckRunReport {
-  conclusion: Conclusion;
+  /** `cancelled` for a run stopped before a verdict: unlike neutral, branch protection does not count it as passed. */
+  conclusion: Conclusion | "cancelled";
   title: string;
   summary: string;
   /** Each batch goes in its own `checks.update`; empty when there is nothing to annotate. */

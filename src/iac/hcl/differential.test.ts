@@ -13,8 +13,10 @@
 //   conditional interpolations re-spelt as `%{if <cond>}..%{else}..%{endif}` as hcl2json does;
 // - any other expression as `"${<exact source text>}"`, so our node ranges must match
 //   HashiCorp's to the character (traversals, calls, for expressions, splats, operators).
-// The same comparison runs on hand-written snippets for constructs the corpus lacks (template
-// directives, strip markers, heredoc indentation corner cases, splats, for expressions).
+// No normalisation of the `${...}` text is needed: it matches exactly.
+// The same comparison also runs on corpus files rewritten with CRLF line endings, and on
+// hand-written snippets for constructs the corpus lacks (template directives, strip markers,
+// heredoc indentation corner cases, splats, for expressions).
 // Documented deviations: none on the corpus or the snippets. Not compared, because this
 // hcl2-parser (an older HCL) rejects them: provider-namespaced functions (`provider::ns::fn()`),
 // which parser.test.ts covers.
@@ -193,6 +195,24 @@ describe("parseHcl against hcl2-parser on snippets", () => {
     expect(error).toBeNull();
     expect(toHcl2JsonShape(ours.body, text)).toEqual(theirs);
   });
+});
+
+describe("parseHcl against hcl2-parser with CRLF line endings", () => {
+  // Every heredoc file plus a slice of the rest, rewritten with Windows line endings.
+  const all = tfFiles(corpus).map((file) => ({ file, text: readFileSync(file, "utf8") }));
+  const chosen = all.filter(({ text }, index) => text.includes("<<") || index % 15 === 0);
+
+  it.each(chosen.map(({ file, text }) => [path.relative(corpus, file), text]))(
+    "%s",
+    (_name, text) => {
+      const crlf = text.replace(/\r?\n/g, "\r\n");
+      const ours = parseHcl(crlf, "crlf.tf");
+      expect(ours.errors).toEqual([]);
+      const [theirs, error] = hcl2.parseToObject(crlf) as [Json, unknown];
+      expect(error).toBeNull();
+      expect(toHcl2JsonShape(ours.body, crlf)).toEqual(theirs);
+    },
+  );
 });
 
 describe("parseHcl against hcl2-parser on corpus/real", () => {

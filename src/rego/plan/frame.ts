@@ -17,6 +17,11 @@ export class Frame {
     return this.nextLocal++;
   }
 
+  /** The statement list being appended to; the same list means the same block level. */
+  currentBlock(): readonly Stmt[] | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
   emit(stmt: Stmt): void {
     const current = this.stack[this.stack.length - 1];
     if (current === undefined) throw new Error("frame has no open block");

@@ -3,7 +3,7 @@
 
 import type { Policy } from "../ir/types.js";
 import type { Module } from "../syntax/ast.js";
-import type { RegoError } from "../syntax/errors.js";
+import { regoError, type RegoError } from "../syntax/errors.js";
 import { PolicyPlanner } from "./planner.js";
 
 export { formatPolicy } from "./format.js";
@@ -23,7 +23,17 @@ export class PlanError extends Error {
 export function planPolicy(compiled: { modules: readonly Module[] }, entrypoints: readonly string[]): Policy {
   const planner = new PolicyPlanner(compiled.modules);
   const loc = { file: "<entrypoint>", line: 1, column: 1, endLine: 1, endColumn: 1 };
-  const plans = entrypoints.map((entrypoint) => planner.planEntrypoint(entrypoint, loc));
+  let plans;
+  try {
+    plans = entrypoints.map((entrypoint) => planner.planEntrypoint(entrypoint, loc));
+  } catch (error) {
+    // Long bodies plan in constant stack depth; only absurd nesting (thousands of nested
+    // iterations or literals) can exhaust the stack, and that is reported, not thrown.
+    if (!(error instanceof RangeError)) throw error;
+    const first = compiled.modules[0];
+    const at = first?.loc ?? loc;
+    throw new PlanError([regoError("rego_compile_error", at, "policy nests iterations or literals too deeply to compile")]);
+  }
   if (planner.errors.length > 0) throw new PlanError(planner.errors);
   return planner.policy(plans);
 }

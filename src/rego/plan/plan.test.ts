@@ -95,3 +95,16 @@ describe("rego.metadata", () => {
     expect(text).not.toContain("Call func=\"rego.metadata.rule\"");
   });
 });
+
+describe("planner bounds", () => {
+  it("plans a 5,000-expression body without exhausting the stack", () => {
+    const body = Array.from({ length: 5000 }, (_, i) => `  x${i} := input.a[${i}]`).join("\n");
+    const text = plan(["d/p"], `package d\np if {\n${body}\n}\n`);
+    expect(text.match(/Dot source=%0 key="a"/g)?.length).toBe(5000);
+  });
+
+  it("reports absurdly nested iteration as a located error instead of throwing RangeError", () => {
+    const body = Array.from({ length: 20000 }, (_, i) => `  some x${i} in input.a`).join("\n");
+    expect(() => planPolicy({ modules: parse(`package d\np if {\n${body}\n}\n`) }, ["d/p"])).toThrow(PlanError);
+  });
+});

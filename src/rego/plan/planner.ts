@@ -10,6 +10,7 @@ import type {
   JsonValue,
   Location,
   Module,
+  ObjectEntry,
   RefTerm,
   Rule,
   SomeInExpr,
@@ -203,13 +204,43 @@ export class PolicyPlanner {
 
   private unifyParams(patterns: Term[], params: Local[], cont: Cont): void {
     this.declare(patterns.flatMap(varsOf));
-    const step = (index: number): void => {
-      const pattern = patterns[index];
-      const param = params[index];
-      if (pattern === undefined || param === undefined) return cont();
-      this.planUnify(pattern, { type: "local", local: param, loc: pattern.loc }, () => step(index + 1));
-    };
-    step(0);
+    const count = Math.min(patterns.length, params.length);
+    this.chain(
+      count,
+      (index, next) => {
+        const pattern = patterns[index] as Term;
+        this.planUnify(pattern, { type: "local", local: params[index] as Local, loc: pattern.loc }, next);
+      },
+      cont,
+    );
+  }
+
+  /**
+   * Plans steps 0..count-1 in continuation style, each planned in the continuation of the one
+   * before. While a step continues at the block level it started at (no Scan or With opened),
+   * the next step runs in a loop rather than deeper in the JS stack, so long bodies and long
+   * literals plan in constant stack depth. Bindings a step makes stay in scope for the rest;
+   * the construct owning the body (rule, comprehension, not, every) restores the scope.
+   */
+  private chain(count: number, step: (index: number, next: Cont) => void, done: Cont, start = 0): void {
+    for (let index = start; ; ) {
+      if (index >= count) return done();
+      const level = this.frame.currentBlock();
+      const current = index;
+      let continuedInline = false;
+      let continued = false;
+      step(current, () => {
+        if (!continued && this.frame.currentBlock() === level) {
+          continued = true;
+          continuedInline = true;
+          return;
+        }
+        continued = true;
+        this.chain(count, step, done, current + 1);
+      });
+      if (!continuedInline) return;
+      index = current + 1;
+    }
   }
 
   private planRuleOutput(node: RuleNode, entry: RuleEntry, rule: Rule, result: Local): void {
@@ -349,9 +380,7 @@ export class PolicyPlanner {
   // Bodies and expressions
 
   private planBody(body: readonly Expr[], index: number, cont: Cont): void {
-    const expr = body[index];
-    if (expr === undefined) return cont();
-    this.planExpr(expr, () => this.planBody(body, index + 1, cont));
+    this.chain(body.length, (i, next) => this.planExpr(body[i] as Expr, next), cont, index);
   }
 
   private planExpr(expr: Expr, cont: Cont): void {
@@ -386,21 +415,17 @@ export class PolicyPlanner {
       case "unify":
         return this.planUnify(expr.left, expr.right, cont);
       case "assign":
-        return this.scoped(() => {
-          this.declare(varsOf(expr.left));
-          this.planUnify(expr.left, expr.right, cont);
-        });
+        this.declare(varsOf(expr.left));
+        return this.planUnify(expr.left, expr.right, cont);
       case "some":
-        return this.scoped(() => {
-          this.declare(expr.vars.map((v) => v.name));
-          cont();
-        });
+        this.declare(expr.vars.map((v) => v.name));
+        return cont();
       case "somein":
         return this.planSomeIn(expr, cont);
       case "every":
         return this.planEvery(expr, cont);
       case "block":
-        return this.scoped(() => this.planBody(expr.body, 0, cont));
+        return this.planBody(expr.body, 0, cont);
     }
   }
 
@@ -619,12 +644,14 @@ export class PolicyPlanner {
   }
 
   private unifyPairs(pairs: [PlanTerm, PlanTerm][], cont: Cont): void {
-    const step = (index: number): void => {
-      const pair = pairs[index];
-      if (pair === undefined) return cont();
-      this.planUnify(pair[0], pair[1], () => step(index + 1));
-    };
-    step(0);
+    this.chain(
+      pairs.length,
+      (index, next) => {
+        const [left, right] = pairs[index] as [PlanTerm, PlanTerm];
+        this.planUnify(left, right, next);
+      },
+      cont,
+    );
   }
 
   /** Matches an array or object pattern against a value held in `source`. */
@@ -633,31 +660,36 @@ export class PolicyPlanner {
     if (pattern.type === "array") {
       this.emit({ type: "IsArray", source: local(source) }, loc);
       this.expectLength(source, pattern.items.length, loc);
-      const step = (index: number): void => {
-        const item = pattern.items[index];
-        if (item === undefined) return cont();
-        const position = this.frame.newLocal();
-        this.emit({ type: "MakeNumberInt", value: index, target: position }, loc);
-        const element = this.frame.newLocal();
-        this.emit({ type: "Dot", source: local(source), key: local(position), target: element }, loc);
-        this.planUnify(item, { type: "local", local: element, loc }, () => step(index + 1));
-      };
-      return step(0);
+      const items = pattern.items;
+      return this.chain(
+        items.length,
+        (index, next) => {
+          const position = this.frame.newLocal();
+          this.emit({ type: "MakeNumberInt", value: index, target: position }, loc);
+          const element = this.frame.newLocal();
+          this.emit({ type: "Dot", source: local(source), key: local(position), target: element }, loc);
+          this.planUnify(items[index] as Term, { type: "local", local: element, loc }, next);
+        },
+        cont,
+      );
     }
     if (pattern.type === "object") {
       this.emit({ type: "IsObject", source: local(source) }, loc);
       this.expectLength(source, pattern.entries.length, loc);
-      const step = (index: number): void => {
-        const entry = pattern.entries[index];
-        if (entry === undefined) return cont();
-        if (this.hasUnbound(entry.key)) return this.fail(entry.key.loc, "object pattern keys must be ground", "rego_unsafe_var_error");
-        this.planTerm(entry.key, (key) => {
-          const element = this.frame.newLocal();
-          this.emit({ type: "Dot", source: local(source), key, target: element }, loc);
-          this.planUnify(entry.value, { type: "local", local: element, loc }, () => step(index + 1));
-        });
-      };
-      return step(0);
+      const entries = pattern.entries;
+      return this.chain(
+        entries.length,
+        (index, next) => {
+          const entry = entries[index] as ObjectEntry;
+          if (this.hasUnbound(entry.key)) return this.fail(entry.key.loc, "object pattern keys must be ground", "rego_unsafe_var_error");
+          this.planTerm(entry.key, (key) => {
+            const element = this.frame.newLocal();
+            this.emit({ type: "Dot", source: local(source), key, target: element }, loc);
+            this.planUnify(entry.value, { type: "local", local: element, loc }, next);
+          });
+        },
+        cont,
+      );
     }
     this.planUnify(pattern, { type: "local", local: source, loc }, cont);
   }
@@ -672,11 +704,9 @@ export class PolicyPlanner {
 
   private bind(variable: VarTerm, value: Operand, cont: Cont): void {
     if (variable.name === "_") return cont();
-    this.scoped(() => {
-      const aliasesDocument = value.kind === "local" && (value.local === INPUT || value.local === DATA);
-      this.scope.set(variable.name, aliasesDocument ? this.copy(value, variable.loc) : this.toLocal(value, variable.loc));
-      cont();
-    });
+    const aliasesDocument = value.kind === "local" && (value.local === INPUT || value.local === DATA);
+    this.scope.set(variable.name, aliasesDocument ? this.copy(value, variable.loc) : this.toLocal(value, variable.loc));
+    cont();
   }
 
   private isUnboundVar(term: PlanTerm): term is VarTerm {
@@ -766,15 +796,15 @@ export class PolicyPlanner {
 
   private planTerms(terms: readonly PlanTerm[], cont: (values: Operand[]) => void): void {
     const values: Operand[] = [];
-    const step = (index: number): void => {
-      const term = terms[index];
-      if (term === undefined) return cont([...values]);
-      this.planTerm(term, (value) => {
-        values[index] = value;
-        step(index + 1);
-      });
-    };
-    step(0);
+    this.chain(
+      terms.length,
+      (index, next) =>
+        this.planTerm(terms[index] as PlanTerm, (value) => {
+          values[index] = value;
+          next();
+        }),
+      () => cont([...values]),
+    );
   }
 
   private planComprehension(

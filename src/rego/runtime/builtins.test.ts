@@ -10,7 +10,9 @@ type Case = [name: string, args: unknown[], expected: unknown];
 
 const cases: Case[] = [
   ["plus", [1, 2], 3],
-  ["plus", [0.1, 0.2], 0.30000000000000004],
+  ["plus", [0.1, 0.2], 0.3],
+  ["plus", [1e30, 1], 1e30],
+  ["lt", [0.30000000000000004, 0.3], false],
   ["plus", [9007199254740991, 2], 9007199254740993],
   ["minus", [5, 7], -2],
   ["minus", [set(1, 2, 3), set(2)], [1, 3]],
@@ -228,6 +230,39 @@ describe("native builtins through Wasm", () => {
     await expect(callBuiltin(name, ...args)).rejects.toThrow(
       `policy.rego:1:8: eval_type_error: ${message}`,
     );
+  });
+
+  it.each<[string, string, string, string]>([
+    ["plus", "18446744073709551617", "1", "18446744073709551618"],
+    ["minus", "-18446744073709551617", "1", "-18446744073709551618"],
+    ["mul", "18446744073709551617", "2", "36893488147419103234"],
+    ["plus", "9223372036854775807", "1", "9223372036854775808"],
+    ["plus", "1e30", "1", "1000000000000000000000000000001"],
+    ["plus", "0.1", "0.2", "0.3"],
+    ["rem", "18446744073709551617", "18446744073709551616", "1"],
+    ["rem", "100", "-18446744073709551616", "100"],
+    ["lt", "3.141592653589793238462643383279", "3.141592653589793238462643383280", "true"],
+  ])("%s(%s, %s) is exactly %s", async (builtin, a, b, expected) => {
+    const p = new PolicyBuilder();
+    const e = await load(
+      p.policy([
+        {
+          name: "t/exact",
+          blocks: [
+            block(
+              { type: "MakeNumberRef", index: p.index(a), target: 2 },
+              { type: "MakeNumberRef", index: p.index(b), target: 3 },
+              { type: "Call", func: builtin, args: [local(2), local(3)], result: 4 },
+              { type: "MakeArray", capacity: 1, target: 5 },
+              { type: "ArrayAppend", value: local(4), array: 5 },
+              { type: "Call", func: "sprintf", args: [p.str("%v"), local(5)], result: 6 },
+              ...addResult(p, 6, 7),
+            ),
+          ],
+        },
+      ]),
+    );
+    expect(e.evaluate({})).toEqual([{ result: expected }]);
   });
 
   it("raises located builtin errors for division by zero and bad JSON", async () => {

@@ -7,7 +7,13 @@
 // CIDR arithmetic (~50 lines on BigInt; no installed package parses IPv6 prefixes).
 import { RE2JS } from "re2js";
 import { parse as parseYaml } from "yaml";
-import { OperandTypeError, RegoSet, type HostFunction, type HostValue } from "./host-value.js";
+import {
+  OperandTypeError,
+  RegoNumber,
+  RegoSet,
+  type HostFunction,
+  type HostValue,
+} from "./host-value.js";
 import { formatGo } from "./sprintf.js";
 
 function str(v: HostValue | undefined, what: string): string {
@@ -17,6 +23,7 @@ function str(v: HostValue | undefined, what: string): string {
 }
 
 function num(v: HostValue | undefined, what: string): number {
+  if (v instanceof RegoNumber) return Number(v.text);
   if (typeof v !== "number")
     throw new OperandTypeError(`operand ${what} must be number but got ${typeName(v)}`);
   return v;
@@ -25,6 +32,7 @@ function num(v: HostValue | undefined, what: string): number {
 export function typeName(v: HostValue | undefined): string {
   if (v === null) return "null";
   if (v instanceof RegoSet) return "set";
+  if (v instanceof RegoNumber) return "number";
   if (Array.isArray(v)) return "array";
   return typeof v === "object" ? "object" : typeof v === "undefined" ? "undefined" : typeof v;
 }

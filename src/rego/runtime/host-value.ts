@@ -2,10 +2,22 @@
 // boundary tagged so host builtins can tell a set from an array.
 
 export type HostValue =
-  null | boolean | number | string | HostValue[] | RegoSet | { [key: string]: HostValue };
+  | null
+  | boolean
+  | number
+  | RegoNumber
+  | string
+  | HostValue[]
+  | RegoSet
+  | { [key: string]: HostValue };
 
 export class RegoSet {
   constructor(readonly elements: HostValue[]) {}
+}
+
+/** A number a JavaScript double cannot hold exactly (big integer, long decimal), as its JSON text. */
+export class RegoNumber {
+  constructor(readonly text: string) {}
 }
 
 export type HostFunction = (...args: HostValue[]) => HostValue | undefined;

@@ -4,9 +4,16 @@
 // as {"__tollgate_set__": [...]} and leave the same way, so they survive the trip.
 import { hostWireName } from "./builtins.js";
 import { hostDefinitions } from "./host-functions.js";
-import { OperandTypeError, RegoSet, type HostFunction, type HostValue } from "./host-value.js";
+import {
+  OperandTypeError,
+  RegoNumber,
+  RegoSet,
+  type HostFunction,
+  type HostValue,
+} from "./host-value.js";
 
 const SET_TAG = "__tollgate_set__";
+const NUMBER_TAG = "__tollgate_number__";
 const ERROR_TAG = "__tollgate_error__";
 const TYPE_ERROR_TAG = "__tollgate_type_error__";
 
@@ -17,6 +24,8 @@ function decode(json: unknown): HostValue {
     const only = entries.length === 1 ? entries[0] : undefined;
     if (only && only[0] === SET_TAG && Array.isArray(only[1]))
       return new RegoSet(only[1].map(decode));
+    if (only && only[0] === NUMBER_TAG && typeof only[1] === "string")
+      return new RegoNumber(only[1]);
     return Object.fromEntries(entries.map(([k, v]) => [k, decode(v)]));
   }
   return json as HostValue;
@@ -24,6 +33,7 @@ function decode(json: unknown): HostValue {
 
 function encode(value: HostValue): unknown {
   if (value instanceof RegoSet) return { [SET_TAG]: value.elements.map(encode) };
+  if (value instanceof RegoNumber) return { [NUMBER_TAG]: value.text };
   if (Array.isArray(value)) return value.map(encode);
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encode(v)]));

@@ -2,11 +2,11 @@
 // big.Floats, strings Go strings, and every other value its Rego text (`[1, "a"]`, `{1, 2}`,
 // `set()`). Hand-written (~150 lines) because the SDK's sprintf-js follows C printf, not Go:
 // `%v`, `%q`, `%!d(string=x)` and Go's `%g` exponent rules differ.
-import { RegoSet, type HostValue } from "./host-value.js";
+import { RegoNumber, RegoSet, type HostValue } from "./host-value.js";
 
 type GoArg =
   | { kind: "int"; value: bigint }
-  | { kind: "float"; value: number }
+  | { kind: "float"; value: number; text?: string }
   | { kind: "string"; value: string }
   | { kind: "bool"; value: boolean };
 
@@ -27,6 +27,7 @@ export function regoText(v: HostValue): string {
   if (typeof v === "boolean" || typeof v === "number")
     return String(v).replace(/e\+?/, (m) => (m === "e" ? "e" : "e+"));
   if (typeof v === "string") return goQuote(v);
+  if (v instanceof RegoNumber) return v.text;
   if (v instanceof RegoSet)
     return v.elements.length === 0 ? "set()" : `{${v.elements.map(regoText).join(", ")}}`;
   if (Array.isArray(v)) return `[${v.map(regoText).join(", ")}]`;
@@ -35,6 +36,11 @@ export function regoText(v: HostValue): string {
 }
 
 function toGoArg(v: HostValue): GoArg {
+  if (v instanceof RegoNumber) {
+    return /^-?\d+$/.test(v.text)
+      ? { kind: "int", value: BigInt(v.text) }
+      : { kind: "float", value: Number(v.text), text: v.text };
+  }
   if (typeof v === "number")
     return Number.isSafeInteger(v)
       ? { kind: "int", value: BigInt(v) }
@@ -63,7 +69,7 @@ function plainValue(a: GoArg): string {
     case "int":
       return a.value.toString();
     case "float":
-      return formatG(a.value, undefined);
+      return a.text ?? formatG(a.value, undefined);
     case "string":
       return a.value;
     case "bool":
@@ -143,6 +149,10 @@ function formatOne(verb: string, a: GoArg, spec: Spec): string {
       const x = a.value;
       switch (verb) {
         case "v":
+          // A long decimal from the policy prints as written, as big.Float's %v does.
+          if (a.text !== undefined && spec.precision === undefined)
+            return pad(signed(a.text, spec), spec, true);
+          return pad(signed(formatG(x, spec.precision), spec), spec, true);
         case "g":
           return pad(signed(formatG(x, spec.precision), spec), spec, true);
         case "G":

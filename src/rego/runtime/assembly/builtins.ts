@@ -50,6 +50,7 @@ import {
 } from "./value";
 import { parseJson, marshalValue, parseNumberText, dumpValue } from "./json";
 import { builtinError, typeError } from "./errors";
+import { decimalArithmetic, decimalAbs, decimalRem, hasText, OP_ADD, OP_SUB, OP_MUL } from "./decimal";
 
 function staticString(s: string): usize {
   const n = s.length;
@@ -97,6 +98,8 @@ export function b_plus(a: usize, b: usize): usize {
     const r = x + y;
     if (((x ^ r) & (y ^ r)) >= 0) return rt_number_int(r);
   }
+  const exact = decimalArithmetic(OP_ADD, a, b);
+  if (exact != 0) return exact;
   return makeFloat(numberAsFloat(a) + numberAsFloat(b), 0, 0);
 }
 
@@ -129,6 +132,8 @@ export function b_minus(a: usize, b: usize): usize {
     const r = x - y;
     if (((x ^ y) & (x ^ r)) >= 0) return rt_number_int(r);
   }
+  const exact = decimalArithmetic(OP_SUB, a, b);
+  if (exact != 0) return exact;
   return makeFloat(numberAsFloat(a) - numberAsFloat(b), 0, 0);
 }
 
@@ -141,6 +146,8 @@ export function b_mul(a: usize, b: usize): usize {
     const fy = <f64>y;
     if (Math.abs(fx * fy) < 9.0e18) return rt_number_int(x * y);
   }
+  const exact = decimalArithmetic(OP_MUL, a, b);
+  if (exact != 0) return exact;
   return makeFloat(numberAsFloat(a) * numberAsFloat(b), 0, 0);
 }
 
@@ -158,6 +165,10 @@ export function b_div(a: usize, b: usize): usize {
 
 export function b_rem(a: usize, b: usize): usize {
   if (!numbers("rem", a, b)) return 0;
+  if ((hasText(a) || hasText(b)) && !(isInt(b) && intValue(b) == 0)) {
+    const exact = decimalRem(a, b);
+    if (exact != 0) return exact;
+  }
   if (!asExactInt(a)) {
     builtinError("rem: modulo on floating-point number");
     return 0;
@@ -179,7 +190,12 @@ export function b_abs(a: usize): usize {
   if (!number("abs", a)) return 0;
   if (isInt(a)) {
     const x = intValue(a);
-    return x < 0 && x != i64.MIN_VALUE ? rt_number_int(-x) : a;
+    if (x == i64.MIN_VALUE) return decimalAbs(a);
+    return x < 0 ? rt_number_int(-x) : a;
+  }
+  if (hasText(a)) {
+    const exact = decimalAbs(a);
+    if (exact != 0) return exact;
   }
   return makeFloat(Math.abs(numberAsFloat(a)), 0, 0);
 }

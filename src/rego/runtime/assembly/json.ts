@@ -166,6 +166,17 @@ function parseObject(): usize {
   if (decodeTaggedSets && tableLen(obj) == 1) {
     const key = entryKey(obj, 0);
     const elems = entryValue(obj, 0);
+    if (typeOf(elems) == STRING && isTag(key, "__tollgate_number__")) {
+      const savedSrc = src;
+      const savedEnd = end;
+      const savedPos = pos;
+      const number = parseNumberText(strPtr(elems), strLen(elems));
+      src = savedSrc;
+      end = savedEnd;
+      pos = savedPos;
+      failed = false;
+      if (number != 0) return number;
+    }
     if (isSetTag(key) && typeOf(elems) == ARRAY) {
       const set = rt_set();
       const n = arrLen(elems);
@@ -176,13 +187,16 @@ function parseObject(): usize {
   return obj;
 }
 
-const SET_TAG = "__tollgate_set__";
-function isSetTag(key: usize): bool {
-  const n = SET_TAG.length;
+function isTag(key: usize, tag: string): bool {
+  const n = tag.length;
   if (strLen(key) != n) return false;
   const p = strPtr(key);
-  for (let i = 0; i < n; i++) if (load<u8>(p + i) != <u8>SET_TAG.charCodeAt(i)) return false;
+  for (let i = 0; i < n; i++) if (load<u8>(p + i) != <u8>tag.charCodeAt(i)) return false;
   return true;
+}
+
+function isSetTag(key: usize): bool {
+  return isTag(key, "__tollgate_set__");
 }
 
 function hexDigit(c: u8): i32 {
@@ -558,14 +572,26 @@ function putFloat(f: f64): void {
   }
 }
 
+const SAFE_INTEGER: i64 = 9007199254740991;
+
 export function putNumber(v: usize): void {
   if (isInt(v)) {
-    putInt(intValue(v));
+    const n = intValue(v);
+    // A JavaScript host would round integers beyond 2^53: they cross as exact text.
+    if (tagSets && (n > SAFE_INTEGER || n < -SAFE_INTEGER)) {
+      putStatic('{"__tollgate_number__":"');
+      putInt(n);
+      putStatic('"}');
+    } else putInt(n);
     return;
   }
   const text = <usize>load<i32>(v, 16);
-  if (text != 0) putBytes(text, <usize>load<i32>(v, 20));
-  else putFloat(load<f64>(v, 8));
+  if (text == 0) putFloat(load<f64>(v, 8));
+  else if (tagSets) {
+    putStatic('{"__tollgate_number__":"');
+    putBytes(text, <usize>load<i32>(v, 20));
+    putStatic('"}');
+  } else putBytes(text, <usize>load<i32>(v, 20));
 }
 
 const HEX = "0123456789abcdef";

@@ -3,6 +3,7 @@
 // over an insertion-ordered entry array, so lookup and membership are O(1) on large inputs.
 
 import { opa_malloc, copyBytes } from "./memory";
+import { decimalCompare, hasText } from "./decimal";
 
 export const NULL: i32 = 1;
 export const BOOLEAN: i32 = 2;
@@ -396,7 +397,13 @@ export function compareNumbers(a: usize, b: usize): i32 {
   }
   const x = numberAsFloat(a);
   const y = numberAsFloat(b);
-  return x < y ? -1 : x > y ? 1 : 0;
+  if (x != y) return x < y ? -1 : 1;
+  // Rounding to f64 keeps order but may merge neighbours: decide ties on the exact decimals.
+  if (hasText(a) || hasText(b)) {
+    const exact = decimalCompare(a, b);
+    if (exact != 2) return exact;
+  }
+  return 0;
 }
 
 export function compareStrings(a: usize, b: usize): i32 {

@@ -226,6 +226,19 @@ describe("pull_request", () => {
     expect(completion?.output.summary).toContain("HTTP 500");
   });
 
+  it("fails closed when a changed file is too large to scan", async () => {
+    const github = mockGitHub(repository());
+    const app = await testApp(new FakeEngine(scanOpenPorts), { limits: { maxFileBytes: 40 } });
+    await app.deliver("pull_request", pullRequestPayload());
+    const [completion] = github.updates() as {
+      conclusion: string;
+      output: { title: string; summary: string };
+    }[];
+    expect(completion?.conclusion).toBe("failure");
+    expect(completion?.output.title).toBe("No new findings; 1 scan error");
+    expect(completion?.output.summary).toContain("is over the 40-byte limit (file-too-large)");
+  });
+
   it("still completes the run when the engine throws", async () => {
     const github = mockGitHub(repository());
     const app = await testApp({ scan: () => Promise.reject(new Error("wasm trap: unreachable")) });

@@ -89,7 +89,7 @@ export async function scanPullRequest(
   }
   const decision = decideGate(
     diffFindings(base.findings, head.findings),
-    [...settingsErrors, ...head.errors],
+    [...settingsErrors, ...snapshots.errors, ...head.errors],
     settings,
   );
   return buildCheckRunReport(decision, changedLinesByFile(snapshots.changedFiles), notices);

@@ -71,23 +71,48 @@ describe("fetchPullSnapshots", () => {
       "aws_s3_bucket",
     );
     expect(snapshots.changedFiles).toHaveLength(5);
-    expect(snapshots.notices).toEqual([
-      "Skipped huge.tf at head: 2000 bytes is over the 1000-byte limit.",
-      "Skipped cfn/logo.json at head: binary or not UTF-8.",
+    expect(snapshots.errors).toEqual([
+      {
+        file: "huge.tf",
+        line: 1,
+        column: 1,
+        code: "file-too-large",
+        message: "2000 bytes is over the 1000-byte limit",
+      },
     ]);
+    expect(snapshots.notices).toEqual(["Skipped cfn/logo.json at head: binary or not UTF-8."]);
   });
 
-  it("stops reading at the per-commit byte budget, with a notice per skipped file", async () => {
+  it("fails closed at the per-commit byte budget: a skipped head file is an error", async () => {
     const snapshots = await fetchPullSnapshots(api, pull, {
       maxFileBytes: 1000,
       maxBytesPerCommit: 60,
     });
     expect(snapshots.head.reduce((bytes, f) => bytes + f.text.length, 0)).toBeLessThanOrEqual(60);
-    expect(snapshots.notices).toContainEqual(
-      expect.stringMatching(
-        /^Skipped \S+ at head: over the per-commit budget of 2000 files or 60 bytes\.$/,
-      ),
+    expect(snapshots.errors).toContainEqual(
+      expect.objectContaining({
+        code: "scan-budget",
+        message: "over the budget of 2000 files or 60 bytes per commit",
+      }),
     );
+    expect(snapshots.notices).toContainEqual(
+      expect.stringMatching(/ at base: over the budget of 2000 files or 60 bytes per commit$/),
+    );
+  });
+
+  it("fails closed when GitHub lists only part of a huge pull request", async () => {
+    const many = Array.from({ length: 3001 }, (_, i) => ({
+      filename: `docs/${i}.md`,
+      status: "added" as const,
+    }));
+    github = new FakeGitHub({ ...repository, pullFiles: many });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    expect(snapshots.changedFiles).toHaveLength(3000);
+    expect(github.countOf("pulls.listFiles")).toBe(30);
+    expect(snapshots.errors).toEqual([
+      expect.objectContaining({ file: "(pull request)", code: "pull-too-large" }),
+    ]);
   });
 
   it("spends one listing page, two trees and one GraphQL query per module round", async () => {

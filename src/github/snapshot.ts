@@ -2,6 +2,7 @@
 // Terraform, their whole module directories plus the local modules they call. One recursive tree
 // per commit locates files; blob reads are batched and shared between the two commits.
 import type { SourceFile } from "../iac/source.js";
+import type { LoadError } from "../model/types.js";
 import { readBlobs, type BlobReadOptions } from "./blobs.js";
 import type { GitHubApi, RepoRef } from "./client.js";
 import { listPullFiles, type PullFile } from "./pullFiles.js";
@@ -28,9 +29,17 @@ export interface PullSnapshots {
   changedFiles: PullFile[];
   base: SourceFile[];
   head: SourceFile[];
-  /** What was skipped or incomplete, for the check run summary. */
+  /**
+   * What the head scan lacks, as located errors so the gate fails closed: a file too large or
+   * unreadable, a budget or listing limit reached. An attacker must not pass by making a file big.
+   */
+  errors: LoadError[];
+  /** What the base scan lacks, for the summary: it only makes more findings look new. */
   notices: string[];
 }
+
+/** Where an error about the pull request as a whole points, having no file of its own. */
+export const PULL_REQUEST_FILE = "(pull request)";
 
 interface TreeEntry {
   sha: string;
@@ -48,16 +57,26 @@ export async function fetchPullSnapshots(
   const maxFiles = limits.maxFilesPerCommit ?? 2000;
   const maxBytes = limits.maxBytesPerCommit ?? 64 * 1024 * 1024;
   const notices: string[] = [];
+  const errors: LoadError[] = [];
+  const incomplete = (side: Side, file: string, code: string, message: string) => {
+    if (side === "head") errors.push({ file, line: 1, column: 1, code, message });
+    else notices.push(`${file} at base: ${message}`);
+  };
   const listing = await listPullFiles(api, pull);
   if (listing.truncated) {
-    notices.push(
-      `This pull request changes more than ${listing.files.length} files; GitHub lists only the first ${listing.files.length}, so later files were not scanned.`,
+    incomplete(
+      "head",
+      PULL_REQUEST_FILE,
+      "pull-too-large",
+      `GitHub lists only the first ${listing.files.length} changed files; split the pull request so every file is scanned`,
     );
   }
   const changedIac = listing.files.filter(
     (f) => isIacPath(f.path) || (f.previousPath !== undefined && isIacPath(f.previousPath)),
   );
-  if (changedIac.length === 0) return { changedFiles: listing.files, base: [], head: [], notices };
+  if (changedIac.length === 0) {
+    return { changedFiles: listing.files, base: [], head: [], errors, notices };
+  }
 
   const [baseTree, headTree] = await Promise.all([
     readTree(api, pull, pull.baseSha),
@@ -68,10 +87,14 @@ export async function fetchPullSnapshots(
     ["base", baseTree],
     ["head", headTree],
   ] as const) {
-    if (tree.truncated)
-      notices.push(
-        `GitHub truncated the ${side} commit's file tree; some module files may be missing.`,
+    if (tree.truncated) {
+      incomplete(
+        side,
+        PULL_REQUEST_FILE,
+        "tree-truncated",
+        "GitHub truncated the commit's file tree; module files may be missing",
       );
+    }
   }
 
   const wanted: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
@@ -107,13 +130,19 @@ export async function fetchPullSnapshots(
         if (!entry) continue;
         if (entry.size > maxFileBytes) {
           skipped.add(`${side}:${path}`);
-          notices.push(
-            `Skipped ${path} at ${side}: ${entry.size} bytes is over the ${maxFileBytes}-byte limit.`,
+          incomplete(
+            side,
+            path,
+            "file-too-large",
+            `${entry.size} bytes is over the ${maxFileBytes}-byte limit`,
           );
         } else if (fileBudget <= 0 || bytesRead[side] + entry.size > maxBytes) {
           skipped.add(`${side}:${path}`);
-          notices.push(
-            `Skipped ${path} at ${side}: over the per-commit budget of ${maxFiles} files or ${maxBytes} bytes.`,
+          incomplete(
+            side,
+            path,
+            "scan-budget",
+            `over the budget of ${maxFiles} files or ${maxBytes} bytes per commit`,
           );
         } else {
           fileBudget--;
@@ -137,11 +166,19 @@ export async function fetchPullSnapshots(
           for (const dir of localModuleDirs(directoryOf(path), content.text)) addDir(side, dir);
       } else {
         skipped.add(`${side}:${path}`);
-        notices.push(
-          content?.kind === "binary"
-            ? `Skipped ${path} at ${side}: binary or not UTF-8.`
-            : `Could not read ${path} at ${side}: ${content?.reason ?? "no content returned"}.`,
-        );
+        if (content?.kind === "binary" && !isTerraformPath(path)) {
+          // A binary `.json` or `.yaml` is data, not a template: nothing to scan, nothing missed.
+          notices.push(`Skipped ${path} at ${side}: binary or not UTF-8.`);
+        } else if (content?.kind === "binary") {
+          incomplete(side, path, "file-not-text", "binary or not UTF-8");
+        } else {
+          incomplete(
+            side,
+            path,
+            "file-unreadable",
+            content?.reason ?? "GitHub returned no content",
+          );
+        }
       }
     }
   }
@@ -153,15 +190,29 @@ export async function fetchPullSnapshots(
     changedFiles: listing.files,
     base: files("base"),
     head: files("head"),
+    errors: capErrors(errors),
     notices: capNotices(notices),
   };
 }
 
-const MAX_NOTICES = 50;
+const MAX_REPORTED = 50;
 
 function capNotices(notices: string[]): string[] {
-  if (notices.length <= MAX_NOTICES) return notices;
-  return [...notices.slice(0, MAX_NOTICES), `…and ${notices.length - MAX_NOTICES} more notices.`];
+  if (notices.length <= MAX_REPORTED) return notices;
+  return [...notices.slice(0, MAX_REPORTED), `…and ${notices.length - MAX_REPORTED} more notices.`];
+}
+
+function capErrors(errors: LoadError[]): LoadError[] {
+  if (errors.length <= MAX_REPORTED) return errors;
+  const more = errors.length - MAX_REPORTED;
+  const summary = {
+    file: PULL_REQUEST_FILE,
+    line: 1,
+    column: 1,
+    code: "more-errors",
+    message: `and ${more} more files the scan could not read`,
+  };
+  return [...errors.slice(0, MAX_REPORTED), summary];
 }
 
 interface Tree {

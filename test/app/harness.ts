@@ -5,7 +5,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
-import { createTollgateApp } from "../../src/app/index.js";
+import { createTollgateApp, type TollgateAppOptions } from "../../src/app/index.js";
 import type { ScanEngine } from "../../src/engine/types.js";
 import { InProcessQueue } from "../../src/queue/index.js";
 import { FakeRepositoryApi, type FakeRepository } from "./fakeGitHub.js";
@@ -151,7 +151,7 @@ let deliveries = 0;
 
 export async function testApp(
   engine: ScanEngine,
-  options: { timeoutMs?: number } = {},
+  options: Pick<TollgateAppOptions, "timeoutMs" | "limits"> = {},
 ): Promise<TestApp> {
   const probot = new Probot({
     appId: 1,

@@ -108,3 +108,15 @@ describe("planner bounds", () => {
     expect(() => planPolicy({ modules: parse(`package d\np if {\n${body}\n}\n`) }, ["d/p"])).toThrow(PlanError);
   });
 });
+
+describe("with on virtual documents", () => {
+  it("replaces a whole rule by reading the replaced data instead of calling it", () => {
+    const text = plan(["x/p"], "package x\nq := 1\np := y if {\n  y := q with data.x.q as 2\n}\n");
+    expect(text).toMatch(/with %1\["x"\]\["q"\] = %\d+\n\s+Dot source=%1 key="x"/);
+  });
+
+  it("rejects replacing part of a rule's value", () => {
+    const modules = parse("package x\nq := {\"a\": 1}\np := y if {\n  y := q with data.x.q.a as 2\n}\n");
+    expect(() => planPolicy({ modules }, ["x/p"])).toThrow(/cannot partially replace/);
+  });
+});

@@ -507,6 +507,9 @@ export class PolicyPlanner {
       if (target === undefined) return;
       if (target.kind === "document") {
         documentTargets.push({ root: target.root, path: target.path, value: modifier.value, loc: modifier.loc });
+        if (target.root === DATA && this.replacesPartOfRule(target.path)) {
+          return this.fail(modifier.loc, `with keyword cannot partially replace virtual document data.${target.path.join(".")}`);
+        }
         if (target.root === DATA && this.touchesRules(target.path)) nextMocks.paths.push(target.path);
         continue;
       }
@@ -603,6 +606,17 @@ export class PolicyPlanner {
     if (path !== undefined) return { kind: "func", name: `data.${path.join(".")}` };
     const name = [head.name, ...segments].join(".");
     return builtinArity(name) !== undefined ? { kind: "func", name } : undefined;
+  }
+
+  /** True when a strict prefix of the path is a rule's document (`with data.p.x` for a rule p). */
+  private replacesPartOfRule(path: string[]): boolean {
+    let node: RuleNode | undefined = this.tree;
+    for (const segment of path) {
+      if (node.rules.length > 0 && node.kind !== "function") return true;
+      node = node.children.get(segment);
+      if (node === undefined) return false;
+    }
+    return false;
   }
 
   private touchesRules(path: string[]): boolean {

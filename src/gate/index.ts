@@ -33,7 +33,6 @@ export interface GateDecision {
 
 export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
 export const CATEGORIES: readonly Category[] = ["iam", "network", "encryption", "logging"];
-export const STATUSES: readonly FindingStatus[] = ["new", "existing", "fixed"];
 
 /** Rule id, then category, then severity settings, then the built-in default for the severity. */
 export function enforcementLevel(finding: Finding, settings: Settings): EnforcementLevel {

@@ -1,13 +1,9 @@
 // Small text helpers every renderer shares: the one `file:line:col: message` form for errors
 // (STYLE §5) and escaping for text from scanned files that ends up in markdown.
-import type { Finding, LoadError } from "../model/types.js";
+import type { LoadError } from "../model/types.js";
 
 export function formatLoadError(error: LoadError): string {
   return `${error.file}:${error.line}:${error.column}: ${error.message} (${error.code})`;
-}
-
-export function findingLocation(finding: Finding): string {
-  return `${finding.file}:${finding.line}`;
 }
 
 /** Text from IaC files (messages, evidence) cannot inject markup, links or mentions into a report. */

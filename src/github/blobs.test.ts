@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { decodeText, planBlobQueries } from "./blobs.js";
+
+const blob = (n: number, size: number) => ({ sha: n.toString(16).padStart(40, "0"), size });
+
+describe("planBlobQueries", () => {
+  it("groups blobs by count and by bytes, never leaving one out", () => {
+    const blobs = [blob(1, 10), blob(2, 10), blob(3, 10), blob(4, 500), blob(5, 10)];
+    const sizes = (queries: { size: number }[][]) => queries.map((q) => q.map((b) => b.size));
+    expect(sizes(planBlobQueries(blobs, { blobsPerQuery: 2, bytesPerQuery: 1000 }))).toEqual([
+      [10, 10],
+      [10, 500],
+      [10],
+    ]);
+    expect(sizes(planBlobQueries(blobs, { blobsPerQuery: 100, bytesPerQuery: 100 }))).toEqual([
+      [10, 10, 10],
+      [500],
+      [10],
+    ]);
+    expect(planBlobQueries([])).toEqual([]);
+  });
+});
+
+describe("decodeText", () => {
+  it("takes UTF-8 text and refuses NUL bytes or invalid UTF-8", () => {
+    expect(decodeText(Buffer.from('resource "x" "y" {} # é'))).toEqual({
+      kind: "text",
+      text: 'resource "x" "y" {} # é',
+    });
+    expect(decodeText(Buffer.from([0x61, 0x00, 0x62]))).toEqual({ kind: "binary" });
+    expect(decodeText(Buffer.from([0xc3, 0x28]))).toEqual({ kind: "binary" });
+  });
+});

@@ -519,7 +519,7 @@ function scalarText(value: Value): string | null {
   return null;
 }
 
-export function containsUnknown(value: Value): boolean {
+function containsUnknown(value: Value): boolean {
   if (isUnknown(value)) return true;
   if (Array.isArray(value)) return value.some(containsUnknown);
   if (value !== null && typeof value === "object")

@@ -51,7 +51,7 @@ const BRACKET_PRESCAN_LIMIT = 1024;
  */
 const MAX_FLOW_INDICATORS = 20_000;
 /** Alias uses followed while expanding, nested ones included; templates in the wild use a handful. */
-export const MAX_ALIAS_EXPANSIONS = 1000;
+const MAX_ALIAS_EXPANSIONS = 1000;
 
 /** Every short-form tag CloudFormation defines, and the long-form key it stands for. */
 const SHORT_FORM_TAGS: Record<string, string> = {

@@ -5,7 +5,7 @@
 import { asIntrinsic } from "./evaluate.js";
 import type { TemplateEntry, TemplateNode } from "./parse.js";
 
-export const SAM_TRANSFORM = "AWS::Serverless-2016-10-31";
+const SAM_TRANSFORM = "AWS::Serverless-2016-10-31";
 
 export function declaresSamTransform(transform: TemplateNode | undefined): boolean {
   if (transform === undefined) return false;

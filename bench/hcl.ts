@@ -1,7 +1,8 @@
 // HCL parser speed and memory on `shared/corpus/real` (every `.tf` file), ours against
 // hcl2-parser and @cdktf/hcl2json in the same run: MB/s, ratios, and heap growth per input byte.
-// Speeds are per CPU second of this process. Run: `npx tsx bench/hcl.ts` (add `node --expose-gc --import tsx` for the retained-memory figure).
+// Speeds are per CPU second of this process. Run: `npx tsx bench/hcl.ts` (or `npm run bench hcl`).
 
+import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,62 +46,81 @@ async function timePasses(
   return best;
 }
 
-let errors = 0;
-const parseOurs = (): void => {
-  for (const { file, text } of files) errors += parseHcl(text, file).errors.length;
-};
-
-// Warm up the JIT before measuring, as a long-running app would be.
-for (let i = 0; i < 5; i++) parseOurs();
-errors = 0;
-const ours = await timePasses(5, 4, parseOurs);
-const oursErrors = errors / 20;
-const hcl2Parser = await timePasses(1, 1, () => {
-  for (const { text } of files) hcl2.parseToObject(text);
-});
-// hcl2json loads a Go Wasm module on first use; warm it up on a slice of the corpus first.
-for (const { file, text } of files.slice(0, 100)) await hcl2jsonParse(file, text);
-const hcl2json = await timePasses(1, 1, async () => {
-  for (const { file, text } of files) await hcl2jsonParse(file, text);
-});
-
-const gc = (globalThis as { gc?: () => void }).gc;
-gc?.();
-const baseline = process.memoryUsage().heapUsed;
-let peakGrowth = 0;
-const kept = files.map(({ file, text }) => {
-  const result = parseHcl(text, file);
-  peakGrowth = Math.max(peakGrowth, process.memoryUsage().heapUsed - baseline);
-  return result;
-});
-gc?.();
-const retained = process.memoryUsage().heapUsed - baseline;
-
-let largest = files[0];
-for (const entry of files)
-  if (largest === undefined || entry.text.length > largest.text.length) largest = entry;
-let largestGrowth = 0;
-if (largest !== undefined) {
-  gc?.();
+/**
+ * Heap figures per input byte: growth while parsing the whole corpus and keeping every AST
+ * (sampled after each file, so it includes garbage not yet collected), what those ASTs retain
+ * after a full GC, and the growth while parsing the largest file alone.
+ */
+function measureMemory(): string[] {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return ["  n/a here (needs node --expose-gc, as npm run bench gives)"];
+  gc();
+  const baseline = process.memoryUsage().heapUsed;
+  let peakGrowth = 0;
+  const kept = files.map(({ file, text }) => {
+    const result = parseHcl(text, file);
+    peakGrowth = Math.max(peakGrowth, process.memoryUsage().heapUsed - baseline);
+    return result;
+  });
+  gc();
+  const retained = process.memoryUsage().heapUsed - baseline;
+  const largest = files.reduce((a, b) => (b.text.length > a.text.length ? b : a));
+  gc();
   const before = process.memoryUsage().heapUsed;
   parseHcl(largest.text, largest.file);
-  largestGrowth = (process.memoryUsage().heapUsed - before) / Buffer.byteLength(largest.text);
+  const largestGrowth = process.memoryUsage().heapUsed - before;
+  return [
+    `  peak heap growth, whole corpus, ${kept.length} ASTs kept: ${(peakGrowth / bytes).toFixed(2)}x input`,
+    `  heap retained by those ASTs after GC:           ${(retained / bytes).toFixed(2)}x input`,
+    `  heap growth parsing the largest file (${path.relative(corpus, largest.file)}, no GC): ${(largestGrowth / Buffer.byteLength(largest.text)).toFixed(2)}x its size`,
+  ];
 }
 
-const row = (name: string, rate: number): string =>
-  `${name.padEnd(18)} ${rate.toFixed(2).padStart(8)} MB/s`;
-console.log(`corpus: ${files.length} files, ${megabytes.toFixed(2)} MB (${corpus})`);
-console.log(row("tollgate parseHcl", ours) + `   (${oursErrors} errors)`);
-console.log(row("@cdktf/hcl2json", hcl2json));
-console.log(row("hcl2-parser", hcl2Parser));
-console.log(`ratio vs hcl2-parser:     ${(ours / hcl2Parser).toFixed(1)}x`);
-console.log(`ratio vs @cdktf/hcl2json: ${(ours / hcl2json).toFixed(1)}x`);
-console.log(
-  `heap growth while parsing the whole corpus, ASTs kept (peak sample): ${(peakGrowth / bytes).toFixed(2)}x input`,
-);
-console.log(
-  `heap retained by all ${kept.length} ASTs after GC: ${gc ? (retained / bytes).toFixed(2) + "x input" : "n/a (run with --expose-gc)"}`,
-);
-console.log(
-  `heap growth parsing the largest file (${largest ? path.relative(corpus, largest.file) : "-"}): ${largestGrowth.toFixed(2)}x its size`,
-);
+if (process.argv.includes("--memory-only")) {
+  console.log(measureMemory().join("\n"));
+} else {
+  let errors = 0;
+  const parseOurs = (): void => {
+    for (const { file, text } of files) errors += parseHcl(text, file).errors.length;
+  };
+  // Warm up the JIT before measuring, as a long-running app would be.
+  for (let i = 0; i < 5; i++) parseOurs();
+  errors = 0;
+  const ours = await timePasses(5, 4, parseOurs);
+  const oursErrors = errors / 20;
+  const hcl2Parser = await timePasses(1, 1, () => {
+    for (const { text } of files) hcl2.parseToObject(text);
+  });
+  // hcl2json loads a Go Wasm module on first use; warm it up on a slice of the corpus first.
+  for (const { file, text } of files.slice(0, 100)) await hcl2jsonParse(file, text);
+  const hcl2json = await timePasses(1, 1, async () => {
+    for (const { file, text } of files) await hcl2jsonParse(file, text);
+  });
+
+  const row = (name: string, rate: number): string =>
+    `${name.padEnd(18)} ${rate.toFixed(2).padStart(8)} MB/s`;
+  console.log(`corpus: ${files.length} files, ${megabytes.toFixed(2)} MB (${corpus})`);
+  console.log(row("tollgate parseHcl", ours) + `   (${oursErrors} errors)`);
+  console.log(row("@cdktf/hcl2json", hcl2json));
+  console.log(row("hcl2-parser", hcl2Parser));
+  console.log(`ratio vs hcl2-parser:     ${(ours / hcl2Parser).toFixed(1)}x`);
+  console.log(`ratio vs @cdktf/hcl2json: ${(ours / hcl2json).toFixed(1)}x`);
+  console.log("memory, default young generation (garbage may float up to its size):");
+  console.log(measureMemory().join("\n"));
+  // The same in a fresh process whose young generation is 1 MB, so floating garbage is small
+  // and the peak shows what parsing needs rather than when V8 chooses to collect.
+  const child = spawnSync(
+    process.execPath,
+    [
+      "--max-semi-space-size=1",
+      "--expose-gc",
+      "--import",
+      "tsx",
+      fileURLToPath(import.meta.url),
+      "--memory-only",
+    ],
+    { cwd: repoRoot, encoding: "utf8" },
+  );
+  console.log("memory, 1 MB young generation:");
+  console.log(child.status === 0 ? child.stdout.trimEnd() : `  (failed: ${child.stderr.trim()})`);
+}

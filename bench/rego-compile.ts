@@ -103,8 +103,12 @@ for (let run = 0; run < 5; run++) {
   wasm = (await compileRego(modules, { entrypoints: ["tollgate/bench/deny"] })).wasm;
   compileTimes.push(performance.now() - started);
 }
-console.log(`compile: 50 rules, ${modules["bench.rego"].length} bytes of Rego -> ${wasm.length} bytes of Wasm`);
-console.log(`compile: median ${median(compileTimes).toFixed(0)} ms, first ${compileTimes[0]?.toFixed(0)} ms (5 runs)`);
+console.log(
+  `compile: 50 rules, ${modules["bench.rego"].length} bytes of Rego -> ${wasm.length} bytes of Wasm`,
+);
+console.log(
+  `compile: median ${median(compileTimes).toFixed(0)} ms, first ${compileTimes[0]?.toFixed(0)} ms (5 runs)`,
+);
 
 const policy = await loadPolicy(wasm, undefined, hostBuiltins);
 policy.setData({});
@@ -118,5 +122,9 @@ for (let run = 0; run < 10; run++) {
   findings = resultSet[0]?.result.length ?? 0;
 }
 const evalMs = median(evalTimes);
-console.log(`evaluate: 5,000 resources, ${findings} findings, median ${evalMs.toFixed(0)} ms per evaluation (10 runs)`);
-console.log(`evaluate: ${((5000 / evalMs) * 1000).toFixed(0)} resources/s, ${((5000 * 50) / evalMs / 1000).toFixed(2)} M rule-resource checks/s`);
+console.log(
+  `evaluate: 5,000 resources, ${findings} findings, median ${evalMs.toFixed(0)} ms per evaluation (10 runs)`,
+);
+console.log(
+  `evaluate: ${((5000 / evalMs) * 1000).toFixed(0)} resources/s, ${((5000 * 50) / evalMs / 1000).toFixed(2)} M rule-resource checks/s`,
+);

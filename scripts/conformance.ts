@@ -18,12 +18,16 @@ const results = await runConformance(cases, { timeoutMs: 20_000, concurrency: 2 
 const summary = summarise(results);
 
 console.log("Skipped:");
-for (const r of results) if (r.status === "skipped") console.log(`  ${r.testCase.note}: ${r.detail}`);
+for (const r of results)
+  if (r.status === "skipped") console.log(`  ${r.testCase.note}: ${r.detail}`);
 console.log("\nFailed:");
-for (const r of results) if (r.status === "failed") console.log(`  ${r.testCase.note} (${r.testCase.file}): ${r.detail}`);
+for (const r of results)
+  if (r.status === "failed") console.log(`  ${r.testCase.note} (${r.testCase.file}): ${r.detail}`);
 console.log("\nfolder                        passed failed skipped");
 for (const [folder, counts] of [...summary.folders].sort(([a], [b]) => a.localeCompare(b))) {
-  console.log(`${folder.padEnd(30)}${String(counts.passed).padStart(6)}${String(counts.failed).padStart(7)}${String(counts.skipped).padStart(8)}`);
+  console.log(
+    `${folder.padEnd(30)}${String(counts.passed).padStart(6)}${String(counts.failed).padStart(7)}${String(counts.skipped).padStart(8)}`,
+  );
 }
 const ran = summary.passed + summary.failed;
 console.log(

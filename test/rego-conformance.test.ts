@@ -4,7 +4,12 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadConformanceCases, runConformance, summarise, type CaseResult } from "../src/rego/conformance/index.js";
+import {
+  loadConformanceCases,
+  runConformance,
+  summarise,
+  type CaseResult,
+} from "../src/rego/conformance/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const conformanceRoot = path.resolve(repoRoot, "../shared/conformance/opa");
@@ -39,13 +44,16 @@ describe("OPA conformance", () => {
 
   it("skips only for a builtin outside the required list or a WASM-EXCEPTIONS entry", () => {
     for (const result of results.filter((r) => r.status === "skipped")) {
-      expect(result.detail).toMatch(/^(builtin outside the required list|listed in WASM-EXCEPTIONS\.yaml|input_term is not JSON)/);
+      expect(result.detail).toMatch(
+        /^(builtin outside the required list|listed in WASM-EXCEPTIONS\.yaml|input_term is not JSON)/,
+      );
     }
   });
 
   it.each(namedCases)("passes %s", (note) => {
     const matching = results.filter((r) => r.testCase.note === note);
     expect(matching.length).toBeGreaterThan(0);
-    for (const result of matching) expect(result, result.detail).toMatchObject({ status: "passed" });
+    for (const result of matching)
+      expect(result, result.detail).toMatchObject({ status: "passed" });
   });
 });

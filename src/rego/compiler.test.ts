@@ -2,8 +2,16 @@ import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { describe, expect, it } from "vitest";
 import { compileRego, hostBuiltins, RegoCompileError } from "./index.js";
 
-async function evaluate(source: string, entrypoint: string, input: unknown, data: object = {}): Promise<unknown> {
-  const { wasm, entrypoints } = await compileRego({ "policy.rego": source }, { entrypoints: [entrypoint] });
+async function evaluate(
+  source: string,
+  entrypoint: string,
+  input: unknown,
+  data: object = {},
+): Promise<unknown> {
+  const { wasm, entrypoints } = await compileRego(
+    { "policy.rego": source },
+    { entrypoints: [entrypoint] },
+  );
   expect(entrypoints).toEqual({ [entrypoint]: 0 });
   const policy = await loadPolicy(wasm, undefined, hostBuiltins);
   policy.setData(data);
@@ -48,7 +56,11 @@ counted := n if {
 
 const input = {
   resources: [
-    { address: "aws_s3_bucket.a", type: "aws_s3_bucket", values: { versioning: true, tags: { owner: "web" } } },
+    {
+      address: "aws_s3_bucket.a",
+      type: "aws_s3_bucket",
+      values: { versioning: true, tags: { owner: "web" } },
+    },
     { address: "aws_s3_bucket.b", type: "aws_s3_bucket", values: {} },
   ],
 };
@@ -60,7 +72,9 @@ describe("compileRego through OPA's SDK", () => {
   });
 
   it("evaluates comprehensions, every, functions with several definitions and partial objects", async () => {
-    expect(await evaluate(library, "tollgate/rules/s3/names", input)).toEqual([{ result: ["aws_s3_bucket.a", "aws_s3_bucket.b"] }]);
+    expect(await evaluate(library, "tollgate/rules/s3/names", input)).toEqual([
+      { result: ["aws_s3_bucket.a", "aws_s3_bucket.b"] },
+    ]);
     expect(await evaluate(library, "tollgate/rules/s3/all_tagged", input)).toEqual([]);
     expect(await evaluate(library, "tollgate/rules/s3/owners", input)).toEqual([
       { result: { "aws_s3_bucket.a": "web", "aws_s3_bucket.b": "nobody" } },
@@ -73,7 +87,9 @@ describe("compileRego through OPA's SDK", () => {
 
   it("evaluates the package extent merged with base data", async () => {
     const source = "package a\n\np := 1\n\nq contains x if some x in [1, 2]\n";
-    expect(await evaluate(source, "a", undefined, { a: { base: true } })).toEqual([{ result: { base: true, p: 1, q: [1, 2] } }]);
+    expect(await evaluate(source, "a", undefined, { a: { base: true } })).toEqual([
+      { result: { base: true, p: 1, q: [1, 2] } },
+    ]);
   });
 
   it("raises OPA's conflict error when a complete rule has two values", async () => {
@@ -82,16 +98,31 @@ describe("compileRego through OPA's SDK", () => {
   });
 
   it("rejects a bad policy with located errors instead of throwing on the way", async () => {
-    const rejection = compileRego({ "bad.rego": "package a\n\np if {\n  x > 1\n}\n" }, { entrypoints: ["a/p"] });
+    const rejection = compileRego(
+      { "bad.rego": "package a\n\np if {\n  x > 1\n}\n" },
+      { entrypoints: ["a/p"] },
+    );
     await expect(rejection).rejects.toBeInstanceOf(RegoCompileError);
     const error = (await rejection.catch((e: unknown) => e)) as RegoCompileError;
-    expect(error.errors[0]).toMatchObject({ file: "bad.rego", line: 4, code: "rego_unsafe_var_error" });
+    expect(error.errors[0]).toMatchObject({
+      file: "bad.rego",
+      line: 4,
+      code: "rego_unsafe_var_error",
+    });
   });
 });
 
 describe("walk", () => {
   it("iterates every path and value of a document", async () => {
-    const source = 'package a\n\npaths contains path if {\n  walk(input, [path, value])\n  value == "x"\n}\n';
-    expect(await evaluate(source, "a/paths", { a: ["y", "x"], b: { c: "x" } })).toEqual([{ result: [["a", 1], ["b", "c"]] }]);
+    const source =
+      'package a\n\npaths contains path if {\n  walk(input, [path, value])\n  value == "x"\n}\n';
+    expect(await evaluate(source, "a/paths", { a: ["y", "x"], b: { c: "x" } })).toEqual([
+      {
+        result: [
+          ["a", 1],
+          ["b", "c"],
+        ],
+      },
+    ]);
   });
 });

@@ -27,9 +27,13 @@ export class RegoCompileError extends Error {
 }
 
 /** Compiles Rego modules (file name to source text) to an OPA-ABI Wasm module. */
-export async function compileRego(modules: Record<string, string>, options: CompileOptions): Promise<CompiledPolicy> {
+export async function compileRego(
+  modules: Record<string, string>,
+  options: CompileOptions,
+): Promise<CompiledPolicy> {
   const compiled = compileModules(modules);
-  if (compiled.policy === undefined || compiled.errors.length > 0) throw new RegoCompileError(compiled.errors);
+  if (compiled.policy === undefined || compiled.errors.length > 0)
+    throw new RegoCompileError(compiled.errors);
   let policy;
   try {
     policy = planPolicy(compiled.policy, options.entrypoints);
@@ -41,14 +45,24 @@ export async function compileRego(modules: Record<string, string>, options: Comp
   try {
     wasm = emitWasm(policy);
   } catch (error) {
-    if (error instanceof WasmEmitError) throw new RegoCompileError(error.diagnostics.map(emitErrorAsRegoError));
+    if (error instanceof WasmEmitError)
+      throw new RegoCompileError(error.diagnostics.map(emitErrorAsRegoError));
     throw error;
   }
-  return { wasm, entrypoints: Object.fromEntries(options.entrypoints.map((name, id) => [name, id])) };
+  return {
+    wasm,
+    entrypoints: Object.fromEntries(options.entrypoints.map((name, id) => [name, id])),
+  };
 }
 
 /** The emitter's diagnostics (unsupported builtins, arity) read as compile errors of OPA's kind. */
 function emitErrorAsRegoError(diagnostic: EmitDiagnostic): RegoError {
   const at = diagnostic.location ?? { file: "<policy>", line: 1, column: 1 };
-  return { file: at.file, line: at.line, column: at.column, code: "rego_type_error", message: `${diagnostic.code}: ${diagnostic.message}` };
+  return {
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    code: "rego_type_error",
+    message: `${diagnostic.code}: ${diagnostic.message}`,
+  };
 }

@@ -1,4 +1,9 @@
 // `tollgate/rego`: the Rego-to-Wasm compiler's public API.
 export type * from "./ir/types.js";
-export { compileRego, RegoCompileError, type CompiledPolicy, type CompileOptions } from "./compiler.js";
+export {
+  compileRego,
+  RegoCompileError,
+  type CompiledPolicy,
+  type CompileOptions,
+} from "./compiler.js";
 export { hostBuiltins } from "./runtime/index.js";

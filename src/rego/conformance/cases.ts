@@ -38,7 +38,19 @@ export const requiredBuiltins: ReadonlySet<string> = new Set(
   ).split(" "),
 );
 
-const keywords = new Set(["set", "not", "if", "some", "every", "with", "as", "else", "contains", "in", "default"]);
+const keywords = new Set([
+  "set",
+  "not",
+  "if",
+  "some",
+  "every",
+  "with",
+  "as",
+  "else",
+  "contains",
+  "in",
+  "default",
+]);
 
 interface RawCase {
   note?: unknown;
@@ -72,7 +84,12 @@ export function loadConformanceCases(root: string): ConformanceCase[] {
   return cases;
 }
 
-function toCase(folder: string, file: string, raw: RawCase, exceptions: Map<string, string>): ConformanceCase {
+function toCase(
+  folder: string,
+  file: string,
+  raw: RawCase,
+  exceptions: Map<string, string>,
+): ConformanceCase {
   const modules = Array.isArray(raw.modules) ? raw.modules.map(String) : [];
   const note = String(raw.note ?? file);
   const testCase: ConformanceCase = {
@@ -85,7 +102,8 @@ function toCase(folder: string, file: string, raw: RawCase, exceptions: Map<stri
   };
   if (raw.data !== undefined) testCase.data = raw.data;
   if (raw.input !== undefined) testCase.input = raw.input;
-  if (Array.isArray(raw.want_result)) testCase.wantResult = raw.want_result as Record<string, unknown>[];
+  if (Array.isArray(raw.want_result))
+    testCase.wantResult = raw.want_result as Record<string, unknown>[];
   if (raw.want_error !== undefined) testCase.wantError = String(raw.want_error);
   if (raw.want_error_code !== undefined) testCase.wantErrorCode = String(raw.want_error_code);
   if (typeof raw.input_term === "string") {
@@ -131,7 +149,8 @@ export function builtinsOutsideRequired(modules: string[], query: string): strin
     for (const m of code.matchAll(/(?<![\w.\]])([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)\s*\(/g)) {
       const name = m[1] ?? "";
       const first = name.split(".")[0] ?? "";
-      if (keywords.has(name) || first === "data" || first === "input" || importAliases.has(first)) continue;
+      if (keywords.has(name) || first === "data" || first === "input" || importAliases.has(first))
+        continue;
       if (defined.has(name) || requiredBuiltins.has(name)) continue;
       outside.add(name);
     }
@@ -139,7 +158,8 @@ export function builtinsOutsideRequired(modules: string[], query: string): strin
     for (const m of code.matchAll(/\bas\s+([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)/g)) {
       const name = m[1] ?? "";
       const first = name.split(".")[0] ?? "";
-      if (first === "data" || first === "input" || importAliases.has(first) || defined.has(name)) continue;
+      if (first === "data" || first === "input" || importAliases.has(first) || defined.has(name))
+        continue;
       if (!requiredBuiltins.has(name)) outside.add(name);
     }
   }

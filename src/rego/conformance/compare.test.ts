@@ -5,7 +5,15 @@ import { canonical, judge } from "./compare.js";
 import { planQuery } from "./evaluate.js";
 
 function testCase(fields: Partial<ConformanceCase>): ConformanceCase {
-  return { folder: "f", file: "f/a.yaml", note: "f/a", query: "data.p.q = x", modules: [], sortBindings: false, ...fields };
+  return {
+    folder: "f",
+    file: "f/a.yaml",
+    note: "f/a",
+    query: "data.p.q = x",
+    modules: [],
+    sortBindings: false,
+    ...fields,
+  };
 }
 
 describe("judge", () => {
@@ -19,16 +27,31 @@ describe("judge", () => {
   it("ignores the order of rows and of array values only with sort_bindings", () => {
     const want = [{ x: [null, 0, [], {}] }];
     const got = [{ x: [0, {}, null, []] }];
-    expect(judge(testCase({ wantResult: want }), { kind: "results", bindings: got }).passed).toBe(false);
-    expect(judge(testCase({ wantResult: want, sortBindings: true }), { kind: "results", bindings: got }).passed).toBe(true);
+    expect(judge(testCase({ wantResult: want }), { kind: "results", bindings: got }).passed).toBe(
+      false,
+    );
+    expect(
+      judge(testCase({ wantResult: want, sortBindings: true }), { kind: "results", bindings: got })
+        .passed,
+    ).toBe(true);
   });
 
   it("accepts an error by its code or message and rejects results when an error is wanted", () => {
-    const c = testCase({ wantErrorCode: "eval_conflict_error", wantError: "complete rules must not produce multiple outputs" });
-    expect(judge(c, { kind: "error", stage: "eval", text: "x.rego:3:1: eval_conflict_error: boom" }).passed).toBe(true);
-    expect(judge(c, { kind: "error", stage: "eval", text: "x.rego:3:1: eval_type_error: boom" }).passed).toBe(false);
+    const c = testCase({
+      wantErrorCode: "eval_conflict_error",
+      wantError: "complete rules must not produce multiple outputs",
+    });
+    expect(
+      judge(c, { kind: "error", stage: "eval", text: "x.rego:3:1: eval_conflict_error: boom" })
+        .passed,
+    ).toBe(true);
+    expect(
+      judge(c, { kind: "error", stage: "eval", text: "x.rego:3:1: eval_type_error: boom" }).passed,
+    ).toBe(false);
     expect(judge(c, { kind: "results", bindings: [{ x: 1 }] }).passed).toBe(false);
-    expect(judge(testCase({ wantResult: [] }), { kind: "error", stage: "compile", text: "bad" }).passed).toBe(false);
+    expect(
+      judge(testCase({ wantResult: [] }), { kind: "error", stage: "compile", text: "bad" }).passed,
+    ).toBe(false);
   });
 
   it("prints canonical JSON with sorted keys", () => {
@@ -54,7 +77,12 @@ describe("planQuery", () => {
 
 describe("builtinsOutsideRequired", () => {
   it("finds builtin calls outside the required list, not user functions or imports", () => {
-    const modules = ["package a\nimport data.lib\nf(x) := x\np := [f(1), lib.g(2), count([]), time.now_ns(), set()]\nq := 1 if { 1 with count as object.union_n }\n"];
-    expect(builtinsOutsideRequired(modules, "data.a.p = x")).toEqual(["object.union_n", "time.now_ns"]);
+    const modules = [
+      "package a\nimport data.lib\nf(x) := x\np := [f(1), lib.g(2), count([]), time.now_ns(), set()]\nq := 1 if { 1 with count as object.union_n }\n",
+    ];
+    expect(builtinsOutsideRequired(modules, "data.a.p = x")).toEqual([
+      "object.union_n",
+      "time.now_ns",
+    ]);
   });
 });

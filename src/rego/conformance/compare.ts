@@ -58,7 +58,9 @@ function sortArrayValues(binding: Record<string, unknown>): Record<string, unkno
   return Object.fromEntries(
     Object.entries(binding).map(([name, value]) => [
       name,
-      Array.isArray(value) ? [...value].sort((a, b) => compareText(canonical(a), canonical(b))) : value,
+      Array.isArray(value)
+        ? [...value].sort((a, b) => compareText(canonical(a), canonical(b)))
+        : value,
     ]),
   );
 }

@@ -42,7 +42,9 @@ export function formatPolicy(policy: Policy): string {
   lines.push(`strings: ${JSON.stringify(policy.strings)}`);
   lines.push(`builtins: ${policy.builtins.map((b) => `${b.name}/${b.arity}`).join(" ")}`);
   for (const func of policy.funcs) {
-    lines.push(`func ${func.name}(${func.params.map((p) => `%${p}`).join(", ")}) -> %${func.result}`);
+    lines.push(
+      `func ${func.name}(${func.params.map((p) => `%${p}`).join(", ")}) -> %${func.result}`,
+    );
     for (const b of func.blocks) block(b, "  ");
   }
   for (const plan of policy.plans) {
@@ -57,14 +59,19 @@ function describeFields(stmt: Stmt, operand: (op: Operand) => string, policy: Po
   for (const [field, value] of Object.entries(stmt)) {
     if (field === "type" || field === "loc") continue;
     if (field === "args" && Array.isArray(value)) {
-      parts.push(`(${value.map((v: Operand | number) => (typeof v === "number" ? `%${v}` : operand(v))).join(", ")})`);
+      parts.push(
+        `(${value.map((v: Operand | number) => (typeof v === "number" ? `%${v}` : operand(v))).join(", ")})`,
+      );
     } else if (field === "index" && stmt.type === "MakeNumberRef") {
       parts.push(policy.strings[stmt.index] ?? "?");
     } else if (field === "value" && (stmt.type === "MakeNumberInt" || stmt.type === "AssignInt")) {
       parts.push(`value=${stmt.value}`);
     } else if (isOperand(value)) {
       parts.push(`${field}=${operand(value)}`);
-    } else if (typeof value === "number" && /^(target|source|result|local|array|set|object|a|b|key|value)$/.test(field)) {
+    } else if (
+      typeof value === "number" &&
+      /^(target|source|result|local|array|set|object|a|b|key|value)$/.test(field)
+    ) {
       parts.push(`${field}=%${value}`);
     } else {
       parts.push(`${field}=${JSON.stringify(value)}`);

@@ -20,7 +20,10 @@ export class PlanError extends Error {
  * Plans the entrypoints (`pkg/rule` or `pkg/path/rule`, `/`-separated) over the compiled modules.
  * Throws a `PlanError` carrying every located error found.
  */
-export function planPolicy(compiled: { modules: readonly Module[] }, entrypoints: readonly string[]): Policy {
+export function planPolicy(
+  compiled: { modules: readonly Module[] },
+  entrypoints: readonly string[],
+): Policy {
   const planner = new PolicyPlanner(compiled.modules);
   const loc = { file: "<entrypoint>", line: 1, column: 1, endLine: 1, endColumn: 1 };
   let plans;
@@ -32,7 +35,13 @@ export function planPolicy(compiled: { modules: readonly Module[] }, entrypoints
     if (!(error instanceof RangeError)) throw error;
     const first = compiled.modules[0];
     const at = first?.loc ?? loc;
-    throw new PlanError([regoError("rego_compile_error", at, "policy nests iterations or literals too deeply to compile")]);
+    throw new PlanError([
+      regoError(
+        "rego_compile_error",
+        at,
+        "policy nests iterations or literals too deeply to compile",
+      ),
+    ]);
   }
   if (planner.errors.length > 0) throw new PlanError(planner.errors);
   return planner.policy(plans);

@@ -19,7 +19,9 @@ function plan(entrypoints: string[], ...sources: string[]): string {
 describe("planPolicy", () => {
   it("plans an entrypoint as a call of the rule's func wrapped in a result set", () => {
     const text = plan(["x/p"], "package x\np := 1\n");
-    expect(text).toContain("plan x/p\n  Call func=\"g0.data.x.p\" (%0, %1) result=%2\n  MakeObject target=%3\n");
+    expect(text).toContain(
+      'plan x/p\n  Call func="g0.data.x.p" (%0, %1) result=%2\n  MakeObject target=%3\n',
+    );
     expect(text).toContain('ObjectInsert key="result" value=%2 object=%3');
     expect(text).toContain("ResultSetAdd value=%3");
     expect(text).toContain("AssignVarOnce source=%3 target=%2");
@@ -33,7 +35,7 @@ describe("planPolicy", () => {
   });
 
   it("plans partial objects with conflict-checked inserts, nested for multi-level heads", () => {
-    const text = plan(["x/r"], 'package x\nr[k].name := v if {\n  v := input.obj[k]\n}\n');
+    const text = plan(["x/r"], "package x\nr[k].name := v if {\n  v := input.obj[k]\n}\n");
     expect(text).toContain("MakeObject target=%2");
     expect(text).toContain("ObjectInsertOnce");
     expect(text).toContain("IsUndefined");
@@ -59,12 +61,18 @@ describe("planPolicy", () => {
   });
 
   it("plans `with input` as a With block and restores input for the rest of the body", () => {
-    const text = plan(["x/p"], "package x\nq := input.a\np if {\n  q == 1 with input.a as 1\n  input.b\n}\n");
+    const text = plan(
+      ["x/p"],
+      "package x\nq := input.a\np if {\n  q == 1 with input.a as 1\n  input.b\n}\n",
+    );
     expect(text).toMatch(/with %0\["a"\] = %\d+\n(.*\n)*\s+with %0 = %\d+/);
   });
 
   it("specialises callees under a function mock", () => {
-    const text = plan(["x/p"], "package x\nf(a) := a\ng(a) := 7\nq := f(1)\np := y if {\n  y := q with f as g\n}\n");
+    const text = plan(
+      ["x/p"],
+      "package x\nf(a) := a\ng(a) := 7\nq := f(1)\np := y if {\n  y := q with f as g\n}\n",
+    );
     expect(text).toContain("func g1.data.x.q");
     expect(text).toMatch(/func g1.data.x.q[^]*Call func="g\d.data.x.g"/);
   });
@@ -88,11 +96,12 @@ describe("planPolicy", () => {
 
 describe("rego.metadata", () => {
   it("plans rego.metadata.rule() as the calling rule's METADATA block, a constant", () => {
-    const source = "package x\n\n# METADATA\n# title: Public bucket\n# custom:\n#   id: TG-1\np := rego.metadata.rule()\n";
+    const source =
+      "package x\n\n# METADATA\n# title: Public bucket\n# custom:\n#   id: TG-1\np := rego.metadata.rule()\n";
     const text = plan(["x/p"], source);
     expect(text).toContain('"Public bucket"');
     expect(text).toContain('"TG-1"');
-    expect(text).not.toContain("Call func=\"rego.metadata.rule\"");
+    expect(text).not.toContain('Call func="rego.metadata.rule"');
   });
 });
 
@@ -105,7 +114,9 @@ describe("planner bounds", () => {
 
   it("reports absurdly nested iteration as a located error instead of throwing RangeError", () => {
     const body = Array.from({ length: 20000 }, (_, i) => `  some x${i} in input.a`).join("\n");
-    expect(() => planPolicy({ modules: parse(`package d\np if {\n${body}\n}\n`) }, ["d/p"])).toThrow(PlanError);
+    expect(() =>
+      planPolicy({ modules: parse(`package d\np if {\n${body}\n}\n`) }, ["d/p"]),
+    ).toThrow(PlanError);
   });
 });
 
@@ -116,7 +127,9 @@ describe("with on virtual documents", () => {
   });
 
   it("rejects replacing part of a rule's value", () => {
-    const modules = parse("package x\nq := {\"a\": 1}\np := y if {\n  y := q with data.x.q.a as 2\n}\n");
+    const modules = parse(
+      'package x\nq := {"a": 1}\np := y if {\n  y := q with data.x.q.a as 2\n}\n',
+    );
     expect(() => planPolicy({ modules }, ["x/p"])).toThrow(/cannot partially replace/);
   });
 });

@@ -21,7 +21,13 @@ import type {
 import { regoError, type RegoError } from "../syntax/errors.js";
 import { builtinArity } from "./builtins.js";
 import { Frame, irLocation } from "./frame.js";
-import { buildRuleTree, definesDocuments, hasVirtualDocs, type RuleEntry, type RuleNode } from "./tree.js";
+import {
+  buildRuleTree,
+  definesDocuments,
+  hasVirtualDocs,
+  type RuleEntry,
+  type RuleNode,
+} from "./tree.js";
 
 /** A value already held in a local, usable wherever a term is (unification of scanned values). */
 interface LocalTerm {
@@ -129,7 +135,13 @@ export class PolicyPlanner {
     const prefix = key.startsWith("extent:") ? "extent" : "g";
     const name = `${prefix}${generation}.data${node.path.map((s) => "." + s).join("")}`;
     this.funcNames.set(fullKey, name);
-    const saved = { frame: this.frame, scope: this.scope, declared: this.declared, module: this.module, rule: this.rule };
+    const saved = {
+      frame: this.frame,
+      scope: this.scope,
+      declared: this.declared,
+      module: this.module,
+      rule: this.rule,
+    };
     try {
       const func = build();
       this.funcs.push({ name, path: ["data", ...node.path], ...func });
@@ -146,7 +158,10 @@ export class PolicyPlanner {
   private planRuleGroup(node: RuleNode): Omit<Func, "name" | "path"> {
     const entries = node.rules.filter((entry) => !entry.rule.default);
     const defaults = node.rules.filter((entry) => entry.rule.default);
-    const arity = node.kind === "function" ? Math.max(0, ...node.rules.map((e) => e.rule.head.args?.length ?? 0)) : 0;
+    const arity =
+      node.kind === "function"
+        ? Math.max(0, ...node.rules.map((e) => e.rule.head.args?.length ?? 0))
+        : 0;
     const params = Array.from({ length: 2 + arity }, (_, index) => index);
     this.frame = new Frame(2 + arity);
     const result = this.frame.newLocal();
@@ -165,7 +180,9 @@ export class PolicyPlanner {
             this.frame.nested(() => {
               this.emit({ type: "IsUndefined", source: result }, entry.rule.loc);
               if (value !== undefined) {
-                this.planTerm(value, (op) => this.emit({ type: "AssignVar", source: op, target: result }, entry.rule.loc));
+                this.planTerm(value, (op) =>
+                  this.emit({ type: "AssignVar", source: op, target: result }, entry.rule.loc),
+                );
               }
             }),
           ],
@@ -180,7 +197,8 @@ export class PolicyPlanner {
   /** One rule and its `else` alternatives; each alternative runs only if none before it matched. */
   private planRuleChain(node: RuleNode, entry: RuleEntry, result: Local, args: Local[]): void {
     const chain: Rule[] = [];
-    for (let rule: Rule | undefined = entry.rule; rule !== undefined; rule = rule.else) chain.push(rule);
+    for (let rule: Rule | undefined = entry.rule; rule !== undefined; rule = rule.else)
+      chain.push(rule);
     const matched = chain.length > 1 ? this.frame.newLocal() : undefined;
     if (matched !== undefined) this.emit({ type: "ResetLocal", target: matched }, entry.rule.loc);
     for (const [index, rule] of chain.entries()) {
@@ -189,12 +207,20 @@ export class PolicyPlanner {
       this.scope = new Map();
       this.declared = new Set();
       const block = this.frame.nested(() => {
-        if (matched !== undefined && index > 0) this.emit({ type: "IsUndefined", source: matched }, rule.loc);
-        const head = index === 0 ? entry.rule.head : { ...rule.head, args: rule.head.args ?? entry.rule.head.args };
+        if (matched !== undefined && index > 0)
+          this.emit({ type: "IsUndefined", source: matched }, rule.loc);
+        const head =
+          index === 0
+            ? entry.rule.head
+            : { ...rule.head, args: rule.head.args ?? entry.rule.head.args };
         this.unifyParams(head.args ?? [], args, () =>
           this.planBody(rule.body, 0, () => {
             this.planRuleOutput(node, entry, rule, result);
-            if (matched !== undefined) this.emit({ type: "AssignVar", source: { kind: "bool", value: true }, target: matched }, rule.loc);
+            if (matched !== undefined)
+              this.emit(
+                { type: "AssignVar", source: { kind: "bool", value: true }, target: matched },
+                rule.loc,
+              );
           }),
         );
       });
@@ -209,7 +235,11 @@ export class PolicyPlanner {
       count,
       (index, next) => {
         const pattern = patterns[index] as Term;
-        this.planUnify(pattern, { type: "local", local: params[index] as Local, loc: pattern.loc }, next);
+        this.planUnify(
+          pattern,
+          { type: "local", local: params[index] as Local, loc: pattern.loc },
+          next,
+        );
       },
       cont,
     );
@@ -222,8 +252,13 @@ export class PolicyPlanner {
    * literals plan in constant stack depth. Bindings a step makes stay in scope for the rest;
    * the construct owning the body (rule, comprehension, not, every) restores the scope.
    */
-  private chain(count: number, step: (index: number, next: Cont) => void, done: Cont, start = 0): void {
-    for (let index = start; ; ) {
+  private chain(
+    count: number,
+    step: (index: number, next: Cont) => void,
+    done: Cont,
+    start = 0,
+  ): void {
+    for (let index = start; ;) {
       if (index >= count) return done();
       const level = this.frame.currentBlock();
       const current = index;
@@ -247,9 +282,12 @@ export class PolicyPlanner {
     const loc = rule.loc;
     const value: Term = rule.head.value ?? { type: "boolean", value: true, loc };
     const member = rule.head.key ?? entry.rule.head.key;
-    if (entry.rule.head.kind === "partial-set" && member === undefined) return this.fail(loc, "partial set rule without a member term");
+    if (entry.rule.head.kind === "partial-set" && member === undefined)
+      return this.fail(loc, "partial set rule without a member term");
     if (node.kind === "partial-set" && member !== undefined) {
-      return this.planTerm(member, (op) => this.emit({ type: "SetAdd", value: op, set: result }, loc));
+      return this.planTerm(member, (op) =>
+        this.emit({ type: "SetAdd", value: op, set: result }, loc),
+      );
     }
     if (node.kind === "partial-object") {
       return this.planTerms(entry.rest, (keys) => {
@@ -267,24 +305,39 @@ export class PolicyPlanner {
         });
       });
     }
-    this.planTerm(value, (op) => this.emit({ type: "AssignVarOnce", source: op, target: result }, loc));
+    this.planTerm(value, (op) =>
+      this.emit({ type: "AssignVarOnce", source: op, target: result }, loc),
+    );
   }
 
   /**
    * `object[k1]...[kn]`, creating what is missing on the way (objects inside, an object or a set
    * at the end). Relies on inserted containers being shared, so later inserts into them show.
    */
-  private containerAt(object: Local, keys: Operand[], last: "object" | "set", loc: Location): Local {
+  private containerAt(
+    object: Local,
+    keys: Operand[],
+    last: "object" | "set",
+    loc: Location,
+  ): Local {
     let current = object;
     for (const [index, key] of keys.entries()) {
       const inner = this.frame.newLocal();
       this.emit({ type: "ResetLocal", target: inner }, loc);
       const parent = current;
-      const lookup = this.frame.nested(() => this.emit({ type: "Dot", source: local(parent), key, target: inner }, loc));
+      const lookup = this.frame.nested(() =>
+        this.emit({ type: "Dot", source: local(parent), key, target: inner }, loc),
+      );
       this.emit({ type: "Block", blocks: [lookup] }, loc);
       const create = this.frame.nested(() => {
         this.emit({ type: "IsUndefined", source: inner }, loc);
-        this.emit({ type: index === keys.length - 1 && last === "set" ? "MakeSet" : "MakeObject", target: inner }, loc);
+        this.emit(
+          {
+            type: index === keys.length - 1 && last === "set" ? "MakeSet" : "MakeObject",
+            target: inner,
+          },
+          loc,
+        );
         this.emit({ type: "ObjectInsert", key, value: local(inner), object: parent }, loc);
       });
       this.emit({ type: "Block", blocks: [create] }, loc);
@@ -311,14 +364,29 @@ export class PolicyPlanner {
     }
     if (node.rules.length > 0 && node.kind !== "function" && !this.isMocked(node.path)) {
       const own = this.frame.newLocal();
-      this.emit({ type: "Call", func: this.ruleFunc(node), args: [local(INPUT), local(DATA)], result: own }, loc);
+      this.emit(
+        { type: "Call", func: this.ruleFunc(node), args: [local(INPUT), local(DATA)], result: own },
+        loc,
+      );
       this.emit({ type: "ObjectMerge", a: own, b: virtual, target: virtual }, loc);
     }
     const base = this.frame.newLocal();
     const result = this.frame.newLocal();
     this.emit({ type: "ResetLocal", target: base }, loc);
     this.emit({ type: "ResetLocal", target: result }, loc);
-    this.emit({ type: "Block", blocks: [this.frame.nested(() => this.readBase(node.path, loc, (op) => this.emit({ type: "AssignVar", source: op, target: base }, loc)))] }, loc);
+    this.emit(
+      {
+        type: "Block",
+        blocks: [
+          this.frame.nested(() =>
+            this.readBase(node.path, loc, (op) =>
+              this.emit({ type: "AssignVar", source: op, target: base }, loc),
+            ),
+          ),
+        ],
+      },
+      loc,
+    );
     this.emit(
       {
         type: "Block",
@@ -351,7 +419,10 @@ export class PolicyPlanner {
   private planNodeValue(node: RuleNode, loc: Location, cont: ValueCont): void {
     if (this.isMocked(node.path)) return this.readBase(node.path, loc, cont);
     const hasChildren = [...node.children.values()].some(definesDocuments);
-    const func = node.rules.length > 0 && node.kind !== "function" && !hasChildren ? this.ruleFunc(node) : this.extentFunc(node);
+    const func =
+      node.rules.length > 0 && node.kind !== "function" && !hasChildren
+        ? this.ruleFunc(node)
+        : this.extentFunc(node);
     const result = this.frame.newLocal();
     this.emit({ type: "Call", func, args: [local(INPUT), local(DATA)], result }, loc);
     cont(local(result));
@@ -368,7 +439,9 @@ export class PolicyPlanner {
   }
 
   private isMocked(path: string[]): boolean {
-    return this.mocks.paths.some((mocked) => mocked.length <= path.length && mocked.every((s, i) => path[i] === s));
+    return this.mocks.paths.some(
+      (mocked) => mocked.length <= path.length && mocked.every((s, i) => path[i] === s),
+    );
   }
 
   private mockKey(): string {
@@ -400,7 +473,12 @@ export class PolicyPlanner {
     this.emit({ type: "ResetLocal", target: succeeded }, loc);
     const block = this.frame.nested(() => {
       this.scoped(() =>
-        build(() => this.emit({ type: "AssignVar", source: { kind: "bool", value: true }, target: succeeded }, loc)),
+        build(() =>
+          this.emit(
+            { type: "AssignVar", source: { kind: "bool", value: true }, target: succeeded },
+            loc,
+          ),
+        ),
       );
       this.emit({ type: "IsDefined", source: succeeded }, loc);
     });
@@ -482,7 +560,10 @@ export class PolicyPlanner {
             this.scope.set(expr.value.name, value);
             if (expr.key !== undefined) this.scope.set(expr.key.name, key);
             this.planNot((succeeded) => this.planBody(expr.body, 0, succeeded), loc);
-            this.emit({ type: "AssignVar", source: { kind: "bool", value: true }, target: counterexample }, loc);
+            this.emit(
+              { type: "AssignVar", source: { kind: "bool", value: true }, target: counterexample },
+              loc,
+            );
           }),
         );
         this.emit({ type: "Scan", source, key, value, block: scan }, loc);
@@ -506,11 +587,20 @@ export class PolicyPlanner {
       const target = this.withTarget(modifier);
       if (target === undefined) return;
       if (target.kind === "document") {
-        documentTargets.push({ root: target.root, path: target.path, value: modifier.value, loc: modifier.loc });
+        documentTargets.push({
+          root: target.root,
+          path: target.path,
+          value: modifier.value,
+          loc: modifier.loc,
+        });
         if (target.root === DATA && this.replacesPartOfRule(target.path)) {
-          return this.fail(modifier.loc, `with keyword cannot partially replace virtual document data.${target.path.join(".")}`);
+          return this.fail(
+            modifier.loc,
+            `with keyword cannot partially replace virtual document data.${target.path.join(".")}`,
+          );
         }
-        if (target.root === DATA && this.touchesRules(target.path)) nextMocks.paths.push(target.path);
+        if (target.root === DATA && this.touchesRules(target.path))
+          nextMocks.paths.push(target.path);
         continue;
       }
       const replacement = this.funcReplacement(modifier.value);
@@ -548,7 +638,11 @@ export class PolicyPlanner {
         this.mocks = nextMocks;
         try {
           this.nestWith(
-            documentTargets.map((t, i) => ({ root: t.root, path: t.path, value: values[i] ?? local(t.root) })),
+            documentTargets.map((t, i) => ({
+              root: t.root,
+              path: t.path,
+              value: values[i] ?? local(t.root),
+            })),
             expr.loc,
             () => this.planPositive(inner, restoreAndContinue),
           );
@@ -559,16 +653,30 @@ export class PolicyPlanner {
     );
   }
 
-  private nestWith(targets: { root: Local; path: string[]; value: Operand }[], loc: Location, build: Cont): void {
+  private nestWith(
+    targets: { root: Local; path: string[]; value: Operand }[],
+    loc: Location,
+    build: Cont,
+  ): void {
     const [first, ...rest] = targets;
     if (first === undefined) return build();
     const block = this.frame.nested(() => this.nestWith(rest, loc, build));
-    this.emit({ type: "With", local: first.root, path: first.path.map((s) => this.strIndex(s)), value: first.value, block }, loc);
+    this.emit(
+      {
+        type: "With",
+        local: first.root,
+        path: first.path.map((s) => this.strIndex(s)),
+        value: first.value,
+        block,
+      },
+      loc,
+    );
   }
 
   private withTarget(
     modifier: WithModifier,
-  ): { kind: "document"; root: Local; path: string[] } | { kind: "func"; name: string } | undefined {
+  ):
+    { kind: "document"; root: Local; path: string[] } | { kind: "func"; name: string } | undefined {
     const { target } = modifier;
     const head = target.head;
     const segments: string[] = [];
@@ -580,7 +688,10 @@ export class PolicyPlanner {
       segments.push(operand.value);
     }
     if (head.type !== "var") {
-      this.error(modifier.loc, "with target must be a reference to input, data, a function or a builtin");
+      this.error(
+        modifier.loc,
+        "with target must be a reference to input, data, a function or a builtin",
+      );
       return undefined;
     }
     if (head.name === "input") return { kind: "document", root: INPUT, path: segments };
@@ -635,20 +746,34 @@ export class PolicyPlanner {
   private planUnify(left: PlanTerm, right: PlanTerm, cont: Cont): void {
     const leftFree = this.isUnboundVar(left);
     const rightFree = this.isUnboundVar(right);
-    if (leftFree && rightFree) return this.fail(left.loc, `var ${describe(left)} is unsafe`, "rego_unsafe_var_error");
+    if (leftFree && rightFree)
+      return this.fail(left.loc, `var ${describe(left)} is unsafe`, "rego_unsafe_var_error");
     if (leftFree) return this.planTerm(right, (value) => this.bind(left as VarTerm, value, cont));
     if (rightFree) return this.planTerm(left, (value) => this.bind(right as VarTerm, value, cont));
     if (left.type === "array" && right.type === "array") {
       if (left.items.length !== right.items.length) return this.failStatically(left.loc);
-      return this.unifyPairs(left.items.map((item, i) => [item, right.items[i] as Term]), cont);
+      return this.unifyPairs(
+        left.items.map((item, i) => [item, right.items[i] as Term]),
+        cont,
+      );
     }
-    if (left.type === "object" && right.type === "object" && (this.hasUnbound(left) || this.hasUnbound(right))) {
+    if (
+      left.type === "object" &&
+      right.type === "object" &&
+      (this.hasUnbound(left) || this.hasUnbound(right))
+    ) {
       const pairs = matchObjectPatterns(left, right);
       if (pairs === undefined) return this.failStatically(left.loc);
       return this.unifyPairs(pairs, cont);
     }
-    if (this.hasUnbound(left)) return this.planTerm(right, (value) => this.destructure(left, this.toLocal(value, left.loc), cont));
-    if (this.hasUnbound(right)) return this.planTerm(left, (value) => this.destructure(right, this.toLocal(value, right.loc), cont));
+    if (this.hasUnbound(left))
+      return this.planTerm(right, (value) =>
+        this.destructure(left, this.toLocal(value, left.loc), cont),
+      );
+    if (this.hasUnbound(right))
+      return this.planTerm(left, (value) =>
+        this.destructure(right, this.toLocal(value, right.loc), cont),
+      );
     this.planTerm(left, (a) =>
       this.planTerm(right, (b) => {
         this.emit({ type: "Equal", a, b }, left.loc);
@@ -681,7 +806,10 @@ export class PolicyPlanner {
           const position = this.frame.newLocal();
           this.emit({ type: "MakeNumberInt", value: index, target: position }, loc);
           const element = this.frame.newLocal();
-          this.emit({ type: "Dot", source: local(source), key: local(position), target: element }, loc);
+          this.emit(
+            { type: "Dot", source: local(source), key: local(position), target: element },
+            loc,
+          );
           this.planUnify(items[index] as Term, { type: "local", local: element, loc }, next);
         },
         cont,
@@ -695,7 +823,12 @@ export class PolicyPlanner {
         entries.length,
         (index, next) => {
           const entry = entries[index] as ObjectEntry;
-          if (this.hasUnbound(entry.key)) return this.fail(entry.key.loc, "object pattern keys must be ground", "rego_unsafe_var_error");
+          if (this.hasUnbound(entry.key))
+            return this.fail(
+              entry.key.loc,
+              "object pattern keys must be ground",
+              "rego_unsafe_var_error",
+            );
           this.planTerm(entry.key, (key) => {
             const element = this.frame.newLocal();
             this.emit({ type: "Dot", source: local(source), key, target: element }, loc);
@@ -718,22 +851,32 @@ export class PolicyPlanner {
 
   private bind(variable: VarTerm, value: Operand, cont: Cont): void {
     if (variable.name === "_") return cont();
-    const aliasesDocument = value.kind === "local" && (value.local === INPUT || value.local === DATA);
-    this.scope.set(variable.name, aliasesDocument ? this.copy(value, variable.loc) : this.toLocal(value, variable.loc));
+    const aliasesDocument =
+      value.kind === "local" && (value.local === INPUT || value.local === DATA);
+    this.scope.set(
+      variable.name,
+      aliasesDocument ? this.copy(value, variable.loc) : this.toLocal(value, variable.loc),
+    );
     cont();
   }
 
   private isUnboundVar(term: PlanTerm): term is VarTerm {
     if (term.type !== "var") return false;
     if (term.name === "_") return true;
-    return !this.scope.has(term.name) && term.name !== "input" && term.name !== "data" && this.resolveGlobal(term.name) === undefined;
+    return (
+      !this.scope.has(term.name) &&
+      term.name !== "input" &&
+      term.name !== "data" &&
+      this.resolveGlobal(term.name) === undefined
+    );
   }
 
   /** True when an array/object pattern holds a var that is not bound yet. */
   private hasUnbound(term: PlanTerm): boolean {
     if (this.isUnboundVar(term)) return true;
     if (term.type === "array") return term.items.some((item) => this.hasUnbound(item));
-    if (term.type === "object") return term.entries.some((e) => this.hasUnbound(e.key) || this.hasUnbound(e.value));
+    if (term.type === "object")
+      return term.entries.some((e) => this.hasUnbound(e.key) || this.hasUnbound(e.value));
     return false;
   }
 
@@ -781,26 +924,52 @@ export class PolicyPlanner {
             const target = this.frame.newLocal();
             this.emit({ type: "MakeObject", target }, loc);
             for (let i = 0; i + 1 < operands.length; i += 2) {
-              this.emit({ type: "ObjectInsertOnce", key: operands[i] as Operand, value: operands[i + 1] as Operand, object: target }, loc);
+              this.emit(
+                {
+                  type: "ObjectInsertOnce",
+                  key: operands[i] as Operand,
+                  value: operands[i + 1] as Operand,
+                  object: target,
+                },
+                loc,
+              );
             }
             cont(local(target));
           },
         );
       case "arraycomprehension":
-        return this.planComprehension(term.body, loc, "MakeArray", (target) =>
-          this.planTerm(term.term, (value) => this.emit({ type: "ArrayAppend", value, array: target }, loc)),
+        return this.planComprehension(
+          term.body,
+          loc,
+          "MakeArray",
+          (target) =>
+            this.planTerm(term.term, (value) =>
+              this.emit({ type: "ArrayAppend", value, array: target }, loc),
+            ),
           cont,
         );
       case "setcomprehension":
-        return this.planComprehension(term.body, loc, "MakeSet", (target) =>
-          this.planTerm(term.term, (value) => this.emit({ type: "SetAdd", value, set: target }, loc)),
+        return this.planComprehension(
+          term.body,
+          loc,
+          "MakeSet",
+          (target) =>
+            this.planTerm(term.term, (value) =>
+              this.emit({ type: "SetAdd", value, set: target }, loc),
+            ),
           cont,
         );
       case "objectcomprehension":
-        return this.planComprehension(term.body, loc, "MakeObject", (target) =>
-          this.planTerm(term.key, (key) =>
-            this.planTerm(term.value, (value) => this.emit({ type: "ObjectInsertOnce", key, value, object: target }, loc)),
-          ),
+        return this.planComprehension(
+          term.body,
+          loc,
+          "MakeObject",
+          (target) =>
+            this.planTerm(term.key, (key) =>
+              this.planTerm(term.value, (value) =>
+                this.emit({ type: "ObjectInsertOnce", key, value, object: target }, loc),
+              ),
+            ),
           cont,
         );
       case "call":
@@ -831,14 +1000,17 @@ export class PolicyPlanner {
     const target = this.frame.newLocal();
     if (make === "MakeArray") this.emit({ type: "MakeArray", capacity: 0, target }, loc);
     else this.emit({ type: make, target }, loc);
-    const block = this.frame.nested(() => this.scoped(() => this.planBody(body, 0, () => add(target))));
+    const block = this.frame.nested(() =>
+      this.scoped(() => this.planBody(body, 0, () => add(target))),
+    );
     this.emit({ type: "Block", blocks: [block] }, loc);
     cont(local(target));
   }
 
   private makeNumber(text: string, loc: Location): Local {
     const target = this.frame.newLocal();
-    if (/^-?\d{1,9}$/.test(text)) this.emit({ type: "MakeNumberInt", value: Number(text), target }, loc);
+    if (/^-?\d{1,9}$/.test(text))
+      this.emit({ type: "MakeNumberInt", value: Number(text), target }, loc);
     else this.emit({ type: "MakeNumberRef", index: this.strIndex(text), target }, loc);
     return target;
   }
@@ -862,7 +1034,10 @@ export class PolicyPlanner {
       if (head.name === "data") return this.planDataRef(ref.operands, ref.loc, cont);
       const global = this.resolveGlobal(head.name);
       if (global !== undefined) {
-        return this.planRef({ ...global, operands: [...global.operands, ...ref.operands], loc: ref.loc }, cont);
+        return this.planRef(
+          { ...global, operands: [...global.operands, ...ref.operands], loc: ref.loc },
+          cont,
+        );
       }
     }
     this.planTerm(head, (source) => this.planOperands(source, ref.operands, 0, ref.loc, cont));
@@ -874,26 +1049,39 @@ export class PolicyPlanner {
     let index = 0;
     for (;;) {
       if (this.isMocked(node.path) || !definesDocuments(node)) {
-        return this.readBase(node.path, loc, (base) => this.planOperands(base, operands, index, loc, cont));
+        return this.readBase(node.path, loc, (base) =>
+          this.planOperands(base, operands, index, loc, cont),
+        );
       }
       const isRuleNode = node.rules.length > 0 && node.kind !== "function";
       const operand = operands[index];
       if (isRuleNode || operand === undefined || operand.type !== "string") {
-        return this.planNodeValue(node, loc, (value) => this.planOperands(value, operands, index, loc, cont));
+        return this.planNodeValue(node, loc, (value) =>
+          this.planOperands(value, operands, index, loc, cont),
+        );
       }
       const child = node.children.get(operand.value);
       if (child === undefined) {
-        return this.readBase(node.path, loc, (base) => this.planOperands(base, operands, index, loc, cont));
+        return this.readBase(node.path, loc, (base) =>
+          this.planOperands(base, operands, index, loc, cont),
+        );
       }
       node = child;
       index++;
     }
   }
 
-  private planOperands(source: Operand, operands: readonly Term[], index: number, loc: Location, cont: ValueCont): void {
+  private planOperands(
+    source: Operand,
+    operands: readonly Term[],
+    index: number,
+    loc: Location,
+    cont: ValueCont,
+  ): void {
     const operand = operands[index];
     if (operand === undefined) return cont(source);
-    const next = (value: Local): void => this.planOperands(local(value), operands, index + 1, loc, cont);
+    const next = (value: Local): void =>
+      this.planOperands(local(value), operands, index + 1, loc, cont);
     if (!this.hasUnbound(operand)) {
       return this.planTerm(operand, (key) => {
         const target = this.frame.newLocal();
@@ -917,7 +1105,8 @@ export class PolicyPlanner {
     const parts: string[] = [];
     const head = call.operator.head;
     if (head.type === "var") parts.push(head.name);
-    for (const operand of call.operator.operands) if (operand.type === "string") parts.push(operand.value);
+    for (const operand of call.operator.operands)
+      if (operand.type === "string") parts.push(operand.value);
     return parts.join(".");
   }
 
@@ -927,8 +1116,14 @@ export class PolicyPlanner {
     const functionPath = this.functionPathOf(call);
     const target = functionPath !== undefined ? `data.${functionPath.join(".")}` : name;
     const mock = this.mocks.funcs.get(target);
-    const arity = functionPath !== undefined ? this.functionArity(functionPath) : builtinArity(name);
-    if (functionPath === undefined && arity === undefined && mock === undefined && name !== "print") {
+    const arity =
+      functionPath !== undefined ? this.functionArity(functionPath) : builtinArity(name);
+    if (
+      functionPath === undefined &&
+      arity === undefined &&
+      mock === undefined &&
+      name !== "print"
+    ) {
       return this.fail(loc, `undefined function ${name}`, "rego_type_error");
     }
     const args = call.args;
@@ -939,7 +1134,9 @@ export class PolicyPlanner {
       const output = args[arity] as Term;
       const reduced: CallTerm = { ...call, args: args.slice(0, arity) };
       return this.planCall(reduced, (value) =>
-        this.planUnify(output, { type: "local", local: this.toLocal(value, loc), loc }, () => cont({ kind: "bool", value: true })),
+        this.planUnify(output, { type: "local", local: this.toLocal(value, loc), loc }, () =>
+          cont({ kind: "bool", value: true }),
+        ),
       );
     }
     if (mock !== undefined) return this.planMockedCall(target, mock, args, loc, cont);
@@ -958,14 +1155,22 @@ export class PolicyPlanner {
       const key = this.frame.newLocal();
       const value = this.frame.newLocal();
       const block = this.frame.nested(() =>
-        this.planUnify(output, { type: "local", local: value, loc }, () => cont({ kind: "bool", value: true })),
+        this.planUnify(output, { type: "local", local: value, loc }, () =>
+          cont({ kind: "bool", value: true }),
+        ),
       );
       this.emit({ type: "Scan", source, key, value, block }, loc);
     });
   }
 
   /** A replaced call: the arguments are still evaluated (they must be defined), then the replacement. */
-  private planMockedCall(target: string, mock: FuncMock, args: readonly Term[], loc: Location, cont: ValueCont): void {
+  private planMockedCall(
+    target: string,
+    mock: FuncMock,
+    args: readonly Term[],
+    loc: Location,
+    cont: ValueCont,
+  ): void {
     switch (mock.kind) {
       case "value":
         return this.planTerms(args, () => this.planTerm(mock.term, cont));
@@ -989,7 +1194,12 @@ export class PolicyPlanner {
     }
   }
 
-  private callFunction(path: string[], args: readonly Term[], loc: Location, cont: ValueCont): void {
+  private callFunction(
+    path: string[],
+    args: readonly Term[],
+    loc: Location,
+    cont: ValueCont,
+  ): void {
     this.callFunc(this.functionFunc(path, loc), args, loc, cont);
   }
 
@@ -1000,7 +1210,12 @@ export class PolicyPlanner {
     return undefined;
   }
 
-  private callFunc(func: string | undefined, args: readonly Term[], loc: Location, cont: ValueCont): void {
+  private callFunc(
+    func: string | undefined,
+    args: readonly Term[],
+    loc: Location,
+    cont: ValueCont,
+  ): void {
     if (func === undefined) return this.failStatically(loc);
     this.planTerms(args, (values) => {
       const result = this.frame.newLocal();
@@ -1029,7 +1244,9 @@ export class PolicyPlanner {
       const set = this.frame.newLocal();
       this.emit({ type: "MakeSet", target: set }, loc);
       const block = this.frame.nested(() =>
-        this.scoped(() => this.planTerm(arg, (value) => this.emit({ type: "SetAdd", value, set }, loc))),
+        this.scoped(() =>
+          this.planTerm(arg, (value) => this.emit({ type: "SetAdd", value, set }, loc)),
+        ),
       );
       this.emit({ type: "Block", blocks: [block] }, loc);
       this.emit({ type: "ArrayAppend", value: local(set), array: sets }, loc);
@@ -1050,9 +1267,16 @@ export class PolicyPlanner {
     if (name === "rego.metadata.rule") return own ?? {};
     const chain: JsonValue[] = [];
     if (rule !== undefined) {
-      chain.push(own === undefined ? { path: ["data", ...rule.path] } : { path: ["data", ...rule.path], annotations: own });
+      chain.push(
+        own === undefined
+          ? { path: ["data", ...rule.path] }
+          : { path: ["data", ...rule.path], annotations: own },
+      );
       for (const annotation of rule.entry.module.annotations) {
-        chain.push({ path: ["data", ...rule.entry.module.package.path], annotations: annotation.value });
+        chain.push({
+          path: ["data", ...rule.entry.module.package.path],
+          annotations: annotation.value,
+        });
       }
     }
     return chain;
@@ -1076,7 +1300,8 @@ export class PolicyPlanner {
     else {
       const imported = this.importTarget(head);
       if (imported !== undefined) candidates.push([...imported, ...segments]);
-      if (this.module !== undefined) candidates.push([...this.module.package.path, head, ...segments]);
+      if (this.module !== undefined)
+        candidates.push([...this.module.package.path, head, ...segments]);
     }
     for (const path of candidates) if (this.nodeAt(path)?.kind === "function") return path;
     return undefined;
@@ -1187,19 +1412,30 @@ export class PolicyPlanner {
     return index;
   }
 
-  private error(loc: Location, message: string, code: RegoError["code"] = "rego_compile_error"): void {
+  private error(
+    loc: Location,
+    message: string,
+    code: RegoError["code"] = "rego_compile_error",
+  ): void {
     this.errors.push(regoError(code, loc, message));
   }
 
   /** Reports an error and plans a statement that never succeeds in its place. */
-  private fail(loc: Location, message: string, code: RegoError["code"] = "rego_compile_error"): void {
+  private fail(
+    loc: Location,
+    message: string,
+    code: RegoError["code"] = "rego_compile_error",
+  ): void {
     this.error(loc, message, code);
     this.failStatically(loc);
   }
 
   /** A unification that can never hold (`[1] = [1, 2]`): the enclosing block just fails. */
   private failStatically(loc: Location): void {
-    this.emit({ type: "Equal", a: { kind: "bool", value: true }, b: { kind: "bool", value: false } }, loc);
+    this.emit(
+      { type: "Equal", a: { kind: "bool", value: true }, b: { kind: "bool", value: false } },
+      loc,
+    );
   }
 }
 
@@ -1209,10 +1445,14 @@ function jsonTerm(value: JsonValue, loc: Location): Term {
   if (typeof value === "boolean") return { type: "boolean", value, loc };
   if (typeof value === "number") return { type: "number", text: String(value), loc };
   if (typeof value === "string") return { type: "string", value, raw: false, loc };
-  if (Array.isArray(value)) return { type: "array", items: value.map((item) => jsonTerm(item, loc)), loc };
+  if (Array.isArray(value))
+    return { type: "array", items: value.map((item) => jsonTerm(item, loc)), loc };
   return {
     type: "object",
-    entries: Object.entries(value).map(([key, item]) => ({ key: jsonTerm(key, loc), value: jsonTerm(item, loc) })),
+    entries: Object.entries(value).map(([key, item]) => ({
+      key: jsonTerm(key, loc),
+      value: jsonTerm(item, loc),
+    })),
     loc,
   };
 }
@@ -1253,12 +1493,19 @@ function isConstant(term: Term): boolean {
 
 /** Pairs the values of two object patterns by their (constant) keys; undefined if keys differ. */
 function matchObjectPatterns(left: PlanTerm, right: PlanTerm): [Term, Term][] | undefined {
-  if (left.type !== "object" || right.type !== "object" || left.entries.length !== right.entries.length) return undefined;
+  if (
+    left.type !== "object" ||
+    right.type !== "object" ||
+    left.entries.length !== right.entries.length
+  )
+    return undefined;
   const pairs: [Term, Term][] = [];
   for (const entry of left.entries) {
     if (!isConstant(entry.key)) return undefined;
     const key = JSON.stringify(constantValue(entry.key));
-    const match = right.entries.find((other) => isConstant(other.key) && JSON.stringify(constantValue(other.key)) === key);
+    const match = right.entries.find(
+      (other) => isConstant(other.key) && JSON.stringify(constantValue(other.key)) === key,
+    );
     if (match === undefined) return undefined;
     pairs.push([entry.value, match.value]);
   }

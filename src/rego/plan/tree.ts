@@ -33,7 +33,8 @@ export function buildRuleTree(modules: readonly Module[], errors: RegoError[]): 
       const { prefix, rest } = splitHeadRef(rule.head.ref);
       const path = [...module.package.path, ...prefix];
       // A head with keys after its ground prefix builds an object, whatever its leaf holds.
-      const kind: RuleKind = rule.head.kind !== "function" && rest.length > 0 ? "partial-object" : rule.head.kind;
+      const kind: RuleKind =
+        rule.head.kind !== "function" && rest.length > 0 ? "partial-object" : rule.head.kind;
       const node = nodeAt(root, path);
       if (node.kind !== undefined && node.kind !== kind) {
         errors.push(
@@ -93,6 +94,7 @@ export function hasVirtualDocs(node: RuleNode): boolean {
 export function definesDocuments(node: RuleNode): boolean {
   if (node.kind === "function") return false;
   if (node.rules.length > 0) return true;
-  for (const child of node.children.values()) if (child.rules.length > 0 || definesDocuments(child)) return true;
+  for (const child of node.children.values())
+    if (child.rules.length > 0 || definesDocuments(child)) return true;
   return false;
 }

@@ -419,7 +419,7 @@ describe("/tollgate run comments", () => {
     );
   });
 
-  it("ignores bots, plain issues and other comments", async () => {
+  it("ignores bots, plain issues, other comments and edits", async () => {
     const bot = await run(
       "issue_comment",
       commentPayload("/tollgate run", { login: "renovate[bot]", type: "Bot" }),
@@ -428,7 +428,19 @@ describe("/tollgate run comments", () => {
     const issue = commentPayload("/tollgate run");
     issue.issue = { ...issue.issue, pull_request: undefined };
     const onIssue = await run("issue_comment", issue);
-    expect([bot, chatter, onIssue].map(({ github }) => github.requests.length)).toEqual([0, 0, 0]);
+    const edited = examplePayload("issue_comment", "edited") as Record<
+      string,
+      Record<string, unknown>
+    >;
+    edited.issue = {
+      ...edited.issue,
+      pull_request: { url: "https://api.github.com/repos/acme/infra/pulls/12" },
+    };
+    edited.comment = { ...edited.comment, body: "/tollgate run" };
+    const onEdit = await run("issue_comment", edited);
+    expect([bot, chatter, onIssue, onEdit].map(({ github }) => github.requests.length)).toEqual([
+      0, 0, 0, 0,
+    ]);
   });
 });
 

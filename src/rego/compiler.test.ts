@@ -126,3 +126,11 @@ describe("walk", () => {
     ]);
   });
 });
+
+describe("with on an undefined input", () => {
+  it("restores the undefined input for the rest of the body", async () => {
+    const source =
+      "package a\n\np if {\n  input.foo == 1 with input.foo as 1\n  not input.foo\n}\n";
+    expect(await evaluate(source, "a/p", undefined)).toEqual([{ result: true }]);
+  });
+});

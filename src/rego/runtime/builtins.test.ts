@@ -222,7 +222,7 @@ describe("native builtins through Wasm", () => {
     [
       "strings.any_prefix_match",
       [[1], "a"],
-      "strings.any_prefix_match: operand 1 must be array of strings but got number",
+      "strings.any_prefix_match: operand 1 must be array of strings but got array containing number",
     ],
     ["to_number", ["-Inf"], "to_number: operand 1 must be a valid number string but got string"],
     ["upper", [1], "upper: operand 1 must be string but got number"],
@@ -242,6 +242,9 @@ describe("native builtins through Wasm", () => {
     ["rem", "18446744073709551617", "18446744073709551616", "1"],
     ["rem", "100", "-18446744073709551616", "100"],
     ["lt", "3.141592653589793238462643383279", "3.141592653589793238462643383280", "true"],
+    ["equal", "1.0", "1", "true"],
+    ["equal", "1e2", "100.00", "true"],
+    ["equal", "0.30000000000000004", "0.3", "false"],
   ])("%s(%s, %s) is exactly %s", async (builtin, a, b, expected) => {
     const p = new PolicyBuilder();
     const e = await load(
@@ -263,6 +266,45 @@ describe("native builtins through Wasm", () => {
       ]),
     );
     expect(e.evaluate({})).toEqual([{ result: expected }]);
+  });
+
+  it("makes failing builtin calls undefined when errors are not strict", async () => {
+    const p = new PolicyBuilder();
+    const policy = p.policy([
+      {
+        name: "t/lenient",
+        blocks: [
+          block(
+            { type: "MakeArray", capacity: 3, target: 2 },
+            {
+              type: "Block",
+              blocks: [
+                block({ type: "Call", func: "div", args: [local(0), p.str("x")], result: 3 }),
+              ],
+            },
+            {
+              type: "Block",
+              blocks: [
+                block({
+                  type: "Call",
+                  func: "regex.match",
+                  args: [p.str("("), p.str("x")],
+                  result: 4,
+                }),
+              ],
+            },
+            { type: "ArrayAppend", value: p.str("still here"), array: 2 },
+            ...addResult(p, 2, 5),
+          ),
+        ],
+      },
+    ]);
+    const lenient = await load(policy, { strictBuiltinErrors: false });
+    expect(lenient.evaluate(1)).toEqual([{ result: ["still here"] }]);
+    const strict = await load(policy);
+    expect(() => strict.evaluate(1)).toThrow(
+      "eval_type_error: div: operand 2 must be number but got string",
+    );
   });
 
   it("raises located builtin errors for division by zero and bad JSON", async () => {

@@ -33,8 +33,13 @@ import {
 } from "../runtime/index.js";
 
 export interface EmitOptions {
-  /** Run binaryen's optimiser over the whole module (default true). */
+  /** Run binaryen's optimiser over the emitted functions (default true). */
   optimize?: boolean;
+  /**
+   * Builtin errors (type errors, division by zero, host exceptions) abort the evaluation with a
+   * located error (default true, OPA's --strict-builtin-errors); false makes such calls undefined.
+   */
+  strictBuiltinErrors?: boolean;
 }
 
 export interface EmitDiagnostic {
@@ -813,6 +818,11 @@ function emitInto(module: binaryen.Module, policy: Policy, options: EmitOptions)
     [i32],
     module.block(null, [
       module.call(runtime("rt_eval_begin"), [p(5)], none),
+      module.call(
+        runtime("rt_set_strict"),
+        [module.i32.const(options.strictBuiltinErrors === false ? 0 : 1)],
+        none,
+      ),
       module.local.set(input, module.call(runtime("rt_parse_input"), [p(3), p(4)], i32)),
       ...dispatch,
       module.return(module.call(runtime("rt_result_dump"), [], i32)),

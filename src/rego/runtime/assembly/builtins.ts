@@ -585,7 +585,7 @@ function stringList(operand: i32, v: usize): usize {
   for (let i = 0; i < elementCount; i++) {
     const e = <usize>load<i32>(list + (<usize>i << 2));
     if (typeOf(e) != STRING) {
-      typeError("strings.any_prefix_match", operand, typeOf(v) == SET ? "set of strings" : "array of strings", e);
+      typeError("strings.any_prefix_match", operand, typeOf(v) == SET ? "set of strings" : "array of strings", v, e);
       return 0;
     }
   }

@@ -36,6 +36,17 @@ function trimLeadingZeros(d: Decimal): Decimal {
   return d;
 }
 
+/** Leading and trailing zeros removed, so equal values have equal digits ("1.0" is "1"). */
+function normalized(d: Decimal): Decimal {
+  trimLeadingZeros(d);
+  while (d.length > 0 && load<u8>(d.digits + d.length - 1) == 0x30) {
+    d.length--;
+    d.exponent++;
+  }
+  if (d.length == 0) d.exponent = 0;
+  return d;
+}
+
 /** The number's exact decimal, or null when it is a computed float without source text. */
 function toDecimal(v: usize): Decimal | null {
   if (typeOf(v) != NUMBER) return null;
@@ -53,7 +64,7 @@ function toDecimal(v: usize): Decimal | null {
     } while (n != 0);
     d.digits = buf + k;
     d.length = 20 - k;
-    return trimLeadingZeros(d);
+    return normalized(d);
   }
   const text = <usize>load<i32>(v, 16);
   const len = load<i32>(v, 20);
@@ -95,7 +106,7 @@ function toDecimal(v: usize): Decimal | null {
   d.digits = buf;
   d.length = n;
   d.exponent = exp - fraction;
-  return trimLeadingZeros(d);
+  return normalized(d);
 }
 
 /** Digits of d scaled to exponent `to` (to <= d.exponent), as a fresh buffer of `length` digits. */

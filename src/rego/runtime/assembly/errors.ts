@@ -6,6 +6,19 @@ import { opa_abort, opa_malloc, copyBytes, abortBuffer, ABORT_BUFFER_SIZE } from
 
 let currentLocation: usize = 0;
 
+// Strict (the default): builtin errors abort the evaluation, as `opa eval --strict-builtin-errors`.
+// Otherwise a failing builtin call is undefined, as OPA's default evaluation.
+let strictBuiltinErrors = true;
+
+/** Called by the emitted opa_eval with the policy's error mode. */
+export function rt_set_strict(strict: i32): void {
+  strictBuiltinErrors = strict != 0;
+}
+
+export function builtinErrorsAreStrict(): bool {
+  return strictBuiltinErrors;
+}
+
 /** Called by emitted code with a NUL-terminated `file:line:col` (0 when unknown). */
 export function rt_set_location(loc: usize): void {
   currentLocation = loc;
@@ -40,6 +53,7 @@ export function abortLocated(code: string, message: usize, messageLen: usize): v
 }
 
 export function builtinError(message: string): void {
+  if (!strictBuiltinErrors) return;
   const n = message.length;
   const p = opa_malloc(n);
   for (let i = 0; i < n; i++) store<u8>(p + i, <u8>message.charCodeAt(i));
@@ -65,7 +79,8 @@ function appendStatic(buf: usize, at: usize, text: string): usize {
 }
 
 /** Aborts with OPA's operand type error: `name: operand N must be EXPECTED but got TYPE`. */
-export function typeError(builtin: string, operand: i32, expected: string, got: usize): void {
+export function typeError(builtin: string, operand: i32, expected: string, got: usize, element: usize = 0): void {
+  if (!strictBuiltinErrors) return;
   const type = got == 0 ? 0 : load<i32>(got);
   const buf = opa_malloc(256);
   let at = appendStatic(buf, 0, builtin);
@@ -75,5 +90,9 @@ export function typeError(builtin: string, operand: i32, expected: string, got: 
   at = appendStatic(buf, at, expected);
   at = appendStatic(buf, at, " but got ");
   at = appendStatic(buf, at, typeName(type));
+  if (element != 0) {
+    at = appendStatic(buf, at, " containing ");
+    at = appendStatic(buf, at, typeName(load<i32>(element)));
+  }
   abortLocated("eval_type_error", buf, at);
 }

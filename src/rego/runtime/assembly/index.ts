@@ -28,7 +28,7 @@ import {
   makeObjectSized,
 } from "./value";
 import { parseJson, dumpValue, parseNumberText, setDecodeTaggedSets } from "./json";
-import { abortLocated } from "./errors";
+import { abortLocated, builtinErrorsAreStrict } from "./errors";
 import { b_count } from "./builtins";
 
 export {
@@ -50,7 +50,7 @@ export {
   rt_object_insert,
   rt_set_add,
 } from "./value";
-export { rt_set_location } from "./errors";
+export { rt_set_location, rt_set_strict } from "./errors";
 export * from "./builtins";
 
 export const opa_wasm_abi_version: i32 = 1;
@@ -212,6 +212,7 @@ export function rt_host_end(result: usize): usize {
     const key = entryKey(result, 0);
     const message = entryValue(result, 0);
     if (typeOf(message) == STRING) {
+      if (!builtinErrorsAreStrict() && (isTag(key, "__tollgate_error__") || isTag(key, "__tollgate_type_error__"))) return 0;
       if (isTag(key, "__tollgate_error__")) abortLocated("eval_builtin_error", strPtr(message), strLen(message));
       if (isTag(key, "__tollgate_type_error__")) abortLocated("eval_type_error", strPtr(message), strLen(message));
     }

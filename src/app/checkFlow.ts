@@ -68,16 +68,18 @@ export async function scanPullRequest(
   target: CheckTarget,
   options: Pick<CheckFlowOptions, "engine" | "limits">,
   onSettings: (settings: Settings) => void = () => undefined,
+  signal?: AbortSignal,
 ): Promise<CheckRunReport> {
-  const settingsResult = await readRepositorySettings(api, target, target.baseSha);
+  const settingsResult = await readRepositorySettings(api, target, target.baseSha, signal);
   const settings = settingsResult.ok ? settingsResult.settings : defaultSettings;
   const settingsErrors: LoadError[] = settingsResult.ok ? [] : settingsResult.errors;
   onSettings(settings);
-  const mergeBase = await findMergeBase(api, target, target.baseSha, target.headSha);
+  const mergeBase = await findMergeBase(api, target, target.baseSha, target.headSha, signal);
   const snapshots = await fetchPullSnapshots(
     api,
     { ...target, baseSha: mergeBase.sha },
     options.limits,
+    signal,
   );
   const base = await options.engine.scan(snapshots.base);
   const head = await options.engine.scan(snapshots.head);
@@ -111,14 +113,17 @@ export async function runCheck(
     checkRunId,
   };
   let settings: Settings = defaultSettings;
+  const fetching = new AbortController();
   let report: CheckRunReport;
   try {
     report = await withDeadline(
-      scanPullRequest(api, target, options, (read) => (settings = read)),
+      scanPullRequest(api, target, options, (read) => (settings = read), fetching.signal),
       options.timeoutMs,
       signal,
     );
   } catch (error) {
+    // After a timeout or a newer push the scan runs on unawaited: stop its GitHub requests.
+    fetching.abort(error);
     if (signal.aborted) {
       const reason =
         signal.reason instanceof Error ? signal.reason.message : "the check was cancelled";

@@ -58,13 +58,14 @@ export async function readBlobs(
   repository: RepoRef,
   blobs: readonly BlobRequest[],
   options: BlobReadOptions = {},
+  signal?: AbortSignal,
 ): Promise<Map<string, BlobContent>> {
   const unique = [...new Map(blobs.filter((b) => SHA.test(b.sha)).map((b) => [b.sha, b])).values()];
   const contents = new Map<string, BlobContent>();
   for (const query of planBlobQueries(unique, options)) {
     const fallback: string[] = [];
     try {
-      const found = await queryBlobs(api, repository, query);
+      const found = await queryBlobs(api, repository, query, signal);
       query.forEach((blob, index) => {
         const entry = found[`b${index}`];
         if (!entry || entry.isTruncated || (entry.text === null && !entry.isBinary))
@@ -77,15 +78,24 @@ export async function readBlobs(
               : { kind: "text", text: entry.text },
           );
       });
-    } catch {
+    } catch (error) {
+      if (signal?.aborted) throw error;
       fallback.push(...query.map((blob) => blob.sha));
     }
-    for (const sha of fallback) contents.set(sha, await readBlobRest(api, repository, sha));
+    for (const sha of fallback) {
+      signal?.throwIfAborted();
+      contents.set(sha, await readBlobRest(api, repository, sha, signal));
+    }
   }
   return contents;
 }
 
-async function queryBlobs(api: GitHubApi, repository: RepoRef, query: BlobRequest[]) {
+async function queryBlobs(
+  api: GitHubApi,
+  repository: RepoRef,
+  query: BlobRequest[],
+  signal: AbortSignal | undefined,
+) {
   const variables: Record<string, string> = { owner: repository.owner, name: repository.repo };
   const declarations = ["$owner: String!", "$name: String!"];
   const selections = query.map((blob, index) => {
@@ -94,24 +104,28 @@ async function queryBlobs(api: GitHubApi, repository: RepoRef, query: BlobReques
     return `b${index}: object(oid: $o${index}) { ... on Blob { text isBinary isTruncated } }`;
   });
   const document = `query(${declarations.join(", ")}) { repository(owner: $owner, name: $name) { ${selections.join(" ")} } }`;
-  return graphqlBlobs.parse(await api.graphql(document, variables)).repository;
+  return graphqlBlobs.parse(await api.graphql(document, { ...variables, request: { signal } }))
+    .repository;
 }
 
 async function readBlobRest(
   api: GitHubApi,
   repository: RepoRef,
   sha: string,
+  signal: AbortSignal | undefined,
 ): Promise<BlobContent> {
   try {
     const { data } = await api.rest.git.getBlob({
       owner: repository.owner,
       repo: repository.repo,
       file_sha: sha,
+      request: { signal },
     });
     if (data.encoding !== "base64")
       return { kind: "unreadable", reason: `unexpected blob encoding '${data.encoding}'` };
     return decodeText(Buffer.from(data.content, "base64"));
   } catch (error) {
+    if (signal?.aborted) throw error;
     return { kind: "unreadable", reason: error instanceof Error ? error.message : String(error) };
   }
 }

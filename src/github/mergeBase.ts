@@ -14,6 +14,7 @@ export async function findMergeBase(
   repository: RepoRef,
   baseSha: string,
   headSha: string,
+  signal?: AbortSignal,
 ): Promise<MergeBase> {
   try {
     const { data } = await api.rest.repos.compareCommitsWithBasehead({
@@ -22,9 +23,11 @@ export async function findMergeBase(
       basehead: `${baseSha}...${headSha}`,
       // Only the merge base is needed: keep the listed commits and files to one page of one.
       per_page: 1,
+      request: { signal },
     });
     return { sha: data.merge_base_commit.sha };
   } catch (error) {
+    if (signal?.aborted) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     return {
       sha: baseSha,

@@ -26,6 +26,7 @@ export interface PullFileList {
 export async function listPullFiles(
   api: GitHubApi,
   pull: RepoRef & { pullNumber: number },
+  signal?: AbortSignal,
 ): Promise<PullFileList> {
   const files: PullFile[] = [];
   for (let page = 1; page <= MAX_LISTED_FILES / FILES_PER_PAGE; page++) {
@@ -35,6 +36,7 @@ export async function listPullFiles(
       pull_number: pull.pullNumber,
       per_page: FILES_PER_PAGE,
       page,
+      request: { signal },
     });
     for (const entry of data) {
       files.push({

@@ -12,6 +12,7 @@ export async function readRepositorySettings(
   api: GitHubApi,
   repository: RepoRef,
   ref: string,
+  signal?: AbortSignal,
 ): Promise<SettingsResult> {
   try {
     const { data } = await api.rest.repos.getContent({
@@ -19,6 +20,7 @@ export async function readRepositorySettings(
       repo: repository.repo,
       path: SETTINGS_PATH,
       ref,
+      request: { signal },
     });
     if (Array.isArray(data) || data.type !== "file" || typeof data.content !== "string") {
       return {

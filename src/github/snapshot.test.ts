@@ -115,6 +115,13 @@ describe("fetchPullSnapshots", () => {
     ]);
   });
 
+  it("makes no request once its signal is aborted", async () => {
+    const stop = new AbortController();
+    stop.abort(new Error("superseded"));
+    await expect(fetchPullSnapshots(api, pull, {}, stop.signal)).rejects.toThrow();
+    expect(github.requests).toEqual([]);
+  });
+
   it("spends one listing page, two trees and one GraphQL query per module round", async () => {
     await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 });
     expect(github.requests).toEqual([

@@ -52,6 +52,7 @@ export async function fetchPullSnapshots(
   api: GitHubApi,
   pull: PullRef,
   limits: SnapshotLimits = {},
+  signal?: AbortSignal,
 ): Promise<PullSnapshots> {
   const maxFileBytes = limits.maxFileBytes ?? 1024 * 1024;
   const maxFiles = limits.maxFilesPerCommit ?? 2000;
@@ -62,7 +63,7 @@ export async function fetchPullSnapshots(
     if (side === "head") errors.push({ file, line: 1, column: 1, code, message });
     else notices.push(`${file} at base: ${message}`);
   };
-  const listing = await listPullFiles(api, pull);
+  const listing = await listPullFiles(api, pull, signal);
   if (listing.truncated) {
     incomplete(
       "head",
@@ -79,8 +80,8 @@ export async function fetchPullSnapshots(
   }
 
   const [baseTree, headTree] = await Promise.all([
-    readTree(api, pull, pull.baseSha),
-    readTree(api, pull, pull.headSha),
+    readTree(api, pull, pull.baseSha, signal),
+    readTree(api, pull, pull.headSha, signal),
   ]);
   const trees: Record<Side, Tree> = { base: baseTree, head: headTree };
   for (const [side, tree] of [
@@ -157,6 +158,7 @@ export async function fetchPullSnapshots(
       pull,
       pending.map((p) => p.entry),
       limits,
+      signal,
     );
     for (const { side, path, entry } of pending) {
       const content = contents.get(entry.sha);
@@ -222,12 +224,18 @@ interface Tree {
   truncated: boolean;
 }
 
-async function readTree(api: GitHubApi, repository: RepoRef, sha: string): Promise<Tree> {
+async function readTree(
+  api: GitHubApi,
+  repository: RepoRef,
+  sha: string,
+  signal: AbortSignal | undefined,
+): Promise<Tree> {
   const { data } = await api.rest.git.getTree({
     owner: repository.owner,
     repo: repository.repo,
     tree_sha: sha,
     recursive: "1",
+    request: { signal },
   });
   const entries = new Map<string, TreeEntry>();
   const terraformByDir = new Map<string, string[]>();

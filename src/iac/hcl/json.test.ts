@@ -181,6 +181,16 @@ describe("parseTfJson", () => {
       column: 32,
       message: "expected an object keyed by resource label, found a string",
     });
+    expect(parseTfJson('{"locals": {"${x}": 1, "b": 2}}', "f")).toMatchObject({
+      errors: [
+        {
+          code: "tfjson-structure",
+          column: 13,
+          message: "an argument name cannot contain '${' interpolation",
+        },
+      ],
+      body: { items: [{ kind: "Block", body: { items: [{ name: "b" }] } }] },
+    });
     expect(parseTfJson('{"locals": {"a": "${var."}}', "f").errors[0]).toMatchObject({
       code: "hcl-syntax",
       line: 1,

@@ -362,13 +362,19 @@ function structureError(file: string, at: Range, message: string): LoadError {
   return { file, line: at.line, column: at.column, message, code: "tfjson-structure" };
 }
 
-function toBody(object: ObjectExpr): Body {
+function toBody(file: string, object: ObjectExpr, errors: LoadError[]): Body {
   const items: BodyItem[] = [];
   for (const item of object.items) {
     if (item.keyName === COMMENT_KEY) continue;
+    if (item.keyName === null) {
+      errors.push(
+        structureError(file, item.key, "an argument name cannot contain '${' interpolation"),
+      );
+      continue;
+    }
     items.push({
       kind: "Attribute",
-      name: item.keyName ?? "",
+      name: item.keyName,
       nameRange: rangeOf(item.key),
       expr: item.value,
       line: item.line,
@@ -459,7 +465,7 @@ function collectBlocks(
     type,
     typeRange,
     labels,
-    body: toBody(value),
+    body: toBody(file, value, errors),
     line: first.line,
     column: first.column,
     endLine: value.endLine,

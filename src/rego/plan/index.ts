@@ -1,5 +1,20 @@
 // The planner stage's door: compiled Rego modules in, the IR (`Policy`, plain data) out, one
 // plan per entrypoint (`pkg/path/rule`) and one func per rule group or virtual subtree used.
+//
+// What the plans rely on from the IR's execution (src/rego/ir/types.ts and the emitter):
+// - Funcs take `input` and `data` as params 0 and 1 (then the function's arguments); `input` may
+//   be undefined (0) there, and a Call of a func does not fail on undefined arguments.
+// - A Scan, With or Block statement completes even when its block failed; so a negation
+//   records success in a flag local and ends its Not block with IsDefined on it.
+// - Containers are shared by reference: an object or set inserted into another and filled
+//   afterwards shows the later inserts (multi-level rule heads build nested objects this way).
+// - With on `input`/`data` copies along the path and creates missing objects; With with path []
+//   and an undefined value restores an undefined document. Funcs called under a With see it
+//   through their `input`/`data` params; replaced rules are read from `data` at their path.
+// - AssignVarOnce/ObjectInsertOnce raise eval_conflict_error on a different value; ObjectMerge
+//   is a deep merge where the second operand's rule values join the base data.
+// - Builtins are called by Rego name; `print` becomes `internal.print` of an array of sets and
+//   `walk` returns every [path, value] pair as an array that the plan scans.
 
 import type { Policy } from "../ir/types.js";
 import type { Module } from "../syntax/ast.js";

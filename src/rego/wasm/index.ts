@@ -13,7 +13,8 @@
 // - `ReturnLocal` returns from the func at once (a plan just stops).
 // - `AssignVarOnce` with a different value and `ObjectInsertOnce` with a different value for
 //   the key abort with eval_conflict_error at the statement's location; `ObjectMerge` of two
-//   different non-object leaves aborts the same way.
+//   different non-object leaves aborts the same way. An empty object merges with any value
+//   into that value (a set-valued rule with no child documents stays a set).
 // - `With` copies the document along the path (the original value is never mutated) and
 //   restores the local on every way out of its block, including breaks past it.
 // - `CallDynamic` is resolved against funcs whose `path` has the same length as the operands
@@ -21,6 +22,11 @@
 // - `Call` to a builtin records the statement's location first so runtime and host errors read
 //   `file:line:col: eval_builtin_error: ...`. Host builtins cross as `opa_builtinN(id, 0, ...)`.
 // - `IsDefined`/`IsUndefined` test a local; `Equal`/`NotEqual` fail when an operand is undefined.
+// - Builtin errors are strict by default (EmitOptions.strictBuiltinErrors): operand type errors
+//   raise eval_type_error, others eval_builtin_error; non-strict makes the call undefined.
+// - `print` arrives as `internal.print([set, ...])` and goes to the SDK's opa_println.
+// - `rego.metadata.rule/chain` are not builtins here: the compiler should fold them to constants
+//   (as OPA's compiler does); a call to them is reported as unsupported.
 import binaryen from "binaryen";
 import type { Block, Func, IrLocation, Operand, Plan, Policy, Stmt } from "../ir/types.js";
 import { appendDataSegment } from "./binary.js";

@@ -1,6 +1,6 @@
 // Terraform's value semantics over the model's plain `Value`: type names, conversions, equality
 // and unknown propagation. Every evaluator stage uses these so a value is converted one way only.
-import { isUnknown, unknown, type UnknownValue, type Value } from "../../model/types.js";
+import { isUnknown, type UnknownValue, type Value } from "../../model/types.js";
 
 export type ValueObject = { [key: string]: Value };
 
@@ -39,7 +39,7 @@ export function firstUnknown(values: readonly Value[]): UnknownValue | undefined
   return undefined;
 }
 
-export function typeName(value: Value): string {
+function typeName(value: Value): string {
   if (value === null) return "null";
   if (isUnknown(value)) return "unknown";
   if (Array.isArray(value)) return "list";
@@ -143,9 +143,3 @@ export function sortedKeys(object: ValueObject): string[] {
   return Object.keys(object).sort(compareStrings);
 }
 
-/** An unknown that names the expression that produced it. */
-export function unknownFrom(expression: string): UnknownValue {
-  return unknown(expression);
-}
-
-export { isUnknown };

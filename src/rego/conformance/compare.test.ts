@@ -54,6 +54,17 @@ describe("judge", () => {
     ).toBe(false);
   });
 
+  it("matches OPA's `file:line:` messages against ours, which add a column", () => {
+    const c = testCase({
+      wantError: "test-0.rego:4: eval_type_error: f: operand 1 must be number",
+    });
+    const text = "test-0.rego:4:2: eval_type_error: f: operand 1 must be number but got string";
+    expect(judge(c, { kind: "error", stage: "eval", text }).passed).toBe(true);
+    expect(
+      judge(c, { kind: "error", stage: "eval", text: text.replace(":4:2:", ":5:2:") }).passed,
+    ).toBe(false);
+  });
+
   it("prints canonical JSON with sorted keys", () => {
     expect(canonical({ b: 1, a: [true, null] })).toBe('{"a":[true,null],"b":1}');
   });

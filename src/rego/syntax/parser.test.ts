@@ -300,6 +300,24 @@ describe("errors", () => {
     expect(result.errors[0]?.message).toMatch(/nesting deeper/);
   });
 
+  it("bounds operator chains, nested chains and else chains, which later stages walk recursively", () => {
+    const chain = parseModule(
+      `package p\nx := ${Array(50_000).fill("1").join(" + ")}\n`,
+      "chain.rego",
+    );
+    expect(chain.errors[0]).toMatchObject({ line: 2, code: "rego_parse_error" });
+    expect(chain.errors[0]?.message).toMatch(/deeper than 200 operators/);
+    let nested = "1";
+    for (let i = 0; i < 60; i++) nested = `[${nested} + ${Array(40).fill("1").join(" + ")}]`;
+    expect(parseModule(`package p\nx := ${nested}\n`, "nested.rego").errors[0]?.message).toBe(
+      "expression nested too deeply",
+    );
+    const elses = `package p\nf(x) := 0 if x == 0 ${Array.from({ length: 300 }, (_, i) => `else := ${i} if x == ${i}`).join(" ")}\n`;
+    expect(parseModule(elses, "else.rego").errors[0]?.message).toMatch(
+      /at most 200 'else' alternatives/,
+    );
+  });
+
   it("returns a located error for 1 MB of random bytes", () => {
     let seed = 42;
     const random = () => {

@@ -73,6 +73,10 @@ export function parseModule(text: string, file: string): ParseResult {
   const parser = new Parser(text, file);
   try {
     const module = parser.module();
+    const tooDeep = locateTooDeep(module);
+    if (tooDeep) {
+      return { errors: [regoError("rego_parse_error", tooDeep, "expression nested too deeply")] };
+    }
     const errors = parser.attachAnnotations(module);
     return errors.length > 0 ? { errors } : { module, errors: [] };
   } catch (failure) {
@@ -97,6 +101,8 @@ class Parser {
   /** Inside a comprehension head, `|` ends the head instead of meaning set union. */
   private pipeEndsTerm = false;
   private readonly statements: StatementStart[] = [];
+  /** Depth of infix-call trees, by node (see `binary`). */
+  private readonly chainDepth = new WeakMap<Term, number>();
 
   constructor(
     text: string,
@@ -374,7 +380,9 @@ class Parser {
     }
     rule.loc = this.span(start);
     let last = rule;
+    let alternatives = 0;
     while (this.isKeyword("else")) {
+      if (++alternatives > MAX_DEPTH) this.fail(`at most ${MAX_DEPTH} 'else' alternatives`);
       if (head.kind === "partial-set" || head.kind === "partial-object") {
         throw new ParseFailure(
           regoError(
@@ -674,14 +682,30 @@ class Parser {
     };
   }
 
+  /**
+   * An infix call. Chains (`a + b + c ...`) parse in a loop but build a tree as deep as the chain,
+   * which every later stage walks recursively, so chain depth counts against the nesting bound.
+   */
   private binary(symbol: Token, name: string, left: Term, right: Term): CallTerm {
-    return {
+    const depth = 1 + Math.max(this.chainDepth.get(left) ?? 0, this.chainDepth.get(right) ?? 0);
+    if (depth + this.depth > MAX_DEPTH) {
+      throw new ParseFailure(
+        regoError(
+          "rego_parse_error",
+          this.lexer.location(symbol),
+          `expression nested deeper than ${MAX_DEPTH} operators`,
+        ),
+      );
+    }
+    const call: CallTerm = {
       type: "call",
       operator: this.operatorRef(name, symbol),
       args: [left, right],
       infix: symbol.text,
       loc: { ...left.loc, endLine: right.loc.endLine, endColumn: right.loc.endColumn },
     };
+    this.chainDepth.set(call, depth);
+    return call;
   }
 
   /** `x in xs`; with `keyValue`, also `k, v in xs` (at the start of a literal or in parentheses). */
@@ -1039,6 +1063,28 @@ class Parser {
 
 /** Keywords that also name builtins (`contains(s, "x")`): a var only right before `(`. */
 const CALLABLE_KEYWORDS = new Set(["contains"]);
+
+/** JS object levels allowed in a module's AST: every later stage walks it recursively. */
+const MAX_TREE_LEVELS = 1500;
+
+/**
+ * The location of the first node nested deeper than `MAX_TREE_LEVELS`, found with an explicit
+ * stack. Catches depth the parser's own bound cannot see (operator chains inside brackets).
+ */
+function locateTooDeep(module: Module): Location | undefined {
+  const stack: [unknown, number, Location | undefined][] = [[module, 0, module.loc]];
+  while (stack.length > 0) {
+    const [node, level, near] = stack.pop() as [unknown, number, Location | undefined];
+    if (level > MAX_TREE_LEVELS) return near;
+    if (node === null || typeof node !== "object") continue;
+    const loc = "loc" in node && node !== undefined ? (node as { loc: Location }).loc : near;
+    for (const [key, child] of Object.entries(node)) {
+      if (key !== "loc" && child !== null && typeof child === "object")
+        stack.push([child, level + 1, loc]);
+    }
+  }
+  return undefined;
+}
 
 function isCallable(term: Term): boolean {
   if (term.type === "var") return !KEYWORDS.has(term.name) || CALLABLE_KEYWORDS.has(term.name);

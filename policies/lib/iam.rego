@@ -64,11 +64,13 @@ decode(value) := doc if {
 	is_object(doc)
 }
 
+# Rule references are bound once at the top of each body, before any iteration: a compiler
+# that does not memoize rules would otherwise evaluate them again on every iteration.
 managed_documents contains document if {
-	some spec in terraform_attributes
+	specs := terraform_attributes_by_type
 	some r in input.resources
 	r.mode == "managed"
-	r.type == spec.type
+	some spec in specs[r.type]
 	value := r.config[spec.attribute]
 	doc := decode(value)
 	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.attribute]}
@@ -85,23 +87,36 @@ managed_documents contains document if {
 }
 
 managed_documents contains document if {
-	some spec in cloudformation_properties
+	specs := cloudformation_properties_by_type
 	some r in input.resources
 	r.source == "cloudformation"
-	r.type == spec.type
+	some spec in specs[r.type]
 	value := r.config[spec.property]
 	doc := decode(value)
 	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.property]}
 }
 
 managed_documents contains document if {
+	inline_types := cloudformation_inline_policy_types
 	some r in input.resources
 	r.source == "cloudformation"
-	r.type in cloudformation_inline_policy_types
+	r.type in inline_types
 	some i, policy in r.config.Policies
 	value := policy.PolicyDocument
 	doc := decode(value)
 	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"]}
+}
+
+terraform_attributes_by_type := {type: specs |
+	some spec in terraform_attributes
+	type := spec.type
+	specs := [s | some s in terraform_attributes; s.type == type]
+}
+
+cloudformation_properties_by_type := {type: specs |
+	some spec in cloudformation_properties
+	type := spec.type
+	specs := [s | some s in cloudformation_properties; s.type == type]
 }
 
 policy_document_data := [r |
@@ -110,49 +125,47 @@ policy_document_data := [r |
 	r.type == "aws_iam_policy_document"
 ]
 
-# Addresses of the data documents some other resource uses with a readable document of its own:
-# their statements are reported on that resource, so the data source stays silent.
-used_data_documents contains d.address if {
+# Addresses of the data documents some other resource uses with a readable document of its own
+# (a managed resource, or another data document that merges it): their statements are reported
+# on that resource, so the data source stays silent.
+used_data_documents := {d.address |
+	readers := document_readers
 	some d in policy_document_data
-	some user in managed_documents
-	some r in input.resources
-	r.address == user.address
+	some r in readers
 	util.refers_to(r, d)
 }
 
-used_data_documents contains d.address if {
-	some d in policy_document_data
-	some outer in policy_document_data
-	outer.address != d.address
-	decode(outer.config.json)
-	util.refers_to(outer, d)
-}
+# Resources with a readable document: managed carriers and data documents that render.
+document_readers := array.concat(
+	[r | addresses := {m.address | some m in managed_documents}; some r in input.resources; r.address in addresses],
+	[r | some r in policy_document_data; decode(r.config.json)],
+)
 
 documents contains document if some document in managed_documents
 
 documents contains document if {
+	used := used_data_documents
 	some r in policy_document_data
-	not r.address in used_data_documents
+	not r.address in used
 	doc := decode(r.config.json)
 	document := {"address": r.address, "type": r.type, "kind": "document", "doc": doc, "path": ["json"]}
 }
 
-# Every statement: the document's fields plus `statement` and `statement_path` (the path of
-# the statement inside the document: `["Statement", 0]`, or `["Statement"]` for a lone object).
+# Every statement: the document's fields plus `statement`, `index` and `statement_path` (the
+# path of the statement inside the document: `["Statement", 0]`, or `["Statement"]` for a lone
+# object).
 statements contains entry if {
 	some document in documents
-	is_array(document.doc.Statement)
-	some i, statement in document.doc.Statement
-	is_object(statement)
-	entry := object.union(document, {"statement": statement, "index": i, "statement_path": ["Statement", i]})
+	some s in statement_entries(document.doc.Statement)
+	entry := object.union(document, s)
 }
 
-statements contains entry if {
-	some document in documents
-	statement := document.doc.Statement
-	is_object(statement)
-	entry := object.union(document, {"statement": statement, "index": 0, "statement_path": ["Statement"]})
-}
+statement_entries(statement) := [{"statement": s, "index": i, "statement_path": ["Statement", i]} |
+	some i, s in statement
+	is_object(s)
+] if is_array(statement)
+
+statement_entries(statement) := [{"statement": statement, "index": 0, "statement_path": ["Statement"]}] if is_object(statement)
 
 # The config path of `suffix` (a path inside a statement, `["Action", 1]`). For JSON text the
 # path goes on inside the string: the loaders locate pointers into `jsonencode`, heredoc and
@@ -236,34 +249,37 @@ is_wildcard_action(action) if {
 # principal assume a role. Standalone data documents are classified by what they contain.
 identity_statements contains st if {
 	some st in statements
-	st.kind == "identity"
+	is_identity(st)
 }
 
-identity_statements contains st if {
+resource_statements contains st if {
 	some st in statements
+	is_resource(st)
+}
+
+trust_statements contains st if {
+	some st in statements
+	is_trust(st)
+}
+
+is_identity(st) if st.kind == "identity"
+
+is_identity(st) if {
 	st.kind == "document"
 	not has_principal(st.statement)
 }
 
-resource_statements contains st if {
-	some st in statements
-	st.kind == "resource"
-}
+is_resource(st) if st.kind == "resource"
 
-resource_statements contains st if {
-	some st in statements
+is_resource(st) if {
 	st.kind == "document"
 	has_principal(st.statement)
 	not is_assume_role_statement(st.statement)
 }
 
-trust_statements contains st if {
-	some st in statements
-	st.kind == "trust"
-}
+is_trust(st) if st.kind == "trust"
 
-trust_statements contains st if {
-	some st in statements
+is_trust(st) if {
 	st.kind == "document"
 	has_principal(st.statement)
 	is_assume_role_statement(st.statement)

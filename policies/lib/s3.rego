@@ -19,13 +19,14 @@ settings(bucket, type) := util.referrers(bucket, type)
 # unknown that references no bucket in the input). Then "no such setting" cannot be told for
 # any bucket of the same source, and rules stay silent rather than guess.
 has_unjoined(type) if {
+	all_buckets := buckets
 	some r in input.resources
 	r.mode == "managed"
 	r.type == type
-	not refers_to_some_bucket(r)
+	not refers_to_some(r, all_buckets)
 }
 
-refers_to_some_bucket(r) if {
-	some bucket in buckets
-	util.refers_to(r, bucket)
+refers_to_some(r, targets) if {
+	some target in targets
+	util.refers_to(r, target)
 }

@@ -49,17 +49,17 @@ denies_insecure_transport(statement) if {
 	lower(key) == "s3:tlsversion"
 }
 
-document_denies(document) if {
+# `[address, path]` of every document with such a deny.
+denying_documents := {[st.address, st.path] |
 	some st in iam.statements
-	st.address == document.address
-	st.path == document.path
 	denies_insecure_transport(st.statement)
 }
 
 deny contains finding if {
+	denying := denying_documents
 	some document in iam.documents
 	document.type in bucket_policy_types
-	not document_denies(document)
+	not [document.address, document.path] in denying
 	finding := {
 		"resource": document.address,
 		"message": "The bucket policy does not deny requests without TLS: add a Deny statement on aws:SecureTransport false.",

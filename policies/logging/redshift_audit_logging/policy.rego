@@ -26,12 +26,13 @@ inline_logging(r) if {
 }
 
 unresolved_logging if {
+	all_clusters := clusters
 	some l in util.resources("aws_redshift_logging")
-	not refers_to_some_cluster(l)
+	not refers_to_some_cluster(l, all_clusters)
 }
 
-refers_to_some_cluster(l) if {
-	some cluster in clusters
+refers_to_some_cluster(l, all_clusters) if {
+	some cluster in all_clusters
 	util.refers_to(l, cluster)
 }
 

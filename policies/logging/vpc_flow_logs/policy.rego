@@ -28,16 +28,18 @@ vpcs := [r | some r in input.resources; r.mode == "managed"; r.type in vpc_types
 
 # A flow log whose VPC is written but resolves to no VPC of the input.
 unresolved_flow_log(source) if {
+	targets := flow_log_target
+	all_vpcs := vpcs
 	some f in input.resources
 	f.mode == "managed"
 	f.source == source
-	target := flow_log_target[f.type]
+	target := targets[f.type]
 	not util.is_absent(f.config, target)
-	not refers_to_some_vpc(f)
+	not refers_to_some_vpc(f, all_vpcs)
 }
 
-refers_to_some_vpc(f) if {
-	some vpc in vpcs
+refers_to_some_vpc(f, all_vpcs) if {
+	some vpc in all_vpcs
 	util.refers_to(f, vpc)
 }
 

@@ -14,6 +14,7 @@ import type {
 import { isUnknown, unknown, type LoadError, type Value } from "../../model/types.js";
 import { callFunction, isTerraformFunction, type FunctionContext } from "./functions.js";
 import { at, childOrigin, type Evaluated, type Origin, type TextSegment } from "./origin.js";
+import { settleJsonTemplate, unknownMarker } from "./json-template.js";
 import { parseTemplateFile } from "./template-file.js";
 import {
   EvaluationError,
@@ -190,6 +191,7 @@ export class ExpressionEvaluator {
     const pieces: string[] = [];
     let length = 0;
     let isKnown = true;
+    const unknownTexts: string[] = [];
     const render = (list: TemplatePart[], inner: Scope): void => {
       for (const part of list) {
         if (!isKnown) return;
@@ -207,8 +209,11 @@ export class ExpressionEvaluator {
           case "TemplateInterpolation": {
             const value = this.evaluate(part.expr, inner).value;
             const text = isUnknown(value) ? value : toStringValue(value, `interpolated ${sourceText(part.expr, inner)}`);
-            if (isUnknown(text)) isKnown = false;
-            else emit(text, false);
+            if (!isUnknown(text)) emit(text, false);
+            else {
+              emit(unknownMarker(unknownTexts.length), false);
+              unknownTexts.push(sourceText(part.expr, inner));
+            }
             break;
           }
           case "TemplateIf": {
@@ -238,7 +243,10 @@ export class ExpressionEvaluator {
     render(parts, scope);
     const here = at(scope.file, expr);
     if (!isKnown) return { value: unknown(sourceText(expr, scope)), origin: here };
-    return { value: pieces.join(""), origin: { ...here, text: segments } };
+    if (unknownTexts.length === 0) return { value: pieces.join(""), origin: { ...here, text: segments } };
+    const settled = settleJsonTemplate(pieces.join(""), segments, unknownTexts);
+    if (!settled) return { value: unknown(sourceText(expr, scope)), origin: here };
+    return { value: settled.text, origin: { ...here, text: settled.segments } };
   }
 
   private traversal(expr: ScopeTraversalExpr, scope: Scope): Evaluated {

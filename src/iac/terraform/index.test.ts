@@ -245,6 +245,41 @@ data "aws_iam_policy_document" "merged" {
     expect(policy.references).toEqual(["aws_iam_user.user"]);
   });
 
+  it("keeps a heredoc policy with unknown interpolations as JSON, each affected string explicitly unknown", () => {
+    const { resources, errors } = load(`resource "aws_s3_bucket" "b" {}
+resource "aws_iam_role_policy" "p" {
+  policy = <<EOF
+{
+  "Statement": [{
+    "Action": ["s3:*", "iam:PassRole"],
+    "Resource": ["\${aws_s3_bucket.b.arn}/*", "arn:aws:s3:::fixed"],
+    "Effect": "Allow"
+  }]
+}
+EOF
+  not_json = <<EOF
+name=\${aws_s3_bucket.b.arn}
+EOF
+  key = <<EOF
+{"\${aws_s3_bucket.b.arn}": 1}
+EOF
+}
+`);
+    expect(errors).toEqual([]);
+    const policy = byAddress(resources, "aws_iam_role_policy.p");
+    expect(JSON.parse(policy.config.policy as string).Statement[0]).toEqual({
+      Action: ["s3:*", "iam:PassRole"],
+      Resource: [{ $unknown: "\${aws_s3_bucket.b.arn}/*" }, "arn:aws:s3:::fixed"],
+      Effect: "Allow",
+    });
+    expect(line(policy, "/policy/Statement/0/Action/0")).toBe("main.tf:6");
+    expect(line(policy, "/policy/Statement/0/Resource/1")).toBe("main.tf:7");
+    expect(line(policy, "/policy/Statement/0/Effect")).toBe("main.tf:8");
+    expect(policy.config.not_json).toEqual({ $unknown: "<<EOF\nname=\${aws_s3_bucket.b.arn}\nEOF" });
+    expect(policy.config.key).toEqual({ $unknown: '<<EOF\n{"\${aws_s3_bucket.b.arn}": 1}\nEOF' });
+    expect(policy.references).toEqual(["aws_s3_bucket.b"]);
+  });
+
   it("locates a policy read with file() in the JSON file itself", () => {
     const { resources } = load(
       `resource "aws_iam_policy" "p" {

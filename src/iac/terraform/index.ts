@@ -7,8 +7,10 @@
 //   meta-argument stays in its `config` as the unknown (`config.count`), so a policy can tell;
 // - a dynamic block over an unknown collection is one block whose iterator values are unknown;
 // - `jsonencode` (and policy documents) keep an unknown leaf as `{"$unknown": ...}` inside the
-//   JSON text, so the known rest of a policy still reaches the rules; templates and other
-//   functions with an unknown input are unknown as a whole;
+//   JSON text, so the known rest of a policy still reaches the rules; a template whose text is
+//   JSON does the same for each string holding an unknown interpolation (a heredoc policy with
+//   `"${aws_s3_bucket.b.arn}/*"`); other templates and functions with an unknown input are
+//   unknown as a whole;
 // - `file()` of a file not among the given ones (binary, too large) is unknown, not an error.
 // Addresses are unique within one root module; two roots may both hold `aws_s3_bucket.this`
 // (tell them apart by `file`).

@@ -1,0 +1,51 @@
+// A template (usually a heredoc policy) whose text is JSON but holds interpolations that cannot
+// be known: each JSON string containing one becomes `{"$unknown": "<its template text>"}`, the
+// way `jsonencode` keeps unknown leaves, so the known rest of the document (an `Action: "*"`)
+// still reaches the rules. Anything less certain (an unknown outside a string) stays unknown.
+import { parseJsonWithPositions, quoteJson } from "./json.js";
+import type { TextSegment } from "./origin.js";
+
+/** Marks where the n-th unknown interpolation sits in the rendered text (private-use characters). */
+export function unknownMarker(index: number): string {
+  return `\ue000${index}\ue001`;
+}
+
+const MARKER = /\ue000(\d+)\ue001/g;
+
+/**
+ * Rewrites rendered text with unknown markers into JSON with explicit unknowns, shifting the
+ * text segments to match. Undefined when the text is not JSON or a marker is not inside a string.
+ */
+export function settleJsonTemplate(text: string, segments: readonly TextSegment[], unknownTexts: readonly string[]): { text: string; segments: TextSegment[] } | undefined {
+  if (!/^\s*[[{]/.test(text)) return undefined;
+  const parsed = parseJsonWithPositions(text);
+  if (!parsed) return undefined;
+  const replacements: { start: number; end: number; text: string }[] = [];
+  let markersInStrings = 0;
+  for (const element of parsed.elements) {
+    const token = text.slice(element.start, element.end);
+    if (!token.startsWith('"') || !token.includes("\ue000")) continue;
+    const value = JSON.parse(token) as string;
+    markersInStrings += value.match(MARKER)?.length ?? 0;
+    const written = value.replace(MARKER, (_marker, index: string) => `\${${unknownTexts[Number(index)] ?? ""}}`);
+    replacements.push({ start: element.start, end: element.end, text: `{"$unknown": ${quoteJson(written)}}` });
+  }
+  if (markersInStrings !== (text.match(MARKER)?.length ?? 0)) return undefined;
+  replacements.sort((a, b) => a.start - b.start);
+  let result = "";
+  let cursor = 0;
+  for (const replacement of replacements) {
+    result += text.slice(cursor, replacement.start) + replacement.text;
+    cursor = replacement.end;
+  }
+  result += text.slice(cursor);
+  // A string token never spans lines, so only offsets after a replacement move, by its growth.
+  const shifted = segments.map((segment) => {
+    let delta = 0;
+    for (const replacement of replacements) {
+      if (replacement.end <= segment.offset) delta += replacement.text.length - (replacement.end - replacement.start);
+    }
+    return { ...segment, offset: segment.offset + delta };
+  });
+  return { text: result, segments: shifted };
+}

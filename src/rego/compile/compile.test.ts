@@ -278,6 +278,23 @@ describe("hostile and broken input", () => {
     expect(formatExpr(body[0] as Expr)).toMatch(/^x19999__\d+ = 1$/);
   });
 
+  it("walks a 20 000-rule dependency chain without recursion, and finds a cycle at its end", () => {
+    const chain = Array.from({ length: 20_000 }, (_, i) => `p${i} if p${i + 1}`).join("\n");
+    compileOk(`package t\n${chain}\np20000 := true\n`);
+    const errors = errorsOf(`package t\n${chain}\np20000 if p19999\n`);
+    expect(errors.map((e) => e.code)).toEqual(["rego_recursion_error"]);
+    expect(errors[0]?.message).toMatch(/data.t.p19999 -> data.t.p20000 -> data.t.p19999$/);
+  });
+
+  it("rejects absurdly long package paths and rule head refs at parse time", () => {
+    expect(errorsOf(`package a${".b".repeat(5000)}\nq := 1\n`)[0]?.message).toMatch(
+      /at most 200 names/,
+    );
+    expect(errorsOf(`package a\nq${".b".repeat(5000)} := 1\n`)[0]?.message).toMatch(
+      /at most 200 parts/,
+    );
+  });
+
   it("never throws on conformance modules with random spans deleted or duplicated", () => {
     const texts = loadConformanceCases(conformanceRoot).flatMap((entry) => entry.modules);
     let seed = 11;

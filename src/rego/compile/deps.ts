@@ -25,40 +25,57 @@ export function buildDependencies(tree: RuleTreeNode): DependencyGraph {
   return graph;
 }
 
-/** Reports each cycle once, at the first rule of the node where it was found. */
+/**
+ * Reports each cycle once, at the first rule of the node where it closes. Depth-first with an
+ * explicit stack: a chain of thousands of rules must not overflow the call stack.
+ */
 export function checkRecursion(graph: DependencyGraph, errors: RegoError[]): void {
   const state = new Map<RuleTreeNode, "active" | "done">();
-  const stack: RuleTreeNode[] = [];
   const reported = new Set<RuleTreeNode>();
-  const visit = (node: RuleTreeNode): void => {
-    state.set(node, "active");
-    stack.push(node);
-    for (const next of graph.get(node) ?? []) {
+  for (const root of graph.keys()) {
+    if (state.has(root)) continue;
+    const path: RuleTreeNode[] = [root];
+    const pending: Iterator<RuleTreeNode>[] = [(graph.get(root) ?? new Set()).values()];
+    state.set(root, "active");
+    while (pending.length > 0) {
+      const step = (pending[pending.length - 1] as Iterator<RuleTreeNode>).next();
+      if (step.done) {
+        state.set(path.pop() as RuleTreeNode, "done");
+        pending.pop();
+        continue;
+      }
+      const next = step.value;
       const seen = state.get(next);
       if (seen === "active") {
-        const cycle = stack.slice(stack.indexOf(next));
-        if (!cycle.some((member) => reported.has(member))) {
-          for (const member of cycle) reported.add(member);
-          const names = [...cycle, next].map((member) => dottedPath(member.path));
-          const at = next.rules[0];
-          if (at) {
-            errors.push(
-              regoError(
-                "rego_recursion_error",
-                at.head.loc,
-                `rule ${dottedPath(next.path)} is recursive: ${names.join(" -> ")}`,
-              ),
-            );
-          }
-        }
+        reportCycle(path.slice(path.indexOf(next)), next, reported, errors);
       } else if (seen === undefined) {
-        visit(next);
+        state.set(next, "active");
+        path.push(next);
+        pending.push((graph.get(next) ?? new Set()).values());
       }
     }
-    stack.pop();
-    state.set(node, "done");
-  };
-  for (const node of graph.keys()) if (!state.has(node)) visit(node);
+  }
+}
+
+function reportCycle(
+  cycle: RuleTreeNode[],
+  next: RuleTreeNode,
+  reported: Set<RuleTreeNode>,
+  errors: RegoError[],
+): void {
+  if (cycle.some((member) => reported.has(member))) return;
+  for (const member of cycle) reported.add(member);
+  const names = [...cycle, next].map((member) => dottedPath(member.path));
+  const at = next.rules[0];
+  if (at) {
+    errors.push(
+      regoError(
+        "rego_recursion_error",
+        at.head.loc,
+        `rule ${dottedPath(next.path)} is recursive: ${names.join(" -> ")}`,
+      ),
+    );
+  }
 }
 
 class RefCollector {

@@ -266,6 +266,7 @@ class Parser {
   private packageDecl(start: Token): PackageDecl {
     const path = [this.identifier("package name").text];
     for (;;) {
+      if (path.length > MAX_DEPTH) this.fail(`a package path of at most ${MAX_DEPTH} names`);
       if (this.isPunct(".") && !this.peek().spaceBefore) {
         this.advance();
         path.push(this.peek().kind === "ident" ? this.advance().text : this.fail("name after '.'"));
@@ -317,6 +318,7 @@ class Parser {
     const head: VarTerm = { type: "var", name: first.text, loc: this.lexer.location(first) };
     const operands: Term[] = [];
     for (;;) {
+      if (operands.length > MAX_DEPTH) this.fail(`an import path of at most ${MAX_DEPTH} parts`);
       if (this.isPunct(".") && !this.peek().spaceBefore) {
         this.advance();
         const name = this.peek();
@@ -430,6 +432,7 @@ class Parser {
       { type: "var", name: nameToken.text, loc: this.lexer.location(nameToken) },
     ];
     for (;;) {
+      if (ref.length > MAX_DEPTH) this.fail(`a rule head reference of at most ${MAX_DEPTH} parts`);
       if (this.isPunct(".") && !this.peek().spaceBefore) {
         this.advance();
         const name = this.peek();

@@ -178,7 +178,6 @@ export class ModuleInstance implements EvaluationHost {
         return { result: { value, origin: here }, consumed: 1 };
       }
       case "terraform":
-        return { result: { value: attribute(first) === "workspace" ? "default" : unknown(sourceText(traversal, scope)), origin: here }, consumed: 1 };
       case "self":
       case "count":
       case "each":

@@ -18,14 +18,6 @@ export function operatorName(ref: RefTerm): string | undefined {
   return parts.join(".");
 }
 
-export function isClosure(term: Term): boolean {
-  return (
-    term.type === "arraycomprehension" ||
-    term.type === "setcomprehension" ||
-    term.type === "objectcomprehension"
-  );
-}
-
 /**
  * Calls `visit` on each var of `term` outside closures (comprehensions), skipping call
  * operators (they are function names, not variables). Closures are passed to `closure`.

@@ -17,7 +17,7 @@ export interface RuleTreeNode {
   arity?: number;
 }
 
-export function newRuleTreeNode(path: string[]): RuleTreeNode {
+function newRuleTreeNode(path: string[]): RuleTreeNode {
   return { path, children: new Map(), rules: [] };
 }
 
@@ -39,7 +39,7 @@ export function dottedPath(path: readonly string[]): string {
 }
 
 /** The node at `path`, creating missing nodes. */
-export function ensureNode(root: RuleTreeNode, path: readonly string[]): RuleTreeNode {
+function ensureNode(root: RuleTreeNode, path: readonly string[]): RuleTreeNode {
   let node = root;
   for (const segment of path) {
     let child = node.children.get(segment);

@@ -1,10 +1,20 @@
 // The Probot app: thin handlers that validate an event, decide whether and what to scan, create the
 // check run at once and queue the work (src/app/checkFlow.ts does it). The engine and the queue are
-// parameters, so the lead wires the real engine and tests pass a fake one.
+// parameters, so the lead wires the real engine and tests pass a fake one. With a durable queue the
+// handler only enqueues the job's payload, and workers in any replica revive and run it.
 import type { ApplicationFunction, Context, Probot } from "probot";
+import { z } from "zod";
 import type { ScanEngine } from "../engine/types.js";
 import type { GitHubApi, SnapshotLimits } from "../github/index.js";
-import { InProcessQueue, type JobQueue } from "../queue/index.js";
+import {
+  InProcessQueue,
+  type CheckJobPayload,
+  type CheckJobRuntime,
+  type JobJournal,
+  type JobQueue,
+  type QueueJob,
+  pullKeyOf,
+} from "../queue/index.js";
 import {
   cancelCheck,
   createCheckRun,
@@ -24,7 +34,7 @@ import { findPullForCommit, pullTarget } from "./pulls.js";
 
 export interface TollgateAppOptions {
   engine: ScanEngine;
-  /** Defaults to an in-process queue running 4 checks at once. */
+  /** Defaults to an in-process queue running 4 checks at once; a durable one is started here. */
   queue?: JobQueue;
   /** Fetch and scan budget per check; defaults to 5 minutes. */
   timeoutMs?: number;
@@ -36,7 +46,7 @@ export interface TollgateAppOptions {
 const MAY_RUN = new Set(["admin", "maintain", "write"]);
 
 export function createTollgateApp(options: TollgateAppOptions): ApplicationFunction {
-  return (app: Probot) => {
+  return async (app: Probot) => {
     const queue =
       options.queue ??
       new InProcessQueue({
@@ -53,6 +63,9 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         : {}),
     };
 
+    const runtime = checkJobRuntime(app, flow);
+    await queue.start(runtime);
+
     const handle = async (context: Context, request: ScanRequest) => {
       const api = context.octokit;
       const fields = { delivery: context.id, event: context.name };
@@ -68,7 +81,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         context.log.info({ ...fields, kind: request.kind }, "no open pull request to scan");
         return;
       }
-      enqueueCheck(context, api, target, queue, flow);
+      await enqueueCheck(context, api, target, queue, flow, runtime);
     };
 
     app.on(
@@ -93,31 +106,114 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
   };
 }
 
-function enqueueCheck(
+const installationField = z.object({ installation: z.object({ id: z.number().int().positive() }) });
+
+/**
+ * In process, the job holds the webhook's client and its check run is created at once. A durable
+ * queue stores only the payload: the job is the one a worker revives, and it creates its own run.
+ */
+async function enqueueCheck(
   context: Context,
   api: GitHubApi,
   target: CheckTarget,
   queue: JobQueue,
   flow: CheckFlowOptions,
-): void {
+  runtime: CheckJobRuntime,
+): Promise<void> {
+  const installation = installationField.safeParse(context.payload);
+  const payload: CheckJobPayload = {
+    deliveryId: context.id,
+    ...(installation.success ? { installationId: installation.data.installation.id } : {}),
+    target: { ...target },
+    acceptedAt: Date.now(),
+  };
+  const held = queue.durable ? undefined : heldCheck(api, payload, flow);
+  const job = held?.queueJob ?? runtime.revive(payload, { recordCheckRun: async () => undefined });
+  const outcome = await queue.enqueue(job);
+  context.log.info(
+    { delivery: context.id, pull: target.pullNumber, headSha: target.headSha, outcome },
+    "check requested",
+  );
+  if (outcome === "queued") held?.created();
+}
+
+/** A job that runs here with the webhook's client; `created` opens its check run once it is queued. */
+function heldCheck(
+  api: GitHubApi,
+  payload: CheckJobPayload,
+  flow: CheckFlowOptions,
+): { queueJob: QueueJob; created: () => void } {
+  const target = payload.target;
   let checkRunCreated: (id: number) => void = () => undefined;
   let checkRunFailed: (error: unknown) => void = () => undefined;
   const checkRun = new Promise<number>((resolve, reject) => {
     checkRunCreated = resolve;
     checkRunFailed = reject;
   });
-  const outcome = queue.enqueue({
-    deliveryId: context.id,
-    pullKey: `${target.owner}/${target.repo}#${target.pullNumber}`,
+  return {
+    queueJob: {
+      deliveryId: payload.deliveryId,
+      pullKey: pullKeyOf(target),
+      headSha: target.headSha,
+      payload,
+      run: async (signal) => runCheck(api, target, await checkRun, flow, signal),
+      cancel: async (reason) => cancelCheck(api, target, await checkRun, reason, flow),
+    },
+    created: () => void createCheckRun(api, target).then(checkRunCreated, checkRunFailed),
+  };
+}
+
+/** How any replica runs a stored payload: as the installation, on the run the job recorded or a new one. */
+function checkJobRuntime(app: Probot, flow: CheckFlowOptions): CheckJobRuntime {
+  const installationClient = async (payload: CheckJobPayload): Promise<GitHubApi> => {
+    if (payload.installationId === undefined)
+      throw new Error("the job names no installation to run as");
+    return app.auth(payload.installationId);
+  };
+  return {
+    revive: (payload, journal) => revivedCheck(installationClient, payload, journal, flow),
+    checkRunInProgress: async (payload) => {
+      const api = await installationClient(payload);
+      const { data } = await api.rest.checks.get({
+        owner: payload.target.owner,
+        repo: payload.target.repo,
+        check_run_id: payload.checkRunId,
+      });
+      return data.status !== "completed";
+    },
+  };
+}
+
+function revivedCheck(
+  installationClient: (payload: CheckJobPayload) => Promise<GitHubApi>,
+  payload: CheckJobPayload,
+  journal: JobJournal,
+  flow: CheckFlowOptions,
+): QueueJob {
+  const target = payload.target;
+  let checkRunId = payload.checkRunId;
+  const session = async () => {
+    const api = await installationClient(payload);
+    if (checkRunId === undefined) {
+      checkRunId = await createCheckRun(api, target);
+      await journal.recordCheckRun(checkRunId);
+    }
+    return { api, checkRunId };
+  };
+  return {
+    deliveryId: payload.deliveryId,
+    pullKey: pullKeyOf(target),
     headSha: target.headSha,
-    run: async (signal) => runCheck(api, target, await checkRun, flow, signal),
-    cancel: async (reason) => cancelCheck(api, target, await checkRun, reason, flow),
-  });
-  context.log.info(
-    { delivery: context.id, pull: target.pullNumber, headSha: target.headSha, outcome },
-    "check requested",
-  );
-  if (outcome === "queued") createCheckRun(api, target).then(checkRunCreated, checkRunFailed);
+    payload,
+    run: async (signal) => {
+      const { api, checkRunId: id } = await session();
+      await runCheck(api, target, id, flow, signal);
+    },
+    cancel: async (reason) => {
+      const { api, checkRunId: id } = await session();
+      await cancelCheck(api, target, id, reason, flow);
+    },
+  };
 }
 
 /** Only people with write access or more may start a scan; they get a reaction, others a polite reply. */

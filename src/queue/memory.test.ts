@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { InProcessQueue, type QueueJob } from "./index.js";
+import { InProcessQueue, type CheckJobPayload, type QueueJob } from "./index.js";
+
+/** The in-process queue runs closures and never reads the payload; any well-formed one will do. */
+function payloadFor(deliveryId: string): CheckJobPayload {
+  const target = { owner: "acme", repo: "infra", pullNumber: 1, headSha: "a".repeat(40) };
+  return { deliveryId, target: { ...target, baseSha: "b".repeat(40) }, acceptedAt: 0 };
+}
 
 /** A job whose run waits until the test releases it, recording what happened to it. */
 function job(deliveryId: string, pullKey: string, headSha: string, log: string[]) {
@@ -9,6 +15,7 @@ function job(deliveryId: string, pullKey: string, headSha: string, log: string[]
     deliveryId,
     pullKey,
     headSha,
+    payload: payloadFor(deliveryId),
     async run(signal) {
       log.push(`start ${deliveryId}`);
       await Promise.race([
@@ -120,6 +127,7 @@ describe("InProcessQueue", () => {
       deliveryId: "d1",
       pullKey: "p",
       headSha: "a",
+      payload: payloadFor("d1"),
       run: () => Promise.reject(new Error("boom")),
       cancel: async () => undefined,
     };
@@ -131,6 +139,7 @@ describe("InProcessQueue", () => {
     await queue.drain();
     expect(errors).toEqual(["d1: boom"]);
     expect(log).toEqual(["start d2", "done d2"]);
+    expect(await queue.depth()).toEqual({ waiting: 0, running: 0, failed: 1 });
   });
 
   it("forgets the oldest delivery ids beyond its history", async () => {

@@ -1,7 +1,7 @@
 // The in-process `JobQueue`: a FIFO with bounded concurrency, delivery-id deduplication over a
 // bounded history, head-SHA deduplication against live work, and supersession of older work on the
 // same pull request (queued jobs are cancelled, running ones aborted).
-import type { EnqueueOutcome, JobQueue, QueueJob } from "./types.js";
+import type { EnqueueOutcome, JobObserver, JobQueue, QueueDepth, QueueJob } from "./types.js";
 
 export interface InProcessQueueOptions {
   concurrency?: number;
@@ -9,6 +9,7 @@ export interface InProcessQueueOptions {
   deliveryHistory?: number;
   /** Told about a job that threw; the job itself is responsible for reporting to GitHub. */
   onJobError?: (job: QueueJob, error: unknown) => void;
+  observer?: JobObserver;
 }
 
 interface RunningJob {
@@ -25,6 +26,7 @@ export class InProcessQueue implements JobQueue {
   private readonly concurrency: number;
   private readonly deliveryHistory: number;
   private closed = false;
+  private failures = 0;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: InProcessQueueOptions = {}) {
@@ -32,12 +34,22 @@ export class InProcessQueue implements JobQueue {
     this.deliveryHistory = Math.max(1, options.deliveryHistory ?? 10_000);
   }
 
+  /** Jobs run from their closures in this process: nothing outlives it. */
+  readonly durable = false;
+
   get queued(): number {
     return this.waiting.length;
   }
 
   get running(): number {
     return this.active.size;
+  }
+
+  /** Nothing to revive: jobs carry their closures. */
+  async start(): Promise<void> {}
+
+  async depth(): Promise<QueueDepth> {
+    return { waiting: this.waiting.length, running: this.active.size, failed: this.failures };
   }
 
   enqueue(job: QueueJob): EnqueueOutcome {
@@ -103,9 +115,15 @@ export class InProcessQueue implements JobQueue {
       if (!job) break;
       const controller = new AbortController();
       const running: RunningJob = { job, controller, done: Promise.resolve() };
+      const started = performance.now();
       running.done = this.settle(
         job,
-        Promise.resolve().then(() => job.run(controller.signal)),
+        Promise.resolve()
+          .then(() => job.run(controller.signal))
+          .then(() => {
+            const outcome = controller.signal.aborted ? "cancelled" : "completed";
+            this.options.observer?.jobSettled(outcome, performance.now() - started);
+          }),
       ).finally(() => {
         this.active.delete(running);
         this.pump();
@@ -124,7 +142,10 @@ export class InProcessQueue implements JobQueue {
   }
 
   private settle(job: QueueJob, work: Promise<void>): Promise<void> {
-    return work.catch((error: unknown) => this.options.onJobError?.(job, error));
+    return work.catch((error: unknown) => {
+      this.failures += 1;
+      this.options.onJobError?.(job, error);
+    });
   }
 
   private resolveIfIdle(): void {

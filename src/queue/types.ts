@@ -1,6 +1,8 @@
 // The seam between webhook handlers and the work they start: jobs keyed for idempotency and by pull
 // request, so redeliveries and repeated pushes do not scan twice and a newer push replaces older
-// work. The in-process queue implements it today; a Redis/BullMQ one can later sit behind it.
+// work. The in-process queue runs a job's closures; the Redis queue keeps only its payload and
+// revives the work from it in whichever replica takes the job.
+import type { CheckJobPayload } from "./payload.js";
 
 export interface QueueJob {
   /** Idempotency key: the webhook delivery id (`x-github-delivery`); a second job with it is dropped. */
@@ -8,10 +10,25 @@ export interface QueueJob {
   /** The pull request the work is for (`owner/repo#12`); newer heads supersede older ones. */
   pullKey: string;
   headSha: string;
+  /** The job as data, all a queue that crosses processes stores. */
+  payload: CheckJobPayload;
   /** Does the work; must stop soon after `signal` aborts (superseded, or drain timed out). */
   run(signal: AbortSignal): Promise<void>;
-  /** Called instead of `run` when the job is dropped before it started. */
+  /** Called instead of `run` when the job is dropped before it started, or gave up after retries. */
   cancel(reason: string): Promise<void>;
+}
+
+/** What revived work tells the queue while it runs, so a retry in another replica can pick it up. */
+export interface JobJournal {
+  /** The check run now exists; a retry completes this run instead of creating another. */
+  recordCheckRun(checkRunId: number): Promise<void>;
+}
+
+/** How a durable queue turns stored payloads back into work, and asks GitHub about old runs. */
+export interface CheckJobRuntime {
+  revive(payload: CheckJobPayload, journal: JobJournal): QueueJob;
+  /** Whether GitHub still shows the payload's check run `in_progress` (reconciliation on start). */
+  checkRunInProgress(payload: CheckJobPayload & { checkRunId: number }): Promise<boolean>;
 }
 
 export type EnqueueOutcome =
@@ -23,10 +40,28 @@ export type EnqueueOutcome =
   /** The queue is draining and takes no new work. */
   | "closed";
 
+/** Jobs by state, for the health endpoint and metrics: queue-wide for Redis, this process otherwise. */
+export interface QueueDepth {
+  waiting: number;
+  running: number;
+  failed: number;
+}
+
+/** How a job ended, for the evaluation time histogram. */
+export interface JobObserver {
+  jobSettled(outcome: "completed" | "failed" | "cancelled", durationMs: number): void;
+}
+
 export interface JobQueue {
-  enqueue(job: QueueJob): EnqueueOutcome;
-  /** Stop taking work, then wait for queued and running jobs; after `timeoutMs` abort what is left. */
+  /**
+   * True when jobs outlive this process and may run in another replica: the handler then keeps no
+   * state for a job (the work creates its own check run), and `start` must be called to take work.
+   */
+  readonly durable: boolean;
+  enqueue(job: QueueJob): EnqueueOutcome | Promise<EnqueueOutcome>;
+  /** Begin taking work; a durable queue revives stored payloads with `runtime`. */
+  start(runtime: CheckJobRuntime): Promise<void>;
+  /** Stop taking work, then wait for running jobs; after `timeoutMs` abort or return what is left. */
   drain(options?: { timeoutMs?: number }): Promise<void>;
-  readonly queued: number;
-  readonly running: number;
+  depth(): Promise<QueueDepth>;
 }

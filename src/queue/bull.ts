@@ -1,0 +1,433 @@
+// The `JobQueue` on Redis with BullMQ, for many replicas: any replica accepts a delivery, any worker
+// runs it. Keys in Redis make a delivery and a pull request head idempotent across replicas, a
+// per-pull sequence lets a newer push supersede older work, leased slots bound each installation,
+// and a ledger of open check runs lets a restarted worker re-queue runs a lost job left in progress.
+import { DelayedError, Queue, Worker, type Job } from "bullmq";
+import { Redis } from "ioredis";
+import { z } from "zod";
+import { checkJobPayloadSchema, pullKeyOf, type CheckJobPayload } from "./payload.js";
+import type {
+  CheckJobRuntime,
+  EnqueueOutcome,
+  JobObserver,
+  JobQueue,
+  QueueDepth,
+  QueueJob,
+} from "./types.js";
+
+export interface QueueLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface BullQueueOptions {
+  redisUrl: string;
+  /** Separates deployments (and tests) that share one Redis. */
+  prefix?: string;
+  /** Checks this replica runs at once. */
+  concurrency?: number;
+  /** Checks one installation runs at once across all replicas, so one org's re-run cannot starve others. */
+  installationConcurrency?: number;
+  /** Tries per job, with exponential backoff from `backoffMs`; after the last the run completes as failed. */
+  attempts?: number;
+  backoffMs?: number;
+  /** A taken job's lock; a crashed replica's jobs go back to the queue about this long after it died. */
+  lockMs?: number;
+  /** How often running jobs look for a newer push and renew their installation slot. */
+  supersessionPollMs?: number;
+  /** How long a job waits for a busy installation's slot before it is tried again. */
+  slotRetryMs?: number;
+  /** Open check runs older than this with no live job are re-queued by `start`. */
+  reconcileAfterMs?: number;
+  /** How long a delivery id is remembered. */
+  deliveryTtlSeconds?: number;
+  observer?: JobObserver;
+  log?: QueueLog;
+}
+
+/** What the queue stores per job: the payload and its place in the pull request's push order. */
+const storedJobSchema = z.object({
+  payload: checkJobPayloadSchema,
+  sequence: z.number().int().positive(),
+});
+type StoredJob = z.infer<typeof storedJobSchema>;
+
+interface RunningCheck {
+  pullKey: string;
+  sequence: number;
+  installation: string;
+  controller: AbortController;
+  /** Resolves when a drain runs out of time and hands the job back to the queue. */
+  handBack: () => void;
+}
+
+const QUEUE_NAME = "checks";
+const LIVE_STATES = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
+const PULL_MARKER_TTL_MS = 7 * 24 * 3600_000;
+const HANDED_BACK = Symbol("handed back");
+
+/** Raises a pull request's newest sequence (and its head) only if higher: replicas enqueue out of order. */
+const RAISE_NEWEST = `
+local newest = tonumber(redis.call('HGET', KEYS[1], 'sequence') or '0')
+if tonumber(ARGV[1]) > newest then
+  redis.call('HSET', KEYS[1], 'sequence', ARGV[1], 'headSha', ARGV[2])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`;
+
+/** Takes (or renews) one of an installation's leased slots unless all are held; expired leases free themselves. */
+const TAKE_SLOT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZSCORE', KEYS[1], ARGV[2]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  return 1
+end
+return 0`;
+
+export class BullQueue implements JobQueue {
+  readonly durable = true;
+  private readonly redis: Redis;
+  private readonly queue: Queue;
+  private worker: Worker | undefined;
+  private runtime: CheckJobRuntime | undefined;
+  private readonly running = new Map<string, RunningCheck>();
+  private poll: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly prefix: string;
+  private readonly settings: Required<
+    Omit<BullQueueOptions, "redisUrl" | "prefix" | "observer" | "log">
+  >;
+
+  constructor(private readonly options: BullQueueOptions) {
+    this.prefix = options.prefix ?? "tollgate";
+    this.settings = {
+      concurrency: Math.max(1, options.concurrency ?? 4),
+      installationConcurrency: Math.max(1, options.installationConcurrency ?? 2),
+      attempts: Math.max(1, options.attempts ?? 3),
+      backoffMs: options.backoffMs ?? 5000,
+      lockMs: options.lockMs ?? 30_000,
+      supersessionPollMs: options.supersessionPollMs ?? 1000,
+      slotRetryMs: options.slotRetryMs ?? 1000,
+      reconcileAfterMs: options.reconcileAfterMs ?? 15 * 60_000,
+      deliveryTtlSeconds: options.deliveryTtlSeconds ?? 3 * 24 * 3600,
+    };
+    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.queue = new Queue(QUEUE_NAME, {
+      connection: { url: options.redisUrl, maxRetriesPerRequest: null },
+      prefix: this.prefix,
+    });
+  }
+
+  async enqueue(job: QueueJob): Promise<EnqueueOutcome> {
+    if (this.closed) return "closed";
+    return this.accept(job.payload);
+  }
+
+  private async accept(payload: CheckJobPayload): Promise<EnqueueOutcome> {
+    const fresh = await this.redis.set(
+      this.key("delivery", payload.deliveryId),
+      "1",
+      "EX",
+      this.settings.deliveryTtlSeconds,
+      "NX",
+    );
+    if (fresh === null) return "duplicate-delivery";
+    const jobId = headJobId(payload.target);
+    if (!(await this.claimHead(jobId, payload.deliveryId))) return "duplicate-head";
+    const pullKey = pullKeyOf(payload.target);
+    const sequence = await this.redis.incr(this.key("sequence", pullKey));
+    const stored: StoredJob = { payload, sequence };
+    await this.queue.add("check", stored, {
+      jobId,
+      attempts: this.settings.attempts,
+      backoff: { type: "exponential", delay: this.settings.backoffMs },
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+    });
+    await this.redis.eval(
+      RAISE_NEWEST,
+      1,
+      this.key("newest", pullKey),
+      sequence,
+      payload.target.headSha,
+      PULL_MARKER_TTL_MS,
+    );
+    return "queued";
+  }
+
+  async start(runtime: CheckJobRuntime): Promise<void> {
+    if (this.worker) return;
+    this.runtime = runtime;
+    await this.reconcile(runtime);
+    this.worker = new Worker(QUEUE_NAME, (job, token) => this.process(job, token), {
+      connection: { url: this.options.redisUrl, maxRetriesPerRequest: null },
+      prefix: this.prefix,
+      concurrency: this.settings.concurrency,
+      lockDuration: this.settings.lockMs,
+      stalledInterval: Math.max(100, Math.round(this.settings.lockMs / 2)),
+      maxStalledCount: this.settings.attempts,
+    });
+    this.worker.on("error", (error) =>
+      this.options.log?.error({ error: error.message }, "queue worker error"),
+    );
+    this.worker.on("completed", (job) => void this.releaseHead(job));
+    this.worker.on("failed", (job) => {
+      if (job && job.finishedOn !== undefined) void this.releaseHead(job);
+    });
+    this.poll = setInterval(() => void this.watchRunning(), this.settings.supersessionPollMs);
+    await this.worker.waitUntilReady();
+  }
+
+  /**
+   * Stops taking work and waits for running jobs; after `timeoutMs` the jobs still running go back
+   * to the queue for another replica (their check runs stay open and are completed there).
+   */
+  async drain(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.closed = true;
+    if (this.poll) clearInterval(this.poll);
+    if (this.worker) {
+      const closing = this.worker.close();
+      if (options.timeoutMs !== undefined) {
+        let timer: NodeJS.Timeout | undefined;
+        const outcome = await Promise.race([
+          closing.then(() => "closed" as const),
+          new Promise<"timeout">((resolve) => {
+            timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (outcome === "timeout") for (const check of this.running.values()) check.handBack();
+      }
+      await closing;
+    }
+    await this.queue.close();
+    await this.redis.quit();
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const counts = await this.queue.getJobCounts(
+      "waiting",
+      "delayed",
+      "prioritized",
+      "active",
+      "failed",
+    );
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+      running: counts.active ?? 0,
+      failed: counts.failed ?? 0,
+    };
+  }
+
+  /** Answers PONG when Redis is reachable; throws otherwise. */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  private async process(job: Job, token: string | undefined): Promise<void> {
+    const runtime = this.runtime;
+    if (!runtime) throw new Error("the queue was not started");
+    const parsed = storedJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      this.options.log?.error(
+        { jobId: job.id, problem: parsed.error.issues[0]?.message },
+        "dropping a job whose payload is not valid",
+      );
+      return;
+    }
+    const { payload, sequence } = parsed.data;
+    const pullKey = pullKeyOf(payload.target);
+    const journal = {
+      recordCheckRun: async (checkRunId: number) => {
+        const recorded: CheckJobPayload = { ...payload, checkRunId };
+        await job.updateData({ payload: recorded, sequence } satisfies StoredJob);
+        await this.redis
+          .multi()
+          .zadd(this.key("open-runs"), Date.now(), String(checkRunId))
+          .hset(this.key("open-run-payloads"), String(checkRunId), JSON.stringify(recorded))
+          .exec();
+      },
+    };
+    const work = runtime.revive(payload, journal);
+    const started = performance.now();
+    const newer = await this.newerHead(pullKey, sequence);
+    if (newer !== undefined) {
+      // Dropped before it started; only a retry has a check run to complete.
+      if (payload.checkRunId !== undefined) await work.cancel(supersededReason(newer));
+      await this.forgetRun(payload.checkRunId);
+      this.options.observer?.jobSettled("cancelled", performance.now() - started);
+      return;
+    }
+    const installation = String(payload.installationId ?? "none");
+    if (!(await this.takeSlot(installation, job.id ?? ""))) {
+      await job.moveToDelayed(Date.now() + this.settings.slotRetryMs, token);
+      throw new DelayedError();
+    }
+    const controller = new AbortController();
+    let handBack: () => void = () => undefined;
+    const handedBack = new Promise<typeof HANDED_BACK>((resolve) => {
+      handBack = () => resolve(HANDED_BACK);
+    });
+    const jobId = job.id ?? "";
+    this.running.set(jobId, { pullKey, sequence, installation, controller, handBack });
+    try {
+      const result = await Promise.race([work.run(controller.signal), handedBack]);
+      if (result === HANDED_BACK) {
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
+      }
+      await this.forgetRun(recordedCheckRun(job));
+      const outcome = controller.signal.aborted ? "cancelled" : "completed";
+      this.options.observer?.jobSettled(outcome, performance.now() - started);
+    } catch (error) {
+      if (error instanceof DelayedError) throw error;
+      if (job.attemptsMade + 1 < this.settings.attempts) throw error;
+      this.options.observer?.jobSettled("failed", performance.now() - started);
+      await work.cancel(
+        `the check failed ${this.settings.attempts} times, last with ${describe(error)}`,
+      );
+      await this.forgetRun(recordedCheckRun(job));
+    } finally {
+      this.running.delete(jobId);
+      await this.redis.zrem(this.key("slots", installation), jobId);
+    }
+  }
+
+  /** The newer head that supersedes this sequence, if a later push was enqueued. */
+  private async newerHead(pullKey: string, sequence: number): Promise<string | undefined> {
+    const [newest, headSha] = await this.redis.hmget(
+      this.key("newest", pullKey),
+      "sequence",
+      "headSha",
+    );
+    return Number(newest ?? 0) > sequence ? (headSha ?? "a newer head") : undefined;
+  }
+
+  /** Aborts running jobs a newer push superseded, and renews the installation slots of the rest. */
+  private async watchRunning(): Promise<void> {
+    try {
+      for (const [jobId, check] of this.running) {
+        if (check.controller.signal.aborted) continue;
+        const newer = await this.newerHead(check.pullKey, check.sequence);
+        if (newer !== undefined) check.controller.abort(new Error(supersededReason(newer)));
+        else await this.takeSlot(check.installation, jobId);
+      }
+    } catch (error) {
+      this.options.log?.warn({ error: describe(error) }, "could not look for newer pushes");
+    }
+  }
+
+  private async takeSlot(installation: string, jobId: string): Promise<boolean> {
+    const now = Date.now();
+    const lease = Math.max(this.settings.lockMs, this.settings.supersessionPollMs * 3);
+    const taken = await this.redis.eval(
+      TAKE_SLOT,
+      1,
+      this.key("slots", installation),
+      now,
+      jobId,
+      this.settings.installationConcurrency,
+      now + lease,
+      lease * 2,
+    );
+    return taken === 1;
+  }
+
+  /**
+   * Claims a head for a delivery. A claim whose job is no longer live (finished, or lost with a
+   * crash between claim and add) is stale and taken over, so a re-run of a finished head is queued.
+   */
+  private async claimHead(jobId: string, deliveryId: string): Promise<boolean> {
+    const claim = this.key("head", jobId);
+    if ((await this.redis.set(claim, deliveryId, "NX")) !== null) return true;
+    const existing = await this.queue.getJob(jobId);
+    if (existing && LIVE_STATES.has(await existing.getState())) return false;
+    await this.queue.remove(jobId);
+    await this.redis.set(claim, deliveryId);
+    return true;
+  }
+
+  private async releaseHead(job: Job): Promise<void> {
+    if (job.id !== undefined) await this.redis.del(this.key("head", job.id));
+  }
+
+  /** The run is completed (or was never created): it leaves the ledger of open runs. */
+  private async forgetRun(checkRunId: number | undefined): Promise<void> {
+    if (checkRunId === undefined) return;
+    await this.redis
+      .multi()
+      .zrem(this.key("open-runs"), String(checkRunId))
+      .hdel(this.key("open-run-payloads"), String(checkRunId))
+      .exec();
+  }
+
+  /**
+   * Runs the ledger says were opened longer than the bound ago, whose job is no longer live, and
+   * that GitHub still shows in progress, are queued again to complete that same run.
+   */
+  private async reconcile(runtime: CheckJobRuntime): Promise<void> {
+    const olderThan = Date.now() - this.settings.reconcileAfterMs;
+    const stale = await this.redis.zrangebyscore(this.key("open-runs"), "-inf", olderThan);
+    for (const checkRunId of stale) {
+      const text = await this.redis.hget(this.key("open-run-payloads"), checkRunId);
+      const parsed = checkJobPayloadSchema.safeParse(text ? safeJson(text) : undefined);
+      if (!parsed.success || parsed.data.checkRunId === undefined) {
+        await this.forgetRun(Number(checkRunId));
+        continue;
+      }
+      const payload = { ...parsed.data, checkRunId: parsed.data.checkRunId };
+      const live = await this.queue.getJob(headJobId(payload.target));
+      if (live && LIVE_STATES.has(await live.getState())) continue;
+      let inProgress: boolean;
+      try {
+        inProgress = await runtime.checkRunInProgress(payload);
+      } catch (error) {
+        this.options.log?.warn({ checkRunId, error: describe(error) }, "could not reconcile");
+        continue;
+      }
+      if (!inProgress) {
+        await this.forgetRun(payload.checkRunId);
+        continue;
+      }
+      await this.redis.zadd(this.key("open-runs"), Date.now(), checkRunId);
+      const outcome = await this.accept({
+        ...payload,
+        deliveryId: `reconcile-${checkRunId}-${Date.now()}`,
+      });
+      this.options.log?.info({ checkRunId, outcome }, "re-queued a check run left in progress");
+    }
+  }
+
+  private key(...parts: string[]): string {
+    return [this.prefix, "tollgate", ...parts].join(":");
+  }
+}
+
+/** One job id per pull request head: adding it twice, from any replica, keeps one job. */
+export function headJobId(target: CheckJobPayload["target"]): string {
+  return `${target.owner}/${target.repo}/${target.pullNumber}/${target.headSha}`;
+}
+
+/** The check run the job recorded while it ran (`updateData`), if any. */
+function recordedCheckRun(job: Job): number | undefined {
+  const recorded = storedJobSchema.safeParse(job.data);
+  return recorded.success ? recorded.data.payload.checkRunId : undefined;
+}
+
+function supersededReason(headSha: string): string {
+  return `superseded by a newer push (${headSha.slice(0, 7)})`;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]}` : String(error);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -15,7 +15,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."
 const conformanceRoot = path.resolve(repoRoot, "../shared/conformance/opa");
 
 /** Passing cases when last pinned; raise it when more pass, never lower it. */
-const PINNED_PASSED = 445;
+const PINNED_PASSED = 448;
 
 const namedCases = [
   "completedoc/vars conflict",

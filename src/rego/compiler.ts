@@ -10,6 +10,12 @@ import { emitWasm, WasmEmitError, type EmitDiagnostic } from "./wasm/index.js";
 export interface CompileOptions {
   /** Entrypoints as `pkg/path/rule` (the query `data.pkg.path.rule` with dots as slashes). */
   entrypoints: string[];
+  /**
+   * A builtin that fails (a bad operand type, unparseable JSON) stops evaluation with a located
+   * error when true, as OPA's `--strict-builtin-errors`; by default it makes the call undefined,
+   * as OPA does, so one odd value cannot silence every other finding of a rule.
+   */
+  strictBuiltinErrors?: boolean;
 }
 
 export interface CompiledPolicy {
@@ -43,7 +49,7 @@ export async function compileRego(
   }
   let wasm: Uint8Array;
   try {
-    wasm = emitWasm(policy);
+    wasm = emitWasm(policy, { strictBuiltinErrors: options.strictBuiltinErrors ?? false });
   } catch (error) {
     if (error instanceof WasmEmitError)
       throw new RegoCompileError(error.diagnostics.map(emitErrorAsRegoError));

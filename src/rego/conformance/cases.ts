@@ -20,6 +20,8 @@ export interface ConformanceCase {
   wantError?: string;
   wantErrorCode?: string;
   sortBindings: boolean;
+  /** Builtin errors stop evaluation (OPA's `--strict-builtin-errors`) instead of being undefined. */
+  strictError: boolean;
   /** Why Tollgate does not run this case; undefined when it runs. */
   skipReason?: string;
 }
@@ -63,6 +65,7 @@ interface RawCase {
   want_error?: unknown;
   want_error_code?: unknown;
   sort_bindings?: unknown;
+  strict_error?: unknown;
 }
 
 /** Loads every case under `root` (sorted by folder and file), with skip reasons filled in. */
@@ -99,6 +102,7 @@ function toCase(
     query: String(raw.query ?? ""),
     modules,
     sortBindings: raw.sort_bindings === true,
+    strictError: raw.strict_error === true,
   };
   if (raw.data !== undefined) testCase.data = raw.data;
   if (raw.input !== undefined) testCase.input = raw.input;

@@ -12,6 +12,7 @@ function testCase(fields: Partial<ConformanceCase>): ConformanceCase {
     query: "data.p.q = x",
     modules: [],
     sortBindings: false,
+    strictError: false,
     ...fields,
   };
 }

@@ -56,7 +56,12 @@ async function observe(testCase: ConformanceCase): Promise<Observed> {
   const query = planQuery(testCase);
   let wasm: Uint8Array;
   try {
-    wasm = (await compileRego(query.modules, { entrypoints: [query.entrypoint] })).wasm;
+    wasm = (
+      await compileRego(query.modules, {
+        entrypoints: [query.entrypoint],
+        strictBuiltinErrors: testCase.strictError,
+      })
+    ).wasm;
   } catch (error) {
     return { kind: "error", stage: "compile", text: describeError(error) };
   }

@@ -66,6 +66,8 @@ const QUEUE_NAME = "checks";
 const LIVE_STATES = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
 const PULL_MARKER_TTL_MS = 7 * 24 * 3600_000;
 const HANDED_BACK = Symbol("handed back");
+/** How long a head claim waits for its job to be added before another delivery may take it. */
+const CLAIM_PENDING_MS = 30_000;
 
 /** Raises a pull request's newest sequence (and its head) only if higher: replicas enqueue out of order. */
 const RAISE_NEWEST = `
@@ -114,6 +116,9 @@ export class BullQueue implements JobQueue {
       deliveryTtlSeconds: options.deliveryTtlSeconds ?? 3 * 24 * 3600,
     };
     this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.redis.on("error", (error: Error) =>
+      this.options.log?.warn({ error: error.message }, "Redis connection error"),
+    );
     this.queue = new Queue(QUEUE_NAME, {
       connection: { url: options.redisUrl, maxRetriesPerRequest: null },
       prefix: this.prefix,
@@ -146,6 +151,7 @@ export class BullQueue implements JobQueue {
       removeOnComplete: true,
       removeOnFail: { count: 1000 },
     });
+    await this.redis.persist(this.key("head", jobId));
     await this.redis.eval(
       RAISE_NEWEST,
       1,
@@ -336,16 +342,19 @@ export class BullQueue implements JobQueue {
   }
 
   /**
-   * Claims a head for a delivery. A claim whose job is no longer live (finished, or lost with a
-   * crash between claim and add) is stale and taken over, so a re-run of a finished head is queued.
+   * Claims a head for a delivery. A claim is pending (with a TTL) until its job is added, then
+   * permanent until the job finishes. A permanent claim whose job is no longer live (a replica
+   * died before releasing it, or the job failed) is stale and taken over, so a re-run is queued.
    */
   private async claimHead(jobId: string, deliveryId: string): Promise<boolean> {
     const claim = this.key("head", jobId);
-    if ((await this.redis.set(claim, deliveryId, "NX")) !== null) return true;
+    const claimed = await this.redis.set(claim, deliveryId, "PX", CLAIM_PENDING_MS, "NX");
+    if (claimed === null && (await this.redis.pttl(claim)) > 0) return false;
+    // A finished job keeps its id (a failed one stays for inspection): remove it so the add counts.
     const existing = await this.queue.getJob(jobId);
     if (existing && LIVE_STATES.has(await existing.getState())) return false;
-    await this.queue.remove(jobId);
-    await this.redis.set(claim, deliveryId);
+    if (existing) await this.queue.remove(jobId);
+    if (claimed === null) await this.redis.set(claim, deliveryId, "PX", CLAIM_PENDING_MS);
     return true;
   }
 

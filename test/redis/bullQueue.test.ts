@@ -1,0 +1,204 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BullQueue, type BullQueueOptions, type EnqueueOutcome } from "../../src/queue/index.js";
+import { FakeChecks, headSha, jobFor, payload, waitFor } from "./fakeChecks.js";
+import { redisUnavailable, startRedis, type RedisServer } from "./redisServer.js";
+
+const unavailable = redisUnavailable();
+
+describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
+  let redis: RedisServer;
+  const queues: BullQueue[] = [];
+  let prefixes = 0;
+  let prefix = "";
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(queues.splice(0).map((q) => q.drain({ timeoutMs: 1000 })));
+  });
+
+  /** A "replica": its own connections and worker, sharing the test's Redis and key prefix. */
+  function replica(options: Partial<BullQueueOptions> = {}): BullQueue {
+    const queue = new BullQueue({
+      redisUrl: redis.url,
+      prefix,
+      lockMs: 1000,
+      supersessionPollMs: 50,
+      slotRetryMs: 20,
+      backoffMs: 20,
+      ...options,
+    });
+    queues.push(queue);
+    return queue;
+  }
+
+  function freshPrefix() {
+    prefix = `t${++prefixes}-${process.pid}`;
+  }
+
+  it("runs a burst of 200 deliveries with duplicates on two replicas: one completed check per head", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    let releaseScans: () => void = () => undefined;
+    const burstEnqueued = new Promise<void>((resolve) => (releaseScans = resolve));
+    const runningByInstallation = new Map<number, number>();
+    let mostAtOnce = 0;
+    const scan = async (job: { installationId?: number }) => {
+      const installation = job.installationId ?? 0;
+      const now = (runningByInstallation.get(installation) ?? 0) + 1;
+      runningByInstallation.set(installation, now);
+      mostAtOnce = Math.max(mostAtOnce, now);
+      await burstEnqueued;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      runningByInstallation.set(installation, (runningByInstallation.get(installation) ?? 1) - 1);
+    };
+    const replicas = [
+      replica({ concurrency: 4, installationConcurrency: 2 }),
+      replica({ concurrency: 4, installationConcurrency: 2 }),
+    ];
+    await replicas[0]?.start(checks.runtime("a", scan));
+    await replicas[1]?.start(checks.runtime("b", scan));
+
+    // 160 distinct deliveries for 50 pull requests (one head each, several events per head) in five
+    // installations, then 40 redeliveries of ids already seen: 20% duplicates.
+    const deliveries = Array.from({ length: 160 }, (_, i) =>
+      payload((i % 50) + 1, 1, `delivery-${i}`, (i % 5) + 1),
+    );
+    for (let i = 0; i < 40; i++) deliveries.push({ ...deliveries[i * 4]!, acceptedAt: Date.now() });
+    const outcomes = await Promise.all(
+      deliveries.map((p, i) => replicas[i % 2]!.enqueue(jobFor(p))),
+    );
+    const tally = (outcome: EnqueueOutcome) => outcomes.filter((o) => o === outcome).length;
+    expect([tally("queued"), tally("duplicate-head"), tally("duplicate-delivery")]).toEqual([
+      50, 110, 40,
+    ]);
+    releaseScans();
+
+    await waitFor(() => checks.completions.length >= 50, 30_000, "50 completed checks");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const heads = Array.from({ length: 50 }, (_, i) => headSha(i + 1, 1));
+    expect(heads.map((sha) => checks.completionsOf(sha).length)).toEqual(heads.map(() => 1));
+    expect(checks.completions.every((c) => c.conclusion === "success")).toBe(true);
+    expect(checks.created).toHaveLength(50);
+    expect(mostAtOnce).toBeLessThanOrEqual(2);
+    expect(await replicas[0]?.depth()).toEqual({ waiting: 0, running: 0, failed: 0 });
+  });
+
+  it("lets a newer push supersede running and queued work on another replica", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const holdHeadOne = async (p: { target: { headSha: string } }, signal: AbortSignal) => {
+      if (p.target.headSha !== headSha(1, 1)) return;
+      await new Promise<void>((resolve) => {
+        signal.addEventListener("abort", () => resolve(), { once: true });
+        void firstHeld.then(resolve);
+      });
+    };
+    const worker = replica({ concurrency: 1 });
+    const webhook = replica();
+    await worker.start(checks.runtime("worker", holdHeadOne));
+
+    expect(await webhook.enqueue(jobFor(payload(1, 1, "d1")))).toBe("queued");
+    await waitFor(() => checks.created.length === 1, 10_000, "the first run to start");
+    // Queued behind it on the single worker: a head of another pull request, then its newer head.
+    expect(await webhook.enqueue(jobFor(payload(2, 1, "d2")))).toBe("queued");
+    expect(await webhook.enqueue(jobFor(payload(2, 2, "d3")))).toBe("queued");
+    // A newer push on the running pull request.
+    expect(await webhook.enqueue(jobFor(payload(1, 2, "d4")))).toBe("queued");
+
+    await waitFor(() => checks.completions.length >= 3, 15_000, "three completions");
+    releaseFirst();
+    expect(checks.completionsOf(headSha(1, 1))).toMatchObject([
+      {
+        conclusion: "cancelled",
+        title: `Not scanned: superseded by a newer push (${headSha(1, 2).slice(0, 7)})`,
+      },
+    ]);
+    expect(checks.completionsOf(headSha(1, 2))).toMatchObject([{ conclusion: "success" }]);
+    expect(checks.completionsOf(headSha(2, 2))).toMatchObject([{ conclusion: "success" }]);
+    // Dropped while queued: it never opened a check run, so none is left in progress.
+    expect(checks.created.map((c) => c.headSha)).not.toContain(headSha(2, 1));
+    expect(checks.open.size).toBe(0);
+  });
+
+  it("retries a failing job with backoff, then completes its run saying what failed", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    let attempts = 0;
+    const queue = replica({ attempts: 3 });
+    await queue.start(
+      checks.runtime("a", async () => {
+        attempts += 1;
+        throw new Error("GitHub answered 502");
+      }),
+    );
+    await queue.enqueue(jobFor(payload(7, 1, "d1")));
+    await waitFor(() => checks.completions.length === 1, 15_000, "the run to complete");
+    expect(attempts).toBe(3);
+    expect(checks.created).toHaveLength(1);
+    expect(checks.completions[0]).toMatchObject({
+      checkRunId: checks.created[0]?.checkRunId,
+      conclusion: "cancelled",
+      title: "Not scanned: the check failed 3 times, last with Error: GitHub answered 502",
+    });
+  });
+
+  it("hands running jobs back on a drain that runs out of time; another replica completes the same run", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    const leaving = replica();
+    await leaving.start(checks.runtime("leaving", () => new Promise<void>(() => undefined)));
+    await leaving.enqueue(jobFor(payload(3, 1, "d1")));
+    await waitFor(() => checks.created.length === 1, 10_000, "the run to start");
+    await leaving.drain({ timeoutMs: 50 });
+    queues.splice(queues.indexOf(leaving), 1);
+
+    const staying = replica();
+    await staying.start(checks.runtime("staying"));
+    await waitFor(() => checks.completions.length === 1, 15_000, "the handed-back job to complete");
+    expect(checks.completions[0]).toMatchObject({
+      checkRunId: checks.created[0]?.checkRunId,
+      replica: "staying",
+      conclusion: "success",
+    });
+    expect(checks.created).toHaveLength(1);
+  });
+
+  it("re-queues on start a run left in progress whose job is gone", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    const first = replica({ attempts: 1 });
+    // GitHub is down: the scan fails and so does completing the run, so the job fails for good.
+    const runtime = checks.runtime("first", async () => {
+      throw new Error("GitHub answered 502");
+    });
+    await first.start({
+      ...runtime,
+      revive: (p, journal) => ({
+        ...runtime.revive(p, journal),
+        cancel: () => Promise.reject(new Error("GitHub answered 502")),
+      }),
+    });
+    await first.enqueue(jobFor(payload(4, 1, "d1")));
+    await waitFor(async () => (await first.depth()).failed === 1, 15_000, "the job to fail");
+    expect(checks.open.size).toBe(1);
+    await first.drain();
+    queues.splice(queues.indexOf(first), 1);
+
+    const restarted = replica({ reconcileAfterMs: 0 });
+    await restarted.start(checks.runtime("restarted"));
+    await waitFor(() => checks.completions.length === 1, 15_000, "the reconciled run to complete");
+    expect(checks.completions[0]).toMatchObject({
+      checkRunId: checks.created[0]?.checkRunId,
+      replica: "restarted",
+      conclusion: "success",
+    });
+    expect(checks.open.size).toBe(0);
+  });
+});

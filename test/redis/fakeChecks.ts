@@ -1,0 +1,130 @@
+// A stand-in for GitHub's check runs and the check flow, shared by the "replicas" of a test: runs
+// are created and completed in memory, and a hook decides how long each scan takes. It records
+// every completion so a test can count them per head SHA.
+import type { CheckJobPayload, CheckJobRuntime, QueueJob } from "../../src/queue/index.js";
+import { pullKeyOf } from "../../src/queue/index.js";
+
+export interface Completion {
+  checkRunId: number;
+  headSha: string;
+  conclusion: "success" | "cancelled";
+  title: string;
+  replica: string;
+}
+
+export type ScanHook = (payload: CheckJobPayload, signal: AbortSignal) => Promise<void>;
+
+export class FakeChecks {
+  readonly completions: Completion[] = [];
+  readonly created: { checkRunId: number; headSha: string }[] = [];
+  /** Runs that GitHub shows in progress: created and not completed. */
+  readonly open = new Set<number>();
+  private nextCheckRun = 1;
+
+  /** The runtime one replica revives jobs with; `scan` stands in for fetch + engine + gate. */
+  runtime(replica: string, scan: ScanHook = async () => undefined): CheckJobRuntime {
+    return {
+      revive: (payload, journal) => {
+        let checkRunId = payload.checkRunId;
+        const ensureRun = async () => {
+          if (checkRunId === undefined) {
+            checkRunId = this.nextCheckRun++;
+            this.created.push({ checkRunId, headSha: payload.target.headSha });
+            this.open.add(checkRunId);
+            await journal.recordCheckRun(checkRunId);
+          }
+          return checkRunId;
+        };
+        const job: QueueJob = {
+          deliveryId: payload.deliveryId,
+          pullKey: pullKeyOf(payload.target),
+          headSha: payload.target.headSha,
+          payload,
+          run: async (signal) => {
+            const id = await ensureRun();
+            try {
+              await scan(payload, signal);
+            } catch (error) {
+              if (!signal.aborted) throw error;
+            }
+            const reason = signal.reason instanceof Error ? signal.reason.message : "";
+            this.complete(id, payload, replica, signal.aborted ? `Not scanned: ${reason}` : "");
+          },
+          cancel: async (reason) => {
+            this.complete(await ensureRun(), payload, replica, `Not scanned: ${reason}`);
+          },
+        };
+        return job;
+      },
+      checkRunInProgress: async (payload) => this.open.has(payload.checkRunId),
+    };
+  }
+
+  completionsOf(headSha: string): Completion[] {
+    return this.completions.filter((c) => c.headSha === headSha);
+  }
+
+  private complete(checkRunId: number, payload: CheckJobPayload, replica: string, title: string) {
+    this.open.delete(checkRunId);
+    this.completions.push({
+      checkRunId,
+      headSha: payload.target.headSha,
+      conclusion: title ? "cancelled" : "success",
+      title: title || "passed",
+      replica,
+    });
+  }
+}
+
+/** A payload for pull request `pullNumber` at a head derived from `head`. */
+export function payload(
+  pullNumber: number,
+  head: number,
+  deliveryId: string,
+  installationId = 1,
+): CheckJobPayload {
+  return {
+    deliveryId,
+    installationId,
+    target: {
+      owner: "acme",
+      repo: "infra",
+      pullNumber,
+      headSha: headSha(pullNumber, head),
+      baseSha: "0".repeat(40),
+    },
+    acceptedAt: Date.now(),
+  };
+}
+
+export function headSha(pullNumber: number, head: number): string {
+  return `${pullNumber.toString(16).padStart(4, "0")}${head.toString(16).padStart(4, "0")}`.padEnd(
+    40,
+    "a",
+  );
+}
+
+/** The queue job a webhook handler would enqueue: a durable queue stores only its payload. */
+export function jobFor(payloadValue: CheckJobPayload): QueueJob {
+  return {
+    deliveryId: payloadValue.deliveryId,
+    pullKey: pullKeyOf(payloadValue.target),
+    headSha: payloadValue.target.headSha,
+    payload: payloadValue,
+    run: async () => undefined,
+    cancel: async () => undefined,
+  };
+}
+
+/** Polls `condition` every 20 ms for at most `ms`; a bounded wait, not a timing assertion. */
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  ms = 15_000,
+  what = "condition",
+) {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BullQueue, type BullQueueOptions, type EnqueueOutcome } from "../../src/queue/index.js";
 import { FakeChecks, headSha, jobFor, payload, waitFor } from "./fakeChecks.js";
@@ -168,6 +170,37 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
       conclusion: "success",
     });
     expect(checks.created).toHaveLength(1);
+  });
+
+  it("completes the run of a replica killed mid-job (SIGKILL) after stalled-job recovery", async () => {
+    freshPrefix();
+    const script = fileURLToPath(new URL("./crashingReplica.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", script, redis.url, prefix], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor(() => output.includes("ready"), 20_000, "the child replica to start");
+      const webhook = replica();
+      expect(await webhook.enqueue(jobFor(payload(5, 1, "d1")))).toBe("queued");
+      await waitFor(() => output.includes("started 501"), 10_000, "the child to take the job");
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+    const checks = new FakeChecks();
+    const survivor = replica();
+    await survivor.start(checks.runtime("survivor"));
+    await waitFor(() => checks.completions.length === 1, 20_000, "the stalled job to complete");
+    expect(checks.completions[0]).toMatchObject({
+      checkRunId: 501,
+      headSha: headSha(5, 1),
+      replica: "survivor",
+      conclusion: "success",
+    });
+    expect(checks.created).toHaveLength(0);
   });
 
   it("re-queues on start a run left in progress whose job is gone", async () => {

@@ -1,0 +1,25 @@
+// A replica in its own process for the crash test: it takes one job, opens its check run (prints
+// `started <id>`), then hangs mid-scan until the test kills it with SIGKILL.
+import { BullQueue } from "../../src/queue/index.js";
+
+const [redisUrl, prefix] = process.argv.slice(2);
+if (!redisUrl || !prefix) throw new Error("usage: crashingReplica.ts <redis-url> <prefix>");
+
+const CHECK_RUN_ID = 501;
+const queue = new BullQueue({ redisUrl, prefix, lockMs: 1000, supersessionPollMs: 50 });
+await queue.start({
+  revive: (payload, journal) => ({
+    deliveryId: payload.deliveryId,
+    pullKey: `${payload.target.owner}/${payload.target.repo}#${payload.target.pullNumber}`,
+    headSha: payload.target.headSha,
+    payload,
+    run: async () => {
+      await journal.recordCheckRun(CHECK_RUN_ID);
+      process.stdout.write(`started ${CHECK_RUN_ID}\n`);
+      await new Promise<void>(() => undefined);
+    },
+    cancel: async () => undefined,
+  }),
+  checkRunInProgress: async () => true,
+});
+process.stdout.write("ready\n");

@@ -232,8 +232,31 @@ has_restricting_condition(statement) if {
 	lower(key) in restricting_condition_keys
 }
 
-# `pattern` (an IAM action, maybe with `*` and `?`) matches the concrete `action`.
-action_matches(pattern, action) if glob.match(lower(pattern), null, lower(action))
+# Lower-case actions grouped by service (`{"s3": ["s3:getobject", ...]}`), so a pattern is
+# compared only with its own service's actions.
+actions_by_service(actions) := {service: [lower(a) | some a in actions; startswith(lower(a), concat("", [service, ":"]))] |
+	some action in actions
+	service := split(lower(action), ":")[0]
+}
+
+# The actions of `by_service` that `pattern` covers; a pattern whose service part is a
+# wildcard covers none here (service wildcards have rules of their own).
+matching_actions(pattern, by_service) := [a |
+	some a in object.get(by_service, split(lower(pattern), ":")[0], [])
+	lower_action_matches(lower(pattern), a)
+]
+
+# `pattern` (an IAM action, maybe with `*` and `?`) matches `action`, both lower case.
+lower_action_matches(pattern, action) if pattern == action
+
+lower_action_matches(pattern, action) if {
+	has_wildcard(pattern)
+	glob.match(pattern, null, action)
+}
+
+has_wildcard(pattern) if indexof(pattern, "*") >= 0
+
+has_wildcard(pattern) if indexof(pattern, "?") >= 0
 
 # `*` or `service:*`.
 is_wildcard_action(action) if action == "*"

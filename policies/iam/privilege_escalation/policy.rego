@@ -38,14 +38,17 @@ escalation_actions := {
 	"sts:AssumeRole",
 }
 
+catalog := iam.actions_by_service(escalation_actions)
+
 deny contains finding if {
+	by_service := catalog
 	some st in iam.identity_statements
 	iam.is_allow(st.statement)
 	some resource in iam.values(st.statement, "Resource")
 	resource.value == "*"
 	some action in iam.values(st.statement, "Action")
 	not iam.is_wildcard_action(action.value)
-	covered := sort([a | some a in escalation_actions; iam.action_matches(action.value, a)])
+	covered := sort(iam.matching_actions(action.value, by_service))
 	count(covered) > 0
 	finding := {
 		"resource": st.address,

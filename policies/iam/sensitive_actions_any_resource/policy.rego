@@ -58,14 +58,17 @@ sensitive_actions := {
 	"organizations:LeaveOrganization",
 }
 
+catalog := iam.actions_by_service(sensitive_actions)
+
 deny contains finding if {
+	by_service := catalog
 	some st in iam.identity_statements
 	iam.is_allow(st.statement)
 	some resource in iam.values(st.statement, "Resource")
 	resource.value == "*"
 	some action in iam.values(st.statement, "Action")
 	not iam.is_wildcard_action(action.value)
-	covered := sort([a | some a in sensitive_actions; iam.action_matches(action.value, a)])
+	covered := sort(iam.matching_actions(action.value, by_service))
 	count(covered) > 0
 	finding := {
 		"resource": st.address,

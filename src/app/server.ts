@@ -1,9 +1,17 @@
 // `npm start`: runs the GitHub App under Probot's server with webhook signature verification, JSON
-// logs without secrets, a /ping health check and a graceful drain on SIGTERM. The engine comes from
-// src/engine/index.ts (`createEngine`), loaded by path so this file compiles before it exists.
+// logs without secrets, /ping, /health and /metrics, and a graceful drain on SIGTERM. With
+// REDIS_URL the replicas share a BullMQ queue; without it checks run in this process. The engine
+// comes from src/engine/index.ts (`createEngine`), loaded by path so this file compiles before it exists.
 import { Probot, Server, type Logger } from "probot";
 import type { ScanEngine } from "../engine/types.js";
-import { InProcessQueue } from "../queue/index.js";
+import { opsHandler, QueueMetrics } from "../ops/index.js";
+import {
+  BullQueue,
+  InProcessQueue,
+  readQueueEnvironment,
+  type JobQueue,
+  type QueueLog,
+} from "../queue/index.js";
 import { createTollgateApp } from "./app.js";
 import { describeError } from "./checkFlow.js";
 import { describeMissing, readServerEnvironment } from "./environment.js";
@@ -21,8 +29,14 @@ async function loadEngine(): Promise<ScanEngine> {
 
 async function main(): Promise<number> {
   const result = readServerEnvironment(process.env);
-  if (!result.ok) {
-    process.stderr.write(describeMissing(result.problems));
+  const queueSettings = readQueueEnvironment(process.env);
+  if (!result.ok || !queueSettings.ok) {
+    process.stderr.write(
+      describeMissing([
+        ...(result.ok ? [] : result.problems),
+        ...(queueSettings.ok ? [] : queueSettings.problems),
+      ]),
+    );
     return EXIT_CONFIGURATION;
   }
   const env = result.environment;
@@ -42,11 +56,31 @@ async function main(): Promise<number> {
     enablePing: true,
   });
   let log: Logger | undefined;
-  const queue = new InProcessQueue({
-    concurrency: env.concurrency,
-    onJobError: (job, error) =>
-      log?.error({ pull: job.pullKey, error: describeError(error) }, "check job failed"),
-  });
+  const queueLog: QueueLog = {
+    info: (fields, message) => log?.info(fields, message),
+    warn: (fields, message) => log?.warn(fields, message),
+    error: (fields, message) => log?.error(fields, message),
+  };
+  const metrics = new QueueMetrics();
+  const redis = queueSettings.redis;
+  const bullQueue = redis
+    ? new BullQueue({ ...redis, observer: metrics, log: queueLog })
+    : undefined;
+  const queue: JobQueue =
+    bullQueue ??
+    new InProcessQueue({
+      concurrency: env.concurrency,
+      observer: metrics,
+      onJobError: (job, error) =>
+        queueLog.error({ pull: job.pullKey, error: describeError(error) }, "check job failed"),
+    });
+  server.addHandler(
+    opsHandler({
+      queue,
+      metrics,
+      ...(bullQueue ? { pingRedis: () => bullQueue.ping() } : {}),
+    }),
+  );
   const engine = await loadEngine();
   const tollgate = createTollgateApp({ engine, queue, timeoutMs: env.timeoutMs });
   await server.load((app, options) => {
@@ -56,7 +90,10 @@ async function main(): Promise<number> {
   await server.start();
 
   const shutdown = async (signal: string) => {
-    log?.info({ signal }, "draining checks before exit");
+    log?.info(
+      { signal },
+      "draining checks before exit (unfinished Redis jobs go back to the queue)",
+    );
     await server.stop();
     await queue.drain({ timeoutMs: 25_000 });
     process.exit(0);

@@ -94,6 +94,8 @@ async function main(): Promise<number> {
       { signal },
       "draining checks before exit (unfinished Redis jobs go back to the queue)",
     );
+    // Past the drain's budget (Redis unreachable, say) exit anyway: the orchestrator will not wait.
+    setTimeout(() => process.exit(1), 30_000).unref();
     await server.stop();
     await queue.drain({ timeoutMs: 25_000 });
     process.exit(0);

@@ -126,13 +126,18 @@ policy_document_data := [r |
 ]
 
 # Addresses of the data documents some other resource uses with a readable document of its own
-# (a managed resource, or another data document that merges it): their statements are reported
-# on that resource, so the data source stays silent.
+# (a managed resource, or another data document that merges it), or whose exact document a
+# managed resource carries (passed through a module input, where no reference links them):
+# their statements are reported on that resource, so the data source stays silent.
 used_data_documents := {d.address |
 	readers := document_readers
 	some d in policy_document_data
 	some r in readers
 	util.refers_to(r, d)
+} | {d.address |
+	carried := {m.doc | some m in managed_documents}
+	some d in policy_document_data
+	decode(d.config.json) in carried
 }
 
 # Resources with a readable document: managed carriers and data documents that render.

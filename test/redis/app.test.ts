@@ -1,0 +1,162 @@
+import { generateKeyPairSync } from "node:crypto";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createTollgateApp } from "../../src/app/index.js";
+import { BullQueue, type BullQueueOptions } from "../../src/queue/index.js";
+import { FakeEngine } from "../app/findings.js";
+import {
+  BASE_SHA,
+  examplePayload,
+  HEAD_SHA,
+  mockGitHub,
+  type MockRepository,
+} from "../app/harness.js";
+import { waitFor } from "./fakeChecks.js";
+import { redisUnavailable, startRedis, type RedisServer } from "./redisServer.js";
+
+const unavailable = redisUnavailable();
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+function repository(): MockRepository {
+  const main = 'resource "aws_security_group" "web" {\n  description = "web"\n}\n';
+  return {
+    commits: { [BASE_SHA]: { "main.tf": main }, [HEAD_SHA]: { "main.tf": main } },
+    pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -1 +1 @@\n-a\n+b" }],
+    pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+  };
+}
+
+function pullRequestPayload(): Record<string, unknown> {
+  const payload = examplePayload("pull_request", "synchronize");
+  const pull = payload.pull_request as {
+    number: number;
+    head: { sha: string };
+    base: { sha: string };
+  };
+  pull.number = 12;
+  pull.head.sha = HEAD_SHA;
+  pull.base.sha = BASE_SHA;
+  return payload;
+}
+
+describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
+  let redis: RedisServer;
+  const queues: BullQueue[] = [];
+  let prefixes = 0;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    nock.disableNetConnect();
+    nock.enableNetConnect("127.0.0.1");
+  });
+  afterAll(async () => {
+    nock.enableNetConnect();
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(queues.splice(0).map((q) => q.drain({ timeoutMs: 1000 })));
+    nock.cleanAll();
+  });
+
+  /** One replica: a Probot app with its own BullQueue on the shared Redis. */
+  async function replica(prefix: string, options: Partial<BullQueueOptions> = {}) {
+    const queue = new BullQueue({
+      redisUrl: redis.url,
+      prefix,
+      lockMs: 1000,
+      supersessionPollMs: 50,
+      backoffMs: 20,
+      ...options,
+    });
+    queues.push(queue);
+    const probot = new Probot({
+      appId: 1,
+      privateKey,
+      Octokit: ProbotOctokit.defaults((defaults: object) => ({
+        ...defaults,
+        retry: { enabled: false },
+        throttle: { enabled: false },
+      })),
+      logLevel: "fatal",
+    });
+    await probot.load(
+      createTollgateApp({
+        engine: new FakeEngine(() => ({ findings: [], errors: [] })),
+        queue,
+        completionRetryDelaysMs: [1],
+      }),
+    );
+    return {
+      queue,
+      deliver: (id: string, payload: Record<string, unknown>) =>
+        probot.receive({ id, name: "pull_request", payload } as Parameters<Probot["receive"]>[0]),
+    };
+  }
+
+  it("runs one check for a head delivered to two replicas, redelivered, and re-sent", async () => {
+    const prefix = `app${++prefixes}`;
+    const github = mockGitHub(repository());
+    const first = await replica(prefix);
+    const second = await replica(prefix);
+    await Promise.all([
+      first.deliver("d1", pullRequestPayload()),
+      second.deliver("d2", pullRequestPayload()),
+      second.deliver("d1", pullRequestPayload()),
+      first.deliver("d3", pullRequestPayload()),
+    ]);
+    await waitFor(
+      () => github.updates().some((u) => u.status === "completed"),
+      15_000,
+      "a completed check run",
+    );
+    await waitFor(async () => (await first.queue.depth()).running === 0, 5000, "an idle queue");
+    const created = github.requests.filter(
+      (r) => r.method === "POST" && r.path.endsWith("/check-runs"),
+    );
+    expect(created).toHaveLength(1);
+    expect(github.updates().filter((u) => u.status === "completed")).toMatchObject([
+      { conclusion: "success" },
+    ]);
+    github.done();
+  });
+
+  it("re-queues on start a check run GitHub still shows in progress, and completes that run", async () => {
+    const prefix = `app${++prefixes}`;
+    // GitHub refuses every check run update: the job fails for good and its run stays open.
+    const down = mockGitHub(repository(), [/\/check-runs\/\d+$/]);
+    const crashed = await replica(prefix, { attempts: 1 });
+    await crashed.deliver("d1", pullRequestPayload());
+    await waitFor(async () => (await crashed.queue.depth()).failed === 1, 15_000, "a failed job");
+    expect(
+      down.requests.filter((r) => r.method === "POST" && r.path.endsWith("/check-runs")),
+    ).toHaveLength(1);
+    await crashed.queue.drain();
+    queues.splice(queues.indexOf(crashed.queue), 1);
+    down.done();
+    nock.cleanAll();
+
+    const github = mockGitHub(repository());
+    nock("https://api.github.com")
+      .get("/repos/acme/infra/check-runs/777")
+      .reply(200, { id: 777, status: "in_progress" });
+    await replica(prefix, { reconcileAfterMs: 0 });
+    await waitFor(
+      () => github.updates().some((u) => u.status === "completed"),
+      15_000,
+      "the reconciled run to complete",
+    );
+    const completed = github.requests.filter((r) => r.method === "PATCH");
+    expect(completed.map((r) => r.path)).toEqual(["/repos/acme/infra/check-runs/777"]);
+    expect(completed[0]?.body).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(github.requests.some((r) => r.method === "POST" && r.path.endsWith("/check-runs"))).toBe(
+      false,
+    );
+    github.done();
+  });
+});

@@ -2,6 +2,7 @@
 // each body a nest of blocks where iteration is a Scan and the rest of the body is planned inside
 // it (continuation style, as OPA's planner does). Virtual documents are funcs read on demand.
 
+import { BUILTINS } from "../builtins/catalog.js";
 import type { Func, Local, Operand, Plan, Policy, Stmt } from "../ir/types.js";
 import type {
   CallTerm,
@@ -19,7 +20,6 @@ import type {
   WithModifier,
 } from "../syntax/ast.js";
 import { regoError, type RegoError } from "../syntax/errors.js";
-import { builtinArity } from "./builtins.js";
 import { Frame, irLocation } from "./frame.js";
 import {
   buildRuleTree,
@@ -716,7 +716,7 @@ export class PolicyPlanner {
     const path = this.resolveFunctionPath(head.name, segments);
     if (path !== undefined) return { kind: "func", name: `data.${path.join(".")}` };
     const name = [head.name, ...segments].join(".");
-    return builtinArity(name) !== undefined ? { kind: "func", name } : undefined;
+    return BUILTINS.has(name) ? { kind: "func", name } : undefined;
   }
 
   /** True when a strict prefix of the path is a rule's document (`with data.p.x` for a rule p). */
@@ -1117,7 +1117,9 @@ export class PolicyPlanner {
     const target = functionPath !== undefined ? `data.${functionPath.join(".")}` : name;
     const mock = this.mocks.funcs.get(target);
     const arity =
-      functionPath !== undefined ? this.functionArity(functionPath) : builtinArity(name);
+      functionPath !== undefined
+        ? this.functionArity(functionPath)
+        : BUILTINS.get(name)?.args.length;
     if (
       functionPath === undefined &&
       arity === undefined &&

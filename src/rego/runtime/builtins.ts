@@ -1,6 +1,8 @@
 // Which Rego builtins Tollgate can run and where each one lives: natively in the Wasm runtime
 // (an export `b_<name with dots as underscores>`) or as a host function in host.ts, called
-// through the SDK's `opa_builtinN` imports. The emitter and the conformance runner read this.
+// through the SDK's `opa_builtinN` imports. Names and arities are the catalog's; the emitter
+// reads this.
+import { BUILTINS } from "../builtins/catalog.js";
 
 export interface NativeBuiltin {
   /** The runtime export implementing it. */
@@ -8,71 +10,75 @@ export interface NativeBuiltin {
   arity: number;
 }
 
-const native: Record<string, number> = {
-  plus: 2,
-  minus: 2,
-  mul: 2,
-  div: 2,
-  rem: 2,
-  abs: 1,
-  round: 1,
-  ceil: 1,
-  floor: 1,
-  equal: 2,
-  neq: 2,
-  lt: 2,
-  lte: 2,
-  gt: 2,
-  gte: 2,
-  and: 2,
-  or: 2,
-  union: 1,
-  intersection: 1,
-  count: 1,
-  sum: 1,
-  product: 1,
-  max: 1,
-  min: 1,
-  sort: 1,
-  type_name: 1,
-  is_null: 1,
-  is_boolean: 1,
-  is_number: 1,
-  is_string: 1,
-  is_array: 1,
-  is_object: 1,
-  is_set: 1,
-  to_number: 1,
-  startswith: 2,
-  endswith: 2,
-  contains: 2,
-  trim_prefix: 2,
-  trim_suffix: 2,
-  concat: 2,
-  "strings.any_prefix_match": 2,
-  "object.get": 3,
-  "object.keys": 1,
-  "object.union": 2,
-  "object.remove": 2,
-  "object.filter": 2,
-  "array.concat": 2,
-  "array.slice": 3,
-  "internal.member_2": 2,
-  "internal.member_3": 3,
-  "json.marshal": 1,
-  "json.unmarshal": 1,
-  "json.is_valid": 1,
-  print: 1,
-  "internal.print": 1,
-  walk: 1,
-};
+/** The builtins the Wasm runtime implements natively; their arities are the catalog's. */
+const native = [
+  "plus",
+  "minus",
+  "mul",
+  "div",
+  "rem",
+  "abs",
+  "round",
+  "ceil",
+  "floor",
+  "equal",
+  "neq",
+  "lt",
+  "lte",
+  "gt",
+  "gte",
+  "and",
+  "or",
+  "union",
+  "intersection",
+  "count",
+  "sum",
+  "max",
+  "min",
+  "sort",
+  "type_name",
+  "is_null",
+  "is_boolean",
+  "is_number",
+  "is_string",
+  "is_array",
+  "is_object",
+  "is_set",
+  "to_number",
+  "startswith",
+  "endswith",
+  "contains",
+  "trim_prefix",
+  "trim_suffix",
+  "concat",
+  "strings.any_prefix_match",
+  "object.get",
+  "object.keys",
+  "object.union",
+  "object.remove",
+  "object.filter",
+  "array.concat",
+  "array.slice",
+  "internal.member_2",
+  "internal.member_3",
+  "json.marshal",
+  "json.unmarshal",
+  "internal.print",
+  "walk",
+];
 
 export const nativeBuiltins: ReadonlyMap<string, NativeBuiltin> = new Map(
-  Object.entries(native).map(([name, arity]) => [
+  native.map((name) => [
     name,
-    { exportName: `b_${name.replace(/\./g, "_")}`, arity },
+    { exportName: `b_${name.replace(/\./g, "_")}`, arity: catalogArity(name) },
   ]),
 );
+
+function catalogArity(name: string): number {
+  const spec = BUILTINS.get(name);
+  if (spec === undefined) throw new Error(`native builtin ${name} is not in the catalog`);
+  return spec.args.length;
+}
 
 /**
  * The SDK's own JavaScript builtins win over custom ones of the same name (FACTS.md), so a host

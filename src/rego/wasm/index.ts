@@ -83,11 +83,6 @@ const FEATURES =
 const i32 = binaryen.i32;
 const none = binaryen.none;
 
-/** Builtins and funcs (all policies): which names `emitWasm` can lower. */
-export function supportedBuiltins(): string[] {
-  return [...nativeBuiltins.keys(), ...hostBuiltinArity.keys()].sort();
-}
-
 /** Lays out the policy's constants after the runtime's own data. */
 class StaticData {
   private readonly bytes: number[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultSettings, parseSettings } from "./index.js";
+import { defaultSettings, originOf, parseSettings, parseSettingsFile } from "./index.js";
 
 const FILE = ".github/tollgate.yml";
 
@@ -13,22 +13,24 @@ describe("parseSettings", () => {
   it("gives the defaults for an empty file", () => {
     const result = parseSettings("", FILE);
     expect(result).toEqual({ ok: true, settings: defaultSettings });
-    expect(defaultSettings).toEqual({
-      version: 1,
+    expect(defaultSettings).toMatchObject({
       fail_on: "new",
       on_error: "block",
       enforcement: { rules: {}, categories: {}, severities: {} },
+      waivers: [],
     });
   });
 
-  it("reads every key it knows", () => {
+  it("reads every key it knows, today's plain levels and blocking_from dates", () => {
     const result = parseSettings(
       [
+        "version: 1",
         "fail_on: all",
         "on_error: neutral",
         "enforcement:",
         "  rules:",
         "    TG-IAM-001: off",
+        "    TG-NET-002: { blocking_from: 2026-12-01 }",
         "  categories:",
         "    logging: blocking",
         "  severities:",
@@ -36,19 +38,54 @@ describe("parseSettings", () => {
       ].join("\n"),
       FILE,
     );
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: true,
       settings: {
-        version: 1,
         fail_on: "all",
         on_error: "neutral",
         enforcement: {
-          rules: { "TG-IAM-001": "off" },
-          categories: { logging: "blocking" },
-          severities: { medium: "blocking" },
+          rules: {
+            "TG-IAM-001": { level: "off" },
+            "TG-NET-002": { level: "blocking", blockingFrom: "2026-12-01" },
+          },
+          categories: { logging: { level: "blocking" } },
+          severities: { medium: { level: "blocking" } },
         },
       },
     });
+  });
+
+  it("points at a date that is not a day and at blocking_from on a looser level", () => {
+    expect(errorsOf("enforcement:\n  rules:\n    TG-1: { blocking_from: 2026-02-30 }\n")).toEqual([
+      expect.stringMatching(
+        /^\.github\/tollgate\.yml:3:28: settings-invalid: enforcement\.rules\.TG-1\.blocking_from: a date/,
+      ),
+    ]);
+    expect(
+      errorsOf(
+        "enforcement:\n  rules:\n    TG-1: { level: advisory, blocking_from: 2026-02-01 }\n",
+      ),
+    ).toEqual([
+      ".github/tollgate.yml:3:11: settings-invalid: enforcement.rules.TG-1: expected off, advisory, blocking or { blocking_from: YYYY-MM-DD }",
+    ]);
+  });
+
+  it("records where each key and list item is written", () => {
+    const result = parseSettingsFile("waivers:\n  - rule: TG-1\n    reason: ok\n", FILE);
+    if (!result.ok) throw new Error("expected a valid file");
+    expect(originOf(result.parsed, ["waivers", 0])).toEqual({ file: FILE, line: 2, column: 5 });
+    expect(originOf(result.parsed, ["waivers", 0, "reason"])).toEqual({
+      file: FILE,
+      line: 3,
+      column: 5,
+    });
+    expect(originOf(result.parsed, ["fail_on"])).toEqual({ file: FILE, line: 1, column: 1 });
+  });
+
+  it("refuses a lock on a key that cannot be locked", () => {
+    expect(errorsOf("locked: [fail_on, enforcement.categories.netwrok]\n")).toEqual([
+      expect.stringMatching(/^\.github\/tollgate\.yml:1:19: settings-invalid: locked\.1: /),
+    ]);
   });
 
   it("points at a bad value", () => {

@@ -1,11 +1,12 @@
-// Reads settings text into `Settings` or located errors (`file:line:col`, stable codes), using the
-// `yaml` package's node ranges so a zod issue points at the offending key or value, not at line 1.
-// Input is bounded (size, aliases) so a hostile settings file cannot exhaust memory.
+// Reads one settings file into its validated `SettingsFile` plus where each key is written, or into
+// located errors (`file:line:col`, stable codes), using the `yaml` package's node ranges so a zod
+// issue points at the offending key or value. Input is bounded (size, aliases) against hostile files.
 import {
   isMap,
   isNode,
   isPair,
   isScalar,
+  isSeq,
   LineCounter,
   parseDocument,
   type Document,
@@ -13,13 +14,58 @@ import {
 } from "yaml";
 import type { z } from "zod";
 import type { LoadError } from "../model/types.js";
-import { settingsSchema, type Settings } from "./schema.js";
+import { mergeSettings } from "./merge.js";
+import {
+  settingsFileSchema,
+  type RepositoryIdentity,
+  type Settings,
+  type SettingsFile,
+  type SettingsOrigin,
+} from "./schema.js";
 
 export const MAX_SETTINGS_BYTES = 64 * 1024;
 
+/** A valid settings file, with the place of every key and list item for located notices. */
+export interface ParsedSettingsFile {
+  file: string;
+  settings: SettingsFile;
+  /** Keyed by `settingsPathKey(path)`. */
+  locations: Record<string, SettingsOrigin>;
+}
+
+export type SettingsFileResult =
+  { ok: true; parsed: ParsedSettingsFile } | { ok: false; errors: LoadError[] };
+
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: LoadError[] };
 
-export function parseSettings(text: string, file: string): SettingsResult {
+/** One file on its own, resolved over the defaults: the CLI's `--config`. */
+export function parseSettings(
+  text: string,
+  file: string,
+  repository: RepositoryIdentity = { name: "", topics: [] },
+): SettingsResult {
+  const result = parseSettingsFile(text, file);
+  if (!result.ok) return result;
+  return { ok: true, settings: mergeSettings(result.parsed, null, repository).settings };
+}
+
+export function settingsPathKey(path: readonly (string | number)[]): string {
+  return JSON.stringify(path);
+}
+
+/** Where `path` is written, or the nearest enclosing key that is; line 1 when nothing is. */
+export function originOf(
+  parsed: ParsedSettingsFile,
+  path: readonly (string | number)[],
+): SettingsOrigin {
+  for (let depth = path.length; depth > 0; depth--) {
+    const found = parsed.locations[settingsPathKey(path.slice(0, depth))];
+    if (found) return found;
+  }
+  return { file: parsed.file, line: 1, column: 1 };
+}
+
+export function parseSettingsFile(text: string, file: string): SettingsFileResult {
   if (Buffer.byteLength(text, "utf8") > MAX_SETTINGS_BYTES) {
     return failure([
       {
@@ -58,8 +104,12 @@ export function parseSettings(text: string, file: string): SettingsResult {
       },
     ]);
   }
-  const parsed = settingsSchema.safeParse(data);
-  if (parsed.success) return { ok: true, settings: parsed.data };
+  const parsed = settingsFileSchema.safeParse(data);
+  if (parsed.success) {
+    const locations: Record<string, SettingsOrigin> = {};
+    locateNodes(document.contents, [], at, locations);
+    return { ok: true, parsed: { file, settings: parsed.data, locations } };
+  }
   return failure(
     parsed.error.issues.map((issue) => ({
       ...at(issueOffset(document, issue)),
@@ -69,8 +119,31 @@ export function parseSettings(text: string, file: string): SettingsResult {
   );
 }
 
-function failure(errors: LoadError[]): SettingsResult {
+function failure(errors: LoadError[]): { ok: false; errors: LoadError[] } {
   return { ok: false, errors };
+}
+
+/** The start of every map key and list item, by path. */
+function locateNodes(
+  node: unknown,
+  path: (string | number)[],
+  at: (offset: number) => SettingsOrigin,
+  locations: Record<string, SettingsOrigin>,
+): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const keyPath = [...path, String(pair.key.value)];
+      locations[settingsPathKey(keyPath)] = at(pair.key.range?.[0] ?? 0);
+      locateNodes(pair.value, keyPath, at, locations);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => {
+      const itemPath = [...path, index];
+      if (isNode(item)) locations[settingsPathKey(itemPath)] = at(item.range?.[0] ?? 0);
+      locateNodes(item, itemPath, at, locations);
+    });
+  }
 }
 
 function firstLine(message: string): string {

@@ -1,9 +1,11 @@
-// What `.github/tollgate.yml` may say, as one zod schema: the single source of the settings type
-// and its defaults. Objects are strict so a typo is a located error rather than a silently ignored
-// key; later settings (org inheritance via `extends`, waivers with dates, locked keys) are new keys here.
+// What `.github/tollgate.yml` may say (in the organization's `.github` repository and in each
+// repository), as one zod schema without defaults so a merge can tell "not said" from "said", and
+// the resolved `Settings` the gate reads once the organization and repository files are merged.
 import { z } from "zod";
 
 export const SETTINGS_PATH = ".github/tollgate.yml";
+/** The repository whose default branch holds the organization's defaults. */
+export const ORGANIZATION_SETTINGS_REPOSITORY = ".github";
 
 export const enforcementLevelSchema = z.enum(["off", "advisory", "blocking"]);
 export type EnforcementLevel = z.infer<typeof enforcementLevelSchema>;
@@ -16,26 +18,167 @@ const ruleIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$/, "a rule id (letters, digits, _ . : / -)");
 
+/** A calendar day, `YYYY-MM-DD`, read as UTC. */
+export const isoDateSchema = z.iso.date("a date as YYYY-MM-DD");
+
+/** `blocking_from`: advisory (with a countdown) until that day, blocking from its start (UTC). */
+const enforcementEntrySchema = z.union(
+  [
+    enforcementLevelSchema,
+    z.strictObject({
+      level: z.literal("blocking").optional(),
+      blocking_from: isoDateSchema,
+    }),
+  ],
+  { error: "expected off, advisory, blocking or { blocking_from: YYYY-MM-DD }" },
+);
+export type EnforcementEntryInput = z.input<typeof enforcementEntrySchema>;
+
 /**
  * Enforcement of a finding is the first match of: its rule id, its category, its severity, and
  * the built-in default (critical and high block, medium, low and info advise). `off` drops it.
  */
-export const enforcementSchema = z.strictObject({
-  rules: z.record(ruleIdSchema, enforcementLevelSchema).default({}),
-  categories: z.partialRecord(categorySchema, enforcementLevelSchema).default({}),
-  severities: z.partialRecord(severitySchema, enforcementLevelSchema).default({}),
+const enforcementSchema = z.strictObject({
+  rules: z.record(ruleIdSchema, enforcementEntrySchema).optional(),
+  categories: z.partialRecord(categorySchema, enforcementEntrySchema).optional(),
+  severities: z.partialRecord(severitySchema, enforcementEntrySchema).optional(),
 });
 
-export const settingsSchema = z.strictObject({
-  version: z.literal(1).default(1),
-  /** `new`: only findings the pull request introduces block; `all`: every open blocking finding does. */
-  fail_on: z.enum(["new", "all"]).default("new"),
-  /** A scan that could not complete (unparseable file, API failure) fails the check unless `neutral`. */
-  on_error: z.enum(["block", "neutral"]).default("block"),
-  enforcement: enforcementSchema.prefault({}),
+const globListSchema = z.array(z.string().min(1)).min(1);
+
+/** Which repositories a block applies to: all of `repositories` (name globs) and `topics` must hold. */
+const repositorySelectorShape = {
+  repositories: globListSchema
+    .optional()
+    .describe("repository name globs (picomatch); any one matching is enough"),
+  topics: globListSchema
+    .optional()
+    .describe("repository topics; the repository must have at least one of them"),
+};
+
+const failOnSchema = z
+  .enum(["new", "all"])
+  .describe("new: only findings the pull request introduces block; all: every open one does");
+const onErrorSchema = z
+  .enum(["block", "neutral"])
+  .describe("a scan that could not complete fails the check unless neutral");
+
+/**
+ * `reason` and `expires` are checked when waivers are applied rather than here, so one bad waiver
+ * is reported at its line and does not invalidate the whole file: a waiver without a reason never
+ * applies, and an `expires` that is not a real `YYYY-MM-DD` day counts as expired.
+ */
+export const settingsWaiverSchema = z.strictObject({
+  rule: ruleIdSchema,
+  resource: z
+    .string()
+    .min(1)
+    .default("*")
+    .describe("resource address, exact or a picomatch glob (aws_security_group.bastion_*)"),
+  repositories: globListSchema.optional().describe("repository name globs; all when absent"),
+  reason: z.string().optional().describe("required: a waiver without a reason never applies"),
+  expires: z.string().optional().describe("YYYY-MM-DD, the last day the waiver applies (UTC)"),
+  approver: z.string().optional(),
 });
 
-export type Settings = z.output<typeof settingsSchema>;
+const overrideSchema = z.strictObject({
+  ...repositorySelectorShape,
+  fail_on: failOnSchema.optional(),
+  on_error: onErrorSchema.optional(),
+  enforcement: enforcementSchema.optional(),
+});
+
+/** Keys the organization can lock; see `merge.ts` for what loosening each one means. */
+export const lockableKeySchema = z.union([
+  z.enum(["fail_on", "on_error", "waivers", "enforcement"]),
+  z.templateLiteral(["enforcement.categories.", categorySchema]),
+  z.templateLiteral(["enforcement.severities.", severitySchema]),
+  z
+    .string()
+    .regex(
+      /^enforcement\.rules\.[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$/,
+      "enforcement.rules.<rule id>",
+    ),
+]);
+export type LockableKey = z.infer<typeof lockableKeySchema>;
+
+export const settingsFileSchema = z
+  .strictObject({
+    version: z.literal(1).optional(),
+    fail_on: failOnSchema.optional(),
+    on_error: onErrorSchema.optional(),
+    enforcement: enforcementSchema.optional(),
+    /** Applied over the file's top level, in order, when their selector matches the repository. */
+    overrides: z
+      .array(overrideSchema)
+      .optional()
+      .describe("settings for the repositories a selector matches, applied in order"),
+    waivers: z.array(settingsWaiverSchema).optional(),
+    locked: z
+      .array(lockableKeySchema)
+      .optional()
+      .describe("organization file only: keys a repository may tighten but not loosen"),
+  })
+  .describe("Tollgate settings (.github/tollgate.yml)");
+
+/** One settings file as written; absent keys inherit. */
+export type SettingsFile = z.output<typeof settingsFileSchema>;
+export type SettingsOverride = z.output<typeof overrideSchema>;
+export type SettingsWaiverInput = z.output<typeof settingsWaiverSchema>;
+
+export interface RepositoryIdentity {
+  /** The repository's name without its owner (`infra`). */
+  name: string;
+  topics: readonly string[];
+}
+
+/** Where a setting was written, for notices that point at it. */
+export interface SettingsOrigin {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface EnforcementRule {
+  level: EnforcementLevel;
+  /** Set only with `level: blocking`: advisory until this day (UTC). */
+  blockingFrom?: string;
+}
+
+export interface EnforcementTable {
+  rules: Record<string, EnforcementRule>;
+  categories: Partial<Record<z.infer<typeof categorySchema>, EnforcementRule>>;
+  severities: Partial<Record<z.infer<typeof severitySchema>, EnforcementRule>>;
+}
+
+/** A settings waiver with where it was written. */
+export interface SettingsWaiver {
+  rule: string;
+  resource: string;
+  /** Repository name globs; every repository when absent. */
+  repositories?: string[];
+  reason?: string;
+  expires?: string;
+  approver?: string;
+  origin: SettingsOrigin;
+}
+
+/** A locked enforcement key: findings in its scope are held at least at the organization's level. */
+export type EnforcementLock =
+  | { scope: "all" }
+  | { scope: "rule"; rule: string }
+  | { scope: "category"; category: z.infer<typeof categorySchema> }
+  | { scope: "severity"; severity: z.infer<typeof severitySchema> };
+
+/** What the gate applies: defaults, then the organization's file, then the repository's. */
+export interface Settings {
+  fail_on: "new" | "all";
+  on_error: "block" | "neutral";
+  enforcement: EnforcementTable;
+  waivers: SettingsWaiver[];
+  /** The organization's enforcement alone, and the locks that make it a floor. */
+  locks: { organization: EnforcementTable; keys: EnforcementLock[] };
+}
 
 export const DEFAULT_SEVERITY_ENFORCEMENT: Record<
   z.infer<typeof severitySchema>,
@@ -48,4 +191,10 @@ export const DEFAULT_SEVERITY_ENFORCEMENT: Record<
   info: "advisory",
 };
 
-export const defaultSettings: Settings = settingsSchema.parse({});
+export const defaultSettings: Settings = {
+  fail_on: "new",
+  on_error: "block",
+  enforcement: { rules: {}, categories: {}, severities: {} },
+  waivers: [],
+  locks: { organization: { rules: {}, categories: {}, severities: {} }, keys: [] },
+};

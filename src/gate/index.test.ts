@@ -1,12 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { defaultSettings, settingsSchema, type Settings } from "../config/index.js";
+import {
+  defaultSettings,
+  mergeSettings,
+  settingsFileSchema,
+  type Settings,
+} from "../config/index.js";
 import type { Finding, LoadError } from "../model/types.js";
 import { finding as baseFinding } from "../../test/app/findings.js";
 import { decideGate, enforcementLevel } from "./index.js";
 
 const finding = (overrides: Partial<Finding> = {}) => baseFinding({ status: "new", ...overrides });
 
-const settings = (input: object): Settings => settingsSchema.parse(input);
+const settings = (input: object): Settings =>
+  mergeSettings(
+    { file: "tollgate.yml", settings: settingsFileSchema.parse(input), locations: {} },
+    null,
+    { name: "infra", topics: [] },
+  ).settings;
 const loadError: LoadError = {
   file: "main.tf",
   line: 3,

@@ -1,9 +1,13 @@
-// The gate stage: turns diffed findings, load errors and settings into the check's verdict. It
-// fills each finding's enforcement, picks the ones that block and says why, so every report (check
-// run, terminal, SARIF) renders the same decision. Errors block by default: a security gate fails closed.
+// The gate stage: turns diffed (and waived) findings, load errors and merged settings into the
+// check's verdict. It fills each finding's enforcement on the injected day (`blocking_from` dates,
+// locked floors), picks the ones that block and says why, so every report renders the same decision.
+// Errors block by default: a security gate fails closed.
 import {
   DEFAULT_SEVERITY_ENFORCEMENT,
   type EnforcementLevel,
+  type EnforcementLock,
+  type EnforcementRule,
+  type EnforcementTable,
   type Settings,
 } from "../config/index.js";
 import type { Category, Finding, FindingStatus, LoadError, Severity } from "../model/types.js";
@@ -27,22 +31,86 @@ export interface GateDecision {
   counts: GateCounts;
   /** How many findings settings turned off. */
   suppressed: number;
-  /** One sentence per cause of the conclusion, most severe first. */
+  /** One sentence per cause of the conclusion, most severe first, then waiver and date notes. */
   reasons: string[];
+  /** Located notes that do not block: waivers expired, expiring, reasonless or misdated. */
+  notices: LoadError[];
+}
+
+export interface GateContext {
+  /** The day `blocking_from` dates are judged on; the current time when not given. */
+  now?: Date;
+  /** What applying waivers reported (`applyWaivers`), listed in the reasons. */
+  notices?: readonly LoadError[];
 }
 
 export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
 export const CATEGORIES: readonly Category[] = ["iam", "network", "encryption", "logging"];
 
-/** Rule id, then category, then severity settings, then the built-in default for the severity. */
-export function enforcementLevel(finding: Finding, settings: Settings): EnforcementLevel {
-  const { rules, categories, severities } = settings.enforcement;
+/** Where a finding's enforcement comes from: the first of its rule, category, severity entry. */
+function enforcementEntry(finding: Finding, table: EnforcementTable): EnforcementRule {
   return (
-    rules[finding.rule] ??
-    categories[finding.category] ??
-    severities[finding.severity] ??
-    DEFAULT_SEVERITY_ENFORCEMENT[finding.severity]
+    table.rules[finding.rule] ??
+    table.categories[finding.category] ??
+    table.severities[finding.severity] ?? { level: DEFAULT_SEVERITY_ENFORCEMENT[finding.severity] }
   );
+}
+
+/** `blocking` with a `blocking_from` day still ahead is advisory until that day starts (UTC). */
+function levelOn(rule: EnforcementRule, now: Date): EnforcementLevel {
+  if (rule.level === "blocking" && rule.blockingFrom && now < dayStart(rule.blockingFrom))
+    return "advisory";
+  return rule.level;
+}
+
+const LEVEL_RANK: Record<EnforcementLevel, number> = { off: 0, advisory: 1, blocking: 2 };
+
+function locks(lock: EnforcementLock, finding: Finding): boolean {
+  switch (lock.scope) {
+    case "all":
+      return true;
+    case "rule":
+      return lock.rule === finding.rule;
+    case "category":
+      return lock.category === finding.category;
+    case "severity":
+      return lock.severity === finding.severity;
+  }
+}
+
+interface Enforced {
+  level: EnforcementLevel;
+  /** Set while a `blocking_from` day is ahead and holds the finding at advisory. */
+  blockingFrom?: string;
+  /** The organization's locked level raised it. */
+  heldByLock: boolean;
+}
+
+function enforce(finding: Finding, settings: Settings, now: Date): Enforced {
+  const entry = enforcementEntry(finding, settings.enforcement);
+  let level = levelOn(entry, now);
+  let heldByLock = false;
+  if (settings.locks.keys.some((lock) => locks(lock, finding))) {
+    const floor = levelOn(enforcementEntry(finding, settings.locks.organization), now);
+    if (LEVEL_RANK[floor] > LEVEL_RANK[level]) {
+      level = floor;
+      heldByLock = true;
+    }
+  }
+  const counting = level === "advisory" && entry.blockingFrom && entry.level === "blocking";
+  return { level, heldByLock, ...(counting ? { blockingFrom: entry.blockingFrom } : {}) };
+}
+
+/**
+ * Rule id, then category, then severity settings, then the built-in default for the severity, on
+ * the day `now`; a locked organization level is a floor for findings in the lock's scope.
+ */
+export function enforcementLevel(
+  finding: Finding,
+  settings: Settings,
+  now: Date = new Date(),
+): EnforcementLevel {
+  return enforce(finding, settings, now).level;
 }
 
 function blocks(finding: Finding, settings: Settings): boolean {
@@ -51,17 +119,34 @@ function blocks(finding: Finding, settings: Settings): boolean {
   return settings.fail_on === "all" || finding.status === "new";
 }
 
+/** The verdict. Without `context.now` dates are judged on the current time (the CLI's default). */
 export function decideGate(
   findings: Finding[],
   errors: LoadError[],
   settings: Settings,
+  context: GateContext = {},
 ): GateDecision {
+  const now = context.now ?? new Date();
   const enforced: Finding[] = [];
+  const countdowns = new Map<string, { blockingFrom: string; count: number }>();
   let suppressed = 0;
+  let held = 0;
   for (const finding of findings) {
-    const level = enforcementLevel(finding, settings);
-    if (level === "off") suppressed++;
-    else enforced.push({ ...finding, status: finding.status ?? "new", enforcement: level });
+    const result = enforce(finding, settings, now);
+    if (result.level === "off") {
+      suppressed++;
+      continue;
+    }
+    enforced.push({ ...finding, status: finding.status ?? "new", enforcement: result.level });
+    if (result.heldByLock) held++;
+    if (result.blockingFrom && finding.status !== "fixed") {
+      const countdown = countdowns.get(finding.rule) ?? {
+        blockingFrom: result.blockingFrom,
+        count: 0,
+      };
+      countdown.count++;
+      countdowns.set(finding.rule, countdown);
+    }
   }
   const blocking = enforced.filter((finding) => blocks(finding, settings));
 
@@ -93,6 +178,16 @@ export function decideGate(
         : "no blocking findings",
     );
   }
+  const notices = [...(context.notices ?? [])];
+  for (const notice of notices)
+    reasons.push(`${notice.file}:${notice.line}:${notice.column}: ${notice.message}`);
+  for (const [rule, { blockingFrom, count }] of [...countdowns].sort()) {
+    reasons.push(
+      `${rule} is advisory until ${blockingFrom} (${daysUntil(blockingFrom, now)}), then blocking: ${plural(count, "finding")}`,
+    );
+  }
+  if (held > 0)
+    reasons.push(`${plural(held, "finding")} held at the organization's locked enforcement`);
   return {
     conclusion,
     findings: enforced,
@@ -101,7 +196,20 @@ export function decideGate(
     counts: countFindings(enforced),
     suppressed,
     reasons,
+    notices,
   };
+}
+
+/** The start (00:00 UTC) of a `YYYY-MM-DD` day. */
+export function dayStart(day: string): Date {
+  return new Date(`${day}T00:00:00Z`);
+}
+
+/** `in 5 days`, `in 1 day`, `today`, counted in whole UTC days from `now`. */
+export function daysUntil(day: string, now: Date): string {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const days = Math.round((dayStart(day).getTime() - today) / 86_400_000);
+  return days <= 0 ? "today" : `in ${plural(days, "day")}`;
 }
 
 export function countFindings(findings: Finding[]): GateCounts {

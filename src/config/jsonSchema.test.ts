@@ -1,0 +1,28 @@
+import { format } from "prettier";
+import { describe, expect, it } from "vitest";
+import { settingsJsonSchema } from "./index.js";
+
+describe("settingsJsonSchema", () => {
+  // `npx vitest run -u src/config/jsonSchema.test.ts` rewrites the published file after a schema change.
+  it("is what schema/tollgate.schema.json publishes", async () => {
+    const text = await format(JSON.stringify(settingsJsonSchema()), { parser: "json" });
+    await expect(text).toMatchFileSnapshot("../../schema/tollgate.schema.json");
+  });
+
+  it("describes the settings a file may hold, keeping today's keys", () => {
+    const schema = settingsJsonSchema() as {
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
+    expect(Object.keys(schema.properties).sort()).toEqual([
+      "enforcement",
+      "fail_on",
+      "locked",
+      "on_error",
+      "overrides",
+      "version",
+      "waivers",
+    ]);
+    expect(schema.additionalProperties).toBe(false);
+  });
+});

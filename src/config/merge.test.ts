@@ -1,0 +1,199 @@
+import { describe, expect, it } from "vitest";
+import {
+  compareEnforcement,
+  mergeSettings,
+  parseSettingsFile,
+  selectsRepository,
+  type ParsedSettingsFile,
+} from "./index.js";
+
+const ORG = "acme/.github:.github/tollgate.yml";
+const REPO = ".github/tollgate.yml";
+const infra = { name: "infra-payments", topics: ["pci", "terraform"] };
+
+function file(name: string, lines: string[]): ParsedSettingsFile {
+  const result = parseSettingsFile(lines.join("\n"), name);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.parsed;
+}
+
+describe("mergeSettings", () => {
+  it("layers defaults, organization, then repository, key by key and entry by entry", () => {
+    const { settings, notices } = mergeSettings(
+      file(ORG, [
+        "fail_on: all",
+        "enforcement:",
+        "  categories: { iam: blocking, logging: advisory }",
+      ]),
+      file(REPO, ["on_error: neutral", "enforcement:", "  categories: { logging: off }"]),
+      infra,
+    );
+    expect(notices).toEqual([]);
+    expect(settings).toMatchObject({
+      fail_on: "all",
+      on_error: "neutral",
+      enforcement: {
+        categories: { iam: { level: "blocking" }, logging: { level: "off" } },
+      },
+    });
+  });
+
+  it("applies the organization's overrides whose selector matches, in order", () => {
+    const organization = file(ORG, [
+      "fail_on: new",
+      "overrides:",
+      "  - repositories: ['infra-*']",
+      "    fail_on: all",
+      "    enforcement: { severities: { medium: blocking } }",
+      "  - topics: [pci]",
+      "    repositories: ['web-*']",
+      "    on_error: neutral",
+      "  - topics: [pci, hipaa]",
+      "    enforcement: { severities: { medium: { blocking_from: 2027-01-01 } } }",
+    ]);
+    const selected = mergeSettings(organization, null, infra).settings;
+    expect(selected).toMatchObject({
+      fail_on: "all",
+      on_error: "block",
+      enforcement: { severities: { medium: { level: "blocking", blockingFrom: "2027-01-01" } } },
+    });
+    const other = mergeSettings(organization, null, { name: "docs", topics: [] }).settings;
+    expect(other).toMatchObject({ fail_on: "new", enforcement: { severities: {} } });
+  });
+
+  it("keeps a locked key's organization value when the repository loosens it, with a located notice", () => {
+    const { settings, notices } = mergeSettings(
+      file(ORG, [
+        "fail_on: all",
+        "on_error: block",
+        "enforcement:",
+        "  categories: { iam: blocking }",
+        "locked: [fail_on, on_error, enforcement.categories.iam]",
+      ]),
+      file(REPO, [
+        "fail_on: new",
+        "on_error: neutral",
+        "enforcement:",
+        "  categories:",
+        "    iam: advisory",
+        "    network: off",
+      ]),
+      infra,
+    );
+    expect(settings).toMatchObject({
+      fail_on: "all",
+      on_error: "block",
+      enforcement: { categories: { iam: { level: "blocking" }, network: { level: "off" } } },
+      locks: { keys: [{ scope: "category", category: "iam" }] },
+    });
+    expect(notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}: ${n.message}`)).toEqual([
+      `${REPO}:1:1: settings-locked: fail_on is locked by the organization and may not be loosened; the organization's value applies`,
+      `${REPO}:2:1: settings-locked: on_error is locked by the organization and may not be loosened; the organization's value applies`,
+      `${REPO}:5:5: settings-locked: enforcement.categories.iam is locked by the organization and may not be loosened; the organization's value applies`,
+    ]);
+  });
+
+  it("lets a repository tighten a locked key", () => {
+    const { settings, notices } = mergeSettings(
+      file(ORG, [
+        "enforcement:",
+        "  rules: { TG-1: { blocking_from: 2026-12-01 } }",
+        "locked: [fail_on, enforcement]",
+      ]),
+      file(REPO, [
+        "fail_on: all",
+        "enforcement:",
+        "  rules: { TG-1: { blocking_from: 2026-11-01 } }",
+      ]),
+      infra,
+    );
+    expect(notices).toEqual([]);
+    expect(settings).toMatchObject({
+      fail_on: "all",
+      enforcement: { rules: { "TG-1": { level: "blocking", blockingFrom: "2026-11-01" } } },
+      locks: { keys: [{ scope: "all" }] },
+    });
+  });
+
+  it("holds a later blocking_from against a locked blocking entry", () => {
+    const { settings, notices } = mergeSettings(
+      file(ORG, [
+        "enforcement:",
+        "  rules: { TG-1: blocking }",
+        "locked: [enforcement.rules.TG-1]",
+      ]),
+      file(REPO, ["enforcement:", "  rules: { TG-1: { blocking_from: 2030-01-01 } }"]),
+      infra,
+    );
+    expect(settings.enforcement.rules["TG-1"]).toEqual({ level: "blocking" });
+    expect(notices.map((n) => n.code)).toEqual(["settings-locked"]);
+  });
+
+  it("adds waivers up with where each was written, unless waivers are locked", () => {
+    const organization = ["waivers:", "  - rule: TG-1", "    reason: org-wide exception"];
+    const repository = file(REPO, [
+      "waivers:",
+      "  - rule: TG-2",
+      "    resource: aws_s3_bucket.logs",
+      "    reason: log bucket",
+    ]);
+    const open = mergeSettings(file(ORG, organization), repository, infra);
+    expect(open.settings.waivers).toEqual([
+      {
+        rule: "TG-1",
+        resource: "*",
+        reason: "org-wide exception",
+        origin: { file: ORG, line: 2, column: 5 },
+      },
+      {
+        rule: "TG-2",
+        resource: "aws_s3_bucket.logs",
+        reason: "log bucket",
+        origin: { file: REPO, line: 2, column: 5 },
+      },
+    ]);
+    const closed = mergeSettings(
+      file(ORG, [...organization, "locked: [waivers]"]),
+      repository,
+      infra,
+    );
+    expect(closed.settings.waivers.map((w) => w.rule)).toEqual(["TG-1"]);
+    expect(closed.notices).toMatchObject([{ file: REPO, line: 1, code: "settings-locked" }]);
+  });
+
+  it("reads locked only from the organization", () => {
+    const { settings, notices } = mergeSettings(null, file(REPO, ["locked: [fail_on]"]), infra);
+    expect(settings.locks.keys).toEqual([]);
+    expect(notices).toMatchObject([{ file: REPO, line: 1, column: 1, code: "settings-org-only" }]);
+  });
+});
+
+describe("selectsRepository", () => {
+  it("matches name globs case-insensitively and needs one of the topics", () => {
+    expect(selectsRepository({}, infra)).toBe(true);
+    expect(selectsRepository({ repositories: ["INFRA-*"] }, infra)).toBe(true);
+    expect(selectsRepository({ repositories: ["web-*", "infra-{payments,ledger}"] }, infra)).toBe(
+      true,
+    );
+    expect(selectsRepository({ repositories: ["infra"] }, infra)).toBe(false);
+    expect(selectsRepository({ topics: ["hipaa", "pci"] }, infra)).toBe(true);
+    expect(selectsRepository({ topics: ["hipaa"] }, infra)).toBe(false);
+    expect(selectsRepository({ repositories: ["infra-*"], topics: ["hipaa"] }, infra)).toBe(false);
+  });
+});
+
+describe("compareEnforcement", () => {
+  it("orders off < advisory < blocking from a later day < from an earlier day < blocking", () => {
+    const ordered = [
+      { level: "off" as const },
+      { level: "advisory" as const },
+      { level: "blocking" as const, blockingFrom: "2027-01-01" },
+      { level: "blocking" as const, blockingFrom: "2026-12-01" },
+      { level: "blocking" as const },
+    ];
+    for (let i = 0; i + 1 < ordered.length; i++) {
+      expect(compareEnforcement(ordered[i]!, ordered[i + 1]!)).toBeLessThan(0);
+      expect(compareEnforcement(ordered[i + 1]!, ordered[i]!)).toBeGreaterThan(0);
+    }
+  });
+});

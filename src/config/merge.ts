@@ -1,0 +1,258 @@
+// Merges the organization's settings file and a repository's into the `Settings` the gate applies,
+// holding locked keys: a repository may tighten what the organization locks but never loosen it.
+// Pure over parsed files, so the app (two files) and the CLI (one file) resolve the same way.
+import picomatch from "picomatch";
+import type { LoadError } from "../model/types.js";
+import { originOf, type ParsedSettingsFile } from "./parse.js";
+import {
+  categorySchema,
+  defaultSettings,
+  severitySchema,
+  type EnforcementEntryInput,
+  type EnforcementLock,
+  type EnforcementRule,
+  type EnforcementTable,
+  type RepositoryIdentity,
+  type Settings,
+  type SettingsFile,
+  type SettingsOverride,
+  type SettingsWaiver,
+} from "./schema.js";
+
+export interface MergedSettings {
+  settings: Settings;
+  /** Located notices: a locked key the repository tried to loosen, an org-only key in a repository file. */
+  notices: LoadError[];
+}
+
+type Section = keyof EnforcementTable;
+const SECTIONS: readonly Section[] = ["rules", "categories", "severities"];
+
+/**
+ * The merge, in order (later wins, key by key; enforcement entry by entry):
+ * 1. the built-in defaults;
+ * 2. the organization file's top level, then each of its `overrides` whose selector matches the
+ *    repository (all of `repositories` name globs and `topics` given must match), in file order;
+ * 3. the repository file's top level, then its own matching `overrides`, except that a key the
+ *    organization lists in `locked` keeps the organization's value when the repository's is looser.
+ * Waivers add up: the organization's, then the repository's (none of them when `waivers` is
+ * locked); `applyWaivers` keeps those whose `repositories` globs match. `locked` is read only from the organization file.
+ *
+ * Looser means: for enforcement, `off` < `advisory` < `blocking` with a `blocking_from` date (a later
+ * date is looser) < `blocking`; `fail_on: new` < `all`; `on_error: neutral` < `block`; for
+ * `waivers`, any repository waiver. A locked enforcement key (`enforcement` as a whole, or one
+ * rule, category or severity) also makes the organization's level a floor at gate time for every
+ * finding in its scope, so a repository cannot loosen a locked category through a rule entry.
+ */
+export function mergeSettings(
+  organization: ParsedSettingsFile | null,
+  repository: ParsedSettingsFile | null,
+  identity: RepositoryIdentity,
+): MergedSettings {
+  const notices: LoadError[] = [];
+  const settings: Settings = {
+    fail_on: defaultSettings.fail_on,
+    on_error: defaultSettings.on_error,
+    enforcement: emptyTable(),
+    waivers: [],
+    locks: { organization: emptyTable(), keys: [] },
+  };
+  const locked = new Set<string>(organization?.settings.locked ?? []);
+
+  if (organization) {
+    for (const layer of layersFor(organization.settings, identity)) applyLayer(settings, layer);
+    settings.waivers.push(...waiversOf(organization));
+  }
+  settings.locks = { organization: cloneTable(settings.enforcement), keys: locksOf(locked) };
+
+  if (repository) {
+    for (const layer of layersFor(repository.settings, identity)) {
+      const held = looserLockedPaths(layer.settings, settings, locked);
+      for (const path of held)
+        notices.push({
+          ...originOf(repository, [...layer.path, ...path]),
+          code: "settings-locked",
+          message: `${path.join(".")} is locked by the organization and may not be loosened; the organization's value applies`,
+        });
+      const heldKeys = new Set(held.map((path) => path.join(".")));
+      applyLayer(settings, layer, (path) => !heldKeys.has(path.join(".")));
+    }
+    if (repository.settings.waivers && repository.settings.waivers.length > 0) {
+      if (locked.has("waivers")) {
+        notices.push({
+          ...originOf(repository, ["waivers"]),
+          code: "settings-locked",
+          message: "waivers are locked by the organization; this file's waivers do not apply",
+        });
+      } else settings.waivers.push(...waiversOf(repository));
+    }
+    if (repository.settings.locked) {
+      notices.push({
+        ...originOf(repository, ["locked"]),
+        code: "settings-org-only",
+        message:
+          "locked is read only from the organization's .github repository; ignored in a repository's settings",
+      });
+    }
+  }
+  return { settings, notices };
+}
+
+/** Whether a selector (`repositories` globs, `topics`) picks the repository; an empty one picks all. */
+export function selectsRepository(
+  selector: {
+    repositories?: readonly string[] | undefined;
+    topics?: readonly string[] | undefined;
+  },
+  identity: RepositoryIdentity,
+): boolean {
+  if (
+    selector.repositories &&
+    !selector.repositories.some((glob) => picomatch.isMatch(identity.name, glob, { nocase: true }))
+  )
+    return false;
+  if (selector.topics && !selector.topics.some((topic) => identity.topics.includes(topic)))
+    return false;
+  return true;
+}
+
+export function enforcementRule(entry: EnforcementEntryInput): EnforcementRule {
+  return typeof entry === "string"
+    ? { level: entry }
+    : { level: "blocking", blockingFrom: entry.blocking_from };
+}
+
+/** Orders enforcement from loosest to strictest; see `mergeSettings` for the order. */
+export function compareEnforcement(a: EnforcementRule, b: EnforcementRule): number {
+  const rank = (rule: EnforcementRule) =>
+    rule.level === "off" ? 0 : rule.level === "advisory" ? 1 : rule.blockingFrom ? 2 : 3;
+  const byRank = rank(a) - rank(b);
+  if (byRank !== 0 || !a.blockingFrom || !b.blockingFrom) return byRank;
+  // Both blocking from a date: the later date is looser.
+  return b.blockingFrom.localeCompare(a.blockingFrom);
+}
+
+const rankFailOn = (value: Settings["fail_on"]) => (value === "all" ? 1 : 0);
+const rankOnError = (value: Settings["on_error"]) => (value === "block" ? 1 : 0);
+
+interface Layer {
+  /** Where the layer sits in its file: `[]` for the top level, `["overrides", 2]` for an override. */
+  path: (string | number)[];
+  settings: SettingsOverride | SettingsFile;
+}
+
+function layersFor(file: SettingsFile, identity: RepositoryIdentity): Layer[] {
+  const layers: Layer[] = [{ path: [], settings: file }];
+  (file.overrides ?? []).forEach((override, index) => {
+    if (selectsRepository(override, identity))
+      layers.push({ path: ["overrides", index], settings: override });
+  });
+  return layers;
+}
+
+function applyLayer(
+  settings: Settings,
+  layer: Layer,
+  applies: (path: string[]) => boolean = () => true,
+): void {
+  const { fail_on, on_error } = layer.settings;
+  if (fail_on && applies(["fail_on"])) settings.fail_on = fail_on;
+  if (on_error && applies(["on_error"])) settings.on_error = on_error;
+  for (const section of SECTIONS) {
+    const table = settings.enforcement[section] as Record<string, EnforcementRule>;
+    for (const [key, entry] of sectionEntries(layer.settings, section)) {
+      if (applies(["enforcement", section, key])) table[key] = enforcementRule(entry);
+    }
+  }
+}
+
+function sectionEntries(
+  layer: SettingsOverride | SettingsFile,
+  section: Section,
+): [string, EnforcementEntryInput][] {
+  const entries: Record<string, EnforcementEntryInput | undefined> =
+    layer.enforcement?.[section] ?? {};
+  return Object.entries(entries).filter(
+    (pair): pair is [string, EnforcementEntryInput] => pair[1] !== undefined,
+  );
+}
+
+/** The paths of a repository layer's locked values that are looser than the organization's. */
+function looserLockedPaths(
+  layer: SettingsOverride | SettingsFile,
+  settings: Settings,
+  locked: ReadonlySet<string>,
+): string[][] {
+  const held: string[][] = [];
+  if (
+    layer.fail_on &&
+    locked.has("fail_on") &&
+    rankFailOn(layer.fail_on) < rankFailOn(settings.fail_on)
+  )
+    held.push(["fail_on"]);
+  if (
+    layer.on_error &&
+    locked.has("on_error") &&
+    rankOnError(layer.on_error) < rankOnError(settings.on_error)
+  )
+    held.push(["on_error"]);
+  for (const section of SECTIONS) {
+    const organizationSection = settings.locks.organization[section] as Record<
+      string,
+      EnforcementRule
+    >;
+    for (const [key, entry] of sectionEntries(layer, section)) {
+      const isLocked = locked.has("enforcement") || locked.has(`enforcement.${section}.${key}`);
+      const organizationRule = organizationSection[key];
+      if (
+        isLocked &&
+        organizationRule &&
+        compareEnforcement(enforcementRule(entry), organizationRule) < 0
+      )
+        held.push(["enforcement", section, key]);
+    }
+  }
+  return held;
+}
+
+/** A file's waivers as written; `applyWaivers` picks those whose `repositories` match. */
+function waiversOf(file: ParsedSettingsFile): SettingsWaiver[] {
+  return (file.settings.waivers ?? []).map((waiver, index) => ({
+    rule: waiver.rule,
+    resource: waiver.resource,
+    ...(waiver.repositories ? { repositories: waiver.repositories } : {}),
+    ...(waiver.reason !== undefined ? { reason: waiver.reason } : {}),
+    ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
+    ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
+    origin: originOf(file, ["waivers", index]),
+  }));
+}
+
+function locksOf(locked: ReadonlySet<string>): EnforcementLock[] {
+  const locks: EnforcementLock[] = [];
+  for (const key of locked) {
+    if (key === "enforcement") locks.push({ scope: "all" });
+    const match = /^enforcement\.(rules|categories|severities)\.(.+)$/.exec(key);
+    const name = match?.[2] ?? "";
+    const category = categorySchema.safeParse(name);
+    const severity = severitySchema.safeParse(name);
+    if (match?.[1] === "rules") locks.push({ scope: "rule", rule: name });
+    if (match?.[1] === "categories" && category.success)
+      locks.push({ scope: "category", category: category.data });
+    if (match?.[1] === "severities" && severity.success)
+      locks.push({ scope: "severity", severity: severity.data });
+  }
+  return locks;
+}
+
+function emptyTable(): EnforcementTable {
+  return { rules: {}, categories: {}, severities: {} };
+}
+
+function cloneTable(table: EnforcementTable): EnforcementTable {
+  return {
+    rules: { ...table.rules },
+    categories: { ...table.categories },
+    severities: { ...table.severities },
+  };
+}

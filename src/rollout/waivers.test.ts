@@ -1,0 +1,220 @@
+import { describe, expect, it } from "vitest";
+import type { SettingsWaiver } from "../config/index.js";
+import type { Finding, LoadError } from "../model/types.js";
+import { finding } from "../../test/app/findings.js";
+import { applyWaivers, findInlineWaivers, parseDay, resourceBlockLine } from "./index.js";
+
+const now = new Date("2026-11-26T06:00:00Z");
+const repository = { name: "infra", topics: [] };
+const MAIN_TF = [
+  'resource "aws_security_group" "web" {', // 1
+  '  description = "web # tollgate:ignore TG-NET-001 reason=\\"in a string\\""', // 2
+  "  ingress {", // 3
+  "    from_port = 22", // 4
+  '    cidr_blocks = ["0.0.0.0/0"] # tollgate:ignore TG-NET-001 reason="bastion, SEC-12" expires=2027-01-31', // 5
+  "  }", // 6
+  "}", // 7
+].join("\n");
+
+const located = (notices: LoadError[]) =>
+  notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}: ${n.message}`);
+
+function waive(
+  findings: Finding[],
+  files: { path: string; text: string }[],
+  settingsWaivers: SettingsWaiver[] = [],
+) {
+  return applyWaivers(findings, { files, settingsWaivers, repository, now });
+}
+
+describe("findInlineWaivers", () => {
+  it("reads rule, quoted reason and expiry from # and // comments, never from strings", () => {
+    expect(findInlineWaivers({ path: "main.tf", text: MAIN_TF })).toEqual([
+      {
+        rule: "TG-NET-001",
+        reason: "bastion, SEC-12",
+        expires: "2027-01-31",
+        file: "main.tf",
+        line: 5,
+        column: 33,
+      },
+    ]);
+    expect(
+      findInlineWaivers({
+        path: "a.tf",
+        text: "// tollgate:ignore TG-1 reason=legacy approver=@sec",
+      }),
+    ).toEqual([
+      { rule: "TG-1", reason: "legacy", approver: "@sec", file: "a.tf", line: 1, column: 1 },
+    ]);
+    expect(findInlineWaivers({ path: "t.yaml", text: "// tollgate:ignore TG-1 reason=x" })).toEqual(
+      [],
+    );
+    expect(findInlineWaivers({ path: "t.json", text: '{"a": "# tollgate:ignore TG-1"}' })).toEqual(
+      [],
+    );
+  });
+});
+
+describe("resourceBlockLine", () => {
+  it("finds Terraform blocks by address (module prefix and instance key dropped) and CloudFormation ids", () => {
+    const text = [
+      'data "aws_iam_policy_document" "x" {',
+      "}",
+      'resource "aws_s3_bucket" "x" {',
+    ].join("\n");
+    expect(resourceBlockLine({ path: "m.tf", text }, 'module.a.aws_s3_bucket.x["k"]')).toBe(3);
+    expect(resourceBlockLine({ path: "m.tf", text }, "data.aws_iam_policy_document.x")).toBe(1);
+    expect(resourceBlockLine({ path: "m.tf", text }, "aws_s3_bucket.y")).toBeUndefined();
+    const template = "Resources:\n  # note\n  LogBucket:\n    Type: AWS::S3::Bucket\n";
+    expect(resourceBlockLine({ path: "t.yaml", text: template }, "LogBucket")).toBe(3);
+  });
+});
+
+describe("applyWaivers", () => {
+  it("waives a finding on the waiver's line, on the line below it, or in its commented block top", () => {
+    const text = [
+      '# tollgate:ignore TG-S3-001 reason="public website"', // 1: above the block
+      'resource "aws_s3_bucket" "site" {', // 2
+      '  // tollgate:ignore TG-S3-002 reason="static assets only"', // 3: top inside the block
+      '  acl = "public-read"', // 4
+      '  # tollgate:ignore TG-S3-003 reason="line above"', // 5
+      "  versioning {}", // 6
+      "}", // 7
+    ].join("\n");
+    const on = (rule: string, line: number) =>
+      finding({ rule, file: "s3.tf", line, resource: "aws_s3_bucket.site" });
+    const { findings, notices } = waive(
+      [on("TG-S3-001", 4), on("TG-S3-002", 4), on("TG-S3-003", 6), on("TG-S3-004", 6)],
+      [{ path: "s3.tf", text }],
+    );
+    expect(findings.map((f) => f.waived)).toEqual([
+      { reason: "public website" },
+      { reason: "static assets only" },
+      { reason: "line above" },
+      null,
+    ]);
+    expect(notices).toEqual([]);
+  });
+
+  it("leaves findings of other rules, files and lines alone", () => {
+    const { findings } = waive(
+      [
+        finding({ line: 5, rule: "TG-NET-002", file: "main.tf" }),
+        finding({ line: 5, file: "other.tf" }),
+        finding({ line: 3, file: "main.tf" }),
+      ],
+      [{ path: "main.tf", text: MAIN_TF }],
+    );
+    expect(findings.map((f) => f.waived)).toEqual([null, null, null]);
+  });
+
+  it("applies an unexpired waiver until the end of its last day (UTC) and flags it 14 days ahead", () => {
+    const text = (expires: string) =>
+      `x = 1 # tollgate:ignore TG-NET-001 reason="accepted" expires=${expires}`;
+    const result = (expires: string) =>
+      waive([finding({ file: "a.tf", line: 1 })], [{ path: "a.tf", text: text(expires) }]);
+    expect(result("2027-01-31")).toMatchObject({
+      findings: [{ waived: { reason: "accepted", expires: "2027-01-31" } }],
+      notices: [],
+    });
+    expect(located(result("2026-12-05").notices)).toEqual([
+      "a.tf:1:7: waiver-expiring: waiver for TG-NET-001 expires on 2026-12-05 (in 10 days); renew it or fix the finding",
+    ]);
+    expect(result("2026-11-26").findings[0]?.waived).not.toBeNull();
+    expect(located(result("2026-11-26").notices)).toEqual([
+      "a.tf:1:7: waiver-expiring: waiver for TG-NET-001 expires on 2026-11-26 (after today); renew it or fix the finding",
+    ]);
+    const expired = result("2026-11-25");
+    expect(expired.findings[0]?.waived).toBeNull();
+    expect(located(expired.notices)).toEqual([
+      "a.tf:1:7: waiver-expired: waiver for TG-NET-001 expired on 2026-11-25; the finding is enforced again",
+    ]);
+  });
+
+  it("counts a malformed date as expired and reports a reasonless waiver, applying neither", () => {
+    const text = [
+      'a = 1 # tollgate:ignore TG-NET-001 reason="ok" expires=2026-02-30',
+      "b = 2 # tollgate:ignore TG-NET-001",
+      'c = 3 # tollgate:ignore TG-NET-001 reason="  " expires=2027-01-01',
+    ].join("\n");
+    const { findings, notices } = waive(
+      [1, 2, 3].map((line) => finding({ file: "a.tf", line })),
+      [{ path: "a.tf", text }],
+    );
+    expect(findings.map((f) => f.waived)).toEqual([null, null, null]);
+    expect(located(notices)).toEqual([
+      "a.tf:1:7: waiver-bad-date: waiver for TG-NET-001: expires '2026-02-30' is not a YYYY-MM-DD day, so it counts as expired",
+      'a.tf:2:7: waiver-no-reason: waiver for TG-NET-001 has no reason; it does not apply until it says why (reason="...")',
+      'a.tf:3:7: waiver-no-reason: waiver for TG-NET-001 has no reason; it does not apply until it says why (reason="...")',
+    ]);
+  });
+
+  it("applies settings waivers by rule, resource glob and repository, naming the approver", () => {
+    const origin = { file: ".github/tollgate.yml", line: 4, column: 5 };
+    const waivers: SettingsWaiver[] = [
+      {
+        rule: "TG-NET-001",
+        resource: "aws_security_group.bastion_*",
+        reason: "bastions",
+        approver: "@security",
+        origin,
+      },
+      { rule: "TG-NET-001", resource: "*", repositories: ["web-*"], reason: "web", origin },
+      { rule: "TG-IAM-001", resource: 'module.a.aws_iam_policy.p["x"]', reason: "exact", origin },
+    ];
+    const { findings } = waive(
+      [
+        finding({ resource: "aws_security_group.bastion_a" }),
+        finding({ resource: "aws_security_group.web" }),
+        finding({ rule: "TG-IAM-001", resource: 'module.a.aws_iam_policy.p["x"]' }),
+      ],
+      [],
+      waivers,
+    );
+    expect(findings.map((f) => f.waived)).toEqual([
+      { reason: "bastions (approved by @security)" },
+      null,
+      { reason: "exact" },
+    ]);
+  });
+
+  it("reports an expired settings waiver where it is written, and a reasonless one even unused", () => {
+    const { findings, notices } = waive(
+      [finding()],
+      [],
+      [
+        {
+          rule: "TG-NET-001",
+          resource: "*",
+          reason: "old",
+          expires: "2026-01-01",
+          origin: { file: "acme/.github:.github/tollgate.yml", line: 7, column: 5 },
+        },
+        {
+          rule: "TG-X",
+          resource: "*",
+          origin: { file: ".github/tollgate.yml", line: 2, column: 5 },
+        },
+      ],
+    );
+    expect(findings[0]?.waived).toBeNull();
+    expect(notices.map((n) => `${n.file}:${n.line} ${n.code}`)).toEqual([
+      ".github/tollgate.yml:2 waiver-no-reason",
+      "acme/.github:.github/tollgate.yml:7 waiver-expired",
+    ]);
+  });
+
+  it("keeps a waiver already set", () => {
+    const { findings } = waive([finding({ waived: { reason: "engine" } })], []);
+    expect(findings[0]?.waived).toEqual({ reason: "engine" });
+  });
+});
+
+describe("parseDay", () => {
+  it("accepts real calendar days only", () => {
+    expect(parseDay("2028-02-29")?.toISOString()).toBe("2028-02-29T00:00:00.000Z");
+    for (const text of ["2027-02-29", "2026-13-01", "26-01-01", "2026-1-1", "tomorrow"])
+      expect(parseDay(text)).toBeUndefined();
+  });
+});

@@ -1,0 +1,214 @@
+// Applies waivers to findings before the gate: inline `tollgate:ignore` comments in the scanned
+// source and settings waivers (rule + resource glob + repository), judged on an injected day. A
+// waiver that cannot be trusted (no reason, expired, misdated) never applies and is reported.
+import picomatch from "picomatch";
+import {
+  selectsRepository,
+  type RepositoryIdentity,
+  type SettingsWaiver,
+} from "../config/index.js";
+import type { SourceFile } from "../iac/source.js";
+import type { Finding, LoadError } from "../model/types.js";
+import { findInlineWaivers, isCommentLine, resourceBlockLine } from "./inline.js";
+
+/** A waiver expiring within this many days is flagged ahead. */
+export const EXPIRY_WARNING_DAYS = 14;
+const DAY_MS = 86_400_000;
+
+export interface WaiverInput {
+  /** The scanned source (the head snapshot), for inline comments. */
+  files: readonly SourceFile[];
+  /** `settings.waivers`; those whose `repositories` globs miss `repository` are skipped. */
+  settingsWaivers: readonly SettingsWaiver[];
+  repository: RepositoryIdentity;
+  now: Date;
+}
+
+export interface WaiverResult {
+  /** The same findings, `waived` set on each one a valid waiver covers. */
+  findings: Finding[];
+  /** Located notes: waivers expired, expiring within 14 days, without a reason, misdated. */
+  notices: LoadError[];
+}
+
+interface Candidate {
+  rule: string;
+  reason?: string;
+  expires?: string;
+  approver?: string;
+  where: { file: string; line: number; column: number };
+  covers: (finding: Finding) => boolean;
+}
+
+type Validity =
+  { applies: true; expiringIn?: number } | { applies: false; code: string; message: string };
+
+/**
+ * Inline waivers apply to a finding of their rule in their file when written on the finding's line,
+ * on the line above it, or among the comment lines just above or just inside the finding's resource
+ * block header. Settings waivers apply by rule and resource address (exact, or a picomatch glob).
+ * `expires` is the last day a waiver applies (UTC). The first valid waiver found wins, inline first.
+ */
+export function applyWaivers(findings: readonly Finding[], input: WaiverInput): WaiverResult {
+  const candidates = [
+    ...inlineCandidates(input.files),
+    ...input.settingsWaivers
+      .filter((waiver) =>
+        selectsRepository({ repositories: waiver.repositories }, input.repository),
+      )
+      .map(settingsCandidate),
+  ];
+  const validity = new Map(candidates.map((c) => [c, judge(c, input.now)] as const));
+  const reported = new Set<Candidate>();
+  const notices: LoadError[] = [];
+  const report = (candidate: Candidate, code: string, message: string) => {
+    if (reported.has(candidate)) return;
+    reported.add(candidate);
+    notices.push({ ...candidate.where, code, message });
+  };
+  for (const candidate of candidates) {
+    const judged = validity.get(candidate);
+    // Reasonless and misdated waivers are reported whether or not they match anything.
+    if (judged && !judged.applies && judged.code !== "waiver-expired")
+      report(candidate, judged.code, judged.message);
+  }
+
+  const waived = findings.map((finding) => {
+    if (finding.waived !== null) return finding;
+    let applied: Candidate | undefined;
+    for (const candidate of candidates) {
+      if (candidate.rule !== finding.rule || !candidate.covers(finding)) continue;
+      const judged = validity.get(candidate);
+      if (!judged?.applies) {
+        if (judged?.code === "waiver-expired") report(candidate, judged.code, judged.message);
+        continue;
+      }
+      if (judged.expiringIn !== undefined)
+        report(
+          candidate,
+          "waiver-expiring",
+          `waiver for ${candidate.rule} expires on ${candidate.expires} (${judged.expiringIn <= 1 ? "after today" : `in ${judged.expiringIn} days`}); renew it or fix the finding`,
+        );
+      applied ??= candidate;
+    }
+    if (!applied) return finding;
+    const reason = applied.approver
+      ? `${applied.reason} (approved by ${applied.approver})`
+      : (applied.reason ?? "");
+    return {
+      ...finding,
+      waived: { reason, ...(applied.expires ? { expires: applied.expires } : {}) },
+    };
+  });
+  return { findings: waived, notices: notices.sort(byPlace) };
+}
+
+function judge(candidate: Candidate, now: Date): Validity {
+  const name = `waiver for ${candidate.rule || "(no rule)"}`;
+  if (!candidate.rule)
+    return {
+      applies: false,
+      code: "waiver-no-rule",
+      message: `${name} names no rule; it does not apply`,
+    };
+  if (!candidate.reason?.trim())
+    return {
+      applies: false,
+      code: "waiver-no-reason",
+      message: `${name} has no reason; it does not apply until it says why (reason="...")`,
+    };
+  if (candidate.expires === undefined) return { applies: true };
+  const lastDay = parseDay(candidate.expires);
+  if (lastDay === undefined)
+    return {
+      applies: false,
+      code: "waiver-bad-date",
+      message: `${name}: expires '${candidate.expires}' is not a YYYY-MM-DD day, so it counts as expired`,
+    };
+  const end = lastDay.getTime() + DAY_MS;
+  if (now.getTime() >= end)
+    return {
+      applies: false,
+      code: "waiver-expired",
+      message: `${name} expired on ${candidate.expires}; the finding is enforced again`,
+    };
+  const daysLeft = Math.ceil((end - now.getTime()) / DAY_MS);
+  return daysLeft <= EXPIRY_WARNING_DAYS
+    ? { applies: true, expiringIn: daysLeft }
+    : { applies: true };
+}
+
+/** A real calendar day as `YYYY-MM-DD` (2026-02-30 is not), at 00:00 UTC. */
+export function parseDay(text: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
+  const day = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(text) ? day : undefined;
+}
+
+function inlineCandidates(files: readonly SourceFile[]): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const file of files) {
+    const waivers = findInlineWaivers(file);
+    if (waivers.length === 0) continue;
+    const lines = file.text.split(/\r?\n/);
+    const blockTops = new Map<string, Set<number>>();
+    const blockTop = (resource: string): Set<number> => {
+      let top = blockTops.get(resource);
+      if (!top) {
+        top = commentLinesAround(file, lines, resourceBlockLine(file, resource));
+        blockTops.set(resource, top);
+      }
+      return top;
+    };
+    for (const waiver of waivers) {
+      candidates.push({
+        rule: waiver.rule,
+        ...(waiver.reason !== undefined ? { reason: waiver.reason } : {}),
+        ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
+        ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
+        where: { file: waiver.file, line: waiver.line, column: waiver.column },
+        covers: (finding) =>
+          finding.file === file.path &&
+          (waiver.line === finding.line ||
+            waiver.line === finding.line - 1 ||
+            blockTop(finding.resource).has(waiver.line)),
+      });
+    }
+  }
+  return candidates;
+}
+
+/** The comment lines directly above a block header and directly inside it. */
+function commentLinesAround(
+  file: SourceFile,
+  lines: string[],
+  header: number | undefined,
+): Set<number> {
+  const found = new Set<number>();
+  if (header === undefined) return found;
+  for (let line = header - 1; line >= 1 && isCommentLine(file, lines[line - 1] ?? ""); line--)
+    found.add(line);
+  for (
+    let line = header + 1;
+    line <= lines.length && isCommentLine(file, lines[line - 1] ?? "");
+    line++
+  )
+    found.add(line);
+  return found;
+}
+
+function settingsCandidate(waiver: SettingsWaiver): Candidate {
+  const matches = picomatch(waiver.resource);
+  return {
+    rule: waiver.rule,
+    ...(waiver.reason !== undefined ? { reason: waiver.reason } : {}),
+    ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
+    ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
+    where: waiver.origin,
+    covers: (finding) => finding.resource === waiver.resource || matches(finding.resource),
+  };
+}
+
+function byPlace(a: LoadError, b: LoadError): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
+}

@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { loadConformanceCases } from "../conformance/cases.js";
 import type { CallTerm, Expr, Module, Rule, Term } from "../syntax/ast.js";
 import { formatExpr, formatModule, formatTerm } from "../syntax/printer.js";
-import { compileModules, findNode, type CompiledPolicy } from "./index.js";
+import { compileModules, findNode, type CheckedModules } from "./index.js";
 
-function compileOk(text: string, extra: Record<string, string> = {}): CompiledPolicy {
+function compileOk(text: string, extra: Record<string, string> = {}): CheckedModules {
   const result = compileModules({ "policy.rego": text, ...extra });
   expect(result.errors).toEqual([]);
   if (!result.policy) throw new Error("no policy");
@@ -17,12 +17,12 @@ function errorsOf(text: string, options = {}) {
   return compileModules({ "policy.rego": text }, options).errors;
 }
 
-function rule(policy: CompiledPolicy, index = 0): Rule {
+function rule(policy: CheckedModules, index = 0): Rule {
   return (policy.modules[0] as Module).rules[index] as Rule;
 }
 
 /** The body as text, with renamed locals shown under the names the author wrote. */
-function bodyText(policy: CompiledPolicy, body: Expr[]): string[] {
+function bodyText(policy: CheckedModules, body: Expr[]): string[] {
   return body.map((expr) => formatExpr(expr).replace(/([A-Za-z_][A-Za-z0-9_]*?)__\d+/g, "$1"));
 }
 

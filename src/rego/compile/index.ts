@@ -1,5 +1,5 @@
 // The compile stage's door: Rego source files in, checked and rewritten modules plus the rule
-// tree out, or located errors (OPA's codes). The planner consumes `CompiledPolicy` as plain data.
+// tree out, or located errors (OPA's codes). The planner consumes `CheckedModules` as plain data.
 //
 // Contract of the output (what the planner may rely on):
 // - `modules` keep the parser's AST types, one per input file, package and imports unchanged.
@@ -29,7 +29,8 @@ import { buildRuleTree, findNode, type RuleTreeNode } from "./tree.js";
 export { dottedPath, findNode, splitHeadRef, type RuleTreeNode } from "./tree.js";
 export type { DependencyGraph } from "./deps.js";
 
-export interface CompiledPolicy {
+/** The compile stage's output: modules checked, names resolved, bodies ordered, rules placed. */
+export interface CheckedModules {
   /** The rewritten modules, in the order of the input record. */
   modules: Module[];
   /** Root of the rule tree (the `data` document; `path` is `[]`). */
@@ -47,7 +48,7 @@ export interface CompileModulesOptions {
 }
 
 export interface CompileModulesResult {
-  policy?: CompiledPolicy;
+  policy?: CheckedModules;
   errors: RegoError[];
 }
 

@@ -1,7 +1,7 @@
 # METADATA
 # title: Unrestricted egress to the internet
 # description: >-
-#   A security group allows all outbound traffic (every protocol, or every TCP port) to
+#   A security group allows all outbound traffic (every protocol, or every TCP or UDP port) to
 #   `0.0.0.0/0` or `::/0`. It is the AWS default and often accepted, but it lets a compromised
 #   workload reach any host; reported at low severity as advice.
 # custom:

@@ -1,7 +1,7 @@
-// One pull request check from start to end: create the run `in_progress`, fetch merge base and head,
-// scan both, diff, gate, and complete the run with output, annotations and a Re-run button. Every
-// failure (API, engine, timeout, supersession) still completes the run: none stays in progress.
-import { defaultSettings, type Settings } from "../config/index.js";
+// One pull request check from start to end: create the run `in_progress`, read the settings from
+// the default branches, fetch merge base and head, scan both, diff, waive, gate, and complete the run
+// with output, annotations and a Re-run button. Every failure still completes the run.
+import { defaultSettings, SETTINGS_PATH, type Settings } from "../config/index.js";
 import { diffFindings } from "../diff/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { decideGate, plural } from "../gate/index.js";
@@ -9,11 +9,12 @@ import {
   fetchPullSnapshots,
   findMergeBase,
   httpStatus,
-  readRepositorySettings,
+  readGateSettings,
   type GitHubApi,
   type SnapshotLimits,
 } from "../github/index.js";
 import type { LoadError } from "../model/types.js";
+import { applyWaivers } from "../rollout/index.js";
 import {
   buildCheckRunReport,
   changedLinesByFile,
@@ -30,6 +31,8 @@ export interface CheckFlowOptions {
   /** Waits between attempts to complete a run (the completion is what must never be lost). */
   completionRetryDelaysMs?: readonly number[];
   log: FlowLog;
+  /** The day waivers and `blocking_from` dates are judged on; the current time by default. */
+  clock?: () => Date;
 }
 
 /** The slice of Probot's pino logger the flow uses: structured fields, never tokens or file contents. */
@@ -62,17 +65,16 @@ export async function createCheckRun(api: GitHubApi, target: CheckTarget): Promi
   return data.id;
 }
 
-/** Fetch, scan, diff and gate: the check's report, or a thrown error the caller turns into one. */
+/** Fetch, scan, diff, waive and gate: the check's report, or a thrown error the caller turns into one. */
 export async function scanPullRequest(
   api: GitHubApi,
   target: CheckTarget,
-  options: Pick<CheckFlowOptions, "engine" | "limits">,
+  options: Pick<CheckFlowOptions, "engine" | "limits" | "clock">,
   onSettings: (settings: Settings) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<CheckRunReport> {
-  const settingsResult = await readRepositorySettings(api, target, target.baseSha, signal);
-  const settings = settingsResult.ok ? settingsResult.settings : defaultSettings;
-  const settingsErrors: LoadError[] = settingsResult.ok ? [] : settingsResult.errors;
+  const read = await readGateSettings(api, target, signal);
+  const { settings } = read;
   onSettings(settings);
   const mergeBase = await findMergeBase(api, target, target.baseSha, target.headSha, signal);
   const snapshots = await fetchPullSnapshots(
@@ -83,18 +85,36 @@ export async function scanPullRequest(
   );
   const base = await options.engine.scan(snapshots.base);
   const head = await options.engine.scan(snapshots.head);
-  const notices = [...(mergeBase.notice ? [mergeBase.notice] : []), ...snapshots.notices];
+  const notices = [...read.notices.map(describeNotice)];
+  if (
+    snapshots.changedFiles.some((f) => f.path === SETTINGS_PATH || f.previousPath === SETTINGS_PATH)
+  ) {
+    notices.push(
+      `This pull request changes ${SETTINGS_PATH}; it is gated by the settings on the default branch, and its changes apply once merged.`,
+    );
+  }
+  notices.push(...(mergeBase.notice ? [mergeBase.notice] : []), ...snapshots.notices);
   if (base.errors.length > 0) {
     notices.push(
       `The base commit had ${plural(base.errors.length, "load error")}; findings there may be incomplete, so some may show as new.`,
     );
   }
-  const decision = decideGate(
-    diffFindings(base.findings, head.findings),
-    [...settingsErrors, ...snapshots.errors, ...head.errors],
-    settings,
-  );
+  const now = (options.clock ?? (() => new Date()))();
+  const waived = applyWaivers(diffFindings(base.findings, head.findings), {
+    files: snapshots.head,
+    settingsWaivers: settings.waivers,
+    repository: read.repository,
+    now,
+  });
+  const decision = decideGate(waived.findings, [...snapshots.errors, ...head.errors], settings, {
+    now,
+    notices: waived.notices,
+  });
   return buildCheckRunReport(decision, changedLinesByFile(snapshots.changedFiles), notices);
+}
+
+function describeNotice(notice: LoadError): string {
+  return `${notice.file}:${notice.line}:${notice.column}: ${notice.message} (${notice.code})`;
 }
 
 /** Runs the check on an existing run and completes it whatever happens. */

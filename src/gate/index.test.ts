@@ -110,3 +110,71 @@ describe("decideGate", () => {
     expect(decision.conclusion).toBe("failure");
   });
 });
+
+describe("decideGate on an injected day", () => {
+  const now = new Date("2026-11-26T12:00:00Z");
+  const countdown = settings({
+    enforcement: { rules: { "TG-NET-001": { blocking_from: "2026-12-01" } } },
+  });
+
+  it("advises with a countdown before blocking_from and blocks from that day on", () => {
+    const before = decideGate([finding(), finding({ status: "existing" })], [], countdown, { now });
+    expect(before).toMatchObject({ conclusion: "success", blocking: [] });
+    expect(before.findings.map((f) => f.enforcement)).toEqual(["advisory", "advisory"]);
+    expect(before.reasons).toEqual([
+      "no blocking findings; 1 new advisory finding",
+      "TG-NET-001 is advisory until 2026-12-01 (in 5 days), then blocking: 2 findings",
+    ]);
+    const on = decideGate([finding()], [], countdown, { now: new Date("2026-12-01T00:00:00Z") });
+    expect(on).toMatchObject({
+      conclusion: "failure",
+      reasons: ["1 blocking new finding (1 high)"],
+    });
+  });
+
+  it("holds findings in a locked scope at the organization's level, whatever entry the repository adds", () => {
+    const locked = mergeSettings(
+      {
+        file: "org.yml",
+        settings: settingsFileSchema.parse({
+          enforcement: { categories: { network: "blocking" } },
+          locked: ["enforcement.categories.network"],
+        }),
+        locations: {},
+      },
+      {
+        file: "repo.yml",
+        settings: settingsFileSchema.parse({
+          enforcement: { rules: { "TG-NET-001": "off", "TG-IAM-001": "off" } },
+        }),
+        locations: {},
+      },
+      { name: "infra", topics: [] },
+    ).settings;
+    const decision = decideGate(
+      [finding({ severity: "low" }), finding({ rule: "TG-IAM-001", category: "iam" })],
+      [],
+      locked,
+      { now },
+    );
+    expect(decision).toMatchObject({ conclusion: "failure", suppressed: 1 });
+    expect(decision.blocking.map((f) => f.rule)).toEqual(["TG-NET-001"]);
+    expect(decision.reasons).toContain("1 finding held at the organization's locked enforcement");
+  });
+
+  it("lists waiver notices with their place among the reasons", () => {
+    const notice = {
+      file: "main.tf",
+      line: 5,
+      column: 33,
+      code: "waiver-expired",
+      message: "waiver for TG-NET-001 expired on 2026-11-01; the finding is enforced again",
+    };
+    const decision = decideGate([finding()], [], defaultSettings, { now, notices: [notice] });
+    expect(decision.notices).toEqual([notice]);
+    expect(decision.reasons).toEqual([
+      "1 blocking new finding (1 high)",
+      "main.tf:5:33: waiver for TG-NET-001 expired on 2026-11-01; the finding is enforced again",
+    ]);
+  });
+});

@@ -1,0 +1,180 @@
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { FakeRepositoryApi, type FakePullFile } from "../../test/app/fakeGitHub.js";
+import { FakeEngine, finding } from "../../test/app/findings.js";
+import type { SourceFile } from "../iac/source.js";
+import type { Finding } from "../model/types.js";
+import { scanPullRequest } from "./checkFlow.js";
+
+const API = "https://api.github.com";
+const BASE = "1".repeat(40);
+const HEAD = "2".repeat(40);
+const target = { owner: "acme", repo: "infra", pullNumber: 12, baseSha: BASE, headSha: HEAD };
+const SETTINGS = ".github/tollgate.yml";
+const now = new Date("2026-11-26T06:00:00Z");
+
+const api = new ProbotOctokit({
+  auth: { token: "test-token" },
+  retry: { enabled: false },
+  throttle: { enabled: false },
+});
+
+/** Every `port = N` line is a high network finding on its resource. */
+function scanOpenPorts(file: SourceFile) {
+  const findings: Finding[] = [];
+  let resource = "";
+  file.text.split("\n").forEach((text, index) => {
+    const block = /^resource "(\w+)" "(\w+)"/.exec(text);
+    if (block) resource = `${block[1]}.${block[2]}`;
+    const port = /port = (\d+)/.exec(text);
+    if (port)
+      findings.push(
+        finding({
+          file: file.path,
+          line: index + 1,
+          endLine: index + 1,
+          resource,
+          evidence: `tcp/${port[1]}`,
+        }),
+      );
+  });
+  return { findings, errors: [] };
+}
+
+interface PullRequestOnGitHub {
+  base: Record<string, string>;
+  head: Record<string, string>;
+  pullFiles: FakePullFile[];
+  /** `.github/tollgate.yml` on each default branch; absent answers 404. */
+  organizationSettings?: string;
+  repositorySettings?: string;
+}
+
+/** Mocks GitHub for one pull request; returns every path asked for, query included. */
+function mockPullRequest(pull: PullRequestOnGitHub): string[] {
+  const asked: string[] = [];
+  const scope = nock(API).persist();
+  scope.on("request", (req: { path: string }) => asked.push(req.path));
+  const defaultBranchFile = (text: string | undefined) => (): [number, unknown] =>
+    text === undefined
+      ? [404, { message: "Not Found" }]
+      : [200, { type: "file", content: Buffer.from(text).toString("base64") }];
+  scope
+    .get(`/repos/acme/.github/contents/${encodeURIComponent(SETTINGS)}`)
+    .reply(defaultBranchFile(pull.organizationSettings));
+  scope
+    .get(`/repos/acme/infra/contents/${encodeURIComponent(SETTINGS)}`)
+    .reply(defaultBranchFile(pull.repositorySettings));
+  scope
+    .get(`/repos/acme/infra/compare/${BASE}...${HEAD}`)
+    .query(true)
+    .reply(200, { merge_base_commit: { sha: BASE } });
+  const fake = new FakeRepositoryApi({
+    commits: { [BASE]: pull.base, [HEAD]: pull.head },
+    pullFiles: pull.pullFiles,
+  });
+  for (const method of ["GET", "POST"]) {
+    scope
+      .intercept((uri: string) => fake.respond(method, new URL(uri, API), {}) !== undefined, method)
+      .reply((uri, body) => {
+        const answer = fake.respond(method, new URL(uri, API), body);
+        return [answer?.status ?? 404, answer?.body];
+      });
+  }
+  return asked;
+}
+
+async function scan(pull: PullRequestOnGitHub) {
+  const asked = mockPullRequest(pull);
+  const report = await scanPullRequest(api, target, {
+    engine: new FakeEngine(scanOpenPorts),
+    clock: () => now,
+  });
+  return { report, asked };
+}
+
+const BASE_MAIN = 'resource "aws_security_group" "web" {\n}\n';
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe("scanPullRequest settings", () => {
+  it("gates a pull request that edits its settings by the default branch's, and says so", async () => {
+    const loosened = "enforcement:\n  categories:\n    network: off\n";
+    const { report, asked } = await scan({
+      base: { "main.tf": BASE_MAIN, [SETTINGS]: "fail_on: new\n" },
+      head: {
+        "main.tf": 'resource "aws_security_group" "web" {\n  port = 22\n}\n',
+        [SETTINGS]: loosened,
+      },
+      pullFiles: [
+        { filename: "main.tf", status: "modified", patch: "@@ -1,2 +1,3 @@\n r\n+  port = 22\n }" },
+        {
+          filename: SETTINGS,
+          status: "modified",
+          patch: "@@ -1 +1,3 @@\n-fail_on: new\n+enforcement:",
+        },
+      ],
+    });
+    expect(report.conclusion).toBe("failure");
+    expect(report.summary).toContain(
+      "This pull request changes .github/tollgate.yml; it is gated by the settings on the default branch, and its changes apply once merged.",
+    );
+    const settingsReads = asked.filter((path) => path.includes("/contents/"));
+    expect(settingsReads).toEqual([
+      "/repos/acme/.github/contents/.github%2Ftollgate.yml",
+      "/repos/acme/infra/contents/.github%2Ftollgate.yml",
+    ]);
+    expect(asked.filter((path) => path.includes(HEAD) && path.includes("tollgate"))).toEqual([]);
+  });
+
+  it("holds a locked category, applies a valid inline waiver and calls out an expired one", async () => {
+    const head = [
+      'resource "aws_security_group" "web" {',
+      '  port = 22 # tollgate:ignore TG-NET-001 reason="bastion, SEC-12" expires=2027-01-31',
+      '  # tollgate:ignore TG-NET-001 reason="legacy" expires=2026-11-01',
+      "  port = 3389",
+      "}",
+      "",
+    ].join("\n");
+    const { report } = await scan({
+      base: { "main.tf": BASE_MAIN },
+      head: { "main.tf": head },
+      pullFiles: [
+        { filename: "main.tf", status: "modified", patch: "@@ -1,2 +1,5 @@\n r\n+a\n+b\n+c\n }" },
+      ],
+      organizationSettings:
+        "enforcement:\n  categories:\n    network: blocking\nlocked: [enforcement.categories.network]\n",
+      repositorySettings: "enforcement:\n  categories:\n    network: advisory\n",
+    });
+    expect(report.conclusion).toBe("failure");
+    expect(report.title).toBe("1 new finding: 1 high");
+    expect(report.summary).toContain(
+      ".github/tollgate.yml:3:5: enforcement.categories.network is locked by the organization and may not be loosened; the organization's value applies (settings-locked)",
+    );
+    expect(report.summary).toContain(
+      "main.tf:3:3: waiver for TG-NET-001 expired on 2026-11-01; the finding is enforced again",
+    );
+    expect(report.summary).toContain("bastion, SEC-12");
+  });
+
+  it("passes when the organization's waiver covers the resource in this repository", async () => {
+    const { report } = await scan({
+      base: { "main.tf": BASE_MAIN },
+      head: { "main.tf": 'resource "aws_security_group" "web" {\n  port = 22\n}\n' },
+      pullFiles: [
+        { filename: "main.tf", status: "modified", patch: "@@ -1,2 +1,3 @@\n r\n+a\n }" },
+      ],
+      organizationSettings: [
+        "waivers:",
+        "  - rule: TG-NET-001",
+        "    resource: aws_security_group.*",
+        "    repositories: [infra]",
+        "    reason: shared bastion",
+      ].join("\n"),
+    });
+    expect(report.conclusion).toBe("success");
+  });
+});

@@ -13,7 +13,14 @@ export interface RuleSet {
   rules: RuleMetadata[];
   /** Problems with the bundle itself (an entrypoint without valid metadata). */
   errors: LoadError[];
-  evaluate(resources: Resource[]): { findings: Finding[]; errors: LoadError[] };
+  /**
+   * Evaluate every rule; `data`, when given, replaces the bundle's base document for this call
+   * (rule settings under `data.tollgate.settings`, for instance).
+   */
+  evaluate(
+    resources: Resource[],
+    data?: Record<string, unknown>,
+  ): { findings: Finding[]; errors: LoadError[] };
 }
 
 /** 64 KiB Wasm pages: 16 MiB to start, 2 GiB at most, so a runaway policy fails instead of the host. */
@@ -52,43 +59,52 @@ export async function loadRuleSet(bundle: PolicyBundle, name = "bundle"): Promis
   return {
     rules: rules.map((r) => r.meta),
     errors,
-    evaluate(resources) {
-      const input = new TextEncoder().encode(JSON.stringify({ resources })).buffer as ArrayBuffer;
-      const byAddress = new Map(resources.map((r) => [r.address, r]));
-      const findings: Finding[] = [];
-      const evalErrors: LoadError[] = [];
-      for (const { meta, instance } of rules) {
-        let resultSet: unknown;
-        try {
-          resultSet = instance.evaluate(input, meta.entrypoint);
-        } catch (error) {
+    evaluate(resources, data) {
+      if (data) for (const instance of instances.values()) instance.setData(data);
+      try {
+        return evaluateAll(resources);
+      } finally {
+        if (data) for (const instance of instances.values()) instance.setData(bundle.data);
+      }
+    },
+  };
+
+  function evaluateAll(resources: Resource[]): { findings: Finding[]; errors: LoadError[] } {
+    const input = new TextEncoder().encode(JSON.stringify({ resources })).buffer as ArrayBuffer;
+    const byAddress = new Map(resources.map((r) => [r.address, r]));
+    const findings: Finding[] = [];
+    const evalErrors: LoadError[] = [];
+    for (const { meta, instance } of rules) {
+      let resultSet: unknown;
+      try {
+        resultSet = instance.evaluate(input, meta.entrypoint);
+      } catch (error) {
+        evalErrors.push({
+          file: meta.entrypoint,
+          line: 1,
+          column: 1,
+          code: "policy-eval",
+          message: `rule ${meta.id} failed: ${describe(error)}`,
+        });
+        continue;
+      }
+      const results = Array.isArray(resultSet) ? (resultSet as { result?: unknown }[]) : [];
+      for (const { result } of results) {
+        if (!Array.isArray(result)) {
           evalErrors.push({
             file: meta.entrypoint,
             line: 1,
             column: 1,
-            code: "policy-eval",
-            message: `rule ${meta.id} failed: ${describe(error)}`,
+            code: "policy-result",
+            message: `rule ${meta.id}: deny must be a set of findings, got ${JSON.stringify(result)?.slice(0, 100)}`,
           });
           continue;
         }
-        const results = Array.isArray(resultSet) ? (resultSet as { result?: unknown }[]) : [];
-        for (const { result } of results) {
-          if (!Array.isArray(result)) {
-            evalErrors.push({
-              file: meta.entrypoint,
-              line: 1,
-              column: 1,
-              code: "policy-result",
-              message: `rule ${meta.id}: deny must be a set of findings, got ${JSON.stringify(result)?.slice(0, 100)}`,
-            });
-            continue;
-          }
-          const mapped = toFindings(meta, result, byAddress);
-          findings.push(...mapped.findings);
-          evalErrors.push(...mapped.errors);
-        }
+        const mapped = toFindings(meta, result, byAddress);
+        findings.push(...mapped.findings);
+        evalErrors.push(...mapped.errors);
       }
-      return { findings, errors: evalErrors };
-    },
-  };
+    }
+    return { findings, errors: evalErrors };
+  }
 }

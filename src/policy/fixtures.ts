@@ -1,7 +1,8 @@
 // `tollgate test`: runs every rule of a policy folder on its own fixtures through the compiled
 // Wasm (so a passing test is a policy that will run in the gate). A positive fixture marks each
 // line that must carry a finding with `# tollgate:expect <rule-id>`; JSON fixtures list them in
-// `<name>.expect.json`. A rule passes when it finds exactly the marked lines and nothing in negatives.
+// `<name>.expect.json`; `fixtures/settings.json` holds the rule settings its fixtures run with.
+// A rule passes when it finds exactly the marked lines and nothing in negatives.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -16,6 +17,8 @@ export interface FixtureFile {
   /** Expected `rule-id` → lines. */
   expected: Map<string, number[]>;
   kind: "positive" | "negative";
+  /** Rule settings for this fixture (`fixtures/settings.json`), given as `data.tollgate.settings`. */
+  settings?: Record<string, unknown>;
 }
 
 export interface FixtureOutcome {
@@ -31,6 +34,16 @@ export interface FixtureOutcome {
 }
 
 const MARKER = /tollgate:expect\s+([A-Za-z][A-Za-z0-9_.-]*)/g;
+const settingsSchema = z.record(z.string(), z.unknown());
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 const expectFileSchema = z.array(z.object({ rule: z.string(), line: z.number().int().positive() }));
 
 function markers(text: string): Map<string, number[]> {
@@ -58,7 +71,7 @@ export async function readFixtures(
       : entry.name.startsWith("negative")
         ? "negative"
         : undefined;
-    if (!kind || entry.name.endsWith(".expect.json")) continue;
+    if (!kind || entry.name.endsWith(".expect.json") || entry.name === "settings.json") continue;
     const full = path.join(entry.parentPath, entry.name);
     const relative = path.relative(dir, full).split(path.sep).join("/");
     const text = await readFile(full, "utf8");
@@ -83,7 +96,25 @@ export async function readFixtures(
           expected.set(rule, [...(expected.get(rule) ?? []), line]);
       }
     }
-    fixtures.push({ path: relative, text, expected, kind });
+    const settingsPath = path.join(entry.parentPath, "settings.json");
+    const settingsText = await readFile(settingsPath, "utf8").catch(() => undefined);
+    let settings: Record<string, unknown> | undefined;
+    if (settingsText !== undefined) {
+      const parsed = settingsSchema.safeParse(safeJson(settingsText));
+      if (!parsed.success) {
+        const file = path.relative(dir, settingsPath).split(path.sep).join("/");
+        errors.push({
+          file,
+          line: 1,
+          column: 1,
+          code: "fixture",
+          message: "settings.json must hold a JSON object",
+        });
+        continue;
+      }
+      settings = parsed.data;
+    }
+    fixtures.push({ path: relative, text, expected, kind, ...(settings ? { settings } : {}) });
   }
   return { fixtures: fixtures.sort((a, b) => a.path.localeCompare(b.path)), errors };
 }
@@ -98,12 +129,16 @@ export function runFixtures(
   ruleSet: RuleSet,
   fixtures: FixtureFile[],
   ruleDirs: Map<string, string>,
+  baseData: Record<string, unknown> = {},
 ): FixtureOutcome[] {
   const outcomes: FixtureOutcome[] = [];
   for (const fixture of fixtures) {
     const owner = ownerOf(fixture, ruleDirs);
     const model = loadModel([{ path: fixture.path, text: fixture.text }]);
-    const evaluated = ruleSet.evaluate(model.resources);
+    const evaluated = ruleSet.evaluate(
+      model.resources,
+      fixture.settings ? { ...baseData, tollgate: { settings: fixture.settings } } : undefined,
+    );
     const rules = new Set([...(owner ? [owner] : []), ...fixture.expected.keys()]);
     for (const rule of rules) {
       const expected = [...new Set(fixture.expected.get(rule) ?? [])].sort((a, b) => a - b);

@@ -3,11 +3,7 @@
 import { z } from "zod";
 import { settingsFileSchema } from "./schema.js";
 
-export const SETTINGS_SCHEMA_ID = "https://tollgate.dev/schema/tollgate.schema.json";
-
+/** The input side: what a file may say, with the defaults a merge fills in left optional. */
 export function settingsJsonSchema(): Record<string, unknown> {
-  return {
-    ...z.toJSONSchema(settingsFileSchema, { io: "input", target: "draft-2020-12" }),
-    $id: SETTINGS_SCHEMA_ID,
-  };
+  return z.toJSONSchema(settingsFileSchema, { io: "input", target: "draft-2020-12" });
 }

@@ -115,6 +115,21 @@ describe("mergeSettings", () => {
     });
   });
 
+  it("judges a repository's own overrides against the organization's value, not its own", () => {
+    const { settings, notices } = mergeSettings(
+      file(ORG, ["fail_on: new", "locked: [fail_on]"]),
+      file(REPO, [
+        "fail_on: all",
+        "overrides:",
+        "  - repositories: ['infra-*']",
+        "    fail_on: new",
+      ]),
+      infra,
+    );
+    expect(notices).toEqual([]);
+    expect(settings.fail_on).toBe("new");
+  });
+
   it("holds a later blocking_from against a locked blocking entry", () => {
     const { settings, notices } = mergeSettings(
       file(ORG, [

@@ -64,10 +64,11 @@ export function mergeSettings(
     settings.waivers.push(...waiversOf(organization));
   }
   settings.locks = { organization: cloneTable(settings.enforcement), keys: locksOf(locked) };
+  const organizationValues = { fail_on: settings.fail_on, on_error: settings.on_error };
 
   if (repository) {
     for (const layer of layersFor(repository.settings, identity)) {
-      const held = looserLockedPaths(layer.settings, settings, locked);
+      const held = looserLockedPaths(layer.settings, organizationValues, settings.locks, locked);
       for (const path of held)
         notices.push({
           ...originOf(repository, [...layer.path, ...path]),
@@ -180,27 +181,25 @@ function sectionEntries(
 /** The paths of a repository layer's locked values that are looser than the organization's. */
 function looserLockedPaths(
   layer: SettingsOverride | SettingsFile,
-  settings: Settings,
+  organization: Pick<Settings, "fail_on" | "on_error">,
+  locks: Settings["locks"],
   locked: ReadonlySet<string>,
 ): string[][] {
   const held: string[][] = [];
   if (
     layer.fail_on &&
     locked.has("fail_on") &&
-    rankFailOn(layer.fail_on) < rankFailOn(settings.fail_on)
+    rankFailOn(layer.fail_on) < rankFailOn(organization.fail_on)
   )
     held.push(["fail_on"]);
   if (
     layer.on_error &&
     locked.has("on_error") &&
-    rankOnError(layer.on_error) < rankOnError(settings.on_error)
+    rankOnError(layer.on_error) < rankOnError(organization.on_error)
   )
     held.push(["on_error"]);
   for (const section of SECTIONS) {
-    const organizationSection = settings.locks.organization[section] as Record<
-      string,
-      EnforcementRule
-    >;
+    const organizationSection = locks.organization[section] as Record<string, EnforcementRule>;
     for (const [key, entry] of sectionEntries(layer, section)) {
       const isLocked = locked.has("enforcement") || locked.has(`enforcement.${section}.${key}`);
       const organizationRule = organizationSection[key];

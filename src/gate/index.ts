@@ -10,6 +10,7 @@ import {
   type EnforcementTable,
   type Settings,
 } from "../config/index.js";
+import { daysFromToday, describeDaysLeft, parseDay } from "../rollout/index.js";
 import type { Category, Finding, FindingStatus, LoadError, Severity } from "../model/types.js";
 
 export type Conclusion = "failure" | "neutral" | "success";
@@ -84,6 +85,11 @@ interface Enforced {
   blockingFrom?: string;
   /** The organization's locked level raised it. */
   heldByLock: boolean;
+}
+
+/** A `blocking_from` day, already validated by the settings schema. */
+function dayStart(day: string): Date {
+  return parseDay(day) ?? new Date(Number.NaN);
 }
 
 function enforce(finding: Finding, settings: Settings, now: Date): Enforced {
@@ -183,7 +189,7 @@ export function decideGate(
     reasons.push(`${notice.file}:${notice.line}:${notice.column}: ${notice.message}`);
   for (const [rule, { blockingFrom, count }] of [...countdowns].sort()) {
     reasons.push(
-      `${rule} is advisory until ${blockingFrom} (${daysUntil(blockingFrom, now)}), then blocking: ${plural(count, "finding")}`,
+      `${rule} is advisory until ${blockingFrom} (${describeDaysLeft(daysFromToday(dayStart(blockingFrom), now))}), then blocking: ${plural(count, "finding")}`,
     );
   }
   if (held > 0)
@@ -198,18 +204,6 @@ export function decideGate(
     reasons,
     notices,
   };
-}
-
-/** The start (00:00 UTC) of a `YYYY-MM-DD` day. */
-export function dayStart(day: string): Date {
-  return new Date(`${day}T00:00:00Z`);
-}
-
-/** `in 5 days`, `in 1 day`, `today`, counted in whole UTC days from `now`. */
-export function daysUntil(day: string, now: Date): string {
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const days = Math.round((dayStart(day).getTime() - today) / 86_400_000);
-  return days <= 0 ? "today" : `in ${plural(days, "day")}`;
 }
 
 export function countFindings(findings: Finding[]): GateCounts {

@@ -1,4 +1,5 @@
 // The rollout stage's only door: waivers (inline comments and settings) applied to findings on an
 // injected day, before the gate. Settings inheritance lives in `config`, dates in `gate`.
+export * from "./days.js";
 export * from "./inline.js";
 export * from "./waivers.js";

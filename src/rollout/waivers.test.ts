@@ -119,11 +119,13 @@ describe("applyWaivers", () => {
       notices: [],
     });
     expect(located(result("2026-12-05").notices)).toEqual([
-      "a.tf:1:7: waiver-expiring: waiver for TG-NET-001 expires on 2026-12-05 (in 10 days); renew it or fix the finding",
+      "a.tf:1:7: waiver-expiring: waiver for TG-NET-001 expires on 2026-12-05 (in 9 days); renew it or fix the finding",
     ]);
+    expect(result("2026-12-10").notices).toEqual([]);
+    expect(result("2026-12-09").notices.map((n) => n.code)).toEqual(["waiver-expiring"]);
     expect(result("2026-11-26").findings[0]?.waived).not.toBeNull();
     expect(located(result("2026-11-26").notices)).toEqual([
-      "a.tf:1:7: waiver-expiring: waiver for TG-NET-001 expires on 2026-11-26 (after today); renew it or fix the finding",
+      "a.tf:1:7: waiver-expiring: waiver for TG-NET-001 expires on 2026-11-26 (its last day is today); renew it or fix the finding",
     ]);
     const expired = result("2026-11-25");
     expect(expired.findings[0]?.waived).toBeNull();

@@ -9,11 +9,11 @@ import {
 } from "../config/index.js";
 import type { SourceFile } from "../iac/source.js";
 import type { Finding, LoadError } from "../model/types.js";
+import { daysFromToday, describeDaysLeft, parseDay } from "./days.js";
 import { findInlineWaivers, isCommentLine, resourceBlockLine } from "./inline.js";
 
 /** A waiver expiring within this many days is flagged ahead. */
 export const EXPIRY_WARNING_DAYS = 14;
-const DAY_MS = 86_400_000;
 
 export interface WaiverInput {
   /** The scanned source (the head snapshot), for inline comments. */
@@ -41,7 +41,7 @@ interface Candidate {
 }
 
 type Validity =
-  { applies: true; expiringIn?: number } | { applies: false; code: string; message: string };
+  { applies: true; daysLeft?: number } | { applies: false; code: string; message: string };
 
 /**
  * Inline waivers apply to a finding of their rule in their file when written on the finding's line,
@@ -83,11 +83,11 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
         if (judged?.code === "waiver-expired") report(candidate, judged.code, judged.message);
         continue;
       }
-      if (judged.expiringIn !== undefined)
+      if (judged.daysLeft !== undefined)
         report(
           candidate,
           "waiver-expiring",
-          `waiver for ${candidate.rule} expires on ${candidate.expires} (${judged.expiringIn <= 1 ? "after today" : `in ${judged.expiringIn} days`}); renew it or fix the finding`,
+          `waiver for ${candidate.rule} expires on ${candidate.expires} (${judged.daysLeft === 0 ? "its last day is today" : describeDaysLeft(judged.daysLeft)}); renew it or fix the finding`,
         );
       applied ??= candidate;
     }
@@ -125,24 +125,15 @@ function judge(candidate: Candidate, now: Date): Validity {
       code: "waiver-bad-date",
       message: `${name}: expires '${candidate.expires}' is not a YYYY-MM-DD day, so it counts as expired`,
     };
-  const end = lastDay.getTime() + DAY_MS;
-  if (now.getTime() >= end)
+  // `expires` is the last day the waiver applies: it lapses when the next day starts.
+  const daysLeft = daysFromToday(lastDay, now);
+  if (daysLeft < 0)
     return {
       applies: false,
       code: "waiver-expired",
       message: `${name} expired on ${candidate.expires}; the finding is enforced again`,
     };
-  const daysLeft = Math.ceil((end - now.getTime()) / DAY_MS);
-  return daysLeft <= EXPIRY_WARNING_DAYS
-    ? { applies: true, expiringIn: daysLeft }
-    : { applies: true };
-}
-
-/** A real calendar day as `YYYY-MM-DD` (2026-02-30 is not), at 00:00 UTC. */
-export function parseDay(text: string): Date | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return undefined;
-  const day = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(text) ? day : undefined;
+  return daysLeft < EXPIRY_WARNING_DAYS ? { applies: true, daysLeft } : { applies: true };
 }
 
 function inlineCandidates(files: readonly SourceFile[]): Candidate[] {

@@ -1,4 +1,4 @@
-// The planner stage's door: compiled Rego modules in, the IR (`Policy`, plain data) out, one
+// The planner stage's door: the compile stage's `CheckedModules` in, the IR (`Policy`, plain data) out, one
 // plan per entrypoint (`pkg/path/rule`) and one func per rule group or virtual subtree used.
 //
 // What the plans rely on from the IR's execution (src/rego/ir/types.ts and the emitter):
@@ -16,8 +16,8 @@
 // - Builtins are called by Rego name; `print` becomes `internal.print` of an array of sets and
 //   `walk` returns every [path, value] pair as an array that the plan scans.
 
+import type { CheckedModules } from "../compile/index.js";
 import type { Policy } from "../ir/types.js";
-import type { Module } from "../syntax/ast.js";
 import { regoError, type RegoError } from "../syntax/errors.js";
 import { PolicyPlanner } from "./planner.js";
 
@@ -32,14 +32,12 @@ export class PlanError extends Error {
 }
 
 /**
- * Plans the entrypoints (`pkg/rule` or `pkg/path/rule`, `/`-separated) over the compiled modules.
+ * Plans the entrypoints (`pkg/rule` or `pkg/path/rule`, `/`-separated) over the compile stage's
+ * checked modules and rule tree.
  * Throws a `PlanError` carrying every located error found.
  */
-export function planPolicy(
-  compiled: { modules: readonly Module[] },
-  entrypoints: readonly string[],
-): Policy {
-  const planner = new PolicyPlanner(compiled.modules);
+export function planPolicy(compiled: CheckedModules, entrypoints: readonly string[]): Policy {
+  const planner = new PolicyPlanner(compiled);
   const loc = { file: "<entrypoint>", line: 1, column: 1, endLine: 1, endColumn: 1 };
   let plans;
   try {

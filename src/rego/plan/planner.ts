@@ -21,10 +21,11 @@ import type {
 } from "../syntax/ast.js";
 import { regoError, type RegoError } from "../syntax/errors.js";
 import { Frame, irLocation } from "./frame.js";
+import type { CheckedModules } from "../compile/index.js";
 import {
-  buildRuleTree,
   definesDocuments,
   hasVirtualDocs,
+  planRuleTree,
   type RuleEntry,
   type RuleNode,
 } from "./tree.js";
@@ -78,8 +79,8 @@ export class PolicyPlanner {
   private mocks: Mocks = { paths: [], funcs: new Map() };
   private withCounter = 0;
 
-  constructor(modules: readonly Module[]) {
-    this.tree = buildRuleTree(modules, this.errors);
+  constructor(checked: CheckedModules) {
+    this.tree = planRuleTree(checked, this.errors);
   }
 
   /** Plans one entrypoint, `pkg/path/rule`: its result set is `[{"result": value}]` when defined. */
@@ -158,10 +159,7 @@ export class PolicyPlanner {
   private planRuleGroup(node: RuleNode): Omit<Func, "name" | "path"> {
     const entries = node.rules.filter((entry) => !entry.rule.default);
     const defaults = node.rules.filter((entry) => entry.rule.default);
-    const arity =
-      node.kind === "function"
-        ? Math.max(0, ...node.rules.map((e) => e.rule.head.args?.length ?? 0))
-        : 0;
+    const arity = node.arity ?? 0;
     const params = Array.from({ length: 2 + arity }, (_, index) => index);
     this.frame = new Frame(2 + arity);
     const result = this.frame.newLocal();
@@ -1118,7 +1116,7 @@ export class PolicyPlanner {
     const mock = this.mocks.funcs.get(target);
     const arity =
       functionPath !== undefined
-        ? this.functionArity(functionPath)
+        ? this.nodeAt(functionPath)?.arity
         : BUILTINS.get(name)?.args.length;
     if (
       functionPath === undefined &&
@@ -1307,12 +1305,6 @@ export class PolicyPlanner {
     }
     for (const path of candidates) if (this.nodeAt(path)?.kind === "function") return path;
     return undefined;
-  }
-
-  private functionArity(path: string[]): number | undefined {
-    const node = this.nodeAt(path);
-    if (node === undefined) return undefined;
-    return Math.max(0, ...node.rules.map((e) => e.rule.head.args?.length ?? 0));
   }
 
   // -------------------------------------------------------------------------------------------

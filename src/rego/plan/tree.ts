@@ -1,7 +1,13 @@
-// The rule tree: every rule of every module placed at its path under `data` (package path plus
-// the ground prefix of its head reference). The planner reads it to tell a virtual document
-// from base data, to find the rules behind a reference, and to build a package's extent.
+// The planner's rule tree: the compile stage's checked tree, each rule with its module and head
+// keys. The planner reads it to tell a virtual document from base data, to find the rules behind
+// a reference, and to build a package's extent.
 
+import {
+  dottedPath,
+  splitHeadRef,
+  type CheckedModules,
+  type RuleTreeNode,
+} from "../compile/index.js";
 import type { Module, Rule, RuleKind, Term } from "../syntax/ast.js";
 import { regoError, type RegoError } from "../syntax/errors.js";
 
@@ -19,29 +25,34 @@ export interface RuleNode {
   /** Rules defined exactly at this path (default rules included). */
   rules: RuleEntry[];
   kind?: RuleKind;
+  /** Functions: the number of parameters. */
+  arity?: number;
 }
 
-export function newRuleNode(path: string[]): RuleNode {
-  return { path, children: new Map(), rules: [] };
-}
-
-/** Builds the tree; rules whose kinds clash at one path are reported, not placed. */
-export function buildRuleTree(modules: readonly Module[], errors: RegoError[]): RuleNode {
-  const root = newRuleNode([]);
-  for (const module of modules) {
-    for (const rule of module.rules) {
-      const { prefix, rest } = splitHeadRef(rule.head.ref);
-      const path = [...module.package.path, ...prefix];
-      // A head with keys after its ground prefix builds an object, whatever its leaf holds.
+/**
+ * The planner's view of the compile stage's checked tree: each rule with its module and head
+ * keys, and a multi-level head (`p[k] contains v`) read as the object it builds. Such a head
+ * meeting a plain one at one path is reported, not placed.
+ */
+export function planRuleTree(checked: CheckedModules, errors: RegoError[]): RuleNode {
+  const moduleOf = new Map<Rule, Module>();
+  for (const module of checked.modules) for (const rule of module.rules) moduleOf.set(rule, module);
+  const convert = (from: RuleTreeNode): RuleNode => {
+    const node: RuleNode = { path: from.path, children: new Map(), rules: [] };
+    if (from.arity !== undefined) node.arity = from.arity;
+    for (const rule of from.rules) {
+      const module = moduleOf.get(rule);
+      if (module === undefined)
+        throw new Error(`${dottedPath(from.path)}: rule outside the modules`);
+      const { rest } = splitHeadRef(rule.head.ref);
       const kind: RuleKind =
         rule.head.kind !== "function" && rest.length > 0 ? "partial-object" : rule.head.kind;
-      const node = nodeAt(root, path);
       if (node.kind !== undefined && node.kind !== kind) {
         errors.push(
           regoError(
             "rego_type_error",
             rule.loc,
-            `conflicting rules data.${path.join(".")} found: ${node.kind} and ${kind} rules at one path`,
+            `conflicting rules ${dottedPath(node.path)} found: ${node.kind} and ${kind} rules at one path`,
           ),
         );
         continue;
@@ -49,35 +60,10 @@ export function buildRuleTree(modules: readonly Module[], errors: RegoError[]): 
       node.kind = kind;
       node.rules.push({ rule, module, rest });
     }
-  }
-  return root;
-}
-
-function nodeAt(root: RuleNode, path: string[]): RuleNode {
-  let node = root;
-  for (const segment of path) {
-    let child = node.children.get(segment);
-    if (child === undefined) {
-      child = newRuleNode([...node.path, segment]);
-      node.children.set(segment, child);
-    }
-    node = child;
-  }
-  return node;
-}
-
-/** `a.b[x].c` gives prefix `["a", "b"]` and rest `[x, "c"]`. */
-export function splitHeadRef(ref: readonly Term[]): { prefix: string[]; rest: Term[] } {
-  const prefix: string[] = [];
-  let index = 0;
-  for (; index < ref.length; index++) {
-    const term = ref[index];
-    if (term === undefined) break;
-    if (index === 0 && term.type === "var") prefix.push(term.name);
-    else if (index > 0 && term.type === "string") prefix.push(term.value);
-    else break;
-  }
-  return { prefix, rest: ref.slice(index) };
+    for (const [segment, child] of from.children) node.children.set(segment, convert(child));
+    return node;
+  };
+  return convert(checked.tree);
 }
 
 /** True when the node or a node below it defines non-function rules (a virtual document). */

@@ -139,6 +139,7 @@ describe("applyWaivers", () => {
       'a = 1 # tollgate:ignore TG-NET-001 reason="ok" expires=2026-02-30',
       "b = 2 # tollgate:ignore TG-NET-001",
       'c = 3 # tollgate:ignore TG-NET-001 reason="  " expires=2027-01-01',
+      "# tollgate:ignore",
     ].join("\n");
     const { findings, notices } = waive(
       [1, 2, 3].map((line) => finding({ file: "a.tf", line })),
@@ -149,6 +150,7 @@ describe("applyWaivers", () => {
       "a.tf:1:7: waiver-bad-date: waiver for TG-NET-001: expires '2026-02-30' is not a YYYY-MM-DD day, so it counts as expired",
       'a.tf:2:7: waiver-no-reason: waiver for TG-NET-001 has no reason; it does not apply until it says why (reason="...")',
       'a.tf:3:7: waiver-no-reason: waiver for TG-NET-001 has no reason; it does not apply until it says why (reason="...")',
+      "a.tf:4:1: waiver-no-rule: waiver for (no rule) names no rule; it does not apply",
     ]);
   });
 
@@ -207,9 +209,17 @@ describe("applyWaivers", () => {
     ]);
   });
 
-  it("keeps a waiver already set", () => {
-    const { findings } = waive([finding({ waived: { reason: "engine" } })], []);
-    expect(findings[0]?.waived).toEqual({ reason: "engine" });
+  it("keeps a waiver already set and leaves fixed findings (base lines) alone", () => {
+    const text = 'x = 1 # tollgate:ignore TG-NET-001 reason="ok"';
+    const { findings } = waive(
+      [
+        finding({ waived: { reason: "engine" } }),
+        finding({ file: "a.tf", line: 1, status: "fixed" }),
+        finding({ file: "a.tf", line: 1, status: "existing" }),
+      ],
+      [{ path: "a.tf", text }],
+    );
+    expect(findings.map((f) => f.waived)).toEqual([{ reason: "engine" }, null, { reason: "ok" }]);
   });
 });
 

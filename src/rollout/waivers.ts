@@ -74,7 +74,8 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
   }
 
   const waived = findings.map((finding) => {
-    if (finding.waived !== null) return finding;
+    // A fixed finding's lines are the base's, not the scanned head's, and it never blocks.
+    if (finding.waived !== null || finding.status === "fixed") return finding;
     let applied: Candidate | undefined;
     for (const candidate of candidates) {
       if (candidate.rule !== finding.rule || !candidate.covers(finding)) continue;

@@ -117,7 +117,7 @@ export function selectsRepository(
   return true;
 }
 
-export function enforcementRule(entry: EnforcementEntryInput): EnforcementRule {
+function enforcementRule(entry: EnforcementEntryInput): EnforcementRule {
   return typeof entry === "string"
     ? { level: entry }
     : { level: "blocking", blockingFrom: entry.blocking_from };

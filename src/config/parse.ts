@@ -29,7 +29,7 @@ export const MAX_SETTINGS_BYTES = 64 * 1024;
 export interface ParsedSettingsFile {
   file: string;
   settings: SettingsFile;
-  /** Keyed by `settingsPathKey(path)`. */
+  /** Keyed by the path as JSON text (`["waivers",0]`); read it with `originOf`. */
   locations: Record<string, SettingsOrigin>;
 }
 
@@ -49,7 +49,7 @@ export function parseSettings(
   return { ok: true, settings: mergeSettings(result.parsed, null, repository).settings };
 }
 
-export function settingsPathKey(path: readonly (string | number)[]): string {
+function settingsPathKey(path: readonly (string | number)[]): string {
   return JSON.stringify(path);
 }
 

@@ -19,7 +19,7 @@ const ruleIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$/, "a rule id (letters, digits, _ . : / -)");
 
 /** A calendar day, `YYYY-MM-DD`, read as UTC. */
-export const isoDateSchema = z.iso.date("a date as YYYY-MM-DD");
+const isoDateSchema = z.iso.date("a date as YYYY-MM-DD");
 
 /** `blocking_from`: advisory (with a countdown) until that day, blocking from its start (UTC). */
 const enforcementEntrySchema = z.union(
@@ -68,7 +68,7 @@ const onErrorSchema = z
  * is reported at its line and does not invalidate the whole file: a waiver without a reason never
  * applies, and an `expires` that is not a real `YYYY-MM-DD` day counts as expired.
  */
-export const settingsWaiverSchema = z.strictObject({
+const settingsWaiverSchema = z.strictObject({
   rule: ruleIdSchema,
   resource: z
     .string()
@@ -89,7 +89,7 @@ const overrideSchema = z.strictObject({
 });
 
 /** Keys the organization can lock; see `merge.ts` for what loosening each one means. */
-export const lockableKeySchema = z.union([
+const lockableKeySchema = z.union([
   z.enum(["fail_on", "on_error", "waivers", "enforcement"]),
   z.templateLiteral(["enforcement.categories.", categorySchema]),
   z.templateLiteral(["enforcement.severities.", severitySchema]),
@@ -100,7 +100,6 @@ export const lockableKeySchema = z.union([
       "enforcement.rules.<rule id>",
     ),
 ]);
-export type LockableKey = z.infer<typeof lockableKeySchema>;
 
 export const settingsFileSchema = z
   .strictObject({
@@ -124,7 +123,6 @@ export const settingsFileSchema = z
 /** One settings file as written; absent keys inherit. */
 export type SettingsFile = z.output<typeof settingsFileSchema>;
 export type SettingsOverride = z.output<typeof overrideSchema>;
-export type SettingsWaiverInput = z.output<typeof settingsWaiverSchema>;
 
 export interface RepositoryIdentity {
   /** The repository's name without its owner (`infra`). */

@@ -34,7 +34,7 @@ const fileContentSchema = z.object({
 });
 
 /** How the organization's file is named in notices: `acme/.github:.github/tollgate.yml`. */
-export function organizationSettingsFile(owner: string): string {
+function organizationSettingsFile(owner: string): string {
   return `${owner}/${ORGANIZATION_SETTINGS_REPOSITORY}:${SETTINGS_PATH}`;
 }
 

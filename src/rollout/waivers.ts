@@ -13,7 +13,7 @@ import { daysFromToday, describeDaysLeft, parseDay } from "./days.js";
 import { findInlineWaivers, isCommentLine, resourceBlockLine } from "./inline.js";
 
 /** A waiver expiring within this many days is flagged ahead. */
-export const EXPIRY_WARNING_DAYS = 14;
+const EXPIRY_WARNING_DAYS = 14;
 
 export interface WaiverInput {
   /** The scanned source (the head snapshot), for inline comments. */

@@ -12,6 +12,8 @@ export interface InlineWaiver {
   file: string;
   line: number;
   column: number;
+  /** The comment is the whole line, so it may speak for the line below. */
+  standalone: boolean;
 }
 
 const DIRECTIVE = /tollgate:ignore(?:\s+(\S+))?(.*)$/;
@@ -50,6 +52,7 @@ export function findInlineWaivers(file: SourceFile): InlineWaiver[] {
       file: file.path,
       line: index + 1,
       column: start + 1,
+      standalone: text.slice(0, start).trim() === "",
     };
     for (const [, key, quoted, bare] of (directive[2] ?? "").matchAll(ATTRIBUTE)) {
       const value = (quoted ?? bare ?? "").replace(/\\(.)/g, "$1");

@@ -37,6 +37,7 @@ describe("findInlineWaivers", () => {
         file: "main.tf",
         line: 5,
         column: 33,
+        standalone: false,
       },
     ]);
     expect(
@@ -45,7 +46,15 @@ describe("findInlineWaivers", () => {
         text: "// tollgate:ignore TG-1 reason=legacy approver=@sec",
       }),
     ).toEqual([
-      { rule: "TG-1", reason: "legacy", approver: "@sec", file: "a.tf", line: 1, column: 1 },
+      {
+        rule: "TG-1",
+        reason: "legacy",
+        approver: "@sec",
+        file: "a.tf",
+        line: 1,
+        column: 1,
+        standalone: true,
+      },
     ]);
     expect(findInlineWaivers({ path: "t.yaml", text: "// tollgate:ignore TG-1 reason=x" })).toEqual(
       [],
@@ -103,10 +112,12 @@ describe("applyWaivers", () => {
         finding({ line: 5, rule: "TG-NET-002", file: "main.tf" }),
         finding({ line: 5, file: "other.tf" }),
         finding({ line: 3, file: "main.tf" }),
+        // A trailing comment speaks for its own line only, not the one below.
+        finding({ line: 6, file: "main.tf" }),
       ],
       [{ path: "main.tf", text: MAIN_TF }],
     );
-    expect(findings.map((f) => f.waived)).toEqual([null, null, null]);
+    expect(findings.map((f) => f.waived)).toEqual([null, null, null, null]);
   });
 
   it("applies an unexpired waiver until the end of its last day (UTC) and flags it 14 days ahead", () => {

@@ -45,7 +45,7 @@ type Validity =
 
 /**
  * Inline waivers apply to a finding of their rule in their file when written on the finding's line,
- * on the line above it, or among the comment lines just above or just inside the finding's resource
+ * alone on the line above it, or among the comment lines just above or just inside the finding's resource
  * block header. Settings waivers apply by rule and resource address (exact, or a picomatch glob).
  * `expires` is the last day a waiver applies (UTC). The first valid waiver found wins, inline first.
  */
@@ -162,7 +162,7 @@ function inlineCandidates(files: readonly SourceFile[]): Candidate[] {
         covers: (finding) =>
           finding.file === file.path &&
           (waiver.line === finding.line ||
-            waiver.line === finding.line - 1 ||
+            (waiver.standalone && waiver.line === finding.line - 1) ||
             blockTop(finding.resource).has(waiver.line)),
       });
     }

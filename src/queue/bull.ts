@@ -42,6 +42,8 @@ export interface BullQueueOptions {
   reconcileAfterMs?: number;
   /** How long a delivery id is remembered. */
   deliveryTtlSeconds?: number;
+  /** False for a replica that only accepts webhooks and leaves the work to worker replicas. */
+  takeWork?: boolean;
   observer?: JobObserver;
   log?: QueueLog;
 }
@@ -99,7 +101,7 @@ export class BullQueue implements JobQueue {
   private closed = false;
   private readonly prefix: string;
   private readonly settings: Required<
-    Omit<BullQueueOptions, "redisUrl" | "prefix" | "observer" | "log">
+    Omit<BullQueueOptions, "redisUrl" | "prefix" | "observer" | "log" | "takeWork">
   >;
 
   constructor(private readonly options: BullQueueOptions) {
@@ -164,7 +166,7 @@ export class BullQueue implements JobQueue {
   }
 
   async start(runtime: CheckJobRuntime): Promise<void> {
-    if (this.worker) return;
+    if (this.worker || this.options.takeWork === false) return;
     this.runtime = runtime;
     await this.reconcile(runtime);
     this.worker = new Worker(QUEUE_NAME, (job, token) => this.process(job, token), {

@@ -10,7 +10,6 @@ import type {
   Expr,
   JsonValue,
   Location,
-  Module,
   ObjectEntry,
   RefTerm,
   Rule,
@@ -71,9 +70,6 @@ export class PolicyPlanner {
 
   private frame = new Frame(2);
   private scope = new Map<string, Local>();
-  /** Local names declared (`:=`, `some`, function parameters) and so never rules of the package. */
-  private declared = new Set<string>();
-  private module: Module | undefined;
   /** The rule being planned, for `rego.metadata.rule()` and `rego.metadata.chain()`. */
   private rule: { entry: RuleEntry; path: string[] } | undefined;
   private mocks: Mocks = { paths: [], funcs: new Map() };
@@ -87,7 +83,6 @@ export class PolicyPlanner {
   planEntrypoint(entrypoint: string, loc: Location): Plan {
     this.frame = new Frame(2);
     this.scope = new Map();
-    this.module = undefined;
     const operands: Term[] = entrypoint
       .split("/")
       .filter((segment) => segment !== "")
@@ -139,8 +134,6 @@ export class PolicyPlanner {
     const saved = {
       frame: this.frame,
       scope: this.scope,
-      declared: this.declared,
-      module: this.module,
       rule: this.rule,
     };
     try {
@@ -149,8 +142,6 @@ export class PolicyPlanner {
     } finally {
       this.frame = saved.frame;
       this.scope = saved.scope;
-      this.declared = saved.declared;
-      this.module = saved.module;
       this.rule = saved.rule;
     }
     return name;
@@ -168,7 +159,6 @@ export class PolicyPlanner {
     if (node.kind === "partial-object") this.emit({ type: "MakeObject", target: result }, loc);
     for (const entry of entries) this.planRuleChain(node, entry, result, params.slice(2));
     for (const entry of defaults) {
-      this.module = entry.module;
       this.scope = new Map();
       const value = entry.rule.head.value;
       this.emit(
@@ -200,10 +190,8 @@ export class PolicyPlanner {
     const matched = chain.length > 1 ? this.frame.newLocal() : undefined;
     if (matched !== undefined) this.emit({ type: "ResetLocal", target: matched }, entry.rule.loc);
     for (const [index, rule] of chain.entries()) {
-      this.module = entry.module;
       this.rule = { entry, path: node.path };
       this.scope = new Map();
-      this.declared = new Set();
       const block = this.frame.nested(() => {
         if (matched !== undefined && index > 0)
           this.emit({ type: "IsUndefined", source: matched }, rule.loc);
@@ -347,7 +335,6 @@ export class PolicyPlanner {
   private planExtent(node: RuleNode): Omit<Func, "name" | "path"> {
     this.frame = new Frame(2);
     this.scope = new Map();
-    this.module = undefined;
     const loc = firstLocation(node);
     const virtual = this.frame.newLocal();
     this.emit({ type: "MakeObject", target: virtual }, loc);
@@ -693,7 +680,7 @@ export class PolicyPlanner {
       return undefined;
     }
     if (head.name === "input") return { kind: "document", root: INPUT, path: segments };
-    const path = this.resolveFunctionPath(head.name, segments);
+    const path = this.functionPathAt(head.name, segments);
     if (path !== undefined) return { kind: "func", name: `data.${path.join(".")}` };
     if (head.name === "data") return { kind: "document", root: DATA, path: segments };
     return { kind: "func", name: [head.name, ...segments].join(".") };
@@ -711,7 +698,7 @@ export class PolicyPlanner {
       }
     }
     if (head.type !== "var" || this.scope.has(head.name)) return undefined;
-    const path = this.resolveFunctionPath(head.name, segments);
+    const path = this.functionPathAt(head.name, segments);
     if (path !== undefined) return { kind: "func", name: `data.${path.join(".")}` };
     const name = [head.name, ...segments].join(".");
     return BUILTINS.has(name) ? { kind: "func", name } : undefined;
@@ -861,12 +848,7 @@ export class PolicyPlanner {
   private isUnboundVar(term: PlanTerm): term is VarTerm {
     if (term.type !== "var") return false;
     if (term.name === "_") return true;
-    return (
-      !this.scope.has(term.name) &&
-      term.name !== "input" &&
-      term.name !== "data" &&
-      this.resolveGlobal(term.name) === undefined
-    );
+    return !this.scope.has(term.name) && term.name !== "input" && term.name !== "data";
   }
 
   /** True when an array/object pattern holds a var that is not bound yet. */
@@ -1021,23 +1003,13 @@ export class PolicyPlanner {
     if (term.name === "data") return this.planDataRef([], term.loc, cont);
     const bound = this.scope.get(term.name);
     if (bound !== undefined) return cont(local(bound));
-    const global = this.resolveGlobal(term.name);
-    if (global !== undefined) return this.planRef(global, cont);
     this.fail(term.loc, `var ${term.name} is unsafe`, "rego_unsafe_var_error");
   }
 
   private planRef(ref: RefTerm, cont: ValueCont): void {
     const head = ref.head;
-    if (head.type === "var" && !this.scope.has(head.name)) {
-      if (head.name === "data") return this.planDataRef(ref.operands, ref.loc, cont);
-      const global = this.resolveGlobal(head.name);
-      if (global !== undefined) {
-        return this.planRef(
-          { ...global, operands: [...global.operands, ...ref.operands], loc: ref.loc },
-          cont,
-        );
-      }
-    }
+    if (head.type === "var" && head.name === "data" && !this.scope.has(head.name))
+      return this.planDataRef(ref.operands, ref.loc, cont);
     this.planTerm(head, (source) => this.planOperands(source, ref.operands, 0, ref.loc, cont));
   }
 
@@ -1282,6 +1254,9 @@ export class PolicyPlanner {
     return chain;
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Names (resolved by the compile stage: rules and functions are `data` refs)
+
   private functionPathOf(call: CallTerm): string[] | undefined {
     const head = call.operator.head;
     if (head.type !== "var") return undefined;
@@ -1290,57 +1265,12 @@ export class PolicyPlanner {
       if (operand.type !== "string") return undefined;
       segments.push(operand.value);
     }
-    return this.resolveFunctionPath(head.name, segments);
+    return this.functionPathAt(head.name, segments);
   }
 
-  /** Resolves `f`, `lib.f` (import alias) or `data.pkg.f` to a function's path under data. */
-  private resolveFunctionPath(head: string, segments: string[]): string[] | undefined {
-    const candidates: string[][] = [];
-    if (head === "data") candidates.push(segments);
-    else {
-      const imported = this.importTarget(head);
-      if (imported !== undefined) candidates.push([...imported, ...segments]);
-      if (this.module !== undefined)
-        candidates.push([...this.module.package.path, head, ...segments]);
-    }
-    for (const path of candidates) if (this.nodeAt(path)?.kind === "function") return path;
-    return undefined;
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Names
-
-  /** A var that names a rule of the current package or an imported document. */
-  private resolveGlobal(name: string): RefTerm | undefined {
-    if (this.module === undefined || this.declared.has(name)) return undefined;
-    const loc = this.module.loc;
-    const toRef = (root: "data" | "input", path: string[]): RefTerm => ({
-      type: "ref",
-      head: { type: "var", name: root, loc },
-      operands: path.map((value) => ({ type: "string", value, raw: false, loc })),
-      loc,
-    });
-    for (const imp of this.module.imports) {
-      const path = refPath(imp.path);
-      if (path === undefined || path.length < 2) continue;
-      const alias = imp.alias ?? path[path.length - 1];
-      if (alias !== name) continue;
-      const [root, ...rest] = path;
-      if (root === "data" || root === "input") return toRef(root, rest);
-    }
-    const packagePath = this.module.package.path;
-    const packageNode = this.nodeAt(packagePath);
-    if (packageNode?.children.has(name)) return toRef("data", [...packagePath, name]);
-    return undefined;
-  }
-
-  private importTarget(alias: string): string[] | undefined {
-    for (const imp of this.module?.imports ?? []) {
-      const path = refPath(imp.path);
-      if (path === undefined || path[0] !== "data") continue;
-      if ((imp.alias ?? path[path.length - 1]) === alias) return path.slice(1);
-    }
-    return undefined;
+  /** The path of the function a resolved name (`data.pkg.f`) calls, if it is one. */
+  private functionPathAt(head: string, segments: string[]): string[] | undefined {
+    return head === "data" && this.nodeAt(segments)?.kind === "function" ? segments : undefined;
   }
 
   private nodeAt(path: readonly string[]): RuleNode | undefined {
@@ -1357,23 +1287,17 @@ export class PolicyPlanner {
 
   private scoped(build: Cont): void {
     const saved = this.scope;
-    const savedDeclared = this.declared;
     this.scope = new Map(saved);
-    this.declared = new Set(savedDeclared);
     try {
       build();
     } finally {
       this.scope = saved;
-      this.declared = savedDeclared;
     }
   }
 
-  /** Declares fresh locals: they shadow outer bindings and rules of the same name. */
+  /** Declares fresh locals: they shadow outer bindings of the same name. */
   private declare(names: Iterable<string>): void {
-    for (const name of names) {
-      this.scope.delete(name);
-      this.declared.add(name);
-    }
+    for (const name of names) this.scope.delete(name);
   }
 
   private toLocal(value: Operand, loc: Location): Local {
@@ -1525,16 +1449,6 @@ function constantValue(term: Term): unknown {
     default:
       return undefined;
   }
-}
-
-function refPath(ref: RefTerm): string[] | undefined {
-  if (ref.head.type !== "var") return undefined;
-  const path = [ref.head.name];
-  for (const operand of ref.operands) {
-    if (operand.type !== "string") return undefined;
-    path.push(operand.value);
-  }
-  return path;
 }
 
 function describe(term: PlanTerm): string {

@@ -177,4 +177,20 @@ describe("scanPullRequest settings", () => {
     });
     expect(report.conclusion).toBe("success");
   });
+
+  it("ignores the pull request's own inline waivers when the organization locks waivers", async () => {
+    const { report } = await scan({
+      base: { "main.tf": BASE_MAIN },
+      head: {
+        "main.tf":
+          'resource "aws_security_group" "web" {\n  port = 22 # tollgate:ignore TG-NET-001 reason="mine"\n}\n',
+      },
+      pullFiles: [
+        { filename: "main.tf", status: "modified", patch: "@@ -1,2 +1,3 @@\n r\n+a\n }" },
+      ],
+      organizationSettings: "locked: [waivers]\n",
+    });
+    expect(report.conclusion).toBe("failure");
+    expect(report.summary).toContain("the organization locks waivers");
+  });
 });

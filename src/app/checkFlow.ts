@@ -105,6 +105,7 @@ export async function scanPullRequest(
     settingsWaivers: settings.waivers,
     repository: read.repository,
     now,
+    inlineWaivers: settings.inlineWaivers,
   });
   const decision = decideGate(waived.findings, [...snapshots.errors, ...head.errors], settings, {
     now,

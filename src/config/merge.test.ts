@@ -173,6 +173,7 @@ describe("mergeSettings", () => {
       infra,
     );
     expect(closed.settings.waivers.map((w) => w.rule)).toEqual(["TG-1"]);
+    expect([open.settings.inlineWaivers, closed.settings.inlineWaivers]).toEqual([true, false]);
     expect(closed.notices).toMatchObject([{ file: REPO, line: 1, code: "settings-locked" }]);
   });
 

@@ -35,8 +35,9 @@ const SECTIONS: readonly Section[] = ["rules", "categories", "severities"];
  *    repository (all of `repositories` name globs and `topics` given must match), in file order;
  * 3. the repository file's top level, then its own matching `overrides`, except that a key the
  *    organization lists in `locked` keeps the organization's value when the repository's is looser.
- * Waivers add up: the organization's, then the repository's (none of them when `waivers` is
- * locked); `applyWaivers` keeps those whose `repositories` globs match. `locked` is read only from the organization file.
+ * Waivers add up: the organization's, then the repository's; `applyWaivers` keeps those whose
+ * `repositories` globs match. Locking `waivers` leaves only the organization's: the repository's
+ * file waivers and its inline `tollgate:ignore` comments no longer apply. `locked` is read only from the organization file.
  *
  * Looser means: for enforcement, `off` < `advisory` < `blocking` with a `blocking_from` date (a later
  * date is looser) < `blocking`; `fail_on: new` < `all`; `on_error: neutral` < `block`; for
@@ -50,14 +51,15 @@ export function mergeSettings(
   identity: RepositoryIdentity,
 ): MergedSettings {
   const notices: LoadError[] = [];
+  const locked = new Set<string>(organization?.settings.locked ?? []);
   const settings: Settings = {
     fail_on: defaultSettings.fail_on,
     on_error: defaultSettings.on_error,
     enforcement: emptyTable(),
     waivers: [],
+    inlineWaivers: !locked.has("waivers"),
     locks: { organization: emptyTable(), keys: [] },
   };
-  const locked = new Set<string>(organization?.settings.locked ?? []);
 
   if (organization) {
     for (const layer of layersFor(organization.settings, identity)) applyLayer(settings, layer);

@@ -174,6 +174,8 @@ export interface Settings {
   on_error: "block" | "neutral";
   enforcement: EnforcementTable;
   waivers: SettingsWaiver[];
+  /** Whether `tollgate:ignore` comments count; false once the organization locks `waivers`. */
+  inlineWaivers: boolean;
   /** The organization's enforcement alone, and the locks that make it a floor. */
   locks: { organization: EnforcementTable; keys: EnforcementLock[] };
 }
@@ -194,5 +196,6 @@ export const defaultSettings: Settings = {
   on_error: "block",
   enforcement: { rules: {}, categories: {}, severities: {} },
   waivers: [],
+  inlineWaivers: true,
   locks: { organization: { rules: {}, categories: {}, severities: {} }, keys: [] },
 };

@@ -220,6 +220,20 @@ describe("applyWaivers", () => {
     ]);
   });
 
+  it("reports and never applies inline waivers when the organization locks waivers", () => {
+    const { findings, notices } = applyWaivers([finding({ file: "main.tf", line: 5 })], {
+      files: [{ path: "main.tf", text: MAIN_TF }],
+      settingsWaivers: [],
+      repository,
+      now,
+      inlineWaivers: false,
+    });
+    expect(findings[0]?.waived).toBeNull();
+    expect(located(notices)).toEqual([
+      "main.tf:5:33: waiver-locked: waiver for TG-NET-001 does not apply: the organization locks waivers, so only its settings grant them",
+    ]);
+  });
+
   it("keeps a waiver already set and leaves fixed findings (base lines) alone", () => {
     const text = 'x = 1 # tollgate:ignore TG-NET-001 reason="ok"';
     const { findings } = waive(

@@ -22,6 +22,8 @@ export interface WaiverInput {
   settingsWaivers: readonly SettingsWaiver[];
   repository: RepositoryIdentity;
   now: Date;
+  /** `settings.inlineWaivers`: when false, comments are reported and never applied. */
+  inlineWaivers?: boolean;
 }
 
 export interface WaiverResult {
@@ -50,8 +52,10 @@ type Validity =
  * `expires` is the last day a waiver applies (UTC). The first valid waiver found wins, inline first.
  */
 export function applyWaivers(findings: readonly Finding[], input: WaiverInput): WaiverResult {
+  const inline = inlineCandidates(input.files);
+  const inlineAllowed = input.inlineWaivers ?? true;
   const candidates = [
-    ...inlineCandidates(input.files),
+    ...(inlineAllowed ? inline : []),
     ...input.settingsWaivers
       .filter((waiver) =>
         selectsRepository({ repositories: waiver.repositories }, input.repository),
@@ -66,6 +70,13 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
     reported.add(candidate);
     notices.push({ ...candidate.where, code, message });
   };
+  if (!inlineAllowed)
+    for (const candidate of inline)
+      report(
+        candidate,
+        "waiver-locked",
+        `waiver for ${candidate.rule || "(no rule)"} does not apply: the organization locks waivers, so only its settings grant them`,
+      );
   for (const candidate of candidates) {
     const judged = validity.get(candidate);
     // Reasonless and misdated waivers are reported whether or not they match anything.

@@ -85,7 +85,7 @@ export async function scanPullRequest(
   );
   const base = await options.engine.scan(snapshots.base);
   const head = await options.engine.scan(snapshots.head);
-  const notices = [...read.notices.map(describeNotice)];
+  const notices = read.notices.map(describeNotice);
   if (
     snapshots.changedFiles.some((f) => f.path === SETTINGS_PATH || f.previousPath === SETTINGS_PATH)
   ) {

@@ -129,6 +129,20 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     expect(checks.open.size).toBe(0);
   });
 
+  it("keeps one installation's backlog from starving another installation", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    const queue = replica({ concurrency: 4, installationConcurrency: 1 });
+    await queue.start(checks.runtime("a", () => new Promise((resolve) => setTimeout(resolve, 30))));
+    // An org-wide re-run: ten pull requests of installation 1, then one of installation 2.
+    for (let pull = 1; pull <= 10; pull++)
+      await queue.enqueue(jobFor(payload(pull, 1, `org-${pull}`, 1)));
+    await queue.enqueue(jobFor(payload(99, 1, "other", 2)));
+    await waitFor(() => checks.completions.length === 11, 15_000, "eleven completions");
+    const position = checks.completions.findIndex((c) => c.headSha === headSha(99, 1));
+    expect(position).toBeLessThan(5);
+  });
+
   it("retries a failing job with backoff, then completes its run saying what failed", async () => {
     freshPrefix();
     const checks = new FakeChecks();

@@ -1,6 +1,7 @@
 // CloudFormation loader speed: MB/s on the corpus's templates (cfngoat + KICS fixtures), on one
-// large YAML template and the same template as JSON (our positioned JSON reader against the
-// YAML parser reading JSON, and JSON.parse as the ceiling), and how long hostile inputs take.
+// large YAML template and the same template as JSON (the shared positioned JSON reader alone and
+// under parseTemplate, against the YAML parser reading JSON and JSON.parse as the ceiling), and
+// how long hostile inputs take.
 // Speeds are per CPU second of this process. Run: `npx tsx bench/cloudformation.ts`.
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -8,8 +9,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import { loadCloudFormation } from "../src/iac/cloudformation/index.js";
-import { parseTemplate } from "../src/iac/cloudformation/parse.js";
+import { MAX_NESTING_DEPTH, parseTemplate } from "../src/iac/cloudformation/parse.js";
 import type { TemplateNode } from "../src/iac/cloudformation/parse.js";
+import { readJson } from "../src/iac/json/index.js";
 import type { SourceFile } from "../src/iac/source.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -113,6 +115,11 @@ row(
   "MB/s",
 );
 row(
+  "large JSON: readJson alone (positioned tree, src/iac/json)",
+  speed([largeJson], 5, (file) => readJson(file.text, MAX_NESTING_DEPTH)),
+  "MB/s",
+);
+row(
   "large JSON: yaml.parseDocument (the same JSON read as YAML)",
   speed([largeJson], 2, (file) => parseDocument(file.text)),
   "MB/s",
@@ -120,6 +127,11 @@ row(
 row(
   "minified JSON: parseTemplate (positioned JSON reader)",
   speed([minifiedJson], 5, parseTemplate),
+  "MB/s",
+);
+row(
+  "minified JSON: readJson alone",
+  speed([minifiedJson], 5, (file) => readJson(file.text, MAX_NESTING_DEPTH)),
   "MB/s",
 );
 row(

@@ -86,7 +86,7 @@ describe("template parsing bounds", () => {
         line: 4,
         column: 5,
         code: "json-syntax",
-        message: 'unexpected """, expected "," or "}"',
+        message: "expected ',' or '}' after an object property, found '\"'",
       },
     ]);
     expect(errorsOf('{"Resources": {"A": 1, "A": 2}}', "t.json")).toEqual([

@@ -1,7 +1,7 @@
 // Reads a CloudFormation template into a small tree of plain nodes with source spans, short-form
 // tags (`!Ref X`) rewritten to their long form (`{ Ref: X }`). YAML goes through the `yaml`
-// package's positioned parser; text opening with `{` through json.ts first (same tree, faster)
-// and falls back to YAML, since flow-style YAML opens with `{` too.
+// package's positioned parser; text opening with `{` through the JSON reader first (same tree,
+// faster) and falls back to YAML, since flow-style YAML opens with `{` too.
 // Bounds live here because this is the only place that sees untrusted structure: nesting depth
 // is checked on the concrete syntax tree before composing (the composer recurses and a
 // 10 000-deep `[[[...` exhausts it), and alias expansion is metered while converting.
@@ -10,9 +10,8 @@ import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser } from "
 import type { CST, Document, Node as YamlNode } from "yaml";
 import type { LoadError, SourceLocation } from "../../model/types.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../files.js";
+import { readJson, type JsonNode, type JsonString } from "../json/index.js";
 import type { SourceFile } from "../source.js";
-import { looksLikeJson, parseJsonTemplate } from "./json.js";
-import type { JsonProblem } from "./json.js";
 
 /** Character offsets into the file text; `end` is one past the last character of the value. */
 export interface Span {
@@ -50,6 +49,8 @@ const BRACKET_PRESCAN_LIMIT = 1024;
  * templates hold a few hundred; JSON templates take the JSON reader and never count.
  */
 const MAX_FLOW_INDICATORS = 20_000;
+/** Text meant as JSON: its first significant character opens an object. */
+const OPENS_AN_OBJECT = /^\uFEFF?[ \t\n\r]*\{/;
 /** Alias uses followed while expanding, nested ones included; templates in the wild use a handful. */
 const MAX_ALIAS_EXPANSIONS = 1000;
 
@@ -86,13 +87,49 @@ export function parseTemplate(file: SourceFile): ParsedTemplate {
     return refuse(indexLines({ path: file.path, text: "" }), 0, "file-too-large", message);
   }
   const lines = indexLines(file);
-  if (!looksLikeJson(file.text)) return parseYaml(file, lines, null);
-  const json = parseJsonTemplate(file.text, MAX_NESTING_DEPTH);
-  if ("root" in json) return { root: json.root, errors: [], locate: lines.locate };
-  if (json.problem.code === "yaml-too-deep")
-    return refuse(lines, json.problem.offset, json.problem.code, tooDeepMessage());
+  if (!OPENS_AN_OBJECT.test(file.text)) return parseYaml(file, lines, null);
+  const json = readJson(file.text, MAX_NESTING_DEPTH);
+  if ("error" in json && json.error.tooDeep)
+    return refuse(lines, json.error.offset, "yaml-too-deep", tooDeepMessage());
+  const template = "root" in json ? fromJson(file.text, json.root) : { problem: json.error };
+  if ("root" in template) return { root: template.root, errors: [], locate: lines.locate };
   // Flow-style YAML (`{Resources: ...}`) starts with `{` too: try it before reporting the JSON error.
-  return parseYaml(file, lines, json.problem);
+  return parseYaml(file, lines, template.problem);
+}
+
+/** Where JSON text stops being a template, and why (reported when YAML cannot read it either). */
+interface JsonProblem {
+  offset: number;
+  message: string;
+}
+
+/** A JSON template as template nodes; a key repeated in one object is an error, as in YAML. */
+function fromJson(text: string, root: JsonNode): { root: TemplateNode } | { problem: JsonProblem } {
+  const repeatedKeys: JsonString[] = [];
+  const convert = (node: JsonNode): TemplateNode => {
+    const span = { start: node.start, end: node.end };
+    if (node.kind === "array") return { kind: "sequence", items: node.elements.map(convert), span };
+    if (node.kind === "scalar") {
+      // Like the YAML path: a number JSON cannot hold (1e400) keeps its text.
+      const { value } = node;
+      const scalar =
+        typeof value === "number" && !Number.isFinite(value)
+          ? text.slice(span.start, span.end)
+          : value;
+      return { kind: "scalar", value: scalar, span };
+    }
+    const keys = new Set<string>();
+    const entries = node.members.map(({ key, value }): TemplateEntry => {
+      if (keys.has(key.value)) repeatedKeys.push(key);
+      keys.add(key.value);
+      return { key: key.value, keySpan: { start: key.start, end: key.end }, value: convert(value) };
+    });
+    return { kind: "mapping", entries, span };
+  };
+  const template = convert(root);
+  const repeated = repeatedKeys[0];
+  if (repeated === undefined) return { root: template };
+  return { problem: { offset: repeated.start, message: `duplicate key "${repeated.value}"` } };
 }
 
 /** The YAML path alone, whatever the text looks like (the JSON reader is checked against it). */
@@ -150,7 +187,7 @@ function parseYaml(
     return refuse(lines, flow.tooDeepAt, "yaml-too-deep", tooDeepMessage());
   if (flow.count > MAX_FLOW_INDICATORS) {
     if (jsonProblem !== null)
-      return refuse(lines, jsonProblem.offset, jsonProblem.code, jsonProblem.message);
+      return refuse(lines, jsonProblem.offset, "json-syntax", jsonProblem.message);
     return refuse(
       lines,
       0,
@@ -168,7 +205,7 @@ function parseYaml(
   if (document === undefined) return { root: null, errors: [], locate: lines.locate };
   const syntaxErrors = documents.flatMap((doc) => doc.errors);
   if (jsonProblem !== null && syntaxErrors.length > 0)
-    return refuse(lines, jsonProblem.offset, jsonProblem.code, jsonProblem.message);
+    return refuse(lines, jsonProblem.offset, "json-syntax", jsonProblem.message);
   if (syntaxErrors.length > 0) {
     const errors = syntaxErrors.map((error) =>
       lines.errorAt(error.pos[0], "yaml-syntax", firstLine(error.message)),

@@ -14,6 +14,8 @@ export interface InlineWaiver {
   column: number;
   /** The comment is the whole line, so it may speak for the line below. */
   standalone: boolean;
+  /** Attribute names other than reason, expires and approver (a typo such as `expire=`). */
+  unknownAttributes: string[];
 }
 
 const DIRECTIVE = /tollgate:ignore(?:\s+(\S+))?(.*)$/;
@@ -53,10 +55,12 @@ export function findInlineWaivers(file: SourceFile): InlineWaiver[] {
       line: index + 1,
       column: start + 1,
       standalone: text.slice(0, start).trim() === "",
+      unknownAttributes: [],
     };
     for (const [, key, quoted, bare] of (directive[2] ?? "").matchAll(ATTRIBUTE)) {
       const value = (quoted ?? bare ?? "").replace(/\\(.)/g, "$1");
       if (key === "reason" || key === "expires" || key === "approver") waiver[key] = value;
+      else waiver.unknownAttributes.push(key ?? "");
     }
     waivers.push(waiver);
   });

@@ -38,6 +38,7 @@ describe("findInlineWaivers", () => {
         line: 5,
         column: 33,
         standalone: false,
+        unknownAttributes: [],
       },
     ]);
     expect(
@@ -54,6 +55,7 @@ describe("findInlineWaivers", () => {
         line: 1,
         column: 1,
         standalone: true,
+        unknownAttributes: [],
       },
     ]);
     expect(findInlineWaivers({ path: "t.yaml", text: "// tollgate:ignore TG-1 reason=x" })).toEqual(
@@ -151,17 +153,19 @@ describe("applyWaivers", () => {
       "b = 2 # tollgate:ignore TG-NET-001",
       'c = 3 # tollgate:ignore TG-NET-001 reason="  " expires=2027-01-01',
       "# tollgate:ignore",
+      'e = 5 # tollgate:ignore TG-NET-001 reason="typo" expire=2020-01-01',
     ].join("\n");
     const { findings, notices } = waive(
-      [1, 2, 3].map((line) => finding({ file: "a.tf", line })),
+      [1, 2, 3, 5].map((line) => finding({ file: "a.tf", line })),
       [{ path: "a.tf", text }],
     );
-    expect(findings.map((f) => f.waived)).toEqual([null, null, null]);
+    expect(findings.map((f) => f.waived)).toEqual([null, null, null, null]);
     expect(located(notices)).toEqual([
       "a.tf:1:7: waiver-bad-date: waiver for TG-NET-001: expires '2026-02-30' is not a YYYY-MM-DD day, so it counts as expired",
       'a.tf:2:7: waiver-no-reason: waiver for TG-NET-001 has no reason; it does not apply until it says why (reason="...")',
       'a.tf:3:7: waiver-no-reason: waiver for TG-NET-001 has no reason; it does not apply until it says why (reason="...")',
       "a.tf:4:1: waiver-no-rule: waiver for (no rule) names no rule; it does not apply",
+      "a.tf:5:7: waiver-unknown-attribute: waiver for TG-NET-001: unknown attribute 'expire' (expected reason, expires, approver); it does not apply",
     ]);
   });
 

@@ -39,6 +39,7 @@ interface Candidate {
   expires?: string;
   approver?: string;
   where: { file: string; line: number; column: number };
+  unknownAttributes?: string[];
   covers: (finding: Finding) => boolean;
 }
 
@@ -123,6 +124,13 @@ function judge(candidate: Candidate, now: Date): Validity {
       code: "waiver-no-rule",
       message: `${name} names no rule; it does not apply`,
     };
+  const unknown = candidate.unknownAttributes?.[0];
+  if (unknown !== undefined)
+    return {
+      applies: false,
+      code: "waiver-unknown-attribute",
+      message: `${name}: unknown attribute '${unknown}' (expected reason, expires, approver); it does not apply`,
+    };
   if (!candidate.reason?.trim())
     return {
       applies: false,
@@ -170,6 +178,7 @@ function inlineCandidates(files: readonly SourceFile[]): Candidate[] {
         ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
         ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
         where: { file: waiver.file, line: waiver.line, column: waiver.column },
+        unknownAttributes: waiver.unknownAttributes,
         covers: (finding) =>
           finding.file === file.path &&
           (waiver.line === finding.line ||

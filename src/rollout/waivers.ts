@@ -1,6 +1,6 @@
 // Applies waivers to findings before the gate: inline `tollgate:ignore` comments in the scanned
 // source and settings waivers (rule + resource glob + repository), judged on an injected day. A
-// waiver that cannot be trusted (no reason, expired, misdated) never applies and is reported.
+// waiver that cannot be trusted (no reason, expired, misdated, misspelt) never applies and is reported.
 import picomatch from "picomatch";
 import {
   selectsRepository,

@@ -98,6 +98,7 @@ export class BullQueue implements JobQueue {
   private runtime: CheckJobRuntime | undefined;
   private readonly running = new Map<string, RunningCheck>();
   private poll: NodeJS.Timeout | undefined;
+  private reconciling: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly prefix: string;
   private readonly settings: Required<
@@ -185,6 +186,14 @@ export class BullQueue implements JobQueue {
       if (job && job.finishedOn !== undefined) void this.releaseHead(job);
     });
     this.poll = setInterval(() => void this.watchRunning(), this.settings.supersessionPollMs);
+    // Also while running: a job that failed for good while GitHub was down leaves its run open.
+    this.reconciling = setInterval(
+      () =>
+        void this.reconcile(runtime).catch((error: unknown) =>
+          this.options.log?.warn({ error: describe(error) }, "could not reconcile open runs"),
+        ),
+      Math.max(1000, this.settings.reconcileAfterMs / 2),
+    );
     await this.worker.waitUntilReady();
   }
 
@@ -195,6 +204,7 @@ export class BullQueue implements JobQueue {
   async drain(options: { timeoutMs?: number } = {}): Promise<void> {
     this.closed = true;
     if (this.poll) clearInterval(this.poll);
+    if (this.reconciling) clearInterval(this.reconciling);
     if (this.worker) {
       const closing = this.worker.close();
       if (options.timeoutMs !== undefined) {
@@ -376,7 +386,8 @@ export class BullQueue implements JobQueue {
 
   /**
    * Runs the ledger says were opened longer than the bound ago, whose job is no longer live, and
-   * that GitHub still shows in progress, are queued again to complete that same run.
+   * that GitHub still shows in progress, are queued again to complete that same run. On start and
+   * then every half bound; replicas reconciling at once queue a run once (the head claim).
    */
   private async reconcile(runtime: CheckJobRuntime): Promise<void> {
     const olderThan = Date.now() - this.settings.reconcileAfterMs;

@@ -26,8 +26,14 @@ function median(values: number[]): number {
 
 const RUNS = 7;
 const all = readTree(corpus).filter((file) => !file.path.startsWith("cfngoat/"));
-const projects = [...new Set(all.filter((file) => file.path.includes("/")).map((file) => file.path.split("/")[0] as string))];
-console.log("project                          .tf files      KB  resources  locations  errors  median ms   MB/s");
+const projects = [
+  ...new Set(
+    all.filter((file) => file.path.includes("/")).map((file) => file.path.split("/")[0] as string),
+  ),
+];
+console.log(
+  "project                          .tf files      KB  resources  locations  errors  median ms   MB/s",
+);
 for (const project of [...projects, "all"]) {
   const files = project === "all" ? all : all.filter((file) => file.path.startsWith(`${project}/`));
   const tf = files.filter((file) => file.path.endsWith(".tf"));
@@ -41,7 +47,10 @@ for (const project of [...projects, "all"]) {
     times.push(performance.now() - start);
   }
   const ms = median(times);
-  const locations = model.resources.reduce((total, resource) => total + Object.keys(resource.locations).length, 0);
+  const locations = model.resources.reduce(
+    (total, resource) => total + Object.keys(resource.locations).length,
+    0,
+  );
   console.log(
     [
       project.padEnd(32),

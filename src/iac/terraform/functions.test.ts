@@ -85,13 +85,17 @@ describe("functions", () => {
   });
 
   it("encodes JSON with sorted keys and Go's HTML escapes, and decodes it", () => {
-    expect(call("jsonencode", { b: [1, "<x>"], a: null })).toBe('{"a":null,"b":[1,"\\u003cx\\u003e"]}');
+    expect(call("jsonencode", { b: [1, "<x>"], a: null })).toBe(
+      '{"a":null,"b":[1,"\\u003cx\\u003e"]}',
+    );
     expect(call("jsondecode", '{"a": [true]}')).toEqual({ a: [true] });
     expect(() => call("jsondecode", "{")).toThrow(EvaluationError);
   });
 
   it("keeps nested unknowns visible in jsonencode and makes other results unknown", () => {
-    expect(call("jsonencode", { Resource: { $unknown: "aws_s3_bucket.b.arn" } })).toBe('{"Resource":{"$unknown":"aws_s3_bucket.b.arn"}}');
+    expect(call("jsonencode", { Resource: { $unknown: "aws_s3_bucket.b.arn" } })).toBe(
+      '{"Resource":{"$unknown":"aws_s3_bucket.b.arn"}}',
+    );
     expect(call("upper", { $unknown: "var.x" })).toEqual({ $unknown: "f(x)" });
     expect(call("join", ",", ["a", { $unknown: "var.x" }])).toEqual({ $unknown: "f(x)" });
     expect(call("length", ["a", { $unknown: "var.x" }])).toBe(2);
@@ -122,7 +126,12 @@ describe("functions", () => {
 
 describe("JSON", () => {
   it("marshals like Go's MarshalIndent with struct order kept", () => {
-    expect(marshalJson({ Version: "1", Statement: [{ Effect: "Allow" }], Empty: [] }, { indent: "  ", keepKeyOrder: true })).toBe(
+    expect(
+      marshalJson(
+        { Version: "1", Statement: [{ Effect: "Allow" }], Empty: [] },
+        { indent: "  ", keepKeyOrder: true },
+      ),
+    ).toBe(
       '{\n  "Version": "1",\n  "Statement": [\n    {\n      "Effect": "Allow"\n    }\n  ],\n  "Empty": []\n}',
     );
   });

@@ -65,11 +65,13 @@ function obj(value: Value, what: string): ValueObject {
 }
 function int(value: Value, what: string): number {
   const n = num(value, what);
-  if (!Number.isInteger(n)) throw new EvaluationError(`${what} must be a whole number, got ${n}`, "terraform-argument");
+  if (!Number.isInteger(n))
+    throw new EvaluationError(`${what} must be a whole number, got ${n}`, "terraform-argument");
   return n;
 }
 function bounded(text: string): string {
-  if (text.length > MAX_STRING) throw new EvaluationError(`result is longer than ${MAX_STRING} characters`, "terraform-limit");
+  if (text.length > MAX_STRING)
+    throw new EvaluationError(`result is longer than ${MAX_STRING} characters`, "terraform-limit");
   return text;
 }
 
@@ -80,7 +82,10 @@ function replace(text: string, search: string, replacement: string): string {
     try {
       pattern = RE2JS.compile(search.slice(1, -1));
     } catch (error) {
-      throw new EvaluationError(`invalid regular expression ${search}: ${(error as Error).message}`, "terraform-argument");
+      throw new EvaluationError(
+        `invalid regular expression ${search}: ${(error as Error).message}`,
+        "terraform-argument",
+      );
     }
     return bounded(pattern.matcher(text).replaceAll(replacement));
   }
@@ -89,7 +94,8 @@ function replace(text: string, search: string, replacement: string): string {
 }
 
 function flattenList(values: Value[], depth = 0): Value[] {
-  if (depth > 100) throw new EvaluationError("flatten nests deeper than 100 lists", "terraform-limit");
+  if (depth > 100)
+    throw new EvaluationError("flatten nests deeper than 100 lists", "terraform-limit");
   const result: Value[] = [];
   for (const value of values) {
     if (Array.isArray(value)) result.push(...flattenList(value, depth + 1));
@@ -99,9 +105,20 @@ function flattenList(values: Value[], depth = 0): Value[] {
 }
 
 function range(args: number[]): Value[] {
-  const [start, limit, step] = args.length === 1 ? [0, args[0] as number, 1] : [args[0] as number, args[1] as number, args[2] ?? ((args[0] as number) <= (args[1] as number) ? 1 : -1)];
+  const [start, limit, step] =
+    args.length === 1
+      ? [0, args[0] as number, 1]
+      : [
+          args[0] as number,
+          args[1] as number,
+          args[2] ?? ((args[0] as number) <= (args[1] as number) ? 1 : -1),
+        ];
   if (step === 0) throw new EvaluationError("range step must not be zero", "terraform-argument");
-  if ((limit - start) / step > MAX_RANGE) throw new EvaluationError(`range would have more than ${MAX_RANGE} elements`, "terraform-limit");
+  if ((limit - start) / step > MAX_RANGE)
+    throw new EvaluationError(
+      `range would have more than ${MAX_RANGE} elements`,
+      "terraform-limit",
+    );
   const result: number[] = [];
   for (let n = start; step > 0 ? n < limit : n > limit; n += step) result.push(n);
   return result;
@@ -110,7 +127,11 @@ function range(args: number[]): Value[] {
 function substr(text: string, offset: number, length: number): string {
   const chars = [...text];
   const from = offset < 0 ? Math.max(chars.length + offset, 0) : offset;
-  if (from > chars.length) throw new EvaluationError(`substr offset ${offset} is beyond the string's ${chars.length} characters`, "terraform-argument");
+  if (from > chars.length)
+    throw new EvaluationError(
+      `substr offset ${offset} is beyond the string's ${chars.length} characters`,
+      "terraform-argument",
+    );
   return chars.slice(from, length < 0 ? undefined : from + length).join("");
 }
 
@@ -131,7 +152,10 @@ function lookup(args: Value[]): Value {
   const name = str(key, "lookup key");
   if (name in object) return object[name] as Value;
   if (args.length === 3) return args[2] as Value;
-  throw new EvaluationError(`lookup: the map has no key ${JSON.stringify(name)} and no default was given`, "terraform-argument");
+  throw new EvaluationError(
+    `lookup: the map has no key ${JSON.stringify(name)} and no default was given`,
+    "terraform-argument",
+  );
 }
 
 function coalesce(args: Value[]): Value {
@@ -144,9 +168,11 @@ function coalesce(args: Value[]): Value {
 
 function element(args: Value[]): Value {
   const values = list(args[0] as Value, "element list");
-  if (values.length === 0) throw new EvaluationError("element: the list is empty", "terraform-argument");
+  if (values.length === 0)
+    throw new EvaluationError("element: the list is empty", "terraform-argument");
   const index = int(args[1] as Value, "element index");
-  if (index < 0) throw new EvaluationError("element: the index must not be negative", "terraform-argument");
+  if (index < 0)
+    throw new EvaluationError("element: the index must not be negative", "terraform-argument");
   return values[index % values.length] as Value;
 }
 
@@ -163,7 +189,11 @@ function merge(args: Value[]): Value {
 function zipmap(args: Value[]): Value {
   const keys = list(args[0] as Value, "zipmap keys");
   const values = list(args[1] as Value, "zipmap values");
-  if (keys.length !== values.length) throw new EvaluationError(`zipmap: ${keys.length} keys but ${values.length} values`, "terraform-argument");
+  if (keys.length !== values.length)
+    throw new EvaluationError(
+      `zipmap: ${keys.length} keys but ${values.length} values`,
+      "terraform-argument",
+    );
   const unknownKey = firstUnknown(keys);
   if (unknownKey) return unknownKey;
   const result: ValueObject = {};
@@ -184,7 +214,10 @@ function regexFind(pattern: string, text: string, all: boolean): Value {
   try {
     compiled = RE2JS.compile(pattern);
   } catch (error) {
-    throw new EvaluationError(`invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`, "terraform-argument");
+    throw new EvaluationError(
+      `invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`,
+      "terraform-argument",
+    );
   }
   const matcher = compiled.matcher(text);
   const results: Value[] = [];
@@ -196,19 +229,45 @@ function regexFind(pattern: string, text: string, all: boolean): Value {
     if (!all) break;
   }
   if (all) return results;
-  if (results.length === 0) throw new EvaluationError(`regex: no match for ${JSON.stringify(pattern)}`, "terraform-argument");
+  if (results.length === 0)
+    throw new EvaluationError(
+      `regex: no match for ${JSON.stringify(pattern)}`,
+      "terraform-argument",
+    );
   return results[0] as Value;
 }
 
 const SPECS: Record<string, FunctionSpec> = {
   abs: { arity: [1, 1], run: ([n]) => Math.abs(num(n as Value, "abs argument")) },
-  alltrue: { arity: [1, 1], run: ([l]) => list(l as Value, "alltrue list").every((v) => toBoolValue(known(v)) === true) },
-  anytrue: { arity: [1, 1], run: ([l]) => list(l as Value, "anytrue list").some((v) => toBoolValue(known(v)) === true) },
-  base64decode: { arity: [1, 1], run: ([s]) => Buffer.from(str(s as Value, "base64decode argument"), "base64").toString("utf8") },
-  base64encode: { arity: [1, 1], run: ([s]) => Buffer.from(str(s as Value, "base64encode argument"), "utf8").toString("base64") },
-  basename: { arity: [1, 1], run: ([s]) => str(s as Value, "basename path").replace(/\/+$/, "").split("/").pop() ?? "" },
+  alltrue: {
+    arity: [1, 1],
+    run: ([l]) => list(l as Value, "alltrue list").every((v) => toBoolValue(known(v)) === true),
+  },
+  anytrue: {
+    arity: [1, 1],
+    run: ([l]) => list(l as Value, "anytrue list").some((v) => toBoolValue(known(v)) === true),
+  },
+  base64decode: {
+    arity: [1, 1],
+    run: ([s]) => Buffer.from(str(s as Value, "base64decode argument"), "base64").toString("utf8"),
+  },
+  base64encode: {
+    arity: [1, 1],
+    run: ([s]) => Buffer.from(str(s as Value, "base64encode argument"), "utf8").toString("base64"),
+  },
+  basename: {
+    arity: [1, 1],
+    run: ([s]) =>
+      str(s as Value, "basename path")
+        .replace(/\/+$/, "")
+        .split("/")
+        .pop() ?? "",
+  },
   ceil: { arity: [1, 1], run: ([n]) => Math.ceil(num(n as Value, "ceil argument")) },
-  chomp: { arity: [1, 1], run: ([s]) => str(s as Value, "chomp argument").replace(/(\r\n|\n|\r)+$/, "") },
+  chomp: {
+    arity: [1, 1],
+    run: ([s]) => str(s as Value, "chomp argument").replace(/(\r\n|\n|\r)+$/, ""),
+  },
   coalesce: { arity: [1, Infinity], acceptsUnknown: true, run: coalesce },
   coalescelist: {
     arity: [1, Infinity],
@@ -256,7 +315,11 @@ const SPECS: Record<string, FunctionSpec> = {
     },
   },
   element: { arity: [2, 2], run: element },
-  endswith: { arity: [2, 2], run: ([s, x]) => str(s as Value, "endswith string").endsWith(str(x as Value, "endswith suffix")) },
+  endswith: {
+    arity: [2, 2],
+    run: ([s, x]) =>
+      str(s as Value, "endswith string").endsWith(str(x as Value, "endswith suffix")),
+  },
   file: {
     arity: [1, 1],
     run: ([p], context) => {
@@ -267,7 +330,10 @@ const SPECS: Record<string, FunctionSpec> = {
       return text;
     },
   },
-  fileexists: { arity: [1, 1], run: ([p], context) => context.readFile(str(p as Value, "fileexists path")) !== undefined },
+  fileexists: {
+    arity: [1, 1],
+    run: ([p], context) => context.readFile(str(p as Value, "fileexists path")) !== undefined,
+  },
   flatten: { arity: [1, 1], run: ([l]) => flattenList(list(l as Value, "flatten list")) },
   floor: { arity: [1, 1], run: ([n]) => Math.floor(num(n as Value, "floor argument")) },
   format: {
@@ -284,7 +350,11 @@ const SPECS: Record<string, FunctionSpec> = {
     arity: [1, Infinity],
     run: ([spec, ...args]) => {
       const lengths = args.filter(Array.isArray).map((a) => a.length);
-      if (new Set(lengths).size > 1) throw new EvaluationError("formatlist: the list arguments differ in length", "terraform-argument");
+      if (new Set(lengths).size > 1)
+        throw new EvaluationError(
+          "formatlist: the list arguments differ in length",
+          "terraform-argument",
+        );
       const count = lengths[0] ?? 1;
       const result: Value[] = [];
       for (let i = 0; i < count; i++) {
@@ -297,13 +367,21 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   indent: {
     arity: [2, 2],
-    run: ([n, s]) => str(s as Value, "indent string").replace(/\n/g, "\n" + " ".repeat(Math.min(int(n as Value, "indent spaces"), 1000))),
+    run: ([n, s]) =>
+      str(s as Value, "indent string").replace(
+        /\n/g,
+        "\n" + " ".repeat(Math.min(int(n as Value, "indent spaces"), 1000)),
+      ),
   },
   index: {
     arity: [2, 2],
     run: ([l, v]) => {
       const at = list(l as Value, "index list").findIndex((item) => valuesEqual(item, v as Value));
-      if (at < 0) throw new EvaluationError(`index: ${describe(v as Value)} is not in the list`, "terraform-argument");
+      if (at < 0)
+        throw new EvaluationError(
+          `index: ${describe(v as Value)} is not in the list`,
+          "terraform-argument",
+        );
       return at;
     },
   },
@@ -312,11 +390,17 @@ const SPECS: Record<string, FunctionSpec> = {
     run: ([sep, ...lists]) => {
       const parts = lists.flatMap((l) => list(l, "join list"));
       if (parts.some(isUnknown)) throw new UnknownResult();
-      return bounded(parts.map((p) => str(p, "join element")).join(str(sep as Value, "join separator")));
+      return bounded(
+        parts.map((p) => str(p, "join element")).join(str(sep as Value, "join separator")),
+      );
     },
   },
   jsondecode: { arity: [1, 1], run: ([s]) => jsonDecode(str(s as Value, "jsondecode argument")) },
-  jsonencode: { arity: [1, 1], acceptsUnknown: true, run: ([v]) => (isUnknown(v as Value) ? (v as Value) : bounded(marshalJson(v as Value))) },
+  jsonencode: {
+    arity: [1, 1],
+    acceptsUnknown: true,
+    run: ([v]) => (isUnknown(v as Value) ? (v as Value) : bounded(marshalJson(v as Value))),
+  },
   keys: { arity: [1, 1], run: ([m]) => sortedKeys(obj(m as Value, "keys argument")) },
   length: {
     arity: [1, 1],
@@ -328,41 +412,83 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   lookup: { arity: [2, 3], acceptsUnknown: true, run: lookup },
   lower: { arity: [1, 1], run: ([s]) => str(s as Value, "lower argument").toLowerCase() },
-  max: { arity: [1, Infinity], run: (args) => Math.max(...args.map((a) => num(a, "max argument"))) },
+  max: {
+    arity: [1, Infinity],
+    run: (args) => Math.max(...args.map((a) => num(a, "max argument"))),
+  },
   merge: { arity: [0, Infinity], acceptsUnknown: true, run: merge },
-  min: { arity: [1, Infinity], run: (args) => Math.min(...args.map((a) => num(a, "min argument"))) },
+  min: {
+    arity: [1, Infinity],
+    run: (args) => Math.min(...args.map((a) => num(a, "min argument"))),
+  },
   nonsensitive: { arity: [1, 1], acceptsUnknown: true, run: ([v]) => v as Value },
   one: {
     arity: [1, 1],
     run: ([l]) => {
       const values = list(l as Value, "one list");
-      if (values.length > 1) throw new EvaluationError(`one: the list has ${values.length} elements`, "terraform-argument");
+      if (values.length > 1)
+        throw new EvaluationError(
+          `one: the list has ${values.length} elements`,
+          "terraform-argument",
+        );
       return values[0] ?? null;
     },
   },
-  parseint: { arity: [2, 2], run: ([s, b]) => parseInt(str(s as Value, "parseint string"), int(b as Value, "parseint base")) },
+  parseint: {
+    arity: [2, 2],
+    run: ([s, b]) => parseInt(str(s as Value, "parseint string"), int(b as Value, "parseint base")),
+  },
   range: { arity: [1, 3], run: (args) => range(args.map((a) => num(a, "range argument"))) },
-  regex: { arity: [2, 2], run: ([p, s]) => regexFind(str(p as Value, "regex pattern"), str(s as Value, "regex string"), false) },
-  regexall: { arity: [2, 2], run: ([p, s]) => regexFind(str(p as Value, "regexall pattern"), str(s as Value, "regexall string"), true) },
-  replace: { arity: [3, 3], run: ([s, f, r]) => replace(str(s as Value, "replace string"), str(f as Value, "replace substring"), str(r as Value, "replace replacement")) },
+  regex: {
+    arity: [2, 2],
+    run: ([p, s]) =>
+      regexFind(str(p as Value, "regex pattern"), str(s as Value, "regex string"), false),
+  },
+  regexall: {
+    arity: [2, 2],
+    run: ([p, s]) =>
+      regexFind(str(p as Value, "regexall pattern"), str(s as Value, "regexall string"), true),
+  },
+  replace: {
+    arity: [3, 3],
+    run: ([s, f, r]) =>
+      replace(
+        str(s as Value, "replace string"),
+        str(f as Value, "replace substring"),
+        str(r as Value, "replace replacement"),
+      ),
+  },
   reverse: { arity: [1, 1], run: ([l]) => [...list(l as Value, "reverse list")].reverse() },
   sensitive: { arity: [1, 1], acceptsUnknown: true, run: ([v]) => v as Value },
   setintersection: {
     arity: [1, Infinity],
-    run: ([first, ...rest]) => setOf(list(first as Value, "setintersection set")).filter((v) => rest.every((l) => list(l, "setintersection set").some((w) => valuesEqual(v, w)))),
+    run: ([first, ...rest]) =>
+      setOf(list(first as Value, "setintersection set")).filter((v) =>
+        rest.every((l) => list(l, "setintersection set").some((w) => valuesEqual(v, w))),
+      ),
   },
   setsubtract: {
     arity: [2, 2],
-    run: ([a, b]) => setOf(list(a as Value, "setsubtract set")).filter((v) => !list(b as Value, "setsubtract set").some((w) => valuesEqual(v, w))),
+    run: ([a, b]) =>
+      setOf(list(a as Value, "setsubtract set")).filter(
+        (v) => !list(b as Value, "setsubtract set").some((w) => valuesEqual(v, w)),
+      ),
   },
-  setunion: { arity: [1, Infinity], run: (args) => setOf(args.flatMap((l) => list(l, "setunion set"))) },
+  setunion: {
+    arity: [1, Infinity],
+    run: (args) => setOf(args.flatMap((l) => list(l, "setunion set"))),
+  },
   slice: {
     arity: [3, 3],
     run: ([l, a, b]) => {
       const values = list(l as Value, "slice list");
       const from = int(a as Value, "slice start");
       const to = int(b as Value, "slice end");
-      if (from < 0 || to > values.length || from > to) throw new EvaluationError(`slice: indexes ${from}..${to} do not fit a list of ${values.length}`, "terraform-argument");
+      if (from < 0 || to > values.length || from > to)
+        throw new EvaluationError(
+          `slice: indexes ${from}..${to} do not fit a list of ${values.length}`,
+          "terraform-argument",
+        );
       return values.slice(from, to);
     },
   },
@@ -374,17 +500,59 @@ const SPECS: Record<string, FunctionSpec> = {
       return values.map((v) => str(v, "sort element")).sort(compareStrings);
     },
   },
-  split: { arity: [2, 2], run: ([sep, s]) => str(s as Value, "split string").split(str(sep as Value, "split separator")) },
-  startswith: { arity: [2, 2], run: ([s, x]) => str(s as Value, "startswith string").startsWith(str(x as Value, "startswith prefix")) },
-  strcontains: { arity: [2, 2], run: ([s, x]) => str(s as Value, "strcontains string").includes(str(x as Value, "strcontains substring")) },
-  strrev: { arity: [1, 1], run: ([s]) => [...str(s as Value, "strrev argument")].reverse().join("") },
-  substr: { arity: [3, 3], run: ([s, o, l]) => substr(str(s as Value, "substr string"), int(o as Value, "substr offset"), int(l as Value, "substr length")) },
-  sum: { arity: [1, 1], run: ([l]) => list(l as Value, "sum list").reduce<number>((total, v) => total + num(v, "sum element"), 0) },
-  title: { arity: [1, 1], run: ([s]) => str(s as Value, "title argument").replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toUpperCase()) },
-  tobool: { arity: [1, 1], run: ([v]) => (v === null ? null : toBoolValue(v as Value, "tobool argument")) },
-  tolist: { arity: [1, 1], run: ([v]) => (v === null ? null : list(v as Value, "tolist argument")) },
+  split: {
+    arity: [2, 2],
+    run: ([sep, s]) => str(s as Value, "split string").split(str(sep as Value, "split separator")),
+  },
+  startswith: {
+    arity: [2, 2],
+    run: ([s, x]) =>
+      str(s as Value, "startswith string").startsWith(str(x as Value, "startswith prefix")),
+  },
+  strcontains: {
+    arity: [2, 2],
+    run: ([s, x]) =>
+      str(s as Value, "strcontains string").includes(str(x as Value, "strcontains substring")),
+  },
+  strrev: {
+    arity: [1, 1],
+    run: ([s]) => [...str(s as Value, "strrev argument")].reverse().join(""),
+  },
+  substr: {
+    arity: [3, 3],
+    run: ([s, o, l]) =>
+      substr(
+        str(s as Value, "substr string"),
+        int(o as Value, "substr offset"),
+        int(l as Value, "substr length"),
+      ),
+  },
+  sum: {
+    arity: [1, 1],
+    run: ([l]) =>
+      list(l as Value, "sum list").reduce<number>((total, v) => total + num(v, "sum element"), 0),
+  },
+  title: {
+    arity: [1, 1],
+    run: ([s]) =>
+      str(s as Value, "title argument").replace(
+        /(^|[^\p{L}\p{N}'])(\p{L})/gu,
+        (_m, before: string, letter: string) => before + letter.toUpperCase(),
+      ),
+  },
+  tobool: {
+    arity: [1, 1],
+    run: ([v]) => (v === null ? null : toBoolValue(v as Value, "tobool argument")),
+  },
+  tolist: {
+    arity: [1, 1],
+    run: ([v]) => (v === null ? null : list(v as Value, "tolist argument")),
+  },
   tomap: { arity: [1, 1], run: ([v]) => (v === null ? null : obj(v as Value, "tomap argument")) },
-  tonumber: { arity: [1, 1], run: ([v]) => (v === null ? null : toNumberValue(v as Value, "tonumber argument")) },
+  tonumber: {
+    arity: [1, 1],
+    run: ([v]) => (v === null ? null : toNumberValue(v as Value, "tonumber argument")),
+  },
   toset: {
     arity: [1, 1],
     run: ([v]) => {
@@ -394,18 +562,26 @@ const SPECS: Record<string, FunctionSpec> = {
       return toSetValue(values);
     },
   },
-  tostring: { arity: [1, 1], run: ([v]) => (v === null ? null : toStringValue(v as Value, "tostring argument")) },
+  tostring: {
+    arity: [1, 1],
+    run: ([v]) => (v === null ? null : toStringValue(v as Value, "tostring argument")),
+  },
   transpose: {
     arity: [1, 1],
     run: ([m]) => {
       const result: { [key: string]: Value[] } = {};
       for (const [key, values] of Object.entries(obj(m as Value, "transpose map"))) {
-        for (const value of list(values, "transpose value")) (result[str(value, "transpose element")] ??= []).push(key);
+        for (const value of list(values, "transpose value"))
+          (result[str(value, "transpose element")] ??= []).push(key);
       }
       return result;
     },
   },
-  trim: { arity: [2, 2], run: ([s, cut]) => trimChars(str(s as Value, "trim string"), str(cut as Value, "trim characters")) },
+  trim: {
+    arity: [2, 2],
+    run: ([s, cut]) =>
+      trimChars(str(s as Value, "trim string"), str(cut as Value, "trim characters")),
+  },
   trimprefix: {
     arity: [2, 2],
     run: ([s, p]) => {
@@ -424,7 +600,11 @@ const SPECS: Record<string, FunctionSpec> = {
     },
   },
   upper: { arity: [1, 1], run: ([s]) => str(s as Value, "upper argument").toUpperCase() },
-  values: { arity: [1, 1], run: ([m]) => ((o) => sortedKeys(o).map((k) => o[k] as Value))(obj(m as Value, "values argument")) },
+  values: {
+    arity: [1, 1],
+    run: ([m]) =>
+      ((o) => sortedKeys(o).map((k) => o[k] as Value))(obj(m as Value, "values argument")),
+  },
   yamldecode: {
     arity: [1, 1],
     run: ([s]) => {
@@ -456,14 +636,18 @@ function trimChars(text: string, cut: string): string {
  */
 const TERRAFORM_FUNCTIONS = new Set([
   ...Object.keys(SPECS),
-  ...("abspath base64gzip base64sha256 base64sha512 bcrypt can chunklist cidrhost cidrnetmask cidrsubnet cidrsubnets csvdecode " +
+  ...(
+    "abspath base64gzip base64sha256 base64sha512 bcrypt can chunklist cidrhost cidrnetmask cidrsubnet cidrsubnets csvdecode " +
     "filebase64 filebase64sha256 filebase64sha512 filemd5 fileset filesha1 filesha256 filesha512 formatdate issensitive " +
     "list log map matchkeys md5 pathexpand plantimestamp pow rsadecrypt setproduct sha1 sha256 sha512 signum templatestring " +
-    "templatefile textdecodebase64 textencodebase64 timeadd timecmp timestamp try type urlencode uuid uuidv5 yamlencode ephemeralasnull").split(" "),
+    "templatefile textdecodebase64 textencodebase64 timeadd timecmp timestamp try type urlencode uuid uuidv5 yamlencode ephemeralasnull"
+  ).split(" "),
 ]);
 
 export function isTerraformFunction(name: string): boolean {
-  return TERRAFORM_FUNCTIONS.has(name) || name.startsWith("provider::") || name.startsWith("core::");
+  return (
+    TERRAFORM_FUNCTIONS.has(name) || name.startsWith("provider::") || name.startsWith("core::")
+  );
 }
 
 /**
@@ -476,15 +660,23 @@ export function callFunction(name: string, args: Value[], context: FunctionConte
   if (!spec) return unknown(context.expression);
   const [least, most] = spec.arity;
   if (args.length < least || args.length > most) {
-    const expected = least === most ? `${least}` : most === Infinity ? `at least ${least}` : `${least} to ${most}`;
-    throw new EvaluationError(`${name} takes ${expected} argument${least === 1 && most === 1 ? "" : "s"}, ${args.length} given`, "terraform-argument");
+    const expected =
+      least === most ? `${least}` : most === Infinity ? `at least ${least}` : `${least} to ${most}`;
+    throw new EvaluationError(
+      `${name} takes ${expected} argument${least === 1 && most === 1 ? "" : "s"}, ${args.length} given`,
+      "terraform-argument",
+    );
   }
   if (!spec.acceptsUnknown && args.some(isUnknown)) return unknown(context.expression);
   try {
     return spec.run(args, context);
   } catch (error) {
     if (error instanceof UnknownResult) return unknown(context.expression);
-    if (error instanceof EvaluationError) throw new EvaluationError(`${name}: ${error.message.replace(new RegExp(`^${name}: `), "")}`, error.code);
+    if (error instanceof EvaluationError)
+      throw new EvaluationError(
+        `${name}: ${error.message.replace(new RegExp(`^${name}: `), "")}`,
+        error.code,
+      );
     throw error;
   }
 }

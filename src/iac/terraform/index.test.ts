@@ -53,8 +53,20 @@ describe("modules", () => {
     expect(group.config.name).toBe("app-staging-web");
     expect(group.config.ingress).toEqual([
       { from_port: 443, to_port: 443, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] },
-      { from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["172.16.0.0/12"], description: "ssh 0" },
-      { from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["192.168.0.0/16"], description: "ssh 1" },
+      {
+        from_port: 22,
+        to_port: 22,
+        protocol: "tcp",
+        cidr_blocks: ["172.16.0.0/12"],
+        description: "ssh 0",
+      },
+      {
+        from_port: 22,
+        to_port: 22,
+        protocol: "tcp",
+        cidr_blocks: ["192.168.0.0/16"],
+        description: "ssh 1",
+      },
     ]);
   });
 
@@ -71,17 +83,33 @@ describe("modules", () => {
 
   it("keeps unset resource attributes unknown and records references module-qualified", () => {
     const group = byAddress(model.resources, "module.network.aws_security_group.web");
-    expect(group.config.tags).toEqual({ LogBucket: "app-staging-logs", BucketArn: { $unknown: "aws_s3_bucket.logs.arn" } });
+    expect(group.config.tags).toEqual({
+      LogBucket: "app-staging-logs",
+      BucketArn: { $unknown: "aws_s3_bucket.logs.arn" },
+    });
     expect(group.references).toEqual(["aws_s3_bucket.logs"]);
     const flowLog = byAddress(model.resources, "aws_flow_log.vpc");
-    expect(flowLog.config).toEqual({ vpc_id: { $unknown: "module.vpc.vpc_id" }, log_group: "app-staging-web", outputs: { security_group_name: "app-staging-web" } });
+    expect(flowLog.config).toEqual({
+      vpc_id: { $unknown: "module.vpc.vpc_id" },
+      log_group: "app-staging-web",
+      outputs: { security_group_name: "app-staging-web" },
+    });
     expect(flowLog.references).toEqual(["module.network.aws_security_group.web", "module.vpc"]);
   });
 
   it("expands for_each in nested modules with each.key and each.value", () => {
-    const rule = byAddress(model.resources, 'module.network.module.rules.aws_security_group_rule.port["https"]');
+    const rule = byAddress(
+      model.resources,
+      'module.network.module.rules.aws_security_group_rule.port["https"]',
+    );
     expect(rule.module).toBe("module.network.module.rules");
-    expect(rule.config).toEqual({ type: "ingress", security_group_id: "app-staging-web", from_port: 443, to_port: 443, description: "allow https" });
+    expect(rule.config).toEqual({
+      type: "ingress",
+      security_group_id: "app-staging-web",
+      from_port: 443,
+      to_port: 443,
+      description: "allow https",
+    });
     expect(rule.references).toEqual(["module.network.aws_security_group.web"]);
   });
 
@@ -119,7 +147,13 @@ resource "aws_s3_bucket" "data" {}
     expect(errors).toEqual([]);
     const policy = byAddress(resources, "aws_iam_policy.admin");
     expect(JSON.parse(policy.config.policy as string)).toEqual({
-      Statement: [{ Action: ["s3:GetObject", "iam:*"], Effect: "Allow", Resource: { $unknown: "aws_s3_bucket.data.arn" } }],
+      Statement: [
+        {
+          Action: ["s3:GetObject", "iam:*"],
+          Effect: "Allow",
+          Resource: { $unknown: "aws_s3_bucket.data.arn" },
+        },
+      ],
       Version: "2012-10-17",
     });
     expect(line(policy, "/policy")).toBe("main.tf:3");
@@ -195,11 +229,15 @@ resource "aws_s3_bucket_policy" "this" {
     expect(line(bucketPolicy, "/policy/Statement/0")).toBe("main.tf:2");
     expect(line(bucketPolicy, "/policy/Statement/0/Action/0")).toBe("main.tf:4");
     expect(line(bucketPolicy, "/policy/Statement/0/Principal/AWS")).toBe("main.tf:8");
-    expect(line(bucketPolicy, "/policy/Statement/0/Condition/Bool/aws:SecureTransport")).toBe("main.tf:10");
+    expect(line(bucketPolicy, "/policy/Statement/0/Condition/Bool/aws:SecureTransport")).toBe(
+      "main.tf:10",
+    );
     expect(line(bucketPolicy, "/policy/Statement/1/NotAction")).toBe("main.tf:18");
     const document = byAddress(resources, "data.aws_iam_policy_document.bucket");
     expect(document.mode).toBe("data");
-    expect(document.config.minified_json).toBe(JSON.stringify(JSON.parse(bucketPolicy.config.policy as string)));
+    expect(document.config.minified_json).toBe(
+      JSON.stringify(JSON.parse(bucketPolicy.config.policy as string)),
+    );
   });
 
   it("merges source and override documents by Sid", () => {
@@ -231,17 +269,26 @@ data "aws_iam_policy_document" "merged" {
   });
 
   it("locates actions inside a heredoc policy (terragoat iam.tf)", () => {
-    const { resources, errors } = loadTerraform(readTree(path.join(shared, "corpus/real/terragoat/terraform/aws")));
+    const { resources, errors } = loadTerraform(
+      readTree(path.join(shared, "corpus/real/terragoat/terraform/aws")),
+    );
     expect(errors).toEqual([]);
     const policy = byAddress(resources, "aws_iam_user_policy.userpolicy");
     expect([policy.line, policy.endLine]).toEqual([25, 46]);
-    expect(JSON.parse(policy.config.policy as string).Statement[0].Action).toEqual(["ec2:*", "s3:*", "lambda:*", "cloudwatch:*"]);
-    expect(line(policy, "/policy")).toBe("iam.tf:29");
-    expect(["/policy/Statement/0/Action/0", "/policy/Statement/0/Action/3", "/policy/Statement/0/Resource"].map((p) => line(policy, p))).toEqual([
-      "iam.tf:35",
-      "iam.tf:38",
-      "iam.tf:41",
+    expect(JSON.parse(policy.config.policy as string).Statement[0].Action).toEqual([
+      "ec2:*",
+      "s3:*",
+      "lambda:*",
+      "cloudwatch:*",
     ]);
+    expect(line(policy, "/policy")).toBe("iam.tf:29");
+    expect(
+      [
+        "/policy/Statement/0/Action/0",
+        "/policy/Statement/0/Action/3",
+        "/policy/Statement/0/Resource",
+      ].map((p) => line(policy, p)),
+    ).toEqual(["iam.tf:35", "iam.tf:38", "iam.tf:41"]);
     expect(policy.references).toEqual(["aws_iam_user.user"]);
   });
 
@@ -275,7 +322,9 @@ EOF
     expect(line(policy, "/policy/Statement/0/Action/0")).toBe("main.tf:6");
     expect(line(policy, "/policy/Statement/0/Resource/1")).toBe("main.tf:7");
     expect(line(policy, "/policy/Statement/0/Effect")).toBe("main.tf:8");
-    expect(policy.config.not_json).toEqual({ $unknown: "<<EOF\nname=\${aws_s3_bucket.b.arn}\nEOF" });
+    expect(policy.config.not_json).toEqual({
+      $unknown: "<<EOF\nname=\${aws_s3_bucket.b.arn}\nEOF",
+    });
     expect(policy.config.key).toEqual({ $unknown: '<<EOF\n{"\${aws_s3_bucket.b.arn}": 1}\nEOF' });
     expect(policy.references).toEqual(["aws_s3_bucket.b"]);
   });
@@ -286,7 +335,12 @@ EOF
   policy = file("policies/admin.json")
 }
 `,
-      [{ path: "policies/admin.json", text: '{\n  "Statement": [\n    { "Effect": "Allow",\n      "Action": "*" }\n  ]\n}\n' }],
+      [
+        {
+          path: "policies/admin.json",
+          text: '{\n  "Statement": [\n    { "Effect": "Allow",\n      "Action": "*" }\n  ]\n}\n',
+        },
+      ],
     );
     const policy = byAddress(resources, "aws_iam_policy.p");
     expect(line(policy, "/policy")).toBe("main.tf:2");
@@ -318,7 +372,11 @@ EOF
     );
     expect(errors).toEqual([]);
     const policy = byAddress(resources, "aws_iam_policy.t");
-    expect(JSON.parse(policy.config.policy as string).Statement[0]).toEqual({ Effect: "Allow", Action: ["s3:GetObject", "s3:*"], Resource: "arn:aws:s3:::logs/*" });
+    expect(JSON.parse(policy.config.policy as string).Statement[0]).toEqual({
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:*"],
+      Resource: "arn:aws:s3:::logs/*",
+    });
     expect(line(policy, "/policy/Statement/0/Action")).toBe("policy.json.tpl:4");
     expect(line(policy, "/policy/Statement/0/Resource")).toBe("policy.json.tpl:9");
   });
@@ -454,8 +512,17 @@ resource "aws_s3_bucket_policy" "p" {
 }
 `);
     const policy = byAddress(resources, "aws_s3_bucket_policy.p");
-    expect(policy.config).toEqual({ bucket: "fallback", policy: { $unknown: "try(aws_s3_bucket.logs[0].policy, \"unset\")" } });
-    expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.logs[0]", "aws_s3_bucket.logs[1]", "aws_s3_bucket_logging.l", "aws_s3_bucket.other", "aws_s3_bucket_policy.p"]);
+    expect(policy.config).toEqual({
+      bucket: "fallback",
+      policy: { $unknown: 'try(aws_s3_bucket.logs[0].policy, "unset")' },
+    });
+    expect(resources.map((r) => r.address)).toEqual([
+      "aws_s3_bucket.logs[0]",
+      "aws_s3_bucket.logs[1]",
+      "aws_s3_bucket_logging.l",
+      "aws_s3_bucket.other",
+      "aws_s3_bucket_policy.p",
+    ]);
     const logging = byAddress(resources, "aws_s3_bucket_logging.l");
     expect(logging.config).toEqual({
       bucket: "logs-1",
@@ -477,8 +544,14 @@ resource "aws_instance" "each" {
   ami      = each.value
 }
 `);
-    expect(byAddress(resources, "aws_instance.web").config).toEqual({ count: { $unknown: "var.n" }, ami: "ami-1" });
-    expect(byAddress(resources, "aws_instance.each").config).toEqual({ for_each: { $unknown: "var.n" }, ami: { $unknown: "each.value" } });
+    expect(byAddress(resources, "aws_instance.web").config).toEqual({
+      count: { $unknown: "var.n" },
+      ami: "ami-1",
+    });
+    expect(byAddress(resources, "aws_instance.each").config).toEqual({
+      for_each: { $unknown: "var.n" },
+      ami: { $unknown: "each.value" },
+    });
     expect(line(byAddress(resources, "aws_instance.web"), "/count")).toBe("main.tf:3");
   });
 
@@ -521,14 +594,23 @@ resource "aws_security_group" "sg" {
 describe("variable files", () => {
   it("reads terraform.tfvars.json with each element located, and options after the automatic files", () => {
     const files = [
-      { path: "env/main.tf", text: `variable "cidrs" {}\nvariable "name" {}\nresource "aws_security_group" "g" {\n  name = var.name\n  ingress {\n    cidr_blocks = var.cidrs\n  }\n}\n` },
-      { path: "env/terraform.tfvars.json", text: `{\n  "name": "from-json",\n  "cidrs": [\n    "10.0.0.0/8",\n    "0.0.0.0/0"\n  ]\n}\n` },
+      {
+        path: "env/main.tf",
+        text: `variable "cidrs" {}\nvariable "name" {}\nresource "aws_security_group" "g" {\n  name = var.name\n  ingress {\n    cidr_blocks = var.cidrs\n  }\n}\n`,
+      },
+      {
+        path: "env/terraform.tfvars.json",
+        text: `{\n  "name": "from-json",\n  "cidrs": [\n    "10.0.0.0/8",\n    "0.0.0.0/0"\n  ]\n}\n`,
+      },
       { path: "env/prod.tfvars", text: `name = "from-option"\n` },
     ];
     const { resources, errors } = loadTerraform(files, { variableFiles: ["env/prod.tfvars"] });
     expect(errors).toEqual([]);
     const group = byAddress(resources, "aws_security_group.g");
-    expect(group.config).toEqual({ name: "from-option", ingress: [{ cidr_blocks: ["10.0.0.0/8", "0.0.0.0/0"] }] });
+    expect(group.config).toEqual({
+      name: "from-option",
+      ingress: [{ cidr_blocks: ["10.0.0.0/8", "0.0.0.0/0"] }],
+    });
     expect(line(group, "/ingress/0/cidr_blocks/1")).toBe("env/terraform.tfvars.json:5");
     expect(line(group, "/name")).toBe("env/main.tf:4");
   });
@@ -618,7 +700,9 @@ module "dynamic" {
       "main.tf:8:3 terraform-module-source",
       "prod.tfvars:1:1 terraform-missing-variable-file",
     ]);
-    expect(byAddress(model.resources, "aws_s3_bucket.b").config.bucket).toEqual({ $unknown: 'frobnicate("x")' });
+    expect(byAddress(model.resources, "aws_s3_bucket.b").config.bucket).toEqual({
+      $unknown: 'frobnicate("x")',
+    });
   });
 
   it("survives a for-expression bomb with a located limit error", () => {
@@ -635,7 +719,9 @@ resource "x" "y" {
   });
   it("bounds long reference chains instead of overflowing the stack", () => {
     const chain = Array.from({ length: 1000 }, (_, i) => `  a${i} = local.a${i + 1}\n`).join("");
-    const { resources, errors } = load(`locals {\n${chain}  a1000 = "end"\n}\nresource "x" "y" {\n  v = local.a0\n}\n`);
+    const { resources, errors } = load(
+      `locals {\n${chain}  a1000 = "end"\n}\nresource "x" "y" {\n  v = local.a0\n}\n`,
+    );
     expect(errors[0]).toMatchObject({ code: "terraform-limit", line: 202 });
     expect(byAddress(resources, "x.y").config.v).toEqual({ $unknown: "local.a200" });
   });
@@ -647,13 +733,18 @@ describe("real corpus", () => {
     const files = readTree(root).filter((file) => !file.path.startsWith("cfngoat/"));
     const model = loadTerraform(files);
     expect(model.errors).toEqual([]);
-    const count = (prefix: string): number => model.resources.filter((r) => r.file.startsWith(prefix)).length;
+    const count = (prefix: string): number =>
+      model.resources.filter((r) => r.file.startsWith(prefix)).length;
     expect(count("terragoat/")).toBe(68);
     expect(count("terraform-aws-iam/")).toBeGreaterThan(50);
     expect(count("terraform-aws-s3-bucket/")).toBeGreaterThan(50);
     expect(count("terraform-aws-security-group/")).toBeGreaterThan(50);
     for (const resource of model.resources) {
-      expect(Object.keys(resource.config).every((key) => resource.locations[`/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`])).toBe(true);
+      expect(
+        Object.keys(resource.config).every(
+          (key) => resource.locations[`/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`],
+        ),
+      ).toBe(true);
     }
   });
 });

@@ -16,7 +16,11 @@ const MARKER = /\ue000(\d+)\ue001/g;
  * Rewrites rendered text with unknown markers into JSON with explicit unknowns, shifting the
  * text segments to match. Undefined when the text is not JSON or a marker is not inside a string.
  */
-export function settleJsonTemplate(text: string, segments: readonly TextSegment[], unknownTexts: readonly string[]): { text: string; segments: TextSegment[] } | undefined {
+export function settleJsonTemplate(
+  text: string,
+  segments: readonly TextSegment[],
+  unknownTexts: readonly string[],
+): { text: string; segments: TextSegment[] } | undefined {
   if (!/^\s*[[{]/.test(text)) return undefined;
   const parsed = parseJsonWithPositions(text);
   if (!parsed) return undefined;
@@ -27,8 +31,15 @@ export function settleJsonTemplate(text: string, segments: readonly TextSegment[
     if (!token.startsWith('"') || !token.includes("\ue000")) continue;
     const value = JSON.parse(token) as string;
     markersInStrings += value.match(MARKER)?.length ?? 0;
-    const written = value.replace(MARKER, (_marker, index: string) => `\${${unknownTexts[Number(index)] ?? ""}}`);
-    replacements.push({ start: element.start, end: element.end, text: `{"$unknown": ${quoteJson(written)}}` });
+    const written = value.replace(
+      MARKER,
+      (_marker, index: string) => `\${${unknownTexts[Number(index)] ?? ""}}`,
+    );
+    replacements.push({
+      start: element.start,
+      end: element.end,
+      text: `{"$unknown": ${quoteJson(written)}}`,
+    });
   }
   if (markersInStrings !== (text.match(MARKER)?.length ?? 0)) return undefined;
   replacements.sort((a, b) => a.start - b.start);
@@ -43,7 +54,8 @@ export function settleJsonTemplate(text: string, segments: readonly TextSegment[
   const shifted = segments.map((segment) => {
     let delta = 0;
     for (const replacement of replacements) {
-      if (replacement.end <= segment.offset) delta += replacement.text.length - (replacement.end - replacement.start);
+      if (replacement.end <= segment.offset)
+        delta += replacement.text.length - (replacement.end - replacement.start);
     }
     return { ...segment, offset: segment.offset + delta };
   });

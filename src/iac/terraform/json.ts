@@ -10,7 +10,10 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]/;
 /** Go's string escaping: JSON.stringify plus `<`, `>`, `&`, U+2028 and U+2029 as \u escapes. */
 export function quoteJson(text: string): string {
   if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
-  return JSON.stringify(text).replace(/[<>&\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  return JSON.stringify(text).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"),
+  );
 }
 
 export interface MarshalOptions {
@@ -40,13 +43,18 @@ function write(value: Value, options: MarshalOptions, prefix: string): string {
   const colon = options.indent === undefined ? ":" : ": ";
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
-    return "[" + open + value.map((item) => write(item, options, inner)).join(separator) + close + "]";
+    return (
+      "[" + open + value.map((item) => write(item, options, inner)).join(separator) + close + "]"
+    );
   }
-  if (isUnknown(value)) return "{" + open + quoteJson("$unknown") + colon + quoteJson(value.$unknown) + close + "}";
+  if (isUnknown(value))
+    return "{" + open + quoteJson("$unknown") + colon + quoteJson(value.$unknown) + close + "}";
   if (!isObject(value)) return "null";
   const keys = options.keepKeyOrder ? Object.keys(value) : sortedKeys(value);
   if (keys.length === 0) return "{}";
-  const members = keys.map((key) => quoteJson(key) + colon + write(value[key] as Value, options, inner));
+  const members = keys.map(
+    (key) => quoteJson(key) + colon + write(value[key] as Value, options, inner),
+  );
   return "{" + open + members.join(separator) + close + "}";
 }
 

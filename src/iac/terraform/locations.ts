@@ -10,9 +10,13 @@ import { isObject } from "./values.js";
 /** Strings longer than this are not searched for JSON positions (the value itself is kept). */
 const MAX_DOCUMENT = 1_000_000;
 
-export function collectLocations(config: { [key: string]: Value }, origin: Origin): { [pointer: string]: SourceLocation } {
+export function collectLocations(
+  config: { [key: string]: Value },
+  origin: Origin,
+): { [pointer: string]: SourceLocation } {
   const locations: { [pointer: string]: SourceLocation } = {};
-  for (const key of Object.keys(config)) walk(config[key] as Value, childOrigin(origin, key), pointerStep("", key), locations);
+  for (const key of Object.keys(config))
+    walk(config[key] as Value, childOrigin(origin, key), pointerStep("", key), locations);
   return locations;
 }
 
@@ -21,20 +25,35 @@ function pointerStep(pointer: string, segment: PathSegment): string {
   return pointer + toPointer([segment]);
 }
 
-function walk(value: Value, origin: Origin, pointer: string, locations: { [pointer: string]: SourceLocation }): void {
+function walk(
+  value: Value,
+  origin: Origin,
+  pointer: string,
+  locations: { [pointer: string]: SourceLocation },
+): void {
   locations[pointer] = toSourceLocation(origin);
   if (isUnknown(value)) return;
   if (Array.isArray(value)) {
     value.forEach((item, i) => walk(item, childOrigin(origin, i), `${pointer}/${i}`, locations));
   } else if (isObject(value)) {
-    for (const key of Object.keys(value)) walk(value[key] as Value, childOrigin(origin, key), pointerStep(pointer, key), locations);
-  } else if (typeof value === "string" && value.length <= MAX_DOCUMENT && (value.startsWith("{") || value.startsWith("[") || /^\s+[[{]/.test(value))) {
+    for (const key of Object.keys(value))
+      walk(value[key] as Value, childOrigin(origin, key), pointerStep(pointer, key), locations);
+  } else if (
+    typeof value === "string" &&
+    value.length <= MAX_DOCUMENT &&
+    (value.startsWith("{") || value.startsWith("[") || /^\s+[[{]/.test(value))
+  ) {
     documentLocations(value, origin, pointer, locations);
   }
 }
 
 /** Locations inside a string that holds a JSON document, appended to the string's own pointer. */
-function documentLocations(text: string, origin: Origin, pointer: string, locations: { [pointer: string]: SourceLocation }): void {
+function documentLocations(
+  text: string,
+  origin: Origin,
+  pointer: string,
+  locations: { [pointer: string]: SourceLocation },
+): void {
   if (origin.document) {
     let decoded: Value;
     try {
@@ -43,8 +62,11 @@ function documentLocations(text: string, origin: Origin, pointer: string, locati
       return;
     }
     const inner = origin.document;
-    if (Array.isArray(decoded)) decoded.forEach((item, i) => walk(item, childOrigin(inner, i), `${pointer}/${i}`, locations));
-    else if (isObject(decoded)) for (const key of Object.keys(decoded)) walk(decoded[key] as Value, childOrigin(inner, key), pointerStep(pointer, key), locations);
+    if (Array.isArray(decoded))
+      decoded.forEach((item, i) => walk(item, childOrigin(inner, i), `${pointer}/${i}`, locations));
+    else if (isObject(decoded))
+      for (const key of Object.keys(decoded))
+        walk(decoded[key] as Value, childOrigin(inner, key), pointerStep(pointer, key), locations);
     return;
   }
   if (!origin.text) return;
@@ -55,6 +77,12 @@ function documentLocations(text: string, origin: Origin, pointer: string, locati
     const start = positionInText(text, origin.text, element.start);
     const end = positionInText(text, origin.text, Math.max(element.end - 1, element.start));
     if (!start || !end) continue;
-    locations[pointer + toPointer(element.path)] = { file: start.file, line: start.line, column: start.column, endLine: end.line, endColumn: end.column + 1 };
+    locations[pointer + toPointer(element.path)] = {
+      file: start.file,
+      line: start.line,
+      column: start.column,
+      endLine: end.line,
+      endColumn: end.column + 1,
+    };
   }
 }

@@ -43,7 +43,9 @@ describe("robustness", () => {
     const next = random(20261126);
     for (let round = 0; round < 150; round++) {
       const target = Math.floor(next() * files.length);
-      const mutated = files.map((file, i) => (i === target ? { ...file, text: mutate(mutate(file.text, next), next) } : file));
+      const mutated = files.map((file, i) =>
+        i === target ? { ...file, text: mutate(mutate(file.text, next), next) } : file,
+      );
       const model = loadTerraform(mutated);
       for (const error of model.errors) {
         expect(error.line).toBeGreaterThanOrEqual(1);

@@ -59,15 +59,23 @@ export function toStringValue(value: Value, what = "value"): string | UnknownVal
   if (typeof value === "string") return value;
   if (typeof value === "number") return formatNumber(value);
   if (typeof value === "boolean") return value ? "true" : "false";
-  if (value === null) throw new EvaluationError(`${what} is null; a string is required`, "terraform-type");
-  throw new EvaluationError(`${what} is a ${typeName(value)}; a string is required`, "terraform-type");
+  if (value === null)
+    throw new EvaluationError(`${what} is null; a string is required`, "terraform-type");
+  throw new EvaluationError(
+    `${what} is a ${typeName(value)}; a string is required`,
+    "terraform-type",
+  );
 }
 
 export function toNumberValue(value: Value, what = "value"): number | UnknownValue {
   if (isUnknown(value)) return value;
   if (typeof value === "number") return value;
-  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
-  throw new EvaluationError(`${what} is ${describe(value)}; a number is required`, "terraform-type");
+  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))
+    return Number(value);
+  throw new EvaluationError(
+    `${what} is ${describe(value)}; a number is required`,
+    "terraform-type",
+  );
 }
 
 export function toBoolValue(value: Value, what = "value"): boolean | UnknownValue {
@@ -88,13 +96,17 @@ export function toListValue(value: Value, what = "value"): Value[] | UnknownValu
 export function toObjectValue(value: Value, what = "value"): ValueObject | UnknownValue {
   if (isUnknown(value)) return value;
   if (isObject(value)) return value;
-  throw new EvaluationError(`${what} is ${describe(value)}; a map or object is required`, "terraform-type");
+  throw new EvaluationError(
+    `${what} is ${describe(value)}; a map or object is required`,
+    "terraform-type",
+  );
 }
 
 export function describe(value: Value): string {
   if (value === null) return "null";
   if (typeof value === "string") return `the string ${JSON.stringify(truncate(value))}`;
-  if (typeof value === "number" || typeof value === "boolean") return `the ${typeof value} ${String(value)}`;
+  if (typeof value === "number" || typeof value === "boolean")
+    return `the ${typeof value} ${String(value)}`;
   return `a ${typeName(value)}`;
 }
 
@@ -106,12 +118,16 @@ function truncate(text: string): string {
 export function valuesEqual(left: Value, right: Value): boolean {
   if (left === right) return true;
   if (Array.isArray(left) && Array.isArray(right)) {
-    return left.length === right.length && left.every((item, i) => valuesEqual(item, right[i] as Value));
+    return (
+      left.length === right.length && left.every((item, i) => valuesEqual(item, right[i] as Value))
+    );
   }
   if (isObject(left) && isObject(right)) {
     const keys = Object.keys(left);
     if (keys.length !== Object.keys(right).length) return false;
-    return keys.every((key) => key in right && valuesEqual(left[key] as Value, right[key] as Value));
+    return keys.every(
+      (key) => key in right && valuesEqual(left[key] as Value, right[key] as Value),
+    );
   }
   return false;
 }
@@ -129,7 +145,8 @@ export function distinctValues(values: readonly Value[]): Value[] {
 export function toSetValue(values: readonly Value[]): Value[] {
   const distinct = distinctValues(values);
   if (distinct.every((v) => typeof v === "string")) return [...distinct].sort(compareStrings);
-  if (distinct.every((v) => typeof v === "number")) return [...distinct].sort((a, b) => (a as number) - (b as number));
+  if (distinct.every((v) => typeof v === "number"))
+    return [...distinct].sort((a, b) => (a as number) - (b as number));
   return distinct;
 }
 
@@ -142,4 +159,3 @@ export function compareStrings(a: Value, b: Value): number {
 export function sortedKeys(object: ValueObject): string[] {
   return Object.keys(object).sort(compareStrings);
 }
-

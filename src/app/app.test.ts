@@ -138,6 +138,7 @@ describe("pull_request", () => {
     expect(paths(github.requests)).toEqual([
       "POST /app/installations/4242/access_tokens",
       "POST /repos/acme/infra/check-runs",
+      "GET /repos/acme/.github/contents/.github%2Ftollgate.yml",
       "GET /repos/acme/infra/contents/.github%2Ftollgate.yml",
       `GET /repos/acme/infra/compare/${BASE_SHA}...${HEAD_SHA}`,
       "GET /repos/acme/infra/pulls/12/files",
@@ -194,12 +195,10 @@ describe("pull_request", () => {
     });
   });
 
-  it("reads settings at the base commit and reports bad settings with their location", async () => {
+  it("reads settings from the default branch, never the PR's commits, and reports bad settings with their location", async () => {
     const repo = repository();
-    repo.commits[BASE_SHA] = {
-      ...repo.commits[BASE_SHA],
-      ".github/tollgate.yml": "fail_on: sometimes\n",
-    };
+    // The fake answers a contents read without `ref` (the default branch) from commits[""].
+    repo.commits[""] = { ".github/tollgate.yml": "fail_on: sometimes\n" };
     repo.commits[HEAD_SHA] = {
       ...repo.commits[HEAD_SHA],
       ".github/tollgate.yml": "enforcement:\n  categories:\n    network: off\n",

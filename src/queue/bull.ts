@@ -134,14 +134,20 @@ export class BullQueue implements JobQueue {
   }
 
   private async accept(payload: CheckJobPayload): Promise<EnqueueOutcome> {
-    const fresh = await this.redis.set(
-      this.key("delivery", payload.deliveryId),
-      "1",
-      "EX",
-      this.settings.deliveryTtlSeconds,
-      "NX",
-    );
-    if (fresh === null) return "duplicate-delivery";
+    const delivery = this.key("delivery", payload.deliveryId);
+    const ttl = this.settings.deliveryTtlSeconds;
+    if ((await this.redis.set(delivery, "1", "EX", ttl, "NX")) === null)
+      return "duplicate-delivery";
+    try {
+      return await this.addCheck(payload);
+    } catch (error) {
+      // Not queued: forget the delivery so GitHub's redelivery of it is not dropped as a duplicate.
+      await this.redis.del(delivery).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async addCheck(payload: CheckJobPayload): Promise<EnqueueOutcome> {
     const jobId = headJobId(payload.target);
     if (!(await this.claimHead(jobId, payload.deliveryId))) return "duplicate-head";
     const pullKey = pullKeyOf(payload.target);
@@ -239,9 +245,22 @@ export class BullQueue implements JobQueue {
     };
   }
 
-  /** Answers PONG when Redis is reachable; throws otherwise. */
-  async ping(): Promise<void> {
-    await this.redis.ping();
+  /** Resolves when Redis answers within `timeoutMs`; commands wait for a reconnect otherwise. */
+  async ping(timeoutMs = 2000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.redis.ping(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async process(job: Job, token: string | undefined): Promise<void> {

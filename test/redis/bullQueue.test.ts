@@ -217,6 +217,20 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     expect(checks.created).toHaveLength(0);
   });
 
+  it("answers a ping while Redis is up and rejects within the bound once it is gone", async () => {
+    const own = await startRedis();
+    const queue = new BullQueue({ redisUrl: own.url, prefix: "ping" });
+    try {
+      await queue.ping();
+      await own.stop();
+      await expect(queue.ping(300)).rejects.toThrow(
+        /Redis did not answer within 300 ms|ECONNREFUSED|Connection is closed/,
+      );
+    } finally {
+      await Promise.race([queue.drain(), new Promise((resolve) => setTimeout(resolve, 500))]);
+    }
+  });
+
   it("re-queues on start a run left in progress whose job is gone", async () => {
     freshPrefix();
     const checks = new FakeChecks();

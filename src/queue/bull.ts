@@ -126,6 +126,9 @@ export class BullQueue implements JobQueue {
       connection: { url: options.redisUrl, maxRetriesPerRequest: null },
       prefix: this.prefix,
     });
+    this.queue.on("error", (error: Error) =>
+      this.options.log?.warn({ error: error.message }, "queue connection error"),
+    );
   }
 
   async enqueue(job: QueueJob): Promise<EnqueueOutcome> {

@@ -1,7 +1,6 @@
-// Which Rego builtins Tollgate can run and where each one lives: natively in the Wasm runtime
-// (an export `b_<name with dots as underscores>`) or as a host function in host.ts, called
-// through the SDK's `opa_builtinN` imports. Names and arities are the catalog's; the emitter
-// reads this.
+// Where each Rego builtin runs: natively in the Wasm runtime (export `b_<name, dots as
+// underscores>`) or as a host function in host.ts through the SDK's `opa_builtinN` imports.
+// Names and arities are the catalog's; the emitter reads this.
 import { BUILTINS } from "../builtins/catalog.js";
 
 export interface NativeBuiltin {
@@ -11,61 +10,14 @@ export interface NativeBuiltin {
 }
 
 /** The builtins the Wasm runtime implements natively; their arities are the catalog's. */
-const native = [
-  "plus",
-  "minus",
-  "mul",
-  "div",
-  "rem",
-  "abs",
-  "round",
-  "ceil",
-  "floor",
-  "equal",
-  "neq",
-  "lt",
-  "lte",
-  "gt",
-  "gte",
-  "and",
-  "or",
-  "union",
-  "intersection",
-  "count",
-  "sum",
-  "max",
-  "min",
-  "sort",
-  "type_name",
-  "is_null",
-  "is_boolean",
-  "is_number",
-  "is_string",
-  "is_array",
-  "is_object",
-  "is_set",
-  "to_number",
-  "startswith",
-  "endswith",
-  "contains",
-  "trim_prefix",
-  "trim_suffix",
-  "concat",
-  "strings.any_prefix_match",
-  "object.get",
-  "object.keys",
-  "object.union",
-  "object.remove",
-  "object.filter",
-  "array.concat",
-  "array.slice",
-  "internal.member_2",
-  "internal.member_3",
-  "json.marshal",
-  "json.unmarshal",
-  "internal.print",
-  "walk",
-];
+const native = (
+  "plus minus mul div rem abs round ceil floor equal neq lt lte gt gte and or union " +
+  "intersection count sum max min sort type_name is_null is_boolean is_number is_string " +
+  "is_array is_object is_set to_number startswith endswith contains trim_prefix " +
+  "trim_suffix concat strings.any_prefix_match object.get object.keys object.union " +
+  "object.remove object.filter array.concat array.slice internal.member_2 " +
+  "internal.member_3 json.marshal json.unmarshal internal.print walk"
+).split(" ");
 
 export const nativeBuiltins: ReadonlyMap<string, NativeBuiltin> = new Map(
   native.map((name) => [

@@ -70,7 +70,10 @@ describe("tollgate diff on the example pull request", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tollgate-move-"));
     try {
       const head = await readFile(path.join(repoRoot, "examples/pr/head/network/main.tf"), "utf8");
-      await writeFile(path.join(dir, "moved.tf"), "\n\n\n# moved to another file, lower down\n\n" + head);
+      await writeFile(
+        path.join(dir, "moved.tf"),
+        "\n\n\n# moved to another file, lower down\n\n" + head,
+      );
       const base = await mkdtemp(path.join(tmpdir(), "tollgate-move-base-"));
       await writeFile(path.join(base, "main.tf"), head);
       const result = await run(["diff", "--base-dir", base, "--head-dir", dir, "--format", "json"]);
@@ -82,6 +85,67 @@ describe("tollgate diff on the example pull request", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("tollgate diff with a settings file", () => {
+  const diffWith = async (settings: string, headEdit?: (text: string) => string) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-settings-"));
+    const head = path.join(dir, "head");
+    await import("node:fs/promises").then((fs) =>
+      fs.cp(path.join(repoRoot, "examples/pr/head"), head, { recursive: true }),
+    );
+    if (headEdit) {
+      const file = path.join(head, "network/main.tf");
+      await writeFile(file, headEdit(await readFile(file, "utf8")));
+    }
+    await writeFile(path.join(dir, "tollgate.yml"), settings);
+    const result = await run([
+      "diff",
+      "--base-dir",
+      "examples/pr/base",
+      "--head-dir",
+      head,
+      "--config",
+      path.join(dir, "tollgate.yml"),
+      "--format",
+      "json",
+    ]);
+    await rm(dir, { recursive: true, force: true });
+    return result;
+  };
+
+  it("exits 0 when the new findings are only advisory, 1 when one still blocks", async () => {
+    const advisory = await diffWith(
+      "enforcement:\n  categories:\n    iam: advisory\n    network: advisory\n",
+    );
+    expect(advisory.stderr).toBe("");
+    expect(advisory.code).toBe(0);
+    const { findings } = JSON.parse(advisory.stdout) as { findings: JsonFinding[] };
+    expect(findings.filter((f) => f.status === "new").map((f) => f.enforcement)).toEqual([
+      "advisory",
+      "advisory",
+    ]);
+    expect((await diffWith("enforcement:\n  categories:\n    iam: advisory\n")).code).toBe(1);
+  });
+
+  it("honours an inline waiver with a reason and an expiry date", async () => {
+    const waiver =
+      '    # tollgate:ignore TG-NET-001 reason="bastion migration, ticket OPS-12" expires=2999-12-31\n';
+    const result = await diffWith("enforcement:\n  categories:\n    iam: advisory\n", (text) =>
+      text.replace(
+        '    cidr_blocks = [var.office_cidr, "0.0.0.0/0"]\n',
+        waiver + '    cidr_blocks = [var.office_cidr, "0.0.0.0/0"]\n',
+      ),
+    );
+    const { findings } = JSON.parse(result.stdout) as {
+      findings: (JsonFinding & { waived: unknown })[];
+    };
+    expect(findings.find((f) => f.rule === "TG-NET-001")?.waived).toEqual({
+      reason: "bastion migration, ticket OPS-12",
+      expires: "2999-12-31",
+    });
+    expect(result.code).toBe(0);
   });
 });
 

@@ -8,7 +8,9 @@ import type { ScanEngine } from "../engine/types.js";
 import { readGitSnapshot } from "../fetch/git.js";
 import { checkSourceBytes, readRepositoryFiles, type SourceFile } from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
-import type { GateDecision } from "../gate/index.js";
+import { decideGate, type GateDecision } from "../gate/index.js";
+import { applyWaivers } from "../rollout/index.js";
+import type { Finding } from "../model/types.js";
 import { renderJson, renderMarkdown, renderSarif, renderText } from "../report/index.js";
 import { UsageError } from "./command.js";
 import type { OutputFormat } from "./options.js";
@@ -42,12 +44,22 @@ export function readGitRef(repo: string, ref: string): Promise<Snapshot> {
   return readGitSnapshot(repo, ref, (file, bytes) => checkSourceBytes(file, bytes));
 }
 
-export async function loadSettings(file: string | undefined, cwd: string): Promise<Settings> {
+/** The repository a CLI run stands for: selects settings overrides and settings waivers by name. */
+export interface CliRepository {
+  name: string;
+  topics: string[];
+}
+
+export async function loadSettings(
+  file: string | undefined,
+  cwd: string,
+  repository: CliRepository,
+): Promise<Settings> {
   if (!file) return defaultSettings;
   const text = await readFile(path.resolve(cwd, file), "utf8").catch(() => {
     throw new UsageError(`--config: cannot read ${file}`);
   });
-  const parsed = parseSettings(text, file);
+  const parsed = parseSettings(text, file, repository);
   if (!parsed.ok) {
     throw new UsageError(
       parsed.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join("\n"),
@@ -77,4 +89,26 @@ export function render(decision: GateDecision, format: OutputFormat): string {
     case "text":
       return renderText(decision);
   }
+}
+
+/**
+ * Waivers (inline comments in `files`, and the settings' own), then the gate, on one clock: the
+ * same order the app applies them in.
+ */
+export function gateFindings(
+  findings: Finding[],
+  errors: LoadError[],
+  files: SourceFile[],
+  settings: Settings,
+  repository: CliRepository,
+  now = new Date(),
+): GateDecision {
+  const waived = applyWaivers(findings, {
+    files,
+    settingsWaivers: settings.waivers,
+    repository,
+    now,
+    inlineWaivers: settings.inlineWaivers,
+  });
+  return decideGate(waived.findings, errors, settings, { now, notices: waived.notices });
 }

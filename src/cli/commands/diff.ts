@@ -2,12 +2,12 @@
 // local repository, or two folders), labels findings new/existing/fixed and gates on them.
 import path from "node:path";
 import { diffFindings } from "../../diff/index.js";
-import { decideGate } from "../../gate/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
 import { checked, formatSchema, parseFlags } from "../options.js";
 import { parseArgs } from "node:util";
 import {
   engineFor,
+  gateFindings,
   loadSettings,
   readGitRef,
   readPaths,
@@ -19,7 +19,7 @@ export const diffCommand: Command = {
   name: "diff",
   summary: "gate only on what changed between a base and a head (git refs or folders)",
   usage:
-    "tollgate diff --base <ref> [--head <ref>] [--repo <dir>] | --base-dir <dir> --head-dir <dir>  [--format text|json|sarif|markdown] [--config tollgate.yml] [--bundle bundle.tar.gz | --policies dir]\n" +
+    "tollgate diff --base <ref> [--head <ref>] [--repo <dir>] | --base-dir <dir> --head-dir <dir>  [--format text|json|sarif|markdown] [--config tollgate.yml] [--repository name] [--bundle bundle.tar.gz | --policies dir]\n" +
     "  without --head, the head is the repository's working tree",
   async run(args, io) {
     const { values } = parseFlags(() =>
@@ -33,6 +33,7 @@ export const diffCommand: Command = {
           "head-dir": { type: "string" },
           format: { type: "string", default: "text" },
           config: { type: "string" },
+          repository: { type: "string", default: "" },
           bundle: { type: "string" },
           policies: { type: "string" },
         },
@@ -61,13 +62,16 @@ export const diffCommand: Command = {
       base = await readGitRef(repo, values.base);
       head = values.head ? await readGitRef(repo, values.head) : await readPaths(["."], repo);
     }
-    const settings = await loadSettings(values.config, io.cwd);
+    const repository = { name: values.repository, topics: [] };
+    const settings = await loadSettings(values.config, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
     const [baseResult, headResult] = [await engine.scan(base.files), await engine.scan(head.files)];
-    const decision = decideGate(
+    const decision = gateFindings(
       diffFindings(baseResult.findings, headResult.findings),
       [...head.errors, ...headResult.errors],
+      head.files,
       settings,
+      repository,
     );
     io.stdout(render(decision, format));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;

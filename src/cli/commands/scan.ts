@@ -1,16 +1,15 @@
 // `tollgate scan <paths...>`: evaluate every policy on the IaC below the paths; every finding
 // counts as new, so the exit code says whether the gate would block this code as it stands.
-import { decideGate } from "../../gate/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
 import { checked, formatSchema, parseFlags } from "../options.js";
 import { parseArgs } from "node:util";
-import { engineFor, loadSettings, readPaths, render } from "../pipeline.js";
+import { engineFor, gateFindings, loadSettings, readPaths, render } from "../pipeline.js";
 
 export const scanCommand: Command = {
   name: "scan",
   summary: "evaluate the policies on Terraform and CloudFormation files",
   usage:
-    "tollgate scan <paths...> [--format text|json|sarif|markdown] [--config tollgate.yml] [--bundle bundle.tar.gz | --policies dir]",
+    "tollgate scan <paths...> [--format text|json|sarif|markdown] [--config tollgate.yml] [--repository name] [--bundle bundle.tar.gz | --policies dir]",
   async run(args, io) {
     const { values, positionals } = parseFlags(() =>
       parseArgs({
@@ -18,6 +17,7 @@ export const scanCommand: Command = {
         options: {
           format: { type: "string", default: "text" },
           config: { type: "string" },
+          repository: { type: "string", default: "" },
           bundle: { type: "string" },
           policies: { type: "string" },
         },
@@ -27,14 +27,17 @@ export const scanCommand: Command = {
     );
     if (positionals.length === 0) throw new UsageError("give at least one file or folder to scan");
     const format = checked(formatSchema, values.format, "--format");
-    const settings = await loadSettings(values.config, io.cwd);
+    const repository = { name: values.repository, topics: [] };
+    const settings = await loadSettings(values.config, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
     const snapshot = await readPaths(positionals, io.cwd);
     const result = await engine.scan(snapshot.files);
-    const decision = decideGate(
+    const decision = gateFindings(
       result.findings.map((f) => ({ ...f, status: "new" as const })),
       [...snapshot.errors, ...result.errors],
+      snapshot.files,
       settings,
+      repository,
     );
     io.stdout(render(decision, format));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Value } from "../../model/types.js";
 import { formatGo } from "./format.js";
 import { callFunction, isTerraformFunction, type FunctionContext } from "./functions.js";
-import { marshalJson, parseJsonWithPositions } from "./json.js";
+import { marshalJson } from "./json.js";
 import { EvaluationError } from "./values.js";
 
 const files: Record<string, string> = { "policy.json": '{"Statement": []}' };
@@ -134,15 +134,5 @@ describe("JSON", () => {
     ).toBe(
       '{\n  "Version": "1",\n  "Statement": [\n    {\n      "Effect": "Allow"\n    }\n  ],\n  "Empty": []\n}',
     );
-  });
-
-  it("parses with the span of every element and refuses what is not one JSON value", () => {
-    const text = '{"a": [1, {"b": "x"}]}';
-    const parsed = parseJsonWithPositions(text);
-    expect(parsed?.value).toEqual(JSON.parse(text));
-    const span = parsed?.elements.find((e) => e.path.join("/") === "a/1/b");
-    expect(span && text.slice(span.start, span.end)).toBe('"x"');
-    expect(parseJsonWithPositions('{"a": 1} x')).toBeUndefined();
-    expect(parseJsonWithPositions("[".repeat(10_000))).toBeUndefined();
   });
 });

@@ -614,6 +614,22 @@ describe("variable files", () => {
     expect(line(group, "/ingress/0/cidr_blocks/1")).toBe("env/terraform.tfvars.json:5");
     expect(line(group, "/name")).toBe("env/main.tf:4");
   });
+
+  it("reports a broken terraform.tfvars.json where it breaks", () => {
+    const files = [
+      { path: "main.tf", text: `variable "name" {}\n` },
+      { path: "terraform.tfvars.json", text: `{\n  "name": "a"\n  "other": 1\n}\n` },
+    ];
+    expect(loadTerraform(files).errors).toEqual([
+      {
+        file: "terraform.tfvars.json",
+        line: 3,
+        column: 3,
+        message: "expected ',' or '}' after an object property, found '\"'",
+        code: "terraform-tfvars",
+      },
+    ]);
+  });
 });
 
 describe(".tf.json", () => {

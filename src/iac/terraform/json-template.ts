@@ -2,7 +2,8 @@
 // be known: each JSON string containing one becomes `{"$unknown": "<its template text>"}`, the
 // way `jsonencode` keeps unknown leaves, so the known rest of the document (an `Action: "*"`)
 // still reaches the rules. Anything less certain (an unknown outside a string) stays unknown.
-import { parseJsonWithPositions, quoteJson } from "./json.js";
+import { readJson, type JsonNode } from "../json/index.js";
+import { MAX_JSON_DEPTH, quoteJson } from "./json.js";
 import type { TextSegment } from "./origin.js";
 
 /** Marks where the n-th unknown interpolation sits in the rendered text (private-use characters). */
@@ -22,27 +23,28 @@ export function settleJsonTemplate(
   unknownTexts: readonly string[],
 ): { text: string; segments: TextSegment[] } | undefined {
   if (!/^\s*[[{]/.test(text)) return undefined;
-  const parsed = parseJsonWithPositions(text);
-  if (!parsed) return undefined;
+  const json = readJson(text, MAX_JSON_DEPTH);
+  if ("error" in json) return undefined;
   const replacements: { start: number; end: number; text: string }[] = [];
   let markersInStrings = 0;
-  for (const element of parsed.elements) {
-    const token = text.slice(element.start, element.end);
-    if (!token.startsWith('"') || !token.includes("\ue000")) continue;
-    const value = JSON.parse(token) as string;
-    markersInStrings += value.match(MARKER)?.length ?? 0;
-    const written = value.replace(
-      MARKER,
-      (_marker, index: string) => `\${${unknownTexts[Number(index)] ?? ""}}`,
-    );
-    replacements.push({
-      start: element.start,
-      end: element.end,
-      text: `{"$unknown": ${quoteJson(written)}}`,
-    });
-  }
+  const settle = (node: JsonNode): void => {
+    if (node.kind === "object") node.members.forEach((member) => settle(member.value));
+    else if (node.kind === "array") node.elements.forEach(settle);
+    else if (typeof node.value === "string" && node.value.includes("\ue000")) {
+      markersInStrings += node.value.match(MARKER)?.length ?? 0;
+      const written = node.value.replace(
+        MARKER,
+        (_marker, index: string) => `\${${unknownTexts[Number(index)] ?? ""}}`,
+      );
+      replacements.push({
+        start: node.start,
+        end: node.end,
+        text: `{"$unknown": ${quoteJson(written)}}`,
+      });
+    }
+  };
+  settle(json.root);
   if (markersInStrings !== (text.match(MARKER)?.length ?? 0)) return undefined;
-  replacements.sort((a, b) => a.start - b.start);
   let result = "";
   let cursor = 0;
   for (const replacement of replacements) {

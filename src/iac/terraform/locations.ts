@@ -3,7 +3,8 @@
 // (jsonencode, heredocs, file(), policy documents) so a finding deep in a policy keeps its line.
 import { toPointer, type PathSegment } from "../../model/pointer.js";
 import { isUnknown, type SourceLocation, type Value } from "../../model/types.js";
-import { parseJsonWithPositions } from "./json.js";
+import { readJson, type JsonNode } from "../json/index.js";
+import { MAX_JSON_DEPTH } from "./json.js";
 import { childOrigin, positionInText, toSourceLocation, type Origin } from "./origin.js";
 import { isObject } from "./values.js";
 
@@ -69,20 +70,30 @@ function documentLocations(
         walk(decoded[key] as Value, childOrigin(inner, key), pointerStep(pointer, key), locations);
     return;
   }
-  if (!origin.text) return;
-  const parsed = parseJsonWithPositions(text);
-  if (!parsed) return;
-  for (const element of parsed.elements) {
-    if (element.path.length === 0) continue;
-    const start = positionInText(text, origin.text, element.start);
-    const end = positionInText(text, origin.text, Math.max(element.end - 1, element.start));
-    if (!start || !end) continue;
-    locations[pointer + toPointer(element.path)] = {
-      file: start.file,
-      line: start.line,
-      column: start.column,
-      endLine: end.line,
-      endColumn: end.column + 1,
-    };
-  }
+  const segments = origin.text;
+  if (!segments) return;
+  const json = readJson(text, MAX_JSON_DEPTH);
+  if ("error" in json) return;
+  const place = (node: JsonNode, at: string): void => {
+    const start = positionInText(text, segments, node.start);
+    const end = positionInText(text, segments, Math.max(node.end - 1, node.start));
+    if (start && end) {
+      const { file, line, column } = start;
+      locations[at] = { file, line, column, endLine: end.line, endColumn: end.column + 1 };
+    }
+    eachChild(node, at, place);
+  };
+  eachChild(json.root, pointer, place);
+}
+
+/** Each member value or element of a JSON node, with the pointer that reaches it. */
+function eachChild(
+  node: JsonNode,
+  pointer: string,
+  visit: (child: JsonNode, pointer: string) => void,
+): void {
+  if (node.kind === "object")
+    for (const member of node.members) visit(member.value, pointerStep(pointer, member.key.value));
+  else if (node.kind === "array")
+    node.elements.forEach((element, i) => visit(element, `${pointer}/${i}`));
 }

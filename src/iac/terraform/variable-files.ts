@@ -5,10 +5,10 @@ import type { LoadError } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 import type { EvaluationHost, ExpressionEvaluator, Resolution, Scope } from "./evaluate.js";
 import { directoryOf } from "./modules.js";
-import type { PathSegment } from "../../model/pointer.js";
-import { parseJsonWithPositions } from "./json.js";
-import { at, originTree, type Evaluated, type Origin } from "./origin.js";
-import { EvaluationError, isObject } from "./values.js";
+import { plainValue, rangeOf, readJson, type JsonNode } from "../json/index.js";
+import { MAX_JSON_DEPTH } from "./json.js";
+import { at, type Evaluated, type Origin } from "./origin.js";
+import { EvaluationError } from "./values.js";
 
 const AUTO_VARIABLES =
   /(^|\/)(terraform\.tfvars|terraform\.tfvars\.json|[^/]+\.auto\.tfvars|[^/]+\.auto\.tfvars\.json)$/;
@@ -67,64 +67,40 @@ function rank(path: string): number {
   return 2;
 }
 
-/** `*.tfvars.json`: one object of values, each element located at its line in the file. */
+/** `*.tfvars.json`: one object of values, each element located where it is written. */
 function readJsonVariableFile(
   file: SourceFile,
   report: (error: LoadError) => void,
 ): Map<string, Evaluated> {
   const values = new Map<string, Evaluated>();
-  const parsed = parseJsonWithPositions(file.text);
-  if (!parsed || !isObject(parsed.value)) {
+  const json = readJson(file.text, MAX_JSON_DEPTH);
+  if ("error" in json) {
+    const { line, column, message } = json.error;
+    report({ file: file.path, line, column, message, code: "terraform-tfvars" });
+    return values;
+  }
+  const { root } = json;
+  if (root.kind !== "object") {
     report({
       file: file.path,
-      line: 1,
-      column: 1,
+      line: root.line,
+      column: root.column,
       message: "a .tfvars.json file must hold one JSON object of variable values",
       code: "terraform-tfvars",
     });
     return values;
   }
-  const lineStarts = [0];
-  for (let i = 0; i < file.text.length; i++) if (file.text[i] === "\n") lineStarts.push(i + 1);
-  const position = (offset: number): { line: number; column: number } => {
-    let low = 0;
-    let high = lineStarts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if ((lineStarts[middle] as number) <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: offset - (lineStarts[low] as number) + 1 };
+  const originOf = (node: JsonNode): Origin => {
+    const origin = at(file.path, rangeOf(node));
+    if (node.kind === "object")
+      origin.items = new Map(
+        node.members.map((member) => [member.key.value, originOf(member.value)]),
+      );
+    else if (node.kind === "array")
+      origin.items = new Map(node.elements.map((element, i) => [String(i), originOf(element)]));
+    return origin;
   };
-  const origins = new Map<string, { path: PathSegment[]; origin: Origin }[]>();
-  for (const element of parsed.elements) {
-    const [name, ...rest] = element.path;
-    if (typeof name !== "string") continue;
-    const start = position(element.start);
-    const end = position(element.end);
-    const origin = at(file.path, {
-      ...start,
-      endLine: end.line,
-      endColumn: end.column,
-      start: element.start,
-      end: element.end,
-    });
-    const list = origins.get(name) ?? [];
-    list.push({ path: rest, origin });
-    origins.set(name, list);
-  }
-  for (const [name, value] of Object.entries(parsed.value)) {
-    const entries = origins.get(name) ?? [];
-    const root =
-      entries.find((entry) => entry.path.length === 0)?.origin ??
-      at(file.path, { line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 });
-    values.set(name, {
-      value,
-      origin: originTree(
-        root,
-        entries.filter((entry) => entry.path.length > 0),
-      ),
-    });
-  }
+  for (const { key, value } of root.members)
+    values.set(key.value, { value: plainValue(value), origin: originOf(value) });
   return values;
 }

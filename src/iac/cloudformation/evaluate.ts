@@ -7,6 +7,7 @@
 import { toPointer } from "../../model/pointer.js";
 import type { PathSegment } from "../../model/pointer.js";
 import { isUnknown, unknown } from "../../model/types.js";
+import { containsUnknown } from "../../model/values.js";
 import type { LoadError, SourceLocation, Value } from "../../model/types.js";
 import { cidrSubnets } from "./cidr.js";
 import { MAX_NESTING_DEPTH } from "./parse.js";
@@ -517,14 +518,6 @@ function scalarText(value: Value): string | null {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   return null;
-}
-
-function containsUnknown(value: Value): boolean {
-  if (isUnknown(value)) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (value !== null && typeof value === "object")
-    return Object.values(value).some(containsUnknown);
-  return false;
 }
 
 /** CloudFormation compares condition operands as strings: `1` equals `"1"`. */

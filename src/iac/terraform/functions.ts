@@ -4,12 +4,12 @@
 import { RE2JS } from "re2js";
 import { parse as parseYaml } from "yaml";
 import { isUnknown, unknown, type Value } from "../../model/types.js";
+import { containsUnknown } from "../../model/values.js";
 import { formatGo } from "./format.js";
 import { marshalJson } from "./json.js";
 import {
   EvaluationError,
   compareStrings,
-  containsUnknown,
   describe,
   distinctValues,
   firstUnknown,

@@ -23,14 +23,6 @@ export function isObject(value: Value): value is ValueObject {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !isUnknown(value);
 }
 
-/** True when the value or anything inside it is unknown. */
-export function containsUnknown(value: Value): boolean {
-  if (isUnknown(value)) return true;
-  if (Array.isArray(value)) return value.some(containsUnknown);
-  if (isObject(value)) return Object.values(value).some(containsUnknown);
-  return false;
-}
-
 /** The first unknown found in the arguments, so a result can say where its unknown came from. */
 export function firstUnknown(values: readonly Value[]): UnknownValue | undefined {
   for (const value of values) {

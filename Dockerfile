@@ -1,11 +1,13 @@
-# Tollgate GitHub App image: build with dev dependencies, run with production ones only, as the
-# unprivileged `node` user, with a health check on Probot's /ping.
+# Tollgate GitHub App image: build with dev dependencies (the build also compiles the policy
+# library into dist/policies.tar.gz, so the server never loads the compiler), run with production
+# ones only, as the unprivileged `node` user, with a health check on Probot's /ping.
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
 COPY scripts ./scripts
 COPY src ./src
 COPY policies ./policies

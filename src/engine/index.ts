@@ -1,11 +1,16 @@
 // The engine: a repository snapshot in, located findings out. Loads the IaC model, evaluates every
 // rule of the policy bundle, and returns loader and policy errors alongside the findings.
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "../iac/index.js";
 import { readBundle, type PolicyBundle } from "../policy/bundle.js";
-import { buildPolicies, bundleOf, readPolicySources, type PolicySource } from "../policy/build.js";
+import {
+  buildPolicies,
+  bundleOf,
+  readPolicySources,
+  sourcesRevision,
+  type PolicySource,
+} from "../policy/build.js";
 import { loadRuleSet } from "../policy/evaluate.js";
 import type { ScanEngine } from "./types.js";
 
@@ -13,6 +18,9 @@ export type { ScanEngine, ScanResult } from "./types.js";
 
 /** The built-in library, next to `src/` and `dist/` alike. */
 export const BUILTIN_POLICY_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
+
+/** The built-in library compiled by `npm run build`; used while its revision matches the sources. */
+export const BUILTIN_BUNDLE = fileURLToPath(new URL("../../dist/policies.tar.gz", import.meta.url));
 
 export interface EngineOptions {
   /** A prebuilt bundle (`tollgate build`, or `opa build -t wasm`); default: the built-in library. */
@@ -30,7 +38,13 @@ export async function loadPolicyBundle(options: EngineOptions = {}): Promise<Pol
   if (options.bundlePath)
     return readBundle(new Uint8Array(await readFile(options.bundlePath)), options.bundlePath);
   const sources = await readPolicySources(options.policyDir ?? BUILTIN_POLICY_DIR);
-  const key = createHash("sha256").update(JSON.stringify(sources)).digest("hex");
+  const key = sourcesRevision(sources);
+  if (!options.policyDir) {
+    const prebuilt = await readFile(BUILTIN_BUNDLE)
+      .then((bytes) => readBundle(new Uint8Array(bytes), BUILTIN_BUNDLE))
+      .catch(() => undefined);
+    if (prebuilt && prebuilt.manifest.revision === key) return prebuilt;
+  }
   let bundle = compiled.get(key);
   if (!bundle) {
     bundle = compileSources(sources);

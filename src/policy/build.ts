@@ -3,7 +3,7 @@
 // travel in the manifest, as `opa build` puts them, so the engine needs nothing but the bundle.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { compileRego } from "../rego/index.js";
+import { createHash } from "node:crypto";
 import { parseModule } from "../rego/syntax/index.js";
 import type { LoadError } from "../model/types.js";
 import { writeBundle } from "./bundle.js";
@@ -107,6 +107,9 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
   }
   if (errors.length > 0) return { ok: false, errors };
   const modules = Object.fromEntries(sources.map((s) => [s.path, s.text]));
+  // Loaded on demand: the compiler pulls in binaryen, which a process that only evaluates a
+  // prebuilt bundle never needs.
+  const { compileRego } = await import("../rego/compiler.js");
   try {
     const compiled = await compileRego(modules, { entrypoints: Object.keys(annotations) });
     return { ok: true, built: { wasm: compiled.wasm, rules, annotations, ruleFiles, sources } };
@@ -127,12 +130,21 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
   }
 }
 
+/** A policy folder's identity: the bundle built from it carries it as its revision. */
+export function sourcesRevision(sources: readonly PolicySource[]): string {
+  const hash = createHash("sha256");
+  for (const source of sources)
+    hash.update(source.path).update("\0").update(source.text).update("\0");
+  return "sha256:" + hash.digest("hex");
+}
+
 /** The bundle bytes for built policies, in the `opa build -t wasm` layout. */
 export function bundleOf(
   built: BuiltPolicies,
   data?: Record<string, unknown>,
 ): Promise<Uint8Array> {
   return writeBundle({
+    revision: sourcesRevision(built.sources),
     wasm: built.wasm,
     entrypoints: Object.entries(built.annotations).map(([entrypoint, annotations]) => ({
       entrypoint,

@@ -2,7 +2,7 @@
 // entrypoint is one rule; the input is serialised once and handed to every rule as bytes.
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import type { Finding, LoadError, Resource } from "../model/types.js";
-import { hostBuiltins } from "../rego/index.js";
+import { hostBuiltins } from "../rego/runtime/index.js";
 import type { PolicyBundle } from "./bundle.js";
 import { toFindings } from "./findings.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { readBundle } from "./bundle.js";
+import { buildPolicies, bundleOf, sourcesRevision, type PolicySource } from "./build.js";
+
+const rule = (id: string): PolicySource => ({
+  path: "network/x/policy.rego",
+  text: `# METADATA
+# title: X
+# custom:
+#   id: ${id}
+#   severity: low
+#   category: network
+package tollgate.rules.network.x
+
+import rego.v1
+
+deny contains {"resource": r.address, "message": "m", "evidence": "e"} if {
+\tsome r in input.resources
+\tr.type == "x"
+}
+`,
+});
+
+describe("policy builds", () => {
+  it("stamp the bundle with the sources' revision, which any edit changes", async () => {
+    const sources = [rule("TG-X-1")];
+    const built = await buildPolicies(sources);
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    const bundle = await readBundle(await bundleOf(built.built));
+    expect(bundle.manifest.revision).toBe(sourcesRevision(sources));
+    expect(sourcesRevision([rule("TG-X-2")])).not.toBe(sourcesRevision(sources));
+    expect(bundle.manifest.wasm?.map((w) => w.entrypoint)).toEqual([
+      "tollgate/rules/network/x/deny",
+    ]);
+  });
+
+  it("reports a rule id used twice and metadata that does not validate, located", async () => {
+    const twice = await buildPolicies([
+      rule("TG-X-1"),
+      {
+        ...rule("TG-X-1"),
+        path: "network/y/policy.rego",
+        text: rule("TG-X-1").text.replace("network.x", "network.y"),
+      },
+    ]);
+    expect(twice.ok).toBe(false);
+    expect(!twice.ok && twice.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/rule id TG-X-1 is also used/),
+    ]);
+    const bad = await buildPolicies([
+      { ...rule("TG-X-1"), text: rule("TG-X-1").text.replace("severity: low", "severity: loud") },
+    ]);
+    expect(!bad.ok && bad.errors[0]?.message).toMatch(/custom.severity/);
+  });
+});

@@ -4,35 +4,22 @@
 // how long hostile inputs take.
 // Speeds are per CPU second of this process. Run: `npx tsx bench/cloudformation.ts`.
 
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import { loadCloudFormation } from "../src/iac/cloudformation/index.js";
 import { MAX_NESTING_DEPTH, parseTemplate } from "../src/iac/cloudformation/parse.js";
 import type { TemplateNode } from "../src/iac/cloudformation/parse.js";
 import { readJson } from "../src/iac/json/index.js";
 import type { SourceFile } from "../src/iac/source.js";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const corpus = path.resolve(repoRoot, "../shared/corpus");
+import { corpusSource, kicsExamples } from "../test/support/corpus.js";
 
 function corpusTemplates(): SourceFile[] {
-  const kicsRoot = path.join(corpus, "kics/cloudformation");
-  const kics = readdirSync(kicsRoot).flatMap((query) =>
-    readdirSync(path.join(kicsRoot, query, "test"))
-      .filter((name) => /^(positive|negative)\d*\.(ya?ml|json)$/.test(name))
-      .map((name) => path.join(kicsRoot, query, "test", name)),
-  );
-  return ["real/cfngoat/cfngoat.yaml", "real/cfngoat/eks.yaml"]
-    .map((file) => path.join(corpus, file))
-    .concat(kics)
-    .map((file) => ({ path: path.relative(corpus, file), text: readFileSync(file, "utf8") }));
+  const cfngoat = ["real/cfngoat/cfngoat.yaml", "real/cfngoat/eks.yaml"];
+  return [...cfngoat, ...kicsExamples("cloudformation")].map(corpusSource);
 }
 
 /** cfngoat's resources copied under new logical ids until the template reaches `targetBytes`. */
 function largeYamlTemplate(targetBytes: number): SourceFile {
-  const text = readFileSync(path.join(corpus, "real/cfngoat/cfngoat.yaml"), "utf8");
+  const { text } = corpusSource("real/cfngoat/cfngoat.yaml");
   const [head, rest] = text.split(/^Resources:\n/m) as [string, string];
   const body = rest.split(/^Outputs:/m)[0] as string;
   const copies: string[] = [];

@@ -3,26 +3,16 @@
 // Speeds are per CPU second of this process. Run: `npx tsx bench/hcl.ts` (or `npm run bench hcl`).
 
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as hcl2jsonParse } from "@cdktf/hcl2json";
 import hcl2 from "hcl2-parser";
 import { parseHcl } from "../src/iac/hcl/index.js";
+import { corpusDir, corpusFiles, repoRoot } from "../test/support/corpus.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const corpus = path.resolve(repoRoot, "../shared/corpus/real");
-
-function tfFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) tfFiles(full, out);
-    else if (name.endsWith(".tf")) out.push(full);
-  }
-  return out;
-}
-
-const files = tfFiles(corpus).map((file) => ({ file, text: readFileSync(file, "utf8") }));
+const corpus = path.join(corpusDir, "real");
+const files = corpusFiles(".tf").map((file) => ({ file, text: readFileSync(file, "utf8") }));
 const bytes = files.reduce((sum, { text }) => sum + Buffer.byteLength(text), 0);
 const megabytes = bytes / 1e6;
 

@@ -1,23 +1,8 @@
 // Terraform loader speed on the real corpus (terragoat, terraform-aws-*): parse + evaluate of
 // every module instance, median of several runs after warm-up. Run: npx tsx bench/terraform.ts
-import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import type { SourceFile } from "../src/iac/source.js";
 import { loadTerraform } from "../src/iac/terraform/index.js";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const corpus = path.resolve(repoRoot, "../shared/corpus/real");
-
-function readTree(root: string, prefix = ""): SourceFile[] {
-  const files: SourceFile[] = [];
-  for (const name of readdirSync(root).sort()) {
-    const full = path.join(root, name);
-    if (statSync(full).isDirectory()) files.push(...readTree(full, `${prefix}${name}/`));
-    else files.push({ path: `${prefix}${name}`, text: readFileSync(full, "utf8") });
-  }
-  return files;
-}
+import { corpusDir, readSources } from "../test/support/corpus.js";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -25,7 +10,9 @@ function median(values: number[]): number {
 }
 
 const RUNS = 7;
-const all = readTree(corpus).filter((file) => !file.path.startsWith("cfngoat/"));
+const all = readSources(path.join(corpusDir, "real")).filter(
+  (file) => !file.path.startsWith("cfngoat/"),
+);
 const projects = [
   ...new Set(
     all.filter((file) => file.path.includes("/")).map((file) => file.path.split("/")[0] as string),

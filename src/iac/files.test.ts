@@ -1,12 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { corpusDir } from "../../test/support/corpus.js";
 import { checkSourceBytes, readRepositoryFiles } from "./files.js";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const corpus = path.resolve(repoRoot, "../shared/corpus");
 
 let root: string;
 let outside: string;
@@ -127,14 +124,14 @@ describe("readRepositoryFiles", () => {
   });
 
   it("reads the real corpus without a refusal", async () => {
-    const { files, errors } = await readRepositoryFiles(path.join(corpus, "real"));
+    const { files, errors } = await readRepositoryFiles(path.join(corpusDir, "real"));
     expect(errors).toEqual([]);
     expect(
       files.filter((file) => file.path.startsWith("cfngoat/")).map((file) => file.path),
     ).toEqual(["cfngoat/cfngoat.yaml", "cfngoat/eks.yaml"]);
     expect(files.length).toBeGreaterThan(700);
     const eks = files.find((file) => file.path === "cfngoat/eks.yaml");
-    expect(eks?.text).toBe(readFileSync(path.join(corpus, "real/cfngoat/eks.yaml"), "utf8"));
+    expect(eks?.text).toBe(readFileSync(path.join(corpusDir, "real/cfngoat/eks.yaml"), "utf8"));
   });
 
   it("reports a root that does not exist", async () => {

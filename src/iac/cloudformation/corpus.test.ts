@@ -1,31 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { corpusSource, kicsExamples } from "../../../test/support/corpus.js";
 import type { Resource } from "../../model/types.js";
-import type { SourceFile } from "../source.js";
 import { isCloudFormation, loadCloudFormation } from "./index.js";
 import { parseTemplate, parseYamlTemplate } from "./parse.js";
 import type { TemplateNode } from "./parse.js";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const corpus = path.resolve(repoRoot, "../shared/corpus");
-
-function source(relative: string): SourceFile {
-  return { path: relative, text: readFileSync(path.join(corpus, relative), "utf8") };
-}
-
-function kicsFixtures(): string[] {
-  const root = path.join(corpus, "kics/cloudformation");
-  return readdirSync(root)
-    .flatMap((query) =>
-      readdirSync(path.join(root, query, "test")).map(
-        (name) => `kics/cloudformation/${query}/test/${name}`,
-      ),
-    )
-    .filter((file) => /\/(positive|negative)\d*\.(ya?ml|json)$/.test(file))
-    .sort();
-}
 
 /** Not templates: a bare map of resources with no `Resources` section (CloudFormation rejects them). */
 const NOT_TEMPLATES = new Set([
@@ -42,8 +20,8 @@ function resource(resources: Resource[], name: string): Resource {
 describe("CloudFormation corpus", () => {
   it("loads both cfngoat templates without an error", () => {
     const counts = ["real/cfngoat/cfngoat.yaml", "real/cfngoat/eks.yaml"].map((file) => {
-      const model = loadCloudFormation(source(file));
-      expect(isCloudFormation(source(file))).toBe(true);
+      const model = loadCloudFormation(corpusSource(file));
+      expect(isCloudFormation(corpusSource(file))).toBe(true);
       expect(model.errors).toEqual([]);
       return model.resources.length;
     });
@@ -51,11 +29,11 @@ describe("CloudFormation corpus", () => {
   });
 
   it("loads every KICS CloudFormation fixture on its own without an error", () => {
-    const fixtures = kicsFixtures();
+    const fixtures = kicsExamples("cloudformation");
     expect(fixtures.length).toBe(62);
     let resources = 0;
     for (const file of fixtures.filter((fixture) => !NOT_TEMPLATES.has(fixture))) {
-      const template = source(file);
+      const template = corpusSource(file);
       expect(isCloudFormation(template), file).toBe(true);
       const model = loadCloudFormation(template);
       expect(model.errors, file).toEqual([]);
@@ -67,8 +45,8 @@ describe("CloudFormation corpus", () => {
 
   it("does not take a bare map of resources for a template", () => {
     for (const file of NOT_TEMPLATES) {
-      expect(isCloudFormation(source(file))).toBe(false);
-      expect(loadCloudFormation(source(file)).errors.map((error) => error.code)).toEqual([
+      expect(isCloudFormation(corpusSource(file))).toBe(false);
+      expect(loadCloudFormation(corpusSource(file)).errors.map((error) => error.code)).toEqual([
         "cfn-template",
       ]);
     }
@@ -81,19 +59,23 @@ describe("CloudFormation corpus", () => {
         : node.kind === "sequence"
           ? node.items.map(plain)
           : Object.fromEntries(node.entries.map((entry) => [entry.key, plain(entry.value)]));
-    const jsonFixtures = kicsFixtures().filter((fixture) => fixture.endsWith(".json"));
+    const jsonFixtures = kicsExamples("cloudformation").filter((fixture) =>
+      fixture.endsWith(".json"),
+    );
     expect(jsonFixtures.length).toBe(24);
     for (const file of jsonFixtures) {
-      const viaJson = parseTemplate(source(file));
-      const viaYaml = parseYamlTemplate(source(file));
+      const viaJson = parseTemplate(corpusSource(file));
+      const viaYaml = parseYamlTemplate(corpusSource(file));
       expect(viaJson.errors, file).toEqual([]);
       expect(viaJson.root, file).toEqual(viaYaml.root);
-      expect(viaJson.root && plain(viaJson.root), file).toEqual(JSON.parse(source(file).text));
+      expect(viaJson.root && plain(viaJson.root), file).toEqual(
+        JSON.parse(corpusSource(file).text),
+      );
     }
   });
 
   it("locates resources and their properties on the lines they are written", () => {
-    const { resources } = loadCloudFormation(source("real/cfngoat/cfngoat.yaml"));
+    const { resources } = loadCloudFormation(corpusSource("real/cfngoat/cfngoat.yaml"));
     const webNode = resource(resources, "WebNodeSG");
     expect([webNode.line, webNode.column, webNode.type]).toEqual([
       112,
@@ -132,7 +114,7 @@ describe("CloudFormation corpus", () => {
   });
 
   it("reads CRLF line endings to the same model", () => {
-    const unix = source("real/cfngoat/cfngoat.yaml");
+    const unix = corpusSource("real/cfngoat/cfngoat.yaml");
     const windows = { path: unix.path, text: unix.text.replace(/\n/g, "\r\n") };
     const expected = loadCloudFormation(unix).resources;
     const actual = loadCloudFormation(windows).resources;
@@ -151,7 +133,7 @@ describe("CloudFormation corpus", () => {
   });
 
   it("evaluates !Sub, parameters and references on real templates", () => {
-    const { resources } = loadCloudFormation(source("real/cfngoat/cfngoat.yaml"), {
+    const { resources } = loadCloudFormation(corpusSource("real/cfngoat/cfngoat.yaml"), {
       parameters: { "AWS::AccountId": "123456789012" },
     });
     const instance = resource(resources, "EC2Instance");
@@ -172,7 +154,7 @@ describe("CloudFormation corpus", () => {
       Statement: [{ Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*" }],
     });
 
-    const eks = loadCloudFormation(source("real/cfngoat/eks.yaml")).resources;
+    const eks = loadCloudFormation(corpusSource("real/cfngoat/eks.yaml")).resources;
     const cluster = resource(eks, "EKSCluster");
     expect(cluster.config.RoleArn).toEqual({ $unknown: "!GetAtt EKSIAMRole.Arn" });
     expect(cluster.references).toContain("EKSIAMRole");

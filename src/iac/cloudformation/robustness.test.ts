@@ -1,19 +1,14 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { corpusSource } from "../../../test/support/corpus.js";
+import type { SourceFile } from "../source.js";
 import { isCloudFormation, loadCloudFormation } from "./index.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const fixtures = [
   "kics/cloudformation/s3_bucket_access_to_any_principal/test/positive3.yaml",
   "kics/cloudformation/security_groups_with_meta_ip/test/positive2.json",
   "kics/cloudformation/cloudtrail_logging_disabled/test/negative4.json",
   "kics/cloudformation/default_security_groups_with_unrestricted_traffic/test/positive1.yaml",
-].map((file) => ({
-  file,
-  text: readFileSync(path.resolve(repoRoot, "../shared/corpus", file), "utf8"),
-}));
+].map(corpusSource);
 
 const insertions = [
   "!Ref ",
@@ -50,10 +45,7 @@ describe("damaged templates", () => {
     };
     let damagedWithErrors = 0;
     for (let round = 0; round < 300; round++) {
-      const { file, text: original } = fixtures[next(fixtures.length)] as {
-        file: string;
-        text: string;
-      };
+      const { path: file, text: original } = fixtures[next(fixtures.length)] as SourceFile;
       let text = original;
       for (let edit = 0; edit <= next(5); edit++) {
         const at = next(text.length + 1);

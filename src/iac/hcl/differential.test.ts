@@ -21,25 +21,15 @@
 // hcl2-parser (an older HCL) rejects them: provider-namespaced functions (`provider::ns::fn()`),
 // which parser.test.ts covers.
 
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import hcl2 from "hcl2-parser";
 import { describe, expect, it } from "vitest";
+import { corpusDir, corpusFiles } from "../../../test/support/corpus.js";
 import type { Body, Expression, TemplatePart } from "./ast.js";
 import { parseHcl } from "./index.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const corpus = path.resolve(repoRoot, "../shared/corpus/real");
-
-function tfFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) tfFiles(full, out);
-    else if (name.endsWith(".tf")) out.push(full);
-  }
-  return out;
-}
+const corpus = path.join(corpusDir, "real");
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -199,7 +189,7 @@ describe("parseHcl against hcl2-parser on snippets", () => {
 
 describe("parseHcl against hcl2-parser with CRLF line endings", () => {
   // Every heredoc file plus a slice of the rest, rewritten with Windows line endings.
-  const all = tfFiles(corpus).map((file) => ({ file, text: readFileSync(file, "utf8") }));
+  const all = corpusFiles(".tf").map((file) => ({ file, text: readFileSync(file, "utf8") }));
   const chosen = all.filter(({ text }, index) => text.includes("<<") || index % 15 === 0);
 
   it.each(chosen.map(({ file, text }) => [path.relative(corpus, file), text]))(
@@ -216,7 +206,7 @@ describe("parseHcl against hcl2-parser with CRLF line endings", () => {
 });
 
 describe("parseHcl against hcl2-parser on corpus/real", () => {
-  const files = tfFiles(corpus);
+  const files = corpusFiles(".tf");
 
   it("finds the whole corpus", () => {
     expect(files.length).toBe(750);

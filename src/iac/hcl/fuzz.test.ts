@@ -3,25 +3,12 @@
 // every node's range lies inside the text. The parsers' own loops each consume input or stop,
 // so termination needs no timer here.
 
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { corpusFiles } from "../../../test/support/corpus.js";
 import type { Body } from "./ast.js";
 import { parseHcl, parseTfJson } from "./index.js";
 import type { LoadError } from "../../model/types.js";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const corpus = path.resolve(repoRoot, "../shared/corpus/real");
-
-function tfFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) tfFiles(full, out);
-    else if (name.endsWith(".tf")) out.push(full);
-  }
-  return out;
-}
 
 /** mulberry32: a small seeded generator, so every run mutates the same way. */
 function generator(seed: number): () => number {
@@ -146,7 +133,7 @@ function checkResult(
 }
 
 describe("fuzzing", () => {
-  const files = tfFiles(corpus);
+  const files = corpusFiles(".tf");
 
   it("parseHcl survives 3000 mutations of corpus files", () => {
     const random = generator(20261126);

@@ -1,24 +1,14 @@
 // parseHcl: exact positions on real files, every expression kind of native syntax, and syntax
 // errors located with actionable messages.
 
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { corpusDir, corpusFiles } from "../../../test/support/corpus.js";
 import type { Attribute, Block, Body, Expression, Range } from "./ast.js";
 import { expressionText, MAX_NESTING_DEPTH, parseHcl } from "./index.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const corpus = path.resolve(repoRoot, "../shared/corpus/real");
-
-function tfFiles(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir).sort()) {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) tfFiles(full, out);
-    else if (name.endsWith(".tf")) out.push(full);
-  }
-  return out;
-}
+const corpus = path.join(corpusDir, "real");
 
 function parseOk(text: string): Body {
   const { body, errors } = parseHcl(text, "test.tf");
@@ -113,7 +103,7 @@ describe("positions on real files", () => {
   it("gives every node of every corpus file a line and column that match its offset", () => {
     let checked = 0;
     const wrong: string[] = [];
-    for (const corpusFile of tfFiles(corpus)) {
+    for (const corpusFile of corpusFiles(".tf")) {
       const source = readFileSync(corpusFile, "utf8");
       const lineStarts = [0];
       for (let i = 0; i < source.length; i++)

@@ -1,24 +1,12 @@
-import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { corpusDir, readSources } from "../../../test/support/corpus.js";
 import type { Resource } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 import { loadTerraform } from "./index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "../../..");
-const shared = path.resolve(repoRoot, "../shared");
-
-function readTree(root: string, prefix = ""): SourceFile[] {
-  const files: SourceFile[] = [];
-  for (const name of readdirSync(root).sort()) {
-    const full = path.join(root, name);
-    if (statSync(full).isDirectory()) files.push(...readTree(full, `${prefix}${name}/`));
-    else files.push({ path: `${prefix}${name}`, text: readFileSync(full, "utf8") });
-  }
-  return files;
-}
 
 function byAddress(resources: Resource[], address: string): Resource {
   const found = resources.find((resource) => resource.address === address);
@@ -32,7 +20,7 @@ function line(resource: Resource, pointer: string): string {
 }
 
 describe("modules", () => {
-  const model = loadTerraform(readTree(path.join(here, "fixtures/modules-app")));
+  const model = loadTerraform(readSources(path.join(here, "fixtures/modules-app")));
 
   it("loads the fixture repository without errors", () => {
     expect(model.errors).toEqual([]);
@@ -270,7 +258,7 @@ data "aws_iam_policy_document" "merged" {
 
   it("locates actions inside a heredoc policy (terragoat iam.tf)", () => {
     const { resources, errors } = loadTerraform(
-      readTree(path.join(shared, "corpus/real/terragoat/terraform/aws")),
+      readSources(path.join(corpusDir, "real/terragoat/terraform/aws")),
     );
     expect(errors).toEqual([]);
     const policy = byAddress(resources, "aws_iam_user_policy.userpolicy");
@@ -745,8 +733,9 @@ resource "x" "y" {
 
 describe("real corpus", () => {
   it("loads terragoat and the terraform-aws-* modules with zero errors", () => {
-    const root = path.join(shared, "corpus/real");
-    const files = readTree(root).filter((file) => !file.path.startsWith("cfngoat/"));
+    const files = readSources(path.join(corpusDir, "real")).filter(
+      (file) => !file.path.startsWith("cfngoat/"),
+    );
     const model = loadTerraform(files);
     expect(model.errors).toEqual([]);
     const count = (prefix: string): number =>

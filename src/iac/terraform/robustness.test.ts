@@ -1,13 +1,7 @@
-import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { SourceFile } from "../source.js";
+import { corpusDir, readSources } from "../../../test/support/corpus.js";
 import { loadTerraform } from "./index.js";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const shared = path.resolve(here, "../../..", "../shared");
-const terragoat = path.join(shared, "corpus/real/terragoat/terraform/aws");
 
 /** A deterministic generator so a failure reproduces. */
 function random(seed: number): () => number {
@@ -35,9 +29,7 @@ function mutate(text: string, next: () => number): string {
 }
 
 describe("robustness", () => {
-  const files: SourceFile[] = readdirSync(terragoat)
-    .sort()
-    .map((name) => ({ path: name, text: readFileSync(path.join(terragoat, name), "utf8") }));
+  const files = readSources(path.join(corpusDir, "real/terragoat/terraform/aws"));
 
   it("loads 150 mutated copies of terragoat without throwing, every error located", () => {
     const next = random(20261126);

@@ -1,8 +1,24 @@
 // What loaders read: repository files already fetched (from disk, git or GitHub) and checked
-// for size, binary content and encoding by the fetch stage, so every loader is a pure function.
+// for size, binary content and encoding by the fetch stage, so every loader is a pure function;
+// and the one way their syntax trees (HCL, JSON) say where a node is written.
 
 export interface SourceFile {
   /** Repository-relative path with forward slashes (`modules/net/main.tf`). */
   path: string;
   text: string;
+}
+
+/**
+ * Where a node is written in a source file. `line`/`column` are 1-based; `endLine`/`endColumn`
+ * are the position just after the node's last character (exclusive, like HCL's own ranges).
+ * Columns count UTF-16 code units from the line start, as JavaScript strings do. `start`/`end`
+ * are offsets into the text (UTF-16 code units, end exclusive): `text.slice(start, end)` is it.
+ */
+export interface Range {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  start: number;
+  end: number;
 }

@@ -24,19 +24,22 @@ export function corpusFiles(ext: string, folder = "real"): readonly string[] {
   return files.filter((file) => file.endsWith(ext));
 }
 
-/** KICS's examples for one platform (`kics/cloudformation/<query>/test/positive1.yaml`), relative to the corpus. */
+/**
+ * KICS's examples for a platform relative to the corpus:
+ * `kics/cloudformation/<query>/test/positive1.yaml`.
+ */
 export function kicsExamples(platform: string): string[] {
   return corpusFiles("", `kics/${platform}`)
     .map((file) => path.relative(corpusDir, file))
     .filter((file) => /\/test\/(positive|negative)\d*\.[a-z]+$/.test(file));
 }
 
-/** One file of `shared/corpus` as a source; `relative` (`real/cfngoat/eks.yaml`) is also its path. */
+/** One file of `shared/corpus` as a source; `relative` (`real/cfngoat/eks.yaml`) is its path. */
 export function corpusSource(relative: string): SourceFile {
   return { path: relative, text: readFileSync(path.join(corpusDir, relative), "utf8") };
 }
 
-/** Every file under `directory` (a fixture folder or part of the corpus) as a source whose path is relative to it. */
+/** Every file under `directory` (fixtures, part of the corpus) as a source, path relative to it. */
 export function readSources(directory: string): SourceFile[] {
   return walk(directory, []).map((file) => ({
     path: path.relative(directory, file),

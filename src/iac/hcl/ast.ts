@@ -2,20 +2,9 @@
 // shapes) that the HCL parser produces and the Terraform evaluator reads. Every node carries
 // where it is written, so any value computed from it can still name its exact line.
 
-/**
- * Where a node is written. `line`/`column` are 1-based; `endLine`/`endColumn` are the position
- * just after the node's last character (exclusive, like HCL's own ranges). Columns count UTF-16
- * code units from the line start, as JavaScript strings do. `start`/`end` are offsets into the
- * source text (UTF-16 code units, end exclusive): `text.slice(node.start, node.end)` is the node.
- */
-export interface Range {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  start: number;
-  end: number;
-}
+import type { Range } from "../source.js";
+
+export type { Range };
 
 /** Which concrete syntax a body was read from; JSON bodies need schema to tell blocks from attributes. */
 export type Syntax = "hcl" | "json";

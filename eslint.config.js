@@ -1,7 +1,15 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "examples/**", "src/rego/runtime/assembly/**", "**/fixtures/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "examples/**",
+      "src/rego/runtime/assembly/**",
+      "**/fixtures/**",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

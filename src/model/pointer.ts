@@ -3,7 +3,9 @@
 export type PathSegment = string | number;
 
 export function toPointer(path: readonly PathSegment[]): string {
-  return path.map((segment) => "/" + String(segment).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+  return path
+    .map((segment) => "/" + String(segment).replace(/~/g, "~0").replace(/\//g, "~1"))
+    .join("");
 }
 
 export function fromPointer(pointer: string): string[] {

@@ -22,13 +22,7 @@ export interface UnknownValue {
 }
 
 export type Value =
-  | null
-  | boolean
-  | number
-  | string
-  | UnknownValue
-  | Value[]
-  | { [key: string]: Value };
+  null | boolean | number | string | UnknownValue | Value[] | { [key: string]: Value };
 
 export function unknown(expression: string): UnknownValue {
   return { $unknown: expression };

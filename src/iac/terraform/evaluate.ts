@@ -87,8 +87,15 @@ export class ExpressionEvaluator {
       return this.evaluate(expr, scope);
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
-      const where = error instanceof LocatedEvaluationError ? error : { file: scope.file, range: expr };
-      scope.host.report({ file: where.file, line: where.range.line, column: where.range.column, message: error.message, code: error.code });
+      const where =
+        error instanceof LocatedEvaluationError ? error : { file: scope.file, range: expr };
+      scope.host.report({
+        file: where.file,
+        line: where.range.line,
+        column: where.range.column,
+        message: error.message,
+        code: error.code,
+      });
       return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
     } finally {
       this.steps = saved;
@@ -97,7 +104,12 @@ export class ExpressionEvaluator {
 
   evaluate(expr: Expression, scope: Scope): Evaluated {
     if (++this.steps > EVALUATION_BUDGET) {
-      throw new LocatedEvaluationError(`evaluation exceeded ${EVALUATION_BUDGET} steps; the expression is treated as unknown`, "terraform-limit", scope.file, expr);
+      throw new LocatedEvaluationError(
+        `evaluation exceeded ${EVALUATION_BUDGET} steps; the expression is treated as unknown`,
+        "terraform-limit",
+        scope.file,
+        expr,
+      );
     }
     try {
       return this.evaluateNode(expr, scope);
@@ -159,7 +171,8 @@ export class ExpressionEvaluator {
         return this.splat(expr, scope);
       case "SplatItem": {
         const item = scope.iteration.get(SPLAT_ITEM);
-        if (!item) throw new EvaluationError("splat element used outside a splat", "terraform-syntax");
+        if (!item)
+          throw new EvaluationError("splat element used outside a splat", "terraform-syntax");
         return item;
       }
       case "For":
@@ -167,16 +180,32 @@ export class ExpressionEvaluator {
       case "Conditional": {
         const condition = this.evaluate(expr.condition, scope).value;
         if (isUnknown(condition)) return { value: unknown(sourceText(expr, scope)), origin: here };
-        if (condition === null) throw new EvaluationError("the condition is null; true or false is required", "terraform-type");
+        if (condition === null)
+          throw new EvaluationError(
+            "the condition is null; true or false is required",
+            "terraform-type",
+          );
         const chosen = toBoolValue(condition, "condition") ? expr.trueExpr : expr.falseExpr;
         return this.evaluate(chosen, scope);
       }
       case "Binary":
-        return { value: this.binary(expr.op, this.evaluate(expr.left, scope).value, this.evaluate(expr.right, scope).value, expr, scope), origin: here };
+        return {
+          value: this.binary(
+            expr.op,
+            this.evaluate(expr.left, scope).value,
+            this.evaluate(expr.right, scope).value,
+            expr,
+            scope,
+          ),
+          origin: here,
+        };
       case "Unary": {
         const operand = this.evaluate(expr.operand, scope).value;
         if (isUnknown(operand)) return { value: unknown(sourceText(expr, scope)), origin: here };
-        const value = expr.op === "!" ? !toBoolValue(operand, "operand of !") : -(toNumberValue(operand, "operand of -") as number);
+        const value =
+          expr.op === "!"
+            ? !toBoolValue(operand, "operand of !")
+            : -(toNumberValue(operand, "operand of -") as number);
         return { value, origin: here };
       }
       case "Parens":
@@ -195,12 +224,30 @@ export class ExpressionEvaluator {
     const render = (list: TemplatePart[], inner: Scope): void => {
       for (const part of list) {
         if (!isKnown) return;
-        if (++this.steps > EVALUATION_BUDGET) throw new EvaluationError(`evaluation exceeded ${EVALUATION_BUDGET} steps`, "terraform-limit");
-        const emit = (text: string, literal: boolean, start: { line: number; column: number } = part): void => {
-          segments.push({ offset: length, file: inner.file, line: start.line, column: start.column, literal });
+        if (++this.steps > EVALUATION_BUDGET)
+          throw new EvaluationError(
+            `evaluation exceeded ${EVALUATION_BUDGET} steps`,
+            "terraform-limit",
+          );
+        const emit = (
+          text: string,
+          literal: boolean,
+          start: { line: number; column: number } = part,
+        ): void => {
+          segments.push({
+            offset: length,
+            file: inner.file,
+            line: start.line,
+            column: start.column,
+            literal,
+          });
           pieces.push(text);
           length += text.length;
-          if (length > MAX_TEXT) throw new EvaluationError(`template result is longer than ${MAX_TEXT} characters`, "terraform-limit");
+          if (length > MAX_TEXT)
+            throw new EvaluationError(
+              `template result is longer than ${MAX_TEXT} characters`,
+              "terraform-limit",
+            );
         };
         switch (part.kind) {
           case "TemplateLiteral":
@@ -208,7 +255,9 @@ export class ExpressionEvaluator {
             break;
           case "TemplateInterpolation": {
             const value = this.evaluate(part.expr, inner).value;
-            const text = isUnknown(value) ? value : toStringValue(value, `interpolated ${sourceText(part.expr, inner)}`);
+            const text = isUnknown(value)
+              ? value
+              : toStringValue(value, `interpolated ${sourceText(part.expr, inner)}`);
             if (!isUnknown(text)) emit(text, false);
             else {
               emit(unknownMarker(unknownTexts.length), false);
@@ -243,7 +292,8 @@ export class ExpressionEvaluator {
     render(parts, scope);
     const here = at(scope.file, expr);
     if (!isKnown) return { value: unknown(sourceText(expr, scope)), origin: here };
-    if (unknownTexts.length === 0) return { value: pieces.join(""), origin: { ...here, text: segments } };
+    if (unknownTexts.length === 0)
+      return { value: pieces.join(""), origin: { ...here, text: segments } };
     const settled = settleJsonTemplate(pieces.join(""), segments, unknownTexts);
     if (!settled) return { value: unknown(sourceText(expr, scope)), origin: here };
     return { value: settled.text, origin: { ...here, text: settled.segments } };
@@ -257,14 +307,20 @@ export class ExpressionEvaluator {
     else {
       const resolved = scope.host.resolve(expr, scope);
       if (!resolved) {
-        throw new LocatedEvaluationError(`unknown name ${JSON.stringify(expr.root)}: not a variable, local, resource, data source or module reference`, "terraform-unknown-reference", scope.file, expr);
+        throw new LocatedEvaluationError(
+          `unknown name ${JSON.stringify(expr.root)}: not a variable, local, resource, data source or module reference`,
+          "terraform-unknown-reference",
+          scope.file,
+          expr,
+        );
       }
       current = resolved.result;
       consumed = resolved.consumed;
     }
     // An unknown met before the last step names the whole traversal; one resolved directly keeps its own name.
     for (const step of expr.steps.slice(consumed)) {
-      if (isUnknown(current.value)) return { value: unknown(sourceText(expr, scope)), origin: current.origin };
+      if (isUnknown(current.value))
+        return { value: unknown(sourceText(expr, scope)), origin: current.origin };
       current = this.step(current, stepKey(step), expr, scope);
     }
     return current;
@@ -278,22 +334,41 @@ export class ExpressionEvaluator {
     const open = typeof value === "object" && value !== null && openValues.has(value);
     if (Array.isArray(value)) {
       const index = toNumberValue(key as Value, "index") as number;
-      if (!Number.isInteger(index)) throw new EvaluationError(`index ${describe(key)} is not a whole number`, "terraform-index");
+      if (!Number.isInteger(index))
+        throw new EvaluationError(
+          `index ${describe(key)} is not a whole number`,
+          "terraform-index",
+        );
       if (index < 0 || index >= value.length) {
         if (open) return { value: unknown(text()), origin: at(scope.file, where) };
-        throw new EvaluationError(`index ${index} is out of range for a list of ${value.length}`, "terraform-index");
+        throw new EvaluationError(
+          `index ${index} is out of range for a list of ${value.length}`,
+          "terraform-index",
+        );
       }
-      return { value: open ? markOpen(value[index] as Value) : (value[index] as Value), origin: childOrigin(from.origin, index) };
+      return {
+        value: open ? markOpen(value[index] as Value) : (value[index] as Value),
+        origin: childOrigin(from.origin, index),
+      };
     }
     if (isObject(value)) {
       const name = toStringValue(key, "key") as string;
       if (!(name in value)) {
         if (open) return { value: unknown(text()), origin: at(scope.file, where) };
-        throw new EvaluationError(`this object has no attribute or key ${JSON.stringify(name)}`, "terraform-missing-attribute");
+        throw new EvaluationError(
+          `this object has no attribute or key ${JSON.stringify(name)}`,
+          "terraform-missing-attribute",
+        );
       }
-      return { value: open ? markOpen(value[name] as Value) : (value[name] as Value), origin: childOrigin(from.origin, name) };
+      return {
+        value: open ? markOpen(value[name] as Value) : (value[name] as Value),
+        origin: childOrigin(from.origin, name),
+      };
     }
-    throw new EvaluationError(`cannot take ${typeof key === "string" ? `attribute ${JSON.stringify(key)}` : `index ${describe(key)}`} of ${describe(value)}`, "terraform-index");
+    throw new EvaluationError(
+      `cannot take ${typeof key === "string" ? `attribute ${JSON.stringify(key)}` : `index ${describe(key)}`} of ${describe(value)}`,
+      "terraform-index",
+    );
   }
 
   private splat(expr: SplatExpr, scope: Scope): Evaluated {
@@ -301,9 +376,15 @@ export class ExpressionEvaluator {
     const here = at(scope.file, expr);
     if (isUnknown(source.value)) return { value: unknown(sourceText(expr, scope)), origin: here };
     if (source.value === null) return { value: [], origin: here };
-    if (openValues.has(source.value as object)) (Array.isArray(source.value) ? source.value : Object.values(source.value as ValueObject)).forEach(markOpen);
+    if (openValues.has(source.value as object))
+      (Array.isArray(source.value)
+        ? source.value
+        : Object.values(source.value as ValueObject)
+      ).forEach(markOpen);
     // A value that is not a list splats as a one-element list (HCL's rule for both splat forms).
-    const elements: Evaluated[] = Array.isArray(source.value) ? source.value.map((value, i) => ({ value, origin: childOrigin(source.origin, i) })) : [source];
+    const elements: Evaluated[] = Array.isArray(source.value)
+      ? source.value.map((value, i) => ({ value, origin: childOrigin(source.origin, i) }))
+      : [source];
     const items = new Map<string, Origin>();
     const value = elements.map((element, i) => {
       const iteration = new Map(scope.iteration);
@@ -318,7 +399,8 @@ export class ExpressionEvaluator {
   private forExpression(expr: ForExpr, scope: Scope): Evaluated {
     const here = at(scope.file, expr);
     const collection = this.evaluate(expr.collection, scope);
-    if (isUnknown(collection.value)) return { value: unknown(sourceText(expr, scope)), origin: here };
+    if (isUnknown(collection.value))
+      return { value: unknown(sourceText(expr, scope)), origin: here };
     const items = new Map<string, Origin>();
     const tuple: Value[] = [];
     const object: { [key: string]: Value } = {};
@@ -343,12 +425,19 @@ export class ExpressionEvaluator {
       if (isUnknown(key)) return { value: unknown(sourceText(expr, scope)), origin: here };
       const name = toStringValue(key, "for key") as string;
       if (expr.grouping) {
-        const group = groups.get(name) ?? { values: [] as Value[], origins: new Map<string, Origin>() };
+        const group = groups.get(name) ?? {
+          values: [] as Value[],
+          origins: new Map<string, Origin>(),
+        };
         group.origins.set(String(group.values.length), result.origin);
         group.values.push(result.value);
         groups.set(name, group);
       } else {
-        if (name in object) throw new EvaluationError(`duplicate key ${JSON.stringify(name)} in for expression; use "..." to group`, "terraform-duplicate-key");
+        if (name in object)
+          throw new EvaluationError(
+            `duplicate key ${JSON.stringify(name)} in for expression; use "..." to group`,
+            "terraform-duplicate-key",
+          );
         object[name] = result.value;
         items.set(name, result.origin);
       }
@@ -369,9 +458,13 @@ export class ExpressionEvaluator {
       case "!=":
         return !valuesEqual(left, right);
       case "&&":
-        return toBoolValue(left, "left of &&") === true && toBoolValue(right, "right of &&") === true;
+        return (
+          toBoolValue(left, "left of &&") === true && toBoolValue(right, "right of &&") === true
+        );
       case "||":
-        return toBoolValue(left, "left of ||") === true || toBoolValue(right, "right of ||") === true;
+        return (
+          toBoolValue(left, "left of ||") === true || toBoolValue(right, "right of ||") === true
+        );
     }
     const a = toNumberValue(left, `left of ${op}`) as number;
     const b = toNumberValue(right, `right of ${op}`) as number;
@@ -419,19 +512,36 @@ export class ExpressionEvaluator {
     if (expr.expandFinal && args.length > 0) {
       const last = args[args.length - 1] as Evaluated;
       if (isUnknown(last.value)) return { value: unknown(sourceText(expr, scope)), origin: here };
-      if (!Array.isArray(last.value)) throw new EvaluationError(`the final argument of ${name}(...) must be a list to expand`, "terraform-type");
-      args = [...args.slice(0, -1), ...last.value.map((value, i) => ({ value, origin: childOrigin(last.origin, i) }))];
+      if (!Array.isArray(last.value))
+        throw new EvaluationError(
+          `the final argument of ${name}(...) must be a list to expand`,
+          "terraform-type",
+        );
+      args = [
+        ...args.slice(0, -1),
+        ...last.value.map((value, i) => ({ value, origin: childOrigin(last.origin, i) })),
+      ];
     }
     const context: FunctionContext = {
       expression: sourceText(expr, scope),
       readFile: (path) => scope.host.readFile(path)?.text,
     };
-    const value = callFunction(name, args.map((arg) => arg.value), context);
+    const value = callFunction(
+      name,
+      args.map((arg) => arg.value),
+      context,
+    );
     return { value, origin: this.callOrigin(name, args, value, here, scope) };
   }
 
   /** Where the result of a call was written: passed through for conversions, built for merge/concat/jsonencode/file. */
-  private callOrigin(name: string, args: Evaluated[], value: Value, here: Origin, scope: Scope): Origin {
+  private callOrigin(
+    name: string,
+    args: Evaluated[],
+    value: Value,
+    here: Origin,
+    scope: Scope,
+  ): Origin {
     const first = args[0];
     switch (name) {
       case "jsonencode":
@@ -445,22 +555,32 @@ export class ExpressionEvaluator {
         return first ? { ...first.origin, range: here.range, file: here.file } : here;
       case "lookup": {
         const key = args[1]?.value;
-        if (first && isObject(first.value) && typeof key === "string" && key in first.value) return childOrigin(first.origin, key);
+        if (first && isObject(first.value) && typeof key === "string" && key in first.value)
+          return childOrigin(first.origin, key);
         return args[2]?.origin ?? here;
       }
       case "element": {
         const index = args[1]?.value;
-        if (first && Array.isArray(first.value) && first.value.length > 0 && typeof index === "number") return childOrigin(first.origin, index % first.value.length);
+        if (
+          first &&
+          Array.isArray(first.value) &&
+          first.value.length > 0 &&
+          typeof index === "number"
+        )
+          return childOrigin(first.origin, index % first.value.length);
         return here;
       }
       case "one":
-        return first && Array.isArray(first.value) && first.value.length === 1 ? childOrigin(first.origin, 0) : here;
+        return first && Array.isArray(first.value) && first.value.length === 1
+          ? childOrigin(first.origin, 0)
+          : here;
       case "coalesce":
         return args.find((arg) => valuesEqual(arg.value, value))?.origin ?? here;
       case "merge": {
         const items = new Map<string, Origin>();
         for (const arg of args) {
-          if (isObject(arg.value)) for (const key of Object.keys(arg.value)) items.set(key, childOrigin(arg.origin, key));
+          if (isObject(arg.value))
+            for (const key of Object.keys(arg.value)) items.set(key, childOrigin(arg.origin, key));
         }
         return { ...here, items };
       }
@@ -468,18 +588,24 @@ export class ExpressionEvaluator {
       case "flatten": {
         const items = new Map<string, Origin>();
         const add = (item: Evaluated): void => {
-          if (name === "flatten" && Array.isArray(item.value)) item.value.forEach((v, i) => add({ value: v, origin: childOrigin(item.origin, i) }));
+          if (name === "flatten" && Array.isArray(item.value))
+            item.value.forEach((v, i) => add({ value: v, origin: childOrigin(item.origin, i) }));
           else items.set(String(items.size), item.origin);
         };
         for (const arg of args) {
-          if (Array.isArray(arg.value)) arg.value.forEach((v, i) => add({ value: v, origin: childOrigin(arg.origin, i) }));
+          if (Array.isArray(arg.value))
+            arg.value.forEach((v, i) => add({ value: v, origin: childOrigin(arg.origin, i) }));
         }
         return { ...here, items };
       }
       case "file": {
-        const path = first && typeof first.value === "string" ? scope.host.readFile(first.value) : undefined;
+        const path =
+          first && typeof first.value === "string" ? scope.host.readFile(first.value) : undefined;
         if (!path) return here;
-        return { ...here, text: [{ offset: 0, file: path.path, line: 1, column: 1, literal: true }] };
+        return {
+          ...here,
+          text: [{ offset: 0, file: path.path, line: 1, column: 1, literal: true }],
+        };
       }
       default:
         return here;
@@ -492,28 +618,52 @@ export class ExpressionEvaluator {
    */
   private templateFile(expr: FunctionCallExpr, scope: Scope): Evaluated {
     const here = at(scope.file, expr);
-    if (expr.args.length !== 2) throw new EvaluationError(`templatefile takes 2 arguments, ${expr.args.length} given`, "terraform-argument");
-    const [pathArgument, variablesArgument] = expr.args.map((arg) => this.evaluate(arg, scope)) as [Evaluated, Evaluated];
+    if (expr.args.length !== 2)
+      throw new EvaluationError(
+        `templatefile takes 2 arguments, ${expr.args.length} given`,
+        "terraform-argument",
+      );
+    const [pathArgument, variablesArgument] = expr.args.map((arg) => this.evaluate(arg, scope)) as [
+      Evaluated,
+      Evaluated,
+    ];
     const unknownCall = { value: unknown(sourceText(expr, scope)), origin: here };
     if (isUnknown(pathArgument.value) || isUnknown(variablesArgument.value)) return unknownCall;
     const path = toStringValue(pathArgument.value, "templatefile path") as string;
-    if (!isObject(variablesArgument.value)) throw new EvaluationError(`templatefile variables must be an object, got ${describe(variablesArgument.value)}`, "terraform-type");
+    if (!isObject(variablesArgument.value))
+      throw new EvaluationError(
+        `templatefile variables must be an object, got ${describe(variablesArgument.value)}`,
+        "terraform-type",
+      );
     const file = scope.host.readFile(path);
     if (!file) return unknownCall;
     const template = parseTemplateFile(file.path, file.text);
     template.errors.forEach((error) => scope.host.report(error));
     const iteration = new Map<string, Evaluated>();
-    for (const [name, value] of Object.entries(variablesArgument.value)) iteration.set(name, { value, origin: childOrigin(variablesArgument.origin, name) });
+    for (const [name, value] of Object.entries(variablesArgument.value))
+      iteration.set(name, { value, origin: childOrigin(variablesArgument.origin, name) });
     const host: EvaluationHost = {
       resolve: (traversal) => {
-        throw new LocatedEvaluationError(`templates see only the variables passed to templatefile, not ${JSON.stringify(traversal.root)}`, "terraform-undeclared-reference", file.path, traversal);
+        throw new LocatedEvaluationError(
+          `templates see only the variables passed to templatefile, not ${JSON.stringify(traversal.root)}`,
+          "terraform-undeclared-reference",
+          file.path,
+          traversal,
+        );
       },
       readFile: (relative) => scope.host.readFile(relative),
       report: (error) => scope.host.report(error),
     };
-    const rendered = this.template(template.parts, expr, { file: file.path, text: template.text, iteration, host });
+    const rendered = this.template(template.parts, expr, {
+      file: file.path,
+      text: template.text,
+      iteration,
+      host,
+    });
     if (isUnknown(rendered.value)) return unknownCall;
-    const value = template.addedNewline ? (rendered.value as string).replace(/\n$/, "") : rendered.value;
+    const value = template.addedNewline
+      ? (rendered.value as string).replace(/\n$/, "")
+      : rendered.value;
     return { value, origin: { ...here, text: rendered.origin.text } };
   }
 
@@ -521,28 +671,41 @@ export class ExpressionEvaluator {
   private tryOrCan(expr: FunctionCallExpr, scope: Scope): Evaluated {
     const here = at(scope.file, expr);
     if (expr.name === "can") {
-      if (expr.args.length !== 1) throw new EvaluationError(`can takes 1 argument, ${expr.args.length} given`, "terraform-argument");
+      if (expr.args.length !== 1)
+        throw new EvaluationError(
+          `can takes 1 argument, ${expr.args.length} given`,
+          "terraform-argument",
+        );
       try {
         const result = this.evaluate(expr.args[0] as Expression, scope);
-        return { value: isUnknown(result.value) ? unknown(sourceText(expr, scope)) : true, origin: here };
+        return {
+          value: isUnknown(result.value) ? unknown(sourceText(expr, scope)) : true,
+          origin: here,
+        };
       } catch (error) {
-        if (error instanceof EvaluationError && error.code !== "terraform-limit") return { value: false, origin: here };
+        if (error instanceof EvaluationError && error.code !== "terraform-limit")
+          return { value: false, origin: here };
         throw error;
       }
     }
-    if (expr.args.length === 0) throw new EvaluationError("try needs at least one argument", "terraform-argument");
+    if (expr.args.length === 0)
+      throw new EvaluationError("try needs at least one argument", "terraform-argument");
     let last: EvaluationError | undefined;
     for (const arg of expr.args) {
       try {
         const result = this.evaluate(arg, scope);
-        if (isUnknown(result.value)) return { value: unknown(sourceText(expr, scope)), origin: here };
+        if (isUnknown(result.value))
+          return { value: unknown(sourceText(expr, scope)), origin: here };
         return result;
       } catch (error) {
         if (!(error instanceof EvaluationError) || error.code === "terraform-limit") throw error;
         last = error;
       }
     }
-    throw new EvaluationError(`no argument of try could be evaluated: ${last?.message ?? ""}`, "terraform-try");
+    throw new EvaluationError(
+      `no argument of try could be evaluated: ${last?.message ?? ""}`,
+      "terraform-try",
+    );
   }
 }
 
@@ -550,8 +713,12 @@ export class ExpressionEvaluator {
  * Where a literal's value starts in the source: after any whitespace a `~` strip marker removed
  * (the part's range still covers it), so lines inside the literal stay exact.
  */
-function literalStart(part: { line: number; column: number; value: string }, raw: string): { line: number; column: number } {
-  const stripped = raw.length - raw.trimStart().length - (part.value.length - part.value.trimStart().length);
+function literalStart(
+  part: { line: number; column: number; value: string },
+  raw: string,
+): { line: number; column: number } {
+  const stripped =
+    raw.length - raw.trimStart().length - (part.value.length - part.value.trimStart().length);
   if (stripped <= 0) return part;
   const skipped = raw.slice(0, stripped);
   const newlines = skipped.split("\n").length - 1;
@@ -567,19 +734,31 @@ function stepKey(step: TraversalStep): Value {
 }
 
 /** Key/value pairs of a collection as for-expressions and dynamic blocks iterate them (objects in key order). */
-export function entriesOf(collection: Evaluated, what: string): { key: Evaluated; value: Evaluated }[] {
+export function entriesOf(
+  collection: Evaluated,
+  what: string,
+): { key: Evaluated; value: Evaluated }[] {
   const { value, origin } = collection;
-  if (typeof value === "object" && value !== null && openValues.has(value)) (Array.isArray(value) ? value : Object.values(value)).forEach(markOpen);
+  if (typeof value === "object" && value !== null && openValues.has(value))
+    (Array.isArray(value) ? value : Object.values(value)).forEach(markOpen);
   if (Array.isArray(value)) {
-    return value.map((item, i) => ({ key: { value: i, origin }, value: { value: item, origin: childOrigin(origin, i) } }));
+    return value.map((item, i) => ({
+      key: { value: i, origin },
+      value: { value: item, origin: childOrigin(origin, i) },
+    }));
   }
   if (isObject(value)) {
-    return sortedKeys(value).map((key) => ({ key: { value: key, origin: childOrigin(origin, key) }, value: { value: value[key] as Value, origin: childOrigin(origin, key) } }));
+    return sortedKeys(value).map((key) => ({
+      key: { value: key, origin: childOrigin(origin, key) },
+      value: { value: value[key] as Value, origin: childOrigin(origin, key) },
+    }));
   }
-  throw new EvaluationError(`${what} needs a list, set, map or object, got ${describe(value)}`, "terraform-type");
+  throw new EvaluationError(
+    `${what} needs a list, set, map or object, got ${describe(value)}`,
+    "terraform-type",
+  );
 }
 
 export function sourceText(node: Range, scope: Pick<Scope, "text">): string {
   return scope.text.slice(node.start, node.end);
 }
-

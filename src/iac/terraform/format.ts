@@ -3,7 +3,14 @@
 // (1) because no installed library formats the Go way, and Terraform's own rules are small.
 import { isUnknown, type Value } from "../../model/types.js";
 import { marshalJson } from "./json.js";
-import { EvaluationError, formatNumber, toBoolValue, toNumberValue, toStringValue, type ValueObject } from "./values.js";
+import {
+  EvaluationError,
+  formatNumber,
+  toBoolValue,
+  toNumberValue,
+  toStringValue,
+  type ValueObject,
+} from "./values.js";
 
 const VERB = /%([-+ 0#]*)(?:\[(\d+)\])?(\d+|\*)?(?:\.(\d+))?(?:\[(\d+)\])?([a-zA-Z%])/gy;
 
@@ -21,7 +28,11 @@ export function formatGo(spec: string, args: readonly Value[]): string | undefin
     out += spec.slice(cursor, percent);
     VERB.lastIndex = percent;
     const match = VERB.exec(spec);
-    if (!match) throw new EvaluationError(`invalid format verb at offset ${percent} in ${JSON.stringify(spec)}`, "terraform-format");
+    if (!match)
+      throw new EvaluationError(
+        `invalid format verb at offset ${percent} in ${JSON.stringify(spec)}`,
+        "terraform-format",
+      );
     cursor = VERB.lastIndex;
     const [, flags = "", indexBefore, widthText, precisionText, indexAfter, verb = ""] = match;
     if (verb === "%") {
@@ -35,20 +46,28 @@ export function formatGo(spec: string, args: readonly Value[]): string | undefin
       const w = args[next++];
       width = typeof w === "number" ? w : undefined;
     }
-    if (next >= args.length) throw new EvaluationError(`format ${JSON.stringify(spec)} needs more arguments than the ${args.length} given`, "terraform-format");
+    if (next >= args.length)
+      throw new EvaluationError(
+        `format ${JSON.stringify(spec)} needs more arguments than the ${args.length} given`,
+        "terraform-format",
+      );
     const arg = args[next++] as Value;
     if (isUnknown(arg)) return undefined;
     const precision = precisionText === undefined ? undefined : Number(precisionText);
     out += pad(formatOne(verb, arg, flags, precision), flags, width, verb);
   }
   if (next < args.length && !/%\[\d+\]/.test(spec)) {
-    throw new EvaluationError(`format ${JSON.stringify(spec)} has too many arguments: ${args.length} given, ${next} used`, "terraform-format");
+    throw new EvaluationError(
+      `format ${JSON.stringify(spec)} has too many arguments: ${args.length} given, ${next} used`,
+      "terraform-format",
+    );
   }
   return out;
 }
 
 function formatOne(verb: string, arg: Value, flags: string, precision: number | undefined): string {
-  const sign = (n: number, text: string): string => (n >= 0 && flags.includes("+") ? "+" + text : n >= 0 && flags.includes(" ") ? " " + text : text);
+  const sign = (n: number, text: string): string =>
+    n >= 0 && flags.includes("+") ? "+" + text : n >= 0 && flags.includes(" ") ? " " + text : text;
   switch (verb) {
     case "s": {
       const text = toStringValue(arg, "format argument") as string;
@@ -72,7 +91,9 @@ function formatOne(verb: string, arg: Value, flags: string, precision: number | 
     case "o":
     case "b": {
       if (verb !== "b" && typeof arg === "string") {
-        const hex = [...Buffer.from(arg, "utf8")].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+        const hex = [...Buffer.from(arg, "utf8")]
+          .map((byte) => byte.toString(16).padStart(2, "0"))
+          .join("");
         return verb === "X" ? hex.toUpperCase() : hex;
       }
       const n = integer(arg);
@@ -106,12 +127,14 @@ function formatOne(verb: string, arg: Value, flags: string, precision: number | 
 
 function integer(arg: Value): number {
   const n = toNumberValue(arg, "format argument") as number;
-  if (!Number.isInteger(n)) throw new EvaluationError(`format %d needs a whole number, got ${n}`, "terraform-format");
+  if (!Number.isInteger(n))
+    throw new EvaluationError(`format %d needs a whole number, got ${n}`, "terraform-format");
   return n;
 }
 
 function pad(text: string, flags: string, width: number | undefined, verb: string): string {
-  if (width !== undefined && width > 10_000) throw new EvaluationError(`format width ${width} is larger than 10000`, "terraform-format");
+  if (width !== undefined && width > 10_000)
+    throw new EvaluationError(`format width ${width} is larger than 10000`, "terraform-format");
   const length = [...text].length;
   if (width === undefined || length >= width) return text;
   const fill = width - length;

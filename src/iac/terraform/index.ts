@@ -70,7 +70,14 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   for (const path of options.variableFiles ?? []) {
     const file = discovery.files.get(path);
     if (file) extraFiles.push(file);
-    else report({ file: path, line: 1, column: 1, message: `variable file ${JSON.stringify(path)} is not among the repository files`, code: "terraform-missing-variable-file" });
+    else
+      report({
+        file: path,
+        line: 1,
+        column: 1,
+        message: `variable file ${JSON.stringify(path)} is not among the repository files`,
+        code: "terraform-missing-variable-file",
+      });
   }
 
   for (const directory of discovery.roots) {
@@ -84,7 +91,21 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       }
     }
     for (const [name, value] of Object.entries(options.variables ?? {})) {
-      if (definition.variables.has(name)) rootValues.set(name, { value, origin: at(definition.files[0]?.path ?? directory, definition.files[0]?.body ?? { line: 1, column: 1, endLine: 1, endColumn: 1, start: 0, end: 0 }) });
+      if (definition.variables.has(name))
+        rootValues.set(name, {
+          value,
+          origin: at(
+            definition.files[0]?.path ?? directory,
+            definition.files[0]?.body ?? {
+              line: 1,
+              column: 1,
+              endLine: 1,
+              endColumn: 1,
+              start: 0,
+              end: 0,
+            },
+          ),
+        });
     }
     context.instanceCount++;
     const before = resources.length;
@@ -96,9 +117,14 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       resources.length = before;
       context.resolutionDepth = 0;
       const first = definition.files[0];
-      report({ file: first?.path ?? directory, line: 1, column: 1, message: `the module in ${directory || "the repository root"} could not be evaluated (${error.message}); its resources are left out`, code: "terraform-internal" });
+      report({
+        file: first?.path ?? directory,
+        line: 1,
+        column: 1,
+        message: `the module in ${directory || "the repository root"} could not be evaluated (${error.message}); its resources are left out`,
+        code: "terraform-internal",
+      });
     }
   }
   return { resources, errors: [...errors.values()], moduleCalls };
 }
-

@@ -2,14 +2,43 @@
 // resolves: variables, locals in dependency order, resources expanded by count/for_each with
 // their evaluated config, and child module calls. It is the evaluator's host for names.
 import type { Attribute, Block, Body, Expression, ScopeTraversalExpr } from "../hcl/index.js";
-import { isUnknown, unknown, type LoadError, type Resource, type Value } from "../../model/types.js";
-import { entriesOf, markOpen, sourceText, type EvaluationHost, type ExpressionEvaluator, type Resolution, type Scope } from "./evaluate.js";
+import {
+  isUnknown,
+  unknown,
+  type LoadError,
+  type Resource,
+  type Value,
+} from "../../model/types.js";
+import {
+  entriesOf,
+  markOpen,
+  sourceText,
+  type EvaluationHost,
+  type ExpressionEvaluator,
+  type Resolution,
+  type Scope,
+} from "./evaluate.js";
 import { collectLocations } from "./locations.js";
-import { attributeOf, joinPath, jsonDynamicBlocks, literalString, type Declared, type ModuleDefinition, type ParsedFile, type ResourceDeclaration } from "./modules.js";
+import {
+  attributeOf,
+  joinPath,
+  jsonDynamicBlocks,
+  literalString,
+  type Declared,
+  type ModuleDefinition,
+  type ParsedFile,
+  type ResourceDeclaration,
+} from "./modules.js";
 import { at, originAtPath, originTree, relocate, type Evaluated, type Origin } from "./origin.js";
 import { renderPolicyDocument } from "./policy-document.js";
 import { convertToType } from "./types.js";
-import { EvaluationError, isObject, toNumberValue, toSetValue, type ValueObject } from "./values.js";
+import {
+  EvaluationError,
+  isObject,
+  toNumberValue,
+  toSetValue,
+  type ValueObject,
+} from "./values.js";
 
 /** Shared by every instance of one load: the evaluator, the sinks and the limits. */
 export interface LoadContext {
@@ -43,7 +72,15 @@ export const MAX_MODULE_INSTANCES = 5_000;
 export const MAX_RESOLUTION_DEPTH = 200;
 
 /** Meta-arguments and blocks Terraform interprets itself; they stay out of `config`. */
-const RESOURCE_META = new Set(["count", "for_each", "provider", "depends_on", "lifecycle", "provisioner", "connection"]);
+const RESOURCE_META = new Set([
+  "count",
+  "for_each",
+  "provider",
+  "depends_on",
+  "lifecycle",
+  "provisioner",
+  "connection",
+]);
 const MODULE_META = new Set(["source", "version", "count", "for_each", "providers", "depends_on"]);
 
 interface Memo {
@@ -76,7 +113,13 @@ export class ModuleInstance implements EvaluationHost {
   private readonly outputs = new Map<string, Memo>();
   private readonly expansions = new Map<string, Expansion>();
   private readonly resourceInstances = new Map<string, Memo>();
-  private readonly children = new Map<string, { kind: Expansion["kind"]; instances: { key: string | number | undefined; instance: ModuleInstance }[] }>();
+  private readonly children = new Map<
+    string,
+    {
+      kind: Expansion["kind"];
+      instances: { key: string | number | undefined; instance: ModuleInstance }[];
+    }
+  >();
   private readonly collectors: Set<string>[] = [];
   private readonly localStack: string[] = [];
 
@@ -149,7 +192,11 @@ export class ModuleInstance implements EvaluationHost {
     if (current) for (const reference of references) current.add(reference);
   }
 
-  private evaluateIn(expr: Expression, file: ParsedFile, iteration?: ReadonlyMap<string, Evaluated>): Evaluated {
+  private evaluateIn(
+    expr: Expression,
+    file: ParsedFile,
+    iteration?: ReadonlyMap<string, Evaluated>,
+  ): Evaluated {
     return this.context.evaluator.evaluateReported(expr, this.scope(file, iteration));
   }
 
@@ -157,56 +204,90 @@ export class ModuleInstance implements EvaluationHost {
 
   resolve(traversal: ScopeTraversalExpr, scope: Scope): Resolution | undefined {
     const [first, second, third] = traversal.steps;
-    const attribute = (step: typeof first): string | undefined => (step?.kind === "TraverseAttr" ? step.name : undefined);
+    const attribute = (step: typeof first): string | undefined =>
+      step?.kind === "TraverseAttr" ? step.name : undefined;
     const here = at(scope.file, traversal);
     switch (traversal.root) {
       case "var": {
         const name = attribute(first);
-        if (name === undefined || !this.definition.variables.has(name)) return this.undeclared("input variable", traversal, scope);
+        if (name === undefined || !this.definition.variables.has(name))
+          return this.undeclared("input variable", traversal, scope);
         return { result: this.variable(name), consumed: 1 };
       }
       case "local": {
         const name = attribute(first);
-        if (name === undefined || !this.definition.locals.has(name)) return this.undeclared("local value", traversal, scope);
+        if (name === undefined || !this.definition.locals.has(name))
+          return this.undeclared("local value", traversal, scope);
         return { result: this.local(name), consumed: 1 };
       }
       case "path": {
         const name = attribute(first);
         const root = this.ancestry[0] ?? this.definition.directory;
-        const value = name === "module" ? this.definition.directory || "." : name === "root" || name === "cwd" ? root || "." : undefined;
-        if (value === undefined) throw new EvaluationError(`unknown path attribute ${sourceText(traversal, scope)}`, "terraform-undeclared-reference");
+        const value =
+          name === "module"
+            ? this.definition.directory || "."
+            : name === "root" || name === "cwd"
+              ? root || "."
+              : undefined;
+        if (value === undefined)
+          throw new EvaluationError(
+            `unknown path attribute ${sourceText(traversal, scope)}`,
+            "terraform-undeclared-reference",
+          );
         return { result: { value, origin: here }, consumed: 1 };
       }
       case "terraform":
       case "self":
       case "count":
       case "each":
-        return { result: { value: unknown(sourceText(traversal, scope)), origin: here }, consumed: traversal.steps.length };
+        return {
+          result: { value: unknown(sourceText(traversal, scope)), origin: here },
+          consumed: traversal.steps.length,
+        };
       case "module": {
         const name = attribute(first);
-        if (name === undefined || !this.definition.calls.has(name)) return this.undeclared("module call", traversal, scope);
+        if (name === undefined || !this.definition.calls.has(name))
+          return this.undeclared("module call", traversal, scope);
         return this.moduleReference(name, second, third, traversal, scope);
       }
       case "data": {
         const type = attribute(first);
         const name = attribute(second);
-        const declaration = type && name ? this.definition.resourcesByKey.get(`data.${type}.${name}`) : undefined;
+        const declaration =
+          type && name ? this.definition.resourcesByKey.get(`data.${type}.${name}`) : undefined;
         if (!declaration) return this.undeclared(`data source`, traversal, scope);
         return { result: this.resourceValue(declaration, traversal, scope), consumed: 2 };
       }
       default: {
         const name = attribute(first);
-        const declaration = name ? this.definition.resourcesByKey.get(`${traversal.root}.${name}`) : undefined;
-        if (!declaration) return name && traversal.root.includes("_") ? this.undeclared("resource", traversal, scope) : undefined;
+        const declaration = name
+          ? this.definition.resourcesByKey.get(`${traversal.root}.${name}`)
+          : undefined;
+        if (!declaration)
+          return name && traversal.root.includes("_")
+            ? this.undeclared("resource", traversal, scope)
+            : undefined;
         return { result: this.resourceValue(declaration, traversal, scope), consumed: 1 };
       }
     }
   }
 
   /** Runs one resolution inside others, bounded so a long chain of references is unknown rather than a crash. */
-  private nested(name: string, declared: { node: { line: number; column: number } & Parameters<typeof at>[1]; file: ParsedFile }, compute: () => Evaluated): Evaluated {
+  private nested(
+    name: string,
+    declared: {
+      node: { line: number; column: number } & Parameters<typeof at>[1];
+      file: ParsedFile;
+    },
+    compute: () => Evaluated,
+  ): Evaluated {
     if (this.context.resolutionDepth >= MAX_RESOLUTION_DEPTH) {
-      this.reportAt(declared.file, declared.node, `references nest deeper than ${MAX_RESOLUTION_DEPTH} levels at ${name}; it is treated as unknown`, "terraform-limit");
+      this.reportAt(
+        declared.file,
+        declared.node,
+        `references nest deeper than ${MAX_RESOLUTION_DEPTH} levels at ${name}; it is treated as unknown`,
+        "terraform-limit",
+      );
       return { value: unknown(name), origin: at(declared.file.path, declared.node) };
     }
     this.context.resolutionDepth++;
@@ -223,8 +304,17 @@ export class ModuleInstance implements EvaluationHost {
    */
   private undeclared(kind: string, traversal: ScopeTraversalExpr, scope: Scope): Resolution {
     const text = sourceText(traversal, scope);
-    this.report({ file: scope.file, line: traversal.line, column: traversal.column, message: `reference to an undeclared ${kind}: ${text}`, code: "terraform-undeclared-reference" });
-    return { result: { value: unknown(text), origin: at(scope.file, traversal) }, consumed: traversal.steps.length };
+    this.report({
+      file: scope.file,
+      line: traversal.line,
+      column: traversal.column,
+      message: `reference to an undeclared ${kind}: ${text}`,
+      code: "terraform-undeclared-reference",
+    });
+    return {
+      result: { value: unknown(text), origin: at(scope.file, traversal) },
+      consumed: traversal.steps.length,
+    };
   }
 
   variable(name: string): Evaluated {
@@ -234,8 +324,14 @@ export class ModuleInstance implements EvaluationHost {
       return memo.result;
     }
     const declared = this.definition.variables.get(name) as Declared<Block>;
-    const computed = this.collect(() => this.nested(`var.${name}`, declared, () => this.computeVariable(name, declared)));
-    this.variables.set(name, { state: "done", result: computed.result, references: computed.references });
+    const computed = this.collect(() =>
+      this.nested(`var.${name}`, declared, () => this.computeVariable(name, declared)),
+    );
+    this.variables.set(name, {
+      state: "done",
+      result: computed.result,
+      references: computed.references,
+    });
     this.addReferences(computed.references);
     return computed.result;
   }
@@ -251,13 +347,17 @@ export class ModuleInstance implements EvaluationHost {
   private rawVariable(name: string, declared: Declared<Block>): Evaluated {
     const defaultAttribute = attributeOf(declared.node.body, "default");
     const fallback = (): Evaluated =>
-      defaultAttribute ? this.evaluateIn(defaultAttribute.expr, declared.file) : { value: unknown(`var.${name}`), origin: at(declared.file.path, declared.node) };
+      defaultAttribute
+        ? this.evaluateIn(defaultAttribute.expr, declared.file)
+        : { value: unknown(`var.${name}`), origin: at(declared.file.path, declared.node) };
     const input = this.inputs.get(name);
     if (input) {
       const bound = input();
       this.addReferences(bound.references);
       const nullableAttribute = attributeOf(declared.node.body, "nullable");
-      const nullable = !(nullableAttribute?.expr.kind === "Literal" && nullableAttribute.expr.value === false);
+      const nullable = !(
+        nullableAttribute?.expr.kind === "Literal" && nullableAttribute.expr.value === false
+      );
       if (bound.result.value === null && !nullable) return fallback();
       return bound.result;
     }
@@ -268,20 +368,40 @@ export class ModuleInstance implements EvaluationHost {
     const declared = this.definition.locals.get(name) as Declared<Attribute>;
     const memo = this.locals.get(name);
     if (memo?.state === "evaluating") {
-      const cycle = [...this.localStack.slice(this.localStack.indexOf(name)), name].map((n) => `local.${n}`).join(" -> ");
-      this.report({ file: declared.file.path, line: declared.node.line, column: declared.node.column, message: `local values refer to each other in a cycle: ${cycle}; they are treated as unknown`, code: "terraform-cycle" });
+      const cycle = [...this.localStack.slice(this.localStack.indexOf(name)), name]
+        .map((n) => `local.${n}`)
+        .join(" -> ");
+      this.report({
+        file: declared.file.path,
+        line: declared.node.line,
+        column: declared.node.column,
+        message: `local values refer to each other in a cycle: ${cycle}; they are treated as unknown`,
+        code: "terraform-cycle",
+      });
       return { value: unknown(`local.${name}`), origin: at(declared.file.path, declared.node) };
     }
     if (memo) {
       this.addReferences(memo.references);
       return memo.result;
     }
-    const pending: Memo = { state: "evaluating", result: { value: unknown(`local.${name}`), origin: at(declared.file.path, declared.node) }, references: new Set() };
+    const pending: Memo = {
+      state: "evaluating",
+      result: { value: unknown(`local.${name}`), origin: at(declared.file.path, declared.node) },
+      references: new Set(),
+    };
     this.locals.set(name, pending);
     this.localStack.push(name);
     try {
-      const computed = this.collect(() => this.nested(`local.${name}`, declared, () => this.evaluateIn(declared.node.expr, declared.file)));
-      this.locals.set(name, { state: "done", result: computed.result, references: computed.references });
+      const computed = this.collect(() =>
+        this.nested(`local.${name}`, declared, () =>
+          this.evaluateIn(declared.node.expr, declared.file),
+        ),
+      );
+      this.locals.set(name, {
+        state: "done",
+        result: computed.result,
+        references: computed.references,
+      });
       this.addReferences(computed.references);
       return computed.result;
     } finally {
@@ -296,15 +416,35 @@ export class ModuleInstance implements EvaluationHost {
       return memo.result;
     }
     const declared = this.definition.outputs.get(name);
-    if (!declared) throw new EvaluationError(`module ${this.path} has no output "${name}"`, "terraform-missing-attribute");
+    if (!declared)
+      throw new EvaluationError(
+        `module ${this.path} has no output "${name}"`,
+        "terraform-missing-attribute",
+      );
     const valueAttribute = attributeOf(declared.node.body, "value");
-    this.outputs.set(name, { state: "evaluating", result: { value: unknown(`${this.path}.${name}`), origin: at(declared.file.path, declared.node) }, references: new Set() });
+    this.outputs.set(name, {
+      state: "evaluating",
+      result: {
+        value: unknown(`${this.path}.${name}`),
+        origin: at(declared.file.path, declared.node),
+      },
+      references: new Set(),
+    });
     const computed = this.collect(() =>
       this.nested(`${this.path}.${name}`, declared, () =>
-        valueAttribute ? this.evaluateIn(valueAttribute.expr, declared.file) : { value: unknown(`${this.path}.${name}`), origin: at(declared.file.path, declared.node) },
+        valueAttribute
+          ? this.evaluateIn(valueAttribute.expr, declared.file)
+          : {
+              value: unknown(`${this.path}.${name}`),
+              origin: at(declared.file.path, declared.node),
+            },
       ),
     );
-    this.outputs.set(name, { state: "done", result: computed.result, references: computed.references });
+    this.outputs.set(name, {
+      state: "done",
+      result: computed.result,
+      references: computed.references,
+    });
     this.addReferences(computed.references);
     return computed.result;
   }
@@ -312,63 +452,131 @@ export class ModuleInstance implements EvaluationHost {
   // ---- resources ---------------------------------------------------------------------------
 
   /** Instance keys of a resource or module block from its count / for_each. */
-  private expandBlock(body: Body, file: ParsedFile, iteration: ReadonlyMap<string, Evaluated> = new Map()): Expansion {
+  private expandBlock(
+    body: Body,
+    file: ParsedFile,
+    iteration: ReadonlyMap<string, Evaluated> = new Map(),
+  ): Expansion {
     const count = attributeOf(body, "count");
     const forEach = attributeOf(body, "for_each");
-    const single = (unknownMeta: ValueObject = {}): InstanceKey => ({ suffix: "", iteration: new Map(iteration), unknownMeta });
+    const single = (unknownMeta: ValueObject = {}): InstanceKey => ({
+      suffix: "",
+      iteration: new Map(iteration),
+      unknownMeta,
+    });
     if (count) {
       const evaluated = this.evaluateIn(count.expr, file, iteration);
       const value = evaluated.value;
-      if (isUnknown(value)) return { kind: "unknown", keys: [{ key: "", instance: single({ count: value }) }] };
+      if (isUnknown(value))
+        return { kind: "unknown", keys: [{ key: "", instance: single({ count: value }) }] };
       let total: number;
       try {
         total = toNumberValue(value, "count") as number;
       } catch (error) {
         this.reportAt(file, count, (error as Error).message, "terraform-type");
-        return { kind: "unknown", keys: [{ key: "", instance: single({ count: unknown(sourceText(count.expr, { text: file.text })) }) }] };
+        return {
+          kind: "unknown",
+          keys: [
+            {
+              key: "",
+              instance: single({ count: unknown(sourceText(count.expr, { text: file.text })) }),
+            },
+          ],
+        };
       }
       const keys = [];
       for (let index = 0; index < Math.min(total, 10_000); index++) {
         const scoped = new Map(iteration);
         scoped.set("count", { value: { index }, origin: at(file.path, count) });
-        keys.push({ key: index, instance: { suffix: keySuffix(index), iteration: scoped, unknownMeta: {} } });
+        keys.push({
+          key: index,
+          instance: { suffix: keySuffix(index), iteration: scoped, unknownMeta: {} },
+        });
       }
-      if (total > 10_000) this.reportAt(file, count, `count ${total} is more than the 10000 instances evaluated`, "terraform-limit");
+      if (total > 10_000)
+        this.reportAt(
+          file,
+          count,
+          `count ${total} is more than the 10000 instances evaluated`,
+          "terraform-limit",
+        );
       return { kind: "count", keys };
     }
     if (forEach) {
       const evaluated = this.evaluateIn(forEach.expr, file, iteration);
-      if (isUnknown(evaluated.value) || (Array.isArray(evaluated.value) && evaluated.value.some(isUnknown))) {
-        const meta = isUnknown(evaluated.value) ? evaluated.value : unknown(sourceText(forEach.expr, { text: file.text }));
+      if (
+        isUnknown(evaluated.value) ||
+        (Array.isArray(evaluated.value) && evaluated.value.some(isUnknown))
+      ) {
+        const meta = isUnknown(evaluated.value)
+          ? evaluated.value
+          : unknown(sourceText(forEach.expr, { text: file.text }));
         const scoped = new Map(iteration);
-        scoped.set("each", { value: { key: unknown("each.key"), value: unknown("each.value") }, origin: at(file.path, forEach) });
-        return { kind: "unknown", keys: [{ key: "", instance: { suffix: "", iteration: scoped, unknownMeta: { for_each: meta } } }] };
+        scoped.set("each", {
+          value: { key: unknown("each.key"), value: unknown("each.value") },
+          origin: at(file.path, forEach),
+        });
+        return {
+          kind: "unknown",
+          keys: [
+            {
+              key: "",
+              instance: { suffix: "", iteration: scoped, unknownMeta: { for_each: meta } },
+            },
+          ],
+        };
       }
-      const collection: Evaluated = Array.isArray(evaluated.value) ? { value: toSetValue(evaluated.value), origin: evaluated.origin } : evaluated;
+      const collection: Evaluated = Array.isArray(evaluated.value)
+        ? { value: toSetValue(evaluated.value), origin: evaluated.origin }
+        : evaluated;
       let entries: ReturnType<typeof entriesOf>;
       try {
         entries = entriesOf(collection, "for_each");
       } catch (error) {
         this.reportAt(file, forEach, (error as Error).message, "terraform-type");
-        return { kind: "unknown", keys: [{ key: "", instance: single({ for_each: unknown(sourceText(forEach.expr, { text: file.text })) }) }] };
+        return {
+          kind: "unknown",
+          keys: [
+            {
+              key: "",
+              instance: single({
+                for_each: unknown(sourceText(forEach.expr, { text: file.text })),
+              }),
+            },
+          ],
+        };
       }
       const keys = entries.map(({ key, value }) => {
         const name = Array.isArray(collection.value) ? value.value : key.value;
-        const keyValue = typeof name === "string" || typeof name === "number" ? String(name) : JSON.stringify(name);
+        const keyValue =
+          typeof name === "string" || typeof name === "number"
+            ? String(name)
+            : JSON.stringify(name);
         const scoped = new Map(iteration);
         const items = new Map<string, Origin>([
           ["key", key.origin],
           ["value", value.origin],
         ]);
-        scoped.set("each", { value: { key: keyValue, value: value.value }, origin: { ...at(file.path, forEach), items } });
-        return { key: keyValue, instance: { suffix: keySuffix(keyValue), iteration: scoped, unknownMeta: {} } };
+        scoped.set("each", {
+          value: { key: keyValue, value: value.value },
+          origin: { ...at(file.path, forEach), items },
+        });
+        return {
+          key: keyValue,
+          instance: { suffix: keySuffix(keyValue), iteration: scoped, unknownMeta: {} },
+        };
       });
       return { kind: "for_each", keys };
     }
     return { kind: "single", keys: [{ key: "", instance: single() }] };
   }
 
-  private reportAt(file: ParsedFile, node: { line: number; column: number }, message: string, code: string): void {
+  private reportAt(
+    file: ParsedFile,
+    node: { line: number; column: number },
+    message: string,
+    code: string,
+  ): void {
     this.report({ file: file.path, line: node.line, column: node.column, message, code });
   }
 
@@ -386,12 +594,17 @@ export class ModuleInstance implements EvaluationHost {
    * and blocks are unknown, as the provider computes them), in a list (count) or map (for_each)
    * that is closed, because the instance keys are known exactly.
    */
-  private resourceValue(declaration: ResourceDeclaration, traversal: ScopeTraversalExpr, scope: Scope): Evaluated {
+  private resourceValue(
+    declaration: ResourceDeclaration,
+    traversal: ScopeTraversalExpr,
+    scope: Scope,
+  ): Evaluated {
     const current = this.collectors[this.collectors.length - 1];
     current?.add(this.qualify(declaration.key));
     const expansion = this.expand(declaration);
     const here = at(scope.file, traversal);
-    const instance = (key: InstanceKey): Evaluated => this.collect(() => this.instanceConfig(declaration, key)).result;
+    const instance = (key: InstanceKey): Evaluated =>
+      this.collect(() => this.instanceConfig(declaration, key)).result;
     switch (expansion.kind) {
       case "unknown":
         return { value: unknown(sourceText(traversal, scope)), origin: here };
@@ -399,7 +612,10 @@ export class ModuleInstance implements EvaluationHost {
         return instance((expansion.keys[0] as { instance: InstanceKey }).instance);
       case "count": {
         const results = expansion.keys.map(({ instance: key }) => instance(key));
-        return { value: results.map((r) => r.value), origin: { ...here, items: new Map(results.map((r, i) => [String(i), r.origin])) } };
+        return {
+          value: results.map((r) => r.value),
+          origin: { ...here, items: new Map(results.map((r, i) => [String(i), r.origin])) },
+        };
       }
       case "for_each": {
         const value: ValueObject = {};
@@ -419,14 +635,28 @@ export class ModuleInstance implements EvaluationHost {
     const memoKey = declaration.key + key.suffix;
     const memo = this.resourceInstances.get(memoKey);
     if (memo?.state === "evaluating") {
-      this.reportAt(declaration.file, declaration.node, `${this.qualify(memoKey)} refers to itself through other resources; the reference is unknown`, "terraform-cycle");
-      return { value: unknown(this.qualify(memoKey)), origin: at(declaration.file.path, declaration.node) };
+      this.reportAt(
+        declaration.file,
+        declaration.node,
+        `${this.qualify(memoKey)} refers to itself through other resources; the reference is unknown`,
+        "terraform-cycle",
+      );
+      return {
+        value: unknown(this.qualify(memoKey)),
+        origin: at(declaration.file.path, declaration.node),
+      };
     }
     if (memo) return memo.result;
-    const pending: Memo = { state: "evaluating", result: { value: unknown(memoKey), origin: at(declaration.file.path, declaration.node) }, references: new Set() };
+    const pending: Memo = {
+      state: "evaluating",
+      result: { value: unknown(memoKey), origin: at(declaration.file.path, declaration.node) },
+      references: new Set(),
+    };
     this.resourceInstances.set(memoKey, pending);
     const computed = this.collect(() =>
-      this.nested(this.qualify(memoKey), declaration, () => this.evaluateBody(declaration.node.body, declaration.file, key.iteration, RESOURCE_META)),
+      this.nested(this.qualify(memoKey), declaration, () =>
+        this.evaluateBody(declaration.node.body, declaration.file, key.iteration, RESOURCE_META),
+      ),
     );
     const config = computed.result.value as ValueObject;
     let origin = computed.result.origin;
@@ -435,19 +665,27 @@ export class ModuleInstance implements EvaluationHost {
       const written = attributeOf(declaration.node.body, meta);
       if (written) origin.items?.set(meta, at(declaration.file.path, written));
     }
-    if (declaration.mode === "data" && declaration.type === "aws_iam_policy_document") origin = this.addPolicyDocument(declaration, config, origin);
+    if (declaration.mode === "data" && declaration.type === "aws_iam_policy_document")
+      origin = this.addPolicyDocument(declaration, config, origin);
     markOpen(config);
     const result = { value: config, origin };
     this.resourceInstances.set(memoKey, { state: "done", result, references: computed.references });
     return result;
   }
 
-  private addPolicyDocument(declaration: ResourceDeclaration, config: ValueObject, origin: Origin): Origin {
+  private addPolicyDocument(
+    declaration: ResourceDeclaration,
+    config: ValueObject,
+    origin: Origin,
+  ): Origin {
     const rendered = renderPolicyDocument(config);
     const blockOrigin = at(declaration.file.path, declaration.node);
     const document = originTree(
       blockOrigin,
-      rendered.links.map((link) => ({ path: link.document, origin: link.config.length === 0 ? blockOrigin : originAtPath(origin, link.config) })),
+      rendered.links.map((link) => ({
+        path: link.document,
+        origin: link.config.length === 0 ? blockOrigin : originAtPath(origin, link.config),
+      })),
     );
     config.json = rendered.json;
     config.minified_json = rendered.minifiedJson;
@@ -460,7 +698,10 @@ export class ModuleInstance implements EvaluationHost {
   private emitResource(declaration: ResourceDeclaration, key: InstanceKey): void {
     const memoKey = declaration.key + key.suffix;
     const { value, origin } = this.instanceConfig(declaration, key);
-    const references = new Set([...(this.resourceInstances.get(memoKey)?.references ?? []), ...this.explicitDependencies(declaration.node.body)]);
+    const references = new Set([
+      ...(this.resourceInstances.get(memoKey)?.references ?? []),
+      ...this.explicitDependencies(declaration.node.body),
+    ]);
     const self = this.qualify(declaration.key);
     const block = declaration.node;
     const config = value as ValueObject;
@@ -488,11 +729,24 @@ export class ModuleInstance implements EvaluationHost {
     const addresses: string[] = [];
     for (const element of dependsOn.expr.elements) {
       // Native syntax writes a traversal; `.tf.json` writes the same traversal as a string.
-      const written = element.kind === "ScopeTraversal" ? [element.root, ...element.steps.map((step) => (step.kind === "TraverseAttr" ? step.name : ""))] : literalString(element)?.split(".");
+      const written =
+        element.kind === "ScopeTraversal"
+          ? [
+              element.root,
+              ...element.steps.map((step) => (step.kind === "TraverseAttr" ? step.name : "")),
+            ]
+          : literalString(element)?.split(".");
       const [root, first, second] = written ?? [];
       if (root === "module" && first) addresses.push(`module.${first}`);
-      else if (root === "data" && first && second && this.definition.resourcesByKey.has(`data.${first}.${second}`)) addresses.push(`data.${first}.${second}`);
-      else if (root && first && this.definition.resourcesByKey.has(`${root}.${first}`)) addresses.push(`${root}.${first}`);
+      else if (
+        root === "data" &&
+        first &&
+        second &&
+        this.definition.resourcesByKey.has(`data.${first}.${second}`)
+      )
+        addresses.push(`data.${first}.${second}`);
+      else if (root && first && this.definition.resourcesByKey.has(`${root}.${first}`))
+        addresses.push(`${root}.${first}`);
     }
     return addresses.map((address) => this.qualify(address));
   }
@@ -501,12 +755,20 @@ export class ModuleInstance implements EvaluationHost {
    * A block body as config: attributes by name, nested blocks as lists of objects (dynamic
    * blocks expanded), meta-arguments left out.
    */
-  evaluateBody(body: Body, file: ParsedFile, iteration: ReadonlyMap<string, Evaluated>, meta: ReadonlySet<string> = new Set()): Evaluated {
+  evaluateBody(
+    body: Body,
+    file: ParsedFile,
+    iteration: ReadonlyMap<string, Evaluated>,
+    meta: ReadonlySet<string> = new Set(),
+  ): Evaluated {
     const value: ValueObject = {};
     const items = new Map<string, Origin>();
     const addBlock = (name: string, block: Evaluated, range: Block): void => {
       const list = (value[name] ??= []) as Value[];
-      const listOrigin = items.get(name) ?? { ...at(file.path, range), items: new Map<string, Origin>() };
+      const listOrigin = items.get(name) ?? {
+        ...at(file.path, range),
+        items: new Map<string, Origin>(),
+      };
       listOrigin.items?.set(String(list.length), block.origin);
       items.set(name, listOrigin);
       list.push(block.value);
@@ -514,7 +776,8 @@ export class ModuleInstance implements EvaluationHost {
     for (const item of body.items) {
       if (meta.has(item.kind === "Attribute" ? item.name : item.type)) continue;
       if (item.kind === "Attribute" && item.name === "dynamic" && body.syntax === "json") {
-        for (const block of jsonDynamicBlocks(item)) this.expandDynamic(block, file, iteration, addBlock);
+        for (const block of jsonDynamicBlocks(item))
+          this.expandDynamic(block, file, iteration, addBlock);
         continue;
       }
       if (item.kind === "Attribute") {
@@ -528,32 +791,61 @@ export class ModuleInstance implements EvaluationHost {
         continue;
       }
       const nested = this.evaluateBody(item.body, file, iteration);
-      addBlock(item.type, { value: nested.value, origin: relocate(nested.origin, file.path, item) }, item);
+      addBlock(
+        item.type,
+        { value: nested.value, origin: relocate(nested.origin, file.path, item) },
+        item,
+      );
     }
     return { value, origin: { ...at(file.path, body), items } };
   }
 
-  private expandDynamic(block: Block, file: ParsedFile, iteration: ReadonlyMap<string, Evaluated>, addBlock: (name: string, block: Evaluated, range: Block) => void): void {
+  private expandDynamic(
+    block: Block,
+    file: ParsedFile,
+    iteration: ReadonlyMap<string, Evaluated>,
+    addBlock: (name: string, block: Evaluated, range: Block) => void,
+  ): void {
     const name = block.labels[0]?.value;
     const forEach = attributeOf(block.body, "for_each");
-    const content = block.body.items.find((item): item is Block => item.kind === "Block" && item.type === "content");
+    const content = block.body.items.find(
+      (item): item is Block => item.kind === "Block" && item.type === "content",
+    );
     if (name === undefined || !forEach || !content) {
-      this.reportAt(file, block, `dynamic block needs a label, a for_each argument and a content block`, "terraform-block");
+      this.reportAt(
+        file,
+        block,
+        `dynamic block needs a label, a for_each argument and a content block`,
+        "terraform-block",
+      );
       return;
     }
     const iteratorAttribute = attributeOf(block.body, "iterator");
-    const iterator = iteratorAttribute?.expr.kind === "ScopeTraversal" ? iteratorAttribute.expr.root : (iteratorAttribute && literalString(iteratorAttribute.expr)) || name;
+    const iterator =
+      iteratorAttribute?.expr.kind === "ScopeTraversal"
+        ? iteratorAttribute.expr.root
+        : (iteratorAttribute && literalString(iteratorAttribute.expr)) || name;
     const collection = this.evaluateIn(forEach.expr, file, iteration);
-    const bind = (entry: Evaluated): Map<string, Evaluated> => new Map([...iteration, [iterator, entry]]);
+    const bind = (entry: Evaluated): Map<string, Evaluated> =>
+      new Map([...iteration, [iterator, entry]]);
     if (isUnknown(collection.value)) {
       const scoped = bind({ value: unknown(`${iterator}`), origin: at(file.path, forEach) });
       const nested = this.evaluateBody(content.body, file, scoped);
-      addBlock(name, { value: nested.value, origin: relocate(nested.origin, file.path, block) }, block);
+      addBlock(
+        name,
+        { value: nested.value, origin: relocate(nested.origin, file.path, block) },
+        block,
+      );
       return;
     }
     let entries: ReturnType<typeof entriesOf>;
     try {
-      entries = entriesOf(Array.isArray(collection.value) || isObject(collection.value) ? collection : { value: [], origin: collection.origin }, "dynamic for_each");
+      entries = entriesOf(
+        Array.isArray(collection.value) || isObject(collection.value)
+          ? collection
+          : { value: [], origin: collection.origin },
+        "dynamic for_each",
+      );
     } catch (error) {
       this.reportAt(file, forEach, (error as Error).message, "terraform-type");
       return;
@@ -564,56 +856,108 @@ export class ModuleInstance implements EvaluationHost {
         ["key", entry.key.origin],
         ["value", entry.value.origin],
       ]);
-      const scoped = bind({ value: { key: entry.key.value, value: entry.value.value }, origin: { ...entry.value.origin, items } });
+      const scoped = bind({
+        value: { key: entry.key.value, value: entry.value.value },
+        origin: { ...entry.value.origin, items },
+      });
       const nested = this.evaluateBody(content.body, file, scoped);
-      addBlock(name, { value: nested.value, origin: relocate(nested.origin, file.path, content) }, block);
+      addBlock(
+        name,
+        { value: nested.value, origin: relocate(nested.origin, file.path, content) },
+        block,
+      );
     }
   }
 
   // ---- child modules -----------------------------------------------------------------------
 
-  private childInstances(name: string): { key: string | number | undefined; instance: ModuleInstance }[] {
+  private childInstances(
+    name: string,
+  ): { key: string | number | undefined; instance: ModuleInstance }[] {
     return this.childExpansion(name).instances;
   }
 
   /** The instances of a module call, created once: count/for_each evaluated, inputs bound lazily. */
-  private childExpansion(name: string): { kind: Expansion["kind"]; instances: { key: string | number | undefined; instance: ModuleInstance }[] } {
+  private childExpansion(name: string): {
+    kind: Expansion["kind"];
+    instances: { key: string | number | undefined; instance: ModuleInstance }[];
+  } {
     const existing = this.children.get(name);
     if (existing) return existing;
     const call = this.definition.calls.get(name);
     const created: { key: string | number | undefined; instance: ModuleInstance }[] = [];
-    const result: { kind: Expansion["kind"]; instances: typeof created } = { kind: "unknown", instances: created };
+    const result: { kind: Expansion["kind"]; instances: typeof created } = {
+      kind: "unknown",
+      instances: created,
+    };
     this.children.set(name, result);
     if (!call) return result;
     const callPath = this.qualify(`module.${name}`);
-    this.context.recordModuleCall({ address: callPath, source: call.source ?? "", directory: call.directory, file: call.file.path, line: call.node.line, column: call.node.column });
-    const definition = call.directory === undefined ? undefined : this.context.modules.get(call.directory);
+    this.context.recordModuleCall({
+      address: callPath,
+      source: call.source ?? "",
+      directory: call.directory,
+      file: call.file.path,
+      line: call.node.line,
+      column: call.node.column,
+    });
+    const definition =
+      call.directory === undefined ? undefined : this.context.modules.get(call.directory);
     if (!definition) return result;
     if (this.ancestry.includes(definition.directory) || this.depth >= MAX_MODULE_DEPTH) {
-      this.reportAt(call.file, call.node, `module "${name}" calls ${definition.directory || "the repository root"} which is already being evaluated above it (or nesting is deeper than ${MAX_MODULE_DEPTH})`, "terraform-module-cycle");
+      this.reportAt(
+        call.file,
+        call.node,
+        `module "${name}" calls ${definition.directory || "the repository root"} which is already being evaluated above it (or nesting is deeper than ${MAX_MODULE_DEPTH})`,
+        "terraform-module-cycle",
+      );
       return result;
     }
     const expansion = this.expandBlock(call.node.body, call.file);
     result.kind = expansion.kind;
     for (const { key, instance: instanceKey } of expansion.keys) {
       if (this.context.instanceCount >= MAX_MODULE_INSTANCES) {
-        this.reportAt(call.file, call.node, `more than ${MAX_MODULE_INSTANCES} module instances; the rest are not evaluated`, "terraform-limit");
+        this.reportAt(
+          call.file,
+          call.node,
+          `more than ${MAX_MODULE_INSTANCES} module instances; the rest are not evaluated`,
+          "terraform-limit",
+        );
         break;
       }
       this.context.instanceCount++;
       const inputs = new Map<string, () => { result: Evaluated; references: Set<string> }>();
       for (const item of call.node.body.items) {
         if (item.kind !== "Attribute" || MODULE_META.has(item.name)) continue;
-        inputs.set(item.name, () => this.collect(() => this.evaluateIn(item.expr, call.file, instanceKey.iteration)));
+        inputs.set(item.name, () =>
+          this.collect(() => this.evaluateIn(item.expr, call.file, instanceKey.iteration)),
+        );
       }
       for (const inputName of inputs.keys()) {
         if (!definition.variables.has(inputName)) {
           const attribute = attributeOf(call.node.body, inputName);
-          if (attribute) this.reportAt(call.file, attribute, `module "${name}" has no input variable "${inputName}"`, "terraform-module-input");
+          if (attribute)
+            this.reportAt(
+              call.file,
+              attribute,
+              `module "${name}" has no input variable "${inputName}"`,
+              "terraform-module-input",
+            );
         }
       }
-      const child = new ModuleInstance(this.context, definition, callPath + instanceKey.suffix, inputs, new Map(), this.depth + 1, [...this.ancestry, this.definition.directory]);
-      created.push({ key: expansion.kind === "single" || expansion.kind === "unknown" ? undefined : key, instance: child });
+      const child = new ModuleInstance(
+        this.context,
+        definition,
+        callPath + instanceKey.suffix,
+        inputs,
+        new Map(),
+        this.depth + 1,
+        [...this.ancestry, this.definition.directory],
+      );
+      created.push({
+        key: expansion.kind === "single" || expansion.kind === "unknown" ? undefined : key,
+        instance: child,
+      });
     }
     return result;
   }
@@ -623,28 +967,49 @@ export class ModuleInstance implements EvaluationHost {
    * its outputs (a list or map of them for count/for_each). A remote module or an unknown
    * expansion is unknown, referenced as `module.m`.
    */
-  private moduleReference(name: string, second: ScopeTraversalExpr["steps"][number] | undefined, third: ScopeTraversalExpr["steps"][number] | undefined, traversal: ScopeTraversalExpr, scope: Scope): Resolution {
+  private moduleReference(
+    name: string,
+    second: ScopeTraversalExpr["steps"][number] | undefined,
+    third: ScopeTraversalExpr["steps"][number] | undefined,
+    traversal: ScopeTraversalExpr,
+    scope: Scope,
+  ): Resolution {
     const here = at(scope.file, traversal);
     const expansion = this.childExpansion(name);
     const instances = expansion.instances;
     if (expansion.kind === "unknown" || (instances.length === 0 && expansion.kind === "single")) {
       this.addReferences([this.qualify(`module.${name}`)]);
-      return { result: { value: unknown(sourceText(traversal, scope)), origin: here }, consumed: traversal.steps.length };
+      return {
+        result: { value: unknown(sourceText(traversal, scope)), origin: here },
+        consumed: traversal.steps.length,
+      };
     }
     if (expansion.kind === "single") {
       const only = (instances[0] as { instance: ModuleInstance }).instance;
-      if (second?.kind === "TraverseAttr") return { result: only.outputFor(second.name, this), consumed: 2 };
+      if (second?.kind === "TraverseAttr")
+        return { result: only.outputFor(second.name, this), consumed: 2 };
       return { result: only.outputsFor(this, here), consumed: 1 };
     }
     if (second?.kind === "TraverseIndex") {
       const chosen = instances.find((candidate) => String(candidate.key) === String(second.key));
-      if (!chosen) throw new EvaluationError(`module.${name} has no instance ${keySuffix(second.key)}`, "terraform-index");
-      if (third?.kind === "TraverseAttr") return { result: chosen.instance.outputFor(third.name, this), consumed: 3 };
+      if (!chosen)
+        throw new EvaluationError(
+          `module.${name} has no instance ${keySuffix(second.key)}`,
+          "terraform-index",
+        );
+      if (third?.kind === "TraverseAttr")
+        return { result: chosen.instance.outputFor(third.name, this), consumed: 3 };
       return { result: chosen.instance.outputsFor(this, here), consumed: 2 };
     }
-    const all = instances.map(({ key, instance }) => ({ key, result: instance.outputsFor(this, here) }));
+    const all = instances.map(({ key, instance }) => ({
+      key,
+      result: instance.outputsFor(this, here),
+    }));
     const items = new Map(all.map(({ key, result }) => [String(key), result.origin]));
-    const value = expansion.kind === "count" ? all.map(({ result }) => result.value) : Object.fromEntries(all.map(({ key, result }) => [String(key), result.value]));
+    const value =
+      expansion.kind === "count"
+        ? all.map(({ result }) => result.value)
+        : Object.fromEntries(all.map(({ key, result }) => [String(key), result.value]));
     return { result: { value, origin: { ...here, items } }, consumed: 1 };
   }
 

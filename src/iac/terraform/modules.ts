@@ -1,7 +1,15 @@
 // Finds the Terraform modules in a set of repository files: every directory with `.tf` files is
 // a module; a directory called through a local `source = "./..."` is a child, the others are
 // roots. Parses each file once and indexes a module's declarations by kind and name.
-import { parseHcl, parseTfJson, type Attribute, type Block, type Body, type BodyItem, type Expression } from "../hcl/index.js";
+import {
+  parseHcl,
+  parseTfJson,
+  type Attribute,
+  type Block,
+  type Body,
+  type BodyItem,
+  type Expression,
+} from "../hcl/index.js";
 import type { LoadError } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 
@@ -67,7 +75,12 @@ export function joinPath(directory: string, relative: string): string | undefine
 /** A string literal expression's value (a template of one literal part), else undefined. */
 export function literalString(expr: Expression): string | undefined {
   if (expr.kind === "Template" && expr.parts.length === 0) return "";
-  if (expr.kind === "Template" && expr.parts.length === 1 && expr.parts[0]?.kind === "TemplateLiteral") return expr.parts[0].value;
+  if (
+    expr.kind === "Template" &&
+    expr.parts.length === 1 &&
+    expr.parts[0]?.kind === "TemplateLiteral"
+  )
+    return expr.parts[0].value;
   return undefined;
 }
 
@@ -81,10 +94,24 @@ function label(block: Block, index: number): string | undefined {
 }
 
 function emptyDefinition(directory: string): ModuleDefinition {
-  return { directory, files: [], variables: new Map(), locals: new Map(), outputs: new Map(), resources: [], resourcesByKey: new Map(), calls: new Map() };
+  return {
+    directory,
+    files: [],
+    variables: new Map(),
+    locals: new Map(),
+    outputs: new Map(),
+    resources: [],
+    resourcesByKey: new Map(),
+    calls: new Map(),
+  };
 }
 
-function located(file: ParsedFile, at: { line: number; column: number }, message: string, code: string): LoadError {
+function located(
+  file: ParsedFile,
+  at: { line: number; column: number },
+  message: string,
+  code: string,
+): LoadError {
   return { file: file.path, line: at.line, column: at.column, message, code };
 }
 
@@ -97,16 +124,37 @@ function index(definition: ModuleDefinition, file: ParsedFile, errors: LoadError
       case "resource":
       case "data": {
         if (first === undefined || second === undefined) {
-          errors.push(located(file, item, `${item.type} block needs a type and a name label`, "terraform-block"));
+          errors.push(
+            located(
+              file,
+              item,
+              `${item.type} block needs a type and a name label`,
+              "terraform-block",
+            ),
+          );
           break;
         }
         const mode = item.type === "data" ? "data" : "managed";
         const key = (mode === "data" ? "data." : "") + `${first}.${second}`;
         if (definition.resourcesByKey.has(key)) {
-          errors.push(located(file, item, `duplicate ${item.type} "${first}" "${second}" in this module`, "terraform-duplicate"));
+          errors.push(
+            located(
+              file,
+              item,
+              `duplicate ${item.type} "${first}" "${second}" in this module`,
+              "terraform-duplicate",
+            ),
+          );
           break;
         }
-        const declaration: ResourceDeclaration = { node: item, file, mode, type: first, name: second, key };
+        const declaration: ResourceDeclaration = {
+          node: item,
+          file,
+          mode,
+          type: first,
+          name: second,
+          key,
+        };
         definition.resources.push(declaration);
         definition.resourcesByKey.set(key, declaration);
         break;
@@ -120,7 +168,15 @@ function index(definition: ModuleDefinition, file: ParsedFile, errors: LoadError
       case "locals":
         for (const attribute of item.body.items) {
           if (attribute.kind !== "Attribute") continue;
-          if (definition.locals.has(attribute.name)) errors.push(located(file, attribute, `duplicate local value "${attribute.name}"`, "terraform-duplicate"));
+          if (definition.locals.has(attribute.name))
+            errors.push(
+              located(
+                file,
+                attribute,
+                `duplicate local value "${attribute.name}"`,
+                "terraform-duplicate",
+              ),
+            );
           else definition.locals.set(attribute.name, { node: attribute, file });
         }
         break;
@@ -128,7 +184,13 @@ function index(definition: ModuleDefinition, file: ParsedFile, errors: LoadError
         if (first === undefined) break;
         const sourceAttribute = attributeOf(item.body, "source");
         const source = sourceAttribute ? literalString(sourceAttribute.expr) : undefined;
-        definition.calls.set(first, { node: item, file, name: first, source, directory: undefined });
+        definition.calls.set(first, {
+          node: item,
+          file,
+          name: first,
+          source,
+          directory: undefined,
+        });
         break;
       }
     }
@@ -138,9 +200,17 @@ function index(definition: ModuleDefinition, file: ParsedFile, errors: LoadError
 /** The parsers return errors as values; an exception would be their defect, kept to this one file. */
 function parse(file: SourceFile, errors: LoadError[]): ReturnType<typeof parseHcl> | undefined {
   try {
-    return file.path.endsWith(".json") ? parseTfJson(file.text, file.path) : parseHcl(file.text, file.path);
+    return file.path.endsWith(".json")
+      ? parseTfJson(file.text, file.path)
+      : parseHcl(file.text, file.path);
   } catch (error) {
-    errors.push({ file: file.path, line: 1, column: 1, message: `the file could not be parsed (${(error as Error).message}); it is left out`, code: "hcl-internal" });
+    errors.push({
+      file: file.path,
+      line: 1,
+      column: 1,
+      message: `the file could not be parsed (${(error as Error).message}); it is left out`,
+      code: "hcl-internal",
+    });
     return undefined;
   }
 }
@@ -177,17 +247,45 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
       const source = call.source;
       const sourceNode = attributeOf(call.node.body, "source") ?? call.node;
       if (source === undefined) {
-        errors.push(located(call.file, sourceNode, `module "${call.name}" needs a literal string source`, "terraform-module-source"));
+        errors.push(
+          located(
+            call.file,
+            sourceNode,
+            `module "${call.name}" needs a literal string source`,
+            "terraform-module-source",
+          ),
+        );
         continue;
       }
       if (!source.startsWith("./") && !source.startsWith("../")) continue;
       const target = joinPath(definition.directory, source);
       if (target === undefined) {
-        errors.push(located(call.file, sourceNode, `module "${call.name}" source ${JSON.stringify(source)} leaves the repository`, "terraform-module-source"));
+        errors.push(
+          located(
+            call.file,
+            sourceNode,
+            `module "${call.name}" source ${JSON.stringify(source)} leaves the repository`,
+            "terraform-module-source",
+          ),
+        );
       } else if (!modules.has(target)) {
-        errors.push(located(call.file, sourceNode, `module "${call.name}" source ${JSON.stringify(source)} has no .tf files among the loaded files`, "terraform-module-source"));
+        errors.push(
+          located(
+            call.file,
+            sourceNode,
+            `module "${call.name}" source ${JSON.stringify(source)} has no .tf files among the loaded files`,
+            "terraform-module-source",
+          ),
+        );
       } else if (target === definition.directory) {
-        errors.push(located(call.file, sourceNode, `module "${call.name}" calls its own directory`, "terraform-module-source"));
+        errors.push(
+          located(
+            call.file,
+            sourceNode,
+            `module "${call.name}" calls its own directory`,
+            "terraform-module-source",
+          ),
+        );
       } else {
         call.directory = target;
         called.add(target);
@@ -212,18 +310,47 @@ export function jsonDynamicBlocks(attribute: Attribute): Block[] {
       if (argument.keyName === null) continue;
       if (argument.keyName === "content" && argument.value.kind === "Object") {
         const content = argument.value;
-        const body: Body = { ...content, kind: "Body", syntax: "json", items: objectAttributes(content) };
-        items.push({ ...argument, kind: "Block", type: "content", typeRange: argument.key, labels: [], body });
+        const body: Body = {
+          ...content,
+          kind: "Body",
+          syntax: "json",
+          items: objectAttributes(content),
+        };
+        items.push({
+          ...argument,
+          kind: "Block",
+          type: "content",
+          typeRange: argument.key,
+          labels: [],
+          body,
+        });
       } else {
-        items.push({ ...argument, kind: "Attribute", name: argument.keyName, nameRange: argument.key, expr: argument.value });
+        items.push({
+          ...argument,
+          kind: "Attribute",
+          name: argument.keyName,
+          nameRange: argument.key,
+          expr: argument.value,
+        });
       }
     }
     const body: Body = { ...item.value, kind: "Body", syntax: "json", items };
-    blocks.push({ ...item, kind: "Block", type: "dynamic", typeRange: item.key, labels: [{ ...item.key, kind: "BlockLabel", value: item.keyName, quoted: true }], body });
+    blocks.push({
+      ...item,
+      kind: "Block",
+      type: "dynamic",
+      typeRange: item.key,
+      labels: [{ ...item.key, kind: "BlockLabel", value: item.keyName, quoted: true }],
+      body,
+    });
   }
   return blocks;
 }
 
 function objectAttributes(object: Extract<Expression, { kind: "Object" }>): BodyItem[] {
-  return object.items.flatMap((item): BodyItem[] => (item.keyName === null ? [] : [{ ...item, kind: "Attribute", name: item.keyName, nameRange: item.key, expr: item.value }]));
+  return object.items.flatMap((item): BodyItem[] =>
+    item.keyName === null
+      ? []
+      : [{ ...item, kind: "Attribute", name: item.keyName, nameRange: item.key, expr: item.value }],
+  );
 }

@@ -53,7 +53,8 @@ export function relocate(origin: Origin, file: string, range: Range): Origin {
 export function originAtPath(origin: Origin, path: readonly PathSegment[]): Origin {
   let current = origin;
   for (const segment of path) {
-    const next = current.items?.get(String(segment)) ?? current.document?.items?.get(String(segment));
+    const next =
+      current.items?.get(String(segment)) ?? current.document?.items?.get(String(segment));
     if (!next) return current;
     current = next;
   }
@@ -61,7 +62,10 @@ export function originAtPath(origin: Origin, path: readonly PathSegment[]): Orig
 }
 
 /** Builds an origin tree from (path, origin) pairs under a root origin. */
-export function originTree(root: Origin, entries: readonly { path: readonly PathSegment[]; origin: Origin }[]): Origin {
+export function originTree(
+  root: Origin,
+  entries: readonly { path: readonly PathSegment[]; origin: Origin }[],
+): Origin {
   const tree: Origin = { ...root, items: new Map() };
   for (const { path, origin } of entries) {
     let node = tree;
@@ -84,11 +88,21 @@ export function originTree(root: Origin, entries: readonly { path: readonly Path
 
 export function toSourceLocation(origin: Origin): SourceLocation {
   const { range } = origin;
-  return { file: origin.file, line: range.line, column: range.column, endLine: range.endLine, endColumn: range.endColumn };
+  return {
+    file: origin.file,
+    line: range.line,
+    column: range.column,
+    endLine: range.endLine,
+    endColumn: range.endColumn,
+  };
 }
 
 /** The source position of an offset inside a string with a text origin. */
-export function positionInText(text: string, segments: readonly TextSegment[], offset: number): { file: string; line: number; column: number } | undefined {
+export function positionInText(
+  text: string,
+  segments: readonly TextSegment[],
+  offset: number,
+): { file: string; line: number; column: number } | undefined {
   let segment: TextSegment | undefined;
   for (const candidate of segments) {
     if (candidate.offset <= offset) segment = candidate;
@@ -98,6 +112,11 @@ export function positionInText(text: string, segments: readonly TextSegment[], o
   if (!segment.literal) return { file: segment.file, line: segment.line, column: segment.column };
   const before = text.slice(segment.offset, offset);
   const newlines = before.split("\n").length - 1;
-  if (newlines === 0) return { file: segment.file, line: segment.line, column: segment.column + before.length };
-  return { file: segment.file, line: segment.line + newlines, column: before.length - before.lastIndexOf("\n") };
+  if (newlines === 0)
+    return { file: segment.file, line: segment.line, column: segment.column + before.length };
+  return {
+    file: segment.file,
+    line: segment.line + newlines,
+    column: before.length - before.lastIndexOf("\n"),
+  };
 }

@@ -39,14 +39,28 @@ describe("aws_iam_policy_document rendering", () => {
       ],
     });
     expect(rendered.minifiedJson).toBe(JSON.stringify(JSON.parse(rendered.json)));
-    expect(Object.keys(JSON.parse(rendered.json).Statement[0])).toEqual(["Effect", "Action", "Principal", "Condition"]);
+    expect(Object.keys(JSON.parse(rendered.json).Statement[0])).toEqual([
+      "Effect",
+      "Action",
+      "Principal",
+      "Condition",
+    ]);
   });
 
   it('writes a lone "*" principal as the string "*" and keeps NotPrincipal apart', () => {
     const rendered = renderPolicyDocument({
       statement: [
-        { effect: "Deny", not_actions: ["iam:*", "s3:*"], resources: ["*"], principals: [{ type: "*", identifiers: ["*"] }] },
-        { sid: "X", actions: ["*"], not_principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:user/a"] }] },
+        {
+          effect: "Deny",
+          not_actions: ["iam:*", "s3:*"],
+          resources: ["*"],
+          principals: [{ type: "*", identifiers: ["*"] }],
+        },
+        {
+          sid: "X",
+          actions: ["*"],
+          not_principals: [{ type: "AWS", identifiers: ["arn:aws:iam::1:user/a"] }],
+        },
       ],
     });
     expect(JSON.parse(rendered.json).Statement).toEqual([
@@ -56,8 +70,11 @@ describe("aws_iam_policy_document rendering", () => {
   });
 
   it("links each rendered element to the config path it was written at", () => {
-    const rendered = renderPolicyDocument({ statement: [{ actions: ["b:x", "a:y", "c:z"], resources: ["*"] }] });
-    const link = (path: string): string | undefined => rendered.links.find((l) => l.document.join("/") === path)?.config.join("/");
+    const rendered = renderPolicyDocument({
+      statement: [{ actions: ["b:x", "a:y", "c:z"], resources: ["*"] }],
+    });
+    const link = (path: string): string | undefined =>
+      rendered.links.find((l) => l.document.join("/") === path)?.config.join("/");
     expect(JSON.parse(rendered.json).Statement[0].Action).toEqual(["c:z", "b:x", "a:y"]);
     expect(link("Statement/0/Action/0")).toBe("statement/0/actions/2");
     expect(link("Statement/0/Action/2")).toBe("statement/0/actions/1");
@@ -66,7 +83,14 @@ describe("aws_iam_policy_document rendering", () => {
   });
 
   it("keeps an unknown list visible instead of guessing it", () => {
-    const rendered = renderPolicyDocument({ statement: [{ actions: { $unknown: "var.actions" }, resources: ["*", { $unknown: "aws_s3_bucket.b.arn" }] }] });
+    const rendered = renderPolicyDocument({
+      statement: [
+        {
+          actions: { $unknown: "var.actions" },
+          resources: ["*", { $unknown: "aws_s3_bucket.b.arn" }],
+        },
+      ],
+    });
     expect(JSON.parse(rendered.json).Statement[0]).toEqual({
       Effect: "Allow",
       Action: { $unknown: "var.actions" },

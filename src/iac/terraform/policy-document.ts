@@ -39,14 +39,21 @@ function blocks(config: ValueObject, name: string): ValueObject[] {
  * sorted in reverse (the provider's `sort.Reverse` over the set). With an unknown element the
  * written order is kept and the unknown stays visible as `{"$unknown": ...}`.
  */
-function stringSet(value: Value, configPath: PathSegment[], documentPath: PathSegment[], links: DocumentLink[]): Value | undefined {
+function stringSet(
+  value: Value,
+  configPath: PathSegment[],
+  documentPath: PathSegment[],
+  links: DocumentLink[],
+): Value | undefined {
   if (value === null || value === undefined) return undefined;
   if (isUnknown(value)) {
     links.push({ document: documentPath, config: configPath });
     return value;
   }
   const items = (Array.isArray(value) ? value : [value]).map((item, index) => ({ item, index }));
-  const unique = items.filter(({ item }, i) => items.findIndex((other) => other.item === item) === i);
+  const unique = items.filter(
+    ({ item }, i) => items.findIndex((other) => other.item === item) === i,
+  );
   if (unique.length === 0) return undefined;
   links.push({ document: documentPath, config: configPath });
   if (unique.length === 1) {
@@ -55,16 +62,35 @@ function stringSet(value: Value, configPath: PathSegment[], documentPath: PathSe
   }
   const ordered = unique.some(({ item }) => typeof item !== "string")
     ? unique
-    : [...unique].sort((a, b) => ((a.item as string) < (b.item as string) ? 1 : (a.item as string) > (b.item as string) ? -1 : 0));
-  ordered.forEach(({ index }, position) => links.push({ document: [...documentPath, position], config: [...configPath, index] }));
+    : [...unique].sort((a, b) =>
+        (a.item as string) < (b.item as string)
+          ? 1
+          : (a.item as string) > (b.item as string)
+            ? -1
+            : 0,
+      );
+  ordered.forEach(({ index }, position) =>
+    links.push({ document: [...documentPath, position], config: [...configPath, index] }),
+  );
   return ordered.map(({ item }) => item);
 }
 
-function principals(blocksOfType: ValueObject[], configName: string, base: PathSegment[], documentKey: string, links: DocumentLink[]): Value | undefined {
+function principals(
+  blocksOfType: ValueObject[],
+  configName: string,
+  base: PathSegment[],
+  documentKey: string,
+  links: DocumentLink[],
+): Value | undefined {
   if (blocksOfType.length === 0) return undefined;
   const only = blocksOfType[0] as ValueObject;
   const identifiers = only.identifiers;
-  if (blocksOfType.length === 1 && only.type === "*" && (identifiers === "*" || (Array.isArray(identifiers) && identifiers.length === 1 && identifiers[0] === "*"))) {
+  if (
+    blocksOfType.length === 1 &&
+    only.type === "*" &&
+    (identifiers === "*" ||
+      (Array.isArray(identifiers) && identifiers.length === 1 && identifiers[0] === "*"))
+  ) {
     links.push({ document: [documentKey], config: [...base, configName, 0] });
     return "*";
   }
@@ -74,15 +100,24 @@ function principals(blocksOfType: ValueObject[], configName: string, base: PathS
     const entry = byType.get(type) ?? { values: [], links: [] };
     byType.set(type, entry);
     const local: DocumentLink[] = [];
-    const rendered = stringSet(block.identifiers ?? null, [...base, configName, blockIndex, "identifiers"], [], local);
+    const rendered = stringSet(
+      block.identifiers ?? null,
+      [...base, configName, blockIndex, "identifiers"],
+      [],
+      local,
+    );
     const offset = entry.values.length;
     if (Array.isArray(rendered)) entry.values.push(...rendered);
     else if (rendered !== undefined) entry.values.push(rendered);
     for (const link of local) {
       const [position, ...rest] = link.document;
-      entry.links.push({ document: [typeof position === "number" ? position + offset : offset, ...rest], config: link.config });
+      entry.links.push({
+        document: [typeof position === "number" ? position + offset : offset, ...rest],
+        config: link.config,
+      });
     }
-    if (local.length === 0) entry.links.push({ document: [], config: [...base, configName, blockIndex] });
+    if (local.length === 0)
+      entry.links.push({ document: [], config: [...base, configName, blockIndex] });
   });
   const result: ValueObject = {};
   links.push({ document: [documentKey], config: [...base, configName, 0] });
@@ -91,31 +126,45 @@ function principals(blocksOfType: ValueObject[], configName: string, base: PathS
     result[type] = entry.values.length === 1 ? (entry.values[0] as Value) : entry.values;
     for (const link of entry.links) {
       const single = entry.values.length === 1;
-      links.push({ document: [documentKey, type, ...(single ? link.document.slice(1) : link.document)], config: link.config });
+      links.push({
+        document: [documentKey, type, ...(single ? link.document.slice(1) : link.document)],
+        config: link.config,
+      });
     }
   }
   return result;
 }
 
-function conditions(blocksOfCondition: ValueObject[], base: PathSegment[], links: DocumentLink[]): Value | undefined {
+function conditions(
+  blocksOfCondition: ValueObject[],
+  base: PathSegment[],
+  links: DocumentLink[],
+): Value | undefined {
   if (blocksOfCondition.length === 0) return undefined;
   const grouped = new Map<string, Map<string, { values: Value[]; links: DocumentLink[] }>>();
   blocksOfCondition.forEach((block, blockIndex) => {
     const test = String(block.test ?? "");
     const variable = String(block.variable ?? "");
-    const byVariable = grouped.get(test) ?? new Map<string, { values: Value[]; links: DocumentLink[] }>();
+    const byVariable =
+      grouped.get(test) ?? new Map<string, { values: Value[]; links: DocumentLink[] }>();
     grouped.set(test, byVariable);
     const entry = byVariable.get(variable) ?? { values: [], links: [] };
     byVariable.set(variable, entry);
     const local: DocumentLink[] = [];
-    const rendered = stringSet(block.values ?? [], [...base, "condition", blockIndex, "values"], [], local);
+    const rendered = stringSet(
+      block.values ?? [],
+      [...base, "condition", blockIndex, "values"],
+      [],
+      local,
+    );
     const offset = entry.values.length;
     if (Array.isArray(rendered)) entry.values.push(...rendered);
     else if (rendered !== undefined) entry.values.push(rendered);
     entry.links.push({ document: [], config: [...base, "condition", blockIndex] });
     for (const link of local) {
       const [position] = link.document;
-      if (typeof position === "number") entry.links.push({ document: [position + offset], config: link.config });
+      if (typeof position === "number")
+        entry.links.push({ document: [position + offset], config: link.config });
     }
   });
   const result: ValueObject = {};
@@ -131,7 +180,11 @@ function conditions(blocksOfCondition: ValueObject[], base: PathSegment[], links
         if (link.document.length === 0) {
           links.push({ document: ["Condition", test], config: link.config });
           links.push({ document: ["Condition", test, variable], config: link.config });
-        } else if (!single) links.push({ document: ["Condition", test, variable, ...link.document], config: link.config });
+        } else if (!single)
+          links.push({
+            document: ["Condition", test, variable, ...link.document],
+            config: link.config,
+          });
       }
     }
     result[test] = rendered;
@@ -149,7 +202,10 @@ function statementFromBlock(block: ValueObject, index: number): Statement {
     links.push({ document: ["Sid"], config: [...base, "sid"] });
   }
   body.Effect = block.effect ?? "Allow";
-  links.push({ document: ["Effect"], config: block.effect === undefined ? base : [...base, "effect"] });
+  links.push({
+    document: ["Effect"],
+    config: block.effect === undefined ? base : [...base, "effect"],
+  });
   const lists: [string, string][] = [
     ["actions", "Action"],
     ["not_actions", "NotAction"],
@@ -157,12 +213,23 @@ function statementFromBlock(block: ValueObject, index: number): Statement {
     ["not_resources", "NotResource"],
   ];
   for (const [configName, documentKey] of lists) {
-    const rendered = stringSet(block[configName] ?? null, [...base, configName], [documentKey], links);
+    const rendered = stringSet(
+      block[configName] ?? null,
+      [...base, configName],
+      [documentKey],
+      links,
+    );
     if (rendered !== undefined) body[documentKey] = rendered;
   }
   const principal = principals(blocks(block, "principals"), "principals", base, "Principal", links);
   if (principal !== undefined) body.Principal = principal;
-  const notPrincipal = principals(blocks(block, "not_principals"), "not_principals", base, "NotPrincipal", links);
+  const notPrincipal = principals(
+    blocks(block, "not_principals"),
+    "not_principals",
+    base,
+    "NotPrincipal",
+    links,
+  );
   if (notPrincipal !== undefined) body.NotPrincipal = notPrincipal;
   const condition = conditions(blocks(block, "condition"), base, links);
   if (condition !== undefined) body.Condition = condition;
@@ -184,7 +251,12 @@ function statementsFromText(text: Value, configPath: PathSegment[]): Statement[]
   return list.filter(isObject).map((body, index) => ({
     body,
     sid: typeof body.Sid === "string" ? body.Sid : "",
-    links: [{ document: [], config: [...configPath, "Statement", ...(Array.isArray(raw) ? [index] : [])] }],
+    links: [
+      {
+        document: [],
+        config: [...configPath, "Statement", ...(Array.isArray(raw) ? [index] : [])],
+      },
+    ],
   }));
 }
 
@@ -192,7 +264,8 @@ function statementsFromText(text: Value, configPath: PathSegment[]): Statement[]
 function mergeStatements(base: Statement[], incoming: Statement[]): Statement[] {
   const result = [...base];
   for (const statement of incoming) {
-    const at = statement.sid === "" ? -1 : result.findIndex((existing) => existing.sid === statement.sid);
+    const at =
+      statement.sid === "" ? -1 : result.findIndex((existing) => existing.sid === statement.sid);
     if (at >= 0) result[at] = statement;
     else result.push(statement);
   }
@@ -201,22 +274,41 @@ function mergeStatements(base: Statement[], incoming: Statement[]): Statement[] 
 
 /** Renders the data source from its evaluated config (nested blocks as lists of objects). */
 export function renderPolicyDocument(config: ValueObject): RenderedPolicyDocument {
-  const sourceTexts = Array.isArray(config.source_policy_documents) ? config.source_policy_documents : [];
-  const overrideTexts = Array.isArray(config.override_policy_documents) ? config.override_policy_documents : [];
+  const sourceTexts = Array.isArray(config.source_policy_documents)
+    ? config.source_policy_documents
+    : [];
+  const overrideTexts = Array.isArray(config.override_policy_documents)
+    ? config.override_policy_documents
+    : [];
   let statements: Statement[] = [];
-  sourceTexts.forEach((text, i) => (statements = mergeStatements(statements, statementsFromText(text, ["source_policy_documents", i]))));
+  sourceTexts.forEach(
+    (text, i) =>
+      (statements = mergeStatements(
+        statements,
+        statementsFromText(text, ["source_policy_documents", i]),
+      )),
+  );
   statements = mergeStatements(statements, blocks(config, "statement").map(statementFromBlock));
-  overrideTexts.forEach((text, i) => (statements = mergeStatements(statements, statementsFromText(text, ["override_policy_documents", i]))));
+  overrideTexts.forEach(
+    (text, i) =>
+      (statements = mergeStatements(
+        statements,
+        statementsFromText(text, ["override_policy_documents", i]),
+      )),
+  );
 
   const document: ValueObject = { Version: config.version ?? "2012-10-17" };
-  const links: DocumentLink[] = [{ document: ["Version"], config: config.version === undefined ? [] : ["version"] }];
+  const links: DocumentLink[] = [
+    { document: ["Version"], config: config.version === undefined ? [] : ["version"] },
+  ];
   if (config.policy_id !== undefined && config.policy_id !== null && config.policy_id !== "") {
     document.Id = config.policy_id;
     links.push({ document: ["Id"], config: ["policy_id"] });
   }
   document.Statement = statements.map((statement) => statement.body);
   statements.forEach((statement, i) => {
-    for (const link of statement.links) links.push({ document: ["Statement", i, ...link.document], config: link.config });
+    for (const link of statement.links)
+      links.push({ document: ["Statement", i, ...link.document], config: link.config });
   });
   return {
     json: marshalJson(document, { indent: "  ", keepKeyOrder: true }),

@@ -36,7 +36,8 @@ export function parseTemplateFile(path: string, content: string): ParsedTemplate
   const parsed = parseHcl(text, path);
   const errors = parsed.errors.map((error) => ({ ...error, line: Math.max(error.line - 1, 1) }));
   const attribute = parsed.body.items[0];
-  if (attribute?.kind !== "Attribute" || attribute.expr.kind !== "Heredoc") return { text, parts: [], addedNewline, errors };
+  if (attribute?.kind !== "Attribute" || attribute.expr.kind !== "Heredoc")
+    return { text, parts: [], addedNewline, errors };
   shiftParts(attribute.expr.parts);
   return { text, parts: attribute.expr.parts, addedNewline, errors };
 }

@@ -10,18 +10,31 @@ const MAX_TYPE_DEPTH = 64;
 /** Evaluates a constant expression (an optional attribute's default). */
 export type ConstantEvaluator = (expr: Expression) => Value;
 
-export function convertToType(type: Expression, value: Value, constant: ConstantEvaluator, depth = 0): Value {
+export function convertToType(
+  type: Expression,
+  value: Value,
+  constant: ConstantEvaluator,
+  depth = 0,
+): Value {
   if (value === null || isUnknown(value) || depth > MAX_TYPE_DEPTH) return value;
-  if (type.kind === "ScopeTraversal" && type.steps.length === 0) return convertPrimitive(type.root, value);
+  if (type.kind === "ScopeTraversal" && type.steps.length === 0)
+    return convertPrimitive(type.root, value);
   if (type.kind !== "FunctionCall") return value;
   const [first] = type.args;
   switch (type.name) {
     case "list":
     case "set":
-      return Array.isArray(value) && first ? value.map((item) => convertToType(first, item, constant, depth + 1)) : value;
+      return Array.isArray(value) && first
+        ? value.map((item) => convertToType(first, item, constant, depth + 1))
+        : value;
     case "map":
       if (!isObject(value) || !first) return value;
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, convertToType(first, item, constant, depth + 1)]));
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [
+          key,
+          convertToType(first, item, constant, depth + 1),
+        ]),
+      );
     case "tuple":
       if (!Array.isArray(value) || first?.kind !== "Tuple") return value;
       return value.map((item, i) => {
@@ -29,7 +42,9 @@ export function convertToType(type: Expression, value: Value, constant: Constant
         return elementType ? convertToType(elementType, item, constant, depth + 1) : item;
       });
     case "object":
-      return first?.kind === "Object" && isObject(value) ? convertObject(first, value, constant, depth) : value;
+      return first?.kind === "Object" && isObject(value)
+        ? convertObject(first, value, constant, depth)
+        : value;
     case "optional":
       return first ? convertToType(first, value, constant, depth + 1) : value;
     default:
@@ -37,7 +52,12 @@ export function convertToType(type: Expression, value: Value, constant: Constant
   }
 }
 
-function convertObject(type: Extract<Expression, { kind: "Object" }>, value: ValueObject, constant: ConstantEvaluator, depth: number): Value {
+function convertObject(
+  type: Extract<Expression, { kind: "Object" }>,
+  value: ValueObject,
+  constant: ConstantEvaluator,
+  depth: number,
+): Value {
   const result: ValueObject = {};
   for (const item of type.items) {
     const name = item.keyName;
@@ -49,7 +69,8 @@ function convertObject(type: Extract<Expression, { kind: "Object" }>, value: Val
     }
     if (attributeType.kind === "FunctionCall" && attributeType.name === "optional") {
       const [inner, fallback] = attributeType.args;
-      result[name] = fallback && inner ? convertToType(inner, constant(fallback), constant, depth + 1) : null;
+      result[name] =
+        fallback && inner ? convertToType(inner, constant(fallback), constant, depth + 1) : null;
     }
   }
   return result;
@@ -62,7 +83,9 @@ function convertPrimitive(name: string, value: Value): Value {
       if (typeof value === "boolean") return value ? "true" : "false";
       return value;
     case "number":
-      return typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value;
+      return typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))
+        ? Number(value)
+        : value;
     case "bool":
       return value === "true" ? true : value === "false" ? false : value;
     default:

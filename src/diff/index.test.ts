@@ -17,6 +17,15 @@ describe("diffFindings", () => {
     expect(result[0]).toMatchObject({ status: "existing", line: 42, file: "network.tf" });
   });
 
+  it("tells the same address in two Terraform roots (or two templates) apart", () => {
+    const base = [finding({ root: "examples/simple" })];
+    const head = [finding({ root: "examples/simple" }), finding({ root: "examples/complete" })];
+    expect(diffFindings(base, head).map((f) => `${f.status}:${f.root}`)).toEqual([
+      "existing:examples/simple",
+      "new:examples/complete",
+    ]);
+  });
+
   it("calls one more open port on an existing group new", () => {
     const head = [finding(), finding({ evidence: "tcp/3389 from 0.0.0.0/0" })];
     expect(statuses(diffFindings([finding()], head))).toEqual([

@@ -4,8 +4,10 @@
 import type { Finding } from "../model/types.js";
 
 /** The identity of a finding across commits: stable under moves and edits elsewhere in the file. */
-export function findingIdentity(finding: Pick<Finding, "rule" | "resource" | "evidence">): string {
-  return JSON.stringify([finding.rule, finding.resource, finding.evidence]);
+export function findingIdentity(
+  finding: Pick<Finding, "rule" | "resource" | "evidence" | "root">,
+): string {
+  return JSON.stringify([finding.rule, finding.root ?? "", finding.resource, finding.evidence]);
 }
 
 /**

@@ -57,6 +57,11 @@ export interface Resource {
   source: SourceKind;
   /** Module path (`module.net`), "" at the root and for CloudFormation. */
   module: string;
+  /**
+   * What makes `address` unique in a repository: the Terraform root module's directory (two roots
+   * may both hold `aws_s3_bucket.this`) or the CloudFormation template's path.
+   */
+  root?: string;
   file: string;
   line: number;
   column: number;
@@ -97,6 +102,8 @@ export interface Finding {
   line: number;
   endLine: number;
   resource: string;
+  /** The resource's `root` (Terraform root module directory or template path), part of the identity. */
+  root?: string;
   message: string;
   /** What exactly is wrong (`s3:*`, `tcp/22 from 0.0.0.0/0`, `/server_side_encryption_configuration`). */
   evidence: string;

@@ -69,6 +69,7 @@ export function toFindings(
       line: where?.line ?? resource.line,
       endLine: where?.endLine ?? resource.endLine,
       resource: resource.address,
+      ...(resource.root !== undefined ? { root: resource.root } : {}),
       message: result.message,
       evidence: result.evidence ?? pointer,
       ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),

@@ -220,6 +220,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     mode: "managed",
     source: "cloudformation",
     module: "",
+    root: location.file,
     file: location.file,
     line: location.line,
     column: location.column,

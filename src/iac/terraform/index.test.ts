@@ -744,6 +744,10 @@ describe("real corpus", () => {
     expect(count("terraform-aws-iam/")).toBeGreaterThan(50);
     expect(count("terraform-aws-s3-bucket/")).toBeGreaterThan(50);
     expect(count("terraform-aws-security-group/")).toBeGreaterThan(50);
+    // Addresses repeat across the example roots; address + root does not.
+    const identities = model.resources.map((r) => `${r.root}|${r.address}`);
+    expect(new Set(identities).size).toBe(identities.length);
+    expect(new Set(model.resources.map((r) => r.address)).size).toBeLessThan(identities.length);
     for (const resource of model.resources) {
       expect(
         Object.keys(resource.config).every(

@@ -111,6 +111,10 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     const before = resources.length;
     try {
       new ModuleInstance(context, definition, "", new Map(), rootValues, 0, []).load();
+      for (let i = before; i < resources.length; i++) {
+        const resource = resources[i];
+        if (resource) resource.root = directory;
+      }
     } catch (error) {
       // Every known failure is a located value already; this keeps one root's defect from hiding the others.
       if (!(error instanceof Error)) throw error;

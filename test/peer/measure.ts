@@ -1,6 +1,7 @@
 // Measures the built-in rules against a peer scanner's fixtures (`../shared/corpus/kics`): per
 // mapped query, recall on the lines its positive fixtures expect, and findings of the mapped
-// rules on its negative fixtures (false positives). Every fixture file is scanned on its own.
+// rules on its negative fixtures (false positives). Every fixture file is scanned on its own,
+// with the query's rule settings when the mapping gives some (opt-in rules).
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -11,7 +12,11 @@ import type { RuleSet } from "../../src/policy/evaluate.js";
 const mappingSchema = z.object({
   queries: z.record(
     z.string(),
-    z.object({ rules: z.array(z.string()), note: z.string().optional() }),
+    z.object({
+      rules: z.array(z.string()),
+      note: z.string().optional(),
+      settings: z.record(z.string(), z.unknown()).optional(),
+    }),
   ),
 });
 const expectedSchema = z.array(
@@ -60,7 +65,7 @@ export async function measurePeerFixtures(
   const mapping = mappingSchema.parse(JSON.parse(await readFile(mappingFile, "utf8")));
   const categoryOf = new Map(ruleSet.rules.map((r) => [r.id, r.category]));
   const measures: QueryMeasure[] = [];
-  for (const [query, { rules }] of Object.entries(mapping.queries)) {
+  for (const [query, { rules, settings }] of Object.entries(mapping.queries)) {
     if (rules.length === 0) continue;
     const dir = path.join(corpus, query, "test");
     const names = (await readdir(dir)).sort();
@@ -92,7 +97,10 @@ export async function measurePeerFixtures(
     const scan = async (name: string) => {
       const text = await readFile(path.join(dir, name), "utf8");
       const model = loadModel([{ path: name, text }]);
-      const evaluated = ruleSet.evaluate(model.resources);
+      const evaluated = ruleSet.evaluate(
+        model.resources,
+        settings ? { tollgate: { settings } } : undefined,
+      );
       measure.loadErrors.push(...model.errors.map((e) => `${e.file}:${e.line}: ${e.message}`));
       return { model, findings: evaluated.findings.filter((f) => rules.includes(f.rule)) };
     };

@@ -1,14 +1,12 @@
 // The CLI as a user runs it, on the bundled example pull request and on real corpus files:
 // exit codes, the JSON contract of findings, and located errors for bad input.
 import { describe, expect, it } from "vitest";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { repoRoot } from "./support/corpus.js";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { main } from "../src/cli/index.js";
 import { readBundle } from "../src/policy/bundle.js";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 async function run(args: string[], cwd = repoRoot) {
   let stdout = "";
@@ -181,6 +179,53 @@ describe("tollgate scan, inspect and build", () => {
       expect(entrypoints).toContain("tollgate/rules/network/ssh_open/deny");
       const scan = await run(["scan", "examples/pr/head", "--bundle", out, "--format", "json"]);
       expect(scan.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("tests a policy folder on its fixtures and names the lines a rule misses", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-policies-"));
+    try {
+      const ruleDir = path.join(dir, "network", "any_sg");
+      await mkdir(path.join(ruleDir, "fixtures"), { recursive: true });
+      await writeFile(
+        path.join(ruleDir, "policy.rego"),
+        [
+          "# METADATA",
+          "# title: Security groups named open",
+          "# custom:",
+          "#   id: T-1",
+          "#   severity: low",
+          "#   category: network",
+          "package tollgate.rules.network.any_sg",
+          "",
+          "import rego.v1",
+          "",
+          'deny contains {"resource": r.address, "message": "open", "evidence": "name", "path": ["name"]} if {',
+          "\tsome r in input.resources",
+          '\tr.config.name == "open"',
+          "}",
+          "",
+        ].join("\n"),
+      );
+      const group = (name: string, marker = "") =>
+        `resource "aws_security_group" "${name}" {\n  name = "${name}"${marker}\n}\n`;
+      await writeFile(
+        path.join(ruleDir, "fixtures", "positive.tf"),
+        group("open", " # tollgate:expect T-1"),
+      );
+      await writeFile(path.join(ruleDir, "fixtures", "negative.tf"), group("closed"));
+      const passing = await run(["test", dir]);
+      expect(passing.stdout).toMatch(/2 passed, 0 failed/);
+      expect(passing.code).toBe(0);
+      await writeFile(
+        path.join(ruleDir, "fixtures", "positive.tf"),
+        group("closed", " # tollgate:expect T-1"),
+      );
+      const failing = await run(["test", dir]);
+      expect(failing.stdout).toMatch(/FAIL missing lines 2/);
+      expect(failing.code).toBe(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -8,7 +8,10 @@ import path from "node:path";
 import { z } from "zod";
 import { loadModel } from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
-import type { RuleSet } from "./evaluate.js";
+import { readBundle } from "./bundle.js";
+import { buildPolicies, bundleOf, readPolicySources } from "./build.js";
+import { loadRuleSet, type RuleSet } from "./evaluate.js";
+import type { RuleMetadata } from "./metadata.js";
 
 export interface FixtureFile {
   /** Path relative to the policy folder. */
@@ -166,4 +169,33 @@ export function runFixtures(
     }
   }
   return outcomes;
+}
+
+export type PolicyFolderRun =
+  | { ok: false; errors: LoadError[] }
+  | {
+      ok: true;
+      rules: RuleMetadata[];
+      outcomes: FixtureOutcome[];
+      /** Rules no positive fixture exercises: a failure too. */
+      untested: RuleMetadata[];
+      /** Unreadable fixtures or expectation files. */
+      errors: LoadError[];
+    };
+
+/** Compile a policy folder and run every rule on its fixtures: `tollgate test` and the suite. */
+export async function runPolicyFolder(dir: string): Promise<PolicyFolderRun> {
+  const built = await buildPolicies(await readPolicySources(dir));
+  if (!built.ok) return built;
+  const { rules, ruleFiles } = built.built;
+  const ruleSet = await loadRuleSet(await readBundle(await bundleOf(built.built)));
+  const ruleDirs = new Map(
+    rules.map((rule) => [path.posix.dirname(ruleFiles[rule.entrypoint] ?? ""), rule.id]),
+  );
+  const { fixtures, errors } = await readFixtures(dir);
+  const outcomes = runFixtures(ruleSet, fixtures, ruleDirs);
+  const untested = rules.filter(
+    (rule) => !outcomes.some((o) => o.rule === rule.id && o.kind === "positive"),
+  );
+  return { ok: true, rules, outcomes, untested, errors: [...ruleSet.errors, ...errors] };
 }

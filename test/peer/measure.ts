@@ -7,7 +7,9 @@ import path from "node:path";
 import { z } from "zod";
 import { loadModel } from "../../src/iac/index.js";
 import type { Category, Finding, Resource } from "../../src/model/types.js";
-import type { RuleSet } from "../../src/policy/evaluate.js";
+import { loadPolicyBundle } from "../../src/engine/index.js";
+import { loadRuleSet, type RuleSet } from "../../src/policy/evaluate.js";
+import { corpusDir, repoRoot } from "../support/corpus.js";
 
 const mappingSchema = z.object({
   queries: z.record(
@@ -159,4 +161,14 @@ export function summarise(measures: QueryMeasure[]): string {
     `overall recall ${recalledTotal}/${expected} (${((100 * recalledTotal) / Math.max(1, expected)).toFixed(1)}%), ${fps} findings on negative fixtures`,
   );
   return lines.join("\n");
+}
+
+/** The built-in library against `../shared/corpus/kics` through `policies/kics-mapping.json`. */
+export async function measureBuiltinLibrary(): Promise<QueryMeasure[]> {
+  const ruleSet = await loadRuleSet(await loadPolicyBundle());
+  return measurePeerFixtures(
+    path.join(corpusDir, "kics"),
+    path.join(repoRoot, "policies/kics-mapping.json"),
+    ruleSet,
+  );
 }

@@ -12,7 +12,7 @@ import {
   UNSUPPORTED_OPA_BUILTINS,
   type BuiltinType,
 } from "../builtins/catalog.js";
-import { exprTerms, operatorName } from "./terms.js";
+import { exprTerms, operatorName, termChildren } from "./terms.js";
 import { findNode, type RuleTreeNode } from "./tree.js";
 
 export interface CheckOptions {
@@ -56,38 +56,10 @@ class CallChecker {
   }
 
   term(term: Term): void {
-    switch (term.type) {
-      case "ref":
-        this.term(term.head);
-        for (const operand of term.operands) this.term(operand);
-        return;
-      case "array":
-      case "set":
-        for (const item of term.items) this.term(item);
-        return;
-      case "object":
-        for (const entry of term.entries) {
-          this.term(entry.key);
-          this.term(entry.value);
-        }
-        return;
-      case "call":
-        this.call(term);
-        for (const arg of term.args) this.term(arg);
-        return;
-      case "arraycomprehension":
-      case "setcomprehension":
-        this.term(term.term);
-        this.body(term.body);
-        return;
-      case "objectcomprehension":
-        this.term(term.key);
-        this.term(term.value);
-        this.body(term.body);
-        return;
-      default:
-        return;
-    }
+    if (term.type === "call") this.call(term);
+    const children = termChildren(term);
+    for (const child of children.terms) this.term(child);
+    for (const body of children.bodies) this.body(body);
   }
 
   private call(term: Extract<Term, { type: "call" }>): void {

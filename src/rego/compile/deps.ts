@@ -4,7 +4,7 @@
 
 import type { Body, Expr, Rule, Term } from "../syntax/ast.js";
 import { regoError, type RegoError } from "../syntax/errors.js";
-import { exprTerms } from "./terms.js";
+import { exprTerms, termChildren } from "./terms.js";
 import { dottedPath, type RuleTreeNode } from "./tree.js";
 
 /** Rule nodes each rule node depends on. */
@@ -104,39 +104,11 @@ class RefCollector {
   }
 
   private term(term: Term): void {
-    switch (term.type) {
-      case "ref":
-        this.dataRef(term.head, term.operands);
-        this.term(term.head);
-        for (const operand of term.operands) this.term(operand);
-        return;
-      case "array":
-      case "set":
-        for (const item of term.items) this.term(item);
-        return;
-      case "object":
-        for (const entry of term.entries) {
-          this.term(entry.key);
-          this.term(entry.value);
-        }
-        return;
-      case "call":
-        this.dataRef(term.operator.head, term.operator.operands);
-        for (const arg of term.args) this.term(arg);
-        return;
-      case "arraycomprehension":
-      case "setcomprehension":
-        this.term(term.term);
-        this.body(term.body);
-        return;
-      case "objectcomprehension":
-        this.term(term.key);
-        this.term(term.value);
-        this.body(term.body);
-        return;
-      default:
-        return;
-    }
+    if (term.type === "ref") this.dataRef(term.head, term.operands);
+    if (term.type === "call") this.dataRef(term.operator.head, term.operator.operands);
+    const children = termChildren(term);
+    for (const child of children.terms) this.term(child);
+    for (const body of children.bodies) this.body(body);
   }
 
   /** `data.a.b[x]`: the rule nodes along the ground prefix, and everything below where it stops. */

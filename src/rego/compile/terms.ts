@@ -104,6 +104,31 @@ export function deepExprVars(expr: Expr, into = new Set<string>()): Set<string> 
   return into;
 }
 
+/**
+ * A term's direct sub-terms and the bodies of its closures, in source order: what a walker over
+ * the whole tree recurses into. A call's operator is left out (it names a function).
+ */
+export function termChildren(term: Term): { terms: Term[]; bodies: Body[] } {
+  switch (term.type) {
+    case "ref":
+      return { terms: [term.head, ...term.operands], bodies: [] };
+    case "array":
+    case "set":
+      return { terms: term.items, bodies: [] };
+    case "object":
+      return { terms: term.entries.flatMap((entry) => [entry.key, entry.value]), bodies: [] };
+    case "call":
+      return { terms: term.args, bodies: [] };
+    case "arraycomprehension":
+    case "setcomprehension":
+      return { terms: [term.term], bodies: [term.body] };
+    case "objectcomprehension":
+      return { terms: [term.key, term.value], bodies: [term.body] };
+    default:
+      return { terms: [], bodies: [] };
+  }
+}
+
 /** The terms directly inside an expression (not those of nested bodies). */
 export function exprTerms(expr: Expr): Term[] {
   switch (expr.kind) {

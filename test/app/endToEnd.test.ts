@@ -1,0 +1,171 @@
+// The pull request check end to end with the real engine: recorded webhooks into the Probot app,
+// GitHub mocked from fixture commits, the built-in policy library through Wasm, and the completed
+// check run's request bodies read back. One engine for the file (the prebuilt bundle when current).
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createEngine, type ScanEngine } from "../../src/engine/index.js";
+import { pullFilesBetween, readCommit } from "./commits.js";
+import { examplePayload, mockGitHub, testApp } from "./harness.js";
+import { contractProblems } from "./openapi.js";
+
+const fixtures = fileURLToPath(new URL("fixtures/", import.meta.url));
+const BASE = "a".repeat(40);
+const OPENED = "b".repeat(40);
+const MOVED = "c".repeat(40);
+
+let engine: ScanEngine;
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  // Without a current dist/policies.tar.gz the engine compiles the library (about 20 s).
+  engine = await createEngine();
+}, 120_000);
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+interface Completion {
+  status: string;
+  conclusion: string;
+  output: {
+    title: string;
+    summary: string;
+    annotations?: {
+      path: string;
+      start_line: number;
+      end_line: number;
+      annotation_level: string;
+    }[];
+  };
+}
+
+/** Delivers `action` for a PR from `baseSha` to `headSha` over the fixture commits of `flavour`. */
+async function checkPullRequest(
+  flavour: "terraform" | "cloudformation",
+  action: "opened" | "synchronize",
+  pullNumber: number,
+  baseSha: string,
+  headSha: string,
+) {
+  const commits = {
+    [BASE]: readCommit(path.join(fixtures, flavour, "base")),
+    [OPENED]: readCommit(path.join(fixtures, flavour, "opened")),
+    [MOVED]: readCommit(path.join(fixtures, flavour, "moved")),
+  };
+  const github = mockGitHub({
+    commits,
+    pullFiles: pullFilesBetween(commits[baseSha] ?? {}, commits[headSha] ?? {}),
+    pulls: [{ number: pullNumber, head: { sha: headSha }, base: { sha: baseSha } }],
+  });
+  const payload = examplePayload("pull_request", action);
+  const pull = payload.pull_request as {
+    number: number;
+    head: { sha: string };
+    base: { sha: string };
+  };
+  pull.number = pullNumber;
+  pull.head.sha = headSha;
+  pull.base.sha = baseSha;
+  const app = await testApp(engine);
+  await app.deliver("pull_request", payload);
+  github.done();
+  const updates = github.updates() as unknown as Completion[];
+  expect(updates.map((u) => u.status)).toEqual(["completed"]);
+  // GraphQL (the batched blob reads) is outside GitHub's REST description.
+  const rest = github.requests.filter((r) => r.path !== "/graphql");
+  expect(rest.flatMap(contractProblems)).toEqual([]);
+  const completion = updates[0] as Completion;
+  const annotations = (completion.output.annotations ?? [])
+    .map((a) => ({
+      path: a.path,
+      lines: [a.start_line, a.end_line],
+      level: a.annotation_level,
+      rule: /^TG-[A-Z]+-\d+/.exec((a as { title?: string }).title ?? "")?.[0],
+      status: /^[A-Z]+ (new|existing) finding/.exec((a as { message?: string }).message ?? "")?.[1],
+    }))
+    .sort((a, b) => a.path.localeCompare(b.path) || (a.lines[0] ?? 0) - (b.lines[0] ?? 0));
+  return { completion, annotations };
+}
+
+describe("a pull request check with the real engine", () => {
+  it("fails a Terraform PR that opens SSH to the world and grants Action * on *, on those lines", async () => {
+    const { completion, annotations } = await checkPullRequest(
+      "terraform",
+      "opened",
+      31,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(completion.output.title).toBe("2 new findings: 1 critical, 1 high");
+    // iam.tf:8 is `Action = "*"`, network.tf:11 is `cidr_blocks = ["0.0.0.0/0"]`.
+    expect(annotations).toEqual([
+      { path: "iam.tf", lines: [8, 8], level: "failure", rule: "TG-IAM-002", status: "new" },
+      { path: "network.tf", lines: [11, 11], level: "failure", rule: "TG-NET-001", status: "new" },
+    ]);
+    // The VPC's missing flow log was there before and its lines are untouched: summary only.
+    expect(completion.output.summary).toContain("### New findings (2)");
+    expect(completion.output.summary).toContain("### Existing findings (1)");
+    expect(completion.output.summary).toContain("TG-LOG-005");
+  });
+
+  it("passes a Terraform PR that only moves those resources to another file and reorders them", async () => {
+    const { completion, annotations } = await checkPullRequest(
+      "terraform",
+      "synchronize",
+      32,
+      OPENED,
+      MOVED,
+    );
+    expect(completion.conclusion).toBe("success");
+    expect(completion.output.title).toBe("No new findings");
+    expect(completion.output.summary).not.toContain("### New findings");
+    expect(completion.output.summary).toContain("### Existing findings (3)");
+    // The moved lines are changed lines, so the findings on them are shown, as existing warnings.
+    expect(annotations).toEqual([
+      { path: "iam.tf", lines: [13, 13], level: "warning", rule: "TG-IAM-002", status: "existing" },
+      {
+        path: "main.tf",
+        lines: [23, 23],
+        level: "warning",
+        rule: "TG-NET-001",
+        status: "existing",
+      },
+    ]);
+  });
+
+  it("fails a CloudFormation template that does the same, on those lines", async () => {
+    const opened = await checkPullRequest("cloudformation", "opened", 33, BASE, OPENED);
+    expect(opened.completion.conclusion).toBe("failure");
+    // stack.yaml:17 is `CidrIp: 0.0.0.0/0`, stack.yaml:25 is `Action: "*"`.
+    expect(opened.annotations).toEqual([
+      { path: "stack.yaml", lines: [17, 17], level: "failure", rule: "TG-NET-001", status: "new" },
+      { path: "stack.yaml", lines: [25, 25], level: "failure", rule: "TG-IAM-002", status: "new" },
+    ]);
+  });
+
+  it("passes a CloudFormation template that only reorders those resources", async () => {
+    const moved = await checkPullRequest("cloudformation", "synchronize", 34, OPENED, MOVED);
+    expect(moved.completion.conclusion).toBe("success");
+    expect(moved.completion.output.title).toBe("No new findings");
+    expect(moved.completion.output.summary).toContain("### Existing findings (3)");
+    // stack.yaml:17 is `Action: "*"` and :28 `CidrIp: 0.0.0.0/0`, both on lines the PR rewrote.
+    expect(moved.annotations).toEqual([
+      {
+        path: "stack.yaml",
+        lines: [17, 17],
+        level: "warning",
+        rule: "TG-IAM-002",
+        status: "existing",
+      },
+      {
+        path: "stack.yaml",
+        lines: [28, 28],
+        level: "warning",
+        rule: "TG-NET-001",
+        status: "existing",
+      },
+    ]);
+  });
+});

@@ -2,10 +2,12 @@
 # title: VPC without flow logs
 # description: >-
 #   A VPC (`aws_vpc`, `aws_default_vpc`, `AWS::EC2::VPC`) has no flow log attached: no
-#   `aws_flow_log` / `AWS::EC2::FlowLog` in the input refers to it. Without flow logs, traffic
-#   to and from the VPC's interfaces cannot be investigated after an incident. When a flow log
-#   names a VPC that cannot be resolved (for example a variable), the rule cannot tell which
-#   VPC it covers and reports none.
+#   `aws_flow_log` / `AWS::EC2::FlowLog` in the input refers to it; or a flow log names nothing
+#   to capture (no VPC, subnet, interface or transit gateway). Without flow logs, traffic to and
+#   from the VPC's interfaces cannot be investigated after an incident. When a flow log names a
+#   VPC that cannot be resolved (for example a variable), the rule cannot tell which VPC it
+#   covers and reports none; a Terraform reference to another VPC resource of the module
+#   (`aws_vpc.other.id`) is resolved even when that resource is not in the input.
 # custom:
 #   id: TG-LOG-005
 #   severity: medium
@@ -24,6 +26,12 @@ flow_log_types := {"aws_flow_log", "AWS::EC2::FlowLog"}
 # The attribute naming the flow log's VPC, per type.
 flow_log_target := {"aws_flow_log": "vpc_id", "AWS::EC2::FlowLog": "ResourceId"}
 
+# Everything a flow log can capture, per type: one of them must be written.
+flow_log_sources := {
+	"aws_flow_log": ["vpc_id", "subnet_id", "eni_id", "transit_gateway_id", "transit_gateway_attachment_id"],
+	"AWS::EC2::FlowLog": ["ResourceId"],
+}
+
 vpcs := [r | some r in input.resources; r.mode == "managed"; r.type in vpc_types]
 
 # A flow log whose VPC is written but resolves to no VPC of the input.
@@ -36,11 +44,19 @@ unresolved_flow_log(source) if {
 	target := targets[f.type]
 	not util.is_absent(f.config, target)
 	not refers_to_some_vpc(f, all_vpcs)
+	not names_vpc_resource(f.config[target])
 }
 
 refers_to_some_vpc(f, all_vpcs) if {
 	some vpc in all_vpcs
 	util.refers_to(f, vpc)
+}
+
+# `aws_vpc.other.id`: Terraform references stay inside their module, so a VPC resource that
+# is not in the input is still known not to be any VPC that is.
+names_vpc_resource(value) if {
+	util.is_unknown(value)
+	regex.match(`^aws_(default_)?vpc\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]*\])?\.id$`, value["$unknown"])
 }
 
 deny contains finding if {
@@ -51,6 +67,21 @@ deny contains finding if {
 		"resource": vpc.address,
 		"message": "The VPC has no flow log: add one capturing all traffic.",
 		"evidence": "no flow log",
+		"path": [],
+	}
+}
+
+deny contains finding if {
+	some f in input.resources
+	f.mode == "managed"
+	sources := flow_log_sources[f.type]
+	every key in sources {
+		util.is_absent(f.config, key)
+	}
+	finding := {
+		"resource": f.address,
+		"message": "The flow log names nothing to capture: set the VPC (or subnet or interface) it is for.",
+		"evidence": "no capture target",
 		"path": [],
 	}
 }

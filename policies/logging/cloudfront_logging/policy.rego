@@ -3,8 +3,11 @@
 # description: >-
 #   An `aws_cloudfront_distribution` has no `logging_config` block, or an
 #   `AWS::CloudFront::Distribution` has no `DistributionConfig.Logging`, so viewer requests are
-#   not recorded. Distributions that deliver standard logs v2 through
-#   `aws_cloudwatch_log_delivery_source` resources referring to them are not reported.
+#   not recorded; or the logging bucket is written as something other than an S3 bucket's
+#   domain name (`<bucket>.s3.amazonaws.com`, `mylogs.amazonaws.com`), which names no bucket
+#   and delivers nothing. Distributions that deliver standard logs v2 through
+#   `aws_cloudwatch_log_delivery_source` resources referring to them are not reported; a bucket
+#   that is not a literal (`!GetAtt Logs.DomainName`) is not checked.
 # custom:
 #   id: TG-LOG-009
 #   severity: low
@@ -30,4 +33,34 @@ deny contains finding if {
 	util.is_absent(r.config.DistributionConfig, "Logging")
 	not util.referenced_by_any(r, {"AWS::Logs::DeliverySource"})
 	finding := {"resource": r.address, "message": message, "evidence": "Logging unset", "path": []}
+}
+
+# `<bucket>.s3.amazonaws.com`, with the regional (`.s3.eu-west-1.`, `.s3-eu-west-1.`) and
+# China (`.amazonaws.com.cn`) forms.
+is_bucket_domain(value) if regex.match(`^[a-z0-9][a-z0-9.-]*\.s3([.-][a-z0-9-]+)?\.amazonaws\.com(\.cn)?$`, lower(value))
+
+# `{resource, bucket, path}` for every logging bucket written as a literal.
+logging_buckets contains b if {
+	some r in util.resources("aws_cloudfront_distribution")
+	some i, config in r.config.logging_config
+	is_string(config.bucket)
+	b := {"resource": r.address, "bucket": config.bucket, "path": ["logging_config", i, "bucket"]}
+}
+
+logging_buckets contains b if {
+	some r in util.resources("AWS::CloudFront::Distribution")
+	bucket := r.config.DistributionConfig.Logging.Bucket
+	is_string(bucket)
+	b := {"resource": r.address, "bucket": bucket, "path": ["DistributionConfig", "Logging", "Bucket"]}
+}
+
+deny contains finding if {
+	some b in logging_buckets
+	not is_bucket_domain(b.bucket)
+	finding := {
+		"resource": b.resource,
+		"message": "The logging bucket is not an S3 bucket's domain name, so no log is delivered: write it as <bucket>.s3.amazonaws.com.",
+		"evidence": sprintf("logging bucket %s", [b.bucket]),
+		"path": b.path,
+	}
 }

@@ -1,12 +1,17 @@
 # METADATA
 # title: API Gateway execution logging disabled
 # description: >-
-#   An API Gateway REST stage or WebSocket route turns execution logging off: an
-#   `aws_api_gateway_method_settings` whose `settings.logging_level` is `OFF` or empty,
-#   `default_route_settings.logging_level` of `OFF` on an `aws_apigatewayv2_stage`, or
-#   CloudFormation `MethodSettings[].LoggingLevel` / `DefaultRouteSettings.LoggingLevel` of
-#   `OFF`. Errors and authorizer failures are then not recorded. Settings that are absent are
-#   left to the stage's other configuration and not reported.
+#   An API Gateway REST stage or WebSocket API stage records no execution logs. Reported: a
+#   logging level of `OFF` or empty (`aws_api_gateway_method_settings` `settings.logging_level`,
+#   `aws_apigatewayv2_stage` `default_route_settings.logging_level`, CloudFormation
+#   `MethodSettings[].LoggingLevel` / `DefaultRouteSettings.LoggingLevel`); stage-wide method
+#   settings (`*/*`, CloudFormation `/*` and `*`) that leave the level out, which keeps the
+#   stage's default of `OFF`; a REST stage that no method settings configure; a WebSocket stage
+#   whose default route settings leave the level out. Errors and authorizer failures are then
+#   not recorded. HTTP APIs have no execution logs: a v2 stage is checked for an absent level
+#   only when it is known to serve a WebSocket API (its API's protocol type, or route settings
+#   only WebSocket APIs take). Method settings whose stage cannot be resolved silence the
+#   stage-without-settings case, as the rule cannot tell which stage they configure.
 # custom:
 #   id: TG-LOG-013
 #   severity: low
@@ -52,13 +57,141 @@ levels contains l if {
 	l := {"resource": r.address, "level": r.config.DefaultRouteSettings.LoggingLevel, "path": ["DefaultRouteSettings", "LoggingLevel"]}
 }
 
+off_message := "Execution logging is off: set the logging level to ERROR or INFO."
+
+unset_message := "Execution logging is not configured, so it stays off: set the logging level to ERROR or INFO."
+
 deny contains finding if {
 	some l in levels
 	is_off(l.level)
 	finding := {
 		"resource": l.resource,
-		"message": "Execution logging is off: set the logging level to ERROR or INFO.",
+		"message": off_message,
 		"evidence": "logging level OFF",
 		"path": l.path,
+	}
+}
+
+# Where the logging level is left out though it should be written: `{resource, path}`.
+
+# Stage-wide method settings without a level (a settings block is required; its absence
+# leaves the level out as well).
+unset contains u if {
+	some r in util.resources("aws_api_gateway_method_settings")
+	r.config.method_path == "*/*"
+	util.is_empty(r.config, "settings")
+	u := {"resource": r.address, "path": []}
+}
+
+unset contains u if {
+	some r in util.resources("aws_api_gateway_method_settings")
+	r.config.method_path == "*/*"
+	some i, settings in r.config.settings
+	util.is_absent(settings, "logging_level")
+	u := {"resource": r.address, "path": ["settings", i]}
+}
+
+unset contains u if {
+	some r in util.resources("AWS::ApiGateway::Stage")
+	some i, settings in r.config.MethodSettings
+	settings.ResourcePath == "/*"
+	settings.HttpMethod == "*"
+	util.is_absent(settings, "LoggingLevel")
+	u := {"resource": r.address, "path": ["MethodSettings", i]}
+}
+
+# A REST stage no method settings configure.
+unset contains u if {
+	some stage in util.resources("aws_api_gateway_stage")
+	method_settings := util.resources("aws_api_gateway_method_settings")
+	not configured_by_any(stage, method_settings)
+	u := {"resource": stage.address, "path": []}
+}
+
+unset contains u if {
+	some stage in util.resources("AWS::ApiGateway::Stage")
+	util.is_empty(stage.config, "MethodSettings")
+	u := {"resource": stage.address, "path": []}
+}
+
+configured_by_any(stage, method_settings) if {
+	some settings in method_settings
+	may_configure(settings, stage)
+}
+
+may_configure(settings, stage) if util.refers_to(settings, stage)
+
+may_configure(settings, stage) if {
+	is_string(settings.config.stage_name)
+	settings.config.stage_name == stage.config.stage_name
+}
+
+# Settings that refer to no stage of the input and name theirs by an expression (a variable,
+# another module's output): they may configure any stage.
+may_configure(settings, _) if {
+	util.is_unknown(settings.config.stage_name)
+	not refers_to_some_stage(settings)
+}
+
+refers_to_some_stage(settings) if {
+	some stage in util.resources("aws_api_gateway_stage")
+	util.refers_to(settings, stage)
+}
+
+# WebSocket stages whose default route settings leave the level out.
+unset contains u if {
+	some r in util.resources("aws_apigatewayv2_stage")
+	serves_websocket(r, "aws_apigatewayv2_api", "protocol_type", [])
+	util.is_empty(r.config, "default_route_settings")
+	u := {"resource": r.address, "path": []}
+}
+
+unset contains u if {
+	some r in util.resources("aws_apigatewayv2_stage")
+	serves_websocket(r, "aws_apigatewayv2_api", "protocol_type", r.config.default_route_settings)
+	some i, settings in r.config.default_route_settings
+	util.is_absent(settings, "logging_level")
+	u := {"resource": r.address, "path": ["default_route_settings", i]}
+}
+
+unset contains u if {
+	some r in util.resources("AWS::ApiGatewayV2::Stage")
+	serves_websocket(r, "AWS::ApiGatewayV2::Api", "ProtocolType", [])
+	util.is_absent(r.config, "DefaultRouteSettings")
+	u := {"resource": r.address, "path": []}
+}
+
+unset contains u if {
+	some r in util.resources("AWS::ApiGatewayV2::Stage")
+	settings := r.config.DefaultRouteSettings
+	serves_websocket(r, "AWS::ApiGatewayV2::Api", "ProtocolType", [settings])
+	util.is_absent(settings, "LoggingLevel")
+	u := {"resource": r.address, "path": ["DefaultRouteSettings"]}
+}
+
+# The stage's API in the input is a WebSocket API.
+serves_websocket(stage, api_type, protocol_attribute, _) if {
+	some api in util.resources(api_type)
+	util.refers_to(stage, api)
+	protocol := api.config[protocol_attribute]
+	is_string(protocol)
+	upper(protocol) == "WEBSOCKET"
+}
+
+# Data trace logging is only taken by WebSocket APIs.
+serves_websocket(_, _, _, route_settings) if {
+	some settings in route_settings
+	is_object(settings)
+	some key in ["data_trace_enabled", "DataTraceEnabled"]
+	not util.is_absent(settings, key)
+}
+
+deny contains finding if {
+	some u in unset
+	finding := {
+		"resource": u.resource,
+		"message": unset_message,
+		"evidence": "logging level unset",
+		"path": u.path,
 	}
 }

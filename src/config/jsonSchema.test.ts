@@ -15,6 +15,7 @@ describe("settingsJsonSchema", () => {
       additionalProperties: boolean;
     };
     expect(Object.keys(schema.properties).sort()).toEqual([
+      "break_glass",
       "enforcement",
       "fail_on",
       "locked",

@@ -184,6 +184,40 @@ describe("mergeSettings", () => {
   });
 });
 
+describe("break_glass", () => {
+  it("adds up the organization's and the repository's users and teams, logins without case", () => {
+    const { settings, notices } = mergeSettings(
+      file(ORG, ["break_glass:", "  users: [Alice]", "  teams: [acme/security-leads]"]),
+      file(REPO, ["break_glass:", "  users: [alice, bob]"]),
+      infra,
+    );
+    expect(notices).toEqual([]);
+    expect(settings.breakGlass).toEqual({ users: ["Alice", "bob"], teams: ["acme/security-leads"] });
+  });
+
+  it("keeps only the organization's list once it locks break_glass, saying where", () => {
+    const { settings, notices } = mergeSettings(
+      file(ORG, ["locked: [break_glass]"]),
+      file(REPO, ["fail_on: new", "break_glass: { users: [mallory] }"]),
+      infra,
+    );
+    expect(settings.breakGlass).toEqual({ users: [], teams: [] });
+    expect(notices).toMatchObject([{ file: REPO, line: 2, column: 1, code: "settings-locked" }]);
+  });
+
+  it("refuses names that are not logins or org/team-slug, at their place", () => {
+    const result = parseSettingsFile(
+      ["break_glass:", "  users: [ok-user, 'two words']", "  teams: [no-slash]"].join("\n"),
+      REPO,
+    );
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.map((e) => [e.line, e.message])).toEqual([
+      [2, "break_glass.users.1: a GitHub login"],
+      [3, "break_glass.teams.0: org/team-slug"],
+    ]);
+  });
+});
+
 describe("selectsRepository", () => {
   it("matches name globs case-insensitively and needs one of the topics", () => {
     expect(selectsRepository({}, infra)).toBe(true);

@@ -37,11 +37,13 @@ const SECTIONS: readonly Section[] = ["rules", "categories", "severities"];
  *    organization lists in `locked` keeps the organization's value when the repository's is looser.
  * Waivers add up: the organization's, then the repository's; `applyWaivers` keeps those whose
  * `repositories` globs match. Locking `waivers` leaves only the organization's: the repository's
- * file waivers and its inline `tollgate:ignore` comments no longer apply. `locked` is read only from the organization file.
+ * file waivers and its inline `tollgate:ignore` comments no longer apply. `break_glass` users and
+ * teams add up the same way; locking it leaves only the organization's (none disables overrides).
+ * `locked` is read only from the organization file.
  *
  * Looser means: for enforcement, `off` < `advisory` < `blocking` with a `blocking_from` date (a later
  * date is looser) < `blocking`; `fail_on: new` < `all`; `on_error: neutral` < `block`; for
- * `waivers`, any repository waiver. A locked enforcement key (`enforcement` as a whole, or one
+ * `waivers` and `break_glass`, anything the repository adds. A locked enforcement key (`enforcement` as a whole, or one
  * rule, category or severity) also makes the organization's level a floor at gate time for every
  * finding in its scope, so a repository cannot loosen a locked category through a rule entry.
  */
@@ -59,11 +61,13 @@ export function mergeSettings(
     waivers: [],
     inlineWaivers: !locked.has("waivers"),
     locks: { organization: emptyTable(), keys: [] },
+    breakGlass: { users: [], teams: [] },
   };
 
   if (organization) {
     for (const layer of layersFor(organization.settings, identity)) applyLayer(settings, layer);
     settings.waivers.push(...waiversOf(organization));
+    addBreakGlass(settings, organization.settings);
   }
   settings.locks = { organization: cloneTable(settings.enforcement), keys: locksOf(locked) };
   const organizationValues = { fail_on: settings.fail_on, on_error: settings.on_error };
@@ -88,6 +92,16 @@ export function mergeSettings(
           message: "waivers are locked by the organization; this file's waivers do not apply",
         });
       } else settings.waivers.push(...waiversOf(repository));
+    }
+    if (repository.settings.break_glass) {
+      if (locked.has("break_glass")) {
+        notices.push({
+          ...originOf(repository, ["break_glass"]),
+          code: "settings-locked",
+          message:
+            "break_glass is locked by the organization; only the organization's list may override",
+        });
+      } else addBreakGlass(settings, repository.settings);
     }
     if (repository.settings.locked) {
       notices.push({
@@ -227,6 +241,16 @@ function waiversOf(file: ParsedSettingsFile): SettingsWaiver[] {
     ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
     origin: originOf(file, ["waivers", index]),
   }));
+}
+
+function addBreakGlass(settings: Settings, file: SettingsFile): void {
+  const { users = [], teams = [] } = file.break_glass ?? {};
+  const known = (list: string[], name: string) =>
+    list.some((entry) => entry.toLowerCase() === name.toLowerCase());
+  for (const user of users)
+    if (!known(settings.breakGlass.users, user)) settings.breakGlass.users.push(user);
+  for (const team of teams)
+    if (!known(settings.breakGlass.teams, team)) settings.breakGlass.teams.push(team);
 }
 
 function locksOf(locked: ReadonlySet<string>): EnforcementLock[] {

@@ -88,9 +88,33 @@ const overrideSchema = z.strictObject({
   enforcement: enforcementSchema.optional(),
 });
 
+/** A GitHub login: letters, digits and single hyphens, at most 39 characters. */
+const loginSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, "a GitHub login");
+/** `org/team-slug`, as GitHub's team URLs spell it. */
+const teamSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, "org/team-slug");
+
+/**
+ * Who may override a blocking result on one pull request with `/tollgate override <reason>`.
+ * Users and teams add up over the organization's and the repository's files unless the
+ * organization locks `break_glass`; a lock with no one named disables overrides.
+ */
+const breakGlassSchema = z
+  .strictObject({
+    users: z.array(loginSchema).optional().describe("GitHub logins"),
+    teams: z
+      .array(teamSchema)
+      .optional()
+      .describe("teams as org/team-slug; membership is checked through the API"),
+  })
+  .describe("people allowed to override a blocking result on one pull request");
+
 /** Keys the organization can lock; see `merge.ts` for what loosening each one means. */
 const lockableKeySchema = z.union([
-  z.enum(["fail_on", "on_error", "waivers", "enforcement"]),
+  z.enum(["fail_on", "on_error", "waivers", "enforcement", "break_glass"]),
   z.templateLiteral(["enforcement.categories.", categorySchema]),
   z.templateLiteral(["enforcement.severities.", severitySchema]),
   z
@@ -113,6 +137,7 @@ export const settingsFileSchema = z
       .optional()
       .describe("settings for the repositories a selector matches, applied in order"),
     waivers: z.array(settingsWaiverSchema).optional(),
+    break_glass: breakGlassSchema.optional(),
     locked: z
       .array(lockableKeySchema)
       .optional()
@@ -178,6 +203,15 @@ export interface Settings {
   inlineWaivers: boolean;
   /** The organization's enforcement alone, and the locks that make it a floor. */
   locks: { organization: EnforcementTable; keys: EnforcementLock[] };
+  /** Who may override a blocking result (`/tollgate override`); nobody when both lists are empty. */
+  breakGlass: BreakGlass;
+}
+
+export interface BreakGlass {
+  /** Logins, compared without case as GitHub does. */
+  users: string[];
+  /** `org/team-slug`. */
+  teams: string[];
 }
 
 export const DEFAULT_SEVERITY_ENFORCEMENT: Record<
@@ -198,4 +232,5 @@ export const defaultSettings: Settings = {
   waivers: [],
   inlineWaivers: true,
   locks: { organization: { rules: {}, categories: {}, severities: {} }, keys: [] },
+  breakGlass: { users: [], teams: [] },
 };

@@ -5,7 +5,7 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { z } from "zod";
 import type { ScanEngine } from "../engine/types.js";
-import type { GitHubApi, SnapshotLimits } from "../github/index.js";
+import { LastValidSettings, type GitHubApi, type SnapshotLimits } from "../github/index.js";
 import {
   InProcessQueue,
   type CheckJobPayload,
@@ -57,6 +57,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       engine: options.engine,
       timeoutMs: options.timeoutMs ?? 5 * 60_000,
       log: app.log,
+      lastValidSettings: new LastValidSettings(),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.completionRetryDelaysMs
         ? { completionRetryDelaysMs: options.completionRetryDelaysMs }

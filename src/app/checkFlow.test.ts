@@ -49,6 +49,8 @@ interface PullRequestOnGitHub {
   /** `.github/tollgate.yml` on each default branch; absent answers 404. */
   organizationSettings?: string;
   repositorySettings?: string;
+  /** An error status the organization's `.github` repository answers with instead. */
+  organizationStatus?: number;
 }
 
 /** Mocks GitHub for one pull request; returns every path asked for, query included. */
@@ -62,7 +64,11 @@ function mockPullRequest(pull: PullRequestOnGitHub): string[] {
       : [200, { type: "file", content: Buffer.from(text).toString("base64") }];
   scope
     .get(`/repos/acme/.github/contents/${encodeURIComponent(SETTINGS)}`)
-    .reply(defaultBranchFile(pull.organizationSettings));
+    .reply(
+      pull.organizationStatus
+        ? () => [pull.organizationStatus ?? 500, { message: "Service Unavailable" }]
+        : defaultBranchFile(pull.organizationSettings),
+    );
   scope
     .get(`/repos/acme/infra/contents/${encodeURIComponent(SETTINGS)}`)
     .reply(defaultBranchFile(pull.repositorySettings));
@@ -192,5 +198,27 @@ describe("scanPullRequest settings", () => {
     });
     expect(report.conclusion).toBe("failure");
     expect(report.summary).toContain("the organization locks waivers");
+  });
+
+  it("fails closed when the organization's settings cannot be read, whatever the repository says", async () => {
+    const { report, asked } = await scan({
+      base: { "main.tf": BASE_MAIN },
+      head: { "main.tf": BASE_MAIN, "policies/mine.rego": "package mine\n" },
+      pullFiles: [
+        { filename: "main.tf", status: "modified", patch: "@@ -1,2 +1,2 @@\n r\n }" },
+        { filename: "policies/mine.rego", status: "added", patch: "@@ -0,0 +1 @@\n+package mine" },
+      ],
+      organizationStatus: 503,
+      repositorySettings: "on_error: neutral\n",
+    });
+    expect(report.conclusion).toBe("failure");
+    expect(report.summary).toContain("1 error prevented a complete scan; the gate fails closed");
+    expect(report.summary).toContain(
+      "acme/.github:.github/tollgate.yml:1:1: could not read the settings: HTTP 503 Service Unavailable; nothing valid is remembered, so the built-in defaults apply alone (settings-unreadable)",
+    );
+    expect(report.summary).toContain(
+      "This pull request changes Rego policies (policies/mine.rego); Tollgate never evaluates policies from a pull request",
+    );
+    expect(asked.filter((path) => path.startsWith("/repos/acme/infra/contents/"))).toEqual([]);
   });
 });

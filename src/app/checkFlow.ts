@@ -11,6 +11,7 @@ import {
   httpStatus,
   readGateSettings,
   type GitHubApi,
+  type LastValidSettings,
   type SnapshotLimits,
 } from "../github/index.js";
 import type { LoadError } from "../model/types.js";
@@ -33,6 +34,8 @@ export interface CheckFlowOptions {
   log: FlowLog;
   /** The day waivers and `blocking_from` dates are judged on; the current time by default. */
   clock?: () => Date;
+  /** Settings files this process last read valid, for when GitHub cannot answer. */
+  lastValidSettings?: LastValidSettings;
 }
 
 /** The slice of Probot's pino logger the flow uses: structured fields, never tokens or file contents. */
@@ -69,11 +72,11 @@ export async function createCheckRun(api: GitHubApi, target: CheckTarget): Promi
 export async function scanPullRequest(
   api: GitHubApi,
   target: CheckTarget,
-  options: Pick<CheckFlowOptions, "engine" | "limits" | "clock">,
+  options: Pick<CheckFlowOptions, "engine" | "limits" | "clock" | "lastValidSettings">,
   onSettings: (settings: Settings) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<CheckRunReport> {
-  const read = await readGateSettings(api, target, signal);
+  const read = await readGateSettings(api, target, signal, options.lastValidSettings);
   const { settings } = read;
   onSettings(settings);
   const mergeBase = await findMergeBase(api, target, target.baseSha, target.headSha, signal);
@@ -86,13 +89,7 @@ export async function scanPullRequest(
   const base = await options.engine.scan(snapshots.base);
   const head = await options.engine.scan(snapshots.head);
   const notices = read.notices.map(describeNotice);
-  if (
-    snapshots.changedFiles.some((f) => f.path === SETTINGS_PATH || f.previousPath === SETTINGS_PATH)
-  ) {
-    notices.push(
-      `This pull request changes ${SETTINGS_PATH}; it is gated by the settings on the default branch, and its changes apply once merged.`,
-    );
-  }
+  notices.push(...selfEditNotices(snapshots.changedFiles));
   notices.push(...(mergeBase.notice ? [mergeBase.notice] : []), ...snapshots.notices);
   if (base.errors.length > 0) {
     notices.push(
@@ -107,11 +104,36 @@ export async function scanPullRequest(
     now,
     inlineWaivers: settings.inlineWaivers,
   });
-  const decision = decideGate(waived.findings, [...snapshots.errors, ...head.errors], settings, {
+  const errors = [...read.errors, ...snapshots.errors, ...head.errors];
+  const decision = decideGate(waived.findings, errors, settings, {
     now,
     notices: waived.notices,
   });
   return buildCheckRunReport(decision, changedLinesByFile(snapshots.changedFiles), notices);
+}
+
+/**
+ * A pull request that edits its own settings or Rego policies is still gated by the default
+ * branch's (policies are never read from a pull request), and the summary says so.
+ */
+function selfEditNotices(
+  changedFiles: readonly { path: string; previousPath?: string }[],
+): string[] {
+  const paths = changedFiles.flatMap((f) => [f.path, ...(f.previousPath ? [f.previousPath] : [])]);
+  const notices: string[] = [];
+  if (paths.includes(SETTINGS_PATH)) {
+    notices.push(
+      `This pull request changes ${SETTINGS_PATH}; it is gated by the settings on the default branch, and its changes apply once merged.`,
+    );
+  }
+  const policies = [...new Set(paths.filter((path) => path.endsWith(".rego")))];
+  if (policies.length > 0) {
+    const named = policies.slice(0, 5).join(", ") + (policies.length > 5 ? ", …" : "");
+    notices.push(
+      `This pull request changes Rego policies (${named}); Tollgate never evaluates policies from a pull request, so they apply only once merged and built into the policies in force.`,
+    );
+  }
+  return notices;
 }
 
 function describeNotice(notice: LoadError): string {

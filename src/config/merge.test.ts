@@ -192,7 +192,10 @@ describe("break_glass", () => {
       infra,
     );
     expect(notices).toEqual([]);
-    expect(settings.breakGlass).toEqual({ users: ["Alice", "bob"], teams: ["acme/security-leads"] });
+    expect(settings.breakGlass).toEqual({
+      users: ["Alice", "bob"],
+      teams: ["acme/security-leads"],
+    });
   });
 
   it("keeps only the organization's list once it locks break_glass, saying where", () => {

@@ -1,11 +1,18 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { readGateSettings } from "./index.js";
+import { LastValidSettings, readGateSettings } from "./index.js";
 
 const API = "https://api.github.com";
 const ORG_FILE = "/repos/acme/.github/contents/.github%2Ftollgate.yml";
 const REPO_FILE = "/repos/acme/infra-payments/contents/.github%2Ftollgate.yml";
+const ORG_HISTORY = "/repos/acme/.github/commits";
+const REPO_HISTORY = "/repos/acme/infra-payments/commits";
+const sha = (digit: string) => digit.repeat(40);
+/** The file's history on the default branch: asked by path, never with a `sha` (a branch). */
+const fileHistory = (query: Record<string, unknown>) =>
+  query.path === ".github/tollgate.yml" && !("sha" in query);
+const atCommit = (commit: string) => (query: Record<string, unknown>) => query.ref === commit;
 const target = { owner: "acme", repo: "infra-payments" };
 
 const api = new ProbotOctokit({
@@ -60,41 +67,81 @@ describe("readGateSettings", () => {
     expect(read.repository.topics).toEqual(["pci", "terraform"]);
   });
 
-  it("applies the organization's settings without an invalid repository file, saying where it is wrong", async () => {
-    nock(API)
+  it("applies the last valid version of an invalid repository file and reports the error where it is", async () => {
+    const scope = nock(API)
       .get(ORG_FILE)
       .query(onDefaultBranch)
-      .reply(200, file("fail_on: all\n"))
+      .reply(200, file("fail_on: new\n"))
       .get(REPO_FILE)
       .query(onDefaultBranch)
-      .reply(200, file("fail_on: sometimes\n"));
+      .reply(200, file("fail_on: sometimes\n"))
+      .get(REPO_HISTORY)
+      .query(fileHistory)
+      .reply(200, [{ sha: sha("c") }, { sha: sha("b") }, { sha: sha("a") }])
+      .get(REPO_FILE)
+      .query(atCommit(sha("b")))
+      .reply(200, file("fail_on: [all]\n"))
+      .get(REPO_FILE)
+      .query(atCommit(sha("a")))
+      .reply(200, file("fail_on: all\n"));
     const read = await readGateSettings(api, target);
+    expect(scope.isDone()).toBe(true);
     expect(read.settings.fail_on).toBe("all");
-    expect(read.notices).toMatchObject([
+    expect(read.notices).toEqual([]);
+    expect(read.errors).toMatchObject([
       {
         file: ".github/tollgate.yml",
         line: 1,
         column: 10,
         code: "settings-invalid",
         message: expect.stringMatching(
-          /\(invalid settings: the organization's settings apply without it\)$/,
+          /\(invalid settings: the last valid version \(commit aaaaaaa\) applies\)$/,
         ),
       },
     ]);
   });
 
-  it("falls back to the defaults for an invalid organization file, named by its repository", async () => {
+  it("keeps the organization's last valid settings when its file turns invalid, so a lock still holds", async () => {
     nock(API)
       .get(ORG_FILE)
       .query(onDefaultBranch)
       .reply(200, file("locked: [everything]\n"))
+      .get(ORG_HISTORY)
+      .query(fileHistory)
+      .reply(200, [{ sha: sha("d") }, { sha: sha("e") }])
+      .get(ORG_FILE)
+      .query(atCommit(sha("e")))
+      .reply(200, file("on_error: block\nlocked: [on_error]\n"))
       .get(REPO_FILE)
       .query(onDefaultBranch)
       .reply(200, file("on_error: neutral\n"));
     const read = await readGateSettings(api, target);
-    expect(read.settings).toMatchObject({ fail_on: "new", on_error: "neutral" });
-    expect(read.notices).toMatchObject([
+    expect(read.settings).toMatchObject({ fail_on: "new", on_error: "block" });
+    expect(read.errors).toMatchObject([
       { file: "acme/.github:.github/tollgate.yml", line: 1, column: 10, code: "settings-invalid" },
+    ]);
+    expect(read.notices).toMatchObject([{ code: "settings-locked" }]);
+  });
+
+  it("says so when no earlier version is valid or the history cannot be read", async () => {
+    nock(API)
+      .get(ORG_FILE)
+      .query(onDefaultBranch)
+      .reply(200, file("fail_on: [x]\n"))
+      .get(ORG_HISTORY)
+      .query(fileHistory)
+      .reply(200, [{ sha: sha("d") }])
+      .get(REPO_FILE)
+      .query(onDefaultBranch)
+      .reply(200, file("fail_on: [y]\n"))
+      .get(REPO_HISTORY)
+      .query(fileHistory)
+      .reply(403, { message: "Resource not accessible by integration" });
+    const read = await readGateSettings(api, target);
+    expect(read.settings).toMatchObject({ fail_on: "new", on_error: "block" });
+    expect(read.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/no earlier valid version was found \(none of the 5 versions/),
+      expect.stringMatching(/its history could not be read: HTTP 403 Resource not accessible/),
     ]);
   });
 
@@ -105,8 +152,65 @@ describe("readGateSettings", () => {
     expect(read.settings.fail_on).toBe("all");
   });
 
-  it("fails rather than guess when GitHub answers with an error other than 404", async () => {
-    nock(API).get(ORG_FILE).query(true).reply(500, { message: "Server Error" });
-    await expect(readGateSettings(api, target)).rejects.toMatchObject({ status: 500 });
+  it("treats an answer other than 404 as an error, never as no settings, and leaves the repository's file out", async () => {
+    for (const status of [500, 403]) {
+      const scope = nock(API).get(ORG_FILE).query(true).reply(status, { message: "Nope" });
+      const read = await readGateSettings(api, target);
+      expect(scope.isDone()).toBe(true);
+      expect(read.organizationKnown).toBe(false);
+      expect(read.settings).toMatchObject({ fail_on: "new", on_error: "block" });
+      expect(read.errors).toEqual([
+        {
+          file: "acme/.github:.github/tollgate.yml",
+          line: 1,
+          column: 1,
+          code: "settings-unreadable",
+          message: `could not read the settings: HTTP ${status} Nope; nothing valid is remembered, so the built-in defaults apply alone`,
+        },
+      ]);
+    }
+  });
+
+  it("applies the settings this process last read valid while GitHub cannot answer", async () => {
+    const remembered = new LastValidSettings();
+    nock(API)
+      .get(ORG_FILE)
+      .query(onDefaultBranch)
+      .reply(200, file("fail_on: all\n"))
+      .get(REPO_FILE)
+      .query(onDefaultBranch)
+      .reply(404, { message: "Not Found" });
+    expect((await readGateSettings(api, target, undefined, remembered)).errors).toEqual([]);
+    nock(API)
+      .get(ORG_FILE)
+      .query(onDefaultBranch)
+      .reply(502, { message: "Bad Gateway" })
+      .get(REPO_FILE)
+      .query(onDefaultBranch)
+      .reply(404, { message: "Not Found" });
+    const read = await readGateSettings(api, target, undefined, remembered);
+    expect(read.organizationKnown).toBe(true);
+    expect(read.settings.fail_on).toBe("all");
+    expect(read.errors).toMatchObject([
+      {
+        code: "settings-unreadable",
+        message: expect.stringMatching(
+          /HTTP 502 .*the last valid settings this app read, at .* apply$/,
+        ),
+      },
+    ]);
+  });
+
+  it("reads no organization settings from a 404, without an error", async () => {
+    nock(API)
+      .get(ORG_FILE)
+      .query(onDefaultBranch)
+      .reply(404, { message: "Not Found" })
+      .get(REPO_FILE)
+      .query(onDefaultBranch)
+      .reply(200, file("on_error: neutral\n"));
+    const read = await readGateSettings(api, target);
+    expect(read).toMatchObject({ errors: [], notices: [], organizationKnown: true });
+    expect(read.settings.on_error).toBe("neutral");
   });
 });

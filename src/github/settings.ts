@@ -1,6 +1,8 @@
 // Reads the settings that judge a pull request: `.github/tollgate.yml` on the default branch of the
 // organization's `.github` repository and of the repository itself, never at the pull request's own
-// commits, so a PR cannot loosen its own gate. An invalid file is reported and left out of the merge.
+// commits, so a PR cannot loosen its own gate. It fails closed: only a 404 means "no file"; an
+// unreadable or invalid file is a located error the gate treats per `on_error`, and the last valid
+// version applies (from the file's default-branch history, or remembered by this process).
 // `readRepositorySettings` reads one repository's file at a given commit, resolved on its own.
 import { z } from "zod";
 import {
@@ -22,8 +24,40 @@ export interface RepositorySettings {
   settings: Settings;
   /** The repository as selectors see it; topics are fetched only when a selector names some. */
   repository: RepositoryIdentity;
-  /** Located notes for the summary: invalid files (and what applies instead), locked keys held. */
+  /** Located notes for the summary: locked keys held, org-only keys in a repository file. */
   notices: LoadError[];
+  /**
+   * Files that could not be read (an answer other than 404) or are invalid, each saying what applies
+   * instead: the gate counts them as errors, so `on_error` (default block) decides.
+   */
+  errors: LoadError[];
+  /** False when the organization's file could not be read and nothing valid was remembered. */
+  organizationKnown: boolean;
+}
+
+/** Earlier versions of an invalid file tried, newest first, before falling back further. */
+const HISTORY_VERSIONS = 5;
+
+/**
+ * The last valid file each repository served, kept by this process for when GitHub cannot answer
+ * (5xx after retries, 403). Bounded to 1,000 repositories, oldest dropped first; per process, so a
+ * fresh replica has nothing remembered and the built-in defaults (blocking on error) apply.
+ */
+export class LastValidSettings {
+  private readonly files = new Map<string, { parsed: ParsedSettingsFile; readAt: Date }>();
+  constructor(private readonly capacity = 1000) {}
+
+  remember(repository: RepoRef, parsed: ParsedSettingsFile, readAt: Date): void {
+    const key = `${repository.owner}/${repository.repo}`.toLowerCase();
+    this.files.delete(key);
+    this.files.set(key, { parsed, readAt });
+    const oldest = this.files.keys().next();
+    if (this.files.size > this.capacity && !oldest.done) this.files.delete(oldest.value);
+  }
+
+  recall(repository: RepoRef): { parsed: ParsedSettingsFile; readAt: Date } | undefined {
+    return this.files.get(`${repository.owner}/${repository.repo}`.toLowerCase());
+  }
 }
 
 const topicsSchema = z.object({ names: z.array(z.string()) });
@@ -46,29 +80,34 @@ export async function readGateSettings(
   api: GitHubApi,
   target: RepoRef,
   signal?: AbortSignal,
+  remembered: LastValidSettings = new LastValidSettings(),
 ): Promise<RepositorySettings> {
-  const notices: LoadError[] = [];
-  const organization = validOrReported(
-    await readSettingsFile(
-      api,
-      { owner: target.owner, repo: ORGANIZATION_SETTINGS_REPOSITORY },
-      undefined,
-      organizationSettingsFile(target.owner),
-      signal,
-    ),
-    "the built-in defaults apply in its place",
-    notices,
+  const errors: LoadError[] = [];
+  const organizationRepository = { owner: target.owner, repo: ORGANIZATION_SETTINGS_REPOSITORY };
+  const organizationRead = await readDefaultBranchFile(
+    api,
+    organizationRepository,
+    organizationSettingsFile(target.owner),
+    remembered,
+    signal,
   );
-  const repositoryFile =
-    target.repo === ORGANIZATION_SETTINGS_REPOSITORY
-      ? null
-      : validOrReported(
-          await readSettingsFile(api, target, undefined, SETTINGS_PATH, signal),
-          organization
-            ? "the organization's settings apply without it"
-            : "the built-in defaults apply without it",
-          notices,
-        );
+  errors.push(...organizationRead.errors);
+  const organization = organizationRead.file;
+  // Without the organization's file a repository's could loosen what the organization locks (even
+  // `on_error`), so it is left out and the built-in defaults, blocking on error, apply alone.
+  const organizationKnown = organizationRead.known;
+  let repositoryFile: ParsedSettingsFile | null = null;
+  if (target.repo !== ORGANIZATION_SETTINGS_REPOSITORY && organizationKnown) {
+    const repositoryRead = await readDefaultBranchFile(
+      api,
+      target,
+      SETTINGS_PATH,
+      remembered,
+      signal,
+    );
+    errors.push(...repositoryRead.errors);
+    repositoryFile = repositoryRead.file;
+  }
   const selectsByTopic = [organization, repositoryFile].some((file) =>
     file?.settings.overrides?.some((override) => override.topics !== undefined),
   );
@@ -77,7 +116,116 @@ export async function readGateSettings(
     topics: selectsByTopic ? await readTopics(api, target, signal) : [],
   };
   const merged = mergeSettings(organization, repositoryFile, repository);
-  return { settings: merged.settings, repository, notices: [...notices, ...merged.notices] };
+  return {
+    settings: merged.settings,
+    repository,
+    notices: merged.notices,
+    errors,
+    organizationKnown,
+  };
+}
+
+interface DefaultBranchFile {
+  /** The file that applies: the current one, its last valid version, or none. */
+  file: ParsedSettingsFile | null;
+  errors: LoadError[];
+  /** Whether what applies is known: false only when unreadable with nothing remembered. */
+  known: boolean;
+}
+
+/** One file on its default branch, failing closed: see the module header. */
+async function readDefaultBranchFile(
+  api: GitHubApi,
+  repository: RepoRef,
+  name: string,
+  remembered: LastValidSettings,
+  signal: AbortSignal | undefined,
+): Promise<DefaultBranchFile> {
+  let read: SettingsFileResult | undefined;
+  try {
+    read = await readSettingsFile(api, repository, undefined, name, signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    const last = remembered.recall(repository);
+    const instead = last
+      ? `the last valid settings this app read, at ${last.readAt.toISOString()}, apply`
+      : "nothing valid is remembered, so the built-in defaults apply alone";
+    return {
+      file: last?.parsed ?? null,
+      known: last !== undefined,
+      errors: [
+        {
+          file: name,
+          line: 1,
+          column: 1,
+          code: "settings-unreadable",
+          message: `could not read the settings: ${describeFailure(error)}; ${instead}`,
+        },
+      ],
+    };
+  }
+  if (!read) return { file: null, errors: [], known: true };
+  if (read.ok) {
+    remembered.remember(repository, read.parsed, new Date());
+    return { file: read.parsed, errors: [], known: true };
+  }
+  const last = await lastValidVersion(api, repository, name, signal);
+  const instead = last.found
+    ? last.parsed
+      ? `the last valid version (commit ${last.commit.slice(0, 7)}) applies`
+      : `before commit ${last.commit.slice(0, 7)} there was no file; no settings from it apply`
+    : `no earlier valid version was found (${last.reason}), so none of this file applies`;
+  return {
+    file: last.found ? last.parsed : null,
+    known: true,
+    errors: read.errors.map((error) => ({
+      ...error,
+      message: `${error.message} (invalid settings: ${instead})`,
+    })),
+  };
+}
+
+type LastValid =
+  | { found: true; commit: string; parsed: ParsedSettingsFile | null }
+  | { found: false; reason: string };
+
+const commitListSchema = z.array(z.object({ sha: z.string() }));
+
+/**
+ * The newest earlier version of an invalid file on its default branch that parses, from the file's
+ * commit history (the first listed commit wrote the current, invalid version).
+ */
+async function lastValidVersion(
+  api: GitHubApi,
+  repository: RepoRef,
+  name: string,
+  signal: AbortSignal | undefined,
+): Promise<LastValid> {
+  try {
+    const { data } = await api.rest.repos.listCommits({
+      owner: repository.owner,
+      repo: repository.repo,
+      path: SETTINGS_PATH,
+      per_page: HISTORY_VERSIONS + 1,
+      request: { signal },
+    });
+    for (const { sha } of commitListSchema.parse(data).slice(1)) {
+      const read = await readSettingsFile(api, repository, sha, name, signal);
+      if (!read) return { found: true, commit: sha, parsed: null };
+      if (read.ok) return { found: true, commit: sha, parsed: read.parsed };
+    }
+    return { found: false, reason: `none of the ${HISTORY_VERSIONS} versions before it is valid` };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return { found: false, reason: `its history could not be read: ${describeFailure(error)}` };
+  }
+}
+
+/** An API failure in one phrase, without request details: `HTTP 503 Server Error`. */
+function describeFailure(error: unknown): string {
+  const status = httpStatus(error);
+  const message = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+  return status === undefined ? message : `HTTP ${status} ${message}`.trim();
 }
 
 async function readTopics(
@@ -108,18 +256,6 @@ export async function readRepositorySettings(
     ok: true,
     settings: mergeSettings(read.parsed, null, { name: repository.repo, topics: [] }).settings,
   };
-}
-
-function validOrReported(
-  read: SettingsFileResult | undefined,
-  fallback: string,
-  notices: LoadError[],
-): ParsedSettingsFile | null {
-  if (!read) return null;
-  if (read.ok) return read.parsed;
-  for (const error of read.errors)
-    notices.push({ ...error, message: `${error.message} (invalid settings: ${fallback})` });
-  return null;
 }
 
 /** `.github/tollgate.yml` parsed, located errors, or undefined when there is none. */

@@ -1,12 +1,16 @@
-import { format } from "prettier";
+import { fileURLToPath } from "node:url";
+import { format, resolveConfig } from "prettier";
 import { describe, expect, it } from "vitest";
 import { settingsJsonSchema } from "./index.js";
 
 describe("settingsJsonSchema", () => {
   // `npx vitest run -u src/config/jsonSchema.test.ts` rewrites the published file after a schema change.
   it("is what schema/tollgate.schema.json publishes", async () => {
-    const text = await format(JSON.stringify(settingsJsonSchema()), { parser: "json" });
-    await expect(text).toMatchFileSnapshot("../../schema/tollgate.schema.json");
+    // Formatted with the repository's prettier settings, so `npm run format:check` agrees.
+    const published = "../../schema/tollgate.schema.json";
+    const options = await resolveConfig(fileURLToPath(new URL(published, import.meta.url)));
+    const text = await format(JSON.stringify(settingsJsonSchema()), { ...options, parser: "json" });
+    await expect(text).toMatchFileSnapshot(published);
   });
 
   it("describes the settings a file may hold, keeping today's keys", () => {

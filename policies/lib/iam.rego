@@ -231,10 +231,44 @@ restricting_condition_keys := {
 	"lambda:functionarn",
 }
 
-has_restricting_condition(statement) if {
-	some _, block in statement.Condition
-	some key, _ in block
+# Operators under which a condition holds only when the request carries a matching value. The
+# negated ones (`StringNotEquals`, `NotIpAddress`) let everyone else in, an `...IfExists` operator
+# and a `ForAllValues:` set hold when the key is absent: none of them narrows.
+narrowing_operators := {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"}
+
+# Values that match every caller: they narrow nothing whatever the operator.
+unrestricted_condition_values := {"*", "0.0.0.0/0", "::/0"}
+
+# `[{key, operator}]` of the condition entries that narrow the statement: a narrowing operator
+# (optionally `ForAnyValue:`), a restricting key, and no value that matches everyone. An
+# unknown value counts as narrowing: a rule never reports on an unknown alone.
+narrowing_conditions(statement) := [{"key": lower(key), "operator": operator} |
+	some operator, block in statement.Condition
+	narrowing_operator(operator)
+	some key, value in block
 	lower(key) in restricting_condition_keys
+	every e in util.elements(value) {
+		not e.value in unrestricted_condition_values
+	}
+]
+
+narrowing_operator(operator) if lower(operator) in narrowing_operators
+
+narrowing_operator(operator) if {
+	startswith(lower(operator), "foranyvalue:")
+	substring(lower(operator), count("foranyvalue:"), -1) in narrowing_operators
+}
+
+has_restricting_condition(statement) if count(narrowing_conditions(statement)) > 0
+
+# The statement is narrowed, but only to source IP addresses: callers stay anonymous, so whoever
+# sends from those addresses (a shared NAT, a CDN, a cloud range) gets the access.
+narrowed_only_by_source_ip(statement) if {
+	conditions := narrowing_conditions(statement)
+	count(conditions) > 0
+	every c in conditions {
+		c.key == "aws:sourceip"
+	}
 }
 
 # Lower-case actions grouped by service (`{"s3": ["s3:getobject", ...]}`), so a pattern is

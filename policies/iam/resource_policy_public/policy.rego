@@ -4,8 +4,10 @@
 #   A resource policy (S3 bucket, SQS queue, SNS topic, KMS key, Secrets Manager secret, ECR
 #   repository, OpenSearch domain) allows actions to `Principal: "*"` or `{"AWS": "*"}`, or
 #   allows with `NotPrincipal`, without a condition that narrows the caller to an account,
-#   organization, VPC endpoint, source IP or source resource. Anyone, authenticated or not,
-#   can then perform those actions.
+#   organization, VPC endpoint or source resource. Anyone, authenticated or not, can then
+#   perform those actions. A statement narrowed only by `aws:SourceIp` is reported at medium
+#   severity: the addresses are limited but the callers stay anonymous. A negated operator
+#   (`StringNotEquals`, `NotIpAddress`), an `...IfExists` one or a `*` value narrows nothing.
 # custom:
 #   id: TG-IAM-010
 #   severity: critical
@@ -30,6 +32,21 @@ deny contains finding if {
 		"message": sprintf("The resource policy allows %s to everyone (Principal %s): name the principals that need access or add an account, organization or network condition.", [actions(st.statement), principal.value]),
 		"evidence": sprintf("Principal %s %s: %s", [principal.type, principal.value, actions(st.statement)]),
 		"path": iam.path(st, principal.path),
+	}
+}
+
+deny contains finding if {
+	some st in iam.resource_statements
+	iam.is_allow(st.statement)
+	some principal in iam.principals(st.statement, "Principal")
+	iam.is_public(principal)
+	iam.narrowed_only_by_source_ip(st.statement)
+	finding := {
+		"resource": st.address,
+		"message": sprintf("The resource policy allows %s to anonymous callers from the addresses in aws:SourceIp (Principal %s): name the principals that need access, or narrow to an account, organization or VPC endpoint.", [actions(st.statement), principal.value]),
+		"evidence": sprintf("Principal %s %s from aws:SourceIp: %s", [principal.type, principal.value, actions(st.statement)]),
+		"path": iam.path(st, principal.path),
+		"severity": "medium",
 	}
 }
 

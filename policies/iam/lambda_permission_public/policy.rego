@@ -3,7 +3,9 @@
 # description: >-
 #   An `aws_lambda_permission` / `AWS::Lambda::Permission` grants invocation (or another action)
 #   to principal `*` without a source account, source ARN or organization, so any AWS account
-#   can invoke the function.
+#   can invoke the function. A `*` narrowed only by a source ARN or account is reported at low
+#   severity: the invoking service is known and belongs in the principal, so no other service
+#   acting for that source can call the function.
 # custom:
 #   id: TG-IAM-011
 #   severity: critical
@@ -15,10 +17,11 @@ package tollgate.rules.iam.lambda_permission_public
 import data.tollgate.lib.util
 import rego.v1
 
-# Attribute names by source: principal, and the attributes that narrow who may call.
+# Attribute names by source: principal, the attributes that narrow who may call, and among them
+# the organization (which needs principal `*` to cover every account in it).
 keys := {
-	"terraform": {"principal": "principal", "narrowing": ["source_account", "source_arn", "principal_org_id"]},
-	"cloudformation": {"principal": "Principal", "narrowing": ["SourceAccount", "SourceArn", "PrincipalOrgID"]},
+	"terraform": {"principal": "principal", "narrowing": ["source_account", "source_arn", "principal_org_id"], "organization": "principal_org_id"},
+	"cloudformation": {"principal": "Principal", "narrowing": ["SourceAccount", "SourceArn", "PrincipalOrgID"], "organization": "PrincipalOrgID"},
 }
 
 permission_types := {"aws_lambda_permission", "AWS::Lambda::Permission"}
@@ -41,5 +44,23 @@ deny contains finding if {
 		"message": "The Lambda permission lets any principal invoke the function: name the invoking service or account and set a source ARN or account.",
 		"evidence": sprintf("principal %s", [principal]),
 		"path": [names.principal],
+	}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in permission_types
+	names := keys[r.source]
+	principal := r.config[names.principal]
+	principal == "*"
+	narrowed(r, names)
+	util.is_absent(r.config, names.organization)
+	finding := {
+		"resource": r.address,
+		"message": "The Lambda permission names principal '*' and relies on its source ARN or account alone: name the service that invokes the function (s3.amazonaws.com, events.amazonaws.com, ...).",
+		"evidence": sprintf("principal %s with a source", [principal]),
+		"path": [names.principal],
+		"severity": "low",
 	}
 }

@@ -1,0 +1,44 @@
+# METADATA
+# title: S3 bucket policy allows every S3 action
+# description: >-
+#   A bucket policy statement with `Effect: Allow` grants `*` or `s3:*` to its principals: on top
+#   of reading and writing objects they may delete the bucket, replace its policy and ACLs and
+#   turn off its encryption or versioning. Whether the principals are public is TG-IAM-010's
+#   concern; this rule reports the breadth of the grant, whoever receives it.
+# custom:
+#   id: TG-IAM-020
+#   severity: high
+#   category: iam
+#   remediation: List the object and bucket actions the principals need (`s3:GetObject`, `s3:PutObject`, `s3:ListBucket`); keep bucket administration (policy, ACL, encryption, deletion) to the owning account's roles.
+#   controls: [AWS-FSBP-S3.6]
+package tollgate.rules.iam.s3_bucket_policy_all_actions
+
+import data.tollgate.lib.iam
+import rego.v1
+
+bucket_policy_types := {"aws_s3_bucket_policy", "aws_s3_bucket", "AWS::S3::BucketPolicy"}
+
+all_actions := {"*", "s3:*"}
+
+# Who the statement grants to, as text for messages and evidence.
+grantees(statement) := concat(", ", sort([sprintf("%s %s", [p.type, p.value]) | some p in iam.principals(statement, "Principal")])) if statement.Principal
+
+grantees(statement) := "every principal but those in NotPrincipal" if {
+	not statement.Principal
+	statement.NotPrincipal
+}
+
+deny contains finding if {
+	some st in iam.resource_statements
+	st.type in bucket_policy_types
+	iam.is_allow(st.statement)
+	some action in iam.values(st.statement, "Action")
+	lower(action.value) in all_actions
+	who := grantees(st.statement)
+	finding := {
+		"resource": st.address,
+		"message": sprintf("The bucket policy allows every S3 action ('%s') to %s, including deleting the bucket and replacing its policy: list the actions they need.", [action.value, who]),
+		"evidence": sprintf("%s to %s", [action.value, who]),
+		"path": iam.path(st, action.path),
+	}
+}

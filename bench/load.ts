@@ -6,15 +6,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { createTollgateApp } from "../src/app/index.js";
 import { createEngine } from "../src/engine/index.js";
 import { BullQueue } from "../src/queue/index.js";
-import { FakeRepositoryApi, type FakeRepository } from "../test/app/fakeGitHub.js";
+import { FakeAppGitHub } from "../test/app/fakeAppGitHub.js";
+import type { FakeRepository } from "../test/app/fakeGitHub.js";
 import { freePort, redisUnavailable, startRedis } from "../test/redis/redisServer.js";
 
 const BASE = "1".repeat(40);
@@ -65,61 +64,6 @@ async function runReplica(redisUrl: string, prefix: string, githubUrl: string, k
     });
   });
   process.send?.("ready");
-}
-
-interface FakeGitHubServer {
-  url: string;
-  completedAt: Map<number, number>;
-  pullOfRun: Map<number, number>;
-  close(): Promise<void>;
-}
-
-/** The fake GitHub the replicas talk to: tokens, check runs and compare here, files from `FakeRepositoryApi`. */
-async function startFakeGitHub(): Promise<FakeGitHubServer> {
-  const repository = new FakeRepositoryApi(exampleRepository());
-  const completedAt = new Map<number, number>();
-  const pullOfRun = new Map<number, number>();
-  let nextRun = 1;
-  const server: HttpServer = createServer((req, res) => {
-    void readJson(req).then((body) => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const path = url.pathname;
-      const reply = (status: number, answer: unknown) =>
-        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(answer));
-      if (req.method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path))
-        return reply(201, { token: "bench-token", expires_at: "2099-01-01T00:00:00Z" });
-      if (req.method === "POST" && /\/check-runs$/.test(path)) {
-        const id = nextRun++;
-        pullOfRun.set(id, Number((body as { external_id?: string }).external_id));
-        return reply(201, { id });
-      }
-      const run = /\/check-runs\/(\d+)$/.exec(path);
-      if (req.method === "PATCH" && run) {
-        if ((body as { status?: string }).status === "completed")
-          completedAt.set(Number(run[1]), performance.now());
-        return reply(200, { id: Number(run[1]) });
-      }
-      const compare = /\/compare\/([0-9a-f]{40})\.\.\./.exec(path);
-      if (req.method === "GET" && compare)
-        return reply(200, { merge_base_commit: { sha: compare[1] } });
-      const answer = repository.respond(req.method ?? "GET", url, body);
-      return reply(answer?.status ?? 404, answer?.body ?? { message: "Not Found" });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    completedAt,
-    pullOfRun,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8");
-  return text ? (JSON.parse(text) as unknown) : {};
 }
 
 const require = createRequire(import.meta.url);
@@ -265,7 +209,8 @@ async function main() {
     publicKeyEncoding: { type: "spki", format: "pem" },
   }).privateKey;
   const redis = await startRedis();
-  const github = await startFakeGitHub();
+  const github = new FakeAppGitHub(exampleRepository());
+  const githubUrl = await github.start();
   try {
     const acceptor = await startWebhookReplica(redis.url, "accept", key);
     const pulls = Array.from({ length: ACCEPT_DELIVERIES }, (_, i) => i + 1);
@@ -284,7 +229,7 @@ async function main() {
     for (const workers of [1, 2]) {
       const prefix = `complete${workers}`;
       const webhook = await startWebhookReplica(redis.url, prefix, key);
-      const children = await startWorkers(workers, redis.url, prefix, github.url, key);
+      const children = await startWorkers(workers, redis.url, prefix, githubUrl, key);
       github.completedAt.clear();
       github.pullOfRun.clear();
       const sentAt: number[] = [];
@@ -316,7 +261,7 @@ async function main() {
         "a fake GitHub on 127.0.0.1, so times are the app's own work plus loopback requests)",
     );
   } finally {
-    await github.close();
+    await github.stop();
     await redis.stop();
   }
 }

@@ -1,0 +1,239 @@
+// Webhook to completed check run for a 10-file Terraform pull request, in one process as `npm start`
+// runs without Redis: signed deliveries into Probot's server, the in-process queue, the real engine,
+// against a fake GitHub on 127.0.0.1. Latency p50/p99 one check at a time, then a burst of PRs at
+// once, and the GitHub requests one check costs. Figures, not assertions. Run: npx tsx bench/check.ts
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
+import { Probot, ProbotOctokit, Server } from "probot";
+import { createTollgateApp } from "../src/app/index.js";
+import { createEngine } from "../src/engine/index.js";
+import { InProcessQueue } from "../src/queue/index.js";
+import { FakeAppGitHub } from "../test/app/fakeAppGitHub.js";
+import type { FakeRepository } from "../test/app/fakeGitHub.js";
+import { freePort } from "../test/redis/redisServer.js";
+
+const BASE = "1".repeat(40);
+const HEAD = "2".repeat(40);
+const CHANGED_FILES = 10;
+const WARM_UP = 5;
+const SEQUENTIAL = 100;
+const BURST = 40;
+const CONCURRENCY = 4;
+const SECRET = "bench-secret";
+
+/**
+ * One module of 10 changed files (a security group, a bucket and an IAM policy each) and two
+ * unchanged ones; the head opens SSH in every other file and widens a policy in every third.
+ */
+function tenFilePullRequest(): FakeRepository {
+  const base: Record<string, string> = {};
+  const head: Record<string, string> = {};
+  const pullFiles: FakeRepository["pullFiles"] = [];
+  const file = (i: number, cidr: string, action: string) =>
+    [
+      `resource "aws_security_group" "app${i}" {`,
+      `  name        = "app${i}-\${var.environment}"`,
+      `  description = "service ${i}"`,
+      `  vpc_id      = aws_vpc.main.id`,
+      ``,
+      `  ingress {`,
+      `    from_port   = 22`,
+      `    to_port     = 22`,
+      `    protocol    = "tcp"`,
+      `    cidr_blocks = ["${cidr}"]`,
+      `  }`,
+      `}`,
+      ``,
+      `resource "aws_s3_bucket" "data${i}" {`,
+      `  bucket = "acme-data-${i}-\${var.environment}"`,
+      `}`,
+      ``,
+      `resource "aws_s3_bucket_public_access_block" "data${i}" {`,
+      `  bucket                  = aws_s3_bucket.data${i}.id`,
+      `  block_public_acls       = true`,
+      `  block_public_policy     = true`,
+      `  ignore_public_acls      = true`,
+      `  restrict_public_buckets = true`,
+      `}`,
+      ``,
+      `resource "aws_iam_policy" "service${i}" {`,
+      `  name = "service${i}"`,
+      `  policy = jsonencode({`,
+      `    Version = "2012-10-17"`,
+      `    Statement = [{`,
+      `      Effect   = "Allow"`,
+      `      Action   = ${action}`,
+      `      Resource = aws_s3_bucket.data${i}.arn`,
+      `    }]`,
+      `  })`,
+      `}`,
+      ``,
+    ].join("\n");
+  const shared = {
+    "infra/main.tf": `resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n`,
+    "infra/variables.tf": `variable "environment" {\n  type    = string\n  default = "prod"\n}\n`,
+  };
+  Object.assign(base, shared);
+  Object.assign(head, shared);
+  for (let i = 0; i < CHANGED_FILES; i++) {
+    const path = `infra/service${i}.tf`;
+    base[path] = file(i, "10.0.0.0/8", `["s3:GetObject"]`);
+    const cidr = i % 2 === 0 ? "0.0.0.0/0" : "10.0.0.0/8";
+    const action = i % 3 === 0 ? `"s3:*"` : `["s3:GetObject"]`;
+    head[path] = file(i, cidr, action);
+    pullFiles.push({
+      filename: path,
+      status: "modified",
+      patch: `@@ -10 +10 @@\n-    cidr_blocks = ["10.0.0.0/8"]\n+    cidr_blocks = ["${cidr}"]\n@@ -32 +32 @@\n-      Action   = ["s3:GetObject"]\n+      Action   = ${action}`,
+    });
+  }
+  return { commits: { [BASE]: base, [HEAD]: head }, pullFiles };
+}
+
+const require = createRequire(import.meta.url);
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as {
+  name: string;
+  examples: Record<string, unknown>[];
+}[];
+const synchronize = examples
+  .find((e) => e.name === "pull_request")
+  ?.examples.find((e) => e.action === "synchronize");
+
+function deliveryBody(pullNumber: number): string {
+  const payload = structuredClone(synchronize) as {
+    installation?: unknown;
+    repository: { name: string; owner: { login: string } };
+    pull_request: { number: number; head: { sha: string }; base: { sha: string } };
+  };
+  payload.installation = { id: 1 };
+  payload.repository.name = "infra";
+  payload.repository.owner.login = "acme";
+  payload.pull_request.number = pullNumber;
+  payload.pull_request.head.sha = HEAD;
+  payload.pull_request.base.sha = BASE;
+  return JSON.stringify(payload);
+}
+
+/** POSTs a signed delivery; resolves with the HTTP status once Probot answered. */
+async function deliver(webhookUrl: string, pullNumber: number): Promise<number> {
+  const body = deliveryBody(pullNumber);
+  const response = await fetch(webhookUrl, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "pull_request",
+      "x-github-delivery": `bench-${pullNumber}`,
+      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+    },
+    body,
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const key = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+}).privateKey;
+const github = new FakeAppGitHub(tenFilePullRequest());
+const githubUrl = await github.start();
+const engineStarted = performance.now();
+const engine = await createEngine();
+const engineMs = performance.now() - engineStarted;
+const queue = new InProcessQueue({ concurrency: CONCURRENCY });
+const port = await freePort();
+// A line per webhook would drown the figures: a logger at `fatal`, made by an initialised Probot.
+const quiet = new Probot({ appId: 1, privateKey: key, logLevel: "fatal" });
+await quiet.load(() => undefined);
+const server = new Server({
+  Probot: Probot.defaults({
+    appId: 1,
+    privateKey: key,
+    secret: SECRET,
+    baseUrl: githubUrl,
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  }),
+  port,
+  host: "127.0.0.1",
+  log: quiet.log,
+});
+await server.load(createTollgateApp({ engine, queue }));
+await server.start();
+const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+
+let pullNumber = 0;
+/** One delivery, waited on until its check run completes: webhook answer and completion times. */
+async function oneCheck(): Promise<{ answeredMs: number; completedMs: number; status: number }> {
+  const pull = ++pullNumber;
+  const completed = github.completion(pull);
+  const sent = performance.now();
+  const status = await deliver(webhookUrl, pull);
+  const answeredMs = performance.now() - sent;
+  return { answeredMs, completedMs: (await completed) - sent, status };
+}
+
+try {
+  for (let i = 0; i < WARM_UP; i++) await oneCheck();
+  const routesBefore = github.routes.length;
+  const answered: number[] = [];
+  const latencies: number[] = [];
+  let refused = 0;
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const result = await oneCheck();
+    answered.push(result.answeredMs);
+    latencies.push(result.completedMs);
+    if (result.status >= 300) refused += 1;
+  }
+  const perCheck = github.countRoutes(routesBefore);
+  const requests = github.routes.length - routesBefore;
+  answered.sort((a, b) => a - b);
+  latencies.sort((a, b) => a - b);
+
+  const burstStarted = performance.now();
+  const burst = await Promise.all(Array.from({ length: BURST }, () => oneCheck()));
+  const burstSeconds = (performance.now() - burstStarted) / 1000;
+  const burstLatencies = burst.map((r) => r.completedMs).sort((a, b) => a - b);
+
+  const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+  console.log(
+    `engine ready in ${fmt(engineMs)}; a ${CHANGED_FILES}-file Terraform PR (12 files per side), ` +
+      `in-process queue running ${CONCURRENCY} checks at once\n`,
+  );
+  console.log(
+    `one at a time (${SEQUENTIAL} checks after ${WARM_UP} warm-up): webhook to completed check run ` +
+      `p50 ${fmt(percentile(latencies, 50))}, p99 ${fmt(percentile(latencies, 99))}; ` +
+      `webhook answered p50 ${fmt(percentile(answered, 50))}, p99 ${fmt(percentile(answered, 99))}; ${refused} refused`,
+  );
+  console.log(
+    `burst of ${BURST} PRs at once: ${((BURST / burstSeconds) * 60).toFixed(0)} checks/min, ` +
+      `p50 ${fmt(percentile(burstLatencies, 50))}, p99 ${fmt(percentile(burstLatencies, 99))}`,
+  );
+  const last = github.lastCompletion as
+    { conclusion?: string; output?: { title?: string; annotations?: unknown[] } } | undefined;
+  console.log(
+    `each check: ${last?.conclusion}, "${last?.output?.title}", ${last?.output?.annotations?.length ?? 0} annotations`,
+  );
+  const byRoute = [...perCheck]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([route, count]) => `${route}=${count / SEQUENTIAL}`)
+    .join(" ");
+  console.log(`GitHub requests per check: ${requests / SEQUENTIAL} (${byRoute})`);
+  console.log(
+    `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB` +
+      " (fake GitHub and the sender share the process; figures include loopback HTTP)",
+  );
+} finally {
+  await server.stop();
+  await queue.drain();
+  await github.stop();
+}

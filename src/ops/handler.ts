@@ -5,7 +5,7 @@ import type { JobQueue, QueueDepth } from "../queue/index.js";
 import type { QueueMetrics } from "./metrics.js";
 
 export interface OpsSources {
-  queue: Pick<JobQueue, "depth">;
+  queue: Pick<JobQueue, "depth" | "depthByInstallation">;
   metrics: QueueMetrics;
   /** Resolves when Redis answers; absent when the queue is in process. */
   pingRedis?: () => Promise<void>;
@@ -55,9 +55,11 @@ export function opsHandler(
         res.writeHead(503, { "content-type": "text/plain" }).end(`${report.problem ?? ""}\n`);
         return true;
       }
+      // Per-installation gauges are extra: without them the queue-wide figures still go out.
+      const installations = await sources.queue.depthByInstallation?.().catch(() => undefined);
       res
         .writeHead(200, { "content-type": "text/plain; version=0.0.4" })
-        .end(sources.metrics.render(report.queue));
+        .end(sources.metrics.render(report.queue, installations));
       return true;
     }
     return false;

@@ -9,6 +9,7 @@ import { checkJobPayloadSchema, pullKeyOf, type CheckJobPayload } from "./payloa
 import type {
   CheckJobRuntime,
   EnqueueOutcome,
+  InstallationDepths,
   JobObserver,
   JobQueue,
   QueueDepth,
@@ -70,6 +71,8 @@ const PULL_MARKER_TTL_MS = 7 * 24 * 3600_000;
 const HANDED_BACK = Symbol("handed back");
 /** How long a head claim waits for its job to be added before another delivery may take it. */
 const CLAIM_PENDING_MS = 30_000;
+/** Installations whose running jobs `depthByInstallation` counts: a bound on one replica's memory and scrape cost. */
+const TRACKED_INSTALLATIONS = 1000;
 
 /** Raises a pull request's newest sequence (and its head) only if higher: replicas enqueue out of order. */
 const RAISE_NEWEST = `
@@ -100,6 +103,8 @@ export class BullQueue implements JobQueue {
   private poll: NodeJS.Timeout | undefined;
   private reconciling: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Installations this replica accepted or ran jobs for, oldest first. */
+  private readonly installations = new Set<number>();
   private readonly prefix: string;
   private readonly settings: Required<
     Omit<BullQueueOptions, "redisUrl" | "prefix" | "observer" | "log" | "takeWork">
@@ -137,6 +142,7 @@ export class BullQueue implements JobQueue {
   }
 
   private async accept(payload: CheckJobPayload): Promise<EnqueueOutcome> {
+    this.track(payload.installationId);
     const delivery = this.key("delivery", payload.deliveryId);
     const ttl = this.settings.deliveryTtlSeconds;
     if ((await this.redis.set(delivery, "1", "EX", ttl, "NX")) === null)
@@ -248,6 +254,37 @@ export class BullQueue implements JobQueue {
     };
   }
 
+  /**
+   * Running jobs per installation across all replicas, read from the installations' slot leases
+   * (one ZCOUNT each, pipelined) for the installations this replica has seen. Waiting jobs are not
+   * counted per installation: that would mean reading every waiting job's data on each scrape.
+   */
+  async depthByInstallation(): Promise<InstallationDepths> {
+    const installations = [...this.installations];
+    const pipeline = this.redis.pipeline();
+    const now = Date.now();
+    for (const installation of installations)
+      pipeline.zcount(this.key("slots", String(installation)), `(${now}`, "+inf");
+    const answers = (await pipeline.exec()) ?? [];
+    const byInstallation: InstallationDepths["byInstallation"] = new Map();
+    installations.forEach((installation, index) => {
+      const [error, running] = answers[index] ?? [];
+      if (!error && typeof running === "number" && running > 0)
+        byInstallation.set(installation, { waiting: 0, running });
+    });
+    return { countsWaiting: false, byInstallation };
+  }
+
+  private track(installation: number | undefined): void {
+    if (installation === undefined) return;
+    this.installations.delete(installation);
+    this.installations.add(installation);
+    if (this.installations.size > TRACKED_INSTALLATIONS) {
+      const oldest = this.installations.values().next().value;
+      if (oldest !== undefined) this.installations.delete(oldest);
+    }
+  }
+
   /** Resolves when Redis answers within `timeoutMs`; commands wait for a reconnect otherwise. */
   async ping(timeoutMs = 2000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -278,6 +315,7 @@ export class BullQueue implements JobQueue {
       return;
     }
     const { payload, sequence } = parsed.data;
+    this.track(payload.installationId);
     const pullKey = pullKeyOf(payload.target);
     const journal = {
       recordCheckRun: async (checkRunId: number) => {
@@ -297,7 +335,11 @@ export class BullQueue implements JobQueue {
       // Dropped before it started; only a retry has a check run to complete.
       if (payload.checkRunId !== undefined) await work.cancel(supersededReason(newer));
       await this.forgetRun(payload.checkRunId);
-      this.options.observer?.jobSettled("cancelled", performance.now() - started);
+      this.options.observer?.jobSettled(
+        "cancelled",
+        performance.now() - started,
+        payload.installationId,
+      );
       return;
     }
     const installation = String(payload.installationId ?? "none");
@@ -320,11 +362,19 @@ export class BullQueue implements JobQueue {
       }
       await this.forgetRun(recordedCheckRun(job));
       const outcome = controller.signal.aborted ? "cancelled" : "completed";
-      this.options.observer?.jobSettled(outcome, performance.now() - started);
+      this.options.observer?.jobSettled(
+        outcome,
+        performance.now() - started,
+        payload.installationId,
+      );
     } catch (error) {
       if (error instanceof DelayedError) throw error;
       if (job.attemptsMade + 1 < this.settings.attempts) throw error;
-      this.options.observer?.jobSettled("failed", performance.now() - started);
+      this.options.observer?.jobSettled(
+        "failed",
+        performance.now() - started,
+        payload.installationId,
+      );
       await work.cancel(
         `the check failed ${this.settings.attempts} times, last with ${describe(error)}`,
       );

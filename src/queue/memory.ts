@@ -1,7 +1,14 @@
 // The in-process `JobQueue`: a FIFO with bounded concurrency, delivery-id deduplication over a
 // bounded history, head-SHA deduplication against live work, and supersession of older work on the
 // same pull request (queued jobs are cancelled, running ones aborted).
-import type { EnqueueOutcome, JobObserver, JobQueue, QueueDepth, QueueJob } from "./types.js";
+import type {
+  EnqueueOutcome,
+  InstallationDepths,
+  JobObserver,
+  JobQueue,
+  QueueDepth,
+  QueueJob,
+} from "./types.js";
 
 export interface InProcessQueueOptions {
   concurrency?: number;
@@ -50,6 +57,20 @@ export class InProcessQueue implements JobQueue {
 
   async depth(): Promise<QueueDepth> {
     return { waiting: this.waiting.length, running: this.active.size, failed: this.failures };
+  }
+
+  async depthByInstallation(): Promise<InstallationDepths> {
+    const byInstallation = new Map<number, { waiting: number; running: number }>();
+    const count = (job: QueueJob, state: "waiting" | "running") => {
+      const installation = job.payload.installationId;
+      if (installation === undefined) return;
+      const depth = byInstallation.get(installation) ?? { waiting: 0, running: 0 };
+      depth[state] += 1;
+      byInstallation.set(installation, depth);
+    };
+    for (const running of this.active) count(running.job, "running");
+    for (const job of this.waiting) count(job, "waiting");
+    return { countsWaiting: true, byInstallation };
   }
 
   enqueue(job: QueueJob): EnqueueOutcome {
@@ -116,14 +137,25 @@ export class InProcessQueue implements JobQueue {
       const controller = new AbortController();
       const running: RunningJob = { job, controller, done: Promise.resolve() };
       const started = performance.now();
+      const installation = job.payload.installationId;
       running.done = this.settle(
         job,
         Promise.resolve()
           .then(() => job.run(controller.signal))
-          .then(() => {
-            const outcome = controller.signal.aborted ? "cancelled" : "completed";
-            this.options.observer?.jobSettled(outcome, performance.now() - started);
-          }),
+          .then(
+            () => {
+              const outcome = controller.signal.aborted ? "cancelled" : "completed";
+              this.options.observer?.jobSettled(outcome, performance.now() - started, installation);
+            },
+            (error: unknown) => {
+              this.options.observer?.jobSettled(
+                "failed",
+                performance.now() - started,
+                installation,
+              );
+              throw error;
+            },
+          ),
       ).finally(() => {
         this.active.delete(running);
         this.pump();

@@ -47,9 +47,20 @@ export interface QueueDepth {
   failed: number;
 }
 
-/** How a job ended, for the evaluation time histogram. */
+/** Jobs per installation id, as far as the queue can count them cheaply; jobs naming none are left out. */
+export interface InstallationDepths {
+  /** False where counting waiting jobs would mean reading every one of them (Redis): `waiting` is 0. */
+  countsWaiting: boolean;
+  byInstallation: Map<number, { waiting: number; running: number }>;
+}
+
+/** How a job ended, for the evaluation time histogram; `installation` when the job names one. */
 export interface JobObserver {
-  jobSettled(outcome: "completed" | "failed" | "cancelled", durationMs: number): void;
+  jobSettled(
+    outcome: "completed" | "failed" | "cancelled",
+    durationMs: number,
+    installation?: number,
+  ): void;
 }
 
 export interface JobQueue {
@@ -64,4 +75,6 @@ export interface JobQueue {
   /** Stop taking work, then wait for running jobs; after `timeoutMs` abort or return what is left. */
   drain(options?: { timeoutMs?: number }): Promise<void>;
   depth(): Promise<QueueDepth>;
+  /** Jobs per installation, for the metrics' `installation` label. */
+  depthByInstallation?(): Promise<InstallationDepths>;
 }

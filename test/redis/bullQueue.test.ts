@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { QueueMetrics } from "../../src/ops/index.js";
 import { BullQueue, type BullQueueOptions, type EnqueueOutcome } from "../../src/queue/index.js";
 import { FakeChecks, headSha, jobFor, payload, waitFor } from "./fakeChecks.js";
 import { redisUnavailable, startRedis, type RedisServer } from "./redisServer.js";
@@ -141,6 +142,52 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     await waitFor(() => checks.completions.length === 11, 15_000, "eleven completions");
     const position = checks.completions.findIndex((c) => c.headSha === headSha(99, 1));
     expect(position).toBeLessThan(5);
+  });
+
+  it("counts running jobs per installation across replicas and labels settled jobs by installation", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const hold = () => released;
+    const metrics = new QueueMetrics();
+    const accepting = replica({ takeWork: false });
+    const workers = [
+      replica({ concurrency: 2, installationConcurrency: 2, observer: metrics }),
+      replica({ concurrency: 2, installationConcurrency: 2, observer: metrics }),
+    ];
+    await accepting.start(checks.runtime("accept"));
+    for (const [index, worker] of workers.entries())
+      await worker.start(checks.runtime(`w${index}`, hold));
+    // Installation 7: two pull requests; installation 8: one. All three run at once on two replicas.
+    for (const [pull, installation] of [
+      [1, 7],
+      [2, 7],
+      [3, 8],
+    ] as const)
+      await accepting.enqueue(jobFor(payload(pull, 1, `d${pull}`, installation)));
+    await waitFor(async () => (await accepting.depth()).running === 3, 15_000, "three running");
+    const busy = await accepting.depthByInstallation();
+    expect(busy.countsWaiting).toBe(false);
+    expect([...busy.byInstallation].sort()).toEqual([
+      [7, { waiting: 0, running: 2 }],
+      [8, { waiting: 0, running: 1 }],
+    ]);
+    release();
+    await waitFor(() => checks.completions.length === 3, 15_000, "three completions");
+    await waitFor(
+      async () => (await accepting.depthByInstallation()).byInstallation.size === 0,
+      15_000,
+      "the slots to be released",
+    );
+    const text = metrics.render(await accepting.depth());
+    expect(text).toContain(
+      'tollgate_installation_jobs_settled_total{installation="7",outcome="completed"} 2\n',
+    );
+    expect(text).toContain(
+      'tollgate_installation_jobs_settled_total{installation="8",outcome="completed"} 1\n',
+    );
+    expect(text).toContain('tollgate_installation_evaluation_seconds_count{installation="7"} 2\n');
   });
 
   it("retries a failing job with backoff, then completes its run saying what failed", async () => {

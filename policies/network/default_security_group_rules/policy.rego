@@ -6,7 +6,11 @@
 #   (`aws_vpc.x.default_security_group_id`, CloudFormation `!GetAtt Vpc.DefaultSecurityGroup`).
 #   Anything launched without an explicit group lands in it, so it should allow nothing; the
 #   standalone case is recognised from the expression that names the group, which is known
-#   even though the group id is not.
+#   even though the group id is not. A CloudFormation standalone rule with `GroupName: default`
+#   targets the default VPC's default group by name. Rules written for a group the template
+#   names `default` (`aws_security_group` `name`, `AWS::EC2::SecurityGroup` `GroupName`) are
+#   reported too: the name is reserved for the VPC's default group, so the stack cannot create
+#   it, and the rules are meant for the group that must allow nothing.
 # custom:
 #   id: TG-NET-006
 #   severity: high
@@ -59,6 +63,60 @@ deny contains finding if {
 		"resource": r.address,
 		"message": "The rule is added to the VPC's default security group: give the workload its own security group instead.",
 		"evidence": group["$unknown"],
+		"path": [attribute],
+	}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"}
+	r.config.GroupName == "default"
+	finding := {
+		"resource": r.address,
+		"message": "The rule is added to the default VPC's default security group: give the workload its own security group instead.",
+		"evidence": "GroupName default",
+		"path": ["GroupName"],
+	}
+}
+
+# Groups a template names `default`, with the attribute holding their inline rules per direction.
+named_default_groups := {
+	"aws_security_group": {"name": "name", "rules": {"ingress": "ingress", "egress": "egress"}},
+	"AWS::EC2::SecurityGroup": {"name": "GroupName", "rules": {"ingress": "SecurityGroupIngress", "egress": "SecurityGroupEgress"}},
+}
+
+named_default_message := "The group is named 'default', which AWS reserves for the VPC's default group (creating it fails), and it is given rules the default group must not have: name it for its workload."
+
+deny contains finding if {
+	some group in input.resources
+	group.mode == "managed"
+	shape := named_default_groups[group.type]
+	group.config[shape.name] == "default"
+	some direction, attribute in shape.rules
+	some i, rule in group.config[attribute]
+	is_object(rule)
+	finding := {
+		"resource": group.address,
+		"message": named_default_message,
+		"evidence": sprintf("%s rule %d on a group named default", [direction, i]),
+		"path": [attribute, i],
+	}
+}
+
+deny contains finding if {
+	some group in input.resources
+	group.mode == "managed"
+	shape := named_default_groups[group.type]
+	group.config[shape.name] == "default"
+	some r in input.resources
+	r.mode == "managed"
+	attribute := group_attributes[r.type]
+	util.refers_to(r, group)
+	finding := {
+		"resource": r.address,
+		"message": "The rule is added to a group named 'default', which AWS reserves for the VPC's default group (creating it fails): name the group for its workload.",
+		"evidence": sprintf("rule on %s, named default", [group.address]),
 		"path": [attribute],
 	}
 }

@@ -4,9 +4,12 @@
 #   An instance, launch template or network interface is attached to a VPC's default security
 #   group: `vpc_security_group_ids` / `security_groups` naming `aws_default_security_group.x.id`
 #   or `aws_vpc.x.default_security_group_id` (CloudFormation `!GetAtt Vpc.DefaultSecurityGroup`
-#   in `SecurityGroupIds`). The default group is shared by everything launched without a group
-#   and lets its members talk to each other freely. Recognised from the expression that names the
-#   group, which is known even though the group id is not.
+#   in `SecurityGroupIds`), or the lists of group names name `default` (`security_groups`,
+#   `security_group_names`, CloudFormation `SecurityGroups`: the default VPC's default group).
+#   The default group is shared by everything launched without a group and lets its members
+#   talk to each other freely. Recognised from the expression that names the group, which is
+#   known even though the group id is not; a Terraform resource merely called `default`
+#   (`aws_security_group.default`) is an ordinary group and is not reported.
 # custom:
 #   id: TG-NET-015
 #   severity: medium
@@ -42,6 +45,27 @@ deny contains finding if {
 		"resource": r.address,
 		"message": "The resource uses the VPC's default security group: attach a security group made for the workload.",
 		"evidence": sprintf("default security group %s", [group["$unknown"]]),
+		"path": [key, i],
+	}
+}
+
+# The lists that take group names rather than ids: `default` there is the default VPC's group.
+group_name_lists := {
+	"aws_instance": "security_groups",
+	"aws_launch_template": "security_group_names",
+	"AWS::EC2::Instance": "SecurityGroups",
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	key := group_name_lists[r.type]
+	some i, group in r.config[key]
+	group == "default"
+	finding := {
+		"resource": r.address,
+		"message": "The resource uses the default VPC's default security group: attach a security group made for the workload.",
+		"evidence": "security group named default",
 		"path": [key, i],
 	}
 }

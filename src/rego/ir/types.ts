@@ -87,6 +87,13 @@ export interface Func {
   result: Local;
   blocks: Block[];
   loc?: IrLocation;
+  /**
+   * The func takes only `input` and `data` (a rule's document, a package extent, a zero-argument
+   * function) and its result (undefined included) is computed once per evaluation: later calls
+   * reuse it. A `With` statement starts an empty memo for its block and restores the outer one
+   * after it, so a value computed under `with` never leaks out and none from outside leaks in.
+   */
+  memoize?: boolean;
 }
 
 export interface Plan {

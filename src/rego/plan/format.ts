@@ -43,7 +43,7 @@ export function formatPolicy(policy: Policy): string {
   lines.push(`builtins: ${policy.builtins.map((b) => `${b.name}/${b.arity}`).join(" ")}`);
   for (const func of policy.funcs) {
     lines.push(
-      `func ${func.name}(${func.params.map((p) => `%${p}`).join(", ")}) -> %${func.result}`,
+      `func ${func.name}(${func.params.map((p) => `%${p}`).join(", ")}) -> %${func.result}${func.memoize ? " memoized" : ""}`,
     );
     for (const b of func.blocks) block(b, "  ");
   }

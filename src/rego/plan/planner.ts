@@ -138,7 +138,14 @@ export class PolicyPlanner {
     };
     try {
       const func = build();
-      this.funcs.push({ name, path: ["data", ...node.path], ...func });
+      // The set OPA memoises (its Wasm compiler): every func of `input` and `data` alone.
+      const memoize = func.params.length === 2;
+      this.funcs.push({
+        name,
+        path: ["data", ...node.path],
+        ...func,
+        ...(memoize ? { memoize } : {}),
+      });
     } finally {
       this.frame = saved.frame;
       this.scope = saved.scope;

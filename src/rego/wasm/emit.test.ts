@@ -293,6 +293,65 @@ describe("emitWasm end to end", () => {
     ]);
   });
 
+  it("memoizes a func per evaluation and per With, restoring the outer memo on a break", async () => {
+    const b = new PolicyBuilder();
+    // func x(input, data) = input.x, memoized. The plan reads it under With input.x = 2 and
+    // leaves the With by a break before its end; the read after it must see input.x again.
+    const policy = b.policy(
+      [
+        {
+          name: "test/memo",
+          blocks: [
+            block(
+              { type: "MakeArray", capacity: 3, target: 2 },
+              { type: "Call", func: "g0.data.test.x", args: [local(0), local(1)], result: 3 },
+              { type: "ArrayAppend", value: local(3), array: 2 },
+              {
+                type: "Block",
+                blocks: [
+                  block({
+                    type: "With",
+                    local: 0,
+                    path: [b.index("x")],
+                    value: b.str("under with"),
+                    block: block(
+                      {
+                        type: "Call",
+                        func: "g0.data.test.x",
+                        args: [local(0), local(1)],
+                        result: 4,
+                      },
+                      { type: "ArrayAppend", value: local(4), array: 2 },
+                      { type: "Break", index: 1 },
+                    ),
+                  }),
+                ],
+              },
+              { type: "Call", func: "g0.data.test.x", args: [local(0), local(1)], result: 5 },
+              { type: "ArrayAppend", value: local(5), array: 2 },
+              ...addResult(b, 2, 6),
+            ),
+          ],
+        },
+      ],
+      [
+        {
+          name: "g0.data.test.x",
+          path: ["data", "test", "x"],
+          params: [0, 1],
+          result: 2,
+          blocks: [block(dot(0, b.str("x"), 2))],
+          memoize: true,
+        },
+      ],
+    );
+    for (const memoize of [true, false]) {
+      const e = await load(policy, { memoize });
+      expect(e.evaluate({ x: "outer" })).toEqual([{ result: ["outer", "under with", "outer"] }]);
+      expect(e.evaluate({ x: "next" })).toEqual([{ result: ["next", "under with", "next"] }]);
+    }
+  });
+
   it("dispatches CallDynamic on a runtime path", async () => {
     const b = new PolicyBuilder();
     const func = (name: string, value: string) => ({

@@ -17,6 +17,10 @@
 //   into that value (a set-valued rule with no child documents stays a set).
 // - `With` copies the document along the path (the original value is never mutated) and
 //   restores the local on every way out of its block, including breaks past it.
+// - A `memoize` func keeps its last result and the memo epoch it was computed in, in two
+//   globals; a call in the same epoch returns it. `opa_eval` clears every entry and starts at
+//   epoch 1; a `With` enters a fresh epoch and restores the outer one on every way out, as OPA's
+//   memo push/pop. Epochs are i32: wrapping needs 2^32 `with` scopes in one evaluation.
 // - `CallDynamic` is resolved against funcs whose `path` has the same length as the operands
 //   and whose params count matches the args; no match is a failure (undefined), not an error.
 // - `Call` to a builtin records the statement's location first so runtime and host errors read
@@ -46,6 +50,11 @@ export interface EmitOptions {
    * located error (default true, OPA's --strict-builtin-errors); false makes such calls undefined.
    */
   strictBuiltinErrors?: boolean;
+  /**
+   * Honour `Func.memoize` (default true); false computes every call afresh, for measuring what
+   * the memo saves (bench/rego-memo.ts).
+   */
+  memoize?: boolean;
 }
 
 export interface EmitDiagnostic {
@@ -152,6 +161,8 @@ interface WithFrame {
   kind: "with";
   local: number;
   saved: number;
+  /** The local holding the enclosing memo epoch, when the policy memoizes funcs. */
+  savedEpoch?: number;
 }
 
 type Frame = LabelFrame | WithFrame;
@@ -167,7 +178,15 @@ interface ModuleContext {
   hostImports: Set<number>;
   policy: Policy;
   diagnostics: EmitDiagnostic[];
+  /** True when some func is memoized: `With` statements then switch memo epochs. */
+  memoizes: boolean;
 }
+
+// Globals of the memo (see the header): the current epoch and the last one handed out.
+const MEMO_EPOCH = "tollgate_memo_epoch";
+const MEMO_COUNTER = "tollgate_memo_counter";
+const memoValue = (func: number) => `tollgate_memo_value${func}`;
+const memoEpochOf = (func: number) => `tollgate_memo_epoch${func}`;
 
 function locationText(loc: IrLocation | undefined): string {
   return loc ? `${loc.file}:${loc.line}:${loc.column}` : "<unknown>";
@@ -248,6 +267,8 @@ class BodyEmitter {
       const frame = this.frames[i]!;
       if (frame.kind === "with") {
         restores.push(this.set(frame.local, this.get(frame.saved)));
+        if (frame.savedEpoch !== undefined)
+          restores.push(this.m.global.set(MEMO_EPOCH, this.get(frame.savedEpoch)));
         continue;
       }
       if (seen === depth) {
@@ -486,14 +507,31 @@ class BodyEmitter {
       m.i32.const(keys.length),
       this.operand(value, loc),
     ]);
-    this.frames.push({ kind: "with", local, saved });
+    if (!this.ctx.memoizes) {
+      this.frames.push({ kind: "with", local, saved });
+      const inner = this.block(body);
+      this.frames.pop();
+      return m.block(null, [
+        this.set(saved, this.get(local)),
+        this.set(local, upsert),
+        inner,
+        this.set(local, this.get(saved)),
+      ]);
+    }
+    const savedEpoch = this.temp();
+    this.frames.push({ kind: "with", local, saved, savedEpoch });
     const inner = this.block(body);
     this.frames.pop();
+    const counter = m.global.get(MEMO_COUNTER, i32);
     return m.block(null, [
       this.set(saved, this.get(local)),
       this.set(local, upsert),
+      this.set(savedEpoch, m.global.get(MEMO_EPOCH, i32)),
+      m.global.set(MEMO_COUNTER, m.i32.add(counter, m.i32.const(1))),
+      m.global.set(MEMO_EPOCH, m.global.get(MEMO_COUNTER, i32)),
       inner,
       this.set(local, this.get(saved)),
+      m.global.set(MEMO_EPOCH, this.get(savedEpoch)),
     ]);
   }
 
@@ -695,6 +733,36 @@ function localsUsed(blocks: Block[], floor: number): number {
   return count;
 }
 
+/**
+ * `func{i}` as a memo in front of `func{i}_eval`: the entry of the current epoch if there is one
+ * (undefined, 0, included), else the computed value, stored with the epoch it was computed in.
+ */
+function addMemoized(module: binaryen.Module, i: number, params: binaryen.Type): void {
+  const result = 2;
+  const epoch = module.global.get(MEMO_EPOCH, i32);
+  module.addGlobal(memoValue(i), i32, true, module.i32.const(0));
+  module.addGlobal(memoEpochOf(i), i32, true, module.i32.const(0));
+  module.addFunction(
+    `func${i}`,
+    params,
+    i32,
+    [i32],
+    module.block(null, [
+      module.if(
+        module.i32.eq(module.global.get(memoEpochOf(i), i32), epoch),
+        module.return(module.global.get(memoValue(i), i32)),
+      ),
+      module.local.set(
+        result,
+        module.call(`func${i}_eval`, [module.local.get(0, i32), module.local.get(1, i32)], i32),
+      ),
+      module.global.set(memoValue(i), module.local.get(result, i32)),
+      module.global.set(memoEpochOf(i), module.global.get(MEMO_EPOCH, i32)),
+      module.return(module.local.get(result, i32)),
+    ]),
+  );
+}
+
 /** Emits the module for a policy; throws WasmEmitError listing every statement it cannot lower. */
 export function emitWasm(policy: Policy, options: EmitOptions = {}): Uint8Array {
   const module = binaryen.readBinary(runtimeWasm());
@@ -732,8 +800,14 @@ function emitInto(module: binaryen.Module, policy: Policy, options: EmitOptions)
     hostImports: new Set(),
     policy,
     diagnostics: [],
+    memoizes: options.memoize !== false && policy.funcs.some((func) => func.memoize),
   };
 
+  const memoized: number[] = [];
+  if (ctx.memoizes) {
+    module.addGlobal(MEMO_EPOCH, i32, true, module.i32.const(0));
+    module.addGlobal(MEMO_COUNTER, i32, true, module.i32.const(0));
+  }
   policy.funcs.forEach((func, i) => {
     const arity = func.params.length;
     const emitter = new BodyEmitter(
@@ -747,13 +821,26 @@ function emitInto(module: binaryen.Module, policy: Policy, options: EmitOptions)
     const bind = func.params.map((local, p) =>
       local === p ? module.nop() : module.local.set(local, module.local.get(p, i32)),
     );
+    const params = binaryen.createType(Array(arity).fill(i32));
+    const memoize = ctx.memoizes && func.memoize === true && arity === 2;
+    if (func.memoize === true && arity !== 2) {
+      ctx.diagnostics.push({
+        code: "invalid_ir",
+        message: `${func.name} is memoized but takes ${arity} params instead of input and data`,
+        ...(func.loc ? { location: func.loc } : {}),
+      });
+    }
     module.addFunction(
-      `func${i}`,
-      binaryen.createType(Array(arity).fill(i32)),
+      memoize ? `func${i}_eval` : `func${i}`,
+      params,
       i32,
       vars,
       module.block(null, [...bind, ...body, module.return(module.local.get(func.result, i32))]),
     );
+    if (memoize) {
+      memoized.push(i);
+      addMemoized(module, i, params);
+    }
   });
 
   policy.plans.forEach((plan: Plan, i) => {
@@ -819,6 +906,13 @@ function emitInto(module: binaryen.Module, policy: Policy, options: EmitOptions)
     [i32],
     module.block(null, [
       module.call(runtime("rt_eval_begin"), [p(5)], none),
+      ...memoized.map((i) => module.global.set(memoEpochOf(i), module.i32.const(0))),
+      ...(ctx.memoizes
+        ? [
+            module.global.set(MEMO_COUNTER, module.i32.const(1)),
+            module.global.set(MEMO_EPOCH, module.i32.const(1)),
+          ]
+        : []),
       module.call(
         runtime("rt_set_strict"),
         [module.i32.const(options.strictBuiltinErrors === false ? 0 : 1)],
@@ -832,6 +926,7 @@ function emitInto(module: binaryen.Module, policy: Policy, options: EmitOptions)
   module.addFunctionExport("opa_eval", "opa_eval");
   const emittedFunctions = [
     ...policy.funcs.map((_, i) => `func${i}`),
+    ...memoized.map((i) => `func${i}_eval`),
     ...policy.plans.map((_, i) => `plan${i}`),
     "opa_eval",
   ];

@@ -55,24 +55,36 @@ function sections(wasm: Uint8Array): Section[] {
   return list;
 }
 
-function withCount(content: Uint8Array, extra: number[]): Uint8Array {
+/** Byte arrays joined; no spreading, which overflows the call stack on large sections. */
+function concat(parts: ArrayLike<number>[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+function withCount(content: Uint8Array, extra: ArrayLike<number>[]): Uint8Array {
   const { value: count, next } = readU32(content, 0);
-  return Uint8Array.from([...u32(count + 1), ...content.subarray(next), ...extra]);
+  return concat([u32(count + 1), content.subarray(next), ...extra]);
 }
 
 /** A copy of wasm with `data` written at `offset` of memory 0 at instantiation. */
 export function appendDataSegment(wasm: Uint8Array, offset: number, data: Uint8Array): Uint8Array {
-  const segment = [0x00, 0x41, ...s32(offset), 0x0b, ...u32(data.length), ...data];
+  const segment = [[0x00, 0x41, ...s32(offset), 0x0b, ...u32(data.length)], data];
   const list = sections(wasm);
   const dataSection = list.find((s) => s.id === 11);
   if (dataSection) dataSection.content = withCount(dataSection.content, segment);
   else {
     const code = list.findIndex((s) => s.id === 10);
-    list.splice(code + 1, 0, { id: 11, content: Uint8Array.from([...u32(1), ...segment]) });
+    list.splice(code + 1, 0, { id: 11, content: concat([u32(1), ...segment]) });
   }
   const dataCount = list.find((s) => s.id === 12);
   if (dataCount) dataCount.content = withCount(dataCount.content, []);
-  const parts: number[] = [...wasm.subarray(0, 8)];
-  for (const s of list) parts.push(s.id, ...u32(s.content.length), ...s.content);
-  return Uint8Array.from(parts);
+  return concat([
+    wasm.subarray(0, 8),
+    ...list.flatMap((s) => [[s.id, ...u32(s.content.length)], s.content]),
+  ]);
 }

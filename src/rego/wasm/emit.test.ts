@@ -352,6 +352,22 @@ describe("emitWasm end to end", () => {
     }
   });
 
+  it("emits a module whose constants run to hundreds of kilobytes", async () => {
+    const b = new PolicyBuilder();
+    const text = "x".repeat(200_000);
+    const e = await load(
+      b.policy([
+        {
+          name: "test/big",
+          blocks: [
+            block({ type: "AssignVar", source: b.str(text), target: 2 }, ...addResult(b, 2, 3)),
+          ],
+        },
+      ]),
+    );
+    expect(e.evaluate(undefined)).toEqual([{ result: text }]);
+  });
+
   it("dispatches CallDynamic on a runtime path", async () => {
     const b = new PolicyBuilder();
     const func = (name: string, value: string) => ({

@@ -4,7 +4,9 @@
 #   A role's trust policy allows `sts:AssumeRole*` to `Principal: "*"`, `{"AWS": "*"}` or every
 #   account's root without a condition that narrows it to an account, organization or external
 #   id (`aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `sts:ExternalId`,
-#   `aws:SourceArn`, ...): anyone with an AWS account can take the role's permissions.
+#   `aws:SourceArn`, ...): anyone with an AWS account can take the role's permissions. A negated
+#   operator (`StringNotEquals`), an `...IfExists` one, a `ForAllValues:` set or a `*` value
+#   narrows nothing.
 # custom:
 #   id: TG-IAM-008
 #   severity: critical

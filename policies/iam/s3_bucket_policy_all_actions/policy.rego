@@ -4,7 +4,9 @@
 #   A bucket policy statement with `Effect: Allow` grants `*` or `s3:*` to its principals: on top
 #   of reading and writing objects they may delete the bucket, replace its policy and ACLs and
 #   turn off its encryption or versioning. Whether the principals are public is TG-IAM-010's
-#   concern; this rule reports the breadth of the grant, whoever receives it.
+#   concern; this rule reports the breadth of the grant, whoever receives it. A policy document
+#   no resource in the change uses counts as a bucket policy when it names principals and every
+#   resource it names is an S3 ARN.
 # custom:
 #   id: TG-IAM-020
 #   severity: high
@@ -28,9 +30,22 @@ grantees(statement) := "every principal but those in NotPrincipal" if {
 	statement.NotPrincipal
 }
 
+# The statement belongs to a bucket policy: carried by a bucket or bucket policy resource, or
+# in a standalone document whose resources are all S3 ARNs.
+bucket_statement(st) if st.type in bucket_policy_types
+
+bucket_statement(st) if {
+	st.kind == "document"
+	resources := iam.values(st.statement, "Resource")
+	count(resources) > 0
+	every r in resources {
+		startswith(r.value, "arn:aws:s3:::")
+	}
+}
+
 deny contains finding if {
 	some st in iam.resource_statements
-	st.type in bucket_policy_types
+	bucket_statement(st)
 	iam.is_allow(st.statement)
 	some action in iam.values(st.statement, "Action")
 	lower(action.value) in all_actions

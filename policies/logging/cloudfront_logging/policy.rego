@@ -35,9 +35,9 @@ deny contains finding if {
 	finding := {"resource": r.address, "message": message, "evidence": "Logging unset", "path": []}
 }
 
-# `<bucket>.s3.amazonaws.com`, with the regional (`.s3.eu-west-1.`, `.s3-eu-west-1.`) and
-# China (`.amazonaws.com.cn`) forms.
-is_bucket_domain(value) if regex.match(`^[a-z0-9][a-z0-9.-]*\.s3([.-][a-z0-9-]+)?\.amazonaws\.com(\.cn)?$`, lower(value))
+# `<bucket>.s3.amazonaws.com`, with the regional (`.s3.eu-west-1.`, `.s3-eu-west-1.`),
+# dual-stack (`.s3.dualstack.eu-west-1.`) and China (`.amazonaws.com.cn`) forms.
+is_bucket_domain(value) if regex.match(`^[a-z0-9][a-z0-9.-]*\.s3([.-][a-z0-9-]+)*\.amazonaws\.com(\.cn)?$`, lower(value))
 
 # `{resource, bucket, path}` for every logging bucket written as a literal.
 logging_buckets contains b if {

@@ -1,8 +1,8 @@
 # METADATA
 # title: Resource policy grants access to everyone
 # description: >-
-#   A resource policy (S3 bucket, SQS queue, SNS topic, KMS key, Secrets Manager secret, ECR
-#   repository, OpenSearch domain) allows actions to `Principal: "*"` or `{"AWS": "*"}`, or
+#   A resource policy (S3 bucket or access point, SQS queue, SNS topic, KMS key, Secrets Manager
+#   secret, ECR repository, OpenSearch domain, Glacier vault) allows actions to `Principal: "*"` or `{"AWS": "*"}`, or
 #   allows with `NotPrincipal`, without a condition that narrows the caller to an account,
 #   organization, VPC endpoint or source resource. Anyone, authenticated or not, can then
 #   perform those actions. A statement narrowed only by `aws:SourceIp` is reported at medium

@@ -25,6 +25,7 @@ describe("settingsJsonSchema", () => {
       "locked",
       "on_error",
       "overrides",
+      "policies",
       "version",
       "waivers",
     ]);

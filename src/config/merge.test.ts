@@ -250,3 +250,47 @@ describe("compareEnforcement", () => {
     }
   });
 });
+
+describe("custom policy folders", () => {
+  it("reads the organization's folder, with the default path when it names none", () => {
+    expect(mergeSettings(file(ORG, ["policies: {}"]), null, infra).settings.policies).toEqual({
+      organization: "tollgate/policies",
+    });
+    expect(
+      mergeSettings(file(ORG, ["policies: { path: security/rego }"]), null, infra).settings
+        .policies,
+    ).toEqual({ organization: "security/rego" });
+    expect(mergeSettings(null, null, infra).settings.policies).toEqual({});
+  });
+
+  it("adds a repository's own folder only when the organization allows it", () => {
+    const allowed = mergeSettings(
+      file(ORG, ["policies: { allow_repository_policies: true }"]),
+      file(REPO, ["policies: { path: rules }"]),
+      infra,
+    );
+    expect(allowed.settings.policies).toEqual({
+      organization: "tollgate/policies",
+      repository: "rules",
+    });
+    expect(allowed.notices).toEqual([]);
+
+    const refused = mergeSettings(
+      file(ORG, ["policies: { path: org-rules }"]),
+      file(REPO, ["policies: { path: rules, allow_repository_policies: true }"]),
+      infra,
+    );
+    expect(refused.settings.policies).toEqual({ organization: "org-rules" });
+    expect(refused.notices.map((n) => [n.code, n.line])).toEqual([
+      ["settings-org-only", 1],
+      ["settings-locked", 1],
+    ]);
+  });
+
+  it("refuses a folder that leaves the repository", () => {
+    for (const path of ["../secrets", "/etc", "a/../../b", "rules/"]) {
+      const result = parseSettingsFile(`policies: { path: "${path}" }`, REPO);
+      expect(result.ok, path).toBe(false);
+    }
+  });
+});

@@ -6,6 +6,7 @@ import type { LoadError } from "../model/types.js";
 import { originOf, type ParsedSettingsFile } from "./parse.js";
 import {
   categorySchema,
+  DEFAULT_POLICY_FOLDER,
   defaultSettings,
   severitySchema,
   type EnforcementEntryInput,
@@ -40,6 +41,8 @@ const SECTIONS: readonly Section[] = ["rules", "categories", "severities"];
  * file waivers and its inline `tollgate:ignore` comments no longer apply. `break_glass` users and
  * teams add up the same way; locking it leaves only the organization's (none disables overrides).
  * `locked` is read only from the organization file.
+ * `policies` names the organization's custom rule folder; a repository's own `policies` adds its
+ * folder only when the organization sets `allow_repository_policies: true`.
  *
  * Looser means: for enforcement, `off` < `advisory` < `blocking` with a `blocking_from` date (a later
  * date is looser) < `blocking`; `fail_on: new` < `all`; `on_error: neutral` < `block`; for
@@ -62,6 +65,7 @@ export function mergeSettings(
     inlineWaivers: !locked.has("waivers"),
     locks: { organization: emptyTable(), keys: [] },
     breakGlass: { users: [], teams: [] },
+    policies: {},
   };
 
   if (organization) {
@@ -70,6 +74,9 @@ export function mergeSettings(
     addBreakGlass(settings, organization.settings);
   }
   settings.locks = { organization: cloneTable(settings.enforcement), keys: locksOf(locked) };
+  const organizationPolicies = organization?.settings.policies;
+  if (organizationPolicies)
+    settings.policies.organization = organizationPolicies.path ?? DEFAULT_POLICY_FOLDER;
   const organizationValues = { fail_on: settings.fail_on, on_error: settings.on_error };
 
   if (repository) {
@@ -103,6 +110,7 @@ export function mergeSettings(
         });
       } else addBreakGlass(settings, repository.settings);
     }
+    notices.push(...repositoryPolicies(settings, organizationPolicies, repository));
     if (repository.settings.locked) {
       notices.push({
         ...originOf(repository, ["locked"]),
@@ -113,6 +121,37 @@ export function mergeSettings(
     }
   }
   return { settings, notices };
+}
+
+/**
+ * A repository's own `policies` folder counts only when the organization allows it; naming one is
+ * the opt-in, so repositories that say nothing cost no extra reads.
+ */
+function repositoryPolicies(
+  settings: Settings,
+  organization: SettingsFile["policies"],
+  repository: ParsedSettingsFile,
+): LoadError[] {
+  const own = repository.settings.policies;
+  if (!own) return [];
+  const notices: LoadError[] = [];
+  if (own.allow_repository_policies !== undefined)
+    notices.push({
+      ...originOf(repository, ["policies", "allow_repository_policies"]),
+      code: "settings-org-only",
+      message:
+        "policies.allow_repository_policies is read only from the organization's .github repository; ignored here",
+    });
+  if (organization?.allow_repository_policies === true)
+    settings.policies.repository = own.path ?? organization.path ?? DEFAULT_POLICY_FOLDER;
+  else
+    notices.push({
+      ...originOf(repository, ["policies"]),
+      code: "settings-locked",
+      message:
+        "the organization does not allow repository policies (policies.allow_repository_policies); this repository's rules do not apply",
+    });
+  return notices;
 }
 
 /** Whether a selector (`repositories` globs, `topics`) picks the repository; an empty one picks all. */

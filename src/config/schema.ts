@@ -125,6 +125,33 @@ const lockableKeySchema = z.union([
     ),
 ]);
 
+/** Where custom policies live: a folder relative to the repository root, never leaving it. */
+const policyFolderSchema = z
+  .string()
+  .max(200)
+  .regex(
+    /^(?!(?:.*\/)?\.{1,2}(?:\/|$))[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/,
+    "a folder relative to the repository root, as a/b (letters, digits, _ . -; no '..')",
+  );
+
+export const DEFAULT_POLICY_FOLDER = "tollgate/policies";
+
+/**
+ * Custom Rego rules (and prebuilt `.tar.gz` bundles) read from a folder on the default branch:
+ * the organization's `.github` repository's, and a repository's own when the organization allows it.
+ */
+const policiesSchema = z.strictObject({
+  path: policyFolderSchema
+    .optional()
+    .describe(
+      `folder of .rego files and .tar.gz OPA Wasm bundles; default ${DEFAULT_POLICY_FOLDER}`,
+    ),
+  allow_repository_policies: z
+    .boolean()
+    .optional()
+    .describe("organization file only: repositories may add rules from their own folder"),
+});
+
 export const settingsFileSchema = z
   .strictObject({
     version: z.literal(1).optional(),
@@ -138,6 +165,7 @@ export const settingsFileSchema = z
       .describe("settings for the repositories a selector matches, applied in order"),
     waivers: z.array(settingsWaiverSchema).optional(),
     break_glass: breakGlassSchema.optional(),
+    policies: policiesSchema.optional(),
     locked: z
       .array(lockableKeySchema)
       .optional()
@@ -193,6 +221,14 @@ export type EnforcementLock =
   | { scope: "category"; category: z.infer<typeof categorySchema> }
   | { scope: "severity"; severity: z.infer<typeof severitySchema> };
 
+/** The folders custom rules are read from; each absent when no file names one. */
+export interface CustomPolicySettings {
+  /** Folder of the organization's `.github` repository (its default branch). */
+  organization?: string;
+  /** Folder of the repository itself, set only when the organization allows repository policies. */
+  repository?: string;
+}
+
 /** What the gate applies: defaults, then the organization's file, then the repository's. */
 export interface Settings {
   fail_on: "new" | "all";
@@ -205,6 +241,7 @@ export interface Settings {
   locks: { organization: EnforcementTable; keys: EnforcementLock[] };
   /** Who may override a blocking result (`/tollgate override`); nobody when both lists are empty. */
   breakGlass: BreakGlass;
+  policies: CustomPolicySettings;
 }
 
 export interface BreakGlass {
@@ -233,4 +270,5 @@ export const defaultSettings: Settings = {
   inlineWaivers: true,
   locks: { organization: { rules: {}, categories: {}, severities: {} }, keys: [] },
   breakGlass: { users: [], teams: [] },
+  policies: {},
 };

@@ -6,6 +6,7 @@ import type { ApplicationFunction, Context, Probot } from "probot";
 import { z } from "zod";
 import type { ScanEngine } from "../engine/types.js";
 import { LastValidSettings, type GitHubApi, type SnapshotLimits } from "../github/index.js";
+import { OrgPolicies } from "../org/index.js";
 import {
   InProcessQueue,
   type CheckJobPayload,
@@ -30,7 +31,9 @@ import {
   type CheckTarget,
   type ScanRequest,
 } from "./events.js";
+import { handlePush, pushRequest } from "./org.js";
 import { findPullForCommit, pullTarget } from "./pulls.js";
+import { BackgroundTasks } from "./tasks.js";
 
 export interface TollgateAppOptions {
   engine: ScanEngine;
@@ -40,6 +43,10 @@ export interface TollgateAppOptions {
   timeoutMs?: number;
   limits?: SnapshotLimits;
   completionRetryDelaysMs?: readonly number[];
+  /** Custom policy folders' compile cache and evaluation bounds; a fresh one by default. */
+  customPolicies?: OrgPolicies;
+  /** Where organization-wide work (policy checks, re-runs, previews) runs; tests wait on it. */
+  tasks?: BackgroundTasks;
 }
 
 /** Repository roles that may start a scan by comment (GitHub's `permission` folds maintain into write). */
@@ -53,11 +60,13 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         onJobError: (job, error) =>
           app.log.error({ pull: job.pullKey, error: describeError(error) }, "check job failed"),
       });
+    const customPolicies = options.customPolicies ?? new OrgPolicies();
     const flow: CheckFlowOptions = {
       engine: options.engine,
       timeoutMs: options.timeoutMs ?? 5 * 60_000,
       log: app.log,
       lastValidSettings: new LastValidSettings(),
+      customPolicies,
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.completionRetryDelaysMs
         ? { completionRetryDelaysMs: options.completionRetryDelaysMs }
@@ -66,6 +75,11 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
 
     const runtime = checkJobRuntime(app, flow);
     await queue.start(runtime);
+    const tasks =
+      options.tasks ??
+      new BackgroundTasks((name, error) =>
+        app.log.error({ task: name, error: describeError(error) }, "background task failed"),
+      );
 
     const handle = async (context: Context, request: ScanRequest) => {
       const api = context.octokit;
@@ -104,6 +118,31 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       handle(context, requestedActionScan(context.payload)),
     );
     app.on("issue_comment.created", (context) => handle(context, commentScan(context.payload)));
+    app.on("push", (context) => {
+      const request = pushRequest(context.payload);
+      if (request.kind === "ignore") {
+        context.log.debug({ delivery: context.id, reason: request.reason }, "push ignored");
+        return;
+      }
+      const api = context.octokit;
+      tasks.run(`push ${request.owner}/${request.repo}@${request.sha}`, () =>
+        handlePush(api, request, {
+          customPolicies,
+          reservedRuleIds: (options.engine.builtinRules ?? []).map((rule) => rule.id),
+          log: context.log,
+          enqueueCheck: (pull) =>
+            enqueueCheck(
+              context,
+              api,
+              pull,
+              queue,
+              flow,
+              runtime,
+              `${context.id}:${pullKeyOf(pull)}`,
+            ),
+        }),
+      );
+    });
   };
 }
 
@@ -120,19 +159,26 @@ async function enqueueCheck(
   queue: JobQueue,
   flow: CheckFlowOptions,
   runtime: CheckJobRuntime,
+  deliveryId = context.id,
 ): Promise<void> {
   const installation = installationField.safeParse(context.payload);
   const payload: CheckJobPayload = {
-    deliveryId: context.id,
+    deliveryId,
     ...(installation.success ? { installationId: installation.data.installation.id } : {}),
-    target: { ...target },
+    target: {
+      owner: target.owner,
+      repo: target.repo,
+      pullNumber: target.pullNumber,
+      headSha: target.headSha,
+      baseSha: target.baseSha,
+    },
     acceptedAt: Date.now(),
   };
   const held = queue.durable ? undefined : heldCheck(api, payload, flow);
   const job = held?.queueJob ?? runtime.revive(payload, { recordCheckRun: async () => undefined });
   const outcome = await queue.enqueue(job);
   context.log.info(
-    { delivery: context.id, pull: target.pullNumber, headSha: target.headSha, outcome },
+    { delivery: deliveryId, pull: target.pullNumber, headSha: target.headSha, outcome },
     "check requested",
   );
   if (outcome === "queued") held?.created();

@@ -15,6 +15,7 @@ import {
   type SnapshotLimits,
 } from "../github/index.js";
 import type { LoadError } from "../model/types.js";
+import type { OrgPolicies } from "../org/index.js";
 import { applyWaivers } from "../rollout/index.js";
 import {
   buildCheckRunReport,
@@ -36,6 +37,8 @@ export interface CheckFlowOptions {
   clock?: () => Date;
   /** Settings files this process last read valid, for when GitHub cannot answer. */
   lastValidSettings?: LastValidSettings;
+  /** Custom rules the settings name (organization and repository folders); none when absent. */
+  customPolicies?: OrgPolicies;
 }
 
 /** The slice of Probot's pino logger the flow uses: structured fields, never tokens or file contents. */
@@ -72,7 +75,10 @@ export async function createCheckRun(api: GitHubApi, target: CheckTarget): Promi
 export async function scanPullRequest(
   api: GitHubApi,
   target: CheckTarget,
-  options: Pick<CheckFlowOptions, "engine" | "limits" | "clock" | "lastValidSettings">,
+  options: Pick<
+    CheckFlowOptions,
+    "engine" | "limits" | "clock" | "lastValidSettings" | "customPolicies"
+  >,
   onSettings: (settings: Settings) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<CheckRunReport> {
@@ -86,10 +92,20 @@ export async function scanPullRequest(
     options.limits,
     signal,
   );
-  const base = await options.engine.scan(snapshots.base);
-  const head = await options.engine.scan(snapshots.head);
+  const custom = options.customPolicies
+    ? await options.customPolicies.forPull(
+        api,
+        target,
+        settings,
+        (options.engine.builtinRules ?? []).map((rule) => rule.id),
+        signal,
+      )
+    : { ruleSets: [], errors: [], notices: [] };
+  const scanOptions = custom.ruleSets.length > 0 ? { customRules: custom.ruleSets } : undefined;
+  const base = await options.engine.scan(snapshots.base, scanOptions);
+  const head = await options.engine.scan(snapshots.head, scanOptions);
   const notices = read.notices.map(describeNotice);
-  notices.push(...selfEditNotices(snapshots.changedFiles));
+  notices.push(...selfEditNotices(snapshots.changedFiles), ...custom.notices);
   notices.push(...(mergeBase.notice ? [mergeBase.notice] : []), ...snapshots.notices);
   if (base.errors.length > 0) {
     notices.push(
@@ -104,7 +120,7 @@ export async function scanPullRequest(
     now,
     inlineWaivers: settings.inlineWaivers,
   });
-  const errors = [...read.errors, ...snapshots.errors, ...head.errors];
+  const errors = [...read.errors, ...snapshots.errors, ...custom.errors, ...head.errors];
   const decision = decideGate(waived.findings, errors, settings, {
     now,
     notices: waived.notices,

@@ -14,7 +14,7 @@ import {
 import { loadRuleSet } from "../policy/evaluate.js";
 import type { ScanEngine } from "./types.js";
 
-export type { ScanEngine, ScanResult } from "./types.js";
+export type { CustomRuleSet, ScanEngine, ScanOptions, ScanResult } from "./types.js";
 
 /** The built-in library, next to `src/` and `dist/` alike. */
 export const BUILTIN_POLICY_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
@@ -67,13 +67,18 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
   const bundle = await loadPolicyBundle(options);
   const ruleSet = await loadRuleSet(bundle, options.bundlePath ?? "policies");
   return {
-    async scan(files) {
+    builtinRules: ruleSet.rules,
+    async scan(files, scanOptions = {}) {
       const model = loadModel(files);
       const evaluated = ruleSet.evaluate(model.resources);
-      return {
-        findings: evaluated.findings,
-        errors: [...ruleSet.errors, ...model.errors, ...evaluated.errors],
-      };
+      const findings = [...evaluated.findings];
+      const errors = [...ruleSet.errors, ...model.errors, ...evaluated.errors];
+      for (const custom of scanOptions.customRules ?? []) {
+        const result = await custom.evaluate(model.resources);
+        findings.push(...result.findings);
+        errors.push(...result.errors);
+      }
+      return { findings, errors };
     },
   };
 }

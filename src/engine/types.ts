@@ -1,7 +1,8 @@
 // The seam between the loading/evaluation engine and its callers (CLI, app, benchmarks): files in,
 // located findings and errors out. The app and the CLI code against this, never the stages behind it.
 import type { SourceFile } from "../iac/source.js";
-import type { Finding, LoadError } from "../model/types.js";
+import type { Finding, LoadError, Resource } from "../model/types.js";
+import type { RuleMetadata } from "../policy/metadata.js";
 
 export interface ScanResult {
   /** Findings before diffing and gating: `status`, `enforcement` and `waived` are filled later. */
@@ -10,7 +11,25 @@ export interface ScanResult {
   errors: LoadError[];
 }
 
+/**
+ * Rules evaluated beside the built-in library on the same resource model: an organization's or a
+ * repository's custom policies (src/org), which evaluate in a bounded worker, hence asynchronously.
+ */
+export interface CustomRuleSet {
+  /** Where the rules come from, for errors and summaries (`acme/.github:tollgate/policies`). */
+  origin: string;
+  rules: readonly RuleMetadata[];
+  /** Findings of every rule; a rule that fails, times out or runs out of memory is a located error. */
+  evaluate(resources: readonly Resource[]): Promise<ScanResult>;
+}
+
+export interface ScanOptions {
+  customRules?: readonly CustomRuleSet[];
+}
+
 export interface ScanEngine {
   /** Load every IaC file given (one repository snapshot) and evaluate all policies on it. */
-  scan(files: SourceFile[]): Promise<ScanResult>;
+  scan(files: SourceFile[], options?: ScanOptions): Promise<ScanResult>;
+  /** The built-in rules, so custom ones can be refused an id already taken. */
+  readonly builtinRules?: readonly RuleMetadata[];
 }

@@ -85,7 +85,7 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
     if (meta.ok) rules.push(meta.rule);
     else
       errors.push({
-        file: entrypoint,
+        file: ruleFiles[entrypoint] ?? entrypoint,
         line: 1,
         column: 1,
         code: "policy-metadata",
@@ -97,7 +97,7 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
     const other = ids.get(rule.id);
     if (other)
       errors.push({
-        file: rule.entrypoint,
+        file: ruleFiles[rule.entrypoint] ?? rule.entrypoint,
         line: 1,
         column: 1,
         code: "policy-metadata",

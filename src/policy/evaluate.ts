@@ -88,23 +88,37 @@ export async function loadRuleSet(bundle: PolicyBundle, name = "bundle"): Promis
         });
         continue;
       }
-      const results = Array.isArray(resultSet) ? (resultSet as { result?: unknown }[]) : [];
-      for (const { result } of results) {
-        if (!Array.isArray(result)) {
-          evalErrors.push({
-            file: meta.entrypoint,
-            line: 1,
-            column: 1,
-            code: "policy-result",
-            message: `rule ${meta.id}: deny must be a set of findings, got ${JSON.stringify(result)?.slice(0, 100)}`,
-          });
-          continue;
-        }
-        const mapped = toFindings(meta, result, byAddress);
-        findings.push(...mapped.findings);
-        evalErrors.push(...mapped.errors);
-      }
+      const collected = collectFindings(meta, resultSet, byAddress);
+      findings.push(...collected.findings);
+      evalErrors.push(...collected.errors);
     }
     return { findings, errors: evalErrors };
   }
+}
+
+/** A rule's OPA result set (`[{ result: [finding, ...] }]`) read into located findings. */
+export function collectFindings(
+  meta: RuleMetadata,
+  resultSet: unknown,
+  byAddress: ReadonlyMap<string, Resource>,
+): { findings: Finding[]; errors: LoadError[] } {
+  const findings: Finding[] = [];
+  const errors: LoadError[] = [];
+  const results = Array.isArray(resultSet) ? (resultSet as { result?: unknown }[]) : [];
+  for (const { result } of results) {
+    if (!Array.isArray(result)) {
+      errors.push({
+        file: meta.entrypoint,
+        line: 1,
+        column: 1,
+        code: "policy-result",
+        message: `rule ${meta.id}: deny must be a set of findings, got ${JSON.stringify(result)?.slice(0, 100)}`,
+      });
+      continue;
+    }
+    const mapped = toFindings(meta, result, byAddress);
+    findings.push(...mapped.findings);
+    errors.push(...mapped.errors);
+  }
+  return { findings, errors };
 }

@@ -1,0 +1,275 @@
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { examplePayload } from "../../test/app/harness.js";
+import { contractProblems, type RecordedRequest } from "../../test/app/openapi.js";
+import {
+  DEFAULT_BRANCH,
+  mockOrganization,
+  orgTestApp,
+  pushExample,
+  type OrgRepository,
+} from "../../test/app/orgHarness.js";
+import { createEngine } from "../engine/index.js";
+import type { ScanEngine } from "../engine/types.js";
+import { OrgPolicies } from "../org/index.js";
+import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
+
+const sha = (digit: string) => digit.repeat(40);
+const INFRA_BASE = sha("1");
+const INFRA_HEAD = sha("2");
+const WEB_BASE = sha("3");
+const WEB_HEAD = sha("4");
+const ORG_PUSH = sha("5");
+const ORG_BROKEN = sha("6");
+
+const RULE_PATH = "tollgate/policies/owner_tag.rego";
+const ORG_SETTINGS = "policies: {}\n";
+const BROKEN_RULE = OWNER_TAG_RULE.replace("some r in input.resources", "some r in in");
+
+const OWNED = [
+  'resource "aws_s3_bucket" "owned" {',
+  '  bucket = "acme-owned"',
+  '  tags = { owner = "platform" }',
+  "}",
+  "",
+].join("\n");
+const UNOWNED = `${OWNED}\nresource "aws_s3_bucket" "logs" {\n  bucket = "acme-logs"\n}\n`;
+const mainTfChange = [
+  { filename: "main.tf", status: "modified" as const, patch: "@@ -5,0 +6,4 @@" },
+];
+
+function organization(orgFiles: Record<string, string>, extra: Record<string, string> = {}) {
+  const repositories: Record<string, OrgRepository> = {
+    ".github": {
+      commits: {
+        [DEFAULT_BRANCH]: orgFiles,
+        [ORG_PUSH]: orgFiles,
+        [ORG_BROKEN]: { ...orgFiles, [RULE_PATH]: BROKEN_RULE },
+      },
+    },
+    infra: {
+      commits: {
+        [DEFAULT_BRANCH]: { "main.tf": OWNED, ...extra },
+        [INFRA_BASE]: { "main.tf": OWNED },
+        [INFRA_HEAD]: { "main.tf": UNOWNED },
+      },
+      pulls: [{ number: 12, head: { sha: INFRA_HEAD }, base: { sha: INFRA_BASE } }],
+      pullFiles: mainTfChange,
+    },
+    web: {
+      commits: {
+        [DEFAULT_BRANCH]: { "main.tf": OWNED },
+        [WEB_BASE]: { "main.tf": OWNED },
+        [WEB_HEAD]: { "main.tf": OWNED },
+      },
+      pulls: [{ number: 7, head: { sha: WEB_HEAD }, base: { sha: WEB_BASE } }],
+      pullFiles: mainTfChange,
+    },
+  };
+  return repositories;
+}
+
+function pullRequestPayload(repo: string, number: number, head: string, base: string) {
+  const payload = examplePayload("pull_request", "opened") as Record<string, unknown> & {
+    repository: { name: string };
+    pull_request: { number: number; head: { sha: string }; base: { sha: string } };
+  };
+  payload.repository.name = repo;
+  payload.pull_request.number = number;
+  payload.pull_request.head.sha = head;
+  payload.pull_request.base.sha = base;
+  return payload;
+}
+
+function pushPayload(repo: string, after: string, modified: string[]) {
+  const payload = pushExample() as Record<string, unknown> & {
+    repository: { name: string; default_branch: string };
+    commits: { added: string[]; removed: string[]; modified: string[] }[];
+  };
+  payload.repository.name = repo;
+  payload.repository.default_branch = DEFAULT_BRANCH;
+  payload.ref = `refs/heads/${DEFAULT_BRANCH}`;
+  payload.after = after;
+  payload.commits = [{ ...payload.commits[0], added: [], removed: [], modified }];
+  payload.head_commit = payload.commits[0];
+  return payload;
+}
+
+let engine: ScanEngine;
+let policyDir: string;
+const everyRequest: RecordedRequest[] = [];
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  // A one-rule built-in library: the real engine, compiled in a second instead of the whole library.
+  policyDir = await mkdtemp(path.join(tmpdir(), "tollgate-org-test-"));
+  await mkdir(path.join(policyDir, "builtin"));
+  await writeFile(
+    path.join(policyDir, "builtin", "policy.rego"),
+    OWNER_TAG_RULE.replace("ACME-TAG-001", "TG-TEST-001")
+      .replace("acme.owner_tag", "test.never")
+      .replace('r.type == "aws_s3_bucket"', 'r.type == "no_such_type"'),
+  );
+  engine = await createEngine({ policyDir });
+});
+afterEach(() => nock.cleanAll());
+afterAll(async () => {
+  nock.enableNetConnect();
+  await rm(policyDir, { recursive: true, force: true });
+});
+
+async function deliver(
+  repositories: Record<string, OrgRepository>,
+  events: [string, Record<string, unknown>][],
+  policies = new OrgPolicies(),
+) {
+  nock.cleanAll();
+  const github = mockOrganization(repositories);
+  const app = await orgTestApp(engine, policies);
+  for (const [name, payload] of events) await app.deliver(name, payload);
+  everyRequest.push(...github.requests);
+  expect(app.failures).toEqual([]);
+  return github;
+}
+
+describe("custom policies on a pull request", () => {
+  it("report the organization's custom rule findings through the same diff and gate", async () => {
+    const github = await deliver(
+      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      [["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)]],
+    );
+    const [check] = github.finalCheckRuns();
+    expect(check).toMatchObject({ repo: "infra", name: "Tollgate", conclusion: "failure" });
+    expect(JSON.stringify(check)).toContain("ACME-TAG-001");
+    expect(JSON.stringify(check)).toContain("aws_s3_bucket.logs");
+    // The organization's policies are read at its default branch, never at a commit of the PR.
+    expect(github.requests.map((r) => `${r.method} ${r.path}`)).toContain(
+      "GET /repos/acme/.github/git/trees/main?recursive=1",
+    );
+  });
+
+  it("end a hostile custom rule as a located error on the check, not a hang", async () => {
+    const hundred = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
+    const spin = OWNER_TAG_RULE.replace(
+      "\tnot r.config.tags.owner\n",
+      `\tn := ${hundred}\n\tsome a in n\n\tsome b in n\n\tsome c in n\n\tsome d in n\n\tsome e in n\n\ta + b + c + d + e < 0\n`,
+    );
+    const github = await deliver(
+      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: spin }),
+      [["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)]],
+      new OrgPolicies({ bounds: { timeoutMs: 300, maxMemoryPages: 512, totalMs: 5_000 } }),
+    );
+    const [check] = github.finalCheckRuns();
+    expect(check).toMatchObject({ conclusion: "failure" });
+    const summary = JSON.stringify(check);
+    expect(summary).toContain("eval_timeout");
+    expect(summary).toContain(`acme/.github:${RULE_PATH}`);
+  });
+});
+
+describe("a push to the organization's .github repository", () => {
+  it("checks the policies on the pushed commit and re-runs the open PRs of every repository", async () => {
+    const github = await deliver(
+      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      [["push", pushPayload(".github", ORG_PUSH, [RULE_PATH])]],
+    );
+    const checks = github.finalCheckRuns();
+    expect(checks.find((c) => c.repo === ".github")).toMatchObject({
+      name: "Tollgate policies",
+      head_sha: ORG_PUSH,
+      conclusion: "success",
+      output: expect.objectContaining({ title: "1 custom rule loaded" }),
+    });
+    expect(
+      checks
+        .filter((c) => c.name === "Tollgate")
+        .map((c) => [c.repo, c.head_sha, c.conclusion])
+        .sort(),
+    ).toEqual([
+      ["infra", INFRA_HEAD, "failure"],
+      ["web", WEB_HEAD, "success"],
+    ]);
+  });
+
+  it("annotates compile errors on the commit, and scans keep the last good version", async () => {
+    const policies = new OrgPolicies();
+    const repositories = organization({
+      ".github/tollgate.yml": ORG_SETTINGS,
+      [RULE_PATH]: OWNER_TAG_RULE,
+    });
+    const organizationCommits = repositories[".github"]!.commits;
+    organizationCommits[DEFAULT_BRANCH] = organizationCommits[ORG_BROKEN]!;
+    const github = await deliver(
+      repositories,
+      [
+        ["push", pushPayload(".github", ORG_PUSH, [RULE_PATH])],
+        ["push", pushPayload(".github", ORG_BROKEN, [RULE_PATH])],
+      ],
+      policies,
+    );
+    const policyChecks = github.finalCheckRuns().filter((c) => c.name === "Tollgate policies");
+    expect(policyChecks.map((c) => [c.head_sha, c.conclusion])).toEqual([
+      [ORG_PUSH, "success"],
+      [ORG_BROKEN, "failure"],
+    ]);
+    const failed = policyChecks[1] as unknown as {
+      output: { annotations: unknown[]; summary: string };
+    };
+    expect(failed.output.annotations).toEqual([
+      expect.objectContaining({
+        path: RULE_PATH,
+        start_line: 13,
+        end_line: 13,
+        start_column: expect.any(Number),
+        annotation_level: "failure",
+      }),
+    ]);
+    expect(failed.output.summary).toContain("last version that compiled");
+
+    // The default branch now holds the broken rule: the PR is still judged by the good version.
+    const again = await deliver(
+      repositories,
+      [["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)]],
+      policies,
+    );
+    const [check] = again.finalCheckRuns();
+    expect(check).toMatchObject({ repo: "infra", conclusion: "failure" });
+    expect(JSON.stringify(check)).toContain("ACME-TAG-001");
+    expect(JSON.stringify(check)).toContain("do not compile");
+  });
+
+  it("ignores a push that touches neither settings nor policies", async () => {
+    const github = await deliver(
+      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      [["push", pushPayload(".github", ORG_PUSH, ["README.md"])]],
+    );
+    expect(github.requests).toEqual([]);
+  });
+});
+
+describe("a push to a repository's own default branch", () => {
+  it("re-runs only that repository's open PRs when its settings change", async () => {
+    const github = await deliver(
+      organization({ ".github/tollgate.yml": "fail_on: new\n" }, { ".github/tollgate.yml": "" }),
+      [["push", pushPayload("infra", INFRA_BASE, [".github/tollgate.yml"])]],
+    );
+    const checks = github.finalCheckRuns();
+    expect(checks.map((c) => [c.repo, c.name, c.head_sha])).toEqual([
+      ["infra", "Tollgate", INFRA_HEAD],
+    ]);
+    expect(github.requests.some((r) => r.path.startsWith("/installation/repositories"))).toBe(
+      false,
+    );
+  });
+});
+
+describe("contract", () => {
+  it("sends only requests GitHub's REST description allows", () => {
+    expect(everyRequest.length).toBeGreaterThan(20);
+    const rest = everyRequest.filter((r) => r.path !== "/graphql");
+    expect(rest.flatMap(contractProblems)).toEqual([]);
+  });
+});

@@ -1,0 +1,155 @@
+// Pushes to default branches that change settings or custom policies: validated at the edge, then
+// (as a background task) the `.github` repository's policies are compiled and reported on the
+// pushed commit, and the open pull requests they judge are checked again through the queue.
+import { z } from "zod";
+import { ORGANIZATION_SETTINGS_REPOSITORY, SETTINGS_PATH } from "../config/index.js";
+import { readRepositorySettings, type GitHubApi, type RepoRef } from "../github/index.js";
+import type { LoadError } from "../model/types.js";
+import {
+  listOpenPulls,
+  planPush,
+  policyFileKind,
+  policyCheckReport,
+  POLICY_CHECK_NAME,
+  type OpenPull,
+  type OpenPullLimits,
+  type OrgPolicies,
+} from "../org/index.js";
+import type { CheckRunReport } from "../report/index.js";
+import type { FlowLog } from "./checkFlow.js";
+
+const sha = z.string().regex(/^[0-9a-f]{40}$/);
+const changedFiles = z.object({
+  added: z.array(z.string()).default([]),
+  removed: z.array(z.string()).default([]),
+  modified: z.array(z.string()).default([]),
+});
+const pushEvent = z.object({
+  ref: z.string(),
+  after: sha,
+  deleted: z.boolean().default(false),
+  repository: z.object({
+    name: z.string().min(1),
+    owner: z.object({ login: z.string().min(1) }),
+    default_branch: z.string().min(1),
+  }),
+  commits: z.array(changedFiles).default([]),
+  head_commit: changedFiles.nullish(),
+});
+
+/** GitHub lists at most 20 commits in a push payload; with as many, some may be missing. */
+const PUSH_PAYLOAD_COMMITS = 20;
+
+export type PushRequest =
+  | { kind: "push"; owner: string; repo: string; sha: string; paths: string[]; complete: boolean }
+  | { kind: "ignore"; reason: string };
+
+export function pushRequest(payload: unknown): PushRequest {
+  const event = pushEvent.safeParse(payload);
+  if (!event.success) {
+    const issue = event.error.issues[0];
+    return {
+      kind: "ignore",
+      reason: `payload lacks what the app needs: ${issue ? `${issue.path.join(".")}: ${issue.message}` : "invalid"}`,
+    };
+  }
+  const { ref, after, deleted, repository, commits, head_commit } = event.data;
+  if (deleted || /^0{40}$/.test(after)) return { kind: "ignore", reason: "the branch was deleted" };
+  if (ref !== `refs/heads/${repository.default_branch}`)
+    return { kind: "ignore", reason: `${ref} is not the default branch` };
+  const paths = new Set<string>();
+  for (const commit of [...commits, ...(head_commit ? [head_commit] : [])])
+    for (const path of [...commit.added, ...commit.removed, ...commit.modified]) paths.add(path);
+  const complete = commits.length < PUSH_PAYLOAD_COMMITS;
+  // Settings name the policy folder, so only a push touching settings or a policy file can matter.
+  if (complete && ![...paths].some((path) => path === SETTINGS_PATH || policyFileKind(path)))
+    return { kind: "ignore", reason: "the push changes no settings and no policy file" };
+  return {
+    kind: "push",
+    owner: repository.owner.login,
+    repo: repository.name,
+    sha: after,
+    paths: [...paths],
+    complete,
+  };
+}
+
+export interface PushFlow {
+  customPolicies: OrgPolicies;
+  reservedRuleIds: readonly string[];
+  log: FlowLog;
+  /** Queues a check of one open pull request (the app's normal check job). */
+  enqueueCheck: (pull: OpenPull) => Promise<unknown>;
+  limits?: OpenPullLimits;
+}
+
+export async function handlePush(
+  api: GitHubApi,
+  push: Extract<PushRequest, { kind: "push" }>,
+  flow: PushFlow,
+): Promise<void> {
+  const repository: RepoRef = { owner: push.owner, repo: push.repo };
+  const read = await readRepositorySettings(api, repository, push.sha);
+  const settingsErrors: LoadError[] = read.ok ? [] : read.errors;
+  const folder = read.ok ? read.settings.policies.organization : undefined;
+  const plan = planPush(push, folder);
+  const fields = { owner: push.owner, repo: push.repo, sha: push.sha, reason: plan.reason };
+  const organization = push.repo === ORGANIZATION_SETTINGS_REPOSITORY;
+  if (
+    organization &&
+    (plan.checkPolicies || (settingsErrors.length > 0 && plan.rerun !== "none"))
+  ) {
+    const resolved =
+      plan.checkPolicies && folder !== undefined
+        ? await flow.customPolicies.resolve(api, repository, folder, push.sha, flow.reservedRuleIds)
+        : undefined;
+    const report = policyCheckReport(resolved, settingsErrors);
+    await publishCheckRun(api, repository, push.sha, POLICY_CHECK_NAME, report);
+    flow.log.info({ ...fields, conclusion: report.conclusion }, "custom policies checked");
+  }
+  if (plan.rerun === "none") return;
+  const open = await listOpenPulls(
+    api,
+    push.owner,
+    plan.rerun === "repository" ? repository : undefined,
+    flow.limits,
+  );
+  for (const pull of open.pulls) await flow.enqueueCheck(pull);
+  flow.log.info(
+    {
+      ...fields,
+      repositories: open.repositories,
+      pulls: open.pulls.length,
+      leftOut: open.leftOut,
+      truncated: open.truncated,
+    },
+    "open pull requests queued for a new check",
+  );
+}
+
+/** One completed check run: created with the first 50 annotations, the rest added 50 at a time. */
+export async function publishCheckRun(
+  api: GitHubApi,
+  repository: RepoRef,
+  headSha: string,
+  name: string,
+  report: CheckRunReport,
+): Promise<void> {
+  const output = { title: report.title, summary: report.summary };
+  const [first, ...rest] = report.annotationBatches;
+  const { data } = await api.rest.checks.create({
+    ...repository,
+    name,
+    head_sha: headSha,
+    status: "completed",
+    conclusion: report.conclusion,
+    completed_at: new Date().toISOString(),
+    output: first ? { ...output, annotations: first } : output,
+  });
+  for (const annotations of rest)
+    await api.rest.checks.update({
+      ...repository,
+      check_run_id: data.id,
+      output: { ...output, annotations },
+    });
+}

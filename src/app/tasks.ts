@@ -1,0 +1,44 @@
+// Organization-wide work a webhook starts that is no single pull request's check: compiling pushed
+// policies, listing open pull requests to re-run, an impact preview. It runs in this process after
+// the handler has answered GitHub (which waits 10 s at most), a few tasks at a time.
+export class BackgroundTasks {
+  private readonly waiting: (() => Promise<void>)[] = [];
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly onError: (name: string, error: unknown) => void,
+    private readonly concurrency = 2,
+  ) {}
+
+  run(name: string, work: () => Promise<void>): void {
+    this.waiting.push(() => work().catch((error: unknown) => this.onError(name, error)));
+    this.pump();
+  }
+
+  /** Resolves once no task is queued or running. */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.resolveIfIdle();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency) {
+      const task = this.waiting.shift();
+      if (!task) break;
+      this.running++;
+      void task().finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+    this.resolveIfIdle();
+  }
+
+  private resolveIfIdle(): void {
+    if (this.running > 0 || this.waiting.length > 0) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,102 @@
+// Evaluates custom rules, which are untrusted code, in the bounded worker of src/rego/runtime: each
+// Wasm module gets capped memory pages and each rule a deadline, and the whole set a time budget, so
+// a looping or allocating rule ends as a located error (gated by `on_error`) and never as a hang.
+// A worker lives for one scan and is closed after it, so an idle app holds no threads.
+import type { CustomRuleSet, ScanResult } from "../engine/types.js";
+import type { LoadError, Resource } from "../model/types.js";
+import { collectFindings } from "../policy/evaluate.js";
+import { BoundedPolicy, defaultBounds, type Bounds } from "../rego/runtime/index.js";
+import type { CompiledPolicies, CustomRule } from "./compile.js";
+
+export interface CustomRuleBounds extends Bounds {
+  /** All of one set's rules on one snapshot; rules left when it is spent are reported unevaluated. */
+  totalMs: number;
+}
+
+/** 5 s and 256 MiB per rule (the sandbox's defaults), 30 s per snapshot for the whole set. */
+export const defaultCustomRuleBounds: CustomRuleBounds = { ...defaultBounds, totalMs: 30_000 };
+
+/**
+ * `fileName` renames the files errors point at: rules of another repository (the organization's)
+ * are named `acme/.github:path`, so a scanned repository's file of the same path is not blamed.
+ */
+export function boundedRuleSet(
+  policies: CompiledPolicies,
+  bounds: CustomRuleBounds = defaultCustomRuleBounds,
+  fileName: (file: string) => string = (file) => file,
+): CustomRuleSet {
+  return {
+    origin: policies.origin,
+    rules: policies.rules.map((rule) => rule.meta),
+    evaluate: async (resources) => {
+      const result = await evaluateRules(policies, resources, bounds);
+      return {
+        findings: result.findings,
+        errors: result.errors.map((error) => ({ ...error, file: fileName(error.file) })),
+      };
+    },
+  };
+}
+
+async function evaluateRules(
+  policies: CompiledPolicies,
+  resources: readonly Resource[],
+  bounds: CustomRuleBounds,
+): Promise<ScanResult> {
+  const result: ScanResult = { findings: [], errors: [] };
+  if (policies.rules.length === 0 || resources.length === 0) return result;
+  const input = { resources };
+  const byAddress = new Map(resources.map((r) => [r.address, r]));
+  const deadline = performance.now() + bounds.totalMs;
+  for (const [index, module] of policies.modules.entries()) {
+    const rules = policies.rules.filter((rule) => rule.module === index);
+    const policy = new BoundedPolicy(module.wasm, module.data, bounds);
+    try {
+      for (const rule of rules) {
+        if (performance.now() > deadline) {
+          result.errors.push(
+            ruleError(
+              policies,
+              rule,
+              "eval_budget",
+              `not evaluated: the custom rules of ${policies.origin} used their ${bounds.totalMs} ms budget`,
+            ),
+          );
+          continue;
+        }
+        const outcome = await policy.evaluate(input, rule.meta.entrypoint);
+        if (!outcome.ok) {
+          const { location } = outcome.error;
+          result.errors.push({
+            ...ruleError(policies, rule, outcome.error.code, outcome.error.message),
+            ...(location
+              ? { file: location.file, line: location.line, column: location.column }
+              : {}),
+          });
+          continue;
+        }
+        const collected = collectFindings(rule.meta, outcome.resultSet, byAddress);
+        result.findings.push(...collected.findings);
+        result.errors.push(...collected.errors.map((error) => ({ ...error, file: rule.file })));
+      }
+    } finally {
+      await policy.close();
+    }
+  }
+  return result;
+}
+
+function ruleError(
+  policies: CompiledPolicies,
+  rule: CustomRule,
+  code: string,
+  message: string,
+): LoadError {
+  return {
+    file: rule.file,
+    line: 1,
+    column: 1,
+    code,
+    message: `custom rule ${rule.meta.id} (${policies.origin}): ${message}`,
+  };
+}

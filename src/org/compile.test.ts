@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import { loadModel } from "../iac/index.js";
+import { writeBundle } from "../policy/bundle.js";
+import { buildPolicies } from "../policy/build.js";
+import { boundedRuleSet } from "./bounded.js";
+import { compilePolicies, policiesKey } from "./compile.js";
+import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
+import type { PolicyFolderContents } from "./folder.js";
+
+const BUCKETS = [
+  'resource "aws_s3_bucket" "logs" {',
+  '  bucket = "acme-logs"',
+  "}",
+  "",
+  'resource "aws_s3_bucket" "owned" {',
+  '  bucket = "acme-owned"',
+  '  tags = { owner = "platform" }',
+  "}",
+  "",
+].join("\n");
+
+const folder = (sources: Record<string, string>): PolicyFolderContents => ({
+  sources: Object.entries(sources).map(([path, text]) => ({ path, text })),
+  bundles: [],
+  errors: [],
+});
+
+const resources = loadModel([{ path: "main.tf", text: BUCKETS }]).resources;
+
+describe("custom policies", () => {
+  it("compile under the METADATA contract and find what the rule denies", async () => {
+    const outcome = await compilePolicies(
+      "k",
+      "acme/.github:tollgate/policies",
+      folder({ "tollgate/policies/owner_tag.rego": OWNER_TAG_RULE }),
+    );
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    expect(outcome.policies.rules.map((r) => [r.meta.id, r.file])).toEqual([
+      ["ACME-TAG-001", "tollgate/policies/owner_tag.rego"],
+    ]);
+    const result = await boundedRuleSet(outcome.policies).evaluate(resources);
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        rule: "ACME-TAG-001",
+        severity: "high",
+        resource: "aws_s3_bucket.logs",
+        file: "main.tf",
+        line: 1,
+      }),
+    ]);
+  });
+
+  it("reports compile errors where they are, file line and column", async () => {
+    const outcome = await compilePolicies(
+      "k",
+      "o",
+      folder({
+        "rules/broken.rego": OWNER_TAG_RULE.replace("some r in input.resources", "some r in in"),
+      }),
+    );
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.errors[0]).toMatchObject({ file: "rules/broken.rego", line: 13 });
+    expect(outcome.errors[0]?.column).toBeGreaterThan(1);
+  });
+
+  it("refuses a rule without valid METADATA, and an id the built-in library already uses", async () => {
+    const noSeverity = await compilePolicies(
+      "k",
+      "o",
+      folder({ "rules/r.rego": OWNER_TAG_RULE.replace("#   severity: high\n", "") }),
+    );
+    expect(noSeverity).toMatchObject({
+      ok: false,
+      errors: [{ file: "rules/r.rego", code: "policy-metadata" }],
+    });
+    const taken = await compilePolicies("k", "o", folder({ "rules/r.rego": OWNER_TAG_RULE }), [
+      "ACME-TAG-001",
+    ]);
+    expect(taken).toMatchObject({
+      ok: false,
+      errors: [{ file: "rules/r.rego", message: expect.stringContaining("built-in library") }],
+    });
+  });
+
+  it("accepts a prebuilt OPA Wasm bundle, and names a broken one", async () => {
+    const built = await buildPolicies([{ path: "owner_tag.rego", text: OWNER_TAG_RULE }]);
+    if (!built.ok) throw new Error("the fixture rule does not compile");
+    const bytes = await writeBundle({
+      wasm: built.built.wasm,
+      entrypoints: Object.entries(built.built.annotations).map(([entrypoint, annotations]) => ({
+        entrypoint,
+        annotations,
+      })),
+    });
+    const outcome = await compilePolicies("k", "o", {
+      sources: [],
+      bundles: [
+        { path: "policies/acme.tar.gz", bytes },
+        { path: "policies/junk.tar.gz", bytes: new Uint8Array([1, 2, 3]) },
+      ],
+      errors: [],
+    });
+    expect(outcome).toMatchObject({
+      ok: false,
+      errors: [{ file: "policies/junk.tar.gz", code: "policy-bundle" }],
+    });
+    const good = await compilePolicies("k", "o", {
+      sources: [],
+      bundles: [{ path: "policies/acme.tar.gz", bytes }],
+      errors: [],
+    });
+    if (!good.ok) throw new Error(JSON.stringify(good.errors));
+    const result = await boundedRuleSet(good.policies).evaluate(resources);
+    expect(result.findings.map((f) => [f.rule, f.resource])).toEqual([
+      ["ACME-TAG-001", "aws_s3_bucket.logs"],
+    ]);
+  });
+
+  it("keys a folder by its files' content and the compiler, not by when it was read", () => {
+    const files = [
+      { path: "p/a.rego", blobSha: "a".repeat(40), size: 1, kind: "rego" as const },
+      { path: "p/b.rego", blobSha: "b".repeat(40), size: 1, kind: "rego" as const },
+    ];
+    expect(policiesKey(files)).toBe(policiesKey(files.map((f) => ({ ...f }))));
+    expect(policiesKey(files)).not.toBe(
+      policiesKey([files[0]!, { ...files[1]!, blobSha: "c".repeat(40) }]),
+    );
+    expect(policiesKey(files)).not.toBe(policiesKey(files, ["TG-NET-001"]));
+  });
+});
+
+describe("hostile custom policies", () => {
+  // numbers.range is not among our builtins: a literal list of 100 numbers to iterate over instead.
+  const hundred = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
+  const hostile = (body: string) =>
+    OWNER_TAG_RULE.replace(
+      '\tr.type == "aws_s3_bucket"\n\tnot r.config.tags.owner\n',
+      `\tr.type == "aws_s3_bucket"\n\tn := ${hundred}\n${body}\n`,
+    );
+
+  it("end a long loop at the deadline as a located error", async () => {
+    const outcome = await compilePolicies(
+      "k",
+      "acme/.github:p",
+      folder({
+        "p/spin.rego": hostile(
+          "\tsome a in n\n\tsome b in n\n\tsome c in n\n\tsome d in n\n\tsome e in n\n\ta + b + c + d + e < 0",
+        ),
+      }),
+    );
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    const result = await boundedRuleSet(outcome.policies, {
+      timeoutMs: 500,
+      maxMemoryPages: 1024,
+      totalMs: 10_000,
+    }).evaluate(resources);
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        file: "p/spin.rego",
+        code: "eval_timeout",
+        message: expect.stringContaining("ACME-TAG-001"),
+      }),
+    ]);
+  });
+
+  it("end a huge allocation at the memory cap as an error", async () => {
+    const outcome = await compilePolicies(
+      "k",
+      "o",
+      folder({
+        "p/hog.rego": hostile(
+          "\txs := [json.marshal(input) | some a in n; some b in n; some c in n]\n\tcount(xs) < 0",
+        ),
+      }),
+    );
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    const result = await boundedRuleSet(outcome.policies, {
+      timeoutMs: 20_000,
+      maxMemoryPages: 256,
+      totalMs: 30_000,
+    }).evaluate(resources);
+    expect(result.findings).toEqual([]);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]?.code).toMatch(/^eval_(memory|internal)_error$/);
+    expect(result.errors[0]?.message).toContain("ACME-TAG-001");
+  });
+});

@@ -1,0 +1,121 @@
+// Custom policies as the engine runs them: `.rego` sources compiled with our compiler under the
+// METADATA contract of `policies/`, prebuilt OPA Wasm bundles read as they are, one rule list with
+// the file each rule came from. Pure over contents already read; errors are located values.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { LoadError } from "../model/types.js";
+import { buildPolicies } from "../policy/build.js";
+import { BundleError, readBundle, type PolicyBundle } from "../policy/bundle.js";
+import { ruleMetadata, type RuleMetadata } from "../policy/metadata.js";
+import { runtimeWasm } from "../rego/runtime/index.js";
+import type { PolicyFolderContents, PolicyFile } from "./folder.js";
+
+export interface CustomRule {
+  meta: RuleMetadata;
+  /** The file that defines it, from the repository root (a bundle's own path for a bundle rule). */
+  file: string;
+  /** Index into `CompiledPolicies.modules`. */
+  module: number;
+}
+
+export interface CompiledPolicies {
+  /** The content hash the cache keeps it under. */
+  key: string;
+  origin: string;
+  rules: CustomRule[];
+  modules: { wasm: Uint8Array; data: Record<string, unknown> }[];
+}
+
+export type CompileOutcome =
+  { ok: true; policies: CompiledPolicies } | { ok: false; errors: LoadError[] };
+
+let compilerIdentity: string | undefined;
+
+/**
+ * What besides the sources decides the compiled result: Tollgate's version and its Wasm runtime.
+ * Part of every cache key, so a cache that outlived an upgrade could never serve an old build.
+ */
+export function compilerVersion(): string {
+  if (compilerIdentity) return compilerIdentity;
+  const manifest = JSON.parse(
+    readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+  ) as { version?: string };
+  const runtime = createHash("sha256").update(runtimeWasm()).digest("hex").slice(0, 16);
+  compilerIdentity = `tollgate@${manifest.version ?? "0"}+runtime.${runtime}`;
+  return compilerIdentity;
+}
+
+/**
+ * The content hash of a folder: every file's path and git blob id (itself a hash of the content),
+ * the compiler's version and the rule ids a custom rule may not take.
+ */
+export function policiesKey(
+  files: readonly PolicyFile[],
+  reservedIds: readonly string[] = [],
+): string {
+  const hash = createHash("sha256").update(compilerVersion()).update("\0");
+  for (const file of files) hash.update(file.path).update("\0").update(file.blobSha).update("\0");
+  hash.update([...reservedIds].sort().join(","));
+  return "sha256:" + hash.digest("hex");
+}
+
+/** Compile the sources and read the bundles; any error refuses the whole folder. */
+export async function compilePolicies(
+  key: string,
+  origin: string,
+  contents: PolicyFolderContents,
+  reservedIds: readonly string[] = [],
+): Promise<CompileOutcome> {
+  const errors: LoadError[] = [...contents.errors];
+  const rules: CustomRule[] = [];
+  const modules: CompiledPolicies["modules"] = [];
+  if (contents.sources.length > 0) {
+    const built = await buildPolicies(contents.sources);
+    if (!built.ok) errors.push(...built.errors);
+    else if (built.built.rules.length > 0) {
+      modules.push({ wasm: built.built.wasm, data: {} });
+      for (const meta of built.built.rules)
+        rules.push({ meta, file: built.built.ruleFiles[meta.entrypoint] ?? origin, module: 0 });
+    }
+  }
+  for (const { path, bytes } of contents.bundles) {
+    let bundle: PolicyBundle;
+    try {
+      bundle = await readBundle(bytes, path);
+    } catch (error) {
+      if (!(error instanceof BundleError)) throw error;
+      errors.push(at(path, "policy-bundle", error.message));
+      continue;
+    }
+    const indexOf = new Map<string, number>();
+    for (const resolver of bundle.manifest.wasm ?? []) {
+      const modulePath = "/" + resolver.module.replace(/^\/+/, "");
+      let index = indexOf.get(modulePath);
+      if (index === undefined) {
+        index = modules.length;
+        modules.push({ wasm: bundle.modules[modulePath] as Uint8Array, data: bundle.data });
+        indexOf.set(modulePath, index);
+      }
+      const meta = ruleMetadata(resolver.entrypoint, resolver.annotations ?? []);
+      if (meta.ok) rules.push({ meta: meta.rule, file: path, module: index });
+      else errors.push(at(path, "policy-metadata", meta.message));
+    }
+    if ((bundle.manifest.wasm ?? []).length === 0)
+      errors.push(at(path, "policy-bundle", `${path}: the manifest names no entrypoints`));
+  }
+  const taken = new Map<string, string>(reservedIds.map((id) => [id, "the built-in library"]));
+  for (const rule of rules) {
+    const other = taken.get(rule.meta.id);
+    if (other)
+      errors.push(
+        at(rule.file, "policy-metadata", `rule id ${rule.meta.id} is also used by ${other}`),
+      );
+    else taken.set(rule.meta.id, rule.file);
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, policies: { key, origin, rules, modules } };
+}
+
+function at(file: string, code: string, message: string): LoadError {
+  return { file, line: 1, column: 1, code, message };
+}

@@ -1,0 +1,35 @@
+// The custom policy stage's only door: reading a policy folder from a default branch, compiling it
+// by content hash with the last good version kept, and evaluating it bounded beside the built-ins.
+export {
+  OrgPolicies,
+  type OrgPolicyOptions,
+  type PullPolicies,
+  type ResolvedPolicies,
+} from "./store.js";
+export { boundedRuleSet, defaultCustomRuleBounds, type CustomRuleBounds } from "./bounded.js";
+export {
+  compilePolicies,
+  compilerVersion,
+  policiesKey,
+  type CompiledPolicies,
+  type CompileOutcome,
+  type CustomRule,
+} from "./compile.js";
+export {
+  folderOrigin,
+  listPolicyFolder,
+  policyFileKind,
+  readPolicyFolder,
+  type PolicyFile,
+  type PolicyFolderContents,
+  type PolicyFolderListing,
+} from "./folder.js";
+export { planPush, type PushedChanges, type PushPlan } from "./push.js";
+export {
+  listOpenPulls,
+  mapLimited,
+  type OpenPull,
+  type OpenPullLimits,
+  type OpenPullList,
+} from "./pulls.js";
+export { policyCheckReport, POLICY_CHECK_NAME, type LocatedAnnotation } from "./policyCheck.js";

@@ -1,0 +1,94 @@
+// The `Tollgate policies` check run on a commit of the organization's `.github` repository: the
+// rules a valid folder loads, or every compile error annotated at its file, line and column, and
+// which version stays in force meanwhile. Pure: the app publishes what this returns.
+import { SETTINGS_PATH } from "../config/index.js";
+import type { LoadError } from "../model/types.js";
+import {
+  batchAnnotations,
+  codeSpan,
+  escapeMarkdown,
+  formatLoadError,
+  SUMMARY_LIMIT,
+  type CheckAnnotation,
+  type CheckRunReport,
+} from "../report/index.js";
+import type { ResolvedPolicies } from "./store.js";
+
+export const POLICY_CHECK_NAME = "Tollgate policies";
+
+/** GitHub's check annotation, with the columns it accepts on a one-line annotation. */
+export type LocatedAnnotation = CheckAnnotation & { start_column?: number; end_column?: number };
+
+/** `settingsErrors`: the pushed `.github/tollgate.yml` did not parse (then no folder is known). */
+export function policyCheckReport(
+  resolved: ResolvedPolicies | undefined,
+  settingsErrors: readonly LoadError[],
+): CheckRunReport {
+  const errors = [
+    ...settingsErrors,
+    ...(resolved && !resolved.outcome.ok ? resolved.outcome.errors : []),
+  ];
+  const annotatable = new Set([
+    SETTINGS_PATH,
+    ...(resolved?.listing.files.map((f) => f.path) ?? []),
+  ]);
+  const annotations = errors.filter((e) => annotatable.has(e.file)).map(annotationOf);
+  const lines: string[] = [];
+  let title: string;
+  if (errors.length > 0) {
+    title = `${errors.length} error${errors.length === 1 ? "" : "s"} in the custom policies or settings`;
+    const lastGood = resolved?.lastGood;
+    lines.push(
+      "## ❌ These policies do not load",
+      "",
+      lastGood
+        ? `Scans keep using the last version that compiled (${lastGood.rules.length} rules, ${codeSpan(lastGood.key.slice(0, 19))}) until this is fixed.`
+        : "No earlier version of these policies is known to this app instance: until this is fixed, pull request checks report the errors (blocking unless `on_error: neutral`).",
+      "",
+      ...errors.map((error) => `- ${codeSpan(formatLoadError(error))}`),
+    );
+  } else if (resolved?.outcome.ok) {
+    const { rules, key } = resolved.outcome.policies;
+    title = `${rules.length} custom rule${rules.length === 1 ? "" : "s"} loaded`;
+    lines.push(
+      `## ✅ Custom policies of ${codeSpan(resolved.listing.origin)}`,
+      "",
+      `Version ${codeSpan(key.slice(0, 19))}, in force for new scans; open pull requests are checked again.`,
+      "",
+    );
+    if (rules.length > 0) {
+      lines.push(
+        "| Rule | Severity | Category | Title | File |",
+        "| --- | --- | --- | --- | --- |",
+      );
+      for (const { meta, file } of rules)
+        lines.push(
+          `| ${codeSpan(meta.id)} | ${meta.severity} | ${meta.category} | ${escapeMarkdown(meta.title)} | ${codeSpan(file)} |`,
+        );
+    } else lines.push("The folder holds no rules.");
+  } else {
+    title = "No custom policies";
+    lines.push("The settings name no custom policy folder.");
+  }
+  let summary = lines.join("\n");
+  if (summary.length > SUMMARY_LIMIT) summary = `${summary.slice(0, SUMMARY_LIMIT - 2)}\n…`;
+  return {
+    conclusion: errors.length > 0 ? "failure" : "success",
+    title: title.slice(0, 255),
+    summary,
+    annotationBatches: batchAnnotations(annotations),
+  };
+}
+
+function annotationOf(error: LoadError): LocatedAnnotation {
+  const line = Math.max(1, error.line);
+  return {
+    path: error.file,
+    start_line: line,
+    end_line: line,
+    ...(error.column > 1 ? { start_column: error.column, end_column: error.column } : {}),
+    annotation_level: "failure",
+    title: error.code,
+    message: error.message.slice(0, 4000),
+  };
+}

@@ -1,0 +1,110 @@
+// The open pull requests a settings or policy change affects: those of every repository of the
+// installation in the organization, or of one repository. Bounded (repositories, pull requests per
+// repository, in total) and a few requests at a time; the app's Octokit adds GitHub's rate limits
+// (`@octokit/plugin-throttling` waits out primary and secondary limits, `-retry` retries 5xx).
+import type { GitHubApi, RepoRef } from "../github/client.js";
+
+export interface OpenPull {
+  owner: string;
+  repo: string;
+  pullNumber: number;
+  headSha: string;
+  baseSha: string;
+  /** ISO time, to take the most recently active first when a bound cuts the list. */
+  updatedAt: string;
+}
+
+export interface OpenPullList {
+  pulls: OpenPull[];
+  repositories: number;
+  /** Open pull requests seen but left out by `maxPulls`, and whether a listing bound cut more. */
+  leftOut: number;
+  truncated: boolean;
+}
+
+export interface OpenPullLimits {
+  maxRepositories?: number;
+  /** At most this many, the most recently updated first. */
+  maxPulls?: number;
+  /** Listing requests in flight at once. */
+  concurrency?: number;
+}
+
+/** One page per repository: a repository with more than 100 open pull requests has its newest 100 taken. */
+const PULLS_PER_REPOSITORY = 100;
+
+export async function listOpenPulls(
+  api: GitHubApi,
+  owner: string,
+  only: RepoRef | undefined,
+  limits: OpenPullLimits = {},
+  signal?: AbortSignal,
+): Promise<OpenPullList> {
+  const maxRepositories = limits.maxRepositories ?? 1000;
+  let truncated = false;
+  const repositories: string[] = [];
+  if (only) repositories.push(only.repo);
+  else {
+    for await (const { data } of api.paginate.iterator(
+      api.rest.apps.listReposAccessibleToInstallation,
+      { per_page: 100, request: { signal } },
+    )) {
+      for (const repository of data) {
+        if (repository.owner.login.toLowerCase() !== owner.toLowerCase() || repository.archived)
+          continue;
+        if (repositories.length >= maxRepositories) truncated = true;
+        else repositories.push(repository.name);
+      }
+      if (truncated) break;
+    }
+  }
+  const lists = await mapLimited(repositories, limits.concurrency ?? 4, async (repo) => {
+    const { data } = await api.rest.pulls.list({
+      owner,
+      repo,
+      state: "open",
+      sort: "updated",
+      direction: "desc",
+      per_page: PULLS_PER_REPOSITORY,
+      request: { signal },
+    });
+    if (data.length >= PULLS_PER_REPOSITORY) truncated = true;
+    return data.map((pull): OpenPull => ({
+      owner,
+      repo,
+      pullNumber: pull.number,
+      headSha: pull.head.sha,
+      baseSha: pull.base.sha,
+      updatedAt: pull.updated_at,
+    }));
+  });
+  const all = lists.flat().sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  const maxPulls = limits.maxPulls ?? all.length;
+  return {
+    pulls: all.slice(0, maxPulls),
+    repositories: repositories.length,
+    leftOut: Math.max(0, all.length - maxPulls),
+    truncated,
+  };
+}
+
+/**
+ * `work` over `items`, at most `concurrency` at once, results in order. Hand-written (12 lines)
+ * since package.json has no p-limit and the queue's own concurrency is for check jobs.
+ */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}

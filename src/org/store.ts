@@ -1,0 +1,154 @@
+// Custom policies for the app: lists a folder on a default branch, compiles it once per content
+// hash (a bounded in-memory cache: 32 versions, about 1 MB of Wasm each at most for a 500-rule
+// folder) and keeps the last version that compiled per folder, which stays in force while a newer
+// one does not compile. Gives the PR flow its extra rule sets and the push flow its compile result.
+import type { Settings } from "../config/index.js";
+import type { CustomRuleSet } from "../engine/types.js";
+import type { GitHubApi, RepoRef } from "../github/client.js";
+import type { LoadError } from "../model/types.js";
+import { boundedRuleSet, defaultCustomRuleBounds, type CustomRuleBounds } from "./bounded.js";
+import {
+  compilePolicies,
+  policiesKey,
+  type CompiledPolicies,
+  type CompileOutcome,
+} from "./compile.js";
+import { listPolicyFolder, readPolicyFolder, type PolicyFolderListing } from "./folder.js";
+import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
+
+export interface OrgPolicyOptions {
+  bounds?: CustomRuleBounds;
+  /** Compiled versions kept (least recently used go first). */
+  maxCompiled?: number;
+  /** Folders whose last good version is remembered. */
+  maxFolders?: number;
+}
+
+export interface ResolvedPolicies {
+  listing: PolicyFolderListing;
+  outcome: CompileOutcome;
+  /** When `outcome` failed: the version that compiled last, which scans keep using. */
+  lastGood?: CompiledPolicies;
+}
+
+/** What a pull request's scan adds: rule sets, errors that block (on_error), notices for the summary. */
+export interface PullPolicies {
+  ruleSets: CustomRuleSet[];
+  errors: LoadError[];
+  notices: string[];
+}
+
+export class OrgPolicies {
+  private readonly compiled = new Map<string, Promise<CompileOutcome>>();
+  private readonly lastGood = new Map<string, CompiledPolicies>();
+  readonly bounds: CustomRuleBounds;
+
+  constructor(private readonly options: OrgPolicyOptions = {}) {
+    this.bounds = options.bounds ?? defaultCustomRuleBounds;
+  }
+
+  /**
+   * The custom rules that gate a pull request of `target`, read from default branches only: the
+   * organization's folder and, when the settings allow it, the repository's own.
+   */
+  async forPull(
+    api: GitHubApi,
+    target: RepoRef,
+    settings: Settings,
+    reservedIds: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<PullPolicies> {
+    const found: PullPolicies = { ruleSets: [], errors: [], notices: [] };
+    const folders: [RepoRef, string | undefined][] = [
+      [
+        { owner: target.owner, repo: ORGANIZATION_SETTINGS_REPOSITORY },
+        settings.policies.organization,
+      ],
+      [target, settings.policies.repository],
+    ];
+    for (const [repository, folder] of folders) {
+      if (folder === undefined) continue;
+      const resolved = await this.resolve(api, repository, folder, undefined, reservedIds, signal);
+      const foreign = repository.repo !== target.repo;
+      const fileName = (file: string) =>
+        foreign ? `${repository.owner}/${repository.repo}:${file}` : file;
+      const inForce = resolved.outcome.ok ? resolved.outcome.policies : resolved.lastGood;
+      if (inForce) found.ruleSets.push(boundedRuleSet(inForce, this.bounds, fileName));
+      if (resolved.outcome.ok) continue;
+      const count = resolved.outcome.errors.length;
+      if (inForce) {
+        found.notices.push(
+          `The custom policies in ${resolved.listing.origin} do not compile (${count} error${count === 1 ? "" : "s"}; see the Tollgate policies check on that repository); the last version that compiled applies.`,
+        );
+      } else {
+        found.errors.push(
+          ...resolved.outcome.errors.map((error) => ({
+            ...error,
+            file: fileName(error.file),
+            message: `${error.message} (custom policies of ${resolved.listing.origin} do not compile and no earlier version is known)`,
+          })),
+        );
+      }
+    }
+    return found;
+  }
+
+  /** The folder at `ref` (the default branch when absent), compiled or from the cache. */
+  async resolve(
+    api: GitHubApi,
+    repository: RepoRef,
+    folder: string,
+    ref: string | undefined,
+    reservedIds: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<ResolvedPolicies> {
+    const listing = await listPolicyFolder(api, repository, folder, ref, signal);
+    const outcome = await this.compile(api, listing, reservedIds, signal);
+    if (outcome.ok) this.remember(listing.origin, outcome.policies);
+    const lastGood = outcome.ok ? undefined : this.lastGood.get(listing.origin);
+    return { listing, outcome, ...(lastGood ? { lastGood } : {}) };
+  }
+
+  /** Compiled versions currently cached, for tests and metrics. */
+  get cachedVersions(): number {
+    return this.compiled.size;
+  }
+
+  private compile(
+    api: GitHubApi,
+    listing: PolicyFolderListing,
+    reservedIds: readonly string[],
+    signal: AbortSignal | undefined,
+  ): Promise<CompileOutcome> {
+    if (listing.errors.length > 0) return Promise.resolve({ ok: false, errors: listing.errors });
+    const key = policiesKey(listing.files, reservedIds);
+    const cached = this.compiled.get(key);
+    if (cached) {
+      this.compiled.delete(key);
+      this.compiled.set(key, cached);
+      return cached;
+    }
+    const compiling = readPolicyFolder(api, listing, signal).then((contents) =>
+      compilePolicies(key, listing.origin, contents, reservedIds),
+    );
+    this.compiled.set(key, compiling);
+    // A failed read (network, abort) is not a property of the sources: try again next time.
+    compiling.catch(() => this.compiled.delete(key));
+    const max = this.options.maxCompiled ?? 32;
+    for (const oldest of this.compiled.keys()) {
+      if (this.compiled.size <= max) break;
+      this.compiled.delete(oldest);
+    }
+    return compiling;
+  }
+
+  private remember(origin: string, policies: CompiledPolicies): void {
+    this.lastGood.delete(origin);
+    this.lastGood.set(origin, policies);
+    const max = this.options.maxFolders ?? 256;
+    for (const oldest of this.lastGood.keys()) {
+      if (this.lastGood.size <= max) break;
+      this.lastGood.delete(oldest);
+    }
+  }
+}

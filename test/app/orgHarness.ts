@@ -1,0 +1,212 @@
+// GitHub mocked with nock for an installation over several repositories of one organization (its
+// `.github` repository included), for the org-policy tests: each repository answers from its own
+// in-memory commits through `FakeRepositoryApi`; every request is recorded for the contract test.
+import { generateKeyPairSync } from "node:crypto";
+import { createRequire } from "node:module";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { createTollgateApp } from "../../src/app/index.js";
+import { BackgroundTasks } from "../../src/app/tasks.js";
+import type { ScanEngine } from "../../src/engine/types.js";
+import type { OrgPolicies } from "../../src/org/index.js";
+import { InProcessQueue } from "../../src/queue/index.js";
+import { FakeRepositoryApi, type FakePullFile } from "./fakeGitHub.js";
+import { INSTALLATION, OWNER } from "./harness.js";
+import type { RecordedRequest } from "./openapi.js";
+
+export interface OrgPull {
+  number: number;
+  head: { sha: string };
+  base: { sha: string };
+  updated_at?: string;
+}
+
+export interface OrgRepository {
+  /** Files by commit SHA; `main` is the default branch (the contents API without `ref` reads it). */
+  commits: Record<string, Record<string, string | Buffer>>;
+  pulls?: OrgPull[];
+  /** Files every pull request of the repository changes. */
+  pullFiles?: FakePullFile[];
+  archived?: boolean;
+}
+
+export interface RecordedCheckRun {
+  repo: string;
+  id: number;
+  /** The creating request's body, then each update's, in order. */
+  bodies: Record<string, unknown>[];
+}
+
+export interface OrgGitHub {
+  requests: RecordedRequest[];
+  /** Check runs by repository, as created and updated. */
+  checkRuns: () => RecordedCheckRun[];
+  /** The final state of each check run (creation merged with its updates). */
+  finalCheckRuns: () => (Record<string, unknown> & { repo: string })[];
+}
+
+export const DEFAULT_BRANCH = "main";
+
+export function mockOrganization(repositories: Record<string, OrgRepository>): OrgGitHub {
+  const requests: RecordedRequest[] = [];
+  const runs = new Map<number, RecordedCheckRun>();
+  let nextCheckRun = 900;
+  const apis = new Map(
+    Object.entries(repositories).map(([name, repository]) => {
+      const main = repository.commits[DEFAULT_BRANCH] ?? {};
+      return [
+        name,
+        new FakeRepositoryApi({
+          commits: { ...repository.commits, "": main },
+          pullFiles: repository.pullFiles ?? [],
+        }),
+      ];
+    }),
+  );
+  const scope = nock("https://api.github.com").persist();
+  scope.on(
+    "request",
+    (req: { method: string; path: string }, _interceptor: unknown, body: string) => {
+      requests.push({
+        method: req.method,
+        path: req.path,
+        ...(body ? { body: JSON.parse(body) as unknown } : {}),
+      });
+    },
+  );
+
+  scope.post(/^\/app\/installations\/\d+\/access_tokens$/).reply(201, {
+    token: "test-installation-token",
+    expires_at: "2099-01-01T00:00:00Z",
+  });
+  scope.get(/^\/installation\/repositories/).reply((uri) => {
+    const page = Number(new URL(uri, "https://api.github.com").searchParams.get("page") ?? 1);
+    const all = Object.entries(repositories).map(([name, repository]) => ({
+      name,
+      full_name: `${OWNER}/${name}`,
+      owner: { login: OWNER },
+      archived: repository.archived ?? false,
+      default_branch: DEFAULT_BRANCH,
+    }));
+    return [200, { total_count: all.length, repositories: page === 1 ? all : [] }];
+  });
+  scope
+    .intercept((uri) => /^\/graphql$/.test(uri), "POST")
+    .reply((_uri, body) => {
+      const name = (body as { variables?: { name?: string } }).variables?.name ?? "";
+      const answer = apis
+        .get(name)
+        ?.respond("POST", new URL("https://api.github.com/graphql"), body);
+      return [answer?.status ?? 404, answer?.body ?? { message: "Not Found" }];
+    });
+
+  const repoRoute = /^\/repos\/[^/]+\/([^/?]+)(\/[^?]*)?(?:\?.*)?$/;
+  scope
+    .intercept((uri) => repoRoute.test(uri), "GET")
+    .reply((uri) => {
+      const [, name = "", rest = ""] = repoRoute.exec(uri) ?? [];
+      const repository = repositories[name];
+      if (!repository) return [404, { message: "Not Found" }];
+      if (rest === "")
+        return [200, { name, default_branch: DEFAULT_BRANCH, owner: { login: OWNER } }];
+      if (rest === "/pulls")
+        return [
+          200,
+          (repository.pulls ?? []).map((pull) => ({
+            state: "open",
+            updated_at: "2026-11-20T10:00:00Z",
+            ...pull,
+          })),
+        ];
+      const pull = /^\/pulls\/(\d+)$/.exec(rest);
+      if (pull) {
+        const found = repository.pulls?.find((p) => p.number === Number(pull[1]));
+        return found ? [200, { state: "open", ...found }] : [404, { message: "Not Found" }];
+      }
+      const compare = /^\/compare\/([0-9a-f]{40})\.\.\./.exec(rest);
+      if (compare) return [200, { merge_base_commit: { sha: compare[1] } }];
+      const answer = apis
+        .get(name)
+        ?.respond("GET", new URL(`https://api.github.com${uri}`), undefined);
+      return [answer?.status ?? 404, answer?.body ?? { message: "Not Found" }];
+    });
+  scope.post(/^\/repos\/[^/]+\/[^/]+\/check-runs$/).reply((uri, body) => {
+    const repo = uri.split("/")[3] ?? "";
+    const id = nextCheckRun++;
+    runs.set(id, { repo, id, bodies: [body as Record<string, unknown>] });
+    return [201, { id }];
+  });
+  scope.patch(/^\/repos\/[^/]+\/[^/]+\/check-runs\/\d+$/).reply((uri, body) => {
+    const id = Number(uri.split("/").at(-1));
+    runs.get(id)?.bodies.push(body as Record<string, unknown>);
+    return [200, { id }];
+  });
+
+  return {
+    requests,
+    checkRuns: () => [...runs.values()],
+    finalCheckRuns: () =>
+      [...runs.values()].map((run) => ({
+        repo: run.repo,
+        ...Object.assign({}, ...run.bodies),
+      })),
+  };
+}
+
+const { privateKey } = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs1", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+});
+
+let deliveries = 0;
+
+/** The app with its check queue and background tasks; `deliver` waits until both are idle. */
+export async function orgTestApp(engine: ScanEngine, customPolicies: OrgPolicies) {
+  const probot = new Probot({
+    appId: 1,
+    privateKey,
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+    logLevel: "fatal",
+  });
+  const queue = new InProcessQueue({ concurrency: 2 });
+  const failures: unknown[] = [];
+  const tasks = new BackgroundTasks((_name, error) => failures.push(error));
+  await probot.load(
+    createTollgateApp({ engine, queue, tasks, customPolicies, completionRetryDelaysMs: [1] }),
+  );
+  return {
+    failures,
+    deliver: async (name: string, payload: Record<string, unknown>) => {
+      await probot.receive({ id: `org-delivery-${++deliveries}`, name, payload } as Parameters<
+        Probot["receive"]
+      >[0]);
+      await tasks.whenIdle();
+      await queue.whenIdle();
+    },
+  };
+}
+
+const require = createRequire(import.meta.url);
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as {
+  name: string;
+  examples: Record<string, unknown>[];
+}[];
+
+/** GitHub's recorded push to a branch (push examples carry no action), for the test organization. */
+export function pushExample(): Record<string, unknown> {
+  const found = examples
+    .find((e) => e.name === "push")
+    ?.examples.find((e) => typeof e.ref === "string" && e.ref.startsWith("refs/heads/"));
+  if (!found) throw new Error("no push example to a branch");
+  const payload = structuredClone(found) as Record<string, unknown> & {
+    repository: { owner: { login: string } };
+  };
+  payload.installation = { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+  payload.repository.owner.login = OWNER;
+  return payload;
+}

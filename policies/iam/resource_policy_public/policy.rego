@@ -19,7 +19,22 @@ package tollgate.rules.iam.resource_policy_public
 import data.tollgate.lib.iam
 import rego.v1
 
-actions(statement) := concat(",", sort([a.value | some a in iam.values(statement, "Action")]))
+# The granted actions as text: the Action list, or what NotAction leaves.
+actions(statement) := concat(",", listed) if {
+	listed := sort([a.value | some a in iam.values(statement, "Action")])
+	count(listed) > 0
+}
+
+actions(statement) := sprintf("every action but %s", [concat(",", excluded)]) if {
+	count(iam.values(statement, "Action")) == 0
+	excluded := sort([a.value | some a in iam.values(statement, "NotAction")])
+	count(excluded) > 0
+}
+
+actions(statement) := "unreadable actions" if {
+	count(iam.values(statement, "Action")) == 0
+	count(iam.values(statement, "NotAction")) == 0
+}
 
 deny contains finding if {
 	some st in iam.resource_statements

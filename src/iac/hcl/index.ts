@@ -12,9 +12,17 @@ export type * from "./ast.js";
 export { parseTfJson } from "./json.js";
 export { MAX_ERRORS, MAX_NESTING_DEPTH } from "./parser.js";
 
-/** Parses HCL native syntax. Always returns a body: what could be read, with every syntax error located. */
-export function parseHcl(text: string, file: string): { body: Body; errors: LoadError[] } {
-  return new HclParser(text, file).parseFile();
+/**
+ * Parses HCL native syntax. Always returns a body: what could be read, with every syntax error
+ * located. `firstLine` numbers the text's first line, for text wrapped in a header line of our own;
+ * node and error lines both follow it.
+ */
+export function parseHcl(
+  text: string,
+  file: string,
+  firstLine = 1,
+): { body: Body; errors: LoadError[] } {
+  return new HclParser(text, file, "hcl", firstLine).parseFile();
 }
 
 /** Parses a fetched Terraform file with the reader its name calls for (`.tf.json` or native). */

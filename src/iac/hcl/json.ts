@@ -16,6 +16,7 @@ import type {
   Range,
   TemplateExpr,
 } from "./ast.js";
+import { isOffsetNode, LineIndex } from "./nodes.js";
 import { HclParser, MAX_NESTING_DEPTH } from "./parser.js";
 
 /**
@@ -141,7 +142,7 @@ class ExpressionBuilder {
       if (last.value.length === 0) parts.pop();
     }
     const template: TemplateExpr = { kind: "Template", parts, ...range };
-    placeAll(template, range);
+    placeAll(template, range, this.templates.lines);
     return template;
   }
 }
@@ -158,17 +159,24 @@ function literalTemplate(value: string, range: Range): TemplateExpr {
   return { kind: "Template", parts: [{ kind: "TemplateLiteral", value, ...inner }], ...range };
 }
 
-/** Sets the position of a node and of every node under it. */
-function placeAll(node: object, range: Range): void {
+/**
+ * Sets the position of a node and of every node under it. A parser node derives its lines from
+ * its offsets, so it takes the range's offsets and the index of the file the range is in.
+ */
+function placeAll(node: object, range: Range, lines: LineIndex): void {
+  if (node instanceof LineIndex) return;
   if (Array.isArray(node)) {
     for (const element of node)
-      if (typeof element === "object" && element !== null) placeAll(element, range);
+      if (typeof element === "object" && element !== null) placeAll(element, range, lines);
     return;
   }
-  const record = node as Record<string, unknown>;
-  if (typeof record.start === "number") Object.assign(record, range);
-  for (const value of Object.values(record))
-    if (typeof value === "object" && value !== null) placeAll(value, range);
+  if (isOffsetNode(node)) {
+    node.start = range.start;
+    node.end = range.end;
+    node.lines = lines;
+  } else if (typeof (node as Partial<Range>).start === "number") Object.assign(node, range);
+  for (const value of Object.values(node))
+    if (typeof value === "object" && value !== null) placeAll(value, range, lines);
 }
 
 function staticName(key: Expression): string | null {

@@ -6,7 +6,23 @@
 // Every loop consumes input or stops, nesting is bounded, so any input ends in linear time.
 
 import type { LoadError } from "../../model/types.js";
-import { AttributeNode, BlockNode, FunctionCallNode, ScopeTraversalNode } from "./nodes.js";
+import {
+  AttributeNode,
+  BlockLabelNode,
+  BlockNode,
+  BodyNode,
+  FunctionCallNode,
+  LineIndex,
+  LiteralNode,
+  ObjectItemNode,
+  ObjectNode,
+  ScopeTraversalNode,
+  StringTemplateNode,
+  TemplateLiteralNode,
+  TemplateNode,
+  TraverseAttrNode,
+  TupleNode,
+} from "./nodes.js";
 import type {
   BinaryOperator,
   Block,
@@ -17,6 +33,7 @@ import type {
   ForExpr,
   ObjectItem,
   Range,
+  ScopeTraversalExpr,
   TemplateLiteral,
   TemplatePart,
 } from "./ast.js";
@@ -183,12 +200,17 @@ export class HclParser {
   private heredocMarker = "";
   private heredocIndented = false;
   private readonly names = new Map<string, string>();
+  /** Shared by every node of this text: nodes keep offsets and derive lines from it. */
+  declare readonly lines: LineIndex;
 
   constructor(
     private readonly text: string,
     private readonly file: string,
     private readonly escapes: EscapeSet = "hcl",
+    private readonly firstLine = 1,
   ) {
+    this.lines = new LineIndex(text, firstLine);
+    this.line = firstLine;
     if (text.charCodeAt(0) === 0xfeff) {
       this.pos = 1;
       this.lineStart = 1;
@@ -219,18 +241,7 @@ export class HclParser {
         if (!this.resyncToTopLevel(failure.offset)) break;
       }
     }
-    const endLine = this.lineOf(this.text.length);
-    const body: Body = {
-      kind: "Body",
-      syntax: "hcl",
-      items: exact(items),
-      line: 1,
-      column: 1,
-      endLine: endLine.line,
-      endColumn: endLine.column,
-      start: startPos,
-      end: this.text.length,
-    };
+    const body = new BodyNode(exact(items), startPos, this.text.length, this.lines);
     return { body, errors: this.errors };
   }
 
@@ -273,7 +284,7 @@ export class HclParser {
     let line = this.line;
     let lineStart = this.lineStart;
     if (offset < lineStart) {
-      line = 1;
+      line = this.firstLine;
       lineStart = 0;
     }
     for (let i = lineStart; i < offset && i < this.text.length; i++) {
@@ -314,7 +325,7 @@ export class HclParser {
     let line = this.line;
     let from = this.lineStart;
     if (i < from) {
-      line = 1;
+      line = this.firstLine;
       from = 0;
     }
     for (let j = from; j < i; j++) if (text.charCodeAt(j) === 10) line++;
@@ -661,8 +672,6 @@ export class HclParser {
 
   private parseBodyItem(): BodyItem {
     const start = this.tStart;
-    const line = this.tLine;
-    const column = this.tCol;
     const name = this.identifier();
     this.advance();
     const next = this.peek();
@@ -672,16 +681,7 @@ export class HclParser {
       this.newlinesSignificant = true;
       const expr = this.parseExpression();
       this.newlinesSignificant = saved;
-      return new AttributeNode(
-        name,
-        expr,
-        line,
-        column,
-        this.prevEndLine,
-        this.prevEndCol,
-        start,
-        this.prevEnd,
-      );
+      return new AttributeNode(name, expr, start, this.prevEnd, this.lines);
     }
     const labels: BlockLabel[] = [];
     for (;;) {
@@ -689,25 +689,11 @@ export class HclParser {
       if (this.tNewlineBefore) break;
       if (t === Tok.Ident) {
         const ls = this.tStart;
-        const ll = this.tLine;
-        const lc = this.tCol;
         const value = this.identifier();
         this.advance();
-        labels.push({
-          kind: "BlockLabel",
-          value,
-          quoted: false,
-          line: ll,
-          column: lc,
-          endLine: this.prevEndLine,
-          endColumn: this.prevEndCol,
-          start: ls,
-          end: this.prevEnd,
-        });
+        labels.push(new BlockLabelNode(value, false, ls, this.prevEnd, this.lines));
       } else if (t === Tok.Quote) {
         const ls = this.tStart;
-        const ll = this.tLine;
-        const lc = this.tCol;
         const template = this.parseTemplate();
         if (
           template.kind !== "Template" ||
@@ -721,17 +707,7 @@ export class HclParser {
         const value = this.intern(
           template.parts.map((part) => (part as TemplateLiteral).value).join(""),
         );
-        labels.push({
-          kind: "BlockLabel",
-          value,
-          quoted: true,
-          line: ll,
-          column: lc,
-          endLine: this.prevEndLine,
-          endColumn: this.prevEndCol,
-          start: ls,
-          end: this.prevEnd,
-        });
+        labels.push(new BlockLabelNode(value, true, ls, this.prevEnd, this.lines));
       } else break;
     }
     if (this.peek() !== Tok.LBrace || this.tNewlineBefore) {
@@ -741,40 +717,17 @@ export class HclParser {
     }
     this.advance();
     this.enter();
-    const body: Body = {
-      kind: "Body",
-      syntax: "hcl",
-      items: [],
-      line,
-      column,
-      endLine: line,
-      endColumn: column,
-      start,
-      end: start,
-    };
-    const block = new BlockNode(
-      name,
-      exact(labels),
-      body,
-      line,
-      column,
-      line,
-      column,
-      start,
-      start,
-    );
-    const bodyStart = this.prevEnd - 1;
-    const bodyLine = this.prevEndLine;
-    const bodyColumn = this.prevEndCol - 1;
+    const body = new BodyNode([], this.prevEnd - 1, start, this.lines);
+    const block = new BlockNode(name, exact(labels), body, start, start, this.lines);
     const saved = this.newlinesSignificant;
     this.newlinesSignificant = true;
-    this.parseBodyItems(block.body.items, block);
-    block.body.items = exact(block.body.items);
+    this.parseBodyItems(body.items, block);
+    body.items = exact(body.items);
     this.advance();
     this.newlinesSignificant = saved;
     this.depth--;
-    Object.assign(block.body, this.range(bodyStart, bodyLine, bodyColumn));
-    Object.assign(block, this.range(start, line, column));
+    body.end = this.prevEnd;
+    block.end = this.prevEnd;
     return block;
   }
 
@@ -879,42 +832,22 @@ export class HclParser {
       case Tok.Number: {
         const raw = this.identifier();
         this.advance();
-        return {
-          kind: "Literal",
-          value: Number(raw),
-          raw,
-          line: line,
-          column: column,
-          endLine: this.prevEndLine,
-          endColumn: this.prevEndCol,
-          start: start,
-          end: this.prevEnd,
-        };
+        return new LiteralNode(Number(raw), raw, start, this.prevEnd, this.lines);
       }
       case Tok.Ident: {
         const name = this.identifier();
         this.advance();
         if (name === "true" || name === "false" || name === "null") {
-          return {
-            kind: "Literal",
-            value: name === "null" ? null : name === "true",
-            raw: name,
-            line: line,
-            column: column,
-            endLine: this.prevEndLine,
-            endColumn: this.prevEndCol,
-            start: start,
-            end: this.prevEnd,
-          };
+          const value = name === "null" ? null : name === "true";
+          return new LiteralNode(value, name, start, this.prevEnd, this.lines);
         }
         const end = this.prevEnd;
-        const endColumn = this.prevEndCol;
         if (this.peek() === Tok.LParen && !(this.newlinesSignificant && this.tNewlineBefore)) {
-          return this.parseFunctionCall(name, start, line, column);
+          return this.parseFunctionCall(name, start);
         }
         if (name.includes("::"))
           this.failAt(start, `'${name}' looks like a provider function; call it with '(...)'`);
-        return new ScopeTraversalNode(name, [], line, column, line, endColumn, start, end);
+        return new ScopeTraversalNode(name, [], start, end, this.lines);
       }
       case Tok.Quote:
         return this.parseTemplate();
@@ -947,7 +880,7 @@ export class HclParser {
     }
   }
 
-  private parseFunctionCall(name: string, start: number, line: number, column: number): Expression {
+  private parseFunctionCall(name: string, start: number): Expression {
     this.advance();
     const saved = this.newlinesSignificant;
     this.newlinesSignificant = false;
@@ -976,17 +909,7 @@ export class HclParser {
     }
     this.advance();
     this.newlinesSignificant = saved;
-    return new FunctionCallNode(
-      name,
-      exact(args),
-      expandFinal,
-      line,
-      column,
-      this.prevEndLine,
-      this.prevEndCol,
-      start,
-      this.prevEnd,
-    );
+    return new FunctionCallNode(name, exact(args), expandFinal, start, this.prevEnd, this.lines);
   }
 
   /** Attribute access, indexes and splats after an expression. */
@@ -1035,16 +958,7 @@ export class HclParser {
       this.advance();
       const stepRange = this.range(start, line, column);
       if (expr.kind === "ScopeTraversal") {
-        expr.steps.push({
-          kind: "TraverseAttr",
-          name,
-          line: stepRange.line,
-          column: stepRange.column,
-          endLine: stepRange.endLine,
-          endColumn: stepRange.endColumn,
-          start: stepRange.start,
-          end: stepRange.end,
-        });
+        expr.steps.push(new TraverseAttrNode(name, start, this.prevEnd, this.lines));
         return this.extend(expr);
       }
       return {
@@ -1078,17 +992,7 @@ export class HclParser {
         });
         return this.extend(expr);
       }
-      const key: Expression = {
-        kind: "Literal",
-        value: Number(raw),
-        raw,
-        line: stepRange.line,
-        column: stepRange.column,
-        endLine: stepRange.endLine,
-        endColumn: stepRange.endColumn,
-        start: stepRange.start,
-        end: stepRange.end,
-      };
+      const key = new LiteralNode(Number(raw), raw, start, this.prevEnd, this.lines);
       return {
         kind: "Index",
         collection: expr,
@@ -1148,10 +1052,9 @@ export class HclParser {
     };
   }
 
-  private extend<T extends Expression>(expr: T): T {
+  /** A traversal (always a ScopeTraversalNode here, whose end lines are derived) grew a step. */
+  private extend(expr: ScopeTraversalExpr): ScopeTraversalExpr {
     expr.end = this.prevEnd;
-    expr.endLine = this.prevEndLine;
-    expr.endColumn = this.prevEndCol;
     return expr;
   }
 
@@ -1233,16 +1136,7 @@ export class HclParser {
     }
     this.advance();
     this.newlinesSignificant = saved;
-    return {
-      kind: "Tuple",
-      elements: exact(elements),
-      line: line,
-      column: column,
-      endLine: this.prevEndLine,
-      endColumn: this.prevEndCol,
-      start: start,
-      end: this.prevEnd,
-    };
+    return new TupleNode(exact(elements), start, this.prevEnd, this.lines);
   }
 
   private parseObject(): Expression {
@@ -1269,18 +1163,9 @@ export class HclParser {
       }
       this.advance();
       const value = this.parseExpression();
-      items.push({
-        kind: "ObjectItem",
-        key,
-        keyName: objectKeyName(key),
-        value,
-        line: key.line,
-        column: key.column,
-        endLine: this.prevEndLine,
-        endColumn: this.prevEndCol,
-        start: key.start,
-        end: this.prevEnd,
-      });
+      items.push(
+        new ObjectItemNode(key, objectKeyName(key), value, key.start, this.prevEnd, this.lines),
+      );
       const t = this.peek();
       if (t === Tok.Comma) this.advance();
       else if (t !== Tok.RBrace && !this.tNewlineBefore) {
@@ -1291,16 +1176,7 @@ export class HclParser {
     }
     this.advance();
     this.newlinesSignificant = saved;
-    return {
-      kind: "Object",
-      items: exact(items),
-      line: line,
-      column: column,
-      endLine: this.prevEndLine,
-      endColumn: this.prevEndCol,
-      start: start,
-      end: this.prevEnd,
-    };
+    return new ObjectNode(exact(items), start, this.prevEnd, this.lines);
   }
 
   private isKeyword(word: string): boolean {
@@ -1380,8 +1256,6 @@ export class HclParser {
   /** At a `"` token: reads the quoted template to its closing quote. */
   private parseTemplate(): Expression {
     const start = this.tStart;
-    const line = this.tLine;
-    const column = this.tCol;
     this.pos = this.tEnd;
     this.peeked = false;
     this.enter();
@@ -1390,16 +1264,15 @@ export class HclParser {
     if (end !== "quote")
       this.failAt(this.prevEnd, `'%{ ${end} }' without a matching opening directive`);
     this.depth--;
-    return {
-      kind: "Template",
-      parts: exact(parts),
-      line: line,
-      column: column,
-      endLine: this.prevEndLine,
-      endColumn: this.prevEndCol,
-      start: start,
-      end: this.prevEnd,
-    };
+    const only = parts[0];
+    if (
+      parts.length === 1 &&
+      only instanceof TemplateLiteralNode &&
+      only.start === start + 1 &&
+      only.end === this.prevEnd - 1
+    )
+      return new StringTemplateNode(only.value, start, this.prevEnd, this.lines);
+    return new TemplateNode(exact(parts), start, this.prevEnd, this.lines);
   }
 
   private parseHeredoc(): Expression {
@@ -1453,24 +1326,13 @@ export class HclParser {
     const heredoc = mode === "heredoc";
     let p = this.pos;
     let litStart = p;
-    let litLine = this.line;
-    let litCol = p - this.lineStart + 1;
     let value = "";
     let stripNext = this.pendingStrip;
     this.pendingStrip = false;
     const flush = (endOffset: number): void => {
       if (endOffset > litStart) {
-        const literal: TemplateLiteral = {
-          kind: "TemplateLiteral",
-          value: this.internShort(stripNext ? stripLeadingSpace(value, heredoc) : value),
-          line: litLine,
-          column: litCol,
-          endLine: this.line,
-          endColumn: endOffset - this.lineStart + 1,
-          start: litStart,
-          end: endOffset,
-        };
-        parts.push(literal);
+        const text = this.internShort(stripNext ? stripLeadingSpace(value, heredoc) : value);
+        parts.push(new TemplateLiteralNode(text, litStart, endOffset, this.lines));
       }
       stripNext = false;
       value = "";
@@ -1550,8 +1412,6 @@ export class HclParser {
         p = this.pos;
         litStart = p;
         segment = p;
-        litLine = this.line;
-        litCol = p - this.lineStart + 1;
         continue;
       }
       p++;

@@ -11,6 +11,7 @@ import {
   type Expression,
 } from "../hcl/index.js";
 import type { LoadError } from "../../model/types.js";
+import { rangeOf } from "../json/index.js";
 import type { SourceFile } from "../source.js";
 
 export interface ParsedFile {
@@ -340,7 +341,8 @@ export function jsonDynamicBlocks(attribute: Attribute): Block[] {
       kind: "Block",
       type: "dynamic",
       typeRange: item.key,
-      labels: [{ ...item.key, kind: "BlockLabel", value: item.keyName, quoted: true }],
+      // The key's own fields only: a parsed key is a parser node whose lines are derived.
+      labels: [{ ...rangeOf(item.key), kind: "BlockLabel", value: item.keyName, quoted: true }],
       body,
     });
   }

@@ -54,6 +54,9 @@ async function main(): Promise<number> {
     host: env.host,
     webhookPath: env.webhookPath,
     enablePing: true,
+    // Without it the server makes its own pretty, info-level logger and hands it to the app too,
+    // ignoring LOG_LEVEL and the JSON format.
+    log: (await new ConfiguredProbot().ready()).log,
   });
   let log: Logger | undefined;
   const queueLog: QueueLog = {

@@ -1,6 +1,7 @@
 // The fake GitHub a whole app process talks to over HTTP on 127.0.0.1, for benchmarks: installation
 // tokens, check runs (noting when each completes), compare, and the repository reads of
-// `FakeRepositoryApi`. Every request is counted by the Octokit method it stands for.
+// `FakeRepositoryApi`, on github.com's paths or GitHub Enterprise Server's (`/api/v3`, `/api/graphql`).
+// Every request is counted by the Octokit method it stands for.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FakeRepositoryApi, type FakeRepository } from "./fakeGitHub.js";
@@ -60,6 +61,8 @@ export class FakeAppGitHub {
     body: unknown,
   ): { route: string; status: number; answer: unknown } {
     const url = new URL(rawUrl, "http://127.0.0.1");
+    // GitHub Enterprise Server's REST prefix, as `GHE_HOST` makes Probot use it.
+    url.pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, "");
     const path = url.pathname;
     if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       return {

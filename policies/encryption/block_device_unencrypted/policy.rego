@@ -1,7 +1,7 @@
 # METADATA
 # title: Instance block device not encrypted
 # description: >-
-#   An EBS block device declared on an instance, launch template or launch configuration
+#   An EBS block device declared on an instance, launch template, launch configuration or AMI
 #   (`root_block_device`, `ebs_block_device`, `block_device_mappings[].ebs`, CloudFormation
 #   `BlockDeviceMappings[].Ebs`) does not set `encrypted` / `Encrypted` to true. Devices
 #   restored from a snapshot, devices left out (the AMI decides), and, when the input enables
@@ -27,7 +27,7 @@ account_default_encryption if {
 devices contains d if {
 	some r in input.resources
 	r.mode == "managed"
-	r.type in {"aws_instance", "aws_launch_configuration", "aws_spot_instance_request"}
+	r.type in {"aws_instance", "aws_launch_configuration", "aws_spot_instance_request", "aws_ami"}
 	some block_type in ["root_block_device", "ebs_block_device"]
 	some i, device in r.config[block_type]
 	is_object(device)

@@ -20,9 +20,14 @@ import { applyWaivers } from "../rollout/index.js";
 import {
   buildCheckRunReport,
   changedLinesByFile,
+  checkRunOutput,
   incompleteCheckReport,
+  overrideCovers,
+  overriddenReport,
+  recordOf,
   type CheckRunReport,
 } from "../report/index.js";
+import { recordedOverride } from "./checkRuns.js";
 import { CHECK_RUN_NAME, RERUN_ACTION, type CheckTarget } from "./events.js";
 
 export interface CheckFlowOptions {
@@ -71,14 +76,18 @@ export async function createCheckRun(api: GitHubApi, target: CheckTarget): Promi
   return data.id;
 }
 
-/** Fetch, scan, diff, waive and gate: the check's report, or a thrown error the caller turns into one. */
+/**
+ * Fetch, scan, diff, waive and gate: the check's report, or a thrown error the caller turns into one.
+ * With `checkRunId`, a failing result honours a break-glass override an earlier run of the same
+ * commit recorded, while break-glass is still enabled and the override covers what blocks now.
+ */
 export async function scanPullRequest(
   api: GitHubApi,
   target: CheckTarget,
   options: Pick<
     CheckFlowOptions,
     "engine" | "limits" | "clock" | "lastValidSettings" | "customPolicies"
-  >,
+  > & { checkRunId?: number },
   onSettings: (settings: Settings) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<CheckRunReport> {
@@ -125,7 +134,32 @@ export async function scanPullRequest(
     now,
     notices: waived.notices,
   });
-  return buildCheckRunReport(decision, changedLinesByFile(snapshots.changedFiles), notices);
+  // Only a failing run with break-glass enabled looks for an override: one request, and none else.
+  const breakGlassEnabled = settings.breakGlass.users.length + settings.breakGlass.teams.length > 0;
+  const override =
+    decision.conclusion === "failure" && breakGlassEnabled && options.checkRunId !== undefined
+      ? await recordedOverride(api, target, target.headSha, options.checkRunId, signal)
+      : undefined;
+  if (override && overrideCovers(override, recordOf(decision, target.headSha))) {
+    const report = buildCheckRunReport(
+      decision,
+      changedLinesByFile(snapshots.changedFiles),
+      notices,
+      target.headSha,
+    );
+    return overriddenReport(report, override);
+  }
+  if (override) {
+    notices.push(
+      `@${override.by} overrode an earlier result on this commit, but this run blocks on more than that override covers, so it does not apply.`,
+    );
+  }
+  return buildCheckRunReport(
+    decision,
+    changedLinesByFile(snapshots.changedFiles),
+    notices,
+    target.headSha,
+  );
 }
 
 /**
@@ -176,7 +210,13 @@ export async function runCheck(
   let report: CheckRunReport;
   try {
     report = await withDeadline(
-      scanPullRequest(api, target, options, (read) => (settings = read), fetching.signal),
+      scanPullRequest(
+        api,
+        target,
+        { ...options, checkRunId },
+        (read) => (settings = read),
+        fetching.signal,
+      ),
       options.timeoutMs,
       signal,
     );
@@ -195,7 +235,12 @@ export async function runCheck(
       "check could not complete the scan",
     );
     const conclusion = settings.on_error === "neutral" ? "neutral" : "failure";
-    report = incompleteCheckReport(conclusion, causeOf(error), describeError(error));
+    report = incompleteCheckReport(
+      conclusion,
+      causeOf(error),
+      describeError(error),
+      target.headSha,
+    );
   }
   await completeRun(api, target, checkRunId, report, options);
   options.log.info(
@@ -242,7 +287,8 @@ async function completeRun(
   report: CheckRunReport,
   options: CheckFlowOptions,
 ): Promise<void> {
-  const output = { title: report.title, summary: report.summary };
+  // The record (`text`) goes with the completing request only, not with every annotation batch.
+  const { text, ...output } = checkRunOutput(report);
   const batches = report.annotationBatches;
   const base = { owner: target.owner, repo: target.repo, check_run_id: checkRunId };
   try {
@@ -265,7 +311,11 @@ async function completeRun(
     status: "completed" as const,
     conclusion: report.conclusion,
     completed_at: new Date().toISOString(),
-    output: last ? { ...output, annotations: last } : output,
+    output: {
+      ...output,
+      ...(text !== undefined ? { text } : {}),
+      ...(last ? { annotations: last } : {}),
+    },
     actions: [RERUN_ACTION],
   };
   const delays = options.completionRetryDelaysMs ?? [1000, 5000];
@@ -275,10 +325,11 @@ async function completeRun(
       await api.rest.checks.update(completion);
       return;
     } catch (error) {
-      if (httpStatus(error) === 422 && completion.output !== output) {
+      if (httpStatus(error) === 422 && "annotations" in completion.output) {
         // GitHub refused the annotations (a path or line it does not know): complete without them.
         completion.output = {
           ...output,
+          ...(text !== undefined ? { text } : {}),
           summary:
             `${output.summary}\n\n_GitHub refused the annotations: ${describeError(error)}_`.slice(
               0,

@@ -69,7 +69,7 @@ describe("event validation", () => {
     expect(requestedActionScan(payload).kind).toBe("commit");
   });
 
-  it("takes `/tollgate run` on its own line only", () => {
+  it("takes `/tollgate` commands on their own line only; an unknown word is a command to answer", () => {
     const payload = examplePayload("issue_comment", "created") as Record<
       string,
       Record<string, unknown>
@@ -78,12 +78,24 @@ describe("event validation", () => {
       ...payload.issue,
       pull_request: { url: "https://api.github.com/repos/acme/infra/pulls/1" },
     };
-    const withBody = (body: string) =>
-      commentScan({ ...payload, comment: { ...payload.comment, body } }).kind;
+    const withBody = (body: string) => {
+      const request = commentScan({ ...payload, comment: { ...payload.comment, body } });
+      return request.kind === "comment" ? request.commands : request.kind;
+    };
     expect(
-      ["/tollgate run", "thanks!\n/tollgate  run  ", "/tollgate runner", "say /tollgate run"].map(
-        withBody,
-      ),
-    ).toEqual(["comment", "comment", "ignore", "ignore"]);
+      [
+        "/tollgate run",
+        "thanks!\n/tollgate  run  ",
+        "/tollgate runner",
+        "say /tollgate run",
+        "> /tollgate run",
+      ].map(withBody),
+    ).toEqual([
+      [{ name: "run" }],
+      [{ name: "run" }],
+      [{ name: "unknown", word: "runner" }],
+      "ignore",
+      "ignore",
+    ]);
   });
 });

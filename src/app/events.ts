@@ -1,7 +1,9 @@
 // The webhook fields the app relies on, validated with zod at the edge, and what each event asks
-// for: scan this pull request head, scan this commit (PR to be found), or a `/tollgate run` comment.
+// for: scan this pull request head, scan this commit (PR to be found), or `/tollgate` commands in a
+// pull request comment (read by commands.ts).
 // Everything past here works on these plain values, never on raw payloads.
 import { z } from "zod";
+import { parseCommands, type Command } from "./commands.js";
 
 export const CHECK_RUN_NAME = "Tollgate";
 export const RERUN_ACTION = {
@@ -9,7 +11,6 @@ export const RERUN_ACTION = {
   description: "Scan this commit again",
   identifier: "rerun",
 } as const;
-export const RUN_COMMAND = /^\/tollgate\s+run\s*$/m;
 
 const repository = z.object({
   name: z.string().min(1),
@@ -42,6 +43,8 @@ export type ScanRequest =
       pullNumber: number;
       commentId: number;
       author: string;
+      /** In the order written; at least one. */
+      commands: Command[];
     }
   | { kind: "ignore"; reason: string };
 
@@ -139,7 +142,7 @@ const commentEvent = z.object({
   }),
 });
 
-/** Only a new `/tollgate run` line in a pull request's conversation by a person counts. */
+/** Only new `/tollgate` lines in a pull request's conversation by a person count. */
 export function commentScan(payload: unknown): ScanRequest {
   const event = commentEvent.safeParse(payload);
   if (!event.success) return ignoreInvalid(event.error);
@@ -148,8 +151,8 @@ export function commentScan(payload: unknown): ScanRequest {
     return { kind: "ignore", reason: "comment is on an issue, not a pull request" };
   if (comment.user.type === "Bot" || sender.type === "Bot")
     return { kind: "ignore", reason: "comment is by a bot" };
-  if (!RUN_COMMAND.test(comment.body ?? ""))
-    return { kind: "ignore", reason: "comment has no /tollgate run command" };
+  const commands = parseCommands(comment.body ?? "");
+  if (commands.length === 0) return { kind: "ignore", reason: "comment has no /tollgate command" };
   return {
     kind: "comment",
     owner: event.data.repository.owner.login,
@@ -157,6 +160,7 @@ export function commentScan(payload: unknown): ScanRequest {
     pullNumber: issue.number,
     commentId: comment.id,
     author: comment.user.login,
+    commands,
   };
 }
 

@@ -3,8 +3,16 @@
 // Also the output of a run that could not finish, so a check run always ends with an explanation.
 import { plural, severityList, type Conclusion, type GateDecision } from "../gate/index.js";
 import { batchAnnotations, planAnnotations, type CheckAnnotation } from "./annotations.js";
+import { codeSpan, escapeMarkdown } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 import type { ChangedLines } from "./patch.js";
+import {
+  emptyRecord,
+  encodeRecord,
+  recordOf,
+  type CheckOverride,
+  type CheckRecord,
+} from "./record.js";
 
 /** GitHub's limit on `output.summary` and `output.text`. */
 export const SUMMARY_LIMIT = 65_535;
@@ -16,6 +24,8 @@ export interface CheckRunReport {
   summary: string;
   /** Each batch goes in its own `checks.update`; empty when there is nothing to annotate. */
   annotationBatches: CheckAnnotation[][];
+  /** What the run remembers (findings, an override), written to `output.text`; see record.ts. */
+  record?: CheckRecord;
 }
 
 export function checkRunTitle(decision: GateDecision): string {
@@ -33,6 +43,7 @@ export function buildCheckRunReport(
   decision: GateDecision,
   changedLines: ReadonlyMap<string, ChangedLines>,
   notices: readonly string[] = [],
+  headSha?: string,
 ): CheckRunReport {
   const { annotations, unannotated } = planAnnotations(decision, changedLines);
   return {
@@ -40,6 +51,86 @@ export function buildCheckRunReport(
     title: checkRunTitle(decision),
     summary: renderMarkdown(decision, { limit: SUMMARY_LIMIT, unannotated, notices }),
     annotationBatches: batchAnnotations(annotations),
+    ...(headSha ? { record: recordOf(decision, headSha) } : {}),
+  };
+}
+
+/** `output` as `checks.update` takes it: the record, when there is one, goes in `text`. */
+export function checkRunOutput(report: CheckRunReport): {
+  title: string;
+  summary: string;
+  text?: string;
+} {
+  return {
+    title: report.title,
+    summary: report.summary,
+    ...(report.record ? { text: encodeRecord(report.record) } : {}),
+  };
+}
+
+const OVERRIDE_START = "<!-- tollgate:override -->";
+const OVERRIDE_END = "<!-- /tollgate:override -->";
+const OVERRIDE_TITLE = /^Overridden by @[^:]+: /;
+
+/**
+ * A failing report turned `neutral` by a break-glass override, never silently: the title names
+ * who, the summary opens with who, when, why and which blocking findings were overridden, the
+ * findings stay listed below, and failure annotations become warnings. Neutral rather than success
+ * (HCP Terraform's overridden soft-mandatory policies still show as overridden): branch protection
+ * lets it merge, while the PR's checks list shows it did not pass.
+ */
+export function overriddenReport(report: CheckRunReport, override: CheckOverride): CheckRunReport {
+  const record = report.record;
+  const covered = new Set(override.covers);
+  const overridden = (record?.findings ?? []).filter((f) => f.blocking && covered.has(f.key));
+  const unlisted = override.covers.length - overridden.length;
+  const lines = [
+    OVERRIDE_START,
+    "## 🔓 Tollgate: blocking result overridden (break-glass)",
+    "",
+    `**@${escapeMarkdown(override.by)}** overrode this check on commit ${codeSpan(override.sha.slice(0, 7))} at ${override.at}. Reason:`,
+    "",
+    ...override.reason.split(/\r?\n/).map((line) => `> ${escapeMarkdown(line)}`),
+    "",
+    `Overridden: ${plural(override.covers.length, "blocking finding")}${override.coversErrors ? ", and the scan errors that failed the check" : ""}.`,
+    "",
+    ...overridden.map(
+      (f) =>
+        `- ${codeSpan(f.rule)} on ${codeSpan(f.resource)} at ${codeSpan(`${f.file}:${f.line}`)}: ${escapeMarkdown(f.message)}`,
+    ),
+    ...(unlisted > 0 ? [`- and ${plural(unlisted, "more")} not recorded in full`] : []),
+    "",
+    "The override applies to this commit only: a new push is gated normally again. The report it overrode follows.",
+    OVERRIDE_END,
+    "",
+  ];
+  const previous = report.summary.replace(
+    new RegExp(`${OVERRIDE_START}[\\s\\S]*?${OVERRIDE_END}\\n*`),
+    "",
+  );
+  const summary = `${lines.join("\n")}${previous}`;
+  return {
+    conclusion: "neutral",
+    title: `Overridden by @${override.by}: ${report.title.replace(OVERRIDE_TITLE, "")}`.slice(
+      0,
+      255,
+    ),
+    summary:
+      summary.length <= SUMMARY_LIMIT
+        ? summary
+        : `${summary.slice(0, SUMMARY_LIMIT - 40)}\n\n_Report cut at GitHub's limit._`,
+    annotationBatches: report.annotationBatches.map((batch) =>
+      batch.map((annotation) =>
+        annotation.annotation_level === "failure"
+          ? {
+              ...annotation,
+              annotation_level: "warning" as const,
+              title: `${annotation.title} (overridden)`.slice(0, 255),
+            }
+          : annotation,
+      ),
+    ),
+    ...(record ? { record: { ...record, override } } : {}),
   };
 }
 
@@ -48,6 +139,7 @@ export function incompleteCheckReport(
   conclusion: Conclusion,
   cause: string,
   detail: string,
+  headSha?: string,
 ): CheckRunReport {
   const outcome =
     conclusion === "failure"
@@ -70,5 +162,6 @@ export function incompleteCheckReport(
     title: `Scan incomplete: ${cause}`.slice(0, 255),
     summary,
     annotationBatches: [],
+    ...(headSha ? { record: emptyRecord(headSha, conclusion === "failure") } : {}),
   };
 }

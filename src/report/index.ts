@@ -8,3 +8,4 @@ export * from "./checkRun.js";
 export * from "./text.js";
 export * from "./json.js";
 export * from "./sarif.js";
+export * from "./record.js";

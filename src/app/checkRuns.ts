@@ -1,0 +1,102 @@
+// Reads back Tollgate's own check runs on a commit: the newest one (what `/tollgate override` and
+// `/tollgate explain` act on) and an override an earlier run of the same commit recorded (what a
+// re-run honours). Runs are told apart from other apps' by app id, since any app may name a run
+// "Tollgate"; their records are decoded by src/report/record.ts.
+import { z } from "zod";
+import type { GitHubApi, RepoRef } from "../github/index.js";
+import { decodeRecord, type CheckOverride, type CheckRecord } from "../report/index.js";
+import { CHECK_RUN_NAME } from "./events.js";
+
+const checkRunSchema = z.object({
+  id: z.number().int(),
+  head_sha: z.string(),
+  status: z.string(),
+  conclusion: z.string().nullable(),
+  html_url: z.string().nullable().optional(),
+  app: z.object({ id: z.number().int() }).nullable(),
+  output: z.object({
+    title: z.string().nullable(),
+    summary: z.string().nullable(),
+    text: z.string().nullable().optional(),
+  }),
+});
+const checkRunListSchema = z.object({ check_runs: z.array(checkRunSchema) });
+
+export interface OurCheckRun {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  url: string | undefined;
+  title: string;
+  summary: string;
+  record: CheckRecord | undefined;
+}
+
+/** Tollgate's runs on `sha` by app `appId`, newest first (GitHub's ids only grow). */
+async function ourRuns(
+  api: GitHubApi,
+  repository: RepoRef,
+  sha: string,
+  appId: (runs: z.infer<typeof checkRunSchema>[]) => number | undefined,
+  signal?: AbortSignal,
+): Promise<OurCheckRun[]> {
+  const { data } = await api.rest.checks.listForRef({
+    owner: repository.owner,
+    repo: repository.repo,
+    ref: sha,
+    check_name: CHECK_RUN_NAME,
+    filter: "all",
+    per_page: 100,
+    request: { signal },
+  });
+  const runs = checkRunListSchema.parse(data).check_runs;
+  const ours = appId(runs);
+  if (ours === undefined) return [];
+  return runs
+    .filter((run) => run.app?.id === ours && run.head_sha === sha)
+    .sort((a, b) => b.id - a.id)
+    .map((run) => ({
+      id: run.id,
+      status: run.status,
+      conclusion: run.conclusion,
+      url: run.html_url ?? undefined,
+      title: run.output.title ?? "",
+      summary: run.output.summary ?? "",
+      record: decodeRecord(run.output.text),
+    }));
+}
+
+/** The newest Tollgate run on `sha` made by app `appId`, if any. */
+export async function latestCheckRun(
+  api: GitHubApi,
+  repository: RepoRef,
+  sha: string,
+  appId: number,
+): Promise<OurCheckRun | undefined> {
+  return (await ourRuns(api, repository, sha, () => appId))[0];
+}
+
+/**
+ * The newest override recorded on `sha` by an earlier run of this app; the app is the one that
+ * made `currentRunId`, which the listing includes, so no extra request names it.
+ */
+export async function recordedOverride(
+  api: GitHubApi,
+  repository: RepoRef,
+  sha: string,
+  currentRunId: number,
+  signal?: AbortSignal,
+): Promise<CheckOverride | undefined> {
+  const runs = await ourRuns(
+    api,
+    repository,
+    sha,
+    (all) => all.find((run) => run.id === currentRunId)?.app?.id,
+    signal,
+  );
+  for (const run of runs) {
+    const override = run.record?.override;
+    if (run.id !== currentRunId && override?.sha === sha) return override;
+  }
+  return undefined;
+}

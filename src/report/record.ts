@@ -1,0 +1,132 @@
+// What a completed check run remembers about itself, machine-readable, in its `output.text` as a
+// hidden HTML comment: the findings (for `/tollgate explain`) and a break-glass override (so a re-run
+// of the same commit, in any replica, honours it). GitHub keeps it; no process memory is involved.
+// Read back with zod, since anything could sit in a check run's text.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { findingIdentity } from "../diff/index.js";
+import type { GateDecision } from "../gate/index.js";
+import type { Finding } from "../model/types.js";
+
+/**
+ * The encoded record stays under 60,000 characters of GitHub's 65,535 for `output.text`; past it
+ * findings are dropped (blocking ones last) and counted in `omitted`.
+ */
+const MAX_RECORD_CHARS = 60_000;
+const MARKER = /<!-- tollgate:record ([A-Za-z0-9_-]+) -->/;
+
+const recordedFindingSchema = z.object({
+  rule: z.string(),
+  file: z.string(),
+  line: z.number().int(),
+  resource: z.string(),
+  message: z.string(),
+  evidence: z.string(),
+  status: z.enum(["new", "existing", "fixed"]),
+  blocking: z.boolean(),
+  /** `findingKey`: the finding's diff identity, hashed to bound the record's size. */
+  key: z.string(),
+});
+export type RecordedFinding = z.infer<typeof recordedFindingSchema>;
+
+const overrideSchema = z.object({
+  by: z.string().min(1),
+  at: z.string().min(1),
+  reason: z.string().min(1),
+  /** The commit the override was given on; it never applies to another. */
+  sha: z.string().regex(/^[0-9a-f]{40}$/),
+  /** Keys of the blocking findings it overrode. */
+  covers: z.array(z.string()),
+  /** Whether it also overrode scan errors that failed the check (`on_error: block`). */
+  coversErrors: z.boolean(),
+});
+export type CheckOverride = z.infer<typeof overrideSchema>;
+
+const checkRecordSchema = z.object({
+  version: z.literal(1),
+  sha: z.string().regex(/^[0-9a-f]{40}$/),
+  /** Keys of the findings that blocked (before any override). */
+  blocking: z.array(z.string()),
+  /** Whether scan errors alone or also made the check fail. */
+  failedOnErrors: z.boolean(),
+  findings: z.array(recordedFindingSchema),
+  omitted: z.number().int().nonnegative(),
+  override: overrideSchema.optional(),
+});
+export type CheckRecord = z.infer<typeof checkRecordSchema>;
+
+/** A finding's diff identity, short: 16 hex digits of its SHA-256. */
+export function findingKey(finding: Pick<Finding, "rule" | "resource" | "evidence" | "root">) {
+  return createHash("sha256").update(findingIdentity(finding)).digest("hex").slice(0, 16);
+}
+
+export function recordOf(decision: GateDecision, sha: string): CheckRecord {
+  const blocking = new Set(decision.blocking);
+  const findings = [...decision.findings]
+    .sort((a, b) => Number(blocking.has(b)) - Number(blocking.has(a)))
+    .map((finding): RecordedFinding => ({
+      rule: finding.rule,
+      file: finding.file,
+      line: finding.line,
+      resource: finding.resource,
+      message: finding.message,
+      evidence: finding.evidence,
+      status: finding.status ?? "new",
+      blocking: blocking.has(finding),
+      key: findingKey(finding),
+    }));
+  return {
+    version: 1,
+    sha,
+    blocking: decision.blocking.map(findingKey),
+    failedOnErrors: decision.conclusion === "failure" && decision.errors.length > 0,
+    findings,
+    omitted: 0,
+  };
+}
+
+/** The record of a run that produced no decision (an incomplete scan). */
+export function emptyRecord(sha: string, failed: boolean): CheckRecord {
+  return { version: 1, sha, blocking: [], failedOnErrors: failed, findings: [], omitted: 0 };
+}
+
+/** `output.text`: a visible line and the record in a hidden comment, within GitHub's limit. */
+export function encodeRecord(record: CheckRecord): string {
+  const findings = [...record.findings];
+  let omitted = record.omitted;
+  for (;;) {
+    const payload = Buffer.from(JSON.stringify({ ...record, findings, omitted })).toString(
+      "base64url",
+    );
+    const text = `<!-- tollgate:record ${payload} -->`;
+    if (text.length <= MAX_RECORD_CHARS || findings.length === 0) return text;
+    const drop = Math.max(1, Math.ceil(findings.length / 10));
+    findings.splice(findings.length - drop, drop);
+    omitted += drop;
+  }
+}
+
+/** The record in a check run's `output.text`, or undefined when there is none or it is malformed. */
+export function decodeRecord(text: string | null | undefined): CheckRecord | undefined {
+  const match = MARKER.exec(text ?? "");
+  if (!match?.[1]) return undefined;
+  try {
+    const parsed = checkRecordSchema.safeParse(
+      JSON.parse(Buffer.from(match[1], "base64url").toString("utf8")),
+    );
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether an override given earlier covers what blocks now: the same commit, every blocking
+ * finding among those it overrode, and scan errors only if it overrode them too.
+ */
+export function overrideCovers(override: CheckOverride, record: CheckRecord): boolean {
+  if (override.sha !== record.sha) return false;
+  const covered = new Set(override.covers);
+  if (!record.blocking.every((key) => covered.has(key))) return false;
+  return !record.failedOnErrors || override.coversErrors;
+}

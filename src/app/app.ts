@@ -31,8 +31,9 @@ import {
   type CheckTarget,
   type ScanRequest,
 } from "./events.js";
+import { runCommentCommands, type CommandContext } from "./commentCommands.js";
 import { handlePush, pushRequest } from "./org.js";
-import { findPullForCommit, pullTarget } from "./pulls.js";
+import { findPullForCommit } from "./pulls.js";
 import { BackgroundTasks } from "./tasks.js";
 
 export interface TollgateAppOptions {
@@ -48,9 +49,6 @@ export interface TollgateAppOptions {
   /** Where organization-wide work (policy checks, re-runs, previews) runs; tests wait on it. */
   tasks?: BackgroundTasks;
 }
-
-/** Repository roles that may start a scan by comment (GitHub's `permission` folds maintain into write). */
-const MAY_RUN = new Set(["admin", "maintain", "write"]);
 
 export function createTollgateApp(options: TollgateAppOptions): ApplicationFunction {
   return async (app: Probot) => {
@@ -80,6 +78,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       new BackgroundTasks((name, error) =>
         app.log.error({ task: name, error: describeError(error) }, "background task failed"),
       );
+    const appId = lazyAppId(app);
 
     const handle = async (context: Context, request: ScanRequest) => {
       const api = context.octokit;
@@ -91,7 +90,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       let target: CheckTarget | undefined;
       if (request.kind === "pull") target = request.target;
       else if (request.kind === "commit") target = await findPullForCommit(api, request);
-      else target = await authoriseComment(context, api, request);
+      else target = await runCommentCommands(commandContext(context, api, flow, appId), request);
       if (!target) {
         context.log.info({ ...fields, kind: request.kind }, "no open pull request to scan");
         return;
@@ -263,34 +262,34 @@ function revivedCheck(
   };
 }
 
-/** Only people with write access or more may start a scan; they get a reaction, others a polite reply. */
-async function authoriseComment(
+/** What comment commands need: the webhook's client, and the app's id and rules looked up lazily. */
+function commandContext(
   context: Context,
   api: GitHubApi,
-  request: Extract<ScanRequest, { kind: "comment" }>,
-): Promise<CheckTarget | undefined> {
-  const repository = { owner: request.owner, repo: request.repo };
-  const { data } = await api.rest.repos.getCollaboratorPermissionLevel({
-    ...repository,
-    username: request.author,
-  });
-  if (!MAY_RUN.has(data.permission)) {
-    context.log.info({ delivery: context.id, permission: data.permission }, "scan command refused");
-    await api.rest.issues.createComment({
-      ...repository,
-      issue_number: request.pullNumber,
-      body: `Sorry @${request.author}, only people with write access to this repository can start a Tollgate scan. A maintainer can comment \`/tollgate run\`, or push a commit to run it again.`,
-    });
-    return undefined;
-  }
-  const target = await pullTarget(api, { ...repository, pullNumber: request.pullNumber });
-  // A rocket says "scanning"; a closed pull request gets none, since nothing will run.
-  if (target) {
-    await api.rest.reactions.createForIssueComment({
-      ...repository,
-      comment_id: request.commentId,
-      content: "rocket",
-    });
-  }
-  return target;
+  flow: CheckFlowOptions,
+  appId: () => Promise<number>,
+): CommandContext {
+  return {
+    api,
+    log: context.log,
+    appId,
+    rules: async () => flow.engine.builtinRules ?? [],
+    ...(flow.lastValidSettings ? { lastValidSettings: flow.lastValidSettings } : {}),
+    ...(flow.clock ? { clock: flow.clock } : {}),
+  };
+}
+
+const appIdentity = z.object({ id: z.number().int().positive() });
+
+/** This app's id, asked of GitHub (`GET /app`, as the app) once per process and kept. */
+function lazyAppId(app: Probot): () => Promise<number> {
+  let id: Promise<number> | undefined;
+  return () => {
+    id ??= app
+      .auth()
+      .then((api) => api.rest.apps.getAuthenticated())
+      .then(({ data }) => appIdentity.parse(data).id);
+    id.catch(() => (id = undefined));
+    return id;
+  };
 }

@@ -33,6 +33,8 @@ export interface RuleMetadata {
   category: Category;
   remediation?: string;
   controls?: string[];
+  /** `related_resources` links, as `[description](url)` or the bare url. */
+  references?: string[];
   /** The entrypoint that evaluates the rule (`tollgate/rules/iam/wildcard_action/deny`). */
   entrypoint: string;
 }
@@ -59,9 +61,11 @@ export function ruleMetadata(entrypoint: string, annotations: readonly unknown[]
   let title: string | undefined;
   let description: string | undefined;
   let custom: Record<string, unknown> = {};
+  let references: string[] | undefined;
   for (const annotation of parsed) {
     title = annotation.title ?? title;
     description = annotation.description ?? description;
+    if (annotation.related_resources) references = annotation.related_resources.flatMap(reference);
     custom = { ...custom, ...annotation.custom };
   }
   const fields = customSchema.safeParse(custom);
@@ -83,7 +87,22 @@ export function ruleMetadata(entrypoint: string, annotations: readonly unknown[]
       category: fields.data.category,
       ...(fields.data.remediation !== undefined ? { remediation: fields.data.remediation } : {}),
       ...(fields.data.controls !== undefined ? { controls: fields.data.controls } : {}),
+      ...(references && references.length > 0 ? { references } : {}),
       entrypoint,
     },
   };
+}
+
+const relatedResourceSchema = z.union([
+  z.string().min(1),
+  z.object({ ref: z.string().min(1), description: z.string().optional() }),
+]);
+
+/** One `related_resources` entry as text; entries of another shape are left out. */
+function reference(entry: unknown): string[] {
+  const parsed = relatedResourceSchema.safeParse(entry);
+  if (!parsed.success) return [];
+  const value = parsed.data;
+  if (typeof value === "string") return [value];
+  return [value.description ? `[${value.description}](${value.ref})` : value.ref];
 }

@@ -1,0 +1,454 @@
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { mockCheckRunStore } from "../../test/app/checkRunStore.js";
+import { FakeEngine, finding } from "../../test/app/findings.js";
+import {
+  BASE_SHA,
+  examplePayload,
+  HEAD_SHA,
+  mockGitHub,
+  testApp,
+  type MockRepository,
+} from "../../test/app/harness.js";
+import { contractProblems, type RecordedRequest } from "../../test/app/openapi.js";
+import type { SourceFile } from "../iac/source.js";
+import type { RuleMetadata } from "../policy/metadata.js";
+import { decodeRecord, encodeRecord } from "../report/index.js";
+
+const NEWER_SHA = "3".repeat(40);
+const TWO_PORTS_SHA = "5".repeat(40);
+const TWO_PORTS =
+  'resource "aws_security_group" "web" {\n  ingress_port = 22\n  ingress_port = 3389\n}\n';
+const SETTINGS = ".github/tollgate.yml";
+const BASE_MAIN = 'resource "aws_security_group" "web" {\n}\n';
+const HEAD_MAIN = 'resource "aws_security_group" "web" {\n  ingress_port = 22\n}\n';
+
+/**
+ * Every `ingress_port = N` line is a finding: a high (so blocking) TG-NET-001, except that 3389 is a
+ * medium (advisory unless settings say otherwise) TG-NET-002.
+ */
+function scanOpenPorts(file: SourceFile) {
+  const findings = file.text.split("\n").flatMap((text, index) => {
+    const port = /ingress_port\s*=\s*(\d+)/.exec(text);
+    return port
+      ? [
+          finding({
+            ...(port[1] === "3389" ? { rule: "TG-NET-002", severity: "medium" as const } : {}),
+            file: file.path,
+            line: index + 1,
+            endLine: index + 1,
+            evidence: `tcp/${port[1]} from 0.0.0.0/0`,
+            message: `Ingress tcp/${port[1]} from 0.0.0.0/0`,
+          }),
+        ]
+      : [];
+  });
+  return { findings, errors: [] };
+}
+
+const CATALOGUE: RuleMetadata[] = [
+  {
+    id: "TG-NET-001",
+    title: "Security group open to the world",
+    description: "Ingress from 0.0.0.0/0 exposes the port to the whole internet.",
+    severity: "high",
+    category: "network",
+    remediation: "Restrict cidr_blocks to known ranges.",
+    controls: ["CIS-AWS-5.2"],
+    references: [
+      "[AWS docs](https://docs.aws.amazon.com/vpc/latest/userguide/security-groups.html)",
+    ],
+    entrypoint: "tollgate/rules/network/open_ingress/deny",
+  },
+  {
+    id: "TG-NET-002",
+    title: "Security group open on all ports",
+    severity: "critical",
+    category: "network",
+    entrypoint: "tollgate/rules/network/all_ports/deny",
+  },
+  {
+    id: "TG-IAM-001",
+    title: "Wildcard IAM action",
+    severity: "high",
+    category: "iam",
+    entrypoint: "tollgate/rules/iam/wildcard_action/deny",
+  },
+];
+
+class CatalogueEngine extends FakeEngine {
+  readonly builtinRules = CATALOGUE;
+}
+
+function repository(settings: string | undefined, overrides: Partial<MockRepository> = {}) {
+  return {
+    commits: {
+      ...(settings === undefined ? {} : { "": { [SETTINGS]: settings } }),
+      [BASE_SHA]: { "main.tf": BASE_MAIN },
+      [HEAD_SHA]: { "main.tf": HEAD_MAIN },
+      [NEWER_SHA]: { "main.tf": HEAD_MAIN },
+      [TWO_PORTS_SHA]: { "main.tf": TWO_PORTS },
+    },
+    pullFiles: [
+      {
+        filename: "main.tf",
+        status: "modified" as const,
+        patch: "@@ -1,2 +1,3 @@\n resource\n+  ingress_port = 22\n }",
+      },
+    ],
+    pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+    ...overrides,
+  };
+}
+
+const BREAK_GLASS = "break_glass:\n  users: [alice]\n  teams: [acme/sec-leads]\n";
+
+function pullRequestPayload(action: string, headSha = HEAD_SHA) {
+  const payload = examplePayload("pull_request", action);
+  const pull = payload.pull_request as {
+    number: number;
+    head: { sha: string };
+    base: { sha: string };
+  };
+  pull.number = 12;
+  pull.head.sha = headSha;
+  pull.base.sha = BASE_SHA;
+  return payload;
+}
+
+function commentPayload(body: string, login = "octocat") {
+  const payload = examplePayload("issue_comment", "created") as Record<
+    string,
+    Record<string, unknown>
+  >;
+  payload.issue = {
+    ...payload.issue,
+    number: 12,
+    pull_request: { url: "https://api.github.com/repos/acme/infra/pulls/12" },
+  };
+  payload.comment = {
+    ...payload.comment,
+    id: 555,
+    body,
+    user: { ...(payload.comment?.user as object), login, type: "User" },
+  };
+  payload.sender = { ...payload.sender, login, type: "User" };
+  return payload;
+}
+
+const everyRequest: RecordedRequest[] = [];
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+/** A Tollgate app on a mocked GitHub that remembers check runs; `deliver` waits for queued work. */
+async function setUp(repo: MockRepository, failing: RegExp[] = []) {
+  const github = mockGitHub(repo, failing);
+  const store = mockCheckRunStore(github.requests, { "acme/sec-leads": ["bob"] });
+  const app = await testApp(new CatalogueEngine(scanOpenPorts));
+  const all = () => github.requests;
+  const deliver = async (name: string, payload: Record<string, unknown>) => {
+    const before = all().length;
+    await app.deliver(name, payload);
+    const sent = all().slice(before);
+    everyRequest.push(...sent);
+    return sent;
+  };
+  return { github, store, deliver };
+}
+
+const paths = (requests: RecordedRequest[]) =>
+  requests.map((r) => `${r.method} ${r.path.split("?")[0]}`);
+const replies = (requests: RecordedRequest[]) =>
+  requests
+    .filter((r) => r.method === "POST" && /\/issues\/12\/comments$/.test(r.path))
+    .map((r) => (r.body as { body: string }).body);
+const patches = (requests: RecordedRequest[]) =>
+  requests
+    .filter((r) => r.method === "PATCH")
+    .map((r): Record<string, unknown> => ({
+      id: Number(r.path.split("/").at(-1)),
+      ...(r.body as Record<string, unknown>),
+    }));
+
+describe("/tollgate override", () => {
+  it("re-completes the failing head check as neutral, recorded; a re-run of that commit keeps it, a new push does not", async () => {
+    const { deliver, store } = await setUp(repository(BREAK_GLASS));
+    const first = await deliver("pull_request", pullRequestPayload("opened"));
+    expect(patches(first).at(-1)).toMatchObject({ id: 777, conclusion: "failure" });
+
+    // Another app's run on the same commit claiming an override is not ours: it is never honoured.
+    const forged = decodeRecord(
+      (first.filter((r) => r.method === "PATCH").at(-1)?.body as { output: { text: string } })
+        .output.text,
+    );
+    expect(forged?.blocking).toHaveLength(1);
+    store.foreign.push({
+      id: 900,
+      head_sha: HEAD_SHA,
+      app: { id: 99 },
+      status: "completed",
+      conclusion: "failure",
+      output: {
+        title: "Tollgate",
+        summary: "",
+        text: encodeRecord({
+          ...forged!,
+          override: {
+            by: "mallory",
+            at: "2026-11-26T00:00:00Z",
+            reason: "forged",
+            sha: HEAD_SHA,
+            covers: forged!.blocking,
+            coversErrors: false,
+          },
+        }),
+      },
+    });
+    const notOurs = await deliver("issue_comment", commentPayload("/tollgate run"));
+    expect(patches(notOurs).at(-1)).toMatchObject({ id: 778, conclusion: "failure" });
+
+    const override = await deliver(
+      "issue_comment",
+      commentPayload("/tollgate override prod hotfix for INC-42, reviewed by sec", "bob"),
+    );
+    expect(paths(override)).toEqual([
+      "GET /repos/acme/.github/contents/.github%2Ftollgate.yml",
+      "GET /repos/acme/infra/contents/.github%2Ftollgate.yml",
+      "GET /orgs/acme/teams/sec-leads/memberships/bob",
+      "GET /repos/acme/infra/pulls/12",
+      "GET /app",
+      `GET /repos/acme/infra/commits/${HEAD_SHA}/check-runs`,
+      "PATCH /repos/acme/infra/check-runs/778",
+      "POST /repos/acme/infra/issues/12/comments",
+      "POST /repos/acme/infra/issues/comments/555/reactions",
+    ]);
+    const [overridden] = patches(override);
+    expect(overridden).toMatchObject({
+      status: "completed",
+      conclusion: "neutral",
+      output: { title: "Overridden by @bob: 1 new finding: 1 high" },
+    });
+    const output = overridden?.output as { summary: string; text: string };
+    expect(output.summary).toMatch(
+      /^<!-- tollgate:override -->\n## 🔓 Tollgate: blocking result overridden \(break-glass\)\n\n\*\*@bob\*\* overrode this check on commit `2222222` at /,
+    );
+    expect(output.summary).toContain("> prod hotfix for INC-42, reviewed by sec");
+    expect(output.summary).toContain(
+      "- `TG-NET-001` on `aws_security_group.web` at `main.tf:2`: Ingress tcp/22 from 0.0.0.0/0",
+    );
+    expect(output.summary).toContain("## ❌ Tollgate: blocked");
+    expect(decodeRecord(output.text)?.override).toMatchObject({
+      by: "bob",
+      sha: HEAD_SHA,
+      reason: "prod hotfix for INC-42, reviewed by sec",
+      covers: [expect.stringMatching(/^[0-9a-f]{16}$/)],
+    });
+    expect(replies(override)[0]).toMatch(
+      /^Override recorded: @bob overrode the Tollgate check on 2222222 \(1 blocking finding\)/,
+    );
+
+    const rerun = await deliver("issue_comment", commentPayload("/tollgate run"));
+    const rerunCompletion = patches(rerun).at(-1);
+    expect(rerunCompletion).toMatchObject({
+      id: 779,
+      conclusion: "neutral",
+      output: { title: "Overridden by @bob: 1 new finding: 1 high" },
+    });
+    const rerunOutput = rerunCompletion?.output as {
+      summary: string;
+      annotations: { annotation_level: string; title: string }[];
+    };
+    expect(rerunOutput.annotations).toMatchObject([
+      {
+        annotation_level: "warning",
+        title: "TG-NET-001: Security group open to the world (overridden)",
+      },
+    ]);
+
+    const pushed = await deliver("pull_request", pullRequestPayload("synchronize", NEWER_SHA));
+    expect(paths(pushed)).toContain(`GET /repos/acme/infra/commits/${NEWER_SHA}/check-runs`);
+    expect(patches(pushed).at(-1)).toMatchObject({
+      id: 780,
+      conclusion: "failure",
+      output: { title: "1 new finding: 1 high" },
+    });
+  });
+
+  it("does not honour an earlier override on a re-run that blocks on more than it covers", async () => {
+    const repo = repository(BREAK_GLASS, {
+      pulls: [{ number: 12, head: { sha: TWO_PORTS_SHA }, base: { sha: BASE_SHA } }],
+    });
+    const { deliver } = await setUp(repo);
+    const first = await deliver("pull_request", pullRequestPayload("opened", TWO_PORTS_SHA));
+    expect(patches(first).at(-1)).toMatchObject({
+      output: { title: "2 new findings: 1 high, 1 medium" },
+    });
+    await deliver("issue_comment", commentPayload("/tollgate override known risk", "alice"));
+    // The organization now makes the medium finding block: the override did not cover it.
+    repo.commits[""] = {
+      [SETTINGS]: `${BREAK_GLASS}enforcement:\n  rules:\n    TG-NET-002: blocking\n`,
+    };
+    const rerun = await deliver("issue_comment", commentPayload("/tollgate run"));
+    const completion = patches(rerun).at(-1);
+    expect(completion).toMatchObject({ id: 778, conclusion: "failure" });
+    const summary = (completion?.output as { summary: string }).summary;
+    expect(summary).toContain("2 blocking new findings (1 high, 1 medium)");
+    expect(summary).toContain(
+      "@alice overrode an earlier result on this commit, but this run blocks on more than that override covers, so it does not apply.",
+    );
+  });
+
+  it("refuses politely anyone the settings do not name, and says when overrides are off", async () => {
+    const named = await setUp(repository(BREAK_GLASS));
+    await named.deliver("pull_request", pullRequestPayload("opened"));
+    const carol = await named.deliver(
+      "issue_comment",
+      commentPayload("/tollgate override trust me", "carol"),
+    );
+    expect(patches(carol)).toEqual([]);
+    expect(paths(carol)).toContain("GET /orgs/acme/teams/sec-leads/memberships/carol");
+    expect(replies(carol)).toEqual([
+      "Sorry @carol, only the people and teams named under `break_glass` in the Tollgate settings can override a blocking result.",
+    ]);
+    nock.cleanAll();
+
+    const off = await setUp(repository("fail_on: new\n"));
+    const refused = await off.deliver(
+      "issue_comment",
+      commentPayload("/tollgate override please", "alice"),
+    );
+    expect(patches(refused)).toEqual([]);
+    expect(replies(refused)).toEqual([
+      "Sorry @alice, break-glass overrides are not enabled here: the Tollgate settings name no users or teams under `break_glass`.",
+    ]);
+  });
+
+  it("refuses when the organization's settings cannot be read, since it cannot tell who may", async () => {
+    const { deliver } = await setUp(repository(BREAK_GLASS), [
+      /\/repos\/acme\/\.github\/contents\//,
+    ]);
+    const refused = await deliver("issue_comment", commentPayload("/tollgate override x", "alice"));
+    expect(patches(refused)).toEqual([]);
+    expect(replies(refused)).toEqual([
+      expect.stringMatching(
+        /^Sorry @alice, Tollgate could not read valid settings \(settings-unreadable in acme\/\.github:\.github\/tollgate\.yml\)/,
+      ),
+    ]);
+  });
+
+  it("answers a malformed override with its usage, and overrides nothing that passes", async () => {
+    const { deliver } = await setUp(
+      repository(BREAK_GLASS, {
+        commits: {
+          "": { [SETTINGS]: BREAK_GLASS },
+          [BASE_SHA]: { "main.tf": BASE_MAIN },
+          [HEAD_SHA]: { "main.tf": BASE_MAIN },
+        },
+      }),
+    );
+    const malformed = await deliver(
+      "issue_comment",
+      commentPayload("/tollgate override   ", "alice"),
+    );
+    expect(paths(malformed)).toEqual([
+      "POST /app/installations/4242/access_tokens",
+      "POST /repos/acme/infra/issues/12/comments",
+    ]);
+    expect(replies(malformed)[0]).toMatch(
+      /^Sorry @alice, Tollgate could not read that command: a reason is required: `\/tollgate override <reason>`\.\n\nUsage: `\/tollgate override <reason>`/,
+    );
+    await deliver("pull_request", pullRequestPayload("opened"));
+    const passing = await deliver("issue_comment", commentPayload("/tollgate override x", "alice"));
+    expect(patches(passing)).toEqual([]);
+    expect(replies(passing)).toEqual([
+      "The Tollgate check on 2222222 did not block (success), so there is nothing to override.",
+    ]);
+  });
+});
+
+describe("/tollgate explain", () => {
+  it("replies with the rule's documentation and this PR's findings of it from the check run", async () => {
+    const { deliver } = await setUp(repository(undefined));
+    await deliver("pull_request", pullRequestPayload("opened"));
+    const explained = await deliver(
+      "issue_comment",
+      commentPayload("/tollgate EXPLAIN tg-net-001"),
+    );
+    expect(paths(explained)).toEqual([
+      "GET /repos/acme/infra/collaborators/octocat/permission",
+      "GET /repos/acme/infra/pulls/12",
+      "GET /app",
+      `GET /repos/acme/infra/commits/${HEAD_SHA}/check-runs`,
+      "POST /repos/acme/infra/issues/12/comments",
+    ]);
+    expect(replies(explained)[0]).toBe(
+      [
+        "## `TG-NET-001`: Security group open to the world",
+        "",
+        "**Severity:** high · **Category:** network",
+        "",
+        "Ingress from 0.0.0.0/0 exposes the port to the whole internet.",
+        "",
+        "**Remediation:** Restrict cidr\\_blocks to known ranges.",
+        "",
+        "**Controls:** `CIS-AWS-5.2`",
+        "",
+        "**References:**",
+        "- [AWS docs](https://docs.aws.amazon.com/vpc/latest/userguide/security-groups.html)",
+        "",
+        "### On this pull request (2222222)",
+        "",
+        "- `main.tf:2` `aws_security_group.web` (new, blocks merge): Ingress tcp/22 from 0.0.0.0/0 Evidence: `tcp/22 from 0.0.0.0/0`",
+      ].join("\n"),
+    );
+  });
+
+  it("lists close matches for an unknown rule id, and refuses without write access", async () => {
+    const { deliver } = await setUp(repository(undefined));
+    const unknown = await deliver("issue_comment", commentPayload("/tollgate explain TG-NET-01"));
+    expect(replies(unknown)).toEqual([
+      [
+        "Tollgate has no rule `TG-NET-01`.",
+        "",
+        "Did you mean:",
+        "",
+        "- `TG-NET-001`: Security group open to the world",
+        "- `TG-NET-002`: Security group open on all ports",
+      ].join("\n"),
+    ]);
+    nock.cleanAll();
+    const readOnly = await setUp(repository(undefined, { permission: "read" }));
+    const refused = await readOnly.deliver(
+      "issue_comment",
+      commentPayload("/tollgate explain TG-NET-001"),
+    );
+    expect(replies(refused)).toEqual([
+      expect.stringMatching(
+        /^Sorry @octocat, only people with write access to this repository can ask Tollgate to explain a rule\./,
+      ),
+    ]);
+  });
+
+  it("answers an unknown command with the list of commands", async () => {
+    const { deliver } = await setUp(repository(undefined));
+    const help = await deliver("issue_comment", commentPayload("/tollgate frobnicate"));
+    expect(replies(help)[0]).toMatch(
+      /^Sorry @octocat, Tollgate does not know `\/tollgate frobnicate`\. It understands, one per line:\n\n- `\/tollgate run`/,
+    );
+  });
+});
+
+describe("contract", () => {
+  it("sends only requests GitHub's REST description allows, the new ones included", () => {
+    const rest = everyRequest.filter((r) => r.path !== "/graphql");
+    for (const path of [
+      "/orgs/acme/teams/sec-leads/memberships/bob",
+      `/repos/acme/infra/commits/${HEAD_SHA}/check-runs`,
+      "/app",
+    ])
+      expect(rest.some((r) => r.path.split("?")[0] === path)).toBe(true);
+    expect(rest.flatMap(contractProblems)).toEqual([]);
+  });
+});

@@ -1,0 +1,158 @@
+// What each `/tollgate` command in a pull request comment does, with who may do it: `run` and
+// `explain` need write access or more; `override` needs a place under `break_glass` in the
+// settings read from default branches. Everyone else gets a polite reply, never silence. `run`
+// returns the pull request to scan; the handler in app.ts queues it like any other event.
+import type { RuleMetadata } from "../policy/metadata.js";
+import { readGateSettings, type GitHubApi, type LastValidSettings } from "../github/index.js";
+import { authoriseOverride, overrideCheck } from "./breakGlass.js";
+import { USAGE } from "./commands.js";
+import type { CheckTarget, ScanRequest } from "./events.js";
+import { explainRule } from "./explain.js";
+import { pullTarget } from "./pulls.js";
+import type { FlowLog } from "./checkFlow.js";
+
+export type CommentRequest = Extract<ScanRequest, { kind: "comment" }>;
+
+export interface CommandContext {
+  api: GitHubApi;
+  log: FlowLog;
+  /** This app's id, to tell its check runs from other apps' (asked of GitHub once). */
+  appId: () => Promise<number>;
+  /** The rules of the policy bundle in force, for `/tollgate explain`. */
+  rules: () => Promise<readonly RuleMetadata[]>;
+  lastValidSettings?: LastValidSettings;
+  clock?: () => Date;
+}
+
+/** Repository roles that may run and explain (GitHub's `permission` folds maintain into write). */
+const MAY_RUN = new Set(["admin", "maintain", "write"]);
+
+/** Carries out the comment's commands in order; the pull request to scan if one said `run`. */
+export async function runCommentCommands(
+  context: CommandContext,
+  request: CommentRequest,
+): Promise<CheckTarget | undefined> {
+  let permission: Promise<string> | undefined;
+  const mayRun = async () => {
+    permission ??= context.api.rest.repos
+      .getCollaboratorPermissionLevel({
+        owner: request.owner,
+        repo: request.repo,
+        username: request.author,
+      })
+      .then(({ data }) => data.permission);
+    return MAY_RUN.has(await permission);
+  };
+  let scan: CheckTarget | undefined;
+  for (const command of request.commands) {
+    const fields = { owner: request.owner, repo: request.repo, pull: request.pullNumber };
+    context.log.info({ ...fields, command: command.name }, "comment command");
+    switch (command.name) {
+      case "run":
+        if (!(await mayRun())) {
+          await reply(context, request, refusal(request.author, "start a Tollgate scan"));
+          break;
+        }
+        scan = (await startScan(context, request)) ?? scan;
+        break;
+      case "explain":
+        if (!(await mayRun())) {
+          await reply(context, request, refusal(request.author, "ask Tollgate to explain a rule"));
+          break;
+        }
+        await reply(context, request, await explainRule(context, request, command.rule));
+        break;
+      case "override":
+        await override(context, request, command.reason);
+        break;
+      case "malformed":
+        await reply(
+          context,
+          request,
+          `Sorry @${request.author}, Tollgate could not read that command: ${command.problem}.\n\nUsage: ${USAGE[command.command]}`,
+        );
+        break;
+      case "unknown":
+        await reply(
+          context,
+          request,
+          [
+            `Sorry @${request.author}, Tollgate does not know ${command.word ? `\`/tollgate ${command.word}\`` : "that command"}. It understands, one per line:`,
+            "",
+            ...Object.values(USAGE).map((usage) => `- ${usage}`),
+          ].join("\n"),
+        );
+        break;
+    }
+  }
+  return scan;
+}
+
+function refusal(author: string, action: string): string {
+  return `Sorry @${author}, only people with write access to this repository can ${action}. A maintainer can comment the command, or push a commit to run the check again.`;
+}
+
+async function reply(context: CommandContext, request: CommentRequest, body: string) {
+  await context.api.rest.issues.createComment({
+    owner: request.owner,
+    repo: request.repo,
+    issue_number: request.pullNumber,
+    body,
+  });
+}
+
+async function react(context: CommandContext, request: CommentRequest, content: "rocket" | "+1") {
+  await context.api.rest.reactions.createForIssueComment({
+    owner: request.owner,
+    repo: request.repo,
+    comment_id: request.commentId,
+    content,
+  });
+}
+
+/** A rocket says "scanning"; a closed pull request gets none, since nothing will run. */
+async function startScan(
+  context: CommandContext,
+  request: CommentRequest,
+): Promise<CheckTarget | undefined> {
+  const target = await pullTarget(context.api, {
+    owner: request.owner,
+    repo: request.repo,
+    pullNumber: request.pullNumber,
+  });
+  if (target) await react(context, request, "rocket");
+  return target;
+}
+
+/**
+ * Break-glass: who may override comes only from the settings on default branches, read afresh;
+ * with any settings error the app cannot tell, so it refuses. The override is written to the
+ * head commit's newest Tollgate run (see breakGlass.ts) and acknowledged with a reaction and a reply.
+ */
+async function override(context: CommandContext, request: CommentRequest, reason: string) {
+  const repository = { owner: request.owner, repo: request.repo };
+  const read = await readGateSettings(
+    context.api,
+    repository,
+    undefined,
+    context.lastValidSettings,
+  );
+  const decision = await authoriseOverride(context.api, read, request.author);
+  if (!decision.ok) {
+    context.log.info({ ...repository, reason: decision.reason }, "override refused");
+    await reply(context, request, `Sorry @${request.author}, ${decision.message}`);
+    return;
+  }
+  const target = await pullTarget(context.api, { ...repository, pullNumber: request.pullNumber });
+  if (!target) {
+    await reply(context, request, `Sorry @${request.author}, this pull request is not open.`);
+    return;
+  }
+  const outcome = await overrideCheck(context, target, {
+    by: request.author,
+    reason,
+    at: (context.clock ?? (() => new Date()))().toISOString(),
+  });
+  await reply(context, request, outcome.message);
+  if (outcome.ok) await react(context, request, "+1");
+}

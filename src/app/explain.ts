@@ -1,0 +1,109 @@
+// `/tollgate explain <rule-id>`: the reply with a rule's documentation from its METADATA and the
+// evidence of its findings on the pull request's head, read from the newest Tollgate check run's
+// record (no rescan). An unknown id gets the closest ids; the edit distance is our own 15 lines,
+// since nothing in package.json offers one and the catalogue is a few hundred ids of <= 100 chars.
+import type { RuleMetadata } from "../policy/metadata.js";
+import { codeSpan, escapeMarkdown } from "../report/index.js";
+import { latestCheckRun } from "./checkRuns.js";
+import type { CommandContext, CommentRequest } from "./commentCommands.js";
+import { pullTarget } from "./pulls.js";
+
+/** Findings of the rule listed in the reply; the check run has the rest. */
+const MAX_LISTED_FINDINGS = 20;
+const MAX_SUGGESTIONS = 5;
+
+export async function explainRule(
+  context: Pick<CommandContext, "api" | "appId" | "rules">,
+  request: CommentRequest,
+  ruleId: string,
+): Promise<string> {
+  const rules = await context.rules();
+  const rule = rules.find((r) => r.id.toLowerCase() === ruleId.toLowerCase());
+  if (!rule) return unknownRule(ruleId, rules);
+  const lines = ruleDocumentation(rule);
+  const target = await pullTarget(context.api, {
+    owner: request.owner,
+    repo: request.repo,
+    pullNumber: request.pullNumber,
+  });
+  if (!target) return lines.join("\n");
+  const short = target.headSha.slice(0, 7);
+  const run = await latestCheckRun(context.api, target, target.headSha, await context.appId());
+  lines.push("", `### On this pull request (${short})`, "");
+  if (!run?.record) {
+    lines.push(
+      run
+        ? `The Tollgate check on ${short} ${run.status === "completed" ? "carries no record of its findings" : "is still running"}.`
+        : `There is no Tollgate check on ${short} yet.`,
+    );
+    return lines.join("\n");
+  }
+  const findings = run.record.findings.filter((f) => f.rule === rule.id && f.status !== "fixed");
+  if (findings.length === 0) {
+    lines.push(
+      `The Tollgate check on ${short} has no open findings of ${codeSpan(rule.id)}${run.record.omitted > 0 ? " among those it recorded" : ""}.`,
+    );
+    return lines.join("\n");
+  }
+  for (const f of findings.slice(0, MAX_LISTED_FINDINGS)) {
+    const tags = [f.status, ...(f.blocking ? ["blocks merge"] : [])].join(", ");
+    lines.push(
+      `- ${codeSpan(`${f.file}:${f.line}`)} ${codeSpan(f.resource)} (${tags}): ${escapeMarkdown(f.message)} Evidence: ${codeSpan(f.evidence)}`,
+    );
+  }
+  const more = findings.length - MAX_LISTED_FINDINGS;
+  if (more > 0 || run.record.omitted > 0)
+    lines.push("", `More findings are in the check run${run.url ? `: ${run.url}` : "."}`);
+  return lines.join("\n");
+}
+
+function ruleDocumentation(rule: RuleMetadata): string[] {
+  const lines = [
+    `## ${codeSpan(rule.id)}: ${escapeMarkdown(rule.title)}`,
+    "",
+    `**Severity:** ${rule.severity} · **Category:** ${rule.category}`,
+  ];
+  if (rule.description) lines.push("", escapeMarkdown(rule.description));
+  if (rule.remediation) lines.push("", `**Remediation:** ${escapeMarkdown(rule.remediation)}`);
+  if (rule.controls && rule.controls.length > 0)
+    lines.push("", `**Controls:** ${rule.controls.map(codeSpan).join(", ")}`);
+  if (rule.references && rule.references.length > 0)
+    lines.push("", "**References:**", ...rule.references.map((ref) => `- ${ref}`));
+  return lines;
+}
+
+function unknownRule(ruleId: string, rules: readonly RuleMetadata[]): string {
+  const wanted = ruleId.toLowerCase();
+  const close = rules
+    .map((rule) => ({ rule, distance: editDistance(wanted, rule.id.toLowerCase()) }))
+    .filter(
+      ({ rule, distance }) =>
+        distance <= Math.max(2, Math.floor(wanted.length / 3)) ||
+        rule.id.toLowerCase().includes(wanted),
+    )
+    .sort((a, b) => a.distance - b.distance || a.rule.id.localeCompare(b.rule.id))
+    .slice(0, MAX_SUGGESTIONS);
+  const lines = [`Tollgate has no rule ${codeSpan(ruleId)}.`];
+  if (close.length > 0) {
+    lines.push("", "Did you mean:", "");
+    for (const { rule } of close)
+      lines.push(`- ${codeSpan(rule.id)}: ${escapeMarkdown(rule.title)}`);
+  } else {
+    lines.push(`Rule ids look like ${codeSpan(rules[0]?.id ?? "TG-NET-001")}.`);
+  }
+  return lines.join("\n");
+}
+
+/** Levenshtein distance with one row of memory. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

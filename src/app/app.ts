@@ -6,6 +6,7 @@ import type { ApplicationFunction, Context, Probot } from "probot";
 import { z } from "zod";
 import type { ScanEngine } from "../engine/types.js";
 import { LastValidSettings, type GitHubApi, type SnapshotLimits } from "../github/index.js";
+import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
 import { OrgPolicies } from "../org/index.js";
 import {
   InProcessQueue,
@@ -32,7 +33,7 @@ import {
   type ScanRequest,
 } from "./events.js";
 import { runCommentCommands, type CommandContext } from "./commentCommands.js";
-import { handlePush, pushRequest } from "./org.js";
+import { handleImpact, handlePush, pushRequest } from "./org.js";
 import { findPullForCommit } from "./pulls.js";
 import { BackgroundTasks } from "./tasks.js";
 
@@ -106,6 +107,34 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         "pull_request.ready_for_review",
       ],
       (context) => handle(context, pullRequestScan(context.payload)),
+    );
+    app.on(
+      [
+        "pull_request.opened",
+        "pull_request.synchronize",
+        "pull_request.reopened",
+        "pull_request.ready_for_review",
+      ],
+      (context) => {
+        const request = pullRequestScan(context.payload);
+        if (request.kind !== "pull" || request.target.repo !== ORGANIZATION_SETTINGS_REPOSITORY)
+          return;
+        const { owner, pullNumber, headSha } = request.target;
+        const api = context.octokit;
+        tasks.run(`impact ${owner}/${request.target.repo}#${pullNumber}`, () =>
+          handleImpact(
+            api,
+            { owner, pullNumber, headSha },
+            {
+              engine: options.engine,
+              customPolicies,
+              now: new Date(),
+              log: context.log,
+              ...(options.limits ? { limits: options.limits } : {}),
+            },
+          ),
+        );
+      },
     );
     app.on("check_suite.rerequested", (context) =>
       handle(context, commitScan(context.payload, "check_suite")),

@@ -266,6 +266,72 @@ describe("a push to a repository's own default branch", () => {
   });
 });
 
+describe("a settings pull request on the .github repository", () => {
+  const ORG_PR_HEAD = sha("7");
+  const proposing = (files: Record<string, string>) => {
+    const repositories = organization({ ".github/tollgate.yml": "fail_on: new\n" });
+    const github = repositories[".github"]!;
+    github.commits[ORG_PR_HEAD] = files;
+    github.pulls = [{ number: 3, head: { sha: ORG_PR_HEAD }, base: { sha: ORG_PUSH } }];
+    github.pullFiles = [
+      { filename: ".github/tollgate.yml", status: "modified", patch: "@@ -1 +1 @@" },
+      { filename: RULE_PATH, status: "added", patch: "@@ -0,0 +1,17 @@" },
+    ];
+    return repositories;
+  };
+
+  it("gets an impact preview naming the open pull request it would newly block", async () => {
+    const github = await deliver(
+      proposing({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      [["pull_request", pullRequestPayload(".github", 3, ORG_PR_HEAD, ORG_PUSH)]],
+    );
+    const impact = github.finalCheckRuns().find((c) => c.name === "Tollgate impact") as unknown as {
+      head_sha: string;
+      conclusion: string;
+      output: { title: string; summary: string };
+    };
+    expect(impact).toMatchObject({ head_sha: ORG_PR_HEAD, conclusion: "neutral" });
+    expect(impact.output.title).toBe(
+      "Would newly block 1, unblock 0; 1 unchanged (2 open pull requests considered)",
+    );
+    const [blocked, unchanged] = impact.output.summary.split("### Unchanged");
+    expect(blocked).toContain("### Would newly block (1)");
+    expect(blocked).toContain("acme/infra#12: ACME-TAG-001 on aws\\_s3\\_bucket.logs");
+    expect(unchanged).toContain("acme/web#7");
+    // Previewing never makes the proposal the version in force: the default branch has no rules.
+    const scan = await deliver(
+      proposing({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      [["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)]],
+    );
+    expect(scan.finalCheckRuns()).toMatchObject([{ repo: "infra", conclusion: "success" }]);
+  });
+
+  it("fails the preview with located errors when the proposed policies do not compile", async () => {
+    const github = await deliver(
+      proposing({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: BROKEN_RULE }),
+      [["pull_request", pullRequestPayload(".github", 3, ORG_PR_HEAD, ORG_PUSH)]],
+    );
+    const impact = github.finalCheckRuns().find((c) => c.name === "Tollgate impact");
+    expect(impact).toMatchObject({
+      conclusion: "failure",
+      output: {
+        annotations: [expect.objectContaining({ path: RULE_PATH, start_line: 13 })],
+      },
+    });
+    // No open pull request was scanned for a proposal that does not load.
+    expect(github.finalCheckRuns().filter((c) => c.repo !== ".github")).toEqual([]);
+  });
+
+  it("gets no preview when it changes neither settings nor policies", async () => {
+    const repositories = proposing({ ".github/tollgate.yml": "fail_on: new\n" });
+    repositories[".github"]!.pullFiles = [{ filename: "README.md", status: "modified" }];
+    const github = await deliver(repositories, [
+      ["pull_request", pullRequestPayload(".github", 3, ORG_PR_HEAD, ORG_PUSH)],
+    ]);
+    expect(github.finalCheckRuns().map((c) => c.name)).toEqual(["Tollgate"]);
+  });
+});
+
 describe("contract", () => {
   it("sends only requests GitHub's REST description allows", () => {
     expect(everyRequest.length).toBeGreaterThan(20);

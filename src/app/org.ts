@@ -6,7 +6,12 @@ import { ORGANIZATION_SETTINGS_REPOSITORY, SETTINGS_PATH } from "../config/index
 import { readRepositorySettings, type GitHubApi, type RepoRef } from "../github/index.js";
 import type { LoadError } from "../model/types.js";
 import {
+  IMPACT_CHECK_NAME,
+  impactReport,
   listOpenPulls,
+  previewImpact,
+  type ImpactOptions,
+  type ProposedChange,
   planPush,
   policyFileKind,
   policyCheckReport,
@@ -16,7 +21,7 @@ import {
   type OrgPolicies,
 } from "../org/index.js";
 import type { CheckRunReport } from "../report/index.js";
-import type { FlowLog } from "./checkFlow.js";
+import { describeError, type FlowLog } from "./checkFlow.js";
 
 const sha = z.string().regex(/^[0-9a-f]{40}$/);
 const changedFiles = z.object({
@@ -125,6 +130,35 @@ export async function handlePush(
     },
     "open pull requests queued for a new check",
   );
+}
+
+/**
+ * The `Tollgate impact` check on a `.github` pull request that changes settings or policies; a
+ * pull request changing neither gets none. A preview that fails still completes a (neutral) run.
+ */
+export async function handleImpact(
+  api: GitHubApi,
+  change: ProposedChange,
+  options: ImpactOptions & { log: FlowLog },
+): Promise<void> {
+  const organization = { owner: change.owner, repo: ORGANIZATION_SETTINGS_REPOSITORY };
+  const fields = { owner: change.owner, pull: change.pullNumber, headSha: change.headSha };
+  let report: CheckRunReport;
+  try {
+    const preview = await previewImpact(api, change, options);
+    if (!preview.relevant) return;
+    report = impactReport(preview);
+  } catch (error) {
+    options.log.warn({ ...fields, error: describeError(error) }, "impact preview failed");
+    report = {
+      conclusion: "neutral",
+      title: "Impact preview failed",
+      summary: `Tollgate could not preview this change: ${describeError(error)}. Push again to retry.`,
+      annotationBatches: [],
+    };
+  }
+  await publishCheckRun(api, organization, change.headSha, IMPACT_CHECK_NAME, report);
+  options.log.info({ ...fields, title: report.title }, "impact preview published");
 }
 
 /** One completed check run: created with the first 50 annotations, the rest added 50 at a time. */

@@ -33,3 +33,12 @@ export {
   type OpenPullList,
 } from "./pulls.js";
 export { policyCheckReport, POLICY_CHECK_NAME, type LocatedAnnotation } from "./policyCheck.js";
+export {
+  MAX_PREVIEW_PULLS,
+  previewImpact,
+  type ImpactOptions,
+  type ImpactPreview,
+  type ProposedChange,
+  type PullImpact,
+} from "./impact.js";
+export { IMPACT_CHECK_NAME, impactReport } from "./impactReport.js";

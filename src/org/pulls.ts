@@ -28,6 +28,8 @@ export interface OpenPullLimits {
   maxPulls?: number;
   /** Listing requests in flight at once. */
   concurrency?: number;
+  /** Repositories whose pull requests are not wanted (the preview leaves out `.github` itself). */
+  exclude?: readonly string[];
 }
 
 /** One page per repository: a repository with more than 100 open pull requests has its newest 100 taken. */
@@ -52,6 +54,7 @@ export async function listOpenPulls(
       for (const repository of data) {
         if (repository.owner.login.toLowerCase() !== owner.toLowerCase() || repository.archived)
           continue;
+        if (limits.exclude?.includes(repository.name)) continue;
         if (repositories.length >= maxRepositories) truncated = true;
         else repositories.push(repository.name);
       }

@@ -101,10 +101,12 @@ export class OrgPolicies {
     ref: string | undefined,
     reservedIds: readonly string[],
     signal?: AbortSignal,
+    /** False for a pull request's proposed policies: only what reached a default branch is kept. */
+    keepAsLastGood = true,
   ): Promise<ResolvedPolicies> {
     const listing = await listPolicyFolder(api, repository, folder, ref, signal);
     const outcome = await this.compile(api, listing, reservedIds, signal);
-    if (outcome.ok) this.remember(listing.origin, outcome.policies);
+    if (outcome.ok && keepAsLastGood) this.remember(listing.origin, outcome.policies);
     const lastGood = outcome.ok ? undefined : this.lastGood.get(listing.origin);
     return { listing, outcome, ...(lastGood ? { lastGood } : {}) };
   }

@@ -1,0 +1,85 @@
+// The `Tollgate impact` check run of a settings or policy pull request on the `.github`
+// repository: which open pull requests the change would newly block, unblock or leave as they are,
+// how many were considered and that the rest were not. Pure over the preview.
+import {
+  batchAnnotations,
+  codeSpan,
+  escapeMarkdown,
+  formatLoadError,
+  SUMMARY_LIMIT,
+  type CheckRunReport,
+} from "../report/index.js";
+import type { ImpactPreview, PullImpact } from "./impact.js";
+import type { LocatedAnnotation } from "./policyCheck.js";
+
+export const IMPACT_CHECK_NAME = "Tollgate impact";
+
+const SECTIONS: { kind: PullImpact["kind"]; heading: string }[] = [
+  { kind: "newly-blocks", heading: "Would newly block" },
+  { kind: "unblocks", heading: "Would unblock" },
+  { kind: "still-blocks", heading: "Unchanged: blocked now and after" },
+  { kind: "still-passes", heading: "Unchanged: passing now and after" },
+  { kind: "not-evaluated", heading: "Could not be evaluated" },
+];
+
+export function impactReport(preview: Exclude<ImpactPreview, { relevant: false }>): CheckRunReport {
+  if (!preview.ok) {
+    const annotatable = new Set(preview.annotatable);
+    const annotations = preview.errors
+      .filter((error) => annotatable.has(error.file))
+      .map((error): LocatedAnnotation => ({
+        path: error.file,
+        start_line: Math.max(1, error.line),
+        end_line: Math.max(1, error.line),
+        ...(error.column > 1 ? { start_column: error.column, end_column: error.column } : {}),
+        annotation_level: "failure",
+        title: error.code,
+        message: error.message.slice(0, 4000),
+      }));
+    const count = preview.errors.length;
+    return {
+      conclusion: "failure",
+      title: `The proposed settings or policies do not load: ${count} error${count === 1 ? "" : "s"}`,
+      summary: clip(
+        [
+          "## ❌ The proposed settings or policies do not load",
+          "",
+          "Merged as they are, pushes would report these errors and scans would keep the last version that compiled. No open pull request was evaluated.",
+          "",
+          ...preview.errors.map((error) => `- ${codeSpan(formatLoadError(error))}`),
+        ].join("\n"),
+      ),
+      annotationBatches: batchAnnotations(annotations),
+    };
+  }
+  const count = (kind: PullImpact["kind"]) => preview.impacts.filter((i) => i.kind === kind).length;
+  const considered = preview.impacts.length;
+  const unchanged = count("still-blocks") + count("still-passes");
+  const title = `Would newly block ${count("newly-blocks")}, unblock ${count("unblocks")}; ${unchanged} unchanged (${considered} open pull request${considered === 1 ? "" : "s"} considered)`;
+  const lines = [
+    "## Impact of this change on open pull requests",
+    "",
+    `The gate under the default branch's settings and policies, compared with the gate under this pull request's. ${considered} open pull request${considered === 1 ? " was" : "s were"} considered (the most recently updated)${preview.leftOut > 0 ? `; ${preview.leftOut} more ${preview.leftOut === 1 ? "was" : "were"} not considered` : ""}${preview.truncated ? "; listing limits left some repositories or pull requests out" : ""}.${preview.rules > 0 ? ` The proposed custom policies load ${preview.rules} rule${preview.rules === 1 ? "" : "s"}.` : ""}`,
+  ];
+  for (const { kind, heading } of SECTIONS) {
+    const impacts = preview.impacts.filter((i) => i.kind === kind);
+    if (impacts.length === 0) continue;
+    lines.push("", `### ${heading} (${impacts.length})`, "");
+    for (const impact of impacts) {
+      const name = `${impact.pull.owner}/${impact.pull.repo}#${impact.pull.pullNumber}`;
+      const why =
+        impact.reasons.length > 0 ? `: ${impact.reasons.map(escapeMarkdown).join("; ")}` : "";
+      lines.push(`- ${name}${why}`);
+    }
+  }
+  return {
+    conclusion: count("newly-blocks") > 0 ? "neutral" : "success",
+    title: title.slice(0, 255),
+    summary: clip(lines.join("\n")),
+    annotationBatches: [],
+  };
+}
+
+function clip(summary: string): string {
+  return summary.length <= SUMMARY_LIMIT ? summary : `${summary.slice(0, SUMMARY_LIMIT - 2)}\n…`;
+}

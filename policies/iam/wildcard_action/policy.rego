@@ -4,7 +4,8 @@
 #   An identity policy statement with `Effect: Allow` grants `*` or `service:*` (for example
 #   `s3:*`), so its holder gets every present and future action of the service, including
 #   destructive and permission-changing ones. `*` on `Resource: "*"` is reported by TG-IAM-002
-#   instead. Resource policies are covered by the public-principal rules.
+#   instead. Resource policies are covered by the public-principal rules, and `*` or `s3:*` in
+#   an S3 bucket policy by TG-IAM-020.
 # custom:
 #   id: TG-IAM-001
 #   severity: high

@@ -81,7 +81,7 @@ export function engineFor(
 export function render(decision: GateDecision, format: OutputFormat): string {
   switch (format) {
     case "json":
-      return renderJson(decision.findings, decision.errors) + "\n";
+      return renderJson(decision.findings, decision.errors, decision.warnings) + "\n";
     case "sarif":
       return renderSarif(decision.findings, decision.errors) + "\n";
     case "markdown":

@@ -104,6 +104,33 @@ describe("decideGate", () => {
     );
   });
 
+  it("keeps load warnings apart: reported, counted in the reasons, never blocking", () => {
+    const warning: LoadError = {
+      file: "main.tf",
+      line: 4,
+      column: 12,
+      code: "terraform-undeclared-reference",
+      message: "reference to an undeclared input variable: var.cidr; its value is unknown",
+      level: "warning",
+    };
+    const decision = decideGate([], [warning, warning], defaultSettings);
+    expect(decision).toMatchObject({
+      conclusion: "success",
+      errors: [],
+      warnings: [warning, warning],
+    });
+    expect(decision.reasons).toEqual([
+      "no blocking findings",
+      "2 load warnings (values that could not be known are unknown to the policies; not blocking)",
+    ]);
+    const mixed = decideGate([], [warning, loadError], defaultSettings);
+    expect([mixed.conclusion, mixed.errors, mixed.warnings]).toEqual([
+      "failure",
+      [loadError],
+      [warning],
+    ]);
+  });
+
   it("treats findings without a status (a single scan) as new", () => {
     const decision = decideGate([finding({ status: undefined })], [], defaultSettings);
     expect(decision.findings[0]?.status).toBe("new");

@@ -1,7 +1,8 @@
 // The gate stage: turns diffed (and waived) findings, load errors and merged settings into the
 // check's verdict. It fills each finding's enforcement on the injected day (`blocking_from` dates,
 // locked floors), picks the ones that block and says why, so every report renders the same decision.
-// Errors block by default: a security gate fails closed.
+// Errors block by default: a security gate fails closed. Load warnings (`level: "warning"`, e.g. an
+// undeclared reference whose value is unknown) are kept apart: reported, never blocking.
 import {
   DEFAULT_SEVERITY_ENFORCEMENT,
   type EnforcementLevel,
@@ -11,7 +12,14 @@ import {
   type Settings,
 } from "../config/index.js";
 import { daysFromToday, describeDaysLeft, parseDay } from "../rollout/index.js";
-import type { Category, Finding, FindingStatus, LoadError, Severity } from "../model/types.js";
+import {
+  isWarning,
+  type Category,
+  type Finding,
+  type FindingStatus,
+  type LoadError,
+  type Severity,
+} from "../model/types.js";
 
 export type Conclusion = "failure" | "neutral" | "success";
 
@@ -36,6 +44,8 @@ export interface GateDecision {
   reasons: string[];
   /** Located notes that do not block: waivers expired, expiring, reasonless or misdated. */
   notices: LoadError[];
+  /** Load warnings: the files loaded, but what these point at is unknown to the policies. */
+  warnings: LoadError[];
 }
 
 export interface GateContext {
@@ -128,10 +138,11 @@ function blocks(finding: Finding, settings: Settings): boolean {
 /** The verdict. Without `context.now` dates are judged on the current time (the CLI's default). */
 export function decideGate(
   findings: Finding[],
-  errors: LoadError[],
+  problems: LoadError[],
   settings: Settings,
   context: GateContext = {},
 ): GateDecision {
+  const errors = problems.filter((problem) => !isWarning(problem));
   const now = context.now ?? new Date();
   const enforced: Finding[] = [];
   const countdowns = new Map<string, { blockingFrom: string; count: number }>();
@@ -184,6 +195,11 @@ export function decideGate(
         : "no blocking findings",
     );
   }
+  const warnings = problems.filter(isWarning);
+  if (warnings.length > 0)
+    reasons.push(
+      `${plural(warnings.length, "load warning")} (values that could not be known are unknown to the policies; not blocking)`,
+    );
   const notices = [...(context.notices ?? [])];
   for (const notice of notices)
     reasons.push(`${notice.file}:${notice.line}:${notice.column}: ${notice.message}`);
@@ -203,6 +219,7 @@ export function decideGate(
     suppressed,
     reasons,
     notices,
+    warnings,
   };
 }
 

@@ -80,6 +80,16 @@ export interface LoadError {
   message: string;
   /** Stable machine-readable code, e.g. `hcl-syntax`, `yaml-alias-bomb`, `file-too-large`. */
   code: string;
+  /**
+   * Absent: an error, the scan is incomplete (the gate applies `on_error`). `warning`: the file
+   * loaded and what could not be known is an explicit unknown value (a reference to a name the
+   * snapshot does not declare); reported beside the findings, never blocking.
+   */
+  level?: "warning";
+}
+
+export function isWarning(problem: LoadError): boolean {
+  return problem.level === "warning";
 }
 
 export interface Model {

@@ -3,7 +3,8 @@
 import type { LoadError } from "../model/types.js";
 
 export function formatLoadError(error: LoadError): string {
-  return `${error.file}:${error.line}:${error.column}: ${error.message} (${error.code})`;
+  const level = error.level === "warning" ? "warning: " : "";
+  return `${error.file}:${error.line}:${error.column}: ${level}${error.message} (${error.code})`;
 }
 
 /** Text from IaC files (messages, evidence) cannot inject markup, links or mentions into a report. */

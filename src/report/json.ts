@@ -1,8 +1,20 @@
-// The machine-readable report: `{ "findings": [...], "errors": [...] }` with exactly the fields of
-// `Finding` and `LoadError` (src/model/types.ts), in a fixed order so outputs diff cleanly.
+// The machine-readable report: `{ "findings": [...], "errors": [...], "warnings": [...] }` with
+// exactly the fields of `Finding` and `LoadError` (src/model/types.ts), in a fixed order so
+// outputs diff cleanly.
 import type { Finding, LoadError } from "../model/types.js";
 
-export function renderJson(findings: readonly Finding[], errors: readonly LoadError[]): string {
+export function renderJson(
+  findings: readonly Finding[],
+  errors: readonly LoadError[],
+  warnings: readonly LoadError[] = [],
+): string {
+  const problem = (e: LoadError) => ({
+    file: e.file,
+    line: e.line,
+    column: e.column,
+    code: e.code,
+    message: e.message,
+  });
   const report = {
     findings: findings.map((f) => ({
       rule: f.rule,
@@ -20,13 +32,8 @@ export function renderJson(findings: readonly Finding[], errors: readonly LoadEr
       enforcement: f.enforcement,
       waived: f.waived,
     })),
-    errors: errors.map((e) => ({
-      file: e.file,
-      line: e.line,
-      column: e.column,
-      code: e.code,
-      message: e.message,
-    })),
+    errors: errors.map(problem),
+    warnings: warnings.map(problem),
   };
   return JSON.stringify(report, null, 2) + "\n";
 }

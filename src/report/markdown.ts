@@ -41,6 +41,11 @@ export function renderMarkdown(decision: GateDecision, options: MarkdownOptions 
     for (const error of decision.errors) lines.push(`- ${codeSpan(formatLoadError(error))}`);
     lines.push("");
   }
+  if (decision.warnings.length > 0) {
+    lines.push(`### Warnings (${decision.warnings.length})`, "");
+    for (const warning of decision.warnings) lines.push(`- ${codeSpan(formatLoadError(warning))}`);
+    lines.push("");
+  }
   const section = (heading: string, findings: Finding[]) => {
     if (findings.length === 0) return;
     lines.push(`### ${heading} (${findings.length})`, "");

@@ -179,6 +179,29 @@ describe("check run output", () => {
     expect(markdown).toContain("\\<img src=x\\> \\@everyone \\[link\\](http://x)");
   });
 
+  it("lists load warnings in the summary without blocking or counting them as scan errors", () => {
+    const warning: LoadError = {
+      file: "net/main.tf",
+      line: 4,
+      column: 12,
+      code: "terraform-undeclared-reference",
+      message: "reference to an undeclared input variable: var.cidr; its value is unknown",
+      level: "warning",
+    };
+    const report = buildCheckRunReport(
+      decideGate([], [warning], defaultSettings),
+      changed([["net/main.tf", "all"]]),
+    );
+    expect([report.conclusion, report.title]).toEqual(["success", "No new findings"]);
+    expect(report.summary.split("\n").filter((l) => l.startsWith("###"))).toEqual([
+      "### Warnings (1)",
+    ]);
+    expect(report.summary).toContain(
+      "`net/main.tf:4:12: warning: reference to an undeclared input variable: var.cidr; its value is unknown (terraform-undeclared-reference)`",
+    );
+    expect(report.summary).toContain("- 1 load warning (values that could not be known");
+  });
+
   it("explains a run that could not complete", () => {
     const report = incompleteCheckReport(
       "failure",
@@ -192,6 +215,21 @@ describe("check run output", () => {
 });
 
 describe("renderText", () => {
+  it("prints load warnings after errors, marked as warnings", () => {
+    const warning: LoadError = {
+      ...loadError,
+      code: "terraform-undeclared-reference",
+      level: "warning",
+    };
+    const text = renderText(decideGate([], [warning], defaultSettings));
+    expect(text.split("\n")).toEqual([
+      "main.tf:3:7: warning: expected '=' (terraform-undeclared-reference)",
+      "",
+      "success: no blocking findings; 1 load warning (values that could not be known are unknown to the policies; not blocking)",
+      "",
+    ]);
+  });
+
   it("prints file:line lines, errors with columns, and the verdict", () => {
     const text = renderText(decideGate([finding()], [loadError], defaultSettings));
     expect(text.split("\n")).toEqual([
@@ -208,11 +246,18 @@ describe("renderText", () => {
 describe("renderJson", () => {
   it("writes exactly the finding and error fields", () => {
     const extra = { ...finding({ remediation: "Restrict the CIDR" }), internal: true } as Finding;
-    const report = JSON.parse(renderJson([extra], [loadError])) as {
+    const warning: LoadError = {
+      ...loadError,
+      code: "terraform-undeclared-reference",
+      level: "warning",
+    };
+    const report = JSON.parse(renderJson([extra], [loadError], [warning])) as {
       findings: object[];
       errors: object[];
+      warnings: object[];
     };
-    expect(Object.keys(report)).toEqual(["findings", "errors"]);
+    expect(Object.keys(report)).toEqual(["findings", "errors", "warnings"]);
+    expect(report.warnings).toEqual([{ ...loadError, code: "terraform-undeclared-reference" }]);
     expect(Object.keys(report.findings[0] ?? {})).toEqual([
       "rule",
       "title",

@@ -7,6 +7,7 @@ export function renderText(decision: GateDecision): string {
   const blocking = new Set(decision.blocking);
   const lines: string[] = [];
   for (const error of decision.errors) lines.push(`${formatLoadError(error)} [error]`);
+  for (const warning of decision.warnings) lines.push(formatLoadError(warning));
   for (const finding of decision.findings) {
     const tags: string[] = [
       finding.status ?? "new",

@@ -1,6 +1,7 @@
 // `tollgate inspect <paths...>`: prints the resource model exactly as policies receive it in
 // `input`, so policy authors can see what their Rego works on.
 import { loadModel } from "../../iac/index.js";
+import { isWarning } from "../../model/types.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from "../command.js";
 import { checked, parseFlags } from "../options.js";
@@ -26,14 +27,17 @@ export const inspectCommand: Command = {
     const format = checked(z.enum(["json", "text"]), values.format, "--format");
     const snapshot = await readPaths(positionals, io.cwd);
     const model = loadModel(snapshot.files);
-    const errors = [...snapshot.errors, ...model.errors];
+    const problems = [...snapshot.errors, ...model.errors];
+    const errors = problems.filter((problem) => !isWarning(problem));
+    const warnings = problems.filter(isWarning);
     if (format === "json") {
-      io.stdout(JSON.stringify({ input: { resources: model.resources }, errors }, null, 2) + "\n");
+      const report = { input: { resources: model.resources }, errors, warnings };
+      io.stdout(JSON.stringify(report, null, 2) + "\n");
     } else {
       for (const resource of model.resources) {
         io.stdout(`${resource.file}:${resource.line}  ${resource.address}  (${resource.type})\n`);
       }
-      for (const error of errors) io.stderr(formatLoadError(error) + "\n");
+      for (const problem of problems) io.stderr(formatLoadError(problem) + "\n");
     }
     return errors.length > 0 && model.resources.length === 0 ? EXIT_USAGE : EXIT_OK;
   },

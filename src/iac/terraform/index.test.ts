@@ -709,6 +709,45 @@ module "dynamic" {
     });
   });
 
+  it("warns on references to undeclared names and keeps their values unknown with the expression", () => {
+    const { resources, errors } = load(`resource "aws_security_group_rule" "r" {
+  cidr_blocks       = [var.allowed]
+  description       = "\${local.team}-ingress"
+  security_group_id = module.net.group_id
+  prefix_list_ids   = [aws_ec2_managed_prefix_list.corp.id]
+  source_security_group_id = data.aws_security_group.base.id
+  from_port         = 22
+}
+`);
+    expect(errors.map((e) => [e.code, e.level, e.line, e.column])).toEqual([
+      ["terraform-undeclared-reference", "warning", 2, 24],
+      ["terraform-undeclared-reference", "warning", 3, 26],
+      ["terraform-undeclared-reference", "warning", 4, 23],
+      ["terraform-undeclared-reference", "warning", 5, 24],
+      ["terraform-undeclared-reference", "warning", 6, 30],
+    ]);
+    expect(errors[0]?.message).toBe(
+      "reference to an undeclared input variable: var.allowed; its value is unknown",
+    );
+    const rule = byAddress(resources, "aws_security_group_rule.r");
+    expect(rule.config.cidr_blocks).toEqual([{ $unknown: "var.allowed" }]);
+    expect(rule.config.description).toEqual({ $unknown: '"${local.team}-ingress"' });
+    expect(rule.config.security_group_id).toEqual({ $unknown: "module.net.group_id" });
+    expect(rule.config.from_port).toBe(22);
+    expect(line(rule, "/cidr_blocks/0")).toBe("main.tf:2");
+  });
+
+  it("keeps a malformed file an error beside warnings of another", () => {
+    const model = loadTerraform([
+      { path: "a.tf", text: 'resource "aws_s3_bucket" "a" {\n  bucket = var.name\n}\n' },
+      { path: "b.tf", text: 'resource "aws_s3_bucket" "b" {\n  bucket = \n' },
+    ]);
+    expect(model.errors.map((e) => [e.file, e.code, e.level ?? "error"])).toEqual([
+      ["b.tf", "hcl-syntax", "error"],
+      ["a.tf", "terraform-undeclared-reference", "warning"],
+    ]);
+  });
+
   it("survives a for-expression bomb with a located limit error", () => {
     const { resources, errors } = load(`locals {
   r = range(1000)

@@ -299,8 +299,10 @@ export class ModuleInstance implements EvaluationHost {
   }
 
   /**
-   * A name this module does not declare: reported where it is written, and unknown only there,
-   * so one bad reference does not hide the rest of a policy document.
+   * A name this module does not declare: unknown where it is written (so one bad reference does
+   * not hide the rest of a policy document), and a located warning, not an error. Why: a snippet,
+   * a partial snapshot or a repository mid-refactor still loads; failing the gate closed on it
+   * would block every such PR, while the unknown value lets policies say "cannot tell".
    */
   private undeclared(kind: string, traversal: ScopeTraversalExpr, scope: Scope): Resolution {
     const text = sourceText(traversal, scope);
@@ -308,8 +310,9 @@ export class ModuleInstance implements EvaluationHost {
       file: scope.file,
       line: traversal.line,
       column: traversal.column,
-      message: `reference to an undeclared ${kind}: ${text}`,
+      message: `reference to an undeclared ${kind}: ${text}; its value is unknown`,
       code: "terraform-undeclared-reference",
+      level: "warning",
     });
     return {
       result: { value: unknown(text), origin: at(scope.file, traversal) },

@@ -107,6 +107,7 @@ export async function overrideCheck(
     ...given,
     sha: target.headSha,
     covers: run.record.blocking,
+    coversDigest: run.record.blockingDigest,
     coversErrors: run.record.failedOnErrors,
   };
   const previous: CheckRunReport = {
@@ -130,10 +131,9 @@ export async function overrideCheck(
     { owner: target.owner, repo: target.repo, checkRunId: run.id, by: given.by },
     "blocking result overridden",
   );
+  const count = run.record.blocking.length + run.record.blockingOmitted;
   const what = [
-    ...(override.covers.length > 0
-      ? [`${override.covers.length} blocking finding${override.covers.length === 1 ? "" : "s"}`]
-      : []),
+    ...(count > 0 ? [`${count} blocking finding${count === 1 ? "" : "s"}`] : []),
     ...(override.coversErrors ? ["the scan errors that failed it"] : []),
   ].join(" and ");
   return {

@@ -201,6 +201,7 @@ describe("/tollgate override", () => {
             reason: "forged",
             sha: HEAD_SHA,
             covers: forged!.blocking,
+            coversDigest: forged!.blockingDigest,
             coversErrors: false,
           },
         }),

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { contractProblems } from "../../test/app/openapi.js";
 import { LastValidSettings, readGateSettings } from "./index.js";
 
 const API = "https://api.github.com";
@@ -84,8 +85,14 @@ describe("readGateSettings", () => {
       .get(REPO_FILE)
       .query(atCommit(sha("a")))
       .reply(200, file("fail_on: all\n"));
+    const sent: string[] = [];
+    scope.on("request", (req: { path: string }) => sent.push(req.path));
     const read = await readGateSettings(api, target);
     expect(scope.isDone()).toBe(true);
+    expect(sent.flatMap((path) => contractProblems({ method: "GET", path }))).toEqual([]);
+    expect(sent).toContain(
+      "/repos/acme/infra-payments/commits?path=.github%2Ftollgate.yml&per_page=6",
+    );
     expect(read.settings.fail_on).toBe("all");
     expect(read.notices).toEqual([]);
     expect(read.errors).toMatchObject([

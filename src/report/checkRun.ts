@@ -83,7 +83,11 @@ export function overriddenReport(report: CheckRunReport, override: CheckOverride
   const record = report.record;
   const covered = new Set(override.covers);
   const overridden = (record?.findings ?? []).filter((f) => f.blocking && covered.has(f.key));
-  const unlisted = override.covers.length - overridden.length;
+  const count =
+    record?.blockingDigest === override.coversDigest
+      ? record.blocking.length + record.blockingOmitted
+      : override.covers.length;
+  const unlisted = count - overridden.length;
   const lines = [
     OVERRIDE_START,
     "## 🔓 Tollgate: blocking result overridden (break-glass)",
@@ -92,7 +96,7 @@ export function overriddenReport(report: CheckRunReport, override: CheckOverride
     "",
     ...override.reason.split(/\r?\n/).map((line) => `> ${escapeMarkdown(line)}`),
     "",
-    `Overridden: ${plural(override.covers.length, "blocking finding")}${override.coversErrors ? ", and the scan errors that failed the check" : ""}.`,
+    `Overridden: ${plural(count, "blocking finding")}${override.coversErrors ? ", and the scan errors that failed the check" : ""}.`,
     "",
     ...overridden.map(
       (f) =>

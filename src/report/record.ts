@@ -35,8 +35,10 @@ const overrideSchema = z.object({
   reason: z.string().min(1),
   /** The commit the override was given on; it never applies to another. */
   sha: z.string().regex(/^[0-9a-f]{40}$/),
-  /** Keys of the blocking findings it overrode. */
+  /** Keys of the blocking findings it overrode (cut short on huge results; see `coversDigest`). */
   covers: z.array(z.string()),
+  /** `blockingDigest` of the result it overrode: the whole set, however long. */
+  coversDigest: z.string(),
   /** Whether it also overrode scan errors that failed the check (`on_error: block`). */
   coversErrors: z.boolean(),
 });
@@ -45,8 +47,11 @@ export type CheckOverride = z.infer<typeof overrideSchema>;
 const checkRecordSchema = z.object({
   version: z.literal(1),
   sha: z.string().regex(/^[0-9a-f]{40}$/),
-  /** Keys of the findings that blocked (before any override). */
+  /** Keys of the findings that blocked (before any override); cut short past the size limit. */
   blocking: z.array(z.string()),
+  /** One key for the whole blocking set, so an override can cover a set too long to list. */
+  blockingDigest: z.string(),
+  blockingOmitted: z.number().int().nonnegative(),
   /** Whether scan errors alone or also made the check fail. */
   failedOnErrors: z.boolean(),
   findings: z.array(recordedFindingSchema),
@@ -75,10 +80,13 @@ export function recordOf(decision: GateDecision, sha: string): CheckRecord {
       blocking: blocking.has(finding),
       key: findingKey(finding),
     }));
+  const blockingKeys = decision.blocking.map(findingKey);
   return {
     version: 1,
     sha,
-    blocking: decision.blocking.map(findingKey),
+    blocking: blockingKeys,
+    blockingDigest: digestOf(blockingKeys),
+    blockingOmitted: 0,
     failedOnErrors: decision.conclusion === "failure" && decision.errors.length > 0,
     findings,
     omitted: 0,
@@ -87,22 +95,46 @@ export function recordOf(decision: GateDecision, sha: string): CheckRecord {
 
 /** The record of a run that produced no decision (an incomplete scan). */
 export function emptyRecord(sha: string, failed: boolean): CheckRecord {
-  return { version: 1, sha, blocking: [], failedOnErrors: failed, findings: [], omitted: 0 };
+  return {
+    version: 1,
+    sha,
+    blocking: [],
+    blockingDigest: digestOf([]),
+    blockingOmitted: 0,
+    failedOnErrors: failed,
+    findings: [],
+    omitted: 0,
+  };
 }
 
-/** `output.text`: a visible line and the record in a hidden comment, within GitHub's limit. */
+function digestOf(keys: readonly string[]): string {
+  return createHash("sha256")
+    .update([...keys].sort().join("\n"))
+    .digest("hex")
+    .slice(0, 16);
+}
+
+/**
+ * `output.text`: the record in a hidden comment, within the limit: findings are dropped first (a
+ * tenth at a time), then blocking keys past what fits (the digest still stands for the whole set).
+ */
 export function encodeRecord(record: CheckRecord): string {
   const findings = [...record.findings];
+  const blocking = [...record.blocking];
   let omitted = record.omitted;
+  let blockingOmitted = record.blockingOmitted;
   for (;;) {
-    const payload = Buffer.from(JSON.stringify({ ...record, findings, omitted })).toString(
-      "base64url",
-    );
+    const payload = Buffer.from(
+      JSON.stringify({ ...record, findings, omitted, blocking, blockingOmitted }),
+    ).toString("base64url");
     const text = `<!-- tollgate:record ${payload} -->`;
-    if (text.length <= MAX_RECORD_CHARS || findings.length === 0) return text;
-    const drop = Math.max(1, Math.ceil(findings.length / 10));
-    findings.splice(findings.length - drop, drop);
-    omitted += drop;
+    if (text.length <= MAX_RECORD_CHARS || (findings.length === 0 && blocking.length === 0))
+      return text;
+    const list = findings.length > 0 ? findings : blocking;
+    const drop = Math.max(1, Math.ceil(list.length / 10));
+    list.splice(list.length - drop, drop);
+    if (list === findings) omitted += drop;
+    else blockingOmitted += drop;
   }
 }
 
@@ -126,7 +158,10 @@ export function decodeRecord(text: string | null | undefined): CheckRecord | und
  */
 export function overrideCovers(override: CheckOverride, record: CheckRecord): boolean {
   if (override.sha !== record.sha) return false;
+  if (record.failedOnErrors && !override.coversErrors) return false;
+  if (override.coversDigest === record.blockingDigest) return true;
+  // A set listed in part (over the size limit) cannot be shown a subset: only the digest counts.
+  if (record.blockingOmitted > 0) return false;
   const covered = new Set(override.covers);
-  if (!record.blocking.every((key) => covered.has(key))) return false;
-  return !record.failedOnErrors || override.coversErrors;
+  return record.blocking.every((key) => covered.has(key));
 }

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { finding } from "../../test/app/findings.js";
+import { decideGate } from "../gate/index.js";
+import { defaultSettings } from "../config/index.js";
+import {
+  buildCheckRunReport,
+  checkRunOutput,
+  decodeRecord,
+  encodeRecord,
+  overrideCovers,
+  overriddenReport,
+  recordOf,
+  type CheckOverride,
+} from "./index.js";
+
+const SHA = "a".repeat(40);
+const open22 = finding({ line: 3, endLine: 3, status: "new" });
+const open3389 = finding({
+  line: 4,
+  endLine: 4,
+  evidence: "tcp/3389 from 0.0.0.0/0",
+  status: "new",
+});
+const now = new Date("2026-11-26T08:00:00Z");
+
+function override(
+  covers: string[],
+  coversErrors = false,
+  coversDigest = "not the digest",
+): CheckOverride {
+  return {
+    by: "alice",
+    at: now.toISOString(),
+    reason: "INC-42 hotfix",
+    sha: SHA,
+    covers,
+    coversDigest,
+    coversErrors,
+  };
+}
+
+describe("check run record", () => {
+  it("survives output.text and says nothing for text that is not a record", () => {
+    const decision = decideGate([open22], [], defaultSettings, { now });
+    const report = buildCheckRunReport(decision, new Map([["main.tf", "all"]]), [], SHA);
+    const text = checkRunOutput(report).text;
+    expect(text).toMatch(/^<!-- tollgate:record [A-Za-z0-9_-]+ -->$/);
+    expect(decodeRecord(text)).toEqual(report.record);
+    expect(report.record).toMatchObject({
+      sha: SHA,
+      blocking: [expect.stringMatching(/^[0-9a-f]{16}$/)],
+      findings: [{ rule: "TG-NET-001", file: "main.tf", line: 3, blocking: true, status: "new" }],
+      failedOnErrors: false,
+    });
+    for (const bad of [
+      null,
+      "",
+      "<!-- tollgate:record bm90IGpzb24 -->",
+      "<!-- tollgate:record e30 -->",
+    ])
+      expect(decodeRecord(bad)).toBeUndefined();
+  });
+
+  it("stays under GitHub's output.text limit, counting the findings it leaves out", () => {
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      finding({ resource: `aws_security_group.g${i}`, message: "x".repeat(60), status: "new" }),
+    );
+    const record = recordOf(decideGate(many, [], defaultSettings, { now }), SHA);
+    const text = encodeRecord(record);
+    expect(text.length).toBeLessThanOrEqual(60_000);
+    const decoded = decodeRecord(text);
+    expect(decoded?.findings).toEqual([]);
+    expect(decoded?.omitted).toBe(3000);
+    expect((decoded?.blocking.length ?? 0) + (decoded?.blockingOmitted ?? 0)).toBe(3000);
+    expect(decoded?.blockingOmitted).toBeGreaterThan(0);
+    // A set listed in part is covered by the digest of the whole, and only by it.
+    const given = override(decoded?.blocking ?? [], false, decoded?.blockingDigest);
+    expect(overrideCovers(given, decoded!)).toBe(true);
+    expect(overrideCovers({ ...given, coversDigest: "other" }, decoded!)).toBe(false);
+  });
+
+  it("covers what blocks only on the same commit, with every blocking finding, and errors only when given", () => {
+    const one = recordOf(decideGate([open22], [], defaultSettings, { now }), SHA);
+    const two = recordOf(decideGate([open22, open3389], [], defaultSettings, { now }), SHA);
+    const error = { file: "main.tf", line: 1, column: 1, code: "hcl-syntax", message: "bad" };
+    const failedOnErrors = recordOf(decideGate([open22], [error], defaultSettings, { now }), SHA);
+    expect(overrideCovers(override(one.blocking), one)).toBe(true);
+    expect(overrideCovers(override(one.blocking), two)).toBe(false);
+    expect(overrideCovers({ ...override(one.blocking), sha: "b".repeat(40) }, one)).toBe(false);
+    expect(overrideCovers(override(one.blocking), failedOnErrors)).toBe(false);
+    expect(overrideCovers(override(one.blocking, true), failedOnErrors)).toBe(true);
+  });
+
+  it("turns a failing report neutral, never silently, and replaces an earlier override section", () => {
+    const decision = decideGate([open22], [], defaultSettings, { now });
+    const report = buildCheckRunReport(decision, new Map([["main.tf", "all"]]), [], SHA);
+    const first = overriddenReport(report, override(report.record?.blocking ?? []));
+    expect(first).toMatchObject({
+      conclusion: "neutral",
+      title: "Overridden by @alice: 1 new finding: 1 high",
+      annotationBatches: [
+        [{ annotation_level: "warning", title: expect.stringMatching(/\(overridden\)$/) }],
+      ],
+      record: { override: { by: "alice" } },
+    });
+    expect(first.summary).toContain("> INC-42 hotfix");
+    expect(first.summary).toContain("Overridden: 1 blocking finding.");
+    expect(first.summary).toContain("## ❌ Tollgate: blocked");
+    const again = overriddenReport(first, {
+      ...override(report.record?.blocking ?? []),
+      by: "bob",
+    });
+    expect(again.title).toBe("Overridden by @bob: 1 new finding: 1 high");
+    expect(again.summary.match(/blocking result overridden/g)).toHaveLength(1);
+    expect(again.summary).toContain("**@bob** overrode");
+  });
+});

@@ -6,7 +6,6 @@ import type { ApplicationFunction, Context, Probot } from "probot";
 import { z } from "zod";
 import type { ScanEngine } from "../engine/types.js";
 import { LastValidSettings, type GitHubApi, type SnapshotLimits } from "../github/index.js";
-import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
 import { OrgPolicies } from "../org/index.js";
 import {
   InProcessQueue,
@@ -33,7 +32,7 @@ import {
   type ScanRequest,
 } from "./events.js";
 import { runCommentCommands, type CommandContext } from "./commentCommands.js";
-import { handleImpact, handlePush, pushRequest } from "./org.js";
+import { handleImpact, handlePush, impactRequest, pushRequest } from "./org.js";
 import { findPullForCommit } from "./pulls.js";
 import { BackgroundTasks } from "./tasks.js";
 
@@ -116,23 +115,18 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         "pull_request.ready_for_review",
       ],
       (context) => {
-        const request = pullRequestScan(context.payload);
-        if (request.kind !== "pull" || request.target.repo !== ORGANIZATION_SETTINGS_REPOSITORY)
-          return;
-        const { owner, pullNumber, headSha } = request.target;
+        const request = impactRequest(context.payload);
+        if (request.kind === "ignore") return;
+        const { owner, pullNumber } = request.change;
         const api = context.octokit;
-        tasks.run(`impact ${owner}/${request.target.repo}#${pullNumber}`, () =>
-          handleImpact(
-            api,
-            { owner, pullNumber, headSha },
-            {
-              engine: options.engine,
-              customPolicies,
-              now: new Date(),
-              log: context.log,
-              ...(options.limits ? { limits: options.limits } : {}),
-            },
-          ),
+        tasks.run(`impact ${owner}/.github#${pullNumber}`, () =>
+          handleImpact(api, request, {
+            engine: options.engine,
+            customPolicies,
+            now: new Date(),
+            log: context.log,
+            ...(options.limits ? { limits: options.limits } : {}),
+          }),
         );
       },
     );

@@ -322,6 +322,37 @@ describe("a settings pull request on the .github repository", () => {
     expect(github.finalCheckRuns().filter((c) => c.repo !== ".github")).toEqual([]);
   });
 
+  it("names no pull request of a private repository on a public .github repository", async () => {
+    const repositories = proposing({
+      ".github/tollgate.yml": ORG_SETTINGS,
+      [RULE_PATH]: OWNER_TAG_RULE,
+    });
+    repositories.infra!.private = true;
+    const github = await deliver(repositories, [
+      ["pull_request", pullRequestPayload(".github", 3, ORG_PR_HEAD, ORG_PUSH)],
+    ]);
+    const impact = github.finalCheckRuns().find((c) => c.name === "Tollgate impact") as unknown as {
+      output: { title: string; summary: string };
+    };
+    expect(impact.output.title).toMatch(/^Would newly block 1,/);
+    expect(impact.output.summary).not.toContain("infra");
+    expect(impact.output.summary).toContain("1 pull request of private repositories, not named");
+    expect(impact.output.summary).toContain("acme/web#7");
+  });
+
+  it("gets no preview from a fork", async () => {
+    const payload = pullRequestPayload(".github", 3, ORG_PR_HEAD, ORG_PUSH) as unknown as Record<
+      string,
+      unknown
+    > & { pull_request: { head: { repo: { id: number } } } };
+    payload.pull_request.head.repo.id += 1;
+    const github = await deliver(
+      proposing({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      [["pull_request", payload]],
+    );
+    expect(github.finalCheckRuns().map((c) => c.name)).toEqual(["Tollgate"]);
+  });
+
   it("gets no preview when it changes neither settings nor policies", async () => {
     const repositories = proposing({ ".github/tollgate.yml": "fail_on: new\n" });
     repositories[".github"]!.pullFiles = [{ filename: "README.md", status: "modified" }];

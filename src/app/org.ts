@@ -79,6 +79,42 @@ export function pushRequest(payload: unknown): PushRequest {
   };
 }
 
+const pullRequestEvent = z.object({
+  repository: z.object({
+    id: z.number(),
+    name: z.string().min(1),
+    owner: z.object({ login: z.string().min(1) }),
+    private: z.boolean().default(true),
+  }),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    head: z.object({ sha, repo: z.object({ id: z.number() }).nullish() }),
+  }),
+});
+
+export type ImpactRequest =
+  | { kind: "preview"; change: ProposedChange; shownPublicly: boolean }
+  | { kind: "ignore"; reason: string };
+
+/**
+ * Only branches of the `.github` repository itself get a preview: its authors can write there
+ * already, while a fork's author could otherwise run rules over every repository's open PRs.
+ */
+export function impactRequest(payload: unknown): ImpactRequest {
+  const event = pullRequestEvent.safeParse(payload);
+  if (!event.success) return { kind: "ignore", reason: "payload lacks what the preview needs" };
+  const { repository, pull_request: pull } = event.data;
+  if (repository.name !== ORGANIZATION_SETTINGS_REPOSITORY)
+    return { kind: "ignore", reason: "not the organization's .github repository" };
+  if (pull.head.repo?.id !== repository.id)
+    return { kind: "ignore", reason: "the pull request comes from a fork" };
+  return {
+    kind: "preview",
+    change: { owner: repository.owner.login, pullNumber: pull.number, headSha: pull.head.sha },
+    shownPublicly: !repository.private,
+  };
+}
+
 export interface PushFlow {
   customPolicies: OrgPolicies;
   reservedRuleIds: readonly string[];
@@ -138,16 +174,17 @@ export async function handlePush(
  */
 export async function handleImpact(
   api: GitHubApi,
-  change: ProposedChange,
+  request: Extract<ImpactRequest, { kind: "preview" }>,
   options: ImpactOptions & { log: FlowLog },
 ): Promise<void> {
+  const { change } = request;
   const organization = { owner: change.owner, repo: ORGANIZATION_SETTINGS_REPOSITORY };
   const fields = { owner: change.owner, pull: change.pullNumber, headSha: change.headSha };
   let report: CheckRunReport;
   try {
     const preview = await previewImpact(api, change, options);
     if (!preview.relevant) return;
-    report = impactReport(preview);
+    report = impactReport(preview, request.shownPublicly);
   } catch (error) {
     options.log.warn({ ...fields, error: describeError(error) }, "impact preview failed");
     report = {

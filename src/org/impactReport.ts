@@ -22,7 +22,14 @@ const SECTIONS: { kind: PullImpact["kind"]; heading: string }[] = [
   { kind: "not-evaluated", heading: "Could not be evaluated" },
 ];
 
-export function impactReport(preview: Exclude<ImpactPreview, { relevant: false }>): CheckRunReport {
+/**
+ * `shownPublicly`: the `.github` repository is public, so pull requests of private repositories are
+ * counted but not named (their names, numbers and resource addresses stay private).
+ */
+export function impactReport(
+  preview: Exclude<ImpactPreview, { relevant: false }>,
+  shownPublicly = false,
+): CheckRunReport {
   if (!preview.ok) {
     const annotatable = new Set(preview.annotatable);
     const annotations = preview.errors
@@ -65,12 +72,21 @@ export function impactReport(preview: Exclude<ImpactPreview, { relevant: false }
     const impacts = preview.impacts.filter((i) => i.kind === kind);
     if (impacts.length === 0) continue;
     lines.push("", `### ${heading} (${impacts.length})`, "");
+    let hidden = 0;
     for (const impact of impacts) {
+      if (shownPublicly && impact.pull.private) {
+        hidden++;
+        continue;
+      }
       const name = `${impact.pull.owner}/${impact.pull.repo}#${impact.pull.pullNumber}`;
       const why =
         impact.reasons.length > 0 ? `: ${impact.reasons.map(escapeMarkdown).join("; ")}` : "";
       lines.push(`- ${name}${why}`);
     }
+    if (hidden > 0)
+      lines.push(
+        `- ${hidden} pull request${hidden === 1 ? "" : "s"} of private repositories, not named since this repository is public`,
+      );
   }
   return {
     conclusion: count("newly-blocks") > 0 ? "neutral" : "success",

@@ -12,6 +12,8 @@ export interface OpenPull {
   baseSha: string;
   /** ISO time, to take the most recently active first when a bound cuts the list. */
   updatedAt: string;
+  /** Whether the repository is private (assumed when not listed), so public reports leave it unnamed. */
+  private: boolean;
 }
 
 export interface OpenPullList {
@@ -45,6 +47,7 @@ export async function listOpenPulls(
   const maxRepositories = limits.maxRepositories ?? 1000;
   let truncated = false;
   const repositories: string[] = [];
+  const publicRepositories = new Set<string>();
   if (only) repositories.push(only.repo);
   else {
     for await (const { data } of api.paginate.iterator(
@@ -57,6 +60,7 @@ export async function listOpenPulls(
         if (limits.exclude?.includes(repository.name)) continue;
         if (repositories.length >= maxRepositories) truncated = true;
         else repositories.push(repository.name);
+        if (!repository.private) publicRepositories.add(repository.name);
       }
       if (truncated) break;
     }
@@ -79,6 +83,7 @@ export async function listOpenPulls(
       headSha: pull.head.sha,
       baseSha: pull.base.sha,
       updatedAt: pull.updated_at,
+      private: !publicRepositories.has(repo),
     }));
   });
   const all = lists.flat().sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));

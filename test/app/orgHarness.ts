@@ -28,6 +28,7 @@ export interface OrgRepository {
   /** Files every pull request of the repository changes. */
   pullFiles?: FakePullFile[];
   archived?: boolean;
+  private?: boolean;
 }
 
 export interface RecordedCheckRun {
@@ -86,6 +87,7 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
       full_name: `${OWNER}/${name}`,
       owner: { login: OWNER },
       archived: repository.archived ?? false,
+      private: repository.private ?? false,
       default_branch: DEFAULT_BRANCH,
     }));
     return [200, { total_count: all.length, repositories: page === 1 ? all : [] }];

@@ -308,7 +308,7 @@ describe("policy documents", () => {
 });
 
 describe("unsupported constructs", () => {
-  it("says which resources a Fn::ForEach would generate are not checked, and loads the rest", () => {
+  it("reports unknown tags and intrinsics at their place and loads the rest", () => {
     const { resources, errors } = load(`Transform: AWS::LanguageExtensions
 Resources:
   Fn::ForEach::Topics:
@@ -322,11 +322,10 @@ Resources:
       Weird: !Foo bar
       Custom: { "Fn::Unknown": [1] }
 `);
-    expect(resources.map((resource) => resource.name)).toEqual(["Plain"]);
-    expect(resources[0]?.config).toEqual({ Weird: "bar", Custom: { $unknown: "!Unknown [1]" } });
+    expect(resources.map((resource) => resource.name)).toEqual(["TopicA", "TopicB", "Plain"]);
+    expect(resources[2]?.config).toEqual({ Weird: "bar", Custom: { $unknown: "!Unknown [1]" } });
     expect(errors).toEqual([
       "template.yaml:11:14: cfn-unknown-tag",
-      "template.yaml:3:3: cfn-foreach-unsupported",
       "template.yaml:12:15: cfn-unsupported-intrinsic",
     ]);
   });

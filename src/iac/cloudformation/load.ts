@@ -16,8 +16,9 @@
 // - `references` are declared logical ids only (from Ref, GetAtt, Sub variables and DependsOn,
 //   both branches of an undecided Fn::If included), sorted. A Ref to an undeclared name is not
 //   an error (KICS-style snippets, SAM-generated ids): its value is simply unknown.
-// - Not expanded: `Fn::ForEach` (reported, its resources skipped) and macros (`Fn::Transform`
-//   values are unknown); `Outputs`, `Metadata` and `Rules` are not read.
+// - `Fn::ForEach` loops (AWS::LanguageExtensions) in Resources and Conditions are expanded first
+//   (foreach.ts). Not expanded: macros (`Fn::Transform` values are unknown); `Outputs`,
+//   `Metadata` and `Rules` are not read.
 
 import type { LoadError, Resource, SourceLocation, Value } from "../../model/types.js";
 import { isUnknown, unknown } from "../../model/types.js";
@@ -26,6 +27,7 @@ import { entrySpan, NO_VALUE, newTrace, TemplateEvaluator } from "./evaluate.js"
 import type { TemplateScope } from "./evaluate.js";
 import { parseTemplate } from "./parse.js";
 import type { ParsedTemplate, Span, TemplateEntry, TemplateNode } from "./parse.js";
+import { expandForEach } from "./foreach.js";
 import { declaresSamTransform, globalsFor, mergeGlobals } from "./sam.js";
 
 export interface CloudFormationOptions {
@@ -73,6 +75,7 @@ export function isCloudFormation(file: SourceFile): boolean {
   const resources = section("Resources");
   if (resources?.kind !== "mapping" || resources.entries.length === 0) return false;
   return resources.entries.every((entry) => {
+    if (entry.key.startsWith("Fn::ForEach::")) return true;
     const type =
       entry.value.kind === "mapping"
         ? entry.value.entries.find((field) => field.key === "Type")?.value
@@ -90,9 +93,14 @@ export function loadCloudFormation(
   const template = parsed(file);
   if (template.root === null) return { resources: [], errors: template.errors };
   const errors: LoadError[] = [...template.errors];
-  const at = (node: { start: number; end: number }, code: string, message: string): void => {
+  const at = (
+    node: { start: number; end: number },
+    code: string,
+    message: string,
+    level?: "warning",
+  ): void => {
     const { line, column } = template.locate(node);
-    errors.push({ file: file.path, line, column, code, message });
+    errors.push({ file: file.path, line, column, code, message, ...(level ? { level } : {}) });
   };
   if (template.root.kind !== "mapping") {
     at(
@@ -103,10 +111,10 @@ export function loadCloudFormation(
     return { resources: [], errors };
   }
   const sections = new Map(template.root.entries.map((entry) => [entry.key, entry.value]));
-  const resourcesSection = sections.get("Resources");
-  if (resourcesSection?.kind !== "mapping") {
+  const writtenResources = sections.get("Resources");
+  if (writtenResources?.kind !== "mapping") {
     at(
-      resourcesSection?.span ?? template.root.span,
+      writtenResources?.span ?? template.root.span,
       "cfn-template",
       "the Resources section must be a mapping of logical ids to resources",
     );
@@ -117,12 +125,20 @@ export function loadCloudFormation(
     file: file.path,
     locate: template.locate,
     parameters: new Map(),
-    resourceIds: new Set(resourcesSection.entries.map((entry) => entry.key)),
+    resourceIds: new Set(),
     mappings: namedEntries(sections.get("Mappings")),
-    conditions: namedEntries(sections.get("Conditions")),
+    conditions: new Map(),
   };
   const evaluator = new TemplateEvaluator(scope);
+  // Parameters first: a loop's collection may be a list parameter; then loops, then the names.
   bindParameters(sections.get("Parameters"), options.parameters ?? {}, scope, evaluator);
+  const loops = { parameters: scope.parameters, report: at };
+  const resourcesSection = expandForEach(writtenResources, loops);
+  const conditions = sections.get("Conditions");
+  for (const [name, condition] of namedEntries(conditions && expandForEach(conditions, loops)))
+    scope.conditions.set(name, condition);
+  if (resourcesSection.kind !== "mapping") return { resources: [], errors };
+  for (const entry of resourcesSection.entries) scope.resourceIds.add(entry.key);
 
   const context: ResourceContext = {
     template,
@@ -150,14 +166,6 @@ interface ResourceContext {
 
 function loadResource(entry: TemplateEntry, context: ResourceContext): Resource | null {
   const { template, evaluator, scope, globals, at } = context;
-  if (entry.key.startsWith("Fn::ForEach::")) {
-    at(
-      entry.keySpan,
-      "cfn-foreach-unsupported",
-      `${entry.key} (AWS::LanguageExtensions) is not expanded, so the resources it generates are not checked`,
-    );
-    return null;
-  }
   const body = entry.value;
   const field = (name: string): TemplateNode | undefined =>
     body.kind === "mapping" ? body.entries.find((inner) => inner.key === name)?.value : undefined;

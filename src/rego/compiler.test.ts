@@ -134,3 +134,49 @@ describe("with on an undefined input", () => {
     expect(await evaluate(source, "a/p", undefined)).toEqual([{ result: true }]);
   });
 });
+
+describe("unary minus", () => {
+  const source = `package a
+
+y := input.y
+
+values := {
+  "var": -y,
+  "call": -count(input.xs),
+  "parenthesised": - (input.y + 2),
+  "tighter than times": -input.y * 3,
+  "after binary minus": 10 - -y,
+  "twice": -(-y),
+  "decimal": -input.half,
+  "literal with a space": - 1,
+}
+
+negated contains -x if some x in input.xs
+
+default fallback := - 1
+`;
+  const input = { y: 4, xs: [1, 2.5], half: 0.5 };
+
+  it("negates variables, references, calls and parenthesised expressions", async () => {
+    expect(await evaluate(source, "a/values", input)).toEqual([
+      {
+        result: {
+          var: -4,
+          call: -2,
+          parenthesised: -6,
+          "tighter than times": -12,
+          "after binary minus": 14,
+          twice: 4,
+          decimal: -0.5,
+          "literal with a space": -1,
+        },
+      },
+    ]);
+    expect(await evaluate(source, "a/negated", input)).toEqual([{ result: [-2.5, -1] }]);
+    expect(await evaluate(source, "a/fallback", input)).toEqual([{ result: -1 }]);
+  });
+
+  it("is undefined on a value that is not a number, as minus(0, x) is", async () => {
+    expect(await evaluate("package a\n\np := -input.s\n", "a/p", { s: "text" })).toEqual([]);
+  });
+});

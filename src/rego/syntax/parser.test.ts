@@ -138,6 +138,32 @@ describe("expressions and terms", () => {
     expect(operatorName(termOf(firstExpr(`"k", 1 in {"k": 1}`)))).toBe("internal.member_3");
   });
 
+  it("reads unary minus on anything but a number literal as 0 - term, binding tightest", () => {
+    const right = (text: string): Term => {
+      const expr = firstExpr(`x := ${text}`);
+      if (expr.kind !== "assign") throw new Error(expr.kind);
+      return expr.right;
+    };
+    const negated = (term: Term): Term => {
+      expect(operatorName(term)).toBe("minus");
+      expect((term as CallTerm).args[0]).toMatchObject({ type: "number", text: "0" });
+      return (term as CallTerm).args[1] as Term;
+    };
+    expect(right("- 1")).toMatchObject({ type: "number", text: "-1" });
+    expect(negated(right("-y"))).toMatchObject({ type: "var", name: "y" });
+    expect(operatorName(negated(right("-count(a)")))).toBe("count");
+    expect(operatorName(negated(right("- (a + b)")))).toBe("plus");
+    expect(negated(right("-input.xs[0]"))).toMatchObject({ type: "ref", operands: [{}, {}] });
+    const product = right("-a * b");
+    expect(operatorName(product)).toBe("mul");
+    negated((product as CallTerm).args[0] as Term);
+    const difference = right("a - -b");
+    expect(operatorName(difference)).toBe("minus");
+    expect(negated((difference as CallTerm).args[1] as Term)).toMatchObject({ name: "b" });
+    expect(negated(negated(right("-(-y)")))).toMatchObject({ name: "y" });
+    expect(right("-y").loc).toMatchObject({ line: 3, column: 6, endColumn: 7 });
+  });
+
   it("parses some, every, not, with and comprehensions", () => {
     const rule = onlyRule(`p if {
 	some k, v in input.xs
@@ -279,6 +305,8 @@ describe("errors", () => {
     ["package p\np if { x := 1 y := 2 }", 2, 15, /';', a newline or '}'/],
     ["package p\nx := 01", 2, 6, /leading zero/],
     ["package p\nin := 1", 2, 1, /keyword 'in'/],
+    ["package p\np if {\n\tx := -\n}", 4, 1, /expected a term/],
+    ["package p\nx := -[1", 2, 9, /expected/],
   ];
   it.each(cases)("locates %j", (text, line, column, message) => {
     const result = parseModule(text, "bad.rego");
@@ -298,6 +326,8 @@ describe("errors", () => {
     const result = parseModule(deep, "deep.rego");
     expect(result.errors[0]).toMatchObject({ code: "rego_parse_error", line: 2 });
     expect(result.errors[0]?.message).toMatch(/nesting deeper/);
+    const negations = parseModule(`package p\nx := ${"-".repeat(100_000)}y`, "deep.rego");
+    expect(negations.errors[0]?.message).toMatch(/nest/);
   });
 
   it("bounds operator chains, nested chains and else chains, which later stages walk recursively", () => {

@@ -891,13 +891,14 @@ class Parser {
   private punctTerm(token: Token): Term {
     switch (token.text) {
       case "-": {
+        // `-1` and `- 1` are number literals, as in OPA (constants where Rego wants them).
         const next = this.peek(1);
-        if (next.kind === "number" && !next.spaceBefore) {
+        if (next.kind === "number") {
           this.advance();
           this.advance();
           return { type: "number", text: `-${next.text}`, loc: this.span(token) };
         }
-        return this.fail("a term");
+        return this.negation(token);
       }
       case "(": {
         this.advance();
@@ -915,6 +916,20 @@ class Parser {
       default:
         return this.fail("a term");
     }
+  }
+
+  /**
+   * Unary minus on anything but a number literal (`-x`, `-count(a)`, `-(a + b)`): `0 - term`, as
+   * OPA's parser reads `-input.n`. It binds tighter than any infix operator: `-a * b` is
+   * `(0 - a) * b`, and `-x.y[0]` negates the whole reference.
+   */
+  private negation(symbol: Token): Term {
+    this.advance();
+    const operand = this.termPostfix();
+    const zero: Term = { type: "number", text: "0", loc: this.lexer.location(symbol) };
+    const call = this.binary(symbol, "minus", zero, operand);
+    call.loc = this.span(symbol);
+    return call;
   }
 
   private comprehensionHead(): Term {

@@ -1157,11 +1157,10 @@ export class PolicyPlanner {
         return this.planTerms(args, () => this.readBase(mock.path, loc, cont));
       case "func": {
         if (!mock.name.startsWith("data.")) return this.callBuiltin(mock.name, args, loc, cont);
-        // Inside the replacement, the replaced function is the original again.
+        // The replacement runs with no function mocks at all (OPA pushes an empty mock frame
+        // for the call): inside it, the replaced function and every other one are the originals.
         const outer = this.mocks;
-        const funcs = new Map(outer.funcs);
-        funcs.delete(target);
-        this.mocks = { paths: outer.paths, funcs };
+        this.mocks = { paths: outer.paths, funcs: new Map() };
         let func: string | undefined;
         try {
           func = this.functionFunc(mock.name.split(".").slice(1), loc);

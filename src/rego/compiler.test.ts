@@ -1,5 +1,5 @@
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { compileRego, hostBuiltins, RegoCompileError } from "./index.js";
 
 async function evaluate(
@@ -178,5 +178,70 @@ default fallback := - 1
 
   it("is undefined on a value that is not a number, as minus(0, x) is", async () => {
     expect(await evaluate("package a\n\np := -input.s\n", "a/p", { s: "text" })).toEqual([]);
+  });
+});
+
+describe("builtins added to the catalog", () => {
+  it("reads the clock once per evaluation", async () => {
+    const source = `package a
+
+now := time.now_ns()
+
+twice := [a, b] if {
+  a := now
+  time.now_ns(b)
+}
+`;
+    const { wasm } = await compileRego({ "a.rego": source }, { entrypoints: ["a/twice"] });
+    const policy = await loadPolicy(wasm, undefined, hostBuiltins);
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date("2026-11-26T08:00:00.123Z"));
+      const first = Date.parse("2026-11-26T08:00:00.123Z") * 1e6;
+      expect(policy.evaluate({}, "a/twice")).toEqual([{ result: [first, first] }]);
+      vi.setSystemTime(new Date("2026-11-26T09:00:00Z"));
+      const second = Date.parse("2026-11-26T09:00:00Z") * 1e6;
+      expect(policy.evaluate({}, "a/twice")).toEqual([{ result: [second, second] }]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("evaluates the native and host builtins the catalog now lists", async () => {
+    const source = `package a
+
+values := {
+  "product": product([2, 3, 4]),
+  "json.is_valid": [json.is_valid("[1]"), json.is_valid("[")],
+  "regex.is_valid": regex.is_valid("(a|b"),
+  "base64url": base64url.decode(base64url.encode("??>")),
+  "strings.count": strings.count("cheese", "e"),
+  "strings.reverse": strings.reverse("abc"),
+  "array.flatten": array.flatten([[1], 2, [[3]]]),
+  "array.reverse": array.reverse([1, 2, 3]),
+  "numbers.range": numbers.range(3, 1),
+  "object.union_n": object.union_n([{"a": {"b": 1}}, {"a": {"c": 2}}]),
+  "yaml": yaml.unmarshal(yaml.marshal({"k": {1, 2}})),
+  "yaml.is_valid": yaml.is_valid("a: ["),
+}
+`;
+    expect(await evaluate(source, "a/values", {})).toEqual([
+      {
+        result: {
+          product: 24,
+          "json.is_valid": [true, false],
+          "regex.is_valid": false,
+          base64url: "??>",
+          "strings.count": 3,
+          "strings.reverse": "cba",
+          "array.flatten": [1, 2, [3]],
+          "array.reverse": [3, 2, 1],
+          "numbers.range": [3, 2, 1],
+          "object.union_n": { a: { b: 1, c: 2 } },
+          yaml: { k: [1, 2] },
+          "yaml.is_valid": false,
+        },
+      },
+    ]);
   });
 });

@@ -28,7 +28,7 @@ describe("builtin catalog", () => {
     expect(classifyBuiltinCall("walk", 2).kind).toBe("output");
     expect(classifyBuiltinCall("walk", 1).kind).toBe("arity");
     expect(classifyBuiltinCall("internal.print", 2).kind).toBe("arity");
-    expect(classifyBuiltinCall("time.now_ns", 0).kind).toBe("unsupported");
+    expect(classifyBuiltinCall("http.send", 1).kind).toBe("unsupported");
     expect(classifyBuiltinCall("no.such", 1).kind).toBe("unknown");
   });
 });

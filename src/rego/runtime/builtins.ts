@@ -16,7 +16,7 @@ const native = (
   "is_array is_object is_set to_number startswith endswith contains trim_prefix " +
   "trim_suffix concat strings.any_prefix_match object.get object.keys object.union " +
   "object.remove object.filter array.concat array.slice internal.member_2 " +
-  "internal.member_3 json.marshal json.unmarshal internal.print walk"
+  "internal.member_3 json.marshal json.unmarshal json.is_valid internal.print walk product"
 ).split(" ");
 
 export const nativeBuiltins: ReadonlyMap<string, NativeBuiltin> = new Map(
@@ -49,3 +49,9 @@ const sdkOwned = new Set([
 export function hostWireName(regoName: string): string {
   return sdkOwned.has(regoName) ? `tollgate.${regoName}` : regoName;
 }
+
+/**
+ * Builtins whose value is fixed for one evaluation, as OPA reads the clock once per query: the
+ * emitter calls the host once per `opa_eval` and reuses the value.
+ */
+export const perEvaluationBuiltins: ReadonlySet<string> = new Set(["time.now_ns"]);

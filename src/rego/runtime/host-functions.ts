@@ -6,7 +6,7 @@
 // dialect and compiles to backtracking JS RegExp, OPA's gobwas/glob rules go to RE2 here) and
 // CIDR arithmetic (~50 lines on BigInt; no installed package parses IPv6 prefixes).
 import { RE2JS } from "re2js";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import {
   OperandTypeError,
   RegoNumber,
@@ -262,6 +262,77 @@ function base64Decode(text: string, url: boolean): string {
   return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
 }
 
+// ---- arrays, objects, numbers ----
+
+function array(v: HostValue | undefined, what: string): HostValue[] {
+  if (!Array.isArray(v))
+    throw new OperandTypeError(`operand ${what} must be array but got ${typeName(v)}`);
+  return v;
+}
+
+function isObject(v: HostValue | undefined): v is { [key: string]: HostValue } {
+  return typeName(v) === "object";
+}
+
+/** OPA's object.union: keys of b win, except that two objects under one key merge. */
+function mergeObjects(
+  a: { [key: string]: HostValue },
+  b: { [key: string]: HostValue },
+): { [key: string]: HostValue } {
+  const merged = { ...a };
+  for (const [key, value] of Object.entries(b)) {
+    const existing = merged[key];
+    // Defined, not assigned: a "__proto__" key is data here, never the prototype.
+    Object.defineProperty(merged, key, {
+      value: isObject(existing) && isObject(value) ? mergeObjects(existing, value) : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return merged;
+}
+
+/**
+ * The longest `numbers.range` result: OPA has no limit, but an unbounded array would exhaust
+ * the host before any evaluation bound applies; ten million integers is 80 MB of JSON already.
+ */
+const MAX_RANGE = 10_000_000;
+
+function integer(v: HostValue | undefined, what: string): number {
+  const n = num(v, what);
+  if (!Number.isSafeInteger(n))
+    throw new OperandTypeError(
+      `operand ${what} must be integer number but got floating-point number`,
+    );
+  return n;
+}
+
+function numbersRange(a: HostValue, b: HostValue): HostValue {
+  const from = integer(a, "1");
+  const to = integer(b, "2");
+  const length = Math.abs(to - from) + 1;
+  if (length > MAX_RANGE) throw new Error(`range of ${length} numbers is over ${MAX_RANGE}`);
+  const step = to >= from ? 1 : -1;
+  return Array.from({ length }, (_, i) => from + i * step);
+}
+
+/** Go's strings.Count: non-overlapping matches; an empty needle matches around every rune. */
+function countMatches(haystack: string, needle: string): number {
+  if (needle === "") return runes(haystack).length + 1;
+  return haystack.split(needle).length - 1;
+}
+
+/** YAML text of a value; sets become sequences (in the order the runtime sorted them). */
+function toYamlValue(v: HostValue): unknown {
+  if (v instanceof RegoSet) return v.elements.map(toYamlValue);
+  if (v instanceof RegoNumber) return Number(v.text);
+  if (Array.isArray(v)) return v.map(toYamlValue);
+  if (isObject(v))
+    return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, toYamlValue(item)]));
+  return v;
+}
+
 export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }> = {
   lower: { arity: 1, fn: (s) => str(s, "1").toLowerCase() },
   upper: { arity: 1, fn: (s) => str(s, "1").toUpperCase() },
@@ -323,4 +394,40 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
         .padEnd(Math.ceil(Buffer.byteLength(str(s, "1")) / 3) * 4, "="),
   },
   "base64url.decode": { arity: 1, fn: (s) => base64Decode(str(s, "1"), true) },
+  "time.now_ns": {
+    arity: 0,
+    fn: () => new RegoNumber((BigInt(Date.now()) * 1_000_000n).toString()),
+  },
+  "strings.count": { arity: 2, fn: (s, n) => countMatches(str(s, "1"), str(n, "2")) },
+  "strings.reverse": { arity: 1, fn: (s) => runes(str(s, "1")).reverse().join("") },
+  "array.flatten": {
+    arity: 1,
+    fn: (a) => array(a, "1").flatMap((item) => (Array.isArray(item) ? item : [item])),
+  },
+  "array.reverse": { arity: 1, fn: (a) => [...array(a, "1")].reverse() },
+  "numbers.range": { arity: 2, fn: numbersRange },
+  "object.union_n": {
+    arity: 1,
+    fn: (a) =>
+      array(a, "1").reduce<{ [key: string]: HostValue }>((merged, item, index) => {
+        if (!isObject(item))
+          throw new OperandTypeError(
+            `operand 1 must be array of objects but element ${index} is ${typeName(item)}`,
+          );
+        return mergeObjects(merged, item);
+      }, {}),
+  },
+  "yaml.marshal": { arity: 1, fn: (v) => stringifyYaml(toYamlValue(v ?? null)) },
+  "yaml.is_valid": {
+    arity: 1,
+    fn: (s) => {
+      if (typeof s !== "string") return false;
+      try {
+        parseYaml(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  },
 };

@@ -11,7 +11,12 @@
 // resets through opa_heap_ptr_get/set; nothing is freed during an evaluation.
 import { readFileSync } from "node:fs";
 
-export { nativeBuiltins, hostWireName, type NativeBuiltin } from "./builtins.js";
+export {
+  nativeBuiltins,
+  hostWireName,
+  perEvaluationBuiltins,
+  type NativeBuiltin,
+} from "./builtins.js";
 export { hostBuiltins, hostBuiltinArity } from "./host.js";
 
 let cachedRuntime: Uint8Array | undefined;

@@ -28,6 +28,8 @@
 // - `IsDefined`/`IsUndefined` test a local; `Equal`/`NotEqual` fail when an operand is undefined.
 // - Builtin errors are strict by default (EmitOptions.strictBuiltinErrors): operand type errors
 //   raise eval_type_error, others eval_builtin_error; non-strict makes the call undefined.
+// - A builtin in `perEvaluationBuiltins` (`time.now_ns`) calls the host once per `opa_eval`; its
+//   value is kept in a global that `opa_eval` clears.
 // - `print` arrives as `internal.print([set, ...])` and goes to the SDK's opa_println.
 // - `rego.metadata.rule/chain` are not builtins here: the compiler should fold them to constants
 //   (as OPA's compiler does); a call to them is reported as unsupported.
@@ -40,6 +42,7 @@ import {
   nativeBuiltins,
   hostWireName,
   hostBuiltinArity,
+  perEvaluationBuiltins,
 } from "../runtime/index.js";
 
 export interface EmitOptions {
@@ -180,6 +183,8 @@ interface ModuleContext {
   diagnostics: EmitDiagnostic[];
   /** True when some func is memoized: `With` statements then switch memo epochs. */
   memoizes: boolean;
+  /** Globals holding the value of a per-evaluation builtin, cleared by `opa_eval`. */
+  perEvaluation: Set<string>;
 }
 
 // Globals of the memo (see the header): the current epoch and the last one handed out.
@@ -576,7 +581,7 @@ class BodyEmitter {
       const id = this.hostId(s.func);
       const importName = `opa_builtin${args.length}`;
       this.ctx.hostImports.add(args.length);
-      return m.block(null, [
+      const hostCall = [
         this.setLocation(s.loc),
         this.rt("rt_host_begin", [], none),
         this.set(
@@ -584,6 +589,20 @@ class BodyEmitter {
           this.rt("rt_host_end", [
             m.call(importName, [m.i32.const(id), m.i32.const(0), ...args], i32),
           ]),
+        ),
+      ];
+      if (!perEvaluationBuiltins.has(s.func))
+        return m.block(null, [...hostCall, this.failIfUndefined(s.result)]);
+      const cached = `tollgate_once${id}`;
+      if (!this.ctx.perEvaluation.has(cached)) {
+        this.ctx.perEvaluation.add(cached);
+        m.addGlobal(cached, i32, true, m.i32.const(0));
+      }
+      return m.block(null, [
+        this.set(s.result, m.global.get(cached, i32)),
+        m.if(
+          m.i32.eqz(this.get(s.result)),
+          m.block(null, [...hostCall, m.global.set(cached, this.get(s.result))]),
         ),
         this.failIfUndefined(s.result),
       ]);
@@ -801,6 +820,7 @@ function emitInto(module: binaryen.Module, policy: Policy, options: EmitOptions)
     policy,
     diagnostics: [],
     memoizes: options.memoize !== false && policy.funcs.some((func) => func.memoize),
+    perEvaluation: new Set(),
   };
 
   const memoized: number[] = [];
@@ -907,6 +927,7 @@ function emitInto(module: binaryen.Module, policy: Policy, options: EmitOptions)
     module.block(null, [
       module.call(runtime("rt_eval_begin"), [p(5)], none),
       ...memoized.map((i) => module.global.set(memoEpochOf(i), module.i32.const(0))),
+      ...[...ctx.perEvaluation].map((name) => module.global.set(name, module.i32.const(0))),
       ...(ctx.memoizes
         ? [
             module.global.set(MEMO_COUNTER, module.i32.const(1)),

@@ -231,6 +231,48 @@ describe("tollgate scan, inspect and build", () => {
     }
   });
 
+  it("runs the test_* rules of *_test.rego files beside the fixtures, with file and line", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-rego-tests-"));
+    try {
+      await mkdir(path.join(dir, "lib"), { recursive: true });
+      await writeFile(
+        path.join(dir, "lib", "ports.rego"),
+        "package tollgate.lib.ports\n\nimport rego.v1\n\nadmin(port) if port in {22, 3389}\n",
+      );
+      const testFile = path.join(dir, "lib", "ports_test.rego");
+      const tests = (extra: string) =>
+        [
+          "package tollgate.lib.ports_test",
+          "",
+          "import data.tollgate.lib.ports",
+          "import rego.v1",
+          "",
+          "test_ssh if ports.admin(22)",
+          "",
+          "test_https if not ports.admin(443)",
+          extra,
+        ].join("\n");
+      await writeFile(testFile, tests(""));
+      const passing = await run(["test", dir]);
+      expect(passing.stdout).toMatch(
+        /data\.tollgate\.lib\.ports_test\.test_ssh\s+lib\/ports_test\.rego:6\s+ok/,
+      );
+      expect(passing.stdout).toMatch(/2 passed, 0 failed, 0 errored, 0 skipped/);
+      expect(passing.code).toBe(0);
+      await writeFile(testFile, tests("\ntest_http if ports.admin(80)\n"));
+      const failing = await run(["test", dir]);
+      expect(failing.stdout).toMatch(/test_http\s+lib\/ports_test\.rego:10\s+FAIL undefined/);
+      expect(failing.stdout).toMatch(/2 passed, 1 failed, 0 errored, 0 skipped/);
+      expect(failing.code).toBe(1);
+      await writeFile(testFile, tests("\ntest_typo if ports.admn(80)\n"));
+      const broken = await run(["test", dir]);
+      expect(broken.stderr).toMatch(/lib\/ports_test\.rego:10:\d+: .*admn/);
+      expect(broken.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 2 with the usage on a mistake", async () => {
     expect((await run(["scan"])).code).toBe(2);
     expect((await run(["scan", "x", "--format", "xml"])).stderr).toMatch(/--format/);

@@ -18,6 +18,20 @@ describe("the built-in policy library", () => {
     expect(run.rules.length).toBeGreaterThanOrEqual(60);
   });
 
+  it("runs the Rego unit tests of policies/lib", () => {
+    expect(run.regoTests.length).toBeGreaterThan(0);
+  });
+
+  it.each(run.regoTests.map((t) => [`${t.name} (${t.file}:${t.line})`, t] as const))(
+    "%s",
+    (_name, test) => {
+      expect({ status: test.status, detail: test.detail }).toEqual({
+        status: "passed",
+        detail: undefined,
+      });
+    },
+  );
+
   it.each(run.outcomes.map((o) => [`${o.rule} ${o.fixture}`, o] as const))(
     "%s",
     (_name, outcome) => {

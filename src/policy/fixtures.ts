@@ -2,7 +2,8 @@
 // Wasm (so a passing test is a policy that will run in the gate). A positive fixture marks each
 // line that must carry a finding with `# tollgate:expect <rule-id>`; JSON fixtures list them in
 // `<name>.expect.json`; `fixtures/settings.json` holds the rule settings its fixtures run with.
-// A rule passes when it finds exactly the marked lines and nothing in negatives.
+// A rule passes when it finds exactly the marked lines and nothing in negatives. The folder's
+// `*_test.rego` files run beside them (rego-tests.ts).
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -12,6 +13,7 @@ import { readBundle } from "./bundle.js";
 import { buildPolicies, bundleOf, readPolicySources } from "./build.js";
 import { loadRuleSet, type RuleSet } from "./evaluate.js";
 import type { RuleMetadata } from "./metadata.js";
+import { readRegoTests, runRegoTests, type RegoTestOutcome } from "./rego-tests.js";
 
 export interface FixtureFile {
   /** Path relative to the policy folder. */
@@ -179,13 +181,16 @@ export type PolicyFolderRun =
       outcomes: FixtureOutcome[];
       /** Rules no positive fixture exercises: a failure too. */
       untested: RuleMetadata[];
-      /** Unreadable fixtures or expectation files. */
+      /** `test_*` rules of the folder's `*_test.rego` files (rego-tests.ts). */
+      regoTests: RegoTestOutcome[];
+      /** Unreadable fixtures or expectation files; test files that do not compile. */
       errors: LoadError[];
     };
 
 /** Compile a policy folder and run every rule on its fixtures: `tollgate test` and the suite. */
 export async function runPolicyFolder(dir: string): Promise<PolicyFolderRun> {
-  const built = await buildPolicies(await readPolicySources(dir));
+  const sources = await readPolicySources(dir);
+  const built = await buildPolicies(sources);
   if (!built.ok) return built;
   const { rules, ruleFiles } = built.built;
   const ruleSet = await loadRuleSet(await readBundle(await bundleOf(built.built)));
@@ -197,5 +202,13 @@ export async function runPolicyFolder(dir: string): Promise<PolicyFolderRun> {
   const untested = rules.filter(
     (rule) => !outcomes.some((o) => o.rule === rule.id && o.kind === "positive"),
   );
-  return { ok: true, rules, outcomes, untested, errors: [...ruleSet.errors, ...errors] };
+  const regoTests = await runRegoTests(sources, await readRegoTests(dir));
+  return {
+    ok: true,
+    rules,
+    outcomes,
+    untested,
+    regoTests: regoTests.outcomes,
+    errors: [...ruleSet.errors, ...errors, ...regoTests.errors],
+  };
 }

@@ -1,5 +1,6 @@
 // `tollgate test [dir]`: every rule against its positive and negative fixtures, evaluated through
-// the Wasm our compiler builds, printed as a table; exit 1 when any rule misses or over-reports.
+// the Wasm our compiler builds, then every `test_*` rule of the `*_test.rego` files, printed as
+// tables; exit 1 when any rule misses or over-reports or any Rego test fails or errors.
 import path from "node:path";
 import { readPolicySources } from "../../policy/build.js";
 import { runPolicyFolder } from "../../policy/fixtures.js";
@@ -7,6 +8,7 @@ import { formatLoadError } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from "../command.js";
 import { parseFlags } from "../options.js";
 import { parseArgs } from "node:util";
+import type { RegoTestOutcome } from "../../policy/rego-tests.js";
 import { BUILTIN_POLICY_DIR } from "../../engine/index.js";
 
 export const testCommand: Command = {
@@ -51,6 +53,29 @@ export const testCommand: Command = {
     io.stdout(
       `\n${outcomes.length - outcomes.filter((o) => !o.passed).length} passed, ${failed} failed\n`,
     );
-    return failed === 0 ? EXIT_OK : EXIT_BLOCKED;
+    const regoFailed = printRegoTests(run.regoTests, io.stdout);
+    return failed === 0 && regoFailed === 0 ? EXIT_OK : EXIT_BLOCKED;
   },
 };
+
+/** The Rego tests' table and summary (nothing without tests); returns how many failed or errored. */
+function printRegoTests(tests: RegoTestOutcome[], stdout: (text: string) => void): number {
+  if (tests.length === 0) return 0;
+  const width = Math.max(9, ...tests.map((t) => t.name.length));
+  const places = tests.map((t) => `${t.file}:${t.line}`);
+  const placeWidth = Math.max(8, ...places.map((p) => p.length));
+  stdout(`\n${"rego test".padEnd(width)}  ${"location".padEnd(placeWidth)}  result\n`);
+  const label = { passed: "ok", failed: "FAIL", errored: "ERROR", skipped: "SKIPPED" };
+  tests.forEach((test, index) => {
+    const detail = test.detail === undefined ? "" : ` ${test.detail}`;
+    stdout(
+      `${test.name.padEnd(width)}  ${(places[index] ?? "").padEnd(placeWidth)}  ${label[test.status]}${detail}\n`,
+    );
+  });
+  const count = (status: RegoTestOutcome["status"]) =>
+    tests.filter((t) => t.status === status).length;
+  stdout(
+    `\n${count("passed")} passed, ${count("failed")} failed, ${count("errored")} errored, ${count("skipped")} skipped\n`,
+  );
+  return count("failed") + count("errored");
+}

@@ -90,11 +90,11 @@ describe("planQuery", () => {
 describe("builtinsOutsideRequired", () => {
   it("finds builtin calls outside the required list, not user functions or imports", () => {
     const modules = [
-      "package a\nimport data.lib\nf(x) := x\np := [f(1), lib.g(2), count([]), time.now_ns(), set()]\nq := 1 if { 1 with count as object.union_n }\n",
+      'package a\nimport data.lib\nf(x) := x\np := [f(1), lib.g(2), count([]), uuid.rfc4122("k"), set()]\nq := 1 if { 1 with count as io.jwt.decode }\n',
     ];
     expect(builtinsOutsideRequired(modules, "data.a.p = x")).toEqual([
-      "object.union_n",
-      "time.now_ns",
+      "io.jwt.decode",
+      "uuid.rfc4122",
     ]);
   });
 });

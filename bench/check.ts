@@ -1,9 +1,15 @@
 // Webhook to completed check run for a 10-file Terraform pull request, in one process as `npm start`
 // runs without Redis: signed deliveries into Probot's server, the in-process queue, the real engine,
 // against a fake GitHub on 127.0.0.1. Latency p50/p99 one check at a time, then a burst of PRs at
-// once, and the GitHub requests one check costs. Figures, not assertions. Run: npx tsx bench/check.ts
+// once, and the GitHub requests one check costs (throttling off, as in the app tests); then the
+// same burst into the built server (`node dist/app/server.js`, when built) with Probot's throttling
+// on, for its throughput and peak memory. Figures, not assertions.
+// Run: npx tsx bench/check.ts
+import { spawn } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { createTollgateApp } from "../src/app/index.js";
 import { createEngine } from "../src/engine/index.js";
@@ -173,11 +179,13 @@ const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
 
 let pullNumber = 0;
 /** One delivery, waited on until its check run completes: webhook answer and completion times. */
-async function oneCheck(): Promise<{ answeredMs: number; completedMs: number; status: number }> {
+async function oneCheck(
+  url = webhookUrl,
+): Promise<{ answeredMs: number; completedMs: number; status: number }> {
   const pull = ++pullNumber;
   const completed = github.completion(pull);
   const sent = performance.now();
-  const status = await deliver(webhookUrl, pull);
+  const status = await deliver(url, pull);
   const answeredMs = performance.now() - sent;
   return { answeredMs, completedMs: (await completed) - sent, status };
 }
@@ -235,5 +243,74 @@ try {
 } finally {
   await server.stop();
   await queue.drain();
+}
+
+/** The built server as `npm start` runs it, its own process: the same burst, then its peak RSS. */
+async function builtServerBurst(): Promise<string> {
+  const serverJs = fileURLToPath(new URL("../dist/app/server.js", import.meta.url));
+  if (!existsSync(serverJs))
+    return "built server: skipped (no dist/app/server.js; run npm run build)";
+  const serverPort = await freePort();
+  const child = spawn(process.execPath, [serverJs], {
+    env: {
+      PATH: process.env.PATH,
+      APP_ID: "1",
+      PRIVATE_KEY: key,
+      WEBHOOK_SECRET: SECRET,
+      HOST: "127.0.0.1",
+      PORT: String(serverPort),
+      GHE_HOST: new URL(githubUrl).host,
+      GHE_PROTOCOL: "http",
+      LOG_LEVEL: "warn",
+      TOLLGATE_CONCURRENCY: String(CONCURRENCY),
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  try {
+    const base = `http://127.0.0.1:${serverPort}`;
+    for (let tries = 0; ; tries++) {
+      if (
+        await fetch(`${base}/ping`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      if (tries > 600 || child.exitCode !== null) return "built server: did not start";
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const idleMb = residentMb(child.pid, "VmRSS");
+    const started = performance.now();
+    const burst = await Promise.all(
+      Array.from({ length: BURST }, () => oneCheck(`${base}/api/github/webhooks`)),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const latencies = burst.map((r) => r.completedMs).sort((a, b) => a - b);
+    return (
+      `built server (node dist/app/server.js), burst of ${BURST}: ${((BURST / seconds) * 60).toFixed(0)} checks/min, ` +
+      `p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(0)} ms, ` +
+      `RSS idle ${idleMb} MB, peak ${residentMb(child.pid, "VmHWM")} MB\n` +
+      "  (Octokit's throttling on, as in production: writes and GraphQL go one a second per installation, " +
+      "and all these PRs are one installation's)"
+    );
+  } finally {
+    child.kill("SIGKILL");
+  }
+}
+
+/** A process's resident memory from /proc (Linux), in MB. */
+function residentMb(pid: number | undefined, field: "VmRSS" | "VmHWM"): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1];
+    return kb ? (Number(kb) / 1024).toFixed(0) : "?";
+  } catch {
+    return "?";
+  }
+}
+
+try {
+  console.log(await builtServerBurst());
+} finally {
   await github.stop();
 }

@@ -399,6 +399,22 @@ describe("syntax errors", () => {
     ).toEqual(["b"]);
   });
 
+  it("keeps every block after an error that follows good ones, with one error only", () => {
+    const text = [
+      'resource "aws_s3_bucket" "a" {\n  bucket = "a"\n}',
+      'resource "aws_lb_listener" "b" {\n  default_action {\n    redirect =\n  }\n}',
+      'resource "aws_s3_bucket" "c" {\n  bucket = "c"\n}',
+      'resource "aws_s3_bucket" "d" {\n  bucket = "d"\n}\n',
+    ].join("\n\n");
+    const { body, errors } = parseHcl(text, "main.tf");
+    expect(errors.map((error) => [error.line, error.column, error.message])).toEqual([
+      [8, 3, "expected an expression, found '}'"],
+    ]);
+    const names = body.items.map((item) => (item.kind === "Block" ? item.labels[1]?.value : ""));
+    expect(names).toEqual(["a", "c", "d"]);
+    expect(body.items[1]?.line).toBe(11);
+  });
+
   it("locates unterminated strings, blocks and heredocs", () => {
     expect(parseHcl('a = "abc\nb = 1\n', "f.tf").errors).toMatchObject([
       { line: 1, column: 9, code: "hcl-syntax" },

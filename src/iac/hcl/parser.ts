@@ -336,9 +336,11 @@ export class HclParser {
       line++;
     }
     if (i >= text.length) return false;
-    this.pos = i;
-    this.line = line;
-    this.lineStart = i;
+    // Resume on the newline before that line, so its block counts as starting a new line (without
+    // it, every block after the first error's was refused in turn as "expected a newline").
+    this.pos = i - 1;
+    this.line = line - 1;
+    this.lineStart = i - 1;
     this.peeked = false;
     this.newlinesSignificant = true;
     this.depth = 0;

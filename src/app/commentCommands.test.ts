@@ -339,6 +339,15 @@ describe("/tollgate override", () => {
     ]);
   });
 
+  it("answers when GitHub fails mid-command instead of leaving the comment unanswered", async () => {
+    const { deliver } = await setUp(repository(BREAK_GLASS), [/\/repos\/acme\/infra\/pulls\/12$/]);
+    const failed = await deliver("issue_comment", commentPayload("/tollgate override x", "alice"));
+    expect(patches(failed)).toEqual([]);
+    expect(replies(failed)).toEqual([
+      "Sorry @alice, Tollgate could not complete `/tollgate override`: HttpError: Server Error (HTTP 500). Please try again.",
+    ]);
+  });
+
   it("answers a malformed override with its usage, and overrides nothing that passes", async () => {
     const { deliver } = await setUp(
       repository(BREAK_GLASS, {

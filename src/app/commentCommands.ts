@@ -5,11 +5,11 @@
 import type { RuleMetadata } from "../policy/metadata.js";
 import { readGateSettings, type GitHubApi, type LastValidSettings } from "../github/index.js";
 import { authoriseOverride, overrideCheck } from "./breakGlass.js";
-import { USAGE } from "./commands.js";
+import { USAGE, type Command } from "./commands.js";
 import type { CheckTarget, ScanRequest } from "./events.js";
 import { explainRule } from "./explain.js";
 import { pullTarget } from "./pulls.js";
-import type { FlowLog } from "./checkFlow.js";
+import { describeError, type FlowLog } from "./checkFlow.js";
 
 export type CommentRequest = Extract<ScanRequest, { kind: "comment" }>;
 
@@ -47,45 +47,68 @@ export async function runCommentCommands(
   for (const command of request.commands) {
     const fields = { owner: request.owner, repo: request.repo, pull: request.pullNumber };
     context.log.info({ ...fields, command: command.name }, "comment command");
-    switch (command.name) {
-      case "run":
-        if (!(await mayRun())) {
-          await reply(context, request, refusal(request.author, "start a Tollgate scan"));
-          break;
-        }
-        scan = (await startScan(context, request)) ?? scan;
-        break;
-      case "explain":
-        if (!(await mayRun())) {
-          await reply(context, request, refusal(request.author, "ask Tollgate to explain a rule"));
-          break;
-        }
-        await reply(context, request, await explainRule(context, request, command.rule));
-        break;
-      case "override":
-        await override(context, request, command.reason);
-        break;
-      case "malformed":
-        await reply(
-          context,
-          request,
-          `Sorry @${request.author}, Tollgate could not read that command: ${command.problem}.\n\nUsage: ${USAGE[command.command]}`,
-        );
-        break;
-      case "unknown":
-        await reply(
-          context,
-          request,
-          [
-            `Sorry @${request.author}, Tollgate does not know ${command.word ? `\`/tollgate ${command.word}\`` : "that command"}. It understands, one per line:`,
-            "",
-            ...Object.values(USAGE).map((usage) => `- ${usage}`),
-          ].join("\n"),
-        );
-        break;
+    try {
+      scan = (await runCommand(context, request, command, mayRun)) ?? scan;
+    } catch (error) {
+      // A GitHub failure mid-command still gets an answer; the next command is tried on its own.
+      context.log.warn(
+        { ...fields, command: command.name, error: describeError(error) },
+        "comment command failed",
+      );
+      await reply(
+        context,
+        request,
+        `Sorry @${request.author}, Tollgate could not complete \`/tollgate ${command.name === "malformed" ? command.command : command.name === "unknown" ? command.word : command.name}\`: ${describeError(error)}. Please try again.`,
+      );
     }
   }
   return scan;
+}
+
+/** One command; the pull request to scan when it is an authorised `run` on an open PR. */
+async function runCommand(
+  context: CommandContext,
+  request: CommentRequest,
+  command: Command,
+  mayRun: () => Promise<boolean>,
+): Promise<CheckTarget | undefined> {
+  switch (command.name) {
+    case "run":
+      if (!(await mayRun())) {
+        await reply(context, request, refusal(request.author, "start a Tollgate scan"));
+        break;
+      }
+      return startScan(context, request);
+    case "explain":
+      if (!(await mayRun())) {
+        await reply(context, request, refusal(request.author, "ask Tollgate to explain a rule"));
+        break;
+      }
+      await reply(context, request, await explainRule(context, request, command.rule));
+      break;
+    case "override":
+      await override(context, request, command.reason);
+      break;
+    case "malformed":
+      await reply(
+        context,
+        request,
+        `Sorry @${request.author}, Tollgate could not read that command: ${command.problem}.\n\nUsage: ${USAGE[command.command]}`,
+      );
+      break;
+    case "unknown":
+      await reply(
+        context,
+        request,
+        [
+          `Sorry @${request.author}, Tollgate does not know ${command.word ? `\`/tollgate ${command.word}\`` : "that command"}. It understands, one per line:`,
+          "",
+          ...Object.values(USAGE).map((usage) => `- ${usage}`),
+        ].join("\n"),
+      );
+      break;
+  }
+  return undefined;
 }
 
 function refusal(author: string, action: string): string {

@@ -115,27 +115,39 @@ function digestOf(keys: readonly string[]): string {
 }
 
 /**
- * `output.text`: the record in a hidden comment, within the limit: findings are dropped first (a
- * tenth at a time), then blocking keys past what fits (the digest still stands for the whole set).
+ * `output.text`: the record in a hidden comment, within the limit: the most findings that fit are
+ * kept (blocking ones first), then, if even none fit, the most blocking keys (the digest still
+ * stands for the whole set). Binary search, so a 3,000-finding result encodes about 12 times.
  */
 export function encodeRecord(record: CheckRecord): string {
-  const findings = [...record.findings];
-  const blocking = [...record.blocking];
-  let omitted = record.omitted;
-  let blockingOmitted = record.blockingOmitted;
-  for (;;) {
-    const payload = Buffer.from(
-      JSON.stringify({ ...record, findings, omitted, blocking, blockingOmitted }),
-    ).toString("base64url");
-    const text = `<!-- tollgate:record ${payload} -->`;
-    if (text.length <= MAX_RECORD_CHARS || (findings.length === 0 && blocking.length === 0))
-      return text;
-    const list = findings.length > 0 ? findings : blocking;
-    const drop = Math.max(1, Math.ceil(list.length / 10));
-    list.splice(list.length - drop, drop);
-    if (list === findings) omitted += drop;
-    else blockingOmitted += drop;
+  const textOf = (findings: number, blocking: number) =>
+    `<!-- tollgate:record ${Buffer.from(
+      JSON.stringify({
+        ...record,
+        findings: record.findings.slice(0, findings),
+        omitted: record.omitted + record.findings.length - findings,
+        blocking: record.blocking.slice(0, blocking),
+        blockingOmitted: record.blockingOmitted + record.blocking.length - blocking,
+      }),
+    ).toString("base64url")} -->`;
+  const fits = (text: string) => text.length <= MAX_RECORD_CHARS;
+  const all = record.blocking.length;
+  const findings = largestFitting(record.findings.length, (k) => fits(textOf(k, all)));
+  if (findings !== undefined) return textOf(findings, all);
+  return textOf(0, largestFitting(all, (k) => fits(textOf(0, k))) ?? 0);
+}
+
+/** The largest `k` in `0..max` for which `fits(k)` holds (it holds for every smaller one too). */
+function largestFitting(max: number, fits: (k: number) => boolean): number | undefined {
+  if (!fits(0)) return undefined;
+  let low = 0;
+  let high = max;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle - 1;
   }
+  return low;
 }
 
 /** The record in a check run's `output.text`, or undefined when there is none or it is malformed. */

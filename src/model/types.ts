@@ -39,7 +39,9 @@ export function isUnknown(value: unknown): value is UnknownValue {
 }
 
 /**
- * One resource (Terraform `resource`/`data` instance, or a CloudFormation resource).
+ * One resource (Terraform `resource`/`data` instance, or a CloudFormation resource), or one
+ * instance of a Terraform module call whose source is not local (`mode: "module"`): such a
+ * module is never fetched, so its evaluated arguments are what policies can judge.
  *
  * `config` holds the evaluated attributes: Terraform nested blocks are lists of objects (as in
  * Terraform's plan JSON), CloudFormation `Properties` keep their names. `locations` maps a JSON
@@ -47,16 +49,23 @@ export function isUnknown(value: unknown): value is UnknownValue {
  * finding on a path is reported on its most specific written line.
  */
 export interface Resource {
-  /** `aws_s3_bucket.logs`, `module.net.aws_security_group.web["a"]`, `data.aws_iam_policy_document.x`, or a CloudFormation logical id. */
+  /**
+   * `aws_s3_bucket.logs`, `module.net.aws_security_group.web["a"]`, `data.aws_iam_policy_document.x`,
+   * a module call `module.sg` / `module.sg["a"]`, or a CloudFormation logical id.
+   */
   address: string;
-  /** `aws_s3_bucket` or `AWS::S3::Bucket`. */
+  /** `aws_s3_bucket` or `AWS::S3::Bucket`; `module` for a module call. */
   type: string;
   /** The name in its block (`logs`) or the logical id. */
   name: string;
-  mode: "managed" | "data";
+  mode: "managed" | "data" | "module";
   source: SourceKind;
-  /** Module path (`module.net`), "" at the root and for CloudFormation. */
+  /** Module path (`module.net`), "" at the root and for CloudFormation; a module call's caller. */
   module: string;
+  /** A module call's `source` as written (`terraform-aws-modules/security-group/aws//modules/ssh`). */
+  moduleSource?: string;
+  /** A module call's `version` constraint as written, when it has one. */
+  moduleVersion?: string;
   /**
    * What makes `address` unique in a repository: the Terraform root module's directory (two roots
    * may both hold `aws_s3_bucket.this`) or the CloudFormation template's path.

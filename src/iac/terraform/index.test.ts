@@ -30,6 +30,7 @@ describe("modules", () => {
       "module.network.aws_security_group.web",
       'module.network.module.rules.aws_security_group_rule.port["http"]',
       'module.network.module.rules.aws_security_group_rule.port["https"]',
+      "module.vpc",
     ]);
   });
 

@@ -1,6 +1,7 @@
 // The Terraform loader's only door: all repository files in, the evaluated resource model out.
 // Every directory of `.tf` files is a module; roots are evaluated with their tfvars, local child
-// modules with their bound inputs; remote module calls are recorded, not fetched.
+// modules with their bound inputs; a call of a module not in the repository (registry, git) is
+// never fetched: each of its instances becomes a `mode: "module"` record of its arguments.
 //
 // What static evaluation cannot know is `{ $unknown: "<source text>" }`, never a guess:
 // - a resource with an unknown `count`/`for_each` is one instance without an index, and that

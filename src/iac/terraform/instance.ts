@@ -21,10 +21,12 @@ import {
 import { collectLocations } from "./locations.js";
 import {
   attributeOf,
+  isLocalSource,
   joinPath,
   jsonDynamicBlocks,
   literalString,
   type Declared,
+  type ModuleCall,
   type ModuleDefinition,
   type ParsedFile,
   type ResourceDeclaration,
@@ -172,7 +174,8 @@ export class ModuleInstance implements EvaluationHost {
       for (const { instance } of expansion.keys) this.emitResource(declaration, instance);
     }
     for (const name of this.definition.outputs.keys()) this.output(name);
-    for (const name of this.definition.calls.keys()) {
+    for (const [name, call] of this.definition.calls) {
+      if (call.source !== undefined && !isLocalSource(call.source)) this.emitModuleCall(call);
       for (const child of this.childInstances(name)) child.instance.load();
     }
   }
@@ -723,6 +726,51 @@ export class ModuleInstance implements EvaluationHost {
       references: [...references].filter((reference) => reference !== self).sort(),
       locations: collectLocations(config, origin),
     });
+  }
+
+  /**
+   * A call of a module that is not in the repository (registry, git, archive): each instance
+   * (count/for_each as for resources) is emitted with its evaluated arguments as `config`, so
+   * policies can judge what the call asks of a module nobody fetches.
+   */
+  private emitModuleCall(call: ModuleCall): void {
+    const body = call.node.body;
+    const versionAttribute = attributeOf(body, "version");
+    const version = versionAttribute ? literalString(versionAttribute.expr) : undefined;
+    const self = this.qualify(`module.${call.name}`);
+    const dependencies = this.explicitDependencies(body);
+    for (const { instance: key } of this.expandBlock(body, call.file).keys) {
+      const computed = this.collect(() =>
+        this.nested(self + key.suffix, call, () =>
+          this.evaluateBody(body, call.file, key.iteration, MODULE_META),
+        ),
+      );
+      const config = computed.result.value as ValueObject;
+      const origin = computed.result.origin;
+      for (const [meta, value] of Object.entries(key.unknownMeta)) {
+        config[meta] = value;
+        const written = attributeOf(body, meta);
+        if (written) origin.items?.set(meta, at(call.file.path, written));
+      }
+      const references = new Set([...computed.references, ...dependencies]);
+      this.context.emit({
+        address: self + key.suffix,
+        type: "module",
+        name: call.name,
+        mode: "module",
+        source: "terraform",
+        module: this.path,
+        moduleSource: call.source ?? "",
+        ...(version === undefined ? {} : { moduleVersion: version }),
+        file: call.file.path,
+        line: call.node.line,
+        column: call.node.column,
+        endLine: call.node.endLine,
+        config,
+        references: [...references].filter((reference) => reference !== self).sort(),
+        locations: collectLocations(config, origin),
+      });
+    }
   }
 
   /** `depends_on = [aws_s3_bucket.logs, module.net]`: references written without being evaluated. */

@@ -73,6 +73,11 @@ export function joinPath(directory: string, relative: string): string | undefine
   return parts.join("/");
 }
 
+/** `./x` or `../x`: Terraform's only local form; any other source (registry, git, archive) is not loaded. */
+export function isLocalSource(source: string): boolean {
+  return source.startsWith("./") || source.startsWith("../");
+}
+
 /** A string literal expression's value (a template of one literal part), else undefined. */
 export function literalString(expr: Expression): string | undefined {
   if (expr.kind === "Template" && expr.parts.length === 0) return "";
@@ -258,7 +263,7 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
         );
         continue;
       }
-      if (!source.startsWith("./") && !source.startsWith("../")) continue;
+      if (!isLocalSource(source)) continue;
       const target = joinPath(definition.directory, source);
       if (target === undefined) {
         errors.push(

@@ -1,10 +1,12 @@
 # METADATA
 # description: >-
 #   Security group rules in one shape, wherever they are written: inline `ingress`/`egress`
-#   blocks, `aws_security_group_rule`, `aws_vpc_security_group_*_rule`, and CloudFormation's
-#   inline and standalone ingress/egress. One entry per CIDR, with its path and port range.
+#   blocks, `aws_security_group_rule`, `aws_vpc_security_group_*_rule`, CloudFormation's
+#   inline and standalone ingress/egress, and calls of the registry module
+#   terraform-aws-modules/security-group/aws. One entry per CIDR, with its path and port range.
 package tollgate.lib.network
 
+import data.tollgate.lib.registry
 import data.tollgate.lib.util
 import rego.v1
 
@@ -159,4 +161,140 @@ public_ingress contains e if {
 	some e in rules
 	e.direction == "ingress"
 	is_public_cidr(e.cidr)
+}
+
+# Calls of terraform-aws-modules/security-group/aws (and its submodules such as `//modules/ssh`),
+# read as the module reads its arguments: named rules (`ingress_rules`, and a submodule's own
+# defaults) on `ingress_cidr_blocks` / `ingress_ipv6_cidr_blocks`, and the lists of maps
+# (`ingress_with_cidr_blocks`, `ingress_with_ipv6_cidr_blocks`, and the `computed_` ones up to
+# their `number_of_computed_` count), likewise for egress, with the module's default CIDRs when
+# an argument is not written (none for ingress, `0.0.0.0/0` and `::/0` for egress). An entry's
+# `cidr_path` is where a finding on it points: the CIDR element, the named rule's element, or the
+# map of the list when its CIDRs come from the defaults.
+module_security_groups contains r if {
+	some r in registry.calls(registry.security_group_module)
+	not util.is_false(object.get(r.config, "create", true))
+}
+
+module_cidr_variables := {
+	"ingress": {"ipv4": "ingress_cidr_blocks", "ipv6": "ingress_ipv6_cidr_blocks"},
+	"egress": {"ipv4": "egress_cidr_blocks", "ipv6": "egress_ipv6_cidr_blocks"},
+}
+
+module_cidr_defaults := {
+	"ingress": {"ipv4": [], "ipv6": []},
+	"egress": {"ipv4": ["0.0.0.0/0"], "ipv6": ["::/0"]},
+}
+
+# The CIDRs every rule of a direction uses unless it names its own, as `[{value, path}]`.
+module_default_cidrs(r, direction, family) := [c |
+	some element in util.elements(r.config[name])
+	c := {"value": element.value, "path": array.concat([name], element.path)}
+] if {
+	name := module_cidr_variables[direction][family]
+	not util.is_absent(r.config, name)
+}
+
+module_default_cidrs(r, direction, family) := [{"value": cidr, "path": []} | some cidr in module_cidr_defaults[direction][family]] if {
+	util.is_absent(r.config, module_cidr_variables[direction][family])
+}
+
+# A `computed_` list's element exists only below its `number_of_computed_` count (default 0).
+module_list_element_created(_, list, _) if not startswith(list, "computed_")
+
+module_list_element_created(r, list, i) if {
+	startswith(list, "computed_")
+	i < util.number(r.config[concat("", ["number_of_", list])])
+}
+
+# Rule names a call asks for, as `[{name, path}]`: written in `<direction>_rules` (or its
+# computed list), and a submodule's `auto_<direction>_rules` (its defaults when not written).
+module_rule_names(r, direction) := array.concat(array.concat(written, automatic), defaults) if {
+	written := [{"name": name, "path": [list, i]} |
+		some list in [concat("_", [direction, "rules"]), concat("_", ["computed", direction, "rules"])]
+		is_array(r.config[list])
+		some i, name in r.config[list]
+		is_string(name)
+		module_list_element_created(r, list, i)
+	]
+	key := concat("_", ["auto", direction, "rules"])
+	automatic := [{"name": name, "path": [key, i]} |
+		module_group(r)
+		is_array(r.config[key])
+		some i, name in r.config[key]
+		is_string(name)
+	]
+	defaults := [{"name": name, "path": []} |
+		util.is_absent(r.config, key)
+		some name in module_group_rules(module_group(r), direction)
+	]
+}
+
+# `ssh` for a call of `//modules/ssh`: the submodules are named after their group of rules.
+module_group(r) := group if {
+	submodule := registry.submodule(r.moduleSource)
+	startswith(submodule, "modules/")
+	group := trim_prefix(submodule, "modules/")
+	registry.security_group_submodule_ingress_rules[group]
+}
+
+module_group_rules(group, "ingress") := registry.security_group_submodule_ingress_rules[group]
+
+module_group_rules(_, "egress") := ["all-all"]
+
+rules contains e if {
+	some r in module_security_groups
+	some direction in ["ingress", "egress"]
+	some rule in module_rule_names(r, direction)
+	ports := registry.security_group_rules[rule.name]
+	some family in ["ipv4", "ipv6"]
+	some c in module_default_cidrs(r, direction, family)
+	is_string(c.value)
+	path := first_written(rule.path, c.path)
+	e := make_entry(r, direction, rule.path, c.value, path, ports[2], ports[0], ports[1])
+}
+
+first_written(preferred, _) := preferred if count(preferred) > 0
+
+first_written(preferred, fallback) := fallback if count(preferred) == 0
+
+module_rule_lists := [
+	{"suffix": "with_cidr_blocks", "family": "ipv4", "key": "cidr_blocks"},
+	{"suffix": "with_ipv6_cidr_blocks", "family": "ipv6", "key": "ipv6_cidr_blocks"},
+]
+
+rules contains e if {
+	some r in module_security_groups
+	some direction in ["ingress", "egress"]
+	some spec in module_rule_lists
+	some prefix in ["", "computed_"]
+	list := concat("", [prefix, direction, "_", spec.suffix])
+	is_array(r.config[list])
+	some i, item in r.config[list]
+	is_object(item)
+	not util.is_unknown(item)
+	module_list_element_created(r, list, i)
+	some c in module_item_cidrs(r, direction, spec, item, [list, i])
+	is_string(c.value)
+	named := object.get(registry.security_group_rules, object.get(item, "rule", ""), [null, null, null])
+	protocol := object.get(item, "protocol", named[2])
+	from := object.get(item, "from_port", named[0])
+	to := object.get(item, "to_port", named[1])
+	e := make_entry(r, direction, [list, i], c.value, c.path, protocol, from, to)
+}
+
+# A map's CIDRs: a comma-separated string (the module's documented form), a list, or, when the
+# map names none, the direction's defaults.
+module_item_cidrs(_, _, spec, item, path) := [{"value": trim_space(cidr), "path": array.concat(path, [spec.key])} |
+	some cidr in split(item[spec.key], ",")
+	trim_space(cidr) != ""
+] if is_string(item[spec.key])
+
+module_item_cidrs(_, _, spec, item, path) := [c |
+	some element in util.elements(item[spec.key])
+	c := {"value": element.value, "path": array.concat(array.concat(path, [spec.key]), element.path)}
+] if is_array(item[spec.key])
+
+module_item_cidrs(r, direction, spec, item, path) := [{"value": c.value, "path": path} | some c in module_default_cidrs(r, direction, spec.family)] if {
+	util.is_absent(item, spec.key)
 }

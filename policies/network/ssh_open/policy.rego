@@ -3,7 +3,8 @@
 # description: >-
 #   A security group rule allows TCP port 22 from `0.0.0.0/0` or `::/0` (inline `ingress`
 #   blocks, `aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`, CloudFormation
-#   `SecurityGroupIngress` and `AWS::EC2::SecurityGroupIngress`). Rules open to all traffic are
+#   `SecurityGroupIngress` and `AWS::EC2::SecurityGroupIngress`, calls of the registry module
+#   terraform-aws-modules/security-group/aws and its submodules). Rules open to all traffic are
 #   reported once, by TG-NET-005.
 # custom:
 #   id: TG-NET-001

@@ -7,7 +7,9 @@
 #   from the VPC's interfaces cannot be investigated after an incident. When a flow log names a
 #   VPC that cannot be resolved (for example a variable), the rule cannot tell which VPC it
 #   covers and reports none; a Terraform reference to another VPC resource of the module
-#   (`aws_vpc.other.id`) is resolved even when that resource is not in the input.
+#   (`aws_vpc.other.id`) is resolved even when that resource is not in the input. A call of
+#   terraform-aws-modules/vpc/aws is a VPC too: reported when `enable_flow_log` is absent or
+#   false (the module's default is false) and no flow log in the input refers to the call.
 # custom:
 #   id: TG-LOG-005
 #   severity: medium
@@ -16,6 +18,7 @@
 #   controls: [CIS-AWS-3.7, AWS-FSBP-EC2.6]
 package tollgate.rules.logging.vpc_flow_logs
 
+import data.tollgate.lib.registry
 import data.tollgate.lib.util
 import rego.v1
 
@@ -34,10 +37,17 @@ flow_log_sources := {
 
 vpcs := [r | some r in input.resources; r.mode == "managed"; r.type in vpc_types]
 
+# Calls of the VPC module itself (its submodules, such as `//modules/vpc-endpoints`, make no VPC).
+vpc_module_calls := [r |
+	some r in registry.calls("terraform-aws-modules/vpc/aws")
+	registry.submodule(r.moduleSource) == ""
+	not util.is_false(object.get(r.config, "create_vpc", true))
+]
+
 # A flow log whose VPC is written but resolves to no VPC of the input.
 unresolved_flow_log(source) if {
 	targets := flow_log_target
-	all_vpcs := vpcs
+	all_vpcs := array.concat(vpcs, vpc_module_calls)
 	some f in input.resources
 	f.mode == "managed"
 	f.source == source
@@ -68,6 +78,18 @@ deny contains finding if {
 		"message": "The VPC has no flow log: add one capturing all traffic.",
 		"evidence": "no flow log",
 		"path": [],
+	}
+}
+
+deny contains finding if {
+	some call in vpc_module_calls
+	path := util.disabled_path(call.config, "enable_flow_log")
+	not util.referenced_by_any(call, flow_log_types)
+	finding := {
+		"resource": call.address,
+		"message": "The VPC module is called without flow logs: set enable_flow_log = true (or add a flow log for its VPC).",
+		"evidence": "no flow log",
+		"path": path,
 	}
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { measureBuiltinLibrary, summarise } from "./peer/measure.js";
 
 /** Expected lines recalled, and findings on negative fixtures, when last pinned. */
-const PINNED = { recalled: 105, expected: 133, falsePositives: 0 };
+const PINNED = { recalled: 109, expected: 133, falsePositives: 0 };
 
 describe("peer fixtures", () => {
   it("recalls at least the pinned share of expected lines without new false positives", async () => {

@@ -83,7 +83,7 @@ export function render(decision: GateDecision, format: OutputFormat): string {
     case "json":
       return renderJson(decision.findings, decision.errors, decision.warnings) + "\n";
     case "sarif":
-      return renderSarif(decision.findings, decision.errors) + "\n";
+      return renderSarif(decision.findings, [...decision.errors, ...decision.warnings]) + "\n";
     case "markdown":
       return renderMarkdown(decision) + "\n";
     case "text":

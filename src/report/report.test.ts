@@ -329,6 +329,21 @@ describe("renderSarif", () => {
     });
   });
 
+  it("writes load warnings as warning notifications of a successful execution", () => {
+    const warning: LoadError = {
+      ...loadError,
+      code: "terraform-undeclared-reference",
+      level: "warning",
+    };
+    const [run] = JSON.parse(renderSarif([], [warning])).runs;
+    expect(run.invocations[0]).toMatchObject({
+      executionSuccessful: true,
+      toolExecutionNotifications: [
+        { level: "warning", descriptor: { id: "terraform-undeclared-reference" } },
+      ],
+    });
+  });
+
   it("keeps the fingerprint when a finding moves", () => {
     const at = (line: number) =>
       JSON.parse(renderSarif([finding({ line, endLine: line })], [])).runs[0].results[0]

@@ -3,7 +3,7 @@
 // follow a finding across commits as the check run does. Load errors become tool notifications.
 import { createHash } from "node:crypto";
 import { findingIdentity } from "../diff/index.js";
-import type { Finding, LoadError, Severity } from "../model/types.js";
+import { isWarning, type Finding, type LoadError, type Severity } from "../model/types.js";
 import { formatLoadError } from "./format.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -60,9 +60,10 @@ export function renderSarif(
         },
         invocations: [
           {
-            executionSuccessful: errors.length === 0,
+            // Load warnings (level "warning") leave the scan complete.
+            executionSuccessful: errors.every(isWarning),
             toolExecutionNotifications: errors.map((error) => ({
-              level: "error",
+              level: isWarning(error) ? "warning" : "error",
               descriptor: { id: error.code },
               message: { text: formatLoadError(error) },
               locations: [location(error.file, error.line, error.line, error.column)],

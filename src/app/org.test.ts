@@ -2,6 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import nock from "nock";
+import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { examplePayload } from "../../test/app/harness.js";
 import { contractProblems, type RecordedRequest } from "../../test/app/openapi.js";
@@ -14,7 +15,8 @@ import {
 } from "../../test/app/orgHarness.js";
 import { createEngine } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
-import { OrgPolicies } from "../org/index.js";
+import { listOpenPulls, OrgPolicies } from "../org/index.js";
+import { pushRequest } from "./org.js";
 import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
 
 const sha = (digit: string) => digit.repeat(40);
@@ -360,6 +362,76 @@ describe("a settings pull request on the .github repository", () => {
       ["pull_request", pullRequestPayload(".github", 3, ORG_PR_HEAD, ORG_PUSH)],
     ]);
     expect(github.finalCheckRuns().map((c) => c.name)).toEqual(["Tollgate"]);
+  });
+});
+
+describe("pushRequest", () => {
+  it("takes pushes to the default branch that touch settings or policy files", () => {
+    expect(pushRequest(pushPayload(".github", ORG_PUSH, [RULE_PATH]))).toEqual({
+      kind: "push",
+      owner: "acme",
+      repo: ".github",
+      sha: ORG_PUSH,
+      paths: [RULE_PATH],
+      complete: true,
+    });
+  });
+
+  it("ignores tags, other branches, deleted branches and payloads it cannot read", () => {
+    const tag = { ...pushPayload(".github", ORG_PUSH, [RULE_PATH]), ref: "refs/tags/v1" };
+    const branch = { ...pushPayload(".github", ORG_PUSH, [RULE_PATH]), ref: "refs/heads/dev" };
+    const deleted = { ...pushPayload(".github", ORG_PUSH, [RULE_PATH]), deleted: true };
+    const malformed = { ...pushPayload(".github", ORG_PUSH, [RULE_PATH]), after: "HEAD" };
+    expect([tag, branch, deleted, malformed].map((p) => pushRequest(p).kind)).toEqual([
+      "ignore",
+      "ignore",
+      "ignore",
+      "ignore",
+    ]);
+  });
+
+  it("takes a push listing 20 commits as possibly incomplete, whatever files they name", () => {
+    const payload = pushPayload(".github", ORG_PUSH, ["README.md"]);
+    payload.commits = Array.from({ length: 20 }, () => payload.commits[0]!);
+    expect(pushRequest(payload)).toMatchObject({ kind: "push", complete: false });
+  });
+});
+
+describe("listOpenPulls", () => {
+  it("bounds the list to the most recently updated, counting what it leaves out", async () => {
+    nock.cleanAll();
+    const repositories = organization({ ".github/tollgate.yml": ORG_SETTINGS });
+    repositories.web!.pulls = [
+      {
+        number: 7,
+        head: { sha: WEB_HEAD },
+        base: { sha: WEB_BASE },
+        updated_at: "2026-11-25T00:00:00Z",
+      },
+      {
+        number: 8,
+        head: { sha: WEB_HEAD },
+        base: { sha: WEB_BASE },
+        updated_at: "2026-10-01T00:00:00Z",
+      },
+    ];
+    repositories.old = { commits: {}, archived: true, pulls: repositories.web!.pulls };
+    repositories[".github"]!.pulls = [
+      { number: 3, head: { sha: ORG_PUSH }, base: { sha: ORG_PUSH } },
+    ];
+    const github = mockOrganization(repositories);
+    const api = new ProbotOctokit({
+      auth: { token: "test" },
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    });
+    const listed = await listOpenPulls(api, "acme", undefined, {
+      maxPulls: 2,
+      exclude: [".github"],
+    });
+    expect(listed.pulls.map((p) => `${p.repo}#${p.pullNumber}`)).toEqual(["web#7", "infra#12"]);
+    expect(listed).toMatchObject({ repositories: 2, leftOut: 1, truncated: false });
+    everyRequest.push(...github.requests);
   });
 });
 

@@ -27,7 +27,7 @@ import {
   recordOf,
   type CheckRunReport,
 } from "../report/index.js";
-import { recordedOverride } from "./checkRuns.js";
+import { earlierOverrides, recordedOverride } from "./checkRuns.js";
 import { CHECK_RUN_NAME, RERUN_ACTION, type CheckTarget } from "./events.js";
 
 export interface CheckFlowOptions {
@@ -136,10 +136,11 @@ export async function scanPullRequest(
   });
   // Only a failing run with break-glass enabled looks for an override: one request, and none else.
   const breakGlassEnabled = settings.breakGlass.users.length + settings.breakGlass.teams.length > 0;
-  const override =
+  const recorded =
     decision.conclusion === "failure" && breakGlassEnabled && options.checkRunId !== undefined
       ? await recordedOverride(api, target, target.headSha, options.checkRunId, signal)
       : undefined;
+  const override = recorded?.override;
   if (override && overrideCovers(override, recordOf(decision, target.headSha))) {
     const report = buildCheckRunReport(
       decision,
@@ -153,6 +154,12 @@ export async function scanPullRequest(
     notices.push(
       `@${override.by} overrode an earlier result on this commit, but this run blocks on more than that override covers, so it does not apply.`,
     );
+  } else if (recorded?.appId !== undefined) {
+    for (const earlier of await earlierOverrides(api, target, recorded.appId, signal)) {
+      notices.push(
+        `@${earlier.by} overrode the result on an earlier commit of this pull request (${earlier.commit}); an override applies to one commit, so this one is gated normally.`,
+      );
+    }
   }
   return buildCheckRunReport(
     decision,

@@ -77,8 +77,8 @@ export async function latestCheckRun(
 }
 
 /**
- * The newest override recorded on `sha` by an earlier run of this app; the app is the one that
- * made `currentRunId`, which the listing includes, so no extra request names it.
+ * The newest override recorded on `sha` by an earlier run of this app, and this app's id: the app
+ * that made `currentRunId`, which the listing includes, so no extra request names it.
  */
 export async function recordedOverride(
   api: GitHubApi,
@@ -86,17 +86,53 @@ export async function recordedOverride(
   sha: string,
   currentRunId: number,
   signal?: AbortSignal,
-): Promise<CheckOverride | undefined> {
+): Promise<{ override: CheckOverride | undefined; appId: number | undefined }> {
+  let appId: number | undefined;
   const runs = await ourRuns(
     api,
     repository,
     sha,
-    (all) => all.find((run) => run.id === currentRunId)?.app?.id,
+    (all) => (appId = all.find((run) => run.id === currentRunId)?.app?.id),
     signal,
   );
   for (const run of runs) {
     const override = run.record?.override;
-    if (run.id !== currentRunId && override?.sha === sha) return override;
+    if (run.id !== currentRunId && override?.sha === sha) return { override, appId };
   }
-  return undefined;
+  return { override: undefined, appId };
+}
+
+const commentSchema = z.object({
+  body: z.string().nullable().optional(),
+  performed_via_github_app: z.object({ id: z.number().int() }).nullable().optional(),
+});
+/** The receipt `overrideCheck` replies with; its first line names who and which commit. */
+export const OVERRIDE_RECEIPT =
+  /^Override recorded: @([A-Za-z0-9-]+) overrode the Tollgate check on ([0-9a-f]{7})/;
+
+/**
+ * Overrides this app recorded on other commits of the pull request, read from its own receipts
+ * among the first 100 comments (one request; a receipt by anyone else does not count).
+ */
+export async function earlierOverrides(
+  api: GitHubApi,
+  pull: RepoRef & { pullNumber: number; headSha: string },
+  appId: number,
+  signal?: AbortSignal,
+): Promise<{ by: string; commit: string }[]> {
+  const { data } = await api.rest.issues.listComments({
+    owner: pull.owner,
+    repo: pull.repo,
+    issue_number: pull.pullNumber,
+    per_page: 100,
+    request: { signal },
+  });
+  const found: { by: string; commit: string }[] = [];
+  for (const comment of z.array(commentSchema).parse(data)) {
+    if (comment.performed_via_github_app?.id !== appId) continue;
+    const receipt = OVERRIDE_RECEIPT.exec(comment.body ?? "");
+    if (receipt?.[1] && receipt[2] && !pull.headSha.startsWith(receipt[2]))
+      found.push({ by: receipt[1], commit: receipt[2] });
+  }
+  return found;
 }

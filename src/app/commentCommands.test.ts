@@ -268,13 +268,24 @@ describe("/tollgate override", () => {
       },
     ]);
 
+    // Someone pasting a receipt by hand is not the app: only its own receipts are mentioned.
+    store.peopleComments.push(
+      "Override recorded: @mallory overrode the Tollgate check on 4444444 (1 blocking finding).",
+    );
     const pushed = await deliver("pull_request", pullRequestPayload("synchronize", NEWER_SHA));
     expect(paths(pushed)).toContain(`GET /repos/acme/infra/commits/${NEWER_SHA}/check-runs`);
-    expect(patches(pushed).at(-1)).toMatchObject({
+    expect(paths(pushed)).toContain("GET /repos/acme/infra/issues/12/comments");
+    const newer = patches(pushed).at(-1);
+    expect(newer).toMatchObject({
       id: 780,
       conclusion: "failure",
       output: { title: "1 new finding: 1 high" },
     });
+    const newerSummary = (newer?.output as { summary: string }).summary;
+    expect(newerSummary).toContain(
+      "@bob overrode the result on an earlier commit of this pull request (2222222); an override applies to one commit, so this one is gated normally.",
+    );
+    expect(newerSummary).not.toContain("mallory");
   });
 
   it("does not honour an earlier override on a re-run that blocks on more than it covers", async () => {

@@ -19,6 +19,8 @@ export interface ForeignCheckRun {
 export interface CheckRunStore {
   /** Runs another app made, listed alongside ours. */
   foreign: ForeignCheckRun[];
+  /** Comments people wrote on PR 12, listed before the app's own replies. */
+  peopleComments: string[];
 }
 
 /**
@@ -30,7 +32,7 @@ export function mockCheckRunStore(
   harnessRequests: RecordedRequest[],
   teams: Record<string, string[]> = {},
 ): CheckRunStore {
-  const store: CheckRunStore = { foreign: [] };
+  const store: CheckRunStore = { foreign: [], peopleComments: [] };
   const scope = nock("https://api.github.com").persist();
   scope.on(
     "request",
@@ -59,6 +61,26 @@ export function mockCheckRunStore(
         (run) => run.head_sha === sha,
       );
       return [200, { total_count: runs.length, check_runs: runs }];
+    });
+  scope
+    .get(`${OWNER_REPO}/issues/12/comments`)
+    .query(true)
+    .reply(() => {
+      const people = store.peopleComments.map((body, i) => ({
+        id: 100 + i,
+        body,
+        user: { login: "mallory", type: "User" },
+        performed_via_github_app: null,
+      }));
+      const ours = harnessRequests
+        .filter((r) => r.method === "POST" && r.path === `${OWNER_REPO}/issues/12/comments`)
+        .map((r, i) => ({
+          id: 200 + i,
+          body: (r.body as { body: string }).body,
+          user: { login: "tollgate[bot]", type: "Bot" },
+          performed_via_github_app: { id: APP_ID, slug: "tollgate" },
+        }));
+      return [200, [...people, ...ours]];
     });
   return store;
 }

@@ -6,7 +6,10 @@
 #   that receive other buckets' access logs are not reported (logging a log bucket into itself
 #   loops); since references do not say which argument named a bucket, a bucket an
 #   `aws_s3_bucket_logging` refers to as its target counts as covered too. When an `aws_s3_bucket_logging` names a bucket that cannot be resolved, buckets
-#   without inline logging are not reported.
+#   without inline logging are not reported. A call of terraform-aws-modules/s3-bucket/aws is a
+#   bucket too: reported when its `logging` argument is absent or empty, unless it is a log bucket
+#   (an `attach_*_log_delivery_policy` argument is true, or another call's `logging` or an
+#   `aws_s3_bucket_logging` refers to it).
 # custom:
 #   id: TG-LOG-006
 #   severity: low
@@ -15,6 +18,7 @@
 #   controls: [AWS-FSBP-S3.9]
 package tollgate.rules.logging.s3_access_logging
 
+import data.tollgate.lib.registry
 import data.tollgate.lib.s3
 import data.tollgate.lib.util
 import rego.v1
@@ -65,4 +69,51 @@ deny contains finding if {
 unjoined(bucket) if {
 	bucket.source == "terraform"
 	s3.has_unjoined(separate_type)
+}
+
+# Calls of the bucket module itself that create a general purpose bucket.
+module_buckets := [r |
+	some r in registry.calls("terraform-aws-modules/s3-bucket/aws")
+	registry.submodule(r.moduleSource) == ""
+	not util.is_false(object.get(r.config, "create_bucket", true))
+	not util.is_true(object.get(r.config, "is_directory_bucket", false))
+]
+
+log_delivery_arguments := [
+	"attach_access_log_delivery_policy",
+	"attach_elb_log_delivery_policy",
+	"attach_lb_log_delivery_policy",
+	"attach_cloudtrail_log_delivery_policy",
+	"attach_waf_log_delivery_policy",
+]
+
+module_receives_logs(call) if {
+	some argument in log_delivery_arguments
+	util.is_true(call.config[argument])
+}
+
+module_receives_logs(call) if {
+	some other in module_buckets
+	other.address != call.address
+	not util.is_empty(other.config, "logging")
+	util.refers_to(other, call)
+}
+
+module_receives_logs(call) if util.referenced_by_any(call, {separate_type})
+
+# `[]` when `logging` is not written (the module's default `{}`), `["logging"]` when it is empty.
+module_logging_missing(call) := [] if util.is_absent(call.config, "logging")
+
+module_logging_missing(call) := ["logging"] if call.config.logging == {}
+
+deny contains finding if {
+	some call in module_buckets
+	path := module_logging_missing(call)
+	not module_receives_logs(call)
+	finding := {
+		"resource": call.address,
+		"message": "The bucket module is called without access logging: pass logging = { target_bucket = ..., target_prefix = ... }.",
+		"evidence": "no access logging",
+		"path": path,
+	}
 }

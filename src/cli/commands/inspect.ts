@@ -35,7 +35,9 @@ export const inspectCommand: Command = {
       io.stdout(JSON.stringify(report, null, 2) + "\n");
     } else {
       for (const resource of model.resources) {
-        io.stdout(`${resource.file}:${resource.line}  ${resource.address}  (${resource.type})\n`);
+        const kind =
+          resource.mode === "module" ? `module ${resource.moduleSource ?? ""}` : resource.type;
+        io.stdout(`${resource.file}:${resource.line}  ${resource.address}  (${kind})\n`);
       }
       for (const problem of problems) io.stderr(formatLoadError(problem) + "\n");
     }

@@ -512,31 +512,33 @@ class BodyEmitter {
       m.i32.const(keys.length),
       this.operand(value, loc),
     ]);
-    if (!this.ctx.memoizes) {
-      this.frames.push({ kind: "with", local, saved });
-      const inner = this.block(body);
-      this.frames.pop();
-      return m.block(null, [
-        this.set(saved, this.get(local)),
-        this.set(local, upsert),
-        inner,
-        this.set(local, this.get(saved)),
-      ]);
-    }
-    const savedEpoch = this.temp();
-    this.frames.push({ kind: "with", local, saved, savedEpoch });
+    // With memoized funcs, the block runs in a fresh memo epoch and the outer one comes back.
+    const savedEpoch = this.ctx.memoizes ? this.temp() : undefined;
+    this.frames.push({
+      kind: "with",
+      local,
+      saved,
+      ...(savedEpoch === undefined ? {} : { savedEpoch }),
+    });
     const inner = this.block(body);
     this.frames.pop();
-    const counter = m.global.get(MEMO_COUNTER, i32);
+    const enterEpoch =
+      savedEpoch === undefined
+        ? []
+        : [
+            this.set(savedEpoch, m.global.get(MEMO_EPOCH, i32)),
+            m.global.set(MEMO_COUNTER, m.i32.add(m.global.get(MEMO_COUNTER, i32), m.i32.const(1))),
+            m.global.set(MEMO_EPOCH, m.global.get(MEMO_COUNTER, i32)),
+          ];
+    const leaveEpoch =
+      savedEpoch === undefined ? [] : [m.global.set(MEMO_EPOCH, this.get(savedEpoch))];
     return m.block(null, [
       this.set(saved, this.get(local)),
       this.set(local, upsert),
-      this.set(savedEpoch, m.global.get(MEMO_EPOCH, i32)),
-      m.global.set(MEMO_COUNTER, m.i32.add(counter, m.i32.const(1))),
-      m.global.set(MEMO_EPOCH, m.global.get(MEMO_COUNTER, i32)),
+      ...enterEpoch,
       inner,
       this.set(local, this.get(saved)),
-      m.global.set(MEMO_EPOCH, this.get(savedEpoch)),
+      ...leaveEpoch,
     ]);
   }
 

@@ -167,6 +167,23 @@ sizes := [size, size, s] if s := size with input.n as 60
     ]);
   });
 
+  it("never writes into a memoized value that a deeper rule head extends", async () => {
+    const source = `package t
+
+x := {"a": 1}
+
+p[k] := x if k := input.k
+
+p[k].y := 2 if k := input.k
+
+q := [x, p, x]
+`;
+    const policy = await compile(source, ["t/q"]);
+    expect(policy.evaluate({ k: "k" }, "t/q")).toEqual([
+      { result: [{ a: 1 }, { k: { a: 1, y: 2 } }, { a: 1 }] },
+    ]);
+  });
+
   it("keeps rules replaced by `with` apart from the originals", async () => {
     const source = `package t
 

@@ -294,13 +294,44 @@ export class PolicyPlanner {
         if (leafKey === undefined) return this.fail(loc, "partial object rule without a key");
         this.planTerm(value, (op) => {
           const parent = this.containerAt(result, keys.slice(0, -1), "object", loc);
-          this.emit({ type: "ObjectInsertOnce", key: leafKey, value: op, object: parent }, loc);
+          const owned = this.mayBeWrittenInto(node, entry) ? this.ownedCopy(op, loc) : op;
+          this.emit({ type: "ObjectInsertOnce", key: leafKey, value: owned, object: parent }, loc);
         });
       });
     }
     this.planTerm(value, (op) =>
       this.emit({ type: "AssignVarOnce", source: op, target: result }, loc),
     );
+  }
+
+  /**
+   * True when another rule of the node may insert below this entry's value (`p[k] := v` beside
+   * `p[k].y := 1` or `p[k].y contains x`): the value is then copied before it is inserted, since
+   * inserting into it would change a document that other references share (a memoized rule).
+   */
+  private mayBeWrittenInto(node: RuleNode, entry: RuleEntry): boolean {
+    return node.rules.some((other) => other.rest.length > entry.rest.length);
+  }
+
+  /** A shallow copy of an object or set value (other values are never written into). */
+  private ownedCopy(value: Operand, loc: Location): Operand {
+    const copy = this.frame.newLocal();
+    this.emit({ type: "AssignVar", source: value, target: copy }, loc);
+    const copies: [string, "MakeObject" | "MakeSet", "IsObject" | "IsSet"][] = [
+      ["object.union", "MakeObject", "IsObject"],
+      ["or", "MakeSet", "IsSet"],
+    ];
+    for (const [builtin, make, test] of copies) {
+      this.builtins.set(builtin, 2);
+      const empty = this.frame.newLocal();
+      const block = this.frame.nested(() => {
+        this.emit({ type: test, source: value }, loc);
+        this.emit({ type: make, target: empty }, loc);
+        this.emit({ type: "Call", func: builtin, args: [value, local(empty)], result: copy }, loc);
+      });
+      this.emit({ type: "Block", blocks: [block] }, loc);
+    }
+    return local(copy);
   }
 
   /**

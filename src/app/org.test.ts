@@ -431,6 +431,10 @@ describe("listOpenPulls", () => {
     });
     expect(listed.pulls.map((p) => `${p.repo}#${p.pullNumber}`)).toEqual(["web#7", "infra#12"]);
     expect(listed).toMatchObject({ repositories: 2, leftOut: 1, truncated: false });
+    repositories.infra!.pushedAt = "2026-11-24T00:00:00Z";
+    const newest = await listOpenPulls(api, "acme", undefined, { maxRepositories: 1 });
+    expect(newest.pulls.map((p) => `${p.repo}#${p.pullNumber}`)).toEqual(["infra#12"]);
+    expect(newest).toMatchObject({ repositories: 1, truncated: true });
     everyRequest.push(...github.requests);
   });
 });

@@ -37,6 +37,8 @@ import type { OrgPolicies } from "./store.js";
 
 /** Open pull requests a preview evaluates; each costs a fetch and four scans. */
 export const MAX_PREVIEW_PULLS = 50;
+/** Repositories whose open pull requests a preview lists (the most recently pushed): one request each. */
+export const MAX_PREVIEW_REPOSITORIES = 100;
 
 export interface ProposedChange {
   owner: string;
@@ -124,6 +126,7 @@ export async function previewImpact(
 
   const open = await listOpenPulls(api, change.owner, undefined, {
     maxPulls: options.maxPulls ?? MAX_PREVIEW_PULLS,
+    maxRepositories: MAX_PREVIEW_REPOSITORIES,
     exclude: [ORGANIZATION_SETTINGS_REPOSITORY],
   });
   const impacts = await mapLimited(open.pulls, 2, (pull) =>

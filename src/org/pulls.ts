@@ -34,6 +34,9 @@ export interface OpenPullLimits {
   exclude?: readonly string[];
 }
 
+/** Installation repositories read at most (100 per request). */
+const MAX_LISTED_REPOSITORIES = 5000;
+
 /** One page per repository: a repository with more than 100 open pull requests has its newest 100 taken. */
 const PULLS_PER_REPOSITORY = 100;
 
@@ -46,10 +49,11 @@ export async function listOpenPulls(
 ): Promise<OpenPullList> {
   const maxRepositories = limits.maxRepositories ?? 1000;
   let truncated = false;
-  const repositories: string[] = [];
+  let repositories: string[] = [];
   const publicRepositories = new Set<string>();
   if (only) repositories.push(only.repo);
   else {
+    const candidates: { name: string; pushedAt: string }[] = [];
     for await (const { data } of api.paginate.iterator(
       api.rest.apps.listReposAccessibleToInstallation,
       { per_page: 100, request: { signal } },
@@ -58,12 +62,15 @@ export async function listOpenPulls(
         if (repository.owner.login.toLowerCase() !== owner.toLowerCase() || repository.archived)
           continue;
         if (limits.exclude?.includes(repository.name)) continue;
-        if (repositories.length >= maxRepositories) truncated = true;
-        else repositories.push(repository.name);
+        candidates.push({ name: repository.name, pushedAt: repository.pushed_at ?? "" });
         if (!repository.private) publicRepositories.add(repository.name);
       }
-      if (truncated) break;
+      if (candidates.length >= MAX_LISTED_REPOSITORIES) break;
     }
+    // The most recently pushed first: where open pull requests are likeliest.
+    candidates.sort((a, b) => b.pushedAt.localeCompare(a.pushedAt));
+    truncated = candidates.length > maxRepositories;
+    repositories = candidates.slice(0, maxRepositories).map((c) => c.name);
   }
   const lists = await mapLimited(repositories, limits.concurrency ?? 4, async (repo) => {
     const { data } = await api.rest.pulls.list({

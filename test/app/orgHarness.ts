@@ -29,6 +29,7 @@ export interface OrgRepository {
   pullFiles?: FakePullFile[];
   archived?: boolean;
   private?: boolean;
+  pushedAt?: string;
 }
 
 export interface RecordedCheckRun {
@@ -88,6 +89,7 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
       owner: { login: OWNER },
       archived: repository.archived ?? false,
       private: repository.private ?? false,
+      pushed_at: repository.pushedAt ?? "2026-11-01T00:00:00Z",
       default_branch: DEFAULT_BRANCH,
     }));
     return [200, { total_count: all.length, repositories: page === 1 ? all : [] }];

@@ -9,7 +9,9 @@
 #   covers and reports none; a Terraform reference to another VPC resource of the module
 #   (`aws_vpc.other.id`) is resolved even when that resource is not in the input. A call of
 #   terraform-aws-modules/vpc/aws is a VPC too: reported when `enable_flow_log` is absent or
-#   false (the module's default is false) and no flow log in the input refers to the call.
+#   false (the module's default is false) and no flow log in the input refers to the call. A
+#   call of a module whose source names flow logs (`//modules/flow-log`) that refers to a VPC
+#   counts as its flow log.
 # custom:
 #   id: TG-LOG-005
 #   severity: medium
@@ -69,9 +71,19 @@ names_vpc_resource(value) if {
 	regex.match(`^aws_(default_)?vpc\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]*\])?\.id$`, value["$unknown"])
 }
 
+# A module whose source names flow logs (`terraform-aws-modules/vpc/aws//modules/flow-log`, a
+# team's own `flow-logs` module) refers to the VPC: it is taken to log it.
+flow_log_module_for(vpc) if {
+	some m in input.resources
+	m.mode == "module"
+	contains(lower(m.moduleSource), "flow-log")
+	util.refers_to(m, vpc)
+}
+
 deny contains finding if {
 	some vpc in vpcs
 	not util.referenced_by_any(vpc, flow_log_types)
+	not flow_log_module_for(vpc)
 	not unresolved_flow_log(vpc.source)
 	finding := {
 		"resource": vpc.address,
@@ -85,6 +97,7 @@ deny contains finding if {
 	some call in vpc_module_calls
 	path := util.disabled_path(call.config, "enable_flow_log")
 	not util.referenced_by_any(call, flow_log_types)
+	not flow_log_module_for(call)
 	finding := {
 		"resource": call.address,
 		"message": "The VPC module is called without flow logs: set enable_flow_log = true (or add a flow log for its VPC).",

@@ -381,4 +381,61 @@ Resources:
     expect(handler?.locations["/Timeout"]?.line).toBe(14);
     expect(handler?.references).toEqual(["Table"]);
   });
+
+  it("expands known policy templates into the statements SAM generates, keeping their references and lines", () => {
+    const { resources, errors } = load(
+      `Transform: AWS::Serverless-2016-10-31
+Parameters:
+  BucketName:
+    Type: String
+    Default: not-this-one
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Policies:
+        - S3ReadPolicy:
+            BucketName: !Ref Uploads
+        - DynamoDBCrudPolicy:
+            TableName: orders
+        - SQSSendMessagePolicy: {}
+        - RekognitionReadPolicy:
+            CollectionId: faces
+  Uploads:
+    Type: AWS::S3::Bucket
+`,
+      { "AWS::Partition": "aws", "AWS::Region": "eu-west-1", "AWS::AccountId": "111122223333" },
+    );
+    expect(errors).toEqual([]);
+    const worker = resources[0];
+    const policies = worker?.config.Policies as Array<{ Statement?: Array<Record<string, Value>> }>;
+    expect(policies[0]?.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Action: [
+          "s3:GetObject",
+          "s3:ListBucket",
+          "s3:GetBucketLocation",
+          "s3:GetObjectVersion",
+          "s3:GetLifecycleConfiguration",
+        ],
+        Resource: [
+          { $unknown: "!Sub arn:${AWS::Partition}:s3:::${BucketName}" },
+          { $unknown: "!Sub arn:${AWS::Partition}:s3:::${BucketName}/*" },
+        ],
+      },
+    ]);
+    expect(policies[1]?.Statement?.[0]?.Resource).toEqual([
+      "arn:aws:dynamodb:eu-west-1:111122223333:table/orders",
+      "arn:aws:dynamodb:eu-west-1:111122223333:table/orders/index/*",
+    ]);
+    expect(policies[1]?.Statement?.[0]?.Action).toContain("dynamodb:DeleteItem");
+    // A parameter left out is unknown, never the template's own parameter of the same name.
+    expect(policies[2]?.Statement?.[0]?.Resource).toEqual([
+      { $unknown: "!Sub arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${QueueName}" },
+    ]);
+    expect(policies[3]).toEqual({ RekognitionReadPolicy: { CollectionId: "faces" } });
+    expect(worker?.references).toEqual(["Uploads"]);
+    expect(worker?.locations["/Policies/1/Statement/0/Action/3"]?.line).toBe(13);
+  });
 });

@@ -12,7 +12,9 @@
 // - `Fn::Base64` encodes (as CloudFormation does): decode `UserData` in the policy to read it.
 // - `locations[""]` is the whole resource entry; every property, list item and nested value
 //   written in the template has its own pointer. Values parsed out of JSON policy strings are
-//   located at the string; SAM `Globals` values where `Globals` writes them.
+//   located at the string; SAM `Globals` values where `Globals` writes them; common SAM policy
+//   templates (`- S3ReadPolicy: {BucketName: ...}`) as the statements SAM generates, located at
+//   the template's item (sam-policies.ts).
 // - `references` are declared logical ids only (from Ref, GetAtt, Sub variables and DependsOn,
 //   both branches of an undecided Fn::If included), sorted. A Ref to an undeclared name is not
 //   an error (KICS-style snippets, SAM-generated ids): its value is simply unknown.
@@ -28,6 +30,7 @@ import type { TemplateScope } from "./evaluate.js";
 import { parseTemplate } from "./parse.js";
 import type { ParsedTemplate, Span, TemplateEntry, TemplateNode } from "./parse.js";
 import { expandForEach } from "./foreach.js";
+import { expandPolicyTemplates } from "./sam-policies.js";
 import { declaresSamTransform, globalsFor, mergeGlobals } from "./sam.js";
 
 export interface CloudFormationOptions {
@@ -199,7 +202,10 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
   trace.locations[""] = location;
   const global = globalsFor(globals, type);
   const ownProperties = field("Properties");
-  const properties = global === undefined ? ownProperties : mergeGlobals(global, ownProperties);
+  const properties = expandPolicyTemplates(
+    type,
+    global === undefined ? ownProperties : mergeGlobals(global, ownProperties),
+  );
   let config: { [key: string]: Value } = {};
   if (properties !== undefined) {
     const evaluated = evaluator.evaluateProperties(properties, trace);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadModel } from "../iac/index.js";
 import { writeBundle } from "../policy/bundle.js";
-import { buildPolicies } from "../policy/build.js";
+import { buildPolicies, bundleOf } from "../policy/build.js";
 import { boundedRuleSet } from "./bounded.js";
 import { compilePolicies, policiesKey } from "./compile.js";
 import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
@@ -113,6 +113,22 @@ describe("custom policies", () => {
     });
     if (!good.ok) throw new Error(JSON.stringify(good.errors));
     const result = await boundedRuleSet(good.policies).evaluate(resources);
+    expect(result.findings.map((f) => [f.rule, f.resource])).toEqual([
+      ["ACME-TAG-001", "aws_s3_bucket.logs"],
+    ]);
+  });
+
+  it("takes a bundle from tollgate build, whose entrypoint for all rules is not a rule", async () => {
+    const built = await buildPolicies([{ path: "owner_tag.rego", text: OWNER_TAG_RULE }]);
+    if (!built.ok) throw new Error("the fixture rule does not compile");
+    const outcome = await compilePolicies("k", "o", {
+      sources: [],
+      bundles: [{ path: "policies/acme.tar.gz", bytes: await bundleOf(built.built) }],
+      errors: [],
+    });
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    expect(outcome.policies.rules.map((rule) => rule.meta.id)).toEqual(["ACME-TAG-001"]);
+    const result = await boundedRuleSet(outcome.policies).evaluate(resources);
     expect(result.findings.map((f) => [f.rule, f.resource])).toEqual([
       ["ACME-TAG-001", "aws_s3_bucket.logs"],
     ]);

@@ -5,7 +5,12 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { LoadError } from "../model/types.js";
 import { buildPolicies } from "../policy/build.js";
-import { BundleError, readBundle, type PolicyBundle } from "../policy/bundle.js";
+import {
+  ALL_RULES_ENTRYPOINT,
+  BundleError,
+  readBundle,
+  type PolicyBundle,
+} from "../policy/bundle.js";
 import { ruleMetadata, type RuleMetadata } from "../policy/metadata.js";
 import { runtimeWasm } from "../rego/runtime/index.js";
 import type { PolicyFolderContents, PolicyFile } from "./folder.js";
@@ -89,6 +94,9 @@ export async function compilePolicies(
     }
     const indexOf = new Map<string, number>();
     for (const resolver of bundle.manifest.wasm ?? []) {
+      // Custom rules run one by one under their own deadline, so `tollgate build`'s entrypoint
+      // for all of them at once is not a rule here.
+      if (resolver.entrypoint === ALL_RULES_ENTRYPOINT) continue;
       const modulePath = "/" + resolver.module.replace(/^\/+/, "");
       let index = indexOf.get(modulePath);
       if (index === undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readBundle } from "./bundle.js";
+import { ALL_RULES_ENTRYPOINT, readBundle } from "./bundle.js";
 import { buildPolicies, bundleOf, sourcesRevision, type PolicySource } from "./build.js";
 
 const rule = (id: string): PolicySource => ({
@@ -31,7 +31,31 @@ describe("policy builds", () => {
     expect(sourcesRevision([rule("TG-X-2")])).not.toBe(sourcesRevision(sources));
     expect(bundle.manifest.wasm?.map((w) => w.entrypoint)).toEqual([
       "tollgate/rules/network/x/deny",
+      ALL_RULES_ENTRYPOINT,
     ]);
+    expect(bundle.manifest.wasm?.[1]).toEqual({
+      entrypoint: ALL_RULES_ENTRYPOINT,
+      module: "/policy.wasm",
+    });
+  });
+
+  it("keep the package of the entrypoint for all rules to themselves, located", async () => {
+    const taken = await buildPolicies([
+      rule("TG-X-1"),
+      { path: "mine.rego", text: "package tollgate.all.mine\n\nresults := 1\n" },
+    ]);
+    expect(taken).toEqual({
+      ok: false,
+      errors: [
+        {
+          file: "mine.rego",
+          line: 1,
+          column: 1,
+          code: "policy-package",
+          message: expect.stringContaining("tollgate.all is reserved"),
+        },
+      ],
+    });
   });
 
   it("reports a rule id used twice and metadata that does not validate, located", async () => {

@@ -1,12 +1,13 @@
 // Builds a policy folder into an OPA Wasm bundle with our compiler: every package under
 // `tollgate.rules` that defines `deny` becomes an entrypoint, and its `# METADATA` annotations
 // travel in the manifest, as `opa build` puts them, so the engine needs nothing but the bundle.
+// A generated `package tollgate.all` adds one more entrypoint that evaluates every rule at once.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { parseModule } from "../rego/syntax/index.js";
 import type { LoadError } from "../model/types.js";
-import { writeBundle } from "./bundle.js";
+import { ALL_RULES_ENTRYPOINT, writeBundle } from "./bundle.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";
 
 export interface PolicySource {
@@ -18,14 +19,23 @@ export interface PolicySource {
 export interface BuiltPolicies {
   wasm: Uint8Array;
   rules: RuleMetadata[];
-  /** Annotations per entrypoint, as the bundle manifest carries them. */
+  /** Annotations per rule entrypoint, as the bundle manifest carries them. */
   annotations: Record<string, Record<string, unknown>[]>;
+  /** Every entrypoint `wasm` exports: the rules', then `ALL_RULES_ENTRYPOINT` when there are any. */
+  entrypoints: string[];
   /** The file that defines each entrypoint's `deny`. */
   ruleFiles: Record<string, string>;
   sources: PolicySource[];
 }
 
 const RULES_PACKAGE = ["tollgate", "rules"];
+/** The generated package of `ALL_RULES_ENTRYPOINT`; sources may not use it or any below it. */
+const ALL_RULES_PACKAGE = ALL_RULES_ENTRYPOINT.split("/").slice(0, -1);
+/** Not a path a policy folder can hold (theirs are relative), so it never replaces a source. */
+const ALL_RULES_FILE = "/tollgate/all.rego";
+
+const startsWith = (path: readonly string[], prefix: readonly string[]) =>
+  prefix.every((segment, i) => path[i] === segment);
 
 /** Every `.rego` file below `dir`, except tests and fixtures. */
 export async function readPolicySources(dir: string): Promise<PolicySource[]> {
@@ -49,6 +59,8 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
   const errors: LoadError[] = [];
   const annotations: Record<string, Record<string, unknown>[]> = {};
   const ruleFiles: Record<string, string> = {};
+  /** Each rule entrypoint's `deny` as a path into `data`. */
+  const denyPaths: Record<string, string[]> = {};
   for (const source of sources) {
     const parsed = parseModule(source.text, source.path);
     if (!parsed.module) {
@@ -64,9 +76,19 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
       continue;
     }
     const packagePath = parsed.module.package.path;
+    if (startsWith(packagePath, ALL_RULES_PACKAGE)) {
+      const { line, column } = parsed.module.package.loc;
+      errors.push({
+        file: source.path,
+        line,
+        column,
+        code: "policy-package",
+        message: `package ${packagePath.join(".")}: ${ALL_RULES_PACKAGE.join(".")} is reserved for the entrypoint that evaluates every rule at once`,
+      });
+      continue;
+    }
     const isRule =
-      RULES_PACKAGE.every((segment, i) => packagePath[i] === segment) &&
-      packagePath.length > RULES_PACKAGE.length;
+      startsWith(packagePath, RULES_PACKAGE) && packagePath.length > RULES_PACKAGE.length;
     const deny = parsed.module.rules.filter((rule) => {
       const head = rule.head.ref[0];
       return rule.head.ref.length === 1 && head?.type === "var" && head.name === "deny";
@@ -74,6 +96,7 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
     if (!isRule || deny.length === 0) continue;
     const entrypoint = packagePath.join("/") + "/deny";
     ruleFiles[entrypoint] = source.path;
+    denyPaths[entrypoint] = [...packagePath, "deny"];
     const list = (annotations[entrypoint] ??= []);
     list.push(...parsed.module.annotations.map((a) => a.value));
     for (const rule of deny) list.push(...rule.annotations.map((a) => a.value));
@@ -107,12 +130,20 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
   }
   if (errors.length > 0) return { ok: false, errors };
   const modules = Object.fromEntries(sources.map((s) => [s.path, s.text]));
+  const entrypoints = Object.keys(annotations);
+  if (entrypoints.length > 0) {
+    modules[ALL_RULES_FILE] = allRulesModule(denyPaths);
+    entrypoints.push(ALL_RULES_ENTRYPOINT);
+  }
   // Loaded on demand: the compiler pulls in binaryen, which a process that only evaluates a
   // prebuilt bundle never needs.
   const { compileRego } = await import("../rego/compiler.js");
   try {
-    const compiled = await compileRego(modules, { entrypoints: Object.keys(annotations) });
-    return { ok: true, built: { wasm: compiled.wasm, rules, annotations, ruleFiles, sources } };
+    const compiled = await compileRego(modules, { entrypoints });
+    return {
+      ok: true,
+      built: { wasm: compiled.wasm, rules, annotations, entrypoints, ruleFiles, sources },
+    };
   } catch (error) {
     const located = (error as { errors?: LoadError[] }).errors;
     if (located)
@@ -128,6 +159,25 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
       };
     throw error;
   }
+}
+
+/**
+ * `results[entrypoint]` is that rule's `deny`, one partial object so that a rule whose value is
+ * undefined leaves only its own key out. Paths are written as strings, whatever a package's
+ * segments hold.
+ */
+function allRulesModule(denyPaths: Record<string, string[]>): string {
+  const lines = [`package ${ALL_RULES_PACKAGE.join(".")}`, ""];
+  for (const [entrypoint, denyPath] of Object.entries(denyPaths)) {
+    const ref = "data" + denyPath.map((segment) => `[${JSON.stringify(segment)}]`).join("");
+    lines.push(
+      `results[${JSON.stringify(entrypoint)}] := value if {`,
+      `\tvalue := ${ref}`,
+      "}",
+      "",
+    );
+  }
+  return lines.join("\n");
 }
 
 /** A policy folder's identity: the bundle built from it carries it as its revision. */
@@ -146,10 +196,10 @@ export function bundleOf(
   return writeBundle({
     revision: sourcesRevision(built.sources),
     wasm: built.wasm,
-    entrypoints: Object.entries(built.annotations).map(([entrypoint, annotations]) => ({
-      entrypoint,
-      annotations,
-    })),
+    entrypoints: built.entrypoints.map((entrypoint) => {
+      const annotations = built.annotations[entrypoint];
+      return annotations ? { entrypoint, annotations } : { entrypoint };
+    }),
     sources: Object.fromEntries(built.sources.map((s) => ["/" + s.path, s.text])),
     ...(data ? { data } : {}),
   });

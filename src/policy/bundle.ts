@@ -7,6 +7,13 @@ import path from "node:path";
 import { Parser, create } from "tar";
 import { z } from "zod";
 
+/**
+ * The entrypoint our builds add beside the rules: an object from each rule's entrypoint to its
+ * `deny` value, so one `opa_eval` computes what the rules share once. It has no annotations and
+ * is never a rule; bundles without it (`opa build`, older builds) are evaluated rule by rule.
+ */
+export const ALL_RULES_ENTRYPOINT = "tollgate/all/results";
+
 /** One compiled entrypoint in the manifest, with the annotations of the rule it evaluates. */
 export const wasmResolverSchema = z.object({
   entrypoint: z.string().min(1),

@@ -1,9 +1,10 @@
-// Evaluates a policy bundle's rules on a resource model through the OPA Wasm SDK. Each
-// entrypoint is one rule; the input is serialised once and handed to every rule as bytes.
+// Evaluates a policy bundle's rules on a resource model through the OPA Wasm SDK. Each annotated
+// entrypoint is one rule; a module that also has `ALL_RULES_ENTRYPOINT` evaluates all its rules in
+// one call, so what they share is computed once, and rule by rule only if that call fails.
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import type { Finding, LoadError, Resource } from "../model/types.js";
 import { hostBuiltins } from "../rego/runtime/index.js";
-import type { PolicyBundle } from "./bundle.js";
+import { ALL_RULES_ENTRYPOINT, type PolicyBundle } from "./bundle.js";
 import { toFindings } from "./findings.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";
 
@@ -34,6 +35,8 @@ function describe(error: unknown): string {
 export async function loadRuleSet(bundle: PolicyBundle, name = "bundle"): Promise<RuleSet> {
   const errors: LoadError[] = [];
   const instances = new Map<string, LoadedPolicy>();
+  /** The instances whose module has the entrypoint that evaluates all its rules at once. */
+  const combined = new Set<LoadedPolicy>();
   const rules: { meta: RuleMetadata; instance: LoadedPolicy }[] = [];
   for (const resolver of bundle.manifest.wasm ?? []) {
     const modulePath = "/" + resolver.module.replace(/^\/+/, "");
@@ -42,6 +45,10 @@ export async function loadRuleSet(bundle: PolicyBundle, name = "bundle"): Promis
       instance = await loadPolicy(bundle.modules[modulePath] as Uint8Array, MEMORY, hostBuiltins);
       instance.setData(bundle.data);
       instances.set(modulePath, instance);
+    }
+    if (resolver.entrypoint === ALL_RULES_ENTRYPOINT) {
+      combined.add(instance);
+      continue;
     }
     const meta = ruleMetadata(resolver.entrypoint, resolver.annotations ?? []);
     if (!meta.ok) {
@@ -74,10 +81,12 @@ export async function loadRuleSet(bundle: PolicyBundle, name = "bundle"): Promis
     const byAddress = new Map(resources.map((r) => [r.address, r]));
     const findings: Finding[] = [];
     const evalErrors: LoadError[] = [];
+    const shared = new Map<LoadedPolicy, Map<string, unknown> | undefined>();
+    for (const instance of combined) shared.set(instance, evaluateCombined(instance, input));
     for (const { meta, instance } of rules) {
-      let resultSet: unknown;
+      let resultSet = shared.get(instance)?.get(meta.entrypoint);
       try {
-        resultSet = instance.evaluate(input, meta.entrypoint);
+        resultSet ??= instance.evaluate(input, meta.entrypoint);
       } catch (error) {
         evalErrors.push({
           file: meta.entrypoint,
@@ -94,6 +103,33 @@ export async function loadRuleSet(bundle: PolicyBundle, name = "bundle"): Promis
     }
     return { findings, errors: evalErrors };
   }
+}
+
+/**
+ * Every rule's result set from one evaluation of `ALL_RULES_ENTRYPOINT`, by rule entrypoint;
+ * undefined when that evaluation fails (a conflict or builtin error in one rule, memory), so the
+ * rules are evaluated one by one and only the failing one loses its findings. A rule left out of
+ * the object is evaluated on its own too.
+ */
+function evaluateCombined(
+  instance: LoadedPolicy,
+  input: ArrayBuffer,
+): Map<string, unknown> | undefined {
+  let resultSet: unknown;
+  try {
+    resultSet = instance.evaluate(input, ALL_RULES_ENTRYPOINT);
+  } catch {
+    return undefined;
+  }
+  const results = Array.isArray(resultSet) ? (resultSet as { result?: unknown }[]) : [];
+  const value = results.length === 1 ? results[0]?.result : undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  return new Map(
+    Object.entries(value as Record<string, unknown>).map(([entrypoint, deny]) => [
+      entrypoint,
+      [{ result: deny }],
+    ]),
+  );
 }
 
 /** A rule's OPA result set (`[{ result: [finding, ...] }]`) read into located findings. */

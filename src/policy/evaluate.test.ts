@@ -1,0 +1,181 @@
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { describe, expect, it } from "vitest";
+import { loadModel } from "../iac/index.js";
+import { compileRego } from "../rego/compiler.js";
+import { hostBuiltins } from "../rego/runtime/index.js";
+import { buildPolicies, bundleOf, type PolicySource } from "./build.js";
+import { ALL_RULES_ENTRYPOINT, readBundle, writeBundle, type PolicyBundle } from "./bundle.js";
+import { loadRuleSet } from "./evaluate.js";
+
+const rule = (name: string, id: string, body: string): PolicySource => ({
+  path: `network/${name}/policy.rego`,
+  text: `# METADATA
+# title: ${name}
+# custom:
+#   id: ${id}
+#   severity: low
+#   category: network
+package tollgate.rules.network.${name}
+
+import rego.v1
+
+${body}
+`,
+});
+
+/** A security group per name, each with one ingress rule on the port it is named after. */
+const { resources } = loadModel([
+  {
+    path: "main.tf",
+    text: ["ssh", "rdp", "web"]
+      .map(
+        (name, i) => `resource "aws_security_group" "${name}" {
+  ingress {
+    from_port   = ${[22, 3389, 443][i]}
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`,
+      )
+      .join("\n"),
+  },
+]);
+
+const opensPort = (name: string, id: string, port: number) =>
+  rule(
+    name,
+    id,
+    `deny contains {"resource": r.address, "message": "open", "evidence": "${port}", "path": ["ingress", i, "from_port"]} if {
+\tsome r in data.tollgate.lib.groups
+\tsome i, ingress in r.config.ingress
+\tingress.from_port == ${port}
+}`,
+  );
+
+/** A helper package every rule reads, as `policies/lib` is. */
+const lib: PolicySource = {
+  path: "lib/groups.rego",
+  text: `package tollgate.lib
+
+import rego.v1
+
+groups contains r if {
+\tsome r in input.resources
+\tr.type == "aws_security_group"
+}
+`,
+};
+
+/** Fails with eval_conflict_error whenever both an ssh and an rdp group are in the input. */
+const conflicting = rule(
+  "conflicting",
+  "T-BAD",
+  `level := "ssh" if input.resources[_].name == "ssh"
+
+level := "rdp" if input.resources[_].name == "rdp"
+
+deny contains {"resource": "aws_security_group.web", "message": level, "evidence": level} if level`,
+);
+
+async function build(sources: PolicySource[]): Promise<PolicyBundle> {
+  const built = await buildPolicies(sources);
+  if (!built.ok) throw new Error(JSON.stringify(built.errors));
+  return readBundle(await bundleOf(built.built));
+}
+
+/** The same bundle as `opa build` would list it: rule entrypoints only. */
+function ruleByRule(bundle: PolicyBundle): PolicyBundle {
+  const wasm = bundle.manifest.wasm?.filter((r) => r.entrypoint !== ALL_RULES_ENTRYPOINT);
+  return { ...bundle, manifest: { ...bundle.manifest, ...(wasm ? { wasm } : {}) } };
+}
+
+describe("evaluating a rule set", () => {
+  it("gives the same findings in one evaluation of every rule as rule by rule", async () => {
+    const bundle = await build([
+      lib,
+      opensPort("ssh", "T-SSH", 22),
+      opensPort("rdp", "T-RDP", 3389),
+      opensPort("none", "T-NONE", 8080),
+    ]);
+    expect(bundle.manifest.wasm?.map((r) => r.entrypoint)).toContain(ALL_RULES_ENTRYPOINT);
+    const combined = (await loadRuleSet(bundle)).evaluate(resources);
+    const separate = (await loadRuleSet(ruleByRule(bundle))).evaluate(resources);
+    expect(combined).toEqual(separate);
+    expect(combined.errors).toEqual([]);
+    expect(combined.findings.map((f) => [f.rule, f.resource, f.line])).toEqual([
+      ["T-SSH", "aws_security_group.ssh", 3],
+      ["T-RDP", "aws_security_group.rdp", 10],
+    ]);
+  });
+
+  it("falls back to rule by rule when the one evaluation fails, so only the bad rule is lost", async () => {
+    const bundle = await build([
+      lib,
+      opensPort("ssh", "T-SSH", 22),
+      conflicting,
+      opensPort("rdp", "T-RDP", 3389),
+    ]);
+    const input = new TextEncoder().encode(JSON.stringify({ resources }));
+    const policy = await loadPolicy(bundle.modules["/policy.wasm"]!, undefined, hostBuiltins);
+    expect(() => policy.evaluate(input.buffer as ArrayBuffer, ALL_RULES_ENTRYPOINT)).toThrow(
+      /eval_conflict_error/,
+    );
+    const ruleSet = await loadRuleSet(bundle);
+    expect(ruleSet.rules.map((r) => r.id)).toEqual(["T-SSH", "T-BAD", "T-RDP"]);
+    const evaluated = ruleSet.evaluate(resources);
+    expect(evaluated.findings.map((f) => f.rule)).toEqual(["T-SSH", "T-RDP"]);
+    expect(evaluated.errors).toEqual([
+      {
+        file: "tollgate/rules/network/conflicting/deny",
+        line: 1,
+        column: 1,
+        code: "policy-eval",
+        message: expect.stringMatching(
+          /^rule T-BAD failed: .*network\/conflicting\/policy\.rego:\d+:\d+: eval_conflict_error/,
+        ),
+      },
+    ]);
+    const withoutConflict = resources.filter((r) => r.name !== "rdp");
+    expect(ruleSet.evaluate(withoutConflict).findings.map((f) => f.rule)).toEqual([
+      "T-SSH",
+      "T-BAD",
+    ]);
+  });
+
+  it("takes each rule's findings from the entrypoint for all rules when the bundle has it", async () => {
+    const sources = [opensPort("ssh", "T-SSH", 22), opensPort("rdp", "T-RDP", 3389)];
+    const built = await buildPolicies([lib, ...sources]);
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    // A stand-in for the generated package that answers for T-SSH only: T-RDP, left out, is
+    // evaluated on its own.
+    const stand = `package tollgate.all
+
+results["tollgate/rules/network/ssh/deny"] := [{"resource": "aws_security_group.web", "message": "stand-in", "evidence": "x"}]
+`;
+    const compiled = await compileRego(
+      {
+        "all.rego": stand,
+        "lib.rego": lib.text,
+        ...Object.fromEntries(sources.map((s) => [s.path, s.text])),
+      },
+      { entrypoints: [...Object.keys(built.built.annotations), ALL_RULES_ENTRYPOINT] },
+    );
+    const bundle = await readBundle(
+      await writeBundle({
+        wasm: compiled.wasm,
+        entrypoints: [
+          ...Object.entries(built.built.annotations).map(([entrypoint, annotations]) => ({
+            entrypoint,
+            annotations,
+          })),
+          { entrypoint: ALL_RULES_ENTRYPOINT },
+        ],
+      }),
+    );
+    const evaluated = (await loadRuleSet(bundle)).evaluate(resources);
+    expect(evaluated.findings.map((f) => [f.rule, f.resource, f.message])).toEqual([
+      ["T-SSH", "aws_security_group.web", "stand-in"],
+      ["T-RDP", "aws_security_group.rdp", "open"],
+    ]);
+  });
+});

@@ -222,3 +222,50 @@ describe("scanPullRequest settings", () => {
     expect(asked.filter((path) => path.startsWith("/repos/acme/infra/contents/"))).toEqual([]);
   });
 });
+
+describe("scanPullRequest load problems at the base", () => {
+  /** `undeclared` lines are load warnings, `broken` lines load errors, as the loader reports them. */
+  function scanProblems(file: SourceFile) {
+    const result = scanOpenPorts(file);
+    const errors = file.text.split("\n").flatMap((text, index) => {
+      const at = { file: file.path, line: index + 1, column: 1 };
+      if (text.includes("undeclared"))
+        return [
+          {
+            ...at,
+            code: "terraform-undeclared-reference",
+            message: "no var.x",
+            level: "warning" as const,
+          },
+        ];
+      if (text.includes("broken")) return [{ ...at, code: "hcl-syntax", message: "expected '='" }];
+      return [];
+    });
+    return { findings: result.findings, errors };
+  }
+
+  async function scanBase(baseMain: string) {
+    mockPullRequest({
+      base: { "main.tf": baseMain },
+      head: { "main.tf": 'resource "aws_security_group" "web" {\n}\n' },
+      pullFiles: [
+        { filename: "main.tf", status: "modified", patch: "@@ -1,3 +1,2 @@\n r\n-a\n }" },
+      ],
+    });
+    return scanPullRequest(api, target, { engine: new FakeEngine(scanProblems), clock: () => now });
+  }
+
+  it("says base findings may be incomplete when the base had load errors", async () => {
+    const report = await scanBase('resource "aws_security_group" "web" {\n  broken\n}\n');
+    expect(report.summary).toContain(
+      "The base commit had 1 load error; findings there may be incomplete, so some may show as new.",
+    );
+  });
+
+  it("does not count load warnings (an undeclared reference) as load errors of the base", async () => {
+    const report = await scanBase(
+      'resource "aws_security_group" "web" {\n  name = undeclared\n}\n',
+    );
+    expect(report.summary).not.toContain("The base commit had");
+  });
+});

@@ -14,7 +14,7 @@ import {
   type LastValidSettings,
   type SnapshotLimits,
 } from "../github/index.js";
-import type { LoadError } from "../model/types.js";
+import { isWarning, type LoadError } from "../model/types.js";
 import type { OrgPolicies } from "../org/index.js";
 import { applyWaivers } from "../rollout/index.js";
 import {
@@ -116,9 +116,10 @@ export async function scanPullRequest(
   const notices = read.notices.map(describeNotice);
   notices.push(...selfEditNotices(snapshots.changedFiles), ...custom.notices);
   notices.push(...(mergeBase.notice ? [mergeBase.notice] : []), ...snapshots.notices);
-  if (base.errors.length > 0) {
+  const baseErrors = base.errors.filter((problem) => !isWarning(problem)).length;
+  if (baseErrors > 0) {
     notices.push(
-      `The base commit had ${plural(base.errors.length, "load error")}; findings there may be incomplete, so some may show as new.`,
+      `The base commit had ${plural(baseErrors, "load error")}; findings there may be incomplete, so some may show as new.`,
     );
   }
   const now = (options.clock ?? (() => new Date()))();

@@ -144,7 +144,9 @@ describe("pull_request", () => {
       "GET /repos/acme/infra/pulls/12/files",
       "GET /repos/acme/infra/git/trees/" + BASE_SHA,
       "GET /repos/acme/infra/git/trees/" + HEAD_SHA,
-      "POST /graphql",
+      // Two blobs: REST GETs in parallel (a GraphQL query would be paced like a write).
+      expect.stringMatching(/^GET \/repos\/acme\/infra\/git\/blobs\/[0-9a-f]{40}$/),
+      expect.stringMatching(/^GET \/repos\/acme\/infra\/git\/blobs\/[0-9a-f]{40}$/),
       "PATCH /repos/acme/infra/check-runs/777",
     ]);
     expect(github.requests[1]?.body).toMatchObject({

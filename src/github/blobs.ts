@@ -1,6 +1,8 @@
-// Reads blob contents with as few requests as GitHub allows: GraphQL `object(oid:)` lookups under
-// aliases, many blobs per query (bounded by count and bytes), deduplicated by blob id so a file
-// unchanged between base and head is read once. Truncated or failed lookups fall back to REST blobs.
+// Reads blob contents, deduplicated by blob id so a file unchanged between base and head is read
+// once. Octokit's throttling paces every GraphQL query like a write (one a second per installation,
+// shared with check run updates) but lets GETs run 10 at a time, so a few blobs are REST GETs in
+// parallel and many are GraphQL `object(oid:)` lookups under aliases, bounded by count and bytes.
+// Truncated or failed lookups fall back to REST blobs.
 import { z } from "zod";
 import type { GitHubApi, RepoRef } from "./client.js";
 
@@ -17,7 +19,18 @@ export interface BlobReadOptions {
   blobsPerQuery?: number;
   /** Sum of blob sizes per GraphQL query, to keep each response well under GitHub's limits. */
   bytesPerQuery?: number;
+  /**
+   * Up to this many distinct blobs a read is REST GETs (not write-paced, one rate-limit point each);
+   * beyond it, GraphQL queries. 24 is three rounds of `restConcurrency` GETs: at GitHub's usual
+   * 100-300 ms per blob GET, within the one second a paced GraphQL query costs (bench/app.ts).
+   */
+  restBlobLimit?: number;
+  /** REST blob GETs in flight at once (Octokit's throttling allows 10 per installation). */
+  restConcurrency?: number;
 }
+
+const REST_BLOB_LIMIT = 24;
+const REST_CONCURRENCY = 8;
 
 const graphqlBlob = z
   .object({
@@ -62,6 +75,12 @@ export async function readBlobs(
 ): Promise<Map<string, BlobContent>> {
   const unique = [...new Map(blobs.filter((b) => SHA.test(b.sha)).map((b) => [b.sha, b])).values()];
   const contents = new Map<string, BlobContent>();
+  const concurrency = Math.max(1, options.restConcurrency ?? REST_CONCURRENCY);
+  if (unique.length <= (options.restBlobLimit ?? REST_BLOB_LIMIT)) {
+    const shas = unique.map((blob) => blob.sha);
+    await readBlobsRest(api, repository, shas, concurrency, contents, signal);
+    return contents;
+  }
   for (const query of planBlobQueries(unique, options)) {
     const fallback: string[] = [];
     try {
@@ -82,12 +101,28 @@ export async function readBlobs(
       if (signal?.aborted) throw error;
       fallback.push(...query.map((blob) => blob.sha));
     }
-    for (const sha of fallback) {
+    await readBlobsRest(api, repository, fallback, concurrency, contents, signal);
+  }
+  return contents;
+}
+
+/** One REST GET per blob, `concurrency` at a time, into `contents`. */
+async function readBlobsRest(
+  api: GitHubApi,
+  repository: RepoRef,
+  shas: readonly string[],
+  concurrency: number,
+  contents: Map<string, BlobContent>,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  let next = 0;
+  const reader = async () => {
+    for (let sha = shas[next++]; sha !== undefined; sha = shas[next++]) {
       signal?.throwIfAborted();
       contents.set(sha, await readBlobRest(api, repository, sha, signal));
     }
-  }
-  return contents;
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, shas.length) }, reader));
 }
 
 async function queryBlobs(

@@ -122,8 +122,8 @@ describe("fetchPullSnapshots", () => {
     expect(github.requests).toEqual([]);
   });
 
-  it("spends one listing page, two trees and one GraphQL query per module round", async () => {
-    await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 });
+  it("spends one listing page, two trees and one GraphQL query per module round past the REST limit", async () => {
+    const snapshots = await fetchPullSnapshots(api, pull, { maxFileBytes: 1000, restBlobLimit: 0 });
     expect(github.requests).toEqual([
       "pulls.listFiles",
       "git.getTree",
@@ -131,11 +131,37 @@ describe("fetchPullSnapshots", () => {
       "graphql",
       "graphql",
     ]);
+    expect(snapshots).toEqual(await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 }));
+  });
+
+  it("reads a few blobs with REST GETs, each distinct blob once, a bounded number at a time", async () => {
+    let inFlight = 0;
+    let most = 0;
+    api.hook.wrap("request", async (request, options) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        // Answers arrive later than the next request could start, so the bound is what limits.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return await request(options);
+      } finally {
+        inFlight -= 1;
+      }
+    });
+    const snapshots = await fetchPullSnapshots(api, pull, {
+      maxFileBytes: 1000,
+      restConcurrency: 3,
+    });
+    expect(paths(snapshots.head)).toHaveLength(5);
+    expect(snapshots.notices).toEqual(["Skipped cfn/logo.json at head: binary or not UTF-8."]);
+    expect(github.countOf("graphql")).toBe(0);
+    // 11 files, 7 distinct blobs: the renamed template and three module files are equal at both commits
+    expect(github.countOf("git.getBlob")).toBe(7);
+    expect(most).toBe(3);
   });
 
   it("falls back to REST blobs when GraphQL fails, reading each distinct blob once", async () => {
     github.graphqlDown = true;
-    const snapshots = await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 });
+    const snapshots = await fetchPullSnapshots(api, pull, { maxFileBytes: 1000, restBlobLimit: 0 });
     expect(paths(snapshots.head)).toHaveLength(5);
     // 11 files, 7 distinct blobs: the renamed template and three module files are equal at both commits
     expect(github.countOf("git.getBlob")).toBe(7);

@@ -72,8 +72,12 @@ async function checkPullRequest(
   github.done();
   const updates = github.updates() as unknown as Completion[];
   expect(updates.map((u) => u.status)).toEqual(["completed"]);
-  // GraphQL (the batched blob reads) is outside GitHub's REST description.
+  // GraphQL (the batched blob reads of larger PRs) is outside GitHub's REST description; the REST
+  // blob reads of these small ones are inside it.
   const rest = github.requests.filter((r) => r.path !== "/graphql");
+  expect(rest.some((r) => r.method === "GET" && /\/git\/blobs\/[0-9a-f]{40}$/.test(r.path))).toBe(
+    true,
+  );
   expect(rest.flatMap(contractProblems)).toEqual([]);
   const completion = updates[0] as Completion;
   const annotations = (completion.output.annotations ?? [])

@@ -4,6 +4,7 @@
 // comes from src/engine/index.ts (`createEngine`), loaded by path so this file compiles before it exists.
 import { Probot, Server, type Logger } from "probot";
 import type { ScanEngine } from "../engine/types.js";
+import { BoundedRetryOctokit } from "../github/index.js";
 import { opsHandler, QueueMetrics } from "../ops/index.js";
 import {
   BullQueue,
@@ -46,6 +47,8 @@ async function main(): Promise<number> {
     secret: env.webhookSecret,
     logLevel: env.logLevel,
     logFormat: "json",
+    // Each GitHub request retries within 30 s (src/github/retry.ts), the token request included.
+    Octokit: BoundedRetryOctokit,
     ...(env.baseUrl ? { baseUrl: env.baseUrl } : {}),
   });
   const server = new Server({

@@ -7,3 +7,4 @@ export * from "./blobs.js";
 export * from "./snapshot.js";
 export * from "./settings.js";
 export * from "./mergeBase.js";
+export * from "./retry.js";

@@ -16,6 +16,7 @@ import {
 import { createTollgateApp } from "./app.js";
 import { describeError } from "./checkFlow.js";
 import { describeMissing, readServerEnvironment } from "./environment.js";
+import { withoutWebhookPayloads } from "./webhookLog.js";
 
 const EXIT_CONFIGURATION = 2;
 
@@ -59,7 +60,8 @@ async function main(): Promise<number> {
     enablePing: true,
     // Without it the server makes its own pretty, info-level logger and hands it to the app too,
     // ignoring LOG_LEVEL and the JSON format.
-    log: (await new ConfiguredProbot().ready()).log,
+    // Failed deliveries are one line each, without the payload (src/app/webhookLog.ts).
+    log: withoutWebhookPayloads((await new ConfiguredProbot().ready()).log),
   });
   let log: Logger | undefined;
   const queueLog: QueueLog = {

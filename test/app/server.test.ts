@@ -1,6 +1,7 @@
 // `npm start` as a process: src/app/server.ts with its environment, pointed (GHE_HOST) at a fake
 // GitHub on 127.0.0.1. A signed webhook is answered and ends in a completed check run; the
-// unsigned one is refused; every log line is JSON at the level asked for, and no secret is logged.
+// unsigned one is refused and logged as one line without its payload; every log line is JSON at the
+// level asked for, and no secret is logged.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import path from "node:path";
@@ -103,6 +104,7 @@ describe("the app server process", () => {
       base: { sha: string };
     };
     pull.number = 41;
+    (payload.pull_request as { title: string }).title = "a title only the payload carries";
     pull.head.sha = HEAD;
     pull.base.sha = BASE;
     const body = JSON.stringify(payload);
@@ -123,7 +125,7 @@ describe("the app server process", () => {
     const lines = output.trim().split("\n");
     const records = lines.map((line) => {
       try {
-        return JSON.parse(line) as { level: number; msg: string };
+        return JSON.parse(line) as { level: number; msg: string; delivery?: string };
       } catch {
         throw new Error(`not a JSON log line: ${line}`);
       }
@@ -136,6 +138,20 @@ describe("the app server process", () => {
       ]),
     );
     expect(records.every((r) => r.level >= 30)).toBe(true);
+    // The refused delivery: one line naming it and why, never its ~21 KB body (Probot logged it twice).
+    const refused = records.filter(
+      (r) => r.level >= 40 && JSON.stringify(r).includes("server-test-2"),
+    );
+    expect(refused).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: "webhook refused",
+        delivery: "server-test-2",
+        event: "pull_request",
+        reason: expect.stringContaining("signature does not match"),
+      }),
+    ]);
+    expect(output).not.toContain("a title only the payload carries");
     expect(output).not.toContain(SECRET);
     expect(output).not.toContain("PRIVATE KEY");
     expect(output).not.toContain("fake-installation-token");

@@ -142,6 +142,8 @@ export class FakeRepositoryApi {
 /** `FakeRepositoryApi` over HTTP on 127.0.0.1, counting requests by route. */
 export class FakeGitHub {
   readonly requests: string[] = [];
+  /** Delay before each answer, to stand for GitHub's own latency in benchmarks. */
+  latencyMs = 0;
   readonly api: FakeRepositoryApi;
   private server: Server | undefined;
 
@@ -186,6 +188,7 @@ export class FakeGitHub {
       text ? (JSON.parse(text) as unknown) : undefined,
     );
     this.requests.push(answer?.route ?? `unknown ${req.method} ${url.pathname}`);
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     res
       .writeHead(answer?.status ?? 404, { "content-type": "application/json" })
       .end(JSON.stringify(answer?.body ?? NOT_FOUND));

@@ -20,16 +20,19 @@ export interface BlobReadOptions {
   /** Sum of blob sizes per GraphQL query, to keep each response well under GitHub's limits. */
   bytesPerQuery?: number;
   /**
-   * Up to this many distinct blobs a read is REST GETs (not write-paced, one rate-limit point each);
-   * beyond it, GraphQL queries. 24 is three rounds of `restConcurrency` GETs: at GitHub's usual
-   * 100-300 ms per blob GET, within the one second a paced GraphQL query costs (bench/app.ts).
+   * Up to this many distinct blobs a read is REST GETs (not write-paced, one REST point each);
+   * beyond it, one GraphQL query per batch. The REST quota decides: 5,000 requests an hour per
+   * installation, and a 10-file PR read as 19 GETs makes a check cost 27 requests instead of 9, so
+   * an org-wide re-run of 300 PRs would need 8,100 (quota gone) instead of 2,700. At 2 (a one-file
+   * PR's base and head) a check costs at most one request more than with GraphQL, and the
+   * smallest PRs skip the one-second write pacing Octokit's throttling gives a GraphQL query.
    */
   restBlobLimit?: number;
   /** REST blob GETs in flight at once (Octokit's throttling allows 10 per installation). */
   restConcurrency?: number;
 }
 
-const REST_BLOB_LIMIT = 24;
+const REST_BLOB_LIMIT = 2;
 const REST_CONCURRENCY = 8;
 
 const graphqlBlob = z

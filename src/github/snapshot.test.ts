@@ -149,6 +149,7 @@ describe("fetchPullSnapshots", () => {
     });
     const snapshots = await fetchPullSnapshots(api, pull, {
       maxFileBytes: 1000,
+      restBlobLimit: 7,
       restConcurrency: 3,
     });
     expect(paths(snapshots.head)).toHaveLength(5);

@@ -72,12 +72,16 @@ async function checkPullRequest(
   github.done();
   const updates = github.updates() as unknown as Completion[];
   expect(updates.map((u) => u.status)).toEqual(["completed"]);
-  // GraphQL (the batched blob reads of larger PRs) is outside GitHub's REST description; the REST
-  // blob reads of these small ones are inside it.
+  // Blobs are read as REST GETs for a one-file PR (base and head) and in GraphQL batches beyond
+  // (src/github/blobs.ts); GraphQL is outside GitHub's REST description, the REST reads inside it.
   const rest = github.requests.filter((r) => r.path !== "/graphql");
-  expect(rest.some((r) => r.method === "GET" && /\/git\/blobs\/[0-9a-f]{40}$/.test(r.path))).toBe(
-    true,
+  const blobGets = rest.filter(
+    (r) => r.method === "GET" && /\/git\/blobs\/[0-9a-f]{40}$/.test(r.path),
   );
+  const batches = github.requests.filter((r) => r.path === "/graphql");
+  expect(
+    blobGets.length > 0 ? blobGets.length <= 2 && batches.length === 0 : batches.length > 0,
+  ).toBe(true);
   expect(rest.flatMap(contractProblems)).toEqual([]);
   const completion = updates[0] as Completion;
   const annotations = (completion.output.annotations ?? [])

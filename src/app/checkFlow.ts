@@ -4,7 +4,7 @@
 import { defaultSettings, SETTINGS_PATH, type Settings } from "../config/index.js";
 import { diffFindings } from "../diff/index.js";
 import type { ScanEngine } from "../engine/types.js";
-import { decideGate, plural } from "../gate/index.js";
+import { gateWithWaivers, plural } from "../gate/index.js";
 import {
   fetchPullSnapshots,
   findMergeBase,
@@ -16,7 +16,6 @@ import {
 } from "../github/index.js";
 import { isWarning, type LoadError } from "../model/types.js";
 import type { OrgPolicies } from "../org/index.js";
-import { applyWaivers } from "../rollout/index.js";
 import {
   buildCheckRunReport,
   changedLinesByFile,
@@ -123,17 +122,11 @@ export async function scanPullRequest(
     );
   }
   const now = (options.clock ?? (() => new Date()))();
-  const waived = applyWaivers(diffFindings(base.findings, head.findings), {
+  const errors = [...read.errors, ...snapshots.errors, ...custom.errors, ...head.errors];
+  const decision = gateWithWaivers(diffFindings(base.findings, head.findings), errors, settings, {
     files: snapshots.head,
-    settingsWaivers: settings.waivers,
     repository: read.repository,
     now,
-    inlineWaivers: settings.inlineWaivers,
-  });
-  const errors = [...read.errors, ...snapshots.errors, ...custom.errors, ...head.errors];
-  const decision = decideGate(waived.findings, errors, settings, {
-    now,
-    notices: waived.notices,
   });
   // Only a failing run with break-glass enabled looks for an override: one request, and none else.
   const breakGlassEnabled = settings.breakGlass.users.length + settings.breakGlass.teams.length > 0;

@@ -8,9 +8,7 @@ import type { ScanEngine } from "../engine/types.js";
 import { readGitSnapshot } from "../fetch/git.js";
 import { checkSourceBytes, readRepositoryFiles, type SourceFile } from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
-import { decideGate, type GateDecision } from "../gate/index.js";
-import { applyWaivers } from "../rollout/index.js";
-import type { Finding } from "../model/types.js";
+import type { GateDecision } from "../gate/index.js";
 import { renderJson, renderMarkdown, renderSarif, renderText } from "../report/index.js";
 import { UsageError } from "./command.js";
 import type { OutputFormat } from "./options.js";
@@ -89,26 +87,4 @@ export function render(decision: GateDecision, format: OutputFormat): string {
     case "text":
       return renderText(decision);
   }
-}
-
-/**
- * Waivers (inline comments in `files`, and the settings' own), then the gate, on one clock: the
- * same order the app applies them in.
- */
-export function gateFindings(
-  findings: Finding[],
-  errors: LoadError[],
-  files: SourceFile[],
-  settings: Settings,
-  repository: CliRepository,
-  now = new Date(),
-): GateDecision {
-  const waived = applyWaivers(findings, {
-    files,
-    settingsWaivers: settings.waivers,
-    repository,
-    now,
-    inlineWaivers: settings.inlineWaivers,
-  });
-  return decideGate(waived.findings, errors, settings, { now, notices: waived.notices });
 }

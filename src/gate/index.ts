@@ -5,13 +5,15 @@
 // undeclared reference whose value is unknown) are kept apart: reported, never blocking.
 import {
   DEFAULT_SEVERITY_ENFORCEMENT,
+  type RepositoryIdentity,
   type EnforcementLevel,
   type EnforcementLock,
   type EnforcementRule,
   type EnforcementTable,
   type Settings,
 } from "../config/index.js";
-import { daysFromToday, describeDaysLeft, parseDay } from "../rollout/index.js";
+import type { SourceFile } from "../iac/source.js";
+import { applyWaivers, daysFromToday, describeDaysLeft, parseDay } from "../rollout/index.js";
 import {
   isWarning,
   type Category,
@@ -133,6 +135,36 @@ function blocks(finding: Finding, settings: Settings): boolean {
   if (finding.enforcement !== "blocking" || finding.waived !== null) return false;
   if (finding.status === "fixed") return false;
   return settings.fail_on === "all" || finding.status === "new";
+}
+
+/** What waivers are judged against: the head's files (inline comments), the repository, the day. */
+export interface WaiverContext {
+  files: readonly SourceFile[];
+  repository: RepositoryIdentity;
+  now: Date;
+}
+
+/**
+ * Waivers (inline and from settings) applied to the findings, then the decision: the sequence
+ * the app's check, the impact preview and the CLI share.
+ */
+export function gateWithWaivers(
+  findings: readonly Finding[],
+  problems: LoadError[],
+  settings: Settings,
+  context: WaiverContext,
+): GateDecision {
+  const waived = applyWaivers(findings, {
+    files: context.files,
+    settingsWaivers: settings.waivers,
+    repository: context.repository,
+    now: context.now,
+    inlineWaivers: settings.inlineWaivers,
+  });
+  return decideGate(waived.findings, problems, settings, {
+    now: context.now,
+    notices: waived.notices,
+  });
 }
 
 /** The verdict. Without `context.now` dates are judged on the current time (the CLI's default). */

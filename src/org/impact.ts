@@ -15,7 +15,7 @@ import {
 } from "../config/index.js";
 import { diffFindings } from "../diff/index.js";
 import type { CustomRuleSet, ScanEngine } from "../engine/types.js";
-import { decideGate, type GateDecision } from "../gate/index.js";
+import { gateWithWaivers, type GateDecision } from "../gate/index.js";
 import {
   fetchPullSnapshots,
   findMergeBase,
@@ -28,7 +28,6 @@ import {
   type SnapshotLimits,
 } from "../github/index.js";
 import type { LoadError } from "../model/types.js";
-import { applyWaivers } from "../rollout/index.js";
 import { boundedRuleSet } from "./bounded.js";
 import type { CompiledPolicies } from "./compile.js";
 import { policyFileKind } from "./folder.js";
@@ -239,18 +238,11 @@ async function decide(
   const scanOptions = customRules.length > 0 ? { customRules } : undefined;
   const base = await options.engine.scan(snapshots.base, scanOptions);
   const head = await options.engine.scan(snapshots.head, scanOptions);
-  const waived = applyWaivers(diffFindings(base.findings, head.findings), {
-    files: snapshots.head,
-    settingsWaivers: settings.waivers,
-    repository,
-    now: options.now,
-    inlineWaivers: settings.inlineWaivers,
-  });
-  return decideGate(
-    waived.findings,
+  return gateWithWaivers(
+    diffFindings(base.findings, head.findings),
     [...settingsErrors, ...snapshots.errors, ...head.errors],
     settings,
-    { now: options.now, notices: waived.notices },
+    { files: snapshots.head, repository, now: options.now },
   );
 }
 

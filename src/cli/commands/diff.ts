@@ -2,12 +2,12 @@
 // local repository, or two folders), labels findings new/existing/fixed and gates on them.
 import path from "node:path";
 import { diffFindings } from "../../diff/index.js";
+import { gateWithWaivers } from "../../gate/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
 import { checked, formatSchema, parseFlags } from "../options.js";
 import { parseArgs } from "node:util";
 import {
   engineFor,
-  gateFindings,
   loadSettings,
   readGitRef,
   readPaths,
@@ -66,12 +66,11 @@ export const diffCommand: Command = {
     const settings = await loadSettings(values.config, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
     const [baseResult, headResult] = [await engine.scan(base.files), await engine.scan(head.files)];
-    const decision = gateFindings(
+    const decision = gateWithWaivers(
       diffFindings(baseResult.findings, headResult.findings),
       [...head.errors, ...headResult.errors],
-      head.files,
       settings,
-      repository,
+      { files: head.files, repository, now: new Date() },
     );
     io.stdout(render(decision, format));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;

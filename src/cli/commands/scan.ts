@@ -3,7 +3,8 @@
 import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
 import { checked, formatSchema, parseFlags } from "../options.js";
 import { parseArgs } from "node:util";
-import { engineFor, gateFindings, loadSettings, readPaths, render } from "../pipeline.js";
+import { gateWithWaivers } from "../../gate/index.js";
+import { engineFor, loadSettings, readPaths, render } from "../pipeline.js";
 
 export const scanCommand: Command = {
   name: "scan",
@@ -32,12 +33,11 @@ export const scanCommand: Command = {
     const engine = await engineFor(values, io.cwd);
     const snapshot = await readPaths(positionals, io.cwd);
     const result = await engine.scan(snapshot.files);
-    const decision = gateFindings(
+    const decision = gateWithWaivers(
       result.findings.map((f) => ({ ...f, status: "new" as const })),
       [...snapshot.errors, ...result.errors],
-      snapshot.files,
       settings,
-      repository,
+      { files: snapshot.files, repository, now: new Date() },
     );
     io.stdout(render(decision, format));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;

@@ -16,6 +16,7 @@ import {
 import { createTollgateApp } from "./app.js";
 import { describeError } from "./checkFlow.js";
 import { describeMissing, readServerEnvironment } from "./environment.js";
+import { BackgroundTasks } from "./tasks.js";
 import { withoutWebhookPayloads } from "./webhookLog.js";
 
 const EXIT_CONFIGURATION = 2;
@@ -90,7 +91,10 @@ async function main(): Promise<number> {
     }),
   );
   const engine = await loadEngine();
-  const tollgate = createTollgateApp({ engine, queue, timeoutMs: env.timeoutMs });
+  const tasks = new BackgroundTasks((name, error) =>
+    log?.error({ task: name, error: describeError(error) }, "background task failed"),
+  );
+  const tollgate = createTollgateApp({ engine, queue, tasks, timeoutMs: env.timeoutMs });
   await server.load((app, options) => {
     log = app.log;
     return tollgate(app, options);
@@ -105,7 +109,15 @@ async function main(): Promise<number> {
     // Past the drain's budget (Redis unreachable, say) exit anyway: the orchestrator will not wait.
     setTimeout(() => process.exit(1), 30_000).unref();
     await server.stop();
-    await queue.drain({ timeoutMs: 25_000 });
+    // Organization tasks (policy compiles, re-runs of open PRs, impact previews) live in this
+    // process only: give them a while, then say what is abandoned rather than drop it silently.
+    const abandoned = await tasks.settle(10_000);
+    if (abandoned > 0)
+      log?.warn(
+        { abandoned },
+        "background tasks still running at shutdown were abandoned; push to the .github repository again or comment /tollgate run to redo them",
+      );
+    await queue.drain({ timeoutMs: 15_000 });
     process.exit(0);
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));

@@ -16,6 +16,25 @@ export class BackgroundTasks {
     this.pump();
   }
 
+  /** Tasks queued or running, for what a shutdown leaves behind. */
+  get pending(): number {
+    return this.running + this.waiting.length;
+  }
+
+  /**
+   * Waits until no task is queued or running, or `timeoutMs` has passed; resolves with how many
+   * were still pending then (0 when idle), so a shutdown can say what it abandons.
+   */
+  async settle(timeoutMs: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([this.whenIdle(), deadline]);
+    clearTimeout(timer);
+    return this.pending;
+  }
+
   /** Resolves once no task is queued or running. */
   whenIdle(): Promise<void> {
     return new Promise((resolve) => {

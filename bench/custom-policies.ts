@@ -4,7 +4,7 @@
 // Run: npx tsx bench/custom-policies.ts
 import { OWNER_TAG_RULE } from "../test/support/customRules.js";
 import { loadModel } from "../src/iac/index.js";
-import { boundedRuleSet, compilePolicies, policiesKey } from "../src/org/index.js";
+import { boundedRuleSet, builtinLibrary, compilePolicies, policiesKey } from "../src/org/index.js";
 import { buildPolicies, bundleOf } from "../src/policy/build.js";
 import { readBundle } from "../src/policy/bundle.js";
 import { loadRuleSet } from "../src/policy/evaluate.js";
@@ -46,9 +46,10 @@ const files = Array.from({ length: 500 }, (_, i) => ({
   size: 2000,
   kind: "rego" as const,
 }));
+const { revision } = await builtinLibrary();
 const keyTimes = Array.from({ length: 50 }, () => {
   const start = performance.now();
-  policiesKey(files, ["TG-NET-001"]);
+  policiesKey(files, revision, ["TG-NET-001"]);
   return performance.now() - start;
 });
 console.log(`content key of a 500-file folder: ${median(keyTimes).toFixed(3)} ms (median of 50)`);

@@ -51,6 +51,102 @@ describe("custom policies", () => {
     ]);
   });
 
+  it("import the built-in helpers: a rule on lib.network's ingress entries finds the open port", async () => {
+    const rule = [
+      "# METADATA",
+      "# title: No database port open to the internet",
+      "# custom:",
+      "#   id: ACME-NET-001",
+      "#   severity: critical",
+      "#   category: network",
+      "#   remediation: Restrict the source to the VPC.",
+      "package tollgate.rules.acme.postgres_open",
+      "",
+      "import data.acme.lib.ports",
+      "import data.tollgate.lib.network",
+      "import rego.v1",
+      "",
+      "deny contains finding if {",
+      "\tsome e in network.public_ingress",
+      "\tnetwork.exposes_tcp_port(e, ports.postgres)",
+      '\tfinding := {"resource": e.address, "message": "Postgres is open.", "evidence": network.evidence(e), "path": e.cidr_path}',
+      "}",
+      "",
+    ].join("\n");
+    // The org's own helper sits at lib/network.rego, the path of a built-in helper's file in
+    // policies/: it must neither replace the built-in nor be replaced by it.
+    const helper = "package acme.lib.ports\n\nimport rego.v1\n\npostgres := 5432\n";
+    const outcome = await compilePolicies(
+      "k",
+      "acme/.github:lib",
+      folder({ "lib/postgres_open.rego": rule, "lib/network.rego": helper }),
+    );
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    expect(outcome.policies.rules.map((r) => [r.meta.id, r.file])).toEqual([
+      ["ACME-NET-001", "lib/postgres_open.rego"],
+    ]);
+    const model = loadModel([
+      {
+        path: "net.tf",
+        text: [
+          'resource "aws_security_group" "db" {',
+          '  name = "db"',
+          "  ingress {",
+          '    protocol    = "tcp"',
+          "    from_port   = 5432",
+          "    to_port     = 5432",
+          '    cidr_blocks = ["10.0.0.0/8", "0.0.0.0/0"]',
+          "  }",
+          "  ingress {",
+          '    protocol    = "tcp"',
+          "    from_port   = 443",
+          "    to_port     = 443",
+          '    cidr_blocks = ["0.0.0.0/0"]',
+          "  }",
+          "}",
+          "",
+        ].join("\n"),
+      },
+    ]);
+    expect(model.errors).toEqual([]);
+    const result = await boundedRuleSet(outcome.policies).evaluate(model.resources);
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        rule: "ACME-NET-001",
+        severity: "critical",
+        resource: "aws_security_group.db",
+        file: "net.tf",
+        line: 7,
+        evidence: "tcp/5432 from 0.0.0.0/0",
+      }),
+    ]);
+  });
+
+  it("refuse a source that declares a package of the built-in helpers, where it does", async () => {
+    for (const pkg of ["tollgate.lib.iam", "tollgate.lib", "tollgate"]) {
+      const outcome = await compilePolicies(
+        "k",
+        "o",
+        folder({
+          "rules/owner_tag.rego": OWNER_TAG_RULE,
+          "rules/shadow.rego": `# a helper of our own\npackage ${pkg}\n\nimport rego.v1\n\nstatements := []\n`,
+        }),
+      );
+      expect(outcome).toEqual({
+        ok: false,
+        errors: [
+          expect.objectContaining({
+            file: "rules/shadow.rego",
+            line: 2,
+            code: "policy-package",
+            message: expect.stringContaining(`package ${pkg}: tollgate.lib holds`),
+          }),
+        ],
+      });
+    }
+  });
+
   it("reports compile errors where they are, file line and column", async () => {
     const outcome = await compilePolicies(
       "k",
@@ -134,16 +230,23 @@ describe("custom policies", () => {
     ]);
   });
 
-  it("keys a folder by its files' content and the compiler, not by when it was read", () => {
+  it("keys a folder by its files' content, the compiler and the helpers, not by when it was read", () => {
     const files = [
       { path: "p/a.rego", blobSha: "a".repeat(40), size: 1, kind: "rego" as const },
       { path: "p/b.rego", blobSha: "b".repeat(40), size: 1, kind: "rego" as const },
     ];
-    expect(policiesKey(files)).toBe(policiesKey(files.map((f) => ({ ...f }))));
-    expect(policiesKey(files)).not.toBe(
-      policiesKey([files[0]!, { ...files[1]!, blobSha: "c".repeat(40) }]),
+    const lib = "sha256:lib";
+    expect(policiesKey(files, lib)).toBe(
+      policiesKey(
+        files.map((f) => ({ ...f })),
+        lib,
+      ),
     );
-    expect(policiesKey(files)).not.toBe(policiesKey(files, ["TG-NET-001"]));
+    expect(policiesKey(files, lib)).not.toBe(
+      policiesKey([files[0]!, { ...files[1]!, blobSha: "c".repeat(40) }], lib),
+    );
+    expect(policiesKey(files, lib)).not.toBe(policiesKey(files, lib, ["TG-NET-001"]));
+    expect(policiesKey(files, lib)).not.toBe(policiesKey(files, "sha256:upgraded-lib"));
   });
 });
 

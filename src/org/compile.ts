@@ -1,10 +1,18 @@
 // Custom policies as the engine runs them: `.rego` sources compiled with our compiler under the
 // METADATA contract of `policies/`, prebuilt OPA Wasm bundles read as they are, one rule list with
-// the file each rule came from. Pure over contents already read; errors are located values.
+// the file each rule came from. Sources compile together with the built-in helpers of
+// `policies/lib/` (`data.tollgate.lib.*`), which they may import but not redefine.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { BUILTIN_POLICY_DIR } from "../engine/index.js";
 import type { LoadError } from "../model/types.js";
-import { buildPolicies } from "../policy/build.js";
+import {
+  buildPolicies,
+  readPolicySources,
+  sourcesRevision,
+  type PolicySource,
+} from "../policy/build.js";
 import {
   ALL_RULES_ENTRYPOINT,
   BundleError,
@@ -13,6 +21,7 @@ import {
 } from "../policy/bundle.js";
 import { ruleMetadata, type RuleMetadata } from "../policy/metadata.js";
 import { runtimeWasm } from "../rego/runtime/index.js";
+import { parseModule } from "../rego/syntax/index.js";
 import type { PolicyFolderContents, PolicyFile } from "./folder.js";
 
 export interface CustomRule {
@@ -34,6 +43,35 @@ export interface CompiledPolicies {
 export type CompileOutcome =
   { ok: true; policies: CompiledPolicies } | { ok: false; errors: LoadError[] };
 
+/** The built-in helpers custom sources compile with, and their content hash. */
+export interface PolicyLibrary {
+  sources: PolicySource[];
+  revision: string;
+}
+
+/** The helpers' package: custom sources may declare neither it, nor one below or above it. */
+const LIBRARY_PACKAGE = ["tollgate", "lib"];
+/**
+ * Where the helpers' files sit among the custom sources: an absolute path, which no file of a
+ * repository has, so a folder's own `lib/iam.rego` never replaces one.
+ */
+const LIBRARY_FILE_PREFIX = "/tollgate/";
+
+let library: Promise<PolicyLibrary> | undefined;
+
+/** `policies/lib/**` of this Tollgate, the way the engine reads the built-in folder; read once. */
+export function builtinLibrary(): Promise<PolicyLibrary> {
+  library ??= readPolicySources(path.join(BUILTIN_POLICY_DIR, "lib")).then((found) => {
+    const sources = found.map((source) => ({
+      path: `${LIBRARY_FILE_PREFIX}lib/${source.path}`,
+      text: source.text,
+    }));
+    return { sources, revision: sourcesRevision(sources) };
+  });
+  library.catch(() => (library = undefined));
+  return library;
+}
+
 let compilerIdentity: string | undefined;
 
 /**
@@ -52,30 +90,40 @@ export function compilerVersion(): string {
 
 /**
  * The content hash of a folder: every file's path and git blob id (itself a hash of the content),
- * the compiler's version and the rule ids a custom rule may not take.
+ * the compiler's version, the helpers' revision (`PolicyLibrary.revision`, so changed helpers
+ * recompile even within one version) and the rule ids a custom rule may not take.
  */
 export function policiesKey(
   files: readonly PolicyFile[],
+  libraryRevision: string,
   reservedIds: readonly string[] = [],
 ): string {
   const hash = createHash("sha256").update(compilerVersion()).update("\0");
+  hash.update(libraryRevision).update("\0");
   for (const file of files) hash.update(file.path).update("\0").update(file.blobSha).update("\0");
   hash.update([...reservedIds].sort().join(","));
   return "sha256:" + hash.digest("hex");
 }
 
-/** Compile the sources and read the bundles; any error refuses the whole folder. */
+/**
+ * Compile the sources with the helpers of `helpers` (the built-in library unless given) and read
+ * the bundles; any error refuses the whole folder.
+ */
 export async function compilePolicies(
   key: string,
   origin: string,
   contents: PolicyFolderContents,
   reservedIds: readonly string[] = [],
+  helpers?: PolicyLibrary,
 ): Promise<CompileOutcome> {
   const errors: LoadError[] = [...contents.errors];
   const rules: CustomRule[] = [];
   const modules: CompiledPolicies["modules"] = [];
-  if (contents.sources.length > 0) {
-    const built = await buildPolicies(contents.sources);
+  const libraryErrors = contents.sources.flatMap(libraryPackageError);
+  errors.push(...libraryErrors);
+  if (contents.sources.length > 0 && libraryErrors.length === 0) {
+    const { sources: librarySources } = helpers ?? (await builtinLibrary());
+    const built = await buildPolicies([...librarySources, ...contents.sources]);
     if (!built.ok) errors.push(...built.errors);
     else if (built.built.rules.length > 0) {
       modules.push({ wasm: built.built.wasm, data: {} });
@@ -122,6 +170,31 @@ export async function compilePolicies(
   }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, policies: { key, origin, rules, modules } };
+}
+
+/**
+ * A source that declares `tollgate.lib` or a package in it would merge its rules into the helpers
+ * every rule imports (Rego joins packages of the same path), so it is refused where it says so.
+ * An unparsable source is left to the build, which reports it.
+ */
+function libraryPackageError(source: PolicySource): LoadError[] {
+  const parsed = parseModule(source.text, source.path);
+  if (!parsed.module) return [];
+  const { path: packagePath, loc } = parsed.module.package;
+  const inLibrary =
+    packagePath.length <= LIBRARY_PACKAGE.length
+      ? packagePath.every((segment, i) => LIBRARY_PACKAGE[i] === segment)
+      : LIBRARY_PACKAGE.every((segment, i) => packagePath[i] === segment);
+  if (!inLibrary) return [];
+  return [
+    {
+      file: source.path,
+      line: loc.line,
+      column: loc.column,
+      code: "policy-package",
+      message: `package ${packagePath.join(".")}: ${LIBRARY_PACKAGE.join(".")} holds Tollgate's built-in helpers, which custom policies import (data.${LIBRARY_PACKAGE.join(".")}.<name>) but may not redefine or extend; name the package otherwise, e.g. acme.lib.<name>`,
+    },
+  ];
 }
 
 function at(file: string, code: string, message: string): LoadError {

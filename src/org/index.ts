@@ -8,12 +8,14 @@ export {
 } from "./store.js";
 export { boundedRuleSet, defaultCustomRuleBounds, type CustomRuleBounds } from "./bounded.js";
 export {
+  builtinLibrary,
   compilePolicies,
   compilerVersion,
   policiesKey,
   type CompiledPolicies,
   type CompileOutcome,
   type CustomRule,
+  type PolicyLibrary,
 } from "./compile.js";
 export {
   folderOrigin,

@@ -8,6 +8,7 @@ import type { GitHubApi, RepoRef } from "../github/client.js";
 import type { LoadError } from "../model/types.js";
 import { boundedRuleSet, defaultCustomRuleBounds, type CustomRuleBounds } from "./bounded.js";
 import {
+  builtinLibrary,
   compilePolicies,
   policiesKey,
   type CompiledPolicies,
@@ -116,14 +117,15 @@ export class OrgPolicies {
     return this.compiled.size;
   }
 
-  private compile(
+  private async compile(
     api: GitHubApi,
     listing: PolicyFolderListing,
     reservedIds: readonly string[],
     signal: AbortSignal | undefined,
   ): Promise<CompileOutcome> {
-    if (listing.errors.length > 0) return Promise.resolve({ ok: false, errors: listing.errors });
-    const key = policiesKey(listing.files, reservedIds);
+    if (listing.errors.length > 0) return { ok: false, errors: listing.errors };
+    const library = await builtinLibrary();
+    const key = policiesKey(listing.files, library.revision, reservedIds);
     const cached = this.compiled.get(key);
     if (cached) {
       this.compiled.delete(key);
@@ -131,7 +133,7 @@ export class OrgPolicies {
       return cached;
     }
     const compiling = readPolicyFolder(api, listing, signal).then((contents) =>
-      compilePolicies(key, listing.origin, contents, reservedIds),
+      compilePolicies(key, listing.origin, contents, reservedIds, library),
     );
     this.compiled.set(key, compiling);
     // A failed read (network, abort) is not a property of the sources: try again next time.

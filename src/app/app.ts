@@ -297,6 +297,7 @@ function commandContext(
     log: context.log,
     appId,
     rules: async () => flow.engine.builtinRules ?? [],
+    ...(flow.customPolicies ? { customPolicies: flow.customPolicies } : {}),
     ...(flow.lastValidSettings ? { lastValidSettings: flow.lastValidSettings } : {}),
     ...(flow.clock ? { clock: flow.clock } : {}),
   };

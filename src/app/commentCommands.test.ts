@@ -14,6 +14,7 @@ import { contractProblems, type RecordedRequest } from "../../test/app/openapi.j
 import type { SourceFile } from "../iac/source.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 import { decodeRecord, encodeRecord } from "../report/index.js";
+import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
 
 const NEWER_SHA = "3".repeat(40);
 const TWO_PORTS_SHA = "5".repeat(40);
@@ -449,6 +450,49 @@ describe("/tollgate explain", () => {
       expect.stringMatching(
         /^Sorry @octocat, only people with write access to this repository can ask Tollgate to explain a rule\./,
       ),
+    ]);
+  });
+
+  it("knows the organization's custom rules in force, and offers them among close matches", async () => {
+    const orgSettings = "policies: {}\n";
+    const repo = repository(orgSettings);
+    // The fake answers every repository alike: acme/.github's default branch holds the folder.
+    repo.commits["main"] = {
+      [SETTINGS]: orgSettings,
+      "tollgate/policies/owner_tag.rego": OWNER_TAG_RULE,
+    };
+    const { deliver } = await setUp(repo);
+    nock("https://api.github.com")
+      .persist()
+      .get("/repos/acme/.github")
+      .reply(200, { name: ".github", default_branch: "main" });
+    const explained = await deliver(
+      "issue_comment",
+      commentPayload("/tollgate explain acme-tag-001"),
+    );
+    expect(paths(explained)).toContain("GET /repos/acme/.github/git/trees/main");
+    expect(replies(explained)).toEqual([
+      [
+        "## `ACME-TAG-001`: Buckets name their owner",
+        "",
+        "**Severity:** high · **Category:** logging",
+        "",
+        "**Remediation:** Add an owner tag.",
+        "",
+        "### On this pull request (2222222)",
+        "",
+        "There is no Tollgate check on 2222222 yet.",
+      ].join("\n"),
+    ]);
+    const close = await deliver("issue_comment", commentPayload("/tollgate explain ACME-TAG-01"));
+    expect(replies(close)).toEqual([
+      [
+        "Tollgate has no rule `ACME-TAG-01`.",
+        "",
+        "Did you mean:",
+        "",
+        "- `ACME-TAG-001`: Buckets name their owner",
+      ].join("\n"),
     ]);
   });
 

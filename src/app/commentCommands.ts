@@ -2,6 +2,7 @@
 // `explain` need write access or more; `override` needs a place under `break_glass` in the
 // settings read from default branches. Everyone else gets a polite reply, never silence. `run`
 // returns the pull request to scan; the handler in app.ts queues it like any other event.
+import type { OrgPolicies } from "../org/index.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 import { readGateSettings, type GitHubApi, type LastValidSettings } from "../github/index.js";
 import { authoriseOverride, overrideCheck } from "./breakGlass.js";
@@ -20,6 +21,8 @@ export interface CommandContext {
   appId: () => Promise<number>;
   /** The rules of the policy bundle in force, for `/tollgate explain`. */
   rules: () => Promise<readonly RuleMetadata[]>;
+  /** The organization's custom rules, so `/tollgate explain` knows those in force too. */
+  customPolicies?: OrgPolicies;
   lastValidSettings?: LastValidSettings;
   clock?: () => Date;
 }

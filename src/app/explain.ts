@@ -1,7 +1,10 @@
 // `/tollgate explain <rule-id>`: the reply with a rule's documentation from its METADATA and the
 // evidence of its findings on the pull request's head, read from the newest Tollgate check run's
-// record (no rescan). An unknown id gets the closest ids; the edit distance is our own 15 lines,
-// since nothing in package.json offers one and the catalogue is a few hundred ids of <= 100 chars.
+// record (no rescan). Rules are the built-in ones, then the custom ones in force for the
+// repository (default branches only). An unknown id gets the closest ids of both; the edit
+// distance is our own 15 lines, since nothing in package.json offers one and the catalogue is a
+// few hundred ids of <= 100 chars.
+import { readGateSettings, type RepoRef } from "../github/index.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 import { codeSpan, escapeMarkdown } from "../report/index.js";
 import { latestCheckRun } from "./checkRuns.js";
@@ -13,13 +16,20 @@ const MAX_LISTED_FINDINGS = 20;
 const MAX_SUGGESTIONS = 5;
 
 export async function explainRule(
-  context: Pick<CommandContext, "api" | "appId" | "rules">,
+  context: Pick<CommandContext, "api" | "appId" | "rules" | "customPolicies" | "lastValidSettings">,
   request: CommentRequest,
   ruleId: string,
 ): Promise<string> {
-  const rules = await context.rules();
-  const rule = rules.find((r) => r.id.toLowerCase() === ruleId.toLowerCase());
-  if (!rule) return unknownRule(ruleId, rules);
+  const builtin = await context.rules();
+  const named = (r: RuleMetadata) => r.id.toLowerCase() === ruleId.toLowerCase();
+  let rule = builtin.find(named);
+  if (!rule) {
+    // Only when the id is not built in: that answer needs no settings or policy folder read.
+    const repository = { owner: request.owner, repo: request.repo };
+    const rules = [...builtin, ...(await customRulesInForce(context, repository, builtin))];
+    rule = rules.find(named);
+    if (!rule) return unknownRule(ruleId, rules);
+  }
   const lines = ruleDocumentation(rule);
   const target = await pullTarget(context.api, {
     owner: request.owner,
@@ -55,6 +65,31 @@ export async function explainRule(
   if (more > 0 || run.record.omitted > 0)
     lines.push("", `More findings are in the check run${run.url ? `: ${run.url}` : "."}`);
   return lines.join("\n");
+}
+
+/**
+ * The custom rules a scan of `repository` runs now: the settings and policy folders of default
+ * branches, compiled or from the cache, the last version that compiled when the newest does not.
+ */
+async function customRulesInForce(
+  context: Pick<CommandContext, "api" | "customPolicies" | "lastValidSettings">,
+  repository: RepoRef,
+  builtin: readonly RuleMetadata[],
+): Promise<RuleMetadata[]> {
+  if (!context.customPolicies) return [];
+  const { settings } = await readGateSettings(
+    context.api,
+    repository,
+    undefined,
+    context.lastValidSettings,
+  );
+  const found = await context.customPolicies.forPull(
+    context.api,
+    repository,
+    settings,
+    builtin.map((rule) => rule.id),
+  );
+  return found.ruleSets.flatMap((ruleSet) => ruleSet.rules);
 }
 
 function ruleDocumentation(rule: RuleMetadata): string[] {

@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
 import { BoundedRetryOctokit, type RetryClock } from "./retry.js";
@@ -138,5 +140,110 @@ describe("boundedRetry", () => {
     setTimeout(() => stop.abort(new Error("superseded")), 10);
     await expect(waiting).rejects.toThrow();
     expect(clock.waits).toEqual([]);
+  });
+});
+
+/** A local GitHub that accepts each request and answers only after `answerAfterMs`, if ever. */
+async function slowGitHub(answerAfterMs: number | "never") {
+  let attempts = 0;
+  const held = new Set<ServerResponse>();
+  const server = createServer((request, response) => {
+    attempts += 1;
+    held.add(response);
+    if (answerAfterMs !== "never")
+      request.resume().on("end", () =>
+        setTimeout(() => {
+          held.delete(response);
+          response.writeHead(200, { "content-type": "application/json" }).end('{"name":"infra"}');
+        }, answerAfterMs),
+      );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    attempts: () => attempts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("boundedRetry's timeout per attempt", () => {
+  // Real sockets, but only the attempt timeout is real time (50 ms); backoff runs on the instant clock.
+  const attemptTimeouts = { requestMs: 50, graphqlMs: 50 };
+
+  it("aborts each attempt a silent GitHub never answers, retries within the budget, then says it timed out", async () => {
+    const github = await slowGitHub("never");
+    try {
+      const clock = instantClock();
+      const api = new BoundedRetryOctokit({
+        auth: "token",
+        baseUrl: github.baseUrl,
+        retryClock: clock,
+        attemptTimeouts,
+      });
+      const failure: unknown = await api.rest.repos
+        .get({ owner: "acme", repo: "infra" })
+        .catch((e: unknown) => e);
+      expect(github.attempts()).toBe(5);
+      expect(clock.waits).toEqual([1000, 2000, 4000, 8000]);
+      expect(failure).toMatchObject({ status: 500 });
+      expect(String(failure)).toContain("GET /repos/acme/infra timed out");
+      expect(String(failure)).toContain("gave up after 5 attempts");
+    } finally {
+      await github.close();
+    }
+  });
+
+  it("times out an answer later than the attempt's deadline, GraphQL included", async () => {
+    const github = await slowGitHub(500);
+    try {
+      const api = new BoundedRetryOctokit({
+        auth: "token",
+        baseUrl: github.baseUrl,
+        retryClock: instantClock(),
+        retryBudget: { totalMs: 1000 },
+        attemptTimeouts,
+      });
+      const failure: unknown = await api
+        .graphql("query { viewer { login } }")
+        .catch((e: unknown) => e);
+      // Attempts at 0 and 1 s of the budget; a third would start at 3 s, past its 1 s.
+      expect(github.attempts()).toBe(2);
+      expect(String(failure)).toContain("POST /graphql timed out");
+    } finally {
+      await github.close();
+    }
+  });
+
+  it("starts an attempt's clock when it is sent, not while throttling holds it back", async () => {
+    const github = await slowGitHub(0);
+    try {
+      // Throttling (on, as in the server) sends writes 1 s apart: the third waits 2 s in its queue,
+      // which a deadline armed at the hook rather than at fetch would count against its 300 ms.
+      const api = new BoundedRetryOctokit({
+        auth: "token",
+        baseUrl: github.baseUrl,
+        retryClock: instantClock(),
+        attemptTimeouts: { requestMs: 300, graphqlMs: 300 },
+      });
+      const updates = await Promise.all(
+        [1, 2, 3].map((check_run_id) =>
+          api.rest.checks.update({
+            owner: "acme",
+            repo: "infra",
+            check_run_id,
+            status: "completed",
+          }),
+        ),
+      );
+      expect(updates.map(({ data }) => data)).toEqual(Array(3).fill({ name: "infra" }));
+      expect(github.attempts()).toBe(3);
+    } finally {
+      await github.close();
+    }
   });
 });

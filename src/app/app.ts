@@ -1,7 +1,8 @@
 // The Probot app: thin handlers that validate an event, decide whether and what to scan, create the
 // check run at once and queue the work (src/app/checkFlow.ts does it). The engine and the queue are
 // parameters, so the lead wires the real engine and tests pass a fake one. With a durable queue the
-// handler only enqueues the job's payload, and workers in any replica revive and run it.
+// handler only enqueues the job's payload, and workers in any replica revive and run it; organization
+// work (policy pushes, impact previews) is queued the same way then, and in-process tasks otherwise.
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { z } from "zod";
 import type { ScanEngine } from "../engine/types.js";
@@ -11,9 +12,12 @@ import {
   InProcessQueue,
   type CheckJobPayload,
   type CheckJobRuntime,
+  type EnqueueOutcome,
   type JobJournal,
   type JobQueue,
+  type OrgTaskPayload,
   type QueueJob,
+  jobPlace,
   pullKeyOf,
 } from "../queue/index.js";
 import {
@@ -22,6 +26,7 @@ import {
   describeError,
   runCheck,
   type CheckFlowOptions,
+  type FlowLog,
 } from "./checkFlow.js";
 import {
   commentScan,
@@ -32,7 +37,14 @@ import {
   type ScanRequest,
 } from "./events.js";
 import { runCommentCommands, type CommandContext } from "./commentCommands.js";
-import { handleImpact, handlePush, impactRequest, pushRequest } from "./org.js";
+import {
+  handleImpact,
+  handlePush,
+  impactRequest,
+  pushRequest,
+  type ImpactRequest,
+  type PushRequest,
+} from "./org.js";
 import { findPullForCommit } from "./pulls.js";
 import { BackgroundTasks } from "./tasks.js";
 
@@ -71,13 +83,60 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         : {}),
     };
 
-    const runtime = checkJobRuntime(app, flow);
+    const orgWork: OrgWork = {
+      push: (api, push, log, deliveryId, installationId) =>
+        handlePush(api, push, {
+          customPolicies,
+          reservedRuleIds: (options.engine.builtinRules ?? []).map((rule) => rule.id),
+          log,
+          enqueueCheck: async (pull) => {
+            const outcome = await enqueueCheck(
+              log,
+              installationId,
+              api,
+              pull,
+              queue,
+              flow,
+              runtime,
+              `${deliveryId}:${pullKeyOf(pull)}`,
+            );
+            // A durable push job fails here instead, to be retried in a replica that takes work.
+            if (outcome === "closed" && queue.durable)
+              throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
+          },
+        }),
+      impact: (api, request, log) =>
+        handleImpact(api, request, {
+          engine: options.engine,
+          customPolicies,
+          now: new Date(),
+          log,
+          ...(options.limits ? { limits: options.limits } : {}),
+        }),
+    };
+    const runtime = checkJobRuntime(app, flow, orgWork);
     await queue.start(runtime);
     const tasks =
       options.tasks ??
       new BackgroundTasks((name, error) =>
         app.log.error({ task: name, error: describeError(error) }, "background task failed"),
       );
+    /** Durable work when the queue is; a task in this process otherwise, as before Redis. */
+    const startOrgTask = async (
+      context: Context,
+      payload: OrgTaskPayload,
+      work: () => Promise<void>,
+    ) => {
+      if (!queue.durable) {
+        tasks.run(`${payload.kind} ${jobPlace(payload).jobId}`, work);
+        return;
+      }
+      const outcome = await queue.enqueue(runtime.reviveOrgTask(payload));
+      context.log.info(
+        { delivery: payload.deliveryId, kind: payload.kind, outcome },
+        "organization task requested",
+      );
+    };
     const appId = lazyAppId(app);
 
     const handle = async (context: Context, request: ScanRequest) => {
@@ -95,7 +154,17 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         context.log.info({ ...fields, kind: request.kind }, "no open pull request to scan");
         return;
       }
-      await enqueueCheck(context, api, target, queue, flow, runtime);
+      const installationId = installationOf(context.payload);
+      await enqueueCheck(
+        context.log,
+        installationId,
+        api,
+        target,
+        queue,
+        flow,
+        runtime,
+        context.id,
+      );
     };
 
     app.on(
@@ -117,16 +186,17 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       (context) => {
         const request = impactRequest(context.payload);
         if (request.kind === "ignore") return;
-        const { owner, pullNumber } = request.change;
-        const api = context.octokit;
-        tasks.run(`impact ${owner}/.github#${pullNumber}`, () =>
-          handleImpact(api, request, {
-            engine: options.engine,
-            customPolicies,
-            now: new Date(),
-            log: context.log,
-            ...(options.limits ? { limits: options.limits } : {}),
-          }),
+        const installationId = installationOf(context.payload);
+        const payload: OrgTaskPayload = {
+          kind: "impact-preview",
+          deliveryId: context.id,
+          ...(installationId !== undefined ? { installationId } : {}),
+          change: request.change,
+          shownPublicly: request.shownPublicly,
+          acceptedAt: Date.now(),
+        };
+        return startOrgTask(context, payload, () =>
+          orgWork.impact(context.octokit, request, context.log),
         );
       },
     );
@@ -146,23 +216,17 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         context.log.debug({ delivery: context.id, reason: request.reason }, "push ignored");
         return;
       }
-      const api = context.octokit;
-      tasks.run(`push ${request.owner}/${request.repo}@${request.sha}`, () =>
-        handlePush(api, request, {
-          customPolicies,
-          reservedRuleIds: (options.engine.builtinRules ?? []).map((rule) => rule.id),
-          log: context.log,
-          enqueueCheck: (pull) =>
-            enqueueCheck(
-              context,
-              api,
-              pull,
-              queue,
-              flow,
-              runtime,
-              `${context.id}:${pullKeyOf(pull)}`,
-            ),
-        }),
+      const installationId = installationOf(context.payload);
+      const { owner, repo, sha, paths, complete } = request;
+      const payload: OrgTaskPayload = {
+        kind: "policy-push",
+        deliveryId: context.id,
+        ...(installationId !== undefined ? { installationId } : {}),
+        push: { owner, repo, sha, paths, complete },
+        acceptedAt: Date.now(),
+      };
+      return startOrgTask(context, payload, () =>
+        orgWork.push(context.octokit, request, context.log, context.id, installationId),
       );
     });
   };
@@ -170,23 +234,44 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
 
 const installationField = z.object({ installation: z.object({ id: z.number().int().positive() }) });
 
+function installationOf(payload: unknown): number | undefined {
+  const installation = installationField.safeParse(payload);
+  return installation.success ? installation.data.installation.id : undefined;
+}
+
+/** Organization work with its client and log given, so the webhook and a revived job share it. */
+interface OrgWork {
+  push(
+    api: GitHubApi,
+    push: Extract<PushRequest, { kind: "push" }>,
+    log: FlowLog,
+    deliveryId: string,
+    installationId: number | undefined,
+  ): Promise<void>;
+  impact(
+    api: GitHubApi,
+    request: Extract<ImpactRequest, { kind: "preview" }>,
+    log: FlowLog,
+  ): Promise<void>;
+}
+
 /**
  * In process, the job holds the webhook's client and its check run is created at once. A durable
  * queue stores only the payload: the job is the one a worker revives, and it creates its own run.
  */
 async function enqueueCheck(
-  context: Context,
+  log: FlowLog,
+  installationId: number | undefined,
   api: GitHubApi,
   target: CheckTarget,
   queue: JobQueue,
   flow: CheckFlowOptions,
   runtime: CheckJobRuntime,
-  deliveryId = context.id,
-): Promise<void> {
-  const installation = installationField.safeParse(context.payload);
+  deliveryId: string,
+): Promise<EnqueueOutcome> {
   const payload: CheckJobPayload = {
     deliveryId,
-    ...(installation.success ? { installationId: installation.data.installation.id } : {}),
+    ...(installationId !== undefined ? { installationId } : {}),
     target: {
       owner: target.owner,
       repo: target.repo,
@@ -199,11 +284,12 @@ async function enqueueCheck(
   const held = queue.durable ? undefined : heldCheck(api, payload, flow);
   const job = held?.queueJob ?? runtime.revive(payload, { recordCheckRun: async () => undefined });
   const outcome = await queue.enqueue(job);
-  context.log.info(
+  log.info(
     { delivery: deliveryId, pull: target.pullNumber, headSha: target.headSha, outcome },
     "check requested",
   );
   if (outcome === "queued") held?.created();
+  return outcome;
 }
 
 /** A job that runs here with the webhook's client; `created` opens its check run once it is queued. */
@@ -233,14 +319,17 @@ function heldCheck(
 }
 
 /** How any replica runs a stored payload: as the installation, on the run the job recorded or a new one. */
-function checkJobRuntime(app: Probot, flow: CheckFlowOptions): CheckJobRuntime {
-  const installationClient = async (payload: CheckJobPayload): Promise<GitHubApi> => {
+function checkJobRuntime(app: Probot, flow: CheckFlowOptions, orgWork: OrgWork): CheckJobRuntime {
+  const installationClient = async (payload: {
+    installationId?: number | undefined;
+  }): Promise<GitHubApi> => {
     if (payload.installationId === undefined)
       throw new Error("the job names no installation to run as");
     return app.auth(payload.installationId);
   };
   return {
     revive: (payload, journal) => revivedCheck(installationClient, payload, journal, flow),
+    reviveOrgTask: (payload) => revivedOrgTask(installationClient, payload, orgWork, flow.log),
     checkRunInProgress: async (payload) => {
       const api = await installationClient(payload);
       const { data } = await api.rest.checks.get({
@@ -281,6 +370,49 @@ function revivedCheck(
     cancel: async (reason) => {
       const { api, checkRunId: id } = await session();
       await cancelCheck(api, target, id, reason, flow);
+    },
+  };
+}
+
+/**
+ * Organization work from its payload, run as the installation. It opens its check run (`Tollgate
+ * policies`, `Tollgate impact`) completed, at its end, so a task that gives up leaves no run in
+ * progress: its failure is logged, and a push or a new commit on the pull request starts it again.
+ */
+function revivedOrgTask(
+  installationClient: (payload: OrgTaskPayload) => Promise<GitHubApi>,
+  payload: OrgTaskPayload,
+  orgWork: OrgWork,
+  log: FlowLog,
+): QueueJob {
+  const { supersededOn, headSha } = jobPlace(payload);
+  return {
+    deliveryId: payload.deliveryId,
+    pullKey: supersededOn,
+    headSha,
+    payload,
+    run: async () => {
+      const api = await installationClient(payload);
+      if (payload.kind === "policy-push")
+        await orgWork.push(
+          api,
+          { kind: "push", ...payload.push },
+          log,
+          payload.deliveryId,
+          payload.installationId,
+        );
+      else
+        await orgWork.impact(
+          api,
+          { kind: "preview", change: payload.change, shownPublicly: payload.shownPublicly },
+          log,
+        );
+    },
+    cancel: async (reason) => {
+      log.error(
+        { delivery: payload.deliveryId, task: supersededOn, headSha, reason },
+        "organization task not done",
+      );
     },
   };
 }

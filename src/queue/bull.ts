@@ -5,7 +5,14 @@
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { z } from "zod";
-import { checkJobPayloadSchema, pullKeyOf, type CheckJobPayload } from "./payload.js";
+import {
+  checkJobPayloadSchema,
+  isOrgTask,
+  jobPayloadSchema,
+  jobPlace,
+  type CheckJobPayload,
+  type JobPayload,
+} from "./payload.js";
 import type {
   CheckJobRuntime,
   EnqueueOutcome,
@@ -51,7 +58,7 @@ export interface BullQueueOptions {
 
 /** What the queue stores per job: the payload and its place in the pull request's push order. */
 const storedJobSchema = z.object({
-  payload: checkJobPayloadSchema,
+  payload: jobPayloadSchema,
   sequence: z.number().int().positive(),
 });
 type StoredJob = z.infer<typeof storedJobSchema>;
@@ -141,14 +148,14 @@ export class BullQueue implements JobQueue {
     return this.accept(job.payload);
   }
 
-  private async accept(payload: CheckJobPayload): Promise<EnqueueOutcome> {
+  private async accept(payload: JobPayload): Promise<EnqueueOutcome> {
     this.track(payload.installationId);
     const delivery = this.key("delivery", payload.deliveryId);
     const ttl = this.settings.deliveryTtlSeconds;
     if ((await this.redis.set(delivery, "1", "EX", ttl, "NX")) === null)
       return "duplicate-delivery";
     try {
-      return await this.addCheck(payload);
+      return await this.addJob(payload);
     } catch (error) {
       // Not queued: forget the delivery so GitHub's redelivery of it is not dropped as a duplicate.
       await this.redis.del(delivery).catch(() => undefined);
@@ -156,13 +163,12 @@ export class BullQueue implements JobQueue {
     }
   }
 
-  private async addCheck(payload: CheckJobPayload): Promise<EnqueueOutcome> {
-    const jobId = headJobId(payload.target);
+  private async addJob(payload: JobPayload): Promise<EnqueueOutcome> {
+    const { jobId, supersededOn, headSha } = jobPlace(payload);
     if (!(await this.claimHead(jobId, payload.deliveryId))) return "duplicate-head";
-    const pullKey = pullKeyOf(payload.target);
-    const sequence = await this.redis.incr(this.key("sequence", pullKey));
+    const sequence = await this.redis.incr(this.key("sequence", supersededOn));
     const stored: StoredJob = { payload, sequence };
-    await this.queue.add("check", stored, {
+    await this.queue.add(isOrgTask(payload) ? payload.kind : "check", stored, {
       jobId,
       attempts: this.settings.attempts,
       backoff: { type: "exponential", delay: this.settings.backoffMs },
@@ -173,9 +179,9 @@ export class BullQueue implements JobQueue {
     await this.redis.eval(
       RAISE_NEWEST,
       1,
-      this.key("newest", pullKey),
+      this.key("newest", supersededOn),
       sequence,
-      payload.target.headSha,
+      headSha,
       PULL_MARKER_TTL_MS,
     );
     return "queued";
@@ -316,25 +322,17 @@ export class BullQueue implements JobQueue {
     }
     const { payload, sequence } = parsed.data;
     this.track(payload.installationId);
-    const pullKey = pullKeyOf(payload.target);
-    const journal = {
-      recordCheckRun: async (checkRunId: number) => {
-        const recorded: CheckJobPayload = { ...payload, checkRunId };
-        await job.updateData({ payload: recorded, sequence } satisfies StoredJob);
-        await this.redis
-          .multi()
-          .zadd(this.key("open-runs"), Date.now(), String(checkRunId))
-          .hset(this.key("open-run-payloads"), String(checkRunId), JSON.stringify(recorded))
-          .exec();
-      },
-    };
-    const work = runtime.revive(payload, journal);
+    const pullKey = jobPlace(payload).supersededOn;
+    const work = isOrgTask(payload)
+      ? runtime.reviveOrgTask(payload)
+      : runtime.revive(payload, this.journal(job, payload, sequence));
+    const checkRunId = isOrgTask(payload) ? undefined : payload.checkRunId;
     const started = performance.now();
     const newer = await this.newerHead(pullKey, sequence);
     if (newer !== undefined) {
       // Dropped before it started; only a retry has a check run to complete.
-      if (payload.checkRunId !== undefined) await work.cancel(supersededReason(newer));
-      await this.forgetRun(payload.checkRunId);
+      if (checkRunId !== undefined) await work.cancel(supersededReason(newer));
+      await this.forgetRun(checkRunId);
       this.options.observer?.jobSettled(
         "cancelled",
         performance.now() - started,
@@ -375,14 +373,30 @@ export class BullQueue implements JobQueue {
         performance.now() - started,
         payload.installationId,
       );
+      const what = isOrgTask(payload) ? payload.kind : "check";
       await work.cancel(
-        `the check failed ${this.settings.attempts} times, last with ${describe(error)}`,
+        `the ${what} failed ${this.settings.attempts} times, last with ${describe(error)}`,
       );
       await this.forgetRun(recordedCheckRun(job));
     } finally {
       this.running.delete(jobId);
       await this.redis.zrem(this.key("slots", installation), jobId);
     }
+  }
+
+  /** Records the check run a check job opened, in the job and in the ledger of open runs. */
+  private journal(job: Job, payload: CheckJobPayload, sequence: number) {
+    return {
+      recordCheckRun: async (checkRunId: number) => {
+        const recorded: CheckJobPayload = { ...payload, checkRunId };
+        await job.updateData({ payload: recorded, sequence } satisfies StoredJob);
+        await this.redis
+          .multi()
+          .zadd(this.key("open-runs"), Date.now(), String(checkRunId))
+          .hset(this.key("open-run-payloads"), String(checkRunId), JSON.stringify(recorded))
+          .exec();
+      },
+    };
   }
 
   /** The newer head that supersedes this sequence, if a later push was enqueued. */
@@ -472,7 +486,7 @@ export class BullQueue implements JobQueue {
         continue;
       }
       const payload = { ...parsed.data, checkRunId: parsed.data.checkRunId };
-      const live = await this.queue.getJob(headJobId(payload.target));
+      const live = await this.queue.getJob(jobPlace(payload).jobId);
       if (live && LIVE_STATES.has(await live.getState())) continue;
       let inProgress: boolean;
       try {
@@ -499,15 +513,11 @@ export class BullQueue implements JobQueue {
   }
 }
 
-/** One job id per pull request head: adding it twice, from any replica, keeps one job. */
-export function headJobId(target: CheckJobPayload["target"]): string {
-  return `${target.owner}/${target.repo}/${target.pullNumber}/${target.headSha}`;
-}
-
 /** The check run the job recorded while it ran (`updateData`), if any. */
 function recordedCheckRun(job: Job): number | undefined {
   const recorded = storedJobSchema.safeParse(job.data);
-  return recorded.success ? recorded.data.payload.checkRunId : undefined;
+  if (!recorded.success || isOrgTask(recorded.data.payload)) return undefined;
+  return recorded.data.payload.checkRunId;
 }
 
 function supersededReason(headSha: string): string {

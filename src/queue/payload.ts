@@ -1,6 +1,6 @@
-// What a check job is as plain data: enough for any replica to authenticate as the installation and
-// run the check, so it can wait in Redis and be taken by another process. Read back with zod, since
-// Redis holds whatever an older or newer replica wrote there.
+// What a queued job is as plain data: a pull request's check, or organization work a webhook started
+// (a policy push, an impact preview); enough for any replica to authenticate as the installation and
+// do it, so it can wait in Redis. Read back with zod: Redis holds what any replica's version wrote.
 import { z } from "zod";
 
 const sha = z.string().regex(/^[0-9a-f]{40}$/);
@@ -27,4 +27,80 @@ export type CheckJobPayload = z.infer<typeof checkJobPayloadSchema>;
 /** `owner/repo#12`: the pull request newer heads supersede older ones on. */
 export function pullKeyOf(target: CheckJobPayload["target"]): string {
   return `${target.owner}/${target.repo}#${target.pullNumber}`;
+}
+
+/**
+ * Organization work, told apart from a check by its `kind` (checks stored before it have none): a
+ * push to a default branch that changes settings or policies, or a `.github` pull request's preview.
+ */
+export const orgTaskPayloadSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("policy-push"),
+    deliveryId: z.string().min(1),
+    installationId: z.number().int().positive().optional(),
+    push: z.object({
+      owner: z.string().min(1),
+      repo: z.string().min(1),
+      sha,
+      paths: z.array(z.string()),
+      complete: z.boolean(),
+    }),
+    acceptedAt: z.number().int().nonnegative(),
+  }),
+  z.object({
+    kind: z.literal("impact-preview"),
+    deliveryId: z.string().min(1),
+    installationId: z.number().int().positive().optional(),
+    change: z.object({
+      owner: z.string().min(1),
+      pullNumber: z.number().int().positive(),
+      headSha: sha,
+    }),
+    shownPublicly: z.boolean(),
+    acceptedAt: z.number().int().nonnegative(),
+  }),
+]);
+
+export type OrgTaskPayload = z.infer<typeof orgTaskPayloadSchema>;
+
+export const jobPayloadSchema = z.union([orgTaskPayloadSchema, checkJobPayloadSchema]);
+
+export type JobPayload = CheckJobPayload | OrgTaskPayload;
+
+export function isOrgTask(payload: JobPayload): payload is OrgTaskPayload {
+  return "kind" in payload;
+}
+
+/**
+ * Where a job sits among others: `jobId` is one per unit of work (a second enqueue of it is a
+ * duplicate), and a newer job on the same `supersededOn` key supersedes it. Each push is its own
+ * work (a later push may change other paths), so pushes never supersede one another.
+ */
+export function jobPlace(payload: JobPayload): {
+  jobId: string;
+  supersededOn: string;
+  headSha: string;
+} {
+  if (!isOrgTask(payload)) {
+    const { owner, repo, pullNumber, headSha } = payload.target;
+    return {
+      jobId: `${owner}/${repo}/${pullNumber}/${headSha}`,
+      supersededOn: pullKeyOf(payload.target),
+      headSha,
+    };
+  }
+  if (payload.kind === "policy-push") {
+    const { owner, repo, sha: pushed } = payload.push;
+    return {
+      jobId: `push/${owner}/${repo}/${pushed}`,
+      supersededOn: `push ${owner}/${repo}@${pushed}`,
+      headSha: pushed,
+    };
+  }
+  const { owner, pullNumber, headSha } = payload.change;
+  return {
+    jobId: `impact/${owner}/${pullNumber}/${headSha}`,
+    supersededOn: `impact ${owner}/.github#${pullNumber}`,
+    headSha,
+  };
 }

@@ -2,16 +2,16 @@
 // request, so redeliveries and repeated pushes do not scan twice and a newer push replaces older
 // work. The in-process queue runs a job's closures; the Redis queue keeps only its payload and
 // revives the work from it in whichever replica takes the job.
-import type { CheckJobPayload } from "./payload.js";
+import type { CheckJobPayload, JobPayload, OrgTaskPayload } from "./payload.js";
 
 export interface QueueJob {
   /** Idempotency key: the webhook delivery id (`x-github-delivery`); a second job with it is dropped. */
   deliveryId: string;
-  /** The pull request the work is for (`owner/repo#12`); newer heads supersede older ones. */
+  /** The pull request the work is for (`owner/repo#12`), or an org task's `jobPlace(...).supersededOn`; newer heads supersede older ones. */
   pullKey: string;
   headSha: string;
   /** The job as data, all a queue that crosses processes stores. */
-  payload: CheckJobPayload;
+  payload: JobPayload;
   /** Does the work; must stop soon after `signal` aborts (superseded, or drain timed out). */
   run(signal: AbortSignal): Promise<void>;
   /** Called instead of `run` when the job is dropped before it started, or gave up after retries. */
@@ -27,6 +27,8 @@ export interface JobJournal {
 /** How a durable queue turns stored payloads back into work, and asks GitHub about old runs. */
 export interface CheckJobRuntime {
   revive(payload: CheckJobPayload, journal: JobJournal): QueueJob;
+  /** Organization work: it opens no run before it ends, so it needs no journal and no reconcile. */
+  reviveOrgTask(payload: OrgTaskPayload): QueueJob;
   /** Whether GitHub still shows the payload's check run `in_progress` (reconciliation on start). */
   checkRunInProgress(payload: CheckJobPayload & { checkRunId: number }): Promise<boolean>;
 }

@@ -3,7 +3,16 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { QueueMetrics } from "../../src/ops/index.js";
 import { BullQueue, type BullQueueOptions, type EnqueueOutcome } from "../../src/queue/index.js";
-import { FakeChecks, headSha, jobFor, payload, waitFor } from "./fakeChecks.js";
+import {
+  FakeChecks,
+  headSha,
+  jobFor,
+  orgJobFor,
+  payload,
+  previewPayload,
+  pushPayload,
+  waitFor,
+} from "./fakeChecks.js";
 import { redisUnavailable, startRedis, type RedisServer } from "./redisServer.js";
 
 const unavailable = redisUnavailable();
@@ -262,6 +271,97 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
       conclusion: "success",
     });
     expect(checks.created).toHaveLength(0);
+  });
+
+  it("runs a policy push accepted by one replica in another, once for redeliveries and a second delivery of the commit", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    const webhook = replica({ takeWork: false });
+    const worker = replica();
+    const outcomes = [
+      await webhook.enqueue(orgJobFor(pushPayload(1, "d1"))),
+      await worker.enqueue(orgJobFor(pushPayload(1, "d1"))),
+      await webhook.enqueue(orgJobFor(pushPayload(1, "d2"))),
+    ];
+    expect(outcomes).toEqual(["queued", "duplicate-delivery", "duplicate-head"]);
+    await worker.start(checks.runtime("worker"));
+    await waitFor(() => checks.orgTasks.length === 1, 15_000, "the push task to run");
+    await waitFor(async () => (await worker.depth()).running === 0, 5000, "an idle queue");
+    expect(checks.orgTasks).toEqual([
+      { kind: "policy-push", deliveryId: "d1", headSha: headSha(9000, 1), replica: "worker" },
+    ]);
+    expect(await worker.enqueue(orgJobFor(pushPayload(2, "d3")))).toBe("queued");
+    await waitFor(() => checks.orgTasks.length === 2, 15_000, "the second push to run");
+    expect(checks.orgTasks[1]).toMatchObject({ headSha: headSha(9000, 2) });
+  });
+
+  it("lets a newer head's impact preview supersede a queued one, and keeps it apart from the pull request's check", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    const webhook = replica({ takeWork: false });
+    await webhook.enqueue(orgJobFor(previewPayload(3, 1, "d1")));
+    await webhook.enqueue(jobFor(payload(3, 2, "d2")));
+    await webhook.enqueue(orgJobFor(previewPayload(3, 2, "d3")));
+    const worker = replica();
+    await worker.start(checks.runtime("worker"));
+    await waitFor(
+      () => checks.orgTasks.length === 1 && checks.completions.length === 1,
+      15_000,
+      "the newer preview and the check to run",
+    );
+    await waitFor(async () => (await worker.depth()).waiting === 0, 5000, "an empty queue");
+    await waitFor(async () => (await worker.depth()).running === 0, 5000, "an idle queue");
+    expect(checks.orgTasks).toEqual([
+      { kind: "impact-preview", deliveryId: "d3", headSha: headSha(3, 2), replica: "worker" },
+    ]);
+    expect(checks.completions).toMatchObject([{ headSha: headSha(3, 2), conclusion: "success" }]);
+  });
+
+  it("retries a failing organization task with backoff, then gives it up saying what failed", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    let attempts = 0;
+    const queue = replica({ attempts: 2 });
+    await queue.start(
+      checks.runtime("a", undefined, async () => {
+        attempts += 1;
+        throw new Error("GitHub answered 502");
+      }),
+    );
+    await queue.enqueue(orgJobFor(pushPayload(4, "d1")));
+    await waitFor(() => checks.orgTasks.length === 1, 15_000, "the task to be given up");
+    expect(attempts).toBe(2);
+    expect(checks.orgTasks[0]).toMatchObject({
+      kind: "policy-push",
+      reason: "the policy-push failed 2 times, last with Error: GitHub answered 502",
+    });
+  });
+
+  it("finishes the organization task of a replica killed mid-task (SIGKILL) after stalled-job recovery", async () => {
+    freshPrefix();
+    const script = fileURLToPath(new URL("./crashingReplica.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", script, redis.url, prefix], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor(() => output.includes("ready"), 20_000, "the child replica to start");
+      const webhook = replica({ takeWork: false });
+      expect(await webhook.enqueue(orgJobFor(pushPayload(5, "d1")))).toBe("queued");
+      await waitFor(() => output.includes("started policy-push"), 10_000, "the child to take it");
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+    const checks = new FakeChecks();
+    const survivor = replica();
+    await survivor.start(checks.runtime("survivor"));
+    await waitFor(() => checks.orgTasks.length === 1, 20_000, "the stalled task to finish");
+    expect(checks.orgTasks).toEqual([
+      { kind: "policy-push", deliveryId: "d1", headSha: headSha(9000, 5), replica: "survivor" },
+    ]);
   });
 
   it("answers a ping while Redis is up and rejects within the bound once it is gone", async () => {

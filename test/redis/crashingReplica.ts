@@ -1,6 +1,7 @@
-// A replica in its own process for the crash test: it takes one job, opens its check run (prints
-// `started <id>`), then hangs mid-scan until the test kills it with SIGKILL.
-import { BullQueue } from "../../src/queue/index.js";
+// A replica in its own process for the crash tests: it takes one job, opens its check run (prints
+// `started <id>`) or starts an organization task (prints `started <kind>`), then hangs mid-work
+// until the test kills it with SIGKILL.
+import { BullQueue, jobPlace } from "../../src/queue/index.js";
 
 const [redisUrl, prefix] = process.argv.slice(2);
 if (!redisUrl || !prefix) throw new Error("usage: crashingReplica.ts <redis-url> <prefix>");
@@ -8,6 +9,17 @@ if (!redisUrl || !prefix) throw new Error("usage: crashingReplica.ts <redis-url>
 const CHECK_RUN_ID = 501;
 const queue = new BullQueue({ redisUrl, prefix, lockMs: 1000, supersessionPollMs: 50 });
 await queue.start({
+  reviveOrgTask: (payload) => ({
+    deliveryId: payload.deliveryId,
+    pullKey: jobPlace(payload).supersededOn,
+    headSha: jobPlace(payload).headSha,
+    payload,
+    run: async () => {
+      process.stdout.write(`started ${payload.kind}\n`);
+      await new Promise<void>(() => undefined);
+    },
+    cancel: async () => undefined,
+  }),
   revive: (payload, journal) => ({
     deliveryId: payload.deliveryId,
     pullKey: `${payload.target.owner}/${payload.target.repo}#${payload.target.pullNumber}`,

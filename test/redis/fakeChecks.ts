@@ -1,8 +1,13 @@
 // A stand-in for GitHub's check runs and the check flow, shared by the "replicas" of a test: runs
 // are created and completed in memory, and a hook decides how long each scan takes. It records
 // every completion so a test can count them per head SHA.
-import type { CheckJobPayload, CheckJobRuntime, QueueJob } from "../../src/queue/index.js";
-import { pullKeyOf } from "../../src/queue/index.js";
+import type {
+  CheckJobPayload,
+  CheckJobRuntime,
+  OrgTaskPayload,
+  QueueJob,
+} from "../../src/queue/index.js";
+import { jobPlace, pullKeyOf } from "../../src/queue/index.js";
 
 export interface Completion {
   checkRunId: number;
@@ -13,17 +18,55 @@ export interface Completion {
 }
 
 export type ScanHook = (payload: CheckJobPayload, signal: AbortSignal) => Promise<void>;
+export type OrgTaskHook = (payload: OrgTaskPayload, signal: AbortSignal) => Promise<void>;
+
+/** An organization task that ran to its end, or was given up (`reason`). */
+export interface OrgTaskEnd {
+  kind: OrgTaskPayload["kind"];
+  deliveryId: string;
+  headSha: string;
+  replica: string;
+  reason?: string;
+}
 
 export class FakeChecks {
   readonly completions: Completion[] = [];
   readonly created: { checkRunId: number; headSha: string }[] = [];
   /** Runs that GitHub shows in progress: created and not completed. */
   readonly open = new Set<number>();
+  readonly orgTasks: OrgTaskEnd[] = [];
   private nextCheckRun = 1;
 
-  /** The runtime one replica revives jobs with; `scan` stands in for fetch + engine + gate. */
-  runtime(replica: string, scan: ScanHook = async () => undefined): CheckJobRuntime {
+  /** The runtime one replica revives jobs with; `scan` and `orgTask` stand in for the work. */
+  runtime(
+    replica: string,
+    scan: ScanHook = async () => undefined,
+    orgTask: OrgTaskHook = async () => undefined,
+  ): CheckJobRuntime {
     return {
+      reviveOrgTask: (payload) => {
+        const { supersededOn, headSha: sha } = jobPlace(payload);
+        const end = (reason?: string) => {
+          this.orgTasks.push({
+            kind: payload.kind,
+            deliveryId: payload.deliveryId,
+            headSha: sha,
+            replica,
+            ...(reason !== undefined ? { reason } : {}),
+          });
+        };
+        return {
+          deliveryId: payload.deliveryId,
+          pullKey: supersededOn,
+          headSha: sha,
+          payload,
+          run: async (signal) => {
+            await orgTask(payload, signal);
+            end(signal.aborted ? "aborted" : undefined);
+          },
+          cancel: async (reason) => end(reason),
+        };
+      },
       revive: (payload, journal) => {
         let checkRunId = payload.checkRunId;
         const ensureRun = async () => {
@@ -127,4 +170,50 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A push to the organization's `.github` repository changing a policy, at a commit derived from `commit`. */
+export function pushPayload(commit: number, deliveryId: string): OrgTaskPayload {
+  return {
+    kind: "policy-push",
+    deliveryId,
+    installationId: 1,
+    push: {
+      owner: "acme",
+      repo: ".github",
+      sha: headSha(9000, commit),
+      paths: ["policies/s3.rego"],
+      complete: true,
+    },
+    acceptedAt: Date.now(),
+  };
+}
+
+/** The impact preview of `.github` pull request `pullNumber` at a head derived from `head`. */
+export function previewPayload(
+  pullNumber: number,
+  head: number,
+  deliveryId: string,
+): OrgTaskPayload {
+  return {
+    kind: "impact-preview",
+    deliveryId,
+    installationId: 1,
+    change: { owner: "acme", pullNumber, headSha: headSha(pullNumber, head) },
+    shownPublicly: false,
+    acceptedAt: Date.now(),
+  };
+}
+
+/** The queue job a webhook handler would enqueue for organization work. */
+export function orgJobFor(payloadValue: OrgTaskPayload): QueueJob {
+  const { supersededOn, headSha: sha } = jobPlace(payloadValue);
+  return {
+    deliveryId: payloadValue.deliveryId,
+    pullKey: supersededOn,
+    headSha: sha,
+    payload: payloadValue,
+    run: async () => undefined,
+    cancel: async () => undefined,
+  };
 }

@@ -1,6 +1,6 @@
 // Pushes to default branches that change settings or custom policies: validated at the edge, then
-// (as a background task) the `.github` repository's policies are compiled and reported on the
-// pushed commit, and the open pull requests they judge are checked again through the queue.
+// (as a background task, or a durable job with Redis) the `.github` repository's policies are
+// compiled and reported on the pushed commit, and the open pull requests they judge are checked again.
 import { z } from "zod";
 import { ORGANIZATION_SETTINGS_REPOSITORY, SETTINGS_PATH } from "../config/index.js";
 import { readRepositorySettings, type GitHubApi, type RepoRef } from "../github/index.js";

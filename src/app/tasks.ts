@@ -1,6 +1,7 @@
 // Organization-wide work a webhook starts that is no single pull request's check: compiling pushed
-// policies, listing open pull requests to re-run, an impact preview. It runs in this process after
-// the handler has answered GitHub (which waits 10 s at most), a few tasks at a time.
+// policies, listing open pull requests to re-run, an impact preview. Without Redis it runs in this
+// process after the handler has answered GitHub (which waits 10 s at most), a few tasks at a time;
+// with it, the same work is a durable queue job (`OrgTaskPayload`).
 export class BackgroundTasks {
   private readonly waiting: (() => Promise<void>)[] = [];
   private running = 0;

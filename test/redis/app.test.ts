@@ -12,6 +12,8 @@ import {
   mockGitHub,
   type MockRepository,
 } from "../app/harness.js";
+import { DEFAULT_BRANCH, mockOrganization, pushExample } from "../app/orgHarness.js";
+import { OWNER_TAG_RULE } from "../support/customRules.js";
 import { waitFor } from "./fakeChecks.js";
 import { redisUnavailable, startRedis, type RedisServer } from "./redisServer.js";
 
@@ -94,8 +96,8 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     );
     return {
       queue,
-      deliver: (id: string, payload: Record<string, unknown>) =>
-        probot.receive({ id, name: "pull_request", payload } as Parameters<Probot["receive"]>[0]),
+      deliver: (id: string, payload: Record<string, unknown>, name = "pull_request") =>
+        probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]),
     };
   }
 
@@ -158,5 +160,51 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
       false,
     );
     github.done();
+  });
+
+  it("checks a pushed policy change and re-runs the open PRs in another replica than the one the push reached", async () => {
+    const prefix = `app${++prefixes}`;
+    const pushed = "5".repeat(40);
+    const rulePath = "tollgate/policies/owner_tag.rego";
+    const orgFiles = { ".github/tollgate.yml": "policies: {}\n", [rulePath]: OWNER_TAG_RULE };
+    const main = 'resource "aws_s3_bucket" "owned" {\n  bucket = "acme-owned"\n}\n';
+    const github = mockOrganization({
+      ".github": { commits: { [DEFAULT_BRANCH]: orgFiles, [pushed]: orgFiles } },
+      infra: {
+        commits: {
+          [DEFAULT_BRANCH]: { "main.tf": main },
+          [BASE_SHA]: { "main.tf": main },
+          [HEAD_SHA]: { "main.tf": main },
+        },
+        pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+        pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -1 +1 @@" }],
+      },
+    });
+    const push = pushExample() as Record<string, unknown> & {
+      repository: { name: string; default_branch: string };
+      commits: Record<string, unknown>[];
+    };
+    push.repository.name = ".github";
+    push.repository.default_branch = DEFAULT_BRANCH;
+    push.ref = `refs/heads/${DEFAULT_BRANCH}`;
+    push.after = pushed;
+    push.commits = [{ ...push.commits[0], added: [], removed: [], modified: [rulePath] }];
+    push.head_commit = push.commits[0];
+
+    const webhook = await replica(prefix, { takeWork: false });
+    await webhook.deliver("p1", push, "push");
+    await webhook.deliver("p1", push, "push");
+    expect(await webhook.queue.depth()).toMatchObject({ waiting: 1, running: 0 });
+    await replica(prefix);
+    await waitFor(
+      () => github.finalCheckRuns().some((c) => c.repo === "infra" && c.status === "completed"),
+      15_000,
+      "the re-run check of the open pull request",
+    );
+    const runs = github.finalCheckRuns().map((c) => [c.repo, c.name, c.head_sha, c.conclusion]);
+    expect(runs).toEqual([
+      [".github", "Tollgate policies", pushed, "success"],
+      ["infra", "Tollgate", HEAD_SHA, "success"],
+    ]);
   });
 });

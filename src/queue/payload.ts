@@ -74,7 +74,8 @@ export function isOrgTask(payload: JobPayload): payload is OrgTaskPayload {
 /**
  * Where a job sits among others: `jobId` is one per unit of work (a second enqueue of it is a
  * duplicate), and a newer job on the same `supersededOn` key supersedes it. Each push is its own
- * work (a later push may change other paths), so pushes never supersede one another.
+ * work (a later push may change other paths), so pushes never supersede one another. `@` and `#`
+ * appear in no owner or repository name, so the three kinds' ids cannot meet.
  */
 export function jobPlace(payload: JobPayload): {
   jobId: string;
@@ -92,14 +93,14 @@ export function jobPlace(payload: JobPayload): {
   if (payload.kind === "policy-push") {
     const { owner, repo, sha: pushed } = payload.push;
     return {
-      jobId: `push/${owner}/${repo}/${pushed}`,
+      jobId: `${owner}/${repo}@${pushed}`,
       supersededOn: `push ${owner}/${repo}@${pushed}`,
       headSha: pushed,
     };
   }
   const { owner, pullNumber, headSha } = payload.change;
   return {
-    jobId: `impact/${owner}/${pullNumber}/${headSha}`,
+    jobId: `${owner}/.github#${pullNumber}/impact/${headSha}`,
     supersededOn: `impact ${owner}/.github#${pullNumber}`,
     headSha,
   };

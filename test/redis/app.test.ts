@@ -195,7 +195,8 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     await webhook.deliver("p1", push, "push");
     await webhook.deliver("p1", push, "push");
     expect(await webhook.queue.depth()).toMatchObject({ waiting: 1, running: 0 });
-    await replica(prefix);
+    // A lock far longer than the compile, even on a loaded machine: no stall re-runs the task here.
+    await replica(prefix, { lockMs: 30_000 });
     await waitFor(
       () => github.finalCheckRuns().some((c) => c.repo === "infra" && c.status === "completed"),
       15_000,

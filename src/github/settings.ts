@@ -258,13 +258,16 @@ export async function readRepositorySettings(
   };
 }
 
-/** `.github/tollgate.yml` parsed, located errors, or undefined when there is none. */
-async function readSettingsFile(
+/**
+ * `.github/tollgate.yml` of a repository at `ref` (its default branch when absent), parsed under
+ * `name`; located errors, or undefined when there is none (404).
+ */
+export async function readSettingsFile(
   api: GitHubApi,
   repository: RepoRef,
   ref: string | undefined,
   name: string,
-  signal: AbortSignal | undefined,
+  signal?: AbortSignal,
 ): Promise<SettingsFileResult | undefined> {
   try {
     const { data } = await api.rest.repos.getContent({

@@ -6,7 +6,6 @@
 import {
   mergeSettings,
   ORGANIZATION_SETTINGS_REPOSITORY,
-  parseSettingsFile,
   SETTINGS_PATH,
   type ParsedSettingsFile,
   type RepositoryIdentity,
@@ -19,7 +18,7 @@ import { gateWithWaivers, type GateDecision } from "../gate/index.js";
 import {
   fetchPullSnapshots,
   findMergeBase,
-  httpStatus,
+  readSettingsFile,
   listPullFiles,
   readGateSettings,
   type GitHubApi,
@@ -265,7 +264,7 @@ function folderOf(file: ParsedSettingsFile): string | undefined {
 }
 
 /** `.github/tollgate.yml` of one repository at `ref` (its default branch when absent), parsed. */
-async function readSettingsFileAt(
+function readSettingsFileAt(
   api: GitHubApi,
   repository: RepoRef,
   ref: string | undefined,
@@ -274,28 +273,5 @@ async function readSettingsFileAt(
     repository.repo === ORGANIZATION_SETTINGS_REPOSITORY
       ? SETTINGS_PATH
       : `${repository.owner}/${repository.repo}:${SETTINGS_PATH}`;
-  try {
-    const { data } = await api.rest.repos.getContent({
-      ...repository,
-      path: SETTINGS_PATH,
-      ...(ref ? { ref } : {}),
-    });
-    if (Array.isArray(data) || data.type !== "file" || !("content" in data))
-      return {
-        ok: false,
-        errors: [
-          {
-            file: name,
-            line: 1,
-            column: 1,
-            code: "settings-not-a-file",
-            message: `${SETTINGS_PATH} is not a file`,
-          },
-        ],
-      };
-    return parseSettingsFile(Buffer.from(data.content, "base64").toString("utf8"), name);
-  } catch (error) {
-    if (httpStatus(error) === 404) return undefined;
-    throw error;
-  }
+  return readSettingsFile(api, repository, ref, name);
 }

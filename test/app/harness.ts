@@ -25,13 +25,24 @@ export const INSTALLATION = 4242;
 
 /** A recorded payload for `name` with `action`, re-pointed at the test repository and commits. */
 export function examplePayload(name: string, action: string): Record<string, unknown> {
-  const found = examples.find((e) => e.name === name)?.examples.find((e) => e.action === action);
-  if (!found) throw new Error(`no ${name}.${action} example`);
+  const payload = recordedExample(name, (e) => e.action === action) as Record<string, unknown> & {
+    repository: { name: string };
+  };
+  payload.repository.name = REPO;
+  return payload;
+}
+
+/** GitHub's first recorded `name` payload that `matches`, copied, from the test installation and owner. */
+export function recordedExample(
+  name: string,
+  matches: (example: Record<string, unknown>) => boolean,
+): Record<string, unknown> {
+  const found = examples.find((e) => e.name === name)?.examples.find(matches);
+  if (!found) throw new Error(`no matching ${name} example`);
   const payload = structuredClone(found) as Record<string, unknown> & {
-    repository: { name: string; owner: { login: string } };
+    repository: { owner: { login: string } };
   };
   payload.installation = { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
-  payload.repository.name = REPO;
   payload.repository.owner.login = OWNER;
   return payload;
 }
@@ -138,6 +149,21 @@ const { privateKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 
+/** A Probot for tests: a throwaway key, no retries and no throttling, quiet logs. */
+export function testProbot(): Probot {
+  return new Probot({
+    appId: 1,
+    privateKey,
+    // A function, so it runs after Probot's own defaults, which would re-enable throttling.
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+    logLevel: "fatal",
+  });
+}
+
 export interface TestApp {
   probot: Probot;
   queue: InProcessQueue;
@@ -153,17 +179,7 @@ export async function testApp(
   engine: ScanEngine,
   options: Pick<TollgateAppOptions, "timeoutMs" | "limits"> = {},
 ): Promise<TestApp> {
-  const probot = new Probot({
-    appId: 1,
-    privateKey,
-    // A function, so it runs after Probot's own defaults, which would re-enable throttling.
-    Octokit: ProbotOctokit.defaults((options: object) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
-    logLevel: "fatal",
-  });
+  const probot = testProbot();
   const queue = new InProcessQueue({ concurrency: 2 });
   await probot.load(createTollgateApp({ engine, queue, completionRetryDelaysMs: [1], ...options }));
   const send = (name: string, payload: Record<string, unknown>) =>

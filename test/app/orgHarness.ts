@@ -1,17 +1,15 @@
 // GitHub mocked with nock for an installation over several repositories of one organization (its
 // `.github` repository included), for the org-policy tests: each repository answers from its own
 // in-memory commits through `FakeRepositoryApi`; every request is recorded for the contract test.
-import { generateKeyPairSync } from "node:crypto";
-import { createRequire } from "node:module";
 import nock from "nock";
-import { Probot, ProbotOctokit } from "probot";
+import type { Probot } from "probot";
 import { createTollgateApp } from "../../src/app/index.js";
 import { BackgroundTasks } from "../../src/app/tasks.js";
 import type { ScanEngine } from "../../src/engine/types.js";
 import type { OrgPolicies } from "../../src/org/index.js";
 import { InProcessQueue } from "../../src/queue/index.js";
 import { FakeRepositoryApi, type FakePullFile } from "./fakeGitHub.js";
-import { INSTALLATION, OWNER } from "./harness.js";
+import { OWNER, recordedExample, testProbot } from "./harness.js";
 import type { RecordedRequest } from "./openapi.js";
 
 export interface OrgPull {
@@ -157,26 +155,11 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
   };
 }
 
-const { privateKey } = generateKeyPairSync("rsa", {
-  modulusLength: 2048,
-  privateKeyEncoding: { type: "pkcs1", format: "pem" },
-  publicKeyEncoding: { type: "spki", format: "pem" },
-});
-
 let deliveries = 0;
 
 /** The app with its check queue and background tasks; `deliver` waits until both are idle. */
 export async function orgTestApp(engine: ScanEngine, customPolicies: OrgPolicies) {
-  const probot = new Probot({
-    appId: 1,
-    privateKey,
-    Octokit: ProbotOctokit.defaults((options: object) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
-    logLevel: "fatal",
-  });
+  const probot = testProbot();
   const queue = new InProcessQueue({ concurrency: 2 });
   const failures: unknown[] = [];
   const tasks = new BackgroundTasks((_name, error) => failures.push(error));
@@ -195,22 +178,10 @@ export async function orgTestApp(engine: ScanEngine, customPolicies: OrgPolicies
   };
 }
 
-const require = createRequire(import.meta.url);
-const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as {
-  name: string;
-  examples: Record<string, unknown>[];
-}[];
-
 /** GitHub's recorded push to a branch (push examples carry no action), for the test organization. */
 export function pushExample(): Record<string, unknown> {
-  const found = examples
-    .find((e) => e.name === "push")
-    ?.examples.find((e) => typeof e.ref === "string" && e.ref.startsWith("refs/heads/"));
-  if (!found) throw new Error("no push example to a branch");
-  const payload = structuredClone(found) as Record<string, unknown> & {
-    repository: { owner: { login: string } };
-  };
-  payload.installation = { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
-  payload.repository.owner.login = OWNER;
-  return payload;
+  return recordedExample(
+    "push",
+    (e) => typeof e.ref === "string" && e.ref.startsWith("refs/heads/"),
+  );
 }

@@ -33,6 +33,12 @@ export interface QueryMeasure {
   recalledLines: number;
   /** `file:line` of expected lines no mapped rule found. */
   missed: string[];
+  /**
+   * `file:line` of expected lines past the end of their file or on a blank line: nothing is
+   * written there for any rule to report on (the peer's expectation is stale). Still counted in
+   * `expectedLines` and `missed`; kept apart so the summary can say how many there are.
+   */
+  unwritten: string[];
   /** `file:line rule` of mapped-rule findings on negative fixtures. */
   falsePositives: string[];
   loadErrors: string[];
@@ -93,18 +99,24 @@ export async function measurePeerFixtures(
       expectedLines: 0,
       recalledLines: 0,
       missed: [],
+      unwritten: [],
       falsePositives: [],
       loadErrors: [],
     };
     const scan = async (name: string) => {
       const text = await readFile(path.join(dir, name), "utf8");
       const model = loadModel([{ path: name, text }]);
+      const written = text.split(/\r?\n/);
       const evaluated = ruleSet.evaluate(
         model.resources,
         settings ? { tollgate: { settings } } : undefined,
       );
       measure.loadErrors.push(...model.errors.map((e) => `${e.file}:${e.line}: ${e.message}`));
-      return { model, findings: evaluated.findings.filter((f) => rules.includes(f.rule)) };
+      return {
+        model,
+        written,
+        findings: evaluated.findings.filter((f) => rules.includes(f.rule)),
+      };
     };
     for (const name of positives) {
       const lines = expected
@@ -114,11 +126,12 @@ export async function measurePeerFixtures(
         )
         .map((e) => e.line);
       if (lines.length === 0) continue;
-      const { model, findings } = await scan(name);
+      const { model, written, findings } = await scan(name);
       for (const line of new Set(lines)) {
         measure.expectedLines += 1;
         if (recalled(line, name, model.resources, findings)) measure.recalledLines += 1;
         else measure.missed.push(`${name}:${line}`);
+        if ((written[line - 1] ?? "").trim() === "") measure.unwritten.push(`${name}:${line}`);
       }
     }
     for (const name of negatives) {
@@ -156,9 +169,12 @@ export function summarise(measures: QueryMeasure[]): string {
   const expected = measures.reduce((n, m) => n + m.expectedLines, 0);
   const recalledTotal = measures.reduce((n, m) => n + m.recalledLines, 0);
   const fps = measures.reduce((n, m) => n + m.falsePositives.length, 0);
+  const unwritten = measures.flatMap((m) => m.unwritten.map((at) => `${m.query}/${at}`));
+  const written = expected - unwritten.length;
   lines.push(
     "",
     `overall recall ${recalledTotal}/${expected} (${((100 * recalledTotal) / Math.max(1, expected)).toFixed(1)}%), ${fps} findings on negative fixtures`,
+    `${unwritten.length} expected lines lie past the end of their file or on a blank line (${unwritten.join(", ")}); on the ${written} others, recall ${recalledTotal}/${written} (${((100 * recalledTotal) / Math.max(1, written)).toFixed(1)}%)`,
   );
   return lines.join("\n");
 }

@@ -12,6 +12,7 @@ import {
   type PolicySource,
 } from "../policy/build.js";
 import { loadRuleSet } from "../policy/evaluate.js";
+import { builtByCompiler } from "../policy/revision.js";
 import type { ScanEngine } from "./types.js";
 
 export type { CustomRuleSet, ScanEngine, ScanOptions, ScanResult } from "./types.js";
@@ -19,7 +20,10 @@ export type { CustomRuleSet, ScanEngine, ScanOptions, ScanResult } from "./types
 /** The built-in library, next to `src/` and `dist/` alike. */
 export const BUILTIN_POLICY_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
 
-/** The built-in library compiled by `npm run build`; used while its revision matches the sources. */
+/**
+ * The built-in library compiled by `npm run build`; used while its revision matches the sources
+ * and its compiler is the one this process runs (`policy/revision.ts`).
+ */
 export const BUILTIN_BUNDLE = fileURLToPath(new URL("../../dist/policies.tar.gz", import.meta.url));
 
 export interface EngineOptions {
@@ -43,7 +47,7 @@ export async function loadPolicyBundle(options: EngineOptions = {}): Promise<Pol
     const prebuilt = await readFile(BUILTIN_BUNDLE)
       .then((bytes) => readBundle(new Uint8Array(bytes), BUILTIN_BUNDLE))
       .catch(() => undefined);
-    if (prebuilt && prebuilt.manifest.revision === key) return prebuilt;
+    if (prebuilt && isCurrent(prebuilt, key)) return prebuilt;
   }
   let bundle = compiled.get(key);
   if (!bundle) {
@@ -52,6 +56,11 @@ export async function loadPolicyBundle(options: EngineOptions = {}): Promise<Pol
     bundle.catch(() => compiled.delete(key));
   }
   return bundle;
+}
+
+/** Whether a prebuilt bundle is what compiling `sourcesKey` here would give. */
+export function isCurrent(bundle: PolicyBundle, sourcesKey: string): boolean {
+  return bundle.manifest.revision === sourcesKey && builtByCompiler(bundle.manifest.metadata);
 }
 
 async function compileSources(sources: PolicySource[]): Promise<PolicyBundle> {

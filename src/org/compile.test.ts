@@ -3,7 +3,8 @@ import { loadModel } from "../iac/index.js";
 import { writeBundle } from "../policy/bundle.js";
 import { buildPolicies, bundleOf } from "../policy/build.js";
 import { boundedRuleSet } from "./bounded.js";
-import { compilePolicies, policiesKey } from "./compile.js";
+import { compilePolicies, compilerVersion, policiesKey } from "./compile.js";
+import { compilerRevision } from "../policy/revision.js";
 import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
 import type { PolicyFolderContents } from "./folder.js";
 
@@ -247,6 +248,12 @@ describe("custom policies", () => {
     );
     expect(policiesKey(files, lib)).not.toBe(policiesKey(files, lib, ["TG-NET-001"]));
     expect(policiesKey(files, lib)).not.toBe(policiesKey(files, "sha256:upgraded-lib"));
+    // The running compiler by default; another one (a release, a change to src/rego) another key.
+    expect(policiesKey(files, lib)).toBe(policiesKey(files, lib, [], compilerVersion()));
+    expect(compilerVersion()).toContain(compilerRevision().slice("sha256:".length, 23));
+    expect(policiesKey(files, lib)).not.toBe(
+      policiesKey(files, lib, [], compilerVersion().replace(/compiler\.\w+/, "compiler.0123")),
+    );
   });
 });
 

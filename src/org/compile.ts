@@ -20,7 +20,7 @@ import {
   type PolicyBundle,
 } from "../policy/bundle.js";
 import { ruleMetadata, type RuleMetadata } from "../policy/metadata.js";
-import { runtimeWasm } from "../rego/runtime/index.js";
+import { compilerRevision } from "../policy/revision.js";
 import { parseModule } from "../rego/syntax/index.js";
 import type { PolicyFolderContents, PolicyFile } from "./folder.js";
 
@@ -75,30 +75,36 @@ export function builtinLibrary(): Promise<PolicyLibrary> {
 let compilerIdentity: string | undefined;
 
 /**
- * What besides the sources decides the compiled result: Tollgate's version and its Wasm runtime.
- * Part of every cache key, so a cache that outlived an upgrade could never serve an old build.
+ * What besides the sources decides the compiled result: Tollgate's version and the revision of
+ * its compiler, Wasm runtime and bundle builder (`policy/revision.ts`). Part of every cache key,
+ * so a cache that outlived an upgrade, or a compiler change within one version, never serves an
+ * old build.
  */
 export function compilerVersion(): string {
   if (compilerIdentity) return compilerIdentity;
   const manifest = JSON.parse(
     readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
   ) as { version?: string };
-  const runtime = createHash("sha256").update(runtimeWasm()).digest("hex").slice(0, 16);
-  compilerIdentity = `tollgate@${manifest.version ?? "0"}+runtime.${runtime}`;
+  const compiler = compilerRevision()
+    .replace(/^sha256:/, "")
+    .slice(0, 16);
+  compilerIdentity = `tollgate@${manifest.version ?? "0"}+compiler.${compiler}`;
   return compilerIdentity;
 }
 
 /**
  * The content hash of a folder: every file's path and git blob id (itself a hash of the content),
- * the compiler's version, the helpers' revision (`PolicyLibrary.revision`, so changed helpers
- * recompile even within one version) and the rule ids a custom rule may not take.
+ * the compiler (`compilerVersion`: release and compiler revision), the helpers' revision
+ * (`PolicyLibrary.revision`, so changed helpers recompile even within one version) and the rule
+ * ids a custom rule may not take.
  */
 export function policiesKey(
   files: readonly PolicyFile[],
   libraryRevision: string,
   reservedIds: readonly string[] = [],
+  compiler: string = compilerVersion(),
 ): string {
-  const hash = createHash("sha256").update(compilerVersion()).update("\0");
+  const hash = createHash("sha256").update(compiler).update("\0");
   hash.update(libraryRevision).update("\0");
   for (const file of files) hash.update(file.path).update("\0").update(file.blobSha).update("\0");
   hash.update([...reservedIds].sort().join(","));

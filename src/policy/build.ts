@@ -9,6 +9,7 @@ import { parseModule } from "../rego/syntax/index.js";
 import type { LoadError } from "../model/types.js";
 import { ALL_RULES_ENTRYPOINT, writeBundle } from "./bundle.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";
+import { builtByRevisions, COMPILER_METADATA_KEY } from "./revision.js";
 
 export interface PolicySource {
   /** Path relative to the policy folder, with `/`. */
@@ -188,7 +189,10 @@ export function sourcesRevision(sources: readonly PolicySource[]): string {
   return "sha256:" + hash.digest("hex");
 }
 
-/** The bundle bytes for built policies, in the `opa build -t wasm` layout. */
+/**
+ * The bundle bytes for built policies, in the `opa build -t wasm` layout; the manifest's metadata
+ * names the compiler that built them (`revision.ts`).
+ */
 export function bundleOf(
   built: BuiltPolicies,
   data?: Record<string, unknown>,
@@ -201,6 +205,7 @@ export function bundleOf(
       return annotations ? { entrypoint, annotations } : { entrypoint };
     }),
     sources: Object.fromEntries(built.sources.map((s) => ["/" + s.path, s.text])),
+    metadata: { [COMPILER_METADATA_KEY]: builtByRevisions() },
     ...(data ? { data } : {}),
   });
 }

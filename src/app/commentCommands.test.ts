@@ -477,6 +477,8 @@ describe("/tollgate explain", () => {
         "",
         "**Severity:** high · **Category:** logging",
         "",
+        "**Defined in:** `tollgate/policies/owner_tag.rego` of `acme/.github` (default branch)",
+        "",
         "**Remediation:** Add an owner tag.",
         "",
         "### On this pull request (2222222)",

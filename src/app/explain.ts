@@ -1,9 +1,10 @@
 // `/tollgate explain <rule-id>`: the reply with a rule's documentation from its METADATA and the
 // evidence of its findings on the pull request's head, read from the newest Tollgate check run's
 // record (no rescan). Rules are the built-in ones, then the custom ones in force for the
-// repository (default branches only). An unknown id gets the closest ids of both; the edit
-// distance is our own 15 lines, since nothing in package.json offers one and the catalogue is a
-// few hundred ids of <= 100 chars.
+// repository (default branches only), named with the repository and file that define them. An
+// unknown id gets the closest ids of both; the edit distance is our own 15 lines, since nothing
+// in package.json offers one and the catalogue is a few hundred ids of <= 100 chars.
+import type { CustomRuleSet } from "../engine/types.js";
 import { readGateSettings, type RepoRef } from "../github/index.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 import { codeSpan, escapeMarkdown } from "../report/index.js";
@@ -23,14 +24,18 @@ export async function explainRule(
   const builtin = await context.rules();
   const named = (r: RuleMetadata) => r.id.toLowerCase() === ruleId.toLowerCase();
   let rule = builtin.find(named);
+  let definition: RuleDefinition | undefined;
   if (!rule) {
     // Only when the id is not built in: that answer needs no settings or policy folder read.
     const repository = { owner: request.owner, repo: request.repo };
-    const rules = [...builtin, ...(await customRulesInForce(context, repository, builtin))];
-    rule = rules.find(named);
-    if (!rule) return unknownRule(ruleId, rules);
+    const custom = (await customRulesInForce(context, repository, builtin)).flatMap((ruleSet) =>
+      ruleSet.rules.map((meta) => ({ meta, definition: ruleSet.definitions?.[meta.id] })),
+    );
+    const found = custom.find(({ meta }) => named(meta));
+    if (!found) return unknownRule(ruleId, [...builtin, ...custom.map(({ meta }) => meta)]);
+    ({ meta: rule, definition } = found);
   }
-  const lines = ruleDocumentation(rule);
+  const lines = ruleDocumentation(rule, definition);
   const target = await pullTarget(context.api, {
     owner: request.owner,
     repo: request.repo,
@@ -75,7 +80,7 @@ async function customRulesInForce(
   context: Pick<CommandContext, "api" | "customPolicies" | "lastValidSettings">,
   repository: RepoRef,
   builtin: readonly RuleMetadata[],
-): Promise<RuleMetadata[]> {
+): Promise<readonly CustomRuleSet[]> {
   if (!context.customPolicies) return [];
   const { settings } = await readGateSettings(
     context.api,
@@ -89,15 +94,22 @@ async function customRulesInForce(
     settings,
     builtin.map((rule) => rule.id),
   );
-  return found.ruleSets.flatMap((ruleSet) => ruleSet.rules);
+  return found.ruleSets;
 }
 
-function ruleDocumentation(rule: RuleMetadata): string[] {
+type RuleDefinition = NonNullable<CustomRuleSet["definitions"]>[string];
+
+function ruleDocumentation(rule: RuleMetadata, definition?: RuleDefinition): string[] {
   const lines = [
     `## ${codeSpan(rule.id)}: ${escapeMarkdown(rule.title)}`,
     "",
     `**Severity:** ${rule.severity} · **Category:** ${rule.category}`,
   ];
+  if (definition)
+    lines.push(
+      "",
+      `**Defined in:** ${codeSpan(definition.path)} of ${codeSpan(definition.repository)} (default branch)`,
+    );
   if (rule.description) lines.push("", escapeMarkdown(rule.description));
   if (rule.remediation) lines.push("", `**Remediation:** ${escapeMarkdown(rule.remediation)}`);
   if (rule.controls && rule.controls.length > 0)

@@ -19,6 +19,8 @@ export interface CustomRuleSet {
   /** Where the rules come from, for errors and summaries (`acme/.github:tollgate/policies`). */
   origin: string;
   rules: readonly RuleMetadata[];
+  /** Where each rule is defined, by id: its repository (`acme/.github`) and file path there. */
+  definitions?: Readonly<Record<string, { repository: string; path: string }>>;
   /** Findings of every rule; a rule that fails, times out or runs out of memory is a located error. */
   evaluate(resources: readonly Resource[]): Promise<ScanResult>;
 }

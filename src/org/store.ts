@@ -74,7 +74,18 @@ export class OrgPolicies {
       const fileName = (file: string) =>
         foreign ? `${repository.owner}/${repository.repo}:${file}` : file;
       const inForce = resolved.outcome.ok ? resolved.outcome.policies : resolved.lastGood;
-      if (inForce) found.ruleSets.push(boundedRuleSet(inForce, this.bounds, fileName));
+      if (inForce) {
+        const inRepository = `${repository.owner}/${repository.repo}`;
+        found.ruleSets.push({
+          ...boundedRuleSet(inForce, this.bounds, fileName),
+          definitions: Object.fromEntries(
+            inForce.rules.map((rule) => [
+              rule.meta.id,
+              { repository: inRepository, path: rule.file },
+            ]),
+          ),
+        });
+      }
       if (resolved.outcome.ok) continue;
       const count = resolved.outcome.errors.length;
       if (inForce) {

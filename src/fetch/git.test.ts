@@ -29,6 +29,10 @@ beforeAll(async () => {
     path.join(repo, "modules", "net", "sg.tf"),
     'resource "aws_security_group" "web" {}\n',
   );
+  await writeFile(
+    path.join(repo, ".terraform.lock.hcl"),
+    'provider "registry.terraform.io/hashicorp/aws" {}\n',
+  );
   await writeFile(path.join(repo, "README.md"), "not IaC\n");
   await writeFile(path.join(repo, "blob.json"), Buffer.from([0x7b, 0x00, 0x7d]));
   await symlink("/etc/passwd", path.join(repo, "evil.tf"));
@@ -46,7 +50,11 @@ describe("git snapshots", () => {
   it("reads the IaC files of each commit without a checkout", async () => {
     const head = await readGitSnapshot(repo, "main", decode);
     const base = await readGitSnapshot(repo, "main~1", decode);
-    expect(head.files.map((f) => f.path).sort()).toEqual(["main.tf", "modules/net/sg.tf"]);
+    expect(head.files.map((f) => f.path).sort()).toEqual([
+      ".terraform.lock.hcl",
+      "main.tf",
+      "modules/net/sg.tf",
+    ]);
     expect(head.files.find((f) => f.path === "main.tf")?.text).toContain('"b"');
     expect(base.files.find((f) => f.path === "main.tf")?.text).toContain('"a"');
     expect(head.errors.map((e) => [e.file, e.code]).sort()).toEqual([

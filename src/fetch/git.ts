@@ -11,7 +11,8 @@ export interface GitSnapshot {
 }
 
 /** The file endings a loader may want; everything else is never read. */
-export const IAC_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json|ya?ml|json|template)$/;
+export const IAC_FILE =
+  /(\.(tf|tf\.json|tfvars|tfvars\.json|ya?ml|json|template)|(^|\/)\.terraform\.lock\.hcl)$/;
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 

@@ -30,14 +30,17 @@ describe("isIacPath", () => {
 describe("module directories", () => {
   it("lists Terraform files directly in a directory", () => {
     const tree = [
+      ".terraform.lock.hcl",
       "main.tf",
       "vars.tf",
       "modules/net/main.tf",
       "modules/net/x.tfvars",
       "modules/net/sub/a.tf",
       "modules/net/README.md",
+      "modules/net/other.hcl",
     ];
-    expect(terraformFilesIn("", tree)).toEqual(["main.tf", "vars.tf"]);
+    // The lock file says which provider versions the root runs, so it comes with the module.
+    expect(terraformFilesIn("", tree)).toEqual([".terraform.lock.hcl", "main.tf", "vars.tf"]);
     expect(terraformFilesIn("modules/net", tree)).toEqual([
       "modules/net/main.tf",
       "modules/net/x.tfvars",

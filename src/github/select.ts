@@ -3,7 +3,8 @@
 // Pure, so the fetch below can be tested for *what* it reads apart from *how* it reads it.
 import { posix } from "node:path";
 
-const TERRAFORM_FILE = /\.(tf|tfvars|tf\.json|tfvars\.json)$/;
+/** Terraform sources, variable files and the dependency lock file (provider versions in force). */
+const TERRAFORM_FILE = /(\.(tf|tfvars|tf\.json|tfvars\.json)|(^|\/)\.terraform\.lock\.hcl)$/;
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
 /** Data and tool files that share template extensions but are never CloudFormation. */
 const NOT_TEMPLATES = [

@@ -39,6 +39,8 @@ describe("readRepositoryFiles", () => {
       "stack/b.yml",
       "stack/c.json",
       "legacy/d.template",
+      "stack/.terraform.lock.hcl",
+      "stack/other.hcl",
       "README.md",
       "logo.png",
     ]) {
@@ -57,6 +59,7 @@ describe("readRepositoryFiles", () => {
       "legacy/d.template",
       "main.tf",
       "prod.tfvars",
+      "stack/.terraform.lock.hcl",
       "stack/app.yaml",
       "stack/b.yml",
       "stack/c.json",

@@ -39,8 +39,12 @@ export interface RepositoryFiles {
   errors: LoadError[];
 }
 
+/** Terraform's dependency lock file: which provider versions a root module runs. */
+const LOCK_FILE = ".terraform.lock.hcl";
+
 export function isIacCandidate(filePath: string): boolean {
   const name = filePath.toLowerCase();
+  if (name === LOCK_FILE || name.endsWith(`/${LOCK_FILE}`)) return true;
   return CANDIDATE_SUFFIXES.some((suffix) => name.endsWith(suffix));
 }
 

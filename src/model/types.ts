@@ -39,6 +39,34 @@ export function isUnknown(value: unknown): value is UnknownValue {
 }
 
 /**
+ * Which versions of a Terraform resource's provider may be in force in its root module, as far as
+ * the repository tells: Terraform intersects the `version` constraints of `required_providers`
+ * (and of legacy `provider` blocks) in the root module and every local module it calls, and
+ * `terraform init` then keeps the version `.terraform.lock.hcl` in the root module's directory
+ * selects. Registry modules are never fetched, so their own constraints are not counted.
+ */
+export interface ProviderVersions {
+  /** The source address, lower case, without the default registry host: `hashicorp/aws`. */
+  source: string;
+  /** The constraints written on it, root module first (`["~> 5.0", ">= 4.0"]`); `[]` when none. */
+  constraints: string[];
+  /** The version the root module's lock file selects, when the repository has one listing it. */
+  locked?: string;
+  /**
+   * The lowest version that may be in force: the locked one when it meets the constraints, else
+   * the lowest the constraints allow (`0.0.0` when nothing bounds it).
+   */
+  lowest: string;
+  /**
+   * The first version above every version that may be in force (`6.0.0` for `~> 5.0`, the next
+   * patch after a locked version); absent when nothing bounds it, as with no constraint and no
+   * lock file: `terraform init` would then pick the newest release, but a lock file outside the
+   * repository may pin any version.
+   */
+  below?: string;
+}
+
+/**
  * One resource (Terraform `resource`/`data` instance, or a CloudFormation resource), or one
  * instance of a Terraform module call whose source is not local (`mode: "module"`): such a
  * module is never fetched, so its evaluated arguments are what policies can judge.
@@ -71,6 +99,8 @@ export interface Resource {
    * may both hold `aws_s3_bucket.this`) or the CloudFormation template's path.
    */
   root?: string;
+  /** A Terraform resource's provider and which of its versions may be in force (not for module calls). */
+  provider?: ProviderVersions;
   file: string;
   line: number;
   column: number;

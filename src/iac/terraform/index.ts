@@ -14,13 +14,15 @@
 //   unknown as a whole;
 // - `file()` of a file not among the given ones (binary, too large) is unknown, not an error.
 // Addresses are unique within one root module; two roots may both hold `aws_s3_bucket.this`
-// (tell them apart by `file`).
+// (tell them apart by `file`). Each resource says which versions of its provider may be in force
+// for its root (providers.ts: constraints of the root and its local modules, the lock file).
 import type { LoadError, Resource, Value } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
 import { discoverModules } from "./modules.js";
 import { at, type Evaluated } from "./origin.js";
+import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
 
 export type { ModuleCallRecord } from "./instance.js";
@@ -108,6 +110,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
           ),
         });
     }
+    context.providers = new RootProviders(definition, discovery.modules, discovery.files, report);
     context.instanceCount++;
     const before = resources.length;
     try {

@@ -33,6 +33,7 @@ import {
 } from "./modules.js";
 import { at, originAtPath, originTree, relocate, type Evaluated, type Origin } from "./origin.js";
 import { renderPolicyDocument } from "./policy-document.js";
+import type { RootProviders } from "./providers.js";
 import { convertToType } from "./types.js";
 import {
   EvaluationError,
@@ -54,6 +55,8 @@ export interface LoadContext {
   instanceCount: number;
   /** Locals, variables, outputs and resources being resolved inside one another right now. */
   resolutionDepth: number;
+  /** The providers of the root module being loaded and their versions that may be in force. */
+  providers?: RootProviders;
 }
 
 /** A module call as written, local or remote (remote sources are recorded, never fetched). */
@@ -711,6 +714,7 @@ export class ModuleInstance implements EvaluationHost {
     const self = this.qualify(declaration.key);
     const block = declaration.node;
     const config = value as ValueObject;
+    const provider = this.context.providers?.providerOf(this.definition, block, declaration.type);
     this.context.emit({
       address: this.qualify(memoKey),
       type: declaration.type,
@@ -718,6 +722,7 @@ export class ModuleInstance implements EvaluationHost {
       mode: declaration.mode,
       source: "terraform",
       module: this.path,
+      ...(provider ? { provider } : {}),
       file: declaration.file.path,
       line: block.line,
       column: block.column,

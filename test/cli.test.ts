@@ -226,6 +226,23 @@ describe("tollgate scan, inspect and build", () => {
       const failing = await run(["test", dir]);
       expect(failing.stdout).toMatch(/FAIL missing lines 2/);
       expect(failing.code).toBe(1);
+
+      // A fixture folder is scanned as one repository; its places name the file.
+      await rm(path.join(ruleDir, "fixtures", "positive.tf"));
+      const folder = path.join(ruleDir, "fixtures", "positive_folder");
+      await mkdir(folder);
+      await writeFile(path.join(folder, "a.tf"), group("open", " # tollgate:expect T-1"));
+      await writeFile(path.join(folder, "b.tf"), group("closed"));
+      const together = await run(["test", dir]);
+      expect(together.stdout).toMatch(/positive_folder\s+ok \(1 finding\)/);
+      expect(together.code).toBe(0);
+      await writeFile(
+        path.join(folder, "b.tf"),
+        'resource "aws_security_group" "second" {\n  name = "open"\n}\n',
+      );
+      const unmarked = await run(["test", dir]);
+      expect(unmarked.stdout).toMatch(/FAIL unexpected lines b\.tf:2/);
+      expect(unmarked.code).toBe(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

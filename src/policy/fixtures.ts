@@ -2,12 +2,14 @@
 // Wasm (so a passing test is a policy that will run in the gate). A positive fixture marks each
 // line that must carry a finding with `# tollgate:expect <rule-id>`; JSON fixtures list them in
 // `<name>.expect.json`; `fixtures/settings.json` holds the rule settings its fixtures run with.
+// A fixture is one file, or a folder (`fixtures/positive_locked/`) whose files are scanned together
+// as a repository of their own, for what one file cannot hold (a lock file beside its module).
 // A rule passes when it finds exactly the marked lines and nothing in negatives. The folder's
 // `*_test.rego` files run beside them (rego-tests.ts).
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { loadModel } from "../iac/index.js";
+import { loadModel, type SourceFile } from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
 import { readBundle } from "./bundle.js";
 import { buildPolicies, bundleOf, readPolicySources } from "./build.js";
@@ -16,11 +18,12 @@ import type { RuleMetadata } from "./metadata.js";
 import { readRegoTests, runRegoTests, type RegoTestOutcome } from "./rego-tests.js";
 
 export interface FixtureFile {
-  /** Path relative to the policy folder. */
+  /** Path relative to the policy folder: a fixture file, or a fixture folder. */
   path: string;
-  text: string;
-  /** Expected `rule-id` → lines. */
-  expected: Map<string, number[]>;
+  /** What is scanned: the fixture file, or every file of the folder with paths relative to it. */
+  files: SourceFile[];
+  /** Expected `rule-id` → places: a line (`"12"`), or `"<file>:<line>"` in a fixture folder. */
+  expected: Map<string, string[]>;
   kind: "positive" | "negative";
   /** Rule settings for this fixture (`fixtures/settings.json`), given as `data.tollgate.settings`. */
   settings?: Record<string, unknown>;
@@ -30,10 +33,11 @@ export interface FixtureOutcome {
   rule: string;
   fixture: string;
   kind: "positive" | "negative";
-  expected: number[];
-  found: number[];
-  missing: number[];
-  unexpected: number[];
+  /** Places as in `FixtureFile.expected`. */
+  expected: string[];
+  found: string[];
+  missing: string[];
+  unexpected: string[];
   errors: LoadError[];
   passed: boolean;
 }
@@ -51,15 +55,43 @@ function safeJson(text: string): unknown {
 
 const expectFileSchema = z.array(z.object({ rule: z.string(), line: z.number().int().positive() }));
 
-function markers(text: string): Map<string, number[]> {
-  const expected = new Map<string, number[]>();
+/** Marked places of a file: its line numbers, prefixed with `prefix` inside a fixture folder. */
+function markers(
+  text: string,
+  prefix = "",
+  into = new Map<string, string[]>(),
+): Map<string, string[]> {
   text.split("\n").forEach((line, index) => {
     for (const match of line.matchAll(MARKER)) {
       const rule = match[1] as string;
-      expected.set(rule, [...(expected.get(rule) ?? []), index + 1]);
+      into.set(rule, [...(into.get(rule) ?? []), `${prefix}${index + 1}`]);
     }
   });
-  return expected;
+  return into;
+}
+
+/** Line numbers in order, and `file:line` places by file then line. */
+function comparePlaces(a: string, b: string): number {
+  const cut = (place: string) => {
+    const colon = place.lastIndexOf(":");
+    return [place.slice(0, colon + 1), Number(place.slice(colon + 1))] as const;
+  };
+  const [fileA, lineA] = cut(a);
+  const [fileB, lineB] = cut(b);
+  return fileA < fileB ? -1 : fileA > fileB ? 1 : lineA - lineB;
+}
+
+/** Every file below a fixture folder, with paths relative to it. */
+async function readFixtureFolder(folder: string): Promise<SourceFile[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  const files: SourceFile[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    const relative = path.relative(folder, full).split(path.sep).join("/");
+    files.push({ path: relative, text: await readFile(full, "utf8") });
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
 /** Every `fixtures/positive*` and `fixtures/negative*` file below `dir`. */
@@ -70,7 +102,8 @@ export async function readFixtures(
   const fixtures: FixtureFile[] = [];
   const errors: LoadError[] = [];
   for (const entry of entries) {
-    if (!entry.isFile() || path.basename(entry.parentPath) !== "fixtures") continue;
+    const isFolder = entry.isDirectory();
+    if ((!entry.isFile() && !isFolder) || path.basename(entry.parentPath) !== "fixtures") continue;
     const kind = entry.name.startsWith("positive")
       ? "positive"
       : entry.name.startsWith("negative")
@@ -79,9 +112,17 @@ export async function readFixtures(
     if (!kind || entry.name.endsWith(".expect.json") || entry.name === "settings.json") continue;
     const full = path.join(entry.parentPath, entry.name);
     const relative = path.relative(dir, full).split(path.sep).join("/");
-    const text = await readFile(full, "utf8");
-    let expected = markers(text);
-    if (entry.name.endsWith(".json")) {
+    let files: SourceFile[];
+    let expected: Map<string, string[]>;
+    if (isFolder) {
+      files = await readFixtureFolder(full);
+      expected = new Map();
+      for (const file of files) markers(file.text, `${file.path}:`, expected);
+    } else {
+      files = [{ path: relative, text: await readFile(full, "utf8") }];
+      expected = markers(files[0]?.text ?? "");
+    }
+    if (!isFolder && entry.name.endsWith(".json")) {
       const expectPath = full.replace(/\.json$/, ".expect.json");
       const raw = await readFile(expectPath, "utf8").catch(() => undefined);
       if (raw !== undefined) {
@@ -98,7 +139,7 @@ export async function readFixtures(
         }
         expected = new Map();
         for (const { rule, line } of parsed.data)
-          expected.set(rule, [...(expected.get(rule) ?? []), line]);
+          expected.set(rule, [...(expected.get(rule) ?? []), String(line)]);
       }
     }
     const settingsPath = path.join(entry.parentPath, "settings.json");
@@ -119,7 +160,7 @@ export async function readFixtures(
       }
       settings = parsed.data;
     }
-    fixtures.push({ path: relative, text, expected, kind, ...(settings ? { settings } : {}) });
+    fixtures.push({ path: relative, files, expected, kind, ...(settings ? { settings } : {}) });
   }
   return { fixtures: fixtures.sort((a, b) => a.path.localeCompare(b.path)), errors };
 }
@@ -139,17 +180,22 @@ export function runFixtures(
   const outcomes: FixtureOutcome[] = [];
   for (const fixture of fixtures) {
     const owner = ownerOf(fixture, ruleDirs);
-    const model = loadModel([{ path: fixture.path, text: fixture.text }]);
+    const model = loadModel(fixture.files);
+    const inFolder = fixture.files.length !== 1 || fixture.files[0]?.path !== fixture.path;
     const evaluated = ruleSet.evaluate(
       model.resources,
       fixture.settings ? { ...baseData, tollgate: { settings: fixture.settings } } : undefined,
     );
     const rules = new Set([...(owner ? [owner] : []), ...fixture.expected.keys()]);
     for (const rule of rules) {
-      const expected = [...new Set(fixture.expected.get(rule) ?? [])].sort((a, b) => a - b);
+      const expected = [...new Set(fixture.expected.get(rule) ?? [])].sort(comparePlaces);
       const found = [
-        ...new Set(evaluated.findings.filter((f) => f.rule === rule).map((f) => f.line)),
-      ].sort((a, b) => a - b);
+        ...new Set(
+          evaluated.findings
+            .filter((f) => f.rule === rule)
+            .map((f) => (inFolder ? `${f.file}:${f.line}` : String(f.line))),
+        ),
+      ].sort(comparePlaces);
       const missing = expected.filter((line) => !found.includes(line));
       const unexpected = found.filter((line) => !expected.includes(line));
       const errors = [...model.errors, ...evaluated.errors];

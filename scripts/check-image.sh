@@ -66,7 +66,7 @@ post() {
 }
 echo "signed webhook   -> $(post 1 "$signature")"
 echo "unsigned webhook -> $(post 2 "sha256=$(printf '0%.0s' $(seq 64))")"
-# GitHub is unreachable: each request retries for up to 30 s (src/github/retry.ts; about 15 s when
+# GitHub is unreachable: each request retries within 30 s of its first attempt (src/github/retry.ts; about 15 s when
 # the port refuses), then the job fails and is logged; wait (bounded, 4 minutes) until nothing runs.
 for _ in $(seq 1 480); do
   curl -sS "http://127.0.0.1:$port/health" | grep -q '"running":0' && break

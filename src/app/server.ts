@@ -49,7 +49,7 @@ async function main(): Promise<number> {
     secret: env.webhookSecret,
     logLevel: env.logLevel,
     logFormat: "json",
-    // Each GitHub request retries within 30 s (src/github/retry.ts), the token request included.
+    // Each GitHub request retries within 30 s of its first attempt (src/github/retry.ts), token included.
     Octokit: BoundedRetryOctokit,
     ...(env.baseUrl ? { baseUrl: env.baseUrl } : {}),
   });

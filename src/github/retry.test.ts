@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import nock from "nock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { BoundedRetryOctokit, type RetryClock } from "./retry.js";
 
 const GITHUB = "https://api.github.com";
@@ -32,7 +32,7 @@ afterEach(() => {
 });
 
 describe("boundedRetry", () => {
-  it("retries a 502 with doubling backoff only while the 30 s budget lasts, then says so", async () => {
+  it("retries a 502 with doubling backoff only while the 30 s deadline leaves room, then says so", async () => {
     let attempts = 0;
     nock(GITHUB)
       .get("/repos/acme/infra")
@@ -51,7 +51,7 @@ describe("boundedRetry", () => {
     expect(attempts).toBe(5);
     expect(clock.waits).toEqual([1000, 2000, 4000, 8000]);
     expect(failure).toMatchObject({ status: 502 });
-    expect(String(failure)).toContain("gave up after 5 attempts, 15 s of retries");
+    expect(String(failure)).toContain("gave up after 5 attempts in 15 s");
   });
 
   it("does not retry what GitHub refuses for good (4xx)", async () => {
@@ -205,13 +205,13 @@ describe("boundedRetry's timeout per attempt", () => {
         auth: "token",
         baseUrl: github.baseUrl,
         retryClock: instantClock(),
-        retryBudget: { totalMs: 1000 },
+        retryBudget: { totalMs: 2000 },
         attemptTimeouts,
       });
       const failure: unknown = await api
         .graphql("query { viewer { login } }")
         .catch((e: unknown) => e);
-      // Attempts at 0 and 1 s of the budget; a third would start at 3 s, past its 1 s.
+      // Attempts at 0 and 1 s of the budget; a third would start at 3 s, past its 2 s.
       expect(github.attempts()).toBe(2);
       expect(String(failure)).toContain("POST /graphql timed out");
     } finally {
@@ -245,5 +245,182 @@ describe("boundedRetry's timeout per attempt", () => {
     } finally {
       await github.close();
     }
+  });
+});
+
+/**
+ * A GitHub reached through `fetch` that never answers: each call is noted and waits until its
+ * signal aborts. No sockets, so fake timers decide every time below and figures are exact.
+ */
+function silentFetch(answer?: (method: string, path: string) => Response | undefined) {
+  const sent: string[] = [];
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    const request = `${init?.method ?? "GET"} ${new URL(input instanceof Request ? input.url : input).pathname}`;
+    sent.push(request);
+    const [method = "", path = ""] = request.split(" ");
+    const answered = answer?.(method, path);
+    if (answered) return Promise.resolve(answered);
+    return new Promise((_resolve, reject) =>
+      init?.signal?.addEventListener("abort", () => reject(init.signal?.reason), { once: true }),
+    );
+  };
+  return { sent, fetch };
+}
+
+/** Runs timers until `work` settles; the virtual milliseconds it took and how it ended. */
+async function onFakeTime<T>(work: Promise<T>): Promise<{ ms: number; outcome: T | unknown }> {
+  const started = Date.now();
+  let outcome: { value: T | unknown } | undefined;
+  void work.then(
+    (value) => (outcome = { value }),
+    (error: unknown) => (outcome = { value: error }),
+  );
+  for (let step = 0; outcome === undefined; step++) {
+    if (step > 100) throw new Error("the request never settled");
+    await vi.advanceTimersToNextTimerAsync();
+  }
+  return { ms: Date.now() - started, outcome: outcome.value };
+}
+
+describe("boundedRetry's deadline per request", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+  const fakeTime = () => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+
+  it("gives a GitHub that never answers 30 s: a timed-out attempt, then one cut to the 9 s left", async () => {
+    fakeTime();
+    const github = silentFetch();
+    const api = new BoundedRetryOctokit({
+      auth: "token",
+      request: { fetch: github.fetch },
+      throttle: { enabled: false },
+    });
+    const { ms, outcome } = await onFakeTime(api.rest.repos.get({ owner: "acme", repo: "infra" }));
+    // Counted from the first failure, the budget allowed attempts at 0, 21 and 43 s: 63 s in all.
+    expect(ms).toBe(30_000);
+    expect(github.sent).toEqual(["GET /repos/acme/infra", "GET /repos/acme/infra"]);
+    expect(outcome).toMatchObject({ status: 500 });
+    expect(String(outcome)).toContain("no complete answer within 9 s");
+    expect(String(outcome)).toContain("gave up after 2 attempts in 30 s");
+  });
+
+  it("counts from the token request a first attempt waited on, and cuts a retry waiting for one", async () => {
+    fakeTime();
+    const github = silentFetch();
+    const api = new BoundedRetryOctokit({
+      auth: {
+        appId: 1,
+        installationId: 7001,
+        createJwt: async () => ({ jwt: "app-jwt", expiresAt: "2099-01-01T00:00:00Z" }),
+      },
+      request: { fetch: github.fetch },
+      throttle: { enabled: false },
+    });
+    const { ms, outcome } = await onFakeTime(
+      api.rest.checks.create({ owner: "acme", repo: "infra", name: "Tollgate", head_sha: "a" }),
+    );
+    expect(ms).toBe(30_000);
+    expect(github.sent).toEqual([
+      "POST /app/installations/7001/access_tokens",
+      "POST /app/installations/7001/access_tokens",
+    ]);
+    expect(outcome).toMatchObject({ status: 500 });
+    // Never sent: the message names its route, waiting for a token.
+    expect(String(outcome)).toContain("POST /repos/{owner}/{repo}/check-runs timed out");
+  });
+
+  it("lets a first GraphQL attempt use its whole 60 s, the last one as it ends past the deadline", async () => {
+    fakeTime();
+    const github = silentFetch();
+    const api = new BoundedRetryOctokit({
+      auth: "token",
+      request: { fetch: github.fetch },
+      throttle: { enabled: false },
+    });
+    const { ms, outcome } = await onFakeTime(api.graphql("query { viewer { login } }"));
+    expect(ms).toBe(60_000);
+    expect(github.sent).toEqual(["POST /graphql"]);
+    expect(String(outcome)).toContain("no complete answer within 60 s");
+  });
+
+  it("starts no retry with less than 5 s left: a 502 after 26 s is not tried again", async () => {
+    fakeTime();
+    let calls = 0;
+    const fetch: typeof globalThis.fetch = async () => {
+      calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 26_000));
+      return Response.json({ message: "Bad Gateway" }, { status: 502 });
+    };
+    const api = new BoundedRetryOctokit({
+      auth: "token",
+      request: { fetch },
+      throttle: { enabled: false },
+    });
+    const { ms, outcome } = await onFakeTime(api.rest.repos.get({ owner: "acme", repo: "infra" }));
+    expect(calls).toBe(1);
+    expect(ms).toBe(26_000);
+    expect(outcome).toMatchObject({ status: 502 });
+  });
+});
+
+describe("boundedRetry's look before retrying a write", () => {
+  const created = () => Response.json({ message: "Bad Gateway" }, { status: 502 });
+
+  it("ends the request with what the look finds, writing once", async () => {
+    const github = silentFetch(created);
+    const looks: AbortSignal[] = [];
+    const api = new BoundedRetryOctokit({
+      auth: "token",
+      request: { fetch: github.fetch },
+      retryClock: instantClock(),
+      throttle: { enabled: false },
+    });
+    const { data } = await api.rest.checks.create({
+      owner: "acme",
+      repo: "infra",
+      name: "Tollgate",
+      head_sha: "a",
+      request: {
+        recover: async (signal: AbortSignal) => {
+          looks.push(signal);
+          return { status: 200, url: "", headers: {}, data: { id: 501 } };
+        },
+      },
+    });
+    expect(data).toEqual({ id: 501 });
+    expect(github.sent).toEqual(["POST /repos/acme/infra/check-runs"]);
+    expect(looks).toHaveLength(1);
+  });
+
+  it("retries the write when the look finds nothing or fails, within the same deadline", async () => {
+    const github = silentFetch(created);
+    let looks = 0;
+    const clock = instantClock();
+    const api = new BoundedRetryOctokit({
+      auth: "token",
+      request: { fetch: github.fetch },
+      retryClock: clock,
+      throttle: { enabled: false },
+    });
+    const failure: unknown = await api.rest.checks
+      .create({
+        owner: "acme",
+        repo: "infra",
+        name: "Tollgate",
+        head_sha: "a",
+        request: {
+          recover: async () => {
+            looks += 1;
+            if (looks % 2 === 0) throw new Error("GitHub is down");
+            return undefined;
+          },
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(failure).toMatchObject({ status: 502 });
+    expect(github.sent.length).toBe(5);
+    expect(looks).toBe(4);
+    expect(clock.waits).toEqual([1000, 2000, 4000, 8000]);
   });
 });

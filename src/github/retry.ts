@@ -1,22 +1,30 @@
-// Retries of GitHub requests within one time budget per request, in place of @octokit/plugin-retry:
-// its fixed schedule (1 + 4 + 9 s) also ran around the installation-token request inside each
-// attempt, so an unreachable GitHub held a check for minutes. Here a token request is one attempt
-// (the request it authenticates retries both), and no retry starts past the budget. An attempt
-// GitHub never answers is aborted after its own timeout and counts as one more failure.
+// Retries of GitHub requests within one deadline per request (30 s from when its first attempt was
+// sent), in place of @octokit/plugin-retry, whose schedule also ran around the token request inside
+// each attempt and held a check for minutes. A token request is one attempt of the request it
+// authenticates; a write GitHub may have applied before failing can look for itself before a retry.
 import { ProbotOctokit } from "probot";
 import { httpStatus } from "./client.js";
 
 export interface RetryBudget {
-  /** After a request's first failure, no retry starts later than this (backoff included). */
+  /** From when a request's first attempt was sent: no retry starts later, and one running then is abandoned. */
   totalMs: number;
   /** The first backoff; each next one doubles. */
   firstDelayMs: number;
+  /**
+   * No retry starts with less of the budget left than this (or than its own timeout, if shorter):
+   * an attempt cut shorter would more likely be aborted mid-answer than succeed.
+   */
+  shortestRetryMs: number;
 }
 
-/** 30 s of retries per request: attempts at about 0, 1, 3, 7 and 15 s while GitHub refuses or answers 5xx. */
+/**
+ * 30 s per request: attempts at about 0, 1, 3, 7 and 15 s while GitHub refuses or answers 5xx; one
+ * that never answers is attempted at 0 s (20 s timeout) and 21 s (cut to the 9 s left).
+ */
 export const GITHUB_RETRY_BUDGET: RetryBudget = {
   totalMs: 30_000,
   firstDelayMs: 1_000,
+  shortestRetryMs: 5_000,
 };
 
 /** The wall clock; tests hand in one whose sleeps take no time, so attempt counts are exact. */
@@ -52,6 +60,26 @@ export interface BoundedRetryOptions {
   attemptTimeouts?: Partial<AttemptTimeouts>;
 }
 
+/** What one request may add under `request: { ... }` for this plugin. */
+export interface RetryRequestOptions {
+  /** Narrows this request's budget; `{ totalMs: 0 }` makes it a single attempt. */
+  retryBudget?: Partial<RetryBudget>;
+  /**
+   * For a write GitHub may have applied though the attempt failed (a POST that creates): called
+   * before each retry, with a signal aborted at the deadline. A response it returns (the write
+   * found done) ends the request as if the attempt had answered; undefined lets the retry go.
+   * A look that fails counts as not found, so its own requests should be single attempts.
+   */
+  recover?: (signal: AbortSignal) => Promise<RecoveredResponse | undefined>;
+}
+
+export interface RecoveredResponse {
+  status: number;
+  url: string;
+  headers: Record<string, string>;
+  data: unknown;
+}
+
 type OctokitPlugin = Parameters<typeof ProbotOctokit.plugin>[0];
 
 /** Network failures (Octokit reports them as status 500 without a response) and 5xx are retried. */
@@ -62,41 +90,57 @@ function retriable(error: unknown): boolean {
 
 const TOKEN_REQUEST = /\/app\/installations\/[^/]+\/access_tokens$/;
 
-/** The attempt's own abort reason; fetch failing with it becomes Octokit's status-500 error. */
+/** An attempt's own abort reason; fetch failing with it becomes Octokit's status-500 error. */
 export class AttemptTimeoutError extends Error {
   override name = "TimeoutError";
+  /** As Octokit reports an attempt that got no answer, for an attempt abandoned before it was sent. */
+  readonly status = 500;
 }
 
 type Fetch = typeof globalThis.fetch;
 
 /**
- * One attempt's deadline. It is armed by the fetch Octokit calls, not when the hook runs: this
- * hook wraps plugin-throttling's, so a request may wait in its queue (or for a token) first.
+ * When the failed attempt behind an error was sent. The error of a token request reaches the
+ * request it authenticates, whose own fetch never ran: its deadline counts from the token's.
  */
-class AttemptDeadline {
+const sentAtOfFailure = new WeakMap<object, number>();
+
+/**
+ * One attempt: its timeout is armed by the fetch Octokit calls, not when the hook runs, since
+ * this hook wraps plugin-throttling's and a request may wait in its queue (or for a token) first.
+ * A retry is also cut at the request's deadline, wherever it is waiting.
+ */
+class Attempt {
   private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private target = "the request";
+  private readonly timers: NodeJS.Timeout[] = [];
+  private abandon: (error: Error) => void = () => undefined;
+  sentAt: number | undefined;
 
   constructor(
     private readonly timeoutMs: number,
     private readonly method: string,
+    /** The route until sent (`/repos/{owner}/{repo}/...`), then the URL's path. */
+    private target: string,
+    private readonly clock: RetryClock,
   ) {}
 
   get timedOut(): boolean {
     return this.controller.signal.aborted;
   }
 
-  get error(): AttemptTimeoutError {
+  error(ms = this.timeoutMs): AttemptTimeoutError {
     return new AttemptTimeoutError(
-      `${this.method} ${this.target} timed out: no complete answer within ${this.timeoutMs / 1000} s`,
+      `${this.method} ${this.target} timed out: no complete answer within ${Math.round(ms / 100) / 10} s`,
     );
   }
 
   fetch(underlying: Fetch): Fetch {
     return (input, init) => {
       this.target = new URL(input instanceof Request ? input.url : input).pathname;
-      this.timer ??= setTimeout(() => this.controller.abort(this.error), this.timeoutMs);
+      if (this.sentAt === undefined) {
+        this.sentAt = this.clock.now();
+        this.timers.push(setTimeout(() => this.controller.abort(this.error()), this.timeoutMs));
+      }
       const signals = [init?.signal, this.controller.signal].filter(
         (signal): signal is AbortSignal => signal !== undefined && signal !== null,
       );
@@ -104,55 +148,116 @@ class AttemptDeadline {
     };
   }
 
+  /** `work`, unless `cutMs` pass first: then its fetch is aborted (or never sent) and it fails. */
+  run<T>(attempt: Promise<T> | T, cutMs: number | undefined): Promise<T> {
+    const work = Promise.resolve(attempt);
+    if (cutMs === undefined) return work;
+    const abandoned = new Promise<never>((_resolve, reject) => (this.abandon = reject));
+    this.timers.push(
+      setTimeout(() => {
+        const error = this.error(cutMs);
+        this.controller.abort(error);
+        this.abandon(error);
+      }, cutMs),
+    );
+    // Once abandoned, whatever it was waiting on may still fail later: nobody listens.
+    work.catch(() => undefined);
+    return Promise.race([work, abandoned]);
+  }
+
   /** Called once the attempt settled, body read or not, so no timer outlives it. */
   disarm(): void {
-    clearTimeout(this.timer);
+    for (const timer of this.timers) clearTimeout(timer);
   }
 }
 
-/** An Octokit plugin: `ProbotOctokit.plugin(boundedRetry)`, with plugin-retry disabled. */
+/** A `recover` look bounded by `ms`: undefined (not found) if it fails or takes longer, its signal aborted then. */
+async function lookWithin<T>(
+  look: (signal: AbortSignal) => Promise<T | undefined>,
+  ms: number,
+): Promise<T | undefined> {
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(new Error("the request's deadline passed")), ms);
+  const late = new Promise<undefined>((resolve) =>
+    stop.signal.addEventListener("abort", () => resolve(undefined), { once: true }),
+  );
+  try {
+    return await Promise.race([look(stop.signal).catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+    stop.abort(new Error("the look is over"));
+  }
+}
+
+/**
+ * An Octokit plugin: `ProbotOctokit.plugin(boundedRetry)`, with plugin-retry disabled. A request's
+ * deadline counts from when its first attempt was sent (time queued in throttling does not count).
+ * That attempt keeps its whole timeout, so a GraphQL batch may take 60 s and is then the last;
+ * a retry is cut at the deadline wherever it waits (on GitHub, a token or the queue).
+ */
 export const boundedRetry: OctokitPlugin = (octokit, octokitOptions) => {
   const own = octokitOptions as BoundedRetryOptions;
-  const budget = { ...GITHUB_RETRY_BUDGET, ...own.retryBudget };
   const clock = own.retryClock ?? realClock;
   const timeouts = { ...GITHUB_ATTEMPT_TIMEOUTS, ...own.attemptTimeouts };
   octokit.hook.wrap("request", async (request, options) => {
+    const perRequest = options.request as RetryRequestOptions;
+    const budget = { ...GITHUB_RETRY_BUDGET, ...own.retryBudget, ...perRequest.retryBudget };
+    const recover = perRequest.recover;
     const caller: AbortSignal | undefined = options.request.signal ?? undefined;
     const path = new URL(options.url ?? "", "http://x").pathname;
     const isTokenRequest = options.method === "POST" && TOKEN_REQUEST.test(path);
     const timeoutMs = path.endsWith("/graphql") ? timeouts.graphqlMs : timeouts.requestMs;
+    const shortestRetryMs = Math.min(budget.shortestRetryMs, timeoutMs);
     const underlying: Fetch = options.request.fetch ?? globalThis.fetch;
-    let firstFailure: number | undefined;
+    let deadline: number | undefined;
     for (let attempt = 1; ; attempt++) {
-      const deadline = new AttemptDeadline(timeoutMs, options.method);
+      const current = new Attempt(timeoutMs, options.method, decodeURI(path), clock);
       try {
         // Set on this call's options, not passed as a copy: before-after-hook binds every inner hook
         // (throttling, auth) to the options the chain was called with, so options handed to
         // `request` stop at the next hook. A new `request` object, as the old one may be the
         // instance's defaults, shared by every concurrent request.
-        options.request = { ...options.request, fetch: deadline.fetch(underlying) };
-        const response = await request(options);
-        deadline.disarm();
+        options.request = { ...options.request, fetch: current.fetch(underlying) };
+        const cutMs = deadline === undefined ? undefined : deadline - clock.now();
+        const response = await current.run(request(options), cutMs);
+        current.disarm();
         // Octokit reads a JSON body whose stream was aborted as "": a late abort is a failure too.
-        if (deadline.timedOut) throw deadline.error;
+        if (current.timedOut) throw current.error();
         return response;
       } catch (error) {
-        deadline.disarm();
+        current.disarm();
+        const sentAt = current.sentAt ?? (isObject(error) ? sentAtOfFailure.get(error) : undefined);
+        if (isObject(error) && sentAt !== undefined && !sentAtOfFailure.has(error))
+          sentAtOfFailure.set(error, sentAt);
         if (isTokenRequest || caller?.aborted || !retriable(error)) throw error;
-        firstFailure ??= clock.now();
+        deadline ??= (sentAt ?? clock.now()) + budget.totalMs;
         const delay = budget.firstDelayMs * 2 ** (attempt - 1);
-        // No retry starts past the budget, counted from the first failure (not from time queued).
-        if (clock.now() + delay > firstFailure + budget.totalMs)
-          throw gaveUp(error, attempt, clock.now() - firstFailure);
+        if (clock.now() + delay + shortestRetryMs > deadline)
+          throw gaveUp(error, attempt, deadline - budget.totalMs, clock);
         await clock.sleep(delay);
+        if (typeof recover === "function") {
+          const found = await lookWithin(recover, deadline - clock.now());
+          if (found !== undefined) return found;
+          if (clock.now() + shortestRetryMs > deadline)
+            throw gaveUp(error, attempt, deadline - budget.totalMs, clock);
+        }
       }
     }
   });
 };
 
-function gaveUp(error: unknown, attempts: number, retryingMs: number): unknown {
-  if (error instanceof Error)
-    error.message = `${error.message} (gave up after ${attempts} attempts, ${Math.round(retryingMs / 1000)} s of retries)`;
+function isObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null;
+}
+
+/** Errors said to have been given up on; a token request's may reach several requests. */
+const explained = new WeakSet<object>();
+
+function gaveUp(error: unknown, attempts: number, firstSentAt: number, clock: RetryClock): unknown {
+  if (error instanceof Error && !explained.has(error)) {
+    explained.add(error);
+    error.message = `${error.message} (gave up after ${attempts} attempts in ${Math.round((clock.now() - firstSentAt) / 1000)} s)`;
+  }
   return error;
 }
 

@@ -46,7 +46,7 @@ export function isUnknown(value: unknown): value is UnknownValue {
  * selects. Registry modules are never fetched, so their own constraints are not counted.
  */
 export interface ProviderVersions {
-  /** The source address, lower case, without the default registry host: `hashicorp/aws`. */
+  /** The source address, lower case, without Terraform's or OpenTofu's registry host: `hashicorp/aws`. */
   source: string;
   /** The constraints written on it, root module first (`["~> 5.0", ">= 4.0"]`); `[]` when none. */
   constraints: string[];
@@ -99,7 +99,10 @@ export interface Resource {
    * may both hold `aws_s3_bucket.this`) or the CloudFormation template's path.
    */
   root?: string;
-  /** A Terraform resource's provider and which of its versions may be in force (not for module calls). */
+  /**
+   * A Terraform resource's provider and which of its versions may be in force; absent for module
+   * calls and for Terraform's own resources (`terraform_data`).
+   */
   provider?: ProviderVersions;
   file: string;
   line: number;

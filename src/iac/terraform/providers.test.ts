@@ -141,7 +141,7 @@ ${cluster}`,
     });
   });
 
-  it("follow the resource's provider argument, legacy forms and .tf.json", () => {
+  it("follow the resource's provider argument or type, legacy forms, OpenTofu and .tf.json", () => {
     const { resources, errors } = load({
       "legacy/main.tf": `terraform {
   required_providers {
@@ -161,7 +161,15 @@ resource "aws_s3_bucket" "logs" {
 resource "random_id" "suffix" {
   byte_length = 4
 }
+
+resource "terraform_data" "marker" {
+  input = "x"
+}
+
+resource "null" "odd" {}
 `,
+      "tofu/main.tf": requiring(">= 5.0") + cluster,
+      "tofu/.terraform.lock.hcl": lockFile("5.100.0", "registry.opentofu.org/hashicorp/aws"),
       "json/main.tf.json": JSON.stringify({
         terraform: {
           required_providers: { aws: { source: "hashicorp/aws", version: "~> 6.1" } },
@@ -180,6 +188,14 @@ resource "random_id" "suffix" {
       source: "hashicorp/random",
       constraints: [],
       lowest: "0.0.0",
+    });
+    expect(providerOf(resources, "null.odd", "legacy")?.source).toBe("hashicorp/null");
+    expect(resources.find((r) => r.address === "terraform_data.marker")).toBeDefined();
+    expect(providerOf(resources, "terraform_data.marker", "legacy")).toBeUndefined();
+    // OpenTofu's lock file names the provider on its own registry.
+    expect(providerOf(resources, "aws_redshift_cluster.warehouse", "tofu")).toMatchObject({
+      locked: "5.100.0",
+      lowest: "5.100.0",
     });
     expect(providerOf(resources, "aws_s3_bucket.logs", "json")).toMatchObject({
       lowest: "6.1.0",

@@ -11,7 +11,8 @@ import { attributeOf, literalString, type ModuleDefinition } from "./modules.js"
 
 export const LOCK_FILE = ".terraform.lock.hcl";
 
-const DEFAULT_REGISTRY = "registry.terraform.io/";
+/** Terraform's registry and OpenTofu's, which serves the same `hashicorp/aws` releases. */
+const DEFAULT_REGISTRIES = ["registry.terraform.io/", "registry.opentofu.org/"];
 
 type Version = readonly [number, number, number];
 
@@ -32,7 +33,8 @@ interface WrittenConstraint {
 /** `hashicorp/aws` for `hashicorp/aws`, `registry.terraform.io/hashicorp/aws` or `HashiCorp/AWS`. */
 export function normalizeSource(source: string): string {
   const lower = source.trim().toLowerCase();
-  return lower.startsWith(DEFAULT_REGISTRY) ? lower.slice(DEFAULT_REGISTRY.length) : lower;
+  const host = DEFAULT_REGISTRIES.find((registry) => lower.startsWith(registry));
+  return host ? lower.slice(host.length) : lower;
 }
 
 const CONSTRAINT =
@@ -230,9 +232,9 @@ export class RootProviders {
     type: string,
   ): ProviderVersions | undefined {
     const written = attributeOf(block.body, "provider")?.expr;
-    const localName =
-      written?.kind === "ScopeTraversal" ? written.root : type.slice(0, type.indexOf("_"));
-    if (!localName) return undefined;
+    const localName = written?.kind === "ScopeTraversal" ? written.root : type.split("_")[0];
+    // `terraform_data` and `terraform_remote_state` belong to Terraform itself, which has no versions here.
+    if (!localName || localName === "terraform") return undefined;
     const source = this.requirements(definition).get(localName)?.source ?? `hashicorp/${localName}`;
     return this.versionsBySource.get(source) ?? this.versionsOf(source, [], undefined);
   }

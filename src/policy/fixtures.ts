@@ -22,6 +22,8 @@ export interface FixtureFile {
   path: string;
   /** What is scanned: the fixture file, or every file of the folder with paths relative to it. */
   files: SourceFile[];
+  /** A fixture folder, whose places name their file. */
+  folder: boolean;
   /** Expected `rule-id` → places: a line (`"12"`), or `"<file>:<line>"` in a fixture folder. */
   expected: Map<string, string[]>;
   kind: "positive" | "negative";
@@ -160,7 +162,14 @@ export async function readFixtures(
       }
       settings = parsed.data;
     }
-    fixtures.push({ path: relative, files, expected, kind, ...(settings ? { settings } : {}) });
+    fixtures.push({
+      path: relative,
+      files,
+      folder: isFolder,
+      expected,
+      kind,
+      ...(settings ? { settings } : {}),
+    });
   }
   return { fixtures: fixtures.sort((a, b) => a.path.localeCompare(b.path)), errors };
 }
@@ -181,7 +190,6 @@ export function runFixtures(
   for (const fixture of fixtures) {
     const owner = ownerOf(fixture, ruleDirs);
     const model = loadModel(fixture.files);
-    const inFolder = fixture.files.length !== 1 || fixture.files[0]?.path !== fixture.path;
     const evaluated = ruleSet.evaluate(
       model.resources,
       fixture.settings ? { ...baseData, tollgate: { settings: fixture.settings } } : undefined,
@@ -193,11 +201,11 @@ export function runFixtures(
         ...new Set(
           evaluated.findings
             .filter((f) => f.rule === rule)
-            .map((f) => (inFolder ? `${f.file}:${f.line}` : String(f.line))),
+            .map((f) => (fixture.folder ? `${f.file}:${f.line}` : String(f.line))),
         ),
       ].sort(comparePlaces);
-      const missing = expected.filter((line) => !found.includes(line));
-      const unexpected = found.filter((line) => !expected.includes(line));
+      const missing = expected.filter((place) => !found.includes(place));
+      const unexpected = found.filter((place) => !expected.includes(place));
       const errors = [...model.errors, ...evaluated.errors];
       outcomes.push({
         rule,

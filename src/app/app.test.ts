@@ -350,7 +350,10 @@ describe("re-runs and fork pull requests", () => {
     expect(github.updates()[0]).toMatchObject({ conclusion: "failure" });
     expect(
       github.requests.find((r) => r.path === "/repos/acme/infra/check-runs")?.body,
-    ).toMatchObject({ head_sha: HEAD_SHA, external_id: "12" });
+    ).toMatchObject({
+      head_sha: HEAD_SHA,
+      external_id: expect.stringMatching(/^12@delivery-\d+$/),
+    });
   });
 
   it("re-runs on the Re-run button of our own check run", async () => {

@@ -26,6 +26,7 @@ import {
   describeError,
   runCheck,
   type CheckFlowOptions,
+  type CheckRunRef,
   type FlowLog,
 } from "./checkFlow.js";
 import {
@@ -299,9 +300,9 @@ function heldCheck(
   flow: CheckFlowOptions,
 ): { queueJob: QueueJob; created: () => void } {
   const target = payload.target;
-  let checkRunCreated: (id: number) => void = () => undefined;
+  let checkRunCreated: (run: CheckRunRef) => void = () => undefined;
   let checkRunFailed: (error: unknown) => void = () => undefined;
-  const checkRun = new Promise<number>((resolve, reject) => {
+  const checkRun = new Promise<CheckRunRef>((resolve, reject) => {
     checkRunCreated = resolve;
     checkRunFailed = reject;
   });
@@ -314,7 +315,8 @@ function heldCheck(
       run: async (signal) => runCheck(api, target, await checkRun, flow, signal),
       cancel: async (reason) => cancelCheck(api, target, await checkRun, reason, flow),
     },
-    created: () => void createCheckRun(api, target).then(checkRunCreated, checkRunFailed),
+    created: () =>
+      void createCheckRun(api, target, payload.deliveryId).then(checkRunCreated, checkRunFailed),
   };
 }
 
@@ -349,14 +351,16 @@ function revivedCheck(
   flow: CheckFlowOptions,
 ): QueueJob {
   const target = payload.target;
-  let checkRunId = payload.checkRunId;
+  // A recorded run's possible twins are not recorded: only the replica that created it knows.
+  let checkRun: CheckRunRef | undefined =
+    payload.checkRunId === undefined ? undefined : { id: payload.checkRunId };
   const session = async () => {
     const api = await installationClient(payload);
-    if (checkRunId === undefined) {
-      checkRunId = await createCheckRun(api, target);
-      await journal.recordCheckRun(checkRunId);
+    if (checkRun === undefined) {
+      checkRun = await createCheckRun(api, target, payload.deliveryId);
+      await journal.recordCheckRun(checkRun.id);
     }
-    return { api, checkRunId };
+    return { api, checkRun };
   };
   return {
     deliveryId: payload.deliveryId,
@@ -364,12 +368,12 @@ function revivedCheck(
     headSha: target.headSha,
     payload,
     run: async (signal) => {
-      const { api, checkRunId: id } = await session();
-      await runCheck(api, target, id, flow, signal);
+      const { api, checkRun: run } = await session();
+      await runCheck(api, target, run, flow, signal);
     },
     cancel: async (reason) => {
-      const { api, checkRunId: id } = await session();
-      await cancelCheck(api, target, id, reason, flow);
+      const { api, checkRun: run } = await session();
+      await cancelCheck(api, target, run, reason, flow);
     },
   };
 }

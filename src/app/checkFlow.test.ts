@@ -3,9 +3,12 @@ import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeRepositoryApi, type FakePullFile } from "../../test/app/fakeGitHub.js";
 import { FakeEngine, finding } from "../../test/app/findings.js";
+import { testProbot } from "../../test/app/harness.js";
 import type { SourceFile } from "../iac/source.js";
 import type { Finding } from "../model/types.js";
-import { scanPullRequest } from "./checkFlow.js";
+import { BoundedRetryOctokit } from "../github/index.js";
+import { cancelCheck, createCheckRun, scanPullRequest, type FlowLog } from "./checkFlow.js";
+import { ownAppId } from "./checkRuns.js";
 
 const API = "https://api.github.com";
 const BASE = "1".repeat(40);
@@ -267,5 +270,129 @@ describe("scanPullRequest load problems at the base", () => {
       'resource "aws_security_group" "web" {\n  name = undeclared\n}\n',
     );
     expect(report.summary).not.toContain("The base commit had");
+  });
+});
+
+describe("creating a check run GitHub may have created already", () => {
+  const APP = 1;
+  interface RunOnGitHub {
+    id: number;
+    head_sha: string;
+    external_id: string;
+    app: { id: number };
+    status: string;
+    conclusion: string | null;
+    output: { title: string; summary: string };
+  }
+
+  /**
+   * Check runs on GitHub: the first `failedCreates` creations are made but answered 502, and the
+   * first `blindLooks` listings do not show runs yet (GitHub lists a new run a little later).
+   * Another app's run and an earlier job's run of ours share the head all along.
+   */
+  function checkRunsOnGitHub(failedCreates: number, blindLooks: number, installation: number) {
+    const others: RunOnGitHub[] = [
+      { ...openRun(401, `12@another-job`), app: { id: APP } },
+      { ...openRun(402, "12@job-1"), app: { id: 99 } },
+    ];
+    const ours: RunOnGitHub[] = [];
+    const completions: { id: number; conclusion: unknown }[] = [];
+    let creates = 0;
+    let looks = 0;
+    nock(API)
+      .post(`/app/installations/${installation}/access_tokens`)
+      .reply(201, { token: "installation-token", expires_at: "2099-01-01T00:00:00Z" })
+      .persist();
+    nock(API)
+      .post("/repos/acme/infra/check-runs")
+      .times(10)
+      .reply((_uri, body) => {
+        const run = { ...openRun(501 + creates, (body as { external_id: string }).external_id) };
+        ours.push(run);
+        creates += 1;
+        return creates <= failedCreates ? [502, { message: "Bad Gateway" }] : [201, run];
+      });
+    nock(API)
+      .get(`/repos/acme/infra/commits/${HEAD}/check-runs`)
+      .query(true)
+      .times(10)
+      .reply(() => {
+        looks += 1;
+        const listed = [...others, ...(looks > blindLooks ? ours : [])];
+        return [200, { total_count: listed.length, check_runs: listed }];
+      });
+    nock(API)
+      .patch(/^\/repos\/acme\/infra\/check-runs\/\d+$/)
+      .times(10)
+      .reply((uri, body) => {
+        const id = Number(uri.split("/").at(-1));
+        const update = body as { status?: string; conclusion?: string };
+        const run = [...ours, ...others].find((r) => r.id === id);
+        if (run && update.status) run.status = update.status;
+        completions.push({ id, conclusion: update.conclusion });
+        return [200, { id }];
+      });
+    const api = new BoundedRetryOctokit({
+      auth: {
+        appId: APP,
+        installationId: installation,
+        createJwt: async () => ({ jwt: "app-jwt", expiresAt: "2099-01-01T00:00:00Z" }),
+      },
+      retryBudget: { firstDelayMs: 1 },
+      throttle: { enabled: false },
+    });
+    return { api, ours, completions, creates: () => creates };
+  }
+
+  function openRun(id: number, externalId: string): RunOnGitHub {
+    return {
+      id,
+      head_sha: HEAD,
+      external_id: externalId,
+      app: { id: APP },
+      status: "in_progress",
+      conclusion: null,
+      output: { title: "Scanning…", summary: "" },
+    };
+  }
+
+  const warnings: string[] = [];
+  const log: FlowLog = {
+    info: () => undefined,
+    warn: (_fields, message) => warnings.push(message),
+    error: () => undefined,
+  };
+  const flow = {
+    engine: new FakeEngine(() => ({ findings: [], errors: [] })),
+    timeoutMs: 1000,
+    log,
+  };
+
+  it("knows the app's id from Probot's installation client, without a request", async () => {
+    expect(await ownAppId(await testProbot().auth(4242))).toBe(1);
+    expect(await ownAppId(api)).toBeUndefined();
+  });
+
+  it("takes the run a failed creation made instead of creating a second one", async () => {
+    const github = checkRunsOnGitHub(1, 0, 8101);
+    const run = await createCheckRun(github.api, target, "job-1");
+    expect(run).toEqual({ id: 501 });
+    expect(github.creates()).toBe(1);
+    expect(github.ours.map((r) => r.external_id)).toEqual(["12@job-1"]);
+  });
+
+  it("creates again when the look misses it, and completes the twin with the run", async () => {
+    const github = checkRunsOnGitHub(1, 1, 8102);
+    const run = await createCheckRun(github.api, target, "job-1");
+    expect(run).toEqual({ id: 502, twinsExternalId: "12@job-1" });
+    expect(github.creates()).toBe(2);
+    await cancelCheck(github.api, target, run, "a newer commit was pushed", flow);
+    // Both runs of this job end cancelled; the other app's run and the earlier job's stay open.
+    expect(github.completions).toEqual([
+      { id: 502, conclusion: "cancelled" },
+      { id: 501, conclusion: "cancelled" },
+    ]);
+    expect(github.ours.map((r) => r.status)).toEqual(["completed", "completed"]);
+    expect(warnings).toContain("completed twins of the check run");
   });
 });

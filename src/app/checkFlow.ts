@@ -12,6 +12,7 @@ import {
   readGateSettings,
   type GitHubApi,
   type LastValidSettings,
+  type RetryRequestOptions,
   type SnapshotLimits,
 } from "../github/index.js";
 import { isWarning, type LoadError } from "../model/types.js";
@@ -26,7 +27,7 @@ import {
   recordOf,
   type CheckRunReport,
 } from "../report/index.js";
-import { earlierOverrides, recordedOverride } from "./checkRuns.js";
+import { earlierOverrides, openTwins, ownAppId, recordedOverride, runsOfJob } from "./checkRuns.js";
 import { CHECK_RUN_NAME, RERUN_ACTION, type CheckTarget } from "./events.js";
 
 export interface CheckFlowOptions {
@@ -58,7 +59,42 @@ export class ScanTimeoutError extends Error {
   }
 }
 
-export async function createCheckRun(api: GitHubApi, target: CheckTarget): Promise<number> {
+/** The run a check job reports on. */
+export interface CheckRunRef {
+  id: number;
+  /**
+   * The job's `external_id` when its creation was retried after a look that did not find the
+   * failed attempt's run: twins of this run may be open, and are completed with it.
+   */
+  twinsExternalId?: string;
+}
+
+/**
+ * Creates the job's run `in_progress`. GitHub may create a run and still fail to answer, so before
+ * a retry the creation looks for a run of this app on the head with the job's `external_id` and
+ * takes the newest; when the look misses (not listed yet, or GitHub failing), the retry may make a
+ * twin, and the run says so.
+ */
+export async function createCheckRun(
+  api: GitHubApi,
+  target: CheckTarget,
+  jobId: string,
+): Promise<CheckRunRef> {
+  const externalId = `${target.pullNumber}@${jobId}`;
+  let lookMissed = false;
+  let found = 0;
+  const recover: RetryRequestOptions["recover"] = async (signal) => {
+    const appId = await ownAppId(api);
+    const runs =
+      appId === undefined
+        ? []
+        : await runsOfJob(api, target, target.headSha, appId, externalId, signal).catch(() => []);
+    found = runs.length;
+    const newest = runs[0];
+    if (!newest) lookMissed = true;
+    // Stands for the creation's answer, of which only the id is read below.
+    return newest && { status: 200, url: "", headers: {}, data: { id: newest.id } };
+  };
   const { data } = await api.rest.checks.create({
     owner: target.owner,
     repo: target.repo,
@@ -66,13 +102,14 @@ export async function createCheckRun(api: GitHubApi, target: CheckTarget): Promi
     head_sha: target.headSha,
     status: "in_progress",
     started_at: new Date().toISOString(),
-    external_id: `${target.pullNumber}`,
+    external_id: externalId,
     output: {
       title: "Scanning…",
       summary: `Scanning pull request #${target.pullNumber} at ${target.headSha.slice(0, 7)}.`,
     },
+    request: { recover },
   });
-  return data.id;
+  return lookMissed || found > 1 ? { id: data.id, twinsExternalId: externalId } : { id: data.id };
 }
 
 /**
@@ -195,10 +232,11 @@ function describeNotice(notice: LoadError): string {
 export async function runCheck(
   api: GitHubApi,
   target: CheckTarget,
-  checkRunId: number,
+  run: CheckRunRef,
   options: CheckFlowOptions,
   signal: AbortSignal,
 ): Promise<void> {
+  const checkRunId = run.id;
   const fields = {
     owner: target.owner,
     repo: target.repo,
@@ -228,7 +266,7 @@ export async function runCheck(
       const reason =
         signal.reason instanceof Error ? signal.reason.message : "the check was cancelled";
       options.log.info({ ...fields, reason }, "check cancelled");
-      await completeRun(api, target, checkRunId, cancelledReport(reason), options);
+      await completeRun(api, target, run, cancelledReport(reason), options);
       return;
     }
     options.log.warn(
@@ -243,7 +281,7 @@ export async function runCheck(
       target.headSha,
     );
   }
-  await completeRun(api, target, checkRunId, report, options);
+  await completeRun(api, target, run, report, options);
   options.log.info(
     { ...fields, conclusion: report.conclusion, title: report.title },
     "check completed",
@@ -254,11 +292,11 @@ export async function runCheck(
 export async function cancelCheck(
   api: GitHubApi,
   target: CheckTarget,
-  checkRunId: number,
+  run: CheckRunRef,
   reason: string,
   options: CheckFlowOptions,
 ): Promise<void> {
-  await completeRun(api, target, checkRunId, cancelledReport(reason), options);
+  await completeRun(api, target, run, cancelledReport(reason), options);
 }
 
 /**
@@ -280,14 +318,16 @@ function cancelledReport(reason: string): CheckRunReport {
 /**
  * Sends annotation batches one request each, the last with the conclusion, so the run turns
  * completed only once everything is attached. The completing request is retried with backoff.
+ * Open twins of the run (a retried creation's) get the same completion, so none stays in progress.
  */
 async function completeRun(
   api: GitHubApi,
   target: CheckTarget,
-  checkRunId: number,
+  run: CheckRunRef,
   report: CheckRunReport,
   options: CheckFlowOptions,
 ): Promise<void> {
+  const checkRunId = run.id;
   // The record (`text`) goes with the completing request only, not with every annotation batch.
   const { text, ...output } = checkRunOutput(report);
   const batches = report.annotationBatches;
@@ -324,6 +364,8 @@ async function completeRun(
   for (;;) {
     try {
       await api.rest.checks.update(completion);
+      if (run.twinsExternalId !== undefined)
+        await completeTwins(api, target, run.id, run.twinsExternalId, completion, options.log);
       return;
     } catch (error) {
       if (httpStatus(error) === 422 && "annotations" in completion.output) {
@@ -349,6 +391,28 @@ async function completeRun(
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+}
+
+/** Completes the open twins of run `runId` as it was; a failure is logged, the run itself is done. */
+async function completeTwins(
+  api: GitHubApi,
+  target: CheckTarget,
+  runId: number,
+  externalId: string,
+  completion: NonNullable<Parameters<GitHubApi["rest"]["checks"]["update"]>[0]>,
+  log: FlowLog,
+): Promise<void> {
+  try {
+    const twins = await openTwins(api, target, target.headSha, runId, externalId);
+    for (const twin of twins) await api.rest.checks.update({ ...completion, check_run_id: twin });
+    if (twins.length > 0)
+      log.warn({ checkRunId: runId, twins }, "completed twins of the check run");
+  } catch (error) {
+    log.warn(
+      { checkRunId: runId, error: describeError(error) },
+      "could not complete twins of the check run",
+    );
   }
 }
 

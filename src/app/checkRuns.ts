@@ -1,9 +1,10 @@
 // Reads back Tollgate's own check runs on a commit: the newest one (what `/tollgate override` and
-// `/tollgate explain` act on) and an override an earlier run of the same commit recorded (what a
-// re-run honours). Runs are told apart from other apps' by app id, since any app may name a run
-// "Tollgate"; their records are decoded by src/report/record.ts.
+// `/tollgate explain` act on), an override an earlier run of the same commit recorded (what a
+// re-run honours), and a job's own runs by `external_id` (what a retried creation may have made).
+// Runs are told apart from other apps' by app id, since any app may name a run "Tollgate"; their
+// records are decoded by src/report/record.ts.
 import { z } from "zod";
-import type { GitHubApi, RepoRef } from "../github/index.js";
+import type { GitHubApi, RepoRef, RetryRequestOptions } from "../github/index.js";
 import { decodeRecord, type CheckOverride, type CheckRecord } from "../report/index.js";
 import { CHECK_RUN_NAME } from "./events.js";
 
@@ -13,6 +14,7 @@ const checkRunSchema = z.object({
   status: z.string(),
   conclusion: z.string().nullable(),
   html_url: z.string().nullable().optional(),
+  external_id: z.string().nullable().optional(),
   app: z.object({ id: z.number().int() }).nullable(),
   output: z.object({
     title: z.string().nullable(),
@@ -27,6 +29,7 @@ export interface OurCheckRun {
   status: string;
   conclusion: string | null;
   url: string | undefined;
+  externalId: string | undefined;
   title: string;
   summary: string;
   record: CheckRecord | undefined;
@@ -38,7 +41,7 @@ async function ourRuns(
   repository: RepoRef,
   sha: string,
   appId: (runs: z.infer<typeof checkRunSchema>[]) => number | undefined,
-  signal?: AbortSignal,
+  request: RetryRequestOptions & { signal?: AbortSignal | undefined } = {},
 ): Promise<OurCheckRun[]> {
   const { data } = await api.rest.checks.listForRef({
     owner: repository.owner,
@@ -47,7 +50,7 @@ async function ourRuns(
     check_name: CHECK_RUN_NAME,
     filter: "all",
     per_page: 100,
-    request: { signal },
+    request,
   });
   const runs = checkRunListSchema.parse(data).check_runs;
   const ours = appId(runs);
@@ -60,6 +63,7 @@ async function ourRuns(
       status: run.status,
       conclusion: run.conclusion,
       url: run.html_url ?? undefined,
+      externalId: run.external_id ?? undefined,
       title: run.output.title ?? "",
       summary: run.output.summary ?? "",
       record: decodeRecord(run.output.text),
@@ -93,13 +97,59 @@ export async function recordedOverride(
     repository,
     sha,
     (all) => (appId = all.find((run) => run.id === currentRunId)?.app?.id),
-    signal,
+    { signal },
   );
   for (const run of runs) {
     const override = run.record?.override;
     if (run.id !== currentRunId && override?.sha === sha) return { override, appId };
   }
   return { override: undefined, appId };
+}
+
+/**
+ * Runs of this app on `sha` made for the job `externalId`, newest first, in one attempt (a look
+ * between retries of the creation, which must not spend their budget on retries of its own).
+ */
+export async function runsOfJob(
+  api: GitHubApi,
+  repository: RepoRef,
+  sha: string,
+  appId: number,
+  externalId: string,
+  signal: AbortSignal,
+): Promise<OurCheckRun[]> {
+  const runs = await ourRuns(api, repository, sha, () => appId, {
+    signal,
+    retryBudget: { totalMs: 0 },
+  });
+  return runs.filter((run) => run.externalId === externalId);
+}
+
+/** Other runs of the app that made `runId`, on `sha`, for the job `externalId`, still open. */
+export async function openTwins(
+  api: GitHubApi,
+  repository: RepoRef,
+  sha: string,
+  runId: number,
+  externalId: string,
+): Promise<number[]> {
+  const runs = await ourRuns(
+    api,
+    repository,
+    sha,
+    (all) => all.find((run) => run.id === runId)?.app?.id,
+  );
+  return runs
+    .filter((run) => run.id !== runId && run.externalId === externalId)
+    .filter((run) => run.status !== "completed")
+    .map((run) => run.id);
+}
+
+/** This app's id as an installation client knows it (an app JWT signed here, no request); none for a token client. */
+export async function ownAppId(api: GitHubApi): Promise<number | undefined> {
+  const auth: unknown = await api.auth({ type: "app" });
+  const parsed = z.object({ appId: z.number().int() }).safeParse(auth);
+  return parsed.success ? parsed.data.appId : undefined;
 }
 
 const commentSchema = z.object({

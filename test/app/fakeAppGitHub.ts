@@ -13,7 +13,7 @@ export class FakeAppGitHub {
   readonly completedAt = new Map<number, number>();
   /** The body of the latest request that completed a run (conclusion, output, annotations). */
   lastCompletion: Record<string, unknown> | undefined;
-  /** The pull request number each check run was created for (its `external_id`). */
+  /** The pull request number each check run was created for (its `external_id`, `12@delivery`). */
   readonly pullOfRun = new Map<number, number>();
   private readonly repository: FakeRepositoryApi;
   private readonly waiters = new Map<number, (at: number) => void>();
@@ -73,7 +73,7 @@ export class FakeAppGitHub {
     }
     if (method === "POST" && /^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(path)) {
       const id = this.nextRun++;
-      this.pullOfRun.set(id, Number((body as { external_id?: string }).external_id));
+      this.pullOfRun.set(id, Number.parseInt((body as { external_id?: string }).external_id ?? ""));
       return { route: "checks.create", status: 201, answer: { id } };
     }
     const run = /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(path);

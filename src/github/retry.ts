@@ -256,7 +256,7 @@ const explained = new WeakSet<object>();
 function gaveUp(error: unknown, attempts: number, firstSentAt: number, clock: RetryClock): unknown {
   if (error instanceof Error && !explained.has(error)) {
     explained.add(error);
-    error.message = `${error.message} (gave up after ${attempts} attempts in ${Math.round((clock.now() - firstSentAt) / 1000)} s)`;
+    error.message = `${error.message} (gave up after ${attempts} attempt${attempts === 1 ? "" : "s"} in ${Math.round((clock.now() - firstSentAt) / 1000)} s)`;
   }
   return error;
 }

@@ -72,6 +72,106 @@ registry_address(p) := concat("/", [p[1], name, words[1]]) if {
 	name := concat("-", array.slice(words, 2, count(words)))
 }
 
+# Which release of a module a call gets. Terraform installs the newest release its `version`
+# constraint admits, so a call without a constraint gets the newest one; a git source names its
+# release by a tag in `?ref=` (`v3.7.0`), and a ref that is no version tag (a branch, a commit)
+# leaves the release unknown. `older_than(call, "3.9.0")` holds when the release the call gets
+# is known to be older, `at_least(call, "3.9.0")` when it is known not to be; neither holds when
+# the release is unknown or the constraint unreadable (a pre-release, an operator Terraform lacks).
+older_than(call, version) if {
+	bound := version_parts(version)
+	some clause in constraint_clauses(call)
+	newest_below(clause, bound)
+}
+
+at_least(call, version) if {
+	bound := version_parts(version)
+	clauses := constraint_clauses(call)
+	every clause in clauses {
+		not newest_below(clause, bound)
+	}
+}
+
+# `[{operator, version}]` of the call's constraint, each version as `[major, minor, patch]` with
+# `parts` the number of parts written (`~> 3.7` and `~> 3.7.0` bound differently). Undefined
+# when the release is unknown or a clause is unreadable.
+constraint_clauses(call) := clauses if {
+	texts := constraint_texts(call)
+	clauses := [c | some text in texts; c := constraint_clause(text)]
+	count(clauses) == count(texts)
+}
+
+constraint_texts(call) := [trim_space(t) | some t in split(call.moduleVersion, ",")] if is_string(call.moduleVersion)
+
+constraint_texts(call) := [concat("", ["= ", tag])] if {
+	not is_string(call.moduleVersion)
+	tag := source_ref(call.moduleSource)
+	version_parts(tag)
+}
+
+constraint_texts(call) := [] if {
+	not is_string(call.moduleVersion)
+	not source_ref(call.moduleSource)
+}
+
+# The `ref` of a source's query (`?ref=v3.7.0`).
+source_ref(source) := substring(parameter, 4, -1) if {
+	parts := split(source, "?")
+	count(parts) == 2
+	some parameter in split(parts[1], "&")
+	startswith(parameter, "ref=")
+}
+
+constraint_clause(text) := {"operator": operator, "version": version_parts(written), "parts": count(split(written, "."))} if {
+	regex.match(`^(=|!=|>=|<=|>|<|~>)?\s*v?[0-9]+(\.[0-9]+){0,2}$`, text)
+	prefix := written_operator(text)
+	operator := object.get({"": "="}, prefix, prefix)
+	written := trim_prefix(trim_space(trim_prefix(text, prefix)), "v")
+}
+
+written_operator(text) := operators[0] if {
+	operators := [o | some o in [">=", "<=", "~>", "!=", "=", ">", "<"]; startswith(text, o)]
+	count(operators) > 0
+}
+
+written_operator(text) := "" if regex.match(`^v?[0-9]`, text)
+
+# `[major, minor, patch]` of `3`, `3.9` or `v3.9.0`, missing parts 0.
+version_parts(text) := [to_number(p) | some p in array.slice(array.concat(split(trim_prefix(text, "v"), "."), ["0", "0"]), 0, 3)] if {
+	regex.match(`^v?[0-9]+(\.[0-9]+){0,2}$`, text)
+}
+
+# Every release the clause admits is older than `bound`, so the newest one is.
+newest_below(clause, bound) if {
+	clause.operator in {"=", "<="}
+	older(clause.version, bound)
+}
+
+newest_below(clause, bound) if {
+	clause.operator == "<"
+	not older(bound, clause.version)
+}
+
+# `~> 3.7.0` admits 3.7.x only, `~> 3.7` admits 3.x; `~> 3` sets no upper bound.
+newest_below(clause, bound) if {
+	clause.operator == "~>"
+	clause.parts == 3
+	older([clause.version[0], clause.version[1]], [bound[0], bound[1]])
+}
+
+newest_below(clause, bound) if {
+	clause.operator == "~>"
+	clause.parts == 2
+	clause.version[0] < bound[0]
+}
+
+# Version `a` is older than `b` (lists of numbers of the same length).
+older(a, b) if {
+	some i, part in a
+	part < b[i]
+	array.slice(a, 0, i) == array.slice(b, 0, i)
+}
+
 security_group_module := "terraform-aws-modules/security-group/aws"
 
 # The security group module's named rules (its `rules` variable): name to

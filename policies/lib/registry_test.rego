@@ -40,3 +40,49 @@ test_named_rules_and_submodule_defaults if {
 	registry.security_group_rules["all-all"] == [-1, -1, "-1"]
 	registry.security_group_submodule_ingress_rules.ssh == ["ssh-tcp"]
 }
+
+# Calls as the loader gives them: only the fields the release helpers read.
+call(version) := {"moduleSource": "terraform-aws-modules/s3-bucket/aws", "moduleVersion": version}
+
+git_call(ref) := {"moduleSource": concat("", ["git::https://github.com/terraform-aws-modules/terraform-aws-s3-bucket.git?ref=", ref])}
+
+test_exact_and_upper_bounded_constraints_get_an_older_release if {
+	registry.older_than(call("3.7.0"), "3.9.0")
+	registry.older_than(call("= 3.8.2"), "3.9.0")
+	registry.older_than(call("v2.15.0"), "3.9.0")
+	registry.older_than(call("~> 3.7.0"), "3.9.0")
+	registry.older_than(call("~> 2.0"), "3.9.0")
+	registry.older_than(call(">= 3.0, < 3.9"), "3.9.0")
+	registry.older_than(call("<= 3.8.2"), "3.9.0")
+	not registry.at_least(call("3.7.0"), "3.9.0")
+}
+
+test_the_newest_admitted_release_counts if {
+	registry.at_least(call("~> 3.0"), "3.9.0")
+	registry.at_least(call("~> 3.9.0"), "3.9.0")
+	registry.at_least(call(">= 2.0"), "3.9.0")
+	registry.at_least(call("< 3.10"), "3.9.0")
+	registry.at_least(call("<= 3.9.0"), "3.9.0")
+	registry.at_least(call("~> 3"), "3.9.0")
+	registry.at_least(call("4.1.0"), "3.9.0")
+	not registry.older_than(call("~> 3.0"), "3.9.0")
+	not registry.older_than(call("< 3.10"), "3.9.0")
+}
+
+test_a_call_without_constraint_gets_the_newest_release if {
+	registry.at_least({"moduleSource": "terraform-aws-modules/s3-bucket/aws"}, "3.9.0")
+	not registry.older_than({"moduleSource": "terraform-aws-modules/s3-bucket/aws"}, "3.9.0")
+}
+
+test_git_sources_name_their_release_by_tag if {
+	registry.older_than(git_call("v3.7.0"), "3.9.0")
+	registry.at_least(git_call("v4.1.2"), "3.9.0")
+	not registry.older_than(git_call("main"), "3.9.0")
+	not registry.at_least(git_call("main"), "3.9.0")
+}
+
+test_unreadable_constraints_leave_the_release_unknown if {
+	not registry.older_than(call("3.7.0-rc1"), "3.9.0")
+	not registry.at_least(call("3.7.0-rc1"), "3.9.0")
+	not registry.at_least(call("~> 3.7.0, 3.x"), "3.9.0")
+}

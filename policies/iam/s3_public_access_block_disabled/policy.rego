@@ -5,7 +5,9 @@
 #   (`aws_s3_bucket_public_access_block`, `aws_s3_account_public_access_block`, CloudFormation
 #   `PublicAccessBlockConfiguration`): an absent flag in a written configuration is false.
 #   Buckets with no configuration at all keep the protections AWS enables on new buckets and
-#   are not reported.
+#   are not reported. A call of terraform-aws-modules/s3-bucket/aws writes a configuration unless
+#   `attach_public_policy = false`: a flag written false is reported on its line, a flag left out
+#   on the call when the release the call gets defaults it to false (before 3.9.0).
 # custom:
 #   id: TG-IAM-016
 #   severity: high
@@ -14,6 +16,7 @@
 #   controls: [AWS-FSBP-S3.1, AWS-FSBP-S3.8]
 package tollgate.rules.iam.s3_public_access_block_disabled
 
+import data.tollgate.lib.s3
 import data.tollgate.lib.util
 import rego.v1
 
@@ -48,3 +51,21 @@ deny contains finding if {
 		"path": array.concat(c.path, path),
 	}
 }
+
+deny contains finding if {
+	some call in s3.module_buckets
+	s3.module_writes_public_access_block(call)
+	some flag in terraform_flags
+	util.is_false(s3.module_argument(call, flag))
+	path := util.disabled_path(call.config, flag)
+	finding := {
+		"resource": call.address,
+		"message": module_message(path, flag),
+		"evidence": sprintf("%s not true", [flag]),
+		"path": path,
+	}
+}
+
+module_message([], flag) := sprintf("The bucket module's releases before 3.9.0, which this call gets, default %s to false, so its public access block leaves it off: pass %s = true.", [flag, flag])
+
+module_message([flag], _) := sprintf("The bucket module is called with %s = false, so its public access block leaves it off: set it to true.", [flag])

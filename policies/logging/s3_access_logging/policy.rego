@@ -18,7 +18,6 @@
 #   controls: [AWS-FSBP-S3.9]
 package tollgate.rules.logging.s3_access_logging
 
-import data.tollgate.lib.registry
 import data.tollgate.lib.s3
 import data.tollgate.lib.util
 import rego.v1
@@ -71,14 +70,6 @@ unjoined(bucket) if {
 	s3.has_unjoined(separate_type)
 }
 
-# Calls of the bucket module itself that create a general purpose bucket.
-module_buckets := [r |
-	some r in registry.calls("terraform-aws-modules/s3-bucket/aws")
-	registry.submodule(r.moduleSource) == ""
-	not util.is_false(object.get(r.config, "create_bucket", true))
-	not util.is_true(object.get(r.config, "is_directory_bucket", false))
-]
-
 log_delivery_arguments := [
 	"attach_access_log_delivery_policy",
 	"attach_elb_log_delivery_policy",
@@ -93,7 +84,7 @@ module_receives_logs(call) if {
 }
 
 module_receives_logs(call) if {
-	some other in module_buckets
+	some other in s3.module_buckets
 	other.address != call.address
 	not util.is_empty(other.config, "logging")
 	util.refers_to(other, call)
@@ -107,7 +98,7 @@ module_logging_missing(call) := [] if util.is_absent(call.config, "logging")
 module_logging_missing(call) := ["logging"] if call.config.logging == {}
 
 deny contains finding if {
-	some call in module_buckets
+	some call in s3.module_buckets
 	path := module_logging_missing(call)
 	not module_receives_logs(call)
 	finding := {

@@ -184,7 +184,7 @@ describe("tollgate scan, inspect and build", () => {
     }
   });
 
-  it("tests a policy folder on its fixtures and names the lines a rule misses", async () => {
+  it("tests a policy folder on its fixtures and names the lines a rule misses or reports at another severity", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tollgate-policies-"));
     try {
       const ruleDir = path.join(dir, "network", "any_sg");
@@ -226,6 +226,18 @@ describe("tollgate scan, inspect and build", () => {
       const failing = await run(["test", dir]);
       expect(failing.stdout).toMatch(/FAIL missing lines 2/);
       expect(failing.code).toBe(1);
+      await writeFile(
+        path.join(ruleDir, "fixtures", "positive.tf"),
+        group("open", " # tollgate:expect T-1 low"),
+      );
+      expect((await run(["test", dir])).code).toBe(0);
+      await writeFile(
+        path.join(ruleDir, "fixtures", "positive.tf"),
+        group("open", " # tollgate:expect T-1 high"),
+      );
+      const wrongSeverity = await run(["test", dir]);
+      expect(wrongSeverity.stdout).toMatch(/FAIL severity on line 2: high expected, low found/);
+      expect(wrongSeverity.code).toBe(1);
 
       // A fixture folder is scanned as one repository; its places name the file.
       await rm(path.join(ruleDir, "fixtures", "positive.tf"));

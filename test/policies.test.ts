@@ -38,10 +38,12 @@ describe("the built-in policy library", () => {
       expect({
         missing: outcome.missing,
         unexpected: outcome.unexpected,
+        wrongSeverities: outcome.wrongSeverities,
         errors: outcome.errors,
       }).toEqual({
         missing: [],
         unexpected: [],
+        wrongSeverities: [],
         errors: [],
       });
     },

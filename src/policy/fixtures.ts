@@ -1,6 +1,7 @@
 // `tollgate test`: runs every rule of a policy folder on its own fixtures through the compiled
 // Wasm (so a passing test is a policy that will run in the gate). A positive fixture marks each
-// line that must carry a finding with `# tollgate:expect <rule-id>`; JSON fixtures list them in
+// line that must carry a finding with `# tollgate:expect <rule-id>` (`# tollgate:expect <rule-id>
+// low` when the rule's findings on that line must have that severity); JSON fixtures list them in
 // `<name>.expect.json`; `fixtures/settings.json` holds the rule settings its fixtures run with.
 // A fixture is one file, or a folder (`fixtures/positive_locked/`) whose files are scanned together
 // as a repository of their own, for what one file cannot hold (a lock file beside its module).
@@ -10,7 +11,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { loadModel, type SourceFile } from "../iac/index.js";
-import type { LoadError } from "../model/types.js";
+import type { LoadError, Severity } from "../model/types.js";
 import { readBundle } from "./bundle.js";
 import { buildPolicies, bundleOf, readPolicySources } from "./build.js";
 import { loadRuleSet, type RuleSet } from "./evaluate.js";
@@ -26,6 +27,8 @@ export interface FixtureFile {
   folder: boolean;
   /** Expected `rule-id` → places: a line (`"12"`), or `"<file>:<line>"` in a fixture folder. */
   expected: Map<string, string[]>;
+  /** `rule-id` → place → the severity every finding of the rule there must have. */
+  severities: Map<string, Map<string, Severity>>;
   kind: "positive" | "negative";
   /** Rule settings for this fixture (`fixtures/settings.json`), given as `data.tollgate.settings`. */
   settings?: Record<string, unknown>;
@@ -40,11 +43,15 @@ export interface FixtureOutcome {
   found: string[];
   missing: string[];
   unexpected: string[];
+  /** `12: low expected, critical found` for marked places whose findings have another severity. */
+  wrongSeverities: string[];
   errors: LoadError[];
   passed: boolean;
 }
 
-const MARKER = /tollgate:expect\s+([A-Za-z][A-Za-z0-9_.-]*)/g;
+const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+const MARKER =
+  /tollgate:expect\s+([A-Za-z][A-Za-z0-9_.-]*)(?:\s+(critical|high|medium|low|info)\b)?/g;
 const settingsSchema = z.record(z.string(), z.unknown());
 
 function safeJson(text: string): unknown {
@@ -55,19 +62,45 @@ function safeJson(text: string): unknown {
   }
 }
 
-const expectFileSchema = z.array(z.object({ rule: z.string(), line: z.number().int().positive() }));
+const expectFileSchema = z.array(
+  z.object({
+    rule: z.string(),
+    line: z.number().int().positive(),
+    severity: z.enum(SEVERITIES).optional(),
+  }),
+);
+
+/** What a fixture expects: places by rule, and the severity some of them must have. */
+interface Expectations {
+  expected: Map<string, string[]>;
+  severities: Map<string, Map<string, Severity>>;
+}
+
+function noExpectations(): Expectations {
+  return { expected: new Map(), severities: new Map() };
+}
+
+function addExpectation(
+  into: Expectations,
+  rule: string,
+  place: string,
+  severity: Severity | undefined,
+): void {
+  into.expected.set(rule, [...(into.expected.get(rule) ?? []), place]);
+  if (severity === undefined) return;
+  into.severities.set(rule, (into.severities.get(rule) ?? new Map()).set(place, severity));
+}
 
 /** Marked places of a file: its line numbers, prefixed with `prefix` inside a fixture folder. */
-function markers(
-  text: string,
-  prefix = "",
-  into = new Map<string, string[]>(),
-): Map<string, string[]> {
+function markers(text: string, prefix = "", into = noExpectations()): Expectations {
   text.split("\n").forEach((line, index) => {
-    for (const match of line.matchAll(MARKER)) {
-      const rule = match[1] as string;
-      into.set(rule, [...(into.get(rule) ?? []), `${prefix}${index + 1}`]);
-    }
+    for (const match of line.matchAll(MARKER))
+      addExpectation(
+        into,
+        match[1] as string,
+        `${prefix}${index + 1}`,
+        match[2] as Severity | undefined,
+      );
   });
   return into;
 }
@@ -115,14 +148,14 @@ export async function readFixtures(
     const full = path.join(entry.parentPath, entry.name);
     const relative = path.relative(dir, full).split(path.sep).join("/");
     let files: SourceFile[];
-    let expected: Map<string, string[]>;
+    let expectations: Expectations;
     if (isFolder) {
       files = await readFixtureFolder(full);
-      expected = new Map();
-      for (const file of files) markers(file.text, `${file.path}:`, expected);
+      expectations = noExpectations();
+      for (const file of files) markers(file.text, `${file.path}:`, expectations);
     } else {
       files = [{ path: relative, text: await readFile(full, "utf8") }];
-      expected = markers(files[0]?.text ?? "");
+      expectations = markers(files[0]?.text ?? "");
     }
     if (!isFolder && entry.name.endsWith(".json")) {
       const expectPath = full.replace(/\.json$/, ".expect.json");
@@ -139,9 +172,9 @@ export async function readFixtures(
           });
           continue;
         }
-        expected = new Map();
-        for (const { rule, line } of parsed.data)
-          expected.set(rule, [...(expected.get(rule) ?? []), String(line)]);
+        expectations = noExpectations();
+        for (const { rule, line, severity } of parsed.data)
+          addExpectation(expectations, rule, String(line), severity);
       }
     }
     const settingsPath = path.join(entry.parentPath, "settings.json");
@@ -166,7 +199,7 @@ export async function readFixtures(
       path: relative,
       files,
       folder: isFolder,
-      expected,
+      ...expectations,
       kind,
       ...(settings ? { settings } : {}),
     });
@@ -197,15 +230,24 @@ export function runFixtures(
     const rules = new Set([...(owner ? [owner] : []), ...fixture.expected.keys()]);
     for (const rule of rules) {
       const expected = [...new Set(fixture.expected.get(rule) ?? [])].sort(comparePlaces);
-      const found = [
-        ...new Set(
-          evaluated.findings
-            .filter((f) => f.rule === rule)
-            .map((f) => (fixture.folder ? `${f.file}:${f.line}` : String(f.line))),
-        ),
-      ].sort(comparePlaces);
+      const placeOf = (f: { file: string; line: number }) =>
+        fixture.folder ? `${f.file}:${f.line}` : String(f.line);
+      const findings = evaluated.findings.filter((f) => f.rule === rule);
+      const found = [...new Set(findings.map(placeOf))].sort(comparePlaces);
       const missing = expected.filter((place) => !found.includes(place));
       const unexpected = found.filter((place) => !expected.includes(place));
+      const wrongSeverities = [...(fixture.severities.get(rule) ?? [])].flatMap(
+        ([place, severity]) => {
+          const other = new Set(
+            findings
+              .filter((f) => placeOf(f) === place && f.severity !== severity)
+              .map((f) => f.severity),
+          );
+          return other.size === 0
+            ? []
+            : [`${place}: ${severity} expected, ${[...other].join(", ")} found`];
+        },
+      );
       const errors = [...model.errors, ...evaluated.errors];
       outcomes.push({
         rule,
@@ -215,10 +257,12 @@ export function runFixtures(
         found,
         missing,
         unexpected,
+        wrongSeverities,
         errors,
         passed:
           missing.length === 0 &&
           unexpected.length === 0 &&
+          wrongSeverities.length === 0 &&
           errors.length === 0 &&
           (fixture.kind === "negative" || expected.length > 0),
       });

@@ -37,6 +37,9 @@ export const testCommand: Command = {
             outcome.kind === "positive" && outcome.expected.length === 0 ? "no expect markers" : "",
             outcome.missing.length ? `missing lines ${outcome.missing.join(", ")}` : "",
             outcome.unexpected.length ? `unexpected lines ${outcome.unexpected.join(", ")}` : "",
+            outcome.wrongSeverities.length
+              ? `severity on line ${outcome.wrongSeverities.join("; ")}`
+              : "",
             ...outcome.errors.map(formatLoadError),
           ]
             .filter(Boolean)

@@ -1,9 +1,11 @@
 # METADATA
 # description: >-
-#   Every IAM policy document in the input, whichever resource carries it, as statements with
+#   Every IAM policy document in the input, whichever resource (or bucket module call) carries it, as statements with
 #   the key path of each statement and value: the one place rules learn where policies live.
 package tollgate.lib.iam
 
+import data.tollgate.lib.registry
+import data.tollgate.lib.s3
 import data.tollgate.lib.util
 import rego.v1
 
@@ -129,28 +131,53 @@ policy_document_data := [r |
 	r.type == "aws_iam_policy_document"
 ]
 
+# The bucket policy a call of terraform-aws-modules/s3-bucket/aws attaches from its `policy`
+# argument: only with `attach_policy = true` (default false), else the module discards it. The
+# document's `type` is that of the resource the module makes of it, `aws_s3_bucket_policy`, so
+# rules on bucket policies judge it; its address is the call's. The module merges its own
+# statements (`attach_deny_insecure_transport_policy`, log delivery...) into the same policy:
+# rules that look for a statement the policy lacks ask lib/s3 about those switches.
+module_documents contains document if {
+	calls := s3.module_buckets
+	some call in calls
+	util.is_true(call.config.attach_policy)
+	doc := decode(call.config.policy)
+	document := {"address": call.address, "type": "aws_s3_bucket_policy", "kind": "resource", "doc": doc, "path": ["policy"]}
+}
+
+# The documents passed to the bucket module, attached or not.
+module_arguments contains doc if {
+	some call in registry.calls(s3.bucket_module)
+	doc := decode(call.config.policy)
+}
+
 # Addresses of the data documents some other resource uses with a readable document of its own
-# (a managed resource, or another data document that merges it), or whose exact document a
-# managed resource carries (passed through a module input, where no reference links them):
-# their statements are reported on that resource, so the data source stays silent.
+# (a managed resource, a bucket module call that attaches it, or another data document that
+# merges it), or whose exact document a managed resource carries (passed through a module input,
+# where no reference links them), or that is passed to the bucket module (which discards it
+# without `attach_policy`): their statements are reported on that resource, or nowhere, so the
+# data source stays silent.
 used_data_documents := {d.address |
 	readers := document_readers
 	some d in policy_document_data
 	some r in readers
 	util.refers_to(r, d)
 } | {d.address |
-	carried := {m.doc | some m in managed_documents}
+	carried := {m.doc | some m in managed_documents} | module_arguments
 	some d in policy_document_data
 	decode(d.config.json) in carried
 }
 
-# Resources with a readable document: managed carriers and data documents that render.
+# Resources with a readable document: managed carriers, bucket module calls that attach one and
+# data documents that render.
 document_readers := array.concat(
-	[r | addresses := {m.address | some m in managed_documents}; some r in input.resources; r.address in addresses],
+	[r | addresses := {m.address | some m in managed_documents} | {m.address | some m in module_documents}; some r in input.resources; r.address in addresses],
 	[r | some r in policy_document_data; decode(r.config.json)],
 )
 
 documents contains document if some document in managed_documents
+
+documents contains document if some document in module_documents
 
 documents contains document if {
 	used := used_data_documents

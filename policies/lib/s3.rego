@@ -110,3 +110,117 @@ module_policy_switches := [
 ]
 
 module_transport_switches := ["attach_deny_insecure_transport_policy", "attach_require_latest_tls_policy"]
+
+# Block Public Access that contains a public grant in an S3 bucket or access point policy: a
+# flag that rejects a public policy (`block_public_policy`) or limits a public one to the owner
+# account and AWS services (`restrict_public_buckets`), true in a configuration that covers the
+# policy's bucket: an `aws_s3_bucket_public_access_block` joined to the bucket through
+# references or the bucket's name, an `aws_s3_account_public_access_block` of the same
+# Terraform root, the bucket module's own block (with its release's defaults), CloudFormation
+# `PublicAccessBlockConfiguration` on the bucket the policy's `Bucket` refers to, or an access
+# point's own configuration (all four flags are on for an access point that writes none, and
+# Terraform defaults a flag left out of its block to true). An unknown flag contains nothing.
+# `public_access_containment[address]` names what contains the policy of `address`; every
+# resource of that address must be contained (two roots may both hold one address).
+public_access_containment[address] := sort(containers)[0] if {
+	some r in input.resources
+	r.type in policy_carrier_types
+	address := r.address
+	carriers := [c | some c in input.resources; c.address == address]
+	every c in carriers {
+		count(containers_of(c)) > 0
+	}
+	containers := {text | some c in carriers; some text in containers_of(c)}
+}
+
+policy_carrier_types := {
+	"aws_s3_bucket",
+	"aws_s3_bucket_policy",
+	"aws_s3_access_point",
+	"module",
+	"AWS::S3::BucketPolicy",
+	"AWS::S3::AccessPoint",
+}
+
+containing_flags := {
+	"terraform": ["block_public_policy", "restrict_public_buckets"],
+	"cloudformation": ["BlockPublicPolicy", "RestrictPublicBuckets"],
+}
+
+containers_of(r) := union({
+	block_containers(r, public_access_blocks),
+	account_containers(r),
+	module_containers(r),
+	cloudformation_containers(r),
+	access_point_containers(r),
+})
+
+block_containers(r, blocks) := {sprintf("%s (%s)", [block.address, flag]) |
+	r.source == "terraform"
+	keys := bucket_keys(r)
+	some block in blocks
+	some key in block.keys
+	key in keys
+	some flag in containing_flags.terraform
+	util.is_true(block.config[flag])
+}
+
+account_containers(r) := {sprintf("%s (%s)", [account.address, flag]) |
+	r.source == "terraform"
+	some account in util.resources("aws_s3_account_public_access_block")
+	account.root == r.root
+	some flag in containing_flags.terraform
+	util.is_true(account.config[flag])
+}
+
+module_containers(r) := {sprintf("the module's public access block (%s)", [flag]) |
+	r.mode == "module"
+	registry.module_address(r.moduleSource) == bucket_module
+	module_writes_public_access_block(r)
+	some flag in containing_flags.terraform
+	util.is_true(module_argument(r, flag))
+}
+
+cloudformation_containers(r) := {sprintf("%s (PublicAccessBlockConfiguration.%s)", [bucket.address, flag]) |
+	r.source == "cloudformation"
+	some bucket in util.resources("AWS::S3::Bucket")
+	names_cloudformation_bucket(r, bucket)
+	some flag in containing_flags.cloudformation
+	util.is_true(bucket.config.PublicAccessBlockConfiguration[flag])
+}
+
+access_point_containers(r) := {"the access point's own Block Public Access (on by default)" |
+	r.type in {"aws_s3_access_point", "AWS::S3::AccessPoint"}
+	util.is_absent(r.config, object.get({"aws_s3_access_point": "public_access_block_configuration"}, r.type, "PublicAccessBlockConfiguration"))
+} | {sprintf("the access point's public_access_block_configuration (%s)", [flag]) |
+	r.type == "aws_s3_access_point"
+	some block in r.config.public_access_block_configuration
+	some flag in containing_flags.terraform
+	object.get(block, flag, true) == true
+} | {sprintf("the access point's PublicAccessBlockConfiguration.%s", [flag]) |
+	r.type == "AWS::S3::AccessPoint"
+	some flag in containing_flags.cloudformation
+	util.is_true(r.config.PublicAccessBlockConfiguration[flag])
+}
+
+names_cloudformation_bucket(r, bucket) if util.refers_to(r, bucket)
+
+names_cloudformation_bucket(r, bucket) if {
+	is_string(r.config.Bucket)
+	r.config.Bucket == bucket.config.BucketName
+}
+
+# Terraform bucket public access blocks with the keys of the bucket each applies to.
+public_access_blocks := [{"address": b.address, "config": b.config, "keys": bucket_keys(b)} |
+	some b in util.resources("aws_s3_bucket_public_access_block")
+]
+
+# What identifies the bucket a Terraform resource applies to: the address of each bucket (or
+# bucket module call) it refers to or is, and `name:<bucket name>` for names known.
+bucket_keys(r) := keys if {
+	targets := array.concat(buckets, module_buckets)
+	referred := [t | some t in targets; util.refers_to(r, t)]
+	own := {r.address | r.type == "aws_s3_bucket"} | {r.address | r.mode == "module"}
+	names := {concat(":", ["name", t.config.bucket]) | some t in array.concat([r], referred); is_string(t.config.bucket)}
+	keys := (own | {t.address | some t in referred}) | names
+}

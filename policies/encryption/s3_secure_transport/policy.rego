@@ -6,7 +6,13 @@
 #   `NumericLessThan: {"s3:TlsVersion": ...}`), so clients may read and write it over plain HTTP.
 #   A bucket with no policy at all is reported on the bucket; a bucket policy without the deny is
 #   reported on the policy. Bucket policies whose bucket cannot be identified make the rule skip
-#   buckets without a visible policy.
+#   buckets without a visible policy. A call of terraform-aws-modules/s3-bucket/aws denies it with
+#   `attach_deny_insecure_transport_policy` or `attach_require_latest_tls_policy`, or with such a
+#   statement in the `policy` it attaches (`attach_policy = true`); without them it is reported as a
+#   bucket is: "no bucket policy" when the module attaches none, "no aws:SecureTransport deny" when
+#   it attaches one for something else, on the switch written false or else on the call. A call
+#   whose switches or attached policy are unknown, or whose bucket another bucket policy resource
+#   refers to, is not reported.
 # custom:
 #   id: TG-ENC-018
 #   severity: medium
@@ -57,8 +63,10 @@ denying_documents := {[st.address, st.path] |
 
 deny contains finding if {
 	denying := denying_documents
+	calls := {call.address | some call in s3.module_buckets}
 	some document in iam.documents
 	document.type in bucket_policy_types
+	not document.address in calls
 	not [document.address, document.path] in denying
 	finding := {
 		"resource": document.address,
@@ -85,3 +93,78 @@ deny contains finding if {
 }
 
 policy_type := {"terraform": "aws_s3_bucket_policy", "cloudformation": "AWS::S3::BucketPolicy"}
+
+# What the module's attached policy holds: `deny` when a statement denies requests without
+# TLS, `none` when it attaches no policy, `other` when it attaches one without. Undefined when a
+# switch or the attached `policy` is unknown.
+module_policy(call) := "deny" if module_denies(call)
+
+module_policy(call) := "none" if {
+	every switch in s3.module_policy_switches {
+		util.is_false(s3.module_argument(call, switch))
+	}
+}
+
+module_policy(call) := "other" if {
+	not module_denies(call)
+	every switch in s3.module_policy_switches {
+		is_boolean_value(s3.module_argument(call, switch))
+	}
+	some switch in s3.module_policy_switches
+	util.is_true(s3.module_argument(call, switch))
+	attached_policy_known(call)
+}
+
+module_denies(call) if {
+	some switch in s3.module_transport_switches
+	util.is_true(s3.module_argument(call, switch))
+}
+
+module_denies(call) if {
+	util.is_true(call.config.attach_policy)
+	some st in iam.statements
+	st.address == call.address
+	denies_insecure_transport(st.statement)
+}
+
+is_boolean_value(value) if util.is_true(value)
+
+is_boolean_value(value) if util.is_false(value)
+
+attached_policy_known(call) if not util.is_true(call.config.attach_policy)
+
+attached_policy_known(call) if iam.decode(call.config.policy)
+
+module_evidence := {"none": "no bucket policy", "other": "no aws:SecureTransport deny"}
+
+module_message := {
+	"none": "The bucket module attaches no bucket policy denying requests without TLS: pass attach_deny_insecure_transport_policy = true.",
+	"other": "The bucket module's policy does not deny requests without TLS: pass attach_deny_insecure_transport_policy = true.",
+}
+
+# Where to point: the deny switch written false, else the attached `policy`, else the call.
+module_path(call) := ["attach_deny_insecure_transport_policy"] if util.is_false(call.config.attach_deny_insecure_transport_policy)
+
+module_path(call) := ["policy"] if {
+	not util.is_false(call.config.attach_deny_insecure_transport_policy)
+	util.is_true(call.config.attach_policy)
+}
+
+module_path(call) := [] if {
+	not util.is_false(call.config.attach_deny_insecure_transport_policy)
+	not util.is_true(call.config.attach_policy)
+}
+
+deny contains finding if {
+	some call in s3.module_buckets
+	kind := module_policy(call)
+	kind != "deny"
+	not util.referenced_by_any(call, policy_types)
+	not s3.has_unjoined("aws_s3_bucket_policy")
+	finding := {
+		"resource": call.address,
+		"message": module_message[kind],
+		"evidence": module_evidence[kind],
+		"path": module_path(call),
+	}
+}

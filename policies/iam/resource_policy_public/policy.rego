@@ -8,6 +8,15 @@
 #   perform those actions. A statement narrowed only by `aws:SourceIp` is reported at medium
 #   severity: the addresses are limited but the callers stay anonymous. A negated operator
 #   (`StringNotEquals`, `NotIpAddress`), an `...IfExists` one or a `*` value narrows nothing.
+#   A call of terraform-aws-modules/s3-bucket/aws is judged on the `policy` it attaches
+#   (`attach_policy = true`; the module discards it otherwise).
+#   An S3 bucket or access point policy whose grant Block Public Access contains (lib/s3: the
+#   bucket's, the account's, the bucket module's or the access point's own block with
+#   `block_public_policy` or `restrict_public_buckets` true) is reported at low severity, saying
+#   so: S3 refuses a public policy under BlockPublicPolicy and RestrictPublicBuckets keeps a public
+#   one to the owner account and AWS services, but turning the block off later would expose the
+#   grant, so it is never dropped. Its evidence says it is contained, so a change that removes the
+#   block brings the grant back as a new finding at full severity.
 # custom:
 #   id: TG-IAM-010
 #   severity: critical
@@ -17,6 +26,7 @@
 package tollgate.rules.iam.resource_policy_public
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.s3
 import rego.v1
 
 # The granted actions as text: the Action list, or what NotAction leaves.
@@ -36,44 +46,76 @@ actions(statement) := "unreadable actions" if {
 	count(iam.values(statement, "NotAction")) == 0
 }
 
-deny contains finding if {
+# The public grants: `{address, message, evidence, path, severity}`.
+grants contains grant if {
 	some st in iam.resource_statements
 	iam.is_allow(st.statement)
 	some principal in iam.principals(st.statement, "Principal")
 	iam.is_public(principal)
 	not iam.has_restricting_condition(st.statement)
-	finding := {
-		"resource": st.address,
-		"message": sprintf("The resource policy allows %s to everyone (Principal %s): name the principals that need access or add an account, organization or network condition.", [actions(st.statement), principal.value]),
+	grant := {
+		"address": st.address,
+		"message": sprintf("The resource policy allows %s to everyone (Principal %s)", [actions(st.statement), principal.value]),
+		"remedy": "name the principals that need access or add an account, organization or network condition.",
 		"evidence": sprintf("Principal %s %s: %s", [principal.type, principal.value, actions(st.statement)]),
 		"path": iam.path(st, principal.path),
+		"severity": "critical",
 	}
 }
 
-deny contains finding if {
+grants contains grant if {
 	some st in iam.resource_statements
 	iam.is_allow(st.statement)
 	some principal in iam.principals(st.statement, "Principal")
 	iam.is_public(principal)
 	iam.narrowed_only_by_source_ip(st.statement)
-	finding := {
-		"resource": st.address,
-		"message": sprintf("The resource policy allows %s to anonymous callers from the addresses in aws:SourceIp (Principal %s): name the principals that need access, or narrow to an account, organization or VPC endpoint.", [actions(st.statement), principal.value]),
+	grant := {
+		"address": st.address,
+		"message": sprintf("The resource policy allows %s to anonymous callers from the addresses in aws:SourceIp (Principal %s)", [actions(st.statement), principal.value]),
+		"remedy": "name the principals that need access, or narrow to an account, organization or VPC endpoint.",
 		"evidence": sprintf("Principal %s %s from aws:SourceIp: %s", [principal.type, principal.value, actions(st.statement)]),
 		"path": iam.path(st, principal.path),
 		"severity": "medium",
 	}
 }
 
-deny contains finding if {
+grants contains grant if {
 	some st in iam.resource_statements
 	iam.is_allow(st.statement)
 	st.statement.NotPrincipal
 	not iam.has_restricting_condition(st.statement)
-	finding := {
-		"resource": st.address,
-		"message": sprintf("The resource policy allows %s to every principal except those in NotPrincipal: name the principals that need access instead.", [actions(st.statement)]),
+	grant := {
+		"address": st.address,
+		"message": sprintf("The resource policy allows %s to every principal except those in NotPrincipal", [actions(st.statement)]),
+		"remedy": "name the principals that need access instead.",
 		"evidence": sprintf("NotPrincipal: %s", [actions(st.statement)]),
 		"path": iam.path(st, ["NotPrincipal"]),
+		"severity": "critical",
+	}
+}
+
+deny contains finding if {
+	contained := s3.public_access_containment
+	some grant in grants
+	not contained[grant.address]
+	finding := {
+		"resource": grant.address,
+		"message": sprintf("%s: %s", [grant.message, grant.remedy]),
+		"evidence": grant.evidence,
+		"path": grant.path,
+		"severity": grant.severity,
+	}
+}
+
+deny contains finding if {
+	contained := s3.public_access_containment
+	some grant in grants
+	container := contained[grant.address]
+	finding := {
+		"resource": grant.address,
+		"message": sprintf("%s; Block Public Access contains it for now (%s), but turning that off would expose it: %s", [grant.message, container, grant.remedy]),
+		"evidence": sprintf("%s (contained by Block Public Access)", [grant.evidence]),
+		"path": grant.path,
+		"severity": "low",
 	}
 }

@@ -6,7 +6,8 @@
 #   turn off its encryption or versioning. Whether the principals are public is TG-IAM-010's
 #   concern; this rule reports the breadth of the grant, whoever receives it. A policy document
 #   no resource in the change uses counts as a bucket policy when it names principals and every
-#   resource it names is an S3 ARN.
+#   resource it names is an S3 ARN. A call of terraform-aws-modules/s3-bucket/aws that attaches its
+#   `policy` (`attach_policy = true`; the module discards it otherwise) is judged as a bucket policy.
 # custom:
 #   id: TG-IAM-020
 #   severity: high

@@ -8,7 +8,11 @@
 #   and CloudTrail-audited decryption. Reported: an `AES256` default algorithm (inline
 #   `server_side_encryption_configuration`, a separate
 #   `aws_s3_bucket_server_side_encryption_configuration`, or CloudFormation
-#   `BucketEncryption`), and a bucket with no encryption configuration anywhere.
+#   `BucketEncryption`), and a bucket with no encryption configuration anywhere. A call of
+#   terraform-aws-modules/s3-bucket/aws is a bucket too: its `server_side_encryption_configuration`
+#   (`rule` one object or a list, as the module flattens it) with an `AES256` algorithm, or absent
+#   or empty (the module then writes no configuration) without a separate configuration resource
+#   referring to the call.
 # custom:
 #   id: TG-ENC-001
 #   severity: medium
@@ -50,6 +54,20 @@ algorithms contains a if {
 	a := {"resource": bucket.address, "algorithm": rule.ServerSideEncryptionByDefault.SSEAlgorithm, "path": path}
 }
 
+# The rules of a module call's encryption configuration, with their paths.
+module_rules(configuration) := [{"value": rule, "path": ["rule"]} | rule := configuration.rule; is_object(rule)] if not is_array(configuration.rule)
+
+module_rules(configuration) := [{"value": rule, "path": ["rule", i]} | some i, rule in configuration.rule] if is_array(configuration.rule)
+
+algorithms contains a if {
+	some call in s3.module_buckets
+	configuration := call.config.server_side_encryption_configuration
+	some rule in module_rules(configuration)
+	by_default := rule.value.apply_server_side_encryption_by_default
+	path := array.concat(array.concat(["server_side_encryption_configuration"], rule.path), ["apply_server_side_encryption_by_default", "sse_algorithm"])
+	a := {"resource": call.address, "algorithm": by_default.sse_algorithm, "path": path}
+}
+
 deny contains finding if {
 	settings.s3_require_kms
 	some a in algorithms
@@ -84,4 +102,23 @@ deny contains finding if {
 unjoined(bucket) if {
 	bucket.source == "terraform"
 	s3.has_unjoined(separate_type)
+}
+
+# `[]` when the module call leaves the configuration out (default `{}`), its path when empty.
+module_configuration_missing(call) := [] if util.is_absent(call.config, "server_side_encryption_configuration")
+
+module_configuration_missing(call) := ["server_side_encryption_configuration"] if call.config.server_side_encryption_configuration == {}
+
+deny contains finding if {
+	settings.s3_require_kms
+	some call in s3.module_buckets
+	path := module_configuration_missing(call)
+	not util.referenced_by_any(call, {separate_type})
+	not s3.has_unjoined(separate_type)
+	finding := {
+		"resource": call.address,
+		"message": "The bucket module is called without server_side_encryption_configuration, so the bucket uses SSE-S3: configure SSE-KMS with a customer managed key.",
+		"evidence": "no encryption configuration",
+		"path": path,
+	}
 }

@@ -147,6 +147,43 @@ describe("tollgate diff with a settings file", () => {
   });
 });
 
+describe("tollgate scan with rule settings", () => {
+  const scanWith = async (settings: string | undefined, terraform: string) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-rule-settings-"));
+    try {
+      await writeFile(path.join(dir, "main.tf"), terraform);
+      const config = settings === undefined ? [] : ["--config", path.join(dir, "tollgate.yml")];
+      if (settings !== undefined) await writeFile(path.join(dir, "tollgate.yml"), settings);
+      const result = await run(["scan", dir, "--format", "json", ...config]);
+      expect(result.stderr).toBe("");
+      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      return { code: result.code, findings };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  const logGroup = [
+    'resource "aws_cloudwatch_log_group" "app" {',
+    '  name              = "app"',
+    "  retention_in_days = 90",
+    '  kms_key_id        = "arn:aws:kms:eu-west-1:111122223333:key/app"',
+    "}",
+    "",
+  ].join("\n");
+
+  it("gives the rules the options of the --config file", async () => {
+    const retention = (findings: JsonFinding[]) =>
+      findings.filter((f) => f.rule === "TG-LOG-012").map((f) => [f.line, f.evidence]);
+    expect(retention((await scanWith(undefined, logGroup)).findings)).toEqual([
+      [3, "retention_in_days = 90"],
+    ]);
+    const configured = await scanWith("rule_settings:\n  log_retention_min_days: 90\n", logGroup);
+    expect(retention(configured.findings)).toEqual([]);
+    const stricter = await scanWith("rule_settings: { log_retention_min_days: 400 }\n", logGroup);
+    expect(retention(stricter.findings)).toEqual([[3, "retention_in_days = 90"]]);
+  });
+});
+
 describe("tollgate scan, inspect and build", () => {
   it("scans a folder and reports every finding as new", async () => {
     const result = await run(["scan", "examples/pr/head", "--format", "json"]);
@@ -255,6 +292,54 @@ describe("tollgate scan, inspect and build", () => {
       const unmarked = await run(["test", dir]);
       expect(unmarked.stdout).toMatch(/FAIL unexpected lines b\.tf:2/);
       expect(unmarked.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs a fixtures subfolder with the settings.json beside it", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-fixture-settings-"));
+    try {
+      const ruleDir = path.join(dir, "network", "strict_sg");
+      await mkdir(path.join(ruleDir, "fixtures", "strict"), { recursive: true });
+      await writeFile(
+        path.join(ruleDir, "policy.rego"),
+        [
+          "# METADATA",
+          "# title: Security groups refused when strict",
+          "# custom:",
+          "#   id: T-2",
+          "#   severity: low",
+          "#   category: network",
+          "package tollgate.rules.network.strict_sg",
+          "",
+          "import rego.v1",
+          "",
+          'deny contains {"resource": r.address, "message": "strict", "evidence": "name", "path": ["name"]} if {',
+          "\tdata.tollgate.settings.strict == true",
+          "\tsome r in input.resources",
+          "}",
+          "",
+        ].join("\n"),
+      );
+      const group = (marker = "") =>
+        `resource "aws_security_group" "web" {\n  name = "web"${marker}\n}\n`;
+      await writeFile(path.join(ruleDir, "fixtures", "negative.tf"), group());
+      await writeFile(
+        path.join(ruleDir, "fixtures", "strict", "positive.tf"),
+        group(" # tollgate:expect T-2"),
+      );
+      await writeFile(
+        path.join(ruleDir, "fixtures", "strict", "settings.json"),
+        '{ "strict": true }\n',
+      );
+      const passing = await run(["test", dir]);
+      expect(passing.stdout).toMatch(/2 passed, 0 failed/);
+      expect(passing.code).toBe(0);
+      await rm(path.join(ruleDir, "fixtures", "strict", "settings.json"));
+      const failing = await run(["test", dir]);
+      expect(failing.stdout).toMatch(/FAIL missing lines 2/);
+      expect(failing.code).toBe(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

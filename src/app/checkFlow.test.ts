@@ -94,12 +94,9 @@ function mockPullRequest(pull: PullRequestOnGitHub): string[] {
   return asked;
 }
 
-async function scan(pull: PullRequestOnGitHub) {
+async function scan(pull: PullRequestOnGitHub, engine = new FakeEngine(scanOpenPorts)) {
   const asked = mockPullRequest(pull);
-  const report = await scanPullRequest(api, target, {
-    engine: new FakeEngine(scanOpenPorts),
-    clock: () => now,
-  });
+  const report = await scanPullRequest(api, target, { engine, clock: () => now });
   return { report, asked };
 }
 
@@ -110,6 +107,33 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe("scanPullRequest settings", () => {
+  it("scans base and head with the merged rule settings, the organization's locks held", async () => {
+    const engine = new FakeEngine(scanOpenPorts);
+    const { report } = await scan(
+      {
+        organizationSettings:
+          "rule_settings: { s3_require_kms: true, log_retention_min_days: 180 }\nlocked: [rule_settings]\n",
+        repositorySettings:
+          "rule_settings:\n  s3_require_kms: false\n  unknown_values: advisory\n  log_retention_min_days: 400\n",
+        base: { "main.tf": BASE_MAIN },
+        head: { "main.tf": BASE_MAIN },
+        pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -1 +1 @@\n r" }],
+      },
+      engine,
+    );
+    expect(report.conclusion).toBe("success");
+    const ruleSettings = {
+      s3_require_kms: true,
+      dynamodb_require_cmk: false,
+      log_retention_min_days: 400,
+      unknown_values: "advisory",
+    };
+    expect(engine.options).toEqual([{ ruleSettings }, { ruleSettings }]);
+    expect(report.summary).toContain(
+      "- .github/tollgate.yml:2:3: rule\\_settings.s3\\_require\\_kms is locked by the organization and may not be loosened",
+    );
+  });
+
   it("gates a pull request that edits its settings by the default branch's, and says so", async () => {
     const loosened = "enforcement:\n  categories:\n    network: off\n";
     const { report, asked } = await scan({

@@ -146,7 +146,10 @@ export async function scanPullRequest(
         signal,
       )
     : { ruleSets: [], errors: [], notices: [] };
-  const scanOptions = custom.ruleSets.length > 0 ? { customRules: custom.ruleSets } : undefined;
+  const scanOptions = {
+    ruleSettings: settings.ruleSettings,
+    ...(custom.ruleSets.length > 0 ? { customRules: custom.ruleSets } : {}),
+  };
   const base = await options.engine.scan(snapshots.base, scanOptions);
   const head = await options.engine.scan(snapshots.head, scanOptions);
   const notices = read.notices.map(describeNotice);

@@ -308,6 +308,27 @@ describe("a settings pull request on the .github repository", () => {
     expect(scan.finalCheckRuns()).toMatchObject([{ repo: "infra", conclusion: "success" }]);
   });
 
+  it("previews the proposed rule settings, which custom rules read as data.tollgate.settings", async () => {
+    const strictRule = OWNER_TAG_RULE.replace(
+      '\tr.type == "aws_s3_bucket"',
+      '\tr.type == "aws_s3_bucket"\n\tdata.tollgate.settings.s3_require_kms == true',
+    );
+    const titleFor = async (settings: string) => {
+      const github = await deliver(
+        proposing({ ".github/tollgate.yml": settings, [RULE_PATH]: strictRule }),
+        [["pull_request", pullRequestPayload(".github", 3, ORG_PR_HEAD, ORG_PUSH)]],
+      );
+      const impact = github.finalCheckRuns().find((c) => c.name === "Tollgate impact");
+      return (impact as unknown as { output: { title: string } }).output.title;
+    };
+    expect(await titleFor(`${ORG_SETTINGS}rule_settings: { s3_require_kms: true }\n`)).toBe(
+      "Would newly block 1, unblock 0; 1 unchanged (2 open pull requests considered)",
+    );
+    expect(await titleFor(ORG_SETTINGS)).toBe(
+      "Would newly block 0, unblock 0; 2 unchanged (2 open pull requests considered)",
+    );
+  });
+
   it("fails the preview with located errors when the proposed policies do not compile", async () => {
     const github = await deliver(
       proposing({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: BROKEN_RULE }),

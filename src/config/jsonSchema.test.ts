@@ -26,6 +26,7 @@ describe("settingsJsonSchema", () => {
       "on_error",
       "overrides",
       "policies",
+      "rule_settings",
       "version",
       "waivers",
     ]);

@@ -93,6 +93,81 @@ describe("mergeSettings", () => {
     ]);
   });
 
+  it("merges rule settings option by option, organization then its overrides then repository", () => {
+    const { settings, notices } = mergeSettings(
+      file(ORG, [
+        "rule_settings: { s3_require_kms: true, log_retention_min_days: 180 }",
+        "overrides:",
+        "  - topics: [pci]",
+        "    rule_settings: { log_retention_min_days: 400 }",
+      ]),
+      file(REPO, ["rule_settings:", "  unknown_values: advisory", "  s3_require_kms: false"]),
+      infra,
+    );
+    expect(notices).toEqual([]);
+    expect(settings.ruleSettings).toEqual({
+      s3_require_kms: false,
+      dynamodb_require_cmk: false,
+      log_retention_min_days: 400,
+      unknown_values: "advisory",
+    });
+  });
+
+  it("holds locked rule settings a repository loosens, and lets it tighten them", () => {
+    const { settings, notices } = mergeSettings(
+      file(ORG, [
+        "rule_settings: { s3_require_kms: true, log_retention_min_days: 180 }",
+        "locked: [rule_settings.s3_require_kms, rule_settings.log_retention_min_days, rule_settings.unknown_values]",
+      ]),
+      file(REPO, [
+        "rule_settings:",
+        "  s3_require_kms: false",
+        "  log_retention_min_days: 30",
+        "  unknown_values: advisory",
+        "  dynamodb_require_cmk: true",
+      ]),
+      infra,
+    );
+    expect(settings.ruleSettings).toEqual({
+      s3_require_kms: true,
+      dynamodb_require_cmk: true,
+      log_retention_min_days: 180,
+      unknown_values: "advisory",
+    });
+    expect(notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.message}`)).toEqual([
+      `${REPO}:2:3: rule_settings.s3_require_kms is locked by the organization and may not be loosened; the organization's value applies`,
+      `${REPO}:3:3: rule_settings.log_retention_min_days is locked by the organization and may not be loosened; the organization's value applies`,
+    ]);
+
+    const tighter = mergeSettings(
+      file(ORG, ["rule_settings: { unknown_values: advisory }", "locked: [rule_settings]"]),
+      file(REPO, [
+        "rule_settings:",
+        "  log_retention_min_days: 400",
+        "  dynamodb_require_cmk: true",
+        "  unknown_values: ignore",
+      ]),
+      infra,
+    );
+    expect(tighter.settings.ruleSettings).toEqual({
+      s3_require_kms: false,
+      dynamodb_require_cmk: true,
+      log_retention_min_days: 400,
+      unknown_values: "advisory",
+    });
+    // The organization said nothing of retention: its value is the default, 365.
+    expect(tighter.notices.map((n) => n.message)).toEqual([
+      "rule_settings.unknown_values is locked by the organization and may not be loosened; the organization's value applies",
+    ]);
+    const shorter = mergeSettings(
+      file(ORG, ["locked: [rule_settings]"]),
+      file(REPO, ["rule_settings: { log_retention_min_days: 90 }"]),
+      infra,
+    );
+    expect(shorter.settings.ruleSettings.log_retention_min_days).toBe(365);
+    expect(shorter.notices).toHaveLength(1);
+  });
+
   it("lets a repository tighten a locked key", () => {
     const { settings, notices } = mergeSettings(
       file(ORG, [

@@ -7,13 +7,17 @@ import { originOf, type ParsedSettingsFile } from "./parse.js";
 import {
   categorySchema,
   DEFAULT_POLICY_FOLDER,
+  defaultRuleSettings,
   defaultSettings,
+  RULE_SETTING_KEYS,
   severitySchema,
   type EnforcementEntryInput,
   type EnforcementLock,
   type EnforcementRule,
   type EnforcementTable,
   type RepositoryIdentity,
+  type RuleSettingKey,
+  type RuleSettings,
   type Settings,
   type SettingsFile,
   type SettingsOverride,
@@ -40,12 +44,15 @@ const SECTIONS: readonly Section[] = ["rules", "categories", "severities"];
  * `repositories` globs match. Locking `waivers` leaves only the organization's: the repository's
  * file waivers and its inline `tollgate:ignore` comments no longer apply. `break_glass` users and
  * teams add up the same way; locking it leaves only the organization's (none disables overrides).
+ * `rule_settings` merge option by option like `fail_on`.
  * `locked` is read only from the organization file.
  * `policies` names the organization's custom rule folder; a repository's own `policies` adds its
  * folder only when the organization sets `allow_repository_policies: true`.
  *
  * Looser means: for enforcement, `off` < `advisory` < `blocking` with a `blocking_from` date (a later
- * date is looser) < `blocking`; `fail_on: new` < `all`; `on_error: neutral` < `block`; for
+ * date is looser) < `blocking`; `fail_on: new` < `all`; `on_error: neutral` < `block`; for a rule
+ * option (`rule_settings` as a whole, or `rule_settings.<option>`), `false` < `true`, a shorter
+ * `log_retention_min_days` < a longer one, `unknown_values: ignore` < `advisory`; for
  * `waivers` and `break_glass`, anything the repository adds. A locked enforcement key (`enforcement` as a whole, or one
  * rule, category or severity) also makes the organization's level a floor at gate time for every
  * finding in its scope, so a repository cannot loosen a locked category through a rule entry.
@@ -66,6 +73,7 @@ export function mergeSettings(
     locks: { organization: emptyTable(), keys: [] },
     breakGlass: { users: [], teams: [] },
     policies: {},
+    ruleSettings: { ...defaultRuleSettings },
   };
 
   if (organization) {
@@ -77,7 +85,11 @@ export function mergeSettings(
   const organizationPolicies = organization?.settings.policies;
   if (organizationPolicies)
     settings.policies.organization = organizationPolicies.path ?? DEFAULT_POLICY_FOLDER;
-  const organizationValues = { fail_on: settings.fail_on, on_error: settings.on_error };
+  const organizationValues = {
+    fail_on: settings.fail_on,
+    on_error: settings.on_error,
+    ruleSettings: { ...settings.ruleSettings },
+  };
 
   if (repository) {
     for (const layer of layersFor(repository.settings, identity)) {
@@ -191,6 +203,42 @@ export function compareEnforcement(a: EnforcementRule, b: EnforcementRule): numb
 const rankFailOn = (value: Settings["fail_on"]) => (value === "all" ? 1 : 0);
 const rankOnError = (value: Settings["on_error"]) => (value === "block" ? 1 : 0);
 
+/** Each rule option's values ranked from loosest to strictest; see `mergeSettings`. */
+const RULE_SETTING_STRICTNESS: { [K in RuleSettingKey]: (value: RuleSettings[K]) => number } = {
+  s3_require_kms: (required) => (required ? 1 : 0),
+  dynamodb_require_cmk: (required) => (required ? 1 : 0),
+  log_retention_min_days: (days) => days,
+  unknown_values: (handling) => (handling === "advisory" ? 1 : 0),
+};
+
+function looserRuleSetting<K extends RuleSettingKey>(
+  key: K,
+  value: RuleSettings[K],
+  than: RuleSettings[K],
+): boolean {
+  const rank = RULE_SETTING_STRICTNESS[key];
+  return rank(value) < rank(than);
+}
+
+/** The rule options a layer writes, in schema order. */
+function ruleSettingEntries(
+  layer: SettingsOverride | SettingsFile,
+): { key: RuleSettingKey; value: RuleSettings[RuleSettingKey] }[] {
+  const written = layer.rule_settings ?? {};
+  return RULE_SETTING_KEYS.flatMap((key) => {
+    const value = written[key];
+    return value === undefined ? [] : [{ key, value }];
+  });
+}
+
+function setRuleSetting<K extends RuleSettingKey>(
+  target: RuleSettings,
+  key: K,
+  value: RuleSettings[K],
+): void {
+  target[key] = value;
+}
+
 interface Layer {
   /** Where the layer sits in its file: `[]` for the top level, `["overrides", 2]` for an override. */
   path: (string | number)[];
@@ -220,6 +268,9 @@ function applyLayer(
       if (applies(["enforcement", section, key])) table[key] = enforcementRule(entry);
     }
   }
+  for (const { key, value } of ruleSettingEntries(layer.settings)) {
+    if (applies(["rule_settings", key])) setRuleSetting(settings.ruleSettings, key, value);
+  }
 }
 
 function sectionEntries(
@@ -236,7 +287,7 @@ function sectionEntries(
 /** The paths of a repository layer's locked values that are looser than the organization's. */
 function looserLockedPaths(
   layer: SettingsOverride | SettingsFile,
-  organization: Pick<Settings, "fail_on" | "on_error">,
+  organization: Pick<Settings, "fail_on" | "on_error" | "ruleSettings">,
   locks: Settings["locks"],
   locked: ReadonlySet<string>,
 ): string[][] {
@@ -265,6 +316,11 @@ function looserLockedPaths(
       )
         held.push(["enforcement", section, key]);
     }
+  }
+  for (const { key, value } of ruleSettingEntries(layer)) {
+    const isLocked = locked.has("rule_settings") || locked.has(`rule_settings.${key}`);
+    if (isLocked && looserRuleSetting(key, value, organization.ruleSettings[key]))
+      held.push(["rule_settings", key]);
   }
   return held;
 }

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { defaultSettings, originOf, parseSettings, parseSettingsFile } from "./index.js";
 
@@ -67,6 +68,71 @@ describe("parseSettings", () => {
       ),
     ).toEqual([
       ".github/tollgate.yml:3:11: settings-invalid: enforcement.rules.TG-1: expected off, advisory, blocking or { blocking_from: YYYY-MM-DD }",
+    ]);
+  });
+
+  it("reads rule settings over their defaults", () => {
+    const result = parseSettings(
+      "rule_settings:\n  s3_require_kms: true\n  log_retention_min_days: 90\n  unknown_values: advisory\n",
+      FILE,
+    );
+    expect(result).toEqual({
+      ok: true,
+      settings: {
+        ...defaultSettings,
+        ruleSettings: {
+          s3_require_kms: true,
+          dynamodb_require_cmk: false,
+          log_retention_min_days: 90,
+          unknown_values: "advisory",
+        },
+      },
+    });
+    expect(defaultSettings.ruleSettings).toEqual({
+      s3_require_kms: false,
+      dynamodb_require_cmk: false,
+      log_retention_min_days: 365,
+      unknown_values: "ignore",
+    });
+  });
+
+  it("has the rule settings defaults the rules read when a scan gives none", async () => {
+    // A rule run without settings (`tollgate test` on a fixture without settings.json, an older
+    // caller) must behave as one run with the defaults.
+    const library = await readFile(
+      new URL("../../policies/lib/settings.rego", import.meta.url),
+      "utf8",
+    );
+    const regoDefaults = Object.fromEntries(
+      [...library.matchAll(/^default (\w+) := (.+)$/gm)].map(([, key, value]) => [
+        key,
+        JSON.parse(value!) as unknown,
+      ]),
+    );
+    expect(regoDefaults).toEqual(defaultSettings.ruleSettings);
+  });
+
+  it("points at a bad rule setting and at an unknown one", () => {
+    expect(
+      errorsOf(
+        "rule_settings:\n  log_retention_min_days: 0\n  s3_require_kms: yes please\n  unknown_values: block\n",
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^\.github\/tollgate\.yml:3:19: settings-invalid: rule_settings\.s3_require_kms: .*boolean/,
+      ),
+      expect.stringMatching(
+        /^\.github\/tollgate\.yml:2:27: settings-invalid: rule_settings\.log_retention_min_days: .*>=1/,
+      ),
+      expect.stringMatching(
+        /^\.github\/tollgate\.yml:4:19: settings-invalid: rule_settings\.unknown_values: .*"ignore".*"advisory"/,
+      ),
+    ]);
+    expect(errorsOf("rule_settings:\n  s3_kms: true\n")).toEqual([
+      ".github/tollgate.yml:2:3: settings-invalid: rule_settings: unknown key 's3_kms'",
+    ]);
+    expect(errorsOf("locked: [rule_settings.s3_kms]\n")).toEqual([
+      expect.stringMatching(/^\.github\/tollgate\.yml:1:10: settings-invalid: locked\.0: /),
     ]);
   });
 

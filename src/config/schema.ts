@@ -81,11 +81,45 @@ const settingsWaiverSchema = z.strictObject({
   approver: z.string().optional(),
 });
 
+/**
+ * Options of the built-in rules, given to them as `data.tollgate.settings` (policies/lib/settings.rego
+ * reads each with the same default as `defaultRuleSettings`).
+ */
+const ruleSettingsSchema = z
+  .strictObject({
+    s3_require_kms: z
+      .boolean()
+      .optional()
+      .describe("S3 buckets must use SSE-KMS, not SSE-S3 (default false)"),
+    dynamodb_require_cmk: z
+      .boolean()
+      .optional()
+      .describe("DynamoDB tables must use a customer or AWS managed KMS key (default false)"),
+    log_retention_min_days: z
+      .int()
+      .min(1)
+      .max(3653)
+      .optional()
+      .describe("the shortest CloudWatch Logs retention accepted, in days (default 365)"),
+    unknown_values: z
+      .enum(["ignore", "advisory"])
+      .optional()
+      .describe(
+        "advisory: report, never blocking, where a value that cannot be known decides an important check (default ignore)",
+      ),
+  })
+  .describe("options of the built-in rules");
+
+export type RuleSettingsInput = z.output<typeof ruleSettingsSchema>;
+export const RULE_SETTING_KEYS = ruleSettingsSchema.keyof().options;
+export type RuleSettingKey = (typeof RULE_SETTING_KEYS)[number];
+
 const overrideSchema = z.strictObject({
   ...repositorySelectorShape,
   fail_on: failOnSchema.optional(),
   on_error: onErrorSchema.optional(),
   enforcement: enforcementSchema.optional(),
+  rule_settings: ruleSettingsSchema.optional(),
 });
 
 /** A GitHub login: letters, digits and single hyphens, at most 39 characters. */
@@ -114,7 +148,8 @@ const breakGlassSchema = z
 
 /** Keys the organization can lock; see `merge.ts` for what loosening each one means. */
 const lockableKeySchema = z.union([
-  z.enum(["fail_on", "on_error", "waivers", "enforcement", "break_glass"]),
+  z.enum(["fail_on", "on_error", "waivers", "enforcement", "break_glass", "rule_settings"]),
+  z.templateLiteral(["rule_settings.", ruleSettingsSchema.keyof()]),
   z.templateLiteral(["enforcement.categories.", categorySchema]),
   z.templateLiteral(["enforcement.severities.", severitySchema]),
   z
@@ -158,6 +193,7 @@ export const settingsFileSchema = z
     fail_on: failOnSchema.optional(),
     on_error: onErrorSchema.optional(),
     enforcement: enforcementSchema.optional(),
+    rule_settings: ruleSettingsSchema.optional(),
     /** Applied over the file's top level, in order, when their selector matches the repository. */
     overrides: z
       .array(overrideSchema)
@@ -242,7 +278,19 @@ export interface Settings {
   /** Who may override a blocking result (`/tollgate override`); nobody when both lists are empty. */
   breakGlass: BreakGlass;
   policies: CustomPolicySettings;
+  /** What the built-in and custom rules read as `data.tollgate.settings`. */
+  ruleSettings: RuleSettings;
 }
+
+/** Every rule option resolved: the defaults, then the organization's file, then the repository's. */
+export type RuleSettings = Required<RuleSettingsInput>;
+
+export const defaultRuleSettings: RuleSettings = {
+  s3_require_kms: false,
+  dynamodb_require_cmk: false,
+  log_retention_min_days: 365,
+  unknown_values: "ignore",
+};
 
 export interface BreakGlass {
   /** Logins, compared without case as GitHub does. */
@@ -271,4 +319,5 @@ export const defaultSettings: Settings = {
   locks: { organization: { rules: {}, categories: {}, severities: {} }, keys: [] },
   breakGlass: { users: [], teams: [] },
   policies: {},
+  ruleSettings: defaultRuleSettings,
 };

@@ -78,16 +78,20 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
   return {
     builtinRules: ruleSet.rules,
     async scan(files, scanOptions = {}) {
+      const { ruleSettings } = scanOptions;
       const model = loadModel(files);
-      const evaluated = ruleSet.evaluate(model.resources);
+      const evaluated = ruleSet.evaluate(model.resources, ruleSettings);
       const findings = [...evaluated.findings];
       const errors = [...ruleSet.errors, ...model.errors, ...evaluated.errors];
       for (const custom of scanOptions.customRules ?? []) {
-        const result = await custom.evaluate(model.resources);
+        const result = await custom.evaluate(model.resources, ruleSettings);
         findings.push(...result.findings);
         errors.push(...result.errors);
       }
-      return { findings, errors };
+      // An unknown value never yields a finding on its own unless the settings ask for them,
+      // whichever rule (a custom one included) reported it.
+      const keepUnknown = ruleSettings?.unknown_values === "advisory";
+      return { findings: findings.filter((f) => keepUnknown || f.unknown === undefined), errors };
     },
   };
 }

@@ -1,5 +1,6 @@
 // The seam between the loading/evaluation engine and its callers (CLI, app, benchmarks): files in,
 // located findings and errors out. The app and the CLI code against this, never the stages behind it.
+import type { RuleSettings } from "../config/schema.js";
 import type { SourceFile } from "../iac/source.js";
 import type { Finding, LoadError, Resource } from "../model/types.js";
 import type { RuleMetadata } from "../policy/metadata.js";
@@ -21,12 +22,21 @@ export interface CustomRuleSet {
   rules: readonly RuleMetadata[];
   /** Where each rule is defined, by id: its repository (`acme/.github`) and file path there. */
   definitions?: Readonly<Record<string, { repository: string; path: string }>>;
-  /** Findings of every rule; a rule that fails, times out or runs out of memory is a located error. */
-  evaluate(resources: readonly Resource[]): Promise<ScanResult>;
+  /**
+   * Findings of every rule, with `ruleSettings` as `data.tollgate.settings` when given; a rule
+   * that fails, times out or runs out of memory is a located error.
+   */
+  evaluate(resources: readonly Resource[], ruleSettings?: RuleSettings): Promise<ScanResult>;
 }
 
 export interface ScanOptions {
   customRules?: readonly CustomRuleSet[];
+  /**
+   * The effective `rule_settings`, given to built-in and custom rules as `data.tollgate.settings`;
+   * absent, rules use their defaults (policies/lib/settings.rego). Findings an unknown value
+   * decides (`Finding.unknown`) are kept only with `unknown_values: advisory`.
+   */
+  ruleSettings?: RuleSettings;
 }
 
 export interface ScanEngine {

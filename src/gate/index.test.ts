@@ -189,6 +189,52 @@ describe("decideGate on an injected day", () => {
     expect(decision.reasons).toContain("1 finding held at the organization's locked enforcement");
   });
 
+  it("never blocks a finding an unknown value decides, whatever its severity, entry or lock", () => {
+    const undecided = (overrides: Partial<Finding>) =>
+      finding({
+        unknown: "var.public",
+        evidence: "publicly_accessible = var.public",
+        ...overrides,
+      });
+    const strict = mergeSettings(
+      {
+        file: "org.yml",
+        settings: settingsFileSchema.parse({
+          fail_on: "all",
+          enforcement: { categories: { network: "blocking" }, rules: { "TG-IAM-001": "off" } },
+          locked: ["enforcement.categories.network"],
+        }),
+        locations: {},
+      },
+      null,
+      { name: "infra", topics: [] },
+    ).settings;
+    const decision = decideGate(
+      [
+        undecided({ severity: "critical" }),
+        undecided({ status: "existing", severity: "low" }),
+        undecided({ rule: "TG-IAM-001", category: "iam" }),
+      ],
+      [],
+      strict,
+      { now },
+    );
+    expect(decision.conclusion).toBe("success");
+    expect(decision.blocking).toEqual([]);
+    expect(decision.suppressed).toBe(1);
+    expect(decision.findings.map((f) => [f.severity, f.status, f.enforcement])).toEqual([
+      ["critical", "new", "advisory"],
+      ["low", "existing", "advisory"],
+    ]);
+    expect(decision.reasons).toEqual([
+      "no blocking findings; 1 new advisory finding",
+      "2 findings an unknown value decides (cannot tell; advisory, never blocking)",
+    ]);
+    // The same finding with a known value blocks.
+    const known = decideGate([finding({ severity: "critical" })], [], strict, { now });
+    expect(known.conclusion).toBe("failure");
+  });
+
   it("lists waiver notices with their place among the reasons", () => {
     const notice = {
       file: "main.tf",

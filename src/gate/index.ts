@@ -2,7 +2,8 @@
 // check's verdict. It fills each finding's enforcement on the injected day (`blocking_from` dates,
 // locked floors), picks the ones that block and says why, so every report renders the same decision.
 // Errors block by default: a security gate fails closed. Load warnings (`level: "warning"`, e.g. an
-// undeclared reference whose value is unknown) are kept apart: reported, never blocking.
+// undeclared reference whose value is unknown) are kept apart: reported, never blocking, and so is
+// a finding an unknown value decides (`Finding.unknown`): advisory at most, whatever the settings.
 import {
   DEFAULT_SEVERITY_ENFORCEMENT,
   type RepositoryIdentity,
@@ -115,13 +116,18 @@ function enforce(finding: Finding, settings: Settings, now: Date): Enforced {
       heldByLock = true;
     }
   }
+  // A finding an unknown value decides follows its rule's settings and locks down to off, but
+  // never blocks, so it counts down to nothing.
+  if (finding.unknown !== undefined)
+    return { level: level === "blocking" ? "advisory" : level, heldByLock };
   const counting = level === "advisory" && entry.blockingFrom && entry.level === "blocking";
   return { level, heldByLock, ...(counting ? { blockingFrom: entry.blockingFrom } : {}) };
 }
 
 /**
  * Rule id, then category, then severity settings, then the built-in default for the severity, on
- * the day `now`; a locked organization level is a floor for findings in the lock's scope.
+ * the day `now`; a locked organization level is a floor for findings in the lock's scope. A
+ * finding an unknown value decides is advisory at most.
  */
 export function enforcementLevel(
   finding: Finding,
@@ -227,6 +233,11 @@ export function decideGate(
         : "no blocking findings",
     );
   }
+  const undecided = enforced.filter((f) => f.status !== "fixed" && f.unknown !== undefined);
+  if (undecided.length > 0)
+    reasons.push(
+      `${plural(undecided.length, "finding")} an unknown value decides (cannot tell; advisory, never blocking)`,
+    );
   const warnings = problems.filter(isWarning);
   if (warnings.length > 0)
     reasons.push(

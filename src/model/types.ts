@@ -160,6 +160,12 @@ export interface Finding {
   /** What exactly is wrong (`s3:*`, `tcp/22 from 0.0.0.0/0`, `/server_side_encryption_configuration`). */
   evidence: string;
   remediation?: string;
+  /**
+   * Set when a value static evaluation could not know decides the finding: the expression that
+   * produced it (`var.public`). Reported only with `rule_settings.unknown_values: advisory`, and
+   * never blocking whatever its severity or enforcement ("cannot tell: var.public decides").
+   */
+  unknown?: string;
   status?: FindingStatus;
   enforcement: Enforcement;
   waived: null | { reason: string; expires?: string };

@@ -2,9 +2,10 @@
 // Wasm module gets capped memory pages and each rule a deadline, and the whole set a time budget, so
 // a looping or allocating rule ends as a located error (gated by `on_error`) and never as a hang.
 // A worker lives for one scan and is closed after it, so an idle app holds no threads.
+import type { RuleSettings } from "../config/schema.js";
 import type { CustomRuleSet, ScanResult } from "../engine/types.js";
 import type { LoadError, Resource } from "../model/types.js";
-import { collectFindings } from "../policy/evaluate.js";
+import { collectFindings, withRuleSettings } from "../policy/evaluate.js";
 import { BoundedPolicy, defaultBounds, type Bounds } from "../rego/runtime/index.js";
 import type { CompiledPolicies, CustomRule } from "./compile.js";
 
@@ -28,8 +29,8 @@ export function boundedRuleSet(
   return {
     origin: policies.origin,
     rules: policies.rules.map((rule) => rule.meta),
-    evaluate: async (resources) => {
-      const result = await evaluateRules(policies, resources, bounds);
+    evaluate: async (resources, ruleSettings) => {
+      const result = await evaluateRules(policies, resources, bounds, ruleSettings);
       return {
         findings: result.findings,
         errors: result.errors.map((error) => ({ ...error, file: fileName(error.file) })),
@@ -42,6 +43,7 @@ async function evaluateRules(
   policies: CompiledPolicies,
   resources: readonly Resource[],
   bounds: CustomRuleBounds,
+  ruleSettings: RuleSettings | undefined,
 ): Promise<ScanResult> {
   const result: ScanResult = { findings: [], errors: [] };
   if (policies.rules.length === 0 || resources.length === 0) return result;
@@ -52,7 +54,8 @@ async function evaluateRules(
   const deadline = performance.now() + bounds.totalMs;
   for (const [index, module] of policies.modules.entries()) {
     const rules = policies.rules.filter((rule) => rule.module === index);
-    const policy = new BoundedPolicy(module.wasm, module.data, bounds);
+    const data = ruleSettings ? withRuleSettings(module.data, ruleSettings) : module.data;
+    const policy = new BoundedPolicy(module.wasm, data, bounds);
     try {
       for (const rule of rules) {
         if (performance.now() > deadline) {

@@ -234,7 +234,10 @@ async function decide(
   customRules: readonly CustomRuleSet[],
   settingsErrors: readonly LoadError[],
 ): Promise<GateDecision> {
-  const scanOptions = customRules.length > 0 ? { customRules } : undefined;
+  const scanOptions = {
+    ruleSettings: settings.ruleSettings,
+    ...(customRules.length > 0 ? { customRules } : {}),
+  };
   const base = await options.engine.scan(snapshots.base, scanOptions);
   const head = await options.engine.scan(snapshots.head, scanOptions);
   return gateWithWaivers(

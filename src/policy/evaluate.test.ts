@@ -178,4 +178,26 @@ results["tollgate/rules/network/ssh/deny"] := [{"resource": "aws_security_group.
       ["T-RDP", "aws_security_group.rdp", "open"],
     ]);
   });
+
+  it("gives rule settings as data.tollgate.settings for one call, over the bundle's own data", async () => {
+    const bundle = await build([
+      rule(
+        "configured",
+        "T-SET",
+        `deny contains {"resource": r.address, "message": data.tollgate.settings.word, "evidence": "x"} if {
+\tsome r in input.resources
+\tsome ingress in r.config.ingress
+\tingress.from_port == data.tollgate.ports.ssh
+}`,
+      ),
+    ]);
+    const ruleSet = await loadRuleSet({ ...bundle, data: { tollgate: { ports: { ssh: 22 } } } });
+    const messages = (settings?: Record<string, unknown>) =>
+      ruleSet.evaluate(resources, settings).findings.map((f) => [f.resource, f.message]);
+    expect(messages()).toEqual([]);
+    expect(messages({ word: "configured" })).toEqual([["aws_security_group.ssh", "configured"]]);
+    // The call's settings are gone after it; the bundle's data stays.
+    expect(messages()).toEqual([]);
+    expect(messages({ word: "again" })).toEqual([["aws_security_group.ssh", "again"]]);
+  });
 });

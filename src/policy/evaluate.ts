@@ -15,13 +15,23 @@ export interface RuleSet {
   /** Problems with the bundle itself (an entrypoint without valid metadata). */
   errors: LoadError[];
   /**
-   * Evaluate every rule; `data`, when given, replaces the bundle's base document for this call
-   * (rule settings under `data.tollgate.settings`, for instance).
+   * Evaluate every rule; `ruleSettings`, when given, is `data.tollgate.settings` for this call,
+   * over the bundle's own base document (`withRuleSettings`).
    */
   evaluate(
     resources: Resource[],
-    data?: Record<string, unknown>,
+    ruleSettings?: Readonly<Record<string, unknown>>,
   ): { findings: Finding[]; errors: LoadError[] };
+}
+
+/** A base document with `ruleSettings` at `tollgate.settings`, the rest of it kept. */
+export function withRuleSettings(
+  data: Readonly<Record<string, unknown>>,
+  ruleSettings: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const tollgate = data.tollgate;
+  const kept = typeof tollgate === "object" && tollgate !== null && !Array.isArray(tollgate);
+  return { ...data, tollgate: { ...(kept ? tollgate : {}), settings: ruleSettings } };
 }
 
 /** 64 KiB Wasm pages: 16 MiB to start, 2 GiB at most, so a runaway policy fails instead of the host. */
@@ -66,7 +76,8 @@ export async function loadRuleSet(bundle: PolicyBundle, name = "bundle"): Promis
   return {
     rules: rules.map((r) => r.meta),
     errors,
-    evaluate(resources, data) {
+    evaluate(resources, ruleSettings) {
+      const data = ruleSettings ? withRuleSettings(bundle.data, ruleSettings) : undefined;
       if (data) for (const instance of instances.values()) instance.setData(data);
       try {
         return evaluateAll(resources);

@@ -1,5 +1,5 @@
 // Turns what a rule's `deny` set returns into located findings. The contract for rule authors:
-// each element is `{ resource, message, evidence?, path? }` where `resource` is an address from
+// each element is `{ resource, message, evidence?, path?, severity?, unknown? }` where `resource` is an address from
 // `input.resources` and `path` is a JSON pointer (or a list of keys) into that resource's config.
 // The most specific written location of `path` becomes the finding's line.
 import { z } from "zod";
@@ -13,6 +13,7 @@ const rawFindingSchema = z.object({
   evidence: z.string().optional(),
   path: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional(),
   severity: z.enum(["critical", "high", "medium", "low", "info"]).optional(),
+  unknown: z.string().min(1).optional(),
 });
 
 /** The location of the longest prefix of `pointer` that the resource records. */
@@ -73,6 +74,7 @@ export function toFindings(
       message: result.message,
       evidence: result.evidence ?? pointer,
       ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),
+      ...(result.unknown !== undefined ? { unknown: result.unknown } : {}),
       enforcement: "blocking",
       waived: null,
     });

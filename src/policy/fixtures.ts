@@ -5,6 +5,8 @@
 // `<name>.expect.json`; `fixtures/settings.json` holds the rule settings its fixtures run with.
 // A fixture is one file, or a folder (`fixtures/positive_locked/`) whose files are scanned together
 // as a repository of their own, for what one file cannot hold (a lock file beside its module).
+// Fixtures that need other settings sit in a subfolder of another name with its own settings.json
+// (`fixtures/unknown_advisory/`).
 // A rule passes when it finds exactly the marked lines and nothing in negatives. The folder's
 // `*_test.rego` files run beside them (rego-tests.ts).
 import { readdir, readFile } from "node:fs/promises";
@@ -30,7 +32,7 @@ export interface FixtureFile {
   /** `rule-id` → place → the severity every finding of the rule there must have. */
   severities: Map<string, Map<string, Severity>>;
   kind: "positive" | "negative";
-  /** Rule settings for this fixture (`fixtures/settings.json`), given as `data.tollgate.settings`. */
+  /** Rule settings for this fixture (`settings.json` of its folder), given as `data.tollgate.settings`. */
   settings?: Record<string, unknown>;
 }
 
@@ -129,7 +131,21 @@ async function readFixtureFolder(folder: string): Promise<SourceFile[]> {
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** Every `fixtures/positive*` and `fixtures/negative*` file below `dir`. */
+/**
+ * Whether a folder holds fixtures: a rule's `fixtures/`, or a settings subfolder right inside it
+ * (`fixtures/unknown_advisory/`), named unlike a fixture folder (`positive*`, `negative*`).
+ */
+function holdsFixtures(folder: string): boolean {
+  const name = path.basename(folder);
+  if (name === "fixtures") return true;
+  return (
+    path.basename(path.dirname(folder)) === "fixtures" &&
+    !name.startsWith("positive") &&
+    !name.startsWith("negative")
+  );
+}
+
+/** Every `positive*` and `negative*` file or folder of a rule's `fixtures/` or its settings subfolders. */
 export async function readFixtures(
   dir: string,
 ): Promise<{ fixtures: FixtureFile[]; errors: LoadError[] }> {
@@ -138,7 +154,7 @@ export async function readFixtures(
   const errors: LoadError[] = [];
   for (const entry of entries) {
     const isFolder = entry.isDirectory();
-    if ((!entry.isFile() && !isFolder) || path.basename(entry.parentPath) !== "fixtures") continue;
+    if ((!entry.isFile() && !isFolder) || !holdsFixtures(entry.parentPath)) continue;
     const kind = entry.name.startsWith("positive")
       ? "positive"
       : entry.name.startsWith("negative")
@@ -209,24 +225,21 @@ export async function readFixtures(
 
 /** The rule a fixture belongs to: the one whose folder holds its `fixtures/` folder. */
 function ownerOf(fixture: FixtureFile, ruleDirs: Map<string, string>): string | undefined {
-  const ruleDir = path.posix.dirname(path.posix.dirname(fixture.path));
-  return ruleDirs.get(ruleDir);
+  const rooted = `/${fixture.path}`;
+  const fixtures = rooted.lastIndexOf("/fixtures/");
+  return fixtures < 0 ? undefined : ruleDirs.get(rooted.slice(1, fixtures) || ".");
 }
 
 export function runFixtures(
   ruleSet: RuleSet,
   fixtures: FixtureFile[],
   ruleDirs: Map<string, string>,
-  baseData: Record<string, unknown> = {},
 ): FixtureOutcome[] {
   const outcomes: FixtureOutcome[] = [];
   for (const fixture of fixtures) {
     const owner = ownerOf(fixture, ruleDirs);
     const model = loadModel(fixture.files);
-    const evaluated = ruleSet.evaluate(
-      model.resources,
-      fixture.settings ? { ...baseData, tollgate: { settings: fixture.settings } } : undefined,
-    );
+    const evaluated = ruleSet.evaluate(model.resources, fixture.settings);
     const rules = new Set([...(owner ? [owner] : []), ...fixture.expected.keys()]);
     for (const rule of rules) {
       const expected = [...new Set(fixture.expected.get(rule) ?? [])].sort(comparePlaces);

@@ -3,7 +3,7 @@
 // changed line inside its resource (`line..endLine`) or is returned as unannotated for the summary.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
-import { formatLoadError } from "./format.js";
+import { cannotTell, formatLoadError } from "./format.js";
 import type { ChangedLines } from "./patch.js";
 
 /** GitHub's check run annotation, as `checks.update` takes it. */
@@ -67,6 +67,7 @@ export function planAnnotations(
         title: clip(`${finding.rule}: ${finding.title}`, 255),
         message: clip(
           [
+            ...(finding.unknown !== undefined ? [`${cannotTell(finding)}.`] : []),
             `${finding.severity.toUpperCase()} ${finding.status} finding on ${finding.resource}: ${finding.message}`,
             `Evidence: ${finding.evidence}`,
             ...(finding.remediation ? [`Fix: ${finding.remediation}`] : []),

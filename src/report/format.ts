@@ -1,10 +1,16 @@
 // Small text helpers every renderer shares: the one `file:line:col: message` form for errors
-// (STYLE §5) and escaping for text from scanned files that ends up in markdown.
-import type { LoadError } from "../model/types.js";
+// (STYLE §5), the "cannot tell" note of a finding an unknown value decides, and escaping for text
+// from scanned files that ends up in markdown.
+import type { Finding, LoadError } from "../model/types.js";
 
 export function formatLoadError(error: LoadError): string {
   const level = error.level === "warning" ? "warning: " : "";
   return `${error.file}:${error.line}:${error.column}: ${level}${error.message} (${error.code})`;
+}
+
+/** What every report says of a finding an unknown value decides; undefined for the others. */
+export function cannotTell(finding: Pick<Finding, "unknown">): string | undefined {
+  return finding.unknown === undefined ? undefined : `cannot tell: ${finding.unknown} decides`;
 }
 
 /** Text from IaC files (messages, evidence) cannot inject markup, links or mentions into a report. */

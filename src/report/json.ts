@@ -28,6 +28,7 @@ export function renderJson(
       message: f.message,
       evidence: f.evidence,
       remediation: f.remediation,
+      unknown: f.unknown,
       status: f.status,
       enforcement: f.enforcement,
       waived: f.waived,

@@ -112,6 +112,7 @@ function bySeverity(findings: Finding[]): Finding[] {
 function findingItem(finding: Finding, blocks: boolean, unannotated: boolean): string[] {
   const tags = [
     blocks ? "**blocks merge**" : finding.enforcement,
+    ...(finding.unknown !== undefined ? [`cannot tell: ${codeSpan(finding.unknown)} decides`] : []),
     ...(unannotated ? ["not on a changed line"] : []),
   ];
   const item = [

@@ -351,3 +351,44 @@ describe("renderSarif", () => {
     expect(at(10)).toEqual(at(99));
   });
 });
+
+describe("a finding an unknown value decides", () => {
+  const undecided = finding({
+    rule: "TG-NET-009",
+    title: "RDS database publicly accessible",
+    severity: "critical",
+    resource: "aws_db_instance.main",
+    line: 12,
+    endLine: 12,
+    message: "The database may be publicly accessible.",
+    evidence: "publicly_accessible = var.public",
+    unknown: "var.public",
+  });
+  const decision = decideGate([undecided], [], defaultSettings);
+
+  it("is advisory and says what decides it in text, markdown and annotations", () => {
+    expect(decision.conclusion).toBe("success");
+    expect(renderText(decision).split("\n").slice(0, 2)).toEqual([
+      "main.tf:12: critical TG-NET-009 RDS database publicly accessible [new, advisory, cannot tell: var.public decides]",
+      "  aws_db_instance.main: The database may be publicly accessible. (evidence: publicly_accessible = var.public)",
+    ]);
+    expect(renderMarkdown(decision)).toContain("(advisory, cannot tell: `var.public` decides)");
+    const [annotation] = planAnnotations(decision, changed([["main.tf", [12]]])).annotations;
+    expect(annotation).toMatchObject({ annotation_level: "warning" });
+    expect(annotation?.message.split("\n")[0]).toBe("cannot tell: var.public decides.");
+  });
+
+  it("carries the expression in JSON and is a note in SARIF", () => {
+    const [json] = (JSON.parse(renderJson(decision.findings, [])) as { findings: object[] })
+      .findings;
+    expect(json).toMatchObject({ unknown: "var.public", enforcement: "advisory" });
+    const [result] = JSON.parse(renderSarif(decision.findings, [])).runs[0].results;
+    expect(result).toMatchObject({
+      level: "note",
+      message: {
+        text: "cannot tell: var.public decides. The database may be publicly accessible. (aws_db_instance.main: publicly_accessible = var.public)",
+      },
+      properties: { unknown: "var.public", enforcement: "advisory" },
+    });
+  });
+});

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { findingIdentity } from "../diff/index.js";
 import { isWarning, type Finding, type LoadError, type Severity } from "../model/types.js";
-import { formatLoadError } from "./format.js";
+import { cannotTell, formatLoadError } from "./format.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const FINGERPRINT_KEY = "tollgateFinding/v1";
@@ -73,8 +73,9 @@ export function renderSarif(
         results: open.map((finding) => ({
           ruleId: finding.rule,
           ruleIndex: ruleIndex.get(finding.rule),
-          level: LEVEL[finding.severity],
-          message: { text: `${finding.message} (${finding.resource}: ${finding.evidence})` },
+          // A finding an unknown value decides never blocks: a note whatever its severity.
+          level: finding.unknown !== undefined ? "note" : LEVEL[finding.severity],
+          message: { text: sarifMessage(finding) },
           locations: [location(finding.file, finding.line, finding.endLine)],
           partialFingerprints: {
             [FINGERPRINT_KEY]: createHash("sha256").update(findingIdentity(finding)).digest("hex"),
@@ -89,12 +90,19 @@ export function renderSarif(
             resource: finding.resource,
             evidence: finding.evidence,
             enforcement: finding.enforcement,
+            ...(finding.unknown !== undefined ? { unknown: finding.unknown } : {}),
           },
         })),
       },
     ],
   };
   return JSON.stringify(log, null, 2) + "\n";
+}
+
+function sarifMessage(finding: Finding): string {
+  const text = `${finding.message} (${finding.resource}: ${finding.evidence})`;
+  const undecided = cannotTell(finding);
+  return undecided ? `${undecided}. ${text}` : text;
 }
 
 function sarifRule(finding: Finding): object {

@@ -1,7 +1,7 @@
 // The terminal report of a gate decision (`tollgate scan`): one line per finding and error in the
 // `file:line` form editors link, then the verdict and its reasons.
 import type { GateDecision } from "../gate/index.js";
-import { formatLoadError } from "./format.js";
+import { cannotTell, formatLoadError } from "./format.js";
 
 export function renderText(decision: GateDecision): string {
   const blocking = new Set(decision.blocking);
@@ -13,6 +13,8 @@ export function renderText(decision: GateDecision): string {
       finding.status ?? "new",
       blocking.has(finding) ? "blocking" : finding.enforcement,
     ];
+    const undecided = cannotTell(finding);
+    if (undecided) tags.push(undecided);
     if (finding.waived) tags.push(`waived: ${finding.waived.reason}`);
     lines.push(
       `${finding.file}:${finding.line}: ${finding.severity} ${finding.rule} ${finding.title} [${tags.join(", ")}]`,

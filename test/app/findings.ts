@@ -1,6 +1,6 @@
 // Test data shared by the PR-flow tests: a realistic finding with overrides, and a fake engine that
 // answers from a table of files, so gate, report and app tests need neither the engine nor GitHub.
-import type { ScanEngine, ScanResult } from "../../src/engine/types.js";
+import type { ScanEngine, ScanOptions, ScanResult } from "../../src/engine/types.js";
 import type { SourceFile } from "../../src/iac/source.js";
 import type { Finding } from "../../src/model/types.js";
 
@@ -25,10 +25,13 @@ export function finding(overrides: Partial<Finding> = {}): Finding {
 /** Finds what `rules` says for each file's text: a stand-in for the Wasm engine with the same seam. */
 export class FakeEngine implements ScanEngine {
   readonly scanned: SourceFile[][] = [];
+  /** The options of each scan, in order: what the caller passed on (rule settings, custom rules). */
+  readonly options: (ScanOptions | undefined)[] = [];
   constructor(private readonly rules: (file: SourceFile) => ScanResult) {}
 
-  async scan(files: SourceFile[]): Promise<ScanResult> {
+  async scan(files: SourceFile[], options?: ScanOptions): Promise<ScanResult> {
     this.scanned.push(files);
+    this.options.push(options);
     const result: ScanResult = { findings: [], errors: [] };
     for (const file of files) {
       const { findings, errors } = this.rules(file);

@@ -107,10 +107,7 @@ export async function measurePeerFixtures(
       const text = await readFile(path.join(dir, name), "utf8");
       const model = loadModel([{ path: name, text }]);
       const written = text.split(/\r?\n/);
-      const evaluated = ruleSet.evaluate(
-        model.resources,
-        settings ? { tollgate: { settings } } : undefined,
-      );
+      const evaluated = ruleSet.evaluate(model.resources, settings);
       measure.loadErrors.push(...model.errors.map((e) => `${e.file}:${e.line}: ${e.message}`));
       return {
         model,

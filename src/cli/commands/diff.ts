@@ -65,7 +65,9 @@ export const diffCommand: Command = {
     const repository = { name: values.repository, topics: [] };
     const settings = await loadSettings(values.config, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
-    const [baseResult, headResult] = [await engine.scan(base.files), await engine.scan(head.files)];
+    const scanOptions = { ruleSettings: settings.ruleSettings };
+    const baseResult = await engine.scan(base.files, scanOptions);
+    const headResult = await engine.scan(head.files, scanOptions);
     const decision = gateWithWaivers(
       diffFindings(baseResult.findings, headResult.findings),
       [...head.errors, ...headResult.errors],

@@ -32,7 +32,7 @@ export const scanCommand: Command = {
     const settings = await loadSettings(values.config, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
     const snapshot = await readPaths(positionals, io.cwd);
-    const result = await engine.scan(snapshot.files);
+    const result = await engine.scan(snapshot.files, { ruleSettings: settings.ruleSettings });
     const decision = gateWithWaivers(
       result.findings.map((f) => ({ ...f, status: "new" as const })),
       [...snapshot.errors, ...result.errors],

@@ -182,6 +182,38 @@ describe("tollgate scan with rule settings", () => {
     const stricter = await scanWith("rule_settings: { log_retention_min_days: 400 }\n", logGroup);
     expect(retention(stricter.findings)).toEqual([[3, "retention_in_days = 90"]]);
   });
+
+  it("reports what an unknown value decides only with unknown_values: advisory, never blocking", async () => {
+    const database = [
+      'variable "public" {',
+      "  type = bool",
+      "}",
+      "",
+      'resource "aws_db_instance" "orders" {',
+      '  engine              = "postgres"',
+      '  instance_class      = "db.t4g.micro"',
+      "  storage_encrypted   = true",
+      "  publicly_accessible = var.public",
+      "}",
+      "",
+    ].join("\n");
+    const ignored = await scanWith(undefined, database);
+    expect(ignored.findings.filter((f) => f.rule === "TG-NET-009")).toEqual([]);
+    const advisory = await scanWith(
+      "rule_settings:\n  unknown_values: advisory\nenforcement:\n  rules: { TG-NET-009: blocking }\n",
+      database,
+    );
+    expect(advisory.code).toBe(0);
+    expect(advisory.findings.filter((f) => f.rule === "TG-NET-009")).toEqual([
+      expect.objectContaining({
+        line: 9,
+        severity: "critical",
+        evidence: "publicly_accessible = var.public",
+        unknown: "var.public",
+        enforcement: "advisory",
+      }),
+    ]);
+  });
 });
 
 describe("tollgate scan, inspect and build", () => {

@@ -15,6 +15,7 @@
 #   controls: [AWS-FSBP-EC2.3, AWS-FSBP-EC2.7]
 package tollgate.rules.encryption.block_device_unencrypted
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -88,3 +89,9 @@ format_path(path) := concat("", [segment(s) | some s in path])
 segment(s) := sprintf(".%s", [s]) if is_string(s)
 
 segment(s) := sprintf("[%d]", [s]) if is_number(s)
+
+deny contains finding if {
+	some d in devices
+	path := array.concat(d.path, [d.encrypted])
+	finding := settings.cannot_tell(d.resource.address, path, d.device[d.encrypted], "The EBS block device may not be encrypted: set encrypted to true.")
+}

@@ -14,6 +14,7 @@
 #   controls: [AWS-FSBP-EC2.3, AWS-FSBP-EC2.7]
 package tollgate.rules.encryption.ebs_volume_unencrypted
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -50,4 +51,11 @@ inherited(_, _, path) if {
 inherited(r, keys, path) if {
 	path == []
 	not util.is_absent(r.config, keys.snapshot)
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	keys := attributes[r.type]
+	finding := settings.cannot_tell(r.address, [keys.encrypted], r.config[keys.encrypted], "The EBS volume may not be encrypted: set encrypted to true.")
 }

@@ -11,6 +11,7 @@
 #   controls: [AWS-FSBP-EFS.1]
 package tollgate.rules.encryption.efs_unencrypted
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -27,4 +28,11 @@ deny contains finding if {
 		"evidence": sprintf("%s not true", [attribute]),
 		"path": path,
 	}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	attribute := attributes[r.type]
+	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The EFS file system may not be encrypted at rest: set encrypted to true.")
 }

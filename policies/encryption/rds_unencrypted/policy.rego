@@ -14,6 +14,7 @@
 #   controls: [AWS-FSBP-RDS.3, AWS-FSBP-RDS.27]
 package tollgate.rules.encryption.rds_unencrypted
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -62,4 +63,11 @@ decided_elsewhere(r, _, path) if {
 	path == []
 	r.type == "AWS::RDS::DBCluster"
 	r.config.EngineMode == "serverless"
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	keys := attributes[r.type]
+	finding := settings.cannot_tell(r.address, [keys.encrypted], r.config[keys.encrypted], "The database storage may not be encrypted: set storage encryption to true.")
 }

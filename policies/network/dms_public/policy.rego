@@ -12,6 +12,7 @@
 #   controls: [AWS-FSBP-DMS.1]
 package tollgate.rules.network.dms_public
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -38,4 +39,10 @@ deny contains finding if {
 		"evidence": "PubliclyAccessible unset",
 		"path": [],
 	}
+}
+
+deny contains finding if {
+	some type, attribute in {"aws_dms_replication_instance": "publicly_accessible", "AWS::DMS::ReplicationInstance": "PubliclyAccessible"}
+	some r in util.resources(type)
+	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The DMS replication instance may be publicly accessible: make it private.")
 }

@@ -14,6 +14,7 @@
 package tollgate.rules.network.eks_public_endpoint
 
 import data.tollgate.lib.network
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -58,4 +59,22 @@ deny contains finding if {
 		"evidence": sprintf("public endpoint from %s", [cidr]),
 		"path": array.concat(c.path, [c.cidrs, i]),
 	}
+}
+
+# An unknown switch decides whether an endpoint open to every address is public.
+deny contains finding if {
+	some c in vpc_configs
+	util.is_empty(c.config, c.cidrs)
+	path := array.concat(c.path, [c.public])
+	finding := settings.cannot_tell(c.resource.address, path, c.config[c.public], "The cluster's API endpoint may be public and open to every address: disable it or restrict its CIDRs.")
+}
+
+# Unknown CIDRs decide who reaches a public endpoint; reported on the list, since an element's
+# unknown value is located where its variable is declared.
+deny contains finding if {
+	some c in vpc_configs
+	public_endpoint(c)
+	some cidr in util.elements(c.config[c.cidrs])
+	path := array.concat(c.path, [c.cidrs])
+	finding := settings.cannot_tell(c.resource.address, path, cidr.value, "The cluster's API endpoint is public and may allow every address: restrict it to known ranges.")
 }

@@ -15,6 +15,7 @@
 #   controls: [AWS-FSBP-EC2.9, AWS-FSBP-EC2.15]
 package tollgate.rules.network.instance_public_ip
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -63,4 +64,9 @@ deny contains finding if {
 		"evidence": sprintf("%s = true", [s.path[count(s.path) - 1]]),
 		"path": s.path,
 	}
+}
+
+deny contains finding if {
+	some s in switches
+	finding := settings.cannot_tell(s.resource, s.path, s.value, sprintf("%s may give instances public IP addresses: use private subnets.", [s.what]))
 }

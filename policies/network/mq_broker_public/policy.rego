@@ -12,6 +12,7 @@
 #   remediation: Set publicly_accessible / PubliclyAccessible to false, place the broker in private subnets and reach it through the VPC, a VPN or PrivateLink.
 package tollgate.rules.network.mq_broker_public
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -27,4 +28,10 @@ deny contains finding if {
 		"evidence": sprintf("%s = true", [attribute]),
 		"path": [attribute],
 	}
+}
+
+deny contains finding if {
+	some type, attribute in attributes
+	some r in util.resources(type)
+	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The Amazon MQ broker may be publicly accessible: make it private and reach it from inside the VPC.")
 }

@@ -14,6 +14,7 @@
 #   controls: [AWS-FSBP-RDS.2]
 package tollgate.rules.network.rds_public
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -36,4 +37,11 @@ deny contains finding if {
 		"evidence": sprintf("%s = true", [attribute]),
 		"path": [attribute],
 	}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	attribute := attributes[r.type]
+	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The database may be publicly accessible: set it private and connect from inside the VPC.")
 }

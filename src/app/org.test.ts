@@ -15,7 +15,7 @@ import {
 } from "../../test/app/orgHarness.js";
 import { createEngine } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
-import { listOpenPulls, OrgPolicies } from "../org/index.js";
+import { DiskCompiledStore, listOpenPulls, OrgPolicies } from "../org/index.js";
 import { pushRequest } from "./org.js";
 import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
 
@@ -169,6 +169,40 @@ describe("custom policies on a pull request", () => {
     const summary = JSON.stringify(check);
     expect(summary).toContain("eval_timeout");
     expect(summary).toContain(`acme/.github:${RULE_PATH}`);
+  });
+});
+
+describe("compiled custom policies kept beyond the process", () => {
+  it("let a second app instance (a restart, another replica) check without compiling", async () => {
+    const cacheDir = path.join(policyDir, "compiled");
+    const warnings: unknown[] = [];
+    const log = { warn: (fields: object) => warnings.push(fields) };
+    const instance = () =>
+      new OrgPolicies({ store: new DiskCompiledStore({ dir: cacheDir, log }) });
+    const repositories = organization({
+      ".github/tollgate.yml": ORG_SETTINGS,
+      [RULE_PATH]: OWNER_TAG_RULE,
+    });
+    const pull = pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE);
+
+    const first = instance();
+    const before = await deliver(repositories, [["pull_request", pull]], first);
+    expect(first.compiles).toBe(1);
+    const second = instance();
+    const after = await deliver(repositories, [["pull_request", pull]], second);
+    expect(second.compiles).toBe(0);
+    // The same gate from the stored bundle, and the folder's listing read but not its blobs.
+    for (const github of [before, after]) {
+      const [check] = github.finalCheckRuns();
+      expect(check).toMatchObject({ repo: "infra", conclusion: "failure" });
+      expect(JSON.stringify(check)).toContain("ACME-TAG-001");
+    }
+    const organizationBlobs = (github: typeof before) =>
+      github.requests.filter(
+        (r) => r.path === "/graphql" || r.path.startsWith("/repos/acme/.github/git/blobs/"),
+      ).length;
+    expect([organizationBlobs(before), organizationBlobs(after)]).toEqual([1, 0]);
+    expect(warnings).toEqual([]);
   });
 });
 

@@ -1,11 +1,13 @@
 // `npm start`: runs the GitHub App under Probot's server with webhook signature verification, JSON
 // logs without secrets, /ping, /health and /metrics, and a graceful drain on SIGTERM. With
-// REDIS_URL the replicas share a BullMQ queue; without it checks run in this process. The engine
+// REDIS_URL the replicas share a BullMQ queue and compiled custom policies; without it checks run
+// in this process, and compiled policies outlive it only in TOLLGATE_CACHE_DIR. The engine
 // comes from src/engine/index.ts (`createEngine`), loaded by path so this file compiles before it exists.
 import { Probot, Server, type Logger } from "probot";
 import type { ScanEngine } from "../engine/types.js";
 import { BoundedRetryOctokit } from "../github/index.js";
 import { opsHandler, QueueMetrics } from "../ops/index.js";
+import { OrgPolicies, openCompiledStore } from "../org/index.js";
 import {
   BullQueue,
   InProcessQueue,
@@ -94,7 +96,17 @@ async function main(): Promise<number> {
   const tasks = new BackgroundTasks((name, error) =>
     log?.error({ task: name, error: describeError(error) }, "background task failed"),
   );
-  const tollgate = createTollgateApp({ engine, queue, tasks, timeoutMs: env.timeoutMs });
+  const compiledStore = openCompiledStore(
+    { redisUrl: redis?.redisUrl, cacheDir: process.env.TOLLGATE_CACHE_DIR },
+    queueLog,
+  );
+  const tollgate = createTollgateApp({
+    engine,
+    queue,
+    tasks,
+    timeoutMs: env.timeoutMs,
+    customPolicies: new OrgPolicies(compiledStore ? { store: compiledStore } : {}),
+  });
   await server.load((app, options) => {
     log = app.log;
     return tollgate(app, options);
@@ -118,6 +130,7 @@ async function main(): Promise<number> {
         "background tasks still running at shutdown were abandoned; push to the .github repository again or comment /tollgate run to redo them",
       );
     await queue.drain({ timeoutMs: 15_000 });
+    await compiledStore?.close?.();
     process.exit(0);
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));

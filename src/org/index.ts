@@ -1,11 +1,19 @@
 // The custom policy stage's only door: reading a policy folder from a default branch, compiling it
-// by content hash with the last good version kept, and evaluating it bounded beside the built-ins.
+// by content hash with the last good version kept (in memory, and in Redis or a folder so other
+// processes skip the compile), and evaluating it bounded beside the built-ins.
 export {
   OrgPolicies,
   type OrgPolicyOptions,
   type PullPolicies,
   type ResolvedPolicies,
 } from "./store.js";
+export {
+  DiskCompiledStore,
+  openCompiledStore,
+  RedisCompiledStore,
+  type CacheLog,
+  type CompiledStore,
+} from "./cache/index.js";
 export { boundedRuleSet, defaultCustomRuleBounds, type CustomRuleBounds } from "./bounded.js";
 export {
   builtinLibrary,

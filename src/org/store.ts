@@ -1,7 +1,9 @@
 // Custom policies for the app: lists a folder on a default branch, compiles it once per content
 // hash (a bounded in-memory cache: 32 versions, about 1 MB of Wasm each at most for a 500-rule
-// folder) and keeps the last version that compiled per folder, which stays in force while a newer
-// one does not compile. Gives the PR flow its extra rule sets and the push flow its compile result.
+// folder, backed by a `CompiledStore` when one is given, so a restart or another replica reads
+// what was compiled instead of compiling again) and keeps the last version that compiled per
+// folder, which stays in force while a newer one does not compile. Gives the PR flow its extra
+// rule sets and the push flow its compile result.
 import type { Settings } from "../config/index.js";
 import type { CustomRuleSet } from "../engine/types.js";
 import type { GitHubApi, RepoRef } from "../github/client.js";
@@ -13,7 +15,9 @@ import {
   policiesKey,
   type CompiledPolicies,
   type CompileOutcome,
+  type PolicyLibrary,
 } from "./compile.js";
+import type { CompiledStore } from "./cache/index.js";
 import { listPolicyFolder, readPolicyFolder, type PolicyFolderListing } from "./folder.js";
 import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
 
@@ -23,6 +27,8 @@ export interface OrgPolicyOptions {
   maxCompiled?: number;
   /** Folders whose last good version is remembered. */
   maxFolders?: number;
+  /** Compiled versions beyond this process (Redis, TOLLGATE_CACHE_DIR); none by default. */
+  store?: CompiledStore;
 }
 
 export interface ResolvedPolicies {
@@ -42,6 +48,7 @@ export interface PullPolicies {
 export class OrgPolicies {
   private readonly compiled = new Map<string, Promise<CompileOutcome>>();
   private readonly lastGood = new Map<string, CompiledPolicies>();
+  private compileCount = 0;
   readonly bounds: CustomRuleBounds;
 
   constructor(private readonly options: OrgPolicyOptions = {}) {
@@ -128,6 +135,11 @@ export class OrgPolicies {
     return this.compiled.size;
   }
 
+  /** Folder versions this instance compiled (not found in either cache), for tests and metrics. */
+  get compiles(): number {
+    return this.compileCount;
+  }
+
   private async compile(
     api: GitHubApi,
     listing: PolicyFolderListing,
@@ -143,9 +155,7 @@ export class OrgPolicies {
       this.compiled.set(key, cached);
       return cached;
     }
-    const compiling = readPolicyFolder(api, listing, signal).then((contents) =>
-      compilePolicies(key, listing.origin, contents, reservedIds, library),
-    );
+    const compiling = this.storedOrCompiled(key, listing, reservedIds, library, api, signal);
     this.compiled.set(key, compiling);
     // A failed read (network, abort) is not a property of the sources: try again next time.
     compiling.catch(() => this.compiled.delete(key));
@@ -155,6 +165,26 @@ export class OrgPolicies {
       this.compiled.delete(oldest);
     }
     return compiling;
+  }
+
+  private async storedOrCompiled(
+    key: string,
+    listing: PolicyFolderListing,
+    reservedIds: readonly string[],
+    library: PolicyLibrary,
+    api: GitHubApi,
+    signal: AbortSignal | undefined,
+  ): Promise<CompileOutcome> {
+    const { store } = this.options;
+    const stored = await store?.get(key);
+    // The key covers the files' paths and contents, not the repository: same folder elsewhere.
+    if (stored) return { ok: true, policies: { ...stored, origin: listing.origin } };
+    const contents = await readPolicyFolder(api, listing, signal);
+    this.compileCount++;
+    const outcome = await compilePolicies(key, listing.origin, contents, reservedIds, library);
+    // Only what compiled: a failed folder is cheap to fail again and may be fixed any time.
+    if (outcome.ok) await store?.put(outcome.policies);
+    return outcome;
   }
 
   private remember(origin: string, policies: CompiledPolicies): void {

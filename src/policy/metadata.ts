@@ -4,12 +4,15 @@
 import { z } from "zod";
 import type { Category, Severity } from "../model/types.js";
 
+export const severitySchema = z.enum(["critical", "high", "medium", "low", "info"]);
+export const categorySchema = z.enum(["iam", "network", "encryption", "logging"]);
+
 const customSchema = z.object({
   id: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "rule ids are letters, digits, '_', '.' and '-'"),
-  severity: z.enum(["critical", "high", "medium", "low", "info"]),
-  category: z.enum(["iam", "network", "encryption", "logging"]),
+  severity: severitySchema,
+  category: categorySchema,
   remediation: z.string().optional(),
   /** Control ids this rule maps to (`CIS-AWS-1.16`, `AWS-FSBP-IAM.1`). */
   controls: z.array(z.string()).optional(),

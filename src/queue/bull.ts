@@ -56,6 +56,14 @@ export interface BullQueueOptions {
   log?: QueueLog;
 }
 
+/**
+ * A connection as every part of Tollgate opens one to REDIS_URL: commands wait out a reconnect
+ * (which BullMQ requires) instead of failing after a few retries.
+ */
+export function connectRedis(redisUrl: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: null });
+}
+
 /** What the queue stores per job: the payload and its place in the pull request's push order. */
 const storedJobSchema = z.object({
   payload: jobPayloadSchema,
@@ -130,7 +138,7 @@ export class BullQueue implements JobQueue {
       reconcileAfterMs: options.reconcileAfterMs ?? 15 * 60_000,
       deliveryTtlSeconds: options.deliveryTtlSeconds ?? 3 * 24 * 3600,
     };
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.redis = connectRedis(options.redisUrl);
     this.redis.on("error", (error: Error) =>
       this.options.log?.warn({ error: error.message }, "Redis connection error"),
     );

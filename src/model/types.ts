@@ -112,6 +112,22 @@ export interface Resource {
   /** Addresses of the resources this one refers to (`aws_s3_bucket.logs`, `LogBucket`). */
   references: string[];
   locations: { [pointer: string]: SourceLocation };
+  /**
+   * CloudFormation only, present when not empty: the JSON pointers whose value exists only in
+   * deployments where a condition the template cannot decide holds (an undecided `Fn::If`
+   * branch, `""` for the resource's own undecided `Condition`), to that condition as text:
+   * `IsReplication`, `not IsReplication`, `IsProd and not HasKey` for nested ifs. A value below
+   * such a pointer inherits it. `config` keeps every branch that may be deployed (list items of
+   * both branches, an object property whose other branch is `AWS::NoValue`), so a rule looking
+   * for a protective value must not count a conditional one as always there.
+   */
+  conditional?: { [pointer: string]: string };
+  /**
+   * CloudFormation only, present when not empty: a pointer whose `config` value is unknown
+   * because an undecided `Fn::If` chooses between different values there
+   * (`PubliclyAccessible: !If [IsPublic, true, false]`), to each value with its condition.
+   */
+  alternatives?: { [pointer: string]: Array<{ condition: string; value: Value }> };
 }
 
 /** A located problem found while loading (syntax error, unsupported construct, refused file). */

@@ -102,4 +102,33 @@ describe("findings from rule results", () => {
       expect.stringMatching(/malformed finding/),
     ]);
   });
+
+  it("says when a finding's path exists only under undecided conditions, keeping its evidence", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const conditionalGroup: Resource = {
+      ...group,
+      address: "Web",
+      source: "cloudformation",
+      conditional: { "": "IsDeployed", "/ingress/0": "IsPublic", "/ingress/01": "Unrelated" },
+    };
+    const results = [
+      {
+        resource: "Web",
+        message: "SSH open.",
+        path: ["ingress", 0, "cidr_blocks", 1],
+        evidence: "e",
+      },
+      { resource: "Web", message: "No description.", path: "/description", evidence: "d" },
+    ];
+    const { findings } = toFindings(meta.rule, results, new Map([["Web", conditionalGroup]]));
+    expect(findings.map((f) => [f.message, f.evidence, f.line])).toEqual([
+      ["SSH open. Only when IsDeployed and IsPublic.", "e", 15],
+      ["No description. Only when IsDeployed.", "d", 10],
+    ]);
+    const plain = toFindings(meta.rule, results, new Map([["Web", { ...group, address: "Web" }]]));
+    expect(plain.findings.map((f) => [f.message, f.evidence])).toEqual([
+      ["SSH open.", "e"],
+      ["No description.", "d"],
+    ]);
+  });
 });

@@ -1,7 +1,9 @@
 // Turns what a rule's `deny` set returns into located findings. The contract for rule authors:
 // each element is `{ resource, message, evidence?, path?, severity?, unknown? }` where `resource` is an address from
 // `input.resources` and `path` is a JSON pointer (or a list of keys) into that resource's config.
-// The most specific written location of `path` becomes the finding's line.
+// The most specific written location of `path` becomes the finding's line. A finding whose path
+// exists only under a CloudFormation condition the template cannot decide (`conditional`) says
+// so in its message; its evidence, and so its identity, is the one it would have unconditionally.
 import { z } from "zod";
 import { toPointer } from "../model/pointer.js";
 import type { Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
@@ -25,6 +27,20 @@ export function locate(resource: Resource, pointer: string): SourceLocation | un
     if (candidate === "") return undefined;
     candidate = candidate.slice(0, candidate.lastIndexOf("/"));
   }
+}
+
+/** The conditions under which the value at `pointer` exists, outermost first (`""` included). */
+export function conditionsOf(resource: Resource, pointer: string): string[] {
+  const conditional = resource.conditional;
+  if (conditional === undefined) return [];
+  const conditions: string[] = [];
+  for (let end = 0; end !== -1; end = pointer.indexOf("/", end + 1)) {
+    const condition = conditional[pointer.slice(0, end)];
+    if (condition !== undefined) conditions.push(condition);
+  }
+  const own = conditional[pointer];
+  if (pointer !== "" && own !== undefined) conditions.push(own);
+  return conditions;
 }
 
 export function toFindings(
@@ -61,6 +77,11 @@ export function toFindings(
     }
     const pointer = typeof result.path === "string" ? result.path : toPointer(result.path ?? []);
     const where = locate(resource, pointer);
+    const conditions = conditionsOf(resource, pointer);
+    const message =
+      conditions.length === 0
+        ? result.message
+        : `${result.message} Only when ${conditions.join(" and ")}.`;
     findings.push({
       rule: rule.id,
       title: rule.title,
@@ -71,7 +92,7 @@ export function toFindings(
       endLine: where?.endLine ?? resource.endLine,
       resource: resource.address,
       ...(resource.root !== undefined ? { root: resource.root } : {}),
-      message: result.message,
+      message,
       evidence: result.evidence ?? pointer,
       ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),
       ...(result.unknown !== undefined ? { unknown: result.unknown } : {}),

@@ -248,6 +248,175 @@ describe("conditions", () => {
   });
 });
 
+describe("Fn::If on a condition the template cannot decide", () => {
+  // Stage has no default, so IsPublic cannot be decided; Undeclared is not declared at all.
+  const undecided = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Stage:
+    Type: String
+Conditions:
+  IsPublic: !Equals [!Ref Stage, public]
+  IsShared: !Or [!Condition IsPublic, !Equals [!Ref Stage, shared]]
+  IsPrivate: !Not [!Condition IsShared]
+  Never: !And [!Condition IsPublic, !Equals [a, b]]
+Resources:
+  Subject:
+`;
+  const lineOf = (text: string, fragment: string): number =>
+    text.slice(0, text.indexOf(fragment)).split("\n").length;
+
+  it("keeps a list item whose other branch is AWS::NoValue, recording its condition and line", () => {
+    const text = `${undecided}    Type: AWS::S3::BucketPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Sid: First
+          - !If
+            - IsPublic
+            - Sid: Public
+              Principal: "*"
+            - !Ref AWS::NoValue
+          - !If [IsPrivate, !Ref AWS::NoValue, { Sid: Shared }]
+          - Sid: Last
+`;
+    const [subject] = load(text).resources;
+    expect(subject?.config).toEqual({
+      PolicyDocument: {
+        Statement: [
+          { Sid: "First" },
+          { Sid: "Public", Principal: "*" },
+          { Sid: "Shared" },
+          { Sid: "Last" },
+        ],
+      },
+    });
+    expect(subject?.conditional).toEqual({
+      "/PolicyDocument/Statement/1": "IsPublic",
+      "/PolicyDocument/Statement/2": "not IsPrivate",
+    });
+    expect(subject?.locations["/PolicyDocument/Statement/1"]?.line).toBe(
+      lineOf(text, "Sid: Public"),
+    );
+    expect(subject?.locations["/PolicyDocument/Statement/1/Principal"]?.line).toBe(
+      lineOf(text, 'Principal: "*"'),
+    );
+    expect(subject?.locations["/PolicyDocument/Statement/3/Sid"]?.line).toBe(
+      lineOf(text, "Sid: Last"),
+    );
+    expect(subject?.alternatives).toBeUndefined();
+  });
+
+  it("keeps both branches of a list item (one when they are equal), nested ifs conjoined", () => {
+    const text = `${undecided}    Type: AWS::EC2::SecurityGroup
+    Properties:
+      Ports:
+        - !If [IsPublic, 443, 8443]
+        - !If [IsShared, !If [Undeclared, 22, !Ref AWS::NoValue], 3389]
+        - !If [IsPublic, 80, 80]
+        - !If [Never, 1, 2]
+`;
+    const [subject] = load(text).resources;
+    expect(subject?.config).toEqual({ Ports: [443, 8443, 22, 3389, 80, 2] });
+    expect(subject?.conditional).toEqual({
+      "/Ports/0": "IsPublic",
+      "/Ports/1": "not IsPublic",
+      "/Ports/2": "IsShared and Undeclared",
+      "/Ports/3": "not IsShared",
+    });
+  });
+
+  it("keeps a property whose other branch is AWS::NoValue, and joins list branches into one list", () => {
+    const text = `${undecided}    Type: AWS::S3::Bucket
+    Properties:
+      LoggingConfiguration: !If
+        - IsShared
+        - DestinationBucketName: logs
+        - !Ref AWS::NoValue
+      Tags: !If [IsPublic, [{ Key: a, Value: "1" }], [{ Key: b, Value: "2" }, { Key: c, Value: "3" }]]
+      Gone: !If [IsPublic, !Ref AWS::NoValue, !Ref AWS::NoValue]
+`;
+    const [subject] = load(text).resources;
+    expect(subject?.config).toEqual({
+      LoggingConfiguration: { DestinationBucketName: "logs" },
+      Tags: [
+        { Key: "a", Value: "1" },
+        { Key: "b", Value: "2" },
+        { Key: "c", Value: "3" },
+      ],
+    });
+    expect(subject?.conditional).toEqual({
+      "/LoggingConfiguration": "IsShared",
+      "/Tags/0": "IsPublic",
+      "/Tags/1": "not IsPublic",
+      "/Tags/2": "not IsPublic",
+    });
+    expect(subject?.locations["/LoggingConfiguration/DestinationBucketName"]?.line).toBe(
+      lineOf(text, "DestinationBucketName"),
+    );
+    expect(subject?.locations["/Tags/2/Key"]?.line).toBe(lineOf(text, "Tags:"));
+  });
+
+  it("leaves a property between different values unknown, with each value and its condition", () => {
+    const text = `${undecided}    Type: AWS::RDS::DBInstance
+    Properties:
+      PubliclyAccessible: !If [IsPublic, true, false]
+      Cidr: !If [IsShared, !If [IsPublic, 0.0.0.0/0, 10.0.0.0/8], !Ref AWS::NoValue]
+      Port: !If [IsPublic, 5432, 5432]
+      Engine: !Join ["-", [!If [IsPublic, a, b], x]]
+`;
+    const [subject] = load(text).resources;
+    expect(subject?.config).toEqual({
+      PubliclyAccessible: { $unknown: "!If [IsPublic, true, false]" },
+      Cidr: {
+        $unknown: '!If [IsShared, !If [IsPublic, "0.0.0.0/0", "10.0.0.0/8"], !Ref AWS::NoValue]',
+      },
+      Port: 5432,
+      Engine: { $unknown: '!Join ["-", [!If [IsPublic, a, b], x]]' },
+    });
+    expect(subject?.alternatives).toEqual({
+      "/PubliclyAccessible": [
+        { condition: "IsPublic", value: true },
+        { condition: "not IsPublic", value: false },
+      ],
+      "/Cidr": [
+        { condition: "IsShared and IsPublic", value: "0.0.0.0/0" },
+        { condition: "IsShared and not IsPublic", value: "10.0.0.0/8" },
+      ],
+    });
+    expect(subject?.conditional).toBeUndefined();
+  });
+
+  it("records a resource's own undecided Condition at the empty pointer, and both branches' references", () => {
+    const text = `${undecided}    Type: AWS::SNS::Topic
+    Condition: IsShared
+    Properties:
+      KmsMasterKeyId: !If [IsPublic, !Ref Key, !GetAtt Other.Arn]
+  Key:
+    Type: AWS::KMS::Key
+  Other:
+    Type: AWS::KMS::Key
+`;
+    const [subject, key] = load(text).resources;
+    expect(subject?.conditional).toEqual({ "": "IsShared" });
+    expect(subject?.references).toEqual(["Key", "Other"]);
+    expect(key?.conditional).toBeUndefined();
+  });
+
+  it("records nothing when the template decides every condition", () => {
+    const { resources, errors } = load(
+      withResource(`    Type: AWS::S3::Bucket
+    Properties:
+      Items: [!If [IsProd, a, b], !If [IsDev, c, !Ref AWS::NoValue]]
+`),
+    );
+    expect(errors).toEqual([]);
+    const subject = resources.find((resource) => resource.name === "Subject");
+    expect(subject?.config).toEqual({ Items: ["a"] });
+    expect(subject?.conditional).toBeUndefined();
+    expect(subject?.alternatives).toBeUndefined();
+  });
+});
+
 describe("policy documents", () => {
   it("parses a policy written as a JSON string", () => {
     const value = config(

@@ -3,6 +3,37 @@
 // knows (resource ids and attributes, unset pseudo parameters, imports, AZ lists, macros).
 // Unknown is never guessed: an expression with any unknown part is unknown as a whole, except
 // policy documents written as `!Sub` JSON strings, where only the strings holding `${...}` are.
+//
+// An `Fn::If` whose condition the template cannot decide (a parameter without default, an
+// undeclared condition, `Fn::Equals`/`And`/`Or`/`Not` over such values) is one of its branches in
+// every deployment, so inside `Properties` every branch that may be deployed stays visible, and
+// the resource records where (`conditional`: pointer -> condition, `alternatives`: pointer ->
+// the values it may take); a property or item no branch keeps is gone, as with `AWS::NoValue`.
+// With `C` undecided and `D` decided false:
+// - a list item `!If [C, A, !Ref AWS::NoValue]` is the item `A`, `conditional["/L/1"] = "C"`;
+//   `!If [C, A, B]` is two items, `A` ("C") then `B` ("not C"): the list holds every item some
+//   deployment may have (items after them move down), so "some item is public" is answered, and
+//   a rule asking for a protective item must not count a conditional one as always there
+//   (`util.unconditional`); `!If [C, A, A]` is `A`, unconditional;
+// - a property `P: !If [C, {...}, !Ref AWS::NoValue]` holds the object, `conditional["/P"] = "C"`;
+//   a list-valued one whose branches are all lists (`!If [C, [a], [b, c]]`) is their items in
+//   turn, each item conditional as above;
+// - a property whose branches are other values that differ (`PubliclyAccessible: !If [C, true,
+//   false]`, `CidrIp: !If [C, 0.0.0.0/0, 10.0.0.0/8]`) stays `{ $unknown: "!If [C, true, false]" }`
+//   (no value is both, and an unknown alone never makes a finding) with `alternatives["/P"] =
+//   [{condition: "C", value: true}, {condition: "not C", value: false}]`, which rules read through
+//   `util.possible_values` to say "public when C" at their own severity, not lower: the template
+//   offers that deployment on purpose; branches that are equal are the value itself;
+// - nested ifs conjoin: `!If [C, !If [E, A, B], !Ref AWS::NoValue]` as a list item is `A` ("C and
+//   E") and `B` ("C and not E"); a decided `!If [D, X, Y]` is `Y`, recording nothing;
+// - a resource whose own `Condition` is undecided is loaded with `conditional[""]`.
+// A finding under a conditional pointer says "Only when C." (policy/findings.ts), at the rule's
+// severity and with the evidence it would have unconditionally.
+// Outside `Properties` positions (arguments of `Fn::Join`, `Fn::Sub` bindings, parameter
+// defaults) an undecided `Fn::If` is still one unknown. Deployments are not enumerated (2^n
+// models for n conditions, and identities that would repeat): combinations of conditions across
+// properties or resources are not correlated, which over-reports only where a rule joins values
+// that no single deployment has together.
 
 import { toPointer } from "../../model/pointer.js";
 import type { PathSegment } from "../../model/pointer.js";
@@ -32,6 +63,21 @@ export interface TemplateScope {
 export interface Trace {
   references: Set<string>;
   locations: { [pointer: string]: SourceLocation };
+  /** Pointers whose value exists only when a condition the template cannot decide holds. */
+  conditional: { [pointer: string]: string };
+  /** Pointers holding an unknown that is one of these values, each under its condition. */
+  alternatives: { [pointer: string]: ConditionalAlternative[] };
+}
+
+export interface ConditionalAlternative {
+  condition: string;
+  value: Value;
+}
+
+/** A branch an undecided `Fn::If` may take: a node that is not an undecided `Fn::If`. */
+interface Outcome {
+  when: string[];
+  node: TemplateNode;
 }
 
 /** Properties whose value is an IAM policy even when written as a JSON string. */
@@ -104,11 +150,9 @@ export class TemplateEvaluator {
     if (node.kind === "sequence") {
       const items: Value[] = [];
       for (const item of node.items) {
-        const itemPath = path && [...path, items.length];
-        const value = this.evaluate(item, itemPath, trace);
-        if (value === NO_VALUE) continue;
-        if (itemPath) trace.locations[toPointer(itemPath)] = this.scope.locate(item.span);
-        items.push(value);
+        const outcomes = path && this.outcomes(item);
+        if (outcomes) this.conditionalItems(items, outcomes, path, trace);
+        else this.addItem(items, item, path, trace);
       }
       return items;
     }
@@ -117,7 +161,10 @@ export class TemplateEvaluator {
     const properties: Array<[string, Value]> = [];
     for (const entry of node.entries) {
       const entryPath = path && [...path, entry.key];
-      const value = this.entryValue(entry, entryPath, trace);
+      const outcomes = entryPath && this.outcomes(entry.value);
+      const value = outcomes
+        ? this.conditionalProperty(entry.key, outcomes, entry.value, entryPath, trace)
+        : this.propertyValue(entry.key, entry.value, entryPath, trace);
       if (value === NO_VALUE) continue;
       if (entryPath) trace.locations[toPointer(entryPath)] = this.scope.locate(entrySpan(entry));
       properties.push([entry.key, value]);
@@ -126,17 +173,149 @@ export class TemplateEvaluator {
     return Object.fromEntries(properties);
   }
 
-  private entryValue(entry: TemplateEntry, path: PathSegment[] | null, trace: Trace): Evaluated {
-    if (!POLICY_DOCUMENT_KEYS.has(entry.key)) return this.evaluate(entry.value, path, trace);
-    const intrinsic = asIntrinsic(entry.value);
+  /** Appends a list item unless it is `AWS::NoValue`, located at the node that writes it. */
+  private addItem(
+    items: Value[],
+    node: TemplateNode,
+    path: PathSegment[] | null,
+    trace: Trace,
+  ): void {
+    const itemPath = path && [...path, items.length];
+    const value = this.evaluate(node, itemPath, trace);
+    if (value === NO_VALUE) return;
+    if (itemPath) trace.locations[toPointer(itemPath)] = this.scope.locate(node.span);
+    items.push(value);
+  }
+
+  /** A list item written as an undecided `Fn::If`: see the module header. */
+  private conditionalItems(
+    items: Value[],
+    outcomes: Outcome[],
+    path: PathSegment[],
+    trace: Trace,
+  ): void {
+    const listPointer = toPointer(path);
+    const itemPath = [...path, items.length];
+    const evaluated = outcomes.map((outcome) => {
+      const branchTrace = newTrace();
+      const value = this.evaluate(outcome.node, itemPath, branchTrace);
+      branchTrace.locations[toPointer(itemPath)] = this.scope.locate(outcome.node.span);
+      return { when: outcome.when, value, trace: branchTrace };
+    });
+    const deployed = evaluated.filter(
+      (branch): branch is typeof branch & { value: Value } => branch.value !== NO_VALUE,
+    );
+    const [first] = deployed;
+    if (
+      first !== undefined &&
+      deployed.length === evaluated.length &&
+      deployed.every((branch) => equalJson(branch.value, first.value))
+    ) {
+      mergeTrace(trace, first.trace, listPointer, 0);
+      items.push(first.value);
+      return;
+    }
+    for (const [offset, branch] of deployed.entries()) {
+      mergeTrace(trace, branch.trace, listPointer, offset);
+      trace.conditional[toPointer([...path, items.length])] = branch.when.join(" and ");
+      items.push(branch.value);
+    }
+    for (const branch of evaluated) {
+      for (const reference of branch.trace.references) trace.references.add(reference);
+    }
+  }
+
+  /**
+   * The branches an undecided `Fn::If` may take, decided ones followed, nested ones conjoined;
+   * null for a node that is no undecided `Fn::If` (or a malformed one, reported when evaluated).
+   */
+  private outcomes(node: TemplateNode, when: string[] = []): Outcome[] | null {
+    const branches = ifBranches(node);
+    if (branches === null) return null;
+    const { condition, whenTrue, whenFalse } = branches;
+    const decided = this.condition(condition.value, condition.span);
+    if (decided !== undefined) {
+      const chosen = decided ? whenTrue : whenFalse;
+      return this.outcomes(chosen, when) ?? (when.length > 0 ? [{ when, node: chosen }] : null);
+    }
+    const branchOutcomes = (branch: TemplateNode, branchWhen: string[]): Outcome[] =>
+      this.outcomes(branch, branchWhen) ?? [{ when: branchWhen, node: branch }];
+    return [
+      ...branchOutcomes(whenTrue, [...when, condition.value]),
+      ...branchOutcomes(whenFalse, [...when, `not ${condition.value}`]),
+    ];
+  }
+
+  /** A property written as an undecided `Fn::If`: see the module header. */
+  private conditionalProperty(
+    key: string,
+    outcomes: Outcome[],
+    node: TemplateNode,
+    path: PathSegment[],
+    trace: Trace,
+  ): Evaluated {
+    const pointer = toPointer(path);
+    const evaluated = outcomes.map((outcome) => {
+      const branchTrace = newTrace();
+      const value = this.propertyValue(key, outcome.node, path, branchTrace);
+      for (const reference of branchTrace.references) trace.references.add(reference);
+      return { when: outcome.when, value, trace: branchTrace };
+    });
+    const deployed = evaluated.filter(
+      (branch): branch is typeof branch & { value: Value } => branch.value !== NO_VALUE,
+    );
+    const [first] = deployed;
+    if (first === undefined) return NO_VALUE;
+    const allDeployed = deployed.length === evaluated.length;
+    if (deployed.every((branch) => equalJson(branch.value, first.value))) {
+      mergeTrace(trace, first.trace, pointer, 0);
+      if (!allDeployed)
+        trace.conditional[pointer] = deployed
+          .map((branch) => branch.when.join(" and "))
+          .join(" or ");
+      return first.value;
+    }
+    if (deployed.every((branch) => Array.isArray(branch.value))) {
+      const items: Value[] = [];
+      for (const branch of deployed) {
+        const offset = items.length;
+        mergeTrace(trace, branch.trace, pointer, offset);
+        (branch.value as Value[]).forEach((item, index) => {
+          const itemPointer = `${pointer}/${offset + index}`;
+          trace.locations[itemPointer] ??= this.scope.locate(node.span);
+          const inner = branch.trace.conditional[`${pointer}/${index}`];
+          trace.conditional[itemPointer] = [...branch.when, ...(inner ? [inner] : [])].join(
+            " and ",
+          );
+          items.push(item);
+        });
+      }
+      return items;
+    }
+    trace.alternatives[pointer] = deployed.map((branch) => ({
+      condition: branch.when.join(" and "),
+      value: branch.value,
+    }));
+    return this.unknownFor(node);
+  }
+
+  /** A property's value; a policy document written as JSON text is parsed. */
+  private propertyValue(
+    key: string,
+    node: TemplateNode,
+    path: PathSegment[] | null,
+    trace: Trace,
+  ): Evaluated {
+    if (!POLICY_DOCUMENT_KEYS.has(key)) return this.evaluate(node, path, trace);
+    const intrinsic = asIntrinsic(node);
     if (intrinsic?.name === "Fn::Sub" && subTemplate(intrinsic.argument)?.trim().startsWith("{")) {
       return this.policyFromSub(intrinsic, trace);
     }
-    const value = this.evaluate(entry.value, path, trace);
+    const value = this.evaluate(node, path, trace);
     if (typeof value !== "string" || !value.trim().startsWith("{")) return value;
     const policy = parsePolicy(value);
     if ("value" in policy) return policy.value;
-    this.error(entry.value.span, "cfn-policy-json", `${entry.key} ${policy.problem}`);
+    this.error(node.span, "cfn-policy-json", `${key} ${policy.problem}`);
     return value;
   }
 
@@ -151,7 +330,7 @@ export class TemplateEvaluator {
       case "Fn::GetAtt":
         return this.getAtt(argument, trace);
       case "Fn::If":
-        return this.fnIf(argument, node, path, trace);
+        return this.fnIf(node, path, trace);
       case "Fn::Sub":
         return this.sub(argument, node, trace);
       case "Fn::Equals":
@@ -257,24 +436,12 @@ export class TemplateEvaluator {
     return unknown(`!GetAtt ${target}.${attribute}`);
   }
 
-  private fnIf(
-    argument: TemplateNode,
-    node: TemplateNode,
-    path: PathSegment[] | null,
-    trace: Trace,
-  ): Evaluated {
-    const [conditionNode, whenTrue, whenFalse] = argument.kind === "sequence" ? argument.items : [];
-    if (
-      argument.kind !== "sequence" ||
-      argument.items.length !== 3 ||
-      conditionNode?.kind !== "scalar" ||
-      typeof conditionNode.value !== "string" ||
-      !whenTrue ||
-      !whenFalse
-    ) {
+  private fnIf(node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
+    const branches = ifBranches(node);
+    if (branches === null)
       return this.malformed(node, "Fn::If", "[ConditionName, value if true, value if false]");
-    }
-    const decided = this.condition(conditionNode.value, conditionNode.span);
+    const { condition, whenTrue, whenFalse } = branches;
+    const decided = this.condition(condition.value, condition.span);
     if (decided !== undefined) return this.evaluate(decided ? whenTrue : whenFalse, path, trace);
     // Both branches still name the resources this one may refer to.
     this.evaluate(whenTrue, null, trace);
@@ -448,7 +615,52 @@ export class TemplateEvaluator {
 }
 
 export function newTrace(): Trace {
-  return { references: new Set(), locations: {} };
+  return { references: new Set(), locations: {}, conditional: {}, alternatives: {} };
+}
+
+/** A well-formed `Fn::If`'s condition name and branches; null for anything else. */
+function ifBranches(node: TemplateNode): {
+  condition: { value: string; span: Span };
+  whenTrue: TemplateNode;
+  whenFalse: TemplateNode;
+} | null {
+  const intrinsic = asIntrinsic(node);
+  if (intrinsic?.name !== "Fn::If" || intrinsic.argument.kind !== "sequence") return null;
+  const [condition, whenTrue, whenFalse, ...rest] = intrinsic.argument.items;
+  if (
+    condition?.kind !== "scalar" ||
+    typeof condition.value !== "string" ||
+    !whenTrue ||
+    !whenFalse ||
+    rest.length > 0
+  )
+    return null;
+  return { condition: { value: condition.value, span: condition.span }, whenTrue, whenFalse };
+}
+
+/**
+ * Adds what one branch's evaluation recorded to `target`; pointers below the list at
+ * `listPointer` move down by `offset` items (the branch's items follow earlier branches' items).
+ */
+function mergeTrace(target: Trace, source: Trace, listPointer: string, offset: number): void {
+  const move = (pointer: string): string => {
+    if (offset === 0 || !pointer.startsWith(`${listPointer}/`)) return pointer;
+    const rest = pointer.slice(listPointer.length + 1);
+    const slash = rest.indexOf("/");
+    const index = Number(slash === -1 ? rest : rest.slice(0, slash));
+    return `${listPointer}/${index + offset}${slash === -1 ? "" : rest.slice(slash)}`;
+  };
+  for (const reference of source.references) target.references.add(reference);
+  for (const [pointer, location] of Object.entries(source.locations))
+    target.locations[move(pointer)] = location;
+  for (const [pointer, condition] of Object.entries(source.conditional))
+    target.conditional[move(pointer)] = condition;
+  for (const [pointer, alternatives] of Object.entries(source.alternatives))
+    target.alternatives[move(pointer)] = alternatives;
+}
+
+function equalJson(left: Value, right: Value): boolean {
+  return JSON.stringify(left) === JSON.stringify(right);
 }
 
 /** From the key to the end of the value: where a property is written. */

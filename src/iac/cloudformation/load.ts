@@ -15,6 +15,9 @@
 //   located at the string; SAM `Globals` values where `Globals` writes them; common SAM policy
 //   templates (`- S3ReadPolicy: {BucketName: ...}`) as the statements SAM generates, located at
 //   the template's item (sam-policies.ts).
+// - An `Fn::If` the template cannot decide keeps every branch that may be deployed, recorded in
+//   `conditional` and `alternatives` (evaluate.ts says how lists, objects and scalars look); a
+//   resource whose `Condition` is undecided is loaded with `conditional[""]` naming it.
 // - `references` are declared logical ids only (from Ref, GetAtt, Sub variables and DependsOn,
 //   both branches of an undecided Fn::If included), sorted. A Ref to an undeclared name is not
 //   an error (KICS-style snippets, SAM-generated ids): its value is simply unknown.
@@ -183,6 +186,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
   }
   const type = typeNode.value;
   const conditionNode = field("Condition");
+  const trace = newTrace();
   if (conditionNode !== undefined) {
     const name =
       conditionNode.kind === "scalar" && typeof conditionNode.value === "string"
@@ -194,10 +198,13 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
         "cfn-condition",
         `resource ${entry.key}: Condition must name a condition`,
       );
-    else if (evaluator.condition(name, conditionNode.span) === false) return null;
+    else {
+      const decided = evaluator.condition(name, conditionNode.span);
+      if (decided === false) return null;
+      if (decided === undefined) trace.conditional[""] = name;
+    }
   }
 
-  const trace = newTrace();
   const location: SourceLocation = template.locate(entrySpan(entry));
   trace.locations[""] = location;
   const global = globalsFor(globals, type);
@@ -242,6 +249,8 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     config,
     references: [...trace.references].sort(),
     locations: trace.locations,
+    ...(Object.keys(trace.conditional).length > 0 ? { conditional: trace.conditional } : {}),
+    ...(Object.keys(trace.alternatives).length > 0 ? { alternatives: trace.alternatives } : {}),
   };
 }
 

@@ -79,7 +79,7 @@ managed_documents contains document if {
 	some spec in specs[r.type]
 	value := r.config[spec.attribute]
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.attribute]}
+	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.attribute], "conditional": object.get(r, "conditional", {})}
 }
 
 managed_documents contains document if {
@@ -89,7 +89,7 @@ managed_documents contains document if {
 	some i, block in r.config.inline_policy
 	value := block.policy
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["inline_policy", i, "policy"]}
+	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["inline_policy", i, "policy"], "conditional": object.get(r, "conditional", {})}
 }
 
 managed_documents contains document if {
@@ -99,7 +99,7 @@ managed_documents contains document if {
 	some spec in specs[r.type]
 	value := r.config[spec.property]
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.property]}
+	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.property], "conditional": object.get(r, "conditional", {})}
 }
 
 managed_documents contains document if {
@@ -110,7 +110,7 @@ managed_documents contains document if {
 	some i, policy in r.config.Policies
 	value := policy.PolicyDocument
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"]}
+	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"], "conditional": object.get(r, "conditional", {})}
 }
 
 terraform_attributes_by_type := {type: specs |
@@ -184,12 +184,13 @@ documents contains document if {
 	some r in policy_document_data
 	not r.address in used
 	doc := decode(r.config.json)
-	document := {"address": r.address, "type": r.type, "kind": "document", "doc": doc, "path": ["json"]}
+	document := {"address": r.address, "type": r.type, "kind": "document", "doc": doc, "path": ["json"], "conditional": object.get(r, "conditional", {})}
 }
 
-# Every statement: the document's fields plus `statement`, `index` and `statement_path` (the
-# path of the statement inside the document: `["Statement", 0]`, or `["Statement"]` for a lone
-# object).
+# Every statement: the document's fields (`address`, `type`, `kind`, `doc`, `path`, and the
+# carrier's `conditional` record, `{}` but for CloudFormation written under an undecided
+# `Fn::If`) plus `statement`, `index` and `statement_path` (the path of the statement inside the
+# document: `["Statement", 0]`, or `["Statement"]` for a lone object).
 statements contains entry if {
 	some document in documents
 	some s in statement_entries(document.doc.Statement)
@@ -207,6 +208,12 @@ statement_entries(statement) := [{"statement": statement, "index": 0, "statement
 # path goes on inside the string: the loaders locate pointers into `jsonencode`, heredoc and
 # rendered data documents, and fall back to the attribute.
 path(entry, suffix) := array.concat(array.concat(entry.path, entry.statement_path), suffix)
+
+# The conditions under which `suffix` (a path inside the statement, `[]` for the statement
+# itself) exists where its document does: a CloudFormation statement or part of one written
+# under an `Fn::If` the template cannot decide. `[]` when it is there in every deployment of the
+# document.
+conditions(entry, suffix) := util.conditions_below(entry.conditional, entry.path, array.concat(entry.statement_path, suffix))
 
 is_allow(statement) if statement.Effect == "Allow"
 
@@ -291,6 +298,29 @@ narrowing_operator(operator) if {
 }
 
 has_restricting_condition(statement) if count(narrowing_conditions(statement)) > 0
+
+# A statement entry (from `statements`) has a narrowing condition in every deployment of the
+# statement: one written under an undecided CloudFormation `Fn::If` narrows only some of them.
+has_unconditional_restricting_condition(entry) if {
+	some operator, block in entry.statement.Condition
+	narrowing_operator(operator)
+	some key, value in block
+	lower(key) in restricting_condition_keys
+	every e in util.elements(value) {
+		not e.value in unrestricted_condition_values
+	}
+	count(util.conditions_below(entry.conditional, array.concat(entry.path, entry.statement_path), ["Condition", operator, key])) == 0
+}
+
+# The conditions of the narrowing entries of a statement whose narrowing is conditional, as text.
+restricting_condition_when(entry) := concat(" or ", sort({concat(" and ", cs) |
+	some operator, block in entry.statement.Condition
+	narrowing_operator(operator)
+	some key, _ in block
+	lower(key) in restricting_condition_keys
+	cs := util.conditions_below(entry.conditional, array.concat(entry.path, entry.statement_path), ["Condition", operator, key])
+	count(cs) > 0
+}))
 
 # The statement is narrowed, but only to source IP addresses: callers stay anonymous, so whoever
 # sends from those addresses (a shared NAT, a CDN, a cloud range) gets the access.

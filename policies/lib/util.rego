@@ -118,3 +118,47 @@ number_list(values) := concat(", ", [format_int(v, 10) | some v in values])
 disabled_path(obj, key) := [] if is_absent(obj, key)
 
 disabled_path(obj, key) := [key] if is_false(obj[key])
+
+# CloudFormation values written under an `Fn::If` whose condition the template cannot decide
+# (the resource's `conditional` and `alternatives`, policies/README.md). `path` is a list of keys
+# into `config`, as in a finding.
+
+# The JSON pointer (RFC 6901) of a path: `["Statement", 0]` is `/Statement/0`.
+pointer(path) := concat("", [concat("/", ["", pointer_segment(segment)]) | some segment in path])
+
+pointer_segment(segment) := replace(replace(segment, "~", "~0"), "/", "~1") if is_string(segment)
+
+pointer_segment(segment) := format_int(segment, 10) if is_number(segment)
+
+# The conditions under which the value at `path` exists, outermost first (the resource's own
+# `Condition` included); `[]` when it exists wherever the resource does.
+conditions(r, path) := array.concat(
+	[c | c := object.get(r, "conditional", {})[""]],
+	conditions_below(object.get(r, "conditional", {}), [], path),
+)
+
+# The conditions recorded on `base ++ suffix` and its prefixes longer than `base`: what makes a
+# value at `suffix` conditional within the value at `base` (a statement within its document).
+conditions_below(conditional, base, suffix) := [c |
+	some i, _ in suffix
+	c := conditional[pointer(array.concat(base, array.slice(suffix, 0, i + 1)))]
+]
+
+# The value at `path` exists wherever the resource does (whatever the resource's own `Condition`).
+unconditional(r, path) if count(conditions_below(object.get(r, "conditional", {}), [], path)) == 0
+
+# `[{value, condition}]`: the values `config` may hold at `path`, one per branch of an undecided
+# `Fn::If` (where `config` holds an unknown), else the value itself with condition "".
+# Undefined when the value is absent.
+possible_values(r, path) := r.alternatives[pointer(path)]
+
+possible_values(r, path) := [{"value": value, "condition": ""}] if {
+	not r.alternatives[pointer(path)]
+	value := object.get(r.config, path, null)
+	value != null
+}
+
+# " when C" for a condition, "" for none: the tail of a finding's message.
+when_text(condition) := "" if condition == ""
+
+when_text(condition) := concat("", [" when ", condition]) if condition != ""

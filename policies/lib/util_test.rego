@@ -39,3 +39,25 @@ test_references_reach_instances_and_module_addresses if {
 	util.reference_matches("module.app", "aws_kms_key.k", "module.app.aws_kms_key.k[\"a\"]")
 	not util.reference_matches("", "aws_kms_key.k", "aws_kms_key.key")
 }
+
+conditional_bucket_policy := {
+	"config": {"PolicyDocument": {"Statement": [{"Effect": "Deny"}, {"Effect": "Allow"}]}, "Public": {"$unknown": "!If [Open, true, false]"}},
+	"conditional": {"/PolicyDocument/Statement/1": "IsOpen", "/Weird~1Key": "Odd"},
+	"alternatives": {"/Public": [{"condition": "Open", "value": true}, {"condition": "not Open", "value": false}]},
+}
+
+test_conditions_of_a_path_come_from_its_pointer_and_prefixes if {
+	util.conditions(conditional_bucket_policy, ["PolicyDocument", "Statement", 1, "Effect"]) == ["IsOpen"]
+	util.unconditional(conditional_bucket_policy, ["PolicyDocument", "Statement", 0])
+	util.conditions(conditional_bucket_policy, ["Weird/Key"]) == ["Odd"]
+	util.conditions(object.union(conditional_bucket_policy, {"conditional": {"": "Maybe"}}), []) == ["Maybe"]
+	util.unconditional({"config": {}}, ["a"])
+	util.unconditional({"config": {"a": 1}, "conditional": {"": "Maybe"}}, ["a"])
+	not util.unconditional(conditional_bucket_policy, ["PolicyDocument", "Statement", 1, "Effect"])
+}
+
+test_possible_values_are_the_alternatives_or_the_value if {
+	[a.value | some a in util.possible_values(conditional_bucket_policy, ["Public"])] == [true, false]
+	util.possible_values(conditional_bucket_policy, ["PolicyDocument", "Statement", 0, "Effect"]) == [{"value": "Deny", "condition": ""}]
+	not util.possible_values(conditional_bucket_policy, ["Missing"])
+}

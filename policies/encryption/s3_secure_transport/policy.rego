@@ -13,6 +13,9 @@
 #   it attaches one for something else, on the switch written false or else on the call. A call
 #   whose switches or attached policy are unknown, or whose bucket another bucket policy resource
 #   refers to, is not reported.
+#   In CloudFormation, a deny (or a bucket policy) written under an `Fn::If` (or a `Condition`)
+#   the template cannot decide protects only the deployments where it holds: the rule reports the
+#   others, saying which condition the protection waits for.
 # custom:
 #   id: TG-ENC-018
 #   severity: medium
@@ -38,30 +41,45 @@ is_false_value(value) if {
 	util.is_false(v)
 }
 
-denies_insecure_transport(statement) if {
+denies_insecure_transport(statement) if count(insecure_transport_denials(statement)) > 0
+
+# The paths inside a statement of the conditions by which it denies requests without TLS.
+insecure_transport_denials(statement) := array.concat(secure_transport_denials(statement), tls_version_denials(statement))
+
+secure_transport_denials(statement) := [["Condition", operator, key] |
 	iam.is_deny(statement)
 	some operator, block in statement.Condition
 	lower(operator) in {"bool", "boolifexists"}
 	some key, value in block
 	lower(key) == "aws:securetransport"
 	is_false_value(value)
-}
+]
 
-denies_insecure_transport(statement) if {
+tls_version_denials(statement) := [["Condition", operator, key] |
 	iam.is_deny(statement)
 	some operator, block in statement.Condition
 	lower(operator) == "numericlessthan"
 	some key, _ in block
 	lower(key) == "s3:tlsversion"
+]
+
+# `[address, path, conditions]` of every document with such a deny, for each deny the conditions
+# it waits for within the document (`[]` for a deny in every deployment).
+denials := {[st.address, st.path, conditions] |
+	some st in iam.statements
+	some denial in insecure_transport_denials(st.statement)
+	conditions := iam.conditions(st, denial)
 }
 
-# `[address, path]` of every document with such a deny.
-denying_documents := {[st.address, st.path] |
-	some st in iam.statements
-	denies_insecure_transport(st.statement)
+# `[address, path]` of every document denying in every deployment: unconditionally, or in both
+# branches of one condition (`!If [C, {Deny ...}, {Deny ...}]`).
+denying_documents := {[address, path] | some [address, path, conditions] in denials; conditions == []} | {[address, path] |
+	some [address, path, [condition]] in denials
+	[address, path, [concat("", ["not ", condition])]] in denials
 }
 
 deny contains finding if {
+	all_denials := denials
 	denying := denying_documents
 	calls := {call.address | some call in s3.module_buckets}
 	some document in iam.documents
@@ -70,13 +88,46 @@ deny contains finding if {
 	not [document.address, document.path] in denying
 	finding := {
 		"resource": document.address,
-		"message": "The bucket policy does not deny requests without TLS: add a Deny statement on aws:SecureTransport false.",
+		"message": missing_deny_message(document, all_denials),
 		"evidence": "no aws:SecureTransport deny",
 		"path": document.path,
 	}
 }
 
-has_policy(bucket) if util.referenced_by_any(bucket, policy_types)
+missing_deny_message(document, all_denials) := "The bucket policy does not deny requests without TLS: add a Deny statement on aws:SecureTransport false." if {
+	not conditional_denial(document, all_denials)
+}
+
+missing_deny_message(document, all_denials) := sprintf("The bucket policy denies requests without TLS only when %s: make the Deny statement on aws:SecureTransport false unconditional.", [concat(" or ", whens)]) if {
+	whens := sort({concat(" and ", conditions) |
+		some [address, path, conditions] in all_denials
+		address == document.address
+		path == document.path
+	})
+	count(whens) > 0
+}
+
+conditional_denial(document, all_denials) if {
+	some [address, path, _] in all_denials
+	address == document.address
+	path == document.path
+}
+
+# Bucket policies of the bucket, present wherever the bucket is (their conditions are the
+# bucket's), and those present only under a condition of their own.
+bucket_policies(bucket) := [r | some type in policy_types; some r in util.referrers(bucket, type)]
+
+exists_with(r, bucket) if {
+	own := util.conditions(bucket, [])
+	every c in util.conditions(r, []) {
+		c in own
+	}
+}
+
+has_policy(bucket) if {
+	some r in bucket_policies(bucket)
+	exists_with(r, bucket)
+}
 
 has_policy(bucket) if not util.is_absent(bucket.config, "policy")
 
@@ -86,10 +137,19 @@ deny contains finding if {
 	not s3.has_unjoined(policy_type[bucket.source])
 	finding := {
 		"resource": bucket.address,
-		"message": "The bucket has no policy denying requests without TLS: add a bucket policy with a Deny on aws:SecureTransport false.",
+		"message": missing_policy_message(bucket),
 		"evidence": "no bucket policy",
 		"path": [],
 	}
+}
+
+missing_policy_message(bucket) := "The bucket has no policy denying requests without TLS: add a bucket policy with a Deny on aws:SecureTransport false." if {
+	count(bucket_policies(bucket)) == 0
+}
+
+missing_policy_message(bucket) := sprintf("The bucket has a bucket policy only when %s: give it one denying requests without TLS in every deployment.", [concat(" or ", whens)]) if {
+	whens := sort({concat(" and ", util.conditions(r, [])) | some r in bucket_policies(bucket)})
+	count(whens) > 0
 }
 
 policy_type := {"terraform": "aws_s3_bucket_policy", "cloudformation": "AWS::S3::BucketPolicy"}

@@ -23,10 +23,13 @@ provider_host(arn) := host if {
 	endswith(arn, concat("", ["oidc-provider/", host]))
 }
 
-has_subject_condition(statement, host) if {
-	some _, block in statement.Condition
+# A subject condition in every deployment of the statement (in CloudFormation, one written under
+# an `Fn::If` the template cannot decide leaves the other deployments open).
+has_subject_condition(st, host) if {
+	some operator, block in st.statement.Condition
 	some key, _ in block
 	lower(key) == concat("", [host, ":sub"])
+	count(iam.conditions(st, ["Condition", operator, key])) == count(iam.conditions(st, []))
 }
 
 deny contains finding if {
@@ -37,7 +40,7 @@ deny contains finding if {
 	some principal in iam.principals(st.statement, "Principal")
 	principal.type == "Federated"
 	host := provider_host(principal.value)
-	not has_subject_condition(st.statement, host)
+	not has_subject_condition(st, host)
 	finding := {
 		"resource": st.address,
 		"message": sprintf("The role trusts %s tokens without a condition on %s:sub, so any repository on the provider can assume it.", [host, host]),

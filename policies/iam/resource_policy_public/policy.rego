@@ -17,6 +17,9 @@
 #   one to the owner account and AWS services, but turning the block off later would expose the
 #   grant, so it is never dropped. Its evidence says it is contained, so a change that removes the
 #   block brings the grant back as a new finding at full severity.
+#   In CloudFormation, a public statement written under an `Fn::If` the template cannot decide
+#   is reported at full severity (its message says when it applies); a narrowing condition
+#   written under one narrows only the deployments where it holds, so the statement is reported.
 # custom:
 #   id: TG-IAM-010
 #   severity: critical
@@ -57,6 +60,23 @@ grants contains grant if {
 		"address": st.address,
 		"message": sprintf("The resource policy allows %s to everyone (Principal %s)", [actions(st.statement), principal.value]),
 		"remedy": "name the principals that need access or add an account, organization or network condition.",
+		"evidence": sprintf("Principal %s %s: %s", [principal.type, principal.value, actions(st.statement)]),
+		"path": iam.path(st, principal.path),
+		"severity": "critical",
+	}
+}
+
+grants contains grant if {
+	some st in iam.resource_statements
+	iam.is_allow(st.statement)
+	some principal in iam.principals(st.statement, "Principal")
+	iam.is_public(principal)
+	iam.has_restricting_condition(st.statement)
+	not iam.has_unconditional_restricting_condition(st)
+	grant := {
+		"address": st.address,
+		"message": sprintf("The resource policy allows %s to everyone (Principal %s) in deployments without its narrowing condition, which is written only for %s", [actions(st.statement), principal.value, iam.restricting_condition_when(st)]),
+		"remedy": "narrow the callers in every deployment.",
 		"evidence": sprintf("Principal %s %s: %s", [principal.type, principal.value, actions(st.statement)]),
 		"path": iam.path(st, principal.path),
 		"severity": "critical",

@@ -22,7 +22,7 @@ deny contains finding if {
 	iam.is_allow(st.statement)
 	some principal in iam.principals(st.statement, "Principal")
 	iam.is_public(principal)
-	not iam.has_restricting_condition(st.statement)
+	not iam.has_unconditional_restricting_condition(st)
 	finding := {
 		"resource": st.address,
 		"message": sprintf("The trust policy lets any AWS principal (%s) assume the role: name the trusted principals or add an account or organization condition.", [principal.value]),

@@ -42,7 +42,10 @@ clusters contains c if {
 	some r in util.resources("AWS::EKS::Cluster")
 	types := r.config.Logging.ClusterLogging.EnabledTypes
 	is_array(types)
-	c := {"resource": r.address, "enabled": [t.Type | some t in types], "path": ["Logging", "ClusterLogging", "EnabledTypes"]}
+	# A type written under an `Fn::If` the template cannot decide is enabled only where its
+	# condition holds, so it does not count.
+	enabled := [t.Type | some i, t in types; util.unconditional(r, ["Logging", "ClusterLogging", "EnabledTypes", i])]
+	c := {"resource": r.address, "enabled": enabled, "path": ["Logging", "ClusterLogging", "EnabledTypes"]}
 }
 
 deny contains finding if {

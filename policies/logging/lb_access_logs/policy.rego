@@ -62,8 +62,11 @@ deny contains finding if {
 	finding := {"resource": r.address, "message": message, "evidence": "access_logs.s3.enabled not true", "path": []}
 }
 
+# Written in every deployment: in CloudFormation, an attribute under an `Fn::If` the template
+# cannot decide enables logs only where its condition holds.
 logging_attribute(r) if {
-	some attribute in r.config.LoadBalancerAttributes
+	some i, attribute in r.config.LoadBalancerAttributes
+	util.unconditional(r, ["LoadBalancerAttributes", i])
 	attribute.Key == "access_logs.s3.enabled"
 	not util.is_false(attribute.Value)
 }

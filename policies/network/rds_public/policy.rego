@@ -5,7 +5,9 @@
 #   `AWS::RDS::DBInstance`) or a Multi-AZ DB cluster (`aws_rds_cluster`, `AWS::RDS::DBCluster`)
 #   sets `publicly_accessible` / `PubliclyAccessible` to true: it gets a public DNS name and
 #   address, and only its security group stands between the database and the internet.
-#   Absent means private for instances in a VPC, so only an explicit true is reported.
+#   Absent means private for instances in a VPC, so only an explicit true is reported. In
+#   CloudFormation, `!If [C, true, false]` on a condition the template cannot decide is reported
+#   at full severity as public when C holds: the template offers that deployment.
 # custom:
 #   id: TG-NET-009
 #   severity: critical
@@ -30,10 +32,11 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	util.is_true(r.config[attribute])
+	some possible in util.possible_values(r, [attribute])
+	util.is_true(possible.value)
 	finding := {
 		"resource": r.address,
-		"message": "The database is publicly accessible: set it private and connect from inside the VPC.",
+		"message": sprintf("The database is publicly accessible%s: set it private and connect from inside the VPC.", [util.when_text(possible.condition)]),
 		"evidence": sprintf("%s = true", [attribute]),
 		"path": [attribute],
 	}

@@ -119,7 +119,9 @@ module_transport_switches := ["attach_deny_insecure_transport_policy", "attach_r
 # Terraform root, the bucket module's own block (with its release's defaults), CloudFormation
 # `PublicAccessBlockConfiguration` on the bucket the policy's `Bucket` refers to, or an access
 # point's own configuration (all four flags are on for an access point that writes none, and
-# Terraform defaults a flag left out of its block to true). An unknown flag contains nothing.
+# Terraform defaults a flag left out of its block to true). An unknown flag contains nothing, nor
+# does a CloudFormation flag written under an `Fn::If` the template cannot decide (it contains
+# only the deployments where its condition holds).
 # `public_access_containment[address]` names what contains the policy of `address`; every
 # resource of that address must be contained (two roots may both hold one address).
 public_access_containment[address] := sort(containers)[0] if {
@@ -187,6 +189,7 @@ cloudformation_containers(r) := {sprintf("%s (PublicAccessBlockConfiguration.%s)
 	names_cloudformation_bucket(r, bucket)
 	some flag in containing_flags.cloudformation
 	util.is_true(bucket.config.PublicAccessBlockConfiguration[flag])
+	util.unconditional(bucket, ["PublicAccessBlockConfiguration", flag])
 }
 
 access_point_containers(r) := {"the access point's own Block Public Access (on by default)" |
@@ -201,6 +204,7 @@ access_point_containers(r) := {"the access point's own Block Public Access (on b
 	r.type == "AWS::S3::AccessPoint"
 	some flag in containing_flags.cloudformation
 	util.is_true(r.config.PublicAccessBlockConfiguration[flag])
+	util.unconditional(r, ["PublicAccessBlockConfiguration", flag])
 }
 
 names_cloudformation_bucket(r, bucket) if util.refers_to(r, bucket)

@@ -178,7 +178,7 @@ account_containers(r) := {sprintf("%s (%s)", [account.address, flag]) |
 module_containers(r) := {sprintf("the module's public access block (%s)", [flag]) |
 	r.mode == "module"
 	registry.module_address(r.moduleSource) == bucket_module
-	module_writes_public_access_block(r)
+	util.is_true(module_argument(r, "attach_public_policy"))
 	some flag in containing_flags.terraform
 	util.is_true(module_argument(r, flag))
 }

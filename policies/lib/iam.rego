@@ -226,6 +226,24 @@ values(statement, key) := [{"value": e.value, "path": array.concat([key], e.path
 	is_string(e.value)
 ]
 
+# `[{value, path}]` of the unknown values of a statement key: the key itself or its elements.
+unknown_values(statement, key) := [{"value": e.value, "path": array.concat([key], e.path)} |
+	some e in util.elements(statement[key])
+	util.is_unknown(e.value)
+]
+
+# Unknown principals: the key itself (`Principal = var.x`), a type's value or one of its elements.
+unknown_principals(statement, key) := [{"value": statement[key], "path": [key]}] if util.is_unknown(statement[key])
+
+unknown_principals(statement, key) := [{"value": e.value, "path": array.concat([key, type], e.path)} |
+	some type, value in statement[key]
+	some e in util.elements(value)
+	util.is_unknown(e.value)
+] if {
+	is_object(statement[key])
+	not util.is_unknown(statement[key])
+}
+
 # Principal values: `[{type, value, path}]`; a bare `"*"` has type `*`.
 principals(statement, key) := [{"type": "*", "value": statement[key], "path": [key]}] if is_string(statement[key])
 

@@ -12,6 +12,7 @@
 package tollgate.rules.iam.full_admin
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.settings
 import rego.v1
 
 deny contains finding if {
@@ -27,4 +28,24 @@ deny contains finding if {
 		"evidence": "* on *",
 		"path": iam.path(st, action.path),
 	}
+}
+
+# On every resource, an unknown action might be "*".
+deny contains finding if {
+	some st in iam.identity_statements
+	iam.is_allow(st.statement)
+	some resource in iam.values(st.statement, "Resource")
+	resource.value == "*"
+	some action in iam.unknown_values(st.statement, "Action")
+	finding := settings.cannot_tell(st.address, iam.path(st, action.path), action.value, "The policy allows an action Tollgate cannot know on every resource: if it is \"*\", this is full administrator access.")
+}
+
+# Every action on an unknown resource might be every resource.
+deny contains finding if {
+	some st in iam.identity_statements
+	iam.is_allow(st.statement)
+	some action in iam.values(st.statement, "Action")
+	action.value == "*"
+	some resource in iam.unknown_values(st.statement, "Resource")
+	finding := settings.cannot_tell(st.address, iam.path(st, resource.path), resource.value, "The policy allows every action on a resource Tollgate cannot know: if it is \"*\", this is full administrator access.")
 }

@@ -15,6 +15,7 @@
 package tollgate.rules.iam.trust_any_principal
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.settings
 import rego.v1
 
 deny contains finding if {
@@ -29,4 +30,12 @@ deny contains finding if {
 		"evidence": sprintf("Principal %s %s", [principal.type, principal.value]),
 		"path": iam.path(st, principal.path),
 	}
+}
+
+deny contains finding if {
+	some st in iam.trust_statements
+	iam.is_allow(st.statement)
+	some principal in iam.unknown_principals(st.statement, "Principal")
+	not iam.has_restricting_condition(st.statement)
+	finding := settings.cannot_tell(st.address, iam.path(st, principal.path), principal.value, "The trust policy names a principal Tollgate cannot know and no account or organization condition: if it is \"*\", any AWS principal can assume the role.")
 }

@@ -15,6 +15,7 @@
 package tollgate.rules.iam.wildcard_action
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.settings
 import rego.v1
 
 deny contains finding if {
@@ -33,6 +34,20 @@ deny contains finding if {
 
 full_admin(statement, action) if {
 	action == "*"
+	some resource in iam.values(statement, "Resource")
+	resource.value == "*"
+}
+
+# An unknown action might be a wildcard; with every resource, TG-IAM-002 reports it instead.
+deny contains finding if {
+	some st in iam.identity_statements
+	iam.is_allow(st.statement)
+	not any_resource(st.statement)
+	some action in iam.unknown_values(st.statement, "Action")
+	finding := settings.cannot_tell(st.address, iam.path(st, action.path), action.value, "The policy allows an action Tollgate cannot know, which may be a wildcard: grant the specific actions the workload needs.")
+}
+
+any_resource(statement) if {
 	some resource in iam.values(statement, "Resource")
 	resource.value == "*"
 }

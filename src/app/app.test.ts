@@ -3,9 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeEngine, finding } from "../../test/app/findings.js";
 import {
   BASE_SHA,
+  commentPayload,
   examplePayload,
   HEAD_SHA,
   mockGitHub,
+  pullRequestPayload,
   testApp,
   type MockRepository,
 } from "../../test/app/harness.js";
@@ -71,42 +73,6 @@ function repository(overrides: Partial<MockRepository> = {}): MockRepository {
     pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
     ...overrides,
   };
-}
-
-function pullRequestPayload(action = "opened") {
-  const payload = examplePayload("pull_request", action);
-  const pull = payload.pull_request as {
-    number: number;
-    head: { sha: string };
-    base: { sha: string };
-  };
-  pull.number = 12;
-  pull.head.sha = HEAD_SHA;
-  pull.base.sha = BASE_SHA;
-  return payload;
-}
-
-function commentPayload(
-  body: string,
-  user: { login: string; type: string } = { login: "octocat", type: "User" },
-) {
-  const payload = examplePayload("issue_comment", "created") as Record<
-    string,
-    Record<string, unknown>
-  >;
-  payload.issue = {
-    ...payload.issue,
-    number: 12,
-    pull_request: { url: "https://api.github.com/repos/acme/infra/pulls/12" },
-  };
-  payload.comment = {
-    ...payload.comment,
-    id: 555,
-    body,
-    user: { ...(payload.comment?.user as object), ...user },
-  };
-  payload.sender = { ...payload.sender, login: user.login, type: user.type };
-  return payload;
 }
 
 const everyRequest: RecordedRequest[] = [];
@@ -424,10 +390,7 @@ describe("/tollgate run comments", () => {
   });
 
   it("ignores bots, plain issues, other comments and edits", async () => {
-    const bot = await run(
-      "issue_comment",
-      commentPayload("/tollgate run", { login: "renovate[bot]", type: "Bot" }),
-    );
+    const bot = await run("issue_comment", commentPayload("/tollgate run", "renovate[bot]", "Bot"));
     const chatter = await run("issue_comment", commentPayload("please /tollgate run this later"));
     const issue = commentPayload("/tollgate run");
     issue.issue = { ...issue.issue, pull_request: undefined };

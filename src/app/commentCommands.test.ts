@@ -4,9 +4,10 @@ import { mockCheckRunStore } from "../../test/app/checkRunStore.js";
 import { FakeEngine, finding } from "../../test/app/findings.js";
 import {
   BASE_SHA,
-  examplePayload,
+  commentPayload,
   HEAD_SHA,
   mockGitHub,
+  pullRequestPayload,
   testApp,
   type MockRepository,
 } from "../../test/app/harness.js";
@@ -103,39 +104,6 @@ function repository(settings: string | undefined, overrides: Partial<MockReposit
 }
 
 const BREAK_GLASS = "break_glass:\n  users: [alice]\n  teams: [acme/sec-leads]\n";
-
-function pullRequestPayload(action: string, headSha = HEAD_SHA) {
-  const payload = examplePayload("pull_request", action);
-  const pull = payload.pull_request as {
-    number: number;
-    head: { sha: string };
-    base: { sha: string };
-  };
-  pull.number = 12;
-  pull.head.sha = headSha;
-  pull.base.sha = BASE_SHA;
-  return payload;
-}
-
-function commentPayload(body: string, login = "octocat") {
-  const payload = examplePayload("issue_comment", "created") as Record<
-    string,
-    Record<string, unknown>
-  >;
-  payload.issue = {
-    ...payload.issue,
-    number: 12,
-    pull_request: { url: "https://api.github.com/repos/acme/infra/pulls/12" },
-  };
-  payload.comment = {
-    ...payload.comment,
-    id: 555,
-    body,
-    user: { ...(payload.comment?.user as object), login, type: "User" },
-  };
-  payload.sender = { ...payload.sender, login, type: "User" };
-  return payload;
-}
 
 const everyRequest: RecordedRequest[] = [];
 

@@ -32,6 +32,41 @@ export function examplePayload(name: string, action: string): Record<string, unk
   return payload;
 }
 
+/** A recorded `pull_request` payload for pull request 12, from BASE_SHA to `headSha`. */
+export function pullRequestPayload(action = "opened", headSha = HEAD_SHA): Record<string, unknown> {
+  const payload = examplePayload("pull_request", action);
+  const pull = payload.pull_request as {
+    number: number;
+    head: { sha: string };
+    base: { sha: string };
+  };
+  pull.number = 12;
+  pull.head.sha = headSha;
+  pull.base.sha = BASE_SHA;
+  return payload;
+}
+
+/** A recorded comment on pull request 12 saying `body`, by `login` (a person unless `type` says). */
+export function commentPayload(body: string, login = "octocat", type = "User") {
+  const payload = examplePayload("issue_comment", "created") as Record<
+    string,
+    Record<string, unknown>
+  >;
+  payload.issue = {
+    ...payload.issue,
+    number: 12,
+    pull_request: { url: "https://api.github.com/repos/acme/infra/pulls/12" },
+  };
+  payload.comment = {
+    ...payload.comment,
+    id: 555,
+    body,
+    user: { ...(payload.comment?.user as object), login, type },
+  };
+  payload.sender = { ...payload.sender, login, type };
+  return payload;
+}
+
 /** GitHub's first recorded `name` payload that `matches`, copied, from the test installation and owner. */
 export function recordedExample(
   name: string,

@@ -7,9 +7,9 @@ import { BullQueue, type BullQueueOptions } from "../../src/queue/index.js";
 import { FakeEngine } from "../app/findings.js";
 import {
   BASE_SHA,
-  examplePayload,
   HEAD_SHA,
   mockGitHub,
+  pullRequestPayload,
   type MockRepository,
 } from "../app/harness.js";
 import { DEFAULT_BRANCH, mockOrganization, pushExample } from "../app/orgHarness.js";
@@ -32,19 +32,6 @@ function repository(): MockRepository {
     pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -1 +1 @@\n-a\n+b" }],
     pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
   };
-}
-
-function pullRequestPayload(): Record<string, unknown> {
-  const payload = examplePayload("pull_request", "synchronize");
-  const pull = payload.pull_request as {
-    number: number;
-    head: { sha: string };
-    base: { sha: string };
-  };
-  pull.number = 12;
-  pull.head.sha = HEAD_SHA;
-  pull.base.sha = BASE_SHA;
-  return payload;
 }
 
 describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
@@ -107,10 +94,10 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     const first = await replica(prefix);
     const second = await replica(prefix);
     await Promise.all([
-      first.deliver("d1", pullRequestPayload()),
-      second.deliver("d2", pullRequestPayload()),
-      second.deliver("d1", pullRequestPayload()),
-      first.deliver("d3", pullRequestPayload()),
+      first.deliver("d1", pullRequestPayload("synchronize")),
+      second.deliver("d2", pullRequestPayload("synchronize")),
+      second.deliver("d1", pullRequestPayload("synchronize")),
+      first.deliver("d3", pullRequestPayload("synchronize")),
     ]);
     await waitFor(
       () => github.updates().some((u) => u.status === "completed"),
@@ -133,7 +120,7 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     // GitHub refuses every check run update: the job fails for good and its run stays open.
     const down = mockGitHub(repository(), [/\/check-runs\/\d+$/]);
     const crashed = await replica(prefix, { attempts: 1 });
-    await crashed.deliver("d1", pullRequestPayload());
+    await crashed.deliver("d1", pullRequestPayload("synchronize"));
     await waitFor(async () => (await crashed.queue.depth()).failed === 1, 15_000, "a failed job");
     expect(
       down.requests.filter((r) => r.method === "POST" && r.path.endsWith("/check-runs")),

@@ -6,20 +6,18 @@
 // on, for its throughput and peak memory. Figures, not assertions.
 // Run: npx tsx bench/check.ts
 import { spawn } from "node:child_process";
-import { createHmac, generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Probot, ProbotOctokit, Server } from "probot";
 import { createTollgateApp } from "../src/app/index.js";
 import { createEngine } from "../src/engine/index.js";
 import { InProcessQueue } from "../src/queue/index.js";
 import { FakeAppGitHub } from "../test/app/fakeAppGitHub.js";
 import type { FakeRepository } from "../test/app/fakeGitHub.js";
+import { BASE_SHA, HEAD_SHA } from "../test/app/payloads.js";
+import { deliverSigned, startWebhookServer, synchronizeBody } from "../test/app/webhookServer.js";
 import { freePort } from "../test/redis/redisServer.js";
 
-const BASE = "1".repeat(40);
-const HEAD = "2".repeat(40);
 const CHANGED_FILES = 10;
 const WARM_UP = 5;
 const SEQUENTIAL = 100;
@@ -93,48 +91,15 @@ function tenFilePullRequest(): FakeRepository {
       patch: `@@ -10 +10 @@\n-    cidr_blocks = ["10.0.0.0/8"]\n+    cidr_blocks = ["${cidr}"]\n@@ -32 +32 @@\n-      Action   = ["s3:GetObject"]\n+      Action   = ${action}`,
     });
   }
-  return { commits: { [BASE]: base, [HEAD]: head }, pullFiles };
+  return { commits: { [BASE_SHA]: base, [HEAD_SHA]: head }, pullFiles };
 }
 
-const require = createRequire(import.meta.url);
-const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as {
-  name: string;
-  examples: Record<string, unknown>[];
-}[];
-const synchronize = examples
-  .find((e) => e.name === "pull_request")
-  ?.examples.find((e) => e.action === "synchronize");
-
-function deliveryBody(pullNumber: number): string {
-  const payload = structuredClone(synchronize) as {
-    installation?: unknown;
-    repository: { name: string; owner: { login: string } };
-    pull_request: { number: number; head: { sha: string }; base: { sha: string } };
-  };
-  payload.installation = { id: 1 };
-  payload.repository.name = "infra";
-  payload.repository.owner.login = "acme";
-  payload.pull_request.number = pullNumber;
-  payload.pull_request.head.sha = HEAD;
-  payload.pull_request.base.sha = BASE;
-  return JSON.stringify(payload);
-}
-
-/** POSTs a signed delivery; resolves with the HTTP status once Probot answered. */
-async function deliver(webhookUrl: string, pullNumber: number): Promise<number> {
-  const body = deliveryBody(pullNumber);
-  const response = await fetch(webhookUrl, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": "pull_request",
-      "x-github-delivery": `bench-${pullNumber}`,
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-    body,
+/** POSTs a signed delivery for `pullNumber`; resolves with the HTTP status once Probot answered. */
+function deliver(webhookUrl: string, pullNumber: number): Promise<number> {
+  return deliverSigned(webhookUrl, synchronizeBody(pullNumber, 1), {
+    id: `bench-${pullNumber}`,
+    secret: SECRET,
   });
-  await response.arrayBuffer();
-  return response.status;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -152,30 +117,13 @@ const engineStarted = performance.now();
 const engine = await createEngine();
 const engineMs = performance.now() - engineStarted;
 const queue = new InProcessQueue({ concurrency: CONCURRENCY });
-const port = await freePort();
-// A line per webhook would drown the figures: a logger at `fatal`, made by an initialised Probot.
-const quiet = new Probot({ appId: 1, privateKey: key, logLevel: "fatal" });
-await quiet.load(() => undefined);
-const server = new Server({
-  Probot: Probot.defaults({
-    appId: 1,
-    privateKey: key,
-    secret: SECRET,
-    baseUrl: githubUrl,
-    logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults((options: object) => ({
-      ...options,
-      retry: { enabled: false },
-      throttle: { enabled: false },
-    })),
-  }),
-  port,
-  host: "127.0.0.1",
-  log: quiet.log,
+const server = await startWebhookServer({
+  privateKey: key,
+  secret: SECRET,
+  baseUrl: githubUrl,
+  app: createTollgateApp({ engine, queue }),
 });
-await server.load(createTollgateApp({ engine, queue }));
-await server.start();
-const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+const webhookUrl = server.webhookUrl;
 
 let pullNumber = 0;
 /** One delivery, waited on until its check run completes: webhook answer and completion times. */

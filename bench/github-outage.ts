@@ -11,7 +11,7 @@ import { Probot } from "probot";
 import { createTollgateApp } from "../src/app/index.js";
 import { BoundedRetryOctokit } from "../src/github/index.js";
 import { InProcessQueue } from "../src/queue/index.js";
-import { examplePayload } from "../test/app/harness.js";
+import { examplePayload } from "../test/app/payloads.js";
 import { freePort } from "../test/redis/redisServer.js";
 
 const { privateKey } = generateKeyPairSync("rsa", {

@@ -4,33 +4,24 @@
 // memory per replica. Figures, not assertions; bounded in count and time. Skips without redis-server.
 // Run: npx tsx bench/load.ts
 import { spawn, type ChildProcess } from "node:child_process";
-import { createHmac, generateKeyPairSync } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Probot, ProbotOctokit, Server } from "probot";
+import { Probot } from "probot";
 import { createTollgateApp } from "../src/app/index.js";
 import { createEngine } from "../src/engine/index.js";
 import { BullQueue } from "../src/queue/index.js";
 import { FakeAppGitHub } from "../test/app/fakeAppGitHub.js";
 import type { FakeRepository } from "../test/app/fakeGitHub.js";
-import { freePort, redisUnavailable, startRedis } from "../test/redis/redisServer.js";
+import { BASE_SHA, HEAD_SHA, TestOctokit } from "../test/app/payloads.js";
+import { deliverSigned, startWebhookServer, synchronizeBody } from "../test/app/webhookServer.js";
+import { redisUnavailable, startRedis } from "../test/redis/redisServer.js";
 
-const BASE = "1".repeat(40);
-const HEAD = "2".repeat(40);
 const INSTALLATIONS = 4;
 const SECRET = "bench-secret";
 const ACCEPT_DELIVERIES = 1000;
 const COMPLETE_EVENTS = 60;
 const PHASE_LIMIT_MS = 180_000;
-
-function octokitWithoutRetries() {
-  return ProbotOctokit.defaults((options: object) => ({
-    ...options,
-    retry: { enabled: false },
-    throttle: { enabled: false },
-  }));
-}
 
 /** Base and head of the bundled example pull request, as every benchmark pull request's commits. */
 function exampleRepository(): FakeRepository {
@@ -39,7 +30,7 @@ function exampleRepository(): FakeRepository {
   const files = ["main.tf", "network/main.tf"];
   const commit = (side: string) => Object.fromEntries(files.map((f) => [f, read(side, f)]));
   return {
-    commits: { [BASE]: commit("base"), [HEAD]: commit("head") },
+    commits: { [BASE_SHA]: commit("base"), [HEAD_SHA]: commit("head") },
     pullFiles: files.map((filename) => ({ filename, status: "modified" as const })),
   };
 }
@@ -52,7 +43,7 @@ async function runReplica(redisUrl: string, prefix: string, githubUrl: string, k
     appId: 1,
     privateKey: key,
     baseUrl: githubUrl,
-    Octokit: octokitWithoutRetries(),
+    Octokit: TestOctokit,
     logLevel: "fatal",
   });
   await probot.load(createTollgateApp({ engine, queue }));
@@ -66,30 +57,6 @@ async function runReplica(redisUrl: string, prefix: string, githubUrl: string, k
   process.send?.("ready");
 }
 
-const require = createRequire(import.meta.url);
-const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as {
-  name: string;
-  examples: Record<string, unknown>[];
-}[];
-const synchronize = examples
-  .find((e) => e.name === "pull_request")
-  ?.examples.find((e) => e.action === "synchronize");
-
-function pullRequestBody(pullNumber: number): string {
-  const payload = structuredClone(synchronize) as {
-    installation?: unknown;
-    repository: { name: string; owner: { login: string } };
-    pull_request: { number: number; head: { sha: string }; base: { sha: string } };
-  };
-  payload.installation = { id: (pullNumber % INSTALLATIONS) + 1 };
-  payload.repository.name = "infra";
-  payload.repository.owner.login = "acme";
-  payload.pull_request.number = pullNumber;
-  payload.pull_request.head.sha = HEAD;
-  payload.pull_request.base.sha = BASE;
-  return JSON.stringify(payload);
-}
-
 /** POSTs signed `pull_request` deliveries, `parallel` at a time; returns when each has an answer. */
 async function deliver(webhookUrl: string, pulls: number[], parallel: number, sentAt: number[]) {
   let next = 0;
@@ -98,20 +65,13 @@ async function deliver(webhookUrl: string, pulls: number[], parallel: number, se
     while (next < pulls.length) {
       const index = next++;
       const pull = pulls[index] ?? 0;
-      const body = pullRequestBody(pull);
+      const body = synchronizeBody(pull, (pull % INSTALLATIONS) + 1);
       sentAt[pull] = performance.now();
-      const response = await fetch(webhookUrl, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-github-event": "pull_request",
-          "x-github-delivery": `bench-${pull}-${index}`,
-          "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-        },
-        body,
+      const status = await deliverSigned(webhookUrl, body, {
+        id: `bench-${pull}-${index}`,
+        secret: SECRET,
       });
-      await response.arrayBuffer();
-      if (!response.ok) refused += 1;
+      if (status >= 300) refused += 1;
     }
   };
   await Promise.all(Array.from({ length: parallel }, sender));
@@ -120,29 +80,14 @@ async function deliver(webhookUrl: string, pulls: number[], parallel: number, se
 
 /** One replica that only accepts webhooks (its queue takes no work), on a random loopback port. */
 async function startWebhookReplica(redisUrl: string, prefix: string, key: string) {
-  const port = await freePort();
   const queue = new BullQueue({ redisUrl, prefix, takeWork: false });
-  // A line per webhook would drown the figures: a logger at `fatal`, made by an initialised Probot.
-  const quiet = new Probot({ appId: 1, privateKey: key, logLevel: "fatal" });
-  await quiet.load(() => undefined);
-  const server = new Server({
-    Probot: Probot.defaults({
-      appId: 1,
-      privateKey: key,
-      secret: SECRET,
-      logLevel: "fatal",
-      Octokit: octokitWithoutRetries(),
-    }),
-    port,
-    host: "127.0.0.1",
-    log: quiet.log,
+  const server = await startWebhookServer({
+    privateKey: key,
+    secret: SECRET,
+    app: createTollgateApp({ engine: { scan: async () => ({ findings: [], errors: [] }) }, queue }),
   });
-  await server.load(
-    createTollgateApp({ engine: { scan: async () => ({ findings: [], errors: [] }) }, queue }),
-  );
-  await server.start();
   return {
-    url: `http://127.0.0.1:${port}/api/github/webhooks`,
+    url: server.webhookUrl,
     stop: async () => {
       await server.stop();
       await queue.drain();

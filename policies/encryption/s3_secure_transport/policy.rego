@@ -193,6 +193,8 @@ is_boolean_value(value) if util.is_false(value)
 
 attached_policy_known(call) if not util.is_true(call.config.attach_policy)
 
+attached_policy_known(call) if util.is_absent(call.config, "policy")
+
 attached_policy_known(call) if iam.decode(call.config.policy)
 
 module_evidence := {"none": "no bucket policy", "other": "no aws:SecureTransport deny"}
@@ -208,11 +210,17 @@ module_path(call) := ["attach_deny_insecure_transport_policy"] if util.is_false(
 module_path(call) := ["policy"] if {
 	not util.is_false(call.config.attach_deny_insecure_transport_policy)
 	util.is_true(call.config.attach_policy)
+	not util.is_absent(call.config, "policy")
 }
 
 module_path(call) := [] if {
 	not util.is_false(call.config.attach_deny_insecure_transport_policy)
-	not util.is_true(call.config.attach_policy)
+	not attaches_written_policy(call)
+}
+
+attaches_written_policy(call) if {
+	util.is_true(call.config.attach_policy)
+	not util.is_absent(call.config, "policy")
 }
 
 deny contains finding if {

@@ -3,10 +3,12 @@
 #   Security group rules in one shape, wherever they are written: inline `ingress`/`egress`
 #   blocks, `aws_security_group_rule`, `aws_vpc_security_group_*_rule`, CloudFormation's
 #   inline and standalone ingress/egress, and calls of the registry module
-#   terraform-aws-modules/security-group/aws. One entry per CIDR, with its path and port range.
+#   terraform-aws-modules/security-group/aws. One entry per CIDR, with its path and port range;
+#   entries whose CIDR is unknown are apart (`undecided_rules`), for "cannot tell" findings.
 package tollgate.lib.network
 
 import data.tollgate.lib.registry
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -86,7 +88,7 @@ make_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := {
 terraform_cidr_keys := ["cidr_blocks", "ipv6_cidr_blocks"]
 
 # Inline blocks of `aws_security_group` and `aws_default_security_group`.
-rules contains e if {
+entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in {"aws_security_group", "aws_default_security_group"}
@@ -95,12 +97,12 @@ rules contains e if {
 	is_object(block)
 	some key in terraform_cidr_keys
 	some c in util.elements(block[key])
-	is_string(c.value)
+	is_source(c.value)
 	cidr_path := array.concat([direction, i, key], c.path)
 	e := make_entry(r, direction, [direction, i], c.value, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
 }
 
-rules contains e if {
+entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type == "aws_security_group_rule"
@@ -108,7 +110,7 @@ rules contains e if {
 	direction in {"ingress", "egress"}
 	some key in terraform_cidr_keys
 	some c in util.elements(r.config[key])
-	is_string(c.value)
+	is_source(c.value)
 	cidr_path := array.concat([key], c.path)
 	e := make_entry(r, direction, [], c.value, cidr_path, r.config.protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
 }
@@ -118,13 +120,13 @@ vpc_rule_directions := {
 	"aws_vpc_security_group_egress_rule": "egress",
 }
 
-rules contains e if {
+entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
 	direction := vpc_rule_directions[r.type]
 	some key in ["cidr_ipv4", "cidr_ipv6"]
 	cidr := r.config[key]
-	is_string(cidr)
+	is_source(cidr)
 	e := make_entry(r, direction, [], cidr, [key], r.config.ip_protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
 }
 
@@ -132,7 +134,7 @@ cloudformation_inline_keys := {"SecurityGroupIngress": "ingress", "SecurityGroup
 
 cloudformation_rule_types := {"AWS::EC2::SecurityGroupIngress": "ingress", "AWS::EC2::SecurityGroupEgress": "egress"}
 
-rules contains e if {
+entries contains e if {
 	some r in input.resources
 	r.source == "cloudformation"
 	r.type == "AWS::EC2::SecurityGroup"
@@ -141,20 +143,49 @@ rules contains e if {
 	block := b.value
 	some key in ["CidrIp", "CidrIpv6"]
 	cidr := block[key]
-	is_string(cidr)
+	is_source(cidr)
 	rule_path := array.concat([property], b.path)
 	e := make_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), block.IpProtocol, object.get(block, "FromPort", null), object.get(block, "ToPort", null))
 }
 
-rules contains e if {
+entries contains e if {
 	some r in input.resources
 	r.source == "cloudformation"
 	direction := cloudformation_rule_types[r.type]
 	some key in ["CidrIp", "CidrIpv6"]
 	cidr := r.config[key]
-	is_string(cidr)
+	is_source(cidr)
 	e := make_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
 }
+
+# Entries with a CIDR written as text; `undecided_rules` are those whose CIDR is unknown.
+rules contains e if {
+	some e in entries
+	is_string(e.cidr)
+}
+
+undecided_rules contains e if {
+	some e in entries
+	util.is_unknown(e.cidr)
+}
+
+# A rule's source as the entries take it: a CIDR, or a value static evaluation could not know.
+is_source(cidr) if is_string(cidr)
+
+is_source(cidr) if util.is_unknown(cidr)
+
+# Ingress entries whose source is unknown: it decides whether they are open to the internet.
+undecided_ingress contains e if {
+	some e in undecided_rules
+	e.direction == "ingress"
+}
+
+# With `unknown_values: advisory`, the finding of an undecided ingress entry (`tcp/22 from
+# var.allowed_cidrs`); undefined otherwise. One clause per sensitive-port rule.
+cannot_tell(e, message) := object.union(
+	settings.cannot_tell(e.address, e.cidr_path, e.cidr, message),
+	{"evidence": sprintf("%s from %s", [port_label(e), e.cidr["$unknown"]])},
+)
 
 # Ingress entries open to the internet.
 public_ingress contains e if {
@@ -242,14 +273,14 @@ module_group_rules(group, "ingress") := registry.security_group_submodule_ingres
 
 module_group_rules(_, "egress") := ["all-all"]
 
-rules contains e if {
+entries contains e if {
 	some r in module_security_groups
 	some direction in ["ingress", "egress"]
 	some rule in module_rule_names(r, direction)
 	ports := registry.security_group_rules[rule.name]
 	some family in ["ipv4", "ipv6"]
 	some c in module_default_cidrs(r, direction, family)
-	is_string(c.value)
+	is_source(c.value)
 	path := first_written(rule.path, c.path)
 	e := make_entry(r, direction, rule.path, c.value, path, ports[2], ports[0], ports[1])
 }
@@ -263,7 +294,7 @@ module_rule_lists := [
 	{"suffix": "with_ipv6_cidr_blocks", "family": "ipv6", "key": "ipv6_cidr_blocks"},
 ]
 
-rules contains e if {
+entries contains e if {
 	some r in module_security_groups
 	some direction in ["ingress", "egress"]
 	some spec in module_rule_lists
@@ -275,7 +306,7 @@ rules contains e if {
 	not util.is_unknown(item)
 	module_list_element_created(r, list, i)
 	some c in module_item_cidrs(r, direction, spec, item, [list, i])
-	is_string(c.value)
+	is_source(c.value)
 	named := object.get(registry.security_group_rules, object.get(item, "rule", ""), [null, null, null])
 	protocol := object.get(item, "protocol", named[2])
 	from := object.get(item, "from_port", named[0])

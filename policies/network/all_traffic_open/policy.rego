@@ -25,3 +25,9 @@ deny contains finding if {
 		"path": e.cidr_path,
 	}
 }
+
+deny contains finding if {
+	some e in network.undecided_ingress
+	network.is_all_traffic(e)
+	finding := network.cannot_tell(e, sprintf("The security group allows all traffic (%s) from a source Tollgate cannot know: make sure it is not the internet.", [network.port_label(e)]))
+}

@@ -31,3 +31,11 @@ deny contains finding if {
 		"path": e.cidr_path,
 	}
 }
+
+deny contains finding if {
+	some e in network.undecided_ingress
+	not network.is_all_traffic(e)
+	ports := sort([p | some p in database_ports; network.exposes_tcp_port(e, p)])
+	count(ports) > 0
+	finding := network.cannot_tell(e, sprintf("The security group exposes database port(s) %s to a source Tollgate cannot know: make sure it is not the internet.", [util.number_list(ports)]))
+}

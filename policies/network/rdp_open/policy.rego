@@ -26,3 +26,10 @@ deny contains finding if {
 		"path": e.cidr_path,
 	}
 }
+
+deny contains finding if {
+	some e in network.undecided_ingress
+	not network.is_all_traffic(e)
+	network.exposes_tcp_port(e, 3389)
+	finding := network.cannot_tell(e, sprintf("The security group allows Remote Desktop (%s) from a source Tollgate cannot know: make sure it is not the internet.", [network.port_label(e)]))
+}

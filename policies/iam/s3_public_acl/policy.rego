@@ -5,7 +5,8 @@
 #   `public-read-write` or `authenticated-read` (`aws_s3_bucket_acl`, the legacy `acl`
 #   argument of `aws_s3_bucket`, CloudFormation `AccessControl`), or an
 #   `access_control_policy` grant to the AllUsers or AuthenticatedUsers group. Write access is
-#   critical.
+#   critical. A call of terraform-aws-modules/s3-bucket/aws is judged on its `acl` and `grant`
+#   arguments, from which the module writes the bucket's ACL.
 # custom:
 #   id: TG-IAM-017
 #   severity: high
@@ -14,6 +15,7 @@
 #   controls: [AWS-FSBP-S3.2, AWS-FSBP-S3.3]
 package tollgate.rules.iam.s3_public_acl
 
+import data.tollgate.lib.s3
 import data.tollgate.lib.util
 import rego.v1
 
@@ -64,3 +66,30 @@ deny contains finding if {
 grant_severity(permission) := "critical" if permission in {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
 
 grant_severity(permission) := "high" if not permission in {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
+
+deny contains finding if {
+	some call in s3.module_buckets
+	acl := call.config.acl
+	severity := canned[acl]
+	finding := {
+		"resource": call.address,
+		"message": sprintf("The bucket module is called with acl = %s, which opens the bucket beyond the account: make it private or leave it out.", [acl]),
+		"evidence": sprintf("acl %s", [acl]),
+		"path": ["acl"],
+		"severity": severity,
+	}
+}
+
+deny contains finding if {
+	some call in s3.module_buckets
+	some i, grant in call.config.grant
+	grant.uri in public_groups
+	severity := grant_severity(grant.permission)
+	finding := {
+		"resource": call.address,
+		"message": sprintf("The bucket module's grant gives %s to %s: remove the grant.", [util.label(grant.permission), grant.uri]),
+		"evidence": sprintf("%s to %s", [util.label(grant.permission), grant.uri]),
+		"path": ["grant", i, "uri"],
+		"severity": severity,
+	}
+}

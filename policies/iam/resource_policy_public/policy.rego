@@ -30,6 +30,7 @@ package tollgate.rules.iam.resource_policy_public
 
 import data.tollgate.lib.iam
 import data.tollgate.lib.s3
+import data.tollgate.lib.settings
 import rego.v1
 
 # The granted actions as text: the Action list, or what NotAction leaves.
@@ -138,4 +139,13 @@ deny contains finding if {
 		"path": grant.path,
 		"severity": "low",
 	}
+}
+
+# A principal Tollgate cannot know decides whether a grant without a narrowing condition is public.
+deny contains finding if {
+	some st in iam.resource_statements
+	iam.is_allow(st.statement)
+	some principal in iam.unknown_principals(st.statement, "Principal")
+	not iam.has_restricting_condition(st.statement)
+	finding := settings.cannot_tell(st.address, iam.path(st, principal.path), principal.value, sprintf("The resource policy allows %s to a principal Tollgate cannot know, with no account, organization or network condition: if it is \"*\", anyone can.", [actions(st.statement)]))
 }

@@ -18,6 +18,7 @@
 package tollgate.rules.network.redshift_public
 
 import data.tollgate.lib.provider
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -34,6 +35,13 @@ deny contains finding if {
 		"evidence": sprintf("%s = true", [attribute]),
 		"path": [attribute],
 	}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	attribute := attributes[r.type]
+	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The Redshift cluster may be publicly accessible: set it private and connect from inside the VPC.")
 }
 
 # AWS provider versions below 6 default `publicly_accessible` to true.

@@ -16,7 +16,8 @@
 #   so: S3 refuses a public policy under BlockPublicPolicy and RestrictPublicBuckets keeps a public
 #   one to the owner account and AWS services, but turning the block off later would expose the
 #   grant, so it is never dropped. Its evidence says it is contained, so a change that removes the
-#   block brings the grant back as a new finding at full severity.
+#   block brings the grant back as a new finding at full severity. A policy set by an
+#   `aws_s3control_access_point_policy` is not joined to its access point and keeps its severity.
 #   In CloudFormation, a public statement written under an `Fn::If` the template cannot decide
 #   is reported at full severity (its message says when it applies); a narrowing condition
 #   written under one narrows only the deployments where it holds, so the statement is reported.

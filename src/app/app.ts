@@ -351,14 +351,18 @@ function revivedCheck(
   flow: CheckFlowOptions,
 ): QueueJob {
   const target = payload.target;
-  // A recorded run's possible twins are not recorded: only the replica that created it knows.
   let checkRun: CheckRunRef | undefined =
-    payload.checkRunId === undefined ? undefined : { id: payload.checkRunId };
+    payload.checkRunId === undefined
+      ? undefined
+      : {
+          id: payload.checkRunId,
+          ...(payload.twinsExternalId ? { twinsExternalId: payload.twinsExternalId } : {}),
+        };
   const session = async () => {
     const api = await installationClient(payload);
     if (checkRun === undefined) {
       checkRun = await createCheckRun(api, target, payload.deliveryId);
-      await journal.recordCheckRun(checkRun.id);
+      await journal.recordCheckRun(checkRun.id, checkRun.twinsExternalId);
     }
     return { api, checkRun };
   };

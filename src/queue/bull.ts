@@ -395,8 +395,12 @@ export class BullQueue implements JobQueue {
   /** Records the check run a check job opened, in the job and in the ledger of open runs. */
   private journal(job: Job, payload: CheckJobPayload, sequence: number) {
     return {
-      recordCheckRun: async (checkRunId: number) => {
-        const recorded: CheckJobPayload = { ...payload, checkRunId };
+      recordCheckRun: async (checkRunId: number, twinsExternalId?: string) => {
+        const recorded: CheckJobPayload = {
+          ...payload,
+          checkRunId,
+          ...(twinsExternalId !== undefined ? { twinsExternalId } : {}),
+        };
         await job.updateData({ payload: recorded, sequence } satisfies StoredJob);
         await this.redis
           .multi()

@@ -18,6 +18,8 @@ export const checkJobPayloadSchema = z.object({
   }),
   /** The check run once a worker created it, so a retry after a crash completes that same run. */
   checkRunId: z.number().int().positive().optional(),
+  /** The job's `external_id` when a retried creation may have left open twins of that run. */
+  twinsExternalId: z.string().min(1).optional(),
   /** When the webhook was accepted (epoch ms), for webhook-to-completed latency. */
   acceptedAt: z.number().int().nonnegative(),
 });

@@ -20,8 +20,11 @@ export interface QueueJob {
 
 /** What revived work tells the queue while it runs, so a retry in another replica can pick it up. */
 export interface JobJournal {
-  /** The check run now exists; a retry completes this run instead of creating another. */
-  recordCheckRun(checkRunId: number): Promise<void>;
+  /**
+   * The check run now exists; a retry completes this run instead of creating another, and its
+   * twins with it when `twinsExternalId` says a retried creation may have left some.
+   */
+  recordCheckRun(checkRunId: number, twinsExternalId?: string): Promise<void>;
 }
 
 /** How a durable queue turns stored payloads back into work, and asks GitHub about old runs. */

@@ -221,9 +221,10 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     });
   });
 
-  it("hands running jobs back on a drain that runs out of time; another replica completes the same run", async () => {
+  it("hands running jobs back on a drain that runs out of time; another replica completes the same run and its twins", async () => {
     freshPrefix();
     const checks = new FakeChecks();
+    checks.creationsRetried = true;
     const leaving = replica();
     await leaving.start(checks.runtime("leaving", () => new Promise<void>(() => undefined)));
     await leaving.enqueue(jobFor(payload(3, 1, "d1")));
@@ -238,6 +239,7 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
       checkRunId: checks.created[0]?.checkRunId,
       replica: "staying",
       conclusion: "success",
+      twinsExternalId: "3@d1",
     });
     expect(checks.created).toHaveLength(1);
   });

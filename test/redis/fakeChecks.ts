@@ -15,6 +15,8 @@ export interface Completion {
   conclusion: "success" | "cancelled";
   title: string;
   replica: string;
+  /** The twins the job knew of when it completed the run (a retried creation's), if any. */
+  twinsExternalId?: string;
 }
 
 export type ScanHook = (payload: CheckJobPayload, signal: AbortSignal) => Promise<void>;
@@ -35,6 +37,8 @@ export class FakeChecks {
   /** Runs that GitHub shows in progress: created and not completed. */
   readonly open = new Set<number>();
   readonly orgTasks: OrgTaskEnd[] = [];
+  /** Whether each creation is one that was retried past a missed look, so twins may exist. */
+  creationsRetried = false;
   private nextCheckRun = 1;
 
   /** The runtime one replica revives jobs with; `scan` and `orgTask` stand in for the work. */
@@ -74,7 +78,10 @@ export class FakeChecks {
             checkRunId = this.nextCheckRun++;
             this.created.push({ checkRunId, headSha: payload.target.headSha });
             this.open.add(checkRunId);
-            await journal.recordCheckRun(checkRunId);
+            const twins = this.creationsRetried
+              ? `${payload.target.pullNumber}@${payload.deliveryId}`
+              : undefined;
+            await journal.recordCheckRun(checkRunId, twins);
           }
           return checkRunId;
         };
@@ -115,6 +122,7 @@ export class FakeChecks {
       conclusion: title ? "cancelled" : "success",
       title: title || "passed",
       replica,
+      ...(payload.twinsExternalId ? { twinsExternalId: payload.twinsExternalId } : {}),
     });
   }
 }

@@ -4,7 +4,9 @@
 #   blocks, `aws_security_group_rule`, `aws_vpc_security_group_*_rule`, CloudFormation's
 #   inline and standalone ingress/egress, and calls of the registry module
 #   terraform-aws-modules/security-group/aws. One entry per CIDR, with its path and port range;
-#   entries whose CIDR is unknown are apart (`undecided_rules`), for "cannot tell" findings.
+#   entries whose CIDR is unknown are apart (`undecided_rules`), for "cannot tell" findings;
+#   a CloudFormation CIDR that an undecided `Fn::If` chooses (`CidrIp: !If [C, 0.0.0.0/0, ...]`)
+#   gives one entry per alternative, with `when` its condition (a finding's `when`).
 package tollgate.lib.network
 
 import data.tollgate.lib.registry
@@ -142,10 +144,12 @@ entries contains e if {
 	some b in util.blocks(r.config[property])
 	block := b.value
 	some key in ["CidrIp", "CidrIpv6"]
-	cidr := block[key]
-	is_source(cidr)
 	rule_path := array.concat([property], b.path)
-	e := make_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), block.IpProtocol, object.get(block, "FromPort", null), object.get(block, "ToPort", null))
+	some possible in util.possible_values(r, array.concat(rule_path, [key]))
+	cidr := possible.value
+	is_source(cidr)
+	entry := make_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), block.IpProtocol, object.get(block, "FromPort", null), object.get(block, "ToPort", null))
+	e := object.union(entry, {"when": possible.condition})
 }
 
 entries contains e if {
@@ -153,9 +157,11 @@ entries contains e if {
 	r.source == "cloudformation"
 	direction := cloudformation_rule_types[r.type]
 	some key in ["CidrIp", "CidrIpv6"]
-	cidr := r.config[key]
+	some possible in util.possible_values(r, [key])
+	cidr := possible.value
 	is_source(cidr)
-	e := make_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
+	entry := make_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
+	e := object.union(entry, {"when": possible.condition})
 }
 
 # Entries with a CIDR written as text; `undecided_rules` are those whose CIDR is unknown.
@@ -184,7 +190,7 @@ undecided_ingress contains e if {
 # var.allowed_cidrs`); undefined otherwise. One clause per sensitive-port rule.
 cannot_tell(e, message) := object.union(
 	settings.cannot_tell(e.address, e.cidr_path, e.cidr, message),
-	{"evidence": sprintf("%s from %s", [port_label(e), e.cidr["$unknown"]])},
+	{"evidence": sprintf("%s from %s", [port_label(e), e.cidr["$unknown"]]), "when": object.get(e, "when", "")},
 )
 
 # Ingress entries open to the internet.

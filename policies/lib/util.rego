@@ -157,8 +157,3 @@ possible_values(r, path) := [{"value": value, "condition": ""}] if {
 	value := object.get(r.config, path, null)
 	value != null
 }
-
-# " when C" for a condition, "" for none: the tail of a finding's message.
-when_text(condition) := "" if condition == ""
-
-when_text(condition) := concat("", [" when ", condition]) if condition != ""

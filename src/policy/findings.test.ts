@@ -103,7 +103,7 @@ describe("findings from rule results", () => {
     ]);
   });
 
-  it("says when a finding's path exists only under undecided conditions, keeping its evidence", () => {
+  it("says when a finding's path, or the alternative it judged, exists only under undecided conditions", () => {
     if (!meta.ok) throw new Error(meta.message);
     const conditionalGroup: Resource = {
       ...group,
@@ -124,6 +124,18 @@ describe("findings from rule results", () => {
     expect(findings.map((f) => [f.message, f.evidence, f.line])).toEqual([
       ["SSH open. Only when IsDeployed and IsPublic.", "e", 15],
       ["No description. Only when IsDeployed.", "d", 10],
+    ]);
+    const alternative = toFindings(
+      meta.rule,
+      [
+        { ...results[0], when: "not HasVpn" },
+        { ...results[1], when: "" },
+      ],
+      new Map([["Web", { ...group, address: "Web" }]]),
+    );
+    expect(alternative.findings.map((f) => [f.message, f.evidence])).toEqual([
+      ["SSH open. Only when not HasVpn.", "e"],
+      ["No description.", "d"],
     ]);
     const plain = toFindings(meta.rule, results, new Map([["Web", { ...group, address: "Web" }]]));
     expect(plain.findings.map((f) => [f.message, f.evidence])).toEqual([

@@ -1,9 +1,10 @@
 // Turns what a rule's `deny` set returns into located findings. The contract for rule authors:
-// each element is `{ resource, message, evidence?, path?, severity?, unknown? }` where `resource` is an address from
+// each element is `{ resource, message, evidence?, path?, severity?, unknown?, when? }` where `resource` is an address from
 // `input.resources` and `path` is a JSON pointer (or a list of keys) into that resource's config.
 // The most specific written location of `path` becomes the finding's line. A finding whose path
-// exists only under a CloudFormation condition the template cannot decide (`conditional`) says
-// so in its message; its evidence, and so its identity, is the one it would have unconditionally.
+// exists only under a CloudFormation condition the template cannot decide (`conditional`), or
+// whose rule judged one alternative of such a value (`when`), says so in its message; its
+// evidence, and so its identity, is the one it would have unconditionally.
 import { z } from "zod";
 import { toPointer } from "../model/pointer.js";
 import type { Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
@@ -16,6 +17,7 @@ const rawFindingSchema = z.object({
   path: z.union([z.string(), z.array(z.union([z.string(), z.number()]))]).optional(),
   severity: z.enum(["critical", "high", "medium", "low", "info"]).optional(),
   unknown: z.string().min(1).optional(),
+  when: z.string().optional(),
 });
 
 /** The location of the longest prefix of `pointer` that the resource records. */
@@ -77,7 +79,7 @@ export function toFindings(
     }
     const pointer = typeof result.path === "string" ? result.path : toPointer(result.path ?? []);
     const where = locate(resource, pointer);
-    const conditions = conditionsOf(resource, pointer);
+    const conditions = [...conditionsOf(resource, pointer), ...(result.when ? [result.when] : [])];
     const message =
       conditions.length === 0
         ? result.message

@@ -36,9 +36,10 @@ deny contains finding if {
 	util.is_true(possible.value)
 	finding := {
 		"resource": r.address,
-		"message": sprintf("The database is publicly accessible%s: set it private and connect from inside the VPC.", [util.when_text(possible.condition)]),
+		"message": "The database is publicly accessible: set it private and connect from inside the VPC.",
 		"evidence": sprintf("%s = true", [attribute]),
 		"path": [attribute],
+		"when": possible.condition,
 	}
 }
 

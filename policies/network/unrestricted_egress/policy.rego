@@ -24,5 +24,6 @@ deny contains finding if {
 		"message": sprintf("The security group allows all outbound traffic to %s: allow only the destinations the workload needs.", [e.cidr]),
 		"evidence": sprintf("egress %s", [network.evidence(e)]),
 		"path": e.cidr_path,
+		"when": object.get(e, "when", ""),
 	}
 }

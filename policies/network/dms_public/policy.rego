@@ -3,7 +3,9 @@
 # description: >-
 #   A DMS replication instance is reachable from the internet: `publicly_accessible = true` in
 #   Terraform (whose provider defaults to false), or `PubliclyAccessible` true or absent in
-#   CloudFormation, where the DMS API's default is a public instance.
+#   CloudFormation, where the DMS API's default is a public instance. In CloudFormation, a value
+#   an undecided `Fn::If` chooses is judged branch by branch, and one written only under such a
+#   condition leaves the instance public where the condition does not hold.
 # custom:
 #   id: TG-NET-011
 #   severity: critical
@@ -26,8 +28,22 @@ deny contains finding if {
 
 deny contains finding if {
 	some r in util.resources("AWS::DMS::ReplicationInstance")
-	util.is_true(r.config.PubliclyAccessible)
-	finding := {"resource": r.address, "message": message, "evidence": "PubliclyAccessible = true", "path": ["PubliclyAccessible"]}
+	some possible in util.possible_values(r, ["PubliclyAccessible"])
+	util.is_true(possible.value)
+	finding := {"resource": r.address, "message": message, "evidence": "PubliclyAccessible = true", "path": ["PubliclyAccessible"], "when": possible.condition}
+}
+
+deny contains finding if {
+	some r in util.resources("AWS::DMS::ReplicationInstance")
+	not util.is_absent(r.config, "PubliclyAccessible")
+	not util.unconditional(r, ["PubliclyAccessible"])
+	conditions := util.conditions_below(r.conditional, [], ["PubliclyAccessible"])
+	finding := {
+		"resource": r.address,
+		"message": sprintf("The DMS replication instance sets PubliclyAccessible only when %s, and the DMS default is a public instance: set it to false in every deployment.", [concat(" and ", conditions)]),
+		"evidence": "PubliclyAccessible unset",
+		"path": [],
+	}
 }
 
 deny contains finding if {
@@ -44,5 +60,6 @@ deny contains finding if {
 deny contains finding if {
 	some type, attribute in {"aws_dms_replication_instance": "publicly_accessible", "AWS::DMS::ReplicationInstance": "PubliclyAccessible"}
 	some r in util.resources(type)
+	not r.alternatives[util.pointer([attribute])]
 	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The DMS replication instance may be publicly accessible: make it private.")
 }

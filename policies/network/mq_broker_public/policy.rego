@@ -21,17 +21,20 @@ attributes := {"aws_mq_broker": "publicly_accessible", "AWS::AmazonMQ::Broker": 
 deny contains finding if {
 	some type, attribute in attributes
 	some r in util.resources(type)
-	util.is_true(r.config[attribute])
+	some possible in util.possible_values(r, [attribute])
+	util.is_true(possible.value)
 	finding := {
 		"resource": r.address,
 		"message": "The Amazon MQ broker is publicly accessible: make it private and reach it from inside the VPC.",
 		"evidence": sprintf("%s = true", [attribute]),
 		"path": [attribute],
+		"when": possible.condition,
 	}
 }
 
 deny contains finding if {
 	some type, attribute in attributes
 	some r in util.resources(type)
+	not r.alternatives[util.pointer([attribute])]
 	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The Amazon MQ broker may be publicly accessible: make it private and reach it from inside the VPC.")
 }

@@ -28,12 +28,14 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	util.is_true(r.config[attribute])
+	some possible in util.possible_values(r, [attribute])
+	util.is_true(possible.value)
 	finding := {
 		"resource": r.address,
 		"message": "The Redshift cluster is publicly accessible: set it private and connect from inside the VPC.",
 		"evidence": sprintf("%s = true", [attribute]),
 		"path": [attribute],
+		"when": possible.condition,
 	}
 }
 

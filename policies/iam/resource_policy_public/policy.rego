@@ -147,6 +147,6 @@ deny contains finding if {
 	some st in iam.resource_statements
 	iam.is_allow(st.statement)
 	some principal in iam.unknown_principals(st.statement, "Principal")
-	not iam.has_restricting_condition(st.statement)
+	not iam.has_unconditional_restricting_condition(st)
 	finding := settings.cannot_tell(st.address, iam.path(st, principal.path), principal.value, sprintf("The resource policy allows %s to a principal Tollgate cannot know, with no account, organization or network condition: if it is \"*\", anyone can.", [actions(st.statement)]))
 }

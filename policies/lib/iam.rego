@@ -226,19 +226,24 @@ values(statement, key) := [{"value": e.value, "path": array.concat([key], e.path
 	is_string(e.value)
 ]
 
-# `[{value, path}]` of the unknown values of a statement key: the key itself or its elements.
+# `[{value, path}]` of the unknown values of a statement key (the key itself or its elements)
+# that may be anything (`util.may_be_anything`): a bucket's ARN only AWS knows is never `*`.
 unknown_values(statement, key) := [{"value": e.value, "path": array.concat([key], e.path)} |
 	some e in util.elements(statement[key])
-	util.is_unknown(e.value)
+	util.may_be_anything(e.value)
 ]
 
 # Unknown principals: the key itself (`Principal = var.x`), a type's value or one of its elements.
-unknown_principals(statement, key) := [{"value": statement[key], "path": [key]}] if util.is_unknown(statement[key])
+# Only those the author chooses (`util.may_be_anything`): a role's ARN or the account's own id
+# that only AWS knows is never `*`. Only where `*` would be public (`is_public`): a `Federated` or
+# `Service` principal of any value is not.
+unknown_principals(statement, key) := [{"value": statement[key], "path": [key]}] if util.may_be_anything(statement[key])
 
 unknown_principals(statement, key) := [{"value": e.value, "path": array.concat([key, type], e.path)} |
 	some type, value in statement[key]
+	type in {"*", "AWS"}
 	some e in util.elements(value)
-	util.is_unknown(e.value)
+	util.may_be_anything(e.value)
 ] if {
 	is_object(statement[key])
 	not util.is_unknown(statement[key])

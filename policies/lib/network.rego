@@ -180,10 +180,12 @@ is_source(cidr) if is_string(cidr)
 
 is_source(cidr) if util.is_unknown(cidr)
 
-# Ingress entries whose source is unknown: it decides whether they are open to the internet.
+# Ingress entries whose source is unknown and chosen by the author: it decides whether they are
+# open to the internet (a VPC's or subnet's own range, which only AWS fills in, never is).
 undecided_ingress contains e if {
 	some e in undecided_rules
 	e.direction == "ingress"
+	util.may_be_anything(e.cidr)
 }
 
 # With `unknown_values: advisory`, the finding of an undecided ingress entry (`tcp/22 from

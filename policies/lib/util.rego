@@ -12,6 +12,48 @@ is_unknown(value) if {
 	is_string(value["$unknown"])
 }
 
+# An unknown value its configuration's author chooses, so that it may be anything, "*" and
+# 0.0.0.0/0 included: its expression reads a Terraform variable, local, module output or
+# for_each/count value, or a CloudFormation parameter or another stack's export. An unknown only
+# AWS fills in (a resource's or data source's attribute, `!GetAtt`, `!Ref` of a resource, a
+# pseudo parameter such as AWS::AccountId) is the id, ARN or address range of something that
+# exists: never a wildcard principal or the internet. Read from the expression's text (the
+# `$unknown` value), so it errs towards "may be anything" when the text is unusual.
+may_be_anything(value) if {
+	is_unknown(value)
+	regex.match(`(^|[^A-Za-z0-9_."])(var|local|module|each|count)\.[A-Za-z_]`, value["$unknown"])
+}
+
+may_be_anything(value) if {
+	is_unknown(value)
+	regex.match(`ImportValue|FindInMap`, value["$unknown"])
+}
+
+may_be_anything(value) if {
+	is_unknown(value)
+	some name in cloudformation_names(value["$unknown"])
+	not startswith(name, "AWS::")
+	not cloudformation_ids[name]
+}
+
+# Names a CloudFormation expression refers to: `!Ref Name` and `${Name}` in `!Sub`, without
+# attribute (`${Name.Arn}` is a `!GetAtt`).
+cloudformation_names(expression) := {name |
+	some i, part in split(expression, "${")
+	i > 0
+	name := split(part, "}")[0]
+	not contains(name, ".")
+} | {name |
+	some i, part in split(expression, "!Ref ")
+	i > 0
+	name := split(split(split(split(part, " ")[0], "]")[0], ",")[0], "}")[0]
+}
+
+cloudformation_ids contains r.address if {
+	some r in input.resources
+	r.source == "cloudformation"
+}
+
 is_true(value) if value == true
 
 is_true(value) if {

@@ -61,3 +61,31 @@ test_possible_values_are_the_alternatives_or_the_value if {
 	util.possible_values(conditional_bucket_policy, ["PolicyDocument", "Statement", 0, "Effect"]) == [{"value": "Deny", "condition": ""}]
 	not util.possible_values(conditional_bucket_policy, ["Missing"])
 }
+
+test_an_unknown_the_author_chooses_may_be_anything if {
+	util.may_be_anything({"$unknown": "var.principals"})
+	util.may_be_anything({"$unknown": "\"arn:aws:iam::${var.account}:root\""})
+	util.may_be_anything({"$unknown": "lookup(local.rules, \"cidr\")"})
+	util.may_be_anything({"$unknown": "each.value.cidr"})
+	util.may_be_anything({"$unknown": "module.network.cidr"})
+	util.may_be_anything({"$unknown": "!Ref AllowedCidr"})
+	util.may_be_anything({"$unknown": "!Sub arn:aws:iam::${TrustedAccount}:root"})
+	util.may_be_anything({"$unknown": "!ImportValue shared-cidr"})
+}
+
+test_an_unknown_only_aws_fills_in_is_not_anything if {
+	not util.may_be_anything({"$unknown": "aws_iam_role.this.arn"})
+	not util.may_be_anything({"$unknown": "\"arn:aws:iam::${data.aws_caller_identity.current.account_id}:root\""})
+	not util.may_be_anything({"$unknown": "data.aws_vpc.default.cidr_block"})
+	not util.may_be_anything({"$unknown": "!GetAtt WebVPC.CidrBlock"})
+	not util.may_be_anything({"$unknown": "!Sub arn:aws:iam::${AWS::AccountId}:root"})
+	not util.may_be_anything({"$unknown": "!Sub ${Role.Arn}"})
+	not util.may_be_anything("var.literal_text_is_known")
+}
+
+test_a_reference_to_a_template_resource_is_filled_in_by_aws if {
+	resources := [{"address": "Role", "source": "cloudformation"}]
+	not util.may_be_anything({"$unknown": "!Ref Role"}) with input.resources as resources
+	not util.may_be_anything({"$unknown": "!Sub arn:aws:iam::${AWS::AccountId}:role/${Role}"}) with input.resources as resources
+	util.may_be_anything({"$unknown": "!Ref Role"}) with input.resources as []
+}

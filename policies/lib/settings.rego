@@ -56,6 +56,14 @@ cannot_tell(resource, path, value, message) := {
 	util.is_unknown(value)
 }
 
+# `cannot_tell` for each value `config` may hold at `path` of `r`: an undecided CloudFormation
+# `Fn::If` between known values gives none (the rule judges each value), and a branch that is
+# unknown gives its finding with the branch's condition as `when`.
+cannot_tell_each(r, path, message) := {object.union(finding, {"when": possible.condition}) |
+	some possible in util.possible_values(r, path)
+	finding := cannot_tell(r.address, path, possible.value, message)
+}
+
 unknown_evidence(path, expression) := sprintf("%s = %s", [keys[count(keys) - 1], expression]) if {
 	keys := [key | some key in path; is_string(key)]
 	count(keys) > 0

@@ -199,3 +199,58 @@ possible_values(r, path) := [{"value": value, "condition": ""}] if {
 	value := object.get(r.config, path, null)
 	value != null
 }
+
+# Where and in which deployments the boolean `key` of the object at `path` is not true, as
+# `[{path, when}]` for findings: absent (at `path`, when ""), false (at the key, when "" or the
+# condition of an `Fn::If` branch that sets it false), or set only under conditions the template
+# cannot decide (at the last unconditional object, when those conditions do not all hold).
+disabled(r, path, key) := array.concat(
+	[{"path": path, "when": ""} | is_absent(object.get(r.config, path, null), key)],
+	array.concat(
+		[{"path": key_path, "when": possible.condition} |
+			key_path := array.concat(path, [key])
+			some possible in possible_values(r, key_path)
+			is_false(possible.value)
+		],
+		[{"path": unconditional_prefix(r, key_path), "when": negation(conditions)} |
+			key_path := array.concat(path, [key])
+			not is_absent(object.get(r.config, path, null), key)
+			conditions := conditions_below(object.get(r, "conditional", {}), [], key_path)
+			count(conditions) > 0
+		],
+	),
+)
+
+# The longest prefix of `path` whose value exists wherever the resource does.
+unconditional_prefix(r, path) := array.slice(path, 0, min({i |
+	some i, _ in path
+	r.conditional[pointer(array.slice(path, 0, i + 1))]
+}))
+
+# The condition text under which not all of `conditions` hold.
+negation(conditions) := concat("", ["not ", conditions[0]]) if {
+	count(conditions) == 1
+	not contains(conditions[0], " ")
+}
+
+negation(conditions) := substring(conditions[0], 4, -1) if {
+	count(conditions) == 1
+	negated_term(conditions[0])
+}
+
+negation(conditions) := concat("", ["not (", concat(" and ", conditions), ")"]) if not single_term(conditions)
+
+single_term(conditions) if {
+	count(conditions) == 1
+	not contains(conditions[0], " ")
+}
+
+single_term(conditions) if {
+	count(conditions) == 1
+	negated_term(conditions[0])
+}
+
+negated_term(condition) if {
+	startswith(condition, "not ")
+	not contains(substring(condition, 4, -1), " ")
+}

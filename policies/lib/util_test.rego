@@ -89,3 +89,29 @@ test_a_reference_to_a_template_resource_is_filled_in_by_aws if {
 	not util.may_be_anything({"$unknown": "!Sub arn:aws:iam::${AWS::AccountId}:role/${Role}"}) with input.resources as resources
 	util.may_be_anything({"$unknown": "!Ref Role"}) with input.resources as []
 }
+
+conditional_database := {
+	"config": {
+		"StorageEncrypted": {"$unknown": "!If [Prod, true, false]"},
+		"Options": {"Enabled": true, "Audit": true, "Trace": false},
+	},
+	"conditional": {"/Options/Enabled": "Prod", "/Options/Audit": "Shared and not Prod"},
+	"alternatives": {"/StorageEncrypted": [{"condition": "Prod", "value": true}, {"condition": "not Prod", "value": false}]},
+}
+
+test_disabled_says_where_and_when_a_flag_is_not_true if {
+	util.disabled(conditional_database, [], "StorageEncrypted") == [{"path": ["StorageEncrypted"], "when": "not Prod"}]
+	util.disabled(conditional_database, ["Options"], "Enabled") == [{"path": ["Options"], "when": "not Prod"}]
+	util.disabled(conditional_database, ["Options"], "Audit") == [{"path": ["Options"], "when": "not (Shared and not Prod)"}]
+	util.disabled(conditional_database, ["Options"], "Trace") == [{"path": ["Options", "Trace"], "when": ""}]
+	util.disabled(conditional_database, ["Options"], "Missing") == [{"path": ["Options"], "when": ""}]
+	util.disabled({"config": {"Encrypted": true}}, [], "Encrypted") == []
+	util.disabled({"config": {"Encrypted": {"$unknown": "var.e"}}}, [], "Encrypted") == []
+	util.disabled({"config": {}}, ["Block"], "Enabled") == []
+}
+
+test_negation_of_conditions if {
+	util.negation(["C"]) == "not C"
+	util.negation(["not C"]) == "C"
+	util.negation(["C", "D"]) == "not (C and D)"
+}

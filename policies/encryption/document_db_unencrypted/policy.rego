@@ -28,13 +28,14 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	keys := attributes[r.type]
-	path := util.disabled_path(r.config, keys.encrypted)
-	not restored(r, keys, path)
+	some off in util.disabled(r, [], keys.encrypted)
+	not restored(r, keys, off.path)
 	finding := {
 		"resource": r.address,
 		"message": "The cluster's storage is not encrypted: set storage encryption to true.",
 		"evidence": sprintf("%s not true", [keys.encrypted]),
-		"path": path,
+		"path": off.path,
+		"when": off.when,
 	}
 }
 

@@ -32,13 +32,14 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	keys := attributes[r.type]
-	path := util.disabled_path(r.config, keys.encrypted)
-	not inherited(r, keys, path)
+	some off in util.disabled(r, [], keys.encrypted)
+	not inherited(r, keys, off.path)
 	finding := {
 		"resource": r.address,
 		"message": "The EBS volume is not encrypted: set encrypted to true.",
 		"evidence": sprintf("%s not true", [keys.encrypted]),
-		"path": path,
+		"path": off.path,
+		"when": off.when,
 	}
 }
 
@@ -57,5 +58,5 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	keys := attributes[r.type]
-	finding := settings.cannot_tell(r.address, [keys.encrypted], r.config[keys.encrypted], "The EBS volume may not be encrypted: set encrypted to true.")
+	some finding in settings.cannot_tell_each(r, [keys.encrypted], "The EBS volume may not be encrypted: set encrypted to true.")
 }

@@ -21,12 +21,13 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	path := util.disabled_path(r.config, attribute)
+	some off in util.disabled(r, [], attribute)
 	finding := {
 		"resource": r.address,
 		"message": "The EFS file system is not encrypted at rest: set encrypted to true.",
 		"evidence": sprintf("%s not true", [attribute]),
-		"path": path,
+		"path": off.path,
+		"when": off.when,
 	}
 }
 
@@ -34,5 +35,5 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The EFS file system may not be encrypted at rest: set encrypted to true.")
+	some finding in settings.cannot_tell_each(r, [attribute], "The EFS file system may not be encrypted at rest: set encrypted to true.")
 }

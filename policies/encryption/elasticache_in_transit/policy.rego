@@ -24,11 +24,12 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	path := util.disabled_path(r.config, attribute)
+	some off in util.disabled(r, [], attribute)
 	finding := {
 		"resource": r.address,
 		"message": "The cache accepts unencrypted connections: enable in-transit encryption.",
 		"evidence": sprintf("%s not true", [attribute]),
-		"path": path,
+		"path": off.path,
+		"when": off.when,
 	}
 }

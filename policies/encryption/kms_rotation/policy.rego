@@ -27,11 +27,12 @@ deny contains finding if {
 	keys := attributes[r.type]
 	object.get(r.config, keys.spec, "SYMMETRIC_DEFAULT") in {"SYMMETRIC_DEFAULT", null}
 	object.get(r.config, keys.usage, "ENCRYPT_DECRYPT") in {"ENCRYPT_DECRYPT", null}
-	path := util.disabled_path(r.config, keys.rotation)
+	some off in util.disabled(r, [], keys.rotation)
 	finding := {
 		"resource": r.address,
 		"message": "The KMS key does not rotate its key material: enable automatic rotation.",
 		"evidence": sprintf("%s not true", [keys.rotation]),
-		"path": path,
+		"path": off.path,
+		"when": off.when,
 	}
 }

@@ -30,13 +30,14 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	keys := attributes[r.type]
-	path := util.disabled_path(r.config, keys.encrypted)
-	not decided_elsewhere(r, keys, path)
+	some off in util.disabled(r, [], keys.encrypted)
+	not decided_elsewhere(r, keys, off.path)
 	finding := {
 		"resource": r.address,
 		"message": "The database storage is not encrypted: set storage encryption to true.",
 		"evidence": sprintf("%s not true", [keys.encrypted]),
-		"path": path,
+		"path": off.path,
+		"when": off.when,
 	}
 }
 
@@ -69,5 +70,5 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	keys := attributes[r.type]
-	finding := settings.cannot_tell(r.address, [keys.encrypted], r.config[keys.encrypted], "The database storage may not be encrypted: set storage encryption to true.")
+	some finding in settings.cannot_tell_each(r, [keys.encrypted], "The database storage may not be encrypted: set storage encryption to true.")
 }

@@ -21,11 +21,12 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	path := util.disabled_path(r.config, attribute)
+	some off in util.disabled(r, [], attribute)
 	finding := {
 		"resource": r.address,
 		"message": "The trail does not validate its log files: enable log file validation.",
 		"evidence": sprintf("%s not true", [attribute]),
-		"path": path,
+		"path": off.path,
+		"when": off.when,
 	}
 }

@@ -26,12 +26,13 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	keys := attributes[r.type]
-	path := util.disabled_path(r.config, keys.multi_region)
+	some off in util.disabled(r, [], keys.multi_region)
 	finding := {
 		"resource": r.address,
 		"message": "The trail records one region only: make it a multi-region trail.",
 		"evidence": sprintf("%s not true", [keys.multi_region]),
-		"path": path,
+		"path": off.path,
+		"when": off.when,
 	}
 }
 

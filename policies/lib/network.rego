@@ -87,10 +87,43 @@ make_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := {
 	ports := port_range(name, from, to)
 }
 
+# An entry as written: `make_entry`'s when its protocol and ports are known, else one whose
+# protocol, `from` or `to` stays the unknown value, with `unknown_ports` the expressions of those.
+written_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := make_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to)
+
+written_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := {
+	"address": r.address,
+	"type": r.type,
+	"direction": direction,
+	"rule_path": rule_path,
+	"cidr": cidr,
+	"cidr_path": cidr_path,
+	"protocol": written_protocol(protocol),
+	"from": from,
+	"to": to,
+	"unknown_ports": expressions,
+} if {
+	expressions := undecided_port_expressions(protocol, from, to)
+	count(expressions) > 0
+}
+
+# The protocol's name (`tcp`), or the unknown value itself.
+written_protocol(protocol) := protocol if util.is_unknown(protocol)
+
+written_protocol(protocol) := protocol_name(protocol) if not util.is_unknown(protocol)
+
+# The expressions of the unknown values that decide which ports a rule opens: its protocol (which
+# may be `-1`, every port), or the range of a TCP or UDP rule (any other protocol has no ports).
+undecided_port_expressions(protocol, _, _) := [protocol["$unknown"]] if util.is_unknown(protocol)
+
+undecided_port_expressions(protocol, from, to) := [value["$unknown"] | some value in [from, to]; util.is_unknown(value)] if {
+	protocol_name(protocol) in {"tcp", "udp"}
+}
+
 terraform_cidr_keys := ["cidr_blocks", "ipv6_cidr_blocks"]
 
 # Inline blocks of `aws_security_group` and `aws_default_security_group`.
-entries contains e if {
+written_entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in {"aws_security_group", "aws_default_security_group"}
@@ -101,10 +134,10 @@ entries contains e if {
 	some c in util.elements(block[key])
 	is_source(c.value)
 	cidr_path := array.concat([direction, i, key], c.path)
-	e := make_entry(r, direction, [direction, i], c.value, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
+	e := written_entry(r, direction, [direction, i], c.value, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
 }
 
-entries contains e if {
+written_entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type == "aws_security_group_rule"
@@ -114,7 +147,7 @@ entries contains e if {
 	some c in util.elements(r.config[key])
 	is_source(c.value)
 	cidr_path := array.concat([key], c.path)
-	e := make_entry(r, direction, [], c.value, cidr_path, r.config.protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
+	e := written_entry(r, direction, [], c.value, cidr_path, r.config.protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
 }
 
 vpc_rule_directions := {
@@ -122,21 +155,21 @@ vpc_rule_directions := {
 	"aws_vpc_security_group_egress_rule": "egress",
 }
 
-entries contains e if {
+written_entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
 	direction := vpc_rule_directions[r.type]
 	some key in ["cidr_ipv4", "cidr_ipv6"]
 	cidr := r.config[key]
 	is_source(cidr)
-	e := make_entry(r, direction, [], cidr, [key], r.config.ip_protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
+	e := written_entry(r, direction, [], cidr, [key], r.config.ip_protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
 }
 
 cloudformation_inline_keys := {"SecurityGroupIngress": "ingress", "SecurityGroupEgress": "egress"}
 
 cloudformation_rule_types := {"AWS::EC2::SecurityGroupIngress": "ingress", "AWS::EC2::SecurityGroupEgress": "egress"}
 
-entries contains e if {
+written_entries contains e if {
 	some r in input.resources
 	r.source == "cloudformation"
 	r.type == "AWS::EC2::SecurityGroup"
@@ -148,11 +181,11 @@ entries contains e if {
 	some possible in util.possible_values(r, array.concat(rule_path, [key]))
 	cidr := possible.value
 	is_source(cidr)
-	entry := make_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), block.IpProtocol, object.get(block, "FromPort", null), object.get(block, "ToPort", null))
+	entry := written_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), block.IpProtocol, object.get(block, "FromPort", null), object.get(block, "ToPort", null))
 	e := object.union(entry, {"when": possible.condition})
 }
 
-entries contains e if {
+written_entries contains e if {
 	some r in input.resources
 	r.source == "cloudformation"
 	direction := cloudformation_rule_types[r.type]
@@ -160,8 +193,21 @@ entries contains e if {
 	some possible in util.possible_values(r, [key])
 	cidr := possible.value
 	is_source(cidr)
-	entry := make_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
+	entry := written_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
 	e := object.union(entry, {"when": possible.condition})
+}
+
+# Entries whose protocol and ports are known, wherever they are written.
+entries contains e if {
+	some e in written_entries
+	not e.unknown_ports
+}
+
+# Entries whose protocol or TCP/UDP port range is unknown (`from_port = var.port`): which ports
+# they open is undecided, so they are in none of the sets below.
+undecided_port_entries contains e if {
+	some e in written_entries
+	e.unknown_ports
 }
 
 # Entries with a CIDR written as text; `undecided_rules` are those whose CIDR is unknown.
@@ -193,6 +239,39 @@ undecided_ingress contains e if {
 cannot_tell(e, message) := object.union(
 	settings.cannot_tell(e.address, e.cidr_path, e.cidr, message),
 	{"evidence": sprintf("%s from %s", [port_label(e), e.cidr["$unknown"]]), "when": object.get(e, "when", "")},
+)
+
+# Ingress entries with undecided ports whose source is the internet or unknown: any of them may
+# open SSH, RDP, a database or every port to the internet. The all-traffic rule (TG-NET-005)
+# reports them, once each, rather than every sensitive-port rule on the same line.
+undecided_port_ingress contains e if {
+	some e in undecided_port_entries
+	e.direction == "ingress"
+	may_be_public_source(e.cidr)
+}
+
+may_be_public_source(cidr) if is_public_cidr(cidr)
+
+may_be_public_source(cidr) if util.is_unknown(cidr)
+
+# `tcp/var.port`, `tcp/var.from-var.to`, `var.protocol/22`: the ports of an undecided entry as written.
+undecided_port_label(e) := sprintf("%s/%s", [util.label(e.protocol), util.label(e.from)]) if {
+	e.from != null
+	e.from == e.to
+}
+
+undecided_port_label(e) := sprintf("%s/%s-%s", [util.label(e.protocol), util.label(e.from), util.label(e.to)]) if e.from != e.to
+
+undecided_port_label(e) := sprintf("%s/%s", [util.label(e.protocol), "any"]) if {
+	e.from == null
+	e.to == null
+}
+
+# With `unknown_values: advisory`, the finding of an undecided-port entry (evidence `tcp/var.port
+# from 0.0.0.0/0`, `unknown` the first undecided expression); undefined otherwise.
+cannot_tell_ports(e, message) := object.union(
+	settings.cannot_tell(e.address, e.cidr_path, {"$unknown": e.unknown_ports[0]}, message),
+	{"evidence": sprintf("%s from %s", [undecided_port_label(e), util.label(e.cidr)]), "when": object.get(e, "when", "")},
 )
 
 # Ingress entries open to the internet.
@@ -281,7 +360,7 @@ module_group_rules(group, "ingress") := registry.security_group_submodule_ingres
 
 module_group_rules(_, "egress") := ["all-all"]
 
-entries contains e if {
+written_entries contains e if {
 	some r in module_security_groups
 	some direction in ["ingress", "egress"]
 	some rule in module_rule_names(r, direction)
@@ -302,7 +381,7 @@ module_rule_lists := [
 	{"suffix": "with_ipv6_cidr_blocks", "family": "ipv6", "key": "ipv6_cidr_blocks"},
 ]
 
-entries contains e if {
+written_entries contains e if {
 	some r in module_security_groups
 	some direction in ["ingress", "egress"]
 	some spec in module_rule_lists
@@ -319,7 +398,7 @@ entries contains e if {
 	protocol := object.get(item, "protocol", named[2])
 	from := object.get(item, "from_port", named[0])
 	to := object.get(item, "to_port", named[1])
-	e := make_entry(r, direction, [list, i], c.value, c.path, protocol, from, to)
+	e := written_entry(r, direction, [list, i], c.value, c.path, protocol, from, to)
 }
 
 # A map's CIDRs: a comma-separated string (the module's documented form), a list, or, when the

@@ -3,7 +3,11 @@
 # description: >-
 #   A security group ingress rule allows every protocol (`-1`/`all`, which ignores the port
 #   range) or every TCP or UDP port (0-65535) from `0.0.0.0/0` or `::/0`. This one finding stands for
-#   the SSH, RDP, database and cache exposures such a rule implies.
+#   the SSH, RDP, database and cache exposures such a rule implies. With `unknown_values:
+#   advisory`, it also reports, once, a rule from the internet (or from a source Tollgate cannot
+#   know) whose protocol or port range Tollgate cannot know (`from_port = var.port`): it may open
+#   every port, SSH and RDP among them, so the sensitive-port rules (TG-NET-001 to TG-NET-004)
+#   leave it to this one rather than each report the same line.
 # custom:
 #   id: TG-NET-005
 #   severity: critical
@@ -32,3 +36,16 @@ deny contains finding if {
 	network.is_all_traffic(e)
 	finding := network.cannot_tell(e, sprintf("The security group allows all traffic (%s) from a source Tollgate cannot know: make sure it is not the internet.", [network.port_label(e)]))
 }
+
+deny contains finding if {
+	some e in network.undecided_port_ingress
+	finding := network.cannot_tell_ports(e, sprintf("The security group allows ports Tollgate cannot know (%s) from %s: %s; make sure they are only the ports the service needs.", [network.undecided_port_label(e), source_text(e.cidr), possible_exposure(e.protocol)]))
+}
+
+source_text(cidr) := cidr if is_string(cidr)
+
+source_text(cidr) := sprintf("a source Tollgate cannot know (%s)", [cidr["$unknown"]]) if not is_string(cidr)
+
+possible_exposure(protocol) := "they may be every UDP port" if protocol == "udp"
+
+possible_exposure(protocol) := "they may include SSH (22), RDP (3389), database and cache ports, or every port" if protocol != "udp"

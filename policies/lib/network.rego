@@ -267,6 +267,11 @@ undecided_port_label(e) := sprintf("%s/%s", [util.label(e.protocol), "any"]) if 
 	e.to == null
 }
 
+# An entry's source for a message: the CIDR, or `a source Tollgate cannot know (var.cidrs)`.
+source_text(cidr) := cidr if is_string(cidr)
+
+source_text(cidr) := sprintf("a source Tollgate cannot know (%s)", [cidr["$unknown"]]) if util.is_unknown(cidr)
+
 # With `unknown_values: advisory`, the finding of an undecided-port entry (evidence `tcp/var.port
 # from 0.0.0.0/0`, `unknown` the first undecided expression); undefined otherwise.
 cannot_tell_ports(e, message) := object.union(

@@ -39,12 +39,8 @@ deny contains finding if {
 
 deny contains finding if {
 	some e in network.undecided_port_ingress
-	finding := network.cannot_tell_ports(e, sprintf("The security group allows ports Tollgate cannot know (%s) from %s: %s; make sure they are only the ports the service needs.", [network.undecided_port_label(e), source_text(e.cidr), possible_exposure(e.protocol)]))
+	finding := network.cannot_tell_ports(e, sprintf("The security group allows ports Tollgate cannot know (%s) from %s: %s; make sure they are only the ports the service needs.", [network.undecided_port_label(e), network.source_text(e.cidr), possible_exposure(e.protocol)]))
 }
-
-source_text(cidr) := cidr if is_string(cidr)
-
-source_text(cidr) := sprintf("a source Tollgate cannot know (%s)", [cidr["$unknown"]]) if not is_string(cidr)
 
 possible_exposure(protocol) := "they may be every UDP port" if protocol == "udp"
 

@@ -5,7 +5,10 @@
 #   `0.0.0.0/0` or `::/0`: inline `ingress` blocks of `aws_network_acl` and
 #   `aws_default_network_acl`, `aws_network_acl_rule`, and CloudFormation
 #   `AWS::EC2::NetworkAclEntry`. Entry order is not evaluated: a lower-numbered deny that
-#   shadows the entry still leaves a misleading allow behind.
+#   shadows the entry still leaves a misleading allow behind. With `unknown_values: advisory`,
+#   an allowing entry whose source Tollgate cannot know on these ports, or whose protocol or
+#   port range it cannot know from the internet or an unknown source, is reported once as
+#   cannot tell.
 # custom:
 #   id: TG-NET-008
 #   severity: medium
@@ -20,7 +23,8 @@ import rego.v1
 
 admin_ports := {22, 3389}
 
-# `{address, path, cidr, cidr_path, protocol, from, to}` for every allowing ingress entry.
+# `{address, path, cidr, cidr_path, protocol, from, to}` for every allowing ingress entry, with
+# `unknown_ports` when its protocol or port range is unknown (`network.written_entry`).
 entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
@@ -29,8 +33,8 @@ entries contains e if {
 	lower(block.action) == "allow"
 	some key in ["cidr_block", "ipv6_cidr_block"]
 	cidr := block[key]
-	is_string(cidr)
-	e := network.make_entry(r, "ingress", ["ingress", i], cidr, ["ingress", i, key], block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
+	network.is_source(cidr)
+	e := network.written_entry(r, "ingress", ["ingress", i], cidr, ["ingress", i, key], block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
 }
 
 entries contains e if {
@@ -40,8 +44,8 @@ entries contains e if {
 	lower(r.config.rule_action) == "allow"
 	some key in ["cidr_block", "ipv6_cidr_block"]
 	cidr := r.config[key]
-	is_string(cidr)
-	e := network.make_entry(r, "ingress", [], cidr, [key], r.config.protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
+	network.is_source(cidr)
+	e := network.written_entry(r, "ingress", [], cidr, [key], r.config.protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
 }
 
 entries contains e if {
@@ -51,15 +55,23 @@ entries contains e if {
 	lower(r.config.RuleAction) == "allow"
 	some key in ["CidrBlock", "Ipv6CidrBlock"]
 	cidr := r.config[key]
-	is_string(cidr)
+	network.is_source(cidr)
 	port_range := object.get(r.config, "PortRange", {})
-	e := network.make_entry(r, "ingress", [], cidr, [key], r.config.Protocol, object.get(port_range, "From", null), object.get(port_range, "To", null))
+	e := network.written_entry(r, "ingress", [], cidr, [key], r.config.Protocol, range_bound(port_range, "From"), range_bound(port_range, "To"))
 }
+
+# A bound of `PortRange`: the whole range when it is unknown (`PortRange: !Ref Range`).
+range_bound(port_range, key) := object.get(port_range, key, null) if not util.is_unknown(port_range)
+
+range_bound(port_range, _) := port_range if util.is_unknown(port_range)
+
+# The administration ports an entry with known ports opens.
+opened_admin_ports(e) := sort([p | some p in admin_ports; network.exposes_tcp_port(e, p)]) if not e.unknown_ports
 
 deny contains finding if {
 	some e in entries
 	network.is_public_cidr(e.cidr)
-	ports := sort([p | some p in admin_ports; network.exposes_tcp_port(e, p)])
+	ports := opened_admin_ports(e)
 	count(ports) > 0
 	finding := {
 		"resource": e.address,
@@ -67,4 +79,19 @@ deny contains finding if {
 		"evidence": network.evidence(e),
 		"path": e.cidr_path,
 	}
+}
+
+deny contains finding if {
+	some e in entries
+	util.is_unknown(e.cidr)
+	ports := opened_admin_ports(e)
+	count(ports) > 0
+	finding := network.cannot_tell(e, sprintf("The network ACL allows %s, which includes administration port(s) %s, from a source Tollgate cannot know: make sure it is not the internet.", [network.port_label(e), util.number_list(ports)]))
+}
+
+deny contains finding if {
+	some e in entries
+	e.unknown_ports
+	network.may_be_public_source(e.cidr)
+	finding := network.cannot_tell_ports(e, sprintf("The network ACL allows ports Tollgate cannot know (%s) from %s: they may include SSH (22) or RDP (3389); make sure they are not administration ports.", [network.undecided_port_label(e), network.source_text(e.cidr)]))
 }

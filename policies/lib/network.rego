@@ -182,6 +182,7 @@ written_entries contains e if {
 	cidr := possible.value
 	is_source(cidr)
 	entry := written_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), block.IpProtocol, object.get(block, "FromPort", null), object.get(block, "ToPort", null))
+	not ports_between_alternatives(r, rule_path, entry)
 	e := object.union(entry, {"when": possible.condition})
 }
 
@@ -194,7 +195,16 @@ written_entries contains e if {
 	cidr := possible.value
 	is_source(cidr)
 	entry := written_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
+	not ports_between_alternatives(r, [], entry)
 	e := object.union(entry, {"when": possible.condition})
+}
+
+# An undecided Fn::If chooses the protocol or a port between values the template gives
+# (`FromPort: !If [C, 22, 443]`): not a value Tollgate cannot know, so not an undecided entry.
+ports_between_alternatives(r, rule_path, entry) if {
+	entry.unknown_ports
+	some key in ["IpProtocol", "FromPort", "ToPort"]
+	r.alternatives[util.pointer(array.concat(rule_path, [key]))]
 }
 
 # Entries whose protocol and ports are known, wherever they are written.

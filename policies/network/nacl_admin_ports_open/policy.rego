@@ -56,8 +56,17 @@ entries contains e if {
 	some key in ["CidrBlock", "Ipv6CidrBlock"]
 	cidr := r.config[key]
 	network.is_source(cidr)
+	not chosen_between_alternatives(r, key)
 	port_range := object.get(r.config, "PortRange", {})
 	e := network.written_entry(r, "ingress", [], cidr, [key], r.config.Protocol, range_bound(port_range, "From"), range_bound(port_range, "To"))
+}
+
+# An undecided Fn::If chooses the source, protocol or a port between values the template gives
+# (`CidrBlock: !If [C, 0.0.0.0/0, 10.0.0.0/8]`): no value Tollgate cannot know, so no cannot-tell
+# finding; the entry is left out as it was before such findings.
+chosen_between_alternatives(r, key) if {
+	some path in [[key], ["Protocol"], ["PortRange"], ["PortRange", "From"], ["PortRange", "To"]]
+	r.alternatives[util.pointer(path)]
 }
 
 # A bound of `PortRange`: the whole range when it is unknown (`PortRange: !Ref Range`).

@@ -251,9 +251,10 @@ cannot_tell(e, message) := object.union(
 	{"evidence": sprintf("%s from %s", [port_label(e), e.cidr["$unknown"]]), "when": object.get(e, "when", "")},
 )
 
-# Ingress entries with undecided ports whose source is the internet or unknown: any of them may
-# open SSH, RDP, a database or every port to the internet. The all-traffic rule (TG-NET-005)
-# reports them, once each, rather than every sensitive-port rule on the same line.
+# Ingress entries with undecided ports whose source is the internet or unknown and chosen by the
+# author (`util.may_be_anything`): any of them may open SSH, RDP, a database or every port to the
+# internet. A port only AWS fills in counts (`aws_db_instance.main.port` is a database's port). The
+# all-traffic rule (TG-NET-005) reports them, once each, rather than every sensitive-port rule.
 undecided_port_ingress contains e if {
 	some e in undecided_port_entries
 	e.direction == "ingress"
@@ -262,7 +263,7 @@ undecided_port_ingress contains e if {
 
 may_be_public_source(cidr) if is_public_cidr(cidr)
 
-may_be_public_source(cidr) if util.is_unknown(cidr)
+may_be_public_source(cidr) if util.may_be_anything(cidr)
 
 # `tcp/var.port`, `tcp/var.from-var.to`, `var.protocol/22`: the ports of an undecided entry as written.
 undecided_port_label(e) := sprintf("%s/%s", [util.label(e.protocol), util.label(e.from)]) if {

@@ -92,7 +92,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some e in entries
-	util.is_unknown(e.cidr)
+	util.may_be_anything(e.cidr)
 	ports := opened_admin_ports(e)
 	count(ports) > 0
 	finding := network.cannot_tell(e, sprintf("The network ACL allows %s, which includes administration port(s) %s, from a source Tollgate cannot know: make sure it is not the internet.", [network.port_label(e), util.number_list(ports)]))

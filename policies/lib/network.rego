@@ -265,7 +265,8 @@ may_be_public_source(cidr) if is_public_cidr(cidr)
 
 may_be_public_source(cidr) if util.may_be_anything(cidr)
 
-# `tcp/var.port`, `tcp/var.from-var.to`, `var.protocol/22`: the ports of an undecided entry as written.
+# `tcp/var.port`, `tcp/var.from-var.to`, `var.protocol/22`: the ports of an undecided entry as written;
+# the expression alone for an unknown module rule name (`var.ingress_rules`).
 undecided_port_label(e) := sprintf("%s/%s", [util.label(e.protocol), util.label(e.from)]) if {
 	e.from != null
 	e.from == e.to
@@ -273,7 +274,7 @@ undecided_port_label(e) := sprintf("%s/%s", [util.label(e.protocol), util.label(
 
 undecided_port_label(e) := sprintf("%s/%s-%s", [util.label(e.protocol), util.label(e.from), util.label(e.to)]) if e.from != e.to
 
-undecided_port_label(e) := sprintf("%s/%s", [util.label(e.protocol), "any"]) if {
+undecided_port_label(e) := util.label(e.protocol) if {
 	e.from == null
 	e.to == null
 }
@@ -387,6 +388,27 @@ written_entries contains e if {
 	path := first_written(rule.path, c.path)
 	e := make_entry(r, direction, rule.path, c.value, path, ports[2], ports[0], ports[1])
 }
+
+# A rule name the call's author leaves unknown (`ingress_rules = var.ingress_rules`, or one
+# element of the list) names a protocol and ports Tollgate cannot know: one undecided entry per
+# CIDR, with the name as its protocol and no ports.
+written_entries contains e if {
+	some r in module_security_groups
+	some direction in ["ingress", "egress"]
+	some rule in module_unknown_rule_names(r, concat("_", [direction, "rules"]))
+	some family in ["ipv4", "ipv6"]
+	some c in module_default_cidrs(r, direction, family)
+	is_source(c.value)
+	e := written_entry(r, direction, rule.path, c.value, first_written(rule.path, c.path), rule.name, null, null)
+}
+
+module_unknown_rule_names(r, list) := [{"name": r.config[list], "path": [list]}] if util.is_unknown(r.config[list])
+
+# An unknown element points at the list: its own location is where its value comes from.
+module_unknown_rule_names(r, list) := [{"name": name, "path": [list]} |
+	some name in r.config[list]
+	util.is_unknown(name)
+] if is_array(r.config[list])
 
 first_written(preferred, _) := preferred if count(preferred) > 0
 

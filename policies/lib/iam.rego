@@ -99,7 +99,7 @@ managed_documents contains document if {
 	some spec in specs[r.type]
 	value := r.config[spec.property]
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.property], "conditional": object.get(r, "conditional", {})}
+	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.property], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
 }
 
 managed_documents contains document if {
@@ -110,7 +110,7 @@ managed_documents contains document if {
 	some i, policy in r.config.Policies
 	value := policy.PolicyDocument
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"], "conditional": object.get(r, "conditional", {})}
+	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
 }
 
 terraform_attributes_by_type := {type: specs |
@@ -190,11 +190,43 @@ documents contains document if {
 # Every statement: the document's fields (`address`, `type`, `kind`, `doc`, `path`, and the
 # carrier's `conditional` record, `{}` but for CloudFormation written under an undecided
 # `Fn::If`) plus `statement`, `index` and `statement_path` (the path of the statement inside the
-# document: `["Statement", 0]`, or `["Statement"]` for a lone object).
+# document: `["Statement", 0]`, or `["Statement"]` for a lone object), and `when`: a statement
+# key chosen by an undecided `Fn::If` (`Action: !If [C, "s3:*", "s3:GetObject"]`, the carrier's
+# `alternatives`) gives one entry per branch, its `statement` holding that branch's value and
+# `when` its condition (a rule returns it as the finding's `when`); `""` for the others.
 statements contains entry if {
 	some document in documents
 	some s in statement_entries(document.doc.Statement)
-	entry := object.union(document, s)
+	some variant in statement_variants(object.get(document, "alternatives", {}), array.concat(document.path, s.statement_path), s.statement)
+	entry := object.union(object.union(document, s), variant)
+}
+
+statement_variants(alternatives, path, statement) := [{"statement": statement, "when": ""}] if {
+	count(statement_alternatives(alternatives, path, statement)) == 0
+}
+
+statement_variants(alternatives, path, statement) := variants if {
+	variants := statement_alternatives(alternatives, path, statement)
+	count(variants) > 0
+}
+
+# A key of the statement (`Action`) or of one of its objects (`Principal/AWS`) under an undecided
+# `Fn::If`: each branch substituted alone, so two such keys of one statement are not combined.
+statement_alternatives(alternatives, path, statement) := [{"statement": variant, "when": alternative.condition} |
+	prefix := concat("", [util.pointer(path), "/"])
+	some pointer, branches in alternatives
+	startswith(pointer, prefix)
+	keys := split(substring(pointer, count(prefix), -1), "/")
+	some alternative in branches
+	variant := substituted(statement, keys, alternative.value)
+]
+
+substituted(statement, keys, value) := object.union(object.remove(statement, {keys[0]}), {keys[0]: value}) if count(keys) == 1
+
+substituted(statement, keys, value) := object.union(object.remove(statement, {keys[0]}), {keys[0]: inner}) if {
+	count(keys) == 2
+	is_object(statement[keys[0]])
+	inner := object.union(object.remove(statement[keys[0]], {keys[1]}), {keys[1]: value})
 }
 
 statement_entries(statement) := [{"statement": s, "index": i, "statement_path": ["Statement", i]} |
@@ -211,9 +243,12 @@ path(entry, suffix) := array.concat(array.concat(entry.path, entry.statement_pat
 
 # The conditions under which `suffix` (a path inside the statement, `[]` for the statement
 # itself) exists where its document does: a CloudFormation statement or part of one written
-# under an `Fn::If` the template cannot decide. `[]` when it is there in every deployment of the
-# document.
-conditions(entry, suffix) := util.conditions_below(entry.conditional, entry.path, array.concat(entry.statement_path, suffix))
+# under an `Fn::If` the template cannot decide, or the branch of one the entry is (`when`). `[]`
+# when it is there in every deployment of the document.
+conditions(entry, suffix) := array.concat(
+	util.conditions_below(entry.conditional, entry.path, array.concat(entry.statement_path, suffix)),
+	[entry.when | entry.when != ""],
+)
 
 is_allow(statement) if statement.Effect == "Allow"
 

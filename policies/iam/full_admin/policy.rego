@@ -24,6 +24,7 @@ deny contains finding if {
 	resource.value == "*"
 	finding := {
 		"resource": st.address,
+		"when": st.when,
 		"message": "The policy allows every action on every resource (\"*\" on \"*\"), which is full administrator access.",
 		"evidence": "* on *",
 		"path": iam.path(st, action.path),
@@ -37,7 +38,7 @@ deny contains finding if {
 	some resource in iam.values(st.statement, "Resource")
 	resource.value == "*"
 	some action in iam.unknown_values(st.statement, "Action")
-	finding := settings.cannot_tell(st.address, iam.path(st, action.path), action.value, "The policy allows an action Tollgate cannot know on every resource: if it is \"*\", this is full administrator access.")
+	finding := object.union(settings.cannot_tell(st.address, iam.path(st, action.path), action.value, "The policy allows an action Tollgate cannot know on every resource: if it is \"*\", this is full administrator access."), {"when": st.when})
 }
 
 # Every action on an unknown resource might be every resource.
@@ -47,5 +48,5 @@ deny contains finding if {
 	some action in iam.values(st.statement, "Action")
 	action.value == "*"
 	some resource in iam.unknown_values(st.statement, "Resource")
-	finding := settings.cannot_tell(st.address, iam.path(st, resource.path), resource.value, "The policy allows every action on a resource Tollgate cannot know: if it is \"*\", this is full administrator access.")
+	finding := object.union(settings.cannot_tell(st.address, iam.path(st, resource.path), resource.value, "The policy allows every action on a resource Tollgate cannot know: if it is \"*\", this is full administrator access."), {"when": st.when})
 }

@@ -43,6 +43,7 @@ deny contains finding if {
 	not has_subject_condition(st, host)
 	finding := {
 		"resource": st.address,
+		"when": st.when,
 		"message": sprintf("The role trusts %s tokens without a condition on %s:sub, so any repository on the provider can assume it.", [host, host]),
 		"evidence": sprintf("%s without sub", [host]),
 		"path": iam.path(st, principal.path),

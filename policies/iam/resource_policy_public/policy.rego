@@ -51,7 +51,7 @@ actions(statement) := "unreadable actions" if {
 	count(iam.values(statement, "NotAction")) == 0
 }
 
-# The public grants: `{address, message, evidence, path, severity}`.
+# The public grants: `{address, when, message, evidence, path, severity}`.
 grants contains grant if {
 	some st in iam.resource_statements
 	iam.is_allow(st.statement)
@@ -60,6 +60,7 @@ grants contains grant if {
 	not iam.has_restricting_condition(st.statement)
 	grant := {
 		"address": st.address,
+		"when": st.when,
 		"message": sprintf("The resource policy allows %s to everyone (Principal %s)", [actions(st.statement), principal.value]),
 		"remedy": "name the principals that need access or add an account, organization or network condition.",
 		"evidence": sprintf("Principal %s %s: %s", [principal.type, principal.value, actions(st.statement)]),
@@ -77,6 +78,7 @@ grants contains grant if {
 	not iam.has_unconditional_restricting_condition(st)
 	grant := {
 		"address": st.address,
+		"when": st.when,
 		"message": sprintf("The resource policy allows %s to everyone (Principal %s) in deployments without its narrowing condition, which is written only for %s", [actions(st.statement), principal.value, iam.restricting_condition_when(st)]),
 		"remedy": "narrow the callers in every deployment.",
 		"evidence": sprintf("Principal %s %s: %s", [principal.type, principal.value, actions(st.statement)]),
@@ -93,6 +95,7 @@ grants contains grant if {
 	iam.narrowed_only_by_source_ip(st.statement)
 	grant := {
 		"address": st.address,
+		"when": st.when,
 		"message": sprintf("The resource policy allows %s to anonymous callers from the addresses in aws:SourceIp (Principal %s)", [actions(st.statement), principal.value]),
 		"remedy": "name the principals that need access, or narrow to an account, organization or VPC endpoint.",
 		"evidence": sprintf("Principal %s %s from aws:SourceIp: %s", [principal.type, principal.value, actions(st.statement)]),
@@ -108,6 +111,7 @@ grants contains grant if {
 	not iam.has_restricting_condition(st.statement)
 	grant := {
 		"address": st.address,
+		"when": st.when,
 		"message": sprintf("The resource policy allows %s to every principal except those in NotPrincipal", [actions(st.statement)]),
 		"remedy": "name the principals that need access instead.",
 		"evidence": sprintf("NotPrincipal: %s", [actions(st.statement)]),
@@ -126,6 +130,7 @@ deny contains finding if {
 		"evidence": grant.evidence,
 		"path": grant.path,
 		"severity": grant.severity,
+		"when": grant.when,
 	}
 }
 
@@ -139,6 +144,7 @@ deny contains finding if {
 		"evidence": sprintf("%s (contained by Block Public Access)", [grant.evidence]),
 		"path": grant.path,
 		"severity": "low",
+		"when": grant.when,
 	}
 }
 
@@ -148,5 +154,5 @@ deny contains finding if {
 	iam.is_allow(st.statement)
 	some principal in iam.unknown_principals(st.statement, "Principal")
 	not iam.has_unconditional_restricting_condition(st)
-	finding := settings.cannot_tell(st.address, iam.path(st, principal.path), principal.value, sprintf("The resource policy allows %s to a principal Tollgate cannot know, with no account, organization or network condition: if it is \"*\", anyone can.", [actions(st.statement)]))
+	finding := object.union(settings.cannot_tell(st.address, iam.path(st, principal.path), principal.value, sprintf("The resource policy allows %s to a principal Tollgate cannot know, with no account, organization or network condition: if it is \"*\", anyone can.", [actions(st.statement)])), {"when": st.when})
 }

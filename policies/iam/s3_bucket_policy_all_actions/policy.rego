@@ -53,6 +53,7 @@ deny contains finding if {
 	who := grantees(st.statement)
 	finding := {
 		"resource": st.address,
+		"when": st.when,
 		"message": sprintf("The bucket policy allows every S3 action ('%s') to %s, including deleting the bucket and replacing its policy: list the actions they need.", [action.value, who]),
 		"evidence": sprintf("%s to %s", [action.value, who]),
 		"path": iam.path(st, action.path),

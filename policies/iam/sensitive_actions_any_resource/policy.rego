@@ -72,6 +72,7 @@ deny contains finding if {
 	count(covered) > 0
 	finding := {
 		"resource": st.address,
+		"when": st.when,
 		"message": sprintf("The policy allows '%s' (%s) on every resource: scope Resource to the ARNs the workload uses.", [action.value, concat(", ", covered)]),
 		"evidence": sprintf("%s on *", [action.value]),
 		"path": iam.path(st, action.path),

@@ -26,6 +26,7 @@ deny contains finding if {
 	not iam.has_unconditional_restricting_condition(st)
 	finding := {
 		"resource": st.address,
+		"when": st.when,
 		"message": sprintf("The trust policy lets any AWS principal (%s) assume the role: name the trusted principals or add an account or organization condition.", [principal.value]),
 		"evidence": sprintf("Principal %s %s", [principal.type, principal.value]),
 		"path": iam.path(st, principal.path),
@@ -37,5 +38,5 @@ deny contains finding if {
 	iam.is_allow(st.statement)
 	some principal in iam.unknown_principals(st.statement, "Principal")
 	not iam.has_restricting_condition(st.statement)
-	finding := settings.cannot_tell(st.address, iam.path(st, principal.path), principal.value, "The trust policy names a principal Tollgate cannot know and no account or organization condition: if it is \"*\", any AWS principal can assume the role.")
+	finding := object.union(settings.cannot_tell(st.address, iam.path(st, principal.path), principal.value, "The trust policy names a principal Tollgate cannot know and no account or organization condition: if it is \"*\", any AWS principal can assume the role."), {"when": st.when})
 }

@@ -26,6 +26,7 @@ deny contains finding if {
 	not full_admin(st.statement, action.value)
 	finding := {
 		"resource": st.address,
+		"when": st.when,
 		"message": sprintf("The policy allows '%s': grant the specific actions the workload needs.", [action.value]),
 		"evidence": action.value,
 		"path": iam.path(st, action.path),
@@ -44,7 +45,7 @@ deny contains finding if {
 	iam.is_allow(st.statement)
 	not any_resource(st.statement)
 	some action in iam.unknown_values(st.statement, "Action")
-	finding := settings.cannot_tell(st.address, iam.path(st, action.path), action.value, "The policy allows an action Tollgate cannot know, which may be a wildcard: grant the specific actions the workload needs.")
+	finding := object.union(settings.cannot_tell(st.address, iam.path(st, action.path), action.value, "The policy allows an action Tollgate cannot know, which may be a wildcard: grant the specific actions the workload needs."), {"when": st.when})
 }
 
 any_resource(statement) if {

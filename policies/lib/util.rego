@@ -203,7 +203,8 @@ possible_values(r, path) := [{"value": value, "condition": ""}] if {
 # Where and in which deployments the boolean `key` of the object at `path` is not true, as
 # `[{path, when}]` for findings: absent (at `path`, when ""), false (at the key, when "" or the
 # condition of an `Fn::If` branch that sets it false), or set only under conditions the template
-# cannot decide (at the last unconditional object, when those conditions do not all hold).
+# cannot decide within the object (at `path`, when those conditions do not all hold; the object's
+# own conditions stay the finding's, from its path).
 disabled(r, path, key) := array.concat(
 	[{"path": path, "when": ""} | is_absent(object.get(r.config, path, null), key)],
 	array.concat(
@@ -212,20 +213,13 @@ disabled(r, path, key) := array.concat(
 			some possible in possible_values(r, key_path)
 			is_false(possible.value)
 		],
-		[{"path": unconditional_prefix(r, key_path), "when": negation(conditions)} |
-			key_path := array.concat(path, [key])
+		[{"path": path, "when": negation(conditions)} |
 			not is_absent(object.get(r.config, path, null), key)
-			conditions := conditions_below(object.get(r, "conditional", {}), [], key_path)
+			conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
 			count(conditions) > 0
 		],
 	),
 )
-
-# The longest prefix of `path` whose value exists wherever the resource does.
-unconditional_prefix(r, path) := array.slice(path, 0, min({i |
-	some i, _ in path
-	r.conditional[pointer(array.slice(path, 0, i + 1))]
-}))
 
 # The condition text under which not all of `conditions` hold.
 negation(conditions) := concat("", ["not ", conditions[0]]) if {

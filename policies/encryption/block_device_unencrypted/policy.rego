@@ -61,18 +61,21 @@ devices contains d if {
 
 deny contains finding if {
 	some d in devices
-	util.is_false(d.device[d.encrypted])
+	some off in util.disabled(d.resource, d.path, d.encrypted)
+	off.path != d.path
 	finding := {
 		"resource": d.resource.address,
 		"message": "The EBS block device is explicitly unencrypted: set encrypted to true.",
 		"evidence": sprintf("%s.%s not true", [trim_prefix(format_path(d.path), "."), d.encrypted]),
-		"path": array.concat(d.path, [d.encrypted]),
+		"path": off.path,
+		"when": off.when,
 	}
 }
 
 deny contains finding if {
 	some d in devices
-	util.is_absent(d.device, d.encrypted)
+	some off in util.disabled(d.resource, d.path, d.encrypted)
+	off.path == d.path
 	util.is_absent(d.device, d.snapshot)
 	not account_default_encryption
 	finding := {
@@ -80,6 +83,7 @@ deny contains finding if {
 		"message": "The EBS block device does not enable encryption: set encrypted to true.",
 		"evidence": sprintf("%s.%s not true", [trim_prefix(format_path(d.path), "."), d.encrypted]),
 		"path": d.path,
+		"when": off.when,
 	}
 }
 
@@ -92,6 +96,5 @@ segment(s) := sprintf("[%d]", [s]) if is_number(s)
 
 deny contains finding if {
 	some d in devices
-	path := array.concat(d.path, [d.encrypted])
-	finding := settings.cannot_tell(d.resource.address, path, d.device[d.encrypted], "The EBS block device may not be encrypted: set encrypted to true.")
+	some finding in settings.cannot_tell_each(d.resource, array.concat(d.path, [d.encrypted]), "The EBS block device may not be encrypted: set encrypted to true.")
 }

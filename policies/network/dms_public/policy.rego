@@ -60,6 +60,5 @@ deny contains finding if {
 deny contains finding if {
 	some type, attribute in {"aws_dms_replication_instance": "publicly_accessible", "AWS::DMS::ReplicationInstance": "PubliclyAccessible"}
 	some r in util.resources(type)
-	not r.alternatives[util.pointer([attribute])]
-	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The DMS replication instance may be publicly accessible: make it private.")
+	some finding in settings.cannot_tell_each(r, [attribute], "The DMS replication instance may be publicly accessible: make it private.")
 }

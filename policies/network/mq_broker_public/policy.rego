@@ -35,6 +35,5 @@ deny contains finding if {
 deny contains finding if {
 	some type, attribute in attributes
 	some r in util.resources(type)
-	not r.alternatives[util.pointer([attribute])]
-	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The Amazon MQ broker may be publicly accessible: make it private and reach it from inside the VPC.")
+	some finding in settings.cannot_tell_each(r, [attribute], "The Amazon MQ broker may be publicly accessible: make it private and reach it from inside the VPC.")
 }

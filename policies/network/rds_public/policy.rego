@@ -47,7 +47,5 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	# An undecided CloudFormation Fn::If between known values is judged on each value above.
-	not r.alternatives[util.pointer([attribute])]
-	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The database may be publicly accessible: set it private and connect from inside the VPC.")
+	some finding in settings.cannot_tell_each(r, [attribute], "The database may be publicly accessible: set it private and connect from inside the VPC.")
 }

@@ -43,8 +43,7 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	not r.alternatives[util.pointer([attribute])]
-	finding := settings.cannot_tell(r.address, [attribute], r.config[attribute], "The Redshift cluster may be publicly accessible: set it private and connect from inside the VPC.")
+	some finding in settings.cannot_tell_each(r, [attribute], "The Redshift cluster may be publicly accessible: set it private and connect from inside the VPC.")
 }
 
 # AWS provider versions below 6 default `publicly_accessible` to true.

@@ -221,6 +221,18 @@ disabled(r, path, key) := array.concat(
 	),
 )
 
+# Where and in which deployments the setting `key` of the object at `path` is unset, as
+# `[{path, when}]` for findings, both at `path`: empty (when ""), or set only under conditions the
+# template cannot decide within the object (when those conditions do not all hold).
+missing(r, path, key) := array.concat(
+	[{"path": path, "when": ""} | is_empty(object.get(r.config, path, null), key)],
+	[{"path": path, "when": negation(conditions)} |
+		not is_empty(object.get(r.config, path, null), key)
+		conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
+		count(conditions) > 0
+	],
+)
+
 # The condition text under which not all of `conditions` hold.
 negation(conditions) := concat("", ["not ", conditions[0]]) if {
 	count(conditions) == 1

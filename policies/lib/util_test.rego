@@ -110,6 +110,13 @@ test_disabled_says_where_and_when_a_flag_is_not_true if {
 	util.disabled({"config": {}}, ["Block"], "Enabled") == []
 }
 
+test_missing_says_when_a_setting_is_unset if {
+	util.missing(conditional_database, ["Options"], "Enabled") == [{"path": ["Options"], "when": "not Prod"}]
+	util.missing(conditional_database, ["Options"], "Missing") == [{"path": ["Options"], "when": ""}]
+	util.missing(conditional_database, ["Options"], "Trace") == []
+	util.missing({"config": {"KmsKeyId": ""}}, [], "KmsKeyId") == [{"path": [], "when": ""}]
+}
+
 test_negation_of_conditions if {
 	util.negation(["C"]) == "not C"
 	util.negation(["not C"]) == "C"

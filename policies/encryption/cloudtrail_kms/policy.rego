@@ -20,11 +20,12 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	util.is_empty(r.config, attribute)
+	some unset in util.missing(r, [], attribute)
 	finding := {
 		"resource": r.address,
 		"message": "The trail's log files are not encrypted with a KMS key: set a customer managed key.",
 		"evidence": sprintf("%s unset", [attribute]),
-		"path": [],
+		"path": unset.path,
+		"when": unset.when,
 	}
 }

@@ -30,6 +30,6 @@ deny contains finding if {
 
 deny contains finding if {
 	some r in util.resources("AWS::Kinesis::Stream")
-	util.is_absent(r.config, "StreamEncryption")
-	finding := {"resource": r.address, "message": message, "evidence": "StreamEncryption unset", "path": []}
+	some unset in util.missing(r, [], "StreamEncryption")
+	finding := {"resource": r.address, "message": message, "evidence": "StreamEncryption unset", "path": unset.path, "when": unset.when}
 }

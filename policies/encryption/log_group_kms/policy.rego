@@ -21,11 +21,12 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	util.is_empty(r.config, attribute)
+	some unset in util.missing(r, [], attribute)
 	finding := {
 		"resource": r.address,
 		"message": "The log group is not encrypted with a customer managed KMS key: set one.",
 		"evidence": sprintf("%s unset", [attribute]),
-		"path": [],
+		"path": unset.path,
+		"when": unset.when,
 	}
 }

@@ -21,11 +21,12 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	util.is_empty(r.config, attribute)
+	some unset in util.missing(r, [], attribute)
 	finding := {
 		"resource": r.address,
 		"message": "The trail does not send events to CloudWatch Logs: set a log group so activity can be alarmed on.",
 		"evidence": sprintf("%s unset", [attribute]),
-		"path": [],
+		"path": unset.path,
+		"when": unset.when,
 	}
 }

@@ -20,11 +20,13 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	util.is_false(r.config[attribute])
+	some possible in util.possible_values(r, [attribute])
+	util.is_false(possible.value)
 	finding := {
 		"resource": r.address,
 		"message": "The trail is not logging: enable logging.",
 		"evidence": sprintf("%s = false", [attribute]),
 		"path": [attribute],
+		"when": possible.condition,
 	}
 }

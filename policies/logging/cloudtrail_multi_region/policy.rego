@@ -40,11 +40,13 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	keys := attributes[r.type]
-	util.is_false(r.config[keys.global])
+	some possible in util.possible_values(r, [keys.global])
+	util.is_false(possible.value)
 	finding := {
 		"resource": r.address,
 		"message": "The trail does not record global service events (IAM, STS, CloudFront): enable them.",
 		"evidence": sprintf("%s = false", [keys.global]),
 		"path": [keys.global],
+		"when": possible.condition,
 	}
 }

@@ -23,7 +23,8 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	days := util.number(r.config[attribute])
+	some possible in util.possible_values(r, [attribute])
+	days := util.number(possible.value)
 	days > 0
 	days < settings.log_retention_min_days
 	finding := {
@@ -31,5 +32,6 @@ deny contains finding if {
 		"message": sprintf("The log group keeps logs for %d days: keep them at least %d days.", [days, settings.log_retention_min_days]),
 		"evidence": sprintf("%s = %d", [attribute, days]),
 		"path": [attribute],
+		"when": possible.condition,
 	}
 }

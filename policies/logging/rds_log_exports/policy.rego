@@ -37,12 +37,42 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	keys := attributes[r.type]
-	util.is_empty(r.config, keys.exports)
+	some unset in util.missing(r, [], keys.exports)
 	not in_cluster(r)
 	finding := {
 		"resource": r.address,
 		"message": "The database exports no logs to CloudWatch Logs: enable the engine's log exports.",
 		"evidence": sprintf("%s unset", [keys.exports]),
-		"path": [],
+		"path": unset.path,
+		"when": unset.when,
 	}
+}
+
+# Every export written under an undecided CloudFormation Fn::If: none where no condition holds.
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	keys := attributes[r.type]
+	exports := r.config[keys.exports]
+	count(exports) > 0
+	util.unconditional(r, [keys.exports])
+	every i, _ in exports {
+		not util.unconditional(r, [keys.exports, i])
+	}
+	not in_cluster(r)
+	conditions := sort({concat(" and ", util.conditions_below(r.conditional, [keys.exports], [i])) | some i, _ in exports})
+	not both_branches(conditions)
+	finding := {
+		"resource": r.address,
+		"message": "The database exports no logs to CloudWatch Logs: enable the engine's log exports.",
+		"evidence": sprintf("%s unset", [keys.exports]),
+		"path": [],
+		"when": util.negation([concat(" or ", conditions)]),
+	}
+}
+
+# Exports in both branches of one condition (`!If [C, [a, b], [a]]`): some export in every deployment.
+both_branches(conditions) if {
+	some condition in conditions
+	concat("", ["not ", condition]) in conditions
 }

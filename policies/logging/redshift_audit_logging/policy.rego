@@ -46,6 +46,6 @@ deny contains finding if {
 
 deny contains finding if {
 	some r in util.resources("AWS::Redshift::Cluster")
-	util.is_absent(r.config, "LoggingProperties")
-	finding := {"resource": r.address, "message": message, "evidence": "audit logging not enabled", "path": []}
+	some unset in util.missing(r, [], "LoggingProperties")
+	finding := {"resource": r.address, "message": message, "evidence": "audit logging not enabled", "path": unset.path, "when": unset.when}
 }

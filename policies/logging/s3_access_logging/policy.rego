@@ -26,7 +26,10 @@ separate_type := "aws_s3_bucket_logging"
 
 has_logging(bucket) if not util.is_empty(bucket.config, "logging")
 
-has_logging(bucket) if not util.is_absent(bucket.config, "LoggingConfiguration")
+has_logging(bucket) if {
+	not util.is_absent(bucket.config, "LoggingConfiguration")
+	util.unconditional(bucket, ["LoggingConfiguration"])
+}
 
 has_logging(bucket) if count(s3.settings(bucket, separate_type)) > 0
 
@@ -57,13 +60,21 @@ deny contains finding if {
 	not has_logging(bucket)
 	not is_log_target(bucket)
 	not unjoined(bucket)
+	some unset in missing_logging(bucket)
 	finding := {
 		"resource": bucket.address,
 		"message": "The bucket has no server access logging: deliver its access logs to a log bucket.",
 		"evidence": "no access logging",
 		"path": [],
+		"when": unset.when,
 	}
 }
+
+# When the bucket has no logging: always, or where a CloudFormation `LoggingConfiguration`
+# written under an undecided `Fn::If` is not deployed.
+missing_logging(bucket) := [{"when": ""}] if bucket.source != "cloudformation"
+
+missing_logging(bucket) := util.missing(bucket, [], "LoggingConfiguration") if bucket.source == "cloudformation"
 
 unjoined(bucket) if {
 	bucket.source == "terraform"

@@ -37,15 +37,14 @@ deny contains finding if {
 deny contains finding if {
 	settings.dynamodb_require_cmk
 	some r in util.resources("AWS::DynamoDB::Table")
-	util.is_absent(r.config, "SSESpecification")
-	finding := {"resource": r.address, "message": message, "evidence": "SSEEnabled not true", "path": []}
+	some unset in util.missing(r, [], "SSESpecification")
+	finding := {"resource": r.address, "message": message, "evidence": "SSEEnabled not true", "path": unset.path, "when": unset.when}
 }
 
 deny contains finding if {
 	settings.dynamodb_require_cmk
 	some r in util.resources("AWS::DynamoDB::Table")
-	sse := r.config.SSESpecification
-	is_object(sse)
-	path := util.disabled_path(sse, "SSEEnabled")
-	finding := {"resource": r.address, "message": message, "evidence": "SSEEnabled not true", "path": array.concat(["SSESpecification"], path)}
+	is_object(r.config.SSESpecification)
+	some off in util.disabled(r, ["SSESpecification"], "SSEEnabled")
+	finding := {"resource": r.address, "message": message, "evidence": "SSEEnabled not true", "path": off.path, "when": off.when}
 }

@@ -65,8 +65,8 @@ deny contains f if {
 	r.source == "cloudformation"
 	r.type in cloudformation_types
 	some setting in cloudformation_settings
-	util.is_absent(r.config, setting.block)
-	f := finding(r, setting, [])
+	some unset in util.missing(r, [], setting.block)
+	f := object.union(finding(r, setting, unset.path), {"when": unset.when})
 }
 
 deny contains f if {
@@ -74,8 +74,7 @@ deny contains f if {
 	r.source == "cloudformation"
 	r.type in cloudformation_types
 	some setting in cloudformation_settings
-	block := r.config[setting.block]
-	is_object(block)
-	path := util.disabled_path(block, setting.flag)
-	f := finding(r, setting, array.concat([setting.block], path))
+	is_object(r.config[setting.block])
+	some off in util.disabled(r, [setting.block], setting.flag)
+	f := object.union(finding(r, setting, off.path), {"when": off.when})
 }

@@ -24,12 +24,14 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	keys := attributes[r.type]
-	util.is_false(r.config[keys.managed])
-	util.is_absent(r.config, keys.kms)
+	some possible in util.possible_values(r, [keys.managed])
+	util.is_false(possible.value)
+	some unset in util.missing(r, [], keys.kms)
 	finding := {
 		"resource": r.address,
 		"message": "The queue disables server-side encryption: keep SSE-SQS or set a KMS key.",
 		"evidence": sprintf("%s = false", [keys.managed]),
 		"path": [keys.managed],
+		"when": concat(" and ", [c | some c in [possible.condition, unset.when]; c != ""]),
 	}
 }

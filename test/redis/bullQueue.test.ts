@@ -176,6 +176,12 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     ] as const)
       await accepting.enqueue(jobFor(payload(pull, 1, `d${pull}`, installation)));
     await waitFor(async () => (await accepting.depth()).running === 3, 15_000, "three running");
+    // A job is active in BullMQ a moment before its worker takes the installation's slot.
+    const slotsTaken = async () => {
+      const { byInstallation } = await accepting.depthByInstallation();
+      return [...byInstallation.values()].reduce((n, d) => n + d.running, 0) === 3;
+    };
+    await waitFor(slotsTaken, 15_000, "three slots taken");
     const busy = await accepting.depthByInstallation();
     expect(busy.countsWaiting).toBe(false);
     expect([...busy.byInstallation].sort()).toEqual([

@@ -27,11 +27,12 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	util.is_empty(r.config, attribute)
+	some unset in util.missing(r, [], attribute)
 	finding := {
 		"resource": r.address,
 		"message": "The API stage writes no access logs: configure access log settings.",
 		"evidence": sprintf("%s unset", [attribute]),
-		"path": [],
+		"path": unset.path,
+		"when": unset.when,
 	}
 }

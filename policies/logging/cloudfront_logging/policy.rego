@@ -30,9 +30,9 @@ deny contains finding if {
 
 deny contains finding if {
 	some r in util.resources("AWS::CloudFront::Distribution")
-	util.is_absent(r.config.DistributionConfig, "Logging")
+	some unset in util.missing(r, ["DistributionConfig"], "Logging")
 	not util.referenced_by_any(r, {"AWS::Logs::DeliverySource"})
-	finding := {"resource": r.address, "message": message, "evidence": "Logging unset", "path": []}
+	finding := {"resource": r.address, "message": message, "evidence": "Logging unset", "path": [], "when": unset.when}
 }
 
 # `<bucket>.s3.amazonaws.com`, with the regional (`.s3.eu-west-1.`, `.s3-eu-west-1.`),

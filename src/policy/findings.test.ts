@@ -137,6 +137,20 @@ describe("findings from rule results", () => {
       ["SSH open. Only when not HasVpn.", "e"],
       ["No description.", "d"],
     ]);
+    const branches = toFindings(
+      meta.rule,
+      [
+        { ...results[0], when: "HasVpn" },
+        { ...results[0], when: "not HasVpn" },
+        { ...results[1], when: "IsA" },
+        { ...results[1], when: "IsB" },
+      ],
+      new Map([["Web", { ...group, address: "Web" }]]),
+    );
+    expect(branches.findings.map((f) => [f.message, f.evidence])).toEqual([
+      ["SSH open.", "e"],
+      ["No description. Only when IsA or IsB.", "d"],
+    ]);
     const plain = toFindings(meta.rule, results, new Map([["Web", { ...group, address: "Web" }]]));
     expect(plain.findings.map((f) => [f.message, f.evidence])).toEqual([
       ["SSH open.", "e"],

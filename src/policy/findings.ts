@@ -4,7 +4,8 @@
 // The most specific written location of `path` becomes the finding's line. A finding whose path
 // exists only under a CloudFormation condition the template cannot decide (`conditional`), or
 // whose rule judged one alternative of such a value (`when`), says so in its message; its
-// evidence, and so its identity, is the one it would have unconditionally.
+// evidence, and so its identity, is the one it would have unconditionally; the same finding
+// returned under several alternatives is one finding (under C and not C, one in every deployment).
 import { z } from "zod";
 import { toPointer } from "../model/pointer.js";
 import type { Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
@@ -19,6 +20,36 @@ const rawFindingSchema = z.object({
   unknown: z.string().min(1).optional(),
   when: z.string().optional(),
 });
+
+type RawFinding = z.infer<typeof rawFindingSchema>;
+
+/**
+ * One result per finding a rule returned under several alternatives (a statement entry per
+ * branch of an `Fn::If` on a key the rule does not read): the same finding under `C` and
+ * `not C`, or also unconditionally, holds in every deployment; under other conditions it holds
+ * when any of them does. Without this, one finding would count twice in the diff's multiset.
+ */
+function mergeAlternatives(results: RawFinding[]): RawFinding[] {
+  const merged = new Map<string, { result: RawFinding; whens: Set<string> }>();
+  for (const result of results) {
+    const key = JSON.stringify([
+      result.resource,
+      typeof result.path === "string" ? result.path : toPointer(result.path ?? []),
+      result.evidence ?? null,
+      result.message,
+      result.severity ?? null,
+      result.unknown ?? null,
+    ]);
+    const entry = merged.get(key);
+    if (entry) entry.whens.add(result.when ?? "");
+    else merged.set(key, { result, whens: new Set([result.when ?? ""]) });
+  }
+  return [...merged.values()].map(({ result, whens }) => {
+    if (whens.size === 1) return result;
+    const always = whens.has("") || [...whens].some((when) => whens.has(`not ${when}`));
+    return { ...result, when: always ? "" : [...whens].sort().join(" or ") };
+  });
+}
 
 /** The location of the longest prefix of `pointer` that the resource records. */
 export function locate(resource: Resource, pointer: string): SourceLocation | undefined {
@@ -52,6 +83,7 @@ export function toFindings(
 ): { findings: Finding[]; errors: LoadError[] } {
   const findings: Finding[] = [];
   const errors: LoadError[] = [];
+  const valid: RawFinding[] = [];
   for (const raw of results) {
     const parsed = rawFindingSchema.safeParse(raw);
     if (!parsed.success) {
@@ -66,8 +98,7 @@ export function toFindings(
       continue;
     }
     const result = parsed.data;
-    const resource = resources.get(result.resource);
-    if (!resource) {
+    if (!resources.has(result.resource)) {
       errors.push({
         file: rule.entrypoint,
         line: 0,
@@ -77,6 +108,11 @@ export function toFindings(
       });
       continue;
     }
+    valid.push(result);
+  }
+  for (const result of mergeAlternatives(valid)) {
+    const resource = resources.get(result.resource);
+    if (!resource) continue;
     const pointer = typeof result.path === "string" ? result.path : toPointer(result.path ?? []);
     const where = locate(resource, pointer);
     const conditions = [...conditionsOf(resource, pointer), ...(result.when ? [result.when] : [])];

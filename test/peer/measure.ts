@@ -1,7 +1,9 @@
 // Measures the built-in rules against a peer scanner's fixtures (`../shared/corpus/kics`): per
 // mapped query, recall on the lines its positive fixtures expect, and findings of the mapped
 // rules on its negative fixtures (false positives). Every fixture file is scanned on its own,
-// with the query's rule settings when the mapping gives some (opt-in rules).
+// with the query's rule settings when the mapping gives some (opt-in rules). Each file is
+// scanned a second time with `unknown_values: advisory`, to tell which missed lines a rule
+// flags as "cannot tell" (an advisory finding, never blocking, not counted as recalled).
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -41,6 +43,10 @@ export interface QueryMeasure {
   unwritten: string[];
   /** `file:line rule` of mapped-rule findings on negative fixtures. */
   falsePositives: string[];
+  /** Of `missed`, the lines a mapped rule reports as "cannot tell" under `unknown_values: advisory`. */
+  cannotTell: string[];
+  /** `file:line rule` of mapped-rule "cannot tell" findings on negative fixtures under advisory. */
+  cannotTellOnNegatives: string[];
   loadErrors: string[];
 }
 
@@ -101,6 +107,8 @@ export async function measurePeerFixtures(
       missed: [],
       unwritten: [],
       falsePositives: [],
+      cannotTell: [],
+      cannotTellOnNegatives: [],
       loadErrors: [],
     };
     const scan = async (name: string) => {
@@ -108,11 +116,18 @@ export async function measurePeerFixtures(
       const model = loadModel([{ path: name, text }]);
       const written = text.split(/\r?\n/);
       const evaluated = ruleSet.evaluate(model.resources, settings);
+      const advisory = ruleSet.evaluate(model.resources, {
+        ...settings,
+        unknown_values: "advisory",
+      });
       measure.loadErrors.push(...model.errors.map((e) => `${e.file}:${e.line}: ${e.message}`));
       return {
         model,
         written,
         findings: evaluated.findings.filter((f) => rules.includes(f.rule)),
+        cannotTell: advisory.findings.filter(
+          (f) => rules.includes(f.rule) && f.unknown !== undefined,
+        ),
       };
     };
     for (const name of positives) {
@@ -123,17 +138,22 @@ export async function measurePeerFixtures(
         )
         .map((e) => e.line);
       if (lines.length === 0) continue;
-      const { model, written, findings } = await scan(name);
+      const { model, written, findings, cannotTell } = await scan(name);
       for (const line of new Set(lines)) {
         measure.expectedLines += 1;
         if (recalled(line, name, model.resources, findings)) measure.recalledLines += 1;
-        else measure.missed.push(`${name}:${line}`);
+        else {
+          measure.missed.push(`${name}:${line}`);
+          if (recalled(line, name, model.resources, cannotTell))
+            measure.cannotTell.push(`${name}:${line}`);
+        }
         if ((written[line - 1] ?? "").trim() === "") measure.unwritten.push(`${name}:${line}`);
       }
     }
     for (const name of negatives) {
-      const { findings } = await scan(name);
+      const { findings, cannotTell } = await scan(name);
       measure.falsePositives.push(...findings.map((f) => `${name}:${f.line} ${f.rule}`));
+      measure.cannotTellOnNegatives.push(...cannotTell.map((f) => `${name}:${f.line} ${f.rule}`));
     }
     measures.push(measure);
   }
@@ -168,10 +188,15 @@ export function summarise(measures: QueryMeasure[]): string {
   const fps = measures.reduce((n, m) => n + m.falsePositives.length, 0);
   const unwritten = measures.flatMap((m) => m.unwritten.map((at) => `${m.query}/${at}`));
   const written = expected - unwritten.length;
+  const cannotTell = measures.flatMap((m) => m.cannotTell.map((at) => `${m.query}/${at}`));
+  const cannotTellOnNegatives = measures.flatMap((m) =>
+    m.cannotTellOnNegatives.map((at) => `${m.query}/${at}`),
+  );
   lines.push(
     "",
     `overall recall ${recalledTotal}/${expected} (${((100 * recalledTotal) / Math.max(1, expected)).toFixed(1)}%), ${fps} findings on negative fixtures`,
     `${unwritten.length} expected lines lie past the end of their file or on a blank line (${unwritten.join(", ")}); on the ${written} others, recall ${recalledTotal}/${written} (${((100 * recalledTotal) / Math.max(1, written)).toFixed(1)}%)`,
+    `with unknown_values: advisory, ${cannotTell.length} missed lines get a "cannot tell" finding (advisory, not counted above)${cannotTell.length ? ` (${cannotTell.join(", ")})` : ""}, and negative fixtures get ${cannotTellOnNegatives.length}${cannotTellOnNegatives.length ? ` (${cannotTellOnNegatives.join(", ")})` : ""}`,
   );
   return lines.join("\n");
 }

@@ -6,7 +6,9 @@
 #   `BlockDeviceMappings[].Ebs`) does not set `encrypted` / `Encrypted` to true. Devices
 #   restored from a snapshot, devices left out (the AMI decides), and, when the input enables
 #   `aws_ebs_encryption_by_default`, devices that omit the setting are not reported; an
-#   explicit false always is.
+#   explicit false always is. With `unknown_values: advisory`, a device restored from a
+#   snapshot that omits the setting gets a "cannot tell" finding unless the input declares that
+#   snapshot encrypted.
 # custom:
 #   id: TG-ENC-003
 #   severity: high
@@ -15,14 +17,10 @@
 #   controls: [AWS-FSBP-EC2.3, AWS-FSBP-EC2.7]
 package tollgate.rules.encryption.block_device_unencrypted
 
+import data.tollgate.lib.ebs
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
-
-account_default_encryption if {
-	some r in util.resources("aws_ebs_encryption_by_default")
-	not util.is_false(object.get(r.config, "enabled", true))
-}
 
 # `{resource, device, path, encrypted, snapshot}` for every EBS device written.
 devices contains d if {
@@ -77,7 +75,7 @@ deny contains finding if {
 	some off in util.disabled(d.resource, d.path, d.encrypted)
 	off.path == d.path
 	util.is_absent(d.device, d.snapshot)
-	not account_default_encryption
+	not ebs.account_default_encryption
 	finding := {
 		"resource": d.resource.address,
 		"message": "The EBS block device does not enable encryption: set encrypted to true.",
@@ -85,6 +83,15 @@ deny contains finding if {
 		"path": d.path,
 		"when": off.when,
 	}
+}
+
+deny contains finding if {
+	some d in devices
+	some off in util.disabled(d.resource, d.path, d.encrypted)
+	off.path == d.path
+	snapshot := d.device[d.snapshot]
+	snapshot != null
+	finding := ebs.snapshot_decides(d.resource, d.path, snapshot, d.encrypted, "The EBS block device", off.when)
 }
 
 # `["ebs_block_device", 0]` as `ebs_block_device[0]`, for evidence.

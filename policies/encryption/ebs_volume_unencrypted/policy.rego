@@ -5,7 +5,10 @@
 #   Volumes are then unencrypted unless the account enables EBS encryption by default; when the
 #   same input manages `aws_ebs_encryption_by_default` with `enabled = true`, volumes that
 #   leave the setting out are not reported, but an explicit `false` still is. Volumes restored
-#   from a snapshot inherit its encryption and are reported only for an explicit false.
+#   from a snapshot inherit its encryption and are reported only for an explicit false; with
+#   `unknown_values: advisory`, one that leaves the setting out gets a "cannot tell" finding
+#   unless the snapshot is declared in the input as encrypted (a copy with encrypted = true, or
+#   a snapshot of an encrypted volume).
 # custom:
 #   id: TG-ENC-002
 #   severity: high
@@ -14,6 +17,7 @@
 #   controls: [AWS-FSBP-EC2.3, AWS-FSBP-EC2.7]
 package tollgate.rules.encryption.ebs_volume_unencrypted
 
+import data.tollgate.lib.ebs
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
@@ -21,11 +25,6 @@ import rego.v1
 attributes := {
 	"aws_ebs_volume": {"encrypted": "encrypted", "snapshot": "snapshot_id"},
 	"AWS::EC2::Volume": {"encrypted": "Encrypted", "snapshot": "SnapshotId"},
-}
-
-account_default_encryption if {
-	some r in util.resources("aws_ebs_encryption_by_default")
-	not util.is_false(object.get(r.config, "enabled", true))
 }
 
 deny contains finding if {
@@ -46,12 +45,23 @@ deny contains finding if {
 # Absent encryption is decided elsewhere: by the account default or by the source snapshot.
 inherited(_, _, path) if {
 	path == []
-	account_default_encryption
+	ebs.account_default_encryption
 }
 
 inherited(r, keys, path) if {
 	path == []
 	not util.is_absent(r.config, keys.snapshot)
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	keys := attributes[r.type]
+	some off in util.disabled(r, [], keys.encrypted)
+	off.path == []
+	snapshot := r.config[keys.snapshot]
+	snapshot != null
+	finding := ebs.snapshot_decides(r, [], snapshot, keys.encrypted, "The EBS volume", off.when)
 }
 
 deny contains finding if {

@@ -5,12 +5,13 @@
 // in every case.
 // Run: npx tsx bench/custom-policies-restart.ts
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "../src/iac/index.js";
-import { boundedRuleSet, openCompiledStore, OrgPolicies } from "../src/org/index.js";
+import { boundedRuleSet, cacheKeyOf, openCompiledStore, OrgPolicies } from "../src/org/index.js";
 import { FakeGitHub } from "../test/app/fakeGitHub.js";
 import { redisUnavailable, startRedis } from "../test/redis/redisServer.js";
 import { OWNER_TAG_RULE } from "../test/support/customRules.js";
@@ -39,7 +40,11 @@ async function firstCheck(where: { redisUrl?: string; cacheDir?: string }): Prom
   const github = new FakeGitHub({ commits: { main: files }, pullFiles: [] });
   const api = github.client(await github.start());
   const warnings: unknown[] = [];
-  const store = openCompiledStore(where, { warn: (fields) => warnings.push(fields) });
+  // The restarts of one run share a key, as an App's replicas share its secrets.
+  const macKey = cacheKeyOf(process.env.BENCH_CACHE_SECRET ?? "");
+  const store = openCompiledStore(where, macKey, {
+    warn: (fields: object) => warnings.push(fields),
+  });
   const policies = new OrgPolicies(store ? { store } : {});
   const resources = loadModel([
     { path: "main.tf", text: 'resource "aws_s3_bucket" "logs" {\n  bucket = "acme-logs"\n}\n' },
@@ -62,9 +67,11 @@ async function firstCheck(where: { redisUrl?: string; cacheDir?: string }): Prom
   return { ms, compiles: policies.compiles, findings: findings.length };
 }
 
+const cacheSecret = process.env.BENCH_CACHE_SECRET ?? randomBytes(32).toString("hex");
+
 function restart(where: { redisUrl?: string; cacheDir?: string }): Measured {
   const child = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_CHILD: JSON.stringify(where) },
+    env: { ...process.env, BENCH_CHILD: JSON.stringify(where), BENCH_CACHE_SECRET: cacheSecret },
     encoding: "utf8",
   });
   if (child.status !== 0) throw new Error(child.stderr);

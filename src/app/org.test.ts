@@ -15,7 +15,8 @@ import {
 } from "../../test/app/orgHarness.js";
 import { createEngine } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
-import { DiskCompiledStore, listOpenPulls, OrgPolicies } from "../org/index.js";
+import { randomBytes } from "node:crypto";
+import { cacheKeyOf, DiskCompiledStore, listOpenPulls, OrgPolicies } from "../org/index.js";
 import { pushRequest } from "./org.js";
 import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
 
@@ -177,8 +178,9 @@ describe("compiled custom policies kept beyond the process", () => {
     const cacheDir = path.join(policyDir, "compiled");
     const warnings: unknown[] = [];
     const log = { warn: (fields: object) => warnings.push(fields) };
+    const macKey = cacheKeyOf(randomBytes(32));
     const instance = () =>
-      new OrgPolicies({ store: new DiskCompiledStore({ dir: cacheDir, log }) });
+      new OrgPolicies({ store: new DiskCompiledStore({ dir: cacheDir, macKey, log }) });
     const repositories = organization({
       ".github/tollgate.yml": ORG_SETTINGS,
       [RULE_PATH]: OWNER_TAG_RULE,
@@ -202,6 +204,52 @@ describe("compiled custom policies kept beyond the process", () => {
         (r) => r.path === "/graphql" || r.path.startsWith("/repos/acme/.github/git/blobs/"),
       ).length;
     expect([organizationBlobs(before), organizationBlobs(after)]).toEqual([1, 0]);
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe("the last good version of custom policies kept beyond the process", () => {
+  it("stays in force after a restart while the newest does not compile, reported as before", async () => {
+    const cacheDir = path.join(policyDir, "last-good");
+    const warnings: unknown[] = [];
+    const log = { warn: (fields: object) => warnings.push(fields) };
+    const macKey = cacheKeyOf(randomBytes(32));
+    const instance = () =>
+      new OrgPolicies({ store: new DiskCompiledStore({ dir: cacheDir, macKey, log }) });
+    const repositories = organization({
+      ".github/tollgate.yml": ORG_SETTINGS,
+      [RULE_PATH]: OWNER_TAG_RULE,
+    });
+    await deliver(
+      repositories,
+      [["push", pushPayload(".github", ORG_PUSH, [RULE_PATH])]],
+      instance(),
+    );
+    const organizationCommits = repositories[".github"]!.commits;
+    organizationCommits[DEFAULT_BRANCH] = organizationCommits[ORG_BROKEN]!;
+
+    const restarted = instance();
+    const pushed = await deliver(
+      repositories,
+      [["push", pushPayload(".github", ORG_BROKEN, [RULE_PATH])]],
+      restarted,
+    );
+    const [policyCheck] = pushed.finalCheckRuns().filter((c) => c.name === "Tollgate policies");
+    expect(policyCheck).toMatchObject({ head_sha: ORG_BROKEN, conclusion: "failure" });
+    expect(JSON.stringify(policyCheck)).toContain(
+      "Scans keep using the last version that compiled",
+    );
+
+    const pulled = await deliver(
+      repositories,
+      [["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)]],
+      restarted,
+    );
+    const [check] = pulled.finalCheckRuns();
+    expect(check).toMatchObject({ repo: "infra", conclusion: "failure" });
+    expect(JSON.stringify(check)).toContain("ACME-TAG-001");
+    expect(JSON.stringify(check)).toContain("the last version that compiled applies");
+    expect(restarted.compiles).toBe(1);
     expect(warnings).toEqual([]);
   });
 });

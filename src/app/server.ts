@@ -7,7 +7,7 @@ import { Probot, Server, type Logger } from "probot";
 import type { ScanEngine } from "../engine/types.js";
 import { BoundedRetryOctokit } from "../github/index.js";
 import { opsHandler, QueueMetrics } from "../ops/index.js";
-import { OrgPolicies, openCompiledStore } from "../org/index.js";
+import { cacheKeyOfApp, OrgPolicies, openCompiledStore } from "../org/index.js";
 import {
   BullQueue,
   InProcessQueue,
@@ -98,6 +98,8 @@ async function main(): Promise<number> {
   );
   const compiledStore = openCompiledStore(
     { redisUrl: redis?.redisUrl, cacheDir: process.env.TOLLGATE_CACHE_DIR },
+    // Secrets a writer of Redis or of the folder does not hold: it cannot plant an entry.
+    cacheKeyOfApp({ privateKey: env.privateKey, webhookSecret: env.webhookSecret }),
     queueLog,
   );
   const tollgate = createTollgateApp({

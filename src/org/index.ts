@@ -1,6 +1,7 @@
 // The custom policy stage's only door: reading a policy folder from a default branch, compiling it
-// by content hash with the last good version kept (in memory, and in Redis or a folder so other
-// processes skip the compile), and evaluating it bounded beside the built-ins.
+// by content hash with the last good version kept (in memory, and, authenticated, in Redis or a
+// folder, so a restart or another replica skips the compile and keeps the last good version), and
+// evaluating it bounded beside the built-ins.
 export {
   OrgPolicies,
   type OrgPolicyOptions,
@@ -8,6 +9,8 @@ export {
   type ResolvedPolicies,
 } from "./store.js";
 export {
+  cacheKeyOf,
+  cacheKeyOfApp,
   DiskCompiledStore,
   openCompiledStore,
   RedisCompiledStore,

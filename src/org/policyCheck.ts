@@ -43,7 +43,7 @@ export function policyCheckReport(
       "",
       lastGood
         ? `Scans keep using the last version that compiled (${lastGood.rules.length} rules, ${codeSpan(lastGood.key.slice(0, 19))}) until this is fixed.`
-        : "No earlier version of these policies is known to this app instance: until this is fixed, pull request checks report the errors (blocking unless `on_error: neutral`).",
+        : "No earlier version of these policies is known (none compiled since this app started, none authentic in its cache): until this is fixed, pull request checks report the errors (blocking unless `on_error: neutral`).",
       "",
       ...errors.map((error) => `- ${codeSpan(formatLoadError(error))}`),
     );

@@ -2,8 +2,9 @@
 // hash (a bounded in-memory cache: 32 versions, about 1 MB of Wasm each at most for a 500-rule
 // folder, backed by a `CompiledStore` when one is given, so a restart or another replica reads
 // what was compiled instead of compiling again) and keeps the last version that compiled per
-// folder, which stays in force while a newer one does not compile. Gives the PR flow its extra
-// rule sets and the push flow its compile result.
+// folder (in memory, and in the store when it changes), which stays in force while a newer one
+// does not compile, across restarts and replicas too. Gives the PR flow its extra rule sets and
+// the push flow its compile result.
 import type { Settings } from "../config/index.js";
 import type { CustomRuleSet } from "../engine/types.js";
 import type { GitHubApi, RepoRef } from "../github/client.js";
@@ -27,7 +28,10 @@ export interface OrgPolicyOptions {
   maxCompiled?: number;
   /** Folders whose last good version is remembered. */
   maxFolders?: number;
-  /** Compiled versions beyond this process (Redis, TOLLGATE_CACHE_DIR); none by default. */
+  /**
+   * Compiled versions and each folder's last good one beyond this process (Redis,
+   * TOLLGATE_CACHE_DIR); none by default.
+   */
   store?: CompiledStore;
 }
 
@@ -125,8 +129,8 @@ export class OrgPolicies {
   ): Promise<ResolvedPolicies> {
     const listing = await listPolicyFolder(api, repository, folder, ref, signal);
     const outcome = await this.compile(api, listing, reservedIds, signal);
-    if (outcome.ok && keepAsLastGood) this.remember(listing.origin, outcome.policies);
-    const lastGood = outcome.ok ? undefined : this.lastGood.get(listing.origin);
+    if (outcome.ok && keepAsLastGood) await this.keepAsLastGood(listing.origin, outcome.policies);
+    const lastGood = outcome.ok ? undefined : await this.lastGoodOf(listing.origin);
     return { listing, outcome, ...(lastGood ? { lastGood } : {}) };
   }
 
@@ -185,6 +189,24 @@ export class OrgPolicies {
     // Only what compiled: a failed folder is cheap to fail again and may be fixed any time.
     if (outcome.ok) await store?.put(outcome.policies);
     return outcome;
+  }
+
+  /** Stored too when it is not already the one in force here (a change, or the first since start). */
+  private async keepAsLastGood(origin: string, policies: CompiledPolicies): Promise<void> {
+    const known = this.lastGood.get(origin)?.key === policies.key;
+    this.remember(origin, policies);
+    if (!known) await this.options.store?.putLastGood(origin, policies);
+  }
+
+  /** This instance's, else the one a previous process or another replica stored. */
+  private async lastGoodOf(origin: string): Promise<CompiledPolicies | undefined> {
+    const remembered = this.lastGood.get(origin);
+    if (remembered) return remembered;
+    const stored = await this.options.store?.getLastGood(origin);
+    if (!stored) return undefined;
+    const policies = { ...stored, origin };
+    this.remember(origin, policies);
+    return policies;
   }
 
   private remember(origin: string, policies: CompiledPolicies): void {

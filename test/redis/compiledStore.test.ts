@@ -1,11 +1,36 @@
+import { createHash, randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compilePolicies, RedisCompiledStore, type CompiledPolicies } from "../../src/org/index.js";
+import {
+  cacheKeyOf,
+  compilePolicies,
+  OrgPolicies,
+  RedisCompiledStore,
+  type CompiledPolicies,
+} from "../../src/org/index.js";
+import { compiledSlot, encodeCompiled, lastGoodSlot } from "../../src/org/cache/index.js";
+import { FakeGitHub } from "../app/fakeGitHub.js";
 import { OWNER_TAG_RULE } from "../support/customRules.js";
 import { freePort, redisUnavailable, startRedis, type RedisServer } from "./redisServer.js";
 
 const unavailable = redisUnavailable();
 const keyOf = (digit: string) => "sha256:" + digit.repeat(64);
+/** The replicas' key, and the one of a writer of Redis who does not have the App's secrets. */
+const macKey = cacheKeyOf(randomBytes(32));
+const plantersKey = cacheKeyOf(randomBytes(32));
+
+/** What follows an entry's format and MAC lines. */
+function withoutMacLine(bytes: Uint8Array): Buffer {
+  const buffer = Buffer.from(bytes);
+  return buffer.subarray(buffer.indexOf("\n", buffer.indexOf("\n") + 1) + 1);
+}
+
+/** An entry as Tollgate wrote them before entries had a MAC: a sha256 digest line instead. */
+function unauthenticatedEntry(policies: CompiledPolicies): Buffer {
+  const payload = withoutMacLine(encodeCompiled(policies, compiledSlot(policies.key), macKey));
+  const digest = "sha256:" + createHash("sha256").update(payload).digest("hex") + "\n";
+  return Buffer.concat([Buffer.from("tollgate-compiled/1\n"), Buffer.from(digest), payload]);
+}
 
 describe.skipIf(unavailable !== undefined)("RedisCompiledStore on a real Redis", () => {
   let redis: RedisServer;
@@ -32,19 +57,30 @@ describe.skipIf(unavailable !== undefined)("RedisCompiledStore on a real Redis",
   });
 
   /** A replica's store: its own connection, the test's Redis and a prefix of its own. */
-  function replicas(count: number, options: { maxEntries?: number; maxEntryBytes?: number } = {}) {
+  function replicas(
+    count: number,
+    options: { maxEntries?: number; maxEntryBytes?: number; maxLastGood?: number } = {},
+  ) {
     const prefix = `c${++prefixes}-${process.pid}`;
     const warnings: { fields: object; message: string }[] = [];
     const log = { warn: (fields: object, message: string) => warnings.push({ fields, message }) };
     const made = Array.from(
       { length: count },
-      () => new RedisCompiledStore({ redisUrl: redis.url, prefix, log, ...options }),
+      () => new RedisCompiledStore({ redisUrl: redis.url, prefix, macKey, log, ...options }),
     );
     stores.push(...made);
     return {
       stores: made,
       warnings,
       entryKey: (key: string) => `${prefix}:tollgate:compiled:${key}`,
+      lastGoodKey: (origin: string) =>
+        `${prefix}:tollgate:last-good:${createHash("sha256").update(lastGoodSlot(origin)).digest("hex")}`,
+      /** Another process on the same Redis and prefix, as after a restart. */
+      restart: (key = macKey) => {
+        const store = new RedisCompiledStore({ redisUrl: redis.url, prefix, macKey: key, log });
+        stores.push(store);
+        return store;
+      },
     };
   }
 
@@ -63,7 +99,7 @@ describe.skipIf(unavailable !== undefined)("RedisCompiledStore on a real Redis",
     expect(warnings).toEqual([]);
   });
 
-  it("ignores and logs an entry whose bytes do not match their digest, or are not an entry", async () => {
+  it("ignores and logs once an entry whose bytes do not match their MAC, or are not an entry", async () => {
     const {
       stores: [store],
       warnings,
@@ -74,7 +110,7 @@ describe.skipIf(unavailable !== undefined)("RedisCompiledStore on a real Redis",
     const flipped = Buffer.from(stored);
     flipped[flipped.length - 1] = (flipped[flipped.length - 1] ?? 0) ^ 0x01;
     for (const [bytes, problem] of [
-      [flipped, /digest/],
+      [flipped, /MAC does not verify/],
       [Buffer.from("planted"), /not a tollgate-compiled/],
     ] as const) {
       await raw.set(entryKey(compiled.key), bytes);
@@ -86,6 +122,120 @@ describe.skipIf(unavailable !== undefined)("RedisCompiledStore on a real Redis",
           message: "compiled policy cache entry ignored",
         },
       ]);
+    }
+  });
+
+  it("runs no entry it did not write: planted, altered or old-format ones are misses until rewritten", async () => {
+    const {
+      stores: [store],
+      warnings,
+      entryKey,
+    } = replicas(1);
+    await store!.put(compiled);
+    const stored = (await raw.getBuffer(entryKey(compiled.key)))!;
+    // A bundle that finds nothing: what a writer of Redis would want the gate to run.
+    const findsNothing = { ...compiled, rules: [] };
+    const lines = stored.subarray(0, stored.byteLength - withoutMacLine(stored).byteLength);
+    for (const [bytes, problem] of [
+      [
+        encodeCompiled(findsNothing, compiledSlot(compiled.key), plantersKey),
+        /MAC does not verify/,
+      ],
+      [
+        Buffer.concat([
+          lines,
+          withoutMacLine(encodeCompiled(findsNothing, compiledSlot(compiled.key), macKey)),
+        ]),
+        /MAC does not verify/,
+      ],
+      [unauthenticatedEntry(compiled), /earlier Tollgate/],
+    ] as const) {
+      await raw.set(entryKey(compiled.key), Buffer.from(bytes));
+      warnings.length = 0;
+      expect(await store!.get(compiled.key)).toBeUndefined();
+      expect(warnings).toEqual([
+        {
+          fields: { key: compiled.key, problem: expect.stringMatching(problem) },
+          message: "compiled policy cache entry ignored",
+        },
+      ]);
+      // The compile that follows the miss writes it again.
+      await store!.put(compiled);
+      expect(await store!.get(compiled.key)).toEqual(compiled);
+    }
+  });
+
+  it("keeps a folder's last good version without a TTL, within its bound, for this key only", async () => {
+    const origins = ["acme/.github:a", "acme/.github:b", "acme/.github:c"];
+    const {
+      stores: [store],
+      warnings,
+      lastGoodKey,
+      restart,
+    } = replicas(1, { maxLastGood: 2 });
+    for (const origin of origins) await store!.putLastGood(origin, compiled);
+    expect(await Promise.all(origins.map((o) => raw.exists(lastGoodKey(o))))).toEqual([0, 1, 1]);
+    expect(await raw.pttl(lastGoodKey(origins[2]!))).toBe(-1);
+    expect(await restart().getLastGood(origins[2]!)).toEqual(compiled);
+    expect(warnings).toEqual([]);
+
+    expect(await restart(plantersKey).getLastGood(origins[2]!)).toBeUndefined();
+    // Another folder's last good version, copied under this one's name.
+    await raw.copy(lastGoodKey(origins[1]!), lastGoodKey(origins[2]!), "REPLACE");
+    expect(await restart().getLastGood(origins[2]!)).toBeUndefined();
+    expect(warnings).toEqual([
+      {
+        fields: { origin: origins[2], problem: expect.stringMatching(/MAC does not verify/) },
+        message: "compiled policy cache entry ignored",
+      },
+      {
+        fields: { origin: origins[2], problem: expect.stringMatching(/MAC does not verify/) },
+        message: "compiled policy cache entry ignored",
+      },
+    ]);
+  });
+
+  it("lets a restarted replica keep the last good version while the newest does not compile", async () => {
+    const GOOD = "a".repeat(40);
+    const BROKEN = "c".repeat(40);
+    const folder = "tollgate/policies";
+    const github = new FakeGitHub({
+      commits: {
+        [GOOD]: { [`${folder}/owner.rego`]: OWNER_TAG_RULE },
+        [BROKEN]: { [`${folder}/owner.rego`]: OWNER_TAG_RULE.replace("some r in", "some r in in") },
+      },
+      pullFiles: [],
+    });
+    const api = github.client(await github.start());
+    try {
+      const {
+        stores: [store],
+        warnings,
+        restart,
+      } = replicas(1);
+      const organization = { owner: "acme", repo: ".github" };
+      const good = await new OrgPolicies({ store: store! }).resolve(
+        api,
+        organization,
+        folder,
+        GOOD,
+        [],
+      );
+      if (!good.outcome.ok) throw new Error(JSON.stringify(good.outcome.errors));
+
+      const restarted = new OrgPolicies({ store: restart() });
+      const broken = await restarted.resolve(api, organization, folder, BROKEN, []);
+      expect(broken.outcome.ok).toBe(false);
+      expect(broken.lastGood).toEqual(good.outcome.policies);
+      expect(warnings).toEqual([]);
+
+      const planted = new OrgPolicies({ store: restart(plantersKey) });
+      expect(
+        (await planted.resolve(api, organization, folder, BROKEN, [])).lastGood,
+      ).toBeUndefined();
+      expect(warnings).toHaveLength(1);
+    } finally {
+      await github.stop();
     }
   });
 
@@ -117,6 +267,7 @@ describe.skipIf(unavailable !== undefined)("RedisCompiledStore on a real Redis",
     const warnings: unknown[] = [];
     const store = new RedisCompiledStore({
       redisUrl: `redis://127.0.0.1:${await freePort()}`,
+      macKey,
       timeoutMs: 200,
       log: { warn: (fields: object, message: string) => warnings.push({ fields, message }) },
     });

@@ -1,14 +1,19 @@
-// Compiled custom policies as bytes for a cache outside the process: a format line, the sha256
-// of the rest, then a JSON header (key, origin, rules, each module's size and data) and the Wasm
-// modules back to back. Reading checks all of it, so a truncated, corrupt or foreign entry is a
-// described problem, never compiled policies.
-import { createHash } from "node:crypto";
+// Compiled custom policies as bytes for a cache outside the process: a format line, the HMAC of
+// the rest bound to the entry's slot (trust.ts), then a JSON header (key, origin, rules, each
+// module's size and data) and the Wasm modules back to back. Reading checks all of it, so a
+// planted, altered, truncated, foreign or misplaced entry is a described problem, never compiled
+// policies.
+import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import { categorySchema, severitySchema } from "../../policy/metadata.js";
 import type { CompiledPolicies } from "../compile.js";
+import { entryMac, macMatches } from "./trust.js";
 
-const FORMAT = "tollgate-compiled/1\n";
-const DIGEST_LENGTH = "sha256:".length + 64 + 1;
+const FORMAT = "tollgate-compiled/2\n";
+/** Entries of Tollgate before the MAC: never read, and replaced by the next write. */
+const UNAUTHENTICATED_FORMAT = "tollgate-compiled/1\n";
+const MAC_PREFIX = "hmac-sha256:";
+const MAC_LINE_LENGTH = MAC_PREFIX.length + 64 + 1;
 const HEADER_SIZE_BYTES = 4;
 
 const headerSchema = z.object({
@@ -42,7 +47,15 @@ const headerSchema = z.object({
 export type DecodedPolicies =
   { ok: true; policies: CompiledPolicies } | { ok: false; problem: string };
 
-export function encodeCompiled(policies: CompiledPolicies): Uint8Array {
+/**
+ * `slot` names where the entry is kept (`compiledSlot`, `lastGoodSlot`): its MAC is valid there
+ * only, so an entry copied to another slot is refused.
+ */
+export function encodeCompiled(
+  policies: CompiledPolicies,
+  slot: string,
+  macKey: KeyObject,
+): Uint8Array {
   const header = Buffer.from(
     JSON.stringify({
       key: policies.key,
@@ -54,20 +67,35 @@ export function encodeCompiled(policies: CompiledPolicies): Uint8Array {
   const headerSize = Buffer.alloc(HEADER_SIZE_BYTES);
   headerSize.writeUInt32BE(header.byteLength);
   const payload = Buffer.concat([headerSize, header, ...policies.modules.map((m) => m.wasm)]);
-  const digest = "sha256:" + createHash("sha256").update(payload).digest("hex") + "\n";
-  return new Uint8Array(Buffer.concat([Buffer.from(FORMAT), Buffer.from(digest), payload]));
+  const mac = MAC_PREFIX + entryMac(macKey, slot, payload).toString("hex") + "\n";
+  return new Uint8Array(Buffer.concat([Buffer.from(FORMAT), Buffer.from(mac), payload]));
 }
 
-/** The policies in `bytes` if they are a whole, intact entry for `key`. */
-export function decodeCompiled(bytes: Uint8Array, key: string): DecodedPolicies {
+/**
+ * The policies in `bytes` if they are a whole entry that this app's `macKey` wrote to `slot`,
+ * and, when `key` is given, compiled under that content key.
+ */
+export function decodeCompiled(
+  bytes: Uint8Array,
+  slot: string,
+  macKey: KeyObject,
+  key?: string,
+): DecodedPolicies {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (!buffer.subarray(0, FORMAT.length).equals(Buffer.from(FORMAT)))
-    return { ok: false, problem: `not a ${FORMAT.trim()} entry` };
-  const digestLine = buffer.subarray(FORMAT.length, FORMAT.length + DIGEST_LENGTH).toString();
-  const payload = buffer.subarray(FORMAT.length + DIGEST_LENGTH);
-  const actual = "sha256:" + createHash("sha256").update(payload).digest("hex") + "\n";
-  if (digestLine !== actual)
-    return { ok: false, problem: "its content does not match its digest (truncated or corrupt)" };
+  const startsWith = (format: string) =>
+    buffer.subarray(0, format.length).equals(Buffer.from(format));
+  if (startsWith(UNAUTHENTICATED_FORMAT))
+    return { ok: false, problem: "an entry of an earlier Tollgate, without a MAC" };
+  if (!startsWith(FORMAT)) return { ok: false, problem: `not a ${FORMAT.trim()} entry` };
+  const macLine = buffer.subarray(FORMAT.length, FORMAT.length + MAC_LINE_LENGTH).toString();
+  const payload = buffer.subarray(FORMAT.length + MAC_LINE_LENGTH);
+  const given = /^hmac-sha256:([0-9a-f]{64})\n$/.exec(macLine)?.[1];
+  if (!given || !macMatches(entryMac(macKey, slot, payload), Buffer.from(given, "hex")))
+    return {
+      ok: false,
+      problem:
+        "its MAC does not verify (written without this app's key, altered, truncated or moved from another slot)",
+    };
   if (payload.byteLength < HEADER_SIZE_BYTES) return { ok: false, problem: "no header" };
   const headerEnd = HEADER_SIZE_BYTES + payload.readUInt32BE(0);
   if (headerEnd > payload.byteLength) return { ok: false, problem: "a header past its end" };
@@ -82,7 +110,8 @@ export function decodeCompiled(bytes: Uint8Array, key: string): DecodedPolicies 
   } catch {
     return { ok: false, problem: "a header that is not JSON" };
   }
-  if (header.key !== key) return { ok: false, problem: `the entry of ${header.key}` };
+  if (key !== undefined && header.key !== key)
+    return { ok: false, problem: `the entry of ${header.key}` };
   const wasmBytes = header.modules.reduce((sum, m) => sum + m.size, 0);
   if (headerEnd + wasmBytes !== payload.byteLength)
     return { ok: false, problem: "module sizes that do not add up to its length" };

@@ -329,6 +329,72 @@ describe("tollgate scan, inspect and build", () => {
     }
   });
 
+  it("checks the rules a tollgate:none marker names and says where one fires", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-fixture-none-"));
+    try {
+      const rule = async (name: string, id: string, groupName: string) => {
+        const ruleDir = path.join(dir, "network", name);
+        await mkdir(path.join(ruleDir, "fixtures"), { recursive: true });
+        await writeFile(
+          path.join(ruleDir, "policy.rego"),
+          [
+            "# METADATA",
+            `# title: Security groups named ${groupName}`,
+            "# custom:",
+            `#   id: ${id}`,
+            "#   severity: low",
+            "#   category: network",
+            `package tollgate.rules.network.${name}`,
+            "",
+            "import rego.v1",
+            "",
+            'deny contains {"resource": r.address, "message": "named", "evidence": "name", "path": ["name"]} if {',
+            "\tsome r in input.resources",
+            `\tr.config.name == "${groupName}"`,
+            "}",
+            "",
+          ].join("\n"),
+        );
+        return path.join(ruleDir, "fixtures");
+      };
+      const group = (name: string, marker = "") =>
+        `resource "aws_security_group" "${name}" {\n  name = "${name}"${marker}\n}\n`;
+      const openFixtures = await rule("open_sg", "T-1", "open");
+      const publicFixtures = await rule("public_sg", "T-2", "public");
+      await writeFile(
+        path.join(publicFixtures, "positive.tf"),
+        group("public", " # tollgate:expect T-2"),
+      );
+      const positive = path.join(openFixtures, "positive.tf");
+      const marked = (extra: string) =>
+        `# tollgate:none T-2\n${group("open", " # tollgate:expect T-1")}${extra}`;
+      await writeFile(positive, marked(""));
+      const passing = await run(["test", dir]);
+      expect(passing.stdout).toMatch(/T-2\s+network\/open_sg\/fixtures\/positive\.tf\s+ok/);
+      expect(passing.stdout).toMatch(/3 passed, 0 failed/);
+      expect(passing.code).toBe(0);
+
+      await writeFile(positive, marked(group("public")));
+      const failing = await run(["test", dir]);
+      expect(failing.stdout).toContain(
+        "FAIL T-2 fires at network/open_sg/fixtures/positive.tf:6, though tollgate:none at " +
+          "network/open_sg/fixtures/positive.tf:1 says it must not",
+      );
+      expect(failing.stdout).toMatch(/2 passed, 1 failed/);
+      expect(failing.code).toBe(1);
+
+      // A misspelt id would make a check that cannot fail: it is an error where it is written.
+      await writeFile(positive, `# tollgate:none T-02\n${group("open", " # tollgate:expect T-1")}`);
+      const misspelt = await run(["test", dir]);
+      expect(misspelt.stdout).toContain(
+        "network/open_sg/fixtures/positive.tf:1:3: tollgate:none names T-02, which no rule of the folder has (fixture)",
+      );
+      expect(misspelt.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("runs a fixtures subfolder with the settings.json beside it", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tollgate-fixture-settings-"));
     try {

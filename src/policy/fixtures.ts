@@ -3,6 +3,8 @@
 // line that must carry a finding with `# tollgate:expect <rule-id>` (`# tollgate:expect <rule-id>
 // low` when the rule's findings on that line must have that severity); JSON fixtures list them in
 // `<name>.expect.json`; `fixtures/settings.json` holds the rule settings its fixtures run with.
+// `# tollgate:none <rule-id>...` names other rules that must find nothing in the fixture, so one
+// input pins what several rules leave to each other without a copy in each rule's folder.
 // A fixture is one file, or a folder (`fixtures/positive_locked/`) whose files are scanned together
 // as a repository of their own, for what one file cannot hold (a lock file beside its module).
 // Fixtures that need other settings sit in a subfolder of another name with its own settings.json
@@ -31,15 +33,27 @@ export interface FixtureFile {
   expected: Map<string, string[]>;
   /** `rule-id` → place → the severity every finding of the rule there must have. */
   severities: Map<string, Map<string, Severity>>;
+  /** Rules a `tollgate:none` marker names, which must find nothing here → where it names them. */
+  silent: Map<string, MarkerPlace>;
   kind: "positive" | "negative";
   /** Rule settings for this fixture (`settings.json` of its folder), given as `data.tollgate.settings`. */
   settings?: Record<string, unknown>;
 }
 
+/** Where a marker stands: its file relative to the policy folder, line and column. */
+export interface MarkerPlace {
+  file: string;
+  line: number;
+  column: number;
+}
+
 export interface FixtureOutcome {
   rule: string;
   fixture: string;
+  /** `negative` for a rule checked only because a `tollgate:none` marker names it. */
   kind: "positive" | "negative";
+  /** `file:line` of the `tollgate:none` marker that names the rule, when one does. */
+  silencedAt?: string;
   /** Places as in `FixtureFile.expected`. */
   expected: string[];
   found: string[];
@@ -54,6 +68,8 @@ export interface FixtureOutcome {
 const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 const MARKER =
   /tollgate:expect\s+([A-Za-z][A-Za-z0-9_.-]*)(?:\s+(critical|high|medium|low|info)\b)?/g;
+/** `tollgate:none` and the rule ids after it on its line (none at all is a mistake it reports). */
+const NONE_MARKER = /tollgate:none((?:[ \t]+[A-Za-z][A-Za-z0-9_.-]*)*)/g;
 const settingsSchema = z.record(z.string(), z.unknown());
 
 function safeJson(text: string): unknown {
@@ -64,22 +80,37 @@ function safeJson(text: string): unknown {
   }
 }
 
-const expectFileSchema = z.array(
+const expectedFindingsSchema = z.array(
   z.object({
     rule: z.string(),
     line: z.number().int().positive(),
     severity: z.enum(SEVERITIES).optional(),
   }),
 );
+/** The list of expected findings, or an object that adds the rules that must find nothing. */
+const expectFileSchema = z.union([
+  expectedFindingsSchema,
+  z
+    .object({
+      findings: expectedFindingsSchema.default([]),
+      none: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/)).default([]),
+    })
+    .strict(),
+]);
 
-/** What a fixture expects: places by rule, and the severity some of them must have. */
-interface Expectations {
+/** What a fixture expects: places by rule, the severity some must have, the rules that are silent. */
+export interface Expectations {
   expected: Map<string, string[]>;
   severities: Map<string, Map<string, Severity>>;
+  silent: Map<string, MarkerPlace>;
 }
 
 function noExpectations(): Expectations {
-  return { expected: new Map(), severities: new Map() };
+  return { expected: new Map(), severities: new Map(), silent: new Map() };
+}
+
+function fixtureError(place: MarkerPlace, message: string): LoadError {
+  return { ...place, code: "fixture", message };
 }
 
 function addExpectation(
@@ -93,8 +124,18 @@ function addExpectation(
   into.severities.set(rule, (into.severities.get(rule) ?? new Map()).set(place, severity));
 }
 
-/** Marked places of a file: its line numbers, prefixed with `prefix` inside a fixture folder. */
-function markers(text: string, prefix = "", into = noExpectations()): Expectations {
+/**
+ * The markers of a file (`file`, relative to the policy folder): marked places are its line
+ * numbers, prefixed with `prefix` inside a fixture folder. A `tollgate:none` naming no rule is
+ * reported in `errors`.
+ */
+export function parseMarkers(
+  text: string,
+  file: string,
+  errors: LoadError[],
+  prefix = "",
+  into = noExpectations(),
+): Expectations {
   text.split("\n").forEach((line, index) => {
     for (const match of line.matchAll(MARKER))
       addExpectation(
@@ -103,8 +144,29 @@ function markers(text: string, prefix = "", into = noExpectations()): Expectatio
         `${prefix}${index + 1}`,
         match[2] as Severity | undefined,
       );
+    for (const match of line.matchAll(NONE_MARKER)) {
+      const place = { file, line: index + 1, column: match.index + 1 };
+      const rules = (match[1] ?? "").trim().split(/\s+/).filter(Boolean);
+      if (rules.length === 0) errors.push(fixtureError(place, "tollgate:none names no rule"));
+      for (const rule of rules) if (!into.silent.has(rule)) into.silent.set(rule, place);
+    }
   });
   return into;
+}
+
+/** A rule a fixture both expects and names in `tollgate:none` is a mistake in the fixture. */
+function contradictions(expectations: Expectations): LoadError[] {
+  return [...expectations.silent]
+    .filter(([rule]) => expectations.expected.has(rule))
+    .map(([rule, place]) =>
+      fixtureError(place, `tollgate:none names ${rule}, which the fixture expects to find`),
+    );
+}
+
+/** Line of the first occurrence of `needle` at or after `from` in `text` (1 when absent). */
+function lineOf(text: string, needle: string, from: number): number {
+  const at = text.indexOf(needle, from);
+  return at < 0 ? 1 : text.slice(0, at).split("\n").length;
 }
 
 /** Line numbers in order, and `file:line` places by file then line. */
@@ -168,31 +230,43 @@ export async function readFixtures(
     if (isFolder) {
       files = await readFixtureFolder(full);
       expectations = noExpectations();
-      for (const file of files) markers(file.text, `${file.path}:`, expectations);
+      for (const file of files)
+        parseMarkers(file.text, `${relative}/${file.path}`, errors, `${file.path}:`, expectations);
     } else {
       files = [{ path: relative, text: await readFile(full, "utf8") }];
-      expectations = markers(files[0]?.text ?? "");
+      expectations = parseMarkers(files[0]?.text ?? "", relative, errors);
     }
     if (!isFolder && entry.name.endsWith(".json")) {
       const expectPath = full.replace(/\.json$/, ".expect.json");
+      const expectFile = relative.replace(/\.json$/, ".expect.json");
       const raw = await readFile(expectPath, "utf8").catch(() => undefined);
       if (raw !== undefined) {
-        const parsed = expectFileSchema.safeParse(JSON.parse(raw));
+        const parsed = expectFileSchema.safeParse(safeJson(raw));
         if (!parsed.success) {
-          errors.push({
-            file: relative.replace(/\.json$/, ".expect.json"),
-            line: 1,
-            column: 1,
-            code: "fixture",
-            message: parsed.error.issues[0]?.message ?? "invalid",
-          });
+          errors.push(
+            fixtureError(
+              { file: expectFile, line: 1, column: 1 },
+              parsed.error.issues[0]?.message ?? "invalid",
+            ),
+          );
           continue;
         }
+        const { findings, none } = Array.isArray(parsed.data)
+          ? { findings: parsed.data, none: [] }
+          : parsed.data;
         expectations = noExpectations();
-        for (const { rule, line, severity } of parsed.data)
+        for (const { rule, line, severity } of findings)
           addExpectation(expectations, rule, String(line), severity);
+        const noneAt = raw.indexOf('"none"');
+        for (const rule of none)
+          expectations.silent.set(rule, {
+            file: expectFile,
+            line: lineOf(raw, JSON.stringify(rule), noneAt),
+            column: 1,
+          });
       }
     }
+    errors.push(...contradictions(expectations));
     const settingsPath = path.join(entry.parentPath, "settings.json");
     const settingsText = await readFile(settingsPath, "utf8").catch(() => undefined);
     let settings: Record<string, unknown> | undefined;
@@ -236,12 +310,20 @@ export function runFixtures(
   ruleDirs: Map<string, string>,
 ): FixtureOutcome[] {
   const outcomes: FixtureOutcome[] = [];
+  const knownRules = new Set(ruleDirs.values());
   for (const fixture of fixtures) {
     const owner = ownerOf(fixture, ruleDirs);
     const model = loadModel(fixture.files);
     const evaluated = ruleSet.evaluate(model.resources, fixture.settings);
-    const rules = new Set([...(owner ? [owner] : []), ...fixture.expected.keys()]);
+    const rules = new Set([
+      ...(owner ? [owner] : []),
+      ...fixture.expected.keys(),
+      ...fixture.silent.keys(),
+    ]);
     for (const rule of rules) {
+      const silencedBy = fixture.silent.get(rule);
+      const onlySilenced = rule !== owner && !fixture.expected.has(rule);
+      const kind = onlySilenced ? "negative" : fixture.kind;
       const expected = [...new Set(fixture.expected.get(rule) ?? [])].sort(comparePlaces);
       const placeOf = (f: { file: string; line: number }) =>
         fixture.folder ? `${f.file}:${f.line}` : String(f.line);
@@ -262,10 +344,15 @@ export function runFixtures(
         },
       );
       const errors = [...model.errors, ...evaluated.errors];
+      if (silencedBy && !knownRules.has(rule))
+        errors.push(
+          fixtureError(silencedBy, `tollgate:none names ${rule}, which no rule of the folder has`),
+        );
       outcomes.push({
         rule,
         fixture: fixture.path,
-        kind: fixture.kind,
+        kind,
+        ...(silencedBy ? { silencedAt: `${silencedBy.file}:${silencedBy.line}` } : {}),
         expected,
         found,
         missing,
@@ -277,7 +364,7 @@ export function runFixtures(
           unexpected.length === 0 &&
           wrongSeverities.length === 0 &&
           errors.length === 0 &&
-          (fixture.kind === "negative" || expected.length > 0),
+          (kind === "negative" || expected.length > 0),
       });
     }
   }

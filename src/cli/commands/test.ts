@@ -3,7 +3,7 @@
 // tables; exit 1 when any rule misses or over-reports or any Rego test fails or errors.
 import path from "node:path";
 import { readPolicySources } from "../../policy/build.js";
-import { runPolicyFolder } from "../../policy/fixtures.js";
+import { runPolicyFolder, type FixtureOutcome } from "../../policy/fixtures.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from "../command.js";
 import { parseFlags } from "../options.js";
@@ -36,7 +36,11 @@ export const testCommand: Command = {
         : [
             outcome.kind === "positive" && outcome.expected.length === 0 ? "no expect markers" : "",
             outcome.missing.length ? `missing lines ${outcome.missing.join(", ")}` : "",
-            outcome.unexpected.length ? `unexpected lines ${outcome.unexpected.join(", ")}` : "",
+            outcome.unexpected.length === 0
+              ? ""
+              : outcome.silencedAt === undefined
+                ? `unexpected lines ${outcome.unexpected.join(", ")}`
+                : `${outcome.rule} fires at ${outcome.unexpected.map((place) => placeIn(outcome, place)).join(", ")}, though tollgate:none at ${outcome.silencedAt} says it must not`,
             outcome.wrongSeverities.length
               ? `severity on line ${outcome.wrongSeverities.join("; ")}`
               : "",
@@ -60,6 +64,11 @@ export const testCommand: Command = {
     return failed === 0 && regoFailed === 0 ? EXIT_OK : EXIT_BLOCKED;
   },
 };
+
+/** A place of an outcome (`12`, or `a.tf:12` in a fixture folder) as `file:line` from the policy folder. */
+function placeIn(outcome: FixtureOutcome, place: string): string {
+  return /^\d+$/.test(place) ? `${outcome.fixture}:${place}` : `${outcome.fixture}/${place}`;
+}
 
 /** The Rego tests' table and summary (nothing without tests); returns how many failed or errored. */
 function printRegoTests(tests: RegoTestOutcome[], stdout: (text: string) => void): number {

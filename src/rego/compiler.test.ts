@@ -207,6 +207,46 @@ twice := [a, b] if {
     }
   });
 
+  it("evaluates regex.find_n, regex.split and regex.replace, undefined on an invalid pattern as OPA is", async () => {
+    const source = `package a
+
+values := {
+  "find_n": regex.find_n("[0-9]+", "ports 22, 80 and 443", -1),
+  "find_2": regex.find_n("[0-9]+", "ports 22, 80 and 443", 2),
+  "split": regex.split("\\\\s*,\\\\s*", "10.0.0.0/8 , 0.0.0.0/0"),
+  "replace": regex.replace("tcp/22-22", "([a-z]+)/(\\\\d+)-\\\\d+", "$2 over $1"),
+}
+
+invalid contains name if {
+  not regex.find_n("(", "x", 1)
+  name := "find_n"
+}
+
+invalid contains name if {
+  not regex.split("(", "x")
+  name := "split"
+}
+
+invalid contains name if {
+  not regex.replace("x", "(", "y")
+  name := "replace"
+}
+`;
+    expect(await evaluate(source, "a/values", {})).toEqual([
+      {
+        result: {
+          find_n: ["22", "80", "443"],
+          find_2: ["22", "80"],
+          split: ["10.0.0.0/8", "0.0.0.0/0"],
+          replace: "22 over tcp",
+        },
+      },
+    ]);
+    expect(await evaluate(source, "a/invalid", {})).toEqual([
+      { result: ["find_n", "replace", "split"] },
+    ]);
+  });
+
   it("evaluates the native and host builtins the catalog now lists", async () => {
     const source = `package a
 

@@ -5,7 +5,7 @@
 // Hand-written where a library exists: the glob compiler (~60 lines; picomatch has its own
 // dialect and compiles to backtracking JS RegExp, OPA's gobwas/glob rules go to RE2 here) and
 // CIDR arithmetic (~50 lines on BigInt; no installed package parses IPv6 prefixes).
-import { RE2JS } from "re2js";
+import { RE2JS, type Matcher } from "re2js";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import {
   OperandTypeError,
@@ -58,6 +58,133 @@ function compileRegex(pattern: string): RE2JS {
     compiled.set(pattern, re);
   }
   return re;
+}
+
+// Go's regexp finds, splits and replaces over RE2 matches with rules of its own that re2js's
+// split and replaceAll (Java's and JavaScript's rules) do not share: an empty match right after a
+// match is skipped, a leading empty match gives no empty part, and `$1x` names group "1x". These
+// follow Go's FindAllString, Split and ReplaceAllString, on re2js's leftmost-first find.
+
+/** Group spans of one match, `[start0, end0, start1, end1, ...]` (-1 for a group not taken). */
+type MatchSpans = number[];
+
+function matchFrom(matcher: Matcher, pos: number, groups: number): MatchSpans | undefined {
+  if (!matcher.find(pos)) return undefined;
+  const spans: MatchSpans = [];
+  for (let group = 0; group <= groups; group++)
+    spans.push(matcher.start(group), matcher.end(group));
+  return spans;
+}
+
+/** Code units of the code point at `pos` (0 at the end), as Go steps one rune. */
+function runeWidth(s: string, pos: number): number {
+  if (pos >= s.length) return 0;
+  return (s.codePointAt(pos) ?? 0) > 0xffff ? 2 : 1;
+}
+
+/** Go's FindAllStringIndex(s, n): at most `n` matches, every one when `n` is negative. */
+function allMatches(re: RE2JS, s: string, n: number): MatchSpans[] {
+  const matcher = re.matcher(s);
+  const found: MatchSpans[] = [];
+  let previousEnd = -1;
+  for (let pos = 0; (n < 0 || found.length < n) && pos <= s.length;) {
+    const match = matchFrom(matcher, pos, 0);
+    if (match === undefined) break;
+    const [start, end] = match as [number, number];
+    let accept = true;
+    if (end === pos) {
+      if (start === previousEnd) accept = false;
+      const width = runeWidth(s, pos);
+      pos = width > 0 ? pos + width : s.length + 1;
+    } else pos = end;
+    previousEnd = end;
+    if (accept) found.push(match);
+  }
+  return found;
+}
+
+function regexFindN(pattern: HostValue, value: HostValue, number: HostValue): HostValue {
+  const re = compileRegex(str(pattern, "1"));
+  const s = str(value, "2");
+  const n = integer(number, "3");
+  return allMatches(re, s, n).map(([start, end]) => s.slice(start, end));
+}
+
+/** Go's Split(s, -1). */
+function regexSplit(pattern: HostValue, value: HostValue): HostValue {
+  const p = str(pattern, "1");
+  const re = compileRegex(p);
+  const s = str(value, "2");
+  if (p !== "" && s === "") return [""];
+  const parts: string[] = [];
+  let begin = 0;
+  let end = 0;
+  for (const [start, stop] of allMatches(re, s, -1) as [number, number][]) {
+    end = start;
+    if (stop !== 0) parts.push(s.slice(begin, end));
+    begin = stop;
+  }
+  if (end !== s.length) parts.push(s.slice(begin));
+  return parts;
+}
+
+const TEMPLATE_NAME = /^[\p{L}\p{Nd}_]+/u;
+
+/**
+ * Go's Expand: `$name` or `${name}` is the text of that group (empty when it took no part or
+ * does not exist), with the longest name of letters, digits and `_`; `$$` is `$`; a `$` that
+ * starts no name stays as it is.
+ */
+function expandTemplate(re: RE2JS, template: string, s: string, match: MatchSpans): string {
+  let out = "";
+  let rest = template;
+  for (let dollar = rest.indexOf("$"); dollar >= 0; dollar = rest.indexOf("$")) {
+    out += rest.slice(0, dollar);
+    rest = rest.slice(dollar + 1);
+    if (rest.startsWith("$")) {
+      out += "$";
+      rest = rest.slice(1);
+      continue;
+    }
+    const braced = rest.startsWith("{");
+    const name = TEMPLATE_NAME.exec(braced ? rest.slice(1) : rest)?.[0];
+    const closed = !braced || rest[1 + (name?.length ?? 0)] === "}";
+    if (name === undefined || !closed) {
+      out += "$";
+      continue;
+    }
+    rest = rest.slice(name.length + (braced ? 2 : 0));
+    const group = /^(?:0|[1-9]\d{0,7})$/.test(name) ? Number(name) : re.namedGroups()[name];
+    const start = group === undefined ? undefined : match[2 * group];
+    if (group !== undefined && start !== undefined && start >= 0)
+      out += s.slice(start, match[2 * group + 1]);
+  }
+  return out + rest;
+}
+
+/** Go's ReplaceAllString(s, template), with `$` expansion. */
+function regexReplace(value: HostValue, pattern: HostValue, replacement: HostValue): HostValue {
+  const s = str(value, "1");
+  const re = compileRegex(str(pattern, "2"));
+  const template = str(replacement, "3");
+  const matcher = re.matcher(s);
+  const groups = template.includes("$") ? re.groupCount() : 0;
+  let out = "";
+  let lastEnd = 0;
+  for (let pos = 0; pos <= s.length;) {
+    const match = matchFrom(matcher, pos, groups);
+    if (match === undefined) break;
+    const [start, end] = match as [number, number];
+    out += s.slice(lastEnd, start);
+    // An empty match right after a match gets no replacement ("a*" on "baaac" gives "XbXcX").
+    if (end > lastEnd || start === 0) out += expandTemplate(re, template, s, match);
+    lastEnd = end;
+    const width = runeWidth(s, pos);
+    if (pos + width > end) pos += width;
+    else if (pos + 1 > end) pos++;
+    else pos = end;
+  }
+  return out + s.slice(lastEnd);
 }
 
 // ---- glob.match as OPA (gobwas/glob) defines it, compiled to RE2 ----
@@ -369,6 +496,9 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
       }
     },
   },
+  "regex.find_n": { arity: 3, fn: regexFindN },
+  "regex.split": { arity: 2, fn: regexSplit },
+  "regex.replace": { arity: 3, fn: regexReplace },
   "glob.match": { arity: 3, fn: globMatch },
   "net.cidr_contains": { arity: 2, fn: cidrContains },
   "net.cidr_intersects": { arity: 2, fn: cidrIntersects },

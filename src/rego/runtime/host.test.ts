@@ -30,6 +30,32 @@ describe("host builtins", () => {
     ["regex.match", ["b", "abc"], true],
     ["regex.match", ["^(a+)+$", "a".repeat(5000) + "!"], false],
     ["regex.is_valid", ["("], false],
+    // Go's FindAllString, Split(s, -1) and ReplaceAllString, as OPA calls them.
+    ["regex.find_n", ["a.", "paranormal", -1], ["ar", "an", "al"]],
+    ["regex.find_n", ["a.", "paranormal", 2], ["ar", "an"]],
+    ["regex.find_n", ["a.", "paranormal", 0], []],
+    ["regex.find_n", ["a*", "baaab", -1], ["", "aaa", ""]],
+    ["regex.find_n", ["\\d+", "none", -1], []],
+    ["regex.find_n", ["^x", "xx", -1], ["x"]],
+    ["regex.find_n", ["", "h😀", -1], ["", "", ""]],
+    ["regex.split", ["a", "banana"], ["b", "n", "n", ""]],
+    ["regex.split", ["a", "apple"], ["", "pple"]],
+    ["regex.split", ["a", ""], [""]],
+    ["regex.split", ["", ""], []],
+    ["regex.split", ["z+", "pizza"], ["pi", "a"]],
+    ["regex.split", ["a*", "abaabaccadaaae"], ["", "b", "b", "c", "c", "d", "e"]],
+    ["regex.split", ["x*", "h😀i"], ["h", "😀", "i"]],
+    ["regex.split", ["\\s*,\\s*", "a , b,c"], ["a", "b", "c"]],
+    ["regex.replace", ["-ab-axxb-", "a(x*)b", "T"], "-T-T-"],
+    ["regex.replace", ["-ab-axxb-", "a(x*)b", "$1"], "--xx-"],
+    ["regex.replace", ["-ab-axxb-", "a(x*)b", "$1W"], "---"],
+    ["regex.replace", ["-ab-axxb-", "a(x*)b", "${1}W"], "-W-xxW-"],
+    ["regex.replace", ["-ab-axxb-", "a(?P<1W>x*)b", "$1W"], "--xx-"],
+    ["regex.replace", ["ab", "(?P<first>a)(b)?(c)?", "[${first}|$2|$3|$9|$0]"], "[a|b|||ab]"],
+    ["regex.replace", ["abc", "b", "$$ ${ $- ${} $"], "a$ ${ $- ${} $c"],
+    ["regex.replace", ["baaac", "a*", "X"], "XbXcX"],
+    ["regex.replace", ["h😀i", "", "-"], "-h-😀-i-"],
+    ["regex.replace", ["no match", "x", "y"], "no match"],
     ["glob.match", ["*.example.com", ["."], "api.example.com"], true],
     ["glob.match", ["*.example.com", ["."], "a.b.example.com"], false],
     ["glob.match", ["**.example.com", ["."], "a.b.example.com"], true],
@@ -82,6 +108,15 @@ describe("host builtins", () => {
 
   it.each<[string, HostValue[], string]>([
     ["regex.match", ["(", "x"], "invalid regular expression"],
+    [
+      "regex.find_n",
+      ["[", "x", 1],
+      "invalid regular expression: error parsing regexp: missing closing ]",
+    ],
+    ["regex.split", ["(?<=a)b", "ab"], "invalid regular expression"],
+    ["regex.replace", ["x", "a{1001}", "y"], "invalid regular expression"],
+    ["regex.find_n", ["a", "a", 1.5], "operand 3 must be integer number"],
+    ["regex.replace", ["x", "x", 1], "operand 3 must be string but got number"],
     ["net.cidr_contains", ["10.0.0.0/33", "10.0.0.1"], "invalid CIDR"],
     ["net.cidr_contains", ["300.0.0.0/8", "10.0.0.1"], "invalid CIDR"],
     ["base64.decode", ["a!=="], "illegal base64"],
@@ -170,6 +205,31 @@ describe("host builtins through Wasm", () => {
   it("turns a host exception into a located eval_builtin_error", async () => {
     await expect(callBuiltin("regex.match", "(", "x")).rejects.toThrow(
       /^policy\.rego:1:8: eval_builtin_error: regex\.match: invalid regular expression/,
+    );
+  });
+
+  it("finds, splits and replaces with Go's regexp rules, not the SDK's JavaScript regex.split", async () => {
+    expect(await callBuiltin("regex.find_n", "[a-z]+", "ab 12 cd ef", 2)).toEqual(["ab", "cd"]);
+    expect(await callBuiltin("regex.find_n", "[a-z]+", "ab 12 cd ef", -1)).toEqual([
+      "ab",
+      "cd",
+      "ef",
+    ]);
+    // JavaScript's split cuts the emoji's surrogate pair apart; Go's keeps the rune whole.
+    expect(await callBuiltin("regex.split", "x*", "h😀i")).toEqual(["h", "😀", "i"]);
+    expect(await callBuiltin("regex.split", "(?P<sep>,)", "a,b")).toEqual(["a", "b"]);
+    expect(await callBuiltin("regex.replace", "arn:aws:s3:::logs", "^arn:(\\w+):", "$1/")).toBe(
+      "aws/s3:::logs",
+    );
+  });
+
+  it.each<[string, unknown[]]>([
+    ["regex.find_n", ["(", "x", -1]],
+    ["regex.split", ["(", "x"]],
+    ["regex.replace", ["x", "(", "y"]],
+  ])("raises a located eval_builtin_error for %s on an invalid pattern", async (name, args) => {
+    await expect(callBuiltin(name, ...args)).rejects.toThrow(
+      `policy.rego:1:8: eval_builtin_error: ${name}: invalid regular expression: error parsing regexp: missing closing ): \`(\``,
     );
   });
 

@@ -183,10 +183,13 @@ module_containers(r) := {sprintf("the module's public access block (%s)", [flag]
 	util.is_true(module_argument(r, flag))
 }
 
+# A bucket's Block Public Access contains `r`'s grants only where the bucket exists with `r`: one
+# with an undecided `Condition` that `r` lacks may be missing, and the name another's.
 cloudformation_containers(r) := {sprintf("%s (PublicAccessBlockConfiguration.%s)", [bucket.address, flag]) |
 	r.source == "cloudformation"
 	some bucket in util.resources("AWS::S3::Bucket")
 	names_cloudformation_bucket(r, bucket)
+	util.exists_with(bucket, r)
 	some flag in containing_flags.cloudformation
 	util.is_true(bucket.config.PublicAccessBlockConfiguration[flag])
 	util.unconditional(bucket, ["PublicAccessBlockConfiguration", flag])

@@ -140,6 +140,33 @@ referenced_by_any(target, types) if {
 	refers_to(r, target)
 }
 
+# `r` exists wherever `target` does: each undecided CloudFormation `Condition` of its own is one
+# of `target`'s. Always so in Terraform.
+exists_with(r, target) if {
+	own := conditions(target, [])
+	every c in conditions(r, []) {
+		c in own
+	}
+}
+
+# The deployments of `target` in which no managed resource of `types` refers to it, as a
+# finding's `when`: "" when none refers to it; `not C and not D` when those that do exist only
+# under undecided CloudFormation conditions of their own (a flow log with `Condition: C` logs
+# its VPC only when C holds). Undefined when one exists wherever `target` does.
+unreferenced_when(target, types) := "" if not referenced_by_any(target, types)
+
+unreferenced_when(target, types) := concat(" and ", sort({negation(extra) |
+	some r in referring
+	own := conditions(target, [])
+	extra := [c | some c in conditions(r, []); not c in own]
+})) if {
+	referring := [r | some r in input.resources; r.type in types; r.mode == "managed"; refers_to(r, target)]
+	count(referring) > 0
+	every r in referring {
+		not exists_with(r, target)
+	}
+}
+
 # A value as text for messages and evidence: strings as they are, numbers in decimal, an
 # unknown as the expression that produced it.
 label(value) := value if is_string(value)
@@ -232,6 +259,20 @@ missing(r, path, key) := array.concat(
 		count(conditions) > 0
 	],
 )
+
+# The deployments in which none of `keys` is set in the object at `path`, as a finding's `when`
+# ("" when none is set in any): each is empty or set only under undecided conditions within the
+# object, as `missing` tells. Undefined when one of them is set wherever the object is.
+none_set_when(r, path, keys) := concat(" and ", [when |
+	some key in keys
+	some unset in missing(r, path, key)
+	when := unset.when
+	when != ""
+]) if {
+	every key in keys {
+		count(missing(r, path, key)) > 0
+	}
+}
 
 # The condition text under which not all of `conditions` hold.
 negation(conditions) := concat("", ["not ", conditions[0]]) if {

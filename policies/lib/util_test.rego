@@ -122,3 +122,24 @@ test_negation_of_conditions if {
 	util.negation(["not C"]) == "C"
 	util.negation(["C", "D"]) == "not (C and D)"
 }
+
+test_none_set_when_each_setting_is_missing if {
+	util.none_set_when(conditional_database, ["Options"], ["Missing", "Other"]) == ""
+	util.none_set_when(conditional_database, ["Options"], ["Enabled", "Audit", "Missing"]) == "not Prod and not (Shared and not Prod)"
+	not util.none_set_when(conditional_database, ["Options"], ["Enabled", "Trace"])
+}
+
+flow_vpc := {"address": "Vpc", "type": "AWS::EC2::VPC", "mode": "managed", "source": "cloudformation", "module": "", "references": [], "config": {}}
+
+flow_log(address, condition) := {"address": address, "type": "AWS::EC2::FlowLog", "mode": "managed", "source": "cloudformation", "module": "", "references": ["Vpc"], "config": {}, "conditional": {"": condition}}
+
+test_unreferenced_when_counts_referrers_of_undecided_condition_only_under_it if {
+	types := {"AWS::EC2::FlowLog"}
+	util.unreferenced_when(flow_vpc, types) == "" with input.resources as [flow_vpc]
+	util.unreferenced_when(flow_vpc, types) == "not HasLogs and not IsProd" with input.resources as [flow_vpc, flow_log("A", "IsProd"), flow_log("B", "HasLogs")]
+	not util.unreferenced_when(flow_vpc, types) with input.resources as [flow_vpc, flow_log("A", "IsProd"), object.remove(flow_log("B", ""), ["conditional"])]
+	conditional_vpc := object.union(flow_vpc, {"conditional": {"": "IsProd"}})
+	not util.unreferenced_when(conditional_vpc, types) with input.resources as [conditional_vpc, flow_log("A", "IsProd")]
+	util.exists_with(flow_log("A", "IsProd"), conditional_vpc)
+	not util.exists_with(flow_log("A", "IsProd"), flow_vpc)
+}

@@ -117,16 +117,9 @@ conditional_denial(document, all_denials) if {
 # bucket's), and those present only under a condition of their own.
 bucket_policies(bucket) := [r | some type in policy_types; some r in util.referrers(bucket, type)]
 
-exists_with(r, bucket) if {
-	own := util.conditions(bucket, [])
-	every c in util.conditions(r, []) {
-		c in own
-	}
-}
-
 has_policy(bucket) if {
 	some r in bucket_policies(bucket)
-	exists_with(r, bucket)
+	util.exists_with(r, bucket)
 }
 
 has_policy(bucket) if not util.is_absent(bucket.config, "policy")

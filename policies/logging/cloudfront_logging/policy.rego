@@ -31,8 +31,9 @@ deny contains finding if {
 deny contains finding if {
 	some r in util.resources("AWS::CloudFront::Distribution")
 	some unset in util.missing(r, ["DistributionConfig"], "Logging")
-	not util.referenced_by_any(r, {"AWS::Logs::DeliverySource"})
-	finding := {"resource": r.address, "message": message, "evidence": "Logging unset", "path": [], "when": unset.when}
+	unreferenced := util.unreferenced_when(r, {"AWS::Logs::DeliverySource"})
+	when := concat(" and ", [c | some c in [unset.when, unreferenced]; c != ""])
+	finding := {"resource": r.address, "message": message, "evidence": "Logging unset", "path": [], "when": when}
 }
 
 # `<bucket>.s3.amazonaws.com`, with the regional (`.s3.eu-west-1.`, `.s3-eu-west-1.`),

@@ -80,9 +80,10 @@ flow_log_module_for(vpc) if {
 	util.refers_to(m, vpc)
 }
 
+# A CloudFormation flow log with an undecided `Condition` of its own logs the VPC only when it holds.
 deny contains finding if {
 	some vpc in vpcs
-	not util.referenced_by_any(vpc, flow_log_types)
+	when := util.unreferenced_when(vpc, flow_log_types)
 	not flow_log_module_for(vpc)
 	not unresolved_flow_log(vpc.source)
 	finding := {
@@ -90,6 +91,7 @@ deny contains finding if {
 		"message": "The VPC has no flow log: add one capturing all traffic.",
 		"evidence": "no flow log",
 		"path": [],
+		"when": when,
 	}
 }
 

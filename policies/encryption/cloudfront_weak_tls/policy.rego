@@ -29,11 +29,14 @@ deny contains finding if {
 	finding := viewer_finding(r, version, ["viewer_certificate", i, "minimum_protocol_version"])
 }
 
+# Each version an undecided `Fn::If` may give is judged on its own.
 deny contains finding if {
 	some r in util.resources("AWS::CloudFront::Distribution")
-	version := r.config.DistributionConfig.ViewerCertificate.MinimumProtocolVersion
+	path := ["DistributionConfig", "ViewerCertificate", "MinimumProtocolVersion"]
+	some possible in util.possible_values(r, path)
+	version := possible.value
 	version in weak_viewer_versions
-	finding := viewer_finding(r, version, ["DistributionConfig", "ViewerCertificate", "MinimumProtocolVersion"])
+	finding := object.union(viewer_finding(r, version, path), {"when": possible.condition})
 }
 
 deny contains finding if {

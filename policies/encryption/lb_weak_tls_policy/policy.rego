@@ -14,6 +14,7 @@
 #   controls: [AWS-FSBP-ELB.17]
 package tollgate.rules.encryption.lb_weak_tls_policy
 
+import data.tollgate.lib.util
 import rego.v1
 
 legacy_policies := {"ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-2015-05", "ELBSecurityPolicy-FS-2018-06"}
@@ -30,7 +31,8 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	key := policy_keys[r.type]
-	policy := r.config[key]
+	some possible in util.possible_values(r, [key])
+	policy := possible.value
 	is_string(policy)
 	is_weak(policy)
 	finding := {
@@ -38,5 +40,6 @@ deny contains finding if {
 		"message": sprintf("The listener's security policy %s allows TLS 1.0 or 1.1: use a TLS 1.2+ policy.", [policy]),
 		"evidence": policy,
 		"path": [key],
+		"when": possible.condition,
 	}
 }

@@ -12,6 +12,7 @@
 #   controls: [AWS-FSBP-Lambda.1]
 package tollgate.rules.iam.lambda_function_url_public
 
+import data.tollgate.lib.util
 import rego.v1
 
 attributes := {"aws_lambda_function_url": "authorization_type", "AWS::Lambda::Url": "AuthType"}
@@ -20,11 +21,13 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	r.config[attribute] == "NONE"
+	some possible in util.possible_values(r, [attribute])
+	possible.value == "NONE"
 	finding := {
 		"resource": r.address,
 		"message": "The function URL accepts unauthenticated requests from anyone: require AWS_IAM authentication.",
 		"evidence": sprintf("%s NONE", [attribute]),
 		"path": [attribute],
+		"when": possible.condition,
 	}
 }

@@ -36,7 +36,8 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := acl_attributes[r.type]
-	acl := r.config[attribute]
+	some possible in util.possible_values(r, [attribute])
+	acl := possible.value
 	severity := canned[acl]
 	finding := {
 		"resource": r.address,
@@ -44,6 +45,7 @@ deny contains finding if {
 		"evidence": sprintf("acl %s", [acl]),
 		"path": [attribute],
 		"severity": severity,
+		"when": possible.condition,
 	}
 }
 

@@ -5,7 +5,9 @@
 #   to principal `*` without a source account, source ARN or organization, so any AWS account
 #   can invoke the function. A `*` narrowed only by a source ARN or account is reported at low
 #   severity: the invoking service is known and belongs in the principal, so no other service
-#   acting for that source can call the function.
+#   acting for that source can call the function. In CloudFormation a principal an undecided
+#   `Fn::If` chooses is judged branch by branch, and a source written only under such a condition
+#   narrows only the deployments where it holds.
 # custom:
 #   id: TG-IAM-011
 #   severity: critical
@@ -26,24 +28,25 @@ keys := {
 
 permission_types := {"aws_lambda_permission", "AWS::Lambda::Permission"}
 
-narrowed(r, names) if {
-	some name in names.narrowing
-	not util.is_absent(r.config, name)
-}
+# The conditions of the deployments in which `conditions` all hold, as a finding's `when`.
+conjunction(conditions) := concat(" and ", [c | some c in conditions; c != ""])
 
+# A principal an undecided CloudFormation `Fn::If` chooses is judged branch by branch, and a
+# narrowing attribute written only under such a condition narrows only where it holds.
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in permission_types
 	names := keys[r.source]
-	principal := r.config[names.principal]
-	principal == "*"
-	not narrowed(r, names)
+	some possible in util.possible_values(r, [names.principal])
+	possible.value == "*"
+	unnarrowed := util.none_set_when(r, [], names.narrowing)
 	finding := {
 		"resource": r.address,
 		"message": "The Lambda permission lets any principal invoke the function: name the invoking service or account and set a source ARN or account.",
-		"evidence": sprintf("principal %s", [principal]),
+		"evidence": "principal *",
 		"path": [names.principal],
+		"when": conjunction([possible.condition, unnarrowed]),
 	}
 }
 
@@ -52,15 +55,19 @@ deny contains finding if {
 	r.mode == "managed"
 	r.type in permission_types
 	names := keys[r.source]
-	principal := r.config[names.principal]
-	principal == "*"
-	narrowed(r, names)
-	util.is_absent(r.config, names.organization)
+	some possible in util.possible_values(r, [names.principal])
+	possible.value == "*"
+	some name in names.narrowing
+	name != names.organization
+	not util.is_empty(r.config, name)
+	narrowing := util.conditions_below(object.get(r, "conditional", {}), [], [name])
+	some no_organization in util.missing(r, [], names.organization)
 	finding := {
 		"resource": r.address,
 		"message": "The Lambda permission names principal '*' and relies on its source ARN or account alone: name the service that invokes the function (s3.amazonaws.com, events.amazonaws.com, ...).",
-		"evidence": sprintf("principal %s with a source", [principal]),
+		"evidence": "principal * with a source",
 		"path": [names.principal],
 		"severity": "low",
+		"when": conjunction(array.concat(array.concat([possible.condition], narrowing), [no_organization.when])),
 	}
 }

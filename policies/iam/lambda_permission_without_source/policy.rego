@@ -5,6 +5,8 @@
 #   `sns.amazonaws.com`, `events.amazonaws.com`, ...) without `source_arn` or `source_account`:
 #   the service may then invoke the function on behalf of any account's resources (the confused
 #   deputy problem). Alexa permissions use an event source token instead and are not reported.
+#   In CloudFormation a principal an undecided `Fn::If` chooses is judged branch by branch, and a
+#   source written only under such a condition narrows only the deployments where it holds.
 # custom:
 #   id: TG-IAM-012
 #   severity: medium
@@ -22,24 +24,23 @@ keys := {
 
 permission_types := {"aws_lambda_permission", "AWS::Lambda::Permission"}
 
-narrowed(r, names) if {
-	some name in names.narrowing
-	not util.is_absent(r.config, name)
-}
-
+# A principal an undecided CloudFormation `Fn::If` chooses is judged branch by branch, and a
+# source written only under such a condition narrows only where it holds.
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in permission_types
 	names := keys[r.source]
-	principal := r.config[names.principal]
+	some possible in util.possible_values(r, [names.principal])
+	principal := possible.value
 	is_string(principal)
 	endswith(principal, ".amazonaws.com")
-	not narrowed(r, names)
+	unnarrowed := util.none_set_when(r, [], names.narrowing)
 	finding := {
 		"resource": r.address,
 		"message": sprintf("The permission lets %s invoke the function for any account's resources: set a source ARN or source account.", [principal]),
 		"evidence": sprintf("principal %s without source", [principal]),
 		"path": [names.principal],
+		"when": concat(" and ", [c | some c in [possible.condition, unnarrowed]; c != ""]),
 	}
 }

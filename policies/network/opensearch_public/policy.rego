@@ -3,7 +3,9 @@
 # description: >-
 #   An OpenSearch or Elasticsearch domain has no VPC configuration (`vpc_options` /
 #   `VPCOptions`), so it gets a public endpoint reachable from the internet and only its access
-#   policy protects it. Public access policies themselves are reported by TG-IAM-010.
+#   policy protects it. Public access policies themselves are reported by TG-IAM-010. CloudFormation
+#   `VPCOptions` written only under an undecided `Fn::If` condition leave the domain public where
+#   the condition does not hold.
 # custom:
 #   id: TG-NET-012
 #   severity: medium
@@ -26,11 +28,12 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	key := vpc_keys[r.type]
-	util.is_empty(r.config, key)
+	some unset in util.missing(r, [], key)
 	finding := {
 		"resource": r.address,
 		"message": "The search domain has no VPC options, so its endpoint is public: create it in a VPC.",
 		"evidence": sprintf("%s unset", [key]),
 		"path": [],
+		"when": unset.when,
 	}
 }

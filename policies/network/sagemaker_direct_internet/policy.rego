@@ -3,7 +3,9 @@
 # description: >-
 #   A SageMaker notebook instance has direct internet access (`direct_internet_access` /
 #   `DirectInternetAccess` absent, which defaults to `Enabled`, or `Enabled`), so data can leave
-#   and code can arrive without passing the VPC's controls.
+#   and code can arrive without passing the VPC's controls. In CloudFormation, `Enabled` in one
+#   branch of an undecided `Fn::If`, or `Disabled` written only under such a condition, is reported
+#   for the deployments that take it.
 # custom:
 #   id: TG-NET-017
 #   severity: medium
@@ -23,14 +25,15 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	util.is_absent(r.config, attribute)
-	finding := {"resource": r.address, "message": message, "evidence": sprintf("%s Enabled", [attribute]), "path": []}
+	some unset in util.missing(r, [], attribute)
+	finding := {"resource": r.address, "message": message, "evidence": sprintf("%s Enabled", [attribute]), "path": [], "when": unset.when}
 }
 
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
-	r.config[attribute] == "Enabled"
-	finding := {"resource": r.address, "message": message, "evidence": sprintf("%s Enabled", [attribute]), "path": [attribute]}
+	some possible in util.possible_values(r, [attribute])
+	possible.value == "Enabled"
+	finding := {"resource": r.address, "message": message, "evidence": sprintf("%s Enabled", [attribute]), "path": [attribute], "when": possible.condition}
 }

@@ -153,19 +153,14 @@ exists_with(r, target) if {
 # finding's `when`: "" when none refers to it; `not C and not D` when those that do exist only
 # under undecided CloudFormation conditions of their own (a flow log with `Condition: C` logs
 # its VPC only when C holds). Undefined when one exists wherever `target` does.
-unreferenced_when(target, types) := "" if not referenced_by_any(target, types)
-
-unreferenced_when(target, types) := concat(" and ", sort({negation(extra) |
-	some r in referring
+unreferenced_when(target, types) := none_hold_when([extra |
 	own := conditions(target, [])
+	some r in input.resources
+	r.type in types
+	r.mode == "managed"
+	refers_to(r, target)
 	extra := [c | some c in conditions(r, []); not c in own]
-})) if {
-	referring := [r | some r in input.resources; r.type in types; r.mode == "managed"; refers_to(r, target)]
-	count(referring) > 0
-	every r in referring {
-		not exists_with(r, target)
-	}
-}
+])
 
 # A value as text for messages and evidence: strings as they are, numbers in decimal, an
 # unknown as the expression that produced it.
@@ -262,16 +257,30 @@ missing(r, path, key) := array.concat(
 
 # The deployments in which none of `keys` is set in the object at `path`, as a finding's `when`
 # ("" when none is set in any): each is empty or set only under undecided conditions within the
-# object, as `missing` tells. Undefined when one of them is set wherever the object is.
-none_set_when(r, path, keys) := concat(" and ", [when |
+# object. Undefined when one of them is set wherever the object is.
+none_set_when(r, path, keys) := none_hold_when([conditions |
 	some key in keys
-	some unset in missing(r, path, key)
-	when := unset.when
-	when != ""
-]) if {
-	every key in keys {
-		count(missing(r, path, key)) > 0
+	not is_empty(object.get(r.config, path, null), key)
+	conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
+])
+
+# The deployments in which none of `alternatives` holds (each a list of conditions that must all
+# hold), as a finding's `when`: "" when there is none. Undefined when one holds in every
+# deployment (`[]`), or two are the branches of one condition (`[C]` and `[not C]`).
+none_hold_when(alternatives) := "" if count(alternatives) == 0
+
+none_hold_when(alternatives) := concat(" and ", sort({negation(conditions) | some conditions in alternatives})) if {
+	count(alternatives) > 0
+	every conditions in alternatives {
+		count(conditions) > 0
 	}
+	not complementary(alternatives)
+}
+
+complementary(alternatives) if {
+	some conditions in alternatives
+	count(conditions) == 1
+	[negation(conditions)] in alternatives
 }
 
 # The condition text under which not all of `conditions` hold.

@@ -125,8 +125,16 @@ test_negation_of_conditions if {
 
 test_none_set_when_each_setting_is_missing if {
 	util.none_set_when(conditional_database, ["Options"], ["Missing", "Other"]) == ""
-	util.none_set_when(conditional_database, ["Options"], ["Enabled", "Audit", "Missing"]) == "not Prod and not (Shared and not Prod)"
+	util.none_set_when(conditional_database, ["Options"], ["Enabled", "Audit", "Missing"]) == "not (Shared and not Prod) and not Prod"
 	not util.none_set_when(conditional_database, ["Options"], ["Enabled", "Trace"])
+}
+
+test_none_hold_when_alternatives_cover_no_deployment if {
+	util.none_hold_when([]) == ""
+	util.none_hold_when([["C"], ["D", "E"]]) == "not (D and E) and not C"
+	not util.none_hold_when([["C"], []])
+	not util.none_hold_when([["C"], ["not C"]])
+	not util.none_hold_when([["not C"], ["D"], ["C"]])
 }
 
 flow_vpc := {"address": "Vpc", "type": "AWS::EC2::VPC", "mode": "managed", "source": "cloudformation", "module": "", "references": [], "config": {}}

@@ -7,7 +7,9 @@
 #   `AWS::ElasticLoadBalancingV2::Listener`). Classic Load Balancer listeners with front-end
 #   protocol `HTTP` are reported too (`aws_elb`, `AWS::ElasticLoadBalancing::LoadBalancer`). A
 #   Terraform listener that omits `protocol` and `certificate_arn` on an application load
-#   balancer of the same input listens on HTTP, the provider's default.
+#   balancer of the same input listens on HTTP, the provider's default. In CloudFormation, HTTP in
+#   one branch of an undecided `Fn::If` is reported when that branch is taken, and a redirect to
+#   HTTPS written only under such a condition protects only where it holds.
 # custom:
 #   id: TG-ENC-014
 #   severity: high
@@ -35,28 +37,51 @@ safe_action(action) if {
 	upper(redirect.protocol) == "HTTPS"
 }
 
-# CloudFormation.
-safe_action(action) if action.Type == "fixed-response"
-
-safe_action(action) if {
-	action.Type == "redirect"
-	upper(action.RedirectConfig.Protocol) == "HTTPS"
-}
-
-listener_keys := {
-	"aws_lb_listener": {"protocol": "protocol", "actions": "default_action"},
-	"aws_alb_listener": {"protocol": "protocol", "actions": "default_action"},
-	"AWS::ElasticLoadBalancingV2::Listener": {"protocol": "Protocol", "actions": "DefaultActions"},
-}
-
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	keys := listener_keys[r.type]
-	is_http(r.config[keys.protocol])
-	not has_safe_action(r.config[keys.actions])
-	finding := {"resource": r.address, "message": message, "evidence": "HTTP listener", "path": [keys.protocol]}
+	r.type in {"aws_lb_listener", "aws_alb_listener"}
+	is_http(r.config.protocol)
+	not has_safe_action(r.config.default_action)
+	finding := {"resource": r.address, "message": message, "evidence": "HTTP listener", "path": ["protocol"]}
 }
+
+# CloudFormation: a protocol an undecided `Fn::If` chooses is judged branch by branch, and a safe
+# default action written only under such a condition (a list item, a redirect protocol) is safe
+# only where it holds.
+deny contains finding if {
+	some r in util.resources("AWS::ElasticLoadBalancingV2::Listener")
+	some possible in util.possible_values(r, ["Protocol"])
+	is_http(possible.value)
+	unprotected := unprotected_when(r)
+	finding := {
+		"resource": r.address,
+		"message": message,
+		"evidence": "HTTP listener",
+		"path": ["Protocol"],
+		"when": concat(" and ", [c | some c in [possible.condition, unprotected]; c != ""]),
+	}
+}
+
+# The deployments without a safe default action, as a finding's `when`; undefined when one is
+# safe in every deployment.
+unprotected_when(r) := util.none_hold_when(safe_action_conditions(r))
+
+# For each way a default action is safe, the conditions it waits for (`[]`: in every deployment).
+safe_action_conditions(r) := [array.concat(util.conditions_below(conditional, [], path), when) |
+	conditional := object.get(r, "conditional", {})
+	some i, action in r.config.DefaultActions
+	path := ["DefaultActions", i]
+	some when in safe_when(r, path, action)
+]
+
+safe_when(_, _, action) := [[]] if action.Type == "fixed-response"
+
+safe_when(r, path, action) := [[c | c := possible.condition; c != ""] |
+	some possible in util.possible_values(r, array.concat(path, ["RedirectConfig", "Protocol"]))
+	is_string(possible.value)
+	upper(possible.value) == "HTTPS"
+] if action.Type == "redirect"
 
 # A Terraform listener without `protocol` on an application load balancer of the input listens
 # on HTTP, the provider's default for ALBs; without a certificate it cannot be HTTPS.
@@ -99,11 +124,13 @@ deny contains finding if {
 deny contains finding if {
 	some r in util.resources("AWS::ElasticLoadBalancing::LoadBalancer")
 	some i, listener in r.config.Listeners
-	is_http(listener.Protocol)
+	some possible in util.possible_values(r, ["Listeners", i, "Protocol"])
+	is_http(possible.value)
 	finding := {
 		"resource": r.address,
 		"message": message,
 		"evidence": sprintf("HTTP listener on port %s", [util.label(listener.LoadBalancerPort)]),
 		"path": ["Listeners", i, "Protocol"],
+		"when": possible.condition,
 	}
 }

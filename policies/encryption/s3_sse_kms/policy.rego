@@ -12,7 +12,9 @@
 #   terraform-aws-modules/s3-bucket/aws is a bucket too: its `server_side_encryption_configuration`
 #   (`rule` one object or a list, as the module flattens it) with an `AES256` algorithm, or absent
 #   or empty (the module then writes no configuration) without a separate configuration resource
-#   referring to the call.
+#   referring to the call. In CloudFormation, `AES256` in one branch of an undecided `Fn::If`, or
+#   a `BucketEncryption` written only under such a condition, is reported for the deployments
+#   that use SSE-S3.
 # custom:
 #   id: TG-ENC-001
 #   severity: medium
@@ -46,12 +48,14 @@ algorithms contains a if {
 	a := {"resource": r.address, "algorithm": by_default.sse_algorithm, "path": ["rule", j, "apply_server_side_encryption_by_default", k, "sse_algorithm"]}
 }
 
+# An algorithm an undecided `Fn::If` chooses is each of its values, under its condition (`when`).
 algorithms contains a if {
 	some bucket in s3.buckets
 	bucket.type == "AWS::S3::Bucket"
-	some i, rule in bucket.config.BucketEncryption.ServerSideEncryptionConfiguration
+	some i, _ in bucket.config.BucketEncryption.ServerSideEncryptionConfiguration
 	path := ["BucketEncryption", "ServerSideEncryptionConfiguration", i, "ServerSideEncryptionByDefault", "SSEAlgorithm"]
-	a := {"resource": bucket.address, "algorithm": rule.ServerSideEncryptionByDefault.SSEAlgorithm, "path": path}
+	some possible in util.possible_values(bucket, path)
+	a := {"resource": bucket.address, "algorithm": possible.value, "path": path, "when": possible.condition}
 }
 
 # The rules of a module call's encryption configuration, with their paths.
@@ -77,31 +81,33 @@ deny contains finding if {
 		"message": "The bucket's default encryption is SSE-S3 (AES256): use SSE-KMS with a customer managed key.",
 		"evidence": "sse_algorithm AES256",
 		"path": a.path,
+		"when": object.get(a, "when", ""),
 	}
 }
 
 has_configuration(bucket) if not util.is_empty(bucket.config, "server_side_encryption_configuration")
 
-has_configuration(bucket) if not util.is_absent(bucket.config, "BucketEncryption")
-
 has_configuration(bucket) if util.referenced_by_any(bucket, {separate_type})
+
+unconfigured_message := "The bucket has no default encryption configuration, so it uses SSE-S3: configure SSE-KMS with a customer managed key."
 
 deny contains finding if {
 	settings.s3_require_kms
 	some bucket in s3.buckets
+	bucket.source == "terraform"
 	not has_configuration(bucket)
-	not unjoined(bucket)
-	finding := {
-		"resource": bucket.address,
-		"message": "The bucket has no default encryption configuration, so it uses SSE-S3: configure SSE-KMS with a customer managed key.",
-		"evidence": "no encryption configuration",
-		"path": [],
-	}
+	not s3.has_unjoined(separate_type)
+	finding := {"resource": bucket.address, "message": unconfigured_message, "evidence": "no encryption configuration", "path": []}
 }
 
-unjoined(bucket) if {
-	bucket.source == "terraform"
-	s3.has_unjoined(separate_type)
+# A CloudFormation `BucketEncryption` written only under an undecided `Fn::If` condition leaves
+# the bucket with SSE-S3 where it does not hold.
+deny contains finding if {
+	settings.s3_require_kms
+	some bucket in s3.buckets
+	bucket.source == "cloudformation"
+	some unset in util.missing(bucket, [], "BucketEncryption")
+	finding := {"resource": bucket.address, "message": unconfigured_message, "evidence": "no encryption configuration", "path": [], "when": unset.when}
 }
 
 # `[]` when the module call leaves the configuration out (default `{}`), its path when empty.

@@ -283,6 +283,23 @@ complementary(alternatives) if {
 	[negation(conditions)] in alternatives
 }
 
+# The deployments in which all of `conditions` hold, as a finding's `when` ("" stands for every
+# deployment and is left out). Undefined when two of them are the branches of one condition: no
+# deployment has both, as when two properties are chosen by the same `Fn::If` condition.
+conjunction(conditions) := concat(" and ", [c |
+	some i, c in conditions
+	c != ""
+	not c in array.slice(conditions, 0, i)
+]) if {
+	not contradictory(conditions)
+}
+
+contradictory(conditions) if {
+	some c in conditions
+	c != ""
+	negation([c]) in conditions
+}
+
 # The condition text under which not all of `conditions` hold.
 negation(conditions) := concat("", ["not ", conditions[0]]) if {
 	count(conditions) == 1

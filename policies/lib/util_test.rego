@@ -151,3 +151,10 @@ test_unreferenced_when_counts_referrers_of_undecided_condition_only_under_it if 
 	util.exists_with(flow_log("A", "IsProd"), conditional_vpc)
 	not util.exists_with(flow_log("A", "IsProd"), flow_vpc)
 }
+
+test_conjunction_of_conditions if {
+	util.conjunction(["", "C", "not D"]) == "C and not D"
+	util.conjunction(["", ""]) == ""
+	util.conjunction(["not C", "not C"]) == "not C"
+	not util.conjunction(["not C", "D", "C"])
+}

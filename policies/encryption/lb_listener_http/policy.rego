@@ -59,7 +59,7 @@ deny contains finding if {
 		"message": message,
 		"evidence": "HTTP listener",
 		"path": ["Protocol"],
-		"when": concat(" and ", [c | some c in [possible.condition, unprotected]; c != ""]),
+		"when": util.conjunction([possible.condition, unprotected]),
 	}
 }
 

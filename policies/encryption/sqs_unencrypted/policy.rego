@@ -32,6 +32,6 @@ deny contains finding if {
 		"message": "The queue disables server-side encryption: keep SSE-SQS or set a KMS key.",
 		"evidence": sprintf("%s = false", [keys.managed]),
 		"path": [keys.managed],
-		"when": concat(" and ", [c | some c in [possible.condition, unset.when]; c != ""]),
+		"when": util.conjunction([possible.condition, unset.when]),
 	}
 }

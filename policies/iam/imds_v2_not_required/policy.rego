@@ -7,7 +7,9 @@
 #   IMDSv1, a server-side request forgery in the application can read the instance role's
 #   credentials. Absent settings are reported because the API default is `optional` unless the
 #   AMI or an account default says otherwise; an endpoint turned off (`http_endpoint =
-#   "disabled"`) is not reported.
+#   "disabled"`) is not reported. In CloudFormation, `optional` in one branch of an undecided
+#   `Fn::If`, or options, `HttpTokens: required` or a disabled endpoint written only under such a
+#   condition, are reported for the deployments that allow IMDSv1.
 # custom:
 #   id: TG-IAM-019
 #   severity: medium
@@ -21,45 +23,73 @@ import rego.v1
 
 message := "Instances may use IMDSv1, whose credentials an SSRF can steal: require IMDSv2 tokens."
 
-# `{resource, options, path, tokens, endpoint}` for each place metadata options are written.
-targets contains t if {
+# Terraform: `metadata_options` blocks.
+deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in {"aws_instance", "aws_launch_template"}
-	t := {"resource": r.address, "parent": r.config, "key": "metadata_options", "path": [], "tokens": "http_tokens", "endpoint": "http_endpoint", "list": true}
-}
-
-targets contains t if {
-	some r in util.resources("AWS::EC2::LaunchTemplate")
-	data_block := r.config.LaunchTemplateData
-	is_object(data_block)
-	t := {"resource": r.address, "parent": data_block, "key": "MetadataOptions", "path": ["LaunchTemplateData"], "tokens": "HttpTokens", "endpoint": "HttpEndpoint", "list": false}
+	util.is_empty(r.config, "metadata_options")
+	finding := {"resource": r.address, "message": message, "evidence": "http_tokens not required", "path": []}
 }
 
 deny contains finding if {
-	some t in targets
-	util.is_empty(t.parent, t.key)
-	finding := {"resource": t.resource, "message": message, "evidence": "http_tokens not required", "path": t.path}
-}
-
-# The options blocks with their paths: a list of blocks in Terraform, one object in CloudFormation.
-options(t) := util.blocks(t.parent[t.key])
-
-deny contains finding if {
-	some t in targets
-	some o in options(t)
-	not endpoint_disabled(o.value, t.endpoint)
-	path := tokens_path(o.value, t.tokens)
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"aws_instance", "aws_launch_template"}
+	some block in util.blocks(r.config.metadata_options)
+	not is_disabled(block.value.http_endpoint)
+	path := tokens_path(block.value, "http_tokens")
 	finding := {
-		"resource": t.resource,
+		"resource": r.address,
 		"message": message,
 		"evidence": "http_tokens not required",
-		"path": array.concat(array.concat(array.concat(t.path, [t.key]), o.path), path),
+		"path": array.concat(array.concat(["metadata_options"], block.path), path),
 	}
 }
 
-endpoint_disabled(options, key) if lower(options[key]) == "disabled"
+is_disabled(value) if lower(value) == "disabled"
 
 tokens_path(options, key) := [] if util.is_absent(options, key)
 
 tokens_path(options, key) := [key] if lower(options[key]) == "optional"
+
+# CloudFormation: `LaunchTemplateData.MetadataOptions`, where an undecided `Fn::If` may choose a
+# value (each is judged under its condition) or write a setting only under a condition (absent
+# where it does not hold).
+cloudformation_options := ["LaunchTemplateData", "MetadataOptions"]
+
+deny contains finding if {
+	some r in util.resources("AWS::EC2::LaunchTemplate")
+	is_object(r.config.LaunchTemplateData)
+	some unset in util.missing(r, ["LaunchTemplateData"], "MetadataOptions")
+	finding := {"resource": r.address, "message": message, "evidence": "http_tokens not required", "path": ["LaunchTemplateData"], "when": unset.when}
+}
+
+deny contains finding if {
+	some r in util.resources("AWS::EC2::LaunchTemplate")
+	some optional in tokens_not_required(r, cloudformation_options)
+	some enabled in endpoint_enabled(r, cloudformation_options)
+	finding := {
+		"resource": r.address,
+		"message": message,
+		"evidence": "http_tokens not required",
+		"path": optional.path,
+		"when": util.conjunction([optional.when, enabled]),
+	}
+}
+
+# `[{path, when}]`: HttpTokens absent or written only under conditions (at the options), or
+# `optional` (at the key).
+tokens_not_required(r, path) := array.concat(util.missing(r, path, "HttpTokens"), [{"path": key_path, "when": possible.condition} |
+	key_path := array.concat(path, ["HttpTokens"])
+	some possible in util.possible_values(r, key_path)
+	is_string(possible.value)
+	lower(possible.value) == "optional"
+])
+
+# The conditions under which the metadata endpoint is on: HttpEndpoint absent or written only
+# under conditions, or any value but `disabled`.
+endpoint_enabled(r, path) := {unset.when | some unset in util.missing(r, path, "HttpEndpoint")} | {possible.condition |
+	some possible in util.possible_values(r, array.concat(path, ["HttpEndpoint"]))
+	not is_disabled(possible.value)
+}

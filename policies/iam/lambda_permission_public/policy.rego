@@ -28,9 +28,6 @@ keys := {
 
 permission_types := {"aws_lambda_permission", "AWS::Lambda::Permission"}
 
-# The conditions of the deployments in which `conditions` all hold, as a finding's `when`.
-conjunction(conditions) := concat(" and ", [c | some c in conditions; c != ""])
-
 # A principal an undecided CloudFormation `Fn::If` chooses is judged branch by branch, and a
 # narrowing attribute written only under such a condition narrows only where it holds.
 deny contains finding if {
@@ -46,7 +43,7 @@ deny contains finding if {
 		"message": "The Lambda permission lets any principal invoke the function: name the invoking service or account and set a source ARN or account.",
 		"evidence": "principal *",
 		"path": [names.principal],
-		"when": conjunction([possible.condition, unnarrowed]),
+		"when": util.conjunction([possible.condition, unnarrowed]),
 	}
 }
 
@@ -68,6 +65,6 @@ deny contains finding if {
 		"evidence": "principal * with a source",
 		"path": [names.principal],
 		"severity": "low",
-		"when": conjunction(array.concat(array.concat([possible.condition], narrowing), [no_organization.when])),
+		"when": util.conjunction(array.concat(array.concat([possible.condition], narrowing), [no_organization.when])),
 	}
 }

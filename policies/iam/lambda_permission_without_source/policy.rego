@@ -41,6 +41,6 @@ deny contains finding if {
 		"message": sprintf("The permission lets %s invoke the function for any account's resources: set a source ARN or source account.", [principal]),
 		"evidence": sprintf("principal %s without source", [principal]),
 		"path": [names.principal],
-		"when": concat(" and ", [c | some c in [possible.condition, unnarrowed]; c != ""]),
+		"when": util.conjunction([possible.condition, unnarrowed]),
 	}
 }

@@ -32,7 +32,7 @@ deny contains finding if {
 	some r in util.resources("AWS::CloudFront::Distribution")
 	some unset in util.missing(r, ["DistributionConfig"], "Logging")
 	unreferenced := util.unreferenced_when(r, {"AWS::Logs::DeliverySource"})
-	when := concat(" and ", [c | some c in [unset.when, unreferenced]; c != ""])
+	when := util.conjunction([unset.when, unreferenced])
 	finding := {"resource": r.address, "message": message, "evidence": "Logging unset", "path": [], "when": when}
 }
 

@@ -4,7 +4,8 @@
 #   An EKS cluster's Kubernetes API endpoint is public (the default) and accepts connections
 #   from every address: `endpoint_public_access` / `EndpointPublicAccess` is not false and
 #   `public_access_cidrs` / `PublicAccessCidrs` is absent (defaulting to `0.0.0.0/0`) or
-#   contains `0.0.0.0/0`.
+#   contains `0.0.0.0/0`. In CloudFormation, a switch or CIDR list that an undecided `Fn::If`
+#   chooses, or writes only under a condition, is judged for each deployment it gives.
 # custom:
 #   id: TG-NET-013
 #   severity: medium
@@ -32,25 +33,37 @@ vpc_configs contains c if {
 	c := {"resource": r, "config": block, "path": ["ResourcesVpcConfig"], "public": "EndpointPublicAccess", "cidrs": "PublicAccessCidrs"}
 }
 
-public_endpoint(c) if util.is_absent(c.config, c.public)
+# The conditions under which the endpoint is public, for a CloudFormation switch an undecided
+# `Fn::If` chooses or writes only under a condition: absent (public, ""), true (in every
+# deployment or under the condition of the branch that sets it), or written only under
+# conditions within the configuration (public where they do not hold).
+public_when(c) := {"" | util.is_absent(c.config, c.public)} | {possible.condition |
+	some possible in util.possible_values(c.resource, array.concat(c.path, [c.public]))
+	util.is_true(possible.value)
+} | {util.negation(conditions) |
+	not util.is_absent(c.config, c.public)
+	conditions := util.conditions_below(object.get(c.resource, "conditional", {}), c.path, [c.public])
+	count(conditions) > 0
+}
 
-public_endpoint(c) if util.is_true(c.config[c.public])
-
+# CIDRs written only under a condition restrict the endpoint only where it holds.
 deny contains finding if {
 	some c in vpc_configs
-	public_endpoint(c)
-	util.is_empty(c.config, c.cidrs)
+	some public in public_when(c)
+	some open in util.missing(c.resource, c.path, c.cidrs)
+	when := util.conjunction([public, open.when])
 	finding := {
 		"resource": c.resource.address,
 		"message": "The cluster's API endpoint is public and open to every address: disable it or restrict its CIDRs.",
 		"evidence": "public endpoint from 0.0.0.0/0",
 		"path": c.path,
+		"when": when,
 	}
 }
 
 deny contains finding if {
 	some c in vpc_configs
-	public_endpoint(c)
+	some public in public_when(c)
 	some i, cidr in c.config[c.cidrs]
 	network.is_public_cidr(cidr)
 	finding := {
@@ -58,23 +71,27 @@ deny contains finding if {
 		"message": sprintf("The cluster's API endpoint is public and allows %s: restrict it to known ranges.", [cidr]),
 		"evidence": sprintf("public endpoint from %s", [cidr]),
 		"path": array.concat(c.path, [c.cidrs, i]),
+		"when": public,
 	}
 }
 
 # An unknown switch decides whether an endpoint open to every address is public.
 deny contains finding if {
 	some c in vpc_configs
-	util.is_empty(c.config, c.cidrs)
+	some open in util.missing(c.resource, c.path, c.cidrs)
 	path := array.concat(c.path, [c.public])
-	finding := settings.cannot_tell(c.resource.address, path, c.config[c.public], "The cluster's API endpoint may be public and open to every address: disable it or restrict its CIDRs.")
+	some unknown in settings.cannot_tell_each(c.resource, path, "The cluster's API endpoint may be public and open to every address: disable it or restrict its CIDRs.")
+	when := util.conjunction([unknown.when, open.when])
+	finding := object.union(unknown, {"when": when})
 }
 
 # Unknown CIDRs decide who reaches a public endpoint; reported on the list, since an element's
 # unknown value is located where its variable is declared.
 deny contains finding if {
 	some c in vpc_configs
-	public_endpoint(c)
+	some public in public_when(c)
 	some cidr in util.elements(c.config[c.cidrs])
 	path := array.concat(c.path, [c.cidrs])
-	finding := settings.cannot_tell(c.resource.address, path, cidr.value, "The cluster's API endpoint is public and may allow every address: restrict it to known ranges.")
+	unknown := settings.cannot_tell(c.resource.address, path, cidr.value, "The cluster's API endpoint is public and may allow every address: restrict it to known ranges.")
+	finding := object.union(unknown, {"when": public})
 }

@@ -11,7 +11,10 @@
 #   not recorded. HTTP APIs have no execution logs: a v2 stage is checked for an absent level
 #   only when it is known to serve a WebSocket API (its API's protocol type, or route settings
 #   only WebSocket APIs take). Method settings whose stage cannot be resolved silence the
-#   stage-without-settings case, as the rule cannot tell which stage they configure.
+#   stage-without-settings case, as the rule cannot tell which stage they configure. In
+#   CloudFormation, `OFF` in one branch of an undecided `Fn::If`, or a level, method settings or
+#   route settings written only under such a condition, are reported for the deployments without
+#   logs.
 # custom:
 #   id: TG-LOG-013
 #   severity: low
@@ -46,15 +49,20 @@ levels contains l if {
 	l := {"resource": r.address, "level": settings.logging_level, "path": ["default_route_settings", i, "logging_level"]}
 }
 
+# CloudFormation: each level an undecided `Fn::If` may give, under its condition (`when`).
 levels contains l if {
 	some r in util.resources("AWS::ApiGateway::Stage")
-	some i, settings in r.config.MethodSettings
-	l := {"resource": r.address, "level": settings.LoggingLevel, "path": ["MethodSettings", i, "LoggingLevel"]}
+	some i, _ in r.config.MethodSettings
+	path := ["MethodSettings", i, "LoggingLevel"]
+	some possible in util.possible_values(r, path)
+	l := {"resource": r.address, "level": possible.value, "path": path, "when": possible.condition}
 }
 
 levels contains l if {
 	some r in util.resources("AWS::ApiGatewayV2::Stage")
-	l := {"resource": r.address, "level": r.config.DefaultRouteSettings.LoggingLevel, "path": ["DefaultRouteSettings", "LoggingLevel"]}
+	path := ["DefaultRouteSettings", "LoggingLevel"]
+	some possible in util.possible_values(r, path)
+	l := {"resource": r.address, "level": possible.value, "path": path, "when": possible.condition}
 }
 
 off_message := "Execution logging is off: set the logging level to ERROR or INFO."
@@ -69,10 +77,13 @@ deny contains finding if {
 		"message": off_message,
 		"evidence": "logging level OFF",
 		"path": l.path,
+		"when": object.get(l, "when", ""),
 	}
 }
 
-# Where the logging level is left out though it should be written: `{resource, path}`.
+# Where the logging level is left out though it should be written: `{resource, path}`, and in
+# CloudFormation `when`, the deployments that leave it out (a level or settings written only
+# under an undecided `Fn::If` condition are there only where it holds).
 
 # Stage-wide method settings without a level (a settings block is required; its absence
 # leaves the level out as well).
@@ -96,9 +107,16 @@ unset contains u if {
 	some i, settings in r.config.MethodSettings
 	settings.ResourcePath == "/*"
 	settings.HttpMethod == "*"
-	util.is_absent(settings, "LoggingLevel")
-	u := {"resource": r.address, "path": ["MethodSettings", i]}
+	some left_out in level_left_out(r, ["MethodSettings", i])
+	u := {"resource": r.address, "path": left_out.path, "when": left_out.when}
 }
+
+# `[{path, when}]`: the level of the settings at `path` absent, or written only under conditions
+# within them (an empty level is reported as off, not here).
+level_left_out(r, path) := [unset |
+	some unset in util.missing(r, path, "LoggingLevel")
+	object.get(r.config, array.concat(path, ["LoggingLevel"]), null) != ""
+]
 
 # A REST stage no method settings configure.
 unset contains u if {
@@ -110,9 +128,17 @@ unset contains u if {
 
 unset contains u if {
 	some stage in util.resources("AWS::ApiGateway::Stage")
-	util.is_empty(stage.config, "MethodSettings")
-	u := {"resource": stage.address, "path": []}
+	when := unconfigured_when(stage)
+	u := {"resource": stage.address, "path": [], "when": when}
 }
+
+# The deployments in which a CloudFormation stage has no method settings.
+unconfigured_when(stage) := "" if util.is_empty(stage.config, "MethodSettings")
+
+unconfigured_when(stage) := util.none_hold_when([conditions |
+	some i, _ in stage.config.MethodSettings
+	conditions := util.conditions_below(object.get(stage, "conditional", {}), [], ["MethodSettings", i])
+]) if is_array(stage.config.MethodSettings)
 
 configured_by_any(stage, method_settings) if {
 	some settings in method_settings
@@ -156,17 +182,18 @@ unset contains u if {
 
 unset contains u if {
 	some r in util.resources("AWS::ApiGatewayV2::Stage")
-	serves_websocket(r, "AWS::ApiGatewayV2::Api", "ProtocolType", [])
-	util.is_absent(r.config, "DefaultRouteSettings")
-	u := {"resource": r.address, "path": []}
+	route_settings := [settings | settings := r.config.DefaultRouteSettings; is_object(settings)]
+	serves_websocket(r, "AWS::ApiGatewayV2::Api", "ProtocolType", route_settings)
+	some unset in util.missing(r, [], "DefaultRouteSettings")
+	u := {"resource": r.address, "path": [], "when": unset.when}
 }
 
 unset contains u if {
 	some r in util.resources("AWS::ApiGatewayV2::Stage")
 	settings := r.config.DefaultRouteSettings
 	serves_websocket(r, "AWS::ApiGatewayV2::Api", "ProtocolType", [settings])
-	util.is_absent(settings, "LoggingLevel")
-	u := {"resource": r.address, "path": ["DefaultRouteSettings"]}
+	some left_out in level_left_out(r, ["DefaultRouteSettings"])
+	u := {"resource": r.address, "path": left_out.path, "when": left_out.when}
 }
 
 # The stage's API in the input is a WebSocket API.
@@ -193,5 +220,6 @@ deny contains finding if {
 		"message": unset_message,
 		"evidence": "logging level unset",
 		"path": u.path,
+		"when": object.get(u, "when", ""),
 	}
 }

@@ -9,7 +9,8 @@
 #   The default group is shared by everything launched without a group and lets its members
 #   talk to each other freely. Recognised from the expression that names the group, which is
 #   known even though the group id is not; a Terraform resource merely called `default`
-#   (`aws_security_group.default`) is an ordinary group and is not reported.
+#   (`aws_security_group.default`) is an ordinary group and is not reported. A group an undecided
+#   CloudFormation `Fn::If` chooses is reported on its list, for the deployments that take it.
 # custom:
 #   id: TG-NET-015
 #   severity: medium
@@ -41,13 +42,30 @@ deny contains finding if {
 	some key in group_lists[r.type]
 	some i, group in r.config[key]
 	names_default_group(group)
+	place := item_place(r, key, i)
 	finding := {
 		"resource": r.address,
 		"message": "The resource uses the VPC's default security group: attach a security group made for the workload.",
 		"evidence": sprintf("default security group %s", [group["$unknown"]]),
-		"path": [key, i],
+		"path": place.path,
+		"when": place.when,
 	}
 }
+
+# Where to report list item `i` of `key`: at the item, or, for an item an undecided CloudFormation
+# `Fn::If` gives, at the list with the item's conditions, so that the same group in both branches
+# is one finding in every deployment.
+item_place(r, key, i) := {"path": [key, i], "when": ""} if {
+	count(item_conditions(r, key, i)) == 0
+}
+
+item_place(r, key, i) := {"path": [key], "when": when} if {
+	conditions := item_conditions(r, key, i)
+	count(conditions) > 0
+	when := util.conjunction(conditions)
+}
+
+item_conditions(r, key, i) := util.conditions_below(object.get(r, "conditional", {}), [key], [i])
 
 # The lists that take group names rather than ids: `default` there is the default VPC's group.
 group_name_lists := {
@@ -62,10 +80,12 @@ deny contains finding if {
 	key := group_name_lists[r.type]
 	some i, group in r.config[key]
 	group == "default"
+	place := item_place(r, key, i)
 	finding := {
 		"resource": r.address,
 		"message": "The resource uses the default VPC's default security group: attach a security group made for the workload.",
 		"evidence": "security group named default",
-		"path": [key, i],
+		"path": place.path,
+		"when": place.when,
 	}
 }

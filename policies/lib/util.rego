@@ -255,6 +255,19 @@ missing(r, path, key) := array.concat(
 	],
 )
 
+# Where to report item `i` of the list at `path`, and when, as `{path, when}`: at the item, or,
+# for an item an undecided CloudFormation `Fn::If` gives, at the list with the item's conditions,
+# so that the same finding in both branches (`!If [C, [A], [A, B]]`) is one in every deployment.
+list_item_place(r, path, i) := {"path": array.concat(path, [i]), "when": ""} if {
+	count(conditions_below(object.get(r, "conditional", {}), path, [i])) == 0
+}
+
+list_item_place(r, path, i) := {"path": path, "when": when} if {
+	conditions := conditions_below(object.get(r, "conditional", {}), path, [i])
+	count(conditions) > 0
+	when := conjunction(conditions)
+}
+
 # The deployments in which none of `keys` is set in the object at `path`, as a finding's `when`
 # ("" when none is set in any): each is empty or set only under undecided conditions within the
 # object. Undefined when one of them is set wherever the object is.

@@ -158,3 +158,10 @@ test_conjunction_of_conditions if {
 	util.conjunction(["not C", "not C"]) == "not C"
 	not util.conjunction(["not C", "D", "C"])
 }
+
+test_list_item_place_reports_conditional_items_on_the_list if {
+	r := {"config": {"L": ["a", "b", "c"]}, "conditional": {"/L/1": "C", "/L/2": "not C and D"}}
+	util.list_item_place(r, ["L"], 0) == {"path": ["L", 0], "when": ""}
+	util.list_item_place(r, ["L"], 1) == {"path": ["L"], "when": "C"}
+	util.list_item_place(r, ["L"], 2) == {"path": ["L"], "when": "not C and D"}
+}

@@ -53,7 +53,8 @@ deny contains finding if {
 	some i, origin in r.config.DistributionConfig.Origins
 	some k, protocol in origin.CustomOriginConfig.OriginSSLProtocols
 	protocol in weak_origin_protocols
-	finding := origin_finding(r, protocol, origin.Id, ["DistributionConfig", "Origins", i, "CustomOriginConfig", "OriginSSLProtocols", k])
+	place := util.list_item_place(r, ["DistributionConfig", "Origins", i, "CustomOriginConfig", "OriginSSLProtocols"], k)
+	finding := object.union(origin_finding(r, protocol, origin.Id, place.path), {"when": place.when})
 }
 
 viewer_finding(r, version, path) := {

@@ -42,7 +42,7 @@ deny contains finding if {
 	some key in group_lists[r.type]
 	some i, group in r.config[key]
 	names_default_group(group)
-	place := item_place(r, key, i)
+	place := util.list_item_place(r, [key], i)
 	finding := {
 		"resource": r.address,
 		"message": "The resource uses the VPC's default security group: attach a security group made for the workload.",
@@ -52,20 +52,6 @@ deny contains finding if {
 	}
 }
 
-# Where to report list item `i` of `key`: at the item, or, for an item an undecided CloudFormation
-# `Fn::If` gives, at the list with the item's conditions, so that the same group in both branches
-# is one finding in every deployment.
-item_place(r, key, i) := {"path": [key, i], "when": ""} if {
-	count(item_conditions(r, key, i)) == 0
-}
-
-item_place(r, key, i) := {"path": [key], "when": when} if {
-	conditions := item_conditions(r, key, i)
-	count(conditions) > 0
-	when := util.conjunction(conditions)
-}
-
-item_conditions(r, key, i) := util.conditions_below(object.get(r, "conditional", {}), [key], [i])
 
 # The lists that take group names rather than ids: `default` there is the default VPC's group.
 group_name_lists := {
@@ -80,7 +66,7 @@ deny contains finding if {
 	key := group_name_lists[r.type]
 	some i, group in r.config[key]
 	group == "default"
-	place := item_place(r, key, i)
+	place := util.list_item_place(r, [key], i)
 	finding := {
 		"resource": r.address,
 		"message": "The resource uses the default VPC's default security group: attach a security group made for the workload.",

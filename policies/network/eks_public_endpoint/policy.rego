@@ -66,12 +66,14 @@ deny contains finding if {
 	some public in public_when(c)
 	some i, cidr in c.config[c.cidrs]
 	network.is_public_cidr(cidr)
+	place := util.list_item_place(c.resource, array.concat(c.path, [c.cidrs]), i)
+	when := util.conjunction([public, place.when])
 	finding := {
 		"resource": c.resource.address,
 		"message": sprintf("The cluster's API endpoint is public and allows %s: restrict it to known ranges.", [cidr]),
 		"evidence": sprintf("public endpoint from %s", [cidr]),
-		"path": array.concat(c.path, [c.cidrs, i]),
-		"when": public,
+		"path": place.path,
+		"when": when,
 	}
 }
 

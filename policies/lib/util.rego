@@ -222,6 +222,28 @@ possible_values(r, path) := [{"value": value, "condition": ""}] if {
 	value != null
 }
 
+# Below an object an undecided `Fn::If` chooses (`DefaultCacheBehavior: !If [C, {...}, {...}]`),
+# the value each branch holds there, under its condition; branches without one are left out.
+possible_values(r, path) := [{"value": value, "condition": alternative.condition} |
+	some alternative in r.alternatives[pointer(above)]
+	value := object.get(alternative.value, array.slice(path, count(above), count(path)), null)
+	value != null
+] if {
+	not r.alternatives[pointer(path)]
+	above := alternatives_above(r, path)
+}
+
+# The longest proper prefix of `path` whose value an undecided `Fn::If` chooses.
+alternatives_above(r, path) := prefixes[count(prefixes) - 1] if {
+	count(path) > 1
+	prefixes := [prefix |
+		some i in numbers.range(1, count(path) - 1)
+		prefix := array.slice(path, 0, i)
+		object.get(r, "alternatives", {})[pointer(prefix)]
+	]
+	count(prefixes) > 0
+}
+
 # Where and in which deployments the boolean `key` of the object at `path` is not true, as
 # `[{path, when}]` for findings: absent (at `path`, when ""), false (at the key, when "" or the
 # condition of an `Fn::If` branch that sets it false), or set only under conditions the template

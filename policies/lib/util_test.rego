@@ -165,3 +165,17 @@ test_list_item_place_reports_conditional_items_on_the_list if {
 	util.list_item_place(r, ["L"], 1) == {"path": ["L"], "when": "C"}
 	util.list_item_place(r, ["L"], 2) == {"path": ["L"], "when": "not C and D"}
 }
+
+test_possible_values_below_an_object_an_if_chooses if {
+	r := {
+		"config": {"Config": {"Behavior": {"$unknown": "!If [Dev, {...}, {...}]"}}},
+		"alternatives": {"/Config/Behavior": [
+			{"condition": "Dev", "value": {"Policy": "allow-all", "Cache": {"Ttl": 0}}},
+			{"condition": "not Dev", "value": {"Policy": "https-only"}},
+		]},
+	}
+	util.possible_values(r, ["Config", "Behavior", "Policy"]) == [{"value": "allow-all", "condition": "Dev"}, {"value": "https-only", "condition": "not Dev"}]
+	util.possible_values(r, ["Config", "Behavior", "Cache", "Ttl"]) == [{"value": 0, "condition": "Dev"}]
+	util.possible_values(r, ["Config", "Behavior", "Missing"]) == []
+	not util.possible_values(r, ["Config", "Other"])
+}

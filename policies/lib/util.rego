@@ -248,7 +248,8 @@ alternatives_above(r, path) := prefixes[count(prefixes) - 1] if {
 # `[{path, when}]` for findings: absent (at `path`, when ""), false (at the key, when "" or the
 # condition of an `Fn::If` branch that sets it false), or set only under conditions the template
 # cannot decide within the object (at `path`, when those conditions do not all hold; the object's
-# own conditions stay the finding's, from its path).
+# own conditions stay the finding's, from its path), or absent from a branch of an `Fn::If` that
+# chooses the object whole (at `path`, when that branch is taken).
 disabled(r, path, key) := array.concat(
 	[{"path": path, "when": ""} | is_absent(object.get(r.config, path, null), key)],
 	array.concat(
@@ -257,25 +258,40 @@ disabled(r, path, key) := array.concat(
 			some possible in possible_values(r, key_path)
 			is_false(possible.value)
 		],
-		[{"path": path, "when": negation(conditions)} |
-			not is_absent(object.get(r.config, path, null), key)
-			conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
-			count(conditions) > 0
-		],
+		array.concat(
+			[{"path": path, "when": negation(conditions)} |
+				not is_absent(object.get(r.config, path, null), key)
+				conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
+				count(conditions) > 0
+			],
+			[{"path": path, "when": branch.condition} | some branch in branch_objects(r, path); is_absent(branch.value, key)],
+		),
 	),
 )
 
 # Where and in which deployments the setting `key` of the object at `path` is unset, as
-# `[{path, when}]` for findings, both at `path`: empty (when ""), or set only under conditions the
-# template cannot decide within the object (when those conditions do not all hold).
+# `[{path, when}]` for findings, both at `path`: empty (when ""), set only under conditions the
+# template cannot decide within the object (when those conditions do not all hold), or left out
+# by a branch of an `Fn::If` that chooses the object whole (when that branch is taken).
 missing(r, path, key) := array.concat(
 	[{"path": path, "when": ""} | is_empty(object.get(r.config, path, null), key)],
-	[{"path": path, "when": negation(conditions)} |
-		not is_empty(object.get(r.config, path, null), key)
-		conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
-		count(conditions) > 0
-	],
+	array.concat(
+		[{"path": path, "when": negation(conditions)} |
+			not is_empty(object.get(r.config, path, null), key)
+			conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
+			count(conditions) > 0
+		],
+		[{"path": path, "when": branch.condition} | some branch in branch_objects(r, path); is_empty(branch.value, key)],
+	),
 )
+
+# `[{value, condition}]`: the objects the branches of an undecided `Fn::If` give at `path` (at it
+# or above it), for the rules asking what each deployment sets; `[]` when none chooses it.
+branch_objects(r, path) := [possible |
+	some possible in possible_values(r, path)
+	possible.condition != ""
+	is_object(possible.value)
+]
 
 # Where to report item `i` of the list at `path`, and when, as `{path, when}`: at the item, or,
 # for an item an undecided CloudFormation `Fn::If` gives, at the list with the item's conditions,
@@ -293,11 +309,15 @@ list_item_place(r, path, i) := {"path": path, "when": when} if {
 # The deployments in which none of `keys` is set in the object at `path`, as a finding's `when`
 # ("" when none is set in any): each is empty or set only under undecided conditions within the
 # object. Undefined when one of them is set wherever the object is.
-none_set_when(r, path, keys) := none_hold_when([conditions |
-	some key in keys
-	not is_empty(object.get(r.config, path, null), key)
-	conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
-])
+none_set_when(r, path, keys) := none_hold_when(array.concat(
+	[conditions |
+		count(branch_objects(r, path)) == 0
+		some key in keys
+		not is_empty(object.get(r.config, path, null), key)
+		conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
+	],
+	[[branch.condition] | some branch in branch_objects(r, path); some key in keys; not is_empty(branch.value, key)],
+))
 
 # The deployments in which none of `alternatives` holds (each a list of conditions that must all
 # hold), as a finding's `when`: "" when there is none. Undefined when one holds in every

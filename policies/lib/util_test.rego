@@ -179,3 +179,20 @@ test_possible_values_below_an_object_an_if_chooses if {
 	util.possible_values(r, ["Config", "Behavior", "Missing"]) == []
 	not util.possible_values(r, ["Config", "Other"])
 }
+
+branch_options := {
+	"config": {"Options": {"$unknown": "!If [Prod, {...}, {...}]"}},
+	"alternatives": {"/Options": [
+		{"condition": "Prod", "value": {"Enabled": true, "Key": "k"}},
+		{"condition": "not Prod", "value": {"Other": 1}},
+	]},
+}
+
+test_settings_left_out_of_a_branch_chosen_whole if {
+	util.disabled(branch_options, ["Options"], "Enabled") == [{"path": ["Options"], "when": "not Prod"}]
+	util.missing(branch_options, ["Options"], "Key") == [{"path": ["Options"], "when": "not Prod"}]
+	util.none_set_when(branch_options, ["Options"], ["Key", "Missing"]) == "not Prod"
+	not util.none_set_when(branch_options, ["Options"], ["Key", "Other"])
+	util.missing({"config": {"Options": {"$unknown": "!Ref Options"}}}, ["Options"], "Key") == []
+	not util.none_set_when({"config": {"Options": {"$unknown": "!Ref Options"}}}, ["Options"], ["Key"])
+}

@@ -235,6 +235,19 @@ describe("tollgate scan, inspect and build", () => {
     ]);
   });
 
+  it("lists the Terraform blocks an unknown for_each may create none or several of", async () => {
+    const fixture =
+      "policies/network/opensearch_public/fixtures/unknown_advisory/positive_dynamic.tf";
+    const result = await run(["inspect", fixture]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      `${fixture}:8  aws_opensearch_domain.search  (aws_opensearch_domain)\n` +
+        "  /vpc_options/0  none or several, for_each = var.vpc_options == null ? [] : [var.vpc_options]\n" +
+        `${fixture}:26  aws_elasticsearch_domain.legacy  (aws_elasticsearch_domain)\n` +
+        "  /vpc_options/0  none or several, for_each = var.vpc_options_list\n",
+    );
+  });
+
   it("writes a bundle in the opa build layout with every rule's annotations", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tollgate-build-"));
     try {

@@ -382,3 +382,39 @@ negated_term(condition) if {
 	startswith(condition, "not ")
 	not contains(substring(condition, 4, -1), " ")
 }
+
+# Terraform nested blocks that a `dynamic` block generates from a `for_each` static evaluation
+# could not know (the resource's `unknownForEach`, policies/README.md): each stands for any
+# number of blocks, none included, so a rule asking for a protective block must not count one
+# as always there, and reports it as "cannot tell" instead.
+
+# The `for_each` expression that decides whether the block at `path` exists, when it is such a
+# block or lies in one (the outermost); undefined when it exists wherever the resource does.
+unknown_for_each(r, path) := expressions[0] if {
+	expressions := [e |
+		some i, _ in path
+		e := object.get(r, "unknownForEach", {})[pointer(array.slice(path, 0, i + 1))]
+	]
+	count(expressions) > 0
+}
+
+# The blocks of the list `key` of the object at `path` that exist wherever the object does, as
+# `[{value, path}]` with `path` the block's own.
+certain_blocks(r, path, key) := [{"value": block, "path": block_path} |
+	some i, block in object.get(r.config, array.concat(path, [key]), [])
+	block_path := array.concat(path, [key, i])
+	not object.get(r, "unknownForEach", {})[pointer(block_path)]
+]
+
+# When the object at `path` holds blocks `key` and each of them may be absent: the first one's
+# `for_each` expression as an unknown value, for `settings.cannot_tell`; undefined otherwise.
+unknown_presence(r, path, key) := {"$unknown": expressions[0]} if {
+	blocks := object.get(r.config, array.concat(path, [key]), null)
+	is_array(blocks)
+	expressions := [e |
+		some i, _ in blocks
+		e := object.get(r, "unknownForEach", {})[pointer(array.concat(path, [key, i]))]
+	]
+	count(expressions) > 0
+	count(expressions) == count(blocks)
+}

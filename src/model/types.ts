@@ -123,6 +123,14 @@ export interface Resource {
    */
   conditional?: { [pointer: string]: string };
   /**
+   * Terraform only, present when not empty: the JSON pointers of nested blocks that a `dynamic`
+   * block generates from a `for_each` static evaluation could not know, to that expression
+   * (`{"/vpc_options/0": "var.vpc_options"}`). `config` holds one such block, whose iterator's
+   * values are unknown, where Terraform may create none or several, so a rule looking for a
+   * protective block must not count it as always there; a block nested in it inherits this.
+   */
+  unknownForEach?: { [pointer: string]: string };
+  /**
    * CloudFormation only, present when not empty: a pointer whose `config` value is unknown
    * because an undecided `Fn::If` chooses between different values there
    * (`PubliclyAccessible: !If [IsPublic, true, false]`), to each value with its condition.

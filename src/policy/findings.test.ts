@@ -157,4 +157,30 @@ describe("findings from rule results", () => {
       ["No description.", "d"],
     ]);
   });
+
+  it("says when a finding's Terraform block comes from a for_each it cannot know", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const dynamicGroup: Resource = {
+      ...group,
+      unknownForEach: { "/ingress/0": "var.rules", "/ingress/01": "var.other" },
+    };
+    const results = [
+      {
+        resource: group.address,
+        message: "SSH open.",
+        path: ["ingress", 0, "cidr_blocks", 1],
+        evidence: "e",
+      },
+      { resource: group.address, message: "On the block.", path: "/ingress/0", evidence: "b" },
+      { resource: group.address, message: "No description.", path: "/description", evidence: "d" },
+      { resource: group.address, message: "Not on it.", path: "/ingress/01", evidence: "o" },
+    ];
+    const { findings } = toFindings(meta.rule, results, new Map([[group.address, dynamicGroup]]));
+    expect(findings.map((f) => [f.message, f.evidence])).toEqual([
+      ["SSH open. Only when var.rules is not empty.", "e"],
+      ["On the block. Only when var.rules is not empty.", "b"],
+      ["No description.", "d"],
+      ["Not on it. Only when var.other is not empty.", "o"],
+    ]);
+  });
 });

@@ -5,7 +5,9 @@
 #   `VPCOptions`), so it gets a public endpoint reachable from the internet and only its access
 #   policy protects it. Public access policies themselves are reported by TG-IAM-010. CloudFormation
 #   `VPCOptions` written only under an undecided `Fn::If` condition leave the domain public where
-#   the condition does not hold.
+#   the condition does not hold. With `unknown_values: advisory`, a domain whose only
+#   `vpc_options` come from a `dynamic` block over a collection Tollgate cannot know is reported
+#   as "cannot tell": it may have none.
 # custom:
 #   id: TG-NET-012
 #   severity: medium
@@ -14,6 +16,7 @@
 #   controls: [AWS-FSBP-Opensearch.2, AWS-FSBP-ES.2]
 package tollgate.rules.network.opensearch_public
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -36,4 +39,11 @@ deny contains finding if {
 		"path": [],
 		"when": unset.when,
 	}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	key := vpc_keys[r.type]
+	finding := settings.cannot_tell(r.address, [key], util.unknown_presence(r, [], key), "The search domain's VPC options come from a collection Tollgate cannot know, so it may have none and a public endpoint: make sure it is created in a VPC.")
 }

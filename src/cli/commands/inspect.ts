@@ -1,5 +1,6 @@
 // `tollgate inspect <paths...>`: prints the resource model exactly as policies receive it in
-// `input`, so policy authors can see what their Rego works on.
+// `input`, so policy authors can see what their Rego works on; the text form lists resources,
+// with the Terraform blocks whose number a `for_each` Tollgate cannot know decides.
 import { loadModel } from "../../iac/index.js";
 import { isWarning } from "../../model/types.js";
 import { formatLoadError } from "../../report/index.js";
@@ -38,6 +39,8 @@ export const inspectCommand: Command = {
         const kind =
           resource.mode === "module" ? `module ${resource.moduleSource ?? ""}` : resource.type;
         io.stdout(`${resource.file}:${resource.line}  ${resource.address}  (${kind})\n`);
+        for (const [pointer, expression] of Object.entries(resource.unknownForEach ?? {}))
+          io.stdout(`  ${pointer}  none or several, for_each = ${expression}\n`);
       }
       for (const problem of problems) io.stderr(formatLoadError(problem) + "\n");
     }

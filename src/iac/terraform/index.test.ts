@@ -577,6 +577,80 @@ resource "aws_security_group" "sg" {
     });
     expect(line(group, "/ingress/1/from_port")).toBe("main.tf:7");
     expect(line(group, "/egress/0/protocol")).toBe("main.tf:15");
+    expect(group.unknownForEach).toEqual({ "/egress/0": "var.unknown_rules" });
+  });
+
+  it("records the blocks a dynamic block over an unknown collection may or may not create", () => {
+    const { resources, errors } = load(`variable "vpc_options" {
+  type    = any
+  default = {}
+}
+variable "log_types" {
+  type = set(string)
+}
+variable "extra_ingress" {
+  type = list(any)
+}
+resource "aws_opensearch_domain" "this" {
+  domain_name = "search"
+  dynamic "vpc_options" {
+    for_each = length(var.vpc_options) > 0 ? [var.vpc_options] : []
+    content {
+      subnet_ids = vpc_options.value.subnet_ids
+    }
+  }
+  dynamic "log_publishing_options" {
+    for_each = var.log_types
+    content {
+      log_type = log_publishing_options.value
+    }
+  }
+}
+resource "aws_security_group" "web" {
+  ingress {
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  dynamic "ingress" {
+    for_each = var.extra_ingress
+    content {
+      from_port   = ingress.value.port
+      to_port     = ingress.value.port
+      protocol    = "tcp"
+      cidr_blocks = ["10.0.0.0/8"]
+      dynamic "security_groups" {
+        for_each = ingress.value.groups
+        content {}
+      }
+    }
+  }
+}
+`);
+    expect(errors).toEqual([]);
+    const domain = byAddress(resources, "aws_opensearch_domain.this");
+    expect(domain.config.vpc_options).toBeUndefined();
+    expect(domain.config.log_publishing_options).toEqual([
+      { log_type: { $unknown: "log_publishing_options.value" } },
+    ]);
+    expect(domain.unknownForEach).toEqual({ "/log_publishing_options/0": "var.log_types" });
+    const group = byAddress(resources, "aws_security_group.web");
+    expect(group.config.ingress).toEqual([
+      { from_port: 443, to_port: 443, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] },
+      {
+        from_port: { $unknown: "ingress.value.port" },
+        to_port: { $unknown: "ingress.value.port" },
+        protocol: "tcp",
+        cidr_blocks: ["10.0.0.0/8"],
+        security_groups: [{}],
+      },
+    ]);
+    expect(group.unknownForEach).toEqual({
+      "/ingress/1": "var.extra_ingress",
+      "/ingress/1/security_groups/0": "ingress.value.groups",
+    });
+    expect(line(group, "/ingress/1")).toBe("main.tf:33");
   });
 });
 
@@ -788,6 +862,19 @@ describe("real corpus", () => {
     const identities = model.resources.map((r) => `${r.root}|${r.address}`);
     expect(new Set(identities).size).toBe(identities.length);
     expect(new Set(model.resources.map((r) => r.address)).size).toBeLessThan(identities.length);
+    // The examples give the modules' collections, so one dynamic block is left over an unknown
+    // one: the cluster autoscaler's per-cluster statement, for a variable the example never sets.
+    expect(
+      model.resources
+        .filter((r) => r.unknownForEach)
+        .map((r) => [r.file, r.address, r.unknownForEach]),
+    ).toEqual([
+      [
+        "terraform-aws-iam/modules/iam-role-for-service-accounts/policies.tf",
+        "module.cluster_autoscaler_irsa.data.aws_iam_policy_document.cluster_autoscaler[0]",
+        { "/statement/1": "toset(var.cluster_autoscaler_cluster_names)" },
+      ],
+    ]);
     for (const resource of model.resources) {
       expect(
         Object.keys(resource.config).every(

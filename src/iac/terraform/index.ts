@@ -6,7 +6,9 @@
 // What static evaluation cannot know is `{ $unknown: "<source text>" }`, never a guess:
 // - a resource with an unknown `count`/`for_each` is one instance without an index, and that
 //   meta-argument stays in its `config` as the unknown (`config.count`), so a policy can tell;
-// - a dynamic block over an unknown collection is one block whose iterator values are unknown;
+// - a dynamic block over an unknown collection is one block whose iterator values are unknown,
+//   recorded in the resource's `unknownForEach` (pointer to the `for_each` expression), since
+//   Terraform may create none or several;
 // - `jsonencode` (and policy documents) keep an unknown leaf as `{"$unknown": ...}` inside the
 //   JSON text, so the known rest of a policy still reaches the rules; a template whose text is
 //   JSON does the same for each string holding an unknown interpolation (a heredoc policy with

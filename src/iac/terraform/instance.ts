@@ -18,7 +18,7 @@ import {
   type Resolution,
   type Scope,
 } from "./evaluate.js";
-import { collectLocations } from "./locations.js";
+import { collectLocations, collectUnknownForEach } from "./locations.js";
 import {
   attributeOf,
   isLocalSource,
@@ -715,6 +715,7 @@ export class ModuleInstance implements EvaluationHost {
     const block = declaration.node;
     const config = value as ValueObject;
     const provider = this.context.providers?.providerOf(this.definition, block, declaration.type);
+    const unknownForEach = collectUnknownForEach(config, origin);
     this.context.emit({
       address: this.qualify(memoKey),
       type: declaration.type,
@@ -730,6 +731,7 @@ export class ModuleInstance implements EvaluationHost {
       config,
       references: [...references].filter((reference) => reference !== self).sort(),
       locations: collectLocations(config, origin),
+      ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
     });
   }
 
@@ -889,7 +891,13 @@ export class ModuleInstance implements EvaluationHost {
       const nested = this.evaluateBody(content.body, file, scoped);
       addBlock(
         name,
-        { value: nested.value, origin: relocate(nested.origin, file.path, block) },
+        {
+          value: nested.value,
+          origin: {
+            ...relocate(nested.origin, file.path, block),
+            unknownForEach: collection.value.$unknown,
+          },
+        },
         block,
       );
       return;

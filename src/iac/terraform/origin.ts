@@ -28,6 +28,11 @@ export interface Origin {
   document?: Origin;
   /** The value is a string written as literal text; how its offsets map back to source. */
   text?: TextSegment[];
+  /**
+   * The value is a nested block a `dynamic` block generates from a `for_each` static evaluation
+   * could not know: that expression. It stands for any number of blocks, none included.
+   */
+  unknownForEach?: string;
 }
 
 export interface Evaluated {

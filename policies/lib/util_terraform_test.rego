@@ -1,0 +1,31 @@
+# Unit tests of the helpers for Terraform blocks a `dynamic` block over a collection Tollgate
+# cannot know creates (a resource's `unknownForEach`): they may be absent or repeated.
+package tollgate.lib.util_terraform_test
+
+import data.tollgate.lib.util
+import rego.v1
+
+dynamic_domain := {
+	"config": {
+		"vpc_options": [{"subnet_ids": {"$unknown": "vpc_options.value.subnet_ids"}}],
+		"ebs_options": [{"volume_size": 10}, {"volume_size": {"$unknown": "ebs.value"}}],
+		"log_publishing_options": [{"log_type": {"$unknown": "log.value"}, "cloudwatch_log_group_arn": "arn"}],
+	},
+	"unknownForEach": {
+		"/vpc_options/0": "var.vpc_options",
+		"/ebs_options/1": "var.ebs",
+		"/log_publishing_options/0": "var.logs",
+	},
+}
+
+test_blocks_from_an_unknown_for_each_may_be_absent if {
+	util.unknown_for_each(dynamic_domain, ["vpc_options", 0, "subnet_ids"]) == "var.vpc_options"
+	not util.unknown_for_each(dynamic_domain, ["ebs_options", 0])
+	util.unknown_presence(dynamic_domain, [], "vpc_options") == {"$unknown": "var.vpc_options"}
+	util.unknown_presence(dynamic_domain, [], "log_publishing_options") == {"$unknown": "var.logs"}
+	not util.unknown_presence(dynamic_domain, [], "ebs_options")
+	not util.unknown_presence(dynamic_domain, [], "absent")
+	[b.path | some b in util.certain_blocks(dynamic_domain, [], "ebs_options")] == [["ebs_options", 0]]
+	util.certain_blocks(dynamic_domain, [], "vpc_options") == []
+	util.certain_blocks({"config": {}}, [], "vpc_options") == []
+}

@@ -134,8 +134,15 @@ written_entries contains e if {
 	some c in util.elements(block[key])
 	is_source(c.value)
 	cidr_path := array.concat([direction, i, key], c.path)
-	e := written_entry(r, direction, [direction, i], c.value, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
+	entry := written_entry(r, direction, [direction, i], c.value, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
+	e := object.union(entry, repetition(r, [direction, i]))
 }
+
+# `{"for_each": expression}` for a block of a Terraform `dynamic` block over a collection
+# Tollgate cannot know (its iterator's values are unknown and as open as the collection), else `{}`.
+repetition(r, path) := {"for_each": util.unknown_for_each(r, path)}
+
+repetition(r, path) := {} if not util.unknown_for_each(r, path)
 
 written_entries contains e if {
 	some r in input.resources
@@ -241,8 +248,11 @@ is_source(cidr) if util.is_unknown(cidr)
 undecided_ingress contains e if {
 	some e in undecided_rules
 	e.direction == "ingress"
-	util.may_be_anything(e.cidr)
+	author_chosen(e, e.cidr)
 }
+
+# An unknown value of entry `e` its author chooses: `util.may_be_anything_in`.
+author_chosen(e, value) if util.may_be_anything_in(object.get(e, "for_each", ""), value)
 
 # With `unknown_values: advisory`, the finding of an undecided ingress entry (`tcp/22 from
 # var.allowed_cidrs`); undefined otherwise. One clause per sensitive-port rule.
@@ -258,12 +268,17 @@ cannot_tell(e, message) := object.union(
 undecided_port_ingress contains e if {
 	some e in undecided_port_entries
 	e.direction == "ingress"
-	may_be_public_source(e.cidr)
+	may_be_public_entry(e)
 }
 
 may_be_public_source(cidr) if is_public_cidr(cidr)
 
 may_be_public_source(cidr) if util.may_be_anything(cidr)
+
+# `may_be_public_source` for an entry, whose unknown source may read a dynamic block's iterator.
+may_be_public_entry(e) if is_public_cidr(e.cidr)
+
+may_be_public_entry(e) if author_chosen(e, e.cidr)
 
 # `tcp/var.port`, `tcp/var.from-var.to`, `var.protocol/22`: the ports of an undecided entry as written;
 # the expression alone for an unknown module rule name (`var.ingress_rules`).

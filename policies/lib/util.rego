@@ -29,6 +29,17 @@ may_be_anything(value) if {
 	regex.match(`ImportValue|FindInMap`, value["$unknown"])
 }
 
+# `may_be_anything`, or an unknown read from the iterator (`rule.value.cidr_blocks`) of a
+# Terraform `dynamic` block over `for_each`, a collection Tollgate cannot know that the author
+# chooses (`unknown_for_each`; "" for a block without one).
+may_be_anything_in(_, value) if may_be_anything(value)
+
+may_be_anything_in(for_each, value) if {
+	is_unknown(value)
+	regex.match(`(^|[^A-Za-z0-9_."])[A-Za-z_][A-Za-z0-9_-]*\.(value|key)([^A-Za-z0-9_-]|$)`, value["$unknown"])
+	may_be_anything({"$unknown": for_each})
+}
+
 may_be_anything(value) if {
 	is_unknown(value)
 	some name in cloudformation_names(value["$unknown"])

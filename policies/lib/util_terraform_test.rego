@@ -29,3 +29,13 @@ test_blocks_from_an_unknown_for_each_may_be_absent if {
 	util.certain_blocks(dynamic_domain, [], "vpc_options") == []
 	util.certain_blocks({"config": {}}, [], "vpc_options") == []
 }
+
+test_iterator_values_of_an_unknown_collection_the_author_chooses if {
+	util.may_be_anything_in("var.rules", {"$unknown": "ingress.value.cidr_blocks"})
+	util.may_be_anything_in("var.rules", {"$unknown": "lookup(rule.value, \"cidr\", null)"})
+	util.may_be_anything_in("", {"$unknown": "var.cidrs"})
+	not util.may_be_anything_in("data.aws_subnets.all.ids", {"$unknown": "ingress.value"})
+	not util.may_be_anything_in("var.rules", {"$unknown": "data.aws_vpc.main.cidr_block"})
+	not util.may_be_anything_in("var.rules", {"$unknown": "aws_ssm_parameter.cidr.value"})
+	not util.may_be_anything_in("", {"$unknown": "ingress.value.cidr_blocks"})
+}

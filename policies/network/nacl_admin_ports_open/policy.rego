@@ -34,7 +34,8 @@ entries contains e if {
 	some key in ["cidr_block", "ipv6_cidr_block"]
 	cidr := block[key]
 	network.is_source(cidr)
-	e := network.written_entry(r, "ingress", ["ingress", i], cidr, ["ingress", i, key], block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
+	entry := network.written_entry(r, "ingress", ["ingress", i], cidr, ["ingress", i, key], block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
+	e := object.union(entry, network.repetition(r, ["ingress", i]))
 }
 
 entries contains e if {
@@ -92,7 +93,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some e in entries
-	util.may_be_anything(e.cidr)
+	network.author_chosen(e, e.cidr)
 	ports := opened_admin_ports(e)
 	count(ports) > 0
 	finding := network.cannot_tell(e, sprintf("The network ACL allows %s, which includes administration port(s) %s, from a source Tollgate cannot know: make sure it is not the internet.", [network.port_label(e), util.number_list(ports)]))
@@ -101,6 +102,6 @@ deny contains finding if {
 deny contains finding if {
 	some e in entries
 	e.unknown_ports
-	network.may_be_public_source(e.cidr)
+	network.may_be_public_entry(e)
 	finding := network.cannot_tell_ports(e, sprintf("The network ACL allows ports Tollgate cannot know (%s) from %s: they may include SSH (22) or RDP (3389); make sure they are not administration ports.", [network.undecided_port_label(e), network.source_text(e.cidr)]))
 }

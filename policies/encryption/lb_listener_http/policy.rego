@@ -10,6 +10,9 @@
 #   balancer of the same input listens on HTTP, the provider's default. In CloudFormation, HTTP in
 #   one branch of an undecided `Fn::If` is reported when that branch is taken, and a redirect to
 #   HTTPS written only under such a condition protects only where it holds.
+#   A Terraform listener whose default action's type or redirect protocol is unknown, or whose
+#   redirect to HTTPS only a `dynamic` block over a collection Tollgate cannot know creates, is
+#   reported as cannot tell with `unknown_values: advisory`, never as plain HTTP.
 # custom:
 #   id: TG-ENC-014
 #   severity: high
@@ -18,6 +21,7 @@
 #   controls: [AWS-FSBP-ELB.1, AWS-FSBP-ELB.3]
 package tollgate.rules.encryption.lb_listener_http
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -43,6 +47,7 @@ deny contains finding if {
 	r.type in {"aws_lb_listener", "aws_alb_listener"}
 	is_http(r.config.protocol)
 	not has_safe_action(r.config.default_action)
+	not undecided_action(r)
 	finding := {"resource": r.address, "message": message, "evidence": "HTTP listener", "path": ["protocol"]}
 }
 
@@ -93,7 +98,85 @@ deny contains finding if {
 	util.is_absent(r.config, "certificate_arn")
 	on_application_load_balancer(r)
 	not has_safe_action(r.config.default_action)
+	not undecided_action(r)
 	finding := {"resource": r.address, "message": message, "evidence": "HTTP listener", "path": []}
+}
+
+# A Terraform listener on HTTP whose only safe default actions Tollgate cannot be sure of: an
+# action whose type or redirect protocol is unknown (a `dynamic` block's iterator value), or a
+# safe action (or its redirect) that only a `dynamic` block over a collection Tollgate cannot
+# know creates, so it may be missing.
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"aws_lb_listener", "aws_alb_listener"}
+	serves_http(r)
+	not has_certain_safe_action(r)
+	some u in undecided_actions(r)
+	finding := settings.cannot_tell(r.address, u.path, u.value, "The listener serves HTTP and Tollgate cannot tell whether its default action redirects to HTTPS: make sure it does.")
+}
+
+serves_http(r) if is_http(r.config.protocol)
+
+serves_http(r) if {
+	util.is_absent(r.config, "protocol")
+	util.is_absent(r.config, "certificate_arn")
+	on_application_load_balancer(r)
+}
+
+undecided_action(r) if count(undecided_actions(r)) > 0
+
+# `[{path, value}]`: the unknown that decides whether a default action keeps the listener safe.
+undecided_actions(r) := array.concat(
+	[{"path": ["default_action", i, "type"], "value": action.type} |
+		r.type in {"aws_lb_listener", "aws_alb_listener"}
+		some i, action in r.config.default_action
+		util.is_unknown(action.type)
+	],
+	array.concat(
+		[{"path": ["default_action", i, "redirect", j, "protocol"], "value": redirect.protocol} |
+			r.type in {"aws_lb_listener", "aws_alb_listener"}
+			some i, action in r.config.default_action
+			action.type == "redirect"
+			some j, redirect in action.redirect
+			util.is_unknown(redirect.protocol)
+		],
+		[{"path": path, "value": {"$unknown": util.unknown_for_each(r, path)}} |
+			r.type in {"aws_lb_listener", "aws_alb_listener"}
+			some i, action in r.config.default_action
+			safe_action(action)
+			some path in maybe_safe_paths(r, i, action)
+		],
+	),
+)
+
+# Where a safe action may be missing: the action itself, or each of its HTTPS redirects when
+# none of them is certain.
+maybe_safe_paths(r, i, _) := [["default_action", i]] if util.unknown_for_each(r, ["default_action", i])
+
+maybe_safe_paths(r, i, action) := [["default_action", i, "redirect", j] |
+	some j, redirect in action.redirect
+	upper(redirect.protocol) == "HTTPS"
+] if {
+	not util.unknown_for_each(r, ["default_action", i])
+	action.type == "redirect"
+	not certain_safe_action(r, i, action)
+}
+
+# A safe default action that exists wherever the listener does, with its redirect.
+has_certain_safe_action(r) if {
+	some i, action in r.config.default_action
+	not util.unknown_for_each(r, ["default_action", i])
+	certain_safe_action(r, i, action)
+}
+
+certain_safe_action(_, _, action) if action.type == "fixed-response"
+
+certain_safe_action(r, i, action) if {
+	action.type == "redirect"
+	some j, redirect in action.redirect
+	not util.unknown_for_each(r, ["default_action", i, "redirect", j])
+	upper(redirect.protocol) == "HTTPS"
 }
 
 on_application_load_balancer(listener) if {

@@ -6,6 +6,8 @@
 #   neither see nor audit; this rule reports tables that do not enable KMS encryption
 #   (`server_side_encryption { enabled = true }`, CloudFormation `SSESpecification.SSEEnabled`),
 #   where key control and CloudTrail-audited use of the key are required.
+#   With `unknown_values: advisory`, a `server_side_encryption` block that only a `dynamic`
+#   block over a collection Tollgate cannot know creates is reported as cannot tell.
 # custom:
 #   id: TG-ENC-005
 #   severity: low
@@ -32,6 +34,12 @@ deny contains finding if {
 	some i, sse in r.config.server_side_encryption
 	path := util.disabled_path(sse, "enabled")
 	finding := {"resource": r.address, "message": message, "evidence": "server_side_encryption not enabled", "path": array.concat(["server_side_encryption", i], path)}
+}
+
+deny contains finding if {
+	settings.dynamodb_require_cmk
+	some r in util.resources("aws_dynamodb_table")
+	finding := settings.cannot_tell(r.address, ["server_side_encryption"], util.unknown_presence(r, [], "server_side_encryption"), "The table's server_side_encryption comes from a collection Tollgate cannot know, so it may be missing: make sure KMS encryption is enabled.")
 }
 
 deny contains finding if {

@@ -6,6 +6,9 @@
 #   (`node_to_node_encryption` / `NodeToNodeEncryptionOptions`), or HTTPS-only access
 #   (`domain_endpoint_options.enforce_https` / `DomainEndpointOptions.EnforceHTTPS`). Each
 #   missing protection is its own finding.
+#   With `unknown_values: advisory`, a Terraform block that only a `dynamic` block over a
+#   collection Tollgate cannot know creates is reported as cannot tell: the domain may have
+#   none.
 # custom:
 #   id: TG-ENC-020
 #   severity: medium
@@ -14,6 +17,7 @@
 #   controls: [AWS-FSBP-Opensearch.1, AWS-FSBP-Opensearch.3, AWS-FSBP-Opensearch.8, AWS-FSBP-ES.1, AWS-FSBP-ES.3, AWS-FSBP-ES.8]
 package tollgate.rules.encryption.opensearch_encryption
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -77,4 +81,12 @@ deny contains f if {
 	is_object(r.config[setting.block])
 	some off in util.disabled(r, [setting.block], setting.flag)
 	f := object.union(finding(r, setting, off.path), {"when": off.when})
+}
+
+deny contains f if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in terraform_types
+	some setting in terraform_settings
+	f := settings.cannot_tell(r.address, [setting.block], util.unknown_presence(r, [], setting.block), sprintf("The search domain's %s comes from a collection Tollgate cannot know, so it may be missing: make sure the domain enables it.", [setting.what]))
 }

@@ -15,6 +15,8 @@
 #   CloudFormation, `OFF` in one branch of an undecided `Fn::If`, or a level, method settings or
 #   route settings written only under such a condition, are reported for the deployments without
 #   logs.
+#   With `unknown_values: advisory`, method settings or default route settings that only a
+#   `dynamic` block over a collection Tollgate cannot know creates are reported as cannot tell.
 # custom:
 #   id: TG-LOG-013
 #   severity: low
@@ -23,6 +25,7 @@
 #   controls: [AWS-FSBP-APIGateway.1]
 package tollgate.rules.logging.api_gateway_execution_logging
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -211,6 +214,20 @@ serves_websocket(_, _, _, route_settings) if {
 	is_object(settings)
 	some key in ["data_trace_enabled", "DataTraceEnabled"]
 	not util.is_absent(settings, key)
+}
+
+# Settings blocks that only a `dynamic` block over a collection Tollgate cannot know creates may
+# be missing: "cannot tell" where a missing block would be reported.
+deny contains finding if {
+	some r in util.resources("aws_api_gateway_method_settings")
+	r.config.method_path == "*/*"
+	finding := settings.cannot_tell(r.address, ["settings"], util.unknown_presence(r, [], "settings"), "The method settings come from a collection Tollgate cannot know, so there may be none and execution logging stays off: make sure they set the logging level.")
+}
+
+deny contains finding if {
+	some r in util.resources("aws_apigatewayv2_stage")
+	serves_websocket(r, "aws_apigatewayv2_api", "protocol_type", [])
+	finding := settings.cannot_tell(r.address, ["default_route_settings"], util.unknown_presence(r, [], "default_route_settings"), "The stage's default_route_settings come from a collection Tollgate cannot know, so there may be none and execution logging stays off: make sure they set the logging level.")
 }
 
 deny contains finding if {

@@ -8,6 +8,8 @@
 #   and delivers nothing. Distributions that deliver standard logs v2 through
 #   `aws_cloudwatch_log_delivery_source` resources referring to them are not reported; a bucket
 #   that is not a literal (`!GetAtt Logs.DomainName`) is not checked.
+#   With `unknown_values: advisory`, a `logging_config` that only a `dynamic` block over a
+#   collection Tollgate cannot know creates is reported as cannot tell.
 # custom:
 #   id: TG-LOG-009
 #   severity: low
@@ -16,6 +18,7 @@
 #   controls: [AWS-FSBP-CloudFront.5]
 package tollgate.rules.logging.cloudfront_logging
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -26,6 +29,12 @@ deny contains finding if {
 	util.is_empty(r.config, "logging_config")
 	not util.referenced_by_any(r, {"aws_cloudwatch_log_delivery_source"})
 	finding := {"resource": r.address, "message": message, "evidence": "logging_config unset", "path": []}
+}
+
+deny contains finding if {
+	some r in util.resources("aws_cloudfront_distribution")
+	not util.referenced_by_any(r, {"aws_cloudwatch_log_delivery_source"})
+	finding := settings.cannot_tell(r.address, ["logging_config"], util.unknown_presence(r, [], "logging_config"), "The distribution's logging_config comes from a collection Tollgate cannot know, so there may be none: make sure it logs viewer requests.")
 }
 
 deny contains finding if {

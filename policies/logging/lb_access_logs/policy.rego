@@ -7,6 +7,8 @@
 #   `LoadBalancerAttributes` (`AWS::ElasticLoadBalancingV2::LoadBalancer`), or no enabled
 #   `AccessLoggingPolicy` (`AWS::ElasticLoadBalancing::LoadBalancer`). Network and gateway load
 #   balancers are not reported.
+#   With `unknown_values: advisory`, `access_logs` that only a `dynamic` block over a collection
+#   Tollgate cannot know creates are reported as cannot tell.
 # custom:
 #   id: TG-LOG-007
 #   severity: low
@@ -15,6 +17,7 @@
 #   controls: [AWS-FSBP-ELB.5]
 package tollgate.rules.logging.lb_access_logs
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -49,6 +52,21 @@ deny contains finding if {
 	some i, block in r.config.access_logs
 	util.is_false(block.enabled)
 	finding := {"resource": r.address, "message": message, "evidence": "access_logs disabled", "path": ["access_logs", i, "enabled"]}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"aws_lb", "aws_alb", "aws_elb"}
+	logs_expected(r)
+	finding := settings.cannot_tell(r.address, ["access_logs"], util.unknown_presence(r, [], "access_logs"), "The load balancer's access_logs come from a collection Tollgate cannot know, so there may be none: make sure it writes access logs.")
+}
+
+logs_expected(r) if r.type == "aws_elb"
+
+logs_expected(r) if {
+	r.type in {"aws_lb", "aws_alb"}
+	is_application(r)
 }
 
 cloudformation_application(r) if util.is_absent(r.config, "Type")

@@ -10,6 +10,8 @@
 #   bucket too: reported when its `logging` argument is absent or empty, unless it is a log bucket
 #   (an `attach_*_log_delivery_policy` argument is true, or another call's `logging` or an
 #   `aws_s3_bucket_logging` refers to it).
+#   With `unknown_values: advisory`, a `logging` block that only a `dynamic` block over a
+#   collection Tollgate cannot know creates is reported as cannot tell.
 # custom:
 #   id: TG-LOG-006
 #   severity: low
@@ -19,6 +21,7 @@
 package tollgate.rules.logging.s3_access_logging
 
 import data.tollgate.lib.s3
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -72,6 +75,17 @@ deny contains finding if {
 
 # When the bucket has no logging: always, or where a CloudFormation `LoggingConfiguration`
 # written under an undecided `Fn::If` is not deployed.
+# A logging block only a `dynamic` block over a collection Tollgate cannot know creates may be
+# missing: "cannot tell", unless a separate logging resource configures the bucket.
+deny contains finding if {
+	some bucket in s3.buckets
+	presence := util.unknown_presence(bucket, [], "logging")
+	count(s3.settings(bucket, separate_type)) == 0
+	not is_log_target(bucket)
+	not unjoined(bucket)
+	finding := settings.cannot_tell(bucket.address, ["logging"], presence, "The bucket's logging block comes from a collection Tollgate cannot know, so there may be none: make sure it delivers access logs.")
+}
+
 missing_logging(bucket) := [{"when": ""}] if bucket.source != "cloudformation"
 
 missing_logging(bucket) := util.missing(bucket, [], "LoggingConfiguration") if bucket.source == "cloudformation"

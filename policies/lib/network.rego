@@ -264,11 +264,45 @@ cannot_tell(e, message) := object.union(
 # Ingress entries with undecided ports whose source is the internet or unknown and chosen by the
 # author (`util.may_be_anything`): any of them may open SSH, RDP, a database or every port to the
 # internet. A port only AWS fills in counts (`aws_db_instance.main.port` is a database's port). The
-# all-traffic rule (TG-NET-005) reports them, once each, rather than every sensitive-port rule.
+# all-traffic rule (TG-NET-005) reports those that may open every port (`may_be_every_port`), once
+# each, rather than every sensitive-port rule; those whose known bound narrows the range
+# (`from_port = 1024, to_port = var.to`) are the sensitive-port rules' (`may_expose_tcp_port`).
 undecided_port_ingress contains e if {
 	some e in undecided_port_entries
 	e.direction == "ingress"
 	may_be_public_entry(e)
+}
+
+# The undecided-port entries whose ports may be every port (or every port of UDP): their protocol
+# is unknown, both bounds of their range are, or the known bound leaves the whole range possible
+# (`from_port = 0, to_port = var.to`). The all-traffic rule (TG-NET-005) reports these; the
+# sensitive-port rules report the others on the ports their known bound leaves possible.
+may_be_every_port(e) if util.is_unknown(e.protocol)
+
+may_be_every_port(e) if {
+	not util.is_unknown(e.protocol)
+	not possible_ports(e)
+}
+
+may_be_every_port(e) if {
+	range := possible_ports(e)
+	range[0] <= 0
+	range[1] >= 65535
+}
+
+# `[lowest, highest]`: the ports a TCP or UDP entry with one unknown bound may open. A rule's
+# `from_port` is at most its `to_port` (AWS refuses it otherwise), so the unknown bound lies
+# on the known one's side: `from_port = 22, to_port = var.to` opens 22 and may open up to 65535.
+possible_ports(e) := [util.number(e.from), 65535] if util.is_unknown(e.to)
+
+possible_ports(e) := [0, util.number(e.to)] if util.is_unknown(e.from)
+
+# An undecided-port entry that is not every port (`not may_be_every_port(e)`) may open TCP `port`.
+may_expose_tcp_port(e, port) if {
+	e.protocol == "tcp"
+	range := possible_ports(e)
+	range[0] <= port
+	port <= range[1]
 }
 
 may_be_public_source(cidr) if is_public_cidr(cidr)

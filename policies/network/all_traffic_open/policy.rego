@@ -7,7 +7,8 @@
 #   advisory`, it also reports, once, a rule from the internet (or from a source Tollgate cannot
 #   know) whose protocol or port range Tollgate cannot know (`from_port = var.port`): it may open
 #   every port, SSH and RDP among them, so the sensitive-port rules (TG-NET-001 to TG-NET-004)
-#   leave it to this one rather than each report the same line.
+#   leave it to this one rather than each report the same line. A range whose known bound rules
+#   out every port (`from_port = 1024, to_port = var.to`) is theirs instead.
 # custom:
 #   id: TG-NET-005
 #   severity: critical
@@ -39,6 +40,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some e in network.undecided_port_ingress
+	network.may_be_every_port(e)
 	finding := network.cannot_tell_ports(e, sprintf("The security group allows ports Tollgate cannot know (%s) from %s: %s; make sure they are only the ports the service needs.", [network.undecided_port_label(e), network.source_text(e.cidr), possible_exposure(e.protocol)]))
 }
 

@@ -2,8 +2,10 @@
 # title: Cache port open to the internet
 # description: >-
 #   A security group rule allows Redis/Valkey (6379) or Memcached (11211) from `0.0.0.0/0` or
-#   `::/0`. These caches often run without authentication. Rules open to all traffic are
-#   reported once, by TG-NET-005.
+#   `::/0`. These caches often run without authentication. Rules open to all traffic are reported
+#   once, by TG-NET-005. With `unknown_values: advisory`, a rule from the internet (or an unknown
+#   source) whose range has one unknown bound while the known one leaves a cache port possible is
+#   reported as cannot tell; a range that may be every port is TG-NET-005's.
 # custom:
 #   id: TG-NET-004
 #   severity: high
@@ -38,4 +40,12 @@ deny contains finding if {
 	ports := sort([p | some p in cache_ports; network.exposes_tcp_port(e, p)])
 	count(ports) > 0
 	finding := network.cannot_tell(e, sprintf("The security group exposes cache port(s) %s to a source Tollgate cannot know: make sure it is not the internet.", [util.number_list(ports)]))
+}
+
+deny contains finding if {
+	some e in network.undecided_port_ingress
+	not network.may_be_every_port(e)
+	ports := sort([p | some p in cache_ports; network.may_expose_tcp_port(e, p)])
+	count(ports) > 0
+	finding := network.cannot_tell_ports(e, sprintf("The security group allows a port range Tollgate cannot know (%s) from %s, which may include cache port(s) %s: make sure it does not.", [network.undecided_port_label(e), network.source_text(e.cidr), util.number_list(ports)]))
 }

@@ -3,8 +3,11 @@
 # description: >-
 #   A security group rule allows a database port from `0.0.0.0/0` or `::/0`: MySQL/Aurora 3306,
 #   PostgreSQL 5432, SQL Server 1433/1434, Oracle 1521/2483/2484, MongoDB 27017-27019, Cassandra
-#   9042, Redshift 5439, Elasticsearch/OpenSearch 9200/9300, CouchDB 5984, Neo4j 7474/7687.
-#   Rules open to all traffic are reported once, by TG-NET-005.
+#   9042, Redshift 5439, Elasticsearch/OpenSearch 9200/9300, CouchDB 5984, Neo4j 7474/7687. Rules
+#   open to all traffic are reported once, by TG-NET-005. With `unknown_values: advisory`, a rule
+#   from the internet (or an unknown source) whose range has one unknown bound while the known one
+#   leaves a database port possible is reported as cannot tell; a range that may be every port is
+#   TG-NET-005's.
 # custom:
 #   id: TG-NET-003
 #   severity: high
@@ -39,4 +42,12 @@ deny contains finding if {
 	ports := sort([p | some p in database_ports; network.exposes_tcp_port(e, p)])
 	count(ports) > 0
 	finding := network.cannot_tell(e, sprintf("The security group exposes database port(s) %s to a source Tollgate cannot know: make sure it is not the internet.", [util.number_list(ports)]))
+}
+
+deny contains finding if {
+	some e in network.undecided_port_ingress
+	not network.may_be_every_port(e)
+	ports := sort([p | some p in database_ports; network.may_expose_tcp_port(e, p)])
+	count(ports) > 0
+	finding := network.cannot_tell_ports(e, sprintf("The security group allows a port range Tollgate cannot know (%s) from %s, which may include database port(s) %s: make sure it does not.", [network.undecided_port_label(e), network.source_text(e.cidr), util.number_list(ports)]))
 }

@@ -151,6 +151,17 @@ describe("findings from rule results", () => {
       ["SSH open.", "e"],
       ["No description. Only when IsA or IsB.", "d"],
     ]);
+    const nested = toFindings(
+      meta.rule,
+      [
+        { ...results[0], when: "IsPublic" },
+        { ...results[0], path: ["ingress", 0, "cidr_blocks", 0], when: "not IsPublic" },
+      ],
+      new Map([["Web", conditionalGroup]]),
+    );
+    expect(nested.findings.map((f) => [f.message, f.evidence])).toEqual([
+      ["SSH open. Only when IsDeployed and IsPublic.", "e"],
+    ]);
     const plain = toFindings(meta.rule, results, new Map([["Web", { ...group, address: "Web" }]]));
     expect(plain.findings.map((f) => [f.message, f.evidence])).toEqual([
       ["SSH open.", "e"],

@@ -152,6 +152,35 @@ resource "aws_s3_bucket" "data" {}
     expect(line(policy, "/policy/Statement/0/Resource")).toBe("main.tf:11");
   });
 
+  it("locates a variable nothing gives a value where it is read, one with a value where that is written", () => {
+    const { resources, errors } = load(`variable "reader" {
+  type = string
+}
+variable "team" {
+  type    = string
+  default = "arn:aws:iam::111122223333:role/team"
+}
+resource "aws_sqs_queue_policy" "orders" {
+  queue_url = "https://sqs.eu-west-1.amazonaws.com/111122223333/orders"
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = ["arn:aws:iam::111122223333:root", var.reader, var.team] }
+      Action    = "sqs:SendMessage"
+      Resource  = "*"
+    }]
+  })
+}
+`);
+    expect(errors).toEqual([]);
+    const policy = byAddress(resources, "aws_sqs_queue_policy.orders");
+    expect(JSON.parse(policy.config.policy as string).Statement[0].Principal.AWS[1]).toEqual({
+      $unknown: "var.reader",
+    });
+    expect(line(policy, "/policy/Statement/0/Principal/AWS/1")).toBe("main.tf:13");
+    expect(line(policy, "/policy/Statement/0/Principal/AWS/2")).toBe("main.tf:6");
+  });
+
   it("renders aws_iam_policy_document as the provider does and carries it into the policy", () => {
     const { resources, errors } = load(`data "aws_iam_policy_document" "bucket" {
   statement {

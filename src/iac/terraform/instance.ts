@@ -218,7 +218,12 @@ export class ModuleInstance implements EvaluationHost {
         const name = attribute(first);
         if (name === undefined || !this.definition.variables.has(name))
           return this.undeclared("input variable", traversal, scope);
-        return { result: this.variable(name), consumed: 1 };
+        const result = this.variable(name);
+        // A variable nothing gives a value is unknown wherever it is read: point at the reading,
+        // which the diff may touch, not at the declaration.
+        if (isUnknown(result.value) && result.value.$unknown === `var.${name}`)
+          return { result: { value: result.value, origin: here }, consumed: 1 };
+        return { result, consumed: 1 };
       }
       case "local": {
         const name = attribute(first);

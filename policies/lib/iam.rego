@@ -271,18 +271,29 @@ unknown_values(statement, key) := [{"value": e.value, "path": array.concat([key]
 # Unknown principals: the key itself (`Principal = var.x`), a type's value or one of its elements.
 # Only those the author chooses (`util.may_be_anything`): a role's ARN or the account's own id
 # that only AWS knows is never `*`. Only where `*` would be public (`is_public`): a `Federated` or
-# `Service` principal of any value is not.
-unknown_principals(statement, key) := [{"value": statement[key], "path": [key]}] if util.may_be_anything(statement[key])
+# `Service` principal of any value is not, nor an ARN the author assembles around a chosen part
+# (`arn:aws:iam::${var.account}:root`): it names one principal, and IAM supports no wildcard
+# inside a principal's ARN (IAM Access Analyzer: "Unsupported wildcard in principal").
+unknown_principals(statement, key) := [{"value": statement[key], "path": [key]}] if {
+	util.may_be_anything(statement[key])
+	not arn_template(statement[key])
+}
 
 unknown_principals(statement, key) := [{"value": e.value, "path": array.concat([key, type], e.path)} |
 	some type, value in statement[key]
 	type in {"*", "AWS"}
 	some e in util.elements(value)
 	util.may_be_anything(e.value)
+	not arn_template(e.value)
 ] if {
 	is_object(statement[key])
 	not util.is_unknown(statement[key])
 }
+
+# An unknown whose expression is a string template starting with the literal `arn:`: a Terraform
+# `"arn:...${var.x}..."`, a CloudFormation `!Sub arn:...` (or `Fn::Sub`) or a `!Join` whose first
+# part is such a literal.
+arn_template(value) if regex.match(`^("|(!Sub|Fn::Sub)\s+["']?|(!Join|Fn::Join)\s*\[[^,\[]*,\s*\[\s*["']?)arn:`, value["$unknown"])
 
 # Principal values: `[{type, value, path}]`; a bare `"*"` has type `*`.
 principals(statement, key) := [{"type": "*", "value": statement[key], "path": [key]}] if is_string(statement[key])

@@ -98,6 +98,8 @@ function flattenList(values: Value[], depth = 0): Value[] {
     throw new EvaluationError("flatten nests deeper than 100 lists", "terraform-limit");
   const result: Value[] = [];
   for (const value of values) {
+    // An unknown element may be a list of any length: how many elements the result has is unknown.
+    if (isUnknown(value)) throw new UnknownResult();
     if (Array.isArray(value)) result.push(...flattenList(value, depth + 1));
     else result.push(value);
   }

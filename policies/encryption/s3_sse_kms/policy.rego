@@ -14,7 +14,8 @@
 #   or empty (the module then writes no configuration) without a separate configuration resource
 #   referring to the call. In CloudFormation, `AES256` in one branch of an undecided `Fn::If`, or
 #   a `BucketEncryption` written only under such a condition, is reported for the deployments
-#   that use SSE-S3.
+#   that use SSE-S3. With `unknown_values: advisory`, a Terraform configuration or rules that only
+#   a `dynamic` block over a collection Tollgate cannot know creates are reported as cannot tell.
 # custom:
 #   id: TG-ENC-001
 #   severity: medium
@@ -108,6 +109,23 @@ deny contains finding if {
 	bucket.source == "cloudformation"
 	some unset in util.missing(bucket, [], "BucketEncryption")
 	finding := {"resource": bucket.address, "message": unconfigured_message, "evidence": "no encryption configuration", "path": [], "when": unset.when}
+}
+
+# A Terraform configuration, or its rules, that only a `dynamic` block over a collection Tollgate
+# cannot know creates may be missing, leaving the bucket on SSE-S3.
+deny contains finding if {
+	settings.s3_require_kms
+	some bucket in s3.buckets
+	bucket.source == "terraform"
+	presence := util.unknown_presence(bucket, [], "server_side_encryption_configuration")
+	not util.referenced_by_any(bucket, {separate_type})
+	finding := settings.cannot_tell(bucket.address, ["server_side_encryption_configuration"], presence, "The bucket's encryption configuration comes from a collection Tollgate cannot know, so there may be none and the bucket uses SSE-S3: make sure it configures SSE-KMS.")
+}
+
+deny contains finding if {
+	settings.s3_require_kms
+	some r in util.resources(separate_type)
+	finding := settings.cannot_tell(r.address, ["rule"], util.unknown_presence(r, [], "rule"), "The encryption configuration's rules come from a collection Tollgate cannot know, so there may be none and the bucket uses SSE-S3: make sure it configures SSE-KMS.")
 }
 
 # `[]` when the module call leaves the configuration out (default `{}`), its path when empty.

@@ -47,6 +47,30 @@ describe("aws_iam_policy_document rendering", () => {
     ]);
   });
 
+  it("names a condition whose operator or key is unknown by its expression", () => {
+    const rendered = renderPolicyDocument({
+      statement: [
+        {
+          actions: ["sts:AssumeRole"],
+          condition: [
+            {
+              test: { $unknown: "condition.value.test" },
+              variable: { $unknown: "condition.value.variable" },
+              values: { $unknown: "condition.value.values" },
+            },
+            { test: "Bool", variable: "aws:SecureTransport", values: ["true"] },
+          ],
+        },
+      ],
+    });
+    expect(JSON.parse(rendered.json).Statement[0].Condition).toEqual({
+      Bool: { "aws:SecureTransport": "true" },
+      '{"$unknown":"condition.value.test"}': {
+        '{"$unknown":"condition.value.variable"}': { $unknown: "condition.value.values" },
+      },
+    });
+  });
+
   it('writes a lone "*" principal as the string "*" and keeps NotPrincipal apart', () => {
     const rendered = renderPolicyDocument({
       statement: [

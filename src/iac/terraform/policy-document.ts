@@ -135,6 +135,12 @@ function principals(
   return result;
 }
 
+/** A condition's operator or key as its JSON name; an unknown one (a `dynamic` block's iterator value) as its own JSON text, as principals' types are. */
+function conditionName(value: Value | undefined): string {
+  if (value === undefined || value === null) return "";
+  return typeof value === "string" ? value : marshalJson(value);
+}
+
 function conditions(
   blocksOfCondition: ValueObject[],
   base: PathSegment[],
@@ -143,8 +149,8 @@ function conditions(
   if (blocksOfCondition.length === 0) return undefined;
   const grouped = new Map<string, Map<string, { values: Value[]; links: DocumentLink[] }>>();
   blocksOfCondition.forEach((block, blockIndex) => {
-    const test = String(block.test ?? "");
-    const variable = String(block.variable ?? "");
+    const test = conditionName(block.test);
+    const variable = conditionName(block.variable);
     const byVariable =
       grouped.get(test) ?? new Map<string, { values: Value[]; links: DocumentLink[] }>();
     grouped.set(test, byVariable);

@@ -368,6 +368,20 @@ narrowing_operator(operator) if {
 
 has_restricting_condition(statement) if count(narrowing_conditions(statement)) > 0
 
+# A condition whose operator or key Tollgate cannot know: a Terraform policy document names it by
+# its expression's JSON (`{"$unknown":"condition.value.test"}`), as a `dynamic "condition"` over
+# values the author gives writes it. It may narrow the statement, so a rule that needs a
+# narrowing condition gives no finding for it but a "cannot tell" one. Its expression, as an
+# unknown value; undefined when every condition is known.
+undecided_condition(statement) := json.unmarshal(names[0]) if {
+	names := [name |
+		some operator, block in statement.Condition
+		some name in array.concat([operator], [key | narrowing_operator(operator); some key, _ in block])
+		startswith(name, "{\"$unknown\":")
+	]
+	count(names) > 0
+}
+
 # A statement entry (from `statements`) has a narrowing condition in every deployment of the
 # statement: one written under an undecided CloudFormation `Fn::If` narrows only some of them.
 has_unconditional_restricting_condition(entry) if {

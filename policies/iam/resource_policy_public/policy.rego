@@ -21,6 +21,9 @@
 #   In CloudFormation, a public statement written under an `Fn::If` the template cannot decide
 #   is reported at full severity (its message says when it applies); a narrowing condition
 #   written under one narrows only the deployments where it holds, so the statement is reported.
+#   A condition whose operator or key Tollgate cannot know (a `dynamic "condition"` over values
+#   a variable gives) may narrow the grant: with `unknown_values: advisory` it is reported as
+#   cannot tell, never as public.
 # custom:
 #   id: TG-IAM-010
 #   severity: critical
@@ -58,6 +61,7 @@ grants contains grant if {
 	some principal in iam.principals(st.statement, "Principal")
 	iam.is_public(principal)
 	not iam.has_restricting_condition(st.statement)
+	not iam.undecided_condition(st.statement)
 	grant := {
 		"address": st.address,
 		"when": st.when,
@@ -109,6 +113,7 @@ grants contains grant if {
 	iam.is_allow(st.statement)
 	st.statement.NotPrincipal
 	not iam.has_restricting_condition(st.statement)
+	not iam.undecided_condition(st.statement)
 	grant := {
 		"address": st.address,
 		"when": st.when,
@@ -156,3 +161,19 @@ deny contains finding if {
 	not iam.has_unconditional_restricting_condition(st)
 	finding := object.union(settings.cannot_tell(st.address, iam.path(st, principal.path), principal.value, sprintf("The resource policy allows %s to a principal Tollgate cannot know, with no account, organization or network condition: if it is \"*\", anyone can.", [actions(st.statement)])), {"when": st.when})
 }
+
+# A condition whose operator or key Tollgate cannot know may narrow a grant to everyone.
+deny contains finding if {
+	some st in iam.resource_statements
+	iam.is_allow(st.statement)
+	public_principal(st.statement)
+	not iam.has_restricting_condition(st.statement)
+	finding := object.union(settings.cannot_tell(st.address, iam.path(st, ["Condition"]), iam.undecided_condition(st.statement), sprintf("The resource policy allows %s to everyone unless a condition Tollgate cannot know narrows it: make sure it names an account, organization or network.", [actions(st.statement)])), {"when": st.when})
+}
+
+public_principal(statement) if {
+	some principal in iam.principals(statement, "Principal")
+	iam.is_public(principal)
+}
+
+public_principal(statement) if statement.NotPrincipal

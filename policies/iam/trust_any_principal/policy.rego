@@ -7,6 +7,9 @@
 #   `aws:SourceArn`, ...): anyone with an AWS account can take the role's permissions. A negated
 #   operator (`StringNotEquals`), an `...IfExists` one, a `ForAllValues:` set or a `*` value
 #   narrows nothing.
+#   A condition whose operator or key Tollgate cannot know (a `dynamic "condition"` over values
+#   a variable gives) may narrow the trust: with `unknown_values: advisory` it is reported as
+#   cannot tell, never as open.
 # custom:
 #   id: TG-IAM-008
 #   severity: critical
@@ -24,6 +27,7 @@ deny contains finding if {
 	some principal in iam.principals(st.statement, "Principal")
 	iam.is_public(principal)
 	not iam.has_unconditional_restricting_condition(st)
+	not iam.undecided_condition(st.statement)
 	finding := {
 		"resource": st.address,
 		"when": st.when,
@@ -39,4 +43,14 @@ deny contains finding if {
 	some principal in iam.unknown_principals(st.statement, "Principal")
 	not iam.has_restricting_condition(st.statement)
 	finding := object.union(settings.cannot_tell(st.address, iam.path(st, principal.path), principal.value, "The trust policy names a principal Tollgate cannot know and no account or organization condition: if it is \"*\", any AWS principal can assume the role."), {"when": st.when})
+}
+
+# A condition whose operator or key Tollgate cannot know may narrow who assumes the role.
+deny contains finding if {
+	some st in iam.trust_statements
+	iam.is_allow(st.statement)
+	some principal in iam.principals(st.statement, "Principal")
+	iam.is_public(principal)
+	not iam.has_unconditional_restricting_condition(st)
+	finding := object.union(settings.cannot_tell(st.address, iam.path(st, ["Condition"]), iam.undecided_condition(st.statement), sprintf("The trust policy lets any AWS principal (%s) assume the role unless a condition Tollgate cannot know narrows it: make sure it names an account or organization.", [principal.value])), {"when": st.when})
 }

@@ -9,7 +9,9 @@
 #   AMI or an account default says otherwise; an endpoint turned off (`http_endpoint =
 #   "disabled"`) is not reported. In CloudFormation, `optional` in one branch of an undecided
 #   `Fn::If`, or options, `HttpTokens: required` or a disabled endpoint written only under such a
-#   condition, are reported for the deployments that allow IMDSv1.
+#   condition, are reported for the deployments that allow IMDSv1. With `unknown_values:
+#   advisory`, Terraform `metadata_options` that only a `dynamic` block over a collection Tollgate
+#   cannot know creates are reported as cannot tell.
 # custom:
 #   id: TG-IAM-019
 #   severity: medium
@@ -18,6 +20,7 @@
 #   controls: [CIS-AWS-5.6, AWS-FSBP-EC2.8]
 package tollgate.rules.iam.imds_v2_not_required
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -45,6 +48,15 @@ deny contains finding if {
 		"evidence": "http_tokens not required",
 		"path": array.concat(array.concat(["metadata_options"], block.path), path),
 	}
+}
+
+# `metadata_options` that only a `dynamic` block over a collection Tollgate cannot know creates
+# may be missing, leaving IMDSv1 allowed.
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"aws_instance", "aws_launch_template"}
+	finding := settings.cannot_tell(r.address, ["metadata_options"], util.unknown_presence(r, [], "metadata_options"), "The instance's metadata_options come from a collection Tollgate cannot know, so there may be none and IMDSv1 stays allowed: make sure they require IMDSv2 tokens.")
 }
 
 is_disabled(value) if lower(value) == "disabled"

@@ -162,6 +162,32 @@ describe("findings from rule results", () => {
     expect(nested.findings.map((f) => [f.message, f.evidence])).toEqual([
       ["SSH open. Only when IsDeployed and IsPublic.", "e"],
     ]);
+    const compound = toFindings(
+      meta.rule,
+      [
+        { ...results[0], when: "IsPublic and not IsDeployed" },
+        { ...results[0], path: ["ingress", 0, "cidr_blocks", 0], when: "IsDeployed and HasVpn" },
+      ],
+      new Map([["Web", conditionalGroup]]),
+    );
+    expect(compound.findings.map((f) => [f.message, f.evidence])).toEqual([
+      ["SSH open. Only when IsPublic and IsDeployed and HasVpn.", "e"],
+    ]);
+    const absorbed = toFindings(
+      meta.rule,
+      [
+        { ...results[0], when: "IsA" },
+        { ...results[0], when: "IsA and IsB" },
+        { ...results[1], when: "IsA and IsB" },
+        { ...results[1], when: "IsA and not IsB" },
+        { ...results[1], when: "not IsA" },
+      ],
+      new Map([["Web", { ...group, address: "Web" }]]),
+    );
+    expect(absorbed.findings.map((f) => [f.message, f.evidence])).toEqual([
+      ["SSH open. Only when IsA.", "e"],
+      ["No description.", "d"],
+    ]);
     const plain = toFindings(meta.rule, results, new Map([["Web", { ...group, address: "Web" }]]));
     expect(plain.findings.map((f) => [f.message, f.evidence])).toEqual([
       ["SSH open.", "e"],

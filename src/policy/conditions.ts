@@ -1,0 +1,116 @@
+// The condition texts findings carry ("IsProd", "not IsProd", "IsProd and not HasKey", "IsA or
+// not IsA and IsB", "not (IsA and IsB)"), read as formulas over CloudFormation condition names,
+// so that findings can tell when their conditions exclude each other, imply one another or
+// together hold in every deployment. A text that is no such formula (a Terraform
+// "<expression> is not empty") is one opaque name of its own; so is any name a rule's text holds
+// only in part. Answers err towards "some deployment may differ": a finding is dropped, or a
+// condition left out of its wording, only when the formulas prove it.
+
+type Formula =
+  | { kind: "name"; name: string }
+  | { kind: "not"; operand: Formula }
+  | { kind: "and" | "or"; operands: Formula[] };
+
+/** A truth table over more names than this is not built: the answer is "may differ". */
+const MAX_NAMES = 12;
+
+const NAME = /^[A-Za-z0-9_]+$/;
+const KEYWORDS = new Set(["and", "or", "not"]);
+
+/** The formula a condition text writes: `not` binds tighter than `and`, `and` than `or`. */
+export function parseCondition(text: string): Formula {
+  const tokens = text.match(/\(|\)|[^\s()]+/g) ?? [];
+  let next = 0;
+  const peek = (): string | undefined => tokens[next];
+  const disjunction = (): Formula | null => {
+    const operands = [conjunction()];
+    while (peek() === "or") {
+      next += 1;
+      operands.push(conjunction());
+    }
+    if (operands.some((operand) => operand === null)) return null;
+    return operands.length === 1 ? operands[0]! : { kind: "or", operands: operands as Formula[] };
+  };
+  const conjunction = (): Formula | null => {
+    const operands = [unary()];
+    while (peek() === "and") {
+      next += 1;
+      operands.push(unary());
+    }
+    if (operands.some((operand) => operand === null)) return null;
+    return operands.length === 1 ? operands[0]! : { kind: "and", operands: operands as Formula[] };
+  };
+  const unary = (): Formula | null => {
+    const token = tokens[next++];
+    if (token === "not") {
+      const operand = unary();
+      return operand && { kind: "not", operand };
+    }
+    if (token === "(") {
+      const inner = disjunction();
+      return tokens[next++] === ")" ? inner : null;
+    }
+    if (token === undefined || KEYWORDS.has(token) || !NAME.test(token)) return null;
+    return { kind: "name", name: token };
+  };
+  const formula = disjunction();
+  return formula !== null && next === tokens.length ? formula : { kind: "name", name: text };
+}
+
+function namesOf(formula: Formula, names: Set<string>): Set<string> {
+  if (formula.kind === "name") names.add(formula.name);
+  else if (formula.kind === "not") namesOf(formula.operand, names);
+  else for (const operand of formula.operands) namesOf(operand, names);
+  return names;
+}
+
+function holds(formula: Formula, truth: ReadonlyMap<string, boolean>): boolean {
+  switch (formula.kind) {
+    case "name":
+      return truth.get(formula.name) ?? false;
+    case "not":
+      return !holds(formula.operand, truth);
+    case "and":
+      return formula.operands.every((operand) => holds(operand, truth));
+    case "or":
+      return formula.operands.some((operand) => holds(operand, truth));
+  }
+}
+
+/**
+ * Whether some assignment of the texts' names makes `test` true; true (may be) when there are
+ * too many names to try them all.
+ */
+function someDeployment(
+  texts: readonly string[],
+  test: (holdsText: (text: string) => boolean) => boolean,
+): boolean {
+  const formulas = new Map(texts.map((text) => [text, parseCondition(text)]));
+  const names = new Set<string>();
+  for (const formula of formulas.values()) namesOf(formula, names);
+  if (names.size > MAX_NAMES) return true;
+  const ordered = [...names];
+  for (let assignment = 0; assignment < 2 ** ordered.length; assignment += 1) {
+    const truth = new Map(ordered.map((name, bit) => [name, (assignment & (1 << bit)) !== 0]));
+    if (test((text) => holds(formulas.get(text)!, truth))) return true;
+  }
+  return false;
+}
+
+/** Whether some deployment has all of `conditions` hold. */
+export function satisfiable(conditions: readonly string[]): boolean {
+  return someDeployment(conditions, (holdsText) => conditions.every(holdsText));
+}
+
+/** Whether every deployment has one of `conditions` hold. */
+export function coversEveryDeployment(conditions: readonly string[]): boolean {
+  return !someDeployment(conditions, (holdsText) => !conditions.some(holdsText));
+}
+
+/** Whether `conclusion` holds in every deployment in which all of `premises` do. */
+export function implies(premises: readonly string[], conclusion: string): boolean {
+  return !someDeployment(
+    [...premises, conclusion],
+    (holdsText) => premises.every(holdsText) && !holdsText(conclusion),
+  );
+}

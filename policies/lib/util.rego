@@ -331,39 +331,88 @@ none_set_when(r, path, keys) := none_hold_when(array.concat(
 ))
 
 # The deployments in which none of `alternatives` holds (each a list of conditions that must all
-# hold), as a finding's `when`: "" when there is none. Undefined when one holds in every
-# deployment (`[]`), or two are the branches of one condition (`[C]` and `[not C]`).
+# hold), as a finding's `when`: "" when there is none. Undefined when together they hold in every
+# deployment: one holds in all (`[]`), or they are the branches of undecided conditions (`[C]` and
+# `[not C]`; `[C and D]`, `[C and not D]` and `[not C]` of an `Fn::If` nested in another).
 none_hold_when(alternatives) := "" if count(alternatives) == 0
 
 none_hold_when(alternatives) := concat(" and ", sort({negation(conditions) | some conditions in alternatives})) if {
 	count(alternatives) > 0
-	every conditions in alternatives {
-		count(conditions) > 0
-	}
-	not complementary(alternatives)
+	not covers_every_deployment(alternatives)
 }
 
-complementary(alternatives) if {
+# Some alternative holds in every assignment of the condition names they name; a condition text
+# other than a conjunction of names and negated names counts as a name of its own, so coverage is
+# claimed only when the texts prove it (and not tried beyond 10 names).
+covers_every_deployment(alternatives) if {
 	some conditions in alternatives
-	count(conditions) == 1
-	[negation(conditions)] in alternatives
+	count(conditions) == 0
+}
+
+covers_every_deployment(alternatives) if {
+	terms := [[l | some c in conditions; some l in literals(c)] | some conditions in alternatives]
+	names := sort({literal_name(l) | some term in terms; some l in term})
+	count(names) <= 10
+	every assignment in numbers.range(0, product([2 | some _ in names]) - 1) {
+		some term in terms
+		every l in term {
+			literal_holds(l, names, assignment)
+		}
+	}
+}
+
+# The names and negated names (`C`, `not C`) whose conjunction a condition text is, as the
+# CloudFormation loader writes them ("C and not D"); any other text (`or`, parentheses) is itself.
+literals(condition) := split(condition, " and ") if {
+	not contains(condition, "(")
+	not contains(condition, " or ")
+}
+
+literals(condition) := [condition] if contains(condition, "(")
+
+literals(condition) := [condition] if {
+	not contains(condition, "(")
+	contains(condition, " or ")
+}
+
+literal_name(l) := substring(l, 4, -1) if negated_term(l)
+
+literal_name(l) := l if not negated_term(l)
+
+# `l` holds in `assignment`, whose bit `i` is the truth of the name `names[i]`.
+literal_holds(l, names, assignment) if {
+	not negated_term(l)
+	bit := name_bit(names, l)
+	assignment % (2 * bit) >= bit
+}
+
+literal_holds(l, names, assignment) if {
+	negated_term(l)
+	bit := name_bit(names, literal_name(l))
+	assignment % (2 * bit) < bit
+}
+
+name_bit(names, name) := product([2 | some j, _ in names; j < i]) if {
+	some i, n in names
+	n == name
 }
 
 # The deployments in which all of `conditions` hold, as a finding's `when` ("" stands for every
-# deployment and is left out). Undefined when two of them are the branches of one condition: no
-# deployment has both, as when two properties are chosen by the same `Fn::If` condition.
-conjunction(conditions) := concat(" and ", [c |
-	some i, c in conditions
-	c != ""
-	not c in array.slice(conditions, 0, i)
+# deployment and is left out), naming each name or negated name once. Undefined when two of them
+# are the branches of one condition: no deployment has both, as when two properties are chosen by
+# the same `Fn::If` condition, or one by `C and not D` and another by `D`.
+conjunction(conditions) := concat(" and ", [l |
+	some i, l in all
+	not l in array.slice(all, 0, i)
 ]) if {
-	not contradictory(conditions)
+	all := [l | some c in conditions; c != ""; some l in literals(c)]
+	not contradictory(all)
 }
 
-contradictory(conditions) if {
-	some c in conditions
-	c != ""
-	negation([c]) in conditions
+contradictory(literals) if {
+	some l in literals
+	not contains(l, " ")
+	concat("", ["not ", l]) in literals
 }
 
 # The condition text under which not all of `conditions` hold.

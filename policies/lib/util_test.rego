@@ -137,6 +137,15 @@ test_none_hold_when_alternatives_cover_no_deployment if {
 	not util.none_hold_when([["not C"], ["D"], ["C"]])
 }
 
+test_none_hold_when_nested_branches_cover_every_deployment if {
+	not util.none_hold_when([["C and D"], ["C and not D"], ["not C"]])
+	not util.none_hold_when([["C", "D"], ["not D"], ["not C and D"]])
+	util.none_hold_when([["C and D"], ["not C"]]) == "C and not (C and D)"
+	not util.none_hold_when([["Andromeda"], ["not Andromeda"]])
+	util.none_hold_when([["NotProd"], ["not Andromeda"]]) == "Andromeda and not NotProd"
+	util.none_hold_when([["C or D"], ["not C"]]) == "C and not (C or D)"
+}
+
 flow_vpc := {"address": "Vpc", "type": "AWS::EC2::VPC", "mode": "managed", "source": "cloudformation", "module": "", "references": [], "config": {}}
 
 flow_log(address, condition) := {"address": address, "type": "AWS::EC2::FlowLog", "mode": "managed", "source": "cloudformation", "module": "", "references": ["Vpc"], "config": {}, "conditional": {"": condition}}
@@ -157,6 +166,10 @@ test_conjunction_of_conditions if {
 	util.conjunction(["", ""]) == ""
 	util.conjunction(["not C", "not C"]) == "not C"
 	not util.conjunction(["not C", "D", "C"])
+	not util.conjunction(["HasKey", "IsProd and not HasKey"])
+	util.conjunction(["IsProd and HasKey", "HasKey"]) == "IsProd and HasKey"
+	not util.conjunction(["Andromeda", "not NotProd", "not Andromeda and Notable"])
+	util.conjunction(["Andromeda", "not NotProd", "Notable"]) == "Andromeda and not NotProd and Notable"
 }
 
 test_list_item_place_reports_conditional_items_on_the_list if {

@@ -317,6 +317,18 @@ list_item_place(r, path, i) := {"path": path, "when": when} if {
 	when := conjunction(conditions)
 }
 
+# `list_item_place` for the value at `key` of item `i`: at that value, or, for an item an undecided
+# `Fn::If` gives, at the list with the item's conditions.
+list_item_key_place(r, path, i, key) := {"path": array.concat(place.path, [key]), "when": ""} if {
+	place := list_item_place(r, path, i)
+	place.when == ""
+}
+
+list_item_key_place(r, path, i, key) := place if {
+	place := list_item_place(r, path, i)
+	place.when != ""
+}
+
 # The deployments in which none of `keys` is set in the object at `path`, as a finding's `when`
 # ("" when none is set in any): each is empty or set only under undecided conditions within the
 # object. Undefined when one of them is set wherever the object is.

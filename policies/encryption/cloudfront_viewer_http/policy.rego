@@ -32,21 +32,29 @@ behaviors contains b if {
 behaviors contains b if {
 	some r in util.resources("AWS::CloudFront::Distribution")
 	some i, behavior in r.config.DistributionConfig.CacheBehaviors
-	b := {"resource": r, "behavior": behavior, "path": ["DistributionConfig", "CacheBehaviors", i], "key": "ViewerProtocolPolicy"}
+	b := {"resource": r, "behavior": behavior, "path": ["DistributionConfig", "CacheBehaviors", i], "key": "ViewerProtocolPolicy", "list": ["DistributionConfig", "CacheBehaviors"], "index": i}
 }
 
-# Each value an undecided CloudFormation `Fn::If` may give the policy is judged on its own.
+# Each value an undecided CloudFormation `Fn::If` may give the policy is judged on its own; a
+# behavior such an `Fn::If` gives on its list is reported on the list, so the same behavior in
+# both branches is one finding in every deployment.
 deny contains finding if {
 	some b in behaviors
 	path := array.concat(b.path, [b.key])
 	some possible in util.possible_values(b.resource, path)
 	possible.value == "allow-all"
+	place := report_place(b)
+	when := util.conjunction([place.when, possible.condition])
 	pattern := object.get(b.behavior, "path_pattern", object.get(b.behavior, "PathPattern", "default"))
 	finding := {
 		"resource": b.resource.address,
 		"message": "The cache behavior serves viewers over plain HTTP: redirect them to HTTPS.",
 		"evidence": sprintf("allow-all on %s", [util.label(pattern)]),
-		"path": path,
-		"when": possible.condition,
+		"path": place.path,
+		"when": when,
 	}
 }
+
+report_place(b) := {"path": array.concat(b.path, [b.key]), "when": ""} if not b.list
+
+report_place(b) := util.list_item_key_place(b.resource, b.list, b.index, b.key) if b.list

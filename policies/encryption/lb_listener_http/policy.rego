@@ -204,16 +204,20 @@ deny contains finding if {
 	}
 }
 
+# A listener an undecided `Fn::If` gives on the list is reported on the list, so the same listener
+# in both branches is one finding in every deployment.
 deny contains finding if {
 	some r in util.resources("AWS::ElasticLoadBalancing::LoadBalancer")
 	some i, listener in r.config.Listeners
 	some possible in util.possible_values(r, ["Listeners", i, "Protocol"])
 	is_http(possible.value)
+	place := util.list_item_key_place(r, ["Listeners"], i, "Protocol")
+	when := util.conjunction([place.when, possible.condition])
 	finding := {
 		"resource": r.address,
 		"message": message,
 		"evidence": sprintf("HTTP listener on port %s", [util.label(listener.LoadBalancerPort)]),
-		"path": ["Listeners", i, "Protocol"],
-		"when": possible.condition,
+		"path": place.path,
+		"when": when,
 	}
 }

@@ -348,9 +348,30 @@ none_set_when(r, path, keys) := none_hold_when(array.concat(
 # `[not C]`; `[C and D]`, `[C and not D]` and `[not C]` of an `Fn::If` nested in another).
 none_hold_when(alternatives) := "" if count(alternatives) == 0
 
-none_hold_when(alternatives) := concat(" and ", sort({negation(conditions) | some conditions in alternatives})) if {
+none_hold_when(alternatives) := concat(" and ", sort({negation(conditions) |
+	some i, conditions in alternatives
+	not absorbed(alternatives, i)
+})) if {
 	count(alternatives) > 0
 	not covers_every_deployment(alternatives)
+}
+
+# Alternative `i` holds only where another does (it waits for all of that one's names and more),
+# so naming the other is enough: `not (C and D) and not C` is `not C`.
+absorbed(alternatives, i) if {
+	mine := {l | some c in alternatives[i]; some l in literals(c)}
+	some j, other in alternatives
+	j != i
+	theirs := {l | some c in other; some l in literals(c)}
+	count(theirs - mine) == 0
+	earlier_or_fewer(theirs, mine, j, i)
+}
+
+earlier_or_fewer(theirs, mine, _, _) if count(theirs) < count(mine)
+
+earlier_or_fewer(theirs, mine, j, i) if {
+	count(theirs) == count(mine)
+	j < i
 }
 
 # Some alternative holds in every assignment of the condition names they name; a condition text

@@ -146,6 +146,11 @@ test_none_hold_when_nested_branches_cover_every_deployment if {
 	util.none_hold_when([["C or D"], ["not C"]]) == "C and not (C or D)"
 }
 
+test_none_hold_when_names_an_alternative_another_implies_once if {
+	util.none_hold_when([["C and D"], ["C"]]) == "not C"
+	util.none_hold_when([["C", "D"], ["D and C"], ["E"]]) == "not (C and D) and not E"
+}
+
 flow_vpc := {"address": "Vpc", "type": "AWS::EC2::VPC", "mode": "managed", "source": "cloudformation", "module": "", "references": [], "config": {}}
 
 flow_log(address, condition) := {"address": address, "type": "AWS::EC2::FlowLog", "mode": "managed", "source": "cloudformation", "module": "", "references": ["Vpc"], "config": {}, "conditional": {"": condition}}

@@ -10,9 +10,10 @@
 #   balancer of the same input listens on HTTP, the provider's default. In CloudFormation, HTTP in
 #   one branch of an undecided `Fn::If` is reported when that branch is taken, and a redirect to
 #   HTTPS written only under such a condition protects only where it holds.
-#   A Terraform listener whose default action's type or redirect protocol is unknown, or whose
-#   redirect to HTTPS only a `dynamic` block over a collection Tollgate cannot know creates, is
-#   reported as cannot tell with `unknown_values: advisory`, never as plain HTTP.
+#   A listener whose default action's type or redirect protocol is unknown (in CloudFormation, a
+#   parameter, in one branch of an `Fn::If` or in all), or whose Terraform redirect to HTTPS only
+#   a `dynamic` block over a collection Tollgate cannot know creates, is reported as cannot tell
+#   with `unknown_values: advisory`, never as plain HTTP.
 # custom:
 #   id: TG-ENC-014
 #   severity: high
@@ -52,13 +53,14 @@ deny contains finding if {
 }
 
 # CloudFormation: a protocol an undecided `Fn::If` chooses is judged branch by branch, and a safe
-# default action written only under such a condition (a list item, a redirect protocol) is safe
-# only where it holds.
+# default action written only under such a condition (a list item, its type, a redirect protocol)
+# is safe only where it holds. An action whose type or redirect protocol is unknown (a parameter)
+# may be safe: where it decides, the listener is "cannot tell", never plain HTTP.
 deny contains finding if {
 	some r in util.resources("AWS::ElasticLoadBalancingV2::Listener")
 	some possible in util.possible_values(r, ["Protocol"])
 	is_http(possible.value)
-	unprotected := unprotected_when(r)
+	unprotected := util.none_hold_when([outcome.conditions | some outcome in action_outcomes(r)])
 	finding := {
 		"resource": r.address,
 		"message": message,
@@ -68,25 +70,63 @@ deny contains finding if {
 	}
 }
 
-# The deployments without a safe default action, as a finding's `when`; undefined when one is
-# safe in every deployment.
-unprotected_when(r) := util.none_hold_when(safe_action_conditions(r))
+deny contains finding if {
+	some r in util.resources("AWS::ElasticLoadBalancingV2::Listener")
+	some possible in util.possible_values(r, ["Protocol"])
+	is_http(possible.value)
+	some undecided in action_outcomes(r)
+	util.is_unknown(undecided.value)
+	unprotected := util.none_hold_when([outcome.conditions |
+		some outcome in action_outcomes(r)
+		not util.is_unknown(outcome.value)
+	])
+	when := util.conjunction(array.concat([possible.condition, unprotected], undecided.conditions))
+	cannot_tell := settings.cannot_tell(r.address, undecided.path, undecided.value, "The listener serves HTTP and Tollgate cannot tell whether its default action redirects to HTTPS: make sure it does.")
+	finding := object.union(cannot_tell, {"when": when})
+}
 
-# For each way a default action is safe, the conditions it waits for (`[]`: in every deployment).
-safe_action_conditions(r) := [array.concat(util.conditions_below(conditional, [], path), when) |
-	conditional := object.get(r, "conditional", {})
-	some i, action in r.config.DefaultActions
-	path := ["DefaultActions", i]
-	some when in safe_when(r, path, action)
+# `[{conditions, path, value}]`: each way a CloudFormation default action answers itself or
+# redirects to HTTPS (`value` that type or protocol), or may (`value` the unknown type or protocol
+# that decides it), with the conditions it waits for (`[]`: in every deployment).
+action_outcomes(r) := array.concat(
+	[outcome |
+		some i, _ in r.config.DefaultActions
+		some type in action_types(r, i)
+		type.value != "redirect"
+		outcome := {"conditions": type.conditions, "path": type.path, "value": type.value}
+	],
+	[outcome |
+		some i, _ in r.config.DefaultActions
+		some type in action_types(r, i)
+		type.value == "redirect"
+		path := ["DefaultActions", i, "RedirectConfig", "Protocol"]
+		some protocol in util.possible_values(r, path)
+		https_or_unknown(protocol.value)
+		conditions := array.concat(type.conditions, [c | c := protocol.condition; c != ""])
+		outcome := {"conditions": conditions, "path": path, "value": protocol.value}
+	],
+)
+
+# `[{conditions, path, value}]`: the types default action `i` may have that answer, redirect or
+# are unknown, with the conditions of the action and of the type's `Fn::If` branch.
+action_types(r, i) := [{"conditions": conditions, "path": path, "value": type.value} |
+	path := ["DefaultActions", i, "Type"]
+	some type in util.possible_values(r, path)
+	answering_or_unknown(type.value)
+	item := util.conditions_below(object.get(r, "conditional", {}), [], ["DefaultActions", i])
+	conditions := array.concat(item, [c | c := type.condition; c != ""])
 ]
 
-safe_when(_, _, action) := [[]] if action.Type == "fixed-response"
+answering_or_unknown(type) if type in {"fixed-response", "redirect"}
 
-safe_when(r, path, action) := [[c | c := possible.condition; c != ""] |
-	some possible in util.possible_values(r, array.concat(path, ["RedirectConfig", "Protocol"]))
-	is_string(possible.value)
-	upper(possible.value) == "HTTPS"
-] if action.Type == "redirect"
+answering_or_unknown(type) if util.is_unknown(type)
+
+https_or_unknown(protocol) if {
+	is_string(protocol)
+	upper(protocol) == "HTTPS"
+}
+
+https_or_unknown(protocol) if util.is_unknown(protocol)
 
 # A Terraform listener without `protocol` on an application load balancer of the input listens
 # on HTTP, the provider's default for ALBs; without a certificate it cannot be HTTPS.

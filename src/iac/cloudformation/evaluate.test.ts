@@ -386,6 +386,28 @@ Resources:
     expect(subject?.conditional).toBeUndefined();
   });
 
+  it("spells out an undecided Fn::If inside a branch chosen whole, deployment by deployment", () => {
+    const text = `${undecided}    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        MetadataOptions: !If
+          - IsPublic
+          - HttpTokens: !If [Undeclared, required, !Ref AWS::NoValue]
+            HttpEndpoint: !If [IsPublic, enabled, disabled]
+          - HttpTokens: required
+`;
+    const [subject] = load(text).resources;
+    expect(subject?.alternatives?.["/LaunchTemplateData/MetadataOptions"]).toEqual([
+      { condition: "IsPublic and not Undeclared", value: { HttpEndpoint: "enabled" } },
+      {
+        condition: "IsPublic and Undeclared",
+        value: { HttpTokens: "required", HttpEndpoint: "enabled" },
+      },
+      { condition: "not IsPublic", value: { HttpTokens: "required" } },
+    ]);
+    expect(load(text).errors).toEqual([]);
+  });
+
   it("records a resource's own undecided Condition at the empty pointer, and both branches' references", () => {
     const text = `${undecided}    Type: AWS::SNS::Topic
     Condition: IsShared

@@ -25,7 +25,9 @@
 //   `util.possible_values` to say "public when C" at their own severity, not lower: the template
 //   offers that deployment on purpose; branches that are equal are the value itself;
 // - nested ifs conjoin: `!If [C, !If [E, A, B], !Ref AWS::NoValue]` as a list item is `A` ("C and
-//   E") and `B` ("C and not E"); a decided `!If [D, X, Y]` is `Y`, recording nothing;
+//   E") and `B` ("C and not E"); a decided `!If [D, X, Y]` is `Y`, recording nothing; inside a
+//   branch chosen whole (`P: !If [C, {K: !If [E, a, !Ref AWS::NoValue]}, {...}]`) each assignment
+//   of the inner conditions is an alternative of its own (`{K: a}` "C and E", `{}` "C and not E");
 // - a resource whose own `Condition` is undecided is loaded with `conditional[""]`.
 // A finding under a conditional pointer says "Only when C." (policy/findings.ts), at the rule's
 // severity and with the evidence it would have unconditionally.
@@ -93,6 +95,9 @@ const POLICY_DOCUMENT_KEYS = new Set([
 ]);
 
 const MAX_EXPRESSION_TEXT = 200;
+/** Undecided conditions inside one branch chosen whole that are spelled out deployment by deployment. */
+const MAX_SPELLED_OUT = 4;
+const CONDITION_WORDS = new Set(["and", "or", "not", ""]);
 const HOLE_START = "\uE000";
 const HOLE_END = "\uE001";
 
@@ -115,6 +120,8 @@ export class TemplateEvaluator {
   readonly errors: LoadError[] = [];
   private readonly conditionResults = new Map<string, boolean | undefined>();
   private readonly conditionsInProgress = new Set<string>();
+  /** Undecided conditions taken as true or false while one branch's deployments are spelled out. */
+  private readonly assumed = new Map<string, boolean>();
 
   constructor(private readonly scope: TemplateScope) {}
 
@@ -130,6 +137,7 @@ export class TemplateEvaluator {
 
   /** true or false when the template alone decides the condition, undefined when it cannot. */
   condition(name: string, at: Span): boolean | undefined {
+    if (this.assumed.has(name)) return this.assumed.get(name);
     if (this.conditionResults.has(name)) return this.conditionResults.get(name);
     const body = this.scope.conditions.get(name);
     // Undeclared (a snippet, or a typo `cfn-lint` reports): the loader cannot decide it.
@@ -141,7 +149,8 @@ export class TemplateEvaluator {
     this.conditionsInProgress.add(name);
     const result = this.conditionExpression(body, newTrace());
     this.conditionsInProgress.delete(name);
-    this.conditionResults.set(name, result);
+    // A result that leans on an assumed condition holds for that branch's deployments only.
+    if (this.assumed.size === 0) this.conditionResults.set(name, result);
     return result;
   }
 
@@ -259,7 +268,7 @@ export class TemplateEvaluator {
       const branchTrace = newTrace();
       const value = this.propertyValue(key, outcome.node, path, branchTrace);
       for (const reference of branchTrace.references) trace.references.add(reference);
-      return { when: outcome.when, value, trace: branchTrace };
+      return { when: outcome.when, node: outcome.node, value, trace: branchTrace };
     });
     const deployed = evaluated.filter(
       (branch): branch is typeof branch & { value: Value } => branch.value !== NO_VALUE,
@@ -292,11 +301,56 @@ export class TemplateEvaluator {
       }
       return items;
     }
-    trace.alternatives[pointer] = deployed.map((branch) => ({
-      condition: branch.when.join(" and "),
-      value: branch.value,
-    }));
+    trace.alternatives[pointer] = deployed.flatMap((branch) =>
+      this.branchDeployments(key, path, branch),
+    );
     return this.unknownFor(node);
+  }
+
+  /**
+   * The values a branch chosen whole may hold, each under its conditions: the branch itself, or,
+   * when undecided `Fn::If`s inside it choose or drop parts (`{HttpTokens: !If [D, required,
+   * !Ref AWS::NoValue]}`), one value per assignment of their conditions (`C and D`, `C and not
+   * D`), so that no part counts as there in every deployment of the branch. Conditions that
+   * depend on those (or more than MAX_SPELLED_OUT of them) stay undecided inside the values.
+   */
+  private branchDeployments(
+    key: string,
+    path: PathSegment[],
+    branch: { when: string[]; node: TemplateNode; value: Value; trace: Trace },
+  ): ConditionalAlternative[] {
+    const texts = [
+      ...Object.values(branch.trace.conditional),
+      ...Object.values(branch.trace.alternatives).flatMap((list) => list.map((a) => a.condition)),
+    ];
+    const names = [
+      ...new Set(
+        texts.flatMap((text) => text.split(" ")).filter((word) => !CONDITION_WORDS.has(word)),
+      ),
+    ].filter((name) => !branch.when.includes(name) && !branch.when.includes(`not ${name}`));
+    if (names.length === 0 || names.length > MAX_SPELLED_OUT) {
+      return [{ condition: branch.when.join(" and "), value: branch.value }];
+    }
+    const deployments: ConditionalAlternative[] = [];
+    for (let assignment = 0; assignment < 2 ** names.length; assignment += 1) {
+      const literals = names.map((name, bit) =>
+        (assignment & (1 << bit)) !== 0 ? name : `not ${name}`,
+      );
+      for (const [bit, name] of names.entries())
+        this.assumed.set(name, (assignment & (1 << bit)) !== 0);
+      for (const literal of branch.when) {
+        const negated = literal.startsWith("not ");
+        this.assumed.set(negated ? literal.slice(4) : literal, !negated);
+      }
+      // The branch was evaluated once already: its errors are reported then, not per deployment.
+      const errorCount = this.errors.length;
+      const value = this.propertyValue(key, branch.node, path, newTrace());
+      this.errors.length = errorCount;
+      this.assumed.clear();
+      if (value === NO_VALUE) continue;
+      deployments.push({ condition: [...branch.when, ...literals].join(" and "), value });
+    }
+    return deployments;
   }
 
   /** A property's value; a policy document written as JSON text is parsed. */

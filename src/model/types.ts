@@ -128,6 +128,9 @@ export interface Resource {
    * (`{"/vpc_options/0": "var.vpc_options"}`). `config` holds one such block, whose iterator's
    * values are unknown, where Terraform may create none or several, so a rule looking for a
    * protective block must not count it as always there; a block nested in it inherits this.
+   * A policy document rendered from such blocks carries them into its JSON, wherever the text
+   * goes: a statement (`/assume_role_policy/Statement/1`) or a condition key
+   * (`/policy/Statement/0/Condition/StringEquals/aws:PrincipalOrgID`).
    */
   unknownForEach?: { [pointer: string]: string };
   /**

@@ -681,6 +681,71 @@ resource "aws_security_group" "web" {
     });
     expect(line(group, "/ingress/1")).toBe("main.tf:33");
   });
+
+  it("follows a policy document's statements and condition keys from such blocks into its JSON", () => {
+    const { resources, errors } = load(`variable "organization_ids" {
+  type = list(string)
+}
+variable "extra_statements" {
+  type = map(string)
+}
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["true"]
+    }
+    dynamic "condition" {
+      for_each = length(var.organization_ids) > 0 ? [var.organization_ids] : []
+      content {
+        test     = "StringEquals"
+        variable = "aws:PrincipalOrgID"
+        values   = condition.value
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = var.extra_statements
+    content {
+      actions   = ["sts:TagSession"]
+      principals {
+        type        = "AWS"
+        identifiers = [statement.value]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:PrincipalOrgID"
+        values   = [statement.key]
+      }
+    }
+  }
+}
+resource "aws_iam_role" "shared" {
+  name               = "shared"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+}
+`);
+    expect(errors).toEqual([]);
+    const organizations = "length(var.organization_ids) > 0 ? [var.organization_ids] : []";
+    expect(byAddress(resources, "aws_iam_role.shared").unknownForEach).toEqual({
+      "/assume_role_policy/Statement/0/Condition/StringEquals/aws:PrincipalOrgID": organizations,
+      "/assume_role_policy/Statement/1": "var.extra_statements",
+    });
+    expect(byAddress(resources, "data.aws_iam_policy_document.assume").unknownForEach).toEqual({
+      "/statement/0/condition/1": organizations,
+      "/statement/1": "var.extra_statements",
+      "/json/Statement/0/Condition/StringEquals/aws:PrincipalOrgID": organizations,
+      "/json/Statement/1": "var.extra_statements",
+      "/minified_json/Statement/0/Condition/StringEquals/aws:PrincipalOrgID": organizations,
+      "/minified_json/Statement/1": "var.extra_statements",
+    });
+  });
 });
 
 describe("variable files", () => {
@@ -893,17 +958,37 @@ describe("real corpus", () => {
     expect(new Set(model.resources.map((r) => r.address)).size).toBeLessThan(identities.length);
     // The examples give the modules' collections, so two dynamic blocks are left over unknown
     // ones: the cluster autoscaler's per-cluster statement, for a variable the example never
-    // sets, and a replica's encryption configuration, flattened from a key's ARN that only AWS
-    // knows (flatten of an unknown may give any number of elements).
+    // sets, which reaches the rendered documents and the policy that attaches them, and a
+    // replica's encryption configuration, flattened from a key's ARN that only AWS knows
+    // (flatten of an unknown may give any number of elements).
+    const autoscaler = "toset(var.cluster_autoscaler_cluster_names)";
     expect(
       model.resources
         .filter((r) => r.unknownForEach)
         .map((r) => [r.file, r.address, r.unknownForEach]),
     ).toEqual([
       [
+        "terraform-aws-iam/modules/iam-role-for-service-accounts/main.tf",
+        "module.cluster_autoscaler_irsa.data.aws_iam_policy_document.this[0]",
+        {
+          "/source_policy_documents/0/Statement/1": autoscaler,
+          "/json/Statement/1": autoscaler,
+          "/minified_json/Statement/1": autoscaler,
+        },
+      ],
+      [
+        "terraform-aws-iam/modules/iam-role-for-service-accounts/main.tf",
+        "module.cluster_autoscaler_irsa.aws_iam_policy.this[0]",
+        { "/policy/Statement/1": autoscaler },
+      ],
+      [
         "terraform-aws-iam/modules/iam-role-for-service-accounts/policies.tf",
         "module.cluster_autoscaler_irsa.data.aws_iam_policy_document.cluster_autoscaler[0]",
-        { "/statement/1": "toset(var.cluster_autoscaler_cluster_names)" },
+        {
+          "/statement/1": autoscaler,
+          "/json/Statement/1": autoscaler,
+          "/minified_json/Statement/1": autoscaler,
+        },
       ],
       [
         "terraform-aws-s3-bucket/main.tf",

@@ -2,6 +2,7 @@
 // resolves: variables, locals in dependency order, resources expanded by count/for_each with
 // their evaluated config, and child module calls. It is the evaluator's host for names.
 import type { Attribute, Block, Body, Expression, ScopeTraversalExpr } from "../hcl/index.js";
+import { toPointer } from "../../model/pointer.js";
 import {
   isUnknown,
   unknown,
@@ -31,8 +32,16 @@ import {
   type ParsedFile,
   type ResourceDeclaration,
 } from "./modules.js";
-import { at, originAtPath, originTree, relocate, type Evaluated, type Origin } from "./origin.js";
-import { renderPolicyDocument } from "./policy-document.js";
+import {
+  at,
+  originAtPath,
+  originTree,
+  relocate,
+  unknownForEachAlong,
+  type Evaluated,
+  type Origin,
+} from "./origin.js";
+import { renderPolicyDocument, type DocumentLink } from "./policy-document.js";
 import type { RootProviders } from "./providers.js";
 import { convertToType } from "./types.js";
 import {
@@ -694,12 +703,22 @@ export class ModuleInstance implements EvaluationHost {
   ): Origin {
     const rendered = renderPolicyDocument(config);
     const blockOrigin = at(declaration.file.path, declaration.node);
+    const repetitions = documentRepetitions(rendered.links, origin);
     const document = originTree(
       blockOrigin,
-      rendered.links.map((link) => ({
-        path: link.document,
-        origin: link.config.length === 0 ? blockOrigin : originAtPath(origin, link.config),
-      })),
+      rendered.links.map((link) => {
+        // A linked block's own record would mark every element linked to it (a statement's
+        // `Condition` links to its first block): only the elements worked out above keep one.
+        const linked = {
+          ...(link.config.length === 0 ? blockOrigin : originAtPath(origin, link.config)),
+        };
+        delete linked.unknownForEach;
+        const expression = repetitions.get(toPointer(link.document));
+        return {
+          path: link.document,
+          origin: expression === undefined ? linked : { ...linked, unknownForEach: expression },
+        };
+      }),
     );
     config.json = rendered.json;
     config.minified_json = rendered.minifiedJson;
@@ -1100,4 +1119,37 @@ export class ModuleInstance implements EvaluationHost {
     caller.addReferences(result.references);
     return result.result;
   }
+}
+
+/**
+ * The statements of a rendered policy document, and their conditions' keys, that exist only when
+ * a `dynamic` block over a collection Tollgate cannot know creates the blocks they come from (every
+ * block linked to them): document pointer (`/Statement/1`, `/Statement/0/Condition/StringEquals/
+ * aws:PrincipalOrgID`) to that collection's expression. A key in such a statement is not repeated.
+ */
+function documentRepetitions(links: readonly DocumentLink[], origin: Origin): Map<string, string> {
+  const linked = new Map<
+    string,
+    { document: DocumentLink["document"]; configs: DocumentLink["config"][] }
+  >();
+  for (const link of links) {
+    const [top, , third] = link.document;
+    const shape =
+      top === "Statement" &&
+      (link.document.length === 2 || (link.document.length === 5 && third === "Condition"));
+    if (!shape) continue;
+    const pointer = toPointer(link.document);
+    const entry = linked.get(pointer) ?? { document: link.document, configs: [] };
+    entry.configs.push(link.config);
+    linked.set(pointer, entry);
+  }
+  const repetitions = new Map<string, string>();
+  for (const [pointer, { document, configs }] of linked) {
+    const expressions = configs.map((config) => unknownForEachAlong(origin, config));
+    const first = expressions[0];
+    if (first === undefined || expressions.some((expression) => expression === undefined)) continue;
+    if (document.length === 5 && repetitions.has(toPointer(document.slice(0, 2)))) continue;
+    repetitions.set(pointer, first);
+  }
+  return repetitions;
 }

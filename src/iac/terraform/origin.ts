@@ -66,6 +66,25 @@ export function originAtPath(origin: Origin, path: readonly PathSegment[]): Orig
   return current;
 }
 
+/**
+ * The `unknownForEach` of the outermost block along a path (into JSON documents too, as
+ * `originAtPath` goes), if the path goes through one.
+ */
+export function unknownForEachAlong(
+  origin: Origin,
+  path: readonly PathSegment[],
+): string | undefined {
+  let current = origin;
+  for (const segment of path) {
+    const next =
+      current.items?.get(String(segment)) ?? current.document?.items?.get(String(segment));
+    if (!next) return undefined;
+    if (next.unknownForEach !== undefined) return next.unknownForEach;
+    current = next;
+  }
+  return undefined;
+}
+
 /** Builds an origin tree from (path, origin) pairs under a root origin. */
 export function originTree(
   root: Origin,

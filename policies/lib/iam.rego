@@ -79,7 +79,7 @@ managed_documents contains document if {
 	some spec in specs[r.type]
 	value := r.config[spec.attribute]
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.attribute], "conditional": object.get(r, "conditional", {})}
+	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.attribute], "conditional": object.get(r, "conditional", {}), "unknown_for_each": object.get(r, "unknownForEach", {})}
 }
 
 managed_documents contains document if {
@@ -89,7 +89,7 @@ managed_documents contains document if {
 	some i, block in r.config.inline_policy
 	value := block.policy
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["inline_policy", i, "policy"], "conditional": object.get(r, "conditional", {})}
+	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["inline_policy", i, "policy"], "conditional": object.get(r, "conditional", {}), "unknown_for_each": object.get(r, "unknownForEach", {})}
 }
 
 managed_documents contains document if {
@@ -184,7 +184,7 @@ documents contains document if {
 	some r in policy_document_data
 	not r.address in used
 	doc := decode(r.config.json)
-	document := {"address": r.address, "type": r.type, "kind": "document", "doc": doc, "path": ["json"], "conditional": object.get(r, "conditional", {})}
+	document := {"address": r.address, "type": r.type, "kind": "document", "doc": doc, "path": ["json"], "conditional": object.get(r, "conditional", {}), "unknown_for_each": object.get(r, "unknownForEach", {})}
 }
 
 # Every statement: the document's fields (`address`, `type`, `kind`, `doc`, `path`, and the
@@ -393,6 +393,38 @@ has_unconditional_restricting_condition(entry) if {
 		not e.value in unrestricted_condition_values
 	}
 	count(util.conditions_below(entry.conditional, array.concat(entry.path, entry.statement_path), ["Condition", operator, key])) == 0
+	not repetition_within(entry, ["Condition", operator, key])
+}
+
+# A Terraform statement whose narrowing conditions all come from `dynamic "condition"` blocks over
+# a collection Tollgate cannot know (the carrier's `unknownForEach`, kept as the entry's
+# `unknown_for_each`): they may be missing, so a rule that needs one reports "cannot tell". The
+# first such collection's expression; undefined when a narrowing condition is always there.
+maybe_restricting_condition(entry) := expressions[0] if {
+	not has_unconditional_restricting_condition(entry)
+	expressions := [e |
+		some operator, block in entry.statement.Condition
+		narrowing_operator(operator)
+		some key, value in block
+		lower(key) in restricting_condition_keys
+		every v in util.elements(value) {
+			not v.value in unrestricted_condition_values
+		}
+		e := repetition_within(entry, ["Condition", operator, key])
+	]
+	count(expressions) > 0
+}
+
+# The expression of an unknown collection a Terraform `dynamic` block repeats that decides whether
+# `suffix` of the statement exists where the statement does.
+repetition_within(entry, suffix) := expressions[0] if {
+	records := object.get(entry, "unknown_for_each", {})
+	base := array.concat(entry.path, entry.statement_path)
+	expressions := [e |
+		some i, _ in suffix
+		e := records[util.pointer(array.concat(base, array.slice(suffix, 0, i + 1)))]
+	]
+	count(expressions) > 0
 }
 
 # The conditions of the narrowing entries of a statement whose narrowing is conditional, as text.

@@ -24,6 +24,8 @@
 #   A condition whose operator or key Tollgate cannot know (a `dynamic "condition"` over values
 #   a variable gives) may narrow the grant: with `unknown_values: advisory` it is reported as
 #   cannot tell, never as public.
+#   So is a narrowing condition that only a `dynamic` block over a collection Tollgate cannot
+#   know writes: it may be missing.
 # custom:
 #   id: TG-IAM-010
 #   severity: critical
@@ -80,6 +82,7 @@ grants contains grant if {
 	iam.is_public(principal)
 	iam.has_restricting_condition(st.statement)
 	not iam.has_unconditional_restricting_condition(st)
+	not iam.maybe_restricting_condition(st)
 	grant := {
 		"address": st.address,
 		"when": st.when,
@@ -177,3 +180,13 @@ public_principal(statement) if {
 }
 
 public_principal(statement) if statement.NotPrincipal
+
+# A narrowing condition that only a `dynamic` block over a collection Tollgate cannot know writes
+# may be missing.
+deny contains finding if {
+	some st in iam.resource_statements
+	iam.is_allow(st.statement)
+	public_principal(st.statement)
+	expression := iam.maybe_restricting_condition(st)
+	finding := object.union(settings.cannot_tell(st.address, iam.path(st, ["Condition"]), {"$unknown": expression}, sprintf("The resource policy allows %s to everyone unless its narrowing condition, which a collection Tollgate cannot know repeats, is there: make sure it always is.", [actions(st.statement)])), {"when": st.when})
+}

@@ -10,6 +10,8 @@
 #   A condition whose operator or key Tollgate cannot know (a `dynamic "condition"` over values
 #   a variable gives) may narrow the trust: with `unknown_values: advisory` it is reported as
 #   cannot tell, never as open.
+#   So is a narrowing condition that only a `dynamic` block over a collection Tollgate cannot
+#   know writes: it may be missing.
 # custom:
 #   id: TG-IAM-008
 #   severity: critical
@@ -28,6 +30,7 @@ deny contains finding if {
 	iam.is_public(principal)
 	not iam.has_unconditional_restricting_condition(st)
 	not iam.undecided_condition(st.statement)
+	not iam.maybe_restricting_condition(st)
 	finding := {
 		"resource": st.address,
 		"when": st.when,
@@ -53,4 +56,16 @@ deny contains finding if {
 	iam.is_public(principal)
 	not iam.has_unconditional_restricting_condition(st)
 	finding := object.union(settings.cannot_tell(st.address, iam.path(st, ["Condition"]), iam.undecided_condition(st.statement), sprintf("The trust policy lets any AWS principal (%s) assume the role unless a condition Tollgate cannot know narrows it: make sure it names an account or organization.", [principal.value])), {"when": st.when})
+}
+
+# A narrowing condition that only a `dynamic` block over a collection Tollgate cannot know writes
+# may be missing.
+deny contains finding if {
+	some st in iam.trust_statements
+	iam.is_allow(st.statement)
+	some principal in iam.principals(st.statement, "Principal")
+	iam.is_public(principal)
+	not iam.undecided_condition(st.statement)
+	expression := iam.maybe_restricting_condition(st)
+	finding := object.union(settings.cannot_tell(st.address, iam.path(st, ["Condition"]), {"$unknown": expression}, sprintf("The trust policy lets any AWS principal (%s) assume the role unless its narrowing condition, which a collection Tollgate cannot know repeats, is there: make sure it always is.", [principal.value])), {"when": st.when})
 }

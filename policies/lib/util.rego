@@ -395,7 +395,8 @@ covers_every_deployment(alternatives) if {
 }
 
 # The names and negated names (`C`, `not C`) whose conjunction a condition text is, as the
-# CloudFormation loader writes them ("C and not D"); any other text (`or`, parentheses) is itself.
+# CloudFormation loader writes them ("C and not D"); any other text is itself, a disjunction the
+# loader writes ("C or not C and D") in parentheses so that a conjunction keeps its meaning.
 literals(condition) := split(condition, " and ") if {
 	not contains(condition, "(")
 	not contains(condition, " or ")
@@ -403,7 +404,7 @@ literals(condition) := split(condition, " and ") if {
 
 literals(condition) := [condition] if contains(condition, "(")
 
-literals(condition) := [condition] if {
+literals(condition) := [concat("", ["(", condition, ")"])] if {
 	not contains(condition, "(")
 	contains(condition, " or ")
 }

@@ -175,6 +175,7 @@ test_conjunction_of_conditions if {
 	util.conjunction(["IsProd and HasKey", "HasKey"]) == "IsProd and HasKey"
 	not util.conjunction(["Andromeda", "not NotProd", "not Andromeda and Notable"])
 	util.conjunction(["Andromeda", "not NotProd", "Notable"]) == "Andromeda and not NotProd and Notable"
+	util.conjunction(["not E", "C or not C and D"]) == "not E and (C or not C and D)"
 }
 
 test_list_item_place_reports_conditional_items_on_the_list if {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { coversEveryDeployment, implies, parseCondition, satisfiable } from "./conditions.js";
+import {
+  conjunctionText,
+  coversEveryDeployment,
+  implies,
+  parseCondition,
+  satisfiable,
+} from "./conditions.js";
 
 describe("condition texts as formulas", () => {
   it("reads not, and, or and parentheses, and names that merely contain a keyword", () => {
@@ -32,5 +38,12 @@ describe("condition texts as formulas", () => {
     expect(coversEveryDeployment(["C and D", "C and not D", "not C"])).toBe(true);
     expect(coversEveryDeployment(["C and D", "not C"])).toBe(false);
     expect(coversEveryDeployment(["not (C and D)", "D and C"])).toBe(true);
+  });
+
+  it("joins conditions with and, a disjunction among several in parentheses", () => {
+    expect(conjunctionText(["IsA or IsB"])).toBe("IsA or IsB");
+    expect(conjunctionText(["IsDeployed", "IsA or IsB", "not (IsC or IsD)"])).toBe(
+      "IsDeployed and (IsA or IsB) and not (IsC or IsD)",
+    );
   });
 });

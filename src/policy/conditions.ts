@@ -114,3 +114,11 @@ export function implies(premises: readonly string[], conclusion: string): boolea
     (holdsText) => premises.every(holdsText) && !holdsText(conclusion),
   );
 }
+
+/** `conditions` joined with `and`, a disjunction among several in parentheses. */
+export function conjunctionText(conditions: readonly string[]): string {
+  if (conditions.length === 1) return conditions[0] ?? "";
+  return conditions
+    .map((condition) => (parseCondition(condition).kind === "or" ? `(${condition})` : condition))
+    .join(" and ");
+}

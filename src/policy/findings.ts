@@ -14,7 +14,7 @@
 import { z } from "zod";
 import { toPointer } from "../model/pointer.js";
 import type { Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
-import { coversEveryDeployment, implies, satisfiable } from "./conditions.js";
+import { conjunctionText, coversEveryDeployment, implies, satisfiable } from "./conditions.js";
 import type { RuleMetadata } from "./metadata.js";
 
 const rawFindingSchema = z.object({
@@ -174,7 +174,7 @@ export function toFindings(
     const message =
       conditions.length === 0
         ? result.message
-        : `${result.message} Only when ${conditions.join(" and ")}.`;
+        : `${result.message} Only when ${conjunctionText(conditions)}.`;
     findings.push({
       rule: rule.id,
       title: rule.title,

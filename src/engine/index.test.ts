@@ -118,3 +118,101 @@ describe("the engine's scan", () => {
     expect(unset.findings).toEqual([]);
   });
 });
+
+/** Reports a queue with SSE turned off, and one no queue policy of its deployment refers to. */
+const queueRule = `# METADATA
+# title: Queue
+# custom:
+#   id: T-QUEUE
+#   severity: high
+#   category: encryption
+package tollgate.rules.encryption.queue
+
+import rego.v1
+
+queues := [r | some r in input.resources; r.type in {"aws_sqs_queue", "AWS::SQS::Queue"}]
+
+deny contains {"resource": r.address, "message": "sse off", "evidence": "sse", "path": [key]} if {
+	some r in queues
+	some key in ["sqs_managed_sse_enabled", "SqsManagedSseEnabled"]
+	r.config[key] == false
+}
+
+deny contains {"resource": r.address, "message": "no policy", "evidence": "policy"} if {
+	some r in queues
+	not has_policy(r)
+}
+
+has_policy(queue) if {
+	some p in input.resources
+	p.type in {"aws_sqs_queue_policy", "AWS::SQS::QueuePolicy"}
+	queue.address in p.references
+}
+`;
+
+describe("deployments", () => {
+  let dir: string;
+  let engine: ScanEngine;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "tollgate-deployments-"));
+    await mkdir(path.join(dir, "encryption", "queue"), { recursive: true });
+    await writeFile(path.join(dir, "encryption", "queue", "policy.rego"), queueRule);
+    engine = await createEngine({ policyDir: dir });
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("evaluates each Terraform root and CloudFormation template on its own, so equal addresses never mix", async () => {
+    const result = await engine.scan([
+      {
+        path: "dev/main.tf",
+        text: `resource "aws_sqs_queue" "this" {
+  sqs_managed_sse_enabled = false
+}
+`,
+      },
+      {
+        path: "prod/main.tf",
+        text: `
+
+resource "aws_sqs_queue" "this" {}
+
+resource "aws_sqs_queue_policy" "this" {
+  queue_url = aws_sqs_queue.this.id
+  policy    = "{}"
+}
+`,
+      },
+      {
+        path: "a.yaml",
+        text: `Resources:
+  Thing:
+    Type: AWS::SQS::Queue
+    Properties:
+      SqsManagedSseEnabled: false
+`,
+      },
+      {
+        path: "b.yaml",
+        text: `Resources:
+  Other:
+    Type: AWS::SNS::Topic
+  Thing:
+    Type: AWS::SQS::Queue
+  Policy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Thing]
+      PolicyDocument: {}
+`,
+      },
+    ]);
+    expect(result.errors).toEqual([]);
+    const where = result.findings.map((f) => `${f.file}:${f.line} ${f.resource} ${f.message}`);
+    expect(where.sort()).toEqual([
+      "a.yaml:2 Thing no policy",
+      "a.yaml:5 Thing sse off",
+      "dev/main.tf:1 aws_sqs_queue.this no policy",
+      "dev/main.tf:2 aws_sqs_queue.this sse off",
+    ]);
+  });
+});

@@ -4,6 +4,7 @@
 // A worker lives for one scan and is closed after it, so an idle app holds no threads.
 import type { RuleSettings } from "../config/schema.js";
 import type { CustomRuleSet, ScanResult } from "../engine/types.js";
+import { deploymentsOf } from "../model/scopes.js";
 import type { LoadError, Resource } from "../model/types.js";
 import { collectFindings, withRuleSettings } from "../policy/evaluate.js";
 import { BoundedPolicy, defaultBounds, type Bounds } from "../rego/runtime/index.js";
@@ -47,10 +48,13 @@ async function evaluateRules(
 ): Promise<ScanResult> {
   const result: ScanResult = { findings: [], errors: [] };
   if (policies.rules.length === 0 || resources.length === 0) return result;
-  // Serialised once, as bytes the SDK takes as they are: each rule then costs a copy into the
-  // worker rather than a JSON.stringify of the whole model (bench/custom-policies.ts).
-  const input = new TextEncoder().encode(JSON.stringify({ resources })).buffer;
-  const byAddress = new Map(resources.map((r) => [r.address, r]));
+  // Each deployment (model/scopes.ts) serialised once, as bytes the SDK takes as they are: each
+  // rule then costs a copy into the worker rather than a JSON.stringify of the whole model
+  // (bench/custom-policies.ts).
+  const deployments = deploymentsOf(resources).map((deployment) => ({
+    input: new TextEncoder().encode(JSON.stringify({ resources: deployment })).buffer,
+    byAddress: new Map(deployment.map((r) => [r.address, r])),
+  }));
   const deadline = performance.now() + bounds.totalMs;
   for (const [index, module] of policies.modules.entries()) {
     const rules = policies.rules.filter((rule) => rule.module === index);
@@ -69,20 +73,22 @@ async function evaluateRules(
           );
           continue;
         }
-        const outcome = await policy.evaluate(input, rule.meta.entrypoint);
-        if (!outcome.ok) {
-          const { location } = outcome.error;
-          result.errors.push({
-            ...ruleError(policies, rule, outcome.error.code, outcome.error.message),
-            ...(location
-              ? { file: location.file, line: location.line, column: location.column }
-              : {}),
-          });
-          continue;
+        for (const { input, byAddress } of deployments) {
+          const outcome = await policy.evaluate(input, rule.meta.entrypoint);
+          if (!outcome.ok) {
+            const { location } = outcome.error;
+            result.errors.push({
+              ...ruleError(policies, rule, outcome.error.code, outcome.error.message),
+              ...(location
+                ? { file: location.file, line: location.line, column: location.column }
+                : {}),
+            });
+            break;
+          }
+          const collected = collectFindings(rule.meta, outcome.resultSet, byAddress);
+          result.findings.push(...collected.findings);
+          result.errors.push(...collected.errors.map((error) => ({ ...error, file: rule.file })));
         }
-        const collected = collectFindings(rule.meta, outcome.resultSet, byAddress);
-        result.findings.push(...collected.findings);
-        result.errors.push(...collected.errors.map((error) => ({ ...error, file: rule.file })));
       }
     } finally {
       await policy.close();

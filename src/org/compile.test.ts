@@ -52,6 +52,27 @@ describe("custom policies", () => {
     ]);
   });
 
+  it("judge each Terraform root on its own: a finding stays in the root whose resource it names", async () => {
+    const outcome = await compilePolicies(
+      "k",
+      "acme/.github:tollgate/policies",
+      folder({ "tollgate/policies/owner_tag.rego": OWNER_TAG_RULE }),
+    );
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    const twoRoots = loadModel([
+      { path: "dev/main.tf", text: 'resource "aws_s3_bucket" "logs" {}\n' },
+      {
+        path: "prod/main.tf",
+        text: '\n\nresource "aws_s3_bucket" "logs" {\n  tags = { owner = "platform" }\n}\n',
+      },
+    ]).resources;
+    const result = await boundedRuleSet(outcome.policies).evaluate(twoRoots);
+    expect(result.errors).toEqual([]);
+    expect(result.findings.map((f) => `${f.file}:${f.line} ${f.resource}`)).toEqual([
+      "dev/main.tf:1 aws_s3_bucket.logs",
+    ]);
+  });
+
   it("import the built-in helpers: a rule on lib.network's ingress entries finds the open port", async () => {
     const rule = [
       "# METADATA",

@@ -2,6 +2,7 @@
 // entrypoint is one rule; a module that also has `ALL_RULES_ENTRYPOINT` evaluates all its rules in
 // one call, so what they share is computed once, and rule by rule only if that call fails.
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { deploymentsOf } from "../model/scopes.js";
 import type { Finding, LoadError, Resource } from "../model/types.js";
 import { hostBuiltins } from "../rego/runtime/index.js";
 import { ALL_RULES_ENTRYPOINT, type PolicyBundle } from "./bundle.js";
@@ -88,6 +89,17 @@ export async function loadRuleSet(bundle: PolicyBundle, name = "bundle"): Promis
   };
 
   function evaluateAll(resources: Resource[]): { findings: Finding[]; errors: LoadError[] } {
+    const findings: Finding[] = [];
+    const evalErrors: LoadError[] = [];
+    for (const deployment of deploymentsOf(resources)) {
+      const evaluated = evaluateDeployment(deployment);
+      findings.push(...evaluated.findings);
+      evalErrors.push(...evaluated.errors);
+    }
+    return { findings, errors: uniqueErrors(evalErrors) };
+  }
+
+  function evaluateDeployment(resources: Resource[]): { findings: Finding[]; errors: LoadError[] } {
     const input = new TextEncoder().encode(JSON.stringify({ resources })).buffer as ArrayBuffer;
     const byAddress = new Map(resources.map((r) => [r.address, r]));
     const findings: Finding[] = [];
@@ -114,6 +126,16 @@ export async function loadRuleSet(bundle: PolicyBundle, name = "bundle"): Promis
     }
     return { findings, errors: evalErrors };
   }
+}
+
+/** One of each error: a rule that fails fails alike in every deployment it is evaluated on. */
+function uniqueErrors(errors: LoadError[]): LoadError[] {
+  const seen = new Map<string, LoadError>();
+  for (const error of errors) {
+    const key = JSON.stringify([error.file, error.line, error.column, error.code, error.message]);
+    if (!seen.has(key)) seen.set(key, error);
+  }
+  return [...seen.values()];
 }
 
 /**

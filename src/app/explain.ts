@@ -7,7 +7,7 @@
 import type { CustomRuleSet } from "../engine/types.js";
 import { readGateSettings, type RepoRef } from "../github/index.js";
 import type { RuleMetadata } from "../policy/metadata.js";
-import { codeSpan, escapeMarkdown } from "../report/index.js";
+import { codeSpan, escapeMarkdown, resourceLabel } from "../report/index.js";
 import { latestCheckRun } from "./checkRuns.js";
 import type { CommandContext, CommentRequest } from "./commentCommands.js";
 import { pullTarget } from "./pulls.js";
@@ -63,7 +63,7 @@ export async function explainRule(
   for (const f of findings.slice(0, MAX_LISTED_FINDINGS)) {
     const tags = [f.status, ...(f.blocking ? ["blocks merge"] : [])].join(", ");
     lines.push(
-      `- ${codeSpan(`${f.file}:${f.line}`)} ${codeSpan(f.resource)} (${tags}): ${escapeMarkdown(f.message)} Evidence: ${codeSpan(f.evidence)}`,
+      `- ${codeSpan(`${f.file}:${f.line}`)} ${codeSpan(resourceLabel(f))} (${tags}): ${escapeMarkdown(f.message)} Evidence: ${codeSpan(f.evidence)}`,
     );
   }
   const more = findings.length - MAX_LISTED_FINDINGS;

@@ -3,7 +3,7 @@
 // changed line inside its resource (`line..endLine`) or is returned as unannotated for the summary.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
-import { cannotTell, formatLoadError } from "./format.js";
+import { cannotTell, formatLoadError, resourceLabel } from "./format.js";
 import type { ChangedLines } from "./patch.js";
 
 /** GitHub's check run annotation, as `checks.update` takes it. */
@@ -68,7 +68,7 @@ export function planAnnotations(
         message: clip(
           [
             ...(finding.unknown !== undefined ? [`${cannotTell(finding)}.`] : []),
-            `${finding.severity.toUpperCase()} ${finding.status} finding on ${finding.resource}: ${finding.message}`,
+            `${finding.severity.toUpperCase()} ${finding.status} finding on ${resourceLabel(finding)}: ${finding.message}`,
             `Evidence: ${finding.evidence}`,
             ...(finding.remediation ? [`Fix: ${finding.remediation}`] : []),
             ...(finding.waived ? [`Waived: ${finding.waived.reason}`] : []),

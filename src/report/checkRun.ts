@@ -3,7 +3,7 @@
 // Also the output of a run that could not finish, so a check run always ends with an explanation.
 import { plural, severityList, type Conclusion, type GateDecision } from "../gate/index.js";
 import { batchAnnotations, planAnnotations, type CheckAnnotation } from "./annotations.js";
-import { codeSpan, escapeMarkdown } from "./format.js";
+import { codeSpan, escapeMarkdown, resourceLabel } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 import type { ChangedLines } from "./patch.js";
 import {
@@ -100,7 +100,7 @@ export function overriddenReport(report: CheckRunReport, override: CheckOverride
     "",
     ...overridden.map(
       (f) =>
-        `- ${codeSpan(f.rule)} on ${codeSpan(f.resource)} at ${codeSpan(`${f.file}:${f.line}`)}: ${escapeMarkdown(f.message)}`,
+        `- ${codeSpan(f.rule)} on ${codeSpan(resourceLabel(f))} at ${codeSpan(`${f.file}:${f.line}`)}: ${escapeMarkdown(f.message)}`,
     ),
     ...(unlisted > 0 ? [`- and ${plural(unlisted, "more")} not recorded in full`] : []),
     "",

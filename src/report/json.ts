@@ -25,6 +25,7 @@ export function renderJson(
       line: f.line,
       endLine: f.endLine,
       resource: f.resource,
+      root: f.root,
       message: f.message,
       evidence: f.evidence,
       remediation: f.remediation,

@@ -4,7 +4,7 @@
 import { findingIdentity } from "../diff/index.js";
 import { CATEGORIES, plural, SEVERITIES, type GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
-import { codeSpan, escapeMarkdown, formatLoadError } from "./format.js";
+import { codeSpan, escapeMarkdown, formatLoadError, resourceLabel } from "./format.js";
 
 export interface MarkdownOptions {
   /** Maximum size in UTF-8 bytes (GitHub's check run summary takes 65,535 characters). */
@@ -117,7 +117,7 @@ function findingItem(finding: Finding, blocks: boolean, unannotated: boolean): s
   ];
   const item = [
     `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)} — ` +
-      `${codeSpan(finding.resource)} at ${codeSpan(`${finding.file}:${finding.line}`)} (${tags.join(", ")})`,
+      `${codeSpan(resourceLabel(finding))} at ${codeSpan(`${finding.file}:${finding.line}`)} (${tags.join(", ")})`,
     `  ${escapeMarkdown(finding.message)} Evidence: ${codeSpan(finding.evidence)}`,
   ];
   if (finding.remediation) item.push(`  Fix: ${escapeMarkdown(finding.remediation)}`);

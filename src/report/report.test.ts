@@ -243,6 +243,29 @@ describe("renderText", () => {
   });
 });
 
+describe("a finding in a local module several roots call", () => {
+  it("names the root module beside the address, which alone is unique only within a root", () => {
+    const shared = finding({
+      file: "modules/bucket/main.tf",
+      root: "envs/prod",
+      resource: "module.logs.aws_s3_bucket.this",
+    });
+    const inRoot = finding({ file: "envs/dev/main.tf", root: "envs/dev" });
+    const atTop = finding({ file: "main.tf", root: "" });
+    const template = finding({ file: "stack.yaml", root: "stack.yaml", resource: "Bucket" });
+    const text = renderText(decideGate([shared, inRoot, atTop, template], [], defaultSettings));
+    expect(text).toContain("  module.logs.aws_s3_bucket.this in envs/prod: ");
+    expect(text).toContain("  aws_security_group.web: Ingress");
+    expect(text).not.toContain("web in ");
+    expect(text).toContain("  Bucket: ");
+    expect(renderMarkdown(decideGate([shared], [], defaultSettings))).toContain(
+      "`module.logs.aws_s3_bucket.this in envs/prod`",
+    );
+    const json = JSON.parse(renderJson([shared], [])) as { findings: { root?: string }[] };
+    expect(json.findings[0]?.root).toBe("envs/prod");
+  });
+});
+
 describe("renderJson", () => {
   it("writes exactly the finding and error fields", () => {
     const extra = { ...finding({ remediation: "Restrict the CIDR" }), internal: true } as Finding;

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { findingIdentity } from "../diff/index.js";
 import { isWarning, type Finding, type LoadError, type Severity } from "../model/types.js";
-import { cannotTell, formatLoadError } from "./format.js";
+import { cannotTell, formatLoadError, resourceLabel } from "./format.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const FINGERPRINT_KEY = "tollgateFinding/v1";
@@ -100,7 +100,7 @@ export function renderSarif(
 }
 
 function sarifMessage(finding: Finding): string {
-  const text = `${finding.message} (${finding.resource}: ${finding.evidence})`;
+  const text = `${finding.message} (${resourceLabel(finding)}: ${finding.evidence})`;
   const undecided = cannotTell(finding);
   return undecided ? `${undecided}. ${text}` : text;
 }

@@ -15,16 +15,16 @@ export function cannotTell(finding: Pick<Finding, "unknown">): string | undefine
 
 /**
  * The finding's resource address, and its Terraform root module when the finding lies in a local
- * module several roots may call (`module.logs.aws_s3_bucket.this in envs/prod`): the address alone
- * is unique only within a root.
+ * module other roots may call too (`module.logs.aws_s3_bucket.this in envs/prod`): the address
+ * alone is unique only within a root. The repository's top folder as root goes unnamed, which
+ * still tells its findings from those of roots in folders.
  */
 export function resourceLabel(finding: Pick<Finding, "resource" | "root" | "file">): string {
-  if (finding.root === undefined || finding.root === finding.file) return finding.resource;
-  const slash = finding.file.lastIndexOf("/");
-  const directory = slash < 0 ? "" : finding.file.slice(0, slash);
-  return directory === finding.root
+  const root = finding.root;
+  if (root === undefined || root === "" || root === finding.file) return finding.resource;
+  return finding.file.startsWith(`${root}/`) && !finding.file.slice(root.length + 1).includes("/")
     ? finding.resource
-    : `${finding.resource} in ${finding.root === "" ? "." : finding.root}`;
+    : `${finding.resource} in ${root}`;
 }
 
 /** Text from IaC files (messages, evidence) cannot inject markup, links or mentions into a report. */

@@ -251,13 +251,14 @@ describe("a finding in a local module several roots call", () => {
       resource: "module.logs.aws_s3_bucket.this",
     });
     const inRoot = finding({ file: "envs/dev/main.tf", root: "envs/dev" });
-    const atTop = finding({ file: "main.tf", root: "" });
+    const atTop = finding({ file: "modules/bucket/main.tf", root: "", resource: "module.top.x" });
     const template = finding({ file: "stack.yaml", root: "stack.yaml", resource: "Bucket" });
     const text = renderText(decideGate([shared, inRoot, atTop, template], [], defaultSettings));
     expect(text).toContain("  module.logs.aws_s3_bucket.this in envs/prod: ");
     expect(text).toContain("  aws_security_group.web: Ingress");
     expect(text).not.toContain("web in ");
     expect(text).toContain("  Bucket: ");
+    expect(text).toContain("  module.top.x: ");
     expect(renderMarkdown(decideGate([shared], [], defaultSettings))).toContain(
       "`module.logs.aws_s3_bucket.this in envs/prod`",
     );

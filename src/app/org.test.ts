@@ -173,14 +173,27 @@ describe("custom policies on a pull request", () => {
   });
 });
 
+/**
+ * App instances that share one compiled-policy folder under `policyDir` (as a restart or another
+ * replica on the host would), and the store's warnings.
+ */
+function restartableInstances(folder: string): {
+  instance: () => OrgPolicies;
+  warnings: unknown[];
+} {
+  const dir = path.join(policyDir, folder);
+  const warnings: unknown[] = [];
+  const log = { warn: (fields: object) => warnings.push(fields) };
+  const macKey = cacheKeyOf(randomBytes(32));
+  return {
+    instance: () => new OrgPolicies({ store: new DiskCompiledStore({ dir, macKey, log }) }),
+    warnings,
+  };
+}
+
 describe("compiled custom policies kept beyond the process", () => {
   it("let a second app instance (a restart, another replica) check without compiling", async () => {
-    const cacheDir = path.join(policyDir, "compiled");
-    const warnings: unknown[] = [];
-    const log = { warn: (fields: object) => warnings.push(fields) };
-    const macKey = cacheKeyOf(randomBytes(32));
-    const instance = () =>
-      new OrgPolicies({ store: new DiskCompiledStore({ dir: cacheDir, macKey, log }) });
+    const { instance, warnings } = restartableInstances("compiled");
     const repositories = organization({
       ".github/tollgate.yml": ORG_SETTINGS,
       [RULE_PATH]: OWNER_TAG_RULE,
@@ -210,12 +223,7 @@ describe("compiled custom policies kept beyond the process", () => {
 
 describe("the last good version of custom policies kept beyond the process", () => {
   it("stays in force after a restart while the newest does not compile, reported as before", async () => {
-    const cacheDir = path.join(policyDir, "last-good");
-    const warnings: unknown[] = [];
-    const log = { warn: (fields: object) => warnings.push(fields) };
-    const macKey = cacheKeyOf(randomBytes(32));
-    const instance = () =>
-      new OrgPolicies({ store: new DiskCompiledStore({ dir: cacheDir, macKey, log }) });
+    const { instance, warnings } = restartableInstances("last-good");
     const repositories = organization({
       ".github/tollgate.yml": ORG_SETTINGS,
       [RULE_PATH]: OWNER_TAG_RULE,

@@ -74,6 +74,26 @@ function recordingLog() {
 
 let dirs = 0;
 /** A folder the store creates itself. */
+/** Each case's bytes in `file` make `compiled`'s entry a miss with one warning naming its problem. */
+async function expectEachIgnored(
+  store: DiskCompiledStore,
+  file: string,
+  warnings: { fields: object; message: string }[],
+  cases: [string, Uint8Array, RegExp][],
+): Promise<void> {
+  for (const [, bytes, problem] of cases) {
+    await writeFile(file, bytes);
+    warnings.length = 0;
+    expect(await store.get(compiled.key)).toBeUndefined();
+    expect(warnings).toEqual([
+      {
+        fields: { key: compiled.key, file, problem: expect.stringMatching(problem) },
+        message: "compiled policy cache entry ignored",
+      },
+    ]);
+  }
+}
+
 const freshDir = () => path.join(scratch, `store-${++dirs}`);
 
 describe("the compiled policy codec", () => {
@@ -148,17 +168,7 @@ describe("DiskCompiledStore", () => {
       ["a foreign file", Buffer.from("#!/bin/sh\necho planted\n"), /not a tollgate-compiled/],
       ["another key's entry under this name", otherKey, /MAC does not verify/],
     ];
-    for (const [, bytes, problem] of cases) {
-      await writeFile(file, bytes);
-      warnings.length = 0;
-      expect(await store.get(compiled.key)).toBeUndefined();
-      expect(warnings).toEqual([
-        {
-          fields: { key: compiled.key, file, problem: expect.stringMatching(problem) },
-          message: "compiled policy cache entry ignored",
-        },
-      ]);
-    }
+    await expectEachIgnored(store, file, warnings, cases);
     // The next compile's write replaces it.
     await store.put(compiled);
     expect(await store.get(compiled.key)).toEqual(compiled);
@@ -182,17 +192,7 @@ describe("DiskCompiledStore", () => {
       ],
       ["written before entries had a MAC", unauthenticatedEntry(compiled), /earlier Tollgate/],
     ];
-    for (const [, bytes, problem] of cases) {
-      await writeFile(file, bytes);
-      warnings.length = 0;
-      expect(await store.get(compiled.key)).toBeUndefined();
-      expect(warnings).toEqual([
-        {
-          fields: { key: compiled.key, file, problem: expect.stringMatching(problem) },
-          message: "compiled policy cache entry ignored",
-        },
-      ]);
-    }
+    await expectEachIgnored(store, file, warnings, cases);
   });
 
   it("keeps a folder's last good version apart from its entries, and refuses another folder's", async () => {

@@ -123,6 +123,8 @@ function keySuffix(key: string | number): string {
 
 export class ModuleInstance implements EvaluationHost {
   private readonly variables = new Map<string, Memo>();
+  /** The unknown values standing for variables nothing gives a value, told apart by identity. */
+  private readonly unsetValues = new WeakSet<object>();
   private readonly locals = new Map<string, Memo>();
   private readonly outputs = new Map<string, Memo>();
   private readonly expansions = new Map<string, Expansion>();
@@ -230,7 +232,7 @@ export class ModuleInstance implements EvaluationHost {
         const result = this.variable(name);
         // A variable nothing gives a value is unknown wherever it is read: point at the reading,
         // which the diff may touch, not at the declaration.
-        if (isUnknown(result.value) && result.value.$unknown === `var.${name}`)
+        if (isUnknown(result.value) && this.unsetValues.has(result.value))
           return { result: { value: result.value, origin: here }, consumed: 1 };
         return { result, consumed: 1 };
       }
@@ -369,10 +371,12 @@ export class ModuleInstance implements EvaluationHost {
 
   private rawVariable(name: string, declared: Declared<Block>): Evaluated {
     const defaultAttribute = attributeOf(declared.node.body, "default");
-    const fallback = (): Evaluated =>
-      defaultAttribute
-        ? this.evaluateIn(defaultAttribute.expr, declared.file)
-        : { value: unknown(`var.${name}`), origin: at(declared.file.path, declared.node) };
+    const fallback = (): Evaluated => {
+      if (defaultAttribute) return this.evaluateIn(defaultAttribute.expr, declared.file);
+      const value = unknown(`var.${name}`);
+      this.unsetValues.add(value);
+      return { value, origin: at(declared.file.path, declared.node) };
+    };
     const input = this.inputs.get(name);
     if (input) {
       const bound = input();

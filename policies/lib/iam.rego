@@ -449,9 +449,11 @@ narrowed_only_by_source_ip(statement) if {
 
 # Lower-case actions grouped by service (`{"s3": ["s3:getobject", ...]}`), so a pattern is
 # compared only with its own service's actions.
-actions_by_service(actions) := {service: [lower(a) | some a in actions; startswith(lower(a), concat("", [service, ":"]))] |
-	some action in actions
-	service := split(lower(action), ":")[0]
+actions_by_service(actions) := {service: [a | some a in lowered; startswith(a, concat("", [service, ":"]))] |
+	some a in lowered
+	service := split(a, ":")[0]
+} if {
+	lowered := {lower(a) | some a in actions}
 }
 
 # The actions of `by_service` that `pattern` covers; a pattern whose service part is a

@@ -41,14 +41,13 @@ escalation_actions := {
 catalog := iam.actions_by_service(escalation_actions)
 
 deny contains finding if {
-	by_service := catalog
 	some st in iam.identity_statements
 	iam.is_allow(st.statement)
 	some resource in iam.values(st.statement, "Resource")
 	resource.value == "*"
 	some action in iam.values(st.statement, "Action")
 	not iam.is_wildcard_action(action.value)
-	covered := sort(iam.matching_actions(action.value, by_service))
+	covered := sort(iam.matching_actions(action.value, catalog))
 	count(covered) > 0
 	finding := {
 		"resource": st.address,

@@ -2,9 +2,18 @@
 # title: CI OIDC trust policy without a subject condition
 # description: >-
 #   A role trusts a CI provider's OIDC identity provider (GitHub Actions, GitLab, Terraform Cloud)
-#   for `sts:AssumeRoleWithWebIdentity` without a condition on the token's `sub` claim. Every
-#   repository or workspace on that provider, anyone's, can then assume the role; an `aud`
-#   condition alone does not prevent it.
+#   for `sts:AssumeRoleWithWebIdentity` without a condition on the token's `sub` claim that names
+#   the owner of the repositories or workspaces. Every repository or workspace on that provider,
+#   anyone's, can then assume the role; an `aud` condition alone does not prevent it. The provider
+#   is read from the federated principal's ARN, from the literal end of an ARN template
+#   (`arn:aws:iam::${account}:oidc-provider/<host>`), or from the `url` (`Url`) of the
+#   `aws_iam_openid_connect_provider` resource or data source (`AWS::IAM::OIDCProvider`) it refers
+#   to. Only `StringEquals`, `StringLike` and `StringEqualsIgnoreCase` (with `ForAnyValue:`,
+#   `ForAllValues:` or `...IfExists`: the provider puts `sub` in every token) narrow the subject; a
+#   negated operator lets every other subject in. A value with a wildcard before the owner is
+#   fixed (`*`, `repo:*`, `repo:*/infra:*`, `repo:my-org*`, `project_path:*`,
+#   `organization:*:...`) admits any owner's repositories, unless another subject condition of
+#   the statement names the owner (both must hold).
 # custom:
 #   id: TG-IAM-009
 #   severity: critical
@@ -13,39 +22,136 @@
 package tollgate.rules.iam.oidc_trust_without_subject
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.util
 import rego.v1
 
 ci_providers := {"token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io"}
 
-# The provider host a federated principal ARN names (`...:oidc-provider/<host>`).
-provider_host(arn) := host if {
-	some host in ci_providers
-	endswith(arn, concat("", ["oidc-provider/", host]))
+# Subject values that leave the owner open, by provider: a wildcard before the repository's owner
+# (`repo:<owner>/<repo>:...`, or a custom claim starting `repository_owner:<owner>:`), the GitLab
+# group (`project_path:<group>/<project>:...`) or the Terraform Cloud organization
+# (`organization:<org>:...`); a value starting with a wildcard leaves everything open.
+any_owner_patterns := {
+	"token.actions.githubusercontent.com": [`^[*?]`, `^repo:[^/]*[*?]`, `^repository_owner(_id)?:[^:]*[*?]`],
+	"gitlab.com": [`^[*?]`, `^project_path:[^/]*[*?]`],
+	"app.terraform.io": [`^[*?]`, `^organization:[^:]*[*?]`],
 }
 
-# A subject condition in every deployment of the statement (in CloudFormation, one written under
-# an `Fn::If` the template cannot decide leaves the other deployments open).
-has_subject_condition(st, host) if {
+subject_operators := {"stringequals", "stringlike", "stringequalsignorecase"}
+
+# The provider host a federated principal names (`...:oidc-provider/<host>`).
+provider_host(value) := host if {
+	is_string(value)
+	some host in ci_providers
+	endswith(value, concat("", ["oidc-provider/", host]))
+}
+
+# An ARN template whose literal end names the host (`"arn:aws:iam::${...}:oidc-provider/<host>"`,
+# `!Sub arn:...:oidc-provider/<host>`).
+provider_host(value) := host if {
+	util.is_unknown(value)
+	some host in ci_providers
+	regex.match(sprintf(`oidc-provider/%s["'\s]*$`, [replace(host, ".", `\.`)]), value["$unknown"])
+}
+
+# A reference to the identity provider: its `url` (`Url`) names the host.
+provider_host(value) := host if {
+	util.is_unknown(value)
+	some provider in input.resources
+	names_provider(value["$unknown"], provider)
+	url := object.get(provider.config, provider_url_key[provider.type], "")
+	is_string(url)
+	some host in ci_providers
+	trim_suffix(trim_prefix(lower(url), "https://"), "/") == host
+}
+
+provider_url_key := {"aws_iam_openid_connect_provider": "url", "AWS::IAM::OIDCProvider": "Url"}
+
+# `aws_iam_openid_connect_provider.<name>.arn` (maybe `data.`, with an instance key), or a
+# CloudFormation `!Ref <id>` or `!GetAtt <id>.Arn`.
+names_provider(expression, provider) if {
+	provider.type == "aws_iam_openid_connect_provider"
+	prefix := {"managed": "", "data": `data\.`}[provider.mode]
+	regex.match(sprintf(`^%saws_iam_openid_connect_provider\.%s(\[[^\]]*\])?\.arn$`, [prefix, provider.name]), expression)
+}
+
+names_provider(expression, provider) if {
+	provider.type == "AWS::IAM::OIDCProvider"
+	expression in {sprintf("!Ref %s", [provider.address]), sprintf("!GetAtt %s.Arn", [provider.address])}
+}
+
+# Federated principal values, written or unknown: `[{value, path}]`.
+federated_principals(statement) := [{"value": e.value, "path": array.concat(["Principal", "Federated"], e.path)} |
+	is_object(statement.Principal)
+	not util.is_unknown(statement.Principal)
+	some e in util.elements(statement.Principal.Federated)
+]
+
+subject_operator(operator) if {
+	unqualified := trim_prefix(trim_prefix(lower(operator), "foranyvalue:"), "forallvalues:")
+	trim_suffix(unqualified, "ifexists") in subject_operators
+}
+
+# The narrowing conditions on `<host>:sub` in every deployment of the statement (in CloudFormation,
+# one written under an `Fn::If` the template cannot decide leaves the other deployments open), as
+# `[{operator, key, values}]` with `values` as `util.elements` gives them.
+subject_conditions(st, host) := [{"operator": operator, "key": key, "values": util.elements(value)} |
 	some operator, block in st.statement.Condition
-	some key, _ in block
+	subject_operator(operator)
+	some key, value in block
 	lower(key) == concat("", [host, ":sub"])
 	count(iam.conditions(st, ["Condition", operator, key])) == count(iam.conditions(st, []))
+]
+
+admits_any_owner(host, value) if {
+	is_string(value)
+	some pattern in any_owner_patterns[host]
+	regex.match(pattern, value)
 }
 
-deny contains finding if {
+# A subject condition names the owner in each of its values (an unknown value counts as naming it).
+names_owner(host, condition) if {
+	every v in condition.values {
+		not admits_any_owner(host, v.value)
+	}
+}
+
+trusted_hosts contains {"st": st, "principal": principal, "host": host} if {
 	some st in iam.trust_statements
 	iam.is_allow(st.statement)
 	some action in iam.values(st.statement, "Action")
 	lower(action.value) == "sts:assumerolewithwebidentity"
-	some principal in iam.principals(st.statement, "Principal")
-	principal.type == "Federated"
+	some principal in federated_principals(st.statement)
 	host := provider_host(principal.value)
-	not has_subject_condition(st, host)
+}
+
+deny contains finding if {
+	some trust in trusted_hosts
+	count(subject_conditions(trust.st, trust.host)) == 0
 	finding := {
-		"resource": st.address,
-		"when": st.when,
-		"message": sprintf("The role trusts %s tokens without a condition on %s:sub, so any repository on the provider can assume it.", [host, host]),
-		"evidence": sprintf("%s without sub", [host]),
-		"path": iam.path(st, principal.path),
+		"resource": trust.st.address,
+		"when": trust.st.when,
+		"message": sprintf("The role trusts %s tokens without a narrowing condition on %s:sub, so any repository on the provider can assume it.", [trust.host, trust.host]),
+		"evidence": sprintf("%s without sub", [trust.host]),
+		"path": iam.path(trust.st, trust.principal.path),
+	}
+}
+
+deny contains finding if {
+	some trust in trusted_hosts
+	conditions := subject_conditions(trust.st, trust.host)
+	count(conditions) > 0
+	every condition in conditions {
+		not names_owner(trust.host, condition)
+	}
+	some condition in conditions
+	some v in condition.values
+	admits_any_owner(trust.host, v.value)
+	finding := {
+		"resource": trust.st.address,
+		"when": trust.st.when,
+		"message": sprintf("The role trusts %s tokens whose subject '%s' admits any owner's repositories: name your organization or group before any wildcard.", [trust.host, v.value]),
+		"evidence": sprintf("%s sub %s", [trust.host, v.value]),
+		"path": iam.path(trust.st, array.concat(["Condition", condition.operator, condition.key], v.path)),
 	}
 }

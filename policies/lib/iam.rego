@@ -346,8 +346,54 @@ narrowing_operators := {"stringequals", "stringequalsignorecase", "stringlike", 
 # Values that match every caller: they narrow nothing whatever the operator.
 unrestricted_condition_values := {"*", "0.0.0.0/0", "::/0"}
 
+# Operators that read `*` and `?` in a value as wildcards (`ArnEquals` as `ArnLike` does).
+wildcard_operators := {"stringlike", "arnlike", "arnequals"}
+
+# Keys whose values are ARNs, and keys whose values are ids with a fixed prefix (`o-`, `vpce-`).
+arn_condition_keys := {"aws:sourcearn", "aws:principalarn", "lambda:functionarn"}
+
+prefixed_id_condition_keys := {"aws:principalorgid", "aws:sourceorgid", "aws:principalorgpaths", "aws:sourceorgpaths", "aws:sourcevpce", "aws:sourcevpc"}
+
+# A value of condition `key` under `operator` that narrows nothing: one that matches every caller,
+# or a wildcard pattern that values anyone may own match: one starting with a wildcard (`*9012`,
+# `*-vendor`), an id whose random part is a wildcard (`o-*`, `vpce-*`), or an ARN whose account is
+# a wildcard (`arn:aws:iam::*:role/reader`), or, for a resource whose ARN has no account (S3), whose
+# name is (`arn:aws:s3:::*`).
+unrestricted_value(_, _, value) if value in unrestricted_condition_values
+
+unrestricted_value(operator, key, value) if {
+	wildcard_operator(operator)
+	is_string(value)
+	any_owner_pattern(lower(key), value)
+}
+
+wildcard_operator(operator) if trim_prefix(lower(operator), "foranyvalue:") in wildcard_operators
+
+any_owner_pattern(_, value) if regex.match(`^[*?]`, value)
+
+any_owner_pattern(key, value) if {
+	key in prefixed_id_condition_keys
+	regex.match(`^[a-z]+-[*?]`, value)
+}
+
+any_owner_pattern(key, value) if {
+	key in arn_condition_keys
+	parts := split(value, ":")
+	count(parts) >= 5
+	regex.match(`^[*?]+$`, parts[4])
+}
+
+any_owner_pattern(key, value) if {
+	key in arn_condition_keys
+	parts := split(value, ":")
+	count(parts) >= 6
+	parts[4] == ""
+	regex.match(`^[*?]+$`, split(concat(":", array.slice(parts, 5, count(parts))), "/")[0])
+}
+
 # `[{key, operator}]` of the condition entries that narrow the statement: a narrowing operator
-# (optionally `ForAnyValue:`), a restricting key, and no value that matches everyone. An
+# (optionally `ForAnyValue:`), a restricting key, and no value that matches everyone or anyone's
+# resources (`unrestricted_value`). An
 # unknown value counts as narrowing: a rule never reports on an unknown alone.
 narrowing_conditions(statement) := [{"key": lower(key), "operator": operator} |
 	some operator, block in statement.Condition
@@ -355,7 +401,7 @@ narrowing_conditions(statement) := [{"key": lower(key), "operator": operator} |
 	some key, value in block
 	lower(key) in restricting_condition_keys
 	every e in util.elements(value) {
-		not e.value in unrestricted_condition_values
+		not unrestricted_value(operator, key, e.value)
 	}
 ]
 
@@ -390,7 +436,7 @@ has_unconditional_restricting_condition(entry) if {
 	some key, value in block
 	lower(key) in restricting_condition_keys
 	every e in util.elements(value) {
-		not e.value in unrestricted_condition_values
+		not unrestricted_value(operator, key, e.value)
 	}
 	count(util.conditions_below(entry.conditional, array.concat(entry.path, entry.statement_path), ["Condition", operator, key])) == 0
 	not repetition_within(entry, ["Condition", operator, key])
@@ -408,7 +454,7 @@ maybe_restricting_condition(entry) := expressions[0] if {
 		some key, value in block
 		lower(key) in restricting_condition_keys
 		every v in util.elements(value) {
-			not v.value in unrestricted_condition_values
+			not unrestricted_value(operator, key, v.value)
 		}
 		e := repetition_within(entry, ["Condition", operator, key])
 	]

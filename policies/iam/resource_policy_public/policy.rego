@@ -7,7 +7,9 @@
 #   organization, VPC endpoint or source resource. Anyone, authenticated or not, can then
 #   perform those actions. A statement narrowed only by `aws:SourceIp` is reported at medium
 #   severity: the addresses are limited but the callers stay anonymous. A negated operator
-#   (`StringNotEquals`, `NotIpAddress`), an `...IfExists` one or a `*` value narrows nothing.
+#   (`StringNotEquals`, `NotIpAddress`), an `...IfExists` one or a `*` value narrows nothing, nor
+#   does a wildcard pattern that resources anyone may own match (`o-*`, `vpce-*`, `*9012`,
+#   `arn:aws:s3:::*`, `arn:aws:iam::*:role/reader`: lib/iam.rego, `unrestricted_value`).
 #   A call of terraform-aws-modules/s3-bucket/aws is judged on the `policy` it attaches
 #   (`attach_policy = true`; the module discards it otherwise).
 #   An S3 bucket or access point policy whose grant Block Public Access contains (lib/s3: the

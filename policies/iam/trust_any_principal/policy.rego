@@ -6,7 +6,8 @@
 #   id (`aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `sts:ExternalId`,
 #   `aws:SourceArn`, ...): anyone with an AWS account can take the role's permissions. A negated
 #   operator (`StringNotEquals`), an `...IfExists` one, a `ForAllValues:` set or a `*` value
-#   narrows nothing.
+#   narrows nothing, nor does a wildcard pattern that anyone's accounts or values match
+#   (`arn:aws:iam::*:role/reader`, `o-*`, an external id `*-vendor`).
 #   A condition whose operator or key Tollgate cannot know (a `dynamic "condition"` over values
 #   a variable gives) may narrow the trust: with `unknown_values: advisory` it is reported as
 #   cannot tell, never as open.

@@ -1,0 +1,41 @@
+# Unit tests of which condition values narrow a statement to callers or sources of one owner:
+# wildcard patterns any account can match narrow nothing, literal comparisons and patterns inside
+# one account, organization or bucket do.
+package tollgate.lib.iam_test
+
+import data.tollgate.lib.iam
+import rego.v1
+
+narrows(operator, key, value) if iam.has_restricting_condition({"Condition": {operator: {key: value}}})
+
+test_values_that_match_everyone_narrow_nothing if {
+	not narrows("StringEquals", "aws:SourceAccount", "*")
+	not narrows("IpAddress", "aws:SourceIp", "0.0.0.0/0")
+	narrows("StringEquals", "aws:SourceAccount", "123456789012")
+}
+
+test_wildcards_anyone_may_match_narrow_nothing if {
+	not narrows("StringLike", "aws:SourceAccount", "*9012")
+	not narrows("StringLike", "sts:ExternalId", "?abc")
+	not narrows("StringLike", "aws:PrincipalOrgID", "o-*")
+	not narrows("ForAnyValue:StringLike", "aws:PrincipalOrgPaths", "o-*/r-ab12/*")
+	not narrows("StringLike", "aws:SourceVpce", "vpce-*")
+	not narrows("ArnLike", "aws:PrincipalArn", "arn:aws:iam::*:role/reader")
+	not narrows("ArnEquals", "aws:SourceArn", "arn:aws:sns:*:*:events")
+	not narrows("ArnLike", "aws:SourceArn", "arn:aws:s3:::*")
+	not narrows("ArnLike", "aws:SourceArn", "arn:aws:s3:::*/uploads/*")
+	not narrows("ArnLike", "aws:SourceArn", ["arn:aws:s3:::example-logs", "arn:aws:s3:::*"])
+}
+
+test_wildcards_within_one_owner_narrow if {
+	narrows("StringLike", "aws:PrincipalOrgPaths", "o-a1b2c3d4e5/*")
+	narrows("ArnLike", "aws:PrincipalArn", "arn:aws:iam::123456789012:role/*")
+	narrows("ArnLike", "aws:SourceArn", "arn:aws:sns:*:123456789012:events-*")
+	narrows("ArnLike", "aws:SourceArn", "arn:aws:s3:::example-logs/*")
+	narrows("StringLike", "aws:SourceVpce", "vpce-0a1b2c3d*")
+}
+
+test_a_literal_operator_reads_wildcards_as_text if {
+	narrows("StringEquals", "aws:PrincipalOrgID", "o-*")
+	narrows("StringEquals", "aws:SourceAccount", "*9012")
+}

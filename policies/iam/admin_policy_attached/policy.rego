@@ -3,7 +3,10 @@
 # description: >-
 #   The AWS managed policy `AdministratorAccess` is attached to a role, user or group, through an
 #   `aws_iam_*_policy_attachment`, `managed_policy_arns`, or CloudFormation `ManagedPolicyArns`.
-#   Its holder can do anything in the account.
+#   Its holder can do anything in the account. The ARN may be written for the partition
+#   (`arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess`,
+#   `!Sub arn:${AWS::Partition}:...`) or come from an `aws_iam_policy` data source that looks up
+#   `AdministratorAccess` by name.
 # custom:
 #   id: TG-IAM-007
 #   severity: critical
@@ -18,6 +21,19 @@ import rego.v1
 is_admin_arn(arn) if {
 	is_string(arn)
 	endswith(arn, ":iam::aws:policy/AdministratorAccess")
+}
+
+# An ARN template whose literal end names the policy, whatever fills in the partition
+# (`arn:${data.aws_partition.current.partition}:...`, `!Sub arn:${AWS::Partition}:...`, a `!Join`).
+is_admin_arn(arn) if regex.match(`:iam::aws:policy/AdministratorAccess["'\s\]]*$`, arn["$unknown"])
+
+# The ARN of an `aws_iam_policy` data source that looks the policy up by name.
+is_admin_arn(arn) if {
+	some lookup in input.resources
+	lookup.mode == "data"
+	lookup.type == "aws_iam_policy"
+	lookup.config.name == "AdministratorAccess"
+	regex.match(sprintf(`^data\.aws_iam_policy\.%s(\[[^\]]*\])?\.arn$`, [lookup.name]), arn["$unknown"])
 }
 
 attachment_types := {
@@ -44,7 +60,7 @@ deny contains finding if {
 	finding := {
 		"resource": r.address,
 		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
-		"evidence": r.config.policy_arn,
+		"evidence": util.label(r.config.policy_arn),
 		"path": ["policy_arn"],
 	}
 }
@@ -58,7 +74,7 @@ deny contains finding if {
 	finding := {
 		"resource": r.address,
 		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
-		"evidence": arn,
+		"evidence": util.label(arn),
 		"path": [key, i],
 	}
 }

@@ -16,7 +16,54 @@ import rego.v1
 
 public_cidrs := {"0.0.0.0/0", "::/0"}
 
+# The internet: `0.0.0.0/0` and `::/0`, however written (`::0/0`), and network addresses so wide
+# that no one holder's block is: IPv4 wider than /8 (wider than 10.0.0.0/8, the largest private
+# range, and than any holder's block) outside multicast and reserved space (224.0.0.0/3), such as
+# `0.0.0.0/1` and `128.0.0.0/1` that together are the internet; IPv6 wider than /12 (a regional
+# registry's block) overlapping global unicast (`2000::/3`), so not `fc00::/7` nor `8000::/1`. A
+# range written with host bits set (`1.0.0.0/0`) is no network address and is left out (the AWS
+# provider refuses it).
 is_public_cidr(cidr) if cidr in public_cidrs
+
+is_public_cidr(cidr) if wide_ipv4_range(cidr)
+
+is_public_cidr(cidr) if wide_ipv6_range(cidr)
+
+# Addresses in an IPv4 block of prefix length n (0 to 7) counted in the first octet: 2^(8-n).
+ipv4_first_octet_block := [256, 128, 64, 32, 16, 8, 4, 2]
+
+wide_ipv4_range(cidr) if {
+	is_string(cidr)
+	regex.match(`^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$`, cidr)
+	parts := split(cidr, "/")
+	prefix := to_number(parts[1])
+	prefix < 8
+	octets := [to_number(o) | some o in split(parts[0], ".")]
+	octets[1] + octets[2] + octets[3] == 0
+	octets[0] % ipv4_first_octet_block[prefix] == 0
+	octets[0] < 224
+}
+
+# Addresses in an IPv6 block of prefix length n (0 to 11) counted in the first group: 2^(16-n).
+ipv6_first_group_block := [65536, 32768, 16384, 8192, 4096, 2048, 1024, 512, 256, 128, 64, 32]
+
+hex_place_values := [1, 16, 256, 4096]
+
+hex_digits := {"0": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7, "8": 8, "9": 9, "a": 10, "b": 11, "c": 12, "d": 13, "e": 14, "f": 15}
+
+wide_ipv6_range(cidr) if {
+	is_string(cidr)
+	regex.match(`^[0-9a-fA-F:]*:[0-9a-fA-F:]*/[0-9]{1,3}$`, cidr)
+	parts := split(cidr, "/")
+	prefix := to_number(parts[1])
+	prefix < 12
+	first := split(parts[0], ":")[0]
+	regex.match(`^[0-9a-fA-F]{0,4}$`, first)
+	regex.match(`^[0:]*$`, substring(parts[0], count(first), -1))
+	value := sum([hex_digits[c] * hex_place_values[(count(first) - 1) - i] | some i, c in split(lower(first), "")])
+	value % ipv6_first_group_block[prefix] == 0
+	net.cidr_intersects(cidr, "2000::/3")
+}
 
 protocol_names := {
 	"-1": "all",

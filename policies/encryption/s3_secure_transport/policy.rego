@@ -4,6 +4,10 @@
 #   An S3 bucket's policy has no statement that denies requests made without TLS
 #   (`Effect: Deny` with `Bool: {"aws:SecureTransport": "false"}`, or a deny on
 #   `NumericLessThan: {"s3:TlsVersion": ...}`), so clients may read and write it over plain HTTP.
+#   The deny counts only when it applies to every principal (`"*"`, no `NotPrincipal`), every S3
+#   action (`s3:*`) and the bucket's objects (`arn:aws:s3:::bucket/*`, a resource ending in `*`);
+#   one scoped to an account, to `s3:PutObject` or to the bucket's ARN alone leaves HTTP open to
+#   the rest and is reported on the policy.
 #   A bucket with no policy at all is reported on the bucket; a bucket policy without the deny is
 #   reported on the policy. Bucket policies whose bucket cannot be identified make the rule skip
 #   buckets without a visible policy. A call of terraform-aws-modules/s3-bucket/aws denies it with
@@ -44,7 +48,12 @@ is_false_value(value) if {
 denies_insecure_transport(statement) if count(insecure_transport_denials(statement)) > 0
 
 # The paths inside a statement of the conditions by which it denies requests without TLS.
-insecure_transport_denials(statement) := array.concat(secure_transport_denials(statement), tls_version_denials(statement))
+insecure_transport_denials(statement) := transport_conditions(statement) if covers_every_request(statement)
+
+insecure_transport_denials(statement) := [] if not covers_every_request(statement)
+
+# The same conditions on a Deny statement, whatever it applies to.
+transport_conditions(statement) := array.concat(secure_transport_denials(statement), tls_version_denials(statement))
 
 secure_transport_denials(statement) := [["Condition", operator, key] |
 	iam.is_deny(statement)
@@ -62,6 +71,67 @@ tls_version_denials(statement) := [["Condition", operator, key] |
 	some key, _ in block
 	lower(key) == "s3:tlsversion"
 ]
+
+# A deny protects the bucket only when it applies to every principal (`"*"`, `{"AWS": "*"}`; a
+# `NotPrincipal` exempts someone), every S3 action (`s3:*` or `*`) and the bucket's objects (a
+# resource ending in `*`, such as `arn:aws:s3:::bucket/*`): one scoped to a single account, to
+# `s3:PutObject` or to the bucket's own ARN leaves plain HTTP open to the rest. A value Tollgate
+# cannot know is taken to cover, except a resource that is the bucket's ARN attribute
+# (`aws_s3_bucket.logs.arn`, `!GetAtt Logs.Arn`), which names the bucket and never its objects.
+covers_every_request(statement) if {
+	every_principal(statement)
+	every_action(statement)
+	objects_covered(statement)
+}
+
+every_principal(statement) if {
+	not statement.NotPrincipal
+	some p in iam.principals(statement, "Principal")
+	p.type in {"*", "AWS"}
+	p.value == "*"
+}
+
+every_principal(statement) if {
+	not statement.NotPrincipal
+	some e in principal_elements(statement.Principal)
+	util.is_unknown(e)
+}
+
+principal_elements(principal) := [principal] if util.is_unknown(principal)
+
+principal_elements(principal) := [e.value |
+	some type, value in principal
+	type in {"*", "AWS"}
+	some e in util.elements(value)
+] if {
+	is_object(principal)
+	not util.is_unknown(principal)
+}
+
+every_action(statement) if {
+	some e in util.elements(statement.Action)
+	is_string(e.value)
+	lower(e.value) in {"*", "s3:*"}
+}
+
+every_action(statement) if {
+	some e in util.elements(statement.Action)
+	util.is_unknown(e.value)
+}
+
+objects_covered(statement) if not util.is_absent(statement, "NotResource")
+
+objects_covered(statement) if {
+	some e in util.elements(statement.Resource)
+	is_string(e.value)
+	endswith(e.value, "*")
+}
+
+objects_covered(statement) if {
+	some e in util.elements(statement.Resource)
+	util.is_unknown(e.value)
+	not regex.match(`^(aws_s3_bucket\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]*\])?\.arn|!GetAtt [A-Za-z0-9]+\.Arn)$`, e.value["$unknown"])
+}
 
 # `[address, path, conditions]` of every document with such a deny, for each deny the conditions
 # it waits for within the document (`[]` for a deny in every deployment).
@@ -96,6 +166,22 @@ deny contains finding if {
 
 missing_deny_message(document, all_denials) := "The bucket policy does not deny requests without TLS: add a Deny statement on aws:SecureTransport false." if {
 	not conditional_denial(document, all_denials)
+	not narrow_denial(document)
+}
+
+missing_deny_message(document, all_denials) := "The bucket policy denies requests without TLS only to some principals, actions or resources: deny s3:* to Principal \"*\" on the bucket and its objects (bucket/*) when aws:SecureTransport is false." if {
+	not conditional_denial(document, all_denials)
+	narrow_denial(document)
+}
+
+# The document has a Deny on aws:SecureTransport (or s3:TlsVersion) that leaves some principals,
+# actions or objects out.
+narrow_denial(document) if {
+	some st in iam.statements
+	st.address == document.address
+	st.path == document.path
+	count(transport_conditions(st.statement)) > 0
+	not covers_every_request(st.statement)
 }
 
 missing_deny_message(document, all_denials) := sprintf("The bucket policy denies requests without TLS only when %s: make the Deny statement on aws:SecureTransport false unconditional.", [concat(" or ", whens)]) if {

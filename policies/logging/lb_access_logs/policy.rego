@@ -2,11 +2,12 @@
 # title: Load balancer without access logs
 # description: >-
 #   An Application or Classic Load Balancer does not deliver access logs: no `access_logs`
-#   block with `enabled = true` (`aws_lb`/`aws_alb` of type application, `aws_elb`), or no
-#   `access_logs.s3.enabled` attribute set to `"true"` in CloudFormation
-#   `LoadBalancerAttributes` (`AWS::ElasticLoadBalancingV2::LoadBalancer`), or no enabled
-#   `AccessLoggingPolicy` (`AWS::ElasticLoadBalancing::LoadBalancer`). Network and gateway load
-#   balancers are not reported.
+#   block with `enabled = true` (`aws_lb`/`aws_alb` of type application, `aws_elb`; on `aws_lb`
+#   and `aws_alb` the provider defaults `enabled` to false even when a bucket is given, on
+#   `aws_elb` to true), or no `access_logs.s3.enabled` attribute set to `"true"` in
+#   CloudFormation `LoadBalancerAttributes` (`AWS::ElasticLoadBalancingV2::LoadBalancer`), or no
+#   enabled `AccessLoggingPolicy` (`AWS::ElasticLoadBalancing::LoadBalancer`). Network and gateway
+#   load balancers are not reported.
 #   With `unknown_values: advisory`, `access_logs` that only a `dynamic` block over a collection
 #   Tollgate cannot know creates are reported as cannot tell.
 # custom:
@@ -52,6 +53,23 @@ deny contains finding if {
 	some i, block in r.config.access_logs
 	util.is_false(block.enabled)
 	finding := {"resource": r.address, "message": message, "evidence": "access_logs disabled", "path": ["access_logs", i, "enabled"]}
+}
+
+# The provider's `enabled` defaults to false on aws_lb and aws_alb even when a bucket is given (on
+# aws_elb to true).
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"aws_lb", "aws_alb"}
+	is_application(r)
+	some block in util.certain_blocks(r, [], "access_logs")
+	util.is_absent(block.value, "enabled")
+	finding := {
+		"resource": r.address,
+		"message": "The load balancer's access_logs block does not set enabled = true, and the provider defaults it to false: access logs are not written.",
+		"evidence": "access_logs.enabled unset",
+		"path": block.path,
+	}
 }
 
 deny contains finding if {

@@ -1,8 +1,8 @@
 # METADATA
 # description: >-
 #   S3 buckets and the settings that AWS provider v4+ splits into separate resources
-#   (`aws_s3_bucket_logging`, `aws_s3_bucket_policy`, ...), joined through `references`: a rule
-#   asks whether a bucket has a setting without caring where it was written. A call of the
+#   (`aws_s3_bucket_logging`, `aws_s3_bucket_policy`, ...), joined through `references` or the
+#   bucket's name: a rule asks whether a bucket has a setting without caring where it was written. A call of the
 #   registry module terraform-aws-modules/s3-bucket/aws is a bucket too: what it creates from its
 #   arguments, with the defaults of the release the call gets, is described here.
 package tollgate.lib.s3
@@ -15,23 +15,61 @@ bucket_types := {"aws_s3_bucket", "AWS::S3::Bucket"}
 
 buckets := [r | some r in input.resources; r.mode == "managed"; r.type in bucket_types]
 
-# The separate configuration resources of `type` that point at `bucket`.
-settings(bucket, type) := util.referrers(bucket, type)
+# The separate configuration resources of `type` that apply to `bucket`: they refer to it, or
+# name it (`bucket = "example-logs"`, CloudFormation `Bucket: example-logs`) by the name it has.
+settings(bucket, type) := [r |
+	some r in input.resources
+	r.type == type
+	r.mode == "managed"
+	configures(r, bucket)
+]
 
-# A configuration resource of `type` exists whose bucket cannot be joined (its `bucket` is an
-# unknown that references no bucket nor bucket module call in the input). Then "no such setting" cannot be told for
-# any bucket of the same source, and rules stay silent rather than guess.
+configures(r, bucket) if util.refers_to(r, bucket)
+
+configures(r, bucket) if {
+	r.source == bucket.source
+	name := named_bucket(r)
+	is_string(name)
+	name == own_name(bucket)
+}
+
+# The bucket name a configuration resource writes, and the name a bucket (or bucket module call)
+# is given.
+named_bucket(r) := object.get(r.config, "bucket", null) if r.source == "terraform"
+
+named_bucket(r) := object.get(r.config, "Bucket", null) if r.source == "cloudformation"
+
+own_name(bucket) := object.get(bucket.config, "BucketName", null) if bucket.type == "AWS::S3::Bucket"
+
+own_name(bucket) := object.get(bucket.config, "bucket", null) if bucket.type != "AWS::S3::Bucket"
+
+# A configuration resource of `type` exists whose bucket cannot be joined: its bucket is not a
+# known name and it refers to no bucket nor bucket module call in the input, or it names a bucket
+# no bucket of the input has the name of while one of them has a name Tollgate cannot know. Then
+# "no such setting" cannot be told for any bucket of the same source, and rules stay silent
+# rather than guess. A configuration naming a bucket when every bucket's name is known configures
+# a bucket another deployment manages.
 has_unjoined(type) if {
 	all_buckets := array.concat(buckets, module_buckets)
 	some r in input.resources
 	r.mode == "managed"
 	r.type == type
-	not refers_to_some(r, all_buckets)
+	not configures_some(r, all_buckets)
+	unjoined(r, all_buckets)
 }
 
-refers_to_some(r, targets) if {
+unjoined(r, _) if not is_string(named_bucket(r))
+
+unjoined(r, all_buckets) if {
+	is_string(named_bucket(r))
+	some bucket in all_buckets
+	bucket.source == r.source
+	not is_string(own_name(bucket))
+}
+
+configures_some(r, targets) if {
 	some target in targets
-	util.refers_to(r, target)
+	configures(r, target)
 }
 
 bucket_module := "terraform-aws-modules/s3-bucket/aws"

@@ -201,7 +201,7 @@ conditional_denial(document, all_denials) if {
 
 # Bucket policies of the bucket, present wherever the bucket is (their conditions are the
 # bucket's), and those present only under a condition of their own.
-bucket_policies(bucket) := [r | some type in policy_types; some r in util.referrers(bucket, type)]
+bucket_policies(bucket) := [r | some type in policy_types; some r in s3.settings(bucket, type)]
 
 has_policy(bucket) if {
 	some r in bucket_policies(bucket)
@@ -306,7 +306,7 @@ deny contains finding if {
 	some call in s3.module_buckets
 	kind := module_policy(call)
 	kind != "deny"
-	not util.referenced_by_any(call, policy_types)
+	count([r | some type in policy_types; some r in s3.settings(call, type)]) == 0
 	not s3.has_unjoined("aws_s3_bucket_policy")
 	finding := {
 		"resource": call.address,

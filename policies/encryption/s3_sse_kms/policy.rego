@@ -88,7 +88,7 @@ deny contains finding if {
 
 has_configuration(bucket) if not util.is_empty(bucket.config, "server_side_encryption_configuration")
 
-has_configuration(bucket) if util.referenced_by_any(bucket, {separate_type})
+has_configuration(bucket) if count(s3.settings(bucket, separate_type)) > 0
 
 unconfigured_message := "The bucket has no default encryption configuration, so it uses SSE-S3: configure SSE-KMS with a customer managed key."
 
@@ -118,7 +118,7 @@ deny contains finding if {
 	some bucket in s3.buckets
 	bucket.source == "terraform"
 	presence := util.unknown_presence(bucket, [], "server_side_encryption_configuration")
-	not util.referenced_by_any(bucket, {separate_type})
+	count(s3.settings(bucket, separate_type)) == 0
 	finding := settings.cannot_tell(bucket.address, ["server_side_encryption_configuration"], presence, "The bucket's encryption configuration comes from a collection Tollgate cannot know, so there may be none and the bucket uses SSE-S3: make sure it configures SSE-KMS.")
 }
 
@@ -137,7 +137,7 @@ deny contains finding if {
 	settings.s3_require_kms
 	some call in s3.module_buckets
 	path := module_configuration_missing(call)
-	not util.referenced_by_any(call, {separate_type})
+	count(s3.settings(call, separate_type)) == 0
 	not s3.has_unjoined(separate_type)
 	finding := {
 		"resource": call.address,

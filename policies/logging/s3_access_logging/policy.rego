@@ -115,7 +115,7 @@ module_receives_logs(call) if {
 	util.refers_to(other, call)
 }
 
-module_receives_logs(call) if util.referenced_by_any(call, {separate_type})
+module_receives_logs(call) if count(s3.settings(call, separate_type)) > 0
 
 # `[]` when `logging` is not written (the module's default `{}`), `["logging"]` when it is empty.
 module_logging_missing(call) := [] if util.is_absent(call.config, "logging")

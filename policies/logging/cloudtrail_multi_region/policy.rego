@@ -5,7 +5,11 @@
 #   `IsMultiRegionTrail` to true (the default is a single-region trail), or turns off
 #   `include_global_service_events` / `IncludeGlobalServiceEvents`, so activity in other
 #   regions or in global services such as IAM goes unrecorded. Organization trails are judged
-#   the same way.
+#   the same way. A trail whose event selectors leave management events out
+#   (`include_management_events = false`, advanced selectors on data events only) is judged on
+#   these settings alone and not reported for it: a data-event trail usually runs beside a
+#   management-event trail that one deployment cannot see (often the organization's), and
+#   CloudTrail's event history keeps 90 days of management events whatever the trails.
 # custom:
 #   id: TG-LOG-001
 #   severity: medium

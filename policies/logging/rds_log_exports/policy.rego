@@ -4,7 +4,11 @@
 #   An RDS DB instance or Aurora cluster exports no database logs to CloudWatch Logs
 #   (`enabled_cloudwatch_logs_exports` / `EnableCloudwatchLogsExports` absent or empty), so
 #   connection, error and audit logs stay on the instance and are lost with it. Instances in
-#   an Aurora cluster are judged on the cluster.
+#   an Aurora cluster are judged on the cluster. Which log types to export depends on the engine
+#   and on what the team investigates (`postgresql`; `audit`, `error`, `general`, `slowquery` for
+#   MySQL): a database exporting any of them is not reported, since the rule cannot tell which
+#   ones a team needs. Read replicas are judged on their own: they do not inherit the source's
+#   exports.
 # custom:
 #   id: TG-LOG-010
 #   severity: low

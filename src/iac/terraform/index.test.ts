@@ -746,6 +746,38 @@ resource "aws_iam_role" "shared" {
       "/minified_json/Statement/1": "var.extra_statements",
     });
   });
+
+  it("records such statements in a module call's argument as in a resource's", () => {
+    const { resources, errors } = load(`variable "transport_policy" {
+  type = object({ enabled = bool })
+}
+data "aws_iam_policy_document" "media" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::example-media/*"]
+  }
+  dynamic "statement" {
+    for_each = var.transport_policy == null ? [] : [var.transport_policy]
+    content {
+      effect    = "Deny"
+      actions   = ["s3:*"]
+      resources = ["arn:aws:s3:::example-media/*"]
+    }
+  }
+}
+module "media" {
+  source        = "terraform-aws-modules/s3-bucket/aws"
+  attach_policy = true
+  policy        = data.aws_iam_policy_document.media.json
+}
+`);
+    expect(errors).toEqual([]);
+    const media = byAddress(resources, "module.media");
+    expect(media.unknownForEach).toEqual({
+      "/policy/Statement/1": "var.transport_policy == null ? [] : [var.transport_policy]",
+    });
+    expect(line(media, "/policy/Statement/1")).toBe("main.tf:9");
+  });
 });
 
 describe("variable files", () => {

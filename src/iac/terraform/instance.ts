@@ -788,6 +788,8 @@ export class ModuleInstance implements EvaluationHost {
         if (written) origin.items?.set(meta, at(call.file.path, written));
       }
       const references = new Set([...computed.references, ...dependencies]);
+      // A policy document passed as an argument keeps its statements that may be missing.
+      const unknownForEach = collectUnknownForEach(config, origin);
       this.context.emit({
         address: self + key.suffix,
         type: "module",
@@ -804,6 +806,7 @@ export class ModuleInstance implements EvaluationHost {
         config,
         references: [...references].filter((reference) => reference !== self).sort(),
         locations: collectLocations(config, origin),
+        ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
       });
     }
   }

@@ -142,7 +142,7 @@ module_documents contains document if {
 	some call in calls
 	util.is_true(call.config.attach_policy)
 	doc := decode(call.config.policy)
-	document := {"address": call.address, "type": "aws_s3_bucket_policy", "kind": "resource", "doc": doc, "path": ["policy"]}
+	document := {"address": call.address, "type": "aws_s3_bucket_policy", "kind": "resource", "doc": doc, "path": ["policy"], "unknown_for_each": object.get(call, "unknownForEach", {})}
 }
 
 # The documents passed to the bucket module, attached or not.
@@ -469,6 +469,20 @@ repetition_within(entry, suffix) := expressions[0] if {
 	expressions := [e |
 		some i, _ in suffix
 		e := records[util.pointer(array.concat(base, array.slice(suffix, 0, i + 1)))]
+	]
+	count(expressions) > 0
+}
+
+# The expression of an unknown collection a Terraform `dynamic` block repeats that decides whether
+# the statement itself exists where its carrier does (a `dynamic "statement"` of a rendered
+# document, recorded under the document's pointer, `/policy/Statement/1`); undefined when it is
+# always there.
+statement_repetition(entry) := expressions[0] if {
+	records := object.get(entry, "unknown_for_each", {})
+	full := array.concat(entry.path, entry.statement_path)
+	expressions := [e |
+		some i, _ in full
+		e := records[util.pointer(array.slice(full, 0, i + 1))]
 	]
 	count(expressions) > 0
 }

@@ -20,6 +20,11 @@
 #   In CloudFormation, a deny (or a bucket policy) written under an `Fn::If` (or a `Condition`)
 #   the template cannot decide protects only the deployments where it holds: the rule reports the
 #   others, saying which condition the protection waits for.
+#   A Terraform deny that only a `dynamic` block over a collection Tollgate cannot know writes
+#   (a `dynamic "statement"`, or a `dynamic "condition"` holding the TLS condition) may be
+#   missing, and a Deny statement whose condition operator, key or `aws:SecureTransport` value is
+#   unknown may be the one: with `unknown_values: advisory` the policy (or bucket module call) is
+#   reported as cannot tell, by default not at all.
 # custom:
 #   id: TG-ENC-018
 #   severity: medium
@@ -30,6 +35,7 @@ package tollgate.rules.encryption.s3_secure_transport
 
 import data.tollgate.lib.iam
 import data.tollgate.lib.s3
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -44,8 +50,6 @@ is_false_value(value) if {
 	some v in value
 	util.is_false(v)
 }
-
-denies_insecure_transport(statement) if count(insecure_transport_denials(statement)) > 0
 
 # The paths inside a statement of the conditions by which it denies requests without TLS.
 insecure_transport_denials(statement) := transport_conditions(statement) if covers_every_request(statement)
@@ -134,11 +138,75 @@ objects_covered(statement) if {
 }
 
 # `[address, path, conditions]` of every document with such a deny, for each deny the conditions
-# it waits for within the document (`[]` for a deny in every deployment).
+# it waits for within the document (`[]` for a deny in every deployment). A Terraform deny that a
+# `dynamic` block over a collection Tollgate cannot know writes may be missing: it is left out.
 denials := {[st.address, st.path, conditions] |
 	some st in iam.statements
 	some denial in insecure_transport_denials(st.statement)
+	not repetition(st, denial)
 	conditions := iam.conditions(st, denial)
+}
+
+# The expression of the unknown collection that decides whether `denial` (a path inside the
+# statement) exists where the document does: the statement's own `dynamic "statement"`, or a
+# `dynamic "condition"` within it.
+repetition(st, _) := iam.statement_repetition(st)
+
+repetition(st, denial) := iam.repetition_within(st, denial) if not iam.statement_repetition(st)
+
+# `[address, path, unknown, place]` of every document whose statements may deny requests without
+# TLS, as far as Tollgate can tell: a deny that only such a `dynamic` block writes, or a Deny
+# statement whose condition operator, key or `aws:SecureTransport` value is unknown (a `dynamic
+# "condition"` over values a variable gives). `unknown` is the value a cannot-tell finding reports
+# and `place` where, inside the document: the document itself when the statement may be missing
+# (where a document without a deny is reported), else the statement's `Condition`.
+possible_denials contains [st.address, st.path, {"$unknown": expression}, []] if {
+	some st in iam.statements
+	count(insecure_transport_denials(st.statement)) > 0
+	expression := iam.statement_repetition(st)
+}
+
+possible_denials contains [st.address, st.path, {"$unknown": expression}, array.concat(st.statement_path, ["Condition"])] if {
+	some st in iam.statements
+	not iam.statement_repetition(st)
+	some denial in insecure_transport_denials(st.statement)
+	expression := iam.repetition_within(st, denial)
+}
+
+possible_denials contains [st.address, st.path, value, array.concat(st.statement_path, ["Condition"])] if {
+	some st in iam.statements
+	iam.is_deny(st.statement)
+	count(insecure_transport_denials(st.statement)) == 0
+	value := undecided_transport_condition(st.statement)
+}
+
+# The first unknown among a statement's condition operators, the keys of the operators that deny
+# without TLS, and the values of `aws:SecureTransport`.
+undecided_transport_condition(statement) := unknowns[0] if {
+	unknowns := array.concat(
+		[json.unmarshal(name) |
+			some operator, block in statement.Condition
+			some name in array.concat([operator], [key | lower(operator) in transport_operators; some key, _ in block])
+			startswith(name, "{\"$unknown\":")
+		],
+		[e.value |
+			some operator, block in statement.Condition
+			lower(operator) in {"bool", "boolifexists"}
+			some key, value in block
+			lower(key) == "aws:securetransport"
+			some e in util.elements(value)
+			util.is_unknown(e.value)
+		],
+	)
+	count(unknowns) > 0
+}
+
+transport_operators := {"bool", "boolifexists", "numericlessthan"}
+
+possibly_denying(address, path) if {
+	some possible in possible_denials
+	possible[0] == address
+	possible[1] == path
 }
 
 # `[address, path]` of every document denying in every deployment: unconditionally, or in both
@@ -156,6 +224,7 @@ deny contains finding if {
 	document.type in bucket_policy_types
 	not document.address in calls
 	not [document.address, document.path] in denying
+	not possibly_denying(document.address, document.path)
 	finding := {
 		"resource": document.address,
 		"message": missing_deny_message(document, all_denials),
@@ -252,6 +321,7 @@ module_policy(call) := "other" if {
 	some switch in s3.module_policy_switches
 	util.is_true(s3.module_argument(call, switch))
 	attached_policy_known(call)
+	not possibly_denying(call.address, ["policy"])
 }
 
 module_denies(call) if {
@@ -263,7 +333,8 @@ module_denies(call) if {
 	util.is_true(call.config.attach_policy)
 	some st in iam.statements
 	st.address == call.address
-	denies_insecure_transport(st.statement)
+	some denial in insecure_transport_denials(st.statement)
+	not repetition(st, denial)
 }
 
 is_boolean_value(value) if util.is_true(value)
@@ -315,3 +386,30 @@ deny contains finding if {
 		"path": module_path(call),
 	}
 }
+
+# A bucket policy whose only denial of requests without TLS may be missing, or may be one, as far
+# as Tollgate can tell, is cannot tell, as is a bucket module call attaching one.
+deny contains finding if {
+	denying := denying_documents
+	calls := {call.address | some call in s3.module_buckets}
+	some document in iam.documents
+	document.type in bucket_policy_types
+	not document.address in calls
+	not [document.address, document.path] in denying
+	some [address, path, value, place] in possible_denials
+	address == document.address
+	path == document.path
+	finding := settings.cannot_tell(address, array.concat(path, place), value, cannot_tell_message)
+}
+
+deny contains finding if {
+	some call in s3.module_buckets
+	not module_denies(call)
+	not util.referenced_by_any(call, policy_types)
+	not s3.has_unjoined("aws_s3_bucket_policy")
+	some [address, path, value, place] in possible_denials
+	address == call.address
+	finding := settings.cannot_tell(address, array.concat(path, place), value, cannot_tell_message)
+}
+
+cannot_tell_message := "The bucket policy's deny of requests without TLS depends on a collection or values Tollgate cannot know, so it may be missing: make sure a Deny statement on aws:SecureTransport false is always there."

@@ -248,6 +248,19 @@ access_point_containers(r) := {"the access point's own Block Public Access (on b
 	util.unconditional(r, ["PublicAccessBlockConfiguration", flag])
 }
 
+# An access point whose own Block Public Access only a `public_access_block_configuration` that a
+# `dynamic` block over a collection Tollgate cannot know creates leaves without containment: the
+# collection's expression. Without the configuration the access point keeps its block on, so its
+# grants are exposed only when the collection is not empty. Undefined when something contains
+# them in any case, and for a configuration written outright.
+access_point_exposed_unless_empty[address] := expression if {
+	contained := public_access_containment
+	some r in util.resources("aws_s3_access_point")
+	address := r.address
+	not contained[address]
+	expression := util.unknown_presence(r, [], "public_access_block_configuration")["$unknown"]
+}
+
 names_cloudformation_bucket(r, bucket) if util.refers_to(r, bucket)
 
 names_cloudformation_bucket(r, bucket) if {

@@ -18,8 +18,11 @@
 #   so: S3 refuses a public policy under BlockPublicPolicy and RestrictPublicBuckets keeps a public
 #   one to the owner account and AWS services, but turning the block off later would expose the
 #   grant, so it is never dropped. Its evidence says it is contained, so a change that removes the
-#   block brings the grant back as a new finding at full severity. A policy set by an
-#   `aws_s3control_access_point_policy` is not joined to its access point and keeps its severity.
+#   block brings the grant back as a new finding at full severity. An access point's own block is
+#   on unless it writes a configuration: one that only a `dynamic` block over a collection Tollgate
+#   cannot know creates exposes its grants only when that collection is not empty, which the
+#   finding says. A policy set by an `aws_s3control_access_point_policy` is not joined to its
+#   access point and keeps its severity.
 #   In CloudFormation, a public statement written under an `Fn::If` the template cannot decide
 #   is reported at full severity (its message says when it applies); a narrowing condition
 #   written under one narrows only the deployments where it holds, so the statement is reported.
@@ -39,6 +42,7 @@ package tollgate.rules.iam.resource_policy_public
 import data.tollgate.lib.iam
 import data.tollgate.lib.s3
 import data.tollgate.lib.settings
+import data.tollgate.lib.util
 import rego.v1
 
 # The granted actions as text: the Action list, or what NotAction leaves.
@@ -140,9 +144,17 @@ deny contains finding if {
 		"evidence": grant.evidence,
 		"path": grant.path,
 		"severity": grant.severity,
-		"when": grant.when,
+		"when": exposed_when(grant),
 	}
 }
+
+# An access point whose Block Public Access only a configuration over a collection Tollgate cannot
+# know turns off exposes the grant only when the collection is not empty.
+exposed_when(grant) := util.conjunction([grant.when, sprintf("%s is not empty", [expression])]) if {
+	expression := s3.access_point_exposed_unless_empty[grant.address]
+}
+
+exposed_when(grant) := grant.when if not s3.access_point_exposed_unless_empty[grant.address]
 
 deny contains finding if {
 	contained := s3.public_access_containment

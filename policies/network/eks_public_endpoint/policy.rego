@@ -6,6 +6,9 @@
 #   `public_access_cidrs` / `PublicAccessCidrs` is absent (defaulting to `0.0.0.0/0`) or
 #   contains `0.0.0.0/0`. In CloudFormation, a switch or CIDR list that an undecided `Fn::If`
 #   chooses, or writes only under a condition, is judged for each deployment it gives.
+#   With `unknown_values: advisory`, a switch Tollgate cannot know is reported as cannot tell when
+#   the CIDRs are absent, public or unknown too (a `dynamic "vpc_config"` taking both from its
+#   collection); a public endpoint with unknown CIDRs likewise.
 # custom:
 #   id: TG-NET-013
 #   severity: medium
@@ -77,14 +80,26 @@ deny contains finding if {
 	}
 }
 
-# An unknown switch decides whether an endpoint open to every address is public.
+# An unknown switch decides whether an endpoint that is, or may be, open to every address is
+# public: CIDRs absent, public, or unknown (as when a `dynamic "vpc_config"` takes both from its
+# collection).
 deny contains finding if {
 	some c in vpc_configs
-	some open in util.missing(c.resource, c.path, c.cidrs)
+	some open in open_when(c)
 	path := array.concat(c.path, [c.public])
 	some unknown in settings.cannot_tell_each(c.resource, path, "The cluster's API endpoint may be public and open to every address: disable it or restrict its CIDRs.")
-	when := util.conjunction([unknown.when, open.when])
+	when := util.conjunction([unknown.when, open])
 	finding := object.union(unknown, {"when": when})
+}
+
+# The conditions under which the CIDRs may let every address in.
+open_when(c) := {open.when | some open in util.missing(c.resource, c.path, c.cidrs)} | {place.when |
+	some i, cidr in c.config[c.cidrs]
+	network.is_public_cidr(cidr)
+	place := util.list_item_place(c.resource, array.concat(c.path, [c.cidrs]), i)
+} | {"" |
+	some cidr in util.elements(c.config[c.cidrs])
+	util.is_unknown(cidr.value)
 }
 
 # Unknown CIDRs decide who reaches a public endpoint; reported on the list, since an element's

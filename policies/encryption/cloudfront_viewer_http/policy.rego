@@ -3,7 +3,9 @@
 # description: >-
 #   A CloudFront cache behavior (the default one or an ordered one) sets
 #   `viewer_protocol_policy` / `ViewerProtocolPolicy` to `allow-all`, so viewers can fetch
-#   content and send cookies over unencrypted HTTP.
+#   content and send cookies over unencrypted HTTP. With `unknown_values: advisory`, a policy
+#   Tollgate cannot know (a `dynamic "ordered_cache_behavior"` taking it from its collection, as
+#   terraform-aws-modules/cloudfront does) is reported as cannot tell.
 # custom:
 #   id: TG-ENC-016
 #   severity: medium
@@ -12,6 +14,7 @@
 #   controls: [AWS-FSBP-CloudFront.3]
 package tollgate.rules.encryption.cloudfront_viewer_http
 
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -53,6 +56,16 @@ deny contains finding if {
 		"path": place.path,
 		"when": when,
 	}
+}
+
+# A policy Tollgate cannot know (a `dynamic "ordered_cache_behavior"` taking it from its
+# collection, a variable, a parameter) may be allow-all.
+deny contains finding if {
+	some b in behaviors
+	path := array.concat(b.path, [b.key])
+	some unknown in settings.cannot_tell_each(b.resource, path, "The cache behavior may serve viewers over plain HTTP: make sure it redirects them to HTTPS.")
+	pattern := object.get(b.behavior, "path_pattern", object.get(b.behavior, "PathPattern", "default"))
+	finding := object.union(unknown, {"evidence": sprintf("%s on %s", [unknown.evidence, util.label(pattern)])})
 }
 
 report_place(b) := {"path": array.concat(b.path, [b.key]), "when": ""} if not b.list

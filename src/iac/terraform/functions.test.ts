@@ -65,6 +65,27 @@ describe("functions", () => {
     expect(call("tomap", { a: 1 })).toEqual({ a: 1 });
   });
 
+  it("leaves a set's elements unknown when an unknown element of any argument may match another", () => {
+    const x = { $unknown: "var.x" };
+    const whole = { $unknown: "f(x)" };
+    expect(call("toset", ["a", x])).toEqual(whole);
+    expect(call("distinct", [x, { $unknown: "var.y" }])).toEqual(whole);
+    expect(call("setunion", ["a"], [x])).toEqual(whole);
+    // var.x may be "443": one element or two, not certainly two.
+    expect(call("setsubtract", ["443", "8443"], [x])).toEqual(whole);
+    // var.x may be "443": not certainly none.
+    expect(call("setintersection", ["443", "8443"], [x])).toEqual(whole);
+    expect(call("setsubtract", ["443", "8443"], ["8443"])).toEqual(["443"]);
+    expect(call("setintersection", ["443", "8443"], ["8443", "22"])).toEqual(["8443"]);
+  });
+
+  it("finds an index only when no unknown before it may be the value sought", () => {
+    const x = { $unknown: "var.x" };
+    expect(call("index", ["a", x, "b"], "a")).toBe(0);
+    expect(call("index", ["a", x, "b"], "b")).toEqual({ $unknown: "f(x)" });
+    expect(call("index", ["a", "b"], x)).toEqual({ $unknown: "f(x)" });
+  });
+
   it("computes string functions as Terraform does", () => {
     expect(call("join", "-", ["a", "b"], ["c"])).toBe("a-b-c");
     expect(call("split", ",", "a,,b")).toEqual(["a", "", "b"]);

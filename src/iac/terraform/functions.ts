@@ -378,7 +378,14 @@ const SPECS: Record<string, FunctionSpec> = {
   index: {
     arity: [2, 2],
     run: ([l, v]) => {
-      const at = list(l as Value, "index list").findIndex((item) => valuesEqual(item, v as Value));
+      const values = list(l as Value, "index list");
+      const at = values.findIndex((item) => valuesEqual(item, v as Value));
+      // An unknown before the first match, or an unknown sought, may be the first match.
+      if (
+        containsUnknown(v as Value) ||
+        values.slice(0, at < 0 ? undefined : at).some(containsUnknown)
+      )
+        throw new UnknownResult();
       if (at < 0)
         throw new EvaluationError(
           `index: ${describe(v as Value)} is not in the list`,
@@ -462,19 +469,24 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   reverse: { arity: [1, 1], run: ([l]) => [...list(l as Value, "reverse list")].reverse() },
   sensitive: { arity: [1, 1], acceptsUnknown: true, run: ([v]) => v as Value },
+  // An unknown element of any set may match one of another: which elements remain is unknown.
   setintersection: {
     arity: [1, Infinity],
-    run: ([first, ...rest]) =>
-      setOf(list(first as Value, "setintersection set")).filter((v) =>
-        rest.every((l) => list(l, "setintersection set").some((w) => valuesEqual(v, w))),
-      ),
+    run: ([first, ...rest]) => {
+      const others = rest.map((l) => setOf(list(l, "setintersection set")));
+      return setOf(list(first as Value, "setintersection set")).filter((v) =>
+        others.every((other) => other.some((w) => valuesEqual(v, w))),
+      );
+    },
   },
   setsubtract: {
     arity: [2, 2],
-    run: ([a, b]) =>
-      setOf(list(a as Value, "setsubtract set")).filter(
-        (v) => !list(b as Value, "setsubtract set").some((w) => valuesEqual(v, w)),
-      ),
+    run: ([a, b]) => {
+      const removed = setOf(list(b as Value, "setsubtract set"));
+      return setOf(list(a as Value, "setsubtract set")).filter(
+        (v) => !removed.some((w) => valuesEqual(v, w)),
+      );
+    },
   },
   setunion: {
     arity: [1, Infinity],

@@ -747,6 +747,70 @@ resource "aws_iam_role" "shared" {
     });
   });
 
+  it("merges a set variable's equal elements, and leaves it unknown when unknown ones may be equal", () => {
+    const { resources, errors } = load(
+      `variable "a" {
+  type = string
+}
+variable "b" {
+  type = string
+}
+module "sg" {
+  source = "./sg"
+  names  = [var.a, var.b]
+  ports  = ["443", "443"]
+  rules  = [{ port = 443, cidr = var.a }, { port = 22, cidr = var.b }]
+}
+`,
+      [
+        {
+          path: "sg/main.tf",
+          text: `variable "names" {
+  type = set(string)
+}
+variable "ports" {
+  type = set(string)
+}
+variable "rules" {
+  type = set(object({ port = number, cidr = string }))
+}
+resource "aws_security_group" "this" {
+  dynamic "ingress" {
+    for_each = var.names
+    content {
+      description = ingress.value
+    }
+  }
+  dynamic "egress" {
+    for_each = var.ports
+    content {
+      from_port = egress.value
+    }
+  }
+  dynamic "rule" {
+    for_each = var.rules
+    content {
+      from_port   = rule.value.port
+      cidr_blocks = [rule.value.cidr]
+    }
+  }
+}
+`,
+        },
+      ],
+    );
+    expect(errors).toEqual([]);
+    const group = byAddress(resources, "module.sg.aws_security_group.this");
+    // var.a may equal var.b: one block or two.
+    expect(group.unknownForEach).toEqual({ "/ingress/0": "var.names" });
+    expect(group.config.egress).toEqual([{ from_port: "443" }]);
+    // Rules on different ports stay apart whatever their sources.
+    expect(group.config.rule).toEqual([
+      { from_port: 443, cidr_blocks: [{ $unknown: "var.a" }] },
+      { from_port: 22, cidr_blocks: [{ $unknown: "var.b" }] },
+    ]);
+  });
+
   it("records such statements in a module call's argument as in a resource's", () => {
     const { resources, errors } = load(`variable "transport_policy" {
   type = object({ enabled = bool })

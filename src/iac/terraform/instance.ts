@@ -366,7 +366,10 @@ export class ModuleInstance implements EvaluationHost {
     const raw = this.rawVariable(name, declared);
     if (!typeAttribute || isUnknown(raw.value)) return raw;
     const constant = (expr: Expression): Value => this.evaluateIn(expr, declared.file).value;
-    return { value: convertToType(typeAttribute.expr, raw.value, constant), origin: raw.origin };
+    return {
+      value: convertToType(typeAttribute.expr, raw.value, constant, `var.${name}`),
+      origin: raw.origin,
+    };
   }
 
   private rawVariable(name: string, declared: Declared<Block>): Evaluated {

@@ -1,19 +1,27 @@
 // Converts a variable's value to its declared `type` the way Terraform does on input: primitives
-// converted, object attributes not in the type dropped, `optional(T, default)` attributes filled.
-// Without this, every `var.x.attr` of an optional attribute would be an error instead of null.
+// converted, object attributes not in the type dropped, `optional(T, default)` attributes filled,
+// set elements merged when equal. Without this, every `var.x.attr` of an optional attribute would
+// be an error instead of null, and a set would count its duplicates.
 import type { Expression } from "../hcl/index.js";
-import { isUnknown, type Value } from "../../model/types.js";
-import { formatNumber, isObject, type ValueObject } from "./values.js";
+import { isUnknown, unknown, type Value } from "../../model/types.js";
+import { containsUnknown } from "../../model/values.js";
+import { formatNumber, isObject, mayBeEqual, toSetValue, type ValueObject } from "./values.js";
 
 const MAX_TYPE_DEPTH = 64;
 
 /** Evaluates a constant expression (an optional attribute's default). */
 export type ConstantEvaluator = (expr: Expression) => Value;
 
+/**
+ * `value` converted to `type`; `expression` is where the value comes from (`var.rules`), which
+ * names an unknown the conversion makes: a set whose elements Tollgate cannot know may merge some
+ * of them, so how many it has is unknown.
+ */
 export function convertToType(
   type: Expression,
   value: Value,
   constant: ConstantEvaluator,
+  expression: string,
   depth = 0,
 ): Value {
   if (value === null || isUnknown(value) || depth > MAX_TYPE_DEPTH) return value;
@@ -23,39 +31,62 @@ export function convertToType(
   const [first] = type.args;
   switch (type.name) {
     case "list":
-    case "set":
       return Array.isArray(value) && first
-        ? value.map((item) => convertToType(first, item, constant, depth + 1))
+        ? value.map((item, i) =>
+            convertToType(first, item, constant, `${expression}[${i}]`, depth + 1),
+          )
         : value;
+    case "set": {
+      if (!Array.isArray(value)) return value;
+      const items = first
+        ? value.map((item, i) =>
+            convertToType(first, item, constant, `${expression}[${i}]`, depth + 1),
+          )
+        : value;
+      return setElements(items, expression);
+    }
     case "map":
       if (!isObject(value) || !first) return value;
       return Object.fromEntries(
         Object.entries(value).map(([key, item]) => [
           key,
-          convertToType(first, item, constant, depth + 1),
+          convertToType(first, item, constant, `${expression}[${JSON.stringify(key)}]`, depth + 1),
         ]),
       );
     case "tuple":
       if (!Array.isArray(value) || first?.kind !== "Tuple") return value;
       return value.map((item, i) => {
         const elementType = first.elements[i];
-        return elementType ? convertToType(elementType, item, constant, depth + 1) : item;
+        return elementType
+          ? convertToType(elementType, item, constant, `${expression}[${i}]`, depth + 1)
+          : item;
       });
     case "object":
       return first?.kind === "Object" && isObject(value)
-        ? convertObject(first, value, constant, depth)
+        ? convertObject(first, value, constant, expression, depth)
         : value;
     case "optional":
-      return first ? convertToType(first, value, constant, depth + 1) : value;
+      return first ? convertToType(first, value, constant, expression, depth + 1) : value;
     default:
       return value;
   }
+}
+
+/**
+ * A set's elements: known ones merged and ordered as Terraform's sets are; with unknowns, kept
+ * when no two may be equal (objects differing in a known attribute), else the set is unknown.
+ */
+function setElements(items: Value[], expression: string): Value {
+  if (!items.some(containsUnknown)) return toSetValue(items);
+  const merging = items.some((item, i) => items.slice(0, i).some((seen) => mayBeEqual(seen, item)));
+  return merging ? unknown(expression) : items;
 }
 
 function convertObject(
   type: Extract<Expression, { kind: "Object" }>,
   value: ValueObject,
   constant: ConstantEvaluator,
+  expression: string,
   depth: number,
 ): Value {
   const result: ValueObject = {};
@@ -64,13 +95,21 @@ function convertObject(
     if (name === null) continue;
     const attributeType = item.value;
     if (name in value) {
-      result[name] = convertToType(attributeType, value[name] as Value, constant, depth + 1);
+      result[name] = convertToType(
+        attributeType,
+        value[name] as Value,
+        constant,
+        `${expression}.${name}`,
+        depth + 1,
+      );
       continue;
     }
     if (attributeType.kind === "FunctionCall" && attributeType.name === "optional") {
       const [inner, fallback] = attributeType.args;
       result[name] =
-        fallback && inner ? convertToType(inner, constant(fallback), constant, depth + 1) : null;
+        fallback && inner
+          ? convertToType(inner, constant(fallback), constant, `${expression}.${name}`, depth + 1)
+          : null;
     }
   }
   return result;

@@ -124,6 +124,24 @@ export function valuesEqual(left: Value, right: Value): boolean {
   return false;
 }
 
+/**
+ * Whether the two values may turn out equal once every unknown in them is known: they are equal
+ * but for unknowns, which may be anything.
+ */
+export function mayBeEqual(left: Value, right: Value): boolean {
+  if (isUnknown(left) || isUnknown(right)) return true;
+  if (Array.isArray(left) && Array.isArray(right))
+    return (
+      left.length === right.length && left.every((item, i) => mayBeEqual(item, right[i] as Value))
+    );
+  if (isObject(left) && isObject(right)) {
+    const keys = Object.keys(left);
+    if (keys.length !== Object.keys(right).length) return false;
+    return keys.every((key) => key in right && mayBeEqual(left[key] as Value, right[key] as Value));
+  }
+  return valuesEqual(left, right);
+}
+
 /** Removes duplicates keeping first occurrences, as Terraform sets of primitives do after sorting. */
 export function distinctValues(values: readonly Value[]): Value[] {
   const result: Value[] = [];

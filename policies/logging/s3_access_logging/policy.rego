@@ -11,7 +11,12 @@
 #   (an `attach_*_log_delivery_policy` argument is true, or another call's `logging` or an
 #   `aws_s3_bucket_logging` refers to it).
 #   With `unknown_values: advisory`, a `logging` block that only a `dynamic` block over a
-#   collection Tollgate cannot know creates is reported as cannot tell.
+#   collection Tollgate cannot know creates is reported as cannot tell. In CloudFormation a bucket
+#   receives logs where another's `LoggingConfiguration.DestinationBucketName` names it (`!Ref`,
+#   `!Sub`, or its `BucketName`) or its `AccessControl` is `LogDeliveryWrite`: one that does so
+#   only under an undecided condition (the sender's own `Condition`, an `Fn::If` around the
+#   configuration, the destination or the ACL) is exempt only there, so the finding says when it
+#   applies.
 # custom:
 #   id: TG-LOG-006
 #   severity: low
@@ -36,9 +41,9 @@ has_logging(bucket) if {
 
 has_logging(bucket) if count(s3.settings(bucket, separate_type)) > 0
 
-# The bucket receives other buckets' access logs (inline `logging` or CloudFormation
-# `LoggingConfiguration` referring to it, or the log-delivery ACL).
+# The Terraform bucket receives other buckets' access logs (an inline `logging` referring to it).
 is_log_target(bucket) if {
+	bucket.source == "terraform"
 	some other in s3.buckets
 	other.address != bucket.address
 	some configuration in other.config.logging
@@ -46,30 +51,73 @@ is_log_target(bucket) if {
 	configuration.target_bucket
 }
 
-is_log_target(bucket) if {
-	some other in s3.buckets
-	other.address != bucket.address
-	other.config.LoggingConfiguration
-	util.refers_to(other, bucket)
+# The deployments in which the bucket receives no other bucket's access logs, as a finding's
+# `when` ("" in all of them); undefined when it receives them in every deployment.
+unreceived_when(bucket) := "" if {
+	bucket.source == "terraform"
+	not is_log_target(bucket)
 }
 
-is_log_target(bucket) if {
-	bucket.source == "cloudformation"
-	bucket.config.AccessControl == "LogDeliveryWrite"
+unreceived_when(bucket) := util.none_hold_when(log_deliveries(bucket)) if bucket.source == "cloudformation"
+
+# Each way a CloudFormation bucket receives access logs, as the conditions it waits for beyond the
+# bucket's own: another bucket's `DestinationBucketName` naming it (under that bucket's own
+# `Condition` and the `Fn::If` branches that write it), or the log-delivery ACL. Ways whose
+# conditions exclude each other are in no deployment and left out.
+log_deliveries(bucket) := array.concat(
+	[conditions |
+		own := util.conditions(bucket, [])
+		some other in s3.buckets
+		other.address != bucket.address
+		other.source == "cloudformation"
+		path := ["LoggingConfiguration", "DestinationBucketName"]
+		some destination in util.possible_values(other, path)
+		names_bucket(other, destination.value, bucket)
+		extra := [c |
+			some c in array.concat(util.conditions(other, path), [destination.condition])
+			c != ""
+			not c in own
+		]
+		joined := util.conjunction(extra)
+		conditions := [c | c := joined; c != ""]
+	],
+	[conditions |
+		own := util.conditions(bucket, [])
+		some possible in util.possible_values(bucket, ["AccessControl"])
+		possible.value == "LogDeliveryWrite"
+		conditions := [c |
+			some c in array.concat(util.conditions(bucket, ["AccessControl"]), [possible.condition])
+			c != ""
+			not c in own
+		]
+	],
+)
+
+# A destination names the bucket: a reference to it (`!Ref Logs`, `!Sub ${Logs}`), or its name.
+names_bucket(other, destination, bucket) if {
+	util.is_unknown(destination)
+	util.refers_to(other, bucket)
+	bucket.address in util.cloudformation_names(destination["$unknown"])
+}
+
+names_bucket(_, destination, bucket) if {
+	is_string(destination)
+	destination == bucket.config.BucketName
 }
 
 deny contains finding if {
 	some bucket in s3.buckets
 	not has_logging(bucket)
-	not is_log_target(bucket)
+	unreceived := unreceived_when(bucket)
 	not unjoined(bucket)
 	some unset in missing_logging(bucket)
+	when := util.conjunction([unset.when, unreceived])
 	finding := {
 		"resource": bucket.address,
 		"message": "The bucket has no server access logging: deliver its access logs to a log bucket.",
 		"evidence": "no access logging",
 		"path": [],
-		"when": unset.when,
+		"when": when,
 	}
 }
 

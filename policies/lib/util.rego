@@ -255,6 +255,31 @@ alternatives_above(r, path) := prefixes[count(prefixes) - 1] if {
 	count(prefixes) > 0
 }
 
+# `[{value, condition, path}]`: the unknowns standing for an object that would hold `path` (the
+# object or one above it), so that `possible_values` finds nothing there: an unknown in `config`
+# (a parameter or mapping gives the object whole; condition "") or a branch of an undecided
+# `Fn::If` choosing it whole that is one (condition that branch's), with the unknown's own path.
+# A rule asking for a value at `path` reports these as "cannot tell" rather than as absent.
+unknowns_above(r, path) := array.concat(
+	[{"value": value, "condition": "", "path": prefix} |
+		count(path) > 1
+		some i in numbers.range(1, count(path) - 1)
+		prefix := array.slice(path, 0, i)
+		value := object.get(r.config, prefix, null)
+		is_unknown(value)
+		not object.get(r, "alternatives", {})[pointer(prefix)]
+	],
+	[{"value": value, "condition": alternative.condition, "path": array.concat(above, inner)} |
+		above := alternatives_above(r, path)
+		rest := array.slice(path, count(above), count(path))
+		some alternative in r.alternatives[pointer(above)]
+		some i in numbers.range(0, count(rest) - 1)
+		inner := array.slice(rest, 0, i)
+		value := object.get(alternative.value, inner, null)
+		is_unknown(value)
+	],
+)
+
 # Where and in which deployments the boolean `key` of the object at `path` is not true, as
 # `[{path, when}]` for findings: absent (at `path`, when ""), false (at the key, when "" or the
 # condition of an `Fn::If` branch that sets it false), or set only under conditions the template

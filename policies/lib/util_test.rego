@@ -215,3 +215,20 @@ test_settings_left_out_of_a_branch_chosen_whole if {
 	util.missing({"config": {"Options": {"$unknown": "!Ref Options"}}}, ["Options"], "Key") == []
 	not util.none_set_when({"config": {"Options": {"$unknown": "!Ref Options"}}}, ["Options"], ["Key"])
 }
+
+test_unknowns_above_a_path_in_config_and_in_branches if {
+	whole := {"config": {"Actions": [{"Redirect": {"$unknown": "!Ref Redirect"}}]}}
+	util.unknowns_above(whole, ["Actions", 0, "Redirect", "Protocol"]) == [{"value": {"$unknown": "!Ref Redirect"}, "condition": "", "path": ["Actions", 0, "Redirect"]}]
+	util.unknowns_above(whole, ["Actions", 0, "Redirect"]) == []
+	util.unknowns_above(whole, ["Actions"]) == []
+	branch := {
+		"config": {"Actions": [{"Redirect": {"$unknown": "!If [Prod, {...}, !Ref Redirect]"}}]},
+		"alternatives": {"/Actions/0/Redirect": [
+			{"condition": "Prod", "value": {"Protocol": "HTTPS"}},
+			{"condition": "not Prod", "value": {"$unknown": "!Ref Redirect"}},
+		]},
+	}
+	util.unknowns_above(branch, ["Actions", 0, "Redirect", "Protocol"]) == [{"value": {"$unknown": "!Ref Redirect"}, "condition": "not Prod", "path": ["Actions", 0, "Redirect"]}]
+	known := {"config": {"Actions": [{"Redirect": {"Protocol": "HTTPS"}}]}}
+	util.unknowns_above(known, ["Actions", 0, "Redirect", "Protocol"]) == []
+}

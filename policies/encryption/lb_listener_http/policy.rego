@@ -11,7 +11,8 @@
 #   one branch of an undecided `Fn::If` is reported when that branch is taken, and a redirect to
 #   HTTPS written only under such a condition protects only where it holds.
 #   A listener whose default action's type or redirect protocol is unknown (in CloudFormation, a
-#   parameter, in one branch of an `Fn::If` or in all), or whose Terraform redirect to HTTPS only
+#   parameter, in one branch of an `Fn::If` or in all, also when it gives the redirect
+#   configuration, an action or the action list whole), or whose Terraform redirect to HTTPS only
 #   a `dynamic` block over a collection Tollgate cannot know creates, is reported as cannot tell
 #   with `unknown_values: advisory`, never as plain HTTP.
 # custom:
@@ -86,32 +87,53 @@ deny contains finding if {
 }
 
 # `[{conditions, path, value}]`: each way a CloudFormation default action answers itself or
-# redirects to HTTPS (`value` that type or protocol), or may (`value` the unknown type or protocol
-# that decides it), with the conditions it waits for (`[]`: in every deployment).
+# redirects to HTTPS (`value` that type or protocol), or may (`value` the unknown that decides it:
+# a type or protocol, or a whole redirect configuration, action or action list a parameter or an
+# `Fn::If` branch gives), with the conditions it waits for (`[]`: in every deployment).
 action_outcomes(r) := array.concat(
-	[outcome |
-		some i, _ in r.config.DefaultActions
-		some type in action_types(r, i)
-		type.value != "redirect"
-		outcome := {"conditions": type.conditions, "path": type.path, "value": type.value}
-	],
-	[outcome |
-		some i, _ in r.config.DefaultActions
-		some type in action_types(r, i)
-		type.value == "redirect"
-		path := ["DefaultActions", i, "RedirectConfig", "Protocol"]
-		some protocol in util.possible_values(r, path)
-		https_or_unknown(protocol.value)
-		conditions := array.concat(type.conditions, [c | c := protocol.condition; c != ""])
-		outcome := {"conditions": conditions, "path": path, "value": protocol.value}
+	array.concat(
+		[outcome |
+			some i, _ in default_actions(r)
+			some type in action_types(r, i)
+			type.value != "redirect"
+			outcome := {"conditions": type.conditions, "path": type.path, "value": type.value}
+		],
+		[outcome |
+			some i, _ in default_actions(r)
+			some type in action_types(r, i)
+			type.value == "redirect"
+			path := ["DefaultActions", i, "RedirectConfig", "Protocol"]
+			within := util.conditions_below(object.get(r, "conditional", {}), ["DefaultActions", i], ["RedirectConfig", "Protocol"])
+			some protocol in redirect_protocols(r, path)
+			https_or_unknown(protocol.value)
+			conditions := array.concat(array.concat(type.conditions, within), [c | c := protocol.condition; c != ""])
+			outcome := {"conditions": conditions, "path": protocol.path, "value": protocol.value}
+		],
+	),
+	[{"conditions": [], "path": ["DefaultActions"], "value": r.config.DefaultActions} | util.is_unknown(r.config.DefaultActions)],
+)
+
+default_actions(r) := r.config.DefaultActions if is_array(r.config.DefaultActions)
+
+# `[{value, condition, path}]`: the redirect protocols, each branch's, and the unknowns standing
+# for the redirect configuration holding one.
+redirect_protocols(r, path) := array.concat(
+	[object.union(possible, {"path": path}) | some possible in util.possible_values(r, path)],
+	[unknown |
+		some unknown in util.unknowns_above(r, path)
+		count(unknown.path) > 2
 	],
 )
 
 # `[{conditions, path, value}]`: the types default action `i` may have that answer, redirect or
-# are unknown, with the conditions of the action and of the type's `Fn::If` branch.
-action_types(r, i) := [{"conditions": conditions, "path": path, "value": type.value} |
+# are unknown (also when the action itself is), with the conditions of the action and of the
+# type's `Fn::If` branch.
+action_types(r, i) := [{"conditions": conditions, "path": type.path, "value": type.value} |
 	path := ["DefaultActions", i, "Type"]
-	some type in util.possible_values(r, path)
+	some type in array.concat(
+		[object.union(possible, {"path": path}) | some possible in util.possible_values(r, path)],
+		util.unknowns_above(r, path),
+	)
 	answering_or_unknown(type.value)
 	item := util.conditions_below(object.get(r, "conditional", {}), [], ["DefaultActions", i])
 	conditions := array.concat(item, [c | c := type.condition; c != ""])

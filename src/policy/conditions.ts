@@ -80,6 +80,11 @@ function holds(formula: Formula, truth: ReadonlyMap<string, boolean>): boolean {
   }
 }
 
+/** Whether the condition `text` holds in a deployment giving each name its truth (absent: false). */
+export function conditionHolds(text: string, truth: ReadonlyMap<string, boolean>): boolean {
+  return holds(parseCondition(text), truth);
+}
+
 /**
  * Whether some assignment of the texts' names makes `test` true; true (may be) when there are
  * too many names to try them all.

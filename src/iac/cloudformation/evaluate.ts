@@ -328,7 +328,10 @@ export class TemplateEvaluator {
         texts.flatMap((text) => text.split(" ")).filter((word) => !CONDITION_WORDS.has(word)),
       ),
     ].filter((name) => !branch.when.includes(name) && !branch.when.includes(`not ${name}`));
-    if (names.length === 0 || names.length > MAX_SPELLED_OUT) {
+    // With no names left (the branch's own conditions decide every inner one), the branch is
+    // still evaluated again under its own conditions: `!If [C, {...}, {K: !If [C, a, b]}]` gives
+    // `{K: b}` when not C, not an unknown.
+    if (texts.length === 0 || names.length > MAX_SPELLED_OUT) {
       return [{ condition: branch.when.join(" and "), value: branch.value }];
     }
     const deployments: ConditionalAlternative[] = [];

@@ -4,6 +4,7 @@ import {
   coversEveryDeployment,
   implies,
   parseCondition,
+  readableText,
   satisfiable,
 } from "./conditions.js";
 
@@ -45,5 +46,28 @@ describe("condition texts as formulas", () => {
     expect(conjunctionText(["IsDeployed", "IsA or IsB", "not (IsC or IsD)"])).toBe(
       "IsDeployed and (IsA or IsB) and not (IsC or IsD)",
     );
+  });
+
+  it("names the deployments as a plain conjunction where one is shorter or has no parentheses", () => {
+    expect(readableText(["C", "not (C and D)"])).toBe("C and not D");
+    expect(readableText(["not (HasLogs and IsProd) and not (HasLogs and not IsProd)"])).toBe(
+      "not HasLogs",
+    );
+    expect(readableText(["not (not IsProd and HasBackup) and not IsProd"])).toBe(
+      "not IsProd and not HasBackup",
+    );
+    expect(readableText(["not (IsAudited or IsProd)"])).toBe("not IsAudited and not IsProd");
+    expect(readableText(["IsDeployed", "IsPublic and not HasVpn"])).toBe(
+      "IsDeployed and IsPublic and not HasVpn",
+    );
+    expect(readableText(["not (HasKey and IsProd and not HasKey)"])).toBe("");
+    expect(readableText([])).toBe("");
+  });
+
+  it("keeps the text as written where no such conjunction says the same", () => {
+    expect(readableText(["IsA or IsB"])).toBe("IsA or IsB");
+    expect(readableText(["not (C and D) and not E"])).toBe("not (C and D) and not E");
+    expect(readableText(["IsDeployed", "IsA or IsB"])).toBe("IsDeployed and (IsA or IsB)");
+    expect(readableText(["var.rules is not empty", "IsA"])).toBe("var.rules is not empty and IsA");
   });
 });

@@ -123,6 +123,45 @@ export function implies(premises: readonly string[], conclusion: string): boolea
   );
 }
 
+/** Names beyond which `readableText` keeps the text as written. */
+const MAX_SIMPLIFIED_NAMES = 8;
+
+/**
+ * The deployments in which all of `conditions` hold, as the text a finding's message names:
+ * `conjunctionText`, or, when they are the deployments of a plain conjunction of names and negated
+ * names that is shorter or has no parentheses or `or`, that conjunction (`C and not (C and D)` is
+ * `C and not D`, `not (A and B) and not (A and not B)` is `not A`, `not (A or B)` is `not A and
+ * not B`); "" when they hold in every deployment. Texts with a name of their own (a Terraform
+ * `... is not empty`) or more than MAX_SIMPLIFIED_NAMES names stay as written.
+ */
+export function readableText(conditions: readonly string[]): string {
+  const written = conjunctionText(conditions);
+  if (conditions.length === 0) return written;
+  const formula = parseCondition(written);
+  const names = [...namesOf(formula, new Set())];
+  if (names.length > MAX_SIMPLIFIED_NAMES || names.some((name) => !NAME.test(name))) return written;
+  const rows: number[] = [];
+  for (let row = 0; row < 2 ** names.length; row += 1) {
+    const truth = new Map(names.map((name, bit) => [name, (row & (1 << bit)) !== 0]));
+    if (holds(formula, truth)) rows.push(row);
+  }
+  if (rows.length === 2 ** names.length) return "";
+  const [first] = rows;
+  if (first === undefined) return written;
+  // The names every such deployment gives the same truth; the rest must take every combination.
+  const fixed = names.flatMap((name, bit) =>
+    rows.every((row) => (row & (1 << bit)) === (first & (1 << bit)))
+      ? [(first & (1 << bit)) !== 0 ? name : `not ${name}`]
+      : [],
+  );
+  if (rows.length !== 2 ** (names.length - fixed.length)) return written;
+  const writtenNames = written
+    .split(/[\s()]+/)
+    .filter((word) => NAME.test(word) && !KEYWORDS.has(word));
+  const plainer = written.includes("(") || / or /.test(written);
+  return fixed.length < writtenNames.length || plainer ? fixed.join(" and ") : written;
+}
+
 /** `conditions` joined with `and`, a disjunction among several in parentheses. */
 export function conjunctionText(conditions: readonly string[]): string {
   if (conditions.length === 1) return conditions[0] ?? "";

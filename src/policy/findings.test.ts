@@ -188,6 +188,18 @@ describe("findings from rule results", () => {
       ["SSH open. Only when IsA.", "e"],
       ["No description.", "d"],
     ]);
+    const plainer = toFindings(
+      meta.rule,
+      [
+        { ...results[0], when: "not (HasLogs and IsProd) and not (HasLogs and not IsProd)" },
+        { ...results[1], when: "not (HasKey and IsProd and not HasKey)" },
+      ],
+      new Map([["Web", conditionalGroup]]),
+    );
+    expect(plainer.findings.map((f) => [f.message, f.evidence])).toEqual([
+      ["SSH open. Only when IsDeployed and IsPublic and not HasLogs.", "e"],
+      ["No description. Only when IsDeployed.", "d"],
+    ]);
     const plain = toFindings(meta.rule, results, new Map([["Web", { ...group, address: "Web" }]]));
     expect(plain.findings.map((f) => [f.message, f.evidence])).toEqual([
       ["SSH open.", "e"],

@@ -4,7 +4,8 @@
 #   An identity policy allows, on `Resource: "*"`, an action that lets its holder gain more
 #   permissions than it was given: passing any role to a service (`iam:PassRole`), rewriting or
 #   attaching policies (`iam:CreatePolicyVersion`, `iam:AttachRolePolicy`, `iam:PutUserPolicy`,
-#   ...), creating credentials for other users, editing trust policies, or assuming any role.
+#   ...), creating credentials for other users, editing trust policies, replacing or removing
+#   permissions boundaries, or assuming any role.
 #   Patterns such as `iam:Put*` count when they cover one of these; `iam:*` and `*` are reported
 #   by TG-IAM-001 and TG-IAM-002.
 # custom:
@@ -34,6 +35,8 @@ escalation_actions := {
 	"iam:AddUserToGroup",
 	"iam:CreateRole",
 	"iam:PutUserPermissionsBoundary",
+	"iam:PutRolePermissionsBoundary",
+	"iam:DeleteUserPermissionsBoundary",
 	"iam:DeleteRolePermissionsBoundary",
 	"sts:AssumeRole",
 }

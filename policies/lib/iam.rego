@@ -544,6 +544,10 @@ is_wildcard_action(action) if {
 	parts[1] == "*"
 }
 
+# A pattern that matches every action: `*`, or `*:*` (its service and action parts both match
+# anything, and every action is `service:name`).
+matches_every_action(action) if action in {"*", "*:*"}
+
 # Statements by how they grant: `identity` statements (no principal) give their holder access,
 # `resource` statements grant a principal access to a resource, `trust` statements let a
 # principal assume a role. Standalone data documents are classified by what they contain.

@@ -1,8 +1,9 @@
 # METADATA
 # title: IAM policy grants full administrative privileges
 # description: >-
-#   An identity policy statement allows `Action: "*"` on `Resource: "*"`: whoever holds it can do
-#   anything in the account, including granting themselves and others any permission.
+#   An identity policy statement allows `Action: "*"` (or `"*:*"`, which matches every action too)
+#   on `Resource: "*"`: whoever holds it can do anything in the account, including granting
+#   themselves and others any permission.
 # custom:
 #   id: TG-IAM-002
 #   severity: critical
@@ -19,7 +20,7 @@ deny contains finding if {
 	some st in iam.identity_statements
 	iam.is_allow(st.statement)
 	some action in iam.values(st.statement, "Action")
-	action.value == "*"
+	iam.matches_every_action(action.value)
 	some resource in iam.values(st.statement, "Resource")
 	resource.value == "*"
 	finding := {
@@ -46,7 +47,7 @@ deny contains finding if {
 	some st in iam.identity_statements
 	iam.is_allow(st.statement)
 	some action in iam.values(st.statement, "Action")
-	action.value == "*"
+	iam.matches_every_action(action.value)
 	some resource in iam.unknown_values(st.statement, "Resource")
 	finding := object.union(settings.cannot_tell(st.address, iam.path(st, resource.path), resource.value, "The policy allows every action on a resource Tollgate cannot know: if it is \"*\", this is full administrator access."), {"when": st.when})
 }

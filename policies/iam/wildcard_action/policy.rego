@@ -34,7 +34,7 @@ deny contains finding if {
 }
 
 full_admin(statement, action) if {
-	action == "*"
+	iam.matches_every_action(action)
 	some resource in iam.values(statement, "Resource")
 	resource.value == "*"
 }

@@ -1,19 +1,23 @@
 # METADATA
-# title: CI OIDC trust policy without a subject condition
+# title: Web identity trust policy without a condition naming the tenant
 # description: >-
 #   A role trusts a CI provider's OIDC identity provider (GitHub Actions, GitLab, Terraform Cloud)
 #   for `sts:AssumeRoleWithWebIdentity` without a condition on the token's `sub` claim that names
 #   the owner of the repositories or workspaces. Every repository or workspace on that provider,
-#   anyone's, can then assume the role; an `aud` condition alone does not prevent it. The provider
+#   anyone's, can then assume the role; an `aud` condition alone does not prevent it. Likewise a
+#   role trusting Amazon Cognito identity pools (`cognito-identity.amazonaws.com`) without a
+#   condition on `cognito-identity.amazonaws.com:aud` naming the pool: a user of any account's
+#   identity pool can assume it (an `amr` condition alone does not prevent it). The provider
 #   is read from the federated principal's ARN, from the literal end of an ARN template
 #   (`arn:aws:iam::${account}:oidc-provider/<host>`), or from the `url` (`Url`) of the
 #   `aws_iam_openid_connect_provider` resource or data source (`AWS::IAM::OIDCProvider`) it refers
 #   to. Only `StringEquals`, `StringLike` and `StringEqualsIgnoreCase` (with `ForAnyValue:`,
-#   `ForAllValues:` or `...IfExists`: the provider puts `sub` in every token) narrow the subject; a
-#   negated operator lets every other subject in. A value with a wildcard before the owner is
+#   `ForAllValues:` or `...IfExists`: the provider puts the claim in every token) narrow the
+#   claim; a negated operator lets every other value in. A value with a wildcard before the owner is
 #   fixed (`*`, `repo:*`, `repo:*/infra:*`, `repo:my-org*`, `project_path:*`,
 #   `organization:*:...`) admits any owner's repositories, unless another subject condition of
-#   the statement names the owner (both must hold).
+#   the statement names the owner (both must hold); for Cognito, a pool id whose region or id part
+#   is a wildcard (`eu-west-1:*`).
 # custom:
 #   id: TG-IAM-009
 #   severity: critical
@@ -27,6 +31,15 @@ import rego.v1
 
 ci_providers := {"token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io"}
 
+# The claim that names the tenant, by provider: the subject for CI providers, the identity pool
+# (the token's audience) for Cognito, whose federated principal is its name.
+tenant_claims := {
+	"token.actions.githubusercontent.com": "sub",
+	"gitlab.com": "sub",
+	"app.terraform.io": "sub",
+	"cognito-identity.amazonaws.com": "aud",
+}
+
 # Subject values that leave the owner open, by provider: a wildcard before the repository's owner
 # (`repo:<owner>/<repo>:...`, or a custom claim starting `repository_owner:<owner>:`), the GitLab
 # group (`project_path:<group>/<project>:...`) or the Terraform Cloud organization
@@ -35,11 +48,17 @@ any_owner_patterns := {
 	"token.actions.githubusercontent.com": [`^[*?]`, `^repo:[^/]*[*?]`, `^repository_owner(_id)?:[^:]*[*?]`],
 	"gitlab.com": [`^[*?]`, `^project_path:[^/]*[*?]`],
 	"app.terraform.io": [`^[*?]`, `^organization:[^:]*[*?]`],
+	"cognito-identity.amazonaws.com": [`^[*?]`, `^[^:]*:[*?]`],
 }
 
 subject_operators := {"stringequals", "stringlike", "stringequalsignorecase"}
 
-# The provider host a federated principal names (`...:oidc-provider/<host>`).
+# Who a trust without a narrowing claim condition admits, by claim.
+anyone := {"sub": "any owner's repository on the provider", "aud": "a user of any account's identity pool"}
+
+# The provider host a federated principal names (`...:oidc-provider/<host>`, or Cognito's name).
+provider_host("cognito-identity.amazonaws.com") := "cognito-identity.amazonaws.com"
+
 provider_host(value) := host if {
 	is_string(value)
 	some host in ci_providers
@@ -92,14 +111,14 @@ subject_operator(operator) if {
 	trim_suffix(unqualified, "ifexists") in subject_operators
 }
 
-# The narrowing conditions on `<host>:sub` in every deployment of the statement (in CloudFormation,
+# The narrowing conditions on `<host>:<claim>` in every deployment of the statement (in CloudFormation,
 # one written under an `Fn::If` the template cannot decide leaves the other deployments open), as
 # `[{operator, key, values}]` with `values` as `util.elements` gives them.
 subject_conditions(st, host) := [{"operator": operator, "key": key, "values": util.elements(value)} |
 	some operator, block in st.statement.Condition
 	subject_operator(operator)
 	some key, value in block
-	lower(key) == concat("", [host, ":sub"])
+	lower(key) == concat(":", [host, tenant_claims[host]])
 	count(iam.conditions(st, ["Condition", operator, key])) == count(iam.conditions(st, []))
 ]
 
@@ -131,8 +150,8 @@ deny contains finding if {
 	finding := {
 		"resource": trust.st.address,
 		"when": trust.st.when,
-		"message": sprintf("The role trusts %s tokens without a narrowing condition on %s:sub, so any repository on the provider can assume it.", [trust.host, trust.host]),
-		"evidence": sprintf("%s without sub", [trust.host]),
+		"message": sprintf("The role trusts %s tokens without a narrowing condition on %s:%s, so %s can assume it.", [trust.host, trust.host, tenant_claims[trust.host], anyone[tenant_claims[trust.host]]]),
+		"evidence": sprintf("%s without %s", [trust.host, tenant_claims[trust.host]]),
 		"path": iam.path(trust.st, trust.principal.path),
 	}
 }
@@ -150,8 +169,8 @@ deny contains finding if {
 	finding := {
 		"resource": trust.st.address,
 		"when": trust.st.when,
-		"message": sprintf("The role trusts %s tokens whose subject '%s' admits any owner's repositories: name your organization or group before any wildcard.", [trust.host, v.value]),
-		"evidence": sprintf("%s sub %s", [trust.host, v.value]),
+		"message": sprintf("The role trusts %s tokens whose %s '%s' admits %s: name your own before any wildcard.", [trust.host, tenant_claims[trust.host], v.value, anyone[tenant_claims[trust.host]]]),
+		"evidence": sprintf("%s %s %s", [trust.host, tenant_claims[trust.host], v.value]),
 		"path": iam.path(trust.st, array.concat(["Condition", condition.operator, condition.key], v.path)),
 	}
 }

@@ -4,8 +4,11 @@
 #   A network ACL ingress entry allows SSH (22) or RDP (3389), or every protocol, from
 #   `0.0.0.0/0` or `::/0`: inline `ingress` blocks of `aws_network_acl` and
 #   `aws_default_network_acl`, `aws_network_acl_rule`, and CloudFormation
-#   `AWS::EC2::NetworkAclEntry`. Entry order is not evaluated: a lower-numbered deny that
-#   shadows the entry still leaves a misleading allow behind. With `unknown_values: advisory`,
+#   `AWS::EC2::NetworkAclEntry`. The entries of an ACL are evaluated in rule number order and the
+#   first match decides, so an administration port that a deny entry of the same ACL with a lower
+#   number closes for the entry's whole source range (a TCP or all-protocol deny whose ports
+#   include it, from a range containing the entry's) is not reported: nothing reaches it through
+#   that allow. With `unknown_values: advisory`,
 #   an allowing entry whose source Tollgate cannot know on these ports, or whose protocol or
 #   port range it cannot know from the internet or an unknown source, is reported once as
 #   cannot tell.
@@ -23,43 +26,73 @@ import rego.v1
 
 admin_ports := {22, 3389}
 
-# `{address, path, cidr, cidr_path, protocol, from, to}` for every allowing ingress entry, with
-# `unknown_ports` when its protocol or port range is unknown (`network.written_entry`).
-entries contains e if {
+# `{address, path, cidr, cidr_path, protocol, from, to, action, acl, rule_number}` for every
+# ingress entry, with `unknown_ports` when its protocol or port range is unknown
+# (`network.written_entry`). `acl` names the ACL the entry belongs to: the ACL's `id` reference
+# as written (`aws_network_acl.public.id`, `!Ref PublicAcl`) or its id.
+written_entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in {"aws_network_acl", "aws_default_network_acl"}
 	some i, block in r.config.ingress
-	lower(block.action) == "allow"
 	some key in ["cidr_block", "ipv6_cidr_block"]
 	cidr := block[key]
 	network.is_source(cidr)
 	entry := network.written_entry(r, "ingress", ["ingress", i], cidr, ["ingress", i, key], block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
-	e := object.union(entry, network.repetition(r, ["ingress", i]))
+	place := {"action": lower(block.action), "acl": concat(".", [r.address, "id"]), "rule_number": object.get(block, "rule_no", null)}
+	e := object.union(object.union(entry, network.repetition(r, ["ingress", i])), place)
 }
 
-entries contains e if {
+written_entries contains e if {
 	some r in util.resources("aws_network_acl_rule")
 	not util.is_true(object.get(r.config, "egress", false))
 	not util.is_unknown(object.get(r.config, "egress", false))
-	lower(r.config.rule_action) == "allow"
 	some key in ["cidr_block", "ipv6_cidr_block"]
 	cidr := r.config[key]
 	network.is_source(cidr)
-	e := network.written_entry(r, "ingress", [], cidr, [key], r.config.protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
+	entry := network.written_entry(r, "ingress", [], cidr, [key], r.config.protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
+	place := {"action": lower(r.config.rule_action), "acl": util.label(r.config.network_acl_id), "rule_number": object.get(r.config, "rule_number", null)}
+	e := object.union(entry, place)
 }
 
-entries contains e if {
+written_entries contains e if {
 	some r in util.resources("AWS::EC2::NetworkAclEntry")
 	not util.is_true(object.get(r.config, "Egress", false))
 	not util.is_unknown(object.get(r.config, "Egress", false))
-	lower(r.config.RuleAction) == "allow"
 	some key in ["CidrBlock", "Ipv6CidrBlock"]
 	cidr := r.config[key]
 	network.is_source(cidr)
 	not chosen_between_alternatives(r, key)
 	port_range := object.get(r.config, "PortRange", {})
-	e := network.written_entry(r, "ingress", [], cidr, [key], r.config.Protocol, range_bound(port_range, "From"), range_bound(port_range, "To"))
+	entry := network.written_entry(r, "ingress", [], cidr, [key], r.config.Protocol, range_bound(port_range, "From"), range_bound(port_range, "To"))
+	place := {"action": lower(r.config.RuleAction), "acl": util.label(r.config.NetworkAclId), "rule_number": object.get(r.config, "RuleNumber", null)}
+	e := object.union(entry, place)
+}
+
+entries contains e if {
+	some e in written_entries
+	e.action == "allow"
+}
+
+# Deny entries with known protocol, ports, source and rule number: they may close what a later
+# allowing entry of the same ACL opens.
+deny_entries contains e if {
+	some e in written_entries
+	e.action == "deny"
+	not e.unknown_ports
+	is_string(e.cidr)
+	util.number(e.rule_number)
+}
+
+# A deny entry of the entry's ACL with a lower rule number closes TCP `port` for the entry's whole
+# source range, so the first match for that traffic is the deny.
+closed_before(e, port) if {
+	some d in deny_entries
+	d.acl == e.acl
+	util.number(d.rule_number) < util.number(e.rule_number)
+	network.exposes_tcp_port(d, port)
+	is_string(e.cidr)
+	net.cidr_contains(d.cidr, e.cidr)
 }
 
 # An undecided Fn::If chooses the source, protocol or a port between values the template gives
@@ -76,7 +109,7 @@ range_bound(port_range, key) := object.get(port_range, key, null) if not util.is
 range_bound(port_range, _) := port_range if util.is_unknown(port_range)
 
 # The administration ports an entry with known ports opens.
-opened_admin_ports(e) := sort([p | some p in admin_ports; network.exposes_tcp_port(e, p)]) if not e.unknown_ports
+opened_admin_ports(e) := sort([p | some p in admin_ports; network.exposes_tcp_port(e, p); not closed_before(e, p)]) if not e.unknown_ports
 
 deny contains finding if {
 	some e in entries

@@ -85,10 +85,18 @@ deny_entries contains e if {
 }
 
 # A deny entry of the entry's ACL with a lower rule number closes TCP `port` for the entry's whole
-# source range, so the first match for that traffic is the deny.
+# source range, so the first match for that traffic is the deny. Only a deny that exists wherever
+# the entry does: not one a CloudFormation condition of its own or a dynamic block over a
+# collection Tollgate cannot know may leave out.
 closed_before(e, port) if {
 	some d in deny_entries
 	d.acl == e.acl
+	not d.for_each
+	some deny_resource in input.resources
+	deny_resource.address == d.address
+	some allow_resource in input.resources
+	allow_resource.address == e.address
+	util.exists_with(deny_resource, allow_resource)
 	util.number(d.rule_number) < util.number(e.rule_number)
 	network.exposes_tcp_port(d, port)
 	is_string(e.cidr)

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { measureBuiltinLibrary, summarise } from "./peer/measure.js";
 
 /** Expected lines recalled, and findings on negative fixtures, when last pinned. */
-const PINNED = { recalled: 110, expected: 133, falsePositives: 0 };
+const PINNED = { recalled: 111, expected: 133, falsePositives: 0 };
 /** Under `unknown_values: advisory`: missed lines a rule flags as "cannot tell", and such findings on negative fixtures. */
 const CANNOT_TELL = { missedLines: 1, onNegatives: 0 };
 /** Expected lines with nothing written on them (past the end of the file, or blank). */

@@ -9,7 +9,8 @@
 #   (hashicorp/terraform-provider-aws#42598). An `aws_redshift_cluster` that leaves `encrypted`
 #   unset is reported as TG-NET-010 reports an unset `publicly_accessible`: high when every
 #   version the root module may run is below 6, medium when nothing in the repository keeps it on
-#   6 or later.
+#   6 or later. With `unknown_values: advisory`, a value Tollgate cannot know is reported as
+#   cannot tell.
 # custom:
 #   id: TG-ENC-011
 #   severity: high
@@ -19,6 +20,7 @@
 package tollgate.rules.encryption.redshift_unencrypted
 
 import data.tollgate.lib.provider
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -67,4 +69,11 @@ deny contains finding if {
 		"path": [],
 		"severity": "medium",
 	}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	attribute := attributes[r.type]
+	some finding in settings.cannot_tell_each(r, [attribute], "The Redshift cluster may be unencrypted: set encrypted to true.")
 }

@@ -15,7 +15,8 @@
 #   referring to the call. In CloudFormation, `AES256` in one branch of an undecided `Fn::If`, or
 #   a `BucketEncryption` written only under such a condition, is reported for the deployments
 #   that use SSE-S3. With `unknown_values: advisory`, a Terraform configuration or rules that only
-#   a `dynamic` block over a collection Tollgate cannot know creates are reported as cannot tell.
+#   a `dynamic` block over a collection Tollgate cannot know creates, and an algorithm Tollgate
+#   cannot know, are reported as cannot tell.
 # custom:
 #   id: TG-ENC-001
 #   severity: medium
@@ -84,6 +85,22 @@ deny contains finding if {
 		"path": a.path,
 		"when": object.get(a, "when", ""),
 	}
+}
+
+deny contains finding if {
+	settings.s3_require_kms
+	some a in algorithms
+	not in_undecided_block(a)
+	cannot_tell := settings.cannot_tell(a.resource, a.path, a.algorithm, "The bucket's default encryption algorithm is a value Tollgate cannot know: make sure it is aws:kms (or aws:kms:dsse).")
+	finding := object.union(cannot_tell, {"when": object.get(a, "when", "")})
+}
+
+# A rule only a `dynamic` block over a collection Tollgate cannot know creates: its presence is
+# already reported as cannot tell, and its algorithm with it.
+in_undecided_block(a) if {
+	some r in input.resources
+	r.address == a.resource
+	util.unknown_for_each(r, a.path)
 }
 
 has_configuration(bucket) if not util.is_empty(bucket.config, "server_side_encryption_configuration")

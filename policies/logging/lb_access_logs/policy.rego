@@ -9,7 +9,7 @@
 #   enabled `AccessLoggingPolicy` (`AWS::ElasticLoadBalancing::LoadBalancer`). Network and gateway
 #   load balancers are not reported.
 #   With `unknown_values: advisory`, `access_logs` that only a `dynamic` block over a collection
-#   Tollgate cannot know creates are reported as cannot tell.
+#   Tollgate cannot know creates, or whose `enabled` is unknown, are reported as cannot tell.
 # custom:
 #   id: TG-LOG-007
 #   severity: low
@@ -117,4 +117,13 @@ deny contains finding if {
 	some r in util.resources("AWS::ElasticLoadBalancing::LoadBalancer")
 	util.is_false(r.config.AccessLoggingPolicy.Enabled)
 	finding := {"resource": r.address, "message": message, "evidence": "AccessLoggingPolicy disabled", "path": ["AccessLoggingPolicy", "Enabled"]}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"aws_lb", "aws_alb", "aws_elb"}
+	logs_expected(r)
+	some i, block in r.config.access_logs
+	finding := settings.cannot_tell(r.address, ["access_logs", i, "enabled"], block.enabled, "The load balancer's access_logs.enabled is a value Tollgate cannot know: make sure it writes access logs.")
 }

@@ -4,7 +4,9 @@
 #   An `aws_cloudwatch_log_group` / `AWS::Logs::LogGroup` sets `retention_in_days` /
 #   `RetentionInDays` below the required minimum (365 days by default, configurable as
 #   `log_retention_min_days`), so evidence is gone before most incidents are investigated.
-#   Leaving retention unset (or 0) keeps logs forever and is not reported.
+#   Leaving retention unset (or 0) keeps logs forever and is not reported. A log group of the
+#   `DELIVERY` class is not reported: it only passes vended logs on to S3 or Firehose, and
+#   CloudWatch Logs keeps its events two days whatever retention is written.
 # custom:
 #   id: TG-LOG-012
 #   severity: low
@@ -23,6 +25,7 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := attributes[r.type]
+	not delivery_class(r)
 	some possible in util.possible_values(r, [attribute])
 	days := util.number(possible.value)
 	days > 0
@@ -35,3 +38,9 @@ deny contains finding if {
 		"when": possible.condition,
 	}
 }
+
+# A DELIVERY class log group passes vended logs on to S3 or Firehose and keeps them two days,
+# whatever its retention says.
+delivery_class(r) if object.get(r.config, "log_group_class", null) == "DELIVERY"
+
+delivery_class(r) if object.get(r.config, "LogGroupClass", null) == "DELIVERY"

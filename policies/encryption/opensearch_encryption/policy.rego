@@ -5,7 +5,9 @@
 #   (`encrypt_at_rest` / `EncryptionAtRestOptions`), node-to-node encryption
 #   (`node_to_node_encryption` / `NodeToNodeEncryptionOptions`), or HTTPS-only access
 #   (`domain_endpoint_options.enforce_https` / `DomainEndpointOptions.EnforceHTTPS`). Each
-#   missing protection is its own finding.
+#   missing protection is its own finding. In Terraform a `domain_endpoint_options` block that
+#   leaves `enforce_https` out enforces HTTPS (the provider's default is true); leaving the
+#   block out does not.
 #   With `unknown_values: advisory`, a Terraform block that only a `dynamic` block over a
 #   collection Tollgate cannot know creates is reported as cannot tell: the domain may have
 #   none.
@@ -29,7 +31,7 @@ cloudformation_types := {"AWS::OpenSearchService::Domain", "AWS::Elasticsearch::
 terraform_settings := [
 	{"block": "encrypt_at_rest", "flag": "enabled", "what": "encryption at rest"},
 	{"block": "node_to_node_encryption", "flag": "enabled", "what": "node-to-node encryption"},
-	{"block": "domain_endpoint_options", "flag": "enforce_https", "what": "HTTPS-only access"},
+	{"block": "domain_endpoint_options", "flag": "enforce_https", "what": "HTTPS-only access", "default": true},
 ]
 
 cloudformation_settings := [
@@ -61,7 +63,14 @@ deny contains f if {
 	some setting in terraform_settings
 	some i, block in r.config[setting.block]
 	path := util.disabled_path(block, setting.flag)
+	not true_by_default(setting, path)
 	f := finding(r, setting, array.concat([setting.block, i], path))
+}
+
+# A flag the provider defaults to true when its block is written (`enforce_https`).
+true_by_default(setting, path) if {
+	path == []
+	setting.default == true
 }
 
 deny contains f if {

@@ -7,7 +7,9 @@
 #   ...), creating credentials for other users, editing trust policies, replacing or removing
 #   permissions boundaries, or assuming any role.
 #   Patterns such as `iam:Put*` count when they cover one of these; `iam:*` and `*` are reported
-#   by TG-IAM-001 and TG-IAM-002.
+#   by TG-IAM-001 and TG-IAM-002. A resource naming every role, user, group or policy of an
+#   account (`arn:aws:iam::123456789012:role/*`) counts as every resource; a path or name prefix
+#   (`role/service/*`) does not.
 # custom:
 #   id: TG-IAM-006
 #   severity: critical
@@ -16,6 +18,7 @@
 package tollgate.rules.iam.privilege_escalation
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.util
 import rego.v1
 
 escalation_actions := {
@@ -57,6 +60,38 @@ deny contains finding if {
 		"when": st.when,
 		"message": sprintf("The policy allows '%s' (%s) on every resource, which lets its holder escalate its own privileges.", [action.value, concat(", ", covered)]),
 		"evidence": sprintf("%s on *", [action.value]),
+		"path": iam.path(st, action.path),
+	}
+}
+
+# Every role, user, group or policy of an account (`arn:aws:iam::123456789012:role/*`,
+# `arn:aws:iam::*:*`, or such an ARN built around the account) is as good as `*` for these
+# actions. A path or name prefix (`role/service/*`, `role/deploy-*`) is a chosen set and is left
+# out.
+every_iam_entity(value) if regex.match(`^arn:[^:]+:iam::[^:]*:((role|user|group|policy)/)?\*$`, value)
+
+every_iam_entity(value) if regex.match(`:iam::.*:((role|user|group|policy)/)?\*["'\s\]]*$`, value["$unknown"])
+
+any_resource(statement) if {
+	some resource in iam.values(statement, "Resource")
+	resource.value == "*"
+}
+
+deny contains finding if {
+	some st in iam.identity_statements
+	iam.is_allow(st.statement)
+	not any_resource(st.statement)
+	some resource in util.elements(st.statement.Resource)
+	every_iam_entity(resource.value)
+	some action in iam.values(st.statement, "Action")
+	not iam.is_wildcard_action(action.value)
+	covered := sort(iam.matching_actions(action.value, catalog))
+	count(covered) > 0
+	finding := {
+		"resource": st.address,
+		"when": st.when,
+		"message": sprintf("The policy allows '%s' (%s) on every IAM entity of that kind (%s), which lets its holder escalate its own privileges.", [action.value, concat(", ", covered), util.label(resource.value)]),
+		"evidence": sprintf("%s on %s", [action.value, util.label(resource.value)]),
 		"path": iam.path(st, action.path),
 	}
 }

@@ -4,6 +4,7 @@
 #   the key path of each statement and value: the one place rules learn where policies live.
 package tollgate.lib.iam
 
+import data.tollgate.lib.network
 import data.tollgate.lib.registry
 import data.tollgate.lib.s3
 import data.tollgate.lib.util
@@ -360,6 +361,13 @@ prefixed_id_condition_keys := {"aws:principalorgid", "aws:sourceorgid", "aws:pri
 # a wildcard (`arn:aws:iam::*:role/reader`), or, for a resource whose ARN has no account (S3), whose
 # name is (`arn:aws:s3:::*`).
 unrestricted_value(_, _, value) if value in unrestricted_condition_values
+
+# Source addresses that are the internet however written (`0.0.0.0/1` with `128.0.0.0/1`, `::0/0`:
+# lib/network, `is_public_cidr`).
+unrestricted_value(_, key, value) if {
+	lower(key) == "aws:sourceip"
+	network.is_public_cidr(value)
+}
 
 unrestricted_value(operator, key, value) if {
 	wildcard_operator(operator)

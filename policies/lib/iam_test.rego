@@ -39,3 +39,9 @@ test_a_literal_operator_reads_wildcards_as_text if {
 	narrows("StringEquals", "aws:PrincipalOrgID", "o-*")
 	narrows("StringEquals", "aws:SourceAccount", "*9012")
 }
+
+test_source_addresses_that_are_the_internet_narrow_nothing if {
+	not narrows("IpAddress", "aws:SourceIp", ["203.0.113.0/24", "128.0.0.0/1"])
+	not narrows("IpAddress", "aws:SourceIp", "::0/0")
+	narrows("IpAddress", "aws:SourceIp", "203.0.113.0/24")
+}

@@ -3,7 +3,8 @@
 #   Security group rules in one shape, wherever they are written: inline `ingress`/`egress`
 #   blocks, `aws_security_group_rule`, `aws_vpc_security_group_*_rule`, CloudFormation's
 #   inline and standalone ingress/egress, and calls of the registry module
-#   terraform-aws-modules/security-group/aws. One entry per CIDR, with its path and port range;
+#   terraform-aws-modules/security-group/aws. One entry per CIDR (a managed prefix list the input
+#   declares gives its CIDRs), with its path and port range;
 #   entries whose CIDR is unknown are apart (`undecided_rules`), for "cannot tell" findings;
 #   a CloudFormation CIDR that an undecided `Fn::If` chooses (`CidrIp: !If [C, 0.0.0.0/0, ...]`)
 #   gives one entry per alternative, with `when` its condition (a finding's `when`).
@@ -251,6 +252,115 @@ written_entries contains e if {
 	entry := written_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
 	not ports_between_alternatives(r, [], entry)
 	e := object.union(entry, {"when": possible.condition})
+}
+
+# Rules whose source or destination is a managed prefix list the input declares
+# (`aws_ec2_managed_prefix_list` with its `entry` blocks and `aws_ec2_managed_prefix_list_entry`
+# resources, `AWS::EC2::PrefixList` `Entries`): one entry per CIDR of the list, pointing at the
+# rule's reference to it. A list only AWS fills in (a service's, read by a data source) is never
+# the internet and gives none.
+written_entries contains e if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in {"aws_security_group", "aws_default_security_group"}
+	some direction in ["ingress", "egress"]
+	some i, block in r.config[direction]
+	is_object(block)
+	some reference in util.elements(object.get(block, "prefix_list_ids", []))
+	some cidr in prefix_list_cidrs(reference.value)
+	cidr_path := array.concat([direction, i, "prefix_list_ids"], reference.path)
+	entry := written_entry(r, direction, [direction, i], cidr, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
+	e := object.union(entry, repetition(r, [direction, i]))
+}
+
+written_entries contains e if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type == "aws_security_group_rule"
+	direction := r.config.type
+	direction in {"ingress", "egress"}
+	some reference in util.elements(object.get(r.config, "prefix_list_ids", []))
+	some cidr in prefix_list_cidrs(reference.value)
+	e := written_entry(r, direction, [], cidr, array.concat(["prefix_list_ids"], reference.path), r.config.protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
+}
+
+written_entries contains e if {
+	some r in input.resources
+	r.mode == "managed"
+	direction := vpc_rule_directions[r.type]
+	some cidr in prefix_list_cidrs(r.config.prefix_list_id)
+	e := written_entry(r, direction, [], cidr, ["prefix_list_id"], r.config.ip_protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
+}
+
+cloudformation_prefix_list_keys := {"ingress": "SourcePrefixListId", "egress": "DestinationPrefixListId"}
+
+written_entries contains e if {
+	some r in input.resources
+	r.source == "cloudformation"
+	r.type == "AWS::EC2::SecurityGroup"
+	some property, direction in cloudformation_inline_keys
+	some b in util.blocks(r.config[property])
+	block := b.value
+	key := cloudformation_prefix_list_keys[direction]
+	rule_path := array.concat([property], b.path)
+	some cidr in prefix_list_cidrs(block[key])
+	entry := written_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), block.IpProtocol, object.get(block, "FromPort", null), object.get(block, "ToPort", null))
+	not ports_between_alternatives(r, rule_path, entry)
+	e := object.union(entry, {"when": ""})
+}
+
+written_entries contains e if {
+	some r in input.resources
+	r.source == "cloudformation"
+	direction := cloudformation_rule_types[r.type]
+	key := cloudformation_prefix_list_keys[direction]
+	some cidr in prefix_list_cidrs(r.config[key])
+	entry := written_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
+	not ports_between_alternatives(r, [], entry)
+	e := object.union(entry, {"when": ""})
+}
+
+# The CIDRs (text) of the managed prefix list a reference names: `aws_ec2_managed_prefix_list.<name>.id`
+# (or `.arn`), `!Ref <id>`, `!GetAtt <id>.PrefixListId`.
+prefix_list_cidrs(reference) := array.concat(
+	[entry.cidr |
+		some list in input.resources
+		list.mode == "managed"
+		list.type == "aws_ec2_managed_prefix_list"
+		names_prefix_list(reference, list)
+		some entry in object.get(list.config, "entry", [])
+		is_string(entry.cidr)
+	],
+	array.concat(
+		[entry.config.cidr |
+			some list in input.resources
+			list.mode == "managed"
+			list.type == "aws_ec2_managed_prefix_list"
+			names_prefix_list(reference, list)
+			some entry in input.resources
+			entry.mode == "managed"
+			entry.type == "aws_ec2_managed_prefix_list_entry"
+			names_prefix_list(entry.config.prefix_list_id, list)
+			is_string(entry.config.cidr)
+		],
+		[entry.Cidr |
+			some list in input.resources
+			list.type == "AWS::EC2::PrefixList"
+			names_prefix_list(reference, list)
+			some entry in object.get(list.config, "Entries", [])
+			is_string(entry.Cidr)
+		],
+	),
+) if util.is_unknown(reference)
+
+names_prefix_list(reference, list) if {
+	list.type == "aws_ec2_managed_prefix_list"
+	regex.match(sprintf(`^aws_ec2_managed_prefix_list\.%s(\[[^\]]*\])?\.(id|arn)$`, [list.name]), reference["$unknown"])
+}
+
+names_prefix_list(reference, list) if {
+	list.type == "AWS::EC2::PrefixList"
+	reference["$unknown"] in {sprintf("!Ref %s", [list.address]), sprintf("!GetAtt %s.PrefixListId", [list.address])}
 }
 
 # An undecided Fn::If chooses the protocol or a port between values the template gives

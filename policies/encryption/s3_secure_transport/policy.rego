@@ -22,9 +22,9 @@
 #   others, saying which condition the protection waits for.
 #   A Terraform deny that only a `dynamic` block over a collection Tollgate cannot know writes
 #   (a `dynamic "statement"`, or a `dynamic "condition"` holding the TLS condition) may be
-#   missing, and a Deny statement whose condition operator, key or `aws:SecureTransport` value is
-#   unknown may be the one: with `unknown_values: advisory` the policy (or bucket module call) is
-#   reported as cannot tell, by default not at all.
+#   missing, and a statement covering every request whose `Effect`, condition operator, key or
+#   `aws:SecureTransport` value is unknown may be the one: with `unknown_values: advisory` the
+#   policy (or bucket module call) is reported as cannot tell, by default not at all.
 # custom:
 #   id: TG-ENC-018
 #   severity: medium
@@ -101,6 +101,22 @@ every_principal(statement) if {
 	util.is_unknown(e)
 }
 
+# A principal whose type Tollgate cannot know (`{"$unknown":"principals.value.type"}`, a `dynamic
+# "principals"` over values a variable gives) may be `AWS`.
+every_principal(statement) if {
+	not statement.NotPrincipal
+	is_object(statement.Principal)
+	not util.is_unknown(statement.Principal)
+	some type, value in statement.Principal
+	startswith(type, "{\"$unknown\":")
+	some e in util.elements(value)
+	may_be_every_principal(e.value)
+}
+
+may_be_every_principal("*")
+
+may_be_every_principal(value) if util.is_unknown(value)
+
 principal_elements(principal) := [principal] if util.is_unknown(principal)
 
 principal_elements(principal) := [e.value |
@@ -155,16 +171,22 @@ repetition(st, _) := iam.statement_repetition(st)
 repetition(st, denial) := iam.repetition_within(st, denial) if not iam.statement_repetition(st)
 
 # `[address, path, unknown, place]` of every document whose statements may deny requests without
-# TLS, as far as Tollgate can tell: a deny that only such a `dynamic` block writes, or a Deny
-# statement whose condition operator, key or `aws:SecureTransport` value is unknown (a `dynamic
-# "condition"` over values a variable gives). `unknown` is the value a cannot-tell finding reports
-# and `place` where, inside the document: the document itself when the statement may be missing
-# (where a document without a deny is reported), else the statement's `Condition`.
+# TLS, as far as Tollgate can tell: a deny that only such a `dynamic` block writes, or a statement
+# that covers every request and would be such a deny but for a value Tollgate cannot know (its
+# `Effect`, or a condition operator, key or `aws:SecureTransport` value, as a `dynamic
+# "statement"` or `dynamic "condition"` over values a variable gives writes them). `unknown` is
+# the value a cannot-tell finding reports and `place` where, inside the document: the document
+# itself when the statement may be missing (where a document without a deny is reported), else
+# the statement's `Effect` or `Condition`.
 possible_denials contains [st.address, st.path, {"$unknown": expression}, []] if {
 	some st in iam.statements
-	count(insecure_transport_denials(st.statement)) > 0
+	possible_deny(st.statement)
 	expression := iam.statement_repetition(st)
 }
+
+possible_deny(statement) if count(insecure_transport_denials(statement)) > 0
+
+possible_deny(statement) if undecided_denial(statement)
 
 possible_denials contains [st.address, st.path, {"$unknown": expression}, array.concat(st.statement_path, ["Condition"])] if {
 	some st in iam.statements
@@ -173,16 +195,42 @@ possible_denials contains [st.address, st.path, {"$unknown": expression}, array.
 	expression := iam.repetition_within(st, denial)
 }
 
-possible_denials contains [st.address, st.path, value, array.concat(st.statement_path, ["Condition"])] if {
+possible_denials contains [st.address, st.path, undecided[1], array.concat(st.statement_path, [undecided[0]])] if {
 	some st in iam.statements
-	iam.is_deny(st.statement)
+	not iam.statement_repetition(st)
 	count(insecure_transport_denials(st.statement)) == 0
-	value := undecided_transport_condition(st.statement)
+	undecided := undecided_denial(st.statement)
 }
 
-# The first unknown among a statement's condition operators, the keys of the operators that deny
-# without TLS, and the values of `aws:SecureTransport`.
+# `[key, unknown]`: the first key of a statement (`Effect`, `Condition`) whose unknown value may
+# make it a deny of requests without TLS; undefined when known values settle it.
+undecided_denial(statement) := candidates[0] if {
+	as_deny := object.union(statement, {"Effect": "Deny"})
+	covers_every_request(as_deny)
+	candidates := array.concat(
+		[["Effect", statement.Effect] |
+			util.is_unknown(statement.Effect)
+			count(insecure_transport_denials(as_deny)) > 0
+		],
+		[["Condition", value] |
+			may_deny(statement)
+			value := undecided_transport_condition(statement)
+		],
+	)
+	count(candidates) > 0
+}
+
+may_deny(statement) if iam.is_deny(statement)
+
+may_deny(statement) if util.is_unknown(statement.Effect)
+
+# The statement's condition when Tollgate cannot know it, else the first unknown among its
+# operators, the keys of the operators that deny without TLS, and the values of
+# `aws:SecureTransport`.
+undecided_transport_condition(statement) := statement.Condition if util.is_unknown(statement.Condition)
+
 undecided_transport_condition(statement) := unknowns[0] if {
+	not util.is_unknown(statement.Condition)
 	unknowns := array.concat(
 		[json.unmarshal(name) |
 			some operator, block in statement.Condition

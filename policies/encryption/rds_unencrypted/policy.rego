@@ -4,8 +4,10 @@
 #   An RDS DB instance or Aurora/Multi-AZ DB cluster does not set `storage_encrypted` /
 #   `StorageEncrypted` to true (the default is unencrypted). Not reported when encryption is
 #   decided elsewhere: instances of an Aurora cluster (the cluster decides), read replicas and
-#   restores from snapshots (they inherit the source), and Aurora Serverless v1 (always
-#   encrypted); an explicit false is always reported.
+#   restores from snapshots (they inherit the source), members of a global database (the global
+#   cluster decides, and is judged itself: `aws_rds_global_cluster` / `AWS::RDS::GlobalCluster`,
+#   unencrypted by default unless made from an existing cluster), and Aurora Serverless v1
+#   (always encrypted); an explicit false is always reported.
 # custom:
 #   id: TG-ENC-004
 #   severity: high
@@ -24,6 +26,8 @@ attributes := {
 	"aws_rds_cluster": {"encrypted": "storage_encrypted", "inherited": ["snapshot_identifier", "replication_source_identifier", "global_cluster_identifier"], "engine": "engine"},
 	"AWS::RDS::DBInstance": {"encrypted": "StorageEncrypted", "inherited": ["SourceDBInstanceIdentifier", "DBSnapshotIdentifier", "DBClusterIdentifier", "SourceDBClusterIdentifier"], "engine": "Engine"},
 	"AWS::RDS::DBCluster": {"encrypted": "StorageEncrypted", "inherited": ["SnapshotIdentifier", "SourceDBClusterIdentifier", "GlobalClusterIdentifier"], "engine": "Engine"},
+	"aws_rds_global_cluster": {"encrypted": "storage_encrypted", "inherited": ["source_db_cluster_identifier"], "engine": "engine"},
+	"AWS::RDS::GlobalCluster": {"encrypted": "StorageEncrypted", "inherited": ["SourceDBClusterIdentifier"], "engine": "Engine"},
 }
 
 deny contains finding if {

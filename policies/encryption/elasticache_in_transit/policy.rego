@@ -3,7 +3,11 @@
 # description: >-
 #   An `aws_elasticache_replication_group` / `AWS::ElastiCache::ReplicationGroup` does not set
 #   `transit_encryption_enabled` / `TransitEncryptionEnabled` to true, so clients talk to the
-#   cache in clear text and Redis AUTH tokens cannot be used.
+#   cache in clear text and Redis AUTH tokens cannot be used (the default is off for the redis
+#   and valkey engines alike). A stand-alone `aws_elasticache_cluster` (Memcached, or a single
+#   node outside a replication group) is not judged: AWS's control (FSBP ElastiCache.5) covers
+#   replication groups, and Memcached supports in-transit encryption only from 1.6.12, which the
+#   rule would have to read from the engine version.
 # custom:
 #   id: TG-ENC-010
 #   severity: medium

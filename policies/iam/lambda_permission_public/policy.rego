@@ -5,7 +5,8 @@
 #   to principal `*` without a source account, source ARN or organization, so any AWS account
 #   can invoke the function. A `*` narrowed only by a source ARN or account is reported at low
 #   severity: the invoking service is known and belongs in the principal, so no other service
-#   acting for that source can call the function. In CloudFormation a principal an undecided
+#   acting for that source can call the function; a source ARN pattern anyone's resources match
+#   (`arn:aws:s3:::*`, an account of `*`) narrows nothing. In CloudFormation a principal an undecided
 #   `Fn::If` chooses is judged branch by branch, and a source written only under such a condition
 #   narrows only the deployments where it holds.
 # custom:
@@ -16,6 +17,7 @@
 #   controls: [AWS-FSBP-Lambda.1]
 package tollgate.rules.iam.lambda_permission_public
 
+import data.tollgate.lib.iam
 import data.tollgate.lib.util
 import rego.v1
 
@@ -37,7 +39,7 @@ deny contains finding if {
 	names := keys[r.source]
 	some possible in util.possible_values(r, [names.principal])
 	possible.value == "*"
-	unnarrowed := util.none_set_when(r, [], names.narrowing)
+	unnarrowed := util.none_set_when(r, [], narrowing_keys(r, names))
 	finding := {
 		"resource": r.address,
 		"message": "The Lambda permission lets any principal invoke the function: name the invoking service or account and set a source ARN or account.",
@@ -54,7 +56,7 @@ deny contains finding if {
 	names := keys[r.source]
 	some possible in util.possible_values(r, [names.principal])
 	possible.value == "*"
-	some name in names.narrowing
+	some name in narrowing_keys(r, names)
 	name != names.organization
 	not util.is_empty(r.config, name)
 	narrowing := util.conditions_below(object.get(r, "conditional", {}), [], [name])
@@ -67,4 +69,16 @@ deny contains finding if {
 		"severity": "low",
 		"when": util.conjunction(array.concat(array.concat([possible.condition], narrowing), [no_organization.when])),
 	}
+}
+
+# Lambda puts the source ARN in an `ArnLike` condition: a pattern anyone's resources match
+# (`arn:aws:s3:::*`, an ARN whose account is `*`: lib/iam, `unrestricted_value`) narrows nothing.
+narrowing_keys(r, names) := [key |
+	some key in names.narrowing
+	not open_source_arn(r, key)
+]
+
+open_source_arn(r, key) if {
+	key in {"source_arn", "SourceArn"}
+	iam.unrestricted_value("ArnLike", "aws:SourceArn", r.config[key])
 }

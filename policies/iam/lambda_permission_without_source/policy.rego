@@ -4,7 +4,9 @@
 #   A Lambda permission grants an AWS service principal (`s3.amazonaws.com`,
 #   `sns.amazonaws.com`, `events.amazonaws.com`, ...) without `source_arn` or `source_account`:
 #   the service may then invoke the function on behalf of any account's resources (the confused
-#   deputy problem). Alexa permissions use an event source token instead and are not reported.
+#   deputy problem); so may a source ARN pattern anyone's resources match (`arn:aws:s3:::*`,
+#   `arn:aws:sns:eu-west-1:*:alerts`: Lambda compares it with ArnLike). Alexa permissions use an
+#   event source token instead and are not reported.
 #   In CloudFormation a principal an undecided `Fn::If` chooses is judged branch by branch, and a
 #   source written only under such a condition narrows only the deployments where it holds.
 # custom:
@@ -14,6 +16,7 @@
 #   remediation: Set source_arn (SourceArn) to the bucket, topic, rule or API that invokes the function, or at least source_account (SourceAccount).
 package tollgate.rules.iam.lambda_permission_without_source
 
+import data.tollgate.lib.iam
 import data.tollgate.lib.util
 import rego.v1
 
@@ -35,7 +38,7 @@ deny contains finding if {
 	principal := possible.value
 	is_string(principal)
 	endswith(principal, ".amazonaws.com")
-	unnarrowed := util.none_set_when(r, [], names.narrowing)
+	unnarrowed := util.none_set_when(r, [], narrowing_keys(r, names))
 	finding := {
 		"resource": r.address,
 		"message": sprintf("The permission lets %s invoke the function for any account's resources: set a source ARN or source account.", [principal]),
@@ -43,4 +46,16 @@ deny contains finding if {
 		"path": [names.principal],
 		"when": util.conjunction([possible.condition, unnarrowed]),
 	}
+}
+
+# Lambda puts the source ARN in an `ArnLike` condition: a pattern anyone's resources match
+# (`arn:aws:s3:::*`, an ARN whose account is `*`: lib/iam, `unrestricted_value`) narrows nothing.
+narrowing_keys(r, names) := [key |
+	some key in names.narrowing
+	not open_source_arn(r, key)
+]
+
+open_source_arn(r, key) if {
+	key in {"source_arn", "SourceArn"}
+	iam.unrestricted_value("ArnLike", "aws:SourceArn", r.config[key])
 }

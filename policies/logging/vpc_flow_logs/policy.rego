@@ -11,7 +11,10 @@
 #   terraform-aws-modules/vpc/aws is a VPC too: reported when `enable_flow_log` is absent or
 #   false (the module's default is false) and no flow log in the input refers to the call. A
 #   call of a module whose source names flow logs (`//modules/flow-log`) that refers to a VPC
-#   counts as its flow log.
+#   counts as its flow log. A VPC whose flow logs all capture accepted traffic only
+#   (`traffic_type` / `TrafficType` `ACCEPT`) is reported at low severity: what security groups
+#   and network ACLs reject goes unrecorded (CIS AWS 3.9 asks for REJECT, AWS FSBP EC2.6 for
+#   REJECT or ALL).
 # custom:
 #   id: TG-LOG-005
 #   severity: medium
@@ -92,6 +95,40 @@ deny contains finding if {
 		"evidence": "no flow log",
 		"path": [],
 		"when": when,
+	}
+}
+
+# Flow logs of accepted traffic only record nothing of what security groups and network ACLs
+# reject. A VPC whose flow logs (present wherever it is) all capture `ACCEPT` is reported at low
+# severity; an unknown traffic type may be `ALL`.
+traffic_type_keys := {"aws_flow_log": "traffic_type", "AWS::EC2::FlowLog": "TrafficType"}
+
+accept_only(vpc) if {
+	logs := [f |
+		some f in input.resources
+		f.mode == "managed"
+		f.type in flow_log_types
+		util.refers_to(f, vpc)
+		util.exists_with(f, vpc)
+	]
+	count(logs) > 0
+	every f in logs {
+		type := f.config[traffic_type_keys[f.type]]
+		is_string(type)
+		upper(type) == "ACCEPT"
+	}
+}
+
+deny contains finding if {
+	some vpc in vpcs
+	accept_only(vpc)
+	not flow_log_module_for(vpc)
+	finding := {
+		"resource": vpc.address,
+		"message": "The VPC's flow logs capture accepted traffic only, so rejected connections (scans, blocked attempts) are not recorded: capture REJECT or ALL.",
+		"evidence": "flow logs capture ACCEPT only",
+		"path": [],
+		"severity": "low",
 	}
 }
 

@@ -8,7 +8,9 @@
 #   `aws_ebs_encryption_by_default`, devices that omit the setting are not reported; an
 #   explicit false always is. With `unknown_values: advisory`, a device restored from a
 #   snapshot that omits the setting gets a "cannot tell" finding unless the input declares that
-#   snapshot encrypted.
+#   snapshot encrypted. A `root_block_device` written without `encrypted` is reported although
+#   its volume is made from the AMI's root snapshot: the input does not say that snapshot is
+#   encrypted, and the public AMIs most instances start from are not.
 # custom:
 #   id: TG-ENC-003
 #   severity: high

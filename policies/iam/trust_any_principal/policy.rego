@@ -8,6 +8,9 @@
 #   operator (`StringNotEquals`), an `...IfExists` one, a `ForAllValues:` set or a `*` value
 #   narrows nothing, nor does a wildcard pattern that anyone's accounts or values match
 #   (`arn:aws:iam::*:role/reader`, `o-*`, an external id `*-vendor`).
+#   A trust narrowed only by `aws:SourceIp` is reported at medium severity: the addresses are
+#   limited, but a principal of any account calling from them (a shared NAT, a CI provider's
+#   range) may assume the role.
 #   A condition whose operator or key Tollgate cannot know (a `dynamic "condition"` over values
 #   a variable gives) may narrow the trust: with `unknown_values: advisory` it is reported as
 #   cannot tell, never as open.
@@ -38,6 +41,23 @@ deny contains finding if {
 		"message": sprintf("The trust policy lets any AWS principal (%s) assume the role: name the trusted principals or add an account or organization condition.", [principal.value]),
 		"evidence": sprintf("Principal %s %s", [principal.type, principal.value]),
 		"path": iam.path(st, principal.path),
+	}
+}
+
+# Narrowed only by source addresses: any account's principal calling from them may assume it.
+deny contains finding if {
+	some st in iam.trust_statements
+	iam.is_allow(st.statement)
+	some principal in iam.principals(st.statement, "Principal")
+	iam.is_public(principal)
+	iam.narrowed_only_by_source_ip(st.statement)
+	finding := {
+		"resource": st.address,
+		"when": st.when,
+		"message": sprintf("The trust policy lets a principal of any AWS account (%s) assume the role from the addresses in aws:SourceIp: name the trusted principals or add an account or organization condition.", [principal.value]),
+		"evidence": sprintf("Principal %s %s from aws:SourceIp", [principal.type, principal.value]),
+		"path": iam.path(st, principal.path),
+		"severity": "medium",
 	}
 }
 

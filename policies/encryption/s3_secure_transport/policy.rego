@@ -7,7 +7,15 @@
 #   The deny counts only when it applies to every principal (`"*"`, no `NotPrincipal`), every S3
 #   action (`s3:*`) and the bucket's objects (`arn:aws:s3:::bucket/*`, a resource ending in `*`);
 #   one scoped to an account, to `s3:PutObject` or to the bucket's ARN alone leaves HTTP open to
-#   the rest and is reported on the policy.
+#   the rest and is reported on the policy. So is a deny with any other condition besides the TLS
+#   one (`StringEquals aws:SourceVpce`, `IpAddress aws:SourceIp`, `aws:PrincipalAccount`, a second
+#   key under `Bool`), whatever its value: in a Deny every condition must hold, so plain HTTP stays
+#   allowed wherever the other condition fails. `aws:SecureTransport` false under both `Bool` and
+#   `BoolIfExists` holds for every such request and narrows nothing; `aws:SecureTransport` and
+#   `s3:TlsVersion` in one statement narrow each other (a request over plain HTTP carries no
+#   `s3:TlsVersion`, so the statement denies none). Another condition written only under a
+#   CloudFormation `Fn::If` narrows only the deployments where it holds; one whose key, operator or
+#   presence Tollgate cannot know (a `dynamic "condition"`) makes the policy cannot tell.
 #   A bucket with no policy at all is reported on the bucket; a bucket policy without the deny is
 #   reported on the policy. Bucket policies whose bucket cannot be identified make the rule skip
 #   buckets without a visible policy. A call of terraform-aws-modules/s3-bucket/aws denies it with
@@ -160,7 +168,92 @@ denials := {[st.address, st.path, conditions] |
 	some st in iam.statements
 	some denial in insecure_transport_denials(st.statement)
 	not repetition(st, denial)
-	conditions := iam.conditions(st, denial)
+	conditions := full_denial_conditions(st, denial)
+}
+
+# In a Deny every condition must hold, so any other condition entry of the statement narrows
+# `denial` (a path inside the statement): `StringEquals aws:SourceVpce`, `IpAddress aws:SourceIp`,
+# `aws:PrincipalAccount`, a second key under the TLS operator, whatever its value, even one
+# Tollgate cannot know. Plain HTTP stays allowed wherever it fails. Only `aws:SecureTransport`
+# false written twice (`Bool` and `BoolIfExists`) holds for every such request. Both TLS keys in
+# one statement narrow each other: a request over plain HTTP carries no `s3:TlsVersion`, so
+# `NumericLessThan` does not hold for it and the statement denies nothing.
+other_conditions(statement, denial) := [path |
+	some operator, block in statement.Condition
+	some path in condition_paths(operator, block)
+	path != denial
+	not both_secure_transport(statement, path, denial)
+]
+
+condition_paths(operator, block) := [["Condition", operator]] if util.is_unknown(block)
+
+condition_paths(operator, block) := [["Condition", operator, key] | some key, _ in block] if not util.is_unknown(block)
+
+both_secure_transport(statement, path, denial) if {
+	denials := secure_transport_denials(statement)
+	path in denials
+	denial in denials
+}
+
+# The conditions under which `denial` of an entry's statement denies every request without TLS
+# (`iam.conditions` form): those of the denial, and the absence of each other condition entry
+# written under a CloudFormation `Fn::If` of its own. Undefined when another entry always narrows
+# it, or may, as far as Tollgate can tell (`undecided_narrowing`).
+full_denial_conditions(st, denial) := conditions if {
+	others := other_conditions(st.statement, denial)
+	every path in others {
+		not undecided_entry(st, path)
+		count(own_conditions(st, path, denial)) > 0
+	}
+	conditions := array.concat(iam.conditions(st, denial), [util.negation(own_conditions(st, path, denial)) | some path in others])
+}
+
+# A condition entry that narrows `denial` wherever the statement is.
+narrowed(st, denial) if {
+	some path in other_conditions(st.statement, denial)
+	not undecided_entry(st, path)
+	count(own_conditions(st, path, denial)) == 0
+}
+
+# The conditions a condition entry waits for beyond those of `denial`.
+own_conditions(st, path, denial) := [c |
+	some c in util.conditions_below(object.get(st, "conditional", {}), st.path, array.concat(st.statement_path, path))
+	not c in iam.conditions(st, denial)
+]
+
+# A condition entry Tollgate cannot know: its operator or key (a `dynamic "condition"` over values
+# a variable gives names it by its expression's JSON), its whole block, or its presence (a
+# `dynamic "condition"` over a collection Tollgate cannot know). It may narrow the deny or be
+# missing.
+undecided_entry(st, path) := unknowns[0] if {
+	unknowns := array.concat(
+		array.concat(
+			[json.unmarshal(name) | some name in array.slice(path, 1, count(path)); startswith(name, "{\"$unknown\":")],
+			[st.statement.Condition[path[1]] | count(path) == 2],
+		),
+		[{"$unknown": expression} | expression := iam.repetition_within(st, path)],
+	)
+	count(unknowns) > 0
+}
+
+# `[place, unknown]`: the first condition entry Tollgate cannot know that decides whether a
+# denial covering every request is narrowed (`Condition` itself when its operator or key is
+# unknown), and its unknown; undefined when known entries settle it.
+undecided_narrowing(st, denial) := unknowns[0] if {
+	not narrowed(st, denial)
+	unknowns := [[entry_place(path), u] | some path in other_conditions(st.statement, denial); u := undecided_entry(st, path)]
+	count(unknowns) > 0
+}
+
+entry_place(path) := ["Condition"] if {
+	some name in array.slice(path, 1, count(path))
+	startswith(name, "{\"$unknown\":")
+}
+
+entry_place(path) := path if {
+	every name in array.slice(path, 1, count(path)) {
+		not startswith(name, "{\"$unknown\":")
+	}
 }
 
 # The expression of the unknown collection that decides whether `denial` (a path inside the
@@ -180,18 +273,22 @@ repetition(st, denial) := iam.repetition_within(st, denial) if not iam.statement
 # the statement's `Effect` or `Condition`.
 possible_denials contains [st.address, st.path, {"$unknown": expression}, []] if {
 	some st in iam.statements
-	possible_deny(st.statement)
+	possible_deny(st)
 	expression := iam.statement_repetition(st)
 }
 
-possible_deny(statement) if count(insecure_transport_denials(statement)) > 0
+possible_deny(st) if {
+	some denial in insecure_transport_denials(st.statement)
+	not narrowed(st, denial)
+}
 
-possible_deny(statement) if undecided_denial(statement)
+possible_deny(st) if undecided_denial(st)
 
 possible_denials contains [st.address, st.path, {"$unknown": expression}, array.concat(st.statement_path, ["Condition"])] if {
 	some st in iam.statements
 	not iam.statement_repetition(st)
 	some denial in insecure_transport_denials(st.statement)
+	not narrowed(st, denial)
 	expression := iam.repetition_within(st, denial)
 }
 
@@ -199,18 +296,28 @@ possible_denials contains [st.address, st.path, undecided[1], array.concat(st.st
 	some st in iam.statements
 	not iam.statement_repetition(st)
 	count(insecure_transport_denials(st.statement)) == 0
-	undecided := undecided_denial(st.statement)
+	undecided := undecided_denial(st)
+}
+
+possible_denials contains [st.address, st.path, undecided[1], array.concat(st.statement_path, undecided[0])] if {
+	some st in iam.statements
+	not iam.statement_repetition(st)
+	some denial in insecure_transport_denials(st.statement)
+	not repetition(st, denial)
+	undecided := undecided_narrowing(st, denial)
 }
 
 # `[key, unknown]`: the first key of a statement (`Effect`, `Condition`) whose unknown value may
 # make it a deny of requests without TLS; undefined when known values settle it.
-undecided_denial(statement) := candidates[0] if {
+undecided_denial(st) := candidates[0] if {
+	statement := st.statement
 	as_deny := object.union(statement, {"Effect": "Deny"})
 	covers_every_request(as_deny)
 	candidates := array.concat(
 		[["Effect", statement.Effect] |
 			util.is_unknown(statement.Effect)
-			count(insecure_transport_denials(as_deny)) > 0
+			some denial in insecure_transport_denials(as_deny)
+			not narrowed(object.union(st, {"statement": as_deny}), denial)
 		],
 		[["Condition", value] |
 			may_deny(statement)
@@ -286,19 +393,27 @@ missing_deny_message(document, all_denials) := "The bucket policy does not deny 
 	not narrow_denial(document)
 }
 
-missing_deny_message(document, all_denials) := "The bucket policy denies requests without TLS only to some principals, actions or resources: deny s3:* to Principal \"*\" on the bucket and its objects (bucket/*) when aws:SecureTransport is false." if {
+missing_deny_message(document, all_denials) := "The bucket policy denies requests without TLS only to some principals, actions, resources or requests (another condition of the deny must also hold): deny s3:* to Principal \"*\" on the bucket and its objects (bucket/*) when aws:SecureTransport is false, with no other condition." if {
 	not conditional_denial(document, all_denials)
 	narrow_denial(document)
 }
 
 # The document has a Deny on aws:SecureTransport (or s3:TlsVersion) that leaves some principals,
-# actions or objects out.
+# actions or objects out, or that another condition narrows.
 narrow_denial(document) if {
 	some st in iam.statements
 	st.address == document.address
 	st.path == document.path
 	count(transport_conditions(st.statement)) > 0
 	not covers_every_request(st.statement)
+}
+
+narrow_denial(document) if {
+	some st in iam.statements
+	st.address == document.address
+	st.path == document.path
+	some denial in insecure_transport_denials(st.statement)
+	narrowed(st, denial)
 }
 
 missing_deny_message(document, all_denials) := sprintf("The bucket policy denies requests without TLS only when %s: make the Deny statement on aws:SecureTransport false unconditional.", [concat(" or ", whens)]) if {
@@ -383,6 +498,8 @@ module_denies(call) if {
 	st.address == call.address
 	some denial in insecure_transport_denials(st.statement)
 	not repetition(st, denial)
+	not narrowed(st, denial)
+	not undecided_narrowing(st, denial)
 }
 
 is_boolean_value(value) if util.is_true(value)

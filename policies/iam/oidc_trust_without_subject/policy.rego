@@ -18,6 +18,10 @@
 #   `organization:*:...`) admits any owner's repositories, unless another subject condition of
 #   the statement names the owner (both must hold); for Cognito, a pool id whose region or id part
 #   is a wildcard (`eu-west-1:*`).
+#   A claim condition whose value a variable or parameter gives (`var.subjects`,
+#   `"repo:${var.org}/*"`, `!Ref Subject`) may be such a wildcard: with `unknown_values: advisory`
+#   the role is reported as cannot tell, by default not at all; a template whose literal start
+#   already names the owner (`"repo:example-org/${var.repo}:*"`) is not.
 # custom:
 #   id: TG-IAM-009
 #   severity: critical
@@ -26,6 +30,7 @@
 package tollgate.rules.iam.oidc_trust_without_subject
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -135,6 +140,29 @@ names_owner(host, condition) if {
 	}
 }
 
+# Whether an unknown value the author chooses (`util.may_be_anything`) may admit any owner: the
+# literal text a string template (`"repo:${var.org}/*"`, `!Sub repo:${GitHubOrg}/*`) starts with,
+# followed by a wildcard, does (nothing before the unknown part, `repo:`, `project_path:`); one
+# whose literal start fixes the owner (`"repo:example-org/${var.repo}:*"`) does not.
+may_admit_any_owner(host, value) if {
+	util.may_be_anything(value)
+	admits_any_owner(host, concat("", [literal_start(value["$unknown"]), "*"]))
+}
+
+literal_start(expression) := regex.replace(expression, `^(?:"|(?:!Sub|Fn::Sub)\s+["']?)([^"'$]*)\$\{(?s:.*)$`, "$1") if {
+	regex.match(`^(?:"|(?:!Sub|Fn::Sub)\s+["']?)[^"'$]*\$\{`, expression)
+}
+
+literal_start(expression) := "" if not regex.match(`^(?:"|(?:!Sub|Fn::Sub)\s+["']?)[^"'$]*\$\{`, expression)
+
+# A subject condition names the owner whatever its unknown values turn out to be.
+surely_names_owner(host, condition) if {
+	names_owner(host, condition)
+	every v in condition.values {
+		not may_admit_any_owner(host, v.value)
+	}
+}
+
 trusted_hosts contains {"st": st, "principal": principal, "host": host} if {
 	some st in iam.trust_statements
 	iam.is_allow(st.statement)
@@ -173,4 +201,22 @@ deny contains finding if {
 		"evidence": sprintf("%s %s %s", [trust.host, tenant_claims[trust.host], v.value]),
 		"path": iam.path(trust.st, array.concat(["Condition", condition.operator, condition.key], v.path)),
 	}
+}
+
+# A trust narrowed only by subject conditions whose values a variable or parameter gives: they may
+# name the owner or admit anyone (`*`), as far as Tollgate can tell.
+deny contains finding if {
+	some trust in trusted_hosts
+	conditions := subject_conditions(trust.st, trust.host)
+	some condition in conditions
+	names_owner(trust.host, condition)
+	every c in conditions {
+		not surely_names_owner(trust.host, c)
+	}
+	some v in condition.values
+	may_admit_any_owner(trust.host, v.value)
+	claim := tenant_claims[trust.host]
+	message := sprintf("The role trusts %s tokens whose %s a value Tollgate cannot know decides: if it is a wildcard before the owner, %s can assume it.", [trust.host, claim, anyone[claim]])
+	cannot_tell := settings.cannot_tell(trust.st.address, iam.path(trust.st, array.concat(["Condition", condition.operator, condition.key], v.path)), v.value, message)
+	finding := object.union(cannot_tell, {"when": trust.st.when})
 }

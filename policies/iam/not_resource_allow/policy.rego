@@ -3,6 +3,12 @@
 # description: >-
 #   `Effect: Allow` with `NotResource` grants the actions on every resource except those listed,
 #   including resources created later and in other services' namespaces.
+#   An identity policy allowing every action (`*`, `*:*`) this way is reported as critical: unless
+#   the exceptions cover IAM's own resources it allows every IAM action on every role, user and
+#   policy, so its holder can grant itself any permission (attach AdministratorAccess to its own
+#   role), which is full administrator access as TG-IAM-002 reports for `*` on `*`. Exceptions
+#   that may cover an IAM resource (`arn:aws:iam::*:*`, `arn:aws:*`, `*`, or one Tollgate cannot
+#   know) leave it at medium.
 # custom:
 #   id: TG-IAM-005
 #   severity: medium
@@ -11,6 +17,7 @@
 package tollgate.rules.iam.not_resource_allow
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.util
 import rego.v1
 
 deny contains finding if {
@@ -18,11 +25,44 @@ deny contains finding if {
 	st.kind != "trust"
 	iam.is_allow(st.statement)
 	st.statement.NotResource
-	finding := {
-		"resource": st.address,
-		"when": st.when,
-		"message": "The statement allows its actions on every resource except those in NotResource: list the allowed resources in Resource instead.",
-		"evidence": sprintf("Allow NotResource %s", [concat(",", sort([r.value | some r in iam.values(st.statement, "NotResource")]))]),
-		"path": iam.path(st, ["NotResource"]),
+	finding := object.union(
+		{
+			"resource": st.address,
+			"when": st.when,
+			"message": "The statement allows its actions on every resource except those in NotResource: list the allowed resources in Resource instead.",
+			"evidence": sprintf("Allow NotResource %s", [concat(",", sort([r.value | some r in iam.values(st.statement, "NotResource")]))]),
+			"path": iam.path(st, ["NotResource"]),
+		},
+		administrator(st),
+	)
+}
+
+# The severity and message of a statement that is full administrator access; `{}` for others.
+administrator(st) := {
+	"severity": "critical",
+	"message": "The statement allows every action on every resource except those in NotResource, IAM's own included, which is full administrator access: list the allowed actions and resources instead.",
+} if administrator_access(st)
+
+administrator(st) := {} if not administrator_access(st)
+
+administrator_access(st) if {
+	iam.is_identity(st)
+	some action in iam.values(st.statement, "Action")
+	iam.matches_every_action(action.value)
+	every e in util.elements(st.statement.NotResource) {
+		is_string(e.value)
+		not may_cover_iam(e.value)
 	}
 }
+
+# An exception that may match an IAM role, user, group or policy, in any partition: IAM's
+# wildcards `*` and `?` match any characters, colons included.
+may_cover_iam(pattern) if {
+	some sample in iam_resources
+	glob.match(lower(pattern), [], sample)
+}
+
+iam_resources := [sprintf("arn:%s:iam::123456789012:%s/example", [partition, kind]) |
+	some partition in ["aws", "aws-cn", "aws-us-gov"]
+	some kind in ["role", "user", "group", "policy"]
+]

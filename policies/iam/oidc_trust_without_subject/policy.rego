@@ -21,7 +21,10 @@
 #   A claim condition whose value a variable or parameter gives (`var.subjects`,
 #   `"repo:${var.org}/*"`, `!Ref Subject`) may be such a wildcard: with `unknown_values: advisory`
 #   the role is reported as cannot tell, by default not at all; a template whose literal start
-#   already names the owner (`"repo:example-org/${var.repo}:*"`) is not.
+#   already names the owner (`"repo:example-org/${var.repo}:*"`) is not. So are conditions
+#   Tollgate cannot know that may hold the claim condition, or none: a `Condition` a variable
+#   gives, a `dynamic "condition"` whose test and variable a variable gives, or one on the claim
+#   over a collection that may be empty.
 # custom:
 #   id: TG-IAM-009
 #   severity: critical
@@ -125,7 +128,51 @@ subject_conditions(st, host) := [{"operator": operator, "key": key, "values": ut
 	some key, value in block
 	lower(key) == concat(":", [host, tenant_claims[host]])
 	count(iam.conditions(st, ["Condition", operator, key])) == count(iam.conditions(st, []))
+	not iam.repetition_within(st, ["Condition", operator, key])
 ]
+
+# The first unknown that may hold a narrowing condition on the claim where known conditions hold
+# none: a whole `Condition` a variable gives, an operator, key or block Tollgate cannot know (a
+# `dynamic "condition"` whose test and variable a variable gives), or the collection of a
+# `dynamic "condition"` on the claim that may be empty. Undefined when known conditions settle it.
+undecided_subject(st, host) := unknowns[0] if {
+	condition := object.get(st.statement, "Condition", {})
+	unknowns := array.concat(
+		array.concat(
+			[condition | util.is_unknown(condition)],
+			[u |
+				not util.is_unknown(condition)
+				some operator, block in condition
+				some u in undecided_entries(operator, block)
+			],
+		),
+		[{"$unknown": expression} |
+			some operator, block in condition
+			subject_operator(operator)
+			some key, _ in block
+			lower(key) == concat(":", [host, tenant_claims[host]])
+			expression := iam.repetition_within(st, ["Condition", operator, key])
+		],
+	)
+	count(unknowns) > 0
+}
+
+undecided_entries(operator, _) := [json.unmarshal(operator)] if startswith(operator, "{\"$unknown\":")
+
+undecided_entries(operator, block) := [block] if {
+	not startswith(operator, "{\"$unknown\":")
+	subject_operator(operator)
+	util.is_unknown(block)
+}
+
+undecided_entries(operator, block) := [json.unmarshal(key) |
+	some key, _ in block
+	startswith(key, "{\"$unknown\":")
+] if {
+	not startswith(operator, "{\"$unknown\":")
+	subject_operator(operator)
+	not util.is_unknown(block)
+}
 
 admits_any_owner(host, value) if {
 	is_string(value)
@@ -175,6 +222,7 @@ trusted_hosts contains {"st": st, "principal": principal, "host": host} if {
 deny contains finding if {
 	some trust in trusted_hosts
 	count(subject_conditions(trust.st, trust.host)) == 0
+	not undecided_subject(trust.st, trust.host)
 	finding := {
 		"resource": trust.st.address,
 		"when": trust.st.when,
@@ -218,5 +266,16 @@ deny contains finding if {
 	claim := tenant_claims[trust.host]
 	message := sprintf("The role trusts %s tokens whose %s a value Tollgate cannot know decides: if it is a wildcard before the owner, %s can assume it.", [trust.host, claim, anyone[claim]])
 	cannot_tell := settings.cannot_tell(trust.st.address, iam.path(trust.st, array.concat(["Condition", condition.operator, condition.key], v.path)), v.value, message)
+	finding := object.union(cannot_tell, {"when": trust.st.when})
+}
+
+# Conditions Tollgate cannot know may hold one on the claim, or none.
+deny contains finding if {
+	some trust in trusted_hosts
+	count(subject_conditions(trust.st, trust.host)) == 0
+	value := undecided_subject(trust.st, trust.host)
+	claim := tenant_claims[trust.host]
+	message := sprintf("The role trusts %s tokens under conditions Tollgate cannot know, which may hold none on %s:%s: then %s can assume it.", [trust.host, trust.host, claim, anyone[claim]])
+	cannot_tell := settings.cannot_tell(trust.st.address, iam.path(trust.st, ["Condition"]), value, message)
 	finding := object.union(cannot_tell, {"when": trust.st.when})
 }

@@ -524,6 +524,33 @@ actions_by_service(actions) := {service: [a | some a in lowered; startswith(a, c
 	lowered := {lower(a) | some a in actions}
 }
 
+# Actions that let their holder gain more permissions than it was given when they apply to every
+# resource of their kind: passing any role to a service, rewriting or attaching policies, creating
+# credentials for other users, editing trust policies, replacing or removing permissions
+# boundaries, or assuming any role (TG-IAM-006, TG-IAM-005).
+privilege_escalation_actions := {
+	"iam:PassRole",
+	"iam:CreatePolicyVersion",
+	"iam:SetDefaultPolicyVersion",
+	"iam:AttachUserPolicy",
+	"iam:AttachGroupPolicy",
+	"iam:AttachRolePolicy",
+	"iam:PutUserPolicy",
+	"iam:PutGroupPolicy",
+	"iam:PutRolePolicy",
+	"iam:CreateAccessKey",
+	"iam:CreateLoginProfile",
+	"iam:UpdateLoginProfile",
+	"iam:UpdateAssumeRolePolicy",
+	"iam:AddUserToGroup",
+	"iam:CreateRole",
+	"iam:PutUserPermissionsBoundary",
+	"iam:PutRolePermissionsBoundary",
+	"iam:DeleteUserPermissionsBoundary",
+	"iam:DeleteRolePermissionsBoundary",
+	"sts:AssumeRole",
+}
+
 # The actions of `by_service` that `pattern` covers; a pattern whose service part is a
 # wildcard covers none here (service wildcards have rules of their own).
 matching_actions(pattern, by_service) := [a |

@@ -8,7 +8,9 @@
 #   policy, so its holder can grant itself any permission (attach AdministratorAccess to its own
 #   role), which is full administrator access as TG-IAM-002 reports for `*` on `*`. Exceptions
 #   that may cover an IAM resource (`arn:aws:iam::*:*`, `arn:aws:*`, `*`, or one Tollgate cannot
-#   know) leave it at medium.
+#   know) leave it at medium. So is a privilege escalation action allowed this way (`iam:PassRole`,
+#   `iam:Put*`, the actions TG-IAM-006 reports critical on `*`): on every role and policy but a
+#   few it lets its holder gain more permissions, as on `*`.
 # custom:
 #   id: TG-IAM-005
 #   severity: medium
@@ -33,22 +35,46 @@ deny contains finding if {
 			"evidence": sprintf("Allow NotResource %s", [concat(",", sort([r.value | some r in iam.values(st.statement, "NotResource")]))]),
 			"path": iam.path(st, ["NotResource"]),
 		},
-		administrator(st),
+		raised(st),
 	)
 }
 
-# The severity and message of a statement that is full administrator access; `{}` for others.
-administrator(st) := {
+# The severity and message of a statement that gives its holder full administrator access, or the
+# means to gain it, on every resource but IAM's own exceptions; `{}` for others.
+raised(st) := reasons[0] if {
+	reasons := array.concat(administrator_reasons(st), escalation_reasons(st))
+	count(reasons) > 0
+}
+
+raised(st) := {} if {
+	count(administrator_reasons(st)) == 0
+	count(escalation_reasons(st)) == 0
+}
+
+administrator_reasons(st) := [{
 	"severity": "critical",
 	"message": "The statement allows every action on every resource except those in NotResource, IAM's own included, which is full administrator access: list the allowed actions and resources instead.",
-} if administrator_access(st)
-
-administrator(st) := {} if not administrator_access(st)
-
-administrator_access(st) if {
-	iam.is_identity(st)
+} |
+	iam_left_open(st)
 	some action in iam.values(st.statement, "Action")
 	iam.matches_every_action(action.value)
+]
+
+escalation_reasons(st) := [{
+	"severity": "critical",
+	"message": sprintf("The statement allows '%s' (%s) on every resource except those in NotResource, IAM's own included, which lets its holder escalate its own privileges: list the allowed resources in Resource instead.", [action.value, concat(", ", covered)]),
+} |
+	iam_left_open(st)
+	some action in iam.values(st.statement, "Action")
+	covered := sort(iam.matching_actions(action.value, escalation_catalog))
+	count(covered) > 0
+]
+
+escalation_catalog := iam.actions_by_service(iam.privilege_escalation_actions)
+
+# An identity statement whose exceptions are all known and none may match an IAM resource.
+iam_left_open(st) if {
+	iam.is_identity(st)
 	every e in util.elements(st.statement.NotResource) {
 		is_string(e.value)
 		not may_cover_iam(e.value)

@@ -21,30 +21,7 @@ import data.tollgate.lib.iam
 import data.tollgate.lib.util
 import rego.v1
 
-escalation_actions := {
-	"iam:PassRole",
-	"iam:CreatePolicyVersion",
-	"iam:SetDefaultPolicyVersion",
-	"iam:AttachUserPolicy",
-	"iam:AttachGroupPolicy",
-	"iam:AttachRolePolicy",
-	"iam:PutUserPolicy",
-	"iam:PutGroupPolicy",
-	"iam:PutRolePolicy",
-	"iam:CreateAccessKey",
-	"iam:CreateLoginProfile",
-	"iam:UpdateLoginProfile",
-	"iam:UpdateAssumeRolePolicy",
-	"iam:AddUserToGroup",
-	"iam:CreateRole",
-	"iam:PutUserPermissionsBoundary",
-	"iam:PutRolePermissionsBoundary",
-	"iam:DeleteUserPermissionsBoundary",
-	"iam:DeleteRolePermissionsBoundary",
-	"sts:AssumeRole",
-}
-
-catalog := iam.actions_by_service(escalation_actions)
+catalog := iam.actions_by_service(iam.privilege_escalation_actions)
 
 deny contains finding if {
 	some st in iam.identity_statements

@@ -11,9 +11,8 @@
 #   one (`StringEquals aws:SourceVpce`, `IpAddress aws:SourceIp`, `aws:PrincipalAccount`, a second
 #   key under `Bool`), whatever its value: in a Deny every condition must hold, so plain HTTP stays
 #   allowed wherever the other condition fails. `aws:SecureTransport` false under both `Bool` and
-#   `BoolIfExists` holds for every such request and narrows nothing; `aws:SecureTransport` and
-#   `s3:TlsVersion` in one statement narrow each other (a request over plain HTTP carries no
-#   `s3:TlsVersion`, so the statement denies none). Another condition written only under a
+#   `BoolIfExists`, or beside `NumericLessThan s3:TlsVersion`, holds for every such request and
+#   narrows nothing (AWS documents the TLS-version deny alone as enforcing HTTPS). Another condition written only under a
 #   CloudFormation `Fn::If` narrows only the deployments where it holds; one whose key, operator or
 #   presence Tollgate cannot know (a `dynamic "condition"`) makes the policy cannot tell.
 #   A bucket with no policy at all is reported on the bucket; a bucket policy without the deny is
@@ -174,26 +173,19 @@ denials := {[st.address, st.path, conditions] |
 # In a Deny every condition must hold, so any other condition entry of the statement narrows
 # `denial` (a path inside the statement): `StringEquals aws:SourceVpce`, `IpAddress aws:SourceIp`,
 # `aws:PrincipalAccount`, a second key under the TLS operator, whatever its value, even one
-# Tollgate cannot know. Plain HTTP stays allowed wherever it fails. Only `aws:SecureTransport`
-# false written twice (`Bool` and `BoolIfExists`) holds for every such request. Both TLS keys in
-# one statement narrow each other: a request over plain HTTP carries no `s3:TlsVersion`, so
-# `NumericLessThan` does not hold for it and the statement denies nothing.
+# Tollgate cannot know. Plain HTTP stays allowed wherever it fails. The TLS entries themselves
+# (`aws:SecureTransport` false under `Bool` or `BoolIfExists`, `NumericLessThan s3:TlsVersion`)
+# all hold for a request over plain HTTP, so none narrows another: AWS documents the TLS-version
+# deny alone as enforcing HTTPS, and adds `aws:SecureTransport` true to it to let HTTP through.
 other_conditions(statement, denial) := [path |
 	some operator, block in statement.Condition
 	some path in condition_paths(operator, block)
-	path != denial
-	not both_secure_transport(statement, path, denial)
+	not path in transport_conditions(statement)
 ]
 
 condition_paths(operator, block) := [["Condition", operator]] if util.is_unknown(block)
 
 condition_paths(operator, block) := [["Condition", operator, key] | some key, _ in block] if not util.is_unknown(block)
-
-both_secure_transport(statement, path, denial) if {
-	denials := secure_transport_denials(statement)
-	path in denials
-	denial in denials
-}
 
 # The conditions under which `denial` of an entry's statement denies every request without TLS
 # (`iam.conditions` form): those of the denial, and the absence of each other condition entry

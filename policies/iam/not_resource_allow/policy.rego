@@ -6,9 +6,11 @@
 #   An identity policy allowing every action (`*`, `*:*`) this way is reported as critical: unless
 #   the exceptions cover IAM's own resources it allows every IAM action on every role, user and
 #   policy, so its holder can grant itself any permission (attach AdministratorAccess to its own
-#   role), which is full administrator access as TG-IAM-002 reports for `*` on `*`. Exceptions
-#   that may cover an IAM resource (`arn:aws:iam::*:*`, `arn:aws:*`, `*`, or one Tollgate cannot
-#   know) leave it at medium. So is a privilege escalation action allowed this way (`iam:PassRole`,
+#   role), which is full administrator access as TG-IAM-002 reports for `*` on `*`. It stays
+#   critical while the exceptions can match no role, or no user, no group or no policy, in any
+#   partition (exceptions for roles alone still let it create an administrator user); exceptions
+#   that may cover each kind (`arn:aws:iam::*:*`, `arn:aws:*`, `*`, or ones Tollgate cannot know)
+#   leave it at medium. So is a privilege escalation action allowed this way (`iam:PassRole`,
 #   `iam:Put*`, the actions TG-IAM-006 reports critical on `*`): on every role and policy but a
 #   few it lets its holder gain more permissions, as on `*`.
 # custom:
@@ -55,7 +57,7 @@ administrator_reasons(st) := [{
 	"severity": "critical",
 	"message": "The statement allows every action on every resource except those in NotResource, IAM's own included, which is full administrator access: list the allowed actions and resources instead.",
 } |
-	iam_left_open(st)
+	iam_kind_left_open(st)
 	some action in iam.values(st.statement, "Action")
 	iam.matches_every_action(action.value)
 ]
@@ -81,14 +83,38 @@ iam_left_open(st) if {
 	}
 }
 
-# An exception that may match an IAM role, user, group or policy, in any partition: IAM's
-# wildcards `*` and `?` match any characters, colons included.
-may_cover_iam(pattern) if {
-	some sample in iam_resources
+# An identity statement whose exceptions are all known and can match no IAM role, or no user, no
+# group or no policy, whichever partition the account is in: with every action on such a kind its
+# holder can give itself administrator access (a user it creates and attaches
+# AdministratorAccess to, when only roles are exceptions).
+iam_kind_left_open(st) if {
+	iam.is_identity(st)
+	every e in util.elements(st.statement.NotResource) {
+		is_string(e.value)
+	}
+	some kind in iam_kinds
+	every e in util.elements(st.statement.NotResource) {
+		not may_cover_kind(e.value, kind)
+	}
+}
+
+may_cover_kind(pattern, kind) if {
+	some sample in iam_resources[kind]
 	glob.match(lower(pattern), [], sample)
 }
 
-iam_resources := [sprintf("arn:%s:iam::123456789012:%s/example", [partition, kind]) |
+iam_kinds := ["role", "user", "group", "policy"]
+
+# An exception that may match an IAM role, user, group or policy, in any partition: IAM's
+# wildcards `*` and `?` match any characters, colons included.
+may_cover_iam(pattern) if {
+	some kind in iam_kinds
+	may_cover_kind(pattern, kind)
+}
+
+# For each kind, a resource of it in each partition.
+iam_resources := {kind: [sprintf("arn:%s:iam::123456789012:%s/example", [partition, kind]) |
 	some partition in ["aws", "aws-cn", "aws-us-gov"]
-	some kind in ["role", "user", "group", "policy"]
-]
+] |
+	some kind in iam_kinds
+}

@@ -160,6 +160,44 @@ exists_with(r, target) if {
 	}
 }
 
+# The expression of a Terraform resource's (or module call's) `count` or `for_each` when static
+# evaluation cannot know it: the one instance standing for `r` may be none.
+unknown_instances(r) := r.config.count["$unknown"] if is_unknown(object.get(r.config, "count", null))
+
+unknown_instances(r) := r.config.for_each["$unknown"] if {
+	not is_unknown(object.get(r.config, "count", null))
+	is_unknown(object.get(r.config, "for_each", null))
+}
+
+# `r` may be absent where `target` exists, as the unknown value that decides it (`r`'s `count` or
+# `for_each`): undefined when `r`'s instances are known, or decided as `target`'s are (the same
+# expression, as module code gives a bucket and its settings `count = local.create ? 1 : 0`, or
+# `for_each = aws_s3_bucket.this` over `target` itself in its module).
+may_be_absent_with(r, target) := {"$unknown": expression} if {
+	expression := unknown_instances(r)
+	not same_instances(expression, target, r)
+}
+
+same_instances(expression, target, _) if unknown_instances(target) == expression
+
+same_instances(expression, target, r) if {
+	r.module == target.module
+	expression == concat(".", [target.type, target.name])
+}
+
+# The unknown values (`may_be_absent_with`) deciding whether any of `resources` exists where
+# `target` does, when there is at least one and each may be absent; undefined otherwise. A rule
+# that counts `resources` as protecting `target` reports "cannot tell" on each.
+absences_with(resources, target) := {unknown |
+	some r in resources
+	unknown := may_be_absent_with(r, target)
+} if {
+	count(resources) > 0
+	every r in resources {
+		may_be_absent_with(r, target)
+	}
+}
+
 # The deployments of `target` in which no managed resource of `types` refers to it, as a
 # finding's `when`: "" when none refers to it; `not C and not D` when those that do exist only
 # under undecided CloudFormation conditions of their own (a flow log with `Condition: C` logs

@@ -39,3 +39,26 @@ test_iterator_values_of_an_unknown_collection_the_author_chooses if {
 	not util.may_be_anything_in("var.rules", {"$unknown": "aws_ssm_parameter.cidr.value"})
 	not util.may_be_anything_in("", {"$unknown": "ingress.value.cidr_blocks"})
 }
+
+bucket_once := {"type": "aws_s3_bucket", "name": "this", "module": "", "config": {}}
+
+bucket_created := {"type": "aws_s3_bucket", "name": "this", "module": "", "config": {"count": {"$unknown": "local.create ? 1 : 0"}}}
+
+setting_counted(expression) := {"type": "aws_s3_bucket_logging", "name": "this", "module": "", "config": {"count": {"$unknown": expression}}}
+
+test_resources_of_an_unknown_count_may_be_absent if {
+	util.may_be_absent_with(setting_counted("var.log ? 1 : 0"), bucket_once) == {"$unknown": "var.log ? 1 : 0"}
+	util.may_be_absent_with(setting_counted("var.log ? 1 : 0"), bucket_created) == {"$unknown": "var.log ? 1 : 0"}
+	not util.may_be_absent_with(setting_counted("local.create ? 1 : 0"), bucket_created)
+	not util.may_be_absent_with({"module": "", "config": {"count": 1}}, bucket_once)
+	not util.may_be_absent_with({"module": "", "config": {}}, bucket_created)
+	util.may_be_absent_with({"module": "", "config": {"for_each": {"$unknown": "var.logs"}}}, bucket_once) == {"$unknown": "var.logs"}
+	not util.may_be_absent_with({"module": "", "config": {"for_each": {"$unknown": "aws_s3_bucket.this"}}}, bucket_created)
+	util.may_be_absent_with({"module": "module.a", "config": {"for_each": {"$unknown": "aws_s3_bucket.this"}}}, bucket_created)
+}
+
+test_protection_that_may_be_absent_everywhere if {
+	util.absences_with([setting_counted("var.a ? 1 : 0"), setting_counted("var.b ? 1 : 0")], bucket_once) == {{"$unknown": "var.a ? 1 : 0"}, {"$unknown": "var.b ? 1 : 0"}}
+	not util.absences_with([setting_counted("var.a ? 1 : 0"), {"module": "", "config": {}}], bucket_once)
+	not util.absences_with([], bucket_once)
+}

@@ -11,7 +11,9 @@
 #   (an `attach_*_log_delivery_policy` argument is true, or another call's `logging` or an
 #   `aws_s3_bucket_logging` refers to it).
 #   With `unknown_values: advisory`, a `logging` block that only a `dynamic` block over a
-#   collection Tollgate cannot know creates is reported as cannot tell. In CloudFormation a bucket
+#   collection Tollgate cannot know creates is reported as cannot tell, and so is a bucket whose
+#   only logging is `aws_s3_bucket_logging` with a `count` or `for_each` Tollgate cannot know
+#   that is not the bucket's own. In CloudFormation a bucket
 #   receives logs where another's `LoggingConfiguration.DestinationBucketName` names it (`!Ref`,
 #   `!Sub`, or its `BucketName`) or its `AccessControl` is `LogDeliveryWrite`: one that does so
 #   only under an undecided condition (the sender's own `Condition`, an `Fn::If` around the
@@ -32,14 +34,23 @@ import rego.v1
 
 separate_type := "aws_s3_bucket_logging"
 
-has_logging(bucket) if not util.is_empty(bucket.config, "logging")
+has_logging(bucket) if has_own_logging(bucket)
 
-has_logging(bucket) if {
+has_logging(bucket) if count(s3.settings(bucket, separate_type)) > 0
+
+has_own_logging(bucket) if not util.is_empty(bucket.config, "logging")
+
+has_own_logging(bucket) if {
 	not util.is_absent(bucket.config, "LoggingConfiguration")
 	util.unconditional(bucket, ["LoggingConfiguration"])
 }
 
-has_logging(bucket) if count(s3.settings(bucket, separate_type)) > 0
+# A separate logging resource exists wherever the bucket does: its `count` or `for_each` is known,
+# or the bucket's own.
+has_certain_setting(bucket) if {
+	some setting in s3.settings(bucket, separate_type)
+	not util.may_be_absent_with(setting, bucket)
+}
 
 # The Terraform bucket receives other buckets' access logs (an inline `logging` referring to it).
 is_log_target(bucket) if {
@@ -128,10 +139,22 @@ deny contains finding if {
 deny contains finding if {
 	some bucket in s3.buckets
 	presence := util.unknown_presence(bucket, [], "logging")
-	count(s3.settings(bucket, separate_type)) == 0
+	not has_certain_setting(bucket)
 	not is_log_target(bucket)
 	not unjoined(bucket)
 	finding := settings.cannot_tell(bucket.address, ["logging"], presence, "The bucket's logging block comes from a collection Tollgate cannot know, so there may be none: make sure it delivers access logs.")
+}
+
+# The only logging the bucket has is separate resources whose `count` or `for_each` Tollgate
+# cannot know (and the bucket's own is not the same): "cannot tell", one finding per expression.
+deny contains finding if {
+	some bucket in s3.buckets
+	bucket.source == "terraform"
+	not has_own_logging(bucket)
+	some absence in util.absences_with(s3.settings(bucket, separate_type), bucket)
+	not is_log_target(bucket)
+	not unjoined(bucket)
+	finding := settings.cannot_tell(bucket.address, [], absence, "The bucket's only access logging is an aws_s3_bucket_logging that may not be created, as its count or for_each cannot be known: make sure the bucket delivers access logs.")
 }
 
 missing_logging(bucket) := [{"when": ""}] if bucket.source != "cloudformation"

@@ -14,7 +14,8 @@
 #   counts as its flow log. A VPC whose flow logs all capture accepted traffic only
 #   (`traffic_type` / `TrafficType` `ACCEPT`) is reported at low severity: what security groups
 #   and network ACLs reject goes unrecorded (CIS AWS 3.9 asks for REJECT, AWS FSBP EC2.6 for
-#   REJECT or ALL).
+#   REJECT or ALL). With `unknown_values: advisory`, a VPC whose only flow logs have a `count` or
+#   `for_each` Tollgate cannot know, other than the VPC's own, is reported as cannot tell.
 # custom:
 #   id: TG-LOG-005
 #   severity: medium
@@ -24,6 +25,7 @@
 package tollgate.rules.logging.vpc_flow_logs
 
 import data.tollgate.lib.registry
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -96,6 +98,34 @@ deny contains finding if {
 		"path": [],
 		"when": when,
 	}
+}
+
+# The flow logs and flow-log module calls that refer to the VPC.
+loggers(vpc) := [r |
+	some r in input.resources
+	logs_vpc(r, vpc)
+]
+
+logs_vpc(r, vpc) if {
+	r.mode == "managed"
+	r.type in flow_log_types
+	util.refers_to(r, vpc)
+}
+
+logs_vpc(m, vpc) if {
+	m.mode == "module"
+	contains(lower(m.moduleSource), "flow-log")
+	util.refers_to(m, vpc)
+}
+
+# A Terraform VPC whose only flow logs have a `count` or `for_each` Tollgate cannot know (and not
+# the VPC's own) may have none: "cannot tell", one finding per expression.
+deny contains finding if {
+	some vpc in vpcs
+	vpc.source == "terraform"
+	some absence in util.absences_with(loggers(vpc), vpc)
+	not unresolved_flow_log(vpc.source)
+	finding := settings.cannot_tell(vpc.address, [], absence, "The VPC's only flow log may not be created, as its count or for_each cannot be known: make sure the VPC has a flow log capturing all traffic.")
 }
 
 # Flow logs of accepted traffic only record nothing of what security groups and network ACLs

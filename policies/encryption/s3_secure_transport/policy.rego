@@ -31,7 +31,9 @@
 #   (a `dynamic "statement"`, or a `dynamic "condition"` holding the TLS condition) may be
 #   missing, and a statement covering every request whose `Effect`, condition operator, key or
 #   `aws:SecureTransport` value is unknown may be the one: with `unknown_values: advisory` the
-#   policy (or bucket module call) is reported as cannot tell, by default not at all.
+#   policy (or bucket module call) is reported as cannot tell, by default not at all; so is a
+#   bucket whose only `aws_s3_bucket_policy` has a `count` or `for_each` Tollgate cannot know,
+#   other than the bucket's own.
 # custom:
 #   id: TG-ENC-018
 #   severity: medium
@@ -453,6 +455,18 @@ missing_policy_message(bucket) := "The bucket has no policy denying requests wit
 missing_policy_message(bucket) := sprintf("The bucket has a bucket policy only when %s: give it one denying requests without TLS in every deployment.", [concat(" or ", whens)]) if {
 	whens := sort({concat(" and ", util.conditions(r, [])) | some r in bucket_policies(bucket)})
 	count(whens) > 0
+}
+
+# A Terraform bucket whose only bucket policies have a `count` or `for_each` Tollgate cannot know
+# (and not the bucket's own) may have none: "cannot tell", one finding per expression. A policy
+# that is there but lacks the deny is reported on the policy.
+deny contains finding if {
+	some bucket in s3.buckets
+	bucket.source == "terraform"
+	util.is_absent(bucket.config, "policy")
+	some absence in util.absences_with(bucket_policies(bucket), bucket)
+	not s3.has_unjoined("aws_s3_bucket_policy")
+	finding := settings.cannot_tell(bucket.address, [], absence, "The bucket's only bucket policy may not be created, as its count or for_each cannot be known: make sure the bucket always has a policy denying requests without TLS.")
 }
 
 policy_type := {"terraform": "aws_s3_bucket_policy", "cloudformation": "AWS::S3::BucketPolicy"}

@@ -248,6 +248,49 @@ access_point_containers(r) := {"the access point's own Block Public Access (on b
 	util.unconditional(r, ["PublicAccessBlockConfiguration", flag])
 }
 
+# `public_access_uncertain[address]`: when every container of a policy of `address` (among those
+# `public_access_containment` names) is a Terraform public access block, the bucket's or the
+# account's, that may be absent where the policy is (`util.may_be_absent_with`: a `count` or
+# `for_each` Tollgate cannot know, not the policy's own), the set of those unknown values.
+# Undefined when something contains the policy in any case.
+public_access_uncertain[address] := unknowns if {
+	contained := public_access_containment
+	some address, _ in contained
+	unknowns := {unknown |
+		some r in input.resources
+		r.address == address
+		absent := absent_containers(r)
+		every text in containers_of(r) {
+			absent[text]
+		}
+		some unknown in absent
+	}
+	count(unknowns) > 0
+}
+
+# `{container text: unknown}` for the public access blocks containing `r`'s grants that may be
+# absent where `r` is.
+absent_containers(r) := object.union(
+	{sprintf("%s (%s)", [block.address, flag]): unknown |
+		r.source == "terraform"
+		keys := bucket_keys(r)
+		some block in public_access_blocks
+		some key in block.keys
+		key in keys
+		some flag in containing_flags.terraform
+		util.is_true(block.config[flag])
+		unknown := util.may_be_absent_with(block, r)
+	},
+	{sprintf("%s (%s)", [account.address, flag]): unknown |
+		r.source == "terraform"
+		some account in util.resources("aws_s3_account_public_access_block")
+		account.root == r.root
+		some flag in containing_flags.terraform
+		util.is_true(account.config[flag])
+		unknown := util.may_be_absent_with(account, r)
+	},
+)
+
 # An access point whose own Block Public Access only a `public_access_block_configuration` that a
 # `dynamic` block over a collection Tollgate cannot know creates leaves without containment: the
 # collection's expression. Without the configuration the access point keeps its block on, so its
@@ -269,7 +312,7 @@ names_cloudformation_bucket(r, bucket) if {
 }
 
 # Terraform bucket public access blocks with the keys of the bucket each applies to.
-public_access_blocks := [{"address": b.address, "config": b.config, "keys": bucket_keys(b)} |
+public_access_blocks := [{"address": b.address, "type": b.type, "name": b.name, "module": b.module, "config": b.config, "keys": bucket_keys(b)} |
 	some b in util.resources("aws_s3_bucket_public_access_block")
 ]
 

@@ -21,7 +21,9 @@
 #   block brings the grant back as a new finding at full severity. An access point's own block is
 #   on unless it writes a configuration: one that only a `dynamic` block over a collection Tollgate
 #   cannot know creates exposes its grants only when that collection is not empty, which the
-#   finding says. A policy set by an `aws_s3control_access_point_policy` is not joined to its
+#   finding says. With `unknown_values: advisory`, a grant contained only by Terraform public
+#   access blocks whose `count` or `for_each` Tollgate cannot know (other than the policy's own)
+#   is also reported as cannot tell, on the policy. A policy set by an `aws_s3control_access_point_policy` is not joined to its
 #   access point and keeps its severity.
 #   In CloudFormation, a public statement written under an `Fn::If` the template cannot decide
 #   is reported at full severity (its message says when it applies); a narrowing condition
@@ -168,6 +170,17 @@ deny contains finding if {
 		"severity": "low",
 		"when": grant.when,
 	}
+}
+
+# A public grant that only public access blocks with a `count` or `for_each` Tollgate cannot know
+# (not the policy's own) contain may be exposed: "cannot tell", on the policy, once per expression.
+deny contains finding if {
+	uncertain := s3.public_access_uncertain
+	some address, unknowns in uncertain
+	some grant in grants
+	grant.address == address
+	some unknown in unknowns
+	finding := settings.cannot_tell(address, [], unknown, "The policy's public grant is contained only by Block Public Access that may not be created, as its count or for_each cannot be known: make sure the block always exists, or narrow the grant.")
 }
 
 # A principal Tollgate cannot know decides whether a grant without a narrowing condition is public.

@@ -15,8 +15,9 @@
 #   referring to the call. In CloudFormation, `AES256` in one branch of an undecided `Fn::If`, or
 #   a `BucketEncryption` written only under such a condition, is reported for the deployments
 #   that use SSE-S3. With `unknown_values: advisory`, a Terraform configuration or rules that only
-#   a `dynamic` block over a collection Tollgate cannot know creates, and an algorithm Tollgate
-#   cannot know, are reported as cannot tell.
+#   a `dynamic` block over a collection Tollgate cannot know creates, an algorithm Tollgate
+#   cannot know, and a bucket whose only configuration is a separate resource with a `count` or
+#   `for_each` Tollgate cannot know (other than the bucket's own), are reported as cannot tell.
 # custom:
 #   id: TG-ENC-001
 #   severity: medium
@@ -103,9 +104,18 @@ in_undecided_block(a) if {
 	util.unknown_for_each(r, a.path)
 }
 
-has_configuration(bucket) if not util.is_empty(bucket.config, "server_side_encryption_configuration")
+has_configuration(bucket) if has_own_configuration(bucket)
 
 has_configuration(bucket) if count(s3.settings(bucket, separate_type)) > 0
+
+has_own_configuration(bucket) if not util.is_empty(bucket.config, "server_side_encryption_configuration")
+
+# A separate configuration exists wherever the bucket does: its `count` or `for_each` is known,
+# or the bucket's own.
+has_certain_setting(bucket) if {
+	some setting in s3.settings(bucket, separate_type)
+	not util.may_be_absent_with(setting, bucket)
+}
 
 unconfigured_message := "The bucket has no default encryption configuration, so it uses SSE-S3: configure SSE-KMS with a customer managed key."
 
@@ -135,8 +145,20 @@ deny contains finding if {
 	some bucket in s3.buckets
 	bucket.source == "terraform"
 	presence := util.unknown_presence(bucket, [], "server_side_encryption_configuration")
-	count(s3.settings(bucket, separate_type)) == 0
+	not has_certain_setting(bucket)
 	finding := settings.cannot_tell(bucket.address, ["server_side_encryption_configuration"], presence, "The bucket's encryption configuration comes from a collection Tollgate cannot know, so there may be none and the bucket uses SSE-S3: make sure it configures SSE-KMS.")
+}
+
+# The bucket's only encryption configurations are separate resources whose `count` or `for_each`
+# Tollgate cannot know (not the bucket's own): there may be none, leaving the bucket on SSE-S3.
+deny contains finding if {
+	settings.s3_require_kms
+	some bucket in s3.buckets
+	bucket.source == "terraform"
+	not has_own_configuration(bucket)
+	some absence in util.absences_with(s3.settings(bucket, separate_type), bucket)
+	not s3.has_unjoined(separate_type)
+	finding := settings.cannot_tell(bucket.address, [], absence, "The bucket's only encryption configuration may not be created, as its count or for_each cannot be known, and the bucket then uses SSE-S3: make sure it configures SSE-KMS.")
 }
 
 deny contains finding if {

@@ -23,7 +23,8 @@
 #   cannot know creates exposes its grants only when that collection is not empty, which the
 #   finding says. With `unknown_values: advisory`, a grant contained only by Terraform public
 #   access blocks whose `count` or `for_each` Tollgate cannot know (other than the policy's own)
-#   is also reported as cannot tell, on the policy. A policy set by an `aws_s3control_access_point_policy` is not joined to its
+#   is also reported as cannot tell, on the policy, at the severity of its most exposing grant.
+#   A policy set by an `aws_s3control_access_point_policy` is not joined to its
 #   access point and keeps its severity.
 #   In CloudFormation, a public statement written under an `Fn::If` the template cannot decide
 #   is reported at full severity (its message says when it applies); a narrowing condition
@@ -173,15 +174,21 @@ deny contains finding if {
 }
 
 # A public grant that only public access blocks with a `count` or `for_each` Tollgate cannot know
-# (not the policy's own) contain may be exposed: "cannot tell", on the policy, once per expression.
+# (not the policy's own) contain may be exposed: "cannot tell", on the policy, once per expression,
+# at the severity of the policy's most exposing grant (medium when each is narrowed to addresses).
 deny contains finding if {
 	uncertain := s3.public_access_uncertain
 	some address, unknowns in uncertain
-	some grant in grants
-	grant.address == address
+	severities := {grant.severity | some grant in grants; grant.address == address}
+	count(severities) > 0
 	some unknown in unknowns
-	finding := settings.cannot_tell(address, [], unknown, "The policy's public grant is contained only by Block Public Access that may not be created, as its count or for_each cannot be known: make sure the block always exists, or narrow the grant.")
+	cannot_tell := settings.cannot_tell(address, [], unknown, "The policy's public grant is contained only by Block Public Access that may not be created, as its count or for_each cannot be known: make sure the block always exists, or narrow the grant.")
+	finding := object.union(cannot_tell, {"severity": highest_severity(severities)})
 }
+
+highest_severity(severities) := "critical" if "critical" in severities
+
+highest_severity(severities) := "medium" if not "critical" in severities
 
 # A principal Tollgate cannot know decides whether a grant without a narrowing condition is public.
 deny contains finding if {

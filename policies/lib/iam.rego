@@ -636,3 +636,17 @@ is_assume_role_statement(statement) if {
 	session := [a | some a in actions; lower(a.value) in {"sts:tagsession", "sts:setsourceidentity", "sts:setcontext"}]
 	count(assume) + count(session) == count(actions)
 }
+
+# The attributes among `keys` of a Lambda permission (`source_arn`, `SourceAccount`, ...) that
+# may narrow who invokes it. Lambda puts the source ARN in an `ArnLike` condition, so a pattern
+# anyone's resources match (`arn:aws:s3:::*`, an ARN whose account is `*`: `unrestricted_value`)
+# narrows nothing and is left out.
+lambda_narrowing_keys(r, keys) := [key |
+	some key in keys
+	not open_source_arn(r, key)
+]
+
+open_source_arn(r, key) if {
+	key in {"source_arn", "SourceArn"}
+	unrestricted_value("ArnLike", "aws:SourceArn", r.config[key])
+}

@@ -24,6 +24,13 @@ settings(bucket, type) := [r |
 	configures(r, bucket)
 ]
 
+# Some setting of `type` configures `bucket` wherever the bucket exists: its `count` or `for_each`
+# is known, or decided as the bucket's is (`util.may_be_absent_with`).
+has_certain_setting(bucket, type) if {
+	some setting in settings(bucket, type)
+	not util.may_be_absent_with(setting, bucket)
+}
+
 configures(r, bucket) if util.refers_to(r, bucket)
 
 configures(r, bucket) if {

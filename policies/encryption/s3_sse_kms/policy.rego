@@ -110,13 +110,6 @@ has_configuration(bucket) if count(s3.settings(bucket, separate_type)) > 0
 
 has_own_configuration(bucket) if not util.is_empty(bucket.config, "server_side_encryption_configuration")
 
-# A separate configuration exists wherever the bucket does: its `count` or `for_each` is known,
-# or the bucket's own.
-has_certain_setting(bucket) if {
-	some setting in s3.settings(bucket, separate_type)
-	not util.may_be_absent_with(setting, bucket)
-}
-
 unconfigured_message := "The bucket has no default encryption configuration, so it uses SSE-S3: configure SSE-KMS with a customer managed key."
 
 deny contains finding if {
@@ -145,7 +138,7 @@ deny contains finding if {
 	some bucket in s3.buckets
 	bucket.source == "terraform"
 	presence := util.unknown_presence(bucket, [], "server_side_encryption_configuration")
-	not has_certain_setting(bucket)
+	not s3.has_certain_setting(bucket, separate_type)
 	finding := settings.cannot_tell(bucket.address, ["server_side_encryption_configuration"], presence, "The bucket's encryption configuration comes from a collection Tollgate cannot know, so there may be none and the bucket uses SSE-S3: make sure it configures SSE-KMS.")
 }
 

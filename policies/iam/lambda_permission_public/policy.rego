@@ -39,7 +39,7 @@ deny contains finding if {
 	names := keys[r.source]
 	some possible in util.possible_values(r, [names.principal])
 	possible.value == "*"
-	unnarrowed := util.none_set_when(r, [], narrowing_keys(r, names))
+	unnarrowed := util.none_set_when(r, [], iam.lambda_narrowing_keys(r, names.narrowing))
 	finding := {
 		"resource": r.address,
 		"message": "The Lambda permission lets any principal invoke the function: name the invoking service or account and set a source ARN or account.",
@@ -56,7 +56,7 @@ deny contains finding if {
 	names := keys[r.source]
 	some possible in util.possible_values(r, [names.principal])
 	possible.value == "*"
-	some name in narrowing_keys(r, names)
+	some name in iam.lambda_narrowing_keys(r, names.narrowing)
 	name != names.organization
 	not util.is_empty(r.config, name)
 	narrowing := util.conditions_below(object.get(r, "conditional", {}), [], [name])
@@ -69,16 +69,4 @@ deny contains finding if {
 		"severity": "low",
 		"when": util.conjunction(array.concat(array.concat([possible.condition], narrowing), [no_organization.when])),
 	}
-}
-
-# Lambda puts the source ARN in an `ArnLike` condition: a pattern anyone's resources match
-# (`arn:aws:s3:::*`, an ARN whose account is `*`: lib/iam, `unrestricted_value`) narrows nothing.
-narrowing_keys(r, names) := [key |
-	some key in names.narrowing
-	not open_source_arn(r, key)
-]
-
-open_source_arn(r, key) if {
-	key in {"source_arn", "SourceArn"}
-	iam.unrestricted_value("ArnLike", "aws:SourceArn", r.config[key])
 }

@@ -38,7 +38,7 @@ deny contains finding if {
 	principal := possible.value
 	is_string(principal)
 	endswith(principal, ".amazonaws.com")
-	unnarrowed := util.none_set_when(r, [], narrowing_keys(r, names))
+	unnarrowed := util.none_set_when(r, [], iam.lambda_narrowing_keys(r, names.narrowing))
 	finding := {
 		"resource": r.address,
 		"message": sprintf("The permission lets %s invoke the function for any account's resources: set a source ARN or source account.", [principal]),
@@ -46,16 +46,4 @@ deny contains finding if {
 		"path": [names.principal],
 		"when": util.conjunction([possible.condition, unnarrowed]),
 	}
-}
-
-# Lambda puts the source ARN in an `ArnLike` condition: a pattern anyone's resources match
-# (`arn:aws:s3:::*`, an ARN whose account is `*`: lib/iam, `unrestricted_value`) narrows nothing.
-narrowing_keys(r, names) := [key |
-	some key in names.narrowing
-	not open_source_arn(r, key)
-]
-
-open_source_arn(r, key) if {
-	key in {"source_arn", "SourceArn"}
-	iam.unrestricted_value("ArnLike", "aws:SourceArn", r.config[key])
 }

@@ -45,13 +45,6 @@ has_own_logging(bucket) if {
 	util.unconditional(bucket, ["LoggingConfiguration"])
 }
 
-# A separate logging resource exists wherever the bucket does: its `count` or `for_each` is known,
-# or the bucket's own.
-has_certain_setting(bucket) if {
-	some setting in s3.settings(bucket, separate_type)
-	not util.may_be_absent_with(setting, bucket)
-}
-
 # The Terraform bucket receives other buckets' access logs (an inline `logging` referring to it).
 is_log_target(bucket) if {
 	bucket.source == "terraform"
@@ -139,7 +132,7 @@ deny contains finding if {
 deny contains finding if {
 	some bucket in s3.buckets
 	presence := util.unknown_presence(bucket, [], "logging")
-	not has_certain_setting(bucket)
+	not s3.has_certain_setting(bucket, separate_type)
 	not is_log_target(bucket)
 	not unjoined(bucket)
 	finding := settings.cannot_tell(bucket.address, ["logging"], presence, "The bucket's logging block comes from a collection Tollgate cannot know, so there may be none: make sure it delivers access logs.")

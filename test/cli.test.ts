@@ -1,7 +1,7 @@
 // The CLI as a user runs it, on the bundled example pull request and on real corpus files:
 // exit codes, the JSON contract of findings, and located errors for bad input.
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "./support/corpus.js";
+import { corpusDir, repoRoot } from "./support/corpus.js";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -504,6 +504,50 @@ describe("tollgate scan, inspect and build", () => {
     expect((await run(["diff", "--base", "main", "--base-dir", "x"])).code).toBe(2);
     expect((await run(["frobnicate"])).code).toBe(2);
     expect((await run(["scan", "no/such/folder"])).stderr).toMatch(/no such file or folder/);
+  });
+
+  it("reads the local modules a folder scanned alone calls, above it too, as Terraform does", async () => {
+    // A terraform-aws-modules example calls the module at "../../". Scanned from its own folder it
+    // must give what the whole project's scan gives for that root: the same rules, resources and
+    // lines, and no error. The module's other folders (examples, modules) are not roots here.
+    const project = path.join(corpusDir, "real/terraform-aws-s3-bucket");
+    const key = (f: JsonFinding) => `${f.rule} ${f.resource} ${f.line}`;
+    const alone = await run(
+      ["scan", ".", "--format", "json"],
+      path.join(project, "examples/complete"),
+    );
+    const whole = await run(["scan", ".", "--format", "json"], project);
+    const aloneOut = JSON.parse(alone.stdout) as { findings: JsonFinding[]; errors: unknown[] };
+    const wholeOut = JSON.parse(whole.stdout) as { findings: (JsonFinding & { root: string })[] };
+    expect(aloneOut.errors).toEqual([]);
+    expect(aloneOut.findings.map(key).sort()).toEqual(
+      wholeOut.findings
+        .filter((f) => f.root === "examples/complete")
+        .map(key)
+        .sort(),
+    );
+    expect(new Set(aloneOut.findings.map((f) => f.file))).toEqual(
+      new Set(["main.tf", "../../main.tf"]),
+    );
+  });
+
+  it("reports a local module source that names no folder on the call's line", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-missing-module-"));
+    try {
+      await writeFile(
+        path.join(dir, "main.tf"),
+        'module "net" {\n  source = "../no-such-module"\n}\n',
+      );
+      const result = await run(["scan", ".", "--format", "json"], dir);
+      const { errors } = JSON.parse(result.stdout) as {
+        errors: { file: string; line: number; message: string }[];
+      };
+      expect(errors).toMatchObject([{ file: "main.tf", line: 2 }]);
+      expect(errors[0]?.message).toMatch(/"\.\.\/no-such-module" leaves the files that were read/);
+      expect(result.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports malformed Terraform with file and line, and still scans the rest", async () => {

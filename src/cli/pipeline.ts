@@ -1,12 +1,18 @@
 // What scan and diff share: reading snapshots from disk or git, the settings file, the engine,
 // and rendering one gate decision in the format asked for.
-import { readFile, stat } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseSettings, defaultSettings, type Settings } from "../config/index.js";
 import { createEngine } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { readGitSnapshot } from "../fetch/git.js";
-import { checkSourceBytes, readRepositoryFiles, type SourceFile } from "../iac/index.js";
+import {
+  checkSourceBytes,
+  isTerraformSource,
+  readRepositoryFiles,
+  unloadedModuleFolders,
+  type SourceFile,
+} from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
 import type { GateDecision } from "../gate/index.js";
 import { renderJson, renderMarkdown, renderSarif, renderText } from "../report/index.js";
@@ -30,12 +36,41 @@ export async function readPaths(paths: string[], cwd: string): Promise<Snapshot>
       root,
       info.isDirectory() ? {} : { paths: [path.basename(absolute)] },
     );
-    const prefix = path.relative(cwd, root).split(path.sep).join("/");
-    const rename = (file: string) => (prefix === "" ? file : `${prefix}/${file}`);
-    snapshot.files.push(...read.files.map((f) => ({ ...f, path: rename(f.path) })));
-    snapshot.errors.push(...read.errors.map((e) => ({ ...e, file: rename(e.file) })));
+    add(snapshot, read, path.relative(cwd, root));
   }
-  return snapshot;
+  return withCalledModules(snapshot, cwd);
+}
+
+/** Files read below `folder` (relative to the working folder), named from the working folder. */
+function add(snapshot: Snapshot, read: Snapshot, folder: string): void {
+  const prefix = folder.split(path.sep).join("/");
+  const rename = (file: string) => (prefix === "" ? file : `${prefix}/${file}`);
+  snapshot.files.push(...read.files.map((f) => ({ ...f, path: rename(f.path) })));
+  snapshot.errors.push(...read.errors.map((e) => ({ ...e, file: rename(e.file) })));
+}
+
+/**
+ * Terraform reads a local module wherever its `source` points, above the given folder too, and so
+ * does the CLI: `tollgate scan modules/ssh` reads the `../../` that module calls. Each such folder
+ * no given path covered is read, its own Terraform files only (a module is one folder; the folders
+ * below it are other modules, and are not roots of this scan), until every local call is found. A
+ * folder that does not exist is left to the loader, which reports the call on its line.
+ */
+async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snapshot> {
+  const tried = new Set<string>();
+  for (;;) {
+    const next = unloadedModuleFolders(snapshot.files).filter((folder) => !tried.has(folder));
+    if (next.length === 0) return snapshot;
+    for (const folder of next) {
+      tried.add(folder);
+      const absolute = path.resolve(cwd, folder);
+      const entries = await readdir(absolute, { withFileTypes: true }).catch(() => undefined);
+      if (!entries) continue;
+      const names = entries.filter((e) => !e.isDirectory() && isTerraformSource(e.name));
+      const read = await readRepositoryFiles(absolute, { paths: names.map((e) => e.name) });
+      add(snapshot, read, folder);
+    }
+  }
 }
 
 export function readGitRef(repo: string, ref: string): Promise<Snapshot> {

@@ -8,6 +8,7 @@ import { loadTerraform } from "./terraform/index.js";
 
 export type { SourceFile } from "./source.js";
 export { readRepositoryFiles, checkSourceBytes } from "./files.js";
+export { isTerraformSource, unloadedModuleFolders } from "./terraform/index.js";
 
 const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;

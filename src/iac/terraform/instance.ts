@@ -168,8 +168,7 @@ export class ModuleInstance implements EvaluationHost {
   readFile(path: string): { path: string; text: string } | undefined {
     const bases = [this.definition.directory, this.ancestry[0] ?? this.definition.directory, ""];
     for (const base of bases) {
-      const full = joinPath(base, path);
-      const file = full === undefined ? undefined : this.context.files.get(full);
+      const file = this.context.files.get(joinPath(base, path));
       if (file) return file;
     }
     return undefined;

@@ -60,17 +60,24 @@ export function directoryOf(path: string): string {
   return cut < 0 ? "" : path.slice(0, cut);
 }
 
-/** Joins a module directory with a relative path; undefined when it climbs above the repository root. */
-export function joinPath(directory: string, relative: string): string | undefined {
+/**
+ * Joins a module directory with a relative path. A path that climbs above the top of the names
+ * keeps its leading `..` (the CLI names files relative to the working folder, so a module may sit
+ * above it); `leavesTop` tells such a path.
+ */
+export function joinPath(directory: string, relative: string): string {
   const parts = directory === "" ? [] : directory.split("/");
   for (const part of relative.split("/")) {
     if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-    } else parts.push(part);
+    if (part === ".." && parts.length > 0 && parts[parts.length - 1] !== "..") parts.pop();
+    else parts.push(part);
   }
   return parts.join("/");
+}
+
+/** A joined path above the top of the names: outside the repository, or above the CLI's folder. */
+export function leavesTop(joined: string): boolean {
+  return joined === ".." || joined.startsWith("../");
 }
 
 /** `./x` or `../x`: Terraform's only local form; any other source (registry, git, archive) is not loaded. */
@@ -265,12 +272,12 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
       }
       if (!isLocalSource(source)) continue;
       const target = joinPath(definition.directory, source);
-      if (target === undefined) {
+      if (!modules.has(target) && leavesTop(target)) {
         errors.push(
           located(
             call.file,
             sourceNode,
-            `module "${call.name}" source ${JSON.stringify(source)} leaves the repository`,
+            `module "${call.name}" source ${JSON.stringify(source)} leaves the files that were read (the repository, or the folders given to the CLI)`,
             "terraform-module-source",
           ),
         );
@@ -300,6 +307,29 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
   }
   const roots = [...modules.keys()].filter((directory) => !called.has(directory)).sort();
   return { modules, roots, files: byPath, errors };
+}
+
+/**
+ * Folders that the local module sources of `files` name and that hold none of them: what a reader
+ * of a folder tree (the CLI) reads next, as Terraform would, so a module scanned alone finds the
+ * modules it calls wherever they are.
+ */
+export function unloadedModuleFolders(files: readonly SourceFile[]): string[] {
+  const { modules } = discoverModules(files);
+  const unloaded = new Set<string>();
+  for (const definition of modules.values()) {
+    for (const call of definition.calls.values()) {
+      if (call.source === undefined || !isLocalSource(call.source)) continue;
+      const target = joinPath(definition.directory, call.source);
+      if (!modules.has(target)) unloaded.add(target);
+    }
+  }
+  return [...unloaded].sort();
+}
+
+/** Whether a file name is Terraform source (`.tf` or `.tf.json`). */
+export function isTerraformSource(name: string): boolean {
+  return TERRAFORM_SOURCE.test(name);
 }
 
 /**

@@ -1,6 +1,7 @@
 // The CLI as a user runs it, on the bundled example pull request and on real corpus files:
 // exit codes, the JSON contract of findings, and located errors for bad input.
 import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
 import { corpusDir, repoRoot } from "./support/corpus.js";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -529,6 +530,47 @@ describe("tollgate scan, inspect and build", () => {
     expect(new Set(aloneOut.findings.map((f) => f.file))).toEqual(
       new Set(["main.tf", "../../main.tf"]),
     );
+  });
+
+  it("diff of a ref with the working tree reads neither side above the repository", async () => {
+    // Both sides must see the same files: the base ref cannot hold a module above the repository,
+    // so the working tree does not read it either, or all it holds would look new.
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-outside-module-"));
+    try {
+      const repo = path.join(dir, "repo");
+      await mkdir(path.join(dir, "shared"), { recursive: true });
+      await mkdir(repo);
+      await writeFile(
+        path.join(dir, "shared", "sg.tf"),
+        await readFile(path.join(repoRoot, "examples/pr/head/network/main.tf"), "utf8"),
+      );
+      await writeFile(path.join(repo, "main.tf"), 'module "net" {\n  source = "../shared"\n}\n');
+      const git = (...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      git("init", "-q", "-b", "main");
+      git("add", "main.tf");
+      git("commit", "-qm", "base");
+      const scanned = await run(["scan", ".", "--format", "json"], repo);
+      const { findings } = JSON.parse(scanned.stdout) as { findings: JsonFinding[] };
+      expect(findings.some((f) => f.rule === "TG-NET-001" && f.file === "../shared/sg.tf")).toBe(
+        true,
+      );
+      const result = await run(["diff", "--base", "main", "--format", "json"], repo);
+      const diffed = JSON.parse(result.stdout) as {
+        findings: JsonFinding[];
+        errors: { file: string; line: number }[];
+      };
+      expect(diffed.findings.filter((f) => f.status === "new")).toEqual([]);
+      // The call is reported where it is, and the incomplete scan fails closed.
+      expect(diffed.errors).toMatchObject([{ file: "main.tf", line: 2 }]);
+      expect(result.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports a local module source that names no folder on the call's line", async () => {

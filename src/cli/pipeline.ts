@@ -24,8 +24,15 @@ export interface Snapshot {
   errors: LoadError[];
 }
 
-/** Files below each path (a folder or a file), named relative to `cwd` as a user typed them. */
-export async function readPaths(paths: string[], cwd: string): Promise<Snapshot> {
+/**
+ * Files below each path (a folder or a file), named relative to `cwd` as a user typed them, and
+ * (unless `followModules` is false) the local modules they call outside those paths.
+ */
+export async function readPaths(
+  paths: string[],
+  cwd: string,
+  followModules = true,
+): Promise<Snapshot> {
   const snapshot: Snapshot = { files: [], errors: [] };
   for (const given of paths) {
     const absolute = path.resolve(cwd, given);
@@ -38,7 +45,7 @@ export async function readPaths(paths: string[], cwd: string): Promise<Snapshot>
     );
     add(snapshot, read, path.relative(cwd, root));
   }
-  return withCalledModules(snapshot, cwd);
+  return followModules ? withCalledModules(snapshot, cwd) : snapshot;
 }
 
 /** Files read below `folder` (relative to the working folder), named from the working folder. */

@@ -60,7 +60,11 @@ export const diffCommand: Command = {
       if (!values.base) throw new UsageError("--base is required");
       const repo = path.resolve(io.cwd, values.repo);
       base = await readGitRef(repo, values.base);
-      head = values.head ? await readGitRef(repo, values.head) : await readPaths(["."], repo);
+      // The working tree stays inside the repository, as the base ref does: a module above it
+      // would be read on one side only, and all it holds would look new.
+      head = values.head
+        ? await readGitRef(repo, values.head)
+        : await readPaths(["."], repo, false);
     }
     const repository = { name: values.repository, topics: [] };
     const settings = await loadSettings(values.config, io.cwd, repository);

@@ -13,7 +13,8 @@
 #   With `unknown_values: advisory`, a `logging` block that only a `dynamic` block over a
 #   collection Tollgate cannot know creates is reported as cannot tell, and so is a bucket whose
 #   only logging is `aws_s3_bucket_logging` with a `count` or `for_each` Tollgate cannot know
-#   that is not the bucket's own. In CloudFormation a bucket
+#   that is not the bucket's own (a bucket module call too), and a module call whose `logging`
+#   argument Tollgate cannot know (it may be empty). In CloudFormation a bucket
 #   receives logs where another's `LoggingConfiguration.DestinationBucketName` names it (`!Ref`,
 #   `!Sub`, or its `BucketName`) or its `AccessControl` is `LogDeliveryWrite`: one that does so
 #   only under an undecided condition (the sender's own `Condition`, an `Fn::If` around the
@@ -179,21 +180,42 @@ module_receives_logs(call) if {
 	util.refers_to(other, call)
 }
 
-module_receives_logs(call) if count(s3.settings(call, separate_type)) > 0
+module_receives_logs(call) if s3.has_certain_setting(call, separate_type)
 
 # `[]` when `logging` is not written (the module's default `{}`), `["logging"]` when it is empty.
 module_logging_missing(call) := [] if util.is_absent(call.config, "logging")
 
 module_logging_missing(call) := ["logging"] if call.config.logging == {}
 
+# A separate `aws_s3_bucket_logging` that refers to the call, even one that may not be created,
+# keeps the call from being reported: it may log the call's bucket or deliver logs into it.
 deny contains finding if {
 	some call in s3.module_buckets
 	path := module_logging_missing(call)
 	not module_receives_logs(call)
+	count(s3.settings(call, separate_type)) == 0
 	finding := {
 		"resource": call.address,
 		"message": "The bucket module is called without access logging: pass logging = { target_bucket = ..., target_prefix = ... }.",
 		"evidence": "no access logging",
 		"path": path,
 	}
+}
+
+# The call's only logging (or log delivery into it) is separate resources whose `count` or
+# `for_each` Tollgate cannot know (and not the call's own): "cannot tell", as for a bucket.
+deny contains finding if {
+	some call in s3.module_buckets
+	module_logging_missing(call)
+	not module_receives_logs(call)
+	some absence in util.absences_with(s3.settings(call, separate_type), call)
+	finding := settings.cannot_tell(call.address, [], absence, "The bucket module's only access logging is an aws_s3_bucket_logging that may not be created, as its count or for_each cannot be known: make sure the bucket delivers access logs.")
+}
+
+# A `logging` argument Tollgate cannot know may be `{}`, with which the module writes no logging.
+deny contains finding if {
+	some call in s3.module_buckets
+	util.is_unknown(call.config.logging)
+	not module_receives_logs(call)
+	finding := settings.cannot_tell(call.address, ["logging"], call.config.logging, "The bucket module's logging argument is a value Tollgate cannot know and may be empty, leaving the bucket without access logging: make sure it names a log bucket.")
 }

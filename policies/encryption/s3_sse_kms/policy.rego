@@ -16,8 +16,10 @@
 #   a `BucketEncryption` written only under such a condition, is reported for the deployments
 #   that use SSE-S3. With `unknown_values: advisory`, a Terraform configuration or rules that only
 #   a `dynamic` block over a collection Tollgate cannot know creates, an algorithm Tollgate
-#   cannot know, and a bucket whose only configuration is a separate resource with a `count` or
-#   `for_each` Tollgate cannot know (other than the bucket's own), are reported as cannot tell.
+#   cannot know, a bucket (or bucket module call) whose only configuration is a separate resource
+#   with a `count` or `for_each` Tollgate cannot know (other than the bucket's own), and a module
+#   call's configuration, rule or default encryption given as a value Tollgate cannot know, are
+#   reported as cannot tell.
 # custom:
 #   id: TG-ENC-001
 #   severity: medium
@@ -178,3 +180,47 @@ deny contains finding if {
 		"path": path,
 	}
 }
+
+# The call's only encryption configurations are separate resources whose `count` or `for_each`
+# Tollgate cannot know (not the call's own): there may be none, as for a bucket.
+deny contains finding if {
+	settings.s3_require_kms
+	some call in s3.module_buckets
+	module_configuration_missing(call)
+	some absence in util.absences_with(s3.settings(call, separate_type), call)
+	not s3.has_unjoined(separate_type)
+	finding := settings.cannot_tell(call.address, [], absence, "The bucket module's only encryption configuration may not be created, as its count or for_each cannot be known, and the bucket then uses SSE-S3: make sure it configures SSE-KMS.")
+}
+
+# `[{value, path}]`: the unknowns a call gives for its whole encryption configuration, its `rule`,
+# one of its rules or a rule's default encryption. Each may leave SSE-KMS out (`{}` writes no
+# configuration), so the algorithm cannot be told.
+module_configuration_unknowns(call) := [{"value": configuration, "path": ["server_side_encryption_configuration"]}] if {
+	configuration := call.config.server_side_encryption_configuration
+	util.is_unknown(configuration)
+}
+
+module_configuration_unknowns(call) := [unknown |
+	some rule in module_rules(configuration)
+	some unknown in rule_unknowns(rule)
+] if {
+	configuration := call.config.server_side_encryption_configuration
+	not util.is_unknown(configuration)
+}
+
+rule_unknowns(rule) := [{"value": rule.value, "path": array.concat(["server_side_encryption_configuration"], rule.path)}] if util.is_unknown(rule.value)
+
+rule_unknowns(rule) := [{"value": by_default, "path": array.concat(array.concat(["server_side_encryption_configuration"], rule.path), ["apply_server_side_encryption_by_default"])}] if {
+	not util.is_unknown(rule.value)
+	by_default := rule.value.apply_server_side_encryption_by_default
+	util.is_unknown(by_default)
+}
+
+deny contains finding if {
+	settings.s3_require_kms
+	some call in s3.module_buckets
+	not s3.has_certain_setting(call, separate_type)
+	some unknown in module_configuration_unknowns(call)
+	finding := settings.cannot_tell(call.address, unknown.path, unknown.value, "The bucket module's encryption configuration is a value Tollgate cannot know and may leave out SSE-KMS, so the bucket may use SSE-S3: make sure it configures SSE-KMS.")
+}
+

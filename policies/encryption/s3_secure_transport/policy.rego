@@ -23,7 +23,10 @@
 #   bucket is: "no bucket policy" when the module attaches none, "no aws:SecureTransport deny" when
 #   it attaches one for something else, on the switch written false or else on the call. A call
 #   whose switches or attached policy are unknown, or whose bucket another bucket policy resource
-#   refers to, is not reported.
+#   refers to, is not reported; with `unknown_values: advisory` it is reported as cannot tell when
+#   an unknown decides the deny (a deny switch, `attach_policy` beside a policy that may deny,
+#   the attached `policy`) or when every such bucket policy resource has a `count` or `for_each`
+#   Tollgate cannot know, other than the call's own.
 #   In CloudFormation, a deny (or a bucket policy) written under an `Fn::If` (or a `Condition`)
 #   the template cannot decide protects only the deployments where it holds: the rule reports the
 #   others, saying which condition the protection waits for.
@@ -576,11 +579,62 @@ deny contains finding if {
 deny contains finding if {
 	some call in s3.module_buckets
 	not module_denies(call)
-	not util.referenced_by_any(call, policy_types)
+	not s3.has_certain_setting(call, "aws_s3_bucket_policy")
 	not s3.has_unjoined("aws_s3_bucket_policy")
 	some [address, path, value, place] in possible_denials
 	address == call.address
 	finding := settings.cannot_tell(address, array.concat(path, place), value, cannot_tell_message)
+}
+
+# A bucket policy resource beside the call keeps it from being reported (the policy is judged on
+# its own); when every such resource has a `count` or `for_each` Tollgate cannot know (not the
+# call's own), there may be none: "cannot tell", as for a bucket, one finding per expression.
+deny contains finding if {
+	some call in s3.module_buckets
+	not module_denies(call)
+	some absence in util.absences_with(s3.settings(call, "aws_s3_bucket_policy"), call)
+	not s3.has_unjoined("aws_s3_bucket_policy")
+	finding := settings.cannot_tell(call.address, [], absence, "The bucket's only bucket policy beside the module call may not be created, as its count or for_each cannot be known, and the module attaches none that denies requests without TLS: pass attach_deny_insecure_transport_policy = true.")
+}
+
+# `[path, unknown]`: the module arguments Tollgate cannot know that decide whether the module
+# denies requests without TLS: a deny switch (`attach_deny_insecure_transport_policy =
+# var.deny_http`), `attach_policy` when the `policy` it would attach may hold such a deny, and
+# the attached `policy` itself.
+module_undecided contains [call.address, [switch], value] if {
+	some call in s3.module_buckets
+	some switch in s3.module_transport_switches
+	value := s3.module_argument(call, switch)
+	util.is_unknown(value)
+}
+
+module_undecided contains [call.address, ["attach_policy"], call.config.attach_policy] if {
+	some call in s3.module_buckets
+	util.is_unknown(call.config.attach_policy)
+	policy_may_deny(call.config.policy)
+}
+
+module_undecided contains [call.address, ["policy"], call.config.policy] if {
+	some call in s3.module_buckets
+	util.is_true(call.config.attach_policy)
+	util.is_unknown(call.config.policy)
+}
+
+policy_may_deny(policy) if util.is_unknown(policy)
+
+policy_may_deny(policy) if {
+	some s in iam.statement_entries(iam.decode(policy).Statement)
+	count(insecure_transport_denials(s.statement)) > 0
+}
+
+deny contains finding if {
+	some call in s3.module_buckets
+	not module_denies(call)
+	not s3.has_certain_setting(call, "aws_s3_bucket_policy")
+	not s3.has_unjoined("aws_s3_bucket_policy")
+	some [address, path, value] in module_undecided
+	address == call.address
+	finding := settings.cannot_tell(address, path, value, "Whether the bucket module denies requests without TLS depends on a value Tollgate cannot know: make sure attach_deny_insecure_transport_policy is true.")
 }
 
 cannot_tell_message := "The bucket policy's deny of requests without TLS depends on a collection or values Tollgate cannot know, so it may be missing: make sure a Deny statement on aws:SecureTransport false is always there."

@@ -5,6 +5,9 @@
 #   `AWS::ApiGateway::Stage`) without `access_log_settings` / `AccessLogSetting`, and HTTP or
 #   WebSocket API stages (`aws_apigatewayv2_stage`, `AWS::ApiGatewayV2::Stage`) without
 #   `access_log_settings` / `AccessLogSettings`. Who called which route is then not recorded.
+#   SAM's `AWS::Serverless::Api` and `AWS::Serverless::HttpApi` are read as the stage SAM
+#   generates for them, which takes their `AccessLogSetting` / `AccessLogSettings` (or those of
+#   `Globals`) as written.
 # custom:
 #   id: TG-LOG-008
 #   severity: medium
@@ -21,6 +24,8 @@ attributes := {
 	"aws_apigatewayv2_stage": "access_log_settings",
 	"AWS::ApiGateway::Stage": "AccessLogSetting",
 	"AWS::ApiGatewayV2::Stage": "AccessLogSettings",
+	"AWS::Serverless::Api": "AccessLogSetting",
+	"AWS::Serverless::HttpApi": "AccessLogSettings",
 }
 
 deny contains finding if {

@@ -14,7 +14,9 @@
 #   stage-without-settings case, as the rule cannot tell which stage they configure. In
 #   CloudFormation, `OFF` in one branch of an undecided `Fn::If`, or a level, method settings or
 #   route settings written only under such a condition, are reported for the deployments without
-#   logs.
+#   logs. SAM's `AWS::Serverless::Api` is read as the REST stage SAM generates for it, which takes
+#   its `MethodSettings` (those of `Globals.Api` first) as written; `AWS::Serverless::HttpApi`
+#   serves an HTTP API and is not checked.
 #   With `unknown_values: advisory`, method settings or default route settings that only a
 #   `dynamic` block over a collection Tollgate cannot know creates are reported as cannot tell.
 # custom:
@@ -52,9 +54,15 @@ levels contains l if {
 	l := {"resource": r.address, "level": settings.logging_level, "path": ["default_route_settings", i, "logging_level"]}
 }
 
+# CloudFormation REST stages, and the SAM APIs that generate one from their own `MethodSettings`.
+cloudformation_rest_stages := [r |
+	some type in ["AWS::ApiGateway::Stage", "AWS::Serverless::Api"]
+	some r in util.resources(type)
+]
+
 # CloudFormation: each level an undecided `Fn::If` may give, under its condition (`when`).
 levels contains l if {
-	some r in util.resources("AWS::ApiGateway::Stage")
+	some r in cloudformation_rest_stages
 	some i, _ in r.config.MethodSettings
 	path := ["MethodSettings", i, "LoggingLevel"]
 	some possible in util.possible_values(r, path)
@@ -106,7 +114,7 @@ unset contains u if {
 }
 
 unset contains u if {
-	some r in util.resources("AWS::ApiGateway::Stage")
+	some r in cloudformation_rest_stages
 	some i, settings in r.config.MethodSettings
 	settings.ResourcePath == "/*"
 	settings.HttpMethod == "*"
@@ -130,7 +138,7 @@ unset contains u if {
 }
 
 unset contains u if {
-	some stage in util.resources("AWS::ApiGateway::Stage")
+	some stage in cloudformation_rest_stages
 	when := unconfigured_when(stage)
 	u := {"resource": stage.address, "path": [], "when": when}
 }

@@ -573,6 +573,107 @@ Resources:
     expect(handler?.references).toEqual(["Table"]);
   });
 
+  it("declares the implicit APIs function events create, with Globals merged in, at the first such event", () => {
+    const { resources, errors } = load(`Transform: AWS::Serverless-2016-10-31
+Conditions:
+  IsProd: !Equals [!Ref AWS::AccountId, "111122223333"]
+Globals:
+  Api:
+    MethodSettings:
+      - ResourcePath: "/*"
+        HttpMethod: "*"
+        LoggingLevel: ERROR
+Resources:
+  List:
+    Type: AWS::Serverless::Function
+    Condition: IsProd
+    Properties:
+      Events:
+        Own:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Orders
+            Path: /own
+            Method: get
+        Get:
+          Type: Api
+          Properties:
+            Path: /orders
+            Method: get
+        Web:
+          Type: HttpApi
+  Put:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Put:
+          Type: Api
+          Properties:
+            Path: /orders
+            Method: put
+        Routed:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref Http
+  Orders:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+  Link:
+    Type: AWS::ApiGateway::BasePathMapping
+    Properties:
+      RestApiId: !Ref ServerlessRestApi
+      DomainName: api.example.com
+`);
+    expect(errors).toEqual([]);
+    const rest = resources.find((resource) => resource.address === "ServerlessRestApi");
+    expect(rest?.type).toBe("AWS::Serverless::Api");
+    expect(rest?.config).toEqual({
+      StageName: "Prod",
+      MethodSettings: [{ ResourcePath: "/*", HttpMethod: "*", LoggingLevel: "ERROR" }],
+    });
+    // At the first event without RestApiId; its creators' conditions differ, so it has none.
+    expect(rest?.line).toBe(22);
+    expect(rest?.locations["/MethodSettings/0/LoggingLevel"]?.line).toBe(9);
+    expect(rest?.conditional).toBeUndefined();
+    // Only List's event creates the HTTP API, so it takes List's condition.
+    const http = resources.find((resource) => resource.address === "ServerlessHttpApi");
+    expect(http?.type).toBe("AWS::Serverless::HttpApi");
+    expect(http?.config).toEqual({});
+    expect(http?.line).toBe(27);
+    expect(http?.conditional).toEqual({ "": "IsProd" });
+    expect(resources.find((resource) => resource.address === "Link")?.references).toEqual([
+      "ServerlessRestApi",
+    ]);
+  });
+
+  it("adds no implicit API without the SAM transform, nor over a resource the template declares", () => {
+    const template = (transform: string): string => `${transform}
+Resources:
+  ServerlessRestApi:
+    Type: AWS::ApiGateway::RestApi
+  Get:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Get:
+          Type: Api
+        Web:
+          Type: HttpApi
+`;
+    const withSam = load(template("Transform: AWS::Serverless-2016-10-31"));
+    expect(withSam.resources.map((resource) => [resource.address, resource.type])).toEqual([
+      ["ServerlessRestApi", "AWS::ApiGateway::RestApi"],
+      ["Get", "AWS::Serverless::Function"],
+      ["ServerlessHttpApi", "AWS::Serverless::HttpApi"],
+    ]);
+    const without = load(template('AWSTemplateFormatVersion: "2010-09-09"'));
+    expect(without.resources.map((resource) => resource.address)).toEqual([
+      "ServerlessRestApi",
+      "Get",
+    ]);
+  });
+
   it("expands known policy templates into the statements SAM generates, keeping their references and lines", () => {
     const { resources, errors } = load(
       `Transform: AWS::Serverless-2016-10-31

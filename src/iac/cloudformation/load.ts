@@ -14,7 +14,8 @@
 //   written in the template has its own pointer. Values parsed out of JSON policy strings are
 //   located at the string; SAM `Globals` values where `Globals` writes them; common SAM policy
 //   templates (`- S3ReadPolicy: {BucketName: ...}`) as the statements SAM generates, located at
-//   the template's item (sam-policies.ts).
+//   the template's item (sam-policies.ts); SAM's implicit APIs (`ServerlessRestApi`,
+//   `ServerlessHttpApi`) at the first function event that creates each (sam.ts).
 // - An `Fn::If` the template cannot decide keeps every branch that may be deployed, recorded in
 //   `conditional` and `alternatives` (evaluate.ts says how lists, objects and scalars look); a
 //   resource whose `Condition` is undecided is loaded with `conditional[""]` naming it.
@@ -34,7 +35,7 @@ import { parseTemplate } from "./parse.js";
 import type { ParsedTemplate, Span, TemplateEntry, TemplateNode } from "./parse.js";
 import { expandForEach } from "./foreach.js";
 import { expandPolicyTemplates } from "./sam-policies.js";
-import { declaresSamTransform, globalsFor, mergeGlobals } from "./sam.js";
+import { declaresSamTransform, globalsFor, implicitApis, mergeGlobals } from "./sam.js";
 
 export interface CloudFormationOptions {
   /** Parameter values by name; pseudo parameters by theirs (`"AWS::Region": "eu-west-1"`). */
@@ -144,7 +145,10 @@ export function loadCloudFormation(
   for (const [name, condition] of namedEntries(conditions && expandForEach(conditions, loops)))
     scope.conditions.set(name, condition);
   if (resourcesSection.kind !== "mapping") return { resources: [], errors };
-  for (const entry of resourcesSection.entries) scope.resourceIds.add(entry.key);
+  const entries = declaresSamTransform(sections.get("Transform"))
+    ? [...resourcesSection.entries, ...implicitApis(resourcesSection.entries)]
+    : resourcesSection.entries;
+  for (const entry of entries) scope.resourceIds.add(entry.key);
 
   const context: ResourceContext = {
     template,
@@ -154,7 +158,7 @@ export function loadCloudFormation(
     at,
   };
   const resources: Resource[] = [];
-  for (const entry of resourcesSection.entries) {
+  for (const entry of entries) {
     const resource = loadResource(entry, context);
     if (resource !== null) resources.push(resource);
   }

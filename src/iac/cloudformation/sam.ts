@@ -1,9 +1,10 @@
-// AWS SAM, only as far as a scanner needs: recognising the transform, and merging the
-// `Globals` section into each `AWS::Serverless::*` resource before evaluation, at the node
-// level, so merged-in properties keep the lines where `Globals` writes them.
+// AWS SAM, only as far as a scanner needs: recognising the transform, merging the `Globals`
+// section into each `AWS::Serverless::*` resource before evaluation, at the node level, so
+// merged-in properties keep the lines where `Globals` writes them, and declaring the implicit
+// APIs SAM creates for functions' API events.
 
 import { asIntrinsic } from "./evaluate.js";
-import type { TemplateEntry, TemplateNode } from "./parse.js";
+import type { TemplateEntry, TemplateNode, TemplateScalar } from "./parse.js";
 
 const SAM_TRANSFORM = "AWS::Serverless-2016-10-31";
 
@@ -52,4 +53,84 @@ export function mergeGlobals(global: TemplateNode, own: TemplateNode | undefined
       }),
     );
   return { kind: "mapping", entries, span: own.span };
+}
+
+/** The API SAM creates for events that name none, and the property by which an event names one. */
+const IMPLICIT_APIS = [
+  {
+    eventType: "Api",
+    apiProperty: "RestApiId",
+    id: "ServerlessRestApi",
+    type: "AWS::Serverless::Api",
+    stage: "Prod",
+  },
+  {
+    eventType: "HttpApi",
+    apiProperty: "ApiId",
+    id: "ServerlessHttpApi",
+    type: "AWS::Serverless::HttpApi",
+    stage: undefined,
+  },
+] as const;
+
+/**
+ * The implicit APIs of a SAM template, as resources written at the first event that makes SAM
+ * create each: an `Api` event without `RestApiId` adds `ServerlessRestApi` (stage `Prod`), an
+ * `HttpApi` event without `ApiId` adds `ServerlessHttpApi` (stage `$default`); their properties
+ * are those of `Globals.Api` / `Globals.HttpApi`, which `globalsFor` merges in like any other
+ * resource's. The API takes its functions' `Condition` when they all share one; functions under
+ * different conditions give an API in every deployment (SAM joins them with `Fn::Or`, which no
+ * condition name here stands for). A resource the template declares under the same id wins.
+ */
+export function implicitApis(resources: readonly TemplateEntry[]): TemplateEntry[] {
+  const declared = new Set(resources.map((entry) => entry.key));
+  const apis: TemplateEntry[] = [];
+  for (const implicit of IMPLICIT_APIS) {
+    if (declared.has(implicit.id)) continue;
+    const creators = resources.flatMap((resource) => {
+      if (scalarOf(field(resource.value, "Type")) !== "AWS::Serverless::Function") return [];
+      const events = field(field(resource.value, "Properties"), "Events");
+      const creating = (events?.kind === "mapping" ? events.entries : []).filter(
+        (event) =>
+          scalarOf(field(event.value, "Type")) === implicit.eventType &&
+          field(field(event.value, "Properties"), implicit.apiProperty) === undefined,
+      );
+      return creating.map((event) => ({ event, condition: field(resource.value, "Condition") }));
+    });
+    const first = creators[0];
+    if (first === undefined) continue;
+    const conditions = new Set(creators.map(({ condition }) => scalarOf(condition)));
+    const condition = conditions.size === 1 ? first.condition : undefined;
+    const span = first.event.value.span;
+    const scalar = (value: string): TemplateNode => ({ kind: "scalar", value, span });
+    const entry = (key: string, value: TemplateNode): TemplateEntry => ({
+      key,
+      keySpan: first.event.keySpan,
+      value,
+    });
+    const properties: TemplateEntry[] =
+      implicit.stage === undefined ? [] : [entry("StageName", scalar(implicit.stage))];
+    apis.push(
+      entry(implicit.id, {
+        kind: "mapping",
+        entries: [
+          entry("Type", scalar(implicit.type)),
+          entry("Properties", { kind: "mapping", entries: properties, span }),
+          ...(condition === undefined ? [] : [entry("Condition", condition)]),
+        ],
+        span,
+      }),
+    );
+  }
+  return apis;
+}
+
+function field(node: TemplateNode | undefined, key: string): TemplateNode | undefined {
+  return node?.kind === "mapping"
+    ? node.entries.find((entry) => entry.key === key)?.value
+    : undefined;
+}
+
+function scalarOf(node: TemplateNode | undefined): TemplateScalar | undefined {
+  return node?.kind === "scalar" ? node.value : undefined;
 }

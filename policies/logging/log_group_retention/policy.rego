@@ -6,7 +6,10 @@
 #   `log_retention_min_days`), so evidence is gone before most incidents are investigated.
 #   Leaving retention unset (or 0) keeps logs forever and is not reported. A log group of the
 #   `DELIVERY` class is not reported: it only passes vended logs on to S3 or Firehose, and
-#   CloudWatch Logs keeps its events two days whatever retention is written.
+#   CloudWatch Logs keeps its events two days whatever retention is written. The CDK's
+#   `Custom::LogRetention` (what a Lambda function's `logRetention` synthesises) sets the
+#   `RetentionInDays` it is given on the log group it names, and is read like a log group; it
+#   leaves the property out for never-expiring logs.
 # custom:
 #   id: TG-LOG-012
 #   severity: low
@@ -19,7 +22,11 @@ import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
-attributes := {"aws_cloudwatch_log_group": "retention_in_days", "AWS::Logs::LogGroup": "RetentionInDays"}
+attributes := {
+	"aws_cloudwatch_log_group": "retention_in_days",
+	"AWS::Logs::LogGroup": "RetentionInDays",
+	"Custom::LogRetention": "RetentionInDays",
+}
 
 deny contains finding if {
 	some r in input.resources

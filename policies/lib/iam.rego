@@ -114,6 +114,34 @@ managed_documents contains document if {
 	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
 }
 
+# AWS SAM functions and state machines: SAM creates their execution role from `Policies` (one
+# item or a list: AWS managed policy names or ARNs, policy templates, which the loader rewrites
+# into the statements SAM generates, and inline documents) unless `Role` names a role of the
+# author's, and then ignores `Policies`.
+sam_policy_types := {"AWS::Serverless::Function", "AWS::Serverless::StateMachine"}
+
+# `[{value, path}]` of the items of a SAM resource's `Policies` that SAM uses.
+sam_policy_items(r) := [{"value": policy, "path": ["Policies", i]} | some i, policy in r.config.Policies] if {
+	util.is_absent(r.config, "Role")
+	is_array(r.config.Policies)
+}
+
+sam_policy_items(r) := [{"value": r.config.Policies, "path": ["Policies"]}] if {
+	util.is_absent(r.config, "Role")
+	not is_array(r.config.Policies)
+}
+
+managed_documents contains document if {
+	types := sam_policy_types
+	some r in input.resources
+	r.source == "cloudformation"
+	r.type in types
+	some item in sam_policy_items(r)
+	doc := decode(item.value)
+	doc.Statement
+	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": item.path, "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
+}
+
 terraform_attributes_by_type := {type: specs |
 	some spec in terraform_attributes
 	type := spec.type

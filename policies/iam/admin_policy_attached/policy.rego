@@ -6,7 +6,8 @@
 #   Its holder can do anything in the account. The ARN may be written for the partition
 #   (`arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess`,
 #   `!Sub arn:${AWS::Partition}:...`) or come from an `aws_iam_policy` data source that looks up
-#   `AdministratorAccess` by name.
+#   `AdministratorAccess` by name. An AWS SAM function or state machine names it in `Policies`, by
+#   name or ARN, for the execution role SAM creates.
 # custom:
 #   id: TG-IAM-007
 #   severity: critical
@@ -15,6 +16,7 @@
 #   controls: [CIS-AWS-1.16, AWS-FSBP-IAM.1]
 package tollgate.rules.iam.admin_policy_attached
 
+import data.tollgate.lib.iam
 import data.tollgate.lib.util
 import rego.v1
 
@@ -78,3 +80,22 @@ deny contains finding if {
 		"path": [key, i],
 	}
 }
+
+# SAM takes an AWS managed policy in `Policies` by its name as well as by its ARN.
+deny contains finding if {
+	some r in input.resources
+	r.source == "cloudformation"
+	r.type in iam.sam_policy_types
+	some item in iam.sam_policy_items(r)
+	sam_admin_policy(item.value)
+	finding := {
+		"resource": r.address,
+		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
+		"evidence": util.label(item.value),
+		"path": item.path,
+	}
+}
+
+sam_admin_policy(policy) if policy == "AdministratorAccess"
+
+sam_admin_policy(policy) if is_admin_arn(policy)

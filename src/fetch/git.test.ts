@@ -33,6 +33,10 @@ beforeAll(async () => {
     path.join(repo, ".terraform.lock.hcl"),
     'provider "registry.terraform.io/hashicorp/aws" {}\n',
   );
+  await writeFile(
+    path.join(repo, "modules", "net", "policy.json.tftpl"),
+    '{"Statement": [{"Effect": "Allow", "Action": "${action}", "Resource": "*"}]}\n',
+  );
   await writeFile(path.join(repo, "README.md"), "not IaC\n");
   await writeFile(path.join(repo, "blob.json"), Buffer.from([0x7b, 0x00, 0x7d]));
   await symlink("/etc/passwd", path.join(repo, "evil.tf"));
@@ -53,6 +57,7 @@ describe("git snapshots", () => {
     expect(head.files.map((f) => f.path).sort()).toEqual([
       ".terraform.lock.hcl",
       "main.tf",
+      "modules/net/policy.json.tftpl",
       "modules/net/sg.tf",
     ]);
     expect(head.files.find((f) => f.path === "main.tf")?.text).toContain('"b"');

@@ -2,17 +2,13 @@
 // for the listing and one `git cat-file --batch` process for every blob, so `tollgate diff`
 // costs two processes per commit whatever the repository's size.
 import { spawn } from "node:child_process";
-import type { SourceFile } from "../iac/source.js";
+import { isIacCandidate, type SourceFile } from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
 
 export interface GitSnapshot {
   files: SourceFile[];
   errors: LoadError[];
 }
-
-/** The file endings a loader may want; everything else is never read. */
-export const IAC_FILE =
-  /(\.(tf|tf\.json|tfvars|tfvars\.json|ya?ml|json|template)|(^|\/)\.terraform\.lock\.hcl)$/;
 
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
@@ -69,7 +65,8 @@ export async function readGitSnapshot(
       string,
       string,
     ];
-    if (type !== "blob" || !IAC_FILE.test(path)) continue;
+    // The files a loader may want, as the disk reader picks them; everything else is never read.
+    if (type !== "blob" || !isIacCandidate(path)) continue;
     entries.push({ mode, sha, size: size === "-" ? 0 : Number(size), path });
   }
   const errors: LoadError[] = [];

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { corpusDir } from "../../test/support/corpus.js";
 import { checkSourceBytes, readRepositoryFiles } from "./files.js";
+import { loadModel } from "./index.js";
 
 let root: string;
 let outside: string;
@@ -39,6 +40,8 @@ describe("readRepositoryFiles", () => {
       "stack/b.yml",
       "stack/c.json",
       "legacy/d.template",
+      "stack/policy.json.tftpl",
+      "stack/user_data.tpl",
       "stack/.terraform.lock.hcl",
       "stack/other.hcl",
       "README.md",
@@ -63,10 +66,30 @@ describe("readRepositoryFiles", () => {
       "stack/app.yaml",
       "stack/b.yml",
       "stack/c.json",
+      "stack/policy.json.tftpl",
+      "stack/user_data.tpl",
       "x.tf.json",
       "y.tfvars.json",
     ]);
     expect(files[1]).toEqual({ path: "main.tf", text: "x = 1\n" });
+  });
+
+  it("reads the template a Terraform policy renders with templatefile(), so the policy is known", async () => {
+    write(
+      "iam/main.tf",
+      'resource "aws_iam_policy" "deploy" {\n  policy = templatefile("${path.module}/deploy.json.tftpl", { action = "iam:PassRole" })\n}\n',
+    );
+    write(
+      "iam/deploy.json.tftpl",
+      '{"Statement": [{"Effect": "Allow", "Action": "${action}", "Resource": "*"}]}\n',
+    );
+    const { files, errors } = await readRepositoryFiles(root);
+    expect(errors).toEqual([]);
+    const model = loadModel(files);
+    expect(model.errors).toEqual([]);
+    expect(model.resources[0]?.config.policy).toBe(
+      '{"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}\n',
+    );
   });
 
   it("reads only the given files and directories, refusing paths outside the root", async () => {

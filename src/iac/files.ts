@@ -25,6 +25,11 @@ const CANDIDATE_SUFFIXES = [
   ".yml",
   ".json",
   ".template",
+  // Template files `templatefile()` renders (a role's policy, say): `.tftpl` is the ending
+  // Terraform's documentation recommends, `.tpl` the one older configurations use. The loaders
+  // read them only through that call.
+  ".tftpl",
+  ".tpl",
 ];
 
 export interface ReadOptions {

@@ -7,7 +7,7 @@ import type { SourceFile } from "./source.js";
 import { loadTerraform } from "./terraform/index.js";
 
 export type { SourceFile } from "./source.js";
-export { readRepositoryFiles, checkSourceBytes } from "./files.js";
+export { readRepositoryFiles, checkSourceBytes, isIacCandidate } from "./files.js";
 export { isTerraformSource, unloadedModuleFolders } from "./terraform/index.js";
 
 const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;

@@ -65,6 +65,35 @@ describe("decideGate", () => {
     expect(all.blocking.map((f) => f.status)).toEqual(["existing"]);
   });
 
+  it("does not call a finding fixed when its file, module or template did not load at head", () => {
+    const gone = [
+      finding({ status: "fixed", file: "main.tf", root: "" }),
+      finding({ status: "fixed", file: "network.tf", root: "", resource: "aws_security_group.a" }),
+      finding({ status: "fixed", file: "envs/prod/main.tf", root: "envs/prod" }),
+      finding({ status: "fixed", file: "stack.yaml", root: "stack.yaml" }),
+    ];
+    // main.tf broke; so did a template beside stack.yaml, which stays fixed.
+    const problems = [loadError, { ...loadError, file: "other.yaml", code: "yaml-syntax" }];
+    const decision = decideGate(gone, problems, settings({ on_error: "neutral", fail_on: "all" }));
+    expect(decision.findings.map((f) => `${f.status}:${f.file}`)).toEqual([
+      "existing:main.tf",
+      "existing:network.tf",
+      "fixed:envs/prod/main.tf",
+      "fixed:stack.yaml",
+    ]);
+    // Still open as far as the gate can tell: with fail_on: all they block, whatever on_error says.
+    expect(decision.conclusion).toBe("failure");
+    expect(decision.reasons).toContain(
+      "2 base findings not counted as fixed: their files did not load at head, so they stay open",
+    );
+    const tfvars = { ...loadError, file: "envs/prod/terraform.tfvars" };
+    expect(decideGate(gone, [tfvars], defaultSettings).counts.byStatus).toEqual({
+      new: 0,
+      existing: 1,
+      fixed: 3,
+    });
+  });
+
   it("passes advisory findings, counting them in the reason", () => {
     const decision = decideGate([finding({ severity: "medium" })], [], defaultSettings);
     expect(decision).toMatchObject({

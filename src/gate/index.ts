@@ -182,6 +182,9 @@ export function decideGate(
 ): GateDecision {
   const errors = problems.filter((problem) => !isWarning(problem));
   const now = context.now ?? new Date();
+  const unconfirmed = findings.filter(
+    (finding) => finding.status === "fixed" && errors.some((error) => hides(error, finding)),
+  );
   const enforced: Finding[] = [];
   const countdowns = new Map<string, { blockingFrom: string; count: number }>();
   let suppressed = 0;
@@ -192,7 +195,9 @@ export function decideGate(
       suppressed++;
       continue;
     }
-    enforced.push({ ...finding, status: finding.status ?? "new", enforcement: result.level });
+    // A base finding whose file, module or template did not load at head may still be there.
+    const status = unconfirmed.includes(finding) ? "existing" : (finding.status ?? "new");
+    enforced.push({ ...finding, status, enforcement: result.level });
     if (result.heldByLock) held++;
     if (result.blockingFrom && finding.status !== "fixed") {
       const countdown = countdowns.get(finding.rule) ?? {
@@ -238,6 +243,10 @@ export function decideGate(
     reasons.push(
       `${plural(undecided.length, "finding")} an unknown value decides (cannot tell; advisory, never blocking)`,
     );
+  if (unconfirmed.length > 0)
+    reasons.push(
+      `${plural(unconfirmed.length, "base finding")} not counted as fixed: ${unconfirmed.length === 1 ? "its file" : "their files"} did not load at head, so ${unconfirmed.length === 1 ? "it stays" : "they stay"} open`,
+    );
   const warnings = problems.filter(isWarning);
   if (warnings.length > 0)
     reasons.push(
@@ -264,6 +273,25 @@ export function decideGate(
     notices,
     warnings,
   };
+}
+
+/**
+ * Whether a head load error may hide a base finding, which then cannot count as fixed: an error
+ * in the finding's own file or template, or in a file of the same Terraform module or of the root
+ * module it was evaluated in (a broken `.tf` or `.tfvars` file there changes what the module holds).
+ */
+function hides(error: LoadError, finding: Finding): boolean {
+  if (error.file === finding.file || error.file === finding.root) return true;
+  if (!TERRAFORM_SOURCE.test(error.file) || !TERRAFORM_SOURCE.test(finding.file)) return false;
+  const directory = directoryOf(error.file);
+  return directory === directoryOf(finding.file) || directory === finding.root;
+}
+
+const TERRAFORM_SOURCE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
+
+function directoryOf(file: string): string {
+  const cut = file.lastIndexOf("/");
+  return cut < 0 ? "" : file.slice(0, cut);
 }
 
 export function countFindings(findings: Finding[]): GateCounts {

@@ -13,7 +13,7 @@ const repository: FakeRepository = {
       "envs/prod/vars.tf": 'variable "cidr" {}\n',
       "envs/prod/prod.tfvars": 'cidr = "10.0.0.0/8"\n',
       "modules/net/main.tf": 'resource "aws_security_group" "web" {}\n',
-      "modules/other/main.tf": "# never read\n",
+      "modules/other/main.tf": "# read only to look for module calls\n",
       "cfn/old.yaml": "Resources: {}\n",
       "README.md": "# docs\n",
     },
@@ -22,7 +22,7 @@ const repository: FakeRepository = {
       "envs/prod/vars.tf": 'variable "cidr" {}\n',
       "envs/prod/prod.tfvars": 'cidr = "10.0.0.0/8"\n',
       "modules/net/main.tf": 'resource "aws_security_group" "web" {}\n',
-      "modules/other/main.tf": "# never read\n",
+      "modules/other/main.tf": "# read only to look for module calls\n",
       "cfn/new.yaml": "Resources: {}\n",
       "cfn/logo.json": Buffer.from([0x7b, 0x00, 0x7d]),
       "huge.tf": "#".repeat(2000),
@@ -124,13 +124,9 @@ describe("fetchPullSnapshots", () => {
 
   it("spends one listing page, two trees and one GraphQL query per module round past the REST limit", async () => {
     const snapshots = await fetchPullSnapshots(api, pull, { maxFileBytes: 1000, restBlobLimit: 0 });
-    expect(github.requests).toEqual([
-      "pulls.listFiles",
-      "git.getTree",
-      "git.getTree",
-      "graphql",
-      "graphql",
-    ]);
+    // modules/net, which envs/prod calls, was read in the first round with the other .tf files
+    // looked at for calls of envs/prod, so the second round needs no query.
+    expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree", "graphql"]);
     expect(snapshots).toEqual(await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 }));
   });
 
@@ -149,14 +145,15 @@ describe("fetchPullSnapshots", () => {
     });
     const snapshots = await fetchPullSnapshots(api, pull, {
       maxFileBytes: 1000,
-      restBlobLimit: 7,
+      restBlobLimit: 8,
       restConcurrency: 3,
     });
     expect(paths(snapshots.head)).toHaveLength(5);
     expect(snapshots.notices).toEqual(["Skipped cfn/logo.json at head: binary or not UTF-8."]);
     expect(github.countOf("graphql")).toBe(0);
-    // 11 files, 7 distinct blobs: the renamed template and three module files are equal at both commits
-    expect(github.countOf("git.getBlob")).toBe(7);
+    // 11 files, 7 distinct blobs: the renamed template and three module files are equal at both
+    // commits; and modules/other/main.tf, read once to see whether it calls a changed module
+    expect(github.countOf("git.getBlob")).toBe(8);
     expect(most).toBe(3);
   });
 
@@ -164,8 +161,52 @@ describe("fetchPullSnapshots", () => {
     github.graphqlDown = true;
     const snapshots = await fetchPullSnapshots(api, pull, { maxFileBytes: 1000, restBlobLimit: 0 });
     expect(paths(snapshots.head)).toHaveLength(5);
-    // 11 files, 7 distinct blobs: the renamed template and three module files are equal at both commits
-    expect(github.countOf("git.getBlob")).toBe(7);
+    // 11 files, 7 distinct blobs: the renamed template and three module files are equal at both
+    // commits; and modules/other/main.tf, read once to see whether it calls a changed module
+    expect(github.countOf("git.getBlob")).toBe(8);
+  });
+
+  it("reads the roots that call a changed local module, as a full checkout would scan it", async () => {
+    const sg = 'variable "cidr" {}\nresource "aws_security_group" "this" {}\n';
+    const caller = (dir: string) => `module "sg" {\n  source = "../../modules/${dir}"\n}\n`;
+    const files = {
+      "envs/prod/main.tf": caller("sg"),
+      "envs/prod/terraform.tfvars": 'cidr = "0.0.0.0/0"\n',
+      "envs/dev/main.tf": caller("other"),
+      "modules/other/main.tf": 'module "inner" {\n  source = "../sg"\n}\n',
+      "modules/unrelated/main.tf": 'resource "aws_s3_bucket" "b" {}\n',
+    };
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "modules/sg/main.tf": sg },
+        [HEAD]: { ...files, "modules/sg/main.tf": `${sg}# opened\n` },
+      },
+      pullFiles: [{ filename: "modules/sg/main.tf", status: "modified", patch: "@@ -2,0 +3 @@" }],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    const expected = [
+      "envs/dev/main.tf",
+      "envs/prod/main.tf",
+      "envs/prod/terraform.tfvars",
+      "modules/other/main.tf",
+      "modules/sg/main.tf",
+    ];
+    expect(paths(snapshots.head)).toEqual(expected);
+    expect(paths(snapshots.base)).toEqual(expected);
+    expect(snapshots.notices).toEqual([]);
+  });
+
+  it("says so when the files to look for callers in are over the budget", async () => {
+    const snapshots = await fetchPullSnapshots(api, pull, {
+      maxFileBytes: 1000,
+      maxFilesPerCommit: 1,
+    });
+    expect(snapshots.notices).toContainEqual(
+      expect.stringMatching(
+        /^Callers of the changed Terraform modules were not looked for: 2 other/,
+      ),
+    );
   });
 
   it("reads nothing more when no IaC file changed", async () => {

@@ -1,9 +1,10 @@
 // Fetches what a pull request's scan reads at base and at head: its changed IaC files and, for
-// Terraform, their whole module directories plus the local modules they call. One recursive tree
-// per commit locates files; blob reads are batched and shared between the two commits.
+// Terraform, their whole module directories plus the local modules they call and the modules that
+// call them, up to the roots. One recursive tree per commit locates files; blob reads are batched
+// and shared between the two commits.
 import type { SourceFile } from "../iac/source.js";
 import type { LoadError } from "../model/types.js";
-import { readBlobs, type BlobReadOptions } from "./blobs.js";
+import { readBlobs, type BlobContent, type BlobReadOptions } from "./blobs.js";
 import type { GitHubApi, RepoRef } from "./client.js";
 import { listPullFiles, type PullFile } from "./pullFiles.js";
 import { directoryOf, isIacPath, isTerraformPath, localModuleDirs } from "./select.js";
@@ -118,6 +119,17 @@ export async function fetchPullSnapshots(
     }
   }
 
+  // A changed module is evaluated with the inputs its callers give it, so the directories that
+  // call a changed one (and theirs, up to the roots) are read as well; the files that may call
+  // one are read with the first round.
+  const callerSearch = callerCandidates(
+    trees,
+    visitedDirs,
+    { maxFiles, maxBytes, maxFileBytes },
+    notices,
+  );
+  const searched = new Map<string, BlobContent>();
+
   const read: Record<Side, Map<string, string>> = { base: new Map(), head: new Map() };
   const skipped = new Set<string>();
   const bytesRead: Record<Side, number> = { base: 0, head: 0 };
@@ -152,14 +164,23 @@ export async function fetchPullSnapshots(
         }
       }
     }
-    if (pending.length === 0) break;
+    const searching = round === 0 ? [...callerSearch.blobs.values()] : [];
+    if (pending.length === 0 && searching.length === 0) break;
     const contents = await readBlobs(
       api,
       pull,
-      pending.map((p) => p.entry),
+      [...pending.map((p) => p.entry).filter((entry) => !searched.has(entry.sha)), ...searching],
       limits,
       signal,
     );
+    if (round === 0) {
+      for (const sha of callerSearch.blobs.keys()) {
+        const content = contents.get(sha);
+        if (content) searched.set(sha, content);
+      }
+      addCallers(callerSearch, searched, visitedDirs, addDir, limits.maxModuleDepth ?? 8);
+    }
+    for (const [sha, content] of searched) contents.set(sha, content);
     for (const { side, path, entry } of pending) {
       const content = contents.get(entry.sha);
       if (content?.kind === "text") {
@@ -195,6 +216,85 @@ export async function fetchPullSnapshots(
     errors: capErrors(errors),
     notices: capNotices(notices),
   };
+}
+
+/** Terraform files that may call a local module: the ones module blocks are written in. */
+const MODULE_CALLER_FILE = /\.tf$/;
+
+interface CallerSearch {
+  /** Per side, the Terraform files outside the directories already added. */
+  candidates: Record<Side, { path: string; entry: TreeEntry }[]>;
+  /** Their distinct blobs, to read once for both sides. */
+  blobs: Map<string, TreeEntry>;
+}
+
+/**
+ * The files to read to find the callers of changed Terraform directories: a module alone has no
+ * values for the inputs its callers give, so a PR that only edits `modules/sg` must be scanned
+ * from `envs/prod`, which calls it, as a full checkout would be. That means every other `.tf`
+ * file, each distinct blob once; over the file or byte budget the search is skipped with a notice.
+ */
+function callerCandidates(
+  trees: Record<Side, Tree>,
+  visitedDirs: Record<Side, Set<string>>,
+  budget: { maxFiles: number; maxBytes: number; maxFileBytes: number },
+  notices: string[],
+): CallerSearch {
+  const candidates: CallerSearch["candidates"] = { base: [], head: [] };
+  const blobs = new Map<string, TreeEntry>();
+  for (const side of ["base", "head"] as const) {
+    if (visitedDirs[side].size === 0) continue;
+    for (const [dir, paths] of trees[side].terraformByDir) {
+      if (visitedDirs[side].has(dir)) continue;
+      for (const path of paths) {
+        const entry = trees[side].entries.get(path);
+        if (!entry || !MODULE_CALLER_FILE.test(path) || entry.size > budget.maxFileBytes) continue;
+        candidates[side].push({ path, entry });
+        blobs.set(entry.sha, entry);
+      }
+    }
+  }
+  const bytes = [...blobs.values()].reduce((sum, entry) => sum + entry.size, 0);
+  if (blobs.size > budget.maxFiles || bytes > budget.maxBytes) {
+    notices.push(
+      `Callers of the changed Terraform modules were not looked for: ${blobs.size} other Terraform files are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a changed module is scanned on its own, without the inputs its callers give.`,
+    );
+    return { candidates: { base: [], head: [] }, blobs: new Map() };
+  }
+  return { candidates, blobs };
+}
+
+/**
+ * Adds, on each side, the directories whose files call a directory already added for a changed
+ * file, and their callers in turn up to the roots (local modules they call come with the rounds).
+ */
+function addCallers(
+  search: CallerSearch,
+  contents: ReadonlyMap<string, BlobContent>,
+  visitedDirs: Record<Side, Set<string>>,
+  addDir: (side: Side, dir: string) => void,
+  depth: number,
+): void {
+  for (const side of ["base", "head"] as const) {
+    const calls = new Map<string, string[]>();
+    for (const { path, entry } of search.candidates[side]) {
+      const content = contents.get(entry.sha);
+      if (content?.kind !== "text") continue;
+      const dir = directoryOf(path);
+      calls.set(dir, [...(calls.get(dir) ?? []), ...localModuleDirs(dir, content.text)]);
+    }
+    const targets = new Set(visitedDirs[side]);
+    for (let round = 0; round <= depth; round++) {
+      const found = [...calls].filter(
+        ([dir, called]) => !targets.has(dir) && called.some((callee) => targets.has(callee)),
+      );
+      if (found.length === 0) break;
+      for (const [dir] of found) {
+        targets.add(dir);
+        addDir(side, dir);
+      }
+    }
+  }
 }
 
 const MAX_REPORTED = 50;

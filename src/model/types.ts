@@ -183,6 +183,12 @@ export interface Finding {
   resource: string;
   /** The resource's `root` (Terraform root module directory or template path), part of the identity. */
   root?: string;
+  /**
+   * Where the resource's own block is written. The finding's `file` and `line` are where the
+   * offending value is written, which may lie outside it: the variable default, tfvars entry,
+   * local or module argument the value came from, or a CloudFormation parameter.
+   */
+  resourceBlock?: { file: string; line: number; endLine: number };
   message: string;
   /** What exactly is wrong (`s3:*`, `tcp/22 from 0.0.0.0/0`, `/server_side_encryption_configuration`). */
   evidence: string;

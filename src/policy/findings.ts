@@ -184,6 +184,7 @@ export function toFindings(
       endLine: where?.endLine ?? resource.endLine,
       resource: resource.address,
       ...(resource.root !== undefined ? { root: resource.root } : {}),
+      resourceBlock: { file: resource.file, line: resource.line, endLine: resource.endLine },
       message,
       evidence: result.evidence ?? pointer,
       ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),

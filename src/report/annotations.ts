@@ -1,9 +1,12 @@
 // Check run annotations: a failure for each blocking finding, a warning for advisory ones, placed
-// only on lines the pull request changed. A new finding off the changed lines moves to the nearest
-// changed line inside its resource (`line..endLine`) or is returned as unannotated for the summary.
+// on lines the pull request changed. A new finding off the changed lines moves to the nearest
+// changed line of its own span (`line..endLine`), else of its resource's block (the PR edited the
+// block while the value comes from a variable, or raised its count); failing both it keeps its own
+// line, which the check run lists though "Files changed" shows only lines in the diff, and it is
+// returned as unannotated so the summary says it is not on a changed line.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
-import { cannotTell, formatLoadError, resourceLabel } from "./format.js";
+import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
 import type { ChangedLines } from "./patch.js";
 
 /** GitHub's check run annotation, as `checks.update` takes it. */
@@ -52,15 +55,17 @@ export function planAnnotations(
   }
   for (const finding of decision.findings) {
     if (finding.status === "fixed") continue;
-    const line = placeOnChangedLine(finding, changedLines.get(finding.file));
-    if (line === undefined) {
-      if (finding.status === "new") unannotated.push(finding);
-      continue;
+    const place = placeOnChangedLine(finding, changedLines);
+    if (place === undefined) {
+      if (finding.status !== "new") continue;
+      unannotated.push(finding);
     }
+    const { path, line } = place ?? { path: finding.file, line: finding.line };
+    const block = blockElsewhere(finding);
     placed.push({
       finding,
       annotation: {
-        path: finding.file,
+        path,
         start_line: line,
         end_line: line,
         annotation_level: finding.waived ? "notice" : blocking.has(finding) ? "failure" : "warning",
@@ -68,7 +73,10 @@ export function planAnnotations(
         message: clip(
           [
             ...(finding.unknown !== undefined ? [`${cannotTell(finding)}.`] : []),
-            `${finding.severity.toUpperCase()} ${finding.status} finding on ${resourceLabel(finding)}: ${finding.message}`,
+            `${finding.severity.toUpperCase()} ${finding.status} finding on ${resourceLabel(finding)}${block ? ` (${block})` : ""}: ${finding.message}`,
+            ...(path !== finding.file || line !== finding.line
+              ? [`The value is written at ${finding.file}:${finding.line}.`]
+              : []),
             `Evidence: ${finding.evidence}`,
             ...(finding.remediation ? [`Fix: ${finding.remediation}`] : []),
             ...(finding.waived ? [`Waived: ${finding.waived.reason}`] : []),
@@ -78,27 +86,43 @@ export function planAnnotations(
     });
   }
   for (const { finding } of placed.slice(MAX_ANNOTATIONS)) {
-    if (finding?.status === "new") unannotated.push(finding);
+    if (finding?.status === "new" && !unannotated.includes(finding)) unannotated.push(finding);
   }
   return { annotations: placed.slice(0, MAX_ANNOTATIONS).map((p) => p.annotation), unannotated };
 }
 
 /**
  * Existing findings are annotated only where the PR touched their own line; new ones may move to
- * the changed line nearest their own inside the resource's span.
+ * the changed line nearest their own inside their span, else inside their resource's block.
  */
 function placeOnChangedLine(
   finding: Finding,
-  changed: ChangedLines | undefined,
-): number | undefined {
-  if (changed === undefined) return undefined;
-  if (changed === "all" || changed.has(finding.line)) return finding.line;
+  changedLines: ReadonlyMap<string, ChangedLines>,
+): { path: string; line: number } | undefined {
+  const changed = changedLines.get(finding.file);
+  if (changed === "all" || changed?.has(finding.line))
+    return { path: finding.file, line: finding.line };
   if (finding.status !== "new") return undefined;
+  const own = nearestChanged(changed, finding.line, finding.endLine);
+  if (own !== undefined) return { path: finding.file, line: own };
+  const block = finding.resourceBlock;
+  if (block === undefined) return undefined;
+  const inBlock = changedLines.get(block.file);
+  if (inBlock === "all") return { path: block.file, line: block.line };
+  const line = nearestChanged(inBlock, block.line, block.endLine);
+  return line === undefined ? undefined : { path: block.file, line };
+}
+
+/** The changed line in `from..to` nearest `from`. */
+function nearestChanged(
+  changed: ReadonlySet<number> | undefined,
+  from: number,
+  to: number,
+): number | undefined {
   let nearest: number | undefined;
-  for (const line of changed) {
-    if (line < finding.line || line > finding.endLine) continue;
-    if (nearest === undefined || Math.abs(line - finding.line) < Math.abs(nearest - finding.line))
-      nearest = line;
+  for (const line of changed ?? []) {
+    if (line < from || line > to) continue;
+    if (nearest === undefined || line < nearest) nearest = line;
   }
   return nearest;
 }

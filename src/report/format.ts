@@ -27,6 +27,21 @@ export function resourceLabel(finding: Pick<Finding, "resource" | "root" | "file
     : `${finding.resource} in ${root}`;
 }
 
+/**
+ * `main.tf:1` when the finding's line lies outside its resource's block (the value came from a
+ * variable, a tfvars entry, a local or a module argument): where the resource itself is, so a
+ * reader sent to `variables.tf:4` learns which block it feeds. Undefined otherwise.
+ */
+export function blockElsewhere(
+  finding: Pick<Finding, "file" | "line" | "resourceBlock">,
+): string | undefined {
+  const block = finding.resourceBlock;
+  if (block === undefined) return undefined;
+  const inside =
+    block.file === finding.file && finding.line >= block.line && finding.line <= block.endLine;
+  return inside ? undefined : `${block.file}:${block.line}`;
+}
+
 /** Text from IaC files (messages, evidence) cannot inject markup, links or mentions into a report. */
 export function escapeMarkdown(text: string): string {
   // Enough to stop emphasis, code, links (their `[`), HTML, tables and @mentions; parentheses and

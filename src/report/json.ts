@@ -26,6 +26,7 @@ export function renderJson(
       endLine: f.endLine,
       resource: f.resource,
       root: f.root,
+      resourceBlock: f.resourceBlock,
       message: f.message,
       evidence: f.evidence,
       remediation: f.remediation,

@@ -4,7 +4,13 @@
 import { findingIdentity } from "../diff/index.js";
 import { CATEGORIES, plural, SEVERITIES, type GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
-import { codeSpan, escapeMarkdown, formatLoadError, resourceLabel } from "./format.js";
+import {
+  blockElsewhere,
+  codeSpan,
+  escapeMarkdown,
+  formatLoadError,
+  resourceLabel,
+} from "./format.js";
 
 export interface MarkdownOptions {
   /** Maximum size in UTF-8 bytes (GitHub's check run summary takes 65,535 characters). */
@@ -115,9 +121,10 @@ function findingItem(finding: Finding, blocks: boolean, unannotated: boolean): s
     ...(finding.unknown !== undefined ? [`cannot tell: ${codeSpan(finding.unknown)} decides`] : []),
     ...(unannotated ? ["not on a changed line"] : []),
   ];
+  const block = blockElsewhere(finding);
   const item = [
     `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)} — ` +
-      `${codeSpan(resourceLabel(finding))} at ${codeSpan(`${finding.file}:${finding.line}`)} (${tags.join(", ")})`,
+      `${codeSpan(resourceLabel(finding))}${block ? ` (${codeSpan(block)})` : ""} at ${codeSpan(`${finding.file}:${finding.line}`)} (${tags.join(", ")})`,
     `  ${escapeMarkdown(finding.message)} Evidence: ${codeSpan(finding.evidence)}`,
   ];
   if (finding.remediation) item.push(`  Fix: ${escapeMarkdown(finding.remediation)}`);

@@ -55,7 +55,7 @@ describe("planAnnotations", () => {
     expect(unannotated).toEqual([]);
   });
 
-  it("moves a new finding to the nearest changed line of its resource, else lists it", () => {
+  it("moves a new finding to the nearest changed line of its span, else keeps its own line and lists it", () => {
     const decision = decideGate(
       [finding({ line: 10, endLine: 20 }), finding({ evidence: "tcp/80", line: 30, endLine: 35 })],
       [],
@@ -65,8 +65,58 @@ describe("planAnnotations", () => {
       decision,
       changed([["main.tf", [4, 13, 18, 40]]]),
     );
-    expect(annotations.map((a) => a.start_line)).toEqual([13]);
+    // The check run lists an annotation off the diff; "Files changed" does not show it, so the
+    // summary marks the finding as not on a changed line.
+    expect(annotations.map((a) => a.start_line)).toEqual([13, 30]);
     expect(unannotated.map((f) => f.evidence)).toEqual(["tcp/80"]);
+  });
+
+  it("moves a new finding whose value is written elsewhere to the changed lines of its resource's block", () => {
+    const block = { file: "main.tf", line: 1, endLine: 14 };
+    // An open variable default the PR did not touch, used by the block from line 11 on.
+    const fromVariable = finding({
+      file: "variables.tf",
+      line: 3,
+      endLine: 3,
+      resourceBlock: block,
+    });
+    // A second instance (count 1 -> 2): its cidr line 12 is unchanged, the count line 2 is not.
+    const secondInstance = finding({
+      resource: "aws_security_group.web[1]",
+      line: 12,
+      endLine: 12,
+      resourceBlock: block,
+    });
+    const decision = decideGate([fromVariable, secondInstance], [], defaultSettings);
+    const { annotations, unannotated } = planAnnotations(decision, changed([["main.tf", [2, 11]]]));
+    expect(annotations.map((a) => [a.path, a.start_line])).toEqual([
+      ["main.tf", 2],
+      ["main.tf", 2],
+    ]);
+    expect(annotations[0]?.message.split("\n").slice(0, 2)).toEqual([
+      "HIGH new finding on aws_security_group.web (main.tf:1): Ingress tcp/22 from 0.0.0.0/0",
+      "The value is written at variables.tf:3.",
+    ]);
+    expect(unannotated).toEqual([]);
+  });
+
+  it("annotates a new finding on the changed variable its value comes from, naming the resource's block", () => {
+    const fromVariable = finding({
+      file: "variables.tf",
+      line: 4,
+      endLine: 4,
+      resourceBlock: { file: "main.tf", line: 1, endLine: 14 },
+    });
+    const decision = decideGate([fromVariable], [], defaultSettings);
+    const { annotations } = planAnnotations(decision, changed([["variables.tf", [4]]]));
+    expect(annotations.map((a) => [a.path, a.start_line])).toEqual([["variables.tf", 4]]);
+    expect(annotations[0]?.message.split("\n")[0]).toBe(
+      "HIGH new finding on aws_security_group.web (main.tf:1): Ingress tcp/22 from 0.0.0.0/0",
+    );
+    expect(renderMarkdown(decision)).toContain(
+      "`aws_security_group.web` (`main.tf:1`) at `variables.tf:4`",
+    );
+    expect(renderText(decision)).toContain("  aws_security_group.web (main.tf:1): Ingress");
   });
 
   it("annotates existing findings only on their own changed line and never fixed ones", () => {

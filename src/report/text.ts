@@ -1,7 +1,7 @@
 // The terminal report of a gate decision (`tollgate scan`): one line per finding and error in the
 // `file:line` form editors link, then the verdict and its reasons.
 import type { GateDecision } from "../gate/index.js";
-import { cannotTell, formatLoadError, resourceLabel } from "./format.js";
+import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
 
 export function renderText(decision: GateDecision): string {
   const blocking = new Set(decision.blocking);
@@ -19,7 +19,10 @@ export function renderText(decision: GateDecision): string {
     lines.push(
       `${finding.file}:${finding.line}: ${finding.severity} ${finding.rule} ${finding.title} [${tags.join(", ")}]`,
     );
-    lines.push(`  ${resourceLabel(finding)}: ${finding.message} (evidence: ${finding.evidence})`);
+    const block = blockElsewhere(finding);
+    lines.push(
+      `  ${resourceLabel(finding)}${block ? ` (${block})` : ""}: ${finding.message} (evidence: ${finding.evidence})`,
+    );
     if (finding.remediation) lines.push(`  fix: ${finding.remediation}`);
   }
   if (lines.length > 0) lines.push("");

@@ -1,6 +1,7 @@
 // The pull request check end to end with the real engine: recorded webhooks into the Probot app,
 // GitHub mocked from fixture commits, the built-in policy library through Wasm, and the completed
 // check run's request bodies read back. One engine for the file (the prebuilt bundle when current).
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import nock from "nock";
@@ -42,17 +43,21 @@ interface Completion {
 
 /** Delivers `action` for a PR from `baseSha` to `headSha` over the fixture commits of `flavour`. */
 async function checkPullRequest(
-  flavour: "terraform" | "cloudformation",
+  flavour: "terraform" | "cloudformation" | "module",
   action: "opened" | "synchronize",
   pullNumber: number,
   baseSha: string,
   headSha: string,
 ) {
-  const commits = {
-    [BASE]: readCommit(path.join(fixtures, flavour, "base")),
-    [OPENED]: readCommit(path.join(fixtures, flavour, "opened")),
-    [MOVED]: readCommit(path.join(fixtures, flavour, "moved")),
-  };
+  const commits: Record<string, Record<string, string>> = {};
+  for (const [sha, dir] of [
+    [BASE, "base"],
+    [OPENED, "opened"],
+    [MOVED, "moved"],
+  ] as const) {
+    if (existsSync(path.join(fixtures, flavour, dir)))
+      commits[sha] = readCommit(path.join(fixtures, flavour, dir));
+  }
   const github = mockGitHub({
     commits,
     pullFiles: pullFilesBetween(commits[baseSha] ?? {}, commits[headSha] ?? {}),
@@ -91,9 +96,14 @@ async function checkPullRequest(
       level: a.annotation_level,
       rule: /^TG-[A-Z]+-\d+/.exec((a as { title?: string }).title ?? "")?.[0],
       status: /^[A-Z]+ (new|existing) finding/.exec((a as { message?: string }).message ?? "")?.[1],
+      message: (a as { message?: string }).message ?? "",
     }))
     .sort((a, b) => a.path.localeCompare(b.path) || (a.lines[0] ?? 0) - (b.lines[0] ?? 0));
-  return { completion, annotations };
+  return {
+    completion,
+    annotations: annotations.map(({ message: _message, ...placed }) => placed),
+    messages: annotations.map((a) => a.message),
+  };
 }
 
 describe("a pull request check with the real engine", () => {
@@ -174,6 +184,33 @@ describe("a pull request check with the real engine", () => {
         rule: "TG-NET-001",
         status: "existing",
       },
+    ]);
+  });
+
+  it("fails a PR that opens SSH in a local module only, scanned from the root that calls it", async () => {
+    // The root main.tf passes cidr = "0.0.0.0/0" and is untouched; the PR changes the module's
+    // ports from 8443 to 22 (modules/bastion/main.tf:12-13), as tollgate diff on the folders does.
+    const { completion, annotations, messages } = await checkPullRequest(
+      "module",
+      "opened",
+      35,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(completion.output.title).toBe("1 new finding: 1 high");
+    expect(annotations).toEqual([
+      {
+        path: "modules/bastion/main.tf",
+        lines: [12, 12],
+        level: "failure",
+        rule: "TG-NET-001",
+        status: "new",
+      },
+    ]);
+    expect(messages[0]?.split("\n").slice(0, 2)).toEqual([
+      "HIGH new finding on module.bastion.aws_security_group.this (modules/bastion/main.tf:5): The security group allows SSH (tcp/22) from 0.0.0.0/0: restrict the source to known addresses.",
+      "The value is written at main.tf:3.",
     ]);
   });
 });

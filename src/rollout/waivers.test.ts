@@ -108,6 +108,32 @@ describe("applyWaivers", () => {
     expect(notices).toEqual([]);
   });
 
+  it("waives a finding whose value is written in another file by the comment at its block's top", () => {
+    const text = [
+      '# tollgate:ignore TG-NET-001 reason="office VPN only"', // 1
+      'resource "aws_security_group" "web" {', // 2
+      "  ingress {", // 3
+      "    cidr_blocks = [var.admin_cidr]", // 4
+      "  }", // 5
+      "}", // 6
+    ].join("\n");
+    const fromVariable = (rule: string) =>
+      finding({
+        rule,
+        file: "variables.tf",
+        line: 3,
+        resourceBlock: { file: "main.tf", line: 2, endLine: 6 },
+      });
+    const { findings } = waive(
+      [fromVariable("TG-NET-001"), fromVariable("TG-NET-002")],
+      [
+        { path: "main.tf", text },
+        { path: "variables.tf", text: 'variable "admin_cidr" {\n  default = "0.0.0.0/0"\n}\n' },
+      ],
+    );
+    expect(findings.map((f) => f.waived)).toEqual([{ reason: "office VPN only" }, null]);
+  });
+
   it("leaves findings of other rules, files and lines alone", () => {
     const { findings } = waive(
       [

@@ -163,6 +163,7 @@ function inlineCandidates(files: readonly SourceFile[]): Candidate[] {
     if (waivers.length === 0) continue;
     const lines = file.text.split(/\r?\n/);
     const blockTops = new Map<string, Set<number>>();
+    const blockTopAt = (header: number): Set<number> => commentLinesAround(file, lines, header);
     const blockTop = (resource: string): Set<number> => {
       let top = blockTops.get(resource);
       if (!top) {
@@ -180,10 +181,15 @@ function inlineCandidates(files: readonly SourceFile[]): Candidate[] {
         where: { file: waiver.file, line: waiver.line, column: waiver.column },
         unknownAttributes: waiver.unknownAttributes,
         covers: (finding) =>
-          finding.file === file.path &&
-          (waiver.line === finding.line ||
-            (waiver.standalone && waiver.line === finding.line - 1) ||
-            blockTop(finding.resource).has(waiver.line)),
+          (finding.file === file.path &&
+            (waiver.line === finding.line ||
+              (waiver.standalone && waiver.line === finding.line - 1) ||
+              blockTop(finding.resource).has(waiver.line))) ||
+          // A value written elsewhere (a variable default, a tfvars entry, a local) is still a
+          // finding on this block, so the comment at its top covers it.
+          (finding.resourceBlock?.file === file.path &&
+            finding.resourceBlock.file !== finding.file &&
+            blockTopAt(finding.resourceBlock.line).has(waiver.line)),
       });
     }
   }

@@ -143,6 +143,41 @@ describe("short-form intrinsics", () => {
     });
   });
 
+  it("locates a value a parameter's Default gives at that Default, as a Terraform variable's", () => {
+    const text = `Parameters:
+  AdminCidr:
+    Type: String
+    Default: 0.0.0.0/0
+  Ports:
+    Type: CommaDelimitedList
+    Default: "22,3389"
+  Given:
+    Type: String
+Resources:
+  Subject:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      CidrIp: !Ref AdminCidr
+      Ports: !Ref Ports
+      Listed:
+        - !Ref AdminCidr
+        - !Ref Given
+      Joined: !Sub "\${AdminCidr}"
+`;
+    const subject = load(text).resources[0];
+    // A PR that only changes a Default changes that line, where the finding then is.
+    expect(subject?.locations["/CidrIp"]?.line).toBe(4);
+    expect(subject?.locations["/Ports"]?.line).toBe(7);
+    expect(subject?.locations["/Ports/1"]?.line ?? subject?.locations["/Ports"]?.line).toBe(7);
+    expect(subject?.locations["/Listed/0"]?.line).toBe(4);
+    // Without a default (or under another intrinsic) the value is where the property writes it.
+    expect(subject?.locations["/Listed/1"]?.line).toBe(18);
+    expect(subject?.locations["/Joined"]?.line).toBe(19);
+    expect(load(text, { AdminCidr: "10.0.0.0/8" }).resources[0]?.locations["/CidrIp"]?.line).toBe(
+      14,
+    );
+  });
+
   it("removes AWS::NoValue properties and list items, keeping pointers on the items left", () => {
     const { resources } = load(
       withResource(`    Type: AWS::EC2::SecurityGroup

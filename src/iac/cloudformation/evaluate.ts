@@ -56,6 +56,8 @@ export interface TemplateScope {
   locate(span: Span): SourceLocation;
   /** Parameters and given pseudo parameters (`AWS::Region`), known or `{ $unknown }`. */
   parameters: Map<string, Value>;
+  /** Where the `Default` of each parameter that takes it is written. */
+  parameterDefaults?: Map<string, Span>;
   resourceIds: Set<string>;
   mappings: Map<string, TemplateNode>;
   conditions: Map<string, TemplateNode>;
@@ -175,7 +177,10 @@ export class TemplateEvaluator {
         ? this.conditionalProperty(entry.key, outcomes, entry.value, entryPath, trace)
         : this.propertyValue(entry.key, entry.value, entryPath, trace);
       if (value === NO_VALUE) continue;
-      if (entryPath) trace.locations[toPointer(entryPath)] = this.scope.locate(entrySpan(entry));
+      if (entryPath)
+        trace.locations[toPointer(entryPath)] = this.scope.locate(
+          this.defaultSpan(entry.value) ?? entrySpan(entry),
+        );
       properties.push([entry.key, value]);
     }
     // fromEntries defines own properties, so a `__proto__` key stays data.
@@ -192,8 +197,20 @@ export class TemplateEvaluator {
     const itemPath = path && [...path, items.length];
     const value = this.evaluate(node, itemPath, trace);
     if (value === NO_VALUE) return;
-    if (itemPath) trace.locations[toPointer(itemPath)] = this.scope.locate(node.span);
+    if (itemPath)
+      trace.locations[toPointer(itemPath)] = this.scope.locate(this.defaultSpan(node) ?? node.span);
     items.push(value);
+  }
+
+  /**
+   * Where the value of `!Ref P` is written when P takes its `Default`: there, as a Terraform
+   * variable's default is, so a PR that only changes the default is reported on that line.
+   */
+  private defaultSpan(node: TemplateNode): Span | undefined {
+    const intrinsic = asIntrinsic(node);
+    if (intrinsic?.name !== "Ref" || intrinsic.argument.kind !== "scalar") return undefined;
+    const name = intrinsic.argument.value;
+    return typeof name === "string" ? this.scope.parameterDefaults?.get(name) : undefined;
   }
 
   /** A list item written as an undecided `Fn::If`: see the module header. */

@@ -11,7 +11,8 @@
 //   regions and partitions, so none of them is assumed.
 // - `Fn::Base64` encodes (as CloudFormation does): decode `UserData` in the policy to read it.
 // - `locations[""]` is the whole resource entry; every property, list item and nested value
-//   written in the template has its own pointer. Values parsed out of JSON policy strings are
+//   written in the template has its own pointer; a property or item that is `!Ref P` of a
+//   parameter taking its `Default` is located at that Default, as a Terraform variable's is. Values parsed out of JSON policy strings are
 //   located at the string; SAM `Globals` values where `Globals` writes them; common SAM policy
 //   templates (`- S3ReadPolicy: {BucketName: ...}`) as the statements SAM generates, located at
 //   the template's item (sam-policies.ts); SAM's implicit APIs (`ServerlessRestApi`,
@@ -132,6 +133,7 @@ export function loadCloudFormation(
     file: file.path,
     locate: template.locate,
     parameters: new Map(),
+    parameterDefaults: new Map(),
     resourceIds: new Set(),
     mappings: namedEntries(sections.get("Mappings")),
     conditions: new Map(),
@@ -282,7 +284,10 @@ function bindParameters(
     if (Object.hasOwn(overrides, name)) value = overrides[name] as Value;
     else if (defaultNode !== undefined && !type.startsWith("AWS::SSM::Parameter::Value<")) {
       const evaluated = evaluator.evaluateValue(defaultNode, newTrace());
-      if (evaluated !== NO_VALUE) value = evaluated;
+      if (evaluated !== NO_VALUE) {
+        value = evaluated;
+        scope.parameterDefaults?.set(name, defaultNode.span);
+      }
     }
     if (typeof value === "string" && (type === "CommaDelimitedList" || type.startsWith("List<"))) {
       value = value.split(",").map((item) => item.trim());

@@ -85,6 +85,37 @@ describe("tollgate diff on the example pull request", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("passes when the head only renames the root module's folder (git mv envs/prod environments/prod)", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-rename-"));
+    try {
+      const { cp } = await import("node:fs/promises");
+      await cp(path.join(repoRoot, "examples/pr/head"), path.join(dir, "base/envs/prod"), {
+        recursive: true,
+      });
+      await cp(path.join(repoRoot, "examples/pr/head"), path.join(dir, "head/environments/prod"), {
+        recursive: true,
+      });
+      const result = await run([
+        "diff",
+        "--base-dir",
+        path.join(dir, "base"),
+        "--head-dir",
+        path.join(dir, "head"),
+        "--format",
+        "json",
+      ]);
+      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      expect(findings.length).toBeGreaterThan(0);
+      expect(findings.map((f) => `${f.status} ${f.file}`)).toEqual(
+        findings.map((f) => `existing ${f.file}`),
+      );
+      expect(findings.every((f) => f.file.startsWith("environments/prod/"))).toBe(true);
+      expect(result.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("tollgate diff with a settings file", () => {

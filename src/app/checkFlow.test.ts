@@ -297,6 +297,55 @@ describe("scanPullRequest load problems at the base", () => {
   });
 });
 
+describe("scanPullRequest on renamed files", () => {
+  /** Open ports, each finding rooted in its file's folder as the Terraform loader roots them. */
+  const rootedByFolder = (file: SourceFile) => {
+    const root = file.path.includes("/") ? file.path.slice(0, file.path.lastIndexOf("/")) : "";
+    const { findings, errors } = scanOpenPorts(file);
+    return { findings: findings.map((f) => ({ ...f, root })), errors };
+  };
+  const open = 'resource "aws_security_group" "web" {\n  port = 22\n}\n';
+
+  it("keeps the findings of a root folder the PR renames existing, as GitHub lists it renamed", async () => {
+    const { report } = await scan(
+      {
+        base: { "envs/prod/main.tf": open },
+        head: { "environments/prod/main.tf": open },
+        pullFiles: [
+          {
+            filename: "environments/prod/main.tf",
+            previous_filename: "envs/prod/main.tf",
+            status: "renamed",
+          },
+        ],
+      },
+      new FakeEngine(rootedByFolder),
+    );
+    expect(report.conclusion).toBe("success");
+    expect(report.summary).toContain("### Existing findings (1)");
+    expect(report.summary).not.toContain("### New findings");
+  });
+
+  it("still calls the findings of a copied root folder new", async () => {
+    const { report } = await scan(
+      {
+        base: { "envs/prod/main.tf": open },
+        head: { "envs/prod/main.tf": open, "envs/dev/main.tf": open },
+        pullFiles: [
+          {
+            filename: "envs/dev/main.tf",
+            previous_filename: "envs/prod/main.tf",
+            status: "copied",
+          },
+        ],
+      },
+      new FakeEngine(rootedByFolder),
+    );
+    expect(report.conclusion).toBe("failure");
+    expect(report.title).toBe("1 new finding: 1 high");
+  });
+});
+
 describe("creating a check run GitHub may have created already", () => {
   const APP = 1;
   interface RunOnGitHub {

@@ -2,7 +2,7 @@
 // the default branches, fetch merge base and head, scan both, diff, waive, gate, and complete the run
 // with output, annotations and a Re-run button. Every failure still completes the run.
 import { defaultSettings, SETTINGS_PATH, type Settings } from "../config/index.js";
-import { diffFindings } from "../diff/index.js";
+import { diffFindings, followRenames } from "../diff/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, plural } from "../gate/index.js";
 import {
@@ -10,6 +10,7 @@ import {
   findMergeBase,
   httpStatus,
   readGateSettings,
+  renamedFiles,
   type GitHubApi,
   type LastValidSettings,
   type RetryRequestOptions,
@@ -163,7 +164,10 @@ export async function scanPullRequest(
   }
   const now = (options.clock ?? (() => new Date()))();
   const errors = [...read.errors, ...snapshots.errors, ...custom.errors, ...head.errors];
-  const decision = gateWithWaivers(diffFindings(base.findings, head.findings), errors, settings, {
+  const renames = renamedFiles(snapshots.changedFiles);
+  const headPaths = snapshots.head.map((file) => file.path);
+  const baseFindings = followRenames(base.findings, renames, headPaths);
+  const decision = gateWithWaivers(diffFindings(baseFindings, head.findings), errors, settings, {
     files: snapshots.head,
     repository: read.repository,
     now,

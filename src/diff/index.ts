@@ -3,6 +3,8 @@
 // while one more bad value on the same resource is new; equal identities are counted as multisets.
 import type { Finding } from "../model/types.js";
 
+export { followRenames, renamesByContent, type Rename } from "./renames.js";
+
 /** The identity of a finding across commits: stable under moves and edits elsewhere in the file. */
 export function findingIdentity(
   finding: Pick<Finding, "rule" | "resource" | "evidence" | "root">,

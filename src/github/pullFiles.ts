@@ -14,6 +14,15 @@ export interface PullFile {
   patch?: string;
 }
 
+/** The files the pull request renamed, from their base path to their head path (a copy is no rename). */
+export function renamedFiles(files: readonly PullFile[]): { from: string; to: string }[] {
+  return files.flatMap((file) =>
+    file.status === "renamed" && file.previousPath !== undefined
+      ? [{ from: file.previousPath, to: file.path }]
+      : [],
+  );
+}
+
 export const FILES_PER_PAGE = 100;
 export const MAX_LISTED_FILES = 3000;
 

@@ -12,7 +12,7 @@ import {
   type Settings,
   type SettingsFileResult,
 } from "../config/index.js";
-import { diffFindings } from "../diff/index.js";
+import { diffFindings, followRenames } from "../diff/index.js";
 import type { CustomRuleSet, ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, type GateDecision } from "../gate/index.js";
 import {
@@ -21,6 +21,7 @@ import {
   readSettingsFile,
   listPullFiles,
   readGateSettings,
+  renamedFiles,
   type GitHubApi,
   type PullSnapshots,
   type RepoRef,
@@ -241,7 +242,14 @@ async function decide(
   const base = await options.engine.scan(snapshots.base, scanOptions);
   const head = await options.engine.scan(snapshots.head, scanOptions);
   return gateWithWaivers(
-    diffFindings(base.findings, head.findings),
+    diffFindings(
+      followRenames(
+        base.findings,
+        renamedFiles(snapshots.changedFiles),
+        snapshots.head.map((file) => file.path),
+      ),
+      head.findings,
+    ),
     [...settingsErrors, ...snapshots.errors, ...head.errors],
     settings,
     { files: snapshots.head, repository, now: options.now },

@@ -10,7 +10,7 @@ import type { GitHubApi } from "../../src/github/index.js";
 
 export interface FakePullFile {
   filename: string;
-  status: "added" | "removed" | "modified" | "renamed";
+  status: "added" | "removed" | "modified" | "renamed" | "copied";
   previous_filename?: string;
   patch?: string;
 }

@@ -271,11 +271,12 @@ possible_values(r, path) := [{"value": value, "condition": ""}] if {
 	value != null
 }
 
-# Below an object an undecided `Fn::If` chooses (`DefaultCacheBehavior: !If [C, {...}, {...}]`),
-# the value each branch holds there, under its condition; branches without one are left out.
+# Below an object or list an undecided `Fn::If` chooses (`DefaultCacheBehavior: !If [C, {...},
+# {...}]`, `DefaultActions: !If [C, [...], !Ref Actions]`), the value each branch holds there,
+# under its condition; branches without one are left out.
 possible_values(r, path) := [{"value": value, "condition": alternative.condition} |
 	some alternative in r.alternatives[pointer(above)]
-	value := object.get(alternative.value, array.slice(path, count(above), count(path)), null)
+	value := value_below(alternative.value, array.slice(path, count(above), count(path)))
 	value != null
 ] if {
 	not r.alternatives[pointer(path)]
@@ -313,10 +314,14 @@ unknowns_above(r, path) := array.concat(
 		some alternative in r.alternatives[pointer(above)]
 		some i in numbers.range(0, count(rest) - 1)
 		inner := array.slice(rest, 0, i)
-		value := object.get(alternative.value, inner, null)
+		value := value_below(alternative.value, inner)
 		is_unknown(value)
 	],
 )
+
+# The value at `path` (keys and list indices) inside `value`, an object or a list; null when there
+# is none.
+value_below(value, path) := object.get({"value": value}, array.concat(["value"], path), null)
 
 # Where and in which deployments the boolean `key` of the object at `path` is not true, as
 # `[{path, when}]` for findings: absent (at `path`, when ""), false (at the key, when "" or the

@@ -199,6 +199,23 @@ test_possible_values_below_an_object_an_if_chooses if {
 	not util.possible_values(r, ["Config", "Other"])
 }
 
+test_possible_values_below_a_list_an_if_chooses if {
+	r := {
+		"config": {"Actions": {"$unknown": "!If [Default, [...], !Ref Actions]"}},
+		"alternatives": {"/Actions": [
+			{"condition": "Default", "value": [{"Type": "forward"}, {"Type": "redirect", "Redirect": {"Protocol": {"$unknown": "!Ref Protocol"}}}]},
+			{"condition": "not Default", "value": {"$unknown": "!Ref Actions"}},
+		]},
+	}
+	util.possible_values(r, ["Actions", 0, "Type"]) == [{"value": "forward", "condition": "Default"}]
+	util.possible_values(r, ["Actions", 1, "Type"]) == [{"value": "redirect", "condition": "Default"}]
+	util.possible_values(r, ["Actions", 2, "Type"]) == []
+	{u | some u in util.unknowns_above(r, ["Actions", 1, "Redirect", "Protocol", "Value"])} == {
+		{"value": {"$unknown": "!Ref Actions"}, "condition": "not Default", "path": ["Actions"]},
+		{"value": {"$unknown": "!Ref Protocol"}, "condition": "Default", "path": ["Actions", 1, "Redirect", "Protocol"]},
+	}
+}
+
 branch_options := {
 	"config": {"Options": {"$unknown": "!If [Prod, {...}, {...}]"}},
 	"alternatives": {"/Options": [

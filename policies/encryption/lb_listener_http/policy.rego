@@ -12,7 +12,9 @@
 #   HTTPS written only under such a condition protects only where it holds.
 #   A listener whose default action's type or redirect protocol is unknown (in CloudFormation, a
 #   parameter, in one branch of an `Fn::If` or in all, also when it gives the redirect
-#   configuration, an action or the action list whole), or whose Terraform redirect to HTTPS only
+#   configuration, an action or the action list whole; an `Fn::If` choosing the list between a
+#   list and a parameter judges the list's actions under its condition, so a plain forward there
+#   is plain HTTP "only when" it holds), or whose Terraform redirect to HTTPS only
 #   a `dynamic` block over a collection Tollgate cannot know creates, is reported as cannot tell
 #   with `unknown_values: advisory`, never as plain HTTP.
 # custom:
@@ -89,31 +91,49 @@ deny contains finding if {
 # `[{conditions, path, value}]`: each way a CloudFormation default action answers itself or
 # redirects to HTTPS (`value` that type or protocol), or may (`value` the unknown that decides it:
 # a type or protocol, or a whole redirect configuration, action or action list a parameter or an
-# `Fn::If` branch gives), with the conditions it waits for (`[]`: in every deployment).
+# `Fn::If` branch gives), with the conditions it waits for (`[]`: in every deployment). An
+# `Fn::If` choosing the whole list between a list and a parameter (`!If [C, [...], !Ref
+# Actions]`) gives the list's actions under C and the parameter's unknown under `not C`, so each
+# branch is judged on its own.
 action_outcomes(r) := array.concat(
 	array.concat(
 		[outcome |
-			some i, _ in default_actions(r)
+			some i in default_action_indices(r)
 			some type in action_types(r, i)
 			type.value != "redirect"
 			outcome := {"conditions": type.conditions, "path": type.path, "value": type.value}
 		],
 		[outcome |
-			some i, _ in default_actions(r)
+			some i in default_action_indices(r)
 			some type in action_types(r, i)
 			type.value == "redirect"
 			path := ["DefaultActions", i, "RedirectConfig", "Protocol"]
 			within := util.conditions_below(object.get(r, "conditional", {}), ["DefaultActions", i], ["RedirectConfig", "Protocol"])
 			some protocol in redirect_protocols(r, path)
 			https_or_unknown(protocol.value)
-			conditions := array.concat(array.concat(type.conditions, within), [c | c := protocol.condition; c != ""])
+			conditions := distinct(array.concat(array.concat(type.conditions, within), [c | c := protocol.condition; c != ""]))
+			util.conjunction(conditions)
 			outcome := {"conditions": conditions, "path": protocol.path, "value": protocol.value}
 		],
 	),
-	[{"conditions": [], "path": ["DefaultActions"], "value": r.config.DefaultActions} | util.is_unknown(r.config.DefaultActions)],
+	[{"conditions": [c | c := possible.condition; c != ""], "path": ["DefaultActions"], "value": possible.value} |
+		some possible in util.possible_values(r, ["DefaultActions"])
+		util.is_unknown(possible.value)
+	],
 )
 
-default_actions(r) := r.config.DefaultActions if is_array(r.config.DefaultActions)
+# The indices of the default actions: those of the list, or of each list an undecided `Fn::If`
+# chooses whole, whose items `util.possible_values` then reads branch by branch.
+default_action_indices(r) := {i | some i, _ in r.config.DefaultActions} if is_array(r.config.DefaultActions)
+
+default_action_indices(r) := {i |
+	some alternative in object.get(r, "alternatives", {})[util.pointer(["DefaultActions"])]
+	is_array(alternative.value)
+	some i, _ in alternative.value
+} if not is_array(r.config.DefaultActions)
+
+# The conditions once each, in order.
+distinct(conditions) := [c | some i, c in conditions; not c in array.slice(conditions, 0, i)]
 
 # `[{value, condition, path}]`: the redirect protocols, each branch's, and the unknowns standing
 # for the redirect configuration holding one.

@@ -44,7 +44,7 @@ for (const project of [
   let findings = 0;
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    files = (await readRepositoryFiles(root)).files;
+    files = readRepositoryFiles(root).files;
     const t1 = performance.now();
     const model = loadModel(files);
     readTimes.push(t1 - t0);

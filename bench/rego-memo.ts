@@ -42,7 +42,7 @@ const variants = await Promise.all(
 );
 
 for (const project of ["terragoat", "cfngoat", "terraform-aws-iam", "terraform-aws-s3-bucket"]) {
-  const { files } = await readRepositoryFiles(path.join(corpusDir, "real", project));
+  const { files } = readRepositoryFiles(path.join(corpusDir, "real", project));
   const { resources } = loadModel(files);
   const input = new TextEncoder().encode(JSON.stringify({ resources })).buffer as ArrayBuffer;
   const times = new Map<boolean, number[]>([

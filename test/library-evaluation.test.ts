@@ -30,8 +30,8 @@ describe("the built-in library evaluated in one call", () => {
 
   it.each(["terragoat", "cfngoat", "terraform-aws-iam"])(
     "finds exactly what rule-by-rule evaluation finds in %s",
-    async (project) => {
-      const { files } = await readRepositoryFiles(path.join(corpusDir, "real", project));
+    (project) => {
+      const { files } = readRepositoryFiles(path.join(corpusDir, "real", project));
       const { resources } = loadModel(files);
       const once = combined.evaluate(resources);
       expect(once.findings.length).toBeGreaterThan(0);

@@ -39,7 +39,7 @@ export async function readPaths(
     const info = await stat(absolute).catch(() => undefined);
     if (!info) throw new UsageError(`no such file or folder: ${given}`);
     const root = info.isDirectory() ? absolute : path.dirname(absolute);
-    const read = await readRepositoryFiles(
+    const read = readRepositoryFiles(
       root,
       info.isDirectory() ? {} : { paths: [path.basename(absolute)] },
     );
@@ -74,7 +74,7 @@ async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snaps
       const entries = await readdir(absolute, { withFileTypes: true }).catch(() => undefined);
       if (!entries) continue;
       const names = entries.filter((e) => !e.isDirectory() && isTerraformSource(e.name));
-      const read = await readRepositoryFiles(absolute, { paths: names.map((e) => e.name) });
+      const read = readRepositoryFiles(absolute, { paths: names.map((e) => e.name) });
       add(snapshot, read, folder);
     }
   }

@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 describe("readRepositoryFiles", () => {
-  it("keeps IaC candidates with repository paths and skips tool directories", async () => {
+  it("keeps IaC candidates with repository paths and skips tool directories", () => {
     for (const file of [
       "main.tf",
       "prod.tfvars",
@@ -56,7 +56,7 @@ describe("readRepositoryFiles", () => {
       "stack/.terraform/x.tf",
     ])
       write(skipped, "{}\n");
-    const { files, errors } = await readRepositoryFiles(root);
+    const { files, errors } = readRepositoryFiles(root);
     expect(errors).toEqual([]);
     expect(files.map((file) => file.path)).toEqual([
       "legacy/d.template",
@@ -74,7 +74,7 @@ describe("readRepositoryFiles", () => {
     expect(files[1]).toEqual({ path: "main.tf", text: "x = 1\n" });
   });
 
-  it("reads the template a Terraform policy renders with templatefile(), so the policy is known", async () => {
+  it("reads the template a Terraform policy renders with templatefile(), so the policy is known", () => {
     write(
       "iam/main.tf",
       'resource "aws_iam_policy" "deploy" {\n  policy = templatefile("${path.module}/deploy.json.tftpl", { action = "iam:PassRole" })\n}\n',
@@ -83,7 +83,7 @@ describe("readRepositoryFiles", () => {
       "iam/deploy.json.tftpl",
       '{"Statement": [{"Effect": "Allow", "Action": "${action}", "Resource": "*"}]}\n',
     );
-    const { files, errors } = await readRepositoryFiles(root);
+    const { files, errors } = readRepositoryFiles(root);
     expect(errors).toEqual([]);
     const model = loadModel(files);
     expect(model.errors).toEqual([]);
@@ -92,12 +92,12 @@ describe("readRepositoryFiles", () => {
     );
   });
 
-  it("reads only the given files and directories, refusing paths outside the root", async () => {
+  it("reads only the given files and directories, refusing paths outside the root", () => {
     write("infra/a.tf", "a\n");
     write("infra/sub/b.yaml", "b\n");
     write("other/c.tf", "c\n");
     write("notes.txt", "d\n");
-    const { files, errors } = await readRepositoryFiles(root, {
+    const { files, errors } = readRepositoryFiles(root, {
       paths: ["infra", "other/c.tf", "notes.txt", "../escape", "missing.tf", "infra/a.tf"],
     });
     expect(files.map((file) => file.path)).toEqual([
@@ -111,12 +111,12 @@ describe("readRepositoryFiles", () => {
     ]);
   });
 
-  it("refuses oversized, binary and non-UTF-8 files with their line", async () => {
+  it("refuses oversized, binary and non-UTF-8 files with their line", () => {
     write("big.tf", "a".repeat(100));
     write("binary.json", Uint8Array.from([0x7b, 0x0a, 0x20, 0x20, 0x00, 0x7d]));
     write("latin1.yaml", Uint8Array.from([...Buffer.from("Resources:\n  Name: caf"), 0xe9, 0x0a]));
     write("ok.tf", "ok\n");
-    const { files, errors } = await readRepositoryFiles(root, { maxFileBytes: 50 });
+    const { files, errors } = readRepositoryFiles(root, { maxFileBytes: 50 });
     expect(files.map((file) => file.path)).toEqual(["ok.tf"]);
     expect(located(errors)).toEqual([
       "big.tf:1:1: file-too-large",
@@ -125,7 +125,7 @@ describe("readRepositoryFiles", () => {
     ]);
   });
 
-  it("follows symlinks inside the repository, refuses ones leaving it, and survives loops", async () => {
+  it("follows symlinks inside the repository, refuses ones leaving it, and survives loops", () => {
     write("modules/net/main.tf", "net\n");
     writeFileSync(path.join(outside, "secret.tf"), "secret\n");
     symlinkSync(path.join(root, "modules/net"), path.join(root, "net-link"));
@@ -133,7 +133,7 @@ describe("readRepositoryFiles", () => {
     symlinkSync(outside, path.join(root, "leak-dir"));
     symlinkSync(path.join(outside, "secret.tf"), path.join(root, "LICENSE"));
     symlinkSync(root, path.join(root, "modules/loop"));
-    const { files, errors } = await readRepositoryFiles(root);
+    const { files, errors } = readRepositoryFiles(root);
     expect(files.map((file) => file.path)).toEqual(["modules/net/main.tf"]);
     expect(located(errors)).toEqual([
       "leak-dir:1:1: symlink-escape",
@@ -142,15 +142,15 @@ describe("readRepositoryFiles", () => {
     expect(files.some((file) => file.text.includes("secret"))).toBe(false);
   });
 
-  it("stops at maxFiles and says which file was the first left out", async () => {
+  it("stops at maxFiles and says which file was the first left out", () => {
     for (const name of ["a", "b", "c", "d"]) write(`${name}.tf`, `${name}\n`);
-    const { files, errors } = await readRepositoryFiles(root, { maxFiles: 2 });
+    const { files, errors } = readRepositoryFiles(root, { maxFiles: 2 });
     expect(files.map((file) => file.path)).toEqual(["a.tf", "b.tf"]);
     expect(located(errors)).toEqual(["c.tf:1:1: too-many-files"]);
   });
 
-  it("reads the real corpus without a refusal", async () => {
-    const { files, errors } = await readRepositoryFiles(path.join(corpusDir, "real"));
+  it("reads the real corpus without a refusal", () => {
+    const { files, errors } = readRepositoryFiles(path.join(corpusDir, "real"));
     expect(errors).toEqual([]);
     expect(
       files.filter((file) => file.path.startsWith("cfngoat/")).map((file) => file.path),
@@ -160,8 +160,8 @@ describe("readRepositoryFiles", () => {
     expect(eks?.text).toBe(readFileSync(path.join(corpusDir, "real/cfngoat/eks.yaml"), "utf8"));
   });
 
-  it("reports a root that does not exist", async () => {
-    const { files, errors } = await readRepositoryFiles(path.join(root, "nope"));
+  it("reports a root that does not exist", () => {
+    const { files, errors } = readRepositoryFiles(path.join(root, "nope"));
     expect(files).toEqual([]);
     expect(errors.map((error) => error.code)).toEqual(["root-not-found"]);
   });

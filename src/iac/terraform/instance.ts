@@ -19,7 +19,7 @@ import {
   type Resolution,
   type Scope,
 } from "./evaluate.js";
-import { collectLocations, collectUnknownForEach } from "./locations.js";
+import { collectLocations } from "./locations.js";
 import {
   attributeOf,
   isLocalSource,
@@ -745,7 +745,7 @@ export class ModuleInstance implements EvaluationHost {
     const block = declaration.node;
     const config = value as ValueObject;
     const provider = this.context.providers?.providerOf(this.definition, block, declaration.type);
-    const unknownForEach = collectUnknownForEach(config, origin);
+    const { locations, unknownForEach } = collectLocations(config, origin);
     this.context.emit({
       address: this.qualify(memoKey),
       type: declaration.type,
@@ -760,7 +760,7 @@ export class ModuleInstance implements EvaluationHost {
       endLine: block.endLine,
       config,
       references: [...references].filter((reference) => reference !== self).sort(),
-      locations: collectLocations(config, origin),
+      locations,
       ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
     });
   }
@@ -791,7 +791,7 @@ export class ModuleInstance implements EvaluationHost {
       }
       const references = new Set([...computed.references, ...dependencies]);
       // A policy document passed as an argument keeps its statements that may be missing.
-      const unknownForEach = collectUnknownForEach(config, origin);
+      const { locations, unknownForEach } = collectLocations(config, origin);
       this.context.emit({
         address: self + key.suffix,
         type: "module",
@@ -807,7 +807,7 @@ export class ModuleInstance implements EvaluationHost {
         endLine: call.node.endLine,
         config,
         references: [...references].filter((reference) => reference !== self).sort(),
-        locations: collectLocations(config, origin),
+        locations,
         ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
       });
     }

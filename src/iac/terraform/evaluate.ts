@@ -8,6 +8,7 @@ import type {
   Range,
   ScopeTraversalExpr,
   SplatExpr,
+  TemplateLiteral,
   TemplatePart,
   TraversalStep,
 } from "../hcl/ast.js";
@@ -122,15 +123,18 @@ export class ExpressionEvaluator {
   }
 
   private evaluateNode(expr: Expression, scope: Scope): Evaluated {
-    const here = at(scope.file, expr);
+    // Origins are made where returned, not up front: most nodes return another node's.
     switch (expr.kind) {
       case "Literal":
-        return { value: expr.value, origin: here };
-      case "Template":
-        if (expr.parts.length === 1 && expr.parts[0]?.kind === "TemplateInterpolation") {
-          return this.evaluate(expr.parts[0].expr, scope);
+        return { value: expr.value, origin: at(scope.file, expr) };
+      case "Template": {
+        // `parts` may be made on each read (a quoted string without interpolations).
+        const parts = expr.parts;
+        if (parts.length === 1 && parts[0]?.kind === "TemplateInterpolation") {
+          return this.evaluate(parts[0].expr, scope);
         }
-        return this.template(expr.parts, expr, scope);
+        return this.template(parts, expr, scope);
+      }
       case "Heredoc":
         return this.template(expr.parts, expr, scope);
       case "Tuple": {
@@ -140,20 +144,21 @@ export class ExpressionEvaluator {
           items.set(String(i), result.origin);
           return result.value;
         });
-        return { value, origin: { ...here, items } };
+        return { value, origin: { file: scope.file, range: expr, items } };
       }
       case "Object": {
         const items = new Map<string, Origin>();
         const value: ValueObject = {};
         for (const item of expr.items) {
           const key = item.keyName ?? this.evaluate(item.key, scope).value;
-          if (isUnknown(key)) return { value: unknown(sourceText(expr, scope)), origin: here };
+          if (isUnknown(key))
+            return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
           const name = toStringValue(key, "object key") as string;
           const result = this.evaluate(item.value, scope);
           value[name] = result.value;
           items.set(name, result.origin);
         }
-        return { value, origin: { ...here, items } };
+        return { value, origin: { file: scope.file, range: expr, items } };
       }
       case "ScopeTraversal":
         return this.traversal(expr, scope);
@@ -162,7 +167,8 @@ export class ExpressionEvaluator {
       case "Index": {
         const collection = this.evaluate(expr.collection, scope);
         const key = this.evaluate(expr.key, scope).value;
-        if (isUnknown(key)) return { value: unknown(sourceText(expr, scope)), origin: here };
+        if (isUnknown(key))
+          return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
         return this.step(collection, key, expr, scope);
       }
       case "GetAttr":
@@ -179,7 +185,8 @@ export class ExpressionEvaluator {
         return this.forExpression(expr, scope);
       case "Conditional": {
         const condition = this.evaluate(expr.condition, scope).value;
-        if (isUnknown(condition)) return { value: unknown(sourceText(expr, scope)), origin: here };
+        if (isUnknown(condition))
+          return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
         if (condition === null)
           throw new EvaluationError(
             "the condition is null; true or false is required",
@@ -197,25 +204,28 @@ export class ExpressionEvaluator {
             expr,
             scope,
           ),
-          origin: here,
+          origin: at(scope.file, expr),
         };
       case "Unary": {
         const operand = this.evaluate(expr.operand, scope).value;
-        if (isUnknown(operand)) return { value: unknown(sourceText(expr, scope)), origin: here };
+        if (isUnknown(operand))
+          return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
         const value =
           expr.op === "!"
             ? !toBoolValue(operand, "operand of !")
             : -(toNumberValue(operand, "operand of -") as number);
-        return { value, origin: here };
+        return { value, origin: at(scope.file, expr) };
       }
       case "Parens":
         return this.evaluate(expr.expr, scope);
       case "Invalid":
-        return { value: unknown(sourceText(expr, scope)), origin: here };
+        return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
     }
   }
 
   private template(parts: TemplatePart[], expr: Expression, scope: Scope): Evaluated {
+    const only = parts.length === 1 ? parts[0] : undefined;
+    if (only?.kind === "TemplateLiteral") return this.literalTemplate(only, expr, scope);
     const segments: TextSegment[] = [];
     const pieces: string[] = [];
     let length = 0;
@@ -297,6 +307,32 @@ export class ExpressionEvaluator {
     const settled = settleJsonTemplate(pieces.join(""), segments, unknownTexts);
     if (!settled) return { value: unknown(sourceText(expr, scope)), origin: here };
     return { value: settled.text, origin: { ...here, text: settled.segments } };
+  }
+
+  /**
+   * A template of one literal part, most of them (`"tcp"`): what `template` makes of it, without
+   * its lists and closures, which were a tenth of loading terraform-aws-security-group.
+   */
+  private literalTemplate(part: TemplateLiteral, expr: Expression, scope: Scope): Evaluated {
+    if (++this.steps > EVALUATION_BUDGET)
+      throw new EvaluationError(
+        `evaluation exceeded ${EVALUATION_BUDGET} steps`,
+        "terraform-limit",
+      );
+    if (part.value.length > MAX_TEXT)
+      throw new EvaluationError(
+        `template result is longer than ${MAX_TEXT} characters`,
+        "terraform-limit",
+      );
+    const { line, column } = literalStart(part, sourceText(part, scope));
+    return {
+      value: part.value,
+      origin: {
+        file: scope.file,
+        range: expr,
+        text: [{ offset: 0, file: scope.file, line, column, literal: true }],
+      },
+    };
   }
 
   private traversal(expr: ScopeTraversalExpr, scope: Scope): Evaluated {

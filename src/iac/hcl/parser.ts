@@ -958,7 +958,6 @@ export class HclParser {
     if (this.tok === Tok.Ident) {
       const name = this.identifier();
       this.advance();
-      const stepRange = this.range(start, line, column);
       if (expr.kind === "ScopeTraversal") {
         expr.steps.push(new TraverseAttrNode(name, start, this.prevEnd, this.lines));
         return this.extend(expr);
@@ -967,7 +966,7 @@ export class HclParser {
         kind: "GetAttr",
         object: expr,
         name,
-        nameRange: stepRange,
+        nameRange: this.range(start, line, column),
         line: expr.line,
         column: expr.column,
         endLine: this.prevEndLine,

@@ -6,7 +6,13 @@
 #   `cloudtrail:StopLogging`, ...) on `Resource: "*"`, so one leaked credential reaches every
 #   such resource in the account. Patterns such as `s3:Delete*` count when they cover one of
 #   these actions; service wildcards are reported by TG-IAM-001 and privilege escalation actions
-#   by TG-IAM-006.
+#   by TG-IAM-006. A statement whose condition, in every deployment, limits it to resources
+#   carrying a tag (`aws:ResourceTag/<key>`, `ec2:ResourceTag/<key>`, `s3:ExistingObjectTag/<key>`
+#   under `StringEquals`, `StringLike`, `StringEqualsIgnoreCase`, or `Null` false) is not reported:
+#   IAM grants nothing on a resource without the tag, since such an operator fails where the
+#   request has no value for its key, so the statement does not reach every resource (the
+#   attribute-based access control AWS documents). `...IfExists`, `ForAllValues:` and negated
+#   operators hold without the tag and limit nothing.
 # custom:
 #   id: TG-IAM-003
 #   severity: high
@@ -15,6 +21,7 @@
 package tollgate.rules.iam.sensitive_actions_any_resource
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.util
 import rego.v1
 
 sensitive_actions := {
@@ -65,6 +72,7 @@ deny contains finding if {
 	iam.is_allow(st.statement)
 	some resource in iam.values(st.statement, "Resource")
 	resource.value == "*"
+	not limited_to_tagged_resources(st)
 	some action in iam.values(st.statement, "Action")
 	not iam.is_wildcard_action(action.value)
 	covered := sort(iam.matching_actions(action.value, catalog))
@@ -76,4 +84,35 @@ deny contains finding if {
 		"evidence": sprintf("%s on *", [action.value]),
 		"path": iam.path(st, action.path),
 	}
+}
+
+# Operators under which a condition on a tag of the resource holds only when the resource has the
+# tag with a matching value.
+tag_operators := {"stringequals", "stringequalsignorecase", "stringlike"}
+
+# A key naming a tag of the resource the request acts on: global or service-specific.
+resource_tag_key(key) if regex.match(`^([a-z0-9-]+:resourcetag|s3:existingobjecttag)/.+`, lower(key))
+
+tag_condition(operator, _) if trim_prefix(lower(operator), "foranyvalue:") in tag_operators
+
+tag_condition(operator, value) if {
+	lower(operator) == "null"
+	every e in util.elements(value) {
+		lower(format_value(e.value)) == "false"
+	}
+}
+
+format_value(value) := value if is_string(value)
+
+format_value(value) := "false" if value == false
+
+# The statement holds only on resources carrying a tag, in every deployment of it: the condition
+# is not under an undecided CloudFormation Fn::If nor from a dynamic block that may write none.
+limited_to_tagged_resources(st) if {
+	some operator, block in st.statement.Condition
+	some key, value in block
+	resource_tag_key(key)
+	tag_condition(operator, value)
+	count(util.conditions_below(object.get(st, "conditional", {}), array.concat(st.path, st.statement_path), ["Condition", operator, key])) == 0
+	not iam.repetition_within(st, ["Condition", operator, key])
 }

@@ -1,10 +1,11 @@
 # METADATA
 # title: Web identity trust policy without a condition naming the tenant
 # description: >-
-#   A role trusts a CI provider's OIDC identity provider (GitHub Actions, GitLab, Terraform Cloud)
-#   for `sts:AssumeRoleWithWebIdentity` without a condition on the token's `sub` claim that names
-#   the owner of the repositories or workspaces. Every repository or workspace on that provider,
-#   anyone's, can then assume the role; an `aud` condition alone does not prevent it. Likewise a
+#   A role trusts a CI provider's OIDC identity provider (GitHub Actions, GitLab, Terraform Cloud,
+#   Buildkite: each issues its tokens from one issuer for all its customers) for
+#   `sts:AssumeRoleWithWebIdentity` without a condition on the token's `sub` claim that names the
+#   owner of the repositories, workspaces or pipelines. Every repository, workspace or pipeline on
+#   that provider, anyone's, can then assume the role; an `aud` condition alone does not prevent it. Likewise a
 #   role trusting Amazon Cognito identity pools (`cognito-identity.amazonaws.com`) without a
 #   condition on `cognito-identity.amazonaws.com:aud` naming the pool: a user of any account's
 #   identity pool can assume it (an `amr` condition alone does not prevent it). The provider
@@ -15,9 +16,9 @@
 #   `ForAllValues:` or `...IfExists`: the provider puts the claim in every token) narrow the
 #   claim; a negated operator lets every other value in. A value with a wildcard before the owner is
 #   fixed (`*`, `repo:*`, `repo:*/infra:*`, `repo:my-org*`, `project_path:*`,
-#   `organization:*:...`) admits any owner's repositories, unless another subject condition of
-#   the statement names the owner (both must hold); for Cognito, a pool id whose region or id part
-#   is a wildcard (`eu-west-1:*`).
+#   `organization:*:...` for Terraform Cloud and Buildkite) admits any owner's repositories,
+#   unless another subject condition of the statement names the owner (both must hold); for
+#   Cognito, a pool id whose region or id part is a wildcard (`eu-west-1:*`).
 #   A claim condition whose value a variable or parameter gives (`var.subjects`,
 #   `"repo:${var.org}/*"`, `!Ref Subject`) may be such a wildcard: with `unknown_values: advisory`
 #   the role is reported as cannot tell, by default not at all; a template whose literal start
@@ -37,7 +38,7 @@ import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
-ci_providers := {"token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io"}
+ci_providers := {"token.actions.githubusercontent.com", "gitlab.com", "app.terraform.io", "agent.buildkite.com"}
 
 # The claim that names the tenant, by provider: the subject for CI providers, the identity pool
 # (the token's audience) for Cognito, whose federated principal is its name.
@@ -45,24 +46,26 @@ tenant_claims := {
 	"token.actions.githubusercontent.com": "sub",
 	"gitlab.com": "sub",
 	"app.terraform.io": "sub",
+	"agent.buildkite.com": "sub",
 	"cognito-identity.amazonaws.com": "aud",
 }
 
 # Subject values that leave the owner open, by provider: a wildcard before the repository's owner
 # (`repo:<owner>/<repo>:...`, or a custom claim starting `repository_owner:<owner>:`), the GitLab
-# group (`project_path:<group>/<project>:...`) or the Terraform Cloud organization
+# group (`project_path:<group>/<project>:...`) or the Terraform Cloud or Buildkite organization
 # (`organization:<org>:...`); a value starting with a wildcard leaves everything open.
 any_owner_patterns := {
 	"token.actions.githubusercontent.com": [`^[*?]`, `^repo:[^/]*[*?]`, `^repository_owner(_id)?:[^:]*[*?]`],
 	"gitlab.com": [`^[*?]`, `^project_path:[^/]*[*?]`],
 	"app.terraform.io": [`^[*?]`, `^organization:[^:]*[*?]`],
+	"agent.buildkite.com": [`^[*?]`, `^organization:[^:]*[*?]`],
 	"cognito-identity.amazonaws.com": [`^[*?]`, `^[^:]*:[*?]`],
 }
 
 subject_operators := {"stringequals", "stringlike", "stringequalsignorecase"}
 
 # Who a trust without a narrowing claim condition admits, by claim.
-anyone := {"sub": "any owner's repository on the provider", "aud": "a user of any account's identity pool"}
+anyone := {"sub": "any owner's repository or pipeline on the provider", "aud": "a user of any account's identity pool"}
 
 # The provider host a federated principal names (`...:oidc-provider/<host>`, or Cognito's name).
 provider_host("cognito-identity.amazonaws.com") := "cognito-identity.amazonaws.com"

@@ -14,12 +14,13 @@ const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
 
 export function loadModel(files: SourceFile[]): Model {
-  const model: Model = { resources: [], errors: [] };
+  const model: Model = { resources: [], errors: [], moves: [] };
   if (files.some((file) => TERRAFORM_FILE.test(file.path))) {
     // All files, not only Terraform's: `file()` and `templatefile()` read others.
     const terraform = loadTerraform(files);
     model.resources.push(...terraform.resources);
     model.errors.push(...terraform.errors);
+    model.moves.push(...terraform.moves);
   }
   for (const file of files) {
     if (TERRAFORM_FILE.test(file.path) || !TEMPLATE_FILE.test(file.path) || !isCloudFormation(file))

@@ -1,4 +1,5 @@
-// The model stage's only door: the types that cross every seam, and pointer helpers.
+// The model stage's only door: the types that cross every seam, pointer and move helpers.
 export * from "./types.js";
 export * from "./pointer.js";
 export * from "./scopes.js";
+export * from "./moves.js";

@@ -161,9 +161,34 @@ export function isWarning(problem: LoadError): boolean {
   return problem.level === "warning";
 }
 
+/**
+ * A Terraform `moved` block as it applies to one instance of the module declaring it: `from` and
+ * `to` are absolute in the root module (`module.net[0].aws_security_group.web`), keys written as
+ * in `Resource.address`. Terraform moves what the previous state holds at `from` to `to` without
+ * touching the infrastructure, so a finding there is the same finding at its new address.
+ */
+export interface Move {
+  /** The root module's directory, as `Resource.root`. */
+  root: string;
+  from: string;
+  to: string;
+  /**
+   * Both ends name a whole resource or module call (`aws_instance.a` to `aws_instance.b`): every
+   * instance moves and keeps its key. Otherwise they name instances, and an end without a key is
+   * the instance without one (`aws_instance.a` to `aws_instance.a[0]` when adding `count`).
+   */
+  whole: boolean;
+  /** Where the `moved` block is written. */
+  file: string;
+  line: number;
+  column: number;
+}
+
 export interface Model {
   resources: Resource[];
   errors: LoadError[];
+  /** Terraform's `moved` blocks, the invalid ones left out (reported in `errors` as warnings). */
+  moves: Move[];
 }
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";

@@ -18,11 +18,12 @@
 // Addresses are unique within one root module; two roots may both hold `aws_s3_bucket.this`
 // (tell them apart by `file`). Each resource says which versions of its provider may be in force
 // for its root (providers.ts: constraints of the root and its local modules, the lock file).
-import type { LoadError, Resource, Value } from "../../model/types.js";
+import type { LoadError, Move, Resource, Value } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
 import { discoverModules } from "./modules.js";
+import { checkedMoves, declaredMoves } from "./moved.js";
 import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
@@ -43,6 +44,8 @@ export interface TerraformModel {
   errors: LoadError[];
   /** Every module call evaluated, local or remote. */
   moduleCalls: ModuleCallRecord[];
+  /** `moved` blocks, absolute in their root, for each instance of the module declaring them. */
+  moves: Move[];
 }
 
 /**
@@ -61,6 +64,8 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   const discovery = discoverModules(files);
   discovery.errors.forEach(report);
   const evaluator = new ExpressionEvaluator();
+  const rootMoves: Omit<Move, "root">[] = [];
+  const moves: Move[] = [];
   const context: LoadContext = {
     evaluator,
     modules: discovery.modules,
@@ -68,6 +73,13 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     report,
     emit: (resource) => resources.push(resource),
     recordModuleCall: (call) => moduleCalls.push(call),
+    declaredMoves: new Map(
+      [...discovery.modules.values()].map((definition) => [
+        definition.directory,
+        declaredMoves(definition, report),
+      ]),
+    ),
+    emitMove: (move) => rootMoves.push(move),
     instanceCount: 0,
     resolutionDepth: 0,
   };
@@ -116,12 +128,15 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     context.providers = new RootProviders(definition, discovery.modules, discovery.files, report);
     context.instanceCount++;
     const before = resources.length;
+    rootMoves.length = 0;
     try {
       new ModuleInstance(context, definition, "", new Map(), rootValues, 0, []).load();
       for (let i = before; i < resources.length; i++) {
         const resource = resources[i];
         if (resource) resource.root = directory;
       }
+      const absolute = rootMoves.map((move) => ({ root: directory, ...move }));
+      moves.push(...checkedMoves(absolute, report));
     } catch (error) {
       // Every known failure is a located value already; this keeps one root's defect from hiding the others.
       if (!(error instanceof Error)) throw error;
@@ -137,5 +152,5 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       });
     }
   }
-  return { resources, errors: [...errors.values()], moduleCalls };
+  return { resources, errors: [...errors.values()], moduleCalls, moves };
 }

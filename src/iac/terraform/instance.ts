@@ -41,6 +41,7 @@ import {
   type Evaluated,
   type Origin,
 } from "./origin.js";
+import type { MoveDeclaration } from "./moved.js";
 import { renderPolicyDocument, type DocumentLink } from "./policy-document.js";
 import type { RootProviders } from "./providers.js";
 import { convertToType } from "./types.js";
@@ -60,6 +61,10 @@ export interface LoadContext {
   report(error: LoadError): void;
   emit(resource: Resource): void;
   recordModuleCall(call: ModuleCallRecord): void;
+  /** The `moved` blocks of each module, by directory, relative to the module (moved.ts). */
+  declaredMoves: ReadonlyMap<string, MoveDeclaration[]>;
+  /** A `moved` block made absolute for one instance of its module. */
+  emitMove(move: MoveDeclaration): void;
   /** Instances created so far; creation stops at MAX_MODULE_INSTANCES. */
   instanceCount: number;
   /** Locals, variables, outputs and resources being resolved inside one another right now. */
@@ -117,7 +122,7 @@ interface Expansion {
 }
 
 /** `[0]` or `["key"]` as Terraform writes instance keys in addresses. */
-function keySuffix(key: string | number): string {
+export function keySuffix(key: string | number): string {
   return typeof key === "number" ? `[${key}]` : `[${JSON.stringify(key)}]`;
 }
 
@@ -187,6 +192,9 @@ export class ModuleInstance implements EvaluationHost {
       for (const { instance } of expansion.keys) this.emitResource(declaration, instance);
     }
     for (const name of this.definition.outputs.keys()) this.output(name);
+    // A module's moves apply to each of its instances, wherever it is called.
+    for (const move of this.context.declaredMoves.get(this.definition.directory) ?? [])
+      this.context.emitMove({ ...move, from: this.qualify(move.from), to: this.qualify(move.to) });
     for (const [name, call] of this.definition.calls) {
       if (call.source !== undefined && !isLocalSource(call.source)) this.emitModuleCall(call);
       for (const child of this.childInstances(name)) child.instance.load();

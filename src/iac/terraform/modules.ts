@@ -51,6 +51,8 @@ export interface ModuleDefinition {
   resources: ResourceDeclaration[];
   resourcesByKey: Map<string, ResourceDeclaration>;
   calls: Map<string, ModuleCall>;
+  /** `moved` blocks, in file order (moved.ts reads them). */
+  moved: Declared<Block>[];
 }
 
 const TERRAFORM_SOURCE = /\.tf(\.json)?$/;
@@ -116,6 +118,7 @@ function emptyDefinition(directory: string): ModuleDefinition {
     resources: [],
     resourcesByKey: new Map(),
     calls: new Map(),
+    moved: [],
   };
 }
 
@@ -192,6 +195,9 @@ function index(definition: ModuleDefinition, file: ParsedFile, errors: LoadError
             );
           else definition.locals.set(attribute.name, { node: attribute, file });
         }
+        break;
+      case "moved":
+        definition.moved.push({ node: item, file });
         break;
       case "module": {
         if (first === undefined) break;

@@ -1,0 +1,186 @@
+// Terraform's `moved` blocks: read once per module with ends relative to it and checked as
+// Terraform checks one block, made absolute for each instance of the module (instance.ts), then
+// checked across a root module as Terraform checks them together. A block Terraform would refuse
+// is a located warning and is left out, so findings on its resources stay new rather than
+// matching through a move Terraform never makes.
+import { parseHcl, type Expression, type ScopeTraversalExpr } from "../hcl/index.js";
+import { followMoves, type LoadError, type Move } from "../../model/index.js";
+import { keySuffix } from "./instance.js";
+import { attributeOf, literalString, type ModuleDefinition } from "./modules.js";
+
+const CODE = "terraform-moved";
+const NOT_AN_ADDRESS =
+  "not a resource or module address (aws_instance.a, aws_instance.a[0], module.net, module.net.aws_instance.a)";
+
+/** A `moved` block of one module: `from` and `to` relative to it. */
+export type MoveDeclaration = Omit<Move, "root">;
+
+/** One end of a block: what it names, written as `Resource.address` writes it. */
+interface Endpoint {
+  address: string;
+  kind: "resource" | "module";
+  /** The resource type, for a resource end. */
+  type?: string;
+  /** The last step has an instance key (`aws_instance.a[0]`, `module.m["k"]`). */
+  keyed: boolean;
+  /** Names something this module declares itself: a resource or a module call, without a path. */
+  local: string;
+}
+
+/** The module's `moved` blocks Terraform would accept on their own, in file order. */
+export function declaredMoves(
+  definition: ModuleDefinition,
+  report: (error: LoadError) => void,
+): MoveDeclaration[] {
+  const moves: MoveDeclaration[] = [];
+  for (const { node, file } of definition.moved) {
+    const warn = (at: { line: number; column: number }, message: string): void =>
+      report({
+        file: file.path,
+        line: at.line,
+        column: at.column,
+        message,
+        code: CODE,
+        level: "warning",
+      });
+    const ends = (["from", "to"] as const).map((name) => {
+      const attribute = attributeOf(node.body, name);
+      if (!attribute) {
+        warn(node, `a moved block needs "${name}"; it is left out`);
+        return undefined;
+      }
+      const endpoint = parseEndpoint(attribute.expr);
+      if (typeof endpoint === "string")
+        warn(attribute, `moved block "${name}": ${endpoint}; it is left out`);
+      return typeof endpoint === "string" ? undefined : endpoint;
+    });
+    const [from, to] = ends;
+    if (!from || !to) continue;
+    const problem = mismatch(from, to, definition);
+    if (problem) {
+      warn(node, `moved block from ${from.address} to ${to.address}: ${problem}; it is left out`);
+      continue;
+    }
+    moves.push({
+      from: from.address,
+      to: to.address,
+      whole: !from.keyed && !to.keyed,
+      file: file.path,
+      line: node.line,
+      column: node.column,
+    });
+  }
+  return moves;
+}
+
+/** Why Terraform refuses to move `from` to `to`, or undefined when it accepts the block. */
+function mismatch(from: Endpoint, to: Endpoint, definition: ModuleDefinition): string | undefined {
+  if (from.kind !== to.kind) return "one end is a resource and the other a module";
+  if (from.address === to.address) return "both ends are the same address";
+  if (from.type !== to.type)
+    return "the resource type changes, and Tollgate follows a move within one resource type only";
+  // Terraform refuses a move from what the module still declares; between instances, whether
+  // one is still declared depends on the expansion, which Terraform checks at plan.
+  const stillDeclared =
+    !from.keyed &&
+    !to.keyed &&
+    (from.kind === "resource"
+      ? definition.resourcesByKey.has(from.local)
+      : definition.calls.has(from.local));
+  if (stillDeclared) return `${from.address} is still declared in this module`;
+  return undefined;
+}
+
+/**
+ * Reads an end: `aws_instance.a`, `aws_instance.a[0]`, `module.net["k"].aws_instance.a`,
+ * `module.net`. `.tf.json` writes the same traversal as a string. Returns why it is not one.
+ */
+function parseEndpoint(expr: Expression): Endpoint | string {
+  const traversal = traversalOf(expr);
+  if (!traversal) return NOT_AN_ADDRESS;
+  const steps: Array<{ name: string } | { key: string | number }> = [
+    { name: traversal.root },
+    ...traversal.steps.map((step) =>
+      step.kind === "TraverseAttr" ? { name: step.name } : { key: step.key },
+    ),
+  ];
+  const nameAt = (i: number): string | undefined => {
+    const step = steps[i];
+    return step && "name" in step ? step.name : undefined;
+  };
+  const keyAt = (i: number): string | undefined => {
+    const step = steps[i];
+    return step && "key" in step ? keySuffix(step.key) : undefined;
+  };
+  const parts: string[] = [];
+  let firstCall = "";
+  let keyed = false;
+  let i = 0;
+  while (nameAt(i) === "module") {
+    const call = nameAt(i + 1);
+    if (call === undefined) return NOT_AN_ADDRESS;
+    const key = keyAt(i + 2);
+    parts.push(`module.${call}${key ?? ""}`);
+    if (parts.length === 1) firstCall = call;
+    keyed = key !== undefined;
+    i += key === undefined ? 2 : 3;
+  }
+  if (i === steps.length) {
+    if (parts.length === 0) return NOT_AN_ADDRESS;
+    const local = parts.length === 1 ? firstCall : "";
+    return { address: parts.join("."), kind: "module", keyed, local };
+  }
+  const type = nameAt(i);
+  const name = nameAt(i + 1);
+  if (type === "data") return "a data resource cannot be moved";
+  const key = keyAt(i + 2);
+  if (type === undefined || name === undefined || i + (key === undefined ? 2 : 3) !== steps.length)
+    return NOT_AN_ADDRESS;
+  parts.push(`${type}.${name}${key ?? ""}`);
+  const local = parts.length === 1 ? `${type}.${name}` : "";
+  return { address: parts.join("."), kind: "resource", type, keyed: key !== undefined, local };
+}
+
+/** The traversal written, natively or (`.tf.json`) as a string. */
+function traversalOf(expr: Expression): ScopeTraversalExpr | undefined {
+  const written = literalString(expr);
+  if (written === undefined) return expr.kind === "ScopeTraversal" ? expr : undefined;
+  const parsed = parseHcl(`end = ${written}\n`, "moved");
+  const item = parsed.body.items[0];
+  if (parsed.errors.length > 0 || item?.kind !== "Attribute") return undefined;
+  return item.expr.kind === "ScopeTraversal" ? item.expr : undefined;
+}
+
+/**
+ * The moves of one root module that Terraform would carry out: a source moved to two places, a
+ * destination with two sources, and moves that come back to where they started are reported
+ * (once per block) and left out.
+ */
+export function checkedMoves(moves: readonly Move[], report: (error: LoadError) => void): Move[] {
+  const unique = [
+    ...new Map(moves.map((m) => [JSON.stringify([m.from, m.to, m.whole]), m])).values(),
+  ];
+  const refused = new Map<Move, string>();
+  for (const move of unique) {
+    const otherTo = unique.find((m) => m.from === move.from && m.to !== move.to);
+    const otherFrom = unique.find((m) => m.to === move.to && m.from !== move.from);
+    if (otherTo) refused.set(move, `${move.from} is also moved to ${otherTo.to}`);
+    else if (otherFrom) refused.set(move, `${otherFrom.from} is also moved to ${move.to}`);
+  }
+  const unambiguous = unique.filter((move) => !refused.has(move));
+  for (const move of unambiguous) {
+    if (followMoves(move.to, unambiguous).path.includes(move.from))
+      refused.set(move, "the chain of moves leads back to where it starts");
+  }
+  for (const [move, reason] of refused) {
+    report({
+      file: move.file,
+      line: move.line,
+      column: move.column,
+      message: `moved block from ${move.from} to ${move.to}: ${reason}; it is left out`,
+      code: CODE,
+      level: "warning",
+    });
+  }
+  return unique.filter((move) => !refused.has(move));
+}

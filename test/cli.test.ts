@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { corpusDir, repoRoot } from "./support/corpus.js";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { main } from "../src/cli/index.js";
@@ -112,6 +112,68 @@ describe("tollgate diff on the example pull request", () => {
       );
       expect(findings.every((f) => f.file.startsWith("environments/prod/"))).toBe(true);
       expect(result.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("tollgate diff on a pull request that renames a resource with a moved block", () => {
+  // terragoat's web-node group opens SSH to the internet (TG-NET-001, high, blocking); the PR
+  // renames it to web_node everywhere, which Terraform carries out as a state move when told so.
+  const renamePullRequest = async (movedBlock: string) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-rename-"));
+    const base = path.join(dir, "base");
+    const head = path.join(dir, "head");
+    await cp(path.join(corpusDir, "real/terragoat/terraform/aws"), base, { recursive: true });
+    await mkdir(head);
+    for (const name of await readdir(base)) {
+      const text = await readFile(path.join(base, name), "utf8");
+      const renamed = text
+        .replaceAll('"aws_security_group" "web-node"', '"aws_security_group" "web_node"')
+        .replaceAll("aws_security_group.web-node.", "aws_security_group.web_node.");
+      await writeFile(path.join(head, name), renamed);
+    }
+    await writeFile(path.join(head, "moved.tf"), movedBlock);
+    return { dir, base, head };
+  };
+  const sshFinding = (stdout: string) =>
+    (JSON.parse(stdout) as { findings: JsonFinding[] }).findings
+      .filter((f) => f.rule === "TG-NET-001" && f.resource.startsWith("aws_security_group.web"))
+      .map((f) => `${f.status}:${f.resource}:${f.file}:${f.line}`);
+
+  it("keeps the open SSH rule existing and passes; without the moved block it is new and blocks", async () => {
+    const moved =
+      "moved {\n  from = aws_security_group.web-node\n  to   = aws_security_group.web_node\n}\n";
+    const { dir, base, head } = await renamePullRequest(moved);
+    try {
+      const result = await run([
+        "diff",
+        "--base-dir",
+        base,
+        "--head-dir",
+        head,
+        "--format",
+        "json",
+      ]);
+      expect(sshFinding(result.stdout)).toEqual(["existing:aws_security_group.web_node:ec2.tf:95"]);
+      expect(result.code).toBe(0);
+
+      await writeFile(path.join(head, "moved.tf"), "");
+      const unmoved = await run([
+        "diff",
+        "--base-dir",
+        base,
+        "--head-dir",
+        head,
+        "--format",
+        "json",
+      ]);
+      expect(sshFinding(unmoved.stdout)).toEqual([
+        "new:aws_security_group.web_node:ec2.tf:95",
+        "fixed:aws_security_group.web-node:ec2.tf:95",
+      ]);
+      expect(unmoved.code).toBe(1);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

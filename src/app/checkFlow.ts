@@ -2,7 +2,7 @@
 // the default branches, fetch merge base and head, scan both, diff, waive, gate, and complete the run
 // with output, annotations and a Re-run button. Every failure still completes the run.
 import { defaultSettings, SETTINGS_PATH, type Settings } from "../config/index.js";
-import { diffFindings, followRenames } from "../diff/index.js";
+import { diffScans, followRenames } from "../diff/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, plural } from "../gate/index.js";
 import {
@@ -166,8 +166,8 @@ export async function scanPullRequest(
   const errors = [...read.errors, ...snapshots.errors, ...custom.errors, ...head.errors];
   const renames = renamedFiles(snapshots.changedFiles);
   const headPaths = snapshots.head.map((file) => file.path);
-  const baseFindings = followRenames(base.findings, renames, headPaths);
-  const decision = gateWithWaivers(diffFindings(baseFindings, head.findings), errors, settings, {
+  const renamed = { ...base, findings: followRenames(base.findings, renames, headPaths) };
+  const decision = gateWithWaivers(diffScans(renamed, head), errors, settings, {
     files: snapshots.head,
     repository: read.repository,
     now,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Finding } from "../model/types.js";
+import type { Finding, Move } from "../model/types.js";
 import { finding as baseFinding } from "../../test/app/findings.js";
-import { diffFindings, findingIdentity } from "./index.js";
+import { diffFindings, diffScans, findingIdentity, movesInForce } from "./index.js";
 
 const finding = baseFinding;
 
@@ -72,5 +72,168 @@ describe("diffFindings", () => {
     diffFindings(base, head);
     expect(base[0]?.status).toBeUndefined();
     expect(head[0]?.status).toBeUndefined();
+  });
+});
+
+describe("diffFindings across Terraform moved blocks", () => {
+  const move = (from: string, to: string, whole = true, root = ""): Move => ({
+    root,
+    from,
+    to,
+    whole,
+    file: "moved.tf",
+    line: 1,
+    column: 1,
+  });
+  const labels = (findings: Finding[]) => findings.map((f) => `${f.status}:${f.resource}`);
+
+  it("keeps a finding existing on a renamed resource, and new when its evidence is new", () => {
+    const head = [
+      finding({ resource: "aws_security_group.app" }),
+      finding({ resource: "aws_security_group.app", evidence: "tcp/3389 from 0.0.0.0/0" }),
+    ];
+    const moves = [move("aws_security_group.web", "aws_security_group.app")];
+    expect(statuses(diffFindings([finding()], head, moves))).toEqual([
+      "existing:tcp/22 from 0.0.0.0/0",
+      "new:tcp/3389 from 0.0.0.0/0",
+    ]);
+    expect(statuses(diffFindings([finding()], head))).toEqual([
+      "new:tcp/22 from 0.0.0.0/0",
+      "new:tcp/3389 from 0.0.0.0/0",
+      "fixed:tcp/22 from 0.0.0.0/0",
+    ]);
+  });
+
+  it("moves every instance of a renamed resource, keeping its key", () => {
+    const base = [finding({ resource: 'aws_security_group.web["a"]' })];
+    const head = [finding({ resource: 'aws_security_group.app["a"]' })];
+    const moves = [move("aws_security_group.web", "aws_security_group.app")];
+    expect(labels(diffFindings(base, head, moves))).toEqual([
+      'existing:aws_security_group.app["a"]',
+    ]);
+  });
+
+  it("follows a resource into a module, and a renamed module call with everything in it", () => {
+    const intoModule = [move("aws_security_group.web", "module.network.aws_security_group.web")];
+    const head = [finding({ resource: "module.network.aws_security_group.web" })];
+    expect(labels(diffFindings([finding()], head, intoModule))).toEqual([
+      "existing:module.network.aws_security_group.web",
+    ]);
+    const renamed = [move("module.net", "module.network")];
+    const base = [
+      finding({ resource: 'module.net["eu"].aws_security_group.web' }),
+      finding({ resource: "module.net", rule: "TG-NET-009" }),
+      finding({ resource: "module.netbox.aws_security_group.web" }),
+    ];
+    expect(
+      labels(
+        diffFindings(
+          base,
+          [
+            finding({ resource: 'module.network["eu"].aws_security_group.web' }),
+            finding({ resource: "module.network", rule: "TG-NET-009" }),
+          ],
+          renamed,
+        ),
+      ),
+    ).toEqual([
+      'existing:module.network["eu"].aws_security_group.web',
+      "existing:module.network",
+      "fixed:module.netbox.aws_security_group.web",
+    ]);
+  });
+
+  it("moves single instances from count to for_each, and the instance without a key to [0]", () => {
+    const base = [
+      finding({ resource: "aws_security_group.web[0]" }),
+      finding({ resource: "aws_security_group.web[1]" }),
+      finding({ resource: "aws_security_group.db" }),
+    ];
+    const head = [
+      finding({ resource: 'aws_security_group.web["public"]' }),
+      finding({ resource: "aws_security_group.web[1]" }),
+      finding({ resource: "aws_security_group.db[0]" }),
+    ];
+    const moves = [
+      move("aws_security_group.web[0]", 'aws_security_group.web["public"]', false),
+      move("aws_security_group.db", "aws_security_group.db[0]", false),
+    ];
+    expect(labels(diffFindings(base, head, moves))).toEqual([
+      'existing:aws_security_group.web["public"]',
+      "existing:aws_security_group.web[1]",
+      "existing:aws_security_group.db[0]",
+    ]);
+    // A move of the instance without a key leaves keyed ones alone.
+    expect(
+      labels(diffFindings([finding({ resource: "aws_security_group.db[1]" })], [], moves)),
+    ).toEqual(["fixed:aws_security_group.db[1]"]);
+  });
+
+  it("follows chains and a module rename before a move inside the module", () => {
+    const chain = [
+      move("aws_security_group.b", "aws_security_group.c"),
+      move("aws_security_group.a", "aws_security_group.b"),
+    ];
+    const head = [finding({ resource: "aws_security_group.c" })];
+    expect(
+      labels(diffFindings([finding({ resource: "aws_security_group.a" })], head, chain)),
+    ).toEqual(["existing:aws_security_group.c"]);
+    const nested = [
+      move("module.old", "module.new"),
+      move("module.new.aws_security_group.web", "module.new.aws_security_group.app"),
+    ];
+    const base = [finding({ resource: "module.old.aws_security_group.web" })];
+    expect(
+      labels(
+        diffFindings(base, [finding({ resource: "module.new.aws_security_group.app" })], nested),
+      ),
+    ).toEqual(["existing:module.new.aws_security_group.app"]);
+  });
+
+  it("applies a root's moves to that root only, and keeps a fixed finding's base address", () => {
+    const moves = [move("aws_security_group.web", "aws_security_group.app", true, "infra/prod")];
+    const base = [finding({ root: "infra/staging" }), finding({ root: "infra/prod", line: 3 })];
+    const result = diffFindings(base, [finding({ root: "infra/staging" })], moves);
+    expect(result.map((f) => `${f.status}:${f.root}:${f.resource}:${f.line}`)).toEqual([
+      "existing:infra/staging:aws_security_group.web:10",
+      "fixed:infra/prod:aws_security_group.web:3",
+    ]);
+  });
+
+  it("moves nothing along a chain that comes back on itself", () => {
+    const cycle = [
+      move("aws_security_group.web", "aws_security_group.app"),
+      move("aws_security_group.app", "aws_security_group.web"),
+    ];
+    const head = [finding({ resource: "aws_security_group.app" })];
+    expect(labels(diffFindings([finding()], head, cycle))).toEqual([
+      "new:aws_security_group.app",
+      "fixed:aws_security_group.web",
+    ]);
+  });
+
+  it("does not move onto what the base already holds, as Terraform does not", () => {
+    const moves = [move("aws_security_group.web", "aws_security_group.app")];
+    const inForce = movesInForce(moves, [
+      { root: "", address: "aws_security_group.web" },
+      { root: "", address: "aws_security_group.app" },
+    ]);
+    expect(inForce).toEqual([]);
+    expect(movesInForce(moves, [{ root: "other", address: "aws_security_group.app" }])).toEqual(
+      moves,
+    );
+    // The base's open group is gone and the head opens the group that was closed: that is new.
+    const result = diffScans(
+      {
+        findings: [finding()],
+        errors: [],
+        addresses: [
+          { root: "", address: "aws_security_group.web" },
+          { root: "", address: "aws_security_group.app" },
+        ],
+      },
+      { findings: [finding({ resource: "aws_security_group.app" })], errors: [], moves },
+    );
+    expect(labels(result)).toEqual(["new:aws_security_group.app", "fixed:aws_security_group.web"]);
   });
 });

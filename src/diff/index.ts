@@ -1,7 +1,10 @@
 // The diff stage: labels each finding new, existing or fixed by comparing a base and a head scan.
-// Identity is rule + resource address + evidence (never the line), so moving code changes nothing
-// while one more bad value on the same resource is new; equal identities are counted as multisets.
-import type { Finding } from "../model/types.js";
+// Identity is rule + root + resource address + evidence (never the line), so moving code changes
+// nothing while one more bad value on the same resource is new; equal identities are counted as
+// multisets. A resource the head's Terraform `moved` blocks rename keeps its findings: a base
+// finding is compared at the address its resource moved to, as Terraform moves its state.
+import type { ScanResult } from "../engine/types.js";
+import { covers, followMoves, type Finding, type Move } from "../model/index.js";
 
 export { followRenames, renamesByContent, type Rename } from "./renames.js";
 
@@ -12,15 +15,38 @@ export function findingIdentity(
   return JSON.stringify([finding.rule, finding.root ?? "", finding.resource, finding.evidence]);
 }
 
+/** Diffs two scans: the base's findings follow the head's `moves` that Terraform would make. */
+export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
+  return diffFindings(
+    base.findings,
+    head.findings,
+    movesInForce(head.moves ?? [], base.addresses ?? []),
+  );
+}
+
 /**
  * Head findings come back in their order, each `new` or `existing`; then base findings that no
- * longer occur, `fixed`, with their base location. With two equal findings at base and three at
- * head, two are existing and one is new.
+ * longer occur, `fixed`, with their base location and address. With two equal findings at base
+ * and three at head, two are existing and one is new. `moves` (the head's) say where a base
+ * resource is now; a chain of them that comes back on itself moves nothing.
  */
-export function diffFindings(base: Finding[], head: Finding[]): Finding[] {
+export function diffFindings(
+  base: Finding[],
+  head: Finding[],
+  moves: readonly Move[] = [],
+): Finding[] {
+  const movesByRoot = new Map<string, Move[]>();
+  for (const move of moves) {
+    const group = movesByRoot.get(move.root);
+    if (group) group.push(move);
+    else movesByRoot.set(move.root, [move]);
+  }
   const unmatchedBase = new Map<string, Finding[]>();
   for (const finding of base) {
-    const identity = findingIdentity(finding);
+    const rootMoves = movesByRoot.get(finding.root ?? "") ?? [];
+    const followed = followMoves(finding.resource, rootMoves);
+    const resource = followed.cycle ? finding.resource : (followed.path.at(-1) ?? finding.resource);
+    const identity = findingIdentity({ ...finding, resource });
     const group = unmatchedBase.get(identity);
     if (group) group.push(finding);
     else unmatchedBase.set(identity, [finding]);
@@ -34,4 +60,21 @@ export function diffFindings(base: Finding[], head: Finding[]): Finding[] {
     for (const finding of group) labelled.push({ ...finding, status: "fixed" });
   }
   return labelled;
+}
+
+/**
+ * The moves Terraform carries out on the base's state: one whose destination the base already
+ * holds is left alone (Terraform keeps both objects and warns), so a finding already at that
+ * destination is never taken for the moved one's.
+ */
+export function movesInForce(
+  moves: readonly Move[],
+  baseAddresses: ReadonlyArray<{ root?: string | undefined; address: string }>,
+): Move[] {
+  return moves.filter(
+    (move) =>
+      !baseAddresses.some(
+        ({ root, address }) => (root ?? "") === move.root && covers(move.to, move.whole, address),
+      ),
+  );
 }

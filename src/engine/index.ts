@@ -91,7 +91,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
       // An unknown value never yields a finding on its own unless the settings ask for them,
       // whichever rule (a custom one included) reported it.
       const keepUnknown = ruleSettings?.unknown_values === "advisory";
-      return { findings: findings.filter((f) => keepUnknown || f.unknown === undefined), errors };
+      return {
+        findings: findings.filter((f) => keepUnknown || f.unknown === undefined),
+        errors,
+        moves: model.moves,
+        addresses: model.resources.map(({ root, address }) => ({ root, address })),
+      };
     },
   };
 }

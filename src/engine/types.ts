@@ -2,7 +2,7 @@
 // located findings and errors out. The app and the CLI code against this, never the stages behind it.
 import type { RuleSettings } from "../config/schema.js";
 import type { SourceFile } from "../iac/source.js";
-import type { Finding, LoadError, Resource } from "../model/types.js";
+import type { Finding, LoadError, Move, Resource } from "../model/types.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 
 export interface ScanResult {
@@ -10,6 +10,10 @@ export interface ScanResult {
   findings: Finding[];
   /** Located problems: unparseable files, refused files, policy evaluation errors. */
   errors: LoadError[];
+  /** The snapshot's Terraform `moved` blocks: at head, where the base's resources went. */
+  moves?: Move[];
+  /** Every resource's root and address: at base, what a Terraform state would hold. */
+  addresses?: Array<Pick<Resource, "root" | "address">>;
 }
 
 /**

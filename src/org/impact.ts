@@ -12,7 +12,7 @@ import {
   type Settings,
   type SettingsFileResult,
 } from "../config/index.js";
-import { diffFindings, followRenames } from "../diff/index.js";
+import { diffScans, followRenames } from "../diff/index.js";
 import type { CustomRuleSet, ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, type GateDecision } from "../gate/index.js";
 import {
@@ -242,13 +242,16 @@ async function decide(
   const base = await options.engine.scan(snapshots.base, scanOptions);
   const head = await options.engine.scan(snapshots.head, scanOptions);
   return gateWithWaivers(
-    diffFindings(
-      followRenames(
-        base.findings,
-        renamedFiles(snapshots.changedFiles),
-        snapshots.head.map((file) => file.path),
-      ),
-      head.findings,
+    diffScans(
+      {
+        ...base,
+        findings: followRenames(
+          base.findings,
+          renamedFiles(snapshots.changedFiles),
+          snapshots.head.map((file) => file.path),
+        ),
+      },
+      head,
     ),
     [...settingsErrors, ...snapshots.errors, ...head.errors],
     settings,

@@ -1,7 +1,7 @@
 // `tollgate diff`: the PR check without GitHub. Scans a base and a head snapshot (git refs of a
 // local repository, or two folders), labels findings new/existing/fixed and gates on them.
 import path from "node:path";
-import { diffFindings, followRenames, renamesByContent } from "../../diff/index.js";
+import { diffScans, followRenames, renamesByContent } from "../../diff/index.js";
 import { gateWithWaivers } from "../../gate/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
 import { checked, formatSchema, parseFlags } from "../options.js";
@@ -73,13 +73,16 @@ export const diffCommand: Command = {
     const baseResult = await engine.scan(base.files, scanOptions);
     const headResult = await engine.scan(head.files, scanOptions);
     const decision = gateWithWaivers(
-      diffFindings(
-        followRenames(
-          baseResult.findings,
-          renamesByContent(base.files, head.files),
-          head.files.map((file) => file.path),
-        ),
-        headResult.findings,
+      diffScans(
+        {
+          ...baseResult,
+          findings: followRenames(
+            baseResult.findings,
+            renamesByContent(base.files, head.files),
+            head.files.map((file) => file.path),
+          ),
+        },
+        headResult,
       ),
       [...head.errors, ...headResult.errors],
       settings,

@@ -118,62 +118,65 @@ describe("tollgate diff on the example pull request", () => {
   });
 });
 
-describe("tollgate diff on a pull request that renames a resource with a moved block", () => {
-  // terragoat's web-node group opens SSH to the internet (TG-NET-001, high, blocking); the PR
-  // renames it to web_node everywhere, which Terraform carries out as a state move when told so.
-  const renamePullRequest = async (movedBlock: string) => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-rename-"));
+describe("tollgate diff on a pull request that only refactors Terraform addresses", () => {
+  // terragoat's web-node group opens SSH to the internet (TG-NET-001, high, blocking). Each PR
+  // edits every file of the root as `edit` says and writes `moved.tf`.
+  const refactoringPullRequest = async (edit: (text: string) => string, movedBlock: string) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-refactor-"));
     const base = path.join(dir, "base");
     const head = path.join(dir, "head");
     await cp(path.join(corpusDir, "real/terragoat/terraform/aws"), base, { recursive: true });
     await mkdir(head);
     for (const name of await readdir(base)) {
-      const text = await readFile(path.join(base, name), "utf8");
-      const renamed = text
-        .replaceAll('"aws_security_group" "web-node"', '"aws_security_group" "web_node"')
-        .replaceAll("aws_security_group.web-node.", "aws_security_group.web_node.");
-      await writeFile(path.join(head, name), renamed);
+      await writeFile(path.join(head, name), edit(await readFile(path.join(base, name), "utf8")));
     }
     await writeFile(path.join(head, "moved.tf"), movedBlock);
-    return { dir, base, head };
+    const diff = () => run(["diff", "--base-dir", base, "--head-dir", head, "--format", "json"]);
+    return { dir, head, diff };
   };
   const sshFinding = (stdout: string) =>
     (JSON.parse(stdout) as { findings: JsonFinding[] }).findings
       .filter((f) => f.rule === "TG-NET-001" && f.resource.startsWith("aws_security_group.web"))
       .map((f) => `${f.status}:${f.resource}:${f.file}:${f.line}`);
 
-  it("keeps the open SSH rule existing and passes; without the moved block it is new and blocks", async () => {
-    const moved =
-      "moved {\n  from = aws_security_group.web-node\n  to   = aws_security_group.web_node\n}\n";
-    const { dir, base, head } = await renamePullRequest(moved);
+  it("keeps the open SSH rule existing through a rename with a moved block; without it, new and blocking", async () => {
+    const rename = (text: string) =>
+      text
+        .replaceAll('"aws_security_group" "web-node"', '"aws_security_group" "web_node"')
+        .replaceAll("aws_security_group.web-node.", "aws_security_group.web_node.");
+    const { dir, head, diff } = await refactoringPullRequest(
+      rename,
+      "moved {\n  from = aws_security_group.web-node\n  to   = aws_security_group.web_node\n}\n",
+    );
     try {
-      const result = await run([
-        "diff",
-        "--base-dir",
-        base,
-        "--head-dir",
-        head,
-        "--format",
-        "json",
-      ]);
+      const result = await diff();
       expect(sshFinding(result.stdout)).toEqual(["existing:aws_security_group.web_node:ec2.tf:95"]);
       expect(result.code).toBe(0);
 
       await writeFile(path.join(head, "moved.tf"), "");
-      const unmoved = await run([
-        "diff",
-        "--base-dir",
-        base,
-        "--head-dir",
-        head,
-        "--format",
-        "json",
-      ]);
+      const unmoved = await diff();
       expect(sshFinding(unmoved.stdout)).toEqual([
         "new:aws_security_group.web_node:ec2.tf:95",
         "fixed:aws_security_group.web-node:ec2.tf:95",
       ]);
       expect(unmoved.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps it existing when the group gains count = 1, which Terraform moves to [0] by itself", async () => {
+    const counted = (text: string) =>
+      text
+        .replace('resource "aws_security_group" "web-node" {', "$&\n  count = 1")
+        .replaceAll("aws_security_group.web-node.", "aws_security_group.web-node[0].");
+    const { dir, diff } = await refactoringPullRequest(counted, "");
+    try {
+      const result = await diff();
+      expect(sshFinding(result.stdout)).toEqual([
+        "existing:aws_security_group.web-node[0]:ec2.tf:96",
+      ]);
+      expect(result.code).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

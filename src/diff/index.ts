@@ -71,10 +71,29 @@ export function movesInForce(
   moves: readonly Move[],
   baseAddresses: ReadonlyArray<{ root?: string | undefined; address: string }>,
 ): Move[] {
-  return moves.filter(
-    (move) =>
-      !baseAddresses.some(
-        ({ root, address }) => (root ?? "") === move.root && covers(move.to, move.whole, address),
-      ),
-  );
+  // Sorted, the addresses a destination covers all start with it, so they sit side by side.
+  const sorted = new Map<string, string[]>();
+  for (const { root, address } of baseAddresses) {
+    const group = sorted.get(root ?? "");
+    if (group) group.push(address);
+    else sorted.set(root ?? "", [address]);
+  }
+  for (const group of sorted.values()) group.sort();
+  const held = (move: Move): boolean => {
+    const addresses = sorted.get(move.root) ?? [];
+    let low = 0;
+    let high = addresses.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((addresses[middle] ?? "") < move.to) low = middle + 1;
+      else high = middle;
+    }
+    for (let i = low; i < addresses.length; i++) {
+      const address = addresses[i] ?? "";
+      if (!address.startsWith(move.to)) return false;
+      if (covers(move.to, move.whole, address)) return true;
+    }
+    return false;
+  };
+  return moves.filter((move) => !held(move));
 }

@@ -178,6 +178,12 @@ export interface Move {
    * the instance without one (`aws_instance.a` to `aws_instance.a[0]` when adding `count`).
    */
   whole: boolean;
+  /**
+   * No `moved` block says so: Terraform's own move of a resource that gained `count` (its
+   * instance without a key becomes `[0]`) or lost `count` and `for_each` (`[0]` becomes the one
+   * without a key), made unless a `moved` block names the resource. The place is the resource's.
+   */
+  implied?: true;
   /** Where the `moved` block is written. */
   file: string;
   line: number;

@@ -23,7 +23,7 @@ import type { SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
 import { discoverModules } from "./modules.js";
-import { checkedMoves, declaredMoves } from "./moved.js";
+import { declaredMoves, rootMovesInForce } from "./moved.js";
 import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
@@ -135,8 +135,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         const resource = resources[i];
         if (resource) resource.root = directory;
       }
-      const absolute = rootMoves.map((move) => ({ root: directory, ...move }));
-      moves.push(...checkedMoves(absolute, report));
+      moves.push(...rootMovesInForce(directory, rootMoves, report));
     } catch (error) {
       // Every known failure is a located value already; this keeps one root's defect from hiding the others.
       if (!(error instanceof Error)) throw error;

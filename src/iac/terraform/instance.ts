@@ -190,6 +190,7 @@ export class ModuleInstance implements EvaluationHost {
     for (const declaration of this.definition.resources) {
       const expansion = this.expand(declaration);
       for (const { instance } of expansion.keys) this.emitResource(declaration, instance);
+      this.impliedMove(declaration, expansion.kind);
     }
     for (const name of this.definition.outputs.keys()) this.output(name);
     // A module's moves apply to each of its instances, wherever it is called.
@@ -770,6 +771,24 @@ export class ModuleInstance implements EvaluationHost {
       references: [...references].filter((reference) => reference !== self).sort(),
       locations,
       ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
+    });
+  }
+
+  /**
+   * Terraform's own move of a resource whose `count` was added (`r` to `r[0]`) or whose `count`
+   * was removed (`r[0]` to `r`); none when the expansion is `for_each` or unknown.
+   */
+  private impliedMove(declaration: ResourceDeclaration, kind: Expansion["kind"]): void {
+    if (declaration.mode !== "managed" || (kind !== "count" && kind !== "single")) return;
+    const resource = this.qualify(declaration.key);
+    this.context.emitMove({
+      from: kind === "count" ? resource : `${resource}[0]`,
+      to: kind === "count" ? `${resource}[0]` : resource,
+      whole: false,
+      implied: true,
+      file: declaration.file.path,
+      line: declaration.node.line,
+      column: declaration.node.column,
     });
   }
 

@@ -10,8 +10,10 @@ function load(files: Record<string, string>) {
   return loadTerraform(sources);
 }
 
-const moves = (model: ReturnType<typeof load>) =>
-  model.moves.map((m) => `${m.root}:${m.from} -> ${m.to}${m.whole ? "" : " (instance)"}`);
+const moves = (model: ReturnType<typeof load>, implied = false) =>
+  model.moves
+    .filter((m) => implied || !m.implied)
+    .map((m) => `${m.root}:${m.from} -> ${m.to}${m.whole ? "" : " (instance)"}`);
 
 const warnings = (model: ReturnType<typeof load>) =>
   model.errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.level ?? "error"} ${e.message}`);
@@ -101,6 +103,41 @@ moved {
     expect(model.moves[0]).toMatchObject({ file: "modules/net/main.tf", line: 2 });
   });
 
+  it("are implied where count is added or removed, unless a moved block names the resource", () => {
+    const model = load({
+      "main.tf": `resource "aws_security_group" "web" {
+  count = 1
+}
+resource "aws_security_group" "db" {}
+resource "aws_security_group" "cache" {
+  for_each = toset(["a"])
+}
+resource "aws_security_group" "queue" {
+  count = var.queues
+}
+variable "queues" {}
+data "aws_vpc" "main" {}
+resource "aws_instance" "app" {
+  count = 2
+}
+moved {
+  from = aws_instance.app
+  to   = aws_instance.app[1]
+}
+module "net" {
+  source = "./net"
+}
+`,
+      "net/main.tf": `resource "aws_security_group" "edge" {}`,
+    });
+    expect(moves(model, true).filter((m) => !moves(model).includes(m))).toEqual([
+      ":aws_security_group.web -> aws_security_group.web[0] (instance)",
+      ":aws_security_group.db[0] -> aws_security_group.db (instance)",
+      ":module.net.aws_security_group.edge[0] -> module.net.aws_security_group.edge (instance)",
+    ]);
+    expect(model.moves.find((m) => m.implied)).toMatchObject({ file: "main.tf", line: 1 });
+  });
+
   it("are read from .tf.json, where the addresses are strings", () => {
     const model = load({
       "main.tf.json": JSON.stringify({
@@ -180,7 +217,7 @@ moved {
     const root = path.join(corpusDir, "real/terraform-aws-iam");
     const { files } = await readRepositoryFiles(root);
     const model = loadTerraform(files);
-    const group = model.moves.filter((move) => move.root === "examples/iam-group");
+    const group = model.moves.filter((m) => m.root === "examples/iam-group" && !m.implied);
     expect(group.map((move) => `${move.file}: ${move.from} -> ${move.to}`)).toEqual([
       "modules/iam-group/migrations.tf: module.iam_group.aws_iam_policy.iam_self_management -> module.iam_group.aws_iam_policy.this",
       "modules/iam-group/migrations.tf: module.iam_group.aws_iam_group_policy_attachment.iam_self_management -> module.iam_group.aws_iam_group_policy_attachment.this",

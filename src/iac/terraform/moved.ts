@@ -4,7 +4,7 @@
 // is a located warning and is left out, so findings on its resources stay new rather than
 // matching through a move Terraform never makes.
 import { parseHcl, type Expression, type ScopeTraversalExpr } from "../hcl/index.js";
-import { followMoves, type LoadError, type Move } from "../../model/index.js";
+import { covers, followMoves, type LoadError, type Move } from "../../model/index.js";
 import { keySuffix } from "./instance.js";
 import { attributeOf, literalString, type ModuleDefinition } from "./modules.js";
 
@@ -152,11 +152,35 @@ function traversalOf(expr: Expression): ScopeTraversalExpr | undefined {
 }
 
 /**
+ * The moves of one root module as Terraform makes them: its `moved` blocks checked together, and
+ * its implied moves of resources no `moved` block names (Terraform leaves those to the blocks).
+ */
+export function rootMovesInForce(
+  root: string,
+  moves: readonly MoveDeclaration[],
+  report: (error: LoadError) => void,
+): Move[] {
+  const explicit = checkedMoves(
+    moves.filter((move) => !move.implied).map((move) => ({ root, ...move })),
+    report,
+  );
+  const implied = moves.filter((move) => {
+    if (!move.implied) return false;
+    // The end without a key is the resource itself.
+    const resource = move.from.length < move.to.length ? move.from : move.to;
+    return !explicit.some(
+      (named) => covers(resource, true, named.from) || covers(resource, true, named.to),
+    );
+  });
+  return [...explicit, ...implied.map((move) => ({ root, ...move }))];
+}
+
+/**
  * The moves of one root module that Terraform would carry out: a source moved to two places, a
  * destination with two sources, and moves that come back to where they started are reported
  * (once per block) and left out.
  */
-export function checkedMoves(moves: readonly Move[], report: (error: LoadError) => void): Move[] {
+function checkedMoves(moves: readonly Move[], report: (error: LoadError) => void): Move[] {
   const unique = [
     ...new Map(moves.map((m) => [JSON.stringify([m.from, m.to, m.whole]), m])).values(),
   ];

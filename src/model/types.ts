@@ -202,7 +202,7 @@ export type Category = "iam" | "network" | "encryption" | "logging";
 export type FindingStatus = "new" | "existing" | "fixed";
 export type Enforcement = "blocking" | "advisory";
 
-/** A policy result, located. `evidenceKey` (rule + resource + evidence) is its identity across commits. */
+/** A policy result, located. Rule + root + resource + evidence is its identity across commits (src/diff). */
 export interface Finding {
   rule: string;
   title: string;

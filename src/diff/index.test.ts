@@ -236,4 +236,26 @@ describe("diffFindings across Terraform moved blocks", () => {
     );
     expect(labels(result)).toEqual(["new:aws_security_group.app", "fixed:aws_security_group.web"]);
   });
+
+  it("leaves a move alone when its destination may be held in a base root gone at head", () => {
+    const moves = [move("aws_security_group.web", "aws_security_group.app", true, "prod")];
+    // infra/ became prod/ in this PR (followRenames gave the finding its head root already).
+    const result = diffScans(
+      {
+        findings: [finding({ root: "prod" })],
+        errors: [],
+        addresses: [
+          { root: "infra", address: "aws_security_group.web" },
+          { root: "infra", address: "aws_security_group.app" },
+        ],
+      },
+      {
+        findings: [finding({ root: "prod", resource: "aws_security_group.app" })],
+        errors: [],
+        moves,
+        addresses: [{ root: "prod", address: "aws_security_group.app" }],
+      },
+    );
+    expect(labels(result)).toEqual(["new:aws_security_group.app", "fixed:aws_security_group.web"]);
+  });
 });

@@ -15,13 +15,21 @@ export function findingIdentity(
   return JSON.stringify([finding.rule, finding.root ?? "", finding.resource, finding.evidence]);
 }
 
-/** Diffs two scans: the base's findings follow the head's `moves` that Terraform would make. */
+/**
+ * Diffs two scans: the base's findings follow the head's `moves` that Terraform would make. A
+ * base root gone at head may be one renamed (followRenames), so what it held counts as held in
+ * every root a move is in: such a move is left alone rather than matched wrongly.
+ */
 export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
-  return diffFindings(
-    base.findings,
-    head.findings,
-    movesInForce(head.moves ?? [], base.addresses ?? []),
+  const moves = head.moves ?? [];
+  const headRoots = new Set((head.addresses ?? []).map(({ root }) => root ?? ""));
+  const moveRoots = [...new Set(moves.map((move) => move.root))];
+  const baseAddresses = (base.addresses ?? []).flatMap(({ root, address }) =>
+    headRoots.has(root ?? "")
+      ? [{ root, address }]
+      : moveRoots.map((moveRoot) => ({ root: moveRoot, address })),
   );
+  return diffFindings(base.findings, head.findings, movesInForce(moves, baseAddresses));
 }
 
 /**

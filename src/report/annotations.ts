@@ -103,26 +103,34 @@ function placeOnChangedLine(
   if (changed === "all" || changed?.has(finding.line))
     return { path: finding.file, line: finding.line };
   if (finding.status !== "new") return undefined;
-  const own = nearestChanged(changed, finding.line, finding.endLine);
+  const own = nearestChanged(changed, finding.line, finding.endLine, finding.line);
   if (own !== undefined) return { path: finding.file, line: own };
   const block = finding.resourceBlock;
   if (block === undefined) return undefined;
   const inBlock = changedLines.get(block.file);
   if (inBlock === "all") return { path: block.file, line: block.line };
-  const line = nearestChanged(inBlock, block.line, block.endLine);
+  // Nearest the finding's own line when that lies in the block (the other ports of an ingress
+  // the PR rewrote), else nearest the block's header.
+  const near = block.file === finding.file ? finding.line : block.line;
+  const line = nearestChanged(inBlock, block.line, block.endLine, near);
   return line === undefined ? undefined : { path: block.file, line };
 }
 
-/** The changed line in `from..to` nearest `from`. */
+/** The changed line in `from..to` nearest `near`, the earlier of two as near. */
 function nearestChanged(
   changed: ReadonlySet<number> | undefined,
   from: number,
   to: number,
+  near: number,
 ): number | undefined {
   let nearest: number | undefined;
   for (const line of changed ?? []) {
     if (line < from || line > to) continue;
-    if (nearest === undefined || line < nearest) nearest = line;
+    const closer =
+      nearest === undefined ||
+      Math.abs(line - near) < Math.abs(nearest - near) ||
+      (Math.abs(line - near) === Math.abs(nearest - near) && line < nearest);
+    if (closer) nearest = line;
   }
   return nearest;
 }

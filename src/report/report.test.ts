@@ -87,17 +87,31 @@ describe("planAnnotations", () => {
       endLine: 12,
       resourceBlock: block,
     });
-    const decision = decideGate([fromVariable, secondInstance], [], defaultSettings);
-    const { annotations, unannotated } = planAnnotations(decision, changed([["main.tf", [2, 11]]]));
-    expect(annotations.map((a) => [a.path, a.start_line])).toEqual([
-      ["main.tf", 2],
-      ["main.tf", 2],
-    ]);
-    expect(annotations[0]?.message.split("\n").slice(0, 2)).toEqual([
+    // The PR points the block at the variable (line 11), or raises its count (line 2).
+    const placed = (one: Finding, lines: number[]) =>
+      planAnnotations(decideGate([one], [], defaultSettings), changed([["main.tf", lines]]));
+    const variable = placed(fromVariable, [11]);
+    expect(variable.annotations.map((a) => [a.path, a.start_line])).toEqual([["main.tf", 11]]);
+    expect(variable.annotations[0]?.message.split("\n").slice(0, 2)).toEqual([
       "HIGH new finding on aws_security_group.web (main.tf:1): Ingress tcp/22 from 0.0.0.0/0",
       "The value is written at variables.tf:3.",
     ]);
-    expect(unannotated).toEqual([]);
+    expect(variable.unannotated).toEqual([]);
+    const instance = placed(secondInstance, [2]);
+    expect(instance.annotations.map((a) => [a.path, a.start_line])).toEqual([["main.tf", 2]]);
+    expect(instance.unannotated).toEqual([]);
+  });
+
+  it("puts a new finding inside its block on the changed line of the block nearest its own", () => {
+    // SSH to RDP: description, from_port and to_port (7-9) rewritten, the cidr line 11 kept.
+    const rdp = finding({
+      line: 11,
+      endLine: 11,
+      resourceBlock: { file: "main.tf", line: 1, endLine: 13 },
+    });
+    const decision = decideGate([rdp], [], defaultSettings);
+    const { annotations } = planAnnotations(decision, changed([["main.tf", [7, 8, 9]]]));
+    expect(annotations.map((a) => a.start_line)).toEqual([9]);
   });
 
   it("annotates a new finding on the changed variable its value comes from, naming the resource's block", () => {

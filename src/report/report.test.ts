@@ -432,6 +432,30 @@ describe("renderSarif", () => {
     });
   });
 
+  it("relates a finding whose value is written elsewhere to its resource's block", () => {
+    const block = { file: "main.tf", line: 1, endLine: 14 };
+    const results = JSON.parse(
+      renderSarif(
+        [
+          finding({ file: "variables.tf", line: 4, endLine: 4, resourceBlock: block }),
+          finding({ evidence: "tcp/3389", line: 11, endLine: 11, resourceBlock: block }),
+        ],
+        [],
+      ),
+    ).runs[0].results;
+    expect(results[0].relatedLocations).toEqual([
+      {
+        id: 1,
+        physicalLocation: {
+          artifactLocation: { uri: "main.tf", uriBaseId: "%SRCROOT%" },
+          region: { startLine: 1, endLine: 14 },
+        },
+        message: { text: "aws_security_group.web is declared here" },
+      },
+    ]);
+    expect(results[1].relatedLocations).toBeUndefined();
+  });
+
   it("keeps the fingerprint when a finding moves", () => {
     const at = (line: number) =>
       JSON.parse(renderSarif([finding({ line, endLine: line })], [])).runs[0].results[0]

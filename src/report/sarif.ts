@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { findingIdentity } from "../diff/index.js";
 import { isWarning, type Finding, type LoadError, type Severity } from "../model/types.js";
-import { cannotTell, formatLoadError, resourceLabel } from "./format.js";
+import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const FINGERPRINT_KEY = "tollgateFinding/v1";
@@ -77,6 +77,7 @@ export function renderSarif(
           level: finding.unknown !== undefined ? "note" : LEVEL[finding.severity],
           message: { text: sarifMessage(finding) },
           locations: [location(finding.file, finding.line, finding.endLine)],
+          ...relatedBlock(finding),
           partialFingerprints: {
             [FINGERPRINT_KEY]: createHash("sha256").update(findingIdentity(finding)).digest("hex"),
           },
@@ -97,6 +98,21 @@ export function renderSarif(
     ],
   };
   return JSON.stringify(log, null, 2) + "\n";
+}
+
+/** The resource's block as a related location when the value is written elsewhere (a variable). */
+function relatedBlock(finding: Finding): { relatedLocations?: object[] } {
+  const block = finding.resourceBlock;
+  if (block === undefined || blockElsewhere(finding) === undefined) return {};
+  return {
+    relatedLocations: [
+      {
+        id: 1,
+        ...location(block.file, block.line, block.endLine),
+        message: { text: `${finding.resource} is declared here` },
+      },
+    ],
+  };
 }
 
 function sarifMessage(finding: Finding): string {

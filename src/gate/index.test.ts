@@ -94,6 +94,24 @@ describe("decideGate", () => {
     });
   });
 
+  it("does not call a finding fixed that the head reports as cannot tell (unknown_values: advisory)", () => {
+    // The variable lost its open default: the SSH rule now cannot tell what var.admin_cidr is.
+    const findings = [
+      finding({ status: "fixed", evidence: "tcp/22 from 0.0.0.0/0" }),
+      finding({ evidence: "tcp/22 from var.admin_cidr", unknown: "var.admin_cidr" }),
+      finding({ status: "fixed", resource: "aws_security_group.db" }),
+    ];
+    const decision = decideGate(findings, [], defaultSettings);
+    expect(decision.findings.map((f) => `${f.status}:${f.resource}:${f.evidence}`)).toEqual([
+      "new:aws_security_group.web:tcp/22 from var.admin_cidr",
+      "fixed:aws_security_group.db:tcp/22 from 0.0.0.0/0",
+    ]);
+    expect(decision.conclusion).toBe("success");
+    expect(decision.reasons).toContain(
+      "1 base finding not counted as fixed: a value Tollgate cannot know now decides it (var.admin_cidr)",
+    );
+  });
+
   it("passes advisory findings, counting them in the reason", () => {
     const decision = decideGate([finding({ severity: "medium" })], [], defaultSettings);
     expect(decision).toMatchObject({

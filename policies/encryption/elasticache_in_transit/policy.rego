@@ -7,7 +7,10 @@
 #   and valkey engines alike). A stand-alone `aws_elasticache_cluster` (Memcached, or a single
 #   node outside a replication group) is not judged: AWS's control (FSBP ElastiCache.5) covers
 #   replication groups, and Memcached supports in-transit encryption only from 1.6.12, which the
-#   rule would have to read from the engine version.
+#   rule would have to read from the engine version. A transit encryption mode of `preferred`
+#   (`transit_encryption_mode` / `TransitEncryptionMode`), the step AWS has clients migrate
+#   through, accepts unencrypted connections beside TLS ones and is reported too; `required`
+#   accepts TLS only, and a mode left out is not reported.
 # custom:
 #   id: TG-ENC-010
 #   severity: medium
@@ -24,6 +27,11 @@ attributes := {
 	"AWS::ElastiCache::ReplicationGroup": "TransitEncryptionEnabled",
 }
 
+mode_attributes := {
+	"aws_elasticache_replication_group": "transit_encryption_mode",
+	"AWS::ElastiCache::ReplicationGroup": "TransitEncryptionMode",
+}
+
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
@@ -35,5 +43,21 @@ deny contains finding if {
 		"evidence": sprintf("%s not true", [attribute]),
 		"path": off.path,
 		"when": off.when,
+	}
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	attribute := mode_attributes[r.type]
+	some possible in util.possible_values(r, [attribute])
+	is_string(possible.value)
+	lower(possible.value) == "preferred"
+	finding := {
+		"resource": r.address,
+		"message": "The cache accepts unencrypted connections beside TLS ones (transit encryption mode preferred): set the mode to required once clients connect with TLS.",
+		"evidence": sprintf("%s = %s", [attribute, possible.value]),
+		"path": [attribute],
+		"when": possible.condition,
 	}
 }

@@ -7,7 +7,9 @@
 #   (`domain_endpoint_options.enforce_https` / `DomainEndpointOptions.EnforceHTTPS`). Each
 #   missing protection is its own finding. In Terraform a `domain_endpoint_options` block that
 #   leaves `enforce_https` out enforces HTTPS (the provider's default is true); leaving the
-#   block out does not.
+#   block out does not. A TLS security policy written as `Policy-Min-TLS-1-0-2019-07`
+#   (`tls_security_policy` / `TLSSecurityPolicy`) lets the HTTPS endpoint negotiate TLS 1.0 and
+#   1.1 and is reported too; a policy left out is not.
 #   With `unknown_values: advisory`, a Terraform block that only a `dynamic` block over a
 #   collection Tollgate cannot know creates is reported as cannot tell: the domain may have
 #   none.
@@ -98,4 +100,33 @@ deny contains f if {
 	r.type in terraform_types
 	some setting in terraform_settings
 	f := settings.cannot_tell(r.address, [setting.block], util.unknown_presence(r, [], setting.block), sprintf("The search domain's %s comes from a collection Tollgate cannot know, so it may be missing: make sure the domain enables it.", [setting.what]))
+}
+
+# The one TLS security policy OpenSearch Service offers that accepts TLS 1.0 and 1.1.
+weak_tls_policy := "Policy-Min-TLS-1-0-2019-07"
+
+tls_finding(r, attribute, policy, path) := {
+	"resource": r.address,
+	"message": sprintf("The search domain's HTTPS endpoint accepts TLS 1.0 and 1.1 (%s): use Policy-Min-TLS-1-2-2019-07 or a later policy.", [policy]),
+	"evidence": sprintf("%s = %s", [attribute, policy]),
+	"path": path,
+}
+
+deny contains f if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in terraform_types
+	some i, block in r.config.domain_endpoint_options
+	block.tls_security_policy == weak_tls_policy
+	f := tls_finding(r, "tls_security_policy", weak_tls_policy, ["domain_endpoint_options", i, "tls_security_policy"])
+}
+
+deny contains f if {
+	some r in input.resources
+	r.source == "cloudformation"
+	r.type in cloudformation_types
+	path := ["DomainEndpointOptions", "TLSSecurityPolicy"]
+	some possible in util.possible_values(r, path)
+	possible.value == weak_tls_policy
+	f := object.union(tls_finding(r, "TLSSecurityPolicy", weak_tls_policy, path), {"when": possible.condition})
 }

@@ -349,11 +349,13 @@ disabled(r, path, key) := array.concat(
 )
 
 # Where and in which deployments the setting `key` of the object at `path` is unset, as
-# `[{path, when}]` for findings, both at `path`: empty (when ""), set only under conditions the
+# `[{path, when}]` for findings: empty (when ""; at the setting when it is written as "" or [],
+# so at the parameter reference that gives it, else at `path`), set only under conditions the
 # template cannot decide within the object (when those conditions do not all hold), or left out
-# by a branch of an `Fn::If` that chooses the object whole (when that branch is taken).
+# by a branch of an `Fn::If` that chooses the object whole (when that branch is taken), both at
+# `path`.
 missing(r, path, key) := array.concat(
-	[{"path": path, "when": ""} | is_empty(object.get(r.config, path, null), key)],
+	[{"path": empty_at(object.get(r.config, path, null), path, key), "when": ""} | is_empty(object.get(r.config, path, null), key)],
 	array.concat(
 		[{"path": path, "when": negation(conditions)} |
 			not is_empty(object.get(r.config, path, null), key)
@@ -363,6 +365,11 @@ missing(r, path, key) := array.concat(
 		[{"path": path, "when": branch.condition} | some branch in branch_objects(r, path); is_empty(branch.value, key)],
 	),
 )
+
+# Where an empty setting is reported: at `path` when it is left out, at itself when written.
+empty_at(obj, path, key) := path if is_absent(obj, key)
+
+empty_at(obj, path, key) := array.concat(path, [key]) if not is_absent(obj, key)
 
 # `[{value, condition}]`: the objects the branches of an undecided `Fn::If` give at `path` (at it
 # or above it), for the rules asking what each deployment sets; `[]` when none chooses it.

@@ -114,7 +114,8 @@ test_missing_says_when_a_setting_is_unset if {
 	util.missing(conditional_database, ["Options"], "Enabled") == [{"path": ["Options"], "when": "not Prod"}]
 	util.missing(conditional_database, ["Options"], "Missing") == [{"path": ["Options"], "when": ""}]
 	util.missing(conditional_database, ["Options"], "Trace") == []
-	util.missing({"config": {"KmsKeyId": ""}}, [], "KmsKeyId") == [{"path": [], "when": ""}]
+	util.missing({"config": {"KmsKeyId": ""}}, [], "KmsKeyId") == [{"path": ["KmsKeyId"], "when": ""}]
+	util.missing({"config": {"Options": {"LogTypes": []}}}, ["Options"], "LogTypes") == [{"path": ["Options", "LogTypes"], "when": ""}]
 }
 
 test_negation_of_conditions if {

@@ -7,7 +7,9 @@
 #   (`arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess`,
 #   `!Sub arn:${AWS::Partition}:...`) or come from an `aws_iam_policy` data source that looks up
 #   `AdministratorAccess` by name. An AWS SAM function or state machine names it in `Policies`, by
-#   name or ARN, for the execution role SAM creates.
+#   name or ARN, for the execution role SAM creates; a call of the registry module
+#   terraform-aws-modules/iam/aws (`//modules/iam-role`, `iam-user`, `iam-group`) in its
+#   `policies` map, whose every value the module attaches to what it creates.
 # custom:
 #   id: TG-IAM-007
 #   severity: critical
@@ -17,6 +19,7 @@
 package tollgate.rules.iam.admin_policy_attached
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.registry
 import data.tollgate.lib.util
 import rego.v1
 
@@ -99,3 +102,24 @@ deny contains finding if {
 sam_admin_policy(policy) if policy == "AdministratorAccess"
 
 sam_admin_policy(policy) if is_admin_arn(policy)
+
+# terraform-aws-modules/iam/aws submodules that attach each value of their `policies` map
+# (`{name = policy ARN}`) to the role, user or group they create, unless `create = false`.
+iam_module := "terraform-aws-modules/iam/aws"
+
+policy_map_submodules := {"modules/iam-role", "modules/iam-user", "modules/iam-group"}
+
+deny contains finding if {
+	some call in registry.calls(iam_module)
+	registry.submodule(call.moduleSource) in policy_map_submodules
+	not util.is_false(object.get(call.config, "create", true))
+	is_object(call.config.policies)
+	some name, arn in call.config.policies
+	is_admin_arn(arn)
+	finding := {
+		"resource": call.address,
+		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
+		"evidence": util.label(arn),
+		"path": ["policies", name],
+	}
+}

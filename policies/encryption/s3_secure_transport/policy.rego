@@ -12,7 +12,10 @@
 #   key under `Bool`), whatever its value: in a Deny every condition must hold, so plain HTTP stays
 #   allowed wherever the other condition fails. `aws:SecureTransport` false under both `Bool` and
 #   `BoolIfExists`, or beside `NumericLessThan s3:TlsVersion`, holds for every such request and
-#   narrows nothing (AWS documents the TLS-version deny alone as enforcing HTTPS). Another condition written only under a
+#   narrows nothing (AWS documents the TLS-version deny alone as enforcing HTTPS). Nor does a
+#   condition every request satisfies: `StringLikeIfExists` with `*`, or `Null` false on
+#   `aws:SecureTransport`. `StringLike {"aws:PrincipalArn": "*"}` without `IfExists` does narrow:
+#   anonymous requests carry no such key. Another condition written only under a
 #   CloudFormation `Fn::If` narrows only the deployments where it holds; one whose key, operator or
 #   presence Tollgate cannot know (a `dynamic "condition"`) makes the policy cannot tell.
 #   A bucket with no policy at all is reported on the bucket; a bucket policy without the deny is
@@ -182,11 +185,34 @@ denials := {[st.address, st.path, conditions] |
 # (`aws:SecureTransport` false under `Bool` or `BoolIfExists`, `NumericLessThan s3:TlsVersion`)
 # all hold for a request over plain HTTP, so none narrows another: AWS documents the TLS-version
 # deny alone as enforcing HTTPS, and adds `aws:SecureTransport` true to it to let HTTP through.
+# Neither does an entry that holds for every request (`holds_for_every_request`).
 other_conditions(statement, denial) := [path |
 	some operator, block in statement.Condition
 	some path in condition_paths(operator, block)
 	not path in transport_conditions(statement)
+	not holds_for_every_request(path, block)
 ]
+
+# A condition entry that every request satisfies, so that it narrows no deny. A key missing from
+# the request fails every operator but the `...IfExists` ones, which then hold, and `Null`. So an
+# entry holds for every request only when it is `StringLikeIfExists` with the value `*` (a
+# missing key passes, a present one matches), or `Null` false (the key is present) on
+# `aws:SecureTransport`, which AWS puts in every request. `StringLike {"aws:PrincipalArn": "*"}`
+# without `IfExists` still narrows: anonymous requests carry no principal ARN, so the deny
+# leaves their plain HTTP allowed. The wildcards that narrow nothing in an Allow
+# (`iam.narrowing_conditions`) are not used here: in a Deny a missing key counts the other way.
+holds_for_every_request(["Condition", operator, key], block) if {
+	lower(operator) == "stringlikeifexists"
+	some e in util.elements(block[key])
+	e.value == "*"
+}
+
+holds_for_every_request(["Condition", operator, key], block) if {
+	lower(operator) == "null"
+	lower(key) == "aws:securetransport"
+	some e in util.elements(block[key])
+	util.is_false(e.value)
+}
 
 condition_paths(operator, block) := [["Condition", operator]] if util.is_unknown(block)
 

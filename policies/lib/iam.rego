@@ -611,6 +611,12 @@ is_wildcard_action(action) if {
 # anything, and every action is `service:name`).
 matches_every_action(action) if action in {"*", "*:*"}
 
+# The statement's `Resource` is or lists `*`: it applies to every resource.
+any_resource(statement) if {
+	some resource in values(statement, "Resource")
+	resource.value == "*"
+}
+
 # Statements by how they grant: `identity` statements (no principal) give their holder access,
 # `resource` statements grant a principal access to a resource, `trust` statements let a
 # principal assume a role. Standalone data documents are classified by what they contain.

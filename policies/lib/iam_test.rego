@@ -45,3 +45,11 @@ test_source_addresses_that_are_the_internet_narrow_nothing if {
 	not narrows("IpAddress", "aws:SourceIp", "::0/0")
 	narrows("IpAddress", "aws:SourceIp", "203.0.113.0/24")
 }
+
+test_any_resource_is_a_resource_of_star if {
+	iam.any_resource({"Resource": "*"})
+	iam.any_resource({"Resource": ["arn:aws:s3:::logs/*", "*"]})
+	not iam.any_resource({"Resource": "arn:aws:iam::123456789012:role/*"})
+	not iam.any_resource({"Resource": {"$unknown": "var.resources"}})
+	not iam.any_resource({"NotResource": "*"})
+}

@@ -21,8 +21,7 @@ deny contains finding if {
 	iam.is_allow(st.statement)
 	some action in iam.values(st.statement, "Action")
 	iam.matches_every_action(action.value)
-	some resource in iam.values(st.statement, "Resource")
-	resource.value == "*"
+	iam.any_resource(st.statement)
 	finding := {
 		"resource": st.address,
 		"when": st.when,
@@ -36,8 +35,7 @@ deny contains finding if {
 deny contains finding if {
 	some st in iam.identity_statements
 	iam.is_allow(st.statement)
-	some resource in iam.values(st.statement, "Resource")
-	resource.value == "*"
+	iam.any_resource(st.statement)
 	some action in iam.unknown_values(st.statement, "Action")
 	finding := object.union(settings.cannot_tell(st.address, iam.path(st, action.path), action.value, "The policy allows an action Tollgate cannot know on every resource: if it is \"*\", this is full administrator access."), {"when": st.when})
 }

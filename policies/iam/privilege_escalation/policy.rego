@@ -26,8 +26,7 @@ catalog := iam.actions_by_service(iam.privilege_escalation_actions)
 deny contains finding if {
 	some st in iam.identity_statements
 	iam.is_allow(st.statement)
-	some resource in iam.values(st.statement, "Resource")
-	resource.value == "*"
+	some scope in escalation_scopes(st.statement)
 	some action in iam.values(st.statement, "Action")
 	not iam.is_wildcard_action(action.value)
 	covered := sort(iam.matching_actions(action.value, catalog))
@@ -35,11 +34,22 @@ deny contains finding if {
 	finding := {
 		"resource": st.address,
 		"when": st.when,
-		"message": sprintf("The policy allows '%s' (%s) on every resource, which lets its holder escalate its own privileges.", [action.value, concat(", ", covered)]),
-		"evidence": sprintf("%s on *", [action.value]),
+		"message": sprintf("The policy allows '%s' (%s) on %s, which lets its holder escalate its own privileges.", [action.value, concat(", ", covered), scope.text]),
+		"evidence": sprintf("%s on %s", [action.value, scope.resource]),
 		"path": iam.path(st, action.path),
 	}
 }
+
+# `[{resource, text}]`: what the statement's resources let these actions reach, as evidence and
+# message text. Every resource (`*`), or, without `*`, each resource naming every entity of a
+# kind.
+escalation_scopes(statement) := [{"resource": "*", "text": "every resource"}] if iam.any_resource(statement)
+
+escalation_scopes(statement) := [{"resource": label, "text": sprintf("every IAM entity of that kind (%s)", [label])} |
+	some resource in util.elements(statement.Resource)
+	every_iam_entity(resource.value)
+	label := util.label(resource.value)
+] if not iam.any_resource(statement)
 
 # Every role, user, group or policy of an account (`arn:aws:iam::123456789012:role/*`,
 # `arn:aws:iam::*:*`, or such an ARN built around the account) is as good as `*` for these
@@ -48,27 +58,3 @@ deny contains finding if {
 every_iam_entity(value) if regex.match(`^arn:[^:]+:iam::[^:]*:((role|user|group|policy)/)?\*$`, value)
 
 every_iam_entity(value) if regex.match(`:iam::.*:((role|user|group|policy)/)?\*["'\s\]]*$`, value["$unknown"])
-
-any_resource(statement) if {
-	some resource in iam.values(statement, "Resource")
-	resource.value == "*"
-}
-
-deny contains finding if {
-	some st in iam.identity_statements
-	iam.is_allow(st.statement)
-	not any_resource(st.statement)
-	some resource in util.elements(st.statement.Resource)
-	every_iam_entity(resource.value)
-	some action in iam.values(st.statement, "Action")
-	not iam.is_wildcard_action(action.value)
-	covered := sort(iam.matching_actions(action.value, catalog))
-	count(covered) > 0
-	finding := {
-		"resource": st.address,
-		"when": st.when,
-		"message": sprintf("The policy allows '%s' (%s) on every IAM entity of that kind (%s), which lets its holder escalate its own privileges.", [action.value, concat(", ", covered), util.label(resource.value)]),
-		"evidence": sprintf("%s on %s", [action.value, util.label(resource.value)]),
-		"path": iam.path(st, action.path),
-	}
-}

@@ -70,8 +70,7 @@ catalog := iam.actions_by_service(sensitive_actions)
 deny contains finding if {
 	some st in iam.identity_statements
 	iam.is_allow(st.statement)
-	some resource in iam.values(st.statement, "Resource")
-	resource.value == "*"
+	iam.any_resource(st.statement)
 	not limited_to_tagged_resources(st)
 	some action in iam.values(st.statement, "Action")
 	not iam.is_wildcard_action(action.value)

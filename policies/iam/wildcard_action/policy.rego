@@ -35,20 +35,14 @@ deny contains finding if {
 
 full_admin(statement, action) if {
 	iam.matches_every_action(action)
-	some resource in iam.values(statement, "Resource")
-	resource.value == "*"
+	iam.any_resource(statement)
 }
 
 # An unknown action might be a wildcard; with every resource, TG-IAM-002 reports it instead.
 deny contains finding if {
 	some st in iam.identity_statements
 	iam.is_allow(st.statement)
-	not any_resource(st.statement)
+	not iam.any_resource(st.statement)
 	some action in iam.unknown_values(st.statement, "Action")
 	finding := object.union(settings.cannot_tell(st.address, iam.path(st, action.path), action.value, "The policy allows an action Tollgate cannot know, which may be a wildcard: grant the specific actions the workload needs."), {"when": st.when})
-}
-
-any_resource(statement) if {
-	some resource in iam.values(statement, "Resource")
-	resource.value == "*"
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { directoryOf, isIacPath, localModuleDirs, terraformFilesIn } from "./select.js";
+import {
+  directoryOf,
+  fileReadPaths,
+  isIacPath,
+  localModuleDirs,
+  terraformFilesIn,
+} from "./select.js";
 
 describe("isIacPath", () => {
   it("takes Terraform and possible templates, not tool configuration", () => {
@@ -68,5 +74,24 @@ describe("module directories", () => {
     ].join("\n");
     expect(localModuleDirs("envs/prod", text)).toEqual(["modules/net", "envs/prod/dns"]);
     expect(localModuleDirs("", 'module "m" {\n  source = "./"\n}')).toEqual([""]);
+  });
+});
+
+describe("fileReadPaths", () => {
+  it("names the files file() and templatefile() read with a literal path, from the module", () => {
+    const text = [
+      'policy = templatefile("${path.module}/templates/role.json.tftpl", { bucket = var.b })',
+      'assume = file("trust.json")',
+      'other  = file("${path.module}/../shared/boundary.json")',
+      'data   = filebase64("${path.module}/logo.png")',
+      'root   = file("${path.root}/x.json")',
+      'built  = file("${var.dir}/y.json")',
+      'escape = file("../../../../etc/passwd")',
+    ].join("\n");
+    expect(fileReadPaths("modules/iam", text)).toEqual([
+      "modules/iam/templates/role.json.tftpl",
+      "modules/iam/trust.json",
+      "modules/shared/boundary.json",
+    ]);
   });
 });

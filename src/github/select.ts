@@ -1,5 +1,6 @@
 // Which repository files a pull request's scan needs, decided from paths and text alone: changed
-// IaC files, every Terraform file in their module directories, and the local modules those call.
+// IaC files and templates, every Terraform file in their module directories, the local modules
+// those call, and the files they read with file() or templatefile().
 // Pure, so the fetch below can be tested for *what* it reads apart from *how* it reads it.
 import { posix } from "node:path";
 
@@ -15,6 +16,16 @@ const NOT_TEMPLATES = [
   /(^|\/)(pnpm-lock|\.pre-commit-config|docker-compose[^/]*|\.gitlab-ci|mkdocs)\.ya?ml$/,
   /\.tflint\.json$/,
 ];
+
+/**
+ * Template files `templatefile()` renders: `.tftpl`, the ending its documentation recommends, and
+ * the older `.tpl`. Not IaC on their own, but a change to one changes what its module deploys.
+ */
+const TERRAFORM_TEMPLATE = /\.(tftpl|tpl)$/;
+
+export function isTerraformTemplatePath(path: string): boolean {
+  return TERRAFORM_TEMPLATE.test(path);
+}
 
 export function isTerraformPath(path: string): boolean {
   return TERRAFORM_FILE.test(path);
@@ -56,4 +67,24 @@ export function localModuleDirs(dir: string, text: string): string[] {
     dirs.add(resolved === "." ? "" : resolved);
   }
   return [...dirs];
+}
+
+/** `file("...")` or `templatefile("...", ...)` with a literal path, optionally under `${path.module}/`. */
+const FILE_READ = /\b(?:file|templatefile)\(\s*"(?:\$\{path\.module\}\/)?([^"$]+)"/g;
+
+/**
+ * Repository paths a Terraform file in `dir` reads with `file()` or `templatefile()` (a policy
+ * kept as JSON or as a template beside the module), so they are fetched as a checkout would hold
+ * them. Only literal paths, relative to the module (`${path.module}/x` or `x`, which Terraform
+ * resolves from the root module, the same folder when the file is in one); paths that leave the
+ * repository are dropped. A path built otherwise stays unread, and its value unknown.
+ */
+export function fileReadPaths(dir: string, text: string): string[] {
+  const paths = new Set<string>();
+  for (const match of text.matchAll(FILE_READ)) {
+    const resolved = posix.normalize(posix.join(dir === "" ? "." : dir, match[1] ?? ""));
+    if (resolved === "." || resolved === ".." || resolved.startsWith("../")) continue;
+    paths.add(resolved);
+  }
+  return [...paths];
 }

@@ -209,6 +209,47 @@ describe("fetchPullSnapshots", () => {
     );
   });
 
+  it("reads the files a module renders with templatefile() or file(), and scans a changed template", async () => {
+    const role =
+      'resource "aws_iam_policy" "p" {\n' +
+      '  policy = templatefile("${path.module}/templates/policy.json.tftpl", {})\n' +
+      "}\n" +
+      'resource "aws_iam_role" "r" {\n  assume_role_policy = file("trust.json")\n}\n';
+    const files = {
+      "envs/prod/main.tf": 'module "iam" {\n  source = "../../modules/iam"\n}\n',
+      "modules/iam/main.tf": role,
+      "modules/iam/trust.json": '{"Statement": []}\n',
+      "modules/iam/templates/unused.tftpl": "never read\n",
+    };
+    const policy = (action: string) =>
+      `{"Statement": [{"Effect": "Allow", "Action": "${action}", "Resource": "*"}]}\n`;
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "modules/iam/templates/policy.json.tftpl": policy("s3:GetObject") },
+        [HEAD]: { ...files, "modules/iam/templates/policy.json.tftpl": policy("*") },
+      },
+      // The pull request changes the template alone.
+      pullFiles: [
+        {
+          filename: "modules/iam/templates/policy.json.tftpl",
+          status: "modified",
+          patch: "@@ -1 +1 @@",
+        },
+      ],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    const expected = [
+      "envs/prod/main.tf",
+      "modules/iam/main.tf",
+      "modules/iam/templates/policy.json.tftpl",
+      "modules/iam/trust.json",
+    ];
+    expect(paths(snapshots.head)).toEqual(expected);
+    expect(paths(snapshots.base)).toEqual(expected);
+    expect(snapshots.head.find((f) => f.path.endsWith(".tftpl"))?.text).toContain('"Action": "*"');
+  });
+
   it("reads nothing more when no IaC file changed", async () => {
     github = new FakeGitHub({
       ...repository,

@@ -7,7 +7,14 @@ import type { LoadError } from "../model/types.js";
 import { readBlobs, type BlobContent, type BlobReadOptions } from "./blobs.js";
 import type { GitHubApi, RepoRef } from "./client.js";
 import { listPullFiles, type PullFile } from "./pullFiles.js";
-import { directoryOf, isIacPath, isTerraformPath, localModuleDirs } from "./select.js";
+import {
+  directoryOf,
+  fileReadPaths,
+  isIacPath,
+  isTerraformPath,
+  isTerraformTemplatePath,
+  localModuleDirs,
+} from "./select.js";
 
 export interface PullRef extends RepoRef {
   pullNumber: number;
@@ -73,8 +80,9 @@ export async function fetchPullSnapshots(
       `GitHub lists only the first ${listing.files.length} changed files; split the pull request so every file is scanned`,
     );
   }
+  const scanned = (path: string) => isIacPath(path) || isTerraformTemplatePath(path);
   const changedIac = listing.files.filter(
-    (f) => isIacPath(f.path) || (f.previousPath !== undefined && isIacPath(f.previousPath)),
+    (f) => scanned(f.path) || (f.previousPath !== undefined && scanned(f.previousPath)),
   );
   if (changedIac.length === 0) {
     return { changedFiles: listing.files, base: [], head: [], errors, notices };
@@ -115,6 +123,12 @@ export async function fetchPullSnapshots(
       ) {
         addDir(side, directoryOf(file.path));
         if (file.previousPath !== undefined) addDir(side, directoryOf(file.previousPath));
+      } else if (isTerraformTemplatePath(path)) {
+        // A template changes what the module that renders it deploys: the nearest folder up
+        // with Terraform files (its own, or the module's above a templates/ folder).
+        if (trees[side].entries.has(path)) wanted[side].add(path);
+        const moduleDir = nearestTerraformDir(trees[side], directoryOf(path));
+        if (moduleDir !== undefined) addDir(side, moduleDir);
       } else if (trees[side].entries.has(path)) wanted[side].add(path);
     }
   }
@@ -185,8 +199,11 @@ export async function fetchPullSnapshots(
       const content = contents.get(entry.sha);
       if (content?.kind === "text") {
         read[side].set(path, content.text);
-        if (isTerraformPath(path))
+        if (isTerraformPath(path)) {
           for (const dir of localModuleDirs(directoryOf(path), content.text)) addDir(side, dir);
+          for (const target of fileReadPaths(directoryOf(path), content.text))
+            if (trees[side].entries.has(target)) wanted[side].add(target);
+        }
       } else {
         skipped.add(`${side}:${path}`);
         if (content?.kind === "binary" && !isTerraformPath(path)) {
@@ -315,6 +332,14 @@ function capErrors(errors: LoadError[]): LoadError[] {
     message: `and ${more} more files the scan could not read`,
   };
   return [...errors.slice(0, MAX_REPORTED), summary];
+}
+
+/** `dir` or the closest folder above it that holds Terraform files, if any does. */
+function nearestTerraformDir(tree: Tree, dir: string): string | undefined {
+  for (let at = dir; ; at = directoryOf(at)) {
+    if (tree.terraformByDir.has(at)) return at;
+    if (at === "") return undefined;
+  }
 }
 
 interface Tree {

@@ -43,7 +43,7 @@ interface Completion {
 
 /** Delivers `action` for a PR from `baseSha` to `headSha` over the fixture commits of `flavour`. */
 async function checkPullRequest(
-  flavour: "terraform" | "cloudformation" | "module",
+  flavour: "terraform" | "cloudformation" | "module" | "template",
   action: "opened" | "synchronize",
   pullNumber: number,
   baseSha: string,
@@ -211,6 +211,29 @@ describe("a pull request check with the real engine", () => {
     expect(messages[0]?.split("\n").slice(0, 2)).toEqual([
       "HIGH new finding on module.bastion.aws_security_group.this (modules/bastion/main.tf:5): The security group allows SSH (tcp/22) from 0.0.0.0/0: restrict the source to known addresses.",
       "The value is written at main.tf:3.",
+    ]);
+  });
+
+  it("fails a PR that only edits a policy template a module renders, on the template's line", async () => {
+    // modules/deploy/templates/deploy.json.tftpl:6 goes from two S3 actions to "s3:*"; no .tf file
+    // changes, yet the check scans the module that renders the template, from the root calling it.
+    const { completion, annotations } = await checkPullRequest(
+      "template",
+      "opened",
+      36,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(completion.output.title).toBe("1 new finding: 1 high");
+    expect(annotations).toEqual([
+      {
+        path: "modules/deploy/templates/deploy.json.tftpl",
+        lines: [6, 6],
+        level: "failure",
+        rule: "TG-IAM-001",
+        status: "new",
+      },
     ]);
   });
 });

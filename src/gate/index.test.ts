@@ -168,7 +168,7 @@ describe("decideGate", () => {
     });
     expect(decision.reasons).toEqual([
       "no blocking findings",
-      "2 load warnings (values that could not be known are unknown to the policies; not blocking)",
+      "2 load warnings (not blocking: what each names is unknown to the policies or left out)",
     ]);
     const mixed = decideGate([], [warning, loadError], defaultSettings);
     expect([mixed.conclusion, mixed.errors, mixed.warnings]).toEqual([

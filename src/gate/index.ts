@@ -273,7 +273,7 @@ export function decideGate(
   const warnings = problems.filter(isWarning);
   if (warnings.length > 0)
     reasons.push(
-      `${plural(warnings.length, "load warning")} (values that could not be known are unknown to the policies; not blocking)`,
+      `${plural(warnings.length, "load warning")} (not blocking: what each names is unknown to the policies or left out)`,
     );
   const notices = [...(context.notices ?? [])];
   for (const notice of notices)

@@ -263,7 +263,7 @@ describe("check run output", () => {
     expect(report.summary).toContain(
       "`net/main.tf:4:12: warning: reference to an undeclared input variable: var.cidr; its value is unknown (terraform-undeclared-reference)`",
     );
-    expect(report.summary).toContain("- 1 load warning (values that could not be known");
+    expect(report.summary).toContain("- 1 load warning (not blocking: what each names");
   });
 
   it("explains a run that could not complete", () => {
@@ -289,7 +289,7 @@ describe("renderText", () => {
     expect(text.split("\n")).toEqual([
       "main.tf:3:7: warning: expected '=' (terraform-undeclared-reference)",
       "",
-      "success: no blocking findings; 1 load warning (values that could not be known are unknown to the policies; not blocking)",
+      "success: no blocking findings; 1 load warning (not blocking: what each names is unknown to the policies or left out)",
       "",
     ]);
   });

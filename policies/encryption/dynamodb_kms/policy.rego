@@ -21,7 +21,7 @@ import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
-message := "The table is encrypted with an AWS owned key: enable KMS encryption with a customer managed key."
+message := "The table is encrypted with an AWS owned key: enable KMS encryption (the AWS managed key, or a customer managed key for full control)."
 
 deny contains finding if {
 	settings.dynamodb_require_cmk

@@ -57,6 +57,16 @@ export interface EvaluationHost {
   /** A file named by `file()`/`templatefile()`, relative to the module: its repository path and text. */
   readFile(path: string): { path: string; text: string } | undefined;
   report(error: LoadError): void;
+  /** Records that the expression being evaluated reads these addresses (a bound variable's source). */
+  refer?(addresses: Iterable<string>): void;
+}
+
+/**
+ * An iteration variable's value; `reads` lists, by first step (`value` of `each`), the addresses
+ * a read through that step refers to, when the value itself cannot show them.
+ */
+export interface Bound extends Evaluated {
+  reads?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface Scope {
@@ -64,7 +74,7 @@ export interface Scope {
   file: string;
   text: string;
   /** `count`, `each`, for-expression and dynamic-block iterator variables. */
-  iteration: ReadonlyMap<string, Evaluated>;
+  iteration: ReadonlyMap<string, Bound>;
   host: EvaluationHost;
 }
 
@@ -339,8 +349,12 @@ export class ExpressionEvaluator {
     let current: Evaluated;
     let consumed = 0;
     const local = scope.iteration.get(expr.root);
-    if (local) current = local;
-    else {
+    if (local) {
+      current = local;
+      const first = expr.steps[0];
+      const reads = first && local.reads?.get(String(stepKey(first)));
+      if (reads) scope.host.refer?.(reads);
+    } else {
       const resolved = scope.host.resolve(expr, scope);
       if (!resolved) {
         throw new LocatedEvaluationError(

@@ -13,6 +13,7 @@ import {
 import {
   entriesOf,
   markOpen,
+  type Bound,
   sourceText,
   type EvaluationHost,
   type ExpressionEvaluator,
@@ -215,6 +216,10 @@ export class ModuleInstance implements EvaluationHost {
   private addReferences(references: Iterable<string>): void {
     const current = this.collectors[this.collectors.length - 1];
     if (current) for (const reference of references) current.add(reference);
+  }
+
+  refer(addresses: Iterable<string>): void {
+    this.addReferences(addresses);
   }
 
   private evaluateIn(
@@ -541,7 +546,10 @@ export class ModuleInstance implements EvaluationHost {
       return { kind: "count", keys };
     }
     if (forEach) {
-      const evaluated = this.evaluateIn(forEach.expr, file, iteration);
+      const { result: evaluated, references } = this.collect(() =>
+        this.evaluateIn(forEach.expr, file, iteration),
+      );
+      this.addReferences(references);
       if (
         isUnknown(evaluated.value) ||
         (Array.isArray(evaluated.value) && evaluated.value.some(isUnknown))
@@ -549,10 +557,13 @@ export class ModuleInstance implements EvaluationHost {
         const meta = isUnknown(evaluated.value)
           ? evaluated.value
           : unknown(sourceText(forEach.expr, { text: file.text }));
-        const scoped = new Map(iteration);
+        const scoped = new Map<string, Bound>(iteration);
+        // The one instance stands for every element, so `each.value.s3_bucket_id` under
+        // `for_each = module.tenant` refers to the call as `module.tenant[each.key]...` does.
         scoped.set("each", {
           value: { key: unknown("each.key"), value: unknown("each.value") },
           origin: at(file.path, forEach),
+          reads: new Map([["value", [...references]]]),
         });
         return {
           kind: "unknown",

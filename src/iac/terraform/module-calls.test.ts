@@ -186,4 +186,44 @@ module "sg" {
     expect(sg?.config.rules).toEqual(["ssh-tcp"]);
     expect(sg?.config.name).toMatchObject({ $unknown: expect.any(String) });
   });
+
+  it("are what each.value reads under a for_each over them, as module.m[each.key] does", () => {
+    const { resources, errors } = load({
+      "main.tf": `variable "buckets" {
+  type = map(string)
+}
+
+module "tenant" {
+  source   = "terraform-aws-modules/s3-bucket/aws"
+  for_each = var.buckets
+  bucket   = each.value
+}
+
+resource "aws_s3_bucket_logging" "by_value" {
+  for_each      = module.tenant
+  bucket        = each.value.s3_bucket_id
+  target_bucket = "logs"
+}
+
+resource "aws_s3_bucket_logging" "by_key" {
+  for_each      = module.tenant
+  bucket        = module.tenant[each.key].s3_bucket_id
+  target_bucket = "logs"
+}
+
+# Only each.value is the call's instance; a name made of each.key is not its bucket.
+resource "aws_s3_bucket_logging" "key_only" {
+  for_each      = module.tenant
+  bucket        = "copy-\${each.key}"
+  target_bucket = "logs"
+}
+`,
+    });
+    expect(errors).toEqual([]);
+    const referencesOf = (address: string) =>
+      resources.find((resource) => resource.address === address)?.references;
+    expect(referencesOf("aws_s3_bucket_logging.by_value")).toEqual(["module.tenant"]);
+    expect(referencesOf("aws_s3_bucket_logging.by_key")).toEqual(["module.tenant"]);
+    expect(referencesOf("aws_s3_bucket_logging.key_only")).toEqual([]);
+  });
 });

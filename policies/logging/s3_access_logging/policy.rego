@@ -9,7 +9,8 @@
 #   without inline logging are not reported. A call of terraform-aws-modules/s3-bucket/aws is a
 #   bucket too: reported when its `logging` argument is absent or empty, unless it is a log bucket
 #   (an `attach_*_log_delivery_policy` argument is true, or another call's `logging` or an
-#   `aws_s3_bucket_logging` refers to it).
+#   `aws_s3_bucket_logging` refers to it) or an `aws_s3_bucket_logging` whose bucket cannot be
+#   resolved may log it.
 #   With `unknown_values: advisory`, a `logging` block that only a `dynamic` block over a
 #   collection Tollgate cannot know creates is reported as cannot tell, and so is a bucket whose
 #   only logging is `aws_s3_bucket_logging` with a `count` or `for_each` Tollgate cannot know
@@ -188,12 +189,14 @@ module_logging_missing(call) := [] if util.is_absent(call.config, "logging")
 module_logging_missing(call) := ["logging"] if call.config.logging == {}
 
 # A separate `aws_s3_bucket_logging` that refers to the call, even one that may not be created,
-# keeps the call from being reported: it may log the call's bucket or deliver logs into it.
+# keeps the call from being reported: it may log the call's bucket or deliver logs into it. So
+# does one whose bucket cannot be joined to any bucket, as for a bucket.
 deny contains finding if {
 	some call in s3.module_buckets
 	path := module_logging_missing(call)
 	not module_receives_logs(call)
 	count(s3.settings(call, separate_type)) == 0
+	not unjoined(call)
 	finding := {
 		"resource": call.address,
 		"message": "The bucket module is called without access logging: pass logging = { target_bucket = ..., target_prefix = ... }.",
@@ -209,6 +212,7 @@ deny contains finding if {
 	module_logging_missing(call)
 	not module_receives_logs(call)
 	some absence in util.absences_with(s3.settings(call, separate_type), call)
+	not unjoined(call)
 	finding := settings.cannot_tell(call.address, [], absence, "The bucket module's only access logging is an aws_s3_bucket_logging that may not be created, as its count or for_each cannot be known: make sure the bucket delivers access logs.")
 }
 

@@ -9,7 +9,10 @@
 #   `AdministratorAccess` by name. An AWS SAM function or state machine names it in `Policies`, by
 #   name or ARN, for the execution role SAM creates; a call of the registry module
 #   terraform-aws-modules/iam/aws (`//modules/iam-role`, `iam-user`, `iam-group`) in its
-#   `policies` map, whose every value the module attaches to what it creates.
+#   `policies` map, whose every value the module attaches to what it creates; a call of that
+#   module's 5.x `//modules/iam-assumable-role` with `create_role = true` and
+#   `attach_admin_policy = true` (its `admin_role_policy_arn` is AdministratorAccess unless the call
+#   says otherwise) or AdministratorAccess in `custom_role_policy_arns`.
 # custom:
 #   id: TG-IAM-007
 #   severity: critical
@@ -121,5 +124,41 @@ deny contains finding if {
 		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
 		"evidence": util.label(arn),
 		"path": ["policies", name],
+	}
+}
+
+# terraform-aws-modules/iam/aws 5.x `//modules/iam-assumable-role` creates its role only with
+# `create_role = true` (false by default); it then attaches `admin_role_policy_arn`
+# (AdministratorAccess unless the call gives another) when `attach_admin_policy = true`, and each
+# of `custom_role_policy_arns`.
+assumable_role_calls contains call if {
+	some call in registry.calls(iam_module)
+	registry.submodule(call.moduleSource) == "modules/iam-assumable-role"
+	util.is_true(object.get(call.config, "create_role", false))
+}
+
+deny contains finding if {
+	some call in assumable_role_calls
+	util.is_true(object.get(call.config, "attach_admin_policy", false))
+	arn := object.get(call.config, "admin_role_policy_arn", "arn:aws:iam::aws:policy/AdministratorAccess")
+	is_admin_arn(arn)
+	finding := {
+		"resource": call.address,
+		"message": "AdministratorAccess is attached (attach_admin_policy): attach a policy with only the permissions this role needs.",
+		"evidence": util.label(arn),
+		"path": ["attach_admin_policy"],
+	}
+}
+
+deny contains finding if {
+	some call in assumable_role_calls
+	is_array(call.config.custom_role_policy_arns)
+	some i, arn in call.config.custom_role_policy_arns
+	is_admin_arn(arn)
+	finding := {
+		"resource": call.address,
+		"message": "AdministratorAccess is attached: attach a policy with only the permissions this role needs.",
+		"evidence": util.label(arn),
+		"path": ["custom_role_policy_arns", i],
 	}
 }

@@ -12,7 +12,9 @@
 #   `policies` map, whose every value the module attaches to what it creates; a call of that
 #   module's 5.x `//modules/iam-assumable-role` with `create_role = true` and
 #   `attach_admin_policy = true` (its `admin_role_policy_arn` is AdministratorAccess unless the call
-#   says otherwise) or AdministratorAccess in `custom_role_policy_arns`.
+#   says otherwise) or AdministratorAccess in `custom_role_policy_arns`; and of its 5.x
+#   `//modules/iam-assumable-roles` (and `-with-saml`) with `create_admin_role = true`, whose
+#   `admin_role_policy_arns` are `[AdministratorAccess]` unless the call says otherwise.
 # custom:
 #   id: TG-IAM-007
 #   severity: critical
@@ -161,4 +163,32 @@ deny contains finding if {
 		"evidence": util.label(arn),
 		"path": ["custom_role_policy_arns", i],
 	}
+}
+
+# terraform-aws-modules/iam/aws 5.x `//modules/iam-assumable-roles` and
+# `//modules/iam-assumable-roles-with-saml` create an admin role only with `create_admin_role =
+# true` (false by default) and attach each of `admin_role_policy_arns` to it, which is
+# `[AdministratorAccess]` unless the call gives the list.
+admin_roles_submodules := {"modules/iam-assumable-roles", "modules/iam-assumable-roles-with-saml"}
+
+deny contains finding if {
+	some call in registry.calls(iam_module)
+	registry.submodule(call.moduleSource) in admin_roles_submodules
+	util.is_true(object.get(call.config, "create_admin_role", false))
+	some [arn, path] in admin_role_policies(call)
+	is_admin_arn(arn)
+	finding := {
+		"resource": call.address,
+		"message": "The admin role gets AdministratorAccess: attach a policy with only the permissions this role needs.",
+		"evidence": util.label(arn),
+		"path": path,
+	}
+}
+
+admin_role_policies(call) := {["arn:aws:iam::aws:policy/AdministratorAccess", ["create_admin_role"]]} if {
+	util.is_absent(call.config, "admin_role_policy_arns")
+}
+
+admin_role_policies(call) := {[arn, ["admin_role_policy_arns", i]] | some i, arn in call.config.admin_role_policy_arns} if {
+	is_array(call.config.admin_role_policy_arns)
 }

@@ -2,6 +2,7 @@
 // finding's identity holds its root (the Terraform root module's folder, the template's path), so
 // without this `git mv stack.yaml cfn/stack.yaml` or renaming `envs/prod` made every finding there
 // new and fixed at once, and a PR that changes nothing deployed was blocked.
+import { directoryOf, isTerraformSource } from "../iac/source.js";
 import type { Finding } from "../model/types.js";
 
 /** A file the pull request renamed: its path at base and at head. */
@@ -49,10 +50,10 @@ export function followRenames(
   if (renames.length === 0) return [...findings];
   const renamedFile = new Map(renames.map((rename) => [rename.from, rename.to]));
   const leftAtHead = new Set<string>();
-  for (const path of headPaths) if (TERRAFORM_FILE.test(path)) leftAtHead.add(directoryOf(path));
+  for (const path of headPaths) if (isTerraformSource(path)) leftAtHead.add(directoryOf(path));
   const targets = new Map<string, Set<string>>();
   for (const { from, to } of renames) {
-    if (!TERRAFORM_FILE.test(from)) continue;
+    if (!isTerraformSource(from)) continue;
     const folder = directoryOf(from);
     const set = targets.get(folder) ?? new Set<string>();
     set.add(directoryOf(to));
@@ -72,11 +73,4 @@ export function followRenames(
         : (renamedFolder.get(finding.root) ?? renamedFile.get(finding.root));
     return root === undefined ? finding : { ...finding, root };
   });
-}
-
-const TERRAFORM_FILE = /\.(tf|tf\.json)$/;
-
-function directoryOf(path: string): string {
-  const cut = path.lastIndexOf("/");
-  return cut < 0 ? "" : path.slice(0, cut);
 }

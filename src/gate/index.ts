@@ -13,7 +13,7 @@ import {
   type EnforcementTable,
   type Settings,
 } from "../config/index.js";
-import type { SourceFile } from "../iac/source.js";
+import { directoryOf, isTerraformFile, type SourceFile } from "../iac/source.js";
 import { applyWaivers, daysFromToday, describeDaysLeft, parseDay } from "../rollout/index.js";
 import {
   isWarning,
@@ -310,16 +310,9 @@ function sameSubject(a: Finding, b: Finding): boolean {
  */
 function hides(error: LoadError, finding: Finding): boolean {
   if (error.file === finding.file || error.file === finding.root) return true;
-  if (!TERRAFORM_SOURCE.test(error.file) || !TERRAFORM_SOURCE.test(finding.file)) return false;
+  if (!isTerraformFile(error.file) || !isTerraformFile(finding.file)) return false;
   const directory = directoryOf(error.file);
   return directory === directoryOf(finding.file) || directory === finding.root;
-}
-
-const TERRAFORM_SOURCE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
-
-function directoryOf(file: string): string {
-  const cut = file.lastIndexOf("/");
-  return cut < 0 ? "" : file.slice(0, cut);
 }
 
 export function countFindings(findings: Finding[]): GateCounts {

@@ -3,6 +3,7 @@
 // those call, and the files they read with file() or templatefile().
 // Pure, so the fetch below can be tested for *what* it reads apart from *how* it reads it.
 import { posix } from "node:path";
+import { directoryOf } from "../iac/source.js";
 
 /** Terraform sources, variable files and the dependency lock file (provider versions in force). */
 const TERRAFORM_FILE = /(\.(tf|tfvars|tf\.json|tfvars\.json)|(^|\/)\.terraform\.lock\.hcl)$/;
@@ -37,10 +38,7 @@ export function isIacPath(path: string): boolean {
   return TEMPLATE_FILE.test(path) && !NOT_TEMPLATES.some((pattern) => pattern.test(path));
 }
 
-export function directoryOf(path: string): string {
-  const dir = posix.dirname(path);
-  return dir === "." ? "" : dir;
-}
+export { directoryOf };
 
 /** Terraform files directly in `dir` (not in subdirectories), from a tree's path list. */
 export function terraformFilesIn(dir: string, paths: Iterable<string>): string[] {

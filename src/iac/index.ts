@@ -3,19 +3,19 @@
 // CloudFormation by content, and files that are neither are passed over silently.
 import type { Model } from "../model/types.js";
 import { isCloudFormation, loadCloudFormation } from "./cloudformation/index.js";
-import type { SourceFile } from "./source.js";
+import { isTerraformFile, type SourceFile } from "./source.js";
 import { loadTerraform } from "./terraform/index.js";
 
 export type { SourceFile } from "./source.js";
 export { readRepositoryFiles, checkSourceBytes, isIacCandidate } from "./files.js";
-export { isTerraformSource, unloadedModuleFolders } from "./terraform/index.js";
+export { unloadedModuleFolders } from "./terraform/index.js";
+export { directoryOf, isTerraformFile, isTerraformSource } from "./source.js";
 
-const TERRAFORM_FILE = /\.(tf|tf\.json|tfvars|tfvars\.json)$/;
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
 
 export function loadModel(files: SourceFile[]): Model {
   const model: Model = { resources: [], errors: [], moves: [] };
-  if (files.some((file) => TERRAFORM_FILE.test(file.path))) {
+  if (files.some((file) => isTerraformFile(file.path))) {
     // All files, not only Terraform's: `file()` and `templatefile()` read others.
     const terraform = loadTerraform(files);
     model.resources.push(...terraform.resources);
@@ -23,7 +23,7 @@ export function loadModel(files: SourceFile[]): Model {
     model.moves.push(...terraform.moves);
   }
   for (const file of files) {
-    if (TERRAFORM_FILE.test(file.path) || !TEMPLATE_FILE.test(file.path) || !isCloudFormation(file))
+    if (isTerraformFile(file.path) || !TEMPLATE_FILE.test(file.path) || !isCloudFormation(file))
       continue;
     const template = loadCloudFormation(file);
     model.resources.push(...template.resources);

@@ -2,6 +2,22 @@
 // for size, binary content and encoding by the fetch stage, so every loader is a pure function;
 // and the one way their syntax trees (HCL, JSON) say where a node is written.
 
+/** The folder of a repository path (`""` for the top): a Terraform file's module. */
+export function directoryOf(path: string): string {
+  const cut = path.lastIndexOf("/");
+  return cut < 0 ? "" : path.slice(0, cut);
+}
+
+/** Terraform source, where blocks are written: `.tf` or `.tf.json`. */
+export function isTerraformSource(path: string): boolean {
+  return /\.tf(\.json)?$/.test(path);
+}
+
+/** Terraform source or a variable file (`.tfvars`, `.tfvars.json`): what a module's values come from. */
+export function isTerraformFile(path: string): boolean {
+  return /\.(tf|tf\.json|tfvars|tfvars\.json)$/.test(path);
+}
+
 export interface SourceFile {
   /** Repository-relative path with forward slashes (`modules/net/main.tf`). */
   path: string;

@@ -29,7 +29,7 @@ import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
 
 export type { ModuleCallRecord } from "./instance.js";
-export { isTerraformSource, unloadedModuleFolders } from "./modules.js";
+export { unloadedModuleFolders } from "./modules.js";
 export { renderPolicyDocument, type RenderedPolicyDocument } from "./policy-document.js";
 
 export interface TerraformOptions {

@@ -12,7 +12,9 @@ import {
 } from "../hcl/index.js";
 import type { LoadError } from "../../model/types.js";
 import { rangeOf } from "../json/index.js";
-import type { SourceFile } from "../source.js";
+import { directoryOf, isTerraformSource, type SourceFile } from "../source.js";
+
+export { directoryOf };
 
 export interface ParsedFile {
   path: string;
@@ -53,13 +55,6 @@ export interface ModuleDefinition {
   calls: Map<string, ModuleCall>;
   /** `moved` blocks, in file order (moved.ts reads them). */
   moved: Declared<Block>[];
-}
-
-const TERRAFORM_SOURCE = /\.tf(\.json)?$/;
-
-export function directoryOf(path: string): string {
-  const cut = path.lastIndexOf("/");
-  return cut < 0 ? "" : path.slice(0, cut);
 }
 
 /**
@@ -249,7 +244,7 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
   const byPath = new Map<string, SourceFile>();
   for (const file of files) byPath.set(file.path, file);
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    if (!TERRAFORM_SOURCE.test(file.path)) continue;
+    if (!isTerraformSource(file.path)) continue;
     const parsed = parse(file, errors);
     if (!parsed) continue;
     errors.push(...parsed.errors);
@@ -331,11 +326,6 @@ export function unloadedModuleFolders(files: readonly SourceFile[]): string[] {
     }
   }
   return [...unloaded].sort();
-}
-
-/** Whether a file name is Terraform source (`.tf` or `.tf.json`). */
-export function isTerraformSource(name: string): boolean {
-  return TERRAFORM_SOURCE.test(name);
 }
 
 /**

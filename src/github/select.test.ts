@@ -75,6 +75,21 @@ describe("module directories", () => {
     expect(localModuleDirs("envs/prod", text)).toEqual(["modules/net", "envs/prod/dns"]);
     expect(localModuleDirs("", 'module "m" {\n  source = "./"\n}')).toEqual([""]);
   });
+
+  it("resolves local module sources written in JSON syntax (.tf.json)", () => {
+    const text = JSON.stringify(
+      {
+        module: {
+          net: { source: "../../modules/net" },
+          vpc: { source: "terraform-aws-modules/vpc/aws" },
+          up: [{ source: "../../../../outside" }],
+        },
+      },
+      null,
+      2,
+    );
+    expect(localModuleDirs("envs/prod", text)).toEqual(["modules/net"]);
+  });
 });
 
 describe("fileReadPaths", () => {
@@ -92,6 +107,22 @@ describe("fileReadPaths", () => {
       "modules/iam/templates/role.json.tftpl",
       "modules/iam/trust.json",
       "modules/shared/boundary.json",
+    ]);
+  });
+
+  it("names them in JSON syntax, where the quotes around the path are escaped", () => {
+    const text = JSON.stringify({
+      resource: {
+        aws_iam_policy: {
+          deploy: { policy: '${templatefile("${path.module}/templates/deploy.json.tftpl", {})}' },
+          boundary: { policy: '${file("boundary.json")}' },
+          built: { policy: '${file("${var.dir}/y.json")}' },
+        },
+      },
+    });
+    expect(fileReadPaths("modules/iam", text)).toEqual([
+      "modules/iam/templates/deploy.json.tftpl",
+      "modules/iam/boundary.json",
     ]);
   });
 });

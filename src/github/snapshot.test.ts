@@ -197,6 +197,35 @@ describe("fetchPullSnapshots", () => {
     expect(snapshots.notices).toEqual([]);
   });
 
+  it("finds callers written in JSON syntax (.tf.json), up to the roots", async () => {
+    const sg = 'variable "cidr" {}\nresource "aws_security_group" "this" {}\n';
+    const caller = (source: string) => JSON.stringify({ module: { sg: { source } } }, null, 2);
+    const files = {
+      "envs/prod/main.tf.json": caller("../../modules/wrapper"),
+      "envs/prod/terraform.tfvars.json": '{"cidr": "0.0.0.0/0"}\n',
+      "modules/wrapper/main.tf.json": caller("../sg"),
+      "modules/unrelated/main.tf.json": caller("../other"),
+    };
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "modules/sg/main.tf": sg },
+        [HEAD]: { ...files, "modules/sg/main.tf": `${sg}# opened\n` },
+      },
+      pullFiles: [{ filename: "modules/sg/main.tf", status: "modified", patch: "@@ -2,0 +3 @@" }],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    const expected = [
+      "envs/prod/main.tf.json",
+      "envs/prod/terraform.tfvars.json",
+      "modules/sg/main.tf",
+      "modules/wrapper/main.tf.json",
+    ];
+    expect(paths(snapshots.head)).toEqual(expected);
+    expect(paths(snapshots.base)).toEqual(expected);
+    expect(snapshots.notices).toEqual([]);
+  });
+
   it("says so when the files to look for callers in are over the budget", async () => {
     const snapshots = await fetchPullSnapshots(api, pull, {
       maxFileBytes: 1000,

@@ -2,7 +2,7 @@
 // Terraform, their whole module directories plus the local modules they call and the modules that
 // call them, up to the roots. One recursive tree per commit locates files; blob reads are batched
 // and shared between the two commits.
-import type { SourceFile } from "../iac/source.js";
+import { isTerraformSource, type SourceFile } from "../iac/source.js";
 import type { LoadError } from "../model/types.js";
 import { readBlobs, type BlobContent, type BlobReadOptions } from "./blobs.js";
 import type { GitHubApi, RepoRef } from "./client.js";
@@ -235,9 +235,6 @@ export async function fetchPullSnapshots(
   };
 }
 
-/** Terraform files that may call a local module: the ones module blocks are written in. */
-const MODULE_CALLER_FILE = /\.tf$/;
-
 interface CallerSearch {
   /** Per side, the Terraform files outside the directories already added. */
   candidates: Record<Side, { path: string; entry: TreeEntry }[]>;
@@ -248,8 +245,8 @@ interface CallerSearch {
 /**
  * The files to read to find the callers of changed Terraform directories: a module alone has no
  * values for the inputs its callers give, so a PR that only edits `modules/sg` must be scanned
- * from `envs/prod`, which calls it, as a full checkout would be. That means every other `.tf`
- * file, each distinct blob once; over the file or byte budget the search is skipped with a notice.
+ * from `envs/prod`, which calls it, as a full checkout would be. That means every other file a
+ * module block may be written in (`.tf`, `.tf.json`), each distinct blob once; over the file or byte budget the search is skipped with a notice.
  */
 function callerCandidates(
   trees: Record<Side, Tree>,
@@ -265,7 +262,7 @@ function callerCandidates(
       if (visitedDirs[side].has(dir)) continue;
       for (const path of paths) {
         const entry = trees[side].entries.get(path);
-        if (!entry || !MODULE_CALLER_FILE.test(path) || entry.size > budget.maxFileBytes) continue;
+        if (!entry || !isTerraformSource(path) || entry.size > budget.maxFileBytes) continue;
         candidates[side].push({ path, entry });
         blobs.set(entry.sha, entry);
       }

@@ -8,7 +8,12 @@ import { loadTerraform } from "./terraform/index.js";
 
 export type { SourceFile } from "./source.js";
 export { readRepositoryFiles, checkSourceBytes, isIacCandidate } from "./files.js";
-export { unloadedModuleFolders } from "./terraform/index.js";
+export {
+  fileReadTargets,
+  leavesTop,
+  localModuleDirs,
+  unloadedModuleFolders,
+} from "./terraform/index.js";
 export { directoryOf, isTerraformFile, isTerraformSource } from "./source.js";
 
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;

@@ -29,7 +29,8 @@ import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
 
 export type { ModuleCallRecord } from "./instance.js";
-export { unloadedModuleFolders } from "./modules.js";
+export { leavesTop, unloadedModuleFolders } from "./modules.js";
+export { fileReadTargets, localModuleDirs } from "./references.js";
 export { renderPolicyDocument, type RenderedPolicyDocument } from "./policy-document.js";
 
 export interface TerraformOptions {

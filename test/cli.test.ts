@@ -628,6 +628,64 @@ describe("tollgate scan, inspect and build", () => {
     );
   });
 
+  it("reads the templates and .tf.json files of a module followed out of the scanned folder", async () => {
+    // envs/prod calls ../../modules/deploy, whose policies are a templatefile() below it and, from
+    // its .tf.json, a file() beside it. Scanned alone, envs/prod gives what the whole project's
+    // scan gives for that root; diffed alone, the template's s3:* is new on its own line.
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-module-templates-"));
+    try {
+      for (const side of ["base", "opened"]) {
+        const project = path.join(dir, side);
+        await cp(path.join(repoRoot, "test/app/fixtures/template", side), project, {
+          recursive: true,
+        });
+        await mkdir(path.join(project, "envs/prod"), { recursive: true });
+        await writeFile(
+          path.join(project, "envs/prod/main.tf"),
+          'module "deploy" {\n  source = "../../modules/deploy"\n}\n',
+        );
+        const boundary = { name: "boundary", policy: '${file("${path.module}/boundary.json")}' };
+        await writeFile(
+          path.join(project, "modules/deploy/boundary.tf.json"),
+          JSON.stringify({ resource: { aws_iam_policy: { boundary } } }, null, 2) + "\n",
+        );
+        await writeFile(
+          path.join(project, "modules/deploy/boundary.json"),
+          '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\n',
+        );
+      }
+      const key = (f: JsonFinding) => `${f.rule} ${f.resource} ${f.line}`;
+      const prod = path.join(dir, "opened/envs/prod");
+      const alone = await run(["scan", ".", "--format", "json"], prod);
+      const whole = await run(["scan", ".", "--format", "json"], path.join(dir, "opened"));
+      const aloneOut = JSON.parse(alone.stdout) as { findings: JsonFinding[]; errors: unknown[] };
+      const wholeOut = JSON.parse(whole.stdout) as { findings: (JsonFinding & { root: string })[] };
+      expect(aloneOut.errors).toEqual([]);
+      expect(aloneOut.findings.map((f) => `${f.rule} ${f.file}:${f.line}`).sort()).toEqual([
+        "TG-IAM-001 ../../modules/deploy/templates/deploy.json.tftpl:6",
+        "TG-IAM-002 ../../modules/deploy/boundary.json:1",
+      ]);
+      expect(aloneOut.findings.map(key).sort()).toEqual(
+        wholeOut.findings
+          .filter((f) => f.root === "envs/prod")
+          .map(key)
+          .sort(),
+      );
+      const diffed = await run(
+        ["diff", "--base-dir", "../../../base/envs/prod", "--head-dir", ".", "--format", "json"],
+        prod,
+      );
+      const { findings } = JSON.parse(diffed.stdout) as { findings: JsonFinding[] };
+      expect(findings.map((f) => `${f.status} ${f.rule} ${f.file}:${f.line}`)).toEqual([
+        "existing TG-IAM-002 ../../modules/deploy/boundary.json:1",
+        "new TG-IAM-001 ../../modules/deploy/templates/deploy.json.tftpl:6",
+      ]);
+      expect(diffed.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("diff of a ref with the working tree reads neither side above the repository", async () => {
     // Both sides must see the same files: the base ref cannot hold a module above the repository,
     // so the working tree does not read it either, or all it holds would look new.

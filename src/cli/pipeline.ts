@@ -8,6 +8,9 @@ import type { ScanEngine } from "../engine/types.js";
 import { readGitSnapshot } from "../fetch/git.js";
 import {
   checkSourceBytes,
+  directoryOf,
+  fileReadTargets,
+  isIacCandidate,
   isTerraformSource,
   readRepositoryFiles,
   unloadedModuleFolders,
@@ -59,23 +62,46 @@ function add(snapshot: Snapshot, read: Snapshot, folder: string): void {
 /**
  * Terraform reads a local module wherever its `source` points, above the given folder too, and so
  * does the CLI: `tollgate scan modules/ssh` reads the `../../` that module calls. Each such folder
- * no given path covered is read, its own Terraform files only (a module is one folder; the folders
- * below it are other modules, and are not roots of this scan), until every local call is found. A
- * folder that does not exist is left to the loader, which reports the call on its line.
+ * no given path covered is read, its own Terraform files only (`.tf` and `.tf.json`: a module is
+ * one folder; the folders below it are other modules, and are not roots of this scan), until every
+ * local call is found. So are the files a Terraform file reads with `file()` or `templatefile()`
+ * and a literal path (a policy template below a followed module, a JSON document beside it) that
+ * no given path covered, each checked as the folder walk checks a file. A folder or file that does
+ * not exist is left to the loader: it reports the call on its line, or leaves the value unknown.
  */
 async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snapshot> {
   const tried = new Set<string>();
   for (;;) {
-    const next = unloadedModuleFolders(snapshot.files).filter((folder) => !tried.has(folder));
-    if (next.length === 0) return snapshot;
-    for (const folder of next) {
+    const read = new Set(snapshot.files.map((file) => file.path));
+    const folders = unloadedModuleFolders(snapshot.files).filter((folder) => !tried.has(folder));
+    const targets = new Set(
+      snapshot.files.flatMap((file) =>
+        isTerraformSource(file.path)
+          ? fileReadTargets(directoryOf(file.path), file.text).filter(
+              (target) => isIacCandidate(target) && !read.has(target) && !tried.has(target),
+            )
+          : [],
+      ),
+    );
+    if (folders.length === 0 && targets.size === 0) return snapshot;
+    for (const folder of folders) {
       tried.add(folder);
       const absolute = path.resolve(cwd, folder);
       const entries = await readdir(absolute, { withFileTypes: true }).catch(() => undefined);
       if (!entries) continue;
       const names = entries.filter((e) => !e.isDirectory() && isTerraformSource(e.name));
-      const read = readRepositoryFiles(absolute, { paths: names.map((e) => e.name) });
-      add(snapshot, read, folder);
+      add(snapshot, readRepositoryFiles(absolute, { paths: names.map((e) => e.name) }), folder);
+    }
+    for (const target of targets) {
+      tried.add(target);
+      const absolute = path.resolve(cwd, target);
+      const info = await stat(absolute).catch(() => undefined);
+      if (!info?.isFile()) continue;
+      const folder = directoryOf(target);
+      const files = readRepositoryFiles(path.dirname(absolute), {
+        paths: [path.basename(absolute)],
+      });
+      add(snapshot, files, folder);
     }
   }
 }

@@ -183,6 +183,93 @@ describe("tollgate diff on a pull request that only refactors Terraform addresse
   });
 });
 
+describe("tollgate diff when the head makes a finding's value unknown", () => {
+  /** `tollgate diff` of two folders holding `name` as `base` and as `head`, with default settings. */
+  const diffFolders = async (name: string, base: string, head: string) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-unknown-at-head-"));
+    try {
+      for (const [side, text] of [
+        ["base", base],
+        ["head", head],
+      ] as const) {
+        await mkdir(path.join(dir, side));
+        await writeFile(path.join(dir, side, name), text);
+      }
+      const args = [
+        "diff",
+        "--base-dir",
+        path.join(dir, "base"),
+        "--head-dir",
+        path.join(dir, "head"),
+      ];
+      const text = await run(args);
+      const json = await run([...args, "--format", "json"]);
+      expect(text.stderr + json.stderr).toBe("");
+      const { findings } = JSON.parse(json.stdout) as { findings: JsonFinding[] };
+      return { code: text.code, stdout: text.stdout, findings };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("does not call open SSH fixed when cidr_blocks becomes a variable without a default", async () => {
+    const group = (cidrBlocks: string) =>
+      [
+        'variable "allowed" {',
+        "  type = list(string)",
+        "}",
+        "",
+        'resource "aws_security_group" "web" {',
+        '  name = "web"',
+        "  ingress {",
+        "    from_port   = 22",
+        "    to_port     = 22",
+        '    protocol    = "tcp"',
+        `    cidr_blocks = ${cidrBlocks}`,
+        "  }",
+        "}",
+        "",
+      ].join("\n");
+    const result = await diffFolders("main.tf", group('["0.0.0.0/0"]'), group("var.allowed"));
+    expect(result.findings).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      "success: no blocking findings; 1 base finding not counted as fixed: a value Tollgate cannot know now decides it (var.allowed)\n",
+    );
+  });
+
+  it("does not call open SSH fixed when CidrIp becomes a parameter without a Default", async () => {
+    const template = (cidrIp: string) =>
+      [
+        'AWSTemplateFormatVersion: "2010-09-09"',
+        "Parameters:",
+        "  AllowedCidr:",
+        "    Type: String",
+        "Resources:",
+        "  WebGroup:",
+        "    Type: AWS::EC2::SecurityGroup",
+        "    Properties:",
+        "      GroupDescription: web",
+        "      SecurityGroupIngress:",
+        "        - IpProtocol: tcp",
+        "          FromPort: 22",
+        "          ToPort: 22",
+        `          CidrIp: ${cidrIp}`,
+        "",
+      ].join("\n");
+    const result = await diffFolders(
+      "template.yaml",
+      template("0.0.0.0/0"),
+      template("!Ref AllowedCidr"),
+    );
+    expect(result.findings).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      "success: no blocking findings; 1 base finding not counted as fixed: a value Tollgate cannot know now decides it (!Ref AllowedCidr)\n",
+    );
+  });
+});
+
 describe("tollgate diff with a settings file", () => {
   const diffWith = async (settings: string, headEdit?: (text: string) => string) => {
     const dir = await mkdtemp(path.join(tmpdir(), "tollgate-settings-"));

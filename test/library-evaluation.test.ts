@@ -42,3 +42,22 @@ describe("the built-in library evaluated in one call", () => {
     120_000,
   );
 });
+
+describe("the built-in library under unknown_values: advisory", () => {
+  // The engine evaluates the built-in rules this way whatever the settings, and drops what an
+  // unknown value decides under ignore: that is right only while nothing else changes.
+  it("reports what it reports under ignore, and cannot-tell findings besides, on every fixture", () => {
+    const { files } = readRepositoryFiles(BUILTIN_POLICY_DIR);
+    const { resources } = loadModel(files);
+    const ignored = combined.evaluate(resources, { unknown_values: "ignore" });
+    const advisory = combined.evaluate(resources, { unknown_values: "advisory" });
+    const cannotTell = advisory.findings.filter((f) => f.unknown !== undefined);
+    expect(ignored.findings.length).toBeGreaterThan(1000);
+    expect(cannotTell.length).toBeGreaterThan(100);
+    expect(ignored.findings.filter((f) => f.unknown !== undefined)).toEqual([]);
+    expect({
+      ...advisory,
+      findings: advisory.findings.filter((f) => f.unknown === undefined),
+    }).toEqual(ignored);
+  }, 120_000);
+});

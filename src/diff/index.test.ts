@@ -75,6 +75,63 @@ describe("diffFindings", () => {
   });
 });
 
+describe("diffFindings on a base finding the head reports as cannot tell", () => {
+  const cannotTell = (overrides: Partial<Finding> = {}) =>
+    finding({ evidence: "tcp/22 from var.allowed", unknown: "var.allowed", ...overrides });
+  const made = (findings: Finding[]) =>
+    findings.map((f) => `${f.status}:${f.resource}:${f.unknownAtHead?.join(", ") ?? "-"}`);
+
+  it("says what decides it at head, whether the head reports the cannot-tell finding or not", () => {
+    expect(made(diffFindings([finding()], [cannotTell()]))).toEqual([
+      "new:aws_security_group.web:-",
+      "fixed:aws_security_group.web:var.allowed",
+    ]);
+    const undecided = [
+      cannotTell(),
+      cannotTell({ evidence: "tcp/22 from var.extra", unknown: "var.extra" }),
+    ];
+    expect(
+      made(
+        diffScans({ findings: [finding()], errors: [] }, { findings: [], errors: [], undecided }),
+      ),
+    ).toEqual(["fixed:aws_security_group.web:var.allowed, var.extra"]);
+  });
+
+  it("matches the rule, root and resource, the resource where the head's moves put it", () => {
+    const base = [
+      finding({ resource: "aws_security_group.old" }),
+      finding({ rule: "TG-NET-002" }),
+      finding({ root: "prod" }),
+      finding({ resource: "aws_security_group.db" }),
+    ];
+    const moves: Move[] = [
+      {
+        root: "",
+        from: "aws_security_group.old",
+        to: "aws_security_group.web",
+        whole: true,
+        file: "moved.tf",
+        line: 1,
+        column: 1,
+      },
+    ];
+    expect(made(diffFindings(base, [], moves, [cannotTell()]))).toEqual([
+      "fixed:aws_security_group.old:var.allowed",
+      "fixed:aws_security_group.web:-",
+      "fixed:aws_security_group.web:-",
+      "fixed:aws_security_group.db:-",
+    ]);
+  });
+
+  it("leaves a base cannot-tell finding fixed when another expression decides at head", () => {
+    const base = [cannotTell({ evidence: "tcp/22 from var.old", unknown: "var.old" })];
+    expect(made(diffFindings(base, [cannotTell()]))).toEqual([
+      "new:aws_security_group.web:-",
+      "fixed:aws_security_group.web:-",
+    ]);
+  });
+});
+
 describe("diffFindings across Terraform moved blocks", () => {
   const move = (from: string, to: string, whole = true, root = ""): Move => ({
     root,

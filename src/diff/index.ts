@@ -2,7 +2,8 @@
 // Identity is rule + root + resource address + evidence (never the line), so moving code changes
 // nothing while one more bad value on the same resource is new; equal identities are counted as
 // multisets. A resource the head's Terraform `moved` blocks rename keeps its findings: a base
-// finding is compared at the address its resource moved to, as Terraform moves its state.
+// finding is compared at the address its resource moved to, as Terraform moves its state. A base
+// finding whose rule the head reports as cannot tell on the same resource is not known fixed.
 import type { ScanResult } from "../engine/types.js";
 import { covers, followMoves, type Finding, type Move } from "../model/index.js";
 
@@ -29,19 +30,27 @@ export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
       ? [{ root, address }]
       : moveRoots.map((moveRoot) => ({ root: moveRoot, address })),
   );
-  return diffFindings(base.findings, head.findings, movesInForce(moves, baseAddresses));
+  return diffFindings(
+    base.findings,
+    head.findings,
+    movesInForce(moves, baseAddresses),
+    head.undecided,
+  );
 }
 
 /**
  * Head findings come back in their order, each `new` or `existing`; then base findings that no
  * longer occur, `fixed`, with their base location and address. With two equal findings at base
  * and three at head, two are existing and one is new. `moves` (the head's) say where a base
- * resource is now; a chain of them that comes back on itself moves nothing.
+ * resource is now; a chain of them that comes back on itself moves nothing. A `fixed` finding
+ * whose rule reports its resource as cannot tell at head (a finding of `head` or of `undecided`,
+ * the head's that the settings do not report) gets `unknownAtHead`: nothing says it was fixed.
  */
 export function diffFindings(
   base: Finding[],
   head: Finding[],
   moves: readonly Move[] = [],
+  undecided: readonly Finding[] = [],
 ): Finding[] {
   const movesByRoot = new Map<string, Move[]>();
   for (const move of moves) {
@@ -49,25 +58,41 @@ export function diffFindings(
     if (group) group.push(move);
     else movesByRoot.set(move.root, [move]);
   }
-  const unmatchedBase = new Map<string, Finding[]>();
+  const unmatchedBase = new Map<string, { finding: Finding; subject: string }[]>();
   for (const finding of base) {
     const rootMoves = movesByRoot.get(finding.root ?? "") ?? [];
     const followed = followMoves(finding.resource, rootMoves);
     const resource = followed.cycle ? finding.resource : (followed.path.at(-1) ?? finding.resource);
     const identity = findingIdentity({ ...finding, resource });
+    const entry = { finding, subject: subjectOf({ ...finding, resource }) };
     const group = unmatchedBase.get(identity);
-    if (group) group.push(finding);
-    else unmatchedBase.set(identity, [finding]);
+    if (group) group.push(entry);
+    else unmatchedBase.set(identity, [entry]);
   }
   const labelled: Finding[] = head.map((finding) => {
     const group = unmatchedBase.get(findingIdentity(finding));
     const match = group?.shift();
     return { ...finding, status: match ? "existing" : "new" };
   });
+  const cannotTell = new Map<string, string[]>();
+  for (const finding of [...head, ...undecided]) {
+    if (finding.unknown === undefined) continue;
+    const expressions = cannotTell.get(subjectOf(finding)) ?? [];
+    if (!expressions.includes(finding.unknown)) expressions.push(finding.unknown);
+    cannotTell.set(subjectOf(finding), expressions);
+  }
   for (const group of unmatchedBase.values()) {
-    for (const finding of group) labelled.push({ ...finding, status: "fixed" });
+    for (const { finding, subject } of group) {
+      const unknownAtHead = finding.unknown === undefined ? cannotTell.get(subject) : undefined;
+      labelled.push({ ...finding, status: "fixed", ...(unknownAtHead ? { unknownAtHead } : {}) });
+    }
   }
   return labelled;
+}
+
+/** The rule, root and resource of a finding: what a cannot-tell finding at head is about. */
+function subjectOf(finding: Pick<Finding, "rule" | "resource" | "root">): string {
+  return JSON.stringify([finding.rule, finding.root ?? "", finding.resource]);
 }
 
 /**

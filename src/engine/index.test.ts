@@ -6,7 +6,10 @@ import { defaultRuleSettings, type RuleSettings } from "../config/index.js";
 import type { Resource } from "../model/types.js";
 import { createEngine, type CustomRuleSet, type ScanEngine } from "./index.js";
 
-/** Reports a database whose `publicly_accessible` is unknown, with the expression, always. */
+/**
+ * Reports a database whose `publicly_accessible` is unknown, with the expression, when the
+ * settings ask for such findings (as policies/lib/settings.rego's `cannot_tell` does).
+ */
 const undecidedRule = `# METADATA
 # title: Public database
 # custom:
@@ -19,6 +22,7 @@ import rego.v1
 
 deny contains finding if {
 	some r in input.resources
+	data.tollgate.settings.unknown_values == "advisory"
 	expression := r.config.publicly_accessible["$unknown"]
 	finding := {"resource": r.address, "message": "may be public", "evidence": expression, "unknown": expression, "path": ["publicly_accessible"]}
 }
@@ -116,6 +120,22 @@ describe("the engine's scan", () => {
     // No settings at all (this test library has no defaults of its own): nothing either.
     const unset = await engine.scan(files, { customRules: [custom([])] });
     expect(unset.findings).toEqual([]);
+  });
+
+  it("returns apart what an unknown value decides under unknown_values: ignore, built-in rules asked for it", async () => {
+    const seen: (RuleSettings | undefined)[] = [];
+    const byDefault = await engine.scan(files, {
+      ruleSettings: defaultRuleSettings,
+      customRules: [custom(seen)],
+    });
+    expect(byDefault.undecided?.map((f) => [f.rule, f.unknown, f.line])).toEqual([
+      ["T-PUBLIC", "var.public", 4],
+      ["ACME-1", "var.public", 3],
+    ]);
+    // Custom rules get the settings as they are.
+    expect(seen).toEqual([defaultRuleSettings]);
+    const advisory = { ...defaultRuleSettings, unknown_values: "advisory" as const };
+    expect((await engine.scan(files, { ruleSettings: advisory })).undecided).toEqual([]);
   });
 });
 

@@ -80,7 +80,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
     async scan(files, scanOptions = {}) {
       const { ruleSettings } = scanOptions;
       const model = loadModel(files);
-      const evaluated = ruleSet.evaluate(model.resources, ruleSettings);
+      // The built-in rules always report what an unknown value decides (they report the same
+      // known findings either way): under `unknown_values: ignore` those findings are kept apart,
+      // so the diff can tell a finding the head made unknown from one it fixed.
+      const evaluated = ruleSet.evaluate(model.resources, {
+        ...ruleSettings,
+        unknown_values: "advisory",
+      });
       const findings = [...evaluated.findings];
       const errors = [...ruleSet.errors, ...model.errors, ...evaluated.errors];
       for (const custom of scanOptions.customRules ?? []) {
@@ -93,6 +99,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
       const keepUnknown = ruleSettings?.unknown_values === "advisory";
       return {
         findings: findings.filter((f) => keepUnknown || f.unknown === undefined),
+        undecided: findings.filter((f) => !keepUnknown && f.unknown !== undefined),
         errors,
         moves: model.moves,
         addresses: model.resources.map(({ root, address }) => ({ root, address })),

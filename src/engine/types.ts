@@ -8,6 +8,11 @@ import type { RuleMetadata } from "../policy/metadata.js";
 export interface ScanResult {
   /** Findings before diffing and gating: `status`, `enforcement` and `waived` are filled later. */
   findings: Finding[];
+  /**
+   * The findings an unknown value decides that `unknown_values: ignore` keeps out of `findings`:
+   * never reported, but a base finding one of them stands for at head is not fixed (src/diff).
+   */
+  undecided?: Finding[];
   /** Located problems: unparseable files, refused files, policy evaluation errors. */
   errors: LoadError[];
   /** The snapshot's Terraform `moved` blocks: at head, where the base's resources went. */
@@ -38,7 +43,8 @@ export interface ScanOptions {
   /**
    * The effective `rule_settings`, given to built-in and custom rules as `data.tollgate.settings`;
    * absent, rules use their defaults (policies/lib/settings.rego). Findings an unknown value
-   * decides (`Finding.unknown`) are kept only with `unknown_values: advisory`.
+   * decides (`Finding.unknown`) are kept only with `unknown_values: advisory`, and otherwise
+   * returned apart (`ScanResult.undecided`).
    */
   ruleSettings?: RuleSettings;
 }

@@ -7,6 +7,7 @@ import {
 } from "../config/index.js";
 import type { Finding, LoadError } from "../model/types.js";
 import { finding as baseFinding } from "../../test/app/findings.js";
+import { diffFindings } from "../diff/index.js";
 import { decideGate, enforcementLevel } from "./index.js";
 
 const finding = (overrides: Partial<Finding> = {}) => baseFinding({ status: "new", ...overrides });
@@ -94,22 +95,50 @@ describe("decideGate", () => {
     });
   });
 
-  it("does not call a finding fixed that the head reports as cannot tell (unknown_values: advisory)", () => {
-    // The variable lost its open default: the SSH rule now cannot tell what var.admin_cidr is.
-    const findings = [
-      finding({ status: "fixed", evidence: "tcp/22 from 0.0.0.0/0" }),
-      finding({ evidence: "tcp/22 from var.admin_cidr", unknown: "var.admin_cidr" }),
-      finding({ status: "fixed", resource: "aws_security_group.db" }),
+  describe("a base finding the head reports as cannot tell", () => {
+    // The variable lost its open default: the SSH rule now cannot tell what var.admin_cidr is;
+    // the database's group really was closed.
+    const base = [
+      finding({ evidence: "tcp/22 from 0.0.0.0/0" }),
+      finding({ resource: "aws_security_group.db" }),
     ];
-    const decision = decideGate(findings, [], defaultSettings);
-    expect(decision.findings.map((f) => `${f.status}:${f.resource}:${f.evidence}`)).toEqual([
-      "new:aws_security_group.web:tcp/22 from var.admin_cidr",
-      "fixed:aws_security_group.db:tcp/22 from 0.0.0.0/0",
-    ]);
-    expect(decision.conclusion).toBe("success");
-    expect(decision.reasons).toContain(
-      "1 base finding not counted as fixed: a value Tollgate cannot know now decides it (var.admin_cidr)",
-    );
+    const cannotTell = finding({
+      evidence: "tcp/22 from var.admin_cidr",
+      unknown: "var.admin_cidr",
+    });
+    const reason =
+      "1 base finding not counted as fixed: a value Tollgate cannot know now decides it (var.admin_cidr)";
+
+    it("is not called fixed beside the cannot-tell finding (unknown_values: advisory)", () => {
+      const decision = decideGate(diffFindings(base, [cannotTell]), [], defaultSettings);
+      expect(decision.findings.map((f) => `${f.status}:${f.resource}:${f.evidence}`)).toEqual([
+        "new:aws_security_group.web:tcp/22 from var.admin_cidr",
+        "fixed:aws_security_group.db:tcp/22 from 0.0.0.0/0",
+      ]);
+      expect(decision.conclusion).toBe("success");
+      expect(decision.reasons).toContain(reason);
+    });
+
+    it("is neither fixed nor open when the settings do not report cannot tell (unknown_values: ignore)", () => {
+      const decision = decideGate(diffFindings(base, [], [], [cannotTell]), [], defaultSettings);
+      expect(decision.findings.map((f) => `${f.status}:${f.resource}:${f.evidence}`)).toEqual([
+        "fixed:aws_security_group.db:tcp/22 from 0.0.0.0/0",
+      ]);
+      expect(decision.counts.byStatus).toEqual({ new: 0, existing: 0, fixed: 1 });
+      expect(decision.blocking).toEqual([]);
+      expect(decision.conclusion).toBe("success");
+      expect(decision.reasons).toEqual(["no blocking findings", reason]);
+    });
+
+    it("stays open when its file did not load at head", () => {
+      const decision = decideGate(
+        diffFindings(base.slice(0, 1), [], [], [cannotTell]),
+        [loadError],
+        defaultSettings,
+      );
+      expect(decision.findings.map((f) => f.status)).toEqual(["existing"]);
+      expect(decision.reasons).not.toContain(reason);
+    });
   });
 
   it("passes advisory findings, counting them in the reason", () => {

@@ -185,15 +185,14 @@ export function decideGate(
   const unconfirmed = findings.filter(
     (finding) => finding.status === "fixed" && errors.some((error) => hides(error, finding)),
   );
-  // A base finding whose rule now reports its resource as cannot tell (unknown_values: advisory)
-  // was not fixed: the PR made the value unknown. The cannot-tell finding stands for it.
-  const undecidedAtHead = findings.filter((f) => f.unknown !== undefined && f.status !== "fixed");
+  // A base finding whose rule now reports its resource as cannot tell was not fixed: the PR made
+  // the value unknown. It is neither fixed nor open (a cannot-tell finding, reported under
+  // unknown_values: advisory, stands for it), and the reasons say so.
   const madeUnknown = findings.filter(
     (finding) =>
       finding.status === "fixed" &&
-      finding.unknown === undefined &&
-      !unconfirmed.includes(finding) &&
-      undecidedAtHead.some((head) => sameSubject(head, finding)),
+      finding.unknownAtHead !== undefined &&
+      !unconfirmed.includes(finding),
   );
   const enforced: Finding[] = [];
   const countdowns = new Map<string, { blockingFrom: string; count: number }>();
@@ -259,13 +258,7 @@ export function decideGate(
       `${plural(unconfirmed.length, "base finding")} not counted as fixed: ${unconfirmed.length === 1 ? "its file" : "their files"} did not load at head, so ${unconfirmed.length === 1 ? "it stays" : "they stay"} open`,
     );
   if (madeUnknown.length > 0) {
-    const decidedBy = [
-      ...new Set(
-        undecidedAtHead
-          .filter((head) => madeUnknown.some((f) => sameSubject(head, f)))
-          .map((head) => head.unknown),
-      ),
-    ].join(", ");
+    const decidedBy = [...new Set(madeUnknown.flatMap((f) => f.unknownAtHead ?? []))].join(", ");
     reasons.push(
       `${plural(madeUnknown.length, "base finding")} not counted as fixed: a value Tollgate cannot know now decides ${madeUnknown.length === 1 ? "it" : "them"} (${decidedBy})`,
     );
@@ -296,11 +289,6 @@ export function decideGate(
     notices,
     warnings,
   };
-}
-
-/** The same rule on the same resource of the same root. */
-function sameSubject(a: Finding, b: Finding): boolean {
-  return a.rule === b.rule && a.resource === b.resource && (a.root ?? "") === (b.root ?? "");
 }
 
 /**

@@ -230,6 +230,12 @@ export interface Finding {
    * never blocking whatever its severity or enforcement ("cannot tell: var.public decides").
    */
   unknown?: string;
+  /**
+   * On a base finding the diff labels `fixed`: the head reports its rule on the same resource as
+   * cannot tell, and these expressions decide it there (`var.allowed`). The PR made the value
+   * unknown rather than fixing it, so the gate lists it as neither fixed nor open.
+   */
+  unknownAtHead?: string[];
   status?: FindingStatus;
   enforcement: Enforcement;
   waived: null | { reason: string; expires?: string };

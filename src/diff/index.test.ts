@@ -132,6 +132,108 @@ describe("diffFindings on a base finding the head reports as cannot tell", () =>
   });
 });
 
+describe("diffFindings on a security group's rules moved into rule resources", () => {
+  // The rule is written in its own resource at head; the finding is about the group it opens.
+  const ruleOn = (group: string, resource: string, evidence = "tcp/22 from 0.0.0.0/0") =>
+    finding({ resource, subject: group, evidence, file: "rules.tf" });
+  const labels = (findings: Finding[]) =>
+    findings.map((f) => `${f.status}:${f.resource}:${f.evidence}`);
+
+  it("keeps an inline rule existing when it becomes a rule resource of the same group", () => {
+    const base = [finding()];
+    const head = [ruleOn("aws_security_group.web", "aws_vpc_security_group_ingress_rule.ssh")];
+    expect(labels(diffFindings(base, head))).toEqual([
+      "existing:aws_vpc_security_group_ingress_rule.ssh:tcp/22 from 0.0.0.0/0",
+    ]);
+    // And back again: a rule resource folded into the group's block.
+    expect(labels(diffFindings(head, base))).toEqual([
+      "existing:aws_security_group.web:tcp/22 from 0.0.0.0/0",
+    ]);
+  });
+
+  it("keeps IPv4 and IPv6 halves of one inline rule existing as two rule resources", () => {
+    const base = [finding(), finding({ evidence: "tcp/22 from ::/0" })];
+    const head = [
+      ruleOn("aws_security_group.web", "aws_vpc_security_group_ingress_rule.ssh_ipv4"),
+      ruleOn(
+        "aws_security_group.web",
+        "aws_vpc_security_group_ingress_rule.ssh_ipv6",
+        "tcp/22 from ::/0",
+      ),
+    ];
+    expect(diffFindings(base, head).map((f) => f.status)).toEqual(["existing", "existing"]);
+  });
+
+  it("counts rules on one group as a multiset, wherever each is written", () => {
+    const base = [finding(), finding()];
+    const head = [
+      finding(),
+      ruleOn("aws_security_group.web", "aws_security_group_rule.a"),
+      ruleOn("aws_security_group.web", "aws_security_group_rule.b"),
+    ];
+    expect(diffFindings(base, head).map((f) => f.status)).toEqual(["existing", "existing", "new"]);
+  });
+
+  it("calls a rule opening another port, or the same port on another group, new", () => {
+    const head = [
+      ruleOn("aws_security_group.web", "aws_vpc_security_group_ingress_rule.ssh"),
+      ruleOn(
+        "aws_security_group.web",
+        "aws_vpc_security_group_ingress_rule.rdp",
+        "tcp/3389 from 0.0.0.0/0",
+      ),
+      ruleOn("aws_security_group.db", "aws_vpc_security_group_ingress_rule.db_ssh"),
+    ];
+    expect(labels(diffFindings([finding()], head))).toEqual([
+      "existing:aws_vpc_security_group_ingress_rule.ssh:tcp/22 from 0.0.0.0/0",
+      "new:aws_vpc_security_group_ingress_rule.rdp:tcp/3389 from 0.0.0.0/0",
+      "new:aws_vpc_security_group_ingress_rule.db_ssh:tcp/22 from 0.0.0.0/0",
+    ]);
+  });
+
+  it("identifies a rule whose group is not resolved by the rule resource itself", () => {
+    const unresolved = finding({ resource: "aws_vpc_security_group_ingress_rule.ssh" });
+    expect(labels(diffFindings([finding()], [unresolved]))).toEqual([
+      "new:aws_vpc_security_group_ingress_rule.ssh:tcp/22 from 0.0.0.0/0",
+      "fixed:aws_security_group.web:tcp/22 from 0.0.0.0/0",
+    ]);
+    expect(diffFindings([unresolved], [unresolved]).map((f) => f.status)).toEqual(["existing"]);
+  });
+
+  it("does not call an inline rule fixed that a rule resource of its group opens to an unknown source", () => {
+    const cannotTell = finding({
+      resource: "aws_vpc_security_group_ingress_rule.ssh",
+      subject: "aws_security_group.web",
+      evidence: "tcp/22 from var.admin_cidr",
+      unknown: "var.admin_cidr",
+    });
+    const fixed = (findings: Finding[]) =>
+      findings.filter((f) => f.status === "fixed").map((f) => f.unknownAtHead);
+    expect(fixed(diffFindings([finding()], [cannotTell]))).toEqual([["var.admin_cidr"]]);
+    expect(fixed(diffFindings([finding()], [], [], [cannotTell]))).toEqual([["var.admin_cidr"]]);
+    const otherGroup = { ...cannotTell, subject: "aws_security_group.db" };
+    expect(fixed(diffFindings([finding()], [otherGroup]))).toEqual([undefined]);
+  });
+
+  it("follows the group's moved block, not the rule's", () => {
+    const moves: Move[] = [
+      {
+        root: "",
+        from: "aws_security_group.web",
+        to: "aws_security_group.app",
+        whole: true,
+        file: "moved.tf",
+        line: 1,
+        column: 1,
+      },
+    ];
+    const base = [ruleOn("aws_security_group.web", "aws_security_group_rule.ssh")];
+    const head = [ruleOn("aws_security_group.app", "aws_vpc_security_group_ingress_rule.ssh")];
+    expect(diffFindings(base, head, moves).map((f) => f.status)).toEqual(["existing"]);
+    expect(diffFindings(base, head).map((f) => f.status)).toEqual(["new", "fixed"]);
+  });
+});
+
 describe("diffFindings across Terraform moved blocks", () => {
   const move = (from: string, to: string, whole = true, root = ""): Move => ({
     root,

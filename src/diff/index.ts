@@ -1,9 +1,11 @@
 // The diff stage: labels each finding new, existing or fixed by comparing a base and a head scan.
-// Identity is rule + root + resource address + evidence (never the line), so moving code changes
-// nothing while one more bad value on the same resource is new; equal identities are counted as
-// multisets. A resource the head's Terraform `moved` blocks rename keeps its findings: a base
-// finding is compared at the address its resource moved to, as Terraform moves its state. A base
-// finding whose rule the head reports as cannot tell on the same resource is not known fixed.
+// Identity is rule + root + subject + evidence (never the line), so moving code changes nothing
+// while one more bad value on the same resource is new; equal identities are counted as
+// multisets. The subject is the resource address unless the finding names what it is about (the
+// security group a standalone rule opens), so a rule moved out of its group's block is the same
+// finding. A resource the head's Terraform `moved` blocks rename keeps its findings: a base
+// finding is compared at the address its subject moved to, as Terraform moves its state. A base
+// finding whose rule the head reports as cannot tell on the same subject is not known fixed.
 import type { ScanResult } from "../engine/types.js";
 import { covers, followMoves, type Finding, type Move } from "../model/index.js";
 
@@ -11,9 +13,14 @@ export { followRenames, renamesByContent, type Rename } from "./renames.js";
 
 /** The identity of a finding across commits: stable under moves and edits elsewhere in the file. */
 export function findingIdentity(
-  finding: Pick<Finding, "rule" | "resource" | "evidence" | "root">,
+  finding: Pick<Finding, "rule" | "resource" | "subject" | "evidence" | "root">,
 ): string {
-  return JSON.stringify([finding.rule, finding.root ?? "", finding.resource, finding.evidence]);
+  return JSON.stringify([
+    finding.rule,
+    finding.root ?? "",
+    finding.subject ?? finding.resource,
+    finding.evidence,
+  ]);
 }
 
 /**
@@ -42,8 +49,8 @@ export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
  * Head findings come back in their order, each `new` or `existing`; then base findings that no
  * longer occur, `fixed`, with their base location and address. With two equal findings at base
  * and three at head, two are existing and one is new. `moves` (the head's) say where a base
- * resource is now; a chain of them that comes back on itself moves nothing. A `fixed` finding
- * whose rule reports its resource as cannot tell at head (a finding of `head` or of `undecided`,
+ * finding's subject is now; a chain of them that comes back on itself moves nothing. A `fixed`
+ * finding whose rule reports its subject as cannot tell at head (a finding of `head` or of `undecided`,
  * the head's that the settings do not report) gets `unknownAtHead`: nothing says it was fixed.
  */
 export function diffFindings(
@@ -61,10 +68,11 @@ export function diffFindings(
   const unmatchedBase = new Map<string, { finding: Finding; subject: string }[]>();
   for (const finding of base) {
     const rootMoves = movesByRoot.get(finding.root ?? "") ?? [];
-    const followed = followMoves(finding.resource, rootMoves);
-    const resource = followed.cycle ? finding.resource : (followed.path.at(-1) ?? finding.resource);
-    const identity = findingIdentity({ ...finding, resource });
-    const entry = { finding, subject: subjectOf({ ...finding, resource }) };
+    const subject = finding.subject ?? finding.resource;
+    const followed = followMoves(subject, rootMoves);
+    const moved = followed.cycle ? subject : (followed.path.at(-1) ?? subject);
+    const identity = findingIdentity({ ...finding, subject: moved });
+    const entry = { finding, subject: subjectOf({ ...finding, subject: moved }) };
     const group = unmatchedBase.get(identity);
     if (group) group.push(entry);
     else unmatchedBase.set(identity, [entry]);
@@ -90,9 +98,9 @@ export function diffFindings(
   return labelled;
 }
 
-/** The rule, root and resource of a finding: what a cannot-tell finding at head is about. */
-function subjectOf(finding: Pick<Finding, "rule" | "resource" | "root">): string {
-  return JSON.stringify([finding.rule, finding.root ?? "", finding.resource]);
+/** The rule, root and subject of a finding: what a cannot-tell finding at head is about. */
+function subjectOf(finding: Pick<Finding, "rule" | "resource" | "subject" | "root">): string {
+  return JSON.stringify([finding.rule, finding.root ?? "", finding.subject ?? finding.resource]);
 }
 
 /**

@@ -202,7 +202,10 @@ export type Category = "iam" | "network" | "encryption" | "logging";
 export type FindingStatus = "new" | "existing" | "fixed";
 export type Enforcement = "blocking" | "advisory";
 
-/** A policy result, located. Rule + root + resource + evidence is its identity across commits (src/diff). */
+/**
+ * A policy result, located. Rule + root + subject (else resource) + evidence is its identity across
+ * commits (src/diff).
+ */
 export interface Finding {
   rule: string;
   title: string;
@@ -212,6 +215,13 @@ export interface Finding {
   line: number;
   endLine: number;
   resource: string;
+  /**
+   * What the finding is about when that is not `resource`, where it is written: the security group
+   * a standalone rule (`aws_vpc_security_group_ingress_rule`, `AWS::EC2::SecurityGroupIngress`)
+   * opens. It stands for `resource` in the identity, so moving a group's inline rules into rule
+   * resources changes no finding; absent when it is `resource` or cannot be resolved.
+   */
+  subject?: string;
   /** The resource's `root` (Terraform root module directory or template path), part of the identity. */
   root?: string;
   /**

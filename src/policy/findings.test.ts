@@ -103,6 +103,39 @@ describe("findings from rule results", () => {
     ]);
   });
 
+  it("keeps the subject a rule names when it is not the resource, and reports one not in the input", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const rule: Resource = {
+      ...group,
+      address: "aws_vpc_security_group_ingress_rule.ssh",
+      type: "aws_vpc_security_group_ingress_rule",
+      name: "ssh",
+      file: "rules.tf",
+      locations: {},
+    };
+    const resources = new Map([
+      [group.address, group],
+      [rule.address, rule],
+    ]);
+    const open = { message: "SSH open", evidence: "tcp/22 from 0.0.0.0/0" };
+    const { findings, errors } = toFindings(
+      meta.rule,
+      [
+        { ...open, resource: rule.address, subject: group.address },
+        { ...open, resource: group.address, subject: group.address },
+        { ...open, resource: rule.address, subject: "aws_security_group.gone" },
+      ],
+      resources,
+    );
+    expect(findings.map((f) => [f.resource, f.subject, f.file])).toEqual([
+      [rule.address, group.address, "rules.tf"],
+      [group.address, undefined, "main.tf"],
+    ]);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/reported subject 'aws_security_group.gone'/),
+    ]);
+  });
+
   it("says when a finding's path, or the alternative it judged, exists only under undecided conditions", () => {
     if (!meta.ok) throw new Error(meta.message);
     const conditionalGroup: Resource = {

@@ -1,6 +1,8 @@
 // Turns what a rule's `deny` set returns into located findings. The contract for rule authors:
-// each element is `{ resource, message, evidence?, path?, severity?, unknown?, when? }` where `resource` is an address from
-// `input.resources` and `path` is a JSON pointer (or a list of keys) into that resource's config.
+// each element is `{ resource, message, evidence?, path?, severity?, unknown?, when?, subject? }` where `resource` is an address from
+// `input.resources` and `path` is a JSON pointer (or a list of keys) into that resource's config;
+// `subject`, also an address from `input.resources`, is what the finding is about when that is not
+// where it is written (the security group a standalone rule opens), and identifies it in the diff.
 // The most specific written location of `path` becomes the finding's line. A finding whose path
 // exists only under a CloudFormation condition the template cannot decide (`conditional`), or
 // whose rule judged one alternative of such a value (`when`), says so in its message; its
@@ -26,6 +28,7 @@ const rawFindingSchema = z.object({
   severity: z.enum(["critical", "high", "medium", "low", "info"]).optional(),
   unknown: z.string().min(1).optional(),
   when: z.string().optional(),
+  subject: z.string().min(1).optional(),
 });
 
 type RawFinding = z.infer<typeof rawFindingSchema>;
@@ -48,6 +51,7 @@ function mergeAlternatives(results: RawFinding[]): RawFinding[] {
       result.message,
       result.severity ?? null,
       result.unknown ?? null,
+      result.subject ?? null,
     ]);
     const entry = merged.get(key);
     if (entry) entry.whens.add(result.when ?? "");
@@ -159,6 +163,16 @@ export function toFindings(
       });
       continue;
     }
+    if (result.subject !== undefined && !resources.has(result.subject)) {
+      errors.push({
+        file: rule.entrypoint,
+        line: 0,
+        column: 0,
+        code: "policy-result",
+        message: `rule ${rule.id} reported subject '${result.subject}', which the input does not contain`,
+      });
+      continue;
+    }
     valid.push(result);
   }
   for (const result of mergeAlternatives(valid)) {
@@ -183,6 +197,9 @@ export function toFindings(
       line: where?.line ?? resource.line,
       endLine: where?.endLine ?? resource.endLine,
       resource: resource.address,
+      ...(result.subject !== undefined && result.subject !== resource.address
+        ? { subject: result.subject }
+        : {}),
       ...(resource.root !== undefined ? { root: resource.root } : {}),
       resourceBlock: { file: resource.file, line: resource.line, endLine: resource.endLine },
       message,

@@ -25,6 +25,7 @@ export function renderJson(
       line: f.line,
       endLine: f.endLine,
       resource: f.resource,
+      subject: f.subject,
       root: f.root,
       resourceBlock: f.resourceBlock,
       message: f.message,

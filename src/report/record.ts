@@ -61,7 +61,9 @@ const checkRecordSchema = z.object({
 export type CheckRecord = z.infer<typeof checkRecordSchema>;
 
 /** A finding's diff identity, short: 16 hex digits of its SHA-256. */
-export function findingKey(finding: Pick<Finding, "rule" | "resource" | "evidence" | "root">) {
+export function findingKey(
+  finding: Pick<Finding, "rule" | "resource" | "subject" | "evidence" | "root">,
+) {
   return createHash("sha256").update(findingIdentity(finding)).digest("hex").slice(0, 16);
 }
 

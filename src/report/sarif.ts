@@ -89,6 +89,7 @@ export function renderSarif(
             : {}),
           properties: {
             resource: finding.resource,
+            ...(finding.subject !== undefined ? { subject: finding.subject } : {}),
             evidence: finding.evidence,
             enforcement: finding.enforcement,
             ...(finding.unknown !== undefined ? { unknown: finding.unknown } : {}),

@@ -224,6 +224,25 @@ describe("applyWaivers", () => {
     ]);
   });
 
+  it("applies a settings waiver naming a group to the rule resources that open it", () => {
+    const origin = { file: ".github/tollgate.yml", line: 4, column: 5 };
+    const waivers: SettingsWaiver[] = [
+      { rule: "TG-NET-001", resource: "aws_security_group.bastion", reason: "bastion", origin },
+      { rule: "TG-NET-001", resource: "aws_security_group_rule.legacy", reason: "old", origin },
+    ];
+    const rule = "aws_vpc_security_group_ingress_rule.ssh";
+    const { findings } = waive(
+      [
+        finding({ resource: rule, subject: "aws_security_group.bastion" }),
+        finding({ resource: rule, subject: "aws_security_group.web" }),
+        finding({ resource: "aws_security_group_rule.legacy", subject: "aws_security_group.web" }),
+      ],
+      [],
+      waivers,
+    );
+    expect(findings.map((f) => f.waived)).toEqual([{ reason: "bastion" }, null, { reason: "old" }]);
+  });
+
   it("reports an expired settings waiver where it is written, and a reasonless one even unused", () => {
     const { findings, notices } = waive(
       [finding()],

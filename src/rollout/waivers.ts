@@ -49,7 +49,8 @@ type Validity =
 /**
  * Inline waivers apply to a finding of their rule in their file when written on the finding's line,
  * alone on the line above it, or among the comment lines just above or just inside the finding's resource
- * block header. Settings waivers apply by rule and resource address (exact, or a picomatch glob).
+ * block header. Settings waivers apply by rule and resource address (exact, or a picomatch glob),
+ * matched against the finding's resource and its subject (the group a standalone rule opens).
  * `expires` is the last day a waiver applies (UTC). The first valid waiver found wins, inline first.
  */
 export function applyWaivers(findings: readonly Finding[], input: WaiverInput): WaiverResult {
@@ -223,7 +224,12 @@ function settingsCandidate(waiver: SettingsWaiver): Candidate {
     ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
     ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
     where: waiver.origin,
-    covers: (finding) => finding.resource === waiver.resource || matches(finding.resource),
+    // A waiver naming a security group covers the rules added to it in rule resources, as it
+    // covers its inline rules: the finding's subject is the group.
+    covers: (finding) =>
+      [finding.resource, finding.subject].some(
+        (address) => address !== undefined && (address === waiver.resource || matches(address)),
+      ),
   };
 }
 

@@ -4,7 +4,8 @@
 #   blocks, `aws_security_group_rule`, `aws_vpc_security_group_*_rule`, CloudFormation's
 #   inline and standalone ingress/egress, and calls of the registry module
 #   terraform-aws-modules/security-group/aws. One entry per CIDR (a managed prefix list the input
-#   declares gives its CIDRs), with its path and port range;
+#   declares gives its CIDRs), with its path and port range, and `group`, the security group its
+#   rule opens when Tollgate resolves it (a finding's `subject`);
 #   entries whose CIDR is unknown are apart (`undecided_rules`), for "cannot tell" findings;
 #   a CloudFormation CIDR that an undecided `Fn::If` chooses (`CidrIp: !If [C, 0.0.0.0/0, ...]`)
 #   gives one entry per alternative, with `when` its condition (a finding's `when`).
@@ -120,7 +121,7 @@ is_all_traffic(e) if {
 	e.to >= 65535
 }
 
-make_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := {
+make_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := object.union({
 	"address": r.address,
 	"type": r.type,
 	"direction": direction,
@@ -130,7 +131,7 @@ make_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := {
 	"protocol": name,
 	"from": ports[0],
 	"to": ports[1],
-} if {
+}, rule_group(r)) if {
 	name := protocol_name(protocol)
 	ports := port_range(name, from, to)
 }
@@ -139,7 +140,7 @@ make_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := {
 # protocol, `from` or `to` stays the unknown value, with `unknown_ports` the expressions of those.
 written_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := make_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to)
 
-written_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := {
+written_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := object.union({
 	"address": r.address,
 	"type": r.type,
 	"direction": direction,
@@ -150,7 +151,7 @@ written_entry(r, direction, rule_path, cidr, cidr_path, protocol, from, to) := {
 	"from": from,
 	"to": to,
 	"unknown_ports": expressions,
-} if {
+}, rule_group(r)) if {
 	expressions := undecided_port_expressions(protocol, from, to)
 	count(expressions) > 0
 }
@@ -167,6 +168,146 @@ undecided_port_expressions(protocol, _, _) := [protocol["$unknown"]] if util.is_
 undecided_port_expressions(protocol, from, to) := [value["$unknown"] | some value in [from, to]; util.is_unknown(value)] if {
 	protocol_name(protocol) in {"tcp", "udp"}
 }
+
+# The security group an entry's rule opens, as `{"group": address}`: the group itself for its
+# inline rules and for a call of the registry module, the group a standalone rule is added to
+# when the input declares it (`security_group_id = aws_security_group.web.id`, `GroupId: !GetAtt
+# WebSG.GroupId`); `{}` for a group Tollgate cannot resolve (a variable, a data source, an id
+# written as text) and for entries of other resources (network ACLs).
+rule_group(r) := {"group": address} if address := group_address(r)
+
+rule_group(r) := {} if not group_address(r)
+
+group_types := {"aws_security_group", "aws_default_security_group", "AWS::EC2::SecurityGroup"}
+
+group_address(r) := r.address if {
+	r.mode == "managed"
+	r.type in group_types
+}
+
+group_address(r) := r.address if is_security_group_module(r)
+
+group_address(r) := address if {
+	r.mode == "managed"
+	r.type in {"aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"}
+	address := terraform_group(r, r.config.security_group_id)
+}
+
+# `GroupId`, or for a group of the default VPC `GroupName` (`!Ref` gives its name) when there is
+# no `GroupId`.
+group_address(r) := address if {
+	r.source == "cloudformation"
+	cloudformation_rule_types[r.type]
+	address := cloudformation_group(r, r.config.GroupId)
+}
+
+group_address(r) := address if {
+	r.source == "cloudformation"
+	cloudformation_rule_types[r.type]
+	util.is_absent(r.config, "GroupId")
+	address := cloudformation_group(r, r.config.GroupName)
+}
+
+is_security_group_module(r) if {
+	r.mode == "module"
+	is_string(r.moduleSource)
+	registry.module_address(r.moduleSource) == registry.security_group_module
+}
+
+# `[root, address]` of every security group and registry security-group module call.
+declared_groups contains [object.get(g, "root", ""), g.address] if {
+	some g in input.resources
+	g.mode == "managed"
+	g.type in group_types
+}
+
+declared_groups contains [object.get(g, "root", ""), g.address] if {
+	some g in input.resources
+	is_security_group_module(g)
+}
+
+# The group a Terraform expression names: `aws_security_group.<name>.id` (with an instance key)
+# or a registry module call's `module.<name>.security_group_id`, as the rule's `references` give
+# its module path (a group passed in through a module's variable or output is named in the
+# module that declares it). `[each.key]` and `[count.index]` are the rule's own key when the group
+# is declared in the rule's module; anywhere else they are not the rule's, and the group is not
+# resolved. Defined only when exactly one declared group matches.
+terraform_group(r, value) := address if {
+	util.is_unknown(value)
+	reference := group_reference(regex.replace(regex.replace(value["$unknown"], `\[\s+`, "["), `\s+\]`, "]"))
+	candidates := {address |
+		some written in r.references
+		named_in_module(written, reference.name)
+		address := concat("", [written, instance_key(r, written, reference)])
+		[object.get(r, "root", ""), address] in declared_groups
+	}
+	count(candidates) == 1
+	some address in candidates
+}
+
+# `{"name": "aws_security_group.web", "key": "[\"a\"]"}` for `aws_security_group.web["a"].id`,
+# `{"name": "module.sg", "key": ""}` for `module.sg.security_group_id`.
+group_reference(text) := split_key(trim_suffix(text, ".id")) if {
+	regex.match(`^(aws_security_group|aws_default_security_group)\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]+\])?\.id$`, text)
+}
+
+group_reference(text) := split_key(trim_suffix(text, ".security_group_id")) if {
+	regex.match(`^module\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]+\])?\.security_group_id$`, text)
+}
+
+split_key(body) := {"name": body, "key": ""} if not contains(body, "[")
+
+split_key(body) := {"name": substring(body, 0, i), "key": substring(body, i, -1)} if {
+	i := indexof(body, "[")
+	i > 0
+}
+
+# A reference as `references` holds it (`module.net["a"].aws_security_group.web`) to the
+# resource or module call `name` in some module.
+named_in_module(written, name) if written == name
+
+named_in_module(written, name) if {
+	startswith(written, "module.")
+	endswith(written, concat(".", ["", name]))
+}
+
+instance_key(r, written, reference) := own_key(r) if own_key_applies(r, written, reference)
+
+instance_key(r, written, reference) := reference.key if not own_key_applies(r, written, reference)
+
+own_key_applies(r, written, reference) if {
+	reference.key in {"[each.key]", "[count.index]"}
+	written == in_module(r, reference.name)
+}
+
+in_module(r, name) := name if r.module == ""
+
+in_module(r, name) := concat(".", [r.module, name]) if r.module != ""
+
+# The instance key of a resource's address (`["a"]`, `[0]`), "" for one without.
+own_key(r) := trim_prefix(r.address, in_module(r, concat(".", [r.type, r.name])))
+
+# The group a CloudFormation `GroupId` or `GroupName` names: `!Ref <id>` or `!GetAtt <id>.GroupId`
+# of a security group the template declares.
+cloudformation_group(r, value) := id if {
+	util.is_unknown(value)
+	id := cloudformation_group_id(value["$unknown"])
+	[object.get(r, "root", ""), id] in declared_groups
+}
+
+cloudformation_group_id(text) := trim_prefix(text, "!Ref ") if startswith(text, "!Ref ")
+
+cloudformation_group_id(text) := trim_suffix(trim_prefix(text, "!GetAtt "), ".GroupId") if {
+	startswith(text, "!GetAtt ")
+	endswith(text, ".GroupId")
+}
+
+# A finding's `subject` for entry `e`: the group its rule opens, which identifies the finding
+# across commits in place of the rule's own address, so that moving inline rules into standalone
+# rule resources (or back) changes no finding; `{}` when the group is not resolved.
+subject(e) := {"subject": e.group} if e.group
+
+subject(e) := {} if not e.group
 
 terraform_cidr_keys := ["cidr_blocks", "ipv6_cidr_blocks"]
 
@@ -413,10 +554,11 @@ author_chosen(e, value) if util.may_be_anything_in(object.get(e, "for_each", "")
 
 # With `unknown_values: advisory`, the finding of an undecided ingress entry (`tcp/22 from
 # var.allowed_cidrs`); undefined otherwise. One clause per sensitive-port rule.
-cannot_tell(e, message) := object.union(
+cannot_tell(e, message) := object.union_n([
 	settings.cannot_tell(e.address, e.cidr_path, e.cidr, message),
 	{"evidence": sprintf("%s from %s", [port_label(e), e.cidr["$unknown"]]), "when": object.get(e, "when", "")},
-)
+	subject(e),
+])
 
 # Ingress entries with undecided ports whose source is the internet or unknown and chosen by the
 # author (`util.may_be_anything`): any of them may open SSH, RDP, a database or every port to the
@@ -492,10 +634,11 @@ source_text(cidr) := sprintf("a source Tollgate cannot know (%s)", [cidr["$unkno
 
 # With `unknown_values: advisory`, the finding of an undecided-port entry (evidence `tcp/var.port
 # from 0.0.0.0/0`, `unknown` the first undecided expression); undefined otherwise.
-cannot_tell_ports(e, message) := object.union(
+cannot_tell_ports(e, message) := object.union_n([
 	settings.cannot_tell(e.address, e.cidr_path, {"$unknown": e.unknown_ports[0]}, message),
 	{"evidence": sprintf("%s from %s", [undecided_port_label(e), util.label(e.cidr)]), "when": object.get(e, "when", "")},
-)
+	subject(e),
+])
 
 # Ingress entries open to the internet.
 public_ingress contains e if {

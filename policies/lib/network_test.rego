@@ -39,3 +39,87 @@ test_ranges_with_host_bits_or_malformed_are_not_networks if {
 	not network.is_public_cidr("::g/0")
 	not network.is_public_cidr({"$unknown": "var.cidr"})
 }
+
+# Which security group a rule opens (`network.rule_group`, the findings' subject).
+
+group(address, type, module, root) := {"address": address, "type": type, "name": split(trim_prefix(address, concat("", [module, "."])), ".")[1], "mode": "managed", "source": "terraform", "module": module, "root": root, "config": {}, "references": []}
+
+standalone(address, module, group_id, references) := {
+	"address": address,
+	"type": "aws_vpc_security_group_ingress_rule",
+	"name": split(split(trim_prefix(address, concat("", [module, "."])), ".")[1], "[")[0],
+	"mode": "managed",
+	"source": "terraform",
+	"module": module,
+	"root": "infra",
+	"config": {"security_group_id": {"$unknown": group_id}},
+	"references": references,
+}
+
+terraform_groups := [
+	group("aws_security_group.web", "aws_security_group", "", "infra"),
+	group("aws_security_group.many[\"a\"]", "aws_security_group", "", "infra"),
+	group("aws_default_security_group.default", "aws_default_security_group", "", "infra"),
+	group("module.net[\"a\"].aws_security_group.this[0]", "aws_security_group", "module.net[\"a\"]", "infra"),
+	group("aws_security_group.elsewhere", "aws_security_group", "", "other"),
+	{"address": "module.sg", "type": "module", "name": "sg", "mode": "module", "source": "terraform", "module": "", "root": "infra", "moduleSource": "terraform-aws-modules/security-group/aws", "config": {}, "references": []},
+]
+
+test_inline_rules_and_module_calls_open_their_own_group if {
+	network.rule_group(terraform_groups[0]) == {"group": "aws_security_group.web"} with input as {"resources": terraform_groups}
+	network.rule_group(terraform_groups[5]) == {"group": "module.sg"} with input as {"resources": terraform_groups}
+}
+
+test_a_standalone_rule_opens_the_group_it_names if {
+	rules := [
+		standalone("aws_vpc_security_group_ingress_rule.ssh", "", "aws_security_group.web.id", ["aws_security_group.web"]),
+		standalone("aws_vpc_security_group_ingress_rule.spaced", "", "aws_security_group.many[ \"a\" ].id", ["aws_security_group.many"]),
+		standalone("aws_vpc_security_group_ingress_rule.keyed[\"a\"]", "", "aws_security_group.many[each.key].id", ["aws_security_group.many"]),
+		standalone("aws_vpc_security_group_ingress_rule.default", "", "aws_default_security_group.default.id", ["aws_default_security_group.default"]),
+		standalone("aws_vpc_security_group_ingress_rule.module", "", "module.sg.security_group_id", ["module.sg"]),
+		standalone("module.net[\"a\"].aws_vpc_security_group_ingress_rule.own[0]", "module.net[\"a\"]", "aws_security_group.this[count.index].id", ["module.net[\"a\"].aws_security_group.this"]),
+		# A module's output names the group in the module that declares it.
+		standalone("aws_vpc_security_group_ingress_rule.output", "", "aws_security_group.this[0].id", ["module.net[\"a\"].aws_security_group.this"]),
+	]
+	groups := [network.rule_group(r) | some r in rules] with input as {"resources": array.concat(terraform_groups, rules)}
+	groups == [
+		{"group": "aws_security_group.web"},
+		{"group": "aws_security_group.many[\"a\"]"},
+		{"group": "aws_security_group.many[\"a\"]"},
+		{"group": "aws_default_security_group.default"},
+		{"group": "module.sg"},
+		{"group": "module.net[\"a\"].aws_security_group.this[0]"},
+		{"group": "module.net[\"a\"].aws_security_group.this[0]"},
+	]
+}
+
+test_a_group_that_cannot_be_resolved_is_none if {
+	rules := [
+		standalone("aws_vpc_security_group_ingress_rule.variable", "", "var.group_id", []),
+		standalone("aws_vpc_security_group_ingress_rule.data", "", "data.aws_security_group.x.id", ["data.aws_security_group.x"]),
+		standalone("aws_vpc_security_group_ingress_rule.undeclared", "", "aws_security_group.gone.id", ["aws_security_group.gone"]),
+		# Another root's group of that name is not this root's.
+		standalone("aws_vpc_security_group_ingress_rule.other_root", "", "aws_security_group.elsewhere.id", ["aws_security_group.elsewhere"]),
+		# each.key of a module instance is not the rule's key when the group is outside its module.
+		standalone("module.net[\"a\"].aws_vpc_security_group_ingress_rule.passed", "module.net[\"a\"]", "aws_security_group.many[each.key].id", ["aws_security_group.many"]),
+		standalone("aws_vpc_security_group_ingress_rule.vpc", "", "aws_security_group.web.vpc_id", ["aws_security_group.web"]),
+	]
+	groups := [network.rule_group(r) | some r in rules] with input as {"resources": array.concat(terraform_groups, rules)}
+	groups == [{}, {}, {}, {}, {}, {}]
+}
+
+cloudformation_rule(id, key, value) := {"address": id, "type": "AWS::EC2::SecurityGroupIngress", "name": id, "mode": "managed", "source": "cloudformation", "module": "", "root": "stack.yaml", "config": {key: {"$unknown": value}}, "references": []}
+
+test_a_cloudformation_rule_opens_the_group_its_group_id_names if {
+	web := {"address": "WebSG", "type": "AWS::EC2::SecurityGroup", "name": "WebSG", "mode": "managed", "source": "cloudformation", "module": "", "root": "stack.yaml", "config": {}, "references": []}
+	rules := [
+		cloudformation_rule("ByRef", "GroupId", "!Ref WebSG"),
+		cloudformation_rule("ByGetAtt", "GroupId", "!GetAtt WebSG.GroupId"),
+		cloudformation_rule("ByName", "GroupName", "!Ref WebSG"),
+		cloudformation_rule("OtherAttribute", "GroupId", "!GetAtt WebSG.VpcId"),
+		cloudformation_rule("Imported", "GroupId", "!ImportValue web-sg"),
+		cloudformation_rule("Parameter", "GroupId", "!Ref GroupParameter"),
+	]
+	groups := [network.rule_group(r) | some r in rules] with input as {"resources": array.concat([web], rules)}
+	groups == [{"group": "WebSG"}, {"group": "WebSG"}, {"group": "WebSG"}, {}, {}, {}]
+}

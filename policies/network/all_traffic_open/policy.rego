@@ -23,13 +23,16 @@ import rego.v1
 deny contains finding if {
 	some e in network.public_ingress
 	network.is_all_traffic(e)
-	finding := {
-		"resource": e.address,
-		"message": sprintf("The security group allows all traffic (%s) from %s: allow only the ports the service needs.", [network.port_label(e), e.cidr]),
-		"evidence": network.evidence(e),
-		"path": e.cidr_path,
-		"when": object.get(e, "when", ""),
-	}
+	finding := object.union(
+		{
+			"resource": e.address,
+			"message": sprintf("The security group allows all traffic (%s) from %s: allow only the ports the service needs.", [network.port_label(e), e.cidr]),
+			"evidence": network.evidence(e),
+			"path": e.cidr_path,
+			"when": object.get(e, "when", ""),
+		},
+		network.subject(e),
+	)
 }
 
 deny contains finding if {

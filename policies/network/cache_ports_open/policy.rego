@@ -25,13 +25,16 @@ deny contains finding if {
 	not network.is_all_traffic(e)
 	ports := sort([p | some p in cache_ports; network.exposes_tcp_port(e, p)])
 	count(ports) > 0
-	finding := {
-		"resource": e.address,
-		"message": sprintf("The security group exposes cache port(s) %s to %s: allow only the application's security group or private ranges.", [util.number_list(ports), e.cidr]),
-		"evidence": network.evidence(e),
-		"path": e.cidr_path,
-		"when": object.get(e, "when", ""),
-	}
+	finding := object.union(
+		{
+			"resource": e.address,
+			"message": sprintf("The security group exposes cache port(s) %s to %s: allow only the application's security group or private ranges.", [util.number_list(ports), e.cidr]),
+			"evidence": network.evidence(e),
+			"path": e.cidr_path,
+			"when": object.get(e, "when", ""),
+		},
+		network.subject(e),
+	)
 }
 
 deny contains finding if {

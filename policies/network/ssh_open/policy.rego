@@ -24,13 +24,16 @@ deny contains finding if {
 	some e in network.public_ingress
 	not network.is_all_traffic(e)
 	network.exposes_tcp_port(e, 22)
-	finding := {
-		"resource": e.address,
-		"message": sprintf("The security group allows SSH (%s) from %s: restrict the source to known addresses.", [network.port_label(e), e.cidr]),
-		"evidence": network.evidence(e),
-		"path": e.cidr_path,
-		"when": object.get(e, "when", ""),
-	}
+	finding := object.union(
+		{
+			"resource": e.address,
+			"message": sprintf("The security group allows SSH (%s) from %s: restrict the source to known addresses.", [network.port_label(e), e.cidr]),
+			"evidence": network.evidence(e),
+			"path": e.cidr_path,
+			"when": object.get(e, "when", ""),
+		},
+		network.subject(e),
+	)
 }
 
 deny contains finding if {

@@ -19,11 +19,14 @@ deny contains finding if {
 	e.direction == "egress"
 	network.is_public_cidr(e.cidr)
 	network.is_all_traffic(e)
-	finding := {
-		"resource": e.address,
-		"message": sprintf("The security group allows all outbound traffic to %s: allow only the destinations the workload needs.", [e.cidr]),
-		"evidence": sprintf("egress %s", [network.evidence(e)]),
-		"path": e.cidr_path,
-		"when": object.get(e, "when", ""),
-	}
+	finding := object.union(
+		{
+			"resource": e.address,
+			"message": sprintf("The security group allows all outbound traffic to %s: allow only the destinations the workload needs.", [e.cidr]),
+			"evidence": sprintf("egress %s", [network.evidence(e)]),
+			"path": e.cidr_path,
+			"when": object.get(e, "when", ""),
+		},
+		network.subject(e),
+	)
 }

@@ -270,6 +270,152 @@ describe("tollgate diff when the head makes a finding's value unknown", () => {
   });
 });
 
+describe("tollgate diff on a pull request that moves a group's inline rules into rule resources", () => {
+  // The AWS provider v5 asks for aws_vpc_security_group_ingress_rule in place of inline ingress
+  // blocks, CloudFormation users write AWS::EC2::SecurityGroupIngress with GroupId: nothing is
+  // exposed that was not before, so the open rules stay existing on the group they open.
+  const terragoat = path.join(corpusDir, "real/terragoat/terraform/aws");
+  const inlineSsh =
+    '  ingress {\n    from_port = 22\n    to_port   = 22\n    protocol  = "tcp"\n    cidr_blocks = [\n    "0.0.0.0/0"]\n  }\n';
+  const ingressRule = (name: string, cidr: string, port: number) =>
+    [
+      `resource "aws_vpc_security_group_ingress_rule" "${name}" {`,
+      "  security_group_id = aws_security_group.web-node.id",
+      `  ${cidr.includes(":") ? "cidr_ipv6" : "cidr_ipv4"} = "${cidr}"`,
+      '  ip_protocol       = "tcp"',
+      `  from_port         = ${port}`,
+      `  to_port           = ${port}`,
+      "}",
+      "",
+    ].join("\n");
+
+  /** terragoat at base (its ec2.tf edited by `baseEdit`); at head, its SSH rule moved to rules.tf. */
+  const terraformPullRequest = async (rules: string, baseEdit = (text: string) => text) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-sg-rules-"));
+    const base = path.join(dir, "base");
+    const head = path.join(dir, "head");
+    await cp(terragoat, base, { recursive: true });
+    const ec2 = baseEdit(await readFile(path.join(base, "ec2.tf"), "utf8"));
+    expect(ec2).toContain(inlineSsh.replace("  }\n", ""));
+    await writeFile(path.join(base, "ec2.tf"), ec2);
+    await cp(base, head, { recursive: true });
+    const withoutSsh = ec2.replace(/ {2}ingress \{\n {4}from_port = 22\n[^}]*\}\n/, "");
+    expect(withoutSsh).not.toBe(ec2);
+    await writeFile(path.join(head, "ec2.tf"), withoutSsh);
+    await writeFile(path.join(head, "rules.tf"), rules);
+    const result = await run(["diff", "--base-dir", base, "--head-dir", head, "--format", "json"]);
+    await rm(dir, { recursive: true, force: true });
+    return {
+      ...result,
+      findings: (JSON.parse(result.stdout) as { findings: JsonFinding[] }).findings,
+    };
+  };
+  const withStatus = (findings: JsonFinding[], status: string) =>
+    findings.filter((f) => f.status === status).map((f) => `${f.rule} ${f.resource} ${f.evidence}`);
+
+  it("keeps terragoat's open SSH existing when it becomes an aws_vpc_security_group_ingress_rule", async () => {
+    const result = await terraformPullRequest(ingressRule("web_node_ssh", "0.0.0.0/0", 22));
+    expect(withStatus(result.findings, "new")).toEqual([]);
+    expect(withStatus(result.findings, "fixed")).toEqual([]);
+    expect(
+      result.findings
+        .filter((f) => f.rule === "TG-NET-001")
+        .map((f) => `${f.status} ${f.resource} ${f.file}:${f.line}`),
+    ).toEqual(["existing aws_vpc_security_group_ingress_rule.web_node_ssh rules.tf:3"]);
+    expect(result.code).toBe(0);
+  });
+
+  it("keeps both halves existing when an inline IPv4 and IPv6 rule becomes two rule resources", async () => {
+    const result = await terraformPullRequest(
+      ingressRule("ssh_ipv4", "0.0.0.0/0", 22) + ingressRule("ssh_ipv6", "::/0", 22),
+      (text) =>
+        text.replace(
+          inlineSsh,
+          inlineSsh.replace("  }\n", '    ipv6_cidr_blocks = ["::/0"]\n  }\n'),
+        ),
+    );
+    expect(withStatus(result.findings, "new")).toEqual([]);
+    expect(withStatus(result.findings, "fixed")).toEqual([]);
+    expect(
+      withStatus(result.findings, "existing").filter((f) => f.startsWith("TG-NET-001")),
+    ).toEqual([
+      "TG-NET-001 aws_vpc_security_group_ingress_rule.ssh_ipv4 tcp/22 from 0.0.0.0/0",
+      "TG-NET-001 aws_vpc_security_group_ingress_rule.ssh_ipv6 tcp/22 from ::/0",
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it("calls RDP opened beside the moved SSH rule new, and only that", async () => {
+    const result = await terraformPullRequest(
+      ingressRule("web_node_ssh", "0.0.0.0/0", 22) + ingressRule("web_node_rdp", "0.0.0.0/0", 3389),
+    );
+    expect(withStatus(result.findings, "new")).toEqual([
+      "TG-NET-002 aws_vpc_security_group_ingress_rule.web_node_rdp tcp/3389 from 0.0.0.0/0",
+    ]);
+    expect(withStatus(result.findings, "fixed")).toEqual([]);
+    expect(result.code).toBe(1);
+  });
+
+  it("keeps cfngoat's open SSH and all-traffic rules existing as AWS::EC2::SecurityGroupIngress", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-sg-rules-cfn-"));
+    try {
+      const template = await readFile(path.join(corpusDir, "real/cfngoat/cfngoat.yaml"), "utf8");
+      const opened = [
+        "      - IpProtocol: tcp\n        FromPort: 22\n        ToPort: 22\n        CidrIp: 0.0.0.0/0\n",
+        '      - IpProtocol: "-1"\n        FromPort: 0\n        ToPort: 0\n        CidrIp: 0.0.0.0/0\n',
+      ];
+      const standalone = [
+        "  WebNodeSSHIngress:",
+        "    Type: AWS::EC2::SecurityGroupIngress",
+        "    Properties:",
+        "      GroupId: !GetAtt WebNodeSG.GroupId",
+        "      IpProtocol: tcp",
+        "      FromPort: 22",
+        "      ToPort: 22",
+        "      CidrIp: 0.0.0.0/0",
+        "  WebNodeAllIngress:",
+        "    Type: AWS::EC2::SecurityGroupIngress",
+        "    Properties:",
+        "      GroupId: !Ref WebNodeSG",
+        '      IpProtocol: "-1"',
+        "      CidrIp: 0.0.0.0/0",
+        "",
+      ].join("\n");
+      let moved = template;
+      for (const entry of opened) {
+        expect(moved).toContain(entry);
+        moved = moved.replace(entry, "");
+      }
+      moved = moved.replace("  # Security Group  SSH port open to the world\n", `${standalone}$&`);
+      await mkdir(path.join(dir, "base"));
+      await mkdir(path.join(dir, "head"));
+      await writeFile(path.join(dir, "base/cfngoat.yaml"), template);
+      await writeFile(path.join(dir, "head/cfngoat.yaml"), moved);
+      const result = await run([
+        "diff",
+        "--base-dir",
+        path.join(dir, "base"),
+        "--head-dir",
+        path.join(dir, "head"),
+        "--format",
+        "json",
+      ]);
+      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      expect(withStatus(findings, "new")).toEqual([]);
+      expect(withStatus(findings, "fixed")).toEqual([]);
+      expect(
+        findings
+          .filter((f) => f.rule === "TG-NET-001" || f.rule === "TG-NET-005")
+          .map((f) => `${f.status} ${f.rule} ${f.resource}`)
+          .sort(),
+      ).toEqual(["existing TG-NET-001 WebNodeSSHIngress", "existing TG-NET-005 WebNodeAllIngress"]);
+      expect(result.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("tollgate diff with a settings file", () => {
   const diffWith = async (settings: string, headEdit?: (text: string) => string) => {
     const dir = await mkdtemp(path.join(tmpdir(), "tollgate-settings-"));

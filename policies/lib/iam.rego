@@ -11,13 +11,15 @@ import data.tollgate.lib.util
 import rego.v1
 
 # Terraform attributes holding a policy document as JSON text. `kind` says how the document is
-# used: `identity` (attached to a principal), `trust` (who may assume a role) or `resource`
-# (a resource policy, where `Principal` says who is granted access).
+# used: `identity` (attached to a principal, or to an IAM Identity Center permission set, which
+# puts it on the role it provisions in each account it is assigned to), `trust` (who may assume a
+# role) or `resource` (a resource policy, where `Principal` says who is granted access).
 terraform_attributes := [
 	{"type": "aws_iam_policy", "attribute": "policy", "kind": "identity"},
 	{"type": "aws_iam_role_policy", "attribute": "policy", "kind": "identity"},
 	{"type": "aws_iam_user_policy", "attribute": "policy", "kind": "identity"},
 	{"type": "aws_iam_group_policy", "attribute": "policy", "kind": "identity"},
+	{"type": "aws_ssoadmin_permission_set_inline_policy", "attribute": "inline_policy", "kind": "identity"},
 	{"type": "aws_iam_role", "attribute": "assume_role_policy", "kind": "trust"},
 	{"type": "aws_s3_bucket_policy", "attribute": "policy", "kind": "resource"},
 	{"type": "aws_s3_bucket", "attribute": "policy", "kind": "resource"},
@@ -43,6 +45,7 @@ terraform_attributes := [
 cloudformation_properties := [
 	{"type": "AWS::IAM::Policy", "property": "PolicyDocument", "kind": "identity"},
 	{"type": "AWS::IAM::ManagedPolicy", "property": "PolicyDocument", "kind": "identity"},
+	{"type": "AWS::SSO::PermissionSet", "property": "InlinePolicy", "kind": "identity"},
 	{"type": "AWS::IAM::Role", "property": "AssumeRolePolicyDocument", "kind": "trust"},
 	{"type": "AWS::S3::BucketPolicy", "property": "PolicyDocument", "kind": "resource"},
 	{"type": "AWS::S3::AccessPoint", "property": "Policy", "kind": "resource"},

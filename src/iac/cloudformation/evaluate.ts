@@ -94,6 +94,7 @@ const POLICY_DOCUMENT_KEYS = new Set([
   "ResourcePolicy",
   "RepositoryPolicyText",
   "FileSystemPolicy",
+  "InlinePolicy",
 ]);
 
 const MAX_EXPRESSION_TEXT = 200;

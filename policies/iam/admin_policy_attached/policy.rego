@@ -3,7 +3,11 @@
 # description: >-
 #   The AWS managed policy `AdministratorAccess` is attached to a role, user or group, through an
 #   `aws_iam_*_policy_attachment`, `managed_policy_arns`, or CloudFormation `ManagedPolicyArns`.
-#   Its holder can do anything in the account. The ARN may be written for the partition
+#   Its holder can do anything in the account. Attached to an IAM Identity Center permission set
+#   (`aws_ssoadmin_managed_policy_attachment`, `aws_ssoadmin_managed_policy_attachments_exclusive`,
+#   `ManagedPolicies` of `AWS::SSO::PermissionSet`), it gives everyone assigned the set
+#   administrator access in each account the set is assigned to; a permissions boundary is no
+#   grant and is not reported. The ARN may be written for the partition
 #   (`arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess`,
 #   `!Sub arn:${AWS::Partition}:...`) or come from an `aws_iam_policy` data source that looks up
 #   `AdministratorAccess` by name. An AWS SAM function or state machine names it in `Policies`, by
@@ -46,32 +50,53 @@ is_admin_arn(arn) if {
 	regex.match(sprintf(`^data\.aws_iam_policy\.%s(\[[^\]]*\])?\.arn$`, [lookup.name]), arn["$unknown"])
 }
 
-attachment_types := {
-	"aws_iam_policy_attachment",
-	"aws_iam_role_policy_attachment",
-	"aws_iam_user_policy_attachment",
-	"aws_iam_group_policy_attachment",
+# Attachment resources and the attribute holding the one managed policy ARN each attaches. An
+# IAM Identity Center permission set takes AWS managed policies by ARN too.
+attachment_attributes := {
+	"aws_iam_policy_attachment": "policy_arn",
+	"aws_iam_role_policy_attachment": "policy_arn",
+	"aws_iam_user_policy_attachment": "policy_arn",
+	"aws_iam_group_policy_attachment": "policy_arn",
+	"aws_ssoadmin_managed_policy_attachment": "managed_policy_arn",
 }
 
 # Attribute (Terraform) or property (CloudFormation) holding a list of managed policy ARNs.
 arn_lists := {
 	"aws_iam_role": "managed_policy_arns",
 	"aws_iam_role_policy_attachments_exclusive": "policy_arns",
+	"aws_ssoadmin_managed_policy_attachments_exclusive": "managed_policy_arns",
 	"AWS::IAM::Role": "ManagedPolicyArns",
 	"AWS::IAM::User": "ManagedPolicyArns",
 	"AWS::IAM::Group": "ManagedPolicyArns",
+	"AWS::SSO::PermissionSet": "ManagedPolicies",
+}
+
+# Identity Center provisions a permission set as a role in each account it is assigned to, for
+# every user and group assigned it there.
+permission_set_types := {
+	"aws_ssoadmin_managed_policy_attachment",
+	"aws_ssoadmin_managed_policy_attachments_exclusive",
+	"AWS::SSO::PermissionSet",
+}
+
+message(type) := "AdministratorAccess is attached to the permission set: each user and group it is assigned to gets administrator access in that account; attach a policy with only the permissions they need." if {
+	type in permission_set_types
+}
+
+message(type) := "AdministratorAccess is attached: attach a policy with only the permissions this principal needs." if {
+	not type in permission_set_types
 }
 
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	r.type in attachment_types
-	is_admin_arn(r.config.policy_arn)
+	key := attachment_attributes[r.type]
+	is_admin_arn(r.config[key])
 	finding := {
 		"resource": r.address,
-		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
-		"evidence": util.label(r.config.policy_arn),
-		"path": ["policy_arn"],
+		"message": message(r.type),
+		"evidence": util.label(r.config[key]),
+		"path": [key],
 	}
 }
 
@@ -83,7 +108,7 @@ deny contains finding if {
 	is_admin_arn(arn)
 	finding := {
 		"resource": r.address,
-		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
+		"message": message(r.type),
 		"evidence": util.label(arn),
 		"path": [key, i],
 	}

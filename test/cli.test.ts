@@ -3,11 +3,12 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { corpusDir, repoRoot } from "./support/corpus.js";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { main } from "../src/cli/index.js";
 import { readBundle } from "../src/policy/bundle.js";
+import { parseTemplate, type TemplateNode } from "../src/iac/cloudformation/parse.js";
 
 async function run(args: string[], cwd = repoRoot) {
   let stdout = "";
@@ -112,6 +113,130 @@ describe("tollgate diff on the example pull request", () => {
       );
       expect(findings.every((f) => f.file.startsWith("environments/prod/"))).toBe(true);
       expect(result.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("tollgate diff pairs renamed files that git or the text alone would not", () => {
+  const cfngoat = path.join(corpusDir, "real/cfngoat/cfngoat.yaml");
+  /** A YAML template as JSON, through the loader's own reading (short tags in their long form). */
+  const asJson = (file: string, text: string): string => {
+    const plain = (node: TemplateNode): unknown =>
+      node.kind === "scalar"
+        ? node.value
+        : node.kind === "sequence"
+          ? node.items.map(plain)
+          : Object.fromEntries(node.entries.map((entry) => [entry.key, plain(entry.value)]));
+    const { root } = parseTemplate({ path: file, text });
+    if (root === null) throw new Error(`${file} did not parse`);
+    return JSON.stringify(plain(root), null, 2) + "\n";
+  };
+  const statuses = (stdout: string) =>
+    (JSON.parse(stdout) as { findings: JsonFinding[] }).findings.map(
+      (f) => `${f.status} ${f.rule} ${f.resource}`,
+    );
+  const diffDirs = (dir: string) =>
+    run([
+      "diff",
+      "--base-dir",
+      path.join(dir, "base"),
+      "--head-dir",
+      path.join(dir, "head"),
+      "--format",
+      "json",
+    ]);
+
+  it("keeps the findings of a CloudFormation template converted from YAML to JSON existing", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-yaml-json-"));
+    try {
+      const text = await readFile(cfngoat, "utf8");
+      await mkdir(path.join(dir, "base"));
+      await mkdir(path.join(dir, "head/cfn"), { recursive: true });
+      await writeFile(path.join(dir, "base/cfngoat.yaml"), text);
+      await writeFile(path.join(dir, "head/cfn/cfngoat.json"), asJson("cfngoat.yaml", text));
+      const result = await diffDirs(dir);
+      const found = statuses(result.stdout);
+      expect(found.length).toBeGreaterThan(20);
+      expect(found.filter((line) => !line.startsWith("existing "))).toEqual([]);
+      expect(result.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("follows a template renamed with edits, and still reports what an edit opens as new", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-renamed-edited-"));
+    try {
+      const text = await readFile(cfngoat, "utf8");
+      // The RDS group's MySQL rule, from the VPC's range, now from anywhere: the one new finding.
+      const opened = text
+        .replace(
+          "Description: AWS CloudFormation Template",
+          "Description: The CloudFormation template",
+        )
+        .replace("CidrIp: !GetAtt WebVPC.CidrBlock", "CidrIp: 0.0.0.0/0");
+      expect(opened).not.toBe(text);
+      await mkdir(path.join(dir, "base"));
+      await mkdir(path.join(dir, "head/stacks"), { recursive: true });
+      await writeFile(path.join(dir, "base/cfngoat.yaml"), text);
+      await writeFile(path.join(dir, "head/stacks/goat.yaml"), opened);
+      const result = await diffDirs(dir);
+      const found = statuses(result.stdout);
+      expect(found.filter((line) => line.startsWith("existing ")).length).toBeGreaterThan(20);
+      expect(found.filter((line) => !line.startsWith("existing "))).toEqual([
+        "new TG-NET-003 DefaultSG",
+      ]);
+      expect(result.code).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes git's renames between refs and with the working tree, and pairs untracked files by similarity", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-git-rename-"));
+    try {
+      const git = (...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      await cp(path.join(repoRoot, "examples/pr/head"), path.join(dir, "envs/prod"), {
+        recursive: true,
+      });
+      git("init", "-q", "-b", "main");
+      git("add", "envs");
+      git("commit", "-qm", "base");
+      // The root folder renamed, and its main.tf edited on the way: no file keeps its text.
+      git("mv", "envs/prod", "environments");
+      const main = path.join(dir, "environments/main.tf");
+      await writeFile(
+        main,
+        (await readFile(main, "utf8")).replace("203.0.113.0/24", "198.51.100.0/24"),
+      );
+      const network = path.join(dir, "environments/network/main.tf");
+      await writeFile(network, (await readFile(network, "utf8")).replace("(temporarily) ", ""));
+      const diffRefs = async (...refs: string[]) => {
+        const result = await run(["diff", ...refs, "--format", "json"], dir);
+        return { found: statuses(result.stdout), code: result.code };
+      };
+      const allExisting = {
+        found: expect.arrayContaining([expect.stringMatching(/^existing /)]),
+        code: 0,
+      };
+      // The working tree, the rename staged by git mv.
+      const worktree = await diffRefs("--base", "main");
+      expect(worktree).toMatchObject(allExisting);
+      expect(worktree.found.filter((line) => !line.startsWith("existing "))).toEqual([]);
+      git("add", "-A", "environments");
+      git("commit", "-qm", "head");
+      const refs = await diffRefs("--base", "main~1", "--head", "main");
+      expect(refs).toEqual(worktree);
+      // Moved again without git: files git does not track, paired by similarity.
+      await rename(path.join(dir, "environments"), path.join(dir, "production"));
+      expect(await diffRefs("--base", "main~1")).toEqual(worktree);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

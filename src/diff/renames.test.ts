@@ -22,6 +22,78 @@ describe("renamesByContent", () => {
   });
 });
 
+describe("renamesByContent, beyond the same text", () => {
+  const lines = (count: number, prefix: string) =>
+    Array.from({ length: count }, (_, i) => `${prefix} line ${i}\n`).join("");
+
+  it("pairs files whose lines are at least half the same, the most similar first, of one kind", () => {
+    const base = [
+      { path: "envs/prod/main.tf", text: lines(10, "prod") },
+      { path: "stack.yaml", text: lines(10, "stack") },
+      { path: "old.tf", text: lines(10, "old") },
+    ];
+    const head = [
+      // Six of ten lines kept: 60%.
+      { path: "envs/dev/main.tf", text: lines(6, "prod") + lines(4, "dev") },
+      // Eight of ten: the better pair for envs/prod/main.tf.
+      { path: "environments/prod/main.tf", text: lines(8, "prod") + lines(2, "edit") },
+      // Four of ten: not a rename.
+      { path: "new.tf", text: lines(4, "old") + lines(6, "new") },
+      // Nine of ten, but a template is no Terraform file's rename.
+      { path: "stack.tf", text: lines(9, "stack") + lines(1, "edit") },
+    ];
+    expect(renamesByContent(base, head)).toEqual([
+      { from: "envs/prod/main.tf", to: "environments/prod/main.tf" },
+    ]);
+  });
+
+  it("pairs a CloudFormation template with its conversion to the other syntax", () => {
+    const yaml = [
+      "AWSTemplateFormatVersion: '2010-09-09'",
+      "Resources:",
+      "  Logs:",
+      "    Type: AWS::S3::Bucket",
+      "    Properties:",
+      "      BucketName: !Sub '${AWS::StackName}-logs'",
+      "      Tags:",
+      "        - Key: team",
+      "          Value: !Ref Team",
+      "",
+    ].join("\n");
+    const json = JSON.stringify({
+      AWSTemplateFormatVersion: "2010-09-09",
+      Resources: {
+        Logs: {
+          Properties: {
+            Tags: [{ Value: { Ref: "Team" }, Key: "team" }],
+            BucketName: { "Fn::Sub": "${AWS::StackName}-logs" },
+          },
+          Type: "AWS::S3::Bucket",
+        },
+      },
+    });
+    const other = json.replace("-logs", "-data");
+    expect(
+      renamesByContent(
+        [{ path: "stack.yaml", text: yaml }],
+        [
+          { path: "cfn/other.json", text: other },
+          { path: "cfn/stack.json", text: json },
+        ],
+      ),
+    ).toEqual([{ from: "stack.yaml", to: "cfn/stack.json" }]);
+  });
+
+  it("leaves alone the files a rename git told already pairs", () => {
+    const base = [{ path: "a.tf", text: lines(10, "a") }];
+    const head = [
+      { path: "b.tf", text: lines(10, "a") },
+      { path: "c.tf", text: lines(10, "a") },
+    ];
+    expect(renamesByContent(base, head, [{ from: "a.tf", to: "c.tf" }])).toEqual([]);
+  });
+});
+
 describe("followRenames", () => {
   it("keeps a renamed template's findings existing", () => {
     const base = [finding({ file: "stack.yaml", root: "stack.yaml", resource: "Group" })];

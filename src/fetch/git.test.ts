@@ -1,9 +1,9 @@
 import { describe, expect, it, beforeAll, afterAll } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtemp, mkdir, rm, writeFile, symlink } from "node:fs/promises";
+import { mkdtemp, mkdir, readFile, rm, writeFile, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readGitSnapshot, resolveCommit } from "./git.js";
+import { readGitRenames, readGitSnapshot, resolveCommit } from "./git.js";
 import type { LoadError } from "../model/types.js";
 import type { SourceFile } from "../iac/source.js";
 
@@ -73,5 +73,29 @@ describe("git snapshots", () => {
       /no-such-branch is not a commit/,
     );
     await expect(resolveCommit(repo, "--output=/tmp/x")).rejects.toThrow(/not a git ref/);
+  });
+
+  it("names the files git calls renamed, between commits and with the working tree", async () => {
+    git("checkout", "-q", "-b", "renames");
+    try {
+      const policy = path.join(repo, "modules", "net", "policy.json.tftpl");
+      await mkdir(path.join(repo, "env prod"));
+      git("mv", "modules/net/sg.tf", "env prod/sécurité.tf");
+      await writeFile(policy, (await readFile(policy, "utf8")).repeat(4));
+      git("add", "-A");
+      git("commit", "-qm", "renamed");
+      git("mv", "main.tf", "buckets.tf");
+      await writeFile(path.join(repo, "buckets.tf"), "# buckets\n", { flag: "a" });
+      expect(await readGitRenames(repo, "main", "renames")).toEqual([
+        { from: "modules/net/sg.tf", to: "env prod/sécurité.tf" },
+      ]);
+      expect(await readGitRenames(repo, "main")).toEqual([
+        { from: "main.tf", to: "buckets.tf" },
+        { from: "modules/net/sg.tf", to: "env prod/sécurité.tf" },
+      ]);
+    } finally {
+      git("reset", "-q", "--hard");
+      git("checkout", "-q", "main");
+    }
   });
 });

@@ -38,6 +38,40 @@ export async function resolveCommit(repo: string, ref: string): Promise<string> 
   return out.toString("utf8").trim();
 }
 
+/**
+ * The files git calls renamed from `base` to `head`, or to the working tree when `head` is not
+ * given: `git diff --find-renames` at its default threshold (half the content the same), as GitHub
+ * lists a pull request's renamed files. Paths are from the repository's top, as readGitSnapshot
+ * names them. Files git does not track are not in the working tree's answer.
+ */
+export async function readGitRenames(
+  repo: string,
+  base: string,
+  head?: string,
+): Promise<{ from: string; to: string }[]> {
+  const commits = [await resolveCommit(repo, base)];
+  if (head !== undefined) commits.push(await resolveCommit(repo, head));
+  const out = await run(repo, [
+    "diff",
+    "--no-ext-diff",
+    "--no-relative",
+    "--find-renames",
+    "--diff-filter=R",
+    "--name-status",
+    "-z",
+    ...commits,
+    "--",
+  ]);
+  // Each rename is three fields: R<score>, the path at base, the path at head.
+  const fields = out.toString("utf8").split("\0");
+  const renames: { from: string; to: string }[] = [];
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const [status, from, to] = fields.slice(i, i + 3);
+    if (status?.startsWith("R") && from && to) renames.push({ from, to });
+  }
+  return renames;
+}
+
 interface TreeEntry {
   mode: string;
   sha: string;

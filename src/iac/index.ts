@@ -7,6 +7,7 @@ import { isTerraformFile, type SourceFile } from "./source.js";
 import { loadTerraform } from "./terraform/index.js";
 
 export type { SourceFile } from "./source.js";
+export { loadCloudFormation } from "./cloudformation/index.js";
 export { readRepositoryFiles, checkSourceBytes, isIacCandidate } from "./files.js";
 export {
   fileReadTargets,
@@ -28,11 +29,15 @@ export function loadModel(files: SourceFile[]): Model {
     model.moves.push(...terraform.moves);
   }
   for (const file of files) {
-    if (isTerraformFile(file.path) || !TEMPLATE_FILE.test(file.path) || !isCloudFormation(file))
-      continue;
+    if (!isTemplateFile(file)) continue;
     const template = loadCloudFormation(file);
     model.resources.push(...template.resources);
     model.errors.push(...template.errors);
   }
   return model;
+}
+
+/** A file the model loads as a CloudFormation template: a template's name, a template's content. */
+export function isTemplateFile(file: SourceFile): boolean {
+  return !isTerraformFile(file.path) && TEMPLATE_FILE.test(file.path) && isCloudFormation(file);
 }

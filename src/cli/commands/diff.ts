@@ -1,7 +1,8 @@
 // `tollgate diff`: the PR check without GitHub. Scans a base and a head snapshot (git refs of a
 // local repository, or two folders), labels findings new/existing/fixed and gates on them.
 import path from "node:path";
-import { diffScans, followRenames, renamesByContent } from "../../diff/index.js";
+import { diffScans, followRenames, renamesByContent, type Rename } from "../../diff/index.js";
+import { readGitRenames } from "../../fetch/git.js";
 import { gateWithWaivers } from "../../gate/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
 import { checked, formatSchema, parseFlags } from "../options.js";
@@ -50,6 +51,10 @@ export const diffCommand: Command = {
     }
     let base: Snapshot;
     let head: Snapshot;
+    // Renames git tells, between two refs or a ref and the working tree; the files it leaves
+    // unpaired (two folders, untracked files, a template rewritten in the other syntax) are paired
+    // by content below.
+    let told: Rename[] = [];
     if (usesDirs) {
       if (!values["base-dir"] || !values["head-dir"])
         throw new UsageError("--base-dir and --head-dir go together");
@@ -65,6 +70,7 @@ export const diffCommand: Command = {
       head = values.head
         ? await readGitRef(repo, values.head)
         : await readPaths(["."], repo, false);
+      told = await readGitRenames(repo, values.base, values.head);
     }
     const repository = { name: values.repository, topics: [] };
     const settings = await loadSettings(values.config, io.cwd, repository);
@@ -78,7 +84,7 @@ export const diffCommand: Command = {
           ...baseResult,
           findings: followRenames(
             baseResult.findings,
-            renamesByContent(base.files, head.files),
+            [...told, ...renamesByContent(base.files, head.files, told)],
             head.files.map((file) => file.path),
           ),
         },

@@ -109,7 +109,11 @@ export interface Resource {
   column: number;
   endLine: number;
   config: { [key: string]: Value };
-  /** Addresses of the resources this one refers to (`aws_s3_bucket.logs`, `LogBucket`). */
+  /**
+   * Addresses of the resources this one refers to (`aws_s3_bucket.logs`, `LogBucket`); one
+   * instance (`aws_s3_bucket.logs["x"]`) when only its value was read, as `each.value` of a
+   * `for_each` over a resource's instances reads it.
+   */
   references: string[];
   locations: { [pointer: string]: SourceLocation };
   /**

@@ -14,7 +14,15 @@ import type {
 } from "../hcl/ast.js";
 import { isUnknown, unknown, type LoadError, type Value } from "../../model/types.js";
 import { callFunction, isTerraformFunction, type FunctionContext } from "./functions.js";
-import { at, childOrigin, type Evaluated, type Origin, type TextSegment } from "./origin.js";
+import {
+  at,
+  childOrigin,
+  readOrigin,
+  referredBy,
+  type Evaluated,
+  type Origin,
+  type TextSegment,
+} from "./origin.js";
 import { settleJsonTemplate, unknownMarker } from "./json-template.js";
 import { parseTemplateFile } from "./template-file.js";
 import {
@@ -67,6 +75,8 @@ export interface EvaluationHost {
  */
 export interface Bound extends Evaluated {
   reads?: ReadonlyMap<string, readonly string[]>;
+  /** A read through the variable refers to the resources what it reads was read from (`Origin.refers`). */
+  tracesReads?: boolean;
 }
 
 export interface Scope {
@@ -369,18 +379,25 @@ export class ExpressionEvaluator {
     }
     // An unknown met before the last step names the whole traversal; one resolved directly keeps its own name.
     for (const step of expr.steps.slice(consumed)) {
-      if (isUnknown(current.value))
-        return { value: unknown(sourceText(expr, scope)), origin: current.origin };
+      if (isUnknown(current.value)) {
+        current = { value: unknown(sourceText(expr, scope)), origin: current.origin };
+        break;
+      }
       current = this.step(current, stepKey(step), expr, scope);
     }
+    if (local?.tracesReads) scope.host.refer?.(referredBy(current.origin));
     return current;
   }
 
   /** One `.name` or `[key]` step. Missing keys of open values (resources) are unknown; of others, errors. */
   step(from: Evaluated, key: Value, where: Range, scope: Scope): Evaluated {
     const { value } = from;
-    const text = (): string => sourceText(where, scope);
-    if (isUnknown(value)) return { value: unknown(text()), origin: at(scope.file, where) };
+    // What is read from a resource is read from that resource, known or not.
+    const unknownHere = (): Evaluated => ({
+      value: unknown(sourceText(where, scope)),
+      origin: readOrigin(from.origin, at(scope.file, where)),
+    });
+    if (isUnknown(value)) return unknownHere();
     const open = typeof value === "object" && value !== null && openValues.has(value);
     if (Array.isArray(value)) {
       const index = toNumberValue(key as Value, "index") as number;
@@ -390,7 +407,7 @@ export class ExpressionEvaluator {
           "terraform-index",
         );
       if (index < 0 || index >= value.length) {
-        if (open) return { value: unknown(text()), origin: at(scope.file, where) };
+        if (open) return unknownHere();
         throw new EvaluationError(
           `index ${index} is out of range for a list of ${value.length}`,
           "terraform-index",
@@ -398,13 +415,13 @@ export class ExpressionEvaluator {
       }
       return {
         value: open ? markOpen(value[index] as Value) : (value[index] as Value),
-        origin: childOrigin(from.origin, index),
+        origin: readOrigin(from.origin, childOrigin(from.origin, index)),
       };
     }
     if (isObject(value)) {
       const name = toStringValue(key, "key") as string;
       if (!(name in value)) {
-        if (open) return { value: unknown(text()), origin: at(scope.file, where) };
+        if (open) return unknownHere();
         throw new EvaluationError(
           `this object has no attribute or key ${JSON.stringify(name)}`,
           "terraform-missing-attribute",
@@ -412,7 +429,7 @@ export class ExpressionEvaluator {
       }
       return {
         value: open ? markOpen(value[name] as Value) : (value[name] as Value),
-        origin: childOrigin(from.origin, name),
+        origin: readOrigin(from.origin, childOrigin(from.origin, name)),
       };
     }
     throw new EvaluationError(
@@ -596,8 +613,9 @@ export class ExpressionEvaluator {
     switch (name) {
       case "jsonencode":
         return first ? { ...here, document: first.origin } : here;
-      case "tolist":
       case "toset":
+        return first ? { ...setOrigin(first, value), range: here.range, file: here.file } : here;
+      case "tolist":
       case "tomap":
       case "sensitive":
       case "nonsensitive":
@@ -774,6 +792,21 @@ function literalStart(
   const newlines = skipped.split("\n").length - 1;
   if (newlines === 0) return { line: part.line, column: part.column + stripped };
   return { line: part.line + newlines, column: stripped - skipped.lastIndexOf("\n") };
+}
+
+/**
+ * The origin of `set`, made of the elements of `list` (sorted, duplicates merged): each element
+ * where its first occurrence in `list` was written, not where the element at its new index was.
+ */
+export function setOrigin(list: Evaluated, set: Value): Origin {
+  if (!Array.isArray(list.value) || !Array.isArray(set) || !list.origin.items) return list.origin;
+  const elements = list.value;
+  const items = new Map<string, Origin>();
+  set.forEach((element, i) => {
+    const first = elements.findIndex((candidate) => valuesEqual(candidate, element));
+    if (first !== -1) items.set(String(i), childOrigin(list.origin, first));
+  });
+  return { ...list.origin, items };
 }
 
 /** The iteration variable a splat's element is bound to; not a valid HCL name, so it cannot collide. */

@@ -551,6 +551,81 @@ resource "aws_s3_bucket_policy" "p" {
     expect(logging.references).toEqual(["aws_s3_bucket.logs", "aws_s3_bucket.other"]);
   });
 
+  it("refers each instance of a known for_each to the resources its own element was read from", () => {
+    const { resources, errors } = load(`resource "aws_s3_bucket" "a" {
+  bucket = "example-a"
+}
+resource "aws_s3_bucket" "b" {
+  bucket = "example-b"
+}
+resource "aws_s3_bucket" "tenant" {
+  for_each = toset(["x", "y"])
+  bucket   = "example-tenant-\${each.key}"
+}
+module "remote" {
+  source = "terraform-aws-modules/s3-bucket/aws"
+}
+locals {
+  buckets = { a = aws_s3_bucket.a, b = aws_s3_bucket.b }
+}
+resource "aws_s3_bucket_logging" "objects" {
+  for_each      = { for name, bucket in local.buckets : name => bucket if name != "" }
+  bucket        = each.value.id
+  target_bucket = "logs"
+}
+resource "aws_s3_bucket_logging" "ids" {
+  for_each      = { a = aws_s3_bucket.a.id, remote = module.remote.s3_bucket_id }
+  bucket        = each.value
+  target_bucket = "logs"
+}
+resource "aws_s3_bucket_logging" "tenant" {
+  for_each      = aws_s3_bucket.tenant
+  bucket        = each.value.id
+  target_bucket = "logs"
+}
+resource "aws_s3_bucket_logging" "filtered" {
+  for_each      = { for k, bucket in aws_s3_bucket.tenant : k => bucket.id if k == "y" }
+  bucket        = each.value
+  target_bucket = "logs"
+}
+resource "aws_s3_bucket_logging" "names" {
+  for_each      = toset([aws_s3_bucket.b.bucket, aws_s3_bucket.a.bucket])
+  bucket        = each.key
+  target_bucket = "logs"
+}
+# A map's key is a name, not its element: "copy-a" is not bucket a.
+resource "aws_s3_bucket_logging" "keys" {
+  for_each      = local.buckets
+  bucket        = "copy-\${each.key}"
+  target_bucket = "logs"
+}
+`);
+    expect(errors).toEqual([]);
+    const referencesOf = (address: string): string[] => byAddress(resources, address).references;
+    expect(referencesOf('aws_s3_bucket_logging.objects["a"]')).toEqual(["aws_s3_bucket.a"]);
+    expect(referencesOf('aws_s3_bucket_logging.objects["b"]')).toEqual(["aws_s3_bucket.b"]);
+    expect(referencesOf('aws_s3_bucket_logging.ids["a"]')).toEqual(["aws_s3_bucket.a"]);
+    expect(referencesOf('aws_s3_bucket_logging.ids["remote"]')).toEqual(["module.remote"]);
+    expect(referencesOf('aws_s3_bucket_logging.tenant["x"]')).toEqual([
+      'aws_s3_bucket.tenant["x"]',
+    ]);
+    expect(referencesOf('aws_s3_bucket_logging.tenant["y"]')).toEqual([
+      'aws_s3_bucket.tenant["y"]',
+    ]);
+    expect(resources.filter((r) => r.address.startsWith("aws_s3_bucket_logging.filtered"))).toEqual(
+      [
+        expect.objectContaining({
+          address: 'aws_s3_bucket_logging.filtered["y"]',
+          references: ['aws_s3_bucket.tenant["y"]'],
+        }),
+      ],
+    );
+    // A set is sorted: "example-a" comes first though aws_s3_bucket.b was written first.
+    expect(referencesOf('aws_s3_bucket_logging.names["example-a"]')).toEqual(["aws_s3_bucket.a"]);
+    expect(referencesOf('aws_s3_bucket_logging.names["example-b"]')).toEqual(["aws_s3_bucket.b"]);
+    expect(referencesOf('aws_s3_bucket_logging.keys["a"]')).toEqual([]);
+  });
+
   it("keeps one instance without index when count or for_each is unknown, with the meta-argument unknown", () => {
     const { resources } = load(`variable "n" {}
 resource "aws_instance" "web" {

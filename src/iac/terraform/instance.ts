@@ -13,6 +13,7 @@ import {
 import {
   entriesOf,
   markOpen,
+  setOrigin,
   type Bound,
   sourceText,
   type EvaluationHost,
@@ -575,8 +576,9 @@ export class ModuleInstance implements EvaluationHost {
           ],
         };
       }
-      const collection: Evaluated = Array.isArray(evaluated.value)
-        ? { value: toSetValue(evaluated.value), origin: evaluated.origin }
+      const set = Array.isArray(evaluated.value) ? toSetValue(evaluated.value) : undefined;
+      const collection: Evaluated = set
+        ? { value: set, origin: setOrigin(evaluated, set) }
         : evaluated;
       let entries: ReturnType<typeof entriesOf>;
       try {
@@ -595,20 +597,27 @@ export class ModuleInstance implements EvaluationHost {
           ],
         };
       }
+      const isSet = Array.isArray(collection.value);
       const keys = entries.map(({ key, value }) => {
-        const name = Array.isArray(collection.value) ? value.value : key.value;
+        const name = isSet ? value.value : key.value;
         const keyValue =
           typeof name === "string" || typeof name === "number"
             ? String(name)
             : JSON.stringify(name);
-        const scoped = new Map(iteration);
+        const scoped = new Map<string, Bound>(iteration);
+        // A set's key is its element, so it was written, and read, where the element was; a
+        // map's key is only a name given to its element.
         const items = new Map<string, Origin>([
-          ["key", key.origin],
+          ["key", isSet ? value.origin : at(key.origin.file, key.origin.range)],
           ["value", value.origin],
         ]);
+        // Reading the element refers to the resources it was read from: under
+        // `for_each = { a = aws_s3_bucket.a, b = aws_s3_bucket.b }`, `each.value.id` of the
+        // instance "a" refers to aws_s3_bucket.a alone, as `aws_s3_bucket.a.id` would.
         scoped.set("each", {
           value: { key: keyValue, value: value.value },
           origin: { ...at(file.path, forEach), items },
+          tracesReads: true,
         });
         return {
           key: keyValue,
@@ -649,14 +658,22 @@ export class ModuleInstance implements EvaluationHost {
     scope: Scope,
   ): Evaluated {
     const current = this.collectors[this.collectors.length - 1];
-    current?.add(this.qualify(declaration.key));
+    const address = this.qualify(declaration.key);
+    current?.add(address);
     const expansion = this.expand(declaration);
     const here = at(scope.file, traversal);
-    const instance = (key: InstanceKey): Evaluated =>
-      this.collect(() => this.instanceConfig(declaration, key)).result;
+    // Each instance's value says which instance it is, so that an element of a collection of
+    // them (`for_each = aws_s3_bucket.logs`) still refers to its own instance once read.
+    const instance = (key: InstanceKey): Evaluated => {
+      const { value, origin } = this.collect(() => this.instanceConfig(declaration, key)).result;
+      return { value, origin: { ...origin, refers: [address + key.suffix] } };
+    };
     switch (expansion.kind) {
       case "unknown":
-        return { value: unknown(sourceText(traversal, scope)), origin: here };
+        return {
+          value: unknown(sourceText(traversal, scope)),
+          origin: { ...here, refers: [address] },
+        };
       case "single":
         return instance((expansion.keys[0] as { instance: InstanceKey }).instance);
       case "count": {
@@ -1113,9 +1130,13 @@ export class ModuleInstance implements EvaluationHost {
     const expansion = this.childExpansion(name);
     const instances = expansion.instances;
     if (expansion.kind === "unknown" || (instances.length === 0 && expansion.kind === "single")) {
-      this.addReferences([this.qualify(`module.${name}`)]);
+      const call = this.qualify(`module.${name}`);
+      this.addReferences([call]);
       return {
-        result: { value: unknown(sourceText(traversal, scope)), origin: here },
+        result: {
+          value: unknown(sourceText(traversal, scope)),
+          origin: { ...here, refers: [call] },
+        },
         consumed: traversal.steps.length,
       };
     }

@@ -33,6 +33,13 @@ export interface Origin {
    * could not know: that expression. It stands for any number of blocks, none included.
    */
   unknownForEach?: string;
+  /**
+   * The resource instances (or module calls) the value was read from: `aws_s3_bucket.a`,
+   * `aws_s3_bucket.logs["x"]`, `module.tenant`. Set where a resource's value is read and kept by
+   * every step into it, so an element of a collection built from several resources still says
+   * which one it came from after it travelled through locals and for-expressions.
+   */
+  refers?: readonly string[];
 }
 
 export interface Evaluated {
@@ -47,6 +54,31 @@ export function at(file: string, range: Range): Origin {
 /** The origin of one element, or a plain origin at the parent's place when it is not known. */
 export function childOrigin(parent: Origin, key: PathSegment): Origin {
   return parent.items?.get(String(key)) ?? { file: parent.file, range: parent.range };
+}
+
+/**
+ * Where a value read from `parent` was written: the child's own place, read from what the parent
+ * was read from (an attribute of a resource is read from that resource, whatever the attribute's
+ * own value was read from).
+ */
+export function readOrigin(parent: Origin, child: Origin): Origin {
+  return parent.refers === undefined ? child : { ...child, refers: parent.refers };
+}
+
+/**
+ * The resources a value was read from: those its origin names, else those its elements' origins
+ * name, searched to a bounded number of origins (an object built of several resources' values).
+ */
+export function referredBy(origin: Origin, limit = 1_000): string[] {
+  const found = new Set<string>();
+  const pending = [origin];
+  for (let visited = 0; visited < limit; visited++) {
+    const current = pending.pop();
+    if (!current) break;
+    if (current.refers) current.refers.forEach((address) => found.add(address));
+    else if (current.items) pending.push(...current.items.values());
+  }
+  return [...found];
 }
 
 /** The same value's origin, reported at another place (an attribute's own line) keeping what is inside. */

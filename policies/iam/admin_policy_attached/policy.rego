@@ -12,11 +12,18 @@
 #   `!Sub arn:${AWS::Partition}:...`) or come from an `aws_iam_policy` data source that looks up
 #   `AdministratorAccess` by name. An AWS SAM function or state machine names it in `Policies`, by
 #   name or ARN, for the execution role SAM creates; a call of the registry module
-#   terraform-aws-modules/iam/aws (`//modules/iam-role`, `iam-user`, `iam-group`) in its
-#   `policies` map, whose every value the module attaches to what it creates; a call of that
-#   module's 5.x `//modules/iam-assumable-role` with `create_role = true` and
-#   `attach_admin_policy = true` (its `admin_role_policy_arn` is AdministratorAccess unless the call
-#   says otherwise) or AdministratorAccess in `custom_role_policy_arns`; and of its 5.x
+#   terraform-aws-modules/iam/aws (`//modules/iam-role`, `iam-user`, `iam-group`,
+#   `iam-role-for-service-accounts`) in its `policies` map, whose every value the module attaches
+#   to what it creates; a call of that module's 5.x `//modules/iam-assumable-role` with
+#   `create_role = true` and `attach_admin_policy = true` (its `admin_role_policy_arn` is
+#   AdministratorAccess unless the call says otherwise) or AdministratorAccess in
+#   `custom_role_policy_arns`; of its 5.x `//modules/iam-assumable-role-with-oidc` and `-with-saml`
+#   with `create_role = true` in `role_policy_arns` (in both lists only the first
+#   `number_of_..._policy_arns` items when the call gives that number); of its 5.x
+#   `//modules/iam-group-with-policies` in `custom_group_policy_arns`, attached to the group the
+#   call names whether or not it creates it; of its 5.x `//modules/iam-role-for-service-accounts-eks`
+#   and `iam-eks-role` in `role_policy_arns` unless `create_role = false`, and `//modules/iam-user`
+#   in `policy_arns` unless `create_user = false`; and of its 5.x
 #   `//modules/iam-assumable-roles` (and `-with-saml`) with `create_admin_role = true`, whose
 #   `admin_role_policy_arns` are `[AdministratorAccess]` unless the call says otherwise.
 # custom:
@@ -137,7 +144,7 @@ sam_admin_policy(policy) if is_admin_arn(policy)
 # (`{name = policy ARN}`) to the role, user or group they create, unless `create = false`.
 iam_module := "terraform-aws-modules/iam/aws"
 
-policy_map_submodules := {"modules/iam-role", "modules/iam-user", "modules/iam-group"}
+policy_map_submodules := {"modules/iam-role", "modules/iam-user", "modules/iam-group", "modules/iam-role-for-service-accounts"}
 
 deny contains finding if {
 	some call in registry.calls(iam_module)
@@ -156,16 +163,11 @@ deny contains finding if {
 
 # terraform-aws-modules/iam/aws 5.x `//modules/iam-assumable-role` creates its role only with
 # `create_role = true` (false by default); it then attaches `admin_role_policy_arn`
-# (AdministratorAccess unless the call gives another) when `attach_admin_policy = true`, and each
-# of `custom_role_policy_arns`.
-assumable_role_calls contains call if {
+# (AdministratorAccess unless the call gives another) when `attach_admin_policy = true`.
+deny contains finding if {
 	some call in registry.calls(iam_module)
 	registry.submodule(call.moduleSource) == "modules/iam-assumable-role"
 	util.is_true(object.get(call.config, "create_role", false))
-}
-
-deny contains finding if {
-	some call in assumable_role_calls
 	util.is_true(object.get(call.config, "attach_admin_policy", false))
 	arn := object.get(call.config, "admin_role_policy_arn", "arn:aws:iam::aws:policy/AdministratorAccess")
 	is_admin_arn(arn)
@@ -177,17 +179,93 @@ deny contains finding if {
 	}
 }
 
+# 5.x submodules that create their role only with `create_role = true` (false by default) and
+# then attach the items of a list of policy ARNs, as many as the call's number says
+# (`count = coalesce(var.<number>, length(var.<list>))`), or all of them without a number:
+# `//modules/iam-assumable-role` (`custom_role_policy_arns`), `-with-oidc` and `-with-saml`
+# (`role_policy_arns`).
+counted_role_policy_lists := {
+	"modules/iam-assumable-role": {"list": "custom_role_policy_arns", "number": "number_of_custom_role_policy_arns"},
+	"modules/iam-assumable-role-with-oidc": {"list": "role_policy_arns", "number": "number_of_role_policy_arns"},
+	"modules/iam-assumable-role-with-saml": {"list": "role_policy_arns", "number": "number_of_role_policy_arns"},
+}
+
 deny contains finding if {
-	some call in assumable_role_calls
-	is_array(call.config.custom_role_policy_arns)
-	some i, arn in call.config.custom_role_policy_arns
+	some call in registry.calls(iam_module)
+	spec := counted_role_policy_lists[registry.submodule(call.moduleSource)]
+	util.is_true(object.get(call.config, "create_role", false))
+	some i, arn in counted_arns(call.config, spec.list, spec.number)
 	is_admin_arn(arn)
 	finding := {
 		"resource": call.address,
 		"message": "AdministratorAccess is attached: attach a policy with only the permissions this role needs.",
 		"evidence": util.label(arn),
-		"path": ["custom_role_policy_arns", i],
+		"path": [spec.list, i],
 	}
+}
+
+# `{index: ARN}` of the items of list `key` a module attaches with `count = coalesce(var.<number>,
+# length(var.<key>))`: all of them without a number, those below it with one; none when the number
+# is unknown.
+counted_arns(config, key, number) := {i: arn | some i, arn in config[key]} if {
+	is_array(config[key])
+	util.is_absent(config, number)
+}
+
+counted_arns(config, key, number) := {i: arn | some i, arn in config[key]; i < config[number]} if {
+	is_array(config[key])
+	is_number(config[number])
+}
+
+# 5.x `//modules/iam-group-with-policies` attaches each of `custom_group_policy_arns` to its group,
+# or, with `create_group = false`, to the existing group `name` names: the attachments' count is
+# the list's length whatever `create_group` says.
+deny contains finding if {
+	some call in registry.calls(iam_module)
+	registry.submodule(call.moduleSource) == "modules/iam-group-with-policies"
+	is_array(call.config.custom_group_policy_arns)
+	some i, arn in call.config.custom_group_policy_arns
+	is_admin_arn(arn)
+	finding := {
+		"resource": call.address,
+		"message": "AdministratorAccess is attached: attach a policy with only the permissions this group needs.",
+		"evidence": util.label(arn),
+		"path": ["custom_group_policy_arns", i],
+	}
+}
+
+# 5.x submodules that attach each value of a collection of policy ARNs (`for_each = { for k, v in
+# var.<list> : k => v if var.<create> }`) unless the call's create switch, true by default, is
+# false: `//modules/iam-role-for-service-accounts-eks` and `//modules/iam-eks-role`
+# (`role_policy_arns`, a map, a list in early 5.x releases) and `//modules/iam-user` (`policy_arns`,
+# in late 5.x releases: a call that passes it to an earlier one does not plan).
+created_policy_collections := {
+	"modules/iam-role-for-service-accounts-eks": {"create": "create_role", "collection": "role_policy_arns", "holder": "role"},
+	"modules/iam-eks-role": {"create": "create_role", "collection": "role_policy_arns", "holder": "role"},
+	"modules/iam-user": {"create": "create_user", "collection": "policy_arns", "holder": "user"},
+}
+
+deny contains finding if {
+	some call in registry.calls(iam_module)
+	spec := created_policy_collections[registry.submodule(call.moduleSource)]
+	not util.is_false(object.get(call.config, spec.create, true))
+	policies := call.config[spec.collection]
+	policy_collection(policies)
+	some key, arn in policies
+	is_admin_arn(arn)
+	finding := {
+		"resource": call.address,
+		"message": sprintf("AdministratorAccess is attached: attach a policy with only the permissions this %s needs.", [spec.holder]),
+		"evidence": util.label(arn),
+		"path": [spec.collection, key],
+	}
+}
+
+policy_collection(value) if is_array(value)
+
+policy_collection(value) if {
+	is_object(value)
+	not util.is_unknown(value)
 }
 
 # terraform-aws-modules/iam/aws 5.x `//modules/iam-assumable-roles` and

@@ -539,6 +539,66 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
       await rm(dir, { recursive: true, force: true });
     }
   });
+  it("keeps a network ACL's open SSH entry existing when it becomes an aws_network_acl_rule", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-acl-rules-"));
+    try {
+      const entry = (indent: string) =>
+        [
+          'protocol   = "tcp"',
+          "from_port  = 22",
+          "to_port    = 22",
+          'cidr_block = "0.0.0.0/0"',
+        ].map((line) => indent + line);
+      const acl = (ingress: string[]) =>
+        [
+          'resource "aws_network_acl" "public" {',
+          '  vpc_id = "vpc-0123456789abcdef0"',
+          ...ingress,
+          "}",
+          "",
+        ].join("\n");
+      const base = acl([
+        "  ingress {",
+        "    rule_no    = 100",
+        '    action     = "allow"',
+        ...entry("    "),
+        "  }",
+      ]);
+      const head = [
+        acl([]),
+        'resource "aws_network_acl_rule" "ssh" {',
+        "  network_acl_id = aws_network_acl.public.id",
+        "  rule_number    = 100",
+        '  rule_action    = "allow"',
+        ...entry("  "),
+        "}",
+        "",
+      ].join("\n");
+      for (const [side, text] of [
+        ["base", base],
+        ["head", head],
+      ] as const) {
+        await mkdir(path.join(dir, side));
+        await writeFile(path.join(dir, side, "main.tf"), text);
+      }
+      const result = await run([
+        "diff",
+        "--base-dir",
+        path.join(dir, "base"),
+        "--head-dir",
+        path.join(dir, "head"),
+        "--format",
+        "json",
+      ]);
+      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      expect(findings.map((f) => `${f.status} ${f.rule} ${f.resource} ${f.evidence}`)).toEqual([
+        "existing TG-NET-008 aws_network_acl_rule.ssh tcp/22 from 0.0.0.0/0",
+      ]);
+      expect(result.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("tollgate diff with a settings file", () => {

@@ -190,7 +190,7 @@ group_address(r) := r.address if is_security_group_module(r)
 group_address(r) := address if {
 	r.mode == "managed"
 	r.type in {"aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"}
-	address := terraform_group(r, r.config.security_group_id)
+	address := terraform_target(r, r.config.security_group_id, terraform_group_types, declared_groups)
 }
 
 # `GroupId`, or for a group of the default VPC `GroupName` (`!Ref` gives its name) when there is
@@ -198,14 +198,14 @@ group_address(r) := address if {
 group_address(r) := address if {
 	r.source == "cloudformation"
 	cloudformation_rule_types[r.type]
-	address := cloudformation_group(r, r.config.GroupId)
+	address := cloudformation_target(r, r.config.GroupId, declared_groups)
 }
 
 group_address(r) := address if {
 	r.source == "cloudformation"
 	cloudformation_rule_types[r.type]
 	util.is_absent(r.config, "GroupId")
-	address := cloudformation_group(r, r.config.GroupName)
+	address := cloudformation_target(r, r.config.GroupName, declared_groups)
 }
 
 is_security_group_module(r) if {
@@ -213,6 +213,8 @@ is_security_group_module(r) if {
 	is_string(r.moduleSource)
 	registry.module_address(r.moduleSource) == registry.security_group_module
 }
+
+terraform_group_types := ["aws_default_security_group", "aws_security_group"]
 
 # `[root, address]` of every security group and registry security-group module call.
 declared_groups contains [object.get(g, "root", ""), g.address] if {
@@ -226,20 +228,21 @@ declared_groups contains [object.get(g, "root", ""), g.address] if {
 	is_security_group_module(g)
 }
 
-# The group a Terraform expression names: `aws_security_group.<name>.id` (with an instance key)
-# or a registry module call's `module.<name>.security_group_id`, as the rule's `references` give
-# its module path (a group passed in through a module's variable or output is named in the
-# module that declares it). `[each.key]` and `[count.index]` are the rule's own key when the group
-# is declared in the rule's module; anywhere else they are not the rule's, and the group is not
-# resolved. Defined only when exactly one declared group matches.
-terraform_group(r, value) := address if {
+# The resource a Terraform expression names by its id, one of `declared` (`[root, address]`):
+# `<type>.<name>.id` for one of `types` (with an instance key), or a registry security-group
+# module call's `module.<name>.security_group_id`, as the rule's `references` give its module path
+# (a resource passed in through a module's variable or output is named in the module that
+# declares it). `[each.key]` and `[count.index]` are the rule's own key when the resource is
+# declared in the rule's module; anywhere else they are not the rule's, and it is not resolved.
+# Defined only when exactly one declared resource matches.
+terraform_target(r, value, types, declared) := address if {
 	util.is_unknown(value)
-	reference := group_reference(regex.replace(regex.replace(value["$unknown"], `\[\s+`, "["), `\s+\]`, "]"))
+	reference := id_reference(regex.replace(regex.replace(value["$unknown"], `\[\s+`, "["), `\s+\]`, "]"), types)
 	candidates := {address |
 		some written in r.references
 		named_in_module(written, reference.name)
 		address := concat("", [written, instance_key(r, written, reference)])
-		[object.get(r, "root", ""), address] in declared_groups
+		[object.get(r, "root", ""), address] in declared
 	}
 	count(candidates) == 1
 	some address in candidates
@@ -247,11 +250,11 @@ terraform_group(r, value) := address if {
 
 # `{"name": "aws_security_group.web", "key": "[\"a\"]"}` for `aws_security_group.web["a"].id`,
 # `{"name": "module.sg", "key": ""}` for `module.sg.security_group_id`.
-group_reference(text) := split_key(trim_suffix(text, ".id")) if {
-	regex.match(`^(aws_security_group|aws_default_security_group)\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]+\])?\.id$`, text)
+id_reference(text, types) := split_key(trim_suffix(text, ".id")) if {
+	regex.match(sprintf(`^(%s)\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]+\])?\.id$`, [concat("|", types)]), text)
 }
 
-group_reference(text) := split_key(trim_suffix(text, ".security_group_id")) if {
+id_reference(text, _) := split_key(trim_suffix(text, ".security_group_id")) if {
 	regex.match(`^module\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]+\])?\.security_group_id$`, text)
 }
 
@@ -287,17 +290,17 @@ in_module(r, name) := concat(".", [r.module, name]) if r.module != ""
 # The instance key of a resource's address (`["a"]`, `[0]`), "" for one without.
 own_key(r) := trim_prefix(r.address, in_module(r, concat(".", [r.type, r.name])))
 
-# The group a CloudFormation `GroupId` or `GroupName` names: `!Ref <id>` or `!GetAtt <id>.GroupId`
-# of a security group the template declares.
-cloudformation_group(r, value) := id if {
+# The resource of `declared` (`[root, logical id]`) a CloudFormation value names: `!Ref <id>`, or
+# `!GetAtt <id>.GroupId` of a security group.
+cloudformation_target(r, value, declared) := id if {
 	util.is_unknown(value)
-	id := cloudformation_group_id(value["$unknown"])
-	[object.get(r, "root", ""), id] in declared_groups
+	id := cloudformation_reference_id(value["$unknown"])
+	[object.get(r, "root", ""), id] in declared
 }
 
-cloudformation_group_id(text) := trim_prefix(text, "!Ref ") if startswith(text, "!Ref ")
+cloudformation_reference_id(text) := trim_prefix(text, "!Ref ") if startswith(text, "!Ref ")
 
-cloudformation_group_id(text) := trim_suffix(trim_prefix(text, "!GetAtt "), ".GroupId") if {
+cloudformation_reference_id(text) := trim_suffix(trim_prefix(text, "!GetAtt "), ".GroupId") if {
 	startswith(text, "!GetAtt ")
 	endswith(text, ".GroupId")
 }

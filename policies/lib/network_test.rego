@@ -123,3 +123,11 @@ test_a_cloudformation_rule_opens_the_group_its_group_id_names if {
 	groups := [network.rule_group(r) | some r in rules] with input as {"resources": array.concat([web], rules)}
 	groups == [{"group": "WebSG"}, {"group": "WebSG"}, {"group": "WebSG"}, {}, {}, {}]
 }
+
+test_a_rule_resolves_only_to_the_types_asked_for if {
+	rule := standalone("aws_network_acl_rule.ssh", "", "aws_network_acl.public.id", ["aws_network_acl.public"])
+	declared := {["infra", "aws_network_acl.public"]}
+	network.terraform_target(rule, rule.config.security_group_id, ["aws_default_network_acl", "aws_network_acl"], declared) == "aws_network_acl.public"
+	not network.terraform_target(rule, rule.config.security_group_id, ["aws_security_group"], declared)
+	not network.terraform_target(rule, rule.config.security_group_id, ["aws_network_acl"], {["other", "aws_network_acl.public"]})
+}

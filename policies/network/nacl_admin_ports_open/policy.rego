@@ -29,7 +29,8 @@ admin_ports := {22, 3389}
 # `{address, path, cidr, cidr_path, protocol, from, to, action, acl, rule_number}` for every
 # ingress entry, with `unknown_ports` when its protocol or port range is unknown
 # (`network.written_entry`). `acl` names the ACL the entry belongs to: the ACL's `id` reference
-# as written (`aws_network_acl.public.id`, `!Ref PublicAcl`) or its id.
+# as written (`aws_network_acl.public.id`, `!Ref PublicAcl`) or its id; `acl_address` is that
+# ACL's address when the input declares it (`acl_of`).
 written_entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
@@ -40,7 +41,7 @@ written_entries contains e if {
 	network.is_source(cidr)
 	entry := network.written_entry(r, "ingress", ["ingress", i], cidr, ["ingress", i, key], block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
 	place := {"action": lower(block.action), "acl": concat(".", [r.address, "id"]), "rule_number": object.get(block, "rule_no", null)}
-	e := object.union(object.union(entry, network.repetition(r, ["ingress", i])), place)
+	e := object.union_n([entry, network.repetition(r, ["ingress", i]), place, acl_of(r)])
 }
 
 written_entries contains e if {
@@ -52,7 +53,7 @@ written_entries contains e if {
 	network.is_source(cidr)
 	entry := network.written_entry(r, "ingress", [], cidr, [key], r.config.protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
 	place := {"action": lower(r.config.rule_action), "acl": util.label(r.config.network_acl_id), "rule_number": object.get(r.config, "rule_number", null)}
-	e := object.union(entry, place)
+	e := object.union_n([entry, place, acl_of(r)])
 }
 
 written_entries contains e if {
@@ -66,8 +67,39 @@ written_entries contains e if {
 	port_range := object.get(r.config, "PortRange", {})
 	entry := network.written_entry(r, "ingress", [], cidr, [key], r.config.Protocol, range_bound(port_range, "From"), range_bound(port_range, "To"))
 	place := {"action": lower(r.config.RuleAction), "acl": util.label(r.config.NetworkAclId), "rule_number": object.get(r.config, "RuleNumber", null)}
-	e := object.union(entry, place)
+	e := object.union_n([entry, place, acl_of(r)])
 }
+
+# The ACL an entry's rule belongs to, as `{"acl_address": address}`: the ACL itself for its inline
+# entries, the ACL `network_acl_id` or `NetworkAclId` names when the input declares it
+# (`network.terraform_target`, `network.cloudformation_target`); `{}` otherwise.
+acl_of(r) := {"acl_address": address} if address := acl_address(r)
+
+acl_of(r) := {} if not acl_address(r)
+
+terraform_acl_types := ["aws_default_network_acl", "aws_network_acl"]
+
+acl_address(r) := r.address if r.type in {"aws_network_acl", "aws_default_network_acl"}
+
+acl_address(r) := network.terraform_target(r, r.config.network_acl_id, terraform_acl_types, declared_acls) if {
+	r.type == "aws_network_acl_rule"
+}
+
+acl_address(r) := network.cloudformation_target(r, r.config.NetworkAclId, declared_acls) if {
+	r.type == "AWS::EC2::NetworkAclEntry"
+}
+
+declared_acls contains [object.get(a, "root", ""), a.address] if {
+	some a in input.resources
+	a.mode == "managed"
+	a.type in {"aws_network_acl", "aws_default_network_acl", "AWS::EC2::NetworkAcl"}
+}
+
+# A finding's `subject`: the ACL its entry opens, so moving inline entries into
+# `aws_network_acl_rule` resources (or back) changes no finding.
+subject(e) := {"subject": e.acl_address} if e.acl_address
+
+subject(e) := {} if not e.acl_address
 
 entries contains e if {
 	some e in written_entries
@@ -124,12 +156,15 @@ deny contains finding if {
 	network.is_public_cidr(e.cidr)
 	ports := opened_admin_ports(e)
 	count(ports) > 0
-	finding := {
-		"resource": e.address,
-		"message": sprintf("The network ACL allows %s from %s, which includes administration port(s) %s: restrict the source.", [network.port_label(e), e.cidr, util.number_list(ports)]),
-		"evidence": network.evidence(e),
-		"path": e.cidr_path,
-	}
+	finding := object.union(
+		{
+			"resource": e.address,
+			"message": sprintf("The network ACL allows %s from %s, which includes administration port(s) %s: restrict the source.", [network.port_label(e), e.cidr, util.number_list(ports)]),
+			"evidence": network.evidence(e),
+			"path": e.cidr_path,
+		},
+		subject(e),
+	)
 }
 
 deny contains finding if {
@@ -137,12 +172,12 @@ deny contains finding if {
 	network.author_chosen(e, e.cidr)
 	ports := opened_admin_ports(e)
 	count(ports) > 0
-	finding := network.cannot_tell(e, sprintf("The network ACL allows %s, which includes administration port(s) %s, from a source Tollgate cannot know: make sure it is not the internet.", [network.port_label(e), util.number_list(ports)]))
+	finding := object.union(network.cannot_tell(e, sprintf("The network ACL allows %s, which includes administration port(s) %s, from a source Tollgate cannot know: make sure it is not the internet.", [network.port_label(e), util.number_list(ports)])), subject(e))
 }
 
 deny contains finding if {
 	some e in entries
 	e.unknown_ports
 	network.may_be_public_entry(e)
-	finding := network.cannot_tell_ports(e, sprintf("The network ACL allows ports Tollgate cannot know (%s) from %s: they may include SSH (22) or RDP (3389); make sure they are not administration ports.", [network.undecided_port_label(e), network.source_text(e.cidr)]))
+	finding := object.union(network.cannot_tell_ports(e, sprintf("The network ACL allows ports Tollgate cannot know (%s) from %s: they may include SSH (22) or RDP (3389); make sure they are not administration ports.", [network.undecided_port_label(e), network.source_text(e.cidr)])), subject(e))
 }

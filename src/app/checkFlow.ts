@@ -2,7 +2,7 @@
 // the default branches, fetch merge base and head, scan both, diff, waive, gate, and complete the run
 // with output, annotations and a Re-run button. Every failure still completes the run.
 import { defaultSettings, SETTINGS_PATH, type Settings } from "../config/index.js";
-import { diffScans, followRenames } from "../diff/index.js";
+import { convertedTemplates, diffScans, followRenames } from "../diff/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, plural } from "../gate/index.js";
 import {
@@ -165,6 +165,18 @@ export async function scanPullRequest(
   const now = (options.clock ?? (() => new Date()))();
   const errors = [...read.errors, ...snapshots.errors, ...custom.errors, ...head.errors];
   const renames = renamedFiles(snapshots.changedFiles);
+  // GitHub pairs by text; a template the PR rewrote in the other syntax is paired by what it deploys.
+  const listed = (status: string) =>
+    new Set(snapshots.changedFiles.filter((f) => f.status === status).map((f) => f.path));
+  const removed = listed("removed");
+  const added = listed("added");
+  renames.push(
+    ...convertedTemplates(
+      snapshots.base.filter((file) => removed.has(file.path)),
+      snapshots.head.filter((file) => added.has(file.path)),
+      renames,
+    ),
+  );
   const headPaths = snapshots.head.map((file) => file.path);
   const renamed = { ...base, findings: followRenames(base.findings, renames, headPaths) };
   const decision = gateWithWaivers(diffScans(renamed, head), errors, settings, {

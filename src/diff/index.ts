@@ -9,7 +9,7 @@
 import type { ScanResult } from "../engine/types.js";
 import { covers, followMoves, type Finding, type Move } from "../model/index.js";
 
-export { followRenames, renamesByContent, type Rename } from "./renames.js";
+export { convertedTemplates, followRenames, renamesByContent, type Rename } from "./renames.js";
 
 /** The identity of a finding across commits: stable under moves and edits elsewhere in the file. */
 export function findingIdentity(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { finding } from "../../test/app/findings.js";
-import { diffFindings, followRenames, renamesByContent } from "./index.js";
+import { convertedTemplates, diffFindings, followRenames, renamesByContent } from "./index.js";
 
 const statuses = (base: ReturnType<typeof finding>[], head: ReturnType<typeof finding>[]) =>
   diffFindings(base, head).map((f) => `${f.status}:${f.root}`);
@@ -82,6 +82,13 @@ describe("renamesByContent, beyond the same text", () => {
         ],
       ),
     ).toEqual([{ from: "stack.yaml", to: "cfn/stack.json" }]);
+  });
+
+  it("pairs only converted templates for the app, whose renames by text GitHub tells", () => {
+    const base = [{ path: "a.tf", text: lines(10, "a") }];
+    const head = [{ path: "b.tf", text: lines(9, "a") + lines(1, "b") }];
+    expect(renamesByContent(base, head)).toEqual([{ from: "a.tf", to: "b.tf" }]);
+    expect(convertedTemplates(base, head)).toEqual([]);
   });
 
   it("leaves alone the files a rename git told already pairs", () => {

@@ -41,6 +41,32 @@ export function renamesByContent(
   head: readonly SourceFile[],
   paired: readonly Rename[] = [],
 ): Rename[] {
+  return pairInTurn(base, head, paired, [
+    pairEqual((file) => file.text),
+    pairEqual(templateContent),
+    pairSimilar,
+  ]);
+}
+
+/**
+ * CloudFormation templates rewritten in the other syntax (YAML to JSON or back) with the same
+ * resources: the one rename the app adds to GitHub's, which pairs files by their text alone.
+ */
+export function convertedTemplates(
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+  paired: readonly Rename[] = [],
+): Rename[] {
+  return pairInTurn(base, head, paired, [pairEqual(templateContent)]);
+}
+
+/** Files gone at head paired with files new at head by each pairing in turn, each file once. */
+function pairInTurn(
+  base: readonly SourceFile[],
+  head: readonly SourceFile[],
+  paired: readonly Rename[],
+  pairings: readonly Pairing[],
+): Rename[] {
   const headPaths = new Set(head.map((file) => file.path));
   const basePaths = new Set(base.map((file) => file.path));
   const pairedFrom = new Set(paired.map((rename) => rename.from));
@@ -48,8 +74,8 @@ export function renamesByContent(
   let gone = base.filter((file) => !headPaths.has(file.path) && !pairedFrom.has(file.path));
   let added = head.filter((file) => !basePaths.has(file.path) && !pairedTo.has(file.path));
   const renames: Rename[] = [];
-  for (const pass of [pairEqual((file) => file.text), pairEqual(templateContent), pairSimilar]) {
-    const found = pass(gone, added);
+  for (const pairing of pairings) {
+    const found = pairing(gone, added);
     if (found.length === 0) continue;
     renames.push(...found);
     const from = new Set(found.map((rename) => rename.from));

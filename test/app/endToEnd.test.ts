@@ -15,6 +15,7 @@ const fixtures = fileURLToPath(new URL("fixtures/", import.meta.url));
 const BASE = "a".repeat(40);
 const OPENED = "b".repeat(40);
 const MOVED = "c".repeat(40);
+const CONVERTED = "d".repeat(40);
 
 let engine: ScanEngine;
 
@@ -54,6 +55,7 @@ async function checkPullRequest(
     [BASE, "base"],
     [OPENED, "opened"],
     [MOVED, "moved"],
+    [CONVERTED, "converted"],
   ] as const) {
     if (existsSync(path.join(fixtures, flavour, dir)))
       commits[sha] = readCommit(path.join(fixtures, flavour, dir));
@@ -160,6 +162,25 @@ describe("a pull request check with the real engine", () => {
     expect(opened.annotations).toEqual([
       { path: "stack.yaml", lines: [17, 17], level: "failure", rule: "TG-NET-001", status: "new" },
       { path: "stack.yaml", lines: [25, 25], level: "failure", rule: "TG-IAM-002", status: "new" },
+    ]);
+  });
+
+  it("passes a PR that rewrites that template as JSON (stack.yaml removed, stack.json added)", async () => {
+    // GitHub lists no rename, the text being another; the template deploys the same resources.
+    const converted = await checkPullRequest(
+      "cloudformation",
+      "synchronize",
+      35,
+      OPENED,
+      CONVERTED,
+    );
+    expect(converted.completion.conclusion).toBe("success");
+    expect(converted.completion.output.title).toBe("No new findings");
+    expect(converted.completion.output.summary).toContain("### Existing findings (3)");
+    expect(converted.annotations.map((a) => `${a.path} ${a.rule} ${a.status}`)).toEqual([
+      "stack.json TG-LOG-005 existing",
+      "stack.json TG-NET-001 existing",
+      "stack.json TG-IAM-002 existing",
     ]);
   });
 

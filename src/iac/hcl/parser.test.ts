@@ -450,6 +450,32 @@ describe("syntax errors", () => {
     expect(parseHcl(fine, "ok.tf").errors).toEqual([]);
   });
 
+  it("refuses an argument set twice in one body, at the second, as HCL does", () => {
+    // hashicorp/hcl hclsyntax/parser.go ParseBody: "Attribute redefined"; hcl2-parser agrees.
+    const text =
+      'resource "aws_s3_bucket" "b" {\n  acl = "private"\n  tags = {}\n  acl = "public-read"\n  versioning {\n    enabled = true\n  }\n  versioning {\n    enabled = false\n  }\n}\nacl = 1\n';
+    const { body, errors } = parseHcl(text, "main.tf");
+    expect(errors).toEqual([
+      {
+        file: "main.tf",
+        line: 4,
+        column: 3,
+        code: "hcl-attribute-redefined",
+        message: "attribute 'acl' is already set at line 2; each argument may be set only once",
+      },
+    ]);
+    // Nothing is dropped; repeated blocks and the same name in another body are fine.
+    expect((body.items[0] as Block).body.items).toHaveLength(5);
+    const many =
+      Array.from({ length: 40 }, (_, i) => `a${i} = ${i}\n`).join("") + "a39 = 0\na7 = 0\n";
+    expect(parseHcl(many, "many.tf").errors.map((error) => [error.line, error.column])).toEqual([
+      [41, 1],
+      [42, 1],
+    ]);
+    const repeated = parseHcl("a = 1\n".repeat(500), "repeated.tf").errors;
+    expect(repeated.length).toBe(50);
+  });
+
   it("stops after too many errors", () => {
     const { errors } = parseHcl("a = =\n".repeat(500), "many.tf");
     expect(errors.length).toBe(51);

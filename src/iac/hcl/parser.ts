@@ -24,6 +24,7 @@ import {
   TupleNode,
 } from "./nodes.js";
 import type {
+  Attribute,
   BinaryOperator,
   Block,
   BlockLabel,
@@ -227,7 +228,7 @@ export class HclParser {
         break;
       } catch (failure) {
         if (!(failure instanceof SyntaxFailure)) throw failure;
-        this.errors.push(failure.error);
+        if (this.errors.length < MAX_ERRORS) this.errors.push(failure.error);
         if (this.errors.length >= MAX_ERRORS) {
           this.errors.push(
             this.errorAt(
@@ -645,6 +646,7 @@ export class HclParser {
 
   /** Reads attributes and blocks until `}` (nested, `owner` set) or end of file (top level). */
   private parseBodyItems(items: BodyItem[], owner: Block | null): void {
+    let attributes: Map<string, Attribute> | null = null;
     for (;;) {
       const tok = this.peek();
       if (tok === Tok.EOF) {
@@ -668,8 +670,46 @@ export class HclParser {
       if (tok !== Tok.Ident) {
         this.fail(`expected an attribute or block name, found ${this.describeToken()}`);
       }
-      items.push(this.parseBodyItem());
+      const item = this.parseBodyItem();
+      if (item.kind === "Attribute") attributes = this.checkRedefinition(items, item, attributes);
+      items.push(item);
     }
+  }
+
+  /**
+   * HCL refuses a body that sets one argument twice ("Attribute redefined", at the second name):
+   * Terraform will not run it, and which value a reader keeps is a guess, so it is an error here
+   * too; both stay in the body. Small bodies are searched, larger ones get a map of their names.
+   */
+  private checkRedefinition(
+    items: BodyItem[],
+    attribute: Attribute,
+    names: Map<string, Attribute> | null,
+  ): Map<string, Attribute> | null {
+    let first: Attribute | undefined;
+    if (names === null && items.length < 16) {
+      first = items.find(
+        (item): item is Attribute => item.kind === "Attribute" && item.name === attribute.name,
+      );
+    } else {
+      if (names === null) {
+        names = new Map();
+        for (const item of items)
+          if (item.kind === "Attribute" && !names.has(item.name)) names.set(item.name, item);
+      }
+      first = names.get(attribute.name);
+      if (first === undefined) names.set(attribute.name, attribute);
+    }
+    if (first !== undefined && this.errors.length < MAX_ERRORS) {
+      this.errors.push({
+        file: this.file,
+        line: attribute.line,
+        column: attribute.column,
+        code: "hcl-attribute-redefined",
+        message: `attribute '${attribute.name}' is already set at line ${first.line}; each argument may be set only once`,
+      });
+    }
+    return names;
   }
 
   private parseBodyItem(): BodyItem {

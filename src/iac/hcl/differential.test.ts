@@ -1,5 +1,6 @@
 // Differential test: our parser against hcl2-parser (HashiCorp's own hclsyntax, via
-// tmccombs/hcl2json compiled to JavaScript) on every `.tf` file of `shared/corpus/real`.
+// tmccombs/hcl2json compiled to JavaScript) on every `.tf` file of `shared/corpus/real` and
+// `shared/corpus/kics`.
 //
 // What is compared: our AST is converted to hcl2json's output shape and must be deep-equal
 // (key order ignored) to hcl2-parser's output. That shape is:
@@ -16,7 +17,7 @@
 // No normalisation of the `${...}` text is needed: it matches exactly.
 // The same comparison also runs on corpus files rewritten with CRLF line endings, and on
 // hand-written snippets for constructs the corpus lacks (template directives, strip markers,
-// heredoc indentation corner cases, splats, for expressions).
+// heredoc indentation corner cases, splats, for expressions), and snippets both must refuse.
 // Documented deviations: none on the corpus or the snippets. Not compared, because this
 // hcl2-parser (an older HCL) rejects them: provider-namespaced functions (`provider::ns::fn()`),
 // which parser.test.ts covers.
@@ -175,6 +176,15 @@ const SNIPPETS = [
   'a = -1.5e3\nb = !true\nc = -x\nd = (1 + 2) * 3\ne = a.0.b["k"]\n',
   'a = { "k" = 1, (var.k) = 2, l : 3, 4 = 5 }\n',
   "block label {\n  nested { x = 1 }\n  nested {\n    y = [\n      1,\n      2,\n    ]\n  }\n}\n",
+  // From the mutation sweep: `<<-` with CRLF endings and a blank (or spaces-only) line inside.
+  "a = <<-EOT\r\n\ta\r\n\r\n\tb\r\n\tEOT\r\n",
+  "a = <<-EOT\r\n  a\r\n \r\n  b ${c}\r\n  EOT\r\n",
+];
+
+/** Text both parsers must refuse (ours with a located error). */
+const REFUSED = [
+  'r "t" "n" {\n  acl = "private"\n  acl = "public-read"\n}\n',
+  "a = 1\nb = 2\na = 3\n",
 ];
 
 describe("parseHcl against hcl2-parser on snippets", () => {
@@ -184,6 +194,14 @@ describe("parseHcl against hcl2-parser on snippets", () => {
     const [theirs, error] = hcl2.parseToObject(text) as [Json, unknown];
     expect(error).toBeNull();
     expect(toHcl2JsonShape(ours.body, text)).toEqual(theirs);
+  });
+});
+
+describe("parseHcl and hcl2-parser both refuse", () => {
+  it.each(REFUSED)("%j", (text) => {
+    expect(parseHcl(text, "snippet.tf").errors).not.toEqual([]);
+    const [, error] = hcl2.parseToObject(text) as [Json, unknown];
+    expect(error).not.toBeNull();
   });
 });
 
@@ -203,6 +221,28 @@ describe("parseHcl against hcl2-parser with CRLF line endings", () => {
       expect(toHcl2JsonShape(ours.body, crlf)).toEqual(theirs);
     },
   );
+});
+
+describe("parseHcl against hcl2-parser on corpus/kics", () => {
+  // KICS's Terraform examples: small files, many constructs the real corpus lacks, and a
+  // few broken on purpose (a dangling `redirect =`), which both must refuse.
+  const files = corpusFiles(".tf", "kics");
+
+  it("finds the KICS examples", () => {
+    expect(files.length).toBe(91);
+  });
+
+  it.each(files.map((file) => [path.relative(corpusDir, file), file]))("%s", (_name, file) => {
+    const text = readFileSync(file, "utf8");
+    const ours = parseHcl(text, file);
+    const [theirs, error] = hcl2.parseToObject(text) as [Json, unknown];
+    if (error !== null) {
+      expect(ours.errors).not.toEqual([]);
+      return;
+    }
+    expect(ours.errors).toEqual([]);
+    expect(toHcl2JsonShape(ours.body, text)).toEqual(theirs);
+  });
 });
 
 describe("parseHcl against hcl2-parser on corpus/real", () => {

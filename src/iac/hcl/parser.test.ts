@@ -300,6 +300,21 @@ describe("expressions", () => {
 });
 
 describe("templates and heredocs", () => {
+  it("dedents a <<- heredoc whose blank lines end in CRLF, as hcl2-parser does", () => {
+    const literal = (text: string): unknown => {
+      const { body, errors } = parseHcl(text, "crlf.tf");
+      expect(errors).toEqual([]);
+      const expr = (body.items[0] as Attribute).expr;
+      return expr.kind === "Heredoc"
+        ? expr.parts.map((part) => (part as { value?: string }).value)
+        : expr;
+    };
+    expect(literal("a = <<-EOT\r\n\ta\r\n\r\n\tb\r\n\tEOT\r\n")).toEqual(["a\r\n\r\nb\r\n"]);
+    expect(literal("a = <<-EOT\r\n    a\r\n  \r\n      b\r\n  EOT\r\n")).toEqual([
+      "a\r\n  \r\n  b\r\n",
+    ]);
+  });
+
   it("decodes escapes and keeps $${ and %%{ literal", () => {
     expect(exprOf('"a\\n\\"b\\u00e9 $${x} %%{y}"')).toMatchObject({
       kind: "Template",

@@ -1748,7 +1748,12 @@ function dedentHeredoc(parts: TemplatePart[]): void {
       if (at >= value.length) break;
       let q = at;
       while (value.charCodeAt(q) === 32 || value.charCodeAt(q) === 9) q++;
-      const blank = q >= value.length ? part === last : value.charCodeAt(q) === 10;
+      // A CRLF file's blank line ends in "\r\n": as blank as "\n" (HCL scans both as a newline).
+      const c = value.charCodeAt(q);
+      const blank =
+        q >= value.length
+          ? part === last
+          : c === 10 || (c === 13 && value.charCodeAt(q + 1) === 10);
       lines.push({ literal: part, at, blank });
       if (!blank) smallest = Math.min(smallest, q - at);
       at = value.indexOf("\n", at) + 1;

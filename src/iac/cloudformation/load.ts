@@ -68,10 +68,11 @@ export function isCloudFormation(file: SourceFile): boolean {
   if (!/AWSTemplateFormatVersion|Resources/.test(text)) return false;
   const { root } = parsed(file);
   if (root === null) {
-    // A broken template is still a template: say so, so its syntax error gets reported.
+    // A broken template is still a template: say so, so its syntax error gets reported. A
+    // section opens a line, or follows `{` or `,` (JSON written on one line).
     return (
-      /^\s*["']?AWSTemplateFormatVersion["']?\s*:/m.test(text) ||
-      (/^\s*["']?Resources["']?\s*:/m.test(text) &&
+      /(?:^|[{,])\s*["']?AWSTemplateFormatVersion["']?\s*:/m.test(text) ||
+      (/(?:^|[{,])\s*["']?Resources["']?\s*:/m.test(text) &&
         /["']?Type["']?\s*:\s*["']?(?:AWS|Alexa|Custom)::/.test(text))
     );
   }

@@ -139,6 +139,16 @@ describe("isCloudFormation", () => {
     expect(yes("AWSTemplateFormatVersion: 2010-09-09\nResources:\n  B: [\n")).toBe(true);
   });
 
+  it("still recognises a broken JSON template written on one line, so its error is reported", () => {
+    const repeated =
+      '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"AccessControl": "Private", "AccessControl": "PublicRead"}}}}';
+    expect(yes(repeated)).toBe(true);
+    expect(errorsOf(repeated, "t.json")).toEqual(["t.json:1:92: json-syntax"]);
+    const unclosed = '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"B": ';
+    expect(yes(unclosed)).toBe(true);
+    expect(errorsOf(unclosed, "t.json")).toHaveLength(1);
+  });
+
   it("rejects other YAML and JSON", () => {
     expect(yes("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n")).toBe(false);
     expect(yes("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n")).toBe(false);

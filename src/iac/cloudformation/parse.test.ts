@@ -35,6 +35,46 @@ describe("template parsing bounds", () => {
     ]);
   });
 
+  it("merges `<<` keys as the AWS CLI's package and sam expand them, own keys winning", () => {
+    const text = [
+      "Metadata:",
+      "  Public: &public",
+      "    AccessControl: PublicRead",
+      "    BucketName: shared",
+      "  Named: &named",
+      "    BucketName: named",
+      "    ObjectLockEnabled: true",
+      "Resources:",
+      "  A:",
+      "    Type: AWS::S3::Bucket",
+      "    Properties:",
+      "      <<: *public",
+      "      BucketName: own",
+      "  B:",
+      "    Type: AWS::S3::Bucket",
+      "    Properties:",
+      "      <<: [*named, *public]",
+      "      VersioningConfiguration: {Status: Enabled}",
+      "",
+    ].join("\n");
+    const model = loadCloudFormation({ path: "t.yaml", text });
+    expect(model.errors).toEqual([]);
+    expect(model.resources.map((resource) => resource.config)).toEqual([
+      { AccessControl: "PublicRead", BucketName: "own" },
+      {
+        BucketName: "named",
+        ObjectLockEnabled: true,
+        AccessControl: "PublicRead",
+        VersioningConfiguration: { Status: "Enabled" },
+      },
+    ]);
+    // A merged value is located where it is written, as an alias's is.
+    expect(model.resources[0]?.locations["/AccessControl"]).toMatchObject({ line: 3, column: 5 });
+    expect(
+      errorsOf("Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      <<: 1\n"),
+    ).toEqual(["template.yaml:5:7: yaml-merge"]);
+  });
+
   it("refuses nesting deeper than the limit in flow, block and alias form", () => {
     const flow = `Resources: ${"[".repeat(MAX_NESTING_DEPTH + 1)}${"]".repeat(MAX_NESTING_DEPTH + 1)}\n`;
     expect(errorsOf(flow)).toEqual(["template.yaml:1:75: yaml-too-deep"]);

@@ -407,7 +407,8 @@ class TreeConverter {
       };
     }
     if (isMap(node)) {
-      const entries: TemplateEntry[] = [];
+      let entries: TemplateEntry[] = [];
+      const merges: Array<{ at: number; entries: TemplateEntry[] }> = [];
       for (const pair of node.items) {
         const key = pair.key as YamlNode | null;
         if (!isScalar(key)) {
@@ -417,6 +418,12 @@ class TreeConverter {
             message: "mapping keys must be plain strings in a template",
           };
           return null;
+        }
+        if (key.type === "PLAIN" && key.source === "<<" && key.tag === undefined) {
+          const merged = this.mergedEntries(pair.value as YamlNode | null, depth, aliasAt, key);
+          if (merged === null) return null;
+          merges.push({ at: entries.length, entries: merged });
+          continue;
         }
         const keySpan = {
           start: key.range?.[0] ?? range[0],
@@ -435,6 +442,7 @@ class TreeConverter {
           },
         });
       }
+      if (merges.length > 0) entries = withMergedEntries(entries, merges);
       const last = entries.at(-1);
       return {
         kind: "mapping",
@@ -450,6 +458,38 @@ class TreeConverter {
       };
     }
     return { kind: "scalar", value: null, span: { start: range[0], end: range[0] } };
+  }
+
+  /**
+   * The entries a YAML 1.1 merge key (`<<: *base`, `<<: [*a, *b]`) brings in. CloudFormation
+   * itself refuses aliases and merges, but `aws cloudformation package` and `sam` expand both
+   * before deploying (aws/aws-cli#3827, PyYAML's merge), so a template using them deploys with
+   * the merged keys; read as a plain `<<` key, their properties went unchecked.
+   */
+  private mergedEntries(
+    value: YamlNode | null,
+    depth: number,
+    aliasAt: number | undefined,
+    key: YamlNode,
+  ): TemplateEntry[] | null {
+    const merged = value === null ? null : this.convert(value, depth + 1, aliasAt);
+    if (this.problem !== null) return null;
+    const sources =
+      merged?.kind === "mapping"
+        ? [merged]
+        : merged?.kind === "sequence" && merged.items.every((item) => item.kind === "mapping")
+          ? merged.items
+          : null;
+    if (sources === null) {
+      this.problem = {
+        offset: aliasAt ?? key.range?.[0] ?? 0,
+        code: "yaml-merge",
+        message:
+          "the merge key << takes a mapping or a list of mappings, such as *name or [*a, *b]",
+      };
+      return null;
+    }
+    return sources.flatMap((source) => (source.kind === "mapping" ? source.entries : []));
   }
 
   /** A block collection ends where its last item does (its raw range runs over trailing comments). */
@@ -468,6 +508,30 @@ class TreeConverter {
     while (trimmed > start && /\s/.test(this.text[trimmed - 1] ?? "")) trimmed--;
     return trimmed;
   }
+}
+
+/**
+ * A mapping's own entries with those of its merge keys placed where each `<<` is written, as YAML
+ * 1.1 merges: a key the mapping gives itself wins, then the first merged mapping that gives it.
+ */
+function withMergedEntries(
+  own: TemplateEntry[],
+  merges: Array<{ at: number; entries: TemplateEntry[] }>,
+): TemplateEntry[] {
+  const taken = new Set(own.map((entry) => entry.key));
+  const out: TemplateEntry[] = [];
+  let next = 0;
+  for (const merge of merges) {
+    out.push(...own.slice(next, merge.at));
+    next = merge.at;
+    for (const entry of merge.entries) {
+      if (taken.has(entry.key)) continue;
+      taken.add(entry.key);
+      out.push(entry);
+    }
+  }
+  out.push(...own.slice(next));
+  return out;
 }
 
 /** Plain JSON only: a YAML `.inf`/`.nan` or an out-of-range number keeps its source text. */

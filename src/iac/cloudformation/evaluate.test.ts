@@ -86,7 +86,8 @@ describe("short-form intrinsics", () => {
       Second: "a",
       Data: "aGk=",
       Blocks: ["10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24"],
-      Flag: "on",
+      // Plain `on` is YAML 1.1's true, as CloudFormation reads it.
+      Flag: true,
       NotDev: { Condition: "IsDev" },
       Count: 2,
       Json: '{"a":1}',

@@ -147,6 +147,32 @@ describe("template parsing bounds", () => {
     expect(model.resources[0]?.config).toEqual({ TopicName: { $unknown: "!Ref AWS::StackName" } });
   });
 
+  it("reads plain yes/no/on/off as booleans, as CloudFormation's YAML 1.1 does", () => {
+    const text = [
+      "Resources:",
+      "  DB:",
+      "    Type: AWS::RDS::DBInstance",
+      "    Properties:",
+      "      StorageEncrypted: no",
+      "      PubliclyAccessible: YES",
+      "      DeletionProtection: Off",
+      "      MultiAZ: on",
+      '      DBName: "no"',
+      "      Tags: [{Key: y, Value: n}]",
+      "",
+    ].join("\n");
+    const model = loadCloudFormation({ path: "t.yaml", text });
+    expect(model.errors).toEqual([]);
+    expect(model.resources[0]?.config).toEqual({
+      StorageEncrypted: false,
+      PubliclyAccessible: true,
+      DeletionProtection: false,
+      MultiAZ: true,
+      DBName: "no",
+      Tags: [{ Key: "y", Value: "n" }],
+    });
+  });
+
   it("rewrites tags on block collections to long form, spanning from the tag", () => {
     const text =
       'Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      Name: !Join\n        - "-"\n        - [a, b]\n';

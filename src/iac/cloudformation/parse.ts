@@ -7,7 +7,7 @@
 // 10 000-deep `[[[...` exhausts it), and alias expansion is metered while converting.
 
 import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser } from "yaml";
-import type { CST, Document, Node as YamlNode } from "yaml";
+import type { CST, Document, ScalarTag, Node as YamlNode } from "yaml";
 import type { LoadError, SourceLocation } from "../../model/types.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../files.js";
 import { readJson, type JsonNode, type JsonString } from "../json/index.js";
@@ -76,6 +76,19 @@ const SHORT_FORM_TAGS: Record<string, string> = {
   "!Transform": "Fn::Transform",
   "!Length": "Fn::Length",
   "!ToJsonString": "Fn::ToJsonString",
+};
+
+/**
+ * CloudFormation reads YAML 1.1 (template-formats page), where plain yes/no/on/off are booleans:
+ * `StorageEncrypted: no` deploys unencrypted and a tag `Value: YES` becomes "true" (aws/aws-cli#5257
+ * quotes them for that reason). The `yaml` package's default 1.2 schema reads them as strings, so
+ * the template's core schema gets them added; `y`/`n` stay strings, as PyYAML (the AWS CLI) reads them.
+ */
+const YAML_11_BOOLEAN: ScalarTag = {
+  tag: "tag:yaml.org,2002:bool",
+  default: true,
+  test: /^(?:[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF)$/,
+  resolve: (text) => /^(?:yes|on)$/i.test(text),
 };
 
 export function parseTemplate(file: SourceFile): ParsedTemplate {
@@ -200,7 +213,13 @@ function parseYaml(
   if (shape.tooDeepAt !== -1)
     return refuse(lines, shape.tooDeepAt, "yaml-too-deep", tooDeepMessage());
 
-  const documents = [...new Composer({ uniqueKeys: true }).compose(tokens, true, text.length)];
+  const documents = [
+    ...new Composer({ uniqueKeys: true, customTags: [YAML_11_BOOLEAN] }).compose(
+      tokens,
+      true,
+      text.length,
+    ),
+  ];
   const document = documents[0];
   if (document === undefined) return { root: null, errors: [], locate: lines.locate };
   const syntaxErrors = documents.flatMap((doc) => doc.errors);

@@ -1021,6 +1021,35 @@ describe("tollgate scan, inspect and build", () => {
     expect((await run(["scan", "no/such/folder"])).stderr).toMatch(/no such file or folder/);
   });
 
+  it("exits 2 naming the flag when --bundle or --policies cannot give any rule", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-flags-"));
+    try {
+      await writeFile(path.join(dir, "main.tf"), 'resource "aws_s3_bucket" "b" {}\n');
+      await mkdir(path.join(dir, "empty"));
+      await writeFile(path.join(dir, "empty", "README.md"), "no policies yet\n");
+      const cases: Array<[string[], RegExp]> = [
+        [["--policies", "empty"], /--policies: empty holds no rule/],
+        [["--policies", "missing"], /--policies: missing is not a folder/],
+        [["--policies", "main.tf"], /--policies: main\.tf is not a folder/],
+        [["--bundle", "missing.tar.gz"], /--bundle: missing\.tar\.gz is not a file/],
+        [["--bundle", "empty"], /--bundle: empty is not a file/],
+        [["--bundle", "b.tar.gz", "--policies", "empty"], /--bundle or --policies, not both/],
+      ];
+      for (const [flags, message] of cases) {
+        for (const command of [
+          ["scan", "."],
+          ["diff", "--base-dir", ".", "--head-dir", "."],
+        ]) {
+          const result = await run([...command, ...flags], dir);
+          expect(result.stderr, flags.join(" ")).toMatch(message);
+          expect(result.code, flags.join(" ")).toBe(2);
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("reads the local modules a folder scanned alone calls, above it too, as Terraform does", async () => {
     // A terraform-aws-modules example calls the module at "../../". Scanned from its own folder it
     // must give what the whole project's scan gives for that root: the same rules, resources and

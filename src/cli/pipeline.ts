@@ -134,14 +134,35 @@ export async function loadSettings(
   return parsed.settings;
 }
 
-export function engineFor(
+/**
+ * The engine for `--bundle` or `--policies` (the built-in library without either). A path that
+ * cannot be read, or policies holding no rule at all, are usage errors: a scan with nothing to
+ * check would pass every file.
+ */
+export async function engineFor(
   flags: { bundle?: string | undefined; policies?: string | undefined },
   cwd: string,
 ): Promise<ScanEngine> {
-  return createEngine({
-    ...(flags.bundle ? { bundlePath: path.resolve(cwd, flags.bundle) } : {}),
-    ...(flags.policies ? { policyDir: path.resolve(cwd, flags.policies) } : {}),
-  });
+  if (flags.bundle && flags.policies) throw new UsageError("give --bundle or --policies, not both");
+  const given = flags.bundle
+    ? { flag: "--bundle", value: flags.bundle, wanted: "file" }
+    : flags.policies
+      ? { flag: "--policies", value: flags.policies, wanted: "folder" }
+      : undefined;
+  if (given === undefined) return createEngine();
+  const absolute = path.resolve(cwd, given.value);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info || info.isDirectory() !== (given.wanted === "folder"))
+    throw new UsageError(`${given.flag}: ${given.value} is not a ${given.wanted} that can be read`);
+  const engine = await createEngine(
+    flags.bundle ? { bundlePath: absolute } : { policyDir: absolute },
+  );
+  if ((engine.builtinRules ?? []).length === 0) {
+    throw new UsageError(
+      `${given.flag}: ${given.value} holds no rule (a tollgate.rules.* package with deny rules), so nothing would be checked`,
+    );
+  }
+  return engine;
 }
 
 export function render(decision: GateDecision, format: OutputFormat): string {

@@ -71,6 +71,15 @@ describe("parseSettings", () => {
     ]);
   });
 
+  it("says what a record key or the enforcement section had to be, not only that it is wrong", () => {
+    expect(errorsOf('enforcement:\n  rules:\n    "bad id!": off\n')).toEqual([
+      ".github/tollgate.yml:3:5: settings-invalid: enforcement.rules: key 'bad id!' is not valid: expected a rule id (letters, digits, _ . : / -)",
+    ]);
+    expect(errorsOf("enforcement: blocking\n")).toEqual([
+      ".github/tollgate.yml:1:14: settings-invalid: enforcement: expected a mapping with rules, categories or severities, each naming off, advisory or blocking",
+    ]);
+  });
+
   it("reads rule settings over their defaults", () => {
     const result = parseSettings(
       "rule_settings:\n  s3_require_kms: true\n  log_retention_min_days: 90\n  unknown_values: advisory\n",

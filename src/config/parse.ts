@@ -154,6 +154,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? issue.path.map(String).join(".") : "settings";
   if (issue.code === "unrecognized_keys")
     return `${where}: unknown key ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
+  if (issue.code === "invalid_key") {
+    // zod says only "Invalid key in record"; what the key had to be is in the nested issue.
+    const parent = issue.path.slice(0, -1).map(String).join(".") || "settings";
+    const wanted = issue.issues[0]?.message ?? issue.message;
+    return `${parent}: key '${String(issue.path.at(-1))}' is not valid: expected ${wanted}`;
+  }
   return `${where}: ${issue.message}`;
 }
 

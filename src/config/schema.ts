@@ -38,11 +38,20 @@ export type EnforcementEntryInput = z.input<typeof enforcementEntrySchema>;
  * Enforcement of a finding is the first match of: its rule id, its category, its severity, and
  * the built-in default (critical and high block, medium, low and info advise). `off` drops it.
  */
-const enforcementSchema = z.strictObject({
-  rules: z.record(ruleIdSchema, enforcementEntrySchema).optional(),
-  categories: z.partialRecord(categorySchema, enforcementEntrySchema).optional(),
-  severities: z.partialRecord(severitySchema, enforcementEntrySchema).optional(),
-});
+const enforcementSchema = z.strictObject(
+  {
+    rules: z.record(ruleIdSchema, enforcementEntrySchema).optional(),
+    categories: z.partialRecord(categorySchema, enforcementEntrySchema).optional(),
+    severities: z.partialRecord(severitySchema, enforcementEntrySchema).optional(),
+  },
+  {
+    // `enforcement: blocking` is the likely slip; say what the section holds instead.
+    error: (issue) =>
+      issue.code === "invalid_type"
+        ? "expected a mapping with rules, categories or severities, each naming off, advisory or blocking"
+        : undefined,
+  },
+);
 
 const globListSchema = z.array(z.string().min(1)).min(1);
 

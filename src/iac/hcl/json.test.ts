@@ -197,6 +197,29 @@ describe("parseTfJson", () => {
     });
   });
 
+  it("refuses an argument given twice in a block body, and keeps repeated nested blocks", () => {
+    const text =
+      '{"resource": {"aws_s3_bucket": {"b": {\n  "acl": "private",\n  "acl": "public-read",\n  "versioning": {"enabled": true},\n  "versioning": [{"enabled": false}],\n  "tags": {"a": "1"},\n  "tags": "x"\n}}}}';
+    const { body, errors } = parseTfJson(text, "main.tf.json");
+    expect(errors).toEqual([
+      {
+        file: "main.tf.json",
+        line: 3,
+        column: 3,
+        code: "hcl-attribute-redefined",
+        message: "argument 'acl' is already set at line 2; each argument may be set only once",
+      },
+      {
+        file: "main.tf.json",
+        line: 7,
+        column: 3,
+        code: "hcl-attribute-redefined",
+        message: "argument 'tags' is already set at line 6; each argument may be set only once",
+      },
+    ]);
+    expect((body.items[0] as Block).body.items).toHaveLength(6);
+  });
+
   it("bounds nesting depth", () => {
     const deep = '{"locals": {"a": ' + "[".repeat(300) + "]".repeat(300) + "}}";
     expect(parseTfJson(deep, "deep.tf.json").errors[0]?.message).toContain(

@@ -193,8 +193,17 @@ function structureError(file: string, at: Range, message: string): LoadError {
   return { file, line: at.line, column: at.column, message, code: "tfjson-structure" };
 }
 
+/** An object, or a list of objects: what a nested block (or several) is written as in JSON. */
+function mayBeBlocks(expr: Expression): boolean {
+  return (
+    expr.kind === "Object" ||
+    (expr.kind === "Tuple" && expr.elements.every((element) => element.kind === "Object"))
+  );
+}
+
 function toBody(file: string, object: ObjectExpr, errors: LoadError[]): Body {
   const items: BodyItem[] = [];
+  const named = new Map<string, ObjectItem>();
   for (const item of object.items) {
     if (item.keyName === COMMENT_KEY) continue;
     if (item.keyName === null) {
@@ -202,6 +211,19 @@ function toBody(file: string, object: ObjectExpr, errors: LoadError[]): Body {
         structureError(file, item.key, "an argument name cannot contain '${' interpolation"),
       );
       continue;
+    }
+    // A name may repeat for nested blocks; for an argument it is an error, as in native syntax.
+    // Only the schema tells an object argument from a block, so objects on both sides pass here.
+    const first = named.get(item.keyName);
+    if (first === undefined) named.set(item.keyName, item);
+    else if (!mayBeBlocks(first.value) || !mayBeBlocks(item.value)) {
+      errors.push({
+        file,
+        line: item.line,
+        column: item.column,
+        code: "hcl-attribute-redefined",
+        message: `argument '${item.keyName}' is already set at line ${first.line}; each argument may be set only once`,
+      });
     }
     items.push({
       kind: "Attribute",

@@ -177,18 +177,56 @@ module_documents contains document if {
 	document := {"address": call.address, "type": "aws_s3_bucket_policy", "kind": "resource", "doc": doc, "path": ["policy"], "unknown_for_each": object.get(call, "unknownForEach", {})}
 }
 
-# The documents passed to the bucket module, attached or not.
+# The policies calls of terraform-aws-modules/iam/aws create from JSON text they pass as
+# `aws_iam_policy` documents, addressed to the call: rules on identity policies judge them.
+iam_module := "terraform-aws-modules/iam/aws"
+
+module_documents contains document if {
+	some call in registry.calls(iam_module)
+	some item in iam_module_policies(call)
+	doc := decode(item.value)
+	document := {"address": call.address, "type": "aws_iam_policy", "kind": "identity", "doc": doc, "path": item.path, "unknown_for_each": object.get(call, "unknownForEach", {})}
+}
+
+# `[{value, path}]` of the policies a call creates: `//modules/iam-policy` its `policy` unless
+# `create` (6.x) or `create_policy` (5.x), both true by default, is false; 5.x
+# `//modules/iam-group-with-policies` the `policy` of each of `custom_group_policies`
+# (`[{name, policy}]`), created and attached to the group the call names whether or not it creates
+# the group.
+iam_module_policies(call) := [{"value": call.config.policy, "path": ["policy"]}] if {
+	registry.submodule(call.moduleSource) == "modules/iam-policy"
+	not util.is_false(object.get(call.config, "create", true))
+	not util.is_false(object.get(call.config, "create_policy", true))
+}
+
+iam_module_policies(call) := [{"value": item.policy, "path": ["custom_group_policies", i, "policy"]} |
+	some i, item in call.config.custom_group_policies
+	is_object(item)
+] if {
+	registry.submodule(call.moduleSource) == "modules/iam-group-with-policies"
+	is_array(call.config.custom_group_policies)
+}
+
+# The documents passed to the bucket module, attached or not, and to the IAM policy module,
+# created or not.
 module_arguments contains doc if {
 	some call in registry.calls(s3.bucket_module)
 	doc := decode(call.config.policy)
 }
 
+module_arguments contains doc if {
+	some call in registry.calls(iam_module)
+	registry.submodule(call.moduleSource) == "modules/iam-policy"
+	doc := decode(call.config.policy)
+}
+
 # Addresses of the data documents some other resource uses with a readable document of its own
-# (a managed resource, a bucket module call that attaches it, or another data document that
-# merges it), or whose exact document a managed resource carries (passed through a module input,
-# where no reference links them), or that is passed to the bucket module (which discards it
-# without `attach_policy`): their statements are reported on that resource, or nowhere, so the
-# data source stays silent.
+# (a managed resource, a bucket module call that attaches it, an IAM module call that creates a
+# policy of it, or another data document that merges it), or whose exact document a managed
+# resource carries (passed through a module input, where no reference links them), or that is
+# passed to the bucket module (which discards it without `attach_policy`) or to the IAM policy
+# module (which creates nothing with `create = false`): their statements are reported on that
+# resource, or nowhere, so the data source stays silent.
 used_data_documents := {d.address |
 	readers := document_readers
 	some d in policy_document_data

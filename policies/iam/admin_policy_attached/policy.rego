@@ -25,7 +25,8 @@
 #   and `iam-eks-role` in `role_policy_arns` unless `create_role = false`, and `//modules/iam-user`
 #   in `policy_arns` unless `create_user = false`; and of its 5.x
 #   `//modules/iam-assumable-roles` (and `-with-saml`) with `create_admin_role = true`, whose
-#   `admin_role_policy_arns` are `[AdministratorAccess]` unless the call says otherwise.
+#   `admin_role_policy_arns` are `[AdministratorAccess]` unless the call says otherwise, or with
+#   `create_poweruser_role` or `create_readonly_role` and AdministratorAccess in that role's list.
 # custom:
 #   id: TG-IAM-007
 #   severity: critical
@@ -269,29 +270,35 @@ policy_collection(value) if {
 }
 
 # terraform-aws-modules/iam/aws 5.x `//modules/iam-assumable-roles` and
-# `//modules/iam-assumable-roles-with-saml` create an admin role only with `create_admin_role =
-# true` (false by default) and attach each of `admin_role_policy_arns` to it, which is
-# `[AdministratorAccess]` unless the call gives the list.
+# `//modules/iam-assumable-roles-with-saml` create an admin, a poweruser and a readonly role, each
+# only with `create_<role>_role = true` (false by default), and attach each of
+# `<role>_role_policy_arns` to it. The admin role's list is `[AdministratorAccess]` unless the
+# call gives one; the others' default to PowerUserAccess and ReadOnlyAccess, so only a list the
+# call gives can hold AdministratorAccess.
 admin_roles_submodules := {"modules/iam-assumable-roles", "modules/iam-assumable-roles-with-saml"}
+
+assumable_roles := {"admin", "poweruser", "readonly"}
 
 deny contains finding if {
 	some call in registry.calls(iam_module)
 	registry.submodule(call.moduleSource) in admin_roles_submodules
-	util.is_true(object.get(call.config, "create_admin_role", false))
-	some [arn, path] in admin_role_policies(call)
+	some role in assumable_roles
+	util.is_true(object.get(call.config, sprintf("create_%s_role", [role]), false))
+	some [arn, path] in role_policies(call, role)
 	is_admin_arn(arn)
 	finding := {
 		"resource": call.address,
-		"message": "The admin role gets AdministratorAccess: attach a policy with only the permissions this role needs.",
+		"message": sprintf("The %s role gets AdministratorAccess: attach a policy with only the permissions this role needs.", [role]),
 		"evidence": util.label(arn),
 		"path": path,
 	}
 }
 
-admin_role_policies(call) := {["arn:aws:iam::aws:policy/AdministratorAccess", ["create_admin_role"]]} if {
+role_policies(call, "admin") := {["arn:aws:iam::aws:policy/AdministratorAccess", ["create_admin_role"]]} if {
 	util.is_absent(call.config, "admin_role_policy_arns")
 }
 
-admin_role_policies(call) := {[arn, ["admin_role_policy_arns", i]] | some i, arn in call.config.admin_role_policy_arns} if {
-	is_array(call.config.admin_role_policy_arns)
+role_policies(call, role) := {[arn, [key, i]] | some i, arn in call.config[key]} if {
+	key := sprintf("%s_role_policy_arns", [role])
+	is_array(call.config[key])
 }

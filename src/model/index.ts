@@ -3,3 +3,4 @@ export * from "./types.js";
 export * from "./pointer.js";
 export * from "./scopes.js";
 export * from "./moves.js";
+export * from "./input.js";

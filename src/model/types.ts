@@ -1,5 +1,6 @@
-// The one resource model both loaders produce and every later stage reads. It is exactly the
-// `input` policies receive (`{ resources: [...] }`), so everything here must stay plain JSON.
+// The one resource model both loaders produce and every later stage reads. It is the `input`
+// policies receive (`{ resources: [...] }`, less `Resource.readFrom`: model/input.ts), so
+// everything here must stay plain JSON.
 
 /** A place in a source file; lines and columns are 1-based, end inclusive of the last line. */
 export interface SourceLocation {
@@ -138,6 +139,16 @@ export interface Resource {
    */
   unknownForEach?: { [pointer: string]: string };
   /**
+   * Terraform only, present when not empty: where the variables and locals that decide this
+   * instance are written (a tfvars entry, a variable's default, a module argument, a local), by
+   * what read them: `count`, `for_each` (the element that makes this instance), or a top-level
+   * attribute or block (`cidr_blocks`, `ingress`) whose expressions read them, in a condition too
+   * (`var.public ? ["0.0.0.0/0"] : []`). A value is located where it is written (`locations`);
+   * these are what else decides it, for an annotation on the line a pull request changed. Left
+   * out of what policies receive (`policyInput`).
+   */
+  readFrom?: { [by: string]: SourceLocation[] };
+  /**
    * CloudFormation only, present when not empty: a pointer whose `config` value is unknown
    * because an undecided `Fn::If` chooses between different values there
    * (`PubliclyAccessible: !If [IsPublic, true, false]`), to each value with its condition.
@@ -234,6 +245,11 @@ export interface Finding {
    * local or module argument the value came from, or a CloudFormation parameter.
    */
   resourceBlock?: { file: string; line: number; endLine: number };
+  /**
+   * Where what decides the finding besides its value is written (`Resource.readFrom`): what its
+   * resource's `count` or `for_each` read, then what the attribute or block holding it read.
+   */
+  readFrom?: Array<{ by: string; file: string; line: number; endLine: number }>;
   message: string;
   /** What exactly is wrong (`s3:*`, `tcp/22 from 0.0.0.0/0`, `/server_side_encryption_configuration`). */
   evidence: string;

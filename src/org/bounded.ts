@@ -4,6 +4,7 @@
 // A worker lives for one scan and is closed after it, so an idle app holds no threads.
 import type { RuleSettings } from "../config/schema.js";
 import type { CustomRuleSet, ScanResult } from "../engine/types.js";
+import { policyInput } from "../model/input.js";
 import { deploymentsOf } from "../model/scopes.js";
 import type { LoadError, Resource } from "../model/types.js";
 import { collectFindings, withRuleSettings } from "../policy/evaluate.js";
@@ -52,7 +53,7 @@ async function evaluateRules(
   // rule then costs a copy into the worker rather than a JSON.stringify of the whole model
   // (bench/custom-policies.ts).
   const deployments = deploymentsOf(resources).map((deployment) => ({
-    input: new TextEncoder().encode(JSON.stringify({ resources: deployment })).buffer,
+    input: new TextEncoder().encode(JSON.stringify(policyInput(deployment))).buffer,
     byAddress: new Map(deployment.map((r) => [r.address, r])),
   }));
   const deadline = performance.now() + bounds.totalMs;

@@ -2,6 +2,7 @@
 // entrypoint is one rule; a module that also has `ALL_RULES_ENTRYPOINT` evaluates all its rules in
 // one call, so what they share is computed once, and rule by rule only if that call fails.
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { policyInput } from "../model/input.js";
 import { deploymentsOf } from "../model/scopes.js";
 import type { Finding, LoadError, Resource } from "../model/types.js";
 import { hostBuiltins } from "../rego/runtime/index.js";
@@ -100,7 +101,8 @@ export async function loadRuleSet(bundle: PolicyBundle, name = "bundle"): Promis
   }
 
   function evaluateDeployment(resources: Resource[]): { findings: Finding[]; errors: LoadError[] } {
-    const input = new TextEncoder().encode(JSON.stringify({ resources })).buffer as ArrayBuffer;
+    const input = new TextEncoder().encode(JSON.stringify(policyInput(resources)))
+      .buffer as ArrayBuffer;
     const byAddress = new Map(resources.map((r) => [r.address, r]));
     const findings: Finding[] = [];
     const evalErrors: LoadError[] = [];

@@ -15,7 +15,7 @@
 // evaluation could not know (`unknownForEach`) says that the block exists only when that
 // collection is not empty.
 import { z } from "zod";
-import { toPointer } from "../model/pointer.js";
+import { fromPointer, toPointer } from "../model/pointer.js";
 import type { Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
 import { coversEveryDeployment, implies, readableText, satisfiable } from "./conditions.js";
 import type { RuleMetadata } from "./metadata.js";
@@ -115,6 +115,20 @@ export function repetitionsOf(resource: Resource, pointer: string): string[] {
 }
 
 /**
+ * Where what decides the value at `pointer` besides the value itself is written: what the
+ * resource's count or for_each read, then what the top-level attribute or block holding it read.
+ */
+export function readFromOf(resource: Resource, pointer: string): Finding["readFrom"] {
+  const readFrom = resource.readFrom;
+  if (readFrom === undefined) return undefined;
+  const attribute = pointer.startsWith("/") ? fromPointer(pointer)[0] : undefined;
+  const places = ["count", "for_each", ...(attribute === undefined ? [] : [attribute])].flatMap(
+    (by) => (readFrom[by] ?? []).map(({ file, line, endLine }) => ({ by, file, line, endLine })),
+  );
+  return places.length > 0 ? places : undefined;
+}
+
+/**
  * The conditions a finding holds under, each once and none the others imply (`IsProd` beside
  * `IsProd and HasKey`); null when together they hold in no deployment (`C` and `not C`, as an
  * `Fn::If` on C nested in a branch of another on C gives, or a resource's `Condition: HasKey`
@@ -188,6 +202,7 @@ export function toFindings(
     if (conditions === null) continue;
     const when = readableText(conditions);
     const message = when === "" ? result.message : `${result.message} Only when ${when}.`;
+    const readFrom = readFromOf(resource, pointer);
     findings.push({
       rule: rule.id,
       title: rule.title,
@@ -202,6 +217,7 @@ export function toFindings(
         : {}),
       ...(resource.root !== undefined ? { root: resource.root } : {}),
       resourceBlock: { file: resource.file, line: resource.line, endLine: resource.endLine },
+      ...(readFrom ? { readFrom } : {}),
       message,
       evidence: result.evidence ?? pointer,
       ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),

@@ -1,9 +1,11 @@
 // Check run annotations: a failure for each blocking finding, a warning for advisory ones, placed
 // on lines the pull request changed. A new finding off the changed lines moves to the nearest
 // changed line of its own span (`line..endLine`), else of its resource's block (the PR edited the
-// block while the value comes from a variable, or raised its count); failing both it keeps its own
-// line, which the check run lists though "Files changed" shows only lines in the diff, and it is
-// returned as unannotated so the summary says it is not on a changed line.
+// block while the value comes from a variable, or raised its count), else of a place its
+// resource's count or for_each, or the attribute holding it, read (`Finding.readFrom`: the locals
+// entry that added a for_each key, the tfvars value a condition tests); failing all it keeps its
+// own line, which the check run lists though "Files changed" shows only lines in the diff, and it
+// is returned as unannotated so the summary says it is not on a changed line.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
 import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
@@ -60,7 +62,7 @@ export function planAnnotations(
       if (finding.status !== "new") continue;
       unannotated.push(finding);
     }
-    const { path, line } = place ?? { path: finding.file, line: finding.line };
+    const { path, line, by } = place ?? { path: finding.file, line: finding.line };
     const block = blockElsewhere(finding);
     placed.push({
       finding,
@@ -74,6 +76,7 @@ export function planAnnotations(
           [
             ...(finding.unknown !== undefined ? [`${cannotTell(finding)}.`] : []),
             `${finding.severity.toUpperCase()} ${finding.status} finding on ${resourceLabel(finding)}${block ? ` (${block})` : ""}: ${finding.message}`,
+            ...(by !== undefined ? [`This changed line is read by the resource's ${by}.`] : []),
             ...(path !== finding.file || line !== finding.line
               ? [`The value is written at ${finding.file}:${finding.line}.`]
               : []),
@@ -93,12 +96,13 @@ export function planAnnotations(
 
 /**
  * Existing findings are annotated only where the PR touched their own line; new ones may move to
- * the changed line nearest their own inside their span, else inside their resource's block.
+ * the changed line nearest their own inside their span, else inside their resource's block, else
+ * inside the first place (in `readFrom` order) what decides them was read from; `by` names what read it.
  */
 function placeOnChangedLine(
   finding: Finding,
   changedLines: ReadonlyMap<string, ChangedLines>,
-): { path: string; line: number } | undefined {
+): { path: string; line: number; by?: string } | undefined {
   const changed = changedLines.get(finding.file);
   if (changed === "all" || changed?.has(finding.line))
     return { path: finding.file, line: finding.line };
@@ -106,14 +110,22 @@ function placeOnChangedLine(
   const own = nearestChanged(changed, finding.line, finding.endLine, finding.line);
   if (own !== undefined) return { path: finding.file, line: own };
   const block = finding.resourceBlock;
-  if (block === undefined) return undefined;
-  const inBlock = changedLines.get(block.file);
-  if (inBlock === "all") return { path: block.file, line: block.line };
-  // Nearest the finding's own line when that lies in the block (the other ports of an ingress
-  // the PR rewrote), else nearest the block's header.
-  const near = block.file === finding.file ? finding.line : block.line;
-  const line = nearestChanged(inBlock, block.line, block.endLine, near);
-  return line === undefined ? undefined : { path: block.file, line };
+  if (block !== undefined) {
+    const inBlock = changedLines.get(block.file);
+    if (inBlock === "all") return { path: block.file, line: block.line };
+    // Nearest the finding's own line when that lies in the block (the other ports of an ingress
+    // the PR rewrote), else nearest the block's header.
+    const near = block.file === finding.file ? finding.line : block.line;
+    const line = nearestChanged(inBlock, block.line, block.endLine, near);
+    if (line !== undefined) return { path: block.file, line };
+  }
+  for (const place of finding.readFrom ?? []) {
+    const changed = changedLines.get(place.file);
+    if (changed === "all") return { path: place.file, line: place.line, by: place.by };
+    const line = nearestChanged(changed, place.line, place.endLine, place.line);
+    if (line !== undefined) return { path: place.file, line, by: place.by };
+  }
+  return undefined;
 }
 
 /** The changed line in `from..to` nearest `near`, the earlier of two as near. */

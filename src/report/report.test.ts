@@ -114,6 +114,62 @@ describe("planAnnotations", () => {
     expect(annotations.map((a) => a.start_line)).toEqual([9]);
   });
 
+  it("moves a new finding whose line and block are unchanged to a changed place its count, for_each or attribute read, and nowhere else", () => {
+    // The rule for the "rdp" key of local.admin_ports (locals.tf:4), its cidr_blocks testing
+    // var.public (terraform.tfvars:2); the block is main.tf:1-14, the value main.tf:12.
+    const rdp = finding({
+      resource: 'aws_security_group_rule.admin["rdp"]',
+      line: 12,
+      endLine: 12,
+      resourceBlock: { file: "main.tf", line: 1, endLine: 14 },
+      readFrom: [
+        { by: "for_each", file: "locals.tf", line: 4, endLine: 4 },
+        { by: "cidr_blocks", file: "terraform.tfvars", line: 2, endLine: 2 },
+      ],
+    });
+    const placed = (lines: [string, number[] | "all"][]) => {
+      const plan = planAnnotations(decideGate([rdp], [], defaultSettings), changed(lines));
+      return {
+        at: plan.annotations.map((a) => `${a.path}:${a.start_line}`),
+        unannotated: plan.unannotated.length,
+        why: plan.annotations[0]?.message.split("\n")[1],
+      };
+    };
+    expect(placed([["locals.tf", [3, 4]]])).toEqual({
+      at: ["locals.tf:4"],
+      unannotated: 0,
+      why: "This changed line is read by the resource's for_each.",
+    });
+    expect(placed([["terraform.tfvars", [2]]])).toMatchObject({ at: ["terraform.tfvars:2"] });
+    expect(placed([["terraform.tfvars", "all"]])).toMatchObject({ at: ["terraform.tfvars:2"] });
+    // The for_each element first, and the block before both.
+    expect(
+      placed([
+        ["terraform.tfvars", [2]],
+        ["locals.tf", [4]],
+      ]),
+    ).toMatchObject({
+      at: ["locals.tf:4"],
+    });
+    expect(
+      placed([
+        ["locals.tf", [4]],
+        ["main.tf", [2]],
+      ]),
+    ).toMatchObject({ at: ["main.tf:2"] });
+    // Other entries and values the PR changed decide nothing here: the finding keeps its line.
+    expect(
+      placed([
+        ["locals.tf", [3, 5]],
+        ["terraform.tfvars", [1]],
+      ]),
+    ).toEqual({
+      at: ["main.tf:12"],
+      unannotated: 1,
+      why: "Evidence: tcp/22 from 0.0.0.0/0",
+    });
+  });
+
   it("annotates a new finding on the changed variable its value comes from, naming the resource's block", () => {
     const fromVariable = finding({
       file: "variables.tf",

@@ -44,7 +44,7 @@ interface Completion {
 
 /** Delivers `action` for a PR from `baseSha` to `headSha` over the fixture commits of `flavour`. */
 async function checkPullRequest(
-  flavour: "terraform" | "cloudformation" | "module" | "template",
+  flavour: "terraform" | "cloudformation" | "module" | "template" | "for_each" | "condition",
   action: "opened" | "synchronize",
   pullNumber: number,
   baseSha: string,
@@ -255,6 +255,59 @@ describe("a pull request check with the real engine", () => {
         rule: "TG-IAM-001",
         status: "new",
       },
+    ]);
+  });
+
+  it("annotates a rule a new for_each key creates on the locals entry the PR added", async () => {
+    // locals.tf:4 adds rdp = 3389 to the ports main.tf's rule is made for; its cidr comes from a
+    // variable default (variables.tf:3). Neither that line nor the rule's block changed.
+    const { completion, annotations, messages } = await checkPullRequest(
+      "for_each",
+      "opened",
+      37,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(completion.output.title).toBe("1 new finding: 1 high");
+    expect(annotations).toEqual([
+      { path: "locals.tf", lines: [4, 4], level: "failure", rule: "TG-NET-002", status: "new" },
+    ]);
+    expect(messages[0]?.split("\n").slice(0, 3)).toEqual([
+      'HIGH new finding on aws_security_group_rule.admin["rdp"] (main.tf:6): The security group allows Remote Desktop (tcp/3389) from 0.0.0.0/0: restrict the source to known addresses.',
+      "This changed line is read by the resource's for_each.",
+      "The value is written at variables.tf:3.",
+    ]);
+  });
+
+  it("annotates findings a changed tfvars value or variable default turns on, each on its own line", async () => {
+    // terraform.tfvars:1 turns open_rdp on, which main.tf:7's count tests; variables.tf:8 turns
+    // public_ssh on, which the condition of main.tf:22's cidr_blocks tests. main.tf is unchanged.
+    const { completion, annotations, messages } = await checkPullRequest(
+      "condition",
+      "opened",
+      38,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(completion.output.title).toBe("2 new findings: 2 high");
+    expect(annotations).toEqual([
+      {
+        path: "terraform.tfvars",
+        lines: [1, 1],
+        level: "failure",
+        rule: "TG-NET-002",
+        status: "new",
+      },
+      { path: "variables.tf", lines: [8, 8], level: "failure", rule: "TG-NET-001", status: "new" },
+    ]);
+    expect(messages.map((message) => message.split("\n").slice(1, 3))).toEqual([
+      ["This changed line is read by the resource's count.", "The value is written at main.tf:13."],
+      [
+        "This changed line is read by the resource's cidr_blocks.",
+        "The value is written at main.tf:22.",
+      ],
     ]);
   });
 });

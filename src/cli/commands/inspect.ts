@@ -2,7 +2,7 @@
 // `input`, so policy authors can see what their Rego works on; the text form lists resources,
 // with the Terraform blocks whose number a `for_each` Tollgate cannot know decides.
 import { loadModel } from "../../iac/index.js";
-import { isWarning } from "../../model/types.js";
+import { isWarning, policyInput } from "../../model/index.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from "../command.js";
 import { checked, parseFlags } from "../options.js";
@@ -32,7 +32,7 @@ export const inspectCommand: Command = {
     const errors = problems.filter((problem) => !isWarning(problem));
     const warnings = problems.filter(isWarning);
     if (format === "json") {
-      const report = { input: { resources: model.resources }, errors, warnings };
+      const report = { input: policyInput(model.resources), errors, warnings };
       io.stdout(JSON.stringify(report, null, 2) + "\n");
     } else {
       for (const resource of model.resources) {

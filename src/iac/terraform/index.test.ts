@@ -626,6 +626,62 @@ resource "aws_s3_bucket_logging" "keys" {
     expect(referencesOf('aws_s3_bucket_logging.keys["a"]')).toEqual([]);
   });
 
+  it("records where the variables and locals a count, a for_each element and each attribute read are written", () => {
+    const { resources, errors } = load(
+      `variable "open" {
+  type    = bool
+  default = false
+}
+variable "office" {
+  type = string
+  default = "10.20.0.0/16"
+}
+locals {
+  enabled = var.open
+  ports = {
+    ssh = 22
+    rdp = 3389
+  }
+}
+resource "aws_security_group_rule" "maybe" {
+  count       = local.enabled ? 1 : 0
+  type        = "ingress"
+  from_port   = 22
+  to_port     = 22
+  cidr_blocks = var.open ? ["0.0.0.0/0"] : [var.office]
+  description = "fixed"
+}
+resource "aws_security_group_rule" "each" {
+  for_each    = local.ports
+  from_port   = each.value
+  to_port     = each.value
+  cidr_blocks = ["0.0.0.0/0"]
+}
+`,
+      [{ path: "terraform.tfvars", text: "open = true\n" }],
+    );
+    expect(errors).toEqual([]);
+    const places = (resource: Resource) =>
+      Object.fromEntries(
+        Object.entries(resource.readFrom ?? {}).map(([by, read]) => [
+          by,
+          read.map((r) => `${r.file}:${r.line}`),
+        ]),
+      );
+    // The count reads local.enabled (main.tf:10), whose value is var.open's (the tfvars entry);
+    // description reads nothing, and a for_each instance its own element, not the whole map.
+    expect(places(byAddress(resources, "aws_security_group_rule.maybe[0]"))).toEqual({
+      count: ["terraform.tfvars:1", "main.tf:10"],
+      cidr_blocks: ["terraform.tfvars:1"],
+    });
+    expect(places(byAddress(resources, 'aws_security_group_rule.each["rdp"]'))).toEqual({
+      for_each: ["main.tf:13"],
+    });
+    expect(places(byAddress(resources, 'aws_security_group_rule.each["ssh"]'))).toEqual({
+      for_each: ["main.tf:12"],
+    });
+  });
+
   it("keeps one instance without index when count or for_each is unknown, with the meta-argument unknown", () => {
     const { resources } = load(`variable "n" {}
 resource "aws_instance" "web" {

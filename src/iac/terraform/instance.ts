@@ -8,6 +8,7 @@ import {
   unknown,
   type LoadError,
   type Resource,
+  type SourceLocation,
   type Value,
 } from "../../model/types.js";
 import {
@@ -39,6 +40,7 @@ import {
   originAtPath,
   originTree,
   relocate,
+  toSourceLocation,
   unknownForEachAlong,
   type Evaluated,
   type Origin,
@@ -108,6 +110,8 @@ interface Memo {
   state: "evaluating" | "done";
   result: Evaluated;
   references: Set<string>;
+  /** Of a variable or local: where the variables and locals its value was computed from are written. */
+  reads?: SourceLocation[];
 }
 
 interface InstanceKey {
@@ -116,6 +120,8 @@ interface InstanceKey {
   iteration: Map<string, Evaluated>;
   /** Meta-arguments that could not be known (count/for_each), kept visible in config. */
   unknownMeta: ValueObject;
+  /** What decided this instance: `Resource.readFrom` of its count or for_each. */
+  readFrom: { [by: string]: SourceLocation[] };
 }
 
 interface Expansion {
@@ -136,6 +142,8 @@ export class ModuleInstance implements EvaluationHost {
   private readonly outputs = new Map<string, Memo>();
   private readonly expansions = new Map<string, Expansion>();
   private readonly resourceInstances = new Map<string, Memo>();
+  /** `Resource.readFrom` of each resource instance evaluated, by instance key. */
+  private readonly instanceReads = new Map<string, { [by: string]: SourceLocation[] }>();
   private readonly children = new Map<
     string,
     {
@@ -144,6 +152,8 @@ export class ModuleInstance implements EvaluationHost {
     }
   >();
   private readonly collectors: Set<string>[] = [];
+  /** Where the variables and locals read by the expressions being evaluated are written, by place. */
+  private readonly readers: Map<string, SourceLocation>[] = [];
   private readonly localStack: string[] = [];
 
   constructor(
@@ -223,6 +233,23 @@ export class ModuleInstance implements EvaluationHost {
     this.addReferences(addresses);
   }
 
+  /** Runs `run`, returning also where the variables and locals it read are written. */
+  private collectReads<T>(run: () => T): { result: T; reads: SourceLocation[] } {
+    const reads = new Map<string, SourceLocation>();
+    this.readers.push(reads);
+    try {
+      return { result: run(), reads: [...reads.values()] };
+    } finally {
+      this.readers.pop();
+    }
+  }
+
+  private addReads(reads: Iterable<SourceLocation>): void {
+    const current = this.readers[this.readers.length - 1];
+    if (!current) return;
+    for (const read of reads) current.set(`${read.file}:${read.line}:${read.column}`, read);
+  }
+
   private evaluateIn(
     expr: Expression,
     file: ParsedFile,
@@ -248,13 +275,23 @@ export class ModuleInstance implements EvaluationHost {
         // which the diff may touch, not at the declaration.
         if (isUnknown(result.value) && this.unsetValues.has(result.value))
           return { result: { value: result.value, origin: here }, consumed: 1 };
+        this.addReads([toSourceLocation(result.origin)]);
         return { result, consumed: 1 };
       }
       case "local": {
         const name = attribute(first);
         if (name === undefined || !this.definition.locals.has(name))
           return this.undeclared("local value", traversal, scope);
-        return { result: this.local(name), consumed: 1 };
+        const result = this.local(name);
+        // Where the value is written, and the local's own line: `enabled = var.b` instead of
+        // `var.a` changes what is read there, though the value is written at var.b's default.
+        const { file, node } = this.definition.locals.get(name) as Declared<Attribute>;
+        const declaration = { file: file.path, line: node.line, column: node.column };
+        this.addReads([
+          toSourceLocation(result.origin),
+          { ...declaration, endLine: node.line, endColumn: node.column + name.length },
+        ]);
+        return { result, consumed: 1 };
       }
       case "path": {
         const name = attribute(first);
@@ -360,18 +397,23 @@ export class ModuleInstance implements EvaluationHost {
     const memo = this.variables.get(name);
     if (memo) {
       this.addReferences(memo.references);
+      this.addReads(memo.reads ?? []);
       return memo.result;
     }
     const declared = this.definition.variables.get(name) as Declared<Block>;
-    const computed = this.collect(() =>
-      this.nested(`var.${name}`, declared, () => this.computeVariable(name, declared)),
+    const { result: computed, reads } = this.collectReads(() =>
+      this.collect(() =>
+        this.nested(`var.${name}`, declared, () => this.computeVariable(name, declared)),
+      ),
     );
     this.variables.set(name, {
       state: "done",
       result: computed.result,
       references: computed.references,
+      reads,
     });
     this.addReferences(computed.references);
+    this.addReads(reads);
     return computed.result;
   }
 
@@ -426,6 +468,7 @@ export class ModuleInstance implements EvaluationHost {
     }
     if (memo) {
       this.addReferences(memo.references);
+      this.addReads(memo.reads ?? []);
       return memo.result;
     }
     const pending: Memo = {
@@ -436,17 +479,21 @@ export class ModuleInstance implements EvaluationHost {
     this.locals.set(name, pending);
     this.localStack.push(name);
     try {
-      const computed = this.collect(() =>
-        this.nested(`local.${name}`, declared, () =>
-          this.evaluateIn(declared.node.expr, declared.file),
+      const { result: computed, reads } = this.collectReads(() =>
+        this.collect(() =>
+          this.nested(`local.${name}`, declared, () =>
+            this.evaluateIn(declared.node.expr, declared.file),
+          ),
         ),
       );
       this.locals.set(name, {
         state: "done",
         result: computed.result,
         references: computed.references,
+        reads,
       });
       this.addReferences(computed.references);
+      this.addReads(reads);
       return computed.result;
     } finally {
       this.localStack.pop();
@@ -507,9 +554,12 @@ export class ModuleInstance implements EvaluationHost {
       suffix: "",
       iteration: new Map(iteration),
       unknownMeta,
+      readFrom: {},
     });
     if (count) {
-      const evaluated = this.evaluateIn(count.expr, file, iteration);
+      const { result: evaluated, reads } = this.collectReads(() =>
+        this.evaluateIn(count.expr, file, iteration),
+      );
       const value = evaluated.value;
       if (isUnknown(value))
         return { kind: "unknown", keys: [{ key: "", instance: single({ count: value }) }] };
@@ -534,7 +584,12 @@ export class ModuleInstance implements EvaluationHost {
         scoped.set("count", { value: { index }, origin: at(file.path, count) });
         keys.push({
           key: index,
-          instance: { suffix: keySuffix(index), iteration: scoped, unknownMeta: {} },
+          instance: {
+            suffix: keySuffix(index),
+            iteration: scoped,
+            unknownMeta: {},
+            readFrom: reads.length > 0 ? { count: reads } : {},
+          },
         });
       }
       if (total > 10_000)
@@ -571,7 +626,12 @@ export class ModuleInstance implements EvaluationHost {
           keys: [
             {
               key: "",
-              instance: { suffix: "", iteration: scoped, unknownMeta: { for_each: meta } },
+              instance: {
+                suffix: "",
+                iteration: scoped,
+                unknownMeta: { for_each: meta },
+                readFrom: {},
+              },
             },
           ],
         };
@@ -621,7 +681,13 @@ export class ModuleInstance implements EvaluationHost {
         });
         return {
           key: keyValue,
-          instance: { suffix: keySuffix(keyValue), iteration: scoped, unknownMeta: {} },
+          instance: {
+            suffix: keySuffix(keyValue),
+            iteration: scoped,
+            unknownMeta: {},
+            // The element that makes this instance decides it, not the whole collection.
+            readFrom: { for_each: [toSourceLocation(value.origin)] },
+          },
         };
       });
       return { kind: "for_each", keys };
@@ -719,11 +785,19 @@ export class ModuleInstance implements EvaluationHost {
       references: new Set(),
     };
     this.resourceInstances.set(memoKey, pending);
+    const readFrom = { ...key.readFrom };
     const computed = this.collect(() =>
       this.nested(this.qualify(memoKey), declaration, () =>
-        this.evaluateBody(declaration.node.body, declaration.file, key.iteration, RESOURCE_META),
+        this.evaluateBody(
+          declaration.node.body,
+          declaration.file,
+          key.iteration,
+          RESOURCE_META,
+          readFrom,
+        ),
       ),
     );
+    this.instanceReads.set(memoKey, readFrom);
     const config = computed.result.value as ValueObject;
     let origin = computed.result.origin;
     for (const [meta, value] of Object.entries(key.unknownMeta)) {
@@ -783,6 +857,7 @@ export class ModuleInstance implements EvaluationHost {
     const config = value as ValueObject;
     const provider = this.context.providers?.providerOf(this.definition, block, declaration.type);
     const { locations, unknownForEach } = collectLocations(config, origin);
+    const readFrom = this.instanceReads.get(memoKey) ?? {};
     this.context.emit({
       address: this.qualify(memoKey),
       type: declaration.type,
@@ -799,6 +874,7 @@ export class ModuleInstance implements EvaluationHost {
       references: [...references].filter((reference) => reference !== self).sort(),
       locations,
       ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
+      ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
     });
   }
 
@@ -906,6 +982,25 @@ export class ModuleInstance implements EvaluationHost {
     file: ParsedFile,
     iteration: ReadonlyMap<string, Evaluated>,
     meta: ReadonlySet<string> = new Set(),
+    readFrom?: { [by: string]: SourceLocation[] },
+  ): Evaluated {
+    if (readFrom) {
+      // Each top-level attribute or block on its own: what its expressions read decides it.
+      const reading = (name: string, run: () => void): void => {
+        const { reads } = this.collectReads(run);
+        if (reads.length > 0) (readFrom[name] ??= []).push(...reads);
+      };
+      return this.evaluateItems(body, file, iteration, meta, reading);
+    }
+    return this.evaluateItems(body, file, iteration, meta, (_name, run) => run());
+  }
+
+  private evaluateItems(
+    body: Body,
+    file: ParsedFile,
+    iteration: ReadonlyMap<string, Evaluated>,
+    meta: ReadonlySet<string>,
+    reading: (name: string, run: () => void) => void,
   ): Evaluated {
     const value: ValueObject = {};
     const items = new Map<string, Origin>();
@@ -923,25 +1018,33 @@ export class ModuleInstance implements EvaluationHost {
       if (meta.has(item.kind === "Attribute" ? item.name : item.type)) continue;
       if (item.kind === "Attribute" && item.name === "dynamic" && body.syntax === "json") {
         for (const block of jsonDynamicBlocks(item))
-          this.expandDynamic(block, file, iteration, addBlock);
+          reading(block.labels[0]?.value ?? "dynamic", () =>
+            this.expandDynamic(block, file, iteration, addBlock),
+          );
         continue;
       }
       if (item.kind === "Attribute") {
-        const result = this.evaluateIn(item.expr, file, iteration);
-        value[item.name] = result.value;
-        items.set(item.name, relocate(result.origin, file.path, item));
+        reading(item.name, () => {
+          const result = this.evaluateIn(item.expr, file, iteration);
+          value[item.name] = result.value;
+          items.set(item.name, relocate(result.origin, file.path, item));
+        });
         continue;
       }
       if (item.type === "dynamic") {
-        this.expandDynamic(item, file, iteration, addBlock);
+        reading(item.labels[0]?.value ?? "dynamic", () =>
+          this.expandDynamic(item, file, iteration, addBlock),
+        );
         continue;
       }
-      const nested = this.evaluateBody(item.body, file, iteration);
-      addBlock(
-        item.type,
-        { value: nested.value, origin: relocate(nested.origin, file.path, item) },
-        item,
-      );
+      reading(item.type, () => {
+        const nested = this.evaluateBody(item.body, file, iteration);
+        addBlock(
+          item.type,
+          { value: nested.value, origin: relocate(nested.origin, file.path, item) },
+          item,
+        );
+      });
     }
     return { value, origin: { ...at(file.path, body), items } };
   }

@@ -1,0 +1,10 @@
+// What policies receive as `input`: the resource model without what only the reports read, so
+// the JSON each deployment costs in Wasm is no larger than the rules need.
+import type { Resource } from "./types.js";
+
+export type PolicyResource = Omit<Resource, "readFrom">;
+
+/** `{ resources }` as policies (built-in and custom) and `tollgate inspect` see them. */
+export function policyInput(resources: readonly Resource[]): { resources: PolicyResource[] } {
+  return { resources: resources.map(({ readFrom: _readFrom, ...resource }) => resource) };
+}

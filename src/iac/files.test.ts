@@ -125,6 +125,20 @@ describe("readRepositoryFiles", () => {
     ]);
   });
 
+  it("says a UTF-16 file is UTF-16, with or without a byte order mark, not that it is binary", () => {
+    const text = 'resource "aws_s3_bucket" "b" {}\r\n';
+    write("bom-le.tf", Uint8Array.from([0xff, 0xfe, ...Buffer.from(text, "utf16le")]));
+    write("be.yaml", Uint8Array.from(Buffer.from(text, "utf16le").swap16()));
+    write("le.tfvars", Uint8Array.from(Buffer.from("a = 1\n", "utf16le")));
+    const { files, errors } = readRepositoryFiles(root);
+    expect(files).toEqual([]);
+    expect(errors.map((error) => `${error.file}:${error.code}: ${error.message}`)).toEqual([
+      "be.yaml:utf16-file: is UTF-16BE text; Terraform and CloudFormation read UTF-8: save the file as UTF-8",
+      "bom-le.tf:utf16-file: is UTF-16LE text; Terraform and CloudFormation read UTF-8: save the file as UTF-8",
+      "le.tfvars:utf16-file: is UTF-16LE text; Terraform and CloudFormation read UTF-8: save the file as UTF-8",
+    ]);
+  });
+
   it("follows symlinks inside the repository, refuses ones leaving it, and survives loops", () => {
     write("modules/net/main.tf", "net\n");
     writeFileSync(path.join(outside, "secret.tf"), "secret\n");

@@ -108,6 +108,14 @@ export function checkSourceBytes(
       `${bytes.length} bytes, over the limit of ${maxFileBytes} bytes for one file; split it or raise maxFileBytes`,
     );
   }
+  const utf16 = utf16Encoding(bytes);
+  if (utf16 !== null) {
+    return refusal(
+      filePath,
+      "utf16-file",
+      `is ${utf16} text; Terraform and CloudFormation read UTF-8: save the file as UTF-8`,
+    );
+  }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     const { line, column } = bytePosition(bytes, nul);
@@ -131,6 +139,22 @@ export function checkSourceBytes(
       message: "is not valid UTF-8 here; save the file as UTF-8",
     };
   }
+}
+
+/**
+ * UTF-16 text, which Windows tools write (PowerShell 5's `>` and Out-File, Notepad's "Unicode"):
+ * a byte order mark, or a first two characters that are ASCII with a zero byte beside each. It
+ * holds NUL bytes, and being told it is binary left its author puzzled.
+ */
+function utf16Encoding(bytes: Uint8Array): "UTF-16LE" | "UTF-16BE" | null {
+  const [a, b, c, d] = bytes;
+  if (a === 0xff && b === 0xfe) return "UTF-16LE";
+  if (a === 0xfe && b === 0xff) return "UTF-16BE";
+  if (a === undefined || b === undefined || c === undefined || d === undefined) return null;
+  const ascii = (byte: number): boolean => byte >= 0x09 && byte < 0x7f;
+  if (ascii(a) && b === 0 && ascii(c) && d === 0) return "UTF-16LE";
+  if (a === 0 && ascii(b) && c === 0 && ascii(d)) return "UTF-16BE";
+  return null;
 }
 
 class RepositoryWalk {

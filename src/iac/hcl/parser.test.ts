@@ -491,6 +491,22 @@ describe("syntax errors", () => {
     expect(repeated.length).toBe(50);
   });
 
+  it("takes a carriage return for whitespace only before a newline, as HCL does", () => {
+    expect(parseHcl('a = 1\r\n# c\r\nb = "x" // d\r\n\r\n', "crlf.tf").errors).toEqual([]);
+    // hcl2-parser refuses each of these; a lone CR is an invalid character, named by its code.
+    expect(parseHcl("a = \r 1\n", "f.tf").errors).toEqual([
+      {
+        file: "f.tf",
+        line: 1,
+        column: 5,
+        code: "hcl-syntax",
+        message: "expected an expression, found invalid character U+000D",
+      },
+    ]);
+    expect(parseHcl("a = [1,\r 2]\n", "f.tf").errors).toHaveLength(1);
+    expect(parseHcl('r "t" "n" {\n}\r', "f.tf").errors).toMatchObject([{ line: 2, column: 2 }]);
+  });
+
   it("stops after too many errors", () => {
     const { errors } = parseHcl("a = =\n".repeat(500), "many.tf");
     expect(errors.length).toBe(51);

@@ -311,8 +311,14 @@ export class HclParser {
 
   private describeToken(): string {
     if (this.tok === Tok.Ident) return `'${this.text.slice(this.tStart, this.tEnd)}'`;
-    if (this.tok === Tok.Invalid)
-      return `invalid character '${this.text.slice(this.tStart, this.tEnd)}'`;
+    if (this.tok === Tok.Invalid) {
+      const found = this.text.slice(this.tStart, this.tEnd);
+      // A control character (a lone carriage return, say) is shown by its code, not printed.
+      const shown = /^[\p{Cc}]$/u.test(found)
+        ? `U+${found.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`
+        : `'${found}'`;
+      return `invalid character ${shown}`;
+    }
     return TOKEN_TEXT[this.tok];
   }
 
@@ -400,7 +406,8 @@ export class HclParser {
     for (;;) {
       if (p >= len) break;
       const c = text.charCodeAt(p);
-      if (c === 32 || c === 9 || c === 13) {
+      // A carriage return is whitespace only as part of CRLF; alone, HCL calls it an invalid character.
+      if (c === 32 || c === 9 || (c === 13 && text.charCodeAt(p + 1) === 10)) {
         p++;
       } else if (c === 10) {
         p++;

@@ -735,7 +735,8 @@ resource "aws_security_group" "sg" {
       ],
       egress: [{ to_port: { $unknown: "egress.value.port" }, protocol: "-1" }],
     });
-    expect(line(group, "/ingress/1/from_port")).toBe("main.tf:7");
+    // 22 is written in the for_each, where a reviewer changes it; the protocol in the content.
+    expect(line(group, "/ingress/1/from_port")).toBe("main.tf:4");
     expect(line(group, "/egress/0/protocol")).toBe("main.tf:15");
     expect(group.unknownForEach).toEqual({ "/egress/0": "var.unknown_rules" });
   });
@@ -975,6 +976,101 @@ module "media" {
   });
 });
 
+describe("single values written elsewhere", () => {
+  it("are located where written: a module call's argument, a local's for_each entry, a default, a -var", () => {
+    const { resources, errors } = loadTerraform(
+      [
+        {
+          path: "main.tf",
+          text: `variable "port" {
+  default = 22
+}
+variable "protocol" {}
+locals {
+  roles = {
+    admin = { arn = "arn:aws:iam::aws:policy/AdministratorAccess" }
+  }
+}
+module "role" {
+  source      = "./modules/role"
+  policy_arns = ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+  name        = "deploy"
+}
+resource "aws_iam_role_policy_attachment" "by_key" {
+  for_each   = local.roles
+  role       = "deploy"
+  policy_arn = each.value.arn
+}
+resource "aws_security_group_rule" "ssh" {
+  type      = "ingress"
+  from_port = var.port
+  to_port   = var.port + 0
+  protocol  = var.protocol
+}
+`,
+        },
+        {
+          path: "modules/role/main.tf",
+          text: `variable "policy_arns" {}
+variable "name" {}
+resource "aws_iam_role" "this" {
+  name = var.name
+}
+resource "aws_iam_role_policy_attachment" "this" {
+  count      = length(var.policy_arns)
+  role       = aws_iam_role.this.name
+  policy_arn = var.policy_arns[count.index]
+}
+`,
+        },
+      ],
+      { variables: { protocol: "tcp" } },
+    );
+    expect(errors).toEqual([]);
+    const attachment = byAddress(resources, "module.role.aws_iam_role_policy_attachment.this[0]");
+    expect(attachment.file).toBe("modules/role/main.tf");
+    expect(line(attachment, "/policy_arn")).toBe("main.tf:12");
+    // A value read from another resource is that resource's setting: the name stays here.
+    expect(line(attachment, "/role")).toBe("modules/role/main.tf:8");
+    const byKey = byAddress(resources, 'aws_iam_role_policy_attachment.by_key["admin"]');
+    expect(line(byKey, "/policy_arn")).toBe("main.tf:7");
+    expect(line(byKey, "/role")).toBe("main.tf:17");
+    const rule = byAddress(resources, "aws_security_group_rule.ssh");
+    expect(line(rule, "/from_port")).toBe("main.tf:2");
+    // Computed in the attribute: the attribute is where it is written.
+    expect(line(rule, "/to_port")).toBe("main.tf:23");
+    // Given on the command line: at the variable's declaration.
+    expect(line(rule, "/protocol")).toBe("main.tf:4");
+  });
+
+  it("locate a module's value at the calling example's argument (terraform-aws-iam corpus)", () => {
+    const { resources } = loadTerraform(
+      readSources(path.join(corpusDir, "real/terraform-aws-iam")).filter(
+        (file) =>
+          file.path.startsWith("examples/iam-role/") ||
+          file.path.startsWith("modules/iam-role/") ||
+          file.path.startsWith("examples/iam-account/") ||
+          file.path.startsWith("modules/iam-account/"),
+      ),
+    );
+    // for_each = { admin = { policies = { AdministratorAccess = "arn:...:AdministratorAccess" } } }
+    // gives policies = each.value.policies, which the module's attachment reads as each.value.
+    const admin = byAddress(
+      resources,
+      'module.iam_roles["admin"].aws_iam_role_policy_attachment.this["AdministratorAccess"]',
+    );
+    expect(admin.config.policy_arn).toBe("arn:aws:iam::aws:policy/AdministratorAccess");
+    expect(`${admin.file}:${admin.line}`).toBe("modules/iam-role/main.tf:297");
+    expect(line(admin, "/policy_arn")).toBe("examples/iam-role/main.tf:28");
+    const passwords = byAddress(
+      resources,
+      "module.iam_account.aws_iam_account_password_policy.this[0]",
+    );
+    expect(passwords.config.minimum_password_length).toBe(6);
+    expect(line(passwords, "/minimum_password_length")).toBe("examples/iam-account/main.tf:14");
+  });
+});
+
 describe("variable files", () => {
   it("reads terraform.tfvars.json with each element located, and options after the automatic files", () => {
     const files = [
@@ -996,7 +1092,7 @@ describe("variable files", () => {
       ingress: [{ cidr_blocks: ["10.0.0.0/8", "0.0.0.0/0"] }],
     });
     expect(line(group, "/ingress/0/cidr_blocks/1")).toBe("env/terraform.tfvars.json:5");
-    expect(line(group, "/name")).toBe("env/main.tf:4");
+    expect(line(group, "/name")).toBe("env/prod.tfvars:1");
   });
 
   it("reports a broken terraform.tfvars.json where it breaks", () => {
@@ -1055,7 +1151,7 @@ describe(".tf.json", () => {
     });
     expect(group.references).toEqual(["aws_s3_bucket.logs"]);
     expect(line(group, "/ingress/1/cidr_blocks/0")).toBe("main.tf.json:13");
-    expect(line(group, "/ingress/1/from_port")).toBe("main.tf.json:13");
+    expect(line(group, "/ingress/1/from_port")).toBe("main.tf.json:2");
   });
 });
 

@@ -15,6 +15,9 @@
 //   `"${aws_s3_bucket.b.arn}/*"`); other templates and functions with an unknown input are
 //   unknown as a whole;
 // - `file()` of a file not among the given ones (binary, too large) is unknown, not an error.
+// A single value (string, number, bool) given through a variable default, a tfvars entry, a module
+// call's argument, a local or a for_each entry is located where that literal is written (origin.ts
+// attributeOrigin), the line a reviewer changes; the resource's block stays the finding's block.
 // Addresses are unique within one root module; two roots may both hold `aws_s3_bucket.this`
 // (tell them apart by `file`). Each resource says which versions of its provider may be in force
 // for its root (providers.ts: constraints of the root and its local modules, the lock file).
@@ -109,22 +112,11 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         if (definition.variables.has(name)) rootValues.set(name, value);
       }
     }
+    // A value given on the command line is written nowhere in the repository: it is located at
+    // the variable's declaration, the nearest place a reader can look.
     for (const [name, value] of Object.entries(options.variables ?? {})) {
-      if (definition.variables.has(name))
-        rootValues.set(name, {
-          value,
-          origin: at(
-            definition.files[0]?.path ?? directory,
-            definition.files[0]?.body ?? {
-              line: 1,
-              column: 1,
-              endLine: 1,
-              endColumn: 1,
-              start: 0,
-              end: 0,
-            },
-          ),
-        });
+      const declared = definition.variables.get(name);
+      if (declared) rootValues.set(name, { value, origin: at(declared.file.path, declared.node) });
     }
     context.providers = new RootProviders(definition, discovery.modules, discovery.files, report);
     context.instanceCount++;

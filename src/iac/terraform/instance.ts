@@ -37,6 +37,7 @@ import {
 } from "./modules.js";
 import {
   at,
+  attributeOrigin,
   originAtPath,
   originTree,
   relocate,
@@ -1027,7 +1028,7 @@ export class ModuleInstance implements EvaluationHost {
         reading(item.name, () => {
           const result = this.evaluateIn(item.expr, file, iteration);
           value[item.name] = result.value;
-          items.set(item.name, relocate(result.origin, file.path, item));
+          items.set(item.name, attributeOrigin(result, file.path, item));
         });
         continue;
       }

@@ -86,6 +86,29 @@ export function relocate(origin: Origin, file: string, range: Range): Origin {
   return { ...origin, file, range };
 }
 
+/**
+ * Where an attribute's value is reported. A single value (string, number, bool, null) written
+ * outside the attribute, as a variable's default, a tfvars entry, a module call's argument, a
+ * local or a for_each map entry, stays where it was written: that line is the one to change.
+ * Anything else, and a value computed in the attribute or read from a resource, is reported at
+ * the attribute, the elements of a list or object where each was written.
+ */
+export function attributeOrigin(result: Evaluated, file: string, attribute: Range): Origin {
+  const { value, origin } = result;
+  // A document built elsewhere (jsonencode, aws_iam_policy_document) is located statement by
+  // statement inside; as a whole it is what the attribute names. A value read from another
+  // resource (`user = aws_iam_user.this.name`) is that resource's setting, not this one's.
+  const single =
+    (value === null || typeof value !== "object") &&
+    origin.document === undefined &&
+    origin.refers === undefined;
+  const inside =
+    origin.file === file &&
+    origin.range.start >= attribute.start &&
+    origin.range.end <= attribute.end;
+  return single && !inside ? origin : relocate(origin, file, attribute);
+}
+
 /** Follows a path through items and into JSON documents; the deepest origin found. */
 export function originAtPath(origin: Origin, path: readonly PathSegment[]): Origin {
   let current = origin;

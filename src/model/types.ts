@@ -139,11 +139,12 @@ export interface Resource {
    */
   unknownForEach?: { [pointer: string]: string };
   /**
-   * Terraform only, present when not empty: where the variables and locals that decide this
-   * instance are written (a tfvars entry, a variable's default, a module argument, a local), by
-   * what read them: `count`, `for_each` (the element that makes this instance), or a top-level
-   * attribute or block (`cidr_blocks`, `ingress`) whose expressions read them, in a condition too
-   * (`var.public ? ["0.0.0.0/0"] : []`). A value is located where it is written (`locations`);
+   * Present when not empty: where the variables and locals that decide this Terraform instance
+   * are written (a tfvars entry, a variable's default, a module argument, a local), by what read
+   * them: `count`, `for_each` (the element that makes this instance), or a top-level attribute or
+   * block (`cidr_blocks`, `ingress`) whose expressions read them, in a condition too
+   * (`var.public ? ["0.0.0.0/0"] : []`); for a CloudFormation resource whose `Condition` the
+   * template decides, the parameter `Default`s that condition reads (`Condition`). A value is located where it is written (`locations`);
    * these are what else decides it, for an annotation on the line a pull request changed. Left
    * out of what policies receive (`policyInput`).
    */
@@ -247,7 +248,8 @@ export interface Finding {
   resourceBlock?: { file: string; line: number; endLine: number };
   /**
    * Where what decides the finding besides its value is written (`Resource.readFrom`): what its
-   * resource's `count` or `for_each` read, then what the attribute or block holding it read.
+   * resource's `count`, `for_each` or `Condition` read, then what the attribute or block holding
+   * it read.
    */
   readFrom?: Array<{ by: string; file: string; line: number; endLine: number }>;
   message: string;

@@ -114,16 +114,21 @@ export function repetitionsOf(resource: Resource, pointer: string): string[] {
   }
 }
 
+/** What decides whether a resource instance exists: Terraform's meta-arguments, CloudFormation's `Condition`. */
+const EXISTENCE = ["count", "for_each", "Condition"];
+
 /**
  * Where what decides the value at `pointer` besides the value itself is written: what the
- * resource's count or for_each read, then what the top-level attribute or block holding it read.
+ * resource's count, for_each or Condition read, then what the top-level attribute or block
+ * holding it read.
  */
 export function readFromOf(resource: Resource, pointer: string): Finding["readFrom"] {
   const readFrom = resource.readFrom;
   if (readFrom === undefined) return undefined;
   const attribute = pointer.startsWith("/") ? fromPointer(pointer)[0] : undefined;
-  const places = ["count", "for_each", ...(attribute === undefined ? [] : [attribute])].flatMap(
-    (by) => (readFrom[by] ?? []).map(({ file, line, endLine }) => ({ by, file, line, endLine })),
+  const readers = attribute === undefined || EXISTENCE.includes(attribute) ? [] : [attribute];
+  const places = [...EXISTENCE, ...readers].flatMap((by) =>
+    (readFrom[by] ?? []).map(({ file, line, endLine }) => ({ by, file, line, endLine })),
   );
   return places.length > 0 ? places : undefined;
 }

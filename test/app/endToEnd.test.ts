@@ -44,7 +44,14 @@ interface Completion {
 
 /** Delivers `action` for a PR from `baseSha` to `headSha` over the fixture commits of `flavour`. */
 async function checkPullRequest(
-  flavour: "terraform" | "cloudformation" | "module" | "template" | "for_each" | "condition",
+  flavour:
+    | "terraform"
+    | "cloudformation"
+    | "module"
+    | "template"
+    | "for_each"
+    | "condition"
+    | "cfn_condition",
   action: "opened" | "synchronize",
   pullNumber: number,
   baseSha: string,
@@ -308,6 +315,26 @@ describe("a pull request check with the real engine", () => {
         "This changed line is read by the resource's cidr_blocks.",
         "The value is written at main.tf:22.",
       ],
+    ]);
+  });
+
+  it("annotates a CloudFormation resource a changed parameter Default turns on, on that Default", async () => {
+    // stack.yaml:7 sets BreakGlass's Default to "true"; RemoteDesktop (Condition: InBreakGlass,
+    // which tests it) now exists, opening RDP at stack.yaml:23. Its block is unchanged.
+    const { completion, annotations, messages } = await checkPullRequest(
+      "cfn_condition",
+      "opened",
+      39,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(annotations).toEqual([
+      { path: "stack.yaml", lines: [7, 7], level: "failure", rule: "TG-NET-002", status: "new" },
+    ]);
+    expect(messages[0]?.split("\n").slice(1, 3)).toEqual([
+      "This changed line is read by the resource's Condition.",
+      "The value is written at stack.yaml:23.",
     ]);
   });
 });

@@ -179,6 +179,44 @@ Resources:
     );
   });
 
+  it("records the parameter Defaults a resource's decided Condition reads, through the conditions it names", () => {
+    const text = `Parameters:
+  BreakGlass:
+    Type: String
+    Default: "true"
+  Env:
+    Type: String
+    Default: prod
+  Given:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  Open: !And [!Condition IsProd, !Equals [!Ref BreakGlass, "true"]]
+  Undecided: !Equals [!Ref Given, "yes"]
+Resources:
+  Subject:
+    Type: AWS::EC2::SecurityGroupIngress
+    Condition: Open
+    Properties:
+      CidrIp: 0.0.0.0/0
+  Maybe:
+    Type: AWS::EC2::SecurityGroupIngress
+    Condition: Undecided
+    Properties:
+      CidrIp: 0.0.0.0/0
+`;
+    const lines = (resource?: Resource) =>
+      Object.fromEntries(
+        Object.entries(resource?.readFrom ?? {}).map(([by, read]) => [by, read.map((r) => r.line)]),
+      );
+    const { resources } = load(text);
+    expect(lines(resources.find((r) => r.name === "Subject"))).toEqual({ Condition: [7, 4] });
+    // An undecided Condition is in `conditional`; a Default the options override is not read.
+    expect(lines(resources.find((r) => r.name === "Maybe"))).toEqual({});
+    const given = load(text, { Env: "prod" }).resources.find((r) => r.name === "Subject");
+    expect(lines(given)).toEqual({ Condition: [4] });
+  });
+
   it("removes AWS::NoValue properties and list items, keeping pointers on the items left", () => {
     const { resources } = load(
       withResource(`    Type: AWS::EC2::SecurityGroup

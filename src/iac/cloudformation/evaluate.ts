@@ -157,6 +157,32 @@ export class TemplateEvaluator {
     return result;
   }
 
+  /**
+   * Where the `Default`s a condition reads are written (`!Ref P` of a parameter taking its
+   * Default, in it or in a condition it names): what decides a resource's `Condition` besides
+   * the template's text.
+   */
+  conditionDefaults(name: string, seen: Set<string> = new Set()): Span[] {
+    const body = this.scope.conditions.get(name);
+    if (body === undefined || seen.has(name)) return [];
+    seen.add(name);
+    const spans: Span[] = [];
+    const visit = (node: TemplateNode): void => {
+      const intrinsic = asIntrinsic(node);
+      const span = this.defaultSpan(node);
+      if (span !== undefined) spans.push(span);
+      else if (intrinsic === null && node.kind === "mapping" && node.entries.length === 1) {
+        const only = node.entries[0] as TemplateEntry;
+        if (only.key === "Condition" && only.value.kind === "scalar")
+          spans.push(...this.conditionDefaults(String(only.value.value), seen));
+        else visit(only.value);
+      } else if (intrinsic !== null) visit(intrinsic.argument);
+      else if (node.kind === "sequence") node.items.forEach(visit);
+    };
+    visit(body);
+    return spans;
+  }
+
   private evaluate(node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
     if (node.kind === "scalar") return node.value;
     if (node.kind === "sequence") {

@@ -194,6 +194,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
   const type = typeNode.value;
   const conditionNode = field("Condition");
   const trace = newTrace();
+  const readFrom: { [by: string]: SourceLocation[] } = {};
   if (conditionNode !== undefined) {
     const name =
       conditionNode.kind === "scalar" && typeof conditionNode.value === "string"
@@ -209,6 +210,8 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
       const decided = evaluator.condition(name, conditionNode.span);
       if (decided === false) return null;
       if (decided === undefined) trace.conditional[""] = name;
+      else
+        readFrom.Condition = evaluator.conditionDefaults(name).map((span) => template.locate(span));
     }
   }
 
@@ -258,6 +261,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     locations: trace.locations,
     ...(Object.keys(trace.conditional).length > 0 ? { conditional: trace.conditional } : {}),
     ...(Object.keys(trace.alternatives).length > 0 ? { alternatives: trace.alternatives } : {}),
+    ...((readFrom.Condition?.length ?? 0) > 0 ? { readFrom } : {}),
   };
 }
 

@@ -235,9 +235,15 @@ declared_groups contains [object.get(g, "root", ""), g.address] if {
 # declares it). `[each.key]` and `[count.index]` are the rule's own key when the resource is
 # declared in the rule's module; anywhere else they are not the rule's, and it is not resolved.
 # Defined only when exactly one declared resource matches.
-terraform_target(r, value, types, declared) := address if {
+terraform_target(r, value, types, declared) := terraform_attribute_target(r, value, types, "id", declared)
+
+terraform_target(r, value, _, declared) := terraform_attribute_target(r, value, ["module"], "security_group_id", declared)
+
+# `terraform_target` for an expression reading `attribute` of one of `types` (`module` for a
+# module call's output): `aws_vpc.main.default_security_group_id` names `aws_vpc.main`.
+terraform_attribute_target(r, value, types, attribute, declared) := address if {
 	util.is_unknown(value)
-	reference := id_reference(regex.replace(regex.replace(value["$unknown"], `\[\s+`, "["), `\s+\]`, "]"), types)
+	reference := attribute_reference(regex.replace(regex.replace(value["$unknown"], `\[\s+`, "["), `\s+\]`, "]"), types, attribute)
 	candidates := {address |
 		some written in r.references
 		named_in_module(written, reference.name)
@@ -250,12 +256,8 @@ terraform_target(r, value, types, declared) := address if {
 
 # `{"name": "aws_security_group.web", "key": "[\"a\"]"}` for `aws_security_group.web["a"].id`,
 # `{"name": "module.sg", "key": ""}` for `module.sg.security_group_id`.
-id_reference(text, types) := split_key(trim_suffix(text, ".id")) if {
-	regex.match(sprintf(`^(%s)\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]+\])?\.id$`, [concat("|", types)]), text)
-}
-
-id_reference(text, _) := split_key(trim_suffix(text, ".security_group_id")) if {
-	regex.match(`^module\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]+\])?\.security_group_id$`, text)
+attribute_reference(text, types, attribute) := split_key(trim_suffix(text, concat(".", ["", attribute]))) if {
+	regex.match(sprintf(`^(%s)\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]+\])?\.%s$`, [concat("|", types), attribute]), text)
 }
 
 split_key(body) := {"name": body, "key": ""} if not contains(body, "[")

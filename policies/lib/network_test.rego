@@ -131,3 +131,13 @@ test_a_rule_resolves_only_to_the_types_asked_for if {
 	not network.terraform_target(rule, rule.config.security_group_id, ["aws_security_group"], declared)
 	not network.terraform_target(rule, rule.config.security_group_id, ["aws_network_acl"], {["other", "aws_network_acl.public"]})
 }
+
+test_a_reference_resolves_by_the_attribute_it_reads if {
+	rule := standalone("aws_vpc_security_group_ingress_rule.default", "", "aws_vpc.main.default_security_group_id", ["aws_vpc.main"])
+	declared := {["infra", "aws_vpc.main"], ["infra", "module.vpc"]}
+	network.terraform_attribute_target(rule, rule.config.security_group_id, ["aws_vpc"], "default_security_group_id", declared) == "aws_vpc.main"
+	not network.terraform_attribute_target(rule, rule.config.security_group_id, ["aws_vpc"], "id", declared)
+	not network.terraform_target(rule, rule.config.security_group_id, ["aws_vpc"], declared)
+	output := standalone("aws_vpc_security_group_ingress_rule.module", "", "module.vpc.default_security_group_id", ["module.vpc"])
+	network.terraform_attribute_target(output, output.config.security_group_id, ["module"], "default_security_group_id", declared) == "module.vpc"
+}

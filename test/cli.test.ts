@@ -539,6 +539,131 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
       await rm(dir, { recursive: true, force: true });
     }
   });
+  /** terragoat with its VPC's default group adopted: `base` gives it inline rules, `head` moves them. */
+  const defaultGroupPullRequest = async (base: string, head: string) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-default-sg-"));
+    try {
+      for (const [side, text] of [
+        ["base", base],
+        ["head", head],
+      ] as const) {
+        await cp(terragoat, path.join(dir, side), { recursive: true });
+        await writeFile(path.join(dir, side, "default_sg.tf"), text);
+      }
+      const result = await run([
+        "diff",
+        "--base-dir",
+        path.join(dir, "base"),
+        "--head-dir",
+        path.join(dir, "head"),
+        "--format",
+        "json",
+      ]);
+      return {
+        ...result,
+        findings: (JSON.parse(result.stdout) as { findings: JsonFinding[] }).findings,
+      };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+  const adoptedGroup = (rules: string[]) =>
+    [
+      'resource "aws_default_security_group" "web" {',
+      "  vpc_id = aws_vpc.web_vpc.id",
+      ...rules,
+      "}",
+      "",
+    ].join("\n");
+  const inlineDefaultRules = adoptedGroup([
+    "  ingress {",
+    '    protocol  = "-1"',
+    "    self      = true",
+    "    from_port = 0",
+    "    to_port   = 0",
+    "  }",
+    "  ingress {",
+    '    protocol    = "tcp"',
+    "    from_port   = 443",
+    "    to_port     = 443",
+    '    cidr_blocks = ["10.0.0.0/16", "10.1.0.0/16"]',
+    "  }",
+    "  egress {",
+    '    protocol    = "-1"',
+    "    from_port   = 0",
+    "    to_port     = 0",
+    '    cidr_blocks = ["0.0.0.0/0"]',
+    "  }",
+  ]);
+  const vpcRule = (type: string, name: string, group: string, settings: string[]) =>
+    [
+      `resource "aws_vpc_security_group_${type}_rule" "${name}" {`,
+      `  security_group_id = ${group}`,
+      ...settings.map((line) => `  ${line}`),
+      "}",
+      "",
+    ].join("\n");
+  // The same rules as rule resources, in another order, naming the group both ways.
+  const standaloneDefaultRules = [
+    adoptedGroup([]),
+    vpcRule("egress", "all_out", "aws_default_security_group.web.id", [
+      'ip_protocol = "-1"',
+      'cidr_ipv4   = "0.0.0.0/0"',
+    ]),
+    vpcRule("ingress", "https_second", "aws_vpc.web_vpc.default_security_group_id", [
+      'ip_protocol = "tcp"',
+      "from_port   = 443",
+      "to_port     = 443",
+      'cidr_ipv4   = "10.1.0.0/16"',
+    ]),
+    vpcRule("ingress", "https_first", "aws_default_security_group.web.id", [
+      'ip_protocol = "tcp"',
+      "from_port   = 443",
+      "to_port     = 443",
+      'cidr_ipv4   = "10.0.0.0/16"',
+    ]),
+    vpcRule("ingress", "itself", "aws_default_security_group.web.id", [
+      'ip_protocol                  = "-1"',
+      "referenced_security_group_id = aws_default_security_group.web.id",
+    ]),
+  ].join("\n");
+
+  it("keeps the default group's rules existing, open to the internet or not, when they become rule resources", async () => {
+    const result = await defaultGroupPullRequest(inlineDefaultRules, standaloneDefaultRules);
+    expect(withStatus(result.findings, "new")).toEqual([]);
+    expect(withStatus(result.findings, "fixed")).toEqual([]);
+    expect(
+      result.findings
+        .filter((f) => f.rule === "TG-NET-006")
+        .map((f) => `${f.status} ${f.resource} ${f.evidence}`)
+        .sort(),
+    ).toEqual([
+      "existing aws_vpc_security_group_egress_rule.all_out egress all to 0.0.0.0/0",
+      "existing aws_vpc_security_group_ingress_rule.https_first ingress tcp/443 from 10.0.0.0/16",
+      "existing aws_vpc_security_group_ingress_rule.https_second ingress tcp/443 from 10.1.0.0/16",
+      "existing aws_vpc_security_group_ingress_rule.itself ingress all from self",
+    ]);
+    expect(result.code).toBe(0);
+  });
+
+  it("calls a private rule added to the default group beside the moved ones new, and only that", async () => {
+    const result = await defaultGroupPullRequest(
+      inlineDefaultRules,
+      standaloneDefaultRules +
+        vpcRule("ingress", "postgres", "aws_default_security_group.web.id", [
+          'ip_protocol = "tcp"',
+          "from_port   = 5432",
+          "to_port     = 5432",
+          'cidr_ipv4   = "10.2.0.0/16"',
+        ]),
+    );
+    expect(withStatus(result.findings, "new")).toEqual([
+      "TG-NET-006 aws_vpc_security_group_ingress_rule.postgres ingress tcp/5432 from 10.2.0.0/16",
+    ]);
+    expect(withStatus(result.findings, "fixed")).toEqual([]);
+    expect(result.code).toBe(1);
+  });
+
   it("keeps a network ACL's open SSH entry existing when it becomes an aws_network_acl_rule", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "tollgate-acl-rules-"));
     try {

@@ -158,38 +158,27 @@ export function toFindings(
   const findings: Finding[] = [];
   const errors: LoadError[] = [];
   const valid: RawFinding[] = [];
+  const reject = (message: string): void => {
+    errors.push({ file: rule.entrypoint, line: 0, column: 0, code: "policy-result", message });
+  };
   for (const raw of results) {
     const parsed = rawFindingSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      errors.push({
-        file: rule.entrypoint,
-        line: 0,
-        column: 0,
-        code: "policy-result",
-        message: `rule ${rule.id} returned a malformed finding (${issue?.path.join(".") || "value"}: ${issue?.message}): ${JSON.stringify(raw).slice(0, 200)}`,
-      });
+      reject(
+        `rule ${rule.id} returned a malformed finding (${issue?.path.join(".") || "value"}: ${issue?.message}): ${JSON.stringify(raw).slice(0, 200)}`,
+      );
       continue;
     }
     const result = parsed.data;
-    if (!resources.has(result.resource)) {
-      errors.push({
-        file: rule.entrypoint,
-        line: 0,
-        column: 0,
-        code: "policy-result",
-        message: `rule ${rule.id} reported resource '${result.resource}', which the input does not contain`,
-      });
-      continue;
-    }
-    if (result.subject !== undefined && !resources.has(result.subject)) {
-      errors.push({
-        file: rule.entrypoint,
-        line: 0,
-        column: 0,
-        code: "policy-result",
-        message: `rule ${rule.id} reported subject '${result.subject}', which the input does not contain`,
-      });
+    const missing = [
+      ["resource", result.resource],
+      ["subject", result.subject],
+    ].find(([, address]) => address !== undefined && !resources.has(address));
+    if (missing) {
+      reject(
+        `rule ${rule.id} reported ${missing[0]} '${missing[1]}', which the input does not contain`,
+      );
       continue;
     }
     valid.push(result);

@@ -29,6 +29,7 @@ interface JsonFinding {
   status?: string;
   enforcement: string;
   evidence: string;
+  subject?: string;
 }
 
 describe("tollgate diff on the example pull request", () => {
@@ -662,6 +663,34 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
     ]);
     expect(withStatus(result.findings, "fixed")).toEqual([]);
     expect(result.code).toBe(1);
+  });
+
+  it("keeps every finding on the default group's open egress existing when its rule names the group through the VPC", async () => {
+    const openEgress = ['ip_protocol = "-1"', 'cidr_ipv4   = "0.0.0.0/0"'];
+    const result = await defaultGroupPullRequest(
+      adoptedGroup([
+        "  egress {",
+        '    protocol    = "-1"',
+        "    from_port   = 0",
+        "    to_port     = 0",
+        '    cidr_blocks = ["0.0.0.0/0"]',
+        "  }",
+      ]),
+      adoptedGroup([]) +
+        vpcRule("egress", "all_out", "aws_vpc.web_vpc.default_security_group_id", openEgress),
+    );
+    expect(withStatus(result.findings, "new")).toEqual([]);
+    expect(withStatus(result.findings, "fixed")).toEqual([]);
+    expect(
+      result.findings
+        .filter((f) => f.resource === "aws_vpc_security_group_egress_rule.all_out")
+        .map((f) => `${f.status} ${f.rule} ${f.subject}`)
+        .sort(),
+    ).toEqual([
+      "existing TG-NET-006 aws_default_security_group.web",
+      "existing TG-NET-007 aws_default_security_group.web",
+    ]);
+    expect(result.code).toBe(0);
   });
 
   it("keeps a network ACL's open SSH entry existing when it becomes an aws_network_acl_rule", async () => {

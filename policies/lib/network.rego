@@ -171,9 +171,10 @@ undecided_port_expressions(protocol, from, to) := [value["$unknown"] | some valu
 
 # The security group an entry's rule opens, as `{"group": address}`: the group itself for its
 # inline rules and for a call of the registry module, the group a standalone rule is added to
-# when the input declares it (`security_group_id = aws_security_group.web.id`, `GroupId: !GetAtt
-# WebSG.GroupId`); `{}` for a group Tollgate cannot resolve (a variable, a data source, an id
-# written as text) and for entries of other resources (network ACLs).
+# when the input declares it (`group_reference`: `security_group_id = aws_security_group.web.id`,
+# `aws_vpc.main.default_security_group_id`, `GroupId: !GetAtt WebSG.GroupId`); `{}` for a group
+# Tollgate cannot resolve (a variable, a data source, an id written as text) and for entries of
+# other resources (network ACLs).
 rule_group(r) := {"group": address} if address := group_address(r)
 
 rule_group(r) := {} if not group_address(r)
@@ -190,7 +191,7 @@ group_address(r) := r.address if is_security_group_module(r)
 group_address(r) := address if {
 	r.mode == "managed"
 	r.type in {"aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"}
-	address := terraform_target(r, r.config.security_group_id, terraform_group_types, declared_groups)
+	address := group_reference(r, r.config.security_group_id)
 }
 
 # `GroupId`, or for a group of the default VPC `GroupName` (`!Ref` gives its name) when there is
@@ -198,7 +199,7 @@ group_address(r) := address if {
 group_address(r) := address if {
 	r.source == "cloudformation"
 	cloudformation_rule_types[r.type]
-	address := cloudformation_target(r, r.config.GroupId, declared_groups)
+	address := group_reference(r, r.config.GroupId)
 }
 
 group_address(r) := address if {
@@ -206,6 +207,63 @@ group_address(r) := address if {
 	cloudformation_rule_types[r.type]
 	util.is_absent(r.config, "GroupId")
 	address := cloudformation_target(r, r.config.GroupName, declared_groups)
+}
+
+# The security group a value of resource `r` names, when the input declares it: a group by its
+# id (`aws_security_group.web.id`, `aws_default_security_group.default.id`, a registry module's
+# `module.sg.security_group_id`, `!Ref WebSG`, `!GetAtt WebSG.GroupId`), or a VPC's default group
+# (`default_group`). Every rule that needs the group a rule opens, or a rule's source group,
+# resolves it here, so that all of them name the same group the same way.
+group_reference(r, value) := terraform_target(r, value, terraform_group_types, declared_groups) if r.source != "cloudformation"
+
+group_reference(r, value) := cloudformation_target(r, value, declared_groups) if r.source == "cloudformation"
+
+group_reference(r, value) := default_group(r, value)
+
+# The address that stands for the VPC's default group a value names: for
+# `aws_vpc.main.default_security_group_id` the `aws_default_security_group` whose `vpc_id` is
+# that VPC's, when exactly one is (it adopts the group), else the VPC; for a module call's
+# `module.vpc.default_security_group_id` the call; for CloudFormation's `!GetAtt
+# Vpc.DefaultSecurityGroup` the `AWS::EC2::VPC` (a template cannot adopt the group).
+default_group(r, value) := adopting_group(vpc) if vpc := terraform_attribute_target(r, value, vpc_types, "default_security_group_id", declared_vpcs)
+
+default_group(r, value) := vpc if {
+	vpc := terraform_attribute_target(r, value, vpc_types, "default_security_group_id", declared_vpcs)
+	not adopting_group(vpc)
+}
+
+default_group(r, value) := vpc if {
+	r.source == "cloudformation"
+	util.is_unknown(value)
+	startswith(value["$unknown"], "!GetAtt ")
+	vpc := trim_suffix(trim_prefix(value["$unknown"], "!GetAtt "), ".DefaultSecurityGroup")
+	some v in input.resources
+	v.type == "AWS::EC2::VPC"
+	v.address == vpc
+	object.get(v, "root", "") == object.get(r, "root", "")
+}
+
+vpc_types := ["aws_vpc", "aws_default_vpc", "module"]
+
+# `[root, address]` of every Terraform VPC, and of every module call (one may create a VPC).
+declared_vpcs contains [object.get(v, "root", ""), v.address] if {
+	some v in input.resources
+	v.mode == "managed"
+	v.type in {"aws_vpc", "aws_default_vpc"}
+}
+
+declared_vpcs contains [object.get(v, "root", ""), v.address] if {
+	some v in input.resources
+	v.mode == "module"
+}
+
+# The `aws_default_security_group` whose `vpc_id` is `vpc`'s id, when exactly one is.
+adopting_group(vpc) := groups[0] if {
+	groups := [g.address |
+		some g in util.resources("aws_default_security_group")
+		terraform_target(g, object.get(g.config, "vpc_id", null), ["aws_vpc", "aws_default_vpc"], declared_vpcs) == vpc
+	]
+	count(groups) == 1
 }
 
 is_security_group_module(r) if {

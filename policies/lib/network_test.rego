@@ -141,3 +141,65 @@ test_a_reference_resolves_by_the_attribute_it_reads if {
 	output := standalone("aws_vpc_security_group_ingress_rule.module", "", "module.vpc.default_security_group_id", ["module.vpc"])
 	network.terraform_attribute_target(output, output.config.security_group_id, ["module"], "default_security_group_id", declared) == "module.vpc"
 }
+
+# A VPC's default group, however a rule names it, is one group: the `aws_default_security_group`
+# that adopts the VPC when exactly one does, else the VPC (or the module call creating it).
+
+vpc(address) := {"address": address, "type": "aws_vpc", "name": split(address, ".")[1], "mode": "managed", "source": "terraform", "module": "", "root": "infra", "config": {}, "references": []}
+
+adopting(address, vpc_address) := object.union(group(address, "aws_default_security_group", "", "infra"), {
+	"config": {"vpc_id": {"$unknown": concat("", [vpc_address, ".id"])}},
+	"references": [vpc_address],
+})
+
+vpc_module := {"address": "module.vpc", "type": "module", "name": "vpc", "mode": "module", "source": "terraform", "module": "", "root": "infra", "moduleSource": "terraform-aws-modules/vpc/aws", "config": {}, "references": []}
+
+default_group_inputs := array.concat(
+	[vpc("aws_vpc.adopted"), vpc("aws_vpc.bare"), vpc("aws_vpc.twice"), vpc_module],
+	[
+		adopting("aws_default_security_group.adopted", "aws_vpc.adopted"),
+		adopting("aws_default_security_group.first", "aws_vpc.twice"),
+		adopting("aws_default_security_group.second", "aws_vpc.twice"),
+	],
+)
+
+test_a_rule_on_a_vpcs_default_group_opens_the_group_that_adopts_it if {
+	rules := [
+		standalone("aws_vpc_security_group_ingress_rule.by_vpc", "", "aws_vpc.adopted.default_security_group_id", ["aws_vpc.adopted"]),
+		standalone("aws_vpc_security_group_ingress_rule.by_id", "", "aws_default_security_group.adopted.id", ["aws_default_security_group.adopted"]),
+		standalone("aws_vpc_security_group_ingress_rule.not_adopted", "", "aws_vpc.bare.default_security_group_id", ["aws_vpc.bare"]),
+		# Two groups adopting one VPC: neither is known to be the one.
+		standalone("aws_vpc_security_group_ingress_rule.adopted_twice", "", "aws_vpc.twice.default_security_group_id", ["aws_vpc.twice"]),
+		standalone("aws_vpc_security_group_ingress_rule.module", "", "module.vpc.default_security_group_id", ["module.vpc"]),
+		standalone("aws_vpc_security_group_ingress_rule.data", "", "data.aws_vpc.x.default_security_group_id", ["data.aws_vpc.x"]),
+		standalone("aws_vpc_security_group_ingress_rule.undeclared", "", "aws_vpc.gone.default_security_group_id", ["aws_vpc.gone"]),
+		standalone("aws_vpc_security_group_ingress_rule.vpc_id", "", "aws_vpc.adopted.id", ["aws_vpc.adopted"]),
+	]
+	groups := [network.rule_group(r) | some r in rules] with input as {"resources": array.concat(default_group_inputs, rules)}
+	groups == [
+		{"group": "aws_default_security_group.adopted"},
+		{"group": "aws_default_security_group.adopted"},
+		{"group": "aws_vpc.bare"},
+		{"group": "aws_vpc.twice"},
+		{"group": "module.vpc"},
+		{}, {}, {},
+	]
+}
+
+test_a_source_on_a_vpcs_default_group_is_the_group_a_rule_on_it_opens if {
+	rule := standalone("aws_vpc_security_group_ingress_rule.from_default", "", "aws_vpc.adopted.default_security_group_id", ["aws_vpc.adopted"])
+	source := {"$unknown": "aws_vpc.adopted.default_security_group_id"}
+	resolved := [network.group_reference(rule, source), network.rule_group(rule).group] with input as {"resources": array.concat(default_group_inputs, [rule])}
+	resolved == ["aws_default_security_group.adopted", "aws_default_security_group.adopted"]
+}
+
+test_a_cloudformation_rule_on_a_vpcs_default_group_opens_the_vpc if {
+	vpc_resource := {"address": "Vpc", "type": "AWS::EC2::VPC", "name": "Vpc", "mode": "managed", "source": "cloudformation", "module": "", "root": "stack.yaml", "config": {}, "references": []}
+	rules := [
+		cloudformation_rule("ByVpc", "GroupId", "!GetAtt Vpc.DefaultSecurityGroup"),
+		cloudformation_rule("OtherVpc", "GroupId", "!GetAtt Gone.DefaultSecurityGroup"),
+		cloudformation_rule("VpcId", "GroupId", "!GetAtt Vpc.VpcId"),
+	]
+	groups := [network.rule_group(r) | some r in rules] with input as {"resources": array.concat([vpc_resource], rules)}
+	groups == [{"group": "Vpc"}, {}, {}]
+}

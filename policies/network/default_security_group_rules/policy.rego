@@ -53,7 +53,7 @@ deny contains finding if {
 	standalone_types[rule.resource.type]
 	attribute := group_attributes[rule.resource.type]
 	on_default_group(rule.resource, attribute)
-	subject := default_group_subject(rule.resource)
+	subject := network.subject(network.rule_group(rule.resource))
 	some description in descriptions(rule, object.get(subject, "subject", ""))
 	finding := object.union(
 		{
@@ -158,57 +158,6 @@ names_default_group(value) if {
 	endswith(value["$unknown"], ".DefaultSecurityGroup")
 }
 
-# The default group a standalone rule opens as a finding's `subject`: the
-# `aws_default_security_group` it names, or that adopts the VPC it names, else the VPC (a module
-# call for `module.vpc.default_security_group_id`, the `AWS::EC2::VPC` in CloudFormation); `{}`
-# when the input declares none of these.
-default_group_subject(r) := {"subject": group} if group := default_group(r, r.config[group_attributes[r.type]])
-
-default_group_subject(r) := {} if not default_group(r, r.config[group_attributes[r.type]])
-
-# The address of the default group (as `default_group_subject`) a group reference names.
-default_group(r, value) := network.terraform_attribute_target(r, value, ["aws_default_security_group"], "id", network.declared_groups)
-
-default_group(r, value) := adopting_group(vpc) if vpc := network.terraform_attribute_target(r, value, vpc_types, "default_security_group_id", declared_vpcs)
-
-default_group(r, value) := vpc if {
-	vpc := network.terraform_attribute_target(r, value, vpc_types, "default_security_group_id", declared_vpcs)
-	not adopting_group(vpc)
-}
-
-default_group(r, value) := vpc if {
-	r.source == "cloudformation"
-	util.is_unknown(value)
-	startswith(value["$unknown"], "!GetAtt ")
-	vpc := trim_suffix(trim_prefix(value["$unknown"], "!GetAtt "), ".DefaultSecurityGroup")
-	some v in input.resources
-	v.type == "AWS::EC2::VPC"
-	v.address == vpc
-	object.get(v, "root", "") == object.get(r, "root", "")
-}
-
-vpc_types := ["aws_vpc", "aws_default_vpc", "module"]
-
-declared_vpcs contains [object.get(v, "root", ""), v.address] if {
-	some v in input.resources
-	v.mode == "managed"
-	v.type in {"aws_vpc", "aws_default_vpc"}
-}
-
-declared_vpcs contains [object.get(v, "root", ""), v.address] if {
-	some v in input.resources
-	v.mode == "module"
-}
-
-# The `aws_default_security_group` whose `vpc_id` is `vpc`'s id, when exactly one is.
-adopting_group(vpc) := groups[0] if {
-	groups := [g.address |
-		some g in util.resources("aws_default_security_group")
-		network.terraform_target(g, object.get(g.config, "vpc_id", null), ["aws_vpc", "aws_default_vpc"], declared_vpcs) == vpc
-	]
-	count(groups) == 1
-}
-
 # Rules as written, whatever their form, as `{resource, direction, path, block, form}`: `block`
 # holds the rule's settings, `path` is where a finding on it points.
 written_rules contains {"resource": r, "direction": direction, "path": [direction, i], "block": block, "form": "terraform"} if {
@@ -288,29 +237,16 @@ peer_label(_, value, _) := value if is_string(value)
 
 peer_label(r, value, group) := "self" if {
 	group != ""
-	group_of(r, value) == group
+	network.group_reference(r, value) == group
 }
 
-peer_label(r, value, group) := group_of(r, value) if {
-	group_of(r, value) != group
+peer_label(r, value, group) := network.group_reference(r, value) if {
+	network.group_reference(r, value) != group
 }
 
 peer_label(r, value, _) := value["$unknown"] if {
 	util.is_unknown(value)
-	not group_of(r, value)
-}
-
-group_of(r, value) := default_group(r, value)
-
-group_of(r, value) := group if {
-	not default_group(r, value)
-	group := network.terraform_target(r, value, ["aws_security_group"], network.declared_groups)
-}
-
-group_of(r, value) := group if {
-	not default_group(r, value)
-	r.source == "cloudformation"
-	group := network.cloudformation_target(r, value, network.declared_groups)
+	not network.group_reference(r, value)
 }
 
 # The protocol and ports a rule opens, as text: `all`, `tcp/22`, `udp/8000-8080`, `icmp` (every

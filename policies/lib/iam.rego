@@ -1,6 +1,6 @@
 # METADATA
 # description: >-
-#   Every IAM policy document in the input, whichever resource (or bucket module call) carries it, as statements with
+#   Every IAM policy document in the input, whichever resource (or module call) carries it, as statements with
 #   the key path of each statement and value: the one place rules learn where policies live.
 package tollgate.lib.iam
 
@@ -207,6 +207,205 @@ iam_module_policies(call) := [{"value": item.policy, "path": ["custom_group_poli
 	is_array(call.config.custom_group_policies)
 }
 
+# The policies calls of terraform-aws-modules/iam/aws build from statement objects they pass,
+# as the module's `aws_iam_policy_document` renders them: each statement is located on the
+# call's argument (`statement_paths`), its `Action` on the input's `actions` (`input_keys`).
+module_documents contains document if {
+	some call in registry.calls(iam_module)
+	some spec in iam_module_statement_inputs(call)
+	statements := [s |
+		some s in module_input_statements(call.config[spec.argument], spec)
+		not overridable(call.config, spec, s.statement.Sid)
+	]
+	count(statements) > 0
+	document := {
+		"address": call.address, "type": spec.type, "kind": "identity",
+		"doc": {"Version": "2012-10-17", "Statement": [s.statement | some s in statements]},
+		"path": [spec.argument], "statement_paths": [s.path | some s in statements],
+		"input_keys": module_input_keys(spec), "unknown_for_each": object.get(call, "unknownForEach", {}),
+	}
+}
+
+# The statement inputs a call's module turns into a policy it creates, with the type of what it
+# creates and how the input is written (`style`):
+# - `map`, 6.x (`map(object({sid, actions, not_actions, effect = optional(string, "Allow"),
+#   resources, not_resources, principals, not_principals, condition}))`, each statement's `sid`
+#   `try(coalesce(sid, key))`): `//modules/iam-role`, `iam-user` and
+#   `iam-role-for-service-accounts` put `inline_policy_permissions` in an inline policy only with
+#   `create_inline_policy = true` (false by default); `//modules/iam-group` and
+#   `iam-role-for-service-accounts` put `permissions` in an `aws_iam_policy` they attach unless
+#   `create_policy` is false. All of them create nothing with `create = false`. Statements of the
+#   input's `override` documents replace those with the same `sid`.
+# - `list`, 5.x (`any`, read with `try(statement.value.x, null)`, conditions under `conditions`):
+#   `//modules/iam-assumable-role` (`create_role` false by default) and
+#   `//modules/iam-role-for-service-accounts-eks` (true by default) put `inline_policy_statements`
+#   in an inline policy of the role.
+iam_module_statement_inputs(call) := [spec |
+	some spec in iam_module_statement_specs[registry.submodule(call.moduleSource)]
+	not util.is_false(object.get(call.config, "create", true))
+	creates(call.config, spec.create)
+]
+
+iam_module_statement_specs := {
+	"modules/iam-role": [inline_permissions("aws_iam_role_policy")],
+	"modules/iam-user": [inline_permissions("aws_iam_user_policy")],
+	"modules/iam-role-for-service-accounts": [
+		inline_permissions("aws_iam_role_policy"),
+		{"argument": "permissions", "type": "aws_iam_policy", "style": "map", "create": {"name": "create_policy", "default": true}, "override": "override_policy_documents"},
+	],
+	"modules/iam-group": [{"argument": "permissions", "type": "aws_iam_policy", "style": "map", "create": {"name": "create_policy", "default": true}, "override": ""}],
+	"modules/iam-assumable-role": [inline_statements(false)],
+	"modules/iam-role-for-service-accounts-eks": [inline_statements(true)],
+}
+
+inline_permissions(type) := {"argument": "inline_policy_permissions", "type": type, "style": "map", "create": {"name": "create_inline_policy", "default": false}, "override": "override_inline_policy_documents"}
+
+inline_statements(created) := {"argument": "inline_policy_statements", "type": "aws_iam_role_policy", "style": "list", "create": {"name": "create_role", "default": created}, "override": ""}
+
+# A switch false by default creates only when it is true; one true by default unless it is false.
+creates(config, switch) if {
+	switch.default
+	not util.is_false(object.get(config, switch.name, true))
+}
+
+creates(config, switch) if {
+	not switch.default
+	util.is_true(object.get(config, switch.name, false))
+}
+
+# `[{statement, path}]`: each statement object of a known input, with its path in the input.
+module_input_statements(value, spec) := [{"statement": input_statement(item, sid, spec), "path": [key]} |
+	some key, item in value
+	is_object(item)
+	not util.is_unknown(item)
+	sid := statement_sid(item, key, spec.style)
+] if {
+	spec.style == "map"
+	is_object(value)
+	not util.is_unknown(value)
+}
+
+module_input_statements(value, spec) := [{"statement": input_statement(item, object.get(item, "sid", null), spec), "path": [i]} |
+	some i, item in value
+	is_object(item)
+	not util.is_unknown(item)
+] if {
+	spec.style == "list"
+	is_array(value)
+}
+
+# 6.x: the `sid` given, unless null or empty, else the map key.
+statement_sid(item, _, _) := item.sid if {
+	not object.get(item, "sid", null) in {null, ""}
+}
+
+statement_sid(item, key, _) := key if object.get(item, "sid", null) in {null, ""}
+
+# The statement the AWS provider renders: only the keys given a value, `Effect` "Allow" unless
+# given.
+input_statement(item, sid, spec) := {name: value |
+	some name, value in {
+		"Sid": sid,
+		"Effect": input_effect(object.get(item, "effect", null)),
+		"Action": object.get(item, "actions", null),
+		"NotAction": object.get(item, "not_actions", null),
+		"Resource": object.get(item, "resources", null),
+		"NotResource": object.get(item, "not_resources", null),
+		"Principal": input_principals(object.get(item, "principals", null)),
+		"NotPrincipal": input_principals(object.get(item, "not_principals", null)),
+		"Condition": input_conditions(object.get(item, module_input_keys(spec).Condition, null)),
+	}
+	value != null
+}
+
+input_effect(effect) := "Allow" if effect == null
+
+input_effect(effect) := effect if effect != null
+
+# `principals` blocks (`[{type, identifiers}]`) as the document's `{type: [identifiers]}`.
+input_principals(blocks) := null if blocks == null
+
+input_principals(blocks) := blocks if util.is_unknown(blocks)
+
+input_principals(blocks) := {type: identifiers |
+	some block in blocks
+	type := document_name(block.type)
+	identifiers := [e.value |
+		some other in blocks
+		document_name(other.type) == type
+		some e in util.elements(other.identifiers)
+	]
+} if {
+	is_array(blocks)
+}
+
+# `condition` blocks (`[{test, variable, values}]`) as the document's `{test: {variable: values}}`;
+# an unknown test or variable is named by its JSON text, as in a rendered data document.
+input_conditions(blocks) := null if blocks == null
+
+input_conditions(blocks) := blocks if util.is_unknown(blocks)
+
+input_conditions(blocks) := {test: variables |
+	some block in blocks
+	test := document_name(block.test)
+	variables := {variable: values |
+		some other in blocks
+		document_name(other.test) == test
+		variable := document_name(other.variable)
+		values := [e.value |
+			some same in blocks
+			document_name(same.test) == test
+			document_name(same.variable) == variable
+			some e in util.elements(same.values)
+		]
+	}
+} if {
+	is_array(blocks)
+}
+
+document_name(value) := value if is_string(value)
+
+document_name(value) := json.marshal(value) if not is_string(value)
+
+# The input's key for each statement key; the keys inside `Principal` and `Condition` are not
+# the input's, so a path into them is located on the input's list.
+module_input_keys(spec) := {
+	"Sid": "sid", "Effect": "effect", "Action": "actions", "NotAction": "not_actions",
+	"Resource": "resources", "NotResource": "not_resources", "Principal": "principals",
+	"NotPrincipal": "not_principals", "Condition": condition_key[spec.style],
+}
+
+condition_key := {"map": "condition", "list": "conditions"}
+
+input_block_keys := {"Principal", "NotPrincipal", "Condition"}
+
+# A statement an override document may replace: one of them has a statement with its `sid`, or
+# cannot be read (unknown, or not JSON), or the list itself is unknown.
+overridable(config, spec, sid) if {
+	spec.override != ""
+	overrides := object.get(config, spec.override, [])
+	util.is_unknown(overrides)
+}
+
+overridable(config, spec, sid) if {
+	spec.override != ""
+	some document in object.get(config, spec.override, [])
+	not decode(document)
+}
+
+overridable(config, spec, sid) if {
+	spec.override != ""
+	some document in object.get(config, spec.override, [])
+	some s in statement_entries(decode(document).Statement)
+	s.statement.Sid in {sid, "*"}
+}
+
+overridable(config, spec, sid) if {
+	spec.override != ""
+	count(object.get(config, spec.override, [])) > 0
+	not is_string(sid)
+}
+
 # The documents passed to the bucket module, attached or not, and to the IAM policy module,
 # created or not.
 module_arguments contains doc if {
@@ -266,7 +465,7 @@ documents contains document if {
 # `when` its condition (a rule returns it as the finding's `when`); `""` for the others.
 statements contains entry if {
 	some document in documents
-	some s in statement_entries(document.doc.Statement)
+	some s in document_statements(document)
 	some variant in statement_variants(object.get(document, "alternatives", {}), array.concat(document.path, s.statement_path), s.statement)
 	entry := object.union(object.union(document, s), variant)
 }
@@ -299,6 +498,13 @@ substituted(statement, keys, value) := object.union(object.remove(statement, {ke
 	inner := object.union(object.remove(statement[keys[0]], {keys[1]}), {keys[1]: value})
 }
 
+# A document built from a module's statement inputs gives each statement's path in the input.
+document_statements(document) := statement_entries(document.doc.Statement) if not document.statement_paths
+
+document_statements(document) := [{"statement": s, "index": i, "statement_path": document.statement_paths[i]} |
+	some i, s in document.doc.Statement
+] if document.statement_paths
+
 statement_entries(statement) := [{"statement": s, "index": i, "statement_path": ["Statement", i]} |
 	some i, s in statement
 	is_object(s)
@@ -309,7 +515,18 @@ statement_entries(statement) := [{"statement": statement, "index": 0, "statement
 # The config path of `suffix` (a path inside a statement, `["Action", 1]`). For JSON text the
 # path goes on inside the string: the loaders locate pointers into `jsonencode`, heredoc and
 # rendered data documents, and fall back to the attribute.
-path(entry, suffix) := array.concat(array.concat(entry.path, entry.statement_path), suffix)
+path(entry, suffix) := array.concat(array.concat(entry.path, entry.statement_path), suffix) if not entry.input_keys
+
+path(entry, suffix) := array.concat(array.concat(entry.path, entry.statement_path), input_suffix(entry.input_keys, suffix)) if entry.input_keys
+
+input_suffix(_, []) := []
+
+input_suffix(keys, suffix) := [keys[suffix[0]]] if suffix[0] in input_block_keys
+
+input_suffix(keys, suffix) := array.concat([keys[suffix[0]]], array.slice(suffix, 1, count(suffix))) if {
+	keys[suffix[0]]
+	not suffix[0] in input_block_keys
+}
 
 # The conditions under which `suffix` (a path inside the statement, `[]` for the statement
 # itself) exists where its document does: a CloudFormation statement or part of one written

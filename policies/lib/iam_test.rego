@@ -53,3 +53,37 @@ test_any_resource_is_a_resource_of_star if {
 	not iam.any_resource({"Resource": {"$unknown": "var.resources"}})
 	not iam.any_resource({"NotResource": "*"})
 }
+
+# A module's statement input renders as the AWS provider renders its statement blocks: principals
+# and conditions grouped by type and by test and variable, `Effect` "Allow" when not given.
+test_module_input_statement_renders_blocks if {
+	spec := {"style": "map"}
+	statement := iam.input_statement(
+		{
+			"actions": ["s3:GetObject"],
+			"principals": [{"type": "AWS", "identifiers": ["a"]}, {"type": "AWS", "identifiers": ["b"]}],
+			"condition": [
+				{"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["111122223333"]},
+				{"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["444455556666"]},
+				{"test": {"$unknown": "var.test"}, "variable": "aws:SourceVpce", "values": ["vpce-1"]},
+			],
+		},
+		"Read",
+		spec,
+	)
+	statement == {
+		"Sid": "Read",
+		"Effect": "Allow",
+		"Action": ["s3:GetObject"],
+		"Principal": {"AWS": ["a", "b"]},
+		"Condition": {
+			"StringEquals": {"aws:SourceAccount": ["111122223333", "444455556666"]},
+			"{\"$unknown\":\"var.test\"}": {"aws:SourceVpce": ["vpce-1"]},
+		},
+	}
+}
+
+test_module_input_statement_keeps_unknowns if {
+	statement := iam.input_statement({"effect": {"$unknown": "var.effect"}, "actions": {"$unknown": "var.actions"}, "conditions": {"$unknown": "var.conditions"}}, null, {"style": "list"})
+	statement == {"Effect": {"$unknown": "var.effect"}, "Action": {"$unknown": "var.actions"}, "Condition": {"$unknown": "var.conditions"}}
+}

@@ -682,6 +682,75 @@ resource "aws_security_group_rule" "each" {
     });
   });
 
+  it("keeps what a count or for_each reads out of the references of whatever reads the resource or module first", () => {
+    // Expansions are memoised: whichever reads a resource or module call first makes it expand.
+    // Each block is loaded before and after its readers, and must refer to the same resources.
+    const blocks = [
+      `resource "aws_s3_bucket" "a" {
+  bucket = "example-a"
+}`,
+      `resource "aws_s3_bucket" "b" {
+  bucket = "example-b"
+}`,
+      `resource "aws_s3_bucket_logging" "reader" {
+  bucket        = aws_s3_bucket_ownership_controls.this["a"].bucket
+  target_bucket = local.target
+}`,
+      `locals {
+  target = aws_s3_bucket_versioning.logs[0].bucket
+}`,
+      `resource "aws_s3_bucket_ownership_controls" "this" {
+  for_each = { a = aws_s3_bucket.a.id, b = aws_s3_bucket.b.id }
+  bucket   = each.value
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}`,
+      `resource "aws_s3_bucket_versioning" "logs" {
+  count  = aws_s3_bucket.b.bucket == "example-b" ? 1 : 0
+  bucket = "example-logs"
+  versioning_configuration {
+    status = "Enabled"
+  }
+}`,
+      `resource "aws_s3_bucket_policy" "reader" {
+  bucket = module.tenant["a"].name
+  policy = "{}"
+}`,
+      `module "tenant" {
+  source   = "./tenant"
+  for_each = { a = aws_s3_bucket.a.bucket, b = aws_s3_bucket.b.bucket }
+  name     = each.value
+}`,
+    ];
+    const tenant: SourceFile = {
+      path: "tenant/main.tf",
+      text: `variable "name" {}
+output "name" {
+  value = var.name
+}
+`,
+    };
+    const expected = {
+      "aws_s3_bucket_logging.reader": [
+        "aws_s3_bucket_ownership_controls.this",
+        "aws_s3_bucket_versioning.logs",
+      ],
+      'aws_s3_bucket_ownership_controls.this["a"]': ["aws_s3_bucket.a"],
+      'aws_s3_bucket_ownership_controls.this["b"]': ["aws_s3_bucket.b"],
+      "aws_s3_bucket_versioning.logs[0]": [],
+      "aws_s3_bucket_policy.reader": ["aws_s3_bucket.a"],
+    };
+    for (const order of [blocks, [...blocks].reverse()]) {
+      const { resources, errors } = load(order.join("\n"), [tenant]);
+      expect(errors).toEqual([]);
+      const references = Object.fromEntries(
+        Object.keys(expected).map((address) => [address, byAddress(resources, address).references]),
+      );
+      expect(references).toEqual(expected);
+    }
+  });
+
   it("keeps one instance without index when count or for_each is unknown, with the meta-argument unknown", () => {
     const { resources } = load(`variable "n" {}
 resource "aws_instance" "web" {

@@ -558,9 +558,7 @@ export class ModuleInstance implements EvaluationHost {
       readFrom: {},
     });
     if (count) {
-      const { result: evaluated, reads } = this.collectReads(() =>
-        this.evaluateIn(count.expr, file, iteration),
-      );
+      const { result: evaluated, reads } = this.evaluateMeta(count.expr, file, iteration);
       const value = evaluated.value;
       if (isUnknown(value))
         return { kind: "unknown", keys: [{ key: "", instance: single({ count: value }) }] };
@@ -603,10 +601,7 @@ export class ModuleInstance implements EvaluationHost {
       return { kind: "count", keys };
     }
     if (forEach) {
-      const { result: evaluated, references } = this.collect(() =>
-        this.evaluateIn(forEach.expr, file, iteration),
-      );
-      this.addReferences(references);
+      const { result: evaluated, references } = this.evaluateMeta(forEach.expr, file, iteration);
       if (
         isUnknown(evaluated.value) ||
         (Array.isArray(evaluated.value) && evaluated.value.some(isUnknown))
@@ -694,6 +689,23 @@ export class ModuleInstance implements EvaluationHost {
       return { kind: "for_each", keys };
     }
     return { kind: "single", keys: [{ key: "", instance: single() }] };
+  }
+
+  /**
+   * A `count` or `for_each` expression, evaluated apart from whatever asked for the expansion
+   * first: expansions are memoised, and the first to ask may be another resource, a local or an
+   * output reading this block. What the expression reads reaches the block's own instances only,
+   * through `each` (see above); never the references or reads of that first reader.
+   */
+  private evaluateMeta(
+    expr: Expression,
+    file: ParsedFile,
+    iteration: ReadonlyMap<string, Evaluated>,
+  ): { result: Evaluated; references: Set<string>; reads: SourceLocation[] } {
+    const { result, reads } = this.collectReads(() =>
+      this.collect(() => this.evaluateIn(expr, file, iteration)),
+    );
+    return { ...result, reads };
   }
 
   private reportAt(

@@ -2,9 +2,11 @@
 // the JSON each deployment costs in Wasm is no larger than the rules need.
 import type { Resource } from "./types.js";
 
-export type PolicyResource = Omit<Resource, "readFrom">;
+export type PolicyResource = Omit<Resource, "readFrom" | "readAt">;
 
 /** `{ resources }` as policies (built-in and custom) and `tollgate inspect` see them. */
 export function policyInput(resources: readonly Resource[]): { resources: PolicyResource[] } {
-  return { resources: resources.map(({ readFrom: _readFrom, ...resource }) => resource) };
+  return {
+    resources: resources.map(({ readFrom: _readFrom, readAt: _readAt, ...resource }) => resource),
+  };
 }

@@ -1,5 +1,5 @@
 // The one resource model both loaders produce and every later stage reads. It is the `input`
-// policies receive (`{ resources: [...] }`, less `Resource.readFrom`: model/input.ts), so
+// policies receive (`{ resources: [...] }`, less `Resource.readFrom` and `readAt`: model/input.ts), so
 // everything here must stay plain JSON.
 
 /** A place in a source file; lines and columns are 1-based, end inclusive of the last line. */
@@ -150,6 +150,14 @@ export interface Resource {
    */
   readFrom?: { [by: string]: SourceLocation[] };
   /**
+   * Terraform only, present when not empty: the JSON pointers whose location lies elsewhere than
+   * the attribute that reads them (a variable's default, a module call's argument, a for_each
+   * entry, an element of a list from a tfvars entry), to where this block reads them: that
+   * attribute, or for an element the nearest place along its pointer inside the block. An inline
+   * waiver written there still covers the finding. Left out of what policies receive.
+   */
+  readAt?: { [pointer: string]: SourceLocation };
+  /**
    * CloudFormation only, present when not empty: a pointer whose `config` value is unknown
    * because an undecided `Fn::If` chooses between different values there
    * (`PubliclyAccessible: !If [IsPublic, true, false]`), to each value with its condition.
@@ -252,6 +260,11 @@ export interface Finding {
    * it read.
    */
   readFrom?: Array<{ by: string; file: string; line: number; endLine: number }>;
+  /**
+   * Where the resource's block reads the value when the finding is located where the value is
+   * written instead (`Resource.readAt`): the attribute line an inline waiver may also be written on.
+   */
+  readAt?: { file: string; line: number; endLine: number };
   message: string;
   /** What exactly is wrong (`s3:*`, `tcp/22 from 0.0.0.0/0`, `/server_side_encryption_configuration`). */
   evidence: string;

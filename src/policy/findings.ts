@@ -74,15 +74,27 @@ function mergeAlternatives(results: RawFinding[]): RawFinding[] {
   });
 }
 
-/** The location of the longest prefix of `pointer` that the resource records. */
-export function locate(resource: Resource, pointer: string): SourceLocation | undefined {
+/** The longest prefix of `pointer` that the resource records a location for. */
+function locatedPointer(resource: Resource, pointer: string): string | undefined {
   let candidate = pointer;
   for (;;) {
-    const found = resource.locations[candidate];
-    if (found) return found;
+    if (resource.locations[candidate]) return candidate;
     if (candidate === "") return undefined;
     candidate = candidate.slice(0, candidate.lastIndexOf("/"));
   }
+}
+
+/** The location of the longest prefix of `pointer` that the resource records. */
+export function locate(resource: Resource, pointer: string): SourceLocation | undefined {
+  const located = locatedPointer(resource, pointer);
+  return located === undefined ? undefined : resource.locations[located];
+}
+
+/** Where the block reads the value at `pointer` when it is located where it is written instead. */
+export function readAtOf(resource: Resource, pointer: string): Finding["readAt"] {
+  const located = locatedPointer(resource, pointer);
+  const reader = located === undefined ? undefined : resource.readAt?.[located];
+  return reader && { file: reader.file, line: reader.line, endLine: reader.endLine };
 }
 
 /** The conditions under which the value at `pointer` exists, outermost first (`""` included). */
@@ -197,6 +209,7 @@ export function toFindings(
     const when = readableText(conditions);
     const message = when === "" ? result.message : `${result.message} Only when ${when}.`;
     const readFrom = readFromOf(resource, pointer);
+    const readAt = readAtOf(resource, pointer);
     findings.push({
       rule: rule.id,
       title: rule.title,
@@ -212,6 +225,7 @@ export function toFindings(
       ...(resource.root !== undefined ? { root: resource.root } : {}),
       resourceBlock: { file: resource.file, line: resource.line, endLine: resource.endLine },
       ...(readFrom ? { readFrom } : {}),
+      ...(readAt ? { readAt } : {}),
       message,
       evidence: result.evidence ?? pointer,
       ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),

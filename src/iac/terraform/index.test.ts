@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { corpusDir, readSources } from "../../../test/support/corpus.js";
 import type { Resource } from "../../model/types.js";
+import { policyInput } from "../../model/input.js";
 import type { SourceFile } from "../source.js";
 import { loadTerraform } from "./index.js";
 
@@ -1137,6 +1138,83 @@ resource "aws_iam_role_policy_attachment" "this" {
     );
     expect(passwords.config.minimum_password_length).toBe(6);
     expect(line(passwords, "/minimum_password_length")).toBe("examples/iam-account/main.tf:14");
+  });
+});
+
+describe("where a block reads a value written elsewhere", () => {
+  it("is recorded for a module argument, a default, a list's elements and a local's statements", () => {
+    const { resources, errors } = loadTerraform([
+      {
+        path: "main.tf",
+        text: `variable "admin_cidrs" {
+  default = ["10.0.0.0/8", "0.0.0.0/0"]
+}
+locals {
+  document = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+}
+module "role" {
+  source      = "./modules/role"
+  policy_arns = ["arn:aws:iam::aws:policy/AdministratorAccess"]
+}
+resource "aws_security_group" "bastion" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = var.admin_cidrs
+  }
+}
+resource "aws_iam_policy" "all" {
+  policy = local.document
+}
+`,
+      },
+      {
+        path: "modules/role/main.tf",
+        text: `variable "policy_arns" {}
+variable "break_glass" {
+  default = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+resource "aws_iam_role_policy_attachment" "this" {
+  count      = length(var.policy_arns)
+  role       = "deploy"
+  policy_arn = var.policy_arns[count.index]
+}
+resource "aws_iam_role_policy_attachment" "break_glass" {
+  role       = "deploy"
+  policy_arn = var.break_glass
+}
+`,
+      },
+    ]);
+    expect(errors).toEqual([]);
+    const readAt = (resource: Resource, pointer: string) => {
+      const place = resource.readAt?.[pointer];
+      return place && `${place.file}:${place.line}`;
+    };
+    const attachment = byAddress(resources, "module.role.aws_iam_role_policy_attachment.this[0]");
+    expect(line(attachment, "/policy_arn")).toBe("main.tf:9");
+    expect(readAt(attachment, "/policy_arn")).toBe("modules/role/main.tf:8");
+    // Written in the attribute, or read from where it is written: nothing else reads it.
+    expect(attachment.readAt).toEqual({ "/policy_arn": expect.anything() });
+    const breakGlass = byAddress(
+      resources,
+      "module.role.aws_iam_role_policy_attachment.break_glass",
+    );
+    expect(line(breakGlass, "/policy_arn")).toBe("modules/role/main.tf:3");
+    expect(readAt(breakGlass, "/policy_arn")).toBe("modules/role/main.tf:12");
+    const bastion = byAddress(resources, "aws_security_group.bastion");
+    expect(line(bastion, "/ingress/0/cidr_blocks/1")).toBe("main.tf:2");
+    expect(readAt(bastion, "/ingress/0/cidr_blocks/1")).toBe("main.tf:16");
+    expect(Object.keys(bastion.readAt ?? {})).toEqual([
+      "/ingress/0/cidr_blocks/0",
+      "/ingress/0/cidr_blocks/1",
+    ]);
+    const policy = byAddress(resources, "aws_iam_policy.all");
+    expect(line(policy, "/policy/Statement/0/Action")).toBe("main.tf:5");
+    expect(readAt(policy, "/policy/Statement/0/Action")).toBe("main.tf:20");
+    // What policies receive leaves it out, as it leaves out readFrom.
+    expect(policyInput(resources).resources.some((r) => "readAt" in r)).toBe(false);
   });
 });
 

@@ -869,7 +869,11 @@ export class ModuleInstance implements EvaluationHost {
     const block = declaration.node;
     const config = value as ValueObject;
     const provider = this.context.providers?.providerOf(this.definition, block, declaration.type);
-    const { locations, unknownForEach } = collectLocations(config, origin);
+    const { locations, unknownForEach, readAt } = collectLocations(config, origin, {
+      file: declaration.file.path,
+      line: block.line,
+      endLine: block.endLine,
+    });
     const readFrom = this.instanceReads.get(memoKey) ?? {};
     this.context.emit({
       address: this.qualify(memoKey),
@@ -888,6 +892,7 @@ export class ModuleInstance implements EvaluationHost {
       locations,
       ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
       ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
+      ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
     });
   }
 
@@ -935,7 +940,11 @@ export class ModuleInstance implements EvaluationHost {
       }
       const references = new Set([...computed.references, ...dependencies]);
       // A policy document passed as an argument keeps its statements that may be missing.
-      const { locations, unknownForEach } = collectLocations(config, origin);
+      const { locations, unknownForEach, readAt } = collectLocations(config, origin, {
+        file: call.file.path,
+        line: call.node.line,
+        endLine: call.node.endLine,
+      });
       this.context.emit({
         address: self + key.suffix,
         type: "module",
@@ -953,6 +962,7 @@ export class ModuleInstance implements EvaluationHost {
         references: [...references].filter((reference) => reference !== self).sort(),
         locations,
         ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
+        ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
       });
     }
   }

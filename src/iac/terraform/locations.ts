@@ -1,7 +1,8 @@
 // Turns an evaluated resource config and its Origin tree into `Resource.locations`: one entry per
 // attribute, nested block and element, plus entries inside JSON documents held in strings
 // (jsonencode, heredocs, file(), policy documents) so a finding deep in a policy keeps its line;
-// and into `Resource.unknownForEach`, the blocks whose number static evaluation could not know.
+// and into `Resource.unknownForEach`, the blocks whose number static evaluation could not know;
+// and into `Resource.readAt`, where the block reads each value located outside it.
 import { toPointer, type PathSegment } from "../../model/pointer.js";
 import { isUnknown, type SourceLocation, type Value } from "../../model/types.js";
 import { readJson, type JsonNode } from "../json/index.js";
@@ -12,10 +13,28 @@ import { isObject } from "./values.js";
 /** Strings longer than this are not searched for JSON positions (the value itself is kept). */
 const MAX_DOCUMENT = 1_000_000;
 
-/** What `collectLocations` finds: `Resource.locations`, and `Resource.unknownForEach` (maybe empty). */
+/**
+ * What `collectLocations` finds: `Resource.locations`, and `Resource.unknownForEach` and
+ * `Resource.readAt` (maybe empty).
+ */
 export interface CollectedLocations {
   locations: { [pointer: string]: SourceLocation };
   unknownForEach: { [pointer: string]: string };
+  readAt: { [pointer: string]: SourceLocation };
+}
+
+/** Where the resource's (or module call's) block is written. */
+export interface BlockSpan {
+  file: string;
+  line: number;
+  endLine: number;
+}
+
+/** One walk's fixed block and the nearest location inside it along the pointer walked. */
+interface Walk {
+  collected: CollectedLocations;
+  block: BlockSpan;
+  inside?: SourceLocation;
 }
 
 /**
@@ -28,11 +47,44 @@ export interface CollectedLocations {
 export function collectLocations(
   config: { [key: string]: Value },
   origin: Origin,
+  block: BlockSpan,
 ): CollectedLocations {
-  const collected: CollectedLocations = { locations: {}, unknownForEach: {} };
+  const collected: CollectedLocations = { locations: {}, unknownForEach: {}, readAt: {} };
   for (const key of Object.keys(config))
-    walk(config[key] as Value, childOrigin(origin, key), pointerStep("", key), collected);
+    walk(config[key] as Value, childOrigin(origin, key), pointerStep("", key), {
+      collected,
+      block,
+    });
   return collected;
+}
+
+function within(block: BlockSpan, location: SourceLocation): boolean {
+  return (
+    location.file === block.file && location.line >= block.line && location.endLine <= block.endLine
+  );
+}
+
+/**
+ * Records where the block reads a value located elsewhere: the attribute a single value was
+ * read at (`Origin.readAt`), else, for a value written outside the block (an element of a
+ * variable's default list, a statement of a document built in a local), the nearest place along
+ * its pointer inside the block. Returns the nearest place inside the block for what lies below.
+ */
+function noteReadAt(
+  location: SourceLocation,
+  readAt: SourceLocation | undefined,
+  pointer: string,
+  context: Walk,
+): SourceLocation | undefined {
+  const { block, collected } = context;
+  if (within(block, location)) {
+    if (readAt && within(block, readAt) && readAt.line !== location.line)
+      collected.readAt[pointer] = readAt;
+    return location;
+  }
+  const reader = readAt && within(block, readAt) ? readAt : context.inside;
+  if (reader) collected.readAt[pointer] = reader;
+  return reader;
 }
 
 /** Appends one segment to a pointer, escaped as `toPointer` does, without building arrays on the hot path. */
@@ -42,32 +94,32 @@ function pointerStep(pointer: string, segment: PathSegment): string {
     : `${pointer}/${segment}`;
 }
 
-function walk(value: Value, origin: Origin, pointer: string, collected: CollectedLocations): void {
-  collected.locations[pointer] = toSourceLocation(origin);
+function walk(value: Value, origin: Origin, pointer: string, context: Walk): void {
+  const { collected } = context;
+  const location = toSourceLocation(origin);
+  collected.locations[pointer] = location;
+  const readAt = origin.readAt && toSourceLocation(origin.readAt);
+  const inside = noteReadAt(location, readAt, pointer, context);
+  const below = inside === context.inside ? context : { ...context, inside };
   if (origin.unknownForEach !== undefined)
     collected.unknownForEach[pointer] = origin.unknownForEach;
   if (isUnknown(value)) return;
   if (Array.isArray(value)) {
-    value.forEach((item, i) => walk(item, childOrigin(origin, i), `${pointer}/${i}`, collected));
+    value.forEach((item, i) => walk(item, childOrigin(origin, i), `${pointer}/${i}`, below));
   } else if (isObject(value)) {
     for (const key of Object.keys(value))
-      walk(value[key] as Value, childOrigin(origin, key), pointerStep(pointer, key), collected);
+      walk(value[key] as Value, childOrigin(origin, key), pointerStep(pointer, key), below);
   } else if (
     typeof value === "string" &&
     value.length <= MAX_DOCUMENT &&
     (value.startsWith("{") || value.startsWith("[") || /^\s+[[{]/.test(value))
   ) {
-    documentLocations(value, origin, pointer, collected);
+    documentLocations(value, origin, pointer, below);
   }
 }
 
 /** Locations inside a string that holds a JSON document, appended to the string's own pointer. */
-function documentLocations(
-  text: string,
-  origin: Origin,
-  pointer: string,
-  collected: CollectedLocations,
-): void {
+function documentLocations(text: string, origin: Origin, pointer: string, context: Walk): void {
   if (origin.document) {
     let decoded: Value;
     try {
@@ -77,10 +129,10 @@ function documentLocations(
     }
     const inner = origin.document;
     if (Array.isArray(decoded))
-      decoded.forEach((item, i) => walk(item, childOrigin(inner, i), `${pointer}/${i}`, collected));
+      decoded.forEach((item, i) => walk(item, childOrigin(inner, i), `${pointer}/${i}`, context));
     else if (isObject(decoded))
       for (const key of Object.keys(decoded))
-        walk(decoded[key] as Value, childOrigin(inner, key), pointerStep(pointer, key), collected);
+        walk(decoded[key] as Value, childOrigin(inner, key), pointerStep(pointer, key), context);
     return;
   }
   const segments = origin.text;
@@ -92,13 +144,9 @@ function documentLocations(
     const end = positionInText(text, segments, Math.max(node.end - 1, node.start));
     if (start && end) {
       const { file, line, column } = start;
-      collected.locations[at] = {
-        file,
-        line,
-        column,
-        endLine: end.line,
-        endColumn: end.column + 1,
-      };
+      const location = { file, line, column, endLine: end.line, endColumn: end.column + 1 };
+      context.collected.locations[at] = location;
+      noteReadAt(location, undefined, at, context);
     }
     eachChild(node, at, place);
   };

@@ -40,6 +40,12 @@ export interface Origin {
    * which one it came from after it travelled through locals and for-expressions.
    */
   refers?: readonly string[];
+  /**
+   * A single value located where it is written, outside the attribute that reads it
+   * (`attributeOrigin`): that attribute, the place the value was located before, where an inline
+   * waiver may still be written.
+   */
+  readAt?: { file: string; range: Range };
 }
 
 export interface Evaluated {
@@ -81,9 +87,14 @@ export function referredBy(origin: Origin, limit = 1_000): string[] {
   return [...found];
 }
 
-/** The same value's origin, reported at another place (an attribute's own line) keeping what is inside. */
+/**
+ * The same value's origin, reported at another place (an attribute's own line) keeping what is
+ * inside; an attribute it was read at before is not this place's.
+ */
 export function relocate(origin: Origin, file: string, range: Range): Origin {
-  return { ...origin, file, range };
+  const moved: Origin = { ...origin, file, range };
+  delete moved.readAt;
+  return moved;
 }
 
 /**
@@ -91,7 +102,8 @@ export function relocate(origin: Origin, file: string, range: Range): Origin {
  * outside the attribute, as a variable's default, a tfvars entry, a module call's argument, a
  * local or a for_each map entry, stays where it was written: that line is the one to change.
  * Anything else, and a value computed in the attribute or read from a resource, is reported at
- * the attribute, the elements of a list or object where each was written.
+ * the attribute, the elements of a list or object where each was written. A value left where it
+ * was written says which attribute read it (`readAt`).
  */
 export function attributeOrigin(result: Evaluated, file: string, attribute: Range): Origin {
   const { value, origin } = result;
@@ -106,7 +118,9 @@ export function attributeOrigin(result: Evaluated, file: string, attribute: Rang
     origin.file === file &&
     origin.range.start >= attribute.start &&
     origin.range.end <= attribute.end;
-  return single && !inside ? origin : relocate(origin, file, attribute);
+  return single && !inside
+    ? { ...origin, readAt: { file, range: attribute } }
+    : relocate(origin, file, attribute);
 }
 
 /** Follows a path through items and into JSON documents; the deepest origin found. */

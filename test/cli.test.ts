@@ -816,6 +816,76 @@ describe("tollgate diff with a settings file", () => {
   });
 });
 
+describe("tollgate scan with waivers on the attribute that reads a value", () => {
+  it("honours them where the finding was before it moved to where the value is written", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-read-at-"));
+    try {
+      await mkdir(path.join(dir, "modules/role"), { recursive: true });
+      await writeFile(
+        path.join(dir, "main.tf"),
+        [
+          'module "deploy" {', // 1
+          '  source = "./modules/role"', // 2
+          '  name   = "deploy"', // 3
+          "  policy_arns = [", // 4
+          '    "arn:aws:iam::aws:policy/AdministratorAccess",', // 5
+          "  ]", // 6
+          "}", // 7
+          "", // 8
+          'variable "break_glass_policy" {', // 9
+          '  default = "arn:aws:iam::aws:policy/AdministratorAccess"', // 10
+          "}", // 11
+          "", // 12
+          'resource "aws_iam_role_policy_attachment" "break_glass" {', // 13
+          '  role = "break-glass"', // 14
+          '  # tollgate:ignore TG-IAM-007 reason="break-glass role, reviewed by security"', // 15
+          "  policy_arn = var.break_glass_policy", // 16
+          "}", // 17
+          "",
+        ].join("\n"),
+      );
+      await writeFile(
+        path.join(dir, "modules/role/main.tf"),
+        [
+          'variable "name" {}',
+          'variable "policy_arns" {}',
+          'resource "aws_iam_role_policy_attachment" "this" {',
+          "  count      = length(var.policy_arns)",
+          "  role       = var.name",
+          '  policy_arn = var.policy_arns[count.index] # tollgate:ignore TG-IAM-007 reason="deploy role, OPS-7"',
+          "}",
+          "",
+        ].join("\n"),
+      );
+      const result = await run(["scan", ".", "--format", "json"], dir);
+      expect(result.stderr).toBe("");
+      const { findings } = JSON.parse(result.stdout) as {
+        findings: (JsonFinding & { waived: unknown })[];
+      };
+      // Each finding stays where its value is written; the waivers on the attributes cover them.
+      expect(findings.map((f) => [f.rule, f.file, f.line, f.resource, f.waived])).toEqual([
+        [
+          "TG-IAM-007",
+          "main.tf",
+          10,
+          "aws_iam_role_policy_attachment.break_glass",
+          { reason: "break-glass role, reviewed by security" },
+        ],
+        [
+          "TG-IAM-007",
+          "main.tf",
+          5,
+          "module.deploy.aws_iam_role_policy_attachment.this[0]",
+          { reason: "deploy role, OPS-7" },
+        ],
+      ]);
+      expect(result.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("tollgate scan with rule settings", () => {
   const scanWith = async (settings: string | undefined, terraform: string) => {
     const dir = await mkdtemp(path.join(tmpdir(), "tollgate-rule-settings-"));

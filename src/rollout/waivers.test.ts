@@ -134,6 +134,54 @@ describe("applyWaivers", () => {
     expect(findings.map((f) => f.waived)).toEqual([{ reason: "office VPN only" }, null]);
   });
 
+  it("waives a finding located where its value is written by the comment on the attribute reading it", () => {
+    // The module's attachment reads the ARN its caller writes; the finding is on the caller's line.
+    const module = [
+      'variable "policy_arns" {}', // 1
+      'resource "aws_iam_role_policy_attachment" "this" {', // 2
+      "  count      = length(var.policy_arns)", // 3
+      '  policy_arn = var.policy_arns[count.index] # tollgate:ignore TG-IAM-007 reason="deploy role, OPS-7"', // 4
+      "}", // 5
+      'resource "aws_iam_role_policy_attachment" "other" {', // 6
+      '  role       = "x" # tollgate:ignore TG-IAM-007 reason="not the line reading it"', // 7
+      "  tags       = {}", // 8
+      '  # tollgate:ignore TG-IAM-007 reason="break-glass role"', // 9
+      "  policy_arn = var.break_glass", // 10
+      "}", // 11
+    ].join("\n");
+    const readAt = (rule: string, line: number, block: [number, number]) =>
+      finding({
+        rule,
+        file: "main.tf",
+        line: 4,
+        resourceBlock: { file: "modules/role/main.tf", line: block[0], endLine: block[1] },
+        readAt: { file: "modules/role/main.tf", line, endLine: line },
+      });
+    const { findings, notices } = waive(
+      [
+        readAt("TG-IAM-007", 4, [2, 5]),
+        readAt("TG-IAM-001", 4, [2, 5]),
+        readAt("TG-IAM-007", 10, [6, 11]),
+        // Read on line 8: the trailing comment on line 7 speaks for its own line only.
+        readAt("TG-IAM-007", 8, [6, 11]),
+        // The same line in the caller's file is not the attribute.
+        finding({ rule: "TG-IAM-007", file: "main.tf", line: 4 }),
+      ],
+      [
+        { path: "modules/role/main.tf", text: module },
+        { path: "main.tf", text: 'module "role" {\n  source = "./modules/role"\n}\n' },
+      ],
+    );
+    expect(findings.map((f) => f.waived)).toEqual([
+      { reason: "deploy role, OPS-7" },
+      null,
+      { reason: "break-glass role" },
+      null,
+      null,
+    ]);
+    expect(notices).toEqual([]);
+  });
+
   it("leaves findings of other rules, files and lines alone", () => {
     const { findings } = waive(
       [

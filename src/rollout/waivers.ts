@@ -49,7 +49,8 @@ type Validity =
 /**
  * Inline waivers apply to a finding of their rule in their file when written on the finding's line,
  * alone on the line above it, or among the comment lines just above or just inside the finding's resource
- * block header. Settings waivers apply by rule and resource address (exact, or a picomatch glob),
+ * block header; for a finding located where its value is written outside the attribute that reads
+ * it, also on that attribute's line or alone above it (`Finding.readAt`). Settings waivers apply by rule and resource address (exact, or a picomatch glob),
  * matched against the finding's resource and its subject (the group a standalone rule opens).
  * `expires` is the last day a waiver applies (UTC). The first valid waiver found wins, inline first.
  */
@@ -190,7 +191,12 @@ function inlineCandidates(files: readonly SourceFile[]): Candidate[] {
           // finding on this block, so the comment at its top covers it.
           (finding.resourceBlock?.file === file.path &&
             finding.resourceBlock.file !== finding.file &&
-            blockTopAt(finding.resourceBlock.line).has(waiver.line)),
+            blockTopAt(finding.resourceBlock.line).has(waiver.line)) ||
+          // ...and the comment on (or alone above) the attribute that reads it, where the finding
+          // was located before it moved to where its value is written.
+          (finding.readAt?.file === file.path &&
+            (waiver.line === finding.readAt.line ||
+              (waiver.standalone && waiver.line === finding.readAt.line - 1))),
       });
     }
   }

@@ -301,7 +301,8 @@ terraform_target(r, value, _, declared) := terraform_attribute_target(r, value, 
 # module call's output): `aws_vpc.main.default_security_group_id` names `aws_vpc.main`.
 terraform_attribute_target(r, value, types, attribute, declared) := address if {
 	util.is_unknown(value)
-	reference := attribute_reference(regex.replace(regex.replace(value["$unknown"], `\[\s+`, "["), `\s+\]`, "]"), types, attribute)
+	endswith(value["$unknown"], concat(".", ["", attribute]))
+	reference := attribute_reference(compact_brackets(value["$unknown"]), types, attribute)
 	candidates := {address |
 		some written in r.references
 		named_in_module(written, reference.name)
@@ -310,6 +311,17 @@ terraform_attribute_target(r, value, types, attribute, declared) := address if {
 	}
 	count(candidates) == 1
 	some address in candidates
+}
+
+# An expression's text without spaces inside its brackets (`web[ "a" ]` to `web["a"]`).
+# (The regular expressions are host calls, costly once per rule entry: most texts have no space.)
+compact_brackets(text) := text if not has_whitespace(text)
+
+compact_brackets(text) := regex.replace(regex.replace(text, `\[\s+`, "["), `\s+\]`, "]") if has_whitespace(text)
+
+has_whitespace(text) if {
+	some c in [" ", "\t", "\n", "\r"]
+	contains(text, c)
 }
 
 # `{"name": "aws_security_group.web", "key": "[\"a\"]"}` for `aws_security_group.web["a"].id`,

@@ -1,6 +1,10 @@
 // Linear-memory ownership for the Rego runtime: one bump allocator whose pointer the OPA SDK
 // saves and restores (`opa_heap_ptr_get/set`) so data stays loaded while every evaluation
 // starts from the same heap mark. Nothing is ever freed; an evaluation's garbage goes at reset.
+// The memory grows by at least half its size at a time, not by the pages one allocation needs:
+// each `memory.grow` costs the host about 2 ms here (Node 20), and page-at-a-time growth to
+// 76 MiB made the first evaluation of 1,600 security groups take 3.2 s instead of 0.57 s (the
+// memory stays grown, so later evaluations took 0.46 s either way).
 
 @external("env", "opa_abort")
 export declare function opa_abort(message: usize): void;
@@ -33,7 +37,9 @@ export function opa_malloc(size: usize): usize {
   const available = (<usize>memory.size()) << 16;
   if (end > available) {
     const pages = <i32>((end - available + 0xffff) >> 16);
-    if (memory.grow(pages) < 0) abortStatic("eval_memory_error: out of memory (the Wasm memory maximum was reached)");
+    const ahead = max(pages, memory.size() >> 1);
+    if (memory.grow(ahead) < 0 && memory.grow(pages) < 0)
+      abortStatic("eval_memory_error: out of memory (the Wasm memory maximum was reached)");
   }
   heapTop = end;
   return ptr;

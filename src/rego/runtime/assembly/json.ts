@@ -256,8 +256,13 @@ function parseString(): usize {
     if (c < 0x20) return fail();
     pos++;
   }
-  // Slow path with escapes: the decoded text is never longer than the source.
-  const buf = opa_malloc(end - start);
+  // Slow path with escapes: the decoded text is never longer than the source text up to the
+  // closing quote. (Sizing it by the rest of the input instead made parsing quadratic in memory:
+  // a 2.8 MB input with an IAM policy JSON string per resource needed 923 MiB.)
+  let close = pos;
+  while (close < end && load<u8>(close) != 0x22) close += load<u8>(close) == 0x5c ? 2 : 1;
+  if (close >= end) return fail();
+  const buf = opa_malloc(close - start);
   let n = <i32>(pos - start);
   copyBytes(buf, start, n);
   while (true) {

@@ -250,3 +250,41 @@ test_unknowns_above_a_path_in_config_and_in_branches if {
 	known := {"config": {"Actions": [{"Redirect": {"Protocol": "HTTPS"}}]}}
 	util.unknowns_above(known, ["Actions", 0, "Redirect", "Protocol"]) == []
 }
+
+referring_input := {"resources": [
+	{"address": "aws_s3_bucket.b[\"x\"]", "type": "aws_s3_bucket", "mode": "managed", "source": "terraform", "module": "", "root": "", "references": []},
+	{"address": "aws_s3_bucket_logging.l", "type": "aws_s3_bucket_logging", "mode": "managed", "source": "terraform", "module": "", "root": "", "references": ["aws_s3_bucket.b"]},
+	{"address": "module.m.aws_s3_bucket.b", "type": "aws_s3_bucket", "mode": "managed", "source": "terraform", "module": "module.m", "root": "", "references": []},
+	{"address": "module.m.aws_s3_bucket_logging.l", "type": "aws_s3_bucket_logging", "mode": "managed", "source": "terraform", "module": "module.m", "root": "", "references": ["aws_s3_bucket.b"]},
+	{"address": "aws_s3_bucket_logging.l", "type": "aws_s3_bucket_logging", "mode": "managed", "source": "terraform", "module": "", "root": "envs/prod", "references": ["aws_s3_bucket.b"]},
+	{"address": "Logs", "type": "AWS::S3::Bucket", "mode": "managed", "source": "cloudformation", "module": "", "root": "", "references": ["aws_s3_bucket.b"]},
+]}
+
+# `referring` is the index form of testing `refers_to` on every resource: the same answers,
+# instance keys and module paths included, and nothing from another root or source.
+referring_agrees_with_refers_to if {
+	every target in input.resources {
+		[r.address | some r in util.referring(target)] == [r.address | some r in input.resources; util.refers_to(r, target)]
+	}
+}
+
+referring_pairs := [[target.address, object.get(target, "root", ""), r.address, object.get(r, "root", "")] |
+	some target in input.resources
+	some r in util.referring(target)
+]
+
+test_referring_finds_what_refers_to_finds if {
+	referring_agrees_with_refers_to with input as referring_input
+	pairs := referring_pairs with input as referring_input
+	pairs == [
+		["aws_s3_bucket.b[\"x\"]", "", "aws_s3_bucket_logging.l", ""],
+		# A reference the loader names in the module declaring the resource (passed in as a variable).
+		["aws_s3_bucket.b[\"x\"]", "", "module.m.aws_s3_bucket_logging.l", ""],
+		["module.m.aws_s3_bucket.b", "", "module.m.aws_s3_bucket_logging.l", ""],
+	]
+}
+
+test_references_stay_in_their_root if {
+	not util.refers_to(referring_input.resources[4], referring_input.resources[0])
+	util.refers_to(referring_input.resources[1], referring_input.resources[0])
+}

@@ -884,6 +884,45 @@ describe("tollgate scan with waivers on the attribute that reads a value", () =>
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("honours them on the CloudFormation property that takes a parameter's Default", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-read-at-cfn-"));
+    try {
+      await writeFile(
+        path.join(dir, "template.yaml"),
+        [
+          "Parameters:", // 1
+          "  AdminCidr:", // 2
+          "    Type: String", // 3
+          "    Default: 0.0.0.0/0", // 4
+          "Resources:", // 5
+          "  Bastion:", // 6
+          "    Type: AWS::EC2::SecurityGroup", // 7
+          "    Properties:", // 8
+          "      GroupDescription: bastion", // 9
+          "      SecurityGroupIngress:", // 10
+          "        - IpProtocol: tcp", // 11
+          "          FromPort: 22", // 12
+          "          ToPort: 22", // 13
+          '          CidrIp: !Ref AdminCidr # tollgate:ignore TG-NET-001 reason="bastion, SEC-12"', // 14
+          "",
+        ].join("\n"),
+      );
+      const result = await run(["scan", ".", "--format", "json"], dir);
+      expect(result.stderr).toBe("");
+      const { findings } = JSON.parse(result.stdout) as {
+        findings: (JsonFinding & { waived: unknown })[];
+      };
+      // The finding stays on the Default, which a PR widening it changes; the waiver covers it.
+      const ssh = findings.filter((f) => f.rule === "TG-NET-001");
+      expect(ssh.map((f) => [f.file, f.line, f.resource, f.waived])).toEqual([
+        ["template.yaml", 4, "Bastion", { reason: "bastion, SEC-12" }],
+      ]);
+      expect(findings.filter((f) => f.waived === undefined && f.severity !== "low")).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("tollgate scan with rule settings", () => {

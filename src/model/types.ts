@@ -150,11 +150,12 @@ export interface Resource {
    */
   readFrom?: { [by: string]: SourceLocation[] };
   /**
-   * Terraform only, present when not empty: the JSON pointers whose location lies elsewhere than
-   * the attribute that reads them (a variable's default, a module call's argument, a for_each
-   * entry, an element of a list from a tfvars entry), to where this block reads them: that
-   * attribute, or for an element the nearest place along its pointer inside the block. An inline
-   * waiver written there still covers the finding. Left out of what policies receive.
+   * Present when not empty: the JSON pointers whose location lies elsewhere than the attribute
+   * that reads them (a Terraform variable's default, a module call's argument, a for_each entry,
+   * an element of a list from a tfvars entry; a CloudFormation parameter's `Default`), to where
+   * this block reads them: that attribute (the `!Ref` property or list item), or for an element
+   * the nearest place along its pointer inside the block. An inline waiver written there still
+   * covers the finding. Left out of what policies receive.
    */
   readAt?: { [pointer: string]: SourceLocation };
   /**

@@ -177,6 +177,13 @@ Resources:
     expect(load(text, { AdminCidr: "10.0.0.0/8" }).resources[0]?.locations["/CidrIp"]?.line).toBe(
       14,
     );
+    // Where the resource reads such a value, for an inline waiver there.
+    expect(subject?.readAt?.["/CidrIp"]?.line).toBe(14);
+    expect(subject?.readAt?.["/Listed/0"]?.line).toBe(17);
+    expect(Object.keys(subject?.readAt ?? {}).sort()).toEqual(["/CidrIp", "/Listed/0", "/Ports"]);
+    expect(load(text, { AdminCidr: "10.0.0.0/8" }).resources[0]?.readAt?.["/CidrIp"]).toBe(
+      undefined,
+    );
   });
 
   it("records the parameter Defaults a resource's decided Condition reads, through the conditions it names", () => {

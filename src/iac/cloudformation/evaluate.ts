@@ -71,6 +71,11 @@ export interface Trace {
   conditional: { [pointer: string]: string };
   /** Pointers holding an unknown that is one of these values, each under its condition. */
   alternatives: { [pointer: string]: ConditionalAlternative[] };
+  /**
+   * Pointers located at a parameter's `Default` (`locations`), to the `!Ref` that reads it in
+   * the resource: an inline waiver written there still covers a finding located at the Default.
+   */
+  readAt: { [pointer: string]: SourceLocation };
 }
 
 export interface ConditionalAlternative {
@@ -204,10 +209,7 @@ export class TemplateEvaluator {
         ? this.conditionalProperty(entry.key, outcomes, entry.value, entryPath, trace)
         : this.propertyValue(entry.key, entry.value, entryPath, trace);
       if (value === NO_VALUE) continue;
-      if (entryPath)
-        trace.locations[toPointer(entryPath)] = this.scope.locate(
-          this.defaultSpan(entry.value) ?? entrySpan(entry),
-        );
+      if (entryPath) this.locate(trace, toPointer(entryPath), entry.value, entrySpan(entry));
       properties.push([entry.key, value]);
     }
     // fromEntries defines own properties, so a `__proto__` key stays data.
@@ -224,9 +226,18 @@ export class TemplateEvaluator {
     const itemPath = path && [...path, items.length];
     const value = this.evaluate(node, itemPath, trace);
     if (value === NO_VALUE) return;
-    if (itemPath)
-      trace.locations[toPointer(itemPath)] = this.scope.locate(this.defaultSpan(node) ?? node.span);
+    if (itemPath) this.locate(trace, toPointer(itemPath), node, node.span);
     items.push(value);
+  }
+
+  /**
+   * Locates the value `node` written at `span` (a property with its key, a list item): at the
+   * parameter `Default` it reads (`defaultSpan`), keeping `span` in `readAt`, else at `span`.
+   */
+  private locate(trace: Trace, pointer: string, node: TemplateNode, span: Span): void {
+    const written = this.defaultSpan(node);
+    trace.locations[pointer] = this.scope.locate(written ?? span);
+    if (written !== undefined) trace.readAt[pointer] = this.scope.locate(span);
   }
 
   /**
@@ -716,7 +727,7 @@ export class TemplateEvaluator {
 }
 
 export function newTrace(): Trace {
-  return { references: new Set(), locations: {}, conditional: {}, alternatives: {} };
+  return { references: new Set(), locations: {}, conditional: {}, alternatives: {}, readAt: {} };
 }
 
 /** A well-formed `Fn::If`'s condition name and branches; null for anything else. */
@@ -758,6 +769,8 @@ function mergeTrace(target: Trace, source: Trace, listPointer: string, offset: n
     target.conditional[move(pointer)] = condition;
   for (const [pointer, alternatives] of Object.entries(source.alternatives))
     target.alternatives[move(pointer)] = alternatives;
+  for (const [pointer, location] of Object.entries(source.readAt))
+    target.readAt[move(pointer)] = location;
 }
 
 function equalJson(left: Value, right: Value): boolean {

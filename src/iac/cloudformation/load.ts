@@ -261,6 +261,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     locations: trace.locations,
     ...(Object.keys(trace.conditional).length > 0 ? { conditional: trace.conditional } : {}),
     ...(Object.keys(trace.alternatives).length > 0 ? { alternatives: trace.alternatives } : {}),
+    ...(Object.keys(trace.readAt).length > 0 ? { readAt: trace.readAt } : {}),
     ...((readFrom.Condition?.length ?? 0) > 0 ? { readFrom } : {}),
   };
 }

@@ -48,11 +48,22 @@ describe("renamesByContent, beyond the same text", () => {
   });
 
   it("pairs a CloudFormation template with its conversion to the other syntax", () => {
+    // Parameter Defaults, which a Condition and a property read, are located by line in each.
     const yaml = [
       "AWSTemplateFormatVersion: '2010-09-09'",
+      "Parameters:",
+      "  Team:",
+      "    Type: String",
+      "    Default: platform",
+      "  Env:",
+      "    Type: String",
+      "    Default: prod",
+      "Conditions:",
+      "  IsProd: !Equals [!Ref Env, prod]",
       "Resources:",
       "  Logs:",
       "    Type: AWS::S3::Bucket",
+      "    Condition: IsProd",
       "    Properties:",
       "      BucketName: !Sub '${AWS::StackName}-logs'",
       "      Tags:",
@@ -62,8 +73,14 @@ describe("renamesByContent, beyond the same text", () => {
     ].join("\n");
     const json = JSON.stringify({
       AWSTemplateFormatVersion: "2010-09-09",
+      Parameters: {
+        Env: { Type: "String", Default: "prod" },
+        Team: { Default: "platform", Type: "String" },
+      },
+      Conditions: { IsProd: { "Fn::Equals": [{ Ref: "Env" }, "prod"] } },
       Resources: {
         Logs: {
+          Condition: "IsProd",
           Properties: {
             Tags: [{ Value: { Ref: "Team" }, Key: "team" }],
             BucketName: { "Fn::Sub": "${AWS::StackName}-logs" },

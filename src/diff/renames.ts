@@ -128,6 +128,8 @@ function templateContent(file: SourceFile): string | undefined {
         column: _column,
         endLine: _endLine,
         locations: _locations,
+        readAt: _readAt,
+        readFrom: _readFrom,
         root: _root,
         ...rest
       }) => rest,

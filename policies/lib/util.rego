@@ -119,7 +119,7 @@ number(value) := to_number(value) if {
 resources(type) := [input.resources[i] | some i in managed_positions[type]]
 
 # Indexes, computed once per evaluation: a join looks up what it needs here instead of testing
-# every resource for each resource it starts from, which grows with the square of the input (500
+# every resource for each resource it starts from, which grows with the square of the input (800
 # generated buckets, each with its separate settings: 64 s; `npm run bench -- scale`).
 # `managed_positions[type]`: the positions in `input.resources` of the managed resources of `type`.
 managed_positions[r.type] contains i if {

@@ -143,8 +143,12 @@ export interface Resource {
    * are written (a tfvars entry, a variable's default, a module argument, a local), by what read
    * them: `count`, `for_each` (the element that makes this instance), or a top-level attribute or
    * block (`cidr_blocks`, `ingress`) whose expressions read them, in a condition too
-   * (`var.public ? ["0.0.0.0/0"] : []`); for a CloudFormation resource whose `Condition` the
-   * template decides, the parameter `Default`s that condition reads (`Condition`). A value is located where it is written (`locations`);
+   * (`var.public ? ["0.0.0.0/0"] : []`); for an instance inside a module, the count or for_each
+   * of each module call creating it, keyed by the call (`module.logs.count`,
+   * `module.app["eu"].module.logs.for_each`): what it read, and where the meta-argument itself is
+   * written (a count wholly, a for_each by its first line); for a CloudFormation resource whose
+   * `Condition` the template decides, the parameter `Default`s that condition reads
+   * (`Condition`). A value is located where it is written (`locations`);
    * these are what else decides it, for an annotation on the line a pull request changed. Left
    * out of what policies receive (`policyInput`).
    */
@@ -257,10 +261,11 @@ export interface Finding {
   resourceBlock?: { file: string; line: number; endLine: number };
   /**
    * Where what decides the finding besides its value is written (`Resource.readFrom`): what its
-   * resource's `count`, `for_each` or `Condition` read, then what the attribute or block holding
-   * it read.
+   * resource's `count`, `for_each` or `Condition` read, then what the `count` or `for_each` of
+   * each module call creating it read (`call` is that call, innermost first), then what the
+   * attribute or block holding it read.
    */
-  readFrom?: Array<{ by: string; file: string; line: number; endLine: number }>;
+  readFrom?: Array<{ by: string; call?: string; file: string; line: number; endLine: number }>;
   /**
    * Where the resource's block reads the value when the finding is located where the value is
    * written instead (`Resource.readAt`): the attribute line an inline waiver may also be written on.

@@ -85,6 +85,45 @@ describe("findings from rule results", () => {
     ]);
   });
 
+  it("takes what decides the resource's own instance, then the module calls creating it, then the attribute", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const place = (file: string, line: number) => ({
+      file,
+      line,
+      column: 1,
+      endLine: line,
+      endColumn: 9,
+    });
+    const nested: Resource = {
+      ...group,
+      address: 'module.app["eu"].module.net.aws_security_group.web[0]',
+      readFrom: {
+        ingress: [place("terraform.tfvars", 3)],
+        'module.app["eu"].module.net.count': [place("modules/app/main.tf", 4)],
+        "module.app.for_each": [place("locals.tf", 2)],
+        count: [place("modules/net/variables.tf", 7)],
+        description: [place("terraform.tfvars", 5)],
+      },
+    };
+    const { findings } = toFindings(
+      meta.rule,
+      [{ resource: nested.address, message: "SSH open", path: ["ingress", 0, "cidr_blocks", 1] }],
+      new Map([[nested.address, nested]]),
+    );
+    expect(findings[0]?.readFrom).toEqual([
+      { by: "count", file: "modules/net/variables.tf", line: 7, endLine: 7 },
+      {
+        by: "count",
+        call: 'module.app["eu"].module.net',
+        file: "modules/app/main.tf",
+        line: 4,
+        endLine: 4,
+      },
+      { by: "for_each", call: "module.app", file: "locals.tf", line: 2, endLine: 2 },
+      { by: "ingress", file: "terraform.tfvars", line: 3, endLine: 3 },
+    ]);
+  });
+
   it("falls back to the resource's first line and reports malformed results and unknown resources", () => {
     if (!meta.ok) throw new Error(meta.message);
     const { findings, errors } = toFindings(

@@ -129,19 +129,31 @@ export function repetitionsOf(resource: Resource, pointer: string): string[] {
 /** What decides whether a resource instance exists: Terraform's meta-arguments, CloudFormation's `Condition`. */
 const EXISTENCE = ["count", "for_each", "Condition"];
 
+/** A module call's count or for_each in `Resource.readFrom`: `module.a["x"].module.logs.count`. */
+const MODULE_CALL_READER = /^(module\..+)\.(count|for_each)$/;
+
 /**
  * Where what decides the value at `pointer` besides the value itself is written: what the
- * resource's count, for_each or Condition read, then what the top-level attribute or block
- * holding it read.
+ * resource's count, for_each or Condition read, then what the count or for_each of the module
+ * calls creating it read (innermost first), then what the top-level attribute or block holding it
+ * read.
  */
 export function readFromOf(resource: Resource, pointer: string): Finding["readFrom"] {
   const readFrom = resource.readFrom;
   if (readFrom === undefined) return undefined;
   const attribute = pointer.startsWith("/") ? fromPointer(pointer)[0] : undefined;
   const readers = attribute === undefined || EXISTENCE.includes(attribute) ? [] : [attribute];
-  const places = [...EXISTENCE, ...readers].flatMap((by) =>
-    (readFrom[by] ?? []).map(({ file, line, endLine }) => ({ by, file, line, endLine })),
-  );
+  const calls = Object.keys(readFrom).filter((by) => MODULE_CALL_READER.test(by));
+  const places = [...EXISTENCE, ...calls, ...readers].flatMap((reader) => {
+    const [, call, by = reader] = MODULE_CALL_READER.exec(reader) ?? [];
+    return (readFrom[reader] ?? []).map(({ file, line, endLine }) => ({
+      by,
+      ...(call !== undefined ? { call } : {}),
+      file,
+      line,
+      endLine,
+    }));
+  });
   return places.length > 0 ? places : undefined;
 }
 

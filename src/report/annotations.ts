@@ -2,10 +2,11 @@
 // on lines the pull request changed. A new finding off the changed lines moves to the nearest
 // changed line of its own span (`line..endLine`), else of its resource's block (the PR edited the
 // block while the value comes from a variable, or raised its count), else of a place its
-// resource's count or for_each, or the attribute holding it, read (`Finding.readFrom`: the locals
-// entry that added a for_each key, the tfvars value a condition tests); failing all it keeps its
-// own line, which the check run lists though "Files changed" shows only lines in the diff, and it
-// is returned as unannotated so the summary says it is not on a changed line.
+// resource's count or for_each, those of the module calls creating it, or the attribute holding
+// it, read (`Finding.readFrom`: the locals entry that added a for_each key, the tfvars value a
+// condition tests); failing all it keeps its own line, which the check run lists though "Files
+// changed" shows only lines in the diff, and it is returned as unannotated so the summary says it
+// is not on a changed line.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
 import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
@@ -76,7 +77,7 @@ export function planAnnotations(
           [
             ...(finding.unknown !== undefined ? [`${cannotTell(finding)}.`] : []),
             `${finding.severity.toUpperCase()} ${finding.status} finding on ${resourceLabel(finding)}${block ? ` (${block})` : ""}: ${finding.message}`,
-            ...(by !== undefined ? [`This changed line is read by the resource's ${by}.`] : []),
+            ...(by !== undefined ? [`This changed line is read by ${by}.`] : []),
             ...(path !== finding.file || line !== finding.line
               ? [`The value is written at ${finding.file}:${finding.line}.`]
               : []),
@@ -103,6 +104,10 @@ function placeOnChangedLine(
   finding: Finding,
   changedLines: ReadonlyMap<string, ChangedLines>,
 ): { path: string; line: number; by?: string } | undefined {
+  const reader = (place: NonNullable<Finding["readFrom"]>[number]): string =>
+    place.call === undefined
+      ? `the resource's ${place.by}`
+      : `the ${place.by} of ${place.call}, which creates the resource`;
   const changed = changedLines.get(finding.file);
   if (changed === "all" || changed?.has(finding.line))
     return { path: finding.file, line: finding.line };
@@ -121,9 +126,9 @@ function placeOnChangedLine(
   }
   for (const place of finding.readFrom ?? []) {
     const changed = changedLines.get(place.file);
-    if (changed === "all") return { path: place.file, line: place.line, by: place.by };
+    if (changed === "all") return { path: place.file, line: place.line, by: reader(place) };
     const line = nearestChanged(changed, place.line, place.endLine, place.line);
-    if (line !== undefined) return { path: place.file, line, by: place.by };
+    if (line !== undefined) return { path: place.file, line, by: reader(place) };
   }
   return undefined;
 }

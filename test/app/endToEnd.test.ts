@@ -51,7 +51,9 @@ async function checkPullRequest(
     | "template"
     | "for_each"
     | "condition"
-    | "cfn_condition",
+    | "cfn_condition"
+    | "module_count"
+    | "module_for_each",
   action: "opened" | "synchronize",
   pullNumber: number,
   baseSha: string,
@@ -335,6 +337,72 @@ describe("a pull request check with the real engine", () => {
     expect(messages[0]?.split("\n").slice(1, 3)).toEqual([
       "This changed line is read by the resource's Condition.",
       "The value is written at stack.yaml:23.",
+    ]);
+  });
+
+  it("annotates what a module call's count turns on, on the tfvars line that turned it on", async () => {
+    // terraform.tfvars:1 sets enable_logs, which main.tf:8's module "logs" count tests; the bucket
+    // in modules/bucket/main.tf (unchanged) exists now, and so do its findings.
+    const { completion, annotations, messages } = await checkPullRequest(
+      "module_count",
+      "opened",
+      40,
+      BASE,
+      OPENED,
+    );
+    expect(completion.output.title).toBe("2 new findings: 1 medium, 1 low");
+    expect(annotations).toEqual([
+      {
+        path: "terraform.tfvars",
+        lines: [1, 1],
+        level: "warning",
+        rule: "TG-ENC-018",
+        status: "new",
+      },
+      {
+        path: "terraform.tfvars",
+        lines: [1, 1],
+        level: "warning",
+        rule: "TG-LOG-006",
+        status: "new",
+      },
+    ]);
+    expect(messages.map((message) => message.split("\n").slice(1, 3))).toEqual(
+      Array(2).fill([
+        "This changed line is read by the count of module.logs, which creates the resource.",
+        "The value is written at modules/bucket/main.tf:5.",
+      ]),
+    );
+  });
+
+  it("annotates what a key added to a module call's for_each map creates, on that key's line", async () => {
+    // main.tf:4 adds audit to local.buckets, which module "buckets" iterates (main.tf:9); line 3,
+    // realigned, makes the existing instance "app", whose findings stay unannotated.
+    const { completion, annotations, messages } = await checkPullRequest(
+      "module_for_each",
+      "opened",
+      41,
+      BASE,
+      OPENED,
+    );
+    expect(completion.output.title).toBe("2 new findings: 1 medium, 1 low");
+    expect(annotations).toEqual([
+      { path: "main.tf", lines: [4, 4], level: "warning", rule: "TG-ENC-018", status: "new" },
+      { path: "main.tf", lines: [4, 4], level: "warning", rule: "TG-LOG-006", status: "new" },
+    ]);
+    expect(messages.map((message) => message.split("\n").slice(0, 2))).toEqual([
+      [
+        expect.stringMatching(
+          /^MEDIUM new finding on module\.buckets\["audit"\]\.aws_s3_bucket\.this: /,
+        ),
+        "This changed line is read by the for_each of module.buckets, which creates the resource.",
+      ],
+      [
+        expect.stringMatching(
+          /^LOW new finding on module\.buckets\["audit"\]\.aws_s3_bucket\.this: /,
+        ),
+        "This changed line is read by the for_each of module.buckets, which creates the resource.",
+      ],
     ]);
   });
 });

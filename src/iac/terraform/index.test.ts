@@ -683,6 +683,107 @@ resource "aws_security_group_rule" "each" {
     });
   });
 
+  it("records what the count or for_each of the module calls creating an instance read, nested calls too", () => {
+    const bucket = `resource "aws_s3_bucket" "this" {
+  bucket = var.name
+}
+variable "name" {
+  type = string
+}
+`;
+    const { resources, errors } = load(
+      `variable "enable_logs" {
+  type    = bool
+  default = false
+}
+locals {
+  regions = {
+    eu = "eu-west-1"
+    us = "us-east-1"
+  }
+}
+module "logs" {
+  source = "./modules/bucket"
+  count  = var.enable_logs ? 1 : 0
+  name   = "logs"
+}
+module "region" {
+  source   = "./modules/region"
+  for_each = local.regions
+  region   = each.value
+}
+module "fixed" {
+  source = "./modules/bucket"
+  count  = 1
+  name   = "fixed"
+}
+`,
+      [
+        { path: "terraform.tfvars", text: "enable_logs = true\n" },
+        { path: "modules/bucket/main.tf", text: bucket },
+        {
+          path: "modules/region/main.tf",
+          text: `variable "region" {
+  type = string
+}
+variable "archive" {
+  type    = bool
+  default = true
+}
+module "archive" {
+  source = "../bucket"
+  count  = var.archive ? 1 : 0
+  name   = "archive-\${var.region}"
+}
+resource "aws_s3_bucket" "regional" {
+  for_each = toset(["a"])
+  bucket   = "\${var.region}-\${each.key}"
+}
+module "remote" {
+  source = "terraform-aws-modules/s3-bucket/aws"
+}
+`,
+        },
+      ],
+    );
+    expect(errors).toEqual([]);
+    const places = (address: string) =>
+      Object.fromEntries(
+        Object.entries(byAddress(resources, address).readFrom ?? {}).map(([by, read]) => [
+          by,
+          read.map((r) => `${r.file}:${r.line}-${r.endLine}`),
+        ]),
+      );
+    // The call's count reads var.enable_logs (the tfvars entry), and is written at main.tf:13.
+    expect(places("module.logs[0].aws_s3_bucket.this")).toEqual({
+      bucket: ["main.tf:14-14"],
+      "module.logs.count": ["terraform.tfvars:1-1", "main.tf:13-13"],
+    });
+    // A literal count has only its own line; a for_each element its map entry, then the
+    // for_each line. Nested calls come innermost first; the resource's own for_each stays.
+    expect(places("module.fixed[0].aws_s3_bucket.this")).toEqual({
+      bucket: ["main.tf:24-24"],
+      "module.fixed.count": ["main.tf:23-23"],
+    });
+    expect(places('module.region["us"].aws_s3_bucket.regional["a"]')).toEqual({
+      for_each: ["modules/region/main.tf:14-14"],
+      bucket: ["main.tf:8-8"],
+      "module.region.for_each": ["main.tf:8-8", "main.tf:18-18"],
+    });
+    expect(places('module.region["eu"].module.archive[0].aws_s3_bucket.this')).toEqual({
+      bucket: ["modules/region/main.tf:11-11"],
+      'module.region["eu"].module.archive.count': [
+        "modules/region/main.tf:6-6",
+        "modules/region/main.tf:10-10",
+      ],
+      "module.region.for_each": ["main.tf:7-7", "main.tf:18-18"],
+    });
+    // A call of a remote module inside is emitted as one of the instances the calls create.
+    expect(places('module.region["us"].module.remote')).toEqual({
+      "module.region.for_each": ["main.tf:8-8", "main.tf:18-18"],
+    });
+  });
+
   it("keeps what a count or for_each reads out of the references of whatever reads the resource or module first", () => {
     // Expansions are memoised: whichever reads a resource or module call first makes it expand.
     // Each block is loaded before and after its readers, and must refer to the same resources.

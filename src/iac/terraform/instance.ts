@@ -168,6 +168,12 @@ export class ModuleInstance implements EvaluationHost {
     private readonly rootValues: Map<string, Evaluated>,
     private readonly depth: number,
     private readonly ancestry: readonly string[],
+    /**
+     * What decides this instance of a module: the `Resource.readFrom` of the count or for_each of
+     * the call that made it, then of the calls enclosing that one, keyed by call
+     * (`module.logs.count`). Every resource instance in it takes them.
+     */
+    private readonly createdBy: { [by: string]: SourceLocation[] } = {},
   ) {}
 
   qualify(address: string): string {
@@ -874,7 +880,7 @@ export class ModuleInstance implements EvaluationHost {
       line: block.line,
       endLine: block.endLine,
     });
-    const readFrom = this.instanceReads.get(memoKey) ?? {};
+    const readFrom = { ...this.instanceReads.get(memoKey), ...this.createdBy };
     this.context.emit({
       address: this.qualify(memoKey),
       type: declaration.type,
@@ -962,6 +968,7 @@ export class ModuleInstance implements EvaluationHost {
         references: [...references].filter((reference) => reference !== self).sort(),
         locations,
         ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
+        ...(Object.keys(this.createdBy).length > 0 ? { readFrom: { ...this.createdBy } } : {}),
         ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
       });
     }
@@ -1231,6 +1238,7 @@ export class ModuleInstance implements EvaluationHost {
         new Map(),
         this.depth + 1,
         [...this.ancestry, this.definition.directory],
+        this.callReadFrom(call, callPath, expansion.kind, instanceKey),
       );
       created.push({
         key: expansion.kind === "single" || expansion.kind === "unknown" ? undefined : key,
@@ -1238,6 +1246,36 @@ export class ModuleInstance implements EvaluationHost {
       });
     }
     return result;
+  }
+
+  /**
+   * What decides one instance of a module call, for the instance it makes: what the call's count
+   * or for_each read (as a resource's own: `expandBlock`), and the meta-argument itself, which
+   * unlike a resource's lies outside every block the instance holds. A count decides every
+   * instance, so all of it counts; a for_each only by its first line (`for_each = local.buckets`),
+   * as the lines of a map written there make one instance each, read through the element.
+   */
+  private callReadFrom(
+    call: ModuleCall,
+    callPath: string,
+    kind: Expansion["kind"],
+    key: InstanceKey,
+  ): { [by: string]: SourceLocation[] } {
+    if (kind !== "count" && kind !== "for_each") return this.createdBy;
+    const written = attributeOf(call.node.body, kind);
+    const places = [...(key.readFrom[kind] ?? [])];
+    if (written) {
+      const endLine = kind === "count" ? written.endLine : written.line;
+      const endColumn = kind === "count" ? written.endColumn : written.column + kind.length;
+      places.push({
+        file: call.file.path,
+        line: written.line,
+        column: written.column,
+        endLine,
+        endColumn,
+      });
+    }
+    return { [`${callPath}.${kind}`]: places, ...this.createdBy };
   }
 
   /**

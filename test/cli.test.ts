@@ -918,7 +918,7 @@ describe("tollgate scan with waivers on the attribute that reads a value", () =>
       expect(ssh.map((f) => [f.file, f.line, f.resource, f.waived])).toEqual([
         ["template.yaml", 4, "Bastion", { reason: "bastion, SEC-12" }],
       ]);
-      expect(findings.filter((f) => f.waived === undefined && f.severity !== "low")).toEqual([]);
+      expect(result.code).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

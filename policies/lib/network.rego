@@ -290,9 +290,9 @@ declared_groups contains [object.get(g, "root", ""), g.address] if {
 # `<type>.<name>.id` for one of `types` (with an instance key), or a registry security-group
 # module call's `module.<name>.security_group_id`, as the rule's `references` give its module path
 # (a resource passed in through a module's variable or output is named in the module that
-# declares it). `[each.key]` and `[count.index]` are the rule's own key when the resource is
-# declared in the rule's module; anywhere else they are not the rule's, and it is not resolved.
-# Defined only when exactly one declared resource matches.
+# declares it) and, when the loader resolved the key, its instance (`written_target`).
+# `[each.key]` and `[count.index]` are the rule's own key when the resource is declared in the
+# rule's module. Defined only when exactly one declared resource matches.
 terraform_target(r, value, types, declared) := terraform_attribute_target(r, value, types, "id", declared)
 
 terraform_target(r, value, _, declared) := terraform_attribute_target(r, value, ["module"], "security_group_id", declared)
@@ -305,12 +305,51 @@ terraform_attribute_target(r, value, types, attribute, declared) := address if {
 	reference := attribute_reference(compact_brackets(value["$unknown"]), types, attribute)
 	candidates := {address |
 		some written in r.references
-		named_in_module(written, reference.name)
-		address := concat("", [written, instance_key(r, written, reference)])
+		address := written_target(r, written, reference)
 		[object.get(r, "root", ""), address] in declared
 	}
 	count(candidates) == 1
 	some address in candidates
+}
+
+# The address a reference of `references` gives the expression's `reference`: a reference to the
+# resource without key (`aws_security_group.web`) with the expression's key; a reference to one
+# instance (`aws_security_group.web["a"]`, what the loader records when it knows the key) itself,
+# when its key is the expression's (`instance_agrees`).
+written_target(r, written, reference) := concat("", [written, instance_key(r, written, reference)]) if named_in_module(written, reference.name)
+
+written_target(r, written, reference) := written if {
+	reference.key != ""
+	endswith(written, "]")
+	parts := split(written, "[")
+	base := concat("[", array.slice(parts, 0, count(parts) - 1))
+	named_in_module(base, reference.name)
+	instance_agrees(r, base, concat("", ["[", parts[count(parts) - 1]]), reference)
+}
+
+# The key of an instance reference (`["a"]` of `base["a"]`) is the one the expression's key
+# names: the same literal; the rule's own for `[each.key]` and `[count.index]` of a resource in
+# its module; for any other key (`[var.key]`, `[each.value.group]`, a caller's `each.key`) the
+# one the loader resolved, unless `references` also hold `base` without key, as the loader
+# leaves a key it cannot know (the expression's may be that one).
+instance_agrees(_, _, key, reference) if key == reference.key
+
+instance_agrees(r, base, key, reference) if {
+	own_key_applies(r, base, reference)
+	key == own_key(r)
+}
+
+instance_agrees(r, base, _, reference) if {
+	not literal_key(reference.key)
+	not own_key_applies(r, base, reference)
+	not base in r.references
+}
+
+literal_key(key) if startswith(key, "[\"")
+
+literal_key(key) if {
+	key != "[]"
+	trim_left(trim_suffix(trim_prefix(key, "["), "]"), "0123456789") == ""
 }
 
 # An expression's text without spaces inside its brackets (`web[ "a" ]` to `web["a"]`).

@@ -108,6 +108,56 @@ test_a_group_that_cannot_be_resolved_is_none if {
 	groups == [{}, {}, {}, {}, {}, {}]
 }
 
+# The loader records the one instance an expression reads when it knows the key
+# (`aws_security_group.many["b"]` for `aws_security_group.many[each.key]` in instance "b").
+
+keyed_groups := array.concat(terraform_groups, [
+	group("aws_security_group.many[\"b\"]", "aws_security_group", "", "infra"),
+	group("module.net[\"a\"].aws_security_group.this[1]", "aws_security_group", "module.net[\"a\"]", "infra"),
+])
+
+test_a_standalone_rule_opens_the_instance_it_refers_to if {
+	rules := [
+		standalone("aws_vpc_security_group_ingress_rule.literal", "", "aws_security_group.many[\"b\"].id", ["aws_security_group.many[\"b\"]"]),
+		standalone("aws_vpc_security_group_ingress_rule.keyed[\"b\"]", "", "aws_security_group.many[each.key].id", ["aws_security_group.many[\"b\"]"]),
+		# Another instance read elsewhere in the rule: each.key is the rule's own.
+		standalone("aws_vpc_security_group_ingress_rule.from_a[\"b\"]", "", "aws_security_group.many[each.key].id", ["aws_security_group.many[\"a\"]", "aws_security_group.many[\"b\"]"]),
+		standalone("module.net[\"a\"].aws_vpc_security_group_ingress_rule.own[1]", "module.net[\"a\"]", "aws_security_group.this[count.index].id", ["module.net[\"a\"].aws_security_group.this[1]"]),
+		standalone("aws_vpc_security_group_ingress_rule.output", "", "aws_security_group.this[1].id", ["module.net[\"a\"].aws_security_group.this[1]"]),
+		# A caller's each.key, or a variable, that the loader resolved.
+		standalone("module.net[\"a\"].aws_vpc_security_group_ingress_rule.passed", "module.net[\"a\"]", "aws_security_group.many[each.key].id", ["aws_security_group.many[\"a\"]"]),
+		standalone("aws_vpc_security_group_ingress_rule.variable", "", "aws_security_group.many[var.group].id", ["aws_security_group.many[\"b\"]"]),
+		# The name without key still resolves as before beside an instance of another resource.
+		standalone("aws_vpc_security_group_ingress_rule.plain", "", "aws_security_group.many[\"a\"].id", ["aws_security_group.many", "module.net[\"a\"].aws_security_group.this[1]"]),
+	]
+	groups := [network.rule_group(r) | some r in rules] with input as {"resources": array.concat(keyed_groups, rules)}
+	groups == [
+		{"group": "aws_security_group.many[\"b\"]"},
+		{"group": "aws_security_group.many[\"b\"]"},
+		{"group": "aws_security_group.many[\"b\"]"},
+		{"group": "module.net[\"a\"].aws_security_group.this[1]"},
+		{"group": "module.net[\"a\"].aws_security_group.this[1]"},
+		{"group": "aws_security_group.many[\"a\"]"},
+		{"group": "aws_security_group.many[\"b\"]"},
+		{"group": "aws_security_group.many[\"a\"]"},
+	]
+}
+
+test_an_instance_of_another_key_is_not_the_group if {
+	rules := [
+		standalone("aws_vpc_security_group_ingress_rule.literal", "", "aws_security_group.many[\"a\"].id", ["aws_security_group.many[\"b\"]"]),
+		standalone("aws_vpc_security_group_ingress_rule.keyed[\"a\"]", "", "aws_security_group.many[each.key].id", ["aws_security_group.many[\"b\"]"]),
+		standalone("aws_vpc_security_group_ingress_rule.index", "", "aws_security_group.this[0].id", ["module.net[\"a\"].aws_security_group.this[1]"]),
+		# A key the loader could not know leaves the name without key: an instance read elsewhere
+		# may not be the one.
+		standalone("aws_vpc_security_group_ingress_rule.unknown", "", "aws_security_group.many[var.group].id", ["aws_security_group.many", "aws_security_group.many[\"b\"]"]),
+		# Two instances, neither the rule's own key.
+		standalone("aws_vpc_security_group_ingress_rule.both", "", "aws_security_group.many[var.group].id", ["aws_security_group.many[\"a\"]", "aws_security_group.many[\"b\"]"]),
+	]
+	groups := [network.rule_group(r) | some r in rules] with input as {"resources": array.concat(keyed_groups, rules)}
+	groups == [{}, {}, {}, {}, {}]
+}
+
 cloudformation_rule(id, key, value) := {"address": id, "type": "AWS::EC2::SecurityGroupIngress", "name": id, "mode": "managed", "source": "cloudformation", "module": "", "root": "stack.yaml", "config": {key: {"$unknown": value}}, "references": []}
 
 test_a_cloudformation_rule_opens_the_group_its_group_id_names if {

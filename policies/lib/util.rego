@@ -148,15 +148,18 @@ target_names(target) := {target.address} | {concat("[", array.slice(parts, 0, i)
 	i > 0
 }
 
-# The resources (and module calls) that refer to `target` (`refers_to`), in input order.
-referring(target) := [input.resources[i] | some i in {i |
+# The resources (and module calls) that refer to `target` (`refers_to`), in input order. The
+# positions are sorted: our runtime iterates a set in the order its elements were added (OPA in
+# sorted order), here name by name, so `aws_s3_bucket.b["x"]`'s referrers before `aws_s3_bucket.b`'s.
+referring(target) := [input.resources[i] | some i in sort({i |
 	some name in target_names(target)
 	some i in referring_positions[[object.get(target, "root", ""), target.source, name]]
-}]
+})]
 
 # `r` refers to `target` (a resource object) of its own root: Terraform references name the
-# resource as written in `r`'s module, without an instance key; CloudFormation references are
-# logical ids.
+# resource as written in `r`'s module, without an instance key (every instance) or with the one
+# the loader resolved (`aws_s3_bucket.b["x"]`, that instance alone); CloudFormation references
+# are logical ids.
 refers_to(r, target) if {
 	r.source == target.source
 	object.get(r, "root", "") == object.get(target, "root", "")

@@ -288,3 +288,40 @@ test_references_stay_in_their_root if {
 	not util.refers_to(referring_input.resources[4], referring_input.resources[0])
 	util.refers_to(referring_input.resources[1], referring_input.resources[0])
 }
+
+# A reference to one instance (`aws_s3_bucket.b["y"]`, as the loader records `aws_s3_bucket.b["y"].id`
+# or `aws_s3_bucket.b[each.key].id` with the key known) refers to that instance alone; one
+# without key still refers to every instance.
+instance_bucket(address, module) := {"address": address, "type": "aws_s3_bucket", "mode": "managed", "source": "terraform", "module": module, "root": "", "references": []}
+
+instance_logging(address, module, references) := {"address": address, "type": "aws_s3_bucket_logging", "mode": "managed", "source": "terraform", "module": module, "root": "", "references": references}
+
+instance_input := {"resources": [
+	instance_bucket("aws_s3_bucket.b[\"x\"]", ""),
+	instance_bucket("aws_s3_bucket.b[\"y\"]", ""),
+	instance_logging("aws_s3_bucket_logging.y", "", ["aws_s3_bucket.b[\"y\"]"]),
+	instance_logging("aws_s3_bucket_logging.all", "", ["aws_s3_bucket.b"]),
+	instance_bucket("module.m[0].aws_s3_bucket.b[\"x\"]", "module.m[0]"),
+	instance_bucket("module.m[0].aws_s3_bucket.b[\"y\"]", "module.m[0]"),
+	# As written in the module, and with its module path.
+	instance_logging("module.m[0].aws_s3_bucket_logging.x", "module.m[0]", ["aws_s3_bucket.b[\"x\"]"]),
+	instance_logging("module.m[0].aws_s3_bucket_logging.y", "module.m[0]", ["module.m[0].aws_s3_bucket.b[\"y\"]"]),
+]}
+
+test_an_instance_reference_refers_to_that_instance_alone if {
+	[b_x, b_y, logging_y, logging_all, _, _, _, _] := instance_input.resources
+	util.refers_to(logging_y, b_y)
+	not util.refers_to(logging_y, b_x)
+	util.refers_to(logging_all, b_x)
+	referring_agrees_with_refers_to with input as instance_input
+	pairs := referring_pairs with input as instance_input
+	pairs == [
+		["aws_s3_bucket.b[\"x\"]", "", "aws_s3_bucket_logging.all", ""],
+		# As for a reference without key, one named in the module declaring the resource.
+		["aws_s3_bucket.b[\"x\"]", "", "module.m[0].aws_s3_bucket_logging.x", ""],
+		["aws_s3_bucket.b[\"y\"]", "", "aws_s3_bucket_logging.y", ""],
+		["aws_s3_bucket.b[\"y\"]", "", "aws_s3_bucket_logging.all", ""],
+		["module.m[0].aws_s3_bucket.b[\"x\"]", "", "module.m[0].aws_s3_bucket_logging.x", ""],
+		["module.m[0].aws_s3_bucket.b[\"y\"]", "", "module.m[0].aws_s3_bucket_logging.y", ""],
+	]
+}

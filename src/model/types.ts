@@ -113,7 +113,8 @@ export interface Resource {
   /**
    * Addresses of the resources this one refers to (`aws_s3_bucket.logs`, `LogBucket`); one
    * instance (`aws_s3_bucket.logs["x"]`) when only its value was read, as `each.value` of a
-   * `for_each` over a resource's instances reads it.
+   * `for_each` over a resource's instances reads it, or an index whose key is known
+   * (`aws_s3_bucket.logs["x"]`, `aws_s3_bucket.logs[each.key]`, `aws_instance.web[0]`) does.
    */
   references: string[];
   locations: { [pointer: string]: SourceLocation };

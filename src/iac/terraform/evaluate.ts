@@ -67,6 +67,11 @@ export interface EvaluationHost {
   report(error: LoadError): void;
   /** Records that the expression being evaluated reads these addresses (a bound variable's source). */
   refer?(addresses: Iterable<string>): void;
+  /**
+   * `aws_s3_bucket.logs[each.key]` with the key known: the one instance of that key, referred to
+   * alone; undefined when the traversal is not a resource with that instance.
+   */
+  resolveInstance?(traversal: ScopeTraversalExpr, key: Value): Evaluated | undefined;
 }
 
 /**
@@ -185,6 +190,17 @@ export class ExpressionEvaluator {
       case "FunctionCall":
         return this.call(expr, scope);
       case "Index": {
+        const { collection: indexed } = expr;
+        if (indexed.kind === "ScopeTraversal" && !scope.iteration.has(indexed.root)) {
+          // The key first: a resource read at one known key is read at that instance alone.
+          const key = this.evaluate(expr.key, scope).value;
+          const instance = isUnknown(key) ? undefined : scope.host.resolveInstance?.(indexed, key);
+          if (instance) return instance;
+          const collection = this.evaluate(indexed, scope);
+          if (isUnknown(key))
+            return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
+          return this.step(collection, key, expr, scope);
+        }
         const collection = this.evaluate(expr.collection, scope);
         const key = this.evaluate(expr.key, scope).value;
         if (isUnknown(key))

@@ -549,7 +549,13 @@ resource "aws_s3_bucket_policy" "p" {
       all: "logs-0,logs-1",
       acls: [{ $unknown: "b.acl" }, { $unknown: "b.acl" }],
     });
-    expect(logging.references).toEqual(["aws_s3_bucket.logs", "aws_s3_bucket.other"]);
+    // The splat and the for-expression read every instance; logs[0] and logs[1] one each.
+    expect(logging.references).toEqual([
+      "aws_s3_bucket.logs",
+      "aws_s3_bucket.logs[0]",
+      "aws_s3_bucket.logs[1]",
+      "aws_s3_bucket.other",
+    ]);
   });
 
   it("refers each instance of a known for_each to the resources its own element was read from", () => {
@@ -625,6 +631,47 @@ resource "aws_s3_bucket_logging" "keys" {
     expect(referencesOf('aws_s3_bucket_logging.names["example-a"]')).toEqual(["aws_s3_bucket.a"]);
     expect(referencesOf('aws_s3_bucket_logging.names["example-b"]')).toEqual(["aws_s3_bucket.b"]);
     expect(referencesOf('aws_s3_bucket_logging.keys["a"]')).toEqual([]);
+  });
+
+  it("refers a resource read at one known instance key to that instance alone", () => {
+    const { resources, errors } = load(`resource "aws_s3_bucket" "logs" {
+  for_each = toset(["x", "y"])
+  bucket   = "example-\${each.key}"
+}
+data "aws_iam_policy_document" "tls" {
+  for_each = aws_s3_bucket.logs
+  statement {
+    actions   = ["s3:*"]
+    resources = [each.value.arn]
+  }
+}
+resource "aws_s3_bucket_policy" "by_key" {
+  for_each = aws_s3_bucket.logs
+  bucket   = aws_s3_bucket.logs[each.key].id
+  policy   = data.aws_iam_policy_document.tls[each.key].json
+}
+resource "aws_s3_bucket_versioning" "literal" {
+  bucket = aws_s3_bucket.logs["y"].id
+}
+resource "aws_s3_bucket_acl" "literal_data" {
+  bucket = "example-y"
+  acl    = data.aws_iam_policy_document.tls["y"].json
+}
+`);
+    expect(errors).toEqual([]);
+    const referencesOf = (address: string): string[] => byAddress(resources, address).references;
+    expect(referencesOf('aws_s3_bucket_policy.by_key["x"]')).toEqual([
+      'aws_s3_bucket.logs["x"]',
+      'data.aws_iam_policy_document.tls["x"]',
+    ]);
+    expect(referencesOf('aws_s3_bucket_policy.by_key["y"]')).toEqual([
+      'aws_s3_bucket.logs["y"]',
+      'data.aws_iam_policy_document.tls["y"]',
+    ]);
+    expect(referencesOf("aws_s3_bucket_versioning.literal")).toEqual(['aws_s3_bucket.logs["y"]']);
+    expect(referencesOf("aws_s3_bucket_acl.literal_data")).toEqual([
+      'data.aws_iam_policy_document.tls["y"]',
+    ]);
   });
 
   it("records where the variables and locals a count, a for_each element and each attribute read are written", () => {
@@ -835,8 +882,8 @@ output "name" {
     };
     const expected = {
       "aws_s3_bucket_logging.reader": [
-        "aws_s3_bucket_ownership_controls.this",
-        "aws_s3_bucket_versioning.logs",
+        'aws_s3_bucket_ownership_controls.this["a"]',
+        "aws_s3_bucket_versioning.logs[0]",
       ],
       'aws_s3_bucket_ownership_controls.this["a"]': ["aws_s3_bucket.a"],
       'aws_s3_bucket_ownership_controls.this["b"]': ["aws_s3_bucket.b"],

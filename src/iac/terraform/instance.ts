@@ -336,6 +336,11 @@ export class ModuleInstance implements EvaluationHost {
         const declaration =
           type && name ? this.definition.resourcesByKey.get(`data.${type}.${name}`) : undefined;
         if (!declaration) return this.undeclared(`data source`, traversal, scope);
+        const instance =
+          third?.kind === "TraverseIndex"
+            ? this.resolveInstance({ ...traversal, steps: traversal.steps.slice(0, 2) }, third.key)
+            : undefined;
+        if (instance) return { result: instance, consumed: 3 };
         return { result: this.resourceValue(declaration, traversal, scope), consumed: 2 };
       }
       default: {
@@ -347,6 +352,11 @@ export class ModuleInstance implements EvaluationHost {
           return name && traversal.root.includes("_")
             ? this.undeclared("resource", traversal, scope)
             : undefined;
+        const instance =
+          second?.kind === "TraverseIndex"
+            ? this.resolveInstance({ ...traversal, steps: traversal.steps.slice(0, 1) }, second.key)
+            : undefined;
+        if (instance) return { result: instance, consumed: 2 };
         return { result: this.resourceValue(declaration, traversal, scope), consumed: 1 };
       }
     }
@@ -781,6 +791,33 @@ export class ModuleInstance implements EvaluationHost {
     }
   }
 
+  /**
+   * One instance of a resource whose keys are known, read at its key (`aws_s3_bucket.logs["x"]`,
+   * `aws_s3_bucket.logs[each.key]`): it refers to that instance alone, as `each.value` of
+   * `for_each = aws_s3_bucket.logs` does.
+   */
+  resolveInstance(traversal: ScopeTraversalExpr, key: Value): Evaluated | undefined {
+    const [first, second] = traversal.steps;
+    const data = traversal.root === "data";
+    const name = data ? second : first;
+    if (name?.kind !== "TraverseAttr" || traversal.steps.length !== (data ? 2 : 1))
+      return undefined;
+    if (data && first?.kind !== "TraverseAttr") return undefined;
+    const type = data && first?.kind === "TraverseAttr" ? `data.${first.name}` : traversal.root;
+    const declaration = this.definition.resourcesByKey.get(`${type}.${name.name}`);
+    if (!declaration || (typeof key !== "string" && typeof key !== "number")) return undefined;
+    const expansion = this.expand(declaration);
+    if (expansion.kind !== "count" && expansion.kind !== "for_each") return undefined;
+    const chosen = expansion.keys.find((candidate) => String(candidate.key) === String(key));
+    if (!chosen) return undefined;
+    const address = this.qualify(declaration.key) + chosen.instance.suffix;
+    this.addReferences([address]);
+    const { value, origin } = this.collect(() =>
+      this.instanceConfig(declaration, chosen.instance),
+    ).result;
+    return { value, origin: { ...origin, refers: [address] } };
+  }
+
   /** The evaluated config of one resource instance, memoised; references go to the memo, not the caller. */
   private instanceConfig(declaration: ResourceDeclaration, key: InstanceKey): Evaluated {
     const memoKey = declaration.key + key.suffix;
@@ -894,7 +931,10 @@ export class ModuleInstance implements EvaluationHost {
       column: block.column,
       endLine: block.endLine,
       config,
-      references: [...references].filter((reference) => reference !== self).sort(),
+      // Nor one of its own instances (`aws_instance.web[count.index - 1]`).
+      references: [...references]
+        .filter((reference) => reference !== self && !reference.startsWith(`${self}[`))
+        .sort(),
       locations,
       ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
       ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),

@@ -15,29 +15,38 @@ bucket_types := {"aws_s3_bucket", "AWS::S3::Bucket"}
 
 buckets := [r | some r in input.resources; r.mode == "managed"; r.type in bucket_types]
 
-# The separate configuration resources of `type` that apply to `bucket`: they refer to it, or
-# name it (`bucket = "example-logs"`, CloudFormation `Bucket: example-logs`) by the name it has.
-settings(bucket, type) := [r |
-	some r in input.resources
-	r.type == type
+# The separate configuration resources of `type` that apply to `bucket`, in input order: they
+# refer to it (`util.refers_to`), or name it (`bucket = "example-logs"`, CloudFormation `Bucket:
+# example-logs`) by the name it has, in any root of its source. Looked up in indexes built once
+# per evaluation: testing every resource for each bucket grew with the square of the input
+# (`npm run bench -- scale`).
+settings(bucket, type) := [input.resources[i] | some i in setting_positions(bucket, type)]
+
+setting_positions(bucket, type) := {i |
+	some name in util.target_names(bucket)
+	some i in util.referring_positions[[object.get(bucket, "root", ""), bucket.source, name]]
+	input.resources[i].type == type
+	input.resources[i].mode == "managed"
+} | {i |
+	name := own_name(bucket)
+	is_string(name)
+	some i in naming_positions[[bucket.source, type, name]]
+}
+
+# `naming_positions[[source, type, name]]`: the positions in `input.resources` of the managed
+# resources of `source` and `type` whose bucket is written as the known name `name`.
+naming_positions[[r.source, r.type, name]] contains i if {
+	some i, r in input.resources
 	r.mode == "managed"
-	configures(r, bucket)
-]
+	name := named_bucket(r)
+	is_string(name)
+}
 
 # Some setting of `type` configures `bucket` wherever the bucket exists: its `count` or `for_each`
 # is known, or decided as the bucket's is (`util.may_be_absent_with`).
 has_certain_setting(bucket, type) if {
 	some setting in settings(bucket, type)
 	not util.may_be_absent_with(setting, bucket)
-}
-
-configures(r, bucket) if util.refers_to(r, bucket)
-
-configures(r, bucket) if {
-	r.source == bucket.source
-	name := named_bucket(r)
-	is_string(name)
-	name == own_name(bucket)
 }
 
 # The bucket name a configuration resource writes, and the name a bucket (or bucket module call)
@@ -56,27 +65,60 @@ own_name(bucket) := object.get(bucket.config, "bucket", null) if bucket.type != 
 # "no such setting" cannot be told for any bucket of the same source, and rules stay silent
 # rather than guess. A configuration naming a bucket when every bucket's name is known configures
 # a bucket another deployment manages.
-has_unjoined(type) if {
-	all_buckets := array.concat(buckets, module_buckets)
+has_unjoined(type) if unjoined_types[type]
+
+unjoined_types contains r.type if {
 	some r in input.resources
 	r.mode == "managed"
-	r.type == type
-	not configures_some(r, all_buckets)
-	unjoined(r, all_buckets)
+	not configures_some_bucket(r)
+	unjoined(r)
 }
 
-unjoined(r, _) if not is_string(named_bucket(r))
+unjoined(r) if not is_string(named_bucket(r))
 
-unjoined(r, all_buckets) if {
+unjoined(r) if {
 	is_string(named_bucket(r))
-	some bucket in all_buckets
-	bucket.source == r.source
-	not is_string(own_name(bucket))
+	unnamed_bucket_sources[r.source]
 }
 
-configures_some(r, targets) if {
-	some target in targets
-	configures(r, target)
+configures_some_bucket(r) if count(referred_buckets(r)) > 0
+
+configures_some_bucket(r) if {
+	name := named_bucket(r)
+	is_string(name)
+	bucket_name_positions[[r.source, name]]
+}
+
+# Buckets and bucket module calls, and indexes into them by the names a reference or a
+# configuration's `bucket` gives them.
+bucket_targets := array.concat(buckets, module_buckets)
+
+# `bucket_target_positions[[root, source, name]]`: the positions in `bucket_targets` of those a
+# reference of a resource of `root` and `source` names when written `name` (`util.target_names`).
+bucket_target_positions[[object.get(t, "root", ""), t.source, name]] contains k if {
+	some k, t in bucket_targets
+	some name in util.target_names(t)
+}
+
+# `bucket_name_positions[[source, name]]`: the positions in `bucket_targets` of those of `source`
+# given the known name `name`.
+bucket_name_positions[[t.source, name]] contains k if {
+	some k, t in bucket_targets
+	name := own_name(t)
+	is_string(name)
+}
+
+unnamed_bucket_sources contains t.source if {
+	some t in bucket_targets
+	not is_string(own_name(t))
+}
+
+# The positions in `bucket_targets` of the buckets and calls `r` refers to (`util.refers_to`):
+# each reference as written in `r`'s module or with its module path before it, in `r`'s root.
+referred_buckets(r) := {k |
+	some ref in r.references
+	some name in util.reference_names(object.get(r, "module", ""), ref)
+	some k in bucket_target_positions[[object.get(r, "root", ""), r.source, name]]
 }
 
 bucket_module := "terraform-aws-modules/s3-bucket/aws"
@@ -170,15 +212,21 @@ module_transport_switches := ["attach_deny_insecure_transport_policy", "attach_r
 # `public_access_containment[address]` names what contains the policy of `address`; every
 # resource of that address must be contained (two roots may both hold one address).
 public_access_containment[address] := sort(containers)[0] if {
+	some address in carrier_addresses
+	found := [containers_of(input.resources[i]) | some i in address_positions[address]]
+	every carrier_containers in found {
+		count(carrier_containers) > 0
+	}
+	containers := {text | some carrier_containers in found; some text in carrier_containers}
+}
+
+carrier_addresses contains r.address if {
 	some r in input.resources
 	r.type in policy_carrier_types
-	address := r.address
-	carriers := [c | some c in input.resources; c.address == address]
-	every c in carriers {
-		count(containers_of(c)) > 0
-	}
-	containers := {text | some c in carriers; some text in containers_of(c)}
 }
+
+# `address_positions[address]`: the positions in `input.resources` of the resources of `address`.
+address_positions[r.address] contains i if some i, r in input.resources
 
 policy_carrier_types := {
 	"aws_s3_bucket",
@@ -195,27 +243,23 @@ containing_flags := {
 }
 
 containers_of(r) := union({
-	block_containers(r, public_access_blocks),
+	block_containers(r),
 	account_containers(r),
 	module_containers(r),
 	cloudformation_containers(r),
 	access_point_containers(r),
 })
 
-block_containers(r, blocks) := {sprintf("%s (%s)", [block.address, flag]) |
+block_containers(r) := {sprintf("%s (%s)", [block.address, flag]) |
 	r.source == "terraform"
-	keys := bucket_keys(r)
-	some block in blocks
-	some key in block.keys
-	key in keys
+	some block in covering_blocks(r)
 	some flag in containing_flags.terraform
 	util.is_true(block.config[flag])
 }
 
 account_containers(r) := {sprintf("%s (%s)", [account.address, flag]) |
 	r.source == "terraform"
-	some account in util.resources("aws_s3_account_public_access_block")
-	account.root == r.root
+	some account in account_blocks(r)
 	some flag in containing_flags.terraform
 	util.is_true(account.config[flag])
 }
@@ -232,8 +276,7 @@ module_containers(r) := {sprintf("the module's public access block (%s)", [flag]
 # with an undecided `Condition` that `r` lacks may be missing, and the name another's.
 cloudformation_containers(r) := {sprintf("%s (PublicAccessBlockConfiguration.%s)", [bucket.address, flag]) |
 	r.source == "cloudformation"
-	some bucket in util.resources("AWS::S3::Bucket")
-	names_cloudformation_bucket(r, bucket)
+	some bucket in named_cloudformation_buckets(r)
 	util.exists_with(bucket, r)
 	some flag in containing_flags.cloudformation
 	util.is_true(bucket.config.PublicAccessBlockConfiguration[flag])
@@ -264,8 +307,8 @@ public_access_uncertain[address] := unknowns if {
 	contained := public_access_containment
 	some address, _ in contained
 	unknowns := {unknown |
-		some r in input.resources
-		r.address == address
+		some i in address_positions[address]
+		r := input.resources[i]
 		absent := absent_containers(r)
 		every text in containers_of(r) {
 			absent[text]
@@ -280,18 +323,14 @@ public_access_uncertain[address] := unknowns if {
 absent_containers(r) := object.union(
 	{sprintf("%s (%s)", [block.address, flag]): unknown |
 		r.source == "terraform"
-		keys := bucket_keys(r)
-		some block in public_access_blocks
-		some key in block.keys
-		key in keys
+		some block in covering_blocks(r)
 		some flag in containing_flags.terraform
 		util.is_true(block.config[flag])
 		unknown := util.may_be_absent_with(block, r)
 	},
 	{sprintf("%s (%s)", [account.address, flag]): unknown |
 		r.source == "terraform"
-		some account in util.resources("aws_s3_account_public_access_block")
-		account.root == r.root
+		some account in account_blocks(r)
 		some flag in containing_flags.terraform
 		util.is_true(account.config[flag])
 		unknown := util.may_be_absent_with(account, r)
@@ -311,11 +350,15 @@ access_point_exposed_unless_empty[address] := expression if {
 	expression := util.unknown_presence(r, [], "public_access_block_configuration")["$unknown"]
 }
 
-names_cloudformation_bucket(r, bucket) if util.refers_to(r, bucket)
+# The CloudFormation buckets `r` refers to or names by their `BucketName`.
+named_cloudformation_buckets(r) := [bucket_targets[k] |
+	some k in cloudformation_bucket_positions(r)
+	bucket_targets[k].type == "AWS::S3::Bucket"
+]
 
-names_cloudformation_bucket(r, bucket) if {
+cloudformation_bucket_positions(r) := referred_buckets(r) | {k |
 	is_string(r.config.Bucket)
-	r.config.Bucket == bucket.config.BucketName
+	some k in bucket_name_positions[["cloudformation", r.config.Bucket]]
 }
 
 # Terraform bucket public access blocks with the keys of the bucket each applies to.
@@ -323,11 +366,30 @@ public_access_blocks := [{"address": b.address, "type": b.type, "name": b.name, 
 	some b in util.resources("aws_s3_bucket_public_access_block")
 ]
 
+# `public_access_block_positions[key]`: the positions in `public_access_blocks` of the blocks
+# with `key`.
+public_access_block_positions[key] contains j if {
+	some j, block in public_access_blocks
+	some key in block.keys
+}
+
+# The public access blocks that apply to the bucket of `r`: one of their keys is one of `r`'s.
+covering_blocks(r) := [public_access_blocks[j] | some j in {j |
+	some key in bucket_keys(r)
+	some j in public_access_block_positions[key]
+}]
+
+# The account public access blocks of `r`'s Terraform root.
+account_blocks(r) := [input.resources[i] | some i in account_block_positions[r.root]]
+
+account_block_positions[input.resources[i].root] contains i if {
+	some i in util.managed_positions.aws_s3_account_public_access_block
+}
+
 # What identifies the bucket a Terraform resource applies to: the address of each bucket (or
 # bucket module call) it refers to or is, and `name:<bucket name>` for names known.
 bucket_keys(r) := keys if {
-	targets := array.concat(buckets, module_buckets)
-	referred := [t | some t in targets; util.refers_to(r, t)]
+	referred := [bucket_targets[k] | some k in referred_buckets(r)]
 	own := {r.address | r.type == "aws_s3_bucket"} | {r.address | r.mode == "module"}
 	names := {concat(":", ["name", t.config.bucket]) | some t in array.concat([r], referred); is_string(t.config.bucket)}
 	keys := (own | {t.address | some t in referred}) | names

@@ -381,11 +381,15 @@ undecided_transport_condition(statement) := unknowns[0] if {
 
 transport_operators := {"bool", "boolifexists", "numericlessthan"}
 
-possibly_denying(address, path) if {
-	some possible in possible_denials
-	possible[0] == address
-	possible[1] == path
-}
+possibly_denying(address, path) if possible_denials_of[[address, path]]
+
+# `possible_denials_of[[address, path]]`: the `possible_denials` of a document, and
+# `possible_denials_at[address]` those of the documents of `address`. Looked up rather than
+# scanned for each document and call: a scan per document grew with the square of the input
+# (`npm run bench -- scale`).
+possible_denials_of[[possible[0], possible[1]]] contains possible if some possible in possible_denials
+
+possible_denials_at[possible[0]] contains possible if some possible in possible_denials
 
 # `[address, path]` of every document denying in every deployment: unconditionally, or in both
 # branches of one condition (`!If [C, {Deny ...}, {Deny ...}]`).
@@ -395,7 +399,6 @@ denying_documents := {[address, path] | some [address, path, conditions] in deni
 }
 
 deny contains finding if {
-	all_denials := denials
 	denying := denying_documents
 	calls := {call.address | some call in s3.module_buckets}
 	some document in iam.documents
@@ -405,53 +408,49 @@ deny contains finding if {
 	not possibly_denying(document.address, document.path)
 	finding := {
 		"resource": document.address,
-		"message": missing_deny_message(document, all_denials),
+		"message": missing_deny_message(document),
 		"evidence": "no aws:SecureTransport deny",
 		"path": document.path,
 	}
 }
 
-missing_deny_message(document, all_denials) := "The bucket policy does not deny requests without TLS: add a Deny statement on aws:SecureTransport false." if {
-	not conditional_denial(document, all_denials)
+missing_deny_message(document) := "The bucket policy does not deny requests without TLS: add a Deny statement on aws:SecureTransport false." if {
+	not conditional_denial(document)
 	not narrow_denial(document)
 }
 
-missing_deny_message(document, all_denials) := "The bucket policy denies requests without TLS only to some principals, actions, resources or requests (another condition of the deny must also hold): deny s3:* to Principal \"*\" on the bucket and its objects (bucket/*) when aws:SecureTransport is false, with no other condition." if {
-	not conditional_denial(document, all_denials)
+missing_deny_message(document) := "The bucket policy denies requests without TLS only to some principals, actions, resources or requests (another condition of the deny must also hold): deny s3:* to Principal \"*\" on the bucket and its objects (bucket/*) when aws:SecureTransport is false, with no other condition." if {
+	not conditional_denial(document)
 	narrow_denial(document)
 }
 
 # The document has a Deny on aws:SecureTransport (or s3:TlsVersion) that leaves some principals,
 # actions or objects out, or that another condition narrows.
-narrow_denial(document) if {
+narrow_denial(document) if narrowly_denying[[document.address, document.path]]
+
+# `[address, path]` of the documents with such a narrow Deny.
+narrowly_denying contains [st.address, st.path] if {
 	some st in iam.statements
-	st.address == document.address
-	st.path == document.path
 	count(transport_conditions(st.statement)) > 0
 	not covers_every_request(st.statement)
 }
 
-narrow_denial(document) if {
+narrowly_denying contains [st.address, st.path] if {
 	some st in iam.statements
-	st.address == document.address
-	st.path == document.path
 	some denial in insecure_transport_denials(st.statement)
 	narrowed(st, denial)
 }
 
-missing_deny_message(document, all_denials) := sprintf("The bucket policy denies requests without TLS only when %s: make the Deny statement on aws:SecureTransport false unconditional.", [concat(" or ", whens)]) if {
-	whens := sort({concat(" and ", conditions) |
-		some [address, path, conditions] in all_denials
-		address == document.address
-		path == document.path
-	})
-	count(whens) > 0
+missing_deny_message(document) := sprintf("The bucket policy denies requests without TLS only when %s: make the Deny statement on aws:SecureTransport false unconditional.", [concat(" or ", whens)]) if {
+	whens := sort(denial_whens[[document.address, document.path]])
 }
 
-conditional_denial(document, all_denials) if {
-	some [address, path, _] in all_denials
-	address == document.address
-	path == document.path
+conditional_denial(document) if denial_whens[[document.address, document.path]]
+
+# `denial_whens[[address, path]]`: the deployments in which the document denies requests without
+# TLS, one text per deny (`denials`).
+denial_whens[[address, path]] contains concat(" and ", conditions) if {
+	some [address, path, conditions] in denials
 }
 
 # Bucket policies of the bucket, present wherever the bucket is (their conditions are the
@@ -529,8 +528,13 @@ module_denies(call) if {
 
 module_denies(call) if {
 	util.is_true(call.config.attach_policy)
+	fully_denying[call.address]
+}
+
+# Addresses of the documents with a statement that denies every request without TLS wherever it
+# is, looked up for each call rather than scanned.
+fully_denying contains st.address if {
 	some st in iam.statements
-	st.address == call.address
 	some denial in insecure_transport_denials(st.statement)
 	not repetition(st, denial)
 	not narrowed(st, denial)
@@ -596,9 +600,7 @@ deny contains finding if {
 	document.type in bucket_policy_types
 	not document.address in calls
 	not [document.address, document.path] in denying
-	some [address, path, value, place] in possible_denials
-	address == document.address
-	path == document.path
+	some [address, path, value, place] in possible_denials_of[[document.address, document.path]]
 	finding := settings.cannot_tell(address, array.concat(path, place), value, cannot_tell_message)
 }
 
@@ -607,8 +609,7 @@ deny contains finding if {
 	not module_denies(call)
 	not s3.has_certain_setting(call, "aws_s3_bucket_policy")
 	not s3.has_unjoined("aws_s3_bucket_policy")
-	some [address, path, value, place] in possible_denials
-	address == call.address
+	some [address, path, value, place] in possible_denials_at[call.address]
 	finding := settings.cannot_tell(address, array.concat(path, place), value, cannot_tell_message)
 }
 

@@ -48,12 +48,14 @@ has_own_logging(bucket) if {
 }
 
 # The Terraform bucket receives other buckets' access logs (an inline `logging` referring to it).
+# The buckets referring to it are looked up (`util.referring`), not scanned for each bucket.
 is_log_target(bucket) if {
 	bucket.source == "terraform"
-	some other in s3.buckets
+	some other in util.referring(bucket)
+	other.mode == "managed"
+	other.type in s3.bucket_types
 	other.address != bucket.address
 	some configuration in other.config.logging
-	util.refers_to(other, bucket)
 	configuration.target_bucket
 }
 
@@ -73,9 +75,8 @@ unreceived_when(bucket) := util.none_hold_when(log_deliveries(bucket)) if bucket
 log_deliveries(bucket) := array.concat(
 	[conditions |
 		own := util.conditions(bucket, [])
-		some other in s3.buckets
+		some other in delivering_buckets(bucket)
 		other.address != bucket.address
-		other.source == "cloudformation"
 		path := ["LoggingConfiguration", "DestinationBucketName"]
 		some destination in util.possible_values(other, path)
 		names_bucket(other, destination.value, bucket)
@@ -98,6 +99,37 @@ log_deliveries(bucket) := array.concat(
 		]
 	],
 )
+
+# The CloudFormation buckets that may deliver access logs to `bucket`, in input order: those
+# referring to it and those with a destination written as its `BucketName`, looked up rather than
+# scanned for each bucket.
+delivering_buckets(bucket) := [input.resources[i] | some i in delivering_positions(bucket)]
+
+delivering_positions(bucket) := {i |
+	some name in util.target_names(bucket)
+	some i in util.referring_positions[[object.get(bucket, "root", ""), bucket.source, name]]
+	input.resources[i].source == "cloudformation"
+	input.resources[i].mode == "managed"
+	input.resources[i].type in s3.bucket_types
+} | {i |
+	is_string(bucket.config.BucketName)
+	some i in destination_positions[bucket.config.BucketName]
+}
+
+# `destination_positions[name]`: the positions in `input.resources` of the CloudFormation buckets
+# with a log destination written as `name`.
+destination_positions[destination.value] contains i if {
+	some i in s3_bucket_positions
+	r := input.resources[i]
+	r.source == "cloudformation"
+	some destination in util.possible_values(r, ["LoggingConfiguration", "DestinationBucketName"])
+	is_string(destination.value)
+}
+
+s3_bucket_positions contains i if {
+	some type in s3.bucket_types
+	some i in util.managed_positions[type]
+}
 
 # A destination names the bucket: a reference to it (`!Ref Logs`, `!Sub ${Logs}`), or its name.
 names_bucket(other, destination, bucket) if {

@@ -66,10 +66,20 @@ is_false_value(value) if {
 	util.is_false(v)
 }
 
-# The paths inside a statement of the conditions by which it denies requests without TLS.
-insecure_transport_denials(statement) := transport_conditions(statement) if covers_every_request(statement)
+# The paths inside a statement of the conditions by which it denies requests without TLS. Only a
+# Deny has such conditions (`transport_conditions`): asked of every statement several times, the
+# rule tells the others at once rather than after judging what they cover.
+insecure_transport_denials(statement) := [] if not iam.is_deny(statement)
 
-insecure_transport_denials(statement) := [] if not covers_every_request(statement)
+insecure_transport_denials(statement) := transport_conditions(statement) if {
+	iam.is_deny(statement)
+	covers_every_request(statement)
+}
+
+insecure_transport_denials(statement) := [] if {
+	iam.is_deny(statement)
+	not covers_every_request(statement)
+}
 
 # The same conditions on a Deny statement, whatever it applies to.
 transport_conditions(statement) := array.concat(secure_transport_denials(statement), tls_version_denials(statement))
@@ -334,6 +344,7 @@ possible_denials contains [st.address, st.path, undecided[1], array.concat(st.st
 # make it a deny of requests without TLS; undefined when known values settle it.
 undecided_denial(st) := candidates[0] if {
 	statement := st.statement
+	may_deny(statement)
 	as_deny := object.union(statement, {"Effect": "Deny"})
 	covers_every_request(as_deny)
 	candidates := array.concat(

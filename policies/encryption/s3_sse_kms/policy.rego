@@ -101,9 +101,8 @@ deny contains finding if {
 # A rule only a `dynamic` block over a collection Tollgate cannot know creates: its presence is
 # already reported as cannot tell, and its algorithm with it.
 in_undecided_block(a) if {
-	some r in input.resources
-	r.address == a.resource
-	util.unknown_for_each(r, a.path)
+	some i in s3.address_positions[a.resource]
+	util.unknown_for_each(input.resources[i], a.path)
 }
 
 has_configuration(bucket) if has_own_configuration(bucket)

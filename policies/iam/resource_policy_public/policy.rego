@@ -179,12 +179,15 @@ deny contains finding if {
 deny contains finding if {
 	uncertain := s3.public_access_uncertain
 	some address, unknowns in uncertain
-	severities := {grant.severity | some grant in grants; grant.address == address}
-	count(severities) > 0
+	severities := grant_severities[address]
 	some unknown in unknowns
 	cannot_tell := settings.cannot_tell(address, [], unknown, "The policy's public grant is contained only by Block Public Access that may not be created, as its count or for_each cannot be known: make sure the block always exists, or narrow the grant.")
 	finding := object.union(cannot_tell, {"severity": highest_severity(severities)})
 }
+
+# `grant_severities[address]`: the severities of the public grants of `address`, looked up for each
+# uncertain address rather than scanning every grant.
+grant_severities[grant.address] contains grant.severity if some grant in grants
 
 highest_severity(severities) := "critical" if "critical" in severities
 

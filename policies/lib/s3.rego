@@ -19,8 +19,9 @@ buckets := [r | some r in input.resources; r.mode == "managed"; r.type in bucket
 # refer to it (`util.refers_to`), or name it (`bucket = "example-logs"`, CloudFormation `Bucket:
 # example-logs`) by the name it has, in any root of its source. Looked up in indexes built once
 # per evaluation: testing every resource for each bucket grew with the square of the input
-# (`npm run bench -- scale`).
-settings(bucket, type) := [input.resources[i] | some i in setting_positions(bucket, type)]
+# (`npm run bench -- scale`). The positions are sorted: our runtime iterates a set in the order its
+# elements were added.
+settings(bucket, type) := [input.resources[i] | some i in sort(setting_positions(bucket, type))]
 
 setting_positions(bucket, type) := {i |
 	some name in util.target_names(bucket)

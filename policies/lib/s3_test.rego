@@ -1,7 +1,8 @@
 # The joins of lib/s3 look buckets and their settings up in indexes; these tests hold them to the
 # scans they replace (each written out here as it was) where an index could differ: two roots with
-# the same addresses, a name joined across roots, a bucket in a module with an instance key, a
-# bucket module call, CloudFormation names, and configurations no bucket can be joined to.
+# the same addresses, a name joined across roots (before a reference, in input order), a bucket in
+# a module with an instance key, a bucket module call, CloudFormation names, and configurations no
+# bucket can be joined to.
 package tollgate.lib.s3_test
 
 import data.tollgate.lib.s3
@@ -38,6 +39,9 @@ joins_input := {"resources": [
 	# envs/dev and envs/prod both hold aws_s3_bucket.b, each with its own settings.
 	tf("aws_s3_bucket.b", "aws_s3_bucket", "envs/dev", "", {"bucket": "dev-b"}, []),
 	tf("aws_s3_bucket_logging.b", "aws_s3_bucket_logging", "envs/dev", "", {"bucket": {"$unknown": "aws_s3_bucket.b.id"}}, ["aws_s3_bucket.b"]),
+	# A policy naming envs/dev's bucket from another root comes before the one referring to it:
+	# settings keep input order.
+	tf("aws_s3_bucket_policy.named_dev", "aws_s3_bucket_policy", "envs/shared", "", {"bucket": "dev-b"}, []),
 	tf("aws_s3_bucket_public_access_block.b", "aws_s3_bucket_public_access_block", "envs/dev", "", object.union(block_flags, {"bucket": {"$unknown": "aws_s3_bucket.b.id"}}), ["aws_s3_bucket.b"]),
 	tf("aws_s3_bucket_policy.b", "aws_s3_bucket_policy", "envs/dev", "", {"bucket": {"$unknown": "aws_s3_bucket.b.id"}}, ["aws_s3_bucket.b"]),
 	tf("aws_s3_bucket.b", "aws_s3_bucket", "envs/prod", "", {"bucket": "prod-b"}, []),
@@ -185,7 +189,7 @@ test_indexes_agree_with_scans if {
 
 test_settings_stay_in_their_root_or_name_their_bucket if {
 	dev := settings_of("aws_s3_bucket.b", "envs/dev", "aws_s3_bucket_policy") with input as joins_input
-	dev == [["aws_s3_bucket_policy.b", "envs/dev"]]
+	dev == [["aws_s3_bucket_policy.named_dev", "envs/shared"], ["aws_s3_bucket_policy.b", "envs/dev"]]
 	prod := settings_of("aws_s3_bucket.b", "envs/prod", "aws_s3_bucket_policy") with input as joins_input
 	prod == [["aws_s3_bucket_policy.b", "envs/prod"]]
 	versioning := settings_of("aws_s3_bucket.b", "envs/dev", "aws_s3_bucket_versioning") with input as joins_input

@@ -102,8 +102,9 @@ log_deliveries(bucket) := array.concat(
 
 # The CloudFormation buckets that may deliver access logs to `bucket`, in input order: those
 # referring to it and those with a destination written as its `BucketName`, looked up rather than
-# scanned for each bucket.
-delivering_buckets(bucket) := [input.resources[i] | some i in delivering_positions(bucket)]
+# scanned for each bucket (positions sorted: our runtime iterates a set in the order its elements
+# were added).
+delivering_buckets(bucket) := [input.resources[i] | some i in sort(delivering_positions(bucket))]
 
 delivering_positions(bucket) := {i |
 	some name in util.target_names(bucket)

@@ -319,23 +319,23 @@ possible_deny(st) if undecided_denial(st)
 
 possible_denials contains [st.address, st.path, {"$unknown": expression}, array.concat(st.statement_path, ["Condition"])] if {
 	some st in iam.statements
-	not iam.statement_repetition(st)
 	some denial in insecure_transport_denials(st.statement)
+	not iam.statement_repetition(st)
 	not narrowed(st, denial)
 	expression := iam.repetition_within(st, denial)
 }
 
 possible_denials contains [st.address, st.path, undecided[1], array.concat(st.statement_path, [undecided[0]])] if {
 	some st in iam.statements
-	not iam.statement_repetition(st)
 	count(insecure_transport_denials(st.statement)) == 0
 	undecided := undecided_denial(st)
+	not iam.statement_repetition(st)
 }
 
 possible_denials contains [st.address, st.path, undecided[1], array.concat(st.statement_path, undecided[0])] if {
 	some st in iam.statements
-	not iam.statement_repetition(st)
 	some denial in insecure_transport_denials(st.statement)
+	not iam.statement_repetition(st)
 	not repetition(st, denial)
 	undecided := undecided_narrowing(st, denial)
 }

@@ -1,16 +1,13 @@
 // Check run annotations: a failure for each blocking finding, a warning for advisory ones, placed
-// on lines the pull request changed. A new finding off the changed lines moves to the nearest
-// changed line of its own span (`line..endLine`), else of its resource's block (the PR edited the
-// block while the value comes from a variable, or raised its count), else of a place its
-// resource's count or for_each, those of the module calls creating it, or the attribute holding
-// it, read (`Finding.readFrom`: the locals entry that added a for_each key, the tfvars value a
-// condition tests); failing all it keeps its own line, which the check run lists though "Files
+// on lines the pull request changed (placement.ts: its own span, its block, else what decided it).
+// A new finding no changed line holds keeps its own line, which the check run lists though "Files
 // changed" shows only lines in the diff, and it is returned as unannotated so the summary says it
 // is not on a changed line.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
 import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
 import type { ChangedLines } from "./patch.js";
+import { placeOnChangedLine } from "./placement.js";
 
 /** GitHub's check run annotation, as `checks.update` takes it. */
 export interface CheckAnnotation {
@@ -93,63 +90,6 @@ export function planAnnotations(
     if (finding?.status === "new" && !unannotated.includes(finding)) unannotated.push(finding);
   }
   return { annotations: placed.slice(0, MAX_ANNOTATIONS).map((p) => p.annotation), unannotated };
-}
-
-/**
- * Existing findings are annotated only where the PR touched their own line; new ones may move to
- * the changed line nearest their own inside their span, else inside their resource's block, else
- * inside the first place (in `readFrom` order) what decides them was read from; `by` names what read it.
- */
-function placeOnChangedLine(
-  finding: Finding,
-  changedLines: ReadonlyMap<string, ChangedLines>,
-): { path: string; line: number; by?: string } | undefined {
-  const reader = (place: NonNullable<Finding["readFrom"]>[number]): string =>
-    place.call === undefined
-      ? `the resource's ${place.by}`
-      : `the ${place.by} of ${place.call}, which creates the resource`;
-  const changed = changedLines.get(finding.file);
-  if (changed === "all" || changed?.has(finding.line))
-    return { path: finding.file, line: finding.line };
-  if (finding.status !== "new") return undefined;
-  const own = nearestChanged(changed, finding.line, finding.endLine, finding.line);
-  if (own !== undefined) return { path: finding.file, line: own };
-  const block = finding.resourceBlock;
-  if (block !== undefined) {
-    const inBlock = changedLines.get(block.file);
-    if (inBlock === "all") return { path: block.file, line: block.line };
-    // Nearest the finding's own line when that lies in the block (the other ports of an ingress
-    // the PR rewrote), else nearest the block's header.
-    const near = block.file === finding.file ? finding.line : block.line;
-    const line = nearestChanged(inBlock, block.line, block.endLine, near);
-    if (line !== undefined) return { path: block.file, line };
-  }
-  for (const place of finding.readFrom ?? []) {
-    const changed = changedLines.get(place.file);
-    if (changed === "all") return { path: place.file, line: place.line, by: reader(place) };
-    const line = nearestChanged(changed, place.line, place.endLine, place.line);
-    if (line !== undefined) return { path: place.file, line, by: reader(place) };
-  }
-  return undefined;
-}
-
-/** The changed line in `from..to` nearest `near`, the earlier of two as near. */
-function nearestChanged(
-  changed: ReadonlySet<number> | undefined,
-  from: number,
-  to: number,
-  near: number,
-): number | undefined {
-  let nearest: number | undefined;
-  for (const line of changed ?? []) {
-    if (line < from || line > to) continue;
-    const closer =
-      nearest === undefined ||
-      Math.abs(line - near) < Math.abs(nearest - near) ||
-      (Math.abs(line - near) === Math.abs(nearest - near) && line < nearest);
-    if (closer) nearest = line;
-  }
-  return nearest;
 }
 
 export function batchAnnotations(

@@ -1,6 +1,7 @@
 // The report stage's only door: check run output and annotations, and the text, markdown, JSON and
 // SARIF renderings of a gate decision.
 export * from "./patch.js";
+export * from "./placement.js";
 export * from "./format.js";
 export * from "./annotations.js";
 export * from "./markdown.js";

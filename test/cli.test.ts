@@ -755,6 +755,160 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
   });
 });
 
+describe("tollgate diff between git refs puts a new finding on the changed line that decided it", () => {
+  /**
+   * A repository whose first commit is the app fixture `fixture/base`, and whose second is it with
+   * `edits` (path to the new text, undefined to delete) applied, as the PR check sees them.
+   */
+  const twoCommits = async (
+    fixture: string,
+    edits: Record<string, (text: string) => string | undefined>,
+  ) => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-decided-"));
+    const git = (...args: string[]) =>
+      execFileSync(
+        "git",
+        ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+        { encoding: "utf8" },
+      );
+    await cp(path.join(repoRoot, "test/app/fixtures", fixture, "base"), dir, { recursive: true });
+    git("init", "-q", "-b", "main");
+    git("add", ".");
+    git("commit", "-qm", "base");
+    for (const [file, edit] of Object.entries(edits)) {
+      const text = edit(await readFile(path.join(dir, file), "utf8").catch(() => ""));
+      if (text === undefined) await rm(path.join(dir, file));
+      else await writeFile(path.join(dir, file), text);
+    }
+    /** The working tree against the base commit before `commit`, the two commits after. */
+    const diff = (format: string, head = true) =>
+      run(
+        [
+          "diff",
+          "--base",
+          head ? "main~1" : "main",
+          ...(head ? ["--head", "main"] : []),
+          "--format",
+          format,
+        ],
+        dir,
+      );
+    const commit = () => {
+      git("add", "-A", ".");
+      git("commit", "-qm", "head");
+    };
+    return { dir, diff, commit };
+  };
+  const located = (stdout: string) =>
+    (JSON.parse(stdout) as { findings: (JsonFinding & Record<string, unknown>)[] }).findings
+      .filter((f) => f.status === "new")
+      .map((f) => [f.rule, f.file, f.line, f.readBy, f.foundAt]);
+
+  it("a module call's count a tfvars value turned on: the findings are on terraform.tfvars:1", async () => {
+    const { dir, diff, commit } = await twoCommits("module_count", {
+      "terraform.tfvars": (text) => text.replace("false", "true"),
+    });
+    try {
+      const readBy = "the count of module.logs, which creates the resource";
+      const bucket = { file: "modules/bucket/main.tf", line: 5, endLine: 7 };
+      const expected = [
+        ["TG-ENC-018", "terraform.tfvars", 1, readBy, bucket],
+        ["TG-LOG-006", "terraform.tfvars", 1, readBy, bucket],
+      ];
+      expect(located((await diff("json", false)).stdout)).toEqual(expected);
+      commit();
+      const json = await diff("json");
+      expect(json.code).toBe(0);
+      expect(located(json.stdout)).toEqual(expected);
+
+      const text = (await diff("text")).stdout.split("\n");
+      expect(text.filter((line) => /^\S+:\d+: /.test(line))).toEqual([
+        `terraform.tfvars:1: medium TG-ENC-018 S3 bucket does not deny insecure transport [new, advisory] (finding at modules/bucket/main.tf:5; this changed line is read by ${readBy})`,
+        `terraform.tfvars:1: low TG-LOG-006 S3 bucket without server access logging [new, advisory] (finding at modules/bucket/main.tf:5; this changed line is read by ${readBy})`,
+      ]);
+
+      const sarif = JSON.parse((await diff("sarif")).stdout) as {
+        runs: { results: Record<string, unknown>[] }[];
+      };
+      const region = (file: string, startLine: number, endLine: number) => ({
+        physicalLocation: {
+          artifactLocation: { uri: file, uriBaseId: "%SRCROOT%" },
+          region: { startLine, endLine },
+        },
+      });
+      const [result] = sarif.runs[0]!.results;
+      expect(result).toMatchObject({
+        ruleId: "TG-ENC-018",
+        locations: [region("terraform.tfvars", 1, 1)],
+        relatedLocations: [{ id: 1, ...region("modules/bucket/main.tf", 5, 7) }],
+      });
+      expect(result!.message).toMatchObject({
+        text: expect.stringMatching(new RegExp(`This changed line is read by ${readBy}\\.$`)),
+      });
+
+      // tollgate scan has no change to compare: the findings stay in the module.
+      const scanned = await run(["scan", ".", "--format", "json"], dir);
+      const scannedAt = (JSON.parse(scanned.stdout) as { findings: JsonFinding[] }).findings.map(
+        (f) => `${f.rule} ${f.file}:${f.line}`,
+      );
+      expect(scannedAt).toEqual(
+        expect.arrayContaining([
+          "TG-ENC-018 modules/bucket/main.tf:5",
+          "TG-LOG-006 modules/bucket/main.tf:5",
+        ]),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a key added to a locals map a rule's for_each iterates: the finding is on that entry", async () => {
+    const { dir, diff, commit } = await twoCommits("for_each", {
+      "locals.tf": (text) => text.replace("    ssh = 22\n", "    ssh = 22\n    rdp = 3389\n"),
+    });
+    try {
+      commit();
+      const result = await diff("json");
+      expect(result.code).toBe(1);
+      // The cidr is a variable default (variables.tf:3) the change did not touch.
+      expect(located(result.stdout)).toEqual([
+        [
+          "TG-NET-002",
+          "locals.tf",
+          4,
+          "the resource's for_each",
+          { file: "variables.tf", line: 3, endLine: 3 },
+        ],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a changed line that did not decide the finding is not used: it stays on its own line", async () => {
+    // Logs on at base, the bucket's access logging in a file of its own. The head deletes that
+    // file (no line added) and adds a comment below the tfvars entry the module call's count reads.
+    const { dir, diff, commit } = await twoCommits("module_count", {
+      "terraform.tfvars": () => "enable_logs = true\n",
+      "modules/bucket/logging.tf": () =>
+        'resource "aws_s3_bucket_logging" "this" {\n  bucket        = aws_s3_bucket.this.id\n  target_bucket = "central-logs"\n}\n',
+    });
+    try {
+      commit();
+      await rm(path.join(dir, "modules/bucket/logging.tf"));
+      await writeFile(path.join(dir, "terraform.tfvars"), "enable_logs = true\n# audit logs\n");
+      commit();
+      const result = await diff("json");
+      expect(result.code).toBe(0);
+      expect(located(result.stdout)).toEqual([
+        ["TG-LOG-006", "modules/bucket/main.tf", 5, undefined, undefined],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("tollgate diff with a settings file", () => {
   const diffWith = async (settings: string, headEdit?: (text: string) => string) => {
     const dir = await mkdtemp(path.join(tmpdir(), "tollgate-settings-"));

@@ -16,9 +16,15 @@ import {
   unloadedModuleFolders,
   type SourceFile,
 } from "../iac/index.js";
-import type { LoadError } from "../model/types.js";
+import type { Finding, LoadError } from "../model/types.js";
 import type { GateDecision } from "../gate/index.js";
-import { renderJson, renderMarkdown, renderSarif, renderText } from "../report/index.js";
+import {
+  renderJson,
+  renderMarkdown,
+  renderSarif,
+  renderText,
+  type DecidingLine,
+} from "../report/index.js";
 import { UsageError } from "./command.js";
 import type { OutputFormat } from "./options.js";
 
@@ -165,15 +171,23 @@ export async function engineFor(
   return engine;
 }
 
-export function render(decision: GateDecision, format: OutputFormat): string {
+/** `decided`: new findings `tollgate diff` puts on the changed line that decided them. */
+export function render(
+  decision: GateDecision,
+  format: OutputFormat,
+  decided: ReadonlyMap<Finding, DecidingLine> = new Map(),
+): string {
   switch (format) {
     case "json":
-      return renderJson(decision.findings, decision.errors, decision.warnings) + "\n";
+      return renderJson(decision.findings, decision.errors, decision.warnings, decided) + "\n";
     case "sarif":
-      return renderSarif(decision.findings, [...decision.errors, ...decision.warnings]) + "\n";
+      return (
+        renderSarif(decision.findings, [...decision.errors, ...decision.warnings], { decided }) +
+        "\n"
+      );
     case "markdown":
       return renderMarkdown(decision) + "\n";
     case "text":
-      return renderText(decision);
+      return renderText(decision, decided);
   }
 }

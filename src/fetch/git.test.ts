@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, mkdir, readFile, rm, writeFile, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readGitRenames, readGitSnapshot, resolveCommit } from "./git.js";
+import { readGitChanges, readGitRenames, readGitSnapshot, resolveCommit } from "./git.js";
 import type { LoadError } from "../model/types.js";
 import type { SourceFile } from "../iac/source.js";
 
@@ -93,6 +93,38 @@ describe("git snapshots", () => {
         { from: "main.tf", to: "buckets.tf" },
         { from: "modules/net/sg.tf", to: "env prod/sécurité.tf" },
       ]);
+    } finally {
+      git("reset", "-q", "--hard");
+      git("checkout", "-q", "main");
+    }
+  });
+
+  it("lists each file's change with its hunks, by its head path however git quotes it", async () => {
+    git("checkout", "-q", "-b", "changes");
+    try {
+      await writeFile(path.join(repo, "main.tf"), "# buckets\n", { flag: "a" });
+      await mkdir(path.join(repo, "env prod"));
+      git("mv", "modules/net/sg.tf", "env prod/sécurité.tf");
+      await writeFile(path.join(repo, "env prod", 'naïve "new".tf'), "locals {\n}\n");
+      await writeFile(path.join(repo, "blob.bin"), new Uint8Array([0, 1, 2]));
+      git("rm", "-q", "README.md");
+      git("add", "-A");
+      git("commit", "-qm", "changed");
+      const changes = await readGitChanges(repo, "main", "changes");
+      expect(changes).toEqual(
+        expect.arrayContaining([
+          { path: "main.tf", status: "modified", patch: expect.stringMatching(/^@@ -1,0 \+2 @@/) },
+          { path: "env prod/sécurité.tf", status: "renamed", patch: "" },
+          {
+            path: 'env prod/naïve "new".tf',
+            status: "added",
+            patch: "@@ -0,0 +1,2 @@\n+locals {\n+}",
+          },
+          { path: "blob.bin", status: "added", patch: undefined },
+          { path: "README.md", status: "removed", patch: "@@ -1 +0,0 @@\n-not IaC" },
+        ]),
+      );
+      expect(changes).toHaveLength(5);
     } finally {
       git("reset", "-q", "--hard");
       git("checkout", "-q", "main");

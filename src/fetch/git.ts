@@ -72,6 +72,115 @@ export async function readGitRenames(
   return renames;
 }
 
+/** One file's change between two commits as a pull request lists it: its hunks without file headers. */
+export interface GitFileChange {
+  /** The path at head (at base for a removed file), from the repository's top. */
+  path: string;
+  status: "added" | "removed" | "modified" | "renamed";
+  /** Unified diff hunks; undefined for a binary file, as GitHub gives no patch for one. */
+  patch: string | undefined;
+}
+
+/**
+ * The files changed from `base` to `head` (or the working tree's tracked files), with git's hunks:
+ * what GitHub lists as a pull request's files, so changed lines are read from them the same way.
+ * Renames are found as readGitRenames finds them; a file git does not track is not listed.
+ */
+export async function readGitChanges(
+  repo: string,
+  base: string,
+  head?: string,
+): Promise<GitFileChange[]> {
+  const commits = [await resolveCommit(repo, base)];
+  if (head !== undefined) commits.push(await resolveCommit(repo, head));
+  const out = await run(repo, [
+    "diff",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-color",
+    "--no-relative",
+    "--find-renames",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--unified=0",
+    ...commits,
+    "--",
+  ]);
+  return parseGitDiff(out.toString("utf8"));
+}
+
+/**
+ * Splits `git diff` output (`a/` and `b/` prefixes) into files. The head path is on the `+++` line,
+ * else (a rename alone) on `rename to`, else (a binary file, a mode change) in the `diff --git`
+ * line, whose two names are then the same.
+ */
+export function parseGitDiff(diff: string): GitFileChange[] {
+  const changes: GitFileChange[] = [];
+  for (const section of diff.split(/^diff --git /m).slice(1)) {
+    const lines = section.replace(/\n$/, "").split("\n");
+    const firstHunk = lines.findIndex((line) => line.startsWith("@@"));
+    const header = firstHunk === -1 ? lines : lines.slice(0, firstHunk);
+    const field = (name: string): string | undefined => {
+      const line = header.find((l) => l.startsWith(name));
+      // git ends a name holding a space with a tab on these lines, for patch(1).
+      return line === undefined
+        ? undefined
+        : unquotePath(line.slice(name.length).replace(/\t$/, ""));
+    };
+    const status = header.some((l) => l.startsWith("new file mode"))
+      ? "added"
+      : header.some((l) => l.startsWith("deleted file mode"))
+        ? "removed"
+        : header.some((l) => l.startsWith("rename from "))
+          ? "renamed"
+          : "modified";
+    const named = status === "removed" ? field("--- ") : field("+++ ");
+    const path = named?.slice(2) ?? field("rename to ") ?? sameName(header[0] ?? "");
+    if (path === undefined) continue;
+    const binary = header.some((l) => l.startsWith("Binary files ") || l === "GIT binary patch");
+    changes.push({
+      path,
+      status,
+      patch: binary ? undefined : firstHunk === -1 ? "" : lines.slice(firstHunk).join("\n"),
+    });
+  }
+  return changes;
+}
+
+/** The path of `a/P b/P`, the rest of a `diff --git` line for a file that was not renamed. */
+function sameName(names: string): string | undefined {
+  if (names.startsWith('"')) {
+    const end = /^"(?:[^"\\]|\\.)*"/.exec(names)?.[0];
+    return end === undefined ? undefined : unquotePath(end).slice(2);
+  }
+  const length = (names.length - 5) / 2;
+  const path = names.slice(2, 2 + length);
+  return names === `a/${path} b/${path}` ? path : undefined;
+}
+
+const C_ESCAPES: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13 };
+
+/** A path as git quotes one holding unusual bytes: `"..."` with C escapes and octal UTF-8 bytes. */
+function unquotePath(quoted: string): string {
+  if (!quoted.startsWith('"') || !quoted.endsWith('"') || quoted.length < 2) return quoted;
+  const bytes: number[] = [];
+  const body = quoted.slice(1, -1);
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i]!;
+    if (char !== "\\") {
+      bytes.push(...new TextEncoder().encode(char));
+      continue;
+    }
+    const next = body[++i] ?? "";
+    const octal = /^[0-7]{3}/.exec(body.slice(i))?.[0];
+    if (octal !== undefined) {
+      bytes.push(parseInt(octal, 8));
+      i += 2;
+    } else bytes.push(C_ESCAPES[next] ?? next.charCodeAt(0));
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
 interface TreeEntry {
   mode: string;
   sha: string;

@@ -1,12 +1,16 @@
 // The machine-readable report: `{ "findings": [...], "errors": [...], "warnings": [...] }` with
-// exactly the fields of `Finding` and `LoadError` (src/model/types.ts), in a fixed order so
-// outputs diff cleanly.
+// the fields of `Finding` and `LoadError` (src/model/types.ts), in a fixed order so outputs diff
+// cleanly. A new finding a changed line elsewhere decided (`decided`, from `tollgate diff`) has
+// that line as `file`/`line`/`endLine`, what read it as `readBy`, and where the finding is written
+// as `foundAt`.
 import type { Finding, LoadError } from "../model/types.js";
+import type { DecidingLine } from "./placement.js";
 
 export function renderJson(
   findings: readonly Finding[],
   errors: readonly LoadError[],
   warnings: readonly LoadError[] = [],
+  decided: ReadonlyMap<Finding, DecidingLine> = new Map(),
 ): string {
   const problem = (e: LoadError) => ({
     file: e.file,
@@ -16,26 +20,31 @@ export function renderJson(
     message: e.message,
   });
   const report = {
-    findings: findings.map((f) => ({
-      rule: f.rule,
-      title: f.title,
-      severity: f.severity,
-      category: f.category,
-      file: f.file,
-      line: f.line,
-      endLine: f.endLine,
-      resource: f.resource,
-      subject: f.subject,
-      root: f.root,
-      resourceBlock: f.resourceBlock,
-      message: f.message,
-      evidence: f.evidence,
-      remediation: f.remediation,
-      unknown: f.unknown,
-      status: f.status,
-      enforcement: f.enforcement,
-      waived: f.waived,
-    })),
+    findings: findings.map((f) => {
+      const place = decided.get(f);
+      return {
+        rule: f.rule,
+        title: f.title,
+        severity: f.severity,
+        category: f.category,
+        file: place?.path ?? f.file,
+        line: place?.line ?? f.line,
+        endLine: place?.line ?? f.endLine,
+        readBy: place?.by,
+        foundAt: place ? { file: f.file, line: f.line, endLine: f.endLine } : undefined,
+        resource: f.resource,
+        subject: f.subject,
+        root: f.root,
+        resourceBlock: f.resourceBlock,
+        message: f.message,
+        evidence: f.evidence,
+        remediation: f.remediation,
+        unknown: f.unknown,
+        status: f.status,
+        enforcement: f.enforcement,
+        waived: f.waived,
+      };
+    }),
     errors: errors.map(problem),
     warnings: warnings.map(problem),
   };

@@ -70,3 +70,24 @@ function nearestChanged(
   }
   return nearest;
 }
+
+/** A new finding's place on the changed line that decided it: what read it, through `readFrom`. */
+export type DecidingLine = Required<ChangedLinePlace>;
+
+/**
+ * The new findings, among `findings`, that no changed line of their own span or block holds but a
+ * changed line they were read from does (`tollgate diff` reports them there, as the check run
+ * annotates them). The others stay where they are written.
+ */
+export function decidingLines(
+  findings: readonly Finding[],
+  changedLines: ReadonlyMap<string, ChangedLines>,
+): Map<Finding, DecidingLine> {
+  const moved = new Map<Finding, DecidingLine>();
+  for (const finding of findings) {
+    if (finding.status !== "new") continue;
+    const place = placeOnChangedLine(finding, changedLines);
+    if (place?.by !== undefined) moved.set(finding, { ...place, by: place.by });
+  }
+  return moved;
+}

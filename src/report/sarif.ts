@@ -1,16 +1,20 @@
 // SARIF 2.1.0 for GitHub code scanning: one rule per policy with its help text, one result per open
 // finding with a physical location, and `partialFingerprints` from the diff identity so alerts
 // follow a finding across commits as the check run does. Load errors become tool notifications.
+// A new finding a changed line elsewhere decided (`decided`, from `tollgate diff`) is located on
+// that line, with where it is written as a related location.
 import { createHash } from "node:crypto";
 import { findingIdentity } from "../diff/index.js";
 import { isWarning, type Finding, type LoadError, type Severity } from "../model/types.js";
 import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
+import type { DecidingLine } from "./placement.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const FINGERPRINT_KEY = "tollgateFinding/v1";
 
 export interface SarifOptions {
   toolVersion?: string;
+  decided?: ReadonlyMap<Finding, DecidingLine>;
 }
 
 type SarifLevel = "error" | "warning" | "note";
@@ -75,9 +79,8 @@ export function renderSarif(
           ruleIndex: ruleIndex.get(finding.rule),
           // A finding an unknown value decides never blocks: a note whatever its severity.
           level: finding.unknown !== undefined ? "note" : LEVEL[finding.severity],
-          message: { text: sarifMessage(finding) },
-          locations: [location(finding.file, finding.line, finding.endLine)],
-          ...relatedBlock(finding),
+          message: { text: sarifMessage(finding, options.decided?.get(finding)) },
+          ...locations(finding, options.decided?.get(finding)),
           partialFingerprints: {
             [FINGERPRINT_KEY]: createHash("sha256").update(findingIdentity(finding)).digest("hex"),
           },
@@ -101,25 +104,46 @@ export function renderSarif(
   return JSON.stringify(log, null, 2) + "\n";
 }
 
-/** The resource's block as a related location when the value is written elsewhere (a variable). */
-function relatedBlock(finding: Finding): { relatedLocations?: object[] } {
+/**
+ * The finding's location, or the changed line that decided it with the finding's own place as a
+ * related location; and the resource's block as one when the value is written elsewhere (a
+ * variable).
+ */
+function locations(
+  finding: Finding,
+  decided: DecidingLine | undefined,
+): { locations: object[]; relatedLocations?: object[] } {
+  const related: object[] = [];
+  if (decided !== undefined) {
+    related.push({
+      id: related.length + 1,
+      ...location(finding.file, finding.line, finding.endLine),
+      message: { text: "The finding is written here" },
+    });
+  }
   const block = finding.resourceBlock;
-  if (block === undefined || blockElsewhere(finding) === undefined) return {};
+  if (block !== undefined && blockElsewhere(finding) !== undefined) {
+    related.push({
+      id: related.length + 1,
+      ...location(block.file, block.line, block.endLine),
+      message: { text: `${finding.resource} is declared here` },
+    });
+  }
   return {
-    relatedLocations: [
-      {
-        id: 1,
-        ...location(block.file, block.line, block.endLine),
-        message: { text: `${finding.resource} is declared here` },
-      },
+    locations: [
+      decided === undefined
+        ? location(finding.file, finding.line, finding.endLine)
+        : location(decided.path, decided.line, decided.line),
     ],
+    ...(related.length > 0 ? { relatedLocations: related } : {}),
   };
 }
 
-function sarifMessage(finding: Finding): string {
+function sarifMessage(finding: Finding, decided: DecidingLine | undefined): string {
   const text = `${finding.message} (${resourceLabel(finding)}: ${finding.evidence})`;
   const undecided = cannotTell(finding);
-  return undecided ? `${undecided}. ${text}` : text;
+  const readBy = decided ? ` This changed line is read by ${decided.by}.` : "";
+  return `${undecided ? `${undecided}. ${text}` : text}${readBy}`;
 }
 
 function sarifRule(finding: Finding): object {

@@ -1,9 +1,16 @@
-// The terminal report of a gate decision (`tollgate scan`): one line per finding and error in the
-// `file:line` form editors link, then the verdict and its reasons.
+// The terminal report of a gate decision (`tollgate scan` and `diff`): one line per finding and
+// error in the `file:line` form editors link, then the verdict and its reasons. A new finding that
+// a changed line elsewhere decided (`decided`, from `tollgate diff`) is on that line, and says
+// where it is written.
 import type { GateDecision } from "../gate/index.js";
+import type { Finding } from "../model/types.js";
 import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
+import type { DecidingLine } from "./placement.js";
 
-export function renderText(decision: GateDecision): string {
+export function renderText(
+  decision: GateDecision,
+  decided: ReadonlyMap<Finding, DecidingLine> = new Map(),
+): string {
   const blocking = new Set(decision.blocking);
   const lines: string[] = [];
   for (const error of decision.errors) lines.push(`${formatLoadError(error)} [error]`);
@@ -16,9 +23,11 @@ export function renderText(decision: GateDecision): string {
     const undecided = cannotTell(finding);
     if (undecided) tags.push(undecided);
     if (finding.waived) tags.push(`waived: ${finding.waived.reason}`);
-    lines.push(
-      `${finding.file}:${finding.line}: ${finding.severity} ${finding.rule} ${finding.title} [${tags.join(", ")}]`,
-    );
+    const place = decided.get(finding);
+    const at = place
+      ? `${place.path}:${place.line}: ${finding.severity} ${finding.rule} ${finding.title} [${tags.join(", ")}] (finding at ${finding.file}:${finding.line}; this changed line is read by ${place.by})`
+      : `${finding.file}:${finding.line}: ${finding.severity} ${finding.rule} ${finding.title} [${tags.join(", ")}]`;
+    lines.push(at);
     const block = blockElsewhere(finding);
     lines.push(
       `  ${resourceLabel(finding)}${block ? ` (${block})` : ""}: ${finding.message} (evidence: ${finding.evidence})`,

@@ -1,9 +1,13 @@
 // `tollgate diff`: the PR check without GitHub. Scans a base and a head snapshot (git refs of a
-// local repository, or two folders), labels findings new/existing/fixed and gates on them.
+// local repository, or two folders), labels findings new/existing/fixed and gates on them. Between
+// git refs, a new finding whose own lines the change left alone is reported on the changed line
+// that decided it (a tfvars value, a locals entry), as the check run annotates it.
 import path from "node:path";
 import { diffScans, followRenames, renamesByContent, type Rename } from "../../diff/index.js";
-import { readGitRenames } from "../../fetch/git.js";
+import { readGitChanges, readGitRenames, type GitFileChange } from "../../fetch/git.js";
 import { gateWithWaivers } from "../../gate/index.js";
+import type { Finding } from "../../model/types.js";
+import { changedLinesByFile, decidingLines, type DecidingLine } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
 import { checked, formatSchema, parseFlags } from "../options.js";
 import { parseArgs } from "node:util";
@@ -55,6 +59,8 @@ export const diffCommand: Command = {
     // unpaired (two folders, untracked files, a template rewritten in the other syntax) are paired
     // by content below.
     let told: Rename[] = [];
+    // The lines git calls changed, per head path; two folders have none.
+    let changes: GitFileChange[] | undefined;
     if (usesDirs) {
       if (!values["base-dir"] || !values["head-dir"])
         throw new UsageError("--base-dir and --head-dir go together");
@@ -71,6 +77,14 @@ export const diffCommand: Command = {
         ? await readGitRef(repo, values.head)
         : await readPaths(["."], repo, false);
       told = await readGitRenames(repo, values.base, values.head);
+      changes = await readGitChanges(repo, values.base, values.head);
+      // A file of the working tree git does not track is wholly added, as a pull request shows it.
+      const listed = new Set(changes.map((change) => change.path));
+      const atBase = new Set(base.files.map((file) => file.path));
+      for (const file of head.files) {
+        if (!listed.has(file.path) && !atBase.has(file.path))
+          changes.push({ path: file.path, status: "added", patch: undefined });
+      }
     }
     const repository = { name: values.repository, topics: [] };
     const settings = await loadSettings(values.config, io.cwd, repository);
@@ -94,7 +108,10 @@ export const diffCommand: Command = {
       settings,
       { files: head.files, repository, now: new Date() },
     );
-    io.stdout(render(decision, format));
+    const decided: ReadonlyMap<Finding, DecidingLine> = changes
+      ? decidingLines(decision.findings, changedLinesByFile(changes))
+      : new Map();
+    io.stdout(render(decision, format, decided));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
 };

@@ -387,11 +387,14 @@ account_block_positions[input.resources[i].root] contains i if {
 	some i in util.managed_positions.aws_s3_account_public_access_block
 }
 
-# What identifies the bucket a Terraform resource applies to: the address of each bucket (or
-# bucket module call) it refers to or is, and `name:<bucket name>` for names known.
+# What identifies the bucket a Terraform resource applies to: `["address", root, address]` of
+# each bucket (or bucket module call) it refers to or is, in its root (another root's bucket of
+# the same address is another bucket), and `["name", bucket name]` for names known, in any root
+# (a bucket name is global).
 bucket_keys(r) := keys if {
+	root := object.get(r, "root", "")
 	referred := [bucket_targets[k] | some k in referred_buckets(r)]
-	own := {r.address | r.type == "aws_s3_bucket"} | {r.address | r.mode == "module"}
-	names := {concat(":", ["name", t.config.bucket]) | some t in array.concat([r], referred); is_string(t.config.bucket)}
-	keys := (own | {t.address | some t in referred}) | names
+	own := {["address", root, r.address] | r.type == "aws_s3_bucket"} | {["address", root, r.address] | r.mode == "module"}
+	names := {["name", t.config.bucket] | some t in array.concat([r], referred); is_string(t.config.bucket)}
+	keys := (own | {["address", root, t.address] | some t in referred}) | names
 }

@@ -130,9 +130,9 @@ scanned_unjoined(r) if {
 
 scanned_bucket_keys(r) := keys if {
 	referred := [t | some t in s3.bucket_targets; util.refers_to(r, t)]
-	own := {r.address | r.type == "aws_s3_bucket"} | {r.address | r.mode == "module"}
-	names := {concat(":", ["name", t.config.bucket]) | some t in array.concat([r], referred); is_string(t.config.bucket)}
-	keys := (own | {t.address | some t in referred}) | names
+	own := {["address", r.root, r.address] | r.type == "aws_s3_bucket"} | {["address", r.root, r.address] | r.mode == "module"}
+	names := {["name", t.config.bucket] | some t in array.concat([r], referred); is_string(t.config.bucket)}
+	keys := (own | {["address", t.root, t.address] | some t in referred}) | names
 }
 
 scanned_covering_blocks(r) := {[block.address, block.module] |
@@ -213,4 +213,22 @@ test_public_access_containment_through_the_indexes if {
 	contained.LogsPolicy == "Logs (PublicAccessBlockConfiguration.BlockPublicPolicy)"
 	contained.NamedPolicy == "Logs (PublicAccessBlockConfiguration.BlockPublicPolicy)"
 	not contained.OtherPolicy
+}
+
+policy_blocks(address, root) := {[block.address, block.module] |
+	some r in input.resources
+	r.address == address
+	r.root == root
+	some block in s3.covering_blocks(r)
+}
+
+# A bucket public access block covers the bucket of its own root: envs/dev's block does not
+# contain envs/prod's policy on the bucket of the same address (it did before session 8).
+test_public_access_blocks_stay_in_their_root if {
+	dev := policy_blocks("aws_s3_bucket_policy.b", "envs/dev") with input as joins_input
+	# (module.m's block refers to `aws_s3_bucket.b` as written, which `util.refers_to` also takes
+	# for the root's bucket of that address.)
+	dev == {["aws_s3_bucket_public_access_block.b", ""], ["module.m.aws_s3_bucket_public_access_block.b", "module.m"]}
+	prod := policy_blocks("aws_s3_bucket_policy.b", "envs/prod") with input as joins_input
+	prod == set()
 }

@@ -1,13 +1,18 @@
 // How rule evaluation grows with the size of one root, on generated inputs of N units:
 // `groups` (an aws_security_group opened to SSH by its own aws_vpc_security_group_ingress_rule),
-// `buckets` (an aws_s3_bucket with its five separate settings resources) and `mixed` (a VPC with
-// its flow log, a role with its policies, a load balancer and listener, an API stage, a queue
-// and its policy, a key, an instance in a group). A join that tests every resource for each
+// `buckets` (an aws_s3_bucket with its five separate settings resources), `mixed` (a VPC with
+// its flow log, roles with their policies, a load balancer and listeners, an API stage and its
+// method settings, a queue and its policy, a key, an instance in a group, a trail, a database,
+// an EKS cluster, a cache, a distribution with its web ACL and logging, a Redshift cluster with
+// its logging, a volume restored from a snapshot, an OIDC provider with the role it trusts) and
+// `cloudformation` (a template joining a bucket and its policy, a group and its ingress, a VPC and
+// its flow log, a role and its policy by `!Ref`). A join that tests every resource for each
 // resource shows here as time per unit growing with N long before it shows on the corpus
 // (session 7: 51 s for 1,600 groups; session 8 found 64 s for 800 buckets and every rule out of
 // memory at 400 mixed units). Sizes: `TOLLGATE_BENCH_SIZES` (200,400,800,1600), shapes:
 // `TOLLGATE_BENCH_SHAPES`; `TOLLGATE_BENCH_RULES=1` also times each rule alone on
-// `TOLLGATE_BENCH_SHAPE` at the largest N, slowest first.
+// `TOLLGATE_BENCH_SHAPE` at every size (`TOLLGATE_BENCH_ONLY_RULES`, `TOLLGATE_BENCH_SKIP_RULES`:
+// parts of entrypoints, comma-separated; `TOLLGATE_BENCH_TOP` rules shown, 12 by default).
 import { performance } from "node:perf_hooks";
 import { loadPolicyBundle } from "../src/engine/index.js";
 import { loadModel, type SourceFile } from "../src/iac/index.js";
@@ -134,9 +139,252 @@ resource "aws_instance" "i${i}" {
     encrypted = true
   }
 }
+resource "aws_api_gateway_method_settings" "a${i}" {
+  rest_api_id = aws_api_gateway_rest_api.a${i}.id
+  stage_name  = aws_api_gateway_stage.a${i}.stage_name
+  method_path = "*/*"
+  settings {
+    logging_level = "ERROR"
+  }
+}
+resource "aws_lb_listener" "http${i}" {
+  load_balancer_arn = aws_lb.lb${i}.arn
+  port              = 80
+  default_action {
+    type = "redirect"
+    redirect {
+      port        = "443"
+      protocol    = "HTTPS"
+      status_code = "HTTP_301"
+    }
+  }
+}
+resource "aws_cloudtrail" "t${i}" {
+  name                          = "t${i}"
+  s3_bucket_name                = "trail-logs"
+  kms_key_id                    = aws_kms_key.k${i}.arn
+  is_multi_region_trail         = true
+  include_global_service_events = true
+  enable_log_file_validation    = true
+  cloud_watch_logs_group_arn    = "\${aws_cloudwatch_log_group.l${i}.arn}:*"
+}
+resource "aws_db_instance" "db${i}" {
+  engine                          = "postgres"
+  instance_class                  = "db.t3.micro"
+  storage_encrypted               = true
+  kms_key_id                      = aws_kms_key.k${i}.arn
+  enabled_cloudwatch_logs_exports = ["postgresql"]
+  vpc_security_group_ids          = [aws_security_group.i${i}.id]
+}
+resource "aws_eks_cluster" "e${i}" {
+  name     = "e${i}"
+  role_arn = aws_iam_role.r${i}.arn
+  enabled_cluster_log_types = ["api", "audit", "authenticator"]
+  vpc_config {
+    subnet_ids              = ["subnet-${i}"]
+    endpoint_public_access  = false
+    endpoint_private_access = true
+  }
+  encryption_config {
+    resources = ["secrets"]
+    provider {
+      key_arn = aws_kms_key.k${i}.arn
+    }
+  }
+}
+resource "aws_elasticache_replication_group" "c${i}" {
+  replication_group_id       = "c${i}"
+  description                = "c${i}"
+  at_rest_encryption_enabled = true
+  transit_encryption_enabled = true
+  kms_key_id                 = aws_kms_key.k${i}.arn
+  security_group_ids         = [aws_security_group.i${i}.id]
+}
+resource "aws_cloudfront_distribution" "cf${i}" {
+  enabled = true
+  logging_config {
+    bucket = "logs.s3.amazonaws.com"
+  }
+  default_cache_behavior {
+    viewer_protocol_policy = "redirect-to-https"
+  }
+  viewer_certificate {
+    minimum_protocol_version = "TLSv1.2_2021"
+  }
+  web_acl_id = aws_wafv2_web_acl.w${i}.arn
+}
+resource "aws_wafv2_web_acl" "w${i}" {
+  name  = "w${i}"
+  scope = "CLOUDFRONT"
+}
+resource "aws_wafv2_web_acl_logging_configuration" "w${i}" {
+  resource_arn            = aws_wafv2_web_acl.w${i}.arn
+  log_destination_configs = [aws_cloudwatch_log_group.l${i}.arn]
+}
+resource "aws_redshift_cluster" "rs${i}" {
+  cluster_identifier = "rs${i}"
+  node_type          = "ra3.xlplus"
+  encrypted          = true
+  kms_key_id         = aws_kms_key.k${i}.arn
+}
+resource "aws_redshift_logging" "rs${i}" {
+  cluster_identifier   = aws_redshift_cluster.rs${i}.id
+  log_destination_type = "cloudwatch"
+}
+resource "aws_ebs_volume" "src${i}" {
+  availability_zone = "eu-west-1a"
+  size              = 10
+  encrypted         = true
+}
+resource "aws_ebs_snapshot" "s${i}" {
+  volume_id = aws_ebs_volume.src${i}.id
+}
+resource "aws_ebs_volume" "restored${i}" {
+  availability_zone = "eu-west-1a"
+  snapshot_id       = aws_ebs_snapshot.s${i}.id
+}
+resource "aws_iam_openid_connect_provider" "ci${i}" {
+  url            = "https://token.actions.githubusercontent.com"
+  client_id_list = ["sts.amazonaws.com"]
+}
+resource "aws_iam_role" "ci${i}" {
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = aws_iam_openid_connect_provider.ci${i}.arn }
+      Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = "repo:org/r${i}:*" } }
+    }]
+  })
+}
+data "aws_iam_policy_document" "ci${i}" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::b${i}/*"]
+  }
+}
+resource "aws_iam_role_policy" "ci${i}" {
+  role   = aws_iam_role.ci${i}.id
+  policy = data.aws_iam_policy_document.ci${i}.json
+}
 `);
   }
   return [{ path: "main.tf", text: blocks.join("\n") }];
+}
+
+// The same joins in CloudFormation, by `!Ref`: a bucket with its bucket policy, a security group
+// with a standalone ingress rule, a VPC with its flow log, a role with an `AWS::IAM::Policy`, a
+// log group and a key.
+function cloudformation(n: number): SourceFile[] {
+  const resources: string[] = [];
+  for (let i = 0; i < n; i++) {
+    resources.push(`
+  Bucket${i}:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault:
+              SSEAlgorithm: aws:kms
+              KMSMasterKeyID: !GetAtt Key${i}.Arn
+      VersioningConfiguration:
+        Status: Enabled
+      PublicAccessBlockConfiguration:
+        BlockPublicAcls: true
+        BlockPublicPolicy: true
+        IgnorePublicAcls: true
+        RestrictPublicBuckets: true
+      LoggingConfiguration:
+        DestinationBucketName: logs
+  BucketPolicy${i}:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Bucket${i}
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Principal: "*"
+            Action: "s3:*"
+            Resource: !Sub "arn:aws:s3:::\${Bucket${i}}/*"
+            Condition:
+              Bool:
+                aws:SecureTransport: false
+  Group${i}:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: g${i}
+      VpcId: !Ref Vpc${i}
+  Ingress${i}:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: !Ref Group${i}
+      IpProtocol: tcp
+      FromPort: 22
+      ToPort: 22
+      CidrIp: 0.0.0.0/0
+  Vpc${i}:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.0.0.0/16
+  FlowLog${i}:
+    Type: AWS::EC2::FlowLog
+    Properties:
+      ResourceId: !Ref Vpc${i}
+      ResourceType: VPC
+      TrafficType: ALL
+      LogGroupName: !Ref Logs${i}
+      DeliverLogsPermissionArn: !GetAtt Role${i}.Arn
+  Role${i}:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: vpc-flow-logs.amazonaws.com
+            Action: sts:AssumeRole
+  Policy${i}:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: p${i}
+      Roles:
+        - !Ref Role${i}
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action:
+              - logs:CreateLogStream
+              - logs:PutLogEvents
+            Resource: !GetAtt Logs${i}.Arn
+  Logs${i}:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      RetentionInDays: 90
+      KmsKeyId: !GetAtt Key${i}.Arn
+  Key${i}:
+    Type: AWS::KMS::Key
+    Properties:
+      EnableKeyRotation: true
+      KeyPolicy:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: !Sub "arn:aws:iam::\${AWS::AccountId}:root"
+            Action: kms:*
+            Resource: "*"
+`);
+  }
+  return [
+    {
+      path: "template.yaml",
+      text: `AWSTemplateFormatVersion: "2010-09-09"\nResources:${resources.join("")}`,
+    },
+  ];
 }
 
 function groups(n: number): SourceFile[] {
@@ -153,12 +401,16 @@ function groups(n: number): SourceFile[] {
 
 const bundle = await loadPolicyBundle();
 const ruleSet = await loadRuleSet(bundle);
-const shapes = (process.env.TOLLGATE_BENCH_SHAPES ?? "groups,buckets,mixed").split(",");
-for (const [shape, generated] of [
-  ["groups", groups],
-  ["buckets", buckets],
-  ["mixed", mixed],
-] as const)
+const shapes = (process.env.TOLLGATE_BENCH_SHAPES ?? "groups,buckets,mixed,cloudformation").split(
+  ",",
+);
+const generators: Record<string, (n: number) => SourceFile[]> = {
+  groups,
+  buckets,
+  mixed,
+  cloudformation,
+};
+for (const [shape, generated] of Object.entries(generators))
   for (const n of shapes.includes(shape) ? sizes : []) {
     const model = loadModel(generated(n));
     const started = performance.now();
@@ -174,27 +426,56 @@ for (const [shape, generated] of [
     for (const e of errors.slice(0, 3)) console.log(`  ${e.code}: ${e.message.slice(0, 300)}`);
   }
 
+// Each rule alone at every size (the best of `TOLLGATE_BENCH_REPEAT` runs, after one run to warm
+// up), the rules whose time per unit grows the most first. A rule's own time includes passing the
+// input to it, the same for every rule: compare a rule with one that has nothing to join
+// (kinesis_unencrypted on `mixed`), whose ratio is itself above 1 on a busy machine.
 if (process.env.TOLLGATE_BENCH_RULES === "1") {
-  const model = loadModel(
-    ({ groups, buckets, mixed }[process.env.TOLLGATE_BENCH_SHAPE ?? "groups"] ?? groups)(
-      sizes[sizes.length - 1] ?? 800,
-    ),
+  const generate = generators[process.env.TOLLGATE_BENCH_SHAPE ?? "groups"] ?? groups;
+  const list = (name: string) => (process.env[name] ?? "").split(",").filter(Boolean);
+  const [only, skipped] = [list("TOLLGATE_BENCH_ONLY_RULES"), list("TOLLGATE_BENCH_SKIP_RULES")];
+  const resolvers = (bundle.manifest.wasm ?? []).filter(
+    (r) =>
+      r.entrypoint !== ALL_RULES_ENTRYPOINT &&
+      (only.length === 0 || only.some((s) => r.entrypoint.includes(s))) &&
+      !skipped.some((s) => r.entrypoint.includes(s)),
   );
-  const times: [string, number][] = [];
-  for (const resolver of bundle.manifest.wasm ?? []) {
-    if (resolver.entrypoint === ALL_RULES_ENTRYPOINT) continue;
-    const one = await loadRuleSet({
-      ...bundle,
-      manifest: { ...bundle.manifest, wasm: [resolver] },
-    });
-    const started = performance.now();
-    const { errors } = one.evaluate(model.resources);
-    times.push([
-      `${resolver.entrypoint}${errors.length > 0 ? ` (${errors[0]?.message.slice(0, 60)})` : ""}`,
-      performance.now() - started,
-    ]);
+  const repeat = Number(process.env.TOLLGATE_BENCH_REPEAT ?? 1);
+  const times = new Map<string, number[]>();
+  if (resolvers[0]) {
+    const warm = { ...bundle, manifest: { ...bundle.manifest, wasm: [resolvers[0]] } };
+    (await loadRuleSet(warm)).evaluate(loadModel(generate(sizes[0] ?? 1)).resources);
   }
-  times.sort((a, b) => b[1] - a[1]);
-  for (const [entrypoint, ms] of times.slice(0, 12))
-    console.log(`  ${ms.toFixed(0).padStart(7)} ms ${entrypoint}`);
+  const failures = new Map<string, string>();
+  for (const n of sizes) {
+    const model = loadModel(generate(n));
+    for (const resolver of resolvers) {
+      const one = await loadRuleSet({
+        ...bundle,
+        manifest: { ...bundle.manifest, wasm: [resolver] },
+      });
+      let elapsed = Infinity;
+      for (let run = 0; run < repeat; run++) {
+        const started = performance.now();
+        const { errors } = one.evaluate(model.resources);
+        elapsed = Math.min(elapsed, performance.now() - started);
+        if (errors[0]) failures.set(resolver.entrypoint, errors[0].message.slice(0, 60));
+      }
+      times.set(resolver.entrypoint, [...(times.get(resolver.entrypoint) ?? []), elapsed]);
+    }
+  }
+  const first = sizes[0] ?? 1;
+  const last = sizes[sizes.length - 1] ?? 1;
+  const growth = (ms: number[]) => (ms[ms.length - 1] ?? 0) / last / ((ms[0] ?? 1) / first);
+  const ranked = [...times].sort((a, b) => growth(b[1]) - growth(a[1]));
+  console.log(
+    `each rule alone, ${process.env.TOLLGATE_BENCH_SHAPE ?? "groups"} N=${sizes.join(", ")} (ms; ms per unit at N=${last} / at N=${first})`,
+  );
+  for (const [entrypoint, ms] of ranked.slice(0, Number(process.env.TOLLGATE_BENCH_TOP ?? 12))) {
+    const failure = failures.get(entrypoint);
+    console.log(
+      `  ${ms.map((t) => t.toFixed(0).padStart(7)).join(" ")}  x${growth(ms).toFixed(2)} ` +
+        `${entrypoint}${failure ? ` (${failure})` : ""}`,
+    );
+  }
 }

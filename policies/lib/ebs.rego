@@ -26,18 +26,18 @@ encrypted_snapshot(r, snapshot) if {
 encrypted_snapshot(r, snapshot) if {
 	some t in declared_snapshots(r, snapshot)
 	t.type == "aws_ebs_snapshot"
-	some volume in util.resources("aws_ebs_volume")
-	util.refers_to(t, volume)
+	some volume in util.referred(t)
+	volume.type == "aws_ebs_volume"
+	volume.mode == "managed"
 	util.is_true(volume.config.encrypted)
 }
 
 # The snapshot resources of the input a Terraform reference such as `aws_ebs_snapshot.db.id`
 # names, from `r`'s module.
 declared_snapshots(r, snapshot) := [t |
-	some t in input.resources
+	some t in util.referred(r)
 	t.mode == "managed"
 	t.type in {"aws_ebs_snapshot", "aws_ebs_snapshot_copy"}
-	util.refers_to(r, t)
 	parts := split(snapshot["$unknown"], ".")
 	parts[0] == t.type
 	util.reference_matches(r.module, concat(".", [t.type, split(parts[1], "[")[0]]), t.address)

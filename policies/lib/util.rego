@@ -626,3 +626,20 @@ unknown_presence(r, path, key) := {"$unknown": expressions[0]} if {
 	count(expressions) > 0
 	count(expressions) == count(blocks)
 }
+
+# The other direction of `referring`, for joins that start from the referring resource (a
+# listener's load balancer, a logging configuration's web ACL): `named_positions[[root, source,
+# name]]` holds the positions in `input.resources` of the resources (and module calls) of `root`
+# a reference written as `name` names (`target_names`), computed once per evaluation.
+named_positions[[object.get(t, "root", ""), t.source, name]] contains i if {
+	some i, t in input.resources
+	some name in target_names(t)
+}
+
+# The resources (and module calls) `r` refers to (`refers_to`), in input order (the positions
+# sorted, as in `referring`).
+referred(r) := [input.resources[i] | some i in sort({i |
+	some ref in r.references
+	some name in reference_names(object.get(r, "module", ""), ref)
+	some i in named_positions[[object.get(r, "root", ""), r.source, name]]
+})]

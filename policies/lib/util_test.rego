@@ -284,6 +284,32 @@ test_referring_finds_what_refers_to_finds if {
 	]
 }
 
+# `referred` is the index form of testing `refers_to` against every resource from the referring one.
+referred_agrees_with_refers_to if {
+	every r in input.resources {
+		[t.address | some t in util.referred(r)] == [t.address | some t in input.resources; util.refers_to(r, t)]
+	}
+}
+
+referred_pairs := [[r.address, object.get(r, "root", ""), t.address, object.get(t, "root", "")] |
+	some r in input.resources
+	some t in util.referred(r)
+]
+
+# A resource naming two instances, the later one first: still in input order.
+referred_instance_input := {"resources": array.concat(instance_input.resources, [instance_logging("aws_s3_bucket_logging.both", "", ["aws_s3_bucket.b[\"y\"]", "aws_s3_bucket.b[\"x\"]"])])}
+
+test_referred_finds_what_refers_to_finds if {
+	referred_agrees_with_refers_to with input as referring_input
+	referred_agrees_with_refers_to with input as referred_instance_input
+	pairs := referred_pairs with input as referring_input
+	pairs == [
+		["aws_s3_bucket_logging.l", "", "aws_s3_bucket.b[\"x\"]", ""],
+		["module.m.aws_s3_bucket_logging.l", "", "aws_s3_bucket.b[\"x\"]", ""],
+		["module.m.aws_s3_bucket_logging.l", "", "module.m.aws_s3_bucket.b", ""],
+	]
+}
+
 test_references_stay_in_their_root if {
 	not util.refers_to(referring_input.resources[4], referring_input.resources[0])
 	util.refers_to(referring_input.resources[1], referring_input.resources[0])

@@ -262,11 +262,10 @@ certain_safe_action(r, i, action) if {
 }
 
 on_application_load_balancer(listener) if {
-	some lb in input.resources
+	some lb in util.referred(listener)
 	lb.mode == "managed"
 	lb.type in {"aws_lb", "aws_alb"}
 	object.get(lb.config, "load_balancer_type", "application") == "application"
-	util.refers_to(listener, lb)
 }
 
 has_safe_action(actions) if {

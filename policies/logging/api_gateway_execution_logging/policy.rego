@@ -132,8 +132,7 @@ level_left_out(r, path) := [unset |
 # A REST stage no method settings configure.
 unset contains u if {
 	some stage in util.resources("aws_api_gateway_stage")
-	method_settings := util.resources("aws_api_gateway_method_settings")
-	not configured_by_any(stage, method_settings)
+	not configured(stage)
 	u := {"resource": stage.address, "path": []}
 }
 
@@ -151,28 +150,31 @@ unconfigured_when(stage) := util.none_hold_when([conditions |
 	conditions := util.conditions_below(object.get(stage, "conditional", {}), [], ["MethodSettings", i])
 ]) if is_array(stage.config.MethodSettings)
 
-configured_by_any(stage, method_settings) if {
-	some settings in method_settings
-	may_configure(settings, stage)
+# Method settings may configure the stage: they refer to it, or name it, or name their stage by
+# an expression (a variable, another module's output) and refer to no stage of the input, so that
+# they may configure any. Looked up from the stage in sets computed once per evaluation.
+configured(stage) if count(util.referrers(stage, "aws_api_gateway_method_settings")) > 0
+
+configured(stage) if stage.config.stage_name in method_settings_stage_names
+
+configured(_) if settings_for_any_stage
+
+method_settings_stage_names contains name if {
+	some settings in util.resources("aws_api_gateway_method_settings")
+	name := settings.config.stage_name
+	is_string(name)
 }
 
-may_configure(settings, stage) if util.refers_to(settings, stage)
-
-may_configure(settings, stage) if {
-	is_string(settings.config.stage_name)
-	settings.config.stage_name == stage.config.stage_name
-}
-
-# Settings that refer to no stage of the input and name theirs by an expression (a variable,
-# another module's output): they may configure any stage.
-may_configure(settings, _) if {
+settings_for_any_stage if {
+	some settings in util.resources("aws_api_gateway_method_settings")
 	util.is_unknown(settings.config.stage_name)
 	not refers_to_some_stage(settings)
 }
 
 refers_to_some_stage(settings) if {
-	some stage in util.resources("aws_api_gateway_stage")
-	util.refers_to(settings, stage)
+	some stage in util.referred(settings)
+	stage.type == "aws_api_gateway_stage"
+	stage.mode == "managed"
 }
 
 # WebSocket stages whose default route settings leave the level out.
@@ -209,8 +211,9 @@ unset contains u if {
 
 # The stage's API in the input is a WebSocket API.
 serves_websocket(stage, api_type, protocol_attribute, _) if {
-	some api in util.resources(api_type)
-	util.refers_to(stage, api)
+	some api in util.referred(stage)
+	api.type == api_type
+	api.mode == "managed"
 	protocol := api.config[protocol_attribute]
 	is_string(protocol)
 	upper(protocol) == "WEBSOCKET"

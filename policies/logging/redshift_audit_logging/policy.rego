@@ -37,14 +37,14 @@ possible_logging(r) := [e |
 ]
 
 unresolved_logging if {
-	all_clusters := clusters
 	some l in util.resources("aws_redshift_logging")
-	not refers_to_some_cluster(l, all_clusters)
+	not refers_to_some_cluster(l)
 }
 
-refers_to_some_cluster(l, all_clusters) if {
-	some cluster in all_clusters
-	util.refers_to(l, cluster)
+refers_to_some_cluster(l) if {
+	some cluster in util.referred(l)
+	cluster.type == "aws_redshift_cluster"
+	cluster.mode == "managed"
 }
 
 deny contains finding if {

@@ -34,23 +34,24 @@ web_acls := [r | some r in input.resources; r.mode == "managed"; r.type in web_a
 
 logging_configurations := [r | some r in input.resources; r.mode == "managed"; r.type in logging_types]
 
-# A logging configuration of `source` whose web ACL refers to none of the input: it may log any.
-unresolved_logging(source) if {
+# The sources (`terraform`, `cloudformation`) with a logging configuration whose web ACL refers to
+# none of the input: it may log any web ACL of its source.
+unresolved_logging_sources contains config.source if {
 	some config in logging_configurations
-	config.source == source
 	not util.is_absent(config.config, logging_target[config.type])
 	not refers_to_some_web_acl(config)
 }
 
 refers_to_some_web_acl(config) if {
-	some acl in web_acls
-	util.refers_to(config, acl)
+	some acl in util.referred(config)
+	acl.mode == "managed"
+	acl.type in web_acl_types
 }
 
 deny contains finding if {
 	some acl in web_acls
 	when := util.unreferenced_when(acl, logging_types)
-	not unresolved_logging(acl.source)
+	not acl.source in unresolved_logging_sources
 	finding := {
 		"resource": acl.address,
 		"message": "The web ACL has no logging configuration, so the requests WAF inspects leave no record: enable logging.",
@@ -65,8 +66,8 @@ deny contains finding if {
 deny contains finding if {
 	some acl in web_acls
 	acl.source == "terraform"
-	loggers := [config | some config in logging_configurations; util.refers_to(config, acl)]
+	loggers := [config | some config in util.referring(acl); config.mode == "managed"; config.type in logging_types]
 	some absence in util.absences_with(loggers, acl)
-	not unresolved_logging(acl.source)
+	not acl.source in unresolved_logging_sources
 	finding := settings.cannot_tell(acl.address, [], absence, "The web ACL's only logging configuration may not be created, as its count or for_each cannot be known: make sure the web ACL is logged.")
 }

@@ -427,22 +427,27 @@ module_arguments contains doc if {
 # module (which creates nothing with `create = false`): their statements are reported on that
 # resource, or nowhere, so the data source stays silent.
 used_data_documents := {d.address |
-	readers := document_readers
+	addresses := carrier_addresses
 	some d in policy_document_data
-	some r in readers
-	util.refers_to(r, d)
+	some r in util.referring(d)
+	document_reader(r, addresses)
 } | {d.address |
 	carried := {m.doc | some m in managed_documents} | module_arguments
 	some d in policy_document_data
 	decode(d.config.json) in carried
 }
 
-# Resources with a readable document: managed carriers, bucket module calls that attach one and
-# data documents that render.
-document_readers := array.concat(
-	[r | addresses := {m.address | some m in managed_documents} | {m.address | some m in module_documents}; some r in input.resources; r.address in addresses],
-	[r | some r in policy_document_data; decode(r.config.json)],
-)
+# Resources with a readable document: managed carriers and bucket module calls that attach one
+# (any resource with one of `addresses`, `carrier_addresses`), and data documents that render.
+document_reader(r, addresses) if r.address in addresses
+
+document_reader(r, _) if {
+	r.mode == "data"
+	r.type == "aws_iam_policy_document"
+	decode(r.config.json)
+}
+
+carrier_addresses := {m.address | some m in managed_documents} | {m.address | some m in module_documents}
 
 documents contains document if some document in managed_documents
 

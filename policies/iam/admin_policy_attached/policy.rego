@@ -51,11 +51,16 @@ is_admin_arn(arn) if regex.match(`:iam::aws:policy/AdministratorAccess["'\s\]]*$
 
 # The ARN of an `aws_iam_policy` data source that looks the policy up by name.
 is_admin_arn(arn) if {
+	some name in admin_policy_lookups
+	regex.match(sprintf(`^data\.aws_iam_policy\.%s(\[[^\]]*\])?\.arn$`, [name]), arn["$unknown"])
+}
+
+# The names of those data sources, found once per evaluation rather than for each ARN.
+admin_policy_lookups contains lookup.name if {
 	some lookup in input.resources
 	lookup.mode == "data"
 	lookup.type == "aws_iam_policy"
 	lookup.config.name == "AdministratorAccess"
-	regex.match(sprintf(`^data\.aws_iam_policy\.%s(\[[^\]]*\])?\.arn$`, [lookup.name]), arn["$unknown"])
 }
 
 # Attachment resources and the attribute holding the one managed policy ARN each attaches. An

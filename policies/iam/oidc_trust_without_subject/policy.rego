@@ -87,12 +87,41 @@ provider_host(value) := host if {
 # A reference to the identity provider: its `url` (`Url`) names the host.
 provider_host(value) := host if {
 	util.is_unknown(value)
-	some provider in input.resources
-	names_provider(value["$unknown"], provider)
+	expression := value["$unknown"]
+	some key in provider_keys(expression)
+	some [i, host] in provider_hosts[key]
+	names_provider(expression, input.resources[i])
+}
+
+# `provider_hosts[key]`: `[position, host]` of the identity providers of the input whose URL
+# names a host of `ci_providers`, by the name an expression naming them starts with
+# (`aws_iam_openid_connect_provider.<name>`, `data.` before it for a data source, the logical id
+# in CloudFormation); found once per evaluation rather than for each principal.
+provider_hosts[provider_key(provider)] contains [i, host] if {
+	some i, provider in input.resources
 	url := object.get(provider.config, provider_url_key[provider.type], "")
 	is_string(url)
 	some host in ci_providers
 	trim_suffix(trim_prefix(lower(url), "https://"), "/") == host
+}
+
+provider_key(provider) := concat(".", ["aws_iam_openid_connect_provider", provider.name]) if {
+	provider.type == "aws_iam_openid_connect_provider"
+	provider.mode == "managed"
+}
+
+provider_key(provider) := concat(".", ["data.aws_iam_openid_connect_provider", provider.name]) if {
+	provider.type == "aws_iam_openid_connect_provider"
+	provider.mode == "data"
+}
+
+provider_key(provider) := provider.address if provider.type == "AWS::IAM::OIDCProvider"
+
+# The keys of `provider_hosts` a provider `names_provider` accepts for `expression` may have.
+provider_keys(expression) := {
+	split(trim_suffix(expression, ".arn"), "[")[0],
+	trim_prefix(expression, "!Ref "),
+	trim_suffix(trim_prefix(expression, "!GetAtt "), ".Arn"),
 }
 
 provider_url_key := {"aws_iam_openid_connect_provider": "url", "AWS::IAM::OIDCProvider": "Url"}

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { corpusDir, repoRoot } from "./support/corpus.js";
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { withTempDir, writeFiles } from "./support/tempDir.js";
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { main } from "../src/cli/index.js";
 import { readBundle } from "../src/policy/bundle.js";
@@ -68,29 +68,33 @@ describe("tollgate diff on the example pull request", () => {
   });
 
   it("passes when the head only moves code that already had findings", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-move-"));
-    try {
+    await withTempDir("move", async (dir) => {
       const head = await readFile(path.join(repoRoot, "examples/pr/head/network/main.tf"), "utf8");
       await writeFile(
         path.join(dir, "moved.tf"),
         "\n\n\n# moved to another file, lower down\n\n" + head,
       );
-      const base = await mkdtemp(path.join(tmpdir(), "tollgate-move-base-"));
-      await writeFile(path.join(base, "main.tf"), head);
-      const result = await run(["diff", "--base-dir", base, "--head-dir", dir, "--format", "json"]);
-      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
-      expect(findings.length).toBeGreaterThan(0);
-      expect(findings.every((f) => f.status === "existing")).toBe(true);
-      expect(result.code).toBe(0);
-      await rm(base, { recursive: true, force: true });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+      await withTempDir("move-base", async (base) => {
+        await writeFile(path.join(base, "main.tf"), head);
+        const result = await run([
+          "diff",
+          "--base-dir",
+          base,
+          "--head-dir",
+          dir,
+          "--format",
+          "json",
+        ]);
+        const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+        expect(findings.length).toBeGreaterThan(0);
+        expect(findings.every((f) => f.status === "existing")).toBe(true);
+        expect(result.code).toBe(0);
+      });
+    });
   });
 
   it("passes when the head only renames the root module's folder (git mv envs/prod environments/prod)", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-rename-"));
-    try {
+    await withTempDir("rename", async (dir) => {
       const { cp } = await import("node:fs/promises");
       await cp(path.join(repoRoot, "examples/pr/head"), path.join(dir, "base/envs/prod"), {
         recursive: true,
@@ -114,9 +118,7 @@ describe("tollgate diff on the example pull request", () => {
       );
       expect(findings.every((f) => f.file.startsWith("environments/prod/"))).toBe(true);
       expect(result.code).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -150,26 +152,22 @@ describe("tollgate diff pairs renamed files that git or the text alone would not
     ]);
 
   it("keeps the findings of a CloudFormation template converted from YAML to JSON existing", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-yaml-json-"));
-    try {
+    await withTempDir("yaml-json", async (dir) => {
       const text = await readFile(cfngoat, "utf8");
-      await mkdir(path.join(dir, "base"));
-      await mkdir(path.join(dir, "head/cfn"), { recursive: true });
-      await writeFile(path.join(dir, "base/cfngoat.yaml"), text);
-      await writeFile(path.join(dir, "head/cfn/cfngoat.json"), asJson("cfngoat.yaml", text));
+      await writeFiles(dir, {
+        "base/cfngoat.yaml": text,
+        "head/cfn/cfngoat.json": asJson("cfngoat.yaml", text),
+      });
       const result = await diffDirs(dir);
       const found = statuses(result.stdout);
       expect(found.length).toBeGreaterThan(20);
       expect(found.filter((line) => !line.startsWith("existing "))).toEqual([]);
       expect(result.code).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("follows a template renamed with edits, and still reports what an edit opens as new", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-renamed-edited-"));
-    try {
+    await withTempDir("renamed-edited", async (dir) => {
       const text = await readFile(cfngoat, "utf8");
       // The RDS group's MySQL rule, from the VPC's range, now from anywhere: the one new finding.
       const opened = text
@@ -179,10 +177,7 @@ describe("tollgate diff pairs renamed files that git or the text alone would not
         )
         .replace("CidrIp: !GetAtt WebVPC.CidrBlock", "CidrIp: 0.0.0.0/0");
       expect(opened).not.toBe(text);
-      await mkdir(path.join(dir, "base"));
-      await mkdir(path.join(dir, "head/stacks"), { recursive: true });
-      await writeFile(path.join(dir, "base/cfngoat.yaml"), text);
-      await writeFile(path.join(dir, "head/stacks/goat.yaml"), opened);
+      await writeFiles(dir, { "base/cfngoat.yaml": text, "head/stacks/goat.yaml": opened });
       const result = await diffDirs(dir);
       const found = statuses(result.stdout);
       expect(found.filter((line) => line.startsWith("existing ")).length).toBeGreaterThan(20);
@@ -190,14 +185,11 @@ describe("tollgate diff pairs renamed files that git or the text alone would not
         "new TG-NET-003 DefaultSG",
       ]);
       expect(result.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("takes git's renames between refs and with the working tree, and pairs untracked files by similarity", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-git-rename-"));
-    try {
+    await withTempDir("git-rename", async (dir) => {
       const git = (...args: string[]) =>
         execFileSync(
           "git",
@@ -238,17 +230,18 @@ describe("tollgate diff pairs renamed files that git or the text alone would not
       // Moved again without git: files git does not track, paired by similarity.
       await rename(path.join(dir, "environments"), path.join(dir, "production"));
       expect(await diffRefs("--base", "main~1")).toEqual(worktree);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("tollgate diff on a pull request that only refactors Terraform addresses", () => {
   // terragoat's web-node group opens SSH to the internet (TG-NET-001, high, blocking). Each PR
-  // edits every file of the root as `edit` says and writes `moved.tf`.
-  const refactoringPullRequest = async (edit: (text: string) => string, movedBlock: string) => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-refactor-"));
+  // edits every file of the root as `edit` says and writes `moved.tf`, both sides under `dir`.
+  const refactoringPullRequest = async (
+    dir: string,
+    edit: (text: string) => string,
+    movedBlock: string,
+  ) => {
     const base = path.join(dir, "base");
     const head = path.join(dir, "head");
     await cp(path.join(corpusDir, "real/terragoat/terraform/aws"), base, { recursive: true });
@@ -258,7 +251,7 @@ describe("tollgate diff on a pull request that only refactors Terraform addresse
     }
     await writeFile(path.join(head, "moved.tf"), movedBlock);
     const diff = () => run(["diff", "--base-dir", base, "--head-dir", head, "--format", "json"]);
-    return { dir, head, diff };
+    return { head, diff };
   };
   const sshFinding = (stdout: string) =>
     (JSON.parse(stdout) as { findings: JsonFinding[] }).findings
@@ -270,11 +263,12 @@ describe("tollgate diff on a pull request that only refactors Terraform addresse
       text
         .replaceAll('"aws_security_group" "web-node"', '"aws_security_group" "web_node"')
         .replaceAll("aws_security_group.web-node.", "aws_security_group.web_node.");
-    const { dir, head, diff } = await refactoringPullRequest(
-      rename,
-      "moved {\n  from = aws_security_group.web-node\n  to   = aws_security_group.web_node\n}\n",
-    );
-    try {
+    await withTempDir("refactor", async (dir) => {
+      const { head, diff } = await refactoringPullRequest(
+        dir,
+        rename,
+        "moved {\n  from = aws_security_group.web-node\n  to   = aws_security_group.web_node\n}\n",
+      );
       const result = await diff();
       expect(sshFinding(result.stdout)).toEqual(["existing:aws_security_group.web_node:ec2.tf:95"]);
       expect(result.code).toBe(0);
@@ -286,9 +280,7 @@ describe("tollgate diff on a pull request that only refactors Terraform addresse
         "fixed:aws_security_group.web-node:ec2.tf:95",
       ]);
       expect(unmoved.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("keeps it existing when the group gains count = 1, which Terraform moves to [0] by itself", async () => {
@@ -296,31 +288,22 @@ describe("tollgate diff on a pull request that only refactors Terraform addresse
       text
         .replace('resource "aws_security_group" "web-node" {', "$&\n  count = 1")
         .replaceAll("aws_security_group.web-node.", "aws_security_group.web-node[0].");
-    const { dir, diff } = await refactoringPullRequest(counted, "");
-    try {
+    await withTempDir("refactor", async (dir) => {
+      const { diff } = await refactoringPullRequest(dir, counted, "");
       const result = await diff();
       expect(sshFinding(result.stdout)).toEqual([
         "existing:aws_security_group.web-node[0]:ec2.tf:96",
       ]);
       expect(result.code).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("tollgate diff when the head makes a finding's value unknown", () => {
   /** `tollgate diff` of two folders holding `name` as `base` and as `head`, with default settings. */
   const diffFolders = async (name: string, base: string, head: string) => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-unknown-at-head-"));
-    try {
-      for (const [side, text] of [
-        ["base", base],
-        ["head", head],
-      ] as const) {
-        await mkdir(path.join(dir, side));
-        await writeFile(path.join(dir, side, name), text);
-      }
+    return withTempDir("unknown-at-head", async (dir) => {
+      await writeFiles(dir, { [`base/${name}`]: base, [`head/${name}`]: head });
       const args = [
         "diff",
         "--base-dir",
@@ -333,9 +316,7 @@ describe("tollgate diff when the head makes a finding's value unknown", () => {
       expect(text.stderr + json.stderr).toBe("");
       const { findings } = JSON.parse(json.stdout) as { findings: JsonFinding[] };
       return { code: text.code, stdout: text.stdout, findings };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   };
 
   it("does not call open SSH fixed when cidr_blocks becomes a variable without a default", async () => {
@@ -416,26 +397,33 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
     ].join("\n");
 
   /** terragoat at base (its ec2.tf edited by `baseEdit`); at head, its SSH rule moved to rules.tf. */
-  const terraformPullRequest = async (rules: string, baseEdit = (text: string) => text) => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-sg-rules-"));
-    const base = path.join(dir, "base");
-    const head = path.join(dir, "head");
-    await cp(terragoat, base, { recursive: true });
-    const ec2 = baseEdit(await readFile(path.join(base, "ec2.tf"), "utf8"));
-    expect(ec2).toContain(inlineSsh.replace("  }\n", ""));
-    await writeFile(path.join(base, "ec2.tf"), ec2);
-    await cp(base, head, { recursive: true });
-    const withoutSsh = ec2.replace(/ {2}ingress \{\n {4}from_port = 22\n[^}]*\}\n/, "");
-    expect(withoutSsh).not.toBe(ec2);
-    await writeFile(path.join(head, "ec2.tf"), withoutSsh);
-    await writeFile(path.join(head, "rules.tf"), rules);
-    const result = await run(["diff", "--base-dir", base, "--head-dir", head, "--format", "json"]);
-    await rm(dir, { recursive: true, force: true });
-    return {
-      ...result,
-      findings: (JSON.parse(result.stdout) as { findings: JsonFinding[] }).findings,
-    };
-  };
+  const terraformPullRequest = async (rules: string, baseEdit = (text: string) => text) =>
+    withTempDir("sg-rules", async (dir) => {
+      const base = path.join(dir, "base");
+      const head = path.join(dir, "head");
+      await cp(terragoat, base, { recursive: true });
+      const ec2 = baseEdit(await readFile(path.join(base, "ec2.tf"), "utf8"));
+      expect(ec2).toContain(inlineSsh.replace("  }\n", ""));
+      await writeFile(path.join(base, "ec2.tf"), ec2);
+      await cp(base, head, { recursive: true });
+      const withoutSsh = ec2.replace(/ {2}ingress \{\n {4}from_port = 22\n[^}]*\}\n/, "");
+      expect(withoutSsh).not.toBe(ec2);
+      await writeFile(path.join(head, "ec2.tf"), withoutSsh);
+      await writeFile(path.join(head, "rules.tf"), rules);
+      const result = await run([
+        "diff",
+        "--base-dir",
+        base,
+        "--head-dir",
+        head,
+        "--format",
+        "json",
+      ]);
+      return {
+        ...result,
+        findings: (JSON.parse(result.stdout) as { findings: JsonFinding[] }).findings,
+      };
+    });
   const withStatus = (findings: JsonFinding[], status: string) =>
     findings.filter((f) => f.status === status).map((f) => `${f.rule} ${f.resource} ${f.evidence}`);
 
@@ -483,8 +471,7 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
   });
 
   it("keeps cfngoat's open SSH and all-traffic rules existing as AWS::EC2::SecurityGroupIngress", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-sg-rules-cfn-"));
-    try {
+    await withTempDir("sg-rules-cfn", async (dir) => {
       const template = await readFile(path.join(corpusDir, "real/cfngoat/cfngoat.yaml"), "utf8");
       const opened = [
         "      - IpProtocol: tcp\n        FromPort: 22\n        ToPort: 22\n        CidrIp: 0.0.0.0/0\n",
@@ -513,10 +500,7 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
         moved = moved.replace(entry, "");
       }
       moved = moved.replace("  # Security Group  SSH port open to the world\n", `${standalone}$&`);
-      await mkdir(path.join(dir, "base"));
-      await mkdir(path.join(dir, "head"));
-      await writeFile(path.join(dir, "base/cfngoat.yaml"), template);
-      await writeFile(path.join(dir, "head/cfngoat.yaml"), moved);
+      await writeFiles(dir, { "base/cfngoat.yaml": template, "head/cfngoat.yaml": moved });
       const result = await run([
         "diff",
         "--base-dir",
@@ -536,14 +520,11 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
           .sort(),
       ).toEqual(["existing TG-NET-001 WebNodeSSHIngress", "existing TG-NET-005 WebNodeAllIngress"]);
       expect(result.code).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
   /** terragoat with its VPC's default group adopted: `base` gives it inline rules, `head` moves them. */
   const defaultGroupPullRequest = async (base: string, head: string) => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-default-sg-"));
-    try {
+    return withTempDir("default-sg", async (dir) => {
       for (const [side, text] of [
         ["base", base],
         ["head", head],
@@ -564,9 +545,7 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
         ...result,
         findings: (JSON.parse(result.stdout) as { findings: JsonFinding[] }).findings,
       };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   };
   const adoptedGroup = (rules: string[]) =>
     [
@@ -694,8 +673,7 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
   });
 
   it("keeps a network ACL's open SSH entry existing when it becomes an aws_network_acl_rule", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-acl-rules-"));
-    try {
+    await withTempDir("acl-rules", async (dir) => {
       const entry = (indent: string) =>
         [
           'protocol   = "tcp"',
@@ -728,13 +706,7 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
         "}",
         "",
       ].join("\n");
-      for (const [side, text] of [
-        ["base", base],
-        ["head", head],
-      ] as const) {
-        await mkdir(path.join(dir, side));
-        await writeFile(path.join(dir, side, "main.tf"), text);
-      }
+      await writeFiles(dir, { "base/main.tf": base, "head/main.tf": head });
       const result = await run([
         "diff",
         "--base-dir",
@@ -749,22 +721,20 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
         "existing TG-NET-008 aws_network_acl_rule.ssh tcp/22 from 0.0.0.0/0",
       ]);
       expect(result.code).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("tollgate diff between git refs puts a new finding on the changed line that decided it", () => {
   /**
-   * A repository whose first commit is the app fixture `fixture/base`, and whose second is it with
-   * `edits` (path to the new text, undefined to delete) applied, as the PR check sees them.
+   * A repository in `dir` whose first commit is the app fixture `fixture/base`, and whose second is
+   * it with `edits` (path to the new text, undefined to delete) applied, as the PR check sees them.
    */
   const twoCommits = async (
+    dir: string,
     fixture: string,
     edits: Record<string, (text: string) => string | undefined>,
   ) => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-decided-"));
     const git = (...args: string[]) =>
       execFileSync(
         "git",
@@ -797,7 +767,7 @@ describe("tollgate diff between git refs puts a new finding on the changed line 
       git("add", "-A", ".");
       git("commit", "-qm", "head");
     };
-    return { dir, diff, commit };
+    return { diff, commit };
   };
   const located = (stdout: string) =>
     (JSON.parse(stdout) as { findings: (JsonFinding & Record<string, unknown>)[] }).findings
@@ -805,10 +775,10 @@ describe("tollgate diff between git refs puts a new finding on the changed line 
       .map((f) => [f.rule, f.file, f.line, f.readBy, f.foundAt]);
 
   it("a module call's count a tfvars value turned on: the findings are on terraform.tfvars:1", async () => {
-    const { dir, diff, commit } = await twoCommits("module_count", {
-      "terraform.tfvars": (text) => text.replace("false", "true"),
-    });
-    try {
+    await withTempDir("decided", async (dir) => {
+      const { diff, commit } = await twoCommits(dir, "module_count", {
+        "terraform.tfvars": (text) => text.replace("false", "true"),
+      });
       const readBy = "the count of module.logs, which creates the resource";
       const bucket = { file: "modules/bucket/main.tf", line: 5, endLine: 7 };
       const expected = [
@@ -857,16 +827,14 @@ describe("tollgate diff between git refs puts a new finding on the changed line 
           "TG-LOG-006 modules/bucket/main.tf:5",
         ]),
       );
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("a key added to a locals map a rule's for_each iterates: the finding is on that entry", async () => {
-    const { dir, diff, commit } = await twoCommits("for_each", {
-      "locals.tf": (text) => text.replace("    ssh = 22\n", "    ssh = 22\n    rdp = 3389\n"),
-    });
-    try {
+    await withTempDir("decided", async (dir) => {
+      const { diff, commit } = await twoCommits(dir, "for_each", {
+        "locals.tf": (text) => text.replace("    ssh = 22\n", "    ssh = 22\n    rdp = 3389\n"),
+      });
       commit();
       const result = await diff("json");
       expect(result.code).toBe(1);
@@ -880,20 +848,18 @@ describe("tollgate diff between git refs puts a new finding on the changed line 
           { file: "variables.tf", line: 3, endLine: 3 },
         ],
       ]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("a changed line that did not decide the finding is not used: it stays on its own line", async () => {
     // Logs on at base, the bucket's access logging in a file of its own. The head deletes that
     // file (no line added) and adds a comment below the tfvars entry the module call's count reads.
-    const { dir, diff, commit } = await twoCommits("module_count", {
-      "terraform.tfvars": () => "enable_logs = true\n",
-      "modules/bucket/logging.tf": () =>
-        'resource "aws_s3_bucket_logging" "this" {\n  bucket        = aws_s3_bucket.this.id\n  target_bucket = "central-logs"\n}\n',
-    });
-    try {
+    await withTempDir("decided", async (dir) => {
+      const { diff, commit } = await twoCommits(dir, "module_count", {
+        "terraform.tfvars": () => "enable_logs = true\n",
+        "modules/bucket/logging.tf": () =>
+          'resource "aws_s3_bucket_logging" "this" {\n  bucket        = aws_s3_bucket.this.id\n  target_bucket = "central-logs"\n}\n',
+      });
       commit();
       await rm(path.join(dir, "modules/bucket/logging.tf"));
       await writeFile(path.join(dir, "terraform.tfvars"), "enable_logs = true\n# audit logs\n");
@@ -903,38 +869,34 @@ describe("tollgate diff between git refs puts a new finding on the changed line 
       expect(located(result.stdout)).toEqual([
         ["TG-LOG-006", "modules/bucket/main.tf", 5, undefined, undefined],
       ]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("tollgate diff with a settings file", () => {
-  const diffWith = async (settings: string, headEdit?: (text: string) => string) => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-settings-"));
-    const head = path.join(dir, "head");
-    await import("node:fs/promises").then((fs) =>
-      fs.cp(path.join(repoRoot, "examples/pr/head"), head, { recursive: true }),
-    );
-    if (headEdit) {
-      const file = path.join(head, "network/main.tf");
-      await writeFile(file, headEdit(await readFile(file, "utf8")));
-    }
-    await writeFile(path.join(dir, "tollgate.yml"), settings);
-    const result = await run([
-      "diff",
-      "--base-dir",
-      "examples/pr/base",
-      "--head-dir",
-      head,
-      "--config",
-      path.join(dir, "tollgate.yml"),
-      "--format",
-      "json",
-    ]);
-    await rm(dir, { recursive: true, force: true });
-    return result;
-  };
+  const diffWith = async (settings: string, headEdit?: (text: string) => string) =>
+    withTempDir("settings", async (dir) => {
+      const head = path.join(dir, "head");
+      await import("node:fs/promises").then((fs) =>
+        fs.cp(path.join(repoRoot, "examples/pr/head"), head, { recursive: true }),
+      );
+      if (headEdit) {
+        const file = path.join(head, "network/main.tf");
+        await writeFile(file, headEdit(await readFile(file, "utf8")));
+      }
+      await writeFile(path.join(dir, "tollgate.yml"), settings);
+      return run([
+        "diff",
+        "--base-dir",
+        "examples/pr/base",
+        "--head-dir",
+        head,
+        "--config",
+        path.join(dir, "tollgate.yml"),
+        "--format",
+        "json",
+      ]);
+    });
 
   it("exits 0 when the new findings are only advisory, 1 when one still blocks", async () => {
     const advisory = await diffWith(
@@ -972,8 +934,7 @@ describe("tollgate diff with a settings file", () => {
 
 describe("tollgate scan with waivers on the attribute that reads a value", () => {
   it("honours them where the finding was before it moved to where the value is written", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-read-at-"));
-    try {
+    await withTempDir("read-at", async (dir) => {
       await mkdir(path.join(dir, "modules/role"), { recursive: true });
       await writeFile(
         path.join(dir, "main.tf"),
@@ -1034,14 +995,11 @@ describe("tollgate scan with waivers on the attribute that reads a value", () =>
         ],
       ]);
       expect(result.code).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("honours them on the CloudFormation property that takes a parameter's Default", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-read-at-cfn-"));
-    try {
+    await withTempDir("read-at-cfn", async (dir) => {
       await writeFile(
         path.join(dir, "template.yaml"),
         [
@@ -1073,16 +1031,13 @@ describe("tollgate scan with waivers on the attribute that reads a value", () =>
         ["template.yaml", 4, "Bastion", { reason: "bastion, SEC-12" }],
       ]);
       expect(result.code).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("tollgate scan with rule settings", () => {
   const scanWith = async (settings: string | undefined, terraform: string) => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-rule-settings-"));
-    try {
+    return withTempDir("rule-settings", async (dir) => {
       await writeFile(path.join(dir, "main.tf"), terraform);
       const config = settings === undefined ? [] : ["--config", path.join(dir, "tollgate.yml")];
       if (settings !== undefined) await writeFile(path.join(dir, "tollgate.yml"), settings);
@@ -1090,9 +1045,7 @@ describe("tollgate scan with rule settings", () => {
       expect(result.stderr).toBe("");
       const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
       return { code: result.code, findings };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   };
   const logGroup = [
     'resource "aws_cloudwatch_log_group" "app" {',
@@ -1181,8 +1134,7 @@ describe("tollgate scan, inspect and build", () => {
   });
 
   it("writes a bundle in the opa build layout with every rule's annotations", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-build-"));
-    try {
+    await withTempDir("build", async (dir) => {
       const out = path.join(dir, "bundle.tar.gz");
       const result = await run(["build", "policies", "-o", out]);
       expect(result.stderr).toBe("");
@@ -1193,14 +1145,11 @@ describe("tollgate scan, inspect and build", () => {
       expect(entrypoints).toContain("tollgate/rules/network/ssh_open/deny");
       const scan = await run(["scan", "examples/pr/head", "--bundle", out, "--format", "json"]);
       expect(scan.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("tests a policy folder on its fixtures and names the lines a rule misses or reports at another severity", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-policies-"));
-    try {
+    await withTempDir("policies", async (dir) => {
       const ruleDir = path.join(dir, "network", "any_sg");
       await mkdir(path.join(ruleDir, "fixtures"), { recursive: true });
       await writeFile(
@@ -1269,14 +1218,11 @@ describe("tollgate scan, inspect and build", () => {
       const unmarked = await run(["test", dir]);
       expect(unmarked.stdout).toMatch(/FAIL unexpected lines b\.tf:2/);
       expect(unmarked.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("checks the rules a tollgate:none marker names and says where one fires", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-fixture-none-"));
-    try {
+    await withTempDir("fixture-none", async (dir) => {
       const rule = async (name: string, id: string, groupName: string) => {
         const ruleDir = path.join(dir, "network", name);
         await mkdir(path.join(ruleDir, "fixtures"), { recursive: true });
@@ -1335,14 +1281,11 @@ describe("tollgate scan, inspect and build", () => {
         "network/open_sg/fixtures/positive.tf:1:3: tollgate:none names T-02, which no rule of the folder has (fixture)",
       );
       expect(misspelt.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("runs a fixtures subfolder with the settings.json beside it", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-fixture-settings-"));
-    try {
+    await withTempDir("fixture-settings", async (dir) => {
       const ruleDir = path.join(dir, "network", "strict_sg");
       await mkdir(path.join(ruleDir, "fixtures", "strict"), { recursive: true });
       await writeFile(
@@ -1383,14 +1326,11 @@ describe("tollgate scan, inspect and build", () => {
       const failing = await run(["test", dir]);
       expect(failing.stdout).toMatch(/FAIL missing lines 2/);
       expect(failing.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("runs the test_* rules of *_test.rego files beside the fixtures, with file and line", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-rego-tests-"));
-    try {
+    await withTempDir("rego-tests", async (dir) => {
       await mkdir(path.join(dir, "lib"), { recursive: true });
       await writeFile(
         path.join(dir, "lib", "ports.rego"),
@@ -1425,9 +1365,7 @@ describe("tollgate scan, inspect and build", () => {
       const broken = await run(["test", dir]);
       expect(broken.stderr).toMatch(/lib\/ports_test\.rego:10:\d+: .*admn/);
       expect(broken.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("exits 2 with the usage on a mistake", async () => {
@@ -1439,11 +1377,11 @@ describe("tollgate scan, inspect and build", () => {
   });
 
   it("exits 2 naming the flag when --bundle or --policies cannot give any rule", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-flags-"));
-    try {
-      await writeFile(path.join(dir, "main.tf"), 'resource "aws_s3_bucket" "b" {}\n');
-      await mkdir(path.join(dir, "empty"));
-      await writeFile(path.join(dir, "empty", "README.md"), "no policies yet\n");
+    await withTempDir("flags", async (dir) => {
+      await writeFiles(dir, {
+        "main.tf": 'resource "aws_s3_bucket" "b" {}\n',
+        "empty/README.md": "no policies yet\n",
+      });
       const cases: Array<[string[], RegExp]> = [
         [["--policies", "empty"], /--policies: empty holds no rule/],
         [["--policies", "missing"], /--policies: missing is not a folder/],
@@ -1462,9 +1400,7 @@ describe("tollgate scan, inspect and build", () => {
           expect(result.code, flags.join(" ")).toBe(2);
         }
       }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("reads the local modules a folder scanned alone calls, above it too, as Terraform does", async () => {
@@ -1496,27 +1432,20 @@ describe("tollgate scan, inspect and build", () => {
     // envs/prod calls ../../modules/deploy, whose policies are a templatefile() below it and, from
     // its .tf.json, a file() beside it. Scanned alone, envs/prod gives what the whole project's
     // scan gives for that root; diffed alone, the template's s3:* is new on its own line.
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-module-templates-"));
-    try {
+    await withTempDir("module-templates", async (dir) => {
       for (const side of ["base", "opened"]) {
         const project = path.join(dir, side);
         await cp(path.join(repoRoot, "test/app/fixtures/template", side), project, {
           recursive: true,
         });
-        await mkdir(path.join(project, "envs/prod"), { recursive: true });
-        await writeFile(
-          path.join(project, "envs/prod/main.tf"),
-          'module "deploy" {\n  source = "../../modules/deploy"\n}\n',
-        );
         const boundary = { name: "boundary", policy: '${file("${path.module}/boundary.json")}' };
-        await writeFile(
-          path.join(project, "modules/deploy/boundary.tf.json"),
-          JSON.stringify({ resource: { aws_iam_policy: { boundary } } }, null, 2) + "\n",
-        );
-        await writeFile(
-          path.join(project, "modules/deploy/boundary.json"),
-          '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\n',
-        );
+        await writeFiles(project, {
+          "envs/prod/main.tf": 'module "deploy" {\n  source = "../../modules/deploy"\n}\n',
+          "modules/deploy/boundary.tf.json":
+            JSON.stringify({ resource: { aws_iam_policy: { boundary } } }, null, 2) + "\n",
+          "modules/deploy/boundary.json":
+            '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\n',
+        });
       }
       const key = (f: JsonFinding) => `${f.rule} ${f.resource} ${f.line}`;
       const prod = path.join(dir, "opened/envs/prod");
@@ -1545,24 +1474,21 @@ describe("tollgate scan, inspect and build", () => {
         "new TG-IAM-001 ../../modules/deploy/templates/deploy.json.tftpl:6",
       ]);
       expect(diffed.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("diff of a ref with the working tree reads neither side above the repository", async () => {
     // Both sides must see the same files: the base ref cannot hold a module above the repository,
     // so the working tree does not read it either, or all it holds would look new.
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-outside-module-"));
-    try {
+    await withTempDir("outside-module", async (dir) => {
       const repo = path.join(dir, "repo");
-      await mkdir(path.join(dir, "shared"), { recursive: true });
-      await mkdir(repo);
-      await writeFile(
-        path.join(dir, "shared", "sg.tf"),
-        await readFile(path.join(repoRoot, "examples/pr/head/network/main.tf"), "utf8"),
-      );
-      await writeFile(path.join(repo, "main.tf"), 'module "net" {\n  source = "../shared"\n}\n');
+      await writeFiles(dir, {
+        "shared/sg.tf": await readFile(
+          path.join(repoRoot, "examples/pr/head/network/main.tf"),
+          "utf8",
+        ),
+        "repo/main.tf": 'module "net" {\n  source = "../shared"\n}\n',
+      });
       const git = (...args: string[]) =>
         execFileSync(
           "git",
@@ -1586,14 +1512,11 @@ describe("tollgate scan, inspect and build", () => {
       // The call is reported where it is, and the incomplete scan fails closed.
       expect(diffed.errors).toMatchObject([{ file: "main.tf", line: 2 }]);
       expect(result.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("reports a local module source that names no folder on the call's line", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-missing-module-"));
-    try {
+    await withTempDir("missing-module", async (dir) => {
       await writeFile(
         path.join(dir, "main.tf"),
         'module "net" {\n  source = "../no-such-module"\n}\n',
@@ -1605,14 +1528,11 @@ describe("tollgate scan, inspect and build", () => {
       expect(errors).toMatchObject([{ file: "main.tf", line: 2 }]);
       expect(errors[0]?.message).toMatch(/"\.\.\/no-such-module" leaves the files that were read/);
       expect(result.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("reports malformed Terraform with file and line, and still scans the rest", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-bad-"));
-    try {
+    await withTempDir("bad", async (dir) => {
       await writeFile(
         path.join(dir, "broken.tf"),
         'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n',
@@ -1629,8 +1549,6 @@ describe("tollgate scan, inspect and build", () => {
       expect(errors.some((e) => e.file.endsWith("broken.tf") && e.line >= 2)).toBe(true);
       expect(findings.some((f) => f.rule === "TG-NET-001")).toBe(true);
       expect(result.code).toBe(1);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

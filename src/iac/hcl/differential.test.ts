@@ -156,6 +156,7 @@ function convertStringPart(expr: Expression, text: string): string {
 }
 
 const SNIPPETS = [
+  "# c\rd\na = 1 // e\rf\n/* g\rh */\nb = 2\n",
   "a = <<-EOT\n    x\n\n      y\n    ${z}\n  EOT\n",
   "a = <<-EOT\n\tx\n\t\ty\n\tEOT\n",
   "a = <<-EOT\n  ${q} x\n    y\n  EOT\n",
@@ -185,6 +186,10 @@ const SNIPPETS = [
 const REFUSED = [
   'r "t" "n" {\n  acl = "private"\n  acl = "public-read"\n}\n',
   "a = 1\nb = 2\na = 3\n",
+  'a = "x\ry"\n',
+  'a = "${x}\r"\n',
+  "a = <<EOT\nx\ry\nEOT\n",
+  "a = <<-EOT\n  x ${y}\rz\n  EOT\n",
 ];
 
 describe("parseHcl against hcl2-parser on snippets", () => {

@@ -124,6 +124,13 @@ describe("parseTfJson", () => {
     });
   });
 
+  it("keeps a \\r escape in a string with an interpolation (a carriage return a heredoc refuses)", () => {
+    const { body, errors } = parseTfJson('{"locals": {"a": "x\\ry ${var.z}"}}', "l.tf.json");
+    expect(errors).toEqual([]);
+    const local = (body.items[0] as Block).body.items[0];
+    expect(local).toMatchObject({ expr: { kind: "Template", parts: [{ value: "x\ry " }, {}] } });
+  });
+
   it("yields the same structure as the native syntax for the same configuration", () => {
     const native = parseHcl('resource "aws_instance" "web" {\n  ami = "a"\n}\n', "main.tf").body;
     const json = parseTfJson(

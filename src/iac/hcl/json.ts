@@ -117,7 +117,7 @@ class ExpressionBuilder {
   private decodedTemplate(node: Range, value: string): Expression {
     const range = rangeOf(node);
     const asHeredoc = `x = <<TOLLGATE_JSON_STRING\n${value}\nTOLLGATE_JSON_STRING\n`;
-    const { body, errors } = new HclParser(asHeredoc, this.file).parseFile();
+    const { body, errors } = new HclParser(asHeredoc, this.file, "hcl", 1, "text").parseFile();
     const attribute = body.items[0];
     if (
       errors.length > 0 ||

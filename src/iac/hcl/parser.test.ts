@@ -507,6 +507,39 @@ describe("syntax errors", () => {
     expect(parseHcl('r "t" "n" {\n}\r', "f.tf").errors).toMatchObject([{ line: 2, column: 2 }]);
   });
 
+  it("refuses a carriage return without a newline in a quoted string or a heredoc, as HCL does", () => {
+    // hcl2-parser refuses each of these: HCL's string and heredoc text excludes CR, and a line
+    // ends only at LF or CRLF. The error is at the CR itself.
+    const quoted = 'a = 1\nb = "x\ry"\n';
+    expect(parseHcl(quoted, "f.tf").errors).toEqual([
+      {
+        file: "f.tf",
+        line: 2,
+        column: 7,
+        code: "hcl-syntax",
+        message: "carriage return (U+000D) in a quoted string; write it as \\r",
+      },
+    ]);
+    expect(parseHcl('a = "${x}\r"\n', "f.tf").errors).toMatchObject([{ line: 1, column: 10 }]);
+    const heredoc = "a = <<EOT\nfirst\r\nsec\rond\nEOT\n";
+    expect(parseHcl(heredoc, "f.tf").errors).toEqual([
+      {
+        file: "f.tf",
+        line: 3,
+        column: 4,
+        code: "hcl-syntax",
+        message:
+          "carriage return (U+000D) not followed by a newline in a heredoc; end lines with LF or CRLF",
+      },
+    ]);
+    expect(parseHcl("a = <<-EOT\n  x ${y}\rz\n  EOT\n", "f.tf").errors).toMatchObject([
+      { line: 2, column: 9 },
+    ]);
+    // CRLF stays a line end in both, and a comment may hold a lone CR (HCL's comments run to LF or CRLF).
+    expect(parseHcl('a = <<EOT\r\nx\r\nEOT\r\nb = "y"\r\n', "f.tf").errors).toEqual([]);
+    expect(parseHcl("# c\rd\na = 1 // e\rf\n/* g\rh */\n", "f.tf").errors).toEqual([]);
+  });
+
   it("stops after too many errors", () => {
     const { errors } = parseHcl("a = =\n".repeat(500), "many.tf");
     expect(errors.length).toBe(51);

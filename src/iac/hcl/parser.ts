@@ -179,6 +179,13 @@ export interface ParseResult {
 /** Which characters a quoted string accepts after a backslash: HCL's set, or JSON's for `.tf.json` strings. */
 export type EscapeSet = "hcl" | "json";
 
+/**
+ * What a carriage return not followed by a newline is in heredoc text: refused, as HCL's scanner
+ * refuses it in a heredoc of a file, or text, for a template we wrap in a heredoc of our own
+ * (templatefile(), a decoded `.tf.json` string), which HCL scans as a bare template instead.
+ */
+export type HeredocCarriageReturn = "refused" | "text";
+
 export class HclParser {
   readonly errors: LoadError[] = [];
   private pos = 0;
@@ -209,6 +216,7 @@ export class HclParser {
     private readonly file: string,
     private readonly escapes: EscapeSet = "hcl",
     private readonly firstLine = 1,
+    private readonly heredocCarriageReturn: HeredocCarriageReturn = "refused",
   ) {
     this.lines = new LineIndex(text, firstLine);
     this.line = firstLine;
@@ -1407,6 +1415,25 @@ export class HclParser {
         this.pos = p + 1;
         return "quote";
       }
+      if (
+        c === 13 &&
+        text.charCodeAt(p + 1) !== 10 &&
+        (!heredoc || this.heredocCarriageReturn === "refused")
+      ) {
+        // HCL ends a line only at LF or CRLF, and its string and heredoc text excludes CR.
+        this.pos = p;
+        if (!heredoc)
+          this.failAt(p, "carriage return (U+000D) in a quoted string; write it as \\r");
+        // Resume after the heredoc's closing line, so its text is not read as configuration.
+        throw new SyntaxFailure(
+          this.errorAt(
+            p,
+            "hcl-syntax",
+            "carriage return (U+000D) not followed by a newline in a heredoc; end lines with LF or CRLF",
+          ),
+          this.heredocEndAfter(p, marker),
+        );
+      }
       if (c === 10) {
         if (!heredoc) {
           this.pos = p;
@@ -1669,6 +1696,14 @@ export class HclParser {
       c === 10 ||
       (c === 13 && (text.charCodeAt(q + 1) === 10 || q + 1 >= text.length))
     );
+  }
+
+  /** The start of the heredoc's closing line after `p`, or `p` when there is none. */
+  private heredocEndAfter(p: number, marker: string): number {
+    const text = this.text;
+    for (let q = text.indexOf("\n", p); q >= 0; q = text.indexOf("\n", q + 1))
+      if (this.atHeredocEnd(q + 1, marker)) return q + 1;
+    return p;
   }
 
   private finishHeredoc(p: number, marker: string): TemplateEnd {

@@ -20,6 +20,13 @@ describe("parseTemplateFile", () => {
     expect([interpolation.expr.endLine, interpolation.expr.endColumn]).toEqual([3, 22]);
   });
 
+  it("keeps a carriage return without a newline as text, unlike a heredoc in a .tf file", () => {
+    // HCL scans a template file as a bare template, not as a heredoc, and does not refuse it.
+    const parsed = parseTemplateFile("t.tpl", "a\rb\n");
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.parts).toMatchObject([{ kind: "TemplateLiteral", value: "a\rb\n" }]);
+  });
+
   it("reports a syntax error at the template file's line", () => {
     const parsed = parseTemplateFile("t.tpl", "a\nb ${ 1 + }\n");
     expect(parsed.errors[0]).toMatchObject({ file: "t.tpl", line: 2 });

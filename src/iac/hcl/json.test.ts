@@ -204,7 +204,7 @@ describe("parseTfJson", () => {
     });
   });
 
-  it("refuses an argument given twice in a block body, and keeps repeated nested blocks", () => {
+  it("refuses an argument given twice in a block body, and merges repeated nested blocks", () => {
     const text =
       '{"resource": {"aws_s3_bucket": {"b": {\n  "acl": "private",\n  "acl": "public-read",\n  "versioning": {"enabled": true},\n  "versioning": [{"enabled": false}],\n  "tags": {"a": "1"},\n  "tags": "x"\n}}}}';
     const { body, errors } = parseTfJson(text, "main.tf.json");
@@ -224,7 +224,88 @@ describe("parseTfJson", () => {
         message: "argument 'tags' is already set at line 6; each argument may be set only once",
       },
     ]);
-    expect((body.items[0] as Block).body.items).toHaveLength(6);
+    // The two `versioning` values merge into one list of blocks; both `acl` and `tags` stay.
+    const items = (body.items[0] as Block).body.items;
+    expect(items.map((item) => (item.kind === "Attribute" ? item.name : item.type))).toEqual([
+      "acl",
+      "acl",
+      "versioning",
+      "tags",
+      "tags",
+    ]);
+    expect(items[2]).toMatchObject({
+      line: 4,
+      endLine: 5,
+      expr: {
+        kind: "Tuple",
+        line: 4,
+        column: 17,
+        endLine: 5,
+        elements: [
+          { kind: "Object", line: 4, column: 17 },
+          { kind: "Object", line: 5, column: 18 },
+        ],
+      },
+    });
+  });
+
+  it("refuses a repeated argument that Terraform's own schema defines, even with objects on both sides", () => {
+    const text = `{
+  "module": {"m": {"source": "./m",
+    "settings": {"a": 1},
+    "settings": {"b": 2}}},
+  "locals": {"l": {"x": 1}, "l": [{"y": 2}]},
+  "resource": {"aws_s3_bucket": {"b": {
+    "for_each": {"k": "v"},
+    "for_each": {"j": "w"}}}},
+  "variable": {"v": {"validation": {"condition": true}, "validation": {"condition": false}}}
+}`;
+    const { errors } = parseTfJson(text, "main.tf.json");
+    expect(errors.map((error) => [error.line, error.column, error.code, error.message])).toEqual([
+      [
+        4,
+        5,
+        "hcl-attribute-redefined",
+        "argument 'settings' is already set at line 3; each argument may be set only once",
+      ],
+      [
+        5,
+        29,
+        "hcl-attribute-redefined",
+        "argument 'l' is already set at line 5; each argument may be set only once",
+      ],
+      [
+        8,
+        5,
+        "hcl-attribute-redefined",
+        "argument 'for_each' is already set at line 7; each argument may be set only once",
+      ],
+    ]);
+  });
+
+  it("refuses a key repeated in an object that is an argument's value, at any depth", () => {
+    const text = `{"locals": {"l": {"tags": {
+  "a": "1",
+  "a": "2"}}},
+ "module": {"m": {"source": "./m", "x": [{"k": {"n": 1, "n": 1}}]}},
+ "resource": {"aws_s3_bucket": {"b": {"versioning": {"enabled": true}}}}}`;
+    const { errors } = parseTfJson(text, "main.tf.json");
+    expect(errors).toEqual([
+      {
+        file: "main.tf.json",
+        line: 3,
+        column: 3,
+        code: "hcl-object-key-redefined",
+        message: "key 'a' is already set at line 2; an object may hold each key only once",
+      },
+      {
+        file: "main.tf.json",
+        line: 4,
+        column: 57,
+        code: "hcl-object-key-redefined",
+        message: "key 'n' is already set at line 4; an object may hold each key only once",
+      },
+    ]);
   });
 
   it("bounds nesting depth", () => {

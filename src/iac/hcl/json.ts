@@ -6,6 +6,7 @@
 import type { LoadError } from "../../model/types.js";
 import { rangeOf, readJson, type JsonMember, type JsonNode } from "../json/index.js";
 import type {
+  Attribute,
   Block,
   BlockLabel,
   Body,
@@ -15,6 +16,7 @@ import type {
   ObjectItem,
   Range,
   TemplateExpr,
+  TupleExpr,
 } from "./ast.js";
 import { isOffsetNode, LineIndex } from "./nodes.js";
 import { HclParser, MAX_NESTING_DEPTH } from "./parser.js";
@@ -201,9 +203,106 @@ function mayBeBlocks(expr: Expression): boolean {
   );
 }
 
-function toBody(file: string, object: ObjectExpr, errors: LoadError[]): Body {
+/**
+ * Nested block types of the bodies Terraform decodes against its own schema: there, every other
+ * name is an argument, so a repeat is an error even when both values are objects.
+ */
+const TERRAFORM_SCHEMA_BLOCKS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["locals", new Set<string>()],
+  ["module", new Set<string>()],
+  ["variable", new Set(["validation"])],
+  ["output", new Set(["precondition"])],
+  ["moved", new Set<string>()],
+  ["import", new Set<string>()],
+  ["removed", new Set(["lifecycle", "provisioner"])],
+]);
+
+/** Arguments Terraform itself defines in bodies whose other names the provider's schema defines. */
+const META_ARGUMENTS: ReadonlySet<string> = new Set([
+  "count",
+  "for_each",
+  "depends_on",
+  "provider",
+]);
+
+/** Is `name` certainly an argument (not a nested block type) in the body of a `type` block? */
+function isKnownArgument(type: string, name: string): boolean {
+  const blocks = TERRAFORM_SCHEMA_BLOCKS.get(type);
+  return blocks !== undefined ? !blocks.has(name) : META_ARGUMENTS.has(name);
+}
+
+function redefinedError(file: string, item: ObjectItem, first: ObjectItem): LoadError {
+  return {
+    file,
+    line: item.line,
+    column: item.column,
+    code: "hcl-attribute-redefined",
+    message: `argument '${item.keyName}' is already set at line ${first.line}; each argument may be set only once`,
+  };
+}
+
+/**
+ * A known argument's value is an expression, where HCL's JSON reader refuses a repeated key at
+ * any depth ("Duplicate object attribute"), objects on both sides or not.
+ */
+function checkObjectKeys(file: string, expr: Expression, errors: LoadError[]): void {
+  if (expr.kind === "Tuple") {
+    for (const element of expr.elements) checkObjectKeys(file, element, errors);
+    return;
+  }
+  if (expr.kind !== "Object") return;
+  const seen = new Map<string, ObjectItem>();
+  for (const item of expr.items) {
+    checkObjectKeys(file, item.value, errors);
+    if (item.keyName === null) continue;
+    const first = seen.get(item.keyName);
+    if (first === undefined) seen.set(item.keyName, item);
+    else
+      errors.push({
+        file,
+        line: item.line,
+        column: item.column,
+        code: "hcl-object-key-redefined",
+        message: `key '${item.keyName}' is already set at line ${first.line}; an object may hold each key only once`,
+      });
+  }
+}
+
+/** The objects a nested block name stands for: one object, or each object of a list. */
+function blockObjects(expr: Expression): Expression[] {
+  return expr.kind === "Tuple" ? expr.elements : [expr];
+}
+
+/** The first item of a name in a body and, once the name repeats as nested blocks, their merged list. */
+interface NamedItem {
+  first: ObjectItem;
+  merged: (Attribute & { expr: TupleExpr }) | null;
+}
+
+/** The attribute that the nested blocks of a repeated name merge into, made on the first repeat. */
+function mergedBlocks(named: NamedItem, items: BodyItem[]): Attribute & { expr: TupleExpr } {
+  if (named.merged !== null) return named.merged;
+  const index = items.findIndex(
+    (existing) => existing.kind === "Attribute" && existing.name === named.first.keyName,
+  );
+  const attribute = items[index] as Attribute;
+  const merged = {
+    ...attribute,
+    expr: {
+      kind: "Tuple" as const,
+      elements: blockObjects(named.first.value),
+      ...rangeOf(named.first.value),
+    },
+  };
+  items[index] = merged;
+  named.merged = merged;
+  return merged;
+}
+
+function toBody(file: string, type: string, object: ObjectExpr, errors: LoadError[]): Body {
   const items: BodyItem[] = [];
-  const named = new Map<string, ObjectItem>();
+  // Where a name stands for nested blocks given more than once, the list they merge into.
+  const named = new Map<string, NamedItem>();
   for (const item of object.items) {
     if (item.keyName === COMMENT_KEY) continue;
     if (item.keyName === null) {
@@ -212,18 +311,26 @@ function toBody(file: string, object: ObjectExpr, errors: LoadError[]): Body {
       );
       continue;
     }
-    // A name may repeat for nested blocks; for an argument it is an error, as in native syntax.
-    // Only the schema tells an object argument from a block, so objects on both sides pass here.
-    const first = named.get(item.keyName);
-    if (first === undefined) named.set(item.keyName, item);
-    else if (!mayBeBlocks(first.value) || !mayBeBlocks(item.value)) {
-      errors.push({
-        file,
-        line: item.line,
-        column: item.column,
-        code: "hcl-attribute-redefined",
-        message: `argument '${item.keyName}' is already set at line ${first.line}; each argument may be set only once`,
-      });
+    if (isKnownArgument(type, item.keyName)) checkObjectKeys(file, item.value, errors);
+    // As HCL's JSON reader does with the schema: a repeated argument is an error, and a repeated
+    // nested block type adds its blocks to the earlier ones. Without a provider's schema, a name
+    // with objects on both sides is read as nested blocks, the only reading Terraform accepts.
+    const earlier = named.get(item.keyName);
+    if (earlier === undefined) named.set(item.keyName, { first: item, merged: null });
+    else if (
+      !mayBeBlocks(earlier.first.value) ||
+      !mayBeBlocks(item.value) ||
+      isKnownArgument(type, item.keyName)
+    ) {
+      errors.push(redefinedError(file, item, earlier.first));
+    } else if (item.keyName !== "dynamic") {
+      // `dynamic` items are expanded one by one (see jsonDynamicBlocks), so they stay apart.
+      const merged = mergedBlocks(earlier, items);
+      merged.expr.elements = [...merged.expr.elements, ...blockObjects(item.value)];
+      const end = { endLine: item.endLine, endColumn: item.endColumn, end: item.end };
+      Object.assign(merged, end);
+      Object.assign(merged.expr, end);
+      continue;
     }
     items.push({
       kind: "Attribute",
@@ -307,7 +414,7 @@ function collectBlocks(
     type,
     typeRange,
     labels,
-    body: toBody(file, value, errors),
+    body: toBody(file, type, value, errors),
     line: first.line,
     column: first.column,
     endLine: value.endLine,

@@ -1448,6 +1448,26 @@ describe(".tf.json", () => {
     expect(line(group, "/ingress/1/cidr_blocks/0")).toBe("main.tf.json:13");
     expect(line(group, "/ingress/1/from_port")).toBe("main.tf.json:2");
   });
+
+  it("reads a name repeated with objects on both sides as its nested blocks, in order, as HCL does", () => {
+    const text = `{"resource": {"aws_s3_bucket": {"b": {
+  "bucket": "b",
+  "versioning": {"enabled": true},
+  "logging": {"target_bucket": "l"},
+  "versioning": [{"enabled": false}, {"mfa_delete": true}]
+}}}}
+`;
+    const { resources, errors } = loadTerraform([{ path: "main.tf.json", text }]);
+    expect(errors).toEqual([]);
+    const bucket = byAddress(resources, "aws_s3_bucket.b");
+    expect(bucket.config.versioning).toEqual([
+      { enabled: true },
+      { enabled: false },
+      { mfa_delete: true },
+    ]);
+    expect(line(bucket, "/versioning/0/enabled")).toBe("main.tf.json:3");
+    expect(line(bucket, "/versioning/2/mfa_delete")).toBe("main.tf.json:5");
+  });
 });
 
 describe("errors", () => {

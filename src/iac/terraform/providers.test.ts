@@ -203,6 +203,30 @@ resource "null" "odd" {}
     });
   });
 
+  it("read required_providers given twice in .tf.json, or as a list, as HCL merges the blocks", () => {
+    const { resources, errors } = load({
+      "twice/main.tf.json": `{"terraform": {
+  "required_providers": {"random": {"source": "hashicorp/random", "version": "~> 3.0"}},
+  "required_providers": {"aws": {"source": "hashicorp/aws", "version": "~> 6.1"}}},
+ "resource": {"aws_s3_bucket": {"logs": {}}, "random_id": {"r": {"byte_length": 4}}}}`,
+      "list/main.tf.json": JSON.stringify({
+        terraform: {
+          required_providers: [{ aws: { source: "hashicorp/aws", version: "~> 5.2" } }],
+        },
+        resource: { aws_s3_bucket: { logs: {} } },
+      }),
+    });
+    expect(errors).toEqual([]);
+    expect(providerOf(resources, "aws_s3_bucket.logs", "twice")).toMatchObject({
+      lowest: "6.1.0",
+      below: "7.0.0",
+    });
+    expect(providerOf(resources, "random_id.r", "twice")).toMatchObject({ lowest: "3.0.0" });
+    expect(providerOf(resources, "aws_s3_bucket.logs", "list")).toMatchObject({
+      lowest: "5.2.0",
+    });
+  });
+
   it("warn, located, about constraints Terraform cannot read or that exclude each other", () => {
     const { resources, errors } = load({
       "odd/main.tf": requiring("newest") + cluster,

@@ -184,19 +184,22 @@ function moduleRequirements(definition: ModuleDefinition): Map<string, Requireme
   return requirements;
 }
 
-/** `required_providers` is a block in native syntax and an object attribute in `.tf.json`. */
+/**
+ * `required_providers` is a block in native syntax and, in `.tf.json`, an object attribute, or a
+ * list of objects when given as a list or more than once.
+ */
 function requiredProviderEntries(terraform: Block): [string, Expression][] {
   const entries: [string, Expression][] = [];
   for (const item of terraform.body.items) {
     if (item.kind === "Block" && item.type === "required_providers") {
       for (const attribute of bodyAttributes(item.body)) entries.push(attribute);
-    } else if (
-      item.kind === "Attribute" &&
-      item.name === "required_providers" &&
-      item.expr.kind === "Object"
-    ) {
-      for (const field of item.expr.items)
-        if (field.keyName !== null) entries.push([field.keyName, field.value]);
+    } else if (item.kind === "Attribute" && item.name === "required_providers") {
+      const objects = item.expr.kind === "Tuple" ? item.expr.elements : [item.expr];
+      for (const object of objects) {
+        if (object.kind !== "Object") continue;
+        for (const field of object.items)
+          if (field.keyName !== null) entries.push([field.keyName, field.value]);
+      }
     }
   }
   return entries;

@@ -308,6 +308,20 @@ describe("parseTfJson", () => {
     ]);
   });
 
+  it("refuses a name repeated inside a resource's nested objects unless objects (or null) are on both sides", () => {
+    const text = `{"resource": {"aws_s3_bucket": {"b": {
+  "tags": {"a": "1",
+    "a": "2"},
+  "versioning": [{"enabled": true, "enabled": false}],
+  "logging": {"rule": {"x": 1}, "rule": [{"y": 2}], "opt": null, "opt": {}}
+}}}}`;
+    const { errors } = parseTfJson(text, "main.tf.json");
+    expect(errors.map((error) => [error.line, error.column, error.message])).toEqual([
+      [3, 5, "argument 'a' is already set at line 2; each argument may be set only once"],
+      [4, 36, "argument 'enabled' is already set at line 4; each argument may be set only once"],
+    ]);
+  });
+
   it("bounds nesting depth", () => {
     const deep = '{"locals": {"a": ' + "[".repeat(300) + "]".repeat(300) + "}}";
     expect(parseTfJson(deep, "deep.tf.json").errors[0]?.message).toContain(

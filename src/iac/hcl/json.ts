@@ -268,6 +268,33 @@ function checkObjectKeys(file: string, expr: Expression, errors: LoadError[]): v
   }
 }
 
+/**
+ * Inside a provider-defined body, only the provider's schema tells a nested block's body from an
+ * argument's object value; either way HCL refuses a name repeated with a value that is neither an
+ * object, a list of objects nor null (a repeated argument, a repeated object key, or a block
+ * written as a scalar), so such a repeat is reported at any depth.
+ */
+function checkNestedRepeats(file: string, expr: Expression, errors: LoadError[]): void {
+  if (expr.kind === "Tuple") {
+    for (const element of expr.elements) checkNestedRepeats(file, element, errors);
+    return;
+  }
+  if (expr.kind !== "Object") return;
+  const seen = new Map<string, ObjectItem>();
+  for (const item of expr.items) {
+    checkNestedRepeats(file, item.value, errors);
+    if (item.keyName === null || item.keyName === COMMENT_KEY) continue;
+    const first = seen.get(item.keyName);
+    if (first === undefined) seen.set(item.keyName, item);
+    else if (!mayBeBlocksOrNull(first.value) || !mayBeBlocksOrNull(item.value))
+      errors.push(redefinedError(file, item, first));
+  }
+}
+
+function mayBeBlocksOrNull(expr: Expression): boolean {
+  return mayBeBlocks(expr) || (expr.kind === "Literal" && expr.value === null);
+}
+
 /** The objects a nested block name stands for: one object, or each object of a list. */
 function blockObjects(expr: Expression): Expression[] {
   return expr.kind === "Tuple" ? expr.elements : [expr];
@@ -312,6 +339,7 @@ function toBody(file: string, type: string, object: ObjectExpr, errors: LoadErro
       continue;
     }
     if (isKnownArgument(type, item.keyName)) checkObjectKeys(file, item.value, errors);
+    else checkNestedRepeats(file, item.value, errors);
     // As HCL's JSON reader does with the schema: a repeated argument is an error, and a repeated
     // nested block type adds its blocks to the earlier ones. Without a provider's schema, a name
     // with objects on both sides is read as nested blocks, the only reading Terraform accepts.

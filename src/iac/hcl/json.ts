@@ -242,30 +242,45 @@ function redefinedError(file: string, item: ObjectItem, first: ObjectItem): Load
 }
 
 /**
- * A known argument's value is an expression, where HCL's JSON reader refuses a repeated key at
- * any depth ("Duplicate object attribute"), objects on both sides or not.
+ * Each key repeated in the objects of an argument's value, at any depth, that `refuse` (given the
+ * first item and the repeat) turns into an error.
  */
-function checkObjectKeys(file: string, expr: Expression, errors: LoadError[]): void {
+function checkRepeatedKeys(
+  file: string,
+  expr: Expression,
+  errors: LoadError[],
+  refuse: (file: string, first: ObjectItem, again: ObjectItem) => LoadError | undefined,
+): void {
   if (expr.kind === "Tuple") {
-    for (const element of expr.elements) checkObjectKeys(file, element, errors);
+    for (const element of expr.elements) checkRepeatedKeys(file, element, errors, refuse);
     return;
   }
   if (expr.kind !== "Object") return;
   const seen = new Map<string, ObjectItem>();
   for (const item of expr.items) {
-    checkObjectKeys(file, item.value, errors);
+    checkRepeatedKeys(file, item.value, errors, refuse);
     if (item.keyName === null) continue;
     const first = seen.get(item.keyName);
     if (first === undefined) seen.set(item.keyName, item);
-    else
-      errors.push({
-        file,
-        line: item.line,
-        column: item.column,
-        code: "hcl-object-key-redefined",
-        message: `key '${item.keyName}' is already set at line ${first.line}; an object may hold each key only once`,
-      });
+    else {
+      const error = refuse(file, first, item);
+      if (error) errors.push(error);
+    }
   }
+}
+
+/**
+ * A known argument's value is an expression, where HCL's JSON reader refuses a repeated key at
+ * any depth ("Duplicate object attribute"), objects on both sides or not.
+ */
+function repeatedObjectKey(file: string, first: ObjectItem, again: ObjectItem): LoadError {
+  return {
+    file,
+    line: again.line,
+    column: again.column,
+    code: "hcl-object-key-redefined",
+    message: `key '${again.keyName}' is already set at line ${first.line}; an object may hold each key only once`,
+  };
 }
 
 /**
@@ -274,21 +289,14 @@ function checkObjectKeys(file: string, expr: Expression, errors: LoadError[]): v
  * object, a list of objects nor null (a repeated argument, a repeated object key, or a block
  * written as a scalar), so such a repeat is reported at any depth.
  */
-function checkNestedRepeats(file: string, expr: Expression, errors: LoadError[]): void {
-  if (expr.kind === "Tuple") {
-    for (const element of expr.elements) checkNestedRepeats(file, element, errors);
-    return;
-  }
-  if (expr.kind !== "Object") return;
-  const seen = new Map<string, ObjectItem>();
-  for (const item of expr.items) {
-    checkNestedRepeats(file, item.value, errors);
-    if (item.keyName === null || item.keyName === COMMENT_KEY) continue;
-    const first = seen.get(item.keyName);
-    if (first === undefined) seen.set(item.keyName, item);
-    else if (!mayBeBlocksOrNull(first.value) || !mayBeBlocksOrNull(item.value))
-      errors.push(redefinedError(file, item, first));
-  }
+function repeatedNestedName(
+  file: string,
+  first: ObjectItem,
+  again: ObjectItem,
+): LoadError | undefined {
+  if (again.keyName === COMMENT_KEY) return undefined;
+  if (mayBeBlocksOrNull(first.value) && mayBeBlocksOrNull(again.value)) return undefined;
+  return redefinedError(file, again, first);
 }
 
 function mayBeBlocksOrNull(expr: Expression): boolean {
@@ -338,8 +346,9 @@ function toBody(file: string, type: string, object: ObjectExpr, errors: LoadErro
       );
       continue;
     }
-    if (isKnownArgument(type, item.keyName)) checkObjectKeys(file, item.value, errors);
-    else checkNestedRepeats(file, item.value, errors);
+    if (isKnownArgument(type, item.keyName))
+      checkRepeatedKeys(file, item.value, errors, repeatedObjectKey);
+    else checkRepeatedKeys(file, item.value, errors, repeatedNestedName);
     // As HCL's JSON reader does with the schema: a repeated argument is an error, and a repeated
     // nested block type adds its blocks to the earlier ones. Without a provider's schema, a name
     // with objects on both sides is read as nested blocks, the only reading Terraform accepts.

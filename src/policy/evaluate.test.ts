@@ -90,6 +90,33 @@ function ruleByRule(bundle: PolicyBundle): PolicyBundle {
 }
 
 describe("evaluating a rule set", () => {
+  it("replaces an instance whose memory an evaluation grew past the limit, with the same results", async () => {
+    const bundle = await build([lib, opensPort("ssh", "T-SSH", 22)]);
+    // 8,000 groups grow the memory past its initial 16 MiB, the limit given.
+    const many = loadModel([
+      {
+        path: "many.tf",
+        text: Array.from(
+          { length: 8_000 },
+          (_, i) =>
+            `resource "aws_security_group" "g${i}" {\n  ingress {\n    from_port   = 22\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n`,
+        ).join("\n"),
+      },
+    ]).resources;
+    const initial = 256 * 65_536;
+    const kept = await loadRuleSet(bundle, "bundle", Number.POSITIVE_INFINITY);
+    const recycled = await loadRuleSet(bundle, "bundle", initial);
+    expect(recycled.memoryBytes()).toBe(initial);
+    const first = recycled.evaluate(many);
+    expect(first.findings).toHaveLength(8_000);
+    expect(first).toEqual(kept.evaluate(many));
+    // The grown memory stays with an instance that is kept, and goes with one replaced.
+    expect(kept.memoryBytes()).toBeGreaterThan(initial);
+    expect(recycled.memoryBytes()).toBe(initial);
+    expect(recycled.evaluate(resources)).toEqual(kept.evaluate(resources));
+    expect(recycled.evaluate(many)).toEqual(first);
+  });
+
   it("gives the same findings in one evaluation of every rule as rule by rule", async () => {
     const bundle = await build([
       lib,

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, mkdir, readFile, rm, writeFile, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readGitChanges, readGitRenames, readGitSnapshot, resolveCommit } from "./git.js";
+import { readGitChanges, readGitSnapshot, renamesOf, resolveCommit } from "./git.js";
 import type { LoadError } from "../model/types.js";
 import type { SourceFile } from "../iac/source.js";
 
@@ -86,10 +86,10 @@ describe("git snapshots", () => {
       git("commit", "-qm", "renamed");
       git("mv", "main.tf", "buckets.tf");
       await writeFile(path.join(repo, "buckets.tf"), "# buckets\n", { flag: "a" });
-      expect(await readGitRenames(repo, "main", "renames")).toEqual([
+      expect(renamesOf(await readGitChanges(repo, "main", "renames"))).toEqual([
         { from: "modules/net/sg.tf", to: "env prod/sécurité.tf" },
       ]);
-      expect(await readGitRenames(repo, "main")).toEqual([
+      expect(renamesOf(await readGitChanges(repo, "main"))).toEqual([
         { from: "main.tf", to: "buckets.tf" },
         { from: "modules/net/sg.tf", to: "env prod/sécurité.tf" },
       ]);
@@ -114,7 +114,12 @@ describe("git snapshots", () => {
       expect(changes).toEqual(
         expect.arrayContaining([
           { path: "main.tf", status: "modified", patch: expect.stringMatching(/^@@ -1,0 \+2 @@/) },
-          { path: "env prod/sécurité.tf", status: "renamed", patch: "" },
+          {
+            path: "env prod/sécurité.tf",
+            status: "renamed",
+            from: "modules/net/sg.tf",
+            patch: "",
+          },
           {
             path: 'env prod/naïve "new".tf',
             status: "added",

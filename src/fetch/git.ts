@@ -38,45 +38,13 @@ export async function resolveCommit(repo: string, ref: string): Promise<string> 
   return out.toString("utf8").trim();
 }
 
-/**
- * The files git calls renamed from `base` to `head`, or to the working tree when `head` is not
- * given: `git diff --find-renames` at its default threshold (half the content the same), as GitHub
- * lists a pull request's renamed files. Paths are from the repository's top, as readGitSnapshot
- * names them. Files git does not track are not in the working tree's answer.
- */
-export async function readGitRenames(
-  repo: string,
-  base: string,
-  head?: string,
-): Promise<{ from: string; to: string }[]> {
-  const commits = [await resolveCommit(repo, base)];
-  if (head !== undefined) commits.push(await resolveCommit(repo, head));
-  const out = await run(repo, [
-    "diff",
-    "--no-ext-diff",
-    "--no-relative",
-    "--find-renames",
-    "--diff-filter=R",
-    "--name-status",
-    "-z",
-    ...commits,
-    "--",
-  ]);
-  // Each rename is three fields: R<score>, the path at base, the path at head.
-  const fields = out.toString("utf8").split("\0");
-  const renames: { from: string; to: string }[] = [];
-  for (let i = 0; i + 2 < fields.length; i += 3) {
-    const [status, from, to] = fields.slice(i, i + 3);
-    if (status?.startsWith("R") && from && to) renames.push({ from, to });
-  }
-  return renames;
-}
-
 /** One file's change between two commits as a pull request lists it: its hunks without file headers. */
 export interface GitFileChange {
   /** The path at head (at base for a removed file), from the repository's top. */
   path: string;
   status: "added" | "removed" | "modified" | "renamed";
+  /** A renamed file's path at base. */
+  from?: string;
   /** Unified diff hunks; undefined for a binary file, as GitHub gives no patch for one. */
   patch: string | undefined;
 }
@@ -84,7 +52,8 @@ export interface GitFileChange {
 /**
  * The files changed from `base` to `head` (or the working tree's tracked files), with git's hunks:
  * what GitHub lists as a pull request's files, so changed lines are read from them the same way.
- * Renames are found as readGitRenames finds them; a file git does not track is not listed.
+ * Renames are git's `--find-renames` at its default threshold (half the content the same), as
+ * GitHub lists a pull request's renamed files. A file git does not track is not listed.
  */
 export async function readGitChanges(
   repo: string,
@@ -138,13 +107,22 @@ export function parseGitDiff(diff: string): GitFileChange[] {
     const path = named?.slice(2) ?? field("rename to ") ?? sameName(header[0] ?? "");
     if (path === undefined) continue;
     const binary = header.some((l) => l.startsWith("Binary files ") || l === "GIT binary patch");
+    const from = status === "renamed" ? field("rename from ") : undefined;
     changes.push({
       path,
       status,
+      ...(from === undefined ? {} : { from }),
       patch: binary ? undefined : firstHunk === -1 ? "" : lines.slice(firstHunk).join("\n"),
     });
   }
   return changes;
+}
+
+/** The renames among `changes`, from the path at base to the path at head. */
+export function renamesOf(changes: readonly GitFileChange[]): { from: string; to: string }[] {
+  return changes.flatMap((change) =>
+    change.from === undefined ? [] : [{ from: change.from, to: change.path }],
+  );
 }
 
 /** The path of `a/P b/P`, the rest of a `diff --git` line for a file that was not renamed. */

@@ -4,7 +4,7 @@
 // that decided it (a tfvars value, a locals entry), as the check run annotates it.
 import path from "node:path";
 import { diffScans, followRenames, renamesByContent, type Rename } from "../../diff/index.js";
-import { readGitChanges, readGitRenames, type GitFileChange } from "../../fetch/git.js";
+import { readGitChanges, renamesOf, type GitFileChange } from "../../fetch/git.js";
 import { gateWithWaivers } from "../../gate/index.js";
 import type { Finding } from "../../model/types.js";
 import { changedLinesByFile, decidingLines, type DecidingLine } from "../../report/index.js";
@@ -76,8 +76,8 @@ export const diffCommand: Command = {
       head = values.head
         ? await readGitRef(repo, values.head)
         : await readPaths(["."], repo, false);
-      told = await readGitRenames(repo, values.base, values.head);
       changes = await readGitChanges(repo, values.base, values.head);
+      told = renamesOf(changes);
       // A file of the working tree git does not track is wholly added, as a pull request shows it.
       const listed = new Set(changes.map((change) => change.path));
       const atBase = new Set(base.files.map((file) => file.path));

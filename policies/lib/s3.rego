@@ -117,9 +117,8 @@ unnamed_bucket_sources contains t.source if {
 # The positions in `bucket_targets` of the buckets and calls `r` refers to (`util.refers_to`):
 # each reference as written in `r`'s module or with its module path before it, in `r`'s root.
 referred_buckets(r) := {k |
-	some ref in r.references
-	some name in util.reference_names(object.get(r, "module", ""), ref)
-	some k in bucket_target_positions[[object.get(r, "root", ""), r.source, name]]
+	some key in util.reference_keys(r)
+	some k in bucket_target_positions[key]
 }
 
 bucket_module := "terraform-aws-modules/s3-bucket/aws"

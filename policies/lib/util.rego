@@ -129,8 +129,15 @@ managed_positions[r.type] contains i if {
 
 # `referring_positions[[root, source, name]]`: the positions of the resources of `root` whose
 # `references` hold `name`, as written in their module or with their module path before it.
-referring_positions[[object.get(r, "root", ""), r.source, name]] contains i if {
+referring_positions[key] contains i if {
 	some i, r in input.resources
+	some key in reference_keys(r)
+}
+
+# `[root, source, name]` for each name `r`'s references may be looked up by among the names of
+# their targets (`target_names`): each reference as written in `r`'s module, and with its module
+# path before it.
+reference_keys(r) := {[object.get(r, "root", ""), r.source, name] |
 	some ref in r.references
 	some name in reference_names(object.get(r, "module", ""), ref)
 }
@@ -639,7 +646,6 @@ named_positions[[object.get(t, "root", ""), t.source, name]] contains i if {
 # The resources (and module calls) `r` refers to (`refers_to`), in input order (the positions
 # sorted, as in `referring`).
 referred(r) := [input.resources[i] | some i in sort({i |
-	some ref in r.references
-	some name in reference_names(object.get(r, "module", ""), ref)
-	some i in named_positions[[object.get(r, "root", ""), r.source, name]]
+	some key in reference_keys(r)
+	some i in named_positions[key]
 })]

@@ -72,9 +72,8 @@ vpc_reference_keys contains [object.get(vpc, "root", ""), vpc.source, name] if {
 }
 
 refers_to_some_vpc(f) if {
-	some ref in f.references
-	some name in util.reference_names(object.get(f, "module", ""), ref)
-	[object.get(f, "root", ""), f.source, name] in vpc_reference_keys
+	some key in util.reference_keys(f)
+	key in vpc_reference_keys
 }
 
 # `aws_vpc.other.id`: Terraform references stay inside their module, so a VPC resource that

@@ -816,6 +816,13 @@ describe("tollgate diff between git refs puts a new finding on the changed line 
         text: expect.stringMatching(new RegExp(`This changed line is read by ${readBy}\\.$`)),
       });
 
+      const markdown = (await diff("markdown")).stdout.split("\n");
+      const item = markdown.findIndex((line) => line.startsWith("- **MEDIUM** `TG-ENC-018`"));
+      expect(markdown.slice(item, item + 2)).toEqual([
+        "- **MEDIUM** `TG-ENC-018` S3 bucket does not deny insecure transport — `module.logs[0].aws_s3_bucket.this` at `terraform.tfvars:1` (advisory)",
+        `  This changed line is read by ${readBy}. The value is written at \`modules/bucket/main.tf:5\`.`,
+      ]);
+
       // tollgate scan has no change to compare: the findings stay in the module.
       const scanned = await run(["scan", ".", "--format", "json"], dir);
       const scannedAt = (JSON.parse(scanned.stdout) as { findings: JsonFinding[] }).findings.map(

@@ -186,7 +186,7 @@ export function render(
         "\n"
       );
     case "markdown":
-      return renderMarkdown(decision) + "\n";
+      return renderMarkdown(decision, { decided }) + "\n";
     case "text":
       return renderText(decision, decided);
   }

@@ -1,6 +1,8 @@
 // The markdown report of a gate decision: the check run summary and `tollgate scan --format
 // markdown`. New, existing, fixed and waived findings get a section each, grouped by category;
-// with a limit the text is cut at a line boundary with a note, so GitHub never rejects it.
+// with a limit the text is cut at a line boundary with a note, so GitHub never rejects it. A new
+// finding a changed line elsewhere decided (`decided`, from `tollgate diff`) is at that line, and
+// says what read it and where the finding is written, as its annotation does.
 import { findingIdentity } from "../diff/index.js";
 import { CATEGORIES, plural, SEVERITIES, type GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
@@ -11,6 +13,7 @@ import {
   formatLoadError,
   resourceLabel,
 } from "./format.js";
+import type { DecidingLine } from "./placement.js";
 
 export interface MarkdownOptions {
   /** Maximum size in UTF-8 bytes (GitHub's check run summary takes 65,535 characters). */
@@ -19,6 +22,8 @@ export interface MarkdownOptions {
   unannotated?: readonly Finding[];
   /** Fetch notices (skipped binary or oversized files, truncated listings). */
   notices?: readonly string[];
+  /** New findings placed on the changed line that decided them (decidingLines). */
+  decided?: ReadonlyMap<Finding, DecidingLine>;
 }
 
 const CONCLUSION_HEADING = {
@@ -61,7 +66,12 @@ export function renderMarkdown(decision: GateDecision, options: MarkdownOptions 
       lines.push(`#### ${CATEGORY_NAMES[category]} (${inCategory.length})`, "");
       for (const finding of bySeverity(inCategory)) {
         lines.push(
-          ...findingItem(finding, blocking.has(finding), unannotated.has(findingIdentity(finding))),
+          ...findingItem(
+            finding,
+            blocking.has(finding),
+            unannotated.has(findingIdentity(finding)),
+            options.decided?.get(finding),
+          ),
         );
       }
       lines.push("");
@@ -115,18 +125,30 @@ function bySeverity(findings: Finding[]): Finding[] {
   );
 }
 
-function findingItem(finding: Finding, blocks: boolean, unannotated: boolean): string[] {
+function findingItem(
+  finding: Finding,
+  blocks: boolean,
+  unannotated: boolean,
+  decided: DecidingLine | undefined,
+): string[] {
   const tags = [
     blocks ? "**blocks merge**" : finding.enforcement,
     ...(finding.unknown !== undefined ? [`cannot tell: ${codeSpan(finding.unknown)} decides`] : []),
     ...(unannotated ? ["not on a changed line"] : []),
   ];
   const block = blockElsewhere(finding);
+  const written = `${finding.file}:${finding.line}`;
+  const at = decided ? `${decided.path}:${decided.line}` : written;
   const item = [
     `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)} — ` +
-      `${codeSpan(resourceLabel(finding))}${block ? ` (${codeSpan(block)})` : ""} at ${codeSpan(`${finding.file}:${finding.line}`)} (${tags.join(", ")})`,
-    `  ${escapeMarkdown(finding.message)} Evidence: ${codeSpan(finding.evidence)}`,
+      `${codeSpan(resourceLabel(finding))}${block ? ` (${codeSpan(block)})` : ""} at ${codeSpan(at)} (${tags.join(", ")})`,
   ];
+  if (decided) {
+    item.push(
+      `  This changed line is read by ${escapeMarkdown(decided.by)}. The value is written at ${codeSpan(written)}.`,
+    );
+  }
+  item.push(`  ${escapeMarkdown(finding.message)} Evidence: ${codeSpan(finding.evidence)}`);
   if (finding.remediation) item.push(`  Fix: ${escapeMarkdown(finding.remediation)}`);
   if (finding.waived) item.push(`  Waived: ${escapeMarkdown(finding.waived.reason)}`);
   return item;

@@ -880,6 +880,129 @@ describe("tollgate diff between git refs puts a new finding on the changed line 
   });
 });
 
+describe("tollgate diff between folders puts a new finding on the changed line that decided it", () => {
+  /**
+   * A bastion whose ingress (line 13, or 14 with a default) opens SSH to the internet when
+   * `public_ssh` is on.
+   */
+  const bastion = (publicSsh?: boolean) =>
+    [
+      'variable "public_ssh" {',
+      "  type    = bool",
+      ...(publicSsh === undefined ? [] : [`  default = ${publicSsh}`]),
+      "}",
+      "",
+      'resource "aws_security_group" "bastion" {',
+      '  name        = "bastion"',
+      '  description = "SSH to the bastion"',
+      "",
+      "  ingress {",
+      "    from_port   = 22",
+      "    to_port     = 22",
+      '    protocol    = "tcp"',
+      '    cidr_blocks = var.public_ssh ? ["0.0.0.0/0"] : ["10.20.0.0/16"]',
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+  const tfvars = (publicSsh: boolean) =>
+    `# Who may reach the bastion over SSH.\n\npublic_ssh = ${publicSsh}\n`;
+  const diffDirs = (dir: string, format: string) =>
+    run([
+      "diff",
+      "--base-dir",
+      path.join(dir, "base"),
+      "--head-dir",
+      path.join(dir, "head"),
+      "--format",
+      format,
+    ]);
+  const located = (stdout: string) =>
+    (JSON.parse(stdout) as { findings: (JsonFinding & Record<string, unknown>)[] }).findings
+      .filter((f) => f.status === "new")
+      .map((f) => [f.rule, f.file, f.line, f.readBy, f.foundAt]);
+  const readBy = "the resource's ingress";
+
+  it("a tfvars value that opens SSH: the finding is on that line in every format", async () => {
+    await withTempDir("dir-decided", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": bastion(),
+        "base/terraform.tfvars": tfvars(false),
+        "head/main.tf": bastion(),
+        "head/terraform.tfvars": tfvars(true),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([
+        ["TG-NET-001", "terraform.tfvars", 3, readBy, { file: "main.tf", line: 13, endLine: 13 }],
+      ]);
+
+      const text = (await diffDirs(dir, "text")).stdout.split("\n");
+      expect(text.filter((line) => /^\S+:\d+: /.test(line))).toEqual([
+        `terraform.tfvars:3: high TG-NET-001 SSH open to the internet [new, blocking] (finding at main.tf:13; this changed line is read by ${readBy})`,
+      ]);
+
+      const sarif = JSON.parse((await diffDirs(dir, "sarif")).stdout) as {
+        runs: { results: Record<string, unknown>[] }[];
+      };
+      const region = (file: string, line: number) => ({
+        physicalLocation: {
+          artifactLocation: { uri: file, uriBaseId: "%SRCROOT%" },
+          region: { startLine: line, endLine: line },
+        },
+      });
+      expect(sarif.runs[0]!.results).toMatchObject([
+        {
+          ruleId: "TG-NET-001",
+          locations: [region("terraform.tfvars", 3)],
+          relatedLocations: [{ id: 1, ...region("main.tf", 13) }],
+          message: {
+            text: expect.stringMatching(new RegExp(`This changed line is read by ${readBy}\\.$`)),
+          },
+        },
+      ]);
+
+      const markdown = (await diffDirs(dir, "markdown")).stdout.split("\n");
+      const item = markdown.findIndex((line) => line.startsWith("- **HIGH** `TG-NET-001`"));
+      expect(markdown.slice(item, item + 2)).toEqual([
+        "- **HIGH** `TG-NET-001` SSH open to the internet — `aws_security_group.bastion` at `terraform.tfvars:3` (**blocks merge**)",
+        `  This changed line is read by the resource's ingress. The value is written at \`main.tf:13\`.`,
+      ]);
+    });
+  });
+
+  it("line endings alone change no line: main.tf in CRLF without a final newline", async () => {
+    await withTempDir("dir-decided", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": bastion(),
+        "base/terraform.tfvars": tfvars(false),
+        "head/main.tf": bastion().replace(/\n$/, "").replace(/\n/g, "\r\n"),
+        "head/terraform.tfvars": tfvars(true).replace(/\n/g, "\r\n"),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([
+        ["TG-NET-001", "terraform.tfvars", 3, readBy, { file: "main.tf", line: 13, endLine: 13 }],
+      ]);
+    });
+  });
+
+  it("a renamed file with an edit: the finding is on the edited line of the file at its new name", async () => {
+    // main.tf becomes bastion.tf with public_ssh's default turned on (line 3); the rest is as it was.
+    await withTempDir("dir-decided", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": bastion(false),
+        "head/bastion.tf": bastion(true),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([
+        ["TG-NET-001", "bastion.tf", 3, readBy, { file: "bastion.tf", line: 14, endLine: 14 }],
+      ]);
+    });
+  });
+});
+
 describe("tollgate diff with a settings file", () => {
   const diffWith = async (settings: string, headEdit?: (text: string) => string) =>
     withTempDir("settings", async (dir) => {

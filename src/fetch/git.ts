@@ -45,7 +45,10 @@ export interface GitFileChange {
   status: "added" | "removed" | "modified" | "renamed";
   /** A renamed file's path at base. */
   from?: string;
-  /** Unified diff hunks; undefined for a binary file, as GitHub gives no patch for one. */
+  /**
+   * Unified diff hunks; undefined when every line counts as changed: a binary file (GitHub gives
+   * no patch for one), a file git does not track.
+   */
   patch: string | undefined;
 }
 

@@ -1,13 +1,14 @@
 // `tollgate diff`: the PR check without GitHub. Scans a base and a head snapshot (git refs of a
-// local repository, or two folders), labels findings new/existing/fixed and gates on them. Between
-// git refs, a new finding whose own lines the change left alone is reported on the changed line
-// that decided it (a tfvars value, a locals entry), as the check run annotates it.
+// local repository, or two folders), labels findings new/existing/fixed and gates on them. A new
+// finding whose own lines the change left alone is reported on the changed line that decided it (a
+// tfvars value, a locals entry), as the check run annotates it: git tells the changed lines between
+// refs, a line diff of each file with its counterpart between folders.
 import path from "node:path";
 import { diffScans, followRenames, renamesByContent, type Rename } from "../../diff/index.js";
+import { folderChanges } from "../../fetch/folders.js";
 import { readGitChanges, renamesOf, type GitFileChange } from "../../fetch/git.js";
 import { gateWithWaivers } from "../../gate/index.js";
-import type { Finding } from "../../model/types.js";
-import { changedLinesByFile, decidingLines, type DecidingLine } from "../../report/index.js";
+import { changedLinesByFile, decidingLines } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
 import { checked, formatSchema, parseFlags } from "../options.js";
 import { parseArgs } from "node:util";
@@ -59,8 +60,8 @@ export const diffCommand: Command = {
     // unpaired (two folders, untracked files, a template rewritten in the other syntax) are paired
     // by content below.
     let told: Rename[] = [];
-    // The lines git calls changed, per head path; two folders have none.
-    let changes: GitFileChange[] | undefined;
+    // The files git tells changed, with their hunks, between refs.
+    let gitChanges: GitFileChange[] | undefined;
     if (usesDirs) {
       if (!values["base-dir"] || !values["head-dir"])
         throw new UsageError("--base-dir and --head-dir go together");
@@ -76,7 +77,7 @@ export const diffCommand: Command = {
       head = values.head
         ? await readGitRef(repo, values.head)
         : await readPaths(["."], repo, false);
-      changes = await readGitChanges(repo, values.base, values.head);
+      const changes = await readGitChanges(repo, values.base, values.head);
       told = renamesOf(changes);
       // A file of the working tree git does not track is wholly added, as a pull request shows it.
       const listed = new Set(changes.map((change) => change.path));
@@ -85,7 +86,12 @@ export const diffCommand: Command = {
         if (!listed.has(file.path) && !atBase.has(file.path))
           changes.push({ path: file.path, status: "added", patch: undefined });
       }
+      gitChanges = changes;
     }
+    const renames = [...told, ...renamesByContent(base.files, head.files, told)];
+    // The changed lines findings are placed on: git's, else a line diff of each head file with its
+    // base counterpart, of the same path or paired as renamed.
+    const changes = gitChanges ?? folderChanges(base.files, head.files, renames);
     const repository = { name: values.repository, topics: [] };
     const settings = await loadSettings(values.config, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
@@ -98,7 +104,7 @@ export const diffCommand: Command = {
           ...baseResult,
           findings: followRenames(
             baseResult.findings,
-            [...told, ...renamesByContent(base.files, head.files, told)],
+            renames,
             head.files.map((file) => file.path),
           ),
         },
@@ -108,9 +114,7 @@ export const diffCommand: Command = {
       settings,
       { files: head.files, repository, now: new Date() },
     );
-    const decided: ReadonlyMap<Finding, DecidingLine> = changes
-      ? decidingLines(decision.findings, changedLinesByFile(changes))
-      : new Map();
+    const decided = decidingLines(decision.findings, changedLinesByFile(changes));
     io.stdout(render(decision, format, decided));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },

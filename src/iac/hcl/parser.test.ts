@@ -444,6 +444,24 @@ describe("syntax errors", () => {
     );
   });
 
+  it("refuses a heredoc whose closing marker ends the file without a newline, as HCL does", () => {
+    // HCL's scanner matches the marker only in a line ended by LF or CRLF, so Terraform reports
+    // "Unterminated template string" here (terraform#31450); hcl2-parser refuses it too.
+    const message =
+      "unterminated heredoc: its closing 'EOT' ends the file without a newline; add a newline after it";
+    expect(parseHcl("a = <<EOT\nx\nEOT", "f.tf").errors).toEqual([
+      { file: "f.tf", line: 3, column: 4, code: "hcl-syntax", message },
+    ]);
+    expect(parseHcl("a = <<-EOT\n  x\n  EOT", "f.tf").errors).toEqual([
+      { file: "f.tf", line: 3, column: 6, code: "hcl-syntax", message },
+    ]);
+    expect(parseHcl("a = <<EOT\r\nx\r\nEOT\r", "f.tf").errors).toMatchObject([
+      { line: 3, column: 4 },
+    ]);
+    expect(parseHcl("a = <<EOT\nx\nEOT\n", "f.tf").errors).toEqual([]);
+    expect(parseHcl("a = <<EOT\r\nx\r\nEOT\r\n", "f.tf").errors).toEqual([]);
+  });
+
   it("requires a newline between items and an expression after '='", () => {
     expect(parseHcl("a = 1 b = 2\n", "f.tf").errors[0]?.message).toBe(
       "expected a newline after attribute 'a', found 'b'",

@@ -1340,9 +1340,7 @@ export class HclParser {
     // The content starts on the line after the opening marker.
     let p = this.tEnd;
     if (this.text.charCodeAt(p) === 13) p++;
-    if (p >= this.text.length) {
-      this.failAt(p, `unterminated heredoc; add '${marker}' on a line of its own`);
-    }
+    if (p >= this.text.length) this.failAt(p, this.unterminatedHeredoc(marker));
     this.pos = p + 1;
     this.line++;
     this.lineStart = this.pos;
@@ -1402,9 +1400,7 @@ export class HclParser {
         this.pos = p;
         this.failAt(
           p,
-          heredoc
-            ? `unterminated heredoc; add '${marker}' on a line of its own`
-            : "unterminated string; add a closing '\"'",
+          heredoc ? this.unterminatedHeredoc(marker) : "unterminated string; add a closing '\"'",
         );
       }
       const c = text.charCodeAt(p);
@@ -1683,7 +1679,11 @@ export class HclParser {
     );
   }
 
-  /** Is the line starting at p (optional spaces/tabs, then the marker, then end of line) the heredoc's end? */
+  /**
+   * Is the line starting at p (optional spaces/tabs, then the marker, then LF or CRLF) the
+   * heredoc's end? HCL's scanner looks for the marker only in a heredoc line ended by a newline,
+   * so a marker that ends the file without one closes nothing (terraform#31450).
+   */
   private atHeredocEnd(p: number, marker: string): boolean {
     const text = this.text;
     let q = p;
@@ -1691,11 +1691,16 @@ export class HclParser {
     if (!text.startsWith(marker, q)) return false;
     q += marker.length;
     const c = text.charCodeAt(q);
-    return (
-      q >= text.length ||
-      c === 10 ||
-      (c === 13 && (text.charCodeAt(q + 1) === 10 || q + 1 >= text.length))
-    );
+    return c === 10 || (c === 13 && text.charCodeAt(q + 1) === 10);
+  }
+
+  /** The error for a heredoc still open at the end of the file. */
+  private unterminatedHeredoc(marker: string): string {
+    const text = this.text;
+    const lastLine = text.slice(text.lastIndexOf("\n") + 1).replace(/^[ \t]+/, "");
+    if (lastLine === marker)
+      return `unterminated heredoc: its closing '${marker}' ends the file without a newline; add a newline after it`;
+    return `unterminated heredoc; add '${marker}' on a line of its own`;
   }
 
   /** The start of the heredoc's closing line after `p`, or `p` when there is none. */

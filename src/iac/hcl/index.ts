@@ -6,7 +6,7 @@ import type { SourceFile } from "../source.js";
 import type { LoadError } from "../../model/types.js";
 import type { Body, Range } from "./ast.js";
 import { parseTfJson } from "./json.js";
-import { HclParser, type HeredocCarriageReturn } from "./parser.js";
+import { HclParser } from "./parser.js";
 
 export type * from "./ast.js";
 export { parseTfJson } from "./json.js";
@@ -15,16 +15,16 @@ export { MAX_ERRORS, MAX_NESTING_DEPTH } from "./parser.js";
 /**
  * Parses HCL native syntax. Always returns a body: what could be read, with every syntax error
  * located. `firstLine` numbers the text's first line, for text wrapped in a header line of our own;
- * node and error lines both follow it. `heredocCarriageReturn` is "text" only for a template
- * wrapped in a heredoc of our own (see HeredocCarriageReturn).
+ * node and error lines both follow it. `bareTemplateMarker` is the marker of a heredoc of our own
+ * wrapped around a bare template (templatefile()), which is then read as HCL reads a bare template.
  */
 export function parseHcl(
   text: string,
   file: string,
   firstLine = 1,
-  heredocCarriageReturn: HeredocCarriageReturn = "refused",
+  bareTemplateMarker: string | null = null,
 ): { body: Body; errors: LoadError[] } {
-  return new HclParser(text, file, "hcl", firstLine, heredocCarriageReturn).parseFile();
+  return new HclParser(text, file, "hcl", firstLine, bareTemplateMarker).parseFile();
 }
 
 /** Parses a fetched Terraform file with the reader its name calls for (`.tf.json` or native). */

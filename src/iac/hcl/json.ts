@@ -118,8 +118,9 @@ class ExpressionBuilder {
    */
   private decodedTemplate(node: Range, value: string): Expression {
     const range = rangeOf(node);
-    const asHeredoc = `x = <<TOLLGATE_JSON_STRING\n${value}\nTOLLGATE_JSON_STRING\n`;
-    const { body, errors } = new HclParser(asHeredoc, this.file, "hcl", 1, "text").parseFile();
+    const marker = "TOLLGATE_JSON_STRING";
+    const asHeredoc = `x = <<${marker}\n${value}\n${marker}\n`;
+    const { body, errors } = new HclParser(asHeredoc, this.file, "hcl", 1, marker).parseFile();
     const attribute = body.items[0];
     if (
       errors.length > 0 ||

@@ -179,13 +179,6 @@ export interface ParseResult {
 /** Which characters a quoted string accepts after a backslash: HCL's set, or JSON's for `.tf.json` strings. */
 export type EscapeSet = "hcl" | "json";
 
-/**
- * What a carriage return not followed by a newline is in heredoc text: refused, as HCL's scanner
- * refuses it in a heredoc of a file, or text, for a template we wrap in a heredoc of our own
- * (templatefile(), a decoded `.tf.json` string), which HCL scans as a bare template instead.
- */
-export type HeredocCarriageReturn = "refused" | "text";
-
 export class HclParser {
   readonly errors: LoadError[] = [];
   private pos = 0;
@@ -216,7 +209,11 @@ export class HclParser {
     private readonly file: string,
     private readonly escapes: EscapeSet = "hcl",
     private readonly firstLine = 1,
-    private readonly heredocCarriageReturn: HeredocCarriageReturn = "refused",
+    /**
+     * The marker of a heredoc we wrap around a bare template (templatefile(), a decoded `.tf.json`
+     * string): HCL scans those as bare templates, not heredocs, which differ at a lone CR.
+     */
+    private readonly bareTemplateMarker: string | null = null,
   ) {
     this.lines = new LineIndex(text, firstLine);
     this.line = firstLine;
@@ -1411,11 +1408,11 @@ export class HclParser {
         this.pos = p + 1;
         return "quote";
       }
-      if (
-        c === 13 &&
-        text.charCodeAt(p + 1) !== 10 &&
-        (!heredoc || this.heredocCarriageReturn === "refused")
-      ) {
+      if (c === 13 && text.charCodeAt(p + 1) !== 10) {
+        if (heredoc && marker === this.bareTemplateMarker) {
+          value += text.slice(segment, p);
+          return this.finishBareTemplate(parts, value, stripNext, litStart, p, marker);
+        }
         // HCL ends a line only at LF or CRLF, and its string and heredoc text excludes CR.
         this.pos = p;
         if (!heredoc)
@@ -1709,6 +1706,36 @@ export class HclParser {
     for (let q = text.indexOf("\n", p); q >= 0; q = text.indexOf("\n", q + 1))
       if (this.atHeredocEnd(q + 1, marker)) return q + 1;
     return p;
+  }
+
+  /**
+   * At a CR without LF in a bare template. HCL's scanner (hclsyntax/scan_tokens.rl) matches no
+   * token there and, in a bare template outside any `${`/`%{` sequence, emits the rest of the
+   * template as one literal: only `$${` and `%%{` are still unescaped, and no interpolation or
+   * directive after the CR is read, so one it leaves open is unclosed. `before` is the literal
+   * text ahead of the CR, from `litStart`; HCL melds the two literals into one.
+   */
+  private finishBareTemplate(
+    parts: TemplatePart[],
+    before: string,
+    stripNext: boolean,
+    litStart: number,
+    p: number,
+    marker: string,
+  ): TemplateEnd {
+    const text = this.text;
+    const end = this.heredocEndAfter(p, marker);
+    let rest = text.slice(p, end).replace(/([$%])\1\{/g, "$1{");
+    let head = before;
+    // `~}` trims the next literal token: the text ahead of the CR, or the rest when there is none.
+    if (stripNext && before.length === 0) rest = rest.trimStart();
+    else if (stripNext) head = stripLeadingSpace(before, true);
+    if (head.length + rest.length > 0)
+      parts.push(new TemplateLiteralNode(head + rest, litStart, end, this.lines));
+    for (let q = text.indexOf("\n", p); q >= 0 && q < end; q = text.indexOf("\n", q + 1))
+      this.line++;
+    this.lineStart = end;
+    return this.finishHeredoc(end, marker);
   }
 
   private finishHeredoc(p: number, marker: string): TemplateEnd {

@@ -399,6 +399,21 @@ EOF
     expect(line(policy, "/policy/Statement/0/Action")).toBe("policy.json.tpl:4");
     expect(line(policy, "/policy/Statement/0/Resource")).toBe("policy.json.tpl:9");
   });
+
+  it("renders a template file's text after a carriage return without a newline as literal, as Terraform does", () => {
+    // hclsyntax.ParseTemplate reads everything from such a CR on as one literal (only `$${`
+    // unescaped), so the second `${name}` is not interpolated (see template-file.test.ts).
+    const { resources, errors } = load(
+      `resource "null_resource" "t" {
+  triggers = { text = templatefile("t.tpl", { name = "x" }) }
+}
+`,
+      [{ path: "t.tpl", text: "a=\${name}\rb=\${name} $\${c}" }],
+    );
+    expect(errors).toEqual([]);
+    const triggers = byAddress(resources, "null_resource.t").config.triggers;
+    expect(triggers).toEqual({ text: "a=x\rb=\${name} \${c}" });
+  });
 });
 
 describe("values", () => {

@@ -20,11 +20,40 @@ describe("parseTemplateFile", () => {
     expect([interpolation.expr.endLine, interpolation.expr.endColumn]).toEqual([3, 22]);
   });
 
-  it("keeps a carriage return without a newline as text, unlike a heredoc in a .tf file", () => {
-    // HCL scans a template file as a bare template, not as a heredoc, and does not refuse it.
-    const parsed = parseTemplateFile("t.tpl", "a\rb\n");
+  it("reads a carriage return without a newline, and all after it, as literal text, as HCL does", () => {
+    // HCL scans a template file as a bare template (hclsyntax.ParseTemplate): its scanner matches
+    // no token at the CR, and outside `${ }`/`%{ }` it emits the rest of the file as one literal,
+    // unescaping only `$${` and `%%{`. A heredoc in a .tf file refuses the CR instead.
+    const parsed = parseTemplateFile("t.tpl", "x ${y}\r$${z} %%{w}\nline ${q}\n");
     expect(parsed.errors).toEqual([]);
-    expect(parsed.parts).toMatchObject([{ kind: "TemplateLiteral", value: "a\rb\n" }]);
+    expect(parsed.parts).toMatchObject([
+      { kind: "TemplateLiteral", value: "x " },
+      { kind: "TemplateInterpolation" },
+      { kind: "TemplateLiteral", value: "\r${z} %{w}\nline ${q}\n", line: 1, column: 7 },
+    ]);
+    // `~}` trims the literal token after it: the text ahead of the CR, or else the rest itself.
+    expect(parseTemplateFile("t.tpl", "${a ~}  \r  b\n").parts[1]).toMatchObject({
+      value: "\r  b\n",
+    });
+    expect(parseTemplateFile("t.tpl", "${a ~}\r  b\n").parts[1]).toMatchObject({ value: "b\n" });
+  });
+
+  it("refuses a directive a carriage return leaves open, and a carriage return in an interpolation", () => {
+    // The `%{ endif }` after the CR is literal text, so the `%{ if }` is never closed (HCL: "The
+    // if directive ... is missing its corresponding endif directive"); inside `${ }` the CR is
+    // an invalid character.
+    expect(parseTemplateFile("t.tpl", "a\n%{ if c }b\rc%{ endif }\n").errors[0]).toEqual({
+      file: "t.tpl",
+      line: 2,
+      column: 1,
+      code: "hcl-syntax",
+      message: "'%{ if }' without a matching '%{ endif }'",
+    });
+    expect(parseTemplateFile("t.tpl", "a ${b \r}\n").errors[0]).toMatchObject({
+      line: 1,
+      column: 7,
+      code: "hcl-syntax",
+    });
   });
 
   it("reports a syntax error at the template file's line", () => {

@@ -19,7 +19,7 @@ export function parseTemplateFile(path: string, content: string): ParsedTemplate
   const addedNewline = !content.endsWith("\n");
   const text = `t = <<${marker}\n${content}${addedNewline ? "\n" : ""}${marker}\n`;
   // Line 0 is the wrapping header, so the file's own lines keep their numbers in every node.
-  const parsed = parseHcl(text, path, 0, "text");
+  const parsed = parseHcl(text, path, 0, marker);
   const errors = parsed.errors.map((error) => ({ ...error, line: Math.max(error.line, 1) }));
   const attribute = parsed.body.items[0];
   if (attribute?.kind !== "Attribute" || attribute.expr.kind !== "Heredoc")

@@ -124,11 +124,29 @@ describe("parseTfJson", () => {
     });
   });
 
-  it("keeps a \\r escape in a string with an interpolation (a carriage return a heredoc refuses)", () => {
-    const { body, errors } = parseTfJson('{"locals": {"a": "x\\ry ${var.z}"}}', "l.tf.json");
+  it("reads a string decoded with a lone \\r as HCL's bare template does: literal from the CR on", () => {
+    // HCL's JSON reader parses the decoded string with hclsyntax.ParseTemplate; at a CR without a
+    // newline its scanner emits the rest as one literal, so `${var.z}` after it is text, not a
+    // reference. Before the CR, and with `\\r\\n`, interpolations are read as usual.
+    const { body, errors } = parseTfJson(
+      '{"locals": {"a": "x\\ry ${var.z}", "b": "${var.q}\\r$${w}", "c": "${var.q}\\r\\n${var.w}"}}',
+      "l.tf.json",
+    );
     expect(errors).toEqual([]);
-    const local = (body.items[0] as Block).body.items[0];
-    expect(local).toMatchObject({ expr: { kind: "Template", parts: [{ value: "x\ry " }, {}] } });
+    const [a, b, c] = (body.items[0] as Block).body.items;
+    expect(a).toMatchObject({ expr: { kind: "Template", parts: [{ value: "x\ry ${var.z}" }] } });
+    expect(b).toMatchObject({
+      expr: { parts: [{ kind: "TemplateInterpolation" }, { value: "\r${w}" }] },
+    });
+    expect(c).toMatchObject({
+      expr: {
+        parts: [
+          { kind: "TemplateInterpolation" },
+          { value: "\r\n" },
+          { kind: "TemplateInterpolation" },
+        ],
+      },
+    });
   });
 
   it("yields the same structure as the native syntax for the same configuration", () => {

@@ -98,6 +98,9 @@ class ExpressionBuilder {
   private template(node: Range, value: string): Expression {
     const raw = this.text.slice(node.start + 1, node.end - 1);
     if (!/[$%]\{/.test(raw)) return literalTemplate(value, rangeOf(node));
+    // HCL parses the decoded string as a bare template, where a CR (a `\r` escape) not followed
+    // by a newline ends template syntax: the file's own text cannot be parsed in its place.
+    if (/\r(?!\n)/.test(value)) return this.decodedTemplate(node, value);
     const parsed = this.templates.parseStringAt(
       node.start,
       node.line,

@@ -48,7 +48,8 @@ describe("renamesByContent, beyond the same text", () => {
   });
 
   it("pairs a CloudFormation template with its conversion to the other syntax", () => {
-    // Parameter Defaults, which a Condition and a property read, are located by line in each.
+    // Parameter Defaults, which a Condition and a property read, a condition a property's Fn::If
+    // decides and a mapping entry are located by line in each (readAt, readFrom).
     const yaml = [
       "AWSTemplateFormatVersion: '2010-09-09'",
       "Parameters:",
@@ -58,6 +59,10 @@ describe("renamesByContent, beyond the same text", () => {
       "  Env:",
       "    Type: String",
       "    Default: prod",
+      "Mappings:",
+      "  Owners:",
+      "    prod:",
+      "      Name: ops",
       "Conditions:",
       "  IsProd: !Equals [!Ref Env, prod]",
       "Resources:",
@@ -66,9 +71,13 @@ describe("renamesByContent, beyond the same text", () => {
       "    Condition: IsProd",
       "    Properties:",
       "      BucketName: !Sub '${AWS::StackName}-logs'",
+      "      VersioningConfiguration:",
+      "        Status: !If [IsProd, Enabled, Suspended]",
       "      Tags:",
       "        - Key: team",
       "          Value: !Ref Team",
+      "        - Key: owner",
+      "          Value: !FindInMap [Owners, !Ref Env, Name]",
       "",
     ].join("\n");
     const json = JSON.stringify({
@@ -78,11 +87,16 @@ describe("renamesByContent, beyond the same text", () => {
         Team: { Default: "platform", Type: "String" },
       },
       Conditions: { IsProd: { "Fn::Equals": [{ Ref: "Env" }, "prod"] } },
+      Mappings: { Owners: { prod: { Name: "ops" } } },
       Resources: {
         Logs: {
           Condition: "IsProd",
           Properties: {
-            Tags: [{ Value: { Ref: "Team" }, Key: "team" }],
+            Tags: [
+              { Value: { Ref: "Team" }, Key: "team" },
+              { Value: { "Fn::FindInMap": ["Owners", { Ref: "Env" }, "Name"] }, Key: "owner" },
+            ],
+            VersioningConfiguration: { Status: { "Fn::If": ["IsProd", "Enabled", "Suspended"] } },
             BucketName: { "Fn::Sub": "${AWS::StackName}-logs" },
           },
           Type: "AWS::S3::Bucket",

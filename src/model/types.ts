@@ -148,8 +148,12 @@ export interface Resource {
    * of each module call creating it, keyed by the call (`module.logs.count`,
    * `module.app["eu"].module.logs.for_each`): what it read, and where the meta-argument itself is
    * written (a count wholly, a for_each by its first line); for a CloudFormation resource whose
-   * `Condition` the template decides, the parameter `Default`s that condition reads
-   * (`Condition`). A value is located where it is written (`locations`);
+   * `Condition` the template decides, where that condition, the conditions it names and the
+   * parameter `Default`s they read are written (`Condition`); for a CloudFormation value that a
+   * decided `Fn::If` or a `Fn::FindInMap` chose, by its JSON pointer (`/SecurityGroupIngress/0/CidrIp`,
+   * `""` for the whole `Properties`, a list for an item such an `Fn::If` removed): that
+   * condition's places, or the mapping entry and the `Default`s its keys read. Only findings on,
+   * around or inside that pointer take it. A value is located where it is written (`locations`);
    * these are what else decides it, for an annotation on the line a pull request changed. Left
    * out of what policies receive (`policyInput`).
    */

@@ -186,7 +186,7 @@ Resources:
     );
   });
 
-  it("records the parameter Defaults a resource's decided Condition reads, through the conditions it names", () => {
+  it("records where a resource's decided Condition is written, the conditions it names and the parameter Defaults they read", () => {
     const text = `Parameters:
   BreakGlass:
     Type: String
@@ -217,11 +217,77 @@ Resources:
         Object.entries(resource?.readFrom ?? {}).map(([by, read]) => [by, read.map((r) => r.line)]),
       );
     const { resources } = load(text);
-    expect(lines(resources.find((r) => r.name === "Subject"))).toEqual({ Condition: [7, 4] });
+    // Open (line 12), IsProd it names (11) and the Defaults they read: Env's, BreakGlass's.
+    expect(lines(resources.find((r) => r.name === "Subject"))).toEqual({
+      Condition: [12, 11, 7, 4],
+    });
     // An undecided Condition is in `conditional`; a Default the options override is not read.
     expect(lines(resources.find((r) => r.name === "Maybe"))).toEqual({});
     const given = load(text, { Env: "prod" }).resources.find((r) => r.name === "Subject");
-    expect(lines(given)).toEqual({ Condition: [4] });
+    expect(lines(given)).toEqual({ Condition: [12, 11, 4] });
+  });
+
+  it("records, for each value a decided Fn::If or a Fn::FindInMap chose, where what chose it is written", () => {
+    const text = `Parameters:
+  Open:
+    Type: String
+    Default: "yes"
+  Env:
+    Type: String
+    Default: prod
+  Given:
+    Type: String
+Mappings:
+  Cidrs:
+    prod:
+      Admin: 0.0.0.0/0
+    dev:
+      Admin: 10.0.0.0/8
+Conditions:
+  IsOpen: !Equals [!Ref Open, "yes"]
+  IsProd: !Equals [!Ref Env, prod]
+  OpenProd: !And [!Condition IsOpen, !Condition IsProd]
+  Undecided: !Equals [!Ref Given, "x"]
+Resources:
+  Subject:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: !Join ["-", [!If [IsProd, prod, dev], group]]
+      SecurityGroupIngress:
+        - !If [OpenProd, { IpProtocol: tcp, CidrIp: 0.0.0.0/0 }, !Ref AWS::NoValue]
+        - IpProtocol: tcp
+          CidrIp: !FindInMap [Cidrs, !Ref Env, Admin]
+        - !If [Undecided, !If [IsOpen, { CidrIp: 1.0.0.0/8 }, !Ref AWS::NoValue], { CidrIp: 2.0.0.0/8 }]
+        - CidrIp: 3.0.0.0/8
+      Tags: !If [IsOpen, !Ref AWS::NoValue, [{ Key: a, Value: b }]]
+`;
+    const lines = (resource?: Resource) =>
+      Object.fromEntries(
+        Object.entries(resource?.readFrom ?? {}).map(([by, read]) => [by, read.map((r) => r.line)]),
+      );
+    const { resources, errors } = load(text);
+    expect(errors).toEqual([]);
+    expect(lines(resources[0])).toEqual({
+      // Inside an intrinsic's arguments: the property holding it.
+      "/GroupDescription": [18, 7],
+      // A condition's definition, those it names, the Defaults they read.
+      "/SecurityGroupIngress/0": [19, 17, 4, 18, 7],
+      // The mapping entry, and the Default that chose its top-level key.
+      "/SecurityGroupIngress/1/CidrIp": [13, 7],
+      // IsOpen, decided inside Undecided's true branch, chose only that branch's item.
+      "/SecurityGroupIngress/2": [17, 4],
+      // A property a decided Fn::If removes still records it, for a finding on its absence.
+      "/Tags": [17, 4],
+    });
+    // A value the options give was never read from a Default.
+    // An item a decided Fn::If removes leaves its pointer to the next: the list records it.
+    const given = load(text, { Env: "dev", Open: "no" }).resources[0];
+    expect(lines(given)).toEqual({
+      "/GroupDescription": [18],
+      "/SecurityGroupIngress": [19, 17, 18],
+      "/SecurityGroupIngress/0/CidrIp": [15],
+      "/Tags": [17],
+    });
   });
 
   it("removes AWS::NoValue properties and list items, keeping pointers on the items left", () => {

@@ -25,12 +25,17 @@
 //   `util.possible_values` to say "public when C" at their own severity, not lower: the template
 //   offers that deployment on purpose; branches that are equal are the value itself;
 // - nested ifs conjoin: `!If [C, !If [E, A, B], !Ref AWS::NoValue]` as a list item is `A` ("C and
-//   E") and `B` ("C and not E"); a decided `!If [D, X, Y]` is `Y`, recording nothing; inside a
-//   branch chosen whole (`P: !If [C, {K: !If [E, a, !Ref AWS::NoValue]}, {...}]`) each assignment
-//   of the inner conditions is an alternative of its own (`{K: a}` "C and E", `{}` "C and not E");
+//   E") and `B` ("C and not E"); a decided `!If [D, X, Y]` is `Y`; inside a branch chosen whole
+//   (`P: !If [C, {K: !If [E, a, !Ref AWS::NoValue]}, {...}]`) each assignment of the inner
+//   conditions is an alternative of its own (`{K: a}` "C and E", `{}` "C and not E");
 // - a resource whose own `Condition` is undecided is loaded with `conditional[""]`.
 // A finding under a conditional pointer says "Only when C." (policy/findings.ts), at the rule's
 // severity and with the evidence it would have unconditionally.
+// What the template decides is recorded too (`readFrom`: pointer -> places), for the value written
+// at that pointer, or holding the expression when it is not positioned (a `Fn::Join` argument): a
+// decided `Fn::If`'s condition (its definition, the conditions it names and the parameter
+// `Default`s they read), and a `Fn::FindInMap`'s entry with the `Default`s of its keys. A pull
+// request that changes only one of those lines changes the value, so its finding goes there.
 // Outside `Properties` positions (arguments of `Fn::Join`, `Fn::Sub` bindings, parameter
 // defaults) an undecided `Fn::If` is still one unknown. Deployments are not enumerated (2^n
 // models for n conditions, and identities that would repeat): combinations of conditions across
@@ -61,6 +66,8 @@ export interface TemplateScope {
   resourceIds: Set<string>;
   mappings: Map<string, TemplateNode>;
   conditions: Map<string, TemplateNode>;
+  /** Where each condition is written, its name included. */
+  conditionDefinitions: Map<string, Span>;
 }
 
 /** What evaluating one resource collects besides its value. */
@@ -76,6 +83,11 @@ export interface Trace {
    * the resource: an inline waiver written there still covers a finding located at the Default.
    */
   readAt: { [pointer: string]: SourceLocation };
+  /**
+   * Pointers whose value a decided `Fn::If` or a `Fn::FindInMap` chose, to where what chose it is
+   * written: the condition and the `Default`s it reads, the mapping entry and its keys' `Default`s.
+   */
+  readFrom: { [pointer: string]: SourceLocation[] };
 }
 
 export interface ConditionalAlternative {
@@ -86,6 +98,8 @@ export interface ConditionalAlternative {
 /** A branch an undecided `Fn::If` may take: a node that is not an undecided `Fn::If`. */
 interface Outcome {
   when: string[];
+  /** The decided conditions of the `Fn::If`s followed on the way to `node`. */
+  decidedBy: string[];
   node: TemplateNode;
 }
 
@@ -130,6 +144,11 @@ export class TemplateEvaluator {
   private readonly conditionsInProgress = new Set<string>();
   /** Undecided conditions taken as true or false while one branch's deployments are spelled out. */
   private readonly assumed = new Map<string, boolean>();
+  /**
+   * The path of the innermost positioned value being evaluated: an expression evaluated without
+   * a path of its own (an intrinsic's arguments) decides that value.
+   */
+  private enclosingPath: PathSegment[] | null = null;
 
   constructor(private readonly scope: TemplateScope) {}
 
@@ -163,15 +182,17 @@ export class TemplateEvaluator {
   }
 
   /**
-   * Where the `Default`s a condition reads are written (`!Ref P` of a parameter taking its
-   * Default, in it or in a condition it names): what decides a resource's `Condition` besides
-   * the template's text.
+   * Where what decides a condition is written: its definition, then, in the order it reads them,
+   * the conditions it names (each as this) and the `Default`s of the parameters it `!Ref`s that
+   * take theirs. The template's text besides the resource decides what a `Condition` or a decided
+   * `Fn::If` keeps.
    */
-  conditionDefaults(name: string, seen: Set<string> = new Set()): Span[] {
+  conditionPlaces(name: string, seen: Set<string> = new Set()): Span[] {
     const body = this.scope.conditions.get(name);
     if (body === undefined || seen.has(name)) return [];
     seen.add(name);
-    const spans: Span[] = [];
+    const definition = this.scope.conditionDefinitions.get(name);
+    const spans: Span[] = definition === undefined ? [] : [definition];
     const visit = (node: TemplateNode): void => {
       const intrinsic = asIntrinsic(node);
       const span = this.defaultSpan(node);
@@ -179,7 +200,7 @@ export class TemplateEvaluator {
       else if (intrinsic === null && node.kind === "mapping" && node.entries.length === 1) {
         const only = node.entries[0] as TemplateEntry;
         if (only.key === "Condition" && only.value.kind === "scalar")
-          spans.push(...this.conditionDefaults(String(only.value.value), seen));
+          spans.push(...this.conditionPlaces(String(only.value.value), seen));
         else visit(only.value);
       } else if (intrinsic !== null) visit(intrinsic.argument);
       else if (node.kind === "sequence") node.items.forEach(visit);
@@ -189,6 +210,32 @@ export class TemplateEvaluator {
   }
 
   private evaluate(node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
+    if (path === null) return this.evaluateNode(node, path, trace);
+    const enclosing = this.enclosingPath;
+    this.enclosingPath = path;
+    try {
+      return this.evaluateNode(node, path, trace);
+    } finally {
+      this.enclosingPath = enclosing;
+    }
+  }
+
+  /**
+   * Records in `trace.readFrom` that `places` decide the value at `path`, or, for an expression
+   * without a path, the positioned value holding it. Outside a resource's `Properties` (a
+   * parameter's `Default`, a condition) there is none.
+   */
+  private decidedBy(trace: Trace, path: PathSegment[] | null, places: Span[]): void {
+    const at = path ?? this.enclosingPath;
+    if (at === null || places.length === 0) return;
+    addPlaces(
+      trace.readFrom,
+      toPointer(at),
+      places.map((span) => this.scope.locate(span)),
+    );
+  }
+
+  private evaluateNode(node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
     if (node.kind === "scalar") return node.value;
     if (node.kind === "sequence") {
       const items: Value[] = [];
@@ -216,7 +263,11 @@ export class TemplateEvaluator {
     return Object.fromEntries(properties);
   }
 
-  /** Appends a list item unless it is `AWS::NoValue`, located at the node that writes it. */
+  /**
+   * Appends a list item unless it is `AWS::NoValue`, located at the node that writes it. What
+   * removed an item (a decided `Fn::If`) is recorded for the list, since the item's pointer goes
+   * to the next one.
+   */
   private addItem(
     items: Value[],
     node: TemplateNode,
@@ -225,7 +276,14 @@ export class TemplateEvaluator {
   ): void {
     const itemPath = path && [...path, items.length];
     const value = this.evaluate(node, itemPath, trace);
-    if (value === NO_VALUE) return;
+    if (value === NO_VALUE) {
+      const removedBy = itemPath && trace.readFrom[toPointer(itemPath)];
+      if (path !== null && removedBy) {
+        delete trace.readFrom[toPointer(itemPath)];
+        addPlaces(trace.readFrom, toPointer(path), removedBy);
+      }
+      return;
+    }
     if (itemPath) this.locate(trace, toPointer(itemPath), node, node.span);
     items.push(value);
   }
@@ -264,6 +322,7 @@ export class TemplateEvaluator {
       const branchTrace = newTrace();
       const value = this.evaluate(outcome.node, itemPath, branchTrace);
       branchTrace.locations[toPointer(itemPath)] = this.scope.locate(outcome.node.span);
+      this.decidedBy(branchTrace, itemPath, this.placesOf(outcome.decidedBy));
       return { when: outcome.when, value, trace: branchTrace };
     });
     const deployed = evaluated.filter(
@@ -276,6 +335,7 @@ export class TemplateEvaluator {
       deployed.every((branch) => equalJson(branch.value, first.value))
     ) {
       mergeTrace(trace, first.trace, listPointer, 0);
+      this.decidedBy(trace, itemPath, this.placesOf(outcomes.flatMap((o) => o.decidedBy)));
       items.push(first.value);
       return;
     }
@@ -293,21 +353,37 @@ export class TemplateEvaluator {
    * The branches an undecided `Fn::If` may take, decided ones followed, nested ones conjoined;
    * null for a node that is no undecided `Fn::If` (or a malformed one, reported when evaluated).
    */
-  private outcomes(node: TemplateNode, when: string[] = []): Outcome[] | null {
+  private outcomes(
+    node: TemplateNode,
+    when: string[] = [],
+    decidedBy: string[] = [],
+  ): Outcome[] | null {
     const branches = ifBranches(node);
     if (branches === null) return null;
     const { condition, whenTrue, whenFalse } = branches;
     const decided = this.condition(condition.value, condition.span);
     if (decided !== undefined) {
       const chosen = decided ? whenTrue : whenFalse;
-      return this.outcomes(chosen, when) ?? (when.length > 0 ? [{ when, node: chosen }] : null);
+      const chosenBy = [...decidedBy, condition.value];
+      return (
+        this.outcomes(chosen, when, chosenBy) ??
+        (when.length > 0 ? [{ when, decidedBy: chosenBy, node: chosen }] : null)
+      );
     }
     const branchOutcomes = (branch: TemplateNode, branchWhen: string[]): Outcome[] =>
-      this.outcomes(branch, branchWhen) ?? [{ when: branchWhen, node: branch }];
+      this.outcomes(branch, branchWhen, decidedBy) ?? [
+        { when: branchWhen, decidedBy, node: branch },
+      ];
     return [
       ...branchOutcomes(whenTrue, [...when, condition.value]),
       ...branchOutcomes(whenFalse, [...when, `not ${condition.value}`]),
     ];
+  }
+
+  /** Where the decided conditions of `names` are written (`conditionPlaces`), each place once. */
+  private placesOf(names: readonly string[]): Span[] {
+    const seen = new Set<string>();
+    return names.flatMap((name) => this.conditionPlaces(name, seen));
   }
 
   /** A property written as an undecided `Fn::If`: see the module header. */
@@ -319,6 +395,7 @@ export class TemplateEvaluator {
     trace: Trace,
   ): Evaluated {
     const pointer = toPointer(path);
+    this.decidedBy(trace, path, this.placesOf(outcomes.flatMap((outcome) => outcome.decidedBy)));
     const evaluated = outcomes.map((outcome) => {
       const branchTrace = newTrace();
       const value = this.propertyValue(key, outcome.node, path, branchTrace);
@@ -486,7 +563,7 @@ export class TemplateEvaluator {
         return source.split(delimiter);
       }
       case "Fn::FindInMap":
-        return this.findInMap(list, node, trace);
+        return this.findInMap(list, { name, argument, node }, path, trace);
       case "Fn::Base64":
         return typeof args === "string"
           ? Buffer.from(args, "utf8").toString("base64")
@@ -554,7 +631,11 @@ export class TemplateEvaluator {
       return this.malformed(node, "Fn::If", "[ConditionName, value if true, value if false]");
     const { condition, whenTrue, whenFalse } = branches;
     const decided = this.condition(condition.value, condition.span);
-    if (decided !== undefined) return this.evaluate(decided ? whenTrue : whenFalse, path, trace);
+    if (decided !== undefined) {
+      const value = this.evaluate(decided ? whenTrue : whenFalse, path, trace);
+      this.decidedBy(trace, path, this.conditionPlaces(condition.value));
+      return value;
+    }
     // Both branches still name the resources this one may refer to.
     this.evaluate(whenTrue, null, trace);
     this.evaluate(whenFalse, null, trace);
@@ -645,7 +726,12 @@ export class TemplateEvaluator {
     return undefined;
   }
 
-  private findInMap(list: Value[] | null, node: TemplateNode, trace: Trace): Evaluated {
+  private findInMap(
+    list: Value[] | null,
+    { argument, node }: Intrinsic,
+    path: PathSegment[] | null,
+    trace: Trace,
+  ): Evaluated {
     const [mapName, topKey, secondKey, options] = list ?? [];
     if (isUnknown(mapName) || isUnknown(topKey) || isUnknown(secondKey))
       return this.unknownFor(node);
@@ -654,8 +740,14 @@ export class TemplateEvaluator {
     );
     if (map == null || top == null || second == null)
       return this.malformed(node, "Fn::FindInMap", "[MapName, TopLevelKey, SecondLevelKey]");
-    const found = lookup(lookup(this.scope.mappings.get(map), top), second);
-    if (found !== undefined) return this.evaluate(found, null, trace);
+    const found = lookupEntry(lookup(this.scope.mappings.get(map), top), second);
+    if (found !== undefined) {
+      const value = this.evaluate(found.value, null, trace);
+      const keys = argument.kind === "sequence" ? argument.items.slice(0, 3) : [];
+      const defaults = keys.flatMap((key) => this.defaultSpan(key) ?? []);
+      this.decidedBy(trace, path, [entrySpan(found), ...defaults]);
+      return value;
+    }
     const fallback =
       options !== null &&
       typeof options === "object" &&
@@ -727,7 +819,14 @@ export class TemplateEvaluator {
 }
 
 export function newTrace(): Trace {
-  return { references: new Set(), locations: {}, conditional: {}, alternatives: {}, readAt: {} };
+  return {
+    references: new Set(),
+    locations: {},
+    conditional: {},
+    alternatives: {},
+    readAt: {},
+    readFrom: {},
+  };
 }
 
 /** A well-formed `Fn::If`'s condition name and branches; null for anything else. */
@@ -771,6 +870,20 @@ function mergeTrace(target: Trace, source: Trace, listPointer: string, offset: n
     target.alternatives[move(pointer)] = alternatives;
   for (const [pointer, location] of Object.entries(source.readAt))
     target.readAt[move(pointer)] = location;
+  for (const [pointer, places] of Object.entries(source.readFrom))
+    addPlaces(target.readFrom, move(pointer), places);
+}
+
+/** Adds to `readFrom[pointer]` the places it does not hold yet. */
+function addPlaces(
+  readFrom: Trace["readFrom"],
+  pointer: string,
+  places: readonly SourceLocation[],
+): void {
+  const recorded = (readFrom[pointer] ??= []);
+  for (const place of places)
+    if (!recorded.some((known) => known.line === place.line && known.column === place.column))
+      recorded.push(place);
 }
 
 function equalJson(left: Value, right: Value): boolean {
@@ -835,9 +948,11 @@ function subTemplate(argument: TemplateNode): string | null {
 }
 
 function lookup(node: TemplateNode | undefined, key: string): TemplateNode | undefined {
-  return node?.kind === "mapping"
-    ? node.entries.find((entry) => entry.key === key)?.value
-    : undefined;
+  return lookupEntry(node, key)?.value;
+}
+
+function lookupEntry(node: TemplateNode | undefined, key: string): TemplateEntry | undefined {
+  return node?.kind === "mapping" ? node.entries.find((entry) => entry.key === key) : undefined;
 }
 
 function scalarText(value: Value): string | null {

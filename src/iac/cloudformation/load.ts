@@ -20,6 +20,10 @@
 // - An `Fn::If` the template cannot decide keeps every branch that may be deployed, recorded in
 //   `conditional` and `alternatives` (evaluate.ts says how lists, objects and scalars look); a
 //   resource whose `Condition` is undecided is loaded with `conditional[""]` naming it.
+// - What the template decides besides a value's own text is in `readFrom`, for an annotation on
+//   the line a pull request changed: a decided `Condition` (`readFrom.Condition`), and by pointer
+//   a decided `Fn::If` (the condition, those it names, the `Default`s they read) or a
+//   `Fn::FindInMap` (the mapping entry, the `Default`s its keys read).
 // - `references` are declared logical ids only (from Ref, GetAtt, Sub variables and DependsOn,
 //   both branches of an undecided Fn::If included), sorted. A Ref to an undeclared name is not
 //   an error (KICS-style snippets, SAM-generated ids): its value is simply unknown.
@@ -138,6 +142,7 @@ export function loadCloudFormation(
     resourceIds: new Set(),
     mappings: namedEntries(sections.get("Mappings")),
     conditions: new Map(),
+    conditionDefinitions: new Map(),
   };
   const evaluator = new TemplateEvaluator(scope);
   // Parameters first: a loop's collection may be a list parameter; then loops, then the names.
@@ -145,8 +150,11 @@ export function loadCloudFormation(
   const loops = { parameters: scope.parameters, report: at };
   const resourcesSection = expandForEach(writtenResources, loops);
   const conditions = sections.get("Conditions");
-  for (const [name, condition] of namedEntries(conditions && expandForEach(conditions, loops)))
-    scope.conditions.set(name, condition);
+  const expandedConditions = conditions && expandForEach(conditions, loops);
+  for (const entry of expandedConditions?.kind === "mapping" ? expandedConditions.entries : []) {
+    scope.conditions.set(entry.key, entry.value);
+    scope.conditionDefinitions.set(entry.key, entrySpan(entry));
+  }
   if (resourcesSection.kind !== "mapping") return { resources: [], errors };
   const entries = declaresSamTransform(sections.get("Transform"))
     ? [...resourcesSection.entries, ...implicitApis(resourcesSection.entries)]
@@ -211,7 +219,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
       if (decided === false) return null;
       if (decided === undefined) trace.conditional[""] = name;
       else
-        readFrom.Condition = evaluator.conditionDefaults(name).map((span) => template.locate(span));
+        readFrom.Condition = evaluator.conditionPlaces(name).map((span) => template.locate(span));
     }
   }
 
@@ -243,6 +251,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     if (typeof value === "string" && scope.resourceIds.has(value)) trace.references.add(value);
   }
   trace.references.delete(entry.key);
+  Object.assign(readFrom, trace.readFrom);
 
   return {
     address: entry.key,
@@ -262,7 +271,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     ...(Object.keys(trace.conditional).length > 0 ? { conditional: trace.conditional } : {}),
     ...(Object.keys(trace.alternatives).length > 0 ? { alternatives: trace.alternatives } : {}),
     ...(Object.keys(trace.readAt).length > 0 ? { readAt: trace.readAt } : {}),
-    ...((readFrom.Condition?.length ?? 0) > 0 ? { readFrom } : {}),
+    ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
   };
 }
 

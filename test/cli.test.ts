@@ -837,6 +837,25 @@ describe("tollgate diff between git refs puts a new finding on the changed line 
     });
   });
 
+  it("a CloudFormation parameter Default a Fn::If's condition reads: the finding is on that Default", async () => {
+    await withTempDir("decided", async (dir) => {
+      const { diff, commit } = await twoCommits(dir, "cfn_if", {
+        "stack.yaml": (text) => text.replace('Default: "no"', 'Default: "yes"'),
+      });
+      commit();
+      const readBy = "the resource's SecurityGroupIngress/0/CidrIp";
+      const json = await diff("json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([
+        ["TG-NET-001", "stack.yaml", 5, readBy, { file: "stack.yaml", line: 17, endLine: 17 }],
+      ]);
+      const text = (await diff("text")).stdout.split("\n");
+      expect(text.filter((line) => /^\S+:\d+: /.test(line))).toEqual([
+        `stack.yaml:5: high TG-NET-001 SSH open to the internet [new, blocking] (finding at stack.yaml:17; this changed line is read by ${readBy})`,
+      ]);
+    });
+  });
+
   it("a key added to a locals map a rule's for_each iterates: the finding is on that entry", async () => {
     await withTempDir("decided", async (dir) => {
       const { diff, commit } = await twoCommits(dir, "for_each", {

@@ -124,6 +124,51 @@ describe("findings from rule results", () => {
     ]);
   });
 
+  it("takes what chose a CloudFormation value only for a finding on it, around it or inside it", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const place = (line: number) => ({
+      file: "stack.yaml",
+      line,
+      column: 7,
+      endLine: line,
+      endColumn: 20,
+    });
+    const stack: Resource = {
+      ...group,
+      address: "SG",
+      type: "AWS::EC2::SecurityGroup",
+      source: "cloudformation",
+      file: "stack.yaml",
+      readFrom: {
+        Condition: [place(6)],
+        "/SecurityGroupIngress/0/CidrIp": [place(7), place(5)],
+        "/SecurityGroupIngress/1": [place(8)],
+        "/SecurityGroupIngressX": [place(9)],
+      },
+    };
+    const readFrom = (path: Array<string | number>) =>
+      toFindings(
+        meta.rule,
+        [{ resource: "SG", message: "open", path }],
+        new Map([[stack.address, stack]]),
+      ).findings[0]?.readFrom?.map((read) => `${read.by}:${read.line}`);
+    const condition = "Condition:6";
+    const cidr = ["SecurityGroupIngress/0/CidrIp:7", "SecurityGroupIngress/0/CidrIp:5"];
+    expect(readFrom(["SecurityGroupIngress", 0, "CidrIp"])).toEqual([condition, ...cidr]);
+    expect(readFrom(["SecurityGroupIngress", 0])).toEqual([condition, ...cidr]);
+    expect(readFrom(["SecurityGroupIngress"])).toEqual([
+      condition,
+      ...cidr,
+      "SecurityGroupIngress/1:8",
+    ]);
+    expect(readFrom(["SecurityGroupIngress", 1, "FromPort"])).toEqual([
+      condition,
+      "SecurityGroupIngress/1:8",
+    ]);
+    expect(readFrom(["SecurityGroupIngress", 0, "FromPort"])).toEqual([condition]);
+    expect(readFrom([])).toEqual([condition]);
+  });
+
   it("falls back to the resource's first line and reports malformed results and unknown resources", () => {
     if (!meta.ok) throw new Error(meta.message);
     const { findings, errors } = toFindings(

@@ -133,10 +133,27 @@ const EXISTENCE = ["count", "for_each", "Condition"];
 const MODULE_CALL_READER = /^(module\..+)\.(count|for_each)$/;
 
 /**
+ * A CloudFormation value's reader in `Resource.readFrom`, a JSON pointer into `config`, decides the
+ * value at `pointer` when it holds it (`""`: the whole `Properties`) or lies inside it: a finding
+ * on `/SecurityGroupIngress/0` is decided by what chose its `CidrIp`. A resource-level finding
+ * (`""`) is decided only by what chose the whole `Properties`.
+ */
+function decidesValueAt(reader: string, pointer: string): boolean {
+  if (reader !== "" && !reader.startsWith("/")) return false;
+  return (
+    reader === pointer ||
+    pointer.startsWith(`${reader}/`) ||
+    (pointer !== "" && reader.startsWith(`${pointer}/`))
+  );
+}
+
+/**
  * Where what decides the value at `pointer` besides the value itself is written: what the
  * resource's count, for_each or Condition read, then what the count or for_each of the module
  * calls creating it read (innermost first), then what the top-level attribute or block holding it
- * read.
+ * read, then (CloudFormation) what chose the value at, around or inside `pointer`: a decided
+ * `Fn::If` or a `Fn::FindInMap` there, named by its pointer (`SecurityGroupIngress/0/CidrIp`,
+ * `Properties` for the whole).
  */
 export function readFromOf(resource: Resource, pointer: string): Finding["readFrom"] {
   const readFrom = resource.readFrom;
@@ -144,8 +161,9 @@ export function readFromOf(resource: Resource, pointer: string): Finding["readFr
   const attribute = pointer.startsWith("/") ? fromPointer(pointer)[0] : undefined;
   const readers = attribute === undefined || EXISTENCE.includes(attribute) ? [] : [attribute];
   const calls = Object.keys(readFrom).filter((by) => MODULE_CALL_READER.test(by));
-  const places = [...EXISTENCE, ...calls, ...readers].flatMap((reader) => {
-    const [, call, by = reader] = MODULE_CALL_READER.exec(reader) ?? [];
+  const values = Object.keys(readFrom).filter((by) => decidesValueAt(by, pointer));
+  const places = [...EXISTENCE, ...calls, ...readers, ...values].flatMap((reader) => {
+    const [, call, by = valueReader(reader)] = MODULE_CALL_READER.exec(reader) ?? [];
     return (readFrom[reader] ?? []).map(({ file, line, endLine }) => ({
       by,
       ...(call !== undefined ? { call } : {}),
@@ -155,6 +173,12 @@ export function readFromOf(resource: Resource, pointer: string): Finding["readFr
     }));
   });
   return places.length > 0 ? places : undefined;
+}
+
+/** How a reader is named in a finding: a value's pointer without its leading slash. */
+function valueReader(reader: string): string {
+  if (reader === "") return "Properties";
+  return reader.startsWith("/") ? reader.slice(1) : reader;
 }
 
 /**

@@ -52,6 +52,7 @@ async function checkPullRequest(
     | "for_each"
     | "condition"
     | "cfn_condition"
+    | "cfn_if"
     | "module_count"
     | "module_for_each",
   action: "opened" | "synchronize",
@@ -337,6 +338,26 @@ describe("a pull request check with the real engine", () => {
     expect(messages[0]?.split("\n").slice(1, 3)).toEqual([
       "This changed line is read by the resource's Condition.",
       "The value is written at stack.yaml:23.",
+    ]);
+  });
+
+  it("annotates a CloudFormation value a changed parameter Default chose through a Fn::If, on that Default", async () => {
+    // stack.yaml:5 sets Open's Default to "yes"; IsOpen (stack.yaml:7) tests it, and the ingress
+    // rule's CidrIp: !If [IsOpen, 0.0.0.0/0, 10.0.0.0/8] (stack.yaml:17, unchanged) opens SSH.
+    const { completion, annotations, messages } = await checkPullRequest(
+      "cfn_if",
+      "opened",
+      41,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(annotations).toEqual([
+      { path: "stack.yaml", lines: [5, 5], level: "failure", rule: "TG-NET-001", status: "new" },
+    ]);
+    expect(messages[0]?.split("\n").slice(1, 3)).toEqual([
+      "This changed line is read by the resource's SecurityGroupIngress/0/CidrIp.",
+      "The value is written at stack.yaml:17.",
     ]);
   });
 

@@ -6,6 +6,7 @@ import { batchAnnotations, planAnnotations, type CheckAnnotation } from "./annot
 import { codeSpan, escapeMarkdown, resourceLabel } from "./format.js";
 import { renderMarkdown } from "./markdown.js";
 import type { ChangedLines } from "./patch.js";
+import { decidingLines } from "./placement.js";
 import {
   emptyRecord,
   encodeRecord,
@@ -49,7 +50,13 @@ export function buildCheckRunReport(
   return {
     conclusion: decision.conclusion,
     title: checkRunTitle(decision),
-    summary: renderMarkdown(decision, { limit: SUMMARY_LIMIT, unannotated, notices }),
+    // The summary lists a new finding where its annotation is: on the changed line that decided it.
+    summary: renderMarkdown(decision, {
+      limit: SUMMARY_LIMIT,
+      unannotated,
+      notices,
+      decided: decidingLines(decision.findings, changedLines),
+    }),
     annotationBatches: batchAnnotations(annotations),
     ...(headSha ? { record: recordOf(decision, headSha) } : {}),
   };

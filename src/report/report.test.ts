@@ -170,6 +170,26 @@ describe("planAnnotations", () => {
     });
   });
 
+  it("lists a moved finding in the check run summary where its annotation is", () => {
+    const rdp = finding({
+      resource: 'aws_security_group_rule.admin["rdp"]',
+      line: 12,
+      endLine: 12,
+      resourceBlock: { file: "main.tf", line: 1, endLine: 14 },
+      readFrom: [{ by: "for_each", file: "locals.tf", line: 4, endLine: 4 }],
+    });
+    const decision = decideGate([rdp], [], defaultSettings);
+    const moved = buildCheckRunReport(decision, changed([["locals.tf", [4]]])).summary;
+    expect(moved).toContain("at `locals.tf:4` (**blocks merge**)");
+    expect(moved).toContain(
+      "  This changed line is read by the resource's for\\_each. The value is written at `main.tf:12`.",
+    );
+    // Unmoved when the change touched none of what decided it.
+    const kept = buildCheckRunReport(decision, changed([["locals.tf", [5]]])).summary;
+    expect(kept).toContain("at `main.tf:12` (**blocks merge**, not on a changed line)");
+    expect(kept).not.toContain("This changed line");
+  });
+
   it("annotates a new finding on the changed variable its value comes from, naming the resource's block", () => {
     const fromVariable = finding({
       file: "variables.tf",

@@ -112,6 +112,35 @@ describe("compileRego through OPA's SDK", () => {
   });
 });
 
+describe("with ... as a comparison", () => {
+  const source = `package t
+
+kind := type_name(input)
+
+unparenthesised := k if k := kind with input as {"a": 1} == {"a": 2}
+
+parenthesised := k if k := kind with input as ({"a": 1} == {"a": 2})
+`;
+
+  it("sets the target to the comparison's result, as OPA does, and warns where it is unparenthesised", async () => {
+    const { wasm, warnings } = await compileRego(
+      { "t.rego": source },
+      { entrypoints: ["t/unparenthesised", "t/parenthesised"] },
+    );
+    const policy = await loadPolicy(wasm, undefined, hostBuiltins);
+    expect(policy.evaluate({}, "t/unparenthesised")).toEqual([{ result: "boolean" }]);
+    expect(policy.evaluate({}, "t/parenthesised")).toEqual([{ result: "boolean" }]);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        file: "t.rego",
+        line: 5,
+        column: 58,
+        code: "rego_with_comparison",
+      }),
+    ]);
+  });
+});
+
 describe("walk", () => {
   it("iterates every path and value of a document", async () => {
     const source =

@@ -1,10 +1,11 @@
 // `compileRego`: the whole Rego-to-Wasm pipeline behind one call. Parse every module, run the
 // compile stage (imports, safety, rewriting), plan the entrypoints to IR and emit Wasm; any
-// stage's located errors reject the promise together as one `RegoCompileError`.
+// stage's located errors reject the promise together as one `RegoCompileError`; warnings, which
+// never stop it, come back with the Wasm.
 
 import { compileModules } from "./compile/index.js";
 import { planPolicy, PlanError } from "./plan/index.js";
-import type { RegoError } from "./syntax/index.js";
+import type { RegoError, RegoWarning } from "./syntax/index.js";
 import { emitWasm, WasmEmitError, type EmitDiagnostic } from "./wasm/index.js";
 
 export interface CompileOptions {
@@ -22,6 +23,8 @@ export interface CompiledPolicy {
   wasm: Uint8Array;
   /** Entrypoint name to the id the SDK's `evaluate(input, id)` accepts. */
   entrypoints: Record<string, number>;
+  /** Located notes on valid Rego that likely does not mean what it says (`RegoWarning`). */
+  warnings: RegoWarning[];
 }
 
 /** Compilation failed; `errors` lists every located error (`file:line:col`, code, message). */
@@ -58,6 +61,7 @@ export async function compileRego(
   return {
     wasm,
     entrypoints: Object.fromEntries(options.entrypoints.map((name, id) => [name, id])),
+    warnings: compiled.warnings,
   };
 }
 

@@ -6,4 +6,5 @@ export {
   type CompiledPolicy,
   type CompileOptions,
 } from "./compiler.js";
+export type { RegoWarning } from "./syntax/index.js";
 export { hostBuiltins } from "./runtime/index.js";

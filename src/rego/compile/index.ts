@@ -18,7 +18,7 @@
 //   are consistent, nothing nests under a complete rule, set or function, and there is no recursion.
 
 import type { Module } from "../syntax/ast.js";
-import type { RegoError } from "../syntax/errors.js";
+import type { RegoError, RegoWarning } from "../syntax/errors.js";
 import { parseModule } from "../syntax/parser.js";
 import { checkRule } from "./checks.js";
 import { buildDependencies, checkRecursion, type DependencyGraph } from "./deps.js";
@@ -50,6 +50,8 @@ export interface CompileModulesOptions {
 export interface CompileModulesResult {
   policy?: CheckedModules;
   errors: RegoError[];
+  /** The parser's warnings on every module, with or without errors. */
+  warnings: RegoWarning[];
 }
 
 /** Parses and compiles `modules` (file name to Rego text). Never throws on bad policies. */
@@ -58,21 +60,26 @@ export function compileModules(
   options: CompileModulesOptions = {},
 ): CompileModulesResult {
   const errors: RegoError[] = [];
+  const warnings: RegoWarning[] = [];
   const parsed: Module[] = [];
   for (const [file, text] of Object.entries(modules)) {
     const result = parseModule(text, file);
     errors.push(...result.errors);
+    warnings.push(...result.warnings);
     if (result.module) parsed.push(result.module);
   }
-  if (errors.length > 0) return { errors };
-  return compileParsed(parsed, options);
+  if (errors.length > 0) return { errors, warnings };
+  return { ...compileParsed(parsed, options), warnings };
 }
 
-/** The compile stage over modules already parsed (for callers that parse themselves). */
+/**
+ * The compile stage over modules already parsed (for callers that parse themselves, and have the
+ * parser's warnings).
+ */
 export function compileParsed(
   parsed: readonly Module[],
   options: CompileModulesOptions = {},
-): CompileModulesResult {
+): Omit<CompileModulesResult, "warnings"> {
   const errors: RegoError[] = [];
   const rulesByPackage = new Map<string, Set<string>>();
   for (const module of parsed) {

@@ -21,6 +21,19 @@ export interface RegoError {
   message: string;
 }
 
+/**
+ * A located note on valid Rego that likely does not say what its author meant. Never stops a
+ * compilation; `tollgate build` and `tollgate test` print it on stderr.
+ */
+export interface RegoWarning {
+  file: string;
+  line: number;
+  column: number;
+  /** `rego_with_comparison`: the value after `with ... as` is an unparenthesised comparison. */
+  code: "rego_with_comparison";
+  message: string;
+}
+
 export function regoError(code: RegoErrorCode, loc: Location, message: string): RegoError {
   return { file: loc.file, line: loc.line, column: loc.column, code, message };
 }

@@ -295,6 +295,88 @@ deny contains msg if {
   });
 });
 
+describe("warnings", () => {
+  const warningsOf = (body: string) => {
+    const result = parseModule(`package p_test\n\n${body}\n`, "p_test.rego");
+    expect(result.errors).toEqual([]);
+    return result.warnings;
+  };
+
+  it("reads `x with input as a == b` as OPA does, with (a == b) as the value", () => {
+    const expr = firstExpr(`data.p.deny with input as {"a": 1} == {"a": 2}`);
+    expect(termOf(expr)).toMatchObject({ type: "ref", head: { name: "data" } });
+    const value = expr.with[0]?.value as Term;
+    expect(operatorName(value)).toBe("equal");
+    expect((value as CallTerm).args.map((arg) => arg.type)).toEqual(["object", "object"]);
+  });
+
+  it.each(["==", "!=", "<", "<=", ">", ">="])(
+    "warns at the %s of an unparenthesised comparison after 'with ... as'",
+    (op) => {
+      const warnings = warningsOf(`test_p if {\n\tdata.p.n with input as 1 ${op} 2\n}`);
+      expect(warnings).toEqual([
+        {
+          file: "p_test.rego",
+          line: 4,
+          column: 27,
+          code: "rego_with_comparison",
+          message: expect.stringContaining(`'with input as a ${op} b' sets input to (a ${op} b)`),
+        },
+      ]);
+    },
+  );
+
+  it("names the line and column of each with of a chain, in a rule body of one line or a test", () => {
+    const warnings = warningsOf(
+      [
+        "import data.p",
+        "",
+        "test_one_line if p.allow with input as {} with data.q as 1 != 2",
+        "",
+        "test_block if {",
+        '\tcount(p.deny) with input as {"resources": []} == 0',
+        "}",
+      ].join("\n"),
+    );
+    expect(warnings.map(({ line, column }) => [line, column])).toEqual([
+      [5, 60],
+      [8, 48],
+    ]);
+    expect(warnings[0]?.message).toContain("'with data.q as a != b'");
+  });
+
+  it("says nothing of a parenthesised comparison, a comparison inside the value, or none", () => {
+    expect(
+      warningsOf(
+        [
+          "test_a if data.p.allow with input as (1 == 2)",
+          "test_b if data.p.allow with input as [1 == 2]",
+          "test_c if data.p.allow with input as f(1 < 2)",
+          'test_d if data.p.allow with input as {"a": 1} with data.x as (1 != 2)',
+          "test_e if {",
+          '\tv := data.p.deny with input as {"a": 1}',
+          "\tv == set()",
+          "}",
+          "test_f if data.p.allow == true with input as {}",
+        ].join("\n"),
+      ),
+    ).toEqual([]);
+  });
+
+  it("warns when only a part of the comparison is parenthesised", () => {
+    const warnings = warningsOf("test_a if data.p.allow with input as (1) < (2 + 1)");
+    expect(warnings.map(({ line, column }) => [line, column])).toEqual([[3, 42]]);
+  });
+
+  it("leaves OPA's conformance modules without warnings", () => {
+    const cases = loadConformanceCases(conformanceRoot);
+    const warned = cases.flatMap((entry) =>
+      entry.modules.flatMap((text) => parseModule(text, entry.file).warnings),
+    );
+    expect(warned).toEqual([]);
+  });
+});
+
 describe("errors", () => {
   const cases: [string, number, number, RegExp][] = [
     ["package p\np if {\n\tx := \n}", 4, 1, /expected a term/],

@@ -24,8 +24,9 @@ import type {
   VarTerm,
   WithModifier,
 } from "./ast.js";
-import { regoError, type RegoError } from "./errors.js";
+import { regoError, type RegoError, type RegoWarning } from "./errors.js";
 import { Lexer, type Token } from "./lexer.js";
+import { formatTerm } from "./printer.js";
 
 /** Deepest nesting of terms, bodies and rules accepted; deeper input gets a located error. */
 const MAX_DEPTH = 200;
@@ -66,6 +67,8 @@ class ParseFailure {
 export interface ParseResult {
   module?: Module;
   errors: RegoError[];
+  /** Valid Rego that likely does not mean what it says; found while parsing, so given either way. */
+  warnings: RegoWarning[];
 }
 
 /** Parses one Rego module; never throws on bad input. */
@@ -74,15 +77,19 @@ export function parseModule(text: string, file: string): ParseResult {
   try {
     const module = parser.module();
     const tooDeep = locateTooDeep(module);
+    const { warnings } = parser;
     if (tooDeep) {
-      return { errors: [regoError("rego_parse_error", tooDeep, "expression nested too deeply")] };
+      const error = regoError("rego_parse_error", tooDeep, "expression nested too deeply");
+      return { errors: [error], warnings };
     }
     const errors = parser.attachAnnotations(module);
-    return errors.length > 0 ? { errors } : { module, errors: [] };
+    return errors.length > 0 ? { errors, warnings } : { module, errors: [], warnings };
   } catch (failure) {
-    if (failure instanceof ParseFailure) return { errors: [failure.error] };
+    if (failure instanceof ParseFailure)
+      return { errors: [failure.error], warnings: parser.warnings };
     if (failure instanceof RangeError) {
-      return { errors: [regoError("rego_parse_error", parser.here(), "input nested too deeply")] };
+      const error = regoError("rego_parse_error", parser.here(), "input nested too deeply");
+      return { errors: [error], warnings: parser.warnings };
     }
     throw failure;
   }
@@ -103,6 +110,10 @@ class Parser {
   private readonly statements: StatementStart[] = [];
   /** Depth of infix-call trees, by node (see `binary`). */
   private readonly chainDepth = new WeakMap<Term, number>();
+  /** Terms written inside their own parentheses, which the AST does not keep. */
+  private readonly parenthesised = new WeakSet<Term>();
+  /** Found so far; `parseModule` returns them with the module or the errors. */
+  readonly warnings: RegoWarning[] = [];
 
   constructor(
     text: string,
@@ -500,6 +511,7 @@ class Parser {
     const lookahead = [...this.lookahead];
     const previous = this.previous;
     const depth = this.depth;
+    const warnings = this.warnings.length;
     try {
       return this.bracedBody();
     } catch (failure) {
@@ -508,6 +520,7 @@ class Parser {
       this.lookahead.splice(0, this.lookahead.length, ...lookahead);
       this.previous = previous;
       this.depth = depth;
+      this.warnings.length = warnings;
       try {
         return [this.literal()];
       } catch (second) {
@@ -656,7 +669,27 @@ class Parser {
           : this.fail("a reference after 'with'", targetStart);
     if (!this.acceptKeyword("as")) this.fail("'as' after the 'with' target");
     const value = this.termIn();
+    if (isComparison(value) && !this.parenthesised.has(value))
+      this.warnWithComparison(targetRef, value);
     return { target: targetRef, value, loc: this.span(start) };
+  }
+
+  /**
+   * `x with input as a == b` is `x with input as (a == b)`, in OPA as here: `x` runs with a
+   * boolean for input and nothing compares its result, so a test written that way cannot fail.
+   * Valid Rego, hence a warning, at the operator; the parenthesised form is taken as meant.
+   */
+  private warnWithComparison(target: RefTerm, value: CallTerm): void {
+    const { file, line, column } = value.operator.loc;
+    const path = formatTerm(target);
+    const op = value.infix ?? "";
+    this.warnings.push({
+      file,
+      line,
+      column,
+      code: "rego_with_comparison",
+      message: `'with ${path} as a ${op} b' sets ${path} to (a ${op} b), a boolean, and compares nothing with the expression's result; write the parentheses if that is meant, or assign first: 'v := expr with ${path} as a', then 'v ${op} b'`,
+    });
   }
 
   // --- terms, by precedence -------------------------------------------------------------------
@@ -907,6 +940,7 @@ class Parser {
         const inner = this.termIn(true);
         this.pipeEndsTerm = saved;
         this.expectPunct(")");
+        this.parenthesised.add(inner);
         return inner;
       }
       case "[":
@@ -1102,6 +1136,15 @@ function locateTooDeep(module: Module): Location | undefined {
     }
   }
   return undefined;
+}
+
+/** An infix `==`, `!=`, `<`, `<=`, `>` or `>=`. */
+function isComparison(term: Term): term is CallTerm {
+  return (
+    term.type === "call" &&
+    term.infix !== undefined &&
+    Object.hasOwn(RELATION_OPERATORS, term.infix)
+  );
 }
 
 function isCallable(term: Term): boolean {

@@ -1297,6 +1297,64 @@ describe("tollgate scan, inspect and build", () => {
     });
   });
 
+  it("prints the compiler's warnings on stderr, located, and still builds and tests", async () => {
+    await withTempDir("with-comparison", async (dir) => {
+      const ruleDir = path.join(dir, "network", "any_sg");
+      await mkdir(path.join(ruleDir, "fixtures"), { recursive: true });
+      await writeFile(
+        path.join(ruleDir, "policy.rego"),
+        [
+          "# METADATA",
+          "# title: Security groups named open",
+          "# custom:",
+          "#   id: T-1",
+          "#   severity: low",
+          "#   category: network",
+          "package tollgate.rules.network.any_sg",
+          "",
+          'deny contains {"resource": r.address, "message": "open", "evidence": "name", "path": ["name"]} if {',
+          "\tsome r in input.resources",
+          '\tr.config.name == "open"',
+          "}",
+          "",
+          "none_when_empty if count(deny) with input as {} == 0",
+          "",
+        ].join("\n"),
+      );
+      await writeFile(
+        path.join(ruleDir, "fixtures", "positive.tf"),
+        'resource "aws_security_group" "open" {\n  name = "open" # tollgate:expect T-1\n}\n',
+      );
+      await writeFile(
+        path.join(ruleDir, "policy_test.rego"),
+        [
+          "package tollgate.rules.network.any_sg_test",
+          "",
+          "import data.tollgate.rules.network.any_sg",
+          "",
+          "test_open if {",
+          '\tcount(any_sg.deny) with input as {"resources": []} == 1',
+          "}",
+          "",
+        ].join("\n"),
+      );
+      const warning = (file: string, at: string) =>
+        `${file}:${at}: warning: 'with input as a == b' sets input to (a == b)`;
+      const built = await run(["build", dir, "-o", path.join(dir, "bundle.tar.gz")]);
+      expect(built.code).toBe(0);
+      expect(built.stderr).toContain(warning("network/any_sg/policy.rego", "14:49"));
+      expect(built.stderr.trim().split("\n")).toHaveLength(1);
+      const tested = await run(["test", dir]);
+      expect(tested.stderr).toContain(warning("network/any_sg/policy.rego", "14:49"));
+      expect(tested.stderr).toContain(warning("network/any_sg/policy_test.rego", "6:53"));
+      expect(tested.stderr).toMatch(/\(rego_with_comparison\)\n$/);
+      expect(tested.stderr.trim().split("\n")).toHaveLength(2);
+      // The trap's test passes, which is why it is worth a warning.
+      expect(tested.stdout).toMatch(/1 passed, 0 failed, 0 errored/);
+      expect(tested.code).toBe(0);
+    });
+  });
+
   it("tests a policy folder on its fixtures and names the lines a rule misses or reports at another severity", async () => {
     await withTempDir("policies", async (dir) => {
       const ruleDir = path.join(dir, "network", "any_sg");

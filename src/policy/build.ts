@@ -5,7 +5,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { createHash } from "node:crypto";
-import { parseModule } from "../rego/syntax/index.js";
+import { parseModule, type RegoWarning } from "../rego/syntax/index.js";
 import type { LoadError } from "../model/types.js";
 import { ALL_RULES_ENTRYPOINT, writeBundle } from "./bundle.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";
@@ -53,7 +53,8 @@ export async function readPolicySources(dir: string): Promise<PolicySource[]> {
   return sources.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-export type BuildResult = { ok: true; built: BuiltPolicies } | { ok: false; errors: LoadError[] };
+export type BuildResult =
+  { ok: true; built: BuiltPolicies; warnings: LoadError[] } | { ok: false; errors: LoadError[] };
 
 /** Compile policy sources; the entrypoints are the `deny` rules of `tollgate.rules.*` packages. */
 export async function buildPolicies(sources: PolicySource[]): Promise<BuildResult> {
@@ -144,6 +145,7 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
     return {
       ok: true,
       built: { wasm: compiled.wasm, rules, annotations, entrypoints, ruleFiles, sources },
+      warnings: compiled.warnings.map(warningAsLoadError),
     };
   } catch (error) {
     const located = (error as { errors?: LoadError[] }).errors;
@@ -160,6 +162,12 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
       };
     throw error;
   }
+}
+
+/** The compiler's warning as the CLI prints it: a load error that does not fail the build. */
+export function warningAsLoadError(warning: RegoWarning): LoadError {
+  const { file, line, column, code, message } = warning;
+  return { file, line, column, code, message, level: "warning" };
 }
 
 /**

@@ -383,6 +383,8 @@ export type PolicyFolderRun =
       regoTests: RegoTestOutcome[];
       /** Unreadable fixtures or expectation files; test files that do not compile. */
       errors: LoadError[];
+      /** The compiler's warnings on the policies and the test files: printed, never a failure. */
+      warnings: LoadError[];
     };
 
 /** Compile a policy folder and run every rule on its fixtures: `tollgate test` and the suite. */
@@ -408,5 +410,6 @@ export async function runPolicyFolder(dir: string): Promise<PolicyFolderRun> {
     untested,
     regoTests: regoTests.outcomes,
     errors: [...ruleSet.errors, ...errors, ...regoTests.errors],
+    warnings: [...built.warnings, ...regoTests.warnings],
   };
 }

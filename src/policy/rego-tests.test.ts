@@ -90,6 +90,45 @@ test_without_input if not p.allow
     expect(run.outcomes.map((o) => o.status)).toEqual(["passed", "passed"]);
   });
 
+  it("warns at a test that compares inside 'with ... as', which passes whatever the policy says", async () => {
+    const policy = {
+      path: "rules/p.rego",
+      text: "package p\n\ndeny contains r.name if some r in input.resources\n",
+    };
+    const run = await runRegoTests(
+      [policy],
+      tests(`package p_test
+
+import data.p
+
+test_trap if {
+	count(p.deny) with input as {"resources": [{"name": "a"}]} == 2
+}
+
+test_assigned if {
+	n := count(p.deny) with input as {"resources": [{"name": "a"}]}
+	n == 2
+}
+`),
+    );
+    expect(run.errors).toEqual([]);
+    // The trap runs with input = false: count of an empty deny, 0, which is not false, so it passes.
+    expect(run.outcomes.map(({ line, status }) => ({ line, status }))).toEqual([
+      { line: 5, status: "passed" },
+      { line: 9, status: "failed" },
+    ]);
+    expect(run.warnings).toEqual([
+      {
+        file: "lib/util_test.rego",
+        line: 6,
+        column: 61,
+        code: "rego_with_comparison",
+        message: expect.stringContaining("'v := expr with input as a', then 'v == b'"),
+        level: "warning",
+      },
+    ]);
+  });
+
   it("reports a test file that does not parse or compile as located errors", async () => {
     const broken = await runRegoTests([helper], tests("package t\n\ntest_x if {\n"));
     expect(broken.outcomes).toEqual([]);

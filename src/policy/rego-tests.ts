@@ -7,7 +7,7 @@ import path from "node:path";
 import type { LoadError } from "../model/types.js";
 import { BoundedPolicy, formatEvalError } from "../rego/runtime/index.js";
 import { parseModule } from "../rego/syntax/index.js";
-import type { PolicySource } from "./build.js";
+import { warningAsLoadError, type PolicySource } from "./build.js";
 
 export interface RegoTestOutcome {
   /** The rule's document, `data.pkg.test_name`. */
@@ -24,6 +24,8 @@ export interface RegoTestRun {
   outcomes: RegoTestOutcome[];
   /** Test files that do not parse or compile: located errors, and no test of the folder runs. */
   errors: LoadError[];
+  /** The compiler's warnings on the test files (the policies' own come with their build). */
+  warnings: LoadError[];
 }
 
 const TEST_FILE = "_test.rego";
@@ -52,10 +54,11 @@ interface TestRule {
   skipped: boolean;
 }
 
-function testRules(tests: PolicySource[], errors: LoadError[]): TestRule[] {
+function testRules(tests: PolicySource[], errors: LoadError[], warnings: LoadError[]): TestRule[] {
   const found = new Map<string, TestRule>();
   for (const test of tests) {
     const parsed = parseModule(test.text, test.path);
+    warnings.push(...parsed.warnings.map(warningAsLoadError));
     if (!parsed.module) {
       errors.push(...parsed.errors);
       continue;
@@ -87,10 +90,11 @@ export async function runRegoTests(
   tests: PolicySource[],
 ): Promise<RegoTestRun> {
   const errors: LoadError[] = [];
-  const rules = testRules(tests, errors);
+  const warnings: LoadError[] = [];
+  const rules = testRules(tests, errors, warnings);
   const runnable = rules.filter((rule) => !rule.skipped);
   if (errors.length > 0 || runnable.length === 0)
-    return { outcomes: rules.filter((rule) => rule.skipped).map(skippedOutcome), errors };
+    return { outcomes: rules.filter((rule) => rule.skipped).map(skippedOutcome), errors, warnings };
   const modules = Object.fromEntries([...policies, ...tests].map((s) => [s.path, s.text]));
   // Loaded on demand, as in build.ts: the compiler pulls in binaryen.
   const { compileRego, RegoCompileError } = await import("../rego/compiler.js");
@@ -98,7 +102,7 @@ export async function runRegoTests(
   try {
     ({ wasm } = await compileRego(modules, { entrypoints: runnable.map((r) => r.entrypoint) }));
   } catch (error) {
-    if (error instanceof RegoCompileError) return { outcomes: [], errors: error.errors };
+    if (error instanceof RegoCompileError) return { outcomes: [], errors: error.errors, warnings };
     throw error;
   }
   const policy = new BoundedPolicy(wasm, {});
@@ -127,7 +131,7 @@ export async function runRegoTests(
   } finally {
     await policy.close();
   }
-  return { outcomes, errors };
+  return { outcomes, errors, warnings };
 }
 
 function skippedOutcome(rule: TestRule): RegoTestOutcome {

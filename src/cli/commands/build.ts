@@ -29,6 +29,7 @@ export const buildCommand: Command = {
       for (const error of built.errors) io.stderr(formatLoadError(error) + "\n");
       return EXIT_USAGE;
     }
+    for (const warning of built.warnings) io.stderr(formatLoadError(warning) + "\n");
     const output = path.resolve(io.cwd, values.output);
     await writeFile(output, await bundleOf(built.built));
     io.stdout(

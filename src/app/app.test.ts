@@ -1,5 +1,5 @@
 import nock from "nock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { FakeEngine, finding } from "../../test/app/findings.js";
 import {
   BASE_SHA,
@@ -9,11 +9,13 @@ import {
   mockGitHub,
   pullRequestPayload,
   testApp,
+  testProbot,
   type MockRepository,
 } from "../../test/app/harness.js";
 import { contractProblems, type RecordedRequest } from "../../test/app/openapi.js";
 import type { SourceFile } from "../iac/source.js";
 import type { Finding, LoadError } from "../model/types.js";
+import { createTollgateApp } from "./app.js";
 
 /** Stands in for the Wasm engine: every `ingress_port = N` line is an open-port finding on its resource. */
 function scanOpenPorts(file: SourceFile) {
@@ -191,6 +193,30 @@ describe("pull_request", () => {
       output: { title: "Scan incomplete: a GitHub API request failed" },
     });
     expect(completion?.output.summary).toContain("HTTP 500");
+  });
+
+  it("logs a job whose check run cannot be created with the delivery that asked for it", async () => {
+    mockGitHub(repository(), [/\/check-runs$/]);
+    const probot = testProbot();
+    // No queue passed: the app's own in-process queue, as `createTollgateApp` runs by default.
+    await probot.load(createTollgateApp({ engine: new FakeEngine(scanOpenPorts) }));
+    const logged = vi.spyOn(probot.log, "error").mockImplementation(() => undefined);
+    await probot.receive({
+      id: "delivery-create-fails",
+      name: "pull_request",
+      payload: pullRequestPayload(),
+    } as Parameters<typeof probot.receive>[0]);
+    await vi.waitFor(() =>
+      expect(logged).toHaveBeenCalledWith(
+        {
+          delivery: "delivery-create-fails",
+          pull: "acme/infra#12",
+          headSha: HEAD_SHA,
+          error: expect.stringContaining("HTTP 500"),
+        },
+        "check job failed",
+      ),
+    );
   });
 
   it("fails closed when a changed file is too large to scan", async () => {

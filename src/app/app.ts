@@ -63,13 +63,28 @@ export interface TollgateAppOptions {
   tasks?: BackgroundTasks;
 }
 
+/**
+ * A job that failed outside its check run (the run could not be created or completed, say with
+ * GitHub unreachable), named by the delivery that asked for it, which GitHub can redeliver.
+ */
+export function logFailedJob(log: Pick<FlowLog, "error">, job: QueueJob, error: unknown): void {
+  log.error(
+    {
+      delivery: job.deliveryId,
+      pull: job.pullKey,
+      headSha: job.headSha,
+      error: describeError(error),
+    },
+    "check job failed",
+  );
+}
+
 export function createTollgateApp(options: TollgateAppOptions): ApplicationFunction {
   return async (app: Probot) => {
     const queue =
       options.queue ??
       new InProcessQueue({
-        onJobError: (job, error) =>
-          app.log.error({ pull: job.pullKey, error: describeError(error) }, "check job failed"),
+        onJobError: (job, error) => logFailedJob(app.log, job, error),
       });
     const customPolicies = options.customPolicies ?? new OrgPolicies();
     const flow: CheckFlowOptions = {

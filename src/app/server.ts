@@ -15,7 +15,7 @@ import {
   type JobQueue,
   type QueueLog,
 } from "../queue/index.js";
-import { createTollgateApp } from "./app.js";
+import { createTollgateApp, logFailedJob } from "./app.js";
 import { describeError } from "./checkFlow.js";
 import { describeMissing, readServerEnvironment } from "./environment.js";
 import { BackgroundTasks } from "./tasks.js";
@@ -82,8 +82,7 @@ async function main(): Promise<number> {
     new InProcessQueue({
       concurrency: env.concurrency,
       observer: metrics,
-      onJobError: (job, error) =>
-        queueLog.error({ pull: job.pullKey, error: describeError(error) }, "check job failed"),
+      onJobError: (job, error) => logFailedJob(queueLog, job, error),
     });
   server.addHandler(
     opsHandler({

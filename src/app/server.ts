@@ -75,7 +75,12 @@ async function main(): Promise<number> {
   const metrics = new QueueMetrics();
   const redis = queueSettings.redis;
   const bullQueue = redis
-    ? new BullQueue({ ...redis, observer: metrics, log: queueLog })
+    ? new BullQueue({
+        ...redis,
+        observer: metrics,
+        log: queueLog,
+        onJobError: (job, error) => logFailedJob(queueLog, job, error),
+      })
     : undefined;
   const queue: JobQueue =
     bullQueue ??

@@ -52,6 +52,12 @@ export interface BullQueueOptions {
   deliveryTtlSeconds?: number;
   /** False for a replica that only accepts webhooks and leaves the work to worker replicas. */
   takeWork?: boolean;
+  /**
+   * Told about a job that failed for good (its last try threw, or completing its run as failed
+   * did), as InProcessQueue tells about one that threw: a job whose run was never created leaves
+   * nothing else behind, and the delivery it names can be redelivered.
+   */
+  onJobError?: (job: QueueJob, error: unknown) => void;
   observer?: JobObserver;
   log?: QueueLog;
 }
@@ -122,7 +128,7 @@ export class BullQueue implements JobQueue {
   private readonly installations = new Set<number>();
   private readonly prefix: string;
   private readonly settings: Required<
-    Omit<BullQueueOptions, "redisUrl" | "prefix" | "observer" | "log" | "takeWork">
+    Omit<BullQueueOptions, "redisUrl" | "prefix" | "observer" | "log" | "takeWork" | "onJobError">
   >;
 
   constructor(private readonly options: BullQueueOptions) {
@@ -381,10 +387,16 @@ export class BullQueue implements JobQueue {
         performance.now() - started,
         payload.installationId,
       );
+      this.options.onJobError?.(work, error);
       const what = isOrgTask(payload) ? payload.kind : "check";
-      await work.cancel(
-        `the ${what} failed ${this.settings.attempts} times, last with ${describe(error)}`,
-      );
+      try {
+        await work.cancel(
+          `the ${what} failed ${this.settings.attempts} times, last with ${describe(error)}`,
+        );
+      } catch (cancelError) {
+        this.options.onJobError?.(work, cancelError);
+        throw cancelError;
+      }
       await this.forgetRun(recordedCheckRun(job));
     } finally {
       this.running.delete(jobId);

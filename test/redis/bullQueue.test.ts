@@ -209,7 +209,11 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     freshPrefix();
     const checks = new FakeChecks();
     let attempts = 0;
-    const queue = replica({ attempts: 3 });
+    const told: string[] = [];
+    const queue = replica({
+      attempts: 3,
+      onJobError: (job, error) => told.push(`${job.deliveryId}: ${String(error)}`),
+    });
     await queue.start(
       checks.runtime("a", async () => {
         attempts += 1;
@@ -225,6 +229,35 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
       conclusion: "cancelled",
       title: "Not scanned: the check failed 3 times, last with Error: GitHub answered 502",
     });
+    expect(told).toEqual(["d1: Error: GitHub answered 502"]);
+  });
+
+  it("tells about a job that failed for good when its run cannot be completed either", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    const runtime = checks.runtime("a");
+    const told: string[] = [];
+    const queue = replica({
+      attempts: 2,
+      onJobError: (job, error) => told.push(`${job.deliveryId}: ${String(error)}`),
+    });
+    // GitHub unreachable: the check run is never created, and completing it fails too.
+    await queue.start({
+      ...runtime,
+      revive: (payload, journal) => ({
+        ...runtime.revive(payload, journal),
+        run: async () => {
+          throw new Error("connect ECONNREFUSED");
+        },
+        cancel: async () => {
+          throw new Error("connect ECONNREFUSED");
+        },
+      }),
+    });
+    await queue.enqueue(jobFor(payload(7, 1, "d1")));
+    await waitFor(async () => (await queue.depth()).failed === 1, 15_000, "the job to fail");
+    expect(told).toEqual(["d1: Error: connect ECONNREFUSED", "d1: Error: connect ECONNREFUSED"]);
+    expect(checks.created).toEqual([]);
   });
 
   it("hands running jobs back on a drain that runs out of time; another replica completes the same run and its twins", async () => {

@@ -4,10 +4,11 @@
 // its flow log, roles with their policies, a load balancer and listeners, an API stage and its
 // method settings, a queue and its policy, a key, an instance in a group, a trail, a database,
 // an EKS cluster, a cache, a distribution with its web ACL and logging, a Redshift cluster with
-// its logging, a volume restored from a snapshot, an OIDC provider with the role it trusts) and
+// its logging, a volume restored from a snapshot, an OIDC provider with the role it trusts),
 // `cloudformation` (a template joining a bucket and its policy, a group and its ingress, a VPC and
-// its flow log, a role and its policy by `!Ref`). A join that tests every resource for each
-// resource shows here as time per unit growing with N long before it shows on the corpus
+// its flow log, a role and its policy by `!Ref`) and `modules` (two calls of
+// terraform-aws-modules/s3-bucket, a log bucket and a bucket logging into it). A join that tests
+// every resource for each resource shows here as time per unit growing with N long before it shows on the corpus
 // (session 7: 51 s for 1,600 groups; session 8 found 64 s for 800 buckets and every rule out of
 // memory at 400 mixed units). Sizes: `TOLLGATE_BENCH_SIZES` (200,400,800,1600), shapes:
 // `TOLLGATE_BENCH_SHAPES`; `TOLLGATE_BENCH_RULES=1` also times each rule alone on
@@ -388,6 +389,24 @@ function cloudformation(n: number): SourceFile[] {
   ];
 }
 
+// Calls of terraform-aws-modules/s3-bucket, two per i: a log bucket, and a bucket logging into it
+// whose deny of requests without TLS a variable decides, for the joins from one call to the others.
+function modules(n: number): SourceFile[] {
+  const blocks = [`variable "deny_http" {\n  type = bool\n}\n`];
+  const call = (name: string, body: string) =>
+    `module "${name}" {\n  source  = "terraform-aws-modules/s3-bucket/aws"\n  version = "~> 4.0"\n${body}}\n`;
+  for (let i = 0; i < n; i++)
+    blocks.push(
+      call(`logs${i}`, `  bucket  = "logs${i}"\n`),
+      call(
+        `b${i}`,
+        `  bucket  = "b${i}"\n  attach_deny_insecure_transport_policy = var.deny_http\n` +
+          `  logging = {\n    target_bucket = module.logs${i}.s3_bucket_id\n    target_prefix = "b${i}/"\n  }\n`,
+      ),
+    );
+  return [{ path: "main.tf", text: blocks.join("\n") }];
+}
+
 function groups(n: number): SourceFile[] {
   const blocks: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -402,14 +421,15 @@ function groups(n: number): SourceFile[] {
 
 const bundle = await loadPolicyBundle();
 const ruleSet = await loadRuleSet(bundle);
-const shapes = (process.env.TOLLGATE_BENCH_SHAPES ?? "groups,buckets,mixed,cloudformation").split(
-  ",",
-);
+const shapes = (
+  process.env.TOLLGATE_BENCH_SHAPES ?? "groups,buckets,mixed,cloudformation,modules"
+).split(",");
 const generators: Record<string, (n: number) => SourceFile[]> = {
   groups,
   buckets,
   mixed,
   cloudformation,
+  modules,
 };
 for (const [shape, generated] of Object.entries(generators))
   for (const n of shapes.includes(shape) ? sizes : []) {

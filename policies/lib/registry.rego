@@ -20,12 +20,14 @@ module_address(source) := address if {
 submodule(source) := source_parts(source).submodule
 
 # The calls of one registry module (`terraform-aws-modules/vpc/aws`), any submodule.
-calls(address) := [r |
-	some r in input.resources
+calls(address) := [r | some r in input.resources; is_call(r, address)]
+
+# `r` is a call of the registry module `address`, any submodule.
+is_call(r, address) if {
 	r.mode == "module"
 	is_string(r.moduleSource)
 	module_address(r.moduleSource) == address
-]
+}
 
 source_parts(source) := {"base": trim_suffix(pieces[0], ".git"), "submodule": concat("//", array.slice(pieces, 1, count(pieces)))} if {
 	no_query := split(lower(source), "?")[0]

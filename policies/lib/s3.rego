@@ -126,13 +126,16 @@ bucket_module := "terraform-aws-modules/s3-bucket/aws"
 # Calls of the bucket module itself (no submodule) that create a general purpose bucket:
 # `create_bucket = false` creates nothing, and a directory bucket (`is_directory_bucket`) has
 # Block Public Access always on and neither the module's public access block nor its deny
-# policies.
-module_buckets := [r |
-	some r in registry.calls(bucket_module)
+# policies. `is_module_bucket(r)` tells whether `r` is one, for a join that looks its candidates
+# up (`util.referring`) rather than scanning these calls for each call.
+module_buckets := [r | some r in input.resources; is_module_bucket(r)]
+
+is_module_bucket(r) if {
+	registry.is_call(r, bucket_module)
 	registry.submodule(r.moduleSource) == ""
 	not util.is_false(object.get(r.config, "create_bucket", true))
 	not util.is_true(object.get(r.config, "is_directory_bucket", false))
-]
+}
 
 module_public_access_flags := ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
 

@@ -635,24 +635,25 @@ deny contains finding if {
 	finding := settings.cannot_tell(call.address, [], absence, "The bucket's only bucket policy beside the module call may not be created, as its count or for_each cannot be known, and the module attaches none that denies requests without TLS: pass attach_deny_insecure_transport_policy = true.")
 }
 
-# `[path, unknown]`: the module arguments Tollgate cannot know that decide whether the module
-# denies requests without TLS: a deny switch (`attach_deny_insecure_transport_policy =
-# var.deny_http`), `attach_policy` when the `policy` it would attach may hold such a deny, and
-# the attached `policy` itself.
-module_undecided contains [call.address, [switch], value] if {
+# `module_undecided[address]`: `[path, unknown]` of the arguments Tollgate cannot know of the
+# calls of `address` that decide whether the module denies requests without TLS: a deny switch
+# (`attach_deny_insecure_transport_policy = var.deny_http`), `attach_policy` when the `policy` it
+# would attach may hold such a deny, and the attached `policy` itself. Looked up for each call
+# rather than scanned.
+module_undecided[call.address] contains [[switch], value] if {
 	some call in s3.module_buckets
 	some switch in s3.module_transport_switches
 	value := s3.module_argument(call, switch)
 	util.is_unknown(value)
 }
 
-module_undecided contains [call.address, ["attach_policy"], call.config.attach_policy] if {
+module_undecided[call.address] contains [["attach_policy"], call.config.attach_policy] if {
 	some call in s3.module_buckets
 	util.is_unknown(call.config.attach_policy)
 	policy_may_deny(call.config.policy)
 }
 
-module_undecided contains [call.address, ["policy"], call.config.policy] if {
+module_undecided[call.address] contains [["policy"], call.config.policy] if {
 	some call in s3.module_buckets
 	util.is_true(call.config.attach_policy)
 	util.is_unknown(call.config.policy)
@@ -670,9 +671,8 @@ deny contains finding if {
 	not module_denies(call)
 	not s3.has_certain_setting(call, "aws_s3_bucket_policy")
 	not s3.has_unjoined("aws_s3_bucket_policy")
-	some [address, path, value] in module_undecided
-	address == call.address
-	finding := settings.cannot_tell(address, path, value, "Whether the bucket module denies requests without TLS depends on a value Tollgate cannot know: make sure attach_deny_insecure_transport_policy is true.")
+	some [path, value] in module_undecided[call.address]
+	finding := settings.cannot_tell(call.address, path, value, "Whether the bucket module denies requests without TLS depends on a value Tollgate cannot know: make sure attach_deny_insecure_transport_policy is true.")
 }
 
 cannot_tell_message := "The bucket policy's deny of requests without TLS depends on a collection or values Tollgate cannot know, so it may be missing: make sure a Deny statement on aws:SecureTransport false is always there."

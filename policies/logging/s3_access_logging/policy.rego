@@ -207,11 +207,13 @@ module_receives_logs(call) if {
 	util.is_true(call.config[argument])
 }
 
+# Another bucket module call with logging refers to the call: looked up among those referring to
+# it, not scanned for each call.
 module_receives_logs(call) if {
-	some other in s3.module_buckets
+	some other in util.referring(call)
 	other.address != call.address
+	s3.is_module_bucket(other)
 	not util.is_empty(other.config, "logging")
-	util.refers_to(other, call)
 }
 
 module_receives_logs(call) if s3.has_certain_setting(call, separate_type)

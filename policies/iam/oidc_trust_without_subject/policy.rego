@@ -127,11 +127,22 @@ provider_keys(expression) := {
 provider_url_key := {"aws_iam_openid_connect_provider": "url", "AWS::IAM::OIDCProvider": "Url"}
 
 # `aws_iam_openid_connect_provider.<name>.arn` (maybe `data.`, with an instance key), or a
-# CloudFormation `!Ref <id>` or `!GetAtt <id>.Arn`.
+# CloudFormation `!Ref <id>` or `!GetAtt <id>.Arn`. Compared as text: a pattern naming the
+# provider would be a regular expression to compile for each provider.
 names_provider(expression, provider) if {
 	provider.type == "aws_iam_openid_connect_provider"
-	prefix := {"managed": "", "data": `data\.`}[provider.mode]
-	regex.match(sprintf(`^%saws_iam_openid_connect_provider\.%s(\[[^\]]*\])?\.arn$`, [prefix, provider.name]), expression)
+	address := concat("", [{"managed": "", "data": "data."}[provider.mode], "aws_iam_openid_connect_provider.", provider.name])
+	arn_of(address, expression)
+}
+
+# `expression` is `<address>.arn`, or `<address>[<key>].arn` with a key without `]`.
+arn_of(address, expression) if expression == concat("", [address, ".arn"])
+
+arn_of(address, expression) if {
+	startswith(expression, concat("", [address, "["]))
+	endswith(expression, "].arn")
+	key := substring(expression, count(address) + 1, (count(expression) - count(address)) - 6)
+	not contains(key, "]")
 }
 
 names_provider(expression, provider) if {
@@ -242,7 +253,11 @@ surely_names_owner(host, condition) if {
 	}
 }
 
-trusted_hosts contains {"st": st, "principal": principal, "host": host} if {
+# Each federated principal a web identity trust names with its provider, and the statement's
+# narrowing conditions on the claim (`subject_conditions`) and first undecided one
+# (`undecided_subject`, in a list: `[]` when known conditions settle it), found once per
+# evaluation: every rule below asks them, and a function is evaluated anew at each call.
+trusted_hosts contains {"st": st, "principal": principal, "host": host, "conditions": subject_conditions(st, host), "undecided": [u | u := undecided_subject(st, host)]} if {
 	some st in iam.trust_statements
 	iam.is_allow(st.statement)
 	some action in iam.values(st.statement, "Action")
@@ -253,8 +268,8 @@ trusted_hosts contains {"st": st, "principal": principal, "host": host} if {
 
 deny contains finding if {
 	some trust in trusted_hosts
-	count(subject_conditions(trust.st, trust.host)) == 0
-	not undecided_subject(trust.st, trust.host)
+	count(trust.conditions) == 0
+	count(trust.undecided) == 0
 	finding := {
 		"resource": trust.st.address,
 		"when": trust.st.when,
@@ -266,7 +281,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some trust in trusted_hosts
-	conditions := subject_conditions(trust.st, trust.host)
+	conditions := trust.conditions
 	count(conditions) > 0
 	every condition in conditions {
 		not names_owner(trust.host, condition)
@@ -287,7 +302,7 @@ deny contains finding if {
 # name the owner or admit anyone (`*`), as far as Tollgate can tell.
 deny contains finding if {
 	some trust in trusted_hosts
-	conditions := subject_conditions(trust.st, trust.host)
+	conditions := trust.conditions
 	some condition in conditions
 	names_owner(trust.host, condition)
 	every c in conditions {
@@ -304,8 +319,8 @@ deny contains finding if {
 # Conditions Tollgate cannot know may hold one on the claim, or none.
 deny contains finding if {
 	some trust in trusted_hosts
-	count(subject_conditions(trust.st, trust.host)) == 0
-	value := undecided_subject(trust.st, trust.host)
+	count(trust.conditions) == 0
+	value := trust.undecided[0]
 	claim := tenant_claims[trust.host]
 	message := sprintf("The role trusts %s tokens under conditions Tollgate cannot know, which may hold none on %s:%s: then %s can assume it.", [trust.host, trust.host, claim, anyone[claim]])
 	cannot_tell := settings.cannot_tell(trust.st.address, iam.path(trust.st, ["Condition"]), value, message)

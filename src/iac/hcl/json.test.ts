@@ -149,6 +149,47 @@ describe("parseTfJson", () => {
     });
   });
 
+  it("reads template syntax spelled with JSON escapes from the decoded string, as HCL does", () => {
+    // HCL decodes a JSON string before parsing it as a template, so `\u0024{` is `${` and
+    // `\u0025{` is `%{`; `$\u0024{` is the escape `$${`. Where an escape shifts the columns,
+    // every node is placed on the whole string, as for escapes inside an interpolation.
+    const text = `{"locals": {
+  "a": "x \\u0024{var.a}",
+  "b": "\\u0025{ if var.b }y\\u0025{ endif }",
+  "c": "$\\u007b var.c }",
+  "d": "$\\u0024{var.d}",
+  "e": "\\\\u0024{var.e}"
+}}`;
+    const { body, errors } = parseTfJson(text, "l.tf.json");
+    expect(errors).toEqual([]);
+    const [a, b, c, d, e] = (body.items[0] as Block).body.items;
+    expect(a).toMatchObject({
+      expr: {
+        kind: "Template",
+        parts: [
+          { kind: "TemplateLiteral", value: "x " },
+          { kind: "TemplateInterpolation", expr: { kind: "ScopeTraversal", root: "var" } },
+        ],
+      },
+    });
+    const reference = a?.kind === "Attribute" && a.expr.kind === "Template" && a.expr.parts[1];
+    if (!reference || reference.kind !== "TemplateInterpolation")
+      throw new Error("no interpolation");
+    const { line, column, endLine, endColumn } = reference.expr;
+    expect([line, column, endLine, endColumn]).toEqual([2, 8, 2, 25]);
+    expect(b).toMatchObject({
+      expr: { parts: [{ kind: "TemplateIf", condition: { root: "var" } }] },
+    });
+    expect(c).toMatchObject({
+      expr: { parts: [{ kind: "TemplateInterpolation", expr: { root: "var" } }] },
+    });
+    expect(d).toMatchObject({ expr: { parts: [{ kind: "TemplateLiteral", value: "${var.d}" }] } });
+    // An escaped backslash before `u0024` is no escape: the text stays literal.
+    expect(e).toMatchObject({
+      expr: { parts: [{ kind: "TemplateLiteral", value: "\\u0024{var.e}" }] },
+    });
+  });
+
   it("yields the same structure as the native syntax for the same configuration", () => {
     const native = parseHcl('resource "aws_instance" "web" {\n  ami = "a"\n}\n', "main.tf").body;
     const json = parseTfJson(

@@ -42,6 +42,12 @@ const TOP_LEVEL_LABELS: ReadonlyMap<string, number> = new Map([
   ["removed", 0],
 ]);
 
+/**
+ * A JSON escape for a character that opens template syntax (`$`, `%`, `{`): in place, the raw
+ * text would read it as plain text, where HCL reads the decoded text and so the syntax it spells.
+ */
+const TEMPLATE_CHARACTER_ESCAPE = /\\u00(?:24|25|7b)/i;
+
 /** Property name that JSON syntax reserves for comments, in the root and in every block body. */
 const COMMENT_KEY = "//";
 
@@ -96,8 +102,12 @@ class ExpressionBuilder {
 
   /** A JSON string is a template: `"${var.x}"` has an interpolation positioned in the file. */
   private template(node: Range, value: string): Expression {
+    // HCL decodes the JSON string first and parses the decoded text as a template, so template
+    // syntax written with escapes (`"\u0024{var.x}"`, `"$\u007b..."`) is template syntax too.
+    if (!/[$%]\{/.test(value)) return literalTemplate(value, rangeOf(node));
     const raw = this.text.slice(node.start + 1, node.end - 1);
-    if (!/[$%]\{/.test(raw)) return literalTemplate(value, rangeOf(node));
+    // The file's own text is parsed in place only where it reads as the decoded text does.
+    if (TEMPLATE_CHARACTER_ESCAPE.test(raw)) return this.decodedTemplate(node, value);
     // HCL parses the decoded string as a bare template, where a CR (a `\r` escape) not followed
     // by a newline ends template syntax: the file's own text cannot be parsed in its place.
     if (/\r(?!\n)/.test(value)) return this.decodedTemplate(node, value);

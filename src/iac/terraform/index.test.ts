@@ -1464,6 +1464,19 @@ describe(".tf.json", () => {
     expect(line(group, "/ingress/1/from_port")).toBe("main.tf.json:2");
   });
 
+  it("evaluates an interpolation written with a JSON escape for '$', as Terraform does", () => {
+    const text = `{
+  "variable": { "env": { "default": "prod" } },
+  "resource": { "aws_s3_bucket": { "b": { "bucket": "logs-\\u0024{var.env}" } } }
+}
+`;
+    const { resources, errors } = loadTerraform([{ path: "main.tf.json", text }]);
+    expect(errors).toEqual([]);
+    const bucket = byAddress(resources, "aws_s3_bucket.b");
+    expect(bucket.config.bucket).toBe("logs-prod");
+    expect(line(bucket, "/bucket")).toBe("main.tf.json:3");
+  });
+
   it("reads a name repeated with objects on both sides as its nested blocks, in order, as HCL does", () => {
     const text = `{"resource": {"aws_s3_bucket": {"b": {
   "bucket": "b",

@@ -190,6 +190,31 @@ describe("parseTfJson", () => {
     });
   });
 
+  it("reports a decoded string's template left open at the string, naming none of our wrapping", () => {
+    // A line of the string that spells our marker does not end the wrapping either.
+    const marker = parseTfJson(
+      '{"locals": {"a": "\\u0024{var.a}\\nTOLLGATE_JSON_STRING\\nb"}}',
+      "l.tf.json",
+    );
+    expect(marker.errors).toEqual([]);
+    expect((marker.body.items[0] as Block).body.items[0]).toMatchObject({
+      expr: {
+        parts: [{ kind: "TemplateInterpolation" }, { value: "\nTOLLGATE_JSON_STRING\nb" }],
+      },
+    });
+    const { errors } = parseTfJson('{"locals": {"a": "x \\u0024{var.a"}}', "l.tf.json");
+    expect(errors).toEqual([
+      {
+        file: "l.tf.json",
+        line: 1,
+        column: 18,
+        code: "hcl-syntax",
+        message:
+          "invalid template in a string: expected '}' to close an interpolation, found the end of the template",
+      },
+    ]);
+  });
+
   it("yields the same structure as the native syntax for the same configuration", () => {
     const native = parseHcl('resource "aws_instance" "web" {\n  ami = "a"\n}\n', "main.tf").body;
     const json = parseTfJson(

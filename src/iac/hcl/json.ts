@@ -131,7 +131,8 @@ class ExpressionBuilder {
    */
   private decodedTemplate(node: Range, value: string): Expression {
     const range = rangeOf(node);
-    const marker = "TOLLGATE_JSON_STRING";
+    let marker = "TOLLGATE_JSON_STRING";
+    while (value.includes(marker)) marker += "_";
     const asHeredoc = `x = <<${marker}\n${value}\n${marker}\n`;
     const { body, errors } = new HclParser(asHeredoc, this.file, "hcl", 1, marker).parseFile();
     const attribute = body.items[0];

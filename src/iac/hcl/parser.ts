@@ -200,6 +200,12 @@ export class HclParser {
   private depth = 0;
   private heredocMarker = "";
   private heredocIndented = false;
+  /**
+   * Where tokens end: the text's end, or inside a bare template we wrapped (bareTemplateMarker)
+   * the start of our closing marker line, so an expression left open there meets the end of the
+   * template, as HCL's ParseTemplate sees it, and never our wrapper.
+   */
+  private scanEnd: number;
   private readonly names = new Map<string, string>();
   /** Shared by every node of this text: nodes keep offsets and derive lines from it. */
   declare readonly lines: LineIndex;
@@ -217,6 +223,7 @@ export class HclParser {
   ) {
     this.lines = new LineIndex(text, firstLine);
     this.line = firstLine;
+    this.scanEnd = text.length;
     if (text.charCodeAt(0) === 0xfeff) {
       this.pos = 1;
       this.lineStart = 1;
@@ -234,6 +241,9 @@ export class HclParser {
       } catch (failure) {
         if (!(failure instanceof SyntaxFailure)) throw failure;
         if (this.errors.length < MAX_ERRORS) this.errors.push(failure.error);
+        // A wrapped bare template is the whole text: what follows its error is only our wrapper,
+        // or more of the template that HCL would not read as configuration either.
+        if (this.bareTemplateMarker !== null) break;
         if (this.errors.length >= MAX_ERRORS) {
           this.errors.push(
             this.errorAt(
@@ -324,7 +334,13 @@ export class HclParser {
         : `'${found}'`;
       return `invalid character ${shown}`;
     }
+    if (this.tok === Tok.EOF) return this.endOfInput();
     return TOKEN_TEXT[this.tok];
+  }
+
+  /** What the end of the text is called in errors: a wrapped bare template ends before our marker. */
+  private endOfInput(): string {
+    return this.scanEnd < this.text.length ? "the end of the template" : TOKEN_TEXT[Tok.EOF];
   }
 
   /** After an error at `offset`, move to the next line that starts (at column 1) with a name: the next top-level block. */
@@ -405,7 +421,7 @@ export class HclParser {
   /** Skips spaces and comments, then reads one token; `integerOnly` reads `0.1` as `0` (after a `.` step). */
   private scan(integerOnly: boolean): void {
     const text = this.text;
-    const len = text.length;
+    const len = this.scanEnd;
     let p = this.pos;
     let newline = false;
     for (;;) {
@@ -1208,7 +1224,9 @@ export class HclParser {
     const items: ObjectItem[] = [];
     while (this.peek() !== Tok.RBrace) {
       if (this.tok === Tok.EOF)
-        this.fail(`expected '}' to close the object opened at line ${line}, found end of file`);
+        this.fail(
+          `expected '}' to close the object opened at line ${line}, found ${this.endOfInput()}`,
+        );
       const key = this.parseExpression();
       const sep = this.peek();
       if (sep !== Tok.Assign && sep !== Tok.Colon) {
@@ -1344,7 +1362,13 @@ export class HclParser {
     this.peeked = false;
     this.enter();
     const parts: TemplatePart[] = [];
+    const bare = marker === this.bareTemplateMarker;
+    if (bare)
+      this.scanEnd = this.atHeredocEnd(this.pos, marker)
+        ? this.pos
+        : this.heredocEndAfter(this.pos, marker);
     const end = this.parseTemplateParts(parts, "heredoc", marker);
+    if (bare) this.scanEnd = this.text.length;
     if (end !== "heredoc")
       this.failAt(this.prevEnd, `'%{ ${end} }' without a matching opening directive`);
     this.depth--;
@@ -1373,7 +1397,7 @@ export class HclParser {
     marker = "",
   ): TemplateEnd {
     const text = this.text;
-    const len = text.length;
+    const len = this.scanEnd;
     const heredoc = mode === "heredoc";
     let p = this.pos;
     let litStart = p;

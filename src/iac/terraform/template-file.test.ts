@@ -56,6 +56,39 @@ describe("parseTemplateFile", () => {
     });
   });
 
+  it("reports one error for a template left open, at the template's end, naming none of our wrapping", () => {
+    // HCL's ParseTemplate meets the end of the template there; the heredoc we wrap the file in,
+    // and its marker, are ours alone and must not show.
+    expect(parseTemplateFile("t.tpl", "a\nb ${ x\n").errors).toEqual([
+      {
+        file: "t.tpl",
+        line: 3,
+        column: 1,
+        code: "hcl-syntax",
+        message: "expected '}' to close an interpolation, found the end of the template",
+      },
+    ]);
+    // Without a final newline, the end is after the last character of the last line.
+    expect(parseTemplateFile("t.tpl", "a ${ {b = 1").errors).toEqual([
+      {
+        file: "t.tpl",
+        line: 1,
+        column: 12,
+        code: "hcl-syntax",
+        message: "expected '}' to close the object opened at line 1, found the end of the template",
+      },
+    ]);
+    expect(parseTemplateFile("t.tpl", "a\n%{ if c }b\n").errors).toEqual([
+      {
+        file: "t.tpl",
+        line: 2,
+        column: 1,
+        code: "hcl-syntax",
+        message: "'%{ if }' without a matching '%{ endif }'",
+      },
+    ]);
+  });
+
   it("reports a syntax error at the template file's line", () => {
     const parsed = parseTemplateFile("t.tpl", "a\nb ${ 1 + }\n");
     expect(parsed.errors[0]).toMatchObject({ file: "t.tpl", line: 2 });

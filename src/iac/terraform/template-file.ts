@@ -20,9 +20,23 @@ export function parseTemplateFile(path: string, content: string): ParsedTemplate
   const text = `t = <<${marker}\n${content}${addedNewline ? "\n" : ""}${marker}\n`;
   // Line 0 is the wrapping header, so the file's own lines keep their numbers in every node.
   const parsed = parseHcl(text, path, 0, marker);
-  const errors = parsed.errors.map((error) => ({ ...error, line: Math.max(error.line, 1) }));
+  const errors = parsed.errors.map((error) => atFileEnd(error, content, addedNewline));
   const attribute = parsed.body.items[0];
   if (attribute?.kind !== "Attribute" || attribute.expr.kind !== "Heredoc")
     return { text, parts: [], addedNewline, errors };
   return { text, parts: attribute.expr.parts, addedNewline, errors };
+}
+
+/**
+ * An error the parser places on the wrapper's closing line (the end of the template) is placed
+ * at the file's own end: after its last character when the wrapping added the newline before
+ * the marker. The header line 0 counts as line 1.
+ */
+function atFileEnd(error: LoadError, content: string, addedNewline: boolean): LoadError {
+  const lastLine = content.split("\n").length;
+  if (addedNewline && error.line > lastLine) {
+    const lastLineLength = content.length - content.lastIndexOf("\n") - 1;
+    return { ...error, line: lastLine, column: lastLineLength + 1 };
+  }
+  return { ...error, line: Math.max(error.line, 1) };
 }

@@ -367,6 +367,54 @@ describe("parseTfJson", () => {
     ]);
   });
 
+  it("refuses a repeat of an argument Terraform defines in terraform, provider, lifecycle and check rule bodies", () => {
+    // internal/configs: terraformBlockSchema (required_version, experiments; required_providers
+    // is read as attributes), providerBlockSchema (alias, version), resourceLifecycleBlockSchema,
+    // checkRuleSchema, checkBlockSchema (no arguments). Blocks (backend, precondition, assert) and
+    // provider-defined names (assume_role) still merge.
+    const text = `{
+  "terraform": {
+    "required_version": {"a": 1},
+    "required_version": {"b": 1},
+    "experiments": [{}],
+    "experiments": [{}],
+    "required_providers": {"aws": {"source": "x"}, "aws": {"source": "y"}},
+    "backend": {"s3": {"bucket": "b"}},
+    "backend": {"s3": {"key": "k"}}
+  },
+  "provider": {"aws": {
+    "alias": {"x": 1},
+    "alias": {"y": 1},
+    "version": {},
+    "version": {},
+    "assume_role": {"role_arn": "r"},
+    "assume_role": {"role_arn": "s"}
+  }},
+  "resource": {"aws_s3_bucket": {"b": {"lifecycle": {
+    "ignore_changes": {},
+    "ignore_changes": {},
+    "precondition": {"condition": true, "error_message": "m"},
+    "precondition": {"condition": {}, "condition": {}}
+  }}}},
+  "variable": {"v": {"validation": {"condition": {}, "condition": {}}}},
+  "check": {"c": {"assert": {"condition": true}, "assert": {"condition": false}, "x": {}, "x": {}}}
+}`;
+    const { errors } = parseTfJson(text, "main.tf.json");
+    const again = (name: string, first: number) =>
+      `argument '${name}' is already set at line ${first}; each argument may be set only once`;
+    expect(errors.map((error) => [error.line, error.column, error.code, error.message])).toEqual([
+      [4, 5, "hcl-attribute-redefined", again("required_version", 3)],
+      [6, 5, "hcl-attribute-redefined", again("experiments", 5)],
+      [7, 52, "hcl-attribute-redefined", again("aws", 7)],
+      [13, 5, "hcl-attribute-redefined", again("alias", 12)],
+      [15, 5, "hcl-attribute-redefined", again("version", 14)],
+      [21, 5, "hcl-attribute-redefined", again("ignore_changes", 20)],
+      [23, 39, "hcl-attribute-redefined", again("condition", 23)],
+      [25, 54, "hcl-attribute-redefined", again("condition", 25)],
+      [26, 91, "hcl-attribute-redefined", again("x", 26)],
+    ]);
+  });
+
   it("refuses a key repeated in an object that is an argument's value, at any depth", () => {
     const text = `{"locals": {"l": {"tags": {
   "a": "1",

@@ -219,31 +219,12 @@ function mayBeBlocks(expr: Expression): boolean {
 }
 
 /**
- * Nested block types of the bodies Terraform decodes against its own schema: there, every other
- * name is an argument, so a repeat is an error even when both values are objects.
+ * How a name repeated in an object is judged, and how the objects in its value are: what a
+ * nested block body or an argument's value allows differs, and so does who defines its names.
  */
-const TERRAFORM_SCHEMA_BLOCKS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ["locals", new Set<string>()],
-  ["module", new Set<string>()],
-  ["variable", new Set(["validation"])],
-  ["output", new Set(["precondition"])],
-  ["moved", new Set<string>()],
-  ["import", new Set<string>()],
-  ["removed", new Set(["lifecycle", "provisioner"])],
-]);
-
-/** Arguments Terraform itself defines in bodies whose other names the provider's schema defines. */
-const META_ARGUMENTS: ReadonlySet<string> = new Set([
-  "count",
-  "for_each",
-  "depends_on",
-  "provider",
-]);
-
-/** Is `name` certainly an argument (not a nested block type) in the body of a `type` block? */
-function isKnownArgument(type: string, name: string): boolean {
-  const blocks = TERRAFORM_SCHEMA_BLOCKS.get(type);
-  return blocks !== undefined ? !blocks.has(name) : META_ARGUMENTS.has(name);
+interface RepeatRule {
+  refuse(file: string, first: ObjectItem, again: ObjectItem): LoadError | undefined;
+  within(name: string): RepeatRule;
 }
 
 function redefinedError(file: string, item: ObjectItem, first: ObjectItem): LoadError {
@@ -257,46 +238,19 @@ function redefinedError(file: string, item: ObjectItem, first: ObjectItem): Load
 }
 
 /**
- * Each key repeated in the objects of an argument's value, at any depth, that `refuse` (given the
- * first item and the repeat) turns into an error.
- */
-function checkRepeatedKeys(
-  file: string,
-  expr: Expression,
-  errors: LoadError[],
-  refuse: (file: string, first: ObjectItem, again: ObjectItem) => LoadError | undefined,
-): void {
-  if (expr.kind === "Tuple") {
-    for (const element of expr.elements) checkRepeatedKeys(file, element, errors, refuse);
-    return;
-  }
-  if (expr.kind !== "Object") return;
-  const seen = new Map<string, ObjectItem>();
-  for (const item of expr.items) {
-    checkRepeatedKeys(file, item.value, errors, refuse);
-    if (item.keyName === null) continue;
-    const first = seen.get(item.keyName);
-    if (first === undefined) seen.set(item.keyName, item);
-    else {
-      const error = refuse(file, first, item);
-      if (error) errors.push(error);
-    }
-  }
-}
-
-/**
  * A known argument's value is an expression, where HCL's JSON reader refuses a repeated key at
  * any depth ("Duplicate object attribute"), objects on both sides or not.
  */
-function repeatedObjectKey(file: string, first: ObjectItem, again: ObjectItem): LoadError {
-  return {
+const ARGUMENT_VALUE: RepeatRule = {
+  refuse: (file, first, again) => ({
     file,
     line: again.line,
     column: again.column,
     code: "hcl-object-key-redefined",
     message: `key '${again.keyName}' is already set at line ${first.line}; an object may hold each key only once`,
-  };
-}
+  }),
+  within: () => ARGUMENT_VALUE,
+};
 
 /**
  * Inside a provider-defined body, only the provider's schema tells a nested block's body from an
@@ -304,14 +258,132 @@ function repeatedObjectKey(file: string, first: ObjectItem, again: ObjectItem): 
  * object, a list of objects nor null (a repeated argument, a repeated object key, or a block
  * written as a scalar), so such a repeat is reported at any depth.
  */
-function repeatedNestedName(
+const PROVIDER_DEFINED: RepeatRule = {
+  refuse: (file, first, again) => {
+    if (again.keyName === COMMENT_KEY) return undefined;
+    if (mayBeBlocksOrNull(first.value) && mayBeBlocksOrNull(again.value)) return undefined;
+    return redefinedError(file, again, first);
+  },
+  within: () => PROVIDER_DEFINED,
+};
+
+/**
+ * A nested block body Terraform decodes against its own schema: `blocks` are its nested block
+ * types, with the rule inside each; every other name is an argument, so its repeat is an error
+ * even with objects on both sides.
+ */
+function terraformBody(blocks: Record<string, RepeatRule> = {}): RepeatRule {
+  const nested = new Map(Object.entries(blocks));
+  return {
+    refuse: (file, first, again) => {
+      if (again.keyName === COMMENT_KEY) return undefined;
+      const blockType = again.keyName !== null && nested.has(again.keyName);
+      if (blockType && mayBeBlocksOrNull(first.value) && mayBeBlocksOrNull(again.value))
+        return undefined;
+      return redefinedError(file, again, first);
+    },
+    within: (name) => nested.get(name) ?? ARGUMENT_VALUE,
+  };
+}
+
+/** `precondition`, `postcondition`, `validation` and `assert` (checkRuleSchema): all arguments. */
+const CHECK_RULE = terraformBody();
+
+/** A resource's `lifecycle` (internal/configs resourceLifecycleBlockSchema). */
+const RESOURCE_LIFECYCLE = terraformBody({
+  precondition: CHECK_RULE,
+  postcondition: CHECK_RULE,
+  action_trigger: terraformBody(),
+});
+
+/**
+ * Top-level bodies Terraform decodes against its own schema (internal/configs): their nested
+ * block types, with the rule inside each; every other name is an argument. A module call's
+ * inputs are arguments too (its body is read as attributes).
+ */
+const TERRAFORM_BODIES: ReadonlyMap<string, ReadonlyMap<string, RepeatRule>> = new Map(
+  Object.entries({
+    terraform: {
+      backend: PROVIDER_DEFINED,
+      cloud: PROVIDER_DEFINED,
+      required_providers: terraformBody(),
+      provider_meta: PROVIDER_DEFINED,
+    },
+    locals: {},
+    module: {},
+    variable: { validation: CHECK_RULE },
+    output: { precondition: CHECK_RULE },
+    moved: {},
+    import: {},
+    removed: { lifecycle: terraformBody(), provisioner: PROVIDER_DEFINED },
+    check: { data: PROVIDER_DEFINED, assert: CHECK_RULE },
+  }).map(([type, blocks]) => [type, new Map(Object.entries(blocks))]),
+);
+
+const RESOURCE_META = {
+  arguments: new Set(["count", "for_each", "depends_on", "provider"]),
+  blocks: new Map([["lifecycle", RESOURCE_LIFECYCLE]]),
+};
+
+/**
+ * Bodies whose names the provider defines, but for the arguments and nested block types
+ * Terraform defines in them itself (resourceBlockSchema, dataBlockSchema, providerBlockSchema).
+ * Other top-level types are not guessed at: their names are read as provider-defined.
+ */
+const TERRAFORM_META: ReadonlyMap<
+  string,
+  { arguments: ReadonlySet<string>; blocks: ReadonlyMap<string, RepeatRule> }
+> = new Map([
+  ["resource", RESOURCE_META],
+  ["data", RESOURCE_META],
+  ["ephemeral", RESOURCE_META],
+  ["provider", { arguments: new Set(["alias", "version"]), blocks: new Map() }],
+]);
+
+/** Is `name` certainly an argument (not a nested block type) in the body of a `type` block? */
+function isKnownArgument(type: string, name: string): boolean {
+  const blocks = TERRAFORM_BODIES.get(type);
+  if (blocks !== undefined) return !blocks.has(name);
+  return TERRAFORM_META.get(type)?.arguments.has(name) ?? false;
+}
+
+/** The rule for the objects in the value of `name` in the body of a `type` block. */
+function ruleWithin(type: string, name: string): RepeatRule {
+  if (isKnownArgument(type, name)) return ARGUMENT_VALUE;
+  return (
+    TERRAFORM_BODIES.get(type)?.get(name) ??
+    TERRAFORM_META.get(type)?.blocks.get(name) ??
+    PROVIDER_DEFINED
+  );
+}
+
+/**
+ * Each key repeated in the objects of a value, at any depth, that `rule` (and inside a key's
+ * value, the rule it gives for that key) turns into an error.
+ */
+function checkRepeatedKeys(
   file: string,
-  first: ObjectItem,
-  again: ObjectItem,
-): LoadError | undefined {
-  if (again.keyName === COMMENT_KEY) return undefined;
-  if (mayBeBlocksOrNull(first.value) && mayBeBlocksOrNull(again.value)) return undefined;
-  return redefinedError(file, again, first);
+  expr: Expression,
+  errors: LoadError[],
+  rule: RepeatRule,
+): void {
+  if (expr.kind === "Tuple") {
+    for (const element of expr.elements) checkRepeatedKeys(file, element, errors, rule);
+    return;
+  }
+  if (expr.kind !== "Object") return;
+  const seen = new Map<string, ObjectItem>();
+  for (const item of expr.items) {
+    const name = item.keyName;
+    checkRepeatedKeys(file, item.value, errors, name === null ? rule : rule.within(name));
+    if (name === null) continue;
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, item);
+    else {
+      const error = rule.refuse(file, first, item);
+      if (error) errors.push(error);
+    }
+  }
 }
 
 function mayBeBlocksOrNull(expr: Expression): boolean {
@@ -361,9 +433,7 @@ function toBody(file: string, type: string, object: ObjectExpr, errors: LoadErro
       );
       continue;
     }
-    if (isKnownArgument(type, item.keyName))
-      checkRepeatedKeys(file, item.value, errors, repeatedObjectKey);
-    else checkRepeatedKeys(file, item.value, errors, repeatedNestedName);
+    checkRepeatedKeys(file, item.value, errors, ruleWithin(type, item.keyName));
     // As HCL's JSON reader does with the schema: a repeated argument is an error, and a repeated
     // nested block type adds its blocks to the earlier ones. Without a provider's schema, a name
     // with objects on both sides is read as nested blocks, the only reading Terraform accepts.

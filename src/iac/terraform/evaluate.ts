@@ -723,6 +723,8 @@ export class ExpressionEvaluator {
     if (!file) return unknownCall;
     const template = parseTemplateFile(file.path, file.text);
     template.errors.forEach((error) => scope.host.report(error));
+    // Terraform's templatefile() fails on a template it cannot parse: its value is not known.
+    if (template.errors.length > 0) return unknownCall;
     const iteration = new Map<string, Evaluated>();
     for (const [name, value] of Object.entries(variablesArgument.value))
       iteration.set(name, { value, origin: childOrigin(variablesArgument.origin, name) });

@@ -400,6 +400,21 @@ EOF
     expect(line(policy, "/policy/Statement/0/Resource")).toBe("policy.json.tpl:9");
   });
 
+  it("reports a template file that does not parse once, at its own line, and leaves the call's value unknown", () => {
+    const { resources, errors } = load(
+      `resource "null_resource" "t" {
+  triggers = { text = templatefile("t.tpl", { name = "x" }) }
+}
+`,
+      [{ path: "t.tpl", text: 'a\n%{ if name != "" }\${name}\n' }],
+    );
+    expect(errors.map((e) => [e.file, e.line, e.column, e.code, e.message])).toEqual([
+      ["t.tpl", 2, 1, "hcl-syntax", "'%{ if }' without a matching '%{ endif }'"],
+    ]);
+    const triggers = byAddress(resources, "null_resource.t").config.triggers;
+    expect(triggers).toEqual({ text: { $unknown: 'templatefile("t.tpl", { name = "x" })' } });
+  });
+
   it("renders a template file's text after a carriage return without a newline as literal, as Terraform does", () => {
     // hclsyntax.ParseTemplate reads everything from such a CR on as one literal (only `$${`
     // unescaped), so the second `${name}` is not interpolated (see template-file.test.ts).

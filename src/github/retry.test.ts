@@ -172,8 +172,9 @@ async function slowGitHub(answerAfterMs: number | "never") {
 }
 
 describe("boundedRetry's timeout per attempt", () => {
-  // Real sockets, but only the attempt timeout is real time (50 ms); backoff runs on the instant clock.
-  const attemptTimeouts = { requestMs: 50, graphqlMs: 50 };
+  // Real sockets, but only the attempt timeout is real time; backoff runs on the instant clock. At
+  // 50 ms a loaded machine aborted an attempt before the server had counted its request (4 of 5).
+  const attemptTimeouts = { requestMs: 250, graphqlMs: 250 };
 
   it("aborts each attempt a silent GitHub never answers, retries within the budget, then says it timed out", async () => {
     const github = await slowGitHub("never");

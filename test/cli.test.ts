@@ -1020,6 +1020,69 @@ describe("tollgate diff between folders puts a new finding on the changed line t
       ]);
     });
   });
+
+  it("a CloudFormation parameter Default a decided Fn::If's !Ref takes: the finding is on that Default, a waiver on the !If line covers it", async () => {
+    /** SSH from `AdminCidr` (Default at line 5) while `Open` (Default at line 8) is "yes". */
+    const stack = (adminCidr: string, open: string, waiver = "") =>
+      [
+        "Parameters:", // 1
+        "  AdminCidr:", // 2
+        "    Type: String", // 3
+        "    Description: who may reach the bastion", // 4
+        `    Default: ${adminCidr}`, // 5
+        "  Open:", // 6
+        "    Type: String", // 7
+        `    Default: "${open}"`, // 8
+        "Conditions:", // 9
+        '  IsOpen: !Equals [!Ref Open, "yes"]', // 10
+        "Resources:", // 11
+        "  Bastion:", // 12
+        "    Type: AWS::EC2::SecurityGroup", // 13
+        "    Properties:", // 14
+        "      GroupDescription: bastion", // 15
+        "      SecurityGroupIngress:", // 16
+        "        - IpProtocol: tcp", // 17
+        "          FromPort: 22", // 18
+        "          ToPort: 22", // 19
+        `          CidrIp: !If [IsOpen, !Ref AdminCidr, 10.0.0.0/8]${waiver}`, // 20
+        "",
+      ].join("\n");
+    const cidrIp = "the resource's SecurityGroupIngress/0/CidrIp";
+    await withTempDir("dir-decided", async (dir) => {
+      // Only AdminCidr's Default widens: the finding is on it, where the value is written.
+      await writeFiles(dir, {
+        "base/stack.yaml": stack("10.1.0.0/16", "yes"),
+        "head/stack.yaml": stack("0.0.0.0/0", "yes"),
+      });
+      const widened = await diffDirs(dir, "json");
+      expect(widened.code).toBe(1);
+      expect(located(widened.stdout)).toEqual([
+        ["TG-NET-001", "stack.yaml", 5, undefined, undefined],
+      ]);
+
+      // A waiver on the line that reads it still applies there.
+      const reason = ' # tollgate:ignore TG-NET-001 reason="bastion, SEC-12"';
+      await writeFiles(dir, { "head/stack.yaml": stack("0.0.0.0/0", "yes", reason) });
+      const waived = await diffDirs(dir, "json");
+      expect(waived.code).toBe(0);
+      const { findings } = JSON.parse(waived.stdout) as {
+        findings: (JsonFinding & { waived: unknown })[];
+      };
+      expect(findings.map((f) => [f.rule, f.line, f.status, f.waived])).toEqual([
+        ["TG-NET-001", 5, "new", { reason: "bastion, SEC-12" }],
+      ]);
+
+      // Only Open's Default changes: the finding is on it, read by the condition IsOpen chose.
+      await writeFiles(dir, {
+        "base/stack.yaml": stack("0.0.0.0/0", "no"),
+        "head/stack.yaml": stack("0.0.0.0/0", "yes"),
+      });
+      const opened = await diffDirs(dir, "json");
+      expect(located(opened.stdout)).toEqual([
+        ["TG-NET-001", "stack.yaml", 8, cidrIp, { file: "stack.yaml", line: 5, endLine: 5 }],
+      ]);
+    });
+  });
 });
 
 describe("tollgate diff with a settings file", () => {

@@ -186,6 +186,56 @@ Resources:
     );
   });
 
+  it("locates a !Ref to a parameter a decided Fn::If chose at its Default, as a plain !Ref, the condition in readFrom", () => {
+    const text = `Parameters:
+  AdminCidr:
+    Type: String
+    Default: 0.0.0.0/0
+  Open:
+    Type: String
+    Default: "yes"
+  Given:
+    Type: String
+Conditions:
+  IsOpen: !Equals [!Ref Open, "yes"]
+  IsClosed: !Not [!Condition IsOpen]
+  Undecided: !Equals [!Ref Given, "x"]
+Resources:
+  Subject:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      CidrIp: !If [IsOpen, !Ref AdminCidr, 10.0.0.0/8]
+      Nested: !If [IsOpen, !If [IsClosed, 10.0.0.0/8, !Ref AdminCidr], 10.0.0.0/8]
+      Literal: !If [IsClosed, !Ref AdminCidr, 10.0.0.0/8]
+      Maybe: !If [Undecided, !Ref AdminCidr, !Ref AdminCidr]
+      Listed:
+        - !If [IsOpen, !Ref AdminCidr, !Ref AWS::NoValue]
+`;
+    const lines = (places?: { line: number }[]) => places?.map((place) => place.line);
+    const subject = load(text).resources[0];
+    expect(subject?.config).toMatchObject({ CidrIp: "0.0.0.0/0", Nested: "0.0.0.0/0" });
+    // Where the value is written: the Default, as for \`CidrIp: !Ref AdminCidr\`.
+    expect(subject?.locations["/CidrIp"]?.line).toBe(4);
+    expect(subject?.locations["/Nested"]?.line).toBe(4);
+    expect(subject?.locations["/Listed/0"]?.line).toBe(4);
+    // Where the resource reads it, for an inline waiver there.
+    expect(subject?.readAt?.["/CidrIp"]?.line).toBe(18);
+    expect(subject?.readAt?.["/Nested"]?.line).toBe(19);
+    expect(subject?.readAt?.["/Listed/0"]?.line).toBe(23);
+    // What chose the branch: IsOpen (line 11) and Open's Default (7); IsClosed (12) names IsOpen.
+    expect(lines(subject?.readFrom?.["/CidrIp"])).toEqual([11, 7]);
+    expect(lines(subject?.readFrom?.["/Nested"])).toEqual([12, 11, 7]);
+    // A literal branch, or an undecided Fn::If, is where the property writes it.
+    expect(subject?.locations["/Literal"]?.line).toBe(20);
+    expect(subject?.locations["/Maybe"]?.line).toBe(21);
+    expect(Object.keys(subject?.readAt ?? {}).sort()).toEqual(["/CidrIp", "/Listed/0", "/Nested"]);
+    // A value the options give was never read from the Default: the branch stays the reader.
+    const given = load(text, { AdminCidr: "10.0.0.0/8" }).resources[0];
+    expect(given?.locations["/CidrIp"]?.line).toBe(18);
+    expect(given?.readAt).toBeUndefined();
+    expect(lines(given?.readFrom?.["/CidrIp"])).toEqual([11, 7]);
+  });
+
   it("records where a resource's decided Condition is written, the conditions it names and the parameter Defaults they read", () => {
     const text = `Parameters:
   BreakGlass:

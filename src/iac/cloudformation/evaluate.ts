@@ -290,12 +290,25 @@ export class TemplateEvaluator {
 
   /**
    * Locates the value `node` written at `span` (a property with its key, a list item): at the
-   * parameter `Default` it reads (`defaultSpan`), keeping `span` in `readAt`, else at `span`.
+   * parameter `Default` it reads (`defaultSpan`), keeping `span` in `readAt`, else at `span`. A
+   * `!Ref` a decided `Fn::If` chose reads the `Default` as a plain one does; the condition's places
+   * are in `readFrom` (`fnIf`).
    */
   private locate(trace: Trace, pointer: string, node: TemplateNode, span: Span): void {
-    const written = this.defaultSpan(node);
+    const written = this.defaultSpan(this.chosenBranch(node));
     trace.locations[pointer] = this.scope.locate(written ?? span);
     if (written !== undefined) trace.readAt[pointer] = this.scope.locate(span);
+  }
+
+  /** The branch a decided `Fn::If` takes, through nested decided ones; any other node itself. */
+  private chosenBranch(node: TemplateNode): TemplateNode {
+    for (;;) {
+      const branches = ifBranches(node);
+      if (branches === null) return node;
+      const decided = this.condition(branches.condition.value, branches.condition.span);
+      if (decided === undefined) return node;
+      node = decided ? branches.whenTrue : branches.whenFalse;
+    }
   }
 
   /**

@@ -12,11 +12,13 @@
 // - `Fn::Base64` encodes (as CloudFormation does): decode `UserData` in the policy to read it.
 // - `locations[""]` is the whole resource entry; every property, list item and nested value
 //   written in the template has its own pointer; a property or item that is `!Ref P` of a
-//   parameter taking its `Default` is located at that Default, as a Terraform variable's is. Values parsed out of JSON policy strings are
-//   located at the string; SAM `Globals` values where `Globals` writes them; common SAM policy
-//   templates (`- S3ReadPolicy: {BucketName: ...}`) as the statements SAM generates, located at
-//   the template's item (sam-policies.ts); SAM's implicit APIs (`ServerlessRestApi`,
-//   `ServerlessHttpApi`) at the first function event that creates each (sam.ts).
+//   parameter taking its `Default`, written or chosen by a decided `Fn::If`, is located at that
+//   Default (the property or item in `readAt`), as a Terraform variable's is. Values parsed out
+//   of JSON policy strings are located at the string; SAM `Globals` values where `Globals`
+//   writes them; common SAM policy templates (`- S3ReadPolicy: {BucketName: ...}`) as the
+//   statements SAM generates, located at the template's item (sam-policies.ts); SAM's implicit
+//   APIs (`ServerlessRestApi`, `ServerlessHttpApi`) at the first function event that creates each
+//   (sam.ts).
 // - An `Fn::If` the template cannot decide keeps every branch that may be deployed, recorded in
 //   `conditional` and `alternatives` (evaluate.ts says how lists, objects and scalars look); a
 //   resource whose `Condition` is undecided is loaded with `conditional[""]` naming it.

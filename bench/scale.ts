@@ -8,10 +8,10 @@
 // `cloudformation` (a template joining a bucket and its policy, a group and its ingress, a VPC and
 // its flow log, a role and its policy by `!Ref`) and `modules` (two calls of
 // terraform-aws-modules/s3-bucket, a log bucket and a bucket logging into it). A join that tests
-// every resource for each resource shows here as time per unit growing with N long before it shows on the corpus
-// (session 7: 51 s for 1,600 groups; session 8 found 64 s for 800 buckets and every rule out of
-// memory at 400 mixed units). Sizes: `TOLLGATE_BENCH_SIZES` (200,400,800,1600), shapes:
-// `TOLLGATE_BENCH_SHAPES`; `TOLLGATE_BENCH_RULES=1` also times each rule alone on
+// every resource for each resource shows here as time per unit growing with N long before it
+// shows on the corpus (session 7: 51 s for 1,600 groups; session 8 found 64 s for 800 buckets and
+// every rule out of memory at 400 mixed units). Sizes: `TOLLGATE_BENCH_SIZES` (200,400,800,1600),
+// shapes: `TOLLGATE_BENCH_SHAPES`; `TOLLGATE_BENCH_RULES=1` also times each rule alone on
 // `TOLLGATE_BENCH_SHAPE` at every size (`TOLLGATE_BENCH_ONLY_RULES`, `TOLLGATE_BENCH_SKIP_RULES`:
 // parts of entrypoints, comma-separated; `TOLLGATE_BENCH_TOP` rules shown, 12 by default).
 import { performance } from "node:perf_hooks";
@@ -451,9 +451,14 @@ for (const [shape, generated] of Object.entries(generators))
   }
 
 // Each rule alone at every size (the best of `TOLLGATE_BENCH_REPEAT` runs, after one run to warm
-// up), the rules whose time per unit grows the most first. A rule's own time includes passing the
-// input to it, the same for every rule: compare a rule with one that has nothing to join
-// (kinesis_unencrypted on `mixed`), whose ratio is itself above 1 on a busy machine.
+// up), the rules whose time per unit grows the most first. The time is the process's CPU time:
+// on a shared machine the wall time of the runs at the last size, minutes after the first, moved
+// with the load (kinesis_unencrypted x4.41 from N=200 to 800 on `mixed` in one run, x1.17 in the
+// next; in CPU time x0.98-1.02). A rule's own time includes passing the input to it, the same for
+// every rule: compare a rule with one that has nothing to join (kinesis_unencrypted on `mixed`).
+// From `mixed` N=800 the input alone takes 214 MiB of the 256 MiB past which a rule's instance is
+// replaced after each evaluation, so a rule that allocates more pays its memory's growth again at
+// each run.
 if (process.env.TOLLGATE_BENCH_RULES === "1") {
   const generate = generators[process.env.TOLLGATE_BENCH_SHAPE ?? "groups"] ?? groups;
   const list = (name: string) => (process.env[name] ?? "").split(",").filter(Boolean);
@@ -480,9 +485,10 @@ if (process.env.TOLLGATE_BENCH_RULES === "1") {
       });
       let elapsed = Infinity;
       for (let run = 0; run < repeat; run++) {
-        const started = performance.now();
+        const started = process.cpuUsage();
         const { errors } = one.evaluate(model.resources);
-        elapsed = Math.min(elapsed, performance.now() - started);
+        const used = process.cpuUsage(started);
+        elapsed = Math.min(elapsed, (used.user + used.system) / 1000);
         if (errors[0]) failures.set(resolver.entrypoint, errors[0].message.slice(0, 60));
       }
       times.set(resolver.entrypoint, [...(times.get(resolver.entrypoint) ?? []), elapsed]);
@@ -493,7 +499,7 @@ if (process.env.TOLLGATE_BENCH_RULES === "1") {
   const growth = (ms: number[]) => (ms[ms.length - 1] ?? 0) / last / ((ms[0] ?? 1) / first);
   const ranked = [...times].sort((a, b) => growth(b[1]) - growth(a[1]));
   console.log(
-    `each rule alone, ${process.env.TOLLGATE_BENCH_SHAPE ?? "groups"} N=${sizes.join(", ")} (ms; ms per unit at N=${last} / at N=${first})`,
+    `each rule alone, ${process.env.TOLLGATE_BENCH_SHAPE ?? "groups"} N=${sizes.join(", ")} (CPU ms; ms per unit at N=${last} / at N=${first})`,
   );
   for (const [entrypoint, ms] of ranked.slice(0, Number(process.env.TOLLGATE_BENCH_TOP ?? 12))) {
     const failure = failures.get(entrypoint);

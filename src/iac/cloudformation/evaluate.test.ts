@@ -605,6 +605,72 @@ Resources:
     expect(load(text).errors).toEqual([]);
   });
 
+  it("past four conditions inside a branch chosen whole, warns, and counts no part as always there", () => {
+    const text = `${undecided}    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      Existence: !If
+        - IsPublic
+        - HttpTokens: !If [U1, required, !Ref AWS::NoValue]
+          B: !If [U2, 1, 2]
+          C: !If [U3, 1, 2]
+          D: !If [U4, 1, 2]
+          E: !If [U5, 1, 2]
+        - HttpTokens: required
+      Values: !If
+        - IsPublic
+        - HttpTokens: required
+          B: !If [U2, 1, 2]
+          C: !If [U3, 1, 2]
+          D: !If [U4, 1, 2]
+          E: !If [U5, 1, 2]
+          F: !If [U6, 1, 2]
+        - HttpTokens: optional
+      Spelled: !If
+        - IsPublic
+        - B: !If [U2, 1, 2]
+          C: !If [U3, 1, 2]
+          D: !If [U4, 1, 2]
+          E: !If [U5, 1, 2]
+        - {}
+`;
+    const [subject] = load(text).resources;
+    const model = loadCloudFormation({ path: "template.yaml", text });
+    // HttpTokens exists only when U1: not spelled out, the branch is unknown, never "required".
+    expect(subject?.alternatives?.["/Existence"]).toEqual([
+      {
+        condition: "IsPublic",
+        value: {
+          $unknown:
+            "{HttpTokens: !If [U1, required, !Ref AWS::NoValue], B: !If [U2, 1, 2], C: !If [U3, 1, 2], D: !If [U4, 1, 2], E: !If [U5, 1, 2]}",
+        },
+      },
+      { condition: "not IsPublic", value: { HttpTokens: "required" } },
+    ]);
+    // Values only: what the branch fixes stays known, what they choose is unknown.
+    expect(subject?.alternatives?.["/Values"]?.[0]).toEqual({
+      condition: "IsPublic",
+      value: {
+        HttpTokens: "required",
+        B: { $unknown: "!If [U2, 1, 2]" },
+        C: { $unknown: "!If [U3, 1, 2]" },
+        D: { $unknown: "!If [U4, 1, 2]" },
+        E: { $unknown: "!If [U5, 1, 2]" },
+        F: { $unknown: "!If [U6, 1, 2]" },
+      },
+    });
+    expect(
+      model.errors.map((e) => [e.line, e.code, e.level, e.message.replace(/.*; /, "")]),
+    ).toEqual([
+      [16, "cfn-if-limit", "warning", "under IsPublic its value is unknown"],
+      [24, "cfn-if-limit", "warning", "under IsPublic the parts they choose are unknown"],
+    ]);
+    expect(model.errors[0]?.message).toMatch(
+      /^Existence: this branch holds 5 undecided conditions \(U1, U2, U3, U4, U5\), more than the 4/,
+    );
+    // Four are spelled out: 16 deployments and the other branch, no warning.
+    expect(subject?.alternatives?.["/Spelled"]).toHaveLength(17);
+  });
+
   it("records a resource's own undecided Condition at the empty pointer, and both branches' references", () => {
     const text = `${undecided}    Type: AWS::SNS::Topic
     Condition: IsShared

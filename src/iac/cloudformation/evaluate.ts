@@ -27,7 +27,8 @@
 // - nested ifs conjoin: `!If [C, !If [E, A, B], !Ref AWS::NoValue]` as a list item is `A` ("C and
 //   E") and `B` ("C and not E"); a decided `!If [D, X, Y]` is `Y`; inside a branch chosen whole
 //   (`P: !If [C, {K: !If [E, a, !Ref AWS::NoValue]}, {...}]`) each assignment of the inner
-//   conditions is an alternative of its own (`{K: a}` "C and E", `{}` "C and not E");
+//   conditions is an alternative of its own (`{K: a}` "C and E", `{}` "C and not E"), for up to
+//   four of them (2^n values); past that a `cfn-if-limit` warning, and what they choose is unknown;
 // - a resource whose own `Condition` is undecided is loaded with `conditional[""]`.
 // A finding under a conditional pointer says "Only when C." (policy/findings.ts), at the rule's
 // severity and with the evidence it would have unconditionally.
@@ -36,6 +37,9 @@
 // decided `Fn::If`'s condition (its definition, the conditions it names and the parameter
 // `Default`s they read), and a `Fn::FindInMap`'s entry with the `Default`s of its keys. A pull
 // request that changes only one of those lines changes the value, so its finding goes there.
+// A decided `Fn::If` inside branches of an undecided one that hold different values is not
+// recorded: that value is an unknown with `alternatives`, and `readFrom` is by pointer, not by
+// condition, so its places would also go to findings of the branches it did not choose in.
 // Outside `Properties` positions (arguments of `Fn::Join`, `Fn::Sub` bindings, parameter
 // defaults) an undecided `Fn::If` is still one unknown. Deployments are not enumerated (2^n
 // models for n conditions, and identities that would repeat): combinations of conditions across
@@ -456,8 +460,11 @@ export class TemplateEvaluator {
    * The values a branch chosen whole may hold, each under its conditions: the branch itself, or,
    * when undecided `Fn::If`s inside it choose or drop parts (`{HttpTokens: !If [D, required,
    * !Ref AWS::NoValue]}`), one value per assignment of their conditions (`C and D`, `C and not
-   * D`), so that no part counts as there in every deployment of the branch. Conditions that
-   * depend on those (or more than MAX_SPELLED_OUT of them) stay undecided inside the values.
+   * D`), so that no part counts as there in every deployment of the branch. Past
+   * MAX_SPELLED_OUT such conditions (2^n evaluations and values) a warning says so, and the
+   * branch is one value: its parts those conditions choose between stay unknown, and when they
+   * decide whether a part exists at all, the whole value is unknown rather than that part always
+   * there.
    */
   private branchDeployments(
     key: string,
@@ -476,8 +483,17 @@ export class TemplateEvaluator {
     // With no names left (the branch's own conditions decide every inner one), the branch is
     // still evaluated again under its own conditions: `!If [C, {...}, {K: !If [C, a, b]}]` gives
     // `{K: b}` when not C, not an unknown.
-    if (texts.length === 0 || names.length > MAX_SPELLED_OUT) {
-      return [{ condition: branch.when.join(" and "), value: branch.value }];
+    const condition = branch.when.join(" and ");
+    if (texts.length === 0) return [{ condition, value: branch.value }];
+    if (names.length > MAX_SPELLED_OUT) {
+      const existence = Object.keys(branch.trace.conditional).length > 0;
+      this.error(
+        branch.node.span,
+        "cfn-if-limit",
+        `${key}: this branch holds ${names.length} undecided conditions (${[...names].sort().join(", ")}), more than the ${MAX_SPELLED_OUT} whose deployments are spelled out; under ${condition} ${existence ? "its value is unknown" : "the parts they choose are unknown"}`,
+        "warning",
+      );
+      return [{ condition, value: existence ? this.unknownFor(branch.node) : branch.value }];
     }
     const deployments: ConditionalAlternative[] = [];
     for (let assignment = 0; assignment < 2 ** names.length; assignment += 1) {
@@ -825,9 +841,16 @@ export class TemplateEvaluator {
     );
   }
 
-  private error(at: Span, code: string, message: string): void {
+  private error(at: Span, code: string, message: string, level?: "warning"): void {
     const { line, column } = this.scope.locate(at);
-    this.errors.push({ file: this.scope.file, line, column, code, message });
+    this.errors.push({
+      file: this.scope.file,
+      line,
+      column,
+      code,
+      message,
+      ...(level && { level }),
+    });
   }
 }
 

@@ -1083,6 +1083,46 @@ describe("tollgate diff between folders puts a new finding on the changed line t
       ]);
     });
   });
+
+  it("a CloudFormation Default a decided Fn::If reads inside one branch of an undecided one: the finding under that branch is on it", async () => {
+    /** HttpTokens chosen by IsStrict (Strict's Default at line 4) when Undecided. */
+    const stack = (strict: string) =>
+      [
+        "Parameters:", // 1
+        "  Strict:", // 2
+        "    Type: String", // 3
+        `    Default: "${strict}"`, // 4
+        "  Given:", // 5
+        "    Type: String", // 6
+        "Conditions:", // 7
+        '  IsStrict: !Equals [!Ref Strict, "yes"]', // 8
+        '  Undecided: !Equals [!Ref Given, "x"]', // 9
+        "Resources:", // 10
+        "  Template:", // 11
+        "    Type: AWS::EC2::LaunchTemplate", // 12
+        "    Properties:", // 13
+        "      LaunchTemplateData:", // 14
+        "        MetadataOptions: !If", // 15
+        "          - Undecided", // 16
+        "          - HttpTokens: !If [IsStrict, required, optional]", // 17
+        "            HttpEndpoint: enabled", // 18
+        "          - HttpTokens: required", // 19
+        "",
+      ].join("\n");
+    await withTempDir("dir-decided", async (dir) => {
+      await writeFiles(dir, { "base/stack.yaml": stack("yes"), "head/stack.yaml": stack("no") });
+      const json = await diffDirs(dir, "json");
+      expect(located(json.stdout)).toEqual([
+        [
+          "TG-IAM-019",
+          "stack.yaml",
+          4,
+          "the resource's LaunchTemplateData/MetadataOptions/HttpTokens",
+          { file: "stack.yaml", line: 15, endLine: 19 },
+        ],
+      ]);
+    });
+  });
 });
 
 describe("tollgate diff with a settings file", () => {

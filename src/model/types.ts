@@ -11,6 +11,14 @@ export interface SourceLocation {
   endColumn: number;
 }
 
+/**
+ * A place in `Resource.readFrom`. `when`: it decides the value only in the deployments where all
+ * these conditions hold (the branch of an undecided CloudFormation `Fn::If` it is written in).
+ */
+export interface ReadPlace extends SourceLocation {
+  when?: string[];
+}
+
 export type SourceKind = "terraform" | "cloudformation";
 
 /**
@@ -152,12 +160,14 @@ export interface Resource {
    * parameter `Default`s they read are written (`Condition`); for a CloudFormation value that a
    * decided `Fn::If` or a `Fn::FindInMap` chose, by its JSON pointer (`/SecurityGroupIngress/0/CidrIp`,
    * `""` for the whole `Properties`, a list for an item such an `Fn::If` removed): that
-   * condition's places, or the mapping entry and the `Default`s its keys read. Only findings on,
-   * around or inside that pointer take it. A value is located where it is written (`locations`);
+   * condition's places, or the mapping entry and the `Default`s its keys read; inside a branch of
+   * an undecided `Fn::If` whose value is one of its `alternatives`, under that branch's conditions
+   * (`ReadPlace.when`). Only findings on, around or inside that pointer take it (and only those
+   * holding under those conditions). A value is located where it is written (`locations`);
    * these are what else decides it, for an annotation on the line a pull request changed. Left
    * out of what policies receive (`policyInput`).
    */
-  readFrom?: { [by: string]: SourceLocation[] };
+  readFrom?: { [by: string]: ReadPlace[] };
   /**
    * Present when not empty: the JSON pointers whose location lies elsewhere than the attribute
    * that reads them (a Terraform variable's default, a module call's argument, a for_each entry,

@@ -169,6 +169,57 @@ describe("findings from rule results", () => {
     expect(readFrom([])).toEqual([condition]);
   });
 
+  it("takes a place recorded under a branch's conditions only for a finding holding under them", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const place = (line: number, when?: string[]) => ({
+      file: "stack.yaml",
+      line,
+      column: 7,
+      endLine: line,
+      endColumn: 20,
+      ...(when ? { when } : {}),
+    });
+    const template: Resource = {
+      ...group,
+      address: "Template",
+      type: "AWS::EC2::LaunchTemplate",
+      source: "cloudformation",
+      file: "stack.yaml",
+      config: { LaunchTemplateData: { MetadataOptions: { $unknown: "!If [Undecided, ...]" } } },
+      locations: {},
+      readFrom: {
+        "/LaunchTemplateData/MetadataOptions/HttpTokens": [place(8, ["Undecided"]), place(3)],
+      },
+    };
+    const readFrom = (when?: string) =>
+      toFindings(
+        meta.rule,
+        [
+          {
+            resource: "Template",
+            message: "IMDSv1",
+            path: "/LaunchTemplateData/MetadataOptions/HttpTokens",
+            ...(when !== undefined ? { when } : {}),
+          },
+        ],
+        new Map([[template.address, template]]),
+      ).findings[0]?.readFrom?.map((read) => read.line);
+    const by = "LaunchTemplateData/MetadataOptions/HttpTokens";
+    expect(readFrom("Undecided")).toEqual([8, 3]);
+    expect(readFrom("Undecided and not IsStrict")).toEqual([8, 3]);
+    // The other branch, or every deployment: line 8 did not choose that value.
+    expect(readFrom("not Undecided")).toEqual([3]);
+    expect(readFrom("Undecided or Other")).toEqual([3]);
+    expect(readFrom()).toEqual([3]);
+    expect(
+      toFindings(
+        meta.rule,
+        [{ resource: "Template", message: "IMDSv1", path: `/${by}`, when: "Undecided" }],
+        new Map([[template.address, template]]),
+      ).findings[0]?.readFrom?.[0],
+    ).toEqual({ by, file: "stack.yaml", line: 8, endLine: 8 });
+  });
+
   it("falls back to the resource's first line and reports malformed results and unknown resources", () => {
     if (!meta.ok) throw new Error(meta.message);
     const { findings, errors } = toFindings(

@@ -153,9 +153,14 @@ function decidesValueAt(reader: string, pointer: string): boolean {
  * calls creating it read (innermost first), then what the top-level attribute or block holding it
  * read, then (CloudFormation) what chose the value at, around or inside `pointer`: a decided
  * `Fn::If` or a `Fn::FindInMap` there, named by its pointer (`SecurityGroupIngress/0/CidrIp`,
- * `Properties` for the whole).
+ * `Properties` for the whole). A place recorded under conditions (a branch of an undecided
+ * `Fn::If`) is taken only for a finding whose `conditions` imply them.
  */
-export function readFromOf(resource: Resource, pointer: string): Finding["readFrom"] {
+export function readFromOf(
+  resource: Resource,
+  pointer: string,
+  conditions: readonly string[] = [],
+): Finding["readFrom"] {
   const readFrom = resource.readFrom;
   if (readFrom === undefined) return undefined;
   const attribute = pointer.startsWith("/") ? fromPointer(pointer)[0] : undefined;
@@ -164,13 +169,15 @@ export function readFromOf(resource: Resource, pointer: string): Finding["readFr
   const values = Object.keys(readFrom).filter((by) => decidesValueAt(by, pointer));
   const places = [...EXISTENCE, ...calls, ...readers, ...values].flatMap((reader) => {
     const [, call, by = valueReader(reader)] = MODULE_CALL_READER.exec(reader) ?? [];
-    return (readFrom[reader] ?? []).map(({ file, line, endLine }) => ({
-      by,
-      ...(call !== undefined ? { call } : {}),
-      file,
-      line,
-      endLine,
-    }));
+    return (readFrom[reader] ?? [])
+      .filter(({ when = [] }) => when.every((condition) => implies(conditions, condition)))
+      .map(({ file, line, endLine }) => ({
+        by,
+        ...(call !== undefined ? { call } : {}),
+        file,
+        line,
+        endLine,
+      }));
   });
   return places.length > 0 ? places : undefined;
 }
@@ -244,7 +251,7 @@ export function toFindings(
     if (conditions === null) continue;
     const when = readableText(conditions);
     const message = when === "" ? result.message : `${result.message} Only when ${when}.`;
-    const readFrom = readFromOf(resource, pointer);
+    const readFrom = readFromOf(resource, pointer, conditions);
     const readAt = readAtOf(resource, pointer);
     findings.push({
       rule: rule.id,

@@ -340,6 +340,48 @@ Resources:
     });
   });
 
+  it("records a decided Fn::If inside a branch of an undecided one whose values differ under that branch's conditions", () => {
+    const text = `Parameters:
+  Strict:
+    Type: String
+    Default: "no"
+  Given:
+    Type: String
+Conditions:
+  IsStrict: !Equals [!Ref Strict, "yes"]
+  Undecided: !Equals [!Ref Given, "x"]
+  Inner: !Equals [!Ref Given, "y"]
+Resources:
+  Subject:
+    Type: AWS::EC2::LaunchTemplate
+    Properties:
+      LaunchTemplateData:
+        MetadataOptions: !If
+          - Undecided
+          - HttpTokens: !If [IsStrict, required, optional]
+            HttpEndpoint: enabled
+          - HttpTokens: required
+        Nested: !If
+          - Undecided
+          - !If [Inner, { Tokens: !If [IsStrict, a, b] }, { Tokens: c }]
+          - { Tokens: d }
+`;
+    const { resources, errors } = load(text);
+    expect(errors).toEqual([]);
+    const places = (pointer: string) =>
+      resources[0]?.readFrom?.[pointer]?.map((place) => [place.line, place.when]);
+    // IsStrict (line 8) and Strict's Default (4) chose HttpTokens only when Undecided.
+    expect(places("/LaunchTemplateData/MetadataOptions/HttpTokens")).toEqual([
+      [8, ["Undecided"]],
+      [4, ["Undecided"]],
+    ]);
+    // Nested undecided ones: their conditions conjoined, outermost first.
+    expect(places("/LaunchTemplateData/Nested/Tokens")).toEqual([
+      [8, ["Undecided", "Inner"]],
+      [4, ["Undecided", "Inner"]],
+    ]);
+  });
+
   it("removes AWS::NoValue properties and list items, keeping pointers on the items left", () => {
     const { resources } = load(
       withResource(`    Type: AWS::EC2::SecurityGroup

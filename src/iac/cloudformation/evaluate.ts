@@ -37,9 +37,9 @@
 // decided `Fn::If`'s condition (its definition, the conditions it names and the parameter
 // `Default`s they read), and a `Fn::FindInMap`'s entry with the `Default`s of its keys. A pull
 // request that changes only one of those lines changes the value, so its finding goes there.
-// A decided `Fn::If` inside branches of an undecided one that hold different values is not
-// recorded: that value is an unknown with `alternatives`, and `readFrom` is by pointer, not by
-// condition, so its places would also go to findings of the branches it did not choose in.
+// A decided `Fn::If` inside a branch of an undecided one whose value is one of `alternatives`
+// records its places under that branch's conditions (`when`): only a finding holding there takes
+// them.
 // Outside `Properties` positions (arguments of `Fn::Join`, `Fn::Sub` bindings, parameter
 // defaults) an undecided `Fn::If` is still one unknown. Deployments are not enumerated (2^n
 // models for n conditions, and identities that would repeat): combinations of conditions across
@@ -50,7 +50,7 @@ import { toPointer } from "../../model/pointer.js";
 import type { PathSegment } from "../../model/pointer.js";
 import { isUnknown, unknown } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
-import type { LoadError, SourceLocation, Value } from "../../model/types.js";
+import type { LoadError, ReadPlace, SourceLocation, Value } from "../../model/types.js";
 import { cidrSubnets } from "./cidr.js";
 import { MAX_NESTING_DEPTH } from "./parse.js";
 import type { Span, TemplateEntry, TemplateNode } from "./parse.js";
@@ -91,7 +91,7 @@ export interface Trace {
    * Pointers whose value a decided `Fn::If` or a `Fn::FindInMap` chose, to where what chose it is
    * written: the condition and the `Default`s it reads, the mapping entry and its keys' `Default`s.
    */
-  readFrom: { [pointer: string]: SourceLocation[] };
+  readFrom: { [pointer: string]: ReadPlace[] };
 }
 
 export interface ConditionalAlternative {
@@ -453,6 +453,14 @@ export class TemplateEvaluator {
     trace.alternatives[pointer] = deployed.flatMap((branch) =>
       this.branchDeployments(key, path, branch),
     );
+    // What a decided Fn::If chose inside a branch decides the value under that branch only.
+    for (const branch of deployed)
+      for (const [at, places] of Object.entries(branch.trace.readFrom))
+        addPlaces(
+          trace.readFrom,
+          at,
+          places.map((place) => ({ ...place, when: [...branch.when, ...(place.when ?? [])] })),
+        );
     return this.unknownFor(node);
   }
 
@@ -910,15 +918,22 @@ function mergeTrace(target: Trace, source: Trace, listPointer: string, offset: n
     addPlaces(target.readFrom, move(pointer), places);
 }
 
-/** Adds to `readFrom[pointer]` the places it does not hold yet. */
+/** Adds to `readFrom[pointer]` the places it does not hold yet (under the same conditions). */
 function addPlaces(
   readFrom: Trace["readFrom"],
   pointer: string,
-  places: readonly SourceLocation[],
+  places: readonly ReadPlace[],
 ): void {
   const recorded = (readFrom[pointer] ??= []);
   for (const place of places)
-    if (!recorded.some((known) => known.line === place.line && known.column === place.column))
+    if (
+      !recorded.some(
+        (known) =>
+          known.line === place.line &&
+          known.column === place.column &&
+          String(known.when) === String(place.when),
+      )
+    )
       recorded.push(place);
 }
 

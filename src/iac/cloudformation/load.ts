@@ -25,7 +25,8 @@
 // - What the template decides besides a value's own text is in `readFrom`, for an annotation on
 //   the line a pull request changed: a decided `Condition` (`readFrom.Condition`), and by pointer
 //   a decided `Fn::If` (the condition, those it names, the `Default`s they read) or a
-//   `Fn::FindInMap` (the mapping entry, the `Default`s its keys read).
+//   `Fn::FindInMap` (the mapping entry, the `Default`s its keys read); one written in a branch of
+//   an undecided `Fn::If` whose value is an alternative, under that branch's conditions (`when`).
 // - `references` are declared logical ids only (from Ref, GetAtt, Sub variables and DependsOn,
 //   both branches of an undecided Fn::If included), sorted. A Ref to an undeclared name is not
 //   an error (KICS-style snippets, SAM-generated ids): its value is simply unknown.
@@ -204,7 +205,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
   const type = typeNode.value;
   const conditionNode = field("Condition");
   const trace = newTrace();
-  const readFrom: { [by: string]: SourceLocation[] } = {};
+  const readFrom: NonNullable<Resource["readFrom"]> = {};
   if (conditionNode !== undefined) {
     const name =
       conditionNode.kind === "scalar" && typeof conditionNode.value === "string"

@@ -17,6 +17,8 @@ export interface SourceLocation {
  */
 export interface ReadPlace extends SourceLocation {
   when?: string[];
+  /** A place a Terraform value passed through, named (`aws_vpc.v's cidr_block`). */
+  through?: string;
 }
 
 export type SourceKind = "terraform" | "cloudformation";
@@ -165,7 +167,10 @@ export interface Resource {
    * (`ReadPlace.when`). Only findings on, around or inside that pointer take it (and only those
    * holding under those conditions). A value is located where it is written (`locations`);
    * these are what else decides it, for an annotation on the line a pull request changed. Left
-   * out of what policies receive (`policyInput`).
+   * out of what policies receive (`policyInput`). For a Terraform value, by its JSON pointer too:
+   * the places it passed through between where it is written and this attribute, nearest the
+   * attribute first, each named (`through`: `aws_vpc.v's cidr_block`, `module.m's cidr argument`,
+   * `local.cidr`, `module.net's output cidr`, `the condition var.public`).
    */
   readFrom?: { [by: string]: ReadPlace[] };
   /**
@@ -280,7 +285,15 @@ export interface Finding {
    * each module call creating it read (`call` is that call, innermost first), then what the
    * attribute or block holding it read.
    */
-  readFrom?: Array<{ by: string; call?: string; file: string; line: number; endLine: number }>;
+  readFrom?: Array<{
+    by: string;
+    call?: string;
+    /** A place the value passed through on its way to the attribute `by` (`Resource.readFrom`). */
+    through?: string;
+    file: string;
+    line: number;
+    endLine: number;
+  }>;
   /**
    * Where the resource's block reads the value when the finding is located where the value is
    * written instead (`Resource.readAt`): the attribute line an inline waiver may also be written on.

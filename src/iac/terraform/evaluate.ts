@@ -12,15 +12,23 @@ import type {
   TemplatePart,
   TraversalStep,
 } from "../hcl/ast.js";
-import { isUnknown, unknown, type LoadError, type Value } from "../../model/types.js";
+import {
+  isUnknown,
+  unknown,
+  type LoadError,
+  type SourceLocation,
+  type Value,
+} from "../../model/types.js";
 import { callFunction, isTerraformFunction, type FunctionContext } from "./functions.js";
 import {
   at,
   childOrigin,
+  chosenAt,
   readOrigin,
   referredBy,
   type Evaluated,
   type Origin,
+  toSourceLocation,
   type TextSegment,
 } from "./origin.js";
 import { settleJsonTemplate, unknownMarker } from "./json-template.js";
@@ -72,6 +80,8 @@ export interface EvaluationHost {
    * alone; undefined when the traversal is not a resource with that instance.
    */
   resolveInstance?(traversal: ScopeTraversalExpr, key: Value): Evaluated | undefined;
+  /** Runs `run`, returning also where the variables and locals it read are written. */
+  readsDuring?<T>(run: () => T): { result: T; reads: SourceLocation[] };
 }
 
 /**
@@ -220,7 +230,12 @@ export class ExpressionEvaluator {
       case "For":
         return this.forExpression(expr, scope);
       case "Conditional": {
-        const condition = this.evaluate(expr.condition, scope).value;
+        const evaluate = (): Evaluated => this.evaluate(expr.condition, scope);
+        const { result: decided, reads } = scope.host.readsDuring?.(evaluate) ?? {
+          result: evaluate(),
+          reads: [],
+        };
+        const condition = decided.value;
         if (isUnknown(condition))
           return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
         if (condition === null)
@@ -229,7 +244,11 @@ export class ExpressionEvaluator {
             "terraform-type",
           );
         const chosen = toBoolValue(condition, "condition") ? expr.trueExpr : expr.falseExpr;
-        return this.evaluate(chosen, scope);
+        // The value passed through the condition: where it and what it read are written.
+        const text = sourceText(expr.condition, scope);
+        const name = `the condition ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+        const places = [toSourceLocation(at(scope.file, expr.condition)), ...reads];
+        return chosenAt(this.evaluate(chosen, scope), name, places);
       }
       case "Binary":
         return {

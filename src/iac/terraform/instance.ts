@@ -2,7 +2,7 @@
 // resolves: variables, locals in dependency order, resources expanded by count/for_each with
 // their evaluated config, and child module calls. It is the evaluator's host for names.
 import type { Attribute, Block, Body, Expression, ScopeTraversalExpr } from "../hcl/index.js";
-import { toPointer } from "../../model/pointer.js";
+import { fromPointer, toPointer } from "../../model/pointer.js";
 import {
   isUnknown,
   unknown,
@@ -40,10 +40,13 @@ import {
   attributeOrigin,
   originAtPath,
   originTree,
+  passThrough,
+  readOrigin,
   relocate,
   toSourceLocation,
   unknownForEachAlong,
   type Evaluated,
+  type Hop,
   type Origin,
 } from "./origin.js";
 import type { MoveDeclaration } from "./moved.js";
@@ -251,6 +254,16 @@ export class ModuleInstance implements EvaluationHost {
     }
   }
 
+  /**
+   * Runs `run`, returning also where the variables and locals it read are written; they count as
+   * read by the expression being evaluated too (a conditional's condition).
+   */
+  readsDuring<T>(run: () => T): { result: T; reads: SourceLocation[] } {
+    const collected = this.collectReads(run);
+    this.addReads(collected.reads);
+    return collected;
+  }
+
   private addReads(reads: Iterable<SourceLocation>): void {
     const current = this.readers[this.readers.length - 1];
     if (!current) return;
@@ -298,7 +311,10 @@ export class ModuleInstance implements EvaluationHost {
           toSourceLocation(result.origin),
           { ...declaration, endLine: node.line, endColumn: node.column + name.length },
         ]);
-        return { result, consumed: 1 };
+        return {
+          result: passThrough(result, `local.${name}`, { file: file.path, range: node }),
+          consumed: 1,
+        };
       }
       case "path": {
         const name = attribute(first);
@@ -340,8 +356,11 @@ export class ModuleInstance implements EvaluationHost {
           third?.kind === "TraverseIndex"
             ? this.resolveInstance({ ...traversal, steps: traversal.steps.slice(0, 2) }, third.key)
             : undefined;
-        if (instance) return { result: instance, consumed: 3 };
-        return { result: this.resourceValue(declaration, traversal, scope), consumed: 2 };
+        if (instance) return this.readAttribute({ result: instance, consumed: 3 }, traversal);
+        return this.readAttribute(
+          { result: this.resourceValue(declaration, traversal, scope), consumed: 2 },
+          traversal,
+        );
       }
       default: {
         const name = attribute(first);
@@ -356,10 +375,37 @@ export class ModuleInstance implements EvaluationHost {
           second?.kind === "TraverseIndex"
             ? this.resolveInstance({ ...traversal, steps: traversal.steps.slice(0, 1) }, second.key)
             : undefined;
-        if (instance) return { result: instance, consumed: 2 };
-        return { result: this.resourceValue(declaration, traversal, scope), consumed: 1 };
+        if (instance) return this.readAttribute({ result: instance, consumed: 2 }, traversal);
+        return this.readAttribute(
+          { result: this.resourceValue(declaration, traversal, scope), consumed: 1 },
+          traversal,
+        );
       }
     }
+  }
+
+  /**
+   * `aws_vpc.v.cidr_block` of one instance: the attribute read, having passed through the line
+   * where that resource reads it (`cidr_block = local.open`), so a change there decides what
+   * this reader holds though the value is written elsewhere.
+   */
+  private readAttribute(resolution: Resolution, traversal: ScopeTraversalExpr): Resolution {
+    const { result, consumed } = resolution;
+    const step = traversal.steps[consumed];
+    const { value, origin } = result;
+    if (step?.kind !== "TraverseAttr" || !isObject(value) || !(step.name in value))
+      return resolution;
+    const written = origin.items?.get(step.name);
+    const address = origin.refers?.[0];
+    if (written === undefined || address === undefined) return resolution;
+    const read = {
+      value: markOpen(value[step.name] as Value),
+      origin: readOrigin(origin, written),
+    };
+    return {
+      result: passThrough(read, `${address}'s ${step.name}`, written.readAt ?? written),
+      consumed: consumed + 1,
+    };
   }
 
   /** Runs one resolution inside others, bounded so a long chain of references is unknown rather than a crash. */
@@ -912,12 +958,13 @@ export class ModuleInstance implements EvaluationHost {
     const block = declaration.node;
     const config = value as ValueObject;
     const provider = this.context.providers?.providerOf(this.definition, block, declaration.type);
-    const { locations, unknownForEach, readAt } = collectLocations(config, origin, {
+    const { locations, unknownForEach, readAt, through } = collectLocations(config, origin, {
       file: declaration.file.path,
       line: block.line,
       endLine: block.endLine,
     });
-    const readFrom = { ...this.instanceReads.get(memoKey), ...this.createdBy };
+    const reads = this.instanceReads.get(memoKey) ?? {};
+    const readFrom = { ...reads, ...this.createdBy, ...unread(through, reads) };
     this.context.emit({
       address: this.qualify(memoKey),
       type: declaration.type,
@@ -986,11 +1033,12 @@ export class ModuleInstance implements EvaluationHost {
       }
       const references = new Set([...computed.references, ...dependencies]);
       // A policy document passed as an argument keeps its statements that may be missing.
-      const { locations, unknownForEach, readAt } = collectLocations(config, origin, {
+      const { locations, unknownForEach, readAt, through } = collectLocations(config, origin, {
         file: call.file.path,
         line: call.node.line,
         endLine: call.node.endLine,
       });
+      const readFrom = { ...this.createdBy, ...through };
       this.context.emit({
         address: self + key.suffix,
         type: "module",
@@ -1008,7 +1056,7 @@ export class ModuleInstance implements EvaluationHost {
         references: [...references].filter((reference) => reference !== self).sort(),
         locations,
         ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
-        ...(Object.keys(this.createdBy).length > 0 ? { readFrom: { ...this.createdBy } } : {}),
+        ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
         ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
       });
     }
@@ -1254,9 +1302,15 @@ export class ModuleInstance implements EvaluationHost {
       const inputs = new Map<string, () => { result: Evaluated; references: Set<string> }>();
       for (const item of call.node.body.items) {
         if (item.kind !== "Attribute" || MODULE_META.has(item.name)) continue;
-        inputs.set(item.name, () =>
-          this.collect(() => this.evaluateIn(item.expr, call.file, instanceKey.iteration)),
-        );
+        // The value passes through the argument on its way into the module.
+        inputs.set(item.name, () => {
+          const bound = this.collect(() =>
+            this.evaluateIn(item.expr, call.file, instanceKey.iteration),
+          );
+          const argument = { file: call.file.path, range: item };
+          const name = `${callPath}'s ${item.name} argument`;
+          return { ...bound, result: passThrough(bound.result, name, argument) };
+        });
       }
       for (const inputName of inputs.keys()) {
         if (!definition.variables.has(inputName)) {
@@ -1389,8 +1443,36 @@ export class ModuleInstance implements EvaluationHost {
   private outputFor(name: string, caller: ModuleInstance): Evaluated {
     const result = this.collect(() => this.output(name));
     caller.addReferences(result.references);
-    return result.result;
+    // The value passes through the output's `value` on its way out of the module.
+    const declared = this.definition.outputs.get(name);
+    const written = declared && attributeOf(declared.node.body, "value");
+    if (!declared || !written) return result.result;
+    const place = { file: declared.file.path, range: written };
+    return passThrough(result.result, `${this.path}'s output ${name}`, place);
   }
+}
+
+/**
+ * The places values passed through (`collectLocations`), by pointer, less those the top-level
+ * attribute holding the pointer already reads (a condition written in the attribute itself).
+ */
+function unread(
+  through: { [pointer: string]: Hop[] },
+  reads: { [attribute: string]: SourceLocation[] },
+): { [pointer: string]: Hop[] } {
+  const kept: { [pointer: string]: Hop[] } = {};
+  for (const [pointer, hops] of Object.entries(through)) {
+    const read = reads[String(fromPointer(pointer)[0])] ?? [];
+    const fresh = hops.filter(
+      (hop) =>
+        !read.some(
+          (place) =>
+            place.file === hop.file && place.line === hop.line && place.column === hop.column,
+        ),
+    );
+    if (fresh.length > 0) kept[pointer] = fresh;
+  }
+  return kept;
 }
 
 /**

@@ -2,12 +2,13 @@
 // attribute, nested block and element, plus entries inside JSON documents held in strings
 // (jsonencode, heredocs, file(), policy documents) so a finding deep in a policy keeps its line;
 // and into `Resource.unknownForEach`, the blocks whose number static evaluation could not know;
-// and into `Resource.readAt`, where the block reads each value located outside it.
+// and into `Resource.readAt`, where the block reads each value located outside it; and into the
+// places each value passed through on its way (`Origin.through`), by pointer, for `Resource.readFrom`.
 import { toPointer, type PathSegment } from "../../model/pointer.js";
 import { isUnknown, type SourceLocation, type Value } from "../../model/types.js";
 import { readJson, type JsonNode } from "../json/index.js";
 import { MAX_JSON_DEPTH } from "./json.js";
-import { childOrigin, positionInText, toSourceLocation, type Origin } from "./origin.js";
+import { childOrigin, positionInText, toSourceLocation, type Hop, type Origin } from "./origin.js";
 import { isObject } from "./values.js";
 
 /** Strings longer than this are not searched for JSON positions (the value itself is kept). */
@@ -15,12 +16,15 @@ const MAX_DOCUMENT = 1_000_000;
 
 /**
  * What `collectLocations` finds: `Resource.locations`, and `Resource.unknownForEach` and
- * `Resource.readAt` (maybe empty).
+ * `Resource.readAt` (maybe empty), and `through`: the places outside the block the value at a
+ * pointer passed through, nearest the block first, at the outermost pointer each is first met
+ * (an element inherits its list's).
  */
 export interface CollectedLocations {
   locations: { [pointer: string]: SourceLocation };
   unknownForEach: { [pointer: string]: string };
   readAt: { [pointer: string]: SourceLocation };
+  through: { [pointer: string]: Hop[] };
 }
 
 /** Where the resource's (or module call's) block is written. */
@@ -35,6 +39,8 @@ interface Walk {
   collected: CollectedLocations;
   block: BlockSpan;
   inside?: SourceLocation;
+  /** The places recorded at the pointers above, which the values below passed through too. */
+  through?: readonly Hop[];
 }
 
 /**
@@ -49,7 +55,12 @@ export function collectLocations(
   origin: Origin,
   block: BlockSpan,
 ): CollectedLocations {
-  const collected: CollectedLocations = { locations: {}, unknownForEach: {}, readAt: {} };
+  const collected: CollectedLocations = {
+    locations: {},
+    unknownForEach: {},
+    readAt: {},
+    through: {},
+  };
   for (const key of Object.keys(config))
     walk(config[key] as Value, childOrigin(origin, key), pointerStep("", key), {
       collected,
@@ -58,7 +69,7 @@ export function collectLocations(
   return collected;
 }
 
-function within(block: BlockSpan, location: SourceLocation): boolean {
+function within(block: BlockSpan | SourceLocation, location: SourceLocation): boolean {
   return (
     location.file === block.file && location.line >= block.line && location.endLine <= block.endLine
   );
@@ -100,7 +111,19 @@ function walk(value: Value, origin: Origin, pointer: string, context: Walk): voi
   collected.locations[pointer] = location;
   const readAt = origin.readAt && toSourceLocation(origin.readAt);
   const inside = noteReadAt(location, readAt, pointer, context);
-  const below = inside === context.inside ? context : { ...context, inside };
+  let below = inside === context.inside ? context : { ...context, inside };
+  if (origin.through !== undefined) {
+    const above = context.through;
+    // A place inside the block, or holding the value's own text, is never where a finding goes
+    // for it: those lines are the finding's or its block's.
+    const fresh = origin.through.filter(
+      (hop) => !above?.includes(hop) && !within(context.block, hop) && !within(hop, location),
+    );
+    if (fresh.length > 0) {
+      collected.through[pointer] = fresh;
+      below = { ...below, through: above ? [...above, ...fresh] : fresh };
+    }
+  }
   if (origin.unknownForEach !== undefined)
     collected.unknownForEach[pointer] = origin.unknownForEach;
   if (isUnknown(value)) return;

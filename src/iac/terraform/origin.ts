@@ -46,7 +46,28 @@ export interface Origin {
    * waiver may still be written.
    */
   readAt?: { file: string; range: Range };
+  /**
+   * The places the value passed through between where it is written and here, nearest this
+   * reader first: another resource's attribute, a module call's argument, a local that only
+   * passes it on, a module's output, a conditional's condition. An element read from a value
+   * passes through what the value did (`childOrigin`).
+   */
+  through?: readonly Hop[];
 }
+
+/** A place a value passed through (`Origin.through`), named by what is written there. */
+export interface Hop extends SourceLocation {
+  /** `aws_vpc.v's cidr_block`, `module.m's cidr argument`, `local.cidr`, `the condition var.open`. */
+  through: string;
+}
+
+/**
+ * The places a value passed through that are kept, the nearest its reader. Every step along a
+ * chain copies the list, so unbounded it grows with the square of the chain (locals nest up to
+ * MAX_RESOLUTION_DEPTH, 200): a chain of 190 locals read by 400 security groups loaded in
+ * 350-420 ms unbounded, 155-175 ms with 8, 135 ms before places were recorded at all.
+ */
+export const MAX_HOPS = 8;
 
 export interface Evaluated {
   value: Value;
@@ -59,7 +80,34 @@ export function at(file: string, range: Range): Origin {
 
 /** The origin of one element, or a plain origin at the parent's place when it is not known. */
 export function childOrigin(parent: Origin, key: PathSegment): Origin {
-  return parent.items?.get(String(key)) ?? { file: parent.file, range: parent.range };
+  const child = parent.items?.get(String(key)) ?? { file: parent.file, range: parent.range };
+  if (parent.through === undefined || child.through === parent.through) return child;
+  // What the whole value passed through, the element did too, after what it passed on its own.
+  const through = [...parent.through, ...(child.through ?? [])].slice(0, MAX_HOPS);
+  return { ...child, through };
+}
+
+/**
+ * The value, having passed through `place` (named `name`) on its way here. A single value written
+ * inside that place (`cidr_block = "10.0.0.0/8"` read as `aws_vpc.v.cidr_block`) is located
+ * there already and takes nothing.
+ */
+export function passThrough(
+  result: Evaluated,
+  name: string,
+  place: { file: string; range: Range },
+): Evaluated {
+  const { value, origin } = result;
+  const { range } = place;
+  const single = value === null || typeof value !== "object";
+  const inside =
+    origin.file === place.file &&
+    origin.range.start >= range.start &&
+    origin.range.end <= range.end;
+  if (single && inside) return result;
+  const hop: Hop = { ...toSourceLocation({ file: place.file, range }), through: name };
+  const through = [hop, ...(origin.through ?? [])].slice(0, MAX_HOPS);
+  return { value, origin: { ...origin, through } };
 }
 
 /**
@@ -69,6 +117,20 @@ export function childOrigin(parent: Origin, key: PathSegment): Origin {
  */
 export function readOrigin(parent: Origin, child: Origin): Origin {
   return parent.refers === undefined ? child : { ...child, refers: parent.refers };
+}
+
+/**
+ * The value, chosen by what is written at `places` (a conditional's condition, and where the
+ * variables and locals it read are written), all named `name`.
+ */
+export function chosenAt(
+  result: Evaluated,
+  name: string,
+  places: readonly SourceLocation[],
+): Evaluated {
+  const hops = places.map((place): Hop => ({ ...place, through: name }));
+  const through = [...hops, ...(result.origin.through ?? [])].slice(0, MAX_HOPS);
+  return { value: result.value, origin: { ...result.origin, through } };
 }
 
 /**

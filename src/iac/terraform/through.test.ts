@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import type { Resource } from "../../model/types.js";
+import type { SourceFile } from "../source.js";
+import { loadTerraform } from "./index.js";
+
+function load(files: Record<string, string>) {
+  const sources: SourceFile[] = Object.entries(files).map(([path, text]) => ({ path, text }));
+  return loadTerraform(sources);
+}
+
+function resource(resources: Resource[], address: string): Resource {
+  const found = resources.find((candidate) => candidate.address === address);
+  if (!found) throw new Error(`no ${address} in ${resources.map((r) => r.address).join(", ")}`);
+  return found;
+}
+
+/** The places each pointer's value passed through, as `name @ file:line`. */
+function hops(found: Resource): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(found.readFrom ?? {})
+      .filter(([by]) => by.startsWith("/"))
+      .map(([by, places]) => [
+        by,
+        places.map((place) => `${place.through} @ ${place.file}:${place.line}`),
+      ]),
+  );
+}
+
+describe("the places a Terraform value passed through", () => {
+  it("are another resource's attribute and the locals between, nearest the reader first", () => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  open   = "0.0.0.0/0"
+  chosen = local.open
+}
+resource "aws_vpc" "v" {
+  cidr_block = local.chosen
+}
+resource "aws_security_group" "sg" {
+  description = "ssh"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.v.cidr_block]
+  }
+}
+`,
+    });
+    expect(errors).toEqual([]);
+    const sg = resource(resources, "aws_security_group.sg");
+    // The value stays located where it is written; the hops are recorded by its pointer only.
+    expect(sg.locations["/ingress/0/cidr_blocks/0"]?.line).toBe(2);
+    expect(hops(sg)).toEqual({
+      "/ingress/0/cidr_blocks/0": [
+        "aws_vpc.v's cidr_block @ main.tf:6",
+        "local.chosen @ main.tf:3",
+      ],
+    });
+    // The VPC reads local.chosen itself: its cidr_block's reads hold that line already.
+    expect(hops(resource(resources, "aws_vpc.v"))).toEqual({});
+  });
+
+  it("are a module call's argument, the module's resource attribute and its output", () => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  open = "0.0.0.0/0"
+}
+module "net" {
+  source = "./net"
+  cidr   = local.open
+}
+resource "aws_security_group" "sg" {
+  description = "rdp"
+  ingress {
+    from_port   = 3389
+    to_port     = 3389
+    protocol    = "tcp"
+    cidr_blocks = [module.net.cidr]
+  }
+}
+`,
+      "net/main.tf": `variable "cidr" {}
+resource "aws_vpc" "v" {
+  cidr_block = var.cidr
+}
+output "cidr" {
+  value = aws_vpc.v.cidr_block
+}
+`,
+    });
+    expect(errors).toEqual([]);
+    expect(hops(resource(resources, "module.net.aws_vpc.v"))).toEqual({
+      "/cidr_block": ["module.net's cidr argument @ main.tf:6"],
+    });
+    expect(hops(resource(resources, "aws_security_group.sg"))).toEqual({
+      "/ingress/0/cidr_blocks/0": [
+        "module.net's output cidr @ net/main.tf:6",
+        "module.net.aws_vpc.v's cidr_block @ net/main.tf:3",
+        "module.net's cidr argument @ main.tf:6",
+      ],
+    });
+  });
+
+  it("are a for_each map built in locals and a conditional's condition with where it reads", () => {
+    const { resources, errors } = load({
+      "main.tf": `variable "public" {
+  type    = bool
+  default = false
+}
+locals {
+  open    = "0.0.0.0/0"
+  private = "10.0.0.0/8"
+  cidr    = var.public ? local.open : local.private
+  rules = {
+    ssh = { port = 22, cidr = local.cidr }
+  }
+}
+resource "aws_security_group_rule" "r" {
+  for_each    = local.rules
+  type        = "ingress"
+  from_port   = each.value.port
+  to_port     = each.value.port
+  protocol    = "tcp"
+  cidr_blocks = [each.value.cidr]
+}
+`,
+      "terraform.tfvars": "public = true\n",
+    });
+    expect(errors).toEqual([]);
+    const rule = resource(resources, 'aws_security_group_rule.r["ssh"]');
+    expect(rule.locations["/cidr_blocks/0"]?.line).toBe(6);
+    // The port is written inside local.rules, whose lines are its own: nothing recorded for it.
+    expect(hops(rule)).toEqual({
+      "/cidr_blocks/0": [
+        "local.rules @ main.tf:9",
+        "local.cidr @ main.tf:8",
+        "the condition var.public @ main.tf:8",
+        "the condition var.public @ terraform.tfvars:1",
+      ],
+    });
+  });
+
+  it("are few per pointer on a long chain of locals: the nearest kept", () => {
+    const chain = Array.from({ length: 50 }, (_, i) => `  l${i + 1} = local.l${i}`).join("\n");
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  l0 = "0.0.0.0/0"
+${chain}
+}
+resource "aws_vpc" "v" {
+  cidr_block = local.l50
+}
+resource "aws_security_group" "sg" {
+  description = "ssh"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [aws_vpc.v.cidr_block]
+  }
+}
+`,
+    });
+    expect(errors).toEqual([]);
+    expect(hops(resource(resources, "aws_security_group.sg"))["/ingress/0/cidr_blocks/0"]).toEqual([
+      "aws_vpc.v's cidr_block @ main.tf:55",
+      ...[50, 49, 48, 47, 46, 45, 44].map((i) => `local.l${i} @ main.tf:${i + 2}`),
+    ]);
+  });
+});

@@ -1125,6 +1125,83 @@ describe("tollgate diff between folders puts a new finding on the changed line t
   });
 });
 
+describe("tollgate diff between folders puts a new finding on the changed line its value passed through", () => {
+  const locals = 'locals {\n  open    = "0.0.0.0/0"\n  private = "10.0.0.0/8"\n}\n';
+  const ingress = (port: number, cidr: string) =>
+    [
+      'resource "aws_security_group" "sg" {',
+      '  name        = "sg"',
+      '  description = "admin access"',
+      "  ingress {",
+      `    from_port   = ${port}`,
+      `    to_port     = ${port}`,
+      '    protocol    = "tcp"',
+      `    cidr_blocks = [${cidr}]`,
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+  /** The VPC's cidr_block (main.tf:6) is local.private at base, local.open at head. */
+  const vpc = (cidr: string) =>
+    `${locals}resource "aws_vpc" "v" {\n  cidr_block = ${cidr}\n}\n${ingress(22, "aws_vpc.v.cidr_block")}`;
+  /** The module's cidr argument (main.tf:7), which its RDP ingress reads as var.cidr. */
+  const caller = (cidr: string) =>
+    `${locals}module "m" {\n  source = "./m"\n  cidr   = ${cidr}\n}\n`;
+  const child = `variable "cidr" {}\n${ingress(3389, "var.cidr")}`;
+  const diffDirs = (dir: string, format: string) =>
+    run([
+      "diff",
+      "--base-dir",
+      path.join(dir, "base"),
+      "--head-dir",
+      path.join(dir, "head"),
+      "--format",
+      format,
+    ]);
+  const located = (stdout: string) =>
+    (JSON.parse(stdout) as { findings: (JsonFinding & Record<string, unknown>)[] }).findings
+      .filter((f) => f.status === "new")
+      .map((f) => [f.rule, f.file, f.line, f.readBy, f.foundAt]);
+  const placed = (stdout: string) => stdout.split("\n").filter((line) => /^\S+:\d+: /.test(line));
+  const written = { file: "main.tf", line: 2, endLine: 2 };
+
+  it("another resource's attribute the PR points at another local: on that attribute's line", async () => {
+    await withTempDir("dir-through", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": vpc("local.private"),
+        "head/main.tf": vpc("local.open"),
+      });
+      const readBy = "aws_vpc.v's cidr_block on its way to the resource's ingress";
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([["TG-NET-001", "main.tf", 6, readBy, written]]);
+      const text = await diffDirs(dir, "text");
+      expect(placed(text.stdout).filter((line) => line.includes("[new"))).toEqual([
+        `main.tf:6: high TG-NET-001 SSH open to the internet [new, blocking] (finding at main.tf:2; this changed line is read by ${readBy})`,
+      ]);
+    });
+  });
+
+  it("a module call's argument the PR points at another local: on the argument's line", async () => {
+    await withTempDir("dir-through", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": caller("local.private"),
+        "base/m/main.tf": child,
+        "head/main.tf": caller("local.open"),
+        "head/m/main.tf": child,
+      });
+      const readBy = "module.m's cidr argument on its way to the resource's ingress";
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([["TG-NET-002", "main.tf", 7, readBy, written]]);
+      const text = await diffDirs(dir, "text");
+      expect(placed(text.stdout)).toEqual([
+        `main.tf:7: high TG-NET-002 RDP open to the internet [new, blocking] (finding at main.tf:2; this changed line is read by ${readBy})`,
+      ]);
+    });
+  });
+});
+
 describe("tollgate diff with a settings file", () => {
   const diffWith = async (settings: string, headEdit?: (text: string) => string) =>
     withTempDir("settings", async (dir) => {

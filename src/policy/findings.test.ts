@@ -220,6 +220,41 @@ describe("findings from rule results", () => {
     ).toEqual({ by, file: "stack.yaml", line: 8, endLine: 8 });
   });
 
+  it("takes the places a Terraform value passed through after what its attribute read, named by that attribute", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const place = (line: number, through?: string) => ({
+      file: "main.tf",
+      line,
+      column: 3,
+      endLine: line,
+      endColumn: 30,
+      ...(through !== undefined ? { through } : {}),
+    });
+    const web: Resource = {
+      ...group,
+      readFrom: {
+        ingress: [place(2)],
+        "/ingress/0/cidr_blocks/0": [place(6, "aws_vpc.v's cidr_block"), place(3, "local.chosen")],
+        "/ingress/1/cidr_blocks/0": [place(9, "module.m's output cidr")],
+      },
+    };
+    const readFrom = (path: Array<string | number>) =>
+      toFindings(
+        meta.rule,
+        [{ resource: web.address, message: "open", path }],
+        new Map([[web.address, web]]),
+      ).findings[0]?.readFrom;
+    expect(readFrom(["ingress", 0, "cidr_blocks", 0])).toEqual([
+      { by: "ingress", file: "main.tf", line: 2, endLine: 2 },
+      { by: "ingress", through: "aws_vpc.v's cidr_block", file: "main.tf", line: 6, endLine: 6 },
+      { by: "ingress", through: "local.chosen", file: "main.tf", line: 3, endLine: 3 },
+    ]);
+    // Another ingress rule's value passed elsewhere: its places are not this finding's.
+    expect(readFrom(["ingress", 1, "from_port"])).toEqual([
+      { by: "ingress", file: "main.tf", line: 2, endLine: 2 },
+    ]);
+  });
+
   it("falls back to the resource's first line and reports malformed results and unknown resources", () => {
     if (!meta.ok) throw new Error(meta.message);
     const { findings, errors } = toFindings(

@@ -151,10 +151,11 @@ function decidesValueAt(reader: string, pointer: string): boolean {
  * Where what decides the value at `pointer` besides the value itself is written: what the
  * resource's count, for_each or Condition read, then what the count or for_each of the module
  * calls creating it read (innermost first), then what the top-level attribute or block holding it
- * read, then (CloudFormation) what chose the value at, around or inside `pointer`: a decided
+ * read, then what chose the value at, around or inside `pointer`: (CloudFormation) a decided
  * `Fn::If` or a `Fn::FindInMap` there, named by its pointer (`SecurityGroupIngress/0/CidrIp`,
- * `Properties` for the whole). A place recorded under conditions (a branch of an undecided
- * `Fn::If`) is taken only for a finding whose `conditions` imply them.
+ * `Properties` for the whole); (Terraform) the places the value passed through on its way to
+ * the attribute, nearest it first (`through`). A place recorded under conditions (a branch of
+ * an undecided `Fn::If`) is taken only for a finding whose `conditions` imply them.
  */
 export function readFromOf(
   resource: Resource,
@@ -171,9 +172,11 @@ export function readFromOf(
     const [, call, by = valueReader(reader)] = MODULE_CALL_READER.exec(reader) ?? [];
     return (readFrom[reader] ?? [])
       .filter(({ when = [] }) => when.every((condition) => implies(conditions, condition)))
-      .map(({ file, line, endLine }) => ({
-        by,
+      .map(({ file, line, endLine, through }) => ({
+        // A place a Terraform value passed through is read on its way to a top-level attribute.
+        by: through === undefined ? by : String(fromPointer(reader)[0]),
         ...(call !== undefined ? { call } : {}),
+        ...(through !== undefined ? { through } : {}),
         file,
         line,
         endLine,

@@ -1,8 +1,9 @@
 // Where a finding goes on a change: the check run's annotations and `tollgate diff` both put a new
 // finding on a changed line, the nearest of its own span (`line..endLine`), else of its resource's
 // block, else of a place its resource's count or for_each, those of the module calls creating it,
-// or the attribute holding it, read (`Finding.readFrom`: the locals entry that added a for_each
-// key, the tfvars value a condition tests). A changed line elsewhere is never used.
+// or the attribute holding it, read, or its value passed through (`Finding.readFrom`: the locals
+// entry that added a for_each key, the tfvars value a condition tests, another resource's
+// attribute or a module call's argument the value came by). A changed line elsewhere is never used.
 import type { Finding } from "../model/types.js";
 import type { ChangedLines } from "./patch.js";
 
@@ -24,9 +25,11 @@ export function placeOnChangedLine(
   changedLines: ReadonlyMap<string, ChangedLines>,
 ): ChangedLinePlace | undefined {
   const reader = (place: NonNullable<Finding["readFrom"]>[number]): string =>
-    place.call === undefined
-      ? `the resource's ${place.by}`
-      : `the ${place.by} of ${place.call}, which creates the resource`;
+    place.through !== undefined
+      ? `${place.through} on its way to the resource's ${place.by}`
+      : place.call === undefined
+        ? `the resource's ${place.by}`
+        : `the ${place.by} of ${place.call}, which creates the resource`;
   const changed = changedLines.get(finding.file);
   if (changed === "all" || changed?.has(finding.line))
     return { path: finding.file, line: finding.line };

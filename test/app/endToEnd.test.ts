@@ -54,7 +54,8 @@ async function checkPullRequest(
     | "cfn_condition"
     | "cfn_if"
     | "module_count"
-    | "module_for_each",
+    | "module_for_each"
+    | "module_argument",
   action: "opened" | "synchronize",
   pullNumber: number,
   baseSha: string,
@@ -319,6 +320,29 @@ describe("a pull request check with the real engine", () => {
         "The value is written at main.tf:22.",
       ],
     ]);
+  });
+
+  it("annotates a finding a changed module argument passes into the module, on that argument", async () => {
+    // main.tf:7 passes local.open (main.tf:2, unchanged) as the bastion module's cidr, which its
+    // RDP ingress (modules/bastion/main.tf:10, unchanged) reads through var.cidr.
+    const { completion, annotations, messages } = await checkPullRequest(
+      "module_argument",
+      "opened",
+      43,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(completion.output.title).toBe("1 new finding: 1 high");
+    expect(annotations).toEqual([
+      { path: "main.tf", lines: [7, 7], level: "failure", rule: "TG-NET-002", status: "new" },
+    ]);
+    const readBy = "module.bastion's cidr argument on its way to the resource's ingress";
+    expect(messages[0]?.split("\n").slice(1, 3)).toEqual([
+      `This changed line is read by ${readBy}.`,
+      "The value is written at main.tf:2.",
+    ]);
+    expect(completion.output.summary).toContain(`This changed line is read by ${readBy}.`);
   });
 
   it("annotates a CloudFormation resource a changed parameter Default turns on, on that Default", async () => {

@@ -6,11 +6,13 @@
 // an EKS cluster, a cache, a distribution with its web ACL and logging, a Redshift cluster with
 // its logging, a volume restored from a snapshot, an OIDC provider with the role it trusts),
 // `cloudformation` (a template joining a bucket and its policy, a group and its ingress, a VPC and
-// its flow log, a role and its policy by `!Ref`) and `modules` (two calls of
-// terraform-aws-modules/s3-bucket, a log bucket and a bucket logging into it). A join that tests
-// every resource for each resource shows here as time per unit growing with N long before it
-// shows on the corpus (session 7: 51 s for 1,600 groups; session 8 found 64 s for 800 buckets and
-// every rule out of memory at 400 mixed units). Sizes: `TOLLGATE_BENCH_SIZES` (200,400,800,1600),
+// its flow log, a role and its policy by `!Ref`), `modules` (two calls of
+// terraform-aws-modules/s3-bucket, a log bucket and a bucket logging into it) and `prefixlists`
+// (a security group whose SSH rule names its own managed prefix list, of one inline entry and one
+// `aws_ec2_managed_prefix_list_entry`). A join that tests every resource for each resource shows
+// here as time per unit growing with N long before it shows on the corpus (session 7: 51 s for
+// 1,600 groups; session 8 found 64 s for 800 buckets and every rule out of memory at 400 mixed
+// units). Sizes: `TOLLGATE_BENCH_SIZES` (200,400,800,1600),
 // shapes: `TOLLGATE_BENCH_SHAPES`; `TOLLGATE_BENCH_RULES=1` also times each rule alone on
 // `TOLLGATE_BENCH_SHAPE` at every size (`TOLLGATE_BENCH_ONLY_RULES`, `TOLLGATE_BENCH_SKIP_RULES`:
 // parts of entrypoints, comma-separated; `TOLLGATE_BENCH_TOP` rules shown, 12 by default).
@@ -419,10 +421,28 @@ function groups(n: number): SourceFile[] {
   return [{ path: "main.tf", text: blocks.join("\n") }];
 }
 
+// A security group per i opening SSH to its own managed prefix list, whose CIDRs are one `entry`
+// block and one separate `aws_ec2_managed_prefix_list_entry`, for the lookup from a rule's
+// reference to the list's CIDRs.
+function prefixlists(n: number): SourceFile[] {
+  const blocks: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const list = `aws_ec2_managed_prefix_list.p${i}`;
+    blocks.push(
+      `resource "aws_ec2_managed_prefix_list" "p${i}" {\n  name           = "p${i}"\n  address_family = "IPv4"\n` +
+        `  max_entries    = 2\n  entry {\n    cidr = "10.${i % 256}.0.0/16"\n  }\n}\n`,
+      `resource "aws_ec2_managed_prefix_list_entry" "p${i}" {\n  prefix_list_id = ${list}.id\n  cidr           = "0.0.0.0/0"\n}\n`,
+      `resource "aws_security_group" "g${i}" {\n  name = "g${i}"\n  ingress {\n    protocol        = "tcp"\n` +
+        `    from_port       = 22\n    to_port         = 22\n    prefix_list_ids = [${list}.id]\n  }\n}\n`,
+    );
+  }
+  return [{ path: "main.tf", text: blocks.join("\n") }];
+}
+
 const bundle = await loadPolicyBundle();
 const ruleSet = await loadRuleSet(bundle);
 const shapes = (
-  process.env.TOLLGATE_BENCH_SHAPES ?? "groups,buckets,mixed,cloudformation,modules"
+  process.env.TOLLGATE_BENCH_SHAPES ?? "groups,buckets,mixed,cloudformation,modules,prefixlists"
 ).split(",");
 const generators: Record<string, (n: number) => SourceFile[]> = {
   groups,
@@ -430,6 +450,7 @@ const generators: Record<string, (n: number) => SourceFile[]> = {
   mixed,
   cloudformation,
   modules,
+  prefixlists,
 };
 for (const [shape, generated] of Object.entries(generators))
   for (const n of shapes.includes(shape) ? sizes : []) {

@@ -576,46 +576,81 @@ written_entries contains e if {
 }
 
 # The CIDRs (text) of the managed prefix list a reference names: `aws_ec2_managed_prefix_list.<name>.id`
-# (or `.arn`), `!Ref <id>`, `!GetAtt <id>.PrefixListId`.
-prefix_list_cidrs(reference) := array.concat(
-	[entry.cidr |
-		some list in input.resources
-		list.mode == "managed"
-		list.type == "aws_ec2_managed_prefix_list"
-		names_prefix_list(reference, list)
-		some entry in object.get(list.config, "entry", [])
-		is_string(entry.cidr)
-	],
-	array.concat(
-		[entry.config.cidr |
-			some list in input.resources
-			list.mode == "managed"
-			list.type == "aws_ec2_managed_prefix_list"
-			names_prefix_list(reference, list)
-			some entry in input.resources
-			entry.mode == "managed"
-			entry.type == "aws_ec2_managed_prefix_list_entry"
-			names_prefix_list(entry.config.prefix_list_id, list)
-			is_string(entry.config.cidr)
-		],
-		[entry.Cidr |
-			some list in input.resources
-			list.type == "AWS::EC2::PrefixList"
-			names_prefix_list(reference, list)
-			some entry in object.get(list.config, "Entries", [])
-			is_string(entry.Cidr)
-		],
-	),
-) if util.is_unknown(reference)
-
-names_prefix_list(reference, list) if {
-	list.type == "aws_ec2_managed_prefix_list"
-	regex.match(sprintf(`^aws_ec2_managed_prefix_list\.%s(\[[^\]]*\])?\.(id|arn)$`, [list.name]), reference["$unknown"])
+# (or `.arn`, with or without an instance key: every list of that name, in any module), `!Ref <id>`,
+# `!GetAtt <id>.PrefixListId`; `[]` for any other unknown value.
+prefix_list_cidrs(reference) := [cidr | some cidr in prefix_list_members[prefix_list_key(reference)]] if {
+	util.is_unknown(reference)
 }
 
-names_prefix_list(reference, list) if {
+# The key a reference to a managed prefix list is looked up by in `prefix_list_members`:
+# `["aws_ec2_managed_prefix_list", name]` for `aws_ec2_managed_prefix_list.<name>.id` (or `.arn`,
+# `<name>` followed by at most one instance key such as `["a"]` or `[count.index]`),
+# `["AWS::EC2::PrefixList", id]` for `!Ref <id>` and `!GetAtt <id>.PrefixListId`. Read with string
+# functions, not a regular expression naming each list: one pattern per list emptied the runtime's
+# cache of 256 compiled patterns, shared by every rule, once an input declared more lists.
+prefix_list_key(reference) := ["aws_ec2_managed_prefix_list", name] if {
+	body := terraform_prefix_list_body(reference["$unknown"])
+	not contains(body, "[")
+	name := body
+}
+
+prefix_list_key(reference) := ["aws_ec2_managed_prefix_list", substring(body, 0, i)] if {
+	body := terraform_prefix_list_body(reference["$unknown"])
+	i := indexof(body, "[")
+	i >= 0
+	key := substring(body, i, -1)
+	indexof(key, "]") == count(key) - 1
+}
+
+prefix_list_key(reference) := ["AWS::EC2::PrefixList", trim_prefix(reference["$unknown"], "!Ref ")] if {
+	startswith(reference["$unknown"], "!Ref ")
+}
+
+prefix_list_key(reference) := ["AWS::EC2::PrefixList", id] if {
+	text := reference["$unknown"]
+	startswith(text, "!GetAtt ")
+	endswith(text, ".PrefixListId")
+	id := trim_suffix(trim_prefix(text, "!GetAtt "), ".PrefixListId")
+}
+
+# `web["a"]` of `aws_ec2_managed_prefix_list.web["a"].id` or `.arn`.
+terraform_prefix_list_body(text) := trim_suffix(rest, attribute) if {
+	startswith(text, "aws_ec2_managed_prefix_list.")
+	rest := trim_prefix(text, "aws_ec2_managed_prefix_list.")
+	some attribute in [".id", ".arn"]
+	endswith(rest, attribute)
+}
+
+# Indexes, computed once per evaluation (as lib/util's): `prefix_list_members[key]` is the set of
+# CIDRs (text) of the managed prefix lists of `key` (`prefix_list_key`): the `entry` blocks of
+# every `aws_ec2_managed_prefix_list` of that name and the `aws_ec2_managed_prefix_list_entry`
+# resources naming one, or an `AWS::EC2::PrefixList`'s `Entries`.
+prefix_list_members[[list.type, list.name]] contains cidr if {
+	some list in util.resources("aws_ec2_managed_prefix_list")
+	some entry in object.get(list.config, "entry", [])
+	cidr := entry.cidr
+	is_string(cidr)
+}
+
+prefix_list_members[key] contains cidr if {
+	some entry in util.resources("aws_ec2_managed_prefix_list_entry")
+	key := prefix_list_key(entry.config.prefix_list_id)
+	key in declared_prefix_lists
+	cidr := entry.config.cidr
+	is_string(cidr)
+}
+
+prefix_list_members[[list.type, list.address]] contains cidr if {
+	some list in input.resources
 	list.type == "AWS::EC2::PrefixList"
-	reference["$unknown"] in {sprintf("!Ref %s", [list.address]), sprintf("!GetAtt %s.PrefixListId", [list.address])}
+	some entry in object.get(list.config, "Entries", [])
+	cidr := entry.Cidr
+	is_string(cidr)
+}
+
+# `["aws_ec2_managed_prefix_list", name]` of every list a separate entry may add its CIDR to.
+declared_prefix_lists contains [list.type, list.name] if {
+	some list in util.resources("aws_ec2_managed_prefix_list")
 }
 
 # An undecided Fn::If chooses the protocol or a port between values the template gives

@@ -253,3 +253,34 @@ test_a_cloudformation_rule_on_a_vpcs_default_group_opens_the_vpc if {
 	groups := [network.rule_group(r) | some r in rules] with input as {"resources": array.concat([vpc_resource], rules)}
 	groups == [{"group": "Vpc"}, {}, {}]
 }
+
+# A reference to a managed prefix list is read into the key its CIDRs are looked up by; any other
+# text names no list.
+test_prefix_list_references_and_their_keys if {
+	network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices.id"}) == ["aws_ec2_managed_prefix_list", "offices"]
+	network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices[\"a\"].arn"}) == ["aws_ec2_managed_prefix_list", "offices"]
+	network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices[count.index].id"}) == ["aws_ec2_managed_prefix_list", "offices"]
+	network.prefix_list_key({"$unknown": "!Ref Offices"}) == ["AWS::EC2::PrefixList", "Offices"]
+	network.prefix_list_key({"$unknown": "!GetAtt Offices.PrefixListId"}) == ["AWS::EC2::PrefixList", "Offices"]
+	not network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices.name"})
+	not network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices[var.keys[0]].id"})
+	not network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices[0][1].id"})
+	not network.prefix_list_key({"$unknown": "data.aws_ec2_managed_prefix_list.offices.id"})
+	not network.prefix_list_key({"$unknown": "!GetAtt Offices.Arn"})
+	not network.prefix_list_key("pl-0123456789abcdef0")
+}
+
+prefix_list_input := {"resources": [
+	{"address": "aws_ec2_managed_prefix_list.offices[\"a\"]", "name": "offices", "type": "aws_ec2_managed_prefix_list", "mode": "managed", "source": "terraform", "module": "", "config": {"entry": [{"cidr": "10.0.0.0/8"}]}, "references": []},
+	{"address": "aws_ec2_managed_prefix_list_entry.all", "name": "all", "type": "aws_ec2_managed_prefix_list_entry", "mode": "managed", "source": "terraform", "module": "", "config": {"prefix_list_id": {"$unknown": "aws_ec2_managed_prefix_list.offices[\"a\"].id"}, "cidr": "0.0.0.0/0"}, "references": []},
+	{"address": "aws_ec2_managed_prefix_list_entry.orphan", "name": "orphan", "type": "aws_ec2_managed_prefix_list_entry", "mode": "managed", "source": "terraform", "module": "", "config": {"prefix_list_id": {"$unknown": "aws_ec2_managed_prefix_list.gone.id"}, "cidr": "::/0"}, "references": []},
+]}
+
+test_a_prefix_list_gives_its_entries_and_separate_entry_resources if {
+	cidrs := network.prefix_list_cidrs({"$unknown": "aws_ec2_managed_prefix_list.offices[\"a\"].id"}) with input as prefix_list_input
+	sort(cidrs) == ["0.0.0.0/0", "10.0.0.0/8"]
+	gone := network.prefix_list_cidrs({"$unknown": "aws_ec2_managed_prefix_list.gone.id"}) with input as prefix_list_input
+	gone == []
+	unknown := network.prefix_list_cidrs({"$unknown": "var.prefix_list_id"}) with input as prefix_list_input
+	unknown == []
+}

@@ -21,6 +21,32 @@ async function run(args: string[], cwd = repoRoot) {
   return { code, stdout, stderr };
 }
 
+/**
+ * A custom low-severity network rule `id` in package `name`, reporting the security groups named
+ * `groupName`, then `extra` lines.
+ */
+function namedGroupPolicy(
+  { name = "any_sg", id = "T-1", groupName = "open" } = {},
+  extra: string[] = [],
+): string {
+  return [
+    "# METADATA",
+    `# title: Security groups named ${groupName}`,
+    "# custom:",
+    `#   id: ${id}`,
+    "#   severity: low",
+    "#   category: network",
+    `package tollgate.rules.network.${name}`,
+    "",
+    'deny contains {"resource": r.address, "message": "named", "evidence": "name", "path": ["name"]} if {',
+    "\tsome r in input.resources",
+    `\tr.config.name == "${groupName}"`,
+    "}",
+    "",
+    ...extra,
+  ].join("\n");
+}
+
 interface JsonFinding {
   rule: string;
   file: string;
@@ -1483,23 +1509,7 @@ describe("tollgate scan, inspect and build", () => {
       await mkdir(path.join(ruleDir, "fixtures"), { recursive: true });
       await writeFile(
         path.join(ruleDir, "policy.rego"),
-        [
-          "# METADATA",
-          "# title: Security groups named open",
-          "# custom:",
-          "#   id: T-1",
-          "#   severity: low",
-          "#   category: network",
-          "package tollgate.rules.network.any_sg",
-          "",
-          'deny contains {"resource": r.address, "message": "open", "evidence": "name", "path": ["name"]} if {',
-          "\tsome r in input.resources",
-          '\tr.config.name == "open"',
-          "}",
-          "",
-          "none_when_empty if count(deny) with input as {} == 0",
-          "",
-        ].join("\n"),
+        namedGroupPolicy({}, ["none_when_empty if count(deny) with input as {} == 0", ""]),
       );
       await writeFile(
         path.join(ruleDir, "fixtures", "positive.tf"),
@@ -1539,26 +1549,7 @@ describe("tollgate scan, inspect and build", () => {
     await withTempDir("policies", async (dir) => {
       const ruleDir = path.join(dir, "network", "any_sg");
       await mkdir(path.join(ruleDir, "fixtures"), { recursive: true });
-      await writeFile(
-        path.join(ruleDir, "policy.rego"),
-        [
-          "# METADATA",
-          "# title: Security groups named open",
-          "# custom:",
-          "#   id: T-1",
-          "#   severity: low",
-          "#   category: network",
-          "package tollgate.rules.network.any_sg",
-          "",
-          "import rego.v1",
-          "",
-          'deny contains {"resource": r.address, "message": "open", "evidence": "name", "path": ["name"]} if {',
-          "\tsome r in input.resources",
-          '\tr.config.name == "open"',
-          "}",
-          "",
-        ].join("\n"),
-      );
+      await writeFile(path.join(ruleDir, "policy.rego"), namedGroupPolicy());
       const group = (name: string, marker = "") =>
         `resource "aws_security_group" "${name}" {\n  name = "${name}"${marker}\n}\n`;
       await writeFile(
@@ -1615,23 +1606,7 @@ describe("tollgate scan, inspect and build", () => {
         await mkdir(path.join(ruleDir, "fixtures"), { recursive: true });
         await writeFile(
           path.join(ruleDir, "policy.rego"),
-          [
-            "# METADATA",
-            `# title: Security groups named ${groupName}`,
-            "# custom:",
-            `#   id: ${id}`,
-            "#   severity: low",
-            "#   category: network",
-            `package tollgate.rules.network.${name}`,
-            "",
-            "import rego.v1",
-            "",
-            'deny contains {"resource": r.address, "message": "named", "evidence": "name", "path": ["name"]} if {',
-            "\tsome r in input.resources",
-            `\tr.config.name == "${groupName}"`,
-            "}",
-            "",
-          ].join("\n"),
+          namedGroupPolicy({ name, id, groupName }),
         );
         return path.join(ruleDir, "fixtures");
       };

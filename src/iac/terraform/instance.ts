@@ -352,15 +352,7 @@ export class ModuleInstance implements EvaluationHost {
         const declaration =
           type && name ? this.definition.resourcesByKey.get(`data.${type}.${name}`) : undefined;
         if (!declaration) return this.undeclared(`data source`, traversal, scope);
-        const instance =
-          third?.kind === "TraverseIndex"
-            ? this.resolveInstance({ ...traversal, steps: traversal.steps.slice(0, 2) }, third.key)
-            : undefined;
-        if (instance) return this.readAttribute({ result: instance, consumed: 3 }, traversal);
-        return this.readAttribute(
-          { result: this.resourceValue(declaration, traversal, scope), consumed: 2 },
-          traversal,
-        );
+        return this.resourceReference(declaration, traversal, scope, 2);
       }
       default: {
         const name = attribute(first);
@@ -371,17 +363,30 @@ export class ModuleInstance implements EvaluationHost {
           return name && traversal.root.includes("_")
             ? this.undeclared("resource", traversal, scope)
             : undefined;
-        const instance =
-          second?.kind === "TraverseIndex"
-            ? this.resolveInstance({ ...traversal, steps: traversal.steps.slice(0, 1) }, second.key)
-            : undefined;
-        if (instance) return this.readAttribute({ result: instance, consumed: 2 }, traversal);
-        return this.readAttribute(
-          { result: this.resourceValue(declaration, traversal, scope), consumed: 1 },
-          traversal,
-        );
+        return this.resourceReference(declaration, traversal, scope, 1);
       }
     }
+  }
+
+  /**
+   * A resource or data source named by the traversal's first `named` steps: the instance an index
+   * after them selects, else the whole resource, then the attribute read from it.
+   */
+  private resourceReference(
+    declaration: ResourceDeclaration,
+    traversal: ScopeTraversalExpr,
+    scope: Scope,
+    named: number,
+  ): Resolution {
+    const index = traversal.steps[named];
+    const instance =
+      index?.kind === "TraverseIndex"
+        ? this.resolveInstance({ ...traversal, steps: traversal.steps.slice(0, named) }, index.key)
+        : undefined;
+    const resolution = instance
+      ? { result: instance, consumed: named + 1 }
+      : { result: this.resourceValue(declaration, traversal, scope), consumed: named };
+    return this.readAttribute(resolution, traversal);
   }
 
   /**

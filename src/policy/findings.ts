@@ -133,10 +133,11 @@ const EXISTENCE = ["count", "for_each", "Condition"];
 const MODULE_CALL_READER = /^(module\..+)\.(count|for_each)$/;
 
 /**
- * A CloudFormation value's reader in `Resource.readFrom`, a JSON pointer into `config`, decides the
- * value at `pointer` when it holds it (`""`: the whole `Properties`) or lies inside it: a finding
- * on `/SecurityGroupIngress/0` is decided by what chose its `CidrIp`. A resource-level finding
- * (`""`) is decided only by what chose the whole `Properties`.
+ * A value's reader in `Resource.readFrom`, a JSON pointer into `config` (what chose a
+ * CloudFormation value, the places a Terraform value passed through; `""` is CloudFormation's whole
+ * `Properties`), decides the value at `pointer` when it holds it or lies inside it: a finding on
+ * `/SecurityGroupIngress/0` is decided by what chose its `CidrIp`. A resource-level finding (`""`)
+ * is decided only by what chose the whole `Properties`.
  */
 function decidesValueAt(reader: string, pointer: string): boolean {
   if (reader !== "" && !reader.startsWith("/")) return false;

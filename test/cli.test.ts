@@ -58,6 +58,26 @@ interface JsonFinding {
   subject?: string;
 }
 
+/** `tollgate diff` between the folders `base` and `head` of `dir`. */
+function diffDirs(dir: string, format = "json") {
+  return run([
+    "diff",
+    "--base-dir",
+    path.join(dir, "base"),
+    "--head-dir",
+    path.join(dir, "head"),
+    "--format",
+    format,
+  ]);
+}
+
+/** Rule, file, line, readBy and foundAt of each new finding of a JSON report. */
+function located(stdout: string) {
+  return (JSON.parse(stdout) as { findings: (JsonFinding & Record<string, unknown>)[] }).findings
+    .filter((f) => f.status === "new")
+    .map((f) => [f.rule, f.file, f.line, f.readBy, f.foundAt]);
+}
+
 describe("tollgate diff on the example pull request", () => {
   it("blocks on the wildcard IAM action and the SSH rule the PR adds, on their exact lines", async () => {
     const result = await run([
@@ -166,16 +186,6 @@ describe("tollgate diff pairs renamed files that git or the text alone would not
     (JSON.parse(stdout) as { findings: JsonFinding[] }).findings.map(
       (f) => `${f.status} ${f.rule} ${f.resource}`,
     );
-  const diffDirs = (dir: string) =>
-    run([
-      "diff",
-      "--base-dir",
-      path.join(dir, "base"),
-      "--head-dir",
-      path.join(dir, "head"),
-      "--format",
-      "json",
-    ]);
 
   it("keeps the findings of a CloudFormation template converted from YAML to JSON existing", async () => {
     await withTempDir("yaml-json", async (dir) => {
@@ -795,10 +805,6 @@ describe("tollgate diff between git refs puts a new finding on the changed line 
     };
     return { diff, commit };
   };
-  const located = (stdout: string) =>
-    (JSON.parse(stdout) as { findings: (JsonFinding & Record<string, unknown>)[] }).findings
-      .filter((f) => f.status === "new")
-      .map((f) => [f.rule, f.file, f.line, f.readBy, f.foundAt]);
 
   it("a module call's count a tfvars value turned on: the findings are on terraform.tfvars:1", async () => {
     await withTempDir("decided", async (dir) => {
@@ -952,20 +958,6 @@ describe("tollgate diff between folders puts a new finding on the changed line t
     ].join("\n");
   const tfvars = (publicSsh: boolean) =>
     `# Who may reach the bastion over SSH.\n\npublic_ssh = ${publicSsh}\n`;
-  const diffDirs = (dir: string, format: string) =>
-    run([
-      "diff",
-      "--base-dir",
-      path.join(dir, "base"),
-      "--head-dir",
-      path.join(dir, "head"),
-      "--format",
-      format,
-    ]);
-  const located = (stdout: string) =>
-    (JSON.parse(stdout) as { findings: (JsonFinding & Record<string, unknown>)[] }).findings
-      .filter((f) => f.status === "new")
-      .map((f) => [f.rule, f.file, f.line, f.readBy, f.foundAt]);
   const readBy = "the resource's ingress";
 
   it("a tfvars value that opens SSH: the finding is on that line in every format", async () => {
@@ -1174,20 +1166,6 @@ describe("tollgate diff between folders puts a new finding on the changed line i
   const caller = (cidr: string) =>
     `${locals}module "m" {\n  source = "./m"\n  cidr   = ${cidr}\n}\n`;
   const child = `variable "cidr" {}\n${ingress(3389, "var.cidr")}`;
-  const diffDirs = (dir: string, format: string) =>
-    run([
-      "diff",
-      "--base-dir",
-      path.join(dir, "base"),
-      "--head-dir",
-      path.join(dir, "head"),
-      "--format",
-      format,
-    ]);
-  const located = (stdout: string) =>
-    (JSON.parse(stdout) as { findings: (JsonFinding & Record<string, unknown>)[] }).findings
-      .filter((f) => f.status === "new")
-      .map((f) => [f.rule, f.file, f.line, f.readBy, f.foundAt]);
   const placed = (stdout: string) => stdout.split("\n").filter((line) => /^\S+:\d+: /.test(line));
   const written = { file: "main.tf", line: 2, endLine: 2 };
 

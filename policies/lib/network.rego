@@ -522,7 +522,7 @@ written_entries contains e if {
 	some i, block in r.config[direction]
 	is_object(block)
 	some reference in util.elements(object.get(block, "prefix_list_ids", []))
-	some cidr in prefix_list_cidrs(reference.value)
+	some cidr in prefix_list_cidrs(r, reference.value)
 	cidr_path := array.concat([direction, i, "prefix_list_ids"], reference.path)
 	entry := written_entry(r, direction, [direction, i], cidr, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
 	e := object.union(entry, repetition(r, [direction, i]))
@@ -535,7 +535,7 @@ written_entries contains e if {
 	direction := r.config.type
 	direction in {"ingress", "egress"}
 	some reference in util.elements(object.get(r.config, "prefix_list_ids", []))
-	some cidr in prefix_list_cidrs(reference.value)
+	some cidr in prefix_list_cidrs(r, reference.value)
 	e := written_entry(r, direction, [], cidr, array.concat(["prefix_list_ids"], reference.path), r.config.protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
 }
 
@@ -543,7 +543,7 @@ written_entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
 	direction := vpc_rule_directions[r.type]
-	some cidr in prefix_list_cidrs(r.config.prefix_list_id)
+	some cidr in prefix_list_cidrs(r, r.config.prefix_list_id)
 	e := written_entry(r, direction, [], cidr, ["prefix_list_id"], r.config.ip_protocol, object.get(r.config, "from_port", null), object.get(r.config, "to_port", null))
 }
 
@@ -558,7 +558,7 @@ written_entries contains e if {
 	block := b.value
 	key := cloudformation_prefix_list_keys[direction]
 	rule_path := array.concat([property], b.path)
-	some cidr in prefix_list_cidrs(block[key])
+	some cidr in prefix_list_cidrs(r, block[key])
 	entry := written_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), block.IpProtocol, object.get(block, "FromPort", null), object.get(block, "ToPort", null))
 	not ports_between_alternatives(r, rule_path, entry)
 	e := object.union(entry, {"when": ""})
@@ -569,48 +569,67 @@ written_entries contains e if {
 	r.source == "cloudformation"
 	direction := cloudformation_rule_types[r.type]
 	key := cloudformation_prefix_list_keys[direction]
-	some cidr in prefix_list_cidrs(r.config[key])
+	some cidr in prefix_list_cidrs(r, r.config[key])
 	entry := written_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
 	not ports_between_alternatives(r, [], entry)
 	e := object.union(entry, {"when": ""})
 }
 
-# The CIDRs (text) of the managed prefix list a reference names: `aws_ec2_managed_prefix_list.<name>.id`
-# (or `.arn`, with or without an instance key: every list of that name, in any module), `!Ref <id>`,
-# `!GetAtt <id>.PrefixListId`; `[]` for any other unknown value.
-prefix_list_cidrs(reference) := [cidr | some cidr in prefix_list_members[prefix_list_key(reference)]] if {
+# The CIDRs (text) of the managed prefix list a reference of resource `r` names
+# (`prefix_list_keys`), each once; `[]` for any other unknown value.
+prefix_list_cidrs(r, reference) := [cidr | some cidr in {cidr |
+	some key in prefix_list_keys(r, reference)
+	some cidr in prefix_list_members[key]
+}] if {
 	util.is_unknown(reference)
 }
 
-# The key a reference to a managed prefix list is looked up by in `prefix_list_members`:
-# `["aws_ec2_managed_prefix_list", name]` for `aws_ec2_managed_prefix_list.<name>.id` (or `.arn`,
-# `<name>` followed by at most one instance key such as `["a"]` or `[count.index]`),
-# `["AWS::EC2::PrefixList", id]` for `!Ref <id>` and `!GetAtt <id>.PrefixListId`. Read with string
-# functions, not a regular expression naming each list: one pattern per list emptied the runtime's
-# cache of 256 compiled patterns, shared by every rule, once an input declared more lists.
-prefix_list_key(reference) := ["aws_ec2_managed_prefix_list", name] if {
-	body := terraform_prefix_list_body(reference["$unknown"])
-	not contains(body, "[")
-	name := body
+# The keys (`[root, source, address]`) a reference of resource `r` to a managed prefix list is
+# looked up by in `prefix_list_members`. Terraform: `aws_ec2_managed_prefix_list.<name>.id` (or
+# `.arn`, with at most one instance key) names the list of that name in the module `r`'s
+# `references` give (its own, or the one declaring a list passed in through a variable or output:
+# the loader records the list's address with its module path), so two modules, or two instances
+# of one module, that each declare a list of that name never mix. A literal key (`["a"]`, `[0]`)
+# names that instance; another key (`[each.key]`, `[var.k]`) the instance the loader resolved,
+# and when it could not, every instance of the list in that module instance (its address without
+# key). CloudFormation: `!Ref <id>` and `!GetAtt <id>.PrefixListId` name the list of `r`'s
+# template. Read with string functions, not a regular expression naming each list: one pattern
+# per list emptied the runtime's cache of 256 compiled patterns once an input declared more.
+prefix_list_keys(r, reference) := {[object.get(r, "root", ""), "terraform", address] |
+	some written in r.references
+	address := prefix_list_target(r, written, named)
+} if {
+	r.source == "terraform"
+	named := terraform_prefix_list_reference(reference["$unknown"])
 }
 
-prefix_list_key(reference) := ["aws_ec2_managed_prefix_list", substring(body, 0, i)] if {
-	body := terraform_prefix_list_body(reference["$unknown"])
-	i := indexof(body, "[")
-	i >= 0
-	key := substring(body, i, -1)
-	indexof(key, "]") == count(key) - 1
+prefix_list_keys(r, reference) := {[object.get(r, "root", ""), "cloudformation", id]} if {
+	r.source == "cloudformation"
+	id := cloudformation_prefix_list_id(reference["$unknown"])
 }
 
-prefix_list_key(reference) := ["AWS::EC2::PrefixList", trim_prefix(reference["$unknown"], "!Ref ")] if {
-	startswith(reference["$unknown"], "!Ref ")
-}
+cloudformation_prefix_list_id(text) := trim_prefix(text, "!Ref ") if startswith(text, "!Ref ")
 
-prefix_list_key(reference) := ["AWS::EC2::PrefixList", id] if {
-	text := reference["$unknown"]
+cloudformation_prefix_list_id(text) := trim_suffix(trim_prefix(text, "!GetAtt "), ".PrefixListId") if {
 	startswith(text, "!GetAtt ")
 	endswith(text, ".PrefixListId")
-	id := trim_suffix(trim_prefix(text, "!GetAtt "), ".PrefixListId")
+}
+
+# `{"name": "aws_ec2_managed_prefix_list.web", "key": "[\"a\"]"}` for
+# `aws_ec2_managed_prefix_list.web["a"].id` or `.arn`, `"key": ""` without instance key; undefined
+# for a key that is not one pair of brackets (`web[0][1]`).
+terraform_prefix_list_reference(text) := split_key(concat(".", ["aws_ec2_managed_prefix_list", body])) if {
+	body := terraform_prefix_list_body(compact_brackets(text))
+	not contains(body, "[")
+}
+
+terraform_prefix_list_reference(text) := reference if {
+	body := terraform_prefix_list_body(compact_brackets(text))
+	i := indexof(body, "[")
+	i > 0
+	key := substring(body, i, -1)
+	indexof(key, "]") == count(key) - 1
+	reference := split_key(concat(".", ["aws_ec2_managed_prefix_list", body]))
 }
 
 # `web["a"]` of `aws_ec2_managed_prefix_list.web["a"].id` or `.arn`.
@@ -621,26 +640,81 @@ terraform_prefix_list_body(text) := trim_suffix(rest, attribute) if {
 	endswith(rest, attribute)
 }
 
+# The address of the list (one instance, or every instance: the address without key) that
+# `written`, one of `r`'s references, gives the reference `named` (`terraform_prefix_list_reference`).
+prefix_list_target(_, written, named) := written if {
+	named.key == ""
+	named_in_module(written, named.name)
+}
+
+prefix_list_target(r, written, named) := address if {
+	named.key != ""
+	instance := written_instance(written, named.name)
+	address := keyed_prefix_list_target(r, instance, named.key)
+}
+
+# The instance reference `[base, key]` (`key` "" for one without) of `written`, a reference to
+# the resource `name` in some module.
+written_instance(written, name) := [written, ""] if named_in_module(written, name)
+
+written_instance(written, name) := [base, substring(written, count(base), -1)] if {
+	endswith(written, "]")
+	parts := split(written, "[")
+	base := concat("[", array.slice(parts, 0, count(parts) - 1))
+	named_in_module(base, name)
+}
+
+# A literal key names its instance; a reference the loader could not resolve to it (the list's
+# `for_each` is unknown) names every instance, unless the instance is also referred to.
+keyed_prefix_list_target(_, instance, key) := concat("", instance) if {
+	literal_key(key)
+	instance[1] == key
+}
+
+keyed_prefix_list_target(r, instance, key) := instance[0] if {
+	literal_key(key)
+	instance[1] == ""
+	not concat("", [instance[0], key]) in r.references
+}
+
+# Another key: the instance the loader resolved it to, unless the list is also referred to
+# without key (the loader's mark of a key it could not know), which names every instance.
+keyed_prefix_list_target(r, instance, key) := concat("", instance) if {
+	not literal_key(key)
+	instance[1] != ""
+	not instance[0] in r.references
+}
+
+keyed_prefix_list_target(_, instance, key) := instance[0] if {
+	not literal_key(key)
+	instance[1] == ""
+}
+
 # Indexes, computed once per evaluation (as lib/util's): `prefix_list_members[key]` is the set of
-# CIDRs (text) of the managed prefix lists of `key` (`prefix_list_key`): the `entry` blocks of
-# every `aws_ec2_managed_prefix_list` of that name and the `aws_ec2_managed_prefix_list_entry`
-# resources naming one, or an `AWS::EC2::PrefixList`'s `Entries`.
-prefix_list_members[[list.type, list.name]] contains cidr if {
+# CIDRs (text) of the managed prefix list of `key` (`[root, source, address]`): the `entry` blocks
+# of an `aws_ec2_managed_prefix_list` and the `aws_ec2_managed_prefix_list_entry` resources naming
+# it, under the instance's address and its address without key (every instance of the list in
+# its module instance); an `AWS::EC2::PrefixList`'s `Entries` under its logical id.
+prefix_list_members[key] contains cidr if {
 	some list in util.resources("aws_ec2_managed_prefix_list")
 	some entry in object.get(list.config, "entry", [])
 	cidr := entry.cidr
 	is_string(cidr)
+	some key in prefix_list_addresses(list)
 }
 
-prefix_list_members[key] contains cidr if {
+# An entry resource adds its CIDR to the list it names, or, when it names every instance of a list
+# (`prefix_list_id = aws_ec2_managed_prefix_list.web[each.key].id` unresolved), to each of them.
+prefix_list_members[member] contains cidr if {
 	some entry in util.resources("aws_ec2_managed_prefix_list_entry")
-	key := prefix_list_key(entry.config.prefix_list_id)
-	key in declared_prefix_lists
 	cidr := entry.config.cidr
 	is_string(cidr)
+	some key in prefix_list_keys(entry, entry.config.prefix_list_id)
+	some list in declared_prefix_lists[key]
+	some member in prefix_list_addresses(list)
 }
 
-prefix_list_members[[list.type, list.address]] contains cidr if {
+prefix_list_members[[object.get(list, "root", ""), list.source, list.address]] contains cidr if {
 	some list in input.resources
 	list.type == "AWS::EC2::PrefixList"
 	some entry in object.get(list.config, "Entries", [])
@@ -648,9 +722,16 @@ prefix_list_members[[list.type, list.address]] contains cidr if {
 	is_string(cidr)
 }
 
-# `["aws_ec2_managed_prefix_list", name]` of every list a separate entry may add its CIDR to.
-declared_prefix_lists contains [list.type, list.name] if {
+# `[root, "terraform", address]` of a list instance, and of its address without key.
+prefix_list_addresses(list) := {[root, list.source, list.address], [root, list.source, in_module(list, concat(".", [list.type, list.name]))]} if {
+	root := object.get(list, "root", "")
+}
+
+# `declared_prefix_lists[key]`: the `aws_ec2_managed_prefix_list` resources a separate entry naming
+# `key` may add its CIDR to, by the instance's address and by its address without key.
+declared_prefix_lists[key] contains list if {
 	some list in util.resources("aws_ec2_managed_prefix_list")
+	some key in prefix_list_addresses(list)
 }
 
 # An undecided Fn::If chooses the protocol or a port between values the template gives

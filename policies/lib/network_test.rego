@@ -254,33 +254,78 @@ test_a_cloudformation_rule_on_a_vpcs_default_group_opens_the_vpc if {
 	groups == [{"group": "Vpc"}, {}, {}]
 }
 
-# A reference to a managed prefix list is read into the key its CIDRs are looked up by; any other
-# text names no list.
+# A reference to a managed prefix list is read into the keys its CIDRs are looked up by: the list
+# of that name in the module the referring resource's `references` name, the instance a literal
+# key names or the loader resolved, else every instance (the address without key); a
+# CloudFormation list of the resource's own template. Any other text names no list.
+prefix_list_referrer(module, references) := {"source": "terraform", "root": "infra", "module": module, "references": references}
+
 test_prefix_list_references_and_their_keys if {
-	network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices.id"}) == ["aws_ec2_managed_prefix_list", "offices"]
-	network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices[\"a\"].arn"}) == ["aws_ec2_managed_prefix_list", "offices"]
-	network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices[count.index].id"}) == ["aws_ec2_managed_prefix_list", "offices"]
-	network.prefix_list_key({"$unknown": "!Ref Offices"}) == ["AWS::EC2::PrefixList", "Offices"]
-	network.prefix_list_key({"$unknown": "!GetAtt Offices.PrefixListId"}) == ["AWS::EC2::PrefixList", "Offices"]
-	not network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices.name"})
-	not network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices[var.keys[0]].id"})
-	not network.prefix_list_key({"$unknown": "aws_ec2_managed_prefix_list.offices[0][1].id"})
-	not network.prefix_list_key({"$unknown": "data.aws_ec2_managed_prefix_list.offices.id"})
-	not network.prefix_list_key({"$unknown": "!GetAtt Offices.Arn"})
-	not network.prefix_list_key("pl-0123456789abcdef0")
+	root_list := prefix_list_referrer("", ["aws_ec2_managed_prefix_list.offices"])
+	own := network.prefix_list_keys(root_list, {"$unknown": "aws_ec2_managed_prefix_list.offices.id"})
+	own == {["infra", "terraform", "aws_ec2_managed_prefix_list.offices"]}
+	module_list := prefix_list_referrer("module.net[\"a\"]", ["module.net[\"a\"].aws_ec2_managed_prefix_list.offices"])
+	in_module := network.prefix_list_keys(module_list, {"$unknown": "aws_ec2_managed_prefix_list.offices.arn"})
+	in_module == {["infra", "terraform", "module.net[\"a\"].aws_ec2_managed_prefix_list.offices"]}
+	passed_in := network.prefix_list_keys(object.union(root_list, {"module": "module.net"}), {"$unknown": "aws_ec2_managed_prefix_list.offices.id"})
+	passed_in == {["infra", "terraform", "aws_ec2_managed_prefix_list.offices"]}
+	instances := prefix_list_referrer("", ["aws_ec2_managed_prefix_list.offices[\"a\"]", "aws_ec2_managed_prefix_list.offices[\"b\"]"])
+	literal := network.prefix_list_keys(instances, {"$unknown": "aws_ec2_managed_prefix_list.offices[ \"a\" ].id"})
+	literal == {["infra", "terraform", "aws_ec2_managed_prefix_list.offices[\"a\"]"]}
+	unexpanded := network.prefix_list_keys(root_list, {"$unknown": "aws_ec2_managed_prefix_list.offices[\"a\"].id"})
+	unexpanded == own
+	resolved := network.prefix_list_keys(prefix_list_referrer("", ["aws_ec2_managed_prefix_list.offices[1]"]), {"$unknown": "aws_ec2_managed_prefix_list.offices[count.index].id"})
+	resolved == {["infra", "terraform", "aws_ec2_managed_prefix_list.offices[1]"]}
+	unresolved := network.prefix_list_keys(root_list, {"$unknown": "aws_ec2_managed_prefix_list.offices[each.key].id"})
+	unresolved == own
+	both := network.prefix_list_keys(prefix_list_referrer("", ["aws_ec2_managed_prefix_list.offices", "aws_ec2_managed_prefix_list.offices[\"a\"]"]), {"$unknown": "aws_ec2_managed_prefix_list.offices[var.key].id"})
+	both == own
+	elsewhere := network.prefix_list_keys(prefix_list_referrer("", ["aws_ec2_managed_prefix_list.other"]), {"$unknown": "aws_ec2_managed_prefix_list.offices.id"})
+	elsewhere == set()
+	template := {"source": "cloudformation", "root": "a.yaml", "module": "", "references": ["Offices"]}
+	by_ref := network.prefix_list_keys(template, {"$unknown": "!Ref Offices"})
+	by_ref == {["a.yaml", "cloudformation", "Offices"]}
+	by_attribute := network.prefix_list_keys(template, {"$unknown": "!GetAtt Offices.PrefixListId"})
+	by_attribute == by_ref
+	not network.prefix_list_keys(root_list, {"$unknown": "aws_ec2_managed_prefix_list.offices.name"})
+	not network.prefix_list_keys(root_list, {"$unknown": "aws_ec2_managed_prefix_list.offices[var.keys[0]].id"})
+	not network.prefix_list_keys(root_list, {"$unknown": "aws_ec2_managed_prefix_list.offices[0][1].id"})
+	not network.prefix_list_keys(root_list, {"$unknown": "data.aws_ec2_managed_prefix_list.offices.id"})
+	not network.prefix_list_keys(template, {"$unknown": "!GetAtt Offices.Arn"})
+	not network.prefix_list_keys(root_list, "pl-0123456789abcdef0")
 }
 
+prefix_list(address, module, root, config) := {"address": address, "name": "offices", "type": "aws_ec2_managed_prefix_list", "mode": "managed", "source": "terraform", "module": module, "root": root, "config": config, "references": []}
+
+prefix_list_entry(address, module, list, references, cidr) := {"address": address, "name": "entry", "type": "aws_ec2_managed_prefix_list_entry", "mode": "managed", "source": "terraform", "module": module, "root": "infra", "config": {"prefix_list_id": {"$unknown": list}, "cidr": cidr}, "references": references}
+
 prefix_list_input := {"resources": [
-	{"address": "aws_ec2_managed_prefix_list.offices[\"a\"]", "name": "offices", "type": "aws_ec2_managed_prefix_list", "mode": "managed", "source": "terraform", "module": "", "config": {"entry": [{"cidr": "10.0.0.0/8"}]}, "references": []},
-	{"address": "aws_ec2_managed_prefix_list_entry.all", "name": "all", "type": "aws_ec2_managed_prefix_list_entry", "mode": "managed", "source": "terraform", "module": "", "config": {"prefix_list_id": {"$unknown": "aws_ec2_managed_prefix_list.offices[\"a\"].id"}, "cidr": "0.0.0.0/0"}, "references": []},
-	{"address": "aws_ec2_managed_prefix_list_entry.orphan", "name": "orphan", "type": "aws_ec2_managed_prefix_list_entry", "mode": "managed", "source": "terraform", "module": "", "config": {"prefix_list_id": {"$unknown": "aws_ec2_managed_prefix_list.gone.id"}, "cidr": "::/0"}, "references": []},
+	prefix_list("aws_ec2_managed_prefix_list.offices[\"a\"]", "", "infra", {"entry": [{"cidr": "10.0.0.0/8"}]}),
+	prefix_list("aws_ec2_managed_prefix_list.offices[\"b\"]", "", "infra", {}),
+	prefix_list_entry("aws_ec2_managed_prefix_list_entry.public", "", "aws_ec2_managed_prefix_list.offices[\"b\"].id", ["aws_ec2_managed_prefix_list.offices[\"b\"]"], "0.0.0.0/0"),
+	prefix_list("module.net.aws_ec2_managed_prefix_list.offices", "module.net", "infra", {"entry": [{"cidr": "192.0.2.0/24"}]}),
+	prefix_list_entry("module.net.aws_ec2_managed_prefix_list_entry.each[\"x\"]", "module.net", "aws_ec2_managed_prefix_list.offices[each.key].id", ["module.net.aws_ec2_managed_prefix_list.offices"], "198.51.100.0/24"),
+	prefix_list_entry("aws_ec2_managed_prefix_list_entry.orphan", "", "aws_ec2_managed_prefix_list.gone.id", ["aws_ec2_managed_prefix_list.gone"], "::/0"),
+	prefix_list("aws_ec2_managed_prefix_list.offices[\"a\"]", "", "other", {"entry": [{"cidr": "0.0.0.0/0"}]}),
+	{"address": "Offices", "type": "AWS::EC2::PrefixList", "name": "Offices", "mode": "managed", "source": "cloudformation", "module": "", "root": "a.yaml", "config": {"Entries": [{"Cidr": "0.0.0.0/0"}]}, "references": []},
+	{"address": "Offices", "type": "AWS::EC2::PrefixList", "name": "Offices", "mode": "managed", "source": "cloudformation", "module": "", "root": "b.yaml", "config": {"Entries": [{"Cidr": "203.0.113.0/24"}]}, "references": []},
 ]}
 
+# A list's CIDRs are its entries and the separate entry resources naming it, of its own instance,
+# module instance and root (or template) alone.
 test_a_prefix_list_gives_its_entries_and_separate_entry_resources if {
-	cidrs := network.prefix_list_cidrs({"$unknown": "aws_ec2_managed_prefix_list.offices[\"a\"].id"}) with input as prefix_list_input
-	sort(cidrs) == ["0.0.0.0/0", "10.0.0.0/8"]
-	gone := network.prefix_list_cidrs({"$unknown": "aws_ec2_managed_prefix_list.gone.id"}) with input as prefix_list_input
+	office := network.prefix_list_cidrs(prefix_list_referrer("", ["aws_ec2_managed_prefix_list.offices[\"a\"]"]), {"$unknown": "aws_ec2_managed_prefix_list.offices[\"a\"].id"}) with input as prefix_list_input
+	office == ["10.0.0.0/8"]
+	public := network.prefix_list_cidrs(prefix_list_referrer("", ["aws_ec2_managed_prefix_list.offices[\"b\"]"]), {"$unknown": "aws_ec2_managed_prefix_list.offices[\"b\"].id"}) with input as prefix_list_input
+	public == ["0.0.0.0/0"]
+	every_instance := network.prefix_list_cidrs(prefix_list_referrer("", ["aws_ec2_managed_prefix_list.offices"]), {"$unknown": "aws_ec2_managed_prefix_list.offices[each.key].id"}) with input as prefix_list_input
+	sort(every_instance) == ["0.0.0.0/0", "10.0.0.0/8"]
+	module_list := network.prefix_list_cidrs(prefix_list_referrer("module.net", ["module.net.aws_ec2_managed_prefix_list.offices"]), {"$unknown": "aws_ec2_managed_prefix_list.offices.id"}) with input as prefix_list_input
+	sort(module_list) == ["192.0.2.0/24", "198.51.100.0/24"]
+	gone := network.prefix_list_cidrs(prefix_list_referrer("", ["aws_ec2_managed_prefix_list.gone"]), {"$unknown": "aws_ec2_managed_prefix_list.gone.id"}) with input as prefix_list_input
 	gone == []
-	unknown := network.prefix_list_cidrs({"$unknown": "var.prefix_list_id"}) with input as prefix_list_input
+	unknown := network.prefix_list_cidrs(prefix_list_referrer("", []), {"$unknown": "var.prefix_list_id"}) with input as prefix_list_input
 	unknown == []
+	template := network.prefix_list_cidrs({"source": "cloudformation", "root": "b.yaml", "module": "", "references": ["Offices"]}, {"$unknown": "!Ref Offices"}) with input as prefix_list_input
+	template == ["203.0.113.0/24"]
 }

@@ -18,6 +18,7 @@ import {
 import { createTollgateApp, logFailedJob } from "./app.js";
 import { describeError } from "./checkFlow.js";
 import { describeMissing, readServerEnvironment } from "./environment.js";
+import { createServerLog } from "./serverLog.js";
 import { BackgroundTasks } from "./tasks.js";
 import { withoutWebhookPayloads } from "./webhookLog.js";
 
@@ -45,12 +46,15 @@ async function main(): Promise<number> {
     return EXIT_CONFIGURATION;
   }
   const env = result.environment;
+  // JSON lines at LOG_LEVEL, each failed delivery one line without its payload (webhookLog.ts)
+  // and each key once (serverLog.ts). The server needs it too: without it, it makes its own pretty,
+  // info-level logger and hands that to the app.
+  const serverLog = withoutWebhookPayloads(createServerLog(env.logLevel));
   const ConfiguredProbot = Probot.defaults({
     appId: env.appId,
     privateKey: env.privateKey,
     secret: env.webhookSecret,
-    logLevel: env.logLevel,
-    logFormat: "json",
+    log: serverLog,
     // Each GitHub request retries within 30 s of its first attempt (src/github/retry.ts), token included.
     Octokit: BoundedRetryOctokit,
     ...(env.baseUrl ? { baseUrl: env.baseUrl } : {}),
@@ -61,10 +65,7 @@ async function main(): Promise<number> {
     host: env.host,
     webhookPath: env.webhookPath,
     enablePing: true,
-    // Without it the server makes its own pretty, info-level logger and hands it to the app too,
-    // ignoring LOG_LEVEL and the JSON format.
-    // Failed deliveries are one line each, without the payload (src/app/webhookLog.ts).
-    log: withoutWebhookPayloads((await new ConfiguredProbot().ready()).log),
+    log: serverLog,
   });
   let log: Logger | undefined;
   const queueLog: QueueLog = {

@@ -1,13 +1,14 @@
 // `npm start` as a process: src/app/server.ts with its environment, pointed (GHE_HOST) at a fake
 // GitHub on 127.0.0.1. A signed webhook is answered and ends in a completed check run; the
 // unsigned one is refused and logged as one line without its payload; every log line is JSON at the
-// level asked for, and no secret is logged.
+// level asked for, with each key once and the component that logged it, and no secret is logged.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../redis/redisServer.js";
+import { repeatedKeys } from "../support/jsonKeys.js";
 import { pullFilesBetween, readCommit } from "./commits.js";
 import { FakeAppGitHub } from "./fakeAppGitHub.js";
 import { examplePayload } from "./harness.js";
@@ -125,11 +126,22 @@ describe("the app server process", () => {
     const lines = output.trim().split("\n");
     const records = lines.map((line) => {
       try {
-        return JSON.parse(line) as { level: number; msg: string; delivery?: string };
+        return JSON.parse(line) as {
+          level: number;
+          msg: string;
+          delivery?: string;
+          component?: string;
+        };
       } catch {
         throw new Error(`not a JSON log line: ${line}`);
       }
     });
+    // JSON.parse keeps the last of a repeated key; log pipelines may reject the line or keep the first.
+    expect(lines.filter((line) => repeatedKeys(line).length > 0)).toEqual([]);
+    expect(records.filter((r) => r.component === undefined)).toEqual([]);
+    expect(records).toContainEqual(
+      expect.objectContaining({ component: "event", msg: "check requested" }),
+    );
     expect(records.map((r) => r.msg)).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^Listening on /),

@@ -3,10 +3,10 @@
 // the file each rule came from. Sources compile together with the built-in helpers of
 // `policies/lib/` (`data.tollgate.lib.*`), which they may import but not redefine.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { BUILTIN_POLICY_DIR } from "../engine/index.js";
 import type { LoadError } from "../model/types.js";
+import { packageVersion } from "../version.js";
 import {
   buildPolicies,
   readPolicySources,
@@ -82,13 +82,10 @@ let compilerIdentity: string | undefined;
  */
 export function compilerVersion(): string {
   if (compilerIdentity) return compilerIdentity;
-  const manifest = JSON.parse(
-    readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
-  ) as { version?: string };
   const compiler = compilerRevision()
     .replace(/^sha256:/, "")
     .slice(0, 16);
-  compilerIdentity = `tollgate@${manifest.version ?? "0"}+compiler.${compiler}`;
+  compilerIdentity = `tollgate@${packageVersion()}+compiler.${compiler}`;
   return compilerIdentity;
 }
 

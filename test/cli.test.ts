@@ -6,7 +6,7 @@ import { corpusDir, repoRoot } from "./support/corpus.js";
 import { withTempDir, writeFiles } from "./support/tempDir.js";
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { main } from "../src/cli/index.js";
+import { commands, main } from "../src/cli/index.js";
 import { readBundle } from "../src/policy/bundle.js";
 import { parseTemplate, type TemplateNode } from "../src/iac/cloudformation/parse.js";
 
@@ -1890,5 +1890,103 @@ describe("tollgate scan, inspect and build", () => {
       expect(findings.some((f) => f.rule === "TG-NET-001")).toBe(true);
       expect(result.code).toBe(1);
     });
+  });
+});
+
+describe("tollgate help and version", () => {
+  /** The lines of a help text that describe an option: `  -o, --output <file>  ...`. */
+  const optionLines = (help: string) =>
+    help.split("\n").filter((line) => /^ {2}(-\w, | {4})--/.test(line));
+
+  it("prints each command's usage and every option its parser reads, with its default, on stdout", async () => {
+    for (const command of commands) {
+      const help = await run([command.name, "--help"]);
+      expect(help.code, command.name).toBe(0);
+      expect(help.stderr, command.name).toBe("");
+      for (const line of command.usage) expect(help.stdout, command.name).toContain(line);
+      const lines = optionLines(help.stdout);
+      // Every option of the table, then --help itself, and nothing the parser does not read.
+      expect(lines, command.name).toHaveLength(Object.keys(command.options).length + 1);
+      for (const [option, spec] of [
+        ...Object.entries(command.options),
+        ["help", { short: "h" }] as const,
+      ]) {
+        const flag = `${spec.short === undefined ? "" : `-${spec.short}, `}--${option}`;
+        const line = lines.find((l) => l.trim() === flag || l.trim().startsWith(`${flag} `));
+        expect(line, `${command.name} --${option}`).toBeDefined();
+        if (!("description" in spec)) continue;
+        expect(spec.description.trim(), `${command.name} --${option}`).not.toBe("");
+        expect(line).toContain(spec.description);
+        if (spec.value !== undefined) expect(line).toContain(`--${option} <${spec.value}>`);
+        if (spec.default !== undefined && spec.default !== "")
+          expect(line).toContain(`(default: ${String(spec.default)})`);
+      }
+      // -h, `help <command>` and --help among other arguments print the same.
+      for (const args of [
+        [command.name, "-h"],
+        ["help", command.name],
+        ["-h", command.name],
+        [command.name, "some/path", "--format", "json", "--help"],
+      ]) {
+        const again = await run(args);
+        expect(again, args.join(" ")).toEqual(help);
+      }
+    }
+  });
+
+  it("reads every option the help lists, and exits 2 with the usage on stderr for one it does not", async () => {
+    await withTempDir("options", async (dir) => {
+      for (const command of commands) {
+        for (const [option, spec] of Object.entries(command.options)) {
+          const args = [command.name, `--${option}`, ...(spec.type === "string" ? ["x"] : [])];
+          const result = await run(args, dir);
+          expect(result.stderr, args.join(" ")).not.toMatch(/Unknown option/);
+        }
+        const wrong = await run([command.name, "--no-such-option"], dir);
+        expect(wrong.code, command.name).toBe(2);
+        expect(wrong.stdout, command.name).toBe("");
+        expect(wrong.stderr, command.name).toContain("Unknown option '--no-such-option'");
+        for (const line of command.usage) expect(wrong.stderr, command.name).toContain(line);
+      }
+    });
+  });
+
+  it("takes --help after -- as a path, as parseArgs takes it", async () => {
+    const result = await run(["inspect", "--", "--help"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no such file or folder: --help/);
+  });
+
+  it("lists every command for --help, -h and help, and exits 2 for an unknown one", async () => {
+    for (const args of [["--help"], ["-h"], ["help"]]) {
+      const result = await run(args);
+      expect(result.code, args.join(" ")).toBe(0);
+      const lines = result.stdout.split("\n");
+      for (const { name, summary } of commands) {
+        const listed = lines.some((l) => l.startsWith(`  ${name} `) && l.endsWith(`  ${summary}`));
+        expect(listed, `${args.join(" ")} lists ${name}`).toBe(true);
+      }
+    }
+    for (const args of [
+      ["help", "frobnicate"],
+      ["frobnicate", "--help"],
+    ]) {
+      const result = await run(args);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr, args.join(" ")).toMatch(/unknown command 'frobnicate'/);
+    }
+  });
+
+  it("prints package.json's version for --version, -V and version", async () => {
+    const { version } = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as {
+      version: string;
+    };
+    for (const args of [["--version"], ["-V"], ["version"]])
+      expect(await run(args), args.join(" ")).toEqual({
+        code: 0,
+        stdout: `${version}\n`,
+        stderr: "",
+      });
+    expect((await run(["version", "extra"])).code).toBe(2);
   });
 });

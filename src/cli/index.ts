@@ -1,19 +1,33 @@
-// The `tollgate` command line: finds the subcommand and turns its outcome into an exit code.
-// Each subcommand lives in `commands/` and is listed once here.
-import { EXIT_USAGE, UsageError, type CliIO, type Command } from "./command.js";
+// The `tollgate` command line: finds the subcommand, answers `--help` for any of them from its
+// option table, and turns its outcome into an exit code. Each subcommand lives in `commands/` and
+// is listed once here.
+import { EXIT_OK, EXIT_USAGE, UsageError, type CliIO, type Command } from "./command.js";
 import { buildCommand } from "./commands/build.js";
 import { diffCommand } from "./commands/diff.js";
+import { helpCommand } from "./commands/help.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { scanCommand } from "./commands/scan.js";
 import { testCommand } from "./commands/test.js";
+import { versionCommand } from "./commands/version.js";
+import { asksForHelp, commandHelp, overview, usageText } from "./help.js";
 
-const commands: Command[] = [scanCommand, diffCommand, inspectCommand, buildCommand, testCommand];
+export const commands: Command[] = [
+  scanCommand,
+  diffCommand,
+  inspectCommand,
+  buildCommand,
+  testCommand,
+  versionCommand,
+];
+commands.push(helpCommand(commands));
 
-function help(): string {
-  const width = Math.max(...commands.map((c) => c.name.length), 4);
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return ["usage: tollgate <command> [options]", "", "commands:", ...lines, ""].join("\n");
-}
+/** The flags that stand for a command in the first place. */
+const commandFlags = new Map([
+  ["--help", "help"],
+  ["-h", "help"],
+  ["--version", "version"],
+  ["-V", "version"],
+]);
 
 export async function main(argv: string[], io?: Partial<CliIO>): Promise<number> {
   const out: CliIO = {
@@ -21,21 +35,30 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
     stderr: io?.stderr ?? ((text) => process.stderr.write(text)),
     cwd: io?.cwd ?? process.cwd(),
   };
-  const [name, ...rest] = argv;
-  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    out.stdout(help());
-    return name === undefined ? EXIT_USAGE : 0;
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    out.stdout(overview(commands));
+    return EXIT_USAGE;
   }
+  const name = commandFlags.get(first) ?? first;
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    out.stderr(`tollgate: unknown command '${name}'\n\n${help()}`);
+    out.stderr(`tollgate: unknown command '${name}'\n\n${overview(commands)}`);
     return EXIT_USAGE;
+  }
+  if (asksForHelp(rest)) {
+    out.stdout(commandHelp(command));
+    return EXIT_OK;
   }
   try {
     return await command.run(rest, out);
   } catch (error) {
     if (error instanceof UsageError) {
-      out.stderr(`tollgate ${name}: ${error.message}\n\nusage: ${command.usage}\n`);
+      const more = Object.keys(command.options).length > 0;
+      out.stderr(
+        `tollgate ${name}: ${error.message}\n\n${usageText(command)}\n` +
+          (more ? `tollgate ${name} --help describes its options\n` : ""),
+      );
       return EXIT_USAGE;
     }
     out.stderr(`tollgate ${name}: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,18 +1,51 @@
-// Flag parsing shared by the subcommands: node's parseArgs for the grammar, zod for the values,
-// both turned into UsageError so every mistake prints the command's usage and exits 2.
+// Flag parsing shared by the subcommands: node's parseArgs for the grammar, reading the command's
+// own option table (the one `--help` prints) before its run sees anything, zod for the values, both
+// turned into UsageError so every mistake prints the command's usage and exits 2. The options scan
+// and diff share are defined here.
+import { parseArgs } from "node:util";
 import { z } from "zod";
-import { UsageError } from "./command.js";
+import { UsageError, type CliIO, type Command, type OptionTable } from "./command.js";
 
 export const formatSchema = z.enum(["text", "json", "sarif", "markdown"]);
 export type OutputFormat = z.infer<typeof formatSchema>;
 
-/** Runs a `parseArgs` call, turning its complaints into usage errors. */
-export function parseFlags<T>(parse: () => T): T {
+/** What `parseOptions` gives for a table: each option's value typed from its configuration. */
+type Parsed<O extends OptionTable, P extends boolean> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: P; strict: true }>
+>;
+
+/** `args` parsed strictly against `options`; a complaint is a usage error. */
+function parseOptions<O extends OptionTable, P extends boolean>(
+  args: string[],
+  options: O,
+  allowPositionals: P,
+): Parsed<O, P> {
   try {
-    return parse();
+    return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** A command as written: its run gets the values of its own options, typed from their table. */
+interface CommandSpec<O extends OptionTable, P extends boolean> extends Omit<Command, "run"> {
+  options: O;
+  /** Whether it takes arguments besides its options (paths, a folder, a command name). */
+  allowPositionals: P;
+  run(parsed: Parsed<O, P>, io: CliIO): Promise<number>;
+}
+
+/**
+ * The command whose arguments are parsed against `spec.options` and nothing else, so `--help`,
+ * which prints that table, lists exactly the options the command accepts.
+ */
+export function defineCommand<const O extends OptionTable, P extends boolean>(
+  spec: CommandSpec<O, P>,
+): Command {
+  return {
+    ...spec,
+    run: (args, io) => spec.run(parseOptions(args, spec.options, spec.allowPositionals), io),
+  };
 }
 
 export function checked<S extends z.ZodType>(schema: S, value: unknown, flag: string): z.output<S> {
@@ -21,3 +54,34 @@ export function checked<S extends z.ZodType>(schema: S, value: unknown, flag: st
     throw new UsageError(`${flag}: ${result.error.issues[0]?.message ?? "invalid value"}`);
   return result.data;
 }
+
+/** The options of a gate run, `scan` and `diff` alike: output, settings, policies. */
+export const gateOptions = {
+  format: {
+    type: "string",
+    default: "text",
+    value: "format",
+    description: `the output: ${formatSchema.options.join(", ")}`,
+  },
+  config: {
+    type: "string",
+    value: "file",
+    description: "the app's settings file (tollgate.yml): enforcement, waivers, rule settings",
+  },
+  repository: {
+    type: "string",
+    default: "",
+    value: "name",
+    description: "the repository's name (no owner) the settings' repositories globs match",
+  },
+  bundle: {
+    type: "string",
+    value: "file",
+    description: "a bundle from tollgate build or opa build -t wasm, not the built-in rules",
+  },
+  policies: {
+    type: "string",
+    value: "dir",
+    description: "a folder of Rego policies, compiled for this run, not the built-in rules",
+  },
+} as const satisfies OptionTable;

@@ -4,23 +4,24 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildPolicies, bundleOf, readPolicySources } from "../../policy/build.js";
 import { formatLoadError } from "../../report/index.js";
-import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from "../command.js";
-import { parseFlags } from "../options.js";
-import { parseArgs } from "node:util";
+import { EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
+import { defineCommand } from "../options.js";
 
-export const buildCommand: Command = {
+export const buildCommand = defineCommand({
   name: "build",
   summary: "compile a policy folder into an OPA Wasm bundle",
-  usage: "tollgate build <dir> [-o bundle.tar.gz]",
-  async run(args, io) {
-    const { values, positionals } = parseFlags(() =>
-      parseArgs({
-        args,
-        options: { output: { type: "string", short: "o", default: "bundle.tar.gz" } },
-        allowPositionals: true,
-        strict: true,
-      }),
-    );
+  usage: ["tollgate build <dir> [-o <file>]"],
+  options: {
+    output: {
+      type: "string",
+      short: "o",
+      default: "bundle.tar.gz",
+      value: "file",
+      description: "where to write the bundle",
+    },
+  },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError("give exactly one policy folder");
     const sources = await readPolicySources(path.resolve(io.cwd, positionals[0] as string));
     if (sources.length === 0) throw new UsageError(`no .rego files in ${positionals[0]}`);
@@ -37,4 +38,4 @@ export const buildCommand: Command = {
     );
     return EXIT_OK;
   },
-};
+});

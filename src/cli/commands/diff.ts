@@ -9,9 +9,8 @@ import { folderChanges } from "../../fetch/folders.js";
 import { readGitChanges, renamesOf, type GitFileChange } from "../../fetch/git.js";
 import { gateWithWaivers } from "../../gate/index.js";
 import { changedLinesByFile, decidingLines } from "../../report/index.js";
-import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
-import { checked, formatSchema, parseFlags } from "../options.js";
-import { parseArgs } from "node:util";
+import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
+import { checked, formatSchema, gateOptions, defineCommand } from "../options.js";
 import {
   engineFor,
   loadSettings,
@@ -21,32 +20,44 @@ import {
   type Snapshot,
 } from "../pipeline.js";
 
-export const diffCommand: Command = {
+export const diffCommand = defineCommand({
   name: "diff",
   summary: "gate only on what changed between a base and a head (git refs or folders)",
-  usage:
-    "tollgate diff --base <ref> [--head <ref>] [--repo <dir>] | --base-dir <dir> --head-dir <dir>  [--format text|json|sarif|markdown] [--config tollgate.yml] [--repository name] [--bundle bundle.tar.gz | --policies dir]\n" +
-    "  without --head, the head is the repository's working tree",
-  async run(args, io) {
-    const { values } = parseFlags(() =>
-      parseArgs({
-        args,
-        options: {
-          base: { type: "string" },
-          head: { type: "string" },
-          repo: { type: "string", default: "." },
-          "base-dir": { type: "string" },
-          "head-dir": { type: "string" },
-          format: { type: "string", default: "text" },
-          config: { type: "string" },
-          repository: { type: "string", default: "" },
-          bundle: { type: "string" },
-          policies: { type: "string" },
-        },
-        allowPositionals: false,
-        strict: true,
-      }),
-    );
+  usage: [
+    "tollgate diff --base <ref> [--head <ref>] [--repo <dir>] [options]",
+    "tollgate diff --base-dir <dir> --head-dir <dir> [options]",
+  ],
+  options: {
+    base: {
+      type: "string",
+      value: "ref",
+      description: "the git ref of the base (the pull request's target)",
+    },
+    head: {
+      type: "string",
+      value: "ref",
+      description: "the git ref of the head; without it, the repository's working tree",
+    },
+    repo: {
+      type: "string",
+      default: ".",
+      value: "dir",
+      description: "the git repository of the refs",
+    },
+    "base-dir": {
+      type: "string",
+      value: "dir",
+      description: "the base as a folder, instead of a ref",
+    },
+    "head-dir": {
+      type: "string",
+      value: "dir",
+      description: "the head as a folder, instead of a ref",
+    },
+    ...gateOptions,
+  },
+  allowPositionals: false,
+  async run({ values }, io) {
     const format = checked(formatSchema, values.format, "--format");
     const usesDirs = values["base-dir"] !== undefined || values["head-dir"] !== undefined;
     if (usesDirs && (values.base !== undefined || values.head !== undefined)) {
@@ -118,4 +129,4 @@ export const diffCommand: Command = {
     io.stdout(render(decision, format, decided));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
-};
+});

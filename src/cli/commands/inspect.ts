@@ -4,28 +4,30 @@
 import { loadModel } from "../../iac/index.js";
 import { isWarning, policyInput } from "../../model/index.js";
 import { formatLoadError } from "../../report/index.js";
-import { EXIT_OK, EXIT_USAGE, UsageError, type Command } from "../command.js";
-import { checked, parseFlags } from "../options.js";
-import { parseArgs } from "node:util";
+import { EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
+import { checked, defineCommand } from "../options.js";
 import { readPaths } from "../pipeline.js";
 import { z } from "zod";
 
-export const inspectCommand: Command = {
+const formatSchema = z.enum(["text", "json"]);
+
+export const inspectCommand = defineCommand({
   name: "inspect",
   summary: "print the resource model policies receive as input",
-  usage: "tollgate inspect <paths...> [--format json|text]",
-  async run(args, io) {
-    const { values, positionals } = parseFlags(() =>
-      parseArgs({
-        args,
-        options: { format: { type: "string", default: "text" } },
-        allowPositionals: true,
-        strict: true,
-      }),
-    );
+  usage: ["tollgate inspect <paths...> [--format text|json]"],
+  options: {
+    format: {
+      type: "string",
+      default: "text",
+      value: "format",
+      description: "text: a line per resource; json: the policies' input and errors",
+    },
+  },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
     if (positionals.length === 0)
       throw new UsageError("give at least one file or folder to inspect");
-    const format = checked(z.enum(["json", "text"]), values.format, "--format");
+    const format = checked(formatSchema, values.format, "--format");
     const snapshot = await readPaths(positionals, io.cwd);
     const model = loadModel(snapshot.files);
     const problems = [...snapshot.errors, ...model.errors];
@@ -46,4 +48,4 @@ export const inspectCommand: Command = {
     }
     return errors.length > 0 && model.resources.length === 0 ? EXIT_USAGE : EXIT_OK;
   },
-};
+});

@@ -1,31 +1,17 @@
 // `tollgate scan <paths...>`: evaluate every policy on the IaC below the paths; every finding
 // counts as new, so the exit code says whether the gate would block this code as it stands.
-import { EXIT_BLOCKED, EXIT_OK, UsageError, type Command } from "../command.js";
-import { checked, formatSchema, parseFlags } from "../options.js";
-import { parseArgs } from "node:util";
+import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
+import { checked, formatSchema, gateOptions, defineCommand } from "../options.js";
 import { gateWithWaivers } from "../../gate/index.js";
 import { engineFor, loadSettings, readPaths, render } from "../pipeline.js";
 
-export const scanCommand: Command = {
+export const scanCommand = defineCommand({
   name: "scan",
   summary: "evaluate the policies on Terraform and CloudFormation files",
-  usage:
-    "tollgate scan <paths...> [--format text|json|sarif|markdown] [--config tollgate.yml] [--repository name] [--bundle bundle.tar.gz | --policies dir]",
-  async run(args, io) {
-    const { values, positionals } = parseFlags(() =>
-      parseArgs({
-        args,
-        options: {
-          format: { type: "string", default: "text" },
-          config: { type: "string" },
-          repository: { type: "string", default: "" },
-          bundle: { type: "string" },
-          policies: { type: "string" },
-        },
-        allowPositionals: true,
-        strict: true,
-      }),
-    );
+  usage: ["tollgate scan <paths...> [options]"],
+  options: gateOptions,
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
     if (positionals.length === 0) throw new UsageError("give at least one file or folder to scan");
     const format = checked(formatSchema, values.format, "--format");
     const repository = { name: values.repository, topics: [] };
@@ -42,4 +28,4 @@ export const scanCommand: Command = {
     io.stdout(render(decision, format));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
-};
+});

@@ -5,20 +5,18 @@ import path from "node:path";
 import { readPolicySources } from "../../policy/build.js";
 import { runPolicyFolder, type FixtureOutcome } from "../../policy/fixtures.js";
 import { formatLoadError } from "../../report/index.js";
-import { EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError, type Command } from "../command.js";
-import { parseFlags } from "../options.js";
-import { parseArgs } from "node:util";
+import { EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
+import { defineCommand } from "../options.js";
 import type { RegoTestOutcome } from "../../policy/rego-tests.js";
 import { BUILTIN_POLICY_DIR } from "../../engine/index.js";
 
-export const testCommand: Command = {
+export const testCommand = defineCommand({
   name: "test",
   summary: "run each rule on its fixtures through the compiled Wasm",
-  usage: "tollgate test [dir]",
-  async run(args, io) {
-    const { positionals } = parseFlags(() =>
-      parseArgs({ args, options: {}, allowPositionals: true, strict: true }),
-    );
+  usage: ["tollgate test [dir]"],
+  options: {},
+  allowPositionals: true,
+  async run({ positionals }, io) {
     if (positionals.length > 1) throw new UsageError("give at most one policy folder");
     const dir = positionals[0] ? path.resolve(io.cwd, positionals[0]) : BUILTIN_POLICY_DIR;
     if ((await readPolicySources(dir)).length === 0)
@@ -64,7 +62,7 @@ export const testCommand: Command = {
     const regoFailed = printRegoTests(run.regoTests, io.stdout);
     return failed === 0 && regoFailed === 0 ? EXIT_OK : EXIT_BLOCKED;
   },
-};
+});
 
 /** A place of an outcome (`12`, or `a.tf:12` in a fixture folder) as `file:line` from the policy folder. */
 function placeIn(outcome: FixtureOutcome, place: string): string {

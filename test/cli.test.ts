@@ -1162,6 +1162,9 @@ describe("tollgate diff between folders puts a new finding on the changed line i
   /** The VPC's cidr_block (main.tf:6) is local.private at base, local.open at head. */
   const vpc = (cidr: string) =>
     `${locals}resource "aws_vpc" "v" {\n  cidr_block = ${cidr}\n}\n${ingress(22, "aws_vpc.v.cidr_block")}`;
+  /** The same VPC with a count (its cidr_block at main.tf:7), read through a splat. */
+  const counted = (cidr: string) =>
+    `${locals}resource "aws_vpc" "v" {\n  count      = 1\n  cidr_block = ${cidr}\n}\n${ingress(22, "one(aws_vpc.v[*].cidr_block)")}`;
   /** The module's cidr argument (main.tf:7), which its RDP ingress reads as var.cidr. */
   const caller = (cidr: string) =>
     `${locals}module "m" {\n  source = "./m"\n  cidr   = ${cidr}\n}\n`;
@@ -1183,6 +1186,19 @@ describe("tollgate diff between folders puts a new finding on the changed line i
       expect(placed(text.stdout).filter((line) => line.includes("[new"))).toEqual([
         `main.tf:6: high TG-NET-001 SSH open to the internet [new, blocking] (finding at main.tf:2; this changed line is read by ${readBy})`,
       ]);
+    });
+  });
+
+  it("an attribute of a counted resource read through a splat: on that attribute's line", async () => {
+    await withTempDir("dir-through", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": counted("local.private"),
+        "head/main.tf": counted("local.open"),
+      });
+      const readBy = "aws_vpc.v[0]'s cidr_block on its way to the resource's ingress";
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([["TG-NET-001", "main.tf", 7, readBy, written]]);
     });
   });
 

@@ -24,6 +24,7 @@ import {
   at,
   childOrigin,
   chosenAt,
+  instanceAttribute,
   readOrigin,
   referredBy,
   type Evaluated,
@@ -462,9 +463,12 @@ export class ExpressionEvaluator {
           "terraform-missing-attribute",
         );
       }
+      const read = open ? markOpen(value[name] as Value) : (value[name] as Value);
       return {
-        value: open ? markOpen(value[name] as Value) : (value[name] as Value),
-        origin: readOrigin(from.origin, childOrigin(from.origin, name)),
+        value: read,
+        origin:
+          instanceAttribute(from.origin, name, read) ??
+          readOrigin(from.origin, childOrigin(from.origin, name)),
       };
     }
     throw new EvaluationError(
@@ -672,6 +676,15 @@ export class ExpressionEvaluator {
         )
           return childOrigin(first.origin, index % first.value.length);
         return here;
+      }
+      case "values": {
+        // Each element where it was written, as a for expression over the map would have it.
+        if (!first || !isObject(first.value)) return here;
+        const keys = sortedKeys(first.value);
+        return {
+          ...here,
+          items: new Map(keys.map((key, i) => [String(i), childOrigin(first.origin, key)])),
+        };
       }
       case "one":
         return first && Array.isArray(first.value) && first.value.length === 1

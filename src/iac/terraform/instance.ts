@@ -41,7 +41,6 @@ import {
   originAtPath,
   originTree,
   passThrough,
-  readOrigin,
   relocate,
   toSourceLocation,
   unknownForEachAlong,
@@ -370,7 +369,8 @@ export class ModuleInstance implements EvaluationHost {
 
   /**
    * A resource or data source named by the traversal's first `named` steps: the instance an index
-   * after them selects, else the whole resource, then the attribute read from it.
+   * after them selects, else the whole resource. An attribute read from an instance passes through
+   * where the instance sets it (`Origin.instance`), however it is read.
    */
   private resourceReference(
     declaration: ResourceDeclaration,
@@ -383,34 +383,9 @@ export class ModuleInstance implements EvaluationHost {
       index?.kind === "TraverseIndex"
         ? this.resolveInstance({ ...traversal, steps: traversal.steps.slice(0, named) }, index.key)
         : undefined;
-    const resolution = instance
+    return instance
       ? { result: instance, consumed: named + 1 }
       : { result: this.resourceValue(declaration, traversal, scope), consumed: named };
-    return this.readAttribute(resolution, traversal);
-  }
-
-  /**
-   * `aws_vpc.v.cidr_block` of one instance: the attribute read, having passed through the line
-   * where that resource reads it (`cidr_block = local.open`), so a change there decides what
-   * this reader holds though the value is written elsewhere.
-   */
-  private readAttribute(resolution: Resolution, traversal: ScopeTraversalExpr): Resolution {
-    const { result, consumed } = resolution;
-    const step = traversal.steps[consumed];
-    const { value, origin } = result;
-    if (step?.kind !== "TraverseAttr" || !isObject(value) || !(step.name in value))
-      return resolution;
-    const written = origin.items?.get(step.name);
-    const address = origin.refers?.[0];
-    if (written === undefined || address === undefined) return resolution;
-    const read = {
-      value: markOpen(value[step.name] as Value),
-      origin: readOrigin(origin, written),
-    };
-    return {
-      result: passThrough(read, `${address}'s ${step.name}`, written.readAt ?? written),
-      consumed: consumed + 1,
-    };
   }
 
   /** Runs one resolution inside others, bounded so a long chain of references is unknown rather than a crash. */
@@ -812,7 +787,8 @@ export class ModuleInstance implements EvaluationHost {
     // them (`for_each = aws_s3_bucket.logs`) still refers to its own instance once read.
     const instance = (key: InstanceKey): Evaluated => {
       const { value, origin } = this.collect(() => this.instanceConfig(declaration, key)).result;
-      return { value, origin: { ...origin, refers: [address + key.suffix] } };
+      const instanceAddress = address + key.suffix;
+      return { value, origin: { ...origin, refers: [instanceAddress], instance: instanceAddress } };
     };
     switch (expansion.kind) {
       case "unknown":
@@ -866,7 +842,7 @@ export class ModuleInstance implements EvaluationHost {
     const { value, origin } = this.collect(() =>
       this.instanceConfig(declaration, chosen.instance),
     ).result;
-    return { value, origin: { ...origin, refers: [address] } };
+    return { value, origin: { ...origin, refers: [address], instance: address } };
   }
 
   /** The evaluated config of one resource instance, memoised; references go to the memo, not the caller. */

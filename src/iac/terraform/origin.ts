@@ -41,6 +41,12 @@ export interface Origin {
    */
   refers?: readonly string[];
   /**
+   * The value is the configuration of this resource instance (`aws_vpc.v[0]`), however it was
+   * reached (`aws_vpc.v[*]`, a for expression, `values(aws_vpc.v)`, `each.value`, a local): an
+   * attribute read from it passed through the line where the instance sets it (`instanceAttribute`).
+   */
+  instance?: string;
+  /**
    * A single value located where it is written, outside the attribute that reads it
    * (`attributeOrigin`): that attribute, the place the value was located before, where an inline
    * waiver may still be written.
@@ -81,10 +87,28 @@ export function at(file: string, range: Range): Origin {
 /** The origin of one element, or a plain origin at the parent's place when it is not known. */
 export function childOrigin(parent: Origin, key: PathSegment): Origin {
   const child = parent.items?.get(String(key)) ?? { file: parent.file, range: parent.range };
+  return inherit(parent, child);
+}
+
+/** What the whole value passed through, the element did too, after what it passed on its own. */
+function inherit(parent: Origin, child: Origin): Origin {
   if (parent.through === undefined || child.through === parent.through) return child;
-  // What the whole value passed through, the element did too, after what it passed on its own.
   const through = [...parent.through, ...(child.through ?? [])].slice(0, MAX_HOPS);
   return { ...child, through };
+}
+
+/**
+ * Where attribute `name`, holding `value`, of a resource instance's configuration
+ * (`Origin.instance`) was written: having passed through the line where the instance sets it
+ * (`cidr_block = local.open`), so a change there decides what the reader holds though the value
+ * is written elsewhere. Undefined for any other value, or an attribute the instance does not set.
+ */
+export function instanceAttribute(parent: Origin, name: string, value: Value): Origin | undefined {
+  const written = parent.instance === undefined ? undefined : parent.items?.get(name);
+  if (written === undefined) return undefined;
+  const place = written.readAt ?? written;
+  const read = passThrough({ value, origin: written }, `${parent.instance}'s ${name}`, place);
+  return readOrigin(parent, inherit(parent, read.origin));
 }
 
 /**

@@ -141,6 +141,79 @@ resource "aws_security_group_rule" "r" {
     });
   });
 
+  it("are an attribute of a resource with count or for_each, however its instances are read", () => {
+    const group = (name: string, read: string) => `resource "aws_security_group" "${name}" {
+  description = "ssh"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ${read}
+  }
+}
+`;
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  open = "0.0.0.0/0"
+}
+resource "aws_vpc" "v" {
+  count      = 1
+  cidr_block = local.open
+}
+resource "aws_vpc" "w" {
+  for_each   = toset(["a"])
+  cidr_block = local.open
+}
+${group("splat", "aws_vpc.v[*].cidr_block")}
+${group("legacy", "aws_vpc.v.*.cidr_block")}
+${group("tuple", "[for v in aws_vpc.v : v.cidr_block]")}
+${group("values", "[values(aws_vpc.w)[0].cidr_block]")}
+${group("map", "[for k, w in aws_vpc.w : w.cidr_block]")}
+${group("index", "[aws_vpc.v[0].cidr_block]")}
+${group("computed", "[aws_vpc.w[keys(aws_vpc.w)[0]].cidr_block]")}
+`,
+    });
+    expect(errors).toEqual([]);
+    const vpc = ["aws_vpc.v[0]'s cidr_block @ main.tf:6"];
+    const keyed = ['aws_vpc.w["a"]\'s cidr_block @ main.tf:10'];
+    const expected = {
+      ...{ splat: vpc, legacy: vpc, tuple: vpc, index: vpc },
+      ...{ values: keyed, map: keyed, computed: keyed },
+    };
+    for (const [name, places] of Object.entries(expected)) {
+      const sg = resource(resources, `aws_security_group.${name}`);
+      expect(sg.locations["/ingress/0/cidr_blocks/0"]?.line, name).toBe(2);
+      expect(hops(sg), name).toEqual({ "/ingress/0/cidr_blocks/0": places });
+    }
+  });
+
+  it("are an attribute of a resource read through a local holding the whole resource", () => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  open = "0.0.0.0/0"
+  vpcs = aws_vpc.v
+}
+resource "aws_vpc" "v" {
+  count      = 1
+  cidr_block = local.open
+}
+resource "aws_security_group" "sg" {
+  description = "ssh"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [local.vpcs[0].cidr_block]
+  }
+}
+`,
+    });
+    expect(errors).toEqual([]);
+    expect(hops(resource(resources, "aws_security_group.sg"))).toEqual({
+      "/ingress/0/cidr_blocks/0": ["aws_vpc.v[0]'s cidr_block @ main.tf:7"],
+    });
+  });
+
   it("are few per pointer on a long chain of locals: the nearest kept", () => {
     const chain = Array.from({ length: 50 }, (_, i) => `  l${i + 1} = local.l${i}`).join("\n");
     const { resources, errors } = load({

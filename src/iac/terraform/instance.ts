@@ -1283,13 +1283,13 @@ export class ModuleInstance implements EvaluationHost {
       const inputs = new Map<string, () => { result: Evaluated; references: Set<string> }>();
       for (const item of call.node.body.items) {
         if (item.kind !== "Attribute" || MODULE_META.has(item.name)) continue;
-        // The value passes through the argument on its way into the module.
+        // The value passes through the argument on its way into this instance of the module.
         inputs.set(item.name, () => {
           const bound = this.collect(() =>
             this.evaluateIn(item.expr, call.file, instanceKey.iteration),
           );
           const argument = { file: call.file.path, range: item };
-          const name = `${callPath}'s ${item.name} argument`;
+          const name = `${callPath}${instanceKey.suffix}'s ${item.name} argument`;
           return { ...bound, result: passThrough(bound.result, name, argument) };
         });
       }

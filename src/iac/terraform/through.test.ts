@@ -102,6 +102,46 @@ output "cidr" {
     });
   });
 
+  it("are the argument of the module call instance that created the resource, with count or for_each", () => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  cidrs = {
+    open    = "0.0.0.0/0"
+    private = "10.0.0.0/8"
+  }
+}
+module "keyed" {
+  source   = "./net"
+  for_each = local.cidrs
+  cidr     = each.value
+}
+module "counted" {
+  source = "./net"
+  count  = 2
+  cidr   = local.cidrs.open
+}
+`,
+      "net/main.tf": `variable "cidr" {}
+resource "aws_vpc" "v" {
+  cidr_block = var.cidr
+}
+`,
+    });
+    expect(errors).toEqual([]);
+    const argument = (call: string, line: number) => ({
+      "/cidr_block": [`${call}'s cidr argument @ main.tf:${line}`],
+    });
+    expect(hops(resource(resources, 'module.keyed["open"].aws_vpc.v'))).toEqual(
+      argument('module.keyed["open"]', 10),
+    );
+    expect(hops(resource(resources, 'module.keyed["private"].aws_vpc.v'))).toEqual(
+      argument('module.keyed["private"]', 10),
+    );
+    expect(hops(resource(resources, "module.counted[1].aws_vpc.v"))).toEqual(
+      argument("module.counted[1]", 15),
+    );
+  });
+
   it("are a for_each map built in locals and a conditional's condition with where it reads", () => {
     const { resources, errors } = load({
       "main.tf": `variable "public" {

@@ -13,7 +13,9 @@ import rego.v1
 # Terraform attributes holding a policy document as JSON text. `kind` says how the document is
 # used: `identity` (attached to a principal, or to an IAM Identity Center permission set, which
 # puts it on the role it provisions in each account it is assigned to), `trust` (who may assume a
-# role) or `resource` (a resource policy, where `Principal` says who is granted access).
+# role) or `resource` (a resource policy, where `Principal` says who is granted access). A
+# managed policy whose every known use is as a permissions boundary is `boundary` instead
+# (`usage`): it grants nothing.
 terraform_attributes := [
 	{"type": "aws_iam_policy", "attribute": "policy", "kind": "identity"},
 	{"type": "aws_iam_role_policy", "attribute": "policy", "kind": "identity"},
@@ -83,7 +85,7 @@ managed_documents contains document if {
 	some spec in specs[r.type]
 	value := r.config[spec.attribute]
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.attribute], "conditional": object.get(r, "conditional", {}), "unknown_for_each": object.get(r, "unknownForEach", {})}
+	document := {"address": r.address, "type": r.type, "kind": usage(r, spec.kind), "doc": doc, "path": [spec.attribute], "conditional": object.get(r, "conditional", {}), "unknown_for_each": object.get(r, "unknownForEach", {})}
 }
 
 managed_documents contains document if {
@@ -103,7 +105,7 @@ managed_documents contains document if {
 	some spec in specs[r.type]
 	value := r.config[spec.property]
 	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": spec.kind, "doc": doc, "path": [spec.property], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
+	document := {"address": r.address, "type": r.type, "kind": usage(r, spec.kind), "doc": doc, "path": [spec.property], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
 }
 
 managed_documents contains document if {
@@ -144,6 +146,116 @@ managed_documents contains document if {
 	doc.Statement
 	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": item.path, "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
 }
+
+# Permissions boundaries. A boundary grants nothing: IAM allows a role's or user's request only
+# when both an identity policy and the boundary allow it, so an "Allow * on * except ..." boundary
+# caps what the identity policies grant (AWS's delegated administration pattern). A managed policy
+# whose every known use is as a boundary is read as `boundary`, not `identity`, so the rules that
+# judge what a policy grants leave it alone; one also attached, or whose use is unknown (nothing in
+# the input refers to it: it may be attached elsewhere), stays `identity`.
+usage(r, "identity") := "boundary" if boundary_only(r)
+
+usage(r, "identity") := "identity" if not boundary_only(r)
+
+usage(_, kind) := kind if kind != "identity"
+
+managed_policy_types := {"aws_iam_policy", "AWS::IAM::ManagedPolicy"}
+
+# The properties of an `AWS::IAM::ManagedPolicy` that attach it to roles, users or groups.
+self_attachment_properties := ["Roles", "Users", "Groups"]
+
+# The properties that set a permissions boundary, by the type of what they bound: a role, a user,
+# or the execution role AWS SAM creates for a function or state machine.
+boundary_properties := {
+	"aws_iam_role": "permissions_boundary",
+	"aws_iam_user": "permissions_boundary",
+	"AWS::IAM::Role": "PermissionsBoundary",
+	"AWS::IAM::User": "PermissionsBoundary",
+	"AWS::Serverless::Function": "PermissionsBoundary",
+	"AWS::Serverless::StateMachine": "PermissionsBoundary",
+}
+
+# `p`, a managed policy, is attached by none of its own properties, something refers to it, every
+# place anything refers to it is a use as a boundary (`boundary_place`) and one of them sets it as
+# a role's or user's boundary. A resource that refers to it without naming it in a value Tollgate
+# reads (`depends_on`, an expression it cannot follow) makes its use unknown.
+boundary_only(p) if {
+	p.type in managed_policy_types
+	p.mode == "managed"
+	every key in self_attachment_properties {
+		util.is_empty(p.config, key)
+	}
+	users := util.referring(p)
+	places := [{"user": r, "paths": paths_naming(r, p)} | some r in users]
+	every place in places {
+		count(place.paths) > 0
+		every at in place.paths {
+			boundary_place(place.user, at)
+		}
+	}
+	some place in places
+	some at in place.paths
+	at == [boundary_properties[place.user.type]]
+}
+
+# The value at `at` in `r`'s configuration uses the policy it names as a boundary: `r`'s own
+# boundary property, or the value of an `iam:PermissionsBoundary` condition (a statement that lets
+# its holder create or change roles only with that boundary), in a document
+# (`.../Condition/<operator>/iam:PermissionsBoundary`) or in a Terraform `aws_iam_policy_document`'s
+# `condition` block.
+boundary_place(r, at) if {
+	r.mode == "managed"
+	at == [boundary_properties[r.type]]
+}
+
+boundary_place(_, at) if {
+	some i, segment in at
+	segment == "Condition"
+	is_string(at[i + 2])
+	lower(at[i + 2]) == "iam:permissionsboundary"
+}
+
+boundary_place(r, at) if {
+	r.type == "aws_iam_policy_document"
+	some i, segment in at
+	segment == "condition"
+	at[i + 2] == "values"
+	block := object.get(r.config, array.slice(at, 0, i + 2), {})
+	is_string(block.variable)
+	lower(block.variable) == "iam:permissionsboundary"
+}
+
+# The paths in `r`'s configuration of the unknown values whose expression names `p` (a resource of
+# `r`'s root: `aws_iam_policy.b.arn`, `!Ref B`, `!GetAtt B.PolicyArn`, `${B}`), inside a document
+# written as JSON text too.
+paths_naming(r, p) := {at |
+	walk(r.config, [at, value])
+	names(value, p)
+} | {array.concat(at, inner) |
+	walk(r.config, [at, text])
+	is_string(text)
+	startswith(trim_space(text), "{")
+	doc := decode(text)
+	walk(doc, [inner, value])
+	names(value, p)
+}
+
+names(value, p) if {
+	util.is_unknown(value)
+	name := reference_name(p)
+	some token in regex.split(`[^A-Za-z0-9_.-]+`, value["$unknown"])
+	names_token(token, name)
+}
+
+# How an expression names `p`: a Terraform `type.name` (with an attribute, or an instance key, after
+# it), a CloudFormation logical id (with an attribute after it in `!GetAtt` or `${Id.Attribute}`).
+reference_name(p) := concat(".", [p.type, p.name]) if p.source == "terraform"
+
+reference_name(p) := p.name if p.source == "cloudformation"
+
+names_token(token, name) if token == name
+
+names_token(token, name) if startswith(token, concat("", [name, "."]))
 
 terraform_attributes_by_type := {type: specs |
 	some spec in terraform_attributes

@@ -87,3 +87,30 @@ test_module_input_statement_keeps_unknowns if {
 	statement := iam.input_statement({"effect": {"$unknown": "var.effect"}, "actions": {"$unknown": "var.actions"}, "conditions": {"$unknown": "var.conditions"}}, null, {"style": "list"})
 	statement == {"Effect": {"$unknown": "var.effect"}, "Action": {"$unknown": "var.actions"}, "Condition": {"$unknown": "var.conditions"}}
 }
+
+boundary_policy := {"address": "Boundary", "type": "AWS::IAM::ManagedPolicy", "name": "Boundary", "mode": "managed", "source": "cloudformation", "module": "", "config": {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}, "references": []}
+
+bounded_role(config) := {"address": "Role", "type": "AWS::IAM::Role", "name": "Role", "mode": "managed", "source": "cloudformation", "module": "", "config": config, "references": ["Boundary"]}
+
+# Where a role names the policy: its boundary, the condition on the boundary of roles it creates,
+# and a list of managed policies it attaches, which makes the policy a grant.
+test_paths_naming_a_policy_and_which_are_boundaries if {
+	role := bounded_role({
+		"PermissionsBoundary": {"$unknown": "!Ref Boundary"},
+		"ManagedPolicyArns": [{"$unknown": "!GetAtt Boundary.PolicyArn"}, {"$unknown": "!Ref BoundaryTwo"}],
+		"Policies": [{"PolicyDocument": {"Statement": [{"Condition": {"StringEquals": {"iam:PermissionsBoundary": {"$unknown": "!Sub ${Boundary}"}}}}]}}],
+	})
+	paths := iam.paths_naming(role, boundary_policy)
+	paths == {["PermissionsBoundary"], ["ManagedPolicyArns", 0], ["Policies", 0, "PolicyDocument", "Statement", 0, "Condition", "StringEquals", "iam:PermissionsBoundary"]}
+	iam.boundary_place(role, ["PermissionsBoundary"])
+	iam.boundary_place(role, ["Policies", 0, "PolicyDocument", "Statement", 0, "Condition", "StringEquals", "iam:PermissionsBoundary"])
+	not iam.boundary_place(role, ["ManagedPolicyArns", 0])
+}
+
+test_a_policy_only_bounding_is_a_boundary if {
+	role := bounded_role({"PermissionsBoundary": {"$unknown": "!Ref Boundary"}})
+	iam.boundary_only(boundary_policy) with input as {"resources": [boundary_policy, role]}
+	attached := bounded_role({"PermissionsBoundary": {"$unknown": "!Ref Boundary"}, "ManagedPolicyArns": [{"$unknown": "!Ref Boundary"}]})
+	not iam.boundary_only(boundary_policy) with input as {"resources": [boundary_policy, attached]}
+	not iam.boundary_only(boundary_policy) with input as {"resources": [boundary_policy]}
+}

@@ -3,6 +3,14 @@
 # description: >-
 #   `Effect: Allow` with `NotAction` grants every action except those listed, including every
 #   action AWS adds later. It is almost always broader than intended.
+#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
+#   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
+#   AWS SAM function's or state machine's, or the `iam:PermissionsBoundary` condition of a
+#   statement that lets its holder create roles) is not judged: a boundary grants nothing, it caps
+#   what identity policies grant. One also attached (an attachment, `managed_policy_arns`,
+#   `ManagedPolicyArns`, its own `Roles`, `Users` or `Groups`, or an `iam:PolicyARN` condition
+#   that lets a role attach it), or referred to otherwise, or by nothing in the change (it may be
+#   attached elsewhere), is.
 # custom:
 #   id: TG-IAM-004
 #   severity: high
@@ -15,7 +23,7 @@ import rego.v1
 
 deny contains finding if {
 	some st in iam.statements
-	st.kind != "trust"
+	not st.kind in {"trust", "boundary"}
 	iam.is_allow(st.statement)
 	st.statement.NotAction
 	finding := {

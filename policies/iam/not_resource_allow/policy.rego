@@ -13,6 +13,14 @@
 #   leave it at medium. So is a privilege escalation action allowed this way (`iam:PassRole`,
 #   `iam:Put*`, the actions TG-IAM-006 reports critical on `*`): on every role and policy but a
 #   few it lets its holder gain more permissions, as on `*`.
+#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
+#   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
+#   AWS SAM function's or state machine's, or the `iam:PermissionsBoundary` condition of a
+#   statement that lets its holder create roles) is not judged: a boundary grants nothing, it caps
+#   what identity policies grant. One also attached (an attachment, `managed_policy_arns`,
+#   `ManagedPolicyArns`, its own `Roles`, `Users` or `Groups`, or an `iam:PolicyARN` condition
+#   that lets a role attach it), or referred to otherwise, or by nothing in the change (it may be
+#   attached elsewhere), is.
 # custom:
 #   id: TG-IAM-005
 #   severity: medium
@@ -26,7 +34,7 @@ import rego.v1
 
 deny contains finding if {
 	some st in iam.statements
-	st.kind != "trust"
+	not st.kind in {"trust", "boundary"}
 	iam.is_allow(st.statement)
 	st.statement.NotResource
 	finding := object.union(

@@ -6,6 +6,14 @@
 #   destructive and permission-changing ones. `*` on `Resource: "*"` is reported by TG-IAM-002
 #   instead. Resource policies are covered by the public-principal rules, and `*` or `s3:*` in
 #   an S3 bucket policy by TG-IAM-020.
+#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
+#   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
+#   AWS SAM function's or state machine's, or the `iam:PermissionsBoundary` condition of a
+#   statement that lets its holder create roles) is not judged: a boundary grants nothing, it caps
+#   what identity policies grant. One also attached (an attachment, `managed_policy_arns`,
+#   `ManagedPolicyArns`, its own `Roles`, `Users` or `Groups`, or an `iam:PolicyARN` condition
+#   that lets a role attach it), or referred to otherwise, or by nothing in the change (it may be
+#   attached elsewhere), is.
 # custom:
 #   id: TG-IAM-001
 #   severity: high

@@ -708,13 +708,105 @@ principals(statement, key) := [{"type": type, "value": e.value, "path": array.co
 	is_string(e.value)
 ] if is_object(statement[key])
 
-# A principal anyone matches: `"*"`, `{"AWS": "*"}` or any account's root.
+# A principal anyone matches: `"*"`, `{"AWS": "*"}` or any account's root, in any partition.
 public_principal_values := {"*", "arn:aws:iam::*:root"}
 
 is_public(p) if {
 	p.type in {"*", "AWS"}
-	p.value in public_principal_values
+	canonical_arn(p.value) in public_principal_values
 }
+
+# Evidence is a finding's identity across commits (src/diff), so the rules write it in one form
+# for what IAM reads as the same: a rewrite IAM treats as identical must not turn a finding into a
+# new one and a fixed one. Already one form: a single string and a one-element list (`values`,
+# `principals` and `util.elements` read both alike). Made one here: partitions, the forms of an
+# AWS principal, and the case of actions; lists in evidence are sorted sets.
+
+# An ARN with its partition read as `aws`, whichever partition it names (`arn:aws-us-gov:`,
+# `arn:aws-cn:`) or however it is filled in (`!Sub arn:${AWS::Partition}:...`, Terraform's
+# `"arn:${data.aws_partition.current.partition}:..."`, `!Join ["", ["arn:", !Ref AWS::Partition,
+# ":..."]]`): a template that fills in nothing else is that ARN, one that does keeps its expression
+# with the partition read so (`!Sub arn:aws:iam::${AWS::AccountId}:root`). Other values as
+# `util.label` writes them. A rule still matches an ARN as written, in every partition; this is
+# how evidence names it.
+canonical_arn(value) := regex.replace(value, partition_pattern, "arn:aws:") if is_string(value)
+
+canonical_arn(value) := template_value(regex.replace(value["$unknown"], partition_pattern, "arn:aws:")) if util.is_unknown(value)
+
+canonical_arn(value) := util.label(value) if {
+	not is_string(value)
+	not util.is_unknown(value)
+}
+
+partition_pattern := `arn:(aws(-[a-z]+)*|\$\{AWS::Partition\}|\$\{data\.aws_partition\.[A-Za-z0-9_-]+\.partition\}):`
+
+# A template expression whose only part is literal text, as that text; any other as itself:
+# `!Sub text` or Terraform's `"text"` without `${` left in the text, or
+# `!Join ["", [arn:, !Ref AWS::Partition, ":rest"]]` (the partition read as `aws`).
+template_value(expression) := regex.replace(expression, literal_template, "$1$2") if regex.match(literal_template, expression)
+
+template_value(expression) := regex.replace(expression, partition_join, "arn:aws$1") if regex.match(partition_join, expression)
+
+template_value(expression) := expression if {
+	not regex.match(literal_template, expression)
+	not regex.match(partition_join, expression)
+}
+
+literal_template := `^(?:!Sub ["']?([^$"']*)["']?|"([^$"]*)")$`
+
+partition_join := `^!Join \["", \[arn:, !Ref AWS::Partition, "?(:[^$"\]]*)"?\]\]$`
+
+# A principal for evidence: `*` for everyone however written (`"*"`, `{"AWS": "*"}`), an account id
+# as the ARN of its root (IAM stores `{"AWS": "123456789012"}` as
+# `arn:aws:iam::123456789012:root`), an ARN with its partition read as `aws`; prefixed by its type
+# but for `*`.
+principal_evidence(p) := "*" if everyone(p)
+
+principal_evidence(p) := sprintf("%s %s", [p.type, canonical_principal(p)]) if not everyone(p)
+
+everyone(p) if {
+	p.type in {"*", "AWS"}
+	p.value == "*"
+}
+
+canonical_principal(p) := sprintf("arn:aws:iam::%s:root", [p.value]) if account_id_principal(p)
+
+canonical_principal(p) := canonical_arn(p.value) if not account_id_principal(p)
+
+account_id_principal(p) if {
+	p.type == "AWS"
+	regex.match(`^[0-9]{12}$`, p.value)
+}
+
+# The principals of a statement key for evidence: `principals`, and the unknowns a template fills
+# in with nothing but the partition (`!Sub arn:${AWS::Partition}:iam::111122223333:root`), as the
+# ARN `canonical_arn` reads.
+evidence_principals(statement, key) := array.concat(principals(statement, key), [{"type": type, "value": arn} |
+	is_object(statement[key])
+	not util.is_unknown(statement[key])
+	some type, value in statement[key]
+	some e in util.elements(value)
+	util.is_unknown(e.value)
+	arn := canonical_arn(e.value)
+	startswith(arn, "arn:")
+	not contains(arn, "${")
+])
+
+# The values of a statement key (`Action`, `NotAction`) as evidence: lower case (IAM matches action
+# names in any case), each once, sorted, comma-separated.
+actions_evidence(statement, key) := concat(",", sort({lower(a.value) | some a in values(statement, key)}))
+
+# The resources of a statement key (`Resource`, `NotResource`) as evidence: each ARN with its
+# partition read as `aws` (`canonical_arn`, an unknown as its expression), each once, sorted,
+# comma-separated.
+resources_evidence(statement, key) := concat(",", sort({canonical_arn(e.value) |
+	some e in util.elements(statement[key])
+	evidence_value(e.value)
+}))
+
+evidence_value(value) if is_string(value)
+
+evidence_value(value) if util.is_unknown(value)
 
 # Condition keys that narrow who can use a statement to an account, organization, network or
 # source resource: with one of them, a wildcard principal is not public.

@@ -88,6 +88,41 @@ test_module_input_statement_keeps_unknowns if {
 	statement == {"Effect": {"$unknown": "var.effect"}, "Action": {"$unknown": "var.actions"}, "Condition": {"$unknown": "var.conditions"}}
 }
 
+# Evidence reads an ARN's partition as `aws` however it is written, and a template that fills in
+# only the partition as the ARN it makes; a template that fills in more keeps its expression.
+test_canonical_arn_reads_every_partition_as_aws if {
+	arn := "arn:aws:iam::aws:policy/AdministratorAccess"
+	iam.canonical_arn(arn) == arn
+	iam.canonical_arn("arn:aws-us-gov:iam::aws:policy/AdministratorAccess") == arn
+	iam.canonical_arn("arn:aws-iso-b:iam::aws:policy/AdministratorAccess") == arn
+	iam.canonical_arn({"$unknown": "!Sub arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess"}) == arn
+	iam.canonical_arn({"$unknown": "!Join [\"\", [arn:, !Ref AWS::Partition, \":iam::aws:policy/AdministratorAccess\"]]"}) == arn
+	iam.canonical_arn({"$unknown": "\"arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess\""}) == arn
+	iam.canonical_arn({"$unknown": "!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}) == "!Sub arn:aws:iam::${AWS::AccountId}:root"
+	iam.canonical_arn({"$unknown": "var.policy_arn"}) == "var.policy_arn"
+	iam.canonical_arn("*") == "*"
+}
+
+test_principal_evidence_writes_everyone_and_accounts_one_way if {
+	iam.principal_evidence({"type": "*", "value": "*"}) == "*"
+	iam.principal_evidence({"type": "AWS", "value": "*"}) == "*"
+	iam.principal_evidence({"type": "AWS", "value": "111122223333"}) == "AWS arn:aws:iam::111122223333:root"
+	iam.principal_evidence({"type": "AWS", "value": "arn:aws-cn:iam::111122223333:root"}) == "AWS arn:aws:iam::111122223333:root"
+	iam.principal_evidence({"type": "Service", "value": "lambda.amazonaws.com"}) == "Service lambda.amazonaws.com"
+}
+
+test_any_account_root_is_public_in_every_partition if {
+	iam.is_public({"type": "AWS", "value": "arn:aws-us-gov:iam::*:root"})
+	not iam.is_public({"type": "AWS", "value": "arn:aws-us-gov:iam::111122223333:root"})
+}
+
+test_actions_evidence_is_a_sorted_set_in_lower_case if {
+	v := iam.actions_evidence({"Action": ["S3:GetObject", "iam:*", "s3:getobject"]}, "Action")
+	v == "iam:*,s3:getobject"
+	w := iam.actions_evidence({"Action": "S3:GetObject"}, "Action")
+	w == "s3:getobject"
+}
+
 boundary_policy := {"address": "Boundary", "type": "AWS::IAM::ManagedPolicy", "name": "Boundary", "mode": "managed", "source": "cloudformation", "module": "", "config": {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}, "references": []}
 
 bounded_role(config) := {"address": "Role", "type": "AWS::IAM::Role", "name": "Role", "mode": "managed", "source": "cloudformation", "module": "", "config": config, "references": ["Boundary"]}

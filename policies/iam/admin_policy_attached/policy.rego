@@ -40,6 +40,11 @@ import data.tollgate.lib.registry
 import data.tollgate.lib.util
 import rego.v1
 
+# Every finding's evidence, however the policy is named (its ARN in any partition or written for
+# the partition, by name in SAM, through a data source): the same attachment rewritten is the same
+# finding.
+admin_policy_arn := "arn:aws:iam::aws:policy/AdministratorAccess"
+
 is_admin_arn(arn) if {
 	is_string(arn)
 	endswith(arn, ":iam::aws:policy/AdministratorAccess")
@@ -108,7 +113,7 @@ deny contains finding if {
 	finding := {
 		"resource": r.address,
 		"message": message(r.type),
-		"evidence": util.label(r.config[key]),
+		"evidence": admin_policy_arn,
 		"path": [key],
 	}
 }
@@ -122,7 +127,7 @@ deny contains finding if {
 	finding := {
 		"resource": r.address,
 		"message": message(r.type),
-		"evidence": util.label(arn),
+		"evidence": admin_policy_arn,
 		"path": [key, i],
 	}
 }
@@ -137,7 +142,7 @@ deny contains finding if {
 	finding := {
 		"resource": r.address,
 		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
-		"evidence": util.label(item.value),
+		"evidence": admin_policy_arn,
 		"path": item.path,
 	}
 }
@@ -162,7 +167,7 @@ deny contains finding if {
 	finding := {
 		"resource": call.address,
 		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
-		"evidence": util.label(arn),
+		"evidence": admin_policy_arn,
 		"path": ["policies", name],
 	}
 }
@@ -180,7 +185,7 @@ deny contains finding if {
 	finding := {
 		"resource": call.address,
 		"message": "AdministratorAccess is attached (attach_admin_policy): attach a policy with only the permissions this role needs.",
-		"evidence": util.label(arn),
+		"evidence": admin_policy_arn,
 		"path": ["attach_admin_policy"],
 	}
 }
@@ -205,7 +210,7 @@ deny contains finding if {
 	finding := {
 		"resource": call.address,
 		"message": "AdministratorAccess is attached: attach a policy with only the permissions this role needs.",
-		"evidence": util.label(arn),
+		"evidence": admin_policy_arn,
 		"path": [spec.list, i],
 	}
 }
@@ -235,7 +240,7 @@ deny contains finding if {
 	finding := {
 		"resource": call.address,
 		"message": "AdministratorAccess is attached: attach a policy with only the permissions this group needs.",
-		"evidence": util.label(arn),
+		"evidence": admin_policy_arn,
 		"path": ["custom_group_policy_arns", i],
 	}
 }
@@ -262,7 +267,7 @@ deny contains finding if {
 	finding := {
 		"resource": call.address,
 		"message": sprintf("AdministratorAccess is attached: attach a policy with only the permissions this %s needs.", [spec.holder]),
-		"evidence": util.label(arn),
+		"evidence": admin_policy_arn,
 		"path": [spec.collection, key],
 	}
 }
@@ -294,7 +299,7 @@ deny contains finding if {
 	finding := {
 		"resource": call.address,
 		"message": sprintf("The %s role gets AdministratorAccess: attach a policy with only the permissions this role needs.", [role]),
-		"evidence": util.label(arn),
+		"evidence": admin_policy_arn,
 		"path": path,
 	}
 }

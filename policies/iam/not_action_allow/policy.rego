@@ -30,7 +30,7 @@ deny contains finding if {
 		"resource": st.address,
 		"when": st.when,
 		"message": "The statement allows every action except those in NotAction: list the allowed actions in Action instead.",
-		"evidence": sprintf("Allow NotAction %s", [concat(",", sort([a.value | some a in iam.values(st.statement, "NotAction")]))]),
+		"evidence": sprintf("Allow NotAction %s", [iam.actions_evidence(st.statement, "NotAction")]),
 		"path": iam.path(st, ["NotAction"]),
 	}
 }

@@ -42,7 +42,7 @@ deny contains finding if {
 			"resource": st.address,
 			"when": st.when,
 			"message": "The statement allows its actions on every resource except those in NotResource: list the allowed resources in Resource instead.",
-			"evidence": sprintf("Allow NotResource %s", [concat(",", sort([r.value | some r in iam.values(st.statement, "NotResource")]))]),
+			"evidence": sprintf("Allow NotResource %s", [iam.resources_evidence(st.statement, "NotResource")]),
 			"path": iam.path(st, ["NotResource"]),
 		},
 		raised(st),

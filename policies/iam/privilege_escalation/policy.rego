@@ -43,20 +43,21 @@ deny contains finding if {
 		"resource": st.address,
 		"when": st.when,
 		"message": sprintf("The policy allows '%s' (%s) on %s, which lets its holder escalate its own privileges.", [action.value, concat(", ", covered), scope.text]),
-		"evidence": sprintf("%s on %s", [action.value, scope.resource]),
+		"evidence": sprintf("%s on %s", [lower(action.value), scope.resource]),
 		"path": iam.path(st, action.path),
 	}
 }
 
-# `[{resource, text}]`: what the statement's resources let these actions reach, as evidence and
-# message text. Every resource (`*`), or, without `*`, each resource naming every entity of a
-# kind.
+# `[{resource, text}]`: what the statement's resources let these actions reach, as evidence (its
+# partition read as `aws`: `iam.canonical_arn`) and message text. Every resource (`*`), or,
+# without `*`, each resource naming every entity of a kind.
 escalation_scopes(statement) := [{"resource": "*", "text": "every resource"}] if iam.any_resource(statement)
 
-escalation_scopes(statement) := [{"resource": label, "text": sprintf("every IAM entity of that kind (%s)", [label])} |
+escalation_scopes(statement) := [{"resource": evidence, "text": sprintf("every IAM entity of that kind (%s)", [label])} |
 	some resource in util.elements(statement.Resource)
 	every_iam_entity(resource.value)
 	label := util.label(resource.value)
+	evidence := iam.canonical_arn(resource.value)
 ] if not iam.any_resource(statement)
 
 # Every role, user, group or policy of an account (`arn:aws:iam::123456789012:role/*`,

@@ -65,6 +65,20 @@ actions(statement) := "unreadable actions" if {
 	count(iam.values(statement, "NotAction")) == 0
 }
 
+# The granted actions as evidence: as `actions`, each action lower case and once
+# (`iam.actions_evidence`).
+actions_evidence(statement) := iam.actions_evidence(statement, "Action") if count(iam.values(statement, "Action")) > 0
+
+actions_evidence(statement) := sprintf("every action but %s", [iam.actions_evidence(statement, "NotAction")]) if {
+	count(iam.values(statement, "Action")) == 0
+	count(iam.values(statement, "NotAction")) > 0
+}
+
+actions_evidence(statement) := "unreadable actions" if {
+	count(iam.values(statement, "Action")) == 0
+	count(iam.values(statement, "NotAction")) == 0
+}
+
 # The public grants: `{address, when, message, evidence, path, severity}`.
 grants contains grant if {
 	some st in iam.resource_statements
@@ -78,7 +92,7 @@ grants contains grant if {
 		"when": st.when,
 		"message": sprintf("The resource policy allows %s to everyone (Principal %s)", [actions(st.statement), principal.value]),
 		"remedy": "name the principals that need access or add an account, organization or network condition.",
-		"evidence": sprintf("Principal %s %s: %s", [principal.type, principal.value, actions(st.statement)]),
+		"evidence": sprintf("Principal %s: %s", [iam.principal_evidence(principal), actions_evidence(st.statement)]),
 		"path": iam.path(st, principal.path),
 		"severity": "critical",
 	}
@@ -97,7 +111,7 @@ grants contains grant if {
 		"when": st.when,
 		"message": sprintf("The resource policy allows %s to everyone (Principal %s) in deployments without its narrowing condition, which is written only for %s", [actions(st.statement), principal.value, iam.restricting_condition_when(st)]),
 		"remedy": "narrow the callers in every deployment.",
-		"evidence": sprintf("Principal %s %s: %s", [principal.type, principal.value, actions(st.statement)]),
+		"evidence": sprintf("Principal %s: %s", [iam.principal_evidence(principal), actions_evidence(st.statement)]),
 		"path": iam.path(st, principal.path),
 		"severity": "critical",
 	}
@@ -114,7 +128,7 @@ grants contains grant if {
 		"when": st.when,
 		"message": sprintf("The resource policy allows %s to anonymous callers from the addresses in aws:SourceIp (Principal %s)", [actions(st.statement), principal.value]),
 		"remedy": "name the principals that need access, or narrow to an account, organization or VPC endpoint.",
-		"evidence": sprintf("Principal %s %s from aws:SourceIp: %s", [principal.type, principal.value, actions(st.statement)]),
+		"evidence": sprintf("Principal %s from aws:SourceIp: %s", [iam.principal_evidence(principal), actions_evidence(st.statement)]),
 		"path": iam.path(st, principal.path),
 		"severity": "medium",
 	}
@@ -131,7 +145,7 @@ grants contains grant if {
 		"when": st.when,
 		"message": sprintf("The resource policy allows %s to every principal except those in NotPrincipal", [actions(st.statement)]),
 		"remedy": "name the principals that need access instead.",
-		"evidence": sprintf("NotPrincipal: %s", [actions(st.statement)]),
+		"evidence": sprintf("NotPrincipal: %s", [actions_evidence(st.statement)]),
 		"path": iam.path(st, ["NotPrincipal"]),
 		"severity": "critical",
 	}

@@ -23,8 +23,9 @@ bucket_policy_types := {"aws_s3_bucket_policy", "aws_s3_bucket", "AWS::S3::Bucke
 
 all_actions := {"*", "s3:*"}
 
-# Who the statement grants to, as text for messages and evidence.
-grantees(statement) := concat(", ", sort([sprintf("%s %s", [p.type, p.value]) | some p in iam.principals(statement, "Principal")])) if statement.Principal
+# Who the statement grants to, as text for messages and evidence: each principal once, in the
+# form evidence gives it (`iam.principal_evidence`).
+grantees(statement) := concat(", ", sort({iam.principal_evidence(p) | some p in iam.evidence_principals(statement, "Principal")})) if statement.Principal
 
 grantees(statement) := "every principal but those in NotPrincipal" if {
 	not statement.Principal
@@ -40,7 +41,7 @@ bucket_statement(st) if {
 	resources := iam.values(st.statement, "Resource")
 	count(resources) > 0
 	every r in resources {
-		startswith(r.value, "arn:aws:s3:::")
+		startswith(iam.canonical_arn(r.value), "arn:aws:s3:::")
 	}
 }
 
@@ -55,7 +56,7 @@ deny contains finding if {
 		"resource": st.address,
 		"when": st.when,
 		"message": sprintf("The bucket policy allows every S3 action ('%s') to %s, including deleting the bucket and replacing its policy: list the actions they need.", [action.value, who]),
-		"evidence": sprintf("%s to %s", [action.value, who]),
+		"evidence": sprintf("%s to %s", [lower(action.value), who]),
 		"path": iam.path(st, action.path),
 	}
 }

@@ -88,7 +88,7 @@ deny contains finding if {
 		"resource": st.address,
 		"when": st.when,
 		"message": sprintf("The policy allows '%s' (%s) on every resource: scope Resource to the ARNs the workload uses.", [action.value, concat(", ", covered)]),
-		"evidence": sprintf("%s on *", [action.value]),
+		"evidence": sprintf("%s on *", [lower(action.value)]),
 		"path": iam.path(st, action.path),
 	}
 }

@@ -39,7 +39,7 @@ deny contains finding if {
 		"resource": st.address,
 		"when": st.when,
 		"message": sprintf("The trust policy lets any AWS principal (%s) assume the role: name the trusted principals or add an account or organization condition.", [principal.value]),
-		"evidence": sprintf("Principal %s %s", [principal.type, principal.value]),
+		"evidence": sprintf("Principal %s", [iam.principal_evidence(principal)]),
 		"path": iam.path(st, principal.path),
 	}
 }
@@ -55,7 +55,7 @@ deny contains finding if {
 		"resource": st.address,
 		"when": st.when,
 		"message": sprintf("The trust policy lets a principal of any AWS account (%s) assume the role from the addresses in aws:SourceIp: name the trusted principals or add an account or organization condition.", [principal.value]),
-		"evidence": sprintf("Principal %s %s from aws:SourceIp", [principal.type, principal.value]),
+		"evidence": sprintf("Principal %s from aws:SourceIp", [iam.principal_evidence(principal)]),
 		"path": iam.path(st, principal.path),
 		"severity": "medium",
 	}

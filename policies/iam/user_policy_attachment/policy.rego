@@ -13,6 +13,7 @@
 #   controls: [CIS-AWS-1.15, AWS-FSBP-IAM.2]
 package tollgate.rules.iam.user_policy_attachment
 
+import data.tollgate.lib.iam
 import data.tollgate.lib.util
 import rego.v1
 
@@ -40,5 +41,5 @@ deny contains finding if {
 deny contains finding if {
 	some r in util.resources("AWS::IAM::User")
 	some i, arn in r.config.ManagedPolicyArns
-	finding := {"resource": r.address, "message": message, "evidence": util.label(arn), "path": ["ManagedPolicyArns", i]}
+	finding := {"resource": r.address, "message": message, "evidence": iam.canonical_arn(arn), "path": ["ManagedPolicyArns", i]}
 }

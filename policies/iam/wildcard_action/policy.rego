@@ -36,7 +36,7 @@ deny contains finding if {
 		"resource": st.address,
 		"when": st.when,
 		"message": sprintf("The policy allows '%s': grant the specific actions the workload needs.", [action.value]),
-		"evidence": action.value,
+		"evidence": lower(action.value),
 		"path": iam.path(st, action.path),
 	}
 }

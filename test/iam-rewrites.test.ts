@@ -1,0 +1,243 @@
+// `tollgate diff` on pull requests that rewrite IAM in a form IAM reads the same: the partition
+// written for the template (cfn-lint's advice), `"*"` as `{"AWS": "*"}`, an action's case, a list's
+// order, an account id as its root's ARN, AdministratorAccess by name. A finding's evidence is its
+// identity across commits (src/diff), so each must stay existing, not become new plus fixed.
+import { describe, expect, it } from "vitest";
+import path from "node:path";
+import { main } from "../src/cli/index.js";
+import { withTempDir, writeFiles } from "./support/tempDir.js";
+
+interface JsonFinding {
+  rule: string;
+  status: string;
+  evidence: string;
+}
+
+/** `tollgate diff --format json` of `file` written as `base` and as `head`. */
+async function diffRewrite(file: string, base: string, head: string) {
+  return withTempDir("iam-rewrite", async (dir) => {
+    await writeFiles(dir, { [`base/${file}`]: base, [`head/${file}`]: head });
+    let stdout = "";
+    let stderr = "";
+    const code = await main(
+      ["diff", "--base-dir", path.join(dir, "base"), "--head-dir", path.join(dir, "head")].concat([
+        "--format",
+        "json",
+      ]),
+      { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir },
+    );
+    expect(stderr).toBe("");
+    const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
+    return { code, statuses: findings.map((f) => `${f.status} ${f.rule} ${f.evidence}`) };
+  });
+}
+
+/** A CloudFormation template of `resources` (YAML lines below `Resources:`). */
+const template = (...resources: string[]) =>
+  ["Resources:", ...resources.map((line) => `  ${line}`), ""].join("\n");
+
+/** A role whose trust and inline policy are given as YAML flow mappings, with `extra` properties. */
+const role = (statement: string, extra: string[] = []) =>
+  template(
+    "Ops:",
+    "  Type: AWS::IAM::Role",
+    "  Properties:",
+    "    AssumeRolePolicyDocument:",
+    "      Statement:",
+    "        - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}",
+    ...extra.map((line) => `    ${line}`),
+    "    Policies:",
+    "      - PolicyName: p",
+    "        PolicyDocument:",
+    "          Statement:",
+    `            - ${statement}`,
+  );
+
+/** A bucket and its policy with one statement. */
+const bucketPolicy = (statement: string) =>
+  template(
+    "Bucket:",
+    "  Type: AWS::S3::Bucket",
+    "Policy:",
+    "  Type: AWS::S3::BucketPolicy",
+    "  Properties:",
+    "    Bucket: !Ref Bucket",
+    "    PolicyDocument:",
+    "      Statement:",
+    `        - ${statement}`,
+  );
+
+/** A role trusting `principal` to assume it. */
+const trust = (principal: string) =>
+  template(
+    "Shared:",
+    "  Type: AWS::IAM::Role",
+    "  Properties:",
+    "    AssumeRolePolicyDocument:",
+    "      Statement:",
+    `        - {Effect: Allow, Principal: ${principal}, Action: sts:AssumeRole}`,
+  );
+
+/** A Terraform role with AdministratorAccess attached by `arn`. */
+const attachment = (arn: string) =>
+  [
+    'data "aws_partition" "current" {}',
+    "",
+    'resource "aws_iam_role" "ops" {',
+    '  name               = "ops"',
+    '  assume_role_policy = "{}"',
+    "}",
+    "",
+    'resource "aws_iam_role_policy_attachment" "admin" {',
+    "  role       = aws_iam_role.ops.name",
+    `  policy_arn = ${arn}`,
+    "}",
+    "",
+  ].join("\n");
+
+const samFunction = (policy: string) =>
+  [
+    "Transform: AWS::Serverless-2016-10-31",
+    template(
+      "Handler:",
+      "  Type: AWS::Serverless::Function",
+      "  Properties:",
+      "    Runtime: python3.12",
+      "    Handler: app.handler",
+      "    CodeUri: src/",
+      `    Policies: ${policy}`,
+    ),
+  ].join("\n");
+
+describe("tollgate diff on a rewrite IAM reads as the same policy", () => {
+  const rewrites: Array<{ name: string; file: string; base: string; head: string; rule: string }> =
+    [
+      {
+        name: "AdministratorAccess's ARN written for the partition with !Sub",
+        file: "t.yaml",
+        base: role("{Effect: Allow, Action: s3:GetObject, Resource: arn:aws:s3:::b/*}", [
+          "ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]",
+        ]),
+        head: role("{Effect: Allow, Action: s3:GetObject, Resource: arn:aws:s3:::b/*}", [
+          "ManagedPolicyArns: [!Sub 'arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess']",
+        ]),
+        rule: "TG-IAM-007",
+      },
+      {
+        name: "AdministratorAccess's ARN written for the partition with !Join",
+        file: "t.yaml",
+        base: role("{Effect: Allow, Action: s3:GetObject, Resource: arn:aws:s3:::b/*}", [
+          "ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]",
+        ]),
+        head: role("{Effect: Allow, Action: s3:GetObject, Resource: arn:aws:s3:::b/*}", [
+          'ManagedPolicyArns: [!Join ["", ["arn:", !Ref "AWS::Partition", ":iam::aws:policy/AdministratorAccess"]]]',
+        ]),
+        rule: "TG-IAM-007",
+      },
+      {
+        name: "AdministratorAccess's ARN written for the partition in Terraform",
+        file: "main.tf",
+        base: attachment('"arn:aws:iam::aws:policy/AdministratorAccess"'),
+        head: attachment(
+          '"arn:${data.aws_partition.current.partition}:iam::aws:policy/AdministratorAccess"',
+        ),
+        rule: "TG-IAM-007",
+      },
+      {
+        name: "AdministratorAccess named by SAM, then by its ARN",
+        file: "t.yaml",
+        base: samFunction("AdministratorAccess"),
+        head: samFunction("arn:aws:iam::aws:policy/AdministratorAccess"),
+        rule: "TG-IAM-007",
+      },
+      {
+        name: 'a bucket policy\'s Principal "*" written as {AWS: "*"}, its action as a list',
+        file: "t.yaml",
+        base: bucketPolicy(
+          '{Effect: Allow, Principal: "*", Action: s3:GetObject, Resource: !Sub "${Bucket.Arn}/*"}',
+        ),
+        head: bucketPolicy(
+          '{Effect: Allow, Principal: {AWS: ["*"]}, Action: ["S3:GetObject"], Resource: !Sub "${Bucket.Arn}/*"}',
+        ),
+        rule: "TG-IAM-010",
+      },
+      {
+        name: 'a trust policy\'s Principal "*" written as {AWS: "*"}',
+        file: "t.yaml",
+        base: trust('"*"'),
+        head: trust('{AWS: "*"}'),
+        rule: "TG-IAM-008",
+      },
+      {
+        name: "an account id written as its root's ARN, S3:* in lower case",
+        file: "t.yaml",
+        base: bucketPolicy(
+          '{Effect: Allow, Principal: {AWS: "111122223333"}, Action: "S3:*", Resource: !Sub "${Bucket.Arn}/*"}',
+        ),
+        head: bucketPolicy(
+          '{Effect: Allow, Principal: {AWS: !Sub "arn:${AWS::Partition}:iam::111122223333:root"}, Action: "s3:*", Resource: !Sub "${Bucket.Arn}/*"}',
+        ),
+        rule: "TG-IAM-020",
+      },
+      {
+        name: "a service wildcard in upper case",
+        file: "t.yaml",
+        base: role('{Effect: Allow, Action: "S3:*", Resource: arn:aws:s3:::b/*}'),
+        head: role('{Effect: Allow, Action: ["s3:*"], Resource: arn:aws:s3:::b/*}'),
+        rule: "TG-IAM-001",
+      },
+      {
+        name: "iam:PassRole on every role, the ARN written for the partition and the action in another case",
+        file: "t.yaml",
+        base: role("{Effect: Allow, Action: iam:PassRole, Resource: 'arn:aws:iam::*:role/*'}"),
+        head: role(
+          "{Effect: Allow, Action: IAM:passRole, Resource: !Sub 'arn:${AWS::Partition}:iam::*:role/*'}",
+        ),
+        rule: "TG-IAM-006",
+      },
+      {
+        name: "NotAction reordered, repeated and in another case",
+        file: "t.yaml",
+        base: role("{Effect: Allow, NotAction: [iam:*, S3:DeleteBucket], Resource: '*'}"),
+        head: role(
+          "{Effect: Allow, NotAction: [s3:deletebucket, 'iam:*', s3:DeleteBucket], Resource: '*'}",
+        ),
+        rule: "TG-IAM-004",
+      },
+      {
+        name: "NotResource in the GovCloud partition written for the partition",
+        file: "t.yaml",
+        base: role(
+          "{Effect: Allow, Action: s3:GetObject, NotResource: ['arn:aws-us-gov:s3:::private/*']}",
+        ),
+        head: role(
+          "{Effect: Allow, Action: s3:GetObject, NotResource: !Sub 'arn:${AWS::Partition}:s3:::private/*'}",
+        ),
+        rule: "TG-IAM-005",
+      },
+    ];
+
+  for (const { name, file, base, head, rule } of rewrites) {
+    it(`keeps ${rule} existing: ${name}`, async () => {
+      const { code, statuses } = await diffRewrite(file, base, head);
+      expect(statuses.some((line) => line.startsWith(`existing ${rule} `))).toBe(true);
+      expect(statuses.filter((line) => !line.startsWith("existing "))).toEqual([]);
+      expect(code).toBe(0);
+    });
+  }
+
+  it("still calls a wider grant new: the same principal, one more action", async () => {
+    const { code, statuses } = await diffRewrite(
+      "t.yaml",
+      bucketPolicy('{Effect: Allow, Principal: "*", Action: s3:GetObject, Resource: "*"}'),
+      bucketPolicy(
+        '{Effect: Allow, Principal: {AWS: "*"}, Action: [s3:GetObject, s3:PutObject], Resource: "*"}',
+      ),
+    );
+    expect(statuses.filter((line) => line.includes("TG-IAM-010"))).toEqual([
+      "new TG-IAM-010 Principal *: s3:getobject,s3:putobject",
+      "fixed TG-IAM-010 Principal *: s3:getobject",
+    ]);
+    expect(code).toBe(1);
+  });
+});

@@ -120,23 +120,27 @@ kind := type_name(input)
 unparenthesised := k if k := kind with input as {"a": 1} == {"a": 2}
 
 parenthesised := k if k := kind with input as ({"a": 1} == {"a": 2})
+
+membership := k if k := kind with input as 1 in [1]
+
+keyed_membership := k if k := kind with input as "k", 1 in {"k": 1}
 `;
 
-  it("sets the target to the comparison's result, as OPA does, and warns where it is unparenthesised", async () => {
-    const { wasm, warnings } = await compileRego(
-      { "t.rego": source },
-      { entrypoints: ["t/unparenthesised", "t/parenthesised"] },
-    );
+  it("sets the target to the comparison's or membership's result, as OPA does, and warns where it is unparenthesised", async () => {
+    const entrypoints = [
+      "t/unparenthesised",
+      "t/parenthesised",
+      "t/membership",
+      "t/keyed_membership",
+    ];
+    const { wasm, warnings } = await compileRego({ "t.rego": source }, { entrypoints });
     const policy = await loadPolicy(wasm, undefined, hostBuiltins);
-    expect(policy.evaluate({}, "t/unparenthesised")).toEqual([{ result: "boolean" }]);
-    expect(policy.evaluate({}, "t/parenthesised")).toEqual([{ result: "boolean" }]);
-    expect(warnings).toEqual([
-      expect.objectContaining({
-        file: "t.rego",
-        line: 5,
-        column: 58,
-        code: "rego_with_comparison",
-      }),
+    for (const entrypoint of entrypoints)
+      expect(policy.evaluate({}, entrypoint)).toEqual([{ result: "boolean" }]);
+    expect(warnings.map(({ file, line, column, code }) => ({ file, line, column, code }))).toEqual([
+      { file: "t.rego", line: 5, column: 58, code: "rego_with_comparison" },
+      { file: "t.rego", line: 9, column: 46, code: "rego_with_comparison" },
+      { file: "t.rego", line: 11, column: 57, code: "rego_with_comparison" },
     ]);
   });
 });

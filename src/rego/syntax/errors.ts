@@ -29,7 +29,10 @@ export interface RegoWarning {
   file: string;
   line: number;
   column: number;
-  /** `rego_with_comparison`: the value after `with ... as` is an unparenthesised comparison. */
+  /**
+   * `rego_with_comparison`: the value after `with ... as` is an unparenthesised comparison
+   * (`==`, `!=`, `<`, `<=`, `>`, `>=`) or membership test (`a in b`, `k, v in b`).
+   */
   code: "rego_with_comparison";
   message: string;
 }

@@ -326,6 +326,46 @@ describe("warnings", () => {
     },
   );
 
+  it("reads `x with input as a in b` and `as k, v in b` as OPA does, the membership as the value", () => {
+    const member = firstExpr(`data.p.deny with input as 1 in [1]`);
+    expect(termOf(member)).toMatchObject({ type: "ref", head: { name: "data" } });
+    expect(operatorName(member.with[0]?.value as Term)).toBe("internal.member_2");
+    const keyed = firstExpr(`data.p.deny with input as "k", 1 in {"k": 1}`);
+    const value = keyed.with[0]?.value as CallTerm;
+    expect(operatorName(value)).toBe("internal.member_3");
+    expect(value.args.map((arg) => arg.type)).toEqual(["string", "number", "object"]);
+  });
+
+  it("warns at the 'in' of an unparenthesised membership after 'with ... as'", () => {
+    const warnings = warningsOf(
+      [
+        "test_a if {",
+        "	data.p.n with input as 1 in [1]",
+        '	data.p.n with input as "k", 1 in {"k": 1}',
+        "}",
+      ].join("\n"),
+    );
+    expect(warnings).toEqual([
+      {
+        file: "p_test.rego",
+        line: 4,
+        column: 27,
+        code: "rego_with_comparison",
+        message: expect.stringContaining(
+          "'with input as a in b' sets input to (a in b), a boolean, and compares nothing with the expression's result; write the parentheses if that is meant, or assign first: 'v := expr with input as a', then 'v in b'",
+        ),
+      },
+      {
+        file: "p_test.rego",
+        line: 5,
+        column: 32,
+        code: "rego_with_comparison",
+        message:
+          "'with input as a, b in c' sets input to (a, b in c), a boolean, and compares nothing with the expression's result; write the parentheses if that is meant",
+      },
+    ]);
+  });
+
   it("names the line and column of each with of a chain, in a rule body of one line or a test", () => {
     const warnings = warningsOf(
       [
@@ -358,6 +398,10 @@ describe("warnings", () => {
           "\tv == set()",
           "}",
           "test_f if data.p.allow == true with input as {}",
+          "test_g if data.p.allow with input as (1 in [1])",
+          'test_h if data.p.allow with input as ("k", 1 in {"k": 1})',
+          "test_i if data.p.allow with input as [x | some x in [1]]",
+          "test_j if 1 in data.p.deny with input as {}",
         ].join("\n"),
       ),
     ).toEqual([]);

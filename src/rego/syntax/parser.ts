@@ -668,27 +668,35 @@ class Parser {
           ? { type: "ref", head: target, operands: [], loc: target.loc }
           : this.fail("a reference after 'with'", targetStart);
     if (!this.acceptKeyword("as")) this.fail("'as' after the 'with' target");
-    const value = this.termIn();
-    if (isComparison(value) && !this.parenthesised.has(value))
+    // OPA's parseWith reads the value with parseTermInfixCall, the reader of a whole expression
+    // side, `k, v in xs` included.
+    const value = this.termIn(true);
+    if (isBooleanInfix(value) && !this.parenthesised.has(value))
       this.warnWithComparison(targetRef, value);
     return { target: targetRef, value, loc: this.span(start) };
   }
 
   /**
-   * `x with input as a == b` is `x with input as (a == b)`, in OPA as here: `x` runs with a
-   * boolean for input and nothing compares its result, so a test written that way cannot fail.
-   * Valid Rego, hence a warning, at the operator; the parenthesised form is taken as meant.
+   * `x with input as a == b` is `x with input as (a == b)`, in OPA as here, and so is every
+   * comparison and `a in b` or `k, v in b`: `x` runs with a boolean for input and nothing compares
+   * its result, so a test written that way cannot fail. Valid Rego, hence a warning, at the
+   * operator; the parenthesised form is taken as meant.
    */
   private warnWithComparison(target: RefTerm, value: CallTerm): void {
     const { file, line, column } = value.operator.loc;
     const path = formatTerm(target);
     const op = value.infix ?? "";
+    const shape = value.args.length === 3 ? `a, b ${op} c` : `a ${op} b`;
+    const assignFirst =
+      value.args.length === 3
+        ? ""
+        : `, or assign first: 'v := expr with ${path} as a', then 'v ${op} b'`;
     this.warnings.push({
       file,
       line,
       column,
       code: "rego_with_comparison",
-      message: `'with ${path} as a ${op} b' sets ${path} to (a ${op} b), a boolean, and compares nothing with the expression's result; write the parentheses if that is meant, or assign first: 'v := expr with ${path} as a', then 'v ${op} b'`,
+      message: `'with ${path} as ${shape}' sets ${path} to (${shape}), a boolean, and compares nothing with the expression's result; write the parentheses if that is meant${assignFirst}`,
     });
   }
 
@@ -1139,11 +1147,12 @@ function locateTooDeep(module: Module): Location | undefined {
 }
 
 /** An infix `==`, `!=`, `<`, `<=`, `>` or `>=`. */
-function isComparison(term: Term): term is CallTerm {
+/** A call of an infix operator whose value is a boolean: a comparison, or membership (`in`). */
+function isBooleanInfix(term: Term): term is CallTerm {
   return (
     term.type === "call" &&
     term.infix !== undefined &&
-    Object.hasOwn(RELATION_OPERATORS, term.infix)
+    (term.infix === "in" || Object.hasOwn(RELATION_OPERATORS, term.infix))
   );
 }
 

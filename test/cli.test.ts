@@ -1539,6 +1539,40 @@ describe("tollgate scan, inspect and build", () => {
     });
   });
 
+  it("prints the warnings found before the policies failed to compile, after the errors", async () => {
+    await withTempDir("warned-and-broken", async (dir) => {
+      const ruleDir = path.join(dir, "network", "any_sg");
+      await mkdir(path.join(ruleDir, "fixtures"), { recursive: true });
+      await writeFile(
+        path.join(ruleDir, "policy.rego"),
+        namedGroupPolicy({}, [
+          "none_when_empty if count(deny) with input as {} == 0",
+          "",
+          "broken if unbound",
+          "",
+        ]),
+      );
+      await writeFile(
+        path.join(ruleDir, "fixtures", "positive.tf"),
+        'resource "aws_security_group" "open" {\n  name = "open" # tollgate:expect T-1\n}\n',
+      );
+      const expected = [
+        /^network\/any_sg\/policy\.rego:16:11: var unbound is unsafe \(rego_unsafe_var_error\)$/,
+        /^network\/any_sg\/policy\.rego:14:49: warning: 'with input as a == b' .* \(rego_with_comparison\)$/,
+      ];
+      for (const command of [
+        ["build", dir, "-o", path.join(dir, "bundle.tar.gz")],
+        ["test", dir],
+      ]) {
+        const result = await run(command);
+        expect(result.code, command[0]).toBe(2);
+        const lines = result.stderr.trim().split("\n");
+        expect(lines, command[0]).toHaveLength(2);
+        lines.forEach((line, i) => expect(line, command[0]).toMatch(expected[i] as RegExp));
+      }
+    });
+  });
+
   it("tests a policy folder on its fixtures and names the lines a rule misses or reports at another severity", async () => {
     await withTempDir("policies", async (dir) => {
       const ruleDir = path.join(dir, "network", "any_sg");

@@ -55,7 +55,49 @@ describe("policy builds", () => {
           message: expect.stringContaining("tollgate.all is reserved"),
         },
       ],
+      warnings: [],
     });
+  });
+
+  it("give the compiler's warnings with the errors when they fail, whichever stage stops them", async () => {
+    const trap: PolicySource = {
+      path: "trap.rego",
+      text: "package acme.trap\n\nnone if count(data.tollgate.rules.network.x.deny) with input as {} == 0\n",
+    };
+    const failures: [string, PolicySource[], RegExp][] = [
+      [
+        "parse",
+        [trap, rule("TG-X-1"), { path: "broken.rego", text: "package broken\n\nx := \n" }],
+        /expected a term/,
+      ],
+      [
+        "metadata",
+        [trap, { ...rule("TG-X-1"), text: rule("TG-X-1").text.replace("low", "loud") }],
+        /custom.severity/,
+      ],
+      [
+        "compile",
+        [trap, rule("TG-X-1"), { path: "unsafe.rego", text: "package unsafe\n\nx if y\n" }],
+        /var y is unsafe/,
+      ],
+    ];
+    for (const [stage, sources, error] of failures) {
+      const built = await buildPolicies(sources);
+      expect(built, stage).toEqual({
+        ok: false,
+        errors: [expect.objectContaining({ message: expect.stringMatching(error) })],
+        warnings: [
+          {
+            file: "trap.rego",
+            line: 3,
+            column: 68,
+            code: "rego_with_comparison",
+            message: expect.stringContaining("'with input as a == b'"),
+            level: "warning",
+          },
+        ],
+      });
+    }
   });
 
   it("reports a rule id used twice and metadata that does not validate, located", async () => {

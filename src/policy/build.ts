@@ -53,18 +53,22 @@ export async function readPolicySources(dir: string): Promise<PolicySource[]> {
   return sources.sort((a, b) => a.path.localeCompare(b.path));
 }
 
+/** `warnings`: the compiler's, on success and on failure alike (those found before it stopped). */
 export type BuildResult =
-  { ok: true; built: BuiltPolicies; warnings: LoadError[] } | { ok: false; errors: LoadError[] };
+  | { ok: true; built: BuiltPolicies; warnings: LoadError[] }
+  | { ok: false; errors: LoadError[]; warnings: LoadError[] };
 
 /** Compile policy sources; the entrypoints are the `deny` rules of `tollgate.rules.*` packages. */
 export async function buildPolicies(sources: PolicySource[]): Promise<BuildResult> {
   const errors: LoadError[] = [];
+  const warnings: LoadError[] = [];
   const annotations: Record<string, Record<string, unknown>[]> = {};
   const ruleFiles: Record<string, string> = {};
   /** Each rule entrypoint's `deny` as a path into `data`. */
   const denyPaths: Record<string, string[]> = {};
   for (const source of sources) {
     const parsed = parseModule(source.text, source.path);
+    warnings.push(...parsed.warnings.map(warningAsLoadError));
     if (!parsed.module) {
       errors.push(
         ...parsed.errors.map((e) => ({
@@ -103,7 +107,7 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
     list.push(...parsed.module.annotations.map((a) => a.value));
     for (const rule of deny) list.push(...rule.annotations.map((a) => a.value));
   }
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return { ok: false, errors, warnings };
   const rules: RuleMetadata[] = [];
   for (const [entrypoint, list] of Object.entries(annotations)) {
     const meta = ruleMetadata(entrypoint, list);
@@ -130,7 +134,7 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
       });
     ids.set(rule.id, rule.entrypoint);
   }
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return { ok: false, errors, warnings };
   const modules = Object.fromEntries(sources.map((s) => [s.path, s.text]));
   const entrypoints = Object.keys(annotations);
   if (entrypoints.length > 0) {
@@ -139,7 +143,7 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
   }
   // Loaded on demand: the compiler pulls in binaryen, which a process that only evaluates a
   // prebuilt bundle never needs.
-  const { compileRego } = await import("../rego/compiler.js");
+  const { compileRego, RegoCompileError } = await import("../rego/compiler.js");
   try {
     const compiled = await compileRego(modules, { entrypoints });
     return {
@@ -148,17 +152,17 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
       warnings: compiled.warnings.map(warningAsLoadError),
     };
   } catch (error) {
-    const located = (error as { errors?: LoadError[] }).errors;
-    if (located)
+    if (error instanceof RegoCompileError)
       return {
         ok: false,
-        errors: located.map((e) => ({
+        errors: error.errors.map((e) => ({
           file: e.file,
           line: e.line,
           column: e.column,
           code: e.code,
           message: e.message,
         })),
+        warnings: error.warnings.map(warningAsLoadError),
       };
     throw error;
   }

@@ -372,7 +372,12 @@ export function runFixtures(
 }
 
 export type PolicyFolderRun =
-  | { ok: false; errors: LoadError[] }
+  | {
+      ok: false;
+      errors: LoadError[];
+      /** The compiler's warnings found before the policies failed to compile. */
+      warnings: LoadError[];
+    }
   | {
       ok: true;
       rules: RuleMetadata[];

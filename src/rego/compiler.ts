@@ -1,7 +1,7 @@
 // `compileRego`: the whole Rego-to-Wasm pipeline behind one call. Parse every module, run the
 // compile stage (imports, safety, rewriting), plan the entrypoints to IR and emit Wasm; any
 // stage's located errors reject the promise together as one `RegoCompileError`; warnings, which
-// never stop it, come back with the Wasm.
+// never stop it, come back with the Wasm, or with the errors when it fails.
 
 import { compileModules } from "./compile/index.js";
 import { planPolicy, PlanError } from "./plan/index.js";
@@ -27,9 +27,15 @@ export interface CompiledPolicy {
   warnings: RegoWarning[];
 }
 
-/** Compilation failed; `errors` lists every located error (`file:line:col`, code, message). */
+/**
+ * Compilation failed; `errors` lists every located error (`file:line:col`, code, message), and
+ * `warnings` those the parser found before it failed, which a reader fixing the errors wants too.
+ */
 export class RegoCompileError extends Error {
-  constructor(readonly errors: RegoError[]) {
+  constructor(
+    readonly errors: RegoError[],
+    readonly warnings: RegoWarning[] = [],
+  ) {
     super(errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.code}: ${e.message}`).join("\n"));
     this.name = "RegoCompileError";
   }
@@ -42,12 +48,12 @@ export async function compileRego(
 ): Promise<CompiledPolicy> {
   const compiled = compileModules(modules);
   if (compiled.policy === undefined || compiled.errors.length > 0)
-    throw new RegoCompileError(compiled.errors);
+    throw new RegoCompileError(compiled.errors, compiled.warnings);
   let policy;
   try {
     policy = planPolicy(compiled.policy, options.entrypoints);
   } catch (error) {
-    if (error instanceof PlanError) throw new RegoCompileError(error.errors);
+    if (error instanceof PlanError) throw new RegoCompileError(error.errors, compiled.warnings);
     throw error;
   }
   let wasm: Uint8Array;
@@ -55,7 +61,7 @@ export async function compileRego(
     wasm = emitWasm(policy, { strictBuiltinErrors: options.strictBuiltinErrors ?? false });
   } catch (error) {
     if (error instanceof WasmEmitError)
-      throw new RegoCompileError(error.diagnostics.map(emitErrorAsRegoError));
+      throw new RegoCompileError(error.diagnostics.map(emitErrorAsRegoError), compiled.warnings);
     throw error;
   }
   return {

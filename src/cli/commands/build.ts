@@ -26,11 +26,10 @@ export const buildCommand = defineCommand({
     const sources = await readPolicySources(path.resolve(io.cwd, positionals[0] as string));
     if (sources.length === 0) throw new UsageError(`no .rego files in ${positionals[0]}`);
     const built = await buildPolicies(sources);
-    if (!built.ok) {
-      for (const error of built.errors) io.stderr(formatLoadError(error) + "\n");
-      return EXIT_USAGE;
-    }
-    for (const warning of built.warnings) io.stderr(formatLoadError(warning) + "\n");
+    // Errors, then warnings, whether or not the build failed, as `tollgate test` prints them.
+    const problems = built.ok ? built.warnings : [...built.errors, ...built.warnings];
+    for (const problem of problems) io.stderr(formatLoadError(problem) + "\n");
+    if (!built.ok) return EXIT_USAGE;
     const output = path.resolve(io.cwd, values.output);
     await writeFile(output, await bundleOf(built.built));
     io.stdout(

@@ -23,8 +23,8 @@ export const testCommand = defineCommand({
       throw new UsageError(`no .rego files in ${dir}`);
     const run = await runPolicyFolder(dir);
     for (const error of run.errors) io.stderr(formatLoadError(error) + "\n");
-    if (!run.ok) return EXIT_USAGE;
     for (const warning of run.warnings) io.stderr(formatLoadError(warning) + "\n");
+    if (!run.ok) return EXIT_USAGE;
     const { outcomes, untested } = run;
     const width = Math.max(4, ...outcomes.map((o) => o.rule.length));
     const fileWidth = Math.max(7, ...outcomes.map((o) => o.fixture.length));

@@ -86,7 +86,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       new InProcessQueue({
         onJobError: (job, error) => logFailedJob(app.log, job, error),
       });
-    const customPolicies = options.customPolicies ?? new OrgPolicies();
+    const customPolicies = options.customPolicies ?? new OrgPolicies({ log: app.log });
     const flow: CheckFlowOptions = {
       engine: options.engine,
       timeoutMs: options.timeoutMs ?? 5 * 60_000,

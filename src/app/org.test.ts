@@ -18,7 +18,7 @@ import type { ScanEngine } from "../engine/types.js";
 import { randomBytes } from "node:crypto";
 import { cacheKeyOf, DiskCompiledStore, listOpenPulls, OrgPolicies } from "../org/index.js";
 import { pushRequest } from "./org.js";
-import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
+import { OWNER_TAG_RULE, WITH_COMPARISON_MODULE } from "../../test/support/customRules.js";
 
 const sha = (digit: string) => digit.repeat(40);
 const INFRA_BASE = sha("1");
@@ -331,6 +331,50 @@ describe("a push to the organization's .github repository", () => {
     expect(check).toMatchObject({ repo: "infra", conclusion: "failure" });
     expect(JSON.stringify(check)).toContain("ACME-TAG-001");
     expect(JSON.stringify(check)).toContain("do not compile");
+  });
+
+  it("annotates the compiler's warnings as warnings, which fail no check, beside compile errors too", async () => {
+    const checksPath = "tollgate/policies/checks.rego";
+    const github = await deliver(
+      organization({
+        ".github/tollgate.yml": ORG_SETTINGS,
+        [RULE_PATH]: OWNER_TAG_RULE,
+        [checksPath]: WITH_COMPARISON_MODULE,
+      }),
+      [
+        ["push", pushPayload(".github", ORG_PUSH, [checksPath])],
+        ["push", pushPayload(".github", ORG_BROKEN, [RULE_PATH])],
+      ],
+    );
+    const policyChecks = github.finalCheckRuns().filter((c) => c.name === "Tollgate policies");
+    const outputs = policyChecks.map(
+      (c) =>
+        (c as unknown as { output: { title: string; summary: string; annotations: unknown[] } })
+          .output,
+    );
+    expect(policyChecks.map((c) => [c.head_sha, c.conclusion])).toEqual([
+      [ORG_PUSH, "success"],
+      [ORG_BROKEN, "failure"],
+    ]);
+    const warning = {
+      path: checksPath,
+      start_line: 5,
+      end_line: 5,
+      start_column: 55,
+      end_column: 55,
+      annotation_level: "warning",
+      title: "rego_with_comparison",
+      message: expect.stringContaining("'with input as a == b'"),
+    };
+    expect(outputs[0]?.title).toBe("1 custom rule loaded, 1 compiler warning");
+    expect(outputs[0]?.annotations).toEqual([warning]);
+    expect(outputs[0]?.summary).toContain("### ⚠️ Compiler warnings (1)");
+    expect(outputs[0]?.summary).toContain(`${checksPath}:5:55: warning: 'with input as a == b'`);
+    expect(outputs[1]?.annotations).toEqual([
+      expect.objectContaining({ path: RULE_PATH, annotation_level: "failure" }),
+      warning,
+    ]);
+    expect(outputs[1]?.summary).toContain("### ⚠️ Compiler warnings (1)");
   });
 
   it("ignores a push that touches neither settings nor policies", async () => {

@@ -112,7 +112,10 @@ async function main(): Promise<number> {
     queue,
     tasks,
     timeoutMs: env.timeoutMs,
-    customPolicies: new OrgPolicies(compiledStore ? { store: compiledStore } : {}),
+    customPolicies: new OrgPolicies({
+      ...(compiledStore ? { store: compiledStore } : {}),
+      log: queueLog,
+    }),
   });
   await server.load((app, options) => {
     log = app.log;

@@ -5,7 +5,7 @@ import { buildPolicies, bundleOf } from "../policy/build.js";
 import { boundedRuleSet } from "./bounded.js";
 import { compilePolicies, compilerVersion, policiesKey } from "./compile.js";
 import { compilerRevision } from "../policy/revision.js";
-import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
+import { OWNER_TAG_RULE, WITH_COMPARISON_MODULE } from "../../test/support/customRules.js";
 import type { PolicyFolderContents } from "./folder.js";
 
 const BUCKETS = [
@@ -165,8 +165,44 @@ describe("custom policies", () => {
             message: expect.stringContaining(`package ${pkg}: tollgate.lib holds`),
           }),
         ],
+        warnings: [],
       });
     }
+  });
+
+  it("give the compiler's warnings with the compiled rules, and with the errors when they fail", async () => {
+    const warning = {
+      file: "rules/checks.rego",
+      line: 5,
+      column: 55,
+      code: "rego_with_comparison",
+      message: expect.stringContaining("'with input as a == b'"),
+      level: "warning",
+    };
+    const compiled = await compilePolicies(
+      "k",
+      "o",
+      folder({
+        "rules/owner_tag.rego": OWNER_TAG_RULE,
+        "rules/checks.rego": WITH_COMPARISON_MODULE,
+      }),
+    );
+    if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
+    expect(compiled.policies.rules.map((r) => r.meta.id)).toEqual(["ACME-TAG-001"]);
+    expect(compiled.policies.warnings).toEqual([warning]);
+    const broken = await compilePolicies(
+      "k",
+      "o",
+      folder({
+        "rules/owner_tag.rego": OWNER_TAG_RULE.replace("some r in input.resources", "some r in in"),
+        "rules/checks.rego": WITH_COMPARISON_MODULE,
+      }),
+    );
+    expect(broken).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ file: "rules/owner_tag.rego", line: 13 })],
+      warnings: [warning],
+    });
   });
 
   it("reports compile errors where they are, file line and column", async () => {

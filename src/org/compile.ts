@@ -38,10 +38,14 @@ export interface CompiledPolicies {
   origin: string;
   rules: CustomRule[];
   modules: { wasm: Uint8Array; data: Record<string, unknown> }[];
+  /** The compiler's warnings on the sources (`level: "warning"`): for their authors, never blocking. */
+  warnings: LoadError[];
 }
 
+/** `warnings`: the compiler's on a folder that does not compile too, those found before it failed. */
 export type CompileOutcome =
-  { ok: true; policies: CompiledPolicies } | { ok: false; errors: LoadError[] };
+  | { ok: true; policies: CompiledPolicies }
+  | { ok: false; errors: LoadError[]; warnings: LoadError[] };
 
 /** The built-in helpers custom sources compile with, and their content hash. */
 export interface PolicyLibrary {
@@ -120,6 +124,7 @@ export async function compilePolicies(
   helpers?: PolicyLibrary,
 ): Promise<CompileOutcome> {
   const errors: LoadError[] = [...contents.errors];
+  const warnings: LoadError[] = [];
   const rules: CustomRule[] = [];
   const modules: CompiledPolicies["modules"] = [];
   const libraryErrors = contents.sources.flatMap(libraryPackageError);
@@ -127,6 +132,7 @@ export async function compilePolicies(
   if (contents.sources.length > 0 && libraryErrors.length === 0) {
     const { sources: librarySources } = helpers ?? (await builtinLibrary());
     const built = await buildPolicies([...librarySources, ...contents.sources]);
+    warnings.push(...built.warnings);
     if (!built.ok) errors.push(...built.errors);
     else if (built.built.rules.length > 0) {
       modules.push({ wasm: built.built.wasm, data: {} });
@@ -171,8 +177,8 @@ export async function compilePolicies(
       );
     else taken.set(rule.meta.id, rule.file);
   }
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, policies: { key, origin, rules, modules } };
+  if (errors.length > 0) return { ok: false, errors, warnings };
+  return { ok: true, policies: { key, origin, rules, modules, warnings } };
 }
 
 /**

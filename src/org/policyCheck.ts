@@ -1,6 +1,7 @@
 // The `Tollgate policies` check run on a commit of the organization's `.github` repository: the
 // rules a valid folder loads, or every compile error annotated at its file, line and column, and
-// which version stays in force meanwhile. Pure: the app publishes what this returns.
+// which version stays in force meanwhile; the compiler's warnings either way, annotated as
+// warnings, which never fail the check. Pure: the app publishes what this returns.
 import { SETTINGS_PATH } from "../config/index.js";
 import type { LoadError } from "../model/types.js";
 import {
@@ -28,11 +29,19 @@ export function policyCheckReport(
     ...settingsErrors,
     ...(resolved && !resolved.outcome.ok ? resolved.outcome.errors : []),
   ];
+  const warnings = !resolved
+    ? []
+    : resolved.outcome.ok
+      ? resolved.outcome.policies.warnings
+      : resolved.outcome.warnings;
   const annotatable = new Set([
     SETTINGS_PATH,
     ...(resolved?.listing.files.map((f) => f.path) ?? []),
   ]);
-  const annotations = errors.filter((e) => annotatable.has(e.file)).map(annotationOf);
+  const annotations = [
+    ...errors.filter((e) => annotatable.has(e.file)).map((e) => annotationOf(e, "failure")),
+    ...warnings.filter((w) => annotatable.has(w.file)).map((w) => annotationOf(w, "warning")),
+  ];
   const lines: string[] = [];
   let title: string;
   if (errors.length > 0) {
@@ -66,10 +75,21 @@ export function policyCheckReport(
           `| ${codeSpan(meta.id)} | ${meta.severity} | ${meta.category} | ${escapeMarkdown(meta.title)} | ${codeSpan(file)} |`,
         );
     } else lines.push("The folder holds no rules.");
+    if (warnings.length > 0)
+      title += `, ${warnings.length} compiler warning${warnings.length === 1 ? "" : "s"}`;
   } else {
     title = "No custom policies";
     lines.push("The settings name no custom policy folder.");
   }
+  if (warnings.length > 0)
+    lines.push(
+      "",
+      `### ⚠️ Compiler warnings (${warnings.length})`,
+      "",
+      "Valid Rego that likely does not say what was meant; they do not fail this check.",
+      "",
+      ...warnings.map((warning) => `- ${codeSpan(formatLoadError(warning))}`),
+    );
   let summary = lines.join("\n");
   if (summary.length > SUMMARY_LIMIT) summary = `${summary.slice(0, SUMMARY_LIMIT - 2)}\n…`;
   return {
@@ -80,14 +100,14 @@ export function policyCheckReport(
   };
 }
 
-function annotationOf(error: LoadError): LocatedAnnotation {
+function annotationOf(error: LoadError, level: "failure" | "warning"): LocatedAnnotation {
   const line = Math.max(1, error.line);
   return {
     path: error.file,
     start_line: line,
     end_line: line,
     ...(error.column > 1 ? { start_column: error.column, end_column: error.column } : {}),
-    annotation_level: "failure",
+    annotation_level: level,
     title: error.code,
     message: error.message.slice(0, 4000),
   };

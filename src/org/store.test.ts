@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../../test/app/fakeGitHub.js";
-import { OWNER_TAG_RULE } from "../../test/support/customRules.js";
+import { OWNER_TAG_RULE, WITH_COMPARISON_MODULE } from "../../test/support/customRules.js";
 import { defaultSettings } from "../config/index.js";
 import type { GitHubApi } from "../github/index.js";
 import { planPush } from "./push.js";
@@ -9,6 +9,7 @@ import { OrgPolicies } from "./store.js";
 const GOOD = "a".repeat(40);
 const RENAMED = "b".repeat(40);
 const BROKEN = "c".repeat(40);
+const WARNED = "d".repeat(40);
 const folder = "tollgate/policies";
 const organization = { owner: "acme", repo: ".github" };
 
@@ -17,6 +18,10 @@ const github = new FakeGitHub({
     [GOOD]: { [`${folder}/owner.rego`]: OWNER_TAG_RULE, "README.md": "not a policy" },
     [RENAMED]: { [`${folder}/nested/owner.rego`]: OWNER_TAG_RULE },
     [BROKEN]: { [`${folder}/owner.rego`]: OWNER_TAG_RULE.replace("some r in", "some r in in") },
+    [WARNED]: {
+      [`${folder}/owner.rego`]: OWNER_TAG_RULE,
+      [`${folder}/checks.rego`]: WITH_COMPARISON_MODULE,
+    },
   },
   pullFiles: [],
 });
@@ -40,6 +45,32 @@ describe("OrgPolicies", () => {
     const moved = await policies.resolve(api, organization, folder, RENAMED, []);
     expect(moved.outcome).not.toBe(first.outcome);
     expect(policies.cachedVersions).toBe(2);
+  });
+
+  it("logs the compiler's warnings once per compile, located, not at each resolve", async () => {
+    const logged: { fields: object; message: string }[] = [];
+    const policies = new OrgPolicies({
+      log: { warn: (fields, message) => logged.push({ fields, message }) },
+    });
+    const first = await policies.resolve(api, organization, folder, WARNED, []);
+    await policies.resolve(api, organization, folder, WARNED, []);
+    expect(policies.compiles).toBe(1);
+    const located = {
+      file: `${folder}/checks.rego`,
+      line: 5,
+      column: 55,
+      code: "rego_with_comparison",
+      message: expect.stringContaining("'with input as a == b'"),
+    };
+    expect(logged).toEqual([
+      {
+        fields: { repository: "acme/.github", folder, ...located },
+        message: "custom policy compiler warning",
+      },
+    ]);
+    expect(first.outcome.ok && first.outcome.policies.warnings).toEqual([
+      { ...located, level: "warning" },
+    ]);
   });
 
   it("keeps at most the configured number of versions", async () => {

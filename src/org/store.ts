@@ -4,7 +4,7 @@
 // what was compiled instead of compiling again) and keeps the last version that compiled per
 // folder (in memory, and in the store when it changes), which stays in force while a newer one
 // does not compile, across restarts and replicas too. Gives the PR flow its extra rule sets and
-// the push flow its compile result.
+// the push flow its compile result. The compiler's warnings are logged once per compile.
 import type { Settings } from "../config/index.js";
 import type { CustomRuleSet } from "../engine/types.js";
 import type { GitHubApi, RepoRef } from "../github/client.js";
@@ -33,6 +33,12 @@ export interface OrgPolicyOptions {
    * TOLLGATE_CACHE_DIR); none by default.
    */
   store?: CompiledStore;
+  /** Where the compiler's warnings on a folder go, one entry each, when it is compiled. */
+  log?: OrgPolicyLog;
+}
+
+export interface OrgPolicyLog {
+  warn(fields: object, message: string): void;
 }
 
 export interface ResolvedPolicies {
@@ -150,7 +156,7 @@ export class OrgPolicies {
     reservedIds: readonly string[],
     signal: AbortSignal | undefined,
   ): Promise<CompileOutcome> {
-    if (listing.errors.length > 0) return { ok: false, errors: listing.errors };
+    if (listing.errors.length > 0) return { ok: false, errors: listing.errors, warnings: [] };
     const library = await builtinLibrary();
     const key = policiesKey(listing.files, library.revision, reservedIds);
     const cached = this.compiled.get(key);
@@ -186,9 +192,31 @@ export class OrgPolicies {
     const contents = await readPolicyFolder(api, listing, signal);
     this.compileCount++;
     const outcome = await compilePolicies(key, listing.origin, contents, reservedIds, library);
+    this.logWarnings(listing, outcome.ok ? outcome.policies.warnings : outcome.warnings);
     // Only what compiled: a failed folder is cheap to fail again and may be fixed any time.
     if (outcome.ok) await store?.put(outcome.policies);
     return outcome;
+  }
+
+  /**
+   * At the compile, not at each check: a compiled version is cached (its warnings with it, which
+   * the policies check shows). The message quotes no source beyond the `with` target's path.
+   */
+  private logWarnings(listing: PolicyFolderListing, warnings: readonly LoadError[]): void {
+    const { repository, folder } = listing;
+    for (const { file, line, column, code, message } of warnings)
+      this.options.log?.warn(
+        {
+          repository: `${repository.owner}/${repository.repo}`,
+          folder,
+          file,
+          line,
+          column,
+          code,
+          message,
+        },
+        "custom policy compiler warning",
+      );
   }
 
   /** Stored too when it is not already the one in force here (a change, or the first since start). */

@@ -20,3 +20,13 @@ export const OWNER_TAG_RULE = [
   "}",
   "",
 ].join("\n");
+
+/** Valid Rego beside the rule, with a test the compiler warns at (line 5, column 55). */
+export const WITH_COMPARISON_MODULE = [
+  "package acme.checks",
+  "",
+  "import data.tollgate.rules.acme.owner_tag",
+  "",
+  "no_findings if count(owner_tag.deny) with input as {} == 0",
+  "",
+].join("\n");

@@ -1,6 +1,6 @@
 // Compiled custom policies as bytes for a cache outside the process: a format line, the HMAC of
 // the rest bound to the entry's slot (trust.ts), then a JSON header (key, origin, rules, each
-// module's size and data) and the Wasm modules back to back. Reading checks all of it, so a
+// module's size and data, the compiler's warnings) and the Wasm modules back to back. Reading checks all of it, so a
 // planted, altered, truncated, foreign or misplaced entry is a described problem, never compiled
 // policies.
 import type { KeyObject } from "node:crypto";
@@ -42,6 +42,16 @@ const headerSchema = z.object({
   modules: z.array(
     z.object({ size: z.number().int().min(0), data: z.record(z.string(), z.unknown()) }),
   ),
+  warnings: z.array(
+    z.object({
+      file: z.string(),
+      line: z.number().int(),
+      column: z.number().int(),
+      code: z.string(),
+      message: z.string(),
+      level: z.literal("warning"),
+    }),
+  ),
 });
 
 export type DecodedPolicies =
@@ -62,6 +72,7 @@ export function encodeCompiled(
       origin: policies.origin,
       rules: policies.rules,
       modules: policies.modules.map((m) => ({ size: m.wasm.byteLength, data: m.data })),
+      warnings: policies.warnings,
     }),
   );
   const headerSize = Buffer.alloc(HEADER_SIZE_BYTES);
@@ -126,6 +137,12 @@ export function decodeCompiled(
   });
   return {
     ok: true,
-    policies: { key: header.key, origin: header.origin, rules: header.rules, modules },
+    policies: {
+      key: header.key,
+      origin: header.origin,
+      rules: header.rules,
+      modules,
+      warnings: header.warnings,
+    },
   };
 }

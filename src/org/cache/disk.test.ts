@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeGitHub } from "../../../test/app/fakeGitHub.js";
-import { OWNER_TAG_RULE } from "../../../test/support/customRules.js";
+import { OWNER_TAG_RULE, WITH_COMPARISON_MODULE } from "../../../test/support/customRules.js";
 import type { GitHubApi } from "../../github/index.js";
 import { loadModel } from "../../iac/index.js";
 import { boundedRuleSet } from "../bounded.js";
@@ -50,7 +50,10 @@ let scratch: string;
 
 beforeAll(async () => {
   const outcome = await compilePolicies(keyOf("a"), "acme/.github:tollgate/policies", {
-    sources: [{ path: "tollgate/policies/owner_tag.rego", text: OWNER_TAG_RULE }],
+    sources: [
+      { path: "tollgate/policies/owner_tag.rego", text: OWNER_TAG_RULE },
+      { path: "tollgate/policies/checks.rego", text: WITH_COMPARISON_MODULE },
+    ],
     bundles: [],
     errors: [],
   });
@@ -98,6 +101,10 @@ const freshDir = () => path.join(scratch, `store-${++dirs}`);
 
 describe("the compiled policy codec", () => {
   it("gives back the policies it encoded, and refuses another key, slot or MAC key", () => {
+    // The compiler's warnings travel too: the policies check shows them for a cached version.
+    expect(compiled.warnings.map((w) => [w.file, w.code])).toEqual([
+      ["tollgate/policies/checks.rego", "rego_with_comparison"],
+    ]);
     const slot = compiledSlot(compiled.key);
     const bytes = encodeCompiled(compiled, slot, macKey);
     expect(decodeCompiled(bytes, slot, macKey, compiled.key)).toEqual({

@@ -157,6 +157,10 @@ export class FakeGitHub {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    // Longer than any compile between two requests of a test: with Node's 5 s, a compile that
+    // held the event loop past it (a loaded machine) let the server close a kept-alive socket
+    // the client then reused, and the next request failed with ECONNRESET.
+    this.server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }

@@ -413,6 +413,125 @@ describe("tollgate diff when the head makes a finding's value unknown", () => {
   });
 });
 
+describe("tollgate diff on a pull request that narrows or widens an exposure", () => {
+  /** A bastion group open to the internet on TCP `from`-`to`. */
+  const bastion = (from: number, to: number) =>
+    [
+      'resource "aws_security_group" "bastion" {',
+      '  name   = "bastion"',
+      '  vpc_id = "vpc-1"',
+      "  ingress {",
+      `    from_port   = ${from}`,
+      `    to_port     = ${to}`,
+      '    protocol    = "tcp"',
+      '    cidr_blocks = ["0.0.0.0/0"]',
+      "  }",
+      "}",
+      "",
+    ].join("\n");
+  /** The same group in a CloudFormation template. */
+  const template = (from: number, to: number) =>
+    [
+      "Resources:",
+      "  SG:",
+      "    Type: AWS::EC2::SecurityGroup",
+      "    Properties:",
+      "      GroupDescription: legacy",
+      "      SecurityGroupIngress:",
+      "        - IpProtocol: tcp",
+      `          FromPort: ${from}`,
+      `          ToPort: ${to}`,
+      "          CidrIp: 0.0.0.0/0",
+      "",
+    ].join("\n");
+  const statuses = (stdout: string) =>
+    (JSON.parse(stdout) as { findings: JsonFinding[] }).findings.map(
+      (f) => `${f.status} ${f.rule} ${f.evidence}`,
+    );
+
+  it("passes a Terraform group narrowed from every port to SSH, which fixes TG-NET-005", async () => {
+    await withTempDir("narrow", async (dir) => {
+      await writeFiles(dir, { "base/main.tf": bastion(0, 65535), "head/main.tf": bastion(22, 22) });
+      const result = await diffDirs(dir);
+      expect(statuses(result.stdout)).toEqual([
+        "existing TG-NET-001 tcp/22 from 0.0.0.0/0",
+        "fixed TG-NET-005 tcp/0-65535 from 0.0.0.0/0",
+      ]);
+      expect(result.code).toBe(0);
+    });
+  });
+
+  it("passes a CloudFormation group narrowed from 0-1024 to SSH, with SSH not listed as fixed", async () => {
+    await withTempDir("narrow", async (dir) => {
+      await writeFiles(dir, {
+        "base/sg.yaml": template(0, 1024),
+        "head/sg.yaml": template(22, 22),
+      });
+      const result = await diffDirs(dir);
+      expect(statuses(result.stdout)).toEqual(["existing TG-NET-001 tcp/22 from 0.0.0.0/0"]);
+      expect(result.code).toBe(0);
+    });
+  });
+
+  it("compares a network ACL rule by the ports its earlier denies leave open", async () => {
+    /** A network ACL denying RDP at rule 50 and allowing TCP `from`-`to` at rule `number`. */
+    const acl = (number: number, from: number, to: number) =>
+      [
+        'resource "aws_network_acl" "public" {',
+        '  vpc_id = "vpc-1"',
+        "  ingress {",
+        "    rule_no    = 50",
+        '    action     = "deny"',
+        '    protocol   = "tcp"',
+        "    from_port  = 3389",
+        "    to_port    = 3389",
+        '    cidr_block = "0.0.0.0/0"',
+        "  }",
+        "  ingress {",
+        `    rule_no    = ${number}`,
+        '    action     = "allow"',
+        '    protocol   = "tcp"',
+        `    from_port  = ${from}`,
+        `    to_port    = ${to}`,
+        '    cidr_block = "0.0.0.0/0"',
+        "  }",
+        "}",
+        "",
+      ].join("\n");
+    await withTempDir("narrow-acl", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": acl(100, 0, 65535),
+        "head/main.tf": acl(100, 22, 22),
+      });
+      expect(statuses((await diffDirs(dir)).stdout)).toEqual([
+        "existing TG-NET-008 tcp/22 from 0.0.0.0/0",
+      ]);
+      // RDP allowed before the deny: open now, though the base's rule spanned its port.
+      await writeFiles(dir, { "head/main.tf": acl(40, 3389, 3389) });
+      expect(statuses((await diffDirs(dir)).stdout)).toEqual([
+        "new TG-NET-008 tcp/3389 from 0.0.0.0/0",
+        "fixed TG-NET-008 tcp/0-65535 from 0.0.0.0/0",
+      ]);
+    });
+  });
+
+  it("blocks SSH widened to 22-2222 as new in every format and lists nothing fixed", async () => {
+    await withTempDir("widen", async (dir) => {
+      await writeFiles(dir, { "base/main.tf": bastion(22, 22), "head/main.tf": bastion(22, 2222) });
+      const result = await diffDirs(dir);
+      expect(statuses(result.stdout)).toEqual([
+        "new TG-NET-003 tcp/22-2222 from 0.0.0.0/0",
+        "new TG-NET-001 tcp/22-2222 from 0.0.0.0/0",
+      ]);
+      expect(result.code).toBe(1);
+      const text = (await diffDirs(dir, "text")).stdout;
+      expect(text).not.toContain("fixed");
+      const markdown = (await diffDirs(dir, "markdown")).stdout;
+      expect(markdown).not.toMatch(/tcp\/22 from/);
+    });
+  });
+});
+
 describe("tollgate diff on a pull request that moves a group's inline rules into rule resources", () => {
   // The AWS provider v5 asks for aws_vpc_security_group_ingress_rule in place of inline ingress
   // blocks, CloudFormation users write AWS::EC2::SecurityGroupIngress with GroupId: nothing is

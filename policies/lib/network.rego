@@ -105,6 +105,18 @@ port_label(e) := sprintf("%s/%d-%d", [e.protocol, e.from, e.to]) if {
 # The stable evidence of an entry: `tcp/22 from 0.0.0.0/0`.
 evidence(e) := sprintf("%s from %s", [port_label(e), e.cidr])
 
+# What an entry's finding exposes, as data beside its evidence: the diff compares scopes to tell
+# a narrowed exposure from a new one (src/diff/coverage.ts). For an entry whose protocol, ports
+# and CIDR are known; `protocol` is `all`, `tcp` or `udp`, with `from`-`to` 0-65535 for `all`.
+scope(e) := {
+	"kind": "network",
+	"direction": e.direction,
+	"protocol": e.protocol,
+	"from": e.from,
+	"to": e.to,
+	"source": e.cidr,
+}
+
 # The entry opens `port` over TCP (or every protocol).
 exposes_tcp_port(e, port) if {
 	e.protocol in {"tcp", "all"}

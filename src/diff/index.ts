@@ -6,8 +6,17 @@
 // finding. A resource the head's Terraform `moved` blocks rename keeps its findings: a base
 // finding is compared at the address its subject moved to, as Terraform moves its state. A base
 // finding whose rule the head reports as cannot tell on the same subject is not known fixed.
+// Then coverage (coverage.ts, from the rules' structured `scope`): a head finding left new is
+// existing when a base finding's exposure, on the same root, subject and category, already held
+// it (a PR narrowing all ports to 22 opens nothing new), with no further mark. A base finding
+// left fixed is left out, so no format lists it as fixed, when its exposure is still open: inside
+// a wider head finding, which is new (22 widened to 22-2222), or narrowed into a head finding of
+// its own rule, which is existing (SSH on 0-1024 narrowed to 22). A wider base finding of another
+// rule is fixed (all traffic narrowed to 22 fixes TG-NET-005; SSH stays open, existing). Without
+// a scope only identity matches.
 import type { ScanResult } from "../engine/types.js";
 import { covers, followMoves, type Finding, type Move } from "../model/index.js";
+import { findingCovers } from "./coverage.js";
 
 export { convertedTemplates, followRenames, renamesByContent, type Rename } from "./renames.js";
 
@@ -52,6 +61,9 @@ export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
  * finding's subject is now; a chain of them that comes back on itself moves nothing. A `fixed`
  * finding whose rule reports its subject as cannot tell at head (a finding of `head` or of `undecided`,
  * the head's that the settings do not report) gets `unknownAtHead`: nothing says it was fixed.
+ * A head finding without an equal base finding is `existing` when a base finding covers it
+ * (coverage.ts); a base finding without an equal head finding is left out, not fixed, when a head
+ * finding covers it or it covers a head finding of its rule.
  */
 export function diffFindings(
   base: Finding[],
@@ -65,22 +77,39 @@ export function diffFindings(
     if (group) group.push(move);
     else movesByRoot.set(move.root, [move]);
   }
-  const unmatchedBase = new Map<string, { finding: Finding; subject: string }[]>();
+  const unmatchedBase = new Map<string, { finding: Finding; moved: string; subject: string }[]>();
   for (const finding of base) {
     const rootMoves = movesByRoot.get(finding.root ?? "") ?? [];
     const subject = finding.subject ?? finding.resource;
     const followed = followMoves(subject, rootMoves);
     const moved = followed.cycle ? subject : (followed.path.at(-1) ?? subject);
     const identity = findingIdentity({ ...finding, subject: moved });
-    const entry = { finding, subject: subjectOf({ ...finding, subject: moved }) };
+    const entry = { finding, moved, subject: subjectOf({ ...finding, subject: moved }) };
     const group = unmatchedBase.get(identity);
     if (group) group.push(entry);
     else unmatchedBase.set(identity, [entry]);
   }
+  const baseScopes = scopedBySubject(
+    [...unmatchedBase.values()]
+      .flat()
+      .map(({ finding, moved }) => ({ ...finding, subject: moved })),
+  );
+  const headScopes = scopedBySubject(head);
+  const coveredIn = (scopes: Map<string, Finding[]>, inner: Finding): boolean =>
+    inner.scope !== undefined &&
+    (scopes.get(scopeKey(inner)) ?? []).some((outer) => findingCovers(outer, inner));
+  // Widened into a head finding, or narrowed into one its own rule still reports.
+  const stillOpen = (scopes: Map<string, Finding[]>, gone: Finding): boolean =>
+    gone.scope !== undefined &&
+    (scopes.get(scopeKey(gone)) ?? []).some(
+      (other) =>
+        findingCovers(other, gone) || (other.rule === gone.rule && findingCovers(gone, other)),
+    );
   const labelled: Finding[] = head.map((finding) => {
     const group = unmatchedBase.get(findingIdentity(finding));
     const match = group?.shift();
-    return { ...finding, status: match ? "existing" : "new" };
+    const existing = match !== undefined || coveredIn(baseScopes, finding);
+    return { ...finding, status: existing ? "existing" : "new" };
   });
   const cannotTell = new Map<string, string[]>();
   for (const finding of [...head, ...undecided]) {
@@ -90,12 +119,34 @@ export function diffFindings(
     cannotTell.set(subjectOf(finding), expressions);
   }
   for (const group of unmatchedBase.values()) {
-    for (const { finding, subject } of group) {
+    for (const { finding, moved, subject } of group) {
+      if (stillOpen(headScopes, { ...finding, subject: moved })) continue;
       const unknownAtHead = finding.unknown === undefined ? cannotTell.get(subject) : undefined;
       labelled.push({ ...finding, status: "fixed", ...(unknownAtHead ? { unknownAtHead } : {}) });
     }
   }
   return labelled;
+}
+
+/** What coverage compares within: root, subject (else resource) and category. */
+function scopeKey(finding: Pick<Finding, "root" | "subject" | "resource" | "category">): string {
+  return JSON.stringify([
+    finding.root ?? "",
+    finding.subject ?? finding.resource,
+    finding.category,
+  ]);
+}
+
+/** The findings with a scope, by `scopeKey`. */
+function scopedBySubject(findings: readonly Finding[]): Map<string, Finding[]> {
+  const scoped = new Map<string, Finding[]>();
+  for (const finding of findings) {
+    if (finding.scope === undefined) continue;
+    const group = scoped.get(scopeKey(finding));
+    if (group) group.push(finding);
+    else scoped.set(scopeKey(finding), [finding]);
+  }
+  return scoped;
 }
 
 /** The rule, root and subject of a finding: what a cannot-tell finding at head is about. */

@@ -252,6 +252,29 @@ export type FindingStatus = "new" | "existing" | "fixed";
 export type Enforcement = "blocking" | "advisory";
 
 /**
+ * What a network finding exposes: one security group or network ACL rule entry, its protocol
+ * (`all`, `tcp`, `udp`), port range (0-65535 for `all`) and CIDR (the source of an ingress rule,
+ * the destination of an egress one), as written.
+ */
+export interface NetworkScope {
+  kind: "network";
+  direction: "ingress" | "egress";
+  protocol: string;
+  from: number;
+  to: number;
+  source: string;
+  /** A network ACL rule's: the ports of its range the finding is about that no earlier deny closes. */
+  ports?: number[];
+}
+
+/**
+ * What a finding exposes, as data beside its `evidence` (src/diff/coverage.ts compares two). `when`
+ * is filled in from the finding's location, never by a rule: the conditions it holds under
+ * (CloudFormation conditions, `for_each` collections that must not be empty), `[]` for always.
+ */
+export type FindingScope = NetworkScope & { when: string[] };
+
+/**
  * A policy result, located. Rule + root + subject (else resource) + evidence is its identity across
  * commits (src/diff).
  */
@@ -302,6 +325,11 @@ export interface Finding {
   message: string;
   /** What exactly is wrong (`s3:*`, `tcp/22 from 0.0.0.0/0`, `/server_side_encryption_configuration`). */
   evidence: string;
+  /**
+   * What the finding exposes, when its rule says (`scope` in policies/README.md): a base finding
+   * whose scope covers a head one's makes that one existing rather than new (src/diff).
+   */
+  scope?: FindingScope;
   remediation?: string;
   /**
    * Set when a value static evaluation could not know decides the finding: the expression that

@@ -306,6 +306,44 @@ describe("findings from rule results", () => {
     ]);
   });
 
+  it("keeps a rule's scope with the conditions the finding holds under, and rejects a malformed one", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const scope = {
+      kind: "network",
+      direction: "ingress",
+      protocol: "tcp",
+      from: 22,
+      to: 22,
+      source: "0.0.0.0/0",
+    };
+    const conditionalGroup: Resource = { ...group, conditional: { "/ingress/0": "IsPublic" } };
+    const result = (extra: object) => ({
+      resource: "aws_security_group.web",
+      message: "SSH open",
+      path: ["ingress", 0, "cidr_blocks", 1],
+      evidence: "tcp/22 from 0.0.0.0/0",
+      ...extra,
+    });
+    const { findings, errors } = toFindings(
+      meta.rule,
+      [
+        result({ scope }),
+        result({ scope: { ...scope, from: "22" } }),
+        result({ scope: { ...scope, protocol: "icmp" } }),
+        result({ scope: { ...scope, port: 22 } }),
+      ],
+      new Map([[group.address, conditionalGroup]]),
+    );
+    expect(findings.map((f) => f.scope)).toEqual([{ ...scope, when: ["IsPublic"] }]);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/malformed finding \(scope\.from:/),
+      expect.stringMatching(/malformed finding \(scope\.protocol:/),
+      expect.stringMatching(/malformed finding \(scope:/),
+    ]);
+    const plain = toFindings(meta.rule, [result({})], new Map([[group.address, group]]));
+    expect(plain.findings[0]).not.toHaveProperty("scope");
+  });
+
   it("says when a finding's path, or the alternative it judged, exists only under undecided conditions", () => {
     if (!meta.ok) throw new Error(meta.message);
     const conditionalGroup: Resource = {

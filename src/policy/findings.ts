@@ -1,5 +1,5 @@
 // Turns what a rule's `deny` set returns into located findings. The contract for rule authors:
-// each element is `{ resource, message, evidence?, path?, severity?, unknown?, when?, subject? }` where `resource` is an address from
+// each element is `{ resource, message, evidence?, path?, severity?, unknown?, when?, subject?, scope? }` where `resource` is an address from
 // `input.resources` and `path` is a JSON pointer (or a list of keys) into that resource's config;
 // `subject`, also an address from `input.resources`, is what the finding is about when that is not
 // where it is written (the security group a standalone rule opens), and identifies it in the diff.
@@ -20,6 +20,17 @@ import type { Finding, LoadError, Resource, SourceLocation } from "../model/type
 import { coversEveryDeployment, implies, readableText, satisfiable } from "./conditions.js";
 import type { RuleMetadata } from "./metadata.js";
 
+/** A rule's `scope` (policies/README.md); the finding's conditions are added in `toFindings`. */
+const scopeSchema = z.strictObject({
+  kind: z.literal("network"),
+  direction: z.enum(["ingress", "egress"]),
+  protocol: z.enum(["all", "tcp", "udp"]),
+  from: z.number().int().min(0).max(65535),
+  to: z.number().int().min(0).max(65535),
+  source: z.string().min(1),
+  ports: z.array(z.number().int().min(0).max(65535)).optional(),
+});
+
 const rawFindingSchema = z.object({
   resource: z.string().min(1),
   message: z.string().min(1),
@@ -29,6 +40,7 @@ const rawFindingSchema = z.object({
   unknown: z.string().min(1).optional(),
   when: z.string().optional(),
   subject: z.string().min(1).optional(),
+  scope: scopeSchema.optional(),
 });
 
 type RawFinding = z.infer<typeof rawFindingSchema>;
@@ -275,6 +287,7 @@ export function toFindings(
       ...(readAt ? { readAt } : {}),
       message,
       evidence: result.evidence ?? pointer,
+      ...(result.scope !== undefined ? { scope: { ...result.scope, when: conditions } } : {}),
       ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),
       ...(result.unknown !== undefined ? { unknown: result.unknown } : {}),
       enforcement: "blocking",

@@ -29,6 +29,7 @@ deny contains finding if {
 			"message": sprintf("The security group allows all traffic (%s) from %s: allow only the ports the service needs.", [network.port_label(e), e.cidr]),
 			"evidence": network.evidence(e),
 			"path": e.cidr_path,
+			"scope": network.scope(e),
 			"when": object.get(e, "when", ""),
 		},
 		network.subject(e),

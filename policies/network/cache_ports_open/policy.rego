@@ -31,6 +31,7 @@ deny contains finding if {
 			"message": sprintf("The security group exposes cache port(s) %s to %s: allow only the application's security group or private ranges.", [util.number_list(ports), e.cidr]),
 			"evidence": network.evidence(e),
 			"path": e.cidr_path,
+			"scope": network.scope(e),
 			"when": object.get(e, "when", ""),
 		},
 		network.subject(e),

@@ -33,6 +33,7 @@ deny contains finding if {
 			"message": sprintf("The security group exposes database port(s) %s to %s: allow only the application's security group or private ranges.", [util.number_list(ports), e.cidr]),
 			"evidence": network.evidence(e),
 			"path": e.cidr_path,
+			"scope": network.scope(e),
 			"when": object.get(e, "when", ""),
 		},
 		network.subject(e),

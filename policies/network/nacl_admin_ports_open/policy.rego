@@ -162,6 +162,7 @@ deny contains finding if {
 			"message": sprintf("The network ACL allows %s from %s, which includes administration port(s) %s: restrict the source.", [network.port_label(e), e.cidr, util.number_list(ports)]),
 			"evidence": network.evidence(e),
 			"path": e.cidr_path,
+			"scope": object.union(network.scope(e), {"ports": ports}),
 		},
 		subject(e),
 	)

@@ -30,6 +30,7 @@ deny contains finding if {
 			"message": sprintf("The security group allows SSH (%s) from %s: restrict the source to known addresses.", [network.port_label(e), e.cidr]),
 			"evidence": network.evidence(e),
 			"path": e.cidr_path,
+			"scope": network.scope(e),
 			"when": object.get(e, "when", ""),
 		},
 		network.subject(e),

@@ -25,6 +25,7 @@ deny contains finding if {
 			"message": sprintf("The security group allows all outbound traffic to %s: allow only the destinations the workload needs.", [e.cidr]),
 			"evidence": sprintf("egress %s", [network.evidence(e)]),
 			"path": e.cidr_path,
+			"scope": network.scope(e),
 			"when": object.get(e, "when", ""),
 		},
 		network.subject(e),

@@ -1,0 +1,204 @@
+import { describe, expect, it } from "vitest";
+import type { Finding, FindingScope } from "../model/types.js";
+import { finding } from "../../test/app/findings.js";
+import { cidrContains, findingCovers, scopeCovers } from "./coverage.js";
+import { diffFindings } from "./index.js";
+
+/** An ingress scope from the internet over TCP, with what a test changes. */
+function network(overrides: Partial<FindingScope> = {}): FindingScope {
+  return {
+    kind: "network",
+    direction: "ingress",
+    protocol: "tcp",
+    from: 22,
+    to: 22,
+    source: "0.0.0.0/0",
+    when: [],
+    ...overrides,
+  };
+}
+
+/** A finding whose evidence is written from its scope, as lib/network.rego writes it. */
+function exposure(scope: Partial<FindingScope>, overrides: Partial<Finding> = {}): Finding {
+  const full = network(scope);
+  const ports =
+    full.protocol === "all"
+      ? "all"
+      : `${full.protocol}/${full.from === full.to ? full.from : `${full.from}-${full.to}`}`;
+  return finding({ evidence: `${ports} from ${full.source}`, scope: full, ...overrides });
+}
+
+const labels = (findings: Finding[]) => findings.map((f) => `${f.status}:${f.rule} ${f.evidence}`);
+
+describe("cidrContains", () => {
+  it("contains a block inside it of the same IP version", () => {
+    expect(cidrContains("0.0.0.0/0", "10.1.0.0/16")).toBe(true);
+    expect(cidrContains("10.0.0.0/8", "10.1.2.3/32")).toBe(true);
+    expect(cidrContains("10.0.0.0/8", "11.0.0.0/16")).toBe(false);
+    expect(cidrContains("10.1.0.0/16", "10.0.0.0/8")).toBe(false);
+    expect(cidrContains("::/0", "2001:db8::/32")).toBe(true);
+    expect(cidrContains("2001:db8::/32", "2001:db9::/48")).toBe(false);
+  });
+
+  it("keeps IPv4 and IPv6 apart", () => {
+    expect(cidrContains("0.0.0.0/0", "::/0")).toBe(false);
+    expect(cidrContains("::/0", "0.0.0.0/0")).toBe(false);
+    expect(cidrContains("::/0", "::ffff:10.0.0.0/104")).toBe(true);
+    expect(cidrContains("0.0.0.0/0", "::ffff:10.0.0.0/104")).toBe(false);
+  });
+
+  it("matches anything that is not a CIDR only by equal text", () => {
+    expect(cidrContains("pl-123", "pl-123")).toBe(true);
+    expect(cidrContains("0.0.0.0/0", "pl-123")).toBe(false);
+    expect(cidrContains("0.0.0.0/0", "10.0.0.0/40")).toBe(false);
+  });
+});
+
+describe("scopeCovers", () => {
+  it("covers a narrower port range of the same protocol, or any protocol under all", () => {
+    expect(scopeCovers(network({ from: 0, to: 65535 }), network())).toBe(true);
+    expect(scopeCovers(network({ protocol: "all", from: 0, to: 65535 }), network())).toBe(true);
+    expect(scopeCovers(network({ protocol: "udp", from: 0, to: 65535 }), network())).toBe(false);
+    expect(scopeCovers(network(), network({ from: 22, to: 2222 }))).toBe(false);
+    expect(scopeCovers(network({ from: 23, to: 65535 }), network())).toBe(false);
+  });
+
+  it("covers only the same direction", () => {
+    const egress = network({ direction: "egress", protocol: "all", from: 0, to: 65535 });
+    expect(scopeCovers(egress, network())).toBe(false);
+  });
+
+  it("covers a narrower source, never a wider one", () => {
+    expect(scopeCovers(network(), network({ source: "203.0.113.0/24" }))).toBe(true);
+    expect(scopeCovers(network({ source: "203.0.113.0/24" }), network())).toBe(false);
+  });
+
+  it("compares a network ACL rule's open ports when its earlier denies leave only some", () => {
+    const allButRdp = network({ from: 0, to: 65535, ports: [22] });
+    expect(scopeCovers(allButRdp, network({ ports: [22] }))).toBe(true);
+    expect(scopeCovers(allButRdp, network({ from: 3389, to: 3389, ports: [3389] }))).toBe(false);
+    expect(scopeCovers(allButRdp, network({ from: 0, to: 65535, ports: [22, 3389] }))).toBe(false);
+  });
+
+  it("covers only where the wider one holds whenever the narrower one does", () => {
+    const wide = network({ from: 0, to: 65535 });
+    expect(scopeCovers({ ...wide, when: ["IsProd"] }, network())).toBe(false);
+    expect(scopeCovers({ ...wide, when: ["IsProd"] }, network({ when: ["IsProd"] }))).toBe(true);
+    expect(scopeCovers(wide, network({ when: ["IsProd"] }))).toBe(true);
+  });
+});
+
+describe("findingCovers", () => {
+  const wide = exposure({ protocol: "all", from: 0, to: 65535 }, { rule: "TG-NET-005" });
+
+  it("compares findings of one root, subject and category, whatever their rules", () => {
+    expect(findingCovers(wide, exposure({}))).toBe(true);
+    expect(findingCovers(wide, exposure({}, { resource: "aws_security_group.db" }))).toBe(false);
+    expect(findingCovers(wide, exposure({}, { root: "envs/prod" }))).toBe(false);
+    expect(findingCovers(wide, exposure({}, { category: "iam" }))).toBe(false);
+  });
+
+  it("compares a standalone rule by the group it opens", () => {
+    const rule = exposure({}, { resource: "aws_security_group_rule.ssh" });
+    expect(findingCovers(wide, { ...rule, subject: "aws_security_group.web" })).toBe(true);
+    expect(findingCovers(wide, rule)).toBe(false);
+  });
+
+  it("never covers with or a finding without a scope, or a cannot-tell one", () => {
+    expect(findingCovers(finding({ evidence: "tcp/0-65535 from 0.0.0.0/0" }), finding())).toBe(
+      false,
+    );
+    expect(findingCovers(wide, finding())).toBe(false);
+    expect(findingCovers({ ...wide, unknown: "var.cidr" }, exposure({}))).toBe(false);
+    expect(findingCovers(wide, exposure({}, { unknown: "var.cidr" }))).toBe(false);
+  });
+});
+
+describe("diffFindings with coverage", () => {
+  it("calls a narrowed exposure existing and the wider rule's finding fixed (0-65535 to 22)", () => {
+    const base = [exposure({ from: 0, to: 65535 }, { rule: "TG-NET-005" })];
+    const head = [exposure({})];
+    expect(labels(diffFindings(base, head))).toEqual([
+      "existing:TG-NET-001 tcp/22 from 0.0.0.0/0",
+      "fixed:TG-NET-005 tcp/0-65535 from 0.0.0.0/0",
+    ]);
+  });
+
+  it("lists nothing fixed when a rule's own exposure is narrowed (SSH on 0-1024 to 22)", () => {
+    const base = [exposure({ from: 0, to: 1024 })];
+    expect(labels(diffFindings(base, [exposure({})]))).toEqual([
+      "existing:TG-NET-001 tcp/22 from 0.0.0.0/0",
+    ]);
+  });
+
+  it("calls a widened exposure new and the narrower one not fixed (22 to 22-2222)", () => {
+    const head = [
+      exposure({ from: 22, to: 2222 }),
+      exposure({ from: 22, to: 2222 }, { rule: "TG-NET-003" }),
+    ];
+    expect(labels(diffFindings([exposure({})], head))).toEqual([
+      "new:TG-NET-001 tcp/22-2222 from 0.0.0.0/0",
+      "new:TG-NET-003 tcp/22-2222 from 0.0.0.0/0",
+    ]);
+  });
+
+  it("calls a narrower source existing and a wider one new", () => {
+    const office = exposure({ source: "203.0.113.0/24" });
+    expect(labels(diffFindings([exposure({})], [office]))).toEqual([
+      "existing:TG-NET-001 tcp/22 from 203.0.113.0/24",
+    ]);
+    expect(labels(diffFindings([office], [exposure({})]))).toEqual([
+      "new:TG-NET-001 tcp/22 from 0.0.0.0/0",
+    ]);
+  });
+
+  it("never lets IPv4 cover IPv6", () => {
+    const base = [exposure({ from: 0, to: 65535 }, { rule: "TG-NET-005" })];
+    expect(labels(diffFindings(base, [exposure({ source: "::/0" })]))).toEqual([
+      "new:TG-NET-001 tcp/22 from ::/0",
+      "fixed:TG-NET-005 tcp/0-65535 from 0.0.0.0/0",
+    ]);
+  });
+
+  it("never lets one group's exposure cover another's, nor an unrelated port", () => {
+    const base = [exposure({ from: 0, to: 1024 }, { resource: "aws_security_group.db" })];
+    const head = [
+      exposure({}),
+      exposure({ from: 3389, to: 3389 }, { resource: "aws_security_group.db" }),
+    ];
+    expect(labels(diffFindings(base, head))).toEqual([
+      "new:TG-NET-001 tcp/22 from 0.0.0.0/0",
+      "new:TG-NET-001 tcp/3389 from 0.0.0.0/0",
+      "fixed:TG-NET-001 tcp/0-1024 from 0.0.0.0/0",
+    ]);
+  });
+
+  it("compares a base finding at the address the head's moved block gives its group", () => {
+    const base = [
+      exposure({ from: 0, to: 65535 }, { rule: "TG-NET-005", resource: "aws_security_group.old" }),
+    ];
+    const moves = [
+      {
+        root: "",
+        from: "aws_security_group.old",
+        to: "aws_security_group.web",
+        whole: true,
+        file: "main.tf",
+        line: 1,
+        column: 1,
+      },
+    ];
+    expect(labels(diffFindings(base, [exposure({})], moves))).toEqual([
+      "existing:TG-NET-001 tcp/22 from 0.0.0.0/0",
+      "fixed:TG-NET-005 tcp/0-65535 from 0.0.0.0/0",
+    ]);
+  });
+
+  it("keeps exact matching for findings without a scope", () => {
+    const base = [finding({ evidence: "tcp/0-65535 from 0.0.0.0/0" })];
+    expect(labels(diffFindings(base, [finding()]))).toEqual([
+      "new:TG-NET-001 tcp/22 from 0.0.0.0/0",
+      "fixed:TG-NET-001 tcp/0-65535 from 0.0.0.0/0",
+    ]);
+  });
+});

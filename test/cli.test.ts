@@ -473,6 +473,43 @@ describe("tollgate diff on a pull request that narrows or widens an exposure", (
     });
   });
 
+  it("passes an IAM policy narrowed from every action to two, one of them escalating", async () => {
+    /** An inline role policy allowing `action` on every resource, with `deny` as a second statement. */
+    const policy = (action: string, deny = "") =>
+      [
+        'resource "aws_iam_role_policy" "deployer" {',
+        '  name = "deployer"',
+        '  role = "deployer"',
+        "  policy = jsonencode({",
+        '    Version = "2012-10-17"',
+        `    Statement = [{ Effect = "Allow", Action = ${action}, Resource = "*" }${deny}]`,
+        "  })",
+        "}",
+        "",
+      ].join("\n");
+    await withTempDir("narrow-iam", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": policy('"*"'),
+        "head/main.tf": policy('["ecs:UpdateService", "iam:PassRole"]'),
+      });
+      const narrowed = await diffDirs(dir);
+      expect(statuses(narrowed.stdout)).toEqual([
+        "existing TG-IAM-006 iam:passrole on *",
+        "fixed TG-IAM-002 * on *",
+      ]);
+      expect(narrowed.code).toBe(0);
+      // A deny beside the base's grant may have kept PassRole out: not known to be existing.
+      const deny = ', { Effect = "Deny", Action = "iam:*", Resource = "*" }';
+      await writeFiles(dir, { "base/main.tf": policy('"*"', deny) });
+      const denied = await diffDirs(dir);
+      expect(statuses(denied.stdout)).toEqual([
+        "new TG-IAM-006 iam:passrole on *",
+        "fixed TG-IAM-002 * on *",
+      ]);
+      expect(denied.code).toBe(1);
+    });
+  });
+
   it("compares a network ACL rule by the ports its earlier denies leave open", async () => {
     /** A network ACL denying RDP at rule 50 and allowing TCP `from`-`to` at rule `number`. */
     const acl = (number: number, from: number, to: number) =>

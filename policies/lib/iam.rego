@@ -658,6 +658,60 @@ is_allow(statement) if statement.Effect == "Allow"
 
 is_deny(statement) if statement.Effect == "Deny"
 
+# What a finding on `actions` of an allow statement grants, as data beside its evidence, for the
+# diff (src/diff/coverage.ts): `{kind, effect, actions, resources, condition}`, with `notActions`
+# in place of `actions` for key `NotAction`; null when its resources or conditions are not all
+# known, unconditional text (a `NotResource`, an unknown ARN, a CloudFormation condition or a
+# `dynamic` block within them), or when a statement of the same resource may deny (what it
+# grants is then not the statement alone), so that such a finding matches by its evidence only.
+scope(st, key, actions) := object.union(
+	{
+		"kind": "iam",
+		"effect": st.statement.Effect,
+		"resources": [e.value | some e in util.elements(st.statement.Resource)],
+		"condition": object.get(st.statement, "Condition", {}),
+	},
+	{scope_action_keys[key]: actions},
+) if known_grant(st)
+
+scope(st, _, _) := null if not known_grant(st)
+
+scope_action_keys := {"Action": "actions", "NotAction": "notActions"}
+
+known_grant(st) if {
+	not st.address in denying_addresses
+	not "NotResource" in object.keys(st.statement)
+	resources := util.elements(st.statement.Resource)
+	count(resources) > 0
+	every e in resources {
+		is_string(e.value)
+	}
+	is_object(object.get(st.statement, "Condition", {}))
+	not contains(json.marshal(object.get(st.statement, "Condition", {})), `"$unknown"`)
+	every key in ["Resource", "Condition"] {
+		not decided_within(st, key)
+	}
+}
+
+# The addresses holding a statement whose effect is not a known `Allow`: computed once per evaluation.
+denying_addresses := {st.address |
+	some st in statements
+	object.get(st.statement, "Effect", null) != "Allow"
+}
+
+# A CloudFormation condition or a Terraform `dynamic` block decides a value at or inside `key`
+# of the statement.
+decided_within(st, key) if {
+	prefix := util.pointer(array.concat(array.concat(st.path, st.statement_path), [key]))
+	some records in [object.get(st, "conditional", {}), object.get(st, "unknown_for_each", {})]
+	some pointer, _ in records
+	within_pointer(pointer, prefix)
+}
+
+within_pointer(pointer, prefix) if pointer == prefix
+
+within_pointer(pointer, prefix) if startswith(pointer, concat("", [prefix, "/"]))
+
 # `[{value, path}]` of the string values of a statement key (`Action`, `Resource`, ...), with
 # paths inside the statement.
 values(statement, key) := [{"value": e.value, "path": array.concat([key], e.path)} |

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { Finding, FindingScope } from "../model/types.js";
+import type { Finding, IamScope, NetworkScope } from "../model/types.js";
 import { finding } from "../../test/app/findings.js";
-import { cidrContains, findingCovers, scopeCovers } from "./coverage.js";
+import { cidrContains, findingCovers, patternCovers, scopeCovers } from "./coverage.js";
 import { diffFindings } from "./index.js";
 
 /** An ingress scope from the internet over TCP, with what a test changes. */
-function network(overrides: Partial<FindingScope> = {}): FindingScope {
+type Network = NetworkScope & { when: string[] };
+
+function network(overrides: Partial<Network> = {}): Network {
   return {
     kind: "network",
     direction: "ingress",
@@ -19,7 +21,7 @@ function network(overrides: Partial<FindingScope> = {}): FindingScope {
 }
 
 /** A finding whose evidence is written from its scope, as lib/network.rego writes it. */
-function exposure(scope: Partial<FindingScope>, overrides: Partial<Finding> = {}): Finding {
+function exposure(scope: Partial<Network>, overrides: Partial<Finding> = {}): Finding {
   const full = network(scope);
   const ports =
     full.protocol === "all"
@@ -199,6 +201,103 @@ describe("diffFindings with coverage", () => {
     expect(labels(diffFindings(base, [finding()]))).toEqual([
       "new:TG-NET-001 tcp/22 from 0.0.0.0/0",
       "fixed:TG-NET-001 tcp/0-65535 from 0.0.0.0/0",
+    ]);
+  });
+});
+
+describe("patternCovers", () => {
+  it("covers what a wildcard spans, wildcards included, and nothing wider", () => {
+    expect(patternCovers("*", "iam:*")).toBe(true);
+    expect(patternCovers("iam:*", "iam:passrole")).toBe(true);
+    expect(patternCovers("iam:*", "iam:pass*")).toBe(true);
+    expect(patternCovers("iam:pass*", "iam:*")).toBe(false);
+    expect(patternCovers("iam:?etrole", "iam:getrole")).toBe(true);
+    expect(patternCovers("iam:?etrole", "iam:*etrole")).toBe(false);
+    expect(patternCovers("iam:getrole", "iam:?etrole")).toBe(false);
+    expect(patternCovers("s3:get*", "s3:putobject")).toBe(false);
+    expect(patternCovers("arn:aws:s3:::logs/*", "arn:aws:s3:::logs/2024/*")).toBe(true);
+    expect(patternCovers("arn:aws:s3:::logs/*", "arn:aws:s3:::logs")).toBe(false);
+  });
+});
+
+describe("IAM coverage", () => {
+  type Iam = IamScope & { when: string[] };
+  const grant = (overrides: Partial<Iam> = {}): Iam => ({
+    kind: "iam",
+    effect: "Allow",
+    actions: ["*"],
+    resources: ["*"],
+    condition: {},
+    when: [],
+    ...overrides,
+  });
+
+  it("covers actions its patterns match, whatever their case, on resources its patterns match", () => {
+    expect(scopeCovers(grant(), grant({ actions: ["iam:PassRole"] }))).toBe(true);
+    expect(scopeCovers(grant({ actions: ["IAM:*"] }), grant({ actions: ["iam:passrole"] }))).toBe(
+      true,
+    );
+    expect(
+      scopeCovers(grant({ actions: ["iam:Get*"] }), grant({ actions: ["iam:PassRole"] })),
+    ).toBe(false);
+    const roles = grant({ resources: ["arn:aws:iam::1:role/*"] });
+    expect(scopeCovers(roles, grant({ resources: ["arn:aws:iam::1:role/ci"] }))).toBe(true);
+    expect(scopeCovers(roles, grant())).toBe(false);
+    expect(scopeCovers(roles, grant({ resources: ["arn:aws:iam::1:ROLE/ci"] }))).toBe(false);
+  });
+
+  it("covers a statement with the same conditions and more, never one with fewer", () => {
+    const org = { StringEquals: { "aws:PrincipalOrgID": "o-1" } };
+    const orgAndVpc = { StringEquals: { "aws:PrincipalOrgID": "o-1", "aws:SourceVpc": "vpc-1" } };
+    expect(scopeCovers(grant(), grant({ condition: org }))).toBe(true);
+    expect(scopeCovers(grant({ condition: org }), grant({ condition: orgAndVpc }))).toBe(true);
+    expect(scopeCovers(grant({ condition: org }), grant())).toBe(false);
+    const otherOrg = { StringEquals: { "aws:PrincipalOrgID": "o-2" } };
+    expect(scopeCovers(grant({ condition: org }), grant({ condition: otherOrg }))).toBe(false);
+  });
+
+  it("covers NotAction only with every action or a NotAction excluding no more", () => {
+    const allButIam = grant({ actions: undefined, notActions: ["iam:*"] });
+    expect(scopeCovers(grant(), allButIam)).toBe(true);
+    expect(scopeCovers(grant({ actions: ["s3:*"] }), allButIam)).toBe(false);
+    const allButPassRole = grant({ actions: undefined, notActions: ["iam:PassRole"] });
+    expect(scopeCovers(allButPassRole, allButIam)).toBe(true);
+    expect(scopeCovers(allButIam, allButPassRole)).toBe(false);
+    expect(scopeCovers(allButIam, grant({ actions: ["s3:GetObject"] }))).toBe(false);
+  });
+
+  it("never lets an IAM scope and a network one cover each other", () => {
+    expect(scopeCovers(grant(), network())).toBe(false);
+    expect(scopeCovers(network(), grant())).toBe(false);
+  });
+
+  it("calls privilege escalation kept from a narrowed admin grant existing, admin fixed", () => {
+    const policy = { category: "iam" as const, resource: "aws_iam_role_policy.deployer" };
+    const base = [finding({ ...policy, rule: "TG-IAM-002", evidence: "* on *", scope: grant() })];
+    const head = [
+      finding({
+        ...policy,
+        rule: "TG-IAM-006",
+        evidence: "iam:PassRole on *",
+        scope: grant({ actions: ["iam:PassRole"] }),
+      }),
+    ];
+    expect(labels(diffFindings(base, head))).toEqual([
+      "existing:TG-IAM-006 iam:PassRole on *",
+      "fixed:TG-IAM-002 * on *",
+    ]);
+    const widened = [
+      ...head,
+      finding({
+        ...policy,
+        rule: "TG-IAM-006",
+        evidence: "iam:CreateRole on *",
+        scope: grant({ actions: ["iam:CreateRole"] }),
+      }),
+    ];
+    expect(labels(diffFindings(head, widened))).toEqual([
+      "existing:TG-IAM-006 iam:PassRole on *",
+      "new:TG-IAM-006 iam:CreateRole on *",
     ]);
   });
 });

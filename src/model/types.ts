@@ -268,11 +268,25 @@ export interface NetworkScope {
 }
 
 /**
+ * What an IAM finding grants: one allow statement's actions the finding is about (or, with
+ * `notActions`, every action but those), IAM patterns with `*` and `?`, on its resources, under its
+ * `Condition` block as written.
+ */
+export interface IamScope {
+  kind: "iam";
+  effect: "Allow";
+  actions?: string[];
+  notActions?: string[];
+  resources: string[];
+  condition: { [operator: string]: unknown };
+}
+
+/**
  * What a finding exposes, as data beside its `evidence` (src/diff/coverage.ts compares two). `when`
  * is filled in from the finding's location, never by a rule: the conditions it holds under
  * (CloudFormation conditions, `for_each` collections that must not be empty), `[]` for always.
  */
-export type FindingScope = NetworkScope & { when: string[] };
+export type FindingScope = (NetworkScope | IamScope) & { when: string[] };
 
 /**
  * A policy result, located. Rule + root + subject (else resource) + evidence is its identity across

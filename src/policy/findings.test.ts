@@ -340,8 +340,31 @@ describe("findings from rule results", () => {
       expect.stringMatching(/malformed finding \(scope\.protocol:/),
       expect.stringMatching(/malformed finding \(scope:/),
     ]);
-    const plain = toFindings(meta.rule, [result({})], new Map([[group.address, group]]));
-    expect(plain.findings[0]).not.toHaveProperty("scope");
+    const grant = { kind: "iam", effect: "Allow", resources: ["*"], condition: {} };
+    const other = toFindings(
+      meta.rule,
+      [
+        result({}),
+        result({ scope: null, evidence: "null" }),
+        result({ scope: { ...grant, actions: ["iam:PassRole"] }, evidence: "actions" }),
+        result({ scope: { ...grant, notActions: ["iam:*"] }, evidence: "not" }),
+        result({ scope: { ...grant, actions: [] }, evidence: "empty" }),
+        result({ scope: { ...grant, effect: "Deny", actions: ["s3:*"] }, evidence: "deny" }),
+        result({ scope: { ...grant, actions: ["s3:*"], notActions: ["iam:*"] }, evidence: "both" }),
+      ],
+      new Map([[group.address, group]]),
+    );
+    expect(other.findings.map((f) => [f.evidence, f.scope])).toEqual([
+      ["tcp/22 from 0.0.0.0/0", undefined],
+      ["null", undefined],
+      ["actions", { ...grant, actions: ["iam:PassRole"], when: [] }],
+      ["not", { ...grant, notActions: ["iam:*"], when: [] }],
+    ]);
+    expect(other.errors.map((e) => e.message.slice(0, e.message.indexOf(")") + 1))).toEqual([
+      "rule TG-NET-001 returned a malformed finding (scope.actions: Too small: expected array to have >=1 items)",
+      'rule TG-NET-001 returned a malformed finding (scope.effect: Invalid input: expected "Allow")',
+      "rule TG-NET-001 returned a malformed finding (scope: exactly one of actions and notActions)",
+    ]);
   });
 
   it("says when a finding's path, or the alternative it judged, exists only under undecided conditions", () => {

@@ -20,16 +20,38 @@ import type { Finding, LoadError, Resource, SourceLocation } from "../model/type
 import { coversEveryDeployment, implies, readableText, satisfiable } from "./conditions.js";
 import type { RuleMetadata } from "./metadata.js";
 
-/** A rule's `scope` (policies/README.md); the finding's conditions are added in `toFindings`. */
-const scopeSchema = z.strictObject({
-  kind: z.literal("network"),
-  direction: z.enum(["ingress", "egress"]),
-  protocol: z.enum(["all", "tcp", "udp"]),
-  from: z.number().int().min(0).max(65535),
-  to: z.number().int().min(0).max(65535),
-  source: z.string().min(1),
-  ports: z.array(z.number().int().min(0).max(65535)).optional(),
-});
+const port = z.number().int().min(0).max(65535);
+const patterns = z.array(z.string().min(1)).min(1);
+
+/**
+ * A rule's `scope` (policies/README.md), null for none; the finding's conditions are added in
+ * `toFindings`.
+ */
+const scopeSchema = z
+  .discriminatedUnion("kind", [
+    z.strictObject({
+      kind: z.literal("network"),
+      direction: z.enum(["ingress", "egress"]),
+      protocol: z.enum(["all", "tcp", "udp"]),
+      from: port,
+      to: port,
+      source: z.string().min(1),
+      ports: z.array(port).optional(),
+    }),
+    z
+      .strictObject({
+        kind: z.literal("iam"),
+        effect: z.literal("Allow"),
+        actions: patterns.optional(),
+        notActions: patterns.optional(),
+        resources: patterns,
+        condition: z.record(z.string(), z.unknown()),
+      })
+      .refine((scope) => (scope.actions === undefined) !== (scope.notActions === undefined), {
+        message: "exactly one of actions and notActions",
+      }),
+  ])
+  .nullable();
 
 const rawFindingSchema = z.object({
   resource: z.string().min(1),
@@ -287,7 +309,7 @@ export function toFindings(
       ...(readAt ? { readAt } : {}),
       message,
       evidence: result.evidence ?? pointer,
-      ...(result.scope !== undefined ? { scope: { ...result.scope, when: conditions } } : {}),
+      ...(result.scope ? { scope: { ...result.scope, when: conditions } } : {}),
       ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),
       ...(result.unknown !== undefined ? { unknown: result.unknown } : {}),
       enforcement: "blocking",

@@ -36,6 +36,7 @@ deny contains finding if {
 		"message": "The policy allows every action on every resource (\"*\" on \"*\"), which is full administrator access.",
 		"evidence": "* on *",
 		"path": iam.path(st, action.path),
+		"scope": iam.scope(st, "Action", [action.value]),
 	}
 }
 

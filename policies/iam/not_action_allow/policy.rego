@@ -19,6 +19,7 @@
 package tollgate.rules.iam.not_action_allow
 
 import data.tollgate.lib.iam
+import data.tollgate.lib.util
 import rego.v1
 
 deny contains finding if {
@@ -32,5 +33,21 @@ deny contains finding if {
 		"message": "The statement allows every action except those in NotAction: list the allowed actions in Action instead.",
 		"evidence": sprintf("Allow NotAction %s", [iam.actions_evidence(st.statement, "NotAction")]),
 		"path": iam.path(st, ["NotAction"]),
+		"scope": not_action_scope(st),
+	}
+}
+
+# The scope of an identity statement whose `NotAction` is all known text; null otherwise.
+not_action_scope(st) := iam.scope(st, "NotAction", [a.value | some a in util.elements(st.statement.NotAction)]) if {
+	known_not_action(st)
+}
+
+not_action_scope(st) := null if not known_not_action(st)
+
+known_not_action(st) if {
+	st.kind == "identity"
+	count(util.elements(st.statement.NotAction)) > 0
+	every a in util.elements(st.statement.NotAction) {
+		is_string(a.value)
 	}
 }

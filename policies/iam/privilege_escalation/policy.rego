@@ -45,6 +45,7 @@ deny contains finding if {
 		"message": sprintf("The policy allows '%s' (%s) on %s, which lets its holder escalate its own privileges.", [action.value, concat(", ", covered), scope.text]),
 		"evidence": sprintf("%s on %s", [lower(action.value), scope.resource]),
 		"path": iam.path(st, action.path),
+		"scope": iam.scope(st, "Action", [action.value]),
 	}
 }
 

@@ -90,6 +90,7 @@ deny contains finding if {
 		"message": sprintf("The policy allows '%s' (%s) on every resource: scope Resource to the ARNs the workload uses.", [action.value, concat(", ", covered)]),
 		"evidence": sprintf("%s on *", [lower(action.value)]),
 		"path": iam.path(st, action.path),
+		"scope": iam.scope(st, "Action", [action.value]),
 	}
 }
 

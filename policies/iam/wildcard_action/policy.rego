@@ -38,6 +38,7 @@ deny contains finding if {
 		"message": sprintf("The policy allows '%s': grant the specific actions the workload needs.", [action.value]),
 		"evidence": lower(action.value),
 		"path": iam.path(st, action.path),
+		"scope": iam.scope(st, "Action", [action.value]),
 	}
 }
 

@@ -1299,6 +1299,135 @@ describe("tollgate diff between folders puts a new finding on the changed line t
   });
 });
 
+describe("tollgate diff between folders puts a new finding on what decided it before an unrelated edit of its block", () => {
+  /** An SSH rule whose CidrIp a Mapping entry (line 6) decides; GroupDescription at line 11. */
+  const mapped = (cidr: string, description: string) =>
+    [
+      "Parameters:", // 1
+      "  Env: {Type: String, Default: prod}", // 2
+      "Mappings:", // 3
+      "  Net:", // 4
+      "    prod:", // 5
+      `      SshCidr: ${cidr}`, // 6
+      "Resources:", // 7
+      "  SG:", // 8
+      "    Type: AWS::EC2::SecurityGroup", // 9
+      "    Properties:", // 10
+      `      GroupDescription: ${description}`, // 11
+      "      SecurityGroupIngress:", // 12
+      "        - IpProtocol: tcp", // 13
+      "          FromPort: 22", // 14
+      "          ToPort: 22", // 15
+      "          CidrIp: !FindInMap [Net, !Ref Env, SshCidr]", // 16
+      "",
+    ].join("\n");
+  const placed = (stdout: string) => stdout.split("\n").filter((line) => /^\S+:\d+: /.test(line));
+
+  it("a Mapping value the PR opens beside a new GroupDescription: on the Mapping line in every format", async () => {
+    await withTempDir("dir-block-edit", async (dir) => {
+      await writeFiles(dir, {
+        "base/t.yaml": mapped("10.3.0.0/16", "admin"),
+        "head/t.yaml": mapped("0.0.0.0/0", "admin hosts"),
+      });
+      const readBy = "the resource's SecurityGroupIngress/0/CidrIp";
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([
+        ["TG-NET-001", "t.yaml", 6, readBy, { file: "t.yaml", line: 16, endLine: 16 }],
+      ]);
+      expect(placed((await diffDirs(dir, "text")).stdout)).toEqual([
+        `t.yaml:6: high TG-NET-001 SSH open to the internet [new, blocking] (finding at t.yaml:16; this changed line is read by ${readBy})`,
+      ]);
+      const sarif = JSON.parse((await diffDirs(dir, "sarif")).stdout) as {
+        runs: { results: { locations: { physicalLocation: { region: unknown } }[] }[] }[];
+      };
+      expect(sarif.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.region)).toEqual([
+        { startLine: 6, endLine: 6 },
+      ]);
+      const markdown = (await diffDirs(dir, "markdown")).stdout;
+      expect(markdown).toContain("`SG` at `t.yaml:6`");
+    });
+  });
+
+  it("an item !Select picks of a CommaDelimitedList parameter: on the parameter's Default", async () => {
+    const stack = (admins: string) =>
+      [
+        "Parameters:", // 1
+        "  AdminCidrs:", // 2
+        "    Type: CommaDelimitedList", // 3
+        `    Default: "${admins}"`, // 4
+        "Resources:", // 5
+        "  SG:", // 6
+        "    Type: AWS::EC2::SecurityGroup", // 7
+        "    Properties:", // 8
+        "      GroupDescription: admin", // 9
+        "      SecurityGroupIngress:", // 10
+        "        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, CidrIp: !Select [1, !Ref AdminCidrs]}", // 11
+        "        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}", // 12
+        "",
+      ].join("\n");
+    await withTempDir("dir-block-edit", async (dir) => {
+      await writeFiles(dir, {
+        "base/t.yaml": stack("10.1.0.0/16,10.2.0.0/16"),
+        "head/t.yaml": stack("10.1.0.0/16,0.0.0.0/0").replace("10.0.0.0/8", "10.0.0.0/16"),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([["TG-NET-003", "t.yaml", 4, undefined, undefined]]);
+    });
+  });
+
+  it("a literal count or for_each the PR raises: the new instance's finding is on that line", async () => {
+    const volumes = (count: number, keys: string) =>
+      [
+        'resource "aws_ebs_volume" "scratch" {', // 1
+        `  count             = ${count}`, // 2
+        '  availability_zone = "eu-west-1a"', // 3
+        "  size              = 10", // 4
+        "  encrypted         = false", // 5
+        "}", // 6
+        "", // 7
+        'resource "aws_ebs_volume" "shards" {', // 8
+        `  for_each          = toset(${keys})`, // 9
+        '  availability_zone = "eu-west-1a"', // 10
+        "  size              = 10", // 11
+        "  encrypted         = false", // 12
+        "}", // 13
+        "",
+      ].join("\n");
+    await withTempDir("dir-block-edit", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": volumes(1, '["a"]'),
+        "head/main.tf": volumes(2, '["a", "b"]'),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([
+        [
+          "TG-ENC-002",
+          "main.tf",
+          2,
+          "the resource's count",
+          { file: "main.tf", line: 5, endLine: 5 },
+        ],
+        [
+          "TG-ENC-002",
+          "main.tf",
+          9,
+          "the resource's for_each",
+          { file: "main.tf", line: 12, endLine: 12 },
+        ],
+      ]);
+      expect(
+        placed((await diffDirs(dir, "text")).stdout).filter((l) => l.includes("[new")),
+      ).toEqual([
+        "main.tf:2: high TG-ENC-002 EBS volume not encrypted [new, blocking] (finding at main.tf:5; this changed line is read by the resource's count)",
+        "main.tf:9: high TG-ENC-002 EBS volume not encrypted [new, blocking] (finding at main.tf:12; this changed line is read by the resource's for_each)",
+      ]);
+    });
+  });
+});
+
 describe("tollgate diff between folders puts a new finding on the changed line its value passed through", () => {
   const locals = 'locals {\n  open    = "0.0.0.0/0"\n  private = "10.0.0.0/8"\n}\n';
   const ingress = (port: number, cidr: string) =>

@@ -1,9 +1,10 @@
 // Where a finding goes on a change: the check run's annotations and `tollgate diff` both put a new
-// finding on a changed line, the nearest of its own span (`line..endLine`), else of its resource's
-// block, else of a place its resource's count or for_each, those of the module calls creating it,
-// or the attribute holding it, read, or its value passed through (`Finding.readFrom`: the locals
-// entry that added a for_each key, the tfvars value a condition tests, another resource's
-// attribute or a module call's argument the value came by). A changed line elsewhere is never used.
+// finding on a changed line, the nearest of its own span (`line..endLine`), else of a place its
+// resource's count or for_each, those of the module calls creating it, or the attribute holding it,
+// read, or its value passed through (`Finding.readFrom`: the count itself, the locals entry that
+// added a for_each key, the tfvars value a condition tests, another resource's attribute or a
+// module call's argument the value came by), else of its resource's block. A changed line
+// elsewhere is never used.
 import type { Finding } from "../model/types.js";
 import type { ChangedLines } from "./patch.js";
 
@@ -16,8 +17,8 @@ export interface ChangedLinePlace {
 
 /**
  * Existing findings are placed only where the change touched their own line; new ones may move to
- * the changed line nearest their own inside their span, else inside their resource's block, else
- * inside the first place (in `readFrom` order) what decides them was read from. Undefined when no
+ * the changed line nearest their own inside their span, else inside the first place (in `readFrom`
+ * order) what decides them was read from, else inside their resource's block. Undefined when no
  * such line changed.
  */
 export function placeOnChangedLine(
@@ -36,6 +37,14 @@ export function placeOnChangedLine(
   if (finding.status !== "new") return undefined;
   const own = nearestChanged(changed, finding.line, finding.endLine, finding.line);
   if (own !== undefined) return { path: finding.file, line: own };
+  // What decided the finding before the rest of its block: an unrelated edit there (a
+  // description) does not decide a value the PR changed at its Mapping or a count.
+  for (const place of finding.readFrom ?? []) {
+    const changed = changedLines.get(place.file);
+    if (changed === "all") return { path: place.file, line: place.line, by: reader(place) };
+    const line = nearestChanged(changed, place.line, place.endLine, place.line);
+    if (line !== undefined) return { path: place.file, line, by: reader(place) };
+  }
   const block = finding.resourceBlock;
   if (block !== undefined) {
     const inBlock = changedLines.get(block.file);
@@ -45,12 +54,6 @@ export function placeOnChangedLine(
     const near = block.file === finding.file ? finding.line : block.line;
     const line = nearestChanged(inBlock, block.line, block.endLine, near);
     if (line !== undefined) return { path: block.file, line };
-  }
-  for (const place of finding.readFrom ?? []) {
-    const changed = changedLines.get(place.file);
-    if (changed === "all") return { path: place.file, line: place.line, by: reader(place) };
-    const line = nearestChanged(changed, place.line, place.endLine, place.line);
-    if (line !== undefined) return { path: place.file, line, by: reader(place) };
   }
   return undefined;
 }

@@ -142,7 +142,8 @@ describe("planAnnotations", () => {
     });
     expect(placed([["terraform.tfvars", [2]]])).toMatchObject({ at: ["terraform.tfvars:2"] });
     expect(placed([["terraform.tfvars", "all"]])).toMatchObject({ at: ["terraform.tfvars:2"] });
-    // The for_each element first, and the block before both.
+    // The for_each element first; both before another line of the block (its description),
+    // which is used only when nothing that decided the finding changed.
     expect(
       placed([
         ["terraform.tfvars", [2]],
@@ -156,7 +157,16 @@ describe("planAnnotations", () => {
         ["locals.tf", [4]],
         ["main.tf", [2]],
       ]),
-    ).toMatchObject({ at: ["main.tf:2"] });
+    ).toMatchObject({
+      at: ["locals.tf:4"],
+      why: "This changed line is read by the resource's for_each.",
+    });
+    expect(
+      placed([
+        ["locals.tf", [3]],
+        ["main.tf", [2]],
+      ]),
+    ).toMatchObject({ at: ["main.tf:2"], unannotated: 0 });
     // Other entries and values the PR changed decide nothing here: the finding keeps its line.
     expect(
       placed([
@@ -184,6 +194,15 @@ describe("planAnnotations", () => {
     expect(moved).toContain(
       "  This changed line is read by the resource's for\\_each. The value is written at `main.tf:12`.",
     );
+    // There too when the PR also edits another line of the block, as the annotation is.
+    const beside = changed([
+      ["locals.tf", [4]],
+      ["main.tf", [2]],
+    ]);
+    expect(buildCheckRunReport(decision, beside).summary).toContain(
+      "at `locals.tf:4` (**blocks merge**)",
+    );
+    expect(planAnnotations(decision, beside).annotations.map((a) => a.path)).toEqual(["locals.tf"]);
     // Unmoved when the change touched none of what decided it.
     const kept = buildCheckRunReport(decision, changed([["locals.tf", [5]]])).summary;
     expect(kept).toContain("at `main.tf:12` (**blocks merge**, not on a changed line)");

@@ -317,10 +317,15 @@ export class TemplateEvaluator {
 
   /**
    * Where the value of `!Ref P` is written when P takes its `Default`: there, as a Terraform
-   * variable's default is, so a PR that only changes the default is reported on that line.
+   * variable's default is, so a PR that only changes the default is reported on that line. An
+   * item `!Select [1, !Ref P]` picks of a list parameter is written in that `Default` too.
    */
   private defaultSpan(node: TemplateNode): Span | undefined {
     const intrinsic = asIntrinsic(node);
+    if (intrinsic?.name === "Fn::Select" && intrinsic.argument.kind === "sequence") {
+      const list = intrinsic.argument.items[1];
+      return list === undefined ? undefined : this.defaultSpan(this.chosenBranch(list));
+    }
     if (intrinsic?.name !== "Ref" || intrinsic.argument.kind !== "scalar") return undefined;
     const name = intrinsic.argument.value;
     return typeof name === "string" ? this.scope.parameterDefaults?.get(name) : undefined;

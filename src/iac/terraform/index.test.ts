@@ -746,17 +746,18 @@ resource "aws_security_group_rule" "each" {
           read.map((r) => `${r.file}:${r.line}`),
         ]),
       );
-    // The count reads local.enabled (main.tf:10), whose value is var.open's (the tfvars entry);
-    // description reads nothing, and a for_each instance its own element, not the whole map.
+    // The count reads local.enabled (main.tf:10), whose value is var.open's (the tfvars entry),
+    // then is written at main.tf:17; description reads nothing, and a for_each instance its own
+    // element, not the whole map, then the for_each line (main.tf:25).
     expect(places(byAddress(resources, "aws_security_group_rule.maybe[0]"))).toEqual({
-      count: ["terraform.tfvars:1", "main.tf:10"],
+      count: ["terraform.tfvars:1", "main.tf:10", "main.tf:17"],
       cidr_blocks: ["terraform.tfvars:1"],
     });
     expect(places(byAddress(resources, 'aws_security_group_rule.each["rdp"]'))).toEqual({
-      for_each: ["main.tf:13"],
+      for_each: ["main.tf:13", "main.tf:25"],
     });
     expect(places(byAddress(resources, 'aws_security_group_rule.each["ssh"]'))).toEqual({
-      for_each: ["main.tf:12"],
+      for_each: ["main.tf:12", "main.tf:25"],
     });
   });
 

@@ -629,7 +629,9 @@ export class ModuleInstance implements EvaluationHost {
             suffix: keySuffix(index),
             iteration: scoped,
             unknownMeta: {},
-            readFrom: reads.length > 0 ? { count: reads } : {},
+            // What the count read, then the count itself: a literal `count = 1` -> `2` decides
+            // the new instance there.
+            readFrom: { count: [...reads, metaArgumentPlace(file.path, count, "count")] },
           },
         });
       }
@@ -696,6 +698,7 @@ export class ModuleInstance implements EvaluationHost {
         };
       }
       const isSet = Array.isArray(collection.value);
+      const firstLine = metaArgumentPlace(file.path, forEach, "for_each");
       const keys = entries.map(({ key, value }) => {
         const name = isSet ? value.value : key.value;
         const keyValue =
@@ -723,8 +726,9 @@ export class ModuleInstance implements EvaluationHost {
             suffix: keySuffix(keyValue),
             iteration: scoped,
             unknownMeta: {},
-            // The element that makes this instance decides it, not the whole collection.
-            readFrom: { for_each: [toSourceLocation(value.origin)] },
+            // The element that makes this instance decides it, not the whole collection; then the
+            // for_each's first line (`for_each = local.buckets` -> `local.queues`).
+            readFrom: { for_each: distinctPlaces([toSourceLocation(value.origin), firstLine]) },
           },
         };
       });
@@ -1313,7 +1317,7 @@ export class ModuleInstance implements EvaluationHost {
         new Map(),
         this.depth + 1,
         [...this.ancestry, this.definition.directory],
-        this.callReadFrom(call, callPath, expansion.kind, instanceKey),
+        this.callReadFrom(callPath, expansion.kind, instanceKey),
       );
       created.push({
         key: expansion.kind === "single" || expansion.kind === "unknown" ? undefined : key,
@@ -1325,32 +1329,16 @@ export class ModuleInstance implements EvaluationHost {
 
   /**
    * What decides one instance of a module call, for the instance it makes: what the call's count
-   * or for_each read (as a resource's own: `expandBlock`), and the meta-argument itself, which
-   * unlike a resource's lies outside every block the instance holds. A count decides every
-   * instance, so all of it counts; a for_each only by its first line (`for_each = local.buckets`),
-   * as the lines of a map written there make one instance each, read through the element.
+   * or for_each read and the meta-argument itself (`expandBlock`), which unlike a resource's lies
+   * outside every block the instance holds.
    */
   private callReadFrom(
-    call: ModuleCall,
     callPath: string,
     kind: Expansion["kind"],
     key: InstanceKey,
   ): { [by: string]: SourceLocation[] } {
     if (kind !== "count" && kind !== "for_each") return this.createdBy;
-    const written = attributeOf(call.node.body, kind);
-    const places = [...(key.readFrom[kind] ?? [])];
-    if (written) {
-      const endLine = kind === "count" ? written.endLine : written.line;
-      const endColumn = kind === "count" ? written.endColumn : written.column + kind.length;
-      places.push({
-        file: call.file.path,
-        line: written.line,
-        column: written.column,
-        endLine,
-        endColumn,
-      });
-    }
-    return { [`${callPath}.${kind}`]: places, ...this.createdBy };
+    return { [`${callPath}.${kind}`]: key.readFrom[kind] ?? [], ...this.createdBy };
   }
 
   /**
@@ -1487,4 +1475,40 @@ function documentRepetitions(links: readonly DocumentLink[], origin: Origin): Ma
     repetitions.set(pointer, first);
   }
   return repetitions;
+}
+
+/**
+ * Where a count or for_each is written, as a place deciding the instances it makes: a count
+ * decides every instance, so all of it counts; a for_each only by its first line
+ * (`for_each = local.buckets`), as the lines of a map written there make one instance each, read
+ * through the element.
+ */
+function metaArgumentPlace(
+  file: string,
+  written: Attribute,
+  kind: "count" | "for_each",
+): SourceLocation {
+  const whole = kind === "count";
+  return {
+    file,
+    line: written.line,
+    column: written.column,
+    endLine: whole ? written.endLine : written.line,
+    endColumn: whole ? written.endColumn : written.column + kind.length,
+  };
+}
+
+/** `places` less those on the lines of one before them (an element written on the for_each line). */
+function distinctPlaces(places: SourceLocation[]): SourceLocation[] {
+  return places.filter(
+    (place, index) =>
+      !places
+        .slice(0, index)
+        .some(
+          (before) =>
+            before.file === place.file &&
+            before.line === place.line &&
+            before.endLine === place.endLine,
+        ),
+  );
 }

@@ -48,6 +48,7 @@ import {
   type Hop,
   type Origin,
 } from "./origin.js";
+import { writtenIn } from "./overrides.js";
 import type { MoveDeclaration } from "./moved.js";
 import { renderPolicyDocument, type DocumentLink } from "./policy-document.js";
 import type { RootProviders } from "./providers.js";
@@ -274,7 +275,10 @@ export class ModuleInstance implements EvaluationHost {
     file: ParsedFile,
     iteration?: ReadonlyMap<string, Evaluated>,
   ): Evaluated {
-    return this.context.evaluator.evaluateReported(expr, this.scope(file, iteration));
+    return this.context.evaluator.evaluateReported(
+      expr,
+      this.scope(writtenIn(expr, file), iteration),
+    );
   }
 
   // ---- names -------------------------------------------------------------------------------
@@ -1100,7 +1104,7 @@ export class ModuleInstance implements EvaluationHost {
 
   private evaluateItems(
     body: Body,
-    file: ParsedFile,
+    bodyFile: ParsedFile,
     iteration: ReadonlyMap<string, Evaluated>,
     meta: ReadonlySet<string>,
     reading: (name: string, run: () => void) => void,
@@ -1110,7 +1114,7 @@ export class ModuleInstance implements EvaluationHost {
     const addBlock = (name: string, block: Evaluated, range: Block): void => {
       const list = (value[name] ??= []) as Value[];
       const listOrigin = items.get(name) ?? {
-        ...at(file.path, range),
+        ...at(writtenIn(range, bodyFile).path, range),
         items: new Map<string, Origin>(),
       };
       listOrigin.items?.set(String(list.length), block.origin);
@@ -1119,6 +1123,7 @@ export class ModuleInstance implements EvaluationHost {
     };
     for (const item of body.items) {
       if (meta.has(item.kind === "Attribute" ? item.name : item.type)) continue;
+      const file = writtenIn(item, bodyFile);
       if (item.kind === "Attribute" && item.name === "dynamic" && body.syntax === "json") {
         for (const block of jsonDynamicBlocks(item))
           reading(block.labels[0]?.value ?? "dynamic", () =>
@@ -1149,7 +1154,7 @@ export class ModuleInstance implements EvaluationHost {
         );
       });
     }
-    return { value, origin: { ...at(file.path, body), items } };
+    return { value, origin: { ...at(bodyFile.path, body), items } };
   }
 
   private expandDynamic(
@@ -1292,7 +1297,7 @@ export class ModuleInstance implements EvaluationHost {
           const bound = this.collect(() =>
             this.evaluateIn(item.expr, call.file, instanceKey.iteration),
           );
-          const argument = { file: call.file.path, range: item };
+          const argument = { file: writtenIn(item, call.file).path, range: item };
           const name = `${callPath}${instanceKey.suffix}'s ${item.name} argument`;
           return { ...bound, result: passThrough(bound.result, name, argument) };
         });

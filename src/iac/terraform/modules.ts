@@ -13,6 +13,7 @@ import {
 import type { LoadError } from "../../model/types.js";
 import { rangeOf } from "../json/index.js";
 import { directoryOf, isTerraformSource, type SourceFile } from "../source.js";
+import { applyOverrideFile, isOverrideFile } from "./overrides.js";
 
 export { directoryOf };
 
@@ -243,6 +244,7 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
   const modules = new Map<string, ModuleDefinition>();
   const byPath = new Map<string, SourceFile>();
   for (const file of files) byPath.set(file.path, file);
+  const overrides: [ModuleDefinition, ParsedFile][] = [];
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (!isTerraformSource(file.path)) continue;
     const parsed = parse(file, errors);
@@ -252,9 +254,22 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
     const definition = modules.get(directory) ?? emptyDefinition(directory);
     modules.set(directory, definition);
     const parsedFile: ParsedFile = { path: file.path, text: file.text, body: parsed.body };
-    definition.files.push(parsedFile);
-    index(definition, parsedFile, errors);
+    if (isOverrideFile(file.path)) overrides.push([definition, parsedFile]);
+    else {
+      definition.files.push(parsedFile);
+      index(definition, parsedFile, errors);
+    }
   }
+  // After every primary file, in name order (the files were sorted by path above).
+  for (const [definition, file] of overrides) {
+    definition.files.push(file);
+    applyOverrideFile(definition, file, errors);
+  }
+  for (const definition of modules.values())
+    for (const call of definition.calls.values()) {
+      const sourceAttribute = attributeOf(call.node.body, "source");
+      call.source = sourceAttribute ? literalString(sourceAttribute.expr) : undefined;
+    }
   const called = new Set<string>();
   for (const definition of modules.values()) {
     for (const call of definition.calls.values()) {

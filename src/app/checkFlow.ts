@@ -3,6 +3,7 @@
 // with output, annotations and a Re-run button. Every failure still completes the run.
 import { defaultSettings, SETTINGS_PATH, type Settings } from "../config/index.js";
 import { convertedTemplates, diffScans, followRenames } from "../diff/index.js";
+import { evaluatedRuleIds } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, plural } from "../gate/index.js";
 import {
@@ -183,6 +184,7 @@ export async function scanPullRequest(
     files: snapshots.head,
     repository: read.repository,
     now,
+    knownRules: evaluatedRuleIds(options.engine, custom.ruleSets),
   });
   // Only a failing run with break-glass enabled looks for an override: one request, and none else.
   const breakGlassEnabled = settings.breakGlass.users.length + settings.breakGlass.teams.length > 0;

@@ -13,7 +13,7 @@ import {
 } from "../policy/build.js";
 import { loadRuleSet } from "../policy/evaluate.js";
 import { builtByCompiler } from "../policy/revision.js";
-import type { ScanEngine } from "./types.js";
+import type { CustomRuleSet, ScanEngine } from "./types.js";
 
 export type { CustomRuleSet, ScanEngine, ScanOptions, ScanResult } from "./types.js";
 
@@ -70,6 +70,20 @@ async function compileSources(sources: PolicySource[]): Promise<PolicyBundle> {
     throw new EngineError(`the policies do not compile:\n${lines.join("\n")}`);
   }
   return readBundle(await bundleOf(built.built));
+}
+
+/**
+ * The ids of the rules a scan with `customRules` evaluates, which waivers are checked against;
+ * undefined for an engine that does not list its built-in rules.
+ */
+export function evaluatedRuleIds(
+  engine: ScanEngine,
+  customRules: readonly CustomRuleSet[] = [],
+): ReadonlySet<string> | undefined {
+  if (!engine.builtinRules) return undefined;
+  return new Set(
+    [...engine.builtinRules, ...customRules.flatMap((set) => set.rules)].map((r) => r.id),
+  );
 }
 
 export async function createEngine(options: EngineOptions = {}): Promise<ScanEngine> {

@@ -148,6 +148,8 @@ export interface WaiverContext {
   files: readonly SourceFile[];
   repository: RepositoryIdentity;
   now: Date;
+  /** The ids of the rules evaluated: a waiver naming none of them is reported. */
+  knownRules?: ReadonlySet<string>;
 }
 
 /**
@@ -166,6 +168,7 @@ export function gateWithWaivers(
     repository: context.repository,
     now: context.now,
     inlineWaivers: settings.inlineWaivers,
+    ...(context.knownRules ? { knownRules: context.knownRules } : {}),
   });
   return decideGate(waived.findings, problems, settings, {
     now: context.now,

@@ -13,6 +13,7 @@ import {
   type SettingsFileResult,
 } from "../config/index.js";
 import { diffScans, followRenames } from "../diff/index.js";
+import { evaluatedRuleIds } from "../engine/index.js";
 import type { CustomRuleSet, ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, type GateDecision } from "../gate/index.js";
 import {
@@ -255,7 +256,12 @@ async function decide(
     ),
     [...settingsErrors, ...snapshots.errors, ...head.errors],
     settings,
-    { files: snapshots.head, repository, now: options.now },
+    {
+      files: snapshots.head,
+      repository,
+      now: options.now,
+      knownRules: evaluatedRuleIds(options.engine, customRules),
+    },
   );
 }
 

@@ -243,6 +243,29 @@ describe("applyWaivers", () => {
     ]);
   });
 
+  it("reports a waiver whose rule id no loaded rule has, inline or in settings, and applies the rest", () => {
+    const text = [
+      'a = 1 # tollgate:ignore TG-NET-01 reason="typo"',
+      'b = 2 # tollgate:ignore TG-NET-001 reason="bastion"',
+    ].join("\n");
+    const origin = { file: ".github/tollgate.yml", line: 3, column: 5 };
+    const { findings, notices } = applyWaivers(
+      [1, 2].map((line) => finding({ file: "a.tf", line })),
+      {
+        files: [{ path: "a.tf", text }],
+        settingsWaivers: [{ rule: "TG-ENC-02", resource: "*", reason: "typo", origin }],
+        repository,
+        now,
+        knownRules: new Set(["TG-NET-001", "TG-ENC-002"]),
+      },
+    );
+    expect(findings.map((f) => f.waived)).toEqual([null, { reason: "bastion" }]);
+    expect(located(notices)).toEqual([
+      ".github/tollgate.yml:3:5: waiver-unknown-rule: waiver for TG-ENC-02: no loaded rule has that id, so it waives nothing; check the rule id",
+      "a.tf:1:7: waiver-unknown-rule: waiver for TG-NET-01: no loaded rule has that id, so it waives nothing; check the rule id",
+    ]);
+  });
+
   it("applies settings waivers by rule, resource glob and repository, naming the approver", () => {
     const origin = { file: ".github/tollgate.yml", line: 4, column: 5 };
     const waivers: SettingsWaiver[] = [

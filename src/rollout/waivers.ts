@@ -1,6 +1,7 @@
 // Applies waivers to findings before the gate: inline `tollgate:ignore` comments in the scanned
 // source and settings waivers (rule + resource glob + repository), judged on an injected day. A
-// waiver that cannot be trusted (no reason, expired, misdated, misspelt) never applies and is reported.
+// waiver that cannot be trusted (no reason, expired, misdated, misspelt, naming no loaded rule) never
+// applies and is reported.
 import picomatch from "picomatch";
 import {
   selectsRepository,
@@ -24,6 +25,11 @@ export interface WaiverInput {
   now: Date;
   /** `settings.inlineWaivers`: when false, comments are reported and never applied. */
   inlineWaivers?: boolean;
+  /**
+   * The ids of the rules the scan evaluated (built-in and custom): a waiver naming another id, a
+   * typo such as `TG-ENC-02`, matches nothing and is reported. Unchecked when absent.
+   */
+  knownRules?: ReadonlySet<string>;
 }
 
 export interface WaiverResult {
@@ -65,7 +71,9 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
       )
       .map(settingsCandidate),
   ];
-  const validity = new Map(candidates.map((c) => [c, judge(c, input.now)] as const));
+  const validity = new Map(
+    candidates.map((c) => [c, judge(c, input.now, input.knownRules)] as const),
+  );
   const reported = new Set<Candidate>();
   const notices: LoadError[] = [];
   const report = (candidate: Candidate, code: string, message: string) => {
@@ -118,13 +126,19 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
   return { findings: waived, notices: notices.sort(byPlace) };
 }
 
-function judge(candidate: Candidate, now: Date): Validity {
+function judge(candidate: Candidate, now: Date, knownRules?: ReadonlySet<string>): Validity {
   const name = `waiver for ${candidate.rule || "(no rule)"}`;
   if (!candidate.rule)
     return {
       applies: false,
       code: "waiver-no-rule",
       message: `${name} names no rule; it does not apply`,
+    };
+  if (knownRules && !knownRules.has(candidate.rule))
+    return {
+      applies: false,
+      code: "waiver-unknown-rule",
+      message: `${name}: no loaded rule has that id, so it waives nothing; check the rule id`,
     };
   const unknown = candidate.unknownAttributes?.[0];
   if (unknown !== undefined)

@@ -5,6 +5,7 @@
 // refs, a line diff of each file with its counterpart between folders.
 import path from "node:path";
 import { diffScans, followRenames, renamesByContent, type Rename } from "../../diff/index.js";
+import { evaluatedRuleIds } from "../../engine/index.js";
 import { folderChanges } from "../../fetch/folders.js";
 import { readGitChanges, renamesOf, type GitFileChange } from "../../fetch/git.js";
 import { gateWithWaivers } from "../../gate/index.js";
@@ -123,7 +124,7 @@ export const diffCommand = defineCommand({
       ),
       [...head.errors, ...headResult.errors],
       settings,
-      { files: head.files, repository, now: new Date() },
+      { files: head.files, repository, now: new Date(), knownRules: evaluatedRuleIds(engine) },
     );
     const decided = decidingLines(decision.findings, changedLinesByFile(changes));
     io.stdout(render(decision, format, decided));

@@ -3,6 +3,7 @@
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
 import { checked, formatSchema, gateOptions, defineCommand } from "../options.js";
 import { gateWithWaivers } from "../../gate/index.js";
+import { evaluatedRuleIds } from "../../engine/index.js";
 import { engineFor, loadSettings, readPaths, render } from "../pipeline.js";
 
 export const scanCommand = defineCommand({
@@ -23,7 +24,7 @@ export const scanCommand = defineCommand({
       result.findings.map((f) => ({ ...f, status: "new" as const })),
       [...snapshot.errors, ...result.errors],
       settings,
-      { files: snapshot.files, repository, now: new Date() },
+      { files: snapshot.files, repository, now: new Date(), knownRules: evaluatedRuleIds(engine) },
     );
     io.stdout(render(decision, format));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;

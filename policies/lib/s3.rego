@@ -214,9 +214,22 @@ module_transport_switches := ["attach_deny_insecure_transport_policy", "attach_r
 # only the deployments where its condition holds).
 # `public_access_containment[address]` names what contains the policy of `address`; every
 # resource of that address must be contained (two roots may both hold one address).
-public_access_containment[address] := sort(containers)[0] if {
+public_access_containment[address] := container if {
 	some address in carrier_addresses
-	found := [containers_of(input.resources[i]) | some i in address_positions[address]]
+	container := first_container(address, "policy")
+}
+
+# The same for a public bucket ACL (`aws_s3_bucket_acl`, the legacy `acl` of `aws_s3_bucket`, the
+# bucket module's `acl` and `grant`, CloudFormation `AccessControl`): a flag that rejects a public
+# ACL (`block_public_acls`) or makes S3 ignore every public ACL (`ignore_public_acls`), in the
+# same configurations (CloudFormation: the bucket's own `PublicAccessBlockConfiguration`).
+acl_containment[address] := container if {
+	some address in acl_carrier_addresses
+	container := first_container(address, "acl")
+}
+
+first_container(address, kind) := sort(containers)[0] if {
+	found := [containers_of(input.resources[i], kind) | some i in address_positions[address]]
 	every carrier_containers in found {
 		count(carrier_containers) > 0
 	}
@@ -226,6 +239,11 @@ public_access_containment[address] := sort(containers)[0] if {
 carrier_addresses contains r.address if {
 	some r in input.resources
 	r.type in policy_carrier_types
+}
+
+acl_carrier_addresses contains r.address if {
+	some r in input.resources
+	r.type in acl_carrier_types
 }
 
 # `address_positions[address]`: the positions in `input.resources` of the resources of `address`.
@@ -240,63 +258,74 @@ policy_carrier_types := {
 	"AWS::S3::AccessPoint",
 }
 
+acl_carrier_types := {"aws_s3_bucket", "aws_s3_bucket_acl", "module", "AWS::S3::Bucket"}
+
+# The flags that contain a public policy (`policy`) or a public ACL (`acl`).
 containing_flags := {
-	"terraform": ["block_public_policy", "restrict_public_buckets"],
-	"cloudformation": ["BlockPublicPolicy", "RestrictPublicBuckets"],
+	"policy": {
+		"terraform": ["block_public_policy", "restrict_public_buckets"],
+		"cloudformation": ["BlockPublicPolicy", "RestrictPublicBuckets"],
+	},
+	"acl": {
+		"terraform": ["block_public_acls", "ignore_public_acls"],
+		"cloudformation": ["BlockPublicAcls", "IgnorePublicAcls"],
+	},
 }
 
-containers_of(r) := union({
-	block_containers(r),
-	account_containers(r),
-	module_containers(r),
-	cloudformation_containers(r),
+containers_of(r, kind) := union({
+	block_containers(r, containing_flags[kind].terraform),
+	account_containers(r, containing_flags[kind].terraform),
+	module_containers(r, containing_flags[kind].terraform),
+	cloudformation_containers(r, containing_flags[kind].cloudformation),
 	access_point_containers(r),
 })
 
-block_containers(r) := {sprintf("%s (%s)", [block.address, flag]) |
+block_containers(r, flags) := {sprintf("%s (%s)", [block.address, flag]) |
 	r.source == "terraform"
 	some block in covering_blocks(r)
-	some flag in containing_flags.terraform
+	some flag in flags
 	util.is_true(block.config[flag])
 }
 
-account_containers(r) := {sprintf("%s (%s)", [account.address, flag]) |
+account_containers(r, flags) := {sprintf("%s (%s)", [account.address, flag]) |
 	r.source == "terraform"
 	some account in account_blocks(r)
-	some flag in containing_flags.terraform
+	some flag in flags
 	util.is_true(account.config[flag])
 }
 
-module_containers(r) := {sprintf("the module's public access block (%s)", [flag]) |
+module_containers(r, flags) := {sprintf("the module's public access block (%s)", [flag]) |
 	r.mode == "module"
 	registry.module_address(r.moduleSource) == bucket_module
 	util.is_true(module_argument(r, "attach_public_policy"))
-	some flag in containing_flags.terraform
+	some flag in flags
 	util.is_true(module_argument(r, flag))
 }
 
 # A bucket's Block Public Access contains `r`'s grants only where the bucket exists with `r`: one
 # with an undecided `Condition` that `r` lacks may be missing, and the name another's.
-cloudformation_containers(r) := {sprintf("%s (PublicAccessBlockConfiguration.%s)", [bucket.address, flag]) |
+cloudformation_containers(r, flags) := {sprintf("%s (PublicAccessBlockConfiguration.%s)", [bucket.address, flag]) |
 	r.source == "cloudformation"
-	some bucket in named_cloudformation_buckets(r)
+	some bucket in cloudformation_buckets_of(r)
 	util.exists_with(bucket, r)
-	some flag in containing_flags.cloudformation
+	some flag in flags
 	util.is_true(bucket.config.PublicAccessBlockConfiguration[flag])
 	util.unconditional(bucket, ["PublicAccessBlockConfiguration", flag])
 }
 
+# Access points have no ACL: their own Block Public Access contains policies only, and
+# `acl_carrier_types` holds no access point.
 access_point_containers(r) := {"the access point's own Block Public Access (on by default)" |
 	r.type in {"aws_s3_access_point", "AWS::S3::AccessPoint"}
 	util.is_absent(r.config, object.get({"aws_s3_access_point": "public_access_block_configuration"}, r.type, "PublicAccessBlockConfiguration"))
 } | {sprintf("the access point's public_access_block_configuration (%s)", [flag]) |
 	r.type == "aws_s3_access_point"
 	some block in r.config.public_access_block_configuration
-	some flag in containing_flags.terraform
+	some flag in containing_flags.policy.terraform
 	object.get(block, flag, true) == true
 } | {sprintf("the access point's PublicAccessBlockConfiguration.%s", [flag]) |
 	r.type == "AWS::S3::AccessPoint"
-	some flag in containing_flags.cloudformation
+	some flag in containing_flags.policy.cloudformation
 	util.is_true(r.config.PublicAccessBlockConfiguration[flag])
 	util.unconditional(r, ["PublicAccessBlockConfiguration", flag])
 }
@@ -305,36 +334,45 @@ access_point_containers(r) := {"the access point's own Block Public Access (on b
 # `public_access_containment` names) is a Terraform public access block, the bucket's or the
 # account's, that may be absent where the policy is (`util.may_be_absent_with`: a `count` or
 # `for_each` Tollgate cannot know, not the policy's own), the set of those unknown values.
-# Undefined when something contains the policy in any case.
+# Undefined when something contains the policy in any case. `acl_uncertain` is the same for ACLs.
 public_access_uncertain[address] := unknowns if {
 	contained := public_access_containment
 	some address, _ in contained
-	unknowns := {unknown |
-		some i in address_positions[address]
-		r := input.resources[i]
-		absent := absent_containers(r)
-		every text in containers_of(r) {
-			absent[text]
-		}
-		some unknown in absent
-	}
+	unknowns := uncertain_containment(address, "policy")
 	count(unknowns) > 0
+}
+
+acl_uncertain[address] := unknowns if {
+	contained := acl_containment
+	some address, _ in contained
+	unknowns := uncertain_containment(address, "acl")
+	count(unknowns) > 0
+}
+
+uncertain_containment(address, kind) := {unknown |
+	some i in address_positions[address]
+	r := input.resources[i]
+	absent := absent_containers(r, containing_flags[kind].terraform)
+	every text in containers_of(r, kind) {
+		absent[text]
+	}
+	some unknown in absent
 }
 
 # `{container text: unknown}` for the public access blocks containing `r`'s grants that may be
 # absent where `r` is.
-absent_containers(r) := object.union(
+absent_containers(r, flags) := object.union(
 	{sprintf("%s (%s)", [block.address, flag]): unknown |
 		r.source == "terraform"
 		some block in covering_blocks(r)
-		some flag in containing_flags.terraform
+		some flag in flags
 		util.is_true(block.config[flag])
 		unknown := util.may_be_absent_with(block, r)
 	},
 	{sprintf("%s (%s)", [account.address, flag]): unknown |
 		r.source == "terraform"
 		some account in account_blocks(r)
-		some flag in containing_flags.terraform
+		some flag in flags
 		util.is_true(account.config[flag])
 		unknown := util.may_be_absent_with(account, r)
 	},
@@ -353,7 +391,12 @@ access_point_exposed_unless_empty[address] := expression if {
 	expression := util.unknown_presence(r, [], "public_access_block_configuration")["$unknown"]
 }
 
-# The CloudFormation buckets `r` refers to or names by their `BucketName`.
+# The CloudFormation buckets whose Block Public Access applies to `r`: itself, or those it refers
+# to or names by their `BucketName`.
+cloudformation_buckets_of(r) := [r] if r.type == "AWS::S3::Bucket"
+
+cloudformation_buckets_of(r) := named_cloudformation_buckets(r) if r.type != "AWS::S3::Bucket"
+
 named_cloudformation_buckets(r) := [bucket_targets[k] |
 	some k in cloudformation_bucket_positions(r)
 	bucket_targets[k].type == "AWS::S3::Bucket"

@@ -7,6 +7,15 @@
 #   `access_control_policy` grant to the AllUsers or AuthenticatedUsers group. Write access is
 #   critical. A call of terraform-aws-modules/s3-bucket/aws is judged on its `acl` and `grant`
 #   arguments, from which the module writes the bucket's ACL.
+#   An ACL whose grant Block Public Access contains (lib/s3 `acl_containment`: the bucket's, the
+#   account's or the bucket module's block, or CloudFormation `PublicAccessBlockConfiguration`,
+#   with `ignore_public_acls` or `block_public_acls` true) is reported at low severity, saying so,
+#   as TG-IAM-010 reports a contained policy: S3 ignores every public ACL under IgnorePublicAcls and
+#   refuses to set one under BlockPublicAcls, but turning the block off later would expose the
+#   grant. Its evidence says it is contained, so a change that removes the block brings the grant
+#   back as a new finding at full severity. With `unknown_values: advisory`, a grant contained only
+#   by Terraform public access blocks whose `count` or `for_each` Tollgate cannot know (other than
+#   the ACL's own) is also reported as cannot tell, at the severity of its most exposing grant.
 # custom:
 #   id: TG-IAM-017
 #   severity: high
@@ -16,6 +25,7 @@
 package tollgate.rules.iam.s3_public_acl
 
 import data.tollgate.lib.s3
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -32,16 +42,18 @@ acl_attributes := {"aws_s3_bucket_acl": "acl", "aws_s3_bucket": "acl", "AWS::S3:
 
 public_groups := {"http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}
 
-deny contains finding if {
+# The public grants of bucket ACLs: `{resource, when, message, remedy, evidence, path, severity}`.
+exposures contains exposure if {
 	some r in input.resources
 	r.mode == "managed"
 	attribute := acl_attributes[r.type]
 	some possible in util.possible_values(r, [attribute])
 	acl := possible.value
 	severity := canned[acl]
-	finding := {
+	exposure := {
 		"resource": r.address,
-		"message": sprintf("The bucket ACL %s opens the bucket beyond the account: make it private.", [acl]),
+		"message": sprintf("The bucket ACL %s opens the bucket beyond the account", [acl]),
+		"remedy": "make it private.",
 		"evidence": sprintf("acl %s", [acl]),
 		"path": [attribute],
 		"severity": severity,
@@ -49,19 +61,21 @@ deny contains finding if {
 	}
 }
 
-deny contains finding if {
+exposures contains exposure if {
 	some r in util.resources("aws_s3_bucket_acl")
 	some i, policy in r.config.access_control_policy
 	some j, grant in policy.grant
 	some k, grantee in grant.grantee
 	grantee.uri in public_groups
 	severity := grant_severity(grant.permission)
-	finding := {
+	exposure := {
 		"resource": r.address,
-		"message": sprintf("The bucket ACL grants %s to %s: remove the grant.", [util.label(grant.permission), grantee.uri]),
+		"message": sprintf("The bucket ACL grants %s to %s", [util.label(grant.permission), grantee.uri]),
+		"remedy": "remove the grant.",
 		"evidence": sprintf("%s to %s", [util.label(grant.permission), grantee.uri]),
 		"path": ["access_control_policy", i, "grant", j, "grantee", k, "uri"],
 		"severity": severity,
+		"when": "",
 	}
 }
 
@@ -69,29 +83,81 @@ grant_severity(permission) := "critical" if permission in {"WRITE", "WRITE_ACP",
 
 grant_severity(permission) := "high" if not permission in {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
 
-deny contains finding if {
+exposures contains exposure if {
 	some call in s3.module_buckets
 	acl := call.config.acl
 	severity := canned[acl]
-	finding := {
+	exposure := {
 		"resource": call.address,
-		"message": sprintf("The bucket module is called with acl = %s, which opens the bucket beyond the account: make it private or leave it out.", [acl]),
+		"message": sprintf("The bucket module is called with acl = %s, which opens the bucket beyond the account", [acl]),
+		"remedy": "make it private or leave it out.",
 		"evidence": sprintf("acl %s", [acl]),
 		"path": ["acl"],
 		"severity": severity,
+		"when": "",
 	}
 }
 
-deny contains finding if {
+exposures contains exposure if {
 	some call in s3.module_buckets
 	some i, grant in call.config.grant
 	grant.uri in public_groups
 	severity := grant_severity(grant.permission)
-	finding := {
+	exposure := {
 		"resource": call.address,
-		"message": sprintf("The bucket module's grant gives %s to %s: remove the grant.", [util.label(grant.permission), grant.uri]),
+		"message": sprintf("The bucket module's grant gives %s to %s", [util.label(grant.permission), grant.uri]),
+		"remedy": "remove the grant.",
 		"evidence": sprintf("%s to %s", [util.label(grant.permission), grant.uri]),
 		"path": ["grant", i, "uri"],
 		"severity": severity,
+		"when": "",
 	}
 }
+
+deny contains finding if {
+	contained := s3.acl_containment
+	some exposure in exposures
+	not contained[exposure.resource]
+	finding := {
+		"resource": exposure.resource,
+		"message": sprintf("%s: %s", [exposure.message, exposure.remedy]),
+		"evidence": exposure.evidence,
+		"path": exposure.path,
+		"severity": exposure.severity,
+		"when": exposure.when,
+	}
+}
+
+deny contains finding if {
+	contained := s3.acl_containment
+	some exposure in exposures
+	container := contained[exposure.resource]
+	finding := {
+		"resource": exposure.resource,
+		"message": sprintf("%s; Block Public Access contains it for now (%s), but turning that off would expose it: %s", [exposure.message, container, exposure.remedy]),
+		"evidence": sprintf("%s (contained by Block Public Access)", [exposure.evidence]),
+		"path": exposure.path,
+		"severity": "low",
+		"when": exposure.when,
+	}
+}
+
+# A public grant that only public access blocks with a `count` or `for_each` Tollgate cannot know
+# (not the ACL's own) contain may be exposed: "cannot tell", once per expression, at the severity
+# of the address's most exposing grant.
+deny contains finding if {
+	uncertain := s3.acl_uncertain
+	some address, unknowns in uncertain
+	severities := exposure_severities[address]
+	some unknown in unknowns
+	cannot_tell := settings.cannot_tell(address, [], unknown, "The bucket ACL's public grant is contained only by Block Public Access that may not be created, as its count or for_each cannot be known: make sure the block always exists, or make the ACL private.")
+	finding := object.union(cannot_tell, {"severity": highest_severity(severities)})
+}
+
+# `exposure_severities[address]`: the severities of the public grants of `address` (a bucket
+# without an ACL of its own is contained too, and has none).
+exposure_severities[exposure.resource] contains exposure.severity if some exposure in exposures
+
+highest_severity(severities) := "critical" if "critical" in severities
+
+highest_severity(severities) := "high" if not "critical" in severities

@@ -3,7 +3,10 @@
 # description: >-
 #   An instance or launch template does not require IMDSv2 session tokens: `metadata_options`
 #   absent or `http_tokens` not `required` (`aws_instance`, `aws_launch_template`), or
-#   CloudFormation `LaunchTemplateData.MetadataOptions.HttpTokens` absent or `optional`. With
+#   CloudFormation `LaunchTemplateData.MetadataOptions.HttpTokens` absent or `optional`, or an
+#   `AWS::EC2::Instance` whose own `MetadataOptions.HttpTokens` is absent or `optional` (an
+#   instance without `MetadataOptions` that names a `LaunchTemplate` takes the template's options,
+#   which are judged on the template, and is not reported). With
 #   IMDSv1, a server-side request forgery in the application can read the instance role's
 #   credentials. Absent settings are reported because the API default is `optional` unless the
 #   AMI or an account default says otherwise; an endpoint turned off (`http_endpoint =
@@ -16,7 +19,7 @@
 #   id: TG-IAM-019
 #   severity: medium
 #   category: iam
-#   remediation: Set metadata_options { http_tokens = "required" } (MetadataOptions.HttpTokens required), or set the account's default instance metadata options.
+#   remediation: Set metadata_options { http_tokens = "required" } (CloudFormation MetadataOptions.HttpTokens required, on the AWS::EC2::Instance or in its launch template's LaunchTemplateData), or set the account's default instance metadata options.
 #   controls: [CIS-AWS-5.6, AWS-FSBP-EC2.8]
 package tollgate.rules.iam.imds_v2_not_required
 
@@ -81,6 +84,32 @@ deny contains finding if {
 	some r in util.resources("AWS::EC2::LaunchTemplate")
 	some optional in tokens_not_required(r, cloudformation_options)
 	some enabled in endpoint_enabled(r, cloudformation_options)
+	finding := {
+		"resource": r.address,
+		"message": message,
+		"evidence": "http_tokens not required",
+		"path": optional.path,
+		"when": util.conjunction([optional.when, enabled]),
+	}
+}
+
+# CloudFormation instances: their own `MetadataOptions`; without them, a `LaunchTemplate` the
+# instance names decides, and the template is judged on its own resource (one outside the
+# template is not known). Absent options and no template leave the API default, `optional`, unless
+# the AMI or an account default says otherwise: reported, as for Terraform's `aws_instance`.
+instance_options := ["MetadataOptions"]
+
+deny contains finding if {
+	some r in util.resources("AWS::EC2::Instance")
+	util.is_absent(r.config, "LaunchTemplate")
+	some unset in util.missing(r, [], "MetadataOptions")
+	finding := {"resource": r.address, "message": message, "evidence": "http_tokens not required", "path": unset.path, "when": unset.when}
+}
+
+deny contains finding if {
+	some r in util.resources("AWS::EC2::Instance")
+	some optional in tokens_not_required(r, instance_options)
+	some enabled in endpoint_enabled(r, instance_options)
 	finding := {
 		"resource": r.address,
 		"message": message,

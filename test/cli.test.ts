@@ -1566,6 +1566,80 @@ describe("tollgate diff with a settings file", () => {
   });
 });
 
+describe("tollgate diff when a bucket gains a policy that does not deny plain HTTP", () => {
+  const statuses = (stdout: string) =>
+    (JSON.parse(stdout) as { findings: JsonFinding[] }).findings
+      .filter((f) => f.rule === "TG-ENC-018")
+      .map((f) => `${f.status} ${f.resource} ${f.subject ?? "-"}`);
+
+  it("keeps TG-ENC-018 existing on the bucket, in Terraform and CloudFormation", async () => {
+    await withTempDir("enc018-policy", async (dir) => {
+      const bucket = 'resource "aws_s3_bucket" "logs" {\n  bucket = "example-logs"\n}\n';
+      const policy = [
+        'resource "aws_s3_bucket_policy" "logs" {',
+        "  bucket = aws_s3_bucket.logs.id",
+        "  policy = jsonencode({",
+        "    Statement = [{",
+        '      Effect    = "Allow"',
+        '      Principal = { Service = "delivery.logs.amazonaws.com" }',
+        '      Action    = "s3:PutObject"',
+        '      Resource  = "${aws_s3_bucket.logs.arn}/AWSLogs/*"',
+        "    }]",
+        "  })",
+        "}",
+        "",
+      ].join("\n");
+      const template = ["Resources:", "  Bucket:", "    Type: AWS::S3::Bucket", ""].join("\n");
+      const bucketPolicy = [
+        "  BucketPolicy:",
+        "    Type: AWS::S3::BucketPolicy",
+        "    Properties:",
+        "      Bucket: !Ref Bucket",
+        "      PolicyDocument:",
+        "        Statement:",
+        "          - Effect: Allow",
+        "            Principal: {Service: delivery.logs.amazonaws.com}",
+        "            Action: s3:PutObject",
+        '            Resource: !Sub "${Bucket.Arn}/AWSLogs/*"',
+        "",
+      ].join("\n");
+      await writeFiles(dir, {
+        "base/main.tf": bucket,
+        "head/main.tf": bucket + policy,
+        "base/stack.yaml": template,
+        "head/stack.yaml": template + bucketPolicy,
+      });
+      const result = await diffDirs(dir);
+      expect(statuses(result.stdout).sort()).toEqual([
+        "existing BucketPolicy Bucket",
+        "existing aws_s3_bucket_policy.logs aws_s3_bucket.logs",
+      ]);
+    });
+  });
+});
+
+describe("tollgate scan with a waiver naming no rule", () => {
+  it("says where the waiver is and that it waives nothing", async () => {
+    await withTempDir("waiver-typo", async (dir) => {
+      await writeFiles(dir, {
+        "main.tf": [
+          'resource "aws_ebs_volume" "x" {',
+          '  availability_zone = "eu-west-1a"',
+          "  size              = 1",
+          '  encrypted         = false # tollgate:ignore TG-ENC-02 reason="typo in id"',
+          "}",
+          "",
+        ].join("\n"),
+      });
+      const result = await run(["scan", dir, "--format", "text"]);
+      expect(result.stdout).toContain(
+        "main.tf:4:29: waiver for TG-ENC-02: no loaded rule has that id, so it waives nothing; check the rule id",
+      );
+      expect(result.stdout).toMatch(/TG-ENC-002 .*\[new, blocking\]/);
+    });
+  });
+});
+
 describe("tollgate scan with waivers on the attribute that reads a value", () => {
   it("honours them where the finding was before it moved to where the value is written", async () => {
     await withTempDir("read-at", async (dir) => {

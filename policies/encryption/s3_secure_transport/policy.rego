@@ -19,12 +19,13 @@
 #   CloudFormation `Fn::If` narrows only the deployments where it holds; one whose key, operator or
 #   presence Tollgate cannot know (a `dynamic "condition"`) makes the policy cannot tell.
 #   A bucket with no policy at all is reported on the bucket; a bucket policy without the deny is
-#   reported on the policy. Bucket policies whose bucket cannot be identified make the rule skip
+#   reported on the policy, about the bucket (its `subject`) when it joins one bucket, with the
+#   same evidence, so adding a policy that does not deny leaves the finding existing. Bucket policies whose bucket cannot be identified make the rule skip
 #   buckets without a visible policy. A call of terraform-aws-modules/s3-bucket/aws denies it with
 #   `attach_deny_insecure_transport_policy` or `attach_require_latest_tls_policy`, or with such a
 #   statement in the `policy` it attaches (`attach_policy = true`); without them it is reported as a
-#   bucket is: "no bucket policy" when the module attaches none, "no aws:SecureTransport deny" when
-#   it attaches one for something else, on the switch written false or else on the call. A call
+#   bucket is, whether the module attaches no policy or one for something else (the message tells
+#   which), on the switch written false or else on the call. A call
 #   whose switches or attached policy are unknown, or whose bucket another bucket policy resource
 #   refers to, is not reported; with `unknown_values: advisory` it is reported as cannot tell when
 #   an unknown decides the deny (a deny switch, `attach_policy` beside a policy that may deny,
@@ -417,12 +418,36 @@ deny contains finding if {
 	not document.address in calls
 	not [document.address, document.path] in denying
 	not possibly_denying(document.address, document.path)
-	finding := {
-		"resource": document.address,
-		"message": missing_deny_message(document),
-		"evidence": "no aws:SecureTransport deny",
-		"path": document.path,
-	}
+	finding := object.union(
+		{
+			"resource": document.address,
+			"message": missing_deny_message(document),
+			"evidence": "no aws:SecureTransport deny",
+			"path": document.path,
+		},
+		policy_subject(document.address),
+	)
+}
+
+# A bucket policy resource's finding is about its bucket, which is reported with the same evidence
+# while it has no policy: adding a policy without the deny leaves the finding existing rather than
+# new on the policy and fixed on the bucket. Set only when the policy joins one bucket of its root.
+policy_subject(address) := {"subject": single_policy_bucket[address]} if single_policy_bucket[address]
+
+policy_subject(address) := {} if not single_policy_bucket[address]
+
+single_policy_bucket[address] := bucket if {
+	some address, buckets in policy_buckets
+	count(buckets) == 1
+	some bucket in buckets
+}
+
+# `policy_buckets[address]`: the addresses of the buckets of its root that the bucket policy
+# resources of `address` apply to (`s3.settings`).
+policy_buckets[policy.address] contains bucket.address if {
+	some bucket in s3.buckets
+	some policy in bucket_policies(bucket)
+	object.get(policy, "root", "") == object.get(bucket, "root", "")
 }
 
 missing_deny_message(document) := "The bucket policy does not deny requests without TLS: add a Deny statement on aws:SecureTransport false." if {
@@ -482,7 +507,7 @@ deny contains finding if {
 	finding := {
 		"resource": bucket.address,
 		"message": missing_policy_message(bucket),
-		"evidence": "no bucket policy",
+		"evidence": "no aws:SecureTransport deny",
 		"path": [],
 	}
 }
@@ -562,8 +587,6 @@ attached_policy_known(call) if util.is_absent(call.config, "policy")
 
 attached_policy_known(call) if iam.decode(call.config.policy)
 
-module_evidence := {"none": "no bucket policy", "other": "no aws:SecureTransport deny"}
-
 module_message := {
 	"none": "The bucket module attaches no bucket policy denying requests without TLS: pass attach_deny_insecure_transport_policy = true.",
 	"other": "The bucket module's policy does not deny requests without TLS: pass attach_deny_insecure_transport_policy = true.",
@@ -597,7 +620,7 @@ deny contains finding if {
 	finding := {
 		"resource": call.address,
 		"message": module_message[kind],
-		"evidence": module_evidence[kind],
+		"evidence": "no aws:SecureTransport deny",
 		"path": module_path(call),
 	}
 }

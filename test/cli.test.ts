@@ -101,7 +101,7 @@ describe("tollgate diff on the example pull request", () => {
       .map((f) => [f.rule, f.file, f.line, f.resource, f.evidence]);
     expect(introduced).toEqual(
       expect.arrayContaining([
-        ["TG-IAM-001", "main.tf", 27, "aws_iam_policy.deploy", "iam:*"],
+        ["TG-IAM-006", "main.tf", 27, "aws_iam_policy.deploy", "iam:* on *"],
         [
           "TG-NET-001",
           "network/main.tf",

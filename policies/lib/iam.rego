@@ -1107,6 +1107,16 @@ matching_actions(pattern, by_service) := [a |
 	lower_action_matches(lower(pattern), a)
 ]
 
+# `pattern` allows, on every resource, an action of `privilege_escalation_actions`: a service
+# wildcard (`iam:*`, `sts:*`) included. TG-IAM-006 reports it at critical severity, so TG-IAM-001
+# leaves such a wildcard to it, as the port rules leave every port to TG-NET-005.
+escalates_on_every_resource(statement, pattern) if {
+	any_resource(statement)
+	count(matching_actions(pattern, escalation_catalog)) > 0
+}
+
+escalation_catalog := actions_by_service(privilege_escalation_actions)
+
 # `pattern` (an IAM action, maybe with `*` and `?`) matches `action`, both lower case.
 lower_action_matches(pattern, action) if pattern == action
 

@@ -6,8 +6,9 @@
 #   attaching policies (`iam:CreatePolicyVersion`, `iam:AttachRolePolicy`, `iam:PutUserPolicy`,
 #   ...), creating credentials for other users, editing trust policies, replacing or removing
 #   permissions boundaries, or assuming any role.
-#   Patterns such as `iam:Put*` count when they cover one of these; `iam:*` and `*` are reported
-#   by TG-IAM-001 and TG-IAM-002. A resource naming every role, user, group or policy of an
+#   Patterns count when they cover one of these (IAM matches actions as case-insensitive globs):
+#   `iam:Put*`, `iam:*Policy*`, and the service wildcards `iam:*` and `sts:*`, which TG-IAM-001
+#   then leaves to this rule on `Resource: "*"`. `*` is reported by TG-IAM-002. A resource naming every role, user, group or policy of an
 #   account (`arn:aws:iam::123456789012:role/*`) counts as every resource; a path or name prefix
 #   (`role/service/*`) does not.
 #   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
@@ -36,7 +37,6 @@ deny contains finding if {
 	iam.is_allow(st.statement)
 	some scope in escalation_scopes(st.statement)
 	some action in iam.values(st.statement, "Action")
-	not iam.is_wildcard_action(action.value)
 	covered := sort(iam.matching_actions(action.value, catalog))
 	count(covered) > 0
 	finding := {

@@ -4,7 +4,8 @@
 #   An identity policy statement with `Effect: Allow` grants `*` or `service:*` (for example
 #   `s3:*`), so its holder gets every present and future action of the service, including
 #   destructive and permission-changing ones. `*` on `Resource: "*"` is reported by TG-IAM-002
-#   instead. Resource policies are covered by the public-principal rules, and `*` or `s3:*` in
+#   instead, and `iam:*` or `sts:*` on `Resource: "*"` by TG-IAM-006 (privilege escalation, at
+#   its critical severity). Resource policies are covered by the public-principal rules, and `*` or `s3:*` in
 #   an S3 bucket policy by TG-IAM-020.
 #   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
 #   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
@@ -32,6 +33,7 @@ deny contains finding if {
 	some action in iam.values(st.statement, "Action")
 	iam.is_wildcard_action(action.value)
 	not full_admin(st.statement, action.value)
+	not iam.escalates_on_every_resource(st.statement, action.value)
 	finding := {
 		"resource": st.address,
 		"when": st.when,

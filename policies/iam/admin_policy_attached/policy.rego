@@ -1,5 +1,5 @@
 # METADATA
-# title: AdministratorAccess managed policy attached
+# title: AdministratorAccess or IAMFullAccess managed policy attached
 # description: >-
 #   The AWS managed policy `AdministratorAccess` is attached to a role, user or group, through an
 #   `aws_iam_*_policy_attachment`, `managed_policy_arns`, or CloudFormation `ManagedPolicyArns`.
@@ -27,6 +27,9 @@
 #   `//modules/iam-assumable-roles` (and `-with-saml`) with `create_admin_role = true`, whose
 #   `admin_role_policy_arns` are `[AdministratorAccess]` unless the call says otherwise, or with
 #   `create_poweruser_role` or `create_readonly_role` and AdministratorAccess in that role's list.
+#   The AWS managed policy `IAMFullAccess` is reported wherever AdministratorAccess is: it allows
+#   `iam:*` on every resource (AWS managed policy reference, version v2), so its holder can attach
+#   AdministratorAccess to itself or pass any role, and is an administrator in all but name.
 # custom:
 #   id: TG-IAM-007
 #   severity: critical
@@ -43,29 +46,39 @@ import rego.v1
 # Every finding's evidence, however the policy is named (its ARN in any partition or written for
 # the partition, by name in SAM, through a data source): the same attachment rewritten is the same
 # finding.
-admin_policy_arn := "arn:aws:iam::aws:policy/AdministratorAccess"
+admin_policy_arn(name) := concat("", ["arn:aws:iam::aws:policy/", name])
 
-is_admin_arn(arn) if {
+# The AWS managed policies that make their holder an administrator: AdministratorAccess (`*` on
+# `*`), and IAMFullAccess (`iam:*` on `*`, a privilege escalation to any permission).
+admin_policy_names := {"AdministratorAccess", "IAMFullAccess"}
+
+# The name of the administrator policy `arn` is, written out or looked up.
+admin_name(arn) := name if {
 	is_string(arn)
-	endswith(arn, ":iam::aws:policy/AdministratorAccess")
+	some name in admin_policy_names
+	endswith(arn, concat("", [":iam::aws:policy/", name]))
 }
 
 # An ARN template whose literal end names the policy, whatever fills in the partition
 # (`arn:${data.aws_partition.current.partition}:...`, `!Sub arn:${AWS::Partition}:...`, a `!Join`).
-is_admin_arn(arn) if regex.match(`:iam::aws:policy/AdministratorAccess["'\s\]]*$`, arn["$unknown"])
-
-# The ARN of an `aws_iam_policy` data source that looks the policy up by name.
-is_admin_arn(arn) if {
-	some name in admin_policy_lookups
-	regex.match(sprintf(`^data\.aws_iam_policy\.%s(\[[^\]]*\])?\.arn$`, [name]), arn["$unknown"])
+admin_name(arn) := name if {
+	some name in admin_policy_names
+	regex.match(sprintf(`:iam::aws:policy/%s["'\s\]]*$`, [name]), arn["$unknown"])
 }
 
-# The names of those data sources, found once per evaluation rather than for each ARN.
-admin_policy_lookups contains lookup.name if {
+# The ARN of an `aws_iam_policy` data source that looks the policy up by name.
+admin_name(arn) := name if {
+	some [lookup, name] in admin_policy_lookups
+	regex.match(sprintf(`^data\.aws_iam_policy\.%s(\[[^\]]*\])?\.arn$`, [lookup]), arn["$unknown"])
+}
+
+# `[data source name, policy name]` of those data sources, found once per evaluation rather than
+# for each ARN.
+admin_policy_lookups contains [lookup.name, lookup.config.name] if {
 	some lookup in input.resources
 	lookup.mode == "data"
 	lookup.type == "aws_iam_policy"
-	lookup.config.name == "AdministratorAccess"
+	lookup.config.name in admin_policy_names
 }
 
 # Attachment resources and the attribute holding the one managed policy ARN each attaches. An
@@ -97,11 +110,11 @@ permission_set_types := {
 	"AWS::SSO::PermissionSet",
 }
 
-message(type) := "AdministratorAccess is attached to the permission set: each user and group it is assigned to gets administrator access in that account; attach a policy with only the permissions they need." if {
+message(type, name) := sprintf("%s is attached to the permission set: each user and group it is assigned to gets administrator access in that account; attach a policy with only the permissions they need.", [name]) if {
 	type in permission_set_types
 }
 
-message(type) := "AdministratorAccess is attached: attach a policy with only the permissions this principal needs." if {
+message(type, name) := sprintf("%s is attached: attach a policy with only the permissions this principal needs.", [name]) if {
 	not type in permission_set_types
 }
 
@@ -109,11 +122,11 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	key := attachment_attributes[r.type]
-	is_admin_arn(r.config[key])
+	name := admin_name(r.config[key])
 	finding := {
 		"resource": r.address,
-		"message": message(r.type),
-		"evidence": admin_policy_arn,
+		"message": message(r.type, name),
+		"evidence": admin_policy_arn(name),
 		"path": [key],
 	}
 }
@@ -123,11 +136,11 @@ deny contains finding if {
 	r.mode == "managed"
 	key := arn_lists[r.type]
 	some i, arn in r.config[key]
-	is_admin_arn(arn)
+	name := admin_name(arn)
 	finding := {
 		"resource": r.address,
-		"message": message(r.type),
-		"evidence": admin_policy_arn,
+		"message": message(r.type, name),
+		"evidence": admin_policy_arn(name),
 		"path": [key, i],
 	}
 }
@@ -138,18 +151,18 @@ deny contains finding if {
 	r.source == "cloudformation"
 	r.type in iam.sam_policy_types
 	some item in iam.sam_policy_items(r)
-	sam_admin_policy(item.value)
+	name := sam_admin_policy(item.value)
 	finding := {
 		"resource": r.address,
-		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
-		"evidence": admin_policy_arn,
+		"message": sprintf("%s is attached: attach a policy with only the permissions this principal needs.", [name]),
+		"evidence": admin_policy_arn(name),
 		"path": item.path,
 	}
 }
 
-sam_admin_policy(policy) if policy == "AdministratorAccess"
+sam_admin_policy(policy) := policy if policy in admin_policy_names
 
-sam_admin_policy(policy) if is_admin_arn(policy)
+sam_admin_policy(policy) := admin_name(policy) if not policy in admin_policy_names
 
 # terraform-aws-modules/iam/aws submodules that attach each value of their `policies` map
 # (`{name = policy ARN}`) to the role, user or group they create, unless `create = false`.
@@ -162,13 +175,13 @@ deny contains finding if {
 	registry.submodule(call.moduleSource) in policy_map_submodules
 	not util.is_false(object.get(call.config, "create", true))
 	is_object(call.config.policies)
-	some name, arn in call.config.policies
-	is_admin_arn(arn)
+	some key, arn in call.config.policies
+	name := admin_name(arn)
 	finding := {
 		"resource": call.address,
-		"message": "AdministratorAccess is attached: attach a policy with only the permissions this principal needs.",
-		"evidence": admin_policy_arn,
-		"path": ["policies", name],
+		"message": sprintf("%s is attached: attach a policy with only the permissions this principal needs.", [name]),
+		"evidence": admin_policy_arn(name),
+		"path": ["policies", key],
 	}
 }
 
@@ -181,11 +194,11 @@ deny contains finding if {
 	util.is_true(object.get(call.config, "create_role", false))
 	util.is_true(object.get(call.config, "attach_admin_policy", false))
 	arn := object.get(call.config, "admin_role_policy_arn", "arn:aws:iam::aws:policy/AdministratorAccess")
-	is_admin_arn(arn)
+	name := admin_name(arn)
 	finding := {
 		"resource": call.address,
-		"message": "AdministratorAccess is attached (attach_admin_policy): attach a policy with only the permissions this role needs.",
-		"evidence": admin_policy_arn,
+		"message": sprintf("%s is attached (attach_admin_policy): attach a policy with only the permissions this role needs.", [name]),
+		"evidence": admin_policy_arn(name),
 		"path": ["attach_admin_policy"],
 	}
 }
@@ -206,11 +219,11 @@ deny contains finding if {
 	spec := counted_role_policy_lists[registry.submodule(call.moduleSource)]
 	util.is_true(object.get(call.config, "create_role", false))
 	some i, arn in counted_arns(call.config, spec.list, spec.number)
-	is_admin_arn(arn)
+	name := admin_name(arn)
 	finding := {
 		"resource": call.address,
-		"message": "AdministratorAccess is attached: attach a policy with only the permissions this role needs.",
-		"evidence": admin_policy_arn,
+		"message": sprintf("%s is attached: attach a policy with only the permissions this role needs.", [name]),
+		"evidence": admin_policy_arn(name),
 		"path": [spec.list, i],
 	}
 }
@@ -236,11 +249,11 @@ deny contains finding if {
 	registry.submodule(call.moduleSource) == "modules/iam-group-with-policies"
 	is_array(call.config.custom_group_policy_arns)
 	some i, arn in call.config.custom_group_policy_arns
-	is_admin_arn(arn)
+	name := admin_name(arn)
 	finding := {
 		"resource": call.address,
-		"message": "AdministratorAccess is attached: attach a policy with only the permissions this group needs.",
-		"evidence": admin_policy_arn,
+		"message": sprintf("%s is attached: attach a policy with only the permissions this group needs.", [name]),
+		"evidence": admin_policy_arn(name),
 		"path": ["custom_group_policy_arns", i],
 	}
 }
@@ -263,11 +276,11 @@ deny contains finding if {
 	policies := call.config[spec.collection]
 	policy_collection(policies)
 	some key, arn in policies
-	is_admin_arn(arn)
+	name := admin_name(arn)
 	finding := {
 		"resource": call.address,
-		"message": sprintf("AdministratorAccess is attached: attach a policy with only the permissions this %s needs.", [spec.holder]),
-		"evidence": admin_policy_arn,
+		"message": sprintf("%s is attached: attach a policy with only the permissions this %s needs.", [name, spec.holder]),
+		"evidence": admin_policy_arn(name),
 		"path": [spec.collection, key],
 	}
 }
@@ -295,11 +308,11 @@ deny contains finding if {
 	some role in assumable_roles
 	util.is_true(object.get(call.config, sprintf("create_%s_role", [role]), false))
 	some [arn, path] in role_policies(call, role)
-	is_admin_arn(arn)
+	name := admin_name(arn)
 	finding := {
 		"resource": call.address,
-		"message": sprintf("The %s role gets AdministratorAccess: attach a policy with only the permissions this role needs.", [role]),
-		"evidence": admin_policy_arn,
+		"message": sprintf("The %s role gets %s: attach a policy with only the permissions this role needs.", [role, name]),
+		"evidence": admin_policy_arn(name),
 		"path": path,
 	}
 }

@@ -14,6 +14,26 @@ export function cannotTell(finding: Pick<Finding, "unknown">): string | undefine
 }
 
 /**
+ * What a report says of a finding's enforcement: `blocking` when it fails the check, nothing for a
+ * fixed finding (it blocks nothing), `would block` for a waived new finding its enforcement would
+ * otherwise make blocking, and the enforcement level (`advisory`, or `blocking` for an existing
+ * finding the gate counts only with `fail_on: all`) for the rest.
+ */
+export function enforcementTag(
+  finding: Pick<Finding, "status" | "waived" | "enforcement">,
+  blocks: boolean,
+): string | undefined {
+  if (blocks) return "blocking";
+  if (finding.status === "fixed") return undefined;
+  if (finding.waived !== null) {
+    return finding.enforcement === "blocking" && finding.status === "new"
+      ? "would block"
+      : undefined;
+  }
+  return finding.enforcement;
+}
+
+/**
  * The finding's resource address, and its Terraform root module when the finding lies in a local
  * module other roots may call too (`module.logs.aws_s3_bucket.this in envs/prod`): the address
  * alone is unique only within a root. The repository's top folder as root goes unnamed, which

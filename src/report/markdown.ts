@@ -9,6 +9,7 @@ import type { Finding } from "../model/types.js";
 import {
   blockElsewhere,
   codeSpan,
+  enforcementTag,
   escapeMarkdown,
   formatLoadError,
   resourceLabel,
@@ -131,8 +132,9 @@ function findingItem(
   unannotated: boolean,
   decided: DecidingLine | undefined,
 ): string[] {
+  const enforcement = enforcementTag(finding, blocks);
   const tags = [
-    blocks ? "**blocks merge**" : finding.enforcement,
+    ...(blocks ? ["**blocks merge**"] : enforcement ? [enforcement] : []),
     ...(finding.unknown !== undefined ? [`cannot tell: ${codeSpan(finding.unknown)} decides`] : []),
     ...(unannotated ? ["not on a changed line"] : []),
   ];
@@ -141,7 +143,7 @@ function findingItem(
   const at = decided ? `${decided.path}:${decided.line}` : written;
   const item = [
     `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)} — ` +
-      `${codeSpan(resourceLabel(finding))}${block ? ` (${codeSpan(block)})` : ""} at ${codeSpan(at)} (${tags.join(", ")})`,
+      `${codeSpan(resourceLabel(finding))}${block ? ` (${codeSpan(block)})` : ""} at ${codeSpan(at)}${tags.length > 0 ? ` (${tags.join(", ")})` : ""}`,
   ];
   if (decided) {
     item.push(

@@ -389,6 +389,41 @@ describe("renderText", () => {
     ]);
   });
 
+  it("labels enforcement only where it applies: not on fixed findings, 'would block' when waived", () => {
+    const decision = decideGate(
+      [
+        finding({ line: 10 }),
+        finding({ line: 11, status: "existing", evidence: "tcp/80" }),
+        finding({ line: 12, status: "fixed", evidence: "tcp/21" }),
+        finding({ line: 13, evidence: "tcp/25", waived: { reason: "mail relay" } }),
+        finding({ line: 14, status: "fixed", evidence: "tcp/26", waived: { reason: "old" } }),
+      ],
+      [],
+      defaultSettings,
+    );
+    const labels = renderText(decision)
+      .split("\n")
+      .filter((l) => l.startsWith("main.tf:"))
+      .map((l) => l.slice(l.indexOf("[")));
+    expect(labels).toEqual([
+      "[new, blocking]",
+      "[existing, blocking]",
+      "[fixed]",
+      "[new, would block, waived: mail relay]",
+      "[fixed, waived: old]",
+    ]);
+    const items = renderMarkdown(decision)
+      .split("\n")
+      .filter((l) => l.startsWith("- **HIGH**"))
+      .map((l) => l.slice(l.indexOf(" at `")));
+    expect(items).toEqual([
+      " at `main.tf:10` (**blocks merge**)",
+      " at `main.tf:11` (blocking)",
+      " at `main.tf:12`",
+      " at `main.tf:13` (would block)",
+    ]);
+  });
+
   it("prints file:line lines, errors with columns, and the verdict", () => {
     const text = renderText(decideGate([finding()], [loadError], defaultSettings));
     expect(text.split("\n")).toEqual([

@@ -4,7 +4,13 @@
 // where it is written.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
-import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
+import {
+  blockElsewhere,
+  cannotTell,
+  enforcementTag,
+  formatLoadError,
+  resourceLabel,
+} from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
 export function renderText(
@@ -16,10 +22,9 @@ export function renderText(
   for (const error of decision.errors) lines.push(`${formatLoadError(error)} [error]`);
   for (const warning of decision.warnings) lines.push(formatLoadError(warning));
   for (const finding of decision.findings) {
-    const tags: string[] = [
-      finding.status ?? "new",
-      blocking.has(finding) ? "blocking" : finding.enforcement,
-    ];
+    const tags: string[] = [finding.status ?? "new"];
+    const enforcement = enforcementTag(finding, blocking.has(finding));
+    if (enforcement) tags.push(enforcement);
     const undecided = cannotTell(finding);
     if (undecided) tags.push(undecided);
     if (finding.waived) tags.push(`waived: ${finding.waived.reason}`);

@@ -62,6 +62,27 @@ export function blockElsewhere(
   return inside ? undefined : `${block.file}:${block.line}`;
 }
 
+/**
+ * Report order: by file, line and rule, each finding at the place it is reported (`placeOf`, the
+ * changed line that decided it in `tollgate diff`); `Array.prototype.sort` is stable, so findings
+ * alike on all three keep the order the engine gave them.
+ */
+export function byLocation<T extends Pick<Finding, "file" | "line" | "rule">>(
+  findings: readonly T[],
+  placeOf: (finding: T) => { path: string; line: number } | undefined = () => undefined,
+): T[] {
+  const key = (finding: T) => {
+    const place = placeOf(finding);
+    return { file: place?.path ?? finding.file, line: place?.line ?? finding.line };
+  };
+  return [...findings].sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    if (ka.file !== kb.file) return ka.file < kb.file ? -1 : 1;
+    if (ka.line !== kb.line) return ka.line - kb.line;
+    return a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0;
+  });
+}
+
 /** Text from IaC files (messages, evidence) cannot inject markup, links or mentions into a report. */
 export function escapeMarkdown(text: string): string {
   // Enough to stop emphasis, code, links (their `[`), HTML, tables and @mentions; parentheses and

@@ -1,6 +1,7 @@
 // The markdown report of a gate decision: the check run summary and `tollgate scan --format
-// markdown`. New, existing, fixed and waived findings get a section each, grouped by category;
-// with a limit the text is cut at a line boundary with a note, so GitHub never rejects it. A new
+// markdown`. New, existing, fixed and waived findings get a section each, grouped by category,
+// by severity, then in file, line and rule order; with a limit the text is cut at a line
+// boundary with a note, so GitHub never rejects it. A new
 // finding a changed line elsewhere decided (`decided`, from `tollgate diff`) is at that line, and
 // says what read it and where the finding is written, as its annotation does.
 import { findingIdentity } from "../diff/index.js";
@@ -8,6 +9,7 @@ import { CATEGORIES, plural, SEVERITIES, type GateDecision } from "../gate/index
 import type { Finding } from "../model/types.js";
 import {
   blockElsewhere,
+  byLocation,
   codeSpan,
   enforcementTag,
   escapeMarkdown,
@@ -65,7 +67,7 @@ export function renderMarkdown(decision: GateDecision, options: MarkdownOptions 
       const inCategory = findings.filter((f) => f.category === category);
       if (inCategory.length === 0) continue;
       lines.push(`#### ${CATEGORY_NAMES[category]} (${inCategory.length})`, "");
-      for (const finding of bySeverity(inCategory)) {
+      for (const finding of bySeverity(byLocation(inCategory, (f) => options.decided?.get(f)))) {
         lines.push(
           ...findingItem(
             finding,

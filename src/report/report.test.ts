@@ -424,6 +424,40 @@ describe("renderText", () => {
     ]);
   });
 
+  it("sorts findings by file, line and rule whatever order the engine gave them", () => {
+    const decision = decideGate(
+      [
+        finding({ file: "b.tf", line: 2, rule: "TG-NET-002" }),
+        finding({ file: "main.tf", line: 9, evidence: "tcp/80" }),
+        finding({ file: "b.tf", line: 10, rule: "TG-NET-001" }),
+        finding({ file: "b.tf", line: 2, rule: "TG-NET-001" }),
+        finding({ file: "a.tf", line: 30, severity: "critical" }),
+      ],
+      [],
+      defaultSettings,
+    );
+    const located = (text: string, item: RegExp) =>
+      text
+        .split("\n")
+        .filter((l) => item.test(l))
+        .map((l) => `${/[a-z]+\.tf:\d+/.exec(l)?.[0]} ${/TG-NET-00\d/.exec(l)?.[0]}`);
+    expect(located(renderText(decision), /^[a-z]+\.tf:\d+: /)).toEqual([
+      "a.tf:30 TG-NET-001",
+      "b.tf:2 TG-NET-001",
+      "b.tf:2 TG-NET-002",
+      "b.tf:10 TG-NET-001",
+      "main.tf:9 TG-NET-001",
+    ]);
+    // Markdown keeps severity first: the critical finding leads, the rest in file and line order.
+    expect(located(renderMarkdown(decision), /^- \*\*/)).toEqual([
+      "a.tf:30 TG-NET-001",
+      "b.tf:2 TG-NET-001",
+      "b.tf:2 TG-NET-002",
+      "b.tf:10 TG-NET-001",
+      "main.tf:9 TG-NET-001",
+    ]);
+  });
+
   it("prints file:line lines, errors with columns, and the verdict", () => {
     const text = renderText(decideGate([finding()], [loadError], defaultSettings));
     expect(text.split("\n")).toEqual([

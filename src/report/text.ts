@@ -1,11 +1,12 @@
 // The terminal report of a gate decision (`tollgate scan` and `diff`): one line per finding and
-// error in the `file:line` form editors link, then the verdict and its reasons. A new finding that
-// a changed line elsewhere decided (`decided`, from `tollgate diff`) is on that line, and says
-// where it is written.
+// error in the `file:line` form editors link, findings in file, line and rule order, then the
+// verdict and its reasons. A new finding that a changed line elsewhere decided (`decided`, from
+// `tollgate diff`) is on that line, sorted there, and says where it is written.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
 import {
   blockElsewhere,
+  byLocation,
   cannotTell,
   enforcementTag,
   formatLoadError,
@@ -21,7 +22,7 @@ export function renderText(
   const lines: string[] = [];
   for (const error of decision.errors) lines.push(`${formatLoadError(error)} [error]`);
   for (const warning of decision.warnings) lines.push(formatLoadError(warning));
-  for (const finding of decision.findings) {
+  for (const finding of byLocation(decision.findings, (f) => decided.get(f))) {
     const tags: string[] = [finding.status ?? "new"];
     const enforcement = enforcementTag(finding, blocking.has(finding));
     if (enforcement) tags.push(enforcement);

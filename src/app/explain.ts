@@ -7,7 +7,7 @@
 import type { CustomRuleSet } from "../engine/types.js";
 import { readGateSettings, type RepoRef } from "../github/index.js";
 import type { RuleMetadata } from "../policy/metadata.js";
-import { codeSpan, escapeMarkdown, resourceLabel } from "../report/index.js";
+import { codeSpan, escapeMarkdown, resourceLabel, ruleTextMarkdown } from "../report/index.js";
 import { latestCheckRun } from "./checkRuns.js";
 import type { CommandContext, CommentRequest } from "./commentCommands.js";
 import { pullTarget } from "./pulls.js";
@@ -111,7 +111,7 @@ function ruleDocumentation(rule: RuleMetadata, definition?: RuleDefinition): str
       `**Defined in:** ${codeSpan(definition.path)} of ${codeSpan(definition.repository)} (default branch)`,
     );
   if (rule.description) lines.push("", escapeMarkdown(rule.description));
-  if (rule.remediation) lines.push("", `**Remediation:** ${escapeMarkdown(rule.remediation)}`);
+  if (rule.remediation) lines.push("", `**Remediation:** ${ruleTextMarkdown(rule.remediation)}`);
   if (rule.controls && rule.controls.length > 0)
     lines.push("", `**Controls:** ${rule.controls.map(codeSpan).join(", ")}`);
   if (rule.references && rule.references.length > 0)

@@ -90,6 +90,23 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>|~@]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
 }
 
+/**
+ * Text from rule metadata (remediation), ours or an organization's custom policy's: its inline
+ * code spans (`Action`) stay code, and everything else is escaped as `escapeMarkdown` does, so an
+ * org policy can put no links, HTML, emphasis or mentions into a check run. An unpaired backtick
+ * is escaped too.
+ */
+export function ruleTextMarkdown(text: string): string {
+  const parts: string[] = [];
+  let rest = 0;
+  for (const code of text.matchAll(/`([^`\r\n]+)`/g)) {
+    parts.push(escapeMarkdown(text.slice(rest, code.index)), codeSpan(code[1]!));
+    rest = code.index + code[0].length;
+  }
+  parts.push(escapeMarkdown(text.slice(rest)));
+  return parts.join("");
+}
+
 /** A code span that stays one span whatever backticks the text holds. */
 export function codeSpan(text: string): string {
   const flat = text.replace(/\r?\n/g, " ");

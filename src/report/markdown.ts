@@ -15,6 +15,7 @@ import {
   escapeMarkdown,
   formatLoadError,
   resourceLabel,
+  ruleTextMarkdown,
 } from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
@@ -153,7 +154,7 @@ function findingItem(
     );
   }
   item.push(`  ${escapeMarkdown(finding.message)} Evidence: ${codeSpan(finding.evidence)}`);
-  if (finding.remediation) item.push(`  Fix: ${escapeMarkdown(finding.remediation)}`);
+  if (finding.remediation) item.push(`  Fix: ${ruleTextMarkdown(finding.remediation)}`);
   if (finding.waived) item.push(`  Waived: ${escapeMarkdown(finding.waived.reason)}`);
   return item;
 }

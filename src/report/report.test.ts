@@ -13,6 +13,7 @@ import {
   renderMarkdown,
   renderSarif,
   renderText,
+  ruleTextMarkdown,
   SUMMARY_LIMIT,
   type ChangedLines,
 } from "./index.js";
@@ -336,6 +337,22 @@ describe("check run output", () => {
       ),
     );
     expect(markdown).toContain("\\<img src=x\\> \\@everyone \\[link\\](http://x)");
+  });
+
+  it("keeps inline code of a rule's remediation and escapes the rest of its markup", () => {
+    const remediation =
+      "Use `Action` with `s3:*_x`; not <b>[docs](http://x)</b> @team *now*, or a lone ` tick";
+    const expected =
+      "Use `Action` with `s3:*_x`; not \\<b\\>\\[docs\\](http://x)\\</b\\> \\@team \\*now\\*, or a lone \\` tick";
+    expect(ruleTextMarkdown(remediation)).toBe(expected);
+    const markdown = renderMarkdown(decideGate([finding({ remediation })], [], defaultSettings));
+    expect(markdown).toContain(`  Fix: ${expected}`);
+    const sarif = JSON.parse(renderSarif([finding({ remediation })], [])) as {
+      runs: { tool: { driver: { rules: { help: { markdown: string } }[] } } }[];
+    };
+    expect(sarif.runs[0]!.tool.driver.rules[0]!.help.markdown).toContain(
+      `Remediation: ${expected}`,
+    );
   });
 
   it("lists load warnings in the summary without blocking or counting them as scan errors", () => {

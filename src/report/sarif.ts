@@ -6,7 +6,14 @@
 import { createHash } from "node:crypto";
 import { findingIdentity } from "../diff/index.js";
 import { isWarning, type Finding, type LoadError, type Severity } from "../model/types.js";
-import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
+import {
+  blockElsewhere,
+  cannotTell,
+  escapeMarkdown,
+  formatLoadError,
+  resourceLabel,
+  ruleTextMarkdown,
+} from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -156,7 +163,7 @@ function sarifRule(finding: Finding): object {
     fullDescription: { text: finding.title },
     help: {
       text: `${finding.title}\n\nRemediation: ${remediation}`,
-      markdown: `**${finding.title}**\n\nRemediation: ${remediation}`,
+      markdown: `**${escapeMarkdown(finding.title)}**\n\nRemediation: ${ruleTextMarkdown(remediation)}`,
     },
     defaultConfiguration: { level: LEVEL[finding.severity] },
     properties: {

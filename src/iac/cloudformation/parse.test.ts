@@ -98,7 +98,7 @@ describe("template parsing bounds", () => {
       "template.yaml:2:1025: yaml-too-deep",
     ]);
     expect(errorsOf(`{"Resources":\n${"[".repeat(1_000_000)}`, "t.json")).toEqual([
-      "t.json:2:64: yaml-too-deep",
+      "t.json:2:64: json-too-deep",
     ]);
   });
 

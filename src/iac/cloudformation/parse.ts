@@ -103,7 +103,7 @@ export function parseTemplate(file: SourceFile): ParsedTemplate {
   if (!OPENS_AN_OBJECT.test(file.text)) return parseYaml(file, lines, null);
   const json = readJson(file.text, MAX_NESTING_DEPTH);
   if ("error" in json && json.error.tooDeep)
-    return refuse(lines, json.error.offset, "yaml-too-deep", tooDeepMessage());
+    return refuse(lines, json.error.offset, "json-too-deep", tooDeepMessage());
   const template = "root" in json ? fromJson(file.text, json.root) : { problem: json.error };
   if ("root" in template) return { root: template.root, errors: [], locate: lines.locate };
   // Flow-style YAML (`{Resources: ...}`) starts with `{` too: try it before reporting the JSON error.

@@ -160,6 +160,70 @@ describe("walk", () => {
   });
 });
 
+// OPA iterates sets and objects in Rego's order of their keys (null < boolean < number < string
+// < array < object < set), whatever order they were built in: a message built from a set reads
+// the same when a pull request merely reorders the list it came from.
+describe("iteration order of sets and objects", () => {
+  const source = `package order
+
+import rego.v1
+
+elements := [x | some x in {"b", "a", 3, 1, [2], {"k": 1}, "c", false, null}]
+
+keys := [k | some k, _ in {"z": 1, "a": 2, "m": 3, 10: 4, 2: 5}]
+
+values := [v | some _, v in input.tags]
+
+actions := [a | some a in {a | some a in input.actions}]
+
+walked := [path | walk(input.tags, [path, _])]
+
+message := sprintf("allows %s", [concat(", ", [a | some a in {a | some a in input.actions}])])
+
+totals := [sum({x | some x in input.numbers}), max({x | some x in input.numbers})]
+`;
+  const run = async (entrypoint: string, data: object) => {
+    const [row] = (await evaluate(source, `order/${entrypoint}`, data)) as { result: unknown }[];
+    return row?.result;
+  };
+  const input = {
+    tags: { Owner: "web", Env: "prod", Name: "site" },
+    actions: ["s3:PutObject", "iam:PassRole", "s3:GetObject"],
+    numbers: [3, 1, 2],
+  };
+
+  it("iterates set elements and object keys in Rego's order, not the order of insertion", async () => {
+    expect(await run("elements", input)).toEqual([null, false, 1, 3, "a", "b", "c", [2], { k: 1 }]);
+    expect(await run("keys", input)).toEqual([2, 10, "a", "m", "z"]);
+    expect(await run("values", input)).toEqual(["prod", "site", "web"]);
+    expect(await run("actions", input)).toEqual(["iam:PassRole", "s3:GetObject", "s3:PutObject"]);
+    expect(await run("walked", input)).toEqual([[], ["Env"], ["Name"], ["Owner"]]);
+    expect(await run("totals", input)).toEqual([6, 3]);
+  });
+
+  it("builds the same message from a reordered list", async () => {
+    const reordered = { ...input, actions: [...input.actions].reverse() };
+    const message = "allows iam:PassRole, s3:GetObject, s3:PutObject";
+    expect(await run("message", input)).toBe(message);
+    expect(await run("message", reordered)).toBe(message);
+  });
+
+  it("keeps the order of data loaded once while each evaluation reuses the heap", async () => {
+    const names = Array.from({ length: 64 }, (_, i) => `key-${String(i).padStart(2, "0")}`);
+    const data = { big: Object.fromEntries([...names].reverse().map((k) => [k, k])) };
+    const { wasm } = await compileRego(
+      { "data.rego": "package d\n\nimport rego.v1\n\nkeys := [k | some k, _ in data.big]\n" },
+      { entrypoints: ["d/keys"] },
+    );
+    const policy = await loadPolicy(wasm, undefined, hostBuiltins);
+    policy.setData(data);
+    // A large input between two evaluations overwrites the heap the first one sorted in.
+    const filler = { list: Array.from({ length: 2_000 }, (_, i) => i) };
+    for (const evalInput of [{}, filler, {}, filler])
+      expect(policy.evaluate(evalInput, "d/keys")).toEqual([{ result: names }]);
+  });
+});
+
 describe("with on an undefined input", () => {
   it("restores the undefined input for the rest of the body", async () => {
     const source =

@@ -38,6 +38,8 @@ import {
   tableLen,
   entryKey,
   entryValue,
+  entryOrder,
+  orderedEntry,
   valueEqual,
   valueCompare,
   sortValues,
@@ -328,7 +330,7 @@ export function b_count(v: usize): usize {
   }
 }
 
-/** Elements of an array or set as a fresh pointer list; sets to elementCount. */
+/** Elements of an array or set (Rego order, as OPA) as a fresh pointer list; sets elementCount. */
 let elementCount: i32 = 0;
 function elementsOf(v: usize): usize {
   const t = typeOf(v);
@@ -343,7 +345,9 @@ function elementsOf(v: usize): usize {
     const n = tableLen(v);
     elementCount = n;
     const p = opa_malloc((n > 0 ? <usize>n : 1) << 2);
-    for (let i = 0; i < n; i++) store<i32>(p + ((<usize>i) << 2), <i32>entryKey(v, i));
+    const order = entryOrder(v);
+    for (let i = 0; i < n; i++)
+      store<i32>(p + ((<usize>i) << 2), <i32>entryKey(v, orderedEntry(order, i)));
     return p;
   }
   return 0;
@@ -526,21 +530,12 @@ export function b_trim_suffix(s: usize, suffix: usize): usize {
 
 export function b_concat(delimiter: usize, coll: usize): usize {
   if (!stringOperand("concat", 1, delimiter)) return 0;
-  let items: usize;
-  let n: i32;
-  if (typeOf(coll) == SET) {
-    // OPA joins set elements in sorted order.
-    items = elementsOf(coll);
-    n = elementCount;
-    sortValues(items, n);
-  } else {
-    items = elementsOf(coll);
-    if (items == 0) {
-      typeError("concat", 2, "one of {array, set}", coll);
-      return 0;
-    }
-    n = elementCount;
+  const items = elementsOf(coll);
+  if (items == 0) {
+    typeError("concat", 2, "one of {array, set}", coll);
+    return 0;
   }
+  const n = elementCount;
   let total = n > 0 ? (n - 1) * strLen(delimiter) : 0;
   for (let i = 0; i < n; i++) {
     const e = <usize>load<i32>(items + ((<usize>i) << 2));
@@ -844,7 +839,11 @@ function walkInto(out: usize, path: usize, v: usize): void {
     for (let i = 0; i < n; i++) walkInto(out, extendPath(path, rt_number_int(i)), arrGet(v, i));
   } else if (t == OBJECT || t == SET) {
     const n = tableLen(v);
-    for (let i = 0; i < n; i++) walkInto(out, extendPath(path, entryKey(v, i)), entryValue(v, i));
+    const order = entryOrder(v);
+    for (let i = 0; i < n; i++) {
+      const e = orderedEntry(order, i);
+      walkInto(out, extendPath(path, entryKey(v, e)), entryValue(v, e));
+    }
   }
 }
 

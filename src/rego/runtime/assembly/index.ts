@@ -18,6 +18,8 @@ import {
   tableLen,
   entryKey,
   entryValue,
+  entryOrder,
+  orderedEntry,
   arrLen,
   arrGet,
   strLen,
@@ -122,7 +124,10 @@ export function rt_len(v: usize): usize {
   return v == 0 ? 0 : b_count(v);
 }
 
-/** Iteration: count of keys, then key/value by position (array index, entry, set element). */
+/**
+ * Iteration: count of keys, then key/value by position: array index, or for objects and sets
+ * the position in Rego order of the keys (OPA's order), not the order of insertion.
+ */
 export function rt_scan_count(v: usize): i32 {
   switch (rt_type(v)) {
     case ARRAY:
@@ -136,11 +141,11 @@ export function rt_scan_count(v: usize): i32 {
 }
 
 export function rt_scan_key(v: usize, i: i32): usize {
-  return typeOf(v) == ARRAY ? rt_number_int(i) : entryKey(v, i);
+  return typeOf(v) == ARRAY ? rt_number_int(i) : entryKey(v, orderedEntry(entryOrder(v), i));
 }
 
 export function rt_scan_value(v: usize, i: i32): usize {
-  return typeOf(v) == ARRAY ? arrGet(v, i) : entryValue(v, i);
+  return typeOf(v) == ARRAY ? arrGet(v, i) : entryValue(v, orderedEntry(entryOrder(v), i));
 }
 
 /** 1 when inserted or already present with an equal value, 0 on a conflicting value. */

@@ -32,7 +32,8 @@ import {
   tableLen,
   entryKey,
   entryValue,
-  sortedEntries,
+  entryOrder,
+  orderedEntry,
   tableFind,
   rt_set_add,
 } from "./value";
@@ -651,10 +652,10 @@ export function putValue(v: usize): void {
     case OBJECT: {
       put(0x7b);
       const n = tableLen(v);
-      const order = sortedEntries(v);
+      const order = entryOrder(v);
       for (let i = 0; i < n; i++) {
         if (i > 0) put(0x2c);
-        const e = load<i32>(order + ((<usize>i) << 2));
+        const e = orderedEntry(order, i);
         const k = entryKey(v, e);
         if (typeOf(k) == STRING) putQuoted(strPtr(k), strLen(k));
         else putKeyText(k);
@@ -668,10 +669,10 @@ export function putValue(v: usize): void {
       if (tagSets) putStatic('{"__tollgate_set__":');
       put(0x5b);
       const n = tableLen(v);
-      const order = sortedEntries(v);
+      const order = entryOrder(v);
       for (let i = 0; i < n; i++) {
         if (i > 0) put(0x2c);
-        putValue(entryKey(v, load<i32>(order + ((<usize>i) << 2))));
+        putValue(entryKey(v, orderedEntry(order, i)));
       }
       put(0x5d);
       if (tagSets) put(0x7d);

@@ -28,8 +28,17 @@ export function opa_heap_ptr_get(): usize {
   return heapPointer();
 }
 
+// Counts heap resets: whatever was allocated before one may since have been overwritten, so a
+// value that caches a pointer into the heap (a table's key order) checks it was made since.
+let generation: u32 = 0;
+
+export function heapGeneration(): u32 {
+  return generation;
+}
+
 export function opa_heap_ptr_set(ptr: usize): void {
   heapTop = ptr;
+  generation++;
 }
 
 export function opa_malloc(size: usize): usize {

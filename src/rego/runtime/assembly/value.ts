@@ -1,8 +1,9 @@
 // Rego values in linear memory: the layout every other runtime module and the emitted code
 // share, with Rego's total order, deep equality and hashing. Objects and sets are hash tables
-// over an insertion-ordered entry array, so lookup and membership are O(1) on large inputs.
+// over an insertion-ordered entry array, so lookup and membership are O(1) on large inputs;
+// iteration follows Rego's order of the keys instead, as OPA's does (entryOrder below).
 
-import { opa_malloc, copyBytes } from "./memory";
+import { opa_malloc, copyBytes, heapGeneration } from "./memory";
 import { decimalCompare, hasText } from "./decimal";
 
 export const NULL: i32 = 1;
@@ -23,11 +24,13 @@ export const NUM_FLOAT: i32 = 1;
 //   number:  +4 repr, +8 i64 or f64, +16 text ptr, +20 text len (float with source text)
 //   string:  +4 byte length, +8 UTF-8 bytes ptr
 //   array:   +4 length, +8 capacity, +12 elements ptr (i32 value pointers)
-//   object/set: +4 length, +8 entry capacity, +12 entries ptr, +16 bucket mask, +20 buckets ptr
+//   object/set: +4 length, +8 entry capacity, +12 entries ptr, +16 bucket mask, +20 buckets ptr,
+//               +24 key order (see entryOrder), +28 heap generation the order was made in
 //   entry (12 bytes): key, value (the element itself for sets), hash
 //   bucket: entry index + 1, 0 when empty
 
 const ENTRY: usize = 12;
+const TABLE_HEADER: usize = 32;
 
 // Static singletons live in the runtime's data segment so a heap reset never invalidates them.
 const nullValue = memory.data(8, 8);
@@ -184,11 +187,12 @@ export function rt_array_append(arr: usize, value: usize): void {
 function makeTable(type: i32, capacity: i32): usize {
   let cap = 4;
   while (cap < capacity) cap <<= 1;
-  const v = opa_malloc(24);
+  const v = opa_malloc(TABLE_HEADER);
   store<i32>(v, type);
   store<i32>(v, 0, 4);
   store<i32>(v, cap, 8);
   store<i32>(v, <i32>opa_malloc(<usize>cap * ENTRY), 12);
+  store<i32>(v, 0, 24);
   const buckets = cap * 2;
   store<i32>(v, buckets - 1, 16);
   const b = opa_malloc((<usize>buckets) << 2);
@@ -273,6 +277,7 @@ export function tablePut(t: usize, key: usize, value: usize): i32 {
   store<i32>(e, <i32>value, 4);
   store<u32>(e, h, 8);
   store<i32>(t, len + 1, 4);
+  store<i32>(t, 0, 24);
   if (cap * 2 > load<i32>(t, 16) + 1) {
     rebuildBuckets(t, cap * 2);
   } else {
@@ -444,18 +449,18 @@ export function valueCompare(a: usize, b: usize): i32 {
       return la < lb ? -1 : la > lb ? 1 : 0;
     }
     default: {
-      const sa = sortedEntries(a);
-      const sb = sortedEntries(b);
+      const sa = entryOrder(a);
+      const sb = entryOrder(b);
       const la = tableLen(a);
       const lb = tableLen(b);
       const n = la < lb ? la : lb;
       for (let i = 0; i < n; i++) {
-        const ea = <usize>load<i32>(sa + ((<usize>i) << 2));
-        const eb = <usize>load<i32>(sb + ((<usize>i) << 2));
-        let c = valueCompare(entryKey(a, <i32>ea), entryKey(b, <i32>eb));
+        const ea = orderedEntry(sa, i);
+        const eb = orderedEntry(sb, i);
+        let c = valueCompare(entryKey(a, ea), entryKey(b, eb));
         if (c != 0) return c;
         if (ta == OBJECT) {
-          c = valueCompare(entryValue(a, <i32>ea), entryValue(b, <i32>eb));
+          c = valueCompare(entryValue(a, ea), entryValue(b, eb));
           if (c != 0) return c;
         }
       }
@@ -466,8 +471,18 @@ export function valueCompare(a: usize, b: usize): i32 {
 
 // ---- sorting ----
 
-/** Sorts n value pointers at items in place (stable merge sort, Rego order). */
-export function sortValues(items: usize, n: i32): void {
+/** What the sorted item at index i stands for: the value itself, or the key of that entry. */
+@inline
+function sortKey(table: usize, items: usize, i: i32): usize {
+  const item = load<i32>(items + ((<usize>i) << 2));
+  return table == 0 ? <usize>item : entryKey(table, item);
+}
+
+/**
+ * Stable bottom-up merge sort of n i32 items in place, in Rego order of sortKey(table, item).
+ * Runs already in order are copied without merging, so sorted input costs one comparison a run.
+ */
+function mergeSort(items: usize, n: i32, table: usize): void {
   if (n < 2) return;
   const tmp = opa_malloc((<usize>n) << 2);
   let src = items;
@@ -476,20 +491,22 @@ export function sortValues(items: usize, n: i32): void {
     for (let lo = 0; lo < n; lo += 2 * width) {
       const mid = min(lo + width, n);
       const hi = min(lo + 2 * width, n);
+      if (mid == hi || valueCompare(sortKey(table, src, mid - 1), sortKey(table, src, mid)) <= 0) {
+        copyBytes(dst + ((<usize>lo) << 2), src + ((<usize>lo) << 2), (<usize>(hi - lo)) << 2);
+        continue;
+      }
       let i = lo;
       let j = mid;
       let k = lo;
       // Indexes are typed usize up front: a cast on `k++` does not survive formatting.
       while (i < mid && j < hi) {
-        const x = <usize>load<i32>(src + ((<usize>i) << 2));
-        const y = <usize>load<i32>(src + ((<usize>j) << 2));
         const slot = dst + ((<usize>k) << 2);
         k++;
-        if (valueCompare(y, x) < 0) {
-          store<i32>(slot, <i32>y);
+        if (valueCompare(sortKey(table, src, j), sortKey(table, src, i)) < 0) {
+          store<i32>(slot, load<i32>(src + ((<usize>j) << 2)));
           j++;
         } else {
-          store<i32>(slot, <i32>x);
+          store<i32>(slot, load<i32>(src + ((<usize>i) << 2)));
           i++;
         }
       }
@@ -511,18 +528,47 @@ export function sortValues(items: usize, n: i32): void {
   if (src != items) copyBytes(items, src, (<usize>n) << 2);
 }
 
-/** Entry indexes of an object or set ordered by key (Rego order), as an i32 array. */
-export function sortedEntries(t: usize): usize {
+/** Sorts n value pointers at items in place (stable, Rego order). */
+export function sortValues(items: usize, n: i32): void {
+  mergeSort(items, n, 0);
+}
+
+/** The key order of a table whose entries were inserted in that order: no permutation needed. */
+const IN_ORDER: usize = 1;
+
+/**
+ * The entry indexes of an object or set in Rego order of their keys (OPA iterates both that
+ * way), or IN_ORDER. Made on first use and kept in the table until an insert, so a table built
+ * once and read often is sorted once. The generation check covers a table that outlives the
+ * heap (data kept across evaluations): an order made during an evaluation lies in the heap the
+ * next one reuses.
+ */
+export function entryOrder(t: usize): usize {
   const n = tableLen(t);
-  const keys = opa_malloc((n > 0 ? <usize>n : 1) << 2);
-  for (let i = 0; i < n; i++) store<i32>(keys + ((<usize>i) << 2), <i32>entryKey(t, i));
-  sortValues(keys, n);
-  // Map sorted keys back to entry indexes.
-  for (let i = 0; i < n; i++) {
-    const k = <usize>load<i32>(keys + ((<usize>i) << 2));
-    store<i32>(keys + ((<usize>i) << 2), tableFind(t, k));
-  }
-  return keys;
+  if (n < 2) return IN_ORDER;
+  const kept = <usize>load<i32>(t, 24);
+  if (kept == IN_ORDER || (kept != 0 && load<u32>(t, 28) == heapGeneration())) return kept;
+  const order = keyOrder(t, n);
+  store<i32>(t, <i32>order, 24);
+  store<u32>(t, heapGeneration(), 28);
+  return order;
+}
+
+function keyOrder(t: usize, n: i32): usize {
+  let inOrder = true;
+  for (let i = 1; i < n && inOrder; i++)
+    inOrder = valueCompare(entryKey(t, i - 1), entryKey(t, i)) <= 0;
+  if (inOrder) return IN_ORDER;
+  const order = opa_malloc((<usize>n) << 2);
+  for (let i = 0; i < n; i++) store<i32>(order + ((<usize>i) << 2), i);
+  mergeSort(order, n, t);
+  return order;
+}
+
+/** The entry index at position i of an order from entryOrder. */
+@inline
+export function orderedEntry(order: usize, i: i32): i32 {
+  return order == IN_ORDER ? i : load<i32>(order + ((<usize>i) << 2));
 }
 
 /** A new set or object with the entries of t (shallow). */

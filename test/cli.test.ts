@@ -2117,6 +2117,45 @@ describe("tollgate scan, inspect and build", () => {
     });
   });
 
+  it("runs a folder of test files alone and shows each test's print output under it, as opa test", async () => {
+    await withTempDir("rego-prints", async (dir) => {
+      const testFile = [
+        "package prints_test",
+        "",
+        "import rego.v1",
+        "",
+        ...["one", "two", "three"].flatMap((name, i) => [
+          `test_${name} if {`,
+          `\tprint("${name}", ${i + 1})`,
+          i < 2 ? "\tfalse" : "\ttrue",
+          "}",
+          "",
+        ]),
+      ].join("\n");
+      await writeFile(path.join(dir, "prints_test.rego"), testFile);
+      const rows = (stdout: string) =>
+        stdout.split("\n").filter((line) => line.startsWith("data.") || line.startsWith("  "));
+      const failing = await run(["test", dir]);
+      expect(failing.stdout).not.toMatch(/^rule\s+fixture/m);
+      expect(rows(failing.stdout)).toEqual([
+        expect.stringMatching(
+          /^data\.prints_test\.test_one\s+prints_test\.rego:5\s+FAIL undefined$/,
+        ),
+        "  one 1",
+        expect.stringMatching(/^data\.prints_test\.test_two\s+.*FAIL undefined$/),
+        "  two 2",
+        expect.stringMatching(/^data\.prints_test\.test_three\s+.*ok$/),
+      ]);
+      expect(failing.code).toBe(1);
+      const verbose = await run(["test", dir, "--verbose"]);
+      expect(rows(verbose.stdout)).toEqual([...rows(failing.stdout), "  three 3"]);
+      await rm(path.join(dir, "prints_test.rego"));
+      const empty = await run(["test", dir]);
+      expect(empty.stderr).toMatch(/no \.rego files in/);
+      expect(empty.code).toBe(2);
+    });
+  });
+
   it("exits 2 with the usage on a mistake", async () => {
     expect((await run(["scan"])).code).toBe(2);
     expect((await run(["scan", "x", "--format", "xml"])).stderr).toMatch(/--format/);
@@ -2346,8 +2385,11 @@ describe("tollgate help and version", () => {
   it("reads every option the help lists, and exits 2 with the usage on stderr for one it does not", async () => {
     await withTempDir("options", async (dir) => {
       for (const command of commands) {
+        // `test` is given the empty folder: without one it tests the whole built-in library.
+        const folder = command.name === "test" ? [dir] : [];
         for (const [option, spec] of Object.entries(command.options)) {
-          const args = [command.name, `--${option}`, ...(spec.type === "string" ? ["x"] : [])];
+          const value = spec.type === "string" ? ["x"] : [];
+          const args = [command.name, `--${option}`, ...value, ...folder];
           const result = await run(args, dir);
           expect(result.stderr, args.join(" ")).not.toMatch(/Unknown option/);
         }

@@ -18,6 +18,8 @@ export interface RegoTestOutcome {
   status: "passed" | "failed" | "errored" | "skipped";
   /** Why it failed or errored: the value it had, or the located evaluation error. */
   detail?: string;
+  /** What its `print` calls wrote, line by line. */
+  printed?: string[];
 }
 
 export interface RegoTestRun {
@@ -113,8 +115,14 @@ export async function runRegoTests(
         outcomes.push(skippedOutcome(rule));
         continue;
       }
-      const at = { name: rule.name, file: rule.file, line: rule.line, column: rule.column };
       const evaluated = await policy.evaluate(undefined, rule.entrypoint);
+      const at = {
+        name: rule.name,
+        file: rule.file,
+        line: rule.line,
+        column: rule.column,
+        ...(evaluated.printed ? { printed: evaluated.printed } : {}),
+      };
       if (!evaluated.ok) {
         outcomes.push({ ...at, status: "errored", detail: formatEvalError(evaluated.error) });
         continue;

@@ -1,31 +1,45 @@
 // `tollgate test [dir]`: every rule against its positive and negative fixtures, evaluated through
 // the Wasm our compiler builds, then every `test_*` rule of the `*_test.rego` files, printed as
-// tables; exit 1 when any rule misses or over-reports or any Rego test fails or errors.
+// tables; exit 1 when any rule misses or over-reports or any Rego test fails or errors. A test's
+// `print` output follows its row when it did not pass, or always with --verbose (as `opa test`).
 import path from "node:path";
 import { readPolicySources } from "../../policy/build.js";
 import { runPolicyFolder, type FixtureOutcome } from "../../policy/fixtures.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
 import { defineCommand } from "../options.js";
-import type { RegoTestOutcome } from "../../policy/rego-tests.js";
+import { readRegoTests, type RegoTestOutcome } from "../../policy/rego-tests.js";
 import { BUILTIN_POLICY_DIR } from "../../engine/index.js";
 
 export const testCommand = defineCommand({
   name: "test",
   summary: "run each rule on its fixtures through the compiled Wasm",
-  usage: ["tollgate test [dir]"],
-  options: {},
+  usage: ["tollgate test [dir] [-v]"],
+  options: {
+    verbose: {
+      type: "boolean",
+      short: "v",
+      description: "print what each Rego test's print calls wrote, not only a failed test's",
+    },
+  },
   allowPositionals: true,
-  async run({ positionals }, io) {
+  async run({ values, positionals }, io) {
+    const verbose = values.verbose === true;
     if (positionals.length > 1) throw new UsageError("give at most one policy folder");
     const dir = positionals[0] ? path.resolve(io.cwd, positionals[0]) : BUILTIN_POLICY_DIR;
-    if ((await readPolicySources(dir)).length === 0)
+    if ((await readPolicySources(dir)).length === 0 && (await readRegoTests(dir)).length === 0)
       throw new UsageError(`no .rego files in ${dir}`);
     const run = await runPolicyFolder(dir);
     for (const error of run.errors) io.stderr(formatLoadError(error) + "\n");
     for (const warning of run.warnings) io.stderr(formatLoadError(warning) + "\n");
     if (!run.ok) return EXIT_USAGE;
     const { outcomes, untested } = run;
+    // A folder of tests alone (no rule, no fixture) has no fixture table, as `opa test` runs it.
+    const testsOnly = run.rules.length === 0 && outcomes.length === 0 && run.errors.length === 0;
+    if (testsOnly && run.regoTests.length > 0) {
+      const regoFailed = printRegoTests(run.regoTests, io.stdout, verbose);
+      return regoFailed === 0 ? EXIT_OK : EXIT_BLOCKED;
+    }
     const width = Math.max(4, ...outcomes.map((o) => o.rule.length));
     const fileWidth = Math.max(7, ...outcomes.map((o) => o.fixture.length));
     io.stdout(`${"rule".padEnd(width)}  ${"fixture".padEnd(fileWidth)}  result\n`);
@@ -59,7 +73,8 @@ export const testCommand = defineCommand({
     io.stdout(
       `\n${outcomes.length - outcomes.filter((o) => !o.passed).length} passed, ${failed} failed\n`,
     );
-    const regoFailed = printRegoTests(run.regoTests, io.stdout);
+    if (run.regoTests.length > 0) io.stdout("\n");
+    const regoFailed = printRegoTests(run.regoTests, io.stdout, verbose);
     return failed === 0 && regoFailed === 0 ? EXIT_OK : EXIT_BLOCKED;
   },
 });
@@ -69,19 +84,30 @@ function placeIn(outcome: FixtureOutcome, place: string): string {
   return /^\d+$/.test(place) ? `${outcome.fixture}:${place}` : `${outcome.fixture}/${place}`;
 }
 
-/** The Rego tests' table and summary (nothing without tests); returns how many failed or errored. */
-function printRegoTests(tests: RegoTestOutcome[], stdout: (text: string) => void): number {
+/**
+ * The Rego tests' table and summary (nothing without tests); returns how many failed or errored.
+ * Under a test's row, indented, the lines its `print` calls wrote: when it did not pass, or
+ * always when verbose.
+ */
+function printRegoTests(
+  tests: RegoTestOutcome[],
+  stdout: (text: string) => void,
+  verbose: boolean,
+): number {
   if (tests.length === 0) return 0;
   const width = Math.max(9, ...tests.map((t) => t.name.length));
   const places = tests.map((t) => `${t.file}:${t.line}`);
   const placeWidth = Math.max(8, ...places.map((p) => p.length));
-  stdout(`\n${"rego test".padEnd(width)}  ${"location".padEnd(placeWidth)}  result\n`);
+  stdout(`${"rego test".padEnd(width)}  ${"location".padEnd(placeWidth)}  result\n`);
   const label = { passed: "ok", failed: "FAIL", errored: "ERROR", skipped: "SKIPPED" };
   tests.forEach((test, index) => {
     const detail = test.detail === undefined ? "" : ` ${test.detail}`;
     stdout(
       `${test.name.padEnd(width)}  ${(places[index] ?? "").padEnd(placeWidth)}  ${label[test.status]}${detail}\n`,
     );
+    if (verbose || test.status !== "passed")
+      for (const line of (test.printed ?? []).flatMap((text) => text.split("\n")))
+        stdout(`  ${line}\n`);
   });
   const count = (status: RegoTestOutcome["status"]) =>
     tests.filter((t) => t.status === status).length;

@@ -16,6 +16,14 @@ interface Request {
   entrypoint: string;
 }
 
+// The SDK hands each `print` line to console.log. This thread's console is its own, so the
+// lines of an evaluation are collected and sent back with its outcome: logged, they reached the
+// parent's stdout some time later, unattributed, or never when the worker was terminated first.
+const printed: string[] = [];
+console.log = (...args: unknown[]) => {
+  printed.push(args.map(String).join(" "));
+};
+
 const setup = workerData as Setup;
 const initial = Math.min(5, setup.maxMemoryPages);
 const policyReady = loadPolicy(
@@ -42,9 +50,10 @@ function describe(error: unknown): string {
 parentPort?.on("message", async (request: Request) => {
   try {
     const policy = await policyReady;
+    printed.length = 0;
     const resultSet: unknown = policy.evaluate(request.input, request.entrypoint);
-    parentPort?.postMessage({ id: request.id, ok: true, resultSet });
+    parentPort?.postMessage({ id: request.id, ok: true, resultSet, printed });
   } catch (error) {
-    parentPort?.postMessage({ id: request.id, ok: false, message: describe(error) });
+    parentPort?.postMessage({ id: request.id, ok: false, message: describe(error), printed });
   }
 });

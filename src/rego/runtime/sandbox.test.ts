@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Stmt } from "../ir/types.js";
 import { emitWasm } from "../wasm/index.js";
 import { PolicyBuilder, addResult, at, block, local } from "../wasm/testing.js";
+import { compileRego } from "../compiler.js";
 import { BoundedPolicy, evaluateBounded, parseEvalError } from "./sandbox.js";
 
 const b = new PolicyBuilder();
@@ -96,6 +97,43 @@ describe("bounded evaluation", () => {
       ok: false,
       error: { code: "eval_builtin_error", location: { file: "policy.rego", line: 12, column: 3 } },
     });
+  });
+
+  it("returns each evaluation's print lines with its outcome, failed or not", async () => {
+    const source = `package p
+
+import rego.v1
+
+shout := input if print("input is", input)
+
+quiet := input
+
+broken := x if {
+  print("before", input)
+  some x in [1, 2]
+}
+`;
+    const compiled = await compileRego(
+      { "p.rego": source },
+      { entrypoints: ["p/shout", "p/quiet", "p/broken"] },
+    );
+    const policy = new BoundedPolicy(compiled.wasm, {});
+    try {
+      expect(await policy.evaluate("a", "p/shout")).toEqual({
+        ok: true,
+        resultSet: [{ result: "a" }],
+        printed: ["input is a"],
+      });
+      expect(await policy.evaluate("b", "p/shout")).toMatchObject({ printed: ["input is b"] });
+      expect(await policy.evaluate("c", "p/quiet")).not.toHaveProperty("printed");
+      expect(await policy.evaluate("d", "p/broken")).toMatchObject({
+        ok: false,
+        error: { code: "eval_conflict_error" },
+        printed: ["before d"],
+      });
+    } finally {
+      await policy.close();
+    }
   });
 });
 

@@ -16,7 +16,10 @@ export interface EvalError {
   location?: EvalLocation;
 }
 
-export type EvalOutcome = { ok: true; resultSet: unknown } | { ok: false; error: EvalError };
+/** `printed`: the lines the evaluation's `print` calls wrote, when there are any. */
+export type EvalOutcome = ({ ok: true; resultSet: unknown } | { ok: false; error: EvalError }) & {
+  printed?: string[];
+};
 
 export interface Bounds {
   /** Wall-clock limit for one evaluation. */
@@ -116,6 +119,7 @@ export class BoundedPolicy {
         resultSet?: unknown;
         message?: string;
         ready?: boolean;
+        printed?: string[];
       }) => {
         if (reply.ready !== undefined) {
           announce(reply.ready ? undefined : (reply.message ?? "policy failed to load"));
@@ -123,11 +127,12 @@ export class BoundedPolicy {
         }
         const waiting = this.pending.get(reply.id);
         if (!waiting) return;
+        const printed = reply.printed?.length ? { printed: reply.printed } : {};
         this.settle(
           reply.id,
           reply.ok
-            ? { ok: true, resultSet: reply.resultSet }
-            : { ok: false, error: parseEvalError(reply.message) },
+            ? { ok: true, resultSet: reply.resultSet, ...printed }
+            : { ok: false, error: parseEvalError(reply.message), ...printed },
         );
       },
     );

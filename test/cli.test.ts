@@ -2303,6 +2303,95 @@ describe("tollgate scan, inspect and build", () => {
     });
   });
 
+  it("diff with the working tree reads the whole repository as git would commit it, named from its top", async () => {
+    const template = (port: number) =>
+      [
+        "Resources:",
+        "  SG:",
+        "    Type: AWS::EC2::SecurityGroup",
+        "    Properties:",
+        "      GroupDescription: x",
+        "      SecurityGroupIngress:",
+        `        - {IpProtocol: tcp, FromPort: ${port}, ToPort: ${port}, CidrIp: 0.0.0.0/0}`,
+        "",
+      ].join("\n");
+    await withTempDir("worktree", async (repo) => {
+      const git = (...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", repo, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      git("init", "-q", "-b", "main");
+      await writeFiles(repo, {
+        "app/template.yaml": "Resources: {}\n",
+        ".gitignore": ".aws-sam/\n",
+      });
+      git("add", ".");
+      git("commit", "-qm", "base");
+      // The change: SSH in app/, RDP in a new untracked file elsewhere; the build copies of
+      // `sam build` (.gitignore) and `cdk synth` (.git/info/exclude) are not part of it.
+      await writeFiles(repo, {
+        "app/template.yaml": template(22),
+        "other/rdp.yaml": template(3389),
+        "app/.aws-sam/build/template.yaml": template(22),
+        "cdk.out/App.template.json": JSON.stringify({
+          Resources: {
+            SG: {
+              Type: "AWS::EC2::SecurityGroup",
+              Properties: {
+                GroupDescription: "x",
+                SecurityGroupIngress: [
+                  { IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIp: "0.0.0.0/0" },
+                ],
+              },
+            },
+          },
+        }),
+      });
+      await writeFile(path.join(repo, ".git", "info", "exclude"), "cdk.out/\n");
+      const expected = [
+        ["TG-NET-001", "app/template.yaml"],
+        ["TG-NET-002", "other/rdp.yaml"],
+      ];
+      for (const cwd of [repo, path.join(repo, "app")]) {
+        const result = await run(["diff", "--base", "main", "--format", "json"], cwd);
+        const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+        expect(findings.map((f) => [f.rule, f.file, f.status])).toEqual(
+          expected.map(([rule, file]) => [rule, file, "new"]),
+        );
+        const sarif = await run(["diff", "--base", "main", "--format", "sarif"], cwd);
+        const uris = (
+          JSON.parse(sarif.stdout) as {
+            runs: {
+              results: {
+                locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+              }[];
+            }[];
+          }
+        ).runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri);
+        expect(uris).toEqual(expected.map(([, file]) => file));
+      }
+      // Committed, the same change diffed between refs from the subfolder says the same.
+      git("add", "app/template.yaml", "other/rdp.yaml");
+      git("commit", "-qm", "head");
+      const refs = await run(
+        ["diff", "--base", "main~1", "--head", "main", "--format", "json"],
+        path.join(repo, "app"),
+      );
+      const { findings } = JSON.parse(refs.stdout) as { findings: JsonFinding[] };
+      expect(findings.map((f) => [f.rule, f.file])).toEqual(expected);
+    });
+  });
+
+  it("diff names a --repo folder that is not inside a git repository", async () => {
+    await withTempDir("nogit", async (dir) => {
+      const result = await run(["diff", "--base", "HEAD", "--repo", dir]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`tollgate diff: ${dir} is not inside a git repository\n`);
+    });
+  });
+
   it("reports a local module source that names no folder on the call's line", async () => {
     await withTempDir("missing-module", async (dir) => {
       await writeFile(

@@ -5,7 +5,7 @@ import path from "node:path";
 import { parseSettings, defaultSettings, type Settings } from "../config/index.js";
 import { createEngine } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
-import { readGitSnapshot } from "../fetch/git.js";
+import { listWorkingTree, readGitSnapshot } from "../fetch/git.js";
 import {
   checkSourceBytes,
   directoryOf,
@@ -35,13 +35,9 @@ export interface Snapshot {
 
 /**
  * Files below each path (a folder or a file), named relative to `cwd` as a user typed them, and
- * (unless `followModules` is false) the local modules they call outside those paths.
+ * the local modules they call outside those paths.
  */
-export async function readPaths(
-  paths: string[],
-  cwd: string,
-  followModules = true,
-): Promise<Snapshot> {
+export async function readPaths(paths: string[], cwd: string): Promise<Snapshot> {
   const snapshot: Snapshot = { files: [], errors: [] };
   for (const given of paths) {
     const absolute = path.resolve(cwd, given);
@@ -54,7 +50,7 @@ export async function readPaths(
     );
     add(snapshot, read, path.relative(cwd, root));
   }
-  return followModules ? withCalledModules(snapshot, cwd) : snapshot;
+  return withCalledModules(snapshot, cwd);
 }
 
 /** Files read below `folder` (relative to the working folder), named from the working folder. */
@@ -110,6 +106,15 @@ async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snaps
       add(snapshot, files, folder);
     }
   }
+}
+
+/**
+ * The working tree of the repository whose top folder is `top`, as git would commit it
+ * (`listWorkingTree`), named from the top as a git ref's files are, whatever folder the user is in.
+ */
+export async function readWorkingTree(top: string): Promise<Snapshot> {
+  const paths = (await listWorkingTree(top)).filter(isIacCandidate);
+  return readRepositoryFiles(top, { paths, skipDirectories: false });
 }
 
 export function readGitRef(repo: string, ref: string): Promise<Snapshot> {

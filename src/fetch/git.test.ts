@@ -3,7 +3,14 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, mkdir, readFile, rm, writeFile, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { readGitChanges, readGitSnapshot, renamesOf, resolveCommit } from "./git.js";
+import {
+  listWorkingTree,
+  locateRepository,
+  readGitChanges,
+  readGitSnapshot,
+  renamesOf,
+  resolveCommit,
+} from "./git.js";
 import type { LoadError } from "../model/types.js";
 import type { SourceFile } from "../iac/source.js";
 
@@ -73,6 +80,53 @@ describe("git snapshots", () => {
       /no-such-branch is not a commit/,
     );
     await expect(resolveCommit(repo, "--output=/tmp/x")).rejects.toThrow(/not a git ref/);
+  });
+
+  it("finds the repository's top folder from a folder inside it, and names a folder in none", async () => {
+    const top = (await locateRepository(path.join(repo, "modules", "net"))).top;
+    expect(top).toBe(git("rev-parse", "--show-toplevel").trim());
+    const outside = await mkdtemp(path.join(tmpdir(), "tollgate-nogit-"));
+    try {
+      await expect(locateRepository(outside)).rejects.toThrow(
+        `${outside} is not inside a git repository`,
+      );
+      await expect(locateRepository(path.join(outside, "missing"))).rejects.toThrow(
+        `${path.join(outside, "missing")} is not a folder`,
+      );
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
+
+  it("lists the working tree as git would commit it: no ignored file, no deleted one", async () => {
+    try {
+      await writeFile(path.join(repo, ".gitignore"), ".aws-sam/\n");
+      await writeFile(path.join(repo, ".git", "info", "exclude"), "cdk.out/\n");
+      await mkdir(path.join(repo, ".aws-sam", "build"), { recursive: true });
+      await writeFile(path.join(repo, ".aws-sam", "build", "template.yaml"), "Resources: {}\n");
+      await mkdir(path.join(repo, "cdk.out"));
+      await writeFile(path.join(repo, "cdk.out", "App.template.json"), "{}\n");
+      await writeFile(path.join(repo, "modules", "net", "new.tf"), "locals {}\n");
+      git("rm", "-q", "--cached", "README.md");
+      await rm(path.join(repo, "main.tf"));
+      expect((await listWorkingTree(repo)).sort()).toEqual(
+        [
+          ".gitignore",
+          ".terraform.lock.hcl",
+          "blob.json",
+          "evil.tf",
+          "modules/net/new.tf",
+          "modules/net/policy.json.tftpl",
+          "modules/net/sg.tf",
+          // Untracked now, and not ignored.
+          "README.md",
+        ].sort(),
+      );
+    } finally {
+      await writeFile(path.join(repo, ".git", "info", "exclude"), "");
+      git("reset", "-q", "--hard");
+      git("clean", "-qfdx");
+    }
   });
 
   it("names the files git calls renamed, between commits and with the working tree", async () => {

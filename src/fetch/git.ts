@@ -2,6 +2,7 @@
 // for the listing and one `git cat-file --batch` process for every blob, so `tollgate diff`
 // costs two processes per commit whatever the repository's size.
 import { spawn } from "node:child_process";
+import { stat } from "node:fs/promises";
 import { isIacCandidate, type SourceFile } from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
 
@@ -27,6 +28,40 @@ function run(repo: string, args: string[], stdin?: Buffer): Promise<Buffer> {
     });
     child.stdin.end(stdin);
   });
+}
+
+/**
+ * The repository holding `folder`: its top folder, which names every path git gives, or undefined
+ * for a bare repository (refs only, no working tree). Throws when `folder` is in no repository, so
+ * that is what the user reads rather than a ref that "is not a commit".
+ */
+export async function locateRepository(folder: string): Promise<{ top: string | undefined }> {
+  const info = await stat(folder).catch(() => undefined);
+  if (!info?.isDirectory()) throw new Error(`${folder} is not a folder`);
+  await run(folder, ["rev-parse", "--git-dir"]).catch(() => {
+    throw new Error(`${folder} is not inside a git repository`);
+  });
+  const top = await run(folder, ["rev-parse", "--show-toplevel"]).catch(() => undefined);
+  const named = top?.toString("utf8").trim();
+  return { top: named === undefined || named === "" ? undefined : named };
+}
+
+/**
+ * The working tree's files as git would commit them, from the top folder `top`: tracked files
+ * still on disk and untracked ones no ignore rule covers (.gitignore, .git/info/exclude, the
+ * global excludes), so build output such as `.aws-sam/` or `cdk.out/` is left out as git leaves
+ * it out. Paths are from the top, as git diff names them.
+ */
+export async function listWorkingTree(top: string): Promise<string[]> {
+  const [listed, deleted] = await Promise.all(
+    [
+      ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+      ["ls-files", "-z", "--deleted"],
+    ].map(async (args) => (await run(top, args)).toString("utf8").split("\0").filter(Boolean)),
+  );
+  const gone = new Set(deleted);
+  // A file with a merge conflict is listed once per stage.
+  return [...new Set(listed!)].filter((file) => !gone.has(file));
 }
 
 /** Resolve a ref (branch, tag, sha, `HEAD~1`) to a commit id, or throw with git's message. */

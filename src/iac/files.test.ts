@@ -40,6 +40,7 @@ describe("readRepositoryFiles", () => {
       "stack/b.yml",
       "stack/c.json",
       "legacy/d.template",
+      "cdk.out/App.template.json",
       "stack/policy.json.tftpl",
       "stack/user_data.tpl",
       "stack/.terraform.lock.hcl",
@@ -54,11 +55,13 @@ describe("readRepositoryFiles", () => {
       "node_modules/pkg/package.json",
       ".terraform/modules/m/main.tf",
       "stack/.terraform/x.tf",
+      "app/.aws-sam/build/template.yaml",
     ])
       write(skipped, "{}\n");
     const { files, errors } = readRepositoryFiles(root);
     expect(errors).toEqual([]);
     expect(files.map((file) => file.path)).toEqual([
+      "cdk.out/App.template.json",
       "legacy/d.template",
       "main.tf",
       "prod.tfvars",
@@ -71,7 +74,20 @@ describe("readRepositoryFiles", () => {
       "x.tf.json",
       "y.tfvars.json",
     ]);
-    expect(files[1]).toEqual({ path: "main.tf", text: "x = 1\n" });
+    expect(files[2]).toEqual({ path: "main.tf", text: "x = 1\n" });
+  });
+
+  it("reads listed paths below tool directories when told not to skip them", () => {
+    write("node_modules/pkg/stack.yaml", "{}\n");
+    write(".aws-sam/build/template.yaml", "{}\n");
+    const paths = ["node_modules/pkg/stack.yaml", ".aws-sam/build/template.yaml"];
+    expect(readRepositoryFiles(root, { paths }).files).toEqual([]);
+    const listed = readRepositoryFiles(root, { paths, skipDirectories: false });
+    expect(listed.errors).toEqual([]);
+    expect(listed.files.map((file) => file.path)).toEqual([
+      ".aws-sam/build/template.yaml",
+      "node_modules/pkg/stack.yaml",
+    ]);
   });
 
   it("reads the template a Terraform policy renders with templatefile(), so the policy is known", () => {

@@ -18,7 +18,14 @@ export const DEFAULT_MAX_FILES = 5000;
 /** Directory entries looked at before giving up, so a huge tree cannot keep the walk busy. */
 const MAX_DIRECTORY_ENTRIES = 200_000;
 
-const SKIPPED_DIRECTORIES = new Set([".git", "node_modules", ".terraform"]);
+/**
+ * Folders a walk of the disk never enters: git's own, and tool output that copies what is written
+ * elsewhere, whose findings would repeat the sources' (a scan is not git-aware, so .gitignore cannot
+ * say so): installed packages, `terraform init`'s copies of called modules, and `sam build`'s copy
+ * of the template beside it. `cdk.out/` is read: a CDK app's source is a program, and the templates
+ * `cdk synth` writes there are the only CloudFormation it has.
+ */
+const SKIPPED_DIRECTORIES = new Set([".git", "node_modules", ".terraform", ".aws-sam"]);
 const CANDIDATE_SUFFIXES = [
   ".tf",
   ".tf.json",
@@ -38,6 +45,11 @@ const CANDIDATE_SUFFIXES = [
 export interface ReadOptions {
   /** Repository-relative files or directories to read instead of the whole tree. */
   paths?: string[];
+  /**
+   * False when `paths` is a list that already says what to leave out (the files git would
+   * commit): each is read even below a folder a walk skips, as a git ref's files are.
+   */
+  skipDirectories?: boolean;
   maxFileBytes?: number;
   maxFiles?: number;
 }
@@ -71,7 +83,12 @@ export function readRepositoryFiles(root: string, options: ReadOptions = {}): Re
       ],
     };
   }
-  const walk = new RepositoryWalk(rootReal, maxFiles + 1, errors);
+  const walk = new RepositoryWalk(
+    rootReal,
+    maxFiles + 1,
+    errors,
+    options.skipDirectories === false ? new Set() : SKIPPED_DIRECTORIES,
+  );
   for (const start of options.paths ?? [""]) walk.visit(start);
 
   const candidates = [...walk.candidates].sort();
@@ -166,6 +183,7 @@ class RepositoryWalk {
     private readonly rootReal: string,
     private readonly candidateLimit: number,
     private readonly errors: LoadError[],
+    private readonly skipped: ReadonlySet<string>,
   ) {}
 
   /** Walks one repository-relative start path (file or directory), depth first in name order. */
@@ -175,7 +193,7 @@ class RepositoryWalk {
       this.errors.push(refusal(start, "path-outside-root", `${start} is outside the repository`));
       return;
     }
-    if (relative.split("/").some((segment) => SKIPPED_DIRECTORIES.has(segment))) return;
+    if (relative.split("/").some((segment) => this.skipped.has(segment))) return;
     const pending = [relative === "." ? "" : relative];
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
       if (this.candidates.size >= this.candidateLimit || this.entriesLeft < 0) return;
@@ -199,7 +217,7 @@ class RepositoryWalk {
       const children = entries
         .filter((entry) =>
           entry.isDirectory()
-            ? !SKIPPED_DIRECTORIES.has(entry.name)
+            ? !this.skipped.has(entry.name)
             : entry.isSymbolicLink() || (entry.isFile() && isIacCandidate(entry.name)),
         )
         .map((entry) => entry.name)

@@ -7,7 +7,12 @@ import path from "node:path";
 import { diffScans, followRenames, renamesByContent, type Rename } from "../../diff/index.js";
 import { evaluatedRuleIds } from "../../engine/index.js";
 import { folderChanges } from "../../fetch/folders.js";
-import { readGitChanges, renamesOf, type GitFileChange } from "../../fetch/git.js";
+import {
+  locateRepository,
+  readGitChanges,
+  renamesOf,
+  type GitFileChange,
+} from "../../fetch/git.js";
 import { gateWithWaivers } from "../../gate/index.js";
 import { changedLinesByFile, decidingLines } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
@@ -17,6 +22,7 @@ import {
   loadSettings,
   readGitRef,
   readPaths,
+  readWorkingTree,
   render,
   type Snapshot,
 } from "../pipeline.js";
@@ -82,13 +88,17 @@ export const diffCommand = defineCommand({
       head = await readPaths(["."], path.resolve(io.cwd, values["head-dir"]));
     } else {
       if (!values.base) throw new UsageError("--base is required");
-      const repo = path.resolve(io.cwd, values.repo);
+      // The whole repository on both sides, named from its top as git diff names files, from
+      // whatever folder inside it the command runs.
+      const given = path.resolve(io.cwd, values.repo);
+      const { top } = await locateRepository(given);
+      const repo = top ?? given;
       base = await readGitRef(repo, values.base);
+      if (values.head === undefined && top === undefined)
+        throw new UsageError(`${given} is a bare repository: give --head <ref>`);
       // The working tree stays inside the repository, as the base ref does: a module above it
       // would be read on one side only, and all it holds would look new.
-      head = values.head
-        ? await readGitRef(repo, values.head)
-        : await readPaths(["."], repo, false);
+      head = values.head ? await readGitRef(repo, values.head) : await readWorkingTree(repo);
       const changes = await readGitChanges(repo, values.base, values.head);
       told = renamesOf(changes);
       // A file of the working tree git does not track is wholly added, as a pull request shows it.

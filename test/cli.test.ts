@@ -2162,6 +2162,25 @@ describe("tollgate scan, inspect and build", () => {
     expect((await run(["diff", "--base", "main", "--base-dir", "x"])).code).toBe(2);
     expect((await run(["frobnicate"])).code).toBe(2);
     expect((await run(["scan", "no/such/folder"])).stderr).toMatch(/no such file or folder/);
+    const missing = await run(["diff", "--base-dir", "examples/pr/base", "--head-dir", "nope"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^tollgate diff: --head-dir: nope is not a folder\n/);
+  });
+
+  it("warns on stderr, exit code 0, for a path holding no Terraform or CloudFormation", async () => {
+    await withTempDir("no-iac", async (dir) => {
+      await writeFiles(dir, {
+        "empty/package.json": '{"name": "x"}\n',
+        "stack/template.yaml": "Resources:\n  B:\n    Type: AWS::SNS::Topic\n",
+      });
+      const result = await run(["scan", "empty", "stack", "--format", "json"], dir);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ errors: [] });
+      expect(result.stderr).toBe(
+        "tollgate scan: warning: no Terraform or CloudFormation files under empty\n",
+      );
+      expect((await run(["scan", "stack"], dir)).stderr).toBe("");
+    });
   });
 
   it("exits 2 naming the flag when --bundle or --policies cannot give any rule", async () => {

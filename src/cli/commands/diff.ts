@@ -3,6 +3,7 @@
 // finding whose own lines the change left alone is reported on the changed line that decided it (a
 // tfvars value, a locals entry), as the check run annotates it: git tells the changed lines between
 // refs, a line diff of each file with its counterpart between folders.
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { diffScans, followRenames, renamesByContent, type Rename } from "../../diff/index.js";
 import { evaluatedRuleIds } from "../../engine/index.js";
@@ -84,8 +85,8 @@ export const diffCommand = defineCommand({
       if (!values["base-dir"] || !values["head-dir"])
         throw new UsageError("--base-dir and --head-dir go together");
       // Each folder is its own snapshot root, so the same file has the same name on both sides.
-      base = await readPaths(["."], path.resolve(io.cwd, values["base-dir"]));
-      head = await readPaths(["."], path.resolve(io.cwd, values["head-dir"]));
+      base = await readPaths(["."], await folderFlag("--base-dir", values["base-dir"], io.cwd));
+      head = await readPaths(["."], await folderFlag("--head-dir", values["head-dir"], io.cwd));
     } else {
       if (!values.base) throw new UsageError("--base is required");
       // The whole repository on both sides, named from its top as git diff names files, from
@@ -141,3 +142,11 @@ export const diffCommand = defineCommand({
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
 });
+
+/** The folder a flag names, resolved from the working folder; a usage error naming both if none. */
+async function folderFlag(flag: string, value: string, cwd: string): Promise<string> {
+  const absolute = path.resolve(cwd, value);
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`${flag}: ${value} is not a folder`);
+  return absolute;
+}

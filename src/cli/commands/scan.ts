@@ -1,10 +1,12 @@
 // `tollgate scan <paths...>`: evaluate every policy on the IaC below the paths; every finding
 // counts as new, so the exit code says whether the gate would block this code as it stands.
+import path from "node:path";
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
 import { checked, formatSchema, gateOptions, defineCommand } from "../options.js";
 import { gateWithWaivers } from "../../gate/index.js";
 import { evaluatedRuleIds } from "../../engine/index.js";
-import { engineFor, loadSettings, readPaths, render } from "../pipeline.js";
+import { isTemplateFile, isTerraformFile } from "../../iac/index.js";
+import { engineFor, loadSettings, readPaths, render, type Snapshot } from "../pipeline.js";
 
 export const scanCommand = defineCommand({
   name: "scan",
@@ -26,7 +28,27 @@ export const scanCommand = defineCommand({
       settings,
       { files: snapshot.files, repository, now: new Date(), knownRules: evaluatedRuleIds(engine) },
     );
+    // A mistyped or wrong folder scans nothing and passes; peers exit 0 on it too, and a loop over
+    // folders some of which hold no IaC should not fail, so the exit code stays 0 and stderr says so.
+    for (const given of positionals) {
+      if (!holdsIac(snapshot, path.relative(io.cwd, path.resolve(io.cwd, given))))
+        io.stderr(`tollgate scan: warning: no Terraform or CloudFormation files under ${given}\n`);
+    }
     io.stdout(render(decision, format));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
 });
+
+/**
+ * Whether the snapshot has a Terraform file or a CloudFormation template at or below `relative`
+ * (from the working folder), or a file there that did not load: that one is reported already.
+ */
+function holdsIac(snapshot: Snapshot, relative: string): boolean {
+  const prefix = relative.split(path.sep).join("/");
+  const under = (file: string) => prefix === "" || file === prefix || file.startsWith(`${prefix}/`);
+  return (
+    snapshot.files.some(
+      (file) => under(file.path) && (isTerraformFile(file.path) || isTemplateFile(file)),
+    ) || snapshot.errors.some((error) => under(error.file))
+  );
+}

@@ -1117,6 +1117,23 @@ escalates_on_every_resource(statement, pattern) if {
 
 escalation_catalog := actions_by_service(privilege_escalation_actions)
 
+# Message words for the escalation actions `pattern` covers, spelled as in
+# `privilege_escalation_actions`: nothing when it names one exactly, else up to three of them by
+# name, then how many more (`iam:*` covers 19, and a message listing all of them was unreadable).
+escalation_note(pattern) := "" if {
+	some a in privilege_escalation_actions
+	lower(a) == lower(pattern)
+} else := names_note(names) if {
+	covered := matching_actions(pattern, escalation_catalog)
+	names := sort([a | some a in privilege_escalation_actions; lower(a) in covered])
+}
+
+names_note(names) := sprintf(" (which covers %s)", [concat(", ", names)]) if count(names) <= 3
+
+names_note(names) := sprintf(" (which covers %s and %d more escalation actions)", [concat(", ", array.slice(names, 0, 3)), count(names) - 3]) if {
+	count(names) > 3
+}
+
 # `pattern` (an IAM action, maybe with `*` and `?`) matches `action`, both lower case.
 lower_action_matches(pattern, action) if pattern == action
 

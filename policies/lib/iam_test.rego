@@ -149,3 +149,15 @@ test_a_policy_only_bounding_is_a_boundary if {
 	not iam.boundary_only(boundary_policy) with input as {"resources": [boundary_policy, attached]}
 	not iam.boundary_only(boundary_policy) with input as {"resources": [boundary_policy]}
 }
+
+test_escalation_note_is_empty_for_an_action_named_exactly if {
+	iam.escalation_note("IAM:passrole") == ""
+}
+
+test_escalation_note_names_up_to_three_actions if {
+	iam.escalation_note("iam:Put*Policy") == " (which covers iam:PutGroupPolicy, iam:PutRolePolicy, iam:PutUserPolicy)"
+}
+
+test_escalation_note_counts_the_rest_of_a_service_wildcard if {
+	iam.escalation_note("iam:*") == " (which covers iam:AddUserToGroup, iam:AttachGroupPolicy, iam:AttachRolePolicy and 16 more escalation actions)"
+}

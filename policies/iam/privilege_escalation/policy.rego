@@ -37,12 +37,11 @@ deny contains finding if {
 	iam.is_allow(st.statement)
 	some scope in escalation_scopes(st.statement)
 	some action in iam.values(st.statement, "Action")
-	covered := sort(iam.matching_actions(action.value, catalog))
-	count(covered) > 0
+	count(iam.matching_actions(action.value, catalog)) > 0
 	finding := {
 		"resource": st.address,
 		"when": st.when,
-		"message": sprintf("The policy allows '%s' (%s) on %s, which lets its holder escalate its own privileges.", [action.value, concat(", ", covered), scope.text]),
+		"message": sprintf("The policy allows '%s'%s on %s, which lets its holder escalate its own privileges.", [action.value, iam.escalation_note(action.value), scope.text]),
 		"evidence": sprintf("%s on %s", [lower(action.value), scope.resource]),
 		"path": iam.path(st, action.path),
 		"scope": iam.scope(st, "Action", [action.value]),

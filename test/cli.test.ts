@@ -413,6 +413,60 @@ describe("tollgate diff when the head makes a finding's value unknown", () => {
   });
 });
 
+describe("tollgate diff when a file did not load at base", () => {
+  it("says in every format that its head findings may not be new, and gates them as new", async () => {
+    const sshTemplate = [
+      "Resources:",
+      "  SG:",
+      "    Type: AWS::EC2::SecurityGroup",
+      "    Properties:",
+      "      GroupDescription: x",
+      "      SecurityGroupIngress:",
+      "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}",
+      "",
+    ].join("\n");
+    await withTempDir("base-broken", async (dir) => {
+      // The change fixes a tab that broke the base template; app.yaml loads on both sides.
+      await writeFiles(dir, {
+        "base/t.yaml": `${sshTemplate}\tbroken: x\n`,
+        "head/t.yaml": sshTemplate,
+        "base/app.yaml": sshTemplate.replace("SG:", "AppSG:"),
+        "head/app.yaml": sshTemplate.replace("SG:", "AppSG:").replace(/22/g, "3389"),
+      });
+      const json = await diffDirs(dir);
+      expect(json.code).toBe(1);
+      const report = JSON.parse(json.stdout) as {
+        findings: (JsonFinding & { unloadedAtBase?: boolean })[];
+      };
+      expect(report.findings.map((f) => [f.rule, f.file, f.status, f.unloadedAtBase])).toEqual([
+        ["TG-NET-002", "app.yaml", "new", undefined],
+        ["TG-NET-001", "t.yaml", "new", true],
+        ["TG-NET-001", "app.yaml", "fixed", undefined],
+      ]);
+      const text = (await diffDirs(dir, "text")).stdout;
+      expect(text).toContain(
+        "t.yaml:7: high TG-NET-001 SSH open to the internet [new, blocking, base did not load: it may not be new]",
+      );
+      expect(text).toContain(
+        "1 new finding may not be new: its file did not load at base, so it is gated as new",
+      );
+      expect((await diffDirs(dir, "markdown")).stdout).toContain(
+        "base did not load: it may not be new",
+      );
+      const sarif = JSON.parse((await diffDirs(dir, "sarif")).stdout) as {
+        runs: { results: { message: { text: string }; properties: object }[] }[];
+      };
+      expect(sarif.runs[0]!.results.map((r) => r.properties)).toEqual([
+        expect.not.objectContaining({ unloadedAtBase: true }),
+        expect.objectContaining({ unloadedAtBase: true }),
+      ]);
+      expect(sarif.runs[0]!.results[1]!.message.text).toMatch(
+        /\(base did not load: it may not be new\.\)$/,
+      );
+    });
+  });
+});
+
 describe("tollgate diff on a pull request that narrows or widens an exposure", () => {
   /** A bastion group open to the internet on TCP `from`-`to`. */
   const bastion = (from: number, to: number) =>

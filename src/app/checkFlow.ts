@@ -185,6 +185,7 @@ export async function scanPullRequest(
     repository: read.repository,
     now,
     knownRules: evaluatedRuleIds(options.engine, custom.ruleSets),
+    baseProblems: base.errors,
   });
   // Only a failing run with break-glass enabled looks for an override: one request, and none else.
   const breakGlassEnabled = settings.breakGlass.users.length + settings.breakGlass.teams.length > 0;

@@ -95,6 +95,45 @@ describe("decideGate", () => {
     });
   });
 
+  it("marks a new finding whose file, module or template did not load at base, and still gates it as new", () => {
+    const found = [
+      finding({ file: "main.tf", root: "" }),
+      finding({ file: "network.tf", root: "", resource: "aws_security_group.a" }),
+      finding({ file: "envs/prod/main.tf", root: "envs/prod" }),
+      finding({ file: "stack.yaml", root: "stack.yaml", severity: "medium" }),
+      finding({ file: "stack.yaml", root: "stack.yaml", status: "existing" }),
+    ];
+    // main.tf did not parse at base, nor did stack.yaml; a base warning hides nothing.
+    const baseProblems = [
+      loadError,
+      { ...loadError, file: "stack.yaml", code: "yaml-syntax" },
+      { ...loadError, file: "envs/prod/main.tf", level: "warning" as const },
+    ];
+    const decision = decideGate(found, [], defaultSettings, { baseProblems });
+    expect(decision.findings.map((f) => [f.file, f.status, f.unloadedAtBase])).toEqual([
+      ["main.tf", "new", true],
+      ["network.tf", "new", true],
+      ["envs/prod/main.tf", "new", undefined],
+      ["stack.yaml", "new", true],
+      ["stack.yaml", "existing", undefined],
+    ]);
+    // Blocking as any new finding is: a base that did not load is not this change's error, so
+    // no error is reported and on_error plays no part.
+    expect(decision.blocking.map((f) => f.file)).toEqual([
+      "main.tf",
+      "network.tf",
+      "envs/prod/main.tf",
+    ]);
+    expect(decision.errors).toEqual([]);
+    expect(decision.reasons).toEqual([
+      "3 blocking new findings (3 high)",
+      "3 new findings may not be new: their files did not load at base, so they are gated as new",
+    ]);
+    expect(decideGate(found, [], defaultSettings).reasons).toEqual([
+      "3 blocking new findings (3 high)",
+    ]);
+  });
+
   describe("a base finding the head reports as cannot tell", () => {
     // The variable lost its open default: the SSH rule now cannot tell what var.admin_cidr is;
     // the database's group really was closed.

@@ -54,6 +54,11 @@ export interface GateDecision {
 export interface GateContext {
   /** The day `blocking_from` dates are judged on; the current time when not given. */
   now?: Date;
+  /**
+   * What did not load at base: a new finding such an error may hide at base cannot be known to be
+   * new. It is gated as new all the same, marked `unloadedAtBase`, and the reasons say so.
+   */
+  baseProblems?: readonly LoadError[];
   /** What applying waivers reported (`applyWaivers`), listed in the reasons. */
   notices?: readonly LoadError[];
 }
@@ -150,6 +155,8 @@ export interface WaiverContext {
   now: Date;
   /** The ids of the rules evaluated: a waiver naming none of them is reported. */
   knownRules?: ReadonlySet<string>;
+  /** What did not load at base (`GateContext.baseProblems`). */
+  baseProblems?: readonly LoadError[];
 }
 
 /**
@@ -173,6 +180,7 @@ export function gateWithWaivers(
   return decideGate(waived.findings, problems, settings, {
     now: context.now,
     notices: waived.notices,
+    ...(context.baseProblems ? { baseProblems: context.baseProblems } : {}),
   });
 }
 
@@ -197,6 +205,17 @@ export function decideGate(
       finding.unknownAtHead !== undefined &&
       !unconfirmed.includes(finding),
   );
+  // The mirror case: a head finding whose file, module or template did not load at base may have
+  // been there. A base that did not load is no error of this change (the change may be what fixed
+  // it), but not knowing is no reason to let a finding pass: it stays new, and blocks as a new
+  // finding does, as a base finding hidden at head stays open.
+  const baseErrors = (context.baseProblems ?? []).filter((problem) => !isWarning(problem));
+  const unloadedAtBase = new Set(
+    findings.filter(
+      (finding) =>
+        (finding.status ?? "new") === "new" && baseErrors.some((error) => hides(error, finding)),
+    ),
+  );
   const enforced: Finding[] = [];
   const countdowns = new Map<string, { blockingFrom: string; count: number }>();
   let suppressed = 0;
@@ -210,7 +229,12 @@ export function decideGate(
     }
     // A base finding whose file, module or template did not load at head may still be there.
     const status = unconfirmed.includes(finding) ? "existing" : (finding.status ?? "new");
-    enforced.push({ ...finding, status, enforcement: result.level });
+    enforced.push({
+      ...finding,
+      status,
+      enforcement: result.level,
+      ...(unloadedAtBase.has(finding) ? { unloadedAtBase: true as const } : {}),
+    });
     if (result.heldByLock) held++;
     if (result.blockingFrom && finding.status !== "fixed") {
       const countdown = countdowns.get(finding.rule) ?? {
@@ -260,6 +284,11 @@ export function decideGate(
     reasons.push(
       `${plural(unconfirmed.length, "base finding")} not counted as fixed: ${unconfirmed.length === 1 ? "its file" : "their files"} did not load at head, so ${unconfirmed.length === 1 ? "it stays" : "they stay"} open`,
     );
+  const notAtBase = enforced.filter((finding) => finding.unloadedAtBase);
+  if (notAtBase.length > 0)
+    reasons.push(
+      `${plural(notAtBase.length, "new finding")} may not be new: ${notAtBase.length === 1 ? "its file" : "their files"} did not load at base, so ${notAtBase.length === 1 ? "it is" : "they are"} gated as new`,
+    );
   if (madeUnknown.length > 0) {
     const decidedBy = [...new Set(madeUnknown.flatMap((f) => f.unknownAtHead ?? []))].join(", ");
     reasons.push(
@@ -295,9 +324,10 @@ export function decideGate(
 }
 
 /**
- * Whether a head load error may hide a base finding, which then cannot count as fixed: an error
- * in the finding's own file or template, or in a file of the same Terraform module or of the root
- * module it was evaluated in (a broken `.tf` or `.tfvars` file there changes what the module holds).
+ * Whether a load error on one side may hide a finding of the other (a base finding then cannot
+ * count as fixed, a head finding cannot be known to be new): an error in the finding's own file or
+ * template, or in a file of the same Terraform module or of the root module it was evaluated in (a
+ * broken `.tf` or `.tfvars` file there changes what the module holds).
  */
 function hides(error: LoadError, finding: Finding): boolean {
   if (error.file === finding.file || error.file === finding.root) return true;

@@ -357,6 +357,11 @@ export interface Finding {
    * unknown rather than fixing it, so the gate lists it as neither fixed nor open.
    */
   unknownAtHead?: string[];
+  /**
+   * On a head finding the diff labels `new`: its file, module or template did not load at base,
+   * so whether the base had it is unknown. The gate still gates it as new (set by the gate).
+   */
+  unloadedAtBase?: true;
   status?: FindingStatus;
   enforcement: Enforcement;
   waived: null | { reason: string; expires?: string };

@@ -5,7 +5,13 @@
 // is not on a changed line.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
-import { blockElsewhere, cannotTell, formatLoadError, resourceLabel } from "./format.js";
+import {
+  blockElsewhere,
+  cannotTell,
+  formatLoadError,
+  resourceLabel,
+  unloadedAtBaseNote,
+} from "./format.js";
 import type { ChangedLines } from "./patch.js";
 import { placeOnChangedLine } from "./placement.js";
 
@@ -62,6 +68,7 @@ export function planAnnotations(
     }
     const { path, line, by } = place ?? { path: finding.file, line: finding.line };
     const block = blockElsewhere(finding);
+    const unloaded = unloadedAtBaseNote(finding);
     placed.push({
       finding,
       annotation: {
@@ -73,6 +80,7 @@ export function planAnnotations(
         message: clip(
           [
             ...(finding.unknown !== undefined ? [`${cannotTell(finding)}.`] : []),
+            ...(unloaded ? [`${unloaded}.`] : []),
             `${finding.severity.toUpperCase()} ${finding.status} finding on ${resourceLabel(finding)}${block ? ` (${block})` : ""}: ${finding.message}`,
             ...(by !== undefined ? [`This changed line is read by ${by}.`] : []),
             ...(path !== finding.file || line !== finding.line

@@ -13,6 +13,11 @@ export function cannotTell(finding: Pick<Finding, "unknown">): string | undefine
   return finding.unknown === undefined ? undefined : `cannot tell: ${finding.unknown} decides`;
 }
 
+/** What every report says of a new finding whose file did not load at base; undefined for the others. */
+export function unloadedAtBaseNote(finding: Pick<Finding, "unloadedAtBase">): string | undefined {
+  return finding.unloadedAtBase ? "base did not load: it may not be new" : undefined;
+}
+
 /**
  * What a report says of a finding's enforcement: `blocking` when it fails the check, nothing for a
  * fixed finding (it blocks nothing), `would block` for a waived new finding its enforcement would

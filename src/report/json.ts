@@ -41,6 +41,7 @@ export function renderJson(
         remediation: f.remediation,
         unknown: f.unknown,
         status: f.status,
+        unloadedAtBase: f.unloadedAtBase,
         enforcement: f.enforcement,
         waived: f.waived,
       };

@@ -16,6 +16,7 @@ import {
   formatLoadError,
   resourceLabel,
   ruleTextMarkdown,
+  unloadedAtBaseNote,
 } from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
@@ -136,9 +137,11 @@ function findingItem(
   decided: DecidingLine | undefined,
 ): string[] {
   const enforcement = enforcementTag(finding, blocks);
+  const unloaded = unloadedAtBaseNote(finding);
   const tags = [
     ...(blocks ? ["**blocks merge**"] : enforcement ? [enforcement] : []),
     ...(finding.unknown !== undefined ? [`cannot tell: ${codeSpan(finding.unknown)} decides`] : []),
+    ...(unloaded ? [unloaded] : []),
     ...(unannotated ? ["not on a changed line"] : []),
   ];
   const block = blockElsewhere(finding);

@@ -13,6 +13,7 @@ import {
   formatLoadError,
   resourceLabel,
   ruleTextMarkdown,
+  unloadedAtBaseNote,
 } from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
@@ -103,6 +104,7 @@ export function renderSarif(
             evidence: finding.evidence,
             enforcement: finding.enforcement,
             ...(finding.unknown !== undefined ? { unknown: finding.unknown } : {}),
+            ...(finding.unloadedAtBase ? { unloadedAtBase: true } : {}),
           },
         })),
       },
@@ -150,7 +152,8 @@ function sarifMessage(finding: Finding, decided: DecidingLine | undefined): stri
   const text = `${finding.message} (${resourceLabel(finding)}: ${finding.evidence})`;
   const undecided = cannotTell(finding);
   const readBy = decided ? ` This changed line is read by ${decided.by}.` : "";
-  return `${undecided ? `${undecided}. ${text}` : text}${readBy}`;
+  const unloaded = unloadedAtBaseNote(finding);
+  return `${undecided ? `${undecided}. ${text}` : text}${readBy}${unloaded ? ` (${unloaded}.)` : ""}`;
 }
 
 function sarifRule(finding: Finding): object {

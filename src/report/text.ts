@@ -11,6 +11,7 @@ import {
   enforcementTag,
   formatLoadError,
   resourceLabel,
+  unloadedAtBaseNote,
 } from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
@@ -28,6 +29,8 @@ export function renderText(
     if (enforcement) tags.push(enforcement);
     const undecided = cannotTell(finding);
     if (undecided) tags.push(undecided);
+    const unloaded = unloadedAtBaseNote(finding);
+    if (unloaded) tags.push(unloaded);
     if (finding.waived) tags.push(`waived: ${finding.waived.reason}`);
     const place = decided.get(finding);
     const at = place

@@ -135,7 +135,13 @@ export const diffCommand = defineCommand({
       ),
       [...head.errors, ...headResult.errors],
       settings,
-      { files: head.files, repository, now: new Date(), knownRules: evaluatedRuleIds(engine) },
+      {
+        files: head.files,
+        repository,
+        now: new Date(),
+        knownRules: evaluatedRuleIds(engine),
+        baseProblems: [...base.errors, ...baseResult.errors],
+      },
     );
     const decided = decidingLines(decision.findings, changedLinesByFile(changes));
     io.stdout(render(decision, format, decided));

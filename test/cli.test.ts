@@ -1141,6 +1141,103 @@ describe("tollgate diff between git refs puts a new finding on the changed line 
   });
 });
 
+describe("tollgate diff with Terraform -var-files (explore-tf s26-varfile)", () => {
+  /** A bastion whose SSH sources are `var.ssh_cidrs`, no default: only a var-file decides them. */
+  const bastion = [
+    'variable "ssh_cidrs" {',
+    "  type = list(string)",
+    "}",
+    "",
+    'resource "aws_security_group" "bastion" {',
+    '  name   = "bastion"',
+    '  vpc_id = "vpc-1"',
+    "  ingress {",
+    "    from_port   = 22",
+    "    to_port     = 22",
+    '    protocol    = "tcp"',
+    "    cidr_blocks = var.ssh_cidrs",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  const sides = (headStaging: string) => ({
+    "base/main.tf": bastion,
+    "base/staging.tfvars": 'ssh_cidrs = ["10.0.0.0/8"]\n',
+    "base/tfvars/prod.tfvars": 'ssh_cidrs = ["10.0.0.0/8"]\n',
+    "head/main.tf": bastion,
+    "head/staging.tfvars": headStaging,
+    "head/tfvars/prod.tfvars": 'ssh_cidrs = ["10.0.0.0/8"]\n',
+  });
+  const opened = 'ssh_cidrs = ["0.0.0.0/0"]\n';
+  const diffWith = (dir: string, extra: string[]) =>
+    run([
+      "diff",
+      ...["--base-dir", path.join(dir, "base"), "--head-dir", path.join(dir, "head")],
+      ...["--format", "json", ...extra],
+    ]);
+  const outcome = (result: { code: number; stdout: string }) => {
+    const report = JSON.parse(result.stdout) as {
+      findings: (JsonFinding & { status: string; waived: { reason: string } | null })[];
+      errors: { file: string; code: string }[];
+    };
+    return {
+      code: result.code,
+      findings: report.findings.map((f) => [
+        f.status,
+        f.rule,
+        f.file,
+        f.line,
+        f.waived?.reason ?? null,
+      ]),
+      errors: report.errors.map((e) => `${e.file}: ${e.code}`),
+    };
+  };
+
+  it("blocks SSH a change to the named var-file opens, on its line, read at base and head alike", async () => {
+    await withTempDir("var-file", async (dir) => {
+      await writeFiles(dir, {
+        ...sides(opened),
+        "tollgate.yml": "terraform:\n  var_files:\n    .: [staging.tfvars]\n",
+      });
+      const blocked = {
+        code: 1,
+        findings: [["new", "TG-NET-001", "staging.tfvars", 1, null]],
+        errors: [],
+      };
+      expect(outcome(await diffWith(dir, ["--var-file", "staging.tfvars"]))).toEqual(blocked);
+      expect(outcome(await diffWith(dir, ["--config", path.join(dir, "tollgate.yml")]))).toEqual(
+        blocked,
+      );
+      // Without it (Terraform reads no such file on its own) and with the unchanged prod file.
+      expect(outcome(await diffWith(dir, []))).toEqual({ code: 0, findings: [], errors: [] });
+      expect(outcome(await diffWith(dir, ["--var-file", "tfvars/prod.tfvars"]))).toEqual({
+        code: 0,
+        findings: [],
+        errors: [],
+      });
+    });
+  });
+
+  it("fails closed on a var-file no root has, and honours a waiver above the value", async () => {
+    await withTempDir("var-file-errors", async (dir) => {
+      await writeFiles(dir, {
+        ...sides(
+          '# tollgate:ignore TG-NET-001 reason="staging bastion" expires=2099-01-31\n' + opened,
+        ),
+      });
+      expect(outcome(await diffWith(dir, ["--var-file", "prod.tfvars"]))).toMatchObject({
+        code: 1,
+        errors: ["prod.tfvars: terraform-missing-variable-file"],
+      });
+      expect(outcome(await diffWith(dir, ["--var-file", "staging.tfvars"]))).toEqual({
+        code: 0,
+        findings: [["new", "TG-NET-001", "staging.tfvars", 2, "staging bastion"]],
+        errors: [],
+      });
+    });
+  });
+});
+
 describe("tollgate diff between folders puts a new finding on the changed line that decided it", () => {
   /**
    * A bastion whose ingress (line 13, or 14 with a default) opens SSH to the internet when

@@ -107,14 +107,16 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe("scanPullRequest settings", () => {
-  it("scans base and head with the merged rule settings, the organization's locks held", async () => {
+  it("scans base and head with the merged rule settings and var-files, the organization's locks held", async () => {
     const engine = new FakeEngine(scanOpenPorts);
     const { report } = await scan(
       {
         organizationSettings:
-          "rule_settings: { s3_require_kms: true, log_retention_min_days: 180 }\nlocked: [rule_settings]\n",
+          "rule_settings: { s3_require_kms: true, log_retention_min_days: 180 }\nlocked: [rule_settings]\n" +
+          "terraform:\n  var_files:\n    envs/app: [org.tfvars]\n    envs/db: [db.tfvars]\n",
         repositorySettings:
-          "rule_settings:\n  s3_require_kms: false\n  unknown_values: advisory\n  log_retention_min_days: 400\n",
+          "rule_settings:\n  s3_require_kms: false\n  unknown_values: advisory\n  log_retention_min_days: 400\n" +
+          "terraform:\n  var_files:\n    envs/app: [staging.tfvars, extra.tfvars]\n",
         base: { "main.tf": BASE_MAIN },
         head: { "main.tf": BASE_MAIN },
         pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -1 +1 @@\n r" }],
@@ -128,7 +130,15 @@ describe("scanPullRequest settings", () => {
       log_retention_min_days: 400,
       unknown_values: "advisory",
     };
-    expect(engine.options).toEqual([{ ruleSettings }, { ruleSettings }]);
+    // The repository's var-file list for a root replaces the organization's; both sides get them.
+    const variableFiles = {
+      "envs/app": ["staging.tfvars", "extra.tfvars"],
+      "envs/db": ["db.tfvars"],
+    };
+    expect(engine.options).toEqual([
+      { ruleSettings, variableFiles },
+      { ruleSettings, variableFiles },
+    ]);
     expect(report.summary).toContain(
       "- .github/tollgate.yml:2:3: rule\\_settings.s3\\_require\\_kms is locked by the organization and may not be loosened",
     );

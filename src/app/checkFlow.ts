@@ -150,6 +150,7 @@ export async function scanPullRequest(
     : { ruleSets: [], errors: [], notices: [] };
   const scanOptions = {
     ruleSettings: settings.ruleSettings,
+    variableFiles: settings.terraformVariableFiles,
     ...(custom.ruleSets.length > 0 ? { customRules: custom.ruleSets } : {}),
   };
   const base = await options.engine.scan(snapshots.base, scanOptions);

@@ -84,4 +84,23 @@ export const gateOptions = {
     value: "dir",
     description: "a folder of Rego policies, compiled for this run, not the built-in rules",
   },
+  "var-file": {
+    type: "string",
+    multiple: true,
+    value: "path",
+    description:
+      "a Terraform -var-file, relative to each root module, read after its tfvars (repeatable)",
+  },
 } as const satisfies OptionTable;
+
+/**
+ * The `-var-file`s of a run: the settings' `terraform.var_files` by root, and `--var-file` for every
+ * root (`"*"`), read after the root's own.
+ */
+export function variableFilesOf(
+  flags: { "var-file"?: string[] | undefined },
+  byRoot: Record<string, string[]>,
+): Record<string, string[]> {
+  const every = flags["var-file"] ?? [];
+  return every.length > 0 ? { ...byRoot, "*": every } : byRoot;
+}

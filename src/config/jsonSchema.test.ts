@@ -27,6 +27,7 @@ describe("settingsJsonSchema", () => {
       "overrides",
       "policies",
       "rule_settings",
+      "terraform",
       "version",
       "waivers",
     ]);

@@ -74,7 +74,12 @@ export function mergeSettings(
     breakGlass: { users: [], teams: [] },
     policies: {},
     ruleSettings: { ...defaultRuleSettings },
+    terraformVariableFiles: {},
   };
+  // A root's list as a whole: the repository's replaces the organization's for the same root.
+  for (const file of [organization, repository])
+    for (const [root, paths] of Object.entries(file?.settings.terraform?.var_files ?? {}))
+      settings.terraformVariableFiles[root === "." ? "" : root.replace(/^\.\/|\/$/g, "")] = paths;
 
   if (organization) {
     for (const layer of layersFor(organization.settings, identity)) applyLayer(settings, layer);

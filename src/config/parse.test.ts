@@ -184,6 +184,45 @@ describe("parseSettings", () => {
     );
   });
 
+  it("reads terraform.var_files by root folder, . and ./ and a trailing / naming the same root", () => {
+    const result = parseSettings(
+      [
+        "terraform:",
+        "  var_files:",
+        "    .: [staging.tfvars]",
+        "    ./envs/app/: [common.tfvars, ../shared/prod.tfvars]",
+      ].join("\n"),
+      FILE,
+    );
+    expect(result).toEqual({
+      ok: true,
+      settings: {
+        ...defaultSettings,
+        terraformVariableFiles: {
+          "": ["staging.tfvars"],
+          "envs/app": ["common.tfvars", "../shared/prod.tfvars"],
+        },
+      },
+    });
+  });
+
+  it("refuses terraform.var_files that are not lists of paths, or an unknown terraform key", () => {
+    expect(errorsOf("terraform:\n  var_files:\n    .: staging.tfvars\n")).toEqual([
+      expect.stringMatching(
+        /^\.github\/tollgate\.yml:3:8: settings-invalid: terraform\.var_files\.\.: /,
+      ),
+    ]);
+    expect(errorsOf("terraform:\n  var_files:\n    envs/app: []\n")).toEqual([
+      expect.stringMatching(
+        /^\.github\/tollgate\.yml:3:15: settings-invalid: terraform\.var_files\.envs\/app: /,
+      ),
+    ]);
+    expect(errorsOf('terraform:\n  var_files:\n    .: [""]\n')).toHaveLength(1);
+    expect(errorsOf("terraform:\n  vars: { region: eu-west-1 }\n")).toEqual([
+      expect.stringMatching(/^\.github\/tollgate\.yml:\d+:\d+: settings-invalid: terraform: /),
+    ]);
+  });
+
   it("points at a bad enforcement level", () => {
     const [error] = errorsOf("enforcement:\n  rules:\n    TG-1: warn\n");
     expect(error).toMatch(

@@ -196,6 +196,22 @@ const policiesSchema = z.strictObject({
     .describe("organization file only: repositories may add rules from their own folder"),
 });
 
+/**
+ * How Terraform root modules are evaluated: `var_files` are the `-var-file`s a root is planned
+ * with, by the root's folder (repository-relative, `.` for the repository root), each path relative
+ * to that root, read after its `terraform.tfvars` and `*.auto.tfvars` in the order given.
+ */
+const terraformSchema = z
+  .strictObject({
+    var_files: z
+      .record(z.string().min(1), z.array(z.string().min(1)).min(1))
+      .optional()
+      .describe(
+        "-var-file paths by root module folder (. for the repository root), relative to it",
+      ),
+  })
+  .describe("how Terraform root modules are evaluated");
+
 export const settingsFileSchema = z
   .strictObject({
     version: z.literal(1).optional(),
@@ -211,6 +227,7 @@ export const settingsFileSchema = z
     waivers: z.array(settingsWaiverSchema).optional(),
     break_glass: breakGlassSchema.optional(),
     policies: policiesSchema.optional(),
+    terraform: terraformSchema.optional(),
     locked: z
       .array(lockableKeySchema)
       .optional()
@@ -289,6 +306,8 @@ export interface Settings {
   policies: CustomPolicySettings;
   /** What the built-in and custom rules read as `data.tollgate.settings`. */
   ruleSettings: RuleSettings;
+  /** `-var-file`s by root module folder ("" for the repository root), paths relative to the root. */
+  terraformVariableFiles: Record<string, string[]>;
 }
 
 /** Every rule option resolved: the defaults, then the organization's file, then the repository's. */
@@ -329,4 +348,5 @@ export const defaultSettings: Settings = {
   breakGlass: { users: [], teams: [] },
   policies: {},
   ruleSettings: defaultRuleSettings,
+  terraformVariableFiles: {},
 };

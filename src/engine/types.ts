@@ -47,6 +47,11 @@ export interface ScanOptions {
    * returned apart (`ScanResult.undecided`).
    */
   ruleSettings?: RuleSettings;
+  /**
+   * Terraform `-var-file`s by root module directory, paths relative to the root; `"*"` for every
+   * root (the CLI's `--var-file`, the settings' `terraform.var_files`).
+   */
+  variableFiles?: { readonly [root: string]: readonly string[] };
 }
 
 export interface ScanEngine {

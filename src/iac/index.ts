@@ -4,9 +4,10 @@
 import type { Model } from "../model/types.js";
 import { isCloudFormation, loadCloudFormation } from "./cloudformation/index.js";
 import { isTerraformFile, type SourceFile } from "./source.js";
-import { loadTerraform } from "./terraform/index.js";
+import { loadTerraform, type TerraformOptions } from "./terraform/index.js";
 
 export type { SourceFile } from "./source.js";
+export type { TerraformOptions } from "./terraform/index.js";
 export { loadCloudFormation } from "./cloudformation/index.js";
 export { readRepositoryFiles, checkSourceBytes, isIacCandidate } from "./files.js";
 export {
@@ -19,11 +20,11 @@ export { directoryOf, isTerraformFile, isTerraformSource } from "./source.js";
 
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
 
-export function loadModel(files: SourceFile[]): Model {
+export function loadModel(files: SourceFile[], terraformOptions: TerraformOptions = {}): Model {
   const model: Model = { resources: [], errors: [], moves: [] };
   if (files.some((file) => isTerraformFile(file.path))) {
     // All files, not only Terraform's: `file()` and `templatefile()` read others.
-    const terraform = loadTerraform(files);
+    const terraform = loadTerraform(files, terraformOptions);
     model.resources.push(...terraform.resources);
     model.errors.push(...terraform.errors);
     model.moves.push(...terraform.moves);

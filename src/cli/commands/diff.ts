@@ -17,7 +17,7 @@ import {
 import { gateWithWaivers } from "../../gate/index.js";
 import { changedLinesByFile, decidingLines } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
-import { checked, formatSchema, gateOptions, defineCommand } from "../options.js";
+import { checked, formatSchema, gateOptions, defineCommand, variableFilesOf } from "../options.js";
 import {
   engineFor,
   loadSettings,
@@ -118,7 +118,11 @@ export const diffCommand = defineCommand({
     const repository = { name: values.repository, topics: [] };
     const settings = await loadSettings(values.config, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
-    const scanOptions = { ruleSettings: settings.ruleSettings };
+    // The same variable files at base and head: a change to one is a change of the root's values.
+    const scanOptions = {
+      ruleSettings: settings.ruleSettings,
+      variableFiles: variableFilesOf(values, settings.terraformVariableFiles),
+    };
     const baseResult = await engine.scan(base.files, scanOptions);
     const headResult = await engine.scan(head.files, scanOptions);
     const decision = gateWithWaivers(

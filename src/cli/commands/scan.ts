@@ -2,7 +2,7 @@
 // counts as new, so the exit code says whether the gate would block this code as it stands.
 import path from "node:path";
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
-import { checked, formatSchema, gateOptions, defineCommand } from "../options.js";
+import { checked, formatSchema, gateOptions, defineCommand, variableFilesOf } from "../options.js";
 import { gateWithWaivers } from "../../gate/index.js";
 import { evaluatedRuleIds } from "../../engine/index.js";
 import { isTemplateFile, isTerraformFile } from "../../iac/index.js";
@@ -21,7 +21,10 @@ export const scanCommand = defineCommand({
     const settings = await loadSettings(values.config, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
     const snapshot = await readPaths(positionals, io.cwd);
-    const result = await engine.scan(snapshot.files, { ruleSettings: settings.ruleSettings });
+    const result = await engine.scan(snapshot.files, {
+      ruleSettings: settings.ruleSettings,
+      variableFiles: variableFilesOf(values, settings.terraformVariableFiles),
+    });
     const decision = gateWithWaivers(
       result.findings.map((f) => ({ ...f, status: "new" as const })),
       [...snapshot.errors, ...result.errors],

@@ -25,7 +25,7 @@ import type { LoadError, Move, Resource, Value } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
-import { discoverModules } from "./modules.js";
+import { discoverModules, joinPath } from "./modules.js";
 import { declaredMoves, rootMovesInForce } from "./moved.js";
 import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
@@ -39,6 +39,12 @@ export { renderPolicyDocument, type RenderedPolicyDocument } from "./policy-docu
 export interface TerraformOptions {
   /** Extra variable files (`-var-file`), repository paths, applied to every root module after its own tfvars. */
   variableFiles?: string[];
+  /**
+   * `-var-file`s by root module directory, each path relative to that root, read after the root's
+   * own tfvars in order; `"*"` names files for every root (the CLI's `--var-file`), an error only
+   * when no root has one.
+   */
+  rootVariableFiles?: { readonly [root: string]: readonly string[] };
   /** Variable values (`-var`), applied to every root module last. */
   variables?: { [name: string]: Value };
 }
@@ -102,10 +108,45 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       });
   }
 
+  const everyRoot = options.rootVariableFiles?.["*"] ?? [];
+  const foundForEveryRoot = new Set<string>();
+  const namedFiles = (directory: string): SourceFile[] => {
+    const named: SourceFile[] = [];
+    for (const relative of everyRoot) {
+      const file = discovery.files.get(joinPath(directory, relative));
+      if (!file) continue;
+      named.push(file);
+      foundForEveryRoot.add(relative);
+    }
+    for (const relative of options.rootVariableFiles?.[directory] ?? []) {
+      const file = discovery.files.get(joinPath(directory, relative));
+      if (file) named.push(file);
+      else missingVariableFile(joinPath(directory, relative), `root ${directory || "."}`);
+    }
+    return named;
+  };
+  const missingVariableFile = (path: string, of: string): void =>
+    report({
+      file: path,
+      line: 1,
+      column: 1,
+      message: `variable file ${JSON.stringify(path)} (-var-file of ${of}) is not among the files read`,
+      code: "terraform-missing-variable-file",
+    });
+  for (const root of Object.keys(options.rootVariableFiles ?? {}))
+    if (root !== "*" && !discovery.roots.includes(root))
+      report({
+        file: root || ".",
+        line: 1,
+        column: 1,
+        message: `variable files are given for ${JSON.stringify(root)}, which is not a root module among the files read`,
+        code: "terraform-missing-variable-file",
+      });
+
   for (const directory of discovery.roots) {
     const definition = discovery.modules.get(directory);
     if (!definition) continue;
-    const variableFiles = automaticVariableFiles(files, directory);
+    const variableFiles = [...automaticVariableFiles(files, directory), ...namedFiles(directory)];
     const rootValues = new Map<string, Evaluated>();
     for (const file of [...variableFiles, ...extraFiles]) {
       for (const [name, value] of readVariableFile(file, evaluator, report)) {
@@ -144,5 +185,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       });
     }
   }
+  for (const relative of everyRoot)
+    if (!foundForEveryRoot.has(relative)) missingVariableFile(relative, "every root module");
   return { resources, errors: [...errors.values()], moduleCalls, moves };
 }

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import type { SourceFile } from "../source.js";
+import { loadTerraform, type TerraformOptions } from "./index.js";
+
+const files: SourceFile[] = [
+  {
+    path: "envs/app/main.tf",
+    text: `variable "ssh_cidrs" {
+  type    = list(string)
+  default = ["10.0.0.0/8"]
+}
+
+resource "aws_security_group_rule" "ssh" {
+  type              = "ingress"
+  security_group_id = "sg-1"
+  from_port         = 22
+  to_port           = 22
+  protocol          = "tcp"
+  cidr_blocks       = var.ssh_cidrs
+}
+`,
+  },
+  { path: "envs/app/terraform.tfvars", text: `ssh_cidrs = ["10.1.0.0/16"]\n` },
+  { path: "envs/app/staging.tfvars", text: `# staging\nssh_cidrs = ["0.0.0.0/0"]\n` },
+  { path: "other/main.tf", text: `resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n` },
+];
+
+function cidrs(options: TerraformOptions) {
+  const model = loadTerraform(files, options);
+  const rule = model.resources.find((r) => r.address === "aws_security_group_rule.ssh");
+  const location = rule?.locations["/cidr_blocks/0"];
+  return {
+    value: rule?.config.cidr_blocks,
+    at: location && `${location.file}:${location.line}`,
+    errors: model.errors.map((e) => `${e.file}:${e.line}: ${e.code}: ${e.message}`),
+  };
+}
+
+describe("-var-file files of a root module", () => {
+  it("are read after its tfvars, each value located in the file that sets it", () => {
+    expect(cidrs({})).toEqual({
+      value: ["10.1.0.0/16"],
+      at: "envs/app/terraform.tfvars:1",
+      errors: [],
+    });
+    expect(cidrs({ rootVariableFiles: { "envs/app": ["staging.tfvars"] } })).toEqual({
+      value: ["0.0.0.0/0"],
+      at: "envs/app/staging.tfvars:2",
+      errors: [],
+    });
+  });
+
+  it("named for every root apply where a root has them, an error only where none has", () => {
+    expect(cidrs({ rootVariableFiles: { "*": ["staging.tfvars"] } })).toMatchObject({
+      value: ["0.0.0.0/0"],
+      errors: [],
+    });
+    expect(cidrs({ rootVariableFiles: { "*": ["prod.tfvars"] } }).errors).toEqual([
+      'prod.tfvars:1: terraform-missing-variable-file: variable file "prod.tfvars" (-var-file of every root module) is not among the files read',
+    ]);
+  });
+
+  it("are errors when missing from their root or given for a folder that is no root", () => {
+    expect(
+      cidrs({ rootVariableFiles: { "envs/app": ["prod.tfvars"], envs: ["x.tfvars"] } }).errors,
+    ).toEqual([
+      'envs:1: terraform-missing-variable-file: variable files are given for "envs", which is not a root module among the files read',
+      'envs/app/prod.tfvars:1: terraform-missing-variable-file: variable file "envs/app/prod.tfvars" (-var-file of root envs/app) is not among the files read',
+    ]);
+  });
+});

@@ -238,6 +238,7 @@ async function decide(
 ): Promise<GateDecision> {
   const scanOptions = {
     ruleSettings: settings.ruleSettings,
+    variableFiles: settings.terraformVariableFiles,
     ...(customRules.length > 0 ? { customRules } : {}),
   };
   const base = await options.engine.scan(snapshots.base, scanOptions);

@@ -71,6 +71,11 @@ function diffDirs(dir: string, format = "json") {
   ]);
 }
 
+/** The findings of a JSON report. */
+function findingsOf(stdout: string): JsonFinding[] {
+  return (JSON.parse(stdout) as { findings: JsonFinding[] }).findings;
+}
+
 /** Rule, file, line, readBy and foundAt of each new finding of a JSON report. */
 function located(stdout: string) {
   return (JSON.parse(stdout) as { findings: (JsonFinding & Record<string, unknown>)[] }).findings
@@ -131,7 +136,7 @@ describe("tollgate diff on the example pull request", () => {
           "--format",
           "json",
         ]);
-        const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+        const findings = findingsOf(result.stdout);
         expect(findings.length).toBeGreaterThan(0);
         expect(findings.every((f) => f.status === "existing")).toBe(true);
         expect(result.code).toBe(0);
@@ -157,7 +162,7 @@ describe("tollgate diff on the example pull request", () => {
         "--format",
         "json",
       ]);
-      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      const findings = findingsOf(result.stdout);
       expect(findings.length).toBeGreaterThan(0);
       expect(findings.map((f) => `${f.status} ${f.file}`)).toEqual(
         findings.map((f) => `existing ${f.file}`),
@@ -183,9 +188,7 @@ describe("tollgate diff pairs renamed files that git or the text alone would not
     return JSON.stringify(plain(root), null, 2) + "\n";
   };
   const statuses = (stdout: string) =>
-    (JSON.parse(stdout) as { findings: JsonFinding[] }).findings.map(
-      (f) => `${f.status} ${f.rule} ${f.resource}`,
-    );
+    findingsOf(stdout).map((f) => `${f.status} ${f.rule} ${f.resource}`);
 
   it("keeps the findings of a CloudFormation template converted from YAML to JSON existing", async () => {
     await withTempDir("yaml-json", async (dir) => {
@@ -290,7 +293,7 @@ describe("tollgate diff on a pull request that only refactors Terraform addresse
     return { head, diff };
   };
   const sshFinding = (stdout: string) =>
-    (JSON.parse(stdout) as { findings: JsonFinding[] }).findings
+    findingsOf(stdout)
       .filter((f) => f.rule === "TG-NET-001" && f.resource.startsWith("aws_security_group.web"))
       .map((f) => `${f.status}:${f.resource}:${f.file}:${f.line}`);
 
@@ -350,7 +353,7 @@ describe("tollgate diff when the head makes a finding's value unknown", () => {
       const text = await run(args);
       const json = await run([...args, "--format", "json"]);
       expect(text.stderr + json.stderr).toBe("");
-      const { findings } = JSON.parse(json.stdout) as { findings: JsonFinding[] };
+      const findings = findingsOf(json.stdout);
       return { code: text.code, stdout: text.stdout, findings };
     });
   };
@@ -499,9 +502,7 @@ describe("tollgate diff on a pull request that narrows or widens an exposure", (
       "",
     ].join("\n");
   const statuses = (stdout: string) =>
-    (JSON.parse(stdout) as { findings: JsonFinding[] }).findings.map(
-      (f) => `${f.status} ${f.rule} ${f.evidence}`,
-    );
+    findingsOf(stdout).map((f) => `${f.status} ${f.rule} ${f.evidence}`);
 
   it("passes a Terraform group narrowed from every port to SSH, which fixes TG-NET-005", async () => {
     await withTempDir("narrow", async (dir) => {
@@ -756,7 +757,7 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
         "--format",
         "json",
       ]);
-      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      const findings = findingsOf(result.stdout);
       expect(withStatus(findings, "new")).toEqual([]);
       expect(withStatus(findings, "fixed")).toEqual([]);
       expect(
@@ -962,7 +963,7 @@ describe("tollgate diff on a pull request that moves a group's inline rules into
         "--format",
         "json",
       ]);
-      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      const findings = findingsOf(result.stdout);
       expect(findings.map((f) => `${f.status} ${f.rule} ${f.resource} ${f.evidence}`)).toEqual([
         "existing TG-NET-008 aws_network_acl_rule.ssh tcp/22 from 0.0.0.0/0",
       ]);
@@ -1689,7 +1690,7 @@ describe("tollgate diff with a settings file", () => {
     );
     expect(advisory.stderr).toBe("");
     expect(advisory.code).toBe(0);
-    const { findings } = JSON.parse(advisory.stdout) as { findings: JsonFinding[] };
+    const findings = findingsOf(advisory.stdout);
     expect(findings.filter((f) => f.status === "new").map((f) => f.enforcement)).toEqual([
       "advisory",
       "advisory",
@@ -1719,7 +1720,7 @@ describe("tollgate diff with a settings file", () => {
 
 describe("tollgate diff when a bucket gains a policy that does not deny plain HTTP", () => {
   const statuses = (stdout: string) =>
-    (JSON.parse(stdout) as { findings: JsonFinding[] }).findings
+    findingsOf(stdout)
       .filter((f) => f.rule === "TG-ENC-018")
       .map((f) => `${f.status} ${f.resource} ${f.subject ?? "-"}`);
 
@@ -1902,7 +1903,7 @@ describe("tollgate scan with rule settings", () => {
       if (settings !== undefined) await writeFile(path.join(dir, "tollgate.yml"), settings);
       const result = await run(["scan", dir, "--format", "json", ...config]);
       expect(result.stderr).toBe("");
-      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      const findings = findingsOf(result.stdout);
       return { code: result.code, findings };
     });
   };
@@ -1964,7 +1965,7 @@ describe("tollgate scan, inspect and build", () => {
   it("scans a folder and reports every finding as new", async () => {
     const result = await run(["scan", "examples/pr/head", "--format", "json"]);
     expect(result.code).toBe(1);
-    const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+    const findings = findingsOf(result.stdout);
     expect(findings.map((f) => f.file)).toContain("examples/pr/head/main.tf");
     expect(findings.every((f) => f.status === "new")).toBe(true);
   });
@@ -2426,7 +2427,7 @@ describe("tollgate scan, inspect and build", () => {
         ["diff", "--base-dir", "../../../base/envs/prod", "--head-dir", ".", "--format", "json"],
         prod,
       );
-      const { findings } = JSON.parse(diffed.stdout) as { findings: JsonFinding[] };
+      const findings = findingsOf(diffed.stdout);
       expect(findings.map((f) => `${f.status} ${f.rule} ${f.file}:${f.line}`)).toEqual([
         "existing TG-IAM-002 ../../modules/deploy/boundary.json:1",
         "new TG-IAM-001 ../../modules/deploy/templates/deploy.json.tftpl:6",
@@ -2457,7 +2458,7 @@ describe("tollgate scan, inspect and build", () => {
       git("add", "main.tf");
       git("commit", "-qm", "base");
       const scanned = await run(["scan", ".", "--format", "json"], repo);
-      const { findings } = JSON.parse(scanned.stdout) as { findings: JsonFinding[] };
+      const findings = findingsOf(scanned.stdout);
       expect(findings.some((f) => f.rule === "TG-NET-001" && f.file === "../shared/sg.tf")).toBe(
         true,
       );
@@ -2526,7 +2527,7 @@ describe("tollgate scan, inspect and build", () => {
       ];
       for (const cwd of [repo, path.join(repo, "app")]) {
         const result = await run(["diff", "--base", "main", "--format", "json"], cwd);
-        const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+        const findings = findingsOf(result.stdout);
         expect(findings.map((f) => [f.rule, f.file, f.status])).toEqual(
           expected.map(([rule, file]) => [rule, file, "new"]),
         );
@@ -2549,7 +2550,7 @@ describe("tollgate scan, inspect and build", () => {
         ["diff", "--base", "main~1", "--head", "main", "--format", "json"],
         path.join(repo, "app"),
       );
-      const { findings } = JSON.parse(refs.stdout) as { findings: JsonFinding[] };
+      const findings = findingsOf(refs.stdout);
       expect(findings.map((f) => [f.rule, f.file])).toEqual(expected);
     });
   });

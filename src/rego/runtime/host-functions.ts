@@ -373,9 +373,11 @@ function indexOf(s: string, needle: string): number {
   return at < 0 ? -1 : runes(s.slice(0, at)).length;
 }
 
+// OPA truncates toward zero (topdown: big.Float.Int; Wasm: mpd_qtrunc), though its docs say
+// "rounding down": format_int(-3.7, 10) is "-3".
 function formatInt(n: number, base: number): string {
   if (![2, 8, 10, 16].includes(base)) throw new Error("operand 2 must be one of {2, 8, 10, 16}");
-  return BigInt(Math.floor(n)).toString(base);
+  return BigInt(Math.trunc(n)).toString(base);
 }
 
 // ---- base64 (Go's StdEncoding and URLEncoding: strict alphabets, padding required) ----

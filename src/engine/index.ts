@@ -105,8 +105,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
       const errors = [...ruleSet.errors, ...model.errors, ...evaluated.errors];
       for (const custom of scanOptions.customRules ?? []) {
         const result = await custom.evaluate(model.resources, ruleSettings);
-        findings.push(...result.findings);
-        errors.push(...result.errors);
+        for (const item of result.findings) findings.push(item);
+        for (const item of result.errors) errors.push(item);
       }
       // An unknown value never yields a finding on its own unless the settings ask for them,
       // whichever rule (a custom one included) reported it.

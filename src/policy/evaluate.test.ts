@@ -117,6 +117,22 @@ describe("evaluating a rule set", () => {
     expect(recycled.evaluate(many)).toEqual(first);
   });
 
+  it("keeps a rule's findings however many there are (a spread of them overflowed the stack)", async () => {
+    // V8 takes at most about 120,000 arguments in one call, so `findings.push(...found)` threw
+    // "Maximum call stack size exceeded" past that, naming no rule.
+    const many = rule(
+      "many",
+      "T-MANY",
+      `deny contains {"resource": "aws_security_group.web", "message": "m", "evidence": "e", "path": ["ingress", i]} if {
+\tsome i in numbers.range(1, 150000)
+}`,
+    );
+    const ruleSet = await loadRuleSet(await build([many]), "bundle");
+    const evaluated = ruleSet.evaluate(resources);
+    expect(evaluated.errors).toEqual([]);
+    expect(evaluated.findings).toHaveLength(150_000);
+  }, 120_000);
+
   it("gives the same findings in one evaluation of every rule as rule by rule", async () => {
     const bundle = await build([
       lib,

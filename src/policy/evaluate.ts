@@ -131,8 +131,9 @@ export async function loadRuleSet(
     const evalErrors: LoadError[] = [];
     for (const deployment of deploymentsOf(resources)) {
       const evaluated = evaluateDeployment(deployment);
-      findings.push(...evaluated.findings);
-      evalErrors.push(...evaluated.errors);
+      // Item by item here and below: `push(...found)` throws past about 125,000 findings.
+      for (const item of evaluated.findings) findings.push(item);
+      for (const item of evaluated.errors) evalErrors.push(item);
     }
     return { findings, errors: uniqueErrors(evalErrors) };
   }
@@ -160,8 +161,8 @@ export async function loadRuleSet(
         continue;
       }
       const collected = collectFindings(meta, resultSet, byAddress);
-      findings.push(...collected.findings);
-      evalErrors.push(...collected.errors);
+      for (const item of collected.findings) findings.push(item);
+      for (const item of collected.errors) evalErrors.push(item);
     }
     return { findings, errors: evalErrors };
   }
@@ -225,8 +226,8 @@ export function collectFindings(
       continue;
     }
     const mapped = toFindings(meta, result, byAddress);
-    findings.push(...mapped.findings);
-    errors.push(...mapped.errors);
+    for (const item of mapped.findings) findings.push(item);
+    for (const item of mapped.errors) errors.push(item);
   }
   return { findings, errors };
 }

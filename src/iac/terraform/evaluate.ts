@@ -32,7 +32,11 @@ import {
   toSourceLocation,
   type TextSegment,
 } from "./origin.js";
+import { isIacCandidate } from "../files.js";
+import { decodedOrigin } from "./decoded.js";
 import { settleJsonTemplate, unknownMarker } from "./json-template.js";
+import { joinPath } from "./modules.js";
+import { literalFileRead } from "./references.js";
 import { parseTemplateFile } from "./template-file.js";
 import {
   EvaluationError,
@@ -62,6 +66,14 @@ export class LocatedEvaluationError extends EvaluationError {
   }
 }
 
+/**
+ * A file a call names that was not read: named above the top of the files read (outside the
+ * repository, or above the CLI's folder) or by an absolute path; or looked for in the module's
+ * `directory`, a root module's or not (Terraform reads a path without `${path.module}/` from the
+ * root module's folder).
+ */
+export type MissingFile = { outside: true } | { outside: false; directory: string; root: boolean };
+
 /** What the host resolved a traversal's root to, and how many of its steps it consumed. */
 export interface Resolution {
   result: Evaluated;
@@ -73,6 +85,13 @@ export interface EvaluationHost {
   resolve(traversal: ScopeTraversalExpr, scope: Scope): Resolution | undefined;
   /** A file named by `file()`/`templatefile()`, relative to the module: its repository path and text. */
   readFile(path: string): { path: string; text: string } | undefined;
+  /**
+   * Why a file `readFile` does not give is not there, for a host that can tell; without it, every
+   * such file is one the fetch stage did not give (too large, binary, not a name it reads).
+   */
+  missingFile?(path: string): MissingFile | undefined;
+  /** The file at this repository path, exactly, if it was read. */
+  repositoryFile?(path: string): { path: string; text: string } | undefined;
   report(error: LoadError): void;
   /** Records that the expression being evaluated reads these addresses (a bound variable's source). */
   refer?(addresses: Iterable<string>): void;
@@ -630,7 +649,11 @@ export class ExpressionEvaluator {
     }
     const context: FunctionContext = {
       expression: sourceText(expr, scope),
-      readFile: (path) => scope.host.readFile(path)?.text,
+      readFile: (path) => this.namedFile(expr, path, scope)?.text,
+      fileExists: (path) => {
+        if (scope.host.readFile(path)) return true;
+        return this.surelyMissing(expr, path, scope) === undefined ? undefined : false;
+      },
     };
     const value = callFunction(
       name,
@@ -714,6 +737,22 @@ export class ExpressionEvaluator {
         }
         return { ...here, items };
       }
+      case "jsondecode":
+      case "yamldecode": {
+        if (!first?.origin.text || typeof first.value !== "string") return here;
+        const origin = decodedOrigin(
+          name === "jsondecode" ? "json" : "yaml",
+          first.value,
+          first.origin.text,
+          value,
+          here,
+          (file) => (file === scope.file ? scope.text : scope.host.repositoryFile?.(file)?.text),
+        );
+        // What the decoded string passed through (a local holding the file's text), the value did.
+        return origin === here || first.origin.through === undefined
+          ? origin
+          : { ...origin, through: first.origin.through };
+      }
       case "file": {
         const path =
           first && typeof first.value === "string" ? scope.host.readFile(first.value) : undefined;
@@ -751,7 +790,7 @@ export class ExpressionEvaluator {
         `templatefile variables must be an object, got ${describe(variablesArgument.value)}`,
         "terraform-type",
       );
-    const file = scope.host.readFile(path);
+    const file = this.namedFile(expr, path, scope);
     if (!file) return unknownCall;
     const template = parseTemplateFile(file.path, file.text);
     template.errors.forEach((error) => scope.host.report(error));
@@ -770,6 +809,8 @@ export class ExpressionEvaluator {
         );
       },
       readFile: (relative) => scope.host.readFile(relative),
+      missingFile: (relative) => scope.host.missingFile?.(relative),
+      repositoryFile: (exact) => scope.host.repositoryFile?.(exact),
       report: (error) => scope.host.report(error),
     };
     const rendered = this.template(template.parts, expr, {
@@ -783,6 +824,49 @@ export class ExpressionEvaluator {
       ? (rendered.value as string).replace(/\n$/, "")
       : rendered.value;
     return { value, origin: { ...here, text: rendered.origin.text } };
+  }
+
+  /**
+   * The file `call` (`file`, `templatefile`) names, or undefined when it was not given to the
+   * loader and may exist (its value is unknown). Errors, as Terraform's would be, for a file the
+   * repository does not have (see `surelyMissing`), and for one outside it, which is never read.
+   */
+  private namedFile(
+    call: FunctionCallExpr,
+    path: string,
+    scope: Scope,
+  ): { path: string; text: string } | undefined {
+    const file = scope.host.readFile(path);
+    if (file) return file;
+    const missing = scope.host.missingFile?.(path);
+    if (missing?.outside && isIacCandidate(path))
+      throw new EvaluationError(
+        `${JSON.stringify(path)} is outside the files read (the repository, or the folders given to the CLI); Tollgate reads no file outside them, so the value is unknown`,
+        "terraform-file-outside",
+      );
+    const absent = this.surelyMissing(call, path, scope);
+    if (absent !== undefined)
+      throw new EvaluationError(
+        `no file ${absent} in the repository; Terraform fails to read a missing file`,
+        "terraform-missing-file",
+      );
+    return undefined;
+  }
+
+  /**
+   * A file not given that the repository does not have: its path literal as the fetch stage
+   * follows it (`literalFileRead`), a name the fetch reads (`isIacCandidate`), and resolved
+   * where the fetch looked for it (from the module with `${path.module}/`, else in a root module).
+   * Any other file not given may exist, and what it decides stays unknown. Gives the repository
+   * path looked for.
+   */
+  private surelyMissing(call: FunctionCallExpr, path: string, scope: Scope): string | undefined {
+    const missing = scope.host.missingFile?.(path);
+    if (!missing || missing.outside || !isIacCandidate(path)) return undefined;
+    const literal = literalFileRead(sourceText(call, scope));
+    if (literal === undefined || !(literal.inModule || missing.root)) return undefined;
+    // `path.module` is repository-relative here, so such a path is one already.
+    return literal.inModule ? joinPath("", path) : joinPath(missing.directory, path);
   }
 
   /** `try` returns its first argument that evaluates without error; `can` says whether its argument does. */

@@ -6,7 +6,11 @@ import { marshalJson } from "./json.js";
 import { EvaluationError } from "./values.js";
 
 const files: Record<string, string> = { "policy.json": '{"Statement": []}' };
-const context: FunctionContext = { expression: "f(x)", readFile: (path) => files[path] };
+const context: FunctionContext = {
+  expression: "f(x)",
+  readFile: (path) => files[path],
+  fileExists: (path) => path in files,
+};
 const call = (name: string, ...args: Value[]): Value => callFunction(name, args, context);
 
 describe("format (Go verbs)", () => {

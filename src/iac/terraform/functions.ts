@@ -30,6 +30,8 @@ export interface FunctionContext {
   expression: string;
   /** Contents of a file named relative to the calling module, or undefined when it was not given. */
   readFile(path: string): string | undefined;
+  /** Whether that file exists; undefined when it was not given and may exist. */
+  fileExists(path: string): boolean | undefined;
 }
 
 type Implementation = (args: Value[], context: FunctionContext) => Value;
@@ -334,7 +336,11 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   fileexists: {
     arity: [1, 1],
-    run: ([p], context) => context.readFile(str(p as Value, "fileexists path")) !== undefined,
+    run: ([p], context) => {
+      const exists = context.fileExists(str(p as Value, "fileexists path"));
+      if (exists === undefined) throw new UnknownResult();
+      return exists;
+    },
   },
   flatten: { arity: [1, 1], run: ([l]) => flattenList(list(l as Value, "flatten list")) },
   floor: { arity: [1, 1], run: ([n]) => Math.floor(num(n as Value, "floor argument")) },

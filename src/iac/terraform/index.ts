@@ -14,7 +14,11 @@
 //   JSON does the same for each string holding an unknown interpolation (a heredoc policy with
 //   `"${aws_s3_bucket.b.arn}/*"`); other templates and functions with an unknown input are
 //   unknown as a whole;
-// - `file()` of a file not among the given ones (binary, too large) is unknown, not an error.
+// - `file()` of a file not among the given ones (binary, too large, a computed path) is unknown,
+//   unless the repository surely lacks it (a literal path the fetch stage follows): then, as in
+//   Terraform, an error on the call's line; a path outside the files read is refused.
+// Values `jsondecode`/`yamldecode` read from a file (or a template, a heredoc) are located at their
+// lines in it (decoded.ts), as a policy read with `file()` or `templatefile()` is.
 // A single value (string, number, bool) given through a variable default, a tfvars entry, a module
 // call's argument, a local or a for_each entry is located where that literal is written (origin.ts
 // attributeOrigin), the line a reviewer changes; the resource's block stays the finding's block.

@@ -19,6 +19,7 @@ import {
   sourceText,
   type EvaluationHost,
   type ExpressionEvaluator,
+  type MissingFile,
   type Resolution,
   type Scope,
 } from "./evaluate.js";
@@ -28,6 +29,7 @@ import {
   isLocalSource,
   joinPath,
   jsonDynamicBlocks,
+  leavesTop,
   literalString,
   type Declared,
   type ModuleCall,
@@ -199,6 +201,18 @@ export class ModuleInstance implements EvaluationHost {
       if (file) return file;
     }
     return undefined;
+  }
+
+  /** Why `readFile` found no file at `path`: every place it looked leaves the files read, or where it looked first. */
+  missingFile(path: string): MissingFile {
+    const bases = [this.definition.directory, this.ancestry[0] ?? this.definition.directory, ""];
+    if (path.startsWith("/") || bases.every((base) => leavesTop(joinPath(base, path))))
+      return { outside: true };
+    return { outside: false, directory: this.definition.directory, root: this.depth === 0 };
+  }
+
+  repositoryFile(path: string): { path: string; text: string } | undefined {
+    return this.context.files.get(path);
   }
 
   scope(file: ParsedFile, iteration: ReadonlyMap<string, Evaluated> = new Map()): Scope {

@@ -1,5 +1,5 @@
 // What a Terraform file reads beyond itself, told from its text alone: the local module folders its
-// calls name and the files its `file()`/`templatefile()` calls name with a literal path. Readers
+// calls name and the files its `file()`/`templatefile()`/`fileexists()` calls name with a literal path. Readers
 // that fetch part of a repository (the app's pull request snapshot, the CLI following a module out
 // of the scanned folders) ask this what to read next, before anything is parsed. `.tf.json` writes
 // the same things as JSON: `"source": "./x"`, and calls inside strings with their quotes escaped.
@@ -23,23 +23,38 @@ export function localModuleDirs(dir: string, text: string): string[] {
 }
 
 /**
- * `file("...")` or `templatefile("...", ...)` with a literal path, optionally under
- * `${path.module}/`; in a JSON string the quotes around the path are escaped (`file(\"x.json\")`).
+ * `file("...")`, `templatefile("...", ...)` or `fileexists("...")` with a literal path, optionally
+ * under `${path.module}/`; in a JSON string the quotes around the path are escaped
+ * (`file(\"x.json\")`). `jsondecode(file("rules.json"))` and `yamldecode(file(...))` read through
+ * the `file` call inside them.
  */
-const FILE_READ = /\b(?:file|templatefile)\(\s*(\\?)"(?:\$\{path\.module\}\/)?([^"$\\]+)\1"/g;
+const FILE_READ_CALL = String.raw`\b(?:file|templatefile|fileexists)\(\s*(\\?)"(\$\{path\.module\}\/)?([^"$\\]+)\1"`;
+const FILE_READ = new RegExp(FILE_READ_CALL, "g");
+const LITERAL_FILE_READ = new RegExp(`^${FILE_READ_CALL}`);
 
 /**
- * Paths a Terraform file in `dir` reads with `file()` or `templatefile()` (a policy kept as JSON or
- * as a template beside the module), joined to `dir`: Terraform resolves `${path.module}/x` from the
- * module and `x` from the root module, the same folder when the file is in one. A path above the
- * top of the names keeps its leading `..` (see `leavesTop`). Only literal paths: a path built
- * otherwise stays unread, and its value unknown.
+ * Paths a Terraform file in `dir` reads with `file()`, `templatefile()` or `fileexists()` (a policy
+ * or rules kept as JSON, YAML or a template beside the module), joined to `dir`: Terraform
+ * resolves `${path.module}/x` from the module and `x` from the root module, the same folder when
+ * the file is in one. A path above the top of the names keeps its leading `..` (see `leavesTop`).
+ * Only literal paths: a path built otherwise stays unread, and its value unknown.
  */
 export function fileReadTargets(dir: string, text: string): string[] {
   const paths = new Set<string>();
   for (const match of text.matchAll(FILE_READ)) {
-    const target = joinPath(dir, match[2] ?? "");
+    const target = joinPath(dir, match[3] ?? "");
     if (target !== dir) paths.add(target);
   }
   return [...paths];
+}
+
+/**
+ * The path of a call `fileReadTargets` finds, given the call's own text (`file("x.json")`), and
+ * whether it is written under `${path.module}/`; undefined for a path built otherwise. A reader
+ * of the files read knows such a file was looked for, so its absence is the file's, not the fetch's.
+ */
+export function literalFileRead(callText: string): { path: string; inModule: boolean } | undefined {
+  const match = LITERAL_FILE_READ.exec(callText);
+  if (!match?.[3]) return undefined;
+  return { path: match[3], inModule: match[2] !== undefined };
 }

@@ -93,10 +93,12 @@ describe("module directories", () => {
 });
 
 describe("fileReadPaths", () => {
-  it("names the files file() and templatefile() read with a literal path, from the module", () => {
+  it("names the files file(), templatefile() and fileexists() read with a literal path, from the module", () => {
     const text = [
       'policy = templatefile("${path.module}/templates/role.json.tftpl", { bucket = var.b })',
       'assume = file("trust.json")',
+      'rules  = yamldecode(file("${path.module}/rules.yaml"))',
+      'extra  = fileexists("extra.json") ? jsondecode(file("extra.json")) : {}',
       'other  = file("${path.module}/../shared/boundary.json")',
       'data   = filebase64("${path.module}/logo.png")',
       'root   = file("${path.root}/x.json")',
@@ -106,6 +108,8 @@ describe("fileReadPaths", () => {
     expect(fileReadPaths("modules/iam", text)).toEqual([
       "modules/iam/templates/role.json.tftpl",
       "modules/iam/trust.json",
+      "modules/iam/rules.yaml",
+      "modules/iam/extra.json",
       "modules/shared/boundary.json",
     ]);
   });

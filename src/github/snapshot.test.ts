@@ -233,7 +233,7 @@ describe("fetchPullSnapshots", () => {
     });
     expect(snapshots.notices).toContainEqual(
       expect.stringMatching(
-        /^Callers of the changed Terraform modules were not looked for: 2 other/,
+        /^Callers of the changed Terraform modules, and modules reading the changed files, were not looked for: 2 other/,
       ),
     );
   });
@@ -277,6 +277,33 @@ describe("fetchPullSnapshots", () => {
     expect(paths(snapshots.head)).toEqual(expected);
     expect(paths(snapshots.base)).toEqual(expected);
     expect(snapshots.head.find((f) => f.path.endsWith(".tftpl"))?.text).toContain('"Action": "*"');
+  });
+
+  it("reads the module that decodes a changed YAML file, and the roots calling it, when the pull request changes that file alone", async () => {
+    const sg =
+      'locals {\n  rules = yamldecode(file("${path.module}/rules.yaml"))\n}\n' +
+      'resource "aws_security_group" "web" {\n  name = local.rules.name\n}\n';
+    const files = {
+      "envs/prod/main.tf": 'module "sg" {\n  source = "../../modules/sg"\n}\n',
+      "envs/dev/main.tf": 'resource "aws_s3_bucket" "b" {}\n',
+      "modules/sg/main.tf": sg,
+      "modules/other/main.tf": 'locals {\n  other = file("rules.yaml")\n}\n',
+    };
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "modules/sg/rules.yaml": "name: web\ncidr: 10.0.0.0/8\n" },
+        [HEAD]: { ...files, "modules/sg/rules.yaml": "name: web\ncidr: 0.0.0.0/0\n" },
+      },
+      pullFiles: [{ filename: "modules/sg/rules.yaml", status: "modified", patch: "@@ -2 +2 @@" }],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    // modules/other reads a rules.yaml of its own folder, not the changed one.
+    const expected = ["envs/prod/main.tf", "modules/sg/main.tf", "modules/sg/rules.yaml"];
+    expect(paths(snapshots.head)).toEqual(expected);
+    expect(paths(snapshots.base)).toEqual(expected);
+    expect(snapshots.head.find((f) => f.path.endsWith("rules.yaml"))?.text).toContain("0.0.0.0/0");
+    expect(snapshots.notices).toEqual([]);
   });
 
   it("reads nothing more when no IaC file changed", async () => {

@@ -1,6 +1,7 @@
 // Fetches what a pull request's scan reads at base and at head: its changed IaC files and, for
 // Terraform, their whole module directories plus the local modules they call and the modules that
-// call them, up to the roots. One recursive tree per commit locates files; blob reads are batched
+// call them, up to the roots; for a changed file a module reads (`file("rules.yaml")`), that
+// module's directory and its callers too. One recursive tree per commit locates files; blob reads are batched
 // and shared between the two commits.
 import { isTerraformSource, type SourceFile } from "../iac/source.js";
 import type { LoadError } from "../model/types.js";
@@ -108,6 +109,8 @@ export async function fetchPullSnapshots(
   }
 
   const wanted: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
+  /** Changed files that are not Terraform's own: a module may read them with file() or templatefile(). */
+  const changedReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   const visitedDirs: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   const addDir = (side: Side, dir: string) => {
     if (visitedDirs[side].has(dir)) return;
@@ -123,7 +126,12 @@ export async function fetchPullSnapshots(
       ) {
         addDir(side, directoryOf(file.path));
         if (file.previousPath !== undefined) addDir(side, directoryOf(file.previousPath));
-      } else if (isTerraformTemplatePath(path)) {
+        continue;
+      }
+      // At either name: a module may read it by its old name still, and then fails to.
+      changedReads[side].add(file.path);
+      if (file.previousPath !== undefined) changedReads[side].add(file.previousPath);
+      if (isTerraformTemplatePath(path)) {
         // A template changes what the module that renders it deploys: the nearest folder up
         // with Terraform files (its own, or the module's above a templates/ folder).
         if (trees[side].entries.has(path)) wanted[side].add(path);
@@ -139,6 +147,7 @@ export async function fetchPullSnapshots(
   const callerSearch = callerCandidates(
     trees,
     visitedDirs,
+    changedReads,
     { maxFiles, maxBytes, maxFileBytes },
     notices,
   );
@@ -192,6 +201,7 @@ export async function fetchPullSnapshots(
         const content = contents.get(sha);
         if (content) searched.set(sha, content);
       }
+      addReaders(callerSearch, searched, changedReads, addDir);
       addCallers(callerSearch, searched, visitedDirs, addDir, limits.maxModuleDepth ?? 8);
     }
     for (const [sha, content] of searched) contents.set(sha, content);
@@ -245,19 +255,22 @@ interface CallerSearch {
 /**
  * The files to read to find the callers of changed Terraform directories: a module alone has no
  * values for the inputs its callers give, so a PR that only edits `modules/sg` must be scanned
- * from `envs/prod`, which calls it, as a full checkout would be. That means every other file a
- * module block may be written in (`.tf`, `.tf.json`), each distinct blob once; over the file or byte budget the search is skipped with a notice.
+ * from `envs/prod`, which calls it, as a full checkout would be; and the modules that read a
+ * changed file (`yamldecode(file("rules.yaml"))`), which a PR editing only that file changes.
+ * That means every other file a module block or a file read may be written in (`.tf`,
+ * `.tf.json`), each distinct blob once; over the file or byte budget the search is skipped with a notice.
  */
 function callerCandidates(
   trees: Record<Side, Tree>,
   visitedDirs: Record<Side, Set<string>>,
+  changedReads: Record<Side, Set<string>>,
   budget: { maxFiles: number; maxBytes: number; maxFileBytes: number },
   notices: string[],
 ): CallerSearch {
   const candidates: CallerSearch["candidates"] = { base: [], head: [] };
   const blobs = new Map<string, TreeEntry>();
   for (const side of ["base", "head"] as const) {
-    if (visitedDirs[side].size === 0) continue;
+    if (visitedDirs[side].size === 0 && changedReads[side].size === 0) continue;
     for (const [dir, paths] of trees[side].terraformByDir) {
       if (visitedDirs[side].has(dir)) continue;
       for (const path of paths) {
@@ -271,11 +284,34 @@ function callerCandidates(
   const bytes = [...blobs.values()].reduce((sum, entry) => sum + entry.size, 0);
   if (blobs.size > budget.maxFiles || bytes > budget.maxBytes) {
     notices.push(
-      `Callers of the changed Terraform modules were not looked for: ${blobs.size} other Terraform files are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a changed module is scanned on its own, without the inputs its callers give.`,
+      `Callers of the changed Terraform modules, and modules reading the changed files, were not looked for: ${blobs.size} other Terraform files are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a changed module is scanned on its own, without the inputs its callers give.`,
     );
     return { candidates: { base: [], head: [] }, blobs: new Map() };
   }
   return { candidates, blobs };
+}
+
+/**
+ * Adds, on each side, the directories whose files read a changed file with a literal path (as
+ * `fileReadPaths` finds them), so a pull request that edits only `rules.yaml` rescans the module
+ * that decodes it; `addCallers` then adds the roots above it.
+ */
+function addReaders(
+  search: CallerSearch,
+  contents: ReadonlyMap<string, BlobContent>,
+  changedReads: Record<Side, Set<string>>,
+  addDir: (side: Side, dir: string) => void,
+): void {
+  for (const side of ["base", "head"] as const) {
+    if (changedReads[side].size === 0) continue;
+    for (const { path, entry } of search.candidates[side]) {
+      const content = contents.get(entry.sha);
+      if (content?.kind !== "text") continue;
+      const dir = directoryOf(path);
+      if (fileReadPaths(dir, content.text).some((target) => changedReads[side].has(target)))
+        addDir(side, dir);
+    }
+  }
 }
 
 /**

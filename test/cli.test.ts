@@ -1451,6 +1451,104 @@ describe("tollgate diff between folders puts a new finding on the changed line t
   });
 });
 
+describe("tollgate diff on a pull request that edits only a file Terraform decodes", () => {
+  const webModule = `locals {
+  rules = yamldecode(file("\${path.module}/rules.yaml"))
+}
+
+resource "aws_security_group" "web" {
+  name        = "web"
+  description = "Web tier"
+
+  dynamic "ingress" {
+    for_each = local.rules.ingress
+    content {
+      description = ingress.value.description
+      from_port   = ingress.value.port
+      to_port     = ingress.value.port
+      protocol    = "tcp"
+      cidr_blocks = ingress.value.cidrs
+    }
+  }
+}
+`;
+  const rules = (sshFrom: string[]) =>
+    [
+      "# Who may reach the web tier.",
+      "ingress:",
+      "  - description: HTTPS from anywhere",
+      "    port: 443",
+      "    cidrs:",
+      "      - 0.0.0.0/0",
+      "  - description: SSH from the office",
+      "    port: 22",
+      "    cidrs:",
+      ...sshFrom.map((cidr) => `      - ${cidr}`),
+      "",
+    ].join("\n");
+  const root = 'module "web" {\n  source = "../../modules/web"\n}\n';
+
+  it("puts SSH opened in rules.yaml on the YAML line that opens it, for the root calling the module", async () => {
+    await withTempDir("decoded-yaml", async (dir) => {
+      await writeFiles(dir, {
+        "base/envs/prod/main.tf": root,
+        "base/modules/web/main.tf": webModule,
+        "base/modules/web/rules.yaml": rules(["203.0.113.0/24"]),
+        "head/envs/prod/main.tf": root,
+        "head/modules/web/main.tf": webModule,
+        "head/modules/web/rules.yaml": rules(["203.0.113.0/24", "0.0.0.0/0"]),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(
+        findingsOf(json.stdout).map((f) => [f.rule, f.status, f.file, f.line, f.resource]),
+      ).toEqual([
+        ["TG-NET-001", "new", "modules/web/rules.yaml", 11, "module.web.aws_security_group.web"],
+      ]);
+      const text = (await diffDirs(dir, "text")).stdout.split("\n");
+      expect(text.filter((line) => /^\S+:\d+: /.test(line))).toEqual([
+        "modules/web/rules.yaml:11: high TG-NET-001 SSH open to the internet [new, blocking]",
+      ]);
+    });
+  });
+
+  it("puts an action added to a JSON policy jsondecode reads on that policy's line", async () => {
+    const iam = `locals {
+  deploy = jsondecode(file("\${path.module}/policies/deploy.json"))
+}
+
+resource "aws_iam_policy" "deploy" {
+  name   = "deploy"
+  policy = jsonencode(local.deploy)
+}
+`;
+    const policy = (actions: string[]) =>
+      JSON.stringify(
+        {
+          Version: "2012-10-17",
+          Statement: [{ Sid: "Deploy", Effect: "Allow", Action: actions, Resource: "*" }],
+        },
+        null,
+        2,
+      ) + "\n";
+    await withTempDir("decoded-json", async (dir) => {
+      await writeFiles(dir, {
+        "base/iam/main.tf": iam,
+        "base/iam/policies/deploy.json": policy(["cloudfront:CreateInvalidation"]),
+        "head/iam/main.tf": iam,
+        "head/iam/policies/deploy.json": policy(["cloudfront:CreateInvalidation", "iam:PassRole"]),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(
+        findingsOf(json.stdout)
+          .filter((f) => f.status === "new")
+          .map((f) => [f.rule, f.file, f.line]),
+      ).toEqual([["TG-IAM-006", "iam/policies/deploy.json", 9]]);
+    });
+  });
+});
+
 describe("tollgate diff between folders puts a new finding on what decided it before an unrelated edit of its block", () => {
   /** An SSH rule whose CidrIp a Mapping entry (line 6) decides; GroupDescription at line 11. */
   const mapped = (cidr: string, description: string) =>

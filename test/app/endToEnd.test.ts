@@ -49,6 +49,7 @@ async function checkPullRequest(
     | "cloudformation"
     | "module"
     | "template"
+    | "decoded"
     | "for_each"
     | "condition"
     | "cfn_condition"
@@ -264,6 +265,29 @@ describe("a pull request check with the real engine", () => {
         lines: [6, 6],
         level: "failure",
         rule: "TG-IAM-001",
+        status: "new",
+      },
+    ]);
+  });
+
+  it("fails a PR that only edits a YAML file a module decodes, on the YAML line it added", async () => {
+    // modules/web/rules.yaml:11 adds 0.0.0.0/0 to the SSH rule that yamldecode(file()) feeds a
+    // dynamic ingress; no .tf file changes, yet the check scans the module from the root calling it.
+    const { completion, annotations } = await checkPullRequest(
+      "decoded",
+      "opened",
+      37,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(completion.output.title).toBe("1 new finding: 1 high");
+    expect(annotations).toEqual([
+      {
+        path: "modules/web/rules.yaml",
+        lines: [11, 11],
+        level: "failure",
+        rule: "TG-NET-001",
         status: "new",
       },
     ]);

@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "../iac/index.js";
+import { qualifiedAddress } from "../model/types.js";
 import { readBundle, type PolicyBundle } from "../policy/bundle.js";
 import {
   buildPolicies,
@@ -116,7 +117,10 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         undecided: findings.filter((f) => !keepUnknown && f.unknown !== undefined),
         errors,
         moves: model.moves,
-        addresses: model.resources.map(({ root, address }) => ({ root, address })),
+        addresses: model.resources.map((resource) => ({
+          root: resource.root,
+          address: qualifiedAddress(resource),
+        })),
       };
     },
   };

@@ -1,14 +1,15 @@
 // The load stage's door: one repository snapshot in, one resource model out. Terraform files are
 // loaded together (modules span files and folders); every other candidate is tried as
-// CloudFormation by content, and files that are neither are passed over silently.
+// CloudFormation by content, templates together (a nested stack's template is loaded with its
+// parent's parameters), and files that are neither are passed over silently.
 import type { Model } from "../model/types.js";
-import { isCloudFormation, loadCloudFormation } from "./cloudformation/index.js";
+import { isCloudFormation, loadStacks } from "./cloudformation/index.js";
 import { isTerraformFile, type SourceFile } from "./source.js";
 import { loadTerraform, type TerraformOptions } from "./terraform/index.js";
 
 export type { SourceFile } from "./source.js";
 export type { TerraformOptions } from "./terraform/index.js";
-export { loadCloudFormation } from "./cloudformation/index.js";
+export { loadCloudFormation, nestedTemplatePaths } from "./cloudformation/index.js";
 export { readRepositoryFiles, checkSourceBytes, isIacCandidate } from "./files.js";
 export {
   fileReadTargets,
@@ -16,7 +17,7 @@ export {
   localModuleDirs,
   unloadedModuleFolders,
 } from "./terraform/index.js";
-export { directoryOf, isTerraformFile, isTerraformSource } from "./source.js";
+export { directoryOf, isTerraformFile, isTerraformSource, joinPath } from "./source.js";
 
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
 
@@ -29,12 +30,9 @@ export function loadModel(files: SourceFile[], terraformOptions: TerraformOption
     model.errors.push(...terraform.errors);
     model.moves.push(...terraform.moves);
   }
-  for (const file of files) {
-    if (!isTemplateFile(file)) continue;
-    const template = loadCloudFormation(file);
-    model.resources.push(...template.resources);
-    model.errors.push(...template.errors);
-  }
+  const stacks = loadStacks(files.filter(isTemplateFile), files);
+  model.resources.push(...stacks.resources);
+  model.errors.push(...stacks.errors);
   return model;
 }
 

@@ -8,6 +8,26 @@ export function directoryOf(path: string): string {
   return cut < 0 ? "" : path.slice(0, cut);
 }
 
+/**
+ * Joins a folder with a relative path (a module's `source`, a nested stack's `TemplateURL`). A
+ * path that climbs above the top of the names keeps its leading `..` (the CLI names files relative
+ * to the working folder, so a module may sit above it); `leavesTop` tells such a path.
+ */
+export function joinPath(directory: string, relative: string): string {
+  const parts = directory === "" ? [] : directory.split("/");
+  for (const part of relative.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === ".." && parts.length > 0 && parts[parts.length - 1] !== "..") parts.pop();
+    else parts.push(part);
+  }
+  return parts.join("/");
+}
+
+/** A joined path above the top of the names: outside the repository, or above the CLI's folder. */
+export function leavesTop(joined: string): boolean {
+  return joined === ".." || joined.startsWith("../");
+}
+
 /** Terraform source, where blocks are written: `.tf` or `.tf.json`. */
 export function isTerraformSource(path: string): boolean {
   return /\.tf(\.json)?$/.test(path);

@@ -90,7 +90,8 @@ export interface ProviderVersions {
 export interface Resource {
   /**
    * `aws_s3_bucket.logs`, `module.net.aws_security_group.web["a"]`, `data.aws_iam_policy_document.x`,
-   * a module call `module.sg` / `module.sg["a"]`, or a CloudFormation logical id.
+   * a module call `module.sg` / `module.sg["a"]`, or a CloudFormation logical id (within its
+   * stack: a nested stack's resources are named in findings by `qualifiedAddress`).
    */
   address: string;
   /** `aws_s3_bucket` or `AWS::S3::Bucket`; `module` for a module call. */
@@ -99,7 +100,11 @@ export interface Resource {
   name: string;
   mode: "managed" | "data" | "module";
   source: SourceKind;
-  /** Module path (`module.net`), "" at the root and for CloudFormation; a module call's caller. */
+  /**
+   * Module path (`module.net`), "" at the root; a module call's caller. CloudFormation: the logical
+   * ids of the stack resources nesting this one's template, top first (`Network`, `Network.Subnets`),
+   * "" in a template loaded on its own.
+   */
   module: string;
   /** A module call's `source` as written (`terraform-aws-modules/security-group/aws//modules/ssh`). */
   moduleSource?: string;
@@ -107,7 +112,8 @@ export interface Resource {
   moduleVersion?: string;
   /**
    * What makes `address` unique in a repository: the Terraform root module's directory (two roots
-   * may both hold `aws_s3_bucket.this`) or the CloudFormation template's path.
+   * may both hold `aws_s3_bucket.this`) or the path of the CloudFormation template at the top of
+   * its stacks (the template's own, unless another nests it), with `module` for a nested stack.
    */
   root?: string;
   /**
@@ -204,6 +210,18 @@ export interface LoadError {
    * snapshot does not declare); reported beside the findings, never blocking.
    */
   level?: "warning";
+}
+
+/**
+ * A resource's address in its root: `address`, with a nested CloudFormation stack's path before
+ * it (`Network.WebSG`), as a Terraform address holds its module path. Findings are named by it.
+ */
+export function qualifiedAddress(
+  resource: Pick<Resource, "address" | "module" | "source">,
+): string {
+  return resource.source === "cloudformation" && resource.module !== ""
+    ? `${resource.module}.${resource.address}`
+    : resource.address;
 }
 
 export function isWarning(problem: LoadError): boolean {

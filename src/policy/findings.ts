@@ -16,6 +16,7 @@
 // collection is not empty.
 import { z } from "zod";
 import { fromPointer, toPointer } from "../model/pointer.js";
+import { qualifiedAddress } from "../model/types.js";
 import type { Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
 import { coversEveryDeployment, implies, readableText, satisfiable } from "./conditions.js";
 import type { RuleMetadata } from "./metadata.js";
@@ -279,6 +280,7 @@ export function toFindings(
   for (const result of mergeAlternatives(valid)) {
     const resource = resources.get(result.resource);
     if (!resource) continue;
+    const subject = result.subject === undefined ? undefined : resources.get(result.subject);
     const pointer = typeof result.path === "string" ? result.path : toPointer(result.path ?? []);
     const where = locate(resource, pointer);
     const conditions = conjoined([
@@ -299,9 +301,9 @@ export function toFindings(
       file: where?.file ?? resource.file,
       line: where?.line ?? resource.line,
       endLine: where?.endLine ?? resource.endLine,
-      resource: resource.address,
-      ...(result.subject !== undefined && result.subject !== resource.address
-        ? { subject: result.subject }
+      resource: qualifiedAddress(resource),
+      ...(subject !== undefined && subject !== resource
+        ? { subject: qualifiedAddress(subject) }
         : {}),
       ...(resource.root !== undefined ? { root: resource.root } : {}),
       resourceBlock: { file: resource.file, line: resource.line, endLine: resource.endLine },

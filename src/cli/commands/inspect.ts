@@ -2,7 +2,7 @@
 // `input`, so policy authors can see what their Rego works on; the text form lists resources,
 // with the Terraform blocks whose number a `for_each` Tollgate cannot know decides.
 import { loadModel } from "../../iac/index.js";
-import { isWarning, policyInput } from "../../model/index.js";
+import { isWarning, policyInput, qualifiedAddress } from "../../model/index.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
 import { checked, defineCommand } from "../options.js";
@@ -40,7 +40,7 @@ export const inspectCommand = defineCommand({
       for (const resource of model.resources) {
         const kind =
           resource.mode === "module" ? `module ${resource.moduleSource ?? ""}` : resource.type;
-        io.stdout(`${resource.file}:${resource.line}  ${resource.address}  (${kind})\n`);
+        io.stdout(`${resource.file}:${resource.line}  ${qualifiedAddress(resource)}  (${kind})\n`);
         for (const [pointer, expression] of Object.entries(resource.unknownForEach ?? {}))
           io.stdout(`  ${pointer}  none or several, for_each = ${expression}\n`);
       }

@@ -65,8 +65,11 @@ export interface TemplateScope {
   locate(span: Span): SourceLocation;
   /** Parameters and given pseudo parameters (`AWS::Region`), known or `{ $unknown }`. */
   parameters: Map<string, Value>;
-  /** Where the `Default` of each parameter that takes it is written. */
-  parameterDefaults?: Map<string, Span>;
+  /**
+   * Where the value of each parameter is written, when it is written somewhere: the `Default` a
+   * parameter takes, or the parent stack's `Parameters` entry that passes it (stacks.ts).
+   */
+  parameterPlaces?: Map<string, SourceLocation>;
   resourceIds: Set<string>;
   mappings: Map<string, TemplateNode>;
   conditions: Map<string, TemplateNode>;
@@ -191,16 +194,16 @@ export class TemplateEvaluator {
    * take theirs. The template's text besides the resource decides what a `Condition` or a decided
    * `Fn::If` keeps.
    */
-  conditionPlaces(name: string, seen: Set<string> = new Set()): Span[] {
+  conditionPlaces(name: string, seen: Set<string> = new Set()): SourceLocation[] {
     const body = this.scope.conditions.get(name);
     if (body === undefined || seen.has(name)) return [];
     seen.add(name);
     const definition = this.scope.conditionDefinitions.get(name);
-    const spans: Span[] = definition === undefined ? [] : [definition];
+    const spans: SourceLocation[] = definition === undefined ? [] : [this.scope.locate(definition)];
     const visit = (node: TemplateNode): void => {
       const intrinsic = asIntrinsic(node);
-      const span = this.defaultSpan(node);
-      if (span !== undefined) spans.push(span);
+      const place = this.parameterPlace(node);
+      if (place !== undefined) spans.push(place);
       else if (intrinsic === null && node.kind === "mapping" && node.entries.length === 1) {
         const only = node.entries[0] as TemplateEntry;
         if (only.key === "Condition" && only.value.kind === "scalar")
@@ -229,14 +232,14 @@ export class TemplateEvaluator {
    * without a path, the positioned value holding it. Outside a resource's `Properties` (a
    * parameter's `Default`, a condition) there is none.
    */
-  private decidedBy(trace: Trace, path: PathSegment[] | null, places: Span[]): void {
+  private decidedBy(
+    trace: Trace,
+    path: PathSegment[] | null,
+    places: readonly SourceLocation[],
+  ): void {
     const at = path ?? this.enclosingPath;
     if (at === null || places.length === 0) return;
-    addPlaces(
-      trace.readFrom,
-      toPointer(at),
-      places.map((span) => this.scope.locate(span)),
-    );
+    addPlaces(trace.readFrom, toPointer(at), places);
   }
 
   private evaluateNode(node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
@@ -294,13 +297,13 @@ export class TemplateEvaluator {
 
   /**
    * Locates the value `node` written at `span` (a property with its key, a list item): at the
-   * parameter `Default` it reads (`defaultSpan`), keeping `span` in `readAt`, else at `span`. A
+   * parameter value it reads (`parameterPlace`), keeping `span` in `readAt`, else at `span`. A
    * `!Ref` a decided `Fn::If` chose reads the `Default` as a plain one does; the condition's places
    * are in `readFrom` (`fnIf`).
    */
   private locate(trace: Trace, pointer: string, node: TemplateNode, span: Span): void {
-    const written = this.defaultSpan(this.chosenBranch(node));
-    trace.locations[pointer] = this.scope.locate(written ?? span);
+    const written = this.parameterPlace(this.chosenBranch(node));
+    trace.locations[pointer] = written ?? this.scope.locate(span);
     if (written !== undefined) trace.readAt[pointer] = this.scope.locate(span);
   }
 
@@ -316,19 +319,20 @@ export class TemplateEvaluator {
   }
 
   /**
-   * Where the value of `!Ref P` is written when P takes its `Default`: there, as a Terraform
-   * variable's default is, so a PR that only changes the default is reported on that line. An
-   * item `!Select [1, !Ref P]` picks of a list parameter is written in that `Default` too.
+   * Where the value of `!Ref P` is written when P takes its `Default`, or a parent stack passes
+   * it: there, as a Terraform variable's default or module argument is, so a PR that only changes
+   * that line is reported on it. An item `!Select [1, !Ref P]` picks of a list parameter is
+   * written there too.
    */
-  private defaultSpan(node: TemplateNode): Span | undefined {
+  private parameterPlace(node: TemplateNode): SourceLocation | undefined {
     const intrinsic = asIntrinsic(node);
     if (intrinsic?.name === "Fn::Select" && intrinsic.argument.kind === "sequence") {
       const list = intrinsic.argument.items[1];
-      return list === undefined ? undefined : this.defaultSpan(this.chosenBranch(list));
+      return list === undefined ? undefined : this.parameterPlace(this.chosenBranch(list));
     }
     if (intrinsic?.name !== "Ref" || intrinsic.argument.kind !== "scalar") return undefined;
     const name = intrinsic.argument.value;
-    return typeof name === "string" ? this.scope.parameterDefaults?.get(name) : undefined;
+    return typeof name === "string" ? this.scope.parameterPlaces?.get(name) : undefined;
   }
 
   /** A list item written as an undecided `Fn::If`: see the module header. */
@@ -403,7 +407,7 @@ export class TemplateEvaluator {
   }
 
   /** Where the decided conditions of `names` are written (`conditionPlaces`), each place once. */
-  private placesOf(names: readonly string[]): Span[] {
+  private placesOf(names: readonly string[]): SourceLocation[] {
     const seen = new Set<string>();
     return names.flatMap((name) => this.conditionPlaces(name, seen));
   }
@@ -786,8 +790,8 @@ export class TemplateEvaluator {
     if (found !== undefined) {
       const value = this.evaluate(found.value, null, trace);
       const keys = argument.kind === "sequence" ? argument.items.slice(0, 3) : [];
-      const defaults = keys.flatMap((key) => this.defaultSpan(key) ?? []);
-      this.decidedBy(trace, path, [entrySpan(found), ...defaults]);
+      const defaults = keys.flatMap((key) => this.parameterPlace(key) ?? []);
+      this.decidedBy(trace, path, [this.scope.locate(entrySpan(found)), ...defaults]);
       return value;
     }
     const fallback =

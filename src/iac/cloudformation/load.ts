@@ -48,6 +48,11 @@ import { declaresSamTransform, globalsFor, implicitApis, mergeGlobals } from "./
 export interface CloudFormationOptions {
   /** Parameter values by name; pseudo parameters by theirs (`"AWS::Region": "eu-west-1"`). */
   parameters?: Record<string, Value>;
+  /**
+   * Where given parameter values are written (a parent stack's `Parameters` entry): a value read
+   * from one is located there, as one taking its `Default` is located at the `Default`.
+   */
+  parameterPlaces?: Record<string, SourceLocation>;
 }
 
 export interface CloudFormationModel {
@@ -58,7 +63,8 @@ export interface CloudFormationModel {
 /** `isCloudFormation` then `loadCloudFormation` on the same (immutable) file parse it once. */
 const parsedTemplates = new WeakMap<SourceFile, ParsedTemplate>();
 
-function parsed(file: SourceFile): ParsedTemplate {
+/** The file parsed as a template, once per file (a nested stack's template is read per instance). */
+export function parsedTemplate(file: SourceFile): ParsedTemplate {
   let template = parsedTemplates.get(file);
   if (template === undefined) {
     template = parseTemplate(file);
@@ -73,7 +79,7 @@ const RESOURCE_TYPE = /^(?:[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::[A-Z
 export function isCloudFormation(file: SourceFile): boolean {
   const text = file.text;
   if (!/AWSTemplateFormatVersion|Resources/.test(text)) return false;
-  const { root } = parsed(file);
+  const { root } = parsedTemplate(file);
   if (root === null) {
     // A broken template is still a template: say so, so its syntax error gets reported. A
     // section opens a line, or follows `{` or `,` (JSON written on one line).
@@ -106,7 +112,7 @@ export function loadCloudFormation(
   file: SourceFile,
   options: CloudFormationOptions = {},
 ): CloudFormationModel {
-  const template = parsed(file);
+  const template = parsedTemplate(file);
   if (template.root === null) return { resources: [], errors: template.errors };
   const errors: LoadError[] = [...template.errors];
   const at = (
@@ -141,7 +147,7 @@ export function loadCloudFormation(
     file: file.path,
     locate: template.locate,
     parameters: new Map(),
-    parameterDefaults: new Map(),
+    parameterPlaces: new Map(),
     resourceIds: new Set(),
     mappings: namedEntries(sections.get("Mappings")),
     conditions: new Map(),
@@ -149,7 +155,13 @@ export function loadCloudFormation(
   };
   const evaluator = new TemplateEvaluator(scope);
   // Parameters first: a loop's collection may be a list parameter; then loops, then the names.
-  bindParameters(sections.get("Parameters"), options.parameters ?? {}, scope, evaluator);
+  bindParameters(
+    sections.get("Parameters"),
+    options.parameters ?? {},
+    options.parameterPlaces ?? {},
+    scope,
+    evaluator,
+  );
   const loops = { parameters: scope.parameters, report: at };
   const resourcesSection = expandForEach(writtenResources, loops);
   const conditions = sections.get("Conditions");
@@ -221,8 +233,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
       const decided = evaluator.condition(name, conditionNode.span);
       if (decided === false) return null;
       if (decided === undefined) trace.conditional[""] = name;
-      else
-        readFrom.Condition = evaluator.conditionPlaces(name).map((span) => template.locate(span));
+      else readFrom.Condition = evaluator.conditionPlaces(name);
     }
   }
 
@@ -278,10 +289,14 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
   };
 }
 
-/** Parameter values: override, else default (lists split), else unknown; SSM-typed ones stay unknown. */
+/**
+ * Parameter values: override (located where `places` say it is written), else default (lists
+ * split), else unknown; SSM-typed ones stay unknown.
+ */
 function bindParameters(
   section: TemplateNode | undefined,
   overrides: Record<string, Value>,
+  places: Record<string, SourceLocation>,
   scope: TemplateScope,
   evaluator: TemplateEvaluator,
 ): void {
@@ -299,12 +314,15 @@ function bindParameters(
       typeNode?.kind === "scalar" && typeof typeNode.value === "string" ? typeNode.value : "String";
     const defaultNode = field("Default");
     let value: Value = unknown(`!Ref ${name}`);
-    if (Object.hasOwn(overrides, name)) value = overrides[name] as Value;
-    else if (defaultNode !== undefined && !type.startsWith("AWS::SSM::Parameter::Value<")) {
+    if (Object.hasOwn(overrides, name)) {
+      value = overrides[name] as Value;
+      const place = places[name];
+      if (place !== undefined) scope.parameterPlaces?.set(name, place);
+    } else if (defaultNode !== undefined && !type.startsWith("AWS::SSM::Parameter::Value<")) {
       const evaluated = evaluator.evaluateValue(defaultNode, newTrace());
       if (evaluated !== NO_VALUE) {
         value = evaluated;
-        scope.parameterDefaults?.set(name, defaultNode.span);
+        scope.parameterPlaces?.set(name, scope.locate(defaultNode.span));
       }
     }
     if (typeof value === "string" && (type === "CommaDelimitedList" || type.startsWith("List<"))) {

@@ -12,10 +12,10 @@ import {
 } from "../hcl/index.js";
 import type { LoadError } from "../../model/types.js";
 import { rangeOf } from "../json/index.js";
-import { directoryOf, isTerraformSource, type SourceFile } from "../source.js";
+import { directoryOf, isTerraformSource, joinPath, leavesTop, type SourceFile } from "../source.js";
 import { applyOverrideFile, isOverrideFile } from "./overrides.js";
 
-export { directoryOf };
+export { directoryOf, joinPath, leavesTop };
 
 export interface ParsedFile {
   path: string;
@@ -56,26 +56,6 @@ export interface ModuleDefinition {
   calls: Map<string, ModuleCall>;
   /** `moved` blocks, in file order (moved.ts reads them). */
   moved: Declared<Block>[];
-}
-
-/**
- * Joins a module directory with a relative path. A path that climbs above the top of the names
- * keeps its leading `..` (the CLI names files relative to the working folder, so a module may sit
- * above it); `leavesTop` tells such a path.
- */
-export function joinPath(directory: string, relative: string): string {
-  const parts = directory === "" ? [] : directory.split("/");
-  for (const part of relative.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === ".." && parts.length > 0 && parts[parts.length - 1] !== "..") parts.pop();
-    else parts.push(part);
-  }
-  return parts.join("/");
-}
-
-/** A joined path above the top of the names: outside the repository, or above the CLI's folder. */
-export function leavesTop(joined: string): boolean {
-  return joined === ".." || joined.startsWith("../");
 }
 
 /** `./x` or `../x`: Terraform's only local form; any other source (registry, git, archive) is not loaded. */

@@ -1,0 +1,324 @@
+// Nested stacks: a local `TemplateURL` loads the child template as an instance of its parent, with
+// the parent's parameters, located at the parent's lines; the child is not scanned on its own; and
+// every way of naming a child that cannot be loaded is a located error.
+import { describe, expect, it } from "vitest";
+import type { Resource } from "../../model/types.js";
+import { loadModel } from "../index.js";
+import { nestedTemplatePaths } from "./index.js";
+
+const parent = `AWSTemplateFormatVersion: "2010-09-09"
+Description: Web tier, packaged with aws cloudformation package
+Parameters:
+  AdminCidr:
+    Type: String
+    Default: 0.0.0.0/0
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.20.0.0/16
+  Network:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: ./nested/network.yaml
+      Parameters:
+        VpcId: !Ref Vpc
+        SshCidr: !Ref AdminCidr
+        RdpCidr: 192.0.2.0/24
+`;
+
+const network = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  VpcId:
+    Type: AWS::EC2::VPC::Id
+  SshCidr:
+    Type: String
+    Default: 10.0.0.0/8
+  RdpCidr:
+    Type: String
+  HttpCidr:
+    Type: String
+    Default: 0.0.0.0/0
+Resources:
+  WebSG:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web servers
+      VpcId: !Ref VpcId
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: 22
+          CidrIp: !Ref SshCidr
+        - IpProtocol: tcp
+          FromPort: 3389
+          ToPort: 3389
+          CidrIp: !Ref RdpCidr
+        - IpProtocol: tcp
+          FromPort: 80
+          ToPort: 80
+          CidrIp: !Ref HttpCidr
+`;
+
+const byAddress = (resources: Resource[]) =>
+  Object.fromEntries(
+    resources.map((r) => [r.module === "" ? r.address : `${r.module}.${r.address}`, r]),
+  );
+
+describe("nested stacks with a local TemplateURL", () => {
+  const model = loadModel([
+    { path: "stacks/web.yaml", text: parent },
+    { path: "stacks/nested/network.yaml", text: network },
+  ]);
+  const resources = byAddress(model.resources);
+  const group = resources["Network.WebSG"];
+
+  it("loads the child template as an instance of its parent, never on its own", () => {
+    expect(model.errors).toEqual([]);
+    expect(Object.keys(resources).sort()).toEqual(["Network", "Network.WebSG", "Vpc"]);
+    expect(group).toMatchObject({
+      address: "WebSG",
+      name: "WebSG",
+      module: "Network",
+      root: "stacks/web.yaml",
+      file: "stacks/nested/network.yaml",
+      line: 14,
+    });
+  });
+
+  it("takes the parent's values, located where the parent writes them", () => {
+    expect(group?.config.SecurityGroupIngress).toEqual([
+      { IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIp: "0.0.0.0/0" },
+      { IpProtocol: "tcp", FromPort: 3389, ToPort: 3389, CidrIp: "192.0.2.0/24" },
+      { IpProtocol: "tcp", FromPort: 80, ToPort: 80, CidrIp: "0.0.0.0/0" },
+    ]);
+    // SshCidr: the parent passes its own parameter, which takes its Default.
+    expect(group?.locations["/SecurityGroupIngress/0/CidrIp"]).toMatchObject({
+      file: "stacks/web.yaml",
+      line: 6,
+    });
+    expect(group?.readAt?.["/SecurityGroupIngress/0/CidrIp"]).toMatchObject({
+      file: "stacks/nested/network.yaml",
+      line: 23,
+    });
+    // RdpCidr: written in the parent's Parameters entry.
+    expect(group?.locations["/SecurityGroupIngress/1/CidrIp"]).toMatchObject({
+      file: "stacks/web.yaml",
+      line: 19,
+    });
+    // HttpCidr: not passed, the child's Default.
+    expect(group?.locations["/SecurityGroupIngress/2/CidrIp"]).toMatchObject({
+      file: "stacks/nested/network.yaml",
+      line: 12,
+    });
+  });
+
+  it("keeps what the parent cannot know unknown", () => {
+    expect(group?.config.VpcId).toEqual({ $unknown: "!Ref Vpc" });
+  });
+
+  it("loads a template nested twice as two stacks, each with its own values", () => {
+    const twice = parent.replace(
+      "\n  Network:",
+      "\n  Admin:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: nested/network.yaml\n      Parameters:\n        SshCidr: 198.51.100.0/24\n  Network:",
+    );
+    const both = byAddress(
+      loadModel([
+        { path: "stacks/web.yaml", text: twice },
+        { path: "stacks/nested/network.yaml", text: network },
+      ]).resources,
+    );
+    const ssh = (r: Resource | undefined) =>
+      (r?.config.SecurityGroupIngress as { CidrIp: unknown }[])[0]?.CidrIp;
+    expect(ssh(both["Admin.WebSG"])).toBe("198.51.100.0/24");
+    expect(ssh(both["Network.WebSG"])).toBe("0.0.0.0/0");
+  });
+
+  it("nests further down, the stack path naming each level", () => {
+    const middle = `Resources:
+  Rules:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: ../rules/sg.json
+      Parameters:
+        Cidr: !Ref Cidr
+Parameters:
+  Cidr:
+    Type: String
+`;
+    const rules = JSON.stringify(
+      {
+        Parameters: { Cidr: { Type: "String" } },
+        Resources: {
+          Ingress: {
+            Type: "AWS::EC2::SecurityGroupIngress",
+            Properties: { GroupId: "sg-1", IpProtocol: "-1", CidrIp: { Ref: "Cidr" } },
+          },
+        },
+      },
+      null,
+      2,
+    );
+    const top = `Resources:
+  App:
+    Type: AWS::Serverless::Application
+    Properties:
+      Location: app/middle.yaml
+      Parameters:
+        Cidr: 0.0.0.0/0
+Transform: AWS::Serverless-2016-10-31
+`;
+    const loaded = loadModel([
+      { path: "top.yaml", text: top },
+      { path: "app/middle.yaml", text: middle },
+      { path: "rules/sg.json", text: rules },
+    ]);
+    expect(loaded.errors).toEqual([]);
+    const ingress = byAddress(loaded.resources)["App.Rules.Ingress"];
+    expect(ingress).toMatchObject({ module: "App.Rules", root: "top.yaml" });
+    expect(ingress?.config.CidrIp).toBe("0.0.0.0/0");
+    expect(ingress?.locations["/CidrIp"]).toMatchObject({ file: "top.yaml", line: 7 });
+  });
+
+  it("gives a stack created under an undecided condition that condition", () => {
+    const conditional = parent
+      .replace("Resources:", "Conditions:\n  IsProd: !Equals [!Ref Stage, prod]\nResources:")
+      .replace("Parameters:\n  AdminCidr:", "Parameters:\n  Stage:\n    Type: String\n  AdminCidr:")
+      .replace(
+        "    Type: AWS::CloudFormation::Stack\n",
+        "    Type: AWS::CloudFormation::Stack\n    Condition: IsProd\n",
+      );
+    const loaded = byAddress(
+      loadModel([
+        { path: "stacks/web.yaml", text: conditional },
+        { path: "stacks/nested/network.yaml", text: network },
+      ]).resources,
+    );
+    expect(loaded["Network.WebSG"]?.conditional).toEqual({ "": "IsProd" });
+  });
+
+  it("leaves a remote TemplateURL as it is, and scans a template no local path nests on its own", () => {
+    const remote = parent.replace(
+      "./nested/network.yaml",
+      "https://s3.amazonaws.com/acme-templates/network.yaml",
+    );
+    const loaded = loadModel([
+      { path: "stacks/web.yaml", text: remote },
+      { path: "stacks/nested/network.yaml", text: network },
+    ]);
+    expect(loaded.errors).toEqual([]);
+    expect(byAddress(loaded.resources)["WebSG"]).toMatchObject({
+      root: "stacks/nested/network.yaml",
+      module: "",
+    });
+    expect(byAddress(loaded.resources)["Network"]?.config.TemplateURL).toBe(
+      "https://s3.amazonaws.com/acme-templates/network.yaml",
+    );
+  });
+
+  it("lists the templates a template nests, for readers of part of a repository", () => {
+    expect(nestedTemplatePaths({ path: "stacks/web.yaml", text: parent })).toEqual([
+      "stacks/nested/network.yaml",
+    ]);
+    expect(nestedTemplatePaths({ path: "stacks/nested/network.yaml", text: network })).toEqual([]);
+  });
+});
+
+describe("nested stacks that cannot be loaded", () => {
+  const stack = (logicalId: string, url: string) =>
+    `Resources:\n  ${logicalId}:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ${url}\n`;
+
+  it("reports a TemplateURL naming no file read, or a file that is not a template, at its line", () => {
+    const loaded = loadModel([
+      {
+        path: "a.yaml",
+        text: stack("Missing", "./gone.yaml") + stack("Data", "./data.yaml").slice(11),
+      },
+      { path: "data.yaml", text: "colors: [red, green]\n" },
+    ]);
+    expect(loaded.errors).toEqual([
+      expect.objectContaining({
+        file: "a.yaml",
+        line: 5,
+        code: "cfn-nested-stack",
+        message:
+          'nested stack Missing: TemplateURL "./gone.yaml" names gone.yaml, which is not among the files read',
+      }),
+      expect.objectContaining({
+        file: "a.yaml",
+        line: 9,
+        message:
+          'nested stack Data: TemplateURL "./data.yaml" names data.yaml, which is not a CloudFormation template',
+      }),
+    ]);
+  });
+
+  it("reports a path out of the files read", () => {
+    const loaded = loadModel([{ path: "a.yaml", text: stack("Up", "../../shared/net.yaml") }]);
+    expect(loaded.errors).toEqual([
+      expect.objectContaining({
+        file: "a.yaml",
+        line: 5,
+        message: expect.stringContaining("leaves the files that were read"),
+      }),
+    ]);
+  });
+
+  it("reports a cycle once and loads each template in it once", () => {
+    const loaded = loadModel([
+      { path: "a.yaml", text: stack("B", "./b.yaml") },
+      { path: "b.yaml", text: stack("A", "./a.yaml") },
+    ]);
+    expect(loaded.errors).toEqual([
+      expect.objectContaining({
+        file: "b.yaml",
+        line: 5,
+        message:
+          "nested stack B.A: a.yaml nests itself (a.yaml > b.yaml > a.yaml); it is not loaded again",
+      }),
+    ]);
+    expect(loaded.resources.map((r) => [r.root, r.module, r.address])).toEqual([
+      ["a.yaml", "", "B"],
+      ["a.yaml", "B", "A"],
+    ]);
+  });
+
+  it("stops past the depth limit, at the stack that goes too deep", () => {
+    const chain = Array.from({ length: 12 }, (_, level) => ({
+      path: `t${String(level).padStart(2, "0")}.yaml`,
+      text:
+        level === 11
+          ? "Resources:\n  Leaf:\n    Type: AWS::SNS::Topic\n"
+          : stack(`L${level + 1}`, `./t${String(level + 1).padStart(2, "0")}.yaml`),
+    }));
+    const loaded = loadModel(chain);
+    expect(loaded.errors).toEqual([
+      expect.objectContaining({
+        file: "t08.yaml",
+        line: 5,
+        message: expect.stringMatching(
+          /^nested stack L1\.L2\.L3\.L4\.L5\.L6\.L7\.L8\.L9: more than 8 levels of nested stacks below t00\.yaml; t09\.yaml is not loaded here$/,
+        ),
+      }),
+    ]);
+    expect(loaded.resources.every((r) => r.root === "t00.yaml")).toBe(true);
+  });
+
+  it("reports a child that does not parse, in the child and at the parent", () => {
+    const loaded = loadModel([
+      { path: "a.yaml", text: stack("Net", "./net.yaml") },
+      {
+        path: "net.yaml",
+        text: "Resources:\n  Web:\n    Type: AWS::EC2::SecurityGroup\n   bad: [\n",
+      },
+    ]);
+    expect(loaded.errors.map((e) => [e.file, e.line, e.code])).toEqual([
+      ["a.yaml", 5, "cfn-nested-stack"],
+      ["net.yaml", 4, "yaml-syntax"],
+      ["net.yaml", 5, "yaml-syntax"],
+    ]);
+    expect(loaded.errors[0]?.message).toBe(
+      "nested stack Net: net.yaml does not parse (its errors say where); its resources are left out",
+    );
+  });
+});

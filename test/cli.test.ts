@@ -416,6 +416,99 @@ describe("tollgate diff when the head makes a finding's value unknown", () => {
   });
 });
 
+describe("tollgate diff on CloudFormation nested stacks", () => {
+  const parent = (sshCidr: string) =>
+    [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      "Resources:",
+      "  Network:",
+      "    Type: AWS::CloudFormation::Stack",
+      "    Properties:",
+      "      TemplateURL: ./network.yaml",
+      "      Parameters:",
+      `        SshCidr: ${sshCidr}`,
+      "",
+    ].join("\n");
+  const network = (description: string) =>
+    [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      "Parameters:",
+      "  SshCidr: {Type: String, Default: 10.0.0.0/8}",
+      "Resources:",
+      "  WebSG:",
+      "    Type: AWS::EC2::SecurityGroup",
+      "    Properties:",
+      `      GroupDescription: ${description}`,
+      "      SecurityGroupIngress:",
+      "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref SshCidr}",
+      "",
+    ].join("\n");
+  const ssh = (stdout: string) =>
+    findingsOf(stdout)
+      .filter((f) => f.rule === "TG-NET-001")
+      .map((f) => `${f.status} ${f.resource} ${f.file}:${f.line}`);
+
+  it("reports what the parent passes at the parent's line, and keeps its identity when either template changes", async () => {
+    await withTempDir("nested-stacks", async (dir) => {
+      const git = (...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      const commit = async (files: Record<string, string>, message: string) => {
+        await writeFiles(dir, files);
+        git("add", ...Object.keys(files));
+        git("commit", "-qm", message);
+      };
+      git("init", "-q", "-b", "main");
+      await commit(
+        { "stacks/web.yaml": parent("10.1.0.0/16"), "stacks/network.yaml": network("web") },
+        "base",
+      );
+      // Scanned on its own, network.yaml's Default opens nothing; the parent's value does.
+      await commit({ "stacks/web.yaml": parent("0.0.0.0/0") }, "open SSH in the parent only");
+      await commit({ "stacks/network.yaml": network("web servers") }, "edit the child only");
+      await commit({ "stacks/web.yaml": parent("10.1.0.0/16") }, "close it in the parent");
+      const diff = async (base: string, head: string) => {
+        const result = await run(["diff", "--base", base, "--head", head, "--format", "json"], dir);
+        return { found: ssh(result.stdout), code: result.code };
+      };
+      expect(await diff("main~3", "main~2")).toEqual({
+        found: ["new Network.WebSG stacks/web.yaml:8"],
+        code: 1,
+      });
+      expect(await diff("main~2", "main~1")).toEqual({
+        found: ["existing Network.WebSG stacks/web.yaml:8"],
+        code: 0,
+      });
+      expect(await diff("main~1", "main")).toEqual({
+        found: ["fixed Network.WebSG stacks/web.yaml:8"],
+        code: 0,
+      });
+      // Closed again in the parent: the scan of the folder reports nothing.
+      const scan = await run(["scan", "stacks", "--format", "json"], dir);
+      expect(findingsOf(scan.stdout)).toEqual([]);
+    });
+  });
+
+  it("reads the child a given parent nests, and names a missing one at the TemplateURL", async () => {
+    await withTempDir("nested-stacks-paths", async (dir) => {
+      await writeFiles(dir, {
+        "stacks/web.yaml": parent("0.0.0.0/0"),
+        "stacks/network.yaml": network("web"),
+      });
+      const scan = await run(["scan", "stacks/web.yaml", "--format", "json"], dir);
+      expect(ssh(scan.stdout)).toEqual(["new Network.WebSG stacks/web.yaml:8"]);
+      await rm(path.join(dir, "stacks/network.yaml"));
+      const missing = await run(["scan", "stacks/web.yaml"], dir);
+      expect(missing.stdout + missing.stderr).toContain(
+        'stacks/web.yaml:6:7: nested stack Network: TemplateURL "./network.yaml" names stacks/network.yaml, which is not among the files read',
+      );
+    });
+  });
+});
+
 describe("tollgate diff when a file did not load at base", () => {
   it("says in every format that its head findings may not be new, and gates them as new", async () => {
     const sshTemplate = [

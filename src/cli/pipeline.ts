@@ -11,7 +11,9 @@ import {
   directoryOf,
   fileReadTargets,
   isIacCandidate,
+  isTemplateFile,
   isTerraformSource,
+  nestedTemplatePaths,
   readRepositoryFiles,
   unloadedModuleFolders,
   type SourceFile,
@@ -67,7 +69,8 @@ function add(snapshot: Snapshot, read: Snapshot, folder: string): void {
  * no given path covered is read, its own Terraform files only (`.tf` and `.tf.json`: a module is
  * one folder; the folders below it are other modules, and are not roots of this scan), until every
  * local call is found. So are the files a Terraform file reads with `file()` or `templatefile()`
- * and a literal path (a policy template below a followed module, a JSON document beside it) that
+ * and a literal path (a policy template below a followed module, a JSON document beside it), and
+ * the templates a CloudFormation template nests with a local `TemplateURL` or `Location`, that
  * no given path covered, each checked as the folder walk checks a file. A folder or file that does
  * not exist is left to the loader: it reports the call on its line, or leaves the value unknown.
  */
@@ -77,13 +80,15 @@ async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snaps
     const read = new Set(snapshot.files.map((file) => file.path));
     const folders = unloadedModuleFolders(snapshot.files).filter((folder) => !tried.has(folder));
     const targets = new Set(
-      snapshot.files.flatMap((file) =>
-        isTerraformSource(file.path)
-          ? fileReadTargets(directoryOf(file.path), file.text).filter(
-              (target) => isIacCandidate(target) && !read.has(target) && !tried.has(target),
-            )
-          : [],
-      ),
+      snapshot.files
+        .flatMap((file) =>
+          isTerraformSource(file.path)
+            ? fileReadTargets(directoryOf(file.path), file.text)
+            : isTemplateFile(file)
+              ? nestedTemplatePaths(file)
+              : [],
+        )
+        .filter((target) => isIacCandidate(target) && !read.has(target) && !tried.has(target)),
     );
     if (folders.length === 0 && targets.size === 0) return snapshot;
     for (const folder of folders) {

@@ -306,6 +306,38 @@ describe("fetchPullSnapshots", () => {
     expect(snapshots.notices).toEqual([]);
   });
 
+  it("reads the templates nesting a changed template up to the top, and the others they nest", async () => {
+    const stack = (id: string, url: string) =>
+      `  ${id}:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ${url}\n`;
+    const files = {
+      "stacks/web.yaml": `Resources:\n${stack("App", "./app/app.yaml")}`,
+      "stacks/app/app.yaml": `Resources:\n${stack("Network", "../network.yaml")}${stack("Data", "./data.json")}`,
+      "stacks/app/data.json": '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}\n',
+      "stacks/unrelated.yaml": "Resources:\n  T:\n    Type: AWS::SNS::Topic\n",
+      "stacks/remote.yaml": `Resources:\n${stack("R", "https://s3.amazonaws.com/b/network.yaml")}`,
+    };
+    const network = (cidr: string) =>
+      `Resources:\n  SG:\n    Type: AWS::EC2::SecurityGroupIngress\n    Properties:\n      CidrIp: ${cidr}\n`;
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "stacks/network.yaml": network("10.0.0.0/8") },
+        [HEAD]: { ...files, "stacks/network.yaml": network("0.0.0.0/0") },
+      },
+      pullFiles: [{ filename: "stacks/network.yaml", status: "modified", patch: "@@ -5 +5 @@" }],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    const expected = [
+      "stacks/app/app.yaml",
+      "stacks/app/data.json",
+      "stacks/network.yaml",
+      "stacks/web.yaml",
+    ];
+    expect(paths(snapshots.head)).toEqual(expected);
+    expect(paths(snapshots.base)).toEqual(expected);
+    expect(snapshots.notices).toEqual([]);
+  });
+
   it("reads nothing more when no IaC file changed", async () => {
     github = new FakeGitHub({
       ...repository,

@@ -1,8 +1,10 @@
 // Fetches what a pull request's scan reads at base and at head: its changed IaC files and, for
 // Terraform, their whole module directories plus the local modules they call and the modules that
 // call them, up to the roots; for a changed file a module reads (`file("rules.yaml")`), that
-// module's directory and its callers too. One recursive tree per commit locates files; blob reads are batched
-// and shared between the two commits.
+// module's directory and its callers too; for CloudFormation, the templates a read one nests with a
+// local `TemplateURL` and the templates that nest a changed one, up to the top. One recursive tree
+// per commit locates files; blob reads are batched and shared between the two commits.
+import { nestedTemplatePaths } from "../iac/cloudformation/index.js";
 import { isTerraformSource, type SourceFile } from "../iac/source.js";
 import type { LoadError } from "../model/types.js";
 import { readBlobs, type BlobContent, type BlobReadOptions } from "./blobs.js";
@@ -151,6 +153,12 @@ export async function fetchPullSnapshots(
     { maxFiles, maxBytes, maxFileBytes },
     notices,
   );
+  const parentSearch = parentCandidates(
+    trees,
+    wanted,
+    { maxFiles, maxBytes, maxFileBytes },
+    notices,
+  );
   const searched = new Map<string, BlobContent>();
 
   const read: Record<Side, Map<string, string>> = { base: new Map(), head: new Map() };
@@ -187,7 +195,8 @@ export async function fetchPullSnapshots(
         }
       }
     }
-    const searching = round === 0 ? [...callerSearch.blobs.values()] : [];
+    const searching =
+      round === 0 ? [...callerSearch.blobs.values(), ...parentSearch.blobs.values()] : [];
     if (pending.length === 0 && searching.length === 0) break;
     const contents = await readBlobs(
       api,
@@ -197,12 +206,13 @@ export async function fetchPullSnapshots(
       signal,
     );
     if (round === 0) {
-      for (const sha of callerSearch.blobs.keys()) {
+      for (const sha of [...callerSearch.blobs.keys(), ...parentSearch.blobs.keys()]) {
         const content = contents.get(sha);
         if (content) searched.set(sha, content);
       }
       addReaders(callerSearch, searched, changedReads, addDir);
       addCallers(callerSearch, searched, visitedDirs, addDir, limits.maxModuleDepth ?? 8);
+      addParents(parentSearch, searched, wanted, limits.maxModuleDepth ?? 8);
     }
     for (const [sha, content] of searched) contents.set(sha, content);
     for (const { side, path, entry } of pending) {
@@ -212,6 +222,9 @@ export async function fetchPullSnapshots(
         if (isTerraformPath(path)) {
           for (const dir of localModuleDirs(directoryOf(path), content.text)) addDir(side, dir);
           for (const target of fileReadPaths(directoryOf(path), content.text))
+            if (trees[side].entries.has(target)) wanted[side].add(target);
+        } else if (isTemplatePath(path)) {
+          for (const target of nestedTemplatePaths({ path, text: content.text }))
             if (trees[side].entries.has(target)) wanted[side].add(target);
         }
       } else {
@@ -343,6 +356,73 @@ function addCallers(
         targets.add(dir);
         addDir(side, dir);
       }
+    }
+  }
+}
+
+/** A file that may be a CloudFormation template: what the engine tries as one. */
+function isTemplatePath(path: string): boolean {
+  return isIacPath(path) && !isTerraformPath(path);
+}
+
+/**
+ * The files to read to find the templates nesting a changed one: a nested stack's template alone
+ * has no values for the parameters its parent passes, so a PR that only edits `network.yaml` must
+ * be scanned from the template whose `TemplateURL` names it, as a full checkout would be. That
+ * means every other file that may be a template, each distinct blob once; over the file or byte
+ * budget the search is skipped with a notice.
+ */
+function parentCandidates(
+  trees: Record<Side, Tree>,
+  wanted: Record<Side, Set<string>>,
+  budget: { maxFiles: number; maxBytes: number; maxFileBytes: number },
+  notices: string[],
+): CallerSearch {
+  const candidates: CallerSearch["candidates"] = { base: [], head: [] };
+  const blobs = new Map<string, TreeEntry>();
+  for (const side of ["base", "head"] as const) {
+    if (![...wanted[side]].some(isTemplatePath)) continue;
+    for (const [path, entry] of trees[side].entries) {
+      if (wanted[side].has(path) || !isTemplatePath(path) || entry.size > budget.maxFileBytes)
+        continue;
+      candidates[side].push({ path, entry });
+      blobs.set(entry.sha, entry);
+    }
+  }
+  const bytes = [...blobs.values()].reduce((sum, entry) => sum + entry.size, 0);
+  if (blobs.size > budget.maxFiles || bytes > budget.maxBytes) {
+    notices.push(
+      `Templates nesting the changed templates were not looked for: ${blobs.size} other YAML and JSON files are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a changed template is scanned on its own, with its parameters' defaults.`,
+    );
+    return { candidates: { base: [], head: [] }, blobs: new Map() };
+  }
+  return { candidates, blobs };
+}
+
+/**
+ * Adds, on each side, the templates that nest a template already wanted, and those nesting them
+ * in turn up to the top (the other templates they nest come with the rounds).
+ */
+function addParents(
+  search: CallerSearch,
+  contents: ReadonlyMap<string, BlobContent>,
+  wanted: Record<Side, Set<string>>,
+  depth: number,
+): void {
+  for (const side of ["base", "head"] as const) {
+    const nests = new Map<string, string[]>();
+    for (const { path, entry } of search.candidates[side]) {
+      const content = contents.get(entry.sha);
+      if (content?.kind === "text")
+        nests.set(path, nestedTemplatePaths({ path, text: content.text }));
+    }
+    for (let round = 0; round <= depth; round++) {
+      const found = [...nests].filter(
+        ([path, children]) =>
+          !wanted[side].has(path) && children.some((child) => wanted[side].has(child)),
+      );
+      if (found.length === 0) break;
+      for (const [path] of found) wanted[side].add(path);
     }
   }
 }

@@ -42,6 +42,7 @@
 #   controls: [AWS-FSBP-S3.2, AWS-FSBP-S3.3, AWS-FSBP-SQS.3, AWS-FSBP-SNS.4, AWS-FSBP-KMS.5]
 package tollgate.rules.iam.resource_policy_public
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.iam
 import data.tollgate.lib.s3
 import data.tollgate.lib.settings
@@ -157,6 +158,7 @@ deny contains finding if {
 	not contained[grant.address]
 	finding := {
 		"resource": grant.address,
+		"subject": governs.subject(grant.address),
 		"message": sprintf("%s: %s", [grant.message, grant.remedy]),
 		"evidence": grant.evidence,
 		"path": grant.path,
@@ -179,6 +181,7 @@ deny contains finding if {
 	container := contained[grant.address]
 	finding := {
 		"resource": grant.address,
+		"subject": governs.subject(grant.address),
 		"message": sprintf("%s; Block Public Access contains it for now (%s), but turning that off would expose it: %s", [grant.message, container, grant.remedy]),
 		"evidence": sprintf("%s (contained by Block Public Access)", [grant.evidence]),
 		"path": grant.path,

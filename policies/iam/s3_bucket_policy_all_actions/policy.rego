@@ -16,6 +16,7 @@
 #   controls: [AWS-FSBP-S3.6]
 package tollgate.rules.iam.s3_bucket_policy_all_actions
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.iam
 import rego.v1
 
@@ -54,6 +55,7 @@ deny contains finding if {
 	who := grantees(st.statement)
 	finding := {
 		"resource": st.address,
+		"subject": governs.subject(st.address),
 		"when": st.when,
 		"message": sprintf("The bucket policy allows every S3 action ('%s') to %s, including deleting the bucket and replacing its policy: list the actions they need.", [action.value, who]),
 		"evidence": sprintf("%s to %s", [lower(action.value), who]),

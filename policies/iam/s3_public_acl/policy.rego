@@ -24,6 +24,7 @@
 #   controls: [AWS-FSBP-S3.2, AWS-FSBP-S3.3]
 package tollgate.rules.iam.s3_public_acl
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.s3
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
@@ -120,6 +121,7 @@ deny contains finding if {
 	not contained[exposure.resource]
 	finding := {
 		"resource": exposure.resource,
+		"subject": governs.subject(exposure.resource),
 		"message": sprintf("%s: %s", [exposure.message, exposure.remedy]),
 		"evidence": exposure.evidence,
 		"path": exposure.path,
@@ -134,6 +136,7 @@ deny contains finding if {
 	container := contained[exposure.resource]
 	finding := {
 		"resource": exposure.resource,
+		"subject": governs.subject(exposure.resource),
 		"message": sprintf("%s; Block Public Access contains it for now (%s), but turning that off would expose it: %s", [exposure.message, container, exposure.remedy]),
 		"evidence": sprintf("%s (contained by Block Public Access)", [exposure.evidence]),
 		"path": exposure.path,

@@ -196,3 +196,136 @@ describe("tollgate diff when policies and ACLs move out of their resource (AWS p
     ]);
   });
 });
+
+/** A role with its AWS managed policy and its inline policy written as `aws_iam_role` arguments. */
+const inlineRole = (actions: string) =>
+  [
+    'resource "aws_iam_role" "ci" {',
+    '  name                = "ci"',
+    '  assume_role_policy  = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "codebuild.amazonaws.com" } }] })',
+    '  managed_policy_arns = ["arn:aws:iam::aws:policy/AdministratorAccess"]',
+    "  inline_policy {",
+    '    name   = "deploy"',
+    `    policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ${actions}, Resource = "*" }] })`,
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+
+/** The same grants as `aws_iam_role_policy_attachment` and `aws_iam_role_policy` of `role`. */
+const splitRole = (actions: string, role = "ci") =>
+  [
+    'resource "aws_iam_role" "ci" {',
+    '  name               = "ci"',
+    '  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "codebuild.amazonaws.com" } }] })',
+    "}",
+    "",
+    'resource "aws_iam_role" "other" {',
+    '  name               = "other"',
+    '  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "codebuild.amazonaws.com" } }] })',
+    "}",
+    "",
+    'resource "aws_iam_role_policy_attachment" "admin" {',
+    `  role       = aws_iam_role.${role}.name`,
+    '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"',
+    "}",
+    "",
+    'resource "aws_iam_role_policy" "deploy" {',
+    '  name   = "deploy"',
+    `  role   = aws_iam_role.${role}.id`,
+    `  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = ${actions}, Resource = "*" }] })`,
+    "}",
+    "",
+  ].join("\n");
+
+/** A role with `s3:*` on `*`: inline in `Policies`, or in a managed policy attached to `roles`. */
+const cfnRole = (managedRoles?: string) =>
+  [
+    "Resources:",
+    "  Role:",
+    "    Type: AWS::IAM::Role",
+    "    Properties:",
+    "      AssumeRolePolicyDocument:",
+    "        Statement:",
+    "          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}",
+    ...(managedRoles === undefined
+      ? [
+          "      Policies:",
+          "        - PolicyName: p",
+          "          PolicyDocument:",
+          "            Statement:",
+          "              - {Effect: Allow, Action: 's3:*', Resource: '*'}",
+        ]
+      : []),
+    "  Other:",
+    "    Type: AWS::IAM::Role",
+    "    Properties:",
+    "      AssumeRolePolicyDocument:",
+    "        Statement:",
+    "          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}",
+    ...(managedRoles === undefined
+      ? []
+      : [
+          "  Managed:",
+          "    Type: AWS::IAM::ManagedPolicy",
+          "    Properties:",
+          `      Roles: ${managedRoles}`,
+          "      PolicyDocument:",
+          "        Statement:",
+          "          - {Effect: Allow, Action: 's3:*', Resource: '*'}",
+        ]),
+    "",
+  ].join("\n");
+
+describe("tollgate diff when a role's policies move to their own resources", () => {
+  it("keeps the grants existing, about the role they reach (Terraform)", async () => {
+    const actions = '["iam:PassRole", "lambda:*"]';
+    const { code, statuses } = await diffFiles({
+      "base/main.tf": inlineRole(actions),
+      "head/main.tf": splitRole(actions),
+    });
+    expect(changed(statuses)).toEqual([]);
+    expect(statuses).toEqual([
+      "existing TG-IAM-001 aws_iam_role_policy.deploy",
+      "existing TG-IAM-006 aws_iam_role_policy.deploy",
+      "existing TG-IAM-007 aws_iam_role_policy_attachment.admin",
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it("reports the grants as new when they reach another role, or grow", async () => {
+    const actions = '["iam:PassRole", "lambda:*"]';
+    const moved = await diffFiles({
+      "base/main.tf": inlineRole(actions),
+      "head/main.tf": splitRole(actions, "other"),
+    });
+    expect(changed(moved.statuses)).toEqual([
+      "fixed TG-IAM-001 aws_iam_role.ci",
+      "fixed TG-IAM-006 aws_iam_role.ci",
+      "fixed TG-IAM-007 aws_iam_role.ci",
+      "new TG-IAM-001 aws_iam_role_policy.deploy",
+      "new TG-IAM-006 aws_iam_role_policy.deploy",
+      "new TG-IAM-007 aws_iam_role_policy_attachment.admin",
+    ]);
+    const widened = await diffFiles({
+      "base/main.tf": inlineRole(actions),
+      "head/main.tf": splitRole('["iam:PassRole", "lambda:*", "s3:*"]'),
+    });
+    expect(changed(widened.statuses)).toEqual(["new TG-IAM-001 aws_iam_role_policy.deploy"]);
+  });
+
+  it("keeps a CloudFormation inline policy existing in a managed policy attached to its role alone", async () => {
+    const same = await diffFiles({
+      "base/stack.yaml": cfnRole(),
+      "head/stack.yaml": cfnRole("[!Ref Role]"),
+    });
+    expect(same.statuses).toEqual(["existing TG-IAM-001 Managed"]);
+    for (const roles of ["[!Ref Other]", "[!Ref Role, !Ref Other]"]) {
+      const wider = await diffFiles({
+        "base/stack.yaml": cfnRole(),
+        "head/stack.yaml": cfnRole(roles),
+      });
+      expect(changed(wider.statuses)).toEqual(["fixed TG-IAM-001 Role", "new TG-IAM-001 Managed"]);
+    }
+  });
+});

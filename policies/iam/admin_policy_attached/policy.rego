@@ -38,6 +38,7 @@
 #   controls: [CIS-AWS-1.16, AWS-FSBP-IAM.1]
 package tollgate.rules.iam.admin_policy_attached
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.iam
 import data.tollgate.lib.registry
 import data.tollgate.lib.util
@@ -125,6 +126,7 @@ deny contains finding if {
 	name := admin_name(r.config[key])
 	finding := {
 		"resource": r.address,
+		"subject": governs.subject(r.address),
 		"message": message(r.type, name),
 		"evidence": admin_policy_arn(name),
 		"path": [key],
@@ -139,6 +141,7 @@ deny contains finding if {
 	name := admin_name(arn)
 	finding := {
 		"resource": r.address,
+		"subject": governs.subject(r.address),
 		"message": message(r.type, name),
 		"evidence": admin_policy_arn(name),
 		"path": [key, i],

@@ -20,6 +20,7 @@
 #   controls: [CIS-AWS-1.16, AWS-FSBP-IAM.1]
 package tollgate.rules.iam.full_admin
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.iam
 import data.tollgate.lib.settings
 import rego.v1
@@ -32,6 +33,7 @@ deny contains finding if {
 	iam.any_resource(st.statement)
 	finding := {
 		"resource": st.address,
+		"subject": governs.subject(st.address),
 		"when": st.when,
 		"message": "The policy allows every action on every resource (\"*\" on \"*\"), which is full administrator access.",
 		"evidence": "* on *",

@@ -18,6 +18,7 @@
 #   remediation: Use `Action` with the actions to allow; express exceptions as a separate `Deny` statement.
 package tollgate.rules.iam.not_action_allow
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.iam
 import data.tollgate.lib.util
 import rego.v1
@@ -29,6 +30,7 @@ deny contains finding if {
 	st.statement.NotAction
 	finding := {
 		"resource": st.address,
+		"subject": governs.subject(st.address),
 		"when": st.when,
 		"message": "The statement allows every action except those in NotAction: list the allowed actions in Action instead.",
 		"evidence": sprintf("Allow NotAction %s", [iam.actions_evidence(st.statement, "NotAction")]),

@@ -28,6 +28,7 @@
 #   remediation: Use `Resource` with the ARNs to allow; express exceptions as a separate `Deny` statement.
 package tollgate.rules.iam.not_resource_allow
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.iam
 import data.tollgate.lib.util
 import rego.v1
@@ -40,6 +41,7 @@ deny contains finding if {
 	finding := object.union(
 		{
 			"resource": st.address,
+			"subject": governs.subject(st.address),
 			"when": st.when,
 			"message": "The statement allows its actions on every resource except those in NotResource: list the allowed resources in Resource instead.",
 			"evidence": sprintf("Allow NotResource %s", [iam.resources_evidence(st.statement, "NotResource")]),

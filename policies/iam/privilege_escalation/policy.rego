@@ -26,6 +26,7 @@
 #   remediation: Scope these actions to the specific roles, users and policies the workload manages, or move them to a tightly controlled administration role.
 package tollgate.rules.iam.privilege_escalation
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.iam
 import data.tollgate.lib.util
 import rego.v1
@@ -40,6 +41,7 @@ deny contains finding if {
 	count(iam.matching_actions(action.value, catalog)) > 0
 	finding := {
 		"resource": st.address,
+		"subject": governs.subject(st.address),
 		"when": st.when,
 		"message": sprintf("The policy allows '%s'%s on %s, which lets its holder escalate its own privileges.", [action.value, iam.escalation_note(action.value), scope.text]),
 		"evidence": sprintf("%s on %s", [lower(action.value), scope.resource]),

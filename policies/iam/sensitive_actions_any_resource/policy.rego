@@ -28,6 +28,7 @@
 #   remediation: Scope the statement's `Resource` to the ARNs the workload uses.
 package tollgate.rules.iam.sensitive_actions_any_resource
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.iam
 import data.tollgate.lib.util
 import rego.v1
@@ -86,6 +87,7 @@ deny contains finding if {
 	count(covered) > 0
 	finding := {
 		"resource": st.address,
+		"subject": governs.subject(st.address),
 		"when": st.when,
 		"message": sprintf("The policy allows '%s' (%s) on every resource: scope Resource to the ARNs the workload uses.", [action.value, concat(", ", covered)]),
 		"evidence": sprintf("%s on *", [lower(action.value)]),

@@ -23,6 +23,7 @@
 #   controls: [AWS-FSBP-IAM.21]
 package tollgate.rules.iam.wildcard_action
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.iam
 import data.tollgate.lib.settings
 import rego.v1
@@ -36,6 +37,7 @@ deny contains finding if {
 	not iam.escalates_on_every_resource(st.statement, action.value)
 	finding := {
 		"resource": st.address,
+		"subject": governs.subject(st.address),
 		"when": st.when,
 		"message": sprintf("The policy allows '%s': grant the specific actions the workload needs.", [action.value]),
 		"evidence": lower(action.value),

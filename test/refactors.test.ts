@@ -329,3 +329,51 @@ describe("tollgate diff when a role's policies move to their own resources", () 
     }
   });
 });
+
+/** A security group with SSH open to `cidr`, created as `expansion` says (`count = 1`). */
+const debugGroup = (expansion: string, cidr = "0.0.0.0/0") =>
+  [
+    'variable "create_debug_sg" {',
+    "  type = bool",
+    "}",
+    "",
+    'resource "aws_security_group" "dbg" {',
+    `  ${expansion}`,
+    '  name = "dbg"',
+    "  ingress {",
+    "    from_port   = 22",
+    "    to_port     = 22",
+    '    protocol    = "tcp"',
+    `    cidr_blocks = ["${cidr}"]`,
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+
+describe("tollgate diff when a resource's count or for_each becomes unknown", () => {
+  it("keeps the findings of its known instances existing", async () => {
+    for (const [base, head] of [
+      ["count = 1", "count = var.create_debug_sg ? 1 : 0"],
+      ['for_each = toset(["a"])', "for_each = var.create_debug_sg ? toset([]) : toset(['a'])"],
+      ["count = 2", "count = var.create_debug_sg ? 2 : 0"],
+    ] as const) {
+      const { statuses } = await diffFiles({
+        "base/main.tf": debugGroup(base),
+        "head/main.tf": debugGroup(head.replace(/'/g, '"')),
+      });
+      expect(
+        statuses.filter((s) => !s.startsWith("fixed ")),
+        `${base} -> ${head}`,
+      ).toEqual(["existing TG-NET-001 aws_security_group.dbg"]);
+      expect(changed(statuses), `${base} -> ${head}`).toEqual([]);
+    }
+  });
+
+  it("still reports what the unknown instances newly open as new", async () => {
+    const { statuses } = await diffFiles({
+      "base/main.tf": debugGroup("count = 1", "10.0.0.0/8"),
+      "head/main.tf": debugGroup("count = var.create_debug_sg ? 1 : 0"),
+    });
+    expect(changed(statuses)).toEqual(["new TG-NET-001 aws_security_group.dbg"]);
+  });
+});

@@ -63,7 +63,8 @@ export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
  * the head's that the settings do not report) gets `unknownAtHead`: nothing says it was fixed.
  * A head finding without an equal base finding is `existing` when a base finding covers it
  * (coverage.ts); a base finding without an equal head finding is left out, not fixed, when a head
- * finding covers it or it covers a head finding of its rule.
+ * finding covers it or it covers a head finding of its rule, and when it moved onto a resource
+ * whose count or for_each is unknown at head (`Move.anyInstance`) that reports the same finding.
  */
 export function diffFindings(
   base: Finding[],
@@ -77,14 +78,24 @@ export function diffFindings(
     if (group) group.push(move);
     else movesByRoot.set(move.root, [move]);
   }
-  const unmatchedBase = new Map<string, { finding: Finding; moved: string; subject: string }[]>();
+  const unmatchedBase = new Map<
+    string,
+    { finding: Finding; moved: string; subject: string; collapsed: boolean }[]
+  >();
   for (const finding of base) {
     const rootMoves = movesByRoot.get(finding.root ?? "") ?? [];
     const subject = finding.subject ?? finding.resource;
     const followed = followMoves(subject, rootMoves);
     const moved = followed.cycle ? subject : (followed.path.at(-1) ?? subject);
     const identity = findingIdentity({ ...finding, subject: moved });
-    const entry = { finding, moved, subject: subjectOf({ ...finding, subject: moved }) };
+    // Moved onto the one address of a resource whose count or for_each is unknown at head.
+    const collapsed = rootMoves.some((move) => move.anyInstance === true && move.to === moved);
+    const entry = {
+      finding,
+      moved,
+      subject: subjectOf({ ...finding, subject: moved }),
+      collapsed,
+    };
     const group = unmatchedBase.get(identity);
     if (group) group.push(entry);
     else unmatchedBase.set(identity, [entry]);
@@ -118,9 +129,12 @@ export function diffFindings(
     if (!expressions.includes(finding.unknown)) expressions.push(finding.unknown);
     cannotTell.set(subjectOf(finding), expressions);
   }
-  for (const group of unmatchedBase.values()) {
-    for (const { finding, moved, subject } of group) {
+  const headIdentities = new Set(head.map((finding) => findingIdentity(finding)));
+  for (const [identity, group] of unmatchedBase) {
+    for (const { finding, moved, subject, collapsed } of group) {
       if (stillOpen(headScopes, { ...finding, subject: moved })) continue;
+      // The head's one finding there stands for every instance it may have, this one too.
+      if (collapsed && headIdentities.has(identity)) continue;
       const unknownAtHead = finding.unknown === undefined ? cannotTell.get(subject) : undefined;
       labelled.push({ ...finding, status: "fixed", ...(unknownAtHead ? { unknownAtHead } : {}) });
     }

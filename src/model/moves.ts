@@ -3,7 +3,7 @@
 // covers, followed by an instance key (`[`) or, for a module, the rest of the path (`.`).
 import type { Move } from "./types.js";
 
-type Moving = Pick<Move, "from" | "to" | "whole">;
+type Moving = Pick<Move, "from" | "to" | "whole" | "anyInstance">;
 
 /** Whether `end` of a move (its `from`, or its `to`) names `address` or something inside it. */
 export function covers(end: string, whole: boolean, address: string): boolean {
@@ -14,9 +14,25 @@ export function covers(end: string, whole: boolean, address: string): boolean {
 
 /** Where `move` takes `address`, or undefined when it does not cover it. */
 export function movedAddress(address: string, move: Moving): string | undefined {
+  if (move.anyInstance) {
+    const rest = afterInstanceKey(address, move.from);
+    return rest === undefined ? undefined : move.to + rest;
+  }
   return covers(move.from, move.whole, address)
     ? move.to + address.slice(move.from.length)
     : undefined;
+}
+
+/**
+ * What follows `end[key]` in `address` (`""`, or `.` and the rest inside a module instance), or
+ * undefined when `address` is not an instance of `end`. Keys are numbers or JSON strings.
+ */
+function afterInstanceKey(address: string, end: string): string | undefined {
+  if (!address.startsWith(`${end}[`)) return undefined;
+  const key = /^\[(?:\d+|"(?:[^"\\]|\\.)*")\]/.exec(address.slice(end.length));
+  if (key === null) return undefined;
+  const rest = address.slice(end.length + key[0].length);
+  return rest === "" || rest.startsWith(".") ? rest : undefined;
 }
 
 /**
@@ -33,11 +49,14 @@ export function followMoves(
     const current = path[path.length - 1] ?? address;
     let closest: Moving | undefined;
     for (const move of moves) {
-      if (covers(move.from, move.whole, current) && move.from.length > (closest?.from.length ?? -1))
+      if (
+        movedAddress(current, move) !== undefined &&
+        move.from.length > (closest?.from.length ?? -1)
+      )
         closest = move;
     }
     if (!closest) return { path, cycle: false };
-    const next = closest.to + current.slice(closest.from.length);
+    const next = movedAddress(current, closest) ?? current;
     if (path.includes(next)) return { path, cycle: true };
     path.push(next);
   }

@@ -251,6 +251,12 @@ export interface Move {
    * without a key), made unless a `moved` block names the resource. The place is the resource's.
    */
   implied?: true;
+  /**
+   * Implied, for a resource whose `count` or `for_each` Tollgate cannot know: its one address
+   * (`to`, without a key) stands for every instance, so each instance of `from` (`from[0]`,
+   * `from["a"]`) is `to`.
+   */
+  anyInstance?: true;
   /** Where the `moved` block is written. */
   file: string;
   line: number;

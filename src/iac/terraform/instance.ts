@@ -994,11 +994,26 @@ export class ModuleInstance implements EvaluationHost {
 
   /**
    * Terraform's own move of a resource whose `count` was added (`r` to `r[0]`) or whose `count`
-   * was removed (`r[0]` to `r`); none when the expansion is `for_each` or unknown.
+   * was removed (`r[0]` to `r`); none when the expansion is `for_each`. When it is unknown, the
+   * one address `r` stands for every instance, so each (`r[0]`, `r["a"]`) is `r` (`anyInstance`):
+   * a count or for_each Tollgate cannot know creates nothing the known instances did not have.
    */
   private impliedMove(declaration: ResourceDeclaration, kind: Expansion["kind"]): void {
-    if (declaration.mode !== "managed" || (kind !== "count" && kind !== "single")) return;
+    if (declaration.mode !== "managed" || kind === "for_each") return;
     const resource = this.qualify(declaration.key);
+    if (kind === "unknown") {
+      this.context.emitMove({
+        from: resource,
+        to: resource,
+        whole: false,
+        implied: true,
+        anyInstance: true,
+        file: declaration.file.path,
+        line: declaration.node.line,
+        column: declaration.node.column,
+      });
+      return;
+    }
     this.context.emitMove({
       from: kind === "count" ? resource : `${resource}[0]`,
       to: kind === "count" ? `${resource}[0]` : resource,

@@ -377,3 +377,48 @@ describe("tollgate diff when a resource's count or for_each becomes unknown", ()
     expect(changed(statuses)).toEqual(["new TG-NET-001 aws_security_group.dbg"]);
   });
 });
+
+describe("tollgate diff when a moved block moves a resource into a registry module", () => {
+  const group = [
+    'resource "aws_security_group" "bastion" {',
+    '  name = "bastion"',
+    "  ingress {",
+    "    from_port   = 22",
+    "    to_port     = 22",
+    '    protocol    = "tcp"',
+    '    cidr_blocks = ["0.0.0.0/0"]',
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  const moduleGroup = (rules: string) =>
+    [
+      'module "bastion_sg" {',
+      '  source              = "terraform-aws-modules/security-group/aws"',
+      '  version             = "~> 5.1"',
+      '  name                = "bastion"',
+      "  use_name_prefix     = false",
+      '  ingress_cidr_blocks = ["0.0.0.0/0"]',
+      `  ingress_rules       = ${rules}`,
+      "}",
+      "",
+      "moved {",
+      "  from = aws_security_group.bastion",
+      "  to   = module.bastion_sg.aws_security_group.this[0]",
+      "}",
+      "",
+    ].join("\n");
+
+  it("compares the moved resource's findings with what the call reports", async () => {
+    const same = await diffFiles({
+      "base/main.tf": group,
+      "head/main.tf": moduleGroup('["ssh-tcp"]'),
+    });
+    expect(same.statuses).toEqual(["existing TG-NET-001 module.bastion_sg"]);
+    const wider = await diffFiles({
+      "base/main.tf": group,
+      "head/main.tf": moduleGroup('["ssh-tcp", "rdp-tcp"]'),
+    });
+    expect(changed(wider.statuses)).toEqual(["new TG-NET-002 module.bastion_sg"]);
+  });
+});

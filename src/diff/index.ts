@@ -49,10 +49,34 @@ export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
   return diffFindings(
     base.findings,
     head.findings,
-    movesInForce(moves, baseAddresses),
+    movesInForce(intoUnfetchedCalls(moves, head.addresses ?? []), baseAddresses),
     head.undecided,
   );
 }
+
+/**
+ * Moves into a module call that is not fetched (a registry module, reported at the call's
+ * address: `module.sg`) end at that call: `aws_security_group.a` moved to
+ * `module.sg.aws_security_group.this[0]` is compared with what the call reports.
+ */
+export function intoUnfetchedCalls(
+  moves: readonly Move[],
+  headAddresses: ReadonlyArray<{ root?: string | undefined; address: string }>,
+): Move[] {
+  const calls = headAddresses.filter(({ address }) => moduleCall.test(address));
+  if (calls.length === 0) return [...moves];
+  return moves.map((move) => {
+    let enclosing: string | undefined;
+    for (const { root, address } of calls) {
+      if ((root ?? "") !== move.root || !move.to.startsWith(`${address}.`)) continue;
+      if (address.length > (enclosing?.length ?? -1)) enclosing = address;
+    }
+    return enclosing === undefined ? move : { ...move, to: enclosing, whole: false };
+  });
+}
+
+/** An address naming a module call itself (`module.sg`, `module.app["x"].module.sg[0]`). */
+const moduleCall = /(^|\.)module\.[A-Za-z_][\w-]*(\[[^\]]*\])?$/;
 
 /**
  * Head findings come back in their order, each `new` or `existing`; then base findings that no

@@ -54,6 +54,7 @@ interface JsonFinding {
   resource: string;
   status?: string;
   enforcement: string;
+  severity: string;
   evidence: string;
   subject?: string;
 }
@@ -713,6 +714,266 @@ describe("tollgate diff on a pull request that narrows or widens an exposure", (
       expect(text).not.toContain("fixed");
       const markdown = (await diffDirs(dir, "markdown")).stdout;
       expect(markdown).not.toMatch(/tcp\/22 from/);
+    });
+  });
+});
+
+describe("tollgate diff on a pull request that narrows, widens or uncovers a public grant", () => {
+  const statuses = (stdout: string) =>
+    findingsOf(stdout).map((f) => `${f.status} ${f.rule} ${f.severity} ${f.evidence}`);
+  const contained = "(contained by Block Public Access)";
+  /** A bucket, its public access block turning `flags` on, and a resource-policy or ACL grant. */
+  const bucket = (flags: boolean, grant: string) =>
+    [
+      'resource "aws_s3_bucket" "site" {',
+      '  bucket = "site"',
+      "}",
+      "",
+      'resource "aws_s3_bucket_public_access_block" "site" {',
+      "  bucket                  = aws_s3_bucket.site.id",
+      `  block_public_acls       = ${flags}`,
+      `  ignore_public_acls      = ${flags}`,
+      `  block_public_policy     = ${flags}`,
+      `  restrict_public_buckets = ${flags}`,
+      "}",
+      "",
+      grant,
+    ].join("\n");
+  /** A bucket policy granting `actions` (HCL) to everyone on the bucket's objects, then `deny`. */
+  const bucketPolicy = (actions: string, deny = "") =>
+    [
+      'resource "aws_s3_bucket_policy" "site" {',
+      "  bucket = aws_s3_bucket.site.id",
+      "  policy = jsonencode({",
+      '    Version = "2012-10-17"',
+      "    Statement = [{",
+      '      Effect    = "Allow"',
+      '      Principal = "*"',
+      `      Action    = ${actions}`,
+      '      Resource  = "${aws_s3_bucket.site.arn}/*"',
+      `    }${deny}]`,
+      "  })",
+      "}",
+      "",
+    ].join("\n");
+  const readWrite = '["s3:GetObject", "s3:PutObject"]';
+  const iamRules = (stdout: string) =>
+    statuses(stdout).filter((line) => /TG-IAM-01[07] /.test(line));
+
+  it("blocks a bucket policy whose Block Public Access the PR turns off, and lists nothing fixed", async () => {
+    await withTempDir("uncover-policy", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": bucket(true, bucketPolicy(readWrite)),
+        "head/main.tf": bucket(false, bucketPolicy(readWrite)),
+      });
+      const result = await diffDirs(dir);
+      expect(iamRules(result.stdout)).toEqual([
+        "new TG-IAM-010 critical Principal *: s3:getobject,s3:putobject",
+      ]);
+      expect(result.code).toBe(1);
+      // The same with a deny beside the grant at base and head (TLS only): the deny takes as much
+      // from each.
+      const tlsOnly =
+        ', { Effect = "Deny", Principal = "*", Action = "s3:*", Resource = "*",' +
+        ' Condition = { Bool = { "aws:SecureTransport" = "false" } } }';
+      await writeFiles(dir, {
+        "base/main.tf": bucket(true, bucketPolicy(readWrite, tlsOnly)),
+        "head/main.tf": bucket(false, bucketPolicy(readWrite, tlsOnly)),
+      });
+      expect(iamRules((await diffDirs(dir)).stdout)).toEqual([
+        "new TG-IAM-010 critical Principal *: s3:getobject,s3:putobject",
+      ]);
+      // Block Public Access added: the contained grant opens nothing new.
+      await writeFiles(dir, {
+        "base/main.tf": bucket(false, bucketPolicy(readWrite)),
+        "head/main.tf": bucket(true, bucketPolicy(readWrite)),
+      });
+      expect(iamRules((await diffDirs(dir)).stdout)).toEqual([
+        `existing TG-IAM-010 low Principal *: s3:getobject,s3:putobject ${contained}`,
+      ]);
+    });
+  });
+
+  it("passes a public grant narrowed to fewer actions and blocks one widened", async () => {
+    await withTempDir("narrow-policy", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": bucket(false, bucketPolicy(readWrite)),
+        "head/main.tf": bucket(false, bucketPolicy('"s3:GetObject"')),
+      });
+      const narrowed = await diffDirs(dir);
+      expect(iamRules(narrowed.stdout)).toEqual([
+        "existing TG-IAM-010 critical Principal *: s3:getobject",
+      ]);
+      expect(narrowed.code).toBe(0);
+      await writeFiles(dir, {
+        "base/main.tf": bucket(false, bucketPolicy('"s3:GetObject"')),
+        "head/main.tf": bucket(false, bucketPolicy(readWrite)),
+      });
+      const widened = await diffDirs(dir);
+      expect(iamRules(widened.stdout)).toEqual([
+        "new TG-IAM-010 critical Principal *: s3:getobject,s3:putobject",
+      ]);
+      expect(widened.code).toBe(1);
+    });
+  });
+
+  it("blocks a CloudFormation bucket policy the PR takes Block Public Access from", async () => {
+    const template = (blocked: boolean) =>
+      [
+        "Resources:",
+        "  Site:",
+        "    Type: AWS::S3::Bucket",
+        ...(blocked
+          ? [
+              "    Properties:",
+              "      PublicAccessBlockConfiguration:",
+              "        BlockPublicPolicy: true",
+              "        RestrictPublicBuckets: true",
+            ]
+          : []),
+        "  SitePolicy:",
+        "    Type: AWS::S3::BucketPolicy",
+        "    Properties:",
+        "      Bucket: !Ref Site",
+        "      PolicyDocument:",
+        "        Statement:",
+        "          - Effect: Allow",
+        '            Principal: "*"',
+        "            Action: s3:GetObject",
+        '            Resource: !Sub "${Site.Arn}/*"',
+        "",
+      ].join("\n");
+    await withTempDir("uncover-template", async (dir) => {
+      await writeFiles(dir, {
+        "base/site.yaml": template(true),
+        "head/site.yaml": template(false),
+      });
+      const result = await diffDirs(dir);
+      expect(iamRules(result.stdout)).toEqual([
+        "new TG-IAM-010 critical Principal *: s3:getobject",
+      ]);
+      expect(result.code).toBe(1);
+    });
+  });
+
+  it("blocks a public ACL whose Block Public Access the PR turns off, and passes one narrowed", async () => {
+    const acl = (canned: string) =>
+      [
+        'resource "aws_s3_bucket_acl" "site" {',
+        "  bucket = aws_s3_bucket.site.id",
+        `  acl    = "${canned}"`,
+        "}",
+        "",
+      ].join("\n");
+    await withTempDir("uncover-acl", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": bucket(true, acl("public-read")),
+        "head/main.tf": bucket(false, acl("public-read")),
+      });
+      const uncovered = await diffDirs(dir);
+      expect(iamRules(uncovered.stdout)).toEqual(["new TG-IAM-017 high acl public-read"]);
+      expect(uncovered.code).toBe(1);
+      await writeFiles(dir, {
+        "base/main.tf": bucket(false, acl("public-read-write")),
+        "head/main.tf": bucket(false, acl("public-read")),
+      });
+      const narrowed = await diffDirs(dir);
+      expect(iamRules(narrowed.stdout)).toEqual(["existing TG-IAM-017 high acl public-read"]);
+      expect(narrowed.code).toBe(0);
+    });
+  });
+});
+
+describe("tollgate diff on an IAM policy rewritten with NotAction, NotResource, a deny or an unknown ARN", () => {
+  const statuses = (stdout: string) =>
+    findingsOf(stdout)
+      .filter((f) => f.rule.startsWith("TG-IAM"))
+      .map((f) => `${f.status} ${f.rule} ${f.evidence}`);
+  /** An inline role policy with `statements` (HCL), beside a bucket. */
+  const policy = (statements: string) =>
+    [
+      'resource "aws_s3_bucket" "logs" {',
+      '  bucket = "logs"',
+      "}",
+      "",
+      'resource "aws_iam_role_policy" "deployer" {',
+      '  name = "deployer"',
+      '  role = "deployer"',
+      "  policy = jsonencode({",
+      '    Version   = "2012-10-17"',
+      `    Statement = [${statements}]`,
+      "  })",
+      "}",
+      "",
+    ].join("\n");
+  const allButIam = '{ Effect = "Allow", NotAction = "iam:*", Resource = "*" }';
+
+  it("passes actions a base NotAction allowed, with a deny beside them, and blocks one it excluded", async () => {
+    await withTempDir("not-action", async (dir) => {
+      const s3 = '{ Effect = "Allow", Action = ["s3:*", "ec2:Describe*"], Resource = "*" }';
+      const deny = '{ Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" }';
+      await writeFiles(dir, {
+        "base/main.tf": policy(allButIam),
+        "head/main.tf": policy(`${s3}, ${deny}`),
+      });
+      const narrowed = await diffDirs(dir);
+      expect(statuses(narrowed.stdout)).toEqual([
+        "existing TG-IAM-001 s3:*",
+        "fixed TG-IAM-004 Allow NotAction iam:*",
+      ]);
+      expect(narrowed.code).toBe(0);
+      const passRole = '{ Effect = "Allow", Action = ["s3:*", "iam:PassRole"], Resource = "*" }';
+      await writeFiles(dir, { "head/main.tf": policy(passRole) });
+      const excluded = await diffDirs(dir);
+      expect(statuses(excluded.stdout)).toEqual([
+        "new TG-IAM-006 iam:passrole on *",
+        "existing TG-IAM-001 s3:*",
+        "fixed TG-IAM-004 Allow NotAction iam:*",
+      ]);
+      expect(excluded.code).toBe(1);
+    });
+  });
+
+  it("compares NotResource by what it excludes", async () => {
+    const grant = (action: string, excluded: string) =>
+      policy(`{ Effect = "Allow", Action = "${action}", NotResource = "${excluded}" }`);
+    await withTempDir("not-resource", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": grant("*", "arn:aws:s3:::secrets/*"),
+        "head/main.tf": grant("s3:*", "arn:aws:s3:::secrets/*"),
+      });
+      const narrowed = await diffDirs(dir);
+      expect(statuses(narrowed.stdout)).toContain("existing TG-IAM-001 s3:*");
+      expect(narrowed.code).toBe(0);
+      // Excluding less exposes more.
+      await writeFiles(dir, { "head/main.tf": grant("s3:*", "arn:aws:s3:::secrets/public/*") });
+      const widened = await diffDirs(dir);
+      expect(statuses(widened.stdout)).toContain("new TG-IAM-001 s3:*");
+      expect(widened.code).toBe(1);
+    });
+  });
+
+  it("compares an ARN Tollgate cannot know by its expression", async () => {
+    const grant = (action: string, resources: string) =>
+      policy(`{ Effect = "Allow", Action = "${action}", Resource = ${resources} }`);
+    await withTempDir("unknown-arn", async (dir) => {
+      const both = '[aws_s3_bucket.logs.arn, "${aws_s3_bucket.logs.arn}/*"]';
+      await writeFiles(dir, {
+        "base/main.tf": grant("*", both),
+        "head/main.tf": grant("s3:*", '"${aws_s3_bucket.logs.arn}/*"'),
+      });
+      const narrowed = await diffDirs(dir);
+      // Narrowed within its rule, as SSH on 0-1024 narrowed to 22: `*` is not listed fixed.
+      expect(statuses(narrowed.stdout)).toEqual(["existing TG-IAM-001 s3:*"]);
+      expect(narrowed.code).toBe(0);
+      // Another expression, though its value may lie inside the base's: not known to be existing.
+      await writeFiles(dir, {
+        "base/main.tf": grant("*", '"${aws_s3_bucket.logs.arn}/public/*"'),
+        "head/main.tf": grant("s3:*", "aws_s3_bucket.logs.arn"),
+      });
+      const other = await diffDirs(dir);
+      expect(statuses(other.stdout)).toEqual(["new TG-IAM-001 s3:*", "fixed TG-IAM-001 *"]);
+      expect(other.code).toBe(1);
     });
   });
 });

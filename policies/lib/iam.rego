@@ -660,38 +660,81 @@ is_deny(statement) if statement.Effect == "Deny"
 
 # What a finding on `actions` of an allow statement grants, as data beside its evidence, for the
 # diff (src/diff/coverage.ts): `{kind, effect, actions, resources, condition}`, with `notActions`
-# in place of `actions` for key `NotAction`; null when its resources or conditions are not all
-# known, unconditional text (a `NotResource`, an unknown ARN, a CloudFormation condition or a
-# `dynamic` block within them), or when a statement of the same resource may deny (what it
-# grants is then not the statement alone), so that such a finding matches by its evidence only.
+# in place of `actions` for key `NotAction`; `unknownResources`, the expressions of resources
+# Tollgate cannot know (`aws_s3_bucket.logs.arn`), compared by their text only; `notResources`
+# (and no resources) for a `NotResource`, all known text; and `denies`, the statements of the
+# same resource that may deny, as JSON text (what it grants may then be less than the statement
+# says: the diff lets such a scope cover only one whose resource holds them too). Null when its conditions are not all
+# known text, or a CloudFormation condition or a `dynamic` block decides its resources or
+# conditions, so that such a finding matches by its evidence only.
 scope(st, key, actions) := object.union(
 	{
 		"kind": "iam",
 		"effect": st.statement.Effect,
-		"resources": [e.value | some e in util.elements(st.statement.Resource)],
 		"condition": object.get(st.statement, "Condition", {}),
 	},
-	{scope_action_keys[key]: actions},
+	object.union(object.union({scope_action_keys[key]: actions}, resource_scope(st)), deny_mark(st)),
 ) if known_grant(st)
 
 scope(st, _, _) := null if not known_grant(st)
 
 scope_action_keys := {"Action": "actions", "NotAction": "notActions"}
 
+resource_scope(st) := object.union(
+	{"resources": [e.value | some e in util.elements(st.statement.Resource); is_string(e.value)]},
+	unknown_resources(st),
+) if "Resource" in object.keys(st.statement)
+
+resource_scope(st) := {
+	"resources": [],
+	"notResources": [e.value | some e in util.elements(st.statement.NotResource)],
+} if not "Resource" in object.keys(st.statement)
+
+unknown_resources(st) := {"unknownResources": expressions} if {
+	expressions := [e.value["$unknown"] | some e in util.elements(st.statement.Resource); util.is_unknown(e.value)]
+	count(expressions) > 0
+} else := {}
+
+deny_mark(st) := {"denies": sort([text | some text in denying_statements[st.address]])} if st.address in denying_addresses
+
+deny_mark(st) := {} if not st.address in denying_addresses
+
+# `denying_statements[address]`: the statements of `address` that may deny, as JSON text.
+denying_statements[st.address] contains json.marshal(st.statement) if {
+	some st in statements
+	object.get(st.statement, "Effect", null) != "Allow"
+}
+
 known_grant(st) if {
-	not st.address in denying_addresses
+	known_resources(st)
+	is_object(object.get(st.statement, "Condition", {}))
+	not contains(json.marshal(object.get(st.statement, "Condition", {})), `"$unknown"`)
+	every key in ["Resource", "NotResource", "Condition"] {
+		not decided_within(st, key)
+	}
+}
+
+known_resources(st) if {
 	not "NotResource" in object.keys(st.statement)
 	resources := util.elements(st.statement.Resource)
 	count(resources) > 0
 	every e in resources {
-		is_string(e.value)
-	}
-	is_object(object.get(st.statement, "Condition", {}))
-	not contains(json.marshal(object.get(st.statement, "Condition", {})), `"$unknown"`)
-	every key in ["Resource", "Condition"] {
-		not decided_within(st, key)
+		text_or_unknown(e.value)
 	}
 }
+
+known_resources(st) if {
+	not "Resource" in object.keys(st.statement)
+	excluded := util.elements(st.statement.NotResource)
+	count(excluded) > 0
+	every e in excluded {
+		is_string(e.value)
+	}
+}
+
+text_or_unknown(value) if is_string(value)
+
+text_or_unknown(value) if util.is_unknown(value)
 
 # The addresses holding a statement whose effect is not a known `Allow`: computed once per evaluation.
 denying_addresses := {st.address |

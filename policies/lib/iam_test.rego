@@ -161,3 +161,35 @@ test_escalation_note_names_up_to_three_actions if {
 test_escalation_note_counts_the_rest_of_a_service_wildcard if {
 	iam.escalation_note("iam:*") == " (which covers iam:AddUserToGroup, iam:AttachGroupPolicy, iam:AttachRolePolicy and 16 more escalation actions)"
 }
+
+# `scope` as the diff reads it (src/diff/coverage.ts), for the first statement of a role policy.
+role_policy_scope(statements) := s if {
+	r := {"address": "aws_iam_role_policy.p", "type": "aws_iam_role_policy", "name": "p", "mode": "managed", "source": "terraform", "module": "", "config": {"policy": json.marshal({"Statement": statements})}, "references": []}
+	some st in iam.statements with input as {"resources": [r]}
+	st.index == 0
+	s := iam.scope(st, "Action", ["s3:*"]) with input as {"resources": [r]}
+}
+
+test_scope_keeps_unknown_resources_by_expression if {
+	arn := {"$unknown": "aws_s3_bucket.logs.arn"}
+	s := role_policy_scope([{"Effect": "Allow", "Action": "s3:*", "Resource": [arn, "arn:aws:s3:::a"]}])
+	s.resources == ["arn:aws:s3:::a"]
+	s.unknownResources == ["aws_s3_bucket.logs.arn"]
+	not s.denies
+}
+
+test_scope_of_a_not_resource_statement_lists_what_it_excludes if {
+	s := role_policy_scope([{"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secrets/*"}])
+	s.resources == []
+	s.notResources == ["arn:aws:s3:::secrets/*"]
+}
+
+test_scope_beside_a_deny_may_be_denied if {
+	s := role_policy_scope([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}, {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}])
+	s.denies == [json.marshal({"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"})]
+}
+
+test_scope_with_an_unknown_condition_is_null if {
+	condition := {"StringEquals": {"aws:PrincipalOrgID": {"$unknown": "var.org"}}}
+	role_policy_scope([{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": condition}]) == null
+}

@@ -1,7 +1,19 @@
 import { describe, expect, it } from "vitest";
-import type { Finding, IamScope, NetworkScope } from "../model/types.js";
+import type {
+  AclScope,
+  Finding,
+  IamScope,
+  NetworkScope,
+  ResourcePolicyScope,
+} from "../model/types.js";
 import { finding } from "../../test/app/findings.js";
-import { cidrContains, findingCovers, patternCovers, scopeCovers } from "./coverage.js";
+import {
+  cidrContains,
+  findingCovers,
+  patternCovers,
+  patternsOverlap,
+  scopeCovers,
+} from "./coverage.js";
 import { diffFindings } from "./index.js";
 
 /** An ingress scope from the internet over TCP, with what a test changes. */
@@ -220,6 +232,20 @@ describe("patternCovers", () => {
   });
 });
 
+describe("patternsOverlap", () => {
+  it("finds a text both match, wildcards on either side", () => {
+    expect(patternsOverlap("iam:*", "iam:passrole")).toBe(true);
+    expect(patternsOverlap("iam:*", "i*")).toBe(true);
+    expect(patternsOverlap("*:get*", "s3:*object")).toBe(true);
+    expect(patternsOverlap("iam:?assrole", "iam:p*")).toBe(true);
+    expect(patternsOverlap("*", "")).toBe(true);
+    expect(patternsOverlap("iam:*", "s3:*")).toBe(false);
+    expect(patternsOverlap("s3:get*", "s3:put*")).toBe(false);
+    expect(patternsOverlap("*x", "*y")).toBe(false);
+    expect(patternsOverlap("a?c", "ab")).toBe(false);
+  });
+});
+
 describe("IAM coverage", () => {
   type Iam = IamScope & { when: string[] };
   const grant = (overrides: Partial<Iam> = {}): Iam => ({
@@ -263,7 +289,56 @@ describe("IAM coverage", () => {
     const allButPassRole = grant({ actions: undefined, notActions: ["iam:PassRole"] });
     expect(scopeCovers(allButPassRole, allButIam)).toBe(true);
     expect(scopeCovers(allButIam, allButPassRole)).toBe(false);
-    expect(scopeCovers(allButIam, grant({ actions: ["s3:GetObject"] }))).toBe(false);
+  });
+
+  it("covers with NotAction the actions none of its patterns can match", () => {
+    const allButIam = grant({ actions: undefined, notActions: ["iam:*"] });
+    expect(scopeCovers(allButIam, grant({ actions: ["s3:*"] }))).toBe(true);
+    expect(scopeCovers(allButIam, grant({ actions: ["s3:GetObject", "ec2:Describe*"] }))).toBe(
+      true,
+    );
+    // Negative cases: an action it excludes, in any case, or a pattern reaching into them.
+    expect(scopeCovers(allButIam, grant({ actions: ["IAM:PassRole"] }))).toBe(false);
+    expect(scopeCovers(allButIam, grant({ actions: ["*"] }))).toBe(false);
+    expect(scopeCovers(allButIam, grant({ actions: ["i*"] }))).toBe(false);
+    expect(scopeCovers(allButIam, grant({ actions: ["s3:GetObject", "iam:Get*"] }))).toBe(false);
+  });
+
+  it("covers NotResource as it covers NotAction, case-sensitively", () => {
+    const allButSecrets = grant({ resources: [], notResources: ["arn:aws:s3:::secrets/*"] });
+    expect(scopeCovers(allButSecrets, grant({ resources: ["arn:aws:s3:::logs/*"] }))).toBe(true);
+    expect(scopeCovers(allButSecrets, grant({ resources: ["arn:aws:s3:::secrets/a"] }))).toBe(
+      false,
+    );
+    expect(scopeCovers(allButSecrets, grant({ resources: ["arn:aws:s3:::*"] }))).toBe(false);
+    expect(scopeCovers(allButSecrets, grant())).toBe(false);
+    expect(scopeCovers(grant(), allButSecrets)).toBe(true);
+    const allButAll = grant({ resources: [], notResources: ["arn:aws:s3:::*"] });
+    expect(scopeCovers(allButSecrets, allButAll)).toBe(true);
+    expect(scopeCovers(allButAll, allButSecrets)).toBe(false);
+    expect(scopeCovers(grant({ resources: ["arn:aws:s3:::*"] }), allButSecrets)).toBe(false);
+  });
+
+  it("covers a resource it cannot know only by the same expression or every resource", () => {
+    const logs = grant({ resources: [], unknownResources: ["aws_s3_bucket.logs.arn"] });
+    const data = grant({ resources: [], unknownResources: ["aws_s3_bucket.data.arn"] });
+    expect(scopeCovers(logs, logs)).toBe(true);
+    expect(scopeCovers(grant(), logs)).toBe(true);
+    expect(scopeCovers(logs, data)).toBe(false);
+    expect(scopeCovers(logs, grant({ resources: ["arn:aws:s3:::logs"] }))).toBe(false);
+    expect(scopeCovers(grant({ resources: ["arn:aws:s3:::*"] }), logs)).toBe(false);
+    const allButSecrets = grant({ resources: [], notResources: ["arn:aws:s3:::secrets/*"] });
+    expect(scopeCovers(allButSecrets, logs)).toBe(false);
+  });
+
+  it("covers with a statement beside a deny only one its resource denies too", () => {
+    const denyDelete = JSON.stringify({ Effect: "Deny", Action: "s3:Delete*", Resource: "*" });
+    const denyTls = JSON.stringify({ Effect: "Deny", Action: "s3:*", Resource: "*" });
+    expect(scopeCovers(grant(), grant({ actions: ["s3:*"], denies: [denyDelete] }))).toBe(true);
+    expect(scopeCovers(grant({ denies: [denyDelete] }), grant({ actions: ["s3:*"] }))).toBe(false);
+    const both = grant({ actions: ["s3:*"], denies: [denyTls, denyDelete] });
+    expect(scopeCovers(grant({ denies: [denyDelete] }), both)).toBe(true);
+    expect(scopeCovers(grant({ denies: [denyDelete] }), grant({ denies: [denyTls] }))).toBe(false);
   });
 
   it("never lets an IAM scope and a network one cover each other", () => {
@@ -299,5 +374,147 @@ describe("IAM coverage", () => {
       "existing:TG-IAM-006 iam:PassRole on *",
       "new:TG-IAM-006 iam:CreateRole on *",
     ]);
+  });
+});
+
+describe("resource policy coverage", () => {
+  type Public = ResourcePolicyScope & { when: string[] };
+  const publicGrant = (overrides: Partial<Public> = {}): Public => ({
+    kind: "resource-policy",
+    effect: "Allow",
+    actions: ["s3:GetObject", "s3:PutObject"],
+    resources: [],
+    unknownResources: ['"${aws_s3_bucket.site.arn}/*"'],
+    condition: {},
+    principal: "*",
+    contained: false,
+    when: [],
+    ...overrides,
+  });
+  const policy = {
+    category: "iam" as const,
+    rule: "TG-IAM-010",
+    resource: "aws_s3_bucket_policy.site",
+  };
+  const contained = " (contained by Block Public Access)";
+
+  it("covers a contained grant with an exposed one, never the other way", () => {
+    expect(scopeCovers(publicGrant(), publicGrant({ contained: true }))).toBe(true);
+    expect(scopeCovers(publicGrant({ contained: true }), publicGrant())).toBe(false);
+    expect(
+      scopeCovers(
+        publicGrant({ contained: true }),
+        publicGrant({ contained: true, actions: ["s3:GetObject"] }),
+      ),
+    ).toBe(true);
+  });
+
+  it("covers fewer actions, a narrower principal and more conditions, never more actions", () => {
+    expect(scopeCovers(publicGrant(), publicGrant({ actions: ["s3:GetObject"] }))).toBe(true);
+    expect(scopeCovers(publicGrant({ actions: ["s3:GetObject"] }), publicGrant())).toBe(false);
+    const anyAccount = publicGrant({ principal: "AWS arn:aws:iam::*:root" });
+    expect(scopeCovers(publicGrant(), anyAccount)).toBe(true);
+    expect(scopeCovers(anyAccount, publicGrant())).toBe(false);
+    const fromOffice = { IpAddress: { "aws:SourceIp": "203.0.113.0/24" } };
+    expect(scopeCovers(publicGrant(), publicGrant({ condition: fromOffice }))).toBe(true);
+    expect(scopeCovers(publicGrant({ condition: fromOffice }), publicGrant())).toBe(false);
+  });
+
+  it("never lets a resource policy's grant and an identity policy's cover each other", () => {
+    const identity: IamScope & { when: string[] } = {
+      kind: "iam",
+      effect: "Allow",
+      actions: ["*"],
+      resources: ["*"],
+      condition: {},
+      when: [],
+    };
+    expect(scopeCovers(identity, publicGrant())).toBe(false);
+    expect(scopeCovers(publicGrant({ actions: ["*"], resources: ["*"] }), identity)).toBe(false);
+  });
+
+  it("lists a contained grant the PR exposes neither fixed nor existing: the exposed one is new", () => {
+    const base = [
+      finding({
+        ...policy,
+        severity: "low",
+        evidence: `Principal *: s3:getobject,s3:putobject${contained}`,
+        scope: publicGrant({ contained: true }),
+      }),
+    ];
+    const head = [
+      finding({
+        ...policy,
+        severity: "critical",
+        evidence: "Principal *: s3:getobject,s3:putobject",
+        scope: publicGrant(),
+      }),
+    ];
+    expect(labels(diffFindings(base, head))).toEqual([
+      "new:TG-IAM-010 Principal *: s3:getobject,s3:putobject",
+    ]);
+    // Block Public Access added back: contained, nothing new; as a port range narrowed within its
+    // rule, the exposed grant is not listed fixed, since the rule still reports it.
+    expect(labels(diffFindings(head, base))).toEqual([
+      `existing:TG-IAM-010 Principal *: s3:getobject,s3:putobject${contained}`,
+    ]);
+  });
+
+  it("calls a grant narrowed to fewer actions existing and a widened one new", () => {
+    const both = finding({
+      ...policy,
+      evidence: "Principal *: s3:getobject,s3:putobject",
+      scope: publicGrant(),
+    });
+    const read = finding({
+      ...policy,
+      evidence: "Principal *: s3:getobject",
+      scope: publicGrant({ actions: ["s3:GetObject"] }),
+    });
+    expect(labels(diffFindings([both], [read]))).toEqual([
+      "existing:TG-IAM-010 Principal *: s3:getobject",
+    ]);
+    expect(labels(diffFindings([read], [both]))).toEqual([
+      "new:TG-IAM-010 Principal *: s3:getobject,s3:putobject",
+    ]);
+  });
+});
+
+describe("bucket ACL coverage", () => {
+  type Acl = AclScope & { when: string[] };
+  const acl = (overrides: Partial<Acl> = {}): Acl => ({
+    kind: "acl",
+    grantee: "AllUsers",
+    permissions: ["READ"],
+    contained: false,
+    when: [],
+    ...overrides,
+  });
+
+  it("covers fewer permissions, authenticated users under everyone, and contained grants", () => {
+    const readWrite = acl({ permissions: ["READ", "WRITE"] });
+    expect(scopeCovers(readWrite, acl())).toBe(true);
+    expect(scopeCovers(acl(), readWrite)).toBe(false);
+    expect(scopeCovers(acl(), acl({ grantee: "AuthenticatedUsers" }))).toBe(true);
+    expect(scopeCovers(acl({ grantee: "AuthenticatedUsers" }), acl())).toBe(false);
+    expect(scopeCovers(acl(), acl({ contained: true }))).toBe(true);
+    expect(scopeCovers(acl({ contained: true }), acl())).toBe(false);
+  });
+
+  it("calls an ACL Block Public Access no longer contains new, its contained one not fixed", () => {
+    const bucketAcl = {
+      category: "iam" as const,
+      rule: "TG-IAM-017",
+      resource: "aws_s3_bucket_acl.site",
+    };
+    const base = [
+      finding({
+        ...bucketAcl,
+        evidence: "acl public-read (contained by Block Public Access)",
+        scope: acl({ contained: true }),
+      }),
+    ];
+    const head = [finding({ ...bucketAcl, evidence: "acl public-read", scope: acl() })];
+    expect(labels(diffFindings(base, head))).toEqual(["new:TG-IAM-017 acl public-read"]);
   });
 });

@@ -3,7 +3,14 @@
 // matching, so that narrowing an exposure (all ports to port 22) is not new and widening one
 // (22 to 22-2222) does not fix the narrower one. Conservative: when in doubt, not covered.
 import { BlockList, isIP } from "node:net";
-import type { Finding, FindingScope, IamScope, NetworkScope } from "../model/index.js";
+import type {
+  AclScope,
+  Finding,
+  FindingScope,
+  IamScope,
+  NetworkScope,
+  ResourcePolicyScope,
+} from "../model/index.js";
 import { implies } from "../policy/conditions.js";
 
 /**
@@ -28,13 +35,43 @@ export function findingCovers(
 
 /**
  * Conditions: `inner`'s imply each of `outer`'s, so `outer` holds in every deployment `inner` does.
- * Then both of one kind: `networkCovers`, `iamCovers`.
+ * Then both of one kind: `networkCovers`, `grantCovers` (identity policies), `publicGrantCovers`
+ * (resource policies), `aclCovers`.
  */
 export function scopeCovers(outer: FindingScope, inner: FindingScope): boolean {
   if (!outer.when.every((condition) => implies(inner.when, condition))) return false;
   if (outer.kind === "network" && inner.kind === "network") return networkCovers(outer, inner);
-  if (outer.kind === "iam" && inner.kind === "iam") return iamCovers(outer, inner);
+  if (outer.kind === "iam" && inner.kind === "iam") return grantCovers(outer, inner);
+  if (outer.kind === "resource-policy" && inner.kind === "resource-policy") {
+    return publicGrantCovers(outer, inner);
+  }
+  if (outer.kind === "acl" && inner.kind === "acl") return aclCovers(outer, inner);
   return false;
+}
+
+/**
+ * A contained grant covers only contained ones (removing Block Public Access exposes what it
+ * kept in; adding it exposes nothing new). `outer`'s principal is everyone (`*`) or `inner`'s;
+ * then its statement covers `inner`'s as an identity statement does (`grantCovers`).
+ */
+function publicGrantCovers(outer: ResourcePolicyScope, inner: ResourcePolicyScope): boolean {
+  return (
+    (!outer.contained || inner.contained) &&
+    (outer.principal === "*" || outer.principal === inner.principal) &&
+    grantCovers(outer, inner)
+  );
+}
+
+/**
+ * The same containment order as `publicGrantCovers`; `outer` grants to everyone (`AllUsers`) or
+ * to `inner`'s group, and every permission `inner` grants.
+ */
+function aclCovers(outer: AclScope, inner: AclScope): boolean {
+  return (
+    (!outer.contained || inner.contained) &&
+    (outer.grantee === "AllUsers" || outer.grantee === inner.grantee) &&
+    inner.permissions.every((permission) => outer.permissions.includes(permission))
+  );
 }
 
 /**
@@ -54,33 +91,70 @@ function networkCovers(outer: NetworkScope, inner: NetworkScope): boolean {
 }
 
 /**
- * Two allow statements: each of `inner`'s resources is matched by one of `outer`'s patterns
- * (case-sensitive, as ARNs are); `outer`'s `Condition` entries are all in `inner`'s, the same
- * (a statement's conditions must all hold, so `inner` is at most as broad); and every action
- * `inner` allows, `outer` allows. Actions (case-insensitive): each of `inner`'s is matched by one
- * of `outer`'s patterns. `NotAction` allows nearly everything: `outer` covers it only with
- * an action pattern matching every action, or with a `NotAction` each of whose patterns lies
- * inside one of `inner`'s (it excludes no more); an `outer` `NotAction` never covers an `inner`
- * `Action`.
+ * Two allow statements: `outer`'s `Condition` entries are all in `inner`'s, the same (a
+ * statement's conditions must all hold, so `inner` is at most as broad); every resource and every
+ * action `inner` names, `outer` names (`setCovers`): resources case-sensitively, as ARNs are,
+ * actions not; a resource Tollgate cannot know only by a `*` resource or the same expression.
+ * Each statement that may deny beside `outer` (`denies`, compared as written) is beside `inner`
+ * too, so what it takes from `outer` it takes from `inner`; `inner` may be denied more.
  */
-function iamCovers(outer: IamScope, inner: IamScope): boolean {
+function grantCovers(outer: Omit<IamScope, "kind">, inner: Omit<IamScope, "kind">): boolean {
   if (outer.effect !== "Allow" || inner.effect !== "Allow") return false;
-  const resourcesCovered = inner.resources.every((resource) =>
-    outer.resources.some((pattern) => patternCovers(pattern, resource)),
+  if (!(outer.denies ?? []).every((denial) => inner.denies?.includes(denial))) return false;
+  if (!conditionWithin(outer.condition, inner.condition)) return false;
+  const outerResources = resourceSet(outer);
+  const everyResource = (outerResources.listed ?? []).some((pattern) =>
+    patternCovers(pattern, "*"),
   );
-  if (!resourcesCovered || !conditionWithin(outer.condition, inner.condition)) return false;
-  const action = (pattern: string) => pattern.toLowerCase();
-  if (inner.actions !== undefined) {
-    return inner.actions.every((allowed) =>
-      (outer.actions ?? []).some((pattern) => patternCovers(action(pattern), action(allowed))),
+  const unknownCovered = (inner.unknownResources ?? []).every(
+    (expression) => everyResource || (outer.unknownResources ?? []).includes(expression),
+  );
+  const lower = (patterns: string[] | undefined) => patterns?.map((p) => p.toLowerCase());
+  return (
+    unknownCovered &&
+    setCovers(outerResources, resourceSet(inner)) &&
+    setCovers(
+      { listed: lower(outer.actions), excluded: lower(outer.notActions) },
+      { listed: lower(inner.actions), excluded: lower(inner.notActions) },
+    )
+  );
+}
+
+/** A statement's resources as `setCovers` reads them: the patterns it lists, or excludes. */
+function resourceSet(grant: Omit<IamScope, "kind">): PatternSet {
+  return grant.notResources !== undefined
+    ? { excluded: grant.notResources }
+    : { listed: grant.resources };
+}
+
+/** What a statement's `Action`/`NotAction` (or `Resource`/`NotResource`) names: one of the two. */
+interface PatternSet {
+  listed?: string[] | undefined;
+  excluded?: string[] | undefined;
+}
+
+/**
+ * Whether every text `inner` names, `outer` names. A listed pattern of `inner` is covered by one
+ * of `outer`'s, or, when `outer` excludes, matches nothing it excludes (`patternsOverlap`). An
+ * exclusion names nearly everything: `outer` covers it only with a pattern matching every text, or
+ * with an exclusion each of whose patterns lies inside one of `inner`'s (it excludes no more).
+ */
+function setCovers(outer: PatternSet, inner: PatternSet): boolean {
+  if (inner.listed !== undefined) {
+    if (outer.listed !== undefined) {
+      return inner.listed.every((named) =>
+        outer.listed?.some((pattern) => patternCovers(pattern, named)),
+      );
+    }
+    return inner.listed.every((named) =>
+      (outer.excluded ?? []).every((pattern) => !patternsOverlap(pattern, named)),
     );
   }
-  if (outer.actions !== undefined) {
-    return outer.actions.some((pattern) => patternCovers(action(pattern), "*"));
-  }
-  const innerExcluded = inner.notActions ?? [];
-  return (outer.notActions ?? []).every((excluded) =>
-    innerExcluded.some((pattern) => patternCovers(action(pattern), action(excluded))),
+  if (outer.listed !== undefined)
+    return outer.listed.some((pattern) => patternCovers(pattern, "*"));
+  const innerExcluded = inner.excluded ?? [];
+  return (outer.excluded ?? []).every((excluded) =>
+    innerExcluded.some((pattern) => patternCovers(pattern, excluded)),
   );
 }
 
@@ -125,6 +199,35 @@ export function patternCovers(outer: string, inner: string): boolean {
     }
   }
   return covered[0]![0]!;
+}
+
+/**
+ * Whether some text matches both IAM patterns (`*` any run, `?` one character): a wildcard of
+ * either may take what the other spells there, a `*` of either may be empty.
+ */
+export function patternsOverlap(first: string, second: string): boolean {
+  // overlap[i][j]: first from i and second from j match some common text.
+  const overlap: boolean[][] = Array.from({ length: first.length + 1 }, () =>
+    new Array<boolean>(second.length + 1).fill(false),
+  );
+  for (let i = first.length; i >= 0; i--) {
+    for (let j = second.length; j >= 0; j--) {
+      const a = first[i];
+      const b = second[j];
+      let common = a === undefined && b === undefined;
+      if (a === "*") {
+        common ||= overlap[i + 1]![j]! || (b !== undefined && b !== "*" && overlap[i]![j + 1]!);
+      }
+      if (b === "*") {
+        common ||= overlap[i]![j + 1]! || (a !== undefined && a !== "*" && overlap[i + 1]![j]!);
+      }
+      if (a !== undefined && b !== undefined && a !== "*" && b !== "*") {
+        common ||= (a === "?" || b === "?" || a === b) && overlap[i + 1]![j + 1]!;
+      }
+      overlap[i]![j] = common;
+    }
+  }
+  return overlap[0]![0]!;
 }
 
 /** `outer`'s open ports, when it lists them, include every port `inner` opens. */

@@ -302,7 +302,44 @@ export interface IamScope {
   actions?: string[];
   notActions?: string[];
   resources: string[];
+  /**
+   * Resources Tollgate cannot know, by their expressions (`aws_s3_bucket.logs.arn`): covered only
+   * by the same expression or a `*` resource, and covering only the same expression.
+   */
+  unknownResources?: string[];
+  /** A `NotResource` statement's patterns (its `resources` then empty): every resource but those. */
+  notResources?: string[];
   condition: { [operator: string]: unknown };
+  /**
+   * The statements of the same resource that may deny (their effect is not a known `Allow`), as
+   * JSON text: what the statement grants is then less than it says, so the scope covers only a
+   * scope whose resource holds each of them too.
+   */
+  denies?: string[];
+}
+
+/**
+ * What a public grant of a resource policy exposes: one allow statement's actions (or, with
+ * `notActions`, every action but those) on its resources under its `Condition` block, as for
+ * `IamScope`, to `principal` (the finding's principal evidence: `*`, `AWS arn:aws:iam::*:root`);
+ * `contained` when Block Public Access keeps the grant from being public for now.
+ */
+export interface ResourcePolicyScope extends Omit<IamScope, "kind"> {
+  kind: "resource-policy";
+  principal: string;
+  contained: boolean;
+}
+
+/**
+ * What a public bucket ACL grant exposes: the group it grants to and the permissions it grants
+ * (a canned ACL as the grants it stands for, `FULL_CONTROL` as the four it holds); `contained`
+ * when Block Public Access keeps S3 from honouring it for now.
+ */
+export interface AclScope {
+  kind: "acl";
+  grantee: "AllUsers" | "AuthenticatedUsers";
+  permissions: Array<"READ" | "WRITE" | "READ_ACP" | "WRITE_ACP">;
+  contained: boolean;
 }
 
 /**
@@ -310,7 +347,9 @@ export interface IamScope {
  * is filled in from the finding's location, never by a rule: the conditions it holds under
  * (CloudFormation conditions, `for_each` collections that must not be empty), `[]` for always.
  */
-export type FindingScope = (NetworkScope | IamScope) & { when: string[] };
+export type FindingScope = (NetworkScope | IamScope | ResourcePolicyScope | AclScope) & {
+  when: string[];
+};
 
 /**
  * A policy result, located. Rule + root + subject (else resource) + evidence is its identity across

@@ -341,6 +341,14 @@ describe("findings from rule results", () => {
       expect.stringMatching(/malformed finding \(scope:/),
     ]);
     const grant = { kind: "iam", effect: "Allow", resources: ["*"], condition: {} };
+    const unknownArn = { resources: [], unknownResources: ["aws_s3_bucket.site.arn"] };
+    const publicGrant = {
+      kind: "resource-policy",
+      actions: ["s3:GetObject"],
+      principal: "*",
+      contained: true,
+    };
+    const acl = { kind: "acl", grantee: "AllUsers", permissions: ["READ"], contained: false };
     const other = toFindings(
       meta.rule,
       [
@@ -351,6 +359,11 @@ describe("findings from rule results", () => {
         result({ scope: { ...grant, actions: [] }, evidence: "empty" }),
         result({ scope: { ...grant, effect: "Deny", actions: ["s3:*"] }, evidence: "deny" }),
         result({ scope: { ...grant, actions: ["s3:*"], notActions: ["iam:*"] }, evidence: "both" }),
+        result({ scope: { ...grant, actions: ["s3:*"], resources: [] }, evidence: "nowhere" }),
+        result({ scope: { ...grant, actions: ["s3:*"], ...unknownArn }, evidence: "unknown" }),
+        result({ scope: { ...grant, ...publicGrant }, evidence: "public" }),
+        result({ scope: acl, evidence: "acl" }),
+        result({ scope: { ...acl, permissions: ["FULL_CONTROL"] }, evidence: "full" }),
       ],
       new Map([[group.address, group]]),
     );
@@ -359,11 +372,16 @@ describe("findings from rule results", () => {
       ["null", undefined],
       ["actions", { ...grant, actions: ["iam:PassRole"], when: [] }],
       ["not", { ...grant, notActions: ["iam:*"], when: [] }],
+      ["unknown", { ...grant, actions: ["s3:*"], ...unknownArn, when: [] }],
+      ["public", { ...grant, ...publicGrant, when: [] }],
+      ["acl", { ...acl, when: [] }],
     ]);
     expect(other.errors.map((e) => e.message.slice(0, e.message.indexOf(")") + 1))).toEqual([
       "rule TG-NET-001 returned a malformed finding (scope.actions: Too small: expected array to have >=1 items)",
       'rule TG-NET-001 returned a malformed finding (scope.effect: Invalid input: expected "Allow")',
-      "rule TG-NET-001 returned a malformed finding (scope: exactly one of actions and notActions)",
+      "rule TG-NET-001 returned a malformed finding (scope: exactly one of actions and notActions, and resources or notResources)",
+      "rule TG-NET-001 returned a malformed finding (scope: exactly one of actions and notActions, and resources or notResources)",
+      'rule TG-NET-001 returned a malformed finding (scope.permissions.0: Invalid option: expected one of "READ"|"WRITE"|"READ_ACP"|"WRITE_ACP")',
     ]);
   });
 

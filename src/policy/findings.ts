@@ -28,6 +28,30 @@ const patterns = z.array(z.string().min(1)).min(1);
  * A rule's `scope` (policies/README.md), null for none; the finding's conditions are added in
  * `toFindings`.
  */
+const grantFields = {
+  effect: z.literal("Allow"),
+  actions: patterns.optional(),
+  notActions: patterns.optional(),
+  resources: z.array(z.string().min(1)),
+  unknownResources: patterns.optional(),
+  notResources: patterns.optional(),
+  condition: z.record(z.string(), z.unknown()),
+  denies: patterns.optional(),
+};
+const oneActionKey = [
+  (scope: {
+    actions?: string[] | undefined;
+    notActions?: string[] | undefined;
+    resources: string[];
+    unknownResources?: string[] | undefined;
+    notResources?: string[] | undefined;
+  }) =>
+    (scope.actions === undefined) !== (scope.notActions === undefined) &&
+    (scope.notResources === undefined
+      ? scope.resources.length + (scope.unknownResources?.length ?? 0) > 0
+      : scope.resources.length === 0 && scope.unknownResources === undefined),
+  { message: "exactly one of actions and notActions, and resources or notResources" },
+] as const;
 const scopeSchema = z
   .discriminatedUnion("kind", [
     z.strictObject({
@@ -39,18 +63,21 @@ const scopeSchema = z
       source: z.string().min(1),
       ports: z.array(port).optional(),
     }),
+    z.strictObject({ kind: z.literal("iam"), ...grantFields }).refine(...oneActionKey),
     z
       .strictObject({
-        kind: z.literal("iam"),
-        effect: z.literal("Allow"),
-        actions: patterns.optional(),
-        notActions: patterns.optional(),
-        resources: patterns,
-        condition: z.record(z.string(), z.unknown()),
+        kind: z.literal("resource-policy"),
+        ...grantFields,
+        principal: z.string().min(1),
+        contained: z.boolean(),
       })
-      .refine((scope) => (scope.actions === undefined) !== (scope.notActions === undefined), {
-        message: "exactly one of actions and notActions",
-      }),
+      .refine(...oneActionKey),
+    z.strictObject({
+      kind: z.literal("acl"),
+      grantee: z.enum(["AllUsers", "AuthenticatedUsers"]),
+      permissions: z.array(z.enum(["READ", "WRITE", "READ_ACP", "WRITE_ACP"])).min(1),
+      contained: z.boolean(),
+    }),
   ])
   .nullable();
 

@@ -18,7 +18,8 @@
 #   so: S3 refuses a public policy under BlockPublicPolicy and RestrictPublicBuckets keeps a public
 #   one to the owner account and AWS services, but turning the block off later would expose the
 #   grant, so it is never dropped. Its evidence says it is contained, so a change that removes the
-#   block brings the grant back as a new finding at full severity. An access point's own block is
+#   block brings the grant back as a new finding at full severity (its scope says so too, and the
+#   diff does not list the contained one as fixed). An access point's own block is
 #   on unless it writes a configuration: one that only a `dynamic` block over a collection Tollgate
 #   cannot know creates exposes its grants only when that collection is not empty, which the
 #   finding says. With `unknown_values: advisory`, a grant contained only by Terraform public
@@ -95,6 +96,7 @@ grants contains grant if {
 		"remedy": "name the principals that need access or add an account, organization or network condition.",
 		"evidence": sprintf("Principal %s: %s", [iam.principal_evidence(principal), actions_evidence(st.statement)]),
 		"path": iam.path(st, principal.path),
+		"scope": public_scope(st, principal),
 		"severity": "critical",
 	}
 }
@@ -114,6 +116,7 @@ grants contains grant if {
 		"remedy": "narrow the callers in every deployment.",
 		"evidence": sprintf("Principal %s: %s", [iam.principal_evidence(principal), actions_evidence(st.statement)]),
 		"path": iam.path(st, principal.path),
+		"scope": public_scope(st, principal),
 		"severity": "critical",
 	}
 }
@@ -131,6 +134,7 @@ grants contains grant if {
 		"remedy": "name the principals that need access, or narrow to an account, organization or VPC endpoint.",
 		"evidence": sprintf("Principal %s from aws:SourceIp: %s", [iam.principal_evidence(principal), actions_evidence(st.statement)]),
 		"path": iam.path(st, principal.path),
+		"scope": public_scope(st, principal),
 		"severity": "medium",
 	}
 }
@@ -148,6 +152,7 @@ grants contains grant if {
 		"remedy": "name the principals that need access instead.",
 		"evidence": sprintf("NotPrincipal: %s", [actions_evidence(st.statement)]),
 		"path": iam.path(st, ["NotPrincipal"]),
+		"scope": null,
 		"severity": "critical",
 	}
 }
@@ -164,6 +169,7 @@ deny contains finding if {
 		"path": grant.path,
 		"severity": grant.severity,
 		"when": exposed_when(grant),
+		"scope": grant.scope,
 	}
 }
 
@@ -187,8 +193,41 @@ deny contains finding if {
 		"path": grant.path,
 		"severity": "low",
 		"when": grant.when,
+		"scope": contained_scope(grant.scope),
 	}
 }
+
+# What a public grant exposes, for the diff (src/diff/coverage.ts): the statement's `iam.scope`
+# with its principal and `contained: false`; null (evidence matching only) when its actions are not
+# all known text or a CloudFormation condition decides them or its principal, as for `iam.scope`.
+# A grant to every principal but those in NotPrincipal has none: what it excludes is not compared.
+public_scope(st, principal) := object.union(scope, {
+	"kind": "resource-policy",
+	"principal": iam.principal_evidence(principal),
+	"contained": false,
+}) if {
+	key := action_key(st.statement)
+	elements := util.elements(st.statement[key])
+	count(elements) > 0
+	every e in elements {
+		is_string(e.value)
+	}
+	every decided in [key, "Principal"] {
+		not iam.decided_within(st, decided)
+	}
+	scope := iam.scope(st, key, [e.value | some e in elements])
+	scope != null
+} else := null
+
+action_key(statement) := "Action" if count(util.elements(object.get(statement, "Action", []))) > 0
+
+action_key(statement) := "NotAction" if count(util.elements(object.get(statement, "Action", []))) == 0
+
+# A grant Block Public Access contains covers only contained ones in the diff: removing the block
+# exposes it anew.
+contained_scope(scope) := object.union(scope, {"contained": true}) if scope != null
+
+contained_scope(scope) := null if scope == null
 
 # A public grant that only public access blocks with a `count` or `for_each` Tollgate cannot know
 # (not the policy's own) contain may be exposed: "cannot tell", on the policy, once per expression,

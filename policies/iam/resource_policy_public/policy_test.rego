@@ -43,3 +43,18 @@ test_a_configuration_keeping_it_on_contains_either_way if {
 	r := access_point({"block_public_policy": true}, {"/public_access_block_configuration/0": collection})
 	verdicts(r) == {["low", ""]}
 }
+
+scopes(r) := {f.scope | some f in resource_policy_public.deny with input as {"resources": [r]}}
+
+grant_scope(contained) := {"kind": "resource-policy", "effect": "Allow", "actions": ["s3:GetObject"], "resources": ["*"], "condition": {}, "principal": "*", "contained": contained}
+
+test_a_grant_scope_says_whether_block_public_access_contains_it if {
+	scopes(access_point({"block_public_policy": false, "restrict_public_buckets": false}, {})) == {grant_scope(false)}
+	scopes(access_point({"block_public_policy": true, "restrict_public_buckets": true}, {})) == {grant_scope(true)}
+}
+
+test_a_not_principal_grant_has_no_scope if {
+	policy := `{"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "*"}]}`
+	r := object.union(access_point({"block_public_policy": false, "restrict_public_buckets": false}, {}), {"config": {"bucket": "example-exports", "name": "exports", "policy": policy, "public_access_block_configuration": [{"block_public_policy": false, "restrict_public_buckets": false}]}})
+	scopes(r) == {null}
+}

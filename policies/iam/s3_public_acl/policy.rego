@@ -13,7 +13,8 @@
 #   as TG-IAM-010 reports a contained policy: S3 ignores every public ACL under IgnorePublicAcls and
 #   refuses to set one under BlockPublicAcls, but turning the block off later would expose the
 #   grant. Its evidence says it is contained, so a change that removes the block brings the grant
-#   back as a new finding at full severity. With `unknown_values: advisory`, a grant contained only
+#   back as a new finding at full severity (its scope says so too, and the diff does not list the
+#   contained one as fixed). With `unknown_values: advisory`, a grant contained only
 #   by Terraform public access blocks whose `count` or `for_each` Tollgate cannot know (other than
 #   the ACL's own) is also reported as cannot tell, at the severity of its most exposing grant.
 # custom:
@@ -59,6 +60,7 @@ exposures contains exposure if {
 		"path": [attribute],
 		"severity": severity,
 		"when": possible.condition,
+		"scope": canned_scope(acl),
 	}
 }
 
@@ -77,8 +79,52 @@ exposures contains exposure if {
 		"path": ["access_control_policy", i, "grant", j, "grantee", k, "uri"],
 		"severity": severity,
 		"when": "",
+		"scope": grant_scope(grantee.uri, grant.permission),
 	}
 }
+
+# What a public grant exposes, for the diff (src/diff/coverage.ts): the group it grants to and the
+# permissions it grants, `contained: false` (`contained_scope` for a contained one).
+canned_scope(acl) := object.union(canned_grants[acl], {"kind": "acl", "contained": false})
+
+canned_grants := {
+	"public-read": {"grantee": "AllUsers", "permissions": ["READ"]},
+	"public-read-write": {"grantee": "AllUsers", "permissions": ["READ", "WRITE"]},
+	"authenticated-read": {"grantee": "AuthenticatedUsers", "permissions": ["READ"]},
+	"PublicRead": {"grantee": "AllUsers", "permissions": ["READ"]},
+	"PublicReadWrite": {"grantee": "AllUsers", "permissions": ["READ", "WRITE"]},
+	"AuthenticatedRead": {"grantee": "AuthenticatedUsers", "permissions": ["READ"]},
+}
+
+# A permission Tollgate cannot read has no scope: the finding matches by its evidence only.
+grant_scope(uri, permission) := {
+	"kind": "acl",
+	"grantee": group_names[uri],
+	"permissions": permission_grants[permission],
+	"contained": false,
+} if {
+	is_string(permission)
+	permission_grants[permission]
+} else := null
+
+group_names := {
+	"http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
+	"http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
+}
+
+permission_grants := {
+	"READ": ["READ"],
+	"WRITE": ["WRITE"],
+	"READ_ACP": ["READ_ACP"],
+	"WRITE_ACP": ["WRITE_ACP"],
+	"FULL_CONTROL": ["READ", "WRITE", "READ_ACP", "WRITE_ACP"],
+}
+
+# Block Public Access that contains a grant covers only contained ones in the diff: removing it
+# exposes the grant anew.
+contained_scope(scope) := object.union(scope, {"contained": true}) if scope != null
+
+contained_scope(scope) := null if scope == null
 
 grant_severity(permission) := "critical" if permission in {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
 
@@ -96,6 +142,7 @@ exposures contains exposure if {
 		"path": ["acl"],
 		"severity": severity,
 		"when": "",
+		"scope": canned_scope(acl),
 	}
 }
 
@@ -112,6 +159,7 @@ exposures contains exposure if {
 		"path": ["grant", i, "uri"],
 		"severity": severity,
 		"when": "",
+		"scope": grant_scope(grant.uri, grant.permission),
 	}
 }
 
@@ -127,6 +175,7 @@ deny contains finding if {
 		"path": exposure.path,
 		"severity": exposure.severity,
 		"when": exposure.when,
+		"scope": exposure.scope,
 	}
 }
 
@@ -142,6 +191,7 @@ deny contains finding if {
 		"path": exposure.path,
 		"severity": "low",
 		"when": exposure.when,
+		"scope": contained_scope(exposure.scope),
 	}
 }
 

@@ -149,7 +149,7 @@ const changed = new Map(
 const middleStarted = performance.now();
 const decision = decideGate(diffFindings(baseFindings, headFindings), [], defaultSettings);
 const report = buildCheckRunReport(decision, changed);
-const sarif = renderSarif(decision.findings, []);
+const sarif = renderSarif(decision);
 console.log(
   `\n10,000 findings (1,000 new): diff + gate + check run output + SARIF in ${(performance.now() - middleStarted).toFixed(0)} ms; ` +
     `summary ${report.summary.length} chars, ${report.annotationBatches.length} annotation requests, SARIF ${(sarif.length / 1e6).toFixed(1)} MB`,

@@ -55,6 +55,7 @@ interface JsonFinding {
   status?: string;
   enforcement: string;
   severity: string;
+  blocks: boolean;
   evidence: string;
   subject?: string;
 }
@@ -2147,7 +2148,14 @@ describe("tollgate diff with a settings file", () => {
       "advisory",
       "advisory",
     ]);
-    expect((await diffWith("enforcement:\n  categories:\n    iam: advisory\n")).code).toBe(1);
+    expect(findings.filter((f) => f.blocks)).toEqual([]);
+    const blocking = await diffWith("enforcement:\n  categories:\n    iam: advisory\n");
+    expect(blocking.code).toBe(1);
+    expect(
+      findingsOf(blocking.stdout)
+        .filter((f) => f.blocks)
+        .map((f) => f.rule),
+    ).toEqual(["TG-NET-001"]);
   });
 
   it("honours an inline waiver with a reason and an expiry date", async () => {
@@ -2162,9 +2170,10 @@ describe("tollgate diff with a settings file", () => {
     const { findings } = JSON.parse(result.stdout) as {
       findings: (JsonFinding & { waived: unknown })[];
     };
-    expect(findings.find((f) => f.rule === "TG-NET-001")?.waived).toEqual({
-      reason: "bastion migration, ticket OPS-12",
-      expires: "2999-12-31",
+    expect(findings.find((f) => f.rule === "TG-NET-001")).toMatchObject({
+      waived: { reason: "bastion migration, ticket OPS-12", expires: "2999-12-31" },
+      enforcement: "blocking",
+      blocks: false,
     });
     expect(result.code).toBe(0);
   });

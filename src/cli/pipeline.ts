@@ -189,12 +189,9 @@ export function render(
 ): string {
   switch (format) {
     case "json":
-      return renderJson(decision.findings, decision.errors, decision.warnings, decided) + "\n";
+      return renderJson(decision, decided) + "\n";
     case "sarif":
-      return (
-        renderSarif(decision.findings, [...decision.errors, ...decision.warnings], { decided }) +
-        "\n"
-      );
+      return renderSarif(decision, { decided }) + "\n";
     case "markdown":
       return renderMarkdown(decision, { decided }) + "\n";
     case "text":

@@ -1,17 +1,19 @@
 // The machine-readable report: `{ "findings": [...], "errors": [...], "warnings": [...] }` with
 // the fields of `Finding` and `LoadError` (src/model/types.ts), in a fixed order so outputs diff
-// cleanly. A new finding a changed line elsewhere decided (`decided`, from `tollgate diff`) has
-// that line as `file`/`line`/`endLine`, what read it as `readBy`, and where the finding is written
-// as `foundAt`.
+// cleanly. `enforcement` is the level settings give the finding; `blocks` says whether it fails
+// this check (not fixed, not waived, new or `fail_on: all`), the gate's own answer, so a script
+// need not redo it. A new finding a changed line elsewhere decided (`decided`, from `tollgate
+// diff`) has that line as `file`/`line`/`endLine`, what read it as `readBy`, and where the finding
+// is written as `foundAt`.
+import type { GateDecision } from "../gate/index.js";
 import type { Finding, LoadError } from "../model/types.js";
 import type { DecidingLine } from "./placement.js";
 
 export function renderJson(
-  findings: readonly Finding[],
-  errors: readonly LoadError[],
-  warnings: readonly LoadError[] = [],
+  decision: Pick<GateDecision, "findings" | "blocking" | "errors" | "warnings">,
   decided: ReadonlyMap<Finding, DecidingLine> = new Map(),
 ): string {
+  const blocking = new Set(decision.blocking);
   const problem = (e: LoadError) => ({
     file: e.file,
     line: e.line,
@@ -20,7 +22,7 @@ export function renderJson(
     message: e.message,
   });
   const report = {
-    findings: findings.map((f) => {
+    findings: decision.findings.map((f) => {
       const place = decided.get(f);
       return {
         rule: f.rule,
@@ -44,10 +46,11 @@ export function renderJson(
         unloadedAtBase: f.unloadedAtBase,
         enforcement: f.enforcement,
         waived: f.waived,
+        blocks: blocking.has(f),
       };
     }),
-    errors: errors.map(problem),
-    warnings: warnings.map(problem),
+    errors: decision.errors.map(problem),
+    warnings: decision.warnings.map(problem),
   };
   return JSON.stringify(report, null, 2) + "\n";
 }

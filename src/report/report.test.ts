@@ -347,7 +347,9 @@ describe("check run output", () => {
     expect(ruleTextMarkdown(remediation)).toBe(expected);
     const markdown = renderMarkdown(decideGate([finding({ remediation })], [], defaultSettings));
     expect(markdown).toContain(`  Fix: ${expected}`);
-    const sarif = JSON.parse(renderSarif([finding({ remediation })], [])) as {
+    const sarif = JSON.parse(
+      renderSarif(decideGate([finding({ remediation })], [], defaultSettings)),
+    ) as {
       runs: { tool: { driver: { rules: { help: { markdown: string } }[] } } }[];
     };
     expect(sarif.runs[0]!.tool.driver.rules[0]!.help.markdown).toContain(
@@ -441,6 +443,54 @@ describe("renderText", () => {
     ]);
   });
 
+  it("says in JSON and SARIF which findings block: not fixed, waived or existing ones under fail_on: new", () => {
+    const findings = [
+      finding({ line: 10 }),
+      finding({ line: 11, status: "existing", evidence: "tcp/80" }),
+      finding({ line: 12, status: "fixed", evidence: "tcp/21" }),
+      finding({ line: 13, evidence: "tcp/25", waived: { reason: "mail relay" } }),
+      finding({ line: 14, severity: "low", evidence: "tcp/26" }),
+    ];
+    const byLine = (decision: ReturnType<typeof decideGate>) => {
+      const json = JSON.parse(renderJson(decision)) as {
+        findings: { line: number; enforcement: string; blocks: boolean }[];
+      };
+      return json.findings.map((f) => [f.line, f.enforcement, f.blocks]);
+    };
+    const onNew = decideGate(findings, [], defaultSettings);
+    expect(byLine(onNew)).toEqual([
+      [10, "blocking", true],
+      [11, "blocking", false],
+      [12, "blocking", false],
+      [13, "blocking", false],
+      [14, "advisory", false],
+    ]);
+    const onAll = decideGate(findings, [], { ...defaultSettings, fail_on: "all" });
+    expect(byLine(onAll).map(([line, , blocks]) => [line, blocks])).toEqual([
+      [10, true],
+      [11, true],
+      [12, false],
+      [13, false],
+      [14, false],
+    ]);
+    const results = JSON.parse(renderSarif(onNew)).runs[0].results as {
+      locations: { physicalLocation: { region: { startLine: number } } }[];
+      properties: { enforcement: string; blocks: boolean };
+    }[];
+    expect(
+      results.map((r) => [
+        r.locations[0]?.physicalLocation.region.startLine,
+        r.properties.enforcement,
+        r.properties.blocks,
+      ]),
+    ).toEqual([
+      [10, "blocking", true],
+      [11, "blocking", false],
+      [13, "blocking", false],
+      [14, "advisory", false],
+    ]);
+  });
+
   it("sorts findings by file, line and rule whatever order the engine gave them", () => {
     const decision = decideGate(
       [
@@ -507,7 +557,9 @@ describe("a finding in a local module several roots call", () => {
     expect(renderMarkdown(decideGate([shared], [], defaultSettings))).toContain(
       "`module.logs.aws_s3_bucket.this in envs/prod`",
     );
-    const json = JSON.parse(renderJson([shared], [])) as { findings: { root?: string }[] };
+    const json = JSON.parse(renderJson(decideGate([shared], [], defaultSettings))) as {
+      findings: { root?: string }[];
+    };
     expect(json.findings[0]?.root).toBe("envs/prod");
   });
 });
@@ -520,7 +572,9 @@ describe("renderJson", () => {
       code: "terraform-undeclared-reference",
       level: "warning",
     };
-    const report = JSON.parse(renderJson([extra], [loadError], [warning])) as {
+    const report = JSON.parse(
+      renderJson(decideGate([extra], [loadError, warning], defaultSettings)),
+    ) as {
       findings: object[];
       errors: object[];
       warnings: object[];
@@ -542,6 +596,7 @@ describe("renderJson", () => {
       "status",
       "enforcement",
       "waived",
+      "blocks",
     ]);
     expect(report.errors).toEqual([loadError]);
   });
@@ -549,7 +604,7 @@ describe("renderJson", () => {
 
 describe("renderSarif", () => {
   it("writes a SARIF 2.1.0 log GitHub code scanning takes", () => {
-    const findings = decideGate(
+    const decision = decideGate(
       [
         finding({ remediation: "Restrict the CIDR" }),
         finding({ evidence: "tcp/80", status: "existing", file: "modules/a b/main.tf" }),
@@ -557,8 +612,10 @@ describe("renderSarif", () => {
       ],
       [],
       defaultSettings,
-    ).findings;
-    const log = JSON.parse(renderSarif(findings, [loadError], { toolVersion: "0.1.0" }));
+    );
+    const log = JSON.parse(
+      renderSarif({ ...decision, errors: [loadError] }, { toolVersion: "0.1.0" }),
+    );
     expect(log.version).toBe("2.1.0");
     const [run] = log.runs;
     expect(run.tool.driver.rules).toEqual([
@@ -604,7 +661,7 @@ describe("renderSarif", () => {
       code: "terraform-undeclared-reference",
       level: "warning",
     };
-    const [run] = JSON.parse(renderSarif([], [warning])).runs;
+    const [run] = JSON.parse(renderSarif(decideGate([], [warning], defaultSettings))).runs;
     expect(run.invocations[0]).toMatchObject({
       executionSuccessful: true,
       toolExecutionNotifications: [
@@ -617,11 +674,14 @@ describe("renderSarif", () => {
     const block = { file: "main.tf", line: 1, endLine: 14 };
     const results = JSON.parse(
       renderSarif(
-        [
-          finding({ file: "variables.tf", line: 4, endLine: 4, resourceBlock: block }),
-          finding({ evidence: "tcp/3389", line: 11, endLine: 11, resourceBlock: block }),
-        ],
-        [],
+        decideGate(
+          [
+            finding({ file: "variables.tf", line: 4, endLine: 4, resourceBlock: block }),
+            finding({ evidence: "tcp/3389", line: 11, endLine: 11, resourceBlock: block }),
+          ],
+          [],
+          defaultSettings,
+        ),
       ),
     ).runs[0].results;
     expect(results[0].relatedLocations).toEqual([
@@ -639,8 +699,8 @@ describe("renderSarif", () => {
 
   it("keeps the fingerprint when a finding moves", () => {
     const at = (line: number) =>
-      JSON.parse(renderSarif([finding({ line, endLine: line })], [])).runs[0].results[0]
-        .partialFingerprints;
+      JSON.parse(renderSarif(decideGate([finding({ line, endLine: line })], [], defaultSettings)))
+        .runs[0].results[0].partialFingerprints;
     expect(at(10)).toEqual(at(99));
   });
 });
@@ -672,10 +732,9 @@ describe("a finding an unknown value decides", () => {
   });
 
   it("carries the expression in JSON and is a note in SARIF", () => {
-    const [json] = (JSON.parse(renderJson(decision.findings, [])) as { findings: object[] })
-      .findings;
+    const [json] = (JSON.parse(renderJson(decision)) as { findings: object[] }).findings;
     expect(json).toMatchObject({ unknown: "var.public", enforcement: "advisory" });
-    const [result] = JSON.parse(renderSarif(decision.findings, [])).runs[0].results;
+    const [result] = JSON.parse(renderSarif(decision)).runs[0].results;
     expect(result).toMatchObject({
       level: "note",
       message: {

@@ -1,10 +1,13 @@
 // SARIF 2.1.0 for GitHub code scanning: one rule per policy with its help text, one result per open
 // finding with a physical location, and `partialFingerprints` from the diff identity so alerts
-// follow a finding across commits as the check run does. Load errors become tool notifications.
+// follow a finding across commits as the check run does. Load errors and warnings become tool
+// notifications. A result's `enforcement` property is the level settings give it and `blocks`
+// whether it fails this check (a waived one is also a suppression).
 // A new finding a changed line elsewhere decided (`decided`, from `tollgate diff`) is located on
 // that line, with where it is written as a related location.
 import { createHash } from "node:crypto";
 import { findingIdentity } from "../diff/index.js";
+import type { GateDecision } from "../gate/index.js";
 import { isWarning, type Finding, type LoadError, type Severity } from "../model/types.js";
 import {
   blockElsewhere,
@@ -45,11 +48,12 @@ const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
 };
 
 export function renderSarif(
-  findings: readonly Finding[],
-  errors: readonly LoadError[],
+  decision: Pick<GateDecision, "findings" | "blocking" | "errors" | "warnings">,
   options: SarifOptions = {},
 ): string {
-  const open = findings.filter((f) => f.status !== "fixed");
+  const open = decision.findings.filter((f) => f.status !== "fixed");
+  const blocking = new Set(decision.blocking);
+  const errors: LoadError[] = [...decision.errors, ...decision.warnings];
   const ruleIndex = new Map<string, number>();
   const rules: object[] = [];
   for (const finding of open) {
@@ -103,6 +107,7 @@ export function renderSarif(
             ...(finding.subject !== undefined ? { subject: finding.subject } : {}),
             evidence: finding.evidence,
             enforcement: finding.enforcement,
+            blocks: blocking.has(finding),
             ...(finding.unknown !== undefined ? { unknown: finding.unknown } : {}),
             ...(finding.unloadedAtBase ? { unloadedAtBase: true } : {}),
           },

@@ -1574,6 +1574,42 @@ describe("tollgate diff with Terraform -var-files (explore-tf s26-varfile)", () 
     });
   });
 
+  it("inspects a root with the var-file a scan would read, and lists one no root has", async () => {
+    await withTempDir("var-file-inspect", async (dir) => {
+      await writeFiles(dir, sides(opened));
+      const inspected = async (extra: string[]) => {
+        const result = await run(["inspect", path.join(dir, "head"), "--format", "json", ...extra]);
+        const report = JSON.parse(result.stdout) as {
+          input: { resources: { config: { ingress: { cidr_blocks: unknown }[] } }[] };
+          errors: { file: string; code: string }[];
+        };
+        return {
+          code: result.code,
+          cidrs: report.input.resources[0]?.config.ingress[0]?.cidr_blocks,
+          errors: report.errors.map((e) => `${e.file}: ${e.code}`),
+        };
+      };
+      expect(await inspected(["--var-file", "staging.tfvars"])).toEqual({
+        code: 0,
+        cidrs: ["0.0.0.0/0"],
+        errors: [],
+      });
+      expect(
+        await inspected(["--var-file", "staging.tfvars", "--var-file", "tfvars/prod.tfvars"]),
+      ).toEqual({ code: 0, cidrs: ["10.0.0.0/8"], errors: [] });
+      expect(await inspected([])).toEqual({
+        code: 0,
+        cidrs: { $unknown: "var.ssh_cidrs" },
+        errors: [],
+      });
+      expect(await inspected(["--var-file", "prod.tfvars"])).toEqual({
+        code: 0,
+        cidrs: { $unknown: "var.ssh_cidrs" },
+        errors: ["prod.tfvars: terraform-missing-variable-file"],
+      });
+    });
+  });
+
   it("fails closed on a var-file no root has, and honours a waiver above the value", async () => {
     await withTempDir("var-file-errors", async (dir) => {
       await writeFiles(dir, {

@@ -1,11 +1,12 @@
 // `tollgate inspect <paths...>`: prints the resource model exactly as policies receive it in
 // `input`, so policy authors can see what their Rego works on; the text form lists resources,
-// with the Terraform blocks whose number a `for_each` Tollgate cannot know decides.
+// with the Terraform blocks whose number a `for_each` Tollgate cannot know decides. Terraform roots
+// are read with the `--var-file`s a scan would be given.
 import { loadModel } from "../../iac/index.js";
 import { isWarning, policyInput, qualifiedAddress } from "../../model/index.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
-import { checked, defineCommand } from "../options.js";
+import { checked, defineCommand, gateOptions, variableFilesOf } from "../options.js";
 import { readPaths } from "../pipeline.js";
 import { z } from "zod";
 
@@ -14,7 +15,7 @@ const formatSchema = z.enum(["text", "json"]);
 export const inspectCommand = defineCommand({
   name: "inspect",
   summary: "print the resource model policies receive as input",
-  usage: ["tollgate inspect <paths...> [--format text|json]"],
+  usage: ["tollgate inspect <paths...> [--format text|json] [--var-file <path>]..."],
   options: {
     format: {
       type: "string",
@@ -22,6 +23,7 @@ export const inspectCommand = defineCommand({
       value: "format",
       description: "text: a line per resource; json: the policies' input and errors",
     },
+    "var-file": gateOptions["var-file"],
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {
@@ -29,7 +31,7 @@ export const inspectCommand = defineCommand({
       throw new UsageError("give at least one file or folder to inspect");
     const format = checked(formatSchema, values.format, "--format");
     const snapshot = await readPaths(positionals, io.cwd);
-    const model = loadModel(snapshot.files);
+    const model = loadModel(snapshot.files, { rootVariableFiles: variableFilesOf(values, {}) });
     const problems = [...snapshot.errors, ...model.errors];
     const errors = problems.filter((problem) => !isWarning(problem));
     const warnings = problems.filter(isWarning);

@@ -142,15 +142,29 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
   it("keeps one installation's backlog from starving another installation", async () => {
     freshPrefix();
     const checks = new FakeChecks();
+    // Installation 1's checks last until installation 2's has completed, however long enqueueing
+    // and Redis take: its backlog may hold its one slot, but no worker, so that check must run and
+    // complete first. (Timed 30 ms scans let a loaded machine finish five of installation 1's
+    // checks before installation 2's was even enqueued.)
+    let releaseBacklog: () => void = () => undefined;
+    const backlogHeld = new Promise<void>((resolve) => (releaseBacklog = resolve));
     const queue = replica({ concurrency: 4, installationConcurrency: 1 });
-    await queue.start(checks.runtime("a", () => new Promise((resolve) => setTimeout(resolve, 30))));
+    await queue.start(
+      checks.runtime("a", async (job) => {
+        if (job.installationId === 1) await backlogHeld;
+      }),
+    );
     // An org-wide re-run: ten pull requests of installation 1, then one of installation 2.
     for (let pull = 1; pull <= 10; pull++)
       await queue.enqueue(jobFor(payload(pull, 1, `org-${pull}`, 1)));
     await queue.enqueue(jobFor(payload(99, 1, "other", 2)));
+    await waitFor(() => checks.completions.length > 0, 15_000, "installation 2's check");
+    expect(checks.completions.map((c) => c.headSha)).toEqual([headSha(99, 1)]);
+    // Installation 1 started one check: the other nine wait for its slot, not on a worker.
+    expect(checks.created.filter((c) => c.headSha !== headSha(99, 1))).toHaveLength(1);
+    releaseBacklog();
     await waitFor(() => checks.completions.length === 11, 15_000, "eleven completions");
-    const position = checks.completions.findIndex((c) => c.headSha === headSha(99, 1));
-    expect(position).toBeLessThan(5);
+    expect(checks.completions.every((c) => c.conclusion === "success")).toBe(true);
   });
 
   it("counts running jobs per installation across replicas and labels settled jobs by installation", async () => {

@@ -929,6 +929,8 @@ Resources:
     Properties:
       RestApiId: !Ref ServerlessRestApi
       DomainName: api.example.com
+  Http:
+    Type: AWS::Serverless::HttpApi
 `);
     expect(errors).toEqual([]);
     const rest = resources.find((resource) => resource.address === "ServerlessRestApi");

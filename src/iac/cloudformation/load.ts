@@ -28,11 +28,12 @@
 //   `Fn::FindInMap` (the mapping entry, the `Default`s its keys read); one written in a branch of
 //   an undecided `Fn::If` whose value is an alternative, under that branch's conditions (`when`).
 // - `references` are declared logical ids only (from Ref, GetAtt, Sub variables and DependsOn,
-//   both branches of an undecided Fn::If included), sorted. A Ref to an undeclared name is not
-//   an error (KICS-style snippets, SAM-generated ids): its value is simply unknown.
+//   both branches of an undecided Fn::If included), sorted. A name the template does not declare
+//   is a `cfn-undeclared-reference` error, as CloudFormation rejects the template (references.ts
+//   says what is exempt: SAM's generated ids, other macros' templates), and its value is unknown.
 // - `Fn::ForEach` loops (AWS::LanguageExtensions) in Resources and Conditions are expanded first
 //   (foreach.ts). Not expanded: macros (`Fn::Transform` values are unknown); `Outputs`,
-//   `Metadata` and `Rules` are not read.
+//   `Metadata` and `Rules` are not read (`Outputs` only for the names it uses).
 
 import type { LoadError, Resource, SourceLocation, Value } from "../../model/types.js";
 import { isUnknown, unknown } from "../../model/types.js";
@@ -43,6 +44,12 @@ import { parseTemplate } from "./parse.js";
 import type { ParsedTemplate, Span, TemplateEntry, TemplateNode } from "./parse.js";
 import { expandForEach } from "./foreach.js";
 import { expandPolicyTemplates } from "./sam-policies.js";
+import {
+  loopIdentifiers,
+  processedByOtherMacros,
+  undeclaredReferences,
+  type DeclaredNames,
+} from "./references.js";
 import { declaresSamTransform, globalsFor, implicitApis, mergeGlobals } from "./sam.js";
 
 export interface CloudFormationOptions {
@@ -171,10 +178,23 @@ export function loadCloudFormation(
     scope.conditionDefinitions.set(entry.key, entrySpan(entry));
   }
   if (resourcesSection.kind !== "mapping") return { resources: [], errors };
-  const entries = declaresSamTransform(sections.get("Transform"))
+  const sam = declaresSamTransform(sections.get("Transform"));
+  const entries = sam
     ? [...resourcesSection.entries, ...implicitApis(resourcesSection.entries)]
     : resourcesSection.entries;
   for (const entry of entries) scope.resourceIds.add(entry.key);
+  checkReferences(
+    sections,
+    { resources: resourcesSection, conditions: expandedConditions },
+    {
+      parameters: new Set(namedEntries(sections.get("Parameters")).keys()),
+      resources: scope.resourceIds,
+      serverless: sam ? serverlessIds(entries) : undefined,
+      loopIdentifiers: loopIdentifiers([...sections.values()]),
+    },
+    errors,
+    at,
+  );
 
   const context: ResourceContext = {
     template,
@@ -189,6 +209,44 @@ export function loadCloudFormation(
     if (resource !== null) resources.push(resource);
   }
   return { resources, errors: [...errors, ...evaluator.errors] };
+}
+
+/**
+ * Reports each name the template uses but does not declare, unless loops could not be expanded
+ * (what they would declare is not known) or another macro processes the template.
+ */
+function checkReferences(
+  sections: ReadonlyMap<string, TemplateNode>,
+  expanded: { resources: TemplateNode; conditions: TemplateNode | undefined },
+  declared: DeclaredNames,
+  errors: readonly LoadError[],
+  at: (span: Span, code: string, message: string) => void,
+): void {
+  if (errors.some((error) => error.code.startsWith("cfn-foreach"))) return;
+  const written = [...sections.values()];
+  if (processedByOtherMacros(sections.get("Transform"), written)) return;
+  const checked = [
+    { node: expanded.resources, resourceEntries: true },
+    ...[expanded.conditions, sections.get("Outputs"), sections.get("Globals")].flatMap((node) =>
+      node === undefined ? [] : [{ node, resourceEntries: false }],
+    ),
+  ];
+  for (const { span, message } of undeclaredReferences(checked, declared))
+    at(span, "cfn-undeclared-reference", message);
+}
+
+/** The logical ids of a SAM template's `AWS::Serverless::*` resources. */
+function serverlessIds(entries: readonly TemplateEntry[]): Set<string> {
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    const type =
+      entry.value.kind === "mapping"
+        ? entry.value.entries.find((field) => field.key === "Type")?.value
+        : undefined;
+    if (type?.kind === "scalar" && String(type.value).startsWith("AWS::Serverless::"))
+      ids.add(entry.key);
+  }
+  return ids;
 }
 
 /** What every resource of one template is loaded against. */

@@ -28,19 +28,25 @@ describe("CloudFormation corpus", () => {
     expect(counts).toEqual([45, 24]);
   });
 
-  it("loads every KICS CloudFormation fixture on its own without an error", () => {
+  it("loads every KICS CloudFormation fixture on its own, with no error but the names it leaves undeclared", () => {
     const fixtures = kicsExamples("cloudformation");
     expect(fixtures.length).toBe(62);
     let resources = 0;
+    const naming: string[] = [];
     for (const file of fixtures.filter((fixture) => !NOT_TEMPLATES.has(fixture))) {
       const template = corpusSource(file);
       expect(isCloudFormation(template), file).toBe(true);
       const model = loadCloudFormation(template);
-      expect(model.errors, file).toEqual([]);
+      const undeclared = model.errors.filter((error) => error.code === "cfn-undeclared-reference");
+      expect(model.errors.length - undeclared.length, file).toBe(0);
+      if (undeclared.length > 0) naming.push(file);
       expect(model.resources.length, file).toBeGreaterThan(0);
       resources += model.resources.length;
     }
     expect(resources).toBeGreaterThan(100);
+    // KICS trims a fixture to the resources its query reads, leaving what they name undeclared
+    // (`!Ref MyVPC`, `!GetAtt Topic.TopicName`): CloudFormation rejects these, and so does the gate.
+    expect(naming).toHaveLength(18);
   });
 
   it("does not take a bare map of resources for a template", () => {

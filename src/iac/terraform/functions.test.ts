@@ -162,3 +162,73 @@ describe("JSON", () => {
     );
   });
 });
+
+describe("IP network functions", () => {
+  it("computes the examples from Terraform's documentation, IPv4 and IPv6", () => {
+    expect(call("cidrhost", "10.12.112.0/20", 16)).toBe("10.12.112.16");
+    expect(call("cidrhost", "10.12.112.0/20", 268)).toBe("10.12.113.12");
+    expect(call("cidrhost", "fd00:fd12:3456:7890:00a2::/72", 34)).toBe("fd00:fd12:3456:7890::22");
+    expect(call("cidrnetmask", "172.16.0.0/12")).toBe("255.240.0.0");
+    expect(call("cidrsubnet", "172.16.0.0/12", 4, 2)).toBe("172.18.0.0/16");
+    expect(call("cidrsubnet", "10.1.2.0/24", 4, 15)).toBe("10.1.2.240/28");
+    expect(call("cidrsubnet", "fd00:fd12:3456:7890::/56", 16, 162)).toBe(
+      "fd00:fd12:3456:7800:a200::/72",
+    );
+    expect(call("cidrsubnets", "10.1.0.0/16", 4, 4, 8, 4)).toEqual([
+      "10.1.0.0/20",
+      "10.1.16.0/20",
+      "10.1.32.0/24",
+      "10.1.48.0/20",
+    ]);
+    expect(call("cidrsubnets", "fd00:fd12:3456:7890::/56", 16, 16, 16, 32)).toEqual([
+      "fd00:fd12:3456:7800::/72",
+      "fd00:fd12:3456:7800:100::/72",
+      "fd00:fd12:3456:7800:200::/72",
+      "fd00:fd12:3456:7800:300::/88",
+    ]);
+  });
+
+  it("masks host bits, counts negative host numbers from the end, accepts no extension", () => {
+    expect(call("cidrhost", "10.0.0.5/8", 1)).toBe("10.0.0.1");
+    expect(call("cidrhost", "10.0.0.0/8", -1)).toBe("10.255.255.255");
+    expect(call("cidrhost", "10.0.0.0/30", -4)).toBe("10.0.0.0");
+    expect(call("cidrhost", "0.0.0.0/0", 0)).toBe("0.0.0.0");
+    expect(call("cidrhost", "::/0", 1)).toBe("::1");
+    expect(call("cidrhost", "2001:db8::/32", "65536")).toBe("2001:db8::1:0");
+    expect(call("cidrsubnet", "10.0.0.0/8", 0, 0)).toBe("10.0.0.0/8");
+    expect(call("cidrnetmask", "10.0.0.0/0")).toBe("0.0.0.0");
+    expect(call("cidrnetmask", "10.0.0.0/32")).toBe("255.255.255.255");
+    expect(call("cidrsubnets", "10.0.0.0/8")).toEqual([]);
+  });
+
+  it.each([
+    ["cidrhost", ["10.0.0.0/30", 4], /does not accommodate a host numbered 4/],
+    ["cidrhost", ["10.0.0.0/30", -5], /does not accommodate a host numbered -5/],
+    ["cidrhost", ["10.0.0.0/8", 1.5], /whole number/],
+    ["cidrhost", ["10.0.0.256/8", 1], /invalid CIDR address/],
+    ["cidrhost", ["10.0.0.0/33", 1], /invalid CIDR address/],
+    ["cidrhost", ["10.0.0.0", 1], /invalid CIDR address/],
+    ["cidrhost", ["fd00::1::/8", 1], /invalid CIDR address/],
+    ["cidrnetmask", ["fd00::/8"], /only IPv4/],
+    ["cidrsubnet", ["10.0.0.0/30", 3, 0], /insufficient address space to extend prefix of 30 by 3/],
+    [
+      "cidrsubnet",
+      ["10.0.0.0/24", 2, 4],
+      /prefix extension of 2 does not accommodate a subnet numbered 4/,
+    ],
+    ["cidrsubnet", ["10.0.0.0/24", 2, -1], /does not accommodate a subnet numbered -1/],
+    ["cidrsubnets", ["10.0.0.0/30", 1, 1, 1], /not enough remaining address space/],
+    ["cidrsubnets", ["10.0.0.0/24", 0], /at least one bit/],
+    ["cidrsubnets", ["10.0.0.0/24", 9], /too long for an IPv4 address/],
+  ] as [string, Value[], RegExp][])("%s(%j) is an error", (name, args, message) => {
+    expect(() => call(name, ...args)).toThrow(message);
+    expect(() => call(name, ...args)).toThrow(EvaluationError);
+  });
+
+  it("is unknown when an argument is unknown", () => {
+    expect(call("cidrhost", { $unknown: "var.cidr" }, 1)).toEqual({ $unknown: "f(x)" });
+    expect(call("cidrsubnets", "10.0.0.0/8", 8, { $unknown: "var.bits" })).toEqual({
+      $unknown: "f(x)",
+    });
+  });
+});

@@ -5,6 +5,7 @@ import { RE2JS } from "re2js";
 import { parse as parseYaml } from "yaml";
 import { isUnknown, unknown, type Value } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
+import { cidrHost, cidrNetmask, cidrSubnet, cidrSubnets } from "./cidr.js";
 import { formatGo } from "./format.js";
 import { marshalJson } from "./json.js";
 import {
@@ -271,6 +272,32 @@ const SPECS: Record<string, FunctionSpec> = {
   chomp: {
     arity: [1, 1],
     run: ([s]) => str(s as Value, "chomp argument").replace(/(\r\n|\n|\r)+$/, ""),
+  },
+  cidrhost: {
+    arity: [2, 2],
+    run: ([p, n]) =>
+      cidrHost(str(p as Value, "cidrhost prefix"), num(n as Value, "cidrhost hostnum")),
+  },
+  cidrnetmask: {
+    arity: [1, 1],
+    run: ([p]) => cidrNetmask(str(p as Value, "cidrnetmask prefix")),
+  },
+  cidrsubnet: {
+    arity: [3, 3],
+    run: ([p, bits, n]) =>
+      cidrSubnet(
+        str(p as Value, "cidrsubnet prefix"),
+        num(bits as Value, "cidrsubnet newbits"),
+        num(n as Value, "cidrsubnet netnum"),
+      ),
+  },
+  cidrsubnets: {
+    arity: [1, Infinity],
+    run: ([p, ...bits]) =>
+      cidrSubnets(
+        str(p as Value, "cidrsubnets prefix"),
+        bits.map((b) => num(b, "cidrsubnets newbits")),
+      ),
   },
   coalesce: { arity: [1, Infinity], acceptsUnknown: true, run: coalesce },
   coalescelist: {
@@ -657,7 +684,7 @@ function trimChars(text: string, cut: string): string {
 const TERRAFORM_FUNCTIONS = new Set([
   ...Object.keys(SPECS),
   ...(
-    "abspath base64gzip base64sha256 base64sha512 bcrypt can chunklist cidrhost cidrnetmask cidrsubnet cidrsubnets csvdecode " +
+    "abspath base64gzip base64sha256 base64sha512 bcrypt can chunklist csvdecode " +
     "filebase64 filebase64sha256 filebase64sha512 filemd5 fileset filesha1 filesha256 filesha512 formatdate issensitive " +
     "list log map matchkeys md5 pathexpand plantimestamp pow rsadecrypt setproduct sha1 sha256 sha512 signum templatestring " +
     "templatefile textdecodebase64 textencodebase64 timeadd timecmp timestamp try type urlencode uuid uuidv5 yamlencode ephemeralasnull"

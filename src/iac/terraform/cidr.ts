@@ -1,0 +1,202 @@
+// Terraform's IP network functions (cidrhost, cidrnetmask, cidrsubnet, cidrsubnets) over
+// addresses held as bigints, so IPv4 and IPv6 share one arithmetic. Parsing and printing follow
+// Go's `net` package as Terraform uses it: leading zeros in IPv4 octets are accepted, and an
+// IPv4-mapped IPv6 address prints in dotted form.
+import { EvaluationError } from "./values.js";
+
+interface Network {
+  /** First address of the network (host bits cleared). */
+  start: bigint;
+  prefixLength: number;
+  /** 32 for IPv4, 128 for IPv6. */
+  addressBits: number;
+}
+
+function argumentError(message: string): EvaluationError {
+  return new EvaluationError(message, "terraform-argument");
+}
+
+function parseIPv4(text: string): bigint | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4) return undefined;
+  let value = 0n;
+  for (const part of parts) {
+    if (!/^[0-9]{1,3}$/.test(part) || Number(part) > 255) return undefined;
+    value = (value << 8n) | BigInt(part);
+  }
+  return value;
+}
+
+function parseIPv6(text: string): bigint | undefined {
+  let groups: string[];
+  let tail = text;
+  let embedded: bigint | undefined;
+  const lastColon = text.lastIndexOf(":");
+  if (text.includes(".", lastColon)) {
+    embedded = parseIPv4(text.slice(lastColon + 1));
+    if (embedded === undefined) return undefined;
+    tail = text.slice(0, lastColon + 1) + "0:0";
+  }
+  const halves = tail.split("::");
+  if (halves.length > 2) return undefined;
+  const split = (half: string): string[] => (half === "" ? [] : half.split(":"));
+  if (halves.length === 2) {
+    const head = split(halves[0] as string);
+    const rest = split(halves[1] as string);
+    const missing = 8 - head.length - rest.length;
+    if (missing < 1) return undefined;
+    groups = [...head, ...Array<string>(missing).fill("0"), ...rest];
+  } else {
+    groups = split(tail);
+  }
+  if (groups.length !== 8) return undefined;
+  let value = 0n;
+  for (const group of groups) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
+    value = (value << 16n) | BigInt(parseInt(group, 16));
+  }
+  if (embedded !== undefined) value = (value & ~0xffffffffn) | embedded;
+  return value;
+}
+
+function parseNetwork(text: string): Network {
+  const slash = text.indexOf("/");
+  const address = slash < 0 ? text : text.slice(0, slash);
+  const length = slash < 0 ? "" : text.slice(slash + 1);
+  const v4 = parseIPv4(address);
+  const value = v4 ?? (address.includes(":") ? parseIPv6(address) : undefined);
+  const addressBits = v4 === undefined ? 128 : 32;
+  const prefixLength = /^[0-9]{1,3}$/.test(length) ? Number(length) : NaN;
+  if (value === undefined || !(prefixLength <= addressBits))
+    throw argumentError(`invalid CIDR address: ${text}`);
+  const hostBits = BigInt(addressBits - prefixLength);
+  return { start: (value >> hostBits) << hostBits, prefixLength, addressBits };
+}
+
+function lastAddress(network: Network): bigint {
+  return network.start + (1n << BigInt(network.addressBits - network.prefixLength)) - 1n;
+}
+
+function formatIPv4(value: bigint): string {
+  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join(".");
+}
+
+function isIPv4Mapped(value: bigint): boolean {
+  return value >> 32n === 0xffffn;
+}
+
+/** RFC 5952 form as Go prints it: lowercase, the longest run of two or more zero groups as `::`. */
+function formatAddress(value: bigint, addressBits: number): string {
+  if (addressBits === 32 || isIPv4Mapped(value)) return formatIPv4(value & 0xffffffffn);
+  const groups = Array.from({ length: 8 }, (_, i) =>
+    Number((value >> BigInt(112 - 16 * i)) & 0xffffn),
+  );
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (part: number[]): string => part.map((g) => g.toString(16)).join(":");
+  if (bestStart < 0) return hex(groups);
+  return hex(groups.slice(0, bestStart)) + "::" + hex(groups.slice(bestStart + bestLength));
+}
+
+function formatNetwork(network: Network): string {
+  const { start, prefixLength, addressBits } = network;
+  // Go prints an IPv4-mapped network in IPv4 form with the mask's last 32 bits as its length.
+  const length =
+    addressBits === 128 && isIPv4Mapped(start) ? Math.max(prefixLength - 96, 0) : prefixLength;
+  return `${formatAddress(start, addressBits)}/${length}`;
+}
+
+function wholeNumber(value: number, what: string): bigint {
+  if (!Number.isInteger(value)) throw argumentError(`${what} must be a whole number, got ${value}`);
+  return BigInt(value);
+}
+
+/** `cidrhost(prefix, hostnum)`: a negative host number counts back from the last address. */
+export function cidrHost(prefix: string, hostNumber: number): string {
+  const network = parseNetwork(prefix);
+  const requested = wholeNumber(hostNumber, "host number");
+  const hosts = 1n << BigInt(network.addressBits - network.prefixLength);
+  const offset = requested < 0n ? hosts + requested : requested;
+  if (offset < 0n || offset >= hosts)
+    throw argumentError(
+      `prefix of ${network.prefixLength} does not accommodate a host numbered ${hostNumber}`,
+    );
+  return formatAddress(network.start + offset, network.addressBits);
+}
+
+/** `cidrnetmask(prefix)`: IPv4 only, as Terraform. */
+export function cidrNetmask(prefix: string): string {
+  const network = parseNetwork(prefix);
+  if (network.addressBits !== 32) throw argumentError("only IPv4 networks are supported");
+  const hostBits = BigInt(32 - network.prefixLength);
+  return formatIPv4(((1n << 32n) - 1n) ^ ((1n << hostBits) - 1n));
+}
+
+/** `cidrsubnet(prefix, newbits, netnum)`: the netnum-th subnet `newbits` longer than the prefix. */
+export function cidrSubnet(prefix: string, newBits: number, netNumber: number): string {
+  const network = parseNetwork(prefix);
+  const extension = wholeNumber(newBits, "newbits");
+  const number = wholeNumber(netNumber, "netnum");
+  const length = network.prefixLength + Number(extension);
+  if (extension < 0n || length > network.addressBits)
+    throw argumentError(
+      `insufficient address space to extend prefix of ${network.prefixLength} by ${newBits}`,
+    );
+  if (number < 0n || number >= 1n << extension)
+    throw argumentError(
+      `prefix extension of ${newBits} does not accommodate a subnet numbered ${netNumber}`,
+    );
+  const start = network.start | (number << BigInt(network.addressBits - length));
+  return formatNetwork({ start, prefixLength: length, addressBits: network.addressBits });
+}
+
+/**
+ * `cidrsubnets(prefix, newbits...)`: consecutive subnets, each aligned to its own size after the
+ * previous one, as Terraform allocates them; running out of the prefix's space is an error.
+ */
+export function cidrSubnets(prefix: string, extensions: number[]): string[] {
+  const network = parseNetwork(prefix);
+  const { addressBits } = network;
+  const space = 1n << BigInt(addressBits);
+  const alignDown = (address: bigint, length: number): bigint => {
+    const hostBits = BigInt(addressBits - length);
+    return (address >> hostBits) << hostBits;
+  };
+  if (extensions.length === 0) return [];
+  const firstLength =
+    network.prefixLength + Number(wholeNumber(extensions[0] as number, "newbits"));
+  // The subnet just before the prefix, so that the first allocation starts at the prefix itself.
+  let current: Network = {
+    start: alignDown((network.start - 1n + space) % space, Math.min(firstLength, addressBits)),
+    prefixLength: Math.min(firstLength, addressBits),
+    addressBits,
+  };
+  const result: string[] = [];
+  extensions.forEach((bits, i) => {
+    const extension = Number(wholeNumber(bits, "newbits"));
+    const where = `argument ${i + 2}`;
+    if (extension < 1) throw argumentError(`${where} must extend prefix by at least one bit`);
+    if (extension > 32) throw argumentError(`${where} may not extend prefix by more than 32 bits`);
+    const length = network.prefixLength + extension;
+    if (length > addressBits)
+      throw argumentError(
+        `${where} would extend prefix to ${length} bits, which is too long for an IPv${addressBits === 32 ? 4 : 6} address`,
+      );
+    const containing = alignDown(lastAddress(current), length);
+    const after = containing + (1n << BigInt(addressBits - length));
+    const next = alignDown(after, length);
+    if (after >= space || next < network.start || next > lastAddress(network))
+      throw argumentError(
+        `${where}: not enough remaining address space for a subnet with a prefix of ${length} bits after ${formatNetwork(current)}`,
+      );
+    current = { start: next, prefixLength: length, addressBits };
+    result.push(formatNetwork(current));
+  });
+  return result;
+}

@@ -13,7 +13,10 @@ function load(files: Record<string, string>) {
 const moves = (model: ReturnType<typeof load>, implied = false) =>
   model.moves
     .filter((m) => implied || !m.implied)
-    .map((m) => `${m.root}:${m.from} -> ${m.to}${m.whole ? "" : " (instance)"}`);
+    .map(
+      (m) =>
+        `${m.root}:${m.from}${m.anyInstance ? "[*]" : ""} -> ${m.to}${m.whole ? "" : " (instance)"}`,
+    );
 
 const warnings = (model: ReturnType<typeof load>) =>
   model.errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.level ?? "error"} ${e.message}`);
@@ -133,6 +136,8 @@ module "net" {
     expect(moves(model, true).filter((m) => !moves(model).includes(m))).toEqual([
       ":aws_security_group.web -> aws_security_group.web[0] (instance)",
       ":aws_security_group.db[0] -> aws_security_group.db (instance)",
+      // Its count is unknown: whichever instances were at base, each is now `queue`.
+      ":aws_security_group.queue[*] -> aws_security_group.queue (instance)",
       ":module.net.aws_security_group.edge[0] -> module.net.aws_security_group.edge (instance)",
     ]);
     expect(model.moves.find((m) => m.implied)).toMatchObject({ file: "main.tf", line: 1 });

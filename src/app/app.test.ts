@@ -229,7 +229,9 @@ describe("pull_request", () => {
     }[];
     expect(completion?.conclusion).toBe("failure");
     expect(completion?.output.title).toBe("No new findings; 1 scan error");
-    expect(completion?.output.summary).toContain("is over the 40-byte limit (file-too-large)");
+    expect(completion?.output.summary).toContain(
+      "is over the 40-byte limit of a file the app reads",
+    );
   });
 
   it("still completes the run when the engine throws", async () => {

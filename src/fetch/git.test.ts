@@ -47,6 +47,10 @@ beforeAll(async () => {
   await writeFile(path.join(repo, "README.md"), "not IaC\n");
   await writeFile(path.join(repo, "blob.json"), Buffer.from([0x7b, 0x00, 0x7d]));
   await symlink("/etc/passwd", path.join(repo, "evil.tf"));
+  // Over the 2 MiB limit: a lock file passed over, a template refused.
+  const padding = " ".repeat(2 * 1024 * 1024);
+  await writeFile(path.join(repo, "package-lock.json"), `{"name": "app"${padding}}`);
+  await writeFile(path.join(repo, "big.template"), `{"Resources": {}${padding}}`);
   git("add", "-A");
   git("commit", "-qm", "base");
   await writeFile(path.join(repo, "main.tf"), 'resource "aws_s3_bucket" "b" {}\n');
@@ -70,6 +74,7 @@ describe("git snapshots", () => {
     expect(head.files.find((f) => f.path === "main.tf")?.text).toContain('"b"');
     expect(base.files.find((f) => f.path === "main.tf")?.text).toContain('"a"');
     expect(head.errors.map((e) => [e.file, e.code]).sort()).toEqual([
+      ["big.template", "file-too-large"],
       ["blob.json", "binary"],
       ["evil.tf", "symlink"],
     ]);
@@ -113,11 +118,13 @@ describe("git snapshots", () => {
         [
           ".gitignore",
           ".terraform.lock.hcl",
+          "big.template",
           "blob.json",
           "evil.tf",
           "modules/net/new.tf",
           "modules/net/policy.json.tftpl",
           "modules/net/sg.tf",
+          "package-lock.json",
           // Untracked now, and not ignored.
           "README.md",
         ].sort(),

@@ -3,15 +3,19 @@
 // costs two processes per commit whatever the repository's size.
 import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
-import { isIacCandidate, type SourceFile } from "../iac/index.js";
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  isIacCandidate,
+  oversizedFile,
+  SNIFFED_BYTES,
+  type SourceFile,
+} from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
 
 export interface GitSnapshot {
   files: SourceFile[];
   errors: LoadError[];
 }
-
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
 
 function run(repo: string, args: string[], stdin?: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -204,11 +208,36 @@ interface TreeEntry {
   path: string;
 }
 
-/** Every IaC-looking file of a commit, read through git and checked like files on disk. */
+/**
+ * The first `length` bytes of a blob: one `git cat-file` stopped once they arrived, so a huge file
+ * is never held whole.
+ */
+function readBlobHead(repo: string, sha: string, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["-C", repo, "cat-file", "blob", sha], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const chunks: Buffer[] = [];
+    let received = 0;
+    child.stdout.on("data", (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received >= length) child.kill();
+    });
+    child.on("error", reject);
+    child.on("close", () => resolve(Buffer.concat(chunks).subarray(0, length)));
+  });
+}
+
+/**
+ * Every IaC-looking file of a commit, read through git and checked like files on disk: `check`
+ * returns null for a file that is passed over. A file over the size limit is judged from its first
+ * bytes (`oversizedFile`), never read whole.
+ */
 export async function readGitSnapshot(
   repo: string,
   ref: string,
-  check: (path: string, bytes: Uint8Array) => SourceFile | LoadError,
+  check: (path: string, bytes: Uint8Array) => SourceFile | LoadError | null,
 ): Promise<GitSnapshot> {
   const commit = await resolveCommit(repo, ref);
   const listing = await run(repo, ["ls-tree", "-r", "-z", "--long", "--full-tree", commit]);
@@ -229,7 +258,8 @@ export async function readGitSnapshot(
     entries.push({ mode, sha, size: size === "-" ? 0 : Number(size), path });
   }
   const errors: LoadError[] = [];
-  const wanted = entries.filter((entry) => {
+  const wanted: TreeEntry[] = [];
+  for (const entry of entries) {
     if (entry.mode === "120000") {
       errors.push({
         file: entry.path,
@@ -238,20 +268,12 @@ export async function readGitSnapshot(
         code: "symlink",
         message: "symbolic link skipped: only regular files are scanned",
       });
-      return false;
-    }
-    if (entry.size > MAX_FILE_BYTES) {
-      errors.push({
-        file: entry.path,
-        line: 1,
-        column: 1,
-        code: "file-too-large",
-        message: `file is ${entry.size} bytes, over the ${MAX_FILE_BYTES}-byte limit`,
-      });
-      return false;
-    }
-    return true;
-  });
+    } else if (entry.size > DEFAULT_MAX_FILE_BYTES) {
+      const head = await readBlobHead(repo, entry.sha, SNIFFED_BYTES);
+      const refused = oversizedFile(entry.path, entry.size, new Uint8Array(head));
+      if (refused !== null) errors.push(refused);
+    } else wanted.push(entry);
+  }
   const files: SourceFile[] = [];
   if (wanted.length === 0) return { files, errors };
   const batch = await run(
@@ -267,6 +289,7 @@ export async function readGitSnapshot(
     const bytes = batch.subarray(headerEnd + 1, headerEnd + 1 + size);
     offset = headerEnd + 1 + size + 1;
     const checked = check(entry.path, new Uint8Array(bytes));
+    if (checked === null) continue;
     if ("text" in checked) files.push(checked);
     else errors.push(checked);
   }

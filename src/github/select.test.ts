@@ -21,6 +21,12 @@ describe("isIacPath", () => {
       "web/node_modules/x/config.json",
       "README.md",
       "main.tf.bak",
+      "cdk.out/tree.json",
+      "infra/cdk.out/manifest.json",
+      "cdk.out/AppStack.assets.json",
+      "cdk.out/asset.3f2a/config.json",
+      "cdk.out/assembly-Prod/tree.json",
+      "cdk.out/AppStack.template.json",
     ];
     expect(paths.filter(isIacPath)).toEqual([
       "main.tf",
@@ -29,6 +35,7 @@ describe("isIacPath", () => {
       "cfn/bucket.yaml",
       "cfn/vpc.template",
       "cfn/iam.json",
+      "cdk.out/AppStack.template.json",
     ]);
   });
 });

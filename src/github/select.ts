@@ -2,20 +2,17 @@
 // IaC files and templates, every Terraform file in their module directories, the local modules
 // those call, and the files they read with file() or templatefile().
 // Pure, so the fetch below can be tested for *what* it reads apart from *how* it reads it.
-import { directoryOf, fileReadTargets, leavesTop, localModuleDirs } from "../iac/index.js";
+import {
+  directoryOf,
+  fileReadTargets,
+  isKnownNotTemplate,
+  leavesTop,
+  localModuleDirs,
+} from "../iac/index.js";
 
 /** Terraform sources, variable files and the dependency lock file (provider versions in force). */
 const TERRAFORM_FILE = /(\.(tf|tfvars|tf\.json|tfvars\.json)|(^|\/)\.terraform\.lock\.hcl)$/;
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
-/** Data and tool files that share template extensions but are never CloudFormation. */
-const NOT_TEMPLATES = [
-  /(^|\/)\.github\//,
-  /(^|\/)node_modules\//,
-  /(^|\/)\.vscode\//,
-  /(^|\/)(package|package-lock|composer|tsconfig[^/]*|renovate|\.?eslintrc|\.prettierrc)\.json$/,
-  /(^|\/)(pnpm-lock|\.pre-commit-config|docker-compose[^/]*|\.gitlab-ci|mkdocs)\.ya?ml$/,
-  /\.tflint\.json$/,
-];
 
 /**
  * Template files `templatefile()` renders: `.tftpl`, the ending its documentation recommends, and
@@ -34,7 +31,7 @@ export function isTerraformPath(path: string): boolean {
 /** A file the engine may load: Terraform, or a YAML/JSON file that may be a CloudFormation template (the engine decides). */
 export function isIacPath(path: string): boolean {
   if (isTerraformPath(path)) return true;
-  return TEMPLATE_FILE.test(path) && !NOT_TEMPLATES.some((pattern) => pattern.test(path));
+  return TEMPLATE_FILE.test(path) && !isKnownNotTemplate(path);
 }
 
 export { directoryOf, localModuleDirs };

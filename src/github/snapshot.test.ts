@@ -77,7 +77,8 @@ describe("fetchPullSnapshots", () => {
         line: 1,
         column: 1,
         code: "file-too-large",
-        message: "2000 bytes is over the 1000-byte limit",
+        message:
+          "2000 bytes is over the 1000-byte limit of a file the app reads: split it (CloudFormation itself accepts no template over 1 MB)",
       },
     ]);
     expect(snapshots.notices).toEqual(["Skipped cfn/logo.json at head: binary or not UTF-8."]);

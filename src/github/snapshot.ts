@@ -178,7 +178,7 @@ export async function fetchPullSnapshots(
             side,
             path,
             "file-too-large",
-            `${entry.size} bytes is over the ${maxFileBytes}-byte limit`,
+            `${entry.size} bytes is over the ${maxFileBytes}-byte limit of a file the app reads: split it (CloudFormation itself accepts no template over 1 MB)`,
           );
         } else if (fileBudget <= 0 || bytesRead[side] + entry.size > maxBytes) {
           skipped.add(`${side}:${path}`);

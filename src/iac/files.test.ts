@@ -141,6 +141,37 @@ describe("readRepositoryFiles", () => {
     ]);
   });
 
+  it("passes over an oversized file that cannot be IaC, and refuses one that may be, saying what to do", () => {
+    const lock = `{\n  "name": "app",\n  "lockfileVersion": 3,\n  "packages": {}${" ".repeat(80)}\n}\n`;
+    write("package-lock.json", lock);
+    write("cdk.out/tree.json", `{"version": "tree-0.1", "tree": {}}${" ".repeat(80)}`);
+    write("data/locales.json", `{"greeting": "hello"}${" ".repeat(80)}`);
+    write("list.yaml", `- a\n- b\n${"#".repeat(80)}\n`);
+    write("stack.json", `{\n  "AWSTemplateFormatVersion": "2010-09-09"${" ".repeat(80)}}`);
+    write(
+      "app.yaml",
+      `# app\n---\nResources:\n  B:\n    Type: AWS::S3::Bucket\n${"#".repeat(80)}\n`,
+    );
+    write("escaped.json", `{"\\u0052esources": {}${" ".repeat(80)}}`);
+    write("big.tf", "#".repeat(100));
+    const { files, errors } = readRepositoryFiles(root, { maxFileBytes: 50 });
+    expect(files).toEqual([]);
+    expect(located(errors)).toEqual([
+      "app.yaml:1:1: file-too-large",
+      "big.tf:1:1: file-too-large",
+      "escaped.json:1:1: file-too-large",
+      "stack.json:1:1: file-too-large",
+    ]);
+    expect(errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(
+        /^\d+ bytes, over Tollgate's fixed limit of 50 bytes for one file, and CloudFormation itself accepts no template over 1 MB: split it into nested stacks$/,
+      ),
+      "100 bytes, over Tollgate's fixed limit of 50 bytes for one file: split it into smaller files",
+      expect.stringContaining("split it into nested stacks"),
+      expect.stringContaining("split it into nested stacks"),
+    ]);
+  });
+
   it("says a UTF-16 file is UTF-16, with or without a byte order mark, not that it is binary", () => {
     const text = 'resource "aws_s3_bucket" "b" {}\r\n';
     write("bom-le.tf", Uint8Array.from([0xff, 0xfe, ...Buffer.from(text, "utf16le")]));
@@ -228,5 +259,14 @@ describe("checkSourceBytes", () => {
       column: 1,
       code: "file-too-large",
     });
+  });
+
+  it("passes over oversized bytes that cannot be a template, by name or by first key", () => {
+    const lock = new TextEncoder().encode('{"name": "app", "lockfileVersion": 3}');
+    expect(checkSourceBytes("package-lock.json", lock, 5)).toBeNull();
+    expect(checkSourceBytes("cdk.out/tree.json", new Uint8Array(10), 5)).toBeNull();
+    expect(checkSourceBytes("lock.json", lock, 5)).toBeNull();
+    const template = new TextEncoder().encode('{"Resources": {}}');
+    expect(checkSourceBytes("lock.json", template, 5)).toMatchObject({ code: "file-too-large" });
   });
 });

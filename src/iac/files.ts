@@ -8,13 +8,25 @@
 // time, and 80 ms with the same calls made synchronously (medians, same busy machine). Only the
 // CLI reads from disk, and it has nothing else to do meanwhile.
 
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import {
+  closeSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from "node:fs";
 import path from "node:path";
 import type { LoadError } from "../model/types.js";
-import type { SourceFile } from "./source.js";
+import { mayBeTemplate } from "./cloudformation/sniff.js";
+import { isKnownNotTemplate, isTerraformFile, type SourceFile } from "./source.js";
 
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_FILES = 5000;
+/** The beginning of an oversized file read to tell whether it may be IaC (`oversizedFile`). */
+export const SNIFFED_BYTES = 64 * 1024;
 /** Directory entries looked at before giving up, so a huge tree cannot keep the walk busy. */
 const MAX_DIRECTORY_ENTRIES = 200_000;
 
@@ -106,24 +118,24 @@ export function readRepositoryFiles(root: string, options: ReadOptions = {}): Re
   const files: SourceFile[] = [];
   for (const relative of selected) {
     const result = readCandidate(rootReal, relative, maxFileBytes);
+    if (result === null) continue;
     if ("code" in result) errors.push(result);
     else files.push(result);
   }
   return { files, errors };
 }
 
-/** Size, binary and encoding checks for bytes fetched anywhere (disk, git, the GitHub API). */
+/**
+ * Size, binary and encoding checks for bytes fetched anywhere (disk, git, the GitHub API); null
+ * for a file too large to read that no loader would read either (`oversizedFile`).
+ */
 export function checkSourceBytes(
   filePath: string,
   bytes: Uint8Array,
   maxFileBytes = DEFAULT_MAX_FILE_BYTES,
-): SourceFile | LoadError {
+): SourceFile | LoadError | null {
   if (bytes.length > maxFileBytes) {
-    return refusal(
-      filePath,
-      "file-too-large",
-      `${bytes.length} bytes, over the limit of ${maxFileBytes} bytes for one file; split it or raise maxFileBytes`,
-    );
+    return oversizedFile(filePath, bytes.length, bytes.subarray(0, SNIFFED_BYTES), maxFileBytes);
   }
   const utf16 = utf16Encoding(bytes);
   if (utf16 !== null) {
@@ -156,6 +168,33 @@ export function checkSourceBytes(
       message: "is not valid UTF-8 here; save the file as UTF-8",
     };
   }
+}
+
+/**
+ * A file over the size limit, from its name and its first bytes (`head`, SNIFFED_BYTES of them):
+ * refused, so the gate fails closed, when it is Terraform's or may be a CloudFormation template;
+ * null when it cannot be IaC (a lock file, a CDK construct tree, any document whose first key is
+ * no template section), which loaders pass over like every other file that is not IaC. A large
+ * package-lock.json is common in a SAM or CDK app, and refusing it failed every pull request.
+ */
+export function oversizedFile(
+  filePath: string,
+  size: number,
+  head: Uint8Array,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+): LoadError | null {
+  const over = `${size} bytes, over Tollgate's fixed limit of ${maxFileBytes} bytes for one file`;
+  const name = filePath.toLowerCase();
+  if (isTerraformFile(name) || !/\.(ya?ml|json|template)$/.test(name)) {
+    return refusal(filePath, "file-too-large", `${over}: split it into smaller files`);
+  }
+  if (isKnownNotTemplate(filePath)) return null;
+  if (!mayBeTemplate(new TextDecoder("utf-8").decode(head))) return null;
+  return refusal(
+    filePath,
+    "file-too-large",
+    `${over}, and CloudFormation itself accepts no template over 1 MB: split it into nested stacks`,
+  );
 }
 
 /**
@@ -270,16 +309,12 @@ function readCandidate(
   rootReal: string,
   relative: string,
   maxFileBytes: number,
-): SourceFile | LoadError {
+): SourceFile | LoadError | null {
   const absolute = path.join(rootReal, relative);
   try {
     const { size } = statSync(absolute);
     if (size > maxFileBytes) {
-      return refusal(
-        relative,
-        "file-too-large",
-        `${size} bytes, over the limit of ${maxFileBytes} bytes for one file; split it or raise maxFileBytes`,
-      );
+      return oversizedFile(relative, size, readHead(absolute, SNIFFED_BYTES), maxFileBytes);
     }
     return checkSourceBytes(relative, readFileSync(absolute), maxFileBytes);
   } catch (error) {
@@ -288,6 +323,17 @@ function readCandidate(
       "file-unreadable",
       `cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );
+  }
+}
+
+/** The first `length` bytes of a file (fewer when it is shorter). */
+function readHead(absolute: string, length: number): Uint8Array {
+  const descriptor = openSync(absolute, "r");
+  try {
+    const head = new Uint8Array(length);
+    return head.subarray(0, readSync(descriptor, head, 0, length, 0));
+  } finally {
+    closeSync(descriptor);
   }
 }
 

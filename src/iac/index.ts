@@ -10,14 +10,27 @@ import { loadTerraform, type TerraformOptions } from "./terraform/index.js";
 export type { SourceFile } from "./source.js";
 export type { TerraformOptions } from "./terraform/index.js";
 export { loadCloudFormation, nestedTemplatePaths } from "./cloudformation/index.js";
-export { readRepositoryFiles, checkSourceBytes, isIacCandidate } from "./files.js";
+export {
+  readRepositoryFiles,
+  checkSourceBytes,
+  isIacCandidate,
+  oversizedFile,
+  SNIFFED_BYTES,
+  DEFAULT_MAX_FILE_BYTES,
+} from "./files.js";
 export {
   fileReadTargets,
   leavesTop,
   localModuleDirs,
   unloadedModuleFolders,
 } from "./terraform/index.js";
-export { directoryOf, isTerraformFile, isTerraformSource, joinPath } from "./source.js";
+export {
+  directoryOf,
+  isKnownNotTemplate,
+  isTerraformFile,
+  isTerraformSource,
+  joinPath,
+} from "./source.js";
 
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
 

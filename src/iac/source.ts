@@ -38,6 +38,27 @@ export function isTerraformFile(path: string): boolean {
   return /\.(tf|tf\.json|tfvars|tfvars\.json)$/.test(path);
 }
 
+/**
+ * Data and tool files that share template extensions but are never CloudFormation: lock and
+ * package files, CI and editor settings, and what `cdk synth` writes beside its templates in
+ * `cdk.out/` (the construct tree, the manifest, asset manifests and the assets themselves).
+ */
+const NOT_TEMPLATES = [
+  /(^|\/)\.github\//,
+  /(^|\/)node_modules\//,
+  /(^|\/)\.vscode\//,
+  /(^|\/)(package|package-lock|npm-shrinkwrap|composer|tsconfig[^/]*|renovate|\.?eslintrc|\.prettierrc)\.json$/,
+  /(^|\/)(pnpm-lock|\.pre-commit-config|docker-compose[^/]*|\.gitlab-ci|mkdocs)\.ya?ml$/,
+  /\.tflint\.json$/,
+  /(^|\/)cdk\.out\/(.*\/)?(tree|manifest|[^/]+\.assets)\.json$/,
+  /(^|\/)cdk\.out\/(.*\/)?asset\.[^/]+\//,
+];
+
+/** A path that names a data or tool file, never a template, whatever it holds. */
+export function isKnownNotTemplate(path: string): boolean {
+  return NOT_TEMPLATES.some((pattern) => pattern.test(path));
+}
+
 export interface SourceFile {
   /** Repository-relative path with forward slashes (`modules/net/main.tf`). */
   path: string;

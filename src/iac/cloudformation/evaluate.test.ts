@@ -94,6 +94,40 @@ describe("short-form intrinsics", () => {
     });
   });
 
+  it("reads a policy document written as Fn::ToJsonString as that document, unknown parts alone unknown", () => {
+    const { resources, errors } = load(
+      withResource(`    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Logs
+      PolicyDocument: !ToJsonString
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: s3:GetObject
+            Resource: !Sub "\${Logs.Arn}/*"
+      Tags: !ToJsonString { Owner: !Ref Logs }
+`),
+    );
+    expect(errors).toEqual([]);
+    const subject = resources.find((resource) => resource.name === "Subject");
+    expect(subject?.config).toEqual({
+      Bucket: { $unknown: "!Ref Logs" },
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: "*",
+            Action: "s3:GetObject",
+            Resource: { $unknown: "!Sub ${Logs.Arn}/*" },
+          },
+        ],
+      },
+      // Not a policy document: JSON text with an unknown part is unknown.
+      Tags: { $unknown: "!ToJsonString {Owner: !Ref Logs}" },
+    });
+    expect(subject?.locations?.["/PolicyDocument/Statement/0/Principal"]?.line).toBe(35);
+  });
+
   it("leaves what only a stack knows unknown, named by its expression", () => {
     const value = config(
       withResource(`    Type: AWS::EC2::Instance

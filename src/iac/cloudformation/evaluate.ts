@@ -2,7 +2,8 @@
 // deployment would compute from the template alone, and `{ $unknown }` for what only a stack
 // knows (resource ids and attributes, unset pseudo parameters, imports, AZ lists, macros).
 // Unknown is never guessed: an expression with any unknown part is unknown as a whole, except
-// policy documents written as `!Sub` JSON strings, where only the strings holding `${...}` are.
+// policy documents written as `!Sub` JSON strings, where only the strings holding `${...}` are,
+// and as `Fn::ToJsonString` of an object, which is read as that object.
 //
 // An `Fn::If` whose condition the template cannot decide (a parameter without default, an
 // undeclared condition, `Fn::Equals`/`And`/`Or`/`Not` over such values) is one of its branches in
@@ -545,6 +546,14 @@ export class TemplateEvaluator {
     const intrinsic = asIntrinsic(node);
     if (intrinsic?.name === "Fn::Sub" && subTemplate(intrinsic.argument)?.trim().startsWith("{")) {
       return this.policyFromSub(intrinsic, trace);
+    }
+    // The JSON text of a document is that document once read, so it is evaluated as one, in
+    // place: an intrinsic inside (`Resource: !Sub "${Bucket.Arn}/*"`) leaves only its own part
+    // unknown, as in a policy written as an object.
+    if (intrinsic?.name === "Fn::ToJsonString" && intrinsic.argument.kind === "mapping") {
+      const document = this.evaluate(intrinsic.argument, path, trace);
+      if (document !== null && typeof document === "object" && !Array.isArray(document))
+        return document;
     }
     const value = this.evaluate(node, path, trace);
     if (typeof value !== "string" || !value.trim().startsWith("{")) return value;

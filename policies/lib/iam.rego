@@ -147,6 +147,18 @@ managed_documents contains document if {
 	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": item.path, "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
 }
 
+# The trust policy of the execution role SAM creates for a function: `AssumeRolePolicyDocument`
+# (also from `Globals.Function`, which the loader merges), unless `Role` names the author's own
+# role, when SAM creates none. The state machine has no such property.
+managed_documents contains document if {
+	some r in input.resources
+	r.source == "cloudformation"
+	r.type == "AWS::Serverless::Function"
+	util.is_absent(r.config, "Role")
+	doc := decode(r.config.AssumeRolePolicyDocument)
+	document := {"address": r.address, "type": r.type, "kind": "trust", "doc": doc, "path": ["AssumeRolePolicyDocument"], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
+}
+
 # Permissions boundaries. A boundary grants nothing: IAM allows a role's or user's request only
 # when both an identity policy and the boundary allow it, so an "Allow * on * except ..." boundary
 # caps what the identity policies grant (AWS's delegated administration pattern). A managed policy

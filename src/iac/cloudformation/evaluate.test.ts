@@ -416,6 +416,48 @@ Resources:
     ]);
   });
 
+  it("reads a Fn::FindInMap with an undecided key as the mapping entries it may return, each under its key", () => {
+    const { resources, errors } = load(`AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Tier:
+    Type: String
+Mappings:
+  RegionMap:
+    us-east-1: { AdminCidr: 10.0.0.0/8, Port: 22 }
+    eu-west-1: { AdminCidr: 0.0.0.0/0, Port: 22 }
+Resources:
+  Subject:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      CidrIp: !FindInMap [RegionMap, !Ref "AWS::Region", AdminCidr]
+      FromPort: !FindInMap [RegionMap, !Ref Tier, Port]
+      Name: !Join ["-", [!FindInMap [RegionMap, !Ref Tier, AdminCidr]]]
+      Fallback: !FindInMap [RegionMap, !Ref Tier, Missing, { DefaultValue: none }]
+`);
+    expect(errors).toEqual([]);
+    const [subject] = resources;
+    expect(subject?.config).toEqual({
+      CidrIp: { $unknown: "!FindInMap [RegionMap, !Ref AWS::Region, AdminCidr]" },
+      // Every entry holds 22.
+      FromPort: 22,
+      // Not the whole value at its position: one unknown.
+      Name: { $unknown: '!Join ["-", [!FindInMap [RegionMap, !Ref Tier, AdminCidr]]]' },
+      // No entry has the key: only the DefaultValue is left.
+      Fallback: "none",
+    });
+    expect(subject?.alternatives).toEqual({
+      "/CidrIp": [
+        { condition: "AWS::Region is us-east-1", value: "10.0.0.0/8" },
+        { condition: "AWS::Region is eu-west-1", value: "0.0.0.0/0" },
+      ],
+    });
+    expect(subject?.readFrom?.["/CidrIp"]?.map((place) => [place.line, place.when])).toEqual([
+      [7, ["AWS::Region is us-east-1"]],
+      [8, ["AWS::Region is eu-west-1"]],
+    ]);
+    expect(subject?.readFrom?.["/FromPort"]?.map((place) => place.line)).toEqual([7, 8]);
+  });
+
   it("removes AWS::NoValue properties and list items, keeping pointers on the items left", () => {
     const { resources } = load(
       withResource(`    Type: AWS::EC2::SecurityGroup

@@ -30,7 +30,10 @@
 //   (`P: !If [C, {K: !If [E, a, !Ref AWS::NoValue]}, {...}]`) each assignment of the inner
 //   conditions is an alternative of its own (`{K: a}` "C and E", `{}` "C and not E"), for up to
 //   four of them (2^n values); past that a `cfn-if-limit` warning, and what they choose is unknown;
-// - a resource whose own `Condition` is undecided is loaded with `conditional[""]`.
+// - a resource whose own `Condition` is undecided is loaded with `conditional[""]`;
+// - a `Fn::FindInMap` with an undecided key that is the whole value at its position returns one
+//   of the entries written in the mapping (or the deployment fails): `alternatives` holds each,
+//   under "AWS::Region is eu-west-1", one opaque condition name.
 // A finding under a conditional pointer says "Only when C." (policy/findings.ts), at the rule's
 // severity and with the evidence it would have unconditionally.
 // What the template decides is recorded too (`readFrom`: pointer -> places), for the value written
@@ -127,6 +130,8 @@ const POLICY_DOCUMENT_KEYS = new Set([
 const MAX_EXPRESSION_TEXT = 200;
 /** Undecided conditions inside one branch chosen whole that are spelled out deployment by deployment. */
 const MAX_SPELLED_OUT = 4;
+/** Entries of a mapping an undecided `Fn::FindInMap` key may choose that are spelled out. */
+const MAX_MAPPING_ALTERNATIVES = 64;
 const CONDITION_WORDS = new Set(["and", "or", "not", ""]);
 const HOLE_START = "\uE000";
 const HOLE_END = "\uE001";
@@ -788,8 +793,9 @@ export class TemplateEvaluator {
     trace: Trace,
   ): Evaluated {
     const [mapName, topKey, secondKey, options] = list ?? [];
-    if (isUnknown(mapName) || isUnknown(topKey) || isUnknown(secondKey))
-      return this.unknownFor(node);
+    if (isUnknown(mapName)) return this.unknownFor(node);
+    if (isUnknown(topKey) || isUnknown(secondKey))
+      return this.mappingAlternatives(mapName, topKey, secondKey, node, path, trace);
     const [map, top, second] = [mapName, topKey, secondKey].map((key) =>
       key === undefined ? null : scalarText(key),
     );
@@ -812,6 +818,80 @@ export class TemplateEvaluator {
         : undefined;
     if (fallback !== undefined) return fallback;
     this.error(node.span, "cfn-find-in-map", `Mappings has no entry ${map}.${top}.${second}`);
+    return this.unknownFor(node);
+  }
+
+  /**
+   * A `Fn::FindInMap` whose key the template cannot decide (`!Ref AWS::Region`, a parameter
+   * without `Default`) still returns an entry written in the mapping, or fails the deployment:
+   * every entry the known keys leave is one of `alternatives` under "<key> is <entry key>", as an
+   * undecided `Fn::If`'s branches are, and each entry's place decides the value under its own
+   * condition. Entries that all hold one value are that value. Only a lookup that is the whole
+   * value at its position is spelled out, at most MAX_MAPPING_ALTERNATIVES entries; a
+   * `DefaultValue` (AWS::LanguageExtensions) is one more alternative, for any other key.
+   */
+  private mappingAlternatives(
+    mapName: Value | undefined,
+    topKey: Value | undefined,
+    secondKey: Value | undefined,
+    node: TemplateNode,
+    path: PathSegment[] | null,
+    trace: Trace,
+  ): Evaluated {
+    const map = mapName === undefined ? null : scalarText(mapName);
+    const mapping = map === null ? undefined : this.scope.mappings.get(map);
+    if (path === null || mapping?.kind !== "mapping") return this.unknownFor(node);
+    const keyText = (key: Value | undefined): string | null | undefined =>
+      key === undefined ? undefined : isUnknown(key) ? null : scalarText(key);
+    const [top, second] = [keyText(topKey), keyText(secondKey)];
+    if (top === undefined || second === undefined) return this.unknownFor(node);
+    const named = (key: Value | undefined): string =>
+      isUnknown(key) ? key.$unknown.replace(/^!Ref /, "") : String(key);
+    const entries: { condition: string; entry: TemplateEntry }[] = [];
+    for (const topEntry of mapping.entries) {
+      if (top !== null && topEntry.key !== top) continue;
+      const inner = topEntry.value;
+      if (inner.kind !== "mapping") continue;
+      for (const secondEntry of inner.entries) {
+        if (second !== null && secondEntry.key !== second) continue;
+        const when = [
+          ...(top === null ? [`${named(topKey)} is ${topEntry.key}`] : []),
+          ...(second === null ? [`${named(secondKey)} is ${secondEntry.key}`] : []),
+        ];
+        entries.push({ condition: when.join(" and "), entry: secondEntry });
+      }
+    }
+    const list = asIntrinsic(node)?.argument;
+    const options = list?.kind === "sequence" ? list.items[3] : undefined;
+    const fallback =
+      options?.kind === "mapping"
+        ? options.entries.find((entry) => entry.key === "DefaultValue")
+        : undefined;
+    if (fallback !== undefined) entries.push({ condition: "no entry matches", entry: fallback });
+    if (entries.length === 0 || entries.length > MAX_MAPPING_ALTERNATIVES)
+      return this.unknownFor(node);
+    const values = entries.map(({ condition, entry }) => ({
+      condition,
+      entry,
+      value: this.evaluate(entry.value, null, trace),
+    }));
+    if (values.some(({ value }) => value === NO_VALUE)) return this.unknownFor(node);
+    const deployed = values as { condition: string; entry: TemplateEntry; value: Value }[];
+    const [first] = deployed;
+    const pointer = toPointer(path);
+    if (first !== undefined && deployed.every(({ value }) => equalJson(value, first.value))) {
+      this.decidedBy(
+        trace,
+        path,
+        deployed.map(({ entry }) => this.scope.locate(entrySpan(entry))),
+      );
+      return first.value;
+    }
+    trace.alternatives[pointer] = deployed.map(({ condition, value }) => ({ condition, value }));
+    for (const { condition, entry } of deployed)
+      addPlaces(trace.readFrom, pointer, [
+        { ...this.scope.locate(entrySpan(entry)), when: [condition] },
+      ]);
     return this.unknownFor(node);
   }
 

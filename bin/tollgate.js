@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/index.js";
+import { endOutputQuietly, main } from "../dist/cli/index.js";
 
+endOutputQuietly(process.stdout);
 process.exitCode = await main(process.argv.slice(2));

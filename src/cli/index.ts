@@ -29,6 +29,16 @@ const commandFlags = new Map([
   ["-V", "version"],
 ]);
 
+/**
+ * A reader that goes away (`| head`, a pager quit early) ends only the output: the command still
+ * finishes and exits with the status it decided, without an unhandled 'error' stack trace.
+ */
+export function endOutputQuietly(stream: NodeJS.EventEmitter): void {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
+}
+
 export async function main(argv: string[], io?: Partial<CliIO>): Promise<number> {
   const out: CliIO = {
     stdout: io?.stdout ?? ((text) => process.stdout.write(text)),

@@ -316,6 +316,83 @@ describe("pushes in quick succession", () => {
     );
     expect(completions).toHaveLength(2);
   });
+
+  it("cancels a run superseded before its scan began, with no unhandled rejection", async () => {
+    const NEWER = "3".repeat(40);
+    const repo = repository();
+    repo.commits[NEWER] = repo.commits[HEAD_SHA] ?? {};
+    const github = mockGitHub(repo);
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const app = await testApp(new FakeEngine(scanOpenPorts));
+      // The second push arrives while the first job still waits for its run to be created.
+      await app.send("pull_request", pullRequestPayload("opened"));
+      const newer = pullRequestPayload("synchronize") as {
+        pull_request: { head: { sha: string } };
+      };
+      newer.pull_request.head.sha = NEWER;
+      await app.send("pull_request", newer as unknown as Record<string, unknown>);
+      await app.queue.whenIdle();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const completions = github.requests
+        .filter((r) => r.method === "PATCH")
+        .map((r) => [
+          r.path.split("/").at(-1),
+          (r.body as { conclusion: string }).conclusion,
+          (r.body as { output: { title: string } }).output.title,
+        ]);
+      expect(completions).toEqual([
+        ["777", "cancelled", `Not scanned: superseded by a newer push (${NEWER.slice(0, 7)})`],
+        ["778", "failure", "1 new finding: 1 high"],
+      ]);
+      expect(unhandled.map(String)).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
+
+  it("logs a queued job whose run could not be created, with no unhandled rejection", async () => {
+    // Two runs are created; the third creation fails (500) while its job waits in the queue.
+    let created = 0;
+    nock("https://api.github.com")
+      .post("/repos/acme/infra/check-runs")
+      .times(2)
+      .reply(201, () => ({ id: 900 + created++ }));
+    const github = mockGitHub(repository(), [/\/check-runs$/]);
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      let releaseScans: () => void = () => undefined;
+      const scansHeld = new Promise<void>((resolve) => (releaseScans = resolve));
+      const engine = new FakeEngine(scanOpenPorts);
+      const app = await testApp({
+        scan: async (files) => {
+          await scansHeld;
+          return engine.scan(files);
+        },
+      });
+      for (const number of [12, 13, 14]) {
+        const payload = pullRequestPayload("opened") as { pull_request: { number: number } };
+        payload.pull_request.number = number;
+        await app.send("pull_request", payload as unknown as Record<string, unknown>);
+      }
+      const refused = () =>
+        github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/check-runs"));
+      while (created < 2 || refused().length < 1)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      releaseScans();
+      await app.queue.whenIdle();
+      expect(await app.queue.depth()).toMatchObject({ failed: 1 });
+      expect(github.updates().map((u) => u.status)).toEqual(["completed", "completed"]);
+      expect(unhandled.map(String)).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
 });
 
 describe("webhook signatures", () => {

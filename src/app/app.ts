@@ -321,6 +321,9 @@ function heldCheck(
     checkRunCreated = resolve;
     checkRunFailed = reject;
   });
+  // A job still waiting in the queue hears of a failed creation only when it starts: until then
+  // the rejection would be unobserved, which ends the process. `run` and `cancel` still see it.
+  checkRun.catch(() => undefined);
   return {
     queueJob: {
       deliveryId: payload.deliveryId,

@@ -439,6 +439,11 @@ async function completeTwins(
   }
 }
 
+/**
+ * `work`, unless the deadline passes or `signal` aborts first. Its handlers are attached before
+ * anything else: work left running after either still rejects (its requests are aborted), and an
+ * unobserved rejection would end the process.
+ */
 function withDeadline<T>(work: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const stop = (error: unknown) => {
@@ -448,13 +453,13 @@ function withDeadline<T>(work: Promise<T>, ms: number, signal: AbortSignal): Pro
     };
     const onAbort = () => stop(signal.reason);
     const timer = setTimeout(() => stop(new ScanTimeoutError(ms)), ms);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
     work.then((value) => {
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
       resolve(value);
     }, stop);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 

@@ -130,14 +130,11 @@ describe("readGateSettings", () => {
     expect(read.notices).toMatchObject([{ code: "settings-locked" }]);
   });
 
-  it("says so when no earlier version is valid or the history cannot be read", async () => {
+  it("says so when the history cannot be read", async () => {
     nock(API)
       .get(ORG_FILE)
       .query(onDefaultBranch)
-      .reply(200, file("fail_on: [x]\n"))
-      .get(ORG_HISTORY)
-      .query(fileHistory)
-      .reply(200, [{ sha: sha("d") }])
+      .reply(404, { message: "Not Found" })
       .get(REPO_FILE)
       .query(onDefaultBranch)
       .reply(200, file("fail_on: [y]\n"))
@@ -147,9 +144,51 @@ describe("readGateSettings", () => {
     const read = await readGateSettings(api, target);
     expect(read.settings).toMatchObject({ fail_on: "new", on_error: "block" });
     expect(read.errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/no earlier valid version was found \(none of the 5 versions/),
       expect.stringMatching(/its history could not be read: HTTP 403 Resource not accessible/),
     ]);
+  });
+
+  it("leaves the repository's file out when the organization's is invalid with no valid version", async () => {
+    for (const history of [[{ sha: sha("d") }], [{ sha: sha("d") }, { sha: sha("e") }]]) {
+      const scope = nock(API)
+        .get(ORG_FILE)
+        .query(onDefaultBranch)
+        .reply(200, file("fail_on: nwe\nlocked: [enforcement, on_error]\n"))
+        .get(ORG_HISTORY)
+        .query(fileHistory)
+        .reply(200, history)
+        .get(ORG_FILE)
+        .query(atCommit(sha("e")))
+        .optionally()
+        .reply(200, file("fail_on: [x]\n"));
+      const repositoryFile = nock(API)
+        .get(REPO_FILE)
+        .query(true)
+        .reply(200, file("on_error: neutral\nenforcement:\n  rules:\n    TG-NET-001: off\n"));
+      const read = await readGateSettings(api, target);
+      expect(scope.isDone()).toBe(true);
+      expect(repositoryFile.isDone()).toBe(false);
+      nock.cleanAll();
+      expect(read.organizationKnown).toBe(false);
+      expect(read.settings).toMatchObject({ fail_on: "new", on_error: "block" });
+      expect(read.settings.enforcement.rules).toEqual({});
+      expect(read.errors.map((e) => e.message)).toEqual([
+        expect.stringMatching(
+          history.length === 1
+            ? /no earlier valid version was found \(it has no earlier version\)/
+            : /no earlier valid version was found \(none of the 5 versions/,
+        ),
+      ]);
+      expect(read.notices).toMatchObject([
+        {
+          file: "acme/.github:.github/tollgate.yml",
+          code: "settings-repository-left-out",
+          message: expect.stringContaining(
+            "this repository's .github/tollgate.yml is left out too",
+          ),
+        },
+      ]);
+    }
   });
 
   it("reads the .github repository's own file once, as the organization's", async () => {

@@ -116,10 +116,22 @@ export async function readGateSettings(
     topics: selectsByTopic ? await readTopics(api, target, signal) : [],
   };
   const merged = mergeSettings(organization, repositoryFile, repository);
+  const leftOut: LoadError[] =
+    target.repo !== ORGANIZATION_SETTINGS_REPOSITORY && !organizationKnown
+      ? [
+          {
+            file: organizationSettingsFile(target.owner),
+            line: 1,
+            column: 1,
+            code: "settings-repository-left-out",
+            message: `no valid version of the organization's settings is known, so this repository's ${SETTINGS_PATH} is left out too (it could loosen what the organization locks); the built-in defaults apply`,
+          },
+        ]
+      : [];
   return {
     settings: merged.settings,
     repository,
-    notices: merged.notices,
+    notices: [...leftOut, ...merged.notices],
     errors,
     organizationKnown,
   };
@@ -129,7 +141,7 @@ interface DefaultBranchFile {
   /** The file that applies: the current one, its last valid version, or none. */
   file: ParsedSettingsFile | null;
   errors: LoadError[];
-  /** Whether what applies is known: false only when unreadable with nothing remembered. */
+  /** Whether what applies is known: false when unreadable or invalid with no valid version at hand. */
   known: boolean;
 }
 
@@ -177,7 +189,8 @@ async function readDefaultBranchFile(
     : `no earlier valid version was found (${last.reason}), so none of this file applies`;
   return {
     file: last.found ? last.parsed : null,
-    known: true,
+    // With no valid version, what the file meant to lock is unknown, as for an unreadable one.
+    known: last.found,
     errors: read.errors.map((error) => ({
       ...error,
       message: `${error.message} (invalid settings: ${instead})`,
@@ -209,7 +222,9 @@ async function lastValidVersion(
       per_page: HISTORY_VERSIONS + 1,
       request: { signal },
     });
-    for (const { sha } of commitListSchema.parse(data).slice(1)) {
+    const earlier = commitListSchema.parse(data).slice(1);
+    if (earlier.length === 0) return { found: false, reason: "it has no earlier version" };
+    for (const { sha } of earlier) {
       const read = await readSettingsFile(api, repository, sha, name, signal);
       if (!read) return { found: true, commit: sha, parsed: null };
       if (read.ok) return { found: true, commit: sha, parsed: read.parsed };

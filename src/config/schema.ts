@@ -83,7 +83,9 @@ const settingsWaiverSchema = z.strictObject({
     .string()
     .min(1)
     .default("*")
-    .describe("resource address, exact or a picomatch glob (aws_security_group.bastion_*)"),
+    .describe(
+      "resource address, exact or a pattern where * is any characters and ? one (aws_security_group.bastion[*]); every resource when absent",
+    ),
   repositories: globListSchema.optional().describe("repository name globs; all when absent"),
   reason: z.string().optional().describe("required: a waiver without a reason never applies"),
   expires: z.string().optional().describe("YYYY-MM-DD, the last day the waiver applies (UTC)"),

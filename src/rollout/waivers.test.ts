@@ -295,6 +295,51 @@ describe("applyWaivers", () => {
     ]);
   });
 
+  it("matches resource patterns across / and brackets, as Terraform addresses need, and reports one matching nothing", () => {
+    const origin = (line: number) => ({ file: ".github/tollgate.yml", line, column: 5 });
+    const findings = [
+      'aws_security_group.bastion["prod/eu"]',
+      'aws_security_group.bastion["dev.us"]',
+      "aws_security_group.web[0]",
+    ].map((resource) => finding({ resource }));
+    const waivedBy = (waiver: Omit<SettingsWaiver, "rule" | "reason" | "origin">) =>
+      waive(findings, [], [{ rule: "TG-NET-001", reason: "SEC-9", origin: origin(2), ...waiver }]);
+    const waivedOf = (result: ReturnType<typeof waive>) =>
+      result.findings.map((f) => f.waived !== null);
+    expect(waivedOf(waivedBy({ resource: "*" }))).toEqual([true, true, true]);
+    expect(waivedOf(waivedBy({ resource: "aws_security_group.bastion*" }))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(waivedOf(waivedBy({ resource: "aws_security_group.bastion[*]" }))).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect(waivedOf(waivedBy({ resource: 'aws_security_group.bastion["prod/??"]' }))).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(waivedOf(waivedBy({ resource: "aws_security_group.web[0-9]" }))).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect(waivedBy({ resource: "*" }).notices).toEqual([]);
+    expect(located(waivedBy({ resource: "aws_security_group.bastoin*" }).notices)).toEqual([
+      `.github/tollgate.yml:2:5: waiver-matches-nothing: waiver for TG-NET-001: resource 'aws_security_group.bastoin*' matches none of its 3 findings (aws_security_group.bastion["prod/eu"], aws_security_group.bastion["dev.us"], aws_security_group.web[0]), so it waives nothing; check the address`,
+    ]);
+    // A waiver whose rule found nothing here has nothing to waive, and is not reported.
+    const other = waive(
+      findings,
+      [],
+      [{ rule: "TG-IAM-001", resource: "aws_iam_role.x", reason: "r", origin: origin(3) }],
+    );
+    expect(other.notices).toEqual([]);
+  });
+
   it("applies a settings waiver naming a group to the rule resources that open it", () => {
     const origin = { file: ".github/tollgate.yml", line: 4, column: 5 };
     const waivers: SettingsWaiver[] = [

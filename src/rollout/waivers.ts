@@ -1,8 +1,7 @@
 // Applies waivers to findings before the gate: inline `tollgate:ignore` comments in the scanned
 // source and settings waivers (rule + resource glob + repository), judged on an injected day. A
 // waiver that cannot be trusted (no reason, expired, misdated, misspelt, naming no loaded rule) never
-// applies and is reported.
-import picomatch from "picomatch";
+// applies and is reported, and so is a settings waiver whose resource matches none of its rule's findings.
 import {
   selectsRepository,
   type RepositoryIdentity,
@@ -46,6 +45,8 @@ interface Candidate {
   approver?: string;
   where: { file: string; line: number; column: number };
   unknownAttributes?: string[];
+  /** A settings waiver's resource pattern, reported when it matches none of its rule's findings. */
+  resource?: string;
   covers: (finding: Finding) => boolean;
 }
 
@@ -56,7 +57,7 @@ type Validity =
  * Inline waivers apply to a finding of their rule in their file when written on the finding's line,
  * alone on the line above it, or among the comment lines just above or just inside the finding's resource
  * block header; for a finding located where its value is written outside the attribute that reads
- * it, also on that attribute's line or alone above it (`Finding.readAt`). Settings waivers apply by rule and resource address (exact, or a picomatch glob),
+ * it, also on that attribute's line or alone above it (`Finding.readAt`). Settings waivers apply by rule and resource address (exact, or a pattern: `addressPattern`),
  * matched against the finding's resource and its subject (the group a standalone rule opens).
  * `expires` is the last day a waiver applies (UTC). The first valid waiver found wins, inline first.
  */
@@ -123,6 +124,20 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
       waived: { reason, ...(applied.expires ? { expires: applied.expires } : {}) },
     };
   });
+  // A misspelt address waives nothing while its rule still finds something: say so, as for a
+  // misspelt rule id. A waiver whose rule found nothing here is left alone (nothing to waive).
+  const open = findings.filter((finding) => finding.status !== "fixed");
+  for (const candidate of candidates) {
+    if (candidate.resource === undefined || !validity.get(candidate)?.applies) continue;
+    const ofRule = open.filter((finding) => finding.rule === candidate.rule);
+    if (ofRule.length === 0 || ofRule.some((finding) => candidate.covers(finding))) continue;
+    const named = [...new Set(ofRule.map((finding) => finding.resource))];
+    report(
+      candidate,
+      "waiver-matches-nothing",
+      `waiver for ${candidate.rule}: resource '${candidate.resource}' matches none of its ${ofRule.length === 1 ? "finding" : `${ofRule.length} findings`} (${named.slice(0, 3).join(", ")}${named.length > 3 ? ", …" : ""}), so it waives nothing; check the address`,
+    );
+  }
   return { findings: waived, notices: notices.sort(byPlace) };
 }
 
@@ -237,9 +252,10 @@ function commentLinesAround(
 }
 
 function settingsCandidate(waiver: SettingsWaiver): Candidate {
-  const matches = picomatch(waiver.resource);
+  const matches = addressPattern(waiver.resource);
   return {
     rule: waiver.rule,
+    resource: waiver.resource,
     ...(waiver.reason !== undefined ? { reason: waiver.reason } : {}),
     ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
     ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
@@ -251,6 +267,22 @@ function settingsCandidate(waiver: SettingsWaiver): Candidate {
         (address) => address !== undefined && (address === waiver.resource || matches(address)),
       ),
   };
+}
+
+/**
+ * A resource address pattern: `*` is any run of characters and `?` any one, `/`, `.`, quotes and
+ * brackets included, and everything else is literal. Addresses are not paths: a `for_each` key may
+ * hold `/` (`aws_security_group.bastion["prod/eu"]`), and `bastion[*]` is Terraform's spelling
+ * for every instance, not a character class.
+ */
+function addressPattern(pattern: string): (address: string) => boolean {
+  const source = [...pattern]
+    .map((char) =>
+      char === "*" ? ".*" : char === "?" ? "." : char.replace(/[\\^$.|+()[\]{}]/g, "\\$&"),
+    )
+    .join("");
+  const regex = new RegExp(`^${source}$`, "s");
+  return (address) => regex.test(address);
 }
 
 function byPlace(a: LoadError, b: LoadError): number {

@@ -22,6 +22,18 @@ describe("parseSettings", () => {
     });
   });
 
+  it("names a locked entry that cannot be locked and lists what can", () => {
+    const errors = errorsOf(
+      "locked: [enforcement, policies, rule_settings.s3_requires_kms, enforcement.categories.networking]\n",
+    );
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatch(
+      /^\.github\/tollgate\.yml:1:23: settings-invalid: locked\.1: 'policies' cannot be locked; expected one of fail_on, on_error, waivers, enforcement, break_glass, rule_settings, rule_settings\.<.*unknown_values.*>, enforcement\.categories\.<iam\|network\|encryption\|logging>, enforcement\.severities\.<critical\|high\|medium\|low\|info>, enforcement\.rules\.<rule id>$/,
+    );
+    expect(errors[1]).toContain("'rule_settings.s3_requires_kms' cannot be locked");
+    expect(errors[2]).toContain("'enforcement.categories.networking' cannot be locked");
+  });
+
   it("reads every key it knows, today's plain levels and blocking_from dates", () => {
     const result = parseSettings(
       [

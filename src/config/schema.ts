@@ -157,18 +157,29 @@ const breakGlassSchema = z
   })
   .describe("people allowed to override a blocking result on one pull request");
 
+const lockableTopKeys = [
+  "fail_on",
+  "on_error",
+  "waivers",
+  "enforcement",
+  "break_glass",
+  "rule_settings",
+] as const;
+
 /** Keys the organization can lock; see `merge.ts` for what loosening each one means. */
 const lockableKeySchema = z.union([
-  z.enum(["fail_on", "on_error", "waivers", "enforcement", "break_glass", "rule_settings"]),
+  z.enum(lockableTopKeys),
   z.templateLiteral(["rule_settings.", ruleSettingsSchema.keyof()]),
   z.templateLiteral(["enforcement.categories.", categorySchema]),
   z.templateLiteral(["enforcement.severities.", severitySchema]),
-  z
-    .string()
-    .regex(
-      /^enforcement\.rules\.[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$/,
-      "enforcement.rules.<rule id>",
-    ),
+  // Zod reports the last option a string fails, so this one's message names the value and all of them.
+  z.string().regex(/^enforcement\.rules\.[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$/, {
+    error: (issue) =>
+      `'${String(issue.input)}' cannot be locked; expected one of ${lockableTopKeys.join(", ")}, ` +
+      `rule_settings.<${ruleSettingsSchema.keyof().options.join("|")}>, ` +
+      `enforcement.categories.<${categorySchema.options.join("|")}>, ` +
+      `enforcement.severities.<${severitySchema.options.join("|")}>, enforcement.rules.<rule id>`,
+  }),
 ]);
 
 /** Where custom policies live: a folder relative to the repository root, never leaving it. */

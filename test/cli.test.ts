@@ -2581,6 +2581,110 @@ describe("tollgate scan, inspect and build", () => {
     });
   });
 
+  it("builds, tests and scans with a custom folder whose rule imports the built-in helpers, as the app compiles it", async () => {
+    await withTempDir("custom-lib", async (dir) => {
+      await writeFiles(dir, {
+        "policies/no_iam_user/policy.rego": [
+          "# METADATA",
+          "# title: No IAM users",
+          "# custom:",
+          "#   id: ACME-IAM-001",
+          "#   severity: high",
+          "#   category: iam",
+          "#   remediation: Use roles.",
+          "package tollgate.rules.iam.no_iam_user",
+          "",
+          "import data.tollgate.lib.util",
+          "",
+          'deny contains {"resource": r.address, "message": "IAM user", "evidence": r.address} if {',
+          '\tsome r in util.resources("aws_iam_user")',
+          "}",
+          "",
+        ].join("\n"),
+        "policies/no_iam_user/fixtures/positive.tf":
+          'resource "aws_iam_user" "bob" { # tollgate:expect ACME-IAM-001\n  name = "bob"\n}\n',
+        "policies/no_iam_user/policy_test.rego": [
+          "package acme.no_iam_user_test",
+          "",
+          "import data.tollgate.lib.util",
+          "import data.tollgate.rules.iam.no_iam_user",
+          "",
+          "test_helper_and_rule if {",
+          '\tresources := [{"type": "aws_iam_user", "mode": "managed", "address": "aws_iam_user.a"}]',
+          '\tcount(util.resources("aws_iam_user")) == 1 with input as {"resources": resources}',
+          '\tcount(no_iam_user.deny) == 1 with input as {"resources": resources}',
+          "}",
+          "",
+        ].join("\n"),
+        "iac/main.tf": 'resource "aws_iam_user" "bob" {\n  name = "bob"\n}\n',
+      });
+      const built = await run(["build", "policies", "-o", "bundle.tar.gz"], dir);
+      expect(built.stderr).toBe("");
+      expect(built.stdout).toMatch(/^wrote bundle\.tar\.gz: 1 rules/);
+      const tested = await run(["test", "policies"], dir);
+      expect(tested.stderr).toBe("");
+      expect(tested.stdout).toMatch(/1 passed, 0 failed\n/);
+      expect(tested.stdout).toMatch(/1 passed, 0 failed, 0 errored/);
+      expect(tested.code).toBe(0);
+      for (const flags of [
+        ["--policies", "policies"],
+        ["--bundle", "bundle.tar.gz"],
+      ]) {
+        const scanned = await run(["scan", "iac", ...flags, "--format", "json"], dir);
+        expect(scanned.stderr, flags[0]).toBe("");
+        expect(findingsOf(scanned.stdout).map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual([
+          "ACME-IAM-001 iac/main.tf:1",
+        ]);
+      }
+    });
+    // Four compilations with the helpers, a few seconds each.
+  }, 120_000);
+
+  it("refuses in a custom folder what the app refuses: the helpers' packages, package tollgate and a built-in rule id", async () => {
+    await withTempDir("custom-reserved", async (dir) => {
+      const rule = (id: string) =>
+        namedGroupPolicy({ id }).replace(
+          "package tollgate.rules.network.any_sg",
+          "package tollgate.rules.network.mine",
+        );
+      await writeFiles(dir, {
+        "reserved/shadow.rego": "package tollgate.lib.util\n\nresources(_) := []\n",
+        "reserved/nested/top.rego": "package tollgate\n\nx := 1\n",
+        "reserved/mine/policy.rego": rule("T-1"),
+        "taken/mine/policy.rego": rule("TG-IAM-001"),
+      });
+      const packageError = (file: string, pkg: string) =>
+        `${file}:1:1: package ${pkg}: tollgate.lib holds Tollgate's built-in helpers, which custom policies import (data.tollgate.lib.<name>) but may not redefine or extend; name the package otherwise, e.g. acme.lib.<name> (policy-package)`;
+      const idError =
+        "mine/policy.rego:1:1: rule id TG-IAM-001 is also used by the built-in library (policy-metadata)";
+      for (const command of [
+        ["build", "FOLDER", "-o", "bundle.tar.gz"],
+        ["test", "FOLDER"],
+      ]) {
+        const reserved = await run(
+          command.map((arg) => (arg === "FOLDER" ? "reserved" : arg)),
+          dir,
+        );
+        expect(reserved.code, command[0]).toBe(2);
+        expect(reserved.stderr.trim().split("\n"), command[0]).toEqual([
+          packageError("nested/top.rego", "tollgate"),
+          packageError("shadow.rego", "tollgate.lib.util"),
+        ]);
+        const taken = await run(
+          command.map((arg) => (arg === "FOLDER" ? "taken" : arg)),
+          dir,
+        );
+        expect(taken.code, command[0]).toBe(2);
+        expect(taken.stderr.trim(), command[0]).toBe(idError);
+      }
+      const scanned = await run(["scan", ".", "--policies", "taken"], dir);
+      expect(scanned.code).toBe(2);
+      expect(scanned.stderr).toContain(
+        "mine/policy.rego:1:1: rule id TG-IAM-001 is also used by the built-in library",
+      );
+    });
+  }, 120_000);
+
   it("tests a policy folder on its fixtures and names the lines a rule misses or reports at another severity", async () => {
     await withTempDir("policies", async (dir) => {
       const ruleDir = path.join(dir, "network", "any_sg");

@@ -57,7 +57,8 @@ describe("the engine's scan", () => {
     await mkdir(path.join(dir, "network", "public"), { recursive: true });
     await writeFile(path.join(dir, "network", "public", "policy.rego"), undecidedRule);
     engine = await createEngine({ policyDir: dir });
-  });
+    // A custom folder compiles with the built-in helpers (policy/library.ts).
+  }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   const custom = (seen: (RuleSettings | undefined)[]): CustomRuleSet => ({
@@ -178,7 +179,8 @@ describe("deployments", () => {
     await mkdir(path.join(dir, "encryption", "queue"), { recursive: true });
     await writeFile(path.join(dir, "encryption", "queue", "policy.rego"), queueRule);
     engine = await createEngine({ policyDir: dir });
-  });
+    // A custom folder compiles with the built-in helpers (policy/library.ts).
+  }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it("evaluates each Terraform root and CloudFormation template on its own, so equal addresses never mix", async () => {

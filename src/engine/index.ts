@@ -13,13 +13,19 @@ import {
   type PolicySource,
 } from "../policy/build.js";
 import { loadRuleSet } from "../policy/evaluate.js";
+import {
+  BUILTIN_POLICY_DIR,
+  buildCustomPolicies,
+  builtinLibrary,
+  builtinRuleIds,
+  isBuiltinFolder,
+} from "../policy/library.js";
 import { builtByCompiler } from "../policy/revision.js";
 import type { CustomRuleSet, ScanEngine } from "./types.js";
 
 export type { CustomRuleSet, ScanEngine, ScanOptions, ScanResult } from "./types.js";
 
-/** The built-in library, next to `src/` and `dist/` alike. */
-export const BUILTIN_POLICY_DIR = fileURLToPath(new URL("../../policies", import.meta.url));
+export { BUILTIN_POLICY_DIR } from "../policy/library.js";
 
 /**
  * The built-in library compiled by `npm run build`; used while its revision matches the sources
@@ -42,9 +48,14 @@ const compiled = new Map<string, Promise<PolicyBundle>>();
 export async function loadPolicyBundle(options: EngineOptions = {}): Promise<PolicyBundle> {
   if (options.bundlePath)
     return readBundle(new Uint8Array(await readFile(options.bundlePath)), options.bundlePath);
-  const sources = await readPolicySources(options.policyDir ?? BUILTIN_POLICY_DIR);
-  const key = sourcesRevision(sources);
-  if (!options.policyDir) {
+  const dir = options.policyDir ?? BUILTIN_POLICY_DIR;
+  const builtin = await isBuiltinFolder(dir);
+  const sources = await readPolicySources(dir);
+  // A custom folder compiles with the helpers, so a changed helper recompiles it too.
+  const key = builtin
+    ? sourcesRevision(sources)
+    : sourcesRevision([...(await builtinLibrary()).sources, ...sources]);
+  if (builtin) {
     const prebuilt = await readFile(BUILTIN_BUNDLE)
       .then((bytes) => readBundle(new Uint8Array(bytes), BUILTIN_BUNDLE))
       .catch(() => undefined);
@@ -52,7 +63,7 @@ export async function loadPolicyBundle(options: EngineOptions = {}): Promise<Pol
   }
   let bundle = compiled.get(key);
   if (!bundle) {
-    bundle = compileSources(sources);
+    bundle = compileSources(sources, builtin);
     compiled.set(key, bundle);
     bundle.catch(() => compiled.delete(key));
   }
@@ -64,8 +75,11 @@ export function isCurrent(bundle: PolicyBundle, sourcesKey: string): boolean {
   return bundle.manifest.revision === sourcesKey && builtByCompiler(bundle.manifest.metadata);
 }
 
-async function compileSources(sources: PolicySource[]): Promise<PolicyBundle> {
-  const built = await buildPolicies(sources);
+/** The built-in folder as it is; any other as custom policies, with the helpers (policy/library.ts). */
+async function compileSources(sources: PolicySource[], builtin: boolean): Promise<PolicyBundle> {
+  const built = builtin
+    ? await buildPolicies(sources)
+    : await buildCustomPolicies(sources, await builtinRuleIds());
   if (!built.ok) {
     const lines = built.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
     throw new EngineError(`the policies do not compile:\n${lines.join("\n")}`);

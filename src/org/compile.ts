@@ -3,25 +3,17 @@
 // the file each rule came from. Sources compile together with the built-in helpers of
 // `policies/lib/` (`data.tollgate.lib.*`), which they may import but not redefine.
 import { createHash } from "node:crypto";
-import path from "node:path";
-import { BUILTIN_POLICY_DIR } from "../engine/index.js";
 import type { LoadError } from "../model/types.js";
 import { packageVersion } from "../version.js";
-import {
-  buildPolicies,
-  readPolicySources,
-  sourcesRevision,
-  type PolicySource,
-} from "../policy/build.js";
 import {
   ALL_RULES_ENTRYPOINT,
   BundleError,
   readBundle,
   type PolicyBundle,
 } from "../policy/bundle.js";
+import { buildCustomPolicies, type PolicyLibrary } from "../policy/library.js";
 import { ruleMetadata, type RuleMetadata } from "../policy/metadata.js";
 import { compilerRevision } from "../policy/revision.js";
-import { parseModule } from "../rego/syntax/index.js";
 import type { PolicyFolderContents, PolicyFile } from "./folder.js";
 
 export interface CustomRule {
@@ -46,35 +38,6 @@ export interface CompiledPolicies {
 export type CompileOutcome =
   | { ok: true; policies: CompiledPolicies }
   | { ok: false; errors: LoadError[]; warnings: LoadError[] };
-
-/** The built-in helpers custom sources compile with, and their content hash. */
-export interface PolicyLibrary {
-  sources: PolicySource[];
-  revision: string;
-}
-
-/** The helpers' package: custom sources may declare neither it, nor one below or above it. */
-const LIBRARY_PACKAGE = ["tollgate", "lib"];
-/**
- * Where the helpers' files sit among the custom sources: an absolute path, which no file of a
- * repository has, so a folder's own `lib/iam.rego` never replaces one.
- */
-const LIBRARY_FILE_PREFIX = "/tollgate/";
-
-let library: Promise<PolicyLibrary> | undefined;
-
-/** `policies/lib/**` of this Tollgate, the way the engine reads the built-in folder; read once. */
-export function builtinLibrary(): Promise<PolicyLibrary> {
-  library ??= readPolicySources(path.join(BUILTIN_POLICY_DIR, "lib")).then((found) => {
-    const sources = found.map((source) => ({
-      path: `${LIBRARY_FILE_PREFIX}lib/${source.path}`,
-      text: source.text,
-    }));
-    return { sources, revision: sourcesRevision(sources) };
-  });
-  library.catch(() => (library = undefined));
-  return library;
-}
 
 let compilerIdentity: string | undefined;
 
@@ -127,19 +90,22 @@ export async function compilePolicies(
   const warnings: LoadError[] = [];
   const rules: CustomRule[] = [];
   const modules: CompiledPolicies["modules"] = [];
-  const libraryErrors = contents.sources.flatMap(libraryPackageError);
-  errors.push(...libraryErrors);
-  if (contents.sources.length > 0 && libraryErrors.length === 0) {
-    const { sources: librarySources } = helpers ?? (await builtinLibrary());
-    const built = await buildPolicies([...librarySources, ...contents.sources]);
+  const taken = new Map<string, string>(reservedIds.map((id) => [id, "the built-in library"]));
+  if (contents.sources.length > 0) {
+    // Its build refuses a source rule that takes a built-in id or another source rule's.
+    const built = await buildCustomPolicies(contents.sources, reservedIds, helpers);
     warnings.push(...built.warnings);
     if (!built.ok) errors.push(...built.errors);
     else if (built.built.rules.length > 0) {
       modules.push({ wasm: built.built.wasm, data: {} });
-      for (const meta of built.built.rules)
-        rules.push({ meta, file: built.built.ruleFiles[meta.entrypoint] ?? origin, module: 0 });
+      for (const meta of built.built.rules) {
+        const file = built.built.ruleFiles[meta.entrypoint] ?? origin;
+        rules.push({ meta, file, module: 0 });
+        taken.set(meta.id, file);
+      }
     }
   }
+  const bundleRules: CustomRule[] = [];
   for (const { path, bytes } of contents.bundles) {
     let bundle: PolicyBundle;
     try {
@@ -162,14 +128,13 @@ export async function compilePolicies(
         indexOf.set(modulePath, index);
       }
       const meta = ruleMetadata(resolver.entrypoint, resolver.annotations ?? []);
-      if (meta.ok) rules.push({ meta: meta.rule, file: path, module: index });
+      if (meta.ok) bundleRules.push({ meta: meta.rule, file: path, module: index });
       else errors.push(at(path, "policy-metadata", meta.message));
     }
     if ((bundle.manifest.wasm ?? []).length === 0)
       errors.push(at(path, "policy-bundle", `${path}: the manifest names no entrypoints`));
   }
-  const taken = new Map<string, string>(reservedIds.map((id) => [id, "the built-in library"]));
-  for (const rule of rules) {
+  for (const rule of bundleRules) {
     const other = taken.get(rule.meta.id);
     if (other)
       errors.push(
@@ -177,33 +142,9 @@ export async function compilePolicies(
       );
     else taken.set(rule.meta.id, rule.file);
   }
+  rules.push(...bundleRules);
   if (errors.length > 0) return { ok: false, errors, warnings };
   return { ok: true, policies: { key, origin, rules, modules, warnings } };
-}
-
-/**
- * A source that declares `tollgate.lib` or a package in it would merge its rules into the helpers
- * every rule imports (Rego joins packages of the same path), so it is refused where it says so.
- * An unparsable source is left to the build, which reports it.
- */
-function libraryPackageError(source: PolicySource): LoadError[] {
-  const parsed = parseModule(source.text, source.path);
-  if (!parsed.module) return [];
-  const { path: packagePath, loc } = parsed.module.package;
-  const inLibrary =
-    packagePath.length <= LIBRARY_PACKAGE.length
-      ? packagePath.every((segment, i) => LIBRARY_PACKAGE[i] === segment)
-      : LIBRARY_PACKAGE.every((segment, i) => packagePath[i] === segment);
-  if (!inLibrary) return [];
-  return [
-    {
-      file: source.path,
-      line: loc.line,
-      column: loc.column,
-      code: "policy-package",
-      message: `package ${packagePath.join(".")}: ${LIBRARY_PACKAGE.join(".")} holds Tollgate's built-in helpers, which custom policies import (data.${LIBRARY_PACKAGE.join(".")}.<name>) but may not redefine or extend; name the package otherwise, e.g. acme.lib.<name>`,
-    },
-  ];
 }
 
 function at(file: string, code: string, message: string): LoadError {

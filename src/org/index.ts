@@ -19,15 +19,14 @@ export {
 } from "./cache/index.js";
 export { boundedRuleSet, defaultCustomRuleBounds, type CustomRuleBounds } from "./bounded.js";
 export {
-  builtinLibrary,
   compilePolicies,
   compilerVersion,
   policiesKey,
   type CompiledPolicies,
   type CompileOutcome,
   type CustomRule,
-  type PolicyLibrary,
 } from "./compile.js";
+export { builtinLibrary, type PolicyLibrary } from "../policy/library.js";
 export {
   folderOrigin,
   listPolicyFolder,

@@ -10,13 +10,12 @@ import type { CustomRuleSet } from "../engine/types.js";
 import type { GitHubApi, RepoRef } from "../github/client.js";
 import type { LoadError } from "../model/types.js";
 import { boundedRuleSet, defaultCustomRuleBounds, type CustomRuleBounds } from "./bounded.js";
+import { builtinLibrary, type PolicyLibrary } from "../policy/library.js";
 import {
-  builtinLibrary,
   compilePolicies,
   policiesKey,
   type CompiledPolicies,
   type CompileOutcome,
-  type PolicyLibrary,
 } from "./compile.js";
 import type { CompiledStore } from "./cache/index.js";
 import { listPolicyFolder, readPolicyFolder, type PolicyFolderListing } from "./folder.js";

@@ -58,14 +58,26 @@ export type BuildResult =
   | { ok: true; built: BuiltPolicies; warnings: LoadError[] }
   | { ok: false; errors: LoadError[]; warnings: LoadError[] };
 
-/** Compile policy sources; the entrypoints are the `deny` rules of `tollgate.rules.*` packages. */
-export async function buildPolicies(sources: PolicySource[]): Promise<BuildResult> {
+/** The rules of policy sources, read from their packages and METADATA before anything compiles. */
+export interface RuleListing {
+  errors: LoadError[];
+  warnings: LoadError[];
+  rules: RuleMetadata[];
+  annotations: Record<string, Record<string, unknown>[]>;
+  ruleFiles: Record<string, string>;
+  /** Each rule entrypoint's `deny` as a path into `data`. */
+  denyPaths: Record<string, string[]>;
+}
+
+/** Parse the sources and read every rule's metadata: the entrypoints and what they carry. */
+export function readRules(sources: readonly PolicySource[]): RuleListing {
   const errors: LoadError[] = [];
   const warnings: LoadError[] = [];
   const annotations: Record<string, Record<string, unknown>[]> = {};
   const ruleFiles: Record<string, string> = {};
-  /** Each rule entrypoint's `deny` as a path into `data`. */
   const denyPaths: Record<string, string[]> = {};
+  const rules: RuleMetadata[] = [];
+  const listing = () => ({ errors, warnings, rules, annotations, ruleFiles, denyPaths });
   for (const source of sources) {
     const parsed = parseModule(source.text, source.path);
     warnings.push(...parsed.warnings.map(warningAsLoadError));
@@ -107,8 +119,7 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
     list.push(...parsed.module.annotations.map((a) => a.value));
     for (const rule of deny) list.push(...rule.annotations.map((a) => a.value));
   }
-  if (errors.length > 0) return { ok: false, errors, warnings };
-  const rules: RuleMetadata[] = [];
+  if (errors.length > 0) return listing();
   for (const [entrypoint, list] of Object.entries(annotations)) {
     const meta = ruleMetadata(entrypoint, list);
     if (meta.ok) rules.push(meta.rule);
@@ -134,6 +145,12 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
       });
     ids.set(rule.id, rule.entrypoint);
   }
+  return listing();
+}
+
+/** Compile policy sources; the entrypoints are the `deny` rules of `tollgate.rules.*` packages. */
+export async function buildPolicies(sources: PolicySource[]): Promise<BuildResult> {
+  const { errors, warnings, rules, annotations, ruleFiles, denyPaths } = readRules(sources);
   if (errors.length > 0) return { ok: false, errors, warnings };
   const modules = Object.fromEntries(sources.map((s) => [s.path, s.text]));
   const entrypoints = Object.keys(annotations);

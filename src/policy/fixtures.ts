@@ -17,7 +17,8 @@ import { z } from "zod";
 import { loadModel, type SourceFile } from "../iac/index.js";
 import type { LoadError, Severity } from "../model/types.js";
 import { readBundle } from "./bundle.js";
-import { buildPolicies, bundleOf, readPolicySources } from "./build.js";
+import { bundleOf } from "./build.js";
+import { buildPolicyFolder } from "./library.js";
 import { loadRuleSet, type RuleSet } from "./evaluate.js";
 import type { RuleMetadata } from "./metadata.js";
 import { readRegoTests, runRegoTests, type RegoTestOutcome } from "./rego-tests.js";
@@ -392,10 +393,12 @@ export type PolicyFolderRun =
       warnings: LoadError[];
     };
 
-/** Compile a policy folder and run every rule on its fixtures: `tollgate test` and the suite. */
+/**
+ * Compile a policy folder (a custom one with the built-in helpers, policy/library.ts) and run every
+ * rule on its fixtures: `tollgate test` and the suite.
+ */
 export async function runPolicyFolder(dir: string): Promise<PolicyFolderRun> {
-  const sources = await readPolicySources(dir);
-  const built = await buildPolicies(sources);
+  const { result: built } = await buildPolicyFolder(dir);
   if (!built.ok) return built;
   const { rules, ruleFiles } = built.built;
   const ruleSet = await loadRuleSet(await readBundle(await bundleOf(built.built)));
@@ -407,7 +410,7 @@ export async function runPolicyFolder(dir: string): Promise<PolicyFolderRun> {
   const untested = rules.filter(
     (rule) => !outcomes.some((o) => o.rule === rule.id && o.kind === "positive"),
   );
-  const regoTests = await runRegoTests(sources, await readRegoTests(dir));
+  const regoTests = await runRegoTests(built.built.sources, await readRegoTests(dir));
   return {
     ok: true,
     rules,

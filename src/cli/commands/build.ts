@@ -1,8 +1,10 @@
 // `tollgate build <dir> -o bundle.tar.gz`: compiles a policy folder with our Rego compiler into
-// the bundle layout `opa build -t wasm` writes, loadable by Tollgate and by OPA's Wasm SDKs.
+// the bundle layout `opa build -t wasm` writes, loadable by Tollgate and by OPA's Wasm SDKs. A
+// custom folder compiles with the built-in helpers, as the app compiles it (policy/library.ts).
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { buildPolicies, bundleOf, readPolicySources } from "../../policy/build.js";
+import { bundleOf } from "../../policy/build.js";
+import { buildPolicyFolder } from "../../policy/library.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
 import { defineCommand } from "../options.js";
@@ -23,9 +25,10 @@ export const buildCommand = defineCommand({
   allowPositionals: true,
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError("give exactly one policy folder");
-    const sources = await readPolicySources(path.resolve(io.cwd, positionals[0] as string));
+    const { sources, result: built } = await buildPolicyFolder(
+      path.resolve(io.cwd, positionals[0] as string),
+    );
     if (sources.length === 0) throw new UsageError(`no .rego files in ${positionals[0]}`);
-    const built = await buildPolicies(sources);
     // Errors, then warnings, whether or not the build failed, as `tollgate test` prints them.
     const problems = built.ok ? built.warnings : [...built.errors, ...built.warnings];
     for (const problem of problems) io.stderr(formatLoadError(problem) + "\n");

@@ -2685,6 +2685,26 @@ describe("tollgate scan, inspect and build", () => {
     });
   }, 120_000);
 
+  it("writes a rule's print output to stderr, so JSON and SARIF on stdout stay valid", async () => {
+    await withTempDir("print", async (dir) => {
+      await writeFiles(dir, {
+        "policies/any_sg/policy.rego": namedGroupPolicy().replace(
+          "\tsome r in input.resources\n\tr.config.name",
+          '\tsome r in input.resources\n\tprint("debug", r.address)\n\tr.config.name',
+        ),
+        "iac/main.tf": 'resource "aws_security_group" "open" {\n  name = "open"\n}\n',
+      });
+      for (const format of ["json", "sarif"]) {
+        const scanned = await run(
+          ["scan", "iac", "--policies", "policies", "--format", format],
+          dir,
+        );
+        expect(() => JSON.parse(scanned.stdout), format).not.toThrow();
+        expect(scanned.stderr, format).toBe("debug aws_security_group.open\n");
+      }
+    });
+  }, 60_000);
+
   it("tests a policy folder on its fixtures and names the lines a rule misses or reports at another severity", async () => {
     await withTempDir("policies", async (dir) => {
       const ruleDir = path.join(dir, "network", "any_sg");

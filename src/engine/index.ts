@@ -130,6 +130,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         findings: findings.filter((f) => keepUnknown || f.unknown === undefined),
         undecided: findings.filter((f) => !keepUnknown && f.unknown !== undefined),
         errors,
+        printed: evaluated.printed,
         moves: model.moves,
         addresses: model.resources.map((resource) => ({
           root: resource.root,

@@ -17,6 +17,8 @@ export interface ScanResult {
   errors: LoadError[];
   /** The snapshot's Terraform `moved` blocks: at head, where the base's resources went. */
   moves?: Move[];
+  /** What the rules' `print` calls wrote, line by line: for stderr, never into a report. */
+  printed?: string[];
   /** Every resource's root and address: at base, what a Terraform state would hold. */
   addresses?: Array<Pick<Resource, "root" | "address">>;
 }

@@ -27,7 +27,7 @@ export interface RuleSet {
   evaluate(
     resources: Resource[],
     ruleSettings?: Readonly<Record<string, unknown>>,
-  ): { findings: Finding[]; errors: LoadError[] };
+  ): { findings: Finding[]; errors: LoadError[]; printed: string[] };
   /** The Wasm memory its instances hold now, in bytes. */
   memoryBytes(): number;
 }
@@ -113,9 +113,16 @@ export async function loadRuleSet(
     evaluate(resources, ruleSettings) {
       const data = ruleSettings ? withRuleSettings(bundle.data, ruleSettings) : undefined;
       if (data) for (const slot of slots.values()) slot.instance.setData(data);
+      // The SDK hands each `print` line to console.log, which is stdout, where a report in a
+      // machine format goes: the lines are collected for the caller instead. Evaluation is
+      // synchronous, so nothing else logs while console.log is borrowed.
+      const printed: string[] = [];
+      const log = console.log;
+      console.log = (...args: unknown[]) => printed.push(args.map(String).join(" "));
       try {
-        return evaluateAll(resources);
+        return { ...evaluateAll(resources), printed };
       } finally {
+        console.log = log;
         if (data) for (const slot of slots.values()) slot.instance.setData(bundle.data);
         for (const slot of slots.values())
           if (slot.instance.mem.buffer.byteLength > recycleBytes)

@@ -64,6 +64,8 @@ export interface FixtureOutcome {
   wrongSeverities: string[];
   errors: LoadError[];
   passed: boolean;
+  /** What the rules' `print` calls wrote on this fixture. */
+  printed: string[];
 }
 
 const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
@@ -360,6 +362,7 @@ export function runFixtures(
         unexpected,
         wrongSeverities,
         errors,
+        printed: evaluated.printed,
         passed:
           missing.length === 0 &&
           unexpected.length === 0 &&

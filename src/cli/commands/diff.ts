@@ -148,6 +148,8 @@ export const diffCommand = defineCommand({
       },
     );
     const decided = decidingLines(decision.findings, changedLinesByFile(changes));
+    for (const line of [...(baseResult.printed ?? []), ...(headResult.printed ?? [])])
+      io.stderr(`${line}\n`);
     io.stdout(render(decision, format, decided));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },

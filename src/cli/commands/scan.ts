@@ -37,6 +37,7 @@ export const scanCommand = defineCommand({
       if (!holdsIac(snapshot, path.relative(io.cwd, path.resolve(io.cwd, given))))
         io.stderr(`tollgate scan: warning: no Terraform or CloudFormation files under ${given}\n`);
     }
+    for (const line of result.printed ?? []) io.stderr(`${line}\n`);
     io.stdout(render(decision, format));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },

@@ -1,7 +1,8 @@
 // `tollgate test [dir]`: every rule against its positive and negative fixtures, evaluated through
 // the Wasm our compiler builds, then every `test_*` rule of the `*_test.rego` files, printed as
 // tables; exit 1 when any rule misses or over-reports or any Rego test fails or errors. A test's
-// `print` output follows its row when it did not pass, or always with --verbose (as `opa test`).
+// or fixture row's `print` output follows it when it did not pass, or always with --verbose (as
+// `opa test`).
 import path from "node:path";
 import { readPolicySources } from "../../policy/build.js";
 import { runPolicyFolder, type FixtureOutcome } from "../../policy/fixtures.js";
@@ -64,6 +65,9 @@ export const testCommand = defineCommand({
       io.stdout(
         `${outcome.rule.padEnd(width)}  ${outcome.fixture.padEnd(fileWidth)}  ${outcome.passed ? "" : "FAIL "}${detail}\n`,
       );
+      if (verbose || !outcome.passed)
+        for (const line of outcome.printed.flatMap((text) => text.split("\n")))
+          io.stdout(`  ${line}\n`);
     }
     for (const rule of untested)
       io.stdout(

@@ -167,10 +167,11 @@ describe("evaluating a rule set", () => {
     expect(ruleSet.rules.map((r) => r.id)).toEqual(["T-SSH", "T-BAD", "T-RDP"]);
     const evaluated = ruleSet.evaluate(resources);
     expect(evaluated.findings.map((f) => f.rule)).toEqual(["T-SSH", "T-RDP"]);
+    // Located at the rule's package line in its source, which the bundle carries.
     expect(evaluated.errors).toEqual([
       {
-        file: "tollgate/rules/network/conflicting/deny",
-        line: 1,
+        file: "network/conflicting/policy.rego",
+        line: 7,
         column: 1,
         code: "policy-eval",
         message: expect.stringMatching(

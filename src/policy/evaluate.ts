@@ -6,6 +6,7 @@ import { policyInput } from "../model/input.js";
 import { deploymentsOf } from "../model/scopes.js";
 import type { Finding, LoadError, Resource } from "../model/types.js";
 import { hostBuiltins } from "../rego/runtime/index.js";
+import { parseModule } from "../rego/syntax/index.js";
 import { ALL_RULES_ENTRYPOINT, type PolicyBundle } from "./bundle.js";
 import { toFindings } from "./findings.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";
@@ -75,6 +76,8 @@ export async function loadRuleSet(
   /** The modules that have the entrypoint that evaluates all their rules at once. */
   const combined = new Set<Slot>();
   const rules: { meta: RuleMetadata; slot: Slot }[] = [];
+  /** Where each rule's package is declared, read from the bundle's sources on the first error. */
+  let locations: Map<string, Pick<LoadError, "file" | "line" | "column">> | undefined;
   const instantiate = (module: WebAssembly.Module): LoadedPolicy => {
     const instance = loadPolicySync(module, MEMORY, hostBuiltins);
     instance.setData(bundle.data);
@@ -142,7 +145,15 @@ export async function loadRuleSet(
       for (const item of evaluated.findings) findings.push(item);
       for (const item of evaluated.errors) evalErrors.push(item);
     }
-    return { findings, errors: uniqueErrors(evalErrors) };
+    return { findings, errors: uniqueErrors(evalErrors).map(locate) };
+  }
+
+  /** An error about a rule, located at its entrypoint, moved to the package line of its source. */
+  function locate(error: LoadError): LoadError {
+    if (!rules.some((r) => r.meta.entrypoint === error.file)) return error;
+    locations ??= ruleLocations(bundle);
+    const at = locations.get(error.file);
+    return at ? { ...error, ...at } : error;
   }
 
   function evaluateDeployment(resources: Resource[]): { findings: Finding[]; errors: LoadError[] } {
@@ -173,6 +184,25 @@ export async function loadRuleSet(
     }
     return { findings, errors: evalErrors };
   }
+}
+
+/**
+ * The `package` line of each rule entrypoint's source among the sources a bundle carries (those
+ * `tollgate build` and `opa build` include), by entrypoint; none for a bundle without sources.
+ */
+function ruleLocations(
+  bundle: PolicyBundle,
+): Map<string, Pick<LoadError, "file" | "line" | "column">> {
+  const found = new Map<string, Pick<LoadError, "file" | "line" | "column">>();
+  for (const [bundlePath, text] of Object.entries(bundle.sources)) {
+    const file = bundlePath.replace(/^\/+/, "");
+    const parsed = parseModule(text, file);
+    if (!parsed.module) continue;
+    const entrypoint = [...parsed.module.package.path, "deny"].join("/");
+    const { line, column } = parsed.module.package.loc;
+    if (!found.has(entrypoint)) found.set(entrypoint, { file, line, column });
+  }
+  return found;
 }
 
 /** One of each error: a rule that fails fails alike in every deployment it is evaluated on. */

@@ -2856,14 +2856,14 @@ describe("tollgate scan, inspect and build", () => {
       await mkdir(path.join(dir, "lib"), { recursive: true });
       await writeFile(
         path.join(dir, "lib", "ports.rego"),
-        "package tollgate.lib.ports\n\nimport rego.v1\n\nadmin(port) if port in {22, 3389}\n",
+        "package acme.lib.ports\n\nimport rego.v1\n\nadmin(port) if port in {22, 3389}\n",
       );
       const testFile = path.join(dir, "lib", "ports_test.rego");
       const tests = (extra: string) =>
         [
-          "package tollgate.lib.ports_test",
+          "package acme.lib.ports_test",
           "",
-          "import data.tollgate.lib.ports",
+          "import data.acme.lib.ports",
           "import rego.v1",
           "",
           "test_ssh if ports.admin(22)",
@@ -2874,7 +2874,7 @@ describe("tollgate scan, inspect and build", () => {
       await writeFile(testFile, tests(""));
       const passing = await run(["test", dir]);
       expect(passing.stdout).toMatch(
-        /data\.tollgate\.lib\.ports_test\.test_ssh\s+lib\/ports_test\.rego:6\s+ok/,
+        /data\.acme\.lib\.ports_test\.test_ssh\s+lib\/ports_test\.rego:6\s+ok/,
       );
       expect(passing.stdout).toMatch(/2 passed, 0 failed, 0 errored, 0 skipped/);
       expect(passing.code).toBe(0);

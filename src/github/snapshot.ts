@@ -294,14 +294,26 @@ function callerCandidates(
       }
     }
   }
-  const bytes = [...blobs.values()].reduce((sum, entry) => sum + entry.size, 0);
-  if (blobs.size > budget.maxFiles || bytes > budget.maxBytes) {
-    notices.push(
-      `Callers of the changed Terraform modules, and modules reading the changed files, were not looked for: ${blobs.size} other Terraform files are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a changed module is scanned on its own, without the inputs its callers give.`,
-    );
-    return { candidates: { base: [], head: [] }, blobs: new Map() };
-  }
-  return { candidates, blobs };
+  return withinBudget(
+    { candidates, blobs },
+    budget,
+    notices,
+    (files) =>
+      `Callers of the changed Terraform modules, and modules reading the changed files, were not looked for: ${files} other Terraform files are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a changed module is scanned on its own, without the inputs its callers give.`,
+  );
+}
+
+/** The search as found, or an empty one with a notice when its blobs are over the budget. */
+function withinBudget(
+  search: CallerSearch,
+  budget: { maxFiles: number; maxBytes: number },
+  notices: string[],
+  overBudget: (files: number) => string,
+): CallerSearch {
+  const bytes = [...search.blobs.values()].reduce((sum, entry) => sum + entry.size, 0);
+  if (search.blobs.size <= budget.maxFiles && bytes <= budget.maxBytes) return search;
+  notices.push(overBudget(search.blobs.size));
+  return { candidates: { base: [], head: [] }, blobs: new Map() };
 }
 
 /**
@@ -389,14 +401,13 @@ function parentCandidates(
       blobs.set(entry.sha, entry);
     }
   }
-  const bytes = [...blobs.values()].reduce((sum, entry) => sum + entry.size, 0);
-  if (blobs.size > budget.maxFiles || bytes > budget.maxBytes) {
-    notices.push(
-      `Templates nesting the changed templates were not looked for: ${blobs.size} other YAML and JSON files are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a changed template is scanned on its own, with its parameters' defaults.`,
-    );
-    return { candidates: { base: [], head: [] }, blobs: new Map() };
-  }
-  return { candidates, blobs };
+  return withinBudget(
+    { candidates, blobs },
+    budget,
+    notices,
+    (files) =>
+      `Templates nesting the changed templates were not looked for: ${files} other YAML and JSON files are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a changed template is scanned on its own, with its parameters' defaults.`,
+  );
 }
 
 /**

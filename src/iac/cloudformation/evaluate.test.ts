@@ -522,6 +522,10 @@ describe("Fn::Sub", () => {
       ListForm: !Sub
         - "\${Name}-\${Env}"
         - Name: !FindInMap [Sizes, dev, Instance]
+      PartlyBound: !Sub
+        - "arn:\${AWS::Partition}:s3:::\${Bucket}/\${Key}"
+        - Bucket: "*"
+          Key: !Ref Logs
 `),
     );
     expect(value).toEqual({
@@ -530,6 +534,8 @@ describe("Fn::Sub", () => {
       WithAccount: { $unknown: "!Sub arn:aws:sns:${AWS::Region}:${AWS::AccountId}:${Env}" },
       WithResource: { $unknown: "!Sub ${Logs.Arn}/*" },
       ListForm: "t3.micro-prod",
+      // Its own map's known values are written in; what stays unknown keeps its name.
+      PartlyBound: { $unknown: "!Sub arn:${AWS::Partition}:s3:::*/${Key}" },
     });
     expect(
       load(withResource(`    Type: AWS::SNS::Topic\n    DependsOn: Logs\n`)).resources[1]

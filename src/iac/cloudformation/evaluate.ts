@@ -703,18 +703,20 @@ export class TemplateEvaluator {
   }
 
   private sub(argument: TemplateNode, node: TemplateNode, trace: Trace): Evaluated {
-    const parts = this.subParts(argument, trace);
-    if (parts === null)
+    const sub = this.subParts(argument, trace);
+    if (sub === null)
       return this.malformed(node, "Fn::Sub", "a string or [string, { Name: value }]");
+    const { parts, bound } = sub;
     if (parts.every((part) => typeof part === "string")) return parts.join("");
-    return unknown(`!Sub ${subTemplate(argument) ?? ""}`);
+    return unknown(`!Sub ${bound}`);
   }
 
   /** A `!Sub` policy: parsed as JSON with each `${...}` as a hole, holes make only their strings unknown. */
   private policyFromSub({ argument, node }: Intrinsic, trace: Trace): Evaluated {
-    const parts = this.subParts(argument, trace);
-    if (parts === null)
+    const sub = this.subParts(argument, trace);
+    if (sub === null)
       return this.malformed(node, "Fn::Sub", "a string or [string, { Name: value }]");
+    const { parts } = sub;
     const variables: string[] = [];
     const marked = parts
       .map((part) =>
@@ -745,8 +747,16 @@ export class TemplateEvaluator {
     return fill(policy.value);
   }
 
-  /** The literal text and variables of a `Fn::Sub`, variables resolved where the template knows them. */
-  private subParts(argument: TemplateNode, trace: Trace): SubPart[] | null {
+  /**
+   * The literal text and variables of a `Fn::Sub`, variables resolved where the template knows
+   * them; `bound` is the template with each variable of its own `{ Name: value }` map that is
+   * known written in, the text of the whole when it stays unknown: the map is no other
+   * expression's, so `${BucketName}` bound to `*` reads `*` (SAM's policy templates bind so).
+   */
+  private subParts(
+    argument: TemplateNode,
+    trace: Trace,
+  ): { parts: SubPart[]; bound: string } | null {
     const template = subTemplate(argument);
     if (template === null) return null;
     const variables = new Map<string, Evaluated>();
@@ -757,13 +767,16 @@ export class TemplateEvaluator {
         variables.set(binding.key, this.evaluate(binding.value, null, trace));
     }
     const parts: SubPart[] = [];
+    let bound = "";
     let last = 0;
     for (const match of template.matchAll(/\$\{([^}]*)\}/g)) {
       parts.push(template.slice(last, match.index));
+      bound += template.slice(last, match.index);
       last = match.index + match[0].length;
       const variable = match[1] ?? "";
       if (variable.startsWith("!")) {
         parts.push(`\${${variable.slice(1)}}`);
+        bound += match[0];
         continue;
       }
       const value = variables.has(variable)
@@ -771,9 +784,10 @@ export class TemplateEvaluator {
         : this.subVariable(variable.trim(), trace);
       const text = value === undefined || value === NO_VALUE ? null : scalarText(value);
       parts.push(text ?? { variable });
+      bound += variables.has(variable) && text !== null ? text : match[0];
     }
     parts.push(template.slice(last));
-    return parts;
+    return { parts, bound: bound + template.slice(last) };
   }
 
   /** A parameter's value; otherwise a resource (`Name` or `Name.Attribute`) or a name we cannot resolve. */

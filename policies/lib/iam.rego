@@ -1220,6 +1220,80 @@ any_resource(statement) if {
 	resource.value == "*"
 }
 
+# What an ARN pattern of `Resource` reaches when it names every resource of a kind: `{"service",
+# "type"}`, `type` "" for every resource of the service (its resource part is `*`:
+# `arn:aws:sqs:*:*:*`, `arn:aws:s3:::*`, which matches objects too), `object` for S3's `*/*` (every
+# object of every bucket), else the resource type the part starts with, all the rest wildcards
+# (`table/*`, `secret:*`, `targetgroup/*/*`). Region and account must each be `*`, the
+# deployment's own (`${AWS::Region}`, `${AWS::AccountId}`, Terraform's `data.aws_region` and
+# `data.aws_caller_identity`), or empty where the service's ARNs leave them so (S3, IAM's region);
+# the partition may be anything. A literal region or account, a name or prefix
+# (`arn:aws:s3:::my-bucket/*`, `arn:aws:s3:::*-logs/*`, `log-group:/aws/lambda/*`) or a part the
+# author fills in (`${var.bucket}`) is a chosen set: undefined. Strings, and unknowns written as
+# a CloudFormation `!Sub` or a Terraform template of such an ARN (`!Sub
+# arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*`).
+every_resource_arn(value) := {"service": service, "type": type} if {
+	text := own_fields(arn_pattern_text(value))
+	not contains(text, "${")
+	parts := split(text, ":")
+	count(parts) >= 6
+	parts[0] == "arn"
+	service := parts[2]
+	regex.match(`^[a-z0-9-]+$`, service)
+	every_field(service, 3, parts[3])
+	every_field(service, 4, parts[4])
+	type := resource_part_type(service, concat(":", array.slice(parts, 5, count(parts))))
+}
+
+arn_pattern_text(value) := value if is_string(value)
+
+arn_pattern_text(value) := text if {
+	util.is_unknown(value)
+	text := regex.replace(canonical_arn(value), `^(?:!Sub\s+["']?|")(arn:[^"'\s]*)["']?$`, "$1")
+	startswith(text, "arn:")
+}
+
+# The partition read as `aws` whatever fills it in, the deployment's own region and account as
+# `@own`.
+own_fields(text) := regex.replace(
+	regex.replace(regex.replace(text, `^arn:\$\{[^}:]*\}:`, "arn:aws:"), own_region_pattern, "@own"),
+	own_account_pattern,
+	"@own",
+)
+
+own_region_pattern := `\$\{(AWS::Region|data\.aws_region\.[A-Za-z0-9_-]+(\[[0-9]+\])?\.(name|region|id))\}`
+
+own_account_pattern := `\$\{(AWS::AccountId|data\.aws_caller_identity\.[A-Za-z0-9_-]+(\[[0-9]+\])?\.account_id)\}`
+
+# ARN fields (3 region, 4 account) the service's ARNs leave empty.
+empty_arn_fields := {"s3": {3, 4}, "iam": {3}}
+
+every_field(_, _, field) if field in {"*", "@own"}
+
+every_field(service, i, "") if i in object.get(empty_arn_fields, service, set())
+
+resource_part_type(_, "*") := ""
+
+resource_part_type("s3", "*/*") := "object"
+
+resource_part_type(service, part) := regex.split(`[/:]`, part)[0] if {
+	service != "s3"
+	regex.match(`^[A-Za-z][A-Za-z0-9-]*([/:]\*)+$`, part)
+}
+
+# `[{value, path}]` of the statement's resources that name every resource of `service` or of one
+# of its resource `types` (`every_resource_arn`); `*` is `any_resource`.
+every_resource_arns(statement, service, types) := [{"value": e.value, "path": array.concat(["Resource"], e.path)} |
+	some e in util.elements(statement.Resource)
+	reach := every_resource_arn(e.value)
+	reach.service == service
+	reaches_type(reach.type, types)
+]
+
+reaches_type("", types) if count(types) > 0
+
+reaches_type(type, types) if type in types
+
 # Statements by how they grant: `identity` statements (no principal) give their holder access,
 # `resource` statements grant a principal access to a resource, `trust` statements let a
 # principal assume a role. Standalone data documents are classified by what they contain.

@@ -54,6 +54,57 @@ test_any_resource_is_a_resource_of_star if {
 	not iam.any_resource({"NotResource": "*"})
 }
 
+reach(value) := r if {
+	r := iam.every_resource_arn(value)
+}
+
+test_every_resource_arn_reads_wildcard_fields_and_resource_parts if {
+	r1 := reach("arn:aws:s3:::*")
+	r1 == {"service": "s3", "type": ""}
+	r2 := reach("arn:aws:s3:::*/*")
+	r2 == {"service": "s3", "type": "object"}
+	r3 := reach("arn:aws-us-gov:dynamodb:*:*:table/*")
+	r3 == {"service": "dynamodb", "type": "table"}
+	r4 := reach("arn:aws:secretsmanager:*:*:secret:*")
+	r4 == {"service": "secretsmanager", "type": "secret"}
+	r5 := reach("arn:aws:elasticloadbalancing:*:*:targetgroup/*/*")
+	r5 == {"service": "elasticloadbalancing", "type": "targetgroup"}
+	r6 := reach("arn:aws:sqs:*:*:*")
+	r6 == {"service": "sqs", "type": ""}
+}
+
+test_every_resource_arn_reads_templates_of_the_deployments_own_fields if {
+	r1 := reach({"$unknown": "!Sub arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"})
+	r1 == {"service": "dynamodb", "type": "table"}
+	r2 := reach({"$unknown": "!Sub arn:${AWS::Partition}:s3:::*/*"})
+	r2 == {"service": "s3", "type": "object"}
+	r3 := reach({"$unknown": `"arn:${local.partition}:kms:${data.aws_region.current.name}:${data.aws_caller_identity.current[0].account_id}:key/*"`})
+	r3 == {"service": "kms", "type": "key"}
+}
+
+test_every_resource_arn_leaves_chosen_sets_out if {
+	not reach("arn:aws:s3:::my-bucket/*")
+	not reach("arn:aws:s3:::*-logs/*")
+	not reach("arn:aws:s3:::*/uploads/*")
+	not reach("arn:aws:dynamodb:eu-west-1:123456789012:table/*")
+	not reach("arn:aws:dynamodb:*:*:table/orders/index/*")
+	not reach("arn:aws:logs:*:*:log-group:/aws/lambda/*")
+	not reach("arn:aws:kms:::key/*")
+	not reach({"$unknown": "!Sub arn:${AWS::Partition}:s3:::${Bucket}/*"})
+	not reach({"$unknown": `"arn:aws:dynamodb:${var.region}:${var.account}:table/*"`})
+	not reach("*")
+}
+
+test_every_resource_arns_match_the_action_type if {
+	statement := {"Resource": ["arn:aws:s3:::*/*", "arn:aws:dynamodb:*:*:table/*"]}
+	objects := iam.every_resource_arns(statement, "s3", {"object"})
+	objects == [{"value": "arn:aws:s3:::*/*", "path": ["Resource", 0]}]
+	buckets := iam.every_resource_arns(statement, "s3", {"bucket"})
+	buckets == []
+	untyped := iam.every_resource_arns({"Resource": "arn:aws:ssm:*:*:*"}, "ssm", set())
+	untyped == []
+}
+
 # A module's statement input renders as the AWS provider renders its statement blocks: principals
 # and conditions grouped by type and by test and variable, `Effect` "Allow" when not given.
 test_module_input_statement_renders_blocks if {

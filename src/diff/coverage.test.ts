@@ -341,6 +341,33 @@ describe("IAM coverage", () => {
     expect(scopeCovers(grant({ denies: [denyDelete] }), grant({ denies: [denyTls] }))).toBe(false);
   });
 
+  it("calls a sensitive grant narrowed from * to every object of every bucket existing", () => {
+    const policy = {
+      category: "iam" as const,
+      resource: "aws_iam_role_policy.worker",
+      rule: "TG-IAM-003",
+    };
+    const star = grant({ actions: ["s3:GetObject"] });
+    const objects = grant({ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::*/*"] });
+    const templated = grant({
+      actions: ["s3:GetObject"],
+      resources: [],
+      unknownResources: ["!Sub arn:${AWS::Partition}:s3:::*/*"],
+    });
+    const base = [finding({ ...policy, evidence: "s3:getobject on *", scope: star })];
+    const head = (evidence: string, scope: Iam) => [finding({ ...policy, evidence, scope })];
+    expect(labels(diffFindings(base, head("s3:getobject on arn:aws:s3:::*/*", objects)))).toEqual([
+      "existing:TG-IAM-003 s3:getobject on arn:aws:s3:::*/*",
+    ]);
+    const subbed = "s3:getobject on !Sub arn:aws:s3:::*/*";
+    expect(labels(diffFindings(base, head(subbed, templated)))[0]).toBe(
+      `existing:TG-IAM-003 ${subbed}`,
+    );
+    // Widening every object to every resource is new, and the objects stay exposed.
+    const widened = diffFindings(head("s3:getobject on arn:aws:s3:::*/*", objects), base);
+    expect(labels(widened)).toEqual(["new:TG-IAM-003 s3:getobject on *"]);
+  });
+
   it("never lets an IAM scope and a network one cover each other", () => {
     expect(scopeCovers(grant(), network())).toBe(false);
     expect(scopeCovers(network(), grant())).toBe(false);

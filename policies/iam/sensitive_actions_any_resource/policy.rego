@@ -4,8 +4,14 @@
 #   An identity policy allows actions that read secrets and data, destroy resources or disable
 #   audit trails (`secretsmanager:GetSecretValue`, `kms:Decrypt`, `s3:DeleteBucket`,
 #   `cloudtrail:StopLogging`, ...) on `Resource: "*"`, so one leaked credential reaches every
-#   such resource in the account. Patterns such as `s3:Delete*` count when they cover one of
-#   these actions; service wildcards are reported by TG-IAM-001 and privilege escalation actions
+#   such resource in the account. An ARN pattern naming every resource of the action's type
+#   counts too: a resource part of wildcards alone or after the type (`arn:aws:s3:::*/*`,
+#   `arn:aws:dynamodb:*:*:table/*`, `arn:aws:kms:*:*:*`), with region and account `*` or the
+#   deployment's own (`${AWS::Region}`, `${AWS::AccountId}`), as AWS SAM's `S3CrudPolicy` with
+#   `BucketName: "*"` writes; a bucket or a name prefix (`arn:aws:s3:::my-bucket/*`,
+#   `arn:aws:s3:::*-logs/*`), a literal account or region, or another type's resources
+#   (`s3:DeleteBucket` on `arn:aws:s3:::*/*`, objects only) do not. Patterns such as
+#   `s3:Delete*` count when they cover one of these actions; service wildcards are reported by TG-IAM-001 and privilege escalation actions
 #   by TG-IAM-006. A statement whose condition, in every deployment, limits it to resources
 #   carrying a tag (`aws:ResourceTag/<key>`, `ec2:ResourceTag/<key>`, `s3:ExistingObjectTag/<key>`
 #   under `StringEquals`, `StringLike`, `StringEqualsIgnoreCase`, or `Null` false) is not reported:
@@ -76,25 +82,85 @@ sensitive_actions := {
 
 catalog := iam.actions_by_service(sensitive_actions)
 
+# The resource types (as their ARNs name them) each action acts on. Without an entry, an action
+# (`ssm:SendCommand`, whose instances are EC2's; `config:StopConfigurationRecorder`) reaches every
+# resource only through `*`.
+action_resource_types := {
+	"s3:GetObject": {"object"},
+	"s3:PutObject": {"object"},
+	"s3:DeleteObject": {"object"},
+	"s3:PutObjectAcl": {"object"},
+	"s3:DeleteBucket": {"bucket"},
+	"s3:PutBucketPolicy": {"bucket"},
+	"s3:DeleteBucketPolicy": {"bucket"},
+	"s3:PutBucketAcl": {"bucket"},
+	"s3:PutBucketPublicAccessBlock": {"bucket"},
+	"kms:Decrypt": {"key"},
+	"kms:ScheduleKeyDeletion": {"key"},
+	"kms:DisableKey": {"key"},
+	"kms:PutKeyPolicy": {"key"},
+	"kms:CreateGrant": {"key"},
+	"secretsmanager:GetSecretValue": {"secret"},
+	"secretsmanager:DeleteSecret": {"secret"},
+	"ssm:GetParameter": {"parameter"},
+	"ssm:GetParameters": {"parameter"},
+	"ssm:GetParametersByPath": {"parameter"},
+	"dynamodb:DeleteTable": {"table"},
+	"dynamodb:Scan": {"table"},
+	"rds:DeleteDBInstance": {"db"},
+	"rds:DeleteDBCluster": {"cluster"},
+	"ec2:TerminateInstances": {"instance"},
+	"ec2:DeleteSnapshot": {"snapshot"},
+	"ec2:ModifySnapshotAttribute": {"snapshot"},
+	"ec2:AuthorizeSecurityGroupIngress": {"security-group"},
+	"lambda:UpdateFunctionCode": {"function"},
+	"logs:DeleteLogGroup": {"log-group"},
+	"cloudtrail:StopLogging": {"trail"},
+	"cloudtrail:DeleteTrail": {"trail"},
+	"cloudtrail:UpdateTrail": {"trail"},
+	"guardduty:DeleteDetector": {"detector"},
+	"ec2:DeleteFlowLogs": {"vpc-flow-log"},
+}
+
+resource_types := {lower(action): types | some action, types in action_resource_types}
+
 deny contains finding if {
 	some st in iam.identity_statements
 	iam.is_allow(st.statement)
-	iam.any_resource(st.statement)
 	not limited_to_tagged_resources(st)
 	some action in iam.values(st.statement, "Action")
 	not iam.is_wildcard_action(action.value)
-	covered := sort(iam.matching_actions(action.value, catalog))
-	count(covered) > 0
+	some reach in reaches(st.statement, action.value)
 	finding := {
 		"resource": st.address,
 		"subject": governs.subject(st.address),
 		"when": st.when,
-		"message": sprintf("The policy allows '%s' (%s) on every resource: scope Resource to the ARNs the workload uses.", [action.value, concat(", ", covered)]),
-		"evidence": sprintf("%s on *", [lower(action.value)]),
+		"message": sprintf("The policy allows '%s' (%s) on %s: scope Resource to the ARNs the workload uses.", [action.value, concat(", ", reach.covered), reach.text]),
+		"evidence": sprintf("%s on %s", [lower(action.value), reach.resources]),
 		"path": iam.path(st, action.path),
 		"scope": iam.scope(st, "Action", [action.value]),
 	}
 }
+
+# `[{covered, resources, text}]`: the actions of the catalog `pattern` covers that the statement
+# allows on every resource they act on, the resources that reach them as evidence, and as message
+# text. `*` reaches them all; without it, ARN patterns naming every resource of a type
+# (`iam.every_resource_arn`) reach the actions on that type (`arn:aws:s3:::*/*` reaches
+# `s3:GetObject`, not `s3:DeleteBucket`).
+reaches(statement, pattern) := [{"covered": covered, "resources": "*", "text": "every resource"}] if {
+	iam.any_resource(statement)
+	covered := sort(iam.matching_actions(pattern, catalog))
+	count(covered) > 0
+}
+
+reaches(statement, pattern) := [{"covered": covered, "resources": concat(",", arns), "text": text} |
+	covered := sort([a | some a in iam.matching_actions(pattern, catalog); count(reaching(statement, a)) > 0])
+	count(covered) > 0
+	arns := sort({iam.canonical_arn(e.value) | some a in covered; some e in reaching(statement, a)})
+	text := sprintf("every resource of its kind (%s)", [concat(", ", arns)])
+] if not iam.any_resource(statement)
+
+reaching(statement, action) := iam.every_resource_arns(statement, split(action, ":")[0], object.get(resource_types, action, set()))
 
 # Operators under which a condition on a tag of the resource holds only when the resource has the
 # tag with a matching value.

@@ -17,6 +17,12 @@
 #   is plain HTTP "only when" it holds), or whose Terraform redirect to HTTPS only
 #   a `dynamic` block over a collection Tollgate cannot know creates, is reported as cannot tell
 #   with `unknown_values: advisory`, never as plain HTTP.
+#   A listener rule (`aws_lb_listener_rule`, `aws_alb_listener_rule`,
+#   `AWS::ElasticLoadBalancingV2::ListenerRule`) with a `forward` action on such an HTTP listener
+#   serves its paths in clear text whatever the listener's default action does (AWS Config's
+#   `alb-http-to-https-redirection-check`): reported on the rule's action, when its `listener_arn`
+#   or `ListenerArn` names a listener of the input (`aws_lb_listener.http.arn`, `!Ref Http`); a
+#   listener Tollgate cannot resolve is not judged.
 # custom:
 #   id: TG-ENC-014
 #   severity: high
@@ -25,6 +31,7 @@
 #   controls: [AWS-FSBP-ELB.1, AWS-FSBP-ELB.3]
 package tollgate.rules.encryption.lb_listener_http
 
+import data.tollgate.lib.network
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
@@ -300,5 +307,57 @@ deny contains finding if {
 		"evidence": sprintf("HTTP listener on port %s", [util.label(listener.LoadBalancerPort)]),
 		"path": place.path,
 		"when": when,
+	}
+}
+
+rule_message := "The listener rule forwards requests that arrive on a plain HTTP listener: serve its paths on an HTTPS listener and make the HTTP listener redirect to HTTPS."
+
+listener_types := ["aws_lb_listener", "aws_alb_listener"]
+
+# `[root, address]` of every Terraform listener and CloudFormation `AWS::ElasticLoadBalancingV2::Listener`.
+declared_listeners contains [object.get(l, "root", ""), l.address] if {
+	some l in input.resources
+	l.mode == "managed"
+	l.type in {"aws_lb_listener", "aws_alb_listener", "AWS::ElasticLoadBalancingV2::Listener"}
+}
+
+# The listener a Terraform rule's `listener_arn` names (its `arn`, or its `id`, which is the ARN).
+rule_listener(rule) := listener if {
+	some attribute in ["arn", "id"]
+	address := network.terraform_attribute_target(rule, rule.config.listener_arn, listener_types, attribute, declared_listeners)
+	some listener in util.referred(rule)
+	listener.address == address
+}
+
+deny contains finding if {
+	some rule in input.resources
+	rule.mode == "managed"
+	rule.type in {"aws_lb_listener_rule", "aws_alb_listener_rule"}
+	listener := rule_listener(rule)
+	serves_http(listener)
+	some i, action in rule.config.action
+	action.type == "forward"
+	finding := {"resource": rule.address, "message": rule_message, "evidence": "forward on HTTP listener", "path": ["action", i, "type"]}
+}
+
+# CloudFormation: `ListenerArn: !Ref <listener>`; a protocol an undecided `Fn::If` chooses is
+# judged branch by branch, and an action written under one says "Only when" (its path).
+deny contains finding if {
+	some rule in util.resources("AWS::ElasticLoadBalancingV2::ListenerRule")
+	id := network.cloudformation_target(rule, rule.config.ListenerArn, declared_listeners)
+	some listener in util.referred(rule)
+	listener.address == id
+	listener.type == "AWS::ElasticLoadBalancingV2::Listener"
+	some possible in util.possible_values(listener, ["Protocol"])
+	is_http(possible.value)
+	some i, action in rule.config.Actions
+	is_string(action.Type)
+	lower(action.Type) == "forward"
+	finding := {
+		"resource": rule.address,
+		"message": rule_message,
+		"evidence": "forward on HTTP listener",
+		"path": ["Actions", i, "Type"],
+		"when": possible.condition,
 	}
 }

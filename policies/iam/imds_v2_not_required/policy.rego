@@ -6,7 +6,9 @@
 #   CloudFormation `LaunchTemplateData.MetadataOptions.HttpTokens` absent or `optional`, or an
 #   `AWS::EC2::Instance` whose own `MetadataOptions.HttpTokens` is absent or `optional` (an
 #   instance without `MetadataOptions` that names a `LaunchTemplate` takes the template's options,
-#   which are judged on the template, and is not reported). With
+#   which are judged on the template, and is not reported; so is an `aws_instance` without
+#   `metadata_options` that has a `launch_template` block: the template's options apply, judged on
+#   the template when it is in the input and unknown when it is not). With
 #   IMDSv1, a server-side request forgery in the application can read the instance role's
 #   credentials. Absent settings are reported because the API default is `optional` unless the
 #   AMI or an account default says otherwise; an endpoint turned off (`http_endpoint =
@@ -35,6 +37,7 @@ deny contains finding if {
 	r.mode == "managed"
 	r.type in {"aws_instance", "aws_launch_template"}
 	util.is_empty(r.config, "metadata_options")
+	not takes_launch_template(r)
 	finding := {"resource": r.address, "message": message, "evidence": "http_tokens not required", "path": []}
 }
 
@@ -59,7 +62,15 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in {"aws_instance", "aws_launch_template"}
+	not takes_launch_template(r)
 	finding := settings.cannot_tell(r.address, ["metadata_options"], util.unknown_presence(r, [], "metadata_options"), "The instance's metadata_options come from a collection Tollgate cannot know, so there may be none and IMDSv1 stays allowed: make sure they require IMDSv2 tokens.")
+}
+
+# An instance launched from a template takes the template's metadata options unless it sets its
+# own: the template (`aws_launch_template` in the input, or one Tollgate cannot see) decides.
+takes_launch_template(r) if {
+	r.type == "aws_instance"
+	not util.is_empty(r.config, "launch_template")
 }
 
 is_disabled(value) if lower(value) == "disabled"

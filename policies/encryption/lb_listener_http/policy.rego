@@ -314,7 +314,8 @@ rule_message := "The listener rule forwards requests that arrive on a plain HTTP
 
 listener_types := ["aws_lb_listener", "aws_alb_listener"]
 
-# `[root, address]` of every Terraform listener and CloudFormation `AWS::ElasticLoadBalancingV2::Listener`.
+# `[root, address]` of every Terraform listener and CloudFormation
+# `AWS::ElasticLoadBalancingV2::Listener`.
 declared_listeners contains [object.get(l, "root", ""), l.address] if {
 	some l in input.resources
 	l.mode == "managed"

@@ -164,7 +164,7 @@ managed_documents contains document if {
 # caps what the identity policies grant (AWS's delegated administration pattern). A managed policy
 # whose every known use is as a boundary is read as `boundary`, not `identity`, so the rules that
 # judge what a policy grants leave it alone; one also attached, or whose use is unknown (nothing in
-# the input refers to it: it may be attached elsewhere), stays `identity`.
+# the input refers to it or names its ARN: it may be attached elsewhere), stays `identity`.
 usage(r, "identity") := "boundary" if boundary_only(r)
 
 usage(r, "identity") := "identity" if not boundary_only(r)
@@ -207,8 +207,77 @@ boundary_only(p) if {
 	}
 	some place in places
 	some at in place.paths
-	at == [boundary_properties[place.user.type]]
+	sets_boundary(place.user, at)
 }
+
+# `at` is `r`'s own boundary, or the boundary argument of an IAM module call (the role or user it
+# creates), not only a condition on the boundary of roles created later.
+sets_boundary(r, at) if at == [boundary_properties[r.type]]
+
+sets_boundary(r, at) if {
+	registry.is_call(r, iam_module)
+	count(at) == 1
+	at[0] in module_boundary_arguments
+}
+
+# A managed policy no resource refers to, named by the ARN its name gives it
+# (`arn:aws:iam::123456789012:policy/developer-boundary`, written out or a template of the
+# deployment's partition and account) as a boundary (`literal_boundary_places`) and nowhere else:
+# no resource of its root mentions `:policy<path><name>` more often than those places do (a
+# mention of a longer name counts too, so an unclear one keeps the policy `identity`).
+boundary_only(p) if {
+	p.type in managed_policy_types
+	p.mode == "managed"
+	every key in self_attachment_properties {
+		util.is_empty(p.config, key)
+	}
+	count(util.referring(p)) == 0
+	suffix := policy_arn_suffix(p)
+	places := literal_boundary_places(p, suffix)
+	count(places) > 0
+	mentions := [n |
+		some r in input.resources
+		object.get(r, "root", "") == object.get(p, "root", "")
+		r.address != p.address
+		n := strings.count(json.marshal(r.config), suffix)
+	]
+	sum(mentions) == count(places)
+}
+
+# `:policy<path><name>`, the end of the policy's ARN: Terraform `name` and `path`, CloudFormation
+# `ManagedPolicyName` and `Path` (`/` when absent), when known.
+policy_arn_suffix(p) := concat("", [":policy", object.get(p.config, "path", "/"), p.config.name]) if {
+	p.type == "aws_iam_policy"
+	is_string(p.config.name)
+	is_string(object.get(p.config, "path", "/"))
+}
+
+policy_arn_suffix(p) := concat("", [":policy", object.get(p.config, "Path", "/"), p.config.ManagedPolicyName]) if {
+	p.type == "AWS::IAM::ManagedPolicy"
+	is_string(p.config.ManagedPolicyName)
+	is_string(object.get(p.config, "Path", "/"))
+}
+
+# `[address, path]` of the boundary properties and IAM module boundary arguments of `p`'s root
+# whose value is an IAM ARN ending in `suffix`.
+literal_boundary_places(p, suffix) := [[r.address, key] |
+	some r in input.resources
+	object.get(r, "root", "") == object.get(p, "root", "")
+	some key in boundary_keys(r)
+	text := arn_pattern_text(r.config[key])
+	contains(text, ":iam::")
+	endswith(text, suffix)
+]
+
+boundary_keys(r) := [boundary_properties[r.type]] if r.mode == "managed"
+
+boundary_keys(r) := [key | some key in module_boundary_arguments; key in object.keys(r.config)] if registry.is_call(r, iam_module)
+
+# The arguments of terraform-aws-modules/iam/aws submodules that set the boundary of the role or
+# user they create: 6.x `permissions_boundary`, 5.x `role_permissions_boundary_arn`
+# (`iam-assumable-role`, `iam-role-for-service-accounts-eks`, ...), `permissions_boundary_arn`
+# (`iam-github-oidc-role`) and `permissions_boundary` (`iam-user`).
+module_boundary_arguments := {"permissions_boundary", "permissions_boundary_arn", "role_permissions_boundary_arn"}
 
 # The value at `at` in `r`'s configuration uses the policy it names as a boundary: `r`'s own
 # boundary property, or the value of an `iam:PermissionsBoundary` condition (a statement that lets
@@ -218,6 +287,12 @@ boundary_only(p) if {
 boundary_place(r, at) if {
 	r.mode == "managed"
 	at == [boundary_properties[r.type]]
+}
+
+boundary_place(r, at) if {
+	registry.is_call(r, iam_module)
+	count(at) == 1
+	at[0] in module_boundary_arguments
 }
 
 boundary_place(_, at) if {

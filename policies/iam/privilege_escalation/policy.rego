@@ -13,8 +13,10 @@
 #   (`role/service/*`) does not.
 #   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
 #   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
-#   AWS SAM function's or state machine's, or the `iam:PermissionsBoundary` condition of a
-#   statement that lets its holder create roles) is not judged: a boundary grants nothing, it caps
+#   AWS SAM function's or state machine's, a terraform-aws-modules/iam role or user module's
+#   boundary argument, or the `iam:PermissionsBoundary` condition of a statement that lets its
+#   holder create roles; named by reference, or by the literal ARN its name gives it when nothing
+#   else names it) is not judged: a boundary grants nothing, it caps
 #   what identity policies grant. One also attached (an attachment, `managed_policy_arns`,
 #   `ManagedPolicyArns`, its own `Roles`, `Users` or `Groups`, or an `iam:PolicyARN` condition
 #   that lets a role attach it), or referred to otherwise, or by nothing in the change (it may be

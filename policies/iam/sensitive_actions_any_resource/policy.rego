@@ -11,8 +11,8 @@
 #   `BucketName: "*"` writes; a bucket or a name prefix (`arn:aws:s3:::my-bucket/*`,
 #   `arn:aws:s3:::*-logs/*`), a literal account or region, or another type's resources
 #   (`s3:DeleteBucket` on `arn:aws:s3:::*/*`, objects only) do not. Patterns such as
-#   `s3:Delete*` count when they cover one of these actions; service wildcards are reported by TG-IAM-001 and privilege escalation actions
-#   by TG-IAM-006. A statement whose condition, in every deployment, limits it to resources
+#   `s3:Delete*` count when they cover one of these actions; service wildcards are reported by
+#   TG-IAM-001 and privilege escalation actions by TG-IAM-006. A statement whose condition, in every deployment, limits it to resources
 #   carrying a tag (`aws:ResourceTag/<key>`, `ec2:ResourceTag/<key>`, `s3:ExistingObjectTag/<key>`
 #   under `StringEquals`, `StringLike`, `StringEqualsIgnoreCase`, or `Null` false) is not reported:
 #   IAM grants nothing on a resource without the tag, since such an operator fails where the
@@ -21,8 +21,10 @@
 #   operators hold without the tag and limit nothing.
 #   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
 #   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
-#   AWS SAM function's or state machine's, or the `iam:PermissionsBoundary` condition of a
-#   statement that lets its holder create roles) is not judged: a boundary grants nothing, it caps
+#   AWS SAM function's or state machine's, a terraform-aws-modules/iam role or user module's
+#   boundary argument, or the `iam:PermissionsBoundary` condition of a statement that lets its
+#   holder create roles; named by reference, or by the literal ARN its name gives it when nothing
+#   else names it) is not judged: a boundary grants nothing, it caps
 #   what identity policies grant. One also attached (an attachment, `managed_policy_arns`,
 #   `ManagedPolicyArns`, its own `Roles`, `Users` or `Groups`, or an `iam:PolicyARN` condition
 #   that lets a role attach it), or referred to otherwise, or by nothing in the change (it may be

@@ -21,6 +21,28 @@ describe("builtin catalog", () => {
     expect([...UNSUPPORTED_OPA_BUILTINS].filter((name) => BUILTINS.has(name))).toEqual([]);
   });
 
+  it("provides the OPA builtins policy authors reach for, and names the rest as unsupported", () => {
+    const provided = [
+      "time.parse_rfc3339_ns time.parse_ns time.parse_duration_ns time.date time.clock",
+      "time.weekday time.add_date time.diff units.parse units.parse_bytes semver.compare",
+      "semver.is_valid graph.reachable graph.reachable_paths crypto.sha256 crypto.sha1",
+      "crypto.md5 hex.encode hex.decode net.cidr_expand net.cidr_merge object.subset",
+      "strings.replace_n regex.template_match",
+    ].flatMap((line) => line.split(" "));
+    expect(
+      provided.filter(
+        (name) => classifyBuiltinCall(name, BUILTINS.get(name)?.args.length ?? -1).kind !== "call",
+      ),
+    ).toEqual([]);
+    for (const name of [
+      "time.format",
+      "crypto.hmac.sha256",
+      "io.jwt.verify_es256",
+      "net.cidr_is_valid",
+    ])
+      expect(classifyBuiltinCall(name, 1).kind).toBe("unsupported");
+  });
+
   it("reads calls, the output-argument form and arity mistakes", () => {
     expect(classifyBuiltinCall("count", 1).kind).toBe("call");
     expect(classifyBuiltinCall("count", 2).kind).toBe("output");

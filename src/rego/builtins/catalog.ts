@@ -29,6 +29,7 @@ const SET: BuiltinType[] = ["set"];
 const COLLECTION: BuiltinType[] = ["array", "set", "object"];
 const ARRAY_OR_SET: BuiltinType[] = ["array", "set"];
 const STRINGS: BuiltinType[] = ["string", "array", "set"];
+const TIME: BuiltinType[] = ["number", "array"];
 
 function spec(
   name: string,
@@ -73,8 +74,21 @@ const SPECS: BuiltinSpec[] = [
   spec("to_number", [["null", "boolean", "number", "string"]], NUMBER),
   spec("format_int", [NUMBER, NUMBER], STRING),
   spec("numbers.range", [NUMBER, NUMBER], ARRAY),
-  // Time: the clock is read once per evaluation.
+  // Time: the clock is read once per evaluation. A time is nanoseconds or [ns, zone name].
   spec("time.now_ns", [], NUMBER),
+  spec("time.parse_ns", [STRING, STRING], NUMBER),
+  spec("time.parse_rfc3339_ns", [STRING], NUMBER),
+  spec("time.parse_duration_ns", [STRING], NUMBER),
+  spec("time.date", [TIME], ARRAY),
+  spec("time.clock", [TIME], ARRAY),
+  spec("time.weekday", [TIME], STRING),
+  spec("time.add_date", [NUMBER, NUMBER, NUMBER, NUMBER], NUMBER),
+  spec("time.diff", [TIME, TIME], ARRAY),
+  // Quantities and versions.
+  spec("units.parse", [STRING], NUMBER),
+  spec("units.parse_bytes", [STRING], NUMBER),
+  spec("semver.is_valid", [ANY], BOOLEAN),
+  spec("semver.compare", [STRING, STRING], NUMBER),
   // Aggregates.
   spec("count", [["array", "set", "object", "string"]], NUMBER),
   spec("sum", [ARRAY_OR_SET], NUMBER),
@@ -103,6 +117,7 @@ const SPECS: BuiltinSpec[] = [
   spec("strings.any_prefix_match", [STRINGS, STRINGS], BOOLEAN),
   spec("strings.count", [STRING, STRING], NUMBER),
   spec("strings.reverse", [STRING], STRING),
+  spec("strings.replace_n", [OBJECT, STRING], STRING),
   // Types.
   spec("is_string", [ANY], BOOLEAN),
   spec("is_number", [ANY], BOOLEAN),
@@ -119,6 +134,7 @@ const SPECS: BuiltinSpec[] = [
   spec("object.remove", [OBJECT, COLLECTION], OBJECT),
   spec("object.filter", [OBJECT, COLLECTION], OBJECT),
   spec("object.union_n", [ARRAY], OBJECT),
+  spec("object.subset", [COLLECTION, COLLECTION], BOOLEAN),
   spec("array.concat", [ARRAY, ARRAY], ARRAY),
   spec("array.slice", [ARRAY, NUMBER, NUMBER], ARRAY),
   spec("array.flatten", [ARRAY], ARRAY),
@@ -126,15 +142,20 @@ const SPECS: BuiltinSpec[] = [
   spec("union", [SET], SET),
   spec("intersection", [SET], SET),
   spec("walk", [ANY], ARRAY, { relation: true }),
+  spec("graph.reachable", [OBJECT, ARRAY_OR_SET], SET),
+  spec("graph.reachable_paths", [OBJECT, ARRAY_OR_SET], SET),
   // Patterns and networks.
   spec("regex.match", [STRING, STRING], BOOLEAN),
   spec("regex.is_valid", [STRING], BOOLEAN),
   spec("regex.find_n", [STRING, STRING, NUMBER], ARRAY),
   spec("regex.split", [STRING, STRING], ARRAY),
   spec("regex.replace", [STRING, STRING, STRING], STRING),
+  spec("regex.template_match", [STRING, STRING, STRING, STRING], BOOLEAN),
   spec("glob.match", [STRING, ["array", "null"], STRING], BOOLEAN),
   spec("net.cidr_contains", [STRING, STRING], BOOLEAN),
   spec("net.cidr_intersects", [STRING, STRING], BOOLEAN),
+  spec("net.cidr_expand", [STRING], SET),
+  spec("net.cidr_merge", [ARRAY_OR_SET], SET),
   // Encodings.
   spec("json.marshal", [ANY], STRING),
   spec("json.unmarshal", [STRING], ANY),
@@ -146,6 +167,11 @@ const SPECS: BuiltinSpec[] = [
   spec("base64.decode", [STRING], STRING),
   spec("base64url.encode", [STRING], STRING),
   spec("base64url.decode", [STRING], STRING),
+  spec("hex.encode", [STRING], STRING),
+  spec("hex.decode", [STRING], STRING),
+  spec("crypto.md5", [STRING], STRING),
+  spec("crypto.sha1", [STRING], STRING),
+  spec("crypto.sha256", [STRING], STRING),
   // Rego itself.
   spec("rego.metadata.rule", [], ANY),
   spec("rego.metadata.chain", [], ARRAY),
@@ -165,30 +191,35 @@ export const BUILTINS: ReadonlyMap<string, BuiltinSpec> = new Map(
 export const PRINT = "print";
 
 /**
- * OPA builtins Tollgate does not provide: a call to one is a `rego_type_error` that says so,
- * rather than "undefined function", so a policy author knows it is a deliberate limit.
+ * OPA v1's builtins Tollgate does not provide (OPA's ast.DefaultBuiltins, less the deprecated
+ * ones v1 refuses too): a call to one is a `rego_type_error` that says so, rather than
+ * "undefined function", so a policy author knows it is a deliberate limit.
  */
-export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set([
-  "bits.and",
-  "bits.or",
-  "crypto.sha256",
-  "crypto.md5",
-  "graph.reachable",
-  "http.send",
-  "io.jwt.decode",
-  "io.jwt.decode_verify",
-  "json.patch",
-  "json.filter",
-  "json.remove",
-  "object.subset",
-  "opa.runtime",
-  "strings.replace_n",
-  "time.parse_rfc3339_ns",
-  "time.date",
-  "units.parse_bytes",
-  "uuid.rfc4122",
-  "valid_time",
-]);
+export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set(
+  [
+    "bits.and bits.or bits.xor bits.negate bits.lsh bits.rsh",
+    "numbers.range_step rand.intn",
+    "strings.any_suffix_match indexof_n strings.render_template",
+    "regex.globs_match regex.find_all_string_submatch_n glob.quote_meta",
+    "json.marshal_with_options json.filter json.remove json.patch json.verify_schema",
+    "json.match_schema base64.is_valid base64url.encode_no_pad",
+    "urlquery.encode urlquery.decode urlquery.encode_object urlquery.decode_object",
+    "time.format",
+    "crypto.hmac.md5 crypto.hmac.sha1 crypto.hmac.sha256 crypto.hmac.sha512 crypto.hmac.equal",
+    "crypto.x509.parse_certificates crypto.x509.parse_and_verify_certificates",
+    "crypto.x509.parse_and_verify_certificates_with_options crypto.x509.parse_certificate_request",
+    "crypto.x509.parse_rsa_private_key crypto.x509.parse_keypair crypto.parse_private_keys",
+    "io.jwt.decode io.jwt.decode_verify io.jwt.encode_sign io.jwt.encode_sign_raw",
+    "io.jwt.verify_rs256 io.jwt.verify_rs384 io.jwt.verify_rs512",
+    "io.jwt.verify_ps256 io.jwt.verify_ps384 io.jwt.verify_ps512",
+    "io.jwt.verify_es256 io.jwt.verify_es384 io.jwt.verify_es512 io.jwt.verify_eddsa",
+    "io.jwt.verify_hs256 io.jwt.verify_hs384 io.jwt.verify_hs512",
+    "graphql.parse graphql.parse_and_verify graphql.parse_query graphql.parse_schema",
+    "graphql.is_valid graphql.schema_is_valid",
+    "http.send net.lookup_ip_addr net.cidr_contains_matches net.cidr_is_valid",
+    "providers.aws.sign_req opa.runtime rego.parse_module trace uuid.rfc4122 uuid.parse",
+  ].flatMap((line) => line.split(" ")),
+);
 
 export type CallShape =
   | { kind: "call"; spec: BuiltinSpec }

@@ -3,10 +3,18 @@
 // point as Go's runes are. A thrown Error becomes a located eval_builtin_error.
 //
 // Hand-written where a library exists: the glob compiler (~60 lines; picomatch has its own
-// dialect and compiles to backtracking JS RegExp, OPA's gobwas/glob rules go to RE2 here) and
-// CIDR arithmetic (~50 lines on BigInt; no installed package parses IPv6 prefixes).
+// dialect and compiles to backtracking JS RegExp, OPA's gobwas/glob rules go to RE2 here).
+// Families with more to them live beside this file (host-time, host-net, host-units,
+// host-semver, host-collections) and join hostDefinitions at its end.
+import { createHash } from "node:crypto";
 import { RE2JS, type Matcher } from "re2js";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { collectionDefinitions } from "./host-collections.js";
+import { netDefinitions } from "./host-net.js";
+import { array, integer, isObject, num, runes, str, typeName } from "./host-operands.js";
+import { semverDefinitions } from "./host-semver.js";
+import { timeDefinitions } from "./host-time.js";
+import { unitDefinitions } from "./host-units.js";
 import {
   OperandTypeError,
   RegoNumber,
@@ -15,29 +23,6 @@ import {
   type HostValue,
 } from "./host-value.js";
 import { formatGo } from "./sprintf.js";
-
-function str(v: HostValue | undefined, what: string): string {
-  if (typeof v !== "string")
-    throw new OperandTypeError(`operand ${what} must be string but got ${typeName(v)}`);
-  return v;
-}
-
-function num(v: HostValue | undefined, what: string): number {
-  if (v instanceof RegoNumber) return Number(v.text);
-  if (typeof v !== "number")
-    throw new OperandTypeError(`operand ${what} must be number but got ${typeName(v)}`);
-  return v;
-}
-
-export function typeName(v: HostValue | undefined): string {
-  if (v === null) return "null";
-  if (v instanceof RegoSet) return "set";
-  if (v instanceof RegoNumber) return "number";
-  if (Array.isArray(v)) return "array";
-  return typeof v === "object" ? "object" : typeof v === "undefined" ? "undefined" : typeof v;
-}
-
-const runes = (s: string): string[] => Array.from(s);
 
 // ---- regular expressions (RE2 semantics, linear time) ----
 
@@ -126,6 +111,54 @@ function regexSplit(pattern: HostValue, value: HostValue): HostValue {
   }
   if (end !== s.length) parts.push(s.slice(begin));
   return parts;
+}
+
+/** Go's regexp.QuoteMeta. */
+function quoteMeta(s: string): string {
+  return s.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
+}
+
+/**
+ * OPA's regex.template_match: the text between the delimiters (outermost pairs, which must
+ * balance) is a regular expression, the rest literal; the whole value must match.
+ */
+function regexTemplateMatch(
+  template: HostValue,
+  value: HostValue,
+  start: HostValue,
+  end: HostValue,
+): boolean {
+  const tpl = str(template, "1");
+  const subject = str(value, "2");
+  const open = str(start, "3");
+  const close = str(end, "4");
+  // OPA's message for the end delimiter gives the start delimiter's length too.
+  if (Buffer.byteLength(open) !== 1)
+    throw new Error(
+      `start delimiter has to be exactly one character long but is ${Buffer.byteLength(open)} long`,
+    );
+  if (Buffer.byteLength(close) !== 1)
+    throw new Error(
+      `end delimiter has to be exactly one character long but is ${Buffer.byteLength(open)} long`,
+    );
+  let pattern = "^";
+  let level = 0;
+  let groupStart = 0;
+  let literalStart = 0;
+  for (let i = 0; i < tpl.length; i++) {
+    if (tpl[i] === open) {
+      if (++level === 1) groupStart = i;
+    } else if (tpl[i] === close) {
+      if (--level === 0) {
+        const inner = tpl.slice(groupStart + 1, i);
+        compileRegex(`^${inner}$`);
+        pattern += `${quoteMeta(tpl.slice(literalStart, groupStart))}(${inner})`;
+        literalStart = i + 1;
+      } else if (level < 0) throw new Error(`unbalanced braces in ${JSON.stringify(tpl)}`);
+    }
+  }
+  if (level !== 0) throw new Error(`unbalanced braces in ${JSON.stringify(tpl)}`);
+  return compileRegex(`${pattern}${quoteMeta(tpl.slice(literalStart))}$`).test(subject);
 }
 
 const TEMPLATE_NAME = /^[\p{L}\p{Nd}_]+/u;
@@ -246,98 +279,6 @@ function globMatch(pattern: HostValue, delimiters: HostValue, subject: HostValue
   return compileRegex(globToRegex(p, delims)).test(str(subject, "3"));
 }
 
-// ---- CIDR ----
-
-interface Network {
-  bits: number;
-  address: bigint;
-  prefix: number;
-}
-
-function parseIPv4(text: string): bigint | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    value = value * 256n + BigInt(p);
-  }
-  return value;
-}
-
-function parseIPv6(text: string): bigint | undefined {
-  let head = text;
-  let tail = "";
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  if (halves.length === 2) [head, tail] = halves as [string, string];
-  const group = (s: string): string[] => (s === "" ? [] : s.split(":"));
-  const left = group(head);
-  const right = group(tail);
-  // An embedded IPv4 tail counts as two groups.
-  const last = (right.length > 0 ? right : left).at(-1);
-  const groups: bigint[] = [];
-  const toGroups = (list: string[]): boolean => {
-    for (const g of list) {
-      if (g.includes(".") && g === last) {
-        const v4 = parseIPv4(g);
-        if (v4 === undefined) return false;
-        groups.push(v4 >> 16n, v4 & 0xffffn);
-      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) groups.push(BigInt(`0x${g}`));
-      else return false;
-    }
-    return true;
-  };
-  if (!toGroups(left)) return undefined;
-  const leftCount = groups.length;
-  if (!toGroups(right)) return undefined;
-  const missing = 8 - groups.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const all = [
-    ...groups.slice(0, leftCount),
-    ...Array<bigint>(missing).fill(0n),
-    ...groups.slice(leftCount),
-  ];
-  return all.reduce((acc, g) => (acc << 16n) | g, 0n);
-}
-
-function parseNetwork(text: string, allowBareAddress: boolean): Network {
-  const [ip, prefixText, extra] = text.split("/");
-  if (extra !== undefined || ip === undefined) throw new Error(`invalid CIDR address: ${text}`);
-  const v4 = parseIPv4(ip);
-  const address = v4 ?? parseIPv6(ip);
-  if (address === undefined) throw new Error(`invalid CIDR address: ${text}`);
-  const bits = v4 !== undefined ? 32 : 128;
-  if (prefixText === undefined) {
-    if (!allowBareAddress) throw new Error(`invalid CIDR address: ${text}`);
-    return { bits, address, prefix: bits };
-  }
-  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits)
-    throw new Error(`invalid CIDR address: ${text}`);
-  const prefix = Number(prefixText);
-  return { bits, address: maskTo(address, bits, prefix), prefix };
-}
-
-function maskTo(address: bigint, bits: number, prefix: number): bigint {
-  const hostBits = BigInt(bits - prefix);
-  return (address >> hostBits) << hostBits;
-}
-
-function cidrContains(cidr: HostValue, other: HostValue): boolean {
-  const outer = parseNetwork(str(cidr, "1"), false);
-  const inner = parseNetwork(str(other, "2"), true);
-  if (outer.bits !== inner.bits || inner.prefix < outer.prefix) return false;
-  return maskTo(inner.address, inner.bits, outer.prefix) === outer.address;
-}
-
-function cidrIntersects(a: HostValue, b: HostValue): boolean {
-  const x = parseNetwork(str(a, "1"), false);
-  const y = parseNetwork(str(b, "2"), false);
-  if (x.bits !== y.bits) return false;
-  const prefix = Math.min(x.prefix, y.prefix);
-  return maskTo(x.address, x.bits, prefix) === maskTo(y.address, y.bits, prefix);
-}
-
 // ---- strings ----
 
 function trimRunes(s: string, cutset: string, left: boolean, right: boolean): string {
@@ -380,6 +321,69 @@ function formatInt(n: number, base: number): string {
   return BigInt(Math.trunc(n)).toString(base);
 }
 
+/** Go's strings.ByteSlice order of UTF-8 text, as OPA sorts string keys. */
+function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/**
+ * OPA's strings.replace_n, Go's strings.NewReplacer over the pairs in key order: at each
+ * position the first key (in that order) found there is replaced, and scanning resumes after it.
+ * An empty key matches once between any two characters (Go steps bytes, this steps runes).
+ */
+function replaceN(patterns: HostValue, value: HostValue): string {
+  if (!isObject(patterns))
+    throw new OperandTypeError(`operand 1 must be object but got ${typeName(patterns)}`);
+  const s = str(value, "2");
+  const pairs = Object.keys(patterns)
+    .sort(compareUtf8)
+    .map((key): [string, string] => {
+      const replacement = patterns[key];
+      if (typeof replacement !== "string")
+        throw new OperandTypeError("operand 1 non-string value found in pattern object");
+      return [key, replacement];
+    });
+  let out = "";
+  let last = 0;
+  let emptyMatchedHere = false;
+  for (let i = 0; i <= s.length;) {
+    const found = pairs.find(([old]) => (old === "" ? !emptyMatchedHere : s.startsWith(old, i)));
+    emptyMatchedHere = found !== undefined && found[0] === "";
+    if (found !== undefined) {
+      out += s.slice(last, i) + found[1];
+      i += found[0].length;
+      last = i;
+      continue;
+    }
+    i += Math.max(runeWidth(s, i), 1);
+  }
+  return out + s.slice(last);
+}
+
+// ---- hashes and hex (of the string's UTF-8 bytes) ----
+
+function digest(algorithm: string): HostFunction {
+  return (s) => createHash(algorithm).update(str(s, "1"), "utf8").digest("hex");
+}
+
+/** Go's hex.DecodeString, with its error for the first bad character or an odd length. */
+function hexDecode(text: string): string {
+  const bytes = Buffer.from(text, "utf8");
+  const hexDigit = (b: number) => /[0-9a-fA-F]/.test(String.fromCharCode(b));
+  const invalid = (b: number) =>
+    new Error(
+      `encoding/hex: invalid byte: U+${b.toString(16).toUpperCase().padStart(4, "0")} ${JSON.stringify(String.fromCharCode(b)).replace(/^"|"$/g, "'")}`,
+    );
+  for (const b of bytes.subarray(0, bytes.length - (bytes.length % 2)))
+    if (!hexDigit(b)) throw invalid(b);
+  if (bytes.length % 2 === 1) {
+    const lastByte = bytes[bytes.length - 1]!;
+    if (!hexDigit(lastByte)) throw invalid(lastByte);
+    throw new Error("encoding/hex: odd length hex string");
+  }
+  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.from(text, "hex"));
+}
+
 // ---- base64 (Go's StdEncoding and URLEncoding: strict alphabets, padding required) ----
 
 function base64Decode(text: string, url: boolean): string {
@@ -392,16 +396,6 @@ function base64Decode(text: string, url: boolean): string {
 }
 
 // ---- arrays, objects, numbers ----
-
-function array(v: HostValue | undefined, what: string): HostValue[] {
-  if (!Array.isArray(v))
-    throw new OperandTypeError(`operand ${what} must be array but got ${typeName(v)}`);
-  return v;
-}
-
-function isObject(v: HostValue | undefined): v is { [key: string]: HostValue } {
-  return typeName(v) === "object";
-}
 
 /** OPA's object.union: keys of b win, except that two objects under one key merge. */
 function mergeObjects(
@@ -427,15 +421,6 @@ function mergeObjects(
  * the host before any evaluation bound applies; ten million integers is 80 MB of JSON already.
  */
 const MAX_RANGE = 10_000_000;
-
-function integer(v: HostValue | undefined, what: string): number {
-  const n = num(v, what);
-  if (!Number.isSafeInteger(n))
-    throw new OperandTypeError(
-      `operand ${what} must be integer number but got floating-point number`,
-    );
-  return n;
-}
 
 function numbersRange(a: HostValue, b: HostValue): HostValue {
   const from = integer(a, "1");
@@ -502,8 +487,6 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
   "regex.split": { arity: 2, fn: regexSplit },
   "regex.replace": { arity: 3, fn: regexReplace },
   "glob.match": { arity: 3, fn: globMatch },
-  "net.cidr_contains": { arity: 2, fn: cidrContains },
-  "net.cidr_intersects": { arity: 2, fn: cidrIntersects },
   "yaml.unmarshal": {
     arity: 1,
     fn: (s) => {
@@ -550,6 +533,13 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
       }, {}),
   },
   "yaml.marshal": { arity: 1, fn: (v) => stringifyYaml(toYamlValue(v ?? null)) },
+  "regex.template_match": { arity: 4, fn: regexTemplateMatch },
+  "strings.replace_n": { arity: 2, fn: replaceN },
+  "crypto.md5": { arity: 1, fn: digest("md5") },
+  "crypto.sha1": { arity: 1, fn: digest("sha1") },
+  "crypto.sha256": { arity: 1, fn: digest("sha256") },
+  "hex.encode": { arity: 1, fn: (s) => Buffer.from(str(s, "1"), "utf8").toString("hex") },
+  "hex.decode": { arity: 1, fn: (s) => hexDecode(str(s, "1")) },
   "yaml.is_valid": {
     arity: 1,
     fn: (s) => {
@@ -562,4 +552,9 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
       }
     },
   },
+  ...timeDefinitions,
+  ...netDefinitions,
+  ...unitDefinitions,
+  ...semverDefinitions,
+  ...collectionDefinitions,
 };

@@ -508,14 +508,14 @@ describe("emitWasm end to end", () => {
           name: "test/bad",
           blocks: [
             block(
-              { type: "Call", func: "crypto.sha256", args: [local(0)], result: 2, loc: at(4, 9) },
+              { type: "Call", func: "uuid.rfc4122", args: [local(0)], result: 2, loc: at(4, 9) },
               { type: "Call", func: "g0.data.nope", args: [], result: 3, loc: at(5, 1) },
             ),
           ],
         },
       ],
       [],
-      [{ name: "crypto.sha256", arity: 1 }],
+      [{ name: "uuid.rfc4122", arity: 1 }],
     );
     let error: unknown;
     try {
@@ -527,7 +527,7 @@ describe("emitWasm end to end", () => {
     expect((error as WasmEmitError).diagnostics).toEqual([
       {
         code: "unsupported_builtin",
-        message: "builtin crypto.sha256 is not supported",
+        message: "builtin uuid.rfc4122 is not supported",
         location: at(4, 9),
       },
       {

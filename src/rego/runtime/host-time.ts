@@ -289,6 +289,20 @@ const DURATION_UNITS: Record<string, bigint> = {
 
 const TWO_63 = 2n ** 63n;
 
+/** Go's leadingFraction: the fraction's digits while they fit in int64, and their scale. */
+function leadingFraction(digits: string): [fraction: bigint, scale: number] {
+  let fraction = 0n;
+  let scale = 1;
+  for (const digit of digits) {
+    if (fraction > (TWO_63 - 1n) / 10n) break;
+    const next = fraction * 10n + BigInt(digit);
+    if (next > TWO_63) break;
+    fraction = next;
+    scale *= 10;
+  }
+  return [fraction, scale];
+}
+
 /** Go's time.ParseDuration: `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, exact to the nanosecond. */
 export function parseDuration(text: string): bigint {
   const invalid = () => new Error(`time: invalid duration ${JSON.stringify(text)}`);
@@ -325,11 +339,10 @@ export function parseDuration(text: string): bigint {
       );
     if (value > TWO_63 / unit) throw invalid();
     let v = value * unit;
-    // Go keeps at most 18 significant fraction digits and scales them as a double.
-    const digits = fraction.slice(0, 18);
-    const f = BigInt(digits || "0");
+    const [f, scale] = leadingFraction(fraction);
     if (f > 0n) {
-      v += BigInt(Math.trunc(Number(f) * (Number(unit) / 10 ** digits.length)));
+      // Go scales the fraction as a double, to be nanosecond-accurate for fractions of hours.
+      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
       if (v > TWO_63) throw invalid();
     }
     total += v;

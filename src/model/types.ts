@@ -35,6 +35,9 @@ export interface UnknownValue {
 export type Value =
   null | boolean | number | string | UnknownValue | Value[] | { [key: string]: Value };
 
+/** The first key of the JSON pointers (`/$meta/DeletionPolicy`) that locate `Resource.meta`. */
+export const META_KEY = "$meta";
+
 export function unknown(expression: string): UnknownValue {
   return { $unknown: expression };
 }
@@ -134,6 +137,18 @@ export interface Resource {
    */
   references: string[];
   locations: { [pointer: string]: SourceLocation };
+  /**
+   * Present when written: what the source says about the resource itself rather than its
+   * configuration. CloudFormation: the resource attributes beside `Properties` (`DeletionPolicy`,
+   * `UpdateReplacePolicy`, `Condition`, `DependsOn`, `Metadata`, `CreationPolicy`,
+   * `UpdatePolicy`), evaluated as `Properties` are. Terraform: `lifecycle` as an object
+   * (`prevent_destroy`, `create_before_destroy`, `ignore_changes`, `replace_triggered_by`, the
+   * references as written text) and `depends_on` (references as written text). Its values are
+   * located, and recorded in `conditional` and `alternatives`, under the pointer `/$meta/...`
+   * (`META_KEY`), which no pointer into `config` can be: no attribute or property name starts
+   * with `$`.
+   */
+  meta?: { [key: string]: Value };
   /**
    * CloudFormation only, present when not empty: the JSON pointers whose value exists only in
    * deployments where a condition the template cannot decide holds (an undecided `Fn::If`

@@ -52,7 +52,7 @@
 
 import { toPointer } from "../../model/pointer.js";
 import type { PathSegment } from "../../model/pointer.js";
-import { isUnknown, unknown } from "../../model/types.js";
+import { isUnknown, META_KEY, unknown } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
 import type { LoadError, ReadPlace, SourceLocation, Value } from "../../model/types.js";
 import { cidrSubnets } from "./cidr.js";
@@ -168,6 +168,14 @@ export class TemplateEvaluator {
   /** A resource's `Properties`, with every written property's location recorded in `trace`. */
   evaluateProperties(node: TemplateNode, trace: Trace): Evaluated {
     return this.evaluate(node, [], trace);
+  }
+
+  /**
+   * A resource's attributes beside `Properties` (a mapping of the entries written), recorded in
+   * `trace` below `/$meta` as `Properties` are below the root.
+   */
+  evaluateAttributes(node: TemplateNode, trace: Trace): Evaluated {
+    return this.evaluate(node, [META_KEY], trace);
   }
 
   /** A plain value (parameter default, mapping entry) whose positions are not recorded. */

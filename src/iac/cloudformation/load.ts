@@ -9,6 +9,9 @@
 // - Pseudo parameters (`AWS::Region`, `AWS::AccountId`, `AWS::Partition`, ...) are unknown unless
 //   given in `options.parameters` under their own name: one template deploys to many accounts,
 //   regions and partitions, so none of them is assumed.
+// - The resource attributes (`DeletionPolicy`, `UpdateReplacePolicy`, `Condition`, `DependsOn`,
+//   `Metadata`, `CreationPolicy`, `UpdatePolicy`) are `meta`, evaluated and located as
+//   `Properties` are, under the pointer `/$meta/<attribute>`.
 // - `Fn::Base64` encodes (as CloudFormation does): decode `UserData` in the policy to read it.
 // - `locations[""]` is the whole resource entry; every property, list item and nested value
 //   written in the template has its own pointer; a property or item that is `!Ref P` of a
@@ -39,7 +42,7 @@ import type { LoadError, Resource, SourceLocation, Value } from "../../model/typ
 import { isUnknown, unknown } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 import { entrySpan, NO_VALUE, newTrace, TemplateEvaluator } from "./evaluate.js";
-import type { TemplateScope } from "./evaluate.js";
+import type { TemplateScope, Trace } from "./evaluate.js";
 import { parseTemplate } from "./parse.js";
 import type { ParsedTemplate, Span, TemplateEntry, TemplateNode } from "./parse.js";
 import { expandForEach } from "./foreach.js";
@@ -316,6 +319,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     else if (evaluated !== NO_VALUE && !isUnknown(evaluated))
       at(properties.span, "cfn-properties", `resource ${entry.key}: Properties must be a mapping`);
   }
+  const meta = resourceAttributes(body, evaluator, trace);
   const dependsOn = field("DependsOn");
   const dependencies =
     dependsOn?.kind === "sequence" ? dependsOn.items : dependsOn ? [dependsOn] : [];
@@ -338,6 +342,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     column: location.column,
     endLine: location.endLine,
     config,
+    ...(meta ? { meta } : {}),
     references: [...trace.references].sort(),
     locations: trace.locations,
     ...(Object.keys(trace.conditional).length > 0 ? { conditional: trace.conditional } : {}),
@@ -345,6 +350,46 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     ...(Object.keys(trace.readAt).length > 0 ? { readAt: trace.readAt } : {}),
     ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
   };
+}
+
+/** The resource attributes a policy may judge, in `Resource.meta` (`Type` and `Properties` aside). */
+const RESOURCE_ATTRIBUTES = new Set([
+  "DeletionPolicy",
+  "UpdateReplacePolicy",
+  "Condition",
+  "DependsOn",
+  "Metadata",
+  "CreationPolicy",
+  "UpdatePolicy",
+]);
+
+/**
+ * The resource's attributes, evaluated as `Properties` are (`DeletionPolicy: !If [IsProd, Retain,
+ * Delete]` is an alternative under each condition, as the `AWS::LanguageExtensions` transform
+ * allows), located below `/$meta`; undefined when it writes none. What they refer to is not added
+ * to the resource's `references`, which stay those of its `Properties` and `DependsOn`.
+ */
+function resourceAttributes(
+  body: TemplateNode,
+  evaluator: TemplateEvaluator,
+  trace: Trace,
+): { [key: string]: Value } | undefined {
+  if (body.kind !== "mapping") return undefined;
+  const entries = body.entries.filter((entry) => RESOURCE_ATTRIBUTES.has(entry.key));
+  if (entries.length === 0) return undefined;
+  const own = newTrace();
+  const evaluated = evaluator.evaluateAttributes(
+    { kind: "mapping", entries, span: body.span },
+    own,
+  );
+  Object.assign(trace.locations, own.locations);
+  Object.assign(trace.conditional, own.conditional);
+  Object.assign(trace.alternatives, own.alternatives);
+  Object.assign(trace.readAt, own.readAt);
+  Object.assign(trace.readFrom, own.readFrom);
+  if (evaluated === null || typeof evaluated !== "object" || Array.isArray(evaluated))
+    return undefined;
+  return Object.keys(evaluated).length > 0 ? (evaluated as { [key: string]: Value }) : undefined;
 }
 
 /**

@@ -52,6 +52,7 @@ import {
 } from "./origin.js";
 import { writtenIn } from "./overrides.js";
 import type { MoveDeclaration } from "./moved.js";
+import { resourceMeta } from "./meta.js";
 import { renderPolicyDocument, type DocumentLink } from "./policy-document.js";
 import type { RootProviders } from "./providers.js";
 import { convertToType } from "./types.js";
@@ -968,6 +969,12 @@ export class ModuleInstance implements EvaluationHost {
     });
     const reads = this.instanceReads.get(memoKey) ?? {};
     const readFrom = { ...reads, ...this.createdBy, ...unread(through, reads) };
+    const meta = resourceMeta(
+      block.body,
+      declaration.file,
+      (expr, file) => this.evaluateIn(expr, file, key.iteration).value,
+    );
+    if (meta) Object.assign(locations, meta.locations);
     this.context.emit({
       address: this.qualify(memoKey),
       type: declaration.type,
@@ -981,6 +988,7 @@ export class ModuleInstance implements EvaluationHost {
       column: block.column,
       endLine: block.endLine,
       config,
+      ...(meta ? { meta: meta.meta } : {}),
       // Nor one of its own instances (`aws_instance.web[count.index - 1]`).
       references: [...references]
         .filter((reference) => reference !== self && !reference.startsWith(`${self}[`))

@@ -83,7 +83,8 @@ export interface ProviderVersions {
 /**
  * One resource (Terraform `resource`/`data` instance, or a CloudFormation resource), or one
  * instance of a Terraform module call whose source is not local (`mode: "module"`): such a
- * module is never fetched, so its evaluated arguments are what policies can judge.
+ * module is never fetched, so its evaluated arguments are what policies can judge; or one Terraform
+ * `provider` block of a module instance (`mode: "provider"`), its evaluated arguments as `config`.
  *
  * `config` holds the evaluated attributes: Terraform nested blocks are lists of objects (as in
  * Terraform's plan JSON), CloudFormation `Properties` keep their names. `locations` maps a JSON
@@ -93,15 +94,16 @@ export interface ProviderVersions {
 export interface Resource {
   /**
    * `aws_s3_bucket.logs`, `module.net.aws_security_group.web["a"]`, `data.aws_iam_policy_document.x`,
-   * a module call `module.sg` / `module.sg["a"]`, or a CloudFormation logical id (within its
+   * a module call `module.sg` / `module.sg["a"]`, a provider configuration `provider.aws`,
+   * `provider.aws.west` / `module.net.provider.aws`, or a CloudFormation logical id (within its
    * stack: a nested stack's resources are named in findings by `qualifiedAddress`).
    */
   address: string;
-  /** `aws_s3_bucket` or `AWS::S3::Bucket`; `module` for a module call. */
+  /** `aws_s3_bucket` or `AWS::S3::Bucket`; `module` for a module call, `provider` for a provider block. */
   type: string;
-  /** The name in its block (`logs`) or the logical id. */
+  /** The name in its block (`logs`), the provider's local name (`aws`), or the logical id. */
   name: string;
-  mode: "managed" | "data" | "module";
+  mode: "managed" | "data" | "module" | "provider";
   source: SourceKind;
   /**
    * Module path (`module.net`), "" at the root; a module call's caller. CloudFormation: the logical
@@ -120,8 +122,9 @@ export interface Resource {
    */
   root?: string;
   /**
-   * A Terraform resource's provider and which of its versions may be in force; absent for module
-   * calls and for Terraform's own resources (`terraform_data`).
+   * A Terraform resource's provider (or the one a provider block configures) and which of its
+   * versions may be in force; absent for module calls and for Terraform's own resources
+   * (`terraform_data`).
    */
   provider?: ProviderVersions;
   file: string;
@@ -149,6 +152,14 @@ export interface Resource {
    * with `$`.
    */
   meta?: { [key: string]: Value };
+  /**
+   * Terraform resources only: the `address` of the provider configuration entry (`mode:
+   * "provider"`) the resource uses: the one its `provider` argument names, else the default one of
+   * its provider, through the `providers` maps (or the inheritance of default configurations) of
+   * the module calls above it. Absent when no `provider` block configures it (Terraform then uses
+   * an empty configuration, read from the environment).
+   */
+  providerConfig?: string;
   /**
    * CloudFormation only, present when not empty: the JSON pointers whose value exists only in
    * deployments where a condition the template cannot decide holds (an undecided `Fn::If`

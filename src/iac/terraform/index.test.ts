@@ -534,6 +534,13 @@ resource "aws_s3_bucket" "b" {
         upper: { $unknown: "upper(var.owner)" },
         known: "fixed",
       },
+      // No provider block: tags_all is the tags alone (provider-config.test.ts).
+      tags_all: {
+        account: { $unknown: "data.aws_caller_identity.current.account_id" },
+        stamp: { $unknown: "timestamp()" },
+        upper: { $unknown: "upper(var.owner)" },
+        known: "fixed",
+      },
     });
     expect(bucket.references).toEqual(["data.aws_caller_identity.current"]);
   });
@@ -1630,7 +1637,11 @@ describe("real corpus", () => {
     expect(model.errors).toEqual([]);
     const count = (prefix: string): number =>
       model.resources.filter((r) => r.file.startsWith(prefix)).length;
-    expect(count("terragoat/")).toBe(68);
+    // 68 resources, data sources and module calls, and the 2 provider blocks of providers.tf.
+    expect(count("terragoat/")).toBe(70);
+    expect(
+      model.resources.filter((r) => r.file === "terragoat/terraform/aws/providers.tf"),
+    ).toHaveLength(2);
     expect(count("terraform-aws-iam/")).toBeGreaterThan(50);
     expect(count("terraform-aws-s3-bucket/")).toBeGreaterThan(50);
     expect(count("terraform-aws-security-group/")).toBeGreaterThan(50);

@@ -53,6 +53,14 @@ import {
 import { writtenIn } from "./overrides.js";
 import type { MoveDeclaration } from "./moved.js";
 import { resourceMeta } from "./meta.js";
+import {
+  providerBlocks,
+  providerReference,
+  providersMap,
+  tagsAll,
+  withoutSecrets,
+  type ProviderBlock,
+} from "./provider-config.js";
 import { renderPolicyDocument, type DocumentLink } from "./policy-document.js";
 import type { RootProviders } from "./providers.js";
 import { convertToType } from "./types.js";
@@ -95,6 +103,9 @@ export interface ModuleCallRecord {
   line: number;
   column: number;
 }
+
+/** The AWS provider's source address, whose resources get `tags_all`. */
+const AWS_PROVIDER = "hashicorp/aws";
 
 export const MAX_MODULE_DEPTH = 32;
 export const MAX_MODULE_INSTANCES = 5_000;
@@ -159,6 +170,10 @@ export class ModuleInstance implements EvaluationHost {
     }
   >();
   private readonly collectors: Set<string>[] = [];
+  /** This module's `provider` blocks by key (`aws`, `aws.west`), found once. */
+  private ownProviderBlocks: Map<string, ProviderBlock> | undefined;
+  /** The entry of each of this instance's provider blocks, evaluated once. */
+  private readonly providerEntries = new Map<string, Resource>();
   /** Where the variables and locals read by the expressions being evaluated are written, by place. */
   private readonly readers: Map<string, SourceLocation>[] = [];
   private readonly localStack: string[] = [];
@@ -180,6 +195,14 @@ export class ModuleInstance implements EvaluationHost {
      * (`module.logs.count`). Every resource instance in it takes them.
      */
     private readonly createdBy: { [by: string]: SourceLocation[] } = {},
+    /**
+     * The instance calling this one and the call's `providers` map (child name to the caller's),
+     * undefined when the call has none: the child then inherits the caller's default configurations.
+     */
+    private readonly caller?: {
+      instance: ModuleInstance;
+      providers: Map<string, string> | undefined;
+    },
   ) {}
 
   qualify(address: string): string {
@@ -224,6 +247,10 @@ export class ModuleInstance implements EvaluationHost {
   load(): void {
     for (const name of this.definition.locals.keys()) this.local(name);
     for (const name of this.definition.variables.keys()) this.variable(name);
+    for (const key of this.providerBlocks().keys()) {
+      const entry = this.providerEntry(key);
+      if (entry) this.context.emit(entry);
+    }
     for (const declaration of this.definition.resources) {
       const expansion = this.expand(declaration);
       for (const { instance } of expansion.keys) this.emitResource(declaration, instance);
@@ -962,6 +989,7 @@ export class ModuleInstance implements EvaluationHost {
     const block = declaration.node;
     const config = value as ValueObject;
     const provider = this.context.providers?.providerOf(this.definition, block, declaration.type);
+    const providerConfig = this.providerConfigOf(block, declaration.type);
     const { locations, unknownForEach, readAt, through } = collectLocations(config, origin, {
       file: declaration.file.path,
       line: block.line,
@@ -975,7 +1003,7 @@ export class ModuleInstance implements EvaluationHost {
       (expr, file) => this.evaluateIn(expr, file, key.iteration).value,
     );
     if (meta) Object.assign(locations, meta.locations);
-    this.context.emit({
+    const resource: Resource = {
       address: this.qualify(memoKey),
       type: declaration.type,
       name: declaration.name,
@@ -983,6 +1011,7 @@ export class ModuleInstance implements EvaluationHost {
       source: "terraform",
       module: this.path,
       ...(provider ? { provider } : {}),
+      ...(providerConfig ? { providerConfig: providerConfig.address } : {}),
       file: declaration.file.path,
       line: block.line,
       column: block.column,
@@ -997,7 +1026,99 @@ export class ModuleInstance implements EvaluationHost {
       ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
       ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
       ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
-    });
+    };
+    const tags =
+      declaration.mode === "managed" && provider?.source === AWS_PROVIDER
+        ? tagsAll({ resource, providerConfig })
+        : undefined;
+    if (tags) {
+      // A copy: the memoised config is what other blocks read, and the plan's `tags_all` is
+      // not something they can see here.
+      resource.config = { ...config, tags_all: tags.value };
+      Object.assign(locations, tags.locations);
+      // Without `tags` of its own, a finding on the whole of tags_all is on the resource's block.
+      locations["/tags_all"] ??= toSourceLocation(at(declaration.file.path, block));
+      if (Object.keys(tags.readAt).length > 0) resource.readAt = { ...readAt, ...tags.readAt };
+    }
+    this.context.emit(resource);
+  }
+
+  private providerBlocks(): Map<string, ProviderBlock> {
+    this.ownProviderBlocks ??= providerBlocks(this.definition);
+    return this.ownProviderBlocks;
+  }
+
+  /**
+   * The entry of one of this instance's `provider` blocks: its arguments evaluated as a
+   * resource's, secrets replaced by `REDACTED` without being read.
+   */
+  private providerEntry(key: string): Resource | undefined {
+    const existing = this.providerEntries.get(key);
+    if (existing) return existing;
+    const written = this.providerBlocks().get(key);
+    if (!written) return undefined;
+    const { block, file, localName } = written;
+    const computed = this.collect(() =>
+      this.evaluateBody(withoutSecrets(block.body), file, new Map()),
+    );
+    const config = computed.result.value as ValueObject;
+    const { locations, unknownForEach, readAt, through } = collectLocations(
+      config,
+      computed.result.origin,
+      { file: file.path, line: block.line, endLine: block.endLine },
+    );
+    const provider = this.context.providers?.versionsFor(this.definition, localName);
+    const entry: Resource = {
+      address: this.qualify(`provider.${key}`),
+      type: "provider",
+      name: localName,
+      mode: "provider",
+      source: "terraform",
+      module: this.path,
+      ...(provider ? { provider } : {}),
+      file: file.path,
+      line: block.line,
+      column: block.column,
+      endLine: block.endLine,
+      config,
+      references: [...computed.references].sort(),
+      locations,
+      ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
+      ...(Object.keys(through).length > 0 ? { readFrom: through } : {}),
+      ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
+    };
+    this.providerEntries.set(key, entry);
+    return entry;
+  }
+
+  /**
+   * The provider configuration a resource block uses: the one its `provider` argument names, else
+   * the default one of its type's provider (`aws` for `aws_instance`).
+   */
+  private providerConfigOf(block: Block, type: string): Resource | undefined {
+    const written = attributeOf(block.body, "provider");
+    const name = written ? providerReference(written.expr) : type.split("_")[0];
+    return name ? this.providerConfig(name) : undefined;
+  }
+
+  /**
+   * The provider configuration this instance knows as `name` (`aws`, `aws.west`): its own block,
+   * else the caller's configuration its `providers` map passes as that name, else, without a map,
+   * the caller's default configuration of the same provider (Terraform's inheritance).
+   */
+  private providerConfig(name: string): Resource | undefined {
+    const own = this.providerEntry(name);
+    if (own || !this.caller) return own;
+    const { instance: parent, providers } = this.caller;
+    if (providers) {
+      const passed = providers.get(name);
+      return passed === undefined ? undefined : parent.providerConfig(passed);
+    }
+    if (name.includes(".")) return undefined;
+    const names = this.context.providers;
+    const source = names?.sourceOf(this.definition, name);
+    const parentName = (source && names?.localNameOf(parent.definition, source)) ?? name;
+    return parent.providerConfig(parentName);
   }
 
   /**
@@ -1360,6 +1481,7 @@ export class ModuleInstance implements EvaluationHost {
         this.depth + 1,
         [...this.ancestry, this.definition.directory],
         this.callReadFrom(callPath, expansion.kind, instanceKey),
+        { instance: this, providers: providersMap(call.node.body) },
       );
       created.push({
         key: expansion.kind === "single" || expansion.kind === "unknown" ? undefined : key,

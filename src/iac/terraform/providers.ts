@@ -236,10 +236,27 @@ export class RootProviders {
   ): ProviderVersions | undefined {
     const written = attributeOf(block.body, "provider")?.expr;
     const localName = written?.kind === "ScopeTraversal" ? written.root : type.split("_")[0];
+    return localName ? this.versionsFor(definition, localName) : undefined;
+  }
+
+  /** The provider `localName` names in `definition` and which of its versions may be in force. */
+  versionsFor(definition: ModuleDefinition, localName: string): ProviderVersions | undefined {
     // `terraform_data` and `terraform_remote_state` belong to Terraform itself, which has no versions here.
-    if (!localName || localName === "terraform") return undefined;
-    const source = this.requirements(definition).get(localName)?.source ?? `hashicorp/${localName}`;
+    if (localName === "terraform") return undefined;
+    const source = this.sourceOf(definition, localName);
     return this.versionsBySource.get(source) ?? this.versionsOf(source, [], undefined);
+  }
+
+  /** The source address `localName` stands for in `definition` (`hashicorp/<name>` unless required otherwise). */
+  sourceOf(definition: ModuleDefinition, localName: string): string {
+    return this.requirements(definition).get(localName)?.source ?? `hashicorp/${localName}`;
+  }
+
+  /** The local name `definition` gives the provider at `source`, when it requires it under another. */
+  localNameOf(definition: ModuleDefinition, source: string): string | undefined {
+    for (const [name, requirement] of this.requirements(definition))
+      if (requirement.source === source) return name;
+    return source.startsWith("hashicorp/") ? source.slice("hashicorp/".length) : undefined;
   }
 
   private requirements(definition: ModuleDefinition): Map<string, Requirement> {

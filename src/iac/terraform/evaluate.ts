@@ -17,6 +17,7 @@ import {
   unknown,
   type LoadError,
   type SourceLocation,
+  type UnknownValue,
   type Value,
 } from "../../model/types.js";
 import { callFunction, isTerraformFunction, type FunctionContext } from "./functions.js";
@@ -38,6 +39,15 @@ import { settleJsonTemplate, unknownMarker } from "./json-template.js";
 import { joinPath } from "./modules.js";
 import { literalFileRead } from "./references.js";
 import { parseTemplateFile } from "./template-file.js";
+import {
+  isPartial,
+  isPartialList,
+  isRest,
+  mapRest,
+  partialList,
+  partialMap,
+  restElement,
+} from "./partial.js";
 import {
   EvaluationError,
   describe,
@@ -359,7 +369,8 @@ export class ExpressionEvaluator {
           }
           case "TemplateFor": {
             const collection = this.evaluate(part.collection, inner);
-            if (isUnknown(collection.value)) {
+            // A partial collection repeats the body an unknown number of times.
+            if (isUnknown(collection.value) || isPartial(collection.value)) {
               isKnown = false;
               break;
             }
@@ -461,6 +472,8 @@ export class ExpressionEvaluator {
           `index ${describe(key)} is not a whole number`,
           "terraform-index",
         );
+      // Which element sits at an index of a partial list is unknown.
+      if (isPartialList(value)) return unknownHere();
       if (index < 0 || index >= value.length) {
         if (open) return unknownHere();
         throw new EvaluationError(
@@ -476,7 +489,7 @@ export class ExpressionEvaluator {
     if (isObject(value)) {
       const name = toStringValue(key, "key") as string;
       if (!(name in value)) {
-        if (open) return unknownHere();
+        if (open || mapRest(value)) return unknownHere();
         throw new EvaluationError(
           `this object has no attribute or key ${JSON.stringify(name)}`,
           "terraform-missing-attribute",
@@ -512,6 +525,11 @@ export class ExpressionEvaluator {
       : [source];
     const items = new Map<string, Origin>();
     const value = elements.map((element, i) => {
+      // The elements a rest stands for give elements a rest stands for.
+      if (isRest(element.value)) {
+        items.set(String(i), element.origin);
+        return element.value;
+      }
       const iteration = new Map(scope.iteration);
       iteration.set(SPLAT_ITEM, element);
       const result = this.evaluate(expr.each, { ...scope, iteration });
@@ -530,7 +548,24 @@ export class ExpressionEvaluator {
     const tuple: Value[] = [];
     const object: { [key: string]: Value } = {};
     const groups = new Map<string, { values: Value[]; origins: Map<string, Origin> }>();
+    // Over a partial collection, the elements its unknown part stands for give a part of the
+    // result as unknown: a rest in a tuple, other keys of an object.
+    const tupleForm = expr.form === "tuple" || !expr.keyExpr;
+    const otherKeys = mapRest(collection.value);
+    let rest = otherKeys && restElement(otherKeys.$unknown);
+    if (rest && tupleForm) {
+      items.set("0", collection.origin);
+      tuple.push(rest);
+    }
     for (const entry of entriesOf(collection, "for expression")) {
+      if (isRest(entry.value.value)) {
+        rest = entry.value.value as UnknownValue;
+        if (tupleForm) {
+          items.set(String(tuple.length), entry.value.origin);
+          tuple.push(rest);
+        }
+        continue;
+      }
       const iteration = new Map(scope.iteration);
       if (expr.keyVar) iteration.set(expr.keyVar, entry.key);
       iteration.set(expr.valueVar, entry.value);
@@ -541,7 +576,7 @@ export class ExpressionEvaluator {
         if (!toBoolValue(keep, "for condition")) continue;
       }
       const result = this.evaluate(expr.valueExpr, inner);
-      if (expr.form === "tuple" || !expr.keyExpr) {
+      if (tupleForm || !expr.keyExpr) {
         items.set(String(tuple.length), result.origin);
         tuple.push(result.value);
         continue;
@@ -567,16 +602,25 @@ export class ExpressionEvaluator {
         items.set(name, result.origin);
       }
     }
-    if (expr.form === "tuple") return { value: tuple, origin: { ...here, items } };
+    if (tupleForm)
+      return {
+        value: rest ? partialList(tuple, sourceText(expr, scope)) : tuple,
+        origin: { ...here, items },
+      };
     for (const [name, group] of groups) {
-      object[name] = group.values;
+      // A group may gain elements from the unknown part.
+      object[name] = rest
+        ? partialList([...group.values, rest], sourceText(expr, scope))
+        : group.values;
       items.set(name, { ...here, items: group.origins });
     }
-    return { value: object, origin: { ...here, items } };
+    return { value: rest ? partialMap(object, rest) : object, origin: { ...here, items } };
   }
 
   private binary(op: string, left: Value, right: Value, expr: Range, scope: Scope): Value {
     if (isUnknown(left) || isUnknown(right)) return unknown(sourceText(expr, scope));
+    if ((op === "==" || op === "!=") && (isPartial(left) || isPartial(right)))
+      return unknown(sourceText(expr, scope));
     switch (op) {
       case "==":
         return valuesEqual(left, right);
@@ -734,7 +778,26 @@ export class ExpressionEvaluator {
         for (const arg of args) {
           if (Array.isArray(arg.value))
             arg.value.forEach((v, i) => add({ value: v, origin: childOrigin(arg.origin, i) }));
+          // An unknown argument is a rest in the result, where partialList kept one.
+          else if (isUnknown(arg.value)) items.set(String(items.size), arg.origin);
         }
+        return { ...here, items };
+      }
+      case "compact":
+      case "distinct":
+      case "setunion": {
+        // Each element where its first occurrence in the arguments was written.
+        const written: Evaluated[] = args.flatMap((arg) =>
+          Array.isArray(arg.value)
+            ? arg.value.map((v, i) => ({ value: v, origin: childOrigin(arg.origin, i) }))
+            : [arg],
+        );
+        if (!Array.isArray(value)) return here;
+        const items = new Map<string, Origin>();
+        value.forEach((element, i) => {
+          const first = written.find((candidate) => valuesEqual(candidate.value, element));
+          if (first) items.set(String(i), first.origin);
+        });
         return { ...here, items };
       }
       case "jsondecode":

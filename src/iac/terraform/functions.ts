@@ -3,11 +3,21 @@
 // call; a name Terraform does not have is reported by the caller as `terraform-unknown-function`.
 import { RE2JS } from "re2js";
 import { parse as parseYaml } from "yaml";
-import { isUnknown, unknown, type Value } from "../../model/types.js";
+import { isUnknown, unknown, type UnknownValue, type Value } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
 import { cidrHost, cidrNetmask, cidrSubnet, cidrSubnets } from "./cidr.js";
 import { formatGo } from "./format.js";
 import { marshalJson } from "./json.js";
+import {
+  containsPartial,
+  isPartial,
+  isRest,
+  mapRest,
+  partialList,
+  partialMap,
+  restElement,
+  settlePartial,
+} from "./partial.js";
 import {
   EvaluationError,
   compareStrings,
@@ -42,6 +52,11 @@ interface FunctionSpec {
   arity: [number, number];
   /** Arguments may hold unknowns (deep or top-level) and the function handles them itself. */
   acceptsUnknown?: boolean;
+  /**
+   * Arguments may be partial collections (./partial.ts) and the function handles them itself;
+   * for any other function such an argument makes the result unknown.
+   */
+  acceptsPartial?: boolean;
   run: Implementation;
 }
 
@@ -101,12 +116,46 @@ function flattenList(values: Value[], depth = 0): Value[] {
     throw new EvaluationError("flatten nests deeper than 100 lists", "terraform-limit");
   const result: Value[] = [];
   for (const value of values) {
-    // An unknown element may be a list of any length: how many elements the result has is unknown.
-    if (isUnknown(value)) throw new UnknownResult();
-    if (Array.isArray(value)) result.push(...flattenList(value, depth + 1));
+    // An unknown element may be a list of any length: it stands for any number of elements.
+    if (isRest(value)) result.push(value);
+    else if (isUnknown(value)) result.push(restElement(value.$unknown));
+    else if (Array.isArray(value)) result.push(...flattenList(value, depth + 1));
     else result.push(value);
   }
   return result;
+}
+
+/**
+ * The elements of lists that may be partial or unknown, in order: an unknown list stands for any
+ * number of elements (a rest), an unknown element that a function may drop (`compact`,
+ * `distinct`) for none or one when `mayDrop`.
+ */
+function elementsOf(lists: Value[], what: string, mayDrop = false): Value[] {
+  const result: Value[] = [];
+  for (const value of lists) {
+    if (isUnknown(value)) {
+      result.push(isRest(value) ? value : restElement(value.$unknown));
+      continue;
+    }
+    for (const element of list(value, what))
+      result.push(
+        mayDrop && isUnknown(element) && !isRest(element) ? restElement(element.$unknown) : element,
+      );
+  }
+  return result;
+}
+
+/**
+ * Distinct elements of lists some of which are unknown or partial: the known elements merged
+ * (sorted as a set's when `set`), the rests after them. An element with an unknown inside may
+ * equal another, so the result is then unknown, as it is without a rest.
+ */
+function distinctPartial(lists: Value[], what: string, set: boolean): Value[] {
+  const elements = elementsOf(lists, what, true);
+  const known = elements.filter((element) => !isRest(element));
+  if (known.some(containsUnknown) || known.some(containsPartial)) throw new UnknownResult();
+  const rests = elements.filter(isRest);
+  return [...(set ? toSetValue(known) : distinctValues(known)), ...rests];
 }
 
 function range(args: number[]): Value[] {
@@ -156,6 +205,9 @@ function lookup(args: Value[]): Value {
   const object = obj(map, "lookup map");
   const name = str(key, "lookup key");
   if (name in object) return object[name] as Value;
+  // The key may be among those the map's unknown part holds.
+  const rest = mapRest(object);
+  if (rest) return unknown(rest.$unknown);
   if (args.length === 3) return args[2] as Value;
   throw new EvaluationError(
     `lookup: the map has no key ${JSON.stringify(name)} and no default was given`,
@@ -181,14 +233,35 @@ function element(args: Value[]): Value {
   return values[index % values.length] as Value;
 }
 
-function merge(args: Value[]): Value {
-  const result: ValueObject = {};
+/**
+ * Later arguments win. An unknown map (or the unknown part of a partial one) may add any key and
+ * replace any earlier value, so the keys of the maps after the last unknown are certain with
+ * their values, earlier keys are certain but their values unknown, and others may exist.
+ */
+function merge(args: Value[], context: FunctionContext): Value {
+  let result: ValueObject = {};
+  let rest: UnknownValue | undefined;
+  const replaceable = (): void => {
+    result = Object.fromEntries(
+      Object.keys(result).map((key) => [key, unknown(context.expression)]),
+    );
+  };
   for (const value of args) {
     if (value === null) continue;
-    if (isUnknown(value)) return value;
-    Object.assign(result, obj(value, "merge argument"));
+    if (isUnknown(value)) {
+      rest = value;
+      replaceable();
+      continue;
+    }
+    const object = obj(value, "merge argument");
+    const own = mapRest(object);
+    if (own) {
+      rest = own;
+      replaceable();
+    }
+    Object.assign(result, object);
   }
-  return result;
+  return rest ? partialMap(result, rest) : result;
 }
 
 function zipmap(args: Value[]): Value {
@@ -299,10 +372,11 @@ const SPECS: Record<string, FunctionSpec> = {
         bits.map((b) => num(b, "cidrsubnets newbits")),
       ),
   },
-  coalesce: { arity: [1, Infinity], acceptsUnknown: true, run: coalesce },
+  coalesce: { arity: [1, Infinity], acceptsUnknown: true, acceptsPartial: true, run: coalesce },
   coalescelist: {
     arity: [1, Infinity],
     acceptsUnknown: true,
+    acceptsPartial: true,
     run: (args) => {
       for (const value of args) {
         if (isUnknown(value)) return value;
@@ -313,15 +387,24 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   compact: {
     arity: [1, 1],
-    run: ([l]) => {
-      const values = list(l as Value, "compact list");
-      if (values.some(isUnknown)) throw new UnknownResult();
-      return values.filter((v) => v !== null && v !== "").map((v) => str(v, "compact element"));
-    },
+    acceptsPartial: true,
+    run: ([l], context) =>
+      partialList(
+        elementsOf([list(l as Value, "compact list")], "compact list", true)
+          .filter((v) => v !== null && v !== "")
+          .map((v) => (isRest(v) ? v : str(v, "compact element"))),
+        context.expression,
+      ),
   },
-  concat: { arity: [0, Infinity], run: (args) => args.flatMap((l) => list(l, "concat argument")) },
+  concat: {
+    arity: [0, Infinity],
+    acceptsUnknown: true,
+    acceptsPartial: true,
+    run: (args, context) => partialList(elementsOf(args, "concat argument"), context.expression),
+  },
   contains: {
     arity: [2, 2],
+    acceptsPartial: true,
     run: ([l, v]) => {
       const values = list(l as Value, "contains list");
       if (values.some((item) => valuesEqual(item, v as Value))) return true;
@@ -339,10 +422,14 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   distinct: {
     arity: [1, 1],
-    run: ([l]) => {
+    acceptsPartial: true,
+    run: ([l], context) => {
       const values = list(l as Value, "distinct list");
-      if (values.some(containsUnknown)) throw new UnknownResult();
-      return distinctValues(values);
+      if (!isPartial(values)) {
+        if (values.some(containsUnknown)) throw new UnknownResult();
+        return distinctValues(values);
+      }
+      return partialList(distinctPartial([values], "distinct list", false), context.expression);
     },
   },
   element: { arity: [2, 2], run: element },
@@ -369,7 +456,12 @@ const SPECS: Record<string, FunctionSpec> = {
       return exists;
     },
   },
-  flatten: { arity: [1, 1], run: ([l]) => flattenList(list(l as Value, "flatten list")) },
+  flatten: {
+    arity: [1, 1],
+    acceptsPartial: true,
+    run: ([l], context) =>
+      partialList(flattenList(list(l as Value, "flatten list")), context.expression),
+  },
   floor: { arity: [1, 1], run: ([n]) => Math.floor(num(n as Value, "floor argument")) },
   format: {
     arity: [1, Infinity],
@@ -441,7 +533,12 @@ const SPECS: Record<string, FunctionSpec> = {
   jsonencode: {
     arity: [1, 1],
     acceptsUnknown: true,
-    run: ([v]) => (isUnknown(v as Value) ? (v as Value) : bounded(marshalJson(v as Value))),
+    acceptsPartial: true,
+    // A partial list is written with its rest as an unknown element; a partial map, unknown.
+    run: ([v]) => {
+      const value = settlePartial(v as Value);
+      return isUnknown(value) ? value : bounded(marshalJson(value));
+    },
   },
   keys: { arity: [1, 1], run: ([m]) => sortedKeys(obj(m as Value, "keys argument")) },
   length: {
@@ -452,18 +549,23 @@ const SPECS: Record<string, FunctionSpec> = {
       return list(v as Value, "length argument").length;
     },
   },
-  lookup: { arity: [2, 3], acceptsUnknown: true, run: lookup },
+  lookup: { arity: [2, 3], acceptsUnknown: true, acceptsPartial: true, run: lookup },
   lower: { arity: [1, 1], run: ([s]) => str(s as Value, "lower argument").toLowerCase() },
   max: {
     arity: [1, Infinity],
     run: (args) => Math.max(...args.map((a) => num(a, "max argument"))),
   },
-  merge: { arity: [0, Infinity], acceptsUnknown: true, run: merge },
+  merge: { arity: [0, Infinity], acceptsUnknown: true, acceptsPartial: true, run: merge },
   min: {
     arity: [1, Infinity],
     run: (args) => Math.min(...args.map((a) => num(a, "min argument"))),
   },
-  nonsensitive: { arity: [1, 1], acceptsUnknown: true, run: ([v]) => v as Value },
+  nonsensitive: {
+    arity: [1, 1],
+    acceptsUnknown: true,
+    acceptsPartial: true,
+    run: ([v]) => v as Value,
+  },
   one: {
     arity: [1, 1],
     run: ([l]) => {
@@ -501,7 +603,12 @@ const SPECS: Record<string, FunctionSpec> = {
       ),
   },
   reverse: { arity: [1, 1], run: ([l]) => [...list(l as Value, "reverse list")].reverse() },
-  sensitive: { arity: [1, 1], acceptsUnknown: true, run: ([v]) => v as Value },
+  sensitive: {
+    arity: [1, 1],
+    acceptsUnknown: true,
+    acceptsPartial: true,
+    run: ([v]) => v as Value,
+  },
   // An unknown element of any set may match one of another: which elements remain is unknown.
   setintersection: {
     arity: [1, Infinity],
@@ -523,7 +630,13 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   setunion: {
     arity: [1, Infinity],
-    run: (args) => setOf(args.flatMap((l) => list(l, "setunion set"))),
+    acceptsUnknown: true,
+    acceptsPartial: true,
+    run: (args, context) => {
+      if (!args.some(isUnknown) && !args.some(isPartial))
+        return setOf(args.flatMap((l) => list(l, "setunion set")));
+      return partialList(distinctPartial(args, "setunion set", true), context.expression);
+    },
   },
   slice: {
     arity: [3, 3],
@@ -593,6 +706,7 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   tolist: {
     arity: [1, 1],
+    acceptsPartial: true,
     run: ([v]) => (v === null ? null : list(v as Value, "tolist argument")),
   },
   tomap: { arity: [1, 1], run: ([v]) => (v === null ? null : obj(v as Value, "tomap argument")) },
@@ -602,11 +716,15 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   toset: {
     arity: [1, 1],
-    run: ([v]) => {
+    acceptsPartial: true,
+    run: ([v], context) => {
       if (v === null) return null;
       const values = list(v as Value, "toset argument");
-      if (values.some(containsUnknown)) throw new UnknownResult();
-      return toSetValue(values);
+      if (!isPartial(values)) {
+        if (values.some(containsUnknown)) throw new UnknownResult();
+        return toSetValue(values);
+      }
+      return partialList(distinctPartial([values], "toset argument", true), context.expression);
     },
   },
   tostring: {
@@ -715,6 +833,7 @@ export function callFunction(name: string, args: Value[], context: FunctionConte
     );
   }
   if (!spec.acceptsUnknown && args.some(isUnknown)) return unknown(context.expression);
+  if (!spec.acceptsPartial && args.some(isPartial)) return unknown(context.expression);
   try {
     return spec.run(args, context);
   } catch (error) {

@@ -9,6 +9,7 @@ import {
   type LoadError,
   type Resource,
   type SourceLocation,
+  type UnknownValue,
   type Value,
 } from "../../model/types.js";
 import {
@@ -61,6 +62,7 @@ import {
   withoutSecrets,
   type ProviderBlock,
 } from "./provider-config.js";
+import { isRest, mapRest, partialMap, settlePartial } from "./partial.js";
 import { renderPolicyDocument, type DocumentLink } from "./policy-document.js";
 import type { RootProviders } from "./providers.js";
 import { convertToType } from "./types.js";
@@ -145,6 +147,11 @@ interface InstanceKey {
 interface Expansion {
   kind: "single" | "count" | "for_each" | "unknown";
   keys: { key: string | number; instance: InstanceKey }[];
+  /**
+   * A resource's `for_each` over a partial collection (./partial.ts): the one instance, without a
+   * key, standing for those its unknown part may make, beside the known `keys`.
+   */
+  others?: InstanceKey;
 }
 
 /** `[0]` or `["key"]` as Terraform writes instance keys in addresses. */
@@ -254,6 +261,7 @@ export class ModuleInstance implements EvaluationHost {
     for (const declaration of this.definition.resources) {
       const expansion = this.expand(declaration);
       for (const { instance } of expansion.keys) this.emitResource(declaration, instance);
+      if (expansion.others) this.emitResource(declaration, expansion.others);
       this.impliedMove(declaration, expansion.kind);
     }
     for (const name of this.definition.outputs.keys()) this.output(name);
@@ -631,11 +639,16 @@ export class ModuleInstance implements EvaluationHost {
 
   // ---- resources ---------------------------------------------------------------------------
 
-  /** Instance keys of a resource or module block from its count / for_each. */
+  /**
+   * Instance keys of a resource or module block from its count / for_each. A for_each over a
+   * partial collection makes its known instances and `others` when `othersAllowed` (resources);
+   * for a module call it is unknown, as its outputs are read as one collection of instances.
+   */
   private expandBlock(
     body: Body,
     file: ParsedFile,
     iteration: ReadonlyMap<string, Evaluated> = new Map(),
+    othersAllowed = false,
   ): Expansion {
     const count = attributeOf(body, "count");
     const forEach = attributeOf(body, "for_each");
@@ -692,37 +705,35 @@ export class ModuleInstance implements EvaluationHost {
     }
     if (forEach) {
       const { result: evaluated, references } = this.evaluateMeta(forEach.expr, file, iteration);
-      if (
-        isUnknown(evaluated.value) ||
-        (Array.isArray(evaluated.value) && evaluated.value.some(isUnknown))
-      ) {
-        const meta = isUnknown(evaluated.value)
-          ? evaluated.value
-          : unknown(sourceText(forEach.expr, { text: file.text }));
+      // The one instance standing for every element, or for those the unknown part of a
+      // partial collection holds, so `each.value.s3_bucket_id` under `for_each = module.tenant`
+      // refers to the call as `module.tenant[each.key]...` does.
+      const anyInstance = (meta: UnknownValue): InstanceKey => {
         const scoped = new Map<string, Bound>(iteration);
-        // The one instance stands for every element, so `each.value.s3_bucket_id` under
-        // `for_each = module.tenant` refers to the call as `module.tenant[each.key]...` does.
         scoped.set("each", {
           value: { key: unknown("each.key"), value: unknown("each.value") },
           origin: at(file.path, forEach),
           reads: new Map([["value", [...references]]]),
         });
-        return {
-          kind: "unknown",
-          keys: [
-            {
-              key: "",
-              instance: {
-                suffix: "",
-                iteration: scoped,
-                unknownMeta: { for_each: meta },
-                readFrom: {},
-              },
-            },
-          ],
-        };
+        return { suffix: "", iteration: scoped, unknownMeta: { for_each: meta }, readFrom: {} };
+      };
+      const elements = Array.isArray(evaluated.value)
+        ? evaluated.value.filter((element) => !isRest(element))
+        : undefined;
+      const rest =
+        mapRest(evaluated.value) ??
+        (Array.isArray(evaluated.value) ? evaluated.value.find(isRest) : undefined);
+      if (
+        isUnknown(evaluated.value) ||
+        (rest !== undefined && !othersAllowed) ||
+        elements?.some(isUnknown)
+      ) {
+        const meta = isUnknown(evaluated.value)
+          ? evaluated.value
+          : unknown(sourceText(forEach.expr, { text: file.text }));
+        return { kind: "unknown", keys: [{ key: "", instance: anyInstance(meta) }] };
       }
-      const set = Array.isArray(evaluated.value) ? toSetValue(evaluated.value) : undefined;
+      const set = elements ? toSetValue(elements) : undefined;
       const collection: Evaluated = set
         ? { value: set, origin: setOrigin(evaluated, set) }
         : evaluated;
@@ -778,7 +789,11 @@ export class ModuleInstance implements EvaluationHost {
           },
         };
       });
-      return { kind: "for_each", keys };
+      return {
+        kind: "for_each",
+        keys,
+        ...(rest ? { others: anyInstance(unknown((rest as UnknownValue).$unknown)) } : {}),
+      };
     }
     return { kind: "single", keys: [{ key: "", instance: single() }] };
   }
@@ -812,7 +827,7 @@ export class ModuleInstance implements EvaluationHost {
   private expand(declaration: ResourceDeclaration): Expansion {
     let expansion = this.expansions.get(declaration.key);
     if (!expansion) {
-      expansion = this.expandBlock(declaration.node.body, declaration.file);
+      expansion = this.expandBlock(declaration.node.body, declaration.file, new Map(), true);
       this.expansions.set(declaration.key, expansion);
     }
     return expansion;
@@ -863,7 +878,13 @@ export class ModuleInstance implements EvaluationHost {
           value[String(key)] = result.value;
           items.set(String(key), result.origin);
         }
-        return { value, origin: { ...here, items } };
+        // The instances the unknown part of a partial for_each makes are unknown.
+        return {
+          value: expansion.others
+            ? partialMap(value, unknown(sourceText(traversal, scope)))
+            : value,
+          origin: { ...here, items },
+        };
       }
     }
   }
@@ -1292,7 +1313,7 @@ export class ModuleInstance implements EvaluationHost {
       if (item.kind === "Attribute") {
         reading(item.name, () => {
           const result = this.evaluateIn(item.expr, file, iteration);
-          value[item.name] = result.value;
+          value[item.name] = settlePartial(result.value);
           items.set(item.name, attributeOrigin(result, file.path, item));
         });
         continue;
@@ -1343,20 +1364,21 @@ export class ModuleInstance implements EvaluationHost {
     const collection = this.evaluateIn(forEach.expr, file, iteration);
     const bind = (entry: Evaluated): Map<string, Evaluated> =>
       new Map([...iteration, [iterator, entry]]);
-    if (isUnknown(collection.value)) {
+    // One block stands for those an unknown collection, or a partial one's unknown part, makes.
+    const addUnknownBlocks = (expression: string): void => {
       const scoped = bind({ value: unknown(`${iterator}`), origin: at(file.path, forEach) });
       const nested = this.evaluateBody(content.body, file, scoped);
       addBlock(
         name,
         {
           value: nested.value,
-          origin: {
-            ...relocate(nested.origin, file.path, block),
-            unknownForEach: collection.value.$unknown,
-          },
+          origin: { ...relocate(nested.origin, file.path, block), unknownForEach: expression },
         },
         block,
       );
+    };
+    if (isUnknown(collection.value)) {
+      addUnknownBlocks(collection.value.$unknown);
       return;
     }
     let entries: ReturnType<typeof entriesOf>;
@@ -1372,7 +1394,12 @@ export class ModuleInstance implements EvaluationHost {
       return;
     }
     if (collection.value === null) return;
+    let rest = mapRest(collection.value);
     for (const entry of entries) {
+      if (isRest(entry.value.value)) {
+        rest ??= entry.value.value as UnknownValue;
+        continue;
+      }
       const items = new Map<string, Origin>([
         ["key", entry.key.origin],
         ["value", entry.value.origin],
@@ -1388,6 +1415,7 @@ export class ModuleInstance implements EvaluationHost {
         block,
       );
     }
+    if (rest) addUnknownBlocks(rest.$unknown);
   }
 
   // ---- child modules -----------------------------------------------------------------------

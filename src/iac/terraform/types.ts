@@ -5,6 +5,7 @@
 import type { Expression } from "../hcl/index.js";
 import { isUnknown, unknown, type Value } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
+import { isRest, mapRest, partialMap } from "./partial.js";
 import { formatNumber, isObject, mayBeEqual, toSetValue, type ValueObject } from "./values.js";
 
 const MAX_TYPE_DEPTH = 64;
@@ -45,14 +46,17 @@ export function convertToType(
         : value;
       return setElements(items, expression);
     }
-    case "map":
+    case "map": {
       if (!isObject(value) || !first) return value;
-      return Object.fromEntries(
+      const converted = Object.fromEntries(
         Object.entries(value).map(([key, item]) => [
           key,
           convertToType(first, item, constant, `${expression}[${JSON.stringify(key)}]`, depth + 1),
         ]),
       );
+      const rest = mapRest(value);
+      return rest ? partialMap(converted, rest) : converted;
+    }
     case "tuple":
       if (!Array.isArray(value) || first?.kind !== "Tuple") return value;
       return value.map((item, i) => {
@@ -78,6 +82,12 @@ export function convertToType(
  */
 function setElements(items: Value[], expression: string): Value {
   if (!items.some(containsUnknown)) return toSetValue(items);
+  if (items.some(isRest)) {
+    // A partial list's known elements merged; the elements its rests stand for may be any.
+    const known = items.filter((item) => !isRest(item));
+    if (known.some(containsUnknown)) return unknown(expression);
+    return [...toSetValue(known), ...items.filter(isRest)];
+  }
   const merging = items.some((item, i) => items.slice(0, i).some((seen) => mayBeEqual(seen, item)));
   return merging ? unknown(expression) : items;
 }
@@ -90,10 +100,16 @@ function convertObject(
   depth: number,
 ): Value {
   const result: ValueObject = {};
+  // An attribute a partial map does not show may be in its unknown part.
+  const rest = mapRest(value);
   for (const item of type.items) {
     const name = item.keyName;
     if (name === null) continue;
     const attributeType = item.value;
+    if (rest && !(name in value)) {
+      result[name] = unknown(`${expression}.${name}`);
+      continue;
+    }
     if (name in value) {
       result[name] = convertToType(
         attributeType,

@@ -15,7 +15,7 @@
 // rule is fixed (all traffic narrowed to 22 fixes TG-NET-005; SSH stays open, existing). Without
 // a scope only identity matches.
 import type { ScanResult } from "../engine/types.js";
-import { covers, followMoves, type Finding, type Move } from "../model/index.js";
+import { covers, followMoves, type Finding, type Forgotten, type Move } from "../model/index.js";
 import { findingCovers } from "./coverage.js";
 
 export { convertedTemplates, followRenames, renamesByContent, type Rename } from "./renames.js";
@@ -51,6 +51,7 @@ export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
     head.findings,
     movesInForce(intoUnfetchedCalls(moves, head.addresses ?? []), baseAddresses),
     head.undecided,
+    head.forgotten,
   );
 }
 
@@ -89,12 +90,15 @@ const moduleCall = /(^|\.)module\.[A-Za-z_][\w-]*(\[[^\]]*\])?$/;
  * (coverage.ts); a base finding without an equal head finding is left out, not fixed, when a head
  * finding covers it or it covers a head finding of its rule, and when it moved onto a resource
  * whose count or for_each is unknown at head (`Move.anyInstance`) that reports the same finding.
+ * A `fixed` finding on what a head `removed` block with `destroy = false` forgets (`forgotten`)
+ * gets `forgottenAtHead`: it is still deployed, only no longer managed here.
  */
 export function diffFindings(
   base: Finding[],
   head: Finding[],
   moves: readonly Move[] = [],
   undecided: readonly Finding[] = [],
+  forgotten: readonly Forgotten[] = [],
 ): Finding[] {
   const movesByRoot = new Map<string, Move[]>();
   for (const move of moves) {
@@ -160,7 +164,17 @@ export function diffFindings(
       // The head's one finding there stands for every instance it may have, this one too.
       if (collapsed && headIdentities.has(identity)) continue;
       const unknownAtHead = finding.unknown === undefined ? cannotTell.get(subject) : undefined;
-      labelled.push({ ...finding, status: "fixed", ...(unknownAtHead ? { unknownAtHead } : {}) });
+      const removed = forgotten.find(
+        (entry) =>
+          entry.root === (finding.root ?? "") &&
+          [finding.resource, moved].some((address) => covers(entry.address, true, address)),
+      );
+      labelled.push({
+        ...finding,
+        status: "fixed",
+        ...(unknownAtHead ? { unknownAtHead } : {}),
+        ...(removed ? { forgottenAtHead: { file: removed.file, line: removed.line } } : {}),
+      });
     }
   }
   return labelled;

@@ -132,6 +132,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         errors,
         printed: evaluated.printed,
         moves: model.moves,
+        ...(model.forgotten ? { forgotten: model.forgotten } : {}),
         addresses: model.resources.map((resource) => ({
           root: resource.root,
           address: qualifiedAddress(resource),

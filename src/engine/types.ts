@@ -2,7 +2,7 @@
 // located findings and errors out. The app and the CLI code against this, never the stages behind it.
 import type { RuleSettings } from "../config/schema.js";
 import type { SourceFile } from "../iac/source.js";
-import type { Finding, LoadError, Move, Resource } from "../model/types.js";
+import type { Finding, Forgotten, LoadError, Move, Resource } from "../model/types.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 
 export interface ScanResult {
@@ -17,6 +17,8 @@ export interface ScanResult {
   errors: LoadError[];
   /** The snapshot's Terraform `moved` blocks: at head, where the base's resources went. */
   moves?: Move[];
+  /** The snapshot's Terraform `removed` blocks that leave what they remove deployed. */
+  forgotten?: Forgotten[];
   /** What the rules' `print` calls wrote, line by line: for stderr, never into a report. */
   printed?: string[];
   /** Every resource's root and address: at base, what a Terraform state would hold. */

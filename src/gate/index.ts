@@ -205,6 +205,15 @@ export function decideGate(
       finding.unknownAtHead !== undefined &&
       !unconfirmed.includes(finding),
   );
+  // A base finding on what a `removed` block forgets with `destroy = false`: Terraform leaves it
+  // deployed, so the PR fixed nothing; it is no longer managed here, neither fixed nor open.
+  const forgotten = findings.filter(
+    (finding) =>
+      finding.status === "fixed" &&
+      finding.forgottenAtHead !== undefined &&
+      !madeUnknown.includes(finding) &&
+      !unconfirmed.includes(finding),
+  );
   // The mirror case: a head finding whose file, module or template did not load at base may have
   // been there. A base that did not load is no error of this change (the change may be what fixed
   // it), but not knowing is no reason to let a finding pass: it stays new, and blocks as a new
@@ -221,7 +230,7 @@ export function decideGate(
   let suppressed = 0;
   let held = 0;
   for (const finding of findings) {
-    if (madeUnknown.includes(finding)) continue;
+    if (madeUnknown.includes(finding) || forgotten.includes(finding)) continue;
     const result = enforce(finding, settings, now);
     if (result.level === "off") {
       suppressed++;
@@ -293,6 +302,14 @@ export function decideGate(
     const decidedBy = [...new Set(madeUnknown.flatMap((f) => f.unknownAtHead ?? []))].join(", ");
     reasons.push(
       `${plural(madeUnknown.length, "base finding")} not counted as fixed: a value Tollgate cannot know now decides ${madeUnknown.length === 1 ? "it" : "them"} (${decidedBy})`,
+    );
+  }
+  if (forgotten.length > 0) {
+    const places = [
+      ...new Set(forgotten.map((f) => `${f.forgottenAtHead?.file}:${f.forgottenAtHead?.line}`)),
+    ].join(", ");
+    reasons.push(
+      `${plural(forgotten.length, "base finding")} not counted as fixed: no longer managed here, still deployed (removed with destroy = false at ${places})`,
     );
   }
   const warnings = problems.filter(isWarning);

@@ -42,6 +42,7 @@ export function loadModel(files: SourceFile[], terraformOptions: TerraformOption
     model.resources.push(...terraform.resources);
     model.errors.push(...terraform.errors);
     model.moves.push(...terraform.moves);
+    if (terraform.forgotten.length > 0) model.forgotten = terraform.forgotten;
   }
   const stacks = loadStacks(files.filter(isTemplateFile), files);
   model.resources.push(...stacks.resources);

@@ -289,11 +289,28 @@ export interface Move {
   column: number;
 }
 
+/**
+ * A Terraform `removed` block of a root module whose `lifecycle` says `destroy = false`: Terraform
+ * forgets what `from` names (a resource, or a module call and all in it) without destroying it,
+ * so whatever was deployed there stays as it was, no longer managed by this root.
+ */
+export interface Forgotten {
+  /** The root module's directory, as `Resource.root`. */
+  root: string;
+  /** `aws_s3_bucket.legacy`, `module.old`: every instance of it, and for a module all inside. */
+  address: string;
+  /** Where the `removed` block is written. */
+  file: string;
+  line: number;
+}
+
 export interface Model {
   resources: Resource[];
   errors: LoadError[];
   /** Terraform's `moved` blocks, the invalid ones left out (reported in `errors` as warnings). */
   moves: Move[];
+  /** Terraform's `removed` blocks that keep what they remove deployed. */
+  forgotten?: Forgotten[];
 }
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
@@ -446,6 +463,12 @@ export interface Finding {
    * unknown rather than fixing it, so the gate lists it as neither fixed nor open.
    */
   unknownAtHead?: string[];
+  /**
+   * On a finding the diff labels `fixed`: the head's Terraform `removed` block with `destroy =
+   * false` that forgets its resource (where it is written). What it exposes stays deployed, no
+   * longer managed here, so the gate lists it as neither fixed nor open.
+   */
+  forgottenAtHead?: { file: string; line: number };
   /**
    * On a head finding the diff labels `new`: its file, module or template did not load at base,
    * so whether the base had it is unknown. The gate still gates it as new (set by the gate).

@@ -25,12 +25,12 @@
 // Addresses are unique within one root module; two roots may both hold `aws_s3_bucket.this`
 // (tell them apart by `file`). Each resource says which versions of its provider may be in force
 // for its root (providers.ts: constraints of the root and its local modules, the lock file).
-import type { LoadError, Move, Resource, Value } from "../../model/types.js";
+import type { Forgotten, LoadError, Move, Resource, Value } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
 import { discoverModules, joinPath } from "./modules.js";
-import { declaredMoves, rootMovesInForce } from "./moved.js";
+import { declaredMoves, forgottenAddresses, rootMovesInForce } from "./moved.js";
 import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
@@ -60,6 +60,8 @@ export interface TerraformModel {
   moduleCalls: ModuleCallRecord[];
   /** `moved` blocks, absolute in their root, for each instance of the module declaring them. */
   moves: Move[];
+  /** Root modules' `removed` blocks that leave what they remove deployed. */
+  forgotten: Forgotten[];
 }
 
 /**
@@ -80,6 +82,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   const evaluator = new ExpressionEvaluator();
   const rootMoves: Omit<Move, "root">[] = [];
   const moves: Move[] = [];
+  const forgotten: Forgotten[] = [];
   const context: LoadContext = {
     evaluator,
     modules: discovery.modules,
@@ -174,6 +177,9 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         if (resource) resource.root = directory;
       }
       moves.push(...rootMovesInForce(directory, rootMoves, report));
+      forgotten.push(
+        ...forgottenAddresses(definition).map((removed) => ({ root: directory, ...removed })),
+      );
     } catch (error) {
       // Every known failure is a located value already; this keeps one root's defect from hiding the others.
       if (!(error instanceof Error)) throw error;
@@ -191,5 +197,5 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   }
   for (const relative of everyRoot)
     if (!foundForEveryRoot.has(relative)) missingVariableFile(relative, "every root module");
-  return { resources, errors: [...errors.values()], moduleCalls, moves };
+  return { resources, errors: [...errors.values()], moduleCalls, moves, forgotten };
 }

@@ -56,6 +56,8 @@ export interface ModuleDefinition {
   calls: Map<string, ModuleCall>;
   /** `moved` blocks, in file order (moved.ts reads them). */
   moved: Declared<Block>[];
+  /** `removed` blocks, in file order (moved.ts reads them). */
+  removed: Declared<Block>[];
 }
 
 /** `./x` or `../x`: Terraform's only local form; any other source (registry, git, archive) is not loaded. */
@@ -95,6 +97,7 @@ function emptyDefinition(directory: string): ModuleDefinition {
     resourcesByKey: new Map(),
     calls: new Map(),
     moved: [],
+    removed: [],
   };
 }
 
@@ -174,6 +177,9 @@ function index(definition: ModuleDefinition, file: ParsedFile, errors: LoadError
         break;
       case "moved":
         definition.moved.push({ node: item, file });
+        break;
+      case "removed":
+        definition.removed.push({ node: item, file });
         break;
       case "module": {
         if (first === undefined) break;

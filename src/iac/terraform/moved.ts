@@ -73,6 +73,30 @@ export function declaredMoves(
   return moves;
 }
 
+/**
+ * What a root module's `removed` blocks with `lifecycle { destroy = false }` forget: Terraform
+ * drops it from its state and leaves it deployed. Other `removed` blocks destroy, as deleting
+ * the resource would, and an unreadable `from` is Terraform's error to report, not a finding's.
+ */
+export function forgottenAddresses(
+  definition: ModuleDefinition,
+): Array<{ address: string; file: string; line: number }> {
+  const forgotten: Array<{ address: string; file: string; line: number }> = [];
+  for (const { node, file } of definition.removed) {
+    const from = attributeOf(node.body, "from");
+    const lifecycle = node.body.items.find(
+      (item) => item.kind === "Block" && item.type === "lifecycle",
+    );
+    const destroy =
+      lifecycle?.kind === "Block" ? attributeOf(lifecycle.body, "destroy") : undefined;
+    if (!from || destroy?.expr.kind !== "Literal" || destroy.expr.value !== false) continue;
+    const endpoint = parseEndpoint(from.expr);
+    if (typeof endpoint !== "string")
+      forgotten.push({ address: endpoint.address, file: file.path, line: node.line });
+  }
+  return forgotten;
+}
+
 /** Why Terraform refuses to move `from` to `to`, or undefined when it accepts the block. */
 function mismatch(from: Endpoint, to: Endpoint, definition: ModuleDefinition): string | undefined {
   if (from.kind !== to.kind) return "one end is a resource and the other a module";

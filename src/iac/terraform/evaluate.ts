@@ -676,6 +676,20 @@ export class ExpressionEvaluator {
       return { value: unknown(sourceText(expr, scope)), origin: here };
     }
     if (name === "try" || name === "can") return this.tryOrCan(expr, scope);
+    if (name === "fileset") {
+      // The folder listing is not evaluated: say so where it is called, since what the files
+      // hold (policies read with file()) would otherwise go unjudged without a word.
+      scope.host.report({
+        file: scope.file,
+        line: expr.nameRange.line,
+        column: expr.nameRange.column,
+        message:
+          "fileset() is not evaluated: the files it lists, and what is read from them, are unknown to the policies",
+        code: "terraform-fileset",
+        level: "warning",
+      });
+      return { value: unknown(sourceText(expr, scope)), origin: here };
+    }
     if (name === "templatefile") return this.templateFile(expr, scope);
     let args = expr.args.map((arg) => this.evaluate(arg, scope));
     if (expr.expandFinal && args.length > 0) {

@@ -1701,3 +1701,30 @@ describe("real corpus", () => {
     }
   });
 });
+
+describe("fileset", () => {
+  it("is unknown with a located warning, so the files it lists are not silently unjudged", () => {
+    const { resources, errors } = loadTerraform([
+      {
+        path: "main.tf",
+        text: `resource "aws_iam_policy" "p" {
+  for_each = fileset("\${path.module}/policies", "*.json")
+  policy   = file("\${path.module}/policies/\${each.value}")
+}
+`,
+      },
+      { path: "policies/admin.json", text: '{"Statement": []}' },
+    ]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        file: "main.tf",
+        line: 2,
+        code: "terraform-fileset",
+        level: "warning",
+      }),
+    ]);
+    expect(resources[0]?.config.for_each).toEqual({
+      $unknown: 'fileset("${path.module}/policies", "*.json")',
+    });
+  });
+});

@@ -2148,6 +2148,93 @@ describe("tollgate diff between folders puts a new finding on the changed line i
   });
 });
 
+describe("tollgate diff puts a new finding on the changed value that decided it, however it was read", () => {
+  /** Rule, file and line of each new finding of a JSON report. */
+  const lines = (stdout: string) =>
+    located(stdout).map(([rule, file, line]) => `${String(rule)} ${String(file)}:${String(line)}`);
+  /** An S3 bucket policy rendered from `document`, a data "aws_iam_policy_document" "bucket". */
+  const bucketPolicy = [
+    'resource "aws_s3_bucket_policy" "data" {',
+    '  bucket = "acme-data"',
+    "  policy = data.aws_iam_policy_document.bucket.json",
+    "}",
+    "",
+  ].join("\n");
+
+  it("a variable default's one principal in a policy document: on the default", async () => {
+    await withTempDir("decided-var-document", async (dir) => {
+      const readers = (principal: string) =>
+        [
+          'variable "readers" {',
+          "  type    = list(string)",
+          `  default = [${principal}]`,
+          "}",
+          'data "aws_iam_policy_document" "bucket" {',
+          "  statement {",
+          '    actions   = ["s3:GetObject"]',
+          '    resources = ["arn:aws:s3:::acme-data/*"]',
+          "    principals {",
+          '      type        = "AWS"',
+          "      identifiers = var.readers",
+          "    }",
+          "  }",
+          "}",
+          bucketPolicy,
+        ].join("\n");
+      await writeFiles(dir, {
+        "base/main.tf": readers('"arn:aws:iam::111122223333:root"'),
+        "head/main.tf": readers('"*"'),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(lines(json.stdout)).toEqual(["TG-IAM-010 main.tf:3"]);
+    });
+  });
+
+  it("a new entry of a variable's map a dynamic statement is generated from: on the entry", async () => {
+    await withTempDir("decided-var-dynamic-statement", async (dir) => {
+      const grants = (entries: string[]) =>
+        [
+          'variable "grants" {',
+          "  type = map(object({",
+          "    actions    = list(string)",
+          '    principals = optional(list(string), ["arn:aws:iam::111122223333:root"])',
+          "  }))",
+          "  default = {",
+          ...entries,
+          "  }",
+          "}",
+          'data "aws_iam_policy_document" "bucket" {',
+          '  dynamic "statement" {',
+          "    for_each = var.grants",
+          "    content {",
+          "      sid       = statement.key",
+          "      actions   = statement.value.actions",
+          '      resources = ["arn:aws:s3:::acme-data/*"]',
+          "      principals {",
+          '        type        = "AWS"',
+          "        identifiers = statement.value.principals",
+          "      }",
+          "    }",
+          "  }",
+          "}",
+          bucketPolicy,
+        ].join("\n");
+      const read = '    read = { actions = ["s3:GetObject"] }';
+      await writeFiles(dir, {
+        "base/main.tf": grants([read]),
+        "head/main.tf": grants([
+          read,
+          '    public = { actions = ["s3:GetObject"], principals = ["*"] }',
+        ]),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(lines(json.stdout)).toEqual(["TG-IAM-010 main.tf:8"]);
+    });
+  });
+});
+
 describe("tollgate diff with a settings file", () => {
   const diffWith = async (settings: string, headEdit?: (text: string) => string) =>
     withTempDir("settings", async (dir) => {

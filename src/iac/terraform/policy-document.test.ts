@@ -102,7 +102,7 @@ describe("aws_iam_policy_document rendering", () => {
     expect(JSON.parse(rendered.json).Statement[0].Action).toEqual(["c:z", "b:x", "a:y"]);
     expect(link("Statement/0/Action/0")).toBe("statement/0/actions/2");
     expect(link("Statement/0/Action/2")).toBe("statement/0/actions/1");
-    expect(link("Statement/0/Resource")).toBe("statement/0/resources");
+    expect(link("Statement/0/Resource")).toBe("statement/0/resources/0");
     expect(link("Statement/0")).toBe("statement/0");
   });
 

@@ -55,11 +55,15 @@ function stringSet(
     ({ item }, i) => items.findIndex((other) => other.item === item) === i,
   );
   if (unique.length === 0) return undefined;
-  links.push({ document: documentPath, config: configPath });
   if (unique.length === 1) {
+    // One element is written as a string, located where the element is (a variable default's
+    // `["*"]`), as an element of several is.
     const only = unique[0] as { item: Value; index: number };
+    const element = Array.isArray(value) ? [...configPath, only.index] : configPath;
+    links.push({ document: documentPath, config: element });
     return only.item;
   }
+  links.push({ document: documentPath, config: configPath });
   const ordered = unique.some(({ item }) => typeof item !== "string")
     ? unique
     : [...unique].sort((a, b) =>

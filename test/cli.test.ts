@@ -2233,6 +2233,67 @@ describe("tollgate diff puts a new finding on the changed value that decided it,
       expect(lines(json.stdout)).toEqual(["TG-IAM-010 main.tf:8"]);
     });
   });
+
+  it("a root policy document a module merges with compact() into its bucket policy: on the root line", async () => {
+    await withTempDir("decided-module-document", async (dir) => {
+      const root = (principal: string) =>
+        [
+          'data "aws_iam_policy_document" "extra" {',
+          "  statement {",
+          '    actions   = ["s3:GetObject"]',
+          '    resources = ["arn:aws:s3:::acme-data/*"]',
+          "    principals {",
+          '      type        = "AWS"',
+          `      identifiers = [${principal}]`,
+          "    }",
+          "  }",
+          "}",
+          'module "bucket" {',
+          '  source = "./modules/bucket"',
+          "  policy = data.aws_iam_policy_document.extra.json",
+          "}",
+          "",
+        ].join("\n");
+      const bucket = [
+        'variable "policy" {',
+        "  type    = string",
+        "  default = null",
+        "}",
+        'data "aws_iam_policy_document" "tls" {',
+        "  statement {",
+        '    effect    = "Deny"',
+        '    actions   = ["s3:*"]',
+        '    resources = ["arn:aws:s3:::acme-data/*"]',
+        "    principals {",
+        '      type        = "*"',
+        '      identifiers = ["*"]',
+        "    }",
+        "    condition {",
+        '      test     = "Bool"',
+        '      variable = "aws:SecureTransport"',
+        '      values   = ["false"]',
+        "    }",
+        "  }",
+        "}",
+        'data "aws_iam_policy_document" "bucket" {',
+        "  source_policy_documents = compact([",
+        "    data.aws_iam_policy_document.tls.json,",
+        '    var.policy != null ? var.policy : "",',
+        "  ])",
+        "}",
+        bucketPolicy,
+      ].join("\n");
+      await writeFiles(dir, {
+        "base/main.tf": root('"arn:aws:iam::111122223333:root"'),
+        "base/modules/bucket/main.tf": bucket,
+        "head/main.tf": root('"*"'),
+        "head/modules/bucket/main.tf": bucket,
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(lines(json.stdout)).toEqual(["TG-IAM-010 main.tf:7"]);
+    });
+  });
 });
 
 describe("tollgate diff with a settings file", () => {

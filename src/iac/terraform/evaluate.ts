@@ -781,6 +781,14 @@ export class ExpressionEvaluator {
         }
         return { ...here, items };
       }
+      case "compact": {
+        // The strings kept, each where it was written (a policy document's JSON text).
+        if (!first || !Array.isArray(first.value)) return here;
+        const kept = first.value.flatMap((item, i) =>
+          item === null || item === "" ? [] : [childOrigin(first.origin, i)],
+        );
+        return { ...here, items: new Map(kept.map((origin, i) => [String(i), origin])) };
+      }
       case "concat":
       case "flatten": {
         const items = new Map<string, Origin>();

@@ -2294,6 +2294,88 @@ describe("tollgate diff puts a new finding on the changed value that decided it,
       expect(lines(json.stdout)).toEqual(["TG-IAM-010 main.tf:7"]);
     });
   });
+
+  it("an optional() default in a variable's type: on the default, in the root and through a module", async () => {
+    await withTempDir("decided-optional-default", async (dir) => {
+      const ingress = (cidr: string) =>
+        [
+          'variable "ingress" {',
+          "  type = map(object({",
+          "    port        = number",
+          `    cidr_blocks = optional(list(string), ["${cidr}"])`,
+          "  }))",
+          "  default = {",
+          "    ssh = { port = 22 }",
+          "  }",
+          "}",
+          'resource "aws_security_group" "app" {',
+          '  name        = "app"',
+          '  description = "app"',
+          '  dynamic "ingress" {',
+          "    for_each = var.ingress",
+          "    content {",
+          "      from_port   = ingress.value.port",
+          "      to_port     = ingress.value.port",
+          '      protocol    = "tcp"',
+          "      cidr_blocks = ingress.value.cidr_blocks",
+          "    }",
+          "  }",
+          "}",
+          "",
+        ].join("\n");
+      const groups = (cidr: string) =>
+        [
+          'variable "groups" {',
+          "  type = map(object({",
+          "    ports = list(number)",
+          `    cidrs = optional(list(string), ["${cidr}"])`,
+          "  }))",
+          "  default = {",
+          "    web = { ports = [22] }",
+          "  }",
+          "}",
+          'module "sg" {',
+          '  source   = "./sg"',
+          "  for_each = var.groups",
+          "  ports    = each.value.ports",
+          "  cidrs    = each.value.cidrs",
+          "}",
+          "",
+        ].join("\n");
+      const group = [
+        'variable "ports" { type = list(number) }',
+        'variable "cidrs" { type = list(string) }',
+        'resource "aws_security_group" "sg" {',
+        '  name        = "sg"',
+        '  description = "sg"',
+        '  dynamic "ingress" {',
+        "    for_each = toset(var.ports)",
+        "    content {",
+        "      from_port   = ingress.value",
+        "      to_port     = ingress.value",
+        '      protocol    = "tcp"',
+        "      cidr_blocks = var.cidrs",
+        "    }",
+        "  }",
+        "}",
+        "",
+      ].join("\n");
+      await writeFiles(dir, {
+        "root/base/main.tf": ingress("10.0.0.0/8"),
+        "root/head/main.tf": ingress("0.0.0.0/0"),
+        "module/base/main.tf": groups("10.0.0.0/8"),
+        "module/base/sg/main.tf": group,
+        "module/head/main.tf": groups("0.0.0.0/0"),
+        "module/head/sg/main.tf": group,
+      });
+      const root = await diffDirs(path.join(dir, "root"), "json");
+      expect(root.code).toBe(1);
+      expect(lines(root.stdout)).toEqual(["TG-NET-001 main.tf:4"]);
+      const module = await diffDirs(path.join(dir, "module"), "json");
+      expect(module.code).toBe(1);
+      expect(lines(module.stdout)).toEqual(["TG-NET-001 main.tf:4"]);
+    });
+  });
 });
 
 describe("tollgate diff with a settings file", () => {

@@ -518,11 +518,8 @@ export class ModuleInstance implements EvaluationHost {
     const typeAttribute = attributeOf(declared.node.body, "type");
     const raw = this.rawVariable(name, declared);
     if (!typeAttribute || isUnknown(raw.value)) return raw;
-    const constant = (expr: Expression): Value => this.evaluateIn(expr, declared.file).value;
-    return {
-      value: convertToType(typeAttribute.expr, raw.value, constant, `var.${name}`),
-      origin: raw.origin,
-    };
+    const constant = (expr: Expression): Evaluated => this.evaluateIn(expr, declared.file);
+    return convertToType(typeAttribute.expr, raw, constant, `var.${name}`);
   }
 
   private rawVariable(name: string, declared: Declared<Block>): Evaluated {

@@ -5,75 +5,133 @@
 import type { Expression } from "../hcl/index.js";
 import { isUnknown, unknown, type Value } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
+import type { Evaluated, Origin } from "./origin.js";
 import { isRest, mapRest, partialMap } from "./partial.js";
-import { formatNumber, isObject, mayBeEqual, toSetValue, type ValueObject } from "./values.js";
+import {
+  formatNumber,
+  isObject,
+  mayBeEqual,
+  toSetValue,
+  valuesEqual,
+  type ValueObject,
+} from "./values.js";
 
 const MAX_TYPE_DEPTH = 64;
 
-/** Evaluates a constant expression (an optional attribute's default). */
-export type ConstantEvaluator = (expr: Expression) => Value;
+/** Evaluates a constant expression (an optional attribute's default), where it is written. */
+export type ConstantEvaluator = (expr: Expression) => Evaluated;
 
 /**
- * `value` converted to `type`; `expression` is where the value comes from (`var.rules`), which
+ * `input` converted to `type`; `expression` is where the value comes from (`var.rules`), which
  * names an unknown the conversion makes: a set whose elements Tollgate cannot know may merge some
- * of them, so how many it has is unknown.
+ * of them, so how many it has is unknown. An attribute an `optional()` default fills is located
+ * at that default, so a change to the type's default decides what the value holds.
  */
 export function convertToType(
   type: Expression,
-  value: Value,
+  input: Evaluated,
   constant: ConstantEvaluator,
   expression: string,
   depth = 0,
-): Value {
-  if (value === null || isUnknown(value) || depth > MAX_TYPE_DEPTH) return value;
+): Evaluated {
+  const { value, origin } = input;
+  if (value === null || isUnknown(value) || depth > MAX_TYPE_DEPTH) return input;
   if (type.kind === "ScopeTraversal" && type.steps.length === 0)
-    return convertPrimitive(type.root, value);
-  if (type.kind !== "FunctionCall") return value;
+    return { value: convertPrimitive(type.root, value), origin };
+  if (type.kind !== "FunctionCall") return input;
   const [first] = type.args;
+  const element = (item: Evaluated, i: number) =>
+    first ? convertToType(first, item, constant, `${expression}[${i}]`, depth + 1) : item;
   switch (type.name) {
     case "list":
-      return Array.isArray(value) && first
-        ? value.map((item, i) =>
-            convertToType(first, item, constant, `${expression}[${i}]`, depth + 1),
-          )
-        : value;
+      return Array.isArray(value) && first ? convertElements(input, value, element) : input;
     case "set": {
-      if (!Array.isArray(value)) return value;
-      const items = first
-        ? value.map((item, i) =>
-            convertToType(first, item, constant, `${expression}[${i}]`, depth + 1),
-          )
-        : value;
-      return setElements(items, expression);
+      if (!Array.isArray(value)) return input;
+      const converted = convertElements(input, value, element);
+      const set = setElements(converted.value as Value[], expression);
+      return { value: set, origin: setOrigin(converted, input.origin, set) };
     }
     case "map": {
-      if (!isObject(value) || !first) return value;
-      const converted = Object.fromEntries(
-        Object.entries(value).map(([key, item]) => [
-          key,
-          convertToType(first, item, constant, `${expression}[${JSON.stringify(key)}]`, depth + 1),
-        ]),
-      );
+      if (!isObject(value) || !first) return input;
+      const result: ValueObject = {};
+      const parts = new Map<string, Origin>();
+      for (const [key, item] of Object.entries(value)) {
+        const written = partOrigin(origin, key);
+        const converted = convertToType(
+          first,
+          { value: item, origin: written },
+          constant,
+          `${expression}[${JSON.stringify(key)}]`,
+          depth + 1,
+        );
+        result[key] = converted.value;
+        if (converted.origin !== written) parts.set(key, converted.origin);
+      }
       const rest = mapRest(value);
-      return rest ? partialMap(converted, rest) : converted;
+      return {
+        value: rest ? partialMap(result, rest) : result,
+        origin: withParts(origin, parts),
+      };
     }
-    case "tuple":
-      if (!Array.isArray(value) || first?.kind !== "Tuple") return value;
-      return value.map((item, i) => {
+    case "tuple": {
+      if (!Array.isArray(value) || first?.kind !== "Tuple") return input;
+      return convertElements(input, value, (item, i) => {
         const elementType = first.elements[i];
         return elementType
           ? convertToType(elementType, item, constant, `${expression}[${i}]`, depth + 1)
           : item;
       });
+    }
     case "object":
       return first?.kind === "Object" && isObject(value)
-        ? convertObject(first, value, constant, expression, depth)
-        : value;
+        ? convertObject(first, { value, origin }, constant, expression, depth)
+        : input;
     case "optional":
-      return first ? convertToType(first, value, constant, expression, depth + 1) : value;
+      return first ? convertToType(first, input, constant, expression, depth + 1) : input;
     default:
-      return value;
+      return input;
   }
+}
+
+/** Where part `key` of a value is written: its own origin, else the value's place. */
+function partOrigin(origin: Origin, key: string): Origin {
+  return origin.items?.get(key) ?? { file: origin.file, range: origin.range };
+}
+
+/** `origin` with the parts a conversion located elsewhere (a filled optional attribute) replaced. */
+function withParts(origin: Origin, parts: ReadonlyMap<string, Origin>): Origin {
+  if (parts.size === 0) return origin;
+  return { ...origin, items: new Map([...(origin.items ?? []), ...parts]) };
+}
+
+function convertElements(
+  input: Evaluated,
+  items: readonly Value[],
+  convert: (item: Evaluated, index: number) => Evaluated,
+): Evaluated {
+  const parts = new Map<string, Origin>();
+  const value = items.map((item, i) => {
+    const written = partOrigin(input.origin, String(i));
+    const converted = convert({ value: item, origin: written }, i);
+    if (converted.origin !== written) parts.set(String(i), converted.origin);
+    return converted.value;
+  });
+  return { value, origin: withParts(input.origin, parts) };
+}
+
+/**
+ * The origin of a set made of `list`'s elements: each element where the first equal one was
+ * written, once a conversion located one elsewhere; else as the value was written.
+ */
+function setOrigin(list: Evaluated, written: Origin, set: Value): Origin {
+  if (list.origin === written || !Array.isArray(set) || !Array.isArray(list.value)) return written;
+  const elements = list.value;
+  const parts = new Map<string, Origin>();
+  set.forEach((item, i) => {
+    const first = elements.findIndex((candidate) => valuesEqual(candidate, item));
+    if (first !== -1) parts.set(String(i), partOrigin(list.origin, String(first)));
+  });
+  return { ...written, items: parts };
 }
 
 /**
@@ -94,12 +152,14 @@ function setElements(items: Value[], expression: string): Value {
 
 function convertObject(
   type: Extract<Expression, { kind: "Object" }>,
-  value: ValueObject,
+  input: { value: ValueObject; origin: Origin },
   constant: ConstantEvaluator,
   expression: string,
   depth: number,
-): Value {
+): Evaluated {
+  const { value, origin } = input;
   const result: ValueObject = {};
+  const parts = new Map<string, Origin>();
   // An attribute a partial map does not show may be in its unknown part.
   const rest = mapRest(value);
   for (const item of type.items) {
@@ -111,24 +171,36 @@ function convertObject(
       continue;
     }
     if (name in value) {
-      result[name] = convertToType(
+      const written = partOrigin(origin, name);
+      const converted = convertToType(
         attributeType,
-        value[name] as Value,
+        { value: value[name] as Value, origin: written },
         constant,
         `${expression}.${name}`,
         depth + 1,
       );
+      result[name] = converted.value;
+      if (converted.origin !== written) parts.set(name, converted.origin);
       continue;
     }
     if (attributeType.kind === "FunctionCall" && attributeType.name === "optional") {
       const [inner, fallback] = attributeType.args;
-      result[name] =
-        fallback && inner
-          ? convertToType(inner, constant(fallback), constant, `${expression}.${name}`, depth + 1)
-          : null;
+      if (!fallback || !inner) {
+        result[name] = null;
+        continue;
+      }
+      const filled = convertToType(
+        inner,
+        constant(fallback),
+        constant,
+        `${expression}.${name}`,
+        depth + 1,
+      );
+      result[name] = filled.value;
+      parts.set(name, filled.origin);
     }
   }
-  return result;
+  return { value: result, origin: withParts(origin, parts) };
 }
 
 function convertPrimitive(name: string, value: Value): Value {

@@ -2376,6 +2376,60 @@ describe("tollgate diff puts a new finding on the changed value that decided it,
       expect(lines(module.stdout)).toEqual(["TG-NET-001 main.tf:4"]);
     });
   });
+
+  it("a local a standalone rule reads for its port or protocol: on the local", async () => {
+    await withTempDir("decided-standalone-rule", async (dir) => {
+      const rules = (port: number, protocol: string) =>
+        [
+          "locals {",
+          `  port  = ${port}`,
+          `  proto = "${protocol}"`,
+          "}",
+          'resource "aws_security_group" "main" {',
+          '  name        = "main"',
+          '  description = "main"',
+          "}",
+          'resource "aws_vpc_security_group_ingress_rule" "web" {',
+          "  security_group_id = aws_security_group.main.id",
+          "  from_port         = local.port",
+          "  to_port           = local.port",
+          '  ip_protocol       = "tcp"',
+          '  cidr_ipv4         = "0.0.0.0/0"',
+          "}",
+          'resource "aws_security_group_rule" "web" {',
+          '  type              = "ingress"',
+          "  security_group_id = aws_security_group.main.id",
+          "  from_port         = 443",
+          "  to_port           = 443",
+          "  protocol          = local.proto",
+          '  cidr_blocks       = ["0.0.0.0/0"]',
+          "}",
+          "",
+        ].join("\n");
+      await writeFiles(dir, {
+        "base/main.tf": rules(443, "tcp"),
+        "head/main.tf": rules(22, "-1"),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(located(json.stdout)).toEqual([
+        [
+          "TG-NET-005",
+          "main.tf",
+          3,
+          "the resource's protocol",
+          { file: "main.tf", line: 22, endLine: 22 },
+        ],
+        [
+          "TG-NET-001",
+          "main.tf",
+          2,
+          "the resource's from_port",
+          { file: "main.tf", line: 14, endLine: 14 },
+        ],
+      ]);
+    });
+  });
 });
 
 describe("tollgate diff with a settings file", () => {

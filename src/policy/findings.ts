@@ -217,8 +217,11 @@ function decidesValueAt(reader: string, pointer: string): boolean {
  * read, then what chose the value at, around or inside `pointer`: (CloudFormation) a decided
  * `Fn::If` or a `Fn::FindInMap` there, named by its pointer (`SecurityGroupIngress/0/CidrIp`,
  * `Properties` for the whole); (Terraform) the places the value passed through on its way to
- * the attribute, nearest it first (`through`). A place recorded under conditions (a branch of
- * an undecided `Fn::If`) is taken only for a finding whose `conditions` imply them.
+ * the attribute, nearest it first (`through`); then, for a value that is a top-level attribute or
+ * an element of one, what the resource's other top-level attributes read: the resource is then the
+ * one rule or setting the value is part of (the ports and protocol beside a standalone security
+ * group rule's CIDR). A place recorded under conditions (a branch of an undecided `Fn::If`) is
+ * taken only for a finding whose `conditions` imply them.
  */
 export function readFromOf(
   resource: Resource,
@@ -227,11 +230,23 @@ export function readFromOf(
 ): Finding["readFrom"] {
   const readFrom = resource.readFrom;
   if (readFrom === undefined) return undefined;
-  const attribute = pointer.startsWith("/") ? fromPointer(pointer)[0] : undefined;
+  const path = pointer.startsWith("/") ? fromPointer(pointer) : [];
+  const attribute = path[0];
   const readers = attribute === undefined || EXISTENCE.includes(attribute) ? [] : [attribute];
   const calls = Object.keys(readFrom).filter((by) => MODULE_CALL_READER.test(by));
   const values = Object.keys(readFrom).filter((by) => decidesValueAt(by, pointer));
-  const places = [...EXISTENCE, ...calls, ...readers, ...values].flatMap((reader) => {
+  const topLevel = attribute !== undefined && path.slice(1).every((step) => /^\d+$/.test(step));
+  const siblings = topLevel
+    ? Object.keys(readFrom).filter(
+        (by) =>
+          by !== attribute &&
+          by !== "" &&
+          !by.startsWith("/") &&
+          !EXISTENCE.includes(by) &&
+          !MODULE_CALL_READER.test(by),
+      )
+    : [];
+  const places = [...EXISTENCE, ...calls, ...readers, ...values, ...siblings].flatMap((reader) => {
     const [, call, by = valueReader(reader)] = MODULE_CALL_READER.exec(reader) ?? [];
     return (readFrom[reader] ?? [])
       .filter(({ when = [] }) => when.every((condition) => implies(conditions, condition)))

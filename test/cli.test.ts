@@ -2430,6 +2430,86 @@ describe("tollgate diff puts a new finding on the changed value that decided it,
       ]);
     });
   });
+
+  it("the protocol of the entry that opens the port, not a sibling entry's changed line", async () => {
+    await withTempDir("decided-sibling-entry", async (dir) => {
+      const services = (admin: string, protocol: string) => [
+        "locals {",
+        "  services = {",
+        "    web = {",
+        "      ports = [443]",
+        '      cidrs = ["0.0.0.0/0"]',
+        "    }",
+        "    admin = {",
+        "      ports = [22]",
+        `      cidrs = ["${admin}"]`,
+        "    }",
+        "  }",
+        `  proto = "${protocol}"`,
+        "}",
+      ];
+      const dynamic = (admin: string, protocol: string) =>
+        [
+          ...services(admin, protocol),
+          'resource "aws_security_group" "main" {',
+          '  name        = "main"',
+          '  description = "main"',
+          '  dynamic "ingress" {',
+          "    for_each = local.services",
+          "    content {",
+          "      from_port   = ingress.value.ports[0]",
+          "      to_port     = ingress.value.ports[0]",
+          "      protocol    = local.proto",
+          "      cidr_blocks = ingress.value.cidrs",
+          "    }",
+          "  }",
+          "}",
+          "",
+        ].join("\n");
+      const flattened = (admin: string, protocol: string) =>
+        [
+          ...services(admin, protocol),
+          "locals {",
+          "  rules = flatten([",
+          "    for name, service in local.services : [",
+          '      for port in service.ports : { key = "${name}-${port}", port = port, cidrs = service.cidrs }',
+          "    ]",
+          "  ])",
+          "}",
+          'resource "aws_security_group" "main" {',
+          '  name        = "main"',
+          '  description = "main"',
+          "}",
+          'resource "aws_security_group_rule" "in" {',
+          "  for_each          = { for rule in local.rules : rule.key => rule }",
+          '  type              = "ingress"',
+          "  security_group_id = aws_security_group.main.id",
+          "  from_port         = each.value.port",
+          "  to_port           = each.value.port",
+          "  protocol          = local.proto",
+          "  cidr_blocks       = each.value.cidrs",
+          "}",
+          "",
+        ].join("\n");
+      await writeFiles(dir, {
+        "dynamic/base/main.tf": dynamic("10.0.0.0/8", "tcp"),
+        "dynamic/head/main.tf": dynamic("10.1.0.0/16", "-1"),
+        "flatten/base/main.tf": flattened("10.0.0.0/8", "tcp"),
+        "flatten/head/main.tf": flattened("10.1.0.0/16", "-1"),
+      });
+      const written = { file: "main.tf", line: 5, endLine: 5 };
+      const inline = await diffDirs(path.join(dir, "dynamic"), "json");
+      expect(inline.code).toBe(1);
+      expect(located(inline.stdout)).toEqual([
+        ["TG-NET-005", "main.tf", 12, "the resource's ingress", written],
+      ]);
+      const rules = await diffDirs(path.join(dir, "flatten"), "json");
+      expect(rules.code).toBe(1);
+      expect(located(rules.stdout)).toEqual([
+        ["TG-NET-005", "main.tf", 12, "the resource's protocol", written],
+      ]);
+    });
+  });
 });
 
 describe("tollgate diff with a settings file", () => {

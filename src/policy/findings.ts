@@ -251,8 +251,12 @@ export function readFromOf(
     return (readFrom[reader] ?? [])
       .filter(({ when = [] }) => when.every((condition) => implies(conditions, condition)))
       .map(({ file, line, endLine, through }) => ({
-        // A place a Terraform value passed through is read on its way to a top-level attribute.
-        by: through === undefined ? by : String(fromPointer(reader)[0]),
+        // A place a Terraform value passed through is read on its way to a top-level attribute,
+        // and what decides a block a dynamic block generates is read by that attribute too.
+        by:
+          through === undefined && (resource.source !== "terraform" || !reader.startsWith("/"))
+            ? by
+            : String(fromPointer(reader)[0]),
         ...(call !== undefined ? { call } : {}),
         ...(through !== undefined ? { through } : {}),
         file,

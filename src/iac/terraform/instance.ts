@@ -1014,7 +1014,10 @@ export class ModuleInstance implements EvaluationHost {
       endLine: block.endLine,
     });
     const reads = this.instanceReads.get(memoKey) ?? {};
-    const readFrom = { ...reads, ...this.createdBy, ...unread(through, reads) };
+    const readFrom = { ...reads, ...this.createdBy };
+    // A pointer both a generated block's for_each element and a passed-through place decide.
+    for (const [pointer, hops] of Object.entries(unread(through, reads)))
+      readFrom[pointer] = [...hops, ...(readFrom[pointer] ?? [])];
     const meta = resourceMeta(
       block.body,
       declaration.file,
@@ -1273,7 +1276,11 @@ export class ModuleInstance implements EvaluationHost {
         const { reads } = this.collectReads(run);
         if (reads.length > 0) (readFrom[name] ??= []).push(...reads);
       };
-      return this.evaluateItems(body, file, iteration, meta, reading);
+      // A block a top-level `dynamic` generates is decided by its own for_each element too.
+      const decided = (pointer: string, places: SourceLocation[]): void => {
+        (readFrom[pointer] ??= []).push(...places);
+      };
+      return this.evaluateItems(body, file, iteration, meta, reading, decided);
     }
     return this.evaluateItems(body, file, iteration, meta, (_name, run) => run());
   }
@@ -1284,10 +1291,11 @@ export class ModuleInstance implements EvaluationHost {
     iteration: ReadonlyMap<string, Evaluated>,
     meta: ReadonlySet<string>,
     reading: (name: string, run: () => void) => void,
+    decided?: (pointer: string, places: SourceLocation[]) => void,
   ): Evaluated {
     const value: ValueObject = {};
     const items = new Map<string, Origin>();
-    const addBlock = (name: string, block: Evaluated, range: Block): void => {
+    const addBlock = (name: string, block: Evaluated, range: Block): number => {
       const list = (value[name] ??= []) as Value[];
       const listOrigin = items.get(name) ?? {
         ...at(writtenIn(range, bodyFile).path, range),
@@ -1295,16 +1303,22 @@ export class ModuleInstance implements EvaluationHost {
       };
       listOrigin.items?.set(String(list.length), block.origin);
       items.set(name, listOrigin);
-      list.push(block.value);
+      return list.push(block.value) - 1;
     };
+    const decidedBlock =
+      decided &&
+      ((name: string) => (index: number, places: SourceLocation[]) =>
+        decided(`/${name}/${index}`, places));
     for (const item of body.items) {
       if (meta.has(item.kind === "Attribute" ? item.name : item.type)) continue;
       const file = writtenIn(item, bodyFile);
       if (item.kind === "Attribute" && item.name === "dynamic" && body.syntax === "json") {
-        for (const block of jsonDynamicBlocks(item))
-          reading(block.labels[0]?.value ?? "dynamic", () =>
-            this.expandDynamic(block, file, iteration, addBlock),
+        for (const block of jsonDynamicBlocks(item)) {
+          const name = block.labels[0]?.value ?? "dynamic";
+          reading(name, () =>
+            this.expandDynamic(block, file, iteration, addBlock, decidedBlock?.(name)),
           );
+        }
         continue;
       }
       if (item.kind === "Attribute") {
@@ -1316,8 +1330,9 @@ export class ModuleInstance implements EvaluationHost {
         continue;
       }
       if (item.type === "dynamic") {
-        reading(item.labels[0]?.value ?? "dynamic", () =>
-          this.expandDynamic(item, file, iteration, addBlock),
+        const name = item.labels[0]?.value ?? "dynamic";
+        reading(name, () =>
+          this.expandDynamic(item, file, iteration, addBlock, decidedBlock?.(name)),
         );
         continue;
       }
@@ -1333,11 +1348,18 @@ export class ModuleInstance implements EvaluationHost {
     return { value, origin: { ...at(bodyFile.path, body), items } };
   }
 
+  /**
+   * The blocks a `dynamic` block generates, each added by `addBlock`. With `decidedBy`, each
+   * generated block is decided by the for_each element it comes from and the for_each's first
+   * line, and the collection as written (which holds every element) is not read by all of them:
+   * a change to a sibling entry does not decide this block.
+   */
   private expandDynamic(
     block: Block,
     file: ParsedFile,
     iteration: ReadonlyMap<string, Evaluated>,
-    addBlock: (name: string, block: Evaluated, range: Block) => void,
+    addBlock: (name: string, block: Evaluated, range: Block) => number,
+    decidedBy?: (index: number, places: SourceLocation[]) => void,
   ): void {
     const name = block.labels[0]?.value;
     const forEach = attributeOf(block.body, "for_each");
@@ -1358,7 +1380,9 @@ export class ModuleInstance implements EvaluationHost {
       iteratorAttribute?.expr.kind === "ScopeTraversal"
         ? iteratorAttribute.expr.root
         : (iteratorAttribute && literalString(iteratorAttribute.expr)) || name;
-    const collection = this.evaluateIn(forEach.expr, file, iteration);
+    const { result: collection, reads: forEachReads } = this.collectReads(() =>
+      this.evaluateIn(forEach.expr, file, iteration),
+    );
     const bind = (entry: Evaluated): Map<string, Evaluated> =>
       new Map([...iteration, [iterator, entry]]);
     // One block stands for those an unknown collection, or a partial one's unknown part, makes.
@@ -1374,6 +1398,7 @@ export class ModuleInstance implements EvaluationHost {
         block,
       );
     };
+    if (isUnknown(collection.value) || decidedBy === undefined) this.addReads(forEachReads);
     if (isUnknown(collection.value)) {
       addUnknownBlocks(collection.value.$unknown);
       return;
@@ -1392,6 +1417,15 @@ export class ModuleInstance implements EvaluationHost {
     }
     if (collection.value === null) return;
     let rest = mapRest(collection.value);
+    if (decidedBy) {
+      const elements = entries
+        .filter((entry) => !isRest(entry.value.value))
+        .map((entry) => toSourceLocation(entry.value.origin));
+      this.addReads(
+        forEachReads.filter((read) => !elements.some((element) => holds(read, element))),
+      );
+    }
+    const firstLine = metaArgumentPlace(file.path, forEach, "for_each");
     for (const entry of entries) {
       if (isRest(entry.value.value)) {
         rest ??= entry.value.value as UnknownValue;
@@ -1406,11 +1440,12 @@ export class ModuleInstance implements EvaluationHost {
         origin: { ...entry.value.origin, items },
       });
       const nested = this.evaluateBody(content.body, file, scoped);
-      addBlock(
+      const index = addBlock(
         name,
         { value: nested.value, origin: relocate(nested.origin, file.path, content) },
         block,
       );
+      decidedBy?.(index, distinctPlaces([toSourceLocation(entry.value.origin), firstLine]));
     }
     if (rest) addUnknownBlocks(rest.$unknown);
   }
@@ -1688,6 +1723,16 @@ function metaArgumentPlace(
 }
 
 /** `places` less those on the lines of one before them (an element written on the for_each line). */
+/** Whether `place` holds all of `inner`. */
+function holds(place: SourceLocation, inner: SourceLocation): boolean {
+  const starts =
+    inner.line > place.line || (inner.line === place.line && inner.column >= place.column);
+  const ends =
+    inner.endLine < place.endLine ||
+    (inner.endLine === place.endLine && inner.endColumn <= place.endColumn);
+  return inner.file === place.file && starts && ends;
+}
+
 function distinctPlaces(places: SourceLocation[]): SourceLocation[] {
   return places.filter(
     (place, index) =>

@@ -90,11 +90,35 @@ export function childOrigin(parent: Origin, key: PathSegment): Origin {
   return inherit(parent, child);
 }
 
-/** What the whole value passed through, the element did too, after what it passed on its own. */
+/**
+ * What the whole value passed through, the element did too, after what it passed on its own; a
+ * place the element is written inside (a local holding a map the element is an entry of) only
+ * where the element is: a sibling entry's lines there do not decide it.
+ */
 function inherit(parent: Origin, child: Origin): Origin {
   if (parent.through === undefined || child.through === parent.through) return child;
-  const through = [...parent.through, ...(child.through ?? [])].slice(0, MAX_HOPS);
+  const inherited = parent.through.map((hop) =>
+    writtenInside(child, hop) ? { ...toSourceLocation(child), through: hop.through } : hop,
+  );
+  const through = [...inherited, ...(child.through ?? [])].slice(0, MAX_HOPS);
   return { ...child, through };
+}
+
+/** Whether `origin` is written inside `place`, and not at the whole of it. */
+function writtenInside(origin: Origin, place: SourceLocation): boolean {
+  const { range } = origin;
+  if (origin.file !== place.file) return false;
+  const starts =
+    range.line > place.line || (range.line === place.line && range.column >= place.column);
+  const ends =
+    range.endLine < place.endLine ||
+    (range.endLine === place.endLine && range.endColumn <= place.endColumn);
+  const whole =
+    range.line === place.line &&
+    range.column === place.column &&
+    range.endLine === place.endLine &&
+    range.endColumn === place.endColumn;
+  return starts && ends && !whole;
 }
 
 /**

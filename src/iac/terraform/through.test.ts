@@ -171,9 +171,10 @@ resource "aws_security_group_rule" "r" {
     const rule = resource(resources, 'aws_security_group_rule.r["ssh"]');
     expect(rule.locations["/cidr_blocks/0"]?.line).toBe(6);
     // The port is written inside local.rules, whose lines are its own: nothing recorded for it.
+    // The CIDR passed through local.rules at its entry's line, not at the whole map's.
     expect(hops(rule)).toEqual({
       "/cidr_blocks/0": [
-        "local.rules @ main.tf:9",
+        "local.rules @ main.tf:10",
         "local.cidr @ main.tf:8",
         "the condition var.public @ main.tf:8",
         "the condition var.public @ terraform.tfvars:1",

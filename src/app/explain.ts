@@ -2,11 +2,11 @@
 // evidence of its findings on the pull request's head, read from the newest Tollgate check run's
 // record (no rescan). Rules are the built-in ones, then the custom ones in force for the
 // repository (default branches only), named with the repository and file that define them. An
-// unknown id gets the closest ids of both; the edit distance is our own 15 lines, since nothing
-// in package.json offers one and the catalogue is a few hundred ids of <= 100 chars.
+// unknown id gets the closest ids of both (`closeRuleIds`, as a misspelt id in settings does).
 import type { CustomRuleSet } from "../engine/types.js";
 import { readGateSettings, type RepoRef } from "../github/index.js";
 import type { RuleMetadata } from "../policy/metadata.js";
+import { closeRuleIds } from "../rollout/index.js";
 import { codeSpan, escapeMarkdown, resourceLabel, ruleTextMarkdown } from "../report/index.js";
 import { latestCheckRun } from "./checkRuns.js";
 import type { CommandContext, CommentRequest } from "./commentCommands.js";
@@ -120,37 +120,17 @@ function ruleDocumentation(rule: RuleMetadata, definition?: RuleDefinition): str
 }
 
 function unknownRule(ruleId: string, rules: readonly RuleMetadata[]): string {
-  const wanted = ruleId.toLowerCase();
-  const close = rules
-    .map((rule) => ({ rule, distance: editDistance(wanted, rule.id.toLowerCase()) }))
-    .filter(
-      ({ rule, distance }) =>
-        distance <= Math.max(2, Math.floor(wanted.length / 3)) ||
-        rule.id.toLowerCase().includes(wanted),
-    )
-    .sort((a, b) => a.distance - b.distance || a.rule.id.localeCompare(b.rule.id))
-    .slice(0, MAX_SUGGESTIONS);
+  const close = closeRuleIds(
+    ruleId,
+    rules.map((rule) => rule.id),
+    MAX_SUGGESTIONS,
+  ).flatMap((id) => rules.find((rule) => rule.id === id) ?? []);
   const lines = [`Tollgate has no rule ${codeSpan(ruleId)}.`];
   if (close.length > 0) {
     lines.push("", "Did you mean:", "");
-    for (const { rule } of close)
-      lines.push(`- ${codeSpan(rule.id)}: ${escapeMarkdown(rule.title)}`);
+    for (const rule of close) lines.push(`- ${codeSpan(rule.id)}: ${escapeMarkdown(rule.title)}`);
   } else {
     lines.push(`Rule ids look like ${codeSpan(rules[0]?.id ?? "TG-NET-001")}.`);
   }
   return lines.join("\n");
-}
-
-/** Levenshtein distance with one row of memory. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -155,6 +155,32 @@ describe("custom policies on a pull request", () => {
     );
   });
 
+  it("report a rule id under enforcement.rules or locked that no loaded rule has, custom ones known", async () => {
+    const settings = [
+      "policies: {}",
+      "locked: [enforcement.rules.ACME-TAG-01]",
+      "enforcement:",
+      "  rules:",
+      "    ACME-TAG-001: advisory",
+      "    TG-TEST-01: blocking",
+      "",
+    ].join("\n");
+    const github = await deliver(
+      organization({ ".github/tollgate.yml": settings, [RULE_PATH]: OWNER_TAG_RULE }),
+      [["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)]],
+    );
+    const [check] = github.finalCheckRuns();
+    const summary = (check as unknown as { output: { summary: string } }).output.summary;
+    expect(check).toMatchObject({ conclusion: "success" });
+    expect(summary).toContain(
+      "- acme/.github:.github/tollgate.yml:2:10: locked: enforcement.rules.ACME-TAG-01: no loaded rule has that id, so this lock holds nothing; check the rule id (did you mean ACME-TAG-001?)",
+    );
+    expect(summary).toContain(
+      "- acme/.github:.github/tollgate.yml:6:5: enforcement.rules.TG-TEST-01: no loaded rule has that id, so this enforcement entry sets nothing; check the rule id (did you mean TG-TEST-001?)",
+    );
+    expect(summary).not.toContain("enforcement.rules.ACME-TAG-001:");
+  });
+
   it("end a hostile custom rule as a located error on the check, not a hang", async () => {
     const hundred = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
     const spin = OWNER_TAG_RULE.replace(

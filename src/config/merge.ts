@@ -16,6 +16,7 @@ import {
   type EnforcementRule,
   type EnforcementTable,
   type RepositoryIdentity,
+  type RuleReference,
   type RuleSettingKey,
   type RuleSettings,
   type Settings,
@@ -75,6 +76,7 @@ export function mergeSettings(
     policies: {},
     ruleSettings: { ...defaultRuleSettings },
     terraformVariableFiles: {},
+    ruleReferences: [],
   };
   // A root's list as a whole: the repository's replaces the organization's for the same root.
   for (const file of [organization, repository])
@@ -82,7 +84,19 @@ export function mergeSettings(
       settings.terraformVariableFiles[root === "." ? "" : root.replace(/^\.\/|\/$/g, "")] = paths;
 
   if (organization) {
-    for (const layer of layersFor(organization.settings, identity)) applyLayer(settings, layer);
+    for (const layer of layersFor(organization.settings, identity)) {
+      applyLayer(settings, layer);
+      settings.ruleReferences.push(...ruleReferencesOf(organization, layer));
+    }
+    (organization.settings.locked ?? []).forEach((key, index) => {
+      const rule = /^enforcement\.rules\.(.+)$/.exec(key)?.[1];
+      if (rule !== undefined)
+        settings.ruleReferences.push({
+          rule,
+          key: "locked",
+          origin: originOf(organization, ["locked", index]),
+        });
+    });
     settings.waivers.push(...waiversOf(organization));
     addBreakGlass(settings, organization.settings);
   }
@@ -107,6 +121,7 @@ export function mergeSettings(
         });
       const heldKeys = new Set(held.map((path) => path.join(".")));
       applyLayer(settings, layer, (path) => !heldKeys.has(path.join(".")));
+      settings.ruleReferences.push(...ruleReferencesOf(repository, layer));
     }
     if (repository.settings.waivers && repository.settings.waivers.length > 0) {
       if (locked.has("waivers")) {
@@ -276,6 +291,15 @@ function applyLayer(
   for (const { key, value } of ruleSettingEntries(layer.settings)) {
     if (applies(["rule_settings", key])) setRuleSetting(settings.ruleSettings, key, value);
   }
+}
+
+/** The rule ids a layer's `enforcement.rules` names, each where its key is written. */
+function ruleReferencesOf(file: ParsedSettingsFile, layer: Layer): RuleReference[] {
+  return sectionEntries(layer.settings, "rules").map(([rule]) => ({
+    rule,
+    key: "enforcement.rules",
+    origin: originOf(file, [...layer.path, "enforcement", "rules", rule]),
+  }));
 }
 
 function sectionEntries(

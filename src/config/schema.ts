@@ -289,6 +289,17 @@ export interface SettingsWaiver {
   origin: SettingsOrigin;
 }
 
+/**
+ * A rule id the settings name outside waivers: an `enforcement.rules` key of a layer that applies,
+ * or an organization's `locked: [enforcement.rules.<id>]`. The gate reports one no loaded rule has.
+ */
+export interface RuleReference {
+  rule: string;
+  /** `enforcement.rules` or `locked`: what the id does, for the notice. */
+  key: "enforcement.rules" | "locked";
+  origin: SettingsOrigin;
+}
+
 /** A locked enforcement key: findings in its scope are held at least at the organization's level. */
 export type EnforcementLock =
   | { scope: "all" }
@@ -321,6 +332,8 @@ export interface Settings {
   ruleSettings: RuleSettings;
   /** `-var-file`s by root module folder ("" for the repository root), paths relative to the root. */
   terraformVariableFiles: Record<string, string[]>;
+  /** Where rule ids are named under `enforcement.rules` and in `locked`, in file order. */
+  ruleReferences: RuleReference[];
 }
 
 /** Every rule option resolved: the defaults, then the organization's file, then the repository's. */
@@ -362,4 +375,5 @@ export const defaultSettings: Settings = {
   policies: {},
   ruleSettings: defaultRuleSettings,
   terraformVariableFiles: {},
+  ruleReferences: [],
 };

@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 import {
   defaultSettings,
   mergeSettings,
+  parseSettingsFile,
   settingsFileSchema,
   type Settings,
 } from "../config/index.js";
 import type { Finding, LoadError } from "../model/types.js";
 import { finding as baseFinding } from "../../test/app/findings.js";
 import { diffFindings } from "../diff/index.js";
-import { decideGate, enforcementLevel } from "./index.js";
+import { decideGate, enforcementLevel, gateWithWaivers } from "./index.js";
 
 const finding = (overrides: Partial<Finding> = {}) => baseFinding({ status: "new", ...overrides });
 
@@ -364,5 +365,80 @@ describe("decideGate on an injected day", () => {
       "1 blocking new finding (1 high)",
       "main.tf:5:33: waiver for TG-NET-001 expired on 2026-11-01; the finding is enforced again",
     ]);
+  });
+});
+
+describe("gateWithWaivers and rule ids in settings", () => {
+  const now = new Date("2026-11-26T12:00:00Z");
+  const parsed = (text: string, file: string) => {
+    const result = parseSettingsFile(text, file);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result.parsed;
+  };
+
+  it("reports an enforcement.rules key or locked rule no loaded rule has, where it is written, as a waiver's", () => {
+    const organization = parsed(
+      [
+        "locked: [enforcement.rules.TG-NET-01, enforcement.rules.TG-NET-001]",
+        "enforcement:",
+        "  rules:",
+        "    TG-NET-001: blocking",
+        "overrides:",
+        "  - repositories: [infra]",
+        "    enforcement:",
+        "      rules:",
+        "        TG-IAM-01: blocking",
+        "  - repositories: [other]",
+        "    enforcement:",
+        "      rules:",
+        "        TG-IAM-02: blocking",
+        "",
+      ].join("\n"),
+      "org.yml",
+    );
+    const repository = parsed(
+      [
+        "enforcement:",
+        "  rules:",
+        "    TG-LOG-12: blocking",
+        "waivers:",
+        "  - rule: TG-LOG-12",
+        "    reason: x",
+        "",
+      ].join("\n"),
+      "repo.yml",
+    );
+    const merged = mergeSettings(organization, repository, { name: "infra", topics: [] }).settings;
+    const known = new Set(["TG-NET-001", "TG-IAM-001", "TG-LOG-012"]);
+    const decision = gateWithWaivers([finding()], [], merged, {
+      files: [],
+      repository: { name: "infra", topics: [] },
+      now,
+      knownRules: known,
+    });
+    expect(decision.notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}`)).toEqual([
+      "org.yml:1:10: settings-unknown-rule",
+      "org.yml:9:9: settings-unknown-rule",
+      "repo.yml:3:5: settings-unknown-rule",
+      "repo.yml:5:5: waiver-unknown-rule",
+    ]);
+    expect(decision.notices.map((n) => n.message)).toEqual([
+      "locked: enforcement.rules.TG-NET-01: no loaded rule has that id, so this lock holds nothing; check the rule id (did you mean TG-NET-001?)",
+      "enforcement.rules.TG-IAM-01: no loaded rule has that id, so this enforcement entry sets nothing; check the rule id (did you mean TG-IAM-001?)",
+      "enforcement.rules.TG-LOG-12: no loaded rule has that id, so this enforcement entry sets nothing; check the rule id (did you mean TG-LOG-012?)",
+      "waiver for TG-LOG-12: no loaded rule has that id, so it waives nothing; check the rule id (did you mean TG-LOG-012?)",
+    ]);
+    // Notices, like a waiver's: the verdict is the same without them.
+    expect(decision.conclusion).toBe("failure");
+    expect(decision.reasons).toContain(
+      "repo.yml:3:5: enforcement.rules.TG-LOG-12: no loaded rule has that id, so this enforcement entry sets nothing; check the rule id (did you mean TG-LOG-012?)",
+    );
+    // Unchecked when the caller does not say which rules were loaded.
+    const unchecked = gateWithWaivers([finding()], [], merged, {
+      files: [],
+      repository: { name: "infra", topics: [] },
+      now,
+    });
+    expect(unchecked.notices).toEqual([]);
   });
 });

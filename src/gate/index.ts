@@ -14,7 +14,14 @@ import {
   type Settings,
 } from "../config/index.js";
 import { directoryOf, isTerraformFile, type SourceFile } from "../iac/source.js";
-import { applyWaivers, daysFromToday, describeDaysLeft, parseDay } from "../rollout/index.js";
+import {
+  applyWaivers,
+  byPlace,
+  daysFromToday,
+  describeDaysLeft,
+  parseDay,
+  unknownRuleReferences,
+} from "../rollout/index.js";
 import {
   isWarning,
   type Category,
@@ -177,9 +184,13 @@ export function gateWithWaivers(
     inlineWaivers: settings.inlineWaivers,
     ...(context.knownRules ? { knownRules: context.knownRules } : {}),
   });
+  // A misspelt id under enforcement.rules or locked is reported as a waiver's is: a notice.
+  const unknownIds = context.knownRules
+    ? unknownRuleReferences(settings.ruleReferences, context.knownRules)
+    : [];
   return decideGate(waived.findings, problems, settings, {
     now: context.now,
-    notices: waived.notices,
+    notices: [...unknownIds, ...waived.notices].sort(byPlace),
     ...(context.baseProblems ? { baseProblems: context.baseProblems } : {}),
   });
 }

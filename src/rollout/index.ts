@@ -1,5 +1,7 @@
 // The rollout stage's only door: waivers (inline comments and settings) applied to findings on an
-// injected day, before the gate. Settings inheritance lives in `config`, dates in `gate`.
+// injected day, before the gate, and rule ids named in settings checked against the rules loaded.
+// Settings inheritance lives in `config`, dates in `gate`.
 export * from "./days.js";
 export * from "./inline.js";
+export * from "./ruleIds.js";
 export * from "./waivers.js";

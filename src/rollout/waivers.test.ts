@@ -261,8 +261,8 @@ describe("applyWaivers", () => {
     );
     expect(findings.map((f) => f.waived)).toEqual([null, { reason: "bastion" }]);
     expect(located(notices)).toEqual([
-      ".github/tollgate.yml:3:5: waiver-unknown-rule: waiver for TG-ENC-02: no loaded rule has that id, so it waives nothing; check the rule id",
-      "a.tf:1:7: waiver-unknown-rule: waiver for TG-NET-01: no loaded rule has that id, so it waives nothing; check the rule id",
+      ".github/tollgate.yml:3:5: waiver-unknown-rule: waiver for TG-ENC-02: no loaded rule has that id, so it waives nothing; check the rule id (did you mean TG-ENC-002?)",
+      "a.tf:1:7: waiver-unknown-rule: waiver for TG-NET-01: no loaded rule has that id, so it waives nothing; check the rule id (did you mean TG-NET-001?)",
     ]);
   });
 

@@ -11,6 +11,7 @@ import type { SourceFile } from "../iac/source.js";
 import type { Finding, LoadError } from "../model/types.js";
 import { daysFromToday, describeDaysLeft, parseDay } from "./days.js";
 import { findInlineWaivers, isCommentLine, resourceBlockLine } from "./inline.js";
+import { didYouMean } from "./ruleIds.js";
 
 /** A waiver expiring within this many days is flagged ahead. */
 const EXPIRY_WARNING_DAYS = 14;
@@ -153,7 +154,7 @@ function judge(candidate: Candidate, now: Date, knownRules?: ReadonlySet<string>
     return {
       applies: false,
       code: "waiver-unknown-rule",
-      message: `${name}: no loaded rule has that id, so it waives nothing; check the rule id`,
+      message: `${name}: no loaded rule has that id, so it waives nothing; check the rule id${didYouMean(candidate.rule, knownRules)}`,
     };
   const unknown = candidate.unknownAttributes?.[0];
   if (unknown !== undefined)
@@ -285,6 +286,7 @@ function addressPattern(pattern: string): (address: string) => boolean {
   return (address) => regex.test(address);
 }
 
-function byPlace(a: LoadError, b: LoadError): number {
+/** Notices in file, line and column order. */
+export function byPlace(a: LoadError, b: LoadError): number {
   return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column;
 }

@@ -1,0 +1,63 @@
+// Rule ids written by hand (a waiver, an `enforcement.rules` key, a `locked` entry, `/tollgate
+// explain`) checked against the rules loaded: a misspelt id matches nothing, so it is reported with
+// the closest ids. The edit distance is our own few lines, since nothing in package.json offers one
+// and the catalogue is a few hundred ids of <= 100 characters.
+import type { RuleReference } from "../config/index.js";
+import type { LoadError } from "../model/types.js";
+
+/** The ids close to `wanted` (case aside), closest first: a typo's likely meaning. */
+export function closeRuleIds(wanted: string, ids: Iterable<string>, max = 3): string[] {
+  const typed = wanted.toLowerCase();
+  return [...new Set(ids)]
+    .map((id) => ({ id, distance: editDistance(typed, id.toLowerCase()) }))
+    .filter(
+      ({ id, distance }) =>
+        distance <= Math.max(2, Math.floor(typed.length / 3)) ||
+        (typed.length > 0 && id.toLowerCase().includes(typed)),
+    )
+    .sort((a, b) => a.distance - b.distance || a.id.localeCompare(b.id))
+    .slice(0, max)
+    .map(({ id }) => id);
+}
+
+/** `; did you mean TG-LOG-012?` for an unknown id with close matches, else nothing. */
+export function didYouMean(wanted: string, ids: Iterable<string>): string {
+  const close = closeRuleIds(wanted, ids);
+  return close.length === 0 ? "" : ` (did you mean ${close.join(", ")}?)`;
+}
+
+const DOES: Record<RuleReference["key"], string> = {
+  "enforcement.rules": "so this enforcement entry sets nothing",
+  locked: "so this lock holds nothing",
+};
+
+/**
+ * A notice for each rule id settings name under `enforcement.rules` or in `locked` that no loaded
+ * rule has, located where it is written, as a waiver naming such an id is reported.
+ */
+export function unknownRuleReferences(
+  references: readonly RuleReference[],
+  knownRules: ReadonlySet<string>,
+): LoadError[] {
+  return references
+    .filter((reference) => !knownRules.has(reference.rule))
+    .map((reference) => ({
+      ...reference.origin,
+      code: "settings-unknown-rule",
+      message: `${reference.key === "locked" ? "locked: enforcement.rules." : "enforcement.rules."}${reference.rule}: no loaded rule has that id, ${DOES[reference.key]}; check the rule id${didYouMean(reference.rule, knownRules)}`,
+    }));
+}
+
+/** Levenshtein distance with one row of memory. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

@@ -266,13 +266,39 @@ describe("decideGate on an injected day", () => {
     expect(before.findings.map((f) => f.enforcement)).toEqual(["advisory", "advisory"]);
     expect(before.reasons).toEqual([
       "no blocking findings; 1 new advisory finding",
-      "TG-NET-001 is advisory until 2026-12-01 (in 5 days), then blocking: 2 findings",
+      "TG-NET-001 is advisory until 2026-12-01 (in 5 days), then blocking: 1 finding",
     ]);
     const on = decideGate([finding()], [], countdown, { now: new Date("2026-12-01T00:00:00Z") });
     expect(on).toMatchObject({
       conclusion: "failure",
       reasons: ["1 blocking new finding (1 high)"],
     });
+  });
+
+  it("counts down only the findings that will block that day: new ones under fail_on: new, unwaived then", () => {
+    const waived = (expires?: string) =>
+      finding({ waived: { reason: "migration", ...(expires ? { expires } : {}) } });
+    const findings = [
+      finding({ status: "existing" }),
+      finding({ status: "fixed" }),
+      waived(),
+      waived("2026-12-01"),
+      waived("2026-11-30"),
+    ];
+    const onNew = decideGate(findings, [], countdown, { now });
+    // Only the waiver that lapses before the day leaves its finding to block.
+    expect(onNew.reasons).toContain(
+      "TG-NET-001 is advisory until 2026-12-01 (in 5 days), then blocking: 1 finding",
+    );
+    const existingOnly = decideGate([finding({ status: "existing" })], [], countdown, { now });
+    expect(existingOnly.reasons).toEqual(["no blocking findings"]);
+    const onAll = settings({
+      fail_on: "all",
+      enforcement: { rules: { "TG-NET-001": { blocking_from: "2026-12-01" } } },
+    });
+    expect(decideGate(findings, [], onAll, { now }).reasons).toContain(
+      "TG-NET-001 is advisory until 2026-12-01 (in 5 days), then blocking: 2 findings",
+    );
   });
 
   it("holds findings in a locked scope at the organization's level, whatever entry the repository adds", () => {

@@ -149,6 +149,21 @@ export function enforcementLevel(
   return enforce(finding, settings, now).level;
 }
 
+/**
+ * Whether a finding counting down to `blockingFrom` blocks on that day as it stands: open, new
+ * unless `fail_on: all` (an existing one never blocks under `fail_on: new`), and not waived then.
+ */
+function blocksFrom(
+  finding: Finding,
+  status: FindingStatus,
+  blockingFrom: string,
+  settings: Settings,
+): boolean {
+  if (status === "fixed" || (settings.fail_on === "new" && status !== "new")) return false;
+  const waiver = finding.waived;
+  return waiver === null || (waiver.expires !== undefined && waiver.expires < blockingFrom);
+}
+
 function blocks(finding: Finding, settings: Settings): boolean {
   if (finding.enforcement !== "blocking" || finding.waived !== null) return false;
   if (finding.status === "fixed") return false;
@@ -256,7 +271,7 @@ export function decideGate(
       ...(unloadedAtBase.has(finding) ? { unloadedAtBase: true as const } : {}),
     });
     if (result.heldByLock) held++;
-    if (result.blockingFrom && finding.status !== "fixed") {
+    if (result.blockingFrom && blocksFrom(finding, status, result.blockingFrom, settings)) {
       const countdown = countdowns.get(finding.rule) ?? {
         blockingFrom: result.blockingFrom,
         count: 0,

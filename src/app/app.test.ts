@@ -466,7 +466,7 @@ describe("/tollgate run comments", () => {
     expect(github.updates()[0]).toMatchObject({ status: "completed" });
   });
 
-  it("does nothing on a closed pull request", async () => {
+  it("scans nothing on a closed pull request, and says so as override does", async () => {
     const closed = repository({
       pulls: [{ number: 12, state: "closed", head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
     });
@@ -475,7 +475,11 @@ describe("/tollgate run comments", () => {
       "POST /app/installations/4242/access_tokens",
       "GET /repos/acme/infra/collaborators/octocat/permission",
       "GET /repos/acme/infra/pulls/12",
+      "POST /repos/acme/infra/issues/12/comments",
     ]);
+    expect((github.requests[3]?.body as { body: string }).body).toBe(
+      "Sorry @octocat, this pull request is not open.",
+    );
   });
 
   it("refuses politely without write access", async () => {

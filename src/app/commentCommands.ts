@@ -136,7 +136,7 @@ async function react(context: CommandContext, request: CommentRequest, content: 
   });
 }
 
-/** A rocket says "scanning"; a closed pull request gets none, since nothing will run. */
+/** A rocket says "scanning"; a closed pull request gets the reply `override` gives, as nothing will run. */
 async function startScan(
   context: CommandContext,
   request: CommentRequest,
@@ -147,7 +147,12 @@ async function startScan(
     pullNumber: request.pullNumber,
   });
   if (target) await react(context, request, "rocket");
+  else await reply(context, request, notOpen(request.author));
   return target;
+}
+
+function notOpen(author: string): string {
+  return `Sorry @${author}, this pull request is not open.`;
 }
 
 /**
@@ -171,7 +176,7 @@ async function override(context: CommandContext, request: CommentRequest, reason
   }
   const target = await pullTarget(context.api, { ...repository, pullNumber: request.pullNumber });
   if (!target) {
-    await reply(context, request, `Sorry @${request.author}, this pull request is not open.`);
+    await reply(context, request, notOpen(request.author));
     return;
   }
   const outcome = await overrideCheck(context, target, {

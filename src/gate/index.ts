@@ -56,6 +56,17 @@ export interface GateDecision {
   notices: LoadError[];
   /** Load warnings: the files loaded, but what these point at is unknown to the policies. */
   warnings: LoadError[];
+  /** Rules advisory until a `blocking_from` day, with the findings that would block then, by rule id. */
+  countdowns: Countdown[];
+}
+
+/** A rule held advisory until `blockingFrom` (UTC), `daysLeft` from the gate's day. */
+export interface Countdown {
+  rule: string;
+  blockingFrom: string;
+  daysLeft: number;
+  /** How many findings would block on that day as they stand (`fail_on`, waivers). */
+  findings: number;
 }
 
 export interface GateContext {
@@ -346,11 +357,15 @@ export function decideGate(
   const notices = [...(context.notices ?? [])];
   for (const notice of notices)
     reasons.push(`${notice.file}:${notice.line}:${notice.column}: ${notice.message}`);
-  for (const [rule, { blockingFrom, count }] of [...countdowns].sort()) {
-    reasons.push(
-      `${rule} is advisory until ${blockingFrom} (${describeDaysLeft(daysFromToday(dayStart(blockingFrom), now))}), then blocking: ${plural(count, "finding")}`,
-    );
-  }
+  const countdownList = [...countdowns]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([rule, { blockingFrom, count }]) => ({
+      rule,
+      blockingFrom,
+      daysLeft: daysFromToday(dayStart(blockingFrom), now),
+      findings: count,
+    }));
+  reasons.push(...countdownList.map(describeCountdown));
   if (held > 0)
     reasons.push(`${plural(held, "finding")} held at the organization's locked enforcement`);
   return {
@@ -363,7 +378,13 @@ export function decideGate(
     reasons,
     notices,
     warnings,
+    countdowns: countdownList,
   };
+}
+
+/** What every report says of a countdown: `TG-LOG-012 is advisory until 2027-01-15 (in 30 days), ...`. */
+export function describeCountdown(countdown: Countdown): string {
+  return `${countdown.rule} is advisory until ${countdown.blockingFrom} (${describeDaysLeft(countdown.daysLeft)}), then blocking: ${plural(countdown.findings, "finding")}`;
 }
 
 /**

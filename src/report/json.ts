@@ -1,6 +1,8 @@
-// The machine-readable report: `{ "findings": [...], "errors": [...], "warnings": [...] }` with
-// the fields of `Finding` and `LoadError` (src/model/types.ts), in a fixed order so outputs diff
-// cleanly. `enforcement` is the level settings give the finding; `blocks` says whether it fails
+// The machine-readable report: `{ "findings": [...], "errors": [...], "warnings": [...],
+// "notices": [...], "countdowns": [...] }` with the fields of `Finding` and `LoadError`
+// (src/model/types.ts) and of the gate's `Countdown`, in a fixed order so outputs diff cleanly.
+// Notices are the gate's located notes that do not block (waivers expired, expiring, without a
+// reason, naming no loaded rule; a settings rule id no loaded rule has). `enforcement` is the level settings give the finding; `blocks` says whether it fails
 // this check (not fixed, not waived, new or `fail_on: all`), the gate's own answer, so a script
 // need not redo it. A new finding a changed line elsewhere decided (`decided`, from `tollgate
 // diff`) has that line as `file`/`line`/`endLine`, what read it as `readBy`, and where the finding
@@ -10,7 +12,10 @@ import type { Finding, LoadError } from "../model/types.js";
 import type { DecidingLine } from "./placement.js";
 
 export function renderJson(
-  decision: Pick<GateDecision, "findings" | "blocking" | "errors" | "warnings">,
+  decision: Pick<
+    GateDecision,
+    "findings" | "blocking" | "errors" | "warnings" | "notices" | "countdowns"
+  >,
   decided: ReadonlyMap<Finding, DecidingLine> = new Map(),
 ): string {
   const blocking = new Set(decision.blocking);
@@ -51,6 +56,13 @@ export function renderJson(
     }),
     errors: decision.errors.map(problem),
     warnings: decision.warnings.map(problem),
+    notices: decision.notices.map(problem),
+    countdowns: decision.countdowns.map((c) => ({
+      rule: c.rule,
+      blockingFrom: c.blockingFrom,
+      daysLeft: c.daysLeft,
+      findings: c.findings,
+    })),
   };
   return JSON.stringify(report, null, 2) + "\n";
 }

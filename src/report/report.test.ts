@@ -579,7 +579,13 @@ describe("renderJson", () => {
       errors: object[];
       warnings: object[];
     };
-    expect(Object.keys(report)).toEqual(["findings", "errors", "warnings"]);
+    expect(Object.keys(report)).toEqual([
+      "findings",
+      "errors",
+      "warnings",
+      "notices",
+      "countdowns",
+    ]);
     expect(report.warnings).toEqual([{ ...loadError, code: "terraform-undeclared-reference" }]);
     expect(Object.keys(report.findings[0] ?? {})).toEqual([
       "rule",
@@ -653,6 +659,61 @@ describe("renderSarif", () => {
       executionSuccessful: false,
       toolExecutionNotifications: [{ descriptor: { id: "hcl-syntax" } }],
     });
+  });
+
+  it("carries the gate's waiver and settings notices and its countdowns, in JSON and as SARIF configuration notifications", () => {
+    const expired: LoadError = {
+      file: "tollgate.yml",
+      line: 2,
+      column: 5,
+      code: "waiver-expired",
+      message: "waiver for TG-NET-001 expired on 2020-01-01; the finding is enforced again",
+    };
+    const settings = {
+      ...defaultSettings,
+      enforcement: {
+        ...defaultSettings.enforcement,
+        rules: { "TG-NET-001": { level: "blocking" as const, blockingFrom: "2026-12-01" } },
+      },
+    };
+    const decision = decideGate([finding(), finding({ status: "existing" })], [], settings, {
+      now: new Date("2026-11-26T12:00:00Z"),
+      notices: [expired],
+    });
+    const json = JSON.parse(renderJson(decision)) as { notices: object[]; countdowns: object[] };
+    expect(json.notices).toEqual([expired]);
+    expect(json.countdowns).toEqual([
+      { rule: "TG-NET-001", blockingFrom: "2026-12-01", daysLeft: 5, findings: 1 },
+    ]);
+    const [run] = JSON.parse(renderSarif(decision)).runs;
+    expect(run.invocations[0].executionSuccessful).toBe(true);
+    expect(run.invocations[0].toolExecutionNotifications).toEqual([]);
+    expect(run.invocations[0].toolConfigurationNotifications).toEqual([
+      {
+        level: "warning",
+        descriptor: { id: "waiver-expired" },
+        message: {
+          text: "tollgate.yml:2:5: waiver for TG-NET-001 expired on 2020-01-01; the finding is enforced again (waiver-expired)",
+        },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: "tollgate.yml", uriBaseId: "%SRCROOT%" },
+              region: { startLine: 2, endLine: 2, startColumn: 5 },
+            },
+          },
+        ],
+      },
+      {
+        level: "note",
+        descriptor: { id: "enforcement-countdown" },
+        associatedRule: { id: "TG-NET-001", index: 0 },
+        message: {
+          text: "TG-NET-001 is advisory until 2026-12-01 (in 5 days), then blocking: 1 finding",
+        },
+        properties: { blockingFrom: "2026-12-01", daysLeft: 5, findings: 1 },
+      },
+    ]);
   });
 
   it("writes load warnings as warning notifications of a successful execution", () => {

@@ -1,13 +1,15 @@
 // SARIF 2.1.0 for GitHub code scanning: one rule per policy with its help text, one result per open
 // finding with a physical location, and `partialFingerprints` from the diff identity so alerts
 // follow a finding across commits as the check run does. Load errors and warnings become tool
-// notifications. A result's `enforcement` property is the level settings give it and `blocks`
+// execution notifications; the gate's notices about settings and waivers (SARIF 2.1.0 §3.20.22:
+// conditions of the tool's configuration) and its `blocking_from` countdowns become tool
+// configuration notifications, located where the notice points. A result's `enforcement` property is the level settings give it and `blocks`
 // whether it fails this check (a waived one is also a suppression).
 // A new finding a changed line elsewhere decided (`decided`, from `tollgate diff`) is located on
 // that line, with where it is written as a related location.
 import { createHash } from "node:crypto";
 import { findingIdentity } from "../diff/index.js";
-import type { GateDecision } from "../gate/index.js";
+import { describeCountdown, type GateDecision } from "../gate/index.js";
 import { isWarning, type Finding, type LoadError, type Severity } from "../model/types.js";
 import {
   blockElsewhere,
@@ -48,7 +50,10 @@ const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
 };
 
 export function renderSarif(
-  decision: Pick<GateDecision, "findings" | "blocking" | "errors" | "warnings">,
+  decision: Pick<
+    GateDecision,
+    "findings" | "blocking" | "errors" | "warnings" | "notices" | "countdowns"
+  >,
   options: SarifOptions = {},
 ): string {
   const open = decision.findings.filter((f) => f.status !== "fixed");
@@ -84,6 +89,30 @@ export function renderSarif(
               message: { text: formatLoadError(error) },
               locations: [location(error.file, error.line, error.line, error.column)],
             })),
+            toolConfigurationNotifications: [
+              ...decision.notices.map((notice) => ({
+                level: "warning",
+                descriptor: { id: notice.code },
+                message: { text: formatLoadError(notice) },
+                locations: [location(notice.file, notice.line, notice.line, notice.column)],
+              })),
+              ...decision.countdowns.map((countdown) => ({
+                level: "note",
+                descriptor: { id: "enforcement-countdown" },
+                associatedRule: {
+                  id: countdown.rule,
+                  ...(ruleIndex.has(countdown.rule)
+                    ? { index: ruleIndex.get(countdown.rule) }
+                    : {}),
+                },
+                message: { text: describeCountdown(countdown) },
+                properties: {
+                  blockingFrom: countdown.blockingFrom,
+                  daysLeft: countdown.daysLeft,
+                  findings: countdown.findings,
+                },
+              })),
+            ],
           },
         ],
         results: open.map((finding) => ({

@@ -716,6 +716,44 @@ describe("renderSarif", () => {
     ]);
   });
 
+  it("sets a result's level by what the gate does with it, as annotations do, keeping its severity", () => {
+    const settings = {
+      ...defaultSettings,
+      enforcement: {
+        ...defaultSettings.enforcement,
+        rules: {
+          "TG-LOG-012": { level: "blocking" as const },
+          "TG-IAM-002": { level: "advisory" as const },
+        },
+      },
+    };
+    const decision = decideGate(
+      [
+        finding({ rule: "TG-LOG-012", severity: "low", line: 1 }),
+        finding({ rule: "TG-IAM-002", severity: "critical", line: 2 }),
+        finding({ line: 3, status: "existing" }),
+        finding({ line: 4, waived: { reason: "bastion" } }),
+        finding({ line: 5, unknown: "var.cidr" }),
+      ],
+      [],
+      settings,
+    );
+    const results = JSON.parse(renderSarif(decision)).runs[0].results as {
+      ruleId: string;
+      level: string;
+      properties: { severity: string; blocks: boolean };
+    }[];
+    expect(
+      results.map((r) => [r.ruleId, r.level, r.properties.severity, r.properties.blocks]),
+    ).toEqual([
+      ["TG-LOG-012", "error", "low", true],
+      ["TG-IAM-002", "warning", "critical", false],
+      ["TG-NET-001", "warning", "high", false],
+      ["TG-NET-001", "note", "high", false],
+      ["TG-NET-001", "note", "high", false],
+    ]);
+  });
+
   it("writes load warnings as warning notifications of a successful execution", () => {
     const warning: LoadError = {
       ...loadError,

@@ -3,8 +3,9 @@
 // follow a finding across commits as the check run does. Load errors and warnings become tool
 // execution notifications; the gate's notices about settings and waivers (SARIF 2.1.0 §3.20.22:
 // conditions of the tool's configuration) and its `blocking_from` countdowns become tool
-// configuration notifications, located where the notice points. A result's `enforcement` property is the level settings give it and `blocks`
-// whether it fails this check (a waived one is also a suppression).
+// configuration notifications, located where the notice points. A result's `level` is what the
+// gate does with it (`resultLevel`), its `enforcement` property the level settings give it and
+// `blocks` whether it fails this check (a waived one is also a suppression).
 // A new finding a changed line elsewhere decided (`decided`, from `tollgate diff`) is located on
 // that line, with where it is written as a related location.
 import { createHash } from "node:crypto";
@@ -118,8 +119,7 @@ export function renderSarif(
         results: open.map((finding) => ({
           ruleId: finding.rule,
           ruleIndex: ruleIndex.get(finding.rule),
-          // A finding an unknown value decides never blocks: a note whatever its severity.
-          level: finding.unknown !== undefined ? "note" : LEVEL[finding.severity],
+          level: resultLevel(finding, blocking.has(finding)),
           message: { text: sarifMessage(finding, options.decided?.get(finding)) },
           ...locations(finding, options.decided?.get(finding)),
           partialFingerprints: {
@@ -132,6 +132,7 @@ export function renderSarif(
             ? { suppressions: [{ kind: "external", justification: finding.waived.reason }] }
             : {}),
           properties: {
+            severity: finding.severity,
             resource: finding.resource,
             ...(finding.subject !== undefined ? { subject: finding.subject } : {}),
             evidence: finding.evidence,
@@ -145,6 +146,17 @@ export function renderSarif(
     ],
   };
   return JSON.stringify(log, null, 2) + "\n";
+}
+
+/**
+ * A result's level says what the gate does with it, as the check run's annotations do (failure,
+ * warning, notice): `error` when it blocks this check, `note` when waived or decided by an unknown
+ * value (never blocking), `warning` for the rest (advisory, or existing under `fail_on: new`).
+ * Severity stays in `properties.severity` and the rule's `security-severity`.
+ */
+function resultLevel(finding: Finding, blocks: boolean): SarifLevel {
+  if (blocks) return "error";
+  return finding.waived !== null || finding.unknown !== undefined ? "note" : "warning";
 }
 
 /**

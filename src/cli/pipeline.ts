@@ -21,6 +21,7 @@ import {
 import type { Finding, LoadError } from "../model/types.js";
 import type { GateDecision } from "../gate/index.js";
 import {
+  COMMENT_LIMIT,
   renderJson,
   renderMarkdown,
   renderSarif,
@@ -193,7 +194,14 @@ export function render(
     case "sarif":
       return renderSarif(decision, { decided }) + "\n";
     case "markdown":
-      return renderMarkdown(decision, { decided }) + "\n";
+      // Sized for a pull request comment; JSON lists every finding.
+      return (
+        renderMarkdown(decision, {
+          decided,
+          limit: COMMENT_LIMIT,
+          fullReport: "`--format json` lists every finding.",
+        }) + "\n"
+      );
     case "text":
       return renderText(decision, decided);
   }

@@ -1,12 +1,13 @@
 // The markdown report of a gate decision: the check run summary and `tollgate scan --format
 // markdown`. New, existing, fixed and waived findings get a section each, grouped by category,
-// by severity, then in file, line and rule order; with a limit the text is cut at a line
-// boundary with a note, so GitHub never rejects it. A new
+// by severity, then in file, line and rule order; with a limit, existing and fixed findings are
+// counted by rule when all would not fit, then the text is cut at a line boundary, each with a
+// note, so GitHub never rejects it. A new
 // finding a changed line elsewhere decided (`decided`, from `tollgate diff`) is at that line, and
 // says what read it and where the finding is written, as its annotation does.
 import { findingIdentity } from "../diff/index.js";
 import { CATEGORIES, plural, SEVERITIES, type GateDecision } from "../gate/index.js";
-import type { Finding } from "../model/types.js";
+import type { Finding, FindingStatus } from "../model/types.js";
 import {
   blockElsewhere,
   byLocation,
@@ -29,7 +30,14 @@ export interface MarkdownOptions {
   notices?: readonly string[];
   /** New findings placed on the changed line that decided them (decidingLines). */
   decided?: ReadonlyMap<Finding, DecidingLine>;
+  /** Where a report over `limit` sends the reader for what it leaves out. */
+  fullReport?: string;
 }
+
+/** GitHub's limit on a pull request comment body, which `tollgate scan --format markdown` is written for. */
+export const COMMENT_LIMIT = 65_536;
+
+const FULL_REPORT = "Run `tollgate scan` locally or upload SARIF for the full list.";
 
 const CONCLUSION_HEADING = {
   failure: "❌ Tollgate: blocked",
@@ -44,7 +52,35 @@ const CATEGORY_NAMES = {
   logging: "Logging",
 } as const;
 
+/**
+ * With a `limit`, a report over it first lists existing and fixed findings as counts by rule (new
+ * and waived ones, what the pull request changes, stay in full), then is cut at a line boundary;
+ * either way it says what it left out and where to find it (`fullReport`).
+ */
 export function renderMarkdown(decision: GateDecision, options: MarkdownOptions = {}): string {
+  const full = markdownLines(decision, options, []);
+  if (options.limit === undefined || fits(full, options.limit)) return full.join("\n");
+  const fullReport = options.fullReport ?? FULL_REPORT;
+  const existing = [
+    ...markdownLines(decision, options, ["existing"]),
+    `_Existing findings are counted by rule to fit GitHub's size limit. ${fullReport}_`,
+  ];
+  if (fits(existing, options.limit)) return existing.join("\n");
+  const summarised = markdownLines(decision, options, ["existing", "fixed"]);
+  const note = `_Existing and fixed findings are counted by rule to fit GitHub's size limit. ${fullReport}_`;
+  return cutToLimit([...summarised, note], options.limit, fullReport);
+}
+
+function fits(lines: string[], limit: number): boolean {
+  return Buffer.byteLength(lines.join("\n"), "utf8") <= limit;
+}
+
+function markdownLines(
+  decision: GateDecision,
+  options: MarkdownOptions,
+  /** Statuses whose findings are counted by rule rather than listed. */
+  byRule: readonly FindingStatus[],
+): string[] {
   const unannotated = new Set((options.unannotated ?? []).map(findingIdentity));
   const blocking = new Set(decision.blocking);
   const open = decision.findings.filter((f) => f.waived === null);
@@ -62,9 +98,13 @@ export function renderMarkdown(decision: GateDecision, options: MarkdownOptions 
     for (const warning of decision.warnings) lines.push(`- ${codeSpan(formatLoadError(warning))}`);
     lines.push("");
   }
-  const section = (heading: string, findings: Finding[]) => {
+  const section = (heading: string, findings: Finding[], countByRule = false) => {
     if (findings.length === 0) return;
     lines.push(`### ${heading} (${findings.length})`, "");
+    if (countByRule) {
+      lines.push(...ruleCounts(findings), "");
+      return;
+    }
     for (const category of CATEGORIES) {
       const inCategory = findings.filter((f) => f.category === category);
       if (inCategory.length === 0) continue;
@@ -89,10 +129,12 @@ export function renderMarkdown(decision: GateDecision, options: MarkdownOptions 
   section(
     "Existing findings",
     open.filter((f) => f.status === "existing"),
+    byRule.includes("existing"),
   );
   section(
     "Fixed findings",
     open.filter((f) => f.status === "fixed"),
+    byRule.includes("fixed"),
   );
   section(
     "Waived findings",
@@ -105,7 +147,21 @@ export function renderMarkdown(decision: GateDecision, options: MarkdownOptions 
     for (const notice of options.notices) lines.push(`- ${escapeMarkdown(notice)}`);
     lines.push("");
   }
-  return cutToLimit(lines, options.limit);
+  return lines;
+}
+
+/** One line per rule, most severe first: `- **HIGH** `TG-NET-001` SSH open to the internet: 12 findings`. */
+function ruleCounts(findings: Finding[]): string[] {
+  const byRule = new Map<string, { finding: Finding; count: number }>();
+  for (const finding of bySeverity(byLocation(findings))) {
+    const entry = byRule.get(finding.rule);
+    if (entry) entry.count++;
+    else byRule.set(finding.rule, { finding, count: 1 });
+  }
+  return [...byRule.values()].map(
+    ({ finding, count }) =>
+      `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)}: ${plural(count, "finding")}`,
+  );
 }
 
 function countsTable(decision: GateDecision): string[] {
@@ -162,13 +218,13 @@ function findingItem(
   return item;
 }
 
-function cutToLimit(lines: string[], limit: number | undefined): string {
+function cutToLimit(lines: string[], limit: number, fullReport: string): string {
   const full = lines.join("\n");
-  if (limit === undefined || Buffer.byteLength(full, "utf8") <= limit) return full;
+  if (Buffer.byteLength(full, "utf8") <= limit) return full;
   const kept: string[] = [];
   let size = 0;
   const noteFor = (cut: number) =>
-    `\n\n_Report cut here: ${plural(cut, "more line")} did not fit GitHub's size limit. Run \`tollgate scan\` locally or upload SARIF for the full list._`;
+    `\n\n_Report cut here: ${plural(cut, "more line")} did not fit GitHub's size limit. ${fullReport}_`;
   const reserve = Buffer.byteLength(noteFor(lines.length), "utf8");
   for (const line of lines) {
     const lineSize = Buffer.byteLength(line, "utf8") + 1;

@@ -328,6 +328,37 @@ describe("check run output", () => {
     expect(summary.split("\n").at(-3)).toMatch(/^(- |  |#|$)/);
   });
 
+  it("over its limit, counts existing findings by rule and keeps new ones in full, saying where the rest is", () => {
+    const existing = Array.from({ length: 2000 }, (_, i) =>
+      finding({
+        status: "existing",
+        evidence: `tcp/${i} from 0.0.0.0/0`,
+        message: "x".repeat(60),
+        rule: i % 2 === 0 ? "TG-NET-001" : "TG-NET-002",
+      }),
+    );
+    const decision = decideGate(
+      [finding({ line: 1, evidence: "tcp/22 new" }), finding({ status: "fixed" }), ...existing],
+      [],
+      defaultSettings,
+    );
+    const options = { limit: 65_536, fullReport: "`--format json` lists every finding." };
+    const markdown = renderMarkdown(decision, options);
+    expect(Buffer.byteLength(markdown, "utf8")).toBeLessThanOrEqual(65_536);
+    expect(markdown).toContain("### New findings (1)");
+    expect(markdown).toContain("Evidence: `tcp/22 new`");
+    expect(markdown).toContain("### Existing findings (2000)");
+    expect(markdown).toContain(
+      "- **HIGH** `TG-NET-001` Security group open to the world: 1000 findings",
+    );
+    expect(markdown).toContain("### Fixed findings (1)\n\n#### Network (1)");
+    expect(markdown.split("\n").at(-1)).toBe(
+      "_Existing findings are counted by rule to fit GitHub's size limit. `--format json` lists every finding._",
+    );
+    // Without a limit, or when everything fits, every finding is listed.
+    expect(renderMarkdown(decision)).toContain("Evidence: `tcp/1999 from 0.0.0.0/0`");
+  });
+
   it("escapes markup that scanned files put in messages", () => {
     const markdown = renderMarkdown(
       decideGate(

@@ -116,7 +116,8 @@ describe("scanPullRequest settings", () => {
           "terraform:\n  var_files:\n    envs/app: [org.tfvars]\n    envs/db: [db.tfvars]\n",
         repositorySettings:
           "rule_settings:\n  s3_require_kms: false\n  unknown_values: advisory\n  log_retention_min_days: 400\n" +
-          "terraform:\n  var_files:\n    envs/app: [staging.tfvars, extra.tfvars]\n",
+          "terraform:\n  var_files:\n    envs/app: [staging.tfvars, extra.tfvars]\n" +
+          "cloudformation:\n  parameter_files:\n    app.yaml: [params/prod.json]\n",
         base: { "main.tf": BASE_MAIN },
         head: { "main.tf": BASE_MAIN },
         pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -1 +1 @@\n r" }],
@@ -135,9 +136,10 @@ describe("scanPullRequest settings", () => {
       "envs/app": ["staging.tfvars", "extra.tfvars"],
       "envs/db": ["db.tfvars"],
     };
+    const parameterFiles = { "app.yaml": ["params/prod.json"] };
     expect(engine.options).toEqual([
-      { ruleSettings, variableFiles },
-      { ruleSettings, variableFiles },
+      { ruleSettings, variableFiles, parameterFiles },
+      { ruleSettings, variableFiles, parameterFiles },
     ]);
     expect(report.summary).toContain(
       "- .github/tollgate.yml:2:3: rule\\_settings.s3\\_require\\_kms is locked by the organization and may not be loosened",

@@ -138,6 +138,7 @@ export async function scanPullRequest(
     { ...target, baseSha: mergeBase.sha },
     options.limits,
     signal,
+    settings.cloudformationParameterFiles,
   );
   const custom = options.customPolicies
     ? await options.customPolicies.forPull(
@@ -151,6 +152,7 @@ export async function scanPullRequest(
   const scanOptions = {
     ruleSettings: settings.ruleSettings,
     variableFiles: settings.terraformVariableFiles,
+    parameterFiles: settings.cloudformationParameterFiles,
     ...(custom.ruleSets.length > 0 ? { customRules: custom.ruleSets } : {}),
   };
   const base = await options.engine.scan(snapshots.base, scanOptions);

@@ -91,6 +91,13 @@ export const gateOptions = {
     description:
       "a Terraform -var-file, relative to each root module, read after its tfvars (repeatable)",
   },
+  "parameter-file": {
+    type: "string",
+    multiple: true,
+    value: "path",
+    description:
+      "a CloudFormation parameter file (AWS CLI JSON) for every template, from the folder read (repeatable)",
+  },
 } as const satisfies OptionTable;
 
 /**
@@ -103,4 +110,16 @@ export function variableFilesOf(
 ): Record<string, string[]> {
   const every = flags["var-file"] ?? [];
   return every.length > 0 ? { ...byRoot, "*": every } : byRoot;
+}
+
+/**
+ * The CloudFormation parameter files of a run: the settings' `cloudformation.parameter_files` by
+ * template, and `--parameter-file` for every template (`"*"`), read before a template's own.
+ */
+export function parameterFilesOf(
+  flags: { "parameter-file"?: string[] | undefined },
+  byTemplate: Record<string, string[]>,
+): Record<string, string[]> {
+  const every = (flags["parameter-file"] ?? []).map((given) => given.replace(/^\.\//, ""));
+  return every.length > 0 ? { ...byTemplate, "*": every } : byTemplate;
 }

@@ -65,6 +65,28 @@ function add(snapshot: Snapshot, read: Snapshot, folder: string): void {
 }
 
 /**
+ * The snapshot with each of `paths` (from the working folder, as `--parameter-file` names them)
+ * that no given path covered read as well; one that does not exist is left to the loader, which
+ * reports it.
+ */
+export async function withGivenFiles(
+  snapshot: Snapshot,
+  paths: readonly string[],
+  cwd: string,
+): Promise<Snapshot> {
+  const read = new Set(snapshot.files.map((file) => file.path));
+  for (const given of paths) {
+    if (read.has(given)) continue;
+    const extra = await readPaths([given], cwd).catch(() => undefined);
+    if (extra === undefined) continue;
+    snapshot.files.push(...extra.files.filter((file) => !read.has(file.path)));
+    snapshot.errors.push(...extra.errors);
+    for (const file of extra.files) read.add(file.path);
+  }
+  return snapshot;
+}
+
+/**
  * Terraform reads a local module wherever its `source` points, above the given folder too, and so
  * does the CLI: `tollgate scan modules/ssh` reads the `../../` that module calls. Each such folder
  * no given path covered is read, its own Terraform files only (`.tf` and `.tf.json`: a module is

@@ -20,6 +20,7 @@ describe("settingsJsonSchema", () => {
     };
     expect(Object.keys(schema.properties).sort()).toEqual([
       "break_glass",
+      "cloudformation",
       "enforcement",
       "fail_on",
       "locked",

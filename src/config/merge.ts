@@ -77,11 +77,19 @@ export function mergeSettings(
     ruleSettings: { ...defaultRuleSettings },
     terraformVariableFiles: {},
     ruleReferences: [],
+    cloudformationParameterFiles: {},
   };
   // A root's list as a whole: the repository's replaces the organization's for the same root.
   for (const file of [organization, repository])
     for (const [root, paths] of Object.entries(file?.settings.terraform?.var_files ?? {}))
       settings.terraformVariableFiles[root === "." ? "" : root.replace(/^\.\/|\/$/g, "")] = paths;
+  // A template's list as a whole, the same way.
+  const repositoryPath = (path: string): string => path.replace(/^\.\//, "");
+  for (const file of [organization, repository])
+    for (const [template, paths] of Object.entries(
+      file?.settings.cloudformation?.parameter_files ?? {},
+    ))
+      settings.cloudformationParameterFiles[repositoryPath(template)] = paths.map(repositoryPath);
 
   if (organization) {
     for (const layer of layersFor(organization.settings, identity)) {

@@ -218,6 +218,31 @@ describe("parseSettings", () => {
     });
   });
 
+  it("reads cloudformation.parameter_files by template path, a leading ./ naming the same file", () => {
+    const result = parseSettings(
+      [
+        "cloudformation:",
+        "  parameter_files:",
+        "    ./infra/app.yaml: [infra/params/prod.json, ./infra/params/eu.json]",
+      ].join("\n"),
+      FILE,
+    );
+    expect(result).toEqual({
+      ok: true,
+      settings: {
+        ...defaultSettings,
+        cloudformationParameterFiles: {
+          "infra/app.yaml": ["infra/params/prod.json", "infra/params/eu.json"],
+        },
+      },
+    });
+    expect(errorsOf("cloudformation:\n  parameter_files:\n    app.yaml: prod.json\n")).toEqual([
+      expect.stringMatching(
+        /^\.github\/tollgate\.yml:3:15: settings-invalid: cloudformation\.parameter_files\.app\.yaml: /,
+      ),
+    ]);
+  });
+
   it("refuses terraform.var_files that are not lists of paths, or an unknown terraform key", () => {
     expect(errorsOf("terraform:\n  var_files:\n    .: staging.tfvars\n")).toEqual([
       expect.stringMatching(

@@ -225,6 +225,20 @@ const terraformSchema = z
   })
   .describe("how Terraform root modules are evaluated");
 
+/**
+ * How CloudFormation templates are evaluated: `parameter_files` are the AWS CLI parameter files a
+ * template is deployed with (`--parameters file://...`, `deploy --parameter-overrides
+ * file://...`), by the template's path, all paths from the repository root, read in the order given.
+ */
+const cloudformationSchema = z
+  .strictObject({
+    parameter_files: z
+      .record(z.string().min(1), z.array(z.string().min(1)).min(1))
+      .optional()
+      .describe("parameter file paths by template path, both from the repository root"),
+  })
+  .describe("how CloudFormation templates are evaluated");
+
 export const settingsFileSchema = z
   .strictObject({
     version: z.literal(1).optional(),
@@ -241,6 +255,7 @@ export const settingsFileSchema = z
     break_glass: breakGlassSchema.optional(),
     policies: policiesSchema.optional(),
     terraform: terraformSchema.optional(),
+    cloudformation: cloudformationSchema.optional(),
     locked: z
       .array(lockableKeySchema)
       .optional()
@@ -334,6 +349,8 @@ export interface Settings {
   terraformVariableFiles: Record<string, string[]>;
   /** Where rule ids are named under `enforcement.rules` and in `locked`, in file order. */
   ruleReferences: RuleReference[];
+  /** Parameter files by CloudFormation template, repository paths. */
+  cloudformationParameterFiles: Record<string, string[]>;
 }
 
 /** Every rule option resolved: the defaults, then the organization's file, then the repository's. */
@@ -376,4 +393,5 @@ export const defaultSettings: Settings = {
   ruleSettings: defaultRuleSettings,
   terraformVariableFiles: {},
   ruleReferences: [],
+  cloudformationParameterFiles: {},
 };

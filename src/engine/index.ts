@@ -107,8 +107,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
   return {
     builtinRules: ruleSet.rules,
     async scan(files, scanOptions = {}) {
-      const { ruleSettings, variableFiles } = scanOptions;
-      const model = loadModel(files, variableFiles ? { rootVariableFiles: variableFiles } : {});
+      const { ruleSettings, variableFiles, parameterFiles } = scanOptions;
+      const model = loadModel(
+        files,
+        variableFiles ? { rootVariableFiles: variableFiles } : {},
+        parameterFiles ? { parameterFiles } : {},
+      );
       // The built-in rules always report what an unknown value decides (they report the same
       // known findings either way): under `unknown_values: ignore` those findings are kept apart,
       // so the diff can tell a finding the head made unknown from one it fixed.

@@ -56,6 +56,11 @@ export interface ScanOptions {
    * root (the CLI's `--var-file`, the settings' `terraform.var_files`).
    */
   variableFiles?: { readonly [root: string]: readonly string[] };
+  /**
+   * CloudFormation parameter files by template path, repository paths; `"*"` for every template
+   * (the CLI's `--parameter-file`, the settings' `cloudformation.parameter_files`).
+   */
+  parameterFiles?: { readonly [template: string]: readonly string[] };
 }
 
 export interface ScanEngine {

@@ -339,6 +339,32 @@ describe("fetchPullSnapshots", () => {
     expect(snapshots.notices).toEqual([]);
   });
 
+  it("reads a template with its parameter files, and the template when only a parameter file changed", async () => {
+    const template = "Parameters:\n  Env:\n    Type: String\nResources: {}\n";
+    const files = {
+      "infra/app.yaml": template,
+      "infra/params/dev.json": '[{"ParameterKey": "Env", "ParameterValue": "dev"}]\n',
+      "infra/other.yaml": template,
+    };
+    const prod = (env: string) => `[{"ParameterKey": "Env", "ParameterValue": "${env}"}]\n`;
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "infra/params/prod.json": prod("dev") },
+        [HEAD]: { ...files, "infra/params/prod.json": prod("prod") },
+      },
+      pullFiles: [{ filename: "infra/params/prod.json", status: "modified", patch: "@@ -1 +1 @@" }],
+    });
+    api = github.client(await github.start());
+    const parameterFiles = {
+      "infra/app.yaml": ["infra/params/dev.json", "infra/params/prod.json"],
+      "infra/other.yaml": ["infra/params/dev.json"],
+    };
+    const snapshots = await fetchPullSnapshots(api, pull, {}, undefined, parameterFiles);
+    const expected = ["infra/app.yaml", "infra/params/dev.json", "infra/params/prod.json"];
+    expect(paths(snapshots.head)).toEqual(expected);
+    expect(paths(snapshots.base)).toEqual(expected);
+  });
+
   it("reads nothing more when no IaC file changed", async () => {
     github = new FakeGitHub({
       ...repository,

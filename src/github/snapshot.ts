@@ -2,7 +2,8 @@
 // Terraform, their whole module directories plus the local modules they call and the modules that
 // call them, up to the roots; for a changed file a module reads (`file("rules.yaml")`), that
 // module's directory and its callers too; for CloudFormation, the templates a read one nests with a
-// local `TemplateURL` and the templates that nest a changed one, up to the top. One recursive tree
+// local `TemplateURL` and the templates that nest a changed one, up to the top, and the parameter
+// files the settings name for a template read (a changed one reads its template). One recursive tree
 // per commit locates files; blob reads are batched and shared between the two commits.
 import { nestedTemplatePaths } from "../iac/cloudformation/index.js";
 import { isTerraformSource, type SourceFile } from "../iac/source.js";
@@ -64,6 +65,7 @@ export async function fetchPullSnapshots(
   pull: PullRef,
   limits: SnapshotLimits = {},
   signal?: AbortSignal,
+  parameterFiles: { readonly [template: string]: readonly string[] } = {},
 ): Promise<PullSnapshots> {
   const maxFileBytes = limits.maxFileBytes ?? 1024 * 1024;
   const maxFiles = limits.maxFilesPerCommit ?? 2000;
@@ -143,6 +145,20 @@ export async function fetchPullSnapshots(
     }
   }
 
+  // A template is deployed with its parameter files (the settings' `cloudformation.parameter_files`):
+  // a changed one rescans the template, and a template read reads them.
+  const withParameters = Object.entries(parameterFiles).filter(([template]) => template !== "*");
+  for (const file of changedIac)
+    for (const [template, paths] of withParameters)
+      if (paths.includes(file.path) || (file.previousPath && paths.includes(file.previousPath)))
+        for (const side of ["base", "head"] as const)
+          if (trees[side].entries.has(template)) wanted[side].add(template);
+  const addParameterFiles = (side: Side): void => {
+    for (const [template, paths] of withParameters)
+      if (wanted[side].has(template))
+        for (const path of paths) if (trees[side].entries.has(path)) wanted[side].add(path);
+  };
+
   // A changed module is evaluated with the inputs its callers give it, so the directories that
   // call a changed one (and theirs, up to the roots) are read as well; the files that may call
   // one are read with the first round.
@@ -167,6 +183,7 @@ export async function fetchPullSnapshots(
   for (let round = 0; round <= (limits.maxModuleDepth ?? 8); round++) {
     const pending: { side: Side; path: string; entry: TreeEntry }[] = [];
     for (const side of ["base", "head"] as const) {
+      addParameterFiles(side);
       let fileBudget = maxFiles - read[side].size;
       for (const path of wanted[side]) {
         if (read[side].has(path) || skipped.has(`${side}:${path}`)) continue;

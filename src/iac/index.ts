@@ -3,12 +3,13 @@
 // CloudFormation by content, templates together (a nested stack's template is loaded with its
 // parent's parameters), and files that are neither are passed over silently.
 import type { Model } from "../model/types.js";
-import { isCloudFormation, loadStacks } from "./cloudformation/index.js";
+import { isCloudFormation, loadStacks, type StackOptions } from "./cloudformation/index.js";
 import { isTerraformFile, type SourceFile } from "./source.js";
 import { loadTerraform, type TerraformOptions } from "./terraform/index.js";
 
 export type { SourceFile } from "./source.js";
 export type { TerraformOptions } from "./terraform/index.js";
+export type { StackOptions } from "./cloudformation/index.js";
 export { loadCloudFormation, nestedTemplatePaths } from "./cloudformation/index.js";
 export {
   readRepositoryFiles,
@@ -34,7 +35,11 @@ export {
 
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
 
-export function loadModel(files: SourceFile[], terraformOptions: TerraformOptions = {}): Model {
+export function loadModel(
+  files: SourceFile[],
+  terraformOptions: TerraformOptions = {},
+  stackOptions: StackOptions = {},
+): Model {
   const model: Model = { resources: [], errors: [], moves: [] };
   if (files.some((file) => isTerraformFile(file.path))) {
     // All files, not only Terraform's: `file()` and `templatefile()` read others.
@@ -44,7 +49,7 @@ export function loadModel(files: SourceFile[], terraformOptions: TerraformOption
     model.moves.push(...terraform.moves);
     if (terraform.forgotten.length > 0) model.forgotten = terraform.forgotten;
   }
-  const stacks = loadStacks(files.filter(isTemplateFile), files);
+  const stacks = loadStacks(files.filter(isTemplateFile), files, stackOptions);
   model.resources.push(...stacks.resources);
   model.errors.push(...stacks.errors);
   return model;

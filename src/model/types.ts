@@ -217,7 +217,9 @@ export interface Resource {
   /**
    * CloudFormation only, present when not empty: a pointer whose `config` value is unknown
    * because an undecided `Fn::If` chooses between different values there
-   * (`PubliclyAccessible: !If [IsPublic, true, false]`), to each value with its condition.
+   * (`PubliclyAccessible: !If [IsPublic, true, false]`), or an undecided `Fn::FindInMap` key, to
+   * each value with its condition; also one whose value differs per `AllowedValues` value of a
+   * parameter it reads ("Env is prod"), where `config` holds the `Default`'s value when known.
    */
   alternatives?: { [pointer: string]: Array<{ condition: string; value: Value }> };
 }

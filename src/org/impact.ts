@@ -171,6 +171,11 @@ async function judgePull(
     api,
     { ...target, pullNumber: pull.pullNumber, baseSha: mergeBase.sha, headSha: pull.headSha },
     options.limits,
+    undefined,
+    {
+      ...current.settings.cloudformationParameterFiles,
+      ...proposedSettings.cloudformationParameterFiles,
+    },
   );
   const currentCustom = await options.customPolicies.forPull(
     api,
@@ -239,6 +244,7 @@ async function decide(
   const scanOptions = {
     ruleSettings: settings.ruleSettings,
     variableFiles: settings.terraformVariableFiles,
+    parameterFiles: settings.cloudformationParameterFiles,
     ...(customRules.length > 0 ? { customRules } : {}),
   };
   const base = await options.engine.scan(snapshots.base, scanOptions);

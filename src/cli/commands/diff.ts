@@ -17,7 +17,14 @@ import {
 import { gateWithWaivers } from "../../gate/index.js";
 import { changedLinesByFile, decidingLines } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
-import { checked, formatSchema, gateOptions, defineCommand, variableFilesOf } from "../options.js";
+import {
+  checked,
+  formatSchema,
+  gateOptions,
+  defineCommand,
+  parameterFilesOf,
+  variableFilesOf,
+} from "../options.js";
 import {
   engineFor,
   loadSettings,
@@ -122,6 +129,7 @@ export const diffCommand = defineCommand({
     const scanOptions = {
       ruleSettings: settings.ruleSettings,
       variableFiles: variableFilesOf(values, settings.terraformVariableFiles),
+      parameterFiles: parameterFilesOf(values, settings.cloudformationParameterFiles),
     };
     const baseResult = await engine.scan(base.files, scanOptions);
     const headResult = await engine.scan(head.files, scanOptions);

@@ -6,8 +6,14 @@ import { loadModel } from "../../iac/index.js";
 import { isWarning, policyInput, qualifiedAddress } from "../../model/index.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
-import { checked, defineCommand, gateOptions, variableFilesOf } from "../options.js";
-import { readPaths } from "../pipeline.js";
+import {
+  checked,
+  defineCommand,
+  gateOptions,
+  parameterFilesOf,
+  variableFilesOf,
+} from "../options.js";
+import { readPaths, withGivenFiles } from "../pipeline.js";
 import { z } from "zod";
 
 const formatSchema = z.enum(["text", "json"]);
@@ -15,7 +21,9 @@ const formatSchema = z.enum(["text", "json"]);
 export const inspectCommand = defineCommand({
   name: "inspect",
   summary: "print the resource model policies receive as input",
-  usage: ["tollgate inspect <paths...> [--format text|json] [--var-file <path>]..."],
+  usage: [
+    "tollgate inspect <paths...> [--format text|json] [--var-file <path>]... [--parameter-file <path>]...",
+  ],
   options: {
     format: {
       type: "string",
@@ -24,14 +32,24 @@ export const inspectCommand = defineCommand({
       description: "text: a line per resource; json: the policies' input and errors",
     },
     "var-file": gateOptions["var-file"],
+    "parameter-file": gateOptions["parameter-file"],
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     if (positionals.length === 0)
       throw new UsageError("give at least one file or folder to inspect");
     const format = checked(formatSchema, values.format, "--format");
-    const snapshot = await readPaths(positionals, io.cwd);
-    const model = loadModel(snapshot.files, { rootVariableFiles: variableFilesOf(values, {}) });
+    const parameterFiles = parameterFilesOf(values, {});
+    const snapshot = await withGivenFiles(
+      await readPaths(positionals, io.cwd),
+      parameterFiles["*"] ?? [],
+      io.cwd,
+    );
+    const model = loadModel(
+      snapshot.files,
+      { rootVariableFiles: variableFilesOf(values, {}) },
+      { parameterFiles },
+    );
     const problems = [...snapshot.errors, ...model.errors];
     const errors = problems.filter((problem) => !isWarning(problem));
     const warnings = problems.filter(isWarning);

@@ -2,11 +2,25 @@
 // counts as new, so the exit code says whether the gate would block this code as it stands.
 import path from "node:path";
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
-import { checked, formatSchema, gateOptions, defineCommand, variableFilesOf } from "../options.js";
+import {
+  checked,
+  formatSchema,
+  gateOptions,
+  defineCommand,
+  parameterFilesOf,
+  variableFilesOf,
+} from "../options.js";
 import { gateWithWaivers } from "../../gate/index.js";
 import { evaluatedRuleIds } from "../../engine/index.js";
 import { isTemplateFile, isTerraformFile } from "../../iac/index.js";
-import { engineFor, loadSettings, readPaths, render, type Snapshot } from "../pipeline.js";
+import {
+  engineFor,
+  loadSettings,
+  readPaths,
+  render,
+  withGivenFiles,
+  type Snapshot,
+} from "../pipeline.js";
 
 export const scanCommand = defineCommand({
   name: "scan",
@@ -20,10 +34,16 @@ export const scanCommand = defineCommand({
     const repository = { name: values.repository, topics: [] };
     const settings = await loadSettings(values.config, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
-    const snapshot = await readPaths(positionals, io.cwd);
+    const parameterFiles = parameterFilesOf(values, settings.cloudformationParameterFiles);
+    const snapshot = await withGivenFiles(
+      await readPaths(positionals, io.cwd),
+      parameterFiles["*"] ?? [],
+      io.cwd,
+    );
     const result = await engine.scan(snapshot.files, {
       ruleSettings: settings.ruleSettings,
       variableFiles: variableFilesOf(values, settings.terraformVariableFiles),
+      parameterFiles,
     });
     const decision = gateWithWaivers(
       result.findings.map((f) => ({ ...f, status: "new" as const })),

@@ -458,6 +458,85 @@ Resources:
     expect(subject?.readFrom?.["/FromPort"]?.map((place) => place.line)).toEqual([7, 8]);
   });
 
+  it("spells out each AllowedValues value a value or a condition reads, the Default the value of record", () => {
+    const text = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    AllowedValues: [dev, prod]
+    Default: dev
+  Tier:
+    Type: String
+    AllowedValues: [web, db]
+Mappings:
+  EnvCidrs:
+    dev: { Admin: 10.0.0.0/8, Port: 22 }
+    prod: { Admin: 0.0.0.0/0, Port: 22 }
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsStaging: !Equals [!Ref Env, staging]
+Resources:
+  Subject:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      CidrIp: !FindInMap [EnvCidrs, !Ref Env, Admin]
+      FromPort: !FindInMap [EnvCidrs, !Ref Env, Port]
+      Description: !Sub "\${Env}-\${Tier}"
+      ToPort: !If [IsProd, 443, 22]
+      Staging: !If [IsStaging, staged, direct]
+  Debug:
+    Type: AWS::IAM::User
+    Condition: IsProd
+`;
+    const { resources, errors } = load(text);
+    expect(errors).toEqual([]);
+    const [subject, debug] = resources;
+    expect(subject?.config).toEqual({
+      // The Default's entry is the value of record.
+      CidrIp: "10.0.0.0/8",
+      // Every allowed value gives 22.
+      FromPort: 22,
+      // Tier has no Default.
+      Description: { $unknown: "!Sub ${Env}-${Tier}" },
+      ToPort: { $unknown: "!If [IsProd, 443, 22]" },
+      // staging is not an allowed value: IsStaging is false in every deployment.
+      Staging: "direct",
+    });
+    expect(subject?.alternatives?.["/CidrIp"]).toEqual([
+      { condition: "Env is dev", value: "10.0.0.0/8" },
+      { condition: "Env is prod", value: "0.0.0.0/0" },
+    ]);
+    expect(subject?.alternatives?.["/Description"]?.map((one) => one.condition)).toEqual([
+      "Env is dev and Tier is web",
+      "Env is dev and Tier is db",
+      "Env is prod and Tier is web",
+      "Env is prod and Tier is db",
+    ]);
+    expect(subject?.alternatives?.["/ToPort"]).toEqual([
+      { condition: "IsProd", value: 443 },
+      { condition: "not IsProd", value: 22 },
+    ]);
+    // Each mapping entry decides the value under its own value of Env (the Default's line, 6,
+    // decides only the value of record).
+    expect(subject?.readFrom?.["/CidrIp"]?.map((place) => [place.line, place.when])).toEqual([
+      [12, undefined],
+      [6, undefined],
+      [12, ["Env is dev"]],
+      [13, ["Env is prod"]],
+    ]);
+    expect(debug?.conditional).toEqual({ "": "IsProd" });
+
+    // A value given for the parameter is the only one.
+    const given = load(text, { Env: "prod", Tier: "web" });
+    expect(given.resources[0]?.config).toMatchObject({
+      CidrIp: "0.0.0.0/0",
+      Description: "prod-web",
+      ToPort: 443,
+    });
+    expect(given.resources[0]?.alternatives).toBeUndefined();
+    expect(given.resources[1]?.conditional).toBeUndefined();
+  });
+
   it("removes AWS::NoValue properties and list items, keeping pointers on the items left", () => {
     const { resources } = load(
       withResource(`    Type: AWS::EC2::SecurityGroup

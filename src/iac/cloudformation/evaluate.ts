@@ -33,7 +33,14 @@
 // - a resource whose own `Condition` is undecided is loaded with `conditional[""]`;
 // - a `Fn::FindInMap` with an undecided key that is the whole value at its position returns one
 //   of the entries written in the mapping (or the deployment fails): `alternatives` holds each,
-//   under "AWS::Region is eu-west-1", one opaque condition name.
+//   under "AWS::Region is eu-west-1", one opaque condition name;
+// - a parameter with several `AllowedValues` and no given value may be deployed with each: a
+//   value at a position that reads it (a `Fn::FindInMap` key, a `!Ref`, a `Fn::Sub` variable, a
+//   condition an `Fn::If` inside names) is evaluated once per value (per combination, up to
+//   MAX_CHOICE_COMBINATIONS), and differing results are `alternatives` under "Env is prod",
+//   while `config` holds the value of record, the one the `Default`s give (an unknown without
+//   one); a condition reading it is undecided unless every value decides it alike. Inside a
+//   branch of an undecided `Fn::If` such a parameter takes its `Default` only.
 // A finding under a conditional pointer says "Only when C." (policy/findings.ts), at the rule's
 // severity and with the evidence it would have unconditionally.
 // What the template decides is recorded too (`readFrom`: pointer -> places), for the value written
@@ -74,6 +81,11 @@ export interface TemplateScope {
    * parameter takes, or the parent stack's `Parameters` entry that passes it (stacks.ts).
    */
   parameterPlaces?: Map<string, SourceLocation>;
+  /**
+   * Parameters no value was given for whose `AllowedValues` list several values: each one a
+   * deployment may choose (`parameters` holds the `Default`, the value of record, or an unknown).
+   */
+  choices?: Map<string, Value[]>;
   resourceIds: Set<string>;
   mappings: Map<string, TemplateNode>;
   conditions: Map<string, TemplateNode>;
@@ -132,6 +144,8 @@ const MAX_EXPRESSION_TEXT = 200;
 const MAX_SPELLED_OUT = 4;
 /** Entries of a mapping an undecided `Fn::FindInMap` key may choose that are spelled out. */
 const MAX_MAPPING_ALTERNATIVES = 64;
+/** Combinations of `AllowedValues` of the parameters one value reads that are spelled out. */
+const MAX_CHOICE_COMBINATIONS = 64;
 const CONDITION_WORDS = new Set(["and", "or", "not", ""]);
 const HOLE_START = "\uE000";
 const HOLE_END = "\uE001";
@@ -157,6 +171,14 @@ export class TemplateEvaluator {
   private readonly conditionsInProgress = new Set<string>();
   /** Undecided conditions taken as true or false while one branch's deployments are spelled out. */
   private readonly assumed = new Map<string, boolean>();
+  /** Parameters taken as one of their `AllowedValues` while a value's deployments are spelled out. */
+  private readonly chosen = new Map<string, Value>();
+  /** True while one value is evaluated per combination of `AllowedValues` (or for the record). */
+  private choosing = false;
+  /** True while the value of record is evaluated, parameters in `chosen` at their `Default`s. */
+  private recordingDefaults = false;
+  /** Depth of branches of undecided `Fn::If`s being evaluated: parameters there take their Default. */
+  private undecidedBranches = 0;
   /**
    * The path of the innermost positioned value being evaluated: an expression evaluated without
    * a path of its own (an intrinsic's arguments) decides that value.
@@ -186,7 +208,10 @@ export class TemplateEvaluator {
   /** true or false when the template alone decides the condition, undefined when it cannot. */
   condition(name: string, at: Span): boolean | undefined {
     if (this.assumed.has(name)) return this.assumed.get(name);
-    if (this.conditionResults.has(name)) return this.conditionResults.get(name);
+    // A result that leans on an assumed condition or a chosen parameter value holds for those
+    // deployments only.
+    const general = this.assumed.size === 0 && this.chosen.size === 0;
+    if (general && this.conditionResults.has(name)) return this.conditionResults.get(name);
     const body = this.scope.conditions.get(name);
     // Undeclared (a snippet, or a typo `cfn-lint` reports): the loader cannot decide it.
     if (body === undefined) return undefined;
@@ -195,11 +220,84 @@ export class TemplateEvaluator {
       return undefined;
     }
     this.conditionsInProgress.add(name);
-    const result = this.conditionExpression(body, newTrace());
+    // A condition on a parameter with `AllowedValues` is decided only when every value it may
+    // take decides it alike (`!Equals [!Ref Env, staging]` with staging not allowed is false).
+    const open = [...this.choicesRead(body)].filter((parameter) => !this.chosen.has(parameter));
+    const results = this.acrossChoices(open, () => this.conditionExpression(body, newTrace()));
     this.conditionsInProgress.delete(name);
-    // A result that leans on an assumed condition holds for that branch's deployments only.
-    if (this.assumed.size === 0) this.conditionResults.set(name, result);
+    const [first] = results ?? [];
+    const result = results?.every((one) => one === first) ? first : undefined;
+    if (general) this.conditionResults.set(name, result);
     return result;
+  }
+
+  /**
+   * `evaluate` run once per combination of the `AllowedValues` of `parameters` (all of them
+   * when `parameters` is empty, once), each taken in `chosen`; null past MAX_CHOICE_COMBINATIONS.
+   */
+  private acrossChoices<T>(
+    parameters: readonly string[],
+    evaluate: (combination: ReadonlyArray<[string, Value]>) => T,
+  ): T[] | null {
+    const combinations = choiceCombinations(parameters, this.scope.choices ?? new Map());
+    if (combinations === null) return null;
+    return combinations.map((combination) => {
+      for (const [parameter, value] of combination) this.chosen.set(parameter, value);
+      try {
+        return evaluate(combination);
+      } finally {
+        for (const [parameter] of combination) this.chosen.delete(parameter);
+      }
+    });
+  }
+
+  /**
+   * The parameters with several `AllowedValues` (`scope.choices`) that `node` reads: by `Ref`,
+   * as a `Fn::Sub` variable, or through a condition it names (`Fn::If`, `Condition`).
+   */
+  private choicesRead(
+    node: TemplateNode,
+    found: Set<string> = new Set(),
+    conditionsSeen: Set<string> = new Set(),
+  ): Set<string> {
+    const choices = this.scope.choices;
+    if (choices === undefined || choices.size === 0) return found;
+    const viaCondition = (name: unknown): void => {
+      if (typeof name !== "string" || conditionsSeen.has(name)) return;
+      conditionsSeen.add(name);
+      const body = this.scope.conditions.get(name);
+      if (body !== undefined) this.choicesRead(body, found, conditionsSeen);
+    };
+    const visit = (inner: TemplateNode): void => {
+      if (inner.kind === "scalar") return;
+      if (inner.kind === "sequence") return inner.items.forEach(visit);
+      const only = inner.entries.length === 1 ? (inner.entries[0] as TemplateEntry) : undefined;
+      if (only?.key === "Ref" && only.value.kind === "scalar") {
+        const name = only.value.value;
+        if (typeof name === "string" && choices.has(name)) found.add(name);
+        return;
+      }
+      if (only?.key === "Condition" && only.value.kind === "scalar")
+        return viaCondition(only.value.value);
+      if (only?.key === "Fn::If" && only.value.kind === "sequence") {
+        const [condition] = only.value.items;
+        if (condition?.kind === "scalar") viaCondition(condition.value);
+      }
+      if (only?.key === "Fn::Sub") {
+        const template = subTemplate(only.value);
+        const bindings = only.value.kind === "sequence" ? only.value.items[1] : undefined;
+        const bound = new Set(
+          bindings?.kind === "mapping" ? bindings.entries.map((e) => e.key) : [],
+        );
+        for (const match of (template ?? "").matchAll(/\$\{([^!}][^}]*)\}/g)) {
+          const variable = (match[1] ?? "").trim();
+          if (choices.has(variable) && !bound.has(variable)) found.add(variable);
+        }
+      }
+      for (const entry of inner.entries) visit(entry.value);
+    };
+    visit(node);
+    return found;
   }
 
   /**
@@ -232,6 +330,17 @@ export class TemplateEvaluator {
 
   private evaluate(node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
     if (path === null) return this.evaluateNode(node, path, trace);
+    const intrinsic = asIntrinsic(node);
+    if (
+      intrinsic !== null &&
+      intrinsic.name !== "Fn::If" &&
+      !this.choosing &&
+      this.undecidedBranches === 0 &&
+      this.assumed.size === 0
+    ) {
+      const read = this.choicesRead(node);
+      if (read.size > 0) return this.chosenValues(node, [...read], path, trace);
+    }
     const enclosing = this.enclosingPath;
     this.enclosingPath = path;
     try {
@@ -254,6 +363,93 @@ export class TemplateEvaluator {
     const at = path ?? this.enclosingPath;
     if (at === null || places.length === 0) return;
     addPlaces(trace.readFrom, toPointer(at), places);
+  }
+
+  /**
+   * A value at `path` that reads parameters with several `AllowedValues`: any of them may be
+   * deployed, so each combination is an alternative under "Env is prod" (as an undecided
+   * `Fn::FindInMap` key's entries are), its places deciding it under that condition; the value
+   * of record is the one with the `Default`s (unknown when one has none). Values all alike are
+   * that value. Past MAX_CHOICE_COMBINATIONS a warning says so and the value of record stands.
+   */
+  private chosenValues(
+    node: TemplateNode,
+    parameters: string[],
+    path: PathSegment[],
+    trace: Trace,
+  ): Evaluated {
+    const pointer = toPointer(path);
+    const errorCount = this.errors.length;
+    this.choosing = true;
+    let deployments: { condition: string; value: Evaluated; trace: Trace }[] | null;
+    try {
+      deployments = this.acrossChoices(parameters, (combination) => {
+        const branchTrace = newTrace();
+        const value = this.evaluate(node, path, branchTrace);
+        const condition = combination
+          .map(
+            ([parameter, value]) => `${parameter} is ${scalarText(value) ?? JSON.stringify(value)}`,
+          )
+          .join(" and ");
+        return { condition, value, trace: branchTrace };
+      });
+    } finally {
+      this.choosing = false;
+    }
+    // Each deployment was evaluated once already: its errors are reported by the value of record.
+    this.errors.length = errorCount;
+    const record = this.valueOfRecord(node, parameters, path, trace);
+    if (deployments === null) {
+      this.error(
+        node.span,
+        "cfn-allowed-values-limit",
+        `the AllowedValues of ${parameters.join(", ")} make more than ${MAX_CHOICE_COMBINATIONS} combinations; only the Defaults are evaluated here`,
+        "warning",
+      );
+      return record;
+    }
+    if (deployments.some(({ value }) => value === NO_VALUE)) return record;
+    const alternatives = deployments.flatMap(({ condition, value, trace: branch }) =>
+      (branch.alternatives[pointer] ?? [{ condition: "", value: value as Value }]).map((inner) => ({
+        condition: inner.condition === "" ? condition : `${condition} and ${inner.condition}`,
+        value: inner.value,
+      })),
+    );
+    const [first] = alternatives;
+    if (first !== undefined && alternatives.every(({ value }) => equalJson(value, first.value))) {
+      delete trace.alternatives[pointer];
+      return first.value;
+    }
+    trace.alternatives[pointer] = alternatives;
+    for (const { condition, trace: branch } of deployments)
+      for (const [at, places] of Object.entries(branch.readFrom))
+        addPlaces(
+          trace.readFrom,
+          at,
+          places.map((place) => ({ ...place, when: [condition, ...(place.when ?? [])] })),
+        );
+    return record;
+  }
+
+  /** `node` evaluated with each of `parameters` at its `Default`, into `trace`. */
+  private valueOfRecord(
+    node: TemplateNode,
+    parameters: readonly string[],
+    path: PathSegment[],
+    trace: Trace,
+  ): Evaluated {
+    const defaults = parameters.map((name) => [name, this.scope.parameters.get(name)] as const);
+    this.choosing = true;
+    this.recordingDefaults = true;
+    try {
+      if (defaults.every(([, value]) => value !== undefined && !containsUnknown(value)))
+        for (const [name, value] of defaults) this.chosen.set(name, value as Value);
+      return this.evaluate(node, path, trace);
+    } finally {
+      for (const [name] of defaults) this.chosen.delete(name);
+      this.choosing = false;
+      this.recordingDefaults = false;
+    }
   }
 
   private evaluateNode(node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
@@ -346,7 +542,10 @@ export class TemplateEvaluator {
     }
     if (intrinsic?.name !== "Ref" || intrinsic.argument.kind !== "scalar") return undefined;
     const name = intrinsic.argument.value;
-    return typeof name === "string" ? this.scope.parameterPlaces?.get(name) : undefined;
+    // A value chosen among `AllowedValues` is not the one written at the `Default`.
+    if (typeof name !== "string" || (this.chosen.has(name) && !this.recordingDefaults))
+      return undefined;
+    return this.scope.parameterPlaces?.get(name);
   }
 
   /** A list item written as an undecided `Fn::If`: see the module header. */
@@ -358,13 +557,15 @@ export class TemplateEvaluator {
   ): void {
     const listPointer = toPointer(path);
     const itemPath = [...path, items.length];
-    const evaluated = outcomes.map((outcome) => {
-      const branchTrace = newTrace();
-      const value = this.evaluate(outcome.node, itemPath, branchTrace);
-      branchTrace.locations[toPointer(itemPath)] = this.scope.locate(outcome.node.span);
-      this.decidedBy(branchTrace, itemPath, this.placesOf(outcome.decidedBy));
-      return { when: outcome.when, value, trace: branchTrace };
-    });
+    const evaluated = this.inUndecidedBranch(() =>
+      outcomes.map((outcome) => {
+        const branchTrace = newTrace();
+        const value = this.evaluate(outcome.node, itemPath, branchTrace);
+        branchTrace.locations[toPointer(itemPath)] = this.scope.locate(outcome.node.span);
+        this.decidedBy(branchTrace, itemPath, this.placesOf(outcome.decidedBy));
+        return { when: outcome.when, value, trace: branchTrace };
+      }),
+    );
     const deployed = evaluated.filter(
       (branch): branch is typeof branch & { value: Value } => branch.value !== NO_VALUE,
     );
@@ -420,6 +621,19 @@ export class TemplateEvaluator {
     ];
   }
 
+  /**
+   * Runs `evaluate` as a branch of an undecided `Fn::If`: a parameter with `AllowedValues` read
+   * there takes its `Default` (its values are not spelled out within the branch's deployments).
+   */
+  private inUndecidedBranch<T>(evaluate: () => T): T {
+    this.undecidedBranches += 1;
+    try {
+      return evaluate();
+    } finally {
+      this.undecidedBranches -= 1;
+    }
+  }
+
   /** Where the decided conditions of `names` are written (`conditionPlaces`), each place once. */
   private placesOf(names: readonly string[]): SourceLocation[] {
     const seen = new Set<string>();
@@ -436,12 +650,14 @@ export class TemplateEvaluator {
   ): Evaluated {
     const pointer = toPointer(path);
     this.decidedBy(trace, path, this.placesOf(outcomes.flatMap((outcome) => outcome.decidedBy)));
-    const evaluated = outcomes.map((outcome) => {
-      const branchTrace = newTrace();
-      const value = this.propertyValue(key, outcome.node, path, branchTrace);
-      for (const reference of branchTrace.references) trace.references.add(reference);
-      return { when: outcome.when, node: outcome.node, value, trace: branchTrace };
-    });
+    const evaluated = this.inUndecidedBranch(() =>
+      outcomes.map((outcome) => {
+        const branchTrace = newTrace();
+        const value = this.propertyValue(key, outcome.node, path, branchTrace);
+        for (const reference of branchTrace.references) trace.references.add(reference);
+        return { when: outcome.when, node: outcome.node, value, trace: branchTrace };
+      }),
+    );
     const deployed = evaluated.filter(
       (branch): branch is typeof branch & { value: Value } => branch.value !== NO_VALUE,
     );
@@ -473,8 +689,8 @@ export class TemplateEvaluator {
       }
       return items;
     }
-    trace.alternatives[pointer] = deployed.flatMap((branch) =>
-      this.branchDeployments(key, path, branch),
+    trace.alternatives[pointer] = this.inUndecidedBranch(() =>
+      deployed.flatMap((branch) => this.branchDeployments(key, path, branch)),
     );
     // What a decided Fn::If chose inside a branch decides the value under that branch only.
     for (const branch of deployed)
@@ -665,7 +881,7 @@ export class TemplateEvaluator {
     if (typeof name !== "string")
       return this.malformed(argument, "Ref", "a parameter or resource name");
     if (name === "AWS::NoValue") return NO_VALUE;
-    const parameter = this.scope.parameters.get(name);
+    const parameter = this.chosen.get(name) ?? this.scope.parameters.get(name);
     if (parameter !== undefined) return parameter;
     if (this.scope.resourceIds.has(name)) trace.references.add(name);
     return unknown(`!Ref ${name}`);
@@ -800,7 +1016,7 @@ export class TemplateEvaluator {
 
   /** A parameter's value; otherwise a resource (`Name` or `Name.Attribute`) or a name we cannot resolve. */
   private subVariable(variable: string, trace: Trace): Value | undefined {
-    const parameter = this.scope.parameters.get(variable);
+    const parameter = this.chosen.get(variable) ?? this.scope.parameters.get(variable);
     if (parameter !== undefined) return parameter;
     const dot = variable.indexOf(".");
     const target = dot === -1 ? variable : variable.slice(0, dot);
@@ -1138,4 +1354,23 @@ function equalValues(left: Value, right: Value): boolean {
   const rightText = scalarText(right);
   if (leftText !== null || rightText !== null) return leftText === rightText;
   return JSON.stringify(left) === JSON.stringify(right);
+}
+
+/**
+ * Every combination of the values `choices` lists for `parameters`, one `[parameter, value]` per
+ * parameter; `[[]]` for none; null past MAX_CHOICE_COMBINATIONS.
+ */
+function choiceCombinations(
+  parameters: readonly string[],
+  choices: ReadonlyMap<string, readonly Value[]>,
+): Array<Array<[string, Value]>> | null {
+  let combinations: Array<Array<[string, Value]>> = [[]];
+  for (const parameter of parameters) {
+    const values = choices.get(parameter) ?? [];
+    if (combinations.length * values.length > MAX_CHOICE_COMBINATIONS) return null;
+    combinations = combinations.flatMap((combination) =>
+      values.map((value): Array<[string, Value]> => [...combination, [parameter, value]]),
+    );
+  }
+  return combinations;
 }

@@ -6,3 +6,4 @@
 export { isCloudFormation, loadCloudFormation } from "./load.js";
 export { loadStacks, MAX_STACK_DEPTH, nestedTemplatePaths } from "./stacks.js";
 export type { CloudFormationModel, CloudFormationOptions } from "./load.js";
+export type { StackOptions } from "./stacks.js";

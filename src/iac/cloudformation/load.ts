@@ -4,8 +4,12 @@
 //
 // Decisions a policy author should know:
 // - `config` is `Properties` after static evaluation (see evaluate.ts): parameters take their
-//   `Default` unless `options.parameters` overrides them; a parameter with neither, and every
-//   SSM-typed parameter (its default names an SSM key, not the value), is `{ $unknown: "!Ref P" }`.
+//   `Default` unless `options.parameters` gives them a value (a parent stack, parameter files:
+//   parameter-files.ts); a parameter with neither, and every SSM-typed parameter (its value names
+//   an SSM key, not the value), is `{ $unknown: "!Ref P" }`. A parameter without a given value
+//   whose `AllowedValues` list several may be deployed with each: a value reading it has one
+//   alternative per value ("Env is prod"), its `Default` the value of record, and a condition
+//   reading it is decided only when every value decides it alike (evaluate.ts).
 // - Pseudo parameters (`AWS::Region`, `AWS::AccountId`, `AWS::Partition`, ...) are unknown unless
 //   given in `options.parameters` under their own name: one template deploys to many accounts,
 //   regions and partitions, so none of them is assumed.
@@ -40,6 +44,7 @@
 
 import type { LoadError, Resource, SourceLocation, Value } from "../../model/types.js";
 import { isUnknown, unknown } from "../../model/types.js";
+import { containsUnknown } from "../../model/values.js";
 import type { SourceFile } from "../source.js";
 import { entrySpan, NO_VALUE, newTrace, TemplateEvaluator } from "./evaluate.js";
 import type { TemplateScope, Trace } from "./evaluate.js";
@@ -158,6 +163,7 @@ export function loadCloudFormation(
     locate: template.locate,
     parameters: new Map(),
     parameterPlaces: new Map(),
+    choices: new Map(),
     resourceIds: new Set(),
     mappings: namedEntries(sections.get("Mappings")),
     conditions: new Map(),
@@ -416,22 +422,31 @@ function bindParameters(
     const type =
       typeNode?.kind === "scalar" && typeof typeNode.value === "string" ? typeNode.value : "String";
     const defaultNode = field("Default");
+    const ssm = type.startsWith("AWS::SSM::Parameter::Value<");
     let value: Value = unknown(`!Ref ${name}`);
     if (Object.hasOwn(overrides, name)) {
-      value = overrides[name] as Value;
+      // An SSM-typed parameter's given value names an SSM key, as its Default does.
       const place = places[name];
-      if (place !== undefined) scope.parameterPlaces?.set(name, place);
-    } else if (defaultNode !== undefined && !type.startsWith("AWS::SSM::Parameter::Value<")) {
+      if (!ssm) value = overrides[name] as Value;
+      if (place !== undefined && !ssm) scope.parameterPlaces?.set(name, place);
+    } else if (defaultNode !== undefined && !ssm) {
       const evaluated = evaluator.evaluateValue(defaultNode, newTrace());
       if (evaluated !== NO_VALUE) {
         value = evaluated;
         scope.parameterPlaces?.set(name, scope.locate(defaultNode.span));
       }
     }
-    if (typeof value === "string" && (type === "CommaDelimitedList" || type.startsWith("List<"))) {
-      value = value.split(",").map((item) => item.trim());
-    }
+    const list = type === "CommaDelimitedList" || type.startsWith("List<");
+    if (typeof value === "string" && list) value = value.split(",").map((item) => item.trim());
     scope.parameters.set(name, value);
+    const allowed = field("AllowedValues");
+    if (!Object.hasOwn(overrides, name) && !list && !ssm && allowed?.kind === "sequence") {
+      const values = allowed.items
+        .map((item) => evaluator.evaluateValue(item, newTrace()))
+        .filter((item): item is Value => item !== NO_VALUE && !containsUnknown(item));
+      const distinct = [...new Map(values.map((item) => [JSON.stringify(item), item])).values()];
+      if (distinct.length > 1) scope.choices?.set(name, distinct);
+    }
   }
 }
 

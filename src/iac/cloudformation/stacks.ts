@@ -29,6 +29,16 @@ import type { LoadError, Resource, SourceLocation, Value } from "../../model/typ
 import { isUnknown, qualifiedAddress } from "../../model/types.js";
 import { directoryOf, joinPath, leavesTop, type SourceFile } from "../source.js";
 import { loadCloudFormation, parsedTemplate, type CloudFormationModel } from "./load.js";
+import { readParameterFile, type GivenParameters } from "./parameter-files.js";
+
+export interface StackOptions {
+  /**
+   * Parameter files (parameter-files.ts) by top template, repository paths, read in order, later
+   * values replacing earlier ones; `"*"` names files for every top template (the CLI's
+   * `--parameter-file`), read first, whose names a template does not declare are passed over.
+   */
+  parameterFiles?: { readonly [template: string]: readonly string[] };
+}
 
 /** Levels of nesting below a top template that are loaded (the app follows Terraform modules 8 deep). */
 export const MAX_STACK_DEPTH = 8;
@@ -97,6 +107,7 @@ interface StackInstance {
 export function loadStacks(
   templates: readonly SourceFile[],
   files: readonly SourceFile[],
+  options: StackOptions = {},
 ): CloudFormationModel {
   const byPath = new Map(templates.map((file) => [file.path, file]));
   const readPaths = new Set(files.map((file) => file.path));
@@ -111,7 +122,7 @@ export function loadStacks(
 
   const load = (file: SourceFile, instance: StackInstance): void => {
     const model =
-      instance.module === ""
+      instance.module === "" && Object.keys(instance.parameters).length === 0
         ? loadCloudFormation(file)
         : loadCloudFormation(file, {
             parameters: instance.parameters,
@@ -170,11 +181,11 @@ export function loadStacks(
     }
   };
 
+  const filesByPath = new Map(files.map((file) => [file.path, file]));
   const top = (file: SourceFile): StackInstance => ({
     root: file.path,
     module: "",
-    parameters: {},
-    parameterPlaces: {},
+    ...givenParameters(file, filesByPath, options.parameterFiles ?? {}, report),
     chain: [],
     condition: undefined,
   });
@@ -196,6 +207,69 @@ export function loadStacks(
   }
   for (const file of tops) load(file, top(file));
   return { resources, errors: [...errors.values()] };
+}
+
+/**
+ * The values the parameter files for `template` give its parameters, each located where its file
+ * writes it. A file that is not among those read is an error; a name the template does not declare
+ * in a file named for it, a warning at the name (`aws cloudformation create-stack` refuses it,
+ * `deploy` passes it over).
+ */
+function givenParameters(
+  template: SourceFile,
+  files: ReadonlyMap<string, SourceFile>,
+  byTemplate: NonNullable<StackOptions["parameterFiles"]>,
+  report: (error: LoadError) => void,
+): Pick<StackInstance, "parameters" | "parameterPlaces"> {
+  const parameters: Record<string, Value> = {};
+  const parameterPlaces: Record<string, SourceLocation> = {};
+  const own = byTemplate[template.path] ?? [];
+  const every = byTemplate["*"] ?? [];
+  if (own.length === 0 && every.length === 0) return { parameters, parameterPlaces };
+  const { root } = parsedTemplate(template);
+  const section =
+    root?.kind === "mapping"
+      ? root.entries.find((entry) => entry.key === "Parameters")?.value
+      : undefined;
+  const declared = new Set(section?.kind === "mapping" ? section.entries.map((e) => e.key) : []);
+  for (const [paths, named] of [
+    [every, false],
+    [own, true],
+  ] as const) {
+    for (const path of paths) {
+      const file = files.get(path);
+      if (file === undefined) {
+        report({
+          file: path,
+          line: 1,
+          column: 1,
+          code: "cfn-missing-parameter-file",
+          message: `parameter file ${JSON.stringify(path)} (of ${named ? template.path : "every template"}) is not among the files read`,
+        });
+        continue;
+      }
+      const given: GivenParameters = { values: {}, places: {}, names: {} };
+      readParameterFile(file, given, report);
+      for (const [name, value] of Object.entries(given.values)) {
+        if (declared.has(name)) {
+          parameters[name] = value;
+          const place = given.places[name];
+          if (place !== undefined) parameterPlaces[name] = place;
+        } else if (named) {
+          const at = given.names[name];
+          report({
+            file: path,
+            line: at?.line ?? 1,
+            column: at?.column ?? 1,
+            code: "cfn-unknown-parameter",
+            message: `${template.path} declares no parameter ${name}; its value is not used`,
+            level: "warning",
+          });
+        }
+      }
+    }
+  }
+  return { parameters, parameterPlaces };
 }
 
 /** The parent's evaluated `Parameters` of a stack resource, each located where it is written. */

@@ -1,0 +1,176 @@
+// CloudFormation parameters beyond their Default, end to end (session 11's r01): each of a
+// parameter's AllowedValues may be deployed, so what one of them opens is reported under it and
+// flipping the Default fixes nothing; parameter files a user names (--parameter-file, the
+// settings' cloudformation.parameter_files) give the values a deployment uses instead.
+import { describe, expect, it } from "vitest";
+import path from "node:path";
+import { main } from "../src/cli/index.js";
+import { withTempDir, writeFiles } from "./support/tempDir.js";
+
+interface JsonFinding {
+  rule: string;
+  status: string;
+  file: string;
+  line: number;
+  message: string;
+}
+
+async function run(files: Record<string, string>, args: (dir: string) => string[]) {
+  return withTempDir("cfn-parameters", async (dir) => {
+    await writeFiles(dir, files);
+    let stdout = "";
+    let stderr = "";
+    const code = await main([...args(dir), "--format", "json"], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      cwd: dir,
+    });
+    const { findings, errors } = JSON.parse(stdout) as {
+      findings: JsonFinding[];
+      errors?: { file: string; code: string }[];
+    };
+    return { code, stderr, findings, errors: errors ?? [] };
+  });
+}
+
+const diffArgs = (dir: string) => [
+  "diff",
+  "--base-dir",
+  path.join(dir, "base"),
+  "--head-dir",
+  path.join(dir, "head"),
+];
+
+/** A template whose Env (AllowedValues dev, prod; Default `env`) picks the SSH source from a mapping. */
+const mapped = (env: string, prodCidr: string) => `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    AllowedValues: [dev, prod]
+    Default: ${env}
+Mappings:
+  EnvCidrs:
+    dev:
+      Admin: 10.0.0.0/8
+    prod:
+      Admin: ${prodCidr}
+Resources:
+  AdminSG:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: admin access
+      VpcId: vpc-1
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: 22
+          CidrIp: !FindInMap [EnvCidrs, !Ref Env, Admin]
+`;
+
+/** A template opening SSH and attaching an admin role only when Env is dev. */
+const devOnly = (env: string) => `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    Default: ${env}
+    AllowedValues: [dev, prod]
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Not [!Condition IsProd]
+Resources:
+  Bastion:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: bastion
+      VpcId: vpc-1
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: 22
+          CidrIp: !If [IsDev, 0.0.0.0/0, 10.0.0.0/8]
+  DebugRole:
+    Type: AWS::IAM::Role
+    Condition: IsDev
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: { Service: ec2.amazonaws.com }
+            Action: sts:AssumeRole
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/AdministratorAccess
+`;
+
+// The first run compiles the built-in policies, slow on a loaded machine.
+describe("CloudFormation AllowedValues", { timeout: 120_000 }, () => {
+  it("reports SSH a non-Default allowed value opens, on the mapping line the pull request changed", async () => {
+    const { code, findings } = await run(
+      {
+        "base/network.yaml": mapped("dev", "10.20.0.0/16"),
+        "head/network.yaml": mapped("dev", "0.0.0.0/0"),
+      },
+      diffArgs,
+    );
+    expect(code).toBe(1);
+    expect(findings.map((f) => [f.status, f.rule, f.line])).toEqual([["new", "TG-NET-001", 12]]);
+    expect(findings[0]?.message).toMatch(/Only when Env is prod\.$/);
+  });
+
+  it("lists nothing as fixed when the Default moves to another allowed value", async () => {
+    const { code, findings } = await run(
+      { "base/t.yaml": devOnly("dev"), "head/t.yaml": devOnly("prod") },
+      diffArgs,
+    );
+    expect(code).toBe(0);
+    expect(findings.map((f) => [f.status, f.rule, f.message.replace(/.* Only/, "Only")])).toEqual([
+      ["existing", "TG-IAM-007", "Only when IsDev."],
+      ["existing", "TG-NET-001", "Only when IsDev."],
+    ]);
+  });
+});
+
+describe("CloudFormation parameter files", { timeout: 120_000 }, () => {
+  const files = {
+    "network.yaml": mapped("dev", "0.0.0.0/0"),
+    "params/prod.json": '[{ "ParameterKey": "Env", "ParameterValue": "prod" }]\n',
+    "params/dev.json": '{ "Parameters": { "Env": "dev" } }\n',
+  };
+
+  it("evaluates every template with --parameter-file's values, the only ones", async () => {
+    const prod = await run(files, () => [
+      "scan",
+      "network.yaml",
+      "--parameter-file",
+      "params/prod.json",
+    ]);
+    expect(prod.findings.map((f) => [f.rule, f.message.includes("Only when")])).toEqual([
+      ["TG-NET-001", false],
+    ]);
+    const dev = await run(files, () => ["scan", ".", "--parameter-file", "./params/dev.json"]);
+    expect(dev.findings).toEqual([]);
+  });
+
+  it("reads the settings' files by template, and reports one that is missing", async () => {
+    const settings = (paths: string) =>
+      `cloudformation:\n  parameter_files:\n    network.yaml: ${paths}\n`;
+    const given = await run({ ...files, "tollgate.yml": settings("[params/prod.json]") }, () => [
+      "scan",
+      ".",
+      "--config",
+      "tollgate.yml",
+    ]);
+    expect(given.findings.map((f) => [f.rule, f.message.includes("Only when")])).toEqual([
+      ["TG-NET-001", false],
+    ]);
+    const missing = await run({ ...files, "tollgate.yml": settings("[params/qa.json]") }, () => [
+      "scan",
+      ".",
+      "--config",
+      "tollgate.yml",
+    ]);
+    expect(missing.code).toBe(1);
+    expect(missing.errors.map((e) => [e.file, e.code])).toEqual([
+      ["params/qa.json", "cfn-missing-parameter-file"],
+    ]);
+  });
+});

@@ -29,6 +29,13 @@ may_be_anything(value) if {
 	regex.match(`ImportValue|FindInMap`, value["$unknown"])
 }
 
+# A CloudFormation dynamic reference (`{{resolve:ssm:/network/admin-cidr}}`): whatever the
+# Parameter Store or Secrets Manager entry holds when the stack is deployed.
+may_be_anything(value) if {
+	is_unknown(value)
+	contains(value["$unknown"], "{{resolve:")
+}
+
 # `may_be_anything`, or an unknown read from the iterator (`rule.value.cidr_blocks`) of a
 # Terraform `dynamic` block over `for_each`, a collection Tollgate cannot know that the author
 # chooses (`unknown_for_each`; "" for a block without one).

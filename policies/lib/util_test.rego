@@ -67,6 +67,7 @@ test_an_unknown_the_author_chooses_may_be_anything if {
 	util.may_be_anything({"$unknown": "\"arn:aws:iam::${var.account}:root\""})
 	util.may_be_anything({"$unknown": "lookup(local.rules, \"cidr\")"})
 	util.may_be_anything({"$unknown": "each.value.cidr"})
+	util.may_be_anything({"$unknown": "{{resolve:ssm:/network/admin-cidr}}"})
 	util.may_be_anything({"$unknown": "module.network.cidr"})
 	util.may_be_anything({"$unknown": "!Ref AllowedCidr"})
 	util.may_be_anything({"$unknown": "!Sub arn:aws:iam::${TrustedAccount}:root"})

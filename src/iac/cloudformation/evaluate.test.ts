@@ -537,6 +537,40 @@ Resources:
     expect(given.resources[1]?.conditional).toBeUndefined();
   });
 
+  it("leaves a dynamic reference unknown, named by it, and in a !Sub policy only its string", () => {
+    const { resources, errors } = load(`AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Subject:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      CidrIp: "{{resolve:ssm:/network/admin-cidr}}"
+      Password: "{{resolve:secretsmanager:db:SecretString:password}}"
+      Secure: "prefix-{{resolve:ssm-secure:/db/pass:3}}"
+      Plain: "{{not a reference}}"
+      Name: !Sub "\${AWS::StackName}-{{resolve:ssm:/name}}"
+      PolicyDocument: !Sub |
+        {"Statement": [{"Effect": "Allow", "Action": "{{resolve:ssm:/iam/action}}",
+          "Resource": "arn:aws:s3:::b/*"}]}
+`);
+    expect(errors).toEqual([]);
+    expect(resources[0]?.config).toEqual({
+      CidrIp: { $unknown: "{{resolve:ssm:/network/admin-cidr}}" },
+      Password: { $unknown: "{{resolve:secretsmanager:db:SecretString:password}}" },
+      Secure: { $unknown: "prefix-{{resolve:ssm-secure:/db/pass:3}}" },
+      Plain: "{{not a reference}}",
+      Name: { $unknown: "!Sub ${AWS::StackName}-{{resolve:ssm:/name}}" },
+      PolicyDocument: {
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: { $unknown: "{{resolve:ssm:/iam/action}}" },
+            Resource: "arn:aws:s3:::b/*",
+          },
+        ],
+      },
+    });
+  });
+
   it("removes AWS::NoValue properties and list items, keeping pointers on the items left", () => {
     const { resources } = load(
       withResource(`    Type: AWS::EC2::SecurityGroup

@@ -150,7 +150,15 @@ const CONDITION_WORDS = new Set(["and", "or", "not", ""]);
 const HOLE_START = "\uE000";
 const HOLE_END = "\uE001";
 
-type SubPart = string | { variable: string };
+/** Literal text, a `${...}` variable the template cannot resolve, or a dynamic reference. */
+type SubPart = string | { variable: string } | { reference: string };
+
+/**
+ * A dynamic reference (`{{resolve:ssm:/network/admin-cidr}}`, `ssm-secure`, `secretsmanager`):
+ * CloudFormation reads the value from Parameter Store or Secrets Manager at deploy time, so the
+ * template alone cannot know it.
+ */
+const DYNAMIC_REFERENCE = /\{\{resolve:(?:ssm|ssm-secure|secretsmanager):[^{}]*\}\}/g;
 
 interface Intrinsic {
   name: string;
@@ -453,7 +461,14 @@ export class TemplateEvaluator {
   }
 
   private evaluateNode(node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
-    if (node.kind === "scalar") return node.value;
+    if (node.kind === "scalar") {
+      if (typeof node.value !== "string" || !node.value.includes("{{resolve:")) return node.value;
+      // A string holding a dynamic reference is resolved at deploy time: unknown, named by it.
+      const [reference] = node.value.match(DYNAMIC_REFERENCE) ?? [];
+      return reference === undefined
+        ? node.value
+        : unknown(node.value.length > MAX_EXPRESSION_TEXT ? reference : node.value);
+    }
     if (node.kind === "sequence") {
       const items: Value[] = [];
       for (const item of node.items) {
@@ -941,24 +956,25 @@ export class TemplateEvaluator {
     if (sub === null)
       return this.malformed(node, "Fn::Sub", "a string or [string, { Name: value }]");
     const { parts } = sub;
-    const variables: string[] = [];
+    // Each hole's text as written: `${Bucket.Arn}`, or a dynamic reference.
+    const holes: string[] = [];
     const marked = parts
       .map((part) =>
         typeof part === "string"
           ? part
-          : `${HOLE_START}${variables.push(part.variable) - 1}${HOLE_END}`,
+          : `${HOLE_START}${holes.push("variable" in part ? `\${${part.variable}}` : part.reference) - 1}${HOLE_END}`,
       )
       .join("");
     const policy = parsePolicy(marked);
     if (!("value" in policy)) {
       // A `${...}` outside a JSON string (`"Version": ${V}`) leaves the document unreadable.
-      if (variables.length > 0) return this.unknownFor(node);
+      if (holes.length > 0) return this.unknownFor(node);
       this.error(node.span, "cfn-policy-json", `policy document ${policy.problem}`);
       return marked;
     }
     const holePattern = new RegExp(`${HOLE_START}(\\d+)${HOLE_END}`, "g");
     const restore = (text: string): string =>
-      text.replace(holePattern, (_, index: string) => `\${${variables[Number(index)]}}`);
+      text.replace(holePattern, (_, index: string) => holes[Number(index)] ?? "");
     const fill = (value: Value): Value => {
       if (typeof value === "string")
         return value.includes(HOLE_START) ? unknown(restore(value)) : value;
@@ -994,7 +1010,7 @@ export class TemplateEvaluator {
     let bound = "";
     let last = 0;
     for (const match of template.matchAll(/\$\{([^}]*)\}/g)) {
-      parts.push(template.slice(last, match.index));
+      parts.push(...literalParts(template.slice(last, match.index)));
       bound += template.slice(last, match.index);
       last = match.index + match[0].length;
       const variable = match[1] ?? "";
@@ -1010,7 +1026,7 @@ export class TemplateEvaluator {
       parts.push(text ?? { variable });
       bound += variables.has(variable) && text !== null ? text : match[0];
     }
-    parts.push(template.slice(last));
+    parts.push(...literalParts(template.slice(last)));
     return { parts, bound: bound + template.slice(last) };
   }
 
@@ -1373,4 +1389,17 @@ function choiceCombinations(
     );
   }
   return combinations;
+}
+
+/** A `Fn::Sub` template's literal text, each dynamic reference in it a part of its own. */
+function literalParts(text: string): SubPart[] {
+  if (!text.includes("{{resolve:")) return [text];
+  const parts: SubPart[] = [];
+  let last = 0;
+  for (const match of text.matchAll(DYNAMIC_REFERENCE)) {
+    parts.push(text.slice(last, match.index), { reference: match[0] });
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
 }

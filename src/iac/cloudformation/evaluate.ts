@@ -62,7 +62,7 @@ import type { PathSegment } from "../../model/pointer.js";
 import { isUnknown, META_KEY, unknown } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
 import type { LoadError, ReadPlace, SourceLocation, Value } from "../../model/types.js";
-import { cidrSubnets } from "./cidr.js";
+import { cidrBlocks } from "../cidr.js";
 import { MAX_NESTING_DEPTH } from "./parse.js";
 import type { Span, TemplateEntry, TemplateNode } from "./parse.js";
 
@@ -870,7 +870,7 @@ export class TemplateEvaluator {
       case "Fn::Cidr": {
         const [block, count, hostBits] = list ?? [];
         if (typeof block !== "string") return this.unknownFor(node);
-        return cidrSubnets(block, Number(count), Number(hostBits)) ?? this.unknownFor(node);
+        return cidrBlocks(block, Number(count), Number(hostBits)) ?? this.unknownFor(node);
       }
       case "Fn::Length":
         return Array.isArray(args) ? args.length : this.unknownFor(node);

@@ -5,7 +5,7 @@ import { RE2JS } from "re2js";
 import { parse as parseYaml } from "yaml";
 import { isUnknown, unknown, type UnknownValue, type Value } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
-import { cidrHost, cidrNetmask, cidrSubnet, cidrSubnets } from "./cidr.js";
+import { CidrError, cidrHost, cidrNetmask, cidrSubnet, cidrSubnets } from "../cidr.js";
 import { formatGo } from "./format.js";
 import { marshalJson } from "./json.js";
 import {
@@ -315,6 +315,16 @@ function regexFind(pattern: string, text: string, all: boolean): Value {
   return results[0] as Value;
 }
 
+/** Runs a CIDR function, its argument errors Terraform's (`try` and `can` catch them). */
+function cidr<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof CidrError) throw new EvaluationError(error.message, "terraform-argument");
+    throw error;
+  }
+}
+
 const SPECS: Record<string, FunctionSpec> = {
   abs: { arity: [1, 1], run: ([n]) => Math.abs(num(n as Value, "abs argument")) },
   alltrue: {
@@ -349,27 +359,31 @@ const SPECS: Record<string, FunctionSpec> = {
   cidrhost: {
     arity: [2, 2],
     run: ([p, n]) =>
-      cidrHost(str(p as Value, "cidrhost prefix"), num(n as Value, "cidrhost hostnum")),
+      cidr(() => cidrHost(str(p as Value, "cidrhost prefix"), num(n as Value, "cidrhost hostnum"))),
   },
   cidrnetmask: {
     arity: [1, 1],
-    run: ([p]) => cidrNetmask(str(p as Value, "cidrnetmask prefix")),
+    run: ([p]) => cidr(() => cidrNetmask(str(p as Value, "cidrnetmask prefix"))),
   },
   cidrsubnet: {
     arity: [3, 3],
     run: ([p, bits, n]) =>
-      cidrSubnet(
-        str(p as Value, "cidrsubnet prefix"),
-        num(bits as Value, "cidrsubnet newbits"),
-        num(n as Value, "cidrsubnet netnum"),
+      cidr(() =>
+        cidrSubnet(
+          str(p as Value, "cidrsubnet prefix"),
+          num(bits as Value, "cidrsubnet newbits"),
+          num(n as Value, "cidrsubnet netnum"),
+        ),
       ),
   },
   cidrsubnets: {
     arity: [1, Infinity],
     run: ([p, ...bits]) =>
-      cidrSubnets(
-        str(p as Value, "cidrsubnets prefix"),
-        bits.map((b) => num(b, "cidrsubnets newbits")),
+      cidr(() =>
+        cidrSubnets(
+          str(p as Value, "cidrsubnets prefix"),
+          bits.map((b) => num(b, "cidrsubnets newbits")),
+        ),
       ),
   },
   coalesce: { arity: [1, Infinity], acceptsUnknown: true, acceptsPartial: true, run: coalesce },

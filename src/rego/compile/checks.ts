@@ -1,7 +1,8 @@
 // Checks over resolved rules that need the whole rule tree: every call names a builtin of the
-// catalog or a user function with a matching arity (or one more: the output-argument form),
-// `with` targets name something replaceable, and (optionally) constant arguments have the type
-// the builtin declares.
+// catalog or a user function with a matching arity (one more only in the output-argument form,
+// a call that is a whole expression), `with` targets name something replaceable, and arguments
+// whose type is known without evaluation (literals, builtin results) have a type the builtin
+// declares: what OPA's type checker rejects at compile time would otherwise be a silent undefined.
 
 import type { Body, Expr, Rule, Term } from "../syntax/ast.js";
 import { regoError, type RegoError } from "../syntax/errors.js";
@@ -15,18 +16,8 @@ import {
 import { exprTerms, operatorName, termChildren } from "./terms.js";
 import { findNode, type RuleTreeNode } from "./tree.js";
 
-export interface CheckOptions {
-  /** Report constant arguments of the wrong type (`1 + "a"`) at compile time. */
-  constantTypes: boolean;
-}
-
-export function checkRule(
-  rule: Rule,
-  tree: RuleTreeNode,
-  options: CheckOptions,
-  errors: RegoError[],
-): void {
-  const checker = new CallChecker(tree, options, errors);
+export function checkRule(rule: Rule, tree: RuleTreeNode, errors: RegoError[]): void {
+  const checker = new CallChecker(tree, errors);
   for (let alternative: Rule | undefined = rule; alternative; alternative = alternative.else) {
     for (const term of alternative.head.ref.slice(1)) checker.term(term);
     if (alternative.head.key) checker.term(alternative.head.key);
@@ -38,7 +29,6 @@ export function checkRule(
 class CallChecker {
   constructor(
     private readonly tree: RuleTreeNode,
-    private readonly options: CheckOptions,
     private readonly errors: RegoError[],
   ) {}
 
@@ -47,7 +37,10 @@ class CallChecker {
   }
 
   private expr(expr: Expr): void {
-    for (const term of exprTerms(expr)) this.term(term);
+    // Only a call that is the whole expression may take the output argument (`count(xs, n)`);
+    // nested in another term its value is used, so one more argument is an arity error, as in OPA.
+    if (expr.kind === "term" && expr.term.type === "call") this.term(expr.term, true);
+    else for (const term of exprTerms(expr)) this.term(term);
     for (const modifier of expr.with) {
       this.withTarget(modifier.target);
       this.withValue(modifier.value);
@@ -55,14 +48,14 @@ class CallChecker {
     if (expr.kind === "every" || expr.kind === "block") this.body(expr.body);
   }
 
-  term(term: Term): void {
-    if (term.type === "call") this.call(term);
+  term(term: Term, outputAllowed = false): void {
+    if (term.type === "call") this.call(term, outputAllowed);
     const children = termChildren(term);
     for (const child of children.terms) this.term(child);
     for (const body of children.bodies) this.body(body);
   }
 
-  private call(term: Extract<Term, { type: "call" }>): void {
+  private call(term: CallTerm, outputAllowed: boolean): void {
     const name = operatorName(term.operator);
     if (name === undefined) {
       this.errors.push(regoError("rego_type_error", term.operator.loc, "invalid function name"));
@@ -77,7 +70,7 @@ class CallChecker {
         return;
       }
       const arity = node.arity ?? 0;
-      if (term.args.length !== arity && term.args.length !== arity + 1) {
+      if (term.args.length !== arity && (term.args.length !== arity + 1 || !outputAllowed)) {
         this.errors.push(
           regoError(
             "rego_type_error",
@@ -89,7 +82,11 @@ class CallChecker {
       return;
     }
     if (name === PRINT) return;
-    const shape = classifyBuiltinCall(name, term.args.length);
+    const classified = classifyBuiltinCall(name, term.args.length);
+    const shape =
+      classified.kind === "output" && !outputAllowed
+        ? { kind: "arity" as const, spec: classified.spec }
+        : classified;
     switch (shape.kind) {
       case "unknown":
         this.errors.push(
@@ -116,24 +113,30 @@ class CallChecker {
         return;
       case "call":
       case "output":
-        if (this.options.constantTypes) this.constantTypes(name, term.args, shape.spec.args);
+        this.argumentTypes(term, name, shape.spec.args);
         return;
     }
   }
 
-  private constantTypes(name: string, args: Term[], declared: BuiltinType[][]): void {
-    declared.forEach((allowed, i) => {
-      const arg = args[i];
-      const actual = arg ? constantType(arg) : undefined;
-      if (actual === undefined || allowed.includes("any") || allowed.includes(actual)) return;
-      this.errors.push(
-        regoError(
-          "rego_type_error",
-          (arg as Term).loc,
-          `${name}: invalid argument(s): operand ${i + 1} must be ${allowed.join(" or ")} but got ${actual}`,
-        ),
-      );
+  /**
+   * OPA's `invalid argument(s)` error when an argument's static type is one the builtin does not
+   * accept. Only types known without evaluation count, so valid Rego is never rejected.
+   */
+  private argumentTypes(term: CallTerm, name: string, declared: BuiltinType[][]): void {
+    const have = term.args.slice(0, declared.length).map(staticType);
+    const mismatch = declared.some((allowed, i) => {
+      const actual = have[i];
+      return actual !== undefined && !allowed.includes("any") && !allowed.includes(actual);
     });
+    if (!mismatch) return;
+    this.errors.push(
+      regoError(
+        "rego_type_error",
+        term.loc,
+        `${name}: invalid argument(s) have: (${have.map((t) => t ?? "any").join(", ")}) ` +
+          `want: (${declared.map(typeUnion).join(", ")})`,
+      ),
+    );
   }
 
   /** A replacement naming a builtin must name one Tollgate has. */
@@ -173,8 +176,19 @@ class CallChecker {
   }
 }
 
-/** The type of a term whose type does not depend on evaluation, else undefined. */
-function constantType(term: Term): BuiltinType | undefined {
+type CallTerm = Extract<Term, { type: "call" }>;
+
+/** `string`, `any<array, set>`: OPA's notation for a declared argument type. */
+function typeUnion(allowed: BuiltinType[]): string {
+  return allowed.length === 1 ? (allowed[0] ?? "any") : `any<${allowed.join(", ")}>`;
+}
+
+/**
+ * The type of a term that does not depend on evaluation: a literal, a comprehension, or a call
+ * of a builtin declaring a single result type. Undefined for everything else (refs, vars, user
+ * functions), which the check then accepts.
+ */
+function staticType(term: Term): BuiltinType | undefined {
   switch (term.type) {
     case "null":
       return "null";
@@ -193,6 +207,12 @@ function constantType(term: Term): BuiltinType | undefined {
     case "set":
     case "setcomprehension":
       return "set";
+    case "call": {
+      const name = operatorName(term.operator);
+      const spec = name === undefined ? undefined : BUILTINS.get(name);
+      const result = spec?.relation ? undefined : spec?.result;
+      return result?.length === 1 && result[0] !== "any" ? result[0] : undefined;
+    }
     default:
       return undefined;
   }

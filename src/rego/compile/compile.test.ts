@@ -13,8 +13,8 @@ function compileOk(text: string, extra: Record<string, string> = {}): CheckedMod
   return result.policy;
 }
 
-function errorsOf(text: string, options = {}) {
-  return compileModules({ "policy.rego": text }, options).errors;
+function errorsOf(text: string) {
+  return compileModules({ "policy.rego": text }).errors;
 }
 
 function rule(policy: CheckedModules, index = 0): Rule {
@@ -250,14 +250,53 @@ describe("rule tree and cross-rule checks", () => {
     });
   });
 
-  it("reports constant arguments of the wrong type when asked", () => {
-    expect(errorsOf(`package t\np := 1 + "a"\n`)).toEqual([]);
-    expect(errorsOf(`package t\np := 1 + "a"\n`, { constantTypes: true })).toMatchObject([
+  it("reports arguments whose static type a builtin does not accept, in OPA's form", () => {
+    expect(errorsOf(`package t\np := 1 + "a"\n`)).toEqual([
+      {
+        file: "policy.rego",
+        line: 2,
+        column: 6,
+        code: "rego_type_error",
+        message: "plus: invalid argument(s) have: (number, string) want: (number, number)",
+      },
+    ]);
+    const messages = (body: string) =>
+      errorsOf(`package t\np if {\n\t${body}\n}\n`).map((e) => e.message);
+    expect(messages("count(5) > 0")).toEqual([
+      "count: invalid argument(s) have: (number) want: (any<array, set, object, string>)",
+    ]);
+    expect(messages(`concat(",", 5) == ""`)).toEqual([
+      "concat: invalid argument(s) have: (string, number) want: (string, any<array, set>)",
+    ]);
+    // A builtin's declared result is a static type too; refs, vars and user functions are not.
+    expect(messages(`upper(count(input.x)) == ""`)).toEqual([
+      "upper: invalid argument(s) have: (number) want: (string)",
+    ]);
+    expect(
+      messages(`x := 5\n\tcount(x) > 0\n\tcount(input.x) > 0\n\tcount(json.unmarshal("5")) > 0`),
+    ).toEqual([]);
+    expect(messages(`{1} - 1 == {1}`)).toEqual([]);
+    expect(messages(`count([1], n)\n\tn == 1`)).toEqual([]);
+  });
+
+  it("allows the output argument only in a call that is a whole expression", () => {
+    expect(
+      errorsOf(`package t\nf(x) := x\np if {\n\tf(1, y)\n\ty == 1\n\tnot f(1, 2)\n}\n`),
+    ).toEqual([]);
+    expect(
+      errorsOf(`package t\nf(x) := x\np if {\n\tv := f(1, "extra")\n\tv == 1\n}\n`),
+    ).toMatchObject([
+      {
+        line: 4,
+        code: "rego_type_error",
+        message: "function data.t.f has arity 1, got 2 arguments",
+      },
+    ]);
+    expect(errorsOf(`package t\np := count([1], 1)\n`)).toMatchObject([
       {
         line: 2,
-        column: 10,
         code: "rego_type_error",
-        message: "plus: invalid argument(s): operand 2 must be number but got string",
+        message: "count: arity mismatch: have 2 arguments, want 1",
       },
     ]);
   });

@@ -41,12 +41,6 @@ export interface CheckedModules {
   originalNames: ReadonlyMap<string, string>;
 }
 
-export interface CompileModulesOptions {
-  /** Report constant builtin arguments of the wrong type (`1 + "a"`) as `rego_type_error`. Off by
-   * default: OPA's conformance cases expect those as evaluation errors. */
-  constantTypes?: boolean;
-}
-
 export interface CompileModulesResult {
   policy?: CheckedModules;
   errors: RegoError[];
@@ -55,10 +49,7 @@ export interface CompileModulesResult {
 }
 
 /** Parses and compiles `modules` (file name to Rego text). Never throws on bad policies. */
-export function compileModules(
-  modules: Record<string, string>,
-  options: CompileModulesOptions = {},
-): CompileModulesResult {
+export function compileModules(modules: Record<string, string>): CompileModulesResult {
   const errors: RegoError[] = [];
   const warnings: RegoWarning[] = [];
   const parsed: Module[] = [];
@@ -69,17 +60,14 @@ export function compileModules(
     if (result.module) parsed.push(result.module);
   }
   if (errors.length > 0) return { errors, warnings };
-  return { ...compileParsed(parsed, options), warnings };
+  return { ...compileParsed(parsed), warnings };
 }
 
 /**
  * The compile stage over modules already parsed (for callers that parse themselves, and have the
  * parser's warnings).
  */
-export function compileParsed(
-  parsed: readonly Module[],
-  options: CompileModulesOptions = {},
-): Omit<CompileModulesResult, "warnings"> {
+export function compileParsed(parsed: readonly Module[]): Omit<CompileModulesResult, "warnings"> {
   const errors: RegoError[] = [];
   const rulesByPackage = new Map<string, Set<string>>();
   for (const module of parsed) {
@@ -102,9 +90,7 @@ export function compileParsed(
     ),
   );
   const tree = buildRuleTree(resolved, errors);
-  const checkOptions = { constantTypes: options.constantTypes ?? false };
-  for (const module of resolved)
-    for (const rule of module.rules) checkRule(rule, tree, checkOptions, errors);
+  for (const module of resolved) for (const rule of module.rules) checkRule(rule, tree, errors);
 
   const safety = {
     isLocal: (name: string) => locals.original.has(name),

@@ -14,7 +14,8 @@ if (!run.ok)
 describe("the built-in policy library", () => {
   it("has valid metadata, readable fixtures and a positive fixture for every rule", () => {
     expect(run.errors).toEqual([]);
-    expect(run.untested.map((rule) => rule.id)).toEqual([]);
+    // `tollgate test` accepts Rego tests instead of fixtures; a built-in rule needs fixtures.
+    expect(run.withoutFixtures.map(({ rule }) => rule.id)).toEqual([]);
     expect(run.rules.length).toBeGreaterThanOrEqual(60);
   });
 

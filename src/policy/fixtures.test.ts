@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LoadError } from "../model/types.js";
-import { parseMarkers, readFixtures } from "./fixtures.js";
+import { parseMarkers, readFixtures, runPolicyFolder } from "./fixtures.js";
 
 describe("fixture markers", () => {
   it("reads tollgate:none in HCL # and // comments and YAML comments, with the place of the first", () => {
@@ -111,4 +111,54 @@ describe("readFixtures and tollgate:none", () => {
       },
     );
   });
+
+  it("takes Rego tests instead of a positive fixture, and names a rule that has neither", async () => {
+    const rule = (name: string, id: string) =>
+      [
+        "# METADATA",
+        `# title: ${id}`,
+        "# custom:",
+        `#   id: ${id}`,
+        "#   severity: high",
+        "#   category: iam",
+        `package tollgate.rules.iam.${name}`,
+        "",
+        "import rego.v1",
+        "",
+        "deny contains finding if {",
+        "\tsome r in input.resources",
+        '\tfinding := {"resource": r.address, "message": "m", "evidence": "e"}',
+        "}",
+        "",
+      ].join("\n");
+    const test = (pkg: string, refersTo: string) =>
+      `package ${pkg}\n\nimport rego.v1\n\ntest_it if count(data.tollgate.rules.iam.${refersTo}.deny) == 0\n`;
+    await withFolder(
+      {
+        "fixtured/policy.rego": rule("fixtured", "T-1"),
+        "fixtured/fixtures/positive.tf": 'resource "aws_iam_user" "u" { # tollgate:expect T-1\n}\n',
+        "by_folder/policy.rego": rule("by_folder", "T-2"),
+        "by_folder/policy_test.rego": test("acme.any_name", "fixtured"),
+        "by_reference/policy.rego": rule("by_reference", "T-3"),
+        "tests/all_test.rego": test("acme.tests", "by_reference"),
+        "untested/policy.rego": rule("untested", "T-4"),
+        "skipped/policy.rego": rule("skipped", "T-5"),
+        "skipped/policy_test.rego": `package acme.skipped\n\nimport rego.v1\n\ntodo_test_it if false\n`,
+      },
+      async (dir) => {
+        const run = await runPolicyFolder(dir);
+        if (!run.ok) throw new Error(JSON.stringify(run.errors));
+        expect(run.errors).toEqual([]);
+        expect(
+          run.withoutFixtures.map(({ rule, regoTestFiles }) => [rule.id, regoTestFiles]),
+        ).toEqual([
+          ["T-2", ["by_folder/policy_test.rego"]],
+          ["T-3", ["tests/all_test.rego"]],
+          ["T-5", []],
+          ["T-4", []],
+        ]);
+        expect(run.untested.map((r) => r.id)).toEqual(["T-5", "T-4"]);
+      },
+    );
+  }, 60_000);
 });

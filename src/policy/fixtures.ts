@@ -10,14 +10,15 @@
 // Fixtures that need other settings sit in a subfolder of another name with its own settings.json
 // (`fixtures/unknown_advisory/`).
 // A rule passes when it finds exactly the marked lines and nothing in negatives. The folder's
-// `*_test.rego` files run beside them (rego-tests.ts).
+// `*_test.rego` files run beside them (rego-tests.ts); a rule without a positive fixture must be
+// exercised by one of them instead.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { loadModel, type SourceFile } from "../iac/index.js";
 import type { LoadError, Severity } from "../model/types.js";
 import { readBundle } from "./bundle.js";
-import { bundleOf } from "./build.js";
+import { bundleOf, type PolicySource } from "./build.js";
 import { buildPolicyFolder } from "./library.js";
 import { loadRuleSet, type RuleSet } from "./evaluate.js";
 import type { RuleMetadata } from "./metadata.js";
@@ -386,7 +387,9 @@ export type PolicyFolderRun =
       ok: true;
       rules: RuleMetadata[];
       outcomes: FixtureOutcome[];
-      /** Rules no positive fixture exercises: a failure too. */
+      /** Rules no positive fixture exercises, with the Rego test files that cover them instead. */
+      withoutFixtures: { rule: RuleMetadata; regoTestFiles: string[] }[];
+      /** Rules neither a positive fixture nor a Rego test exercises: a failure too. */
       untested: RuleMetadata[];
       /** `test_*` rules of the folder's `*_test.rego` files (rego-tests.ts). */
       regoTests: RegoTestOutcome[];
@@ -410,17 +413,55 @@ export async function runPolicyFolder(dir: string): Promise<PolicyFolderRun> {
   );
   const { fixtures, errors } = await readFixtures(dir);
   const outcomes = runFixtures(ruleSet, fixtures, ruleDirs);
-  const untested = rules.filter(
-    (rule) => !outcomes.some((o) => o.rule === rule.id && o.kind === "positive"),
-  );
-  const regoTests = await runRegoTests(built.built.sources, await readRegoTests(dir));
+  const testSources = await readRegoTests(dir);
+  const regoTests = await runRegoTests(built.built.sources, testSources);
+  const withoutFixtures = rules
+    .filter((rule) => !outcomes.some((o) => o.rule === rule.id && o.kind === "positive"))
+    .map((rule) => ({
+      rule,
+      regoTestFiles: coveringTestFiles(
+        rule,
+        ruleFiles[rule.entrypoint] ?? "",
+        testSources,
+        regoTests.outcomes,
+      ),
+    }));
   return {
     ok: true,
     rules,
     outcomes,
-    untested,
+    withoutFixtures,
+    untested: withoutFixtures.filter((w) => w.regoTestFiles.length === 0).map((w) => w.rule),
     regoTests: regoTests.outcomes,
     errors: [...ruleSet.errors, ...errors, ...regoTests.errors],
     warnings: [...built.warnings, ...regoTests.warnings],
   };
+}
+
+/**
+ * The `_test.rego` files whose tests (one at least runs, not `todo_`) exercise a rule: a file in the
+ * rule's folder, of its package or `<package>_test`, or one that refers to `data.<package>`.
+ */
+function coveringTestFiles(
+  rule: RuleMetadata,
+  ruleFile: string,
+  tests: readonly PolicySource[],
+  outcomes: readonly RegoTestOutcome[],
+): string[] {
+  const pkg = rule.entrypoint.split("/").slice(0, -1).join(".");
+  const reference = new RegExp(`\\bdata\\.${pkg.replaceAll(".", "\\.")}(?![\\w])`);
+  const ruleDir = path.posix.dirname(ruleFile);
+  return tests
+    .filter((test) => {
+      const ran = outcomes.filter((o) => o.file === test.path && o.status !== "skipped");
+      if (ran.length === 0) return false;
+      const testPkg = (ran[0]?.name ?? "").split(".").slice(1, -1).join(".");
+      return (
+        path.posix.dirname(test.path) === ruleDir ||
+        testPkg === pkg ||
+        testPkg === `${pkg}_test` ||
+        reference.test(test.text)
+      );
+    })
+    .map((test) => test.path);
 }

@@ -1,6 +1,7 @@
 // `tollgate test [dir]`: every rule against its positive and negative fixtures, evaluated through
 // the Wasm our compiler builds, then every `test_*` rule of the `*_test.rego` files, printed as
-// tables; exit 1 when any rule misses or over-reports or any Rego test fails or errors. A test's
+// tables; exit 1 when any rule misses or over-reports, any Rego test fails or errors, or a rule
+// has neither a positive fixture nor a Rego test. A test's
 // or fixture row's `print` output follows it when it did not pass, or always with --verbose (as
 // `opa test`).
 import path from "node:path";
@@ -41,7 +42,11 @@ export const testCommand = defineCommand({
       const regoFailed = printRegoTests(run.regoTests, io.stdout, verbose);
       return regoFailed === 0 ? EXIT_OK : EXIT_BLOCKED;
     }
-    const width = Math.max(4, ...outcomes.map((o) => o.rule.length));
+    const width = Math.max(
+      4,
+      ...outcomes.map((o) => o.rule.length),
+      ...run.withoutFixtures.map((w) => w.rule.id.length),
+    );
     const fileWidth = Math.max(7, ...outcomes.map((o) => o.fixture.length));
     io.stdout(`${"rule".padEnd(width)}  ${"fixture".padEnd(fileWidth)}  result\n`);
     for (const outcome of outcomes) {
@@ -69,9 +74,13 @@ export const testCommand = defineCommand({
         for (const line of outcome.printed.flatMap((text) => text.split("\n")))
           io.stdout(`  ${line}\n`);
     }
-    for (const rule of untested)
+    for (const { rule, regoTestFiles } of run.withoutFixtures)
       io.stdout(
-        `${rule.id.padEnd(width)}  ${"(none)".padEnd(fileWidth)}  FAIL no positive fixture\n`,
+        `${rule.id.padEnd(width)}  ${"(none)".padEnd(fileWidth)}  ${
+          regoTestFiles.length === 0
+            ? "FAIL no positive fixture and no Rego test"
+            : `ok (no fixture; Rego tests in ${regoTestFiles.join(", ")})`
+        }\n`,
       );
     const failed = outcomes.filter((o) => !o.passed).length + untested.length + run.errors.length;
     io.stdout(

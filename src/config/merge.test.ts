@@ -110,7 +110,42 @@ describe("mergeSettings", () => {
       dynamodb_require_cmk: false,
       log_retention_min_days: 400,
       unknown_values: "advisory",
+      custom: {},
     });
+  });
+
+  it("merges custom rules' options by name, and keeps the organization's under a lock", () => {
+    const merged = mergeSettings(
+      file(ORG, [
+        "rule_settings:",
+        "  custom: { acme_required_tags: [Team, Owner], acme_max_size: 16 }",
+        "overrides:",
+        "  - topics: [pci]",
+        "    rule_settings: { custom: { acme_max_size: 8 } }",
+        "locked: [rule_settings.custom.acme_required_tags]",
+      ]),
+      file(REPO, [
+        "rule_settings:",
+        "  custom:",
+        "    acme_required_tags: [Team]",
+        "    acme_regions: { allowed: [eu-west-1], strict: true }",
+      ]),
+      infra,
+    );
+    expect(merged.settings.ruleSettings.custom).toEqual({
+      acme_required_tags: ["Team", "Owner"],
+      acme_max_size: 8,
+      acme_regions: { allowed: ["eu-west-1"], strict: true },
+    });
+    expect(merged.notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.message}`)).toEqual([
+      `${REPO}:3:5: rule_settings.custom.acme_required_tags is locked by the organization and may not be loosened; the organization's value applies`,
+    ]);
+    const refused = parseSettingsFile("rule_settings:\n  acme_required_tags: [Team]\n", REPO);
+    expect(refused.ok ? [] : refused.errors.map((e) => e.message)).toEqual([
+      "rule_settings: unknown key 'acme_required_tags' (a custom rule's options go under custom)",
+    ]);
+    const badName = parseSettingsFile("rule_settings:\n  custom: { Acme-Tags: 1 }\n", REPO);
+    expect(badName.ok).toBe(false);
   });
 
   it("holds locked rule settings a repository loosens, and lets it tighten them", () => {
@@ -133,6 +168,7 @@ describe("mergeSettings", () => {
       dynamodb_require_cmk: true,
       log_retention_min_days: 180,
       unknown_values: "advisory",
+      custom: {},
     });
     expect(notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.message}`)).toEqual([
       `${REPO}:2:3: rule_settings.s3_require_kms is locked by the organization and may not be loosened; the organization's value applies`,
@@ -154,6 +190,7 @@ describe("mergeSettings", () => {
       dynamodb_require_cmk: true,
       log_retention_min_days: 400,
       unknown_values: "advisory",
+      custom: {},
     });
     // The organization said nothing of retention: its value is the default, 365.
     expect(tighter.notices.map((n) => n.message)).toEqual([

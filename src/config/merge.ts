@@ -1,6 +1,7 @@
 // Merges the organization's settings file and a repository's into the `Settings` the gate applies,
 // holding locked keys: a repository may tighten what the organization locks but never loosen it.
 // Pure over parsed files, so the app (two files) and the CLI (one file) resolve the same way.
+import { isDeepStrictEqual } from "node:util";
 import picomatch from "picomatch";
 import type { LoadError } from "../model/types.js";
 import { originOf, type ParsedSettingsFile } from "./parse.js";
@@ -45,7 +46,8 @@ const SECTIONS: readonly Section[] = ["rules", "categories", "severities"];
  * `repositories` globs match. Locking `waivers` leaves only the organization's: the repository's
  * file waivers and its inline `tollgate:ignore` comments no longer apply. `break_glass` users and
  * teams add up the same way; locking it leaves only the organization's (none disables overrides).
- * `rule_settings` merge option by option like `fail_on`.
+ * `rule_settings` merge option by option like `fail_on`, custom ones (`rule_settings.custom.<name>`)
+ * too; a locked custom option keeps the organization's value, whose strictness Tollgate cannot tell.
  * `locked` is read only from the organization file.
  * `policies` names the organization's custom rule folder; a repository's own `policies` adds its
  * folder only when the organization sets `allow_repository_policies: true`.
@@ -299,6 +301,13 @@ function applyLayer(
   for (const { key, value } of ruleSettingEntries(layer.settings)) {
     if (applies(["rule_settings", key])) setRuleSetting(settings.ruleSettings, key, value);
   }
+  for (const [key, value] of Object.entries(layer.settings.rule_settings?.custom ?? {})) {
+    if (applies(["rule_settings", "custom", key]))
+      settings.ruleSettings = {
+        ...settings.ruleSettings,
+        custom: { ...settings.ruleSettings.custom, [key]: value },
+      };
+  }
 }
 
 /** The rule ids a layer's `enforcement.rules` names, each where its key is written. */
@@ -358,6 +367,16 @@ function looserLockedPaths(
     const isLocked = locked.has("rule_settings") || locked.has(`rule_settings.${key}`);
     if (isLocked && looserRuleSetting(key, value, organization.ruleSettings[key]))
       held.push(["rule_settings", key]);
+  }
+  // Tollgate cannot tell which value of a custom option is the stricter: under a lock a
+  // repository keeps the organization's.
+  for (const [key, value] of Object.entries(layer.rule_settings?.custom ?? {})) {
+    const isLocked =
+      locked.has("rule_settings") ||
+      locked.has("rule_settings.custom") ||
+      locked.has(`rule_settings.custom.${key}`);
+    if (isLocked && !isDeepStrictEqual(value, organization.ruleSettings.custom[key]))
+      held.push(["rule_settings", "custom", key]);
   }
   return held;
 }

@@ -106,6 +106,7 @@ describe("parseSettings", () => {
           dynamodb_require_cmk: false,
           log_retention_min_days: 90,
           unknown_values: "advisory",
+          custom: {},
         },
       },
     });
@@ -114,6 +115,7 @@ describe("parseSettings", () => {
       dynamodb_require_cmk: false,
       log_retention_min_days: 365,
       unknown_values: "ignore",
+      custom: {},
     });
   });
 
@@ -130,7 +132,10 @@ describe("parseSettings", () => {
         JSON.parse(value!) as unknown,
       ]),
     );
-    expect(regoDefaults).toEqual(defaultSettings.ruleSettings);
+    // Custom rules' options have no defaults in the helpers: a rule reads its own with a default.
+    const { custom, ...builtIn } = defaultSettings.ruleSettings;
+    expect(custom).toEqual({});
+    expect(regoDefaults).toEqual(builtIn);
   });
 
   it("points at a bad rule setting and at an unknown one", () => {
@@ -150,7 +155,7 @@ describe("parseSettings", () => {
       ),
     ]);
     expect(errorsOf("rule_settings:\n  s3_kms: true\n")).toEqual([
-      ".github/tollgate.yml:2:3: settings-invalid: rule_settings: unknown key 's3_kms'",
+      ".github/tollgate.yml:2:3: settings-invalid: rule_settings: unknown key 's3_kms' (a custom rule's options go under custom)",
     ]);
     expect(errorsOf("locked: [rule_settings.s3_kms]\n")).toEqual([
       expect.stringMatching(/^\.github\/tollgate\.yml:1:10: settings-invalid: locked\.0: /),

@@ -153,7 +153,9 @@ function firstLine(message: string): string {
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? issue.path.map(String).join(".") : "settings";
   if (issue.code === "unrecognized_keys")
-    return `${where}: unknown key ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
+    return `${where}: unknown key ${issue.keys.map((k) => `'${k}'`).join(", ")}${
+      issue.path.at(-1) === "rule_settings" ? " (a custom rule's options go under custom)" : ""
+    }`;
   if (issue.code === "invalid_key") {
     // zod says only "Invalid key in record"; what the key had to be is in the nested issue.
     const parent = issue.path.slice(0, -1).map(String).join(".") || "settings";

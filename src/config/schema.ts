@@ -92,11 +92,23 @@ const settingsWaiverSchema = z.strictObject({
   approver: z.string().optional(),
 });
 
+/** A custom rule option's name: lowercase, as Rego reads it in a ref (`settings.custom.team_tag`). */
+const CUSTOM_RULE_SETTING_KEY_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
+
+/**
+ * Options of custom rules: names of their own under `custom`, so none can clash with a built-in
+ * option, and any JSON value, given to every rule as `data.tollgate.settings.custom`.
+ */
+export const customRuleSettingsSchema = z.record(
+  z.string().regex(CUSTOM_RULE_SETTING_KEY_PATTERN, "a lowercase name (a-z, 0-9, _)"),
+  z.json(),
+);
+
 /**
  * Options of the built-in rules, given to them as `data.tollgate.settings` (policies/lib/settings.rego
  * reads each with the same default as `defaultRuleSettings`).
  */
-const ruleSettingsSchema = z
+export const ruleSettingsSchema = z
   .strictObject({
     s3_require_kms: z
       .boolean()
@@ -118,11 +130,19 @@ const ruleSettingsSchema = z
       .describe(
         "advisory: report, never blocking, where a value that cannot be known decides an important check (default ignore)",
       ),
+    custom: customRuleSettingsSchema
+      .optional()
+      .describe(
+        "options of custom rules, any JSON value by name, read as data.tollgate.settings.custom.<name>",
+      ),
   })
-  .describe("options of the built-in rules");
+  .describe("options of the built-in rules, and of custom rules under custom");
 
 export type RuleSettingsInput = z.output<typeof ruleSettingsSchema>;
-export const RULE_SETTING_KEYS = ruleSettingsSchema.keyof().options;
+/** The built-in rules' options, each with its own type and order of strictness. */
+export const RULE_SETTING_KEYS = ruleSettingsSchema
+  .keyof()
+  .options.filter((key): key is Exclude<typeof key, "custom"> => key !== "custom");
 export type RuleSettingKey = (typeof RULE_SETTING_KEYS)[number];
 
 const overrideSchema = z.strictObject({
@@ -173,13 +193,18 @@ const lockableKeySchema = z.union([
   z.templateLiteral(["enforcement.categories.", categorySchema]),
   z.templateLiteral(["enforcement.severities.", severitySchema]),
   // Zod reports the last option a string fails, so this one's message names the value and all of them.
-  z.string().regex(/^enforcement\.rules\.[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}$/, {
-    error: (issue) =>
-      `'${String(issue.input)}' cannot be locked; expected one of ${lockableTopKeys.join(", ")}, ` +
-      `rule_settings.<${ruleSettingsSchema.keyof().options.join("|")}>, ` +
-      `enforcement.categories.<${categorySchema.options.join("|")}>, ` +
-      `enforcement.severities.<${severitySchema.options.join("|")}>, enforcement.rules.<rule id>`,
-  }),
+  z
+    .string()
+    .regex(
+      /^(?:enforcement\.rules\.[A-Za-z0-9][A-Za-z0-9_.:/-]{0,99}|rule_settings\.custom\.[a-z][a-z0-9_]{0,63})$/,
+      {
+        error: (issue) =>
+          `'${String(issue.input)}' cannot be locked; expected one of ${lockableTopKeys.join(", ")}, ` +
+          `rule_settings.<${ruleSettingsSchema.keyof().options.join("|")}>, rule_settings.custom.<name>, ` +
+          `enforcement.categories.<${categorySchema.options.join("|")}>, ` +
+          `enforcement.severities.<${severitySchema.options.join("|")}>, enforcement.rules.<rule id>`,
+      },
+    ),
 ]);
 
 /** Where custom policies live: a folder relative to the repository root, never leaving it. */
@@ -361,6 +386,7 @@ export const defaultRuleSettings: RuleSettings = {
   dynamodb_require_cmk: false,
   log_retention_min_days: 365,
   unknown_values: "ignore",
+  custom: {},
 };
 
 export interface BreakGlass {

@@ -17,6 +17,7 @@ import path from "node:path";
 import { z } from "zod";
 import { loadModel, type SourceFile } from "../iac/index.js";
 import type { LoadError, Severity } from "../model/types.js";
+import { ruleSettingsSchema } from "../config/index.js";
 import { readBundle } from "./bundle.js";
 import { bundleOf, type PolicySource } from "./build.js";
 import { buildPolicyFolder } from "./library.js";
@@ -74,7 +75,6 @@ const MARKER =
   /tollgate:expect\s+([A-Za-z][A-Za-z0-9_.-]*)(?:\s+(critical|high|medium|low|info)\b)?/g;
 /** `tollgate:none` and the rule ids after it on its line (none at all is a mistake it reports). */
 const NONE_MARKER = /tollgate:none((?:[ \t]+[A-Za-z][A-Za-z0-9_.-]*)*)/g;
-const settingsSchema = z.record(z.string(), z.unknown());
 
 function safeJson(text: string): unknown {
   try {
@@ -275,15 +275,22 @@ export async function readFixtures(
     const settingsText = await readFile(settingsPath, "utf8").catch(() => undefined);
     let settings: Record<string, unknown> | undefined;
     if (settingsText !== undefined) {
-      const parsed = settingsSchema.safeParse(safeJson(settingsText));
+      // The options `rule_settings` accepts, checked as the settings file checks them.
+      const parsed = ruleSettingsSchema.safeParse(safeJson(settingsText));
       if (!parsed.success) {
         const file = path.relative(dir, settingsPath).split(path.sep).join("/");
+        const issue = parsed.error.issues[0];
         errors.push({
           file,
           line: 1,
           column: 1,
           code: "fixture",
-          message: "settings.json must hold a JSON object",
+          message:
+            issue?.code === "unrecognized_keys"
+              ? `settings.json: unknown rule setting ${issue.keys.map((k) => `'${k}'`).join(", ")} (a custom rule's options go under custom)`
+              : issue?.code === "invalid_type" && issue.path.length === 0
+                ? "settings.json must hold a JSON object"
+                : `settings.json: ${issue?.path.map(String).join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
         });
         continue;
       }

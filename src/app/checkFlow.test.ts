@@ -130,6 +130,7 @@ describe("scanPullRequest settings", () => {
       dynamodb_require_cmk: false,
       log_retention_min_days: 400,
       unknown_values: "advisory",
+      custom: {},
     };
     // The repository's var-file list for a root replaces the organization's; both sides get them.
     const variableFiles = {

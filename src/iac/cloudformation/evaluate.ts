@@ -524,10 +524,14 @@ export class TemplateEvaluator {
    * Locates the value `node` written at `span` (a property with its key, a list item): at the
    * parameter value it reads (`parameterPlace`), keeping `span` in `readAt`, else at `span`. A
    * `!Ref` a decided `Fn::If` chose reads the `Default` as a plain one does; the condition's places
-   * are in `readFrom` (`fnIf`).
+   * are in `readFrom` (`fnIf`). A value that differs by the `AllowedValues` deployed is not the
+   * one written at the `Default`: it is located at `span`.
    */
   private locate(trace: Trace, pointer: string, node: TemplateNode, span: Span): void {
-    const written = this.parameterPlace(this.chosenBranch(node));
+    const written =
+      trace.alternatives[pointer] === undefined
+        ? this.parameterPlace(this.chosenBranch(node))
+        : undefined;
     trace.locations[pointer] = written ?? this.scope.locate(span);
     if (written !== undefined) trace.readAt[pointer] = this.scope.locate(span);
   }

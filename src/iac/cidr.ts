@@ -8,6 +8,17 @@
 // implements, and neither is installed; either would be a new runtime dependency for four
 // functions.
 
+import {
+  formatAddress,
+  formatIPv4,
+  isIPv4Mapped,
+  parseIPv4,
+  parseIPv6,
+  type AddressSyntax,
+} from "../net/address.js";
+
+const TERRAFORM: AddressSyntax = { leadingZeros: true };
+
 /** A CIDR function's argument it cannot use (each loader reports it its own way). */
 export class CidrError extends Error {}
 
@@ -23,55 +34,12 @@ function argumentError(message: string): CidrError {
   return new CidrError(message);
 }
 
-function parseIPv4(text: string): bigint | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^[0-9]{1,3}$/.test(part) || Number(part) > 255) return undefined;
-    value = (value << 8n) | BigInt(part);
-  }
-  return value;
-}
-
-function parseIPv6(text: string): bigint | undefined {
-  let groups: string[];
-  let tail = text;
-  let embedded: bigint | undefined;
-  const lastColon = text.lastIndexOf(":");
-  if (text.includes(".", lastColon)) {
-    embedded = parseIPv4(text.slice(lastColon + 1));
-    if (embedded === undefined) return undefined;
-    tail = text.slice(0, lastColon + 1) + "0:0";
-  }
-  const halves = tail.split("::");
-  if (halves.length > 2) return undefined;
-  const split = (half: string): string[] => (half === "" ? [] : half.split(":"));
-  if (halves.length === 2) {
-    const head = split(halves[0] as string);
-    const rest = split(halves[1] as string);
-    const missing = 8 - head.length - rest.length;
-    if (missing < 1) return undefined;
-    groups = [...head, ...Array<string>(missing).fill("0"), ...rest];
-  } else {
-    groups = split(tail);
-  }
-  if (groups.length !== 8) return undefined;
-  let value = 0n;
-  for (const group of groups) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
-    value = (value << 16n) | BigInt(parseInt(group, 16));
-  }
-  if (embedded !== undefined) value = (value & ~0xffffffffn) | embedded;
-  return value;
-}
-
 function parseNetwork(text: string): Network {
   const slash = text.indexOf("/");
   const address = slash < 0 ? text : text.slice(0, slash);
   const length = slash < 0 ? "" : text.slice(slash + 1);
-  const v4 = parseIPv4(address);
-  const value = v4 ?? (address.includes(":") ? parseIPv6(address) : undefined);
+  const v4 = parseIPv4(address, TERRAFORM);
+  const value = v4 ?? (address.includes(":") ? parseIPv6(address, TERRAFORM) : undefined);
   const addressBits = v4 === undefined ? 128 : 32;
   const prefixLength = /^[0-9]{1,3}$/.test(length) ? Number(length) : NaN;
   if (value === undefined || !(prefixLength <= addressBits))
@@ -82,33 +50,6 @@ function parseNetwork(text: string): Network {
 
 function lastAddress(network: Network): bigint {
   return network.start + (1n << BigInt(network.addressBits - network.prefixLength)) - 1n;
-}
-
-function formatIPv4(value: bigint): string {
-  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join(".");
-}
-
-function isIPv4Mapped(value: bigint): boolean {
-  return value >> 32n === 0xffffn;
-}
-
-/** RFC 5952 form as Go prints it: lowercase, the longest run of two or more zero groups as `::`. */
-function formatAddress(value: bigint, addressBits: number): string {
-  if (addressBits === 32 || isIPv4Mapped(value)) return formatIPv4(value & 0xffffffffn);
-  const groups = Array.from({ length: 8 }, (_, i) =>
-    Number((value >> BigInt(112 - 16 * i)) & 0xffffn),
-  );
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
-    i = j === i ? i + 1 : j;
-  }
-  const hex = (part: number[]): string => part.map((g) => g.toString(16)).join(":");
-  if (bestStart < 0) return hex(groups);
-  return hex(groups.slice(0, bestStart)) + "::" + hex(groups.slice(bestStart + bestLength));
 }
 
 function formatNetwork(network: Network): string {

@@ -1,11 +1,19 @@
 // OPA's net.* builtins over addresses held as bigints, so IPv4 and IPv6 share one arithmetic.
 // Parsing follows Go's net.ParseCIDR (netip: no leading zeros in IPv4 octets, no zones) and
 // printing Go's IP.String (RFC 5952; an IPv4-mapped address in dotted form).
-//
-// src/iac/terraform/cidr.ts does the same arithmetic for Terraform's functions, with Terraform's
-// errors and its acceptance of leading zeros; the two stay apart as the stages they serve do.
+// Addresses are parsed and printed by src/net/address.ts, which the loaders' CIDR functions share.
+import {
+  formatAddress,
+  formatIPv4,
+  isIPv4Mapped,
+  parseIPv4,
+  parseIPv6,
+  type AddressSyntax,
+} from "../../net/address.js";
 import { elements, str } from "./host-operands.js";
 import { RegoSet, type HostFunction, type HostValue } from "./host-value.js";
+
+const GO: AddressSyntax = { leadingZeros: false };
 
 interface Network {
   bits: number;
@@ -13,59 +21,11 @@ interface Network {
   prefix: number;
 }
 
-function parseIPv4(text: string): bigint | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const p of parts) {
-    // Go (since 1.17) rejects leading zeros, which other parsers read as octal.
-    if (!/^(?:0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return undefined;
-    value = value * 256n + BigInt(p);
-  }
-  return value;
-}
-
-function parseIPv6(text: string): bigint | undefined {
-  let head = text;
-  let tail = "";
-  const halves = text.split("::");
-  if (halves.length > 2) return undefined;
-  if (halves.length === 2) [head, tail] = halves as [string, string];
-  const group = (s: string): string[] => (s === "" ? [] : s.split(":"));
-  const left = group(head);
-  const right = group(tail);
-  // An embedded IPv4 tail counts as two groups.
-  const last = (right.length > 0 ? right : left).at(-1);
-  const groups: bigint[] = [];
-  const toGroups = (list: string[]): boolean => {
-    for (const g of list) {
-      if (g.includes(".") && g === last) {
-        const v4 = parseIPv4(g);
-        if (v4 === undefined) return false;
-        groups.push(v4 >> 16n, v4 & 0xffffn);
-      } else if (/^[0-9a-fA-F]{1,4}$/.test(g)) groups.push(BigInt(`0x${g}`));
-      else return false;
-    }
-    return true;
-  };
-  if (!toGroups(left)) return undefined;
-  const leftCount = groups.length;
-  if (!toGroups(right)) return undefined;
-  const missing = 8 - groups.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const all = [
-    ...groups.slice(0, leftCount),
-    ...Array<bigint>(missing).fill(0n),
-    ...groups.slice(leftCount),
-  ];
-  return all.reduce((acc, g) => (acc << 16n) | g, 0n);
-}
-
 function parseNetwork(text: string, allowBareAddress: boolean): Network {
   const [ip, prefixText, extra] = text.split("/");
   if (extra !== undefined || ip === undefined) throw new Error(`invalid CIDR address: ${text}`);
-  const v4 = parseIPv4(ip);
-  const address = v4 ?? parseIPv6(ip);
+  const v4 = parseIPv4(ip, GO);
+  const address = v4 ?? parseIPv6(ip, GO);
   if (address === undefined) throw new Error(`invalid CIDR address: ${text}`);
   const bits = v4 !== undefined ? 32 : 128;
   if (prefixText === undefined) {
@@ -102,33 +62,6 @@ function cidrIntersects(a: HostValue, b: HostValue): boolean {
 export const MAX_CIDR_EXPANSION = 65_536;
 
 const IPV4_MAPPED = 0xffffn << 32n;
-
-function isIPv4Mapped(address: bigint): boolean {
-  return address >> 32n === 0xffffn;
-}
-
-function formatIPv4(value: bigint): string {
-  return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join(".");
-}
-
-/** Go's IP.String: dotted IPv4 (also for IPv4-mapped IPv6), else RFC 5952. */
-function formatAddress(address: bigint, bits: number): string {
-  if (bits === 32 || isIPv4Mapped(address)) return formatIPv4(address & 0xffffffffn);
-  const groups = Array.from({ length: 8 }, (_, i) =>
-    Number((address >> BigInt(112 - 16 * i)) & 0xffffn),
-  );
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
-    i = j === i ? i + 1 : j;
-  }
-  const hex = (part: number[]): string => part.map((g) => g.toString(16)).join(":");
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
-}
 
 /** Go's IPNet.String; an IPv4-mapped IPv6 network prints as IPv4 with the mask's last 32 bits. */
 function formatNetwork(address: bigint, bits: number, prefix: number): string {
@@ -169,8 +102,8 @@ function defaultPrefix(address: bigint): number | undefined {
 function mergeRange(element: HostValue): AddressRange {
   if (typeof element !== "string") throw new Error("element must be string");
   if (!element.includes("/")) {
-    const v4 = parseIPv4(element);
-    const v6 = v4 === undefined ? parseIPv6(element) : undefined;
+    const v4 = parseIPv4(element, GO);
+    const v6 = v4 === undefined ? parseIPv6(element, GO) : undefined;
     if (v4 === undefined && v6 === undefined) throw new Error(`invalid CIDR address: ${element}`);
     const address = v4 ?? (isIPv4Mapped(v6 as bigint) ? (v6 as bigint) & 0xffffffffn : undefined);
     if (address === undefined) throw new Error("IPv6 invalid: needs prefix length");

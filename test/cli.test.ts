@@ -3188,7 +3188,7 @@ describe("tollgate scan, inspect and build", () => {
           "import rego.v1",
           "",
           'deny contains {"resource": r.address, "message": "strict", "evidence": "name", "path": ["name"]} if {',
-          "\tdata.tollgate.settings.strict == true",
+          "\tdata.tollgate.settings.custom.strict == true",
           "\tsome r in input.resources",
           "}",
           "",
@@ -3203,7 +3203,7 @@ describe("tollgate scan, inspect and build", () => {
       );
       await writeFile(
         path.join(ruleDir, "fixtures", "strict", "settings.json"),
-        '{ "strict": true }\n',
+        '{ "custom": { "strict": true } }\n',
       );
       const passing = await run(["test", dir]);
       expect(passing.stdout).toMatch(/2 passed, 0 failed/);

@@ -370,8 +370,10 @@ describe("a pull request check with the real engine", () => {
   });
 
   it("annotates a CloudFormation resource a changed parameter Default turns on, on that Default", async () => {
-    // stack.yaml:7 sets BreakGlass's Default to "true"; RemoteDesktop (Condition: InBreakGlass,
-    // which tests it) now exists, opening RDP at stack.yaml:23. Its block is unchanged.
+    // stack.yaml:6 sets BreakGlass's Default to "true"; RemoteDesktop (Condition: InBreakGlass,
+    // which tests it) now exists, opening RDP at stack.yaml:22. Its block is unchanged. (The
+    // parameter lists no AllowedValues: with ["true", "false"] both would be deployments, and
+    // the rule would exist "only when InBreakGlass" at base already.)
     const { completion, annotations, messages } = await checkPullRequest(
       "cfn_condition",
       "opened",
@@ -381,11 +383,11 @@ describe("a pull request check with the real engine", () => {
     );
     expect(completion.conclusion).toBe("failure");
     expect(annotations).toEqual([
-      { path: "stack.yaml", lines: [7, 7], level: "failure", rule: "TG-NET-002", status: "new" },
+      { path: "stack.yaml", lines: [6, 6], level: "failure", rule: "TG-NET-002", status: "new" },
     ]);
     expect(messages[0]?.split("\n").slice(1, 3)).toEqual([
       "This changed line is read by the resource's Condition.",
-      "The value is written at stack.yaml:23.",
+      "The value is written at stack.yaml:22.",
     ]);
   });
 

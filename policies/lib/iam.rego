@@ -187,16 +187,13 @@ boundary_properties := {
 	"AWS::Serverless::StateMachine": "PermissionsBoundary",
 }
 
-# `p`, a managed policy, is attached by none of its own properties, something refers to it, every
-# place anything refers to it is a use as a boundary (`boundary_place`) and one of them sets it as
-# a role's or user's boundary. A resource that refers to it without naming it in a value Tollgate
-# reads (`depends_on`, an expression it cannot follow) makes its use unknown.
+# `p`, a managed policy attached by none of its own properties or a call of the IAM policy module
+# (`boundary_candidate`), is referred to, every place anything refers to it is a use as a boundary
+# (`boundary_place`) and one of them sets it as a role's or user's boundary. A resource that refers
+# to it without naming it in a value Tollgate reads (`depends_on`, an expression it cannot follow)
+# makes its use unknown.
 boundary_only(p) if {
-	p.type in managed_policy_types
-	p.mode == "managed"
-	every key in self_attachment_properties {
-		util.is_empty(p.config, key)
-	}
+	boundary_candidate(p)
 	users := util.referring(p)
 	places := [{"user": r, "paths": paths_naming(r, p)} | some r in users]
 	every place in places {
@@ -208,6 +205,22 @@ boundary_only(p) if {
 	some place in places
 	some at in place.paths
 	sets_boundary(place.user, at)
+}
+
+# What may be used as a boundary alone: a managed policy that none of its own properties attaches,
+# and a call of terraform-aws-modules/iam/aws//modules/iam-policy, which creates an `aws_iam_policy`
+# and attaches it nowhere; a role names it by the call's output (`module.boundary.arn`).
+boundary_candidate(p) if {
+	p.type in managed_policy_types
+	p.mode == "managed"
+	every key in self_attachment_properties {
+		util.is_empty(p.config, key)
+	}
+}
+
+boundary_candidate(p) if {
+	registry.is_call(p, iam_module)
+	registry.submodule(p.moduleSource) == "modules/iam-policy"
 }
 
 # `at` is `r`'s own boundary, or the boundary argument of an IAM module call (the role or user it
@@ -377,14 +390,15 @@ module_documents contains document if {
 }
 
 # The policies calls of terraform-aws-modules/iam/aws create from JSON text they pass as
-# `aws_iam_policy` documents, addressed to the call: rules on identity policies judge them.
+# `aws_iam_policy` documents, addressed to the call: rules on identity policies judge them, unless
+# every known use of the policy a `//modules/iam-policy` call creates is as a boundary (`usage`).
 iam_module := "terraform-aws-modules/iam/aws"
 
 module_documents contains document if {
 	some call in registry.calls(iam_module)
 	some item in iam_module_policies(call)
 	doc := decode(item.value)
-	document := {"address": call.address, "type": "aws_iam_policy", "kind": "identity", "doc": doc, "path": item.path, "unknown_for_each": object.get(call, "unknownForEach", {})}
+	document := {"address": call.address, "type": "aws_iam_policy", "kind": usage(call, "identity"), "doc": doc, "path": item.path, "unknown_for_each": object.get(call, "unknownForEach", {})}
 }
 
 # `[{value, path}]` of the policies a call creates: `//modules/iam-policy` its `policy` unless

@@ -4,7 +4,9 @@
 #   An identity policy statement allows `Action: "*"` (or `"*:*"`, which matches every action too)
 #   on `Resource: "*"`: whoever holds it can do anything in the account, including granting
 #   themselves and others any permission.
-#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
+#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`, or the one a
+#   terraform-aws-modules/iam `iam-policy` call creates, named `module.<name>.arn`) whose every
+#   known use is as a
 #   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
 #   AWS SAM function's or state machine's, a terraform-aws-modules/iam role or user module's
 #   boundary argument, or the `iam:PermissionsBoundary` condition of a statement that lets its

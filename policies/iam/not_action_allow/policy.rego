@@ -3,7 +3,9 @@
 # description: >-
 #   `Effect: Allow` with `NotAction` grants every action except those listed, including every
 #   action AWS adds later. It is almost always broader than intended.
-#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
+#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`, or the one a
+#   terraform-aws-modules/iam `iam-policy` call creates, named `module.<name>.arn`) whose every
+#   known use is as a
 #   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
 #   AWS SAM function's or state machine's, a terraform-aws-modules/iam role or user module's
 #   boundary argument, or the `iam:PermissionsBoundary` condition of a statement that lets its

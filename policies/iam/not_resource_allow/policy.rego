@@ -13,7 +13,9 @@
 #   leave it at medium. So is a privilege escalation action allowed this way (`iam:PassRole`,
 #   `iam:Put*`, the actions TG-IAM-006 reports critical on `*`): on every role and policy but a
 #   few it lets its holder gain more permissions, as on `*`.
-#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
+#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`, or the one a
+#   terraform-aws-modules/iam `iam-policy` call creates, named `module.<name>.arn`) whose every
+#   known use is as a
 #   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
 #   AWS SAM function's or state machine's, a terraform-aws-modules/iam role or user module's
 #   boundary argument, or the `iam:PermissionsBoundary` condition of a statement that lets its

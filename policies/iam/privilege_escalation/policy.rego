@@ -11,7 +11,9 @@
 #   then leaves to this rule on `Resource: "*"`. `*` is reported by TG-IAM-002. A resource naming every role, user, group or policy of an
 #   account (`arn:aws:iam::123456789012:role/*`) counts as every resource; a path or name prefix
 #   (`role/service/*`) does not.
-#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
+#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`, or the one a
+#   terraform-aws-modules/iam `iam-policy` call creates, named `module.<name>.arn`) whose every
+#   known use is as a
 #   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
 #   AWS SAM function's or state machine's, a terraform-aws-modules/iam role or user module's
 #   boundary argument, or the `iam:PermissionsBoundary` condition of a statement that lets its

@@ -19,7 +19,9 @@
 #   request has no value for its key, so the statement does not reach every resource (the
 #   attribute-based access control AWS documents). `...IfExists`, `ForAllValues:` and negated
 #   operators hold without the tag and limit nothing.
-#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
+#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`, or the one a
+#   terraform-aws-modules/iam `iam-policy` call creates, named `module.<name>.arn`) whose every
+#   known use is as a
 #   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
 #   AWS SAM function's or state machine's, a terraform-aws-modules/iam role or user module's
 #   boundary argument, or the `iam:PermissionsBoundary` condition of a statement that lets its

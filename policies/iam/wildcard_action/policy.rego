@@ -7,7 +7,9 @@
 #   instead, and `iam:*` or `sts:*` on `Resource: "*"` by TG-IAM-006 (privilege escalation, at
 #   its critical severity). Resource policies are covered by the public-principal rules, and `*` or `s3:*` in
 #   an S3 bucket policy by TG-IAM-020.
-#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`) whose every known use is as a
+#   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`, or the one a
+#   terraform-aws-modules/iam `iam-policy` call creates, named `module.<name>.arn`) whose every
+#   known use is as a
 #   permissions boundary (a role's or user's `permissions_boundary` or `PermissionsBoundary`, an
 #   AWS SAM function's or state machine's, a terraform-aws-modules/iam role or user module's
 #   boundary argument, or the `iam:PermissionsBoundary` condition of a statement that lets its

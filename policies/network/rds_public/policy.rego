@@ -13,7 +13,18 @@
 #   have removed the gateway or the default VPC. An Aurora instance (`DBClusterIdentifier`) takes
 #   its cluster's subnet group and a read replica (`SourceDBInstanceIdentifier`) its source's
 #   network: neither is. Terraform's `aws_db_instance` sends `publicly_accessible = false` when it
-#   is not set (the provider's default), so it is private there. In
+#   is not set (the provider's default), so it is private there. A Multi-AZ DB cluster (one with
+#   `DBClusterInstanceClass` / `db_cluster_instance_class`; Aurora clusters have no such setting and
+#   leave it to their instances) follows the same default (RDS CreateDBCluster,
+#   `PubliclyAccessible`: public without a DB subnet group when the default VPC has an internet
+#   gateway, and with the `default` group) and is reported alike when it names neither a subnet
+#   group of its own nor `PubliclyAccessible`. The AWS provider's `aws_rds_cluster` has no
+#   `publicly_accessible` argument (hashicorp/terraform-provider-aws#39618) and sends none, so a
+#   Terraform Multi-AZ cluster is reported whenever its `db_subnet_group_name` is absent or
+#   `default`. (CreateDBCluster also calls a subnet group required for a Multi-AZ cluster: where
+#   AWS refuses the request, the finding costs a template that would not deploy anyway.) One with a
+#   subnet group of its own is not: the API documents its default both as public when the group's
+#   VPC has an internet gateway and as private, and the rule cannot see the gateway. In
 #   CloudFormation, `!If [C, true, false]` on a condition the template cannot decide is reported
 #   at full severity as public when C holds: the template offers that deployment.
 # custom:
@@ -56,7 +67,7 @@ deny contains finding if {
 	r.mode == "managed"
 	r.type == "AWS::RDS::DBInstance"
 	util.is_absent(r.config, "PubliclyAccessible")
-	default_vpc(r.config)
+	default_vpc_group(r.config, "DBSubnetGroupName")
 	every key in ["DBClusterIdentifier", "SourceDBInstanceIdentifier"] {
 		util.is_absent(r.config, key)
 	}
@@ -68,12 +79,48 @@ deny contains finding if {
 	}
 }
 
-# No DB subnet group, or the default VPC's (`default`).
-default_vpc(config) if util.is_absent(config, "DBSubnetGroupName")
+# A Multi-AZ DB cluster without a DB subnet group of its own (or `PubliclyAccessible` in
+# CloudFormation): RDS places it in the default VPC, public when the VPC has an internet gateway.
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	spec := multi_az_clusters[r.type]
+	is_string(object.get(r.config, spec.instance_class, null))
+	every key in spec.unset {
+		util.is_absent(r.config, key)
+	}
+	default_vpc_group(r.config, spec.subnet_group)
+	finding := {
+		"resource": r.address,
+		"severity": "high",
+		"message": spec.message,
+		"evidence": spec.evidence,
+	}
+}
 
-default_vpc(config) if {
-	is_string(config.DBSubnetGroupName)
-	lower(config.DBSubnetGroupName) == "default"
+multi_az_clusters := {
+	"AWS::RDS::DBCluster": {
+		"instance_class": "DBClusterInstanceClass",
+		"subnet_group": "DBSubnetGroupName",
+		"unset": ["PubliclyAccessible"],
+		"evidence": "PubliclyAccessible unset in the default VPC",
+		"message": "The Multi-AZ DB cluster names neither a DB subnet group of its own nor PubliclyAccessible: RDS creates it in the default VPC, public when that VPC has an internet gateway (default VPCs are created with one). Give it a DB subnet group and set PubliclyAccessible to false.",
+	},
+	"aws_rds_cluster": {
+		"instance_class": "db_cluster_instance_class",
+		"subnet_group": "db_subnet_group_name",
+		"unset": [],
+		"evidence": "db_subnet_group_name unset in the default VPC",
+		"message": "The Multi-AZ DB cluster has no DB subnet group of its own and aws_rds_cluster cannot set publicly_accessible: RDS creates it in the default VPC, public when that VPC has an internet gateway (default VPCs are created with one). Give it a DB subnet group of private subnets.",
+	},
+}
+
+# No DB subnet group, or the default VPC's (`default`).
+default_vpc_group(config, key) if util.is_absent(config, key)
+
+default_vpc_group(config, key) if {
+	is_string(config[key])
+	lower(config[key]) == "default"
 }
 
 deny contains finding if {

@@ -7,7 +7,12 @@
 #   `access_log_settings` / `AccessLogSettings`. Who called which route is then not recorded.
 #   SAM's `AWS::Serverless::Api` and `AWS::Serverless::HttpApi` are read as the stage SAM
 #   generates for them, which takes their `AccessLogSetting` / `AccessLogSettings` (or those of
-#   `Globals`) as written.
+#   `Globals`) as written. An HTTP API made by quick create (`target` / `Target` on
+#   `aws_apigatewayv2_api` / `AWS::ApiGatewayV2::Api`) gets a `$default` stage that API Gateway
+#   creates without access logs: it is reported on the API unless an
+#   `AWS::ApiGatewayV2::ApiGatewayManagedOverrides` of the API, existing wherever it does, sets
+#   `Stage.AccessLogSettings` (CloudFormation), or some `aws_apigatewayv2_stage` refers to the API
+#   (Terraform has no override resource).
 # custom:
 #   id: TG-LOG-008
 #   severity: medium
@@ -39,5 +44,37 @@ deny contains finding if {
 		"evidence": sprintf("%s unset", [attribute]),
 		"path": unset.path,
 		"when": unset.when,
+	}
+}
+
+quick_create_message := "The HTTP API is made by quick create (Target), and the $default stage API Gateway creates for it writes no access logs: set them in an ApiGatewayManagedOverrides Stage, or declare the stage yourself."
+
+deny contains finding if {
+	some r in util.resources("AWS::ApiGatewayV2::Api")
+	not util.is_absent(r.config, "Target")
+	not overrides_access_logs(r)
+	finding := {
+		"resource": r.address,
+		"message": quick_create_message,
+		"evidence": "quick-create $default stage AccessLogSettings unset",
+		"path": ["Target"],
+	}
+}
+
+overrides_access_logs(api) if {
+	some o in util.referrers(api, "AWS::ApiGatewayV2::ApiGatewayManagedOverrides")
+	util.exists_with(o, api)
+	not util.is_empty(object.get(o.config, "Stage", {}), "AccessLogSettings")
+}
+
+deny contains finding if {
+	some r in util.resources("aws_apigatewayv2_api")
+	not util.is_absent(r.config, "target")
+	count(util.referrers(r, "aws_apigatewayv2_stage")) == 0
+	finding := {
+		"resource": r.address,
+		"message": "The HTTP API is made by quick create (target), and the $default stage API Gateway creates for it writes no access logs: remove target and declare an aws_apigatewayv2_stage with access_log_settings, with the route and integration.",
+		"evidence": "quick-create $default stage access_log_settings unset",
+		"path": ["target"],
 	}
 }

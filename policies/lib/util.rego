@@ -314,12 +314,14 @@ conditions_below(conditional, base, suffix) := [c |
 unconditional(r, path) if count(conditions_below(object.get(r, "conditional", {}), [], path)) == 0
 
 # `[{value, condition}]`: the values `config` may hold at `path`, one per branch of an undecided
-# `Fn::If` (where `config` holds an unknown), else the value itself with condition "".
+# `Fn::If` (where `config` holds an unknown) or per `AllowedValues` value of a parameter read
+# there (where `config` holds the Default's value), else the value itself with condition "".
 # Undefined when the value is absent.
 possible_values(r, path) := r.alternatives[pointer(path)]
 
 possible_values(r, path) := [{"value": value, "condition": ""}] if {
 	not r.alternatives[pointer(path)]
+	not alternatives_above(r, path)
 	value := object.get(r.config, path, null)
 	value != null
 }

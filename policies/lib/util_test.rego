@@ -218,6 +218,19 @@ test_possible_values_below_a_list_an_if_chooses if {
 	}
 }
 
+# A value differing per AllowedValues value keeps the Default's in `config`: below it, the
+# alternatives alone answer (the config's value is one of them), not both.
+test_possible_values_below_a_value_allowed_values_choose if {
+	r := {
+		"config": {"Listeners": [{"Protocol": "HTTP"}]},
+		"alternatives": {"/Listeners": [
+			{"condition": "Env is dev", "value": [{"Protocol": "HTTP"}]},
+			{"condition": "Env is prod", "value": [{"Protocol": "HTTPS"}]},
+		]},
+	}
+	util.possible_values(r, ["Listeners", 0, "Protocol"]) == [{"value": "HTTP", "condition": "Env is dev"}, {"value": "HTTPS", "condition": "Env is prod"}]
+}
+
 branch_options := {
 	"config": {"Options": {"$unknown": "!If [Prod, {...}, {...}]"}},
 	"alternatives": {"/Options": [

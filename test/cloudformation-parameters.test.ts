@@ -129,6 +129,84 @@ describe("CloudFormation AllowedValues", { timeout: 120_000 }, () => {
   });
 });
 
+/** SSH sources and a policy that read Env (dev, prod) and AdminCidr in the ways templates do. */
+const everyDeployment = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    AllowedValues: [dev, prod]
+    Default: dev
+  AdminCidr:
+    Type: String
+    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]
+    Default: 10.0.0.0/8
+  Sources:
+    Type: CommaDelimitedList
+    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]
+    Default: 10.0.0.0/8
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Equals [!Ref Env, dev]
+Resources:
+  ProdAdmin:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: sg-1
+      IpProtocol: tcp
+      FromPort: 22
+      ToPort: 22
+      CidrIp: !If [IsProd, !Ref AdminCidr, 10.0.0.0/8]
+  Listed:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: sg-1
+      IpProtocol: tcp
+      FromPort: 22
+      ToPort: 22
+      CidrIp: !Select [0, !Ref Sources]
+  Everywhere:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: sg-1
+      IpProtocol: tcp
+      FromPort: 22
+      ToPort: 22
+      CidrIp: !If [IsProd, 0.0.0.0/0, !If [IsDev, 0.0.0.0/0, 10.0.0.0/8]]
+  Wildcard:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: wildcard
+      Roles: [app]
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: "*"
+            Resource: !Sub "arn:aws:s3:::data-\${Env}/*"
+`;
+
+describe(
+  "CloudFormation AllowedValues in branches, lists and every deployment",
+  { timeout: 120_000 },
+  () => {
+    it("reports what each deployment opens, and a finding in every one without a condition", async () => {
+      const { findings } = await run({ "t.yaml": everyDeployment }, () => ["scan", "t.yaml"]);
+      const messages = Object.fromEntries(
+        findings.map((f) => [`${f.rule} ${f.message.replace(/^.*?(Only when|$)/, "$1")}`, f.line]),
+      );
+      expect(messages).toEqual({
+        // A parameter read inside an undecided Fn::If's branch: each of its values, in that branch.
+        "TG-NET-001 Only when IsProd and AdminCidr is 0.0.0.0/0.": 26,
+        // A list parameter's AllowedValues are what each of its items may be.
+        "TG-NET-001 Only when Sources is 0.0.0.0/0.": 34,
+        // IsProd or (IsDev and not IsProd) is every deployment when Env is dev or prod.
+        "TG-NET-001 ": 42,
+        // The same finding under Env is dev and under Env is prod.
+        "TG-IAM-001 ": 51,
+      });
+    });
+  },
+);
+
 describe("CloudFormation parameter files", { timeout: 120_000 }, () => {
   const files = {
     "network.yaml": mapped("dev", "0.0.0.0/0"),

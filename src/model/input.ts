@@ -2,11 +2,13 @@
 // the JSON each deployment costs in Wasm is no larger than the rules need.
 import type { Resource } from "./types.js";
 
-export type PolicyResource = Omit<Resource, "readFrom" | "readAt">;
+export type PolicyResource = Omit<Resource, "readFrom" | "readAt" | "choices">;
 
 /** `{ resources }` as policies (built-in and custom) and `tollgate inspect` see them. */
 export function policyInput(resources: readonly Resource[]): { resources: PolicyResource[] } {
   return {
-    resources: resources.map(({ readFrom: _readFrom, readAt: _readAt, ...resource }) => resource),
+    resources: resources.map(
+      ({ readFrom: _readFrom, readAt: _readAt, choices: _choices, ...resource }) => resource,
+    ),
   };
 }

@@ -222,6 +222,23 @@ export interface Resource {
    * parameter it reads ("Env is prod"), where `config` holds the `Default`'s value when known.
    */
   alternatives?: { [pointer: string]: Array<{ condition: string; value: Value }> };
+  /**
+   * CloudFormation only, present when the resource's `conditional` or `alternatives` may name a
+   * parameter with several `AllowedValues`: what those condition texts mean together, so that a
+   * finding under "Env is dev" and under "Env is prod" holds in every deployment. Left out of
+   * what policies receive.
+   */
+  choices?: ChoiceDomain;
+}
+
+/**
+ * The parameters a deployment gives exactly one of several values (`Env`: `dev`, `prod`), and
+ * the conditions those values alone decide, each as a condition text over them (`IsProd`: `Env is
+ * prod`), read by policy/conditions.ts.
+ */
+export interface ChoiceDomain {
+  parameters: { [parameter: string]: string[] };
+  conditions: { [condition: string]: string };
 }
 
 /** A located problem found while loading (syntax error, unsupported construct, refused file). */

@@ -70,4 +70,50 @@ describe("condition texts as formulas", () => {
     expect(readableText(["IsDeployed", "IsA or IsB"])).toBe("IsDeployed and (IsA or IsB)");
     expect(readableText(["var.rules is not empty", "IsA"])).toBe("var.rules is not empty and IsA");
   });
+
+  describe("over a parameter's AllowedValues", () => {
+    const domain = {
+      parameters: { Env: ["dev", "test", "prod"], Cidr: ["10.0.0.0/8", "0.0.0.0/0"] },
+      conditions: { IsProd: "Env is prod", IsDev: "Env is dev", Open: "Cidr is 0.0.0.0/0" },
+    };
+
+    it("reads a parameter's value as one name", () => {
+      expect(parseCondition("IsProd and Cidr is 0.0.0.0/0")).toEqual({
+        kind: "and",
+        operands: [
+          { kind: "name", name: "IsProd" },
+          { kind: "name", name: "Cidr is 0.0.0.0/0" },
+        ],
+      });
+    });
+
+    it("gives each parameter exactly one value per deployment, and conditions as defined", () => {
+      expect(coversEveryDeployment(["Env is dev", "Env is test", "Env is prod"], domain)).toBe(
+        true,
+      );
+      expect(coversEveryDeployment(["Env is dev", "Env is test", "Env is prod"])).toBe(false);
+      expect(coversEveryDeployment(["Env is dev", "Env is prod"], domain)).toBe(false);
+      expect(coversEveryDeployment(["IsProd", "IsDev", "Env is test"], domain)).toBe(true);
+      expect(coversEveryDeployment(["IsProd", "not IsProd"], domain)).toBe(true);
+      expect(satisfiable(["IsProd", "Env is dev"], domain)).toBe(false);
+      expect(satisfiable(["IsProd", "Env is dev"])).toBe(true);
+      expect(satisfiable(["Env is staging"], domain)).toBe(false);
+      expect(implies(["Open"], "Cidr is 0.0.0.0/0", domain)).toBe(true);
+      // A name the domain does not define is free, as without one.
+      expect(coversEveryDeployment(["HasKey", "IsProd"], domain)).toBe(false);
+    });
+
+    it("names deployments that are all of them as none, and one name where it says the same", () => {
+      expect(readableText(["Env is dev or Env is test or Env is prod"], domain)).toBe("");
+      expect(readableText(["IsProd or not IsProd and (IsDev or Env is test)"], domain)).toBe("");
+      expect(readableText(["IsProd and Env is prod"], domain)).toBe("IsProd");
+      expect(readableText(["not IsDev and Env is prod or not IsDev and Env is test"], domain)).toBe(
+        "not IsDev",
+      );
+      expect(readableText(["Env is dev or Env is test"], domain)).toBe("Env is dev or Env is test");
+      expect(readableText(["IsProd and Cidr is 0.0.0.0/0"], domain)).toBe(
+        "IsProd and Cidr is 0.0.0.0/0",
+      );
+    });
+  });
 });

@@ -8,6 +8,11 @@
 // Written here rather than taken from a package: the grammar is three operators and parentheses,
 // and a truth table over at most 12 names (4,096 rows) answers every question asked of it, where
 // a SAT or BDD library would bring far more than this file's hundred lines.
+// A parameter's value is a name too ("Env is prod"); given a `ChoiceDomain` (a CloudFormation
+// parameter's `AllowedValues`, and the conditions they decide), a deployment gives each such
+// parameter exactly one of its values, so "Env is dev or Env is prod" holds in every deployment.
+
+import type { ChoiceDomain } from "../model/types.js";
 
 type Formula =
   | { kind: "name"; name: string }
@@ -16,6 +21,8 @@ type Formula =
 
 /** A truth table over more names than this is not built: the answer is "may differ". */
 const MAX_NAMES = 12;
+/** Deployments (parameter values times free names' truths) beyond which none are tried. */
+const MAX_DEPLOYMENTS = 2 ** MAX_NAMES;
 
 const NAME = /^[A-Za-z0-9_]+$/;
 const KEYWORDS = new Set(["and", "or", "not"]);
@@ -54,6 +61,12 @@ export function parseCondition(text: string): Formula {
       return tokens[next++] === ")" ? inner : null;
     }
     if (token === undefined || KEYWORDS.has(token) || !NAME.test(token)) return null;
+    // "Env is prod": a parameter's value, one name.
+    const value = tokens[next + 1];
+    if (peek() === "is" && value !== undefined && !KEYWORDS.has(value) && !/[()]/.test(value)) {
+      next += 2;
+      return { kind: "name", name: `${token} is ${value}` };
+    }
     return { kind: "name", name: token };
   };
   const formula = disjunction();
@@ -86,40 +99,96 @@ export function conditionHolds(text: string, truth: ReadonlyMap<string, boolean>
 }
 
 /**
- * Whether some assignment of the texts' names makes `test` true; true (may be) when there are
- * too many names to try them all.
+ * The deployments `names` may take, each as the truth of every name: without `domain` every
+ * assignment; with it, each parameter it lists takes exactly one of its values ("Env is prod"
+ * holds when Env takes prod), a condition it defines holds as its definition says, and the other
+ * names take every assignment. null when there are too many to try them all.
+ */
+function deployments(
+  names: ReadonlySet<string>,
+  domain: ChoiceDomain | undefined,
+): Array<Map<string, boolean>> | null {
+  const parameterOf = (name: string): string | undefined => {
+    const match = /^([A-Za-z0-9_]+) is /.exec(name);
+    return match && domain && Object.hasOwn(domain.parameters, match[1]!) ? match[1] : undefined;
+  };
+  const defined = new Map<string, Formula>();
+  const parameters = new Set<string>();
+  const free: string[] = [];
+  for (const name of names) {
+    const definition =
+      domain && Object.hasOwn(domain.conditions, name) ? domain.conditions[name] : undefined;
+    if (definition !== undefined) {
+      const formula = parseCondition(definition);
+      defined.set(name, formula);
+      for (const atom of namesOf(formula, new Set())) {
+        const parameter = parameterOf(atom);
+        if (parameter !== undefined) parameters.add(parameter);
+      }
+    } else if (parameterOf(name) !== undefined) parameters.add(parameterOf(name)!);
+    else free.push(name);
+  }
+  if (free.length > MAX_NAMES) return null;
+  let valuations: Array<Map<string, boolean>> = [new Map()];
+  for (const parameter of parameters) {
+    const values = domain?.parameters[parameter] ?? [];
+    if (valuations.length * values.length * 2 ** free.length > MAX_DEPLOYMENTS) return null;
+    valuations = valuations.flatMap((truth) =>
+      values.map((value) => new Map([...truth, [`${parameter} is ${value}`, true]])),
+    );
+  }
+  return valuations.flatMap((atoms) => {
+    const rows: Array<Map<string, boolean>> = [];
+    for (let assignment = 0; assignment < 2 ** free.length; assignment += 1) {
+      const truth = new Map(atoms);
+      for (const [bit, name] of free.entries()) truth.set(name, (assignment & (1 << bit)) !== 0);
+      for (const [name, formula] of defined) truth.set(name, holds(formula, atoms));
+      rows.push(truth);
+    }
+    return rows;
+  });
+}
+
+/**
+ * Whether some deployment (`deployments`) of the texts' names makes `test` true; true (may be)
+ * when there are too many to try them all.
  */
 function someDeployment(
   texts: readonly string[],
   test: (holdsText: (text: string) => boolean) => boolean,
+  domain?: ChoiceDomain,
 ): boolean {
   const formulas = new Map(texts.map((text) => [text, parseCondition(text)]));
   const names = new Set<string>();
   for (const formula of formulas.values()) namesOf(formula, names);
-  if (names.size > MAX_NAMES) return true;
-  const ordered = [...names];
-  for (let assignment = 0; assignment < 2 ** ordered.length; assignment += 1) {
-    const truth = new Map(ordered.map((name, bit) => [name, (assignment & (1 << bit)) !== 0]));
-    if (test((text) => holds(formulas.get(text)!, truth))) return true;
-  }
-  return false;
+  const rows = deployments(names, domain);
+  if (rows === null) return true;
+  return rows.some((truth) => test((text) => holds(formulas.get(text)!, truth)));
 }
 
 /** Whether some deployment has all of `conditions` hold. */
-export function satisfiable(conditions: readonly string[]): boolean {
-  return someDeployment(conditions, (holdsText) => conditions.every(holdsText));
+export function satisfiable(conditions: readonly string[], domain?: ChoiceDomain): boolean {
+  return someDeployment(conditions, (holdsText) => conditions.every(holdsText), domain);
 }
 
 /** Whether every deployment has one of `conditions` hold. */
-export function coversEveryDeployment(conditions: readonly string[]): boolean {
-  return !someDeployment(conditions, (holdsText) => !conditions.some(holdsText));
+export function coversEveryDeployment(
+  conditions: readonly string[],
+  domain?: ChoiceDomain,
+): boolean {
+  return !someDeployment(conditions, (holdsText) => !conditions.some(holdsText), domain);
 }
 
 /** Whether `conclusion` holds in every deployment in which all of `premises` do. */
-export function implies(premises: readonly string[], conclusion: string): boolean {
+export function implies(
+  premises: readonly string[],
+  conclusion: string,
+  domain?: ChoiceDomain,
+): boolean {
   return !someDeployment(
     [...premises, conclusion],
     (holdsText) => premises.every(holdsText) && !holdsText(conclusion),
+    domain,
   );
 }
 
@@ -131,12 +200,26 @@ const MAX_SIMPLIFIED_NAMES = 8;
  * `conjunctionText`, or, when they are the deployments of a plain conjunction of names and negated
  * names that is shorter or has no parentheses or `or`, that conjunction (`C and not (C and D)` is
  * `C and not D`, `not (A and B) and not (A and not B)` is `not A`, `not (A or B)` is `not A and
- * not B`); "" when they hold in every deployment. Texts with a name of their own (a Terraform
+ * not B`); "" when they hold in every deployment (of `domain`'s too). Texts with a name of their own (a Terraform
  * `... is not empty`) or more than MAX_SIMPLIFIED_NAMES names stay as written.
  */
-export function readableText(conditions: readonly string[]): string {
+export function readableText(conditions: readonly string[], domain?: ChoiceDomain): string {
   const written = conjunctionText(conditions);
   if (conditions.length === 0) return written;
+  if (domain !== undefined) {
+    if (coversEveryDeployment([written], domain)) return "";
+    // One name, or its negation, that holds in the same deployments: "IsProd and Env is prod" is
+    // IsProd when IsProd is Env prod; "not IsDev and Env is prod or not IsDev and Env is test" is
+    // not IsDev when Env is one of dev, test and prod.
+    const literals = [...namesOf(parseCondition(written), new Set())].flatMap((name) => [
+      name,
+      `not ${name}`,
+    ]);
+    const same = literals.find(
+      (literal) => implies([written], literal, domain) && implies([literal], written, domain),
+    );
+    if (same !== undefined) return same;
+  }
   const formula = parseCondition(written);
   const names = [...namesOf(formula, new Set())];
   if (names.length > MAX_SIMPLIFIED_NAMES || names.some((name) => !NAME.test(name))) return written;

@@ -17,7 +17,7 @@
 import { z } from "zod";
 import { fromPointer, toPointer } from "../model/pointer.js";
 import { qualifiedAddress } from "../model/types.js";
-import type { Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
+import type { ChoiceDomain, Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
 import { coversEveryDeployment, implies, readableText, satisfiable } from "./conditions.js";
 import type { RuleMetadata } from "./metadata.js";
 
@@ -103,7 +103,10 @@ type RawFinding = z.infer<typeof rawFindingSchema>;
  * another (`C or C and D` is `C`). Without this, one finding would count twice in the diff's
  * multiset.
  */
-function mergeAlternatives(results: RawFinding[]): RawFinding[] {
+function mergeAlternatives(
+  results: RawFinding[],
+  resources: ReadonlyMap<string, Resource>,
+): RawFinding[] {
   const merged = new Map<string, { result: RawFinding; whens: Set<string> }>();
   for (const result of results) {
     const key = JSON.stringify([
@@ -122,14 +125,16 @@ function mergeAlternatives(results: RawFinding[]): RawFinding[] {
   return [...merged.values()].map(({ result, whens }) => {
     if (whens.size === 1) return result;
     const alternatives = [...whens];
-    if (whens.has("") || coversEveryDeployment(alternatives)) return { ...result, when: "" };
+    const domain = resources.get(result.resource)?.choices;
+    if (whens.has("") || coversEveryDeployment(alternatives, domain))
+      return { ...result, when: "" };
     const broadest = alternatives.filter(
       (when, index) =>
         !alternatives.some(
           (other, otherIndex) =>
             otherIndex !== index &&
-            implies([when], other) &&
-            (!implies([other], when) || otherIndex < index),
+            implies([when], other, domain) &&
+            (!implies([other], when, domain) || otherIndex < index),
         ),
     );
     return { ...result, when: broadest.sort().join(" or ") };
@@ -249,7 +254,9 @@ export function readFromOf(
   const places = [...EXISTENCE, ...calls, ...readers, ...values, ...siblings].flatMap((reader) => {
     const [, call, by = valueReader(reader)] = MODULE_CALL_READER.exec(reader) ?? [];
     return (readFrom[reader] ?? [])
-      .filter(({ when = [] }) => when.every((condition) => implies(conditions, condition)))
+      .filter(({ when = [] }) =>
+        when.every((condition) => implies(conditions, condition, resource.choices)),
+      )
       .map(({ file, line, endLine, through }) => ({
         // A place a Terraform value passed through is read on its way to a top-level attribute,
         // and what decides a block a dynamic block generates is read by that attribute too.
@@ -279,13 +286,13 @@ function valueReader(reader: string): string {
  * `Fn::If` on C nested in a branch of another on C gives, or a resource's `Condition: HasKey`
  * and a branch `IsProd and not HasKey`), so that the finding is in none.
  */
-function conjoined(conditions: string[]): string[] | null {
+function conjoined(conditions: string[], domain: ChoiceDomain | undefined): string[] | null {
   const distinct = [...new Set(conditions)];
-  if (!satisfiable(distinct)) return null;
+  if (!satisfiable(distinct, domain)) return null;
   const kept = [...distinct];
   for (let index = kept.length - 1; index >= 0; index -= 1) {
     const others = kept.filter((_, otherIndex) => otherIndex !== index);
-    if (others.length > 0 && implies(others, kept[index]!)) kept.splice(index, 1);
+    if (others.length > 0 && implies(others, kept[index]!, domain)) kept.splice(index, 1);
   }
   return kept;
 }
@@ -323,19 +330,22 @@ export function toFindings(
     }
     valid.push(result);
   }
-  for (const result of mergeAlternatives(valid)) {
+  for (const result of mergeAlternatives(valid, resources)) {
     const resource = resources.get(result.resource);
     if (!resource) continue;
     const subject = result.subject === undefined ? undefined : resources.get(result.subject);
     const pointer = typeof result.path === "string" ? result.path : toPointer(result.path ?? []);
     const where = locate(resource, pointer);
-    const conditions = conjoined([
-      ...conditionsOf(resource, pointer),
-      ...repetitionsOf(resource, pointer),
-      ...(result.when ? [result.when] : []),
-    ]);
+    const conditions = conjoined(
+      [
+        ...conditionsOf(resource, pointer),
+        ...repetitionsOf(resource, pointer),
+        ...(result.when ? [result.when] : []),
+      ],
+      resource.choices,
+    );
     if (conditions === null) continue;
-    const when = readableText(conditions);
+    const when = readableText(conditions, resource.choices);
     const message = when === "" ? result.message : `${result.message} Only when ${when}.`;
     const readFrom = readFromOf(resource, pointer, conditions);
     const readAt = readAtOf(resource, pointer);

@@ -537,6 +537,93 @@ Resources:
     expect(given.resources[1]?.conditional).toBeUndefined();
   });
 
+  it("spells out AllowedValues inside an undecided Fn::If's branch, none contradicting it", () => {
+    const { resources, errors } = load(`AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    AllowedValues: [dev, prod]
+    Default: dev
+  AdminCidr:
+    Type: String
+    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]
+    Default: 10.0.0.0/8
+Mappings:
+  EnvCidrs:
+    dev: { Admin: 10.1.0.0/16 }
+    prod: { Admin: 0.0.0.0/0 }
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Equals [!Ref Env, dev]
+  Open: !Equals [!Ref AdminCidr, 0.0.0.0/0]
+Resources:
+  Subject:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      CidrIp: !If [IsProd, !Ref AdminCidr, 10.0.0.0/8]
+      CidrIpv6: !If [IsProd, !FindInMap [EnvCidrs, !Ref Env, Admin], "::1/128"]
+      Rules:
+        - !If [IsProd, { Cidr: !Ref AdminCidr }, !Ref AWS::NoValue]
+`);
+    expect(errors).toEqual([]);
+    const [subject] = resources;
+    expect(subject?.config.CidrIp).toEqual({
+      $unknown: '!If [IsProd, !Ref AdminCidr, "10.0.0.0/8"]',
+    });
+    expect(subject?.alternatives?.["/CidrIp"]).toEqual([
+      { condition: "IsProd and AdminCidr is 10.0.0.0/8", value: "10.0.0.0/8" },
+      { condition: "IsProd and AdminCidr is 0.0.0.0/0", value: "0.0.0.0/0" },
+      { condition: "not IsProd", value: "10.0.0.0/8" },
+    ]);
+    // Env is dev contradicts IsProd: no deployment reads the dev entry in that branch.
+    expect(subject?.alternatives?.["/CidrIpv6"]).toEqual([
+      { condition: "IsProd and Env is prod", value: "0.0.0.0/0" },
+      { condition: "not IsProd", value: "::1/128" },
+    ]);
+    expect(subject?.conditional).toEqual({ "/Rules/0": "IsProd" });
+    expect(subject?.alternatives?.["/Rules/0/Cidr"]).toEqual([
+      { condition: "AdminCidr is 10.0.0.0/8", value: "10.0.0.0/8" },
+      { condition: "AdminCidr is 0.0.0.0/0", value: "0.0.0.0/0" },
+    ]);
+    // What those texts mean, for findings to tell when they hold in every deployment.
+    expect(subject?.choices).toEqual({
+      parameters: { Env: ["dev", "prod"], AdminCidr: ["10.0.0.0/8", "0.0.0.0/0"] },
+      conditions: {
+        IsProd: "Env is prod",
+        IsDev: "Env is dev",
+        Open: "AdminCidr is 0.0.0.0/0",
+      },
+    });
+  });
+
+  it("spells out a list parameter's AllowedValues as the values each item may take", () => {
+    const { resources, errors } = load(`AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Cidrs:
+    Type: CommaDelimitedList
+    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]
+    Default: 10.0.0.0/8,10.0.0.0/8
+Resources:
+  Subject:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      CidrIp: !Select [1, !Ref Cidrs]
+      Sources: !Ref Cidrs
+`);
+    expect(errors).toEqual([]);
+    const [subject] = resources;
+    expect(subject?.config).toEqual({
+      CidrIp: "10.0.0.0/8",
+      Sources: ["10.0.0.0/8", "10.0.0.0/8"],
+    });
+    expect(subject?.alternatives?.["/CidrIp"]).toEqual([
+      { condition: "Cidrs is 10.0.0.0/8,10.0.0.0/8", value: "10.0.0.0/8" },
+      { condition: "Cidrs is 0.0.0.0/0,0.0.0.0/0", value: "0.0.0.0/0" },
+    ]);
+    // A list may hold several of its values: it is not one of them in every deployment.
+    expect(subject?.choices).toBeUndefined();
+  });
+
   it("leaves a dynamic reference unknown, named by it, and in a !Sub policy only its string", () => {
     const { resources, errors } = load(`AWSTemplateFormatVersion: "2010-09-09"
 Resources:

@@ -40,7 +40,11 @@
 //   MAX_CHOICE_COMBINATIONS), and differing results are `alternatives` under "Env is prod",
 //   while `config` holds the value of record, the one the `Default`s give (an unknown without
 //   one); a condition reading it is undecided unless every value decides it alike. Inside a
-//   branch of an undecided `Fn::If` such a parameter takes its `Default` only.
+//   branch of an undecided `Fn::If` each value is spelled out too, under the branch's conditions
+//   ("IsProd and AdminCidr is 0.0.0.0/0"); a combination that contradicts them (IsProd with Env
+//   dev, when IsProd is Env prod) is no deployment and left out. A list parameter's
+//   `AllowedValues` are the values each of its items may take: each value is spelled out as a list
+//   of the `Default`'s length holding only it ("Cidrs is 0.0.0.0/0").
 // A finding under a conditional pointer says "Only when C." (policy/findings.ts), at the rule's
 // severity and with the evidence it would have unconditionally.
 // What the template decides is recorded too (`readFrom`: pointer -> places), for the value written
@@ -185,8 +189,6 @@ export class TemplateEvaluator {
   private choosing = false;
   /** True while the value of record is evaluated, parameters in `chosen` at their `Default`s. */
   private recordingDefaults = false;
-  /** Depth of branches of undecided `Fn::If`s being evaluated: parameters there take their Default. */
-  private undecidedBranches = 0;
   /**
    * The path of the innermost positioned value being evaluated: an expression evaluated without
    * a path of its own (an intrinsic's arguments) decides that value.
@@ -237,6 +239,36 @@ export class TemplateEvaluator {
     const result = results?.every((one) => one === first) ? first : undefined;
     if (general) this.conditionResults.set(name, result);
     return result;
+  }
+
+  /**
+   * What the undecided condition `name` means over the parameters with several `AllowedValues` it
+   * reads, when their values alone decide it: the combinations in which it holds, as a condition
+   * text ("Env is prod", "Env is dev or Env is test"); undefined when something else leaves it
+   * undecided, or it reads a parameter outside `exclusive` (one a deployment may give other
+   * values than those spelled out, as a list's).
+   */
+  choiceDefinition(name: string, exclusive: ReadonlySet<string>): string | undefined {
+    const body = this.scope.conditions.get(name);
+    if (body === undefined) return undefined;
+    const parameters = [...this.choicesRead(body)];
+    if (parameters.length === 0 || parameters.some((parameter) => !exclusive.has(parameter)))
+      return undefined;
+    // Each combination was evaluated when the condition was: its errors are reported then.
+    const errorCount = this.errors.length;
+    const results = this.acrossChoices(parameters, (combination) => ({
+      combination,
+      holds: this.conditionExpression(body, newTrace()),
+    }));
+    this.errors.length = errorCount;
+    if (results === null || results.some(({ holds }) => holds === undefined)) return undefined;
+    const holding = results.filter(({ holds }) => holds);
+    if (holding.length === 0) return undefined;
+    return holding
+      .map(({ combination }) =>
+        combination.map(([parameter, value]) => choiceText(parameter, value)).join(" and "),
+      )
+      .join(" or ");
   }
 
   /**
@@ -343,7 +375,6 @@ export class TemplateEvaluator {
       intrinsic !== null &&
       intrinsic.name !== "Fn::If" &&
       !this.choosing &&
-      this.undecidedBranches === 0 &&
       this.assumed.size === 0
     ) {
       const read = this.choicesRead(node);
@@ -395,9 +426,7 @@ export class TemplateEvaluator {
         const branchTrace = newTrace();
         const value = this.evaluate(node, path, branchTrace);
         const condition = combination
-          .map(
-            ([parameter, value]) => `${parameter} is ${scalarText(value) ?? JSON.stringify(value)}`,
-          )
+          .map(([parameter, value]) => choiceText(parameter, value))
           .join(" and ");
         return { condition, value, trace: branchTrace };
       });
@@ -576,15 +605,13 @@ export class TemplateEvaluator {
   ): void {
     const listPointer = toPointer(path);
     const itemPath = [...path, items.length];
-    const evaluated = this.inUndecidedBranch(() =>
-      outcomes.map((outcome) => {
-        const branchTrace = newTrace();
-        const value = this.evaluate(outcome.node, itemPath, branchTrace);
-        branchTrace.locations[toPointer(itemPath)] = this.scope.locate(outcome.node.span);
-        this.decidedBy(branchTrace, itemPath, this.placesOf(outcome.decidedBy));
-        return { when: outcome.when, value, trace: branchTrace };
-      }),
-    );
+    const evaluated = outcomes.map((outcome) => {
+      const branchTrace = newTrace();
+      const value = this.evaluate(outcome.node, itemPath, branchTrace);
+      branchTrace.locations[toPointer(itemPath)] = this.scope.locate(outcome.node.span);
+      this.decidedBy(branchTrace, itemPath, this.placesOf(outcome.decidedBy));
+      return { when: outcome.when, value, trace: branchTrace };
+    });
     const deployed = evaluated.filter(
       (branch): branch is typeof branch & { value: Value } => branch.value !== NO_VALUE,
     );
@@ -592,7 +619,7 @@ export class TemplateEvaluator {
     if (
       first !== undefined &&
       deployed.length === evaluated.length &&
-      deployed.every((branch) => equalJson(branch.value, first.value))
+      deployed.every((branch) => sameDeployments(branch, first))
     ) {
       mergeTrace(trace, first.trace, listPointer, 0);
       this.decidedBy(trace, itemPath, this.placesOf(outcomes.flatMap((o) => o.decidedBy)));
@@ -640,19 +667,6 @@ export class TemplateEvaluator {
     ];
   }
 
-  /**
-   * Runs `evaluate` as a branch of an undecided `Fn::If`: a parameter with `AllowedValues` read
-   * there takes its `Default` (its values are not spelled out within the branch's deployments).
-   */
-  private inUndecidedBranch<T>(evaluate: () => T): T {
-    this.undecidedBranches += 1;
-    try {
-      return evaluate();
-    } finally {
-      this.undecidedBranches -= 1;
-    }
-  }
-
   /** Where the decided conditions of `names` are written (`conditionPlaces`), each place once. */
   private placesOf(names: readonly string[]): SourceLocation[] {
     const seen = new Set<string>();
@@ -669,21 +683,19 @@ export class TemplateEvaluator {
   ): Evaluated {
     const pointer = toPointer(path);
     this.decidedBy(trace, path, this.placesOf(outcomes.flatMap((outcome) => outcome.decidedBy)));
-    const evaluated = this.inUndecidedBranch(() =>
-      outcomes.map((outcome) => {
-        const branchTrace = newTrace();
-        const value = this.propertyValue(key, outcome.node, path, branchTrace);
-        for (const reference of branchTrace.references) trace.references.add(reference);
-        return { when: outcome.when, node: outcome.node, value, trace: branchTrace };
-      }),
-    );
+    const evaluated = outcomes.map((outcome) => {
+      const branchTrace = newTrace();
+      const value = this.propertyValue(key, outcome.node, path, branchTrace);
+      for (const reference of branchTrace.references) trace.references.add(reference);
+      return { when: outcome.when, node: outcome.node, value, trace: branchTrace };
+    });
     const deployed = evaluated.filter(
       (branch): branch is typeof branch & { value: Value } => branch.value !== NO_VALUE,
     );
     const [first] = deployed;
     if (first === undefined) return NO_VALUE;
     const allDeployed = deployed.length === evaluated.length;
-    if (deployed.every((branch) => equalJson(branch.value, first.value))) {
+    if (deployed.every((branch) => sameDeployments(branch, first))) {
       mergeTrace(trace, first.trace, pointer, 0);
       if (!allDeployed)
         trace.conditional[pointer] = deployed
@@ -708,8 +720,8 @@ export class TemplateEvaluator {
       }
       return items;
     }
-    trace.alternatives[pointer] = this.inUndecidedBranch(() =>
-      deployed.flatMap((branch) => this.branchDeployments(key, path, branch)),
+    trace.alternatives[pointer] = deployed.flatMap((branch) =>
+      this.branchDeployments(key, path, branch),
     );
     // What a decided Fn::If chose inside a branch decides the value under that branch only.
     for (const branch of deployed)
@@ -726,37 +738,51 @@ export class TemplateEvaluator {
    * The values a branch chosen whole may hold, each under its conditions: the branch itself, or,
    * when undecided `Fn::If`s inside it choose or drop parts (`{HttpTokens: !If [D, required,
    * !Ref AWS::NoValue]}`), one value per assignment of their conditions (`C and D`, `C and not
-   * D`), so that no part counts as there in every deployment of the branch. Past
-   * MAX_SPELLED_OUT such conditions (2^n evaluations and values) a warning says so, and the
-   * branch is one value: its parts those conditions choose between stay unknown, and when they
-   * decide whether a part exists at all, the whole value is unknown rather than that part always
-   * there.
+   * D`), so that no part counts as there in every deployment of the branch; and when it reads
+   * parameters with several `AllowedValues` (`!Ref AdminCidr`), one per combination of their
+   * values (`C and AdminCidr is 0.0.0.0/0`), but none whose values contradict the conditions
+   * assumed. Past MAX_SPELLED_OUT such conditions (2^n evaluations and values), or
+   * MAX_CHOICE_COMBINATIONS combinations, a warning says so, and the branch is one value: its
+   * parts those conditions choose between stay unknown (those values chosen take the value of
+   * record), and when they decide whether a part exists at all, the whole value is unknown
+   * rather than that part always there.
    */
   private branchDeployments(
     key: string,
     path: PathSegment[],
     branch: { when: string[]; node: TemplateNode; value: Value; trace: Trace },
   ): ConditionalAlternative[] {
+    const choiceTexts = this.choiceTexts();
     const texts = [
       ...Object.values(branch.trace.conditional),
       ...Object.values(branch.trace.alternatives).flatMap((list) => list.map((a) => a.condition)),
-    ];
+    ].map((text) => choiceTexts.reduce((rest, choice) => rest.split(choice).join(" "), text));
     const names = [
       ...new Set(
         texts.flatMap((text) => text.split(" ")).filter((word) => !CONDITION_WORDS.has(word)),
       ),
     ].filter((name) => !branch.when.includes(name) && !branch.when.includes(`not ${name}`));
+    // Parameters read only through conditions taken as true or false here need no values.
+    const assumedNames = [...names, ...branch.when.map((literal) => literal.replace(/^not /, ""))];
+    const parameters = [...this.choicesRead(branch.node, new Set(), new Set(assumedNames))].filter(
+      (name) => !this.chosen.has(name),
+    );
     // With no names left (the branch's own conditions decide every inner one), the branch is
     // still evaluated again under its own conditions: `!If [C, {...}, {K: !If [C, a, b]}]` gives
     // `{K: b}` when not C, not an unknown.
     const condition = branch.when.join(" and ");
-    if (texts.length === 0) return [{ condition, value: branch.value }];
-    if (names.length > MAX_SPELLED_OUT) {
+    if (texts.length === 0 && parameters.length === 0) return [{ condition, value: branch.value }];
+    const combinations = choiceCombinations(parameters, this.scope.choices ?? new Map());
+    if (names.length > MAX_SPELLED_OUT || combinations === null) {
       const existence = Object.keys(branch.trace.conditional).length > 0;
+      const why =
+        combinations === null
+          ? `the AllowedValues of ${parameters.join(", ")} make more than ${MAX_CHOICE_COMBINATIONS} combinations`
+          : `this branch holds ${names.length} undecided conditions (${[...names].sort().join(", ")}), more than the ${MAX_SPELLED_OUT} whose deployments are spelled out`;
       this.error(
         branch.node.span,
-        "cfn-if-limit",
-        `${key}: this branch holds ${names.length} undecided conditions (${[...names].sort().join(", ")}), more than the ${MAX_SPELLED_OUT} whose deployments are spelled out; under ${condition} ${existence ? "its value is unknown" : "the parts they choose are unknown"}`,
+        combinations === null ? "cfn-allowed-values-limit" : "cfn-if-limit",
+        `${key}: ${why}; under ${condition} ${existence ? "its value is unknown" : "the parts they choose are unknown"}`,
         "warning",
       );
       return [{ condition, value: existence ? this.unknownFor(branch.node) : branch.value }];
@@ -766,21 +792,68 @@ export class TemplateEvaluator {
       const literals = names.map((name, bit) =>
         (assignment & (1 << bit)) !== 0 ? name : `not ${name}`,
       );
-      for (const [bit, name] of names.entries())
-        this.assumed.set(name, (assignment & (1 << bit)) !== 0);
-      for (const literal of branch.when) {
-        const negated = literal.startsWith("not ");
-        this.assumed.set(negated ? literal.slice(4) : literal, !negated);
+      for (const combination of combinations) {
+        const value = this.deployedBranch(
+          key,
+          path,
+          branch.node,
+          [...branch.when, ...literals],
+          combination,
+        );
+        if (value === NO_VALUE) continue;
+        const chosen = combination.map(([parameter, chosenValue]) =>
+          choiceText(parameter, chosenValue),
+        );
+        deployments.push({
+          condition: [...branch.when, ...literals, ...chosen].join(" and "),
+          value,
+        });
       }
-      // The branch was evaluated once already: its errors are reported then, not per deployment.
-      const errorCount = this.errors.length;
-      const value = this.propertyValue(key, branch.node, path, newTrace());
-      this.errors.length = errorCount;
-      this.assumed.clear();
-      if (value === NO_VALUE) continue;
-      deployments.push({ condition: [...branch.when, ...literals].join(" and "), value });
     }
     return deployments;
+  }
+
+  /**
+   * A branch's value with `literals` ("C", "not D") assumed and the parameters of `combination`
+   * taking those values; NO_VALUE when the branch is not deployed there, or the values decide one
+   * of `literals` the other way (no deployment has both).
+   */
+  private deployedBranch(
+    key: string,
+    path: PathSegment[],
+    node: TemplateNode,
+    literals: readonly string[],
+    combination: ReadonlyArray<[string, Value]>,
+  ): Evaluated {
+    const assumptions = literals.map((literal): [string, boolean] =>
+      literal.startsWith("not ") ? [literal.slice(4), false] : [literal, true],
+    );
+    for (const [parameter, value] of combination) this.chosen.set(parameter, value);
+    // The branch was evaluated once already: its errors are reported then, not per deployment.
+    const errorCount = this.errors.length;
+    try {
+      if (
+        combination.length > 0 &&
+        assumptions.some(([name, holds]) => {
+          const decided = this.condition(name, node.span);
+          return decided !== undefined && decided !== holds;
+        })
+      )
+        return NO_VALUE;
+      for (const [name, holds] of assumptions) this.assumed.set(name, holds);
+      return this.propertyValue(key, node, path, newTrace());
+    } finally {
+      this.errors.length = errorCount;
+      this.assumed.clear();
+      for (const [parameter] of combination) this.chosen.delete(parameter);
+    }
+  }
+
+  /** Each "P is v" text a parameter with several `AllowedValues` may give, longest first. */
+  private choiceTexts(): string[] {
+    return [...(this.scope.choices ?? new Map<string, Value[]>())]
+      .flatMap(([parameter, values]) => values.map((value) => choiceText(parameter, value)))
+      .sort((left, right) => right.length - left.length);
   }
 
   /** A property's value; a policy document written as JSON text is parsed. */
@@ -1393,6 +1466,28 @@ function choiceCombinations(
     );
   }
   return combinations;
+}
+
+/** "Env is prod": the condition under which `parameter` takes `value` (a list's items joined by commas). */
+export function choiceText(parameter: string, value: Value): string {
+  const text = (item: Value): string => scalarText(item) ?? JSON.stringify(item);
+  return `${parameter} is ${Array.isArray(value) ? value.map(text).join(",") : text(value)}`;
+}
+
+/**
+ * Whether two branches evaluated at one position deploy alike: the same value, holding the same
+ * conditional parts and alternatives (`!If [C, !Ref AdminCidr, 10.0.0.0/8]` holds 10.0.0.0/8 in
+ * both with AdminCidr's Default, but 0.0.0.0/0 only in the first when AdminCidr is that).
+ */
+function sameDeployments(
+  left: { value: Value; trace: Trace },
+  right: { value: Value; trace: Trace },
+): boolean {
+  return (
+    equalJson(left.value, right.value) &&
+    JSON.stringify(left.trace.alternatives) === JSON.stringify(right.trace.alternatives) &&
+    JSON.stringify(left.trace.conditional) === JSON.stringify(right.trace.conditional)
+  );
 }
 
 /** A `Fn::Sub` template's literal text, each dynamic reference in it a part of its own. */

@@ -9,7 +9,10 @@
 //   an SSM key, not the value), is `{ $unknown: "!Ref P" }`. A parameter without a given value
 //   whose `AllowedValues` list several may be deployed with each: a value reading it has one
 //   alternative per value ("Env is prod"), its `Default` the value of record, and a condition
-//   reading it is decided only when every value decides it alike (evaluate.ts).
+//   reading it is decided only when every value decides it alike (evaluate.ts); a list's are the
+//   values each item may take. A resource whose condition texts may name such values carries
+//   `choices`: each non-list parameter's values and the conditions they alone decide, so that a
+//   finding under every value is seen to hold in every deployment (policy/conditions.ts).
 // - Pseudo parameters (`AWS::Region`, `AWS::AccountId`, `AWS::Partition`, ...) are unknown unless
 //   given in `options.parameters` under their own name: one template deploys to many accounts,
 //   regions and partitions, so none of them is assumed.
@@ -42,11 +45,17 @@
 //   (foreach.ts). Not expanded: macros (`Fn::Transform` values are unknown); `Outputs`,
 //   `Metadata` and `Rules` are not read (`Outputs` only for the names it uses).
 
-import type { LoadError, Resource, SourceLocation, Value } from "../../model/types.js";
+import type {
+  ChoiceDomain,
+  LoadError,
+  Resource,
+  SourceLocation,
+  Value,
+} from "../../model/types.js";
 import { isUnknown, unknown } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
 import type { SourceFile } from "../source.js";
-import { entrySpan, NO_VALUE, newTrace, TemplateEvaluator } from "./evaluate.js";
+import { choiceText, entrySpan, NO_VALUE, newTrace, TemplateEvaluator } from "./evaluate.js";
 import type { TemplateScope, Trace } from "./evaluate.js";
 import { parseTemplate } from "./parse.js";
 import type { ParsedTemplate, Span, TemplateEntry, TemplateNode } from "./parse.js";
@@ -171,7 +180,7 @@ export function loadCloudFormation(
   };
   const evaluator = new TemplateEvaluator(scope);
   // Parameters first: a loop's collection may be a list parameter; then loops, then the names.
-  bindParameters(
+  const exclusive = bindParameters(
     sections.get("Parameters"),
     options.parameters ?? {},
     options.parameterPlaces ?? {},
@@ -209,6 +218,7 @@ export function loadCloudFormation(
     template,
     evaluator,
     scope,
+    choices: choiceDomain(exclusive, scope, evaluator),
     globals: sections.get("Globals"),
     at,
   };
@@ -264,11 +274,13 @@ interface ResourceContext {
   evaluator: TemplateEvaluator;
   scope: TemplateScope;
   globals: TemplateNode | undefined;
+  /** What condition texts naming parameter values mean (`Resource.choices`), if any may. */
+  choices: ChoiceDomain | undefined;
   at(span: Span, code: string, message: string): void;
 }
 
 function loadResource(entry: TemplateEntry, context: ResourceContext): Resource | null {
-  const { template, evaluator, scope, globals, at } = context;
+  const { template, evaluator, scope, globals, choices, at } = context;
   const body = entry.value;
   const field = (name: string): TemplateNode | undefined =>
     body.kind === "mapping" ? body.entries.find((inner) => inner.key === name)?.value : undefined;
@@ -355,6 +367,10 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     ...(Object.keys(trace.alternatives).length > 0 ? { alternatives: trace.alternatives } : {}),
     ...(Object.keys(trace.readAt).length > 0 ? { readAt: trace.readAt } : {}),
     ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
+    ...(choices !== undefined &&
+    Object.keys(trace.conditional).length + Object.keys(trace.alternatives).length > 0
+      ? { choices }
+      : {}),
   };
 }
 
@@ -408,11 +424,12 @@ function bindParameters(
   places: Record<string, SourceLocation>,
   scope: TemplateScope,
   evaluator: TemplateEvaluator,
-): void {
+): Set<string> {
+  const exclusive = new Set<string>();
   for (const [name, value] of Object.entries(overrides)) {
     if (name.startsWith("AWS::")) scope.parameters.set(name, value);
   }
-  if (section?.kind !== "mapping") return;
+  if (section?.kind !== "mapping") return exclusive;
   for (const { key: name, value: declaration } of section.entries) {
     const field = (fieldName: string): TemplateNode | undefined =>
       declaration.kind === "mapping"
@@ -440,14 +457,56 @@ function bindParameters(
     if (typeof value === "string" && list) value = value.split(",").map((item) => item.trim());
     scope.parameters.set(name, value);
     const allowed = field("AllowedValues");
-    if (!Object.hasOwn(overrides, name) && !list && !ssm && allowed?.kind === "sequence") {
+    if (!Object.hasOwn(overrides, name) && !ssm && allowed?.kind === "sequence") {
       const values = allowed.items
         .map((item) => evaluator.evaluateValue(item, newTrace()))
         .filter((item): item is Value => item !== NO_VALUE && !containsUnknown(item));
-      const distinct = [...new Map(values.map((item) => [JSON.stringify(item), item])).values()];
+      // A list's AllowedValues are the values each of its items may take: each one is spelled
+      // out as a list of the Default's length holding only it, so `!Select [1, !Ref P]` reads it.
+      const length = Array.isArray(value) ? Math.max(value.length, 1) : 1;
+      const choices = list
+        ? values.flatMap((item) =>
+            item !== null && typeof item === "object"
+              ? []
+              : [Array.from({ length }, (): Value => String(item))],
+          )
+        : values;
+      const distinct = [...new Map(choices.map((item) => [JSON.stringify(item), item])).values()];
       if (distinct.length > 1) scope.choices?.set(name, distinct);
+      if (distinct.length > 1 && !list) exclusive.add(name);
     }
   }
+  return exclusive;
+}
+
+/**
+ * What the condition texts of a template's resources mean over its parameters with several
+ * `AllowedValues` (`Resource.choices`): each non-list one takes exactly one of them (a list may
+ * hold several), and the conditions their values alone decide. Values that a condition text
+ * cannot name as one word are left out. undefined when there are none.
+ */
+function choiceDomain(
+  exclusive: ReadonlySet<string>,
+  scope: TemplateScope,
+  evaluator: TemplateEvaluator,
+): ChoiceDomain | undefined {
+  const parameters: ChoiceDomain["parameters"] = {};
+  for (const name of exclusive) {
+    const texts = (scope.choices?.get(name) ?? []).map((value) =>
+      choiceText(name, value).slice(name.length + 4),
+    );
+    if (texts.every((text) => /^[^\s()]+$/.test(text) && !["and", "or", "not"].includes(text)))
+      parameters[name] = texts;
+  }
+  if (Object.keys(parameters).length === 0) return undefined;
+  const named = new Set(Object.keys(parameters));
+  const conditions: ChoiceDomain["conditions"] = {};
+  for (const [name, span] of scope.conditionDefinitions) {
+    if (evaluator.condition(name, span) !== undefined) continue;
+    const definition = evaluator.choiceDefinition(name, named);
+    if (definition !== undefined) conditions[name] = definition;
+  }
+  return { parameters, conditions };
 }
 
 function namedEntries(section: TemplateNode | undefined): Map<string, TemplateNode> {

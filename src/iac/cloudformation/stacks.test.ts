@@ -195,6 +195,24 @@ Transform: AWS::Serverless-2016-10-31
       ]).resources,
     );
     expect(loaded["Network.WebSG"]?.conditional).toEqual({ "": "IsProd" });
+
+    // The child's own meaning of its condition names is not carried under the parent's.
+    const choosing = network.replace(
+      "    Type: String\n    Default: 0.0.0.0/0",
+      "    Type: String\n    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]\n    Default: 0.0.0.0/0",
+    );
+    const [alone] = loadModel([{ path: "network.yaml", text: choosing }]).resources;
+    expect(alone?.choices?.parameters).toEqual({ HttpCidr: ["10.0.0.0/8", "0.0.0.0/0"] });
+    const nested = byAddress(
+      loadModel([
+        { path: "stacks/web.yaml", text: conditional },
+        { path: "stacks/nested/network.yaml", text: choosing },
+      ]).resources,
+    );
+    expect(nested["Network.WebSG"]?.alternatives?.["/SecurityGroupIngress/2/CidrIp"]).toHaveLength(
+      2,
+    );
+    expect(nested["Network.WebSG"]?.choices).toBeUndefined();
   });
 
   it("leaves a remote TemplateURL as it is, and scans a template no local path nests on its own", () => {

@@ -297,8 +297,12 @@ function passedParameters(stack: Resource): Pick<StackInstance, "parameters" | "
 function asInstance(resource: Resource, instance: StackInstance): Resource {
   const own = resource.conditional?.[""];
   const condition = conjoin(instance.condition, own);
+  // The parent's condition names are not the child's: what the child's mean over its
+  // AllowedValues (`choices`) would be read into a parent's condition of the same name.
+  const nested: Resource = { ...resource };
+  if (instance.condition !== undefined) delete nested.choices;
   return {
-    ...resource,
+    ...nested,
     root: instance.root,
     module: instance.module,
     ...(condition !== undefined ? { conditional: { ...resource.conditional, "": condition } } : {}),

@@ -2,6 +2,7 @@
 // exactly the lines its positive fixtures mark and nothing in its negatives.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { BUILT_IN_CATEGORIES } from "../src/model/types.js";
 import { runPolicyFolder } from "../src/policy/fixtures.js";
 import { repoRoot } from "./support/corpus.js";
 
@@ -17,6 +18,19 @@ describe("the built-in policy library", () => {
     // `tollgate test` accepts Rego tests instead of fixtures; a built-in rule needs fixtures.
     expect(run.withoutFixtures.map(({ rule }) => rule.id)).toEqual([]);
     expect(run.rules.length).toBeGreaterThanOrEqual(60);
+  });
+
+  // Custom rules may name a category of their own; the built-in ones keep the four, each rule in the
+  // package (and folder) of its category.
+  it("files every rule under one of the built-in categories, in its package", () => {
+    const misfiled = run.rules
+      .filter(
+        (rule) =>
+          !(BUILT_IN_CATEGORIES as readonly string[]).includes(rule.category) ||
+          !rule.entrypoint.startsWith(`tollgate/rules/${rule.category}/`),
+      )
+      .map((rule) => `${rule.id} ${rule.category} ${rule.entrypoint}`);
+    expect(misfiled).toEqual([]);
   });
 
   it("runs the Rego unit tests of policies/lib", () => {

@@ -3,7 +3,7 @@
 // with output, annotations and a Re-run button. Every failure still completes the run.
 import { defaultSettings, SETTINGS_PATH, type Settings } from "../config/index.js";
 import { convertedTemplates, diffScans, followRenames } from "../diff/index.js";
-import { evaluatedRuleIds } from "../engine/index.js";
+import { evaluatedRules } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, plural } from "../gate/index.js";
 import {
@@ -187,7 +187,7 @@ export async function scanPullRequest(
     files: snapshots.head,
     repository: read.repository,
     now,
-    knownRules: evaluatedRuleIds(options.engine, custom.ruleSets),
+    ...evaluatedRules(options.engine, custom.ruleSets),
     baseProblems: base.errors,
   });
   // Only a failing run with break-glass enabled looks for an override: one request, and none else.

@@ -17,7 +17,6 @@ import {
   type EnforcementRule,
   type EnforcementTable,
   type RepositoryIdentity,
-  type RuleReference,
   type RuleSettingKey,
   type RuleSettings,
   type Settings,
@@ -79,6 +78,7 @@ export function mergeSettings(
     ruleSettings: { ...defaultRuleSettings },
     terraformVariableFiles: {},
     ruleReferences: [],
+    categoryReferences: [],
     cloudformationParameterFiles: {},
   };
   // A root's list as a whole: the repository's replaces the organization's for the same root.
@@ -94,19 +94,8 @@ export function mergeSettings(
       settings.cloudformationParameterFiles[repositoryPath(template)] = paths.map(repositoryPath);
 
   if (organization) {
-    for (const layer of layersFor(organization.settings, identity)) {
-      applyLayer(settings, layer);
-      settings.ruleReferences.push(...ruleReferencesOf(organization, layer));
-    }
-    (organization.settings.locked ?? []).forEach((key, index) => {
-      const rule = /^enforcement\.rules\.(.+)$/.exec(key)?.[1];
-      if (rule !== undefined)
-        settings.ruleReferences.push({
-          rule,
-          key: "locked",
-          origin: originOf(organization, ["locked", index]),
-        });
-    });
+    for (const layer of layersFor(organization.settings, identity)) applyLayer(settings, layer);
+    addReferences(settings, organization, { locked: true });
     settings.waivers.push(...waiversOf(organization));
     addBreakGlass(settings, organization.settings);
   }
@@ -131,8 +120,8 @@ export function mergeSettings(
         });
       const heldKeys = new Set(held.map((path) => path.join(".")));
       applyLayer(settings, layer, (path) => !heldKeys.has(path.join(".")));
-      settings.ruleReferences.push(...ruleReferencesOf(repository, layer));
     }
+    addReferences(settings, repository, { locked: false });
     if (repository.settings.waivers && repository.settings.waivers.length > 0) {
       if (locked.has("waivers")) {
         notices.push({
@@ -310,13 +299,44 @@ function applyLayer(
   }
 }
 
-/** The rule ids a layer's `enforcement.rules` names, each where its key is written. */
-function ruleReferencesOf(file: ParsedSettingsFile, layer: Layer): RuleReference[] {
-  return sectionEntries(layer.settings, "rules").map(([rule]) => ({
-    rule,
-    key: "enforcement.rules",
-    origin: originOf(file, [...layer.path, "enforcement", "rules", rule]),
-  }));
+/**
+ * The rule ids and categories a file names under `enforcement`, each where its key is written, in
+ * every layer: an `overrides` entry for other repositories is checked too, since it is checked
+ * nowhere else. With `locked`, also those of its `locked` list (read from the organization only).
+ */
+function addReferences(
+  settings: Settings,
+  file: ParsedSettingsFile,
+  { locked }: { locked: boolean },
+): void {
+  const layers: Layer[] = [
+    { path: [], settings: file.settings },
+    ...(file.settings.overrides ?? []).map((override, index) => ({
+      path: ["overrides", index],
+      settings: override,
+    })),
+  ];
+  for (const layer of layers) {
+    const at = (section: Section, key: string) =>
+      originOf(file, [...layer.path, "enforcement", section, key]);
+    for (const [rule] of sectionEntries(layer.settings, "rules"))
+      settings.ruleReferences.push({ rule, key: "enforcement.rules", origin: at("rules", rule) });
+    for (const [category] of sectionEntries(layer.settings, "categories"))
+      settings.categoryReferences.push({
+        category,
+        key: "enforcement.categories",
+        origin: at("categories", category),
+      });
+  }
+  if (!locked) return;
+  (file.settings.locked ?? []).forEach((key, index) => {
+    const origin = originOf(file, ["locked", index]);
+    const [, section, name] = /^enforcement\.(rules|categories)\.(.+)$/.exec(key) ?? [];
+    if (section === "rules" && name !== undefined)
+      settings.ruleReferences.push({ rule: name, key: "locked", origin });
+    if (section === "categories" && name !== undefined)
+      settings.categoryReferences.push({ category: name, key: "locked", origin });
+  });
 }
 
 function sectionEntries(

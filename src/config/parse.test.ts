@@ -24,14 +24,14 @@ describe("parseSettings", () => {
 
   it("names a locked entry that cannot be locked and lists what can", () => {
     const errors = errorsOf(
-      "locked: [enforcement, policies, rule_settings.s3_requires_kms, enforcement.categories.networking]\n",
+      "locked: [enforcement, policies, rule_settings.s3_requires_kms, enforcement.categories.Network]\n",
     );
     expect(errors).toHaveLength(3);
     expect(errors[0]).toMatch(
-      /^\.github\/tollgate\.yml:1:23: settings-invalid: locked\.1: 'policies' cannot be locked; expected one of fail_on, on_error, waivers, enforcement, break_glass, rule_settings, rule_settings\.<.*unknown_values.*>, enforcement\.categories\.<iam\|network\|encryption\|logging>, enforcement\.severities\.<critical\|high\|medium\|low\|info>, enforcement\.rules\.<rule id>$/,
+      /^\.github\/tollgate\.yml:1:23: settings-invalid: locked\.1: 'policies' cannot be locked; expected one of fail_on, on_error, waivers, enforcement, break_glass, rule_settings, rule_settings\.<.*unknown_values.*>, enforcement\.categories\.<iam\|network\|encryption\|logging\|a custom rule's category>, enforcement\.severities\.<critical\|high\|medium\|low\|info>, enforcement\.rules\.<rule id>$/,
     );
     expect(errors[1]).toContain("'rule_settings.s3_requires_kms' cannot be locked");
-    expect(errors[2]).toContain("'enforcement.categories.networking' cannot be locked");
+    expect(errors[2]).toContain("'enforcement.categories.Network' cannot be locked");
   });
 
   it("reads every key it knows, today's plain levels and blocking_from dates", () => {
@@ -175,7 +175,7 @@ describe("parseSettings", () => {
   });
 
   it("refuses a lock on a key that cannot be locked", () => {
-    expect(errorsOf("locked: [fail_on, enforcement.categories.netwrok]\n")).toEqual([
+    expect(errorsOf("locked: [fail_on, enforcement.categories.net_work]\n")).toEqual([
       expect.stringMatching(/^\.github\/tollgate\.yml:1:19: settings-invalid: locked\.1: /),
     ]);
   });
@@ -194,11 +194,17 @@ describe("parseSettings", () => {
     ]);
   });
 
-  it("points at an unknown category", () => {
-    const [error] = errorsOf("enforcement:\n  categories:\n    netwrok: off\n");
+  it("points at a category that cannot be one, and leaves one no rule may have to the gate", () => {
+    const [error] = errorsOf("enforcement:\n  categories:\n    Net_work: off\n");
     expect(error).toMatch(
-      /^\.github\/tollgate\.yml:3:5: settings-invalid: enforcement\.categories/,
+      /^\.github\/tollgate\.yml:3:5: settings-invalid: enforcement\.categories: key 'Net_work' is not valid: expected a category \(iam, network, encryption, logging or a custom rule's own/,
     );
+    // A custom rule's own category, or a typo the gate reports with the closest (rollout/ruleIds.ts).
+    const custom = parseSettings(
+      "enforcement:\n  categories:\n    tagging: off\n    netwrok: off\n",
+      FILE,
+    );
+    expect(custom.ok).toBe(true);
   });
 
   it("reads terraform.var_files by root folder, . and ./ and a trailing / naming the same root", () => {

@@ -2,6 +2,7 @@
 // repository), as one zod schema without defaults so a merge can tell "not said" from "said", and
 // the resolved `Settings` the gate reads once the organization and repository files are merged.
 import { z } from "zod";
+import { BUILT_IN_CATEGORIES, CATEGORY_PATTERN } from "../model/types.js";
 
 export const SETTINGS_PATH = ".github/tollgate.yml";
 /** The repository whose default branch holds the organization's defaults. */
@@ -11,7 +12,16 @@ export const enforcementLevelSchema = z.enum(["off", "advisory", "blocking"]);
 export type EnforcementLevel = z.infer<typeof enforcementLevelSchema>;
 
 export const severitySchema = z.enum(["critical", "high", "medium", "low", "info"]);
-export const categorySchema = z.enum(["iam", "network", "encryption", "logging"]);
+/**
+ * A category: the built-in rules' four or a custom rule's own (`tagging`). One no loaded rule has
+ * is reported where it is written, at gate time (rollout/ruleIds.ts), as a misspelt rule id is.
+ */
+export const categorySchema = z
+  .string()
+  .regex(
+    CATEGORY_PATTERN,
+    `a category (${BUILT_IN_CATEGORIES.join(", ")} or a custom rule's own: lowercase letters, digits and '-')`,
+  );
 
 /** Rule ids as policies declare them (`TG-NET-001`, `aws.s3.public_read`). */
 const ruleIdSchema = z
@@ -41,7 +51,7 @@ export type EnforcementEntryInput = z.input<typeof enforcementEntrySchema>;
 const enforcementSchema = z.strictObject(
   {
     rules: z.record(ruleIdSchema, enforcementEntrySchema).optional(),
-    categories: z.partialRecord(categorySchema, enforcementEntrySchema).optional(),
+    categories: z.record(categorySchema, enforcementEntrySchema).optional(),
     severities: z.partialRecord(severitySchema, enforcementEntrySchema).optional(),
   },
   {
@@ -201,7 +211,7 @@ const lockableKeySchema = z.union([
         error: (issue) =>
           `'${String(issue.input)}' cannot be locked; expected one of ${lockableTopKeys.join(", ")}, ` +
           `rule_settings.<${ruleSettingsSchema.keyof().options.join("|")}>, rule_settings.custom.<name>, ` +
-          `enforcement.categories.<${categorySchema.options.join("|")}>, ` +
+          `enforcement.categories.<${BUILT_IN_CATEGORIES.join("|")}|a custom rule's category>, ` +
           `enforcement.severities.<${severitySchema.options.join("|")}>, enforcement.rules.<rule id>`,
       },
     ),
@@ -313,7 +323,7 @@ export interface EnforcementRule {
 
 export interface EnforcementTable {
   rules: Record<string, EnforcementRule>;
-  categories: Partial<Record<z.infer<typeof categorySchema>, EnforcementRule>>;
+  categories: Record<string, EnforcementRule>;
   severities: Partial<Record<z.infer<typeof severitySchema>, EnforcementRule>>;
 }
 
@@ -330,8 +340,9 @@ export interface SettingsWaiver {
 }
 
 /**
- * A rule id the settings name outside waivers: an `enforcement.rules` key of a layer that applies,
- * or an organization's `locked: [enforcement.rules.<id>]`. The gate reports one no loaded rule has.
+ * A rule id the settings name outside waivers: an `enforcement.rules` key anywhere in a file (an
+ * `overrides` entry for other repositories too), or an organization's `locked:
+ * [enforcement.rules.<id>]`. The gate reports one no loaded rule has.
  */
 export interface RuleReference {
   rule: string;
@@ -340,11 +351,18 @@ export interface RuleReference {
   origin: SettingsOrigin;
 }
 
+/** A category the settings name, as `RuleReference`: `enforcement.categories` keys and locks. */
+export interface CategoryReference {
+  category: string;
+  key: "enforcement.categories" | "locked";
+  origin: SettingsOrigin;
+}
+
 /** A locked enforcement key: findings in its scope are held at least at the organization's level. */
 export type EnforcementLock =
   | { scope: "all" }
   | { scope: "rule"; rule: string }
-  | { scope: "category"; category: z.infer<typeof categorySchema> }
+  | { scope: "category"; category: string }
   | { scope: "severity"; severity: z.infer<typeof severitySchema> };
 
 /** The folders custom rules are read from; each absent when no file names one. */
@@ -374,6 +392,8 @@ export interface Settings {
   terraformVariableFiles: Record<string, string[]>;
   /** Where rule ids are named under `enforcement.rules` and in `locked`, in file order. */
   ruleReferences: RuleReference[];
+  /** Where categories are named under `enforcement.categories` and in `locked`, in file order. */
+  categoryReferences: CategoryReference[];
   /** Parameter files by CloudFormation template, repository paths. */
   cloudformationParameterFiles: Record<string, string[]>;
 }
@@ -419,5 +439,6 @@ export const defaultSettings: Settings = {
   ruleSettings: defaultRuleSettings,
   terraformVariableFiles: {},
   ruleReferences: [],
+  categoryReferences: [],
   cloudformationParameterFiles: {},
 };

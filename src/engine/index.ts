@@ -88,17 +88,19 @@ async function compileSources(sources: PolicySource[], builtin: boolean): Promis
 }
 
 /**
- * The ids of the rules a scan with `customRules` evaluates, which waivers are checked against;
- * undefined for an engine that does not list its built-in rules.
+ * The ids and categories of the rules a scan with `customRules` evaluates, which waivers and
+ * enforcement keys are checked against; nothing for an engine that does not list its built-in rules.
  */
-export function evaluatedRuleIds(
+export function evaluatedRules(
   engine: ScanEngine,
   customRules: readonly CustomRuleSet[] = [],
-): ReadonlySet<string> | undefined {
-  if (!engine.builtinRules) return undefined;
-  return new Set(
-    [...engine.builtinRules, ...customRules.flatMap((set) => set.rules)].map((r) => r.id),
-  );
+): { knownRules?: ReadonlySet<string>; knownCategories?: ReadonlySet<string> } {
+  if (!engine.builtinRules) return {};
+  const rules = [...engine.builtinRules, ...customRules.flatMap((set) => set.rules)];
+  return {
+    knownRules: new Set(rules.map((rule) => rule.id)),
+    knownCategories: new Set(rules.map((rule) => rule.category)),
+  };
 }
 
 export async function createEngine(options: EngineOptions = {}): Promise<ScanEngine> {

@@ -402,7 +402,7 @@ describe("gateWithWaivers and rule ids in settings", () => {
     return result.parsed;
   };
 
-  it("reports an enforcement.rules key or locked rule no loaded rule has, where it is written, as a waiver's", () => {
+  it("reports an enforcement.rules key or locked rule no loaded rule has, where it is written, as a waiver's, in overrides for other repositories too", () => {
     const organization = parsed(
       [
         "locked: [enforcement.rules.TG-NET-01, enforcement.rules.TG-NET-001]",
@@ -445,12 +445,14 @@ describe("gateWithWaivers and rule ids in settings", () => {
     expect(decision.notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}`)).toEqual([
       "org.yml:1:10: settings-unknown-rule",
       "org.yml:9:9: settings-unknown-rule",
+      "org.yml:13:9: settings-unknown-rule",
       "repo.yml:3:5: settings-unknown-rule",
       "repo.yml:5:5: waiver-unknown-rule",
     ]);
     expect(decision.notices.map((n) => n.message)).toEqual([
       "locked: enforcement.rules.TG-NET-01: no loaded rule has that id, so this lock holds nothing; check the rule id (did you mean TG-NET-001?)",
       "enforcement.rules.TG-IAM-01: no loaded rule has that id, so this enforcement entry sets nothing; check the rule id (did you mean TG-IAM-001?)",
+      "enforcement.rules.TG-IAM-02: no loaded rule has that id, so this enforcement entry sets nothing; check the rule id (did you mean TG-IAM-001?)",
       "enforcement.rules.TG-LOG-12: no loaded rule has that id, so this enforcement entry sets nothing; check the rule id (did you mean TG-LOG-012?)",
       "waiver for TG-LOG-12: no loaded rule has that id, so it waives nothing; check the rule id (did you mean TG-LOG-012?)",
     ]);
@@ -466,5 +468,51 @@ describe("gateWithWaivers and rule ids in settings", () => {
       now,
     });
     expect(unchecked.notices).toEqual([]);
+  });
+
+  it("takes a custom rule's category under enforcement.categories and reports one no loaded rule has, with the closest", () => {
+    const organization = parsed(
+      [
+        "locked: [enforcement.categories.taging, enforcement.categories.tagging]",
+        "enforcement:",
+        "  categories:",
+        "    tagging: off",
+        "    loging: off",
+        "overrides:",
+        "  - repositories: [other]",
+        "    enforcement:",
+        "      categories:",
+        "        networkk: blocking",
+        "",
+      ].join("\n"),
+      "org.yml",
+    );
+    const merged = mergeSettings(organization, null, { name: "infra", topics: [] }).settings;
+    const decision = gateWithWaivers(
+      [
+        finding({ rule: "ACME-TAG-001", category: "tagging", severity: "critical" }),
+        finding({ rule: "TG-LOG-012", category: "logging", severity: "critical" }),
+      ],
+      [],
+      merged,
+      {
+        files: [],
+        repository: { name: "infra", topics: [] },
+        now,
+        knownRules: new Set(["ACME-TAG-001", "TG-LOG-012"]),
+        knownCategories: new Set(["iam", "network", "encryption", "logging", "tagging"]),
+      },
+    );
+    // `tagging: off` switches off the custom rule alone; the typo `loging` sets nothing.
+    expect(decision.findings.map((f) => `${f.rule} ${f.enforcement}`)).toEqual([
+      "TG-LOG-012 blocking",
+    ]);
+    expect(decision.suppressed).toBe(1);
+    expect(decision.notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.message}`)).toEqual([
+      "org.yml:1:10: locked: enforcement.categories.taging: no loaded rule has that category, so this lock holds nothing; check the category (did you mean tagging?)",
+      "org.yml:5:5: enforcement.categories.loging: no loaded rule has that category, so this enforcement entry sets nothing; check the category (did you mean logging?)",
+      "org.yml:10:9: enforcement.categories.networkk: no loaded rule has that category, so this enforcement entry sets nothing; check the category (did you mean network?)",
+    ]);
+    expect(decision.notices.every((n) => n.code === "settings-unknown-category")).toBe(true);
   });
 });

@@ -20,9 +20,11 @@ import {
   daysFromToday,
   describeDaysLeft,
   parseDay,
+  unknownCategoryReferences,
   unknownRuleReferences,
 } from "../rollout/index.js";
 import {
+  BUILT_IN_CATEGORIES,
   isWarning,
   type Category,
   type Finding,
@@ -35,6 +37,7 @@ export type Conclusion = "failure" | "neutral" | "success";
 
 export interface GateCounts {
   bySeverity: Record<Severity, number>;
+  /** The built-in four always, a custom rule's category when it has findings. */
   byCategory: Record<Category, number>;
   byStatus: Record<FindingStatus, number>;
 }
@@ -82,7 +85,6 @@ export interface GateContext {
 }
 
 export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
-export const CATEGORIES: readonly Category[] = ["iam", "network", "encryption", "logging"];
 
 /** Where a finding's enforcement comes from: the first of its rule, category, severity entry. */
 function enforcementEntry(finding: Finding, table: EnforcementTable): EnforcementRule {
@@ -188,6 +190,8 @@ export interface WaiverContext {
   now: Date;
   /** The ids of the rules evaluated: a waiver naming none of them is reported. */
   knownRules?: ReadonlySet<string>;
+  /** The categories of the rules evaluated: an `enforcement.categories` key naming none is reported. */
+  knownCategories?: ReadonlySet<string>;
   /** What did not load at base (`GateContext.baseProblems`). */
   baseProblems?: readonly LoadError[];
 }
@@ -210,13 +214,16 @@ export function gateWithWaivers(
     inlineWaivers: settings.inlineWaivers,
     ...(context.knownRules ? { knownRules: context.knownRules } : {}),
   });
-  // A misspelt id under enforcement.rules or locked is reported as a waiver's is: a notice.
+  // A misspelt id or category under enforcement or locked is reported as a waiver's id is: a notice.
   const unknownIds = context.knownRules
     ? unknownRuleReferences(settings.ruleReferences, context.knownRules)
     : [];
+  const unknownCategories = context.knownCategories
+    ? unknownCategoryReferences(settings.categoryReferences, context.knownCategories)
+    : [];
   return decideGate(waived.findings, problems, settings, {
     now: context.now,
-    notices: [...unknownIds, ...waived.notices].sort(byPlace),
+    notices: [...unknownIds, ...unknownCategories, ...waived.notices].sort(byPlace),
     ...(context.baseProblems ? { baseProblems: context.baseProblems } : {}),
   });
 }
@@ -403,12 +410,12 @@ function hides(error: LoadError, finding: Finding): boolean {
 export function countFindings(findings: Finding[]): GateCounts {
   const counts: GateCounts = {
     bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
-    byCategory: { iam: 0, network: 0, encryption: 0, logging: 0 },
+    byCategory: Object.fromEntries(BUILT_IN_CATEGORIES.map((category) => [category, 0])),
     byStatus: { new: 0, existing: 0, fixed: 0 },
   };
   for (const finding of findings) {
     counts.bySeverity[finding.severity]++;
-    counts.byCategory[finding.category]++;
+    counts.byCategory[finding.category] = (counts.byCategory[finding.category] ?? 0) + 1;
     counts.byStatus[finding.status ?? "new"]++;
   }
   return counts;

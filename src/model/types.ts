@@ -333,7 +333,26 @@ export interface Model {
 }
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
-export type Category = "iam" | "network" | "encryption" | "logging";
+/**
+ * What a rule is about: the built-in library's four (`BUILT_IN_CATEGORIES`), or a custom rule's
+ * own, a lowercase slug (`CATEGORY_PATTERN`: `tagging`, `supply-chain`).
+ */
+export type Category = string;
+
+/** The built-in rules' categories, in the order reports list them (custom ones follow by name). */
+export const BUILT_IN_CATEGORIES = ["iam", "network", "encryption", "logging"] as const;
+
+/** A category name: a lowercase letter, then 1 to 30 lowercase letters, digits or `-`. */
+export const CATEGORY_PATTERN = /^[a-z][a-z0-9-]{1,30}$/;
+
+/** Categories in report order: the built-in four first, in their order, then the others by name. */
+export function byCategoryOrder(a: Category, b: Category): number {
+  const rank = (category: Category) => {
+    const index = (BUILT_IN_CATEGORIES as readonly string[]).indexOf(category);
+    return index === -1 ? BUILT_IN_CATEGORIES.length : index;
+  };
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
 export type FindingStatus = "new" | "existing" | "fixed";
 export type Enforcement = "blocking" | "advisory";
 

@@ -13,7 +13,7 @@ import {
   type SettingsFileResult,
 } from "../config/index.js";
 import { diffScans, followRenames } from "../diff/index.js";
-import { evaluatedRuleIds } from "../engine/index.js";
+import { evaluatedRules } from "../engine/index.js";
 import type { CustomRuleSet, ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, type GateDecision } from "../gate/index.js";
 import {
@@ -267,7 +267,7 @@ async function decide(
       files: snapshots.head,
       repository,
       now: options.now,
-      knownRules: evaluatedRuleIds(options.engine, customRules),
+      ...evaluatedRules(options.engine, customRules),
     },
   );
 }

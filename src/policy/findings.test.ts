@@ -55,6 +55,25 @@ describe("rule metadata", () => {
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.message).toMatch(/p\/deny: METADATA custom.severity/);
   });
+
+  it("takes a category of the rule's own, a lowercase name, besides the built-in four", () => {
+    const category = (name: string) => {
+      const result = ruleMetadata("tollgate/rules/tagging/required/deny", [
+        { custom: { id: "ACME-TAG-001", severity: "medium", category: name } },
+      ]);
+      return result.ok ? result.rule.category : result.message;
+    };
+    expect(["tagging", "supply-chain", "cost2", "iam"].map(category)).toEqual([
+      "tagging",
+      "supply-chain",
+      "cost2",
+      "iam",
+    ]);
+    for (const name of ["Tagging", "supply chain", "x", "-cost", "a".repeat(32), "<b>"])
+      expect(category(name)).toBe(
+        "tollgate/rules/tagging/required/deny: METADATA custom.category: a category is iam, network, encryption, logging or a name of your own such as tagging (2 to 31 characters: lowercase letters, digits and '-', starting with a letter)",
+      );
+  });
 });
 
 describe("findings from rule results", () => {

@@ -1,13 +1,18 @@
 // The markdown report of a gate decision: the check run summary and `tollgate scan --format
-// markdown`. New, existing, fixed and waived findings get a section each, grouped by category,
-// by severity, then in file, line and rule order; with a limit, existing and fixed findings are
-// counted by rule when all would not fit, then the text is cut at a line boundary, each with a
-// note, so GitHub never rejects it. A new
-// finding a changed line elsewhere decided (`decided`, from `tollgate diff`) is at that line, and
-// says what read it and where the finding is written, as its annotation does.
+// markdown`. New, existing, fixed and waived findings get a section each, grouped by category (the
+// built-in four, then custom rules' own by name), by severity, then in file, line and rule order;
+// with a limit, existing and fixed findings are counted by rule when all would not fit, then the
+// text is cut at a line boundary, each with a note, so GitHub never rejects it. A new finding a
+// changed line elsewhere decided (`decided`, from `tollgate diff`) is at that line, and says what
+// read it and where the finding is written, as its annotation does.
 import { findingIdentity } from "../diff/index.js";
-import { CATEGORIES, plural, SEVERITIES, type GateDecision } from "../gate/index.js";
-import type { Finding, FindingStatus } from "../model/types.js";
+import { plural, SEVERITIES, type GateDecision } from "../gate/index.js";
+import {
+  byCategoryOrder,
+  type Category,
+  type Finding,
+  type FindingStatus,
+} from "../model/types.js";
 import {
   blockElsewhere,
   byLocation,
@@ -45,12 +50,20 @@ const CONCLUSION_HEADING = {
   success: "✅ Tollgate: passed",
 } as const;
 
-const CATEGORY_NAMES = {
+const CATEGORY_NAMES: Record<string, string> = {
   iam: "IAM",
   network: "Network",
   encryption: "Encryption",
   logging: "Logging",
-} as const;
+};
+
+/** A category's heading: the built-in names, a custom one as written less its `-` (`Supply chain`). */
+function categoryHeading(category: Category): string {
+  return (
+    CATEGORY_NAMES[category] ??
+    category.charAt(0).toUpperCase() + category.slice(1).replace(/-/g, " ")
+  );
+}
 
 /**
  * With a `limit`, a report over it first lists existing and fixed findings as counts by rule (new
@@ -105,10 +118,9 @@ function markdownLines(
       lines.push(...ruleCounts(findings), "");
       return;
     }
-    for (const category of CATEGORIES) {
+    for (const category of [...new Set(findings.map((f) => f.category))].sort(byCategoryOrder)) {
       const inCategory = findings.filter((f) => f.category === category);
-      if (inCategory.length === 0) continue;
-      lines.push(`#### ${CATEGORY_NAMES[category]} (${inCategory.length})`, "");
+      lines.push(`#### ${categoryHeading(category)} (${inCategory.length})`, "");
       for (const finding of bySeverity(byLocation(inCategory, (f) => options.decided?.get(f)))) {
         lines.push(
           ...findingItem(

@@ -785,6 +785,54 @@ describe("renderSarif", () => {
     ]);
   });
 
+  it("groups and tags a custom rule's own category after the built-in ones", () => {
+    const tagging = (overrides: Partial<Finding>) =>
+      finding({ rule: "ACME-TAG-001", category: "tagging", severity: "medium", ...overrides });
+    const decision = decideGate(
+      [
+        tagging({ evidence: "missing Team" }),
+        finding({ rule: "ACME-SC-001", category: "supply-chain", severity: "low" }),
+        finding({ rule: "TG-LOG-001", category: "logging", severity: "low" }),
+        finding(),
+      ],
+      [],
+      defaultSettings,
+    );
+    const headings = renderMarkdown(decision)
+      .split("\n")
+      .filter((l) => l.startsWith("#### "));
+    expect(headings).toEqual([
+      "#### Network (1)",
+      "#### Logging (1)",
+      "#### Supply chain (1)",
+      "#### Tagging (1)",
+    ]);
+    const rules = JSON.parse(renderSarif(decision)).runs[0].tool.driver.rules as {
+      id: string;
+      properties: { tags: string[] };
+    }[];
+    expect(rules.find((r) => r.id === "ACME-TAG-001")?.properties.tags).toEqual([
+      "security",
+      "iac",
+      "tagging",
+    ]);
+    expect(decision.counts.byCategory).toEqual({
+      iam: 0,
+      network: 1,
+      encryption: 0,
+      logging: 1,
+      tagging: 1,
+      "supply-chain": 1,
+    });
+    const json = JSON.parse(renderJson(decision)) as { findings: { category: string }[] };
+    expect(json.findings.map((f) => f.category).sort()).toEqual([
+      "logging",
+      "network",
+      "supply-chain",
+      "tagging",
+    ]);
+  });
+
   it("writes load warnings as warning notifications of a successful execution", () => {
     const warning: LoadError = {
       ...loadError,

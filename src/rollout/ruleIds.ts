@@ -1,8 +1,8 @@
 // Rule ids written by hand (a waiver, an `enforcement.rules` key, a `locked` entry, `/tollgate
-// explain`) checked against the rules loaded: a misspelt id matches nothing, so it is reported with
-// the closest ids. The edit distance is our own few lines, since nothing in package.json offers one
+// explain`), and categories under `enforcement.categories`, checked against the rules loaded: a
+// misspelt one matches nothing, so it is reported with the closest names. The edit distance is our own few lines, since nothing in package.json offers one
 // and the catalogue is a few hundred ids of <= 100 characters.
-import type { RuleReference } from "../config/index.js";
+import type { CategoryReference, RuleReference } from "../config/index.js";
 import type { LoadError } from "../model/types.js";
 
 /** The ids close to `wanted` (case aside), closest first: a typo's likely meaning. */
@@ -45,6 +45,29 @@ export function unknownRuleReferences(
       ...reference.origin,
       code: "settings-unknown-rule",
       message: `${reference.key === "locked" ? "locked: enforcement.rules." : "enforcement.rules."}${reference.rule}: no loaded rule has that id, ${DOES[reference.key]}; check the rule id${didYouMean(reference.rule, knownRules)}`,
+    }));
+}
+
+const CATEGORY_DOES: Record<CategoryReference["key"], string> = {
+  "enforcement.categories": "so this enforcement entry sets nothing",
+  locked: "so this lock holds nothing",
+};
+
+/**
+ * A notice for each category settings name under `enforcement.categories` or in `locked` that no
+ * loaded rule has (a custom rule's own category counts once its rule is loaded), located where it
+ * is written, with the closest categories.
+ */
+export function unknownCategoryReferences(
+  references: readonly CategoryReference[],
+  knownCategories: ReadonlySet<string>,
+): LoadError[] {
+  return references
+    .filter((reference) => !knownCategories.has(reference.category))
+    .map((reference) => ({
+      ...reference.origin,
+      code: "settings-unknown-category",
+      message: `${reference.key === "locked" ? "locked: " : ""}enforcement.categories.${reference.category}: no loaded rule has that category, ${CATEGORY_DOES[reference.key]}; check the category${didYouMean(reference.category, knownCategories)}`,
     }));
 }
 

@@ -6,7 +6,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { diffScans, followRenames, renamesByContent, type Rename } from "../../diff/index.js";
-import { evaluatedRuleIds } from "../../engine/index.js";
+import { evaluatedRules } from "../../engine/index.js";
 import { folderChanges } from "../../fetch/folders.js";
 import {
   locateRepository,
@@ -151,7 +151,7 @@ export const diffCommand = defineCommand({
         files: head.files,
         repository,
         now: new Date(),
-        knownRules: evaluatedRuleIds(engine),
+        ...evaluatedRules(engine),
         baseProblems: [...base.errors, ...baseResult.errors],
       },
     );

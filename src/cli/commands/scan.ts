@@ -11,7 +11,7 @@ import {
   variableFilesOf,
 } from "../options.js";
 import { gateWithWaivers } from "../../gate/index.js";
-import { evaluatedRuleIds } from "../../engine/index.js";
+import { evaluatedRules } from "../../engine/index.js";
 import { isTemplateFile, isTerraformFile } from "../../iac/index.js";
 import {
   engineFor,
@@ -49,7 +49,7 @@ export const scanCommand = defineCommand({
       result.findings.map((f) => ({ ...f, status: "new" as const })),
       [...snapshot.errors, ...result.errors],
       settings,
-      { files: snapshot.files, repository, now: new Date(), knownRules: evaluatedRuleIds(engine) },
+      { files: snapshot.files, repository, now: new Date(), ...evaluatedRules(engine) },
     );
     // A mistyped or wrong folder scans nothing and passes; peers exit 0 on it too, and a loop over
     // folders some of which hold no IaC should not fail, so the exit code stays 0 and stderr says so.

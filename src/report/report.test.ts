@@ -783,6 +783,20 @@ describe("renderSarif", () => {
       ["TG-NET-001", "note", "high", false],
       ["TG-NET-001", "note", "high", false],
     ]);
+    // A rule's default level is what settings make its findings, on the results' scale: a low
+    // rule set to blocking is an error, a critical one set to advisory a warning, not by severity.
+    const rules = JSON.parse(renderSarif(decision)).runs[0].tool.driver.rules as {
+      id: string;
+      defaultConfiguration: { level: string };
+      properties: { "security-severity"?: string };
+    }[];
+    expect(
+      rules.map((r) => [r.id, r.defaultConfiguration.level, r.properties["security-severity"]]),
+    ).toEqual([
+      ["TG-LOG-012", "error", "3.0"],
+      ["TG-IAM-002", "warning", "9.5"],
+      ["TG-NET-001", "error", "8.0"],
+    ]);
   });
 
   it("groups and tags a custom rule's own category after the built-in ones", () => {

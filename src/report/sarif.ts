@@ -5,7 +5,8 @@
 // conditions of the tool's configuration) and its `blocking_from` countdowns become tool
 // configuration notifications, located where the notice points. A result's `level` is what the
 // gate does with it (`resultLevel`), its `enforcement` property the level settings give it and
-// `blocks` whether it fails this check (a waived one is also a suppression).
+// `blocks` whether it fails this check (a waived one is also a suppression); a rule's
+// `defaultConfiguration.level` is the level settings give its findings (`ruleLevel`).
 // A new finding a changed line elsewhere decided (`decided`, from `tollgate diff`) is located on
 // that line, with where it is written as a related location.
 import { createHash } from "node:crypto";
@@ -33,14 +34,6 @@ export interface SarifOptions {
 
 type SarifLevel = "error" | "warning" | "note";
 
-const LEVEL: Record<Severity, SarifLevel> = {
-  critical: "error",
-  high: "error",
-  medium: "warning",
-  low: "note",
-  info: "note",
-};
-
 /** GitHub maps `security-severity` to its labels: >= 9 critical, 7-8.9 high, 4-6.9 medium, < 4 low. */
 const SECURITY_SEVERITY: Record<Severity, string | undefined> = {
   critical: "9.5",
@@ -65,7 +58,8 @@ export function renderSarif(
   for (const finding of open) {
     if (ruleIndex.has(finding.rule)) continue;
     ruleIndex.set(finding.rule, rules.length);
-    rules.push(sarifRule(finding));
+    const ofRule = open.filter((other) => other.rule === finding.rule);
+    rules.push(sarifRule(finding, ruleLevel(ofRule)));
   }
   const log = {
     $schema: SARIF_SCHEMA,
@@ -160,6 +154,17 @@ function resultLevel(finding: Finding, blocks: boolean): SarifLevel {
 }
 
 /**
+ * A rule's `defaultConfiguration.level` (SARIF 2.1.0 §3.50.3: the level of its results unless one
+ * says otherwise, §3.27.10), on the scale of `resultLevel`: `error` when settings make its findings
+ * blocking (any one of them, since a finding may set its own severity), `warning` when advisory. A
+ * result that does not block this check (existing under `fail_on: new`, waived, undecided) says its
+ * own level. Severity is the rule's `security-severity`, which GitHub code scanning shows.
+ */
+function ruleLevel(findings: readonly Finding[]): SarifLevel {
+  return findings.some((finding) => finding.enforcement === "blocking") ? "error" : "warning";
+}
+
+/**
  * The finding's location, or the changed line that decided it with the finding's own place as a
  * related location; and the resource's block as one when the value is written elsewhere (a
  * variable).
@@ -202,7 +207,7 @@ function sarifMessage(finding: Finding, decided: DecidingLine | undefined): stri
   return `${undecided ? `${undecided}. ${text}` : text}${readBy}${unloaded ? ` (${unloaded}.)` : ""}`;
 }
 
-function sarifRule(finding: Finding): object {
+function sarifRule(finding: Finding, level: SarifLevel): object {
   const remediation = finding.remediation ?? "See the rule's documentation.";
   const securitySeverity = SECURITY_SEVERITY[finding.severity];
   return {
@@ -214,7 +219,7 @@ function sarifRule(finding: Finding): object {
       text: `${finding.title}\n\nRemediation: ${remediation}`,
       markdown: `**${escapeMarkdown(finding.title)}**\n\nRemediation: ${ruleTextMarkdown(remediation)}`,
     },
-    defaultConfiguration: { level: LEVEL[finding.severity] },
+    defaultConfiguration: { level },
     properties: {
       tags: ["security", "iac", finding.category],
       ...(securitySeverity ? { "security-severity": securitySeverity } : {}),

@@ -278,6 +278,90 @@ describe("pull_request", () => {
   });
 });
 
+describe("check run outputs GitHub refuses", () => {
+  /**
+   * 120 new findings with messages in two-byte characters (as a French one is): long ones first,
+   * then short ones, so the summary is cut a few bytes under GitHub's limit.
+   */
+  function accentedRepository(answer: MockRepository["checkRunUpdate"]) {
+    const ports = Array.from({ length: 120 }, (_, i) => `  ingress_port = ${1000 + i}`);
+    const head = ['resource "aws_security_group" "web" {', ...ports, "}", ""].join("\n");
+    const patch = `@@ -0,0 +1,122 @@\n${head
+      .split("\n")
+      .slice(0, 122)
+      .map((l) => `+${l}`)
+      .join("\n")}`;
+    return repository({
+      commits: { [BASE_SHA]: {}, [HEAD_SHA]: { "main.tf": head } },
+      pullFiles: [{ filename: "main.tf", status: "added", patch }],
+      checkRunUpdate: answer,
+    });
+  }
+  const accentedEngine = () =>
+    new FakeEngine((file) => {
+      const { findings, errors } = scanOpenPorts(file);
+      return {
+        findings: findings.map((f) => ({
+          ...f,
+          message: `Règle enfreinte ${"é".repeat(f.line <= 41 ? 600 : 10)}`,
+        })),
+        errors,
+      };
+    });
+
+  it("completes the run when a note pushes a summary at the limit over GitHub's 65,535 bytes", async () => {
+    const accepted: Record<string, unknown>[] = [];
+    const github = mockGitHub(
+      // GitHub fails the first annotation batches and refuses the last one's: each failure adds a
+      // note to the summary.
+      accentedRepository((body) => {
+        if (body.status === undefined) return [500, { message: "Server Error" }];
+        if ((body.output as { annotations?: unknown }).annotations)
+          return [422, { message: "Validation Failed", errors: [{ field: "annotations" }] }];
+        accepted.push(body);
+        return undefined;
+      }),
+    );
+    const app = await testApp(accentedEngine());
+    await app.deliver("pull_request", pullRequestPayload());
+    expect(accepted).toHaveLength(1);
+    const summary = (accepted[0] as { output: { summary: string } }).output.summary;
+    expect(accepted[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(Buffer.byteLength(summary, "utf8")).toBeLessThanOrEqual(65_535);
+    expect(summary).toContain("Some annotations could not be attached");
+    expect(github.updates().length).toBeGreaterThan(1);
+  });
+  it("completes the run with its conclusion alone when GitHub refuses the report itself", async () => {
+    const accepted: Record<string, unknown>[] = [];
+    const github = mockGitHub(
+      repository({
+        checkRunUpdate: (body) => {
+          const output = body.output as { summary: string; text?: string };
+          if (output.text !== undefined)
+            return [422, { message: "Validation Failed", errors: [{ field: "text" }] }];
+          accepted.push(body);
+          return undefined;
+        },
+      }),
+    );
+    const app = await testApp(new FakeEngine(scanOpenPorts));
+    await app.deliver("pull_request", pullRequestPayload());
+    expect(github.updates()).toHaveLength(4);
+    expect(accepted).toEqual([
+      expect.objectContaining({
+        status: "completed",
+        conclusion: "failure",
+        output: {
+          title: "1 new finding: 1 high",
+          summary: expect.stringMatching(
+            /^This check's report could not be shown: GitHub refused it \(HttpError: Validation Failed/,
+          ),
+        },
+      }),
+    ]);
+  });
+});
+
 describe("pushes in quick succession", () => {
   it("completes the superseded run as cancelled and scans the newest head", async () => {
     const NEWER = "3".repeat(40);

@@ -27,6 +27,7 @@ import {
   overrideCovers,
   overriddenReport,
   recordOf,
+  withNote,
   type CheckRunReport,
 } from "../report/index.js";
 import { earlierOverrides, openTwins, ownAppId, recordedOverride, runsOfJob } from "./checkRuns.js";
@@ -342,7 +343,9 @@ function cancelledReport(reason: string): CheckRunReport {
 
 /**
  * Sends annotation batches one request each, the last with the conclusion, so the run turns
- * completed only once everything is attached. The completing request is retried with backoff.
+ * completed only once everything is attached. The completing request is retried with backoff;
+ * when GitHub refuses it (422), it is sent again with less: without annotations, then with a short
+ * summary, then without the record, so a report GitHub will not take still completes the run.
  * Open twins of the run (a retried creation's) get the same completion, so none stays in progress.
  */
 async function completeRun(
@@ -357,6 +360,12 @@ async function completeRun(
   const { text, ...output } = checkRunOutput(report);
   const batches = report.annotationBatches;
   const base = { owner: target.owner, repo: target.repo, check_run_id: checkRunId };
+  // What went wrong on the way, after the report: within GitHub's limit, the report is cut instead.
+  const notes: string[] = [];
+  const noted = (...more: string[]) =>
+    notes.length + more.length === 0
+      ? output.summary
+      : withNote(output.summary, [...notes, ...more].join("\n\n"));
   try {
     for (const annotations of batches.slice(0, -1))
       await api.rest.checks.update({ ...base, output: { ...output, annotations } });
@@ -365,25 +374,37 @@ async function completeRun(
       { checkRunId, error: describeError(error) },
       "could not attach some annotations",
     );
-    output.summary =
-      `${output.summary}\n\n_Some annotations could not be attached: ${describeError(error)}_`.slice(
-        0,
-        65_535,
-      );
+    notes.push(`_Some annotations could not be attached: ${describeError(error)}_`);
   }
   const last = batches.at(-1);
-  const completion: Parameters<GitHubApi["rest"]["checks"]["update"]>[0] & { output: object } = {
+  const record = text !== undefined ? { text } : {};
+  type Output = { title: string; summary: string; text?: string };
+  const completion: Parameters<GitHubApi["rest"]["checks"]["update"]>[0] & { output: Output } = {
     ...base,
     status: "completed" as const,
     conclusion: report.conclusion,
     completed_at: new Date().toISOString(),
-    output: {
-      ...output,
-      ...(text !== undefined ? { text } : {}),
-      ...(last ? { annotations: last } : {}),
-    },
+    output: { ...output, summary: noted(), ...record, ...(last ? { annotations: last } : {}) },
     actions: [RERUN_ACTION],
   };
+  const refused = (reason: string) =>
+    `This check's report could not be shown: GitHub refused it (${reason}). The conclusion is the scan's; use **Re-run** or comment \`/tollgate run\` to try again.`;
+  // What to send instead after each refusal, each dropping more of the report.
+  const lessEachTime: ((reason: string) => Output)[] = [
+    ...(last
+      ? [
+          (reason: string) => ({
+            ...output,
+            ...record,
+            summary: noted(`_GitHub refused the annotations: ${reason}_`),
+          }),
+        ]
+      : []),
+    (reason: string) => ({ title: output.title, summary: refused(reason), ...record }),
+    ...(text !== undefined
+      ? [(reason: string) => ({ title: output.title, summary: refused(reason) })]
+      : []),
+  ];
   const delays = options.completionRetryDelaysMs ?? [1000, 5000];
   let failures = 0;
   for (;;) {
@@ -393,17 +414,13 @@ async function completeRun(
         await completeTwins(api, target, run.id, run.twinsExternalId, completion, options.log);
       return;
     } catch (error) {
-      if (httpStatus(error) === 422 && "annotations" in completion.output) {
-        // GitHub refused the annotations (a path or line it does not know): complete without them.
-        completion.output = {
-          ...output,
-          ...(text !== undefined ? { text } : {}),
-          summary:
-            `${output.summary}\n\n_GitHub refused the annotations: ${describeError(error)}_`.slice(
-              0,
-              65_535,
-            ),
-        };
+      const less = httpStatus(error) === 422 ? lessEachTime.shift() : undefined;
+      if (less) {
+        options.log.warn(
+          { checkRunId, error: describeError(error) },
+          "GitHub refused the check run's output; completing it with less",
+        );
+        completion.output = less(describeError(error));
         continue;
       }
       const delay = delays[failures++];

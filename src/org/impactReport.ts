@@ -6,7 +6,7 @@ import {
   codeSpan,
   escapeMarkdown,
   formatLoadError,
-  SUMMARY_LIMIT,
+  fitSummary,
   type CheckRunReport,
 } from "../report/index.js";
 import type { ImpactPreview, PullImpact } from "./impact.js";
@@ -97,5 +97,5 @@ export function impactReport(
 }
 
 function clip(summary: string): string {
-  return summary.length <= SUMMARY_LIMIT ? summary : `${summary.slice(0, SUMMARY_LIMIT - 2)}\n…`;
+  return fitSummary(summary, "\n…");
 }

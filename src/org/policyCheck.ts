@@ -9,7 +9,7 @@ import {
   codeSpan,
   escapeMarkdown,
   formatLoadError,
-  SUMMARY_LIMIT,
+  fitSummary,
   type CheckAnnotation,
   type CheckRunReport,
 } from "../report/index.js";
@@ -90,8 +90,7 @@ export function policyCheckReport(
       "",
       ...warnings.map((warning) => `- ${codeSpan(formatLoadError(warning))}`),
     );
-  let summary = lines.join("\n");
-  if (summary.length > SUMMARY_LIMIT) summary = `${summary.slice(0, SUMMARY_LIMIT - 2)}\n…`;
+  const summary = fitSummary(lines.join("\n"), "\n…");
   return {
     conclusion: errors.length > 0 ? "failure" : "success",
     title: title.slice(0, 255),

@@ -15,8 +15,36 @@ import {
   type CheckRecord,
 } from "./record.js";
 
-/** GitHub's limit on `output.summary` and `output.text`. */
+/**
+ * GitHub's limit on `output.summary` and `output.text`, which it counts in UTF-8 bytes ("summary
+ * exceeds a maximum bytesize of 65535"), though its documentation says characters.
+ */
 export const SUMMARY_LIMIT = 65_535;
+
+/** The longest start of `text` within `maxBytes` of UTF-8, cut between characters. */
+export function cutToBytes(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= maxBytes) return text;
+  let end = Math.max(0, maxBytes);
+  // A byte 10xxxxxx continues a character: cut before the character it belongs to.
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8");
+}
+
+/** `summary` within GitHub's limit: whole if it fits, else cut with `cutNote` after it. */
+export function fitSummary(
+  summary: string,
+  cutNote = "\n\n_Report cut at GitHub's limit._",
+): string {
+  if (Buffer.byteLength(summary, "utf8") <= SUMMARY_LIMIT) return summary;
+  return `${cutToBytes(summary, SUMMARY_LIMIT - Buffer.byteLength(cutNote, "utf8"))}${cutNote}`;
+}
+
+/** `summary` then `note` in a paragraph of its own, within GitHub's limit: the summary is cut, never the note. */
+export function withNote(summary: string, note: string): string {
+  const tail = cutToBytes(`\n\n${note}`, SUMMARY_LIMIT);
+  return `${cutToBytes(summary, SUMMARY_LIMIT - Buffer.byteLength(tail, "utf8"))}${tail}`;
+}
 
 export interface CheckRunReport {
   /** `cancelled` for a run stopped before a verdict: unlike neutral, branch protection does not count it as passed. */
@@ -126,10 +154,7 @@ export function overriddenReport(report: CheckRunReport, override: CheckOverride
       0,
       255,
     ),
-    summary:
-      summary.length <= SUMMARY_LIMIT
-        ? summary
-        : `${summary.slice(0, SUMMARY_LIMIT - 40)}\n\n_Report cut at GitHub's limit._`,
+    summary: fitSummary(summary),
     annotationBatches: report.annotationBatches.map((batch) =>
       batch.map((annotation) =>
         annotation.annotation_level === "failure"

@@ -9,7 +9,11 @@ import {
   encodeRecord,
   overrideCovers,
   overriddenReport,
+  cutToBytes,
+  fitSummary,
   recordOf,
+  SUMMARY_LIMIT,
+  withNote,
   type CheckOverride,
 } from "./index.js";
 
@@ -113,5 +117,40 @@ describe("check run record", () => {
     expect(again.title).toBe("Overridden by @bob: 1 new finding: 1 high");
     expect(again.summary.match(/blocking result overridden/g)).toHaveLength(1);
     expect(again.summary).toContain("**@bob** overrode");
+  });
+
+  it("keeps an overridden summary within GitHub's 65,535 bytes when the report is at the limit in two-byte characters", () => {
+    const report = {
+      ...buildCheckRunReport(
+        decideGate([open22], [], defaultSettings, { now }),
+        new Map([["main.tf", "all"]]),
+        [],
+        SHA,
+      ),
+      summary: "é".repeat(32_700),
+    };
+    const overridden = overriddenReport(report, override(report.record?.blocking ?? []));
+    expect(overridden.summary.length).toBeLessThan(SUMMARY_LIMIT);
+    expect(Buffer.byteLength(overridden.summary, "utf8")).toBeLessThanOrEqual(SUMMARY_LIMIT);
+    expect(overridden.summary).toMatch(/é\n\n_Report cut at GitHub's limit\._$/);
+  });
+});
+
+describe("output within GitHub's byte limit", () => {
+  it("cuts between characters, never inside one", () => {
+    expect(cutToBytes("aé😀b", 1)).toBe("a");
+    expect(cutToBytes("aé😀b", 2)).toBe("a");
+    expect(cutToBytes("aé😀b", 3)).toBe("aé");
+    expect(cutToBytes("aé😀b", 6)).toBe("aé");
+    expect(cutToBytes("aé😀b", 7)).toBe("aé😀");
+    expect(cutToBytes("aé😀b", 8)).toBe("aé😀b");
+  });
+
+  it("keeps a note whole and cuts the summary before it", () => {
+    const summary = withNote("€".repeat(30_000), "_Some annotations could not be attached_");
+    expect(Buffer.byteLength(summary, "utf8")).toBeGreaterThan(SUMMARY_LIMIT - 3);
+    expect(Buffer.byteLength(summary, "utf8")).toBeLessThanOrEqual(SUMMARY_LIMIT);
+    expect(summary).toMatch(/€\n\n_Some annotations could not be attached_$/);
+    expect(fitSummary("short")).toBe("short");
   });
 });

@@ -24,6 +24,40 @@ export interface MockRepository extends FakeRepository {
   permission?: string;
   /** What GitHub's compare answers as the merge base; the PR's base SHA by default. */
   mergeBase?: string;
+  /**
+   * GitHub's answer to the `index`-th check run update when it is not the usual one (status, body,
+   * headers); undefined answers as usual. Sizes GitHub refuses are refused whatever this says.
+   */
+  checkRunUpdate?: (body: Record<string, unknown>, index: number) => Answer | undefined;
+}
+
+type Answer = [number, unknown] | [number, unknown, Record<string, string>];
+
+/** GitHub counts `output.summary` and `output.text` in UTF-8 bytes (github/docs#35252), not characters. */
+const OUTPUT_BYTES = 65_535;
+
+function refusedOutput(body: Record<string, unknown>): Answer | undefined {
+  const output = (body.output ?? {}) as Record<string, unknown>;
+  for (const field of ["summary", "text"]) {
+    const value = output[field];
+    if (typeof value === "string" && Buffer.byteLength(value, "utf8") > OUTPUT_BYTES)
+      return [
+        422,
+        {
+          message: "Validation Failed",
+          errors: [
+            {
+              resource: "CheckRun",
+              code: "custom",
+              field,
+              message: `${field} exceeds a maximum bytesize of ${OUTPUT_BYTES}`,
+            },
+          ],
+          status: "422",
+        },
+      ];
+  }
+  return undefined;
 }
 
 export interface MockGitHub {
@@ -52,7 +86,7 @@ export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): 
   const route = (
     method: "get" | "post" | "patch",
     path: RegExp,
-    reply: (uri: string, body: unknown) => [number, unknown],
+    reply: (uri: string, body: unknown) => Answer,
   ) =>
     scope
       .intercept(path, method.toUpperCase())
@@ -64,7 +98,14 @@ export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): 
   ]);
   let nextCheckRun = 777;
   route("post", new RegExp(`^${repoPath}/check-runs$`), () => [201, { id: nextCheckRun++ }]);
-  route("patch", new RegExp(`^${repoPath}/check-runs/\\d+$`), () => [200, { id: 777 }]);
+  let updates = 0;
+  route("patch", new RegExp(`^${repoPath}/check-runs/\\d+$`), (_uri, body) => {
+    const update = body as Record<string, unknown>;
+    const index = updates++;
+    return (
+      refusedOutput(update) ?? repository.checkRunUpdate?.(update, index) ?? [200, { id: 777 }]
+    );
+  });
   route("get", new RegExp(`^${repoPath}/compare/[0-9a-f]{40}\\.\\.\\.[0-9a-f]{40}`), (uri) => {
     const base = /compare\/([0-9a-f]{40})/.exec(uri)?.[1] ?? "";
     return [200, { merge_base_commit: { sha: repository.mergeBase ?? base } }];

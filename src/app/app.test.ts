@@ -362,6 +362,37 @@ describe("check run outputs GitHub refuses", () => {
   });
 });
 
+describe("rate limits", () => {
+  it("completes the run after the wait a secondary rate limit asks for (retry-after), not sooner", async () => {
+    let limitedUntil: number | undefined;
+    const github = mockGitHub(
+      repository({
+        checkRunUpdate: (body) => {
+          if (body.status !== "completed") return undefined;
+          limitedUntil ??= Date.now() + 1000;
+          if (Date.now() >= limitedUntil) return undefined;
+          return [
+            403,
+            {
+              message:
+                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+              documentation_url:
+                "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+            },
+            { "retry-after": "1" },
+          ];
+        },
+      }),
+    );
+    // One retry, 1 ms after the first attempt (testApp's completionRetryDelaysMs).
+    const app = await testApp(new FakeEngine(scanOpenPorts));
+    await app.deliver("pull_request", pullRequestPayload());
+    const updates = github.updates();
+    expect(updates.map((u) => u.status)).toEqual(["completed", "completed"]);
+    expect(await app.queue.depth()).toMatchObject({ failed: 0 });
+  });
+});
+
 describe("pushes in quick succession", () => {
   it("completes the superseded run as cancelled and scans the newest head", async () => {
     const NEWER = "3".repeat(40);

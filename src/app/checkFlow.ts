@@ -10,6 +10,7 @@ import {
   fetchPullSnapshots,
   findMergeBase,
   httpStatus,
+  rateLimitWaitMs,
   readGateSettings,
   renamedFiles,
   type GitHubApi,
@@ -341,10 +342,13 @@ function cancelledReport(reason: string): CheckRunReport {
   };
 }
 
+/** The longest wait a rate limit may impose on completing a run, per attempt. */
+const MAX_RATE_LIMIT_WAIT_MS = 5 * 60_000;
+
 /**
  * Sends annotation batches one request each, the last with the conclusion, so the run turns
- * completed only once everything is attached. The completing request is retried with backoff;
- * when GitHub refuses it (422), it is sent again with less: without annotations, then with a short
+ * completed only once everything is attached. The completing request is retried with backoff,
+ * or after the wait a rate limit asks for; when GitHub refuses it (422), it is sent again with less: without annotations, then with a short
  * summary, then without the record, so a report GitHub will not take still completes the run.
  * Open twins of the run (a retried creation's) get the same completion, so none stays in progress.
  */
@@ -423,14 +427,25 @@ async function completeRun(
         completion.output = less(describeError(error));
         continue;
       }
-      const delay = delays[failures++];
-      if (delay === undefined) {
+      const scheduled = delays[failures++];
+      if (scheduled === undefined) {
         options.log.error(
           { checkRunId, error: describeError(error) },
           "could not complete the check run",
         );
         throw error;
       }
+      // Rate limited, GitHub says when to come back: sooner would be refused again.
+      const asked = rateLimitWaitMs(error);
+      const delay =
+        asked === undefined
+          ? scheduled
+          : Math.min(Math.max(scheduled, asked), MAX_RATE_LIMIT_WAIT_MS);
+      if (asked !== undefined)
+        options.log.warn(
+          { checkRunId, waitMs: delay, error: describeError(error) },
+          "rate limited while completing the check run; waiting as GitHub asks",
+        );
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

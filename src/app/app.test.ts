@@ -219,6 +219,23 @@ describe("pull_request", () => {
     );
   });
 
+  it("checks a redelivery of a delivery whose job failed (GitHub redelivers with the same id)", async () => {
+    mockGitHub(repository(), [/\/check-runs$/]);
+    const app = await testApp(new FakeEngine(scanOpenPorts));
+    await app.deliver("pull_request", pullRequestPayload(), "delivery-redelivered");
+    expect(await app.queue.depth()).toMatchObject({ failed: 1 });
+    nock.cleanAll();
+    // GitHub answers again; the operator redelivers the failed delivery, as the log line says to.
+    const github = mockGitHub(repository());
+    await app.deliver("pull_request", pullRequestPayload(), "delivery-redelivered");
+    expect(github.updates()).toEqual([
+      expect.objectContaining({ status: "completed", conclusion: "failure" }),
+    ]);
+    // A delivery whose job did its work is still a duplicate.
+    await app.deliver("pull_request", pullRequestPayload(), "delivery-redelivered");
+    expect(github.updates()).toHaveLength(1);
+  });
+
   it("fails closed when a changed file is too large to scan", async () => {
     const github = mockGitHub(repository());
     const app = await testApp(new FakeEngine(scanOpenPorts), { limits: { maxFileBytes: 40 } });

@@ -388,6 +388,8 @@ export class BullQueue implements JobQueue {
         payload.installationId,
       );
       this.options.onJobError?.(work, error);
+      // The job did not do its work: GitHub's redelivery of its delivery is checked, not dropped.
+      await this.redis.del(this.key("delivery", payload.deliveryId)).catch(() => undefined);
       const what = isOrgTask(payload) ? payload.kind : "check";
       try {
         await work.cancel(

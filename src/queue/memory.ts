@@ -1,6 +1,7 @@
 // The in-process `JobQueue`: a FIFO with bounded concurrency, delivery-id deduplication over a
-// bounded history, head-SHA deduplication against live work, and supersession of older work on the
-// same pull request (queued jobs are cancelled, running ones aborted).
+// bounded history (a delivery whose job failed is forgotten, so it can be redelivered), head-SHA
+// deduplication against live work, and supersession of older work on the same pull request
+// (queued jobs are cancelled, running ones aborted).
 import type {
   EnqueueOutcome,
   InstallationDepths,
@@ -173,8 +174,13 @@ export class InProcessQueue implements JobQueue {
     this.cancelling.add(cancelling);
   }
 
+  /**
+   * A job that threw left no completed run behind: its delivery is forgotten, so GitHub's
+   * redelivery of it (same `X-GitHub-Delivery`) is checked instead of dropped as a duplicate.
+   */
   private settle(job: QueueJob, work: Promise<void>): Promise<void> {
     return work.catch((error: unknown) => {
+      this.seenDeliveries.delete(job.deliveryId);
       this.failures += 1;
       this.options.onJobError?.(job, error);
     });

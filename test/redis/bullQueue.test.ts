@@ -272,6 +272,8 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     await waitFor(async () => (await queue.depth()).failed === 1, 15_000, "the job to fail");
     expect(told).toEqual(["d1: Error: connect ECONNREFUSED", "d1: Error: connect ECONNREFUSED"]);
     expect(checks.created).toEqual([]);
+    // GitHub's redelivery of d1 (the same delivery id) is work to do again, not a duplicate.
+    expect(await queue.enqueue(jobFor(payload(7, 1, "d1")))).toBe("queued");
   });
 
   it("hands running jobs back on a drain that runs out of time; another replica completes the same run and its twins", async () => {

@@ -165,6 +165,35 @@ describe("pull_request", () => {
     });
   });
 
+  it("scans again when the base branch is changed, and not for a title or body edit", async () => {
+    const RETARGETED = "5".repeat(40);
+    const repo = repository();
+    repo.commits[RETARGETED] = { "main.tf": BASE_MAIN };
+    const edited = (changes: Record<string, unknown>, baseSha = BASE_SHA) => {
+      const payload = pullRequestPayload("opened") as Record<string, unknown> & {
+        pull_request: { base: { sha: string } };
+      };
+      payload.pull_request.base.sha = baseSha;
+      return { ...payload, action: "edited", changes };
+    };
+    const retitled = await run(
+      "pull_request",
+      edited({ title: { from: "WIP" }, body: { from: "" } }),
+      repo,
+    );
+    expect(retitled.github.requests).toEqual([]);
+    nock.cleanAll();
+    const { github } = await run(
+      "pull_request",
+      edited({ base: { ref: { from: "develop" }, sha: { from: BASE_SHA } } }, RETARGETED),
+      repo,
+    );
+    expect(paths(github.requests)).toContain(
+      `GET /repos/acme/infra/compare/${RETARGETED}...${HEAD_SHA}`,
+    );
+    expect(github.updates()[0]).toMatchObject({ status: "completed", conclusion: "failure" });
+  });
+
   it("reads settings from the default branch, never the PR's commits, and reports bad settings with their location", async () => {
     const repo = repository();
     // The fake answers a contents read without `ref` (the default branch) from commits[""].

@@ -32,6 +32,7 @@ import {
 import {
   commentScan,
   commitScan,
+  pullRequestEditScan,
   pullRequestScan,
   requestedActionScan,
   type CheckTarget,
@@ -191,6 +192,9 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         "pull_request.ready_for_review",
       ],
       (context) => handle(context, pullRequestScan(context.payload)),
+    );
+    app.on("pull_request.edited", (context) =>
+      handle(context, pullRequestEditScan(context.payload)),
     );
     app.on(
       [

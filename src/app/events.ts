@@ -73,6 +73,22 @@ export function pullRequestScan(payload: unknown): ScanRequest {
   };
 }
 
+const pullRequestEdit = z.object({
+  changes: z.object({ base: z.object({ ref: z.object({ from: z.string() }) }).optional() }),
+});
+
+/**
+ * `edited` changes what the pull request is compared with only when its base branch changed (the
+ * head stays, so nothing else rescans it); an edit of the title or body changes nothing scanned.
+ */
+export function pullRequestEditScan(payload: unknown): ScanRequest {
+  const edit = pullRequestEdit.safeParse(payload);
+  if (!edit.success) return ignoreInvalid(edit.error);
+  if (edit.data.changes.base === undefined)
+    return { kind: "ignore", reason: "the edit did not change the base branch" };
+  return pullRequestScan(payload);
+}
+
 const checkSubject = z.object({
   head_sha: sha,
   pull_requests: z.array(pullReference),

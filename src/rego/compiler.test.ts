@@ -382,3 +382,86 @@ values := {
     ]);
   });
 });
+
+describe("key-value membership and iteration (`k, v in xs`)", () => {
+  const source = `package a
+
+obj := {"a": 1, "b": 2, "c": 3}
+
+not_a := [v | some k, v in obj; k != "a"]
+
+after_assign contains [k, v] if {
+  n := 2
+  some k, v in obj
+  v >= n
+}
+
+pairs := {
+  "assigned": x,
+  "unified": y,
+  "chained": z,
+  "absent key": w,
+  "in a comprehension": [ok | ok := "c", 3 in obj],
+}
+
+x := "a", 1 in obj
+
+y = "b", 1 in obj
+
+z := "a", 1 in obj in {true}
+
+w := 9, 1 in [1]
+
+is_c_three contains "c", 3 in obj if true
+
+has_pair(k, v) := k, v in obj
+
+fallback if false
+
+else := "b", 2 in obj
+
+by_key[k] := v if some k, v in obj
+
+all_positive if every k, v in obj {
+  v > 0
+  k != "d"
+}
+
+flipped := f if {
+  f := {v: k | some k, v in obj; "q", v in obj} with obj as {"q": "r"}
+}
+`;
+
+  it("reads `k, v in xs` as a boolean wherever OPA reads a whole expression side", async () => {
+    expect(await evaluate(source, "a/pairs", {})).toEqual([
+      {
+        result: {
+          assigned: true,
+          unified: false,
+          chained: true,
+          "absent key": false,
+          "in a comprehension": [true],
+        },
+      },
+    ]);
+    expect(await evaluate(source, "a/is_c_three", {})).toEqual([{ result: [true] }]);
+    expect(await evaluate(source, "a/fallback", {})).toEqual([{ result: true }]);
+    const calls = `${source}\ncalls := [has_pair("a", 1), has_pair("a", 2)]\n`;
+    expect(await evaluate(calls, "a/calls", {})).toEqual([{ result: [true, false] }]);
+  });
+
+  it("iterates keys and values in comprehensions, bodies, rule heads and every", async () => {
+    expect(await evaluate(source, "a/not_a", {})).toEqual([{ result: [2, 3] }]);
+    expect(await evaluate(source, "a/after_assign", {})).toEqual([
+      {
+        result: [
+          ["b", 2],
+          ["c", 3],
+        ],
+      },
+    ]);
+    expect(await evaluate(source, "a/by_key", {})).toEqual([{ result: { a: 1, b: 2, c: 3 } }]);
+    expect(await evaluate(source, "a/all_positive", {})).toEqual([{ result: true }]);
+    expect(await evaluate(source, "a/flipped", {})).toEqual([{ result: { r: "q" } }]);
+  });
+});

@@ -336,6 +336,26 @@ describe("warnings", () => {
     expect(value.args.map((arg) => arg.type)).toEqual(["string", "number", "object"]);
   });
 
+  it("reads `k, v in xs` after ':=' and '=', as a rule's value and as a 'contains' key, as OPA does", () => {
+    const assigned = firstExpr(`x := "k", 1 in {"k": 1}`);
+    if (assigned.kind !== "assign") throw new Error(assigned.kind);
+    expect(operatorName(assigned.right)).toBe("internal.member_3");
+    const unified = firstExpr(`x = "k", 1 in {"k": 1}`);
+    if (unified.kind !== "unify") throw new Error(unified.kind);
+    expect(operatorName(unified.right)).toBe("internal.member_3");
+    expect(operatorName(onlyRule(`p := "k", 1 in input`).head.value as Term)).toBe(
+      "internal.member_3",
+    );
+    expect(operatorName(onlyRule(`p contains "k", 1 in input if true`).head.key as Term)).toBe(
+      "internal.member_3",
+    );
+    const elseRule = onlyRule(`p if false\nelse = "k", 1 in input`);
+    expect(operatorName(elseRule.else?.head.value as Term)).toBe("internal.member_3");
+    const listed = firstExpr(`x := ["k", 1 in {1}]`);
+    if (listed.kind !== "assign" || listed.right.type !== "array") throw new Error(listed.kind);
+    expect(listed.right.items.map((item) => item.type)).toEqual(["string", "call"]);
+  });
+
   it("warns at the 'in' of an unparenthesised membership after 'with ... as'", () => {
     const warnings = warningsOf(
       [

@@ -410,7 +410,7 @@ class Parser {
       let assign = false;
       if (this.isPunct(":=") || this.isPunct("=")) {
         assign = this.advance().text === ":=";
-        value = this.termIn();
+        value = this.termIn(true);
       }
       let body: Body = [];
       if (this.acceptKeyword("if")) {
@@ -472,11 +472,11 @@ class Parser {
     if (this.acceptKeyword("contains")) {
       if (args) this.fail("':=' or 'if' (functions cannot use 'contains')", this.previous);
       kind = "partial-set";
-      key = this.termIn();
+      key = this.termIn(true);
     } else {
       if (this.isPunct(":=") || this.isPunct("=")) {
         assign = this.advance().text === ":=";
-        value = this.termIn();
+        value = this.termIn(true);
       } else if (isDefault) {
         this.fail("':=' or '=' and a value for the default rule");
       } else {
@@ -585,7 +585,7 @@ class Parser {
     const left = this.termIn(true);
     if (this.isPunct("=") || this.isPunct(":=")) {
       const assign = this.advance().text === ":=";
-      const right = this.termIn();
+      const right = this.termIn(true);
       return {
         kind: assign ? "assign" : "unify",
         left,
@@ -752,7 +752,11 @@ class Parser {
     return call;
   }
 
-  /** `x in xs`; with `keyValue`, also `k, v in xs` (at the start of a literal or in parentheses). */
+  /**
+   * `x in xs`; with `keyValue`, also `k, v in xs`: wherever OPA reads a whole expression side
+   * (parseTermInfixCall): a literal, either side of `:=`/`=`, a rule's value or `contains` key,
+   * a `with` value, parentheses; never inside a collection or argument list, where `,` separates.
+   */
   termIn(keyValue = false): Term {
     this.enter();
     let left = this.termRelation();

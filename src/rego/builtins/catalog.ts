@@ -84,6 +84,7 @@ const SPECS: BuiltinSpec[] = [
   spec("time.weekday", [TIME], STRING),
   spec("time.add_date", [NUMBER, NUMBER, NUMBER, NUMBER], NUMBER),
   spec("time.diff", [TIME, TIME], ARRAY),
+  spec("time.format", [TIME], STRING),
   // Quantities and versions.
   spec("units.parse", [STRING], NUMBER),
   spec("units.parse_bytes", [STRING], NUMBER),
@@ -204,7 +205,6 @@ export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set(
     "json.marshal_with_options json.filter json.remove json.patch json.verify_schema",
     "json.match_schema base64.is_valid base64url.encode_no_pad",
     "urlquery.encode urlquery.decode urlquery.encode_object urlquery.decode_object",
-    "time.format",
     "crypto.hmac.md5 crypto.hmac.sha1 crypto.hmac.sha256 crypto.hmac.sha512 crypto.hmac.equal",
     "crypto.x509.parse_certificates crypto.x509.parse_and_verify_certificates",
     "crypto.x509.parse_and_verify_certificates_with_options crypto.x509.parse_certificate_request",

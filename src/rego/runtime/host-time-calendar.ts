@@ -15,9 +15,11 @@ const SECONDS_PER_DAY = 86_400;
 export interface Zone {
   /** Seconds east of UTC in effect at the instant. */
   offsetAt(unixSeconds: number): number;
+  /** The zone's abbreviation at the instant ("EST", "CEST", "+04"), as Go's "MST" prints it. */
+  abbreviationAt(unixSeconds: number): string;
 }
 
-export const UTC: Zone = { offsetAt: () => 0 };
+export const UTC: Zone = { offsetAt: () => 0, abbreviationAt: () => "UTC" };
 const zones = new Map<string, Zone>();
 
 function intlZone(name: string): Zone {
@@ -51,7 +53,47 @@ function intlZone(name: string): Zone {
         (fields.second ?? 0);
       return localSeconds - unixSeconds;
     },
+    abbreviationAt(unixSeconds) {
+      return abbreviation(name, unixSeconds, this.offsetAt(unixSeconds));
+    },
   };
+}
+
+/**
+ * Intl has no access to tzdata's abbreviations, only to its locales' names for zones: en-US names
+ * America's zones as tzdata does (EST, PDT), en-GB Europe's (CET, BST), en-AU Australia's and
+ * en-IN India's; any zone without an alphabetic name there gets tzdata's numeric form ("+04",
+ * "+0530"), which is what tzdata itself uses for most zones outside those regions (Asia/Dubai,
+ * America/Sao_Paulo), though not all (Asia/Tokyo is "JST" in tzdata, "+09" here).
+ */
+const ABBREVIATION_LOCALES: [prefix: RegExp, locale: string][] = [
+  [/^(America|US|Canada|Pacific\/Honolulu|Etc)\b/, "en-US"],
+  [/^(Europe|GB|Eire|WET|CET|EET|MET)\b/, "en-GB"],
+  [/^Australia\//, "en-AU"],
+  [/^Asia\/(Kolkata|Calcutta)$/, "en-IN"],
+];
+const abbreviationFormats = new Map<string, Intl.DateTimeFormat>();
+
+function abbreviation(zone: string, unixSeconds: number, offset: number): string {
+  const locale = ABBREVIATION_LOCALES.find(([prefix]) => prefix.test(zone))?.[1];
+  if (locale !== undefined && Math.abs(unixSeconds) <= 8.64e12) {
+    const key = `${locale} ${zone}`;
+    let format = abbreviationFormats.get(key);
+    if (format === undefined) {
+      format = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: "short" });
+      abbreviationFormats.set(key, format);
+    }
+    const name = format
+      .formatToParts(new Date(unixSeconds * 1000))
+      .find((part) => part.type === "timeZoneName")?.value;
+    if (name !== undefined && /^[A-Z]{2,5}$/.test(name)) return name;
+  }
+  const minutes = Math.abs(Math.trunc(offset / 60));
+  const sign = offset < 0 ? "-" : "+";
+  const hours = String(Math.floor(minutes / 60)).padStart(2, "0");
+  return minutes % 60 === 0
+    ? `${sign}${hours}`
+    : `${sign}${hours}${String(minutes % 60).padStart(2, "0")}`;
 }
 
 export function zoneNamed(name: string): Zone {

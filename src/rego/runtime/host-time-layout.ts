@@ -1,13 +1,17 @@
-// Go's time layouts ("2006-01-02T15:04:05Z07:00"), read by one tokenizer (Go's nextStdChunk):
-// parseTime is time.Parse (time.parse_ns, time.parse_rfc3339_ns).
+// Go's time layouts ("2006-01-02T15:04:05Z07:00"), read by one tokenizer (Go's nextStdChunk)
+// for both directions: parseTime is time.Parse (time.parse_ns, time.parse_rfc3339_ns) and
+// formatTime is Time.Format (time.format).
 import {
+  daysFromCivil,
   daysIn,
+  fieldsOf,
   instantFromFields,
   isLeap,
   MONTHS,
   toNanoseconds,
   UTC,
   WEEKDAYS,
+  type Instant,
 } from "./host-time-calendar.js";
 import type { HostValue } from "./host-value.js";
 
@@ -461,6 +465,125 @@ function zoneOffset(std: Std, value: string): [number, string] {
   return [value[0] === "-" ? -east : east, value.slice(length)];
 }
 
+/** Go's appendInt: the decimal digits of n, zero-padded to width, after a '-' if negative. */
+function padded(n: number, width: number): string {
+  const digits = String(Math.abs(n)).padStart(width, "0");
+  return n < 0 ? `-${digits}` : digits;
+}
+
+/** A zone offset as the numeric and ISO 8601 elements print it ("Z" only for ISO at UTC). */
+function formatOffset(std: Std, offset: number): string {
+  if (offset === 0 && std.startsWith("iso")) return "Z";
+  const colon = std.includes("Colon") ? ":" : "";
+  const absolute = Math.abs(offset);
+  const minutes = Math.floor(absolute / 60);
+  let text = `${offset < 0 ? "-" : "+"}${padded(Math.floor(minutes / 60), 2)}`;
+  if (!std.endsWith("ShortTZ")) text += colon + padded(minutes % 60, 2);
+  if (std.endsWith("SecondsTZ")) text += colon + padded(absolute % 60, 2);
+  return text;
+}
+
+/** Go's appendNano: `digits` places of the second's fraction; the 9s form drops trailing zeros. */
+function formatFraction(nanos: number, chunk: Chunk, std: "fracSecond0" | "fracSecond9"): string {
+  if (std === "fracSecond9" && nanos === 0) return "";
+  let digits = padded(nanos, 9).slice(0, chunk.digits);
+  if (std === "fracSecond9") digits = digits.replace(/0+$/, "");
+  return digits === "" ? "" : `${chunk.element[0]!}${digits}`;
+}
+
+/** Go's Time.Format: each layout element replaced by the instant's field, read in its zone. */
+export function formatTime(layout: string, t: Instant): string {
+  const f = fieldsOf(t);
+  const offset = t.zone.offsetAt(t.seconds);
+  const yearDay = daysFromCivil(f.year, f.month, f.day) - daysFromCivil(f.year, 1, 1) + 1;
+  const hour12 = f.hour % 12 === 0 ? 12 : f.hour % 12;
+  let out = "";
+  let rest = layout;
+  for (;;) {
+    const chunk = nextChunk(rest);
+    out += chunk.prefix;
+    if (chunk.std === undefined) return out;
+    rest = chunk.suffix;
+    switch (chunk.std) {
+      case "year":
+        out += padded(f.year % 100, 2);
+        break;
+      case "longYear":
+        out += padded(f.year, 4);
+        break;
+      case "month":
+        out += SHORT_MONTHS[f.month - 1]!;
+        break;
+      case "longMonth":
+        out += MONTHS[f.month - 1]!;
+        break;
+      case "numMonth":
+        out += String(f.month);
+        break;
+      case "zeroMonth":
+        out += padded(f.month, 2);
+        break;
+      case "weekDay":
+        out += SHORT_WEEKDAYS[f.weekday]!;
+        break;
+      case "longWeekDay":
+        out += WEEKDAYS[f.weekday]!;
+        break;
+      case "day":
+        out += String(f.day);
+        break;
+      case "underDay":
+        out += String(f.day).padStart(2, " ");
+        break;
+      case "zeroDay":
+        out += padded(f.day, 2);
+        break;
+      case "underYearDay":
+        out += String(yearDay).padStart(3, " ");
+        break;
+      case "zeroYearDay":
+        out += padded(yearDay, 3);
+        break;
+      case "hour":
+        out += padded(f.hour, 2);
+        break;
+      case "hour12":
+        out += String(hour12);
+        break;
+      case "zeroHour12":
+        out += padded(hour12, 2);
+        break;
+      case "minute":
+        out += String(f.minute);
+        break;
+      case "zeroMinute":
+        out += padded(f.minute, 2);
+        break;
+      case "second":
+        out += String(f.second);
+        break;
+      case "zeroSecond":
+        out += padded(f.second, 2);
+        break;
+      case "PM":
+        out += f.hour >= 12 ? "PM" : "AM";
+        break;
+      case "pm":
+        out += f.hour >= 12 ? "pm" : "am";
+        break;
+      case "tz":
+        out += t.zone.abbreviationAt(t.seconds);
+        break;
+      case "fracSecond0":
+      case "fracSecond9":
+        out += formatFraction(t.nanos, chunk, chunk.std);
+        break;
+      default:
+        out += formatOffset(chunk.std, offset);
+    }
+  }
+}
+
 /** Go's named layouts, which time.parse_ns accepts by name. */
 export const NAMED_LAYOUTS = new Map(
   Object.entries({
@@ -477,3 +600,4 @@ export const NAMED_LAYOUTS = new Map(
   }),
 );
 export const RFC3339 = "2006-01-02T15:04:05Z07:00";
+export const RFC3339_NANO = "2006-01-02T15:04:05.999999999Z07:00";

@@ -17,7 +17,7 @@ import {
   zoneNamed,
   type Instant,
 } from "./host-time-calendar.js";
-import { NAMED_LAYOUTS, parseTime, RFC3339 } from "./host-time-layout.js";
+import { formatTime, NAMED_LAYOUTS, parseTime, RFC3339, RFC3339_NANO } from "./host-time-layout.js";
 import { OperandTypeError, RegoNumber, type HostFunction, type HostValue } from "./host-value.js";
 
 const TIME_OPERAND = "either number (ns) or [number (ns), string (tz)]";
@@ -32,7 +32,7 @@ function timeOperand(value: HostValue | undefined, what: string): Instant {
     nanoseconds = value[0];
     num(nanoseconds, what);
     if (value.length > 1) zone = zoneNamed(str(value[1], what));
-    // A third element is time.format's layout: it must be a string, and is otherwise unused.
+    // A third element is time.format's layout (see formatOperand); elsewhere only checked.
     if (value.length > 2) str(value[2], what);
   } else if (typeof value !== "number" && !(value instanceof RegoNumber))
     throw new OperandTypeError(
@@ -41,6 +41,14 @@ function timeOperand(value: HostValue | undefined, what: string): Instant {
   const ns = exactInteger(nanoseconds, what);
   if (ns === undefined || ns < MIN_NS || ns > MAX_NS) throw new Error("timestamp too big");
   return instantOf(ns, zone);
+}
+
+/** time.format's operand: the time operand, and its third element, the layout, if any. */
+function formatOperand(value: HostValue): string {
+  const instant = timeOperand(value, "1");
+  const given = Array.isArray(value) && value.length > 2 ? str(value[2], "1") : "";
+  const layout = given === "" ? RFC3339_NANO : (NAMED_LAYOUTS.get(given) ?? given);
+  return formatTime(layout, instant);
 }
 
 function addDate(
@@ -197,6 +205,7 @@ export const timeDefinitions: Record<string, { arity: number; fn: HostFunction }
     arity: 1,
     fn: (value) => integerValue(parseDuration(str(value, "1"))),
   },
+  "time.format": { arity: 1, fn: formatOperand },
   "time.date": {
     arity: 1,
     fn: (value) => {

@@ -27,14 +27,15 @@ describe("builtin catalog", () => {
       "time.weekday time.add_date time.diff units.parse units.parse_bytes semver.compare",
       "semver.is_valid graph.reachable graph.reachable_paths crypto.sha256 crypto.sha1",
       "crypto.md5 hex.encode hex.decode net.cidr_expand net.cidr_merge object.subset",
-      "strings.replace_n regex.template_match time.format",
+      "strings.replace_n regex.template_match time.format net.cidr_is_valid base64.is_valid",
+      "strings.any_suffix_match",
     ].flatMap((line) => line.split(" "));
     expect(
       provided.filter(
         (name) => classifyBuiltinCall(name, BUILTINS.get(name)?.args.length ?? -1).kind !== "call",
       ),
     ).toEqual([]);
-    for (const name of ["crypto.hmac.sha256", "io.jwt.verify_es256", "net.cidr_is_valid"])
+    for (const name of ["crypto.hmac.sha256", "io.jwt.verify_es256", "json.patch"])
       expect(classifyBuiltinCall(name, 1).kind).toBe("unsupported");
   });
 

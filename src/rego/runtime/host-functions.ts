@@ -11,7 +11,7 @@ import { RE2JS, type Matcher } from "re2js";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { collectionDefinitions } from "./host-collections.js";
 import { netDefinitions } from "./host-net.js";
-import { array, integer, isObject, num, runes, str, typeName } from "./host-operands.js";
+import { array, elements, integer, isObject, num, runes, str, typeName } from "./host-operands.js";
 import { semverDefinitions } from "./host-semver.js";
 import { timeDefinitions } from "./host-time.js";
 import { unitDefinitions } from "./host-units.js";
@@ -386,13 +386,29 @@ function hexDecode(text: string): string {
 
 // ---- base64 (Go's StdEncoding and URLEncoding: strict alphabets, padding required) ----
 
-function base64Decode(text: string, url: boolean): string {
+/** The text without the line breaks Go's decoder skips, if it is then valid base64; else undefined. */
+function base64Text(text: string, url: boolean): string | undefined {
   const valid = url
     ? /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$/
     : /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-  if (!valid.test(text)) throw new Error("illegal base64 data");
-  const bytes = Buffer.from(text, url ? "base64url" : "base64");
+  const joined = text.replace(/[\r\n]/g, "");
+  return valid.test(joined) ? joined : undefined;
+}
+
+function base64Decode(text: string, url: boolean): string {
+  const joined = base64Text(text, url);
+  if (joined === undefined) throw new Error("illegal base64 data");
+  const bytes = Buffer.from(joined, url ? "base64url" : "base64");
   return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+}
+
+/** OPA's strings.any_suffix_match: some string of `search` ends with some string of `base`. */
+function anySuffixMatch(search: HostValue, base: HostValue): boolean {
+  const stringsOf = (v: HostValue, what: string) =>
+    elements(typeof v === "string" ? [v] : v, what, "string, set, array").map((e) => str(e, what));
+  const subjects = stringsOf(search, "1");
+  const suffixes = stringsOf(base, "2");
+  return subjects.some((s) => suffixes.some((suffix) => s.endsWith(suffix)));
 }
 
 // ---- arrays, objects, numbers ----
@@ -509,6 +525,8 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
         .padEnd(Math.ceil(Buffer.byteLength(str(s, "1")) / 3) * 4, "="),
   },
   "base64url.decode": { arity: 1, fn: (s) => base64Decode(str(s, "1"), true) },
+  "base64.is_valid": { arity: 1, fn: (s) => base64Text(str(s, "1"), false) !== undefined },
+  "strings.any_suffix_match": { arity: 2, fn: anySuffixMatch },
   "time.now_ns": {
     arity: 0,
     fn: () => new RegoNumber((BigInt(Date.now()) * 1_000_000n).toString()),

@@ -178,9 +178,21 @@ function cidrMerge(addresses: HostValue): HostValue {
   return new RegoSet([...new Set(merged)]);
 }
 
+/** OPA's net.cidr_is_valid: false, never an error, for anything but a string Go's ParseCIDR reads. */
+function cidrIsValid(value: HostValue): boolean {
+  if (typeof value !== "string") return false;
+  try {
+    parseNetwork(value, false);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const netDefinitions: Record<string, { arity: number; fn: HostFunction }> = {
   "net.cidr_contains": { arity: 2, fn: cidrContains },
   "net.cidr_intersects": { arity: 2, fn: cidrIntersects },
   "net.cidr_expand": { arity: 1, fn: cidrExpand },
   "net.cidr_merge": { arity: 1, fn: cidrMerge },
+  "net.cidr_is_valid": { arity: 1, fn: cidrIsValid },
 };

@@ -122,6 +122,39 @@ describe("time builtins", () => {
   });
 });
 
+describe("net.cidr_is_valid, strings.any_suffix_match and base64.is_valid", () => {
+  it.each<Case>([
+    ["net.cidr_is_valid", ["10.0.0.0/8"], true],
+    ["net.cidr_is_valid", ["10.1.2.3/8"], true],
+    ["net.cidr_is_valid", ["2001:db8::/32"], true],
+    ["net.cidr_is_valid", ["10.0.0.0"], false],
+    ["net.cidr_is_valid", ["10.0.0.0/33"], false],
+    ["net.cidr_is_valid", ["010.0.0.0/8"], false],
+    ["net.cidr_is_valid", [8], false],
+    ["strings.any_suffix_match", ["image.png", [".jpg", ".png"]], true],
+    ["strings.any_suffix_match", [set("a.tf", "b.yaml"), ".yaml"], true],
+    ["strings.any_suffix_match", [["a.tf"], set()], false],
+    ["strings.any_suffix_match", ["repo", "repo.git"], false],
+    ["base64.is_valid", ["aGVsbG8="], true],
+    ["base64.is_valid", ["aGVs\nbG8="], true],
+    ["base64.is_valid", ["aGVsbG8"], false],
+    ["base64.is_valid", ["aGVsbG8_"], false],
+    ["base64.is_valid", [""], true],
+  ])("%s(%j) = %j", (name, args, expected) => {
+    expect(call(name, ...args)).toEqual(expected);
+  });
+
+  it("raises OPA's operand errors for strings.any_suffix_match and base64.is_valid", () => {
+    expect(() => call("strings.any_suffix_match", 1, "a")).toThrow(
+      "operand 1 must be one of {string, set, array} but got number",
+    );
+    expect(() => call("strings.any_suffix_match", ["a", 1], "a")).toThrow(
+      "operand 1 must be string but got number",
+    );
+    expect(() => call("base64.is_valid", 1)).toThrow("operand 1 must be string but got number");
+  });
+});
+
 describe("time.format", () => {
   const ns = big("1670006453141828752");
   it.each<[args: HostValue, expected: string]>([

@@ -396,7 +396,10 @@ function base64Text(text: string, url: boolean): string | undefined {
 }
 
 function base64Decode(text: string, url: boolean): string {
-  const joined = base64Text(text, url);
+  // OPA pads base64url text that lacks padding (RFC 7515 Appendix C), as JWT parts are written.
+  const padding = url && !text.endsWith("=") ? ["", undefined, "==", "="][text.length % 4] : "";
+  if (padding === undefined) throw new Error(`illegal base64url string: ${text}`);
+  const joined = base64Text(text + padding, url);
   if (joined === undefined) throw new Error("illegal base64 data");
   const bytes = Buffer.from(joined, url ? "base64url" : "base64");
   return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
@@ -525,7 +528,10 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
         .padEnd(Math.ceil(Buffer.byteLength(str(s, "1")) / 3) * 4, "="),
   },
   "base64url.decode": { arity: 1, fn: (s) => base64Decode(str(s, "1"), true) },
-  "base64.is_valid": { arity: 1, fn: (s) => base64Text(str(s, "1"), false) !== undefined },
+  "base64.is_valid": {
+    arity: 1,
+    fn: (s) => typeof s === "string" && base64Text(s, false) !== undefined,
+  },
   "strings.any_suffix_match": { arity: 2, fn: anySuffixMatch },
   "time.now_ns": {
     arity: 0,

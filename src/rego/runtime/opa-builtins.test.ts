@@ -122,7 +122,7 @@ describe("time builtins", () => {
   });
 });
 
-describe("net.cidr_is_valid, strings.any_suffix_match and base64.is_valid", () => {
+describe("net.cidr_is_valid, strings.any_suffix_match, base64.is_valid, base64url.decode", () => {
   it.each<Case>([
     ["net.cidr_is_valid", ["10.0.0.0/8"], true],
     ["net.cidr_is_valid", ["10.1.2.3/8"], true],
@@ -140,18 +140,26 @@ describe("net.cidr_is_valid, strings.any_suffix_match and base64.is_valid", () =
     ["base64.is_valid", ["aGVsbG8"], false],
     ["base64.is_valid", ["aGVsbG8_"], false],
     ["base64.is_valid", [""], true],
+    // OPA pads unpadded base64url (RFC 7515 Appendix C), as JWT parts are written.
+    ["base64url.decode", ["aGk"], "hi"],
+    ["base64url.decode", ["aGVsbG8"], "hello"],
+    ["base64url.decode", ["aGVsbG8="], "hello"],
   ])("%s(%j) = %j", (name, args, expected) => {
     expect(call(name, ...args)).toEqual(expected);
   });
 
-  it("raises OPA's operand errors for strings.any_suffix_match and base64.is_valid", () => {
+  it("refuses base64url text one character past a whole group, as OPA does", () => {
+    expect(() => call("base64url.decode", "aGVsb")).toThrow("illegal base64url string: aGVsb");
+  });
+
+  it("raises OPA's operand errors for strings.any_suffix_match; base64.is_valid is false instead", () => {
     expect(() => call("strings.any_suffix_match", 1, "a")).toThrow(
       "operand 1 must be one of {string, set, array} but got number",
     );
     expect(() => call("strings.any_suffix_match", ["a", 1], "a")).toThrow(
       "operand 1 must be string but got number",
     );
-    expect(() => call("base64.is_valid", 1)).toThrow("operand 1 must be string but got number");
+    expect(call("base64.is_valid", 1)).toBe(false);
   });
 });
 

@@ -207,6 +207,44 @@ describe("tollgate diff pairs renamed files that git or the text alone would not
     });
   });
 
+  it("keeps them existing when the converted template is also edited, and reports what the edit opens as new", async () => {
+    await withTempDir("yaml-json-edited", async (dir) => {
+      const text = await readFile(cfngoat, "utf8");
+      // One tag more on FlowBucket: by text the JSON shares no line with the YAML.
+      const tagged = text.replace(
+        "        - Key: yor_trace\n          Value: a148a687",
+        "        - Key: team\n          Value: data\n        - Key: yor_trace\n          Value: a148a687",
+      );
+      expect(tagged).not.toBe(text);
+      // Also the RDS group's MySQL rule, from the VPC's range, now from anywhere.
+      const opened = tagged.replace("CidrIp: !GetAtt WebVPC.CidrBlock", "CidrIp: 0.0.0.0/0");
+      expect(opened).not.toBe(tagged);
+      await writeFiles(dir, {
+        "base/cfngoat.yaml": text,
+        "head/cfngoat.json": asJson("cfngoat.yaml", tagged),
+      });
+      const result = await diffDirs(dir);
+      const found = statuses(result.stdout);
+      expect(found.length).toBeGreaterThan(20);
+      expect(found.filter((line) => !line.startsWith("existing "))).toEqual([]);
+      expect(result.code).toBe(0);
+      // Back from JSON to YAML, with the edit that opens MySQL to the internet.
+      await rm(path.join(dir, "base/cfngoat.yaml"));
+      await rm(path.join(dir, "head/cfngoat.json"));
+      await writeFiles(dir, {
+        "base/cfngoat.json": asJson("cfngoat.yaml", text),
+        "head/cfngoat.yaml": opened,
+      });
+      const back = await diffDirs(dir);
+      const backFound = statuses(back.stdout);
+      expect(backFound.filter((line) => line.startsWith("existing ")).length).toBeGreaterThan(20);
+      expect(backFound.filter((line) => !line.startsWith("existing "))).toEqual([
+        "new TG-NET-003 DefaultSG",
+      ]);
+      expect(back.code).toBe(1);
+    });
+  });
+
   it("follows a template renamed with edits, and still reports what an edit opens as new", async () => {
     await withTempDir("renamed-edited", async (dir) => {
       const text = await readFile(cfngoat, "utf8");

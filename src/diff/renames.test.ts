@@ -115,6 +115,223 @@ describe("renamesByContent, beyond the same text", () => {
     ).toEqual([{ from: "stack.yaml", to: "cfn/stack.json" }]);
   });
 
+  describe("a template converted to the other syntax and edited in the same change", () => {
+    // A web tier as YAML, and as JSON: with a tag added first, a renamed bucket and a new queue.
+    const yaml = [
+      "Resources:",
+      "  Bucket:",
+      "    Type: AWS::S3::Bucket",
+      "    Properties:",
+      "      BucketName: !Sub '${AWS::StackName}-assets'",
+      "      VersioningConfiguration: {Status: Enabled}",
+      "      Tags:",
+      "        - {Key: team, Value: web}",
+      "        - {Key: cost-centre, Value: '4711'}",
+      "  WebSG:",
+      "    Type: AWS::EC2::SecurityGroup",
+      "    Properties:",
+      "      GroupDescription: web servers",
+      "      SecurityGroupIngress:",
+      "        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}",
+      "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 10.0.0.0/8}",
+      "  Role:",
+      "    Type: AWS::IAM::Role",
+      "    Properties:",
+      "      AssumeRolePolicyDocument:",
+      "        Statement:",
+      "          - {Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}",
+      "      Policies:",
+      "        - PolicyName: assets",
+      "          PolicyDocument:",
+      "            Statement:",
+      "              - Effect: Allow",
+      "                Action: [s3:GetObject, s3:PutObject]",
+      "                Resource: !Sub '${Bucket.Arn}/*'",
+      "",
+    ].join("\n");
+    const edited = JSON.stringify({
+      Resources: {
+        Bucket: {
+          Type: "AWS::S3::Bucket",
+          Properties: {
+            BucketName: { "Fn::Sub": "${AWS::StackName}-static" },
+            VersioningConfiguration: { Status: "Enabled" },
+            Tags: [
+              { Key: "owner", Value: "platform" },
+              { Key: "team", Value: "web" },
+              { Key: "cost-centre", Value: "4711" },
+            ],
+          },
+        },
+        WebSG: {
+          Type: "AWS::EC2::SecurityGroup",
+          Properties: {
+            GroupDescription: "web servers",
+            SecurityGroupIngress: [
+              { IpProtocol: "tcp", FromPort: 443, ToPort: 443, CidrIp: "0.0.0.0/0" },
+              { IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIp: "10.0.0.0/8" },
+            ],
+          },
+        },
+        Role: {
+          Type: "AWS::IAM::Role",
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { Service: "ec2.amazonaws.com" },
+                  Action: "sts:AssumeRole",
+                },
+              ],
+            },
+            Policies: [
+              {
+                PolicyName: "assets",
+                PolicyDocument: {
+                  Statement: [
+                    {
+                      Effect: "Allow",
+                      Action: ["s3:GetObject", "s3:PutObject"],
+                      Resource: { "Fn::Sub": "${Bucket.Arn}/*" },
+                    },
+                  ],
+                },
+              },
+            ],
+          },
+        },
+        Queue: { Type: "AWS::SQS::Queue", Properties: { QueueName: "jobs" } },
+      },
+    });
+    // Another stack's template that also declares a `Bucket` and a `Role`, for a data pipeline.
+    const unrelated = (syntax: "yaml" | "json") => {
+      const resources = {
+        Bucket: {
+          Type: "AWS::S3::Bucket",
+          Properties: {
+            BucketName: "pipeline-raw",
+            VersioningConfiguration: { Status: "Enabled" },
+          },
+        },
+        Role: {
+          Type: "AWS::IAM::Role",
+          Properties: {
+            AssumeRolePolicyDocument: {
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: { Service: "glue.amazonaws.com" },
+                  Action: "sts:AssumeRole",
+                },
+              ],
+            },
+            ManagedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"],
+          },
+        },
+        Crawler: {
+          Type: "AWS::Glue::Crawler",
+          Properties: {
+            Role: { "Fn::GetAtt": ["Role", "Arn"] },
+            DatabaseName: "raw",
+            Targets: { S3Targets: [{ Path: "s3://pipeline-raw/incoming" }] },
+          },
+        },
+        Job: {
+          Type: "AWS::Glue::Job",
+          Properties: {
+            Role: { "Fn::GetAtt": ["Role", "Arn"] },
+            Command: { Name: "glueetl", ScriptLocation: "s3://pipeline-raw/scripts/clean.py" },
+            DefaultArguments: { "--job-bookmark-option": "job-bookmark-enable" },
+            GlueVersion: "4.0",
+          },
+        },
+      };
+      // JSON is YAML too: written as YAML, it is the same template in the other syntax.
+      return syntax === "json"
+        ? JSON.stringify({ Resources: resources })
+        : JSON.stringify({ Resources: resources }, null, 2).replace(/^( *)"(\w+)":/gm, "$1$2:");
+    };
+
+    it("pairs it by what it deploys, for the CLI and for the app", () => {
+      const base = [{ path: "web.yaml", text: yaml }];
+      const head = [{ path: "web.json", text: edited }];
+      expect(renamesByContent(base, head)).toEqual([{ from: "web.yaml", to: "web.json" }]);
+      expect(convertedTemplates(base, head)).toEqual([{ from: "web.yaml", to: "web.json" }]);
+      // JSON back to YAML, likewise.
+      const back = [{ path: "web.yaml", text: yaml }];
+      expect(renamesByContent([{ path: "web.json", text: edited }], back)).toEqual([
+        { from: "web.json", to: "web.yaml" },
+      ]);
+    });
+
+    it("prefers the more similar template, and pairs no unrelated one sharing logical ids", () => {
+      expect(
+        renamesByContent(
+          [{ path: "web.yaml", text: yaml }],
+          [
+            { path: "pipeline.json", text: unrelated("json") },
+            { path: "web.json", text: edited },
+          ],
+        ),
+      ).toEqual([{ from: "web.yaml", to: "web.json" }]);
+      // YAML gone, an unrelated JSON added; JSON gone, an unrelated YAML added: no rename.
+      expect(
+        renamesByContent(
+          [{ path: "web.yaml", text: yaml }],
+          [{ path: "pipeline.json", text: unrelated("json") }],
+        ),
+      ).toEqual([]);
+      expect(
+        convertedTemplates(
+          [{ path: "web.json", text: edited }],
+          [{ path: "pipeline.yaml", text: unrelated("yaml") }],
+        ),
+      ).toEqual([]);
+      expect(
+        renamesByContent(
+          [{ path: "pipeline.yaml", text: unrelated("yaml") }],
+          [{ path: "web.json", text: edited }],
+        ),
+      ).toEqual([]);
+      // The unrelated template is a template, and pairs with itself in the other syntax.
+      expect(
+        convertedTemplates(
+          [{ path: "pipeline.yaml", text: unrelated("yaml") }],
+          [{ path: "pipeline.json", text: unrelated("json") }],
+        ),
+      ).toEqual([{ from: "pipeline.yaml", to: "pipeline.json" }]);
+    });
+
+    it("pairs no two templates that only both declare a Bucket", () => {
+      const bucket = (name: string, extra: Record<string, unknown>) =>
+        JSON.stringify({
+          Resources: {
+            Bucket: { Type: "AWS::S3::Bucket", Properties: { BucketName: name } },
+            ...extra,
+          },
+        });
+      const logs = bucket("org-logs", {
+        Trail: {
+          Type: "AWS::CloudTrail::Trail",
+          Properties: { IsLogging: true, S3BucketName: { Ref: "Bucket" } },
+        },
+      });
+      const site = bucket("www-example-com", {
+        Distribution: {
+          Type: "AWS::CloudFront::Distribution",
+          Properties: { DistributionConfig: { Enabled: true, DefaultRootObject: "index.html" } },
+        },
+      });
+      expect(
+        renamesByContent([{ path: "logs.json", text: logs }], [{ path: "site.yaml", text: site }]),
+      ).toEqual([]);
+      expect(
+        renamesByContent([{ path: "site.yaml", text: site }], [{ path: "logs.json", text: logs }]),
+      ).toEqual([]);
+    });
+  });
+
   it("pairs only converted templates for the app, whose renames by text GitHub tells", () => {
     const base = [{ path: "a.tf", text: lines(10, "a") }];
     const head = [{ path: "b.tf", text: lines(9, "a") + lines(1, "b") }];

@@ -9,7 +9,7 @@ import {
   loadCloudFormation,
   type SourceFile,
 } from "../iac/index.js";
-import type { Finding } from "../model/types.js";
+import { META_KEY, type Finding, type Resource } from "../model/types.js";
 
 /** A file the pull request renamed: its path at base and at head. */
 export interface Rename {
@@ -31,7 +31,10 @@ const MAX_COMPARISONS = 20_000;
  *    whether written in YAML or JSON, where they are written aside;
  * 3. similar text, as git's rename detection judges it by default: lines holding at least half of
  *    the larger file are in the other too, between two Terraform sources or two other files; the
- *    most similar pairs first.
+ *    most similar pairs first;
+ * 4. similar CloudFormation templates once loaded (templateValues), by the same measure over what
+ *    they deploy rather than their lines, so a template converted to the other syntax and edited
+ *    in the same pull request still pairs.
  * A pairing only names the root a base finding has at head (followRenames): the findings are still
  * compared by rule, resource and evidence, so a rename with an edit that opens something new at
  * head still reports it new.
@@ -41,23 +44,30 @@ export function renamesByContent(
   head: readonly SourceFile[],
   paired: readonly Rename[] = [],
 ): Rename[] {
+  const deployed = deployedOnce();
   return pairInTurn(base, head, paired, [
     pairEqual((file) => file.text),
-    pairEqual(templateContent),
-    pairSimilar,
+    pairEqual((file) => templateContent(deployed(file))),
+    pairSimilar((file) => ({ kind: isTerraformSource(file.path), parts: lineCounts(file.text) })),
+    pairSimilar((file) => templateValues(deployed(file))),
   ]);
 }
 
 /**
- * CloudFormation templates rewritten in the other syntax (YAML to JSON or back) with the same
- * resources: the one rename the app adds to GitHub's, which pairs files by their text alone.
+ * CloudFormation templates rewritten in the other syntax (YAML to JSON or back), with the same
+ * resources or similar ones (steps 2 and 4 above): the renames the app adds to GitHub's, which
+ * pairs files by their text alone.
  */
 export function convertedTemplates(
   base: readonly SourceFile[],
   head: readonly SourceFile[],
   paired: readonly Rename[] = [],
 ): Rename[] {
-  return pairInTurn(base, head, paired, [pairEqual(templateContent)]);
+  const deployed = deployedOnce();
+  return pairInTurn(base, head, paired, [
+    pairEqual((file) => templateContent(deployed(file))),
+    pairSimilar((file) => templateValues(deployed(file))),
+  ]);
 }
 
 /** Files gone at head paired with files new at head by each pairing in turn, each file once. */
@@ -110,69 +120,134 @@ function pairEqual(key: (file: SourceFile) => string | undefined): Pairing {
   };
 }
 
+/** A loaded resource without its places: what the template deploys, however it is written. */
+type Deployed = Omit<
+  Resource,
+  "file" | "line" | "column" | "endLine" | "locations" | "readAt" | "readFrom" | "root"
+>;
+
 /**
- * What a CloudFormation template deploys, told apart from how it is written: its loaded resources
- * without their places, keys sorted. Unknown values are named in short form whichever syntax
- * wrote them (`!GetAtt Role.Arn`), so YAML and its JSON conversion give the same text. Undefined
- * for a file that is no template or holds no resource.
+ * The resources of a CloudFormation template, loaded on its own, without their places, by
+ * address; undefined for a file that is no template or holds no resource. Each file is loaded
+ * once however many pairings ask.
  */
-function templateContent(file: SourceFile): string | undefined {
-  if (!isTemplateFile(file)) return undefined;
-  const { resources } = loadCloudFormation(file);
-  if (resources.length === 0) return undefined;
-  const deployed = resources
-    .map(
-      ({
-        file: _file,
-        line: _line,
-        column: _column,
-        endLine: _endLine,
-        locations: _locations,
-        readAt: _readAt,
-        readFrom: _readFrom,
-        root: _root,
-        ...rest
-      }) => rest,
-    )
-    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+function deployedOnce(): (file: SourceFile) => Deployed[] | undefined {
+  const loaded = new Map<SourceFile, Deployed[] | undefined>();
+  return (file) => {
+    if (loaded.has(file)) return loaded.get(file);
+    let deployed: Deployed[] | undefined;
+    if (isTemplateFile(file)) {
+      const { resources } = loadCloudFormation(file);
+      deployed = resources
+        .map(
+          ({
+            file: _file,
+            line: _line,
+            column: _column,
+            endLine: _endLine,
+            locations: _locations,
+            readAt: _readAt,
+            readFrom: _readFrom,
+            root: _root,
+            ...rest
+          }) => rest,
+        )
+        .sort((a, b) => byText(a.address, b.address));
+      if (deployed.length === 0) deployed = undefined;
+    }
+    loaded.set(file, deployed);
+    return deployed;
+  };
+}
+
+/**
+ * What a CloudFormation template deploys as one text, keys sorted. Unknown values are named in
+ * short form whichever syntax wrote them (`!GetAtt Role.Arn`), so YAML and its JSON conversion
+ * give the same text.
+ */
+function templateContent(deployed: Deployed[] | undefined): string | undefined {
+  if (deployed === undefined) return undefined;
   return JSON.stringify(deployed, (_key, value: unknown) =>
     value !== null && typeof value === "object" && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => byText(a, b)))
       : value,
   );
 }
 
-/** Pairs files of one kind whose text is similar enough, the most similar first. */
-const pairSimilar: Pairing = (gone, added) => {
-  if (gone.length * added.length > MAX_COMPARISONS) return [];
-  const addedLines = added.map((file) => lineCounts(file.text));
-  const candidates: { from: string; to: string; score: number }[] = [];
-  for (const before of gone) {
-    const beforeLines = lineCounts(before.text);
-    added.forEach((after, index) => {
-      if (isTerraformSource(before.path) !== isTerraformSource(after.path)) return;
-      const score = similarity(
-        before.text.length,
-        beforeLines,
-        after.text.length,
-        addedLines[index],
-      );
-      if (score >= MIN_SIMILARITY) candidates.push({ from: before.path, to: after.path, score });
+/**
+ * A template's deployed values as parts for `similarity`, in place of lines: each resource's
+ * logical id with its type, and each value of its properties and resource attributes with the
+ * logical id and the path to it (`Logs/Tags/[]/Key "team"`). List items are not numbered, so a
+ * tag added first moves no other value; each part weighs its length, as a line does. A template
+ * shares half of its weight with another only when most of its resources are there with most of
+ * their properties: two templates that only both declare a `Bucket` are not paired.
+ */
+function templateValues(deployed: Deployed[] | undefined): Measured | undefined {
+  if (deployed === undefined) return undefined;
+  const parts = new Map<string, number>();
+  const add = (part: string) => parts.set(part, (parts.get(part) ?? 0) + 1);
+  const walk = (path: string, value: unknown): void => {
+    if (Array.isArray(value)) {
+      if (value.length === 0) add(`${path} []`);
+      for (const item of value) walk(`${path}/[]`, item);
+    } else if (value !== null && typeof value === "object") {
+      const entries = Object.entries(value);
+      if (entries.length === 0) add(`${path} {}`);
+      for (const [key, item] of entries) walk(`${path}/${key}`, item);
+    } else add(`${path} ${JSON.stringify(value)}`);
+  };
+  for (const resource of deployed) {
+    add(`${resource.address}: ${resource.type}`);
+    walk(resource.address, resource.config);
+    if (resource.meta) walk(`${resource.address}/${META_KEY}`, resource.meta);
+  }
+  return { parts };
+}
+
+/**
+ * What similarity compares of a file: its parts, each with how often it occurs; files are only
+ * compared with files of the same `kind`.
+ */
+interface Measured {
+  kind?: boolean;
+  parts: ReadonlyMap<string, number>;
+}
+
+/** Pairs files whose parts are similar enough, the most similar first. */
+function pairSimilar(measure: (file: SourceFile) => Measured | undefined): Pairing {
+  return (gone, added) => {
+    if (gone.length * added.length > MAX_COMPARISONS) return [];
+    const addedMeasures = added.map((file) => {
+      const measured = measure(file);
+      return measured && { ...measured, size: sizeOf(measured.parts) };
     });
-  }
-  const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  candidates.sort((a, b) => b.score - a.score || byPath(a.from, b.from) || byPath(a.to, b.to));
-  const from = new Set<string>();
-  const to = new Set<string>();
-  const renames: Rename[] = [];
-  for (const candidate of candidates) {
-    if (from.has(candidate.from) || to.has(candidate.to)) continue;
-    from.add(candidate.from);
-    to.add(candidate.to);
-    renames.push({ from: candidate.from, to: candidate.to });
-  }
-  return renames;
-};
+    const candidates: { from: string; to: string; score: number }[] = [];
+    for (const before of gone) {
+      const measured = measure(before);
+      if (measured === undefined) continue;
+      const beforeSize = sizeOf(measured.parts);
+      added.forEach((after, index) => {
+        const other = addedMeasures[index];
+        if (other === undefined || other.kind !== measured.kind) return;
+        const score = similarity(beforeSize, measured.parts, other.size, other.parts);
+        if (score >= MIN_SIMILARITY) candidates.push({ from: before.path, to: after.path, score });
+      });
+    }
+    candidates.sort((a, b) => b.score - a.score || byText(a.from, b.from) || byText(a.to, b.to));
+    const from = new Set<string>();
+    const to = new Set<string>();
+    const renames: Rename[] = [];
+    for (const candidate of candidates) {
+      if (from.has(candidate.from) || to.has(candidate.to)) continue;
+      from.add(candidate.from);
+      to.add(candidate.to);
+      renames.push({ from: candidate.from, to: candidate.to });
+    }
+    return renames;
+  };
+}
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A text's lines, each with its line break, and how often each occurs. */
 function lineCounts(text: string): Map<string, number> {
@@ -182,22 +257,29 @@ function lineCounts(text: string): Map<string, number> {
   return counts;
 }
 
+/** The characters of all parts, each counted as often as it occurs: a text's length. */
+function sizeOf(parts: ReadonlyMap<string, number>): number {
+  let size = 0;
+  for (const [part, count] of parts) size += part.length * count;
+  return size;
+}
+
 /**
- * The share of the larger text made of lines both hold (each counted as often as both hold it),
+ * The share of the larger file made of parts both hold (each counted as often as both hold it),
  * in characters: git scores a rename so, the bytes of the source found again in the destination
  * over the larger size (diffcore-rename.c). Empty files are never similar.
  */
 function similarity(
   beforeSize: number,
-  beforeLines: ReadonlyMap<string, number>,
+  beforeParts: ReadonlyMap<string, number>,
   afterSize: number,
-  afterLines: ReadonlyMap<string, number> | undefined,
+  afterParts: ReadonlyMap<string, number>,
 ): number {
   const larger = Math.max(beforeSize, afterSize);
   if (larger === 0 || Math.min(beforeSize, afterSize) < MIN_SIMILARITY * larger) return 0;
   let common = 0;
-  for (const [line, count] of afterLines ?? []) {
-    common += Math.min(count, beforeLines.get(line) ?? 0) * line.length;
+  for (const [part, count] of afterParts) {
+    common += Math.min(count, beforeParts.get(part) ?? 0) * part.length;
   }
   return common / larger;
 }

@@ -532,6 +532,74 @@ describe("tollgate diff on CloudFormation nested stacks", () => {
     });
   });
 
+  it("keeps the findings of resources split verbatim into a nested stack, or inlined back, existing", async () => {
+    await withTempDir("nested-split", async (dir) => {
+      const text = await readFile(path.join(corpusDir, "real/cfngoat/cfngoat.yaml"), "utf8");
+      // cfngoat's User, AccessKey and UserPolicy, moved into iam.yaml, which the parent nests.
+      const start = text.indexOf("  User:\n    Type: AWS::IAM::User");
+      const end = text.indexOf("  #############\n  ###  KMS  ###");
+      expect(start).toBeGreaterThan(0);
+      expect(end).toBeGreaterThan(start);
+      const parent = [
+        text.slice(0, start),
+        "  Iam:\n",
+        "    Type: AWS::CloudFormation::Stack\n",
+        "    Properties:\n",
+        "      TemplateURL: ./iam.yaml\n",
+        "      Parameters:\n",
+        "        CompanyName: !Ref CompanyName\n",
+        "        Environment: !Ref Environment\n\n",
+        text
+          .slice(end)
+          .replace("!Ref User", "!GetAtt Iam.Outputs.UserName")
+          .replace("!GetAtt AccessKey.SecretAccessKey", "!GetAtt Iam.Outputs.SecretKey"),
+      ].join("");
+      const child = (resources: string) =>
+        [
+          "AWSTemplateFormatVersion: '2010-09-09'",
+          "Parameters:",
+          "  CompanyName: {Type: String}",
+          "  Environment: {Type: String}",
+          "Resources:",
+          resources,
+          "Outputs:",
+          "  UserName: {Value: !Ref User}",
+          "  SecretKey: {Value: !GetAtt AccessKey.SecretAccessKey}",
+          "",
+        ].join("\n");
+      const moved = text.slice(start, end);
+      // Moved with an edit: IAM's every action too.
+      const widened = moved.replace('- "ec2:*"', '- "ec2:*"\n              - "iam:*"');
+      expect(widened).not.toBe(moved);
+      const notExisting = async (base: Record<string, string>, head: Record<string, string>) => {
+        await rm(dir, { recursive: true, force: true });
+        await writeFiles(dir, { ...base, ...head });
+        const result = await diffDirs(dir);
+        const found = findingsOf(result.stdout);
+        expect(found.filter((f) => f.status === "existing").length).toBeGreaterThan(20);
+        return {
+          other: found
+            .filter((f) => f.status !== "existing")
+            .map((f) => `${f.status} ${f.rule} ${f.resource} ${f.evidence}`),
+          code: result.code,
+        };
+      };
+      const split = { "head/cfngoat.yaml": parent, "head/iam.yaml": child(moved) };
+      expect(await notExisting({ "base/cfngoat.yaml": text }, split)).toEqual({
+        other: [],
+        code: 0,
+      });
+      const inlined = { "head/cfngoat.yaml": text };
+      const splitBase = { "base/cfngoat.yaml": parent, "base/iam.yaml": child(moved) };
+      expect(await notExisting(splitBase, inlined)).toEqual({ other: [], code: 0 });
+      const widenedSplit = { ...split, "head/iam.yaml": child(widened) };
+      const { other, code } = await notExisting({ "base/cfngoat.yaml": text }, widenedSplit);
+      // The one new finding, on the moved policy: no other of it is new, none listed fixed.
+      expect(other).toEqual(["new TG-IAM-006 Iam.UserPolicy iam:* on *"]);
+      expect(code).toBe(1);
+    });
+  });
+
   it("reads the child a given parent nests, and names a missing one at the TemplateURL", async () => {
     await withTempDir("nested-stacks-paths", async (dir) => {
       await writeFiles(dir, {

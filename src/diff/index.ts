@@ -4,7 +4,8 @@
 // multisets. The subject is the resource address unless the finding names what it is about (the
 // security group a standalone rule opens), so a rule moved out of its group's block is the same
 // finding. A resource the head's Terraform `moved` blocks rename keeps its findings: a base
-// finding is compared at the address its subject moved to, as Terraform moves its state. A base
+// finding is compared at the address its subject moved to, as Terraform moves its state; a
+// CloudFormation resource moved into a nested stack or out of one likewise (stacks.ts). A base
 // finding whose rule the head reports as cannot tell on the same subject is not known fixed.
 // Then coverage (coverage.ts, from the rules' structured `scope`): a head finding left new is
 // existing when a base finding's exposure, on the same root, subject and category, already held
@@ -17,6 +18,7 @@
 import type { ScanResult } from "../engine/types.js";
 import { covers, followMoves, type Finding, type Forgotten, type Move } from "../model/index.js";
 import { findingCovers } from "./coverage.js";
+import { stackMoves } from "./stacks.js";
 
 export { convertedTemplates, followRenames, renamesByContent, type Rename } from "./renames.js";
 
@@ -33,12 +35,13 @@ export function findingIdentity(
 }
 
 /**
- * Diffs two scans: the base's findings follow the head's `moves` that Terraform would make. A
+ * Diffs two scans: the base's findings follow the head's `moves` that Terraform would make, and
+ * CloudFormation resources moved between a template and a stack it nests (stackMoves). A
  * base root gone at head may be one renamed (followRenames), so what it held counts as held in
  * every root a move is in: such a move is left alone rather than matched wrongly.
  */
 export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
-  const moves = head.moves ?? [];
+  const moves = [...(head.moves ?? []), ...stackMoves(base.addresses ?? [], head.addresses ?? [])];
   const headRoots = new Set((head.addresses ?? []).map(({ root }) => root ?? ""));
   const moveRoots = [...new Set(moves.map((move) => move.root))];
   const baseAddresses = (base.addresses ?? []).flatMap(({ root, address }) =>

@@ -142,6 +142,18 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         addresses: model.resources.map((resource) => ({
           root: resource.root,
           address: qualifiedAddress(resource),
+          ...(resource.source === "cloudformation"
+            ? {
+                stack: {
+                  path: resource.module,
+                  logicalId: resource.address,
+                  type: resource.type,
+                  file: resource.file,
+                  line: resource.line,
+                  column: resource.column,
+                },
+              }
+            : {}),
         })),
       };
     },

@@ -22,7 +22,29 @@ export interface ScanResult {
   /** What the rules' `print` calls wrote, line by line: for stderr, never into a report. */
   printed?: string[];
   /** Every resource's root and address: at base, what a Terraform state would hold. */
-  addresses?: Array<Pick<Resource, "root" | "address">>;
+  addresses?: ResourceAddress[];
+}
+
+/**
+ * A resource as the diff follows it between commits: its root and `qualifiedAddress`, and for a
+ * CloudFormation resource, what tells it moved between a template and a stack that template
+ * nests (src/diff/stacks.ts).
+ */
+export interface ResourceAddress {
+  root?: string | undefined;
+  address: string;
+  stack?: StackPlace;
+}
+
+/** A CloudFormation resource's place among nested stacks, and where it is written. */
+export interface StackPlace {
+  /** The stack path nesting its template (`Resource.module`): `Network`, "" in the top template. */
+  path: string;
+  logicalId: string;
+  type: string;
+  file: string;
+  line: number;
+  column: number;
 }
 
 /**

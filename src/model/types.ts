@@ -294,6 +294,8 @@ export interface Move {
    * No `moved` block says so: Terraform's own move of a resource that gained `count` (its
    * instance without a key becomes `[0]`) or lost `count` and `for_each` (`[0]` becomes the one
    * without a key), made unless a `moved` block names the resource. The place is the resource's.
+   * Also a CloudFormation resource moved into a nested stack or out of one (src/diff/stacks.ts),
+   * placed at the resource at head.
    */
   implied?: true;
   /**

@@ -2046,6 +2046,44 @@ resource "aws_iam_policy" "deploy" {
   });
 });
 
+describe("tollgate diff on a pull request that edits only a policy file a fileset() lists (explore-tf r15)", () => {
+  const iam = `resource "aws_iam_policy" "p" {
+  for_each = fileset("\${path.module}/policies", "*.json")
+  name     = trimsuffix(each.value, ".json")
+  policy   = file("\${path.module}/policies/\${each.value}")
+}
+`;
+  const policy = (actions: string[]) =>
+    JSON.stringify(
+      { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }] },
+      null,
+      2,
+    ) + "\n";
+
+  it("reads every file it lists and puts the new finding on the changed policy's line", async () => {
+    await withTempDir("fileset-policies", async (dir) => {
+      await writeFiles(dir, {
+        "base/iam/main.tf": iam,
+        "base/iam/policies/reader.json": policy(["s3:GetObject"]),
+        "base/iam/policies/writer.json": policy(["s3:PutObject"]),
+        "base/iam/policies/README.md": "Not a policy.\n",
+        "head/iam/main.tf": iam,
+        "head/iam/policies/reader.json": policy(["s3:GetObject", "iam:*"]),
+        "head/iam/policies/writer.json": policy(["s3:PutObject"]),
+        "head/iam/policies/README.md": "Not a policy.\n",
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(JSON.parse(json.stdout).warnings ?? []).toEqual([]);
+      expect(
+        findingsOf(json.stdout)
+          .filter((f) => f.status === "new")
+          .map((f) => [f.rule, f.file, f.line, f.resource]),
+      ).toEqual([["TG-IAM-006", "iam/policies/reader.json", 8, 'aws_iam_policy.p["reader.json"]']]);
+    });
+  });
+});
+
 describe("tollgate diff between folders puts a new finding on what decided it before an unrelated edit of its block", () => {
   /** An SSH rule whose CidrIp a Mapping entry (line 6) decides; GroupDescription at line 11. */
   const mapped = (cidr: string, description: string) =>

@@ -157,8 +157,15 @@ export async function scanPullRequest(
     parameterFiles: settings.cloudformationParameterFiles,
     ...(custom.ruleSets.length > 0 ? { customRules: custom.ruleSets } : {}),
   };
-  const base = await options.engine.scan(snapshots.base, scanOptions);
-  const head = await options.engine.scan(snapshots.head, scanOptions);
+  const { base: baseListing, head: headListing } = snapshots.listings ?? {};
+  const base = await options.engine.scan(snapshots.base, {
+    ...scanOptions,
+    ...(baseListing ? { listing: baseListing } : {}),
+  });
+  const head = await options.engine.scan(snapshots.head, {
+    ...scanOptions,
+    ...(headListing ? { listing: headListing } : {}),
+  });
   const notices = read.notices.map(describeNotice);
   notices.push(...selfEditNotices(snapshots.changedFiles), ...custom.notices);
   notices.push(...(mergeBase.notice ? [mergeBase.notice] : []), ...snapshots.notices);

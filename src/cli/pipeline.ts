@@ -1,5 +1,6 @@
 // What scan and diff share: reading snapshots from disk or git, the settings file, the engine,
 // and rendering one gate decision in the format asked for.
+import { lstatSync, type Stats } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { parseSettings, defaultSettings, type Settings } from "../config/index.js";
@@ -16,6 +17,7 @@ import {
   nestedTemplatePaths,
   readRepositoryFiles,
   unloadedModuleFolders,
+  type FileListing,
   type SourceFile,
 } from "../iac/index.js";
 import type { Finding, LoadError } from "../model/types.js";
@@ -34,6 +36,8 @@ import type { OutputFormat } from "./options.js";
 export interface Snapshot {
   files: SourceFile[];
   errors: LoadError[];
+  /** Every file name below the folders read whole (what `fileset()` lists), from the same top. */
+  listing?: FileListing;
 }
 
 /**
@@ -62,6 +66,16 @@ function add(snapshot: Snapshot, read: Snapshot, folder: string): void {
   const rename = (file: string) => (prefix === "" ? file : `${prefix}/${file}`);
   snapshot.files.push(...read.files.map((f) => ({ ...f, path: rename(f.path) })));
   snapshot.errors.push(...read.errors.map((e) => ({ ...e, file: rename(e.file) })));
+  if (!read.listing) return;
+  const listing = snapshot.listing ?? { folders: [], files: [], unlisted: [] };
+  snapshot.listing = {
+    folders: [
+      ...listing.folders,
+      ...read.listing.folders.map((f) => (f === "" ? prefix : rename(f))),
+    ],
+    files: [...listing.files, ...read.listing.files.map(rename)],
+    unlisted: [...listing.unlisted, ...read.listing.unlisted.map(rename)],
+  };
 }
 
 /**
@@ -141,8 +155,29 @@ async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snaps
  * (`listWorkingTree`), named from the top as a git ref's files are, whatever folder the user is in.
  */
 export async function readWorkingTree(top: string): Promise<Snapshot> {
-  const paths = (await listWorkingTree(top)).filter(isIacCandidate);
-  return readRepositoryFiles(top, { paths, skipDirectories: false });
+  const listed = await listWorkingTree(top);
+  const read = readRepositoryFiles(top, {
+    paths: listed.filter(isIacCandidate),
+    skipDirectories: false,
+  });
+  // git lists a symbolic link and a submodule as a path like a file's; only `lstat` tells them.
+  const regular = (file: string) => attemptLstat(path.join(top, file))?.isFile() ?? false;
+  return {
+    ...read,
+    listing: {
+      folders: [""],
+      files: listed.filter(regular),
+      unlisted: listed.filter((file) => !regular(file)),
+    },
+  };
+}
+
+function attemptLstat(absolute: string): Stats | undefined {
+  try {
+    return lstatSync(absolute);
+  } catch {
+    return undefined;
+  }
 }
 
 export function readGitRef(repo: string, ref: string): Promise<Snapshot> {

@@ -109,10 +109,13 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
   return {
     builtinRules: ruleSet.rules,
     async scan(files, scanOptions = {}) {
-      const { ruleSettings, variableFiles, parameterFiles } = scanOptions;
+      const { ruleSettings, variableFiles, parameterFiles, listing } = scanOptions;
       const model = loadModel(
         files,
-        variableFiles ? { rootVariableFiles: variableFiles } : {},
+        {
+          ...(variableFiles ? { rootVariableFiles: variableFiles } : {}),
+          ...(listing ? { listing } : {}),
+        },
         parameterFiles ? { parameterFiles } : {},
       );
       // The built-in rules always report what an unknown value decides (they report the same

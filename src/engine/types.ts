@@ -1,7 +1,7 @@
 // The seam between the loading/evaluation engine and its callers (CLI, app, benchmarks): files in,
 // located findings and errors out. The app and the CLI code against this, never the stages behind it.
 import type { RuleSettings } from "../config/schema.js";
-import type { SourceFile } from "../iac/source.js";
+import type { FileListing, SourceFile } from "../iac/source.js";
 import type { Finding, Forgotten, LoadError, Move, Resource } from "../model/types.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 
@@ -66,6 +66,8 @@ export interface CustomRuleSet {
 
 export interface ScanOptions {
   customRules?: readonly CustomRuleSet[];
+  /** Every file name the snapshot's fetch listed, IaC or not: what Terraform's `fileset()` enumerates. */
+  listing?: FileListing;
   /**
    * The effective `rule_settings`, given to built-in and custom rules as `data.tollgate.settings`;
    * absent, rules use their defaults (policies/lib/settings.rego). Findings an unknown value

@@ -8,6 +8,7 @@ import {
   isIacCandidate,
   oversizedFile,
   SNIFFED_BYTES,
+  type FileListing,
   type SourceFile,
 } from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
@@ -15,6 +16,8 @@ import type { LoadError } from "../model/types.js";
 export interface GitSnapshot {
   files: SourceFile[];
   errors: LoadError[];
+  /** Every regular file of the commit, of any name, from its top (what `fileset()` lists). */
+  listing: FileListing;
 }
 
 function run(repo: string, args: string[], stdin?: Buffer): Promise<Buffer> {
@@ -242,6 +245,8 @@ export async function readGitSnapshot(
   const commit = await resolveCommit(repo, ref);
   const listing = await run(repo, ["ls-tree", "-r", "-z", "--long", "--full-tree", commit]);
   const entries: TreeEntry[] = [];
+  const listed: string[] = [];
+  const unlisted: string[] = [];
   for (const record of listing.toString("utf8").split("\0")) {
     const match = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t(.*)$/s.exec(record);
     if (!match) continue;
@@ -253,6 +258,9 @@ export async function readGitSnapshot(
       string,
       string,
     ];
+    // A symbolic link may name a file or a folder, a submodule holds files of another commit.
+    if (type === "blob" && mode !== "120000") listed.push(path);
+    else unlisted.push(path);
     // The files a loader may want, as the disk reader picks them; everything else is never read.
     if (type !== "blob" || !isIacCandidate(path)) continue;
     entries.push({ mode, sha, size: size === "-" ? 0 : Number(size), path });
@@ -275,7 +283,8 @@ export async function readGitSnapshot(
     } else wanted.push(entry);
   }
   const files: SourceFile[] = [];
-  if (wanted.length === 0) return { files, errors };
+  const fileListing = { folders: [""], files: listed, unlisted };
+  if (wanted.length === 0) return { files, errors, listing: fileListing };
   const batch = await run(
     repo,
     ["cat-file", "--batch"],
@@ -293,5 +302,5 @@ export async function readGitSnapshot(
     if ("text" in checked) files.push(checked);
     else errors.push(checked);
   }
-  return { files, errors };
+  return { files, errors, listing: fileListing };
 }

@@ -5,9 +5,13 @@
 import {
   directoryOf,
   fileReadTargets,
+  filesetCalls,
   isKnownNotTemplate,
+  joinPath,
   leavesTop,
+  listFileset,
   localModuleDirs,
+  type FileListing,
 } from "../iac/index.js";
 
 /** Terraform sources, variable files and the dependency lock file (provider versions in force). */
@@ -52,4 +56,15 @@ export function terraformFilesIn(dir: string, paths: Iterable<string>): string[]
  */
 export function fileReadPaths(dir: string, text: string): string[] {
   return fileReadTargets(dir, text).filter((target) => !leavesTop(target));
+}
+
+/**
+ * Repository paths the `fileset()` calls of a Terraform file in `dir` list from `listing` (literal
+ * folder and pattern only), so the policies a module reads as `file(each.value)` are fetched.
+ */
+export function filesetReadPaths(dir: string, text: string, listing: FileListing): string[] {
+  return filesetCalls(dir, text).flatMap(({ directory, pattern }) => {
+    const listed = listFileset(listing, directory, pattern);
+    return "files" in listed ? listed.files.map((file) => joinPath(directory, file)) : [];
+  });
 }

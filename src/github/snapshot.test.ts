@@ -307,6 +307,40 @@ describe("fetchPullSnapshots", () => {
     expect(snapshots.notices).toEqual([]);
   });
 
+  it("reads every policy a fileset() lists, and its module, when the pull request changes one alone; and lists each tree", async () => {
+    const iam =
+      'resource "aws_iam_policy" "p" {\n  for_each = fileset("${path.module}/policies", "*.json")\n' +
+      '  policy   = file("${path.module}/policies/${each.value}")\n}\n';
+    const files = {
+      "iam/main.tf": iam,
+      "iam/policies/writer.json": '{"Statement": []}\n',
+      "iam/policies/logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47]),
+      "other/main.tf": 'resource "aws_s3_bucket" "b" {}\n',
+    };
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "iam/policies/reader.json": '{"Action": "s3:GetObject"}\n' },
+        [HEAD]: { ...files, "iam/policies/reader.json": '{"Action": "iam:*"}\n' },
+      },
+      pullFiles: [
+        { filename: "iam/policies/reader.json", status: "modified", patch: "@@ -1 +1 @@" },
+      ],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    const expected = ["iam/main.tf", "iam/policies/reader.json", "iam/policies/writer.json"];
+    expect(paths(snapshots.head)).toEqual(expected);
+    expect(paths(snapshots.base)).toEqual(expected);
+    expect([...(snapshots.listings?.head?.files ?? [])].sort()).toEqual([
+      "iam/main.tf",
+      "iam/policies/logo.png",
+      "iam/policies/reader.json",
+      "iam/policies/writer.json",
+      "other/main.tf",
+    ]);
+    expect(snapshots.errors).toEqual([]);
+  });
+
   it("reads the templates nesting a changed template up to the top, and the others they nest", async () => {
     const stack = (id: string, url: string) =>
       `  ${id}:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ${url}\n`;

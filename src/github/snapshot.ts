@@ -6,7 +6,7 @@
 // files the settings name for a template read (a changed one reads its template). One recursive tree
 // per commit locates files; blob reads are batched and shared between the two commits.
 import { nestedTemplatePaths } from "../iac/cloudformation/index.js";
-import { isTerraformSource, type SourceFile } from "../iac/source.js";
+import { isTerraformSource, type FileListing, type SourceFile } from "../iac/source.js";
 import type { LoadError } from "../model/types.js";
 import { readBlobs, type BlobContent, type BlobReadOptions } from "./blobs.js";
 import type { GitHubApi, RepoRef } from "./client.js";
@@ -14,6 +14,7 @@ import { listPullFiles, type PullFile } from "./pullFiles.js";
 import {
   directoryOf,
   fileReadPaths,
+  filesetReadPaths,
   isIacPath,
   isTerraformPath,
   isTerraformTemplatePath,
@@ -48,6 +49,11 @@ export interface PullSnapshots {
   errors: LoadError[];
   /** What the base scan lacks, for the summary: it only makes more findings look new. */
   notices: string[];
+  /**
+   * Every file name of each commit's tree, which Terraform's `fileset()` enumerates; absent for a
+   * side whose tree GitHub truncated.
+   */
+  listings?: { base?: FileListing; head?: FileListing };
 }
 
 /** Where an error about the pull request as a whole points, having no file of its own. */
@@ -112,6 +118,10 @@ export async function fetchPullSnapshots(
     }
   }
 
+  const listings: Record<Side, FileListing> = {
+    base: listingOf(baseTree),
+    head: listingOf(headTree),
+  };
   const wanted: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   /** Changed files that are not Terraform's own: a module may read them with file() or templatefile(). */
   const changedReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
@@ -240,6 +250,10 @@ export async function fetchPullSnapshots(
           for (const dir of localModuleDirs(directoryOf(path), content.text)) addDir(side, dir);
           for (const target of fileReadPaths(directoryOf(path), content.text))
             if (trees[side].entries.has(target)) wanted[side].add(target);
+          // Data and templates only, as a checkout's walk reads them: a fileset() over a static
+          // site's assets is not fetched, and a lone `.tf` would make a module of part of a folder.
+          for (const target of filesetReadPaths(directoryOf(path), content.text, listings[side]))
+            if (scanned(target) && !isTerraformPath(target)) wanted[side].add(target);
         } else if (isTemplatePath(path)) {
           for (const target of nestedTemplatePaths({ path, text: content.text }))
             if (trees[side].entries.has(target)) wanted[side].add(target);
@@ -272,7 +286,16 @@ export async function fetchPullSnapshots(
     head: files("head"),
     errors: capErrors(errors),
     notices: capNotices(notices),
+    listings: {
+      ...(baseTree.truncated ? {} : { base: listings.base }),
+      ...(headTree.truncated ? {} : { head: listings.head }),
+    },
   };
+}
+
+/** A tree's file names as a `fileset()` listing. */
+function listingOf(tree: Tree): FileListing {
+  return { folders: [""], files: [...tree.entries.keys()], unlisted: tree.unlisted };
 }
 
 interface CallerSearch {
@@ -350,7 +373,12 @@ function addReaders(
       const content = contents.get(entry.sha);
       if (content?.kind !== "text") continue;
       const dir = directoryOf(path);
-      if (fileReadPaths(dir, content.text).some((target) => changedReads[side].has(target)))
+      // A changed file a fileset() would list at either commit, whether or not it is there.
+      const changed = { folders: [""], files: [...changedReads[side]], unlisted: [] };
+      if (
+        fileReadPaths(dir, content.text).some((target) => changedReads[side].has(target)) ||
+        filesetReadPaths(dir, content.text, changed).length > 0
+      )
         addDir(side, dir);
     }
   }
@@ -485,6 +513,8 @@ function nearestTerraformDir(tree: Tree, dir: string): string | undefined {
 
 interface Tree {
   entries: Map<string, TreeEntry>;
+  /** Symbolic links and submodules: paths whose files a `fileset()` may list but the tree does not name. */
+  unlisted: string[];
   /** Terraform files per directory, so each module directory is found without a tree scan. */
   terraformByDir: Map<string, string[]>;
   truncated: boolean;
@@ -505,7 +535,10 @@ async function readTree(
   });
   const entries = new Map<string, TreeEntry>();
   const terraformByDir = new Map<string, string[]>();
+  const unlisted: string[] = [];
   for (const entry of data.tree) {
+    if (entry.path && (entry.type === "commit" || entry.mode === "120000"))
+      unlisted.push(entry.path);
     // Regular files only: symlinks (120000) and submodules (type commit) have no content to scan.
     if (entry.type !== "blob" || entry.mode === "120000" || !entry.path || !entry.sha) continue;
     entries.set(entry.path, { sha: entry.sha, size: entry.size ?? 0 });
@@ -515,5 +548,5 @@ async function readTree(
     if (inDir) inDir.push(entry.path);
     else terraformByDir.set(dir, [entry.path]);
   }
-  return { entries, terraformByDir, truncated: data.truncated };
+  return { entries, terraformByDir, unlisted, truncated: data.truncated };
 }

@@ -21,7 +21,12 @@ import {
 import path from "node:path";
 import type { LoadError } from "../model/types.js";
 import { mayBeTemplate } from "./cloudformation/sniff.js";
-import { isKnownNotTemplate, isTerraformFile, type SourceFile } from "./source.js";
+import {
+  isKnownNotTemplate,
+  isTerraformFile,
+  type FileListing,
+  type SourceFile,
+} from "./source.js";
 
 export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 export const DEFAULT_MAX_FILES = 5000;
@@ -69,6 +74,11 @@ export interface ReadOptions {
 export interface RepositoryFiles {
   files: SourceFile[];
   errors: LoadError[];
+  /**
+   * Every regular file the walk of the whole root saw, of any name (what `fileset()` lists);
+   * undefined when `paths` were given or the walk stopped early.
+   */
+  listing?: FileListing;
 }
 
 /** Terraform's dependency lock file: which provider versions a root module runs. */
@@ -122,7 +132,12 @@ export function readRepositoryFiles(root: string, options: ReadOptions = {}): Re
     if ("code" in result) errors.push(result);
     else files.push(result);
   }
-  return { files, errors };
+  if (options.paths !== undefined || walk.stopped) return { files, errors };
+  return {
+    files,
+    errors,
+    listing: { folders: [""], files: [...walk.listed].sort(), unlisted: [...walk.unlisted].sort() },
+  };
 }
 
 /**
@@ -215,6 +230,11 @@ function utf16Encoding(bytes: Uint8Array): "UTF-16LE" | "UTF-16BE" | null {
 
 class RepositoryWalk {
   readonly candidates = new Set<string>();
+  /** Every regular file seen, candidate or not, and what was not looked into (`FileListing`). */
+  readonly listed = new Set<string>();
+  readonly unlisted = new Set<string>();
+  /** The walk ended before every folder was read (a limit). */
+  stopped = false;
   private readonly visitedDirectories = new Set<string>();
   private entriesLeft = MAX_DIRECTORY_ENTRIES;
 
@@ -235,12 +255,18 @@ class RepositoryWalk {
     if (relative.split("/").some((segment) => this.skipped.has(segment))) return;
     const pending = [relative === "." ? "" : relative];
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      if (this.candidates.size >= this.candidateLimit || this.entriesLeft < 0) return;
+      if (this.candidates.size >= this.candidateLimit || this.entriesLeft < 0) {
+        this.stopped = true;
+        return;
+      }
       const kind = this.classify(next);
       if (kind === "file" && isIacCandidate(next)) this.candidates.add(next);
       if (kind !== "directory") continue;
-      const entries =
-        attempt(() => readdirSync(path.join(this.rootReal, next), { withFileTypes: true })) ?? [];
+      const entries = attempt(() =>
+        readdirSync(path.join(this.rootReal, next), { withFileTypes: true }),
+      );
+      if (entries === undefined) this.unlisted.add(next);
+      if (entries === undefined) continue;
       this.entriesLeft -= entries.length;
       if (this.entriesLeft < 0) {
         this.errors.push(
@@ -250,7 +276,14 @@ class RepositoryWalk {
             `more than ${MAX_DIRECTORY_ENTRIES} directory entries; pass the IaC directories as paths`,
           ),
         );
+        this.stopped = true;
         return;
+      }
+      for (const entry of entries) {
+        const child = next === "" ? entry.name : `${next}/${entry.name}`;
+        if (entry.isFile()) this.listed.add(child);
+        else if (entry.isSymbolicLink() || (entry.isDirectory() && this.skipped.has(entry.name)))
+          this.unlisted.add(child);
       }
       // Only what may hold or be a candidate is looked at again (one lstat each).
       const children = entries

@@ -7,7 +7,7 @@ import { isCloudFormation, loadStacks, type StackOptions } from "./cloudformatio
 import { isTerraformFile, type SourceFile } from "./source.js";
 import { loadTerraform, type TerraformOptions } from "./terraform/index.js";
 
-export type { SourceFile } from "./source.js";
+export type { FileListing, SourceFile } from "./source.js";
 export type { TerraformOptions } from "./terraform/index.js";
 export type { StackOptions } from "./cloudformation/index.js";
 export { loadCloudFormation, nestedTemplatePaths } from "./cloudformation/index.js";
@@ -21,6 +21,8 @@ export {
 } from "./files.js";
 export {
   fileReadTargets,
+  filesetCalls,
+  listFileset,
   leavesTop,
   localModuleDirs,
   unloadedModuleFolders,

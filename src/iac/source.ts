@@ -66,6 +66,22 @@ export interface SourceFile {
 }
 
 /**
+ * The names a fetch stage saw beside the files it gave, so Terraform's `fileset()` can enumerate a
+ * folder as Terraform would: every regular file below `folders`, whatever its name, IaC or not.
+ */
+export interface FileListing {
+  /** Folders listed whole, at any depth, named as the files are (`""` for the whole snapshot). */
+  folders: readonly string[];
+  /** Every regular file below `folders`. */
+  files: readonly string[];
+  /**
+   * Paths below `folders` whose kind or contents were not listed: folders a walk skips
+   * (`node_modules`, `.terraform`), symbolic links, submodules, folders that could not be read.
+   */
+  unlisted: readonly string[];
+}
+
+/**
  * Where a node is written in a source file. `line`/`column` are 1-based; `endLine`/`endColumn`
  * are the position just after the node's last character (exclusive, like HCL's own ranges).
  * Columns count UTF-16 code units from the line start, as JavaScript strings do. `start`/`end`

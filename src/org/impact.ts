@@ -247,8 +247,15 @@ async function decide(
     parameterFiles: settings.cloudformationParameterFiles,
     ...(customRules.length > 0 ? { customRules } : {}),
   };
-  const base = await options.engine.scan(snapshots.base, scanOptions);
-  const head = await options.engine.scan(snapshots.head, scanOptions);
+  const { base: baseListing, head: headListing } = snapshots.listings ?? {};
+  const base = await options.engine.scan(snapshots.base, {
+    ...scanOptions,
+    ...(baseListing ? { listing: baseListing } : {}),
+  });
+  const head = await options.engine.scan(snapshots.head, {
+    ...scanOptions,
+    ...(headListing ? { listing: headListing } : {}),
+  });
   return gateWithWaivers(
     diffScans(
       {

@@ -131,8 +131,10 @@ export const diffCommand = defineCommand({
       variableFiles: variableFilesOf(values, settings.terraformVariableFiles),
       parameterFiles: parameterFilesOf(values, settings.cloudformationParameterFiles),
     };
-    const baseResult = await engine.scan(base.files, scanOptions);
-    const headResult = await engine.scan(head.files, scanOptions);
+    const withListing = (snapshot: Snapshot) =>
+      snapshot.listing ? { ...scanOptions, listing: snapshot.listing } : scanOptions;
+    const baseResult = await engine.scan(base.files, withListing(base));
+    const headResult = await engine.scan(head.files, withListing(head));
     const decision = gateWithWaivers(
       diffScans(
         {

@@ -47,7 +47,10 @@ export const inspectCommand = defineCommand({
     );
     const model = loadModel(
       snapshot.files,
-      { rootVariableFiles: variableFilesOf(values, {}) },
+      {
+        rootVariableFiles: variableFilesOf(values, {}),
+        ...(snapshot.listing ? { listing: snapshot.listing } : {}),
+      },
       { parameterFiles },
     );
     const problems = [...snapshot.errors, ...model.errors];

@@ -41,6 +41,7 @@ export const scanCommand = defineCommand({
       io.cwd,
     );
     const result = await engine.scan(snapshot.files, {
+      ...(snapshot.listing ? { listing: snapshot.listing } : {}),
       ruleSettings: settings.ruleSettings,
       variableFiles: variableFilesOf(values, settings.terraformVariableFiles),
       parameterFiles,

@@ -35,6 +35,7 @@ import {
 } from "./origin.js";
 import { isIacCandidate } from "../files.js";
 import { decodedOrigin } from "./decoded.js";
+import type { FilesetResult } from "./fileset.js";
 import { settleJsonTemplate, unknownMarker } from "./json-template.js";
 import { joinPath } from "./modules.js";
 import { literalFileRead } from "./references.js";
@@ -63,6 +64,8 @@ import {
 /** Steps one top-level evaluation may take before it gives up (a for-expression bomb must not hang). */
 export const EVALUATION_BUDGET = 2_000_000;
 const MAX_TEXT = 10_000_000;
+/** A path argument written from `path.module` or `path.root`, bare or leading a template. */
+const PATH_ATTRIBUTE = /^"?(\$\{\s*)?path\.(module|root)\b/;
 
 /** An evaluation error that knows where it happened. */
 export class LocatedEvaluationError extends EvaluationError {
@@ -100,6 +103,12 @@ export interface EvaluationHost {
    * such file is one the fetch stage did not give (too large, binary, not a name it reads).
    */
   missingFile?(path: string): MissingFile | undefined;
+  /**
+   * `fileset(path, pattern)`: `path` as `written`, from `path.module`/`path.root` (repository
+   * paths here), a literal (relative to the root module, as Terraform reads it) or either.
+   * Undefined for a host that lists no files.
+   */
+  fileset?(path: string, pattern: string, written: "repository" | "root" | "either"): FilesetResult;
   /** The file at this repository path, exactly, if it was read. */
   repositoryFile?(path: string): { path: string; text: string } | undefined;
   report(error: LoadError): void;
@@ -676,20 +685,7 @@ export class ExpressionEvaluator {
       return { value: unknown(sourceText(expr, scope)), origin: here };
     }
     if (name === "try" || name === "can") return this.tryOrCan(expr, scope);
-    if (name === "fileset") {
-      // The folder listing is not evaluated: say so where it is called, since what the files
-      // hold (policies read with file()) would otherwise go unjudged without a word.
-      scope.host.report({
-        file: scope.file,
-        line: expr.nameRange.line,
-        column: expr.nameRange.column,
-        message:
-          "fileset() is not evaluated: the files it lists, and what is read from them, are unknown to the policies",
-        code: "terraform-fileset",
-        level: "warning",
-      });
-      return { value: unknown(sourceText(expr, scope)), origin: here };
-    }
+    if (name === "fileset") return this.fileset(expr, scope);
     if (name === "templatefile") return this.templateFile(expr, scope);
     let args = expr.args.map((arg) => this.evaluate(arg, scope));
     if (expr.expandFinal && args.length > 0) {
@@ -850,6 +846,49 @@ export class ExpressionEvaluator {
       default:
         return here;
     }
+  }
+
+  /**
+   * `fileset(path, pattern)` from the files the host was told exist (`EvaluationHost.fileset`).
+   * When they cannot all be known the call is unknown, with a located warning: what the files
+   * it lists hold (policies read with `file()`) would otherwise go unjudged without a word.
+   */
+  private fileset(expr: FunctionCallExpr, scope: Scope): Evaluated {
+    const here = at(scope.file, expr);
+    if (expr.args.length !== 2)
+      throw new EvaluationError(
+        `fileset takes 2 arguments, ${expr.args.length} given`,
+        "terraform-argument",
+      );
+    const [pathArgument, patternArgument] = expr.args as [Expression, Expression];
+    const path = this.evaluate(pathArgument, scope).value;
+    const pattern = this.evaluate(patternArgument, scope).value;
+    let listed: FilesetResult;
+    if (isUnknown(path) || isUnknown(pattern) || isPartial(path) || isPartial(pattern))
+      listed = { unknown: "its path or pattern is unknown" };
+    else {
+      const text = sourceText(pathArgument, scope);
+      const written = PATH_ATTRIBUTE.test(text)
+        ? "repository"
+        : /^"[^"$%]*"$/.test(text)
+          ? "root"
+          : "either";
+      listed = scope.host.fileset?.(
+        toStringValue(path, "fileset path") as string,
+        toStringValue(pattern, "fileset pattern") as string,
+        written,
+      ) ?? { unknown: "the files of the repository are not listed here" };
+    }
+    if ("files" in listed) return { value: listed.files, origin: here };
+    scope.host.report({
+      file: scope.file,
+      line: expr.nameRange.line,
+      column: expr.nameRange.column,
+      message: `fileset() is not evaluated: ${listed.unknown}; the files it lists, and what is read from them, are unknown to the policies`,
+      code: "terraform-fileset",
+      level: "warning",
+    });
+    return { value: unknown(sourceText(expr, scope)), origin: here };
   }
 
   /**

@@ -26,7 +26,7 @@
 // (tell them apart by `file`). Each resource says which versions of its provider may be in force
 // for its root (providers.ts: constraints of the root and its local modules, the lock file).
 import type { Forgotten, LoadError, Move, Resource, Value } from "../../model/types.js";
-import type { SourceFile } from "../source.js";
+import type { FileListing, SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
 import { discoverModules, joinPath } from "./modules.js";
@@ -37,7 +37,8 @@ import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
 
 export type { ModuleCallRecord } from "./instance.js";
 export { leavesTop, unloadedModuleFolders } from "./modules.js";
-export { fileReadTargets, localModuleDirs } from "./references.js";
+export { fileReadTargets, filesetCalls, localModuleDirs } from "./references.js";
+export { listFileset } from "./fileset.js";
 export { renderPolicyDocument, type RenderedPolicyDocument } from "./policy-document.js";
 
 export interface TerraformOptions {
@@ -51,6 +52,8 @@ export interface TerraformOptions {
   rootVariableFiles?: { readonly [root: string]: readonly string[] };
   /** Variable values (`-var`), applied to every root module last. */
   variables?: { [name: string]: Value };
+  /** Every file name the fetch stage listed, which `fileset()` enumerates (source.ts). */
+  listing?: FileListing;
 }
 
 export interface TerraformModel {
@@ -99,6 +102,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     emitMove: (move) => rootMoves.push(move),
     instanceCount: 0,
     resolutionDepth: 0,
+    ...(options.listing ? { listing: options.listing } : {}),
   };
 
   const extraFiles: SourceFile[] = [];

@@ -3,6 +3,7 @@
 // their evaluated config, and child module calls. It is the evaluator's host for names.
 import type { Attribute, Block, Body, Expression, ScopeTraversalExpr } from "../hcl/index.js";
 import { fromPointer, toPointer } from "../../model/pointer.js";
+import type { FileListing } from "../source.js";
 import {
   isUnknown,
   unknown,
@@ -51,6 +52,7 @@ import {
   type Hop,
   type Origin,
 } from "./origin.js";
+import { holdsAnything, listFileset, type FilesetResult } from "./fileset.js";
 import { writtenIn } from "./overrides.js";
 import type { MoveDeclaration } from "./moved.js";
 import { resourceMeta } from "./meta.js";
@@ -92,6 +94,8 @@ export interface LoadContext {
   resolutionDepth: number;
   /** The providers of the root module being loaded and their versions that may be in force. */
   providers?: RootProviders;
+  /** The names the fetch stage listed, which `fileset()` enumerates; undefined when it listed none. */
+  listing?: FileListing;
 }
 
 /** A module call as written, local or remote (remote sources are recorded, never fetched). */
@@ -240,6 +244,33 @@ export class ModuleInstance implements EvaluationHost {
     if (path.startsWith("/") || bases.every((base) => leavesTop(joinPath(base, path))))
       return { outside: true };
     return { outside: false, directory: this.definition.directory, root: this.depth === 0 };
+  }
+
+  /**
+   * `fileset()` of `path`: a repository path when written from `path.module`/`path.root`, else
+   * Terraform's own reading, relative to the root module. A path from elsewhere (a variable, a
+   * local) may be either: the one of the two folders that holds files decides, and when both do
+   * the result is not known.
+   */
+  fileset(path: string, pattern: string, written: "repository" | "root" | "either"): FilesetResult {
+    if (path.startsWith("/")) return { unknown: "its path is absolute" };
+    const root = this.ancestry[0] ?? this.definition.directory;
+    const fromRoot = joinPath(root, path);
+    const fromTop = joinPath("", path);
+    const folders =
+      written === "repository" ? [fromTop] : written === "root" ? [fromRoot] : [fromRoot, fromTop];
+    const results = [...new Set(folders)].map((folder) =>
+      listFileset(this.context.listing, folder, pattern),
+    );
+    const [first, second] = results as [FilesetResult, FilesetResult | undefined];
+    if (second === undefined || "unknown" in first) return first;
+    if ("unknown" in second) return second;
+    const existing = folders.filter((folder) => holdsAnything(this.context.listing, folder));
+    if (existing.length === 2)
+      return {
+        unknown: `its path ${JSON.stringify(path)} may be read from the root module or from the repository's top, and both folders exist`,
+      };
+    return existing[0] === folders[1] ? second : first;
   }
 
   repositoryFile(path: string): { path: string; text: string } | undefined {

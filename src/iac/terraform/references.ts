@@ -58,3 +58,23 @@ export function literalFileRead(callText: string): { path: string; inModule: boo
   if (!match?.[3]) return undefined;
   return { path: match[3], inModule: match[2] !== undefined };
 }
+
+/**
+ * `fileset(path.module, "...")`, `fileset("${path.module}/x", "...")` or `fileset("x", "...")`:
+ * the folder (under `${path.module}/` or not, as `fileReadTargets` reads a path) and a literal
+ * pattern; in a JSON string the quotes are escaped.
+ */
+const FILESET_CALL =
+  /\bfileset\(\s*(?:path\.module|(\\?)"(?:\$\{path\.module\})?\/?([^"$\\]*)\1")\s*,\s*(\\?)"([^"$\\]+)\3"\s*\)/g;
+
+/**
+ * The `fileset()` calls a Terraform file in `dir` makes with a literal folder and pattern, the
+ * folder joined to `dir`: a reader that fetches part of a repository fetches the files they list,
+ * which the module reads with `file()` as `each.value`.
+ */
+export function filesetCalls(dir: string, text: string): { directory: string; pattern: string }[] {
+  return [...text.matchAll(FILESET_CALL)].map((match) => ({
+    directory: joinPath(dir, match[2] ?? ""),
+    pattern: match[4] ?? "",
+  }));
+}

@@ -381,7 +381,8 @@ export function jsonDynamicBlocks(attribute: Attribute): Block[] {
   return blocks;
 }
 
-function objectAttributes(object: Extract<Expression, { kind: "Object" }>): BodyItem[] {
+/** An object's items as the attributes of a body (`.tf.json` writes a block's body as an object). */
+export function objectAttributes(object: Extract<Expression, { kind: "Object" }>): BodyItem[] {
   return object.items.flatMap((item): BodyItem[] =>
     item.keyName === null
       ? []

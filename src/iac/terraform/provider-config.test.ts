@@ -147,6 +147,121 @@ resource "aws_s3_bucket" "untagged" {}
     });
   });
 
+  it("reads .tf.json providers as native ones: aliases, nested blocks as an object or an array, secrets at any depth", () => {
+    const json = {
+      terraform: {
+        required_providers: { aws: { source: "hashicorp/aws", version: "~> 5.0" } },
+        backend: { s3: { bucket: "state", key: "k", region: "eu-west-1" } },
+        cloud: { organization: "acme", token: "CLOUD-TOKEN", workspaces: { name: "prod" } },
+      },
+      provider: {
+        aws: [
+          {
+            region: "eu-west-1",
+            secret_key: "SECRET-KEY",
+            default_tags: { tags: { Team: "infra" } },
+            assume_role_with_web_identity: {
+              role_arn: "arn:aws:iam::1:role/x",
+              web_identity_token: "WEB-TOKEN",
+            },
+          },
+          {
+            alias: "west",
+            region: "us-west-2",
+            default_tags: [{ tags: { Team: "west" } }],
+            ignore_tags: { keys: ["Owner"] },
+          },
+        ],
+      },
+      resource: {
+        aws_s3_bucket: {
+          a: { bucket: "a", tags: { Name: "a" } },
+          b: { provider: "aws.west", bucket: "b", tags: { Owner: "me" } },
+        },
+      },
+    };
+    const { resources, errors } = loadTerraform([
+      { path: "main.tf.json", text: JSON.stringify(json, null, 2) },
+    ]);
+    expect(errors).toEqual([]);
+    expect(resources.map((r) => r.address)).toEqual([
+      "provider.aws",
+      "provider.aws.west",
+      "aws_s3_bucket.a",
+      "aws_s3_bucket.b",
+    ]);
+    expect(resource(resources, "provider.aws").config).toEqual({
+      region: "eu-west-1",
+      secret_key: "<redacted>",
+      default_tags: [{ tags: { Team: "infra" } }],
+      assume_role_with_web_identity: [
+        { role_arn: "arn:aws:iam::1:role/x", web_identity_token: "<redacted>" },
+      ],
+    });
+    expect(resource(resources, "aws_s3_bucket.a").config.tags_all).toEqual({
+      Team: "infra",
+      Name: "a",
+    });
+    expect(lineOf(resource(resources, "aws_s3_bucket.a"), "/tags_all/Team")).toBe(
+      "main.tf.json:31",
+    );
+    expect(resource(resources, "aws_s3_bucket.b").providerConfig).toBe("provider.aws.west");
+    expect(resource(resources, "aws_s3_bucket.b").config.tags_all).toEqual({ Team: "west" });
+    const text = JSON.stringify(resources);
+    expect(["CLOUD-TOKEN", "SECRET-KEY", "WEB-TOKEN"].filter((s) => text.includes(s))).toEqual([]);
+  });
+
+  it("leaves provisioner and connection blocks, and their secrets, out of a resource (HCL and JSON)", () => {
+    const hcl = `resource "aws_instance" "web" {
+  ami = "ami-1"
+  connection {
+    type        = "ssh"
+    password    = "CONN-PASSWORD"
+    private_key = "CONN-KEY"
+    host        = self.public_ip
+  }
+  provisioner "remote-exec" {
+    inline = ["echo \${self.private_ip}"]
+    connection {
+      password = "PROV-PASSWORD"
+    }
+  }
+}
+`;
+    const json = {
+      resource: {
+        aws_instance: {
+          api: {
+            ami: "ami-2",
+            connection: {
+              type: "ssh",
+              password: "CONN-PASSWORD",
+              private_key: "CONN-KEY",
+              host: "\${self.public_ip}",
+            },
+            provisioner: [
+              { "remote-exec": { inline: ["echo hi"], connection: { password: "PROV-PASSWORD" } } },
+              { "local-exec": { command: "echo \${self.private_ip}" } },
+            ],
+          },
+        },
+      },
+    };
+    for (const file of [
+      { path: "main.tf", text: hcl },
+      { path: "main.tf.json", text: JSON.stringify(json, null, 2) },
+    ]) {
+      const { resources, errors } = loadTerraform([file]);
+      expect(errors).toEqual([]);
+      expect(resources).toHaveLength(1);
+      expect(Object.keys(resources[0]?.config ?? {})).toEqual(["ami"]);
+      const text = JSON.stringify({ resources, errors });
+      expect(
+        ["CONN-PASSWORD", "CONN-KEY", "PROV-PASSWORD"].filter((s) => text.includes(s)),
+      ).toEqual([]);
+    }
+  });
+
   it("inherits only default configurations, none past a providers map, and drops ignore_tags keys", () => {
     const { resources } = loadTerraform([
       {

@@ -5,7 +5,13 @@
 import type { Block, Body, BodyItem, Expression } from "../hcl/index.js";
 import { toPointer } from "../../model/pointer.js";
 import { isUnknown, type Resource, type SourceLocation, type Value } from "../../model/types.js";
-import { attributeOf, literalString, type ModuleDefinition, type ParsedFile } from "./modules.js";
+import {
+  attributeOf,
+  literalString,
+  objectAttributes,
+  type ModuleDefinition,
+  type ParsedFile,
+} from "./modules.js";
 
 /** What a masked argument holds: its value is never evaluated, so it is in no input nor log. */
 export const REDACTED = "<redacted>";
@@ -41,10 +47,55 @@ export function providerBlocks(definition: ModuleDefinition): Map<string, Provid
       const aliasAttribute = attributeOf(item.body, "alias");
       const alias = aliasAttribute && literalString(aliasAttribute.expr);
       const key = alias ? `${localName}.${alias}` : localName;
-      if (!found.has(key)) found.set(key, { key, localName, block: item, file });
+      if (!found.has(key)) found.set(key, { key, localName, block: withJsonBlocks(item), file });
     }
   }
   return found;
+}
+
+/**
+ * The AWS provider's nested blocks. `.tf.json` writes a block as an object (one block) or an
+ * array of objects, which without a schema reads as an attribute holding a map or a list; a
+ * provider's block names are known, so it is rebuilt as the blocks native syntax would have, and
+ * the entry, `tags_all` and the redaction of secrets read both syntaxes alike.
+ */
+const PROVIDER_BLOCKS = new Set([
+  "assume_role",
+  "assume_role_with_web_identity",
+  "default_tags",
+  "endpoints",
+  "ignore_tags",
+]);
+
+/** A `.tf.json` provider block with its nested blocks rebuilt (`PROVIDER_BLOCKS`); others as they are. */
+function withJsonBlocks(block: Block): Block {
+  if (block.body.syntax !== "json") return block;
+  let changed = false;
+  const items = block.body.items.flatMap((item): BodyItem[] => {
+    if (item.kind !== "Attribute" || !PROVIDER_BLOCKS.has(item.name)) return [item];
+    const objects =
+      item.expr.kind === "Object"
+        ? [item.expr]
+        : item.expr.kind === "Tuple" && item.expr.elements.every((e) => e.kind === "Object")
+          ? (item.expr.elements as Extract<Expression, { kind: "Object" }>[])
+          : undefined;
+    if (!objects) return [item];
+    changed = true;
+    return objects.map((object) =>
+      changedNode(item as unknown as Block, {
+        kind: "Block",
+        type: item.name,
+        typeRange: item.nameRange,
+        labels: [],
+        body: changedNode(object as unknown as Body, {
+          kind: "Body",
+          syntax: "json",
+          items: objectAttributes(object),
+        }),
+      }),
+    );
+  });
+  return changed ? changedNode(block, { body: changedNode(block.body, { items }) }) : block;
 }
 
 /**
@@ -85,14 +136,14 @@ export function withoutSecrets(body: Body): Body {
   const items = body.items.map((item): BodyItem => {
     if (item.kind === "Attribute" && isSecretArgument(item.name)) {
       changed = true;
-      const { line, column, endLine, endColumn, start, end } = item.expr;
-      const range = { line, column, endLine, endColumn, start, end };
-      const redacted: Expression = {
-        kind: "Template",
-        parts: [{ kind: "TemplateLiteral", value: REDACTED, ...range }],
-        ...range,
-      };
-      return changedNode(item, { expr: redacted });
+      return changedNode(item, { expr: redacted(item.expr) });
+    }
+    if (item.kind === "Attribute") {
+      // A map or list of maps (`.tf.json` writes nested blocks so) may hold secrets as keys.
+      const expr = withoutSecretKeys(item.expr);
+      if (expr === item.expr) return item;
+      changed = true;
+      return changedNode(item, { expr });
     }
     if (item.kind !== "Block") return item;
     const inner = withoutSecrets(item.body);
@@ -101,6 +152,39 @@ export function withoutSecrets(body: Body): Body {
     return changedNode(item, { body: inner });
   });
   return changed ? changedNode(body, { items }) : body;
+}
+
+/** The literal `REDACTED` where `expr` is written. */
+function redacted(expr: Expression): Expression {
+  const { line, column, endLine, endColumn, start, end } = expr;
+  const range = { line, column, endLine, endColumn, start, end };
+  return {
+    kind: "Template",
+    parts: [{ kind: "TemplateLiteral", value: REDACTED, ...range }],
+    ...range,
+  };
+}
+
+/** An object or tuple expression with the value of every secret key redacted, at any depth. */
+function withoutSecretKeys(expr: Expression): Expression {
+  if (expr.kind === "Tuple") {
+    const elements = expr.elements.map(withoutSecretKeys);
+    return elements.every((element, i) => element === expr.elements[i])
+      ? expr
+      : changedNode(expr, { elements });
+  }
+  if (expr.kind !== "Object") return expr;
+  let changed = false;
+  const items = expr.items.map((item) => {
+    const value =
+      item.keyName !== null && isSecretArgument(item.keyName)
+        ? redacted(item.value)
+        : withoutSecretKeys(item.value);
+    if (value === item.value) return item;
+    changed = true;
+    return changedNode(item, { value });
+  });
+  return changed ? changedNode(expr, { items }) : expr;
 }
 
 /**

@@ -2046,6 +2046,73 @@ resource "aws_iam_policy" "deploy" {
   });
 });
 
+describe("tollgate diff puts each finding two changed entries of one local make on its own entry", () => {
+  const groups = (ports: [number, number], cidrs: [string, string]) => `locals {
+  ports = {
+    ssh = ${ports[0]}
+    rdp = ${ports[1]}
+  }
+  admin = {
+    ssh_cidr = "${cidrs[0]}"
+    rdp_cidr = "${cidrs[1]}"
+  }
+}
+
+resource "aws_security_group" "ports" {
+  name        = "ports"
+  description = "One rule per port"
+
+  dynamic "ingress" {
+    for_each = local.ports
+    content {
+      from_port   = ingress.value
+      to_port     = ingress.value
+      protocol    = "tcp"
+      cidr_blocks = ["0.0.0.0/0"]
+    }
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "ssh" {
+  security_group_id = aws_security_group.ports.id
+  from_port         = 22
+  to_port           = 22
+  ip_protocol       = "tcp"
+  cidr_ipv4         = local.admin.ssh_cidr
+}
+
+resource "aws_vpc_security_group_ingress_rule" "rdp" {
+  security_group_id = aws_security_group.ports.id
+  from_port         = 3389
+  to_port           = 3389
+  ip_protocol       = "tcp"
+  cidr_ipv4         = local.admin.rdp_cidr
+}
+`;
+
+  it("both ports of a map opened, both CIDRs of an object opened: four findings, four lines", async () => {
+    await withTempDir("two-entries", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": groups([8022, 8389], ["10.0.0.0/8", "10.1.0.0/16"]),
+        "head/main.tf": groups([22, 3389], ["0.0.0.0/0", "0.0.0.0/0"]),
+      });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(
+        findingsOf(json.stdout)
+          .filter((f) => f.status === "new")
+          .map((f) => [f.rule, f.line, f.resource])
+          .sort((a, b) => Number(a[1]) - Number(b[1])),
+      ).toEqual([
+        ["TG-NET-001", 3, "aws_security_group.ports"],
+        ["TG-NET-002", 4, "aws_security_group.ports"],
+        ["TG-NET-001", 7, "aws_vpc_security_group_ingress_rule.ssh"],
+        ["TG-NET-002", 8, "aws_vpc_security_group_ingress_rule.rdp"],
+      ]);
+    });
+  });
+});
+
 describe("tollgate diff on a pull request that edits only a policy file a fileset() lists (explore-tf r15)", () => {
   const iam = `resource "aws_iam_policy" "p" {
   for_each = fileset("\${path.module}/policies", "*.json")

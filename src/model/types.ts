@@ -191,15 +191,17 @@ export interface Resource {
    * `module.app["eu"].module.logs.for_each`): what it read, and where the meta-argument itself is
    * written (a count wholly, a for_each by its first line); for a CloudFormation resource whose
    * `Condition` the template decides, where that condition, the conditions it names and the
-   * parameter `Default`s they read are written (`Condition`); for a CloudFormation value that a
-   * decided `Fn::If` or a `Fn::FindInMap` chose, by its JSON pointer (`/SecurityGroupIngress/0/CidrIp`,
-   * `""` for the whole `Properties`, a list for an item such an `Fn::If` removed): that
-   * condition's places, or the mapping entry and the `Default`s its keys read; inside a branch of
-   * an undecided `Fn::If` whose value is one of its `alternatives`, under that branch's conditions
-   * (`ReadPlace.when`). Only findings on, around or inside that pointer take it (and only those
-   * holding under those conditions). A value is located where it is written (`locations`);
-   * these are what else decides it, for an annotation on the line a pull request changed. Left
-   * out of what policies receive (`policyInput`). For a Terraform value, by its JSON pointer too:
+   * parameter `Default`s they read are written (`Condition`); for one a `Fn::ForEach` generated,
+   * the collection item that made it (`Fn::ForEach`); for a CloudFormation value that a decided
+   * `Fn::If` or a `Fn::FindInMap` chose, or a YAML alias names, by its JSON pointer
+   * (`/SecurityGroupIngress/0/CidrIp`, `""` for the whole `Properties`, a list for an item such an
+   * `Fn::If` removed): that condition's places, or the mapping entry and the `Default`s its keys
+   * read, or the alias and the anchor's content; inside a branch of an undecided `Fn::If` whose
+   * value is one of its `alternatives`, under that branch's conditions (`ReadPlace.when`). Only
+   * findings on, around or inside that pointer take it (and only those holding under those
+   * conditions). A value is located where it is written (`locations`); these are what else
+   * decides it, for an annotation on the line a pull request changed. Left out of what policies
+   * receive (`policyInput`). For a Terraform value, by its JSON pointer too:
    * the places it passed through between where it is written and this attribute, nearest the
    * attribute first, each named (`through`: `aws_vpc.v's cidr_block`, `module.m's cidr argument`,
    * `local.cidr`, `module.net's output cidr`, `the condition var.public`).

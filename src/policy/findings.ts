@@ -193,8 +193,11 @@ export function repetitionsOf(resource: Resource, pointer: string): string[] {
   }
 }
 
-/** What decides whether a resource instance exists: Terraform's meta-arguments, CloudFormation's `Condition`. */
-const EXISTENCE = ["count", "for_each", "Condition"];
+/**
+ * What decides whether a resource instance exists: Terraform's meta-arguments, CloudFormation's
+ * `Condition` and the `Fn::ForEach` collection item that generated it.
+ */
+const EXISTENCE = ["count", "for_each", "Condition", "Fn::ForEach"];
 
 /** A module call's count or for_each in `Resource.readFrom`: `module.a["x"].module.logs.count`. */
 const MODULE_CALL_READER = /^(module\..+)\.(count|for_each)$/;

@@ -368,7 +368,23 @@ export class TemplateEvaluator {
     return spans;
   }
 
+  /**
+   * Where what made a `Fn::ForEach` entry is written (`TemplateEntry.generatedBy`): each
+   * collection item, or a `!Ref` collection and the parameter value it reads.
+   */
+  loopPlaces(madeBy: readonly TemplateNode[]): SourceLocation[] {
+    return madeBy.flatMap((node) => {
+      const value = this.parameterPlace(node);
+      const written = this.scope.locate(node.span);
+      return value === undefined ? [written] : [written, value];
+    });
+  }
+
   private evaluate(node: TemplateNode, path: PathSegment[] | null, trace: Trace): Evaluated {
+    // A YAML alias decides the value as much as the anchor it names: a PR that adds only the
+    // alias (a new resource reusing another's rules) changed that line, not the anchor's.
+    if (node.alias !== undefined)
+      this.decidedBy(trace, path, [this.scope.locate(node.alias), this.scope.locate(node.span)]);
     if (path === null) return this.evaluateNode(node, path, trace);
     const intrinsic = asIntrinsic(node);
     if (
@@ -518,6 +534,8 @@ export class TemplateEvaluator {
         : this.propertyValue(entry.key, entry.value, entryPath, trace);
       if (value === NO_VALUE) continue;
       if (entryPath) this.locate(trace, toPointer(entryPath), entry.value, entrySpan(entry));
+      if (entry.generatedBy !== undefined)
+        this.decidedBy(trace, entryPath, this.loopPlaces(entry.generatedBy));
       properties.push([entry.key, value]);
     }
     // fromEntries defines own properties, so a `__proto__` key stays data.

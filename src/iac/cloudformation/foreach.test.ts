@@ -142,6 +142,37 @@ Resources:
     expect(where(resources[0], "/EnableLogFileValidation")).toBe("21:11");
   });
 
+  it("records the collection item that made each generated resource or property in readFrom", () => {
+    const { resources, errors } = load(`Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Environments:
+    - Env
+    - [Dev, Prod]
+    - Fn::ForEach::Queues:
+        - Queue
+        - - Orders
+          - Refunds
+        - \${Env}\${Queue}Queue:
+            Type: AWS::SQS::Queue
+            Properties:
+              Fn::ForEach::Tags:
+                - Flag
+                - [FifoQueue]
+                - \${Flag}: true
+`);
+    expect(errors).toEqual([]);
+    const read = (resource: Resource | undefined) =>
+      Object.entries(resource?.readFrom ?? {}).map(([by, places]) => [
+        by,
+        places.map((place) => `${place.line}:${place.column}`),
+      ]);
+    // The inner loop's item first, then the outer one's.
+    expect(read(resources.find((r) => r.address === "ProdRefundsQueue"))).toEqual([
+      ["Fn::ForEach", ["9:13", "5:13"]],
+      ["/FifoQueue", ["15:20"]],
+    ]);
+  });
+
   it("warns on a collection the template cannot give and loads the output once, its values unknown", () => {
     const { resources, errors } = load(`Transform: AWS::LanguageExtensions
 Parameters:

@@ -1,7 +1,9 @@
 // `Fn::ForEach::<Name>` (the AWS::LanguageExtensions transform): each loop in a section (Resources,
 // Conditions, Outputs), inside resource properties too, is replaced by the entries it generates
 // before evaluation, so a generated resource loads like a written one. Generated nodes keep the
-// spans of the loop's output template: findings point at the lines written in the template.
+// spans of the loop's output template: findings point at the lines written in the template, and
+// each generated entry names the collection item that made it (`generatedBy`), which decides
+// that it exists, as a Terraform `for_each` element does an instance.
 // A collection the template alone cannot give (a parameter without default) is a located warning,
 // and its output is loaded once with the identifier left unresolved, so its values are unknown.
 
@@ -86,7 +88,7 @@ function loop(entry: TemplateEntry, context: ForEachContext, budget: Budget): Te
     return once.kind === "mapping" ? once.entries : [];
   }
   const generated: TemplateEntry[] = [];
-  for (const value of collection) {
+  for (const [index, value] of collection.entries()) {
     if (budget.left <= 0) {
       if (!budget.exhausted)
         context.report(
@@ -99,7 +101,14 @@ function loop(entry: TemplateEntry, context: ForEachContext, budget: Budget): Te
     }
     budget.left--;
     const expanded = expand(substitute(output, identifier, value), context, budget);
-    if (expanded.kind === "mapping") generated.push(...expanded.entries);
+    const item = collectionNode.kind === "sequence" ? collectionNode.items[index] : undefined;
+    const madeBy = item ?? collectionNode;
+    if (expanded.kind === "mapping")
+      for (const generatedEntry of expanded.entries)
+        generated.push({
+          ...generatedEntry,
+          generatedBy: [...(generatedEntry.generatedBy ?? []), madeBy],
+        });
   }
   return generated;
 }

@@ -36,7 +36,11 @@
 //   the line a pull request changed: a decided `Condition` (`readFrom.Condition`), and by pointer
 //   a decided `Fn::If` (the condition, those it names, the `Default`s they read) or a
 //   `Fn::FindInMap` (the mapping entry, the `Default`s its keys read); one written in a branch of
-//   an undecided `Fn::If` whose value is an alternative, under that branch's conditions (`when`).
+//   an undecided `Fn::If` whose value is an alternative, under that branch's conditions (`when`);
+//   for a resource a `Fn::ForEach` generated, the collection item that made it
+//   (`readFrom["Fn::ForEach"]`, or a `!Ref` collection and the value it reads); by pointer too,
+//   a property a loop generated, and a YAML alias (the alias, then the anchor's content, where
+//   the value is located).
 // - `references` are declared logical ids only (from Ref, GetAtt, Sub variables and DependsOn,
 //   both branches of an undecided Fn::If included), sorted. A name the template does not declare
 //   is a `cfn-undeclared-reference` error, as CloudFormation rejects the template (references.ts
@@ -315,6 +319,8 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
       else readFrom.Condition = evaluator.conditionPlaces(name);
     }
   }
+  if (entry.generatedBy !== undefined)
+    readFrom["Fn::ForEach"] = evaluator.loopPlaces(entry.generatedBy);
 
   const location: SourceLocation = template.locate(entrySpan(entry));
   trace.locations[""] = location;

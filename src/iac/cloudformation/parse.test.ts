@@ -35,6 +35,43 @@ describe("template parsing bounds", () => {
     ]);
   });
 
+  it("records where an alias is written as what decides its value, which stays at the anchor", () => {
+    const text = [
+      "Resources:", // 1
+      "  A:", // 2
+      "    Type: AWS::SNS::Topic", // 3
+      "    Properties: &shared", // 4
+      "      DisplayName: x", // 5
+      "      Tags: &tags [{Key: team, Value: web}]", // 6
+      "  B:", // 7
+      "    Type: AWS::SNS::Topic", // 8
+      "    Properties: *shared", // 9
+      "  C:", // 10
+      "    Type: AWS::SNS::Topic", // 11
+      "    Properties:", // 12
+      "      <<: *shared", // 13
+      "      Tags: *tags", // 14
+      "",
+    ].join("\n");
+    const model = loadCloudFormation({ path: "t.yaml", text });
+    expect(model.errors).toEqual([]);
+    const read = (name: string) => {
+      const resource = model.resources.find((r) => r.name === name);
+      return Object.entries(resource?.readFrom ?? {}).map(([by, places]) => [
+        by,
+        places.map((place) => `${place.line}:${place.column}`),
+      ]);
+    };
+    expect(read("A")).toEqual([]);
+    // The alias, then the anchor's content (where a PR may change the value instead).
+    expect(read("B")).toEqual([["", ["9:17", "5:7"]]]);
+    expect(read("C")).toEqual([
+      ["/DisplayName", ["13:11", "5:20"]],
+      ["/Tags", ["14:13", "6:19"]],
+    ]);
+    expect(model.resources[1]?.locations["/DisplayName"]).toMatchObject({ line: 5 });
+  });
+
   it("merges `<<` keys as the AWS CLI's package and sam expand them, own keys winning", () => {
     const text = [
       "Metadata:",

@@ -21,15 +21,27 @@ export interface Span {
 
 export type TemplateScalar = string | number | boolean | null;
 
-export type TemplateNode =
+export type TemplateNode = (
   | { kind: "scalar"; value: TemplateScalar; span: Span }
   | { kind: "sequence"; items: TemplateNode[]; span: Span }
-  | { kind: "mapping"; entries: TemplateEntry[]; span: Span };
+  | { kind: "mapping"; entries: TemplateEntry[]; span: Span }
+) & {
+  /**
+   * A YAML alias's expansion (`SecurityGroupIngress: *rules`, or a value a merge key `<<: *base`
+   * brings in): where the alias is written. `span` is the anchor's content, where the value is.
+   */
+  alias?: Span;
+};
 
 export interface TemplateEntry {
   key: string;
   keySpan: Span;
   value: TemplateNode;
+  /**
+   * An entry a `Fn::ForEach` generated (foreach.ts): what made it, innermost loop first: the
+   * collection's item it was generated for, or the whole collection when that is a `!Ref`.
+   */
+  generatedBy?: TemplateNode[];
 }
 
 export interface ParsedTemplate {
@@ -375,7 +387,10 @@ class TreeConverter {
         };
         return null;
       }
-      return this.convert(target, depth, at);
+      const expanded = this.convert(target, depth, at);
+      const range = node.range ?? [at, at, at];
+      const alias = { start: range[0], end: this.trimEnd(range[0], range[1]) };
+      return expanded === null ? null : { ...expanded, alias };
     }
     const converted = this.convertUntagged(node, depth, aliasAt);
     const tag = node.tag;
@@ -508,7 +523,16 @@ class TreeConverter {
       };
       return null;
     }
-    return sources.flatMap((source) => (source.kind === "mapping" ? source.entries : []));
+    // A merged value is the anchor's, brought in where the merge key names it.
+    return sources.flatMap((source) =>
+      source.kind !== "mapping"
+        ? []
+        : source.entries.map((entry) =>
+            source.alias === undefined || entry.value.alias !== undefined
+              ? entry
+              : { ...entry, value: { ...entry.value, alias: source.alias } },
+          ),
+    );
   }
 
   /** A block collection ends where its last item does (its raw range runs over trailing comments). */

@@ -41,6 +41,14 @@ describe("condition texts as formulas", () => {
     expect(coversEveryDeployment(["not (C and D)", "D and C"])).toBe(true);
   });
 
+  it("reads a nested stack's condition (Net.IsProd) as a name of its own, apart from the parent's", () => {
+    expect(satisfiable(["IsProd", "not Net.IsProd"])).toBe(true);
+    expect(satisfiable(["Net.IsProd", "not Net.IsProd"])).toBe(false);
+    expect(readableText(["IsProd", "not (Net.IsProd or Net.Sub.HasKey)"])).toBe(
+      "IsProd and not Net.IsProd and not Net.Sub.HasKey",
+    );
+  });
+
   it("joins conditions with and, a disjunction among several in parentheses", () => {
     expect(conjunctionText(["IsA or IsB"])).toBe("IsA or IsB");
     expect(conjunctionText(["IsDeployed", "IsA or IsB", "not (IsC or IsD)"])).toBe(

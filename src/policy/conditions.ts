@@ -24,7 +24,8 @@ const MAX_NAMES = 12;
 /** Deployments (parameter values times free names' truths) beyond which none are tried. */
 const MAX_DEPLOYMENTS = 2 ** MAX_NAMES;
 
-const NAME = /^[A-Za-z0-9_]+$/;
+/** A condition name, qualified by a nested stack's path (`Net.IsProd`) in that stack's resources. */
+const NAME = /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/;
 const KEYWORDS = new Set(["and", "or", "not"]);
 
 /** The formula a condition text writes: `not` binds tighter than `and`, `and` than `or`. */

@@ -3,6 +3,7 @@
 // every way of naming a child that cannot be loaded is a located error.
 import { describe, expect, it } from "vitest";
 import type { Resource } from "../../model/types.js";
+import { qualifiedAddress } from "../../model/types.js";
 import { loadModel } from "../index.js";
 import { nestedTemplatePaths } from "./index.js";
 
@@ -338,5 +339,91 @@ describe("nested stacks that cannot be loaded", () => {
     expect(loaded.errors[0]?.message).toBe(
       "nested stack Net: net.yaml does not parse (its errors say where); its resources are left out",
     );
+  });
+});
+
+describe("nested stacks beside their parents' conditions, loops and Parameters", () => {
+  const sshFrom = (cidr: string) =>
+    `      GroupDescription: admin\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: ${cidr}}\n`;
+  /** Net exists only when the parent's IsProd holds. */
+  const parentOf = (parameters: string) =>
+    `Parameters:\n  Env: {Type: String}\n  Other: {Type: String}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Condition: IsProd\n    Properties:\n      TemplateURL: net.yaml\n${parameters}`;
+  /** SSH is open from anywhere unless the child's IsProd holds. */
+  const childOf = (condition: string) =>
+    `Parameters:\n  Env: {Type: String}\n  Tier: {Type: String}\nConditions:\n  IsProd: ${condition}\nResources:\n  SG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n${sshFrom("!If [IsProd, 10.0.0.0/8, 0.0.0.0/0]")}`;
+  const conditionsOf = (parameters: string, condition: string) => {
+    const loaded = loadModel([
+      { path: "a.yaml", text: parentOf(parameters) },
+      { path: "net.yaml", text: childOf(condition) },
+    ]);
+    expect(loaded.errors).toEqual([]);
+    const group = byAddress(loaded.resources)["Net.SG"];
+    return [
+      group?.conditional?.[""],
+      group?.alternatives?.["/SecurityGroupIngress/0/CidrIp"]?.map((a) => a.condition),
+    ];
+  };
+
+  it("keeps a child's condition apart from the parent's of the same name", () => {
+    // The child's IsProd tests its own Tier: read as the parent's, "IsProd and not IsProd" would
+    // hold nowhere and the open rule would be dropped.
+    expect(conditionsOf("", "!Equals [!Ref Tier, locked]")).toEqual([
+      "IsProd",
+      ["Net.IsProd", "not Net.IsProd"],
+    ]);
+    // Written alike, but testing a value the parent passes from elsewhere.
+    const other = "      Parameters:\n        Env: !Ref Other\n";
+    expect(conditionsOf(other, "!Equals [!Ref Env, prod]")).toEqual([
+      "IsProd",
+      ["Net.IsProd", "not Net.IsProd"],
+    ]);
+  });
+
+  it("takes a child's condition for the parent's when both test what the parent passes alike", () => {
+    const passed = "      Parameters:\n        Env: !Ref Env\n";
+    expect(conditionsOf(passed, "!Equals [!Ref Env, prod]")).toEqual([
+      "IsProd",
+      ["IsProd", "not IsProd"],
+    ]);
+  });
+
+  it("finds a child nested by a stack Fn::ForEach generates, and loads it only as those stacks", () => {
+    const loops = `Transform: AWS::LanguageExtensions\nResources:\n  Fn::ForEach::Stacks:\n    - Name\n    - [A, B]\n    - Net\${Name}:\n        Type: AWS::CloudFormation::Stack\n        Properties:\n          TemplateURL: net.yaml\n          Parameters: {Cidr: 10.0.0.0/8}\n`;
+    const child = `Transform: AWS::LanguageExtensions\nParameters:\n  Cidr: {Type: String, Default: 0.0.0.0/0}\nResources:\n  Fn::ForEach::Groups:\n    - Id\n    - [Admin]\n    - \${Id}SG:\n        Type: AWS::EC2::SecurityGroup\n        Properties:\n${sshFrom("!Ref Cidr").replaceAll("      ", "          ")}`;
+    expect(nestedTemplatePaths({ path: "a.yaml", text: loops })).toEqual(["net.yaml"]);
+    const loaded = loadModel([
+      { path: "a.yaml", text: loops },
+      { path: "net.yaml", text: child },
+    ]);
+    expect(loaded.errors).toEqual([]);
+    expect(
+      loaded.resources
+        .filter((r) => r.type === "AWS::EC2::SecurityGroup")
+        .map((r) => [qualifiedAddress(r), r.root, JSON.stringify(r.config.SecurityGroupIngress)]),
+    ).toEqual([
+      ["NetA.AdminSG", "a.yaml", expect.stringContaining('"CidrIp":"10.0.0.0/8"')],
+      ["NetB.AdminSG", "a.yaml", expect.stringContaining('"CidrIp":"10.0.0.0/8"')],
+    ]);
+  });
+
+  it("leaves every child parameter unknown when the parent's Parameters as a whole are", () => {
+    const undecided = `Parameters:\n  Env: {Type: String}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: net.yaml\n      Parameters: !If [IsProd, {Cidr: 10.0.0.0/8}, {Cidr: 0.0.0.0/0}]\n`;
+    const child = `Parameters:\n  Cidr: {Type: String, Default: 10.1.0.0/16}\nResources:\n  SG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n${sshFrom("!Ref Cidr")}`;
+    const loaded = loadModel([
+      { path: "a.yaml", text: undecided },
+      { path: "net.yaml", text: child },
+    ]);
+    expect(loaded.errors).toEqual([]);
+    const group = byAddress(loaded.resources)["Net.SG"];
+    expect(group?.config.SecurityGroupIngress).toEqual([
+      expect.objectContaining({
+        CidrIp: { $unknown: '!If [IsProd, {Cidr: "10.0.0.0/8"}, {Cidr: "0.0.0.0/0"}]' },
+      }),
+    ]);
+    // Located at the parent's Parameters, which decide it.
+    expect(group?.locations["/SecurityGroupIngress/0/CidrIp"]).toMatchObject({
+      file: "a.yaml",
+      line: 10,
+    });
   });
 });

@@ -29,6 +29,7 @@ import type { LoadError, Resource, SourceLocation, Value } from "../../model/typ
 import { isUnknown, qualifiedAddress } from "../../model/types.js";
 import { directoryOf, joinPath, leavesTop, type SourceFile } from "../source.js";
 import { loadCloudFormation, parsedTemplate, type CloudFormationModel } from "./load.js";
+import type { TemplateNode } from "./parse.js";
 import { readParameterFile, type GivenParameters } from "./parameter-files.js";
 
 export interface StackOptions {
@@ -56,7 +57,7 @@ function isLocalTemplatePath(url: string): boolean {
 
 /**
  * The repository paths of the templates `file` nests with a literal local path, written
- * anywhere in its `Resources` (conditions aside): what a reader of part of a repository (the CLI
+ * anywhere in its `Resources` (conditions aside, `Fn::ForEach` output templates included): what a reader of part of a repository (the CLI
  * given one file, the app fetching a pull request) reads next. Paths above the top are dropped.
  */
 export function nestedTemplatePaths(file: SourceFile): string[] {
@@ -66,7 +67,7 @@ export function nestedTemplatePaths(file: SourceFile): string[] {
   const resources = root.entries.find((entry) => entry.key === "Resources")?.value;
   if (resources?.kind !== "mapping") return [];
   const paths = new Set<string>();
-  for (const { value: body } of resources.entries) {
+  for (const body of writtenResources(resources)) {
     if (body.kind !== "mapping") continue;
     const field = (name: string) => body.entries.find((entry) => entry.key === name)?.value;
     const type = field("Type");
@@ -85,6 +86,16 @@ export function nestedTemplatePaths(file: SourceFile): string[] {
   return [...paths].sort();
 }
 
+/** The resources a `Resources` section writes, those in `Fn::ForEach` output templates included. */
+function writtenResources(section: TemplateNode): TemplateNode[] {
+  if (section.kind !== "mapping") return [];
+  return section.entries.flatMap(({ key, value }) => {
+    if (!key.startsWith("Fn::ForEach::")) return [value];
+    const output = value.kind === "sequence" ? value.items[2] : undefined;
+    return output === undefined ? [] : writtenResources(output);
+  });
+}
+
 /** Where one template is loaded: at the top, or as a stack of a parent. */
 interface StackInstance {
   /** The top template's path. */
@@ -97,6 +108,8 @@ interface StackInstance {
   chain: string[];
   /** The undecided conditions the stacks creating this one hold under. */
   condition: string | undefined;
+  /** This template's conditions that are its parent's own, to the name the parent's texts give them. */
+  sharedConditions: ReadonlyMap<string, string>;
 }
 
 /**
@@ -173,9 +186,14 @@ export function loadStacks(
           root: instance.root,
           module:
             instance.module === "" ? resource.address : `${instance.module}.${resource.address}`,
-          ...passedParameters(resource),
+          ...passedParameters(resource, child),
           chain: path,
           condition: conjoin(instance.condition, resource.conditional?.[""]),
+          sharedConditions: sharedConditions(file, child, resource, (name) =>
+            instance.module === ""
+              ? name
+              : (instance.sharedConditions.get(name) ?? `${instance.module}.${name}`),
+          ),
         });
       }
     }
@@ -188,6 +206,7 @@ export function loadStacks(
     ...givenParameters(file, filesByPath, options.parameterFiles ?? {}, report),
     chain: [],
     condition: undefined,
+    sharedConditions: new Map(),
   });
   const sorted = [...templates].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const tops = sorted.filter((file) => !nested.has(file.path));
@@ -226,12 +245,7 @@ function givenParameters(
   const own = byTemplate[template.path] ?? [];
   const every = byTemplate["*"] ?? [];
   if (own.length === 0 && every.length === 0) return { parameters, parameterPlaces };
-  const { root } = parsedTemplate(template);
-  const section =
-    root?.kind === "mapping"
-      ? root.entries.find((entry) => entry.key === "Parameters")?.value
-      : undefined;
-  const declared = new Set(section?.kind === "mapping" ? section.entries.map((e) => e.key) : []);
+  const declared = new Set(declaredParameters(template));
   for (const [paths, named] of [
     [every, false],
     [own, true],
@@ -272,17 +286,37 @@ function givenParameters(
   return { parameters, parameterPlaces };
 }
 
-/** The parent's evaluated `Parameters` of a stack resource, each located where it is written. */
-function passedParameters(stack: Resource): Pick<StackInstance, "parameters" | "parameterPlaces"> {
+/** The names of the parameters a template declares. */
+function declaredParameters(template: SourceFile): string[] {
+  const { root } = parsedTemplate(template);
+  const section =
+    root?.kind === "mapping"
+      ? root.entries.find((entry) => entry.key === "Parameters")?.value
+      : undefined;
+  return section?.kind === "mapping" ? section.entries.map((entry) => entry.key) : [];
+}
+
+/**
+ * The parent's evaluated `Parameters` of a stack resource, each located where it is written.
+ * `Parameters` the parent cannot know as a whole (`!If [C, {...}, {...}]` undecided, a `!Ref` of a
+ * JSON parameter) may set any parameter of `child`: each is unknown, never its `Default`.
+ */
+function passedParameters(
+  stack: Resource,
+  child: SourceFile,
+): Pick<StackInstance, "parameters" | "parameterPlaces"> {
   const written = stack.config.Parameters;
   const parameters: Record<string, Value> = {};
   const parameterPlaces: Record<string, SourceLocation> = {};
-  if (
-    written === null ||
-    typeof written !== "object" ||
-    Array.isArray(written) ||
-    isUnknown(written)
-  )
+  if (isUnknown(written)) {
+    const place = stack.locations["/Parameters"];
+    for (const name of declaredParameters(child)) {
+      parameters[name] = written;
+      if (place !== undefined) parameterPlaces[name] = place;
+    }
+    return { parameters, parameterPlaces };
+  }
+  if (written === null || typeof written !== "object" || Array.isArray(written))
     return { parameters, parameterPlaces };
   for (const [name, value] of Object.entries(written)) {
     if (name.startsWith("AWS::")) continue;
@@ -293,20 +327,160 @@ function passedParameters(stack: Resource): Pick<StackInstance, "parameters" | "
   return { parameters, parameterPlaces };
 }
 
-/** A child template's resource as the instance nested at `instance.module` of `instance.root`. */
+/**
+ * A child template's resource as the instance nested at `instance.module` of `instance.root`, its
+ * condition names qualified by the stack (`qualifiedCondition`).
+ */
 function asInstance(resource: Resource, instance: StackInstance): Resource {
-  const own = resource.conditional?.[""];
-  const condition = conjoin(instance.condition, own);
   // The parent's condition names are not the child's: what the child's mean over its
   // AllowedValues (`choices`) would be read into a parent's condition of the same name.
   const nested: Resource = { ...resource };
   if (instance.condition !== undefined) delete nested.choices;
+  const qualify = (text: string): string =>
+    qualifiedCondition(
+      text,
+      (name) => instance.sharedConditions.get(name) ?? `${instance.module}.${name}`,
+    );
+  const conditional = Object.fromEntries(
+    Object.entries(resource.conditional ?? {}).map(([pointer, text]) => [pointer, qualify(text)]),
+  );
+  const condition = conjoin(instance.condition, conditional[""]);
+  if (condition !== undefined) conditional[""] = condition;
+  const alternatives = resource.alternatives && {
+    alternatives: Object.fromEntries(
+      Object.entries(resource.alternatives).map(([pointer, values]) => [
+        pointer,
+        values.map((alternative) => ({
+          ...alternative,
+          condition: qualify(alternative.condition),
+        })),
+      ]),
+    ),
+  };
+  const readFrom = resource.readFrom && {
+    readFrom: Object.fromEntries(
+      Object.entries(resource.readFrom).map(([by, places]) => [
+        by,
+        places.map((place) => (place.when ? { ...place, when: place.when.map(qualify) } : place)),
+      ]),
+    ),
+  };
   return {
     ...nested,
     root: instance.root,
     module: instance.module,
-    ...(condition !== undefined ? { conditional: { ...resource.conditional, "": condition } } : {}),
+    ...(Object.keys(conditional).length > 0 ? { conditional } : {}),
+    ...alternatives,
+    ...readFrom,
   };
+}
+
+/**
+ * A child stack's condition text (`not IsProd and HasKey`) with each condition name as `named`
+ * gives it: qualified by the stack path (`not Net.IsProd and Net.HasKey`), since the child's
+ * `IsProd` is its own, decided by its own parameters, and must neither merge with nor contradict a
+ * parent's condition of that name; or the parent's name for one they share (`sharedConditions`).
+ * A text that is no formula of names (`Env is prod`, `AWS::Region is eu-west-1`) stays as written.
+ */
+function qualifiedCondition(text: string, named: (name: string) => string): string {
+  const tokens = text.match(/\(|\)|[^\s()]+/g) ?? [];
+  const operator = (token: string | undefined): boolean =>
+    token === "and" || token === "or" || token === "not";
+  // A name stands between operators or parentheses, never beside another name (`Env is prod`).
+  const formula = tokens.every(
+    (token, index) =>
+      token === "(" ||
+      token === ")" ||
+      operator(token) ||
+      (/^[A-Za-z0-9]+$/.test(token) &&
+        [undefined, "and", "or", ")"].includes(tokens[index + 1]) &&
+        [undefined, "and", "or", "not", "("].includes(tokens[index - 1])),
+  );
+  if (!formula) return text;
+  return text.replace(/[^\s()]+/g, (token) => (operator(token) ? token : named(token)));
+}
+
+/**
+ * The conditions of `child` that are those of `parent` of the same name, nested by `stack`:
+ * written alike, reading only parameters the stack passes straight through (`Env: !Ref Env` of a
+ * parent parameter without a value) and naming only conditions shared in turn, as a parent and
+ * a child that both test the `Env` passed down do. Each maps to the name the parent's texts give
+ * it (`parentName`).
+ */
+function sharedConditions(
+  parent: SourceFile,
+  child: SourceFile,
+  stack: Resource,
+  parentName: (name: string) => string,
+): Map<string, string> {
+  const conditionsOf = (file: SourceFile): Map<string, TemplateNode> => {
+    const { root } = parsedTemplate(file);
+    const section =
+      root?.kind === "mapping"
+        ? root.entries.find((entry) => entry.key === "Conditions")?.value
+        : undefined;
+    return new Map(
+      section?.kind === "mapping" ? section.entries.map((entry) => [entry.key, entry.value]) : [],
+    );
+  };
+  const parentConditions = conditionsOf(parent);
+  const childConditions = conditionsOf(child);
+  const passed = stack.config.Parameters;
+  const passedThrough = (name: string): boolean => {
+    const value =
+      passed !== null && typeof passed === "object" && !Array.isArray(passed) && !isUnknown(passed)
+        ? passed[name]
+        : undefined;
+    return isUnknown(value) && value.$unknown === `!Ref ${name}`;
+  };
+  const verdicts = new Map<string, boolean>();
+  const shared = (name: string): boolean => {
+    const known = verdicts.get(name);
+    if (known !== undefined) return known;
+    verdicts.set(name, false);
+    const body = childConditions.get(name);
+    const theirs = parentConditions.get(name);
+    const verdict =
+      body !== undefined &&
+      theirs !== undefined &&
+      writtenAlike(body, theirs) &&
+      namesRead(body).every(({ kind, name: read }) =>
+        kind === "Ref" ? passedThrough(read) || SAME_IN_NESTED_STACKS.has(read) : shared(read),
+      );
+    verdicts.set(name, verdict);
+    return verdict;
+  };
+  return new Map(
+    [...childConditions.keys()].filter(shared).map((name) => [name, parentName(name)]),
+  );
+}
+
+/** Pseudo parameters a nested stack has as its parent does (its stack name and id are its own). */
+const SAME_IN_NESTED_STACKS = new Set([
+  "AWS::AccountId",
+  "AWS::Partition",
+  "AWS::Region",
+  "AWS::URLSuffix",
+]);
+
+/** Two template nodes written alike, wherever they are written. */
+function writtenAlike(left: TemplateNode, right: TemplateNode): boolean {
+  const text = (node: TemplateNode): string =>
+    JSON.stringify(node, (key, value: unknown) =>
+      key === "span" || key === "keySpan" || key === "alias" ? undefined : value,
+    );
+  return text(left) === text(right);
+}
+
+/** The parameters (`Ref`) and conditions (`Condition`) a condition's body names. */
+function namesRead(node: TemplateNode): Array<{ kind: "Ref" | "Condition"; name: string }> {
+  if (node.kind === "scalar") return [];
+  if (node.kind === "sequence") return node.items.flatMap(namesRead);
+  return node.entries.flatMap((entry) =>
+    (entry.key === "Ref" || entry.key === "Condition") && entry.value.kind === "scalar"
+      ? [{ kind: entry.key, name: String(entry.value.value) }]
+      : namesRead(entry.value),
+  );
 }
 
 function conjoin(outer: string | undefined, inner: string | undefined): string | undefined {

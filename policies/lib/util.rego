@@ -285,6 +285,17 @@ disabled_path(obj, key) := [] if is_absent(obj, key)
 
 disabled_path(obj, key) := [key] if is_false(obj[key])
 
+# The value at `path` of `r` as a finding's path names it: a list of keys into `config`, or, first
+# key "$meta", into `meta` (`["$meta", "lifecycle", "prevent_destroy"]`, `["$meta",
+# "DeletionPolicy"]`), whose pointers `conditional` and `alternatives` record in the same form;
+# `meta` itself is `{}` when nothing is written. Null when there is no value. Every helper below
+# that takes a path reads it through here.
+value_at(r, path) := object.get(r.config, path, null) if not is_meta_path(path)
+
+value_at(r, path) := object.get({"$meta": object.get(r, "meta", {})}, path, null) if is_meta_path(path)
+
+is_meta_path(path) if path[0] == "$meta"
+
 # CloudFormation values written under an `Fn::If` whose condition the template cannot decide
 # (the resource's `conditional` and `alternatives`, policies/README.md). `path` is a list of keys
 # into `config`, as in a finding.
@@ -322,7 +333,7 @@ possible_values(r, path) := r.alternatives[pointer(path)]
 possible_values(r, path) := [{"value": value, "condition": ""}] if {
 	not r.alternatives[pointer(path)]
 	not alternatives_above(r, path)
-	value := object.get(r.config, path, null)
+	value := value_at(r, path)
 	value != null
 }
 
@@ -359,7 +370,7 @@ unknowns_above(r, path) := array.concat(
 		count(path) > 1
 		some i in numbers.range(1, count(path) - 1)
 		prefix := array.slice(path, 0, i)
-		value := object.get(r.config, prefix, null)
+		value := value_at(r, prefix)
 		is_unknown(value)
 		not object.get(r, "alternatives", {})[pointer(prefix)]
 	],
@@ -385,7 +396,7 @@ value_below(value, path) := object.get({"value": value}, array.concat(["value"],
 # own conditions stay the finding's, from its path), or absent from a branch of an `Fn::If` that
 # chooses the object whole (at `path`, when that branch is taken).
 disabled(r, path, key) := array.concat(
-	[{"path": path, "when": ""} | is_absent(object.get(r.config, path, null), key)],
+	[{"path": path, "when": ""} | is_absent(value_at(r, path), key)],
 	array.concat(
 		[{"path": key_path, "when": possible.condition} |
 			key_path := array.concat(path, [key])
@@ -394,7 +405,7 @@ disabled(r, path, key) := array.concat(
 		],
 		array.concat(
 			[{"path": path, "when": negation(conditions)} |
-				not is_absent(object.get(r.config, path, null), key)
+				not is_absent(value_at(r, path), key)
 				conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
 				count(conditions) > 0
 			],
@@ -410,10 +421,10 @@ disabled(r, path, key) := array.concat(
 # by a branch of an `Fn::If` that chooses the object whole (when that branch is taken), both at
 # `path`.
 missing(r, path, key) := array.concat(
-	[{"path": empty_at(object.get(r.config, path, null), path, key), "when": ""} | is_empty(object.get(r.config, path, null), key)],
+	[{"path": empty_at(value_at(r, path), path, key), "when": ""} | is_empty(value_at(r, path), key)],
 	array.concat(
 		[{"path": path, "when": negation(conditions)} |
-			not is_empty(object.get(r.config, path, null), key)
+			not is_empty(value_at(r, path), key)
 			conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
 			count(conditions) > 0
 		],
@@ -466,7 +477,7 @@ none_set_when(r, path, keys) := none_hold_when(array.concat(
 	[conditions |
 		count(branch_objects(r, path)) == 0
 		some key in keys
-		not is_empty(object.get(r.config, path, null), key)
+		not is_empty(value_at(r, path), key)
 		conditions := conditions_below(object.get(r, "conditional", {}), path, [key])
 	],
 	[[branch.condition] | some branch in branch_objects(r, path); some key in keys; not is_empty(branch.value, key)],
@@ -625,7 +636,9 @@ unknown_for_each(r, path) := expressions[0] if {
 # The blocks of the list `key` of the object at `path` that exist wherever the object does, as
 # `[{value, path}]` with `path` the block's own.
 certain_blocks(r, path, key) := [{"value": block, "path": block_path} |
-	some i, block in object.get(r.config, array.concat(path, [key]), [])
+	blocks := value_at(r, array.concat(path, [key]))
+	is_array(blocks)
+	some i, block in blocks
 	block_path := array.concat(path, [key, i])
 	not object.get(r, "unknownForEach", {})[pointer(block_path)]
 ]
@@ -633,7 +646,7 @@ certain_blocks(r, path, key) := [{"value": block, "path": block_path} |
 # When the object at `path` holds blocks `key` and each of them may be absent: the first one's
 # `for_each` expression as an unknown value, for `settings.cannot_tell`; undefined otherwise.
 unknown_presence(r, path, key) := {"$unknown": expressions[0]} if {
-	blocks := object.get(r.config, array.concat(path, [key]), null)
+	blocks := value_at(r, array.concat(path, [key]))
 	is_array(blocks)
 	expressions := [e |
 		some i, _ in blocks

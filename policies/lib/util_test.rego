@@ -365,3 +365,26 @@ test_an_instance_reference_refers_to_that_instance_alone if {
 		["module.m[0].aws_s3_bucket.b[\"y\"]", "", "module.m[0].aws_s3_bucket_logging.y", ""],
 	]
 }
+
+# Paths starting with "$meta" read `meta`, as a finding's path locates them: Terraform's
+# `lifecycle`, CloudFormation's `DeletionPolicy`.
+kept := {"config": {"bucket": "a"}, "meta": {"lifecycle": {"prevent_destroy": false}}}
+
+test_paths_under_meta_read_meta if {
+	util.value_at(kept, ["$meta", "lifecycle", "prevent_destroy"]) == false
+	util.value_at(kept, ["bucket"]) == "a"
+	util.value_at({"config": {}}, ["$meta"]) == {}
+	util.disabled(kept, ["$meta", "lifecycle"], "prevent_destroy") == [{"path": ["$meta", "lifecycle", "prevent_destroy"], "when": ""}]
+	util.disabled({"config": {}}, ["$meta"], "Retain") == [{"path": ["$meta"], "when": ""}]
+	util.missing({"config": {}, "meta": {"DeletionPolicy": ""}}, ["$meta"], "DeletionPolicy") == [{"path": ["$meta", "DeletionPolicy"], "when": ""}]
+	util.possible_values({"config": {}, "meta": {"DeletionPolicy": "Retain"}}, ["$meta", "DeletionPolicy"]) == [{"value": "Retain", "condition": ""}]
+}
+
+test_an_undecided_meta_value_has_its_alternatives if {
+	r := {
+		"config": {},
+		"meta": {"DeletionPolicy": {"$unknown": "!If [Prod, Retain, Delete]"}},
+		"alternatives": {"/$meta/DeletionPolicy": [{"value": "Retain", "condition": "Prod"}, {"value": "Delete", "condition": "not Prod"}]},
+	}
+	util.possible_values(r, ["$meta", "DeletionPolicy"]) == r.alternatives["/$meta/DeletionPolicy"]
+}

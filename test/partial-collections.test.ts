@@ -154,3 +154,51 @@ resource "aws_vpc_security_group_ingress_rule" "r" {
     expect(code).toBe(0);
   });
 });
+
+describe("instances of a for_each over a partial collection across a diff", () => {
+  const buckets = (name: string, forEach: string, extra = "") => `variable "extra" {
+  type = list(string)
+}
+resource "aws_s3_bucket" "${name}" {
+  for_each = ${forEach}
+  bucket   = each.key
+  acl      = "public-read"
+}
+${extra}`;
+  const diff = (base: string, head: string) =>
+    run({ ...advisory, "base/main.tf": base, "head/main.tf": head }, (dir) => [
+      "diff",
+      "--base-dir",
+      path.join(dir, "base"),
+      "--head-dir",
+      path.join(dir, "head"),
+      "--config",
+      path.join(dir, "tollgate.yml"),
+    ]);
+  const publicAcl = (findings: string[]) => findings.filter((f) => f.includes("TG-IAM-017"));
+
+  it("never moves a keyed instance onto the instance without a key", async () => {
+    const { findings } = await diff(
+      buckets("x", 'toset(["a"])'),
+      buckets(
+        "y",
+        'setunion(["b"], var.extra)',
+        'moved {\n  from = aws_s3_bucket.x["a"]\n  to   = aws_s3_bucket.y\n}\n',
+      ),
+    );
+    // y["b"] is new on its for_each line; x["a"] is fixed, not the instance without a key's.
+    expect(publicAcl(findings)).toEqual([
+      "5 TG-IAM-017 new blocking",
+      "7 TG-IAM-017 fixed blocking",
+      "7 TG-IAM-017 new blocking",
+    ]);
+  });
+
+  it("keeps a known instance existing when a partial for_each becomes wholly unknown", async () => {
+    const { findings } = await diff(
+      buckets("x", 'setunion(["a"], var.extra)'),
+      buckets("x", "var.extra"),
+    );
+    expect(publicAcl(findings)).toEqual(["7 TG-IAM-017 existing blocking"]);
+  });
+});

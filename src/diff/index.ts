@@ -212,7 +212,9 @@ function subjectOf(finding: Pick<Finding, "rule" | "resource" | "subject" | "roo
 /**
  * The moves Terraform carries out on the base's state: one whose destination the base already
  * holds is left alone (Terraform keeps both objects and warns), so a finding already at that
- * destination is never taken for the moved one's.
+ * destination is never taken for the moved one's. A move to the one address of a resource whose
+ * count or for_each is unknown at head (`anyInstance`) moves nothing in Terraform and stays: the
+ * base's instance without a key there (a partial for_each's) is one of those it stands for too.
  */
 export function movesInForce(
   moves: readonly Move[],
@@ -242,5 +244,5 @@ export function movesInForce(
     }
     return false;
   };
-  return moves.filter((move) => !held(move));
+  return moves.filter((move) => move.anyInstance === true || !held(move));
 }

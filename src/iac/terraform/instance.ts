@@ -297,12 +297,35 @@ export class ModuleInstance implements EvaluationHost {
     }
     for (const name of this.definition.outputs.keys()) this.output(name);
     // A module's moves apply to each of its instances, wherever it is called.
-    for (const move of this.context.declaredMoves.get(this.definition.directory) ?? [])
+    for (const move of this.context.declaredMoves.get(this.definition.directory) ?? []) {
+      if (this.movesOntoOthers(move)) continue;
       this.context.emitMove({ ...move, from: this.qualify(move.from), to: this.qualify(move.to) });
+    }
     for (const [name, call] of this.definition.calls) {
       if (call.source !== undefined && !isLocalSource(call.source)) this.emitModuleCall(call);
       for (const child of this.childInstances(name)) child.instance.load();
     }
+  }
+
+  /**
+   * Whether `move` takes an instance to the address without a key of a resource whose `for_each`
+   * is a partial collection: that address is the one instance standing for what the unknown part
+   * may make, no instance Terraform has, so a keyed instance's findings must not become its. The
+   * move is reported and left out.
+   */
+  private movesOntoOthers(move: MoveDeclaration): boolean {
+    if (move.whole || move.implied) return false;
+    const declaration = this.definition.resources.find(({ key }) => key === move.to);
+    if (!declaration || !this.expand(declaration).others) return false;
+    this.report({
+      file: move.file,
+      line: move.line,
+      column: move.column,
+      message: `moved block from ${move.from} to ${move.to}: ${move.to} uses for_each, so its instances have keys; it is left out`,
+      code: "terraform-moved",
+      level: "warning",
+    });
+    return true;
   }
 
   private collect<T>(run: () => T): { result: T; references: Set<string> } {

@@ -103,9 +103,9 @@ managed_documents contains document if {
 	some r in input.resources
 	r.source == "cloudformation"
 	some spec in specs[r.type]
-	value := r.config[spec.property]
-	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": usage(r, spec.kind), "doc": doc, "path": [spec.property], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
+	some possible in util.possible_values(r, [spec.property])
+	doc := decode(possible.value)
+	document := {"address": r.address, "type": r.type, "kind": usage(r, spec.kind), "doc": doc, "path": [spec.property], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {}), "when": possible.condition}
 }
 
 managed_documents contains document if {
@@ -113,10 +113,10 @@ managed_documents contains document if {
 	some r in input.resources
 	r.source == "cloudformation"
 	r.type in inline_types
-	some i, policy in r.config.Policies
-	value := policy.PolicyDocument
-	doc := decode(value)
-	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
+	some i, _ in r.config.Policies
+	some possible in util.possible_values(r, ["Policies", i, "PolicyDocument"])
+	doc := decode(possible.value)
+	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["Policies", i, "PolicyDocument"], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {}), "when": possible.condition}
 }
 
 # AWS SAM functions and state machines: SAM creates their execution role from `Policies` (one
@@ -155,8 +155,9 @@ managed_documents contains document if {
 	r.source == "cloudformation"
 	r.type == "AWS::Serverless::Function"
 	util.is_absent(r.config, "Role")
-	doc := decode(r.config.AssumeRolePolicyDocument)
-	document := {"address": r.address, "type": r.type, "kind": "trust", "doc": doc, "path": ["AssumeRolePolicyDocument"], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {})}
+	some possible in util.possible_values(r, ["AssumeRolePolicyDocument"])
+	doc := decode(possible.value)
+	document := {"address": r.address, "type": r.type, "kind": "trust", "doc": doc, "path": ["AssumeRolePolicyDocument"], "conditional": object.get(r, "conditional", {}), "alternatives": object.get(r, "alternatives", {}), "when": possible.condition}
 }
 
 # Permissions boundaries. A boundary grants nothing: IAM allows a role's or user's request only
@@ -680,12 +681,16 @@ documents contains document if {
 # document: `["Statement", 0]`, or `["Statement"]` for a lone object), and `when`: a statement
 # key chosen by an undecided `Fn::If` (`Action: !If [C, "s3:*", "s3:GetObject"]`, the carrier's
 # `alternatives`) gives one entry per branch, its `statement` holding that branch's value and
-# `when` its condition (a rule returns it as the finding's `when`); `""` for the others.
+# `when` its condition (a rule returns it as the finding's `when`); `""` for the others. A
+# CloudFormation document chosen whole by an undecided `Fn::If` (`PolicyDocument: !If [C, {...},
+# {...}]`) or by a parameter's `AllowedValues` is one document per branch, whose `when` each of its
+# statements' joins (a statement in no deployment, `C` and `not C`, is left out).
 statements contains entry if {
 	some document in documents
 	some s in document_statements(document)
 	some variant in statement_variants(object.get(document, "alternatives", {}), array.concat(document.path, s.statement_path), s.statement)
-	entry := object.union(object.union(document, s), variant)
+	when := util.conjunction([object.get(document, "when", ""), variant.when])
+	entry := object.union(object.union(document, s), object.union(variant, {"when": when}))
 }
 
 statement_variants(alternatives, path, statement) := [{"statement": statement, "when": ""}] if {

@@ -503,9 +503,10 @@ written_entries contains e if {
 	some possible in util.possible_values(r, array.concat(rule_path, [key]))
 	cidr := possible.value
 	is_source(cidr)
-	entry := written_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), block.IpProtocol, object.get(block, "FromPort", null), object.get(block, "ToPort", null))
-	not ports_between_alternatives(r, rule_path, entry)
-	e := object.union(entry, {"when": possible.condition})
+	some ports in cloudformation_port_choices(r, rule_path)
+	when := util.conjunction([possible.condition, ports.when])
+	entry := written_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), ports.protocol, ports.from, ports.to)
+	e := object.union(entry, {"when": when})
 }
 
 written_entries contains e if {
@@ -516,10 +517,26 @@ written_entries contains e if {
 	some possible in util.possible_values(r, [key])
 	cidr := possible.value
 	is_source(cidr)
-	entry := written_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
-	not ports_between_alternatives(r, [], entry)
-	e := object.union(entry, {"when": possible.condition})
+	some ports in cloudformation_port_choices(r, [])
+	when := util.conjunction([possible.condition, ports.when])
+	entry := written_entry(r, direction, [], cidr, [key], ports.protocol, ports.from, ports.to)
+	e := object.union(entry, {"when": when})
 }
+
+# `[{protocol, from, to, when}]`: the protocol and ports of the CloudFormation rule at `rule_path`
+# in each deployment that differs in them: one entry per combination of the branches of undecided
+# `Fn::If`s and `AllowedValues` choices (`FromPort: !If [IsProd, 22, 443]`) that some deployment
+# has, `when` its conditions; the values as written (null when absent) with `when` "" otherwise.
+cloudformation_port_choices(r, rule_path) := [{"protocol": protocol.value, "from": from.value, "to": to.value, "when": when} |
+	some protocol in port_values(r, array.concat(rule_path, ["IpProtocol"]))
+	some from in port_values(r, array.concat(rule_path, ["FromPort"]))
+	some to in port_values(r, array.concat(rule_path, ["ToPort"]))
+	when := util.conjunction([protocol.condition, from.condition, to.condition])
+]
+
+port_values(r, path) := util.possible_values(r, path)
+
+port_values(r, path) := [{"value": null, "condition": ""}] if not util.possible_values(r, path)
 
 # Rules whose source or destination is a managed prefix list the input declares
 # (`aws_ec2_managed_prefix_list` with its `entry` blocks and `aws_ec2_managed_prefix_list_entry`
@@ -571,9 +588,9 @@ written_entries contains e if {
 	key := cloudformation_prefix_list_keys[direction]
 	rule_path := array.concat([property], b.path)
 	some cidr in prefix_list_cidrs(r, block[key])
-	entry := written_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), block.IpProtocol, object.get(block, "FromPort", null), object.get(block, "ToPort", null))
-	not ports_between_alternatives(r, rule_path, entry)
-	e := object.union(entry, {"when": ""})
+	some ports in cloudformation_port_choices(r, rule_path)
+	entry := written_entry(r, direction, rule_path, cidr, array.concat(rule_path, [key]), ports.protocol, ports.from, ports.to)
+	e := object.union(entry, {"when": ports.when})
 }
 
 written_entries contains e if {
@@ -582,9 +599,9 @@ written_entries contains e if {
 	direction := cloudformation_rule_types[r.type]
 	key := cloudformation_prefix_list_keys[direction]
 	some cidr in prefix_list_cidrs(r, r.config[key])
-	entry := written_entry(r, direction, [], cidr, [key], r.config.IpProtocol, object.get(r.config, "FromPort", null), object.get(r.config, "ToPort", null))
-	not ports_between_alternatives(r, [], entry)
-	e := object.union(entry, {"when": ""})
+	some ports in cloudformation_port_choices(r, [])
+	entry := written_entry(r, direction, [], cidr, [key], ports.protocol, ports.from, ports.to)
+	e := object.union(entry, {"when": ports.when})
 }
 
 # The CIDRs (text) of the managed prefix list a reference of resource `r` names
@@ -744,14 +761,6 @@ prefix_list_addresses(list) := {[root, list.source, list.address], [root, list.s
 declared_prefix_lists[key] contains list if {
 	some list in util.resources("aws_ec2_managed_prefix_list")
 	some key in prefix_list_addresses(list)
-}
-
-# An undecided Fn::If chooses the protocol or a port between values the template gives
-# (`FromPort: !If [C, 22, 443]`): not a value Tollgate cannot know, so not an undecided entry.
-ports_between_alternatives(r, rule_path, entry) if {
-	entry.unknown_ports
-	some key in ["IpProtocol", "FromPort", "ToPort"]
-	r.alternatives[util.pointer(array.concat(rule_path, [key]))]
 }
 
 # Entries whose protocol and ports are known, wherever they are written.

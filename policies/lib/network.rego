@@ -437,20 +437,22 @@ subject(e) := {} if not e.group
 
 terraform_cidr_keys := ["cidr_blocks", "ipv6_cidr_blocks"]
 
-# Inline blocks of `aws_security_group` and `aws_default_security_group`.
+# Inline blocks of `aws_security_group` and `aws_default_security_group` (in `.tf.json` one block
+# may be written as an object rather than a list of objects).
 written_entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in {"aws_security_group", "aws_default_security_group"}
 	some direction in ["ingress", "egress"]
-	some i, block in r.config[direction]
-	is_object(block)
+	some b in util.blocks(r.config[direction])
+	block := b.value
+	block_path := array.concat([direction], b.path)
 	some key in terraform_cidr_keys
 	some c in util.elements(block[key])
 	is_source(c.value)
-	cidr_path := array.concat([direction, i, key], c.path)
-	entry := written_entry(r, direction, [direction, i], c.value, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
-	e := object.union(entry, repetition(r, [direction, i]))
+	cidr_path := array.concat(array.concat(block_path, [key]), c.path)
+	entry := written_entry(r, direction, block_path, c.value, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
+	e := object.union(entry, repetition(r, block_path))
 }
 
 # `{"for_each": expression}` for a block of a Terraform `dynamic` block over a collection
@@ -548,13 +550,14 @@ written_entries contains e if {
 	r.mode == "managed"
 	r.type in {"aws_security_group", "aws_default_security_group"}
 	some direction in ["ingress", "egress"]
-	some i, block in r.config[direction]
-	is_object(block)
+	some b in util.blocks(r.config[direction])
+	block := b.value
+	block_path := array.concat([direction], b.path)
 	some reference in util.elements(object.get(block, "prefix_list_ids", []))
 	some cidr in prefix_list_cidrs(r, reference.value)
-	cidr_path := array.concat([direction, i, "prefix_list_ids"], reference.path)
-	entry := written_entry(r, direction, [direction, i], cidr, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
-	e := object.union(entry, repetition(r, [direction, i]))
+	cidr_path := array.concat(array.concat(block_path, ["prefix_list_ids"]), reference.path)
+	entry := written_entry(r, direction, block_path, cidr, cidr_path, block.protocol, object.get(block, "from_port", null), object.get(block, "to_port", null))
+	e := object.union(entry, repetition(r, block_path))
 }
 
 written_entries contains e if {

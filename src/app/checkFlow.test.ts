@@ -138,9 +138,11 @@ describe("scanPullRequest settings", () => {
       "envs/db": ["db.tfvars"],
     };
     const parameterFiles = { "app.yaml": ["params/prod.json"] };
+    // Each side's file names, for Terraform's fileset().
+    const listing = { files: ["main.tf"], folders: [""], unlisted: [] };
     expect(engine.options).toEqual([
-      { ruleSettings, variableFiles, parameterFiles },
-      { ruleSettings, variableFiles, parameterFiles },
+      { ruleSettings, variableFiles, parameterFiles, listing },
+      { ruleSettings, variableFiles, parameterFiles, listing },
     ]);
     expect(report.summary).toContain(
       "- .github/tollgate.yml:2:3: rule\\_settings.s3\\_require\\_kms is locked by the organization and may not be loosened",

@@ -13,6 +13,7 @@ import {
   rateLimitWaitMs,
   readGateSettings,
   renamedFiles,
+  scanPullSnapshots,
   type GitHubApi,
   type LastValidSettings,
   type RetryRequestOptions,
@@ -151,21 +152,12 @@ export async function scanPullRequest(
         signal,
       )
     : { ruleSets: [], errors: [], notices: [] };
-  const scanOptions = {
-    ruleSettings: settings.ruleSettings,
-    variableFiles: settings.terraformVariableFiles,
-    parameterFiles: settings.cloudformationParameterFiles,
-    ...(custom.ruleSets.length > 0 ? { customRules: custom.ruleSets } : {}),
-  };
-  const { base: baseListing, head: headListing } = snapshots.listings ?? {};
-  const base = await options.engine.scan(snapshots.base, {
-    ...scanOptions,
-    ...(baseListing ? { listing: baseListing } : {}),
-  });
-  const head = await options.engine.scan(snapshots.head, {
-    ...scanOptions,
-    ...(headListing ? { listing: headListing } : {}),
-  });
+  const { base, head } = await scanPullSnapshots(
+    options.engine,
+    snapshots,
+    settings,
+    custom.ruleSets,
+  );
   const notices = read.notices.map(describeNotice);
   notices.push(...selfEditNotices(snapshots.changedFiles), ...custom.notices);
   notices.push(...(mergeBase.notice ? [mergeBase.notice] : []), ...snapshots.notices);

@@ -7,6 +7,8 @@
 // per commit locates files; blob reads are batched and shared between the two commits.
 import { nestedTemplatePaths } from "../iac/cloudformation/index.js";
 import { isTerraformSource, type FileListing, type SourceFile } from "../iac/source.js";
+import type { Settings } from "../config/index.js";
+import type { CustomRuleSet, ScanEngine, ScanResult } from "../engine/types.js";
 import type { LoadError } from "../model/types.js";
 import { readBlobs, type BlobContent, type BlobReadOptions } from "./blobs.js";
 import type { GitHubApi, RepoRef } from "./client.js";
@@ -54,6 +56,34 @@ export interface PullSnapshots {
    * side whose tree GitHub truncated.
    */
   listings?: { base?: FileListing; head?: FileListing };
+}
+
+/**
+ * Both sides of a pull request scanned with the repository's settings (variable and parameter
+ * files, rule settings), its custom rules and each side's file listing for `fileset()`.
+ */
+export async function scanPullSnapshots(
+  engine: ScanEngine,
+  snapshots: PullSnapshots,
+  settings: Settings,
+  customRules: readonly CustomRuleSet[],
+): Promise<{ base: ScanResult; head: ScanResult }> {
+  const options = {
+    ruleSettings: settings.ruleSettings,
+    variableFiles: settings.terraformVariableFiles,
+    parameterFiles: settings.cloudformationParameterFiles,
+    ...(customRules.length > 0 ? { customRules } : {}),
+  };
+  const { base: baseListing, head: headListing } = snapshots.listings ?? {};
+  const base = await engine.scan(snapshots.base, {
+    ...options,
+    ...(baseListing ? { listing: baseListing } : {}),
+  });
+  const head = await engine.scan(snapshots.head, {
+    ...options,
+    ...(headListing ? { listing: headListing } : {}),
+  });
+  return { base, head };
 }
 
 /** Where an error about the pull request as a whole points, having no file of its own. */

@@ -23,6 +23,7 @@ import {
   listPullFiles,
   readGateSettings,
   renamedFiles,
+  scanPullSnapshots,
   type GitHubApi,
   type PullSnapshots,
   type RepoRef,
@@ -241,21 +242,7 @@ async function decide(
   customRules: readonly CustomRuleSet[],
   settingsErrors: readonly LoadError[],
 ): Promise<GateDecision> {
-  const scanOptions = {
-    ruleSettings: settings.ruleSettings,
-    variableFiles: settings.terraformVariableFiles,
-    parameterFiles: settings.cloudformationParameterFiles,
-    ...(customRules.length > 0 ? { customRules } : {}),
-  };
-  const { base: baseListing, head: headListing } = snapshots.listings ?? {};
-  const base = await options.engine.scan(snapshots.base, {
-    ...scanOptions,
-    ...(baseListing ? { listing: baseListing } : {}),
-  });
-  const head = await options.engine.scan(snapshots.head, {
-    ...scanOptions,
-    ...(headListing ? { listing: headListing } : {}),
-  });
+  const { base, head } = await scanPullSnapshots(options.engine, snapshots, settings, customRules);
   return gateWithWaivers(
     diffScans(
       {

@@ -33,6 +33,20 @@ describe("the built-in policy library", () => {
     expect(misfiled).toEqual([]);
   });
 
+  // policies/README.md: a CIS AWS Foundations v3.0.0 requirement or a Security Hub control of the
+  // FSBP standard, each cited once.
+  it("cites controls only as CIS-AWS-<requirement> or AWS-FSBP-<control>", () => {
+    const form = /^(CIS-AWS-\d+(\.\d+){1,2}|AWS-FSBP-[A-Z][A-Za-z0-9]*\.\d+)$/;
+    const cited = run.rules.filter((rule) => rule.controls !== undefined);
+    expect(cited.length).toBeGreaterThan(40);
+    const misspelt = cited.flatMap((rule) =>
+      (rule.controls ?? [])
+        .filter((control, i, all) => !form.test(control) || all.indexOf(control) !== i)
+        .map((control) => `${rule.id} ${control}`),
+    );
+    expect(misspelt).toEqual([]);
+  });
+
   it("runs the Rego unit tests of policies/lib", () => {
     expect(run.regoTests.length).toBeGreaterThan(0);
   });

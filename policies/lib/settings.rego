@@ -23,7 +23,7 @@ dynamodb_require_cmk := value if {
 	is_boolean(value)
 }
 
-# The shortest CloudWatch Logs retention accepted, in days (AWS FSBP CloudWatch.16: a year).
+# The shortest CloudWatch Logs retention accepted, in days (Security Hub CloudWatch.16 by default: a year).
 default log_retention_min_days := 365
 
 log_retention_min_days := value if {

@@ -16,7 +16,7 @@
 #   severity: high
 #   category: encryption
 #   remediation: Set encrypted = true on each EBS block device (Ebs.Encrypted true), and enable EBS encryption by default in the account.
-#   controls: [AWS-FSBP-EC2.3, AWS-FSBP-EC2.7]
+#   controls: [AWS-FSBP-EC2.3, AWS-FSBP-EC2.181]
 package tollgate.rules.encryption.block_device_unencrypted
 
 import data.tollgate.lib.ebs

@@ -16,7 +16,7 @@
 #   severity: medium
 #   category: encryption
 #   remediation: Use minimum protocol version TLSv1.2_2021 for viewers and only TLSv1.2 towards custom origins.
-#   controls: [AWS-FSBP-CloudFront.10]
+#   controls: [AWS-FSBP-CloudFront.10, AWS-FSBP-CloudFront.15]
 package tollgate.rules.encryption.cloudfront_weak_tls
 
 import data.tollgate.lib.settings

@@ -14,7 +14,7 @@
 #   severity: high
 #   category: encryption
 #   remediation: Set encrypted = true (Encrypted true), optionally with a customer managed kms_key_id, and enable EBS encryption by default in the account.
-#   controls: [AWS-FSBP-EC2.3, AWS-FSBP-EC2.7]
+#   controls: [AWS-FSBP-EC2.3]
 package tollgate.rules.encryption.ebs_volume_unencrypted
 
 import data.tollgate.lib.ebs

@@ -8,7 +8,7 @@
 #   severity: high
 #   category: encryption
 #   remediation: Set encrypted = true (Encrypted true), optionally with a customer managed kms_key_id; migrate data to a new encrypted file system.
-#   controls: [AWS-FSBP-EFS.1]
+#   controls: [CIS-AWS-2.4.1, AWS-FSBP-EFS.1, AWS-FSBP-EFS.8]
 package tollgate.rules.encryption.efs_unencrypted
 
 import data.tollgate.lib.settings

@@ -13,7 +13,7 @@
 #   severity: medium
 #   category: encryption
 #   remediation: Set enable_key_rotation = true (EnableKeyRotation true).
-#   controls: [CIS-AWS-3.6, AWS-FSBP-KMS.4]
+#   controls: [CIS-AWS-3.6]
 package tollgate.rules.encryption.kms_rotation
 
 import data.tollgate.lib.util

@@ -28,7 +28,7 @@
 #   severity: high
 #   category: encryption
 #   remediation: Serve traffic on an HTTPS listener with an ACM certificate and make the HTTP listener redirect to HTTPS (status HTTP_301).
-#   controls: [AWS-FSBP-ELB.1, AWS-FSBP-ELB.3]
+#   controls: [AWS-FSBP-ELB.1, AWS-FSBP-ELB.3, AWS-FSBP-ELB.18]
 package tollgate.rules.encryption.lb_listener_http
 
 import data.tollgate.lib.network

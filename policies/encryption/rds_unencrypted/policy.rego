@@ -13,7 +13,7 @@
 #   severity: high
 #   category: encryption
 #   remediation: Set storage_encrypted = true (StorageEncrypted true), optionally with a customer managed kms_key_id. Existing databases are encrypted by restoring an encrypted snapshot copy.
-#   controls: [AWS-FSBP-RDS.3, AWS-FSBP-RDS.27]
+#   controls: [CIS-AWS-2.3.1, AWS-FSBP-RDS.3, AWS-FSBP-RDS.27]
 package tollgate.rules.encryption.rds_unencrypted
 
 import data.tollgate.lib.settings

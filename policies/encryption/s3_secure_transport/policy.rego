@@ -46,7 +46,7 @@
 #   severity: medium
 #   category: encryption
 #   remediation: Add a bucket policy statement denying s3:* to Principal "*" when aws:SecureTransport is false.
-#   controls: [AWS-FSBP-S3.5]
+#   controls: [CIS-AWS-2.1.1, AWS-FSBP-S3.5]
 package tollgate.rules.encryption.s3_secure_transport
 
 import data.tollgate.lib.iam

@@ -25,7 +25,6 @@
 #   severity: medium
 #   category: encryption
 #   remediation: Configure default encryption with sse_algorithm = "aws:kms" (or "aws:kms:dsse") and a customer managed kms_master_key_id, with bucket keys enabled.
-#   controls: [AWS-FSBP-S3.17]
 package tollgate.rules.encryption.s3_sse_kms
 
 import data.tollgate.lib.s3

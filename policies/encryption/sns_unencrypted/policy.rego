@@ -8,7 +8,6 @@
 #   severity: medium
 #   category: encryption
 #   remediation: Set kms_master_key_id (KmsMasterKeyId) to a customer managed key or to alias/aws/sns.
-#   controls: [AWS-FSBP-SNS.1]
 package tollgate.rules.encryption.sns_unencrypted
 
 import data.tollgate.lib.util

@@ -35,7 +35,7 @@
 #   severity: critical
 #   category: iam
 #   remediation: Attach a policy with the permissions the principal needs; keep administrator access to break-glass roles managed outside application stacks.
-#   controls: [CIS-AWS-1.16, AWS-FSBP-IAM.1]
+#   controls: [CIS-AWS-1.16]
 package tollgate.rules.iam.admin_policy_attached
 
 import data.tollgate.lib.governs

@@ -22,7 +22,7 @@
 #   severity: medium
 #   category: iam
 #   remediation: Set metadata_options { http_tokens = "required" } (CloudFormation MetadataOptions.HttpTokens required, on the AWS::EC2::Instance or in its launch template's LaunchTemplateData), or set the account's default instance metadata options.
-#   controls: [CIS-AWS-5.6, AWS-FSBP-EC2.8]
+#   controls: [CIS-AWS-5.6, AWS-FSBP-EC2.8, AWS-FSBP-EC2.170]
 package tollgate.rules.iam.imds_v2_not_required
 
 import data.tollgate.lib.settings

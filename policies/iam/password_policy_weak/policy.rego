@@ -9,7 +9,7 @@
 #   severity: medium
 #   category: iam
 #   remediation: Set minimum_password_length to at least 14 and password_reuse_prevention to 24.
-#   controls: [CIS-AWS-1.8, CIS-AWS-1.9, AWS-FSBP-IAM.15, AWS-FSBP-IAM.16]
+#   controls: [CIS-AWS-1.8, CIS-AWS-1.9]
 package tollgate.rules.iam.password_policy_weak
 
 import data.tollgate.lib.util

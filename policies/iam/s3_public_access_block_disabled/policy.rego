@@ -13,7 +13,7 @@
 #   severity: high
 #   category: iam
 #   remediation: Set block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets to true; grant access to specific principals or through CloudFront instead.
-#   controls: [AWS-FSBP-S3.1, AWS-FSBP-S3.8]
+#   controls: [CIS-AWS-2.1.4, AWS-FSBP-S3.1, AWS-FSBP-S3.8]
 package tollgate.rules.iam.s3_public_access_block_disabled
 
 import data.tollgate.lib.s3

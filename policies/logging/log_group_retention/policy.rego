@@ -15,7 +15,6 @@
 #   severity: low
 #   category: logging
 #   remediation: Set retention_in_days to at least 365 (or the period your policy requires), or archive logs elsewhere.
-#   controls: [AWS-FSBP-CloudWatch.16]
 package tollgate.rules.logging.log_group_retention
 
 import data.tollgate.lib.settings

@@ -13,8 +13,8 @@
 #   call of a module whose source names flow logs (`//modules/flow-log`) that refers to a VPC
 #   counts as its flow log. A VPC whose flow logs all capture accepted traffic only
 #   (`traffic_type` / `TrafficType` `ACCEPT`) is reported at low severity: what security groups
-#   and network ACLs reject goes unrecorded (CIS AWS 3.9 asks for REJECT, AWS FSBP EC2.6 for
-#   REJECT or ALL). With `unknown_values: advisory`, a VPC whose only flow logs have a `count` or
+#   and network ACLs reject goes unrecorded (CIS AWS v3.0.0 3.7 asks for REJECT, AWS FSBP EC2.6
+#   for REJECT or ALL). With `unknown_values: advisory`, a VPC whose only flow logs have a `count` or
 #   `for_each` Tollgate cannot know, other than the VPC's own, is reported as cannot tell.
 # custom:
 #   id: TG-LOG-005

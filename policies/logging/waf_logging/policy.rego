@@ -4,8 +4,8 @@
 #   An AWS WAF web ACL (`aws_wafv2_web_acl`, `AWS::WAFv2::WebACL`) has no logging configuration:
 #   no `aws_wafv2_web_acl_logging_configuration` / `AWS::WAFv2::LoggingConfiguration` in the input
 #   refers to it (`resource_arn` / `ResourceArn`). WAF keeps no record of the requests it inspects
-#   otherwise, so the attacks it blocks and the ones it lets through cannot be investigated (FSBP
-#   WAF.11). When a logging configuration names a web ACL that cannot be resolved (a variable, a
+#   otherwise, so the attacks it blocks and the ones it lets through cannot be investigated (Security
+#   Hub WAF.11). When a logging configuration names a web ACL that cannot be resolved (a variable, a
 #   parameter, an ARN written out), the rule cannot tell which web ACL it logs and reports none.
 #   A CloudFormation logging configuration with an undecided `Condition` of its own logs the web
 #   ACL only when it holds. With `unknown_values: advisory`, a web ACL whose only logging
@@ -16,7 +16,6 @@
 #   severity: low
 #   category: logging
 #   remediation: Add an aws_wafv2_web_acl_logging_configuration (AWS::WAFv2::LoggingConfiguration) for the web ACL, delivering to CloudWatch Logs, S3 or Firehose.
-#   controls: [AWS-FSBP-WAF.11]
 package tollgate.rules.logging.waf_logging
 
 import data.tollgate.lib.settings

@@ -11,7 +11,7 @@
 #   severity: high
 #   category: network
 #   remediation: Allow the cache port only from the application's security group or private CIDR ranges.
-#   controls: [AWS-FSBP-EC2.19]
+#   controls: [AWS-FSBP-EC2.18]
 package tollgate.rules.network.cache_ports_open
 
 import data.tollgate.lib.network

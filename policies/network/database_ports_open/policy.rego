@@ -13,7 +13,7 @@
 #   severity: high
 #   category: network
 #   remediation: Allow the database port only from the application's security group or private CIDR ranges.
-#   controls: [AWS-FSBP-EC2.19]
+#   controls: [AWS-FSBP-EC2.18, AWS-FSBP-EC2.19]
 package tollgate.rules.network.database_ports_open
 
 import data.tollgate.lib.network

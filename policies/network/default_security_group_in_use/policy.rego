@@ -16,7 +16,6 @@
 #   severity: medium
 #   category: network
 #   remediation: Create a security group for the workload with only the rules it needs and attach that instead.
-#   controls: [AWS-FSBP-EC2.2]
 package tollgate.rules.network.default_security_group_in_use
 
 import data.tollgate.lib.util

@@ -12,7 +12,7 @@
 #   severity: medium
 #   category: network
 #   remediation: Launch instances in private subnets without public addresses and expose services through a load balancer, NAT or Session Manager.
-#   controls: [AWS-FSBP-EC2.9, AWS-FSBP-EC2.15]
+#   controls: [AWS-FSBP-Autoscaling.5, AWS-FSBP-EC2.9, AWS-FSBP-EC2.15, AWS-FSBP-EC2.25]
 package tollgate.rules.network.instance_public_ip
 
 import data.tollgate.lib.settings

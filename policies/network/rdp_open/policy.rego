@@ -11,7 +11,7 @@
 #   severity: high
 #   category: network
 #   remediation: Allow RDP only from known ranges (a VPN or bastion), or use Fleet Manager / Session Manager and remove the rule.
-#   controls: [CIS-AWS-5.2, CIS-AWS-5.3, AWS-FSBP-EC2.14, AWS-FSBP-EC2.53, AWS-FSBP-EC2.54]
+#   controls: [CIS-AWS-5.2, CIS-AWS-5.3, AWS-FSBP-EC2.18, AWS-FSBP-EC2.19]
 package tollgate.rules.network.rdp_open
 
 import data.tollgate.lib.network

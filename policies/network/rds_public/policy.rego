@@ -32,7 +32,7 @@
 #   severity: critical
 #   category: network
 #   remediation: Set publicly_accessible to false and reach the database from inside the VPC (application subnets, a bastion, or a VPN).
-#   controls: [AWS-FSBP-RDS.2]
+#   controls: [CIS-AWS-2.3.3, AWS-FSBP-RDS.2]
 package tollgate.rules.network.rds_public
 
 import data.tollgate.lib.settings

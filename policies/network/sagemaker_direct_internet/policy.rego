@@ -11,7 +11,7 @@
 #   severity: medium
 #   category: network
 #   remediation: Set direct_internet_access = "Disabled" and give the notebook a subnet with the VPC endpoints or NAT it needs.
-#   controls: [AWS-FSBP-SageMaker.2]
+#   controls: [AWS-FSBP-SageMaker.1]
 package tollgate.rules.network.sagemaker_direct_internet
 
 import data.tollgate.lib.util

@@ -14,7 +14,7 @@
 #   severity: high
 #   category: network
 #   remediation: Allow SSH only from known ranges (a VPN or bastion), or use SSM Session Manager and remove the rule.
-#   controls: [CIS-AWS-5.2, CIS-AWS-5.3, AWS-FSBP-EC2.13, AWS-FSBP-EC2.53, AWS-FSBP-EC2.54]
+#   controls: [CIS-AWS-5.2, CIS-AWS-5.3, AWS-FSBP-EC2.18, AWS-FSBP-EC2.19]
 package tollgate.rules.network.ssh_open
 
 import data.tollgate.lib.network

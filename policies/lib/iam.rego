@@ -684,13 +684,17 @@ documents contains document if {
 # `when` its condition (a rule returns it as the finding's `when`); `""` for the others. A
 # CloudFormation document chosen whole by an undecided `Fn::If` (`PolicyDocument: !If [C, {...},
 # {...}]`) or by a parameter's `AllowedValues` is one document per branch, whose `when` each of its
-# statements' joins (a statement in no deployment, `C` and `not C`, is left out).
+# statements' joins (a statement in no deployment, `C` and `not C`, is left out); the branch's own
+# condition is kept as `document_when` (`""` for a document in every deployment of its carrier),
+# so that a rule asking what else the same document holds (another statement that denies) looks
+# in that branch only.
 statements contains entry if {
 	some document in documents
 	some s in document_statements(document)
 	some variant in statement_variants(object.get(document, "alternatives", {}), array.concat(document.path, s.statement_path), s.statement)
-	when := util.conjunction([object.get(document, "when", ""), variant.when])
-	entry := object.union(object.union(document, s), object.union(variant, {"when": when}))
+	document_when := object.get(document, "when", "")
+	when := util.conjunction([document_when, variant.when])
+	entry := object.union(object.union(document, s), object.union(variant, {"when": when, "document_when": document_when}))
 }
 
 statement_variants(alternatives, path, statement) := [{"statement": statement, "when": ""}] if {
@@ -801,12 +805,30 @@ unknown_resources(st) := {"unknownResources": expressions} if {
 	count(expressions) > 0
 } else := {}
 
-deny_mark(st) := {"denies": sort([text | some text in denying_statements[st.address]])} if st.address in denying_addresses
+deny_mark(st) := {"denies": sort([text | some text in beside_denials(st)])} if count(beside_denials(st)) > 0
 
-deny_mark(st) := {} if not st.address in denying_addresses
+deny_mark(st) := {} if count(beside_denials(st)) == 0
 
-# `denying_statements[address]`: the statements of `address` that may deny, as JSON text.
-denying_statements[st.address] contains json.marshal(st.statement) if {
+# The statements that may deny beside `st`, as JSON text: those of its address whose document is
+# there in some deployment where `st`'s is. A document an undecided CloudFormation `Fn::If`
+# chooses whole is one per branch (`document_when`), and a deny in one branch's document is never
+# beside a statement of the other's.
+beside_denials(st) := {text |
+	st.address in denying_addresses
+	some branch in denying_branches[st.address]
+	util.conjunction([st.document_when, branch])
+	some text in denying_statements[[st.address, branch]]
+}
+
+# `denying_statements[[address, branch]]`: the statements of `address` that may deny, as JSON
+# text, by the branch of their document (`document_when`); `denying_branches[address]` those
+# branches.
+denying_statements[[st.address, st.document_when]] contains json.marshal(st.statement) if {
+	some st in statements
+	object.get(st.statement, "Effect", null) != "Allow"
+}
+
+denying_branches[st.address] contains st.document_when if {
 	some st in statements
 	object.get(st.statement, "Effect", null) != "Allow"
 }

@@ -240,6 +240,30 @@ test_scope_beside_a_deny_may_be_denied if {
 	s.denies == [json.marshal({"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"})]
 }
 
+# A CloudFormation role policy whose document `!If [IsProd, {...}, {...}]` chooses whole: one
+# document per branch, each statement's scope beside the denies of its own branch only.
+branch_scopes(prod, other) := {st.document_when: s |
+	r := {
+		"address": "AppPolicy", "type": "AWS::IAM::Policy", "name": "AppPolicy", "mode": "managed", "source": "cloudformation", "module": "",
+		"config": {"PolicyName": "app", "PolicyDocument": {"$unknown": "!If [IsProd, {...}, {...}]"}}, "references": [],
+		"alternatives": {"/PolicyDocument": [
+			{"condition": "IsProd", "value": {"Statement": prod}},
+			{"condition": "not IsProd", "value": {"Statement": other}},
+		]},
+	}
+	some st in iam.statements with input as {"resources": [r]}
+	st.statement.Effect == "Allow"
+	s := iam.scope(st, "Action", ["s3:*"]) with input as {"resources": [r]}
+}
+
+test_scope_is_beside_the_denies_of_its_own_branch_only if {
+	allow := {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
+	deny := {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}
+	scopes := branch_scopes([allow, deny], [allow])
+	scopes.IsProd.denies == [json.marshal(deny)]
+	not scopes["not IsProd"].denies
+}
+
 test_scope_with_an_unknown_condition_is_null if {
 	condition := {"StringEquals": {"aws:PrincipalOrgID": {"$unknown": "var.org"}}}
 	role_policy_scope([{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": condition}]) == null

@@ -33,7 +33,10 @@
 #   Tollgate cannot know, other than the call's own.
 #   In CloudFormation, a deny (or a bucket policy) written under an `Fn::If` (or a `Condition`)
 #   the template cannot decide protects only the deployments where it holds: the rule reports the
-#   others, saying which condition the protection waits for.
+#   others, saying which condition the protection waits for. A document such an `Fn::If` chooses
+#   whole (`PolicyDocument: !If [C, {...}, {...}]`) is judged branch by branch: a deny in one
+#   branch's document protects that branch's deployments only, and each branch without one is
+#   reported for its own ("Only when not C").
 #   A Terraform deny that only a `dynamic` block over a collection Tollgate cannot know writes
 #   (a `dynamic "statement"`, or a `dynamic "condition"` holding the TLS condition) may be
 #   missing, and a statement covering every request whose `Effect`, condition operator, key or
@@ -179,15 +182,36 @@ objects_covered(statement) if {
 	not regex.match(`^(aws_s3_bucket\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]*\])?\.arn|!GetAtt [A-Za-z0-9]+\.Arn)$`, e.value["$unknown"])
 }
 
-# `[address, path, conditions]` of every document with such a deny, for each deny the conditions
-# it waits for within the document (`[]` for a deny in every deployment). A Terraform deny that a
-# `dynamic` block over a collection Tollgate cannot know writes may be missing: it is left out.
-denials := {[st.address, st.path, conditions] |
+# `[address, path, branch, conditions]` of every document with such a deny, for each deny the
+# conditions it waits for within the document (`[]` for a deny in every deployment of the
+# document). `branch` is the condition of the document's own branch when an undecided
+# CloudFormation `Fn::If` chooses the document whole (`PolicyDocument: !If [C, {...}, {...}]`,
+# lib/iam `document_when`), `""` otherwise: a deny in one branch's document protects only the
+# deployments that take that branch, so the others are judged on their own document. A Terraform
+# deny that a `dynamic` block over a collection Tollgate cannot know writes may be missing: it is
+# left out.
+denials := {[st.address, st.path, st.document_when, branch_conditions(st, conditions)] |
 	some st in iam.statements
 	some denial in insecure_transport_denials(st.statement)
 	not repetition(st, denial)
 	conditions := full_denial_conditions(st, denial)
 }
+
+# `conditions` (`iam.conditions` form, which ends with the entry's `when`) without what the
+# document's branch already says: the conditions within that branch's document.
+branch_conditions(st, conditions) := array.concat([c | some c in conditions; c != st.when], [w | w := branch_when(st); w != ""])
+
+# The entry's `when` (its document's branch and the branch of a statement key an `Fn::If` chooses)
+# less its document's branch.
+branch_when(st) := util.conjunction([l | some l in util.literals(st.when); not l in util.literals(st.document_when)])
+
+# The branch of the document an undecided `Fn::If` chooses (lib/iam `documents`), `""` for one in
+# every deployment of its carrier; a finding on it holds only there (`when`).
+document_branch(document) := object.get(document, "when", "")
+
+branch_field("") := {}
+
+branch_field(branch) := {"when": branch} if branch != ""
 
 # In a Deny every condition must hold, so any other condition entry of the statement narrows
 # `denial` (a path inside the statement): `StringEquals aws:SourceVpce`, `IpAddress aws:SourceIp`,
@@ -297,15 +321,15 @@ repetition(st, _) := iam.statement_repetition(st)
 
 repetition(st, denial) := iam.repetition_within(st, denial) if not iam.statement_repetition(st)
 
-# `[address, path, unknown, place]` of every document whose statements may deny requests without
+# `[address, path, unknown, place, branch]` of every document whose statements may deny requests without
 # TLS, as far as Tollgate can tell: a deny that only such a `dynamic` block writes, or a statement
 # that covers every request and would be such a deny but for a value Tollgate cannot know (its
 # `Effect`, or a condition operator, key or `aws:SecureTransport` value, as a `dynamic
 # "statement"` or `dynamic "condition"` over values a variable gives writes them). `unknown` is
 # the value a cannot-tell finding reports and `place` where, inside the document: the document
 # itself when the statement may be missing (where a document without a deny is reported), else
-# the statement's `Effect` or `Condition`.
-possible_denials contains [st.address, st.path, {"$unknown": expression}, []] if {
+# the statement's `Effect` or `Condition`; `branch` the document's branch (`denials`).
+possible_denials contains [st.address, st.path, {"$unknown": expression}, [], st.document_when] if {
 	some st in iam.statements
 	possible_deny(st)
 	expression := iam.statement_repetition(st)
@@ -318,7 +342,7 @@ possible_deny(st) if {
 
 possible_deny(st) if undecided_denial(st)
 
-possible_denials contains [st.address, st.path, {"$unknown": expression}, array.concat(st.statement_path, ["Condition"])] if {
+possible_denials contains [st.address, st.path, {"$unknown": expression}, array.concat(st.statement_path, ["Condition"]), st.document_when] if {
 	some st in iam.statements
 	some denial in insecure_transport_denials(st.statement)
 	not iam.statement_repetition(st)
@@ -326,14 +350,14 @@ possible_denials contains [st.address, st.path, {"$unknown": expression}, array.
 	expression := iam.repetition_within(st, denial)
 }
 
-possible_denials contains [st.address, st.path, undecided[1], array.concat(st.statement_path, [undecided[0]])] if {
+possible_denials contains [st.address, st.path, undecided[1], array.concat(st.statement_path, [undecided[0]]), st.document_when] if {
 	some st in iam.statements
 	count(insecure_transport_denials(st.statement)) == 0
 	undecided := undecided_denial(st)
 	not iam.statement_repetition(st)
 }
 
-possible_denials contains [st.address, st.path, undecided[1], array.concat(st.statement_path, undecided[0])] if {
+possible_denials contains [st.address, st.path, undecided[1], array.concat(st.statement_path, undecided[0]), st.document_when] if {
 	some st in iam.statements
 	some denial in insecure_transport_denials(st.statement)
 	not iam.statement_repetition(st)
@@ -393,21 +417,21 @@ undecided_transport_condition(statement) := unknowns[0] if {
 
 transport_operators := {"bool", "boolifexists", "numericlessthan"}
 
-possibly_denying(address, path) if possible_denials_of[[address, path]]
+possibly_denying(address, path, branch) if possible_denials_of[[address, path, branch]]
 
-# `possible_denials_of[[address, path]]`: the `possible_denials` of a document, and
+# `possible_denials_of[[address, path, branch]]`: the `possible_denials` of a document, and
 # `possible_denials_at[address]` those of the documents of `address`. Looked up rather than
 # scanned for each document and call: a scan per document grew with the square of the input
 # (`npm run bench -- scale`).
-possible_denials_of[[possible[0], possible[1]]] contains possible if some possible in possible_denials
+possible_denials_of[[possible[0], possible[1], possible[4]]] contains possible if some possible in possible_denials
 
 possible_denials_at[possible[0]] contains possible if some possible in possible_denials
 
-# `[address, path]` of every document denying in every deployment: unconditionally, or in both
-# branches of one condition (`!If [C, {Deny ...}, {Deny ...}]`).
-denying_documents := {[address, path] | some [address, path, conditions] in denials; conditions == []} | {[address, path] |
-	some [address, path, [condition]] in denials
-	[address, path, [concat("", ["not ", condition])]] in denials
+# `[address, path, branch]` of every document denying in every deployment of its branch:
+# unconditionally, or in both branches of one condition (`!If [C, {Deny ...}, {Deny ...}]`).
+denying_documents := {[address, path, branch] | some [address, path, branch, conditions] in denials; conditions == []} | {[address, path, branch] |
+	some [address, path, branch, [condition]] in denials
+	[address, path, branch, [concat("", ["not ", condition])]] in denials
 }
 
 deny contains finding if {
@@ -416,16 +440,20 @@ deny contains finding if {
 	some document in iam.documents
 	document.type in bucket_policy_types
 	not document.address in calls
-	not [document.address, document.path] in denying
-	not possibly_denying(document.address, document.path)
+	branch := document_branch(document)
+	not [document.address, document.path, branch] in denying
+	not possibly_denying(document.address, document.path, branch)
 	finding := object.union(
-		{
-			"resource": document.address,
-			"message": missing_deny_message(document),
-			"evidence": "no aws:SecureTransport deny",
-			"path": document.path,
-		},
-		policy_subject(document.address),
+		object.union(
+			{
+				"resource": document.address,
+				"message": missing_deny_message(document),
+				"evidence": "no aws:SecureTransport deny",
+				"path": document.path,
+			},
+			policy_subject(document.address),
+		),
+		branch_field(branch),
 	)
 }
 
@@ -462,31 +490,31 @@ missing_deny_message(document) := "The bucket policy denies requests without TLS
 
 # The document has a Deny on aws:SecureTransport (or s3:TlsVersion) that leaves some principals,
 # actions or objects out, or that another condition narrows.
-narrow_denial(document) if narrowly_denying[[document.address, document.path]]
+narrow_denial(document) if narrowly_denying[[document.address, document.path, document_branch(document)]]
 
-# `[address, path]` of the documents with such a narrow Deny.
-narrowly_denying contains [st.address, st.path] if {
+# `[address, path, branch]` of the documents with such a narrow Deny.
+narrowly_denying contains [st.address, st.path, st.document_when] if {
 	some st in iam.statements
 	count(transport_conditions(st.statement)) > 0
 	not covers_every_request(st.statement)
 }
 
-narrowly_denying contains [st.address, st.path] if {
+narrowly_denying contains [st.address, st.path, st.document_when] if {
 	some st in iam.statements
 	some denial in insecure_transport_denials(st.statement)
 	narrowed(st, denial)
 }
 
 missing_deny_message(document) := sprintf("The bucket policy denies requests without TLS only when %s: make the Deny statement on aws:SecureTransport false unconditional.", [concat(" or ", whens)]) if {
-	whens := sort(denial_whens[[document.address, document.path]])
+	whens := sort(denial_whens[[document.address, document.path, document_branch(document)]])
 }
 
-conditional_denial(document) if denial_whens[[document.address, document.path]]
+conditional_denial(document) if denial_whens[[document.address, document.path, document_branch(document)]]
 
-# `denial_whens[[address, path]]`: the deployments in which the document denies requests without
-# TLS, one text per deny (`denials`).
-denial_whens[[address, path]] contains concat(" and ", conditions) if {
-	some [address, path, conditions] in denials
+# `denial_whens[[address, path, branch]]`: the deployments of the document's branch in which it
+# denies requests without TLS, one text per deny (`denials`).
+denial_whens[[address, path, branch]] contains concat(" and ", conditions) if {
+	some [address, path, branch, conditions] in denials
 }
 
 # Bucket policies of the bucket, present wherever the bucket is (their conditions are the
@@ -554,7 +582,7 @@ module_policy(call) := "other" if {
 	some switch in s3.module_policy_switches
 	util.is_true(s3.module_argument(call, switch))
 	attached_policy_known(call)
-	not possibly_denying(call.address, ["policy"])
+	not possibly_denying(call.address, ["policy"], "")
 }
 
 module_denies(call) if {
@@ -633,9 +661,10 @@ deny contains finding if {
 	some document in iam.documents
 	document.type in bucket_policy_types
 	not document.address in calls
-	not [document.address, document.path] in denying
-	some [address, path, value, place] in possible_denials_of[[document.address, document.path]]
-	finding := settings.cannot_tell(address, array.concat(path, place), value, cannot_tell_message)
+	branch := document_branch(document)
+	not [document.address, document.path, branch] in denying
+	some [address, path, value, place, _] in possible_denials_of[[document.address, document.path, branch]]
+	finding := object.union(settings.cannot_tell(address, array.concat(path, place), value, cannot_tell_message), branch_field(branch))
 }
 
 deny contains finding if {
@@ -643,7 +672,7 @@ deny contains finding if {
 	not module_denies(call)
 	not s3.has_certain_setting(call, "aws_s3_bucket_policy")
 	not s3.has_unjoined("aws_s3_bucket_policy")
-	some [address, path, value, place] in possible_denials_at[call.address]
+	some [address, path, value, place, _] in possible_denials_at[call.address]
 	finding := settings.cannot_tell(address, array.concat(path, place), value, cannot_tell_message)
 }
 

@@ -7,7 +7,10 @@
 #   Buckets with no configuration at all keep the protections AWS enables on new buckets and
 #   are not reported. A call of terraform-aws-modules/s3-bucket/aws writes a configuration unless
 #   `attach_public_policy = false`: a flag written false is reported on its line, a flag left out
-#   on the call when the release the call gets defaults it to false (before 3.9.0).
+#   on the call when the release the call gets defaults it to false (before 3.9.0). In
+#   CloudFormation, a flag an undecided `Fn::If` turns off in one branch, or a configuration such
+#   an `Fn::If` chooses whole whose branch leaves a flag off or out, is reported for that branch's
+#   deployments ("Only when ...").
 # custom:
 #   id: TG-IAM-016
 #   severity: high
@@ -32,25 +35,36 @@ configurations contains c if {
 	c := {"resource": r.address, "config": r.config, "path": [], "flags": terraform_flags}
 }
 
-configurations contains c if {
-	some r in util.resources("AWS::S3::Bucket")
-	block := r.config.PublicAccessBlockConfiguration
-	is_object(block)
-	not util.is_unknown(block)
-	c := {"resource": r.address, "config": block, "path": ["PublicAccessBlockConfiguration"], "flags": cloudformation_flags}
-}
-
 deny contains finding if {
 	some c in configurations
 	some flag in c.flags
 	path := util.disabled_path(c.config, flag)
 	finding := {
 		"resource": c.resource,
-		"message": sprintf("Block Public Access leaves %s off: turn it on so public ACLs and policies cannot expose the data.", [flag]),
+		"message": off_message(flag),
 		"evidence": sprintf("%s not true", [flag]),
 		"path": array.concat(c.path, path),
 	}
 }
+
+# A CloudFormation bucket's configuration, read per deployment (`util.disabled`): a flag an
+# undecided `Fn::If` turns off (`BlockPublicPolicy: !If [IsProd, true, false]`), or a whole
+# configuration it chooses (`PublicAccessBlockConfiguration: !If [IsProd, {...}, {...}]`) whose
+# branch leaves a flag off or out, is off in that branch's deployments.
+deny contains finding if {
+	some r in util.resources("AWS::S3::Bucket")
+	some flag in cloudformation_flags
+	some off in util.disabled(r, ["PublicAccessBlockConfiguration"], flag)
+	finding := {
+		"resource": r.address,
+		"message": off_message(flag),
+		"evidence": sprintf("%s not true", [flag]),
+		"path": off.path,
+		"when": off.when,
+	}
+}
+
+off_message(flag) := sprintf("Block Public Access leaves %s off: turn it on so public ACLs and policies cannot expose the data.", [flag])
 
 deny contains finding if {
 	some call in s3.module_buckets

@@ -181,6 +181,76 @@ describe("decideGate", () => {
     });
   });
 
+  describe("a cannot-tell finding beside a certain one", () => {
+    // cidr_blocks = concat(var.office, ["0.0.0.0/0"]): SSH is open whatever var.office holds.
+    const certain = finding();
+    const cannotTell = (overrides: Partial<Finding> = {}) =>
+      finding({ evidence: "tcp/22 from var.office", unknown: "var.office", ...overrides });
+    const listed = (findings: Finding[]) =>
+      findings.map((f) => `${f.status}:${f.resource}:${f.line}:${f.unknown ?? "certain"}`);
+
+    it("is left out where a certain finding of its rule restates it: resource block and line", () => {
+      const decision = decideGate(
+        [
+          certain,
+          cannotTell(),
+          // Another instance of the block: what a partial for_each's unknown part may add.
+          finding({ resource: 'aws_s3_bucket.x["a"]', rule: "TG-IAM-017" }),
+          cannotTell({ resource: "aws_s3_bucket.x", rule: "TG-IAM-017" }),
+        ],
+        [],
+        defaultSettings,
+      );
+      expect(listed(decision.findings)).toEqual([
+        "new:aws_security_group.web:10:certain",
+        'new:aws_s3_bucket.x["a"]:10:certain',
+      ]);
+      expect(decision.reasons).toEqual(["2 blocking new findings (2 high)"]);
+      expect(decision.counts.byStatus).toEqual({ new: 2, existing: 0, fixed: 0 });
+    });
+
+    it("is kept on another line, rule, resource or module instance, or beside a fixed one", () => {
+      const kept = [
+        cannotTell({ line: 11 }),
+        cannotTell({ rule: "TG-NET-002" }),
+        cannotTell({ resource: "aws_security_group.db" }),
+        cannotTell({ resource: 'module.b["y"].aws_security_group.web' }),
+      ];
+      const decision = decideGate(
+        [
+          finding({ status: "fixed", resource: "aws_security_group.old" }),
+          cannotTell({ resource: "aws_security_group.old" }),
+          finding({ resource: 'module.b["x"].aws_security_group.web' }),
+          certain,
+          ...kept,
+        ],
+        [],
+        defaultSettings,
+      );
+      expect(decision.findings.filter((f) => f.unknown !== undefined)).toHaveLength(5);
+    });
+
+    it("is left out beside a waived or existing certain finding, which it no longer counts beside", () => {
+      const decision = decideGate(
+        [finding({ status: "existing", waived: { reason: "bastion" } }), cannotTell()],
+        [],
+        defaultSettings,
+      );
+      expect(listed(decision.findings)).toEqual(["existing:aws_security_group.web:10:certain"]);
+      expect(decision.reasons).toEqual(["no blocking findings"]);
+    });
+
+    it("still keeps a base finding it decides from counting as fixed", () => {
+      // ["0.0.0.0/0"] became concat(var.office, ["::/0"]): var.office may still hold 0.0.0.0/0.
+      const head = [finding({ evidence: "tcp/22 from ::/0" }), cannotTell()];
+      const decision = decideGate(diffFindings([certain], head), [], defaultSettings);
+      expect(listed(decision.findings)).toEqual(["new:aws_security_group.web:10:certain"]);
+      expect(decision.reasons).toContain(
+        "1 base finding not counted as fixed: a value Tollgate cannot know now decides it (var.office)",
+      );
+    });
+  });
+
   it("passes advisory findings, counting them in the reason", () => {
     const decision = decideGate([finding({ severity: "medium" })], [], defaultSettings);
     expect(decision).toMatchObject({

@@ -3,7 +3,8 @@
 // locked floors), picks the ones that block and says why, so every report renders the same decision.
 // Errors block by default: a security gate fails closed. Load warnings (`level: "warning"`, e.g. an
 // undeclared reference whose value is unknown) are kept apart: reported, never blocking, and so is
-// a finding an unknown value decides (`Finding.unknown`): advisory at most, whatever the settings.
+// a finding an unknown value decides (`Finding.unknown`): advisory at most, whatever the settings,
+// and left out where a certain finding of its rule on the same resource and line restates it.
 import {
   DEFAULT_SEVERITY_ENFORCEMENT,
   type RepositoryIdentity,
@@ -298,7 +299,8 @@ export function decideGate(
       countdowns.set(finding.rule, countdown);
     }
   }
-  const blocking = enforced.filter((finding) => blocks(finding, settings));
+  const reported = withoutRestated(enforced);
+  const blocking = reported.filter((finding) => blocks(finding, settings));
 
   const reasons: string[] = [];
   if (blocking.length > 0) {
@@ -321,14 +323,14 @@ export function decideGate(
         ? "neutral"
         : "success";
   if (conclusion === "success") {
-    const advisory = enforced.filter((f) => f.status === "new" && f.enforcement === "advisory");
+    const advisory = reported.filter((f) => f.status === "new" && f.enforcement === "advisory");
     reasons.push(
       advisory.length > 0
         ? `no blocking findings; ${plural(advisory.length, "new advisory finding")}`
         : "no blocking findings",
     );
   }
-  const undecided = enforced.filter((f) => f.status !== "fixed" && f.unknown !== undefined);
+  const undecided = reported.filter((f) => f.status !== "fixed" && f.unknown !== undefined);
   if (undecided.length > 0)
     reasons.push(
       `${plural(undecided.length, "finding")} an unknown value decides (cannot tell; advisory, never blocking)`,
@@ -337,7 +339,7 @@ export function decideGate(
     reasons.push(
       `${plural(unconfirmed.length, "base finding")} not counted as fixed: ${unconfirmed.length === 1 ? "its file" : "their files"} did not load at head, so ${unconfirmed.length === 1 ? "it stays" : "they stay"} open`,
     );
-  const notAtBase = enforced.filter((finding) => finding.unloadedAtBase);
+  const notAtBase = reported.filter((finding) => finding.unloadedAtBase);
   if (notAtBase.length > 0)
     reasons.push(
       `${plural(notAtBase.length, "new finding")} may not be new: ${notAtBase.length === 1 ? "its file" : "their files"} did not load at base, so ${notAtBase.length === 1 ? "it is" : "they are"} gated as new`,
@@ -377,10 +379,10 @@ export function decideGate(
     reasons.push(`${plural(held, "finding")} held at the organization's locked enforcement`);
   return {
     conclusion,
-    findings: enforced,
+    findings: reported,
     blocking,
     errors,
-    counts: countFindings(enforced),
+    counts: countFindings(reported),
     suppressed,
     reasons,
     notices,
@@ -388,6 +390,42 @@ export function decideGate(
     countdowns: countdownList,
   };
 }
+
+/**
+ * The findings without each open cannot-tell finding that an open certain finding restates: same
+ * rule, root and subject, the same resource block (any of its instances: `aws_s3_bucket.x["a"]`
+ * stands for `aws_s3_bucket.x` too) and the same file and line. The certain finding already asks
+ * for that line to change, so "cannot tell" there adds nothing (`concat(var.office,
+ * ["0.0.0.0/0"])`: SSH is open to the internet whatever `var.office` holds). Waived or not, a
+ * certain finding restates it; a fixed one (gone at head) does not. The diff has already run, so a
+ * base finding the head made unknown is still told apart from a fixed one.
+ */
+export function withoutRestated(findings: Finding[]): Finding[] {
+  const certain = new Set(
+    findings
+      .filter((finding) => finding.unknown === undefined && finding.status !== "fixed")
+      .map(placeOf),
+  );
+  return findings.filter(
+    (finding) =>
+      finding.unknown === undefined || finding.status === "fixed" || !certain.has(placeOf(finding)),
+  );
+}
+
+/** Rule, root, subject, resource block and line: where a cannot-tell finding may be restated. */
+function placeOf(finding: Finding): string {
+  return JSON.stringify([
+    finding.rule,
+    finding.root ?? "",
+    finding.subject ?? "",
+    finding.resource.replace(OWN_INSTANCE_KEY, ""),
+    finding.file,
+    finding.line,
+  ]);
+}
+
+/** A resource address's own instance key (`[0]`, `["a"]`), not a module's before it. */
+const OWN_INSTANCE_KEY = /\[(?:\d+|"(?:[^"\\]|\\.)*")\]$/;
 
 /** What every report says of a countdown: `TG-LOG-012 is advisory until 2027-01-15 (in 30 days), ...`. */
 export function describeCountdown(countdown: Countdown): string {

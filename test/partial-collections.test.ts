@@ -1,7 +1,9 @@
 // A list or map holding certain elements beside an unknown part (`concat(var.office,
 // ["0.0.0.0/0"])`, `merge(var.rules, { ssh = ... })`): the certain exposure is a blocking finding
 // located where it is written, whatever the unknown part holds; the unknown part alone is still
-// only "cannot tell".
+// only "cannot tell", left out where a certain finding of its rule on the same resource and line
+// restates it. The instance without a key standing for what the unknown part of a for_each adds
+// exists only if that part is not empty: its findings are cannot tell.
 import { describe, expect, it } from "vitest";
 import path from "node:path";
 import { main } from "../src/cli/index.js";
@@ -16,28 +18,38 @@ interface JsonFinding {
   unknown?: string;
 }
 
-async function run(files: Record<string, string>, args: (dir: string) => string[]) {
+/** The CLI's stdout and exit code in `format`. */
+async function output(
+  files: Record<string, string>,
+  args: (dir: string) => string[],
+  format: "json" | "text" | "sarif",
+) {
   return withTempDir("partial", async (dir) => {
     await writeFiles(dir, files);
     let stdout = "";
     let stderr = "";
-    const code = await main([...args(dir), "--format", "json"], {
+    const code = await main([...args(dir), "--format", format], {
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
       cwd: dir,
     });
     expect(stderr).toBe("");
-    const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
-    return {
-      code,
-      findings: findings
-        .map(
-          (f) =>
-            `${f.line} ${f.rule} ${f.status} ${f.enforcement}${f.unknown ? ` cannot tell: ${f.unknown}` : ""}`,
-        )
-        .sort(),
-    };
+    return { code, stdout };
   });
+}
+
+async function run(files: Record<string, string>, args: (dir: string) => string[]) {
+  const { code, stdout } = await output(files, args, "json");
+  const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
+  return {
+    code,
+    findings: findings
+      .map(
+        (f) =>
+          `${f.line} ${f.rule} ${f.status} ${f.enforcement}${f.unknown ? ` cannot tell: ${f.unknown}` : ""}`,
+      )
+      .sort(),
+  };
 }
 
 const advisory = { "tollgate.yml": "rule_settings:\n  unknown_values: advisory\n" };
@@ -155,6 +167,78 @@ resource "aws_vpc_security_group_ingress_rule" "r" {
   });
 });
 
+describe("a cannot-tell finding a certain one restates", () => {
+  const twoSources = `variable "office" { type = list(string) }
+resource "aws_security_group" "a" {
+  name        = "a"
+  description = "a"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = var.office
+  }
+}
+`;
+  const files = { ...advisory, "src/main.tf": group('concat(var.office, ["0.0.0.0/0"])') };
+  const args = (dir: string) => [
+    "scan",
+    path.join(dir, "src"),
+    "--config",
+    path.join(dir, "tollgate.yml"),
+  ];
+
+  it("is left out on the line where SSH is certainly open, in JSON, text and SARIF", async () => {
+    const { code, findings } = await run(files, args);
+    expect(findings).toEqual(["9 TG-NET-001 new blocking"]);
+    expect(code).toBe(1);
+    const text = await output(files, args, "text");
+    expect(text.stdout).not.toContain("cannot tell");
+    expect(text.stdout).toContain("failure: 1 blocking new finding (1 high)\n");
+    const sarif = JSON.parse((await output(files, args, "sarif")).stdout) as {
+      runs: Array<{ results: Array<{ ruleId: string; level: string }> }>;
+    };
+    expect(sarif.runs[0]?.results.map((r) => `${r.ruleId} ${r.level}`)).toEqual([
+      "TG-NET-001 error",
+    ]);
+  });
+
+  it("is kept on a line no certain finding is on", async () => {
+    const { findings } = await scan({ "src/main.tf": twoSources });
+    expect(findings).toEqual([
+      "15 TG-NET-001 new advisory cannot tell: var.office",
+      "9 TG-NET-001 new blocking",
+    ]);
+  });
+
+  it("is left out in a diff too, beside the existing finding it would restate", async () => {
+    const { code, findings } = await run(
+      {
+        ...advisory,
+        "base/main.tf": group('["0.0.0.0/0"]'),
+        "head/main.tf": group('concat(var.office, ["0.0.0.0/0"])'),
+      },
+      (dir) => [
+        "diff",
+        "--base-dir",
+        path.join(dir, "base"),
+        "--head-dir",
+        path.join(dir, "head"),
+        "--config",
+        path.join(dir, "tollgate.yml"),
+      ],
+    );
+    expect(findings).toEqual(["9 TG-NET-001 existing blocking"]);
+    expect(code).toBe(0);
+  });
+});
+
 describe("instances of a for_each over a partial collection across a diff", () => {
   const buckets = (name: string, forEach: string, extra = "") => `variable "extra" {
   type = list(string)
@@ -186,12 +270,92 @@ ${extra}`;
         'moved {\n  from = aws_s3_bucket.x["a"]\n  to   = aws_s3_bucket.y\n}\n',
       ),
     );
-    // y["b"] is new on its for_each line; x["a"] is fixed, not the instance without a key's.
+    // y["b"] is new on its for_each line; x["a"] is fixed, not the instance without a key's,
+    // whose cannot tell (var.extra may add none) y["b"]'s finding on the same line restates.
     expect(publicAcl(findings)).toEqual([
       "5 TG-IAM-017 new blocking",
       "7 TG-IAM-017 fixed blocking",
-      "7 TG-IAM-017 new blocking",
     ]);
+  });
+
+  const scanBuckets = (forEach: string, settings: Record<string, string> = {}) =>
+    run({ ...settings, "src/main.tf": buckets("x", forEach) }, (dir) => [
+      "scan",
+      path.join(dir, "src"),
+      ...(settings["tollgate.yml"] ? ["--config", path.join(dir, "tollgate.yml")] : []),
+    ]);
+  const diffWith = (base: string, head: string, settings: Record<string, string>) =>
+    run({ ...settings, "base/main.tf": base, "head/main.tf": head }, (dir) => [
+      "diff",
+      "--base-dir",
+      path.join(dir, "base"),
+      "--head-dir",
+      path.join(dir, "head"),
+      ...(settings["tollgate.yml"] ? ["--config", path.join(dir, "tollgate.yml")] : []),
+    ]);
+
+  it.each([["ignore", {}] as const, ["advisory", advisory] as const])(
+    "blocks on the known instance alone, the one without a key being a maybe (unknown_values: %s)",
+    async (_, settings) => {
+      const { code, findings } = await scanBuckets('setunion(["a"], var.extra)', settings);
+      expect(publicAcl(findings)).toEqual(["7 TG-IAM-017 new blocking"]);
+      expect(code).toBe(1);
+    },
+  );
+
+  it.each([["ignore", {}] as const, ["advisory", advisory] as const])(
+    "opens nothing new when a for_each over a known set gains an unknown part (unknown_values: %s)",
+    async (_, settings) => {
+      for (const base of ['toset(["a"])', 'setunion(["a"], var.extra)']) {
+        const { code, findings } = await diffWith(
+          buckets("x", base),
+          buckets("x", 'setunion(["a"], var.extra)'),
+          settings,
+        );
+        expect(publicAcl(findings)).toEqual(["7 TG-IAM-017 existing blocking"]);
+        expect(code).toBe(0);
+      }
+    },
+  );
+
+  it("says the instance without a key exists only when the unknown part is not empty", async () => {
+    const { code, stdout } = await output(
+      {
+        ...advisory,
+        "src/main.tf": `variable "extra" { type = list(string) }
+resource "aws_security_group" "a" {
+  name        = "a"
+  description = "a"
+}
+resource "aws_vpc_security_group_ingress_rule" "ssh" {
+  for_each          = setunion(["10.0.0.0/8"], var.extra)
+  security_group_id = aws_security_group.a.id
+  from_port         = 22
+  to_port           = 22
+  ip_protocol       = "tcp"
+  cidr_ipv4         = each.key
+}
+`,
+      },
+      (dir) => ["scan", path.join(dir, "src"), "--config", path.join(dir, "tollgate.yml")],
+      "json",
+    );
+    const { findings } = JSON.parse(stdout) as {
+      findings: Array<JsonFinding & { message: string }>;
+    };
+    expect(
+      findings.filter((f) => f.rule === "TG-NET-001").map((f) => [f.resource, f.enforcement]),
+    ).toEqual([["aws_vpc_security_group_ingress_rule.ssh", "advisory"]]);
+    expect(findings.find((f) => f.rule === "TG-NET-001")?.message).toMatch(
+      / Only when var\.extra is not empty\.$/,
+    );
+    expect(code).toBe(0);
+  });
+
+  it("blocks on the one instance of a for_each over a list literal with an unknown element, which is not empty", async () => {
+    const { code, findings } = await scanBuckets('toset(["a", var.extra[0]])');
+    expect(publicAcl(findings)).toEqual(["7 TG-IAM-017 new blocking"]);
+    expect(code).toBe(1);
   });
 
   it("keeps a known instance existing when a partial for_each becomes wholly unknown", async () => {

@@ -2,13 +2,19 @@
 // the JSON each deployment costs in Wasm is no larger than the rules need.
 import type { Resource } from "./types.js";
 
-export type PolicyResource = Omit<Resource, "readFrom" | "readAt" | "choices">;
+export type PolicyResource = Omit<Resource, "readFrom" | "readAt" | "choices" | "unknownPart">;
 
 /** `{ resources }` as policies (built-in and custom) and `tollgate inspect` see them. */
 export function policyInput(resources: readonly Resource[]): { resources: PolicyResource[] } {
   return {
     resources: resources.map(
-      ({ readFrom: _readFrom, readAt: _readAt, choices: _choices, ...resource }) => resource,
+      ({
+        readFrom: _readFrom,
+        readAt: _readAt,
+        choices: _choices,
+        unknownPart: _unknownPart,
+        ...resource
+      }) => resource,
     ),
   };
 }

@@ -182,6 +182,14 @@ export interface Resource {
    */
   unknownForEach?: { [pointer: string]: string };
   /**
+   * Terraform only: set on the one instance without a key that stands for the instances the
+   * unknown part of a partial `for_each` may add beside its known ones (`setunion(["a"],
+   * var.extra)`), to that part's expression (`var.extra`). Nothing says that part is not empty,
+   * so the instance may not exist: its findings are cannot tell (src/policy/findings.ts). Left
+   * out of what policies receive.
+   */
+  unknownPart?: string;
+  /**
    * Present when not empty: where the variables and locals that decide this Terraform instance
    * are written (a tfvars entry, a variable's default, a module argument, a local), by what read
    * them: `count`, `for_each` (the element that makes this instance), or a top-level attribute or

@@ -146,6 +146,8 @@ interface InstanceKey {
   unknownMeta: ValueObject;
   /** What decided this instance: `Resource.readFrom` of its count or for_each. */
   readFrom: { [by: string]: SourceLocation[] };
+  /** The instance standing for what a partial for_each's unknown part adds: `Resource.unknownPart`. */
+  unknownPart?: string;
 }
 
 interface Expansion {
@@ -843,7 +845,14 @@ export class ModuleInstance implements EvaluationHost {
       return {
         kind: "for_each",
         keys,
-        ...(rest ? { others: anyInstance(unknown((rest as UnknownValue).$unknown)) } : {}),
+        ...(rest
+          ? {
+              others: {
+                ...anyInstance(unknown((rest as UnknownValue).$unknown)),
+                unknownPart: (rest as UnknownValue).$unknown,
+              },
+            }
+          : {}),
       };
     }
     return { kind: "single", keys: [{ key: "", instance: single() }] };
@@ -1099,6 +1108,7 @@ export class ModuleInstance implements EvaluationHost {
         .sort(),
       locations,
       ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
+      ...(key.unknownPart !== undefined ? { unknownPart: key.unknownPart } : {}),
       ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
       ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
     };

@@ -265,6 +265,37 @@ describe("scanPullRequest settings", () => {
   });
 });
 
+describe("scanPullRequest on a cannot-tell finding beside a certain one", () => {
+  it("annotates the certain finding alone, as every report lists it", async () => {
+    // cidr_blocks = concat(var.office, ["0.0.0.0/0"]): open whatever var.office holds.
+    const withCannotTell = (file: SourceFile) => {
+      const { findings, errors } = scanOpenPorts(file);
+      const cannotTell = findings.map((certain) => ({
+        ...certain,
+        evidence: `${certain.evidence} from var.office`,
+        unknown: "var.office",
+      }));
+      return { findings: [...findings, ...cannotTell], errors };
+    };
+    const { report } = await scan(
+      {
+        base: { "main.tf": BASE_MAIN },
+        head: { "main.tf": 'resource "aws_security_group" "web" {\n  port = 22\n}\n' },
+        pullFiles: [
+          { filename: "main.tf", status: "modified", patch: "@@ -1,2 +1,3 @@\n r\n+a\n }" },
+        ],
+        repositorySettings: "rule_settings:\n  unknown_values: advisory\n",
+      },
+      new FakeEngine(withCannotTell),
+    );
+    expect(report.conclusion).toBe("failure");
+    expect(report.annotationBatches.flat().map((a) => `${a.start_line} ${a.title}`)).toEqual([
+      "2 TG-NET-001: Security group open to the world",
+    ]);
+    expect(report.summary).not.toContain("cannot tell");
+  });
+});
+
 describe("scanPullRequest load problems at the base", () => {
   /** `undeclared` lines are load warnings, `broken` lines load errors, as the loader reports them. */
   function scanProblems(file: SourceFile) {

@@ -478,6 +478,53 @@ describe("pushes in quick succession", () => {
     expect(completions).toHaveLength(2);
   });
 
+  it("scans the same head again when the base branch changes mid-scan, completing the first run", async () => {
+    const RETARGETED = "5".repeat(40);
+    const repo = repository();
+    repo.commits[RETARGETED] = { "main.tf": BASE_MAIN };
+    const github = mockGitHub(repo);
+    let releaseFirstScan: () => void = () => undefined;
+    const firstScanHeld = new Promise<void>((resolve) => (releaseFirstScan = resolve));
+    const engine = new FakeEngine(scanOpenPorts);
+    const app = await testApp({
+      scan: async (files) => {
+        if (engine.scanned.length === 0) await firstScanHeld;
+        return engine.scan(files);
+      },
+    });
+    await app.send("pull_request", pullRequestPayload("synchronize"));
+    while (!github.requests.some((r) => r.path.includes("/git/trees/")))
+      await new Promise((r) => setTimeout(r, 5));
+    // GitHub's `edited` after a new base branch: same head, the new base's SHA, `changes.base`.
+    const retargeted = pullRequestPayload("opened") as {
+      pull_request: { base: { sha: string } };
+    };
+    retargeted.pull_request.base.sha = RETARGETED;
+    await app.send("pull_request", {
+      ...(retargeted as unknown as Record<string, unknown>),
+      action: "edited",
+      changes: { base: { ref: { from: "develop" }, sha: { from: BASE_SHA } } },
+    });
+    releaseFirstScan();
+    await app.queue.whenIdle();
+    const completions = github
+      .updates()
+      .map((u) => [u.conclusion, (u.output as { title: string }).title]);
+    expect(completions).toEqual(
+      expect.arrayContaining([
+        [
+          "cancelled",
+          "Not scanned: superseded by a newer scan of this commit (the pull request's base changed)",
+        ],
+        ["failure", "1 new finding: 1 high"],
+      ]),
+    );
+    expect(completions).toHaveLength(2);
+    expect(paths(github.requests)).toContain(
+      `GET /repos/acme/infra/compare/${RETARGETED}...${HEAD_SHA}`,
+    );
+  });
+
   it("cancels a run superseded before its scan began, with no unhandled rejection", async () => {
     const NEWER = "3".repeat(40);
     const repo = repository();

@@ -10,6 +10,7 @@ import {
   isOrgTask,
   jobPayloadSchema,
   jobPlace,
+  supersededReason,
   type CheckJobPayload,
   type JobPayload,
 } from "./payload.js";
@@ -79,6 +80,7 @@ type StoredJob = z.infer<typeof storedJobSchema>;
 
 interface RunningCheck {
   pullKey: string;
+  headSha: string;
   sequence: number;
   installation: string;
   controller: AbortController;
@@ -345,7 +347,7 @@ export class BullQueue implements JobQueue {
     const newer = await this.newerHead(pullKey, sequence);
     if (newer !== undefined) {
       // Dropped before it started; only a retry has a check run to complete.
-      if (checkRunId !== undefined) await work.cancel(supersededReason(newer));
+      if (checkRunId !== undefined) await work.cancel(supersededReason(work.headSha, newer));
       await this.forgetRun(checkRunId);
       this.options.observer?.jobSettled(
         "cancelled",
@@ -365,7 +367,14 @@ export class BullQueue implements JobQueue {
       handBack = () => resolve(HANDED_BACK);
     });
     const jobId = job.id ?? "";
-    this.running.set(jobId, { pullKey, sequence, installation, controller, handBack });
+    this.running.set(jobId, {
+      pullKey,
+      headSha: work.headSha,
+      sequence,
+      installation,
+      controller,
+      handBack,
+    });
     try {
       const result = await Promise.race([work.run(controller.signal), handedBack]);
       if (result === HANDED_BACK) {
@@ -441,7 +450,8 @@ export class BullQueue implements JobQueue {
       for (const [jobId, check] of this.running) {
         if (check.controller.signal.aborted) continue;
         const newer = await this.newerHead(check.pullKey, check.sequence);
-        if (newer !== undefined) check.controller.abort(new Error(supersededReason(newer)));
+        if (newer !== undefined)
+          check.controller.abort(new Error(supersededReason(check.headSha, newer)));
         else await this.takeSlot(check.installation, jobId);
       }
     } catch (error) {
@@ -544,10 +554,6 @@ function recordedCheckRun(job: Job): number | undefined {
   const recorded = storedJobSchema.safeParse(job.data);
   if (!recorded.success || isOrgTask(recorded.data.payload)) return undefined;
   return recorded.data.payload.checkRunId;
-}
-
-function supersededReason(headSha: string): string {
-  return `superseded by a newer push (${headSha.slice(0, 7)})`;
 }
 
 function describe(error: unknown): string {

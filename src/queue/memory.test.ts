@@ -1,21 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { InProcessQueue, type CheckJobPayload, type QueueJob } from "./index.js";
 
-/** The in-process queue runs closures and never reads the payload; any well-formed one will do. */
-function payloadFor(deliveryId: string): CheckJobPayload {
-  const target = { owner: "acme", repo: "infra", pullNumber: 1, headSha: "a".repeat(40) };
-  return { deliveryId, target: { ...target, baseSha: "b".repeat(40) }, acceptedAt: 0 };
+/** The in-process queue runs closures and reads the payload only for its work's identity (`jobPlace`). */
+function payloadFor(
+  deliveryId: string,
+  pullKey = "acme/infra#1",
+  headSha = "a",
+  baseSha = "b",
+): CheckJobPayload {
+  const target = { owner: "acme", repo: pullKey, pullNumber: 1, headSha, baseSha };
+  return { deliveryId, target, acceptedAt: 0 };
 }
 
 /** A job whose run waits until the test releases it, recording what happened to it. */
-function job(deliveryId: string, pullKey: string, headSha: string, log: string[]) {
+function job(deliveryId: string, pullKey: string, headSha: string, log: string[], baseSha = "b") {
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   const queueJob: QueueJob = {
     deliveryId,
     pullKey,
     headSha,
-    payload: payloadFor(deliveryId),
+    payload: payloadFor(deliveryId, pullKey, headSha, baseSha),
     async run(signal) {
       log.push(`start ${deliveryId}`);
       await Promise.race([
@@ -71,6 +76,28 @@ describe("InProcessQueue", () => {
       "aborted d1: superseded by a newer push (bbb2222)",
       "start d3",
       "done d3",
+    ]);
+  });
+
+  it("takes the same head against another base as new work that supersedes the old", async () => {
+    const log: string[] = [];
+    const queue = new InProcessQueue({ concurrency: 1 });
+    const running = job("d1", "acme/infra#1", "aaa1111", log, "base-main");
+    const retargeted = job("d2", "acme/infra#1", "aaa1111", log, "base-release");
+    queue.enqueue(running.queueJob);
+    await tick();
+    expect(queue.enqueue(retargeted.queueJob)).toBe("queued");
+    expect(queue.enqueue(job("d3", "acme/infra#1", "aaa1111", log, "base-release").queueJob)).toBe(
+      "duplicate-head",
+    );
+    await tick();
+    retargeted.release();
+    await queue.drain();
+    expect(log).toEqual([
+      "start d1",
+      "aborted d1: superseded by a newer scan of this commit (the pull request's base changed)",
+      "start d2",
+      "done d2",
     ]);
   });
 

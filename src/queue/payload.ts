@@ -75,9 +75,11 @@ export function isOrgTask(payload: JobPayload): payload is OrgTaskPayload {
 
 /**
  * Where a job sits among others: `jobId` is one per unit of work (a second enqueue of it is a
- * duplicate), and a newer job on the same `supersededOn` key supersedes it. Each push is its own
- * work (a later push may change other paths), so pushes never supersede one another. `@` and `#`
- * appear in no owner or repository name, so the three kinds' ids cannot meet.
+ * duplicate), and a newer job on the same `supersededOn` key supersedes it. A check's work is its
+ * head compared with its base: the same head against another base (the base branch changed, or
+ * moved on before a re-run) is new work that supersedes the old. Each push is its own work (a
+ * later push may change other paths), so pushes never supersede one another. `@` and `#` appear
+ * in no owner or repository name, so the three kinds' ids cannot meet.
  */
 export function jobPlace(payload: JobPayload): {
   jobId: string;
@@ -85,9 +87,9 @@ export function jobPlace(payload: JobPayload): {
   headSha: string;
 } {
   if (!isOrgTask(payload)) {
-    const { owner, repo, pullNumber, headSha } = payload.target;
+    const { owner, repo, pullNumber, headSha, baseSha } = payload.target;
     return {
-      jobId: `${owner}/${repo}/${pullNumber}/${headSha}`,
+      jobId: `${owner}/${repo}/${pullNumber}/${headSha}/${baseSha}`,
       supersededOn: pullKeyOf(payload.target),
       headSha,
     };
@@ -106,4 +108,14 @@ export function jobPlace(payload: JobPayload): {
     supersededOn: `impact ${owner}/.github#${pullNumber}`,
     headSha,
   };
+}
+
+/**
+ * What a job superseded on its pull request tells its check run: a newer push, or the same head
+ * queued again against another base.
+ */
+export function supersededReason(ownHeadSha: string, newerHeadSha: string): string {
+  return newerHeadSha === ownHeadSha
+    ? "superseded by a newer scan of this commit (the pull request's base changed)"
+    : `superseded by a newer push (${newerHeadSha.slice(0, 7)})`;
 }

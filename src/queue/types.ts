@@ -40,7 +40,7 @@ export type EnqueueOutcome =
   | "queued"
   /** This delivery id was seen before. */
   | "duplicate-delivery"
-  /** The same head of the same pull request is already queued or running. */
+  /** The same work (`jobPlace`: a pull request's head against the same base) is already queued or running. */
   | "duplicate-head"
   /** The queue is draining and takes no new work. */
   | "closed";

@@ -139,6 +139,38 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     expect(checks.open.size).toBe(0);
   });
 
+  it("queues the same head against a new base, and completes the run it supersedes", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    const retargeted = "5".repeat(40);
+    const holdOldBase = async (p: { target: { baseSha: string } }, signal: AbortSignal) => {
+      if (p.target.baseSha === retargeted) return;
+      await new Promise<void>((resolve) =>
+        signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
+    };
+    const worker = replica({ concurrency: 1 });
+    await worker.start(checks.runtime("worker", holdOldBase));
+    expect(await worker.enqueue(jobFor(payload(1, 1, "d1")))).toBe("queued");
+    await waitFor(() => checks.created.length === 1, 10_000, "the first run to start");
+    const edited = payload(1, 1, "d2");
+    edited.target.baseSha = retargeted;
+    expect(await worker.enqueue(jobFor(edited))).toBe("queued");
+    expect(await worker.enqueue(jobFor({ ...edited, deliveryId: "d3" }))).toBe("duplicate-head");
+    await waitFor(() => checks.completions.length >= 2, 15_000, "two completions");
+    expect(checks.completionsOf(headSha(1, 1))).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          conclusion: "cancelled",
+          title:
+            "Not scanned: superseded by a newer scan of this commit (the pull request's base changed)",
+        }),
+        expect.objectContaining({ conclusion: "success" }),
+      ]),
+    );
+    expect(checks.open.size).toBe(0);
+  });
+
   it("keeps one installation's backlog from starving another installation", async () => {
     freshPrefix();
     const checks = new FakeChecks();

@@ -13,6 +13,7 @@ import {
   type MockRepository,
 } from "../../test/app/harness.js";
 import { contractProblems, type RecordedRequest } from "../../test/app/openapi.js";
+import { BoundedRetryOctokit, type RetryClock } from "../github/index.js";
 import type { SourceFile } from "../iac/source.js";
 import type { Finding, LoadError } from "../model/types.js";
 import { createTollgateApp } from "./app.js";
@@ -436,6 +437,73 @@ describe("rate limits", () => {
     const updates = github.updates();
     expect(updates.map((u) => u.status)).toEqual(["completed", "completed"]);
     expect(await app.queue.depth()).toMatchObject({ failed: 0 });
+  });
+});
+
+describe("rate limits while fetching", () => {
+  const SECONDARY = {
+    message:
+      "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+    documentation_url:
+      "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+  };
+
+  /** The server's client, its waits noted and taking no time. */
+  function serverClient() {
+    const waits: number[] = [];
+    let now = 0;
+    const retryClock: RetryClock = {
+      now: () => now,
+      sleep: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    };
+    const Octokit = BoundedRetryOctokit.defaults({ retryClock, throttle: { enabled: false } });
+    return { Octokit, waits };
+  }
+
+  /** Blob reads answer `answer` (a secondary rate limit) the first `times` times. */
+  function limitBlobs(times: number, headers: Record<string, string> = {}) {
+    nock("https://api.github.com")
+      .get(/^\/repos\/acme\/infra\/git\/blobs\/[0-9a-f]{40}$/)
+      .times(times)
+      .reply(403, SECONDARY, headers);
+  }
+
+  it("waits as retry-after asks before reading the files again, and gates as usual", async () => {
+    limitBlobs(2, { "retry-after": "30" });
+    const github = mockGitHub(repository());
+    const { Octokit, waits } = serverClient();
+    const app = await testApp(new FakeEngine(scanOpenPorts), { Octokit });
+    await app.deliver("pull_request", pullRequestPayload());
+    expect(waits).toEqual([30_000, 30_000]);
+    expect(github.updates()).toMatchObject([
+      { status: "completed", conclusion: "failure", output: { title: "1 new finding: 1 high" } },
+    ]);
+  });
+
+  it("completes the run failing closed, saying GitHub's rate limit held it, once past the wait budget", async () => {
+    limitBlobs(10);
+    const github = mockGitHub(repository());
+    const { Octokit, waits } = serverClient();
+    const app = await testApp(new FakeEngine(scanOpenPorts), { Octokit });
+    await app.deliver("pull_request", pullRequestPayload());
+    // Each of the two blobs: a minute, then a second limit whose 2-minute wait passes the budget.
+    expect(waits).toEqual([60_000, 60_000]);
+    const [completion] = github.updates() as {
+      status: string;
+      conclusion: string;
+      output: { title: string; summary: string };
+    }[];
+    expect(completion).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Scan incomplete: GitHub's rate limit held the scan's requests too long" },
+    });
+    expect(completion?.output.summary).toContain(
+      "past the 120 s a request waits on rate limits) (HTTP 403)",
+    );
   });
 });
 

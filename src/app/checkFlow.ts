@@ -10,6 +10,7 @@ import {
   fetchPullSnapshots,
   findMergeBase,
   httpStatus,
+  rateLimitOf,
   rateLimitWaitMs,
   readGateSettings,
   renamedFiles,
@@ -498,6 +499,8 @@ function withDeadline<T>(work: Promise<T>, ms: number, signal: AbortSignal): Pro
 
 function causeOf(error: unknown): string {
   if (error instanceof ScanTimeoutError) return "the scan timed out";
+  if (rateLimitOf(error) !== undefined)
+    return "GitHub's rate limit held the scan's requests too long";
   if (typeof error === "object" && error !== null && "status" in error)
     return "a GitHub API request failed";
   return "the scan failed";

@@ -2,9 +2,9 @@
 // once. Octokit's throttling paces every GraphQL query like a write (one a second per installation,
 // shared with check run updates) but lets GETs run 10 at a time, so a few blobs are REST GETs in
 // parallel and many are GraphQL `object(oid:)` lookups under aliases, bounded by count and bytes.
-// Truncated or failed lookups fall back to REST blobs.
+// Truncated or failed lookups fall back to REST blobs; a rate limit fails the read.
 import { z } from "zod";
-import type { GitHubApi, RepoRef } from "./client.js";
+import { rateLimitOf, type GitHubApi, type RepoRef } from "./client.js";
 
 export interface BlobRequest {
   sha: string;
@@ -101,7 +101,7 @@ export async function readBlobs(
           );
       });
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal?.aborted || stillLimited(error)) throw error;
       fallback.push(...query.map((blob) => blob.sha));
     }
     await readBlobsRest(api, repository, fallback, concurrency, contents, signal);
@@ -163,9 +163,17 @@ async function readBlobRest(
       return { kind: "unreadable", reason: `unexpected blob encoding '${data.encoding}'` };
     return decodeText(Buffer.from(data.content, "base64"));
   } catch (error) {
-    if (signal?.aborted) throw error;
+    if (signal?.aborted || stillLimited(error)) throw error;
     return { kind: "unreadable", reason: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * A rate limit outlasting the waits the client makes fails the whole read: more requests would be
+ * refused too (and GitHub may ban an app that keeps sending them), and the check says why.
+ */
+function stillLimited(error: unknown): boolean {
+  return rateLimitOf(error) !== undefined;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });

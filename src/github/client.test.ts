@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rateLimitWaitMs } from "./client.js";
+import { rateLimitOf, rateLimitWaitMs } from "./client.js";
 
 /** An error as Octokit throws one: `status`, and the response with GitHub's headers. */
 function refused(status: number, headers: Record<string, string>): Error {
@@ -16,5 +16,17 @@ describe("rateLimitWaitMs", () => {
     expect(rateLimitWaitMs(refused(403, { "x-ratelimit-remaining": "12" }), now)).toBeUndefined();
     expect(rateLimitWaitMs(refused(422, { "retry-after": "60" }), now)).toBeUndefined();
     expect(rateLimitWaitMs(new Error("network"), now)).toBeUndefined();
+  });
+
+  it("waits a minute on a secondary limit that names no wait, and takes no other 403 for a limit", () => {
+    const secondary = Object.assign(refused(403, {}), {
+      message:
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+    });
+    expect(rateLimitOf(secondary)).toEqual({ waitMs: 60_000, named: false });
+    const forbidden = Object.assign(refused(403, {}), {
+      message: "Resource not accessible by integration",
+    });
+    expect(rateLimitOf(forbidden)).toBeUndefined();
   });
 });

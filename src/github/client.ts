@@ -15,20 +15,42 @@ export function httpStatus(error: unknown): number | undefined {
   return typeof error.status === "number" ? error.status : undefined;
 }
 
+/** A request GitHub refused for a rate limit, and how long it asks to wait before the next try. */
+export interface RateLimit {
+  waitMs: number;
+  /**
+   * False for a secondary limit that names no wait: GitHub's docs then ask for at least a minute,
+   * and for a wait growing exponentially while the limit persists.
+   */
+  named: boolean;
+}
+
+/** What GitHub's docs ask to wait on a secondary rate limit that names no wait. */
+export const SECONDARY_LIMIT_WAIT_MS = 60_000;
+
 /**
- * How long GitHub asked to wait before trying again, if the error is a rate limit: `retry-after`
- * (seconds; secondary rate limits, 403 or 429), or the primary limit's reset time when none is
- * left (`x-ratelimit-remaining: 0`, `x-ratelimit-reset` in epoch seconds).
+ * The rate limit behind an error, if it is one (403 or 429): `retry-after` (seconds; secondary
+ * limits), or the primary limit's reset when none is left (`x-ratelimit-remaining: 0`,
+ * `x-ratelimit-reset` in epoch seconds), or a minute for a secondary limit that says only so.
+ * Any other 403 (a missing permission) is not one.
  */
-export function rateLimitWaitMs(error: unknown, now = Date.now()): number | undefined {
+export function rateLimitOf(error: unknown, now = Date.now()): RateLimit | undefined {
   const status = httpStatus(error);
   if (status !== 403 && status !== 429) return undefined;
   const headers = (error as { response?: { headers?: Record<string, unknown> } }).response?.headers;
   const retryAfter = Number(headers?.["retry-after"]);
   if (headers?.["retry-after"] !== undefined && Number.isFinite(retryAfter))
-    return Math.max(0, retryAfter * 1000);
+    return { waitMs: Math.max(0, retryAfter * 1000), named: true };
   const reset = Number(headers?.["x-ratelimit-reset"]);
   if (String(headers?.["x-ratelimit-remaining"]) === "0" && Number.isFinite(reset))
-    return Math.max(0, reset * 1000 - now);
+    return { waitMs: Math.max(0, reset * 1000 - now), named: true };
+  const message = error instanceof Error ? error.message : "";
+  if (/secondary rate limit/i.test(message))
+    return { waitMs: SECONDARY_LIMIT_WAIT_MS, named: false };
   return undefined;
+}
+
+/** How long GitHub asked to wait before trying again, if the error is a rate limit (`rateLimitOf`). */
+export function rateLimitWaitMs(error: unknown, now = Date.now()): number | undefined {
+  return rateLimitOf(error, now)?.waitMs;
 }

@@ -143,6 +143,128 @@ describe("boundedRetry", () => {
   });
 });
 
+const SECONDARY = {
+  message:
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+  documentation_url:
+    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+};
+
+/** A client on the instant clock whose rate-limit warnings are kept, not printed. */
+function rateLimitedClient(throttle: { enabled: boolean } = { enabled: false }) {
+  const clock = instantClock();
+  const warnings: string[] = [];
+  const log = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+  const api = new BoundedRetryOctokit({ auth: "token", retryClock: clock, throttle, log });
+  return { api, clock, warnings };
+}
+
+describe("boundedRetry on rate limits", () => {
+  it("waits as long as a secondary limit's retry-after asks, then sends the request again", async () => {
+    let attempts = 0;
+    nock(GITHUB)
+      .get("/repos/acme/infra/git/trees/abc")
+      .query(true)
+      .times(2)
+      .reply(() => {
+        attempts += 1;
+        return attempts === 1 ? [403, SECONDARY, { "retry-after": "30" }] : [200, { tree: [] }];
+      });
+    // Throttling on, as in the server: its own retry of the limit would not go through the clock.
+    const { api, clock, warnings } = rateLimitedClient({ enabled: true });
+    const { data } = await api.rest.git.getTree({
+      owner: "acme",
+      repo: "infra",
+      tree_sha: "abc",
+      recursive: "1",
+    });
+    expect(data).toEqual({ tree: [] });
+    expect([attempts, clock.waits]).toEqual([2, [30_000]]);
+    expect(warnings).toEqual([
+      "GitHub rate limit on GET /repos/acme/infra/git/trees/abc: waiting 30 s as it asks",
+    ]);
+  });
+
+  it("waits a minute on a secondary limit naming no wait, doubles it, and gives up past its budget", async () => {
+    let attempts = 0;
+    nock(GITHUB)
+      .get("/repos/acme/infra/git/blobs/abc")
+      .times(5)
+      .reply(() => {
+        attempts += 1;
+        return [403, SECONDARY];
+      });
+    const { api, clock } = rateLimitedClient();
+    const failure: unknown = await api.rest.git
+      .getBlob({ owner: "acme", repo: "infra", file_sha: "abc" })
+      .catch((e: unknown) => e);
+    // A minute, then the second wait (2 minutes) would pass the 2-minute budget: not begun.
+    expect([attempts, clock.waits]).toEqual([2, [60_000]]);
+    expect(failure).toMatchObject({ status: 403 });
+    expect(String(failure)).toContain(
+      "GitHub's rate limit asks to wait 120 s more, after waiting 60 s already: past the 120 s a request waits on rate limits",
+    );
+  });
+
+  it("does not wait for an exhausted quota's reset an hour away, and fails at once saying so", async () => {
+    let attempts = 0;
+    nock(GITHUB)
+      .get("/repos/acme/infra/pulls/12/files")
+      .query(true)
+      .reply(() => {
+        attempts += 1;
+        const reset = String(Math.ceil(Date.now() / 1000) + 3600);
+        return [
+          403,
+          { message: "API rate limit exceeded for installation ID 42." },
+          { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset },
+        ];
+      });
+    const { api, clock } = rateLimitedClient();
+    const failure: unknown = await api.rest.pulls
+      .listFiles({ owner: "acme", repo: "infra", pull_number: 12 })
+      .catch((e: unknown) => e);
+    expect([attempts, clock.waits]).toEqual([1, []]);
+    expect(failure).toMatchObject({ status: 403 });
+    expect(String(failure)).toMatch(/rate limit asks to wait 3\d\d\d s more: past the 120 s/);
+  });
+
+  it("stops waiting on a rate limit at once when the caller aborts (the wall clock here)", async () => {
+    nock(GITHUB).get("/repos/acme/infra").reply(403, SECONDARY, { "retry-after": "60" });
+    const api = new BoundedRetryOctokit({
+      auth: "token",
+      throttle: { enabled: false },
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const stop = new AbortController();
+    const started = Date.now();
+    const waiting = api.rest.repos.get({
+      owner: "acme",
+      repo: "infra",
+      request: { signal: stop.signal },
+    });
+    setTimeout(() => stop.abort(new Error("superseded")), 20);
+    await expect(waiting).rejects.toThrow("superseded");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("takes a 403 that is no rate limit (a missing permission) as final", async () => {
+    let attempts = 0;
+    nock(GITHUB)
+      .get("/repos/acme/infra")
+      .times(3)
+      .reply(() => {
+        attempts += 1;
+        return [403, { message: "Resource not accessible by integration" }];
+      });
+    const { api, clock } = rateLimitedClient();
+    await expect(api.rest.repos.get({ owner: "acme", repo: "infra" })).rejects.toMatchObject({
+      status: 403,
+    });
+    expect([attempts, clock.waits]).toEqual([1, []]);
+  });
+});
+
 /** A local GitHub that accepts each request and answers only after `answerAfterMs`, if ever. */
 async function slowGitHub(answerAfterMs: number | "never") {
   let attempts = 0;

@@ -2,8 +2,10 @@
 // sent), in place of @octokit/plugin-retry, whose schedule also ran around the token request inside
 // each attempt and held a check for minutes. A token request is one attempt of the request it
 // authenticates; a write GitHub may have applied before failing can look for itself before a retry.
+// A rate limit is waited out as GitHub asks, within a budget of its own, in place of
+// plugin-throttling's retries (which ran inside one attempt, past its timeout).
 import { ProbotOctokit } from "probot";
-import { httpStatus } from "./client.js";
+import { httpStatus, rateLimitOf } from "./client.js";
 
 export interface RetryBudget {
   /** From when a request's first attempt was sent: no retry starts later, and one running then is abandoned. */
@@ -15,27 +17,49 @@ export interface RetryBudget {
    * an attempt cut shorter would more likely be aborted mid-answer than succeed.
    */
   shortestRetryMs: number;
+  /**
+   * What one request may wait in all on GitHub's rate limits (403 or 429 with `retry-after`, an
+   * exhausted quota's reset, or a minute for a secondary limit naming no wait, doubled each time it
+   * persists). A wait that would pass it is not begun: the request fails at once, saying so.
+   */
+  rateLimitMs: number;
 }
 
 /**
  * 30 s per request: attempts at about 0, 1, 3, 7 and 15 s while GitHub refuses or answers 5xx; one
- * that never answers is attempted at 0 s (20 s timeout) and 21 s (cut to the 9 s left).
+ * that never answers is attempted at 0 s (20 s timeout) and 21 s (cut to the 9 s left). Rate limits
+ * may hold a request 2 minutes more (a secondary limit: a minute, then a second try), well inside
+ * a check's 5-minute scan.
  */
 export const GITHUB_RETRY_BUDGET: RetryBudget = {
   totalMs: 30_000,
   firstDelayMs: 1_000,
   shortestRetryMs: 5_000,
+  rateLimitMs: 120_000,
 };
 
 /** The wall clock; tests hand in one whose sleeps take no time, so attempt counts are exact. */
 export interface RetryClock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Rejects with the signal's reason once it aborts (a rate limit's wait is long). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 const realClock: RetryClock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason as Error);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason as Error);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
 };
 
 /**
@@ -120,7 +144,7 @@ class Attempt {
     private readonly timeoutMs: number,
     private readonly method: string,
     /** The route until sent (`/repos/{owner}/{repo}/...`), then the URL's path. */
-    private target: string,
+    public target: string,
     private readonly clock: RetryClock,
   ) {}
 
@@ -210,6 +234,7 @@ export const boundedRetry: OctokitPlugin = (octokit, octokitOptions) => {
     const shortestRetryMs = Math.min(budget.shortestRetryMs, timeoutMs);
     const underlying: Fetch = options.request.fetch ?? globalThis.fetch;
     let deadline: number | undefined;
+    const limited = { times: 0, waitedMs: 0 };
     for (let attempt = 1; ; attempt++) {
       const current = new Attempt(timeoutMs, options.method, decodeURI(path), clock);
       try {
@@ -229,6 +254,22 @@ export const boundedRetry: OctokitPlugin = (octokit, octokitOptions) => {
         const sentAt = current.sentAt ?? (isObject(error) ? sentAtOfFailure.get(error) : undefined);
         if (isObject(error) && sentAt !== undefined && !sentAtOfFailure.has(error))
           sentAtOfFailure.set(error, sentAt);
+        // A quota's reset is wall-clock time, whatever clock paces the waits.
+        const limit = isTokenRequest || caller?.aborted ? undefined : rateLimitOf(error);
+        if (limit !== undefined) {
+          limited.times += 1;
+          const waitMs = limit.named ? limit.waitMs : limit.waitMs * 2 ** (limited.times - 1);
+          if (limited.waitedMs + waitMs > budget.rateLimitMs)
+            throw stillRateLimited(error, waitMs, limited.waitedMs, budget.rateLimitMs);
+          octokit.log.warn(
+            `GitHub rate limit on ${options.method} ${current.target}: waiting ${Math.round(waitMs / 1000)} s as it asks`,
+          );
+          await clock.sleep(waitMs, caller);
+          limited.waitedMs += waitMs;
+          // The next attempt is a new start: the 5xx deadline counts from it, not from before the wait.
+          deadline = undefined;
+          continue;
+        }
         if (isTokenRequest || caller?.aborted || !retriable(error)) throw error;
         deadline ??= (sentAt ?? clock.now()) + budget.totalMs;
         const delay = budget.firstDelayMs * 2 ** (attempt - 1);
@@ -261,7 +302,32 @@ function gaveUp(error: unknown, attempts: number, firstSentAt: number, clock: Re
   return error;
 }
 
-/** Probot's Octokit (throttling included) with these retries instead of plugin-retry's. */
+/**
+ * Says that a request is still rate limited and is given up on, keeping its status and headers (a
+ * caller may wait longer, as the completion of a check run does) and naming the budget.
+ */
+function stillRateLimited(
+  error: unknown,
+  askedMs: number,
+  waitedMs: number,
+  budgetMs: number,
+): unknown {
+  if (error instanceof Error && !explained.has(error)) {
+    explained.add(error);
+    const waited = waitedMs > 0 ? `, after waiting ${Math.round(waitedMs / 1000)} s already` : "";
+    error.message = `${error.message} (GitHub's rate limit asks to wait ${Math.round(askedMs / 1000)} s more${waited}: past the ${Math.round(budgetMs / 1000)} s a request waits on rate limits)`;
+  }
+  return error;
+}
+
+/**
+ * Probot's Octokit with these retries instead of plugin-retry's, and plugin-throttling's pacing
+ * without its own rate-limit retries: the hook above waits those out, within its budget.
+ */
 export const BoundedRetryOctokit: typeof ProbotOctokit = ProbotOctokit.plugin(
   boundedRetry,
-).defaults((options: object) => ({ ...options, retry: { enabled: false } }));
+).defaults((options: { throttle?: object }) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...options.throttle, onRateLimit: () => false, onSecondaryRateLimit: () => false },
+}));

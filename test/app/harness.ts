@@ -3,7 +3,7 @@
 // JSON body) for assertions and the OpenAPI contract test.
 import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
-import { Probot } from "probot";
+import { Probot, type ProbotOctokit } from "probot";
 import { createTollgateApp, type TollgateAppOptions } from "../../src/app/index.js";
 import type { ScanEngine } from "../../src/engine/types.js";
 import { InProcessQueue } from "../../src/queue/index.js";
@@ -156,9 +156,9 @@ const { privateKey } = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 });
 
-/** A Probot for tests: a throwaway key, no retries and no throttling, quiet logs. */
-export function testProbot(): Probot {
-  return new Probot({ appId: 1, privateKey, Octokit: TestOctokit, logLevel: "fatal" });
+/** A Probot for tests: a throwaway key, no retries and no throttling (unless `Octokit` says), quiet logs. */
+export function testProbot(Octokit: typeof ProbotOctokit = TestOctokit): Probot {
+  return new Probot({ appId: 1, privateKey, Octokit, logLevel: "fatal" });
 }
 
 export interface TestApp {
@@ -174,11 +174,17 @@ let deliveries = 0;
 
 export async function testApp(
   engine: ScanEngine,
-  options: Pick<TollgateAppOptions, "timeoutMs" | "limits"> = {},
+  options: Pick<TollgateAppOptions, "timeoutMs" | "limits"> & {
+    /** The server's client (`BoundedRetryOctokit`) on a test clock, say. */
+    Octokit?: typeof ProbotOctokit;
+  } = {},
 ): Promise<TestApp> {
-  const probot = testProbot();
+  const { Octokit, ...appOptions } = options;
+  const probot = testProbot(Octokit);
   const queue = new InProcessQueue({ concurrency: 2 });
-  await probot.load(createTollgateApp({ engine, queue, completionRetryDelaysMs: [1], ...options }));
+  await probot.load(
+    createTollgateApp({ engine, queue, completionRetryDelaysMs: [1], ...appOptions }),
+  );
   const send = (name: string, payload: Record<string, unknown>) =>
     probot.receive({ id: `delivery-${++deliveries}`, name, payload } as Parameters<
       Probot["receive"]

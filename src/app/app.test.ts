@@ -8,6 +8,7 @@ import {
   HEAD_SHA,
   mockGitHub,
   pullRequestPayload,
+  type MockGitHub,
   testApp,
   testProbot,
   type MockRepository,
@@ -437,6 +438,76 @@ describe("rate limits", () => {
     const updates = github.updates();
     expect(updates.map((u) => u.status)).toEqual(["completed", "completed"]);
     expect(await app.queue.depth()).toMatchObject({ failed: 0 });
+  });
+});
+
+describe("CloudFormation nested stacks", () => {
+  const PARENT = [
+    "Resources:",
+    "  Network:",
+    "    Type: AWS::CloudFormation::Stack",
+    "    Properties:",
+    "      TemplateURL: ./stacks/network.yaml",
+    "",
+  ].join("\n");
+  const NETWORK = (port: number) =>
+    [
+      "Resources:",
+      "  Web:",
+      "    Type: AWS::EC2::SecurityGroup",
+      `    Properties: { ingress_port = ${port} }`,
+      "",
+    ].join("\n");
+  /** A pull request changing a nested template, in a repository with two more YAML/JSON files. */
+  function nestingRepository(): MockRepository {
+    const others = { "ci/pipeline.yaml": "stages: [build]\n", "docs/schema.json": "{}\n" };
+    return repository({
+      commits: {
+        [BASE_SHA]: { "parent.yaml": PARENT, "stacks/network.yaml": NETWORK(22), ...others },
+        [HEAD_SHA]: { "parent.yaml": PARENT, "stacks/network.yaml": NETWORK(3389), ...others },
+      },
+      pullFiles: [
+        {
+          filename: "stacks/network.yaml",
+          status: "modified",
+          patch:
+            "@@ -4 +4 @@\n-    Properties: { ingress_port = 22 }\n+    Properties: { ingress_port = 3389 }",
+        },
+      ],
+    });
+  }
+  const summaryOf = (github: MockGitHub) =>
+    (github.updates()[0]?.output as { summary: string } | undefined)?.summary ?? "";
+  const NOTICE =
+    "Templates nesting the changed templates were not looked for: 3 other YAML and JSON files are over the budget of 2 files";
+
+  it("reads the template nesting a changed one while the other templates are within the budget", async () => {
+    const github = mockGitHub(nestingRepository());
+    const engine = new FakeEngine(scanOpenPorts);
+    const app = await testApp(engine, { limits: { maxFilesPerCommit: 3 } });
+    await app.deliver("pull_request", pullRequestPayload());
+    expect(engine.scanned.map((files) => files.map((f) => f.path))).toEqual([
+      ["parent.yaml", "stacks/network.yaml"],
+      ["parent.yaml", "stacks/network.yaml"],
+    ]);
+    expect(summaryOf(github)).not.toContain("were not looked for");
+  });
+
+  it("says in the check run that nesting templates were not looked for past the budget, and scans the changed one alone", async () => {
+    const github = mockGitHub(nestingRepository());
+    const engine = new FakeEngine(scanOpenPorts);
+    const app = await testApp(engine, { limits: { maxFilesPerCommit: 2 } });
+    await app.deliver("pull_request", pullRequestPayload());
+    expect(engine.scanned.map((files) => files.map((f) => f.path))).toEqual([
+      ["stacks/network.yaml"],
+      ["stacks/network.yaml"],
+    ]);
+    expect(github.updates()).toMatchObject([
+      { status: "completed", conclusion: "failure", output: { title: "1 new finding: 1 high" } },
+    ]);
+    expect(summaryOf(github)).toContain(NOTICE);
+    // Read: the changed template at base and head (one blob each); none of the candidates.
+    expect(github.requests.filter((r) => r.path.includes("/git/blobs/"))).toHaveLength(2);
   });
 });
 

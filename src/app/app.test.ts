@@ -226,6 +226,16 @@ describe("pull_request", () => {
     expect(completion?.output.summary).toContain("HTTP 500");
   });
 
+  it("fails a delivery the draining queue refused, so GitHub shows it failed and it can be redelivered", async () => {
+    const github = mockGitHub(repository());
+    const app = await testApp(new FakeEngine(scanOpenPorts));
+    await app.queue.drain();
+    await expect(app.send("pull_request", pullRequestPayload())).rejects.toThrow(
+      /the app is shutting down and took no new work: redeliver delivery-\d+ once it is back/,
+    );
+    expect(github.requests).toEqual([]);
+  });
+
   it("logs a job whose check run cannot be created with the delivery that asked for it", async () => {
     mockGitHub(repository(), [/\/check-runs$/]);
     const probot = testProbot();

@@ -153,6 +153,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         { delivery: payload.deliveryId, kind: payload.kind, outcome },
         "organization task requested",
       );
+      refuseIfClosed(outcome, payload.deliveryId);
     };
     const appId = lazyAppId(app);
 
@@ -172,7 +173,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         return;
       }
       const installationId = installationOf(context.payload);
-      await enqueueCheck(
+      const outcome = await enqueueCheck(
         context.log,
         installationId,
         api,
@@ -182,6 +183,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         runtime,
         context.id,
       );
+      refuseIfClosed(outcome, context.id);
     };
 
     app.on(
@@ -250,6 +252,17 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       );
     });
   };
+}
+
+/**
+ * Work a draining queue refused fails its webhook: the delivery is answered 500 and shows as failed
+ * in the App's advanced settings, to be redelivered, instead of being taken and silently dropped.
+ */
+function refuseIfClosed(outcome: EnqueueOutcome, deliveryId: string): void {
+  if (outcome === "closed")
+    throw new Error(
+      `the app is shutting down and took no new work: redeliver ${deliveryId} once it is back`,
+    );
 }
 
 const installationField = z.object({ installation: z.object({ id: z.number().int().positive() }) });

@@ -801,6 +801,65 @@ export class ExpressionEvaluator {
         }
         return { ...here, items };
       }
+      case "setproduct": {
+        // Each combination's elements where each was written, in the order setProduct makes them.
+        if (!Array.isArray(value) || !args.every((arg) => Array.isArray(arg.value))) return here;
+        let combinations: Origin[][] = [[]];
+        for (const arg of args)
+          combinations = combinations.flatMap((prefix) =>
+            (arg.value as Value[]).map((_, i) => [...prefix, childOrigin(arg.origin, i)]),
+          );
+        return {
+          ...here,
+          items: new Map(
+            value.map((_, i) => [
+              String(i),
+              {
+                ...here,
+                items: new Map((combinations[i] ?? []).map((origin, j) => [String(j), origin])),
+              },
+            ]),
+          ),
+        };
+      }
+      case "chunklist": {
+        const size = args[1]?.value;
+        if (!first || !Array.isArray(value) || typeof size !== "number") return here;
+        const step = size === 0 ? Infinity : size;
+        return {
+          ...here,
+          items: new Map(
+            value.map((chunk, i) => [
+              String(i),
+              {
+                ...here,
+                items: new Map(
+                  (chunk as Value[]).map((_, j) => [
+                    String(j),
+                    childOrigin(first.origin, (step === Infinity ? 0 : i * step) + j),
+                  ]),
+                ),
+              },
+            ]),
+          ),
+        };
+      }
+      case "matchkeys": {
+        // The values kept, each where it was written.
+        const [values, keys, searchSet] = args;
+        if (
+          !values ||
+          !Array.isArray(values.value) ||
+          !Array.isArray(keys?.value) ||
+          !Array.isArray(searchSet?.value)
+        )
+          return here;
+        const wanted = searchSet.value;
+        const kept = keys.value.flatMap((key, i) =>
+          wanted.some((w) => valuesEqual(w, key)) ? [childOrigin(values.origin, i)] : [],
+        );
+        return { ...here, items: new Map(kept.map((origin, i) => [String(i), origin])) };
+      }
       case "compact":
       case "distinct":
       case "setunion": {

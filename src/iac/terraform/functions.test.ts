@@ -133,6 +133,43 @@ describe("functions", () => {
     expect(call("contains", ["a", { $unknown: "var.x" }], "b")).toEqual({ $unknown: "f(x)" });
   });
 
+  it("computes the pure functions rule sets are built with: setproduct, chunklist, matchkeys, csvdecode", () => {
+    // The for_each of one ingress rule per port and CIDR (Terraform's documentation's example).
+    expect(call("setproduct", [22, 3389], ["10.0.0.0/8", "0.0.0.0/0"])).toEqual([
+      [22, "10.0.0.0/8"],
+      [22, "0.0.0.0/0"],
+      [3389, "10.0.0.0/8"],
+      [3389, "0.0.0.0/0"],
+    ]);
+    expect(call("setproduct", ["a"], [], ["b"])).toEqual([]);
+    expect(() => call("setproduct", ["a"])).toThrow(/at least 2 arguments/);
+    // An unknown element stays in its combinations; a set holding one is unknown as a whole.
+    expect(call("setproduct", ["a", { $unknown: "var.x" }], ["b"])).toEqual([
+      ["a", "b"],
+      [{ $unknown: "var.x" }, "b"],
+    ]);
+    expect(call("setproduct", { $unknown: "var.x" }, ["b"])).toEqual({ $unknown: "f(x)" });
+    expect(call("chunklist", ["a", "b", "c"], 2)).toEqual([["a", "b"], ["c"]]);
+    expect(call("chunklist", ["a", "b"], 0)).toEqual([["a", "b"]]);
+    expect(call("chunklist", [], 2)).toEqual([]);
+    expect(() => call("chunklist", ["a"], -1)).toThrow(/negative/);
+    expect(call("matchkeys", ["i-1", "i-2", "i-3"], ["a", "b", "a"], ["a"])).toEqual([
+      "i-1",
+      "i-3",
+    ]);
+    expect(() => call("matchkeys", ["i-1"], ["a", "b"], ["a"])).toThrow(/same length/);
+    expect(call("csvdecode", 'cidr,port\r\n0.0.0.0/0,22\n"10.0.0.0/8, ""ops""",3389\n\n')).toEqual([
+      { cidr: "0.0.0.0/0", port: "22" },
+      { cidr: '10.0.0.0/8, "ops"', port: "3389" },
+    ]);
+    expect(call("csvdecode", "a,b\n")).toEqual([]);
+    expect(() => call("csvdecode", "a,b\n1\n")).toThrow(/line 2/);
+    expect(() => call("csvdecode", "")).toThrow(/header/);
+    expect(call("pow", 2, 8)).toBe(256);
+    expect(call("signum", -3)).toBe(-1);
+    expect(call("log", 16, 2)).toBe(4);
+  });
+
   it("reads files given to the loader and is unknown for others", () => {
     expect(call("file", "policy.json")).toBe('{"Statement": []}');
     expect(call("file", "missing.xml")).toEqual({ $unknown: "f(x)" });

@@ -279,6 +279,130 @@ function zipmap(args: Value[]): Value {
   return result;
 }
 
+const MAX_PRODUCT = 10_000;
+
+/** Every combination of one element of each argument, the first argument varying slowest. */
+function setProduct(args: Value[]): Value {
+  const factors = args.map((l) => list(l, "setproduct set"));
+  const size = factors.reduce((product, factor) => product * factor.length, 1);
+  if (size > MAX_PRODUCT)
+    throw new EvaluationError(
+      `setproduct: ${size} combinations, more than ${MAX_PRODUCT}`,
+      "terraform-limit",
+    );
+  let combinations: Value[][] = [[]];
+  for (const factor of factors)
+    combinations = combinations.flatMap((prefix) => factor.map((value) => [...prefix, value]));
+  return size === 0 ? [] : combinations;
+}
+
+function chunkList(values: Value[], size: number): Value {
+  if (size < 0)
+    throw new EvaluationError("chunklist size must not be negative", "terraform-argument");
+  if (values.length === 0) return [];
+  // A size of 0 is one chunk holding the whole list, as Terraform's chunklist returns it.
+  if (size === 0) return [values];
+  const chunks: Value[] = [];
+  for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
+  return chunks;
+}
+
+function matchKeys(values: Value[], keys: Value[], searchSet: Value[]): Value {
+  if (values.length !== keys.length)
+    throw new EvaluationError(
+      `matchkeys: values and keys must be the same length, got ${values.length} and ${keys.length}`,
+      "terraform-argument",
+    );
+  // Whether an unknown key (or one the search set may hold as an unknown) matches is unknown.
+  if (keys.some(containsUnknown) || searchSet.some(containsUnknown)) throw new UnknownResult();
+  return values.filter((_, i) => searchSet.some((wanted) => valuesEqual(wanted, keys[i] as Value)));
+}
+
+/**
+ * Terraform's csvdecode (Go's encoding/csv, RFC 4180): the first record names the fields, every
+ * other becomes an object of strings; quoted fields may hold commas, quotes doubled and newlines,
+ * blank lines are skipped, and a record with another number of fields is an error.
+ */
+function csvDecode(text: string): Value {
+  const records: { line: number; fields: string[] }[] = [];
+  let fields: string[] = [];
+  let field = "";
+  let line = 1;
+  let recordLine = 1;
+  let quoted = false;
+  let started = false;
+  const endField = (): void => {
+    fields.push(field);
+    field = "";
+  };
+  const endRecord = (): void => {
+    if (started) {
+      endField();
+      records.push({ line: recordLine, fields });
+    }
+    fields = [];
+    started = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (!started) {
+      if (c === "\n" || (c === "\r" && text[i + 1] === "\n")) {
+        if (c === "\r") i++;
+        line++;
+        continue;
+      }
+      started = true;
+      recordLine = line;
+    }
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+        const next = text[i + 1];
+        if (next !== undefined && next !== "," && next !== "\n" && next !== "\r")
+          throw new EvaluationError(
+            `csvdecode: line ${line}: extraneous or missing " in quoted field`,
+            "terraform-argument",
+          );
+      } else {
+        if (c === "\n") line++;
+        if (!(c === "\r" && text[i + 1] === "\n")) field += c;
+      }
+    } else if (c === '"' && field === "") quoted = true;
+    else if (c === '"')
+      throw new EvaluationError(
+        `csvdecode: line ${line}: bare " in non-quoted field`,
+        "terraform-argument",
+      );
+    else if (c === ",") endField();
+    else if (c === "\n" || (c === "\r" && text[i + 1] === "\n")) {
+      if (c === "\r") i++;
+      endRecord();
+      line++;
+    } else field += c;
+  }
+  if (quoted)
+    throw new EvaluationError(
+      `csvdecode: line ${line}: extraneous or missing " in quoted field`,
+      "terraform-argument",
+    );
+  endRecord();
+  const [header, ...rows] = records;
+  if (!header) throw new EvaluationError("csvdecode: missing header line", "terraform-argument");
+  return rows.map(({ line: at, fields: row }) => {
+    if (row.length !== header.fields.length)
+      throw new EvaluationError(
+        `csvdecode: record on line ${at}: wrong number of fields (${row.length}, the header has ${header.fields.length})`,
+        "terraform-argument",
+      );
+    const result: ValueObject = {};
+    header.fields.forEach((name, i) => (result[name] = row[i] as string));
+    return result;
+  });
+}
+
 function setOf(values: Value[]): Value[] {
   if (values.some(containsUnknown)) throw new UnknownResult();
   return toSetValue(values);
@@ -352,6 +476,11 @@ const SPECS: Record<string, FunctionSpec> = {
         .pop() ?? "",
   },
   ceil: { arity: [1, 1], run: ([n]) => Math.ceil(num(n as Value, "ceil argument")) },
+  chunklist: {
+    arity: [2, 2],
+    run: ([l, n]) =>
+      chunkList(list(l as Value, "chunklist list"), int(n as Value, "chunklist size")),
+  },
   chomp: {
     arity: [1, 1],
     run: ([s]) => str(s as Value, "chomp argument").replace(/(\r\n|\n|\r)+$/, ""),
@@ -399,6 +528,7 @@ const SPECS: Record<string, FunctionSpec> = {
       throw new EvaluationError("coalescelist: every list is empty", "terraform-argument");
     },
   },
+  csvdecode: { arity: [1, 1], run: ([s]) => csvDecode(str(s as Value, "csvdecode argument")) },
   compact: {
     arity: [1, 1],
     acceptsPartial: true,
@@ -563,11 +693,25 @@ const SPECS: Record<string, FunctionSpec> = {
       return list(v as Value, "length argument").length;
     },
   },
+  log: {
+    arity: [2, 2],
+    run: ([n, b]) =>
+      Math.log(num(n as Value, "log number")) / Math.log(num(b as Value, "log base")),
+  },
   lookup: { arity: [2, 3], acceptsUnknown: true, acceptsPartial: true, run: lookup },
   lower: { arity: [1, 1], run: ([s]) => str(s as Value, "lower argument").toLowerCase() },
   max: {
     arity: [1, Infinity],
     run: (args) => Math.max(...args.map((a) => num(a, "max argument"))),
+  },
+  matchkeys: {
+    arity: [3, 3],
+    run: ([v, k, s]) =>
+      matchKeys(
+        list(v as Value, "matchkeys values"),
+        list(k as Value, "matchkeys keys"),
+        list(s as Value, "matchkeys searchset"),
+      ),
   },
   merge: { arity: [0, Infinity], acceptsUnknown: true, acceptsPartial: true, run: merge },
   min: {
@@ -595,6 +739,10 @@ const SPECS: Record<string, FunctionSpec> = {
   parseint: {
     arity: [2, 2],
     run: ([s, b]) => parseInt(str(s as Value, "parseint string"), int(b as Value, "parseint base")),
+  },
+  pow: {
+    arity: [2, 2],
+    run: ([b, e]) => Math.pow(num(b as Value, "pow base"), num(e as Value, "pow exponent")),
   },
   range: { arity: [1, 3], run: (args) => range(args.map((a) => num(a, "range argument"))) },
   regex: {
@@ -633,6 +781,7 @@ const SPECS: Record<string, FunctionSpec> = {
       );
     },
   },
+  setproduct: { arity: [2, Infinity], run: setProduct },
   setsubtract: {
     arity: [2, 2],
     run: ([a, b]) => {
@@ -652,6 +801,7 @@ const SPECS: Record<string, FunctionSpec> = {
       return partialList(distinctPartial(args, "setunion set", true), context.expression);
     },
   },
+  signum: { arity: [1, 1], run: ([n]) => Math.sign(num(n as Value, "signum argument")) },
   slice: {
     arity: [3, 3],
     run: ([l, a, b]) => {
@@ -810,15 +960,15 @@ function trimChars(text: string, cut: string): string {
 /**
  * Every function Terraform (1.x) defines. `try`, `can` and `templatefile` are evaluated by the
  * expression evaluator (they need unevaluated arguments or a template parse); the others without
- * an implementation above depend on time, randomness, the file system or cryptography and
- * evaluate to unknown.
+ * an implementation above depend on time, randomness, the file system or cryptography, or are
+ * encodings no rule reads (`urlencode`, `yamlencode`, `base64gzip`), and evaluate to unknown.
  */
 const TERRAFORM_FUNCTIONS = new Set([
   ...Object.keys(SPECS),
   ...(
-    "abspath base64gzip base64sha256 base64sha512 bcrypt can chunklist csvdecode " +
+    "abspath base64gzip base64sha256 base64sha512 bcrypt can " +
     "filebase64 filebase64sha256 filebase64sha512 filemd5 fileset filesha1 filesha256 filesha512 formatdate issensitive " +
-    "list log map matchkeys md5 pathexpand plantimestamp pow rsadecrypt setproduct sha1 sha256 sha512 signum templatestring " +
+    "list map md5 pathexpand plantimestamp rsadecrypt sha1 sha256 sha512 templatestring " +
     "templatefile textdecodebase64 textencodebase64 timeadd timecmp timestamp try type urlencode uuid uuidv5 yamlencode ephemeralasnull"
   ).split(" "),
 ]);

@@ -509,6 +509,35 @@ resource "x" "y" {
     expect(line(resource, "/picked/1")).toBe("main.tf:9");
   });
 
+  it("makes one rule per port and CIDR of a setproduct, each located where its values are written", () => {
+    const { resources, errors } = load(`locals {
+  ports = [22, 443]
+  cidrs = ["0.0.0.0/0"]
+}
+resource "aws_vpc_security_group_ingress_rule" "r" {
+  for_each    = { for p in setproduct(local.ports, local.cidrs) : "\${p[0]}-\${p[1]}" => p }
+  ip_protocol = "tcp"
+  from_port   = each.value[0]
+  to_port     = each.value[0]
+  cidr_ipv4   = each.value[1]
+}
+`);
+    expect(errors).toEqual([]);
+    expect(resources.map((r) => r.address)).toEqual([
+      'aws_vpc_security_group_ingress_rule.r["22-0.0.0.0/0"]',
+      'aws_vpc_security_group_ingress_rule.r["443-0.0.0.0/0"]',
+    ]);
+    const ssh = byAddress(resources, 'aws_vpc_security_group_ingress_rule.r["22-0.0.0.0/0"]');
+    expect(ssh.config).toEqual({
+      ip_protocol: "tcp",
+      from_port: 22,
+      to_port: 22,
+      cidr_ipv4: "0.0.0.0/0",
+    });
+    expect(line(ssh, "/from_port")).toBe("main.tf:2");
+    expect(line(ssh, "/cidr_ipv4")).toBe("main.tf:3");
+  });
+
   it("keeps what cannot be known explicit and propagates it", () => {
     const { resources, errors } = load(`variable "owner" {}
 data "aws_caller_identity" "current" {}

@@ -624,6 +624,29 @@ resource "aws_s3_bucket_policy" "p" {
     ]);
   });
 
+  it("reads a terraform_data resource's output as its input, which Terraform copies on apply", () => {
+    const { resources, errors } = load(`locals {
+  admin = "0.0.0.0/0"
+}
+resource "terraform_data" "cidr" {
+  input = local.admin
+}
+resource "terraform_data" "none" {}
+resource "aws_security_group_rule" "rdp" {
+  cidr_blocks = [terraform_data.cidr.output]
+  other       = terraform_data.none.output
+}
+`);
+    expect(errors).toEqual([]);
+    const rule = byAddress(resources, "aws_security_group_rule.rdp");
+    expect(rule.config).toEqual({
+      cidr_blocks: ["0.0.0.0/0"],
+      other: { $unknown: "terraform_data.none.output" },
+    });
+    expect(line(rule, "/cidr_blocks/0")).toBe("main.tf:2");
+    expect(rule.references).toEqual(["terraform_data.cidr", "terraform_data.none"]);
+  });
+
   it("refers each instance of a known for_each to the resources its own element was read from", () => {
     const { resources, errors } = load(`resource "aws_s3_bucket" "a" {
   bucket = "example-a"

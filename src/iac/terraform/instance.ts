@@ -1021,6 +1021,17 @@ export class ModuleInstance implements EvaluationHost {
     }
     if (declaration.mode === "data" && declaration.type === "aws_iam_policy_document")
       origin = this.addPolicyDocument(declaration, config, origin);
+    // Terraform's own terraform_data copies `input` to `output` on apply: what reads the output
+    // (a rule's CIDR kept in one place) deploys the input.
+    if (
+      declaration.mode === "managed" &&
+      declaration.type === "terraform_data" &&
+      "input" in config
+    ) {
+      config.output = config.input as Value;
+      const input = origin.items?.get("input");
+      if (input) origin = { ...origin, items: new Map(origin.items).set("output", input) };
+    }
     markOpen(config);
     const result = { value: config, origin };
     this.resourceInstances.set(memoKey, { state: "done", result, references: computed.references });

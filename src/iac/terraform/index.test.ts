@@ -1647,6 +1647,29 @@ module "dynamic" {
     expect(line(rule, "/cidr_blocks/0")).toBe("main.tf:2");
   });
 
+  it("reads an ephemeral resource (Terraform 1.10) as unknown, and warns on an undeclared one", () => {
+    const { resources, errors } = load(`ephemeral "random_password" "db" {
+  length = 16
+}
+resource "aws_db_instance" "db" {
+  password_wo         = ephemeral.random_password.db.result
+  username            = ephemeral.aws_secretsmanager_secret_version.gone.secret_string
+  publicly_accessible = true
+}
+`);
+    expect(errors.map((e) => [e.code, e.level, e.line, e.column])).toEqual([
+      ["terraform-undeclared-reference", "warning", 6, 25],
+    ]);
+    expect(errors[0]?.message).toBe(
+      "reference to an undeclared ephemeral resource: ephemeral.aws_secretsmanager_secret_version.gone.secret_string; its value is unknown",
+    );
+    expect(byAddress(resources, "aws_db_instance.db").config).toEqual({
+      password_wo: { $unknown: "ephemeral.random_password.db.result" },
+      username: { $unknown: "ephemeral.aws_secretsmanager_secret_version.gone.secret_string" },
+      publicly_accessible: true,
+    });
+  });
+
   it("keeps a malformed file an error beside warnings of another", () => {
     const model = loadTerraform([
       { path: "a.tf", text: 'resource "aws_s3_bucket" "a" {\n  bucket = var.name\n}\n' },

@@ -449,6 +449,16 @@ export class ModuleInstance implements EvaluationHost {
           result: { value: unknown(sourceText(traversal, scope)), origin: here },
           consumed: traversal.steps.length,
         };
+      case "ephemeral": {
+        const type = attribute(first);
+        const name = attribute(second);
+        if (!type || !name || !this.definition.ephemeral.has(`${type}.${name}`))
+          return this.undeclared("ephemeral resource", traversal, scope);
+        return {
+          result: { value: unknown(sourceText(traversal, scope)), origin: here },
+          consumed: traversal.steps.length,
+        };
+      }
       case "module": {
         const name = attribute(first);
         if (name === undefined || !this.definition.calls.has(name))

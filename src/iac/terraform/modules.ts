@@ -54,6 +54,11 @@ export interface ModuleDefinition {
   resources: ResourceDeclaration[];
   resourcesByKey: Map<string, ResourceDeclaration>;
   calls: Map<string, ModuleCall>;
+  /**
+   * `ephemeral` resources (Terraform 1.10) by `type.name`: opened and closed within one run and
+   * never stored, so a reference to one is unknown and they are not resources of the model.
+   */
+  ephemeral: Set<string>;
   /** `moved` blocks, in file order (moved.ts reads them). */
   moved: Declared<Block>[];
   /** `removed` blocks, in file order (moved.ts reads them). */
@@ -96,6 +101,7 @@ function emptyDefinition(directory: string): ModuleDefinition {
     resources: [],
     resourcesByKey: new Map(),
     calls: new Map(),
+    ephemeral: new Set(),
     moved: [],
     removed: [],
   };
@@ -174,6 +180,10 @@ function index(definition: ModuleDefinition, file: ParsedFile, errors: LoadError
             );
           else definition.locals.set(attribute.name, { node: attribute, file });
         }
+        break;
+      case "ephemeral":
+        if (first !== undefined && second !== undefined)
+          definition.ephemeral.add(`${first}.${second}`);
         break;
       case "moved":
         definition.moved.push({ node: item, file });

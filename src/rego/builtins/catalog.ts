@@ -176,6 +176,12 @@ const SPECS: BuiltinSpec[] = [
   spec("crypto.md5", [STRING], STRING),
   spec("crypto.sha1", [STRING], STRING),
   spec("crypto.sha256", [STRING], STRING),
+  // JSON Web Tokens: the verify_* builtins take a PEM certificate or key, or a JWK (set).
+  spec("io.jwt.decode", [STRING], ARRAY),
+  spec("io.jwt.decode_verify", [STRING, OBJECT], ARRAY),
+  ..."rs256 rs384 rs512 ps256 ps384 ps512 es256 es384 es512 eddsa hs256 hs384 hs512"
+    .split(" ")
+    .map((alg) => spec(`io.jwt.verify_${alg}`, [STRING, STRING], BOOLEAN)),
   // Rego itself.
   spec("rego.metadata.rule", [], ANY),
   spec("rego.metadata.chain", [], ARRAY),
@@ -212,11 +218,7 @@ export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set(
     "crypto.x509.parse_certificates crypto.x509.parse_and_verify_certificates",
     "crypto.x509.parse_and_verify_certificates_with_options crypto.x509.parse_certificate_request",
     "crypto.x509.parse_rsa_private_key crypto.x509.parse_keypair crypto.parse_private_keys",
-    "io.jwt.decode io.jwt.decode_verify io.jwt.encode_sign io.jwt.encode_sign_raw",
-    "io.jwt.verify_rs256 io.jwt.verify_rs384 io.jwt.verify_rs512",
-    "io.jwt.verify_ps256 io.jwt.verify_ps384 io.jwt.verify_ps512",
-    "io.jwt.verify_es256 io.jwt.verify_es384 io.jwt.verify_es512 io.jwt.verify_eddsa",
-    "io.jwt.verify_hs256 io.jwt.verify_hs384 io.jwt.verify_hs512",
+    "io.jwt.encode_sign io.jwt.encode_sign_raw",
     "graphql.parse graphql.parse_and_verify graphql.parse_query graphql.parse_schema",
     "graphql.is_valid graphql.schema_is_valid",
     "http.send net.lookup_ip_addr net.cidr_contains_matches",

@@ -9,7 +9,9 @@
 import { createHash } from "node:crypto";
 import { RE2JS, type Matcher } from "re2js";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { base64Decode, base64Text } from "./host-base64.js";
 import { collectionDefinitions } from "./host-collections.js";
+import { jwtDefinitions } from "./host-jwt.js";
 import { netDefinitions } from "./host-net.js";
 import { array, elements, integer, isObject, num, runes, str, typeName } from "./host-operands.js";
 import { semverDefinitions } from "./host-semver.js";
@@ -384,27 +386,6 @@ function hexDecode(text: string): string {
   return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.from(text, "hex"));
 }
 
-// ---- base64 (Go's StdEncoding and URLEncoding: strict alphabets, padding required) ----
-
-/** The text without the line breaks Go's decoder skips, if it is then valid base64; else undefined. */
-function base64Text(text: string, url: boolean): string | undefined {
-  const valid = url
-    ? /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}=)?$/
-    : /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-  const joined = text.replace(/[\r\n]/g, "");
-  return valid.test(joined) ? joined : undefined;
-}
-
-function base64Decode(text: string, url: boolean): string {
-  // OPA pads base64url text that lacks padding (RFC 7515 Appendix C), as JWT parts are written.
-  const padding = url && !text.endsWith("=") ? ["", undefined, "==", "="][text.length % 4] : "";
-  if (padding === undefined) throw new Error(`illegal base64url string: ${text}`);
-  const joined = base64Text(text + padding, url);
-  if (joined === undefined) throw new Error("illegal base64 data");
-  const bytes = Buffer.from(joined, url ? "base64url" : "base64");
-  return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
-}
-
 /** OPA's strings.any_suffix_match: some string of `search` ends with some string of `base`. */
 function anySuffixMatch(search: HostValue, base: HostValue): boolean {
   const stringsOf = (v: HostValue, what: string) =>
@@ -581,4 +562,5 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
   ...unitDefinitions,
   ...semverDefinitions,
   ...collectionDefinitions,
+  ...jwtDefinitions,
 };

@@ -23,6 +23,8 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000
 WORKDIR /app
+# tzdata: time.format's MST element prints the zone abbreviations tzdata names, as OPA (Go) does.
+RUN apt-get update && apt-get install -y --no-install-recommends tzdata && rm -rf /var/lib/apt/lists/*
 # Owned by root and read-only to the app user: the running service cannot change its own code.
 COPY --from=production-dependencies /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -3,6 +3,7 @@
 // (host-time-layout.ts). Zones are IANA names resolved through Intl; "" and "UTC" are UTC,
 // "Local" the host's.
 import { integerValue } from "./host-operands.js";
+import { tzdataAbbreviation } from "./host-time-zoneinfo.js";
 import type { HostValue } from "./host-value.js";
 
 export const NS_PER_SECOND = 1_000_000_000n;
@@ -60,11 +61,13 @@ function intlZone(name: string): Zone {
 }
 
 /**
- * Intl has no access to tzdata's abbreviations, only to its locales' names for zones: en-US names
- * America's zones as tzdata does (EST, PDT), en-GB Europe's (CET, BST), en-AU Australia's and
- * en-IN India's; any zone without an alphabetic name there gets tzdata's numeric form ("+04",
- * "+0530"), which is what tzdata itself uses for most zones outside those regions (Asia/Dubai,
- * America/Sao_Paulo), though not all (Asia/Tokyo is "JST" in tzdata, "+09" here).
+ * Go prints the abbreviation the host's tzdata files give (host-time-zoneinfo.ts); without them,
+ * this falls back on Intl, which has no access to tzdata's abbreviations, only to its locales'
+ * names for zones: en-US names America's zones as tzdata does (EST, PDT), en-GB Europe's (CET,
+ * BST), en-AU Australia's and en-IN India's; any zone without an alphabetic name there gets
+ * tzdata's numeric form ("+04", "+0530"), which is what tzdata itself uses for most zones outside
+ * those regions (Asia/Dubai, America/Sao_Paulo), though not all (Asia/Tokyo is "JST" in tzdata,
+ * "+09" in this fallback).
  */
 const ABBREVIATION_LOCALES: [prefix: RegExp, locale: string][] = [
   [/^(America|US|Canada|Pacific\/Honolulu|Etc)\b/, "en-US"],
@@ -75,6 +78,8 @@ const ABBREVIATION_LOCALES: [prefix: RegExp, locale: string][] = [
 const abbreviationFormats = new Map<string, Intl.DateTimeFormat>();
 
 function abbreviation(zone: string, unixSeconds: number, offset: number): string {
+  const fromTzdata = tzdataAbbreviation(zone, unixSeconds, offset);
+  if (fromTzdata !== undefined) return fromTzdata;
   const locale = ABBREVIATION_LOCALES.find(([prefix]) => prefix.test(zone))?.[1];
   if (locale !== undefined && Math.abs(unixSeconds) <= 8.64e12) {
     const key = `${locale} ${zone}`;

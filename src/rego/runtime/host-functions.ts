@@ -13,6 +13,7 @@ import { base64Decode, base64Text } from "./host-base64.js";
 import { collectionDefinitions } from "./host-collections.js";
 import { jwtDefinitions } from "./host-jwt.js";
 import { netDefinitions } from "./host-net.js";
+import { schemaDefinitions } from "./host-schema.js";
 import { array, elements, integer, isObject, num, runes, str, typeName } from "./host-operands.js";
 import { semverDefinitions } from "./host-semver.js";
 import { timeDefinitions } from "./host-time.js";
@@ -563,4 +564,5 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
   ...semverDefinitions,
   ...collectionDefinitions,
   ...jwtDefinitions,
+  ...schemaDefinitions,
 };

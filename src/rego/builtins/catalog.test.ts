@@ -30,7 +30,7 @@ describe("builtin catalog", () => {
       "strings.replace_n regex.template_match time.format net.cidr_is_valid base64.is_valid",
       "strings.any_suffix_match io.jwt.decode io.jwt.decode_verify io.jwt.verify_rs256",
       "io.jwt.verify_es256 io.jwt.verify_hs256 io.jwt.verify_ps256 io.jwt.verify_eddsa",
-      "json.match_schema json.verify_schema",
+      "json.match_schema json.verify_schema strings.render_template",
     ].flatMap((line) => line.split(" "));
     expect(
       provided.filter(

@@ -120,6 +120,7 @@ const SPECS: BuiltinSpec[] = [
   spec("strings.count", [STRING, STRING], NUMBER),
   spec("strings.reverse", [STRING], STRING),
   spec("strings.replace_n", [OBJECT, STRING], STRING),
+  spec("strings.render_template", [STRING, OBJECT], STRING),
   // Types.
   spec("is_string", [ANY], BOOLEAN),
   spec("is_number", [ANY], BOOLEAN),
@@ -212,7 +213,7 @@ export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set(
   [
     "bits.and bits.or bits.xor bits.negate bits.lsh bits.rsh",
     "numbers.range_step rand.intn",
-    "indexof_n strings.render_template",
+    "indexof_n",
     "regex.globs_match regex.find_all_string_submatch_n glob.quote_meta",
     "json.marshal_with_options json.filter json.remove json.patch base64url.encode_no_pad",
     "urlquery.encode urlquery.decode urlquery.encode_object urlquery.decode_object",

@@ -16,6 +16,7 @@ import { netDefinitions } from "./host-net.js";
 import { schemaDefinitions } from "./host-schema.js";
 import { array, elements, integer, isObject, num, runes, str, typeName } from "./host-operands.js";
 import { semverDefinitions } from "./host-semver.js";
+import { renderTemplate } from "./host-template.js";
 import { timeDefinitions } from "./host-time.js";
 import { unitDefinitions } from "./host-units.js";
 import {
@@ -541,6 +542,14 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
   "yaml.marshal": { arity: 1, fn: (v) => stringifyYaml(toYamlValue(v ?? null)) },
   "regex.template_match": { arity: 4, fn: regexTemplateMatch },
   "strings.replace_n": { arity: 2, fn: replaceN },
+  "strings.render_template": {
+    arity: 2,
+    fn: (template, variables) => {
+      if (!isObject(variables))
+        throw new OperandTypeError(`operand 2 must be object but got ${typeName(variables)}`);
+      return renderTemplate(str(template, "1"), variables);
+    },
+  },
   "crypto.md5": { arity: 1, fn: digest("md5") },
   "crypto.sha1": { arity: 1, fn: digest("sha1") },
   "crypto.sha256": { arity: 1, fn: digest("sha256") },

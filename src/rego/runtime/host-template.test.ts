@@ -1,0 +1,103 @@
+// strings.render_template as OPA runs it (Go's text/template, missingkey=error, variables through
+// JSON so numbers are float64): OPA's own cases, the supported subset, its errors, then through
+// the compiler, Wasm and the SDK.
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { describe, expect, it } from "vitest";
+import { compileRego } from "../index.js";
+import { hostDefinitions } from "./host-functions.js";
+import { hostBuiltins } from "./host.js";
+import type { HostValue } from "./host-value.js";
+
+const render = (template: string, variables: HostValue) =>
+  hostDefinitions["strings.render_template"]!.fn(template, variables);
+
+describe("strings.render_template", () => {
+  it.each<[string, HostValue, string]>([
+    // OPA's rendertemplate cases.
+    ["{{.test}}", { test: "hello world" }, "hello world"],
+    ["{{.test}}", { test: 2023 }, "2023"],
+    [
+      "{{range $i, $name := .hellonames}}{{if $i}},{{end}}hello {{$name}}{{end}}",
+      { hellonames: ["rohan", "john doe"] },
+      "hello rohan,hello john doe",
+    ],
+    // Go's %v of float64s, slices, maps and nil.
+    [
+      "{{.a}} {{.b}} {{.c}} {{.d}}",
+      { a: 1.5, b: 1e6, c: 123456, d: 0.00001 },
+      "1.5 1e+06 123456 1e-05",
+    ],
+    [
+      "{{.l}} {{.m}} {{.z}}",
+      { l: [1, "a", null], m: { b: true, a: [1] }, z: null },
+      "[1 a <nil>] map[a:[1] b:true] <no value>",
+    ],
+    // Trim markers and comments.
+    ["a {{- /* note */ -}} b\n{{- .x}}", { x: "!" }, "ab!"],
+    // if / else if / else, with, range over maps in key order and range's else.
+    ["{{if eq .n 3.0}}three{{else if gt .n 3.0}}big{{else}}small{{end}}", { n: 4 }, "big"],
+    [
+      "{{with .x}}{{.y}}{{else}}none{{end}}|{{with .w}}{{.}}{{else}}none{{end}}",
+      { x: { y: "in" }, w: "" },
+      "in|none",
+    ],
+    [
+      "{{range $k, $v := .m}}{{$k}}={{$v}};{{end}}{{range .e}}x{{else}}empty{{end}}",
+      { m: { b: 2, a: 1 }, e: [] },
+      "a=1;b=2;empty",
+    ],
+    // Variables, pipes, parentheses and functions.
+    [
+      '{{$n := .s | len}}{{$n}} {{index .l 1}} {{index .m "k"}} {{not .f}} {{and 1 0}} {{or 0 "" "z"}}',
+      { s: "héllo", l: ["a", "b"], m: { k: "v" }, f: false },
+      "6 b v true 0 z",
+    ],
+    [
+      '{{if (and (ne .a "x") (le (len .l) 2))}}ok{{end}} {{print .a 1 2}}',
+      { a: "y", l: [1] },
+      "ok y1 2",
+    ],
+  ])("render(%j, %j) = %j", (template, variables, expected) => {
+    expect(render(template, variables)).toBe(expected);
+  });
+
+  it.each<[string, HostValue, string]>([
+    ["{{.missing}}", { test: "x" }, 'map has no entry for key "missing"'],
+    ["{{.a.b}}", { a: "text" }, "can't evaluate field b in type string"],
+    ["{{.a", {}, "unclosed action"],
+    ["{{if .a}}x", { a: 1 }, "unexpected EOF"],
+    ["{{end}}", {}, "unexpected {{end}}"],
+    ["{{foo}}", {}, 'function "foo" not defined'],
+    ['{{printf "%d" 1}}', {}, '"printf" is not supported'],
+    ['{{define "x"}}{{end}}', {}, '"define" is not supported'],
+    ["{{$y}}", {}, "undefined variable: $y"],
+    ["{{range .n}}{{end}}", { n: 3 }, "range can't iterate over 3"],
+  ])("render(%j, %j) fails: %s", (template, variables, message) => {
+    expect(() => render(template, variables)).toThrow(message);
+  });
+
+  it("stops a template whose output runs away", () => {
+    const big = { l: Array.from({ length: 1000 }, (_, i) => i) };
+    const template = `{{range .l}}{{range $.l}}${"x".repeat(20)}{{end}}{{end}}`;
+    expect(() => render(template, big)).toThrow("output is over 10000000 characters");
+  });
+
+  it("renders in a policy; a missing key is a builtin error, as in OPA", async () => {
+    const source = `package t
+
+message := strings.render_template("{{.kind}} {{.name}} opens port {{.port}}", input)
+
+broken := strings.render_template("{{.nope}}", input)
+`;
+    const { wasm, entrypoints } = await compileRego(
+      { "t.rego": source },
+      { entrypoints: ["t/message", "t/broken"] },
+    );
+    const policy = await loadPolicy(wasm, undefined, hostBuiltins);
+    const input = { kind: "aws_security_group", name: "web", port: 22 };
+    expect(policy.evaluate(input, entrypoints["t/message"])).toEqual([
+      { result: "aws_security_group web opens port 22" },
+    ]);
+    expect(policy.evaluate(input, entrypoints["t/broken"])).toEqual([]);
+  });
+});

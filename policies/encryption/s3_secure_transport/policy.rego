@@ -18,6 +18,8 @@
 #   anonymous requests carry no such key. Another condition written only under a
 #   CloudFormation `Fn::If` narrows only the deployments where it holds; one whose key, operator or
 #   presence Tollgate cannot know (a `dynamic "condition"`) makes the policy cannot tell.
+#   A directory bucket (`aws_s3_directory_bucket`, S3 Express One Zone) is reached over HTTPS
+#   only: its bucket policy is not judged.
 #   A bucket with no policy at all is reported on the bucket; a bucket policy without the deny is
 #   reported on the policy, about the bucket (its `subject`) when it joins one bucket, with the
 #   same evidence, so adding a policy that does not deny leaves the finding existing. Bucket policies whose bucket cannot be identified make the rule skip
@@ -437,9 +439,11 @@ denying_documents := {[address, path, branch] | some [address, path, branch, con
 deny contains finding if {
 	denying := denying_documents
 	calls := {call.address | some call in s3.module_buckets}
+	directory := directory_bucket_policies
 	some document in iam.documents
 	document.type in bucket_policy_types
 	not document.address in calls
+	not document.address in directory
 	branch := document_branch(document)
 	not [document.address, document.path, branch] in denying
 	not possibly_denying(document.address, document.path, branch)
@@ -455,6 +459,15 @@ deny contains finding if {
 		),
 		branch_field(branch),
 	)
+}
+
+# The bucket policy resources of directory buckets (S3 Express One Zone, which takes requests over
+# HTTPS only, so there is no plain HTTP to deny) that join no general purpose bucket.
+directory_bucket_policies contains r.address if {
+	some bucket in util.resources("aws_s3_directory_bucket")
+	some r in util.referring(bucket)
+	r.type == "aws_s3_bucket_policy"
+	not policy_buckets[r.address]
 }
 
 # A bucket policy resource's finding is about its bucket, which is reported with the same evidence

@@ -94,6 +94,22 @@ describe("functions", () => {
     expect(call("index", ["a", "b"], x)).toEqual({ $unknown: "f(x)" });
   });
 
+  // terraform-aws-modules/s3-bucket writes its bucket policy as replace(document,
+  // "_S3_BUCKET_ID_", <the bucket id, unknown before apply>): a document without the placeholder
+  // is the policy as written, whatever the replacement.
+  it("replace with an unknown replacement keeps a text the pattern does not match", () => {
+    const id = { $unknown: "aws_s3_bucket.this[0].id" };
+    const policy = '{"Statement": [{"Effect": "Deny"}]}';
+    expect(call("replace", policy, "_S3_BUCKET_ID_", id)).toBe(policy);
+    expect(call("replace", policy, "/_S3_[A-Z_]+_/", id)).toBe(policy);
+    expect(call("replace", "arn:aws:s3:::_S3_BUCKET_ID_/*", "_S3_BUCKET_ID_", id)).toEqual({
+      $unknown: "f(x)",
+    });
+    expect(call("replace", "a_b", "/_[a-z]/", id)).toEqual({ $unknown: "f(x)" });
+    expect(call("replace", { $unknown: "var.p" }, "x", "y")).toEqual({ $unknown: "f(x)" });
+    expect(call("replace", "abc", { $unknown: "var.s" }, "y")).toEqual({ $unknown: "f(x)" });
+  });
+
   it("computes string functions as Terraform does", () => {
     expect(call("join", "-", ["a", "b"], ["c"])).toBe("a-b-c");
     expect(call("split", ",", "a,,b")).toEqual(["a", "", "b"]);

@@ -95,20 +95,31 @@ function bounded(text: string): string {
 
 /** Terraform's `replace`: a substring wrapped in slashes is an RE2 pattern with `$1` groups. */
 function replace(text: string, search: string, replacement: string): string {
-  if (search.length > 1 && search.startsWith("/") && search.endsWith("/")) {
-    let pattern: RE2JS;
-    try {
-      pattern = RE2JS.compile(search.slice(1, -1));
-    } catch (error) {
-      throw new EvaluationError(
-        `invalid regular expression ${search}: ${(error as Error).message}`,
-        "terraform-argument",
-      );
-    }
-    return bounded(pattern.matcher(text).replaceAll(replacement));
-  }
+  if (isPattern(search))
+    return bounded(compilePattern(search).matcher(text).replaceAll(replacement));
   if (search === "") return text;
   return bounded(text.split(search).join(replacement));
+}
+
+/** Whether `replace` changes `text`: the substring, or the slash-wrapped pattern, occurs in it. */
+function occursIn(text: string, search: string): boolean {
+  if (isPattern(search)) return compilePattern(search).matcher(text).find();
+  return search !== "" && text.includes(search);
+}
+
+function isPattern(search: string): boolean {
+  return search.length > 1 && search.startsWith("/") && search.endsWith("/");
+}
+
+function compilePattern(search: string): RE2JS {
+  try {
+    return RE2JS.compile(search.slice(1, -1));
+  } catch (error) {
+    throw new EvaluationError(
+      `invalid regular expression ${search}: ${(error as Error).message}`,
+      "terraform-argument",
+    );
+  }
 }
 
 function flattenList(values: Value[], depth = 0): Value[] {
@@ -755,14 +766,17 @@ const SPECS: Record<string, FunctionSpec> = {
     run: ([p, s]) =>
       regexFind(str(p as Value, "regexall pattern"), str(s as Value, "regexall string"), true),
   },
+  // A replacement unknown until apply (a bucket's id put into a policy template) changes nothing
+  // in a text the substring or pattern does not occur in: that text is the result.
   replace: {
     arity: [3, 3],
-    run: ([s, f, r]) =>
-      replace(
-        str(s as Value, "replace string"),
-        str(f as Value, "replace substring"),
-        str(r as Value, "replace replacement"),
-      ),
+    acceptsUnknown: true,
+    run: ([s, f, r]) => {
+      const text = str(s as Value, "replace string");
+      const search = str(f as Value, "replace substring");
+      if (isUnknown(r as Value) && !occursIn(text, search)) return text;
+      return replace(text, search, str(r as Value, "replace replacement"));
+    },
   },
   reverse: { arity: [1, 1], run: ([l]) => [...list(l as Value, "reverse list")].reverse() },
   sensitive: {

@@ -763,6 +763,12 @@ export class ExpressionEvaluator {
           items: new Map(keys.map((key, i) => [String(i), childOrigin(first.origin, key)])),
         };
       }
+      case "split": {
+        // Each part where the string was written (a rule's "0.0.0.0/0,2.2.2.2/32").
+        const text = args[1];
+        if (!text || !Array.isArray(value)) return here;
+        return { ...here, items: new Map(value.map((_, i) => [String(i), text.origin])) };
+      }
       case "one":
         return first && Array.isArray(first.value) && first.value.length === 1
           ? childOrigin(first.origin, 0)

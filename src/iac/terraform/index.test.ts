@@ -538,6 +538,27 @@ resource "aws_vpc_security_group_ingress_rule" "r" {
     expect(line(ssh, "/cidr_ipv4")).toBe("main.tf:3");
   });
 
+  // terraform-aws-modules/security-group takes a rule's CIDRs as one comma-separated string
+  // (`cidr_blocks = "0.0.0.0/0,2.2.2.2/32"`) and splits it: each CIDR is where the string is.
+  it("locates each element of split() where the string was written", () => {
+    const { resources, errors } = load(`locals {
+  rules = [
+    {
+      cidr_blocks = "0.0.0.0/0,2.2.2.2/32"
+    },
+  ]
+}
+resource "aws_security_group_rule" "r" {
+  cidr_blocks = compact(split(",", lookup(local.rules[0], "cidr_blocks", "")))
+}
+`);
+    expect(errors).toEqual([]);
+    const rule = byAddress(resources, "aws_security_group_rule.r");
+    expect(rule.config.cidr_blocks).toEqual(["0.0.0.0/0", "2.2.2.2/32"]);
+    expect(line(rule, "/cidr_blocks/0")).toBe("main.tf:4");
+    expect(line(rule, "/cidr_blocks/1")).toBe("main.tf:4");
+  });
+
   it("keeps what cannot be known explicit and propagates it", () => {
     const { resources, errors } = load(`variable "owner" {}
 data "aws_caller_identity" "current" {}

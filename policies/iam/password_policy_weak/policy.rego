@@ -2,8 +2,8 @@
 # title: Weak IAM account password policy
 # description: >-
 #   The account password policy (`aws_iam_account_password_policy`) requires fewer than 14
-#   characters or remembers fewer than 24 previous passwords (an absent setting means no
-#   requirement).
+#   characters or remembers fewer than 24 previous passwords (an absent or null setting means no
+#   requirement; a null is reported where it is written, an absent one on the block).
 # custom:
 #   id: TG-IAM-015
 #   severity: medium
@@ -41,6 +41,6 @@ deny contains finding if {
 		"resource": r.address,
 		"message": sprintf("The password policy sets no %s: require at least %d.", [req.what, req.minimum]),
 		"evidence": sprintf("%s unset", [req.attribute]),
-		"path": [],
+		"path": [req.attribute],
 	}
 }

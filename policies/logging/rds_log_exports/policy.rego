@@ -1,13 +1,14 @@
 # METADATA
-# title: RDS database does not export logs to CloudWatch
+# title: RDS, Neptune or DocumentDB database does not export logs to CloudWatch
 # description: >-
-#   An RDS DB instance or Aurora cluster exports no database logs to CloudWatch Logs
-#   (`enabled_cloudwatch_logs_exports` / `EnableCloudwatchLogsExports` absent or empty), so
+#   An RDS DB instance, Aurora cluster, Neptune cluster or DocumentDB cluster exports no database
+#   logs to CloudWatch Logs (`enabled_cloudwatch_logs_exports`, Neptune's
+#   `enable_cloudwatch_logs_exports`, `EnableCloudwatchLogsExports` absent or empty), so
 #   connection, error and audit logs stay on the instance and are lost with it. Instances in
 #   an Aurora cluster are judged on the cluster. Which log types to export depends on the engine
 #   and on what the team investigates (`postgresql`; `audit`, `error`, `general`, `slowquery` for
-#   MySQL): a database exporting any of them is not reported, since the rule cannot tell which
-#   ones a team needs. Read replicas are judged on their own: they do not inherit the source's
+#   MySQL; `audit` for Neptune and DocumentDB): a database exporting any of them is not
+#   reported, since the rule cannot tell which ones a team needs. Read replicas are judged on their own: they do not inherit the source's
 #   exports.
 # custom:
 #   id: TG-LOG-010
@@ -25,6 +26,10 @@ attributes := {
 	"aws_rds_cluster": {"exports": "enabled_cloudwatch_logs_exports", "engine": "engine"},
 	"AWS::RDS::DBInstance": {"exports": "EnableCloudwatchLogsExports", "engine": "Engine"},
 	"AWS::RDS::DBCluster": {"exports": "EnableCloudwatchLogsExports", "engine": "Engine"},
+	"aws_neptune_cluster": {"exports": "enable_cloudwatch_logs_exports", "engine": "engine"},
+	"AWS::Neptune::DBCluster": {"exports": "EnableCloudwatchLogsExports", "engine": "Engine"},
+	"aws_docdb_cluster": {"exports": "enabled_cloudwatch_logs_exports", "engine": "engine"},
+	"AWS::DocDB::DBCluster": {"exports": "EnableCloudwatchLogsExports", "engine": "Engine"},
 }
 
 in_cluster(r) if {

@@ -16,7 +16,7 @@
 // collection is not empty; one on the instance standing for what a partial `for_each`'s unknown
 // part adds (`unknownPart`) says so too, and is cannot tell, as that part may be empty.
 import { z } from "zod";
-import { fromPointer, toPointer } from "../model/pointer.js";
+import { fromPointer, toPointer, writtenPath } from "../model/pointer.js";
 import { qualifiedAddress } from "../model/types.js";
 import type { ChoiceDomain, Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
 import { coversEveryDeployment, implies, readableText, satisfiable } from "./conditions.js";
@@ -140,6 +140,12 @@ function mergeAlternatives(
     );
     return { ...result, when: broadest.sort().join(" or ") };
   });
+}
+
+/** `pointer` as the resource's `config` holds it: `writtenPath`, for a Terraform resource. */
+function writtenPointer(resource: Resource, pointer: string): string {
+  if (resource.source !== "terraform" || !pointer.includes("/0")) return pointer;
+  return toPointer(writtenPath(resource.config, fromPointer(pointer)));
 }
 
 /** The longest prefix of `pointer` that the resource records a location for. */
@@ -338,7 +344,10 @@ export function toFindings(
     const resource = resources.get(result.resource);
     if (!resource) continue;
     const subject = result.subject === undefined ? undefined : resources.get(result.subject);
-    const pointer = typeof result.path === "string" ? result.path : toPointer(result.path ?? []);
+    const pointer = writtenPointer(
+      resource,
+      typeof result.path === "string" ? result.path : toPointer(result.path ?? []),
+    );
     const where = locate(resource, pointer);
     // The instance standing for what a partial for_each's unknown part adds exists only when that
     // part is not empty, which nothing says: what the rule finds there is cannot tell.

@@ -30,7 +30,9 @@ import {
   attributeOf,
   isLocalSource,
   joinPath,
+  jsonArgumentBlocks,
   jsonDynamicBlocks,
+  jsonDynamicNames,
   leavesTop,
   literalString,
   type Declared,
@@ -1381,7 +1383,9 @@ export class ModuleInstance implements EvaluationHost {
     const value: ValueObject = {};
     const items = new Map<string, Origin>();
     const addBlock = (name: string, block: Evaluated, range: Block): number => {
-      const list = (value[name] ??= []) as Value[];
+      // `.tf.json` may also write the name as an argument that is no block; the blocks win.
+      const written = value[name];
+      const list = Array.isArray(written) ? written : (value[name] = []);
       const listOrigin = items.get(name) ?? {
         ...at(writtenIn(range, bodyFile).path, range),
         items: new Map<string, Origin>(),
@@ -1394,6 +1398,7 @@ export class ModuleInstance implements EvaluationHost {
       decided &&
       ((name: string) => (index: number, places: SourceLocation[]) =>
         decided(`/${name}/${index}`, places));
+    const dynamicNames = jsonDynamicNames(body);
     for (const item of body.items) {
       if (meta.has(item.kind === "Attribute" ? item.name : item.type)) continue;
       const file = writtenIn(item, bodyFile);
@@ -1404,6 +1409,23 @@ export class ModuleInstance implements EvaluationHost {
             this.expandDynamic(block, file, iteration, addBlock, decidedBlock?.(name)),
           );
         }
+        continue;
+      }
+      const argumentBlocks =
+        item.kind === "Attribute" && body.syntax === "json"
+          ? jsonArgumentBlocks(item, dynamicNames)
+          : undefined;
+      if (argumentBlocks) {
+        reading(item.kind === "Attribute" ? item.name : item.type, () => {
+          for (const block of argumentBlocks) {
+            const nested = this.evaluateBody(block.body, file, iteration);
+            addBlock(
+              block.type,
+              { value: nested.value, origin: relocate(nested.origin, file.path, block) },
+              block,
+            );
+          }
+        });
         continue;
       }
       if (item.kind === "Attribute") {

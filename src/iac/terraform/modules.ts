@@ -344,51 +344,109 @@ export function unloadedModuleFolders(files: readonly SourceFile[]): string[] {
  * {...}}}`); this rebuilds the blocks native syntax would have, so one expansion serves both.
  */
 export function jsonDynamicBlocks(attribute: Attribute): Block[] {
-  if (attribute.expr.kind !== "Object") return [];
   const blocks: Block[] = [];
-  for (const item of attribute.expr.items) {
-    if (item.keyName === null || item.value.kind !== "Object") continue;
-    const items: BodyItem[] = [];
-    for (const argument of item.value.items) {
-      if (argument.keyName === null) continue;
-      if (argument.keyName === "content" && argument.value.kind === "Object") {
-        const content = argument.value;
-        const body: Body = {
-          ...content,
-          kind: "Body",
-          syntax: "json",
-          items: objectAttributes(content),
-        };
-        items.push({
-          ...argument,
-          kind: "Block",
-          type: "content",
-          typeRange: argument.key,
-          labels: [],
-          body,
-        });
-      } else {
-        items.push({
-          ...argument,
-          kind: "Attribute",
-          name: argument.keyName,
-          nameRange: argument.key,
-          expr: argument.value,
-        });
-      }
+  // Several `dynamic` blocks may be written as a list: of label objects, or of specs under one label.
+  for (const labels of objectsOf(attribute.expr) ?? [])
+    for (const item of labels.items) {
+      if (item.keyName === null) continue;
+      for (const spec of objectsOf(item.value) ?? [])
+        blocks.push(jsonDynamicBlock(item as typeof item & { keyName: string }, spec));
     }
-    const body: Body = { ...item.value, kind: "Body", syntax: "json", items };
-    blocks.push({
-      ...item,
-      kind: "Block",
-      type: "dynamic",
-      typeRange: item.key,
-      // The key's own fields only: a parsed key is a parser node whose lines are derived.
-      labels: [{ ...rangeOf(item.key), kind: "BlockLabel", value: item.keyName, quoted: true }],
-      body,
-    });
-  }
   return blocks;
+}
+
+/** The objects an expression writes: one object, or a list of objects; undefined otherwise. */
+export function objectsOf(expr: Expression): ObjectExpression[] | undefined {
+  if (expr.kind === "Object") return [expr];
+  if (expr.kind === "Tuple" && expr.elements.every((e) => e.kind === "Object"))
+    return expr.elements as ObjectExpression[];
+  return undefined;
+}
+
+type ObjectExpression = Extract<Expression, { kind: "Object" }>;
+
+/**
+ * The blocks an argument of a `.tf.json` body writes when its use settles that it is a nested
+ * block, which JSON alone cannot tell from an argument holding a map: a `dynamic` block of the
+ * same name beside it (`blockNames`; Terraform appends what it generates to the blocks written),
+ * or an object holding `dynamic` blocks of its own. Undefined for any other argument: a rule reads
+ * a block written as one object with `util.block_list` (policies/lib/util.rego).
+ */
+export function jsonArgumentBlocks(
+  attribute: Attribute,
+  blockNames: ReadonlySet<string>,
+): Block[] | undefined {
+  const objects = objectsOf(attribute.expr);
+  if (!objects || objects.length === 0) return undefined;
+  const holdsDynamic = (object: ObjectExpression): boolean =>
+    object.items.some((item) => item.keyName === "dynamic" && objectsOf(item.value) !== undefined);
+  if (!blockNames.has(attribute.name) && !objects.some(holdsDynamic)) return undefined;
+  return objects.map((object) => ({
+    // One object is the argument, key included; each of a list is its own object.
+    ...rangeOf(attribute.expr === object ? attribute : object),
+    kind: "Block",
+    type: attribute.name,
+    typeRange: rangeOf(attribute.nameRange),
+    labels: [],
+    body: { ...rangeOf(object), kind: "Body", syntax: "json", items: objectAttributes(object) },
+  }));
+}
+
+/** The names `dynamic` blocks of a `.tf.json` body generate blocks of. */
+export function jsonDynamicNames(body: Body): Set<string> {
+  const names = new Set<string>();
+  if (body.syntax !== "json") return names;
+  for (const item of body.items)
+    if (item.kind === "Attribute" && item.name === "dynamic")
+      for (const block of jsonDynamicBlocks(item)) names.add(block.labels[0]?.value ?? "dynamic");
+  return names;
+}
+
+/** One `dynamic` block: `item` is its label's entry, `spec` its object (one of a list under the label). */
+function jsonDynamicBlock(
+  item: ObjectExpression["items"][number] & { keyName: string },
+  spec: ObjectExpression,
+): Block {
+  const items: BodyItem[] = [];
+  for (const argument of spec.items) {
+    if (argument.keyName === null) continue;
+    if (argument.keyName === "content" && argument.value.kind === "Object") {
+      const content = argument.value;
+      const body: Body = {
+        ...content,
+        kind: "Body",
+        syntax: "json",
+        items: objectAttributes(content),
+      };
+      items.push({
+        ...argument,
+        kind: "Block",
+        type: "content",
+        typeRange: argument.key,
+        labels: [],
+        body,
+      });
+    } else {
+      items.push({
+        ...argument,
+        kind: "Attribute",
+        name: argument.keyName,
+        nameRange: argument.key,
+        expr: argument.value,
+      });
+    }
+  }
+  const body: Body = { ...spec, kind: "Body", syntax: "json", items };
+  return {
+    // The label's entry, key included, for its only spec; each of a list is its own object.
+    ...(item.value === spec ? item : rangeOf(spec)),
+    kind: "Block",
+    type: "dynamic",
+    typeRange: item.key,
+    // The key's own fields only: a parsed key is a parser node whose lines are derived.
+    labels: [{ ...rangeOf(item.key), kind: "BlockLabel", value: item.keyName, quoted: true }],
+    body,
+  };
 }
 
 /** An object's items as the attributes of a body (`.tf.json` writes a block's body as an object). */

@@ -3,7 +3,7 @@
 // policies see one shape whatever way a document was written. Also lists, for every element of
 // the document, which config path it came from, so findings inside it keep their line.
 import { isUnknown, type Value } from "../../model/types.js";
-import type { PathSegment } from "../../model/pointer.js";
+import { writtenPath, type PathSegment } from "../../model/pointer.js";
 import { marshalJson } from "./json.js";
 import { isObject, type ValueObject } from "./values.js";
 
@@ -29,8 +29,10 @@ interface Statement {
   sid: string;
 }
 
+/** A nested block's list; `.tf.json` may write one block as an object (links say where: `writtenPath`). */
 function blocks(config: ValueObject, name: string): ValueObject[] {
   const value = config[name];
+  if (value !== undefined && isObject(value)) return [value];
   return Array.isArray(value) ? value.filter(isObject) : [];
 }
 
@@ -318,7 +320,10 @@ export function renderPolicyDocument(config: ValueObject): RenderedPolicyDocumen
   document.Statement = statements.map((statement) => statement.body);
   statements.forEach((statement, i) => {
     for (const link of statement.links)
-      links.push({ document: ["Statement", i, ...link.document], config: link.config });
+      links.push({
+        document: ["Statement", i, ...link.document],
+        config: writtenPath(config, link.config),
+      });
   });
   return {
     json: marshalJson(document, { indent: "  ", keepKeyOrder: true }),

@@ -92,7 +92,7 @@ managed_documents contains document if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type == "aws_iam_role"
-	some i, block in r.config.inline_policy
+	some i, block in util.block_list(r.config.inline_policy)
 	value := block.policy
 	doc := decode(value)
 	document := {"address": r.address, "type": r.type, "kind": "identity", "doc": doc, "path": ["inline_policy", i, "policy"], "conditional": object.get(r, "conditional", {}), "unknown_for_each": object.get(r, "unknownForEach", {})}
@@ -316,12 +316,14 @@ boundary_place(_, at) if {
 	lower(at[i + 2]) == "iam:permissionsboundary"
 }
 
+# (`.tf.json` may write one `condition` block as an object: `values` right after `condition`.)
 boundary_place(r, at) if {
 	r.type == "aws_iam_policy_document"
 	some i, segment in at
 	segment == "condition"
-	at[i + 2] == "values"
-	block := object.get(r.config, array.slice(at, 0, i + 2), {})
+	some k in [1, 2]
+	at[i + k] == "values"
+	block := object.get(r.config, array.slice(at, 0, i + k), {})
 	is_string(block.variable)
 	lower(block.variable) == "iam:permissionsboundary"
 }

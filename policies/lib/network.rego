@@ -729,7 +729,7 @@ keyed_prefix_list_target(_, instance, key) := instance[0] if {
 # its module instance); an `AWS::EC2::PrefixList`'s `Entries` under its logical id.
 prefix_list_members[key] contains cidr if {
 	some list in util.resources("aws_ec2_managed_prefix_list")
-	some entry in object.get(list.config, "entry", [])
+	some entry in util.block_list(object.get(list.config, "entry", []))
 	cidr := entry.cidr
 	is_string(cidr)
 	some key in prefix_list_addresses(list)

@@ -320,7 +320,7 @@ access_point_containers(r) := {"the access point's own Block Public Access (on b
 	util.is_absent(r.config, object.get({"aws_s3_access_point": "public_access_block_configuration"}, r.type, "PublicAccessBlockConfiguration"))
 } | {sprintf("the access point's public_access_block_configuration (%s)", [flag]) |
 	r.type == "aws_s3_access_point"
-	some block in r.config.public_access_block_configuration
+	some block in util.block_list(r.config.public_access_block_configuration)
 	some flag in containing_flags.policy.terraform
 	object.get(block, flag, true) == true
 } | {sprintf("the access point's PublicAccessBlockConfiguration.%s", [flag]) |

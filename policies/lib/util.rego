@@ -114,6 +114,17 @@ blocks(value) := [{"value": value, "path": []}] if {
 	not is_unknown(value)
 }
 
+# A Terraform nested block argument as the list of its blocks, for `some i, block in
+# util.block_list(r.config.logging)` and `util.block_list(r.config.versioning)[0]`. Native syntax
+# gives a list; `.tf.json` may write a block that appears once as one object (`"versioning":
+# {"enabled": true}`), which is a list of that one block here. A finding's path keeps its index
+# (`["versioning", 0, "enabled"]`): index 0 of such an object is the object itself where the
+# finding is located. Anything else (an unknown, a list) is the value as it is; undefined when absent.
+block_list(value) := [value] if {
+	is_object(value)
+	not is_unknown(value)
+} else := value
+
 # A number written as a number or a numeric string; undefined for anything else.
 number(value) := value if is_number(value)
 
@@ -290,11 +301,36 @@ disabled_path(obj, key) := [key] if is_false(obj[key])
 # "DeletionPolicy"]`), whose pointers `conditional` and `alternatives` record in the same form;
 # `meta` itself is `{}` when nothing is written. Null when there is no value. Every helper below
 # that takes a path reads it through here.
-value_at(r, path) := object.get(r.config, path, null) if not is_meta_path(path)
+value_at(r, path) := object.get(r.config, written_path(r, path), null) if not is_meta_path(path)
 
 value_at(r, path) := object.get({"$meta": object.get(r, "meta", {})}, path, null) if is_meta_path(path)
 
 is_meta_path(path) if path[0] == "$meta"
+
+# `path` as a Terraform resource's `config` holds it: a path through a block `.tf.json` writes as
+# one object says index 0 of it (`block_list`), which the config does not hold. Any other path, and
+# a path that holds nothing either way, as it is.
+written_path(r, path) := path if {
+	r.source != "terraform"
+} else := path if {
+	object.get(r.config, path, null) != null
+} else := found[0] if {
+	zeros := [i | some i, segment in path; segment == 0]
+	count(zeros) in {1, 2, 3, 4}
+	found := [candidate |
+		some mask in numbers.range(1, [2, 4, 8, 16][count(zeros) - 1] - 1)
+		candidate := [segment | some i, segment in path; not dropped_zero(zeros, mask, i)]
+		object.get(r.config, candidate, null) != null
+	]
+	count(found) > 0
+} else := path
+
+# Whether bit k of `mask` leaves out the k-th zero of a path (at position `i`).
+dropped_zero(zeros, mask, i) if {
+	some k, position in zeros
+	position == i
+	floor(mask / [1, 2, 4, 8][k]) % 2 == 1
+}
 
 # CloudFormation values written under an `Fn::If` whose condition the template cannot decide
 # (the resource's `conditional` and `alternatives`, policies/README.md). `path` is a list of keys
@@ -636,7 +672,7 @@ unknown_for_each(r, path) := expressions[0] if {
 # The blocks of the list `key` of the object at `path` that exist wherever the object does, as
 # `[{value, path}]` with `path` the block's own.
 certain_blocks(r, path, key) := [{"value": block, "path": block_path} |
-	blocks := value_at(r, array.concat(path, [key]))
+	blocks := block_list(value_at(r, array.concat(path, [key])))
 	is_array(blocks)
 	some i, block in blocks
 	block_path := array.concat(path, [key, i])

@@ -30,15 +30,15 @@ devices contains d if {
 	r.mode == "managed"
 	r.type in {"aws_instance", "aws_launch_configuration", "aws_spot_instance_request", "aws_ami"}
 	some block_type in ["root_block_device", "ebs_block_device"]
-	some i, device in r.config[block_type]
+	some i, device in util.block_list(r.config[block_type])
 	is_object(device)
 	d := {"resource": r, "device": device, "path": [block_type, i], "encrypted": "encrypted", "snapshot": "snapshot_id"}
 }
 
 devices contains d if {
 	some r in util.resources("aws_launch_template")
-	some i, mapping in r.config.block_device_mappings
-	some j, device in mapping.ebs
+	some i, mapping in util.block_list(r.config.block_device_mappings)
+	some j, device in util.block_list(mapping.ebs)
 	is_object(device)
 	d := {"resource": r, "device": device, "path": ["block_device_mappings", i, "ebs", j], "encrypted": "encrypted", "snapshot": "snapshot_id"}
 }

@@ -25,8 +25,8 @@ import rego.v1
 # `{resource, id, path}` for each custom origin, `path` leading to its protocol policy.
 origins contains o if {
 	some r in util.resources("aws_cloudfront_distribution")
-	some i, origin in r.config.origin
-	some j, _ in origin.custom_origin_config
+	some i, origin in util.block_list(r.config.origin)
+	some j, _ in util.block_list(origin.custom_origin_config)
 	o := {"resource": r, "id": origin.origin_id, "path": ["origin", i, "custom_origin_config", j, "origin_protocol_policy"]}
 }
 
@@ -81,7 +81,7 @@ http_viewer_patterns(r, id) := {pattern |
 
 behaviors(r) := [{"target": b.target_origin_id, "viewer": b.viewer_protocol_policy, "pattern": object.get(b, "path_pattern", "default")} |
 	some kind in ["default_cache_behavior", "ordered_cache_behavior"]
-	some b in r.config[kind]
+	some b in util.block_list(r.config[kind])
 ] if r.type == "aws_cloudfront_distribution"
 
 behaviors(r) := [{"target": b.TargetOriginId, "viewer": b.ViewerProtocolPolicy, "pattern": object.get(b, "PathPattern", "default")} |

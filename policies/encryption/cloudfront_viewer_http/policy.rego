@@ -22,7 +22,7 @@ import rego.v1
 behaviors contains b if {
 	some r in util.resources("aws_cloudfront_distribution")
 	some kind in ["default_cache_behavior", "ordered_cache_behavior"]
-	some i, behavior in r.config[kind]
+	some i, behavior in util.block_list(r.config[kind])
 	b := {"resource": r, "behavior": behavior, "path": [kind, i], "key": "viewer_protocol_policy"}
 }
 

@@ -29,7 +29,7 @@ weak_origin_protocols := {"SSLv3", "TLSv1", "TLSv1.1"}
 
 deny contains finding if {
 	some r in util.resources("aws_cloudfront_distribution")
-	some i, certificate in r.config.viewer_certificate
+	some i, certificate in util.block_list(r.config.viewer_certificate)
 	not util.is_true(object.get(certificate, "cloudfront_default_certificate", false))
 	version := certificate.minimum_protocol_version
 	version in weak_viewer_versions
@@ -39,7 +39,7 @@ deny contains finding if {
 # The provider sends TLSv1 for a certificate of one's own that leaves the version out.
 deny contains finding if {
 	some r in util.resources("aws_cloudfront_distribution")
-	some i, certificate in r.config.viewer_certificate
+	some i, certificate in util.block_list(r.config.viewer_certificate)
 	not util.is_true(object.get(certificate, "cloudfront_default_certificate", false))
 	own_certificate(certificate)
 	util.is_absent(certificate, "minimum_protocol_version")
@@ -65,8 +65,8 @@ deny contains finding if {
 
 deny contains finding if {
 	some r in util.resources("aws_cloudfront_distribution")
-	some i, origin in r.config.origin
-	some j, custom in origin.custom_origin_config
+	some i, origin in util.block_list(r.config.origin)
+	some j, custom in util.block_list(origin.custom_origin_config)
 	some k, protocol in custom.origin_ssl_protocols
 	protocol in weak_origin_protocols
 	finding := origin_finding(r, protocol, origin.origin_id, ["origin", i, "custom_origin_config", j, "origin_ssl_protocols", k])
@@ -86,7 +86,7 @@ deny contains finding if {
 # element's unknown value is located where its variable is declared.
 deny contains finding if {
 	some r in util.resources("aws_cloudfront_distribution")
-	some i, certificate in r.config.viewer_certificate
+	some i, certificate in util.block_list(r.config.viewer_certificate)
 	not util.is_true(object.get(certificate, "cloudfront_default_certificate", false))
 	path := ["viewer_certificate", i, "minimum_protocol_version"]
 	finding := settings.cannot_tell(r.address, path, certificate.minimum_protocol_version, viewer_cannot_tell)
@@ -103,8 +103,8 @@ viewer_cannot_tell := "Viewers may connect with a version below TLS 1.2: make su
 
 deny contains finding if {
 	some r in util.resources("aws_cloudfront_distribution")
-	some i, origin in r.config.origin
-	some j, custom in origin.custom_origin_config
+	some i, origin in util.block_list(r.config.origin)
+	some j, custom in util.block_list(origin.custom_origin_config)
 	some protocol in util.elements(custom.origin_ssl_protocols)
 	path := ["origin", i, "custom_origin_config", j, "origin_ssl_protocols"]
 	finding := origin_unknown(settings.cannot_tell(r.address, path, protocol.value, origin_cannot_tell(origin.origin_id)), origin.origin_id)

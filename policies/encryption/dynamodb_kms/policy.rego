@@ -33,7 +33,7 @@ deny contains finding if {
 deny contains finding if {
 	settings.dynamodb_require_cmk
 	some r in util.resources("aws_dynamodb_table")
-	some i, sse in r.config.server_side_encryption
+	some i, sse in util.block_list(r.config.server_side_encryption)
 	path := util.disabled_path(sse, "enabled")
 	finding := {"resource": r.address, "message": message, "evidence": "server_side_encryption not enabled", "path": array.concat(["server_side_encryption", i], path)}
 }

@@ -150,7 +150,7 @@ applies(listener, p) if {
 deny contains finding if {
 	some r in util.resources("aws_load_balancer_policy")
 	r.config.policy_type_name == "SSLNegotiationPolicyType"
-	evidence := weakness(attributes_of(object.get(r.config, "policy_attribute", []), "name", "value"))
+	evidence := weakness(attributes_of(util.block_list(object.get(r.config, "policy_attribute", [])), "name", "value"))
 	finding := {
 		"resource": r.address,
 		"message": sprintf("The SSL negotiation policy accepts TLS below 1.2 (%s): reference ELBSecurityPolicy-TLS-1-2-2017-01.", [evidence]),
@@ -161,7 +161,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some r in util.resources("aws_lb_ssl_negotiation_policy")
-	evidence := weakness(attributes_of(object.get(r.config, "attribute", []), "name", "value"))
+	evidence := weakness(attributes_of(util.block_list(object.get(r.config, "attribute", [])), "name", "value"))
 	finding := {
 		"resource": r.address,
 		"message": sprintf("The SSL negotiation policy accepts TLS below 1.2 (%s): reference ELBSecurityPolicy-TLS-1-2-2017-01.", [evidence]),
@@ -182,7 +182,7 @@ deny contains finding if {
 			names_a_load_balancer(p)
 		}
 	}
-	some i, listener in r.config.listener
+	some i, listener in util.block_list(r.config.listener)
 	secure_listener(listener.lb_protocol)
 	is_number(listener.lb_port)
 	not associated(r, listener.lb_port)

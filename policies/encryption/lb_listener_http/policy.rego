@@ -48,7 +48,7 @@ safe_action(action) if action.type == "fixed-response"
 
 safe_action(action) if {
 	action.type == "redirect"
-	some redirect in action.redirect
+	some redirect in util.block_list(action.redirect)
 	upper(redirect.protocol) == "HTTPS"
 }
 
@@ -57,7 +57,7 @@ deny contains finding if {
 	r.mode == "managed"
 	r.type in {"aws_lb_listener", "aws_alb_listener"}
 	is_http(r.config.protocol)
-	not has_safe_action(r.config.default_action)
+	not has_safe_action(util.block_list(r.config.default_action))
 	not undecided_action(r)
 	finding := {"resource": r.address, "message": message, "evidence": "HTTP listener", "path": ["protocol"]}
 }
@@ -186,7 +186,7 @@ deny contains finding if {
 	util.is_absent(r.config, "protocol")
 	util.is_absent(r.config, "certificate_arn")
 	on_application_load_balancer(r)
-	not has_safe_action(r.config.default_action)
+	not has_safe_action(util.block_list(r.config.default_action))
 	not undecided_action(r)
 	finding := {"resource": r.address, "message": message, "evidence": "HTTP listener", "path": []}
 }
@@ -219,20 +219,20 @@ undecided_action(r) if count(undecided_actions(r)) > 0
 undecided_actions(r) := array.concat(
 	[{"path": ["default_action", i, "type"], "value": action.type} |
 		r.type in {"aws_lb_listener", "aws_alb_listener"}
-		some i, action in r.config.default_action
+		some i, action in util.block_list(r.config.default_action)
 		util.is_unknown(action.type)
 	],
 	array.concat(
 		[{"path": ["default_action", i, "redirect", j, "protocol"], "value": redirect.protocol} |
 			r.type in {"aws_lb_listener", "aws_alb_listener"}
-			some i, action in r.config.default_action
+			some i, action in util.block_list(r.config.default_action)
 			action.type == "redirect"
-			some j, redirect in action.redirect
+			some j, redirect in util.block_list(action.redirect)
 			util.is_unknown(redirect.protocol)
 		],
 		[{"path": path, "value": {"$unknown": util.unknown_for_each(r, path)}} |
 			r.type in {"aws_lb_listener", "aws_alb_listener"}
-			some i, action in r.config.default_action
+			some i, action in util.block_list(r.config.default_action)
 			safe_action(action)
 			some path in maybe_safe_paths(r, i, action)
 		],
@@ -244,7 +244,7 @@ undecided_actions(r) := array.concat(
 maybe_safe_paths(r, i, _) := [["default_action", i]] if util.unknown_for_each(r, ["default_action", i])
 
 maybe_safe_paths(r, i, action) := [["default_action", i, "redirect", j] |
-	some j, redirect in action.redirect
+	some j, redirect in util.block_list(action.redirect)
 	upper(redirect.protocol) == "HTTPS"
 ] if {
 	not util.unknown_for_each(r, ["default_action", i])
@@ -254,7 +254,7 @@ maybe_safe_paths(r, i, action) := [["default_action", i, "redirect", j] |
 
 # A safe default action that exists wherever the listener does, with its redirect.
 has_certain_safe_action(r) if {
-	some i, action in r.config.default_action
+	some i, action in util.block_list(r.config.default_action)
 	not util.unknown_for_each(r, ["default_action", i])
 	certain_safe_action(r, i, action)
 }
@@ -263,7 +263,7 @@ certain_safe_action(_, _, action) if action.type == "fixed-response"
 
 certain_safe_action(r, i, action) if {
 	action.type == "redirect"
-	some j, redirect in action.redirect
+	some j, redirect in util.block_list(action.redirect)
 	not util.unknown_for_each(r, ["default_action", i, "redirect", j])
 	upper(redirect.protocol) == "HTTPS"
 }
@@ -282,7 +282,7 @@ has_safe_action(actions) if {
 
 deny contains finding if {
 	some r in util.resources("aws_elb")
-	some i, listener in r.config.listener
+	some i, listener in util.block_list(r.config.listener)
 	is_http(listener.lb_protocol)
 	finding := {
 		"resource": r.address,
@@ -336,7 +336,7 @@ deny contains finding if {
 	rule.type in {"aws_lb_listener_rule", "aws_alb_listener_rule"}
 	listener := rule_listener(rule)
 	serves_http(listener)
-	some i, action in rule.config.action
+	some i, action in util.block_list(rule.config.action)
 	action.type == "forward"
 	finding := {"resource": rule.address, "message": rule_message, "evidence": "forward on HTTP listener", "path": ["action", i, "type"]}
 }

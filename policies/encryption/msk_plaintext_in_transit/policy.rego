@@ -33,8 +33,8 @@ msk_module := "terraform-aws-modules/msk-kafka-cluster/aws"
 # Each client-broker setting and in-cluster flag written, as `{resource, value, path, when}`.
 client_broker_settings contains s if {
 	some r in util.resources("aws_msk_cluster")
-	some i, info in r.config.encryption_info
-	some j, transit in info.encryption_in_transit
+	some i, info in util.block_list(r.config.encryption_info)
+	some j, transit in util.block_list(info.encryption_in_transit)
 	s := {
 		"resource": r.address,
 		"value": transit.client_broker,
@@ -62,8 +62,8 @@ client_broker_settings contains s if {
 
 in_cluster_settings contains s if {
 	some r in util.resources("aws_msk_cluster")
-	some i, info in r.config.encryption_info
-	some j, transit in info.encryption_in_transit
+	some i, info in util.block_list(r.config.encryption_info)
+	some j, transit in util.block_list(info.encryption_in_transit)
 	s := {
 		"resource": r.address,
 		"value": transit.in_cluster,

@@ -63,7 +63,7 @@ deny contains f if {
 	r.mode == "managed"
 	r.type in terraform_types
 	some setting in terraform_settings
-	some i, block in r.config[setting.block]
+	some i, block in util.block_list(r.config[setting.block])
 	path := util.disabled_path(block, setting.flag)
 	not true_by_default(setting, path)
 	f := finding(r, setting, array.concat([setting.block, i], path))
@@ -116,7 +116,7 @@ deny contains f if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in terraform_types
-	some i, block in r.config.domain_endpoint_options
+	some i, block in util.block_list(r.config.domain_endpoint_options)
 	block.tls_security_policy == weak_tls_policy
 	f := tls_finding(r, "tls_security_policy", weak_tls_policy, ["domain_endpoint_options", i, "tls_security_policy"])
 }

@@ -38,17 +38,17 @@ separate_type := "aws_s3_bucket_server_side_encryption_configuration"
 algorithms contains a if {
 	some bucket in s3.buckets
 	bucket.type == "aws_s3_bucket"
-	some i, configuration in bucket.config.server_side_encryption_configuration
-	some j, rule in configuration.rule
-	some k, by_default in rule.apply_server_side_encryption_by_default
+	some i, configuration in util.block_list(bucket.config.server_side_encryption_configuration)
+	some j, rule in util.block_list(configuration.rule)
+	some k, by_default in util.block_list(rule.apply_server_side_encryption_by_default)
 	path := ["server_side_encryption_configuration", i, "rule", j, "apply_server_side_encryption_by_default", k, "sse_algorithm"]
 	a := {"resource": bucket.address, "algorithm": by_default.sse_algorithm, "path": path}
 }
 
 algorithms contains a if {
 	some r in util.resources(separate_type)
-	some j, rule in r.config.rule
-	some k, by_default in rule.apply_server_side_encryption_by_default
+	some j, rule in util.block_list(r.config.rule)
+	some k, by_default in util.block_list(rule.apply_server_side_encryption_by_default)
 	a := {"resource": r.address, "algorithm": by_default.sse_algorithm, "path": ["rule", j, "apply_server_side_encryption_by_default", k, "sse_algorithm"]}
 }
 

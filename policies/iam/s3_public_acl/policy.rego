@@ -66,9 +66,9 @@ exposures contains exposure if {
 
 exposures contains exposure if {
 	some r in util.resources("aws_s3_bucket_acl")
-	some i, policy in r.config.access_control_policy
-	some j, grant in policy.grant
-	some k, grantee in grant.grantee
+	some i, policy in util.block_list(r.config.access_control_policy)
+	some j, grant in util.block_list(policy.grant)
+	some k, grantee in util.block_list(grant.grantee)
 	grantee.uri in public_groups
 	severity := grant_severity(grant.permission)
 	exposure := {

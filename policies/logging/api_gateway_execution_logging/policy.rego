@@ -44,13 +44,13 @@ is_off(level) if {
 # `{resource, level, path}` for every logging level written.
 levels contains l if {
 	some r in util.resources("aws_api_gateway_method_settings")
-	some i, settings in r.config.settings
+	some i, settings in util.block_list(r.config.settings)
 	l := {"resource": r.address, "level": settings.logging_level, "path": ["settings", i, "logging_level"]}
 }
 
 levels contains l if {
 	some r in util.resources("aws_apigatewayv2_stage")
-	some i, settings in r.config.default_route_settings
+	some i, settings in util.block_list(r.config.default_route_settings)
 	l := {"resource": r.address, "level": settings.logging_level, "path": ["default_route_settings", i, "logging_level"]}
 }
 
@@ -108,7 +108,7 @@ unset contains u if {
 unset contains u if {
 	some r in util.resources("aws_api_gateway_method_settings")
 	r.config.method_path == "*/*"
-	some i, settings in r.config.settings
+	some i, settings in util.block_list(r.config.settings)
 	util.is_absent(settings, "logging_level")
 	u := {"resource": r.address, "path": ["settings", i]}
 }
@@ -187,8 +187,8 @@ unset contains u if {
 
 unset contains u if {
 	some r in util.resources("aws_apigatewayv2_stage")
-	serves_websocket(r, "aws_apigatewayv2_api", "protocol_type", r.config.default_route_settings)
-	some i, settings in r.config.default_route_settings
+	serves_websocket(r, "aws_apigatewayv2_api", "protocol_type", util.block_list(r.config.default_route_settings))
+	some i, settings in util.block_list(r.config.default_route_settings)
 	util.is_absent(settings, "logging_level")
 	u := {"resource": r.address, "path": ["default_route_settings", i]}
 }

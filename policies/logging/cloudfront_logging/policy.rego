@@ -52,7 +52,7 @@ is_bucket_domain(value) if regex.match(`^[a-z0-9][a-z0-9.-]*\.s3([.-][a-z0-9-]+)
 # `{resource, bucket, path}` for every logging bucket written as a literal.
 logging_buckets contains b if {
 	some r in util.resources("aws_cloudfront_distribution")
-	some i, config in r.config.logging_config
+	some i, config in util.block_list(r.config.logging_config)
 	is_string(config.bucket)
 	b := {"resource": r.address, "bucket": config.bucket, "path": ["logging_config", i, "bucket"]}
 }

@@ -50,7 +50,7 @@ deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in {"aws_lb", "aws_alb", "aws_elb"}
-	some i, block in r.config.access_logs
+	some i, block in util.block_list(r.config.access_logs)
 	util.is_false(block.enabled)
 	finding := {"resource": r.address, "message": message, "evidence": "access_logs disabled", "path": ["access_logs", i, "enabled"]}
 }
@@ -124,6 +124,6 @@ deny contains finding if {
 	r.mode == "managed"
 	r.type in {"aws_lb", "aws_alb", "aws_elb"}
 	logs_expected(r)
-	some i, block in r.config.access_logs
+	some i, block in util.block_list(r.config.access_logs)
 	finding := settings.cannot_tell(r.address, ["access_logs", i, "enabled"], block.enabled, "The load balancer's access_logs.enabled is a value Tollgate cannot know: make sure it writes access logs.")
 }

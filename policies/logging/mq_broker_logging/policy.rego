@@ -69,7 +69,7 @@ deny contains f if {
 	some r in util.resources("aws_mq_broker")
 	some log in logs
 	terraform_applies(log, r) == ""
-	some i, block in r.config.logs
+	some i, block in util.block_list(r.config.logs)
 	path := util.disabled_path(block, log.terraform)
 	f := finding(r, log, sprintf("logs.%s", [log.terraform]), array.concat(["logs", i], path), "")
 }

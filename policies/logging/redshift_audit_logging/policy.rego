@@ -31,7 +31,7 @@ inline_logging(r) if {
 # The `for_each` expressions of inline logging blocks that a `dynamic` block over a collection
 # Tollgate cannot know creates: there may be none.
 possible_logging(r) := [e |
-	some i, block in r.config.logging
+	some i, block in util.block_list(r.config.logging)
 	e := util.unknown_for_each(r, ["logging", i])
 	not util.is_false(object.get(block, "enable", true))
 ]

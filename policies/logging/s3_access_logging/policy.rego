@@ -55,7 +55,7 @@ is_log_target(bucket) if {
 	other.mode == "managed"
 	other.type in s3.bucket_types
 	other.address != bucket.address
-	some configuration in other.config.logging
+	some configuration in util.block_list(other.config.logging)
 	configuration.target_bucket
 }
 

@@ -19,7 +19,7 @@ message(cidr) := sprintf("The DB security group allows %s: restrict it to the ap
 
 deny contains finding if {
 	some r in util.resources("aws_db_security_group")
-	some i, block in r.config.ingress
+	some i, block in util.block_list(r.config.ingress)
 	network.is_public_cidr(block.cidr)
 	finding := {"resource": r.address, "message": message(block.cidr), "evidence": sprintf("ingress from %s", [block.cidr]), "path": ["ingress", i, "cidr"]}
 }

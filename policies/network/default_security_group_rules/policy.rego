@@ -171,7 +171,7 @@ written_rules contains {"resource": r, "direction": direction, "path": [directio
 	r.mode == "managed"
 	r.type in {"aws_default_security_group", "aws_security_group"}
 	some direction in ["ingress", "egress"]
-	some i, block in r.config[direction]
+	some i, block in util.block_list(r.config[direction])
 	is_object(block)
 	not util.is_unknown(block)
 }

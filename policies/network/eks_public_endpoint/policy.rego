@@ -25,7 +25,7 @@ import rego.v1
 # `{resource, config, path, keys}` for every cluster's VPC configuration.
 vpc_configs contains c if {
 	some r in util.resources("aws_eks_cluster")
-	some i, block in r.config.vpc_config
+	some i, block in util.block_list(r.config.vpc_config)
 	c := {"resource": r, "config": block, "path": ["vpc_config", i], "public": "endpoint_public_access", "cidrs": "public_access_cidrs"}
 }
 

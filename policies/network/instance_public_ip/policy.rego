@@ -30,7 +30,7 @@ switches contains s if {
 
 switches contains s if {
 	some r in util.resources("aws_launch_template")
-	some i, interface in r.config.network_interfaces
+	some i, interface in util.block_list(r.config.network_interfaces)
 	s := {"resource": r.address, "value": interface.associate_public_ip_address, "path": ["network_interfaces", i, "associate_public_ip_address"], "what": "The launch template", "alternatives": object.get(r, "alternatives", {})}
 }
 

@@ -35,7 +35,7 @@ written_entries contains e if {
 	some r in input.resources
 	r.mode == "managed"
 	r.type in {"aws_network_acl", "aws_default_network_acl"}
-	some i, block in r.config.ingress
+	some i, block in util.block_list(r.config.ingress)
 	some key in ["cidr_block", "ipv6_cidr_block"]
 	cidr := block[key]
 	network.is_source(cidr)

@@ -404,6 +404,29 @@ describe("findings from rule results", () => {
     ]);
   });
 
+  it("weighs at most 32 alternatives of one finding, then reports it in every deployment", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    // A custom rule is untrusted: pruning 2,000 alternatives pair by pair took 185 s on the main
+    // thread, after the worker's deadline.
+    const alternatives = (count: number) =>
+      Array.from({ length: count }, (_, index) => ({
+        resource: "Web",
+        message: "SSH open.",
+        when: `Region${index}`,
+      }));
+    const web = new Map([["Web", { ...group, address: "Web" }]]);
+    const weighed = toFindings(meta.rule, alternatives(32), web);
+    expect(weighed.findings.map((f) => f.message)).toEqual([
+      `SSH open. Only when ${alternatives(32)
+        .map((result) => result.when)
+        .sort()
+        .join(" or ")}.`,
+    ]);
+    const many = toFindings(meta.rule, alternatives(200), web);
+    expect(many.errors).toEqual([]);
+    expect(many.findings.map((f) => f.message)).toEqual(["SSH open."]);
+  });
+
   it("says when a finding's path, or the alternative it judged, exists only under undecided conditions", () => {
     if (!meta.ok) throw new Error(meta.message);
     const conditionalGroup: Resource = {

@@ -97,6 +97,14 @@ const rawFindingSchema = z.object({
 type RawFinding = z.infer<typeof rawFindingSchema>;
 
 /**
+ * The alternatives of one finding weighed against each other at most. Each pair costs an
+ * `implies` on the main thread, after the worker's deadline: a custom rule returning 2,000 that
+ * differ only in `when` took 185 s. Past this the finding holds in every deployment, which may
+ * over-report a rule that asks for it but never hides a finding.
+ */
+const MAX_ALTERNATIVES = 32;
+
+/**
  * One result per finding a rule returned under several alternatives (a statement entry per
  * branch of an `Fn::If` on a key the rule does not read): the same finding under `C` and
  * `not C` (or others that cover every deployment), or also unconditionally, holds in every
@@ -127,7 +135,11 @@ function mergeAlternatives(
     if (whens.size === 1) return result;
     const alternatives = [...whens];
     const domain = resources.get(result.resource)?.choices;
-    if (whens.has("") || coversEveryDeployment(alternatives, domain))
+    if (
+      whens.has("") ||
+      whens.size > MAX_ALTERNATIVES ||
+      coversEveryDeployment(alternatives, domain)
+    )
       return { ...result, when: "" };
     const broadest = alternatives.filter(
       (when, index) =>

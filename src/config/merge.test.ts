@@ -242,6 +242,25 @@ describe("mergeSettings", () => {
     expect(settings.fail_on).toBe("new");
   });
 
+  it("holds a locked severity the organization leaves at its default, saying where", () => {
+    const { settings, notices } = mergeSettings(
+      file(ORG, ["locked: [enforcement.severities.high, enforcement.severities.medium]"]),
+      file(REPO, [
+        "enforcement:",
+        "  severities:",
+        "    high: { blocking_from: 2030-01-01 }",
+        "    medium: off",
+        "    low: blocking",
+      ]),
+      infra,
+    );
+    expect(settings.enforcement.severities).toEqual({ low: { level: "blocking" } });
+    expect(notices.map((n) => `${n.line}:${n.column}: ${n.message}`)).toEqual([
+      "3:5: enforcement.severities.high is locked by the organization and may not be loosened; the organization's value applies",
+      "4:5: enforcement.severities.medium is locked by the organization and may not be loosened; the organization's value applies",
+    ]);
+  });
+
   it("holds a later blocking_from against a locked blocking entry", () => {
     const { settings, notices } = mergeSettings(
       file(ORG, [

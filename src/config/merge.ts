@@ -8,6 +8,7 @@ import { originOf, type ParsedSettingsFile } from "./parse.js";
 import {
   categorySchema,
   DEFAULT_POLICY_FOLDER,
+  DEFAULT_SEVERITY_ENFORCEMENT,
   defaultRuleSettings,
   defaultSettings,
   RULE_SETTING_KEYS,
@@ -374,7 +375,10 @@ function looserLockedPaths(
     const organizationSection = locks.organization[section] as Record<string, EnforcementRule>;
     for (const [key, entry] of sectionEntries(layer, section)) {
       const isLocked = locked.has("enforcement") || locked.has(`enforcement.${section}.${key}`);
-      const organizationRule = organizationSection[key];
+      // A severity the organization leaves unwritten is locked at the built-in default, which the
+      // gate holds as a floor anyway; saying so here places the notice on the repository's line.
+      const organizationRule =
+        organizationSection[key] ?? (section === "severities" ? severityDefault(key) : undefined);
       if (
         isLocked &&
         organizationRule &&
@@ -399,6 +403,11 @@ function looserLockedPaths(
       held.push(["rule_settings", "custom", key]);
   }
   return held;
+}
+
+function severityDefault(key: string): EnforcementRule | undefined {
+  const severity = severitySchema.safeParse(key);
+  return severity.success ? { level: DEFAULT_SEVERITY_ENFORCEMENT[severity.data] } : undefined;
 }
 
 /** A file's waivers as written; `applyWaivers` picks those whose `repositories` match. */

@@ -207,6 +207,65 @@ describe(
   },
 );
 
+describe("CloudFormation AllowedValues passed to a nested stack", { timeout: 120_000 }, () => {
+  const parent = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    AllowedValues: [dev, prod]
+    Default: dev
+Resources:
+  Net:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: nested/network.yaml
+      Parameters:
+        Env: !Ref Env
+`;
+  const child = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Bastion:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: sg-1
+      IpProtocol: tcp
+      FromPort: 22
+      ToPort: 22
+      CidrIp: !If [IsProd, 0.0.0.0/0, 10.0.0.0/8]
+  Tagged:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: sg-1
+      IpProtocol: tcp
+      FromPort: 3389
+      ToPort: 3389
+      CidrIp: !FindInMap [Cidrs, !Ref Env, Rdp]
+Mappings:
+  Cidrs:
+    dev: { Rdp: 0.0.0.0/0 }
+    prod: { Rdp: 10.0.0.0/8 }
+`;
+
+  it("reports what the child opens in each of the parent's deployments, not only the Default's", async () => {
+    const { findings } = await run({ "stack.yaml": parent, "nested/network.yaml": child }, () => [
+      "scan",
+      ".",
+    ]);
+    expect(
+      findings.map((f) => [f.rule, f.file, f.line, f.message.replace(/^.*?(Only when|$)/, "$1")]),
+    ).toEqual([
+      // The mapping entry dev reads: the parent's Default, yet only one of its deployments.
+      ["TG-NET-002", "nested/network.yaml", 23, "Only when Env is dev."],
+      ["TG-NET-001", "nested/network.yaml", 15, "Only when Net.IsProd."],
+    ]);
+  });
+});
+
 describe("CloudFormation parameter files", { timeout: 120_000 }, () => {
   const files = {
     "network.yaml": mapped("dev", "0.0.0.0/0"),

@@ -90,6 +90,13 @@ export interface TemplateScope {
    * deployment may choose (`parameters` holds the `Default`, the value of record, or an unknown).
    */
   choices?: Map<string, Value[]>;
+  /**
+   * Parameters a parent stack passes a value that differs by the deployment of the parent's
+   * parameters with several `AllowedValues` (stacks.ts): each value under the "P is v" texts that
+   * give it, each P in `choices` (`parameters` holds the value of record). Reading one reads
+   * those P, so a nested stack follows the parent's deployments, not only its `Default`s.
+   */
+  passedChoices?: Map<string, PassedChoice[]>;
   resourceIds: Set<string>;
   mappings: Map<string, TemplateNode>;
   conditions: Map<string, TemplateNode>;
@@ -115,6 +122,15 @@ export interface Trace {
    * written: the condition and the `Default`s it reads, the mapping entry and its keys' `Default`s.
    */
   readFrom: { [pointer: string]: ReadPlace[] };
+}
+
+/** A value a parent stack passes in the deployments whose parameters take the values `when` names. */
+export interface PassedChoice {
+  /** "P is v" texts, one per parameter of the parent it depends on. */
+  when: string[];
+  value: Value;
+  /** Where the parent writes what decides it: its `Parameters` entry, a mapping entry it reads. */
+  places: SourceLocation[];
 }
 
 export interface ConditionalAlternative {
@@ -314,7 +330,7 @@ export class TemplateEvaluator {
       const only = inner.entries.length === 1 ? (inner.entries[0] as TemplateEntry) : undefined;
       if (only?.key === "Ref" && only.value.kind === "scalar") {
         const name = only.value.value;
-        if (typeof name === "string" && choices.has(name)) found.add(name);
+        if (typeof name === "string") this.choicesOf(name).forEach((read) => found.add(read));
         return;
       }
       if (only?.key === "Condition" && only.value.kind === "scalar")
@@ -331,13 +347,40 @@ export class TemplateEvaluator {
         );
         for (const match of (template ?? "").matchAll(/\$\{([^!}][^}]*)\}/g)) {
           const variable = (match[1] ?? "").trim();
-          if (choices.has(variable) && !bound.has(variable)) found.add(variable);
+          if (!bound.has(variable)) this.choicesOf(variable).forEach((read) => found.add(read));
         }
       }
       for (const entry of inner.entries) visit(entry.value);
     };
     visit(node);
     return found;
+  }
+
+  /** The parameters with several `AllowedValues` reading parameter `name` reads. */
+  private choicesOf(name: string): string[] {
+    const passed = this.scope.passedChoices?.get(name);
+    if (passed !== undefined)
+      return [...new Set(passed.flatMap(({ when }) => when.map(choiceParameter)))];
+    return this.scope.choices?.has(name) ? [name] : [];
+  }
+
+  /**
+   * Parameter `name`'s value in the deployment being spelled out (`chosen`), else as bound; a
+   * value a parent passes per deployment (`passedChoices`) is the one the chosen values give,
+   * decided where the parent writes it (`trace.readFrom`).
+   */
+  private parameterValue(name: string, trace: Trace): Value | undefined {
+    const passed = this.scope.passedChoices?.get(name);
+    if (passed === undefined) return this.chosen.get(name) ?? this.scope.parameters.get(name);
+    const deployed = passed.find(({ when }) =>
+      when.every((text) => {
+        const chosen = this.chosen.get(choiceParameter(text));
+        return chosen !== undefined && choiceText(choiceParameter(text), chosen) === text;
+      }),
+    );
+    if (deployed === undefined) return this.scope.parameters.get(name);
+    this.decidedBy(trace, null, deployed.places);
+    return deployed.value;
   }
 
   /**
@@ -609,7 +652,10 @@ export class TemplateEvaluator {
     if (intrinsic?.name !== "Ref" || intrinsic.argument.kind !== "scalar") return undefined;
     const name = intrinsic.argument.value;
     // A value chosen among `AllowedValues` is not the one written at the `Default`.
-    if (typeof name !== "string" || (this.chosen.has(name) && !this.recordingDefaults))
+    if (
+      typeof name !== "string" ||
+      (this.choicesOf(name).some((read) => this.chosen.has(read)) && !this.recordingDefaults)
+    )
       return undefined;
     return this.scope.parameterPlaces?.get(name);
   }
@@ -991,7 +1037,7 @@ export class TemplateEvaluator {
     if (typeof name !== "string")
       return this.malformed(argument, "Ref", "a parameter or resource name");
     if (name === "AWS::NoValue") return NO_VALUE;
-    const parameter = this.chosen.get(name) ?? this.scope.parameters.get(name);
+    const parameter = this.parameterValue(name, trace);
     if (parameter !== undefined) return parameter;
     if (this.scope.resourceIds.has(name)) trace.references.add(name);
     return unknown(`!Ref ${name}`);
@@ -1127,7 +1173,7 @@ export class TemplateEvaluator {
 
   /** A parameter's value; otherwise a resource (`Name` or `Name.Attribute`) or a name we cannot resolve. */
   private subVariable(variable: string, trace: Trace): Value | undefined {
-    const parameter = this.chosen.get(variable) ?? this.scope.parameters.get(variable);
+    const parameter = this.parameterValue(variable, trace);
     if (parameter !== undefined) return parameter;
     const dot = variable.indexOf(".");
     const target = dot === -1 ? variable : variable.slice(0, dot);
@@ -1484,6 +1530,11 @@ function choiceCombinations(
     );
   }
   return combinations;
+}
+
+/** The parameter a `choiceText` names ("Env" of "Env is prod"). */
+function choiceParameter(text: string): string {
+  return text.slice(0, text.indexOf(" is "));
 }
 
 /** "Env is prod": the condition under which `parameter` takes `value` (a list's items joined by commas). */

@@ -60,7 +60,7 @@ import { isUnknown, unknown } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
 import type { SourceFile } from "../source.js";
 import { choiceText, entrySpan, NO_VALUE, newTrace, TemplateEvaluator } from "./evaluate.js";
-import type { TemplateScope, Trace } from "./evaluate.js";
+import type { PassedChoice, TemplateScope, Trace } from "./evaluate.js";
 import { parseTemplate } from "./parse.js";
 import type { ParsedTemplate, Span, TemplateEntry, TemplateNode } from "./parse.js";
 import { expandForEach } from "./foreach.js";
@@ -81,6 +81,16 @@ export interface CloudFormationOptions {
    * from one is located there, as one taking its `Default` is located at the `Default`.
    */
   parameterPlaces?: Record<string, SourceLocation>;
+  /**
+   * Values a parent stack passes that differ by the deployment of its parameters with several
+   * `AllowedValues` (stacks.ts): those parameters' values (`parameters`, each a "P is v" text's
+   * v), and per passed parameter each value with the texts that give it. The template's
+   * conditions and values follow those deployments, and its findings name them ("Env is prod").
+   */
+  passedChoices?: {
+    parameters: { [parameter: string]: string[] };
+    values: { [name: string]: PassedChoice[] };
+  };
 }
 
 export interface CloudFormationModel {
@@ -191,6 +201,11 @@ export function loadCloudFormation(
     scope,
     evaluator,
   );
+  for (const [parameter, values] of Object.entries(options.passedChoices?.parameters ?? {})) {
+    scope.choices?.set(parameter, values);
+    exclusive.add(parameter);
+  }
+  scope.passedChoices = new Map(Object.entries(options.passedChoices?.values ?? {}));
   const loops = { parameters: scope.parameters, report: at };
   const resourcesSection = expandForEach(writtenResources, loops);
   const conditions = sections.get("Conditions");

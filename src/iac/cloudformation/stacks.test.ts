@@ -197,7 +197,7 @@ Transform: AWS::Serverless-2016-10-31
     );
     expect(loaded["Network.WebSG"]?.conditional).toEqual({ "": "IsProd" });
 
-    // The child's own meaning of its condition names is not carried under the parent's.
+    // The child's own condition names, in what its AllowedValues mean too, are not the parent's.
     const choosing = network.replace(
       "    Type: String\n    Default: 0.0.0.0/0",
       "    Type: String\n    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]\n    Default: 0.0.0.0/0",
@@ -213,7 +213,10 @@ Transform: AWS::Serverless-2016-10-31
     expect(nested["Network.WebSG"]?.alternatives?.["/SecurityGroupIngress/2/CidrIp"]).toHaveLength(
       2,
     );
-    expect(nested["Network.WebSG"]?.choices).toBeUndefined();
+    expect(nested["Network.WebSG"]?.choices).toEqual({
+      parameters: { HttpCidr: ["10.0.0.0/8", "0.0.0.0/0"] },
+      conditions: {},
+    });
   });
 
   it("leaves a remote TemplateURL as it is, and scans a template no local path nests on its own", () => {
@@ -240,6 +243,136 @@ Transform: AWS::Serverless-2016-10-31
       "stacks/nested/network.yaml",
     ]);
     expect(nestedTemplatePaths({ path: "stacks/nested/network.yaml", text: network })).toEqual([]);
+  });
+});
+
+describe("nested stacks given a parameter with several AllowedValues", () => {
+  const top = `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Env:
+    Type: String
+    AllowedValues: [dev, prod]
+    Default: dev
+Mappings:
+  EnvCidrs:
+    dev:
+      Admin: 10.0.0.0/8
+    prod:
+      Admin: 0.0.0.0/0
+Resources:
+  Net:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: nested/middle.yaml
+      Parameters:
+        Stage: !Ref Env
+        Cidr: !FindInMap [EnvCidrs, !Ref Env, Admin]
+`;
+  const middle = `Parameters:
+  Stage:
+    Type: String
+  Cidr:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  IsDev: !Equals [!Ref Stage, dev]
+Resources:
+  Mapped:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: mapped
+      SecurityGroupIngress:
+        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref Cidr }
+  Chosen:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: open in prod
+      SecurityGroupIngress:
+        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !If [IsProd, 0.0.0.0/0, 10.1.0.0/16] }
+  DevOnly:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: reads Cidr in dev only, where it is 10.0.0.0/8
+      SecurityGroupIngress:
+        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !If [IsDev, !Ref Cidr, 10.1.0.0/16] }
+  Inner:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: leaf.yaml
+      Parameters:
+        Tier: !Sub "\${Stage}-web"
+`;
+  const leaf = `Parameters:
+  Tier:
+    Type: String
+Conditions:
+  IsProdWeb: !Equals [!Ref Tier, prod-web]
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Condition: IsProdWeb
+`;
+  const model = loadModel([
+    { path: "top.yaml", text: top },
+    { path: "nested/middle.yaml", text: middle },
+    { path: "nested/leaf.yaml", text: leaf },
+  ]);
+  const resources = byAddress(model.resources);
+  const cidrs = (address: string) =>
+    resources[address]?.alternatives?.["/SecurityGroupIngress/0/CidrIp"];
+
+  it("takes each value the parent's deployments pass, under the parent's texts", () => {
+    expect(model.errors).toEqual([]);
+    expect(cidrs("Net.Mapped")).toEqual([
+      { condition: "Env is dev", value: "10.0.0.0/8" },
+      { condition: "Env is prod", value: "0.0.0.0/0" },
+    ]);
+    // Where the parent decides it: its Parameters entry, and the mapping entry prod reads.
+    expect(
+      resources["Net.Mapped"]?.readFrom?.["/SecurityGroupIngress/0/CidrIp"]
+        ?.filter((place) => place.when?.includes("Env is prod"))
+        .map((place) => place.line),
+    ).toEqual(expect.arrayContaining([20, 12]));
+  });
+
+  it("decides the child's conditions by the parent's deployments, its names qualified", () => {
+    expect(cidrs("Net.Chosen")).toEqual([
+      { condition: "Net.IsProd", value: "0.0.0.0/0" },
+      { condition: "not Net.IsProd", value: "10.1.0.0/16" },
+    ]);
+    expect(resources["Net.Chosen"]?.choices).toEqual({
+      parameters: { Env: ["dev", "prod"] },
+      conditions: { "Net.IsProd": "Env is prod", "Net.IsDev": "Env is dev" },
+    });
+  });
+
+  it("keeps values passed from one parameter together: Cidr is 0.0.0.0/0 only when not dev", () => {
+    expect(cidrs("Net.DevOnly")).toEqual([
+      { condition: "Net.IsDev and Env is dev", value: "10.0.0.0/8" },
+      { condition: "not Net.IsDev", value: "10.1.0.0/16" },
+    ]);
+  });
+
+  it("passes the deployments further down", () => {
+    expect(resources["Net.Inner.Bucket"]).toMatchObject({
+      conditional: { "": "Net.Inner.IsProdWeb" },
+      choices: { conditions: { "Net.Inner.IsProdWeb": "Env is prod" } },
+    });
+  });
+
+  it("leaves a value as passed when the child names a parameter of its own as the parent's", () => {
+    const clashing = middle.replace("Parameters:\n", "Parameters:\n  Env:\n    Type: String\n");
+    const loaded = byAddress(
+      loadModel([
+        { path: "top.yaml", text: top },
+        { path: "nested/middle.yaml", text: clashing },
+        { path: "nested/leaf.yaml", text: leaf },
+      ]).resources,
+    );
+    expect(loaded["Net.Mapped"]?.config.SecurityGroupIngress).toEqual([
+      { IpProtocol: "tcp", FromPort: 22, ToPort: 22, CidrIp: "10.0.0.0/8" },
+    ]);
+    expect(loaded["Net.Mapped"]?.alternatives).toBeUndefined();
   });
 });
 

@@ -6,6 +6,10 @@
 //   passed takes the child's `Default`), each located at the parent's `Parameters` entry, or
 //   where that entry's own value is written (a parent `Default`), so a finding a passed value
 //   decides is reported on the parent's line, and one the child decides on the child's;
+// - a value the parent passes that differs by the deployment of the parent's parameters with
+//   several `AllowedValues` (`Env: !Ref Env`, `Cidr: !FindInMap [Cidrs, !Ref Env, Admin]`) takes
+//   each of them in the child too, under the parent's texts ("Env is prod"): the child's
+//   conditions and findings follow the parent's deployments, not only the `Default`s';
 // - its resources keep their logical ids as `address` (policies see each stack as a template of
 //   its own, and are evaluated on it alone: model/scopes.ts), with the stack path in `module`
 //   (`Network`, `Network.Subnets`) and the top template's path in `root`: `qualifiedAddress`
@@ -28,7 +32,13 @@ import { toPointer } from "../../model/pointer.js";
 import type { LoadError, Resource, SourceLocation, Value } from "../../model/types.js";
 import { isUnknown, qualifiedAddress } from "../../model/types.js";
 import { directoryOf, joinPath, leavesTop, type SourceFile } from "../source.js";
-import { loadCloudFormation, parsedTemplate, type CloudFormationModel } from "./load.js";
+import {
+  loadCloudFormation,
+  parsedTemplate,
+  type CloudFormationModel,
+  type CloudFormationOptions,
+} from "./load.js";
+import type { PassedChoice } from "./evaluate.js";
 import type { TemplateNode } from "./parse.js";
 import { readParameterFile, type GivenParameters } from "./parameter-files.js";
 
@@ -104,6 +114,7 @@ interface StackInstance {
   module: string;
   parameters: Record<string, Value>;
   parameterPlaces: Record<string, SourceLocation>;
+  passedChoices?: CloudFormationOptions["passedChoices"];
   /** The templates from the top down to this one's parent. */
   chain: string[];
   /** The undecided conditions the stacks creating this one hold under. */
@@ -140,6 +151,7 @@ export function loadStacks(
         : loadCloudFormation(file, {
             parameters: instance.parameters,
             parameterPlaces: instance.parameterPlaces,
+            ...(instance.passedChoices ? { passedChoices: instance.passedChoices } : {}),
           });
     model.errors.forEach(report);
     for (const loaded of model.resources) {
@@ -187,6 +199,7 @@ export function loadStacks(
           module:
             instance.module === "" ? resource.address : `${instance.module}.${resource.address}`,
           ...passedParameters(resource, child),
+          passedChoices: passedChoices(resource, child),
           chain: path,
           condition: conjoin(instance.condition, resource.conditional?.[""]),
           sharedConditions: sharedConditions(file, child, resource, (name) =>
@@ -328,14 +341,71 @@ function passedParameters(
 }
 
 /**
+ * The parent's `Parameters` of a stack resource that differ by the deployment of the parent's
+ * parameters with several `AllowedValues` (`alternatives` under "Env is prod", "Env is prod and
+ * Tier is web", one per combination of the values `choices` lists): each value with the texts
+ * that give it. A value under other conditions too (an undecided `Fn::If`) is left as passed,
+ * and so is one reading a parameter whose name the child declares for another value (the child
+ * could not tell the two apart).
+ */
+function passedChoices(
+  stack: Resource,
+  child: SourceFile,
+): CloudFormationOptions["passedChoices"] | undefined {
+  const domain = stack.choices?.parameters ?? {};
+  const written = stack.config.Parameters;
+  if (written === null || typeof written !== "object" || Array.isArray(written)) return undefined;
+  if (isUnknown(written)) return undefined;
+  const values: Record<string, PassedChoice[]> = {};
+  for (const name of Object.keys(written)) {
+    const alternatives = stack.alternatives?.[toPointer(["Parameters", name])];
+    if (name.startsWith("AWS::") || alternatives === undefined) continue;
+    const pointer = toPointer(["Parameters", name]);
+    const entry = stack.locations[pointer];
+    const deployments = alternatives.map(({ condition, value }): PassedChoice => {
+      const when = condition.split(" and ");
+      const decidedBy = (stack.readFrom?.[pointer] ?? []).filter(
+        (place) => place.when?.every((text) => when.includes(text)) ?? true,
+      );
+      const places = [
+        ...(entry ? [entry] : []),
+        ...decidedBy.map(({ when: _when, through: _through, ...place }) => place),
+      ];
+      return { when, value, places };
+    });
+    const read = (text: string): string | undefined => {
+      const match = /^([A-Za-z0-9]+) is (\S+)$/.exec(text);
+      return match && domain[match[1]!]?.includes(match[2]!) ? match[1] : undefined;
+    };
+    const parameters = [...new Set(deployments.flatMap(({ when }) => when.map(read)))];
+    const combinations = parameters.reduce(
+      (count, parameter) => count * (parameter === undefined ? 0 : domain[parameter]!.length),
+      1,
+    );
+    const distinct = new Set(deployments.map(({ when }) => [...when].sort().join(" and ")));
+    const everyCombinationOnce =
+      parameters.length > 0 &&
+      deployments.every(({ when }) => when.length === parameters.length) &&
+      distinct.size === deployments.length &&
+      deployments.length === combinations;
+    if (everyCombinationOnce) values[name] = deployments;
+  }
+  const declared = new Set(declaredParameters(child));
+  const clashes = (parameter: string): boolean => declared.has(parameter) && !(parameter in values);
+  const parameters: Record<string, string[]> = {};
+  for (const [name, deployments] of Object.entries(values)) {
+    const read = deployments[0]!.when.map((text) => text.slice(0, text.indexOf(" is ")));
+    if (read.some(clashes)) delete values[name];
+    else for (const parameter of read) parameters[parameter] = domain[parameter]!;
+  }
+  return Object.keys(values).length > 0 ? { parameters, values } : undefined;
+}
+
+/**
  * A child template's resource as the instance nested at `instance.module` of `instance.root`, its
- * condition names qualified by the stack (`qualifiedCondition`).
+ * condition names qualified by the stack (`qualifiedCondition`), in its `choices` too.
  */
 function asInstance(resource: Resource, instance: StackInstance): Resource {
-  // The parent's condition names are not the child's: what the child's mean over its
-  // AllowedValues (`choices`) would be read into a parent's condition of the same name.
-  const nested: Resource = { ...resource };
-  if (instance.condition !== undefined) delete nested.choices;
   const qualify = (text: string): string =>
     qualifiedCondition(
       text,
@@ -365,8 +435,17 @@ function asInstance(resource: Resource, instance: StackInstance): Resource {
       ]),
     ),
   };
+  const choices = resource.choices && {
+    choices: {
+      parameters: resource.choices.parameters,
+      conditions: Object.fromEntries(
+        Object.entries(resource.choices.conditions).map(([name, text]) => [qualify(name), text]),
+      ),
+    },
+  };
   return {
-    ...nested,
+    ...resource,
+    ...choices,
     root: instance.root,
     module: instance.module,
     ...(Object.keys(conditional).length > 0 ? { conditional } : {}),
@@ -380,24 +459,40 @@ function asInstance(resource: Resource, instance: StackInstance): Resource {
  * gives it: qualified by the stack path (`not Net.IsProd and Net.HasKey`), since the child's
  * `IsProd` is its own, decided by its own parameters, and must neither merge with nor contradict a
  * parent's condition of that name; or the parent's name for one they share (`sharedConditions`).
- * A text that is no formula of names (`Env is prod`, `AWS::Region is eu-west-1`) stays as written.
+ * A parameter's value in it (`IsProd and Env is prod`) stays as written, and so does a text that
+ * is no formula of names and such values (`x is not empty`).
  */
 function qualifiedCondition(text: string, named: (name: string) => string): string {
   const tokens = text.match(/\(|\)|[^\s()]+/g) ?? [];
   const operator = (token: string | undefined): boolean =>
     token === "and" || token === "or" || token === "not";
-  // A name stands between operators or parentheses, never beside another name (`Env is prod`).
-  const formula = tokens.every(
-    (token, index) =>
-      token === "(" ||
-      token === ")" ||
-      operator(token) ||
-      (/^[A-Za-z0-9]+$/.test(token) &&
-        [undefined, "and", "or", ")"].includes(tokens[index + 1]) &&
-        [undefined, "and", "or", "not", "("].includes(tokens[index - 1])),
+  const plain = (token: string | undefined): token is string =>
+    token !== undefined && token !== "(" && token !== ")" && !operator(token);
+  // A parameter's value (`Env is prod`, `AWS::Region is eu-west-1`) is one term, kept as written:
+  // the texts of a parent's parameters name them as the parent does.
+  const terms: Array<{ text: string; name: boolean }> = [];
+  for (let index = 0; index < tokens.length; index += 1) {
+    const token = tokens[index]!;
+    const value = tokens[index + 2];
+    if (plain(token) && tokens[index + 1] === "is" && plain(value)) {
+      terms.push({ text: `${token} is ${value}`, name: false });
+      index += 2;
+    } else terms.push({ text: token, name: plain(token) });
+  }
+  // A term stands between operators or parentheses, never beside another (`x is not empty`).
+  const formula = terms.every(
+    ({ text: term, name }, index) =>
+      term === "(" ||
+      term === ")" ||
+      operator(term) ||
+      ((!name || /^[A-Za-z0-9]+$/.test(term)) &&
+        [undefined, "and", "or", ")"].includes(terms[index + 1]?.text) &&
+        [undefined, "and", "or", "not", "("].includes(terms[index - 1]?.text)),
   );
   if (!formula) return text;
-  return text.replace(/[^\s()]+/g, (token) => (operator(token) ? token : named(token)));
+  return text.replace(/([^\s()]+) is ([^\s()]+)|[^\s()]+/g, (token, parameter?: string) =>
+    parameter !== undefined || operator(token) ? token : named(token),
+  );
 }
 
 /**

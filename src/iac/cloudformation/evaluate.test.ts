@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Resource, Value } from "../../model/types.js";
+import type { LoadError, Resource, Value } from "../../model/types.js";
 import { loadCloudFormation } from "./index.js";
 
 function load(
@@ -12,10 +12,15 @@ function load(
   );
   return {
     resources: model.resources,
-    errors: model.errors.map(
-      (error) => `${error.file}:${error.line}:${error.column}: ${error.code}`,
-    ),
+    errors: model.errors
+      .filter(aboutValues)
+      .map((error) => `${error.file}:${error.line}:${error.column}: ${error.code}`),
   };
+}
+
+/** The fixtures here are about values, not about the properties AWS requires (required.test.ts). */
+function aboutValues(error: LoadError): boolean {
+  return error.code !== "cfn-required-property";
 }
 
 function config(text: string, parameters?: Record<string, Value>): Record<string, Value> {
@@ -697,7 +702,7 @@ Resources:
       2,
     );
     const { resources, errors } = loadCloudFormation({ path: "template.json", text });
-    expect(errors).toEqual([]);
+    expect(errors.filter(aboutValues)).toEqual([]);
     const subject = resources.find((resource) => resource.name === "Subject");
     expect(subject?.config).toEqual({
       Bucket: { $unknown: "!Ref Logs" },

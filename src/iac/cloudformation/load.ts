@@ -45,6 +45,9 @@
 //   both branches of an undecided Fn::If included), sorted. A name the template does not declare
 //   is a `cfn-undeclared-reference` error, as CloudFormation rejects the template (references.ts
 //   says what is exempt: SAM's generated ids, other macros' templates), and its value is unknown.
+// - A property AWS requires that the policies read (a security group rule's `IpProtocol`, an IAM
+//   policy's document) left out is a `cfn-required-property` warning at the resource or the item
+//   (required.ts): no rule would see anything to judge there.
 // - `Fn::ForEach` loops (AWS::LanguageExtensions) in Resources and Conditions are expanded first
 //   (foreach.ts). Not expanded: macros (`Fn::Transform` values are unknown); `Outputs`,
 //   `Metadata` and `Rules` are not read (`Outputs` only for the names it uses).
@@ -72,6 +75,7 @@ import {
   type DeclaredNames,
 } from "./references.js";
 import { declaresSamTransform, globalsFor, implicitApis, mergeGlobals } from "./sam.js";
+import { missingProperties } from "./required.js";
 
 export interface CloudFormationOptions {
   /** Parameter values by name; pseudo parameters by theirs (`"AWS::Region": "eu-west-1"`). */
@@ -240,6 +244,9 @@ export function loadCloudFormation(
     choices: choiceDomain(exclusive, scope, evaluator),
     globals: sections.get("Globals"),
     at,
+    // Another macro may add what the template leaves out.
+    requireProperties: !processedByOtherMacros(sections.get("Transform"), [...sections.values()]),
+    report: (error) => errors.push(error),
   };
   const resources: Resource[] = [];
   for (const entry of entries) {
@@ -296,6 +303,9 @@ interface ResourceContext {
   /** What condition texts naming parameter values mean (`Resource.choices`), if any may. */
   choices: ChoiceDomain | undefined;
   at(span: Span, code: string, message: string): void;
+  /** Whether a required property missing is reported (`missingProperties`). */
+  requireProperties: boolean;
+  report(error: LoadError): void;
 }
 
 function loadResource(entry: TemplateEntry, context: ResourceContext): Resource | null {
@@ -346,6 +356,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     global === undefined ? ownProperties : mergeGlobals(global, ownProperties),
   );
   let config: { [key: string]: Value } = {};
+  let propertiesKnown = true;
   if (properties !== undefined) {
     const evaluated = evaluator.evaluateProperties(properties, trace);
     if (
@@ -355,8 +366,28 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
       !isUnknown(evaluated)
     )
       config = evaluated;
-    else if (evaluated !== NO_VALUE && !isUnknown(evaluated))
-      at(properties.span, "cfn-properties", `resource ${entry.key}: Properties must be a mapping`);
+    else {
+      propertiesKnown = false;
+      if (evaluated !== NO_VALUE && !isUnknown(evaluated))
+        at(
+          properties.span,
+          "cfn-properties",
+          `resource ${entry.key}: Properties must be a mapping`,
+        );
+    }
+  }
+  if (context.requireProperties && propertiesKnown) {
+    for (const { pointer, message } of missingProperties(type, config)) {
+      const place = trace.locations[pointer] ?? location;
+      context.report({
+        file: place.file,
+        line: place.line,
+        column: place.column,
+        code: "cfn-required-property",
+        message: `resource ${entry.key}: ${message}; AWS rejects the resource without it, so the rules that read it judge nothing there`,
+        level: "warning",
+      });
+    }
   }
   const meta = resourceAttributes(body, evaluator, trace);
   const dependsOn = field("DependsOn");

@@ -36,10 +36,13 @@ function load(files: Record<string, string>, parameterFiles: Record<string, stri
   );
   return {
     resource: model.resources[0],
-    errors: model.errors.map(
-      (error) =>
-        `${error.file}:${error.line}: ${error.code}${error.level ? ` (${error.level})` : ""}`,
-    ),
+    // The fixtures are about values, not about the properties AWS requires (required.test.ts).
+    errors: model.errors
+      .filter((error) => error.code !== "cfn-required-property")
+      .map(
+        (error) =>
+          `${error.file}:${error.line}: ${error.code}${error.level ? ` (${error.level})` : ""}`,
+      ),
   };
 }
 

@@ -74,7 +74,13 @@ import {
   undeclaredReferences,
   type DeclaredNames,
 } from "./references.js";
-import { declaresSamTransform, globalsFor, implicitApis, mergeGlobals } from "./sam.js";
+import {
+  declaresSamTransform,
+  globalsFor,
+  implicitApis,
+  mergeGlobals,
+  unknownSamType,
+} from "./sam.js";
 import { missingProperties } from "./required.js";
 
 export interface CloudFormationOptions {
@@ -288,7 +294,11 @@ function serverlessIds(entries: readonly TemplateEntry[]): Set<string> {
       entry.value.kind === "mapping"
         ? entry.value.entries.find((field) => field.key === "Type")?.value
         : undefined;
-    if (type?.kind === "scalar" && String(type.value).startsWith("AWS::Serverless::"))
+    if (
+      type?.kind === "scalar" &&
+      String(type.value).startsWith("AWS::Serverless::") &&
+      unknownSamType(String(type.value)) === undefined
+    )
       ids.add(entry.key);
   }
   return ids;
@@ -302,7 +312,7 @@ interface ResourceContext {
   globals: TemplateNode | undefined;
   /** What condition texts naming parameter values mean (`Resource.choices`), if any may. */
   choices: ChoiceDomain | undefined;
-  at(span: Span, code: string, message: string): void;
+  at(span: Span, code: string, message: string, level?: "warning"): void;
   /** Whether a required property missing is reported (`missingProperties`). */
   requireProperties: boolean;
   report(error: LoadError): void;
@@ -323,6 +333,9 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     return null;
   }
   const type = typeNode.value;
+  const notSam = unknownSamType(type);
+  if (notSam !== undefined)
+    at(typeNode.span, "cfn-resource-type", `resource ${entry.key}: ${notSam}`, "warning");
   const conditionNode = field("Condition");
   const trace = newTrace();
   const readFrom: NonNullable<Resource["readFrom"]> = {};

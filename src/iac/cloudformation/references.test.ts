@@ -116,6 +116,28 @@ Resources:
     ]);
   });
 
+  it("count a misspelt SAM type as no SAM resource: a located warning, and nothing it generates", () => {
+    const text = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Functon
+    Properties:
+      Handler: index.handler
+  Good:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Environment:
+        Variables:
+          TYPO: !GetAtt FnRole.Arn
+          GENERATED: !GetAtt GoodRole.Arn
+`;
+    expect(problems(text).map((problem) => problem.split(" (")[0].split(", which")[0])).toEqual([
+      '13:25: cfn-undeclared-reference Fn::GetAtt names resource "FnRole"',
+      "4:11: cfn-resource-type resource Fn: AWS::Serverless::Functon is not a SAM resource type",
+    ]);
+  });
+
   it("are not judged in a template another macro may add them to, nor for Fn::ForEach identifiers", () => {
     const bucket = `Resources:
   Bucket:

@@ -8,6 +8,32 @@ import type { TemplateEntry, TemplateNode, TemplateScalar } from "./parse.js";
 
 const SAM_TRANSFORM = "AWS::Serverless-2016-10-31";
 
+/** The resource types the SAM transform defines (its specification's `AWS::Serverless::*`). */
+const SAM_TYPES = new Set(
+  [
+    "Api",
+    "Application",
+    "Connector",
+    "Function",
+    "GraphQLApi",
+    "HttpApi",
+    "LayerVersion",
+    "SimpleTable",
+    "StateMachine",
+  ].map((name) => `AWS::Serverless::${name}`),
+);
+
+/**
+ * Why `type`, written under `AWS::Serverless::`, is not a SAM resource (a misspelling such as
+ * `AWS::Serverless::Functon` would otherwise load as an unknown type no rule reads, and the
+ * resources it names as generated would pass as declared); undefined when it is one.
+ */
+export function unknownSamType(type: string): string | undefined {
+  if (!type.startsWith("AWS::Serverless::") || SAM_TYPES.has(type)) return undefined;
+  const names = [...SAM_TYPES].map((known) => known.slice("AWS::Serverless::".length));
+  return `${type} is not a SAM resource type (${names.join(", ")}); no rule reads it`;
+}
+
 export function declaresSamTransform(transform: TemplateNode | undefined): boolean {
   if (transform === undefined) return false;
   const names = transform.kind === "sequence" ? transform.items : [transform];

@@ -132,7 +132,7 @@ Resources:
           TYPO: !GetAtt FnRole.Arn
           GENERATED: !GetAtt GoodRole.Arn
 `;
-    expect(problems(text).map((problem) => problem.split(" (")[0].split(", which")[0])).toEqual([
+    expect(problems(text).map((problem) => problem.split(" (")[0]!.split(", which")[0])).toEqual([
       '13:25: cfn-undeclared-reference Fn::GetAtt names resource "FnRole"',
       "4:11: cfn-resource-type resource Fn: AWS::Serverless::Functon is not a SAM resource type",
     ]);

@@ -107,6 +107,8 @@ describe("pull_request", () => {
     const { github, engine } = await run("pull_request", pullRequestPayload());
     expect(paths(github.requests)).toEqual([
       "POST /app/installations/4242/access_tokens",
+      // Whether the payload's head is still the pull request's: an old delivery's must not supersede.
+      "GET /repos/acme/infra/pulls/12",
       "POST /repos/acme/infra/check-runs",
       "GET /repos/acme/.github/contents/.github%2Ftollgate.yml",
       "GET /repos/acme/infra/contents/.github%2Ftollgate.yml",
@@ -119,7 +121,7 @@ describe("pull_request", () => {
       expect.stringMatching(/^GET \/repos\/acme\/infra\/git\/blobs\/[0-9a-f]{40}$/),
       "PATCH /repos/acme/infra/check-runs/777",
     ]);
-    expect(github.requests[1]?.body).toMatchObject({
+    expect(github.requests[2]?.body).toMatchObject({
       name: "Tollgate",
       head_sha: HEAD_SHA,
       status: "in_progress",
@@ -233,7 +235,7 @@ describe("pull_request", () => {
     await expect(app.send("pull_request", pullRequestPayload())).rejects.toThrow(
       /the app is shutting down and took no new work: redeliver delivery-\d+ once it is back/,
     );
-    expect(github.requests).toEqual([]);
+    expect(paths(github.requests)).not.toContain("POST /repos/acme/infra/check-runs");
   });
 
   it("logs a job whose check run cannot be created with the delivery that asked for it", async () => {
@@ -588,6 +590,12 @@ describe("rate limits while fetching", () => {
   });
 });
 
+/** A push to pull request #12: GitHub shows the new head before it sends the webhook. */
+function pushTo(repo: MockRepository, head: string) {
+  const pull = repo.pulls?.find((p) => p.number === 12);
+  if (pull) pull.head = { sha: head };
+}
+
 describe("pushes in quick succession", () => {
   it("completes the superseded run as cancelled and scans the newest head", async () => {
     const NEWER = "3".repeat(40);
@@ -608,6 +616,7 @@ describe("pushes in quick succession", () => {
       await new Promise((r) => setTimeout(r, 5));
     const newer = pullRequestPayload("synchronize") as { pull_request: { head: { sha: string } } };
     newer.pull_request.head.sha = NEWER;
+    pushTo(repo, NEWER);
     await app.send("pull_request", newer as unknown as Record<string, unknown>);
     releaseFirstScan();
     await app.queue.whenIdle();
@@ -690,6 +699,7 @@ describe("pushes in quick succession", () => {
         pull_request: { head: { sha: string } };
       };
       newer.pull_request.head.sha = NEWER;
+      pushTo(repo, NEWER);
       await app.send("pull_request", newer as unknown as Record<string, unknown>);
       await app.queue.whenIdle();
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -708,6 +718,51 @@ describe("pushes in quick succession", () => {
     } finally {
       process.off("unhandledRejection", record);
     }
+  });
+
+  it("lets an old delivery redelivered mid-scan check its own commit, leaving the newest head's run alone", async () => {
+    const NEWER = "3".repeat(40);
+    const repo = repository();
+    repo.commits[NEWER] = repo.commits[HEAD_SHA] ?? {};
+    pushTo(repo, NEWER);
+    const github = mockGitHub(repo);
+    let releaseScans: () => void = () => undefined;
+    const scansHeld = new Promise<void>((resolve) => (releaseScans = resolve));
+    const engine = new FakeEngine(scanOpenPorts);
+    const app = await testApp({
+      scan: async (files) => {
+        await scansHeld;
+        return engine.scan(files);
+      },
+    });
+    const newest = pullRequestPayload("synchronize") as { pull_request: { head: { sha: string } } };
+    newest.pull_request.head.sha = NEWER;
+    await app.send("pull_request", newest as unknown as Record<string, unknown>);
+    while (!github.requests.some((r) => r.path.includes("/git/trees/")))
+      await new Promise((r) => setTimeout(r, 5));
+    // An operator redelivers the failed delivery of the push before: its payload's head is HEAD_SHA.
+    await app.send("pull_request", pullRequestPayload("synchronize"));
+    releaseScans();
+    await app.queue.whenIdle();
+    const created = github.requests
+      .filter((r) => r.method === "POST" && r.path.endsWith("/check-runs"))
+      .map((r) => (r.body as { head_sha: string }).head_sha);
+    expect(created).toEqual([NEWER, HEAD_SHA]);
+    const completions = github.requests
+      .filter((r) => r.method === "PATCH")
+      .map((r) => [
+        r.path.split("/").at(-1),
+        (r.body as { conclusion: string }).conclusion,
+        (r.body as { output: { title: string } }).output.title,
+      ]);
+    expect(completions).toEqual(
+      expect.arrayContaining([
+        ["777", "failure", "1 new finding: 1 high"],
+        ["778", "failure", "1 new finding: 1 high"],
+      ]),
+    );
+    expect(completions).toHaveLength(2);
+    expect(engine.scanned).toHaveLength(4);
   });
 
   it("logs a queued job whose run could not be created, with no unhandled rejection", async () => {
@@ -798,6 +853,83 @@ describe("re-runs and fork pull requests", () => {
     payload.requested_action = { identifier: "rerun" };
     const { github } = await run("check_run", payload as Record<string, unknown>);
     expect(github.updates()[0]).toMatchObject({ status: "completed" });
+  });
+
+  const rerunOfHead = () => {
+    const payload = examplePayload("check_run", "rerequested") as {
+      check_run: Record<string, unknown>;
+    };
+    payload.check_run = {
+      ...payload.check_run,
+      name: "Tollgate",
+      head_sha: HEAD_SHA,
+      pull_requests: [],
+    };
+    return payload as Record<string, unknown>;
+  };
+  /** An old delivery of a suite re-run: it still names #12 with the head #12 had then. */
+  const oldSuiteRerun = () => {
+    const payload = examplePayload("check_suite", "rerequested") as {
+      check_suite: Record<string, unknown>;
+    };
+    payload.check_suite = {
+      ...payload.check_suite,
+      head_sha: HEAD_SHA,
+      pull_requests: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+    };
+    return payload as Record<string, unknown>;
+  };
+
+  it.each([
+    ["check_run", rerunOfHead],
+    ["check_suite", oldSuiteRerun],
+  ] as const)(
+    "completes a %s re-run of a commit no open pull request heads as neutral, saying why, and scans nothing",
+    async (name, payload) => {
+      const repo = repository();
+      pushTo(repo, "3".repeat(40));
+      const { github, engine } = await run(name, payload(), repo);
+      const created = github.requests.filter(
+        (r) => r.method === "POST" && r.path.endsWith("/check-runs"),
+      );
+      expect(created.map((r) => r.body)).toEqual([
+        expect.objectContaining({
+          name: "Tollgate",
+          head_sha: HEAD_SHA,
+          status: "completed",
+          conclusion: "neutral",
+          output: expect.objectContaining({
+            title: "Not scanned: this commit is no longer the head of an open pull request",
+            summary: expect.stringContaining(
+              "no open pull request has 2222222 as its head now",
+            ) as unknown,
+          }) as unknown,
+        }),
+      ]);
+      expect(github.updates()).toEqual([]);
+      expect(engine.scanned).toEqual([]);
+    },
+  );
+
+  it("completes a re-run as cancelled, not neutral, when too many open pull requests hid the commit's", async () => {
+    // Every page GitHub answers is full of other heads.
+    const others = Array.from({ length: 100 }, (_, i) => ({
+      number: 100 + i,
+      head: { sha: "4".repeat(40) },
+      base: { sha: BASE_SHA },
+    }));
+    const { github } = await run("check_run", rerunOfHead(), repository({ pulls: others }));
+    expect(paths(github.requests).filter((p) => p === "GET /repos/acme/infra/pulls")).toHaveLength(
+      10,
+    );
+    expect(
+      github.requests.find((r) => r.method === "POST" && r.path.endsWith("/check-runs"))?.body,
+    ).toMatchObject({
+      head_sha: HEAD_SHA,
+      status: "completed",
+      conclusion: "cancelled",
+      output: { title: "Not scanned: no open pull request found with this commit as its head" },
+    });
   });
 
   it("ignores re-requests of other apps' check runs and unknown actions", async () => {

@@ -22,6 +22,7 @@ import {
 } from "../queue/index.js";
 import {
   cancelCheck,
+  completeUnscannedRerun,
   createCheckRun,
   describeError,
   runCheck,
@@ -47,7 +48,7 @@ import {
   type ImpactRequest,
   type PushRequest,
 } from "./org.js";
-import { findPullForCommit } from "./pulls.js";
+import { headsPullNow, pullHeadedBy } from "./pulls.js";
 import { BackgroundTasks } from "./tasks.js";
 
 export interface TollgateAppOptions {
@@ -165,9 +166,24 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         return;
       }
       let target: CheckTarget | undefined;
-      if (request.kind === "pull") target = request.target;
-      else if (request.kind === "commit") target = await findPullForCommit(api, request);
-      else target = await runCommentCommands(commandContext(context, api, flow, appId), request);
+      // Re-runs and comments find the pull request's head as GitHub has it now; a pull request
+      // event's payload may be an old delivery's, whose head then must not supersede newer work.
+      let newest = true;
+      if (request.kind === "pull") {
+        target = request.target;
+        newest = (await headsPullNow(api, target)) === true;
+      } else if (request.kind === "commit") {
+        const found = await pullHeadedBy(api, request);
+        if (found === "none" || found === "gave-up") {
+          await completeUnscannedRerun(api, request, found);
+          context.log.info(
+            { ...fields, headSha: request.headSha, found },
+            "re-run of a commit that heads no open pull request: completed unscanned",
+          );
+          return;
+        }
+        target = found;
+      } else target = await runCommentCommands(commandContext(context, api, flow, appId), request);
       if (!target) {
         context.log.info({ ...fields, kind: request.kind }, "no open pull request to scan");
         return;
@@ -182,6 +198,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         flow,
         runtime,
         context.id,
+        newest,
       );
       refuseIfClosed(outcome, context.id);
     };
@@ -301,6 +318,7 @@ async function enqueueCheck(
   flow: CheckFlowOptions,
   runtime: CheckJobRuntime,
   deliveryId: string,
+  newest = true,
 ): Promise<EnqueueOutcome> {
   const payload: CheckJobPayload = {
     deliveryId,
@@ -313,12 +331,13 @@ async function enqueueCheck(
       baseSha: target.baseSha,
     },
     acceptedAt: Date.now(),
+    ...(newest ? {} : { notNewest: true as const }),
   };
   const held = queue.durable ? undefined : heldCheck(api, payload, flow);
   const job = held?.queueJob ?? runtime.revive(payload, { recordCheckRun: async () => undefined });
   const outcome = await queue.enqueue(job);
   log.info(
-    { delivery: deliveryId, pull: target.pullNumber, headSha: target.headSha, outcome },
+    { delivery: deliveryId, pull: target.pullNumber, headSha: target.headSha, newest, outcome },
     "check requested",
   );
   if (outcome === "queued") held?.created();
@@ -344,7 +363,7 @@ function heldCheck(
   return {
     queueJob: {
       deliveryId: payload.deliveryId,
-      pullKey: pullKeyOf(target),
+      pullKey: jobPlace(payload).supersededOn,
       headSha: target.headSha,
       payload,
       run: async (signal) => runCheck(api, target, await checkRun, flow, signal),
@@ -403,7 +422,7 @@ function revivedCheck(
   };
   return {
     deliveryId: payload.deliveryId,
-    pullKey: pullKeyOf(target),
+    pullKey: jobPlace(payload).supersededOn,
     headSha: target.headSha,
     payload,
     run: async (signal) => {

@@ -17,6 +17,7 @@ import {
   scanPullSnapshots,
   type GitHubApi,
   type LastValidSettings,
+  type RepoRef,
   type RetryRequestOptions,
   type SnapshotLimits,
 } from "../github/index.js";
@@ -35,6 +36,7 @@ import {
 } from "../report/index.js";
 import { earlierOverrides, openTwins, ownAppId, recordedOverride, runsOfJob } from "./checkRuns.js";
 import { CHECK_RUN_NAME, RERUN_ACTION, type CheckTarget } from "./events.js";
+import { MAX_OPEN_PULLS_LOOKED_AT } from "./pulls.js";
 
 export interface CheckFlowOptions {
   engine: ScanEngine;
@@ -116,6 +118,46 @@ export async function createCheckRun(
     request: { recover },
   });
   return lookMissed || found > 1 ? { id: data.id, twinsExternalId: externalId } : { id: data.id };
+}
+
+/**
+ * A re-run of a commit that heads no open pull request scans nothing, and says so on a run created
+ * completed: otherwise the Re-run button would seem to do nothing. `neutral` only when GitHub listed
+ * every open pull request (no branch protection waits on a commit that heads none); `cancelled` when
+ * there were too many to look through, since the commit may still head one of them.
+ */
+export async function completeUnscannedRerun(
+  api: GitHubApi,
+  commit: RepoRef & { headSha: string },
+  found: "none" | "gave-up",
+): Promise<void> {
+  const short = commit.headSha.slice(0, 7);
+  const output =
+    found === "none"
+      ? {
+          title: "Not scanned: this commit is no longer the head of an open pull request",
+          summary: [
+            `Tollgate checks the newest commit of an open pull request, and no open pull request has ${short} as its head now: a newer commit was pushed, or the pull request was closed or merged. This re-run scanned nothing; earlier Tollgate runs on this commit keep their results.`,
+            "To check a pull request again, use **Re-run** on its newest commit's Tollgate check or comment `/tollgate run` on it.",
+          ].join("\n\n"),
+        }
+      : {
+          title: "Not scanned: no open pull request found with this commit as its head",
+          summary: [
+            `Tollgate looked through the ${MAX_OPEN_PULLS_LOOKED_AT} most recently updated open pull requests and none has ${short} as its head, so this re-run scanned nothing.`,
+            "If a pull request's head is this commit, comment `/tollgate run` on it.",
+          ].join("\n\n"),
+        };
+  await api.rest.checks.create({
+    owner: commit.owner,
+    repo: commit.repo,
+    name: CHECK_RUN_NAME,
+    head_sha: commit.headSha,
+    status: "completed",
+    conclusion: found === "none" ? "neutral" : "cancelled",
+    completed_at: new Date().toISOString(),
+    output,
+  });
 }
 
 /**

@@ -31,7 +31,7 @@ describe("event validation", () => {
     expect(pullRequestScan(badSha).kind).toBe("ignore");
   });
 
-  it("uses the check suite's pull request when it names one with the same head", () => {
+  it("names the check suite's pull requests with the same head, to be looked up afresh", () => {
     const payload = examplePayload("check_suite", "rerequested") as {
       check_suite: Record<string, unknown>;
     };
@@ -43,9 +43,12 @@ describe("event validation", () => {
         { number: 9, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } },
       ],
     };
-    expect(commitScan(payload, "check_suite")).toMatchObject({
-      kind: "pull",
-      target: { pullNumber: 9 },
+    expect(commitScan(payload, "check_suite")).toEqual({
+      kind: "commit",
+      owner: "acme",
+      repo: "infra",
+      headSha: HEAD_SHA,
+      pullNumbers: [9],
     });
     payload.check_suite.pull_requests = [];
     expect(commitScan(payload, "check_suite")).toEqual({
@@ -53,6 +56,7 @@ describe("event validation", () => {
       owner: "acme",
       repo: "infra",
       headSha: HEAD_SHA,
+      pullNumbers: [],
     });
   });
 

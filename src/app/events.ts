@@ -20,7 +20,6 @@ const sha = z.string().regex(/^[0-9a-f]{40}$/);
 const pullReference = z.object({
   number: z.number().int().positive(),
   head: z.object({ sha }),
-  base: z.object({ sha }),
 });
 
 export interface CheckTarget {
@@ -34,8 +33,11 @@ export interface CheckTarget {
 /** What an event asks the app to do, once validated. */
 export type ScanRequest =
   | { kind: "pull"; target: CheckTarget }
-  /** A commit whose pull request the payload does not name (fork PRs): find it by head SHA. */
-  | { kind: "commit"; owner: string; repo: string; headSha: string }
+  /**
+   * A re-run of a commit. `pullNumbers` are the pull requests the payload names with it as head
+   * (none for fork PRs); the payload may be an old delivery's, so the app asks GitHub afresh.
+   */
+  | { kind: "commit"; owner: string; repo: string; headSha: string; pullNumbers: number[] }
   | {
       kind: "comment";
       owner: string;
@@ -110,24 +112,17 @@ export function commitScan(payload: unknown, key: "check_suite" | "check_run"): 
       : commitEvents.check_run.safeParse(payload);
   if (!event.success) return ignoreInvalid(event.error);
   const subject = "check_suite" in event.data ? event.data.check_suite : event.data.check_run;
-  const owner = event.data.repository.owner.login;
-  const repo = event.data.repository.name;
   if (key === "check_run" && subject.name !== CHECK_RUN_NAME)
     return { kind: "ignore", reason: `check run '${subject.name}' is not ours` };
-  const pull = subject.pull_requests.find((p) => p.head.sha === subject.head_sha);
-  if (pull) {
-    return {
-      kind: "pull",
-      target: {
-        owner,
-        repo,
-        pullNumber: pull.number,
-        headSha: subject.head_sha,
-        baseSha: pull.base.sha,
-      },
-    };
-  }
-  return { kind: "commit", owner, repo, headSha: subject.head_sha };
+  return {
+    kind: "commit",
+    owner: event.data.repository.owner.login,
+    repo: event.data.repository.name,
+    headSha: subject.head_sha,
+    pullNumbers: subject.pull_requests
+      .filter((pull) => pull.head.sha === subject.head_sha)
+      .map((pull) => pull.number),
+  };
 }
 
 const requestedActionEvent = z.object({ requested_action: z.object({ identifier: z.string() }) });

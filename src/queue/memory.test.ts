@@ -7,20 +7,28 @@ function payloadFor(
   pullKey = "acme/infra#1",
   headSha = "a",
   baseSha = "b",
+  newest = true,
 ): CheckJobPayload {
   const target = { owner: "acme", repo: pullKey, pullNumber: 1, headSha, baseSha };
-  return { deliveryId, target, acceptedAt: 0 };
+  return { deliveryId, target, acceptedAt: 0, ...(newest ? {} : { notNewest: true as const }) };
 }
 
 /** A job whose run waits until the test releases it, recording what happened to it. */
-function job(deliveryId: string, pullKey: string, headSha: string, log: string[], baseSha = "b") {
+function job(
+  deliveryId: string,
+  pullKey: string,
+  headSha: string,
+  log: string[],
+  baseSha = "b",
+  newest = true,
+) {
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   const queueJob: QueueJob = {
     deliveryId,
     pullKey,
     headSha,
-    payload: payloadFor(deliveryId, pullKey, headSha, baseSha),
+    payload: payloadFor(deliveryId, pullKey, headSha, baseSha, newest),
     async run(signal) {
       log.push(`start ${deliveryId}`);
       await Promise.race([
@@ -75,6 +83,32 @@ describe("InProcessQueue", () => {
       "cancelled d2: superseded by a newer push (ccc3333)",
       "aborted d1: superseded by a newer push (bbb2222)",
       "start d3",
+      "done d3",
+    ]);
+  });
+
+  it("runs work on a head not known to be the newest beside the pull request's, superseding nothing", async () => {
+    const log: string[] = [];
+    const queue = new InProcessQueue({ concurrency: 2 });
+    const newest = job("d1", "acme/infra#1", "ccc3333", log);
+    // An old delivery of an earlier push, redelivered while the newest head is scanned.
+    const redelivered = job("d2", "acme/infra#1", "aaa1111", log, "b", false);
+    queue.enqueue(newest.queueJob);
+    await tick();
+    expect(queue.enqueue(redelivered.queueJob)).toBe("queued");
+    await tick();
+    const later = job("d3", "acme/infra#1", "ddd4444", log);
+    queue.enqueue(later.queueJob);
+    await tick();
+    redelivered.release();
+    later.release();
+    await queue.drain();
+    expect(log).toEqual([
+      "start d1",
+      "start d2",
+      "aborted d1: superseded by a newer push (ddd4444)",
+      "start d3",
+      "done d2",
       "done d3",
     ]);
   });

@@ -1,7 +1,8 @@
 // The in-process `JobQueue`: a FIFO with bounded concurrency, delivery-id deduplication over a
 // bounded history (a delivery whose job failed is forgotten, so it can be redelivered),
-// deduplication of the same work (`jobPlace`: a head against a base) against live work, and supersession of older work on the same pull request
-// (queued jobs are cancelled, running ones aborted).
+// deduplication of the same work (`jobPlace`: a head against a base) against live work, and supersession
+// of older work on the same `jobPlace(...).supersededOn`, as the Redis queue does (queued jobs are
+// cancelled, running ones aborted).
 import { jobPlace, supersededReason } from "./payload.js";
 import type {
   EnqueueOutcome,
@@ -80,16 +81,16 @@ export class InProcessQueue implements JobQueue {
     if (this.seenDeliveries.has(job.deliveryId)) return "duplicate-delivery";
     this.rememberDelivery(job.deliveryId);
     const live = [...this.waiting, ...[...this.active].map((r) => r.job)];
-    const { jobId } = jobPlace(job.payload);
+    const { jobId, supersededOn } = jobPlace(job.payload);
     if (live.some((other) => jobPlace(other.payload).jobId === jobId)) return "duplicate-head";
     for (let i = this.waiting.length - 1; i >= 0; i--) {
       const older = this.waiting[i];
-      if (older?.pullKey !== job.pullKey) continue;
+      if (!older || jobPlace(older.payload).supersededOn !== supersededOn) continue;
       this.waiting.splice(i, 1);
       this.cancel(older, supersededReason(older.headSha, job.headSha));
     }
     for (const running of this.active) {
-      if (running.job.pullKey !== job.pullKey) continue;
+      if (jobPlace(running.job.payload).supersededOn !== supersededOn) continue;
       const reason = supersededReason(running.job.headSha, job.headSha);
       running.controller.abort(new Error(reason));
     }

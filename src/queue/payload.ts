@@ -22,6 +22,11 @@ export const checkJobPayloadSchema = z.object({
   twinsExternalId: z.string().min(1).optional(),
   /** When the webhook was accepted (epoch ms), for webhook-to-completed latency. */
   acceptedAt: z.number().int().nonnegative(),
+  /**
+   * The head was not known to be the pull request's newest when queued (an old delivery redelivered
+   * after newer pushes): the job checks its own commit, and supersedes only work on that commit.
+   */
+  notNewest: z.literal(true).optional(),
 });
 
 export type CheckJobPayload = z.infer<typeof checkJobPayloadSchema>;
@@ -78,7 +83,9 @@ export function isOrgTask(payload: JobPayload): payload is OrgTaskPayload {
  * duplicate), and a newer job on the same `supersededOn` key supersedes it. A check's work is its
  * head compared with its base: the same head against another base (the base branch changed, or
  * moved on before a re-run) is new work that supersedes the old. Each push is its own work (a
- * later push may change other paths), so pushes never supersede one another. `@` and `#` appear
+ * later push may change other paths), so pushes never supersede one another. A check of a head that
+ * is not the pull request's newest sits on its own commit: an old delivery redelivered must never
+ * cancel the newer head's scan, and scans its own commit to the end. `@` and `#` appear
  * in no owner or repository name, so the three kinds' ids cannot meet.
  */
 export function jobPlace(payload: JobPayload): {
@@ -88,9 +95,10 @@ export function jobPlace(payload: JobPayload): {
 } {
   if (!isOrgTask(payload)) {
     const { owner, repo, pullNumber, headSha, baseSha } = payload.target;
+    const pullKey = pullKeyOf(payload.target);
     return {
       jobId: `${owner}/${repo}/${pullNumber}/${headSha}/${baseSha}`,
-      supersededOn: pullKeyOf(payload.target),
+      supersededOn: payload.notNewest ? `${pullKey}@${headSha}` : pullKey,
       headSha,
     };
   }

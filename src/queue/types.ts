@@ -7,7 +7,7 @@ import type { CheckJobPayload, JobPayload, OrgTaskPayload } from "./payload.js";
 export interface QueueJob {
   /** Idempotency key: the webhook delivery id (`x-github-delivery`); a second job with it is dropped. */
   deliveryId: string;
-  /** The pull request the work is for (`owner/repo#12`), or an org task's `jobPlace(...).supersededOn`; newer heads supersede older ones. */
+  /** `jobPlace(payload).supersededOn`: the pull request the work is for (`owner/repo#12`), a commit of it, or an org task's key; newer work on it supersedes older. */
   pullKey: string;
   headSha: string;
   /** The job as data, all a queue that crosses processes stores. */

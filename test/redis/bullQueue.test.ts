@@ -139,6 +139,35 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     expect(checks.open.size).toBe(0);
   });
 
+  it("lets an old delivery of an older head check its commit without superseding the newest head", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    let releaseNewest: () => void = () => undefined;
+    const newestHeld = new Promise<void>((resolve) => (releaseNewest = resolve));
+    const holdNewest = async (p: { target: { headSha: string } }, signal: AbortSignal) => {
+      if (p.target.headSha !== headSha(1, 2)) return;
+      await new Promise<void>((resolve) => {
+        signal.addEventListener("abort", () => resolve(), { once: true });
+        void newestHeld.then(resolve);
+      });
+    };
+    const worker = replica({ concurrency: 2 });
+    await worker.start(checks.runtime("worker", holdNewest));
+    expect(await worker.enqueue(jobFor(payload(1, 2, "d1")))).toBe("queued");
+    await waitFor(() => checks.created.length === 1, 10_000, "the newest head's run to start");
+    const redelivered = { ...payload(1, 1, "d2"), notNewest: true as const };
+    expect(await worker.enqueue(jobFor(redelivered))).toBe("queued");
+    await waitFor(() => checks.completions.length >= 1, 15_000, "the older head's completion");
+    // Past a supersession poll or two: the newest head's run is still going.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(checks.completionsOf(headSha(1, 2))).toEqual([]);
+    releaseNewest();
+    await waitFor(() => checks.completions.length >= 2, 15_000, "the newest head's completion");
+    expect(checks.completionsOf(headSha(1, 1))).toMatchObject([{ conclusion: "success" }]);
+    expect(checks.completionsOf(headSha(1, 2))).toMatchObject([{ conclusion: "success" }]);
+    expect(checks.open.size).toBe(0);
+  });
+
   it("queues the same head against a new base, and completes the run it supersedes", async () => {
     freshPrefix();
     const checks = new FakeChecks();

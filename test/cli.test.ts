@@ -354,8 +354,9 @@ describe("tollgate diff on a pull request that only refactors Terraform addresse
 
       await writeFile(path.join(head, "moved.tf"), "");
       const unmoved = await diff();
+      // The new finding is on its block's changed line, the renamed header, as the app annotates it.
       expect(sshFinding(unmoved.stdout)).toEqual([
-        "new:aws_security_group.web_node:ec2.tf:95",
+        "new:aws_security_group.web_node:ec2.tf:77",
         "fixed:aws_security_group.web-node:ec2.tf:95",
       ]);
       expect(unmoved.code).toBe(1);
@@ -1809,6 +1810,57 @@ describe("tollgate diff between folders puts a new finding on the changed line t
       expect(markdown.slice(item, item + 2)).toEqual([
         "- **HIGH** `TG-NET-001` SSH open to the internet — `aws_security_group.bastion` at `terraform.tfvars:3` (**blocks merge**)",
         `  This changed line is read by the resource's ingress. The value is written at \`main.tf:13\`.`,
+      ]);
+    });
+  });
+
+  it("an inline ingress whose port the PR widens: every format puts it on the port line, as the app does", async () => {
+    // to_port 22 -> 3389 (line 5); the cidr_blocks line 7 the finding is written at is unchanged.
+    const group = (toPort: number) =>
+      [
+        'resource "aws_security_group" "this" {', // 1
+        '  name = "admin"', // 2
+        "  ingress {", // 3
+        "    from_port   = 22", // 4
+        `    to_port     = ${toPort}`, // 5
+        '    protocol    = "tcp"', // 6
+        '    cidr_blocks = ["0.0.0.0/0"]', // 7
+        "  }", // 8
+        "}", // 9
+        "",
+      ].join("\n");
+    await withTempDir("dir-decided", async (dir) => {
+      await writeFiles(dir, { "base/main.tf": group(22), "head/main.tf": group(3389) });
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      const written = { file: "main.tf", line: 7, endLine: 7 };
+      expect(located(json.stdout).sort()).toEqual(
+        ["TG-NET-001", "TG-NET-002", "TG-NET-003"].map((rule) => [
+          rule,
+          "main.tf",
+          5,
+          undefined,
+          written,
+        ]),
+      );
+
+      const text = (await diffDirs(dir, "text")).stdout.split("\n");
+      expect(text.filter((line) => /^\S+:\d+: /.test(line))[0]).toBe(
+        "main.tf:5: high TG-NET-001 SSH open to the internet [new, blocking] (finding at main.tf:7)",
+      );
+
+      const sarif = JSON.parse((await diffDirs(dir, "sarif")).stdout) as {
+        runs: { results: { locations: { physicalLocation: { region: object } }[] }[] }[];
+      };
+      expect(sarif.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.region)).toEqual(
+        Array(3).fill({ startLine: 5, endLine: 5 }),
+      );
+
+      const markdown = (await diffDirs(dir, "markdown")).stdout.split("\n");
+      const item = markdown.findIndex((line) => line.startsWith("- **HIGH** `TG-NET-001`"));
+      expect(markdown.slice(item, item + 2)).toEqual([
+        "- **HIGH** `TG-NET-001` SSH open to the internet — `aws_security_group.this` at `main.tf:5` (**blocks merge**)",
+        "  The value is written at `main.tf:7`.",
       ]);
     });
   });

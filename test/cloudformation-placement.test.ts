@@ -77,10 +77,11 @@ describe("tollgate diff on a CloudFormation YAML alias", { timeout: 120_000 }, (
 
   it("puts the finding of an unchanged alias on the anchor's changed line", async () => {
     const { placed } = await newFindings(anchored(80, appGroup), anchored(22, appGroup));
-    // WebSG's own block holds the changed line; AppSG reads it through the alias.
+    // AppSG reads the changed lines through the alias; WebSG's own block holds them, and its finding
+    // is on the one nearest its CidrIp, as the app annotates it.
     expect(placed).toEqual([
       ["AppSG", 8, "the resource's SecurityGroupIngress", 10],
-      ["WebSG", 10, undefined, undefined],
+      ["WebSG", 9, undefined, 10],
     ]);
   });
 });

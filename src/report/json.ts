@@ -5,8 +5,9 @@
 // reason, naming no loaded rule; a settings rule id no loaded rule has). `enforcement` is the level settings give the finding; `blocks` says whether it fails
 // this check (not fixed, not waived, new or `fail_on: all`), the gate's own answer, so a script
 // need not redo it. A new finding a changed line elsewhere decided (`decided`, from `tollgate
-// diff`) has that line as `file`/`line`/`endLine`, what read it as `readBy`, and where the finding
-// is written as `foundAt`.
+// diff`) has that line as `file`/`line`/`endLine`, what read it as `readBy` (absent when the line
+// is one of the finding's span or its resource's block), and where the finding is written as
+// `foundAt`.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding, LoadError } from "../model/types.js";
 import type { DecidingLine } from "./placement.js";

@@ -4,7 +4,7 @@
 // with a limit, existing and fixed findings are counted by rule when all would not fit, then the
 // text is cut at a line boundary, each with a note, so GitHub never rejects it. A new finding a
 // changed line elsewhere decided (`decided`, from `tollgate diff`) is at that line, and says what
-// read it and where the finding is written, as its annotation does.
+// read it (if it was read from there) and where the finding is written, as its annotation does.
 import { findingIdentity } from "../diff/index.js";
 import { plural, SEVERITIES, type GateDecision } from "../gate/index.js";
 import {
@@ -220,9 +220,11 @@ function findingItem(
       `${codeSpan(resourceLabel(finding))}${block ? ` (${codeSpan(block)})` : ""} at ${codeSpan(at)}${tags.length > 0 ? ` (${tags.join(", ")})` : ""}`,
   ];
   if (decided) {
-    item.push(
-      `  This changed line is read by ${escapeMarkdown(decided.by)}. The value is written at ${codeSpan(written)}.`,
-    );
+    const readBy =
+      decided.by !== undefined
+        ? `This changed line is read by ${escapeMarkdown(decided.by)}. `
+        : "";
+    item.push(`  ${readBy}The value is written at ${codeSpan(written)}.`);
   }
   item.push(`  ${escapeMarkdown(finding.message)} Evidence: ${codeSpan(finding.evidence)}`);
   if (finding.remediation) item.push(`  Fix: ${ruleTextMarkdown(finding.remediation)}`);

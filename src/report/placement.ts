@@ -77,13 +77,17 @@ function nearestChanged(
   return nearest;
 }
 
-/** A new finding's place on the changed line that decided it: what read it, through `readFrom`. */
-export type DecidingLine = Required<ChangedLinePlace>;
+/**
+ * A new finding's place on the changed line that decided it, when that is not its own line: `by`
+ * names what read it when it came from `readFrom`.
+ */
+export type DecidingLine = ChangedLinePlace;
 
 /**
- * The new findings, among `findings`, that no changed line of their own span or block holds but a
- * changed line they were read from does (`tollgate diff` reports them there, as the check run
- * annotates them). The others stay where they are written.
+ * The new findings, among `findings`, that `placeOnChangedLine` puts on a changed line other than
+ * their own: one nearer inside their span, one they were read from, else one of their resource's
+ * block. Every format reports them there, as the check run annotates them; the others stay where
+ * they are written.
  */
 export function decidingLines(
   findings: readonly Finding[],
@@ -93,7 +97,8 @@ export function decidingLines(
   for (const finding of findings) {
     if (finding.status !== "new") continue;
     const place = placeOnChangedLine(finding, changedLines);
-    if (place?.by !== undefined) moved.set(finding, { ...place, by: place.by });
+    if (place !== undefined && (place.path !== finding.file || place.line !== finding.line))
+      moved.set(finding, place);
   }
   return moved;
 }

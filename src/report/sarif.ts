@@ -202,7 +202,7 @@ function locations(
 function sarifMessage(finding: Finding, decided: DecidingLine | undefined): string {
   const text = `${finding.message} (${resourceLabel(finding)}: ${finding.evidence})`;
   const undecided = cannotTell(finding);
-  const readBy = decided ? ` This changed line is read by ${decided.by}.` : "";
+  const readBy = decided?.by !== undefined ? ` This changed line is read by ${decided.by}.` : "";
   const unloaded = unloadedAtBaseNote(finding);
   return `${undecided ? `${undecided}. ${text}` : text}${readBy}${unloaded ? ` (${unloaded}.)` : ""}`;
 }

@@ -34,7 +34,7 @@ export function renderText(
     if (finding.waived) tags.push(`waived: ${finding.waived.reason}`);
     const place = decided.get(finding);
     const at = place
-      ? `${place.path}:${place.line}: ${finding.severity} ${finding.rule} ${finding.title} [${tags.join(", ")}] (finding at ${finding.file}:${finding.line}; this changed line is read by ${place.by})`
+      ? `${place.path}:${place.line}: ${finding.severity} ${finding.rule} ${finding.title} [${tags.join(", ")}] (finding at ${finding.file}:${finding.line}${place.by !== undefined ? `; this changed line is read by ${place.by}` : ""})`
       : `${finding.file}:${finding.line}: ${finding.severity} ${finding.rule} ${finding.title} [${tags.join(", ")}]`;
     lines.push(at);
     const block = blockElsewhere(finding);

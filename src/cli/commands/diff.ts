@@ -1,7 +1,8 @@
 // `tollgate diff`: the PR check without GitHub. Scans a base and a head snapshot (git refs of a
 // local repository, or two folders), labels findings new/existing/fixed and gates on them. A new
 // finding whose own lines the change left alone is reported on the changed line that decided it (a
-// tfvars value, a locals entry), as the check run annotates it: git tells the changed lines between
+// tfvars value, a locals entry), else on one of its resource's block, as the check run annotates it
+// (report/placement.ts, one decision for every format): git tells the changed lines between
 // refs, a line diff of each file with its counterpart between folders.
 import { stat } from "node:fs/promises";
 import path from "node:path";

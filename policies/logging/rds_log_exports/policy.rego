@@ -14,8 +14,8 @@
 #   id: TG-LOG-010
 #   severity: low
 #   category: logging
-#   remediation: Export the engine's logs (for example postgresql, or audit, error, general and slowquery for MySQL) with enabled_cloudwatch_logs_exports.
-#   controls: [AWS-FSBP-RDS.9]
+#   remediation: Export the engine's logs (for example postgresql, or audit, error, general and slowquery for MySQL; audit for Neptune and DocumentDB) with enabled_cloudwatch_logs_exports (enable_cloudwatch_logs_exports on Neptune, EnableCloudwatchLogsExports in CloudFormation).
+#   controls: [AWS-FSBP-RDS.9, AWS-FSBP-Neptune.2, AWS-FSBP-DocumentDB.4]
 package tollgate.rules.logging.rds_log_exports
 
 import data.tollgate.lib.util

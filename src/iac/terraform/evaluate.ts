@@ -866,7 +866,6 @@ export class ExpressionEvaluator {
         );
         return { ...here, items: new Map(kept.map((origin, i) => [String(i), origin])) };
       }
-      case "compact":
       case "distinct":
       case "setunion": {
         // Each element where its first occurrence in the arguments was written.

@@ -2916,6 +2916,43 @@ describe("tollgate scan with a waiver naming no rule", () => {
   });
 });
 
+describe("tollgate scan and diff with a settings waiver whose rule finds nothing", () => {
+  it("report it stale for a whole git repository, and not for a folder inside it", async () => {
+    await withTempDir("stale-waiver", async (dir) => {
+      const bucket = ['resource "aws_s3_bucket" "b" {', '  bucket = "x"', "}", ""].join("\n");
+      await writeFiles(dir, {
+        "main.tf": bucket,
+        "sub/main.tf": bucket,
+        "tollgate.yml": [
+          "waivers:",
+          "  - rule: TG-NET-001",
+          "    resource: aws_security_group.old",
+          '    reason: "SEC-1"',
+          "",
+        ].join("\n"),
+      });
+      const git = (...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      git("init", "-q", "-b", "main");
+      git("add", "main.tf", "sub/main.tf");
+      git("commit", "-qm", "base");
+      const stale =
+        "tollgate.yml:2:5: waiver for TG-NET-001: resource 'aws_security_group.old' matches none of its findings (the rule found nothing in this repository), so it waives nothing; remove it if it is no longer needed";
+      const config = path.join(dir, "tollgate.yml");
+      const scanned = async (target: string) =>
+        (await run(["scan", target, "--config", config, "--format", "text"], dir)).stdout;
+      expect(await scanned(".")).toContain(stale);
+      expect(await scanned("sub")).not.toContain("TG-NET-001");
+      const diffed = await run(["diff", "--base", "main", "--config", config], dir);
+      expect(diffed.stdout).toContain(stale);
+    });
+  });
+});
+
 describe("tollgate scan with waivers on the attribute that reads a value", () => {
   it("honours them where the finding was before it moved to where the value is written", async () => {
     await withTempDir("read-at", async (dir) => {

@@ -195,6 +195,8 @@ export interface WaiverContext {
   knownCategories?: ReadonlySet<string>;
   /** What did not load at base (`GateContext.baseProblems`). */
   baseProblems?: readonly LoadError[];
+  /** The scan covered the whole repository (`WaiverInput.wholeRepository`); never for the app's. */
+  wholeRepository?: boolean;
 }
 
 /**
@@ -214,6 +216,7 @@ export function gateWithWaivers(
     now: context.now,
     inlineWaivers: settings.inlineWaivers,
     ...(context.knownRules ? { knownRules: context.knownRules } : {}),
+    ...(context.wholeRepository ? { wholeRepository: true } : {}),
   });
   // A misspelt id or category under enforcement or locked is reported as a waiver's id is: a notice.
   const unknownIds = context.knownRules

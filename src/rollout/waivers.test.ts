@@ -340,6 +340,32 @@ describe("applyWaivers", () => {
     expect(other.notices).toEqual([]);
   });
 
+  it("reports a settings waiver whose rule found nothing only when the scan covered the whole repository", () => {
+    const origin = { file: ".github/tollgate.yml", line: 3, column: 5 };
+    const findings = [finding({ rule: "TG-NET-001", resource: "aws_security_group.web" })];
+    const settingsWaivers: SettingsWaiver[] = [
+      { rule: "TG-IAM-001", resource: "aws_iam_role.x", reason: "SEC-4", origin },
+    ];
+    const input = { files: [], settingsWaivers, repository, now };
+    // Changed folders only (the app): the rule may find it elsewhere, so nothing is said.
+    expect(applyWaivers(findings, input).notices).toEqual([]);
+    expect(located(applyWaivers(findings, { ...input, wholeRepository: true }).notices)).toEqual([
+      `.github/tollgate.yml:3:5: waiver-matches-nothing: waiver for TG-IAM-001: resource 'aws_iam_role.x' matches none of its findings (the rule found nothing in this repository), so it waives nothing; remove it if it is no longer needed`,
+    ]);
+    // A fixed finding is not open: the waiver is stale once the PR fixes what it waived.
+    const fixed = [finding({ rule: "TG-IAM-001", resource: "aws_iam_role.x", status: "fixed" })];
+    expect(
+      applyWaivers(fixed, { ...input, wholeRepository: true }).notices.map((n) => n.code),
+    ).toEqual(["waiver-matches-nothing"]);
+    // An expired or reasonless waiver is reported for that, once.
+    const expired = applyWaivers([], {
+      ...input,
+      wholeRepository: true,
+      settingsWaivers: [{ ...settingsWaivers[0]!, expires: "2026-01-01" }],
+    });
+    expect(expired.notices).toEqual([]);
+  });
+
   it("applies a settings waiver naming a group to the rule resources that open it", () => {
     const origin = { file: ".github/tollgate.yml", line: 4, column: 5 };
     const waivers: SettingsWaiver[] = [

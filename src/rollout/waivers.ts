@@ -1,7 +1,8 @@
 // Applies waivers to findings before the gate: inline `tollgate:ignore` comments in the scanned
 // source and settings waivers (rule + resource glob + repository), judged on an injected day. A
 // waiver that cannot be trusted (no reason, expired, misdated, misspelt, naming no loaded rule) never
-// applies and is reported, and so is a settings waiver whose resource matches none of its rule's findings.
+// applies and is reported, and so is a settings waiver whose resource matches none of its rule's findings
+// (or, when the scan covered the whole repository, whose rule found nothing at all).
 import {
   selectsRepository,
   type RepositoryIdentity,
@@ -30,6 +31,11 @@ export interface WaiverInput {
    * typo such as `TG-ENC-02`, matches nothing and is reported. Unchecked when absent.
    */
   knownRules?: ReadonlySet<string>;
+  /**
+   * The scan covered the whole repository, so a settings waiver whose rule found nothing is stale
+   * and reported. The app scans only the folders a pull request changes: there it stays unset.
+   */
+  wholeRepository?: boolean;
 }
 
 export interface WaiverResult {
@@ -126,17 +132,21 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
     };
   });
   // A misspelt address waives nothing while its rule still finds something: say so, as for a
-  // misspelt rule id. A waiver whose rule found nothing here is left alone (nothing to waive).
+  // misspelt rule id. A waiver whose rule found nothing is stale, but only a scan of the whole
+  // repository can tell: the rule may find its resource in a folder a partial scan left out.
   const open = findings.filter((finding) => finding.status !== "fixed");
   for (const candidate of candidates) {
     if (candidate.resource === undefined || !validity.get(candidate)?.applies) continue;
     const ofRule = open.filter((finding) => finding.rule === candidate.rule);
-    if (ofRule.length === 0 || ofRule.some((finding) => candidate.covers(finding))) continue;
+    if (ofRule.some((finding) => candidate.covers(finding))) continue;
+    if (ofRule.length === 0 && !input.wholeRepository) continue;
     const named = [...new Set(ofRule.map((finding) => finding.resource))];
     report(
       candidate,
       "waiver-matches-nothing",
-      `waiver for ${candidate.rule}: resource '${candidate.resource}' matches none of its ${ofRule.length === 1 ? "finding" : `${ofRule.length} findings`} (${named.slice(0, 3).join(", ")}${named.length > 3 ? ", …" : ""}), so it waives nothing; check the address`,
+      ofRule.length === 0
+        ? `waiver for ${candidate.rule}: resource '${candidate.resource}' matches none of its findings (the rule found nothing in this repository), so it waives nothing; remove it if it is no longer needed`
+        : `waiver for ${candidate.rule}: resource '${candidate.resource}' matches none of its ${ofRule.length === 1 ? "finding" : `${ofRule.length} findings`} (${named.slice(0, 3).join(", ")}${named.length > 3 ? ", …" : ""}), so it waives nothing; check the address`,
     );
   }
   return { findings: waived, notices: notices.sort(byPlace) };

@@ -156,6 +156,9 @@ export const diffCommand = defineCommand({
         now: new Date(),
         ...evaluatedRules(engine),
         baseProblems: [...base.errors, ...baseResult.errors],
+        // Two git refs are whole repositories, so a settings waiver whose rule found nothing is
+        // stale; two folders may be parts of one.
+        wholeRepository: !usesDirs,
       },
     );
     const decided = decidingLines(decision.findings, changedLinesByFile(changes));

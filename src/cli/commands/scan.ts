@@ -1,5 +1,6 @@
 // `tollgate scan <paths...>`: evaluate every policy on the IaC below the paths; every finding
 // counts as new, so the exit code says whether the gate would block this code as it stands.
+import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
 import {
@@ -10,6 +11,7 @@ import {
   parameterFilesOf,
   variableFilesOf,
 } from "../options.js";
+import { locateRepository } from "../../fetch/git.js";
 import { gateWithWaivers } from "../../gate/index.js";
 import { evaluatedRules } from "../../engine/index.js";
 import { isTemplateFile, isTerraformFile } from "../../iac/index.js";
@@ -50,7 +52,13 @@ export const scanCommand = defineCommand({
       result.findings.map((f) => ({ ...f, status: "new" as const })),
       [...snapshot.errors, ...result.errors],
       settings,
-      { files: snapshot.files, repository, now: new Date(), ...evaluatedRules(engine) },
+      {
+        files: snapshot.files,
+        repository,
+        now: new Date(),
+        ...evaluatedRules(engine),
+        wholeRepository: await coversRepository(positionals, io.cwd),
+      },
     );
     // A mistyped or wrong folder scans nothing and passes; peers exit 0 on it too, and a loop over
     // folders some of which hold no IaC should not fail, so the exit code stays 0 and stderr says so.
@@ -63,6 +71,22 @@ export const scanCommand = defineCommand({
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
 });
+
+/**
+ * Whether a given path is the top folder of a git repository: then the scan covered all of it, and
+ * a settings waiver whose rule found nothing is stale. Any other folder may be part of one.
+ */
+async function coversRepository(given: readonly string[], cwd: string): Promise<boolean> {
+  for (const each of given) {
+    const folder = path.resolve(cwd, each);
+    const top = await locateRepository(folder).then(
+      (found) => found.top,
+      () => undefined,
+    );
+    if (top !== undefined && (await realpath(top)) === (await realpath(folder))) return true;
+  }
+  return false;
+}
 
 /**
  * Whether the snapshot has a Terraform file or a CloudFormation template at or below `relative`

@@ -261,6 +261,36 @@ describe("mergeSettings", () => {
     ]);
   });
 
+  it("holds a locked rule or category the organization does not write when it is looser than any level the organization gives a rule", () => {
+    const repo = file(REPO, [
+      "enforcement:",
+      "  rules:",
+      "    TG-NET-001: off",
+      "    TG-ENC-002: advisory",
+      "  categories:",
+      "    network: off",
+      "    logging: advisory",
+    ]);
+    const located = (notices: { line: number; column: number; message: string }[]) =>
+      notices.map((n) => `${n.line}:${n.column}: ${n.message}`);
+    // Unwritten, a rule's organization level is its category's or its severity's (default or
+    // written): never below advisory here, so only `off` is surely looser.
+    const locked = mergeSettings(file(ORG, ["locked: [enforcement]"]), repo, infra);
+    expect(located(locked.notices)).toEqual([
+      "3:5: enforcement.rules.TG-NET-001 is locked by the organization and may not be loosened; the organization's value applies",
+      "6:5: enforcement.categories.network is locked by the organization and may not be loosened; the organization's value applies",
+    ]);
+    expect(locked.settings.enforcement.rules).toEqual({ "TG-ENC-002": { level: "advisory" } });
+    expect(locked.settings.enforcement.categories).toEqual({ logging: { level: "advisory" } });
+    // An organization that turns a severity off leaves no level a repository's `off` is below.
+    const lenient = mergeSettings(
+      file(ORG, ["enforcement:", "  severities:", "    info: off", "locked: [enforcement]"]),
+      repo,
+      infra,
+    );
+    expect(lenient.notices).toEqual([]);
+  });
+
   it("holds a later blocking_from against a locked blocking entry", () => {
     const { settings, notices } = mergeSettings(
       file(ORG, [

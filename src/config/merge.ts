@@ -377,8 +377,14 @@ function looserLockedPaths(
       const isLocked = locked.has("enforcement") || locked.has(`enforcement.${section}.${key}`);
       // A severity the organization leaves unwritten is locked at the built-in default, which the
       // gate holds as a floor anyway; saying so here places the notice on the repository's line.
+      // An unwritten rule or category falls to its category or severity, which rule metadata
+      // decides and merging does not know: only the lowest level the organization could give it
+      // is known, and an entry below that is surely looser.
       const organizationRule =
-        organizationSection[key] ?? (section === "severities" ? severityDefault(key) : undefined);
+        organizationSection[key] ??
+        (section === "severities"
+          ? severityDefault(key)
+          : lowestOrganizationLevel(locks.organization, section));
       if (
         isLocked &&
         organizationRule &&
@@ -403,6 +409,25 @@ function looserLockedPaths(
       held.push(["rule_settings", "custom", key]);
   }
   return held;
+}
+
+/**
+ * The loosest level the organization gives a rule through a `section` entry it does not write: a
+ * rule without its own entry takes its category's, else its severity's (written or default); a
+ * category without an entry leaves its rules to their severity's.
+ */
+function lowestOrganizationLevel(
+  organization: Settings["enforcement"],
+  section: "rules" | "categories",
+): EnforcementRule {
+  const severities = severitySchema.options.map(
+    (severity) => organization.severities[severity] ?? severityDefault(severity),
+  );
+  const candidates = [
+    ...severities,
+    ...(section === "rules" ? Object.values(organization.categories) : []),
+  ].filter((rule): rule is EnforcementRule => rule !== undefined);
+  return candidates.reduce((low, rule) => (compareEnforcement(rule, low) < 0 ? rule : low));
 }
 
 function severityDefault(key: string): EnforcementRule | undefined {

@@ -289,3 +289,61 @@ describe("IP network functions", () => {
     });
   });
 });
+
+describe("urlencode and yamlencode", () => {
+  it("encodes a query string component as Go's url.QueryEscape does", () => {
+    expect(call("urlencode", "Hello World!")).toBe("Hello+World%21");
+    expect(call("urlencode", "foo:bar@localhost?foo=bar&bar=baz")).toBe(
+      "foo%3Abar%40localhost%3Ffoo%3Dbar%26bar%3Dbaz",
+    );
+    expect(call("urlencode", "a-b_c.d~e*(f)'")).toBe("a-b_c.d~e%2A%28f%29%27");
+    expect(call("urlencode", "☃ 🙂")).toBe("%E2%98%83+%F0%9F%99%82");
+    expect(call("urlencode", { $unknown: "var.q" })).toEqual({ $unknown: "f(x)" });
+  });
+
+  it("writes YAML as Terraform does: sorted quoted keys, quoted strings, unindented sequences", () => {
+    expect(call("yamlencode", { c: "d", a: "b" })).toBe('"a": "b"\n"c": "d"\n');
+    expect(call("yamlencode", { foo: [1, { c: "d", a: "b" }, 3], bar: "baz" })).toBe(
+      '"bar": "baz"\n"foo":\n- 1\n- "a": "b"\n  "c": "d"\n- 3\n',
+    );
+    expect(call("yamlencode", { a: { b: { c: [] } }, d: {}, e: [[1, 2], null, true] })).toBe(
+      '"a":\n  "b":\n    "c": []\n"d": {}\n"e":\n- - 1\n  - 2\n- null\n- true\n',
+    );
+    expect(call("yamlencode", "hello")).toBe('"hello"\n');
+    expect(call("yamlencode", 1.5)).toBe("1.5\n...\n");
+    expect(call("yamlencode", [])).toBe("[]\n");
+    expect(call("yamlencode", { $unknown: "var.q" })).toEqual({ $unknown: "f(x)" });
+    expect(call("yamlencode", { a: [{ $unknown: "var.q" }] })).toEqual({ $unknown: "f(x)" });
+  });
+
+  it("writes a string with a newline as a literal block, and escapes what YAML cannot print", () => {
+    expect(call("yamlencode", { policy: '{\n  "a": 1\n}\n', x: "a\nb" })).toBe(
+      '"policy": |\n  {\n    "a": 1\n  }\n"x": |-\n  a\n  b\n',
+    );
+    expect(call("yamlencode", ["a\n\nb\n\n"])).toBe("- |+\n  a\n\n  b\n\n");
+    expect(call("yamlencode", { k: " lead\nx" })).toBe('"k": |2-\n   lead\n  x\n');
+    // A tab, a carriage return or a space before a newline rule the block out.
+    expect(call("yamlencode", { k: 'a \nb\t\r"\\é\u0085🙂' })).toBe(
+      '"k": "a \\nb\\t\\r\\"\\\\é\\N\\U0001F642"\n',
+    );
+  });
+
+  it("folds a long quoted string at a space past column 80, as Go's YAML emitter does", () => {
+    const words = Array.from({ length: 30 }, (_, i) => `word${i}`).join(" ");
+    const encoded = call("yamlencode", { description: words }) as string;
+    expect(encoded.split("\n").length).toBeGreaterThan(2);
+    expect(encoded.split("\n")[1]?.startsWith("  ")).toBe(true);
+    expect(call("yamldecode", encoded)).toEqual({ description: words });
+    const spaced = `${"x".repeat(85)}  y`;
+    expect(call("yamldecode", call("yamlencode", [spaced]) as string)).toEqual([spaced]);
+  });
+
+  it("round-trips through yamldecode", () => {
+    const value: Value = {
+      rules: [{ cidr: "0.0.0.0/0", ports: [22, 3389], note: "a: b # c\n- d\n" }],
+      empty: "",
+      'key with "quotes"': { yes: "true", no: "null", n: "1e3" },
+    };
+    expect(call("yamldecode", call("yamlencode", value) as string)).toEqual(value);
+  });
+});

@@ -7,6 +7,7 @@ import { isUnknown, unknown, type UnknownValue, type Value } from "../../model/t
 import { containsUnknown } from "../../model/values.js";
 import { CidrError, cidrHost, cidrNetmask, cidrSubnet, cidrSubnets } from "../cidr.js";
 import { formatGo } from "./format.js";
+import { encodeYaml } from "./yaml-encode.js";
 import { marshalJson } from "./json.js";
 import {
   containsPartial,
@@ -943,6 +944,7 @@ const SPECS: Record<string, FunctionSpec> = {
     },
   },
   upper: { arity: [1, 1], run: ([s]) => str(s as Value, "upper argument").toUpperCase() },
+  urlencode: { arity: [1, 1], run: ([s]) => urlEncode(str(s as Value, "urlencode argument")) },
   values: {
     arity: [1, 1],
     run: ([m]) =>
@@ -958,8 +960,27 @@ const SPECS: Record<string, FunctionSpec> = {
       }
     },
   },
+  yamlencode: {
+    arity: [1, 1],
+    run: ([v]) => {
+      if (containsUnknown(v as Value)) throw new UnknownResult();
+      return bounded(encodeYaml(v as Value));
+    },
+  },
   zipmap: { arity: [2, 2], run: zipmap },
 };
+
+/** Go's url.QueryEscape: UTF-8 bytes percent-encoded but for letters, digits and `-_.~`; space as `+`. */
+function urlEncode(text: string): string {
+  let encoded = "";
+  for (const byte of Buffer.from(text, "utf8")) {
+    const c = String.fromCharCode(byte);
+    if (/[A-Za-z0-9\-_.~]/.test(c)) encoded += c;
+    else if (c === " ") encoded += "+";
+    else encoded += "%" + byte.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return bounded(encoded);
+}
 
 function trimChars(text: string, cut: string): string {
   const chars = new Set([...cut]);
@@ -975,7 +996,8 @@ function trimChars(text: string, cut: string): string {
  * Every function Terraform (1.x) defines. `try`, `can` and `templatefile` are evaluated by the
  * expression evaluator (they need unevaluated arguments or a template parse); the others without
  * an implementation above depend on time, randomness, the file system or cryptography, or are
- * encodings no rule reads (`urlencode`, `yamlencode`, `base64gzip`), and evaluate to unknown.
+ * encodings no rule reads (`base64gzip`), and evaluate to unknown. `templatestring` is evaluated
+ * by the expression evaluator too.
  */
 const TERRAFORM_FUNCTIONS = new Set([
   ...Object.keys(SPECS),
@@ -983,7 +1005,7 @@ const TERRAFORM_FUNCTIONS = new Set([
     "abspath base64gzip base64sha256 base64sha512 bcrypt can " +
     "filebase64 filebase64sha256 filebase64sha512 filemd5 fileset filesha1 filesha256 filesha512 formatdate issensitive " +
     "list map md5 pathexpand plantimestamp rsadecrypt sha1 sha256 sha512 templatestring " +
-    "templatefile textdecodebase64 textencodebase64 timeadd timecmp timestamp try type urlencode uuid uuidv5 yamlencode ephemeralasnull"
+    "templatefile textdecodebase64 textencodebase64 timeadd timecmp timestamp try type uuid uuidv5 ephemeralasnull"
   ).split(" "),
 ]);
 

@@ -687,6 +687,7 @@ export class ExpressionEvaluator {
     if (name === "try" || name === "can") return this.tryOrCan(expr, scope);
     if (name === "fileset") return this.fileset(expr, scope);
     if (name === "templatefile") return this.templateFile(expr, scope);
+    if (name === "templatestring") return this.templateString(expr, scope);
     let args = expr.args.map((arg) => this.evaluate(arg, scope));
     if (expr.expandFinal && args.length > 0) {
       const last = args[args.length - 1] as Evaluated;
@@ -1015,6 +1016,86 @@ export class ExpressionEvaluator {
   }
 
   /**
+   * `templatestring(ref, vars)` (Terraform 1.9): a string held elsewhere in the module rendered
+   * as a template file is, with only `vars` in scope. As in Terraform, the template must be a
+   * reference (`local.t`, `local.t["k"]`), not written in the call, and it reads no files. Its
+   * text is located at the call: the template's lines are not the file's.
+   */
+  private templateString(expr: FunctionCallExpr, scope: Scope): Evaluated {
+    const here = at(scope.file, expr);
+    if (expr.args.length !== 2)
+      throw new EvaluationError(
+        `templatestring takes 2 arguments, ${expr.args.length} given`,
+        "terraform-argument",
+      );
+    const [templateExpression, variablesExpression] = expr.args as [Expression, Expression];
+    if (!isReference(templateExpression))
+      throw new EvaluationError(
+        "templatestring: invalid template expression: it must be a direct reference to a string held elsewhere (a local, a variable, an attribute); to render a template written here, use a template string instead",
+        "terraform-argument",
+      );
+    const templateArgument = this.evaluate(templateExpression, scope);
+    const variablesArgument = this.evaluate(variablesExpression, scope);
+    const unknownCall = { value: unknown(sourceText(expr, scope)), origin: here };
+    if (isUnknown(templateArgument.value) || isUnknown(variablesArgument.value)) return unknownCall;
+    if (typeof templateArgument.value !== "string")
+      throw new EvaluationError(
+        `templatestring: the template is ${describe(templateArgument.value)}; a string is required`,
+        "terraform-type",
+      );
+    if (!isObject(variablesArgument.value))
+      throw new EvaluationError(
+        `templatestring variables must be an object, got ${describe(variablesArgument.value)}`,
+        "terraform-type",
+      );
+    const template = parseTemplateFile("<templatestring argument>", templateArgument.value);
+    const [invalid] = template.errors;
+    if (invalid)
+      throw new EvaluationError(
+        `templatestring: invalid template: line ${invalid.line}: ${invalid.message}`,
+        "terraform-argument",
+      );
+    const iteration = new Map<string, Evaluated>();
+    for (const [name, value] of Object.entries(variablesArgument.value))
+      iteration.set(name, { value, origin: childOrigin(variablesArgument.origin, name) });
+    const host: EvaluationHost = {
+      resolve: (traversal) => {
+        throw new EvaluationError(
+          `the template sees only the variables passed to it, not ${JSON.stringify(traversal.root)}`,
+          "terraform-undeclared-reference",
+        );
+      },
+      readFile: () => undefined,
+      report: (error) =>
+        scope.host.report({
+          ...error,
+          file: scope.file,
+          line: expr.nameRange.line,
+          column: expr.nameRange.column,
+        }),
+    };
+    let rendered: Evaluated;
+    try {
+      rendered = this.template(template.parts, expr, {
+        file: scope.file,
+        text: template.text,
+        iteration,
+        host,
+      });
+    } catch (error) {
+      // Positions inside the template are not the file's: the error is placed at the call.
+      if (error instanceof LocatedEvaluationError)
+        throw new EvaluationError(`templatestring: ${error.message}`, error.code);
+      throw error;
+    }
+    if (isUnknown(rendered.value)) return unknownCall;
+    const value = template.addedNewline
+      ? (rendered.value as string).replace(/\n$/, "")
+      : rendered.value;
+    return { value, origin: here };
+  }
+
+  /**
    * The file `call` (`file`, `templatefile`) names, or undefined when it was not given to the
    * loader and may exist (its value is unknown). Errors, as Terraform's would be, for a file the
    * repository does not have (see `surelyMissing`), and for one outside it, which is never read.
@@ -1166,4 +1247,23 @@ export function entriesOf(
 
 export function sourceText(node: Range, scope: Pick<Scope, "text">): string {
   return scope.text.slice(node.start, node.end);
+}
+
+/**
+ * The template argument Terraform's templatestring accepts: a reference, possibly indexed,
+ * read into or splatted, never a template or call written in place.
+ */
+function isReference(expr: Expression): boolean {
+  switch (expr.kind) {
+    case "ScopeTraversal":
+      return true;
+    case "GetAttr":
+      return isReference(expr.object);
+    case "Index":
+      return isReference(expr.collection);
+    case "Splat":
+      return isReference(expr.source);
+    default:
+      return false;
+  }
 }

@@ -431,6 +431,55 @@ EOF
   });
 });
 
+describe("templatestring", () => {
+  it("renders a template held in a local with only the variables passed, as templatefile does", () => {
+    const { resources, errors } = load(`locals {
+  policy_template = <<EOT
+{"Statement": [%%{ for i, a in actions }%%{ if i > 0 },%%{ endif }{"Effect": "Allow", "Action": "$\${a}", "Resource": "arn:aws:s3:::$\${bucket}/*"}%%{ endfor }]}
+EOT
+  templates = { admin = "$\${name}:*" }
+}
+resource "aws_iam_policy" "p" {
+  policy      = templatestring(local.policy_template, { actions = ["s3:*"], bucket = "logs" })
+  description = templatestring(local.templates["admin"], { name = "iam" })
+}
+`);
+    expect(errors).toEqual([]);
+    const policy = byAddress(resources, "aws_iam_policy.p");
+    expect(JSON.parse(policy.config.policy as string)).toEqual({
+      Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::logs/*" }],
+    });
+    expect(policy.config.description).toBe("iam:*");
+  });
+
+  it("refuses a template written in the call, and a variable not passed, as Terraform does", () => {
+    const { resources, errors } = load(`locals {
+  t = "$\${missing}"
+}
+resource "null_resource" "t" {
+  literal = templatestring("$\${x}", { x = 1 })
+  missing = templatestring(local.t, {})
+  number  = templatestring(local.n, {})
+  later   = templatestring(data.aws_s3_object.t.body, { x = 1 })
+}
+locals {
+  n = 1
+}
+data "aws_s3_object" "t" {}
+`);
+    expect(errors.map((e) => [e.file, e.line, e.code])).toEqual([
+      ["main.tf", 5, "terraform-argument"],
+      ["main.tf", 6, "terraform-undeclared-reference"],
+      ["main.tf", 7, "terraform-type"],
+    ]);
+    expect(errors[0]?.message).toMatch(/templatestring/);
+    expect(errors[1]?.message).toMatch(/"missing"/);
+    const { config } = byAddress(resources, "null_resource.t");
+    for (const key of ["literal", "missing", "number", "later"])
+      expect(config[key]).toHaveProperty("$unknown");
+  });
+});
+
 describe("values", () => {
   it("evaluates templates, directives, conditionals, for-expressions, splats and functions", () => {
     const { resources, errors } = load(`locals {

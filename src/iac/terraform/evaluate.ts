@@ -39,7 +39,7 @@ import type { FilesetResult } from "./fileset.js";
 import { settleJsonTemplate, unknownMarker } from "./json-template.js";
 import { joinPath } from "./modules.js";
 import { literalFileRead } from "./references.js";
-import { parseTemplateFile } from "./template-file.js";
+import { parseTemplateFile, type ParsedTemplate } from "./template-file.js";
 import {
   isPartial,
   isPartialList,
@@ -985,9 +985,6 @@ export class ExpressionEvaluator {
     template.errors.forEach((error) => scope.host.report(error));
     // Terraform's templatefile() fails on a template it cannot parse: its value is not known.
     if (template.errors.length > 0) return unknownCall;
-    const iteration = new Map<string, Evaluated>();
-    for (const [name, value] of Object.entries(variablesArgument.value))
-      iteration.set(name, { value, origin: childOrigin(variablesArgument.origin, name) });
     const host: EvaluationHost = {
       resolve: (traversal) => {
         throw new LocatedEvaluationError(
@@ -1002,17 +999,33 @@ export class ExpressionEvaluator {
       repositoryFile: (exact) => scope.host.repositoryFile?.(exact),
       report: (error) => scope.host.report(error),
     };
+    const rendered = this.renderTemplate(template, expr, variablesArgument, file.path, host);
+    if (isUnknown(rendered.value)) return unknownCall;
+    return { value: rendered.value, origin: { ...here, text: rendered.origin.text } };
+  }
+
+  /**
+   * `template` rendered with only `variables` (an object) in scope, as `templatefile` and
+   * `templatestring` do; the newline the parser added to a file's last line is taken off again.
+   */
+  private renderTemplate(
+    template: ParsedTemplate,
+    expr: FunctionCallExpr,
+    variables: Evaluated,
+    file: string,
+    host: EvaluationHost,
+  ): Evaluated {
+    const iteration = new Map<string, Evaluated>();
+    for (const [name, value] of Object.entries(variables.value as Record<string, Value>))
+      iteration.set(name, { value, origin: childOrigin(variables.origin, name) });
     const rendered = this.template(template.parts, expr, {
-      file: file.path,
+      file,
       text: template.text,
       iteration,
       host,
     });
-    if (isUnknown(rendered.value)) return unknownCall;
-    const value = template.addedNewline
-      ? (rendered.value as string).replace(/\n$/, "")
-      : rendered.value;
-    return { value, origin: { ...here, text: rendered.origin.text } };
+    if (isUnknown(rendered.value) || !template.addedNewline) return rendered;
+    return { ...rendered, value: (rendered.value as string).replace(/\n$/, "") };
   }
 
   /**
@@ -1055,9 +1068,6 @@ export class ExpressionEvaluator {
         `templatestring: invalid template: line ${invalid.line}: ${invalid.message}`,
         "terraform-argument",
       );
-    const iteration = new Map<string, Evaluated>();
-    for (const [name, value] of Object.entries(variablesArgument.value))
-      iteration.set(name, { value, origin: childOrigin(variablesArgument.origin, name) });
     const host: EvaluationHost = {
       resolve: (traversal) => {
         throw new EvaluationError(
@@ -1076,12 +1086,7 @@ export class ExpressionEvaluator {
     };
     let rendered: Evaluated;
     try {
-      rendered = this.template(template.parts, expr, {
-        file: scope.file,
-        text: template.text,
-        iteration,
-        host,
-      });
+      rendered = this.renderTemplate(template, expr, variablesArgument, scope.file, host);
     } catch (error) {
       // Positions inside the template are not the file's: the error is placed at the call.
       if (error instanceof LocatedEvaluationError)
@@ -1089,10 +1094,7 @@ export class ExpressionEvaluator {
       throw error;
     }
     if (isUnknown(rendered.value)) return unknownCall;
-    const value = template.addedNewline
-      ? (rendered.value as string).replace(/\n$/, "")
-      : rendered.value;
-    return { value, origin: here };
+    return { value: rendered.value, origin: here };
   }
 
   /**

@@ -1,7 +1,12 @@
 // `yamlencode` as Terraform writes it (go-cty-yaml over go-yaml's libyaml emitter): block style,
 // sorted keys, every key and string double-quoted, a string with a newline as a literal block,
-// sequences under a key not indented. Hand-written because the `yaml` package styles otherwise,
-// and a policy may compare the text (a Helm values string, a user-data document).
+// sequences under a key not indented. Hand-written because a policy may compare the text (a Helm
+// values string, a user-data document) and the `yaml` package writes other text: measured on the
+// 10 layouts functions.test.ts pins, its closest options (sorted keys, double-quoted keys and
+// strings, unindented sequences) give Terraform's text for 5; with multi-line strings set to
+// literal blocks node by node, 8 (no `...` after a plain root scalar; a space before a newline,
+// U+0085 and characters past U+FFFF escaped otherwise). It also folds a long string before
+// column 80 where go-yaml folds after it, so any long description differs.
 import type { Value } from "../../model/types.js";
 import { formatNumber, isObject, sortedKeys } from "./values.js";
 

@@ -1,25 +1,17 @@
 // The CLI as a user runs it, on the bundled example pull request and on real corpus files:
 // exit codes, the JSON contract of findings, and located errors for bad input.
 import { describe, expect, it } from "vitest";
+import { runCli } from "./support/cli.js";
 import { execFileSync } from "node:child_process";
 import { corpusDir, repoRoot } from "./support/corpus.js";
 import { withTempDir, writeFiles } from "./support/tempDir.js";
 import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { commands, main } from "../src/cli/index.js";
+import { commands } from "../src/cli/index.js";
 import { readBundle } from "../src/policy/bundle.js";
 import { parseTemplate, type TemplateNode } from "../src/iac/cloudformation/parse.js";
 
-async function run(args: string[], cwd = repoRoot) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    cwd,
-  });
-  return { code, stdout, stderr };
-}
+const run = (args: string[], cwd = repoRoot) => runCli(args, cwd);
 
 /**
  * A custom low-severity network rule `id` in package `name`, reporting the security groups named

@@ -3,9 +3,7 @@
 // flipping the Default fixes nothing; parameter files a user names (--parameter-file, the
 // settings' cloudformation.parameter_files) give the values a deployment uses instead.
 import { describe, expect, it } from "vitest";
-import path from "node:path";
-import { main } from "../src/cli/index.js";
-import { withTempDir, writeFiles } from "./support/tempDir.js";
+import { diffArgs, runOnFiles } from "./support/cli.js";
 
 interface JsonFinding {
   rule: string;
@@ -16,30 +14,17 @@ interface JsonFinding {
 }
 
 async function run(files: Record<string, string>, args: (dir: string) => string[]) {
-  return withTempDir("cfn-parameters", async (dir) => {
-    await writeFiles(dir, files);
-    let stdout = "";
-    let stderr = "";
-    const code = await main([...args(dir), "--format", "json"], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      cwd: dir,
-    });
-    const { findings, errors } = JSON.parse(stdout) as {
-      findings: JsonFinding[];
-      errors?: { file: string; code: string }[];
-    };
-    return { code, stderr, findings, errors: errors ?? [] };
-  });
+  const { code, stdout, stderr } = await runOnFiles("cfn-parameters", files, (dir) => [
+    ...args(dir),
+    "--format",
+    "json",
+  ]);
+  const { findings, errors } = JSON.parse(stdout) as {
+    findings: JsonFinding[];
+    errors?: { file: string; code: string }[];
+  };
+  return { code, stderr, findings, errors: errors ?? [] };
 }
-
-const diffArgs = (dir: string) => [
-  "diff",
-  "--base-dir",
-  path.join(dir, "base"),
-  "--head-dir",
-  path.join(dir, "head"),
-];
 
 /** A template whose Env (AllowedValues dev, prod; Default `env`) picks the SSH source from a mapping. */
 const mapped = (env: string, prodCidr: string) => `AWSTemplateFormatVersion: "2010-09-09"

@@ -3,9 +3,7 @@
 // names, or the `Fn::ForEach` collection item that made a new resource, as Terraform's are on the
 // count or for_each that made a new instance.
 import { describe, expect, it } from "vitest";
-import path from "node:path";
-import { main } from "../src/cli/index.js";
-import { withTempDir, writeFiles } from "./support/tempDir.js";
+import { diffArgs, jsonFindings, runOnFiles } from "./support/cli.js";
 
 interface JsonFinding {
   rule: string;
@@ -19,29 +17,16 @@ interface JsonFinding {
 
 /** Resource, line, readBy and the line the finding is written at, of each new finding. */
 async function newFindings(base: string, head: string) {
-  return withTempDir("cfn-placement", async (dir) => {
-    await writeFiles(dir, { "base/t.yaml": base, "head/t.yaml": head });
-    let stdout = "";
-    const code = await main(
-      [
-        "diff",
-        "--base-dir",
-        path.join(dir, "base"),
-        "--head-dir",
-        path.join(dir, "head"),
-        "--format",
-        "json",
-      ],
-      { stdout: (t) => (stdout += t), stderr: () => undefined, cwd: dir },
-    );
-    const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
-    return {
-      code,
-      placed: findings
-        .filter((finding) => finding.status === "new")
-        .map((finding) => [finding.resource, finding.line, finding.readBy, finding.foundAt?.line]),
-    };
-  });
+  const files = { "base/t.yaml": base, "head/t.yaml": head };
+  const { code, stdout } = await runOnFiles("cfn-placement", files, (dir) =>
+    diffArgs(dir, "--format", "json"),
+  );
+  return {
+    code,
+    placed: jsonFindings<JsonFinding>(stdout)
+      .filter((finding) => finding.status === "new")
+      .map((finding) => [finding.resource, finding.line, finding.readBy, finding.foundAt?.line]),
+  };
 }
 
 /** WebSG writes its SSH rule under an anchor (lines 6-10); `extra` follows it from line 11. */

@@ -3,9 +3,7 @@
 // order, an account id as its root's ARN, AdministratorAccess by name. A finding's evidence is its
 // identity across commits (src/diff), so each must stay existing, not become new plus fixed.
 import { describe, expect, it } from "vitest";
-import path from "node:path";
-import { main } from "../src/cli/index.js";
-import { withTempDir, writeFiles } from "./support/tempDir.js";
+import { diffArgs, jsonFindings, runOnFiles } from "./support/cli.js";
 
 interface JsonFinding {
   rule: string;
@@ -15,21 +13,15 @@ interface JsonFinding {
 
 /** `tollgate diff --format json` of `file` written as `base` and as `head`. */
 async function diffRewrite(file: string, base: string, head: string) {
-  return withTempDir("iam-rewrite", async (dir) => {
-    await writeFiles(dir, { [`base/${file}`]: base, [`head/${file}`]: head });
-    let stdout = "";
-    let stderr = "";
-    const code = await main(
-      ["diff", "--base-dir", path.join(dir, "base"), "--head-dir", path.join(dir, "head")].concat([
-        "--format",
-        "json",
-      ]),
-      { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir },
-    );
-    expect(stderr).toBe("");
-    const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
-    return { code, statuses: findings.map((f) => `${f.status} ${f.rule} ${f.evidence}`) };
-  });
+  const files = { [`base/${file}`]: base, [`head/${file}`]: head };
+  const { code, stdout, stderr } = await runOnFiles("iam-rewrite", files, (dir) =>
+    diffArgs(dir, "--format", "json"),
+  );
+  expect(stderr).toBe("");
+  const statuses = jsonFindings<JsonFinding>(stdout).map(
+    (f) => `${f.status} ${f.rule} ${f.evidence}`,
+  );
+  return { code, statuses };
 }
 
 /** A CloudFormation template of `resources` (YAML lines below `Resources:`). */

@@ -5,9 +5,8 @@
 // restates it. The instance without a key standing for what the unknown part of a for_each adds
 // exists only if that part is not empty: its findings are cannot tell.
 import { describe, expect, it } from "vitest";
+import { runOnFiles } from "./support/cli.js";
 import path from "node:path";
-import { main } from "../src/cli/index.js";
-import { withTempDir, writeFiles } from "./support/tempDir.js";
 
 interface JsonFinding {
   rule: string;
@@ -24,18 +23,13 @@ async function output(
   args: (dir: string) => string[],
   format: "json" | "text" | "sarif",
 ) {
-  return withTempDir("partial", async (dir) => {
-    await writeFiles(dir, files);
-    let stdout = "";
-    let stderr = "";
-    const code = await main([...args(dir), "--format", format], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      cwd: dir,
-    });
-    expect(stderr).toBe("");
-    return { code, stdout };
-  });
+  const { code, stdout, stderr } = await runOnFiles("partial", files, (dir) => [
+    ...args(dir),
+    "--format",
+    format,
+  ]);
+  expect(stderr).toBe("");
+  return { code, stdout };
 }
 
 async function run(files: Record<string, string>, args: (dir: string) => string[]) {

@@ -3,9 +3,7 @@
 // policies as their own resources) must stay existing, not become new plus fixed; the same
 // refactor that also widens what it grants must still report the widening as new.
 import { describe, expect, it } from "vitest";
-import path from "node:path";
-import { main } from "../src/cli/index.js";
-import { withTempDir, writeFiles } from "./support/tempDir.js";
+import { diffArgs, jsonFindings, runOnFiles } from "./support/cli.js";
 
 interface JsonFinding {
   rule: string;
@@ -17,30 +15,16 @@ interface JsonFinding {
 
 /** `tollgate diff --format json` of `files` under `base/` and `head/`: "status rule resource". */
 async function diffFiles(files: Record<string, string>, ...args: string[]) {
-  return withTempDir("refactor", async (dir) => {
-    await writeFiles(dir, files);
-    let stdout = "";
-    let stderr = "";
-    const code = await main(
-      [
-        "diff",
-        "--base-dir",
-        path.join(dir, "base"),
-        "--head-dir",
-        path.join(dir, "head"),
-        "--format",
-        "json",
-        ...args,
-      ],
-      { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir },
-    );
-    expect(stderr).toBe("");
-    const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
-    return {
-      code,
-      statuses: findings.map((f) => `${f.status} ${f.rule} ${f.resource}`).sort(),
-    };
-  });
+  const { code, stdout, stderr } = await runOnFiles("refactor", files, (dir) =>
+    diffArgs(dir, "--format", "json", ...args),
+  );
+  expect(stderr).toBe("");
+  return {
+    code,
+    statuses: jsonFindings<JsonFinding>(stdout)
+      .map((f) => `${f.status} ${f.rule} ${f.resource}`)
+      .sort(),
+  };
 }
 
 /** A public-read statement on `resource` as HCL `jsonencode` lines, allowing `action`. */

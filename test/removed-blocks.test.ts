@@ -1,9 +1,7 @@
 // A Terraform `removed` block with `lifecycle { destroy = false }` forgets a resource without
 // destroying it: what the resource exposed stays deployed, so its findings are not fixed.
 import { describe, expect, it } from "vitest";
-import path from "node:path";
-import { main } from "../src/cli/index.js";
-import { withTempDir, writeFiles } from "./support/tempDir.js";
+import { diffArgs, runOnFiles } from "./support/cli.js";
 
 const base = `resource "aws_security_group" "legacy" {
   name        = "legacy"
@@ -23,17 +21,10 @@ ${lifecycle}}
 `;
 
 async function diff(head: string) {
-  return withTempDir("removed", async (dir) => {
-    await writeFiles(dir, { "base/main.tf": base, "head/main.tf": head });
-    let stdout = "";
-    let stderr = "";
-    await main(
-      ["diff", "--base-dir", path.join(dir, "base"), "--head-dir", path.join(dir, "head")],
-      { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir },
-    );
-    expect(stderr).toBe("");
-    return stdout;
-  });
+  const files = { "base/main.tf": base, "head/main.tf": head };
+  const { stdout, stderr } = await runOnFiles("removed", files, (dir) => diffArgs(dir));
+  expect(stderr).toBe("");
+  return stdout;
 }
 
 describe("removed blocks", () => {

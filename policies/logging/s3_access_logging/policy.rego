@@ -5,7 +5,12 @@
 #   `aws_s3_bucket_logging` referring to it, no CloudFormation `LoggingConfiguration`. Buckets
 #   that receive other buckets' access logs are not reported (logging a log bucket into itself
 #   loops); since references do not say which argument named a bucket, a bucket an
-#   `aws_s3_bucket_logging` refers to as its target counts as covered too. When an `aws_s3_bucket_logging` names a bucket that cannot be resolved, buckets
+#   `aws_s3_bucket_logging` refers to as its target counts as covered too. So are buckets that
+#   receive logs the way AWS delivers them: a CloudFront distribution's standard logs
+#   (`logging_config.bucket`, `DistributionConfig.Logging.Bucket` naming the bucket), an ACL
+#   granting the CloudFront log delivery account (an `aws_s3_bucket_acl`, the bucket or a bucket
+#   module call referring to `data.aws_cloudfront_log_delivery_canonical_user_id`), or the
+#   `log-delivery-write` canned ACL (`acl`, as CloudFormation's `LogDeliveryWrite`). When an `aws_s3_bucket_logging` names a bucket that cannot be resolved, buckets
 #   without inline logging are not reported. A call of terraform-aws-modules/s3-bucket/aws is a
 #   bucket too: reported when its `logging` argument is absent or empty, unless it is a log bucket
 #   (an `attach_*_log_delivery_policy` argument is true, or another call's `logging` or an
@@ -59,6 +64,46 @@ is_log_target(bucket) if {
 	configuration.target_bucket
 }
 
+# The Terraform bucket receives CloudFront standard logs or S3 server access logs by the way AWS
+# delivers them: a distribution's `logging_config` names it, its ACL grants the CloudFront log
+# delivery account (`data.aws_cloudfront_log_delivery_canonical_user_id`, whose one use in an ACL
+# is a grant), or its canned ACL is `log-delivery-write`, inline or in an `aws_s3_bucket_acl`.
+is_log_target(bucket) if {
+	bucket.source == "terraform"
+	some distribution in util.referring(bucket)
+	distribution.type == "aws_cloudfront_distribution"
+	some configuration in util.block_list(distribution.config.logging_config)
+	names_terraform_bucket(configuration.bucket, bucket)
+}
+
+is_log_target(bucket) if {
+	bucket.source == "terraform"
+	some carrier in array.concat([bucket], s3.settings(bucket, "aws_s3_bucket_acl"))
+	delivery_acl(carrier)
+}
+
+# `aws_s3_bucket.logs.bucket_domain_name`, `aws_s3_bucket.logs[0].bucket_regional_domain_name`,
+# or the bucket's name with an S3 endpoint (`logs.s3.amazonaws.com`).
+names_terraform_bucket(value, bucket) if {
+	util.is_unknown(value)
+	some separator in [".", "["]
+	contains(value["$unknown"], concat("", [bucket.type, ".", bucket.name, separator]))
+}
+
+names_terraform_bucket(value, bucket) if {
+	is_string(value)
+	is_string(bucket.config.bucket)
+	startswith(value, concat("", [bucket.config.bucket, ".s3."]))
+}
+
+# The ACL (of a bucket, an `aws_s3_bucket_acl` or a bucket module call) lets a log delivery write.
+delivery_acl(carrier) if carrier.config.acl == "log-delivery-write"
+
+delivery_acl(carrier) if {
+	some reference in carrier.references
+	contains(reference, "data.aws_cloudfront_log_delivery_canonical_user_id.")
+}
+
 # The deployments in which the bucket receives no other bucket's access logs, as a finding's
 # `when` ("" in all of them); undefined when it receives them in every deployment.
 unreceived_when(bucket) := "" if {
@@ -70,35 +115,65 @@ unreceived_when(bucket) := util.none_hold_when(log_deliveries(bucket)) if bucket
 
 # Each way a CloudFormation bucket receives access logs, as the conditions it waits for beyond the
 # bucket's own: another bucket's `DestinationBucketName` naming it (under that bucket's own
-# `Condition` and the `Fn::If` branches that write it), or the log-delivery ACL. Ways whose
-# conditions exclude each other are in no deployment and left out.
+# `Condition` and the `Fn::If` branches that write it), a CloudFront distribution's
+# `Logging.Bucket` naming it (the same way), or the log-delivery ACL. Ways whose conditions
+# exclude each other are in no deployment and left out.
 log_deliveries(bucket) := array.concat(
 	[conditions |
 		own := util.conditions(bucket, [])
-		some other in delivering_buckets(bucket)
-		other.address != bucket.address
-		path := ["LoggingConfiguration", "DestinationBucketName"]
-		some destination in util.possible_values(other, path)
-		names_bucket(other, destination.value, bucket)
+		some distribution in util.referring(bucket)
+		distribution.type == "AWS::CloudFront::Distribution"
+		path := ["DistributionConfig", "Logging", "Bucket"]
+		some destination in util.possible_values(distribution, path)
+		names_cloudformation_domain(destination.value, bucket)
 		extra := [c |
-			some c in array.concat(util.conditions(other, path), [destination.condition])
+			some c in array.concat(util.conditions(distribution, path), [destination.condition])
 			c != ""
 			not c in own
 		]
 		joined := util.conjunction(extra)
 		conditions := [c | c := joined; c != ""]
 	],
-	[conditions |
-		own := util.conditions(bucket, [])
-		some possible in util.possible_values(bucket, ["AccessControl"])
-		possible.value == "LogDeliveryWrite"
-		conditions := [c |
-			some c in array.concat(util.conditions(bucket, ["AccessControl"]), [possible.condition])
-			c != ""
-			not c in own
-		]
-	],
+	array.concat(
+		[conditions |
+			own := util.conditions(bucket, [])
+			some other in delivering_buckets(bucket)
+			other.address != bucket.address
+			path := ["LoggingConfiguration", "DestinationBucketName"]
+			some destination in util.possible_values(other, path)
+			names_bucket(other, destination.value, bucket)
+			extra := [c |
+				some c in array.concat(util.conditions(other, path), [destination.condition])
+				c != ""
+				not c in own
+			]
+			joined := util.conjunction(extra)
+			conditions := [c | c := joined; c != ""]
+		],
+		[conditions |
+			own := util.conditions(bucket, [])
+			some possible in util.possible_values(bucket, ["AccessControl"])
+			possible.value == "LogDeliveryWrite"
+			conditions := [c |
+				some c in array.concat(util.conditions(bucket, ["AccessControl"]), [possible.condition])
+				c != ""
+				not c in own
+			]
+		],
+	),
 )
+
+# A distribution's log bucket, a domain name: `!GetAtt Logs.DomainName`, `!Sub ${Logs}.s3...`.
+names_cloudformation_domain(value, bucket) if {
+	util.is_unknown(value)
+	bucket.address in util.cloudformation_names(value["$unknown"])
+}
+
+names_cloudformation_domain(value, bucket) if {
+	util.is_unknown(value)
+	some prefix in ["!GetAtt ", "${"]
+	contains(value["$unknown"], concat("", [prefix, bucket.address, "."]))
+}
 
 # The CloudFormation buckets that may deliver access logs to `bucket`, in input order: those
 # referring to it and those with a destination written as its `BucketName`, looked up rather than
@@ -217,6 +292,10 @@ module_receives_logs(call) if {
 }
 
 module_receives_logs(call) if s3.has_certain_setting(call, separate_type)
+
+# Its ACL lets a log delivery write: `acl = "log-delivery-write"`, or a `grant` to the CloudFront
+# log delivery account.
+module_receives_logs(call) if delivery_acl(call)
 
 # `[]` when `logging` is not written (the module's default `{}`), `["logging"]` when it is empty.
 module_logging_missing(call) := [] if util.is_absent(call.config, "logging")

@@ -434,6 +434,7 @@ describe("tollgate diff when the head makes a finding's value unknown", () => {
         "          FromPort: 22",
         "          ToPort: 22",
         `          CidrIp: ${cidrIp}`,
+        "      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}]",
         "",
       ].join("\n");
     const result = await diffFolders(
@@ -474,6 +475,7 @@ describe("tollgate diff on CloudFormation nested stacks", () => {
       `      GroupDescription: ${description}`,
       "      SecurityGroupIngress:",
       "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref SshCidr}",
+      "      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}]",
       "",
     ].join("\n");
   const ssh = (stdout: string) =>
@@ -620,6 +622,7 @@ describe("tollgate diff when a file did not load at base", () => {
       "      GroupDescription: x",
       "      SecurityGroupIngress:",
       "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}",
+      "      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}]",
       "",
     ].join("\n");
     await withTempDir("base-broken", async (dir) => {
@@ -693,6 +696,7 @@ describe("tollgate diff on a pull request that narrows or widens an exposure", (
       `          FromPort: ${from}`,
       `          ToPort: ${to}`,
       "          CidrIp: 0.0.0.0/0",
+      "      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}]",
       "",
     ].join("\n");
   const statuses = (stdout: string) =>
@@ -1912,6 +1916,7 @@ describe("tollgate diff between folders puts a new finding on the changed line t
         "          FromPort: 22", // 18
         "          ToPort: 22", // 19
         `          CidrIp: !If [IsOpen, !Ref AdminCidr, 10.0.0.0/8]${waiver}`, // 20
+        "      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}]", // 21
         "",
       ].join("\n");
     const cidrIp = "the resource's SecurityGroupIngress/0/CidrIp";
@@ -2215,6 +2220,7 @@ describe("tollgate diff between folders puts a new finding on what decided it be
       "          FromPort: 22", // 14
       "          ToPort: 22", // 15
       "          CidrIp: !FindInMap [Net, !Ref Env, SshCidr]", // 16
+      "      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}]", // 17
       "",
     ].join("\n");
   const placed = (stdout: string) => stdout.split("\n").filter((line) => /^\S+:\d+: /.test(line));
@@ -3761,6 +3767,7 @@ describe("tollgate scan, inspect and build", () => {
         "      GroupDescription: x",
         "      SecurityGroupIngress:",
         `        - {IpProtocol: tcp, FromPort: ${port}, ToPort: ${port}, CidrIp: 0.0.0.0/0}`,
+        "      SecurityGroupEgress: [{IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}]",
         "",
       ].join("\n");
     await withTempDir("worktree", async (repo) => {

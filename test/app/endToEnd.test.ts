@@ -170,8 +170,10 @@ describe("a pull request check with the real engine", () => {
   it("fails a CloudFormation template that does the same, on those lines", async () => {
     const opened = await checkPullRequest("cloudformation", "opened", 33, BASE, OPENED);
     expect(opened.completion.conclusion).toBe("failure");
-    // stack.yaml:17 is `CidrIp: 0.0.0.0/0`, stack.yaml:25 is `Action: "*"`.
+    // stack.yaml:17 is `CidrIp: 0.0.0.0/0`, stack.yaml:25 is `Action: "*"`; the new group at
+    // stack.yaml:8 writes no SecurityGroupEgress and keeps AWS's default egress (advisory).
     expect(opened.annotations).toEqual([
+      { path: "stack.yaml", lines: [8, 8], level: "warning", rule: "TG-NET-007", status: "new" },
       { path: "stack.yaml", lines: [17, 17], level: "failure", rule: "TG-NET-001", status: "new" },
       { path: "stack.yaml", lines: [25, 25], level: "failure", rule: "TG-IAM-002", status: "new" },
     ]);
@@ -188,9 +190,10 @@ describe("a pull request check with the real engine", () => {
     );
     expect(converted.completion.conclusion).toBe("success");
     expect(converted.completion.output.title).toBe("No new findings");
-    expect(converted.completion.output.summary).toContain("### Existing findings (3)");
+    expect(converted.completion.output.summary).toContain("### Existing findings (4)");
     expect(converted.annotations.map((a) => `${a.path} ${a.rule} ${a.status}`)).toEqual([
       "stack.json TG-LOG-005 existing",
+      "stack.json TG-NET-007 existing",
       "stack.json TG-NET-001 existing",
       "stack.json TG-IAM-002 existing",
     ]);
@@ -200,7 +203,7 @@ describe("a pull request check with the real engine", () => {
     const moved = await checkPullRequest("cloudformation", "synchronize", 34, OPENED, MOVED);
     expect(moved.completion.conclusion).toBe("success");
     expect(moved.completion.output.title).toBe("No new findings");
-    expect(moved.completion.output.summary).toContain("### Existing findings (3)");
+    expect(moved.completion.output.summary).toContain("### Existing findings (4)");
     // stack.yaml:17 is `Action: "*"` and :28 `CidrIp: 0.0.0.0/0`, both on lines the PR rewrote.
     expect(moved.annotations).toEqual([
       {

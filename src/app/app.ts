@@ -6,8 +6,13 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { z } from "zod";
 import type { ScanEngine } from "../engine/types.js";
-import { LastValidSettings, type GitHubApi, type SnapshotLimits } from "../github/index.js";
-import { OrgPolicies } from "../org/index.js";
+import {
+  installationSuspended,
+  LastValidSettings,
+  type GitHubApi,
+  type SnapshotLimits,
+} from "../github/index.js";
+import { OrgPolicies, type OpenPull } from "../org/index.js";
 import {
   InProcessQueue,
   type CheckJobPayload,
@@ -49,6 +54,7 @@ import {
   type PushRequest,
 } from "./org.js";
 import { headsPullNow, pullHeadedBy } from "./pulls.js";
+import { resumeInstallation, resumeRequest } from "./resume.js";
 import { BackgroundTasks } from "./tasks.js";
 
 export interface TollgateAppOptions {
@@ -69,16 +75,21 @@ export interface TollgateAppOptions {
  * A job that failed outside its check run (the run could not be created or completed, say with
  * GitHub unreachable), named by the delivery that asked for it, which GitHub can redeliver.
  */
-export function logFailedJob(log: Pick<FlowLog, "error">, job: QueueJob, error: unknown): void {
-  log.error(
-    {
-      delivery: job.deliveryId,
-      pull: job.pullKey,
-      headSha: job.headSha,
-      error: describeError(error),
-    },
-    "check job failed",
-  );
+export function logFailedJob(
+  log: Pick<FlowLog, "error" | "warn">,
+  job: QueueJob,
+  error: unknown,
+): void {
+  const fields = {
+    delivery: job.deliveryId,
+    pull: job.pullKey,
+    headSha: job.headSha,
+    error: describeError(error),
+  };
+  // GitHub refuses every request of a suspended installation; unsuspending it checks again.
+  if (installationSuspended(error))
+    log.warn(fields, "check job stopped: the installation is suspended until unsuspended");
+  else log.error(fields, "check job failed");
 }
 
 export function createTollgateApp(options: TollgateAppOptions): ApplicationFunction {
@@ -131,6 +142,29 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           log,
           ...(options.limits ? { limits: options.limits } : {}),
         }),
+      resume: (api, owner, log, deliveryId, installationId) => {
+        const requeue = async (pull: OpenPull, checkRunId: number | undefined) => {
+          const outcome = await enqueueCheck(
+            log,
+            installationId,
+            api,
+            pull,
+            queue,
+            flow,
+            runtime,
+            `${deliveryId}:${pullKeyOf(pull)}`,
+            { checkRunId },
+          );
+          if (outcome === "closed" && queue.durable)
+            throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
+        };
+        return resumeInstallation(api, owner, {
+          log,
+          enqueueCheck: requeue,
+          cancelRun: (pull, checkRunId, reason) =>
+            cancelCheck(api, pull, { id: checkRunId }, reason, flow),
+        });
+      },
     };
     const runtime = checkJobRuntime(app, flow, orgWork);
     await queue.start(runtime);
@@ -198,7 +232,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         flow,
         runtime,
         context.id,
-        newest,
+        { newest },
       );
       refuseIfClosed(outcome, context.id);
     };
@@ -249,6 +283,25 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       handle(context, requestedActionScan(context.payload)),
     );
     app.on("issue_comment.created", (context) => handle(context, commentScan(context.payload)));
+    // GitHub sends `installation` events to every App unasked: no event or permission to add.
+    app.on("installation.unsuspend", (context) => {
+      const request = resumeRequest(context.payload);
+      if (request.kind === "ignore") {
+        context.log.debug({ delivery: context.id, reason: request.reason }, "unsuspend ignored");
+        return;
+      }
+      const { installationId, owner } = request;
+      const payload: OrgTaskPayload = {
+        kind: "installation-resume",
+        deliveryId: context.id,
+        installationId,
+        owner,
+        acceptedAt: Date.now(),
+      };
+      return startOrgTask(context, payload, () =>
+        orgWork.resume(context.octokit, owner, context.log, context.id, installationId),
+      );
+    });
     app.on("push", (context) => {
       const request = pushRequest(context.payload);
       if (request.kind === "ignore") {
@@ -303,11 +356,20 @@ interface OrgWork {
     request: Extract<ImpactRequest, { kind: "preview" }>,
     log: FlowLog,
   ): Promise<void>;
+  resume(
+    api: GitHubApi,
+    owner: string,
+    log: FlowLog,
+    deliveryId: string,
+    installationId: number,
+  ): Promise<void>;
 }
 
 /**
  * In process, the job holds the webhook's client and its check run is created at once. A durable
  * queue stores only the payload: the job is the one a worker revives, and it creates its own run.
+ * `newest: false` when the head is not known to be the pull request's newest; `checkRunId` a run
+ * the check completes instead of creating one (one a suspension left in progress).
  */
 async function enqueueCheck(
   log: FlowLog,
@@ -318,7 +380,7 @@ async function enqueueCheck(
   flow: CheckFlowOptions,
   runtime: CheckJobRuntime,
   deliveryId: string,
-  newest = true,
+  { newest = true, checkRunId }: { newest?: boolean; checkRunId?: number | undefined } = {},
 ): Promise<EnqueueOutcome> {
   const payload: CheckJobPayload = {
     deliveryId,
@@ -332,6 +394,7 @@ async function enqueueCheck(
     },
     acceptedAt: Date.now(),
     ...(newest ? {} : { notNewest: true as const }),
+    ...(checkRunId !== undefined ? { checkRunId } : {}),
   };
   const held = queue.durable ? undefined : heldCheck(api, payload, flow);
   const job = held?.queueJob ?? runtime.revive(payload, { recordCheckRun: async () => undefined });
@@ -344,7 +407,10 @@ async function enqueueCheck(
   return outcome;
 }
 
-/** A job that runs here with the webhook's client; `created` opens its check run once it is queued. */
+/**
+ * A job that runs here with the webhook's client; `created` opens its check run once it is queued,
+ * or takes the payload's.
+ */
 function heldCheck(
   api: GitHubApi,
   payload: CheckJobPayload,
@@ -370,7 +436,12 @@ function heldCheck(
       cancel: async (reason) => cancelCheck(api, target, await checkRun, reason, flow),
     },
     created: () =>
-      void createCheckRun(api, target, payload.deliveryId).then(checkRunCreated, checkRunFailed),
+      payload.checkRunId !== undefined
+        ? checkRunCreated({ id: payload.checkRunId })
+        : void createCheckRun(api, target, payload.deliveryId).then(
+            checkRunCreated,
+            checkRunFailed,
+          ),
   };
 }
 
@@ -463,6 +534,8 @@ function revivedOrgTask(
           payload.deliveryId,
           payload.installationId,
         );
+      else if (payload.kind === "installation-resume")
+        await orgWork.resume(api, payload.owner, log, payload.deliveryId, payload.installationId);
       else
         await orgWork.impact(
           api,

@@ -10,6 +10,7 @@ import {
   fetchPullSnapshots,
   findMergeBase,
   httpStatus,
+  installationSuspended,
   rateLimitOf,
   rateLimitWaitMs,
   readGateSettings,
@@ -469,7 +470,8 @@ async function completeRun(
         completion.output = less(describeError(error));
         continue;
       }
-      const scheduled = delays[failures++];
+      // A suspended installation is refused everything until unsuspended, which checks it again.
+      const scheduled = installationSuspended(error) ? undefined : delays[failures++];
       if (scheduled === undefined) {
         options.log.error(
           { checkRunId, error: describeError(error) },

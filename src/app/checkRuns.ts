@@ -70,6 +70,16 @@ async function ourRuns(
     }));
 }
 
+/** Every Tollgate run on `sha` made by app `appId`, newest first. */
+export async function checkRunsOn(
+  api: GitHubApi,
+  repository: RepoRef,
+  sha: string,
+  appId: number,
+): Promise<OurCheckRun[]> {
+  return ourRuns(api, repository, sha, () => appId);
+}
+
 /** The newest Tollgate run on `sha` made by app `appId`, if any. */
 export async function latestCheckRun(
   api: GitHubApi,

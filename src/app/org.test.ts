@@ -4,7 +4,7 @@ import path from "node:path";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { examplePayload } from "../../test/app/harness.js";
+import { examplePayload, installationPayload } from "../../test/app/harness.js";
 import { contractProblems, type RecordedRequest } from "../../test/app/openapi.js";
 import {
   DEFAULT_BRANCH,
@@ -426,6 +426,33 @@ describe("a push to a repository's own default branch", () => {
     expect(github.requests.some((r) => r.path.startsWith("/installation/repositories"))).toBe(
       false,
     );
+  });
+});
+
+describe("an installation unsuspended", () => {
+  it("checks the open pull requests the suspension left in progress or unchecked, on the run left open", async () => {
+    nock.cleanAll();
+    const github = mockOrganization(organization({ ".github/tollgate.yml": ORG_SETTINGS }));
+    const app = await orgTestApp(engine, new OrgPolicies());
+    // Suspended mid-scan: GitHub refuses the completion, so the run stays in progress.
+    github.suspended = true;
+    await app.deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    expect(github.finalCheckRuns()).toMatchObject([{ repo: "infra", status: "in_progress" }]);
+    github.suspended = false;
+    const unsuspend = installationPayload("unsuspend");
+    await app.deliver("installation", unsuspend);
+    // infra#12 completes the run left open; web#7, pushed while GitHub sent nothing, gets one.
+    expect(
+      github.finalCheckRuns().map((c) => [c.repo, c.id, c.head_sha, c.status, c.conclusion]),
+    ).toEqual([
+      ["infra", 900, INFRA_HEAD, "completed", "success"],
+      ["web", 901, WEB_HEAD, "completed", "success"],
+    ]);
+    // Heads whose newest run completed are left alone.
+    await app.deliver("installation", unsuspend);
+    expect(github.checkRuns()).toHaveLength(2);
+    expect(app.failures).toEqual([]);
+    everyRequest.push(...github.requests);
   });
 });
 

@@ -50,6 +50,16 @@ export function rateLimitOf(error: unknown, now = Date.now()): RateLimit | undef
   return undefined;
 }
 
+/**
+ * Whether GitHub refused a request because the App's installation is suspended: it then refuses
+ * every request of the installation (its token, reads, check run updates) until unsuspended.
+ */
+export function installationSuspended(error: unknown): boolean {
+  if (httpStatus(error) !== 403) return false;
+  const message = error instanceof Error ? error.message : "";
+  return /installation has been suspended/i.test(message);
+}
+
 /** How long GitHub asked to wait before trying again, if the error is a rate limit (`rateLimitOf`). */
 export function rateLimitWaitMs(error: unknown, now = Date.now()): number | undefined {
   return rateLimitOf(error, now)?.waitMs;

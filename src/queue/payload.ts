@@ -38,7 +38,8 @@ export function pullKeyOf(target: CheckJobPayload["target"]): string {
 
 /**
  * Organization work, told apart from a check by its `kind` (checks stored before it have none): a
- * push to a default branch that changes settings or policies, or a `.github` pull request's preview.
+ * push to a default branch that changes settings or policies, a `.github` pull request's preview,
+ * or an unsuspended installation's open pull requests looked at again.
  */
 export const orgTaskPayloadSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -66,6 +67,14 @@ export const orgTaskPayloadSchema = z.discriminatedUnion("kind", [
     shownPublicly: z.boolean(),
     acceptedAt: z.number().int().nonnegative(),
   }),
+  z.object({
+    kind: z.literal("installation-resume"),
+    deliveryId: z.string().min(1),
+    installationId: z.number().int().positive(),
+    /** The account the installation is on, whose open pull requests are looked at again. */
+    owner: z.string().min(1),
+    acceptedAt: z.number().int().nonnegative(),
+  }),
 ]);
 
 export type OrgTaskPayload = z.infer<typeof orgTaskPayloadSchema>;
@@ -83,10 +92,11 @@ export function isOrgTask(payload: JobPayload): payload is OrgTaskPayload {
  * duplicate), and a newer job on the same `supersededOn` key supersedes it. A check's work is its
  * head compared with its base: the same head against another base (the base branch changed, or
  * moved on before a re-run) is new work that supersedes the old. Each push is its own work (a
- * later push may change other paths), so pushes never supersede one another. A check of a head that
+ * later push may change other paths), so pushes never supersede one another; a newer unsuspension
+ * of an installation supersedes an older one's look at its pull requests. A check of a head that
  * is not the pull request's newest sits on its own commit: an old delivery redelivered must never
- * cancel the newer head's scan, and scans its own commit to the end. `@` and `#` appear
- * in no owner or repository name, so the three kinds' ids cannot meet.
+ * cancel the newer head's scan, and scans its own commit to the end. `@`, `#` and spaces appear
+ * in no owner or repository name, so the kinds' ids cannot meet.
  */
 export function jobPlace(payload: JobPayload): {
   jobId: string;
@@ -108,6 +118,14 @@ export function jobPlace(payload: JobPayload): {
       jobId: `${owner}/${repo}@${pushed}`,
       supersededOn: `push ${owner}/${repo}@${pushed}`,
       headSha: pushed,
+    };
+  }
+  if (payload.kind === "installation-resume") {
+    const key = `installation ${payload.installationId}`;
+    return {
+      jobId: `${key} resumed by ${payload.deliveryId}`,
+      supersededOn: `resume ${key}`,
+      headSha: payload.deliveryId,
     };
   }
   const { owner, pullNumber, headSha } = payload.change;

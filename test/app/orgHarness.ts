@@ -43,7 +43,12 @@ export interface OrgGitHub {
   checkRuns: () => RecordedCheckRun[];
   /** The final state of each check run (creation merged with its updates). */
   finalCheckRuns: () => (Record<string, unknown> & { repo: string })[];
+  /** While true, check run updates are refused as GitHub refuses a suspended installation's. */
+  suspended: boolean;
 }
+
+/** The app this harness's runs belong to (`testProbot`'s). */
+const APP_ID = 1;
 
 export const DEFAULT_BRANCH = "main";
 
@@ -125,6 +130,13 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
         const found = repository.pulls?.find((p) => p.number === Number(pull[1]));
         return found ? [200, { state: "open", ...found }] : [404, { message: "Not Found" }];
       }
+      const listed = /^\/commits\/([0-9a-f]{40})\/check-runs$/.exec(rest);
+      if (listed) {
+        const onCommit = finalRuns()
+          .filter((run) => run.repo === name && run.head_sha === listed[1])
+          .map((run) => ({ ...run, app: { id: APP_ID }, conclusion: run.conclusion ?? null }));
+        return [200, { total_count: onCommit.length, check_runs: onCommit }];
+      }
       const compare = /^\/compare\/([0-9a-f]{40})\.\.\./.exec(rest);
       if (compare) return [200, { merge_base_commit: { sha: compare[1] } }];
       const answer = apis
@@ -139,20 +151,25 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
     return [201, { id }];
   });
   scope.patch(/^\/repos\/[^/]+\/[^/]+\/check-runs\/\d+$/).reply((uri, body) => {
+    if (github.suspended) return [403, { message: "This installation has been suspended" }];
     const id = Number(uri.split("/").at(-1));
     runs.get(id)?.bodies.push(body as Record<string, unknown>);
     return [200, { id }];
   });
 
-  return {
+  const finalRuns = () =>
+    [...runs.values()].map((run): Record<string, unknown> & { repo: string } => ({
+      repo: run.repo,
+      id: run.id,
+      ...Object.assign({}, ...run.bodies),
+    }));
+  const github: OrgGitHub = {
     requests,
     checkRuns: () => [...runs.values()],
-    finalCheckRuns: () =>
-      [...runs.values()].map((run) => ({
-        repo: run.repo,
-        ...Object.assign({}, ...run.bodies),
-      })),
+    finalCheckRuns: finalRuns,
+    suspended: false,
   };
+  return github;
 }
 
 let deliveries = 0;

@@ -75,6 +75,20 @@ export function recordedExample(
   return payload;
 }
 
+/** GitHub's recorded `installation` event with `action`, for the test installation on the test owner. */
+export function installationPayload(action: string): Record<string, unknown> {
+  const found = examples
+    .find((e) => e.name === "installation")
+    ?.examples.find((e) => e.action === action);
+  if (!found) throw new Error(`no installation ${action} example`);
+  const payload = structuredClone(found) as Record<string, unknown> & {
+    installation: { id: number; account: { login: string } };
+  };
+  payload.installation.id = INSTALLATION;
+  payload.installation.account.login = OWNER;
+  return payload;
+}
+
 /** Probot's Octokit without retries and throttling, so request counts and timing are exact. */
 // A function, so it runs after Probot's own defaults, which would re-enable throttling.
 export const TestOctokit: typeof ProbotOctokit = ProbotOctokit.defaults((options: object) => ({

@@ -523,29 +523,29 @@ describe("CloudFormation nested stacks", () => {
   });
 });
 
-describe("rate limits while fetching", () => {
-  const SECONDARY = {
-    message:
-      "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
-    documentation_url:
-      "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+const SECONDARY = {
+  message:
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+  documentation_url:
+    "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+};
+
+/** The server's client, its waits noted and taking no time. */
+function serverClient() {
+  const waits: number[] = [];
+  let now = 0;
+  const retryClock: RetryClock = {
+    now: () => now,
+    sleep: async (ms) => {
+      waits.push(ms);
+      now += ms;
+    },
   };
+  const Octokit = BoundedRetryOctokit.defaults({ retryClock, throttle: { enabled: false } });
+  return { Octokit, waits };
+}
 
-  /** The server's client, its waits noted and taking no time. */
-  function serverClient() {
-    const waits: number[] = [];
-    let now = 0;
-    const retryClock: RetryClock = {
-      now: () => now,
-      sleep: async (ms) => {
-        waits.push(ms);
-        now += ms;
-      },
-    };
-    const Octokit = BoundedRetryOctokit.defaults({ retryClock, throttle: { enabled: false } });
-    return { Octokit, waits };
-  }
-
+describe("rate limits while fetching", () => {
   /** Blob reads answer `answer` (a secondary rate limit) the first `times` times. */
   function limitBlobs(times: number, headers: Record<string, string> = {}) {
     nock("https://api.github.com")
@@ -572,8 +572,9 @@ describe("rate limits while fetching", () => {
     const { Octokit, waits } = serverClient();
     const app = await testApp(new FakeEngine(scanOpenPorts), { Octokit });
     await app.deliver("pull_request", pullRequestPayload());
-    // Each of the two blobs: a minute, then a second limit whose 2-minute wait passes the budget.
-    expect(waits).toEqual([60_000, 60_000]);
+    // Each of the two blobs: a minute, then a second limit whose 2-minute wait passes the budget;
+    // the completion then waits out those 2 minutes GitHub asked of the installation.
+    expect(waits).toEqual([60_000, 60_000, 120_000]);
     const [completion] = github.updates() as {
       status: string;
       conclusion: string;
@@ -586,6 +587,36 @@ describe("rate limits while fetching", () => {
     });
     expect(completion?.output.summary).toContain(
       "past the 120 s a request waits on rate limits) (HTTP 403)",
+    );
+  });
+});
+
+describe("rate limits across a scan's requests", () => {
+  it("completes the run saying GitHub's rate limit held it once the waits would pass the scan's time", async () => {
+    // Three requests in turn are each asked to wait 100 s: within a request's 120 s, but the third
+    // wait would end past the 270 s a 5-minute scan may wait, where its timeout would cut it.
+    for (const path of [
+      /^\/repos\/acme\/infra\/pulls\/12\/files/,
+      /^\/repos\/acme\/infra\/git\/trees\//,
+      /^\/repos\/acme\/infra\/git\/blobs\//,
+    ])
+      nock("https://api.github.com").get(path).reply(403, SECONDARY, { "retry-after": "100" });
+    const github = mockGitHub(repository());
+    const { Octokit, waits } = serverClient();
+    const app = await testApp(new FakeEngine(scanOpenPorts), { Octokit });
+    await app.deliver("pull_request", pullRequestPayload());
+    // The files, a tree, then the run's completion, held until the blob's wait would have ended.
+    expect(waits).toEqual([100_000, 100_000, 100_000]);
+    const [completion] = github.updates() as {
+      conclusion: string;
+      output: { title: string; summary: string };
+    }[];
+    expect(completion).toMatchObject({
+      conclusion: "failure",
+      output: { title: "Scan incomplete: GitHub's rate limit held the scan's requests too long" },
+    });
+    expect(completion?.output.summary).toContain(
+      "asks to wait 100 s more: past the 270 s the scan may wait on rate limits",
     );
   });
 });

@@ -7,6 +7,7 @@ import { evaluatedRules } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, plural } from "../gate/index.js";
 import {
+  boundRateLimitWaits,
   fetchPullSnapshots,
   findMergeBase,
   httpStatus,
@@ -298,6 +299,14 @@ function describeNotice(notice: LoadError): string {
   return `${notice.file}:${notice.line}:${notice.column}: ${notice.message} (${notice.code})`;
 }
 
+/**
+ * How long a scan's requests may wait on GitHub's rate limits in all: its timeout less what it
+ * needs after the last wait (a fifth, at most 30 s), so a scan held too long completes saying so.
+ */
+export function rateLimitWaitBudgetMs(timeoutMs: number): number {
+  return timeoutMs - Math.min(30_000, timeoutMs / 5);
+}
+
 /** Runs the check on an existing run and completes it whatever happens. */
 export async function runCheck(
   api: GitHubApi,
@@ -316,6 +325,7 @@ export async function runCheck(
   };
   let settings: Settings = defaultSettings;
   const fetching = new AbortController();
+  boundRateLimitWaits(fetching.signal, rateLimitWaitBudgetMs(options.timeoutMs));
   let report: CheckRunReport;
   try {
     report = await withDeadline(

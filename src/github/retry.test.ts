@@ -3,7 +3,7 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { BoundedRetryOctokit, type RetryClock } from "./retry.js";
+import { boundRateLimitWaits, BoundedRetryOctokit, type RetryClock } from "./retry.js";
 
 const GITHUB = "https://api.github.com";
 
@@ -246,6 +246,76 @@ describe("boundedRetry on rate limits", () => {
     setTimeout(() => stop.abort(new Error("superseded")), 20);
     await expect(waiting).rejects.toThrow("superseded");
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("holds an installation's other requests until the wait GitHub asked of one, instead of each being refused", async () => {
+    nock(GITHUB)
+      .post("/app/installations/42/access_tokens")
+      .times(4)
+      .reply(201, { token: "t", expires_at: "2099-01-01T00:00:00Z" });
+    nock(GITHUB).get("/repos/acme/infra").reply(403, SECONDARY, { "retry-after": "30" });
+    let otherRequests = 0;
+    nock(GITHUB)
+      .get("/repos/acme/web")
+      .times(2)
+      .reply(() => {
+        otherRequests += 1;
+        return [200, { name: "web" }];
+      });
+    nock(GITHUB).get("/repos/acme/infra").reply(200, { name: "infra" });
+    // Time moves only when the test says: the first request's wait holds while the second starts.
+    let now = 0;
+    const sleeps: { ms: number; done: () => void }[] = [];
+    const clock: RetryClock = {
+      now: () => now,
+      sleep: (ms) => new Promise<void>((done) => sleeps.push({ ms, done })),
+    };
+    // Two clients of one installation, as two jobs' webhooks get.
+    const client = () =>
+      new BoundedRetryOctokit({
+        auth: { appId: 1, privateKey, installationId: 42 },
+        retryClock: clock,
+        throttle: { enabled: false },
+        log: { debug() {}, info() {}, warn() {}, error() {} },
+      });
+    const first = client().rest.repos.get({ owner: "acme", repo: "infra" });
+    while (sleeps.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = client().rest.repos.get({ owner: "acme", repo: "web" });
+    while (sleeps.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect([sleeps.map((sleep) => sleep.ms), otherRequests]).toEqual([[30_000, 30_000], 0]);
+    now = 30_000;
+    for (const sleep of sleeps) sleep.done();
+    expect((await first).data).toEqual({ name: "infra" });
+    expect((await second).data).toEqual({ name: "web" });
+    expect(otherRequests).toBe(1);
+  });
+
+  it("fails a request at once, saying so, when a wait would end past its scan's rate-limit time", async () => {
+    const limited = () => [403, SECONDARY, { "retry-after": "50" }] as const;
+    nock(GITHUB)
+      .get("/repos/acme/infra")
+      .times(2)
+      .reply(...limited());
+    nock(GITHUB).get("/repos/acme/infra").reply(200, { name: "infra" });
+    nock(GITHUB)
+      .get("/repos/acme/infra")
+      .reply(...limited());
+    const { api, clock } = rateLimitedClient();
+    const scan = new AbortController();
+    boundRateLimitWaits(scan.signal, 120_000);
+    const get = () =>
+      api.rest.repos
+        .get({ owner: "acme", repo: "infra", request: { signal: scan.signal } })
+        .catch((e: unknown) => e);
+    // One request waits 50 s and is refused again (waits 50 s more): 100 s of the scan's 120.
+    expect(await get()).toMatchObject({ data: { name: "infra" } });
+    expect(clock.waits).toEqual([50_000, 50_000]);
+    const failure = await get();
+    expect(clock.waits).toEqual([50_000, 50_000]);
+    expect(failure).toMatchObject({ status: 403 });
+    expect(String(failure)).toContain(
+      "GitHub's rate limit asks to wait 50 s more: past the 120 s the scan may wait on rate limits",
+    );
   });
 
   it("takes a 403 that is no rate limit (a missing permission) as final", async () => {

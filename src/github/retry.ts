@@ -3,7 +3,9 @@
 // each attempt and held a check for minutes. A token request is one attempt of the request it
 // authenticates; a write GitHub may have applied before failing can look for itself before a retry.
 // A rate limit is waited out as GitHub asks, within a budget of its own, in place of
-// plugin-throttling's retries (which ran inside one attempt, past its timeout).
+// plugin-throttling's retries (which ran inside one attempt, past its timeout). One installation's
+// requests share what GitHub asked (the quota is the installation's), and a scan's requests share
+// its deadline.
 import { ProbotOctokit } from "probot";
 import { httpStatus, rateLimitOf } from "./client.js";
 
@@ -77,6 +79,39 @@ export const GITHUB_ATTEMPT_TIMEOUTS: AttemptTimeouts = {
   requestMs: 20_000,
   graphqlMs: 60_000,
 };
+
+/**
+ * Until when GitHub's rate limit holds each installation's requests, as the last one refused was
+ * told: a request of the installation starting before then waits until then instead of being
+ * refused and waiting on its own. Kept per clock, as the times are that clock's.
+ */
+const pausesByClock = new WeakMap<RetryClock, Map<string, number>>();
+
+function pausesOf(clock: RetryClock): Map<string, number> {
+  let pauses = pausesByClock.get(clock);
+  if (!pauses) pausesByClock.set(clock, (pauses = new Map()));
+  return pauses;
+}
+
+/** The installation an Octokit authenticates as (Probot's installation clients name it in `auth`). */
+function installationOf(octokitOptions: unknown): string | undefined {
+  const auth = (octokitOptions as { auth?: unknown }).auth;
+  if (typeof auth !== "object" || auth === null || !("installationId" in auth)) return undefined;
+  const id = auth.installationId;
+  return typeof id === "number" || typeof id === "string" ? String(id) : undefined;
+}
+
+/** How long requests carrying a signal may wait on rate limits in all, from the first one's start. */
+const waitBudgets = new WeakMap<AbortSignal, { budgetMs: number; endsAt?: number }>();
+
+/**
+ * Bounds the rate-limit waits of every request made with `signal` (one check's scan): no wait
+ * ending more than `budgetMs` after the first of them started is begun, and the request fails at
+ * once saying GitHub's rate limit held it, before the scan's own deadline cuts it short unexplained.
+ */
+export function boundRateLimitWaits(signal: AbortSignal, budgetMs: number): void {
+  waitBudgets.set(signal, { budgetMs });
+}
 
 export interface BoundedRetryOptions {
   retryBudget?: Partial<RetryBudget>;
@@ -233,10 +268,32 @@ export const boundedRetry: OctokitPlugin = (octokit, octokitOptions) => {
     const timeoutMs = path.endsWith("/graphql") ? timeouts.graphqlMs : timeouts.requestMs;
     const shortestRetryMs = Math.min(budget.shortestRetryMs, timeoutMs);
     const underlying: Fetch = options.request.fetch ?? globalThis.fetch;
+    const installation = isTokenRequest ? undefined : installationOf(octokitOptions);
+    const pauses = pausesOf(clock);
+    const scan = caller ? waitBudgets.get(caller) : undefined;
+    if (scan) scan.endsAt ??= clock.now() + scan.budgetMs;
     let deadline: number | undefined;
     const limited = { times: 0, waitedMs: 0 };
+    /** Why a wait of `waitMs` from now may not be begun, if it may not. */
+    const tooLong = (waitMs: number): string | undefined => {
+      if (limited.waitedMs + waitMs > budget.rateLimitMs)
+        return `past the ${Math.round(budget.rateLimitMs / 1000)} s a request waits on rate limits`;
+      if (scan?.endsAt !== undefined && clock.now() + waitMs > scan.endsAt)
+        return `past the ${Math.round(scan.budgetMs / 1000)} s the scan may wait on rate limits`;
+      return undefined;
+    };
     for (let attempt = 1; ; attempt++) {
       const current = new Attempt(timeoutMs, options.method, decodeURI(path), clock);
+      // Another request of the installation was told to wait: sent sooner, this one would be
+      // refused too. One that may not wait that long is sent, to fail with GitHub's own answer.
+      const pausedMs = installation ? (pauses.get(installation) ?? 0) - clock.now() : 0;
+      if (pausedMs > 0 && !caller?.aborted && tooLong(pausedMs) === undefined) {
+        octokit.log.warn(
+          `GitHub rate limit on this installation: ${options.method} ${current.target} waits ${Math.round(pausedMs / 1000)} s before it is sent`,
+        );
+        await clock.sleep(pausedMs, caller);
+        limited.waitedMs += pausedMs;
+      }
       try {
         // Set on this call's options, not passed as a copy: before-after-hook binds every inner hook
         // (throttling, auth) to the options the chain was called with, so options handed to
@@ -259,8 +316,11 @@ export const boundedRetry: OctokitPlugin = (octokit, octokitOptions) => {
         if (limit !== undefined) {
           limited.times += 1;
           const waitMs = limit.named ? limit.waitMs : limit.waitMs * 2 ** (limited.times - 1);
-          if (limited.waitedMs + waitMs > budget.rateLimitMs)
-            throw stillRateLimited(error, waitMs, limited.waitedMs, budget.rateLimitMs);
+          if (installation)
+            pauses.set(installation, Math.max(pauses.get(installation) ?? 0, clock.now() + waitMs));
+          const refused = tooLong(waitMs);
+          if (refused !== undefined)
+            throw stillRateLimited(error, waitMs, limited.waitedMs, refused);
           octokit.log.warn(
             `GitHub rate limit on ${options.method} ${current.target}: waiting ${Math.round(waitMs / 1000)} s as it asks`,
           );
@@ -304,18 +364,18 @@ function gaveUp(error: unknown, attempts: number, firstSentAt: number, clock: Re
 
 /**
  * Says that a request is still rate limited and is given up on, keeping its status and headers (a
- * caller may wait longer, as the completion of a check run does) and naming the budget.
+ * caller may wait longer, as the completion of a check run does) and naming the budget it passes.
  */
 function stillRateLimited(
   error: unknown,
   askedMs: number,
   waitedMs: number,
-  budgetMs: number,
+  passes: string,
 ): unknown {
   if (error instanceof Error && !explained.has(error)) {
     explained.add(error);
     const waited = waitedMs > 0 ? `, after waiting ${Math.round(waitedMs / 1000)} s already` : "";
-    error.message = `${error.message} (GitHub's rate limit asks to wait ${Math.round(askedMs / 1000)} s more${waited}: past the ${Math.round(budgetMs / 1000)} s a request waits on rate limits)`;
+    error.message = `${error.message} (GitHub's rate limit asks to wait ${Math.round(askedMs / 1000)} s more${waited}: ${passes})`;
   }
   return error;
 }

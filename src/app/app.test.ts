@@ -714,6 +714,89 @@ describe("pushes in quick succession", () => {
     );
   });
 
+  it("scans nothing for an old delivery whose base branch the pull request no longer has, leaving the newer base's scan alone", async () => {
+    const RETARGETED = "5".repeat(40);
+    const repo = repository();
+    repo.commits[RETARGETED] = { "main.tf": BASE_MAIN };
+    // GitHub now: the pull request's base is `develop`, since an edit after the old delivery.
+    repo.pulls = [
+      {
+        number: 12,
+        head: { sha: HEAD_SHA },
+        base: { sha: RETARGETED, ref: "develop" },
+        updated_at: "2026-11-27T10:00:00Z",
+      },
+    ];
+    const github = mockGitHub(repo);
+    let releaseScans: () => void = () => undefined;
+    const scansHeld = new Promise<void>((resolve) => (releaseScans = resolve));
+    const engine = new FakeEngine(scanOpenPorts);
+    const app = await testApp({
+      scan: async (files) => {
+        await scansHeld;
+        return engine.scan(files);
+      },
+    });
+    const edited = (ref: string, from: string, sha: string, updatedAt: string) => {
+      const payload = pullRequestPayload("opened") as {
+        pull_request: { base: { sha: string; ref: string }; updated_at: string };
+      };
+      payload.pull_request.base = { ...payload.pull_request.base, sha, ref };
+      payload.pull_request.updated_at = updatedAt;
+      return {
+        ...(payload as unknown as Record<string, unknown>),
+        action: "edited",
+        changes: { base: { ref: { from }, sha: { from: BASE_SHA } } },
+      };
+    };
+    await app.send("pull_request", edited("develop", "master", RETARGETED, "2026-11-27T10:00:00Z"));
+    while (!github.requests.some((r) => r.path.includes("/git/trees/")))
+      await new Promise((r) => setTimeout(r, 5));
+    // An operator redelivers the edit before it, to `master`, whose head is the same commit.
+    await app.send("pull_request", edited("master", "develop", BASE_SHA, "2026-11-27T09:00:00Z"));
+    releaseScans();
+    await app.queue.whenIdle();
+    expect(
+      github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/check-runs")),
+    ).toHaveLength(1);
+    expect(
+      github.updates().map((u) => [u.conclusion, (u.output as { title: string }).title]),
+    ).toEqual([["failure", "1 new finding: 1 high"]]);
+    expect(paths(github.requests)).toContain(
+      `GET /repos/acme/infra/compare/${RETARGETED}...${HEAD_SHA}`,
+    );
+  });
+
+  it("scans an edit whose base GitHub does not show yet, its answer older than the event", async () => {
+    const RETARGETED = "5".repeat(40);
+    const repo = repository();
+    repo.commits[RETARGETED] = { "main.tf": BASE_MAIN };
+    repo.pulls = [
+      {
+        number: 12,
+        head: { sha: HEAD_SHA },
+        base: { sha: BASE_SHA, ref: "master" },
+        updated_at: "2026-11-27T09:00:00Z",
+      },
+    ];
+    const github = mockGitHub(repo);
+    const app = await testApp(new FakeEngine(scanOpenPorts));
+    const payload = pullRequestPayload("opened") as {
+      pull_request: { base: { sha: string; ref: string }; updated_at: string };
+    };
+    payload.pull_request.base = { ...payload.pull_request.base, sha: RETARGETED, ref: "develop" };
+    payload.pull_request.updated_at = "2026-11-27T10:00:00Z";
+    await app.deliver("pull_request", {
+      ...(payload as unknown as Record<string, unknown>),
+      action: "edited",
+      changes: { base: { ref: { from: "master" } } },
+    });
+    expect(github.updates()).toMatchObject([{ conclusion: "failure" }]);
+    expect(paths(github.requests)).toContain(
+      `GET /repos/acme/infra/compare/${RETARGETED}...${HEAD_SHA}`,
+    );
+  });
+
   it("cancels a run superseded before its scan began, with no unhandled rejection", async () => {
     const NEWER = "3".repeat(40);
     const repo = repository();

@@ -53,7 +53,7 @@ import {
   type ImpactRequest,
   type PushRequest,
 } from "./org.js";
-import { headsPullNow, pullHeadedBy } from "./pulls.js";
+import { pullHeadedBy, pullStanding } from "./pulls.js";
 import { resumeInstallation, resumeRequest } from "./resume.js";
 import { BackgroundTasks } from "./tasks.js";
 
@@ -205,7 +205,15 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       let newest = true;
       if (request.kind === "pull") {
         target = request.target;
-        newest = (await headsPullNow(api, target)) === true;
+        const standing = await pullStanding(api, target, request.delivered);
+        if (standing === "old-base") {
+          context.log.info(
+            { ...fields, pull: target.pullNumber, baseRef: request.delivered.baseRef },
+            "old delivery: the pull request's base branch changed since; not scanned",
+          );
+          return;
+        }
+        newest = standing === "newest";
       } else if (request.kind === "commit") {
         const found = await pullHeadedBy(api, request);
         if (found === "none" || found === "gave-up") {

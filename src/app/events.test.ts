@@ -11,11 +11,13 @@ describe("event validation", () => {
       ...payload.pull_request,
       number: 3,
       head: { sha: HEAD_SHA },
-      base: { sha: BASE_SHA },
+      base: { sha: BASE_SHA, ref: "main" },
+      updated_at: "2026-11-27T10:00:00Z",
     };
     expect(pullRequestScan(payload)).toEqual({
       kind: "pull",
       target: { owner: "acme", repo: "infra", pullNumber: 3, headSha: HEAD_SHA, baseSha: BASE_SHA },
+      delivered: { baseRef: "main", updatedAt: "2026-11-27T10:00:00Z" },
     });
   });
 

@@ -4,6 +4,7 @@
 // Everything past here works on these plain values, never on raw payloads.
 import { z } from "zod";
 import { parseCommands, type Command } from "./commands.js";
+import type { DeliveredPull } from "./pulls.js";
 
 export const CHECK_RUN_NAME = "Tollgate";
 export const RERUN_ACTION = {
@@ -32,7 +33,8 @@ export interface CheckTarget {
 
 /** What an event asks the app to do, once validated. */
 export type ScanRequest =
-  | { kind: "pull"; target: CheckTarget }
+  /** `delivered`: what the payload said beside the target, to tell an old delivery from a new one. */
+  | { kind: "pull"; target: CheckTarget; delivered: DeliveredPull }
   /**
    * A re-run of a commit. `pullNumbers` are the pull requests the payload names with it as head
    * (none for fork PRs); the payload may be an old delivery's, so the app asks GitHub afresh.
@@ -55,7 +57,8 @@ const pullRequestEvent = z.object({
   pull_request: z.object({
     number: z.number().int().positive(),
     head: z.object({ sha }),
-    base: z.object({ sha }),
+    base: z.object({ sha, ref: z.string().optional() }),
+    updated_at: z.string().optional(),
   }),
 });
 
@@ -72,6 +75,7 @@ export function pullRequestScan(payload: unknown): ScanRequest {
       headSha: pull.head.sha,
       baseSha: pull.base.sha,
     },
+    delivered: { baseRef: pull.base.ref, updatedAt: pull.updated_at },
   };
 }
 

@@ -1,6 +1,7 @@
 // Asks GitHub where a commit stands now: whether it still heads its pull request, and which open pull
 // request a re-run commit heads. `check_suite` and `check_run` payloads list no pull requests when the
 // head branch lives in a fork, so the head SHA is matched against open PRs.
+import { z } from "zod";
 import type { GitHubApi, RepoRef } from "../github/index.js";
 import type { CheckTarget } from "./events.js";
 
@@ -9,39 +10,88 @@ const MAX_OPEN_PULL_PAGES = 10;
 const OPEN_PULLS_PER_PAGE = 100;
 export const MAX_OPEN_PULLS_LOOKED_AT = MAX_OPEN_PULL_PAGES * OPEN_PULLS_PER_PAGE;
 
-export async function pullTarget(
+/** An open pull request as GitHub has it now: its check target, base branch and last update. */
+interface PullNow {
+  target: CheckTarget;
+  /** Undefined where the answer lacks them: nothing is then told from them. */
+  baseRef: string | undefined;
+  updatedAt: string | undefined;
+}
+
+const baseAndUpdate = z.object({
+  base: z.object({ ref: z.string().optional() }),
+  updated_at: z.string().optional(),
+});
+
+async function pullNow(
   api: GitHubApi,
   pull: RepoRef & { pullNumber: number },
-): Promise<CheckTarget | undefined> {
+): Promise<PullNow | undefined> {
   const { data } = await api.rest.pulls.get({
     owner: pull.owner,
     repo: pull.repo,
     pull_number: pull.pullNumber,
   });
   if (data.state !== "open") return undefined;
+  const read = baseAndUpdate.safeParse(data);
   return {
-    owner: pull.owner,
-    repo: pull.repo,
-    pullNumber: data.number,
-    headSha: data.head.sha,
-    baseSha: data.base.sha,
+    target: {
+      owner: pull.owner,
+      repo: pull.repo,
+      pullNumber: data.number,
+      headSha: data.head.sha,
+      baseSha: data.base.sha,
+    },
+    baseRef: read.data?.base.ref,
+    updatedAt: read.data?.updated_at,
   };
 }
 
+export async function pullTarget(
+  api: GitHubApi,
+  pull: RepoRef & { pullNumber: number },
+): Promise<CheckTarget | undefined> {
+  return (await pullNow(api, pull))?.target;
+}
+
+/** What a pull request event's payload said of its pull request beside its target. */
+export interface DeliveredPull {
+  baseRef?: string | undefined;
+  /** ISO time of the pull request's last update when the event was sent. */
+  updatedAt?: string | undefined;
+}
+
 /**
- * Whether `target`'s head is its pull request's head now. A delivery redelivered after newer pushes
- * carries an older head: its work must not supersede the newer head's. Undefined when GitHub could
- * not answer (the work then supersedes nothing, which costs only a scan that runs to its end).
+ * Where a pull request event's head and base stand now. `newest`: its head is the pull request's,
+ * against the base branch it has now. `not-head`: a delivery redelivered after newer pushes (or the
+ * pull request closed); its work must not supersede the newer head's, and scans its own commit.
+ * `old-base`: the same head, but the base branch changed since the event (an old `edited` or
+ * `opened` redelivered); scanning it would cancel the newer base's scan, or put a run against a
+ * base the pull request no longer has on its head, so it is not scanned. A base that differs while
+ * GitHub's answer is older than the event is GitHub lagging, not an old event. `unknown` when
+ * GitHub could not answer (the work then supersedes nothing, costing only a scan run to its end).
  */
-export async function headsPullNow(
+export async function pullStanding(
   api: GitHubApi,
   target: CheckTarget,
-): Promise<boolean | undefined> {
+  delivered: DeliveredPull,
+): Promise<"newest" | "not-head" | "old-base" | "unknown"> {
+  let now: PullNow | undefined;
   try {
-    return (await pullTarget(api, target))?.headSha === target.headSha;
+    now = await pullNow(api, target);
   } catch {
-    return undefined;
+    return "unknown";
   }
+  if (now?.target.headSha !== target.headSha) return "not-head";
+  const baseChanged =
+    delivered.baseRef !== undefined &&
+    now.baseRef !== undefined &&
+    delivered.baseRef !== now.baseRef;
+  const githubLags =
+    delivered.updatedAt !== undefined &&
+    now.updatedAt !== undefined &&
+    Date.parse(delivered.updatedAt) > Date.parse(now.updatedAt);
+  return baseChanged && !githubLags ? "old-base" : "newest";
 }
 
 /**

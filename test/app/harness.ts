@@ -19,7 +19,8 @@ export interface MockRepository extends FakeRepository {
     number: number;
     state?: "open" | "closed";
     head: { sha: string };
-    base: { sha: string };
+    base: { sha: string; ref?: string };
+    updated_at?: string;
   }[];
   permission?: string;
   /** What GitHub's compare answers as the merge base; the PR's base SHA by default. */

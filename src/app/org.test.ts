@@ -18,6 +18,7 @@ import type { ScanEngine } from "../engine/types.js";
 import { randomBytes } from "node:crypto";
 import { cacheKeyOf, DiskCompiledStore, listOpenPulls, OrgPolicies } from "../org/index.js";
 import { pushRequest } from "./org.js";
+import { STALE_RUN_REASON } from "./resume.js";
 import { OWNER_TAG_RULE, WITH_COMPARISON_MODULE } from "../../test/support/customRules.js";
 
 const sha = (digit: string) => digit.repeat(40);
@@ -452,6 +453,27 @@ describe("an installation unsuspended", () => {
     await app.deliver("installation", unsuspend);
     expect(github.checkRuns()).toHaveLength(2);
     expect(app.failures).toEqual([]);
+    everyRequest.push(...github.requests);
+  });
+
+  it("completes older runs of a head left in progress as cancelled, and checks on the newest", async () => {
+    nock.cleanAll();
+    const github = mockOrganization(organization({ ".github/tollgate.yml": ORG_SETTINGS }));
+    const app = await orgTestApp(engine, new OrgPolicies());
+    github.suspended = true;
+    // A delivery and GitHub's redelivery of it (its job failed): two runs on the head, both open.
+    for (let i = 0; i < 2; i++)
+      await app.deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    github.suspended = false;
+    await app.deliver("installation", installationPayload("unsuspend"));
+    const infra = github
+      .finalCheckRuns()
+      .filter((c) => c.repo === "infra")
+      .map((c) => [c.id, c.status, c.conclusion, (c.output as { title: string }).title]);
+    expect(infra).toEqual([
+      [900, "completed", "cancelled", `Not scanned: ${STALE_RUN_REASON}`],
+      [901, "completed", "success", "No new findings"],
+    ]);
     everyRequest.push(...github.requests);
   });
 });

@@ -8,6 +8,7 @@ import { FakeEngine } from "../app/findings.js";
 import {
   BASE_SHA,
   HEAD_SHA,
+  installationPayload,
   mockGitHub,
   pullRequestPayload,
   type MockRepository,
@@ -193,6 +194,38 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     expect(runs).toEqual([
       [".github", "Tollgate policies", pushed, "success"],
       ["infra", "Tollgate", HEAD_SHA, "success"],
+    ]);
+  });
+
+  it("completes, once the installation is unsuspended, the run a suspension left in progress, in another replica", async () => {
+    const prefix = `app${++prefixes}`;
+    const main = 'resource "aws_s3_bucket" "owned" {\n  bucket = "acme-owned"\n}\n';
+    const github = mockOrganization({
+      infra: {
+        commits: {
+          [DEFAULT_BRANCH]: { "main.tf": main },
+          [BASE_SHA]: { "main.tf": main },
+          [HEAD_SHA]: { "main.tf": main },
+        },
+        pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+        pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -1 +1 @@" }],
+      },
+    });
+    github.suspended = true;
+    const suspended = await replica(prefix, { attempts: 1 });
+    await suspended.deliver("d1", pullRequestPayload("synchronize"));
+    await waitFor(async () => (await suspended.queue.depth()).failed === 1, 15_000, "a failed job");
+    expect(github.finalCheckRuns()).toMatchObject([{ id: 900, status: "in_progress" }]);
+    github.suspended = false;
+    const webhook = await replica(prefix, { takeWork: false });
+    await webhook.deliver("u1", installationPayload("unsuspend"), "installation");
+    await waitFor(
+      () => github.finalCheckRuns().some((c) => c.status === "completed"),
+      15_000,
+      "the run left in progress to complete",
+    );
+    expect(github.finalCheckRuns().map((c) => [c.repo, c.id, c.status, c.conclusion])).toEqual([
+      ["infra", 900, "completed", "success"],
     ]);
   });
 });

@@ -208,6 +208,38 @@ describe("scanPullRequest settings", () => {
     expect(report.summary).toContain("bastion, SEC-12");
   });
 
+  it("reports a repository entry the organization's lock holds at a level only the rules' metadata tells", async () => {
+    // The organization writes no level for TG-NET-001: its high severity's default, blocking, is
+    // locked, which the loaded rules' metadata tells the gate and not the settings merge.
+    class ListedEngine extends FakeEngine {
+      readonly builtinRules = [
+        {
+          id: "TG-NET-001",
+          title: "Security group open to the world",
+          severity: "high" as const,
+          category: "network",
+          entrypoint: "tollgate/rules/network/open_ingress/deny",
+        },
+      ];
+    }
+    const { report } = await scan(
+      {
+        base: { "main.tf": BASE_MAIN },
+        head: { "main.tf": 'resource "aws_security_group" "web" {\n  port = 22\n}\n' },
+        pullFiles: [
+          { filename: "main.tf", status: "modified", patch: "@@ -1,2 +1,3 @@\n r\n+a\n }" },
+        ],
+        organizationSettings: "locked: [enforcement]\n",
+        repositorySettings: "enforcement:\n  rules:\n    TG-NET-001: advisory\n",
+      },
+      new ListedEngine(scanOpenPorts),
+    );
+    expect(report.conclusion).toBe("failure");
+    expect(report.summary).toContain(
+      ".github/tollgate.yml:3:5: enforcement.rules.TG-NET-001 may not loosen what the organization locks; its level applies to TG-NET-001 (blocking)",
+    );
+  });
+
   it("passes when the organization's waiver covers the resource in this repository", async () => {
     const { report } = await scan({
       base: { "main.tf": BASE_MAIN },

@@ -58,7 +58,9 @@ const SECTIONS: readonly Section[] = ["rules", "categories", "severities"];
  * `log_retention_min_days` < a longer one, `unknown_values: ignore` < `advisory`; for
  * `waivers` and `break_glass`, anything the repository adds. A locked enforcement key (`enforcement` as a whole, or one
  * rule, category or severity) also makes the organization's level a floor at gate time for every
- * finding in its scope, so a repository cannot loosen a locked category through a rule entry.
+ * finding in its scope, so a repository cannot loosen a locked category through a rule entry. The
+ * repository's entries applied are kept with their place (`repositoryEnforcement`): the gate, which
+ * knows each rule's category and severity, reports those its floor holds.
  */
 export function mergeSettings(
   organization: ParsedSettingsFile | null,
@@ -81,6 +83,7 @@ export function mergeSettings(
     ruleReferences: [],
     categoryReferences: [],
     cloudformationParameterFiles: {},
+    repositoryEnforcement: [],
   };
   // A root's list as a whole: the repository's replaces the organization's for the same root.
   for (const file of [organization, repository])
@@ -121,6 +124,15 @@ export function mergeSettings(
         });
       const heldKeys = new Set(held.map((path) => path.join(".")));
       applyLayer(settings, layer, (path) => !heldKeys.has(path.join(".")));
+      for (const section of SECTIONS)
+        for (const [key, entry] of sectionEntries(layer.settings, section))
+          if (!heldKeys.has(`enforcement.${section}.${key}`))
+            settings.repositoryEnforcement.push({
+              section,
+              key,
+              rule: enforcementRule(entry),
+              origin: originOf(repository, [...layer.path, "enforcement", section, key]),
+            });
     }
     addReferences(settings, repository, { locked: false });
     if (repository.settings.waivers && repository.settings.waivers.length > 0) {
@@ -379,7 +391,7 @@ function looserLockedPaths(
       // gate holds as a floor anyway; saying so here places the notice on the repository's line.
       // An unwritten rule or category falls to its category or severity, which rule metadata
       // decides and merging does not know: only the lowest level the organization could give it
-      // is known, and an entry below that is surely looser.
+      // is known, and an entry below that is surely looser (the gate judges the rest).
       const organizationRule =
         organizationSection[key] ??
         (section === "severities"

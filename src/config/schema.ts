@@ -358,6 +358,18 @@ export interface CategoryReference {
   origin: SettingsOrigin;
 }
 
+/**
+ * A repository's enforcement entry the merge applied, where it is written. Whether a lock holds it
+ * depends on each rule's category and severity, which only the loaded rules tell: the gate judges
+ * it (`lockedEntryNotices`) and reports it on this line.
+ */
+export interface RepositoryEnforcementEntry {
+  section: keyof EnforcementTable;
+  key: string;
+  rule: EnforcementRule;
+  origin: SettingsOrigin;
+}
+
 /** A locked enforcement key: findings in its scope are held at least at the organization's level. */
 export type EnforcementLock =
   | { scope: "all" }
@@ -396,6 +408,8 @@ export interface Settings {
   categoryReferences: CategoryReference[];
   /** Parameter files by CloudFormation template, repository paths. */
   cloudformationParameterFiles: Record<string, string[]>;
+  /** The repository file's enforcement entries applied, layer by layer, in file order. */
+  repositoryEnforcement: RepositoryEnforcementEntry[];
 }
 
 /** Every rule option resolved: the defaults, then the organization's file, then the repository's. */
@@ -441,4 +455,5 @@ export const defaultSettings: Settings = {
   ruleReferences: [],
   categoryReferences: [],
   cloudformationParameterFiles: {},
+  repositoryEnforcement: [],
 };

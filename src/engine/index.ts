@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { loadModel } from "../iac/index.js";
 import { qualifiedAddress } from "../model/types.js";
 import { readBundle, type PolicyBundle } from "../policy/bundle.js";
+import type { RuleMetadata } from "../policy/metadata.js";
 import {
   buildPolicies,
   bundleOf,
@@ -88,18 +89,24 @@ async function compileSources(sources: PolicySource[], builtin: boolean): Promis
 }
 
 /**
- * The ids and categories of the rules a scan with `customRules` evaluates, which waivers and
- * enforcement keys are checked against; nothing for an engine that does not list its built-in rules.
+ * The rules a scan with `customRules` evaluates, by id and category, which waivers and enforcement
+ * keys are checked against, and as metadata, which a repository's locked entries are judged by;
+ * nothing for an engine that does not list its built-in rules.
  */
 export function evaluatedRules(
   engine: ScanEngine,
   customRules: readonly CustomRuleSet[] = [],
-): { knownRules?: ReadonlySet<string>; knownCategories?: ReadonlySet<string> } {
+): {
+  knownRules?: ReadonlySet<string>;
+  knownCategories?: ReadonlySet<string>;
+  rules?: readonly RuleMetadata[];
+} {
   if (!engine.builtinRules) return {};
   const rules = [...engine.builtinRules, ...customRules.flatMap((set) => set.rules)];
   return {
     knownRules: new Set(rules.map((rule) => rule.id)),
     knownCategories: new Set(rules.map((rule) => rule.category)),
+    rules,
   };
 }
 

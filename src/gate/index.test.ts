@@ -586,3 +586,135 @@ describe("gateWithWaivers and rule ids in settings", () => {
     expect(decision.notices.every((n) => n.code === "settings-unknown-category")).toBe(true);
   });
 });
+
+describe("gateWithWaivers and a repository's entries under the organization's locks", () => {
+  const now = new Date("2026-11-26T12:00:00Z");
+  const parsed = (lines: string[], file: string) => {
+    const result = parseSettingsFile(lines.join("\n"), file);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result.parsed;
+  };
+  // The loaded rules' metadata: what tells an unwritten rule's level (its category's, else its severity's).
+  const rules = [
+    { id: "TG-NET-001", category: "network", severity: "high" as const },
+    { id: "TG-NET-002", category: "network", severity: "critical" as const },
+    { id: "TG-NET-003", category: "network", severity: "low" as const },
+    { id: "TG-LOG-001", category: "logging", severity: "high" as const },
+  ];
+  const gate = (organization: string[], repository: string[], findings: Finding[] = []) =>
+    gateWithWaivers(
+      findings,
+      [],
+      mergeSettings(parsed(organization, "org.yml"), parsed(repository, "repo.yml"), {
+        name: "infra",
+        topics: [],
+      }).settings,
+      {
+        files: [],
+        repository: { name: "infra", topics: [] },
+        now,
+        knownRules: new Set(rules.map((rule) => rule.id)),
+        knownCategories: new Set(rules.map((rule) => rule.category)),
+        rules,
+      },
+    );
+  const located = (decision: { notices: LoadError[] }) =>
+    decision.notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}: ${n.message}`);
+
+  it("reports an advisory or later entry for a locked rule or category the organization leaves unwritten, where the rules' metadata shows it looser", () => {
+    const decision = gate(
+      ["locked: [enforcement]"],
+      [
+        "enforcement:",
+        "  rules:",
+        "    TG-NET-001: advisory",
+        "    TG-NET-003: advisory",
+        "  categories:",
+        "    network: { blocking_from: 2030-01-01 }",
+        "    logging: advisory",
+      ],
+      [finding()],
+    );
+    expect(located(decision)).toEqual([
+      "repo.yml:3:5: settings-locked: enforcement.rules.TG-NET-001 may not loosen what the organization locks; its level applies to TG-NET-001 (blocking)",
+      "repo.yml:6:5: settings-locked: enforcement.categories.network may not loosen what the organization locks; its level applies to TG-NET-002 (blocking)",
+      "repo.yml:7:5: settings-locked: enforcement.categories.logging may not loosen what the organization locks; its level applies to TG-LOG-001 (blocking)",
+    ]);
+    // The gate's floor held the finding all along; the notice tells the repository's author.
+    expect(decision.blocking.map((f) => f.rule)).toEqual(["TG-NET-001"]);
+  });
+
+  it("reports an entry a lock on another key holds: a rule under a locked category, a severity under a locked category", () => {
+    const decision = gate(
+      ["locked: [enforcement.categories.network]"],
+      [
+        "enforcement:",
+        "  rules:",
+        "    TG-NET-002: off",
+        "    TG-LOG-001: off",
+        "  severities:",
+        "    high: advisory",
+      ],
+    );
+    expect(located(decision)).toEqual([
+      "repo.yml:3:5: settings-locked: enforcement.rules.TG-NET-002 may not loosen what the organization locks; its level applies to TG-NET-002 (blocking)",
+      "repo.yml:6:5: settings-locked: enforcement.severities.high may not loosen what the organization locks; its level applies to TG-NET-001 (blocking)",
+    ]);
+  });
+
+  it("says nothing of an entry as strict as the organization's level, nor without locks or the rules' metadata", () => {
+    const repository = [
+      "enforcement:",
+      "  rules:",
+      "    TG-NET-003: advisory",
+      "  categories:",
+      "    network: blocking",
+    ];
+    expect(gate(["locked: [enforcement]"], repository).notices).toEqual([]);
+    expect(
+      gate(["fail_on: all"], ["enforcement:", "  rules:", "    TG-NET-001: off"]).notices,
+    ).toEqual([]);
+    const merged = mergeSettings(
+      parsed(["locked: [enforcement]"], "org.yml"),
+      parsed(["enforcement:", "  rules:", "    TG-NET-001: advisory"], "repo.yml"),
+      { name: "infra", topics: [] },
+    ).settings;
+    const unjudged = gateWithWaivers([], [], merged, {
+      files: [],
+      repository: { name: "infra", topics: [] },
+      now,
+    });
+    expect(unjudged.notices).toEqual([]);
+  });
+
+  it("counts down to a locked organization date earlier than the repository's", () => {
+    const decision = gate(
+      [
+        "enforcement:",
+        "  categories:",
+        "    network: { blocking_from: 2027-01-15 }",
+        "locked: [enforcement]",
+      ],
+      ["enforcement:", "  rules:", "    TG-NET-001: { blocking_from: 2028-01-01 }"],
+      [finding()],
+    );
+    expect(decision.countdowns).toEqual([
+      { rule: "TG-NET-001", blockingFrom: "2027-01-15", daysLeft: 50, findings: 1 },
+    ]);
+    expect(located(decision)).toEqual([
+      "repo.yml:3:5: settings-locked: enforcement.rules.TG-NET-001 may not loosen what the organization locks; its level applies to TG-NET-001 (blocking from 2027-01-15)",
+    ]);
+    // An advisory entry under a locked date counts down to that date too.
+    const advisory = gate(
+      [
+        "enforcement:",
+        "  categories:",
+        "    network: { blocking_from: 2027-01-15 }",
+        "locked: [enforcement]",
+      ],
+      ["enforcement:", "  rules:", "    TG-NET-001: advisory"],
+      [finding()],
+    );
+    expect(advisory.countdowns.map((c) => c.blockingFrom)).toEqual(["2027-01-15"]);
+  });
+});

@@ -6,7 +6,9 @@
 // a finding an unknown value decides (`Finding.unknown`): advisory at most, whatever the settings,
 // and left out where a certain finding of its rule on the same resource and line restates it.
 import {
+  compareEnforcement,
   DEFAULT_SEVERITY_ENFORCEMENT,
+  type RepositoryEnforcementEntry,
   type RepositoryIdentity,
   type EnforcementLevel,
   type EnforcementLock,
@@ -87,8 +89,11 @@ export interface GateContext {
 
 export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
 
+/** What enforcement and locks are judged by: a finding's, or a loaded rule's, id, category and severity. */
+type RuleScope = Pick<Finding, "rule" | "category" | "severity">;
+
 /** Where a finding's enforcement comes from: the first of its rule, category, severity entry. */
-function enforcementEntry(finding: Finding, table: EnforcementTable): EnforcementRule {
+function enforcementEntry(finding: RuleScope, table: EnforcementTable): EnforcementRule {
   return (
     table.rules[finding.rule] ??
     table.categories[finding.category] ??
@@ -105,7 +110,7 @@ function levelOn(rule: EnforcementRule, now: Date): EnforcementLevel {
 
 const LEVEL_RANK: Record<EnforcementLevel, number> = { off: 0, advisory: 1, blocking: 2 };
 
-function locks(lock: EnforcementLock, finding: Finding): boolean {
+function locks(lock: EnforcementLock, finding: RuleScope): boolean {
   switch (lock.scope) {
     case "all":
       return true;
@@ -131,23 +136,94 @@ function dayStart(day: string): Date {
   return parseDay(day) ?? new Date(Number.NaN);
 }
 
+/** The organization's entry for a finding in a locked scope, which its own may not loosen. */
+function lockedFloor(finding: RuleScope, settings: Settings): EnforcementRule | undefined {
+  return settings.locks.keys.some((lock) => locks(lock, finding))
+    ? enforcementEntry(finding, settings.locks.organization)
+    : undefined;
+}
+
 function enforce(finding: Finding, settings: Settings, now: Date): Enforced {
-  const entry = enforcementEntry(finding, settings.enforcement);
-  let level = levelOn(entry, now);
-  let heldByLock = false;
-  if (settings.locks.keys.some((lock) => locks(lock, finding))) {
-    const floor = levelOn(enforcementEntry(finding, settings.locks.organization), now);
-    if (LEVEL_RANK[floor] > LEVEL_RANK[level]) {
-      level = floor;
-      heldByLock = true;
-    }
-  }
+  const own = enforcementEntry(finding, settings.enforcement);
+  // The stricter entry as written, so a locked organization date earlier than the repository's
+  // (or one under its advisory) is the day the finding counts down to.
+  const floor = lockedFloor(finding, settings);
+  const entry = floor && compareEnforcement(floor, own) > 0 ? floor : own;
+  const level = levelOn(entry, now);
+  const heldByLock = LEVEL_RANK[level] > LEVEL_RANK[levelOn(own, now)];
   // A finding an unknown value decides follows its rule's settings and locks down to off, but
   // never blocks, so it counts down to nothing.
   if (finding.unknown !== undefined)
     return { level: level === "blocking" ? "advisory" : level, heldByLock };
   const counting = level === "advisory" && entry.blockingFrom && entry.level === "blocking";
   return { level, heldByLock, ...(counting ? { blockingFrom: entry.blockingFrom } : {}) };
+}
+
+/** A loaded rule as the gate judges settings against it. */
+export interface LoadedRule {
+  id: string;
+  category: Category;
+  severity: Severity;
+}
+
+/**
+ * A located `settings-locked` notice for each repository enforcement entry the organization's
+ * locks hold for some loaded rule it sets: the rule is in a locked scope (any lock: a rule under a
+ * locked category too) and the organization's entry for it is stricter as written, so the gate's
+ * floor keeps that level and the line does nothing for it. The merge reports what it can judge
+ * without the rules (an entry looser than the organization's written key) and leaves it out; this
+ * judges the rest, where an unwritten rule or category takes its level from the rule's metadata.
+ */
+export function lockedEntryNotices(settings: Settings, rules: readonly LoadedRule[]): LoadError[] {
+  if (settings.locks.keys.length === 0) return [];
+  const notices: LoadError[] = [];
+  for (const entry of settings.repositoryEnforcement) {
+    const held = rules.flatMap((loaded) => {
+      const rule = { rule: loaded.id, category: loaded.category, severity: loaded.severity };
+      if (!sets(entry, rule, settings.enforcement)) return [];
+      const floor = lockedFloor(rule, settings);
+      return floor && compareEnforcement(entry.rule, floor) < 0
+        ? [`${loaded.id} (${describeEntry(floor)})`]
+        : [];
+    });
+    if (held.length === 0) continue;
+    const named =
+      held.length > 3
+        ? `${held.slice(0, 3).join(", ")} and ${plural(held.length - 3, "more rule")}`
+        : held.join(", ");
+    notices.push({
+      ...entry.origin,
+      code: "settings-locked",
+      message: `enforcement.${entry.section}.${entry.key} may not loosen what the organization locks; its level applies to ${named}`,
+    });
+  }
+  return notices;
+}
+
+/** Whether a repository's entry is where a rule's enforcement comes from, given the merged table. */
+function sets(
+  entry: RepositoryEnforcementEntry,
+  rule: RuleScope,
+  table: EnforcementTable,
+): boolean {
+  switch (entry.section) {
+    case "rules":
+      return entry.key === rule.rule;
+    case "categories":
+      return entry.key === rule.category && table.rules[rule.rule] === undefined;
+    case "severities":
+      return (
+        entry.key === rule.severity &&
+        table.rules[rule.rule] === undefined &&
+        table.categories[rule.category] === undefined
+      );
+  }
+}
+
+function describeEntry(rule: EnforcementRule): string {
+  return rule.level === "blocking" && rule.blockingFrom
+    ? `blocking from ${rule.blockingFrom}`
+    : rule.level;
 }
 
 /**
@@ -193,6 +269,8 @@ export interface WaiverContext {
   knownRules?: ReadonlySet<string>;
   /** The categories of the rules evaluated: an `enforcement.categories` key naming none is reported. */
   knownCategories?: ReadonlySet<string>;
+  /** The rules evaluated, whose categories and severities judge a repository's locked entries. */
+  rules?: readonly LoadedRule[];
   /** What did not load at base (`GateContext.baseProblems`). */
   baseProblems?: readonly LoadError[];
   /** The scan covered the whole repository (`WaiverInput.wholeRepository`); never for the app's. */
@@ -225,9 +303,10 @@ export function gateWithWaivers(
   const unknownCategories = context.knownCategories
     ? unknownCategoryReferences(settings.categoryReferences, context.knownCategories)
     : [];
+  const held = context.rules ? lockedEntryNotices(settings, context.rules) : [];
   return decideGate(waived.findings, problems, settings, {
     now: context.now,
-    notices: [...unknownIds, ...unknownCategories, ...waived.notices].sort(byPlace),
+    notices: [...unknownIds, ...unknownCategories, ...held, ...waived.notices].sort(byPlace),
     ...(context.baseProblems ? { baseProblems: context.baseProblems } : {}),
   });
 }

@@ -3985,3 +3985,50 @@ describe("tollgate help and version", () => {
     expect((await run(["version", "extra"])).code).toBe(2);
   });
 });
+
+describe("tollgate scan with the organization's settings (--org-config)", () => {
+  it("merges --config over it as the repository's file and reports a locked entry the rules show looser, on its line", async () => {
+    await withTempDir("org-config", async (dir) => {
+      await writeFile(
+        path.join(dir, "main.tf"),
+        [
+          'resource "aws_security_group" "web" {',
+          "  ingress {",
+          "    from_port   = 22",
+          "    to_port     = 22",
+          '    protocol    = "tcp"',
+          '    cidr_blocks = ["0.0.0.0/0"]',
+          "  }",
+          "}",
+          "",
+        ].join("\n"),
+      );
+      await writeFile(path.join(dir, "org.yml"), "locked: [enforcement]\n");
+      await writeFile(
+        path.join(dir, "tollgate.yml"),
+        ["enforcement:", "  rules:", "    TG-NET-001: advisory", "locked: [waivers]", ""].join(
+          "\n",
+        ),
+      );
+      const scanned = await run(
+        ["scan", ".", "--org-config", "org.yml", "--config", "tollgate.yml", "--format", "json"],
+        dir,
+      );
+      const report = JSON.parse(scanned.stdout) as {
+        notices: { file: string; line: number; column: number; code: string; message: string }[];
+      };
+      expect(report.notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}`)).toEqual([
+        "tollgate.yml:3:5: settings-locked",
+        "tollgate.yml:4:1: settings-org-only",
+      ]);
+      expect(report.notices[0]?.message).toBe(
+        "enforcement.rules.TG-NET-001 may not loosen what the organization locks; its level applies to TG-NET-001 (blocking)",
+      );
+      // The organization's lock holds the finding: the gate blocks.
+      expect(scanned.code).toBe(1);
+      // Alone, --config is the whole of the settings, as before.
+      const alone = await run(["scan", ".", "--config", "tollgate.yml", "--format", "json"], dir);
+      expect(alone.code).toBe(0);
+    });
+  });
+});

@@ -68,6 +68,12 @@ export const gateOptions = {
     value: "file",
     description: "the app's settings file (tollgate.yml): enforcement, waivers, rule settings",
   },
+  "org-config": {
+    type: "string",
+    value: "file",
+    description:
+      "the organization's settings file (its .github repository's), with --config merged over it as the repository's",
+  },
   repository: {
     type: "string",
     default: "",

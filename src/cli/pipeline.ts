@@ -3,7 +3,13 @@
 import { lstatSync, type Stats } from "node:fs";
 import { readFile, readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { parseSettings, defaultSettings, type Settings } from "../config/index.js";
+import {
+  defaultSettings,
+  mergeSettings,
+  parseSettingsFile,
+  type ParsedSettingsFile,
+  type Settings,
+} from "../config/index.js";
 import { createEngine } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { listWorkingTree, readGitSnapshot } from "../fetch/git.js";
@@ -190,22 +196,44 @@ export interface CliRepository {
   topics: string[];
 }
 
+/** The settings of a CLI run, and what merging its files reported (`settings-locked` and the like). */
+export interface CliSettings {
+  settings: Settings;
+  notices: LoadError[];
+}
+
+/**
+ * The settings the app would apply: `--org-config` as the organization's file, `--config` as the
+ * repository's merged over it (locks held, located notices); `--config` alone stands for both.
+ */
 export async function loadSettings(
-  file: string | undefined,
+  flags: { config?: string | undefined; "org-config"?: string | undefined },
   cwd: string,
   repository: CliRepository,
-): Promise<Settings> {
-  if (!file) return defaultSettings;
+): Promise<CliSettings> {
+  const organization = await readSettingsFlag("--org-config", flags["org-config"], cwd);
+  const file = await readSettingsFlag("--config", flags.config, cwd);
+  if (organization && file) return mergeSettings(organization, file, repository);
+  const only = organization ?? file;
+  return only ? mergeSettings(only, null, repository) : { settings: defaultSettings, notices: [] };
+}
+
+async function readSettingsFlag(
+  flag: string,
+  file: string | undefined,
+  cwd: string,
+): Promise<ParsedSettingsFile | undefined> {
+  if (!file) return undefined;
   const text = await readFile(path.resolve(cwd, file), "utf8").catch(() => {
-    throw new UsageError(`--config: cannot read ${file}`);
+    throw new UsageError(`${flag}: cannot read ${file}`);
   });
-  const parsed = parseSettings(text, file, repository);
+  const parsed = parseSettingsFile(text, file);
   if (!parsed.ok) {
     throw new UsageError(
       parsed.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join("\n"),
     );
   }
-  return parsed.settings;
+  return parsed.parsed;
 }
 
 /**

@@ -271,6 +271,8 @@ export interface WaiverContext {
   knownCategories?: ReadonlySet<string>;
   /** The rules evaluated, whose categories and severities judge a repository's locked entries. */
   rules?: readonly LoadedRule[];
+  /** What merging the settings files reported, for the CLI (the app lists them in its summary). */
+  settingsNotices?: readonly LoadError[];
   /** What did not load at base (`GateContext.baseProblems`). */
   baseProblems?: readonly LoadError[];
   /** The scan covered the whole repository (`WaiverInput.wholeRepository`); never for the app's. */
@@ -306,7 +308,13 @@ export function gateWithWaivers(
   const held = context.rules ? lockedEntryNotices(settings, context.rules) : [];
   return decideGate(waived.findings, problems, settings, {
     now: context.now,
-    notices: [...unknownIds, ...unknownCategories, ...held, ...waived.notices].sort(byPlace),
+    notices: [
+      ...(context.settingsNotices ?? []),
+      ...unknownIds,
+      ...unknownCategories,
+      ...held,
+      ...waived.notices,
+    ].sort(byPlace),
     ...(context.baseProblems ? { baseProblems: context.baseProblems } : {}),
   });
 }

@@ -124,7 +124,7 @@ export const diffCommand = defineCommand({
     // base counterpart, of the same path or paired as renamed.
     const changes = gitChanges ?? folderChanges(base.files, head.files, renames);
     const repository = { name: values.repository, topics: [] };
-    const settings = await loadSettings(values.config, io.cwd, repository);
+    const { settings, notices: settingsNotices } = await loadSettings(values, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
     // The same variable files at base and head: a change to one is a change of the root's values.
     const scanOptions = {
@@ -155,6 +155,7 @@ export const diffCommand = defineCommand({
         repository,
         now: new Date(),
         ...evaluatedRules(engine),
+        settingsNotices,
         baseProblems: [...base.errors, ...baseResult.errors],
         // Two git refs are whole repositories, so a settings waiver whose rule found nothing is
         // stale; two folders may be parts of one.

@@ -34,7 +34,7 @@ export const scanCommand = defineCommand({
     if (positionals.length === 0) throw new UsageError("give at least one file or folder to scan");
     const format = checked(formatSchema, values.format, "--format");
     const repository = { name: values.repository, topics: [] };
-    const settings = await loadSettings(values.config, io.cwd, repository);
+    const { settings, notices: settingsNotices } = await loadSettings(values, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
     const parameterFiles = parameterFilesOf(values, settings.cloudformationParameterFiles);
     const snapshot = await withGivenFiles(
@@ -57,6 +57,7 @@ export const scanCommand = defineCommand({
         repository,
         now: new Date(),
         ...evaluatedRules(engine),
+        settingsNotices,
         wholeRepository: await coversRepository(positionals, io.cwd),
       },
     );

@@ -600,6 +600,11 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     { id: "TG-NET-002", category: "network", severity: "critical" as const },
     { id: "TG-NET-003", category: "network", severity: "low" as const },
     { id: "TG-LOG-001", category: "logging", severity: "high" as const },
+    // Listed after the others, named in id order.
+    { id: "TG-NET-007", category: "network", severity: "high" as const },
+    { id: "TG-NET-006", category: "network", severity: "high" as const },
+    { id: "TG-NET-005", category: "network", severity: "high" as const },
+    { id: "TG-NET-004", category: "network", severity: "high" as const },
   ];
   const gate = (organization: string[], repository: string[], findings: Finding[] = []) =>
     gateWithWaivers(
@@ -637,7 +642,7 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     );
     expect(located(decision)).toEqual([
       "repo.yml:3:5: settings-locked: enforcement.rules.TG-NET-001 may not loosen what the organization locks; its level applies to TG-NET-001 (blocking)",
-      "repo.yml:6:5: settings-locked: enforcement.categories.network may not loosen what the organization locks; its level applies to TG-NET-002 (blocking)",
+      "repo.yml:6:5: settings-locked: enforcement.categories.network may not loosen what the organization locks; its level applies to TG-NET-002 (blocking), TG-NET-004 (blocking), TG-NET-005 (blocking) and 2 more rules",
       "repo.yml:7:5: settings-locked: enforcement.categories.logging may not loosen what the organization locks; its level applies to TG-LOG-001 (blocking)",
     ]);
     // The gate's floor held the finding all along; the notice tells the repository's author.
@@ -658,7 +663,7 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     );
     expect(located(decision)).toEqual([
       "repo.yml:3:5: settings-locked: enforcement.rules.TG-NET-002 may not loosen what the organization locks; its level applies to TG-NET-002 (blocking)",
-      "repo.yml:6:5: settings-locked: enforcement.severities.high may not loosen what the organization locks; its level applies to TG-NET-001 (blocking)",
+      "repo.yml:6:5: settings-locked: enforcement.severities.high may not loosen what the organization locks; its level applies to TG-NET-001 (blocking), TG-NET-004 (blocking), TG-NET-005 (blocking) and 2 more rules",
     ]);
   });
 

@@ -178,7 +178,8 @@ export function lockedEntryNotices(settings: Settings, rules: readonly LoadedRul
   if (settings.locks.keys.length === 0) return [];
   const notices: LoadError[] = [];
   for (const entry of settings.repositoryEnforcement) {
-    const held = rules.flatMap((loaded) => {
+    const byId = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const held = byId.flatMap((loaded) => {
       const rule = { rule: loaded.id, category: loaded.category, severity: loaded.severity };
       if (!sets(entry, rule, settings.enforcement)) return [];
       const floor = lockedFloor(rule, settings);

@@ -331,6 +331,14 @@ describe("applyWaivers", () => {
     expect(located(waivedBy({ resource: "aws_security_group.bastoin*" }).notices)).toEqual([
       `.github/tollgate.yml:2:5: waiver-matches-nothing: waiver for TG-NET-001: resource 'aws_security_group.bastoin*' matches none of its 3 findings (aws_security_group.bastion["prod/eu"], aws_security_group.bastion["dev.us"], aws_security_group.web[0]), so it waives nothing; check the address`,
     ]);
+    const one = waive(
+      [finding({ resource: "aws_sqs_queue.jobs" })],
+      [],
+      [{ rule: "TG-NET-001", resource: "aws_sqs_queue.nosuch", reason: "r", origin: origin(2) }],
+    );
+    expect(located(one.notices)).toEqual([
+      `.github/tollgate.yml:2:5: waiver-matches-nothing: waiver for TG-NET-001: resource 'aws_sqs_queue.nosuch' does not match its one finding (aws_sqs_queue.jobs), so it waives nothing; check the address`,
+    ]);
     // A waiver whose rule found nothing here has nothing to waive, and is not reported.
     const other = waive(
       findings,

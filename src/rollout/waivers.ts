@@ -146,7 +146,7 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
       "waiver-matches-nothing",
       ofRule.length === 0
         ? `waiver for ${candidate.rule}: resource '${candidate.resource}' matches none of its findings (the rule found nothing in this repository), so it waives nothing; remove it if it is no longer needed`
-        : `waiver for ${candidate.rule}: resource '${candidate.resource}' matches none of its ${ofRule.length === 1 ? "finding" : `${ofRule.length} findings`} (${named.slice(0, 3).join(", ")}${named.length > 3 ? ", …" : ""}), so it waives nothing; check the address`,
+        : `waiver for ${candidate.rule}: resource '${candidate.resource}' ${ofRule.length === 1 ? "does not match its one finding" : `matches none of its ${ofRule.length} findings`} (${named.slice(0, 3).join(", ")}${named.length > 3 ? ", …" : ""}), so it waives nothing; check the address`,
     );
   }
   return { findings: waived, notices: notices.sort(byPlace) };

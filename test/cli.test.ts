@@ -4031,4 +4031,36 @@ describe("tollgate scan with the organization's settings (--org-config)", () => 
       expect(alone.code).toBe(0);
     });
   });
+
+  it("selects the organization's overrides by --topic, as the app by the repository's topics", async () => {
+    await withTempDir("org-topic", async (dir) => {
+      await writeFile(
+        path.join(dir, "main.tf"),
+        [
+          'resource "aws_cloudwatch_log_group" "app" {',
+          '  name              = "app"',
+          "  retention_in_days = 30",
+          '  kms_key_id        = "arn:aws:kms:eu-west-1:111122223333:key/app"',
+          "}",
+          "",
+        ].join("\n"),
+      );
+      await writeFile(
+        path.join(dir, "org.yml"),
+        [
+          "overrides:",
+          "  - topics: [pci]",
+          "    enforcement:",
+          "      rules:",
+          "        TG-LOG-012: blocking",
+          "",
+        ].join("\n"),
+      );
+      const scan = (...flags: string[]) =>
+        run(["scan", ".", "--org-config", "org.yml", "--format", "json", ...flags], dir);
+      expect((await scan()).code).toBe(0);
+      expect((await scan("--topic", "web")).code).toBe(0);
+      expect((await scan("--topic", "web", "--topic", "pci")).code).toBe(1);
+    });
+  });
 });

@@ -80,6 +80,13 @@ export const gateOptions = {
     value: "name",
     description: "the repository's name (no owner) the settings' repositories globs match",
   },
+  topic: {
+    type: "string",
+    multiple: true,
+    value: "name",
+    description:
+      "a topic of the repository, which the settings' overrides topics match (repeatable)",
+  },
   bundle: {
     type: "string",
     value: "file",

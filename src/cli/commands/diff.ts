@@ -123,7 +123,7 @@ export const diffCommand = defineCommand({
     // The changed lines findings are placed on: git's, else a line diff of each head file with its
     // base counterpart, of the same path or paired as renamed.
     const changes = gitChanges ?? folderChanges(base.files, head.files, renames);
-    const repository = { name: values.repository, topics: [] };
+    const repository = { name: values.repository, topics: values.topic ?? [] };
     const { settings, notices: settingsNotices } = await loadSettings(values, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
     // The same variable files at base and head: a change to one is a change of the root's values.

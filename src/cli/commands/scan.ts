@@ -33,7 +33,7 @@ export const scanCommand = defineCommand({
   async run({ values, positionals }, io) {
     if (positionals.length === 0) throw new UsageError("give at least one file or folder to scan");
     const format = checked(formatSchema, values.format, "--format");
-    const repository = { name: values.repository, topics: [] };
+    const repository = { name: values.repository, topics: values.topic ?? [] };
     const { settings, notices: settingsNotices } = await loadSettings(values, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
     const parameterFiles = parameterFilesOf(values, settings.cloudformationParameterFiles);

@@ -177,8 +177,8 @@ export interface LoadedRule {
 export function lockedEntryNotices(settings: Settings, rules: readonly LoadedRule[]): LoadError[] {
   if (settings.locks.keys.length === 0) return [];
   const notices: LoadError[] = [];
+  const byId = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const entry of settings.repositoryEnforcement) {
-    const byId = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const held = byId.flatMap((loaded) => {
       const rule = { rule: loaded.id, category: loaded.category, severity: loaded.severity };
       if (!sets(entry, rule, settings.enforcement)) return [];

@@ -250,6 +250,43 @@ resource "aws_security_group_rule" "in" {
   });
 });
 
+describe("csvdecode(file())", () => {
+  it("locates each field at its place in the CSV file, a quoted one spanning lines too", () => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  rules = csvdecode(file("\${path.module}/rules.csv"))
+}
+
+resource "aws_security_group_rule" "in" {
+  for_each          = { for rule in local.rules : rule.name => rule }
+  type              = "ingress"
+  security_group_id = "sg-1"
+  description       = each.value.note
+  from_port         = each.value.port
+  to_port           = each.value.port
+  protocol          = "tcp"
+  cidr_blocks       = [each.value.cidr]
+}
+`,
+      "rules.csv":
+        'name,port,cidr,note\r\n\r\nhttps,443,0.0.0.0/0,"public, TLS"\r\nssh,22,"0.0.0.0/0","two\r\nlines"\r\n',
+    });
+    expect(errors).toEqual([]);
+    const ssh = resource(resources, 'aws_security_group_rule.in["ssh"]');
+    expect(ssh.config.description).toBe("two\nlines");
+    expect(ssh.locations["/cidr_blocks/0"]).toEqual({
+      file: "rules.csv",
+      line: 4,
+      column: 8,
+      endLine: 4,
+      endColumn: 19,
+    });
+    expect(where(ssh, "/from_port")).toBe("rules.csv:4 (read at main.tf:10)");
+    const https = resource(resources, 'aws_security_group_rule.in["https"]');
+    expect(where(https, "/description")).toBe("rules.csv:3 (read at main.tf:9)");
+  });
+});
+
 describe("files a call names", () => {
   const bucket = (acl: string) =>
     `resource "aws_s3_bucket_acl" "b" {\n  bucket = "b"\n  acl    = ${acl}\n}\n`;

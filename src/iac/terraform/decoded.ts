@@ -1,12 +1,14 @@
-// Where the values `jsondecode` and `yamldecode` decode were written. The decoded string keeps its
-// text segments (a file read by `file()`, a template file, a heredoc), so each element of
-// `yamldecode(file("rules.yaml"))` is located at its own line in rules.yaml, read with the loaders'
-// positioned readers: the JSON reader, and the CloudFormation parser for YAML (spans only: the
-// value itself is what the function decoded, so the two YAML schemas never disagree on a place).
+// Where the values `jsondecode`, `yamldecode` and `csvdecode` decode were written. The decoded
+// string keeps its text segments (a file read by `file()`, a template file, a heredoc), so each
+// element of `yamldecode(file("rules.yaml"))` is located at its own line in rules.yaml, read with the
+// loaders' positioned readers: the JSON reader, the CloudFormation parser for YAML (spans only: the
+// value itself is what the function decoded, so the two YAML schemas never disagree on a place),
+// and for CSV the records `csvdecode` itself reads, each row and field at its place in the file.
 import { parseTemplate, type Span, type TemplateNode } from "../cloudformation/parse.js";
 import { readJson, type JsonNode } from "../json/index.js";
 import type { Range } from "../source.js";
 import { isUnknown, type Value } from "../../model/types.js";
+import { csvRecords } from "./functions.js";
 import { MAX_JSON_DEPTH } from "./json.js";
 import { positionInText, type Origin, type TextSegment } from "./origin.js";
 import { isObject } from "./values.js";
@@ -24,12 +26,12 @@ interface Placed {
 }
 
 /**
- * The origin of `value`, decoded from `text` by `jsondecode` (`format` json) or `yamldecode`,
+ * The origin of `value`, decoded from `text` by `jsondecode` (`format` json), `yamldecode` or `csvdecode`,
  * whose text segments say where the text was written; `call` where nothing finer is known.
  * `sourceOf` gives a file's text, so a range holds offsets into the file it names.
  */
 export function decodedOrigin(
-  format: "json" | "yaml",
+  format: "json" | "yaml" | "csv",
   text: string,
   segments: readonly TextSegment[],
   value: Value,
@@ -37,7 +39,8 @@ export function decodedOrigin(
   sourceOf: (file: string) => string | undefined,
 ): Origin {
   if (text.length > MAX_LOCATED_DOCUMENT || isUnknown(value)) return call;
-  const root = format === "json" ? placedJson(text) : placedYaml(text);
+  const root =
+    format === "json" ? placedJson(text) : format === "yaml" ? placedYaml(text) : placedCsv(text);
   if (!root) return call;
   const lineStarts = new Map<string, number[] | undefined>();
   const rangeOf = (span: Span): Range | undefined => {
@@ -105,6 +108,26 @@ function placedYaml(text: string): Placed | undefined {
     return { span, children: new Map(node.entries.map((e) => [e.key, convert(e.value)])) };
   };
   return convert(parsed.root);
+}
+
+/** The rows `csvdecode` made, each field under its header's name (the last of a name given twice). */
+function placedCsv(text: string): Placed | undefined {
+  const [header, ...rows] = csvRecords(text);
+  if (!header) return undefined;
+  return {
+    span: { start: 0, end: text.length },
+    children: new Map(
+      rows.map((row, i) => {
+        const fields = header.fields.flatMap((name, j) => {
+          const field = row.fields[j];
+          return field
+            ? [[name.value, { span: { start: field.start, end: field.end } }] as const]
+            : [];
+        });
+        return [String(i), { span: { start: row.start, end: row.end }, children: new Map(fields) }];
+      }),
+    ),
+  };
 }
 
 /** The offset each line of `text` starts at; undefined when the text is not at hand. */

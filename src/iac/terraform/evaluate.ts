@@ -884,10 +884,11 @@ export class ExpressionEvaluator {
         return { ...here, items };
       }
       case "jsondecode":
-      case "yamldecode": {
+      case "yamldecode":
+      case "csvdecode": {
         if (!first?.origin.text || typeof first.value !== "string") return here;
         const origin = decodedOrigin(
-          name === "jsondecode" ? "json" : "yaml",
+          name === "jsondecode" ? "json" : name === "yamldecode" ? "yaml" : "csv",
           first.value,
           first.origin.text,
           value,

@@ -332,25 +332,61 @@ function matchKeys(values: Value[], keys: Value[], searchSet: Value[]): Value {
 
 /**
  * Terraform's csvdecode (Go's encoding/csv, RFC 4180): the first record names the fields, every
- * other becomes an object of strings; quoted fields may hold commas, quotes doubled and newlines,
- * blank lines are skipped, and a record with another number of fields is an error.
+ * other becomes an object of strings; a name given twice keeps its last field.
  */
 function csvDecode(text: string): Value {
-  const records: { line: number; fields: string[] }[] = [];
-  let fields: string[] = [];
+  const [header, ...rows] = csvRecords(text);
+  if (!header) throw new EvaluationError("csvdecode: missing header line", "terraform-argument");
+  return rows.map(({ line, fields }) => {
+    if (fields.length !== header.fields.length)
+      throw new EvaluationError(
+        `csvdecode: record on line ${line}: wrong number of fields (${fields.length}, the header has ${header.fields.length})`,
+        "terraform-argument",
+      );
+    const result: ValueObject = {};
+    header.fields.forEach((name, i) => (result[name.value] = fields[i]?.value as string));
+    return result;
+  });
+}
+
+/** A CSV field's text and where it is written: `start` to `end` (exclusive), quotes included. */
+export interface CsvField {
+  value: string;
+  start: number;
+  end: number;
+}
+
+/** A CSV record: the line it starts on, its offsets in the text (`end` exclusive) and its fields. */
+export interface CsvRecord {
+  line: number;
+  start: number;
+  end: number;
+  fields: CsvField[];
+}
+
+/**
+ * The records of a CSV text as Go's encoding/csv reads them (RFC 4180): quoted fields may hold
+ * commas, quotes doubled and newlines, blank lines are skipped; a stray quote is an error.
+ */
+export function csvRecords(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  let fields: CsvField[] = [];
   let field = "";
+  let fieldStart = 0;
+  let recordStart = 0;
   let line = 1;
   let recordLine = 1;
   let quoted = false;
   let started = false;
-  const endField = (): void => {
-    fields.push(field);
+  const endField = (end: number): void => {
+    fields.push({ value: field, start: fieldStart, end });
     field = "";
+    fieldStart = end + 1;
   };
-  const endRecord = (): void => {
+  const endRecord = (end: number): void => {
     if (started) {
-      endField();
-      records.push({ line: recordLine, fields });
+      endField(end);
+      records.push({ line: recordLine, start: recordStart, end, fields });
     }
     fields = [];
     started = false;
@@ -365,6 +401,8 @@ function csvDecode(text: string): Value {
       }
       started = true;
       recordLine = line;
+      recordStart = i;
+      fieldStart = i;
     }
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
@@ -388,10 +426,10 @@ function csvDecode(text: string): Value {
         `csvdecode: line ${line}: bare " in non-quoted field`,
         "terraform-argument",
       );
-    else if (c === ",") endField();
+    else if (c === ",") endField(i);
     else if (c === "\n" || (c === "\r" && text[i + 1] === "\n")) {
+      endRecord(i);
       if (c === "\r") i++;
-      endRecord();
       line++;
     } else field += c;
   }
@@ -400,19 +438,8 @@ function csvDecode(text: string): Value {
       `csvdecode: line ${line}: extraneous or missing " in quoted field`,
       "terraform-argument",
     );
-  endRecord();
-  const [header, ...rows] = records;
-  if (!header) throw new EvaluationError("csvdecode: missing header line", "terraform-argument");
-  return rows.map(({ line: at, fields: row }) => {
-    if (row.length !== header.fields.length)
-      throw new EvaluationError(
-        `csvdecode: record on line ${at}: wrong number of fields (${row.length}, the header has ${header.fields.length})`,
-        "terraform-argument",
-      );
-    const result: ValueObject = {};
-    header.fields.forEach((name, i) => (result[name] = row[i] as string));
-    return result;
-  });
+  endRecord(text.length);
+  return records;
 }
 
 function setOf(values: Value[]): Value[] {

@@ -2095,6 +2095,89 @@ resource "aws_iam_policy" "deploy" {
   });
 });
 
+describe("tollgate reads a CSV file Terraform decodes, though no walk reads a .csv", () => {
+  const webModule = `locals {
+  rules = csvdecode(file("\${path.module}/rules.csv"))
+}
+
+resource "aws_security_group_rule" "in" {
+  for_each          = { for rule in local.rules : rule.name => rule }
+  type              = "ingress"
+  security_group_id = "sg-123"
+  from_port         = each.value.port
+  to_port           = each.value.port
+  protocol          = "tcp"
+  cidr_blocks       = [each.value.cidr]
+}
+`;
+  const rules = (sshFrom: string) => `name,port,cidr\nhttps,443,0.0.0.0/0\nssh,22,${sshFrom}\n`;
+  const root = 'module "web" {\n  source = "../../modules/web"\n}\n';
+  const located = (stdout: string) =>
+    findingsOf(stdout).map((f) => [f.rule, f.status ?? "", f.file, f.line]);
+
+  it("scans, and diffs the working tree and refs, on the CSV line that opens SSH", async () => {
+    await withTempDir("decoded-csv", async (dir) => {
+      const git = (...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      await writeFiles(dir, {
+        "envs/prod/main.tf": root,
+        "modules/web/main.tf": webModule,
+        "modules/web/rules.csv": rules("203.0.113.0/24"),
+      });
+      git("init", "-q", "-b", "main");
+      git("add", "envs", "modules");
+      git("commit", "-qm", "base");
+      await writeFiles(dir, { "modules/web/rules.csv": rules("0.0.0.0/0") });
+      const scan = await run(["scan", "envs/prod", "--format", "json"], dir);
+      expect(scan.code).toBe(1);
+      expect(located(scan.stdout)).toEqual([["TG-NET-001", "new", "modules/web/rules.csv", 3]]);
+      const worktree = await run(["diff", "--base", "main", "--format", "json"], dir);
+      expect(located(worktree.stdout)).toEqual([["TG-NET-001", "new", "modules/web/rules.csv", 3]]);
+      git("commit", "-qam", "open SSH");
+      const refs = await run(
+        ["diff", "--base", "main~1", "--head", "main", "--format", "json"],
+        dir,
+      );
+      expect(located(refs.stdout)).toEqual(located(worktree.stdout));
+      expect(refs.code).toBe(1);
+    });
+  });
+
+  it("leaves the values of a CSV over the size limit or not UTF-8 unknown, with a warning on the file", async () => {
+    await withTempDir("unread-csv", async (dir) => {
+      const big = "name,port,cidr\n" + "ssh,22,0.0.0.0/0\n".repeat(130_000);
+      await writeFiles(dir, {
+        "big/main.tf": webModule,
+        "big/rules.csv": big,
+        "latin1/main.tf": webModule,
+      });
+      await writeFile(
+        path.join(dir, "latin1/rules.csv"),
+        Buffer.from("name,port,cidr\ncaf\xe9,22,0.0.0.0/0\n", "latin1"),
+      );
+      const scan = await run(["scan", "big", "latin1", "--format", "json"], dir);
+      const report = JSON.parse(scan.stdout) as {
+        findings: unknown[];
+        errors: unknown[];
+        warnings: { file: string; line: number; code: string }[];
+      };
+      expect(scan.code).toBe(0);
+      expect(report.findings).toEqual([]);
+      expect(report.errors).toEqual([]);
+      expect(
+        report.warnings.filter((w) => w.file.endsWith(".csv")).map((w) => [w.file, w.line, w.code]),
+      ).toEqual([
+        ["big/rules.csv", 1, "file-too-large"],
+        ["latin1/rules.csv", 2, "invalid-utf8"],
+      ]);
+    });
+  });
+});
+
 describe("tollgate diff puts each finding two changed entries of one local make on its own entry", () => {
   const groups = (ports: [number, number], cidrs: [string, string]) => `locals {
   ports = {

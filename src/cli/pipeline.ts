@@ -15,12 +15,14 @@ import type { ScanEngine } from "../engine/types.js";
 import { listWorkingTree, readGitSnapshot } from "../fetch/git.js";
 import {
   checkSourceBytes,
+  dataFileTargets,
   directoryOf,
   fileReadTargets,
   isIacCandidate,
   isTemplateFile,
   isTerraformSource,
   nestedTemplatePaths,
+  readDataFile,
   readRepositoryFiles,
   unloadedModuleFolders,
   type FileListing,
@@ -114,8 +116,10 @@ export async function withGivenFiles(
  * local call is found. So are the files a Terraform file reads with `file()` or `templatefile()`
  * and a literal path (a policy template below a followed module, a JSON document beside it), and
  * the templates a CloudFormation template nests with a local `TemplateURL` or `Location`, that
- * no given path covered, each checked as the folder walk checks a file. A folder or file that does
- * not exist is left to the loader: it reports the call on its line, or leaves the value unknown.
+ * no given path covered, each checked as the folder walk checks a file; and the files such a call
+ * names that no walk reads (`users.csv`), wherever they are, as data files (`readDataFile`). A
+ * folder or file that does not exist is left to the loader: it reports the call on its line, or
+ * leaves the value unknown.
  */
 async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snapshot> {
   const tried = new Set<string>();
@@ -133,7 +137,8 @@ async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snaps
         )
         .filter((target) => isIacCandidate(target) && !read.has(target) && !tried.has(target)),
     );
-    if (folders.length === 0 && targets.size === 0) return snapshot;
+    const dataFiles = dataFileTargets(snapshot.files).filter((target) => !tried.has(target));
+    if (folders.length === 0 && targets.size === 0 && dataFiles.length === 0) return snapshot;
     for (const folder of folders) {
       tried.add(folder);
       const absolute = path.resolve(cwd, folder);
@@ -153,12 +158,25 @@ async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snaps
       });
       add(snapshot, files, folder);
     }
+    dataFiles.forEach((target) => tried.add(target));
+    addDataFiles(snapshot, cwd, dataFiles);
+  }
+}
+
+/** Each of `targets` (`dataFileTargets`), named from `root`, read into the snapshot (`readDataFile`). */
+function addDataFiles(snapshot: Snapshot, root: string, targets: readonly string[]): void {
+  for (const target of targets) {
+    const read = readDataFile(root, target);
+    if (read === null) continue;
+    if ("text" in read) snapshot.files.push(read);
+    else snapshot.errors.push(read);
   }
 }
 
 /**
  * The working tree of the repository whose top folder is `top`, as git would commit it
- * (`listWorkingTree`), named from the top as a git ref's files are, whatever folder the user is in.
+ * (`listWorkingTree`), named from the top as a git ref's files are, whatever folder the user is in;
+ * with the data files its Terraform files read (`dataFileTargets`) that git would commit.
  */
 export async function readWorkingTree(top: string): Promise<Snapshot> {
   const listed = await listWorkingTree(top);
@@ -168,6 +186,12 @@ export async function readWorkingTree(top: string): Promise<Snapshot> {
   });
   // git lists a symbolic link and a submodule as a path like a file's; only `lstat` tells them.
   const regular = (file: string) => attemptLstat(path.join(top, file))?.isFile() ?? false;
+  const committed = new Set(listed);
+  addDataFiles(
+    read,
+    top,
+    dataFileTargets(read.files).filter((target) => committed.has(target)),
+  );
   return {
     ...read,
     listing: {

@@ -4,6 +4,9 @@
 import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import {
+  checkDataFileBytes,
+  dataFileTargets,
+  dataFileTooLarge,
   DEFAULT_MAX_FILE_BYTES,
   isIacCandidate,
   oversizedFile,
@@ -235,7 +238,8 @@ function readBlobHead(repo: string, sha: string, length: number): Promise<Buffer
 /**
  * Every IaC-looking file of a commit, read through git and checked like files on disk: `check`
  * returns null for a file that is passed over. A file over the size limit is judged from its first
- * bytes (`oversizedFile`), never read whole.
+ * bytes (`oversizedFile`), never read whole. Then the data files its Terraform files read
+ * (`dataFileTargets`), checked as `readDataFile` checks one on disk: what cannot be read is a warning.
  */
 export async function readGitSnapshot(
   repo: string,
@@ -245,6 +249,7 @@ export async function readGitSnapshot(
   const commit = await resolveCommit(repo, ref);
   const listing = await run(repo, ["ls-tree", "-r", "-z", "--long", "--full-tree", commit]);
   const entries: TreeEntry[] = [];
+  const blobs = new Map<string, TreeEntry>();
   const listed: string[] = [];
   const unlisted: string[] = [];
   for (const record of listing.toString("utf8").split("\0")) {
@@ -261,21 +266,17 @@ export async function readGitSnapshot(
     // A symbolic link may name a file or a folder, a submodule holds files of another commit.
     if (type === "blob" && mode !== "120000") listed.push(path);
     else unlisted.push(path);
-    // The files a loader may want, as the disk reader picks them; everything else is never read.
-    if (type !== "blob" || !isIacCandidate(path)) continue;
-    entries.push({ mode, sha, size: size === "-" ? 0 : Number(size), path });
+    if (type !== "blob") continue;
+    const entry = { mode, sha, size: size === "-" ? 0 : Number(size), path };
+    blobs.set(path, entry);
+    // The files a loader may want, as the disk reader picks them; the rest only as data files.
+    if (isIacCandidate(path)) entries.push(entry);
   }
   const errors: LoadError[] = [];
   const wanted: TreeEntry[] = [];
   for (const entry of entries) {
     if (entry.mode === "120000") {
-      errors.push({
-        file: entry.path,
-        line: 1,
-        column: 1,
-        code: "symlink",
-        message: "symbolic link skipped: only regular files are scanned",
-      });
+      errors.push(symlinkSkipped(entry.path));
     } else if (entry.size > DEFAULT_MAX_FILE_BYTES) {
       const head = await readBlobHead(repo, entry.sha, SNIFFED_BYTES);
       const refused = oversizedFile(entry.path, entry.size, new Uint8Array(head));
@@ -283,24 +284,61 @@ export async function readGitSnapshot(
     } else wanted.push(entry);
   }
   const files: SourceFile[] = [];
-  const fileListing = { folders: [""], files: listed, unlisted };
-  if (wanted.length === 0) return { files, errors, listing: fileListing };
+  const contents = await readBlobs(repo, wanted);
+  wanted.forEach((entry, i) => {
+    const checked = check(entry.path, contents[i] as Uint8Array);
+    if (checked === null) return;
+    if ("text" in checked) files.push(checked);
+    else errors.push(checked);
+  });
+  const dataFiles: TreeEntry[] = [];
+  for (const target of dataFileTargets(files)) {
+    const entry = blobs.get(target);
+    if (entry === undefined) continue;
+    if (entry.mode === "120000")
+      errors.push({
+        ...symlinkSkipped(entry.path),
+        message: "symbolic link skipped, so what a module reads from it with file() is unknown",
+        level: "warning",
+      });
+    else if (entry.size > DEFAULT_MAX_FILE_BYTES)
+      errors.push(dataFileTooLarge(entry.path, entry.size, DEFAULT_MAX_FILE_BYTES));
+    else dataFiles.push(entry);
+  }
+  const dataContents = await readBlobs(repo, dataFiles);
+  dataFiles.forEach((entry, i) => {
+    const checked = checkDataFileBytes(entry.path, dataContents[i] as Uint8Array);
+    if ("text" in checked) files.push(checked);
+    else errors.push(checked);
+  });
+  return { files, errors, listing: { folders: [""], files: listed, unlisted } };
+}
+
+/** The bytes of each entry's blob, in order, from one `git cat-file --batch`. */
+async function readBlobs(repo: string, entries: readonly TreeEntry[]): Promise<Uint8Array[]> {
+  if (entries.length === 0) return [];
   const batch = await run(
     repo,
     ["cat-file", "--batch"],
-    Buffer.from(wanted.map((e) => e.sha).join("\n") + "\n"),
+    Buffer.from(entries.map((e) => e.sha).join("\n") + "\n"),
   );
   let offset = 0;
-  for (const entry of wanted) {
+  return entries.map(() => {
     const headerEnd = batch.indexOf(0x0a, offset);
     const header = batch.subarray(offset, headerEnd).toString("utf8");
     const size = Number(header.split(" ")[2]);
     const bytes = batch.subarray(headerEnd + 1, headerEnd + 1 + size);
     offset = headerEnd + 1 + size + 1;
-    const checked = check(entry.path, new Uint8Array(bytes));
-    if (checked === null) continue;
-    if ("text" in checked) files.push(checked);
-    else errors.push(checked);
-  }
-  return { files, errors, listing: fileListing };
+    return new Uint8Array(bytes);
+  });
+}
+
+function symlinkSkipped(file: string): LoadError {
+  return {
+    file,
+    line: 1,
+    column: 1,
+    code: "symlink",
+    message: "symbolic link skipped: only regular files are scanned",
+  };
 }

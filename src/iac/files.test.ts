@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { corpusDir } from "../../test/support/corpus.js";
-import { checkSourceBytes, readRepositoryFiles } from "./files.js";
+import { checkSourceBytes, readDataFile, readRepositoryFiles } from "./files.js";
 import { loadModel } from "./index.js";
 
 let root: string;
@@ -268,5 +268,33 @@ describe("checkSourceBytes", () => {
     expect(checkSourceBytes("lock.json", lock, 5)).toBeNull();
     const template = new TextEncoder().encode('{"Resources": {}}');
     expect(checkSourceBytes("lock.json", template, 5)).toMatchObject({ code: "file-too-large" });
+  });
+});
+
+describe("readDataFile", () => {
+  it("reads a file of any name, and warns, never refuses, for one it cannot read", () => {
+    write("users.csv", "name\nalice\n");
+    write("big.csv", "x".repeat(101));
+    write("binary.txt", new Uint8Array([0x61, 0x0a, 0x62, 0x00]));
+    writeFileSync(path.join(outside, "secret.csv"), "name\n");
+    symlinkSync(path.join(outside, "secret.csv"), path.join(root, "leak.csv"));
+    expect(readDataFile(root, "users.csv", 100)).toEqual({
+      path: "users.csv",
+      text: "name\nalice\n",
+    });
+    expect(readDataFile(root, "missing.csv", 100)).toBeNull();
+    const unread = ["big.csv", "binary.txt", "leak.csv"].map((file) =>
+      readDataFile(root, file, 100),
+    );
+    expect(unread.map((error) => error && "code" in error && error.level)).toEqual([
+      "warning",
+      "warning",
+      "warning",
+    ]);
+    expect(located(unread.flatMap((error) => (error && "code" in error ? [error] : [])))).toEqual([
+      "big.csv:1:1: file-too-large",
+      "binary.txt:2:2: binary-file",
+      "leak.csv:1:1: symlink-escape",
+    ]);
   });
 });

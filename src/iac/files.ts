@@ -186,6 +186,74 @@ export function checkSourceBytes(
 }
 
 /**
+ * A file a Terraform file reads with `file()` or `templatefile()` and a literal path, whose name is
+ * no IaC candidate (`csvdecode(file("users.csv"))`, `split("\n", file("cidrs.txt"))`): a fetch reads
+ * it for that call alone, after the walk, so it never counts against `maxFiles`. What cannot be read
+ * (too large, binary, not UTF-8, a link out of the repository) is a located warning, never a
+ * refusal: the value read from it stays unknown, as for any file Tollgate did not read, and a large
+ * spreadsheet export does not fail the gate. Null when no such regular file exists: the loader then
+ * leaves the value unknown.
+ */
+export function readDataFile(
+  root: string,
+  relative: string,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+): SourceFile | LoadError | null {
+  const absolute = path.join(root, relative);
+  if (attempt(() => lstatSync(absolute))?.isSymbolicLink()) {
+    const resolved = attempt(() => realpathSync.native(absolute));
+    const rootReal = attempt(() => realpathSync.native(root));
+    if (resolved === undefined || rootReal === undefined) return null;
+    if (!resolved.startsWith(rootReal + path.sep))
+      return unreadDataFile(
+        relative,
+        "symlink-escape",
+        `is a symbolic link to ${resolved}, outside the repository`,
+      );
+  }
+  const info = attempt(() => statSync(absolute));
+  if (!info?.isFile()) return null;
+  if (info.size > maxFileBytes) return dataFileTooLarge(relative, info.size, maxFileBytes);
+  const bytes = attempt(() => readFileSync(absolute));
+  if (bytes === undefined) return unreadDataFile(relative, "file-unreadable", "cannot be read");
+  return checkDataFileBytes(relative, bytes, maxFileBytes);
+}
+
+/** `checkSourceBytes` for a file read as `readDataFile` reads one: what fails is a warning. */
+export function checkDataFileBytes(
+  filePath: string,
+  bytes: Uint8Array,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+): SourceFile | LoadError {
+  const checked = bytes.length > maxFileBytes ? null : checkSourceBytes(filePath, bytes);
+  if (checked === null) return dataFileTooLarge(filePath, bytes.length, maxFileBytes);
+  if ("text" in checked) return checked;
+  const { line, column } = checked;
+  return { ...unreadDataFile(filePath, checked.code, checked.message), line, column };
+}
+
+/** The warning for a file `readDataFile` would read that is over the size limit (never read). */
+export function dataFileTooLarge(filePath: string, size: number, maxFileBytes: number): LoadError {
+  return unreadDataFile(
+    filePath,
+    "file-too-large",
+    `${size} bytes, over Tollgate's fixed limit of ${maxFileBytes} bytes for one file`,
+  );
+}
+
+/** A warning for a data file (`readDataFile`) that was not read: `problem` says why. */
+export function unreadDataFile(file: string, code: string, problem: string): LoadError {
+  return {
+    ...refusal(
+      file,
+      code,
+      `${problem}; it was not read, so what a module reads from it with file() is unknown`,
+    ),
+    level: "warning",
+  };
+}
+
+/**
  * A file over the size limit, from its name and its first bytes (`head`, SNIFFED_BYTES of them):
  * refused, so the gate fails closed, when it is Terraform's or may be a CloudFormation template;
  * null when it cannot be IaC (a lock file, a CDK construct tree, any document whose first key is

@@ -4,8 +4,9 @@
 // parent's parameters), and files that are neither are passed over silently.
 import type { Model } from "../model/types.js";
 import { isCloudFormation, loadStacks, type StackOptions } from "./cloudformation/index.js";
-import { isTerraformFile, type SourceFile } from "./source.js";
-import { loadTerraform, type TerraformOptions } from "./terraform/index.js";
+import { isIacCandidate } from "./files.js";
+import { directoryOf, isTerraformFile, isTerraformSource, type SourceFile } from "./source.js";
+import { fileReadTargets, loadTerraform, type TerraformOptions } from "./terraform/index.js";
 
 export type { FileListing, SourceFile } from "./source.js";
 export type { TerraformOptions } from "./terraform/index.js";
@@ -14,7 +15,11 @@ export { loadCloudFormation, nestedTemplatePaths } from "./cloudformation/index.
 export {
   readRepositoryFiles,
   checkSourceBytes,
+  checkDataFileBytes,
+  dataFileTooLarge,
   isIacCandidate,
+  readDataFile,
+  unreadDataFile,
   oversizedFile,
   SNIFFED_BYTES,
   DEFAULT_MAX_FILE_BYTES,
@@ -36,6 +41,19 @@ export {
 } from "./source.js";
 
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
+
+/**
+ * The files the Terraform sources among `files` read with `file()` or `templatefile()` and a
+ * literal path, whose names no walk reads (`users.csv`) and that are not among `files`: what a
+ * fetch reads next, as data files (`readDataFile`). Paths may climb above the top (`leavesTop`).
+ */
+export function dataFileTargets(files: readonly SourceFile[]): string[] {
+  const read = new Set(files.map((file) => file.path));
+  const targets = files.flatMap((file) =>
+    isTerraformSource(file.path) ? fileReadTargets(directoryOf(file.path), file.text) : [],
+  );
+  return [...new Set(targets)].filter((target) => !isIacCandidate(target) && !read.has(target));
+}
 
 export function loadModel(
   files: SourceFile[],

@@ -24,6 +24,18 @@ const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
  */
 const TERRAFORM_TEMPLATE = /\.(tftpl|tpl)$/;
 
+/**
+ * Data files a module reads with `file()` whose change alone rescans the module reading them: CSV
+ * for `csvdecode`, text for lists split by line (`split("\n", file("cidrs.txt"))`). A file of any
+ * other name a module reads is fetched with it, but a change to it alone is not looked for: that
+ * would read every Terraform file of the repository for every pull request touching one.
+ */
+const DATA_FILE = /\.(csv|txt)$/;
+
+export function isDataPath(path: string): boolean {
+  return DATA_FILE.test(path);
+}
+
 export function isTerraformTemplatePath(path: string): boolean {
   return TERRAFORM_TEMPLATE.test(path);
 }

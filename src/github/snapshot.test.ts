@@ -307,6 +307,46 @@ describe("fetchPullSnapshots", () => {
     expect(snapshots.notices).toEqual([]);
   });
 
+  it("reads the module that decodes a changed CSV file alone; one too large or not text is a warning, never an error", async () => {
+    const web =
+      'locals {\n  rules = csvdecode(file("${path.module}/rules.csv"))\n  motd = file("motd.bin")\n}\n' +
+      'resource "aws_security_group" "web" {\n  name = local.rules[0].name\n}\n';
+    const files = {
+      "envs/prod/main.tf": 'module "web" {\n  source = "../../modules/web"\n}\n',
+      "modules/web/main.tf": web,
+      "modules/web/motd.bin": Buffer.from([0xff, 0xfe, 0x00, 0x41]),
+      "docs/notes.txt": "read by no module\n",
+    };
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "modules/web/rules.csv": "name,cidr\nweb,10.0.0.0/8\n" },
+        [HEAD]: {
+          ...files,
+          "modules/web/rules.csv": `name,cidr\n${"web,0.0.0.0/0\n".repeat(100)}`,
+        },
+      },
+      pullFiles: [
+        { filename: "modules/web/rules.csv", status: "modified", patch: "@@ -2 +2,100 @@" },
+        { filename: "docs/notes.txt", status: "modified", patch: "@@ -1 +1 @@" },
+      ],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 });
+    expect(paths(snapshots.base)).toEqual([
+      "envs/prod/main.tf",
+      "modules/web/main.tf",
+      "modules/web/rules.csv",
+    ]);
+    expect(paths(snapshots.head)).toEqual(["envs/prod/main.tf", "modules/web/main.tf"]);
+    expect(snapshots.errors.map((e) => [e.file, e.code, e.level])).toEqual([
+      ["modules/web/rules.csv", "file-too-large", "warning"],
+      ["modules/web/motd.bin", "file-not-text", "warning"],
+    ]);
+    expect(snapshots.notices).toEqual([
+      "modules/web/motd.bin at base: binary or not UTF-8; it was not read, so what a module reads from it with file() is unknown",
+    ]);
+  });
+
   it("reads every policy a fileset() lists, and its module, when the pull request changes one alone; and lists each tree", async () => {
     const iam =
       'resource "aws_iam_policy" "p" {\n  for_each = fileset("${path.module}/policies", "*.json")\n' +

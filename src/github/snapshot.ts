@@ -1,11 +1,12 @@
 // Fetches what a pull request's scan reads at base and at head: its changed IaC files and, for
 // Terraform, their whole module directories plus the local modules they call and the modules that
-// call them, up to the roots; for a changed file a module reads (`file("rules.yaml")`), that
-// module's directory and its callers too; for CloudFormation, the templates a read one nests with a
+// call them, up to the roots; for a changed file a module reads (`file("rules.yaml")`, a `.csv`
+// or `.txt` data file too), that module's directory and its callers too; for CloudFormation, the templates a read one nests with a
 // local `TemplateURL` and the templates that nest a changed one, up to the top, and the parameter
 // files the settings name for a template read (a changed one reads its template). One recursive tree
 // per commit locates files; blob reads are batched and shared between the two commits.
 import { nestedTemplatePaths } from "../iac/cloudformation/index.js";
+import { dataFileTooLarge, unreadDataFile } from "../iac/index.js";
 import { isTerraformSource, type FileListing, type SourceFile } from "../iac/source.js";
 import type { Settings } from "../config/index.js";
 import type { CustomRuleSet, ScanEngine, ScanResult } from "../engine/types.js";
@@ -17,6 +18,7 @@ import {
   directoryOf,
   fileReadPaths,
   filesetReadPaths,
+  isDataPath,
   isIacPath,
   isTerraformPath,
   isTerraformTemplatePath,
@@ -112,6 +114,13 @@ export async function fetchPullSnapshots(
     if (side === "head") errors.push({ file, line: 1, column: 1, code, message });
     else notices.push(`${file} at base: ${message}`);
   };
+  /**
+   * Data files (`users.csv`) that could not be read: what a module reads from them is unknown, and
+   * nothing is missed. Said at the end for those a module read names (`dataReads`): a changed one
+   * is read with the first round, before its readers are known, and may be read by none.
+   */
+  const unreadData: { side: Side; warning: LoadError }[] = [];
+  const dataReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   const listing = await listPullFiles(api, pull, signal);
   if (listing.truncated) {
     incomplete(
@@ -122,8 +131,10 @@ export async function fetchPullSnapshots(
     );
   }
   const scanned = (path: string) => isIacPath(path) || isTerraformTemplatePath(path);
+  // And the data files a module may read (`users.csv`): a change to one rescans its readers.
+  const rescans = (path: string) => scanned(path) || isDataPath(path);
   const changedIac = listing.files.filter(
-    (f) => scanned(f.path) || (f.previousPath !== undefined && scanned(f.previousPath)),
+    (f) => rescans(f.path) || (f.previousPath !== undefined && rescans(f.previousPath)),
   );
   if (changedIac.length === 0) {
     return { changedFiles: listing.files, base: [], head: [], errors, notices };
@@ -229,7 +240,10 @@ export async function fetchPullSnapshots(
         if (read[side].has(path) || skipped.has(`${side}:${path}`)) continue;
         const entry = trees[side].entries.get(path);
         if (!entry) continue;
-        if (entry.size > maxFileBytes) {
+        if (entry.size > maxFileBytes && !scanned(path)) {
+          skipped.add(`${side}:${path}`);
+          unreadData.push({ side, warning: dataFileTooLarge(path, entry.size, maxFileBytes) });
+        } else if (entry.size > maxFileBytes) {
           skipped.add(`${side}:${path}`);
           incomplete(
             side,
@@ -278,8 +292,10 @@ export async function fetchPullSnapshots(
         read[side].set(path, content.text);
         if (isTerraformPath(path)) {
           for (const dir of localModuleDirs(directoryOf(path), content.text)) addDir(side, dir);
-          for (const target of fileReadPaths(directoryOf(path), content.text))
+          for (const target of fileReadPaths(directoryOf(path), content.text)) {
+            dataReads[side].add(target);
             if (trees[side].entries.has(target)) wanted[side].add(target);
+          }
           // Data and templates only, as a checkout's walk reads them: a fileset() over a static
           // site's assets is not fetched, and a lone `.tf` would make a module of part of a folder.
           for (const target of filesetReadPaths(directoryOf(path), content.text, listings[side]))
@@ -290,7 +306,10 @@ export async function fetchPullSnapshots(
         }
       } else {
         skipped.add(`${side}:${path}`);
-        if (content?.kind === "binary" && !isTerraformPath(path)) {
+        if (content?.kind === "binary" && !scanned(path)) {
+          const warning = unreadDataFile(path, "file-not-text", "binary or not UTF-8");
+          unreadData.push({ side, warning });
+        } else if (content?.kind === "binary" && !isTerraformPath(path)) {
           // A binary `.json` or `.yaml` is data, not a template: nothing to scan, nothing missed.
           notices.push(`Skipped ${path} at ${side}: binary or not UTF-8.`);
         } else if (content?.kind === "binary") {
@@ -306,8 +325,18 @@ export async function fetchPullSnapshots(
       }
     }
   }
+  for (const { side, warning } of unreadData) {
+    if (!dataReads[side].has(warning.file)) continue;
+    if (side === "head") errors.push(warning);
+    else notices.push(`${warning.file} at base: ${warning.message}`);
+  }
+  // A changed data file no module reads is no part of the scan.
+  const parameterPaths = new Set(withParameters.flatMap(([, paths]) => paths));
+  const unused = (side: Side, path: string) =>
+    isDataPath(path) && !dataReads[side].has(path) && !parameterPaths.has(path);
   const files = (side: Side): SourceFile[] =>
     [...read[side]]
+      .filter(([path]) => !unused(side, path))
       .map(([path, text]) => ({ path, text }))
       .sort((a, b) => a.path.localeCompare(b.path));
   return {

@@ -50,6 +50,7 @@ async function checkPullRequest(
     | "module"
     | "template"
     | "decoded"
+    | "csv"
     | "for_each"
     | "condition"
     | "cfn_condition"
@@ -289,6 +290,23 @@ describe("a pull request check with the real engine", () => {
       {
         path: "modules/web/rules.yaml",
         lines: [11, 11],
+        level: "failure",
+        rule: "TG-NET-001",
+        status: "new",
+      },
+    ]);
+  });
+
+  it("fails a PR that only adds a row to a CSV file a module decodes, on the row it added", async () => {
+    // modules/web/rules.csv:4 adds an SSH rule from 0.0.0.0/0 that csvdecode(file()) turns into a
+    // security group rule; no .tf file changes, and no walk reads a .csv, yet the module is scanned.
+    const { completion, annotations } = await checkPullRequest("csv", "opened", 38, BASE, OPENED);
+    expect(completion.conclusion).toBe("failure");
+    expect(completion.output.title).toBe("1 new finding: 1 high");
+    expect(annotations).toEqual([
+      {
+        path: "modules/web/rules.csv",
+        lines: [4, 4],
         level: "failure",
         rule: "TG-NET-001",
         status: "new",

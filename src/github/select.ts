@@ -4,6 +4,7 @@
 // Pure, so the fetch below can be tested for *what* it reads apart from *how* it reads it.
 import {
   directoryOf,
+  fileContentTargets,
   fileReadTargets,
   filesetCalls,
   isKnownNotTemplate,
@@ -68,6 +69,11 @@ export function terraformFilesIn(dir: string, paths: Iterable<string>): string[]
  */
 export function fileReadPaths(dir: string, text: string): string[] {
   return fileReadTargets(dir, text).filter((target) => !leavesTop(target));
+}
+
+/** `fileReadPaths` less those only `fileexists()` names: the files whose text a module reads. */
+export function fileContentPaths(dir: string, text: string): string[] {
+  return fileContentTargets(dir, text).filter((target) => !leavesTop(target));
 }
 
 /**

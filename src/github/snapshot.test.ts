@@ -309,12 +309,14 @@ describe("fetchPullSnapshots", () => {
 
   it("reads the module that decodes a changed CSV file alone; one too large or not text is a warning, never an error", async () => {
     const web =
-      'locals {\n  rules = csvdecode(file("${path.module}/rules.csv"))\n  motd = file("motd.bin")\n}\n' +
+      'locals {\n  rules = csvdecode(file("${path.module}/rules.csv"))\n  motd = file("motd.bin")\n' +
+      '  zip = fileexists("${path.module}/lambda.zip")\n}\n' +
       'resource "aws_security_group" "web" {\n  name = local.rules[0].name\n}\n';
     const files = {
       "envs/prod/main.tf": 'module "web" {\n  source = "../../modules/web"\n}\n',
       "modules/web/main.tf": web,
       "modules/web/motd.bin": Buffer.from([0xff, 0xfe, 0x00, 0x41]),
+      "modules/web/lambda.zip": Buffer.alloc(2000, 0x50),
       "docs/notes.txt": "read by no module\n",
     };
     github = new FakeGitHub({

@@ -16,6 +16,7 @@ import type { GitHubApi, RepoRef } from "./client.js";
 import { listPullFiles, type PullFile } from "./pullFiles.js";
 import {
   directoryOf,
+  fileContentPaths,
   fileReadPaths,
   filesetReadPaths,
   isDataPath,
@@ -116,11 +117,13 @@ export async function fetchPullSnapshots(
   };
   /**
    * Data files (`users.csv`) that could not be read: what a module reads from them is unknown, and
-   * nothing is missed. Said at the end for those a module read names (`dataReads`): a changed one
-   * is read with the first round, before its readers are known, and may be read by none.
+   * nothing is missed. Said at the end for those whose text a module read reads (`contentReads`):
+   * a changed one is read with the first round, before its readers are known, and may be read by
+   * none; a `lambda.zip` a module only checks with `fileexists()` is not read for its text.
    */
   const unreadData: { side: Side; warning: LoadError }[] = [];
   const dataReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
+  const contentReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   const listing = await listPullFiles(api, pull, signal);
   if (listing.truncated) {
     incomplete(
@@ -296,6 +299,8 @@ export async function fetchPullSnapshots(
             dataReads[side].add(target);
             if (trees[side].entries.has(target)) wanted[side].add(target);
           }
+          for (const target of fileContentPaths(directoryOf(path), content.text))
+            contentReads[side].add(target);
           // Data and templates only, as a checkout's walk reads them: a fileset() over a static
           // site's assets is not fetched, and a lone `.tf` would make a module of part of a folder.
           for (const target of filesetReadPaths(directoryOf(path), content.text, listings[side]))
@@ -326,7 +331,7 @@ export async function fetchPullSnapshots(
     }
   }
   for (const { side, warning } of unreadData) {
-    if (!dataReads[side].has(warning.file)) continue;
+    if (!contentReads[side].has(warning.file)) continue;
     if (side === "head") errors.push(warning);
     else notices.push(`${warning.file} at base: ${warning.message}`);
   }

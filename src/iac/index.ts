@@ -6,7 +6,7 @@ import type { Model } from "../model/types.js";
 import { isCloudFormation, loadStacks, type StackOptions } from "./cloudformation/index.js";
 import { isIacCandidate } from "./files.js";
 import { directoryOf, isTerraformFile, isTerraformSource, type SourceFile } from "./source.js";
-import { fileReadTargets, loadTerraform, type TerraformOptions } from "./terraform/index.js";
+import { fileContentTargets, loadTerraform, type TerraformOptions } from "./terraform/index.js";
 
 export type { FileListing, SourceFile } from "./source.js";
 export type { TerraformOptions } from "./terraform/index.js";
@@ -25,6 +25,7 @@ export {
   DEFAULT_MAX_FILE_BYTES,
 } from "./files.js";
 export {
+  fileContentTargets,
   fileReadTargets,
   filesetCalls,
   listFileset,
@@ -44,13 +45,14 @@ const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
 
 /**
  * The files the Terraform sources among `files` read with `file()` or `templatefile()` and a
- * literal path, whose names no walk reads (`users.csv`) and that are not among `files`: what a
- * fetch reads next, as data files (`readDataFile`). Paths may climb above the top (`leavesTop`).
+ * literal path (`fileContentTargets`), whose names no walk reads (`users.csv`) and that are not
+ * among `files`: what a fetch reads next, as data files (`readDataFile`). Paths may climb above
+ * the top (`leavesTop`).
  */
 export function dataFileTargets(files: readonly SourceFile[]): string[] {
   const read = new Set(files.map((file) => file.path));
   const targets = files.flatMap((file) =>
-    isTerraformSource(file.path) ? fileReadTargets(directoryOf(file.path), file.text) : [],
+    isTerraformSource(file.path) ? fileContentTargets(directoryOf(file.path), file.text) : [],
   );
   return [...new Set(targets)].filter((target) => !isIacCandidate(target) && !read.has(target));
 }

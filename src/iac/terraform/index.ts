@@ -37,7 +37,12 @@ import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
 
 export type { ModuleCallRecord } from "./instance.js";
 export { leavesTop, unloadedModuleFolders } from "./modules.js";
-export { fileReadTargets, filesetCalls, localModuleDirs } from "./references.js";
+export {
+  fileContentTargets,
+  fileReadTargets,
+  filesetCalls,
+  localModuleDirs,
+} from "./references.js";
 export { listFileset } from "./fileset.js";
 export { renderPolicyDocument, type RenderedPolicyDocument } from "./policy-document.js";
 

@@ -28,8 +28,11 @@ export function localModuleDirs(dir: string, text: string): string[] {
  * (`file(\"x.json\")`). `jsondecode(file("rules.json"))` and `yamldecode(file(...))` read through
  * the `file` call inside them.
  */
-const FILE_READ_CALL = String.raw`\b(?:file|templatefile|fileexists)\(\s*(\\?)"(\$\{path\.module\}\/)?([^"$\\]+)\1"`;
+const fileReadCall = (names: string): string =>
+  String.raw`\b(?:${names})\(\s*(\\?)"(\$\{path\.module\}\/)?([^"$\\]+)\1"`;
+const FILE_READ_CALL = fileReadCall("file|templatefile|fileexists");
 const FILE_READ = new RegExp(FILE_READ_CALL, "g");
+const CONTENT_READ = new RegExp(fileReadCall("file|templatefile"), "g");
 const LITERAL_FILE_READ = new RegExp(`^${FILE_READ_CALL}`);
 
 /**
@@ -40,8 +43,20 @@ const LITERAL_FILE_READ = new RegExp(`^${FILE_READ_CALL}`);
  * Only literal paths: a path built otherwise stays unread, and its value unknown.
  */
 export function fileReadTargets(dir: string, text: string): string[] {
+  return targetsOf(FILE_READ, dir, text);
+}
+
+/**
+ * `fileReadTargets` less the paths only `fileexists()` names: the files whose text a module reads
+ * (a `lambda.zip` it only checks for is not one).
+ */
+export function fileContentTargets(dir: string, text: string): string[] {
+  return targetsOf(CONTENT_READ, dir, text);
+}
+
+function targetsOf(calls: RegExp, dir: string, text: string): string[] {
   const paths = new Set<string>();
-  for (const match of text.matchAll(FILE_READ)) {
+  for (const match of text.matchAll(calls)) {
     const target = joinPath(dir, match[3] ?? "");
     if (target !== dir) paths.add(target);
   }

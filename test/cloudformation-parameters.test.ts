@@ -19,14 +19,15 @@ async function run(files: Record<string, string>, args: (dir: string) => string[
     "--format",
     "json",
   ]);
-  const { findings, errors } = JSON.parse(stdout) as {
+  const { findings, errors, warnings } = JSON.parse(stdout) as {
     findings: JsonFinding[];
     errors?: { file: string; code: string }[];
+    warnings?: { file: string; line: number; code: string }[];
   };
   // The groups here write no SecurityGroupEgress and keep AWS's default egress (TG-NET-007),
   // which these tests are not about.
   const about = findings.filter((f) => f.rule !== "TG-NET-007");
-  return { code, stderr, findings: about, errors: errors ?? [] };
+  return { code, stderr, findings: about, errors: errors ?? [], warnings: warnings ?? [] };
 }
 
 /** A template whose Env (AllowedValues dev, prod; Default `env`) picks the SSH source from a mapping. */
@@ -253,6 +254,63 @@ Mappings:
     ]);
   });
 });
+
+describe(
+  "CloudFormation AllowedValues of a nested stack's own parameters",
+  { timeout: 120_000 },
+  () => {
+    const parent = (passed: string) => `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Net:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: nested/network.yaml
+${passed}`;
+    const child = (declaration: string) => `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  AdminCidr:
+    Type: String
+    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]
+${declaration}Resources:
+  Bastion:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupId: sg-1
+      IpProtocol: tcp
+      FromPort: 22
+      ToPort: 22
+      CidrIp: !Ref AdminCidr
+`;
+
+    it("takes the Default of one the parent does not pass, as AWS does, not each allowed value", async () => {
+      const files = {
+        "stack.yaml": parent(""),
+        "nested/network.yaml": child("    Default: 10.0.0.0/8\n"),
+      };
+      const { findings, errors } = await run(files, () => ["scan", "."]);
+      expect(errors).toEqual([]);
+      expect(findings).toEqual([]);
+      // Deployed alone, whoever deploys it may choose 0.0.0.0/0.
+      const alone = await run({ "network.yaml": files["nested/network.yaml"] }, () => [
+        "scan",
+        ".",
+      ]);
+      expect(alone.findings.map((f) => [f.rule, f.line])).toEqual([["TG-NET-001", 15]]);
+    });
+
+    it("warns at the parent's stack that one without a Default, not passed, fails the stack", async () => {
+      const { findings, errors, warnings } = await run(
+        { "stack.yaml": parent(""), "nested/network.yaml": child("") },
+        () => ["scan", "."],
+      );
+      expect(errors).toEqual([]);
+      expect(warnings).toEqual([
+        expect.objectContaining({ file: "stack.yaml", line: 3, code: "cfn-missing-parameter" }),
+      ]);
+      expect(findings).toEqual([]);
+    });
+  },
+);
 
 describe("CloudFormation parameter files", { timeout: 120_000 }, () => {
   const files = {

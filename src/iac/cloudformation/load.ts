@@ -7,7 +7,8 @@
 //   `Default` unless `options.parameters` gives them a value (a parent stack, parameter files:
 //   parameter-files.ts); a parameter with neither, and every SSM-typed parameter (its value names
 //   an SSM key, not the value), is `{ $unknown: "!Ref P" }`. A parameter without a given value
-//   whose `AllowedValues` list several may be deployed with each: a value reading it has one
+//   whose `AllowedValues` list several may be deployed with each (not in a nested stack's
+//   template, `options.nested`, which AWS creates with the `Default`): a value reading it has one
 //   alternative per value ("Env is prod"), its `Default` the value of record, and a condition
 //   reading it is decided only when every value decides it alike (evaluate.ts); a list's are the
 //   values each item may take. A resource whose condition texts may name such values carries
@@ -101,6 +102,12 @@ export interface CloudFormationOptions {
     parameters: { [parameter: string]: string[] };
     values: { [name: string]: PassedChoice[] };
   };
+  /**
+   * Loaded as a parent stack's child (stacks.ts): a parameter `parameters` leaves out takes its
+   * `Default` alone, as AWS creates the nested stack with it, never each of its `AllowedValues`,
+   * which only whoever deploys a template alone may choose among.
+   */
+  nested?: boolean;
 }
 
 export interface CloudFormationModel {
@@ -208,6 +215,7 @@ export function loadCloudFormation(
     sections.get("Parameters"),
     options.parameters ?? {},
     options.parameterPlaces ?? {},
+    options.nested ?? false,
     scope,
     evaluator,
   );
@@ -481,12 +489,14 @@ function resourceAttributes(
 
 /**
  * Parameter values: override (located where `places` say it is written), else default (lists
- * split), else unknown; SSM-typed ones stay unknown.
+ * split), else unknown; SSM-typed ones stay unknown. One not overridden with several
+ * `AllowedValues` may take each, unless the template is `nested`.
  */
 function bindParameters(
   section: TemplateNode | undefined,
   overrides: Record<string, Value>,
   places: Record<string, SourceLocation>,
+  nested: boolean,
   scope: TemplateScope,
   evaluator: TemplateEvaluator,
 ): Set<string> {
@@ -522,7 +532,7 @@ function bindParameters(
     if (typeof value === "string" && list) value = value.split(",").map((item) => item.trim());
     scope.parameters.set(name, value);
     const allowed = field("AllowedValues");
-    if (!Object.hasOwn(overrides, name) && !ssm && allowed?.kind === "sequence") {
+    if (!Object.hasOwn(overrides, name) && !nested && !ssm && allowed?.kind === "sequence") {
       const values = allowed.items
         .map((item) => evaluator.evaluateValue(item, newTrace()))
         .filter((item): item is Value => item !== NO_VALUE && !containsUnknown(item));

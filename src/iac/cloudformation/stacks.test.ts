@@ -196,27 +196,6 @@ Transform: AWS::Serverless-2016-10-31
       ]).resources,
     );
     expect(loaded["Network.WebSG"]?.conditional).toEqual({ "": "IsProd" });
-
-    // The child's own condition names, in what its AllowedValues mean too, are not the parent's.
-    const choosing = network.replace(
-      "    Type: String\n    Default: 0.0.0.0/0",
-      "    Type: String\n    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]\n    Default: 0.0.0.0/0",
-    );
-    const [alone] = loadModel([{ path: "network.yaml", text: choosing }]).resources;
-    expect(alone?.choices?.parameters).toEqual({ HttpCidr: ["10.0.0.0/8", "0.0.0.0/0"] });
-    const nested = byAddress(
-      loadModel([
-        { path: "stacks/web.yaml", text: conditional },
-        { path: "stacks/nested/network.yaml", text: choosing },
-      ]).resources,
-    );
-    expect(nested["Network.WebSG"]?.alternatives?.["/SecurityGroupIngress/2/CidrIp"]).toHaveLength(
-      2,
-    );
-    expect(nested["Network.WebSG"]?.choices).toEqual({
-      parameters: { HttpCidr: ["10.0.0.0/8", "0.0.0.0/0"] },
-      conditions: {},
-    });
   });
 
   it("leaves a remote TemplateURL as it is, and scans a template no local path nests on its own", () => {
@@ -376,6 +355,83 @@ Resources:
   });
 });
 
+describe("a nested stack's parameters its parent does not pass", () => {
+  const parentPassing = (parameters: string) =>
+    `Resources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: net.yaml\n${parameters}`;
+  const child = `Parameters:
+  Cidr:
+    Type: String
+    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]
+    Default: 10.0.0.0/8
+Resources:
+  SG:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: admin
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref Cidr}
+`;
+  const cidrOf = (resource: Resource | undefined) =>
+    (resource?.config.SecurityGroupIngress as { CidrIp: unknown }[])[0]?.CidrIp;
+
+  it("takes the child's Default alone, as AWS creates the stack with it", () => {
+    const loaded = loadModel([
+      { path: "a.yaml", text: parentPassing("") },
+      { path: "net.yaml", text: child },
+    ]);
+    expect(loaded.errors).toEqual([]);
+    const group = byAddress(loaded.resources)["Net.SG"];
+    expect(cidrOf(group)).toBe("10.0.0.0/8");
+    expect(group?.alternatives).toBeUndefined();
+    expect(group?.choices).toBeUndefined();
+    expect(group?.locations["/SecurityGroupIngress/0/CidrIp"]).toMatchObject({
+      file: "net.yaml",
+      line: 5,
+    });
+  });
+
+  it("still takes each AllowedValue of a template deployed alone", () => {
+    const [group] = loadModel([{ path: "net.yaml", text: child }]).resources;
+    expect(group?.alternatives?.["/SecurityGroupIngress/0/CidrIp"]).toEqual([
+      { condition: "Cidr is 10.0.0.0/8", value: "10.0.0.0/8" },
+      { condition: "Cidr is 0.0.0.0/0", value: "0.0.0.0/0" },
+    ]);
+  });
+
+  it("warns at the stack when a parameter without a Default is not passed: the stack fails to create", () => {
+    const noDefault = child.replace("    Default: 10.0.0.0/8\n", "");
+    const loaded = loadModel([
+      { path: "a.yaml", text: parentPassing("      Parameters:\n        Other: x\n") },
+      {
+        path: "net.yaml",
+        text: noDefault.replace("Parameters:\n", "Parameters:\n  Other: {Type: String}\n"),
+      },
+    ]);
+    expect(loaded.errors).toEqual([
+      {
+        file: "a.yaml",
+        line: 6,
+        column: 7,
+        code: "cfn-missing-parameter",
+        message:
+          "nested stack Net: passes no value for Cidr, which net.yaml declares without a Default; CloudFormation fails to create the stack",
+        level: "warning",
+      },
+    ]);
+    const group = byAddress(loaded.resources)["Net.SG"];
+    expect(cidrOf(group)).toEqual({ $unknown: "!Ref Cidr" });
+    expect(group?.alternatives).toBeUndefined();
+    // Without Parameters, at the resource.
+    const bare = loadModel([
+      { path: "a.yaml", text: parentPassing("") },
+      { path: "net.yaml", text: noDefault },
+    ]);
+    expect(bare.errors.map((e) => [e.file, e.line, e.code])).toEqual([
+      ["a.yaml", 2, "cfn-missing-parameter"],
+    ]);
+  });
+});
+
 describe("nested stacks that cannot be loaded", () => {
   const stack = (logicalId: string, url: string) =>
     `Resources:\n  ${logicalId}:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ${url}\n`;
@@ -478,15 +534,15 @@ describe("nested stacks that cannot be loaded", () => {
 describe("nested stacks beside their parents' conditions, loops and Parameters", () => {
   const sshFrom = (cidr: string) =>
     `      GroupDescription: admin\n      SecurityGroupIngress:\n        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: ${cidr}}\n`;
-  /** Net exists only when the parent's IsProd holds. */
-  const parentOf = (parameters: string) =>
-    `Parameters:\n  Env: {Type: String}\n  Other: {Type: String}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Condition: IsProd\n    Properties:\n      TemplateURL: net.yaml\n${parameters}`;
+  /** Net exists only when the parent's IsProd holds; `env` is what it passes as Env. */
+  const parentOf = (env: string) =>
+    `Parameters:\n  Env: {Type: String}\n  Other: {Type: String}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\nResources:\n  Net:\n    Type: AWS::CloudFormation::Stack\n    Condition: IsProd\n    Properties:\n      TemplateURL: net.yaml\n      Parameters:\n        Tier: !Ref Other\n        Env: ${env}\n`;
   /** SSH is open from anywhere unless the child's IsProd holds. */
   const childOf = (condition: string) =>
     `Parameters:\n  Env: {Type: String}\n  Tier: {Type: String}\nConditions:\n  IsProd: ${condition}\nResources:\n  SG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n${sshFrom("!If [IsProd, 10.0.0.0/8, 0.0.0.0/0]")}`;
-  const conditionsOf = (parameters: string, condition: string) => {
+  const conditionsOf = (env: string, condition: string) => {
     const loaded = loadModel([
-      { path: "a.yaml", text: parentOf(parameters) },
+      { path: "a.yaml", text: parentOf(env) },
       { path: "net.yaml", text: childOf(condition) },
     ]);
     expect(loaded.errors).toEqual([]);
@@ -500,21 +556,19 @@ describe("nested stacks beside their parents' conditions, loops and Parameters",
   it("keeps a child's condition apart from the parent's of the same name", () => {
     // The child's IsProd tests its own Tier: read as the parent's, "IsProd and not IsProd" would
     // hold nowhere and the open rule would be dropped.
-    expect(conditionsOf("", "!Equals [!Ref Tier, locked]")).toEqual([
+    expect(conditionsOf("!Ref Env", "!Equals [!Ref Tier, locked]")).toEqual([
       "IsProd",
       ["Net.IsProd", "not Net.IsProd"],
     ]);
     // Written alike, but testing a value the parent passes from elsewhere.
-    const other = "      Parameters:\n        Env: !Ref Other\n";
-    expect(conditionsOf(other, "!Equals [!Ref Env, prod]")).toEqual([
+    expect(conditionsOf("!Ref Other", "!Equals [!Ref Env, prod]")).toEqual([
       "IsProd",
       ["Net.IsProd", "not Net.IsProd"],
     ]);
   });
 
   it("takes a child's condition for the parent's when both test what the parent passes alike", () => {
-    const passed = "      Parameters:\n        Env: !Ref Env\n";
-    expect(conditionsOf(passed, "!Equals [!Ref Env, prod]")).toEqual([
+    expect(conditionsOf("!Ref Env", "!Equals [!Ref Env, prod]")).toEqual([
       "IsProd",
       ["IsProd", "not IsProd"],
     ]);

@@ -3,7 +3,9 @@
 // package` and `sam build` take it, is loaded as an instance of its parent, the way the Terraform
 // loader evaluates a local module with the arguments of its call:
 // - the child template gets the parent's evaluated `Parameters` (unknown stays unknown; one not
-//   passed takes the child's `Default`), each located at the parent's `Parameters` entry, or
+//   passed takes the child's `Default` alone, as AWS creates the stack with it, not each of its
+//   `AllowedValues`; one with no `Default` fails the stack: a `cfn-missing-parameter` warning at
+//   the parent's `Parameters`), each located at the parent's `Parameters` entry, or
 //   where that entry's own value is written (a parent `Default`), so a finding a passed value
 //   decides is reported on the parent's line, and one the child decides on the child's;
 // - a value the parent passes that differs by the deployment of the parent's parameters with
@@ -39,7 +41,7 @@ import {
   type CloudFormationOptions,
 } from "./load.js";
 import type { PassedChoice } from "./evaluate.js";
-import type { TemplateNode } from "./parse.js";
+import type { TemplateEntry, TemplateNode } from "./parse.js";
 import { readParameterFile, type GivenParameters } from "./parameter-files.js";
 
 export interface StackOptions {
@@ -152,6 +154,7 @@ export function loadStacks(
             parameters: instance.parameters,
             parameterPlaces: instance.parameterPlaces,
             ...(instance.passedChoices ? { passedChoices: instance.passedChoices } : {}),
+            ...(instance.module === "" ? {} : { nested: true }),
           });
     model.errors.forEach(report);
     for (const loaded of model.resources) {
@@ -194,11 +197,24 @@ export function loadStacks(
         problem(`${target} does not parse (its errors say where); its resources are left out`);
         loadCloudFormation(child).errors.forEach(report);
       } else {
+        const passed = passedParameters(resource, child);
+        const place = resource.locations["/Parameters"] ?? resource;
+        for (const name of parametersWithoutDefault(child).filter(
+          (name) => !(name in passed.parameters),
+        ))
+          report({
+            file: place.file,
+            line: place.line,
+            column: place.column,
+            code: "cfn-missing-parameter",
+            message: `nested stack ${qualifiedAddress(resource)}: passes no value for ${name}, which ${target} declares without a Default; CloudFormation fails to create the stack`,
+            level: "warning",
+          });
         load(child, {
           root: instance.root,
           module:
             instance.module === "" ? resource.address : `${instance.module}.${resource.address}`,
-          ...passedParameters(resource, child),
+          ...passed,
           passedChoices: passedChoices(resource, child),
           chain: path,
           condition: conjoin(instance.condition, resource.conditional?.[""]),
@@ -301,12 +317,26 @@ function givenParameters(
 
 /** The names of the parameters a template declares. */
 function declaredParameters(template: SourceFile): string[] {
+  return parameterDeclarations(template).map((entry) => entry.key);
+}
+
+/** The names of the parameters a template declares without a `Default`: a deployment must pass them. */
+function parametersWithoutDefault(template: SourceFile): string[] {
+  return parameterDeclarations(template)
+    .filter(
+      ({ value }) =>
+        value.kind !== "mapping" || !value.entries.some((field) => field.key === "Default"),
+    )
+    .map((entry) => entry.key);
+}
+
+function parameterDeclarations(template: SourceFile): TemplateEntry[] {
   const { root } = parsedTemplate(template);
   const section =
     root?.kind === "mapping"
       ? root.entries.find((entry) => entry.key === "Parameters")?.value
       : undefined;
-  return section?.kind === "mapping" ? section.entries.map((entry) => entry.key) : [];
+  return section?.kind === "mapping" ? section.entries : [];
 }
 
 /**

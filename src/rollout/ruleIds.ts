@@ -1,8 +1,8 @@
 // Rule ids written by hand (a waiver, an `enforcement.rules` key, a `locked` entry, `/tollgate
 // explain`), and categories under `enforcement.categories`, checked against the rules loaded: a
-// misspelt one matches nothing, so it is reported with the closest names. The edit distance is our own few lines, since nothing in package.json offers one
-// and the catalogue is a few hundred ids of <= 100 characters.
+// misspelt one matches nothing, so it is reported with the closest names (model/spelling.ts).
 import type { CategoryReference, RuleReference } from "../config/index.js";
+import { editDistance } from "../model/spelling.js";
 import type { LoadError } from "../model/types.js";
 
 /** The ids close to `wanted` (case aside), closest first: a typo's likely meaning. */
@@ -69,18 +69,4 @@ export function unknownCategoryReferences(
       code: "settings-unknown-category",
       message: `${reference.key === "locked" ? "locked: " : ""}enforcement.categories.${reference.category}: no loaded rule has that category, ${CATEGORY_DOES[reference.key]}; check the category${didYouMean(reference.category, knownCategories)}`,
     }));
-}
-
-/** Levenshtein distance with one row of memory. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -80,6 +80,8 @@ import {
   globalsFor,
   implicitApis,
   mergeGlobals,
+  misspeltSamGlobals,
+  misspeltSamProperties,
   unknownSamType,
 } from "./sam.js";
 import { missingProperties } from "./required.js";
@@ -234,6 +236,8 @@ export function loadCloudFormation(
   }
   if (resourcesSection.kind !== "mapping") return { resources: [], errors };
   const sam = declaresSamTransform(sections.get("Transform"));
+  for (const { span, message } of misspeltSamGlobals(sections.get("Globals")))
+    at(span, "cfn-sam-property", message, "warning");
   const entries = sam
     ? [...resourcesSection.entries, ...implicitApis(resourcesSection.entries)]
     : resourcesSection.entries;
@@ -344,6 +348,8 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
   const notSam = unknownSamType(type);
   if (notSam !== undefined)
     at(typeNode.span, "cfn-resource-type", `resource ${entry.key}: ${notSam}`, "warning");
+  for (const { span, message } of misspeltSamProperties(type, field("Properties")))
+    at(span, "cfn-sam-property", `resource ${entry.key}: ${message}`, "warning");
   const conditionNode = field("Condition");
   const trace = newTrace();
   const readFrom: NonNullable<Resource["readFrom"]> = {};

@@ -3,8 +3,9 @@
 // merged-in properties keep the lines where `Globals` writes them, and declaring the implicit
 // APIs SAM creates for functions' API events.
 
+import { editDistance } from "../../model/spelling.js";
 import { asIntrinsic } from "./evaluate.js";
-import type { TemplateEntry, TemplateNode, TemplateScalar } from "./parse.js";
+import type { Span, TemplateEntry, TemplateNode, TemplateScalar } from "./parse.js";
 
 const SAM_TRANSFORM = "AWS::Serverless-2016-10-31";
 
@@ -32,6 +33,209 @@ export function unknownSamType(type: string): string | undefined {
   if (!type.startsWith("AWS::Serverless::") || SAM_TYPES.has(type)) return undefined;
   const names = [...SAM_TYPES].map((known) => known.slice("AWS::Serverless::".length));
   return `${type} is not a SAM resource type (${names.join(", ")}); no rule reads it`;
+}
+
+/**
+ * The properties SAM defines for the types whose properties the loader or the rules read (the SAM
+ * specification and its translator's schema, read in 2026): SAM rejects a template writing any
+ * other. Only a name close to one of these is reported (`misspeltSamProperties`), so that a
+ * property SAM adds after this list is not.
+ */
+const SAM_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  "AWS::Serverless::Function": [
+    "Architectures",
+    "AssumeRolePolicyDocument",
+    "AutoPublishAlias",
+    "AutoPublishAliasAllProperties",
+    "AutoPublishCodeSha256",
+    "CapacityProviderConfig",
+    "CodeSigningConfigArn",
+    "CodeUri",
+    "DeadLetterQueue",
+    "DeploymentPreference",
+    "Description",
+    "DurableConfig",
+    "Environment",
+    "EphemeralStorage",
+    "EventInvokeConfig",
+    "Events",
+    "FileSystemConfigs",
+    "FunctionName",
+    "FunctionScalingConfig",
+    "FunctionUrlConfig",
+    "Handler",
+    "ImageConfig",
+    "ImageUri",
+    "InlineCode",
+    "KmsKeyArn",
+    "Layers",
+    "LoggingConfig",
+    "MemorySize",
+    "PackageType",
+    "PermissionsBoundary",
+    "Policies",
+    "PropagateTags",
+    "ProvisionedConcurrencyConfig",
+    "PublishToLatestPublished",
+    "RecursiveLoop",
+    "ReservedConcurrentExecutions",
+    "Role",
+    "RolePath",
+    "Runtime",
+    "RuntimeManagementConfig",
+    "SnapStart",
+    "SourceKMSKeyArn",
+    "Tags",
+    "TenancyConfig",
+    "Timeout",
+    "Tracing",
+    "VersionDeletionPolicy",
+    "VersionDescription",
+    "VpcConfig",
+  ],
+  "AWS::Serverless::Api": [
+    "AccessLogSetting",
+    "AlwaysDeploy",
+    "ApiKeySourceType",
+    "Auth",
+    "BinaryMediaTypes",
+    "CacheClusterEnabled",
+    "CacheClusterSize",
+    "CanarySetting",
+    "Cors",
+    "DefinitionBody",
+    "DefinitionUri",
+    "Description",
+    "DisableExecuteApiEndpoint",
+    "Domain",
+    "EndpointConfiguration",
+    "FailOnWarnings",
+    "GatewayResponses",
+    "MergeDefinitions",
+    "MethodSettings",
+    "MinimumCompressionSize",
+    "Mode",
+    "Models",
+    "Name",
+    "OpenApiVersion",
+    "Policy",
+    "PropagateTags",
+    "StageName",
+    "Tags",
+    "TracingEnabled",
+    "Variables",
+  ],
+  "AWS::Serverless::HttpApi": [
+    "AccessLogSettings",
+    "Auth",
+    "CorsConfiguration",
+    "DefaultRouteSettings",
+    "DefinitionBody",
+    "DefinitionUri",
+    "Description",
+    "DisableExecuteApiEndpoint",
+    "Domain",
+    "FailOnWarnings",
+    "Name",
+    "PropagateTags",
+    "RouteSettings",
+    "StageName",
+    "StageVariables",
+    "Tags",
+  ],
+  "AWS::Serverless::SimpleTable": [
+    "PointInTimeRecoverySpecification",
+    "PrimaryKey",
+    "ProvisionedThroughput",
+    "SSESpecification",
+    "TableName",
+    "Tags",
+  ],
+  "AWS::Serverless::StateMachine": [
+    "AutoPublishAlias",
+    "Definition",
+    "DefinitionSubstitutions",
+    "DefinitionUri",
+    "DeploymentPreference",
+    "Events",
+    "Logging",
+    "Name",
+    "PermissionsBoundary",
+    "Policies",
+    "PropagateTags",
+    "Role",
+    "RolePath",
+    "Tags",
+    "Tracing",
+    "Type",
+    "UseAliasAsEventTarget",
+  ],
+  "AWS::Serverless::Application": [
+    "Location",
+    "NotificationARNs",
+    "Parameters",
+    "Tags",
+    "TimeoutInMinutes",
+  ],
+};
+
+/** A property name written where SAM expects one of its own, and why it is reported. */
+export interface MisspeltProperty {
+  span: Span;
+  message: string;
+}
+
+/**
+ * The properties `properties` (a resource's own, or a `Globals` section's) writes that SAM does not
+ * define for `type` but that are close to one it does, case aside (`CodeURI`, `Event`): SAM
+ * rejects the template, and no rule reads the property under the name written.
+ */
+export function misspeltSamProperties(
+  type: string,
+  properties: TemplateNode | undefined,
+): MisspeltProperty[] {
+  const known = SAM_PROPERTIES[type];
+  if (known === undefined || properties?.kind !== "mapping" || asIntrinsic(properties) !== null)
+    return [];
+  return properties.entries.flatMap(({ key, keySpan }) => {
+    const meant = closestProperty(key, known);
+    return meant === undefined
+      ? []
+      : [
+          {
+            span: keySpan,
+            message: `${key} is not a property of ${type} (${meant} is); SAM rejects the template, and no rule reads it`,
+          },
+        ];
+  });
+}
+
+/** Each `Globals` section's misspelt properties, as `misspeltSamProperties`, named by section. */
+export function misspeltSamGlobals(globals: TemplateNode | undefined): MisspeltProperty[] {
+  if (globals?.kind !== "mapping") return [];
+  return globals.entries.flatMap(({ key, value }) =>
+    misspeltSamProperties(`AWS::Serverless::${key}`, value).map((problem) => ({
+      ...problem,
+      message: `Globals.${key}: ${problem.message}`,
+    })),
+  );
+}
+
+/**
+ * The property of `known` that `name`, which is none of them, is likely a misspelling of: equal
+ * but for case, or within two edits of a name of six letters or more (one of a shorter name).
+ */
+function closestProperty(name: string, known: readonly string[]): string | undefined {
+  if (known.includes(name)) return undefined;
+  const typed = name.toLowerCase();
+  let closest: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(typed, candidate.toLowerCase());
+    const allowed = candidate.length >= 6 ? 2 : 1;
+    if (distance <= allowed && distance < (closest?.distance ?? Infinity))
+      closest = { name: candidate, distance };
+  }
+  return closest?.name;
 }
 
 export function declaresSamTransform(transform: TemplateNode | undefined): boolean {

@@ -391,6 +391,92 @@ access_point_exposed_unless_empty[address] := expression if {
 	expression := util.unknown_presence(r, [], "public_access_block_configuration")["$unknown"]
 }
 
+# A CloudFormation policy of `address` (one resource of that address) that no Block Public Access
+# contains in every deployment (`public_access_containment`) but one contains in some: a flag
+# that contains it (`BlockPublicPolicy`, `RestrictPublicBuckets`, on the bucket or the access
+# point's own configuration) is true only under conditions the template cannot decide, chosen by
+# an `Fn::If` (the flag, or the configuration whole) or by a parameter's `AllowedValues`. As
+# `{container, contained, exposed}`: the first such flag's name, the deployments where one flag is
+# on (a list of condition lists, each holding where all of its conditions do), and those where
+# none is (a finding's `when`, "" for every deployment; absent when there is none). A flag that is
+# unknown counts as off there.
+cloudformation_partial_containment[address] := partial if {
+	contained := public_access_containment
+	some address in carrier_addresses
+	not contained[address]
+	count(address_positions[address]) == 1
+	some i in address_positions[address]
+	r := input.resources[i]
+	r.source == "cloudformation"
+	flags := cloudformation_policy_flags(r)
+	on := [conditions | some f in flags; some conditions in flag_on(f)]
+	count(on) > 0
+	texts := {f.container | some f in flags; count(flag_on(f)) > 0}
+	partial := object.union(
+		{"container": sort(texts)[0], "contained": on},
+		{"exposed": exposed |
+			every f in flags {
+				count(flag_off_whens(f)) > 0
+			}
+			exposed := util.conjunction([flag_off(f) | some f in flags])
+		},
+	)
+}
+
+# The flags that may contain the policy of CloudFormation resource `r`, as `{owner, path, flag,
+# container}`: its buckets' (existing wherever `r` does) and an access point's own.
+cloudformation_policy_flags(r) := array.concat(
+	[{"owner": bucket, "path": ["PublicAccessBlockConfiguration"], "flag": flag, "container": sprintf("%s (PublicAccessBlockConfiguration.%s)", [bucket.address, flag])} |
+		some bucket in cloudformation_buckets_of(r)
+		util.exists_with(bucket, r)
+		some flag in containing_flags.policy.cloudformation
+	],
+	[{"owner": r, "path": ["PublicAccessBlockConfiguration"], "flag": flag, "container": sprintf("the access point's PublicAccessBlockConfiguration.%s", [flag])} |
+		r.type == "AWS::S3::AccessPoint"
+		some flag in containing_flags.policy.cloudformation
+	],
+)
+
+# The deployments in which flag `f` is true, as condition lists ([] for every deployment).
+flag_on(f) := [conditions |
+	key_path := array.concat(f.path, [f.flag])
+	some possible in util.possible_values(f.owner, key_path)
+	util.is_true(possible.value)
+	conditions := [c |
+		some c in array.concat(util.conditions_below(object.get(f.owner, "conditional", {}), [], key_path), [possible.condition])
+		c != ""
+	]
+]
+
+# The deployments in which flag `f` is not true, as a finding's `when` ("" for every one): left out
+# (of the configuration, or of a branch that chooses it whole), false or unknown (in a branch), or
+# written only under conditions. Undefined when it is true in every deployment.
+flag_off(f) := "" if {
+	"" in flag_off_whens(f)
+} else := whens[0] if {
+	whens := flag_off_whens(f)
+	count(whens) == 1
+} else := concat("", ["(", concat(" or ", whens), ")"]) if {
+	whens := flag_off_whens(f)
+	count(whens) > 1
+}
+
+flag_off_whens(f) := sort(whens) if {
+	key_path := array.concat(f.path, [f.flag])
+	possible := [p | some p in util.possible_values(f.owner, key_path)]
+	conditions := util.conditions_below(object.get(f.owner, "conditional", {}), [], key_path)
+	whens := {w | some w in array.concat(
+		array.concat(
+			["" | count(possible) == 0],
+			[p.condition | some p in possible; not util.is_true(p.value)],
+		),
+		array.concat(
+			[branch.condition | some branch in util.branch_objects(f.owner, f.path); util.is_absent(branch.value, f.flag)],
+			[util.negation(conditions) | count(conditions) > 0],
+		),
+	)}
+}
+
 # The CloudFormation buckets whose Block Public Access applies to `r`: itself, or those it refers
 # to or names by their `BucketName`.
 cloudformation_buckets_of(r) := [r] if r.type == "AWS::S3::Bucket"

@@ -27,7 +27,10 @@
 #   is also reported as cannot tell, on the policy, at the severity of its most exposing grant.
 #   A policy set by an `aws_s3control_access_point_policy` is not joined to its
 #   access point and keeps its severity.
-#   In CloudFormation, a public statement written under an `Fn::If` the template cannot decide
+#   In CloudFormation, a containing flag of the bucket's (or access point's) Block Public Access
+#   that an `Fn::If` the template cannot decide turns on contains the grant in those deployments
+#   only: it is reported at low severity there and at full severity in the others, each saying
+#   when. A public statement written under an `Fn::If` the template cannot decide
 #   is reported at full severity (its message says when it applies); a narrowing condition
 #   written under one narrows only the deployments where it holds, so the statement is reported.
 #   A condition whose operator or key Tollgate cannot know (a `dynamic "condition"` over values
@@ -161,6 +164,7 @@ deny contains finding if {
 	contained := s3.public_access_containment
 	some grant in grants
 	not contained[grant.address]
+	when := uncontained_when(grant)
 	finding := {
 		"resource": grant.address,
 		"subject": governs.subject(grant.address),
@@ -168,9 +172,30 @@ deny contains finding if {
 		"evidence": grant.evidence,
 		"path": grant.path,
 		"severity": grant.severity,
-		"when": exposed_when(grant),
+		"when": when,
 		"scope": grant.scope,
 	}
+}
+
+# The deployments in which nothing contains the grant: all of them, or, for a CloudFormation
+# policy that Block Public Access contains in some (`s3.cloudformation_partial_containment`), the
+# others. Undefined when there are none.
+uncontained_when(grant) := exposed_when(grant) if {
+	not s3.cloudformation_partial_containment[grant.address]
+}
+
+uncontained_when(grant) := util.conjunction([exposed_when(grant), partial.exposed]) if {
+	partial := s3.cloudformation_partial_containment[grant.address]
+}
+
+# A CloudFormation grant that Block Public Access contains in some deployments only: at low severity
+# in those, as one contained in all of them is.
+deny contains finding if {
+	some grant in grants
+	partial := s3.cloudformation_partial_containment[grant.address]
+	some conditions in partial.contained
+	when := util.conjunction(array.concat([grant.when], conditions))
+	finding := contained_finding(grant, partial.container, when)
 }
 
 # An access point whose Block Public Access only a configuration over a collection Tollgate cannot
@@ -185,16 +210,18 @@ deny contains finding if {
 	contained := s3.public_access_containment
 	some grant in grants
 	container := contained[grant.address]
-	finding := {
-		"resource": grant.address,
-		"subject": governs.subject(grant.address),
-		"message": sprintf("%s; Block Public Access contains it for now (%s), but turning that off would expose it: %s", [grant.message, container, grant.remedy]),
-		"evidence": sprintf("%s (contained by Block Public Access)", [grant.evidence]),
-		"path": grant.path,
-		"severity": "low",
-		"when": grant.when,
-		"scope": contained_scope(grant.scope),
-	}
+	finding := contained_finding(grant, container, grant.when)
+}
+
+contained_finding(grant, container, when) := {
+	"resource": grant.address,
+	"subject": governs.subject(grant.address),
+	"message": sprintf("%s; Block Public Access contains it for now (%s), but turning that off would expose it: %s", [grant.message, container, grant.remedy]),
+	"evidence": sprintf("%s (contained by Block Public Access)", [grant.evidence]),
+	"path": grant.path,
+	"severity": "low",
+	"when": when,
+	"scope": contained_scope(grant.scope),
 }
 
 # What a public grant exposes, for the diff (src/diff/coverage.ts): the statement's `iam.scope`

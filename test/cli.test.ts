@@ -610,6 +610,22 @@ describe("tollgate diff on CloudFormation nested stacks", () => {
       );
     });
   });
+
+  it("loads the children of a folder or template named above the working folder (scan ../x)", async () => {
+    await withTempDir("nested-stacks-above", async (dir) => {
+      await writeFiles(dir, {
+        "x/stacks/web.yaml": parent("0.0.0.0/0"),
+        "x/stacks/network.yaml": network("web"),
+        "work/.keep": "",
+      });
+      const cwd = path.join(dir, "work");
+      for (const given of ["../x", "../x/stacks/web.yaml"]) {
+        const scan = await run(["scan", given, "--format", "json"], cwd);
+        expect(JSON.parse(scan.stdout).errors).toEqual([]);
+        expect(ssh(scan.stdout)).toEqual(["new Network.WebSG ../x/stacks/web.yaml:8"]);
+      }
+    });
+  });
 });
 
 describe("tollgate diff when a file did not load at base", () => {

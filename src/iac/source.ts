@@ -28,6 +28,21 @@ export function leavesTop(joined: string): boolean {
   return joined === ".." || joined.startsWith("../");
 }
 
+/**
+ * `target`, joined from the folder of the file at `from`, lies further above the top of the names
+ * than `from` does: outside the repository, or, for a file the CLI names above its working folder
+ * (`tollgate scan ../x` reads `../x/stack.yaml`), above the folder it was given, as `leavesTop`
+ * is for a file named below it (`../x/nested/net.yaml` does not leave `../x/stack.yaml`'s top).
+ */
+export function climbsAbove(from: string, target: string): boolean {
+  const levels = (path: string): number => {
+    const parts = path.split("/");
+    const below = parts.findIndex((part) => part !== "..");
+    return below < 0 ? parts.length : below;
+  };
+  return levels(target) > levels(from);
+}
+
 /** Terraform source, where blocks are written: `.tf` or `.tf.json`. */
 export function isTerraformSource(path: string): boolean {
   return /\.tf(\.json)?$/.test(path);

@@ -472,6 +472,32 @@ describe("nested stacks that cannot be loaded", () => {
     ]);
   });
 
+  it("loads a child of a template named above the working folder, and reports one above that", () => {
+    const loaded = loadModel([
+      {
+        path: "../x/a.yaml",
+        text: stack("Net", "nested/net.yaml") + stack("Up", "../../y.yaml").slice(11),
+      },
+      { path: "../x/nested/net.yaml", text: "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n" },
+    ]);
+    expect(loaded.errors).toEqual([
+      expect.objectContaining({
+        file: "../x/a.yaml",
+        line: 9,
+        message:
+          'nested stack Up: TemplateURL "../../y.yaml" leaves the files that were read (the repository, or the folders given to the CLI)',
+      }),
+    ]);
+    expect(loaded.resources.map((r) => [r.root, r.module, r.address])).toEqual([
+      ["../x/a.yaml", "", "Net"],
+      ["../x/a.yaml", "Net", "Topic"],
+      ["../x/a.yaml", "", "Up"],
+    ]);
+    expect(
+      nestedTemplatePaths({ path: "../x/a.yaml", text: stack("Net", "nested/net.yaml") }),
+    ).toEqual(["../x/nested/net.yaml"]);
+  });
+
   it("reports a cycle once and loads each template in it once", () => {
     const loaded = loadModel([
       { path: "a.yaml", text: stack("B", "./b.yaml") },

@@ -33,7 +33,7 @@
 import { toPointer } from "../../model/pointer.js";
 import type { LoadError, Resource, SourceLocation, Value } from "../../model/types.js";
 import { isUnknown, qualifiedAddress } from "../../model/types.js";
-import { directoryOf, joinPath, leavesTop, type SourceFile } from "../source.js";
+import { climbsAbove, directoryOf, joinPath, type SourceFile } from "../source.js";
 import {
   loadCloudFormation,
   parsedTemplate,
@@ -70,7 +70,8 @@ function isLocalTemplatePath(url: string): boolean {
 /**
  * The repository paths of the templates `file` nests with a literal local path, written
  * anywhere in its `Resources` (conditions aside, `Fn::ForEach` output templates included): what a reader of part of a repository (the CLI
- * given one file, the app fetching a pull request) reads next. Paths above the top are dropped.
+ * given one file, the app fetching a pull request) reads next. Paths above the top of `file`'s
+ * names (`climbsAbove`) are dropped.
  */
 export function nestedTemplatePaths(file: SourceFile): string[] {
   if (!/TemplateURL|Location/.test(file.text)) return [];
@@ -93,7 +94,7 @@ export function nestedTemplatePaths(file: SourceFile): string[] {
     if (url?.kind !== "scalar" || typeof url.value !== "string") continue;
     if (!isLocalTemplatePath(url.value)) continue;
     const target = joinPath(directoryOf(file.path), url.value);
-    if (!leavesTop(target)) paths.add(target);
+    if (!climbsAbove(file.path, target)) paths.add(target);
   }
   return [...paths].sort();
 }
@@ -175,7 +176,7 @@ export function loadStacks(
       const target = joinPath(directoryOf(file.path), url);
       const child = byPath.get(target);
       const path = [...instance.chain, file.path];
-      if (leavesTop(target)) {
+      if (child === undefined && climbsAbove(file.path, target)) {
         problem(
           `${property} ${JSON.stringify(url)} leaves the files that were read (the repository, or the folders given to the CLI)`,
         );

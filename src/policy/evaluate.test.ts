@@ -133,6 +133,24 @@ describe("evaluating a rule set", () => {
     expect(evaluated.findings).toHaveLength(150_000);
   }, 120_000);
 
+  it("gives print lines and errors with non-ASCII text as written (the SDK decodes bytes)", async () => {
+    const printing = rule(
+      "printing",
+      "T-PRINT",
+      `deny contains {"resource": r.address, "message": "m", "evidence": "é"} if {
+\tsome r in data.tollgate.lib.groups
+\tr.name == "ssh"
+\tprint("groupe ✓", r.name, "日本")
+}`,
+    );
+    const printed = (await loadRuleSet(await build([lib, printing]))).evaluate(resources).printed;
+    expect(printed).toEqual(["groupe ✓ ssh 日本"]);
+    const failing = { ...conflicting, path: "network/conflicting/règle.rego" };
+    const { errors } = (await loadRuleSet(await build([failing]))).evaluate(resources);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toContain("network/conflicting/règle.rego:");
+  });
+
   it("gives the same findings in one evaluation of every rule as rule by rule", async () => {
     const bundle = await build([
       lib,

@@ -5,7 +5,7 @@ import * as opaWasm from "@open-policy-agent/opa-wasm";
 import { policyInput } from "../model/input.js";
 import { deploymentsOf } from "../model/scopes.js";
 import type { Finding, LoadError, Resource } from "../model/types.js";
-import { hostBuiltins } from "../rego/runtime/index.js";
+import { hostBuiltins, sdkText } from "../rego/runtime/index.js";
 import { parseModule } from "../rego/syntax/index.js";
 import { ALL_RULES_ENTRYPOINT, type PolicyBundle } from "./bundle.js";
 import { toFindings } from "./findings.js";
@@ -63,7 +63,8 @@ interface Slot {
 
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
-  return String(error);
+  // The runtime's errors arrive as the text opa_abort was given, decoded by the SDK.
+  return sdkText(String(error));
 }
 
 export async function loadRuleSet(
@@ -121,7 +122,7 @@ export async function loadRuleSet(
       // synchronous, so nothing else logs while console.log is borrowed.
       const printed: string[] = [];
       const log = console.log;
-      console.log = (...args: unknown[]) => printed.push(args.map(String).join(" "));
+      console.log = (...args: unknown[]) => printed.push(sdkText(args.map(String).join(" ")));
       try {
         return { ...evaluateAll(resources), printed };
       } finally {

@@ -36,6 +36,7 @@ export function runtimeWasm(): Uint8Array {
   }
   return cachedRuntime;
 }
+export { sdkText } from "./sdk-text.js";
 export {
   BoundedPolicy,
   evaluateBounded,

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { hostBuiltins } from "./host.js";
+import { sdkText } from "./sdk-text.js";
 
 interface Setup {
   wasm: Uint8Array;
@@ -21,7 +22,7 @@ interface Request {
 // parent's stdout some time later, unattributed, or never when the worker was terminated first.
 const printed: string[] = [];
 console.log = (...args: unknown[]) => {
-  printed.push(args.map(String).join(" "));
+  printed.push(sdkText(args.map(String).join(" ")));
 };
 
 const setup = workerData as Setup;
@@ -44,7 +45,8 @@ function describe(error: unknown): string {
   if (error instanceof RangeError && /memory|grow/i.test(error.message))
     return `eval_memory_error: ${error.message}`;
   if (error instanceof Error) return error.message;
-  return String(error);
+  // The runtime's errors arrive as the text opa_abort was given, decoded by the SDK.
+  return sdkText(String(error));
 }
 
 parentPort?.on("message", async (request: Request) => {

@@ -4,6 +4,7 @@ import { emitWasm } from "../wasm/index.js";
 import { PolicyBuilder, addResult, at, block, local } from "../wasm/testing.js";
 import { compileRego } from "../compiler.js";
 import { BoundedPolicy, evaluateBounded, parseEvalError } from "./sandbox.js";
+import { sdkText } from "./sdk-text.js";
 
 const b = new PolicyBuilder();
 const nestedScans = (depth: number, inner: Stmt[]): Stmt => {
@@ -134,6 +135,42 @@ broken := x if {
     } finally {
       await policy.close();
     }
+  });
+});
+
+describe("text from the SDK", () => {
+  it("keeps non-ASCII print lines and error locations as written", async () => {
+    const source = `package p
+
+import rego.v1
+
+greet := input if print("héllo ✓ 日本 🚀", input)
+
+broken := x if {
+  some x in [1, 2]
+}
+`;
+    const compiled = await compileRego(
+      { "pølicy/é.rego": source },
+      { entrypoints: ["p/greet", "p/broken"] },
+    );
+    const policy = new BoundedPolicy(compiled.wasm, {});
+    try {
+      expect(await policy.evaluate("ça", "p/greet")).toMatchObject({
+        printed: ["héllo ✓ 日本 🚀 ça"],
+      });
+      expect(await policy.evaluate(null, "p/broken")).toMatchObject({
+        error: { code: "eval_conflict_error", location: { file: "pølicy/é.rego" } },
+      });
+    } finally {
+      await policy.close();
+    }
+  });
+
+  it("leaves text the SDK did not decode as it is", () => {
+    expect(sdkText("plain")).toBe("plain");
+    expect(sdkText("h\uFFC3\uFFA9")).toBe("hé");
+    expect(sdkText("é\uFFC3")).toBe("é\uFFC3");
   });
 });
 

@@ -30,6 +30,7 @@ const COLLECTION: BuiltinType[] = ["array", "set", "object"];
 const ARRAY_OR_SET: BuiltinType[] = ["array", "set"];
 const STRINGS: BuiltinType[] = ["string", "array", "set"];
 const TIME: BuiltinType[] = ["number", "array"];
+const CIDRS: BuiltinType[] = ["string", "array", "set", "object"];
 
 function spec(
   name: string,
@@ -74,6 +75,7 @@ const SPECS: BuiltinSpec[] = [
   spec("to_number", [["null", "boolean", "number", "string"]], NUMBER),
   spec("format_int", [NUMBER, NUMBER], STRING),
   spec("numbers.range", [NUMBER, NUMBER], ARRAY),
+  spec("numbers.range_step", [NUMBER, NUMBER, NUMBER], ARRAY),
   // Time: the clock is read once per evaluation. A time is nanoseconds or [ns, zone name].
   spec("time.now_ns", [], NUMBER),
   spec("time.parse_ns", [STRING, STRING], NUMBER),
@@ -114,6 +116,7 @@ const SPECS: BuiltinSpec[] = [
   spec("trim_space", [STRING], STRING),
   spec("sprintf", [STRING, ARRAY], STRING),
   spec("indexof", [STRING, STRING], NUMBER),
+  spec("indexof_n", [STRING, STRING], ARRAY),
   spec("substring", [STRING, NUMBER, NUMBER], STRING),
   spec("strings.any_prefix_match", [STRINGS, STRINGS], BOOLEAN),
   spec("strings.any_suffix_match", [STRINGS, STRINGS], BOOLEAN),
@@ -151,12 +154,15 @@ const SPECS: BuiltinSpec[] = [
   spec("regex.match", [STRING, STRING], BOOLEAN),
   spec("regex.is_valid", [STRING], BOOLEAN),
   spec("regex.find_n", [STRING, STRING, NUMBER], ARRAY),
+  spec("regex.find_all_string_submatch_n", [STRING, STRING, NUMBER], ARRAY),
   spec("regex.split", [STRING, STRING], ARRAY),
   spec("regex.replace", [STRING, STRING, STRING], STRING),
   spec("regex.template_match", [STRING, STRING, STRING, STRING], BOOLEAN),
   spec("glob.match", [STRING, ["array", "null"], STRING], BOOLEAN),
+  spec("glob.quote_meta", [STRING], STRING),
   spec("net.cidr_contains", [STRING, STRING], BOOLEAN),
   spec("net.cidr_intersects", [STRING, STRING], BOOLEAN),
+  spec("net.cidr_contains_matches", [CIDRS, CIDRS], SET),
   spec("net.cidr_expand", [STRING], SET),
   spec("net.cidr_merge", [ARRAY_OR_SET], SET),
   spec("net.cidr_is_valid", [ANY], BOOLEAN),
@@ -164,6 +170,8 @@ const SPECS: BuiltinSpec[] = [
   spec("json.marshal", [ANY], STRING),
   spec("json.unmarshal", [STRING], ANY),
   spec("json.is_valid", [STRING], BOOLEAN),
+  spec("json.filter", [OBJECT, ARRAY_OR_SET], OBJECT),
+  spec("json.remove", [OBJECT, ARRAY_OR_SET], OBJECT),
   // JSON Schema (drafts 4, 6 and 7): a schema or document as JSON text or as a value.
   spec("json.verify_schema", [ANY], ARRAY),
   spec("json.match_schema", [ANY, ANY], ARRAY),
@@ -174,12 +182,21 @@ const SPECS: BuiltinSpec[] = [
   spec("base64.decode", [STRING], STRING),
   spec("base64url.encode", [STRING], STRING),
   spec("base64url.decode", [STRING], STRING),
+  spec("base64url.encode_no_pad", [STRING], STRING),
   spec("base64.is_valid", [STRING], BOOLEAN),
+  spec("urlquery.encode", [STRING], STRING),
+  spec("urlquery.decode", [STRING], STRING),
+  spec("urlquery.encode_object", [OBJECT], STRING),
+  spec("urlquery.decode_object", [STRING], OBJECT),
   spec("hex.encode", [STRING], STRING),
   spec("hex.decode", [STRING], STRING),
   spec("crypto.md5", [STRING], STRING),
   spec("crypto.sha1", [STRING], STRING),
   spec("crypto.sha256", [STRING], STRING),
+  ..."md5 sha1 sha256 sha512"
+    .split(" ")
+    .map((hash) => spec(`crypto.hmac.${hash}`, [STRING, STRING], STRING)),
+  spec("crypto.hmac.equal", [STRING, STRING], BOOLEAN),
   // JSON Web Tokens: the verify_* builtins take a PEM certificate or key, or a JWK (set).
   spec("io.jwt.decode", [STRING], ARRAY),
   spec("io.jwt.decode_verify", [STRING, OBJECT], ARRAY),
@@ -212,19 +229,16 @@ export const PRINT = "print";
 export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set(
   [
     "bits.and bits.or bits.xor bits.negate bits.lsh bits.rsh",
-    "numbers.range_step rand.intn",
-    "indexof_n",
-    "regex.globs_match regex.find_all_string_submatch_n glob.quote_meta",
-    "json.marshal_with_options json.filter json.remove json.patch base64url.encode_no_pad",
-    "urlquery.encode urlquery.decode urlquery.encode_object urlquery.decode_object",
-    "crypto.hmac.md5 crypto.hmac.sha1 crypto.hmac.sha256 crypto.hmac.sha512 crypto.hmac.equal",
+    "rand.intn",
+    "regex.globs_match",
+    "json.marshal_with_options json.patch",
     "crypto.x509.parse_certificates crypto.x509.parse_and_verify_certificates",
     "crypto.x509.parse_and_verify_certificates_with_options crypto.x509.parse_certificate_request",
     "crypto.x509.parse_rsa_private_key crypto.x509.parse_keypair crypto.parse_private_keys",
     "io.jwt.encode_sign io.jwt.encode_sign_raw",
     "graphql.parse graphql.parse_and_verify graphql.parse_query graphql.parse_schema",
     "graphql.is_valid graphql.schema_is_valid",
-    "http.send net.lookup_ip_addr net.cidr_contains_matches",
+    "http.send net.lookup_ip_addr",
     "providers.aws.sign_req opa.runtime rego.parse_module trace uuid.rfc4122 uuid.parse",
   ].flatMap((line) => line.split(" ")),
 );

@@ -6,11 +6,12 @@
 // dialect and compiles to backtracking JS RegExp, OPA's gobwas/glob rules go to RE2 here).
 // Families with more to them live beside this file (host-time, host-net, host-units,
 // host-semver, host-collections) and join hostDefinitions at its end.
-import { createHash } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { RE2JS, type Matcher } from "re2js";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { base64Decode, base64Text } from "./host-base64.js";
 import { collectionDefinitions } from "./host-collections.js";
+import { jsonPathDefinitions } from "./host-json-paths.js";
 import { jwtDefinitions } from "./host-jwt.js";
 import { netDefinitions } from "./host-net.js";
 import { schemaDefinitions } from "./host-schema.js";
@@ -19,6 +20,7 @@ import { semverDefinitions } from "./host-semver.js";
 import { renderTemplate } from "./host-template.js";
 import { timeDefinitions } from "./host-time.js";
 import { unitDefinitions } from "./host-units.js";
+import { urlqueryDefinitions } from "./host-urlquery.js";
 import {
   OperandTypeError,
   RegoNumber,
@@ -71,13 +73,16 @@ function runeWidth(s: string, pos: number): number {
   return (s.codePointAt(pos) ?? 0) > 0xffff ? 2 : 1;
 }
 
-/** Go's FindAllStringIndex(s, n): at most `n` matches, every one when `n` is negative. */
-function allMatches(re: RE2JS, s: string, n: number): MatchSpans[] {
+/**
+ * Go's FindAllStringSubmatchIndex(s, n): at most `n` matches, every one when `n` is negative,
+ * each with the spans of its first `groups` groups.
+ */
+function allMatches(re: RE2JS, s: string, n: number, groups = 0): MatchSpans[] {
   const matcher = re.matcher(s);
   const found: MatchSpans[] = [];
   let previousEnd = -1;
   for (let pos = 0; (n < 0 || found.length < n) && pos <= s.length;) {
-    const match = matchFrom(matcher, pos, 0);
+    const match = matchFrom(matcher, pos, groups);
     if (match === undefined) break;
     const [start, end] = match as [number, number];
     let accept = true;
@@ -97,6 +102,19 @@ function regexFindN(pattern: HostValue, value: HostValue, number: HostValue): Ho
   const s = str(value, "2");
   const n = integer(number, "3");
   return allMatches(re, s, n).map(([start, end]) => s.slice(start, end));
+}
+
+/** Go's FindAllStringSubmatch: each match and its groups' text, "" for a group not taken. */
+function regexFindAllSubmatch(pattern: HostValue, value: HostValue, number: HostValue): HostValue {
+  const re = compileRegex(str(pattern, "1"));
+  const s = str(value, "2");
+  const n = integer(number, "3");
+  return allMatches(re, s, n, re.groupCount()).map((spans) =>
+    Array.from({ length: spans.length / 2 }, (_, group) => {
+      const start = spans[2 * group] ?? -1;
+      return start < 0 ? "" : s.slice(start, spans[2 * group + 1]);
+    }),
+  );
 }
 
 /** Go's Split(s, -1). */
@@ -433,6 +451,46 @@ function numbersRange(a: HostValue, b: HostValue): HostValue {
   return Array.from({ length }, (_, i) => from + i * step);
 }
 
+/** OPA's indexof_n: the code point index of every match, overlapping ones included. */
+function indexOfN(s: string, needle: string): number[] {
+  if (needle === "") throw new Error("empty search character");
+  const found: number[] = [];
+  let index = 0;
+  for (let at = 0; at < s.length; at += runeWidth(s, at), index++)
+    if (s.startsWith(needle, at)) found.push(index);
+  return found;
+}
+
+/** OPA's numbers.range_step: from `a` toward `b` by a positive integer `step`, `b` included when reached. */
+function numbersRangeStep(a: HostValue, b: HostValue, by: HostValue): HostValue {
+  const from = integer(a, "1");
+  const to = integer(b, "2");
+  const step = integer(by, "3");
+  if (step <= 0) throw new Error("step must be a positive integer");
+  const length = Math.floor(Math.abs(to - from) / step) + 1;
+  if (length > MAX_RANGE) throw new Error(`range of ${length} numbers is over ${MAX_RANGE}`);
+  const signed = to >= from ? step : -step;
+  return Array.from({ length }, (_, i) => from + i * signed);
+}
+
+/** gobwas/glob's QuoteMeta, as glob.quote_meta: a backslash before each of `*?\[]{}`. */
+const globQuoteMeta = (s: string) => s.replace(/[*?\\[\]{}]/g, "\\$&");
+
+/** Go's hmac.New(hash, key) over the message, in hex. */
+function hmacDigest(algorithm: string): HostFunction {
+  return (message, key) =>
+    createHmac(algorithm, Buffer.from(str(key, "2"), "utf8"))
+      .update(str(message, "1"), "utf8")
+      .digest("hex");
+}
+
+/** Go's hmac.Equal: whether two MACs are the same bytes, in time that does not depend on where they differ. */
+function hmacEqual(a: HostValue, b: HostValue): boolean {
+  const x = Buffer.from(str(a, "1"), "utf8");
+  const y = Buffer.from(str(b, "2"), "utf8");
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /** Go's strings.Count: non-overlapping matches; an empty needle matches around every rune. */
 function countMatches(haystack: string, needle: string): number {
   if (needle === "") return runes(haystack).length + 1;
@@ -486,6 +544,7 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
     },
   },
   "regex.find_n": { arity: 3, fn: regexFindN },
+  "regex.find_all_string_submatch_n": { arity: 3, fn: regexFindAllSubmatch },
   "regex.split": { arity: 2, fn: regexSplit },
   "regex.replace": { arity: 3, fn: regexReplace },
   "glob.match": { arity: 3, fn: globMatch },
@@ -553,6 +612,18 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
   "crypto.md5": { arity: 1, fn: digest("md5") },
   "crypto.sha1": { arity: 1, fn: digest("sha1") },
   "crypto.sha256": { arity: 1, fn: digest("sha256") },
+  "crypto.hmac.md5": { arity: 2, fn: hmacDigest("md5") },
+  "crypto.hmac.sha1": { arity: 2, fn: hmacDigest("sha1") },
+  "crypto.hmac.sha256": { arity: 2, fn: hmacDigest("sha256") },
+  "crypto.hmac.sha512": { arity: 2, fn: hmacDigest("sha512") },
+  "crypto.hmac.equal": { arity: 2, fn: hmacEqual },
+  indexof_n: { arity: 2, fn: (s, n) => indexOfN(str(s, "1"), str(n, "2")) },
+  "numbers.range_step": { arity: 3, fn: numbersRangeStep },
+  "glob.quote_meta": { arity: 1, fn: (s) => globQuoteMeta(str(s, "1")) },
+  "base64url.encode_no_pad": {
+    arity: 1,
+    fn: (s) => Buffer.from(str(s, "1"), "utf8").toString("base64url"),
+  },
   "hex.encode": { arity: 1, fn: (s) => Buffer.from(str(s, "1"), "utf8").toString("hex") },
   "hex.decode": { arity: 1, fn: (s) => hexDecode(str(s, "1")) },
   "yaml.is_valid": {
@@ -574,4 +645,6 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
   ...collectionDefinitions,
   ...jwtDefinitions,
   ...schemaDefinitions,
+  ...urlqueryDefinitions,
+  ...jsonPathDefinitions,
 };

@@ -10,7 +10,7 @@ import {
   parseIPv6,
   type AddressSyntax,
 } from "../../net/address.js";
-import { elements, str } from "./host-operands.js";
+import { elements, isObject, str } from "./host-operands.js";
 import { RegoSet, type HostFunction, type HostValue } from "./host-value.js";
 
 const GO: AddressSyntax = { leadingZeros: false };
@@ -178,6 +178,35 @@ function cidrMerge(addresses: HostValue): HostValue {
   return new RegoSet([...new Set(merged)]);
 }
 
+/**
+ * One operand of net.cidr_contains_matches as [CIDR, index] pairs: a string is its own index,
+ * an array's elements are indexed by position, a set's by the element, an object's by key; an
+ * element is a CIDR or an array whose first element is one (the rest is the caller's data).
+ */
+function matchCandidates(operand: HostValue, which: number): [HostValue, HostValue][] {
+  const cidrOf = (element: HostValue): HostValue => {
+    if (typeof element === "string") return element;
+    if (Array.isArray(element) && element.length > 0) return element[0] as HostValue;
+    throw new Error(`operand ${which}: element must be string or non-empty array`);
+  };
+  if (typeof operand === "string") return [[operand, operand]];
+  if (Array.isArray(operand)) return operand.map((element, i) => [cidrOf(element), i]);
+  if (operand instanceof RegoSet)
+    return operand.elements.map((element) => [cidrOf(element), element]);
+  if (isObject(operand))
+    return Object.entries(operand).map(([key, element]) => [cidrOf(element), key]);
+  return [];
+}
+
+/** OPA's net.cidr_contains_matches: `[i, j]` for each CIDR `i` of the first that contains `j`. */
+function cidrContainsMatches(cidrs: HostValue, candidates: HostValue): HostValue {
+  const inner = matchCandidates(candidates, 2);
+  const found: HostValue[] = [];
+  for (const [outer, i] of matchCandidates(cidrs, 1))
+    for (const [address, j] of inner) if (cidrContains(outer, address)) found.push([i, j]);
+  return new RegoSet(found);
+}
+
 /** OPA's net.cidr_is_valid: false, never an error, for anything but a string Go's ParseCIDR reads. */
 function cidrIsValid(value: HostValue): boolean {
   if (typeof value !== "string") return false;
@@ -191,6 +220,7 @@ function cidrIsValid(value: HostValue): boolean {
 
 export const netDefinitions: Record<string, { arity: number; fn: HostFunction }> = {
   "net.cidr_contains": { arity: 2, fn: cidrContains },
+  "net.cidr_contains_matches": { arity: 2, fn: cidrContainsMatches },
   "net.cidr_intersects": { arity: 2, fn: cidrIntersects },
   "net.cidr_expand": { arity: 1, fn: cidrExpand },
   "net.cidr_merge": { arity: 1, fn: cidrMerge },

@@ -200,6 +200,8 @@ const SPECS: BuiltinSpec[] = [
   // JSON Web Tokens: the verify_* builtins take a PEM certificate or key, or a JWK (set).
   spec("io.jwt.decode", [STRING], ARRAY),
   spec("io.jwt.decode_verify", [STRING, OBJECT], ARRAY),
+  spec("io.jwt.encode_sign", [OBJECT, OBJECT, OBJECT], STRING),
+  spec("io.jwt.encode_sign_raw", [STRING, STRING, STRING], STRING),
   ..."rs256 rs384 rs512 ps256 ps384 ps512 es256 es384 es512 eddsa hs256 hs384 hs512"
     .split(" ")
     .map((alg) => spec(`io.jwt.verify_${alg}`, [STRING, STRING], BOOLEAN)),
@@ -235,7 +237,6 @@ export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set(
     "crypto.x509.parse_certificates crypto.x509.parse_and_verify_certificates",
     "crypto.x509.parse_and_verify_certificates_with_options crypto.x509.parse_certificate_request",
     "crypto.x509.parse_rsa_private_key crypto.x509.parse_keypair crypto.parse_private_keys",
-    "io.jwt.encode_sign io.jwt.encode_sign_raw",
     "graphql.parse graphql.parse_and_verify graphql.parse_query graphql.parse_schema",
     "graphql.is_valid graphql.schema_is_valid",
     "http.send net.lookup_ip_addr",

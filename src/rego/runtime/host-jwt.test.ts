@@ -297,6 +297,94 @@ describe("io.jwt.decode_verify", () => {
   });
 });
 
+describe("io.jwt.encode_sign and encode_sign_raw", () => {
+  const secret = {
+    kty: "oct",
+    k: "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow",
+  };
+
+  it("signs the header and payload text as given (RFC 7515 A.1, OPA's own example)", () => {
+    expect(
+      call(
+        "io.jwt.encode_sign_raw",
+        '{"typ":"JWT",\r\n "alg":"HS256"}',
+        '{"iss":"joe",\r\n "exp":1300819380,\r\n "http://example.com/is_root":true}',
+        JSON.stringify(secret),
+      ),
+    ).toBe(
+      "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+    );
+  });
+
+  it("writes objects as Go's json.Marshal does, and signs with RSA, RSA-PSS and ECDSA JWKs", () => {
+    const payload = { sub: "<a&b>", iss: "acme", n: 1 };
+    const hs = call("io.jwt.encode_sign", { typ: "JWT", alg: "HS256" }, payload, secret) as string;
+    expect(hs.split(".")[0]).toBe(b64('{"alg":"HS256","typ":"JWT"}'));
+    expect(hs.split(".")[1]).toBe(b64('{"iss":"acme","n":1,"sub":"\\u003ca\\u0026b\\u003e"}'));
+    const rsaJwk = rsa.privateKey.export({ format: "jwk" }) as unknown as HostValue;
+    const ecJwk = ec.privateKey.export({ format: "jwk" }) as unknown as HostValue;
+    const rsaPem = rsa.publicKey.export({ format: "pem", type: "spki" }) as string;
+    const ecPem = ec.publicKey.export({ format: "pem", type: "spki" }) as string;
+    for (const [alg, key, pem] of [
+      ["RS256", rsaJwk, rsaPem],
+      ["PS384", { keys: [rsaJwk] }, rsaPem],
+      ["ES256", ecJwk, ecPem],
+    ] as const) {
+      const jwt = call("io.jwt.encode_sign", { alg }, payload, key as HostValue) as string;
+      expect(call(`io.jwt.verify_${alg.toLowerCase()}`, jwt, pem)).toBe(true);
+      expect(call("io.jwt.decode", jwt)).toEqual([{ alg }, payload, expect.any(String)]);
+    }
+  });
+
+  it.each<[string, HostValue[], string]>([
+    ["io.jwt.encode_sign_raw", ['{"alg":"HS256"}', "not json", "{}"], "failed to parse JWK"],
+    [
+      "io.jwt.encode_sign_raw",
+      ['{"alg":"HS256"}', "not json", JSON.stringify({ kty: "oct", k: "c2VjcmV0" })],
+      "type is JWT but payload is not JSON",
+    ],
+    [
+      "io.jwt.encode_sign_raw",
+      ['{"alg":"none"}', "{}", JSON.stringify({ kty: "oct", k: "c2VjcmV0" })],
+      'unsupported signature algorithm "none"',
+    ],
+    [
+      "io.jwt.encode_sign_raw",
+      ['{"alg":"RS256"}', "{}", JSON.stringify({ kty: "oct", k: "c2VjcmV0" })],
+      "RS256 needs a private key",
+    ],
+    ["io.jwt.encode_sign", ["x", {}, {}], "operand 1 must be object but got string"],
+  ])("%s(%j) throws %s", (name, args, message) => {
+    expect(() => call(name, ...args)).toThrow(message);
+  });
+
+  it("signs in a compiled policy, and the token verifies there", async () => {
+    const { wasm, entrypoints } = await compileRego(
+      {
+        "policy.rego": `package t
+import rego.v1
+key := {"kty": "oct", "k": base64url.encode_no_pad("s3cret")}
+token := io.jwt.encode_sign({"alg": "HS256"}, {"sub": input.sub}, key)
+valid := io.jwt.verify_hs256(token, "s3cret")
+`,
+      },
+      { entrypoints: ["t/valid"] },
+    );
+    const policy = await loadPolicy(wasm, undefined, hostBuiltins);
+    expect(policy.evaluate({ sub: "ann" }, entrypoints["t/valid"])).toEqual([{ result: true }]);
+  });
+
+  it("signs a text payload when typ says it is not a JWT", () => {
+    const jws = call(
+      "io.jwt.encode_sign_raw",
+      '{"alg":"HS256","typ":"text"}',
+      "plain",
+      JSON.stringify(secret),
+    );
+    expect((jws as string).split(".")[1]).toBe(b64("plain"));
+  });
+});
+
 describe("io.jwt through the compiler, Wasm and the SDK", () => {
   it("decodes and verifies in a policy; a malformed token is a located builtin error", async () => {
     const jwt = token({ alg: "HS256" }, { sub: "ci", exp: 4102444800 }, hmac("sha256", "k"));

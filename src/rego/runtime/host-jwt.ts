@@ -4,7 +4,9 @@
 // first, then every key whose `alg` is the token's or unset). Messages are OPA's.
 import {
   createHmac,
+  createPrivateKey,
   createPublicKey,
+  sign as signData,
   timingSafeEqual,
   verify as verifySignature,
   X509Certificate,
@@ -14,7 +16,13 @@ import {
 } from "node:crypto";
 import { base64Bytes, base64Decode } from "./host-base64.js";
 import { isObject, str, typeName } from "./host-operands.js";
-import { OperandTypeError, RegoNumber, type HostFunction, type HostValue } from "./host-value.js";
+import {
+  OperandTypeError,
+  RegoNumber,
+  RegoSet,
+  type HostFunction,
+  type HostValue,
+} from "./host-value.js";
 
 type JsonObject = { [key: string]: HostValue };
 
@@ -381,11 +389,120 @@ export function decodeVerify(
   return [true, header, payload];
 }
 
+/**
+ * Go's json.Marshal of a Rego value, as OPA's io.jwt.encode_sign writes header and payload: keys
+ * sorted by bytes, no spaces, `<`, `>`, `&`, U+2028 and U+2029 escaped, sets as arrays.
+ */
+function goJson(value: HostValue): string {
+  if (value instanceof RegoNumber) return value.text;
+  if (value instanceof RegoSet) return `[${value.elements.map(goJson).join(",")}]`;
+  if (Array.isArray(value)) return `[${value.map(goJson).join(",")}]`;
+  if (typeof value === "string")
+    return JSON.stringify(value).replace(
+      /[<>&\u2028\u2029]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
+  if (isObject(value)) {
+    const keys = Object.keys(value).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return `{${keys.map((k) => `${goJson(k)}:${goJson(value[k] as HostValue)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The algorithms OPA signs with (its jwx has no EdDSA signer, and `none` signs nothing). */
+const SIGNING_ALGORITHMS = new Set(
+  "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 HS256 HS384 HS512".split(" "),
+);
+
+/** The first key of a JWK or JWK set, as a signing key: a private key, or an `oct` secret. */
+function signingKey(jwkText: string): KeyObject | Buffer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(jwkText);
+  } catch (error) {
+    throw new Error(`failed to parse JWK: ${errorText(error)}`);
+  }
+  const set = isObject(parsed as HostValue) ? (parsed as JsonObject) : undefined;
+  const jwk = Array.isArray(set?.keys) ? set.keys[0] : set;
+  if (!isObject(jwk)) throw new Error("failed to parse JWK: not an object");
+  if (typeof jwk.kty !== "string") throw new Error("failed to parse JWK: no kty");
+  if (jwk.kty === "oct") {
+    if (typeof jwk.k !== "string") throw new Error("failed to parse JWK: oct key without k");
+    return Buffer.from(jwk.k, "base64url");
+  }
+  try {
+    return createPrivateKey({ key: jwk as JsonWebKey, format: "jwk" });
+  } catch (error) {
+    throw new Error(`failed to materialize key: ${errorText(error)}`);
+  }
+}
+
+/** OPA's SignLiteral: the header and payload as given, base64url without padding, signed. */
+function encodeSign(header: string, payload: string, jwkText: string): string {
+  const key = signingKey(jwkText);
+  const headerObject = jsonObject(header);
+  const alg = typeof headerObject.alg === "string" ? headerObject.alg : "";
+  if (!SIGNING_ALGORITHMS.has(alg))
+    throw new Error(`unsupported signature algorithm ${JSON.stringify(alg)}`);
+  const typ = typeof headerObject.typ === "string" ? headerObject.typ : "";
+  if (typ === "" || typ === "JWT") {
+    try {
+      JSON.parse(payload);
+    } catch {
+      throw new Error("type is JWT but payload is not JSON");
+    }
+  }
+  const signingInput = `${Buffer.from(header).toString("base64url")}.${Buffer.from(payload).toString("base64url")}`;
+  const data = Buffer.from(signingInput, "utf8");
+  const hash = HASHES[alg.slice(2)] as string;
+  const family = alg.slice(0, 2);
+  let signature: Buffer;
+  if (family === "HS") {
+    if (!Buffer.isBuffer(key)) throw new Error(`${alg} needs an oct key`);
+    signature = createHmac(hash, key).update(data).digest();
+  } else {
+    if (Buffer.isBuffer(key)) throw new Error(`${alg} needs a private key`);
+    const wanted = family === "ES" ? "ec" : "rsa";
+    if (key.asymmetricKeyType !== wanted)
+      throw new Error(`${alg} needs an ${wanted.toUpperCase()} key`);
+    signature =
+      family === "PS"
+        ? signData(hash, data, {
+            key,
+            padding: constants.RSA_PKCS1_PSS_PADDING,
+            saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+          })
+        : family === "ES"
+          ? signData(hash, data, { key, dsaEncoding: "ieee-p1363" })
+          : signData(hash, data, key);
+  }
+  return `${signingInput}.${signature.toString("base64url")}`;
+}
+
 const publicKeyAlgorithms = "RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA";
 
 export const jwtDefinitions: Record<string, { arity: number; fn: HostFunction }> = {
   "io.jwt.decode": { arity: 1, fn: decode },
   "io.jwt.decode_verify": { arity: 2, fn: (jwt, constraints) => decodeVerify(jwt, constraints) },
+  "io.jwt.encode_sign": {
+    arity: 3,
+    fn: (header, payload, key) => {
+      for (const [value, position] of [
+        [header, "1"],
+        [payload, "2"],
+        [key, "3"],
+      ] as const)
+        if (!isObject(value))
+          throw new OperandTypeError(
+            `operand ${position} must be object but got ${typeName(value)}`,
+          );
+      return encodeSign(goJson(header), goJson(payload), goJson(key));
+    },
+  },
+  "io.jwt.encode_sign_raw": {
+    arity: 3,
+    fn: (header, payload, key) => encodeSign(str(header, "1"), str(payload, "2"), str(key, "3")),
+  },
   ...Object.fromEntries(
     publicKeyAlgorithms
       .split(" ")

@@ -360,3 +360,74 @@ resource "aws_vpc_security_group_ingress_rule" "ssh" {
     expect(publicAcl(findings)).toEqual(["7 TG-IAM-017 existing blocking"]);
   });
 });
+
+describe("the block a dynamic block adds for a partial collection's unknown part", () => {
+  // The block for "a" exists and opens SSH; the one standing for what var.names adds may not.
+  const ssh = (forEach: string) => `variable "names" { type = list(string) }
+resource "aws_security_group" "a" {
+  name        = "a"
+  description = "a"
+  dynamic "ingress" {
+    for_each = ${forEach}
+    content {
+      description = ingress.value
+      from_port   = 22
+      to_port     = 22
+      protocol    = "tcp"
+      cidr_blocks = ["0.0.0.0/0"]
+    }
+  }
+}
+`;
+  const scanGroup = (forEach: string, settings: Record<string, string>) =>
+    run({ ...settings, "src/main.tf": ssh(forEach) }, (dir) => [
+      "scan",
+      path.join(dir, "src"),
+      ...(settings["tollgate.yml"] ? ["--config", path.join(dir, "tollgate.yml")] : []),
+    ]);
+
+  it.each([["ignore", {}] as const, ["advisory", advisory] as const])(
+    "blocks once, on the known element's block, its maybe restated there (unknown_values: %s)",
+    async (_, settings) => {
+      for (const forEach of [
+        'concat(["a"], var.names)',
+        'setunion(["a"], var.names)',
+        '[for n in concat(["a"], var.names) : n]',
+        'merge({ a = "a" }, { for n in var.names : n => n })',
+      ]) {
+        const { code, findings } = await scanGroup(forEach, settings);
+        expect(findings, forEach).toEqual(["12 TG-NET-001 new blocking"]);
+        expect(code).toBe(1);
+      }
+    },
+  );
+
+  it("reports the known element's block alone, without a condition", async () => {
+    const { stdout } = await output(
+      { ...advisory, "src/main.tf": ssh('concat(["a"], var.names)') },
+      (dir) => ["scan", path.join(dir, "src"), "--config", path.join(dir, "tollgate.yml")],
+      "json",
+    );
+    const { findings } = JSON.parse(stdout) as {
+      findings: Array<JsonFinding & { message: string }>;
+    };
+    expect(findings.map((f) => [f.line, f.rule, f.enforcement, f.unknown, f.message])).toEqual([
+      [
+        12,
+        "TG-NET-001",
+        "blocking",
+        undefined,
+        "The security group allows SSH (tcp/22) from 0.0.0.0/0: restrict the source to known addresses.",
+      ],
+    ]);
+  });
+
+  it("keeps a block's finding existing when its dynamic block's collection gains an unknown part", async () => {
+    const { code, findings } = await run(
+      { "base/main.tf": ssh('["a"]'), "head/main.tf": ssh('concat(["a"], var.names)') },
+      (dir) => ["diff", "--base-dir", path.join(dir, "base"), "--head-dir", path.join(dir, "head")],
+    );
+    expect(findings).toEqual(["12 TG-NET-001 existing blocking"]);
+    expect(code).toBe(0);
+  });
+});

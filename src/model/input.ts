@@ -2,7 +2,10 @@
 // the JSON each deployment costs in Wasm is no larger than the rules need.
 import type { Resource } from "./types.js";
 
-export type PolicyResource = Omit<Resource, "readFrom" | "readAt" | "choices" | "unknownPart">;
+export type PolicyResource = Omit<
+  Resource,
+  "readFrom" | "readAt" | "choices" | "unknownPart" | "unknownPartBlocks"
+>;
 
 /** `{ resources }` as policies (built-in and custom) and `tollgate inspect` see them. */
 export function policyInput(resources: readonly Resource[]): { resources: PolicyResource[] } {
@@ -13,6 +16,7 @@ export function policyInput(resources: readonly Resource[]): { resources: Policy
         readAt: _readAt,
         choices: _choices,
         unknownPart: _unknownPart,
+        unknownPartBlocks: _unknownPartBlocks,
         ...resource
       }) => resource,
     ),

@@ -182,6 +182,14 @@ export interface Resource {
    */
   unknownForEach?: { [pointer: string]: string };
   /**
+   * Terraform only, present when not empty: of `unknownForEach`, the blocks standing for what the
+   * unknown part of a partial collection adds beside the blocks of its known elements (`for_each =
+   * concat(["a"], var.extra)`: `{"/ingress/1": "var.extra"}`), to that part's expression. Nothing
+   * says that part is not empty, so such a block may not exist: findings in it are cannot tell
+   * (src/policy/findings.ts). Left out of what policies receive.
+   */
+  unknownPartBlocks?: { [pointer: string]: string };
+  /**
    * Terraform only: set on the one instance without a key that stands for the instances the
    * unknown part of a partial `for_each` may add beside its known ones (`setunion(["a"],
    * var.extra)`), to that part's expression (`var.extra`). Nothing says that part is not empty,

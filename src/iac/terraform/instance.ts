@@ -1067,10 +1067,11 @@ export class ModuleInstance implements EvaluationHost {
           ...(link.config.length === 0 ? blockOrigin : originAtPath(origin, link.config)),
         };
         delete linked.unknownForEach;
-        const expression = repetitions.get(toPointer(link.document));
+        delete linked.unknownPart;
+        const repetition = repetitions.get(toPointer(link.document));
         return {
           path: link.document,
-          origin: expression === undefined ? linked : { ...linked, unknownForEach: expression },
+          origin: repetition === undefined ? linked : { ...linked, ...repetition },
         };
       }),
     );
@@ -1094,11 +1095,15 @@ export class ModuleInstance implements EvaluationHost {
     const config = value as ValueObject;
     const provider = this.context.providers?.providerOf(this.definition, block, declaration.type);
     const providerConfig = this.providerConfigOf(block, declaration.type);
-    const { locations, unknownForEach, readAt, through } = collectLocations(config, origin, {
-      file: declaration.file.path,
-      line: block.line,
-      endLine: block.endLine,
-    });
+    const { locations, unknownForEach, unknownPartBlocks, readAt, through } = collectLocations(
+      config,
+      origin,
+      {
+        file: declaration.file.path,
+        line: block.line,
+        endLine: block.endLine,
+      },
+    );
     const reads = this.instanceReads.get(memoKey) ?? {};
     const readFrom = { ...reads, ...this.createdBy };
     // A pointer both a generated block's for_each element and a passed-through place decide.
@@ -1131,6 +1136,7 @@ export class ModuleInstance implements EvaluationHost {
         .sort(),
       locations,
       ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
+      ...(Object.keys(unknownPartBlocks).length > 0 ? { unknownPartBlocks } : {}),
       ...(key.unknownPart !== undefined ? { unknownPart: key.unknownPart } : {}),
       ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
       ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
@@ -1170,7 +1176,7 @@ export class ModuleInstance implements EvaluationHost {
       this.evaluateBody(withoutSecrets(block.body), file, new Map()),
     );
     const config = computed.result.value as ValueObject;
-    const { locations, unknownForEach, readAt, through } = collectLocations(
+    const { locations, unknownForEach, unknownPartBlocks, readAt, through } = collectLocations(
       config,
       computed.result.origin,
       { file: file.path, line: block.line, endLine: block.endLine },
@@ -1192,6 +1198,7 @@ export class ModuleInstance implements EvaluationHost {
       references: [...computed.references].sort(),
       locations,
       ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
+      ...(Object.keys(unknownPartBlocks).length > 0 ? { unknownPartBlocks } : {}),
       ...(Object.keys(through).length > 0 ? { readFrom: through } : {}),
       ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
     };
@@ -1288,11 +1295,15 @@ export class ModuleInstance implements EvaluationHost {
       }
       const references = new Set([...computed.references, ...dependencies]);
       // A policy document passed as an argument keeps its statements that may be missing.
-      const { locations, unknownForEach, readAt, through } = collectLocations(config, origin, {
-        file: call.file.path,
-        line: call.node.line,
-        endLine: call.node.endLine,
-      });
+      const { locations, unknownForEach, unknownPartBlocks, readAt, through } = collectLocations(
+        config,
+        origin,
+        {
+          file: call.file.path,
+          line: call.node.line,
+          endLine: call.node.endLine,
+        },
+      );
       const readFrom = { ...this.createdBy, ...through };
       this.context.emit({
         address: self + key.suffix,
@@ -1311,6 +1322,7 @@ export class ModuleInstance implements EvaluationHost {
         references: [...references].filter((reference) => reference !== self).sort(),
         locations,
         ...(Object.keys(unknownForEach).length > 0 ? { unknownForEach } : {}),
+        ...(Object.keys(unknownPartBlocks).length > 0 ? { unknownPartBlocks } : {}),
         ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
         ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
       });
@@ -1492,22 +1504,27 @@ export class ModuleInstance implements EvaluationHost {
     );
     const bind = (entry: Evaluated): Map<string, Evaluated> =>
       new Map([...iteration, [iterator, entry]]);
-    // One block stands for those an unknown collection, or a partial one's unknown part, makes.
-    const addUnknownBlocks = (expression: string): void => {
+    // One block stands for those an unknown collection, or a partial one's unknown part, makes;
+    // the latter may make none beside the known elements' blocks (`unknownPart`).
+    const addUnknownBlocks = (expression: string, part: boolean): void => {
       const scoped = bind({ value: unknown(`${iterator}`), origin: at(file.path, forEach) });
       const nested = this.evaluateBody(content.body, file, scoped);
       addBlock(
         name,
         {
           value: nested.value,
-          origin: { ...relocate(nested.origin, file.path, block), unknownForEach: expression },
+          origin: {
+            ...relocate(nested.origin, file.path, block),
+            unknownForEach: expression,
+            ...(part ? { unknownPart: expression } : {}),
+          },
         },
         block,
       );
     };
     if (isUnknown(collection.value) || decidedBy === undefined) this.addReads(forEachReads);
     if (isUnknown(collection.value)) {
-      addUnknownBlocks(collection.value.$unknown);
+      addUnknownBlocks(collection.value.$unknown, false);
       return;
     }
     let entries: ReturnType<typeof entriesOf>;
@@ -1554,7 +1571,7 @@ export class ModuleInstance implements EvaluationHost {
       );
       decidedBy?.(index, distinctPlaces([toSourceLocation(entry.value.origin), firstLine]));
     }
-    if (rest) addUnknownBlocks(rest.$unknown);
+    if (rest) addUnknownBlocks(rest.$unknown, true);
   }
 
   // ---- child modules -----------------------------------------------------------------------
@@ -1779,9 +1796,14 @@ function unread(
  * The statements of a rendered policy document, and their conditions' keys, that exist only when
  * a `dynamic` block over a collection Tollgate cannot know creates the blocks they come from (every
  * block linked to them): document pointer (`/Statement/1`, `/Statement/0/Condition/StringEquals/
- * aws:PrincipalOrgID`) to that collection's expression. A key in such a statement is not repeated.
+ * aws:PrincipalOrgID`) to that collection's expression, with `unknownPart` when every block they
+ * come from stands for the unknown part of a partial collection. A key in such a statement is not
+ * repeated.
  */
-function documentRepetitions(links: readonly DocumentLink[], origin: Origin): Map<string, string> {
+function documentRepetitions(
+  links: readonly DocumentLink[],
+  origin: Origin,
+): Map<string, { unknownForEach: string; unknownPart?: string }> {
   const linked = new Map<
     string,
     { document: DocumentLink["document"]; configs: DocumentLink["config"][] }
@@ -1797,13 +1819,17 @@ function documentRepetitions(links: readonly DocumentLink[], origin: Origin): Ma
     entry.configs.push(link.config);
     linked.set(pointer, entry);
   }
-  const repetitions = new Map<string, string>();
+  const repetitions = new Map<string, { unknownForEach: string; unknownPart?: string }>();
   for (const [pointer, { document, configs }] of linked) {
-    const expressions = configs.map((config) => unknownForEachAlong(origin, config));
-    const first = expressions[0];
-    if (first === undefined || expressions.some((expression) => expression === undefined)) continue;
+    const blocks = configs.map((config) => unknownForEachAlong(origin, config));
+    const first = blocks[0];
+    if (first === undefined || blocks.some((block) => block === undefined)) continue;
     if (document.length === 5 && repetitions.has(toPointer(document.slice(0, 2)))) continue;
-    repetitions.set(pointer, first);
+    const partial = blocks.every((block) => block?.unknownPart !== undefined);
+    repetitions.set(pointer, {
+      unknownForEach: first.unknownForEach,
+      ...(partial && first.unknownPart !== undefined ? { unknownPart: first.unknownPart } : {}),
+    });
   }
   return repetitions;
 }

@@ -1,7 +1,8 @@
 // Turns an evaluated resource config and its Origin tree into `Resource.locations`: one entry per
 // attribute, nested block and element, plus entries inside JSON documents held in strings
 // (jsonencode, heredocs, file(), policy documents) so a finding deep in a policy keeps its line;
-// and into `Resource.unknownForEach`, the blocks whose number static evaluation could not know;
+// and into `Resource.unknownForEach`, the blocks whose number static evaluation could not know
+// (and `Resource.unknownPartBlocks`, those of them that may not exist at all);
 // and into `Resource.readAt`, where the block reads each value located outside it; and into the
 // places each value passed through on its way (`Origin.through`), by pointer, for `Resource.readFrom`.
 import { toPointer, type PathSegment } from "../../model/pointer.js";
@@ -15,14 +16,15 @@ import { isObject } from "./values.js";
 const MAX_DOCUMENT = 1_000_000;
 
 /**
- * What `collectLocations` finds: `Resource.locations`, and `Resource.unknownForEach` and
- * `Resource.readAt` (maybe empty), and `through`: the places outside the block the value at a
+ * What `collectLocations` finds: `Resource.locations`, and `Resource.unknownForEach`,
+ * `Resource.unknownPartBlocks` and `Resource.readAt` (maybe empty), and `through`: the places outside the block the value at a
  * pointer passed through, nearest the block first, at the outermost pointer each is first met
  * (an element inherits its list's).
  */
 export interface CollectedLocations {
   locations: { [pointer: string]: SourceLocation };
   unknownForEach: { [pointer: string]: string };
+  unknownPartBlocks: { [pointer: string]: string };
   readAt: { [pointer: string]: SourceLocation };
   through: { [pointer: string]: Hop[] };
 }
@@ -58,6 +60,7 @@ export function collectLocations(
   const collected: CollectedLocations = {
     locations: {},
     unknownForEach: {},
+    unknownPartBlocks: {},
     readAt: {},
     through: {},
   };
@@ -126,6 +129,7 @@ function walk(value: Value, origin: Origin, pointer: string, context: Walk): voi
   }
   if (origin.unknownForEach !== undefined)
     collected.unknownForEach[pointer] = origin.unknownForEach;
+  if (origin.unknownPart !== undefined) collected.unknownPartBlocks[pointer] = origin.unknownPart;
   if (isUnknown(value)) return;
   if (Array.isArray(value)) {
     value.forEach((item, i) => walk(item, childOrigin(origin, i), `${pointer}/${i}`, below));

@@ -34,6 +34,12 @@ export interface Origin {
    */
   unknownForEach?: string;
   /**
+   * With `unknownForEach`, set to it: the block stands for what the unknown part of a partial
+   * collection adds beside the blocks of its known elements (`concat(["a"], var.extra)`), which
+   * may be nothing, so this block may not exist at all.
+   */
+  unknownPart?: string;
+  /**
    * The resource instances (or module calls) the value was read from: `aws_s3_bucket.a`,
    * `aws_s3_bucket.logs["x"]`, `module.tenant`. Set where a resource's value is read and kept by
    * every step into it, so an element of a collection built from several resources still says
@@ -247,21 +253,25 @@ export function originAtPath(origin: Origin, path: readonly PathSegment[]): Orig
 
 /**
  * The `unknownForEach` of the outermost block along a path (into JSON documents too, as
- * `originAtPath` goes), if the path goes through one.
+ * `originAtPath` goes), if the path goes through one, and the `unknownPart` of the outermost
+ * block along it that has one.
  */
 export function unknownForEachAlong(
   origin: Origin,
   path: readonly PathSegment[],
-): string | undefined {
+): { unknownForEach: string; unknownPart?: string } | undefined {
   let current = origin;
+  let found: { unknownForEach: string; unknownPart?: string } | undefined;
   for (const segment of path) {
     const next =
       current.items?.get(String(segment)) ?? current.document?.items?.get(String(segment));
-    if (!next) return undefined;
-    if (next.unknownForEach !== undefined) return next.unknownForEach;
+    if (!next) return found;
+    if (next.unknownForEach !== undefined) found ??= { unknownForEach: next.unknownForEach };
+    if (found && found.unknownPart === undefined && next.unknownPart !== undefined)
+      found.unknownPart = next.unknownPart;
     current = next;
   }
-  return undefined;
+  return found;
 }
 
 /** Builds an origin tree from (path, origin) pairs under a root origin. */

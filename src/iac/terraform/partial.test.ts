@@ -162,6 +162,8 @@ resource "terraform_data" "t" {
       },
     ]);
     expect(group.unknownForEach).toEqual({ "/ingress/2": "var.extra_rules" });
+    // That block may not exist: var.extra_rules may add no key.
+    expect(group.unknownPartBlocks).toEqual({ "/ingress/2": "var.extra_rules" });
     // A partial map never reaches policies: a missing key there would read as absent.
     expect(group.config.tags).toEqual({ $unknown: "var.extra_tags" });
     expect(config(resources, 'aws_vpc_security_group_ingress_rule.r["ssh"]')).toEqual({
@@ -180,5 +182,54 @@ resource "terraform_data" "t" {
     expect(input.other).toEqual({ $unknown: "local.rules.other" });
     expect(input.lookup).toEqual({ $unknown: "var.extra_rules" });
     expect(input.rules).toEqual({ $unknown: "length(aws_vpc_security_group_ingress_rule.r)" });
+  });
+
+  it("marks the block a dynamic block adds for a partial collection's unknown part, in a policy document too", () => {
+    const resources = load(
+      `variable "names" { type = list(string) }
+variable "extra" { type = list(string) }
+resource "aws_security_group" "a" {
+  dynamic "ingress" {
+    for_each = concat(["a"], var.names)
+    content {
+      description = ingress.value
+      dynamic "inner" {
+        for_each = toset(["x"])
+        content {}
+      }
+    }
+  }
+  dynamic "egress" {
+    for_each = ["a", var.names[0]]
+    content {
+      description = egress.value
+    }
+  }
+}
+data "aws_iam_policy_document" "d" {
+  dynamic "statement" {
+    for_each = [for s in setunion(["s3:GetObject"], var.extra) : s]
+    content {
+      actions   = [statement.value]
+      resources = ["*"]
+    }
+  }
+}
+resource "aws_iam_policy" "p" {
+  policy = data.aws_iam_policy_document.d.json
+}
+`,
+    );
+    const group = resources.find((r) => r.address === "aws_security_group.a") as Resource;
+    expect(group.config.ingress).toEqual([
+      { description: "a", inner: [{}] },
+      { description: { $unknown: "ingress.value" }, inner: [{}] },
+    ]);
+    // A list with an unknown element holds both of its blocks: neither is marked.
+    expect(group.unknownForEach).toEqual({ "/ingress/1": "var.names" });
+    expect(group.unknownPartBlocks).toEqual({ "/ingress/1": "var.names" });
+    const policy = resources.find((r) => r.address === "aws_iam_policy.p") as Resource;
+    expect(policy.unknownForEach).toEqual({ "/policy/Statement/1": "var.extra" });
+    expect(policy.unknownPartBlocks).toEqual({ "/policy/Statement/1": "var.extra" });
   });
 });

@@ -109,4 +109,9 @@ export interface Range {
   endColumn: number;
   start: number;
   end: number;
+  /**
+   * The node's own text where the file's text at its offsets is not it: a node of a `.tf.json`
+   * string read from its decoded text (one with JSON escapes), placed on the whole string.
+   */
+  decodedText?: string;
 }

@@ -36,5 +36,5 @@ export function parseTerraformFile(source: SourceFile): { body: Body; errors: Lo
 
 /** The exact source text of an expression (or any node), e.g. for `{ $unknown: "<expr>" }`. */
 export function expressionText(node: Range, sourceText: string): string {
-  return sourceText.slice(node.start, node.end);
+  return node.decodedText ?? sourceText.slice(node.start, node.end);
 }

@@ -127,7 +127,8 @@ class ExpressionBuilder {
 
   /**
    * Parses the decoded string as a quoted template of its own; every node inside is then placed
-   * on the whole string, since offsets in the decoded text are not the file's.
+   * on the whole string, since offsets in the decoded text are not the file's, and keeps its text
+   * there (`decodedText`), as native syntax would write it (`lookup(var.m, "k")`).
    */
   private decodedTemplate(node: Range, value: string): Expression {
     const range = rangeOf(node);
@@ -159,7 +160,8 @@ class ExpressionBuilder {
       if (last.value.length === 0) parts.pop();
     }
     const template: TemplateExpr = { kind: "Template", parts, ...range };
-    placeAll(template, range, this.templates.lines);
+    placeAll(template, range, this.templates.lines, asHeredoc);
+    template.decodedText = `"${value}"`;
     return template;
   }
 }
@@ -177,23 +179,26 @@ function literalTemplate(value: string, range: Range): TemplateExpr {
 }
 
 /**
- * Sets the position of a node and of every node under it. A parser node derives its lines from
- * its offsets, so it takes the range's offsets and the index of the file the range is in.
+ * Sets the position of a node and of every node under it, keeping the text at its offsets in
+ * `parsed` as its `decodedText`. A parser node derives its lines from its offsets, so it takes
+ * the range's offsets and the index of the file the range is in.
  */
-function placeAll(node: object, range: Range, lines: LineIndex): void {
+function placeAll(node: object, range: Range, lines: LineIndex, parsed: string): void {
   if (node instanceof LineIndex) return;
   if (Array.isArray(node)) {
     for (const element of node)
-      if (typeof element === "object" && element !== null) placeAll(element, range, lines);
+      if (typeof element === "object" && element !== null) placeAll(element, range, lines, parsed);
     return;
   }
   if (isOffsetNode(node)) {
-    node.start = range.start;
-    node.end = range.end;
-    node.lines = lines;
-  } else if (typeof (node as Partial<Range>).start === "number") Object.assign(node, range);
+    const decodedText = parsed.slice(node.start, node.end);
+    Object.assign(node, { start: range.start, end: range.end, lines, decodedText });
+  } else if (typeof (node as Partial<Range>).start === "number") {
+    const { start, end } = node as Range;
+    Object.assign(node, { ...range, decodedText: parsed.slice(start, end) });
+  }
   for (const value of Object.values(node))
-    if (typeof value === "object" && value !== null) placeAll(value, range, lines);
+    if (typeof value === "object" && value !== null) placeAll(value, range, lines, parsed);
 }
 
 function staticName(key: Expression): string | null {

@@ -1185,12 +1185,14 @@ export class ExpressionEvaluator {
 
 /**
  * Where a literal's value starts in the source: after any whitespace a `~` strip marker removed
- * (the part's range still covers it), so lines inside the literal stay exact.
+ * (the part's range still covers it), so lines inside the literal stay exact. A literal read from
+ * a decoded `.tf.json` string is placed on the whole string, whose lines its text does not have.
  */
 function literalStart(
-  part: { line: number; column: number; value: string },
+  part: { line: number; column: number; value: string; decodedText?: string },
   raw: string,
 ): { line: number; column: number } {
+  if (part.decodedText !== undefined) return part;
   const stripped =
     raw.length - raw.trimStart().length - (part.value.length - part.value.trimStart().length);
   if (stripped <= 0) return part;
@@ -1249,7 +1251,7 @@ export function entriesOf(
 }
 
 export function sourceText(node: Range, scope: Pick<Scope, "text">): string {
-  return scope.text.slice(node.start, node.end);
+  return node.decodedText ?? scope.text.slice(node.start, node.end);
 }
 
 /**

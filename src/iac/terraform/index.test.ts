@@ -1624,6 +1624,32 @@ describe(".tf.json", () => {
     expect(line(bucket, "/bucket")).toBe("main.tf.json:3");
   });
 
+  it("names an unknown read from a string with JSON escapes as native syntax writes it", () => {
+    const text = `{
+  "variable": { "m": {}, "y": {} },
+  "resource": {
+    "aws_security_group": { "named": { "for_each": { "app": "default" }, "name": "\${each.value}" } },
+    "terraform_data": { "t": { "input": {
+      "group": "\${aws_security_group.named[\\"app\\"].id}",
+      "index": "\${upper(var.m[\\"k\\"])}",
+      "escaped": "\\u0024{var.y}",
+      "lines": "\${upper(\\n  var.y\\n)}",
+      "quoted": "x-\${var.m[\\"k\\"]}"
+    } } }
+  }
+}
+`;
+    const { resources, errors } = loadTerraform([{ path: "main.tf.json", text }]);
+    expect(errors).toEqual([]);
+    expect(byAddress(resources, "terraform_data.t").config.input).toEqual({
+      group: { $unknown: 'aws_security_group.named["app"].id' },
+      index: { $unknown: 'upper(var.m["k"])' },
+      escaped: { $unknown: "var.y" },
+      lines: { $unknown: "upper(\n  var.y\n)" },
+      quoted: { $unknown: '"x-\${var.m["k"]}"' },
+    });
+  });
+
   it("reads a name repeated with objects on both sides as its nested blocks, in order, as HCL does", () => {
     const text = `{"resource": {"aws_s3_bucket": {"b": {
   "bucket": "b",

@@ -146,3 +146,83 @@ locals {
     expect(byAddress(model.resources, "aws_s3_bucket.a").config.bucket).toBe("a");
   });
 });
+
+describe("override files in JSON syntax", () => {
+  const group = (ingress: string) => `{
+  "resource": { "aws_security_group": { "a": {
+    "name": "a",
+    "dynamic": { "egress": { "for_each": [443], "content": { "from_port": "\${egress.value}" } } },
+    ${ingress}
+  } } }
+}
+`;
+  const ingressArgument = `"ingress": { "from_port": 443, "cidr_blocks": ["10.0.0.0/8"] }`;
+  const ingressDynamic = `"dynamic": { "ingress": { "for_each": [22], "content": { "from_port": "\${ingress.value}" } } }`;
+
+  it("replace the blocks of the types a dynamic block or a block argument writes, keeping the others", () => {
+    const model = load({
+      "main.tf.json": group(
+        `${ingressArgument},\n    "dynamic": { "ingress": { "for_each": [80], "content": { "from_port": 80 } } }`,
+      ),
+      "x_override.tf.json": `{
+  "resource": { "aws_security_group": { "a": {
+    ${ingressDynamic}
+  } } }
+}
+`,
+    });
+    expect(model.errors).toEqual([]);
+    const resource = byAddress(model.resources, "aws_security_group.a");
+    expect(resource.config.ingress).toEqual([{ from_port: 22 }]);
+    expect(resource.config.egress).toEqual([{ from_port: 443 }]);
+    expect(place(resource, "/ingress")).toBe("x_override.tf.json:3");
+    expect(place(resource, "/ingress/0/from_port")).toBe("x_override.tf.json:3");
+    expect(place(resource, "/egress/0")).toBe("main.tf.json:4");
+  });
+
+  it("replace native blocks with a block argument beside them, and are replaced by native blocks", () => {
+    const native = `resource "aws_security_group" "a" {
+  name = "a"
+  ingress {
+    from_port = 443
+  }
+  dynamic "ingress" {
+    for_each = [80]
+    content {
+      from_port = ingress.value
+    }
+  }
+  egress {
+    from_port = 0
+  }
+}
+`;
+    const intoNative = load({
+      "main.tf": native,
+      "x_override.tf.json": `{
+  "resource": { "aws_security_group": { "a": {
+    "ingress": [{ "from_port": 22 }]
+  } } }
+}
+`,
+    });
+    expect(intoNative.errors).toEqual([]);
+    const merged = byAddress(intoNative.resources, "aws_security_group.a");
+    expect(merged.config.ingress).toEqual([{ from_port: 22 }]);
+    expect(merged.config.egress).toEqual([{ from_port: 0 }]);
+    expect(place(merged, "/ingress/0/from_port")).toBe("x_override.tf.json:3");
+    const fromNative = load({
+      "main.tf.json": group(ingressArgument),
+      "x_override.tf": `resource "aws_security_group" "a" {
+  ingress {
+    from_port = 22
+  }
+}
+`,
+    });
+    expect(fromNative.errors).toEqual([]);
+    const replaced = byAddress(fromNative.resources, "aws_security_group.a");
+    expect(replaced.config.ingress).toEqual([{ from_port: 22 }]);
+    expect(replaced.config.egress).toEqual([{ from_port: 443 }]);
+  });
+});

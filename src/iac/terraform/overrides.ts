@@ -3,10 +3,18 @@
 // same header. An argument replaces the argument of that name; nested blocks replace every block
 // of their type (a `dynamic "x"` is of type x); a resource's `lifecycle` merges argument by
 // argument; a local replaces the local of that name. What an override writes stays located in
-// the override file (`writtenIn`), the line a reviewer changes.
+// the override file (`writtenIn`), the line a reviewer changes. In `.tf.json` (either side), a
+// `dynamic` argument is its blocks, one per label, and an argument either side's blocks or
+// dynamic blocks name is blocks of that type, so they replace and are replaced as native ones.
 import type { Attribute, Block, Body, BodyItem, Expression } from "../hcl/index.js";
 import type { LoadError } from "../../model/types.js";
-import type { ModuleDefinition, ParsedFile } from "./modules.js";
+import {
+  jsonArgumentBlocks,
+  jsonDynamicBlocks,
+  jsonDynamicNames,
+  type ModuleDefinition,
+  type ParsedFile,
+} from "./modules.js";
 
 const OVERRIDE_FILE = /(^|\/)([^/]*_)?override\.tf(\.json)?$/;
 
@@ -34,13 +42,36 @@ function blockType(block: Block): string {
   return block.type === "dynamic" ? (block.labels[0]?.value ?? "dynamic") : block.type;
 }
 
+/** The nested block types a body writes: its blocks', its dynamic blocks' (in `.tf.json` too). */
+function blockTypesOf(body: Body): Set<string> {
+  const types = jsonDynamicNames(body);
+  for (const item of body.items) if (item.kind === "Block") types.add(blockType(item));
+  return types;
+}
+
+/**
+ * A body's items with what `.tf.json` writes as arguments read as the blocks they are: each
+ * `dynamic` label's blocks, and the blocks of an argument named by `blockNames`.
+ */
+function itemsAsBlocks(body: Body, blockNames: ReadonlySet<string>): BodyItem[] {
+  if (body.syntax !== "json") return body.items;
+  return body.items.flatMap((item): BodyItem[] => {
+    if (item.kind !== "Attribute") return [item];
+    if (item.name === "dynamic") return jsonDynamicBlocks(item);
+    return jsonArgumentBlocks(item, blockNames) ?? [item];
+  });
+}
+
 /** `base` with `override`'s arguments and nested block types in place of its own. */
 function mergeBody(
   base: Body,
-  override: Body,
+  overrideBody: Body,
   file: ParsedFile,
   mergedBlockTypes: ReadonlySet<string> = new Set(),
 ): Body {
+  const blockNames = new Set([...blockTypesOf(base), ...blockTypesOf(overrideBody)]);
+  const baseItems = itemsAsBlocks(base, blockNames);
+  const override = { items: itemsAsBlocks(overrideBody, blockNames) };
   const attributes = new Map<string, Attribute>();
   const blockTypes = new Set<string>();
   for (const item of override.items) {
@@ -48,7 +79,7 @@ function mergeBody(
     else if (!mergedBlockTypes.has(item.type)) blockTypes.add(blockType(item));
   }
   const items: BodyItem[] = [];
-  for (const item of base.items) {
+  for (const item of baseItems) {
     if (item.kind === "Attribute") {
       const replacement = attributes.get(item.name);
       if (replacement) {
@@ -71,7 +102,7 @@ function mergeBody(
   for (const item of override.items) {
     if (item.kind !== "Block") continue;
     if (!mergedBlockTypes.has(item.type)) items.push(mark(item, file));
-    else if (!base.items.some((b) => b.kind === "Block" && b.type === item.type))
+    else if (!baseItems.some((b) => b.kind === "Block" && b.type === item.type))
       items.push(mark(item, file));
   }
   return copyOf(base, { items });

@@ -5,8 +5,9 @@
 // security group a standalone rule opens), so a rule moved out of its group's block is the same
 // finding. A resource the head's Terraform `moved` blocks rename keeps its findings: a base
 // finding is compared at the address its subject moved to, as Terraform moves its state; a
-// CloudFormation resource moved into a nested stack or out of one likewise (stacks.ts). A base
-// finding whose rule the head reports as cannot tell on the same subject is not known fixed.
+// CloudFormation resource moved between stacks likewise, and into another root with its template
+// (stacks.ts). A base finding whose rule the head reports as cannot tell on the same subject is
+// not known fixed.
 // Then coverage (coverage.ts, from the rules' structured `scope`): a head finding left new is
 // existing when a base finding's exposure, on the same root, subject and category, already held
 // it (a PR narrowing all ports to 22 opens nothing new), with no further mark. A base finding
@@ -36,7 +37,7 @@ export function findingIdentity(
 
 /**
  * Diffs two scans: the base's findings follow the head's `moves` that Terraform would make, and
- * CloudFormation resources moved between a template and a stack it nests (stackMoves). A
+ * CloudFormation resources moved between stacks or roots (stackMoves). A
  * base root gone at head may be one renamed (followRenames), so what it held counts as held in
  * every root a move is in: such a move is left alone rather than matched wrongly.
  */
@@ -104,27 +105,36 @@ export function diffFindings(
   forgotten: readonly Forgotten[] = [],
 ): Finding[] {
   const movesByRoot = new Map<string, Move[]>();
+  // Moves into another root, by where they start: each moves one CloudFormation resource.
+  const intoOtherRoot = new Map<string, Move>();
   for (const move of moves) {
+    if (move.toRoot !== undefined) {
+      intoOtherRoot.set(JSON.stringify([move.root, move.from]), move);
+      continue;
+    }
     const group = movesByRoot.get(move.root);
     if (group) group.push(move);
     else movesByRoot.set(move.root, [move]);
   }
   const unmatchedBase = new Map<
     string,
-    { finding: Finding; moved: string; subject: string; collapsed: boolean }[]
+    { finding: Finding; root: string; moved: string; subject: string; collapsed: boolean }[]
   >();
   for (const finding of base) {
     const rootMoves = movesByRoot.get(finding.root ?? "") ?? [];
     const subject = finding.subject ?? finding.resource;
+    const rehomed = intoOtherRoot.get(JSON.stringify([finding.root ?? "", subject]));
     const followed = followMoves(subject, rootMoves);
-    const moved = followed.cycle ? subject : (followed.path.at(-1) ?? subject);
-    const identity = findingIdentity({ ...finding, subject: moved });
+    const root = rehomed?.toRoot ?? finding.root ?? "";
+    const moved = rehomed?.to ?? (followed.cycle ? subject : (followed.path.at(-1) ?? subject));
+    const identity = findingIdentity({ ...finding, root, subject: moved });
     // Moved onto the one address of a resource whose count or for_each is unknown at head.
     const collapsed = rootMoves.some((move) => move.anyInstance === true && move.to === moved);
     const entry = {
       finding,
+      root,
       moved,
-      subject: subjectOf({ ...finding, subject: moved }),
+      subject: subjectOf({ ...finding, root, subject: moved }),
       collapsed,
     };
     const group = unmatchedBase.get(identity);
@@ -134,7 +144,7 @@ export function diffFindings(
   const baseScopes = scopedBySubject(
     [...unmatchedBase.values()]
       .flat()
-      .map(({ finding, moved }) => ({ ...finding, subject: moved })),
+      .map(({ finding, root, moved }) => ({ ...finding, root, subject: moved })),
   );
   const headScopes = scopedBySubject(head);
   const coveredIn = (scopes: Map<string, Finding[]>, inner: Finding): boolean =>
@@ -162,8 +172,8 @@ export function diffFindings(
   }
   const headIdentities = new Set(head.map((finding) => findingIdentity(finding)));
   for (const [identity, group] of unmatchedBase) {
-    for (const { finding, moved, subject, collapsed } of group) {
-      if (stillOpen(headScopes, { ...finding, subject: moved })) continue;
+    for (const { finding, root, moved, subject, collapsed } of group) {
+      if (stillOpen(headScopes, { ...finding, root, subject: moved })) continue;
       // The head's one finding there stands for every instance it may have, this one too.
       if (collapsed && headIdentities.has(identity)) continue;
       const unknownAtHead = finding.unknown === undefined ? cannotTell.get(subject) : undefined;
@@ -229,7 +239,7 @@ export function movesInForce(
   }
   for (const group of sorted.values()) group.sort();
   const held = (move: Move): boolean => {
-    const addresses = sorted.get(move.root) ?? [];
+    const addresses = sorted.get(move.toRoot ?? move.root) ?? [];
     let low = 0;
     let high = addresses.length;
     while (low < high) {

@@ -185,6 +185,15 @@ function templateContent(deployed: Deployed[] | undefined): string | undefined {
 function templateValues(deployed: Deployed[] | undefined): Measured | undefined {
   if (deployed === undefined) return undefined;
   const parts = new Map<string, number>();
+  for (const resource of deployed) addResourceValues(parts, resource);
+  return { parts };
+}
+
+/** What a CloudFormation resource deploys, as parts (templateValues) added to `parts`. */
+function addResourceValues(
+  parts: Map<string, number>,
+  resource: Pick<Deployed, "address" | "type" | "config" | "meta">,
+): void {
   const add = (part: string) => parts.set(part, (parts.get(part) ?? 0) + 1);
   const walk = (path: string, value: unknown): void => {
     if (Array.isArray(value)) {
@@ -196,12 +205,25 @@ function templateValues(deployed: Deployed[] | undefined): Measured | undefined 
       for (const [key, item] of entries) walk(`${path}/${key}`, item);
     } else add(`${path} ${JSON.stringify(value)}`);
   };
-  for (const resource of deployed) {
-    add(`${resource.address}: ${resource.type}`);
-    walk(resource.address, resource.config);
-    if (resource.meta) walk(`${resource.address}/${META_KEY}`, resource.meta);
-  }
-  return { parts };
+  add(`${resource.address}: ${resource.type}`);
+  walk(resource.address, resource.config);
+  if (resource.meta) walk(`${resource.address}/${META_KEY}`, resource.meta);
+}
+
+/**
+ * Whether a CloudFormation resource deploys every value `before` deploys (templateValues' parts,
+ * list items unnumbered), perhaps more: the same resource, or the same with something added.
+ */
+export function deploysAllOf(
+  before: Pick<Deployed, "address" | "type" | "config" | "meta">,
+  after: Pick<Deployed, "address" | "type" | "config" | "meta">,
+): boolean {
+  const beforeParts = new Map<string, number>();
+  const afterParts = new Map<string, number>();
+  addResourceValues(beforeParts, before);
+  addResourceValues(afterParts, after);
+  for (const [part, count] of beforeParts) if ((afterParts.get(part) ?? 0) < count) return false;
+  return true;
 }
 
 /**

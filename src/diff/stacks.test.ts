@@ -1,18 +1,29 @@
 import { describe, expect, it } from "vitest";
 import type { ResourceAddress } from "../engine/types.js";
+import type { Resource } from "../model/types.js";
 import { finding } from "../../test/app/findings.js";
 import { diffScans } from "./index.js";
 import { stackMoves } from "./stacks.js";
 
-/** A CloudFormation resource of root `app.yaml` at `stackPath` ("" for the top template). */
-const resource = (stackPath: string, logicalId: string, type: string): ResourceAddress => ({
-  root: "app.yaml",
+/**
+ * A CloudFormation resource of root `app.yaml` (or `root`) at `stackPath` ("" for the top
+ * template), written in `iam.yaml` (or `file`), deploying `config`.
+ */
+const resource = (
+  stackPath: string,
+  logicalId: string,
+  type: string,
+  { root = "app.yaml", file = "iam.yaml", config = {} as Resource["config"] } = {},
+): ResourceAddress => ({
+  root,
   address: stackPath === "" ? logicalId : `${stackPath}.${logicalId}`,
-  stack: { path: stackPath, logicalId, type, file: "iam.yaml", line: 3, column: 3 },
+  stack: { path: stackPath, logicalId, type, file, line: 3, column: 3, config },
 });
 
 const moved = (base: ResourceAddress[], head: ResourceAddress[]) =>
-  stackMoves(base, head).map((move) => `${move.root}: ${move.from} -> ${move.to}`);
+  stackMoves(base, head).map(
+    (move) => `${move.root}: ${move.from} -> ${move.toRoot ? `${move.toRoot}: ` : ""}${move.to}`,
+  );
 
 describe("stackMoves", () => {
   const user = resource("", "User", "AWS::IAM::User");
@@ -39,21 +50,72 @@ describe("stackMoves", () => {
     ).toEqual(["app.yaml: Iam.User -> Iam.Users.User"]);
   });
 
-  it("moves nothing of another type, between sibling stacks, across roots, or still held", () => {
+  it("moves nothing of another type, across roots from another file, or still held", () => {
     expect(moved([user], [iam, resource("Iam", "User", "AWS::IAM::Role")])).toEqual([]);
-    expect(
-      moved(
-        [resource("Net", "User", "AWS::IAM::User")],
-        [resource("Iam", "User", "AWS::IAM::User")],
-      ),
-    ).toEqual([]);
-    const otherRoot = { ...resource("Iam", "User", "AWS::IAM::User"), root: "other.yaml" };
+    const otherRoot = resource("Iam", "User", "AWS::IAM::User", {
+      root: "other.yaml",
+      file: "other-iam.yaml",
+    });
     expect(moved([user], [otherRoot])).toEqual([]);
     expect(moved([user], [user, resource("Iam", "User", "AWS::IAM::User")])).toEqual([]);
     // Terraform resources have no stack.
     expect(
       moved([{ root: "app.yaml", address: "User" }], [{ root: "app.yaml", address: "Iam.User" }]),
     ).toEqual([]);
+  });
+
+  it("moves a resource to a sibling stack when it deploys what it did, not an unrelated one", () => {
+    const group = (description: string, port: number) =>
+      resource("Net", "WebSG", "AWS::EC2::SecurityGroup", {
+        file: "net.yaml",
+        config: {
+          GroupDescription: description,
+          SecurityGroupIngress: [{ IpProtocol: "tcp", FromPort: port, ToPort: port }],
+        },
+      });
+    const inApp = (place: ResourceAddress) => ({
+      ...place,
+      address: place.address.replace("Net.", "App."),
+      stack: place.stack && { ...place.stack, path: "App", file: "app-stack.yaml" },
+    });
+    expect(moved([group("web servers", 22)], [inApp(group("web servers", 22))])).toEqual([
+      "app.yaml: Net.WebSG -> App.WebSG",
+    ]);
+    // Moved with a value added; not with one changed.
+    const widened = inApp(group("web servers", 22));
+    if (widened.stack?.config.SecurityGroupIngress instanceof Array)
+      widened.stack.config.SecurityGroupIngress.push({ IpProtocol: "tcp", FromPort: 3389 });
+    expect(moved([group("web servers", 22)], [widened])).toEqual([
+      "app.yaml: Net.WebSG -> App.WebSG",
+    ]);
+    expect(moved([group("web servers", 22)], [inApp(group("web servers", 3389))])).toEqual([]);
+    // Another group that only shares the logical id and type.
+    const other = resource("App", "WebSG", "AWS::EC2::SecurityGroup", {
+      file: "app-stack.yaml",
+      config: { GroupDescription: "load balancer", VpcId: "vpc-0a1b2c3d" },
+    });
+    expect(moved([group("web servers", 22)], [other])).toEqual([]);
+  });
+
+  it("moves a resource into another root with its template file", () => {
+    // The top template renamed: the nested template and the stack path stay.
+    const inIam = (root: string) => resource("Iam", "User", "AWS::IAM::User", { root });
+    expect(moved([inIam("app.yaml")], [inIam("platform/main.yaml")])).toEqual([
+      "app.yaml: Iam.User -> platform/main.yaml: Iam.User",
+    ]);
+    // A template scanned on its own, now nested by a parent; then no longer nested.
+    const alone = resource("", "User", "AWS::IAM::User", { root: "iam.yaml" });
+    expect(moved([alone], [inIam("app.yaml")])).toEqual(["iam.yaml: User -> app.yaml: Iam.User"]);
+    expect(moved([inIam("app.yaml")], [alone])).toEqual(["app.yaml: Iam.User -> iam.yaml: User"]);
+    const deeper = resource("Platform.Iam", "User", "AWS::IAM::User", { root: "main.yaml" });
+    expect(moved([inIam("app.yaml")], [deeper])).toEqual([
+      "app.yaml: Iam.User -> main.yaml: Platform.Iam.User",
+    ]);
+    // Not when the stack paths part (another stack nests the file), nor when nested twice.
+    const asNet = resource("Net", "User", "AWS::IAM::User", { root: "main.yaml" });
+    expect(moved([inIam("app.yaml")], [asNet])).toEqual([]);
+    const twice = resource("Iam2", "User", "AWS::IAM::User");
+    expect(moved([alone], [inIam("app.yaml"), twice])).toEqual([]);
   });
 
   it("moves nothing when two stacks now hold the resource, or two held it", () => {
@@ -64,7 +126,7 @@ describe("stackMoves", () => {
   });
 });
 
-describe("diffScans with a resource moved into a nested stack", () => {
+describe("diffScans with a resource moved between stacks", () => {
   const starOn = (resourceAddress: string, action: string) =>
     finding({
       rule: "TG-IAM-001",
@@ -94,6 +156,38 @@ describe("diffScans with a resource moved into a nested stack", () => {
       "existing Iam.UserPolicy ec2:*",
       "new Iam.UserPolicy iam:*",
       "fixed UserPolicy s3:*",
+    ]);
+  });
+
+  it("compares a template newly nested under a parent in the parent's root", () => {
+    const rootedOn = (root: string, resourceAddress: string, action: string) => ({
+      ...starOn(resourceAddress, action),
+      root,
+    });
+    const base = scan(
+      [
+        resource("", "UserPolicy", "AWS::IAM::Policy", { root: "iam.yaml" }),
+        resource("", "Logs", "AWS::S3::Bucket", { root: "app.yaml", file: "app.yaml" }),
+      ],
+      [rootedOn("iam.yaml", "UserPolicy", "ec2:*"), rootedOn("iam.yaml", "UserPolicy", "s3:*")],
+    );
+    const head = scan(
+      [
+        resource("", "Logs", "AWS::S3::Bucket", { root: "app.yaml", file: "app.yaml" }),
+        resource("", "Iam", "AWS::CloudFormation::Stack", { file: "app.yaml" }),
+        resource("Iam", "UserPolicy", "AWS::IAM::Policy"),
+      ],
+      [
+        rootedOn("app.yaml", "Iam.UserPolicy", "ec2:*"),
+        rootedOn("app.yaml", "Iam.UserPolicy", "iam:*"),
+      ],
+    );
+    expect(
+      diffScans(base, head).map((f) => `${f.status} ${f.root} ${f.resource} ${f.evidence}`),
+    ).toEqual([
+      "existing app.yaml Iam.UserPolicy ec2:*",
+      "new app.yaml Iam.UserPolicy iam:*",
+      "fixed iam.yaml UserPolicy s3:*",
     ]);
   });
 });

@@ -161,6 +161,8 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
                   file: resource.file,
                   line: resource.line,
                   column: resource.column,
+                  config: resource.config,
+                  ...(resource.meta ? { meta: resource.meta } : {}),
                 },
               }
             : {}),

@@ -36,7 +36,10 @@ export interface ResourceAddress {
   stack?: StackPlace;
 }
 
-/** A CloudFormation resource's place among nested stacks, and where it is written. */
+/**
+ * A CloudFormation resource's place among nested stacks, where it is written, and what it deploys
+ * (to tell a resource moved between sibling stacks from another of the same logical id).
+ */
 export interface StackPlace {
   /** The stack path nesting its template (`Resource.module`): `Network`, "" in the top template. */
   path: string;
@@ -45,6 +48,9 @@ export interface StackPlace {
   file: string;
   line: number;
   column: number;
+  /** Its evaluated `Properties` and resource attributes (`Resource.config` and `meta`). */
+  config: Resource["config"];
+  meta?: Resource["meta"];
 }
 
 /**

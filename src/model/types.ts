@@ -303,6 +303,11 @@ export interface Move {
   from: string;
   to: string;
   /**
+   * The root `to` is in, when it is not `root`: a CloudFormation resource whose top template the
+   * head renamed, or whose template it nests under a parent or no longer nests (src/diff/stacks.ts).
+   */
+  toRoot?: string;
+  /**
    * Both ends name a whole resource or module call (`aws_instance.a` to `aws_instance.b`): every
    * instance moves and keeps its key. Otherwise they name instances, and an end without a key is
    * the instance without one (`aws_instance.a` to `aws_instance.a[0]` when adding `count`).
@@ -312,8 +317,8 @@ export interface Move {
    * No `moved` block says so: Terraform's own move of a resource that gained `count` (its
    * instance without a key becomes `[0]`) or lost `count` and `for_each` (`[0]` becomes the one
    * without a key), made unless a `moved` block names the resource. The place is the resource's.
-   * Also a CloudFormation resource moved into a nested stack or out of one (src/diff/stacks.ts),
-   * placed at the resource at head.
+   * Also a CloudFormation resource moved between stacks (src/diff/stacks.ts), placed at the
+   * resource at head.
    */
   implied?: true;
   /**

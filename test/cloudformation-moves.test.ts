@@ -1,0 +1,242 @@
+// `tollgate diff` between two git refs when a pull request moves CloudFormation resources between
+// nested stacks without changing them: from one child template to its sibling, with the top
+// template renamed (and edited, so no rename pairs it), or with a template that was scanned on its
+// own now nested under a parent. Their findings stay existing; what the move changes is new.
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { main } from "../src/cli/index.js";
+import { withTempDir, writeFiles } from "./support/tempDir.js";
+
+interface JsonFinding {
+  rule: string;
+  status: string;
+  root?: string;
+  resource: string;
+}
+
+/**
+ * Commits `base`, then `head` (files to write; a path given `null` is removed), and runs
+ * `tollgate diff` between the two commits: "status rule root resource" of each finding, sorted,
+ * and the exit code.
+ */
+async function diffCommits(
+  base: Record<string, string>,
+  head: Record<string, string | null>,
+): Promise<{ statuses: string[]; code: number }> {
+  return withTempDir("cfn-moves", async (dir) => {
+    const git = (...args: string[]) =>
+      execFileSync(
+        "git",
+        ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+        { encoding: "utf8" },
+      );
+    git("init", "-q", "-b", "main");
+    await writeFiles(dir, base);
+    git("add", ...Object.keys(base));
+    git("commit", "-qm", "base");
+    const written = Object.entries(head).filter(
+      (entry): entry is [string, string] => entry[1] !== null,
+    );
+    await writeFiles(dir, Object.fromEntries(written));
+    for (const [file, text] of Object.entries(head))
+      if (text === null) await rm(path.join(dir, file));
+    git("add", "-A", ".");
+    git("commit", "-qm", "head");
+    let stdout = "";
+    let stderr = "";
+    const code = await main(["diff", "--base", "main~1", "--head", "main", "--format", "json"], {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      cwd: dir,
+    });
+    expect(stderr).toBe("");
+    const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
+    return {
+      statuses: findings.map((f) => `${f.status} ${f.rule} ${f.root} ${f.resource}`).sort(),
+      code,
+    };
+  });
+}
+
+/** A parent template nesting each stack of `stacks` (logical id to `TemplateURL`), after `extra`. */
+const parent = (stacks: Record<string, string>, extra: string[] = []) =>
+  [
+    'AWSTemplateFormatVersion: "2010-09-09"',
+    ...extra,
+    "Resources:",
+    ...Object.entries(stacks).flatMap(([logicalId, url]) => [
+      `  ${logicalId}:`,
+      "    Type: AWS::CloudFormation::Stack",
+      "    Properties:",
+      `      TemplateURL: ${url}`,
+    ]),
+    "",
+  ].join("\n");
+
+/** A child template declaring `resources` (YAML lines under `Resources:`). */
+const child = (...resources: string[][]) =>
+  ['AWSTemplateFormatVersion: "2010-09-09"', "Resources:", ...resources.flat(), ""].join("\n");
+
+/** A security group named `logicalId` opening `ports` to the internet. */
+const openGroup = (logicalId: string, description: string, ports: number[]) => [
+  `  ${logicalId}:`,
+  "    Type: AWS::EC2::SecurityGroup",
+  "    Properties:",
+  `      GroupDescription: ${description}`,
+  "      VpcId: vpc-0a1b2c3d",
+  "      SecurityGroupIngress:",
+  ...ports.map(
+    (port) => `        - {IpProtocol: tcp, FromPort: ${port}, ToPort: ${port}, CidrIp: 0.0.0.0/0}`,
+  ),
+];
+
+/** A security group open to the private network only: no finding. */
+const privateGroup = [
+  "  DbSG:",
+  "    Type: AWS::EC2::SecurityGroup",
+  "    Properties:",
+  "      GroupDescription: database",
+  "      VpcId: vpc-0a1b2c3d",
+  "      SecurityGroupIngress:",
+  "        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, CidrIp: 10.0.0.0/8}",
+];
+
+const sshOpen = openGroup("WebSG", "web servers", [22]);
+
+describe(
+  "tollgate diff when a resource moves from a nested stack to its sibling",
+  { timeout: 120_000 },
+  () => {
+    const stacks = { Network: "./network.yaml", Edge: "./edge.yaml" };
+    const base = {
+      "app.yaml": parent(stacks),
+      "network.yaml": child(sshOpen, privateGroup),
+      "edge.yaml": child(privateGroup),
+    };
+
+    it("keeps its findings existing", async () => {
+      const head = {
+        "network.yaml": child(privateGroup),
+        "edge.yaml": child(privateGroup, sshOpen),
+      };
+      expect(await diffCommits(base, head)).toEqual({
+        statuses: ["existing TG-NET-001 app.yaml Edge.WebSG"],
+        code: 0,
+      });
+    });
+
+    it("reports what it opens more as new", async () => {
+      const widened = openGroup("WebSG", "web servers", [22, 3389]);
+      const head = {
+        "network.yaml": child(privateGroup),
+        "edge.yaml": child(privateGroup, widened),
+      };
+      expect(await diffCommits(base, head)).toEqual({
+        statuses: ["existing TG-NET-001 app.yaml Edge.WebSG", "new TG-NET-002 app.yaml Edge.WebSG"],
+        code: 1,
+      });
+    });
+
+    it("reports an unrelated resource of the same logical id there as new", async () => {
+      const other = [
+        "  WebSG:",
+        "    Type: AWS::EC2::SecurityGroup",
+        "    Properties:",
+        "      GroupDescription: partner SFTP drop",
+        "      VpcId: vpc-9f8e7d6c",
+        "      Tags: [{Key: team, Value: partners}]",
+        "      SecurityGroupIngress:",
+        "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}",
+      ];
+      const head = { "network.yaml": child(privateGroup), "edge.yaml": child(privateGroup, other) };
+      expect(await diffCommits(base, head)).toEqual({
+        statuses: ["fixed TG-NET-001 app.yaml Network.WebSG", "new TG-NET-001 app.yaml Edge.WebSG"],
+        code: 1,
+      });
+    });
+  },
+);
+
+describe(
+  "tollgate diff when the top template is renamed and its nested stacks stay",
+  { timeout: 120_000 },
+  () => {
+    const base = {
+      "stacks/app.yaml": parent({ Network: "./network.yaml" }),
+      "stacks/network.yaml": child(sshOpen),
+    };
+    // Moved out of stacks/ and given parameters and another stack: too changed to pair as a rename.
+    const renamed = parent({ Network: "../stacks/network.yaml", Dns: "../stacks/dns.yaml" }, [
+      "Description: The platform, one stack per team",
+      "Parameters:",
+      "  Environment: {Type: String, AllowedValues: [dev, prod], Default: dev}",
+      "  Owner: {Type: String, Default: platform-team}",
+    ]);
+    const dns = child([
+      "  Zone:",
+      "    Type: AWS::Route53::HostedZone",
+      "    Properties:",
+      "      Name: example.com",
+    ]);
+
+    it("keeps the nested stacks' findings existing", async () => {
+      const head = {
+        "stacks/app.yaml": null,
+        "deploy/platform.yaml": renamed,
+        "stacks/dns.yaml": dns,
+      };
+      expect(await diffCommits(base, head)).toEqual({
+        statuses: ["existing TG-NET-001 deploy/platform.yaml Network.WebSG"],
+        code: 0,
+      });
+    });
+  },
+);
+
+describe(
+  "tollgate diff when a template scanned on its own is nested under a new parent",
+  { timeout: 120_000 },
+  () => {
+    const network = (cidr: string) =>
+      [
+        'AWSTemplateFormatVersion: "2010-09-09"',
+        "Parameters:",
+        `  AdminCidr: {Type: String, Default: ${cidr}}`,
+        "Resources:",
+        ...sshOpen,
+        ...privateGroup,
+        "  AdminSG:",
+        "    Type: AWS::EC2::SecurityGroup",
+        "    Properties:",
+        "      GroupDescription: admin",
+        "      SecurityGroupIngress:",
+        "        - {IpProtocol: tcp, FromPort: 3389, ToPort: 3389, CidrIp: !Ref AdminCidr}",
+        "",
+      ].join("\n");
+    const base = { "network.yaml": network("10.0.0.0/8") };
+
+    it("keeps its findings existing, in the parent's root", async () => {
+      const head = { "app.yaml": parent({ Network: "./network.yaml" }) };
+      expect(await diffCommits(base, head)).toEqual({
+        statuses: ["existing TG-NET-001 app.yaml Network.WebSG"],
+        code: 0,
+      });
+    });
+
+    it("reports what the parent's parameters open as new", async () => {
+      const opening = parent({ Network: "./network.yaml" }).replace(
+        "      TemplateURL: ./network.yaml",
+        "      TemplateURL: ./network.yaml\n      Parameters: {AdminCidr: 0.0.0.0/0}",
+      );
+      expect(await diffCommits(base, { "app.yaml": opening })).toEqual({
+        statuses: [
+          "existing TG-NET-001 app.yaml Network.WebSG",
+          "new TG-NET-002 app.yaml Network.AdminSG",
+        ],
+        code: 1,
+      });
+    });
+  },
+);

@@ -225,6 +225,18 @@ describe(
       });
     });
 
+    it("keeps them existing when the template moves to another folder too", async () => {
+      const head = {
+        "network.yaml": null,
+        "stacks/network.yaml": network("10.0.0.0/8"),
+        "app.yaml": parent({ Network: "./stacks/network.yaml" }),
+      };
+      expect(await diffCommits(base, head)).toEqual({
+        statuses: ["existing TG-NET-001 app.yaml Network.WebSG"],
+        code: 0,
+      });
+    });
+
     it("reports what the parent's parameters open as new", async () => {
       const opening = parent({ Network: "./network.yaml" }).replace(
         "      TemplateURL: ./network.yaml",

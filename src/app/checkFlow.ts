@@ -2,7 +2,7 @@
 // the default branches, fetch merge base and head, scan both, diff, waive, gate, and complete the run
 // with output, annotations and a Re-run button. Every failure still completes the run.
 import { defaultSettings, SETTINGS_PATH, type Settings } from "../config/index.js";
-import { convertedTemplates, diffScans, followRenames } from "../diff/index.js";
+import { convertedTemplates, diffScans, followRenamesInScan } from "../diff/index.js";
 import { evaluatedRules } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, plural } from "../gate/index.js";
@@ -228,7 +228,7 @@ export async function scanPullRequest(
     ),
   );
   const headPaths = snapshots.head.map((file) => file.path);
-  const renamed = { ...base, findings: followRenames(base.findings, renames, headPaths) };
+  const renamed = followRenamesInScan(base, renames, headPaths);
   const decision = gateWithWaivers(diffScans(renamed, head), errors, settings, {
     files: snapshots.head,
     repository: read.repository,

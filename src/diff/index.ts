@@ -21,7 +21,13 @@ import { covers, followMoves, type Finding, type Forgotten, type Move } from "..
 import { findingCovers } from "./coverage.js";
 import { stackMoves } from "./stacks.js";
 
-export { convertedTemplates, followRenames, renamesByContent, type Rename } from "./renames.js";
+export {
+  convertedTemplates,
+  followRenames,
+  followRenamesInScan,
+  renamesByContent,
+  type Rename,
+} from "./renames.js";
 
 /** The identity of a finding across commits: stable under moves and edits elsewhere in the file. */
 export function findingIdentity(

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { finding } from "../../test/app/findings.js";
-import { convertedTemplates, diffFindings, followRenames, renamesByContent } from "./index.js";
+import {
+  convertedTemplates,
+  diffFindings,
+  followRenames,
+  followRenamesInScan,
+  renamesByContent,
+} from "./index.js";
 
 const statuses = (base: ReturnType<typeof finding>[], head: ReturnType<typeof finding>[]) =>
   diffFindings(base, head).map((f) => `${f.status}:${f.root}`);
@@ -401,5 +407,37 @@ describe("followRenames", () => {
       "envs/dev-b/iam.tf",
     ]);
     expect(followed.map((f) => f.root)).toEqual(["envs/prod", "envs/dev"]);
+  });
+});
+
+describe("followRenamesInScan", () => {
+  it("renames the roots of findings and addresses, and the template a resource is written in", () => {
+    const stack = (file: string) => ({
+      path: "",
+      logicalId: "WebSG",
+      type: "AWS::EC2::SecurityGroup",
+      file,
+      line: 2,
+      column: 3,
+      config: {},
+    });
+    const scan = {
+      findings: [finding({ file: "network.yaml", root: "network.yaml", resource: "WebSG" })],
+      errors: [],
+      addresses: [
+        { root: "network.yaml", address: "WebSG", stack: stack("network.yaml") },
+        { root: "envs/prod", address: "aws_instance.web" },
+      ],
+    };
+    const renames = [
+      { from: "network.yaml", to: "stacks/network.yaml" },
+      { from: "envs/prod/main.tf", to: "prod/main.tf" },
+    ];
+    const followed = followRenamesInScan(scan, renames, ["stacks/network.yaml", "prod/main.tf"]);
+    expect(followed.findings.map((f) => f.root)).toEqual(["stacks/network.yaml"]);
+    expect(followed.addresses).toEqual([
+      { root: "stacks/network.yaml", address: "WebSG", stack: stack("stacks/network.yaml") },
+      { root: "prod", address: "aws_instance.web" },
+    ]);
   });
 });

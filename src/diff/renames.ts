@@ -9,6 +9,7 @@ import {
   loadCloudFormation,
   type SourceFile,
 } from "../iac/index.js";
+import type { ScanResult } from "../engine/types.js";
 import { META_KEY, type Finding, type Resource } from "../model/types.js";
 
 /** A file the pull request renamed: its path at base and at head. */
@@ -317,6 +318,52 @@ export function followRenames(
   headPaths: Iterable<string>,
 ): Finding[] {
   if (renames.length === 0) return [...findings];
+  const { renamedFile, renamedRoot } = renamesAtHead(renames, headPaths);
+  return findings.map((finding) => {
+    if (finding.root === undefined) return finding;
+    const root =
+      finding.root === finding.file ? renamedFile.get(finding.root) : renamedRoot(finding.root);
+    return root === undefined ? finding : { ...finding, root };
+  });
+}
+
+/**
+ * A base scan with the names it has at head: its findings' roots (followRenames), and its
+ * resources' roots with, for CloudFormation, the template each is written in, which stackMoves
+ * compares (a template moved to another folder and nested under a new parent in one PR).
+ */
+export function followRenamesInScan(
+  scan: ScanResult,
+  renames: readonly Rename[],
+  headPaths: Iterable<string>,
+): ScanResult {
+  const paths = [...headPaths];
+  const findings = followRenames(scan.findings, renames, paths);
+  if (renames.length === 0 || scan.addresses === undefined) return { ...scan, findings };
+  const { renamedFile, renamedRoot } = renamesAtHead(renames, paths);
+  const addresses = scan.addresses.map((entry) => {
+    const root = entry.root === undefined ? undefined : renamedRoot(entry.root);
+    const file = entry.stack && renamedFile.get(entry.stack.file);
+    return {
+      ...entry,
+      ...(root === undefined ? {} : { root }),
+      ...(entry.stack && file !== undefined ? { stack: { ...entry.stack, file } } : {}),
+    };
+  });
+  return { ...scan, findings, addresses };
+}
+
+/**
+ * Renamed files by their base path, and the head name of a base root that is not itself a file
+ * its findings are in: a Terraform root folder (see followRenames), else a renamed template.
+ */
+function renamesAtHead(
+  renames: readonly Rename[],
+  headPaths: Iterable<string>,
+): {
+  renamedFile: ReadonlyMap<string, string>;
+  renamedRoot: (root: string) => string | undefined;
+} {
   const renamedFile = new Map(renames.map((rename) => [rename.from, rename.to]));
   const leftAtHead = new Set<string>();
   for (const path of headPaths) if (isTerraformSource(path)) leftAtHead.add(directoryOf(path));
@@ -334,12 +381,8 @@ export function followRenames(
     if (to.size === 1 && only !== undefined && only !== folder && !leftAtHead.has(folder))
       renamedFolder.set(folder, only);
   }
-  return findings.map((finding) => {
-    if (finding.root === undefined) return finding;
-    const root =
-      finding.root === finding.file
-        ? renamedFile.get(finding.root)
-        : (renamedFolder.get(finding.root) ?? renamedFile.get(finding.root));
-    return root === undefined ? finding : { ...finding, root };
-  });
+  return {
+    renamedFile,
+    renamedRoot: (root) => renamedFolder.get(root) ?? renamedFile.get(root),
+  };
 }

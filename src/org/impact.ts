@@ -12,7 +12,7 @@ import {
   type Settings,
   type SettingsFileResult,
 } from "../config/index.js";
-import { diffScans, followRenames } from "../diff/index.js";
+import { diffScans, followRenamesInScan } from "../diff/index.js";
 import { evaluatedRules } from "../engine/index.js";
 import type { CustomRuleSet, ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, type GateDecision } from "../gate/index.js";
@@ -245,14 +245,11 @@ async function decide(
   const { base, head } = await scanPullSnapshots(options.engine, snapshots, settings, customRules);
   return gateWithWaivers(
     diffScans(
-      {
-        ...base,
-        findings: followRenames(
-          base.findings,
-          renamedFiles(snapshots.changedFiles),
-          snapshots.head.map((file) => file.path),
-        ),
-      },
+      followRenamesInScan(
+        base,
+        renamedFiles(snapshots.changedFiles),
+        snapshots.head.map((file) => file.path),
+      ),
       head,
     ),
     [...settingsErrors, ...snapshots.errors, ...head.errors],

@@ -6,7 +6,7 @@
 // refs, a line diff of each file with its counterpart between folders.
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { diffScans, followRenames, renamesByContent, type Rename } from "../../diff/index.js";
+import { diffScans, followRenamesInScan, renamesByContent, type Rename } from "../../diff/index.js";
 import { evaluatedRules } from "../../engine/index.js";
 import { folderChanges } from "../../fetch/folders.js";
 import {
@@ -138,14 +138,11 @@ export const diffCommand = defineCommand({
     const headResult = await engine.scan(head.files, withListing(head));
     const decision = gateWithWaivers(
       diffScans(
-        {
-          ...baseResult,
-          findings: followRenames(
-            baseResult.findings,
-            renames,
-            head.files.map((file) => file.path),
-          ),
-        },
+        followRenamesInScan(
+          baseResult,
+          renames,
+          head.files.map((file) => file.path),
+        ),
         headResult,
       ),
       [...head.errors, ...headResult.errors],

@@ -196,6 +196,42 @@ describe(
 );
 
 describe(
+  "tollgate diff when the top template is split into a parent and a child git pairs with it",
+  { timeout: 120_000 },
+  () => {
+    it("keeps the findings of both existing", async () => {
+      const topic = [
+        "  Alerts:",
+        "    Type: AWS::SNS::Topic",
+        "    Properties:",
+        "      TopicName: alerts",
+      ];
+      const base = { "app.yaml": child(sshOpen, topic) };
+      const head = {
+        "app.yaml": null,
+        "main.yaml": child(
+          [
+            "  Network:",
+            "    Type: AWS::CloudFormation::Stack",
+            "    Properties:",
+            "      TemplateURL: ./network.yaml",
+          ],
+          topic,
+        ),
+        "network.yaml": child(sshOpen),
+      };
+      expect(await diffCommits(base, head)).toEqual({
+        statuses: [
+          "existing TG-ENC-008 main.yaml Alerts",
+          "existing TG-NET-001 main.yaml Network.WebSG",
+        ],
+        code: 0,
+      });
+    });
+  },
+);
+
+describe(
   "tollgate diff when a template scanned on its own is nested under a new parent",
   { timeout: 120_000 },
   () => {

@@ -50,13 +50,22 @@ describe("stackMoves", () => {
     ).toEqual(["app.yaml: Iam.User -> Iam.Users.User"]);
   });
 
-  it("moves nothing of another type, across roots from another file, or still held", () => {
+  it("moves nothing of another type, across roots from another file deploying other values, or still held", () => {
     expect(moved([user], [iam, resource("Iam", "User", "AWS::IAM::Role")])).toEqual([]);
-    const otherRoot = resource("Iam", "User", "AWS::IAM::User", {
-      root: "other.yaml",
-      file: "other-iam.yaml",
+    const named = (place: ResourceAddress, userName: string): ResourceAddress => ({
+      ...place,
+      stack: place.stack && { ...place.stack, config: { UserName: userName } },
     });
-    expect(moved([user], [otherRoot])).toEqual([]);
+    const inOther = (stackPath: string, userName: string) =>
+      named(
+        resource(stackPath, "User", "AWS::IAM::User", { root: "other.yaml", file: "other.yaml" }),
+        userName,
+      );
+    expect(moved([named(user, "deploy")], [inOther("Iam", "ci")])).toEqual([]);
+    // Unless it deploys every value it did.
+    expect(moved([named(user, "deploy")], [inOther("Iam", "deploy")])).toEqual([
+      "app.yaml: User -> other.yaml: Iam.User",
+    ]);
     expect(moved([user], [user, resource("Iam", "User", "AWS::IAM::User")])).toEqual([]);
     // Terraform resources have no stack.
     expect(

@@ -18,9 +18,11 @@ import { deploysAllOf } from "./renames.js";
  * - in the same root, in a stack neither nesting nor nested by the one it left (a sibling, a
  *   stack renamed), deploying every value it deployed (deploysAllOf), perhaps more: two unrelated
  *   resources that only share a logical id are not taken for one;
- * - in another root, written in the same template file, its stack path ending with the one it
- *   left or the one it left ending with it: the top template renamed (`Network` in both), a
- *   template scanned on its own now nested (`""` to `Network`), or one no longer nested.
+ * - in another root, its stack path ending with the one it left or the one it left ending with
+ *   it, written in the same template file or deploying every value it deployed: the top template
+ *   renamed (`Network` in both), a template scanned on its own now nested (`""` to `Network`),
+ *   or one no longer nested, with or without a rename git paired otherwise (a top template split
+ *   into a parent and a child, git pairing the child with the old top).
  * A resource with two counterparts (a child template the head nests twice) moves nowhere, nor
  * does one that still has its address at head. Only the address moves (and the root: `toRoot`):
  * findings are still compared by rule and evidence, so an exposure the move adds is new.
@@ -97,17 +99,19 @@ function stackResources(
 
 /** Whether `arrived`, of the same logical id and type as `gone`, is where `gone` went. */
 function counterparts(gone: Placed, arrived: Placed): boolean {
-  if (gone.root !== arrived.root) {
-    return gone.stack.file === arrived.stack.file && oneEndsWithOther(gone, arrived);
-  }
-  if (nestedOnePath(gone, arrived)) return true;
   const deployed = (placed: Placed) => ({
     address: placed.stack.logicalId,
     type: placed.stack.type,
     config: placed.stack.config,
     meta: placed.stack.meta,
   });
-  return deploysAllOf(deployed(gone), deployed(arrived));
+  if (gone.root !== arrived.root) {
+    return (
+      oneEndsWithOther(gone, arrived) &&
+      (gone.stack.file === arrived.stack.file || deploysAllOf(deployed(gone), deployed(arrived)))
+    );
+  }
+  return nestedOnePath(gone, arrived) || deploysAllOf(deployed(gone), deployed(arrived));
 }
 
 /** Whether one of two different stack paths nests the other (`""` nests every stack). */

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { main } from "../src/cli/index.js";
+import { jsonFindings, runCli } from "./support/cli.js";
 import { withTempDir, writeFiles } from "./support/tempDir.js";
 
 interface JsonFinding {
@@ -44,17 +44,13 @@ async function diffCommits(
       if (text === null) await rm(path.join(dir, file));
     git("add", "-A", ".");
     git("commit", "-qm", "head");
-    let stdout = "";
-    let stderr = "";
-    const code = await main(["diff", "--base", "main~1", "--head", "main", "--format", "json"], {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      cwd: dir,
-    });
+    const args = ["diff", "--base", "main~1", "--head", "main", "--format", "json"];
+    const { code, stdout, stderr } = await runCli(args, dir);
     expect(stderr).toBe("");
-    const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
     return {
-      statuses: findings.map((f) => `${f.status} ${f.rule} ${f.root} ${f.resource}`).sort(),
+      statuses: jsonFindings<JsonFinding>(stdout)
+        .map((f) => `${f.status} ${f.rule} ${f.root} ${f.resource}`)
+        .sort(),
       code,
     };
   });
@@ -79,6 +75,12 @@ const parent = (stacks: Record<string, string>, extra: string[] = []) =>
 const child = (...resources: string[][]) =>
   ['AWSTemplateFormatVersion: "2010-09-09"', "Resources:", ...resources.flat(), ""].join("\n");
 
+/** Egress to the private network only, so no group keeps AWS's default egress (TG-NET-007). */
+const privateEgress = [
+  "      SecurityGroupEgress:",
+  "        - {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 10.0.0.0/8}",
+];
+
 /** A security group named `logicalId` opening `ports` to the internet. */
 const openGroup = (logicalId: string, description: string, ports: number[]) => [
   `  ${logicalId}:`,
@@ -90,6 +92,7 @@ const openGroup = (logicalId: string, description: string, ports: number[]) => [
   ...ports.map(
     (port) => `        - {IpProtocol: tcp, FromPort: ${port}, ToPort: ${port}, CidrIp: 0.0.0.0/0}`,
   ),
+  ...privateEgress,
 ];
 
 /** A security group open to the private network only: no finding. */
@@ -101,6 +104,7 @@ const privateGroup = [
   "      VpcId: vpc-0a1b2c3d",
   "      SecurityGroupIngress:",
   "        - {IpProtocol: tcp, FromPort: 5432, ToPort: 5432, CidrIp: 10.0.0.0/8}",
+  ...privateEgress,
 ];
 
 const sshOpen = openGroup("WebSG", "web servers", [22]);
@@ -149,6 +153,7 @@ describe(
         "      Tags: [{Key: team, Value: partners}]",
         "      SecurityGroupIngress:",
         "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}",
+        ...privateEgress,
       ];
       const head = { "network.yaml": child(privateGroup), "edge.yaml": child(privateGroup, other) };
       expect(await diffCommits(base, head)).toEqual({
@@ -249,6 +254,7 @@ describe(
         "      GroupDescription: admin",
         "      SecurityGroupIngress:",
         "        - {IpProtocol: tcp, FromPort: 3389, ToPort: 3389, CidrIp: !Ref AdminCidr}",
+        ...privateEgress,
         "",
       ].join("\n");
     const base = { "network.yaml": network("10.0.0.0/8") };

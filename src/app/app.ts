@@ -112,27 +112,40 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         : {}),
     };
 
+    /**
+     * Queues the check of a pull request that org work (a push, an unsuspended installation)
+     * found; a durable job fails instead when the queue has closed, to be retried in a replica
+     * that takes work.
+     */
+    const requeue = async (
+      api: GitHubApi,
+      log: FlowLog,
+      deliveryId: string,
+      installationId: number | undefined,
+      pull: CheckTarget,
+      checkRunId?: number,
+    ) => {
+      const outcome = await enqueueCheck(
+        log,
+        installationId,
+        api,
+        pull,
+        queue,
+        flow,
+        runtime,
+        `${deliveryId}:${pullKeyOf(pull)}`,
+        { checkRunId },
+      );
+      if (outcome === "closed" && queue.durable)
+        throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
+    };
     const orgWork: OrgWork = {
       push: (api, push, log, deliveryId, installationId) =>
         handlePush(api, push, {
           customPolicies,
           reservedRuleIds: (options.engine.builtinRules ?? []).map((rule) => rule.id),
           log,
-          enqueueCheck: async (pull) => {
-            const outcome = await enqueueCheck(
-              log,
-              installationId,
-              api,
-              pull,
-              queue,
-              flow,
-              runtime,
-              `${deliveryId}:${pullKeyOf(pull)}`,
-            );
-            // A durable push job fails here instead, to be retried in a replica that takes work.
-            if (outcome === "closed" && queue.durable)
-              throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
-          },
+          enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
         }),
       impact: (api, request, log) =>
         handleImpact(api, request, {
@@ -143,24 +156,10 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           ...(options.limits ? { limits: options.limits } : {}),
         }),
       resume: (api, owner, log, deliveryId, installationId) => {
-        const requeue = async (pull: OpenPull, checkRunId: number | undefined) => {
-          const outcome = await enqueueCheck(
-            log,
-            installationId,
-            api,
-            pull,
-            queue,
-            flow,
-            runtime,
-            `${deliveryId}:${pullKeyOf(pull)}`,
-            { checkRunId },
-          );
-          if (outcome === "closed" && queue.durable)
-            throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
-        };
         return resumeInstallation(api, owner, {
           log,
-          enqueueCheck: requeue,
+          enqueueCheck: (pull: OpenPull, checkRunId: number | undefined) =>
+            requeue(api, log, deliveryId, installationId, pull, checkRunId),
           cancelRun: (pull, checkRunId, reason) =>
             cancelCheck(api, pull, { id: checkRunId }, reason, flow),
         });

@@ -82,7 +82,7 @@ import {
   mergeGlobals,
   misspeltSamGlobals,
   misspeltSamProperties,
-  unknownSamType,
+  misspeltSamType,
 } from "./sam.js";
 import { missingProperties } from "./required.js";
 
@@ -298,7 +298,10 @@ function checkReferences(
     at(span, "cfn-undeclared-reference", message);
 }
 
-/** The logical ids of a SAM template's `AWS::Serverless::*` resources. */
+/**
+ * The logical ids of a SAM template's `AWS::Serverless::*` resources, but for a misspelt type
+ * (`misspeltSamType`), which SAM rejects and so generates nothing for.
+ */
 function serverlessIds(entries: readonly TemplateEntry[]): Set<string> {
   const ids = new Set<string>();
   for (const entry of entries) {
@@ -309,7 +312,7 @@ function serverlessIds(entries: readonly TemplateEntry[]): Set<string> {
     if (
       type?.kind === "scalar" &&
       String(type.value).startsWith("AWS::Serverless::") &&
-      unknownSamType(String(type.value)) === undefined
+      misspeltSamType(String(type.value)) === undefined
     )
       ids.add(entry.key);
   }
@@ -345,7 +348,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     return null;
   }
   const type = typeNode.value;
-  const notSam = unknownSamType(type);
+  const notSam = misspeltSamType(type);
   if (notSam !== undefined)
     at(typeNode.span, "cfn-resource-type", `resource ${entry.key}: ${notSam}`, "warning");
   for (const { span, message } of misspeltSamProperties(type, field("Properties")))

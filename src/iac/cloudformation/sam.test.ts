@@ -87,3 +87,67 @@ Conditions:
     ]);
   });
 });
+
+describe("SAM resource types", () => {
+  it("warns at a type close to one SAM defines, naming the one meant", () => {
+    const text = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Functon
+    Properties:
+      Handler: index.handler
+  Lower:
+    Type: AWS::Serverless::function
+    Properties:
+      Handler: index.handler
+  Machine:
+    Type: AWS::Serverless::StateMachines
+    Properties:
+      DefinitionUri: machine.asl.json
+`;
+    expect(problems(text)).toEqual([
+      "4:11: cfn-resource-type resource Fn: AWS::Serverless::Functon is not a SAM resource type (Function is); no rule reads it",
+      "8:11: cfn-resource-type resource Lower: AWS::Serverless::function is not a SAM resource type (Function is); no rule reads it",
+      "12:11: cfn-resource-type resource Machine: AWS::Serverless::StateMachines is not a SAM resource type (StateMachine is); no rule reads it",
+    ]);
+  });
+
+  it("passes over every type SAM defines, and a type close to none, which may be newer than this list", () => {
+    const text = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fleet:
+    Type: AWS::Serverless::CapacityProvider
+    Properties:
+      VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [sg-1]}
+  Socket:
+    Type: AWS::Serverless::WebSocketApi
+    Properties:
+      RouteSelectionExpression: $request.body.action
+  Graph:
+    Type: AWS::Serverless::GraphQLApi
+    Properties:
+      SchemaInline: "type Query { a: String }"
+  Layer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layer/
+  Link:
+    Type: AWS::Serverless::Connector
+    Properties:
+      Source: {Id: Fn}
+      Destination: {Id: Layer}
+      Permissions: [Read]
+  Later:
+    Type: AWS::Serverless::KnowledgeBase
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Environment:
+        Variables:
+          OPERATOR: !GetAtt FleetOperatorRole.Arn
+          LATER: !Ref LaterRole
+`;
+    expect(problems(text)).toEqual([]);
+  });
+});

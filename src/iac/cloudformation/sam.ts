@@ -9,30 +9,39 @@ import type { Span, TemplateEntry, TemplateNode, TemplateScalar } from "./parse.
 
 const SAM_TRANSFORM = "AWS::Serverless-2016-10-31";
 
-/** The resource types the SAM transform defines (its specification's `AWS::Serverless::*`). */
-const SAM_TYPES = new Set(
-  [
-    "Api",
-    "Application",
-    "Connector",
-    "Function",
-    "GraphQLApi",
-    "HttpApi",
-    "LayerVersion",
-    "SimpleTable",
-    "StateMachine",
-  ].map((name) => `AWS::Serverless::${name}`),
-);
+const SAM_PREFIX = "AWS::Serverless::";
 
 /**
- * Why `type`, written under `AWS::Serverless::`, is not a SAM resource (a misspelling such as
- * `AWS::Serverless::Functon` would otherwise load as an unknown type no rule reads, and the
- * resources it names as generated would pass as declared); undefined when it is one.
+ * The resource types the SAM transform defines (its specification's `AWS::Serverless::*`, read in
+ * 2026). Only a type close to one of these is reported (`misspeltSamType`), so that a type SAM adds
+ * after this list is not.
  */
-export function unknownSamType(type: string): string | undefined {
-  if (!type.startsWith("AWS::Serverless::") || SAM_TYPES.has(type)) return undefined;
-  const names = [...SAM_TYPES].map((known) => known.slice("AWS::Serverless::".length));
-  return `${type} is not a SAM resource type (${names.join(", ")}); no rule reads it`;
+const SAM_TYPES = [
+  "Api",
+  "Application",
+  "CapacityProvider",
+  "Connector",
+  "Function",
+  "GraphQLApi",
+  "HttpApi",
+  "LayerVersion",
+  "SimpleTable",
+  "StateMachine",
+  "WebSocketApi",
+];
+
+/**
+ * Why `type`, written under `AWS::Serverless::` but none of SAM's types, is likely a misspelling of
+ * one (`AWS::Serverless::Functon`): it would otherwise load as an unknown type no rule reads, and
+ * the resources it names as generated would pass as declared. Undefined for SAM's own types and
+ * for a type close to none of them, which SAM may have added since.
+ */
+export function misspeltSamType(type: string): string | undefined {
+  if (!type.startsWith(SAM_PREFIX)) return undefined;
+  const meant = closestName(type.slice(SAM_PREFIX.length), SAM_TYPES);
+  return meant === undefined
+    ? undefined
+    : `${type} is not a SAM resource type (${meant} is); no rule reads it`;
 }
 
 /**
@@ -198,7 +207,7 @@ export function misspeltSamProperties(
   if (known === undefined || properties?.kind !== "mapping" || asIntrinsic(properties) !== null)
     return [];
   return properties.entries.flatMap(({ key, keySpan }) => {
-    const meant = closestProperty(key, known);
+    const meant = closestName(key, known);
     return meant === undefined
       ? []
       : [
@@ -222,10 +231,11 @@ export function misspeltSamGlobals(globals: TemplateNode | undefined): MisspeltP
 }
 
 /**
- * The property of `known` that `name`, which is none of them, is likely a misspelling of: equal
- * but for case, or within two edits of a name of six letters or more (one of a shorter name).
+ * The name in `known` (a SAM type or property) that `name`, which is none of them, is likely a
+ * misspelling of: equal but for case, or within two edits of a name of six letters or more (one of
+ * a shorter name).
  */
-function closestProperty(name: string, known: readonly string[]): string | undefined {
+function closestName(name: string, known: readonly string[]): string | undefined {
   if (known.includes(name)) return undefined;
   const typed = name.toLowerCase();
   let closest: { name: string; distance: number } | undefined;
@@ -249,9 +259,8 @@ export function globalsFor(
   globals: TemplateNode | undefined,
   resourceType: string,
 ): TemplateNode | undefined {
-  if (globals?.kind !== "mapping" || !resourceType.startsWith("AWS::Serverless::"))
-    return undefined;
-  const section = resourceType.slice("AWS::Serverless::".length);
+  if (globals?.kind !== "mapping" || !resourceType.startsWith(SAM_PREFIX)) return undefined;
+  const section = resourceType.slice(SAM_PREFIX.length);
   return globals.entries.find((entry) => entry.key === section)?.value;
 }
 

@@ -199,9 +199,13 @@ describe("scanPullRequest settings", () => {
     });
     expect(report.conclusion).toBe("failure");
     expect(report.title).toBe("1 new finding: 1 high");
-    expect(report.summary).toContain(
-      ".github/tollgate.yml:3:5: enforcement.categories.network is locked by the organization and may not be loosened; the organization's value applies (settings-locked)",
-    );
+    // The held entry is told once, among the reasons (the fake engine loads no rule metadata).
+    const held = report.summary
+      .split("\n")
+      .filter((line) => line.includes(".github/tollgate.yml:3:5"));
+    expect(held).toEqual([
+      "- .github/tollgate.yml:3:5: enforcement.categories.network may not loosen what the organization locks; the organization's level applies",
+    ]);
     expect(report.summary).toContain(
       "main.tf:3:3: waiver for TG-NET-001 expired on 2026-11-01; the finding is enforced again",
     );

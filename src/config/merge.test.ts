@@ -5,11 +5,17 @@ import {
   parseSettingsFile,
   selectsRepository,
   type ParsedSettingsFile,
+  type Settings,
 } from "./index.js";
 
 const ORG = "acme/.github:.github/tollgate.yml";
 const REPO = ".github/tollgate.yml";
 const infra = { name: "infra-payments", topics: ["pci", "terraform"] };
+/** The repository's enforcement entries the merge held, where written (the gate reports them). */
+const heldEntries = (settings: Settings) =>
+  settings.repositoryEnforcement
+    .filter((entry) => entry.held)
+    .map((e) => `${e.origin.line}:${e.origin.column}: enforcement.${e.section}.${e.key}`);
 
 function file(name: string, lines: string[]): ParsedSettingsFile {
   const result = parseSettingsFile(lines.join("\n"), name);
@@ -89,8 +95,9 @@ describe("mergeSettings", () => {
     expect(notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}: ${n.message}`)).toEqual([
       `${REPO}:1:1: settings-locked: fail_on is locked by the organization and may not be loosened; the organization's value applies`,
       `${REPO}:2:1: settings-locked: on_error is locked by the organization and may not be loosened; the organization's value applies`,
-      `${REPO}:5:5: settings-locked: enforcement.categories.iam is locked by the organization and may not be loosened; the organization's value applies`,
     ]);
+    // The held enforcement entry is left to the gate, which names the rules it holds.
+    expect(heldEntries(settings)).toEqual(["5:5: enforcement.categories.iam"]);
   });
 
   it("merges rule settings option by option, organization then its overrides then repository", () => {
@@ -255,9 +262,10 @@ describe("mergeSettings", () => {
       infra,
     );
     expect(settings.enforcement.severities).toEqual({ low: { level: "blocking" } });
-    expect(notices.map((n) => `${n.line}:${n.column}: ${n.message}`)).toEqual([
-      "3:5: enforcement.severities.high is locked by the organization and may not be loosened; the organization's value applies",
-      "4:5: enforcement.severities.medium is locked by the organization and may not be loosened; the organization's value applies",
+    expect(notices).toEqual([]);
+    expect(heldEntries(settings)).toEqual([
+      "3:5: enforcement.severities.high",
+      "4:5: enforcement.severities.medium",
     ]);
   });
 
@@ -271,14 +279,12 @@ describe("mergeSettings", () => {
       "    network: off",
       "    logging: advisory",
     ]);
-    const located = (notices: { line: number; column: number; message: string }[]) =>
-      notices.map((n) => `${n.line}:${n.column}: ${n.message}`);
     // Unwritten, a rule's organization level is its category's or its severity's (default or
     // written): never below advisory here, so only `off` is surely looser.
     const locked = mergeSettings(file(ORG, ["locked: [enforcement]"]), repo, infra);
-    expect(located(locked.notices)).toEqual([
-      "3:5: enforcement.rules.TG-NET-001 is locked by the organization and may not be loosened; the organization's value applies",
-      "6:5: enforcement.categories.network is locked by the organization and may not be loosened; the organization's value applies",
+    expect(heldEntries(locked.settings)).toEqual([
+      "3:5: enforcement.rules.TG-NET-001",
+      "6:5: enforcement.categories.network",
     ]);
     expect(locked.settings.enforcement.rules).toEqual({ "TG-ENC-002": { level: "advisory" } });
     expect(locked.settings.enforcement.categories).toEqual({ logging: { level: "advisory" } });
@@ -288,7 +294,7 @@ describe("mergeSettings", () => {
       repo,
       infra,
     );
-    expect(lenient.notices).toEqual([]);
+    expect(heldEntries(lenient.settings)).toEqual([]);
   });
 
   it("holds a later blocking_from against a locked blocking entry", () => {
@@ -302,7 +308,8 @@ describe("mergeSettings", () => {
       infra,
     );
     expect(settings.enforcement.rules["TG-1"]).toEqual({ level: "blocking" });
-    expect(notices.map((n) => n.code)).toEqual(["settings-locked"]);
+    expect(notices).toEqual([]);
+    expect(heldEntries(settings)).toEqual(["2:12: enforcement.rules.TG-1"]);
   });
 
   it("adds waivers up with where each was written, unless waivers are locked", () => {

@@ -59,8 +59,9 @@ const SECTIONS: readonly Section[] = ["rules", "categories", "severities"];
  * `waivers` and `break_glass`, anything the repository adds. A locked enforcement key (`enforcement` as a whole, or one
  * rule, category or severity) also makes the organization's level a floor at gate time for every
  * finding in its scope, so a repository cannot loosen a locked category through a rule entry. The
- * repository's entries applied are kept with their place (`repositoryEnforcement`): the gate, which
- * knows each rule's category and severity, reports those its floor holds.
+ * repository's enforcement entries are kept with their place (`repositoryEnforcement`, those held
+ * here marked `held`): the gate, which knows each rule's category and severity, reports those its
+ * floor holds, so a held entry's notice is the gate's, not the merge's.
  */
 export function mergeSettings(
   organization: ParsedSettingsFile | null,
@@ -116,7 +117,8 @@ export function mergeSettings(
   if (repository) {
     for (const layer of layersFor(repository.settings, identity)) {
       const held = looserLockedPaths(layer.settings, organizationValues, settings.locks, locked);
-      for (const path of held)
+      // A held enforcement entry is reported by the gate, with the rules it would have loosened.
+      for (const path of held.filter((path) => path[0] !== "enforcement"))
         notices.push({
           ...originOf(repository, [...layer.path, ...path]),
           code: "settings-locked",
@@ -126,13 +128,13 @@ export function mergeSettings(
       applyLayer(settings, layer, (path) => !heldKeys.has(path.join(".")));
       for (const section of SECTIONS)
         for (const [key, entry] of sectionEntries(layer.settings, section))
-          if (!heldKeys.has(`enforcement.${section}.${key}`))
-            settings.repositoryEnforcement.push({
-              section,
-              key,
-              rule: enforcementRule(entry),
-              origin: originOf(repository, [...layer.path, "enforcement", section, key]),
-            });
+          settings.repositoryEnforcement.push({
+            section,
+            key,
+            rule: enforcementRule(entry),
+            origin: originOf(repository, [...layer.path, "enforcement", section, key]),
+            ...(heldKeys.has(`enforcement.${section}.${key}`) ? { held: true } : {}),
+          });
     }
     addReferences(settings, repository, { locked: false });
     if (repository.settings.waivers && repository.settings.waivers.length > 0) {

@@ -359,15 +359,17 @@ export interface CategoryReference {
 }
 
 /**
- * A repository's enforcement entry the merge applied, where it is written. Whether a lock holds it
- * depends on each rule's category and severity, which only the loaded rules tell: the gate judges
- * it (`lockedEntryNotices`) and reports it on this line.
+ * A repository's enforcement entry, where it is written. Whether a lock holds it depends on each
+ * rule's category and severity, which only the loaded rules tell: the gate judges it
+ * (`lockedEntryNotices`) and reports it on this line.
  */
 export interface RepositoryEnforcementEntry {
   section: keyof EnforcementTable;
   key: string;
   rule: EnforcementRule;
   origin: SettingsOrigin;
+  /** Looser than any level the organization's lock allows: the merge left it out of the table. */
+  held?: true;
 }
 
 /** A locked enforcement key: findings in its scope are held at least at the organization's level. */

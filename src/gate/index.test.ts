@@ -692,6 +692,44 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     expect(unjudged.notices).toEqual([]);
   });
 
+  it("reports an entry the merge holds once, in the gate's words, with the merge's notices and without the rules", () => {
+    const merged = mergeSettings(
+      parsed(
+        [
+          "enforcement:",
+          "  categories:",
+          "    network: blocking",
+          "locked: [enforcement.categories.network, fail_on]",
+        ],
+        "org.yml",
+      ),
+      parsed(
+        ["fail_on: new", "enforcement:", "  categories:", "    network: advisory"],
+        "repo.yml",
+      ),
+      { name: "infra", topics: [] },
+    );
+    const context = { files: [], repository: { name: "infra", topics: [] }, now };
+    const decision = gateWithWaivers([], [], merged.settings, {
+      ...context,
+      settingsNotices: merged.notices,
+      rules,
+    });
+    expect(located(decision)).toEqual([
+      "repo.yml:4:5: settings-locked: enforcement.categories.network may not loosen what the organization locks; its level applies to TG-NET-001 (blocking), TG-NET-002 (blocking), TG-NET-003 (blocking) and 4 more rules",
+    ]);
+    // fail_on: new is the organization's default, as strict as `new`: nothing held.
+    expect(merged.settings.enforcement.categories.network).toEqual({ level: "blocking" });
+    // Without the rules' metadata the entry is still reported, once.
+    const unjudged = gateWithWaivers([], [], merged.settings, {
+      ...context,
+      settingsNotices: merged.notices,
+    });
+    expect(located(unjudged)).toEqual([
+      "repo.yml:4:5: settings-locked: enforcement.categories.network may not loosen what the organization locks; the organization's level applies",
+    ]);
+  });
+
   it("counts down to a locked organization date earlier than the repository's", () => {
     const decision = gate(
       [

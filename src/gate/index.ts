@@ -170,9 +170,9 @@ export interface LoadedRule {
  * A located `settings-locked` notice for each repository enforcement entry the organization's
  * locks hold for some loaded rule it sets: the rule is in a locked scope (any lock: a rule under a
  * locked category too) and the organization's entry for it is stricter as written, so the gate's
- * floor keeps that level and the line does nothing for it. The merge reports what it can judge
- * without the rules (an entry looser than the organization's written key) and leaves it out; this
- * judges the rest, where an unwritten rule or category takes its level from the rule's metadata.
+ * floor keeps that level and the line does nothing for it. An entry the merge already held (looser
+ * than the organization's written key, judged without the rules) is reported here too, so each
+ * line is told once, in these words, and named by the rules it sets where they are known.
  */
 export function lockedEntryNotices(settings: Settings, rules: readonly LoadedRule[]): LoadError[] {
   if (settings.locks.keys.length === 0) return [];
@@ -187,7 +187,7 @@ export function lockedEntryNotices(settings: Settings, rules: readonly LoadedRul
         ? [`${loaded.id} (${describeEntry(floor)})`]
         : [];
     });
-    if (held.length === 0) continue;
+    if (held.length === 0 && !entry.held) continue;
     const named =
       held.length > 3
         ? `${held.slice(0, 3).join(", ")} and ${plural(held.length - 3, "more rule")}`
@@ -195,7 +195,7 @@ export function lockedEntryNotices(settings: Settings, rules: readonly LoadedRul
     notices.push({
       ...entry.origin,
       code: "settings-locked",
-      message: `enforcement.${entry.section}.${entry.key} may not loosen what the organization locks; its level applies to ${named}`,
+      message: `enforcement.${entry.section}.${entry.key} may not loosen what the organization locks; ${named ? `its level applies to ${named}` : "the organization's level applies"}`,
     });
   }
   return notices;
@@ -306,7 +306,7 @@ export function gateWithWaivers(
   const unknownCategories = context.knownCategories
     ? unknownCategoryReferences(settings.categoryReferences, context.knownCategories)
     : [];
-  const held = context.rules ? lockedEntryNotices(settings, context.rules) : [];
+  const held = lockedEntryNotices(settings, context.rules ?? []);
   return decideGate(waived.findings, problems, settings, {
     now: context.now,
     notices: [

@@ -730,6 +730,39 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     ]);
   });
 
+  it("reports a waiver for a rule the settings turn off, on the waiver's line, unless a lock keeps the rule on", () => {
+    const repository = [
+      "enforcement:",
+      "  rules:",
+      "    TG-NET-001: off",
+      "  categories:",
+      "    logging: off",
+      "waivers:",
+      "  - rule: TG-NET-001",
+      "    resource: aws_security_group.web",
+      "    reason: legacy",
+      "  - rule: TG-LOG-001",
+      "    resource: aws_s3_bucket.logs",
+      "    reason: no findings here, judged by the rule's metadata",
+      "  - rule: TG-NET-002",
+      "    resource: aws_security_group.web",
+      "    reason: on",
+    ];
+    const decision = gate(["fail_on: new"], repository, [finding()]);
+    expect(located(decision)).toEqual([
+      "repo.yml:7:5: waiver-rule-off: waiver for TG-NET-001: the settings turn this rule off, so it waives nothing; remove it, or the enforcement entry if the rule should run",
+      "repo.yml:10:5: waiver-rule-off: waiver for TG-LOG-001: the settings turn this rule off, so it waives nothing; remove it, or the enforcement entry if the rule should run",
+    ]);
+    expect(decision.suppressed).toBe(1);
+    // A locked category keeps TG-NET-001 on: the waiver waives it, and the entry is reported instead.
+    const held = gate(["locked: [enforcement.categories.network]"], repository, [finding()]);
+    expect(located(held).map((line) => line.split(": ").slice(0, 2).join(": "))).toEqual([
+      "repo.yml:3:5: settings-locked",
+      "repo.yml:10:5: waiver-rule-off",
+    ]);
+    expect(held.findings.map((f) => f.waived?.reason)).toEqual(["legacy"]);
+  });
+
   it("counts down to a locked organization date earlier than the repository's", () => {
     const decision = gate(
       [

@@ -8,6 +8,7 @@
 import {
   compareEnforcement,
   DEFAULT_SEVERITY_ENFORCEMENT,
+  selectsRepository,
   type RepositoryEnforcementEntry,
   type RepositoryIdentity,
   type EnforcementLevel,
@@ -143,12 +144,20 @@ function lockedFloor(finding: RuleScope, settings: Settings): EnforcementRule | 
     : undefined;
 }
 
+/**
+ * The entry a rule's findings are enforced by: the stricter as written of its own and a locked
+ * floor, so a locked organization date earlier than the repository's (or one under its advisory)
+ * is the day its findings count down to.
+ */
+function ruleEntry(rule: RuleScope, settings: Settings): EnforcementRule {
+  const own = enforcementEntry(rule, settings.enforcement);
+  const floor = lockedFloor(rule, settings);
+  return floor && compareEnforcement(floor, own) > 0 ? floor : own;
+}
+
 function enforce(finding: Finding, settings: Settings, now: Date): Enforced {
   const own = enforcementEntry(finding, settings.enforcement);
-  // The stricter entry as written, so a locked organization date earlier than the repository's
-  // (or one under its advisory) is the day the finding counts down to.
-  const floor = lockedFloor(finding, settings);
-  const entry = floor && compareEnforcement(floor, own) > 0 ? floor : own;
+  const entry = ruleEntry(finding, settings);
   const level = levelOn(entry, now);
   const heldByLock = LEVEL_RANK[level] > LEVEL_RANK[levelOn(own, now)];
   // A finding an unknown value decides follows its rule's settings and locks down to off, but
@@ -199,6 +208,39 @@ export function lockedEntryNotices(settings: Settings, rules: readonly LoadedRul
     });
   }
   return notices;
+}
+
+/**
+ * A located notice for each settings waiver, for this repository, whose rule the settings turn
+ * off: its findings are left out, so it waives nothing. A rule is judged by the loaded rules'
+ * metadata, else by a finding of it; a waiver already reported on its line is not told twice.
+ */
+function offRuleWaiverNotices(
+  settings: Settings,
+  context: WaiverContext,
+  findings: readonly Finding[],
+  reported: readonly LoadError[],
+): LoadError[] {
+  const scopes = new Map<string, RuleScope>();
+  for (const rule of context.rules ?? [])
+    scopes.set(rule.id, { rule: rule.id, category: rule.category, severity: rule.severity });
+  for (const finding of findings) if (!scopes.has(finding.rule)) scopes.set(finding.rule, finding);
+  const place = (where: { file: string; line: number; column: number }) =>
+    `${where.file}:${where.line}:${where.column}`;
+  const told = new Set(reported.map(place));
+  return settings.waivers.flatMap((waiver) => {
+    const scope = scopes.get(waiver.rule);
+    if (!scope || told.has(place(waiver.origin))) return [];
+    if (!selectsRepository({ repositories: waiver.repositories }, context.repository)) return [];
+    if (ruleEntry(scope, settings).level !== "off") return [];
+    return [
+      {
+        ...waiver.origin,
+        code: "waiver-rule-off",
+        message: `waiver for ${waiver.rule}: the settings turn this rule off, so it waives nothing; remove it, or the enforcement entry if the rule should run`,
+      },
+    ];
+  });
 }
 
 /** Whether a repository's entry is where a rule's enforcement comes from, given the merged table. */
@@ -307,6 +349,7 @@ export function gateWithWaivers(
     ? unknownCategoryReferences(settings.categoryReferences, context.knownCategories)
     : [];
   const held = lockedEntryNotices(settings, context.rules ?? []);
+  const offRule = offRuleWaiverNotices(settings, context, findings, waived.notices);
   return decideGate(waived.findings, problems, settings, {
     now: context.now,
     notices: [
@@ -315,6 +358,7 @@ export function gateWithWaivers(
       ...unknownCategories,
       ...held,
       ...waived.notices,
+      ...offRule,
     ].sort(byPlace),
     ...(context.baseProblems ? { baseProblems: context.baseProblems } : {}),
   });

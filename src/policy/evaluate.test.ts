@@ -169,6 +169,29 @@ describe("evaluating a rule set", () => {
     ]);
   });
 
+  it("locates a finding on a module call's source at the source line, as a custom rule reports it", async () => {
+    const unpinned = rule(
+      "pinned",
+      "T-PIN",
+      `deny contains {"resource": r.address, "message": "unpinned", "evidence": r.moduleSource, "path": ["source"]} if {
+\tsome r in input.resources
+\tr.mode == "module"
+\tnot contains(r.moduleSource, "?ref=")
+}`,
+    );
+    const calls = loadModel([
+      {
+        path: "main.tf",
+        text: 'module "sg" {\n  name   = "web"\n  source = "git::https://example.com/sg.git"\n}\n',
+      },
+    ]).resources;
+    const { findings, errors } = (await loadRuleSet(await build([unpinned]))).evaluate(calls);
+    expect(errors).toEqual([]);
+    expect(findings.map((f) => [f.rule, f.resource, f.file, f.line])).toEqual([
+      ["T-PIN", "module.sg", "main.tf", 3],
+    ]);
+  });
+
   it("falls back to rule by rule when the one evaluation fails, so only the bad rule is lost", async () => {
     const bundle = await build([
       lib,

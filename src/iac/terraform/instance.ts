@@ -1304,6 +1304,9 @@ export class ModuleInstance implements EvaluationHost {
           endLine: call.node.endLine,
         },
       );
+      // Not arguments, so not in `config`, yet a rule on the call reports them (`path: ["source"]`).
+      for (const written of [attributeOf(body, "source"), versionAttribute])
+        if (written) locations[`/${written.name}`] = toSourceLocation(at(call.file.path, written));
       const readFrom = { ...this.createdBy, ...through };
       this.context.emit({
         address: self + key.suffix,

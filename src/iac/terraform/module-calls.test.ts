@@ -88,6 +88,9 @@ resource "aws_instance" "web" {
     expect(lineOf(call, "/ingress_with_cidr_blocks/0/cidr_blocks")).toBe(20);
     // A value keeps the line where it is written, as in resources: the local's.
     expect(lineOf(call, "/ingress_cidr_blocks/0")).toBe(4);
+    // `source` and `version` are not arguments, yet a finding on them lands on their lines.
+    expect(lineOf(call, "/source")).toBe(8);
+    expect(lineOf(call, "/version")).toBe(9);
     // Outputs of a module nobody fetches stay unknown, and name the call.
     const instance = resources.find((r) => r.address === "aws_instance.web");
     expect(instance?.config.vpc_security_group_ids).toEqual([

@@ -2195,6 +2195,42 @@ resource "aws_security_group_rule" "in" {
   });
 });
 
+describe("tollgate fails a literal CSV path the repository lacks, as Terraform does at plan", () => {
+  it("reports terraform-missing-file on the call in scan and in a diff of refs, not for a file over the size limit", async () => {
+    await withTempDir("missing-csv", async (dir) => {
+      const reader = 'locals {\n  rules = csvdecode(file("${path.module}/rules.csv"))\n}\n';
+      await writeFiles(dir, {
+        "missing/main.tf": reader,
+        "big/main.tf": reader,
+        "big/rules.csv": "name,port\n" + "ssh,22\n".repeat(200_000),
+      });
+      const errorsOf = (stdout: string) =>
+        (
+          JSON.parse(stdout) as { errors: { file: string; line: number; code: string }[] }
+        ).errors.map((e) => [e.file, e.line, e.code]);
+      const scan = await run(["scan", "missing", "big", "--format", "json"], dir);
+      expect(errorsOf(scan.stdout)).toEqual([["missing/main.tf", 2, "terraform-missing-file"]]);
+      const git = (...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      git("init", "-q", "-b", "main");
+      git("add", "missing", "big");
+      git("commit", "-qm", "base");
+      await writeFiles(dir, { "missing/other.tf": "# changed\n" });
+      git("add", "missing/other.tf");
+      git("commit", "-qm", "head");
+      const refs = await run(
+        ["diff", "--base", "main~1", "--head", "main", "--format", "json"],
+        dir,
+      );
+      expect(errorsOf(refs.stdout)).toEqual([["missing/main.tf", 2, "terraform-missing-file"]]);
+    });
+  });
+});
+
 describe("tollgate diff puts each finding two changed entries of one local make on its own entry", () => {
   const groups = (ports: [number, number], cidrs: [string, string]) => `locals {
   ports = {

@@ -343,6 +343,52 @@ ${bucket("local.rules.acl")}`,
     });
   });
 
+  it("fails a literal data file the listing shows the repository lacks, never one it lists", () => {
+    const main = `module "m" {
+  source = "./modules/m"
+}
+
+resource "aws_instance" "a" {
+  ami       = "ami-1"
+  user_data = file("boot.sh")
+}
+`;
+    const module = `locals {
+  users = csvdecode(file("\${path.module}/users.csv"))
+}
+
+resource "aws_iam_user" "u" {
+  for_each = { for user in local.users : user.name => user }
+  name     = each.key
+}
+`;
+    const sources = [
+      { path: "main.tf", text: main },
+      { path: "modules/m/main.tf", text: module },
+    ];
+    const listed = (files: string[], unlisted: string[] = []) =>
+      loadTerraform(sources, {
+        listing: { folders: [""], files: ["main.tf", "modules/m/main.tf", ...files], unlisted },
+      });
+    const missing = listed([]);
+    expect(
+      missing.errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.code} ${e.message}`),
+    ).toEqual([
+      "main.tf:7:15 terraform-missing-file file: no file boot.sh in the repository; Terraform fails to read a missing file",
+      "modules/m/main.tf:2:21 terraform-missing-file file: no file modules/m/users.csv in the repository; Terraform fails to read a missing file",
+    ]);
+    // Listed but not given (over the size limit, binary): it exists, what it decides is unknown.
+    expect(listed(["boot.sh", "modules/m/users.csv"]).errors).toEqual([]);
+    // Another letter case, a symbolic link or skipped folder on the way: it may exist.
+    expect(listed(["Boot.sh"], ["modules/m"]).errors).toEqual([]);
+    expect(listed([], ["boot.sh", "modules"]).errors).toEqual([]);
+    // Without a listing, or one not covering the folder, such a name stays unknown as before.
+    expect(loadTerraform(sources).errors).toEqual([]);
+    expect(
+      loadTerraform(sources, { listing: { folders: ["other"], files: [], unlisted: [] } }).errors,
+    ).toEqual([]);
+  });
+
   it("leaves unknown, without an error, a file the fetch stage may not have read", () => {
     const { resources, errors } = load({
       "main.tf": `variable "env" {

@@ -104,6 +104,11 @@ export interface EvaluationHost {
    */
   missingFile?(path: string): MissingFile | undefined;
   /**
+   * Whether the fetch stage's listing shows no file at the repository path `written` (`..` steps
+   * kept), is there or may be (false), or does not cover it (undefined); see `listedAbsent`.
+   */
+  listedAbsent?(written: string): boolean | undefined;
+  /**
    * `fileset(path, pattern)`: `path` as `written`, from `path.module`/`path.root` (repository
    * paths here), a literal (relative to the root module, as Terraform reads it) or either.
    * Undefined for a host that lists no files.
@@ -997,6 +1002,7 @@ export class ExpressionEvaluator {
       },
       readFile: (relative) => scope.host.readFile(relative),
       missingFile: (relative) => scope.host.missingFile?.(relative),
+      listedAbsent: (written) => scope.host.listedAbsent?.(written),
       repositoryFile: (exact) => scope.host.repositoryFile?.(exact),
       report: (error) => scope.host.report(error),
     };
@@ -1127,18 +1133,23 @@ export class ExpressionEvaluator {
 
   /**
    * A file not given that the repository does not have: its path literal as the fetch stage
-   * follows it (`literalFileRead`), a name the fetch reads (`isIacCandidate`), and resolved
-   * where the fetch looked for it (from the module with `${path.module}/`, else in a root module).
-   * Any other file not given may exist, and what it decides stays unknown. Gives the repository
-   * path looked for.
+   * follows it (`literalFileRead`), resolved where the fetch looked for it (from the module with
+   * `${path.module}/`, else in a root module), and either absent from the fetch's listing of the
+   * repository (`listedAbsent`, which tells a missing file from one skipped for its size) or,
+   * where no listing covers it, of a name the fetch reads (`isIacCandidate`). Any other file not
+   * given may exist, and what it decides stays unknown. Gives the repository path looked for.
    */
   private surelyMissing(call: FunctionCallExpr, path: string, scope: Scope): string | undefined {
     const missing = scope.host.missingFile?.(path);
-    if (!missing || missing.outside || !isIacCandidate(path)) return undefined;
+    if (!missing || missing.outside) return undefined;
     const literal = literalFileRead(sourceText(call, scope));
     if (literal === undefined || !(literal.inModule || missing.root)) return undefined;
     // `path.module` is repository-relative here, so such a path is one already.
-    return literal.inModule ? joinPath("", path) : joinPath(missing.directory, path);
+    const written =
+      literal.inModule || missing.directory === "" ? path : `${missing.directory}/${path}`;
+    const absent = scope.host.listedAbsent?.(written);
+    if (absent === false || (absent === undefined && !isIacCandidate(path))) return undefined;
+    return joinPath("", written);
   }
 
   /** `try` returns its first argument that evaluates without error; `can` says whether its argument does. */

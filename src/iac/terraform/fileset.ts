@@ -67,6 +67,51 @@ export function holdsAnything(listing: FileListing | undefined, folder: string):
   return !!listing && (listing.files.some(inside) || listing.unlisted.some(inside));
 }
 
+/**
+ * Whether `listing` shows that no file is at `written` (a repository path as a call resolves it,
+ * `..` steps kept): true when a folder listed whole holds the path and names no file there, in
+ * any letter case (a case-insensitive disk reads another's), and nothing unlisted (a symbolic
+ * link, a skipped folder, a submodule) lies on the way, which the path never climbs above the
+ * listed folder to reach; false when the file is listed or may be there; undefined when the
+ * listing does not cover the path. A listed file not given (over the size limit, binary) is there.
+ */
+export function listedAbsent(
+  listing: FileListing | undefined,
+  written: string,
+): boolean | undefined {
+  if (!listing) return undefined;
+  const steps: string[] = [];
+  for (const segment of written.toLowerCase().split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === ".." && steps.length > 0 && steps[steps.length - 1] !== "..") steps.pop();
+    else steps.push(segment);
+  }
+  const path = steps.join("/");
+  const lower = (paths: readonly string[]) => paths.map((p) => p.toLowerCase());
+  const folder = lower(listing.folders).find((f) => within(path, f));
+  if (folder === undefined) return undefined;
+  const unlisted = lower(listing.unlisted);
+  const passed: string[] = [];
+  let entered = false;
+  for (const segment of written.toLowerCase().split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") {
+      if (entered && passed.join("/") === folder) return undefined;
+      if (passed.length > 0 && passed[passed.length - 1] !== "..") passed.pop();
+      else passed.push(segment);
+    } else passed.push(segment);
+    const here = passed.join("/");
+    if (!within(here, folder)) {
+      if (entered) return undefined;
+      continue;
+    }
+    entered = true;
+    if (unlisted.some((u) => within(here, u))) return false;
+  }
+  // A folder of that name is no file either, but Terraform's error for it differs: left unknown.
+  return !lower(listing.files).some((file) => within(file, path));
+}
+
 /** `path` is `folder` or below it. */
 function within(path: string, folder: string): boolean {
   return folder === "" || path === folder || path.startsWith(`${folder}/`);

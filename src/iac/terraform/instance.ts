@@ -54,7 +54,7 @@ import {
   type Hop,
   type Origin,
 } from "./origin.js";
-import { holdsAnything, listFileset, type FilesetResult } from "./fileset.js";
+import { holdsAnything, listedAbsent, listFileset, type FilesetResult } from "./fileset.js";
 import { writtenIn } from "./overrides.js";
 import type { MoveDeclaration } from "./moved.js";
 import { resourceMeta } from "./meta.js";
@@ -248,6 +248,10 @@ export class ModuleInstance implements EvaluationHost {
     if (path.startsWith("/") || bases.every((base) => leavesTop(joinPath(base, path))))
       return { outside: true };
     return { outside: false, directory: this.definition.directory, root: this.depth === 0 };
+  }
+
+  listedAbsent(written: string): boolean | undefined {
+    return listedAbsent(this.context.listing, written);
   }
 
   /**

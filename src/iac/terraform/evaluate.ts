@@ -1106,8 +1106,9 @@ export class ExpressionEvaluator {
 
   /**
    * The file `call` (`file`, `templatefile`) names, or undefined when it was not given to the
-   * loader and may exist (its value is unknown). Errors, as Terraform's would be, for a file the
-   * repository does not have (see `surelyMissing`), and for one outside it, which is never read.
+   * loader and may exist (its value is unknown). Errors, as Terraform's would be, for a file of a
+   * name the scan reads that the repository does not have (see `surelyMissing`), and for one
+   * outside it, which is never read; warns for a missing data file of another name.
    */
   private namedFile(
     call: FunctionCallExpr,
@@ -1123,11 +1124,22 @@ export class ExpressionEvaluator {
         "terraform-file-outside",
       );
     const absent = this.surelyMissing(call, path, scope);
-    if (absent !== undefined)
+    if (absent === undefined) return undefined;
+    if (isIacCandidate(path))
       throw new EvaluationError(
         `no file ${absent} in the repository; Terraform fails to read a missing file`,
         "terraform-missing-file",
       );
+    // A data file the repository lacks is often made by a build step before plan (a rendered
+    // template, a downloaded certificate), or left out on purpose: warned, and its value unknown.
+    scope.host.report({
+      file: scope.file,
+      line: call.nameRange.line,
+      column: call.nameRange.column,
+      message: `no file ${absent} in the repository; Terraform fails to read it unless a step before plan makes it, so what it decides is unknown to the policies`,
+      code: "terraform-missing-file",
+      level: "warning",
+    });
     return undefined;
   }
 

@@ -11,11 +11,11 @@
 #   `AdvancedSecurityOptions.Enabled`), so a domain without it is judged on error logs only:
 #   enabling it is the first step, and its absence is not this rule's finding. Slow logs are for
 #   performance and not required. Each missing log is its own finding. A Terraform block whose
-#   `enabled` is left out publishes (the provider's default); a CloudFormation option whose
-#   `Enabled` is left out is not reported, and one set false is. A block whose log type Tollgate
-#   cannot know may be the missing one and keeps the domain from being reported. In
-#   CloudFormation, options written only under an undecided `Fn::If` condition are reported for
-#   the deployments without them. With `unknown_values: advisory`, Terraform
+#   `enabled` is left out publishes (the provider's default); a CloudFormation option publishes
+#   only with `Enabled` true, as CloudFormation documents false as the default. A block whose
+#   log type Tollgate cannot know may be the missing one and keeps the domain from being
+#   reported. In CloudFormation, options (or their `Enabled`) written only under an undecided
+#   `Fn::If` condition are reported for the deployments without them. With `unknown_values: advisory`, Terraform
 #   `log_publishing_options` blocks that only a `dynamic` block over a collection Tollgate cannot
 #   know creates are reported as cannot tell.
 # custom:
@@ -140,15 +140,12 @@ deny contains f if {
 }
 
 # Where and when the CloudFormation domain leaves the log out: no `LogPublishingOptions`, no
-# option for the log in them, or the option's `Enabled` false.
+# option for the log in them, or an option whose `Enabled` is not true: CloudFormation documents
+# false as its default, so an option that leaves it out publishes nothing.
 unpublished(r, log) := array.concat(
 	util.missing(r, [], "LogPublishingOptions"),
 	array.concat(
 		[unset | is_object(r.config.LogPublishingOptions); some unset in util.missing(r, ["LogPublishingOptions"], log.type)],
-		[{"path": path, "when": possible.condition} |
-			path := ["LogPublishingOptions", log.type, "Enabled"]
-			some possible in util.possible_values(r, path)
-			util.is_false(possible.value)
-		],
+		util.disabled(r, ["LogPublishingOptions", log.type], "Enabled"),
 	),
 )

@@ -9,7 +9,8 @@
 #   receive logs the way AWS delivers them: a CloudFront distribution's standard logs
 #   (`logging_config.bucket`, `DistributionConfig.Logging.Bucket` naming the bucket), an ACL
 #   granting the CloudFront log delivery account (an `aws_s3_bucket_acl`, the bucket or a bucket
-#   module call referring to `data.aws_cloudfront_log_delivery_canonical_user_id`), or the
+#   module call referring to `data.aws_cloudfront_log_delivery_canonical_user_id`, or granting to
+#   that account's canonical id written out), or the
 #   `log-delivery-write` canned ACL (`acl`, as CloudFormation's `LogDeliveryWrite`). When an `aws_s3_bucket_logging` names a bucket that cannot be resolved, buckets
 #   without inline logging are not reported. A call of terraform-aws-modules/s3-bucket/aws is a
 #   bucket too: reported when its `logging` argument is absent or empty, unless it is a log bucket
@@ -102,6 +103,29 @@ delivery_acl(carrier) if carrier.config.acl == "log-delivery-write"
 delivery_acl(carrier) if {
 	some reference in carrier.references
 	contains(reference, "data.aws_cloudfront_log_delivery_canonical_user_id.")
+}
+
+delivery_acl(carrier) if {
+	some id in grantee_ids(carrier)
+	id in cloudfront_log_delivery_ids
+}
+
+# The canonical user ids of the `awslogsdelivery` account that writes CloudFront standard logs,
+# as AWS documents them for a grant written by hand: in the aws partition and in China.
+cloudfront_log_delivery_ids := {
+	"c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0",
+	"a52cb28745c0c06e84ec548334e44bfa7fc2a85c54af20cd59e4969344b7af56",
+}
+
+# The canonical ids an ACL grants to: a bucket's inline `grant` blocks, an `aws_s3_bucket_acl`'s
+# `access_control_policy.grant.grantee`, a bucket module call's `grant` objects.
+grantee_ids(carrier) := {grant.id |
+	some grant in util.block_list(carrier.config.grant)
+	is_object(grant)
+} | {grantee.id |
+	some policy in util.block_list(carrier.config.access_control_policy)
+	some grant in util.block_list(policy.grant)
+	some grantee in util.block_list(grant.grantee)
 }
 
 # The deployments in which the bucket receives no other bucket's access logs, as a finding's

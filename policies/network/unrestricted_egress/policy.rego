@@ -6,11 +6,13 @@
 #   workload reach any host; reported at low severity as advice. The rule judges the egress a
 #   group has once deployed. A CloudFormation `AWS::EC2::SecurityGroup` that writes no
 #   `SecurityGroupEgress` (absent or empty, or written only under an undecided `Fn::If`
-#   condition) keeps the rule AWS adds to every new group, all traffic to `0.0.0.0/0`, even when
-#   standalone `AWS::EC2::SecurityGroupEgress` resources add rules to it: reported once per group,
-#   with the evidence the same rule written out would have. Terraform removes that default rule
-#   from the `aws_security_group` it creates, so a group there has only the egress written for
-#   it (inline `egress` blocks or rule resources).
+#   condition) keeps the rules AWS adds to every new group, even when standalone
+#   `AWS::EC2::SecurityGroupEgress` resources add rules to it: all traffic to `0.0.0.0/0`, and to
+#   `::/0` where the group's VPC has an IPv6 range (the VPC its `VpcId` names gets an IPv6 block
+#   from an `AWS::EC2::VPCCidrBlock`, or a subnet of it has IPv6 addresses, in the template).
+#   Reported once per group and address range, with the evidence the same rule written out would
+#   have. Terraform removes these default rules from the `aws_security_group` it creates, so a
+#   group there has only the egress written for it (inline `egress` blocks or rule resources).
 # custom:
 #   id: TG-NET-007
 #   severity: low
@@ -40,23 +42,105 @@ deny contains finding if {
 	)
 }
 
-# The egress rule AWS adds to a group created without any (IPv4; IPv6 too in a VPC with an IPv6
-# range), which CloudFormation keeps unless the group's own `SecurityGroupEgress` lists rules.
+# The egress rules AWS adds to a group created without any, which CloudFormation keeps unless the
+# group's own `SecurityGroupEgress` lists rules: all traffic to 0.0.0.0/0, and to ::/0 in the
+# deployments where the group's VPC has an IPv6 range.
 deny contains finding if {
 	some r in util.resources("AWS::EC2::SecurityGroup")
 	some kept in default_egress(r)
-	e := network.make_entry(r, "egress", [], "0.0.0.0/0", kept.path, "-1", 0, 0)
+	some added in default_rules(r)
+	when := util.conjunction([kept.when, added.when])
+	e := network.make_entry(r, "egress", [], added.cidr, kept.path, "-1", 0, 0)
 	finding := object.union(
 		{
 			"resource": r.address,
-			"message": "The security group lists no egress rule of its own (SecurityGroupEgress), so it keeps AWS's default egress rule, which allows all outbound traffic to 0.0.0.0/0: list the outbound rules the workload needs in SecurityGroupEgress (standalone AWS::EC2::SecurityGroupEgress resources do not remove the default).",
+			"message": sprintf("The security group lists no egress rule of its own (SecurityGroupEgress), so it keeps AWS's default egress rule, which allows all outbound traffic to %s%s: list the outbound rules the workload needs in SecurityGroupEgress (standalone AWS::EC2::SecurityGroupEgress resources do not remove the default).", [added.cidr, added.why]),
 			"evidence": sprintf("egress %s", [network.evidence(e)]),
 			"path": kept.path,
 			"scope": network.scope(e),
-			"when": kept.when,
+			"when": when,
 		},
 		network.subject(e),
 	)
+}
+
+# `[{cidr, why, when}]`: the default rules the group gets, with the deployments of each.
+default_rules(r) := array.concat(
+	[{"cidr": "0.0.0.0/0", "why": "", "when": ""}],
+	[{"cidr": "::/0", "why": " (its VPC has an IPv6 range)", "when": when} | some when in ipv6_whens(r)],
+)
+
+# The deployments in which the group's VPC has an IPv6 range, beyond the group's own conditions:
+# `{""}` when it has one wherever the group exists, else one condition per way it gets one (a
+# finding each); empty when its VPC is not in the template or has none.
+ipv6_whens(r) := {""} if "" in ipv6_conditions(r)
+
+ipv6_whens(r) := ipv6_conditions(r) if not "" in ipv6_conditions(r)
+
+# For each way the group's VPC (its `VpcId` naming an `AWS::EC2::VPC` of the template) gets an
+# IPv6 range, the conditions it waits for that are not the group's own, as one condition ("" for
+# none): an `AWS::EC2::VPCCidrBlock` giving the VPC an IPv6 block, or a subnet of the VPC with IPv6
+# addresses, which AWS allows only in a VPC that has an IPv6 block.
+ipv6_conditions(r) := {when |
+	own := util.conditions(r, [])
+	some group_vpc in util.possible_values(r, ["VpcId"])
+	some vpc in util.resources("AWS::EC2::VPC")
+	names_vpc(group_vpc.value, vpc)
+	some source in ipv6_sources(vpc)
+	when := util.conjunction([c |
+		some c in array.concat(source.conditions, [group_vpc.condition])
+		c != ""
+		not c in own
+	])
+}
+
+# A group's `VpcId` names the VPC: `!Ref Vpc`, `!GetAtt Vpc.VpcId`.
+names_vpc(value, vpc) if {
+	util.is_unknown(value)
+	vpc.address in util.cloudformation_names(value["$unknown"])
+}
+
+names_vpc(value, vpc) if {
+	util.is_unknown(value)
+	some prefix in ["!GetAtt ", "${"]
+	contains(value["$unknown"], concat("", [prefix, vpc.address, ".VpcId"]))
+}
+
+# `[{conditions}]`: each setting of the template that gives the VPC an IPv6 range, with the
+# conditions under which it is deployed.
+ipv6_sources(vpc) := [{"conditions": array.concat(util.conditions(other, [setting.key]), [possible.condition])} |
+	some type, settings in ipv6_settings
+	some other in util.referrers(vpc, type)
+	some setting in settings
+	some possible in util.possible_values(other, [setting.key])
+	gives_ipv6(setting, possible.value)
+]
+
+# The settings of a VPC's CIDR blocks and subnets that mean it has an IPv6 range: a flag that is
+# true, or a block or pool that is written.
+ipv6_settings := {
+	"AWS::EC2::VPCCidrBlock": [
+		{"key": "AmazonProvidedIpv6CidrBlock", "flag": true},
+		{"key": "Ipv6CidrBlock", "flag": false},
+		{"key": "Ipv6Pool", "flag": false},
+		{"key": "Ipv6IpamPoolId", "flag": false},
+	],
+	"AWS::EC2::Subnet": [
+		{"key": "AssignIpv6AddressOnCreation", "flag": true},
+		{"key": "Ipv6Native", "flag": true},
+		{"key": "Ipv6CidrBlock", "flag": false},
+		{"key": "Ipv6IpamPoolId", "flag": false},
+	],
+}
+
+gives_ipv6(setting, value) if {
+	setting.flag
+	util.is_true(value)
+}
+
+gives_ipv6(setting, value) if {
+	not setting.flag
+	not value in {"", null}
 }
 
 # Where and in which deployments the group lists no egress rule of its own, as `[{path, when}]`:

@@ -220,8 +220,14 @@ const splitRole = (actions: string, role = "ci") =>
     "",
   ].join("\n");
 
-/** A role with `s3:*` on `*`: inline in `Policies`, or in a managed policy attached to `roles`. */
-const cfnRole = (managedRoles?: string) =>
+/** `s3:*` on `*`, as the `PolicyDocument` lines of a policy resource (`indent` deeper inline). */
+const s3Document = (indent = "") =>
+  ["PolicyDocument:", "  Statement:", "    - {Effect: Allow, Action: 's3:*', Resource: '*'}"].map(
+    (line) => `      ${indent}${line}`,
+  );
+
+/** Roles `Role` and `Other`, with `s3:*` on `*` inline in `Role`'s `Policies`, or in `policy`. */
+const cfnRoles = (policy?: string[]) =>
   [
     "Resources:",
     "  Role:",
@@ -230,14 +236,8 @@ const cfnRole = (managedRoles?: string) =>
     "      AssumeRolePolicyDocument:",
     "        Statement:",
     "          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}",
-    ...(managedRoles === undefined
-      ? [
-          "      Policies:",
-          "        - PolicyName: p",
-          "          PolicyDocument:",
-          "            Statement:",
-          "              - {Effect: Allow, Action: 's3:*', Resource: '*'}",
-        ]
+    ...(policy === undefined
+      ? ["      Policies:", "        - PolicyName: p", ...s3Document("    ")]
       : []),
     "  Other:",
     "    Type: AWS::IAM::Role",
@@ -245,19 +245,34 @@ const cfnRole = (managedRoles?: string) =>
     "      AssumeRolePolicyDocument:",
     "        Statement:",
     "          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}",
-    ...(managedRoles === undefined
-      ? []
+    ...(policy ?? []),
+    "",
+  ].join("\n");
+
+/** A role with `s3:*` on `*`: inline in `Policies`, or in a managed policy attached to `roles`. */
+const cfnRole = (managedRoles?: string) =>
+  cfnRoles(
+    managedRoles === undefined
+      ? undefined
       : [
           "  Managed:",
           "    Type: AWS::IAM::ManagedPolicy",
           "    Properties:",
           `      Roles: ${managedRoles}`,
-          "      PolicyDocument:",
-          "        Statement:",
-          "          - {Effect: Allow, Action: 's3:*', Resource: '*'}",
-        ]),
-    "",
-  ].join("\n");
+          ...s3Document(),
+        ],
+  );
+
+/** The role's inline policy in an `AWS::IAM::RolePolicy` naming `roleName`. */
+const cfnRolePolicy = (roleName: string) =>
+  cfnRoles([
+    "  Inline:",
+    "    Type: AWS::IAM::RolePolicy",
+    "    Properties:",
+    `      RoleName: ${roleName}`,
+    "      PolicyName: p",
+    ...s3Document(),
+  ]);
 
 describe("tollgate diff when a role's policies move to their own resources", () => {
   it("keeps the grants existing, about the role they reach (Terraform)", async () => {
@@ -309,6 +324,19 @@ describe("tollgate diff when a role's policies move to their own resources", () 
       });
       expect(changed(wider.statuses)).toEqual(["fixed TG-IAM-001 Role", "new TG-IAM-001 Managed"]);
     }
+  });
+
+  it("keeps a CloudFormation inline policy existing in an AWS::IAM::RolePolicy of its role", async () => {
+    const same = await diffFiles({
+      "base/stack.yaml": cfnRole(),
+      "head/stack.yaml": cfnRolePolicy("!Ref Role"),
+    });
+    expect(same.statuses).toEqual(["existing TG-IAM-001 Inline"]);
+    const other = await diffFiles({
+      "base/stack.yaml": cfnRole(),
+      "head/stack.yaml": cfnRolePolicy("!Ref Other"),
+    });
+    expect(changed(other.statuses)).toEqual(["fixed TG-IAM-001 Role", "new TG-IAM-001 Inline"]);
   });
 });
 

@@ -42,6 +42,9 @@ governing := {
 	"aws_iam_role_policy_attachments_exclusive": {"attributes": ["role_name"], "targets": {"aws_iam_role"}},
 	"aws_iam_policy_attachment": {"attributes": ["roles", "users", "groups"], "targets": principal_types},
 	"aws_iam_policy": {"attributes": [], "targets": principal_types},
+	"AWS::IAM::RolePolicy": {"attributes": ["RoleName"], "targets": {"AWS::IAM::Role"}},
+	"AWS::IAM::UserPolicy": {"attributes": ["UserName"], "targets": {"AWS::IAM::User"}},
+	"AWS::IAM::GroupPolicy": {"attributes": ["GroupName"], "targets": {"AWS::IAM::Group"}},
 	"AWS::IAM::Policy": {"attributes": ["Roles", "Users", "Groups"], "targets": cloudformation_principal_types},
 	"AWS::IAM::ManagedPolicy": {"attributes": ["Roles", "Users", "Groups"], "targets": cloudformation_principal_types},
 }

@@ -47,6 +47,9 @@ terraform_attributes := [
 cloudformation_properties := [
 	{"type": "AWS::IAM::Policy", "property": "PolicyDocument", "kind": "identity"},
 	{"type": "AWS::IAM::ManagedPolicy", "property": "PolicyDocument", "kind": "identity"},
+	{"type": "AWS::IAM::RolePolicy", "property": "PolicyDocument", "kind": "identity"},
+	{"type": "AWS::IAM::UserPolicy", "property": "PolicyDocument", "kind": "identity"},
+	{"type": "AWS::IAM::GroupPolicy", "property": "PolicyDocument", "kind": "identity"},
 	{"type": "AWS::SSO::PermissionSet", "property": "InlinePolicy", "kind": "identity"},
 	{"type": "AWS::IAM::Role", "property": "AssumeRolePolicyDocument", "kind": "trust"},
 	{"type": "AWS::S3::BucketPolicy", "property": "PolicyDocument", "kind": "resource"},

@@ -2,8 +2,11 @@
 # title: Inline policy on an IAM user
 # description: >-
 #   Permissions are written directly on an IAM user (`aws_iam_user_policy`, CloudFormation
-#   `AWS::IAM::User` `Policies`, or an `AWS::IAM::Policy` naming `Users`). Permissions given to
-#   users one by one drift apart and outlive the people; grant them through groups or roles.
+#   `AWS::IAM::User` `Policies`, an `AWS::IAM::UserPolicy`, or an `AWS::IAM::Policy` naming
+#   `Users`). Permissions given to users one by one drift apart and outlive the people; grant them
+#   through groups or roles. An `AWS::IAM::UserPolicy` is reported about its user, with the
+#   evidence the same policy in the user's `Policies` has, so moving it out of the user changes
+#   nothing.
 # custom:
 #   id: TG-IAM-013
 #   severity: medium
@@ -12,6 +15,7 @@
 #   controls: [CIS-AWS-1.15, AWS-FSBP-IAM.2]
 package tollgate.rules.iam.user_inline_policy
 
+import data.tollgate.lib.governs
 import data.tollgate.lib.util
 import rego.v1
 
@@ -33,6 +37,17 @@ deny contains finding if {
 		"message": "The user carries an inline policy: grant it through a group or a role.",
 		"evidence": sprintf("inline policy %s", [util.label(object.get(policy, "PolicyName", i))]),
 		"path": ["Policies", i],
+	}
+}
+
+deny contains finding if {
+	some r in util.resources("AWS::IAM::UserPolicy")
+	finding := {
+		"resource": r.address,
+		"message": "The policy is written inline on an IAM user: grant it through a group or a role.",
+		"evidence": sprintf("inline policy %s", [util.label(object.get(r.config, "PolicyName", ""))]),
+		"path": ["UserName"],
+		"subject": governs.subject(r.address),
 	}
 }
 

@@ -3,7 +3,9 @@
 # description: >-
 #   An EBS block device declared on an instance, launch template, launch configuration or AMI
 #   (`root_block_device`, `ebs_block_device`, `block_device_mappings[].ebs`, CloudFormation
-#   `BlockDeviceMappings[].Ebs`) does not set `encrypted` / `Encrypted` to true. Devices
+#   `BlockDeviceMappings[].Ebs` of an `AWS::EC2::Instance` or
+#   `AWS::AutoScaling::LaunchConfiguration`, `LaunchTemplateData.BlockDeviceMappings[].Ebs`) does
+#   not set `encrypted` / `Encrypted` to true. Devices
 #   restored from a snapshot, devices left out (the AMI decides), and, when the input enables
 #   `aws_ebs_encryption_by_default`, devices that omit the setting are not reported; an
 #   explicit false always is. With `unknown_values: advisory`, a device restored from a
@@ -44,7 +46,8 @@ devices contains d if {
 }
 
 devices contains d if {
-	some r in util.resources("AWS::EC2::Instance")
+	some type in ["AWS::EC2::Instance", "AWS::AutoScaling::LaunchConfiguration"]
+	some r in util.resources(type)
 	some i, mapping in r.config.BlockDeviceMappings
 	device := mapping.Ebs
 	is_object(device)

@@ -1,10 +1,12 @@
 # METADATA
 # title: Instance metadata service v1 allowed
 # description: >-
-#   An instance or launch template does not require IMDSv2 session tokens: `metadata_options`
-#   absent or `http_tokens` not `required` (`aws_instance`, `aws_launch_template`), or
-#   CloudFormation `LaunchTemplateData.MetadataOptions.HttpTokens` absent or `optional`, or an
-#   `AWS::EC2::Instance` whose own `MetadataOptions.HttpTokens` is absent or `optional` (an
+#   An instance, launch template or launch configuration does not require IMDSv2 session tokens:
+#   `metadata_options` absent or `http_tokens` not `required` (`aws_instance`,
+#   `aws_launch_template`, `aws_launch_configuration`), or CloudFormation
+#   `LaunchTemplateData.MetadataOptions.HttpTokens` absent or `optional`, or an
+#   `AWS::EC2::Instance` or `AWS::AutoScaling::LaunchConfiguration` whose own
+#   `MetadataOptions.HttpTokens` is absent or `optional` (an
 #   instance without `MetadataOptions` that names a `LaunchTemplate` takes the template's options,
 #   which are judged on the template, and is not reported; so is an `aws_instance` without
 #   `metadata_options` that has a `launch_template` block: the template's options apply, judged on
@@ -21,8 +23,8 @@
 #   id: TG-IAM-019
 #   severity: medium
 #   category: iam
-#   remediation: Set metadata_options { http_tokens = "required" } (CloudFormation MetadataOptions.HttpTokens required, on the AWS::EC2::Instance or in its launch template's LaunchTemplateData), or set the account's default instance metadata options.
-#   controls: [CIS-AWS-5.6, AWS-FSBP-EC2.8, AWS-FSBP-EC2.170]
+#   remediation: Set metadata_options { http_tokens = "required" } (CloudFormation MetadataOptions.HttpTokens required, on the AWS::EC2::Instance or launch configuration or in the launch template's LaunchTemplateData), or set the account's default instance metadata options.
+#   controls: [CIS-AWS-5.6, AWS-FSBP-EC2.8, AWS-FSBP-EC2.170, AWS-FSBP-Autoscaling.3]
 package tollgate.rules.iam.imds_v2_not_required
 
 import data.tollgate.lib.settings
@@ -31,11 +33,13 @@ import rego.v1
 
 message := "Instances may use IMDSv1, whose credentials an SSRF can steal: require IMDSv2 tokens."
 
+terraform_types := {"aws_instance", "aws_launch_template", "aws_launch_configuration"}
+
 # Terraform: `metadata_options` blocks.
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	r.type in {"aws_instance", "aws_launch_template"}
+	r.type in terraform_types
 	util.is_empty(r.config, "metadata_options")
 	not takes_launch_template(r)
 	finding := {"resource": r.address, "message": message, "evidence": "http_tokens not required", "path": []}
@@ -44,7 +48,7 @@ deny contains finding if {
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	r.type in {"aws_instance", "aws_launch_template"}
+	r.type in terraform_types
 	some block in util.blocks(r.config.metadata_options)
 	not is_disabled(block.value.http_endpoint)
 	path := tokens_path(block.value, "http_tokens")
@@ -61,7 +65,7 @@ deny contains finding if {
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	r.type in {"aws_instance", "aws_launch_template"}
+	r.type in terraform_types
 	not takes_launch_template(r)
 	finding := settings.cannot_tell(r.address, ["metadata_options"], util.unknown_presence(r, [], "metadata_options"), "The instance's metadata_options come from a collection Tollgate cannot know, so there may be none and IMDSv1 stays allowed: make sure they require IMDSv2 tokens.")
 }
@@ -110,15 +114,20 @@ deny contains finding if {
 # the AMI or an account default says otherwise: reported, as for Terraform's `aws_instance`.
 instance_options := ["MetadataOptions"]
 
+# A launch configuration's `MetadataOptions` are its instances', as an instance's own are.
+instance_types := ["AWS::EC2::Instance", "AWS::AutoScaling::LaunchConfiguration"]
+
 deny contains finding if {
-	some r in util.resources("AWS::EC2::Instance")
+	some type in instance_types
+	some r in util.resources(type)
 	util.is_absent(r.config, "LaunchTemplate")
 	some unset in util.missing(r, [], "MetadataOptions")
 	finding := {"resource": r.address, "message": message, "evidence": "http_tokens not required", "path": unset.path, "when": unset.when}
 }
 
 deny contains finding if {
-	some r in util.resources("AWS::EC2::Instance")
+	some type in instance_types
+	some r in util.resources(type)
 	some optional in tokens_not_required(r, instance_options)
 	some enabled in endpoint_enabled(r, instance_options)
 	finding := {

@@ -4,7 +4,8 @@
 #   EC2 instances are given public IPv4 addresses: `associate_public_ip_address = true` on
 #   `aws_instance`, on a launch template's `network_interfaces` or on
 #   `aws_launch_configuration`, CloudFormation `NetworkInterfaces[].AssociatePublicIpAddress`
-#   on `AWS::EC2::Instance` and `AWS::EC2::LaunchTemplate`, or a subnet that maps public
+#   on `AWS::EC2::Instance` and `AWS::EC2::LaunchTemplate` or `AssociatePublicIpAddress` on
+#   `AWS::AutoScaling::LaunchConfiguration`, or a subnet that maps public
 #   addresses on launch (`map_public_ip_on_launch`, `MapPublicIpOnLaunch`). The instance is
 #   then reachable from the internet wherever its security group allows it.
 # custom:
@@ -43,6 +44,11 @@ switches contains s if {
 	some r in util.resources("AWS::EC2::Instance")
 	some i, interface in r.config.NetworkInterfaces
 	s := {"resource": r.address, "value": interface.AssociatePublicIpAddress, "path": ["NetworkInterfaces", i, "AssociatePublicIpAddress"], "what": "The instance", "alternatives": object.get(r, "alternatives", {})}
+}
+
+switches contains s if {
+	some r in util.resources("AWS::AutoScaling::LaunchConfiguration")
+	s := {"resource": r.address, "value": r.config.AssociatePublicIpAddress, "path": ["AssociatePublicIpAddress"], "what": "The launch configuration", "alternatives": object.get(r, "alternatives", {})}
 }
 
 switches contains s if {

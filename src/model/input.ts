@@ -4,7 +4,7 @@ import type { Resource } from "./types.js";
 
 export type PolicyResource = Omit<
   Resource,
-  "readFrom" | "readAt" | "choices" | "unknownPart" | "unknownPartBlocks"
+  "readFrom" | "readAt" | "choices" | "unknownPart" | "unknownPartBlocks" | "workspace"
 >;
 
 /** `{ resources }` as policies (built-in and custom) and `tollgate inspect` see them. */
@@ -17,6 +17,7 @@ export function policyInput(resources: readonly Resource[]): { resources: Policy
         choices: _choices,
         unknownPart: _unknownPart,
         unknownPartBlocks: _unknownPartBlocks,
+        workspace: _workspace,
         ...resource
       }) => resource,
     ),

@@ -4,7 +4,8 @@
 // reference never leaves it (a nested stack reads its parent's values as parameters only), so
 // policies are evaluated on one deployment at a time: a rule joining resources by address can
 // neither link a bucket policy to another root's bucket nor put a finding on another template's
-// line.
+// line. A Terraform root read by `terraform.workspace` is one deployment per workspace it tells
+// apart (`Resource.workspace`), each judged alone.
 import type { Resource } from "./types.js";
 
 /** `resources` split by deployment, each keeping the order it had; one group when all share one. */
@@ -12,7 +13,12 @@ export function deploymentsOf(resources: readonly Resource[]): Resource[][] {
   const groups = new Map<string, Resource[]>();
   for (const resource of resources) {
     const stack = resource.source === "cloudformation" ? resource.module : "";
-    const key = JSON.stringify([resource.source, resource.root ?? resource.file, stack]);
+    const key = JSON.stringify([
+      resource.source,
+      resource.root ?? resource.file,
+      stack,
+      resource.workspace ?? null,
+    ]);
     const group = groups.get(key);
     if (group) group.push(resource);
     else groups.set(key, [resource]);

@@ -247,6 +247,15 @@ export interface Resource {
    * what policies receive.
    */
   choices?: ChoiceDomain;
+  /**
+   * Terraform only, present when the root module reads `terraform.workspace` with maps or
+   * comparisons that tell workspaces apart (iac/terraform/workspaces.ts): the condition text of
+   * the workspace this instance was evaluated in (`terraform.workspace is prod`). The root's
+   * resources are then there once per workspace, each world a deployment of its own that policies
+   * judge alone (model/scopes.ts), with `choices` naming every world; a finding in some worlds
+   * only says so. Left out of what policies receive.
+   */
+  workspace?: string;
 }
 
 /**

@@ -110,7 +110,7 @@ function deployments(
   domain: ChoiceDomain | undefined,
 ): Array<Map<string, boolean>> | null {
   const parameterOf = (name: string): string | undefined => {
-    const match = /^([A-Za-z0-9_]+) is /.exec(name);
+    const match = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*) is /.exec(name);
     return match && domain && Object.hasOwn(domain.parameters, match[1]!) ? match[1] : undefined;
   };
   const defined = new Map<string, Formula>();

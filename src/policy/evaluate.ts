@@ -8,7 +8,7 @@ import type { Finding, LoadError, Resource } from "../model/types.js";
 import { hostBuiltins, sdkText } from "../rego/runtime/index.js";
 import { parseModule } from "../rego/syntax/index.js";
 import { ALL_RULES_ENTRYPOINT, type PolicyBundle } from "./bundle.js";
-import { toFindings } from "./findings.js";
+import { toWorldFindings, type WorldResults } from "./findings.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";
 
 // The package's ES module exports only `loadPolicy` by name (its types declare `loadPolicySync`
@@ -140,8 +140,8 @@ export async function loadRuleSet(
   function evaluateAll(resources: Resource[]): { findings: Finding[]; errors: LoadError[] } {
     const findings: Finding[] = [];
     const evalErrors: LoadError[] = [];
-    for (const deployment of deploymentsOf(resources)) {
-      const evaluated = evaluateDeployment(deployment);
+    for (const worlds of worldsOf(deploymentsOf(resources))) {
+      const evaluated = evaluateDeployment(worlds);
       // Item by item here and below: `push(...found)` throws past about 125,000 findings.
       for (const item of evaluated.findings) findings.push(item);
       for (const item of evaluated.errors) evalErrors.push(item);
@@ -157,29 +157,42 @@ export async function loadRuleSet(
     return at ? { ...error, ...at } : error;
   }
 
-  function evaluateDeployment(resources: Resource[]): { findings: Finding[]; errors: LoadError[] } {
-    const input = new TextEncoder().encode(JSON.stringify(policyInput(resources)))
-      .buffer as ArrayBuffer;
-    const byAddress = new Map(resources.map((r) => [r.address, r]));
+  /** The findings of one deployment, judged in each of its worlds (one unless workspaces split it). */
+  function evaluateDeployment(worlds: Resource[][]): { findings: Finding[]; errors: LoadError[] } {
     const findings: Finding[] = [];
     const evalErrors: LoadError[] = [];
-    const shared = new Map<Slot, Map<string, unknown> | undefined>();
-    for (const slot of combined) shared.set(slot, evaluateCombined(slot.instance, input));
+    const evaluated = worlds.map((resources) => {
+      const input = new TextEncoder().encode(JSON.stringify(policyInput(resources)))
+        .buffer as ArrayBuffer;
+      const shared = new Map<Slot, Map<string, unknown> | undefined>();
+      for (const slot of combined) shared.set(slot, evaluateCombined(slot.instance, input));
+      return {
+        input,
+        shared,
+        resources: new Map(resources.map((r) => [r.address, r])),
+        when: resources[0]?.workspace,
+      };
+    });
     for (const { meta, slot } of rules) {
-      let resultSet = shared.get(slot)?.get(meta.entrypoint);
-      try {
-        resultSet ??= slot.instance.evaluate(input, meta.entrypoint);
-      } catch (error) {
-        evalErrors.push({
-          file: meta.entrypoint,
-          line: 1,
-          column: 1,
-          code: "policy-eval",
-          message: `rule ${meta.id} failed: ${describe(error)}`,
-        });
-        continue;
+      const resultSets: WorldResultSet[] = [];
+      for (const { input, shared, resources, when } of evaluated) {
+        let resultSet = shared.get(slot)?.get(meta.entrypoint);
+        try {
+          resultSet ??= slot.instance.evaluate(input, meta.entrypoint);
+        } catch (error) {
+          evalErrors.push({
+            file: meta.entrypoint,
+            line: 1,
+            column: 1,
+            code: "policy-eval",
+            message: `rule ${meta.id} failed: ${describe(error)}`,
+          });
+          continue;
+        }
+        resultSets.push({ resultSet, resources, ...(when !== undefined ? { when } : {}) });
       }
-      const collected = collectFindings(meta, resultSet, byAddress);
+      if (resultSets.length === 0) continue;
+      const collected = collectWorldFindings(meta, resultSets);
       for (const item of collected.findings) findings.push(item);
       for (const item of collected.errors) evalErrors.push(item);
     }
@@ -243,29 +256,71 @@ function evaluateCombined(
   );
 }
 
+/**
+ * The deployments grouped with their worlds: the Terraform workspaces of one root module (the
+ * deployments whose resources name a `workspace`, model/scopes.ts) together, in order, each other
+ * deployment alone.
+ */
+function worldsOf(deployments: Resource[][]): Resource[][][] {
+  const grouped = new Map<string, Resource[][]>();
+  const families: Resource[][][] = [];
+  for (const deployment of deployments) {
+    const first = deployment[0];
+    if (first?.workspace === undefined) {
+      families.push([deployment]);
+      continue;
+    }
+    const key = JSON.stringify([first.source, first.root ?? first.file]);
+    const family = grouped.get(key);
+    if (family) family.push(deployment);
+    else {
+      const created = [deployment];
+      grouped.set(key, created);
+      families.push(created);
+    }
+  }
+  return families;
+}
+
+/** A rule's OPA result set in one world, with that world's resources by address and condition. */
+interface WorldResultSet {
+  resultSet: unknown;
+  resources: ReadonlyMap<string, Resource>;
+  when?: string;
+}
+
 /** A rule's OPA result set (`[{ result: [finding, ...] }]`) read into located findings. */
 export function collectFindings(
   meta: RuleMetadata,
   resultSet: unknown,
   byAddress: ReadonlyMap<string, Resource>,
 ): { findings: Finding[]; errors: LoadError[] } {
-  const findings: Finding[] = [];
+  return collectWorldFindings(meta, [{ resultSet, resources: byAddress }]);
+}
+
+/** A rule's OPA result sets in the worlds of one deployment read into located findings. */
+function collectWorldFindings(
+  meta: RuleMetadata,
+  worlds: readonly WorldResultSet[],
+): { findings: Finding[]; errors: LoadError[] } {
   const errors: LoadError[] = [];
-  const results = Array.isArray(resultSet) ? (resultSet as { result?: unknown }[]) : [];
-  for (const { result } of results) {
-    if (!Array.isArray(result)) {
-      errors.push({
-        file: meta.entrypoint,
-        line: 1,
-        column: 1,
-        code: "policy-result",
-        message: `rule ${meta.id}: deny must be a set of findings, got ${JSON.stringify(result)?.slice(0, 100)}`,
-      });
-      continue;
+  const mapped: WorldResults[] = [];
+  for (const { resultSet, resources, when } of worlds) {
+    const results = Array.isArray(resultSet) ? (resultSet as { result?: unknown }[]) : [];
+    for (const { result } of results) {
+      if (!Array.isArray(result)) {
+        errors.push({
+          file: meta.entrypoint,
+          line: 1,
+          column: 1,
+          code: "policy-result",
+          message: `rule ${meta.id}: deny must be a set of findings, got ${JSON.stringify(result)?.slice(0, 100)}`,
+        });
+        continue;
+      }
+      mapped.push({ results: result, resources, ...(when !== undefined ? { when } : {}) });
     }
-    const mapped = toFindings(meta, result, byAddress);
-    for (const item of mapped.findings) findings.push(item);
-    for (const item of mapped.errors) errors.push(item);
   }
-  return { findings, errors };
+  const collected = toWorldFindings(meta, mapped);
+  return { findings: collected.findings, errors: [...errors, ...collected.errors] };
 }

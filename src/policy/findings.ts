@@ -21,7 +21,13 @@ import { z } from "zod";
 import { fromPointer, toPointer, writtenPath } from "../model/pointer.js";
 import { qualifiedAddress } from "../model/types.js";
 import type { ChoiceDomain, Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
-import { coversEveryDeployment, implies, readableText, satisfiable } from "./conditions.js";
+import {
+  conjunctionText,
+  coversEveryDeployment,
+  implies,
+  readableText,
+  satisfiable,
+} from "./conditions.js";
 import type { RuleMetadata } from "./metadata.js";
 
 const port = z.number().int().min(0).max(65535);
@@ -114,12 +120,12 @@ const MAX_ALTERNATIVES = 32;
  * another (`C or C and D` is `C`). Without this, one finding would count twice in the diff's
  * multiset.
  */
-function mergeAlternatives(
-  results: RawFinding[],
-  resources: ReadonlyMap<string, Resource>,
-): RawFinding[] {
-  const merged = new Map<string, { result: RawFinding; whens: Set<string> }>();
-  for (const result of results) {
+function mergeAlternatives<
+  T extends { result: RawFinding; resources: ReadonlyMap<string, Resource> },
+>(results: T[]): T[] {
+  const merged = new Map<string, { entry: T; whens: Set<string> }>();
+  for (const entry of results) {
+    const { result } = entry;
     const key = JSON.stringify([
       result.resource,
       typeof result.path === "string" ? result.path : toPointer(result.path ?? []),
@@ -129,12 +135,13 @@ function mergeAlternatives(
       result.unknown ?? null,
       result.subject ?? null,
     ]);
-    const entry = merged.get(key);
-    if (entry) entry.whens.add(result.when ?? "");
-    else merged.set(key, { result, whens: new Set([result.when ?? ""]) });
+    const seen = merged.get(key);
+    if (seen) seen.whens.add(result.when ?? "");
+    else merged.set(key, { entry, whens: new Set([result.when ?? ""]) });
   }
-  return [...merged.values()].map(({ result, whens }) => {
-    if (whens.size === 1) return result;
+  return [...merged.values()].map(({ entry, whens }) => {
+    if (whens.size === 1) return entry;
+    const { result, resources } = entry;
     const alternatives = [...whens];
     const domain = resources.get(result.resource)?.choices;
     if (
@@ -142,7 +149,7 @@ function mergeAlternatives(
       whens.size > MAX_ALTERNATIVES ||
       coversEveryDeployment(alternatives, domain)
     )
-      return { ...result, when: "" };
+      return { ...entry, result: { ...result, when: "" } };
     const broadest = alternatives.filter(
       (when, index) =>
         !alternatives.some(
@@ -152,7 +159,7 @@ function mergeAlternatives(
             (!implies([other], when, domain) || otherIndex < index),
         ),
     );
-    return { ...result, when: broadest.sort().join(" or ") };
+    return { ...entry, result: { ...result, when: broadest.sort().join(" or ") } };
   });
 }
 
@@ -334,40 +341,72 @@ function conjoined(conditions: string[], domain: ChoiceDomain | undefined): stri
   return kept;
 }
 
+/**
+ * What a rule returned in one world of a deployment (a Terraform workspace, model/scopes.ts), with
+ * that world's resources by address and its condition (`Resource.workspace`).
+ */
+export interface WorldResults {
+  results: readonly unknown[];
+  resources: ReadonlyMap<string, Resource>;
+  when?: string;
+}
+
+/** A condition text as a message says it: `not terraform.workspace is prod` reads `terraform.workspace is not prod`. */
+function spoken(when: string): string {
+  return when.replace(/\bnot terraform\.workspace is (?=[^\s()])/g, "terraform.workspace is not ");
+}
+
 export function toFindings(
   rule: RuleMetadata,
   results: readonly unknown[],
   resources: ReadonlyMap<string, Resource>,
 ): { findings: Finding[]; errors: LoadError[] } {
+  return toWorldFindings(rule, [{ results, resources }]);
+}
+
+/**
+ * The findings of a rule over the worlds of one deployment: a result in several worlds is one
+ * finding, under the worlds' conditions (`mergeAlternatives`: in every world, unconditional),
+ * located in the first world it holds in.
+ */
+export function toWorldFindings(
+  rule: RuleMetadata,
+  worlds: readonly WorldResults[],
+): { findings: Finding[]; errors: LoadError[] } {
   const findings: Finding[] = [];
   const errors: LoadError[] = [];
-  const valid: RawFinding[] = [];
+  const valid: Array<{ result: RawFinding; resources: ReadonlyMap<string, Resource> }> = [];
   const reject = (message: string): void => {
     errors.push({ file: rule.entrypoint, line: 0, column: 0, code: "policy-result", message });
   };
-  for (const raw of results) {
-    const parsed = rawFindingSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      reject(
-        `rule ${rule.id} returned a malformed finding (${issue?.path.join(".") || "value"}: ${issue?.message}): ${JSON.stringify(raw).slice(0, 200)}`,
-      );
-      continue;
+  for (const { results, resources, when: world } of worlds)
+    for (const raw of results) {
+      const parsed = rawFindingSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        reject(
+          `rule ${rule.id} returned a malformed finding (${issue?.path.join(".") || "value"}: ${issue?.message}): ${JSON.stringify(raw).slice(0, 200)}`,
+        );
+        continue;
+      }
+      const result = parsed.data;
+      const missing = [
+        ["resource", result.resource],
+        ["subject", result.subject],
+      ].find(([, address]) => address !== undefined && !resources.has(address));
+      if (missing) {
+        reject(
+          `rule ${rule.id} reported ${missing[0]} '${missing[1]}', which the input does not contain`,
+        );
+        continue;
+      }
+      const when =
+        world === undefined
+          ? result.when
+          : conjunctionText([world, ...(result.when ? [result.when] : [])]);
+      valid.push({ result: { ...result, ...(when !== undefined ? { when } : {}) }, resources });
     }
-    const result = parsed.data;
-    const missing = [
-      ["resource", result.resource],
-      ["subject", result.subject],
-    ].find(([, address]) => address !== undefined && !resources.has(address));
-    if (missing) {
-      reject(
-        `rule ${rule.id} reported ${missing[0]} '${missing[1]}', which the input does not contain`,
-      );
-      continue;
-    }
-    valid.push(result);
-  }
-  for (const result of mergeAlternatives(valid, resources)) {
+  for (const { result, resources } of mergeAlternatives(valid)) {
     const resource = resources.get(result.resource);
     if (!resource) continue;
     const subject = result.subject === undefined ? undefined : resources.get(result.subject);
@@ -390,7 +429,7 @@ export function toFindings(
     );
     if (conditions === null) continue;
     const when = readableText(conditions, resource.choices);
-    const message = when === "" ? result.message : `${result.message} Only when ${when}.`;
+    const message = when === "" ? result.message : `${result.message} Only when ${spoken(when)}.`;
     const readFrom = readFromOf(resource, pointer, conditions);
     const readAt = readAtOf(resource, pointer);
     const undecidedBy = result.unknown ?? unknownPart ?? unknownPartAt(resource, pointer);

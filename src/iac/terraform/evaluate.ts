@@ -38,6 +38,7 @@ import { decodedOrigin } from "./decoded.js";
 import type { FilesetResult } from "./fileset.js";
 import { settleJsonTemplate, unknownMarker } from "./json-template.js";
 import { joinPath } from "./modules.js";
+import { WORKSPACE_EXPRESSION } from "./workspaces.js";
 import { literalFileRead } from "./references.js";
 import { parseTemplateFile, type ParsedTemplate } from "./template-file.js";
 import {
@@ -158,6 +159,11 @@ export function markOpen(value: Value): Value {
 
 export class ExpressionEvaluator {
   private steps = 0;
+  /**
+   * While set, the workspace names the expressions evaluated compare `terraform.workspace` with
+   * or index a map by it with (workspaces.ts).
+   */
+  workspaceNames?: Set<string>;
 
   /** Evaluates a top-level expression with a fresh step budget; errors are reported and the value becomes unknown. */
   evaluateReported(expr: Expression, scope: Scope): Evaluated {
@@ -251,14 +257,18 @@ export class ExpressionEvaluator {
           const instance = isUnknown(key) ? undefined : scope.host.resolveInstance?.(indexed, key);
           if (instance) return instance;
           const collection = this.evaluate(indexed, scope);
-          if (isUnknown(key))
+          if (isUnknown(key)) {
+            this.noteWorkspaceKeys(key, collection.value);
             return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
+          }
           return this.step(collection, key, expr, scope);
         }
         const collection = this.evaluate(expr.collection, scope);
         const key = this.evaluate(expr.key, scope).value;
-        if (isUnknown(key))
+        if (isUnknown(key)) {
+          this.noteWorkspaceKeys(key, collection.value);
           return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
+        }
         return this.step(collection, key, expr, scope);
       }
       case "GetAttr":
@@ -631,7 +641,23 @@ export class ExpressionEvaluator {
     return { value: rest ? partialMap(object, rest) : object, origin: { ...here, items } };
   }
 
+  /**
+   * Records the string keys of `collection` when `key` is `terraform.workspace` left unknown: the
+   * workspaces a map read by it, a comparison or a `contains` tells apart (workspaces.ts).
+   */
+  private noteWorkspaceKeys(key: Value | undefined, collection: Value | undefined): void {
+    const names = this.workspaceNames;
+    if (names === undefined || !isUnknown(key) || key.$unknown !== WORKSPACE_EXPRESSION) return;
+    if (typeof collection !== "object" || collection === null || Array.isArray(collection)) return;
+    if (isUnknown(collection)) return;
+    for (const name of Object.keys(collection)) names.add(name);
+  }
+
   private binary(op: string, left: Value, right: Value, expr: Range, scope: Scope): Value {
+    if (op === "==" || op === "!=") {
+      this.noteWorkspaceKeys(left, typeof right === "string" ? { [right]: null } : null);
+      this.noteWorkspaceKeys(right, typeof left === "string" ? { [left]: null } : null);
+    }
     if (isUnknown(left) || isUnknown(right)) return unknown(sourceText(expr, scope));
     if ((op === "==" || op === "!=") && (isPartial(left) || isPartial(right)))
       return unknown(sourceText(expr, scope));
@@ -706,6 +732,17 @@ export class ExpressionEvaluator {
         ...args.slice(0, -1),
         ...last.value.map((value, i) => ({ value, origin: childOrigin(last.origin, i) })),
       ];
+    }
+    if (name === "lookup") this.noteWorkspaceKeys(args[1]?.value, args[0]?.value);
+    if (name === "contains") {
+      const list = args[0]?.value;
+      if (Array.isArray(list))
+        this.noteWorkspaceKeys(
+          args[1]?.value,
+          Object.fromEntries(
+            list.flatMap((item) => (typeof item === "string" ? [[item, null]] : [])),
+          ),
+        );
     }
     const context: FunctionContext = {
       expression: sourceText(expr, scope),

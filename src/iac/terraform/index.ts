@@ -34,6 +34,7 @@ import { declaredMoves, forgottenAddresses, rootMovesInForce } from "./moved.js"
 import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
+import { plannedWorkspaces, workspaceDomain, type Workspace } from "./workspaces.js";
 
 export type { ModuleCallRecord } from "./instance.js";
 export { leavesTop, unloadedModuleFolders } from "./modules.js";
@@ -80,7 +81,7 @@ export interface TerraformModel {
 export function loadTerraform(files: SourceFile[], options: TerraformOptions = {}): TerraformModel {
   const errors = new Map<string, LoadError>();
   const report = (error: LoadError): void => {
-    const key = `${error.file}:${error.line}:${error.column}:${error.code}`;
+    const key = errorKey(error);
     if (!errors.has(key)) errors.set(key, error);
   };
   const resources: Resource[] = [];
@@ -180,7 +181,26 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     const before = resources.length;
     rootMoves.length = 0;
     try {
-      new ModuleInstance(context, definition, "", new Map(), rootValues, 0, []).load();
+      const named = new Set<string>();
+      const reported = new Set<string>();
+      const recordContext: LoadContext = {
+        ...context,
+        report: (error) => {
+          reported.add(errorKey(error));
+          report(error);
+        },
+      };
+      evaluator.workspaceNames = named;
+      try {
+        new ModuleInstance(recordContext, definition, "", new Map(), rootValues, 0, []).load();
+      } finally {
+        delete evaluator.workspaceNames;
+        context.instanceCount = recordContext.instanceCount;
+      }
+      const worlds = workspaceWorlds(context, named, reported, (worldContext) =>
+        new ModuleInstance(worldContext, definition, "", new Map(), rootValues, 0, []).load(),
+      );
+      if (worlds) resources.splice(before, resources.length - before, ...worlds);
       for (let i = before; i < resources.length; i++) {
         const resource = resources[i];
         if (resource) resource.root = directory;
@@ -207,4 +227,50 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   for (const relative of everyRoot)
     if (!foundForEveryRoot.has(relative)) missingVariableFile(relative, "every root module");
   return { resources, errors: [...errors.values()], moduleCalls, moves, forgotten };
+}
+
+/**
+ * The resources of a root read by `terraform.workspace`, evaluated once per workspace its maps and
+ * comparisons name (`named`, workspaces.ts), each marked with its world; undefined when it names
+ * none, or no world can be planned. `load` evaluates the root again with `context` as given;
+ * what a world reports is dropped (the evaluation of record reported what all share), and a world
+ * reporting an error that evaluation did not is one Terraform cannot plan.
+ */
+function workspaceWorlds(
+  context: LoadContext,
+  named: ReadonlySet<string>,
+  recorded: ReadonlySet<string>,
+  load: (context: LoadContext) => void,
+): Resource[] | undefined {
+  const planned = plannedWorkspaces(named);
+  if (planned.length === 0) return undefined;
+  const worlds: Array<Workspace & { resources: Resource[] }> = [];
+  for (const world of planned) {
+    const emitted: Resource[] = [];
+    let failed = false;
+    const worldContext: LoadContext = {
+      ...context,
+      workspace: world.name,
+      report: (error) => {
+        if (error.level !== "warning" && !recorded.has(errorKey(error))) failed = true;
+      },
+      emit: (resource) => emitted.push(resource),
+      recordModuleCall: () => {},
+      emitMove: () => {},
+      resolutionDepth: 0,
+    };
+    load(worldContext);
+    context.instanceCount = worldContext.instanceCount;
+    if (!failed) worlds.push({ ...world, resources: emitted });
+  }
+  if (worlds.length === 0) return undefined;
+  const domain = workspaceDomain(worlds);
+  return worlds.flatMap(({ condition, resources }) =>
+    resources.map((resource) => ({ ...resource, workspace: condition, choices: domain })),
+  );
+}
+
+/** What tells two reported errors apart: the same error reported twice is reported once. */
+function errorKey(error: LoadError): string {
+  return `${error.file}:${error.line}:${error.column}:${error.code}`;
 }

@@ -98,6 +98,8 @@ export interface LoadContext {
   providers?: RootProviders;
   /** The names the fetch stage listed, which `fileset()` enumerates; undefined when it listed none. */
   listing?: FileListing;
+  /** The value of `terraform.workspace` in the world being evaluated (workspaces.ts); unknown without. */
+  workspace?: string;
 }
 
 /** A module call as written, local or remote (remote sources are recorded, never fetched). */
@@ -448,6 +450,12 @@ export class ModuleInstance implements EvaluationHost {
         return { result: { value, origin: here }, consumed: 1 };
       }
       case "terraform":
+        if (this.context.workspace !== undefined && attribute(first) === "workspace")
+          return { result: { value: this.context.workspace, origin: here }, consumed: 1 };
+        return {
+          result: { value: unknown(sourceText(traversal, scope)), origin: here },
+          consumed: traversal.steps.length,
+        };
       case "self":
       case "count":
       case "each":

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import type { Resource } from "../../model/types.js";
+import type { SourceFile } from "../source.js";
+import { loadTerraform } from "./index.js";
+import { plannedWorkspaces, UNNAMED_WORKSPACE } from "./workspaces.js";
+
+function load(files: Record<string, string>) {
+  const sources: SourceFile[] = Object.entries(files).map(([path, text]) => ({ path, text }));
+  return loadTerraform(sources);
+}
+
+/** Each instance as `world: address = the value at pointer`, in load order. */
+function worlds(resources: Resource[], pointer: (r: Resource) => unknown): string[] {
+  return resources.map(
+    (r) => `${r.workspace ?? "-"}: ${r.address} = ${JSON.stringify(pointer(r))}`,
+  );
+}
+
+const sshFrom = (cidrs: string) => `resource "aws_security_group" "a" {
+  name = "a-\${terraform.workspace}"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ${cidrs}
+  }
+}
+`;
+
+const ingressCidrs = (r: Resource) =>
+  (r.config.ingress as Array<{ cidr_blocks: unknown }>)[0]?.cidr_blocks;
+
+describe("roots that read terraform.workspace", () => {
+  it("are evaluated once per key of a map it indexes, each world located at its entry", () => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  cidrs = {
+    default = "10.0.0.0/8"
+    prod    = "0.0.0.0/0"
+  }
+}
+${sshFrom("[local.cidrs[terraform.workspace]]")}`,
+    });
+    expect(errors).toEqual([]);
+    // A workspace no key names fails at the index, as Terraform's plan does: no world of its own.
+    expect(worlds(resources, ingressCidrs)).toEqual([
+      `terraform.workspace is default: aws_security_group.a = ["10.0.0.0/8"]`,
+      `terraform.workspace is prod: aws_security_group.a = ["0.0.0.0/0"]`,
+    ]);
+    expect(resources.map((r) => r.locations["/ingress/0/cidr_blocks/0"]?.line)).toEqual([3, 4]);
+    expect(resources.map((r) => r.config.name)).toEqual(["a-default", "a-prod"]);
+    expect(resources[0]?.choices).toEqual({
+      parameters: { "terraform.workspace": ["default", "prod"] },
+      conditions: {},
+    });
+  });
+
+  it("let default stand for every workspace nothing names, under the negation of the others", () => {
+    const { resources } = load({
+      "main.tf": sshFrom(`terraform.workspace == "prod" ? ["0.0.0.0/0"] : ["10.0.0.0/8"]`),
+    });
+    expect(worlds(resources, ingressCidrs)).toEqual([
+      `not terraform.workspace is prod: aws_security_group.a = ["10.0.0.0/8"]`,
+      `terraform.workspace is prod: aws_security_group.a = ["0.0.0.0/0"]`,
+    ]);
+  });
+
+  it("leave out a default that a map without its key cannot plan", () => {
+    const { resources, errors } = load({
+      "main.tf": `variable "sizes" {
+  default = {
+    staging = "10.0.0.0/8"
+    prod    = "0.0.0.0/0"
+  }
+}
+${sshFrom("[lookup(var.sizes, terraform.workspace)]")}`,
+    });
+    // The evaluation of record, with the workspace unknown, reports nothing either.
+    expect(errors).toEqual([]);
+    expect(worlds(resources, ingressCidrs)).toEqual([
+      `terraform.workspace is prod: aws_security_group.a = ["0.0.0.0/0"]`,
+      `terraform.workspace is staging: aws_security_group.a = ["10.0.0.0/8"]`,
+    ]);
+  });
+
+  it("follow terraform.workspace passed to a local module's variable", () => {
+    const { resources } = load({
+      "main.tf": `module "sg" {
+  source = "./modules/sg"
+  env    = terraform.workspace
+}
+`,
+      "modules/sg/main.tf": `variable "env" { type = string }
+locals {
+  cidrs = { dev = "10.0.0.0/8", prod = "0.0.0.0/0" }
+}
+${sshFrom(`[lookup(local.cidrs, var.env, "10.1.0.0/16")]`)}`,
+    });
+    expect(worlds(resources, ingressCidrs)).toEqual([
+      `not terraform.workspace is dev and not terraform.workspace is prod: module.sg.aws_security_group.a = ["10.1.0.0/16"]`,
+      `terraform.workspace is dev: module.sg.aws_security_group.a = ["10.0.0.0/8"]`,
+      `terraform.workspace is prod: module.sg.aws_security_group.a = ["0.0.0.0/0"]`,
+    ]);
+  });
+
+  it("give each world the instances its for_each makes", () => {
+    const { resources } = load({
+      "main.tf": `locals {
+  ports = {
+    default = {}
+    prod    = { ssh = 22 }
+  }
+}
+resource "aws_security_group_rule" "open" {
+  for_each          = local.ports[terraform.workspace]
+  type              = "ingress"
+  security_group_id = "sg-1"
+  from_port         = each.value
+  to_port           = each.value
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+`,
+    });
+    expect(worlds(resources, (r) => r.config.from_port)).toEqual([
+      `terraform.workspace is prod: aws_security_group_rule.open["ssh"] = 22`,
+    ]);
+  });
+
+  it("leave a root that names no workspace as it was, and a name it only interpolates unknown", () => {
+    const { resources } = load({ "main.tf": sshFrom(`["10.0.0.0/8"]`) });
+    expect(resources.map((r) => [r.workspace, r.choices, r.config.name])).toEqual([
+      [undefined, undefined, { $unknown: '"a-${terraform.workspace}"' }],
+    ]);
+  });
+});
+
+describe("plannedWorkspaces", () => {
+  it("adds a world for the unnamed workspaces when default is named", () => {
+    expect(plannedWorkspaces(new Set(["default", "prod"])).map((w) => w.name)).toEqual([
+      "default",
+      "prod",
+      UNNAMED_WORKSPACE,
+    ]);
+  });
+
+  it("plans none for a name a condition text cannot hold", () => {
+    expect(plannedWorkspaces(new Set(["prod eu"]))).toEqual([]);
+    expect(plannedWorkspaces(new Set(["not"]))).toEqual([]);
+  });
+});

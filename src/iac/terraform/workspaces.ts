@@ -1,0 +1,76 @@
+// The workspaces a root module is evaluated for when it reads `terraform.workspace`, which
+// Terraform sets from the workspace selected, not from anything written. Static evaluation leaves
+// it unknown; a root whose values depend on it (`local.cidrs[terraform.workspace]`,
+// `lookup(var.sizes, terraform.workspace)`, `terraform.workspace == "prod" ? a : b`) is evaluated
+// again once per workspace that its maps and comparisons tell apart, each a world of its own
+// (`Resource.workspace`), and policies judge each world alone (policy/evaluate.ts), so a finding
+// in one says "Only when terraform.workspace is prod".
+// The names: the string keys of every map indexed by `terraform.workspace` (`m[...]`, `lookup`),
+// the strings compared with it (`==`, `!=`, `contains`), and `default`. A workspace none of them
+// names behaves alike at every such place (but for its name where interpolated): `default`
+// stands for it when nothing names `default`, and one more world with a name nothing writes does
+// when something does. A world whose evaluation fails where the unknown one did not (a map
+// without its key) is one Terraform cannot plan, and is left out.
+
+import type { ChoiceDomain } from "../../model/types.js";
+
+/** How `terraform.workspace` stays unknown in the evaluation of record: its source text. */
+export const WORKSPACE_EXPRESSION = "terraform.workspace";
+
+/** Worlds beyond which a root is left as its evaluation of record has it (the reads unknown). */
+export const MAX_WORKSPACES = 16;
+
+/**
+ * The workspace a world is evaluated with for the workspaces no map or comparison names, when
+ * `default` is named: a name none writes.
+ */
+export const UNNAMED_WORKSPACE = "tollgate-unnamed-workspace";
+
+/** The value the domain gives the unnamed world: no condition text names it. */
+const UNNAMED_VALUE = "(unnamed)";
+
+export interface Workspace {
+  /** The value `terraform.workspace` takes in this world. */
+  name: string;
+  /** The condition text of the world: `terraform.workspace is prod`, or for the unnamed one `not ... and not ...`. */
+  condition: string;
+  /** This world's value in `ChoiceDomain.parameters["terraform.workspace"]`. */
+  value: string;
+}
+
+/** Workspace names a condition text can hold as one value (`Env is prod`, conditions.ts). */
+const WORKSPACE_NAME = /^[A-Za-z0-9_.-]+$/;
+const KEYWORDS = new Set(["and", "or", "not", "is"]);
+
+/**
+ * The worlds to evaluate a root in, given the names its evaluation of record collected; none when
+ * it names no workspace (nothing there depends on which is selected, but for interpolated names),
+ * names one a condition text cannot hold, or names more than MAX_WORKSPACES.
+ */
+export function plannedWorkspaces(named: ReadonlySet<string>): Workspace[] {
+  if (named.size === 0) return [];
+  const names = [...new Set([...named, "default"])].sort();
+  if (names.length + 1 > MAX_WORKSPACES) return [];
+  if (names.some((name) => !WORKSPACE_NAME.test(name) || KEYWORDS.has(name))) return [];
+  const others = (excluded: string): string =>
+    names
+      .filter((name) => name !== excluded)
+      .map((name) => `not ${WORKSPACE_EXPRESSION} is ${name}`)
+      .join(" and ");
+  const worlds = names.map((name): Workspace =>
+    name === "default" && !named.has("default")
+      ? { name, condition: others("default"), value: UNNAMED_VALUE }
+      : { name, condition: `${WORKSPACE_EXPRESSION} is ${name}`, value: name },
+  );
+  if (named.has("default"))
+    worlds.push({ name: UNNAMED_WORKSPACE, condition: others(""), value: UNNAMED_VALUE });
+  return worlds;
+}
+
+/** What the conditions of the worlds `kept` mean together: each deployment selects one of them. */
+export function workspaceDomain(kept: readonly Workspace[]): ChoiceDomain {
+  return {
+    parameters: { [WORKSPACE_EXPRESSION]: kept.map((world) => world.value) },
+    conditions: {},
+  };
+}

@@ -1,0 +1,135 @@
+// Terraform roots whose values depend on the selected workspace (`local.cidrs[terraform.workspace]`),
+// end to end (session 14's r14): what one workspace opens is reported "Only when terraform.workspace
+// is prod" on the map entry that opens it, what every workspace opens once and unconditionally, and
+// the diff sees one finding whatever the worlds it holds in.
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { diffArgs, runOnFiles } from "./support/cli.js";
+
+interface JsonFinding {
+  rule: string;
+  status: string;
+  line: number;
+  message: string;
+  unknown?: string;
+}
+
+async function run(files: Record<string, string>, args: (dir: string) => string[]) {
+  const { code, stdout } = await runOnFiles("tf-workspaces", files, (dir) => [
+    ...args(dir),
+    "--format",
+    "json",
+  ]);
+  const { findings } = JSON.parse(stdout) as { findings: JsonFinding[] };
+  return {
+    code,
+    findings: findings
+      .filter((f) => f.rule !== "TG-NET-007")
+      .map(
+        (f) =>
+          `${f.status} ${f.rule} ${f.line}${f.unknown ? " cannot tell" : ""}${f.message.replace(/^[^]*?( Only when [^]*)?$/, "$1")}`,
+      )
+      .sort(),
+  };
+}
+
+/** SSH from each workspace's entry, RDP from the internet in every workspace. */
+const admin = (prodCidr: string) => `locals {
+  admin_cidrs = {
+    default = "10.0.0.0/8"
+    staging = "10.0.0.0/8"
+    prod    = "${prodCidr}"
+  }
+}
+
+resource "aws_security_group" "admin" {
+  name = "admin-\${terraform.workspace}"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [local.admin_cidrs[terraform.workspace]]
+  }
+  ingress {
+    from_port   = 3389
+    to_port     = 3389
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`;
+
+const scan = (dir: string) => ["scan", path.join(dir, "src")];
+
+// The first run compiles the built-in policies, slow on a loaded machine.
+describe("terraform.workspace", { timeout: 120_000 }, () => {
+  it("reports what one workspace opens under it, on its map entry, and the rest once", async () => {
+    const { code, findings } = await run({ "src/main.tf": admin("0.0.0.0/0") }, scan);
+    expect(code).toBe(1);
+    expect(findings).toEqual([
+      "new TG-NET-001 5 Only when terraform.workspace is prod.",
+      "new TG-NET-002 21",
+    ]);
+  });
+
+  it("in a diff changing only the prod entry, reports one new finding on that line", async () => {
+    const { code, findings } = await run(
+      { "base/main.tf": admin("10.20.0.0/16"), "head/main.tf": admin("0.0.0.0/0") },
+      diffArgs,
+    );
+    expect(code).toBe(1);
+    expect(findings).toEqual([
+      "existing TG-NET-002 21",
+      "new TG-NET-001 5 Only when terraform.workspace is prod.",
+    ]);
+  });
+
+  it("says a workspace a comparison leaves out is any but the one compared", async () => {
+    const { findings } = await run(
+      {
+        "src/main.tf": `resource "aws_security_group" "a" {
+  name = "a"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = terraform.workspace == "prod" ? ["10.0.0.0/8"] : ["0.0.0.0/0"]
+  }
+}
+`,
+      },
+      scan,
+    );
+    expect(findings).toEqual(["new TG-NET-001 7 Only when terraform.workspace is not prod."]);
+  });
+
+  it("names the default workspace, and still tells what an unknown decides", async () => {
+    const { findings } = await run(
+      {
+        "src/main.tf": `variable "office" { type = string }
+locals {
+  ssh = {
+    default = "0.0.0.0/0"
+    prod    = var.office
+  }
+}
+resource "aws_security_group" "a" {
+  name = "a"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [local.ssh[terraform.workspace]]
+  }
+}
+`,
+        "tollgate.yml": "rule_settings:\n  unknown_values: advisory\n",
+      },
+      (dir) => [...scan(dir), "--config", path.join(dir, "tollgate.yml")],
+    );
+    expect(findings).toEqual([
+      "new TG-NET-001 4 Only when terraform.workspace is default.",
+      "new TG-NET-001 5 cannot tell Only when terraform.workspace is prod.",
+    ]);
+  });
+});

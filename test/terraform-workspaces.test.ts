@@ -4,7 +4,8 @@
 // the diff sees one finding whatever the worlds it holds in.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { diffArgs, runOnFiles } from "./support/cli.js";
+import { diffArgs, runCli, runOnFiles } from "./support/cli.js";
+import { withTempDir, writeFiles } from "./support/tempDir.js";
 
 interface JsonFinding {
   rule: string;
@@ -70,6 +71,19 @@ describe("terraform.workspace", { timeout: 120_000 }, () => {
       "new TG-NET-001 5 Only when terraform.workspace is prod.",
       "new TG-NET-002 21",
     ]);
+  });
+
+  it("is listed by inspect once per workspace, with its condition", async () => {
+    const { stdout } = await withTempDir("tf-workspaces", async (dir) => {
+      await writeFiles(dir, { "main.tf": admin("0.0.0.0/0") });
+      return runCli(["inspect", "."], dir);
+    });
+    expect(stdout.split("\n").filter(Boolean)).toEqual(
+      ["default", "prod", "staging"].map(
+        (name) =>
+          `main.tf:9  aws_security_group.admin  (aws_security_group)  when terraform.workspace is ${name}`,
+      ),
+    );
   });
 
   it("in a diff changing only the prod entry, reports one new finding on that line", async () => {

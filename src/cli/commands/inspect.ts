@@ -1,7 +1,8 @@
 // `tollgate inspect <paths...>`: prints the resource model exactly as policies receive it in
 // `input`, so policy authors can see what their Rego works on; the text form lists resources,
 // with the Terraform blocks whose number a `for_each` Tollgate cannot know decides. Terraform roots
-// are read with the `--var-file`s a scan would be given.
+// are read with the `--var-file`s a scan would be given; a root evaluated per workspace
+// (`Resource.workspace`) lists each world's resources with its condition.
 import { loadModel } from "../../iac/index.js";
 import { isWarning, policyInput, qualifiedAddress } from "../../model/index.js";
 import { formatLoadError } from "../../report/index.js";
@@ -63,7 +64,10 @@ export const inspectCommand = defineCommand({
       for (const resource of model.resources) {
         const kind =
           resource.mode === "module" ? `module ${resource.moduleSource ?? ""}` : resource.type;
-        io.stdout(`${resource.file}:${resource.line}  ${qualifiedAddress(resource)}  (${kind})\n`);
+        const world = resource.workspace === undefined ? "" : `  when ${resource.workspace}`;
+        io.stdout(
+          `${resource.file}:${resource.line}  ${qualifiedAddress(resource)}  (${kind})${world}\n`,
+        );
         for (const [pointer, expression] of Object.entries(resource.unknownForEach ?? {}))
           io.stdout(`  ${pointer}  none or several, for_each = ${expression}\n`);
       }

@@ -234,7 +234,9 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
  * comparisons name (`named`, workspaces.ts), each marked with its world; undefined when it names
  * none, or no world can be planned. `load` evaluates the root again with `context` as given;
  * what a world reports is dropped (the evaluation of record reported what all share), and a world
- * reporting an error that evaluation did not is one Terraform cannot plan.
+ * reporting an error that evaluation did not, or failing, is one Terraform cannot plan. Each world
+ * counts its module instances from where the evaluation of record left the count, and leaves it
+ * there: the roots after it are bounded as they would be without worlds.
  */
 function workspaceWorlds(
   context: LoadContext,
@@ -259,8 +261,12 @@ function workspaceWorlds(
       emitMove: () => {},
       resolutionDepth: 0,
     };
-    load(worldContext);
-    context.instanceCount = worldContext.instanceCount;
+    try {
+      load(worldContext);
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      failed = true;
+    }
     if (!failed) worlds.push({ ...world, resources: emitted });
   }
   if (worlds.length === 0) return undefined;

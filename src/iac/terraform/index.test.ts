@@ -1788,8 +1788,47 @@ resource "x" "y" {
   v = length(local.big)
 }
 `);
-    expect(errors.map((e) => [e.code, e.line])).toEqual([["terraform-limit", 3]]);
+    expect(errors.map((e) => [e.code, e.line, e.message])).toEqual([
+      [
+        "terraform-limit",
+        3,
+        "this expression builds more than 100000 elements; it is treated as unknown",
+      ],
+    ]);
     expect(byAddress(resources, "x.y").config.v).toEqual({ $unknown: "length(local.big)" });
+  });
+  it("stops locals that each double a collection at the first holding too many elements", () => {
+    // local.d16 holds local.d15 twice, which holds local.d14 twice...: 196,606 elements.
+    const doubling = Array.from(
+      { length: 20 },
+      (_, i) => `  d${i + 1} = [local.d${i}, local.d${i}]\n`,
+    ).join("");
+    const { resources, errors } = load(
+      `locals {\n  d0 = [1]\n${doubling}}\nresource "x" "y" {\n  v = jsonencode(local.d20)\n}\n`,
+    );
+    expect(errors.map((e) => [e.code, e.line, e.message])).toEqual([
+      [
+        "terraform-limit",
+        18,
+        "this expression builds more than 100000 elements; it is treated as unknown",
+      ],
+    ]);
+    expect(byAddress(resources, "x.y").config.v).toEqual(
+      expect.stringContaining('"$unknown":"[local.d15, local.d15]"'),
+    );
+  });
+  it("counts what a function is given as often as it is held", () => {
+    const doubling = Array.from(
+      { length: 15 },
+      (_, i) => `  d${i + 1} = [local.d${i}, local.d${i}]\n`,
+    ).join("");
+    const { resources, errors } = load(
+      `locals {\n  d0 = [1]\n${doubling}}\nresource "x" "y" {\n  v = length(flatten([local.d15, local.d15]))\n}\n`,
+    );
+    expect(errors.map((e) => [e.code, e.line])).toEqual([["terraform-limit", 20]]);
+    expect(byAddress(resources, "x.y").config.v).toEqual({
+      $unknown: "length(flatten([local.d15, local.d15]))",
+    });
   });
   it("bounds long reference chains instead of overflowing the stack", () => {
     const chain = Array.from({ length: 1000 }, (_, i) => `  a${i} = local.a${i + 1}\n`).join("");

@@ -92,9 +92,20 @@ export function at(file: string, range: Range): Origin {
 
 /** The origin of one element, or a plain origin at the parent's place when it is not known. */
 export function childOrigin(parent: Origin, key: PathSegment): Origin {
-  const child = parent.items?.get(String(key)) ?? { file: parent.file, range: parent.range };
-  return inherit(parent, child);
+  const written = parent.items?.get(String(key));
+  if (written) return inherit(parent, written);
+  // Every element not written on its own is where the whole value is: one origin serves them all,
+  // so a for-expression over a computed list (`range(1000)`) makes one, not one per element.
+  let unplaced = unplacedChildren.get(parent);
+  if (!unplaced) {
+    unplaced = inherit(parent, { file: parent.file, range: parent.range });
+    unplacedChildren.set(parent, unplaced);
+  }
+  return unplaced;
 }
+
+/** The origin `childOrigin` gives an element of each parent that has no origin of its own. */
+const unplacedChildren = new WeakMap<Origin, Origin>();
 
 /**
  * What the whole value passed through, the element did too, after what it passed on its own; a

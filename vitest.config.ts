@@ -12,6 +12,7 @@ export const slowSuites = [
   "src/iac/terraform/robustness.test.ts",
   "test/rego-conformance.test.ts",
   "test/peer.test.ts",
+  "test/build-library.test.ts",
   "test/redis/**/*.test.ts",
 ];
 

@@ -3297,18 +3297,31 @@ describe("tollgate scan, inspect and build", () => {
     );
   });
 
+  // The whole built-in library's build is test/build-library.test.ts, a slow suite.
   it("writes a bundle in the opa build layout with every rule's annotations", async () => {
     await withTempDir("build", async (dir) => {
+      await writeFiles(dir, {
+        "rules/network/any_sg/policy.rego": namedGroupPolicy(),
+        "iac/main.tf": 'resource "aws_security_group" "open" {\n  name = "open"\n}\n',
+      });
       const out = path.join(dir, "bundle.tar.gz");
-      const result = await run(["build", "policies", "-o", out]);
+      const result = await run(["build", "rules", "-o", out], dir);
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
       const bundle = await readBundle(new Uint8Array(await readFile(out)));
       expect(bundle.modules["/policy.wasm"]?.byteLength).toBeGreaterThan(1000);
-      const entrypoints = bundle.manifest.wasm?.map((w) => w.entrypoint) ?? [];
-      expect(entrypoints).toContain("tollgate/rules/network/ssh_open/deny");
-      const scan = await run(["scan", "examples/pr/head", "--bundle", out, "--format", "json"]);
-      expect(scan.code).toBe(1);
+      const rule = bundle.manifest.wasm?.find(
+        (w) => w.entrypoint === "tollgate/rules/network/any_sg/deny",
+      );
+      expect(rule?.annotations?.[0]).toMatchObject({
+        title: "Security groups named open",
+        custom: { id: "T-1", severity: "low", category: "network" },
+      });
+      const scan = await run(["scan", "iac", "--bundle", out, "--format", "json"], dir);
+      expect(scan.stderr).toBe("");
+      expect(findingsOf(scan.stdout).map((f) => `${f.rule} ${f.file}:${f.line}`)).toEqual([
+        "T-1 iac/main.tf:2",
+      ]);
     });
   });
 

@@ -1,0 +1,54 @@
+// Terraform loader on hostile input: each case must end at a located `terraform-limit` error
+// (evaluate.ts: EVALUATION_BUDGET, MAX_ELEMENTS, MAX_TEXT), never hang or run out of memory.
+// Prints the time to that error. Run: npx tsx bench/terraform-hostile.ts
+import { loadTerraform } from "../src/iac/terraform/index.js";
+
+/** Locals l1..l`count`, each `step` of the one before, after `first`. */
+function chain(first: string, step: (previous: string) => string, count = 40): string {
+  const locals = Array.from({ length: count }, (_, i) => `  l${i + 1} = ${step(`local.l${i}`)}\n`);
+  return `locals {\n  l0 = ${first}\n${locals.join("")}}\n`;
+}
+
+const reader = (expr: string) => `resource "x" "y" {\n  v = ${expr}\n}\n`;
+const cases: Record<string, string> = {
+  "for-expressions 3 deep over range(1000)":
+    "locals {\n  r = range(1000)\n  big = [for a in local.r : [for b in local.r : [for c in local.r : c]]]\n}\n" +
+    reader("length(local.big)"),
+  "object for-expressions 3 deep":
+    "locals {\n  r = range(1000)\n  big = {for a in local.r : a => {for b in local.r : b => {for c in local.r : c => c}}}\n}\n" +
+    reader("length(local.big)"),
+  "format in for-expressions 2 deep":
+    'locals {\n  r = range(1000)\n  big = flatten([for a in local.r : [for b in local.r : format("%d-%d", a, b)]])\n}\n' +
+    reader('strrev(join(",", local.big))'),
+  "splat in for-expressions":
+    "locals {\n  r = [for i in range(1000) : { a = range(1000) }]\n  big = [for x in local.r : [for y in local.r : y.a]]\n}\n" +
+    reader("length(local.big)"),
+  "locals doubling by concat":
+    chain("[1]", (l) => `concat(${l}, ${l})`) + reader("length(local.l40)"),
+  "locals doubling by flatten":
+    chain("[1]", (l) => `flatten([${l}, ${l}])`) + reader("length(local.l40)"),
+  "locals doubling by tuple, jsonencode":
+    chain("[1]", (l) => `[${l}, ${l}]`) + reader("jsonencode(local.l40)"),
+  "locals doubling by object, yamlencode":
+    chain("{ a = 1 }", (l) => `{ a = ${l}, b = ${l} }`) + reader("yamlencode(local.l40)"),
+  "string doubling":
+    chain('"aaaaaaaaaa"', (l) => `"\${${l}}\${${l}}"`) + reader("length(local.l40)"),
+  "join doubling":
+    chain('["aaaaaaaaaa"]', (l) => `[join(",", concat(${l}, ${l}))]`) + reader("length(local.l40)"),
+};
+
+console.log("case                                          ms  errors  first error");
+for (const [name, text] of Object.entries(cases)) {
+  const start = performance.now();
+  const model = loadTerraform([{ path: "main.tf", text }]);
+  const ms = performance.now() - start;
+  const first = model.errors[0];
+  console.log(
+    [
+      name.padEnd(42),
+      ms.toFixed(0).padStart(6),
+      String(model.errors.length).padStart(7),
+      first ? ` main.tf:${first.line} ${first.code}: ${first.message.slice(0, 60)}` : " none",
+    ].join(""),
+  );
+}

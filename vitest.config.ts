@@ -10,6 +10,7 @@ export const slowSuites = [
   "src/iac/hcl/fuzz.test.ts",
   "src/iac/cloudformation/corpus.test.ts",
   "src/iac/terraform/robustness.test.ts",
+  "src/iac/cloudformation/robustness.test.ts",
   "test/rego-conformance.test.ts",
   "test/peer.test.ts",
   "test/build-library.test.ts",

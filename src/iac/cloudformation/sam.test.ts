@@ -112,6 +112,31 @@ Resources:
     ]);
   });
 
+  it("warns at a misspelt Serverless namespace, naming the type meant", () => {
+    const text = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverles::Function
+    Properties:
+      Handler: index.handler
+  Api:
+    Type: AWS::ServerLess::Api
+    Properties:
+      StageName: prod
+  Table:
+    Type: AWS::Servrless::SimpleTabel
+  Other:
+    Type: AWS::Serverles::Anything
+  Repo:
+    Type: AWS::ServerlessRepo::Application
+`;
+    expect(problems(text)).toEqual([
+      "4:11: cfn-resource-type resource Fn: AWS::Serverles::Function is not a resource type (AWS::Serverless::Function is); no rule reads it",
+      "8:11: cfn-resource-type resource Api: AWS::ServerLess::Api is not a resource type (AWS::Serverless::Api is); no rule reads it",
+      "12:11: cfn-resource-type resource Table: AWS::Servrless::SimpleTabel is not a resource type (AWS::Serverless::SimpleTable is); no rule reads it",
+    ]);
+  });
+
   it("passes over every type SAM defines, and a type close to none, which may be newer than this list", () => {
     const text = `Transform: AWS::Serverless-2016-10-31
 Resources:

@@ -9,7 +9,8 @@ import type { Span, TemplateEntry, TemplateNode, TemplateScalar } from "./parse.
 
 const SAM_TRANSFORM = "AWS::Serverless-2016-10-31";
 
-const SAM_PREFIX = "AWS::Serverless::";
+const SAM_NAMESPACE = "Serverless";
+const SAM_PREFIX = `AWS::${SAM_NAMESPACE}::`;
 
 /**
  * The resource types the SAM transform defines (its specification's `AWS::Serverless::*`, read in
@@ -31,17 +32,29 @@ const SAM_TYPES = [
 ];
 
 /**
- * Why `type`, written under `AWS::Serverless::` but none of SAM's types, is likely a misspelling of
- * one (`AWS::Serverless::Functon`): it would otherwise load as an unknown type no rule reads, and
- * the resources it names as generated would pass as declared. Undefined for SAM's own types and
- * for a type close to none of them, which SAM may have added since.
+ * Why `type`, written under `AWS::Serverless::` but none of SAM's types, or under a namespace close
+ * to `Serverless`, is likely a misspelling of one (`AWS::Serverless::Functon`,
+ * `AWS::Serverles::Function`): it would otherwise load as an unknown type no rule reads, and the
+ * resources it names as generated would pass as declared. Undefined for SAM's own types and for a
+ * type close to none of them, which SAM may have added since.
  */
 export function misspeltSamType(type: string): string | undefined {
-  if (!type.startsWith(SAM_PREFIX)) return undefined;
-  const meant = closestName(type.slice(SAM_PREFIX.length), SAM_TYPES);
+  if (type.startsWith(SAM_PREFIX)) {
+    const meant = closestName(type.slice(SAM_PREFIX.length), SAM_TYPES);
+    return meant === undefined
+      ? undefined
+      : `${type} is not a SAM resource type (${meant} is); no rule reads it`;
+  }
+  // A misspelt namespace (`AWS::Serverles::Function`, `AWS::ServerLess::Api`) names no type at
+  // all: said when what follows it is one of SAM's types, or close to one.
+  const [provider, namespace, name, ...rest] = type.split("::");
+  if (provider !== "AWS" || namespace === undefined || name === undefined || rest.length > 0)
+    return undefined;
+  if (closestName(namespace, [SAM_NAMESPACE]) === undefined) return undefined;
+  const meant = SAM_TYPES.includes(name) ? name : closestName(name, SAM_TYPES);
   return meant === undefined
     ? undefined
-    : `${type} is not a SAM resource type (${meant} is); no rule reads it`;
+    : `${type} is not a resource type (${SAM_PREFIX}${meant} is); no rule reads it`;
 }
 
 /**

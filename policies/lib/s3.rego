@@ -210,8 +210,9 @@ module_transport_switches := ["attach_deny_insecure_transport_policy", "attach_r
 # `PublicAccessBlockConfiguration` on the bucket the policy's `Bucket` refers to, or an access
 # point's own configuration (all four flags are on for an access point that writes none, and
 # Terraform defaults a flag left out of its block to true). An unknown flag contains nothing, nor
-# does a CloudFormation flag written under an `Fn::If` the template cannot decide (it contains
-# only the deployments where its condition holds).
+# does a CloudFormation flag written under an `Fn::If` the template cannot decide, or read from a
+# parameter whose `AllowedValues` let a deployment turn it off (it contains only the deployments
+# where its condition holds, or the parameter gives true).
 # `public_access_containment[address]` names what contains the policy of `address`; every
 # resource of that address must be contained (two roots may both hold one address).
 public_access_containment[address] := container if {
@@ -309,9 +310,33 @@ cloudformation_containers(r, flags) := {sprintf("%s (PublicAccessBlockConfigurat
 	some bucket in cloudformation_buckets_of(r)
 	util.exists_with(bucket, r)
 	some flag in flags
-	util.is_true(bucket.config.PublicAccessBlockConfiguration[flag])
-	util.unconditional(bucket, ["PublicAccessBlockConfiguration", flag])
+	true_everywhere(bucket, ["PublicAccessBlockConfiguration", flag])
 }
+
+# The CloudFormation flag at `path` of `r` is true in every deployment: written outright (under no
+# undecided `Fn::If`) and true whatever the deployment gives the parameters it reads. A parameter
+# whose `Default`, the value of record in `config`, is true may be deployed false when its
+# `AllowedValues` list several values (`alternatives`) or none (`parameterDefaults`).
+true_everywhere(r, path) if {
+	util.is_true(object.get(r.config, path, null))
+	util.unconditional(r, path)
+	every possible in flag_values(r, path) {
+		util.is_true(possible.value)
+	}
+}
+
+# `[{value, condition}]`: the values a deployment may give the CloudFormation flag at `path` of
+# `r` (`util.possible_values`); for a parameter's `Default` that a deployment may replace
+# (`parameterDefaults`), written outright, true and false, under "P is true" and "P is false"
+# (a Boolean property takes no other value).
+flag_values(r, path) := [
+	{"value": true, "condition": sprintf("%s is true", [name])},
+	{"value": false, "condition": sprintf("%s is false", [name])},
+] if {
+	name := object.get(r, "parameterDefaults", {})[util.pointer(path)]
+	[possible] := util.possible_values(r, path)
+	possible.condition == ""
+} else := util.possible_values(r, path)
 
 # Access points have no ACL: their own Block Public Access contains policies only, and
 # `acl_carrier_types` holds no access point.
@@ -326,8 +351,7 @@ access_point_containers(r) := {"the access point's own Block Public Access (on b
 } | {sprintf("the access point's PublicAccessBlockConfiguration.%s", [flag]) |
 	r.type == "AWS::S3::AccessPoint"
 	some flag in containing_flags.policy.cloudformation
-	util.is_true(r.config.PublicAccessBlockConfiguration[flag])
-	util.unconditional(r, ["PublicAccessBlockConfiguration", flag])
+	true_everywhere(r, ["PublicAccessBlockConfiguration", flag])
 }
 
 # `public_access_uncertain[address]`: when every container of a policy of `address` (among those
@@ -404,11 +428,24 @@ cloudformation_partial_containment[address] := partial if {
 	contained := public_access_containment
 	some address in carrier_addresses
 	not contained[address]
+	partial := partial_containment(address, "policy")
+}
+
+# The same for the public ACL of a CloudFormation bucket (`AccessControl`) and the bucket's own
+# `BlockPublicAcls` and `IgnorePublicAcls`.
+cloudformation_partial_acl_containment[address] := partial if {
+	contained := acl_containment
+	some address in acl_carrier_addresses
+	not contained[address]
+	partial := partial_containment(address, "acl")
+}
+
+partial_containment(address, kind) := partial if {
 	count(address_positions[address]) == 1
 	some i in address_positions[address]
 	r := input.resources[i]
 	r.source == "cloudformation"
-	flags := cloudformation_policy_flags(r)
+	flags := cloudformation_flags(r, kind)
 	on := [conditions | some f in flags; some conditions in flag_on(f)]
 	count(on) > 0
 	texts := {f.container | some f in flags; count(flag_on(f)) > 0}
@@ -423,15 +460,17 @@ cloudformation_partial_containment[address] := partial if {
 	)
 }
 
-# The flags that may contain the policy of CloudFormation resource `r`, as `{owner, path, flag,
-# container}`: its buckets' (existing wherever `r` does) and an access point's own.
-cloudformation_policy_flags(r) := array.concat(
+# The flags that may contain the grants of `kind` of CloudFormation resource `r`, as `{owner,
+# path, flag, container}`: its buckets' (existing wherever `r` does) and, for a policy, an access
+# point's own.
+cloudformation_flags(r, kind) := array.concat(
 	[{"owner": bucket, "path": ["PublicAccessBlockConfiguration"], "flag": flag, "container": sprintf("%s (PublicAccessBlockConfiguration.%s)", [bucket.address, flag])} |
 		some bucket in cloudformation_buckets_of(r)
 		util.exists_with(bucket, r)
-		some flag in containing_flags.policy.cloudformation
+		some flag in containing_flags[kind].cloudformation
 	],
 	[{"owner": r, "path": ["PublicAccessBlockConfiguration"], "flag": flag, "container": sprintf("the access point's PublicAccessBlockConfiguration.%s", [flag])} |
+		kind == "policy"
 		r.type == "AWS::S3::AccessPoint"
 		some flag in containing_flags.policy.cloudformation
 	],
@@ -440,7 +479,7 @@ cloudformation_policy_flags(r) := array.concat(
 # The deployments in which flag `f` is true, as condition lists ([] for every deployment).
 flag_on(f) := [conditions |
 	key_path := array.concat(f.path, [f.flag])
-	some possible in util.possible_values(f.owner, key_path)
+	some possible in flag_values(f.owner, key_path)
 	util.is_true(possible.value)
 	conditions := [c |
 		some c in array.concat(util.conditions_below(object.get(f.owner, "conditional", {}), [], key_path), [possible.condition])
@@ -463,7 +502,7 @@ flag_off(f) := "" if {
 
 flag_off_whens(f) := sort(whens) if {
 	key_path := array.concat(f.path, [f.flag])
-	possible := [p | some p in util.possible_values(f.owner, key_path)]
+	possible := [p | some p in flag_values(f.owner, key_path)]
 	conditions := util.conditions_below(object.get(f.owner, "conditional", {}), [], key_path)
 	whens := {w | some w in array.concat(
 		array.concat(

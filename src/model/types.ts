@@ -241,6 +241,13 @@ export interface Resource {
    */
   alternatives?: { [pointer: string]: Array<{ condition: string; value: Value }> };
   /**
+   * CloudFormation only, present when not empty: pointers whose `config` value is a parameter's
+   * `Default` that whoever deploys the template may replace (no value was given, no
+   * `AllowedValues` list, no parent stack creates it), to the parameter's name. Rules that count a
+   * protective value as on (Block Public Access) read it as one a deployment may turn off.
+   */
+  parameterDefaults?: { [pointer: string]: string };
+  /**
    * CloudFormation only, present when the resource's `conditional` or `alternatives` may name a
    * parameter with several `AllowedValues`: what those condition texts mean together, so that a
    * finding under "Env is dev" and under "Env is prod" holds in every deployment. Left out of

@@ -167,6 +167,7 @@ deny contains finding if {
 	contained := s3.acl_containment
 	some exposure in exposures
 	not contained[exposure.resource]
+	when := uncontained_when(exposure)
 	finding := {
 		"resource": exposure.resource,
 		"subject": governs.subject(exposure.resource),
@@ -174,25 +175,48 @@ deny contains finding if {
 		"evidence": exposure.evidence,
 		"path": exposure.path,
 		"severity": exposure.severity,
-		"when": exposure.when,
+		"when": when,
 		"scope": exposure.scope,
 	}
+}
+
+# The deployments in which nothing contains the grant: all of them, or, for a CloudFormation
+# bucket whose Block Public Access contains it in some (`s3.cloudformation_partial_acl_containment`),
+# the others. Undefined when there are none.
+uncontained_when(exposure) := exposure.when if {
+	not s3.cloudformation_partial_acl_containment[exposure.resource]
+}
+
+uncontained_when(exposure) := util.conjunction([exposure.when, partial.exposed]) if {
+	partial := s3.cloudformation_partial_acl_containment[exposure.resource]
 }
 
 deny contains finding if {
 	contained := s3.acl_containment
 	some exposure in exposures
 	container := contained[exposure.resource]
-	finding := {
-		"resource": exposure.resource,
-		"subject": governs.subject(exposure.resource),
-		"message": sprintf("%s; Block Public Access contains it for now (%s), but turning that off would expose it: %s", [exposure.message, container, exposure.remedy]),
-		"evidence": sprintf("%s (contained by Block Public Access)", [exposure.evidence]),
-		"path": exposure.path,
-		"severity": "low",
-		"when": exposure.when,
-		"scope": contained_scope(exposure.scope),
-	}
+	finding := contained_finding(exposure, container, exposure.when)
+}
+
+# A CloudFormation grant that Block Public Access contains in some deployments only: at low severity
+# in those, as one contained in all of them is.
+deny contains finding if {
+	some exposure in exposures
+	partial := s3.cloudformation_partial_acl_containment[exposure.resource]
+	some conditions in partial.contained
+	when := util.conjunction(array.concat([exposure.when], conditions))
+	finding := contained_finding(exposure, partial.container, when)
+}
+
+contained_finding(exposure, container, when) := {
+	"resource": exposure.resource,
+	"subject": governs.subject(exposure.resource),
+	"message": sprintf("%s; Block Public Access contains it for now (%s), but turning that off would expose it: %s", [exposure.message, container, exposure.remedy]),
+	"evidence": sprintf("%s (contained by Block Public Access)", [exposure.evidence]),
+	"path": exposure.path,
+	"severity": "low",
+	"when": when,
+	"scope": contained_scope(exposure.scope),
 }
 
 # A public grant that only public access blocks with a `count` or `for_each` Tollgate cannot know

@@ -86,6 +86,11 @@ export interface TemplateScope {
    */
   parameterPlaces?: Map<string, SourceLocation>;
   /**
+   * Parameters taking their `Default` that whoever deploys the template may give another value:
+   * no value was given, the template is no nested stack, and no `AllowedValues` pins them.
+   */
+  overridable?: Set<string>;
+  /**
    * Parameters no value was given for whose `AllowedValues` list several values: each one a
    * deployment may choose (`parameters` holds the `Default`, the value of record, or an unknown).
    */
@@ -117,6 +122,8 @@ export interface Trace {
    * the resource: an inline waiver written there still covers a finding located at the Default.
    */
   readAt: { [pointer: string]: SourceLocation };
+  /** Pointers whose value is the `Default` of an `overridable` parameter, to its name. */
+  parameterDefaults: { [pointer: string]: string };
   /**
    * Pointers whose value a decided `Fn::If` or a `Fn::FindInMap` chose, to where what chose it is
    * written: the condition and the `Default`s it reads, the mapping entry and its keys' `Default`s.
@@ -618,12 +625,15 @@ export class TemplateEvaluator {
    * one written at the `Default`: it is located at `span`.
    */
   private locate(trace: Trace, pointer: string, node: TemplateNode, span: Span): void {
-    const written =
+    const read =
       trace.alternatives[pointer] === undefined
-        ? this.parameterPlace(this.chosenBranch(node))
+        ? this.parameterRead(this.chosenBranch(node))
         : undefined;
+    const written = read === undefined ? undefined : this.scope.parameterPlaces?.get(read);
     trace.locations[pointer] = written ?? this.scope.locate(span);
     if (written !== undefined) trace.readAt[pointer] = this.scope.locate(span);
+    if (written !== undefined && read !== undefined && this.scope.overridable?.has(read))
+      trace.parameterDefaults[pointer] = read;
   }
 
   /** The branch a decided `Fn::If` takes, through nested decided ones; any other node itself. */
@@ -638,16 +648,16 @@ export class TemplateEvaluator {
   }
 
   /**
-   * Where the value of `!Ref P` is written when P takes its `Default`, or a parent stack passes
-   * it: there, as a Terraform variable's default or module argument is, so a PR that only changes
-   * that line is reported on it. An item `!Select [1, !Ref P]` picks of a list parameter is
-   * written there too.
+   * The parameter P whose value `!Ref P` is, written where P takes its `Default` or a parent stack
+   * passes it (`parameterPlaces`): the value is located there, as a Terraform variable's default
+   * or module argument is, so a PR that only changes that line is reported on it. An item
+   * `!Select [1, !Ref P]` picks of a list parameter is written there too.
    */
-  private parameterPlace(node: TemplateNode): SourceLocation | undefined {
+  private parameterRead(node: TemplateNode): string | undefined {
     const intrinsic = asIntrinsic(node);
     if (intrinsic?.name === "Fn::Select" && intrinsic.argument.kind === "sequence") {
       const list = intrinsic.argument.items[1];
-      return list === undefined ? undefined : this.parameterPlace(this.chosenBranch(list));
+      return list === undefined ? undefined : this.parameterRead(this.chosenBranch(list));
     }
     if (intrinsic?.name !== "Ref" || intrinsic.argument.kind !== "scalar") return undefined;
     const name = intrinsic.argument.value;
@@ -657,7 +667,13 @@ export class TemplateEvaluator {
       (this.choicesOf(name).some((read) => this.chosen.has(read)) && !this.recordingDefaults)
     )
       return undefined;
-    return this.scope.parameterPlaces?.get(name);
+    return name;
+  }
+
+  /** Where the parameter value `node` reads (`parameterRead`) is written. */
+  private parameterPlace(node: TemplateNode): SourceLocation | undefined {
+    const name = this.parameterRead(node);
+    return name === undefined ? undefined : this.scope.parameterPlaces?.get(name);
   }
 
   /** A list item written as an undecided `Fn::If`: see the module header. */
@@ -1362,6 +1378,7 @@ export function newTrace(): Trace {
     conditional: {},
     alternatives: {},
     readAt: {},
+    parameterDefaults: {},
     readFrom: {},
   };
 }
@@ -1407,6 +1424,8 @@ function mergeTrace(target: Trace, source: Trace, listPointer: string, offset: n
     target.alternatives[move(pointer)] = alternatives;
   for (const [pointer, location] of Object.entries(source.readAt))
     target.readAt[move(pointer)] = location;
+  for (const [pointer, name] of Object.entries(source.parameterDefaults))
+    target.parameterDefaults[move(pointer)] = name;
   for (const [pointer, places] of Object.entries(source.readFrom))
     addPlaces(target.readFrom, move(pointer), places);
 }

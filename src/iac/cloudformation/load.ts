@@ -110,6 +110,12 @@ export interface CloudFormationOptions {
    * which only whoever deploys a template alone may choose among.
    */
   nested?: boolean;
+  /**
+   * Of `parameters`, those a deployment may give another value: a parent stack passes its own
+   * parameter's `Default` (`Resource.parameterDefaults`), which whoever deploys the parent may
+   * replace. Each of their `AllowedValues` may be deployed, as a template's own parameter's may.
+   */
+  replaceable?: string[];
 }
 
 export interface CloudFormationModel {
@@ -205,6 +211,7 @@ export function loadCloudFormation(
     locate: template.locate,
     parameters: new Map(),
     parameterPlaces: new Map(),
+    overridable: new Set(),
     choices: new Map(),
     resourceIds: new Set(),
     mappings: namedEntries(sections.get("Mappings")),
@@ -215,8 +222,12 @@ export function loadCloudFormation(
   // Parameters first: a loop's collection may be a list parameter; then loops, then the names.
   const exclusive = bindParameters(
     sections.get("Parameters"),
-    options.parameters ?? {},
-    options.parameterPlaces ?? {},
+    {
+      overrides: options.parameters ?? {},
+      places: options.parameterPlaces ?? {},
+      replaceable: new Set(options.replaceable ?? []),
+      passed: new Set(Object.keys(options.passedChoices?.values ?? {})),
+    },
     options.nested ?? false,
     scope,
     evaluator,
@@ -448,6 +459,9 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     ...(Object.keys(trace.conditional).length > 0 ? { conditional: trace.conditional } : {}),
     ...(Object.keys(trace.alternatives).length > 0 ? { alternatives: trace.alternatives } : {}),
     ...(Object.keys(trace.readAt).length > 0 ? { readAt: trace.readAt } : {}),
+    ...(Object.keys(trace.parameterDefaults).length > 0
+      ? { parameterDefaults: trace.parameterDefaults }
+      : {}),
     ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
     ...(choices !== undefined &&
     Object.keys(trace.conditional).length + Object.keys(trace.alternatives).length > 0
@@ -490,6 +504,7 @@ function resourceAttributes(
   Object.assign(trace.conditional, own.conditional);
   Object.assign(trace.alternatives, own.alternatives);
   Object.assign(trace.readAt, own.readAt);
+  Object.assign(trace.parameterDefaults, own.parameterDefaults);
   Object.assign(trace.readFrom, own.readFrom);
   if (evaluated === null || typeof evaluated !== "object" || Array.isArray(evaluated))
     return undefined;
@@ -498,17 +513,24 @@ function resourceAttributes(
 
 /**
  * Parameter values: override (located where `places` say it is written), else default (lists
- * split), else unknown; SSM-typed ones stay unknown. One not overridden with several
- * `AllowedValues` may take each, unless the template is `nested`.
+ * split), else unknown; SSM-typed ones stay unknown. One with several `AllowedValues` may take
+ * each when it is not overridden, unless the template is `nested`, and when the value given is
+ * unknown or one a deployment may replace (`replaceable`, not `passed` per deployment): whatever
+ * it is, CloudFormation accepts only an allowed value.
  */
 function bindParameters(
   section: TemplateNode | undefined,
-  overrides: Record<string, Value>,
-  places: Record<string, SourceLocation>,
+  given: {
+    overrides: Record<string, Value>;
+    places: Record<string, SourceLocation>;
+    replaceable: ReadonlySet<string>;
+    passed: ReadonlySet<string>;
+  },
   nested: boolean,
   scope: TemplateScope,
   evaluator: TemplateEvaluator,
 ): Set<string> {
+  const { overrides, places } = given;
   const exclusive = new Set<string>();
   for (const [name, value] of Object.entries(overrides)) {
     if (name.startsWith("AWS::")) scope.parameters.set(name, value);
@@ -541,7 +563,19 @@ function bindParameters(
     if (typeof value === "string" && list) value = value.split(",").map((item) => item.trim());
     scope.parameters.set(name, value);
     const allowed = field("AllowedValues");
-    if (!Object.hasOwn(overrides, name) && !nested && !ssm && allowed?.kind === "sequence") {
+    const open = Object.hasOwn(overrides, name)
+      ? !given.passed.has(name) &&
+        (given.replaceable.has(name) || containsUnknown(overrides[name] as Value))
+      : !nested;
+    if (
+      open &&
+      !ssm &&
+      scope.parameterPlaces?.has(name) === true &&
+      !containsUnknown(value) &&
+      allowed === undefined
+    )
+      scope.overridable?.add(name);
+    if (open && !ssm && allowed?.kind === "sequence") {
       const values = allowed.items
         .map((item) => evaluator.evaluateValue(item, newTrace()))
         .filter((item): item is Value => item !== NO_VALUE && !containsUnknown(item));

@@ -398,6 +398,62 @@ Resources:
     ]);
   });
 
+  it("takes each AllowedValue of a value passed unknown or replaceable, under the child's name", () => {
+    const parent = `Parameters:
+  Stage:
+    Type: String
+  Tier:
+    Type: String
+    Default: 10.0.0.0/8
+  Pinned:
+    Type: String
+    Default: 10.0.0.0/8
+    AllowedValues: [10.0.0.0/8]
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Unknown:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: net.yaml
+      Parameters: {Cidr: !Ref Stage}
+  Attribute:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: net.yaml
+      Parameters: {Cidr: !GetAtt Queue.QueueName}
+  Replaceable:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: net.yaml
+      Parameters: {Cidr: !Ref Tier}
+  Given:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: net.yaml
+      Parameters: {Cidr: !Ref Pinned}
+`;
+    const loaded = byAddress(
+      loadModel([
+        { path: "a.yaml", text: parent },
+        { path: "net.yaml", text: child },
+      ]).resources,
+    );
+    const each = [
+      { condition: "Cidr is 10.0.0.0/8", value: "10.0.0.0/8" },
+      { condition: "Cidr is 0.0.0.0/0", value: "0.0.0.0/0" },
+    ];
+    for (const stack of ["Unknown", "Attribute"]) {
+      const group = loaded[`${stack}.SG`];
+      expect(group?.alternatives?.["/SecurityGroupIngress/0/CidrIp"]).toEqual(each);
+      expect(cidrOf(group)).toMatchObject({ $unknown: expect.any(String) });
+    }
+    const replaceable = loaded["Replaceable.SG"];
+    expect(replaceable?.alternatives?.["/SecurityGroupIngress/0/CidrIp"]).toEqual(each);
+    expect(cidrOf(replaceable)).toBe("10.0.0.0/8");
+    expect(loaded["Given.SG"]?.alternatives).toBeUndefined();
+  });
+
   it("warns at the stack when a parameter without a Default is not passed: the stack fails to create", () => {
     const noDefault = child.replace("    Default: 10.0.0.0/8\n", "");
     const loaded = loadModel([

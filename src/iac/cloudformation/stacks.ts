@@ -12,6 +12,10 @@
 //   several `AllowedValues` (`Env: !Ref Env`, `Cidr: !FindInMap [Cidrs, !Ref Env, Admin]`) takes
 //   each of them in the child too, under the parent's texts ("Env is prod"): the child's
 //   conditions and findings follow the parent's deployments, not only the `Default`s';
+// - a value the parent cannot know, or passes as its own parameter's `Default` that no
+//   `AllowedValues` pins (`Resource.parameterDefaults`: a deployment of the parent may replace
+//   it), takes each of the child parameter's `AllowedValues`, under the child's texts ("Cidr is
+//   0.0.0.0/0"), as in a template deployed alone: CloudFormation accepts no other;
 // - its resources keep their logical ids as `address` (policies see each stack as a template of
 //   its own, and are evaluated on it alone: model/scopes.ts), with the stack path in `module`
 //   (`Network`, `Network.Subnets`) and the top template's path in `root`: `qualifiedAddress`
@@ -117,6 +121,8 @@ interface StackInstance {
   module: string;
   parameters: Record<string, Value>;
   parameterPlaces: Record<string, SourceLocation>;
+  /** Of `parameters`, those the parent passes as its own parameter's replaceable `Default`. */
+  replaceable?: string[];
   passedChoices?: CloudFormationOptions["passedChoices"];
   /** The templates from the top down to this one's parent. */
   chain: string[];
@@ -154,6 +160,7 @@ export function loadStacks(
         : loadCloudFormation(file, {
             parameters: instance.parameters,
             parameterPlaces: instance.parameterPlaces,
+            ...(instance.replaceable ? { replaceable: instance.replaceable } : {}),
             ...(instance.passedChoices ? { passedChoices: instance.passedChoices } : {}),
             ...(instance.module === "" ? {} : { nested: true }),
           });
@@ -348,7 +355,7 @@ function parameterDeclarations(template: SourceFile): TemplateEntry[] {
 function passedParameters(
   stack: Resource,
   child: SourceFile,
-): Pick<StackInstance, "parameters" | "parameterPlaces"> {
+): Pick<StackInstance, "parameters" | "parameterPlaces" | "replaceable"> {
   const written = stack.config.Parameters;
   const parameters: Record<string, Value> = {};
   const parameterPlaces: Record<string, SourceLocation> = {};
@@ -362,13 +369,16 @@ function passedParameters(
   }
   if (written === null || typeof written !== "object" || Array.isArray(written))
     return { parameters, parameterPlaces };
+  const replaceable: string[] = [];
   for (const [name, value] of Object.entries(written)) {
     if (name.startsWith("AWS::")) continue;
     parameters[name] = value;
-    const place = stack.locations[toPointer(["Parameters", name])];
+    const pointer = toPointer(["Parameters", name]);
+    const place = stack.locations[pointer];
     if (place !== undefined) parameterPlaces[name] = place;
+    if (stack.parameterDefaults?.[pointer] !== undefined) replaceable.push(name);
   }
-  return { parameters, parameterPlaces };
+  return { parameters, parameterPlaces, ...(replaceable.length > 0 ? { replaceable } : {}) };
 }
 
 /**

@@ -3,7 +3,12 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import nock from "nock";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { boundRateLimitWaits, BoundedRetryOctokit, type RetryClock } from "./retry.js";
+import {
+  boundRateLimitWaits,
+  BoundedRetryOctokit,
+  pausedInstallations,
+  type RetryClock,
+} from "./retry.js";
 
 const GITHUB = "https://api.github.com";
 
@@ -288,6 +293,31 @@ describe("boundedRetry on rate limits", () => {
     expect((await first).data).toEqual({ name: "infra" });
     expect((await second).data).toEqual({ name: "web" });
     expect(otherRequests).toBe(1);
+  });
+
+  it("forgets an installation's pause once it has passed, on the next request of any installation", async () => {
+    nock(GITHUB)
+      .post(/\/app\/installations\/(42|43)\/access_tokens/)
+      .times(3)
+      .reply(201, { token: "t", expires_at: "2099-01-01T00:00:00Z" });
+    nock(GITHUB).get("/repos/acme/infra").reply(403, SECONDARY, { "retry-after": "30" });
+    nock(GITHUB).get("/repos/acme/infra").reply(200, { name: "infra" });
+    nock(GITHUB).get("/repos/beta/web").reply(200, { name: "web" });
+    // Time moves only when the test says: the wait asked of installation 42 is still ahead.
+    let now = 0;
+    const clock: RetryClock = { now: () => now, sleep: async () => undefined };
+    const client = (installationId: number) =>
+      new BoundedRetryOctokit({
+        auth: { appId: 1, privateKey, installationId },
+        retryClock: clock,
+        throttle: { enabled: false },
+        log: { debug() {}, info() {}, warn() {}, error() {} },
+      });
+    await client(42).rest.repos.get({ owner: "acme", repo: "infra" });
+    expect(pausedInstallations(clock)).toEqual(["42"]);
+    now = 30_001;
+    await client(43).rest.repos.get({ owner: "beta", repo: "web" });
+    expect(pausedInstallations(clock)).toEqual([]);
   });
 
   it("fails a request at once, saying so, when a wait would end past its scan's rate-limit time", async () => {

@@ -83,14 +83,23 @@ export const GITHUB_ATTEMPT_TIMEOUTS: AttemptTimeouts = {
 /**
  * Until when GitHub's rate limit holds each installation's requests, as the last one refused was
  * told: a request of the installation starting before then waits until then instead of being
- * refused and waiting on its own. Kept per clock, as the times are that clock's.
+ * refused and waiting on its own. Kept per clock, as the times are that clock's, and only while
+ * they hold: a long-lived process sees thousands of installations limited once.
  */
 const pausesByClock = new WeakMap<RetryClock, Map<string, number>>();
 
+/** The pauses of `clock` still holding; those that have passed are dropped on the way. */
 function pausesOf(clock: RetryClock): Map<string, number> {
   let pauses = pausesByClock.get(clock);
   if (!pauses) pausesByClock.set(clock, (pauses = new Map()));
+  const now = clock.now();
+  for (const [installation, until] of pauses) if (until <= now) pauses.delete(installation);
   return pauses;
+}
+
+/** The installations whose pause is kept for `clock`, as the last request left them. */
+export function pausedInstallations(clock: RetryClock = realClock): string[] {
+  return [...(pausesByClock.get(clock)?.keys() ?? [])];
 }
 
 /** The installation an Octokit authenticates as (Probot's installation clients name it in `auth`). */

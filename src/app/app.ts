@@ -203,16 +203,27 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       // event's payload may be an old delivery's, whose head then must not supersede newer work.
       let newest = true;
       if (request.kind === "pull") {
-        target = request.target;
-        const standing = await pullStanding(api, target, request.delivered);
-        if (standing === "old-base") {
+        const delivered = request.target;
+        const standing = await pullStanding(api, delivered, request.delivered);
+        if (standing.kind === "old-base") {
           context.log.info(
-            { ...fields, pull: target.pullNumber, baseRef: request.delivered.baseRef },
+            { ...fields, pull: delivered.pullNumber, baseRef: request.delivered.baseRef },
             "old delivery: the pull request's base branch changed since; not scanned",
           );
           return;
         }
-        newest = standing === "newest";
+        newest = standing.kind === "newest";
+        target = standing.kind === "newest" ? standing.target : delivered;
+        if (target.baseSha !== delivered.baseSha)
+          context.log.info(
+            {
+              ...fields,
+              pull: target.pullNumber,
+              delivered: delivered.baseSha,
+              now: target.baseSha,
+            },
+            "the pull request's base commit moved since the event; checked against GitHub's",
+          );
       } else if (request.kind === "commit") {
         const found = await pullHeadedBy(api, request);
         if (found === "none" || found === "gave-up") {

@@ -61,37 +61,47 @@ export interface DeliveredPull {
   updatedAt?: string | undefined;
 }
 
+/** Where a pull request event stands now; a `newest` one is checked on `target`. */
+export type PullStanding =
+  { kind: "newest"; target: CheckTarget } | { kind: "not-head" | "old-base" | "unknown" };
+
 /**
  * Where a pull request event's head and base stand now. `newest`: its head is the pull request's,
  * against the base branch it has now. `not-head`: a delivery redelivered after newer pushes (or the
  * pull request closed); its work must not supersede the newer head's, and scans its own commit.
  * `old-base`: the same head, but the base branch changed since the event (an old `edited` or
  * `opened` redelivered); scanning it would cancel the newer base's scan, or put a run against a
- * base the pull request no longer has on its head, so it is not scanned. A base that differs while
- * GitHub's answer is older than the event is GitHub lagging, not an old event. `unknown` when
- * GitHub could not answer (the work then supersedes nothing, costing only a scan run to its end).
+ * base the pull request no longer has on its head, so it is not scanned. The same head and base
+ * branch at another base commit than GitHub's (the branch moved on and a re-run scanned it, then an
+ * old `opened` was redelivered) is `newest` on GitHub's base commit when the event is older than
+ * GitHub's last update: the same work as the newer scan, which it then joins instead of cancelling
+ * it for an older base. A base branch that differs while GitHub's answer is older than the event is
+ * GitHub lagging, not an old event: the event's is taken. `unknown` when GitHub could not answer
+ * (the work then supersedes nothing, costing only a scan run to its end).
  */
 export async function pullStanding(
   api: GitHubApi,
   target: CheckTarget,
   delivered: DeliveredPull,
-): Promise<"newest" | "not-head" | "old-base" | "unknown"> {
+): Promise<PullStanding> {
   let now: PullNow | undefined;
   try {
     now = await pullNow(api, target);
   } catch {
-    return "unknown";
+    return { kind: "unknown" };
   }
-  if (now?.target.headSha !== target.headSha) return "not-head";
+  if (now?.target.headSha !== target.headSha) return { kind: "not-head" };
   const baseChanged =
     delivered.baseRef !== undefined &&
     now.baseRef !== undefined &&
     delivered.baseRef !== now.baseRef;
-  const githubLags =
-    delivered.updatedAt !== undefined &&
-    now.updatedAt !== undefined &&
-    Date.parse(delivered.updatedAt) > Date.parse(now.updatedAt);
-  return baseChanged && !githubLags ? "old-base" : "newest";
+  const [sent, updated] = [Date.parse(delivered.updatedAt ?? ""), Date.parse(now.updatedAt ?? "")];
+  if (baseChanged && !(sent > updated)) return { kind: "old-base" };
+  // Only an event shown older than GitHub's answer takes its base commit: when the times are
+  // unknown or equal, nothing says which base commit is the newer, and the event's stays.
+  return sent < updated
+    ? { kind: "newest", target: { ...target, baseSha: now.target.baseSha } }
+    : { kind: "newest", target };
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type GitHubApi,
   type SnapshotLimits,
 } from "../github/index.js";
-import { OrgPolicies, type OpenPull } from "../org/index.js";
+import { OrgPolicies } from "../org/index.js";
 import {
   InProcessQueue,
   type CheckJobPayload,
@@ -54,7 +54,7 @@ import {
   type PushRequest,
 } from "./org.js";
 import { pullHeadedBy, pullStanding } from "./pulls.js";
-import { resumeInstallation, resumeRequest } from "./resume.js";
+import { resumeInstallation, resumeRequest, SuspendedRuns } from "./resume.js";
 import { BackgroundTasks } from "./tasks.js";
 
 export interface TollgateAppOptions {
@@ -100,12 +100,14 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         onJobError: (job, error) => logFailedJob(app.log, job, error),
       });
     const customPolicies = options.customPolicies ?? new OrgPolicies({ log: app.log });
+    const suspendedRuns = new SuspendedRuns();
     const flow: CheckFlowOptions = {
       engine: options.engine,
       timeoutMs: options.timeoutMs ?? 5 * 60_000,
       log: app.log,
       lastValidSettings: new LastValidSettings(),
       customPolicies,
+      onSuspended: (target, checkRunId) => suspendedRuns.note({ ...target, checkRunId }),
       ...(options.limits ? { limits: options.limits } : {}),
       ...(options.completionRetryDelaysMs
         ? { completionRetryDelaysMs: options.completionRetryDelaysMs }
@@ -155,13 +157,15 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           log,
           ...(options.limits ? { limits: options.limits } : {}),
         }),
-      resume: (api, owner, log, deliveryId, installationId) => {
+      resume: (api, owner, log, deliveryId, installationId, signal) => {
         return resumeInstallation(api, owner, {
           log,
-          enqueueCheck: (pull: OpenPull, checkRunId: number | undefined) =>
+          enqueueCheck: (pull: CheckTarget, checkRunId: number | undefined) =>
             requeue(api, log, deliveryId, installationId, pull, checkRunId),
           cancelRun: (pull, checkRunId, reason) =>
             cancelCheck(api, pull, { id: checkRunId }, reason, flow),
+          suspendedRuns,
+          ...(signal ? { signal } : {}),
         });
       },
     };
@@ -190,6 +194,8 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       refuseIfClosed(outcome, payload.deliveryId);
     };
     const appId = lazyAppId(app);
+    /** In-process resumes running, by installation. */
+    const resuming = new Map<number, AbortController>();
 
     const handle = async (context: Context, request: ScanRequest) => {
       const api = context.octokit;
@@ -316,9 +322,27 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         owner,
         acceptedAt: Date.now(),
       };
-      return startOrgTask(context, payload, () =>
-        orgWork.resume(context.octokit, owner, context.log, context.id, installationId),
-      );
+      // In process, as a durable queue supersedes its job: a newer unsuspension stops the older
+      // one's look, whether it runs or still waits for a task slot.
+      const resume = new AbortController();
+      if (!queue.durable) {
+        resuming.get(installationId)?.abort();
+        resuming.set(installationId, resume);
+      }
+      return startOrgTask(context, payload, async () => {
+        try {
+          await orgWork.resume(
+            context.octokit,
+            owner,
+            context.log,
+            context.id,
+            installationId,
+            resume.signal,
+          );
+        } finally {
+          if (resuming.get(installationId) === resume) resuming.delete(installationId);
+        }
+      });
     });
     app.on("push", (context) => {
       const request = pushRequest(context.payload);
@@ -380,6 +404,7 @@ interface OrgWork {
     log: FlowLog,
     deliveryId: string,
     installationId: number,
+    signal?: AbortSignal,
   ): Promise<void>;
 }
 
@@ -542,7 +567,7 @@ function revivedOrgTask(
     pullKey: supersededOn,
     headSha,
     payload,
-    run: async () => {
+    run: async (signal) => {
       const api = await installationClient(payload);
       if (payload.kind === "policy-push")
         await orgWork.push(
@@ -553,7 +578,14 @@ function revivedOrgTask(
           payload.installationId,
         );
       else if (payload.kind === "installation-resume")
-        await orgWork.resume(api, payload.owner, log, payload.deliveryId, payload.installationId);
+        await orgWork.resume(
+          api,
+          payload.owner,
+          log,
+          payload.deliveryId,
+          payload.installationId,
+          signal,
+        );
       else
         await orgWork.impact(
           api,

@@ -54,6 +54,8 @@ export interface CheckFlowOptions {
   lastValidSettings?: LastValidSettings;
   /** Custom rules the settings name (organization and repository folders); none when absent. */
   customPolicies?: OrgPolicies;
+  /** Told of a run left in progress as GitHub refused its completion to a suspended installation. */
+  onSuspended?: (target: CheckTarget, checkRunId: number) => void;
 }
 
 /** The slice of Probot's pino logger the flow uses: structured fields, never tokens or file contents. */
@@ -481,7 +483,9 @@ async function completeRun(
         continue;
       }
       // A suspended installation is refused everything until unsuspended, which checks it again.
-      const scheduled = installationSuspended(error) ? undefined : delays[failures++];
+      const suspended = installationSuspended(error);
+      if (suspended) options.onSuspended?.(target, run.id);
+      const scheduled = suspended ? undefined : delays[failures++];
       if (scheduled === undefined) {
         options.log.error(
           { checkRunId, error: describeError(error) },

@@ -18,7 +18,7 @@ import type { ScanEngine } from "../engine/types.js";
 import { randomBytes } from "node:crypto";
 import { cacheKeyOf, DiskCompiledStore, listOpenPulls, OrgPolicies } from "../org/index.js";
 import { pushRequest } from "./org.js";
-import { STALE_RUN_REASON } from "./resume.js";
+import { LEFT_RUN_REASON, STALE_RUN_REASON } from "./resume.js";
 import { OWNER_TAG_RULE, WITH_COMPARISON_MODULE } from "../../test/support/customRules.js";
 
 const sha = (digit: string) => digit.repeat(40);
@@ -475,6 +475,60 @@ describe("an installation unsuspended", () => {
       [901, "completed", "success", "No new findings"],
     ]);
     everyRequest.push(...github.requests);
+  });
+});
+
+describe("an installation unsuspended, runs and repeats", () => {
+  it("completes as cancelled a run the suspension left on a commit that no longer heads an open pull request", async () => {
+    nock.cleanAll();
+    const NEWER = sha("9");
+    const repositories = organization({ ".github/tollgate.yml": ORG_SETTINGS });
+    repositories.infra!.commits[NEWER] = { "main.tf": UNOWNED };
+    const github = mockOrganization(repositories);
+    const app = await orgTestApp(engine, new OrgPolicies());
+    github.suspended = true;
+    await app.deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    // Pushed while suspended: GitHub sent no webhook, and the old head's run stayed in progress.
+    repositories.infra!.pulls = [{ number: 12, head: { sha: NEWER }, base: { sha: INFRA_BASE } }];
+    github.suspended = false;
+    await app.deliver("installation", installationPayload("unsuspend"));
+    const infra = github
+      .finalCheckRuns()
+      .filter((c) => c.repo === "infra")
+      .map((c) => [c.head_sha, c.status, c.conclusion, (c.output as { title: string }).title]);
+    expect(infra).toEqual([
+      [INFRA_HEAD, "completed", "cancelled", `Not scanned: ${LEFT_RUN_REASON}`],
+      [NEWER, "completed", "success", "No new findings"],
+    ]);
+    // Told once: a second unsuspension finds nothing left to complete.
+    await app.deliver("installation", installationPayload("unsuspend"));
+    expect(github.checkRuns()).toHaveLength(3);
+    expect(app.failures).toEqual([]);
+    everyRequest.push(...github.requests);
+  });
+
+  it("looks once when unsuspended again while the first look runs: the newer stops the older", async () => {
+    nock.cleanAll();
+    const github = mockOrganization(organization({ ".github/tollgate.yml": ORG_SETTINGS }));
+    let release: () => void = () => undefined;
+    github.repositoriesHeld = new Promise((resolve) => (release = resolve));
+    const app = await orgTestApp(engine, new OrgPolicies());
+    await app.send("installation", installationPayload("unsuspend"));
+    while (!github.requests.some((r) => r.path.startsWith("/installation/repositories")))
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    await app.send("installation", installationPayload("unsuspend"));
+    release();
+    await app.idle();
+    const pullListings = github.requests.filter((r) =>
+      /^\/repos\/acme\/[^/]+\/pulls\?/.test(r.path),
+    );
+    // One listing per repository (.github, infra, web), by the newer look alone.
+    expect(pullListings).toHaveLength(3);
+    expect(github.finalCheckRuns().map((c) => [c.repo, c.status, c.conclusion])).toEqual([
+      ["infra", "completed", "success"],
+      ["web", "completed", "success"],
+    ]);
+    expect(app.failures).toEqual([]);
   });
 });
 

@@ -1,12 +1,17 @@
 // An installation unsuspended. While suspended GitHub refused every request of the installation and
 // sent it no webhooks: a check then scanning could not complete its run, which stayed in progress,
 // and pushes then made were never checked. So each open pull request whose head has no completed
-// Tollgate run is checked again, on the run the suspension left in progress when there is one.
+// Tollgate run is checked again, on the run the suspension left in progress when there is one, and
+// the runs this process could not complete because of the suspension whose commit heads no open
+// pull request now are completed as cancelled. GitHub lists check runs per commit only, never per
+// repository, so those runs are the ones this process noted as they failed (`SuspendedRuns`).
 import { z } from "zod";
 import type { GitHubApi } from "../github/index.js";
-import { listOpenPulls, mapLimited, type OpenPull, type OpenPullLimits } from "../org/index.js";
+import { listOpenPulls, mapLimited, type OpenPullLimits } from "../org/index.js";
+import type { CheckTarget } from "./events.js";
 import type { FlowLog } from "./checkFlow.js";
 import { checkRunsOn, ownAppId } from "./checkRuns.js";
+import { pullHeadedBy } from "./pulls.js";
 
 const installationEvent = z.object({
   installation: z.object({
@@ -25,47 +30,146 @@ export function resumeRequest(payload: unknown): ResumeRequest {
   return { kind: "resume", installationId: id, owner: account.login };
 }
 
+/**
+ * How much one unsuspension looks at: the 1,000 most recently pushed repositories (one listing
+ * request each), the 300 most recently updated of their open pull requests (one request each for
+ * their runs, then a check queued, which the check queue paces), two requests at a time.
+ */
+export const RESUME_LIMITS: Required<
+  Pick<OpenPullLimits, "maxRepositories" | "maxPulls" | "concurrency">
+> = {
+  maxRepositories: 1000,
+  maxPulls: 300,
+  concurrency: 2,
+};
+
+/** A run left in progress because GitHub refused its completion to a suspended installation. */
+export interface SuspendedRun extends CheckTarget {
+  checkRunId: number;
+}
+
+/** Runs per account kept at most; the oldest are dropped first. */
+const MAX_SUSPENDED_RUNS = 1000;
+
+/**
+ * The runs this process could not complete while an installation was suspended, per account, until
+ * its unsuspension takes them. In memory: a run another replica (or a restart) left is not known.
+ */
+export class SuspendedRuns {
+  private readonly byOwner = new Map<string, Map<number, SuspendedRun>>();
+
+  note(run: SuspendedRun): void {
+    const owner = run.owner.toLowerCase();
+    const runs = this.byOwner.get(owner) ?? new Map<number, SuspendedRun>();
+    runs.set(run.checkRunId, run);
+    for (const oldest of runs.keys()) {
+      if (runs.size <= MAX_SUSPENDED_RUNS) break;
+      runs.delete(oldest);
+    }
+    this.byOwner.set(owner, runs);
+  }
+
+  take(owner: string): SuspendedRun[] {
+    const runs = this.byOwner.get(owner.toLowerCase());
+    this.byOwner.delete(owner.toLowerCase());
+    return [...(runs?.values() ?? [])];
+  }
+}
+
 export interface ResumeFlow {
   log: FlowLog;
   /** Queues a check of `pull` (the app's normal check job), on run `checkRunId` when given. */
-  enqueueCheck: (pull: OpenPull, checkRunId: number | undefined) => Promise<unknown>;
+  enqueueCheck: (pull: CheckTarget, checkRunId: number | undefined) => Promise<unknown>;
   /** Completes run `checkRunId` of `pull` as cancelled, saying why. */
-  cancelRun: (pull: OpenPull, checkRunId: number, reason: string) => Promise<void>;
+  cancelRun: (pull: CheckTarget, checkRunId: number, reason: string) => Promise<void>;
+  /** Runs this process noted left in progress by the suspension. */
+  suspendedRuns?: SuspendedRuns;
   limits?: OpenPullLimits;
+  /** Aborted when a newer unsuspension of the installation supersedes this one. */
+  signal?: AbortSignal;
 }
 
 /** Older runs of a head left in progress beside the one checked again, or a completed newer one. */
 export const STALE_RUN_REASON = "a newer Tollgate run of this commit has its result";
+
+/** A run the suspension left in progress on a commit that heads no open pull request now. */
+export const LEFT_RUN_REASON =
+  "the installation was suspended during this check, and the commit heads no open pull request now";
 
 export async function resumeInstallation(
   api: GitHubApi,
   owner: string,
   flow: ResumeFlow,
 ): Promise<void> {
-  const appId = await ownAppId(api);
-  const open = await listOpenPulls(api, owner, undefined, flow.limits);
-  const outcomes = await mapLimited(open.pulls, 4, async (pull) => {
-    const runs = appId === undefined ? [] : await checkRunsOn(api, pull, pull.headSha, appId);
-    const newest = runs[0];
-    const resumed = newest?.status === "completed" ? undefined : newest;
-    for (const run of runs)
-      if (run !== resumed && run.status !== "completed")
-        await flow.cancelRun(pull, run.id, STALE_RUN_REASON);
-    if (newest && !resumed) return "complete";
-    await flow.enqueueCheck(pull, resumed?.id);
-    return resumed ? "resumed" : "unchecked";
+  const signal = flow.signal;
+  const left = flow.suspendedRuns?.take(owner) ?? [];
+  const limits = { ...RESUME_LIMITS, ...flow.limits };
+  try {
+    const appId = await ownAppId(api);
+    const open = await listOpenPulls(api, owner, undefined, limits, signal);
+    const outcomes = await mapLimited(open.pulls, limits.concurrency, async (pull) => {
+      signal?.throwIfAborted();
+      const runs = appId === undefined ? [] : await checkRunsOn(api, pull, pull.headSha, appId);
+      const newest = runs[0];
+      const resumed = newest?.status === "completed" ? undefined : newest;
+      for (const run of runs)
+        if (run !== resumed && run.status !== "completed")
+          await flow.cancelRun(pull, run.id, STALE_RUN_REASON);
+      if (newest && !resumed) return "complete";
+      await flow.enqueueCheck(pull, resumed?.id);
+      return resumed ? "resumed" : "unchecked";
+    });
+    const listed = new Set(open.pulls.map(headKey));
+    const elsewhere = left.filter((run) => !listed.has(headKey(run)));
+    const leftOutcomes = await mapLimited(elsewhere, limits.concurrency, (run) => {
+      signal?.throwIfAborted();
+      return settleLeftRun(api, run, flow);
+    });
+    const count = (outcome: string) =>
+      [...outcomes, ...leftOutcomes].filter((o) => o === outcome).length;
+    flow.log.info(
+      {
+        owner,
+        repositories: open.repositories,
+        resumed: count("resumed"),
+        unchecked: count("unchecked"),
+        complete: count("complete"),
+        cancelled: count("cancelled"),
+        leftOut: open.leftOut,
+        truncated: open.truncated,
+      },
+      "installation unsuspended: open pull requests without a completed run queued for a check",
+    );
+  } catch (error) {
+    if (!signal?.aborted) throw error;
+    // The newer unsuspension looks at everything again, the runs noted here included.
+    for (const run of left) flow.suspendedRuns?.note(run);
+    flow.log.info({ owner }, "installation resume stopped: a newer unsuspension took its place");
+  }
+}
+
+const headKey = (pull: { repo: string; headSha: string }) => `${pull.repo}@${pull.headSha}`;
+
+/**
+ * A noted run whose commit no listed open pull request heads: checked again if it heads one the
+ * bounds left out, else completed as cancelled, unless it was completed meanwhile.
+ */
+async function settleLeftRun(
+  api: GitHubApi,
+  run: SuspendedRun,
+  flow: ResumeFlow,
+): Promise<"resumed" | "cancelled" | "complete"> {
+  const { data } = await api.rest.checks.get({
+    owner: run.owner,
+    repo: run.repo,
+    check_run_id: run.checkRunId,
   });
-  const count = (outcome: string) => outcomes.filter((o) => o === outcome).length;
-  flow.log.info(
-    {
-      owner,
-      repositories: open.repositories,
-      resumed: count("resumed"),
-      unchecked: count("unchecked"),
-      complete: count("complete"),
-      leftOut: open.leftOut,
-      truncated: open.truncated,
-    },
-    "installation unsuspended: open pull requests without a completed run queued for a check",
-  );
+  if (data.status === "completed") return "complete";
+  const heads = await pullHeadedBy(api, { ...run, pullNumbers: [run.pullNumber] });
+  if (typeof heads === "object") {
+    await flow.enqueueCheck(heads, run.checkRunId);
+    return "resumed";
+  }
+  await flow.cancelRun(run, run.checkRunId, LEFT_RUN_REASON);
+  return "cancelled";
 }

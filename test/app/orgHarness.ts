@@ -45,6 +45,8 @@ export interface OrgGitHub {
   finalCheckRuns: () => (Record<string, unknown> & { repo: string })[];
   /** While true, check run updates are refused as GitHub refuses a suspended installation's. */
   suspended: boolean;
+  /** The installation's repositories are listed once this settles (at once by default). */
+  repositoriesHeld: Promise<void>;
 }
 
 /** The app this harness's runs belong to (`testProbot`'s). */
@@ -84,7 +86,7 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
     token: "test-installation-token",
     expires_at: "2099-01-01T00:00:00Z",
   });
-  scope.get(/^\/installation\/repositories/).reply((uri) => {
+  scope.get(/^\/installation\/repositories/).reply((uri, _body, answer) => {
     const page = Number(new URL(uri, "https://api.github.com").searchParams.get("page") ?? 1);
     const all = Object.entries(repositories).map(([name, repository]) => ({
       name,
@@ -95,7 +97,8 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
       pushed_at: repository.pushedAt ?? "2026-11-01T00:00:00Z",
       default_branch: DEFAULT_BRANCH,
     }));
-    return [200, { total_count: all.length, repositories: page === 1 ? all : [] }];
+    const listing = { total_count: all.length, repositories: page === 1 ? all : [] };
+    void github.repositoriesHeld.then(() => answer(null, [200, listing]));
   });
   scope
     .intercept((uri) => /^\/graphql$/.test(uri), "POST")
@@ -137,6 +140,11 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
           .map((run) => ({ ...run, app: { id: APP_ID }, conclusion: run.conclusion ?? null }));
         return [200, { total_count: onCommit.length, check_runs: onCommit }];
       }
+      const run = /^\/check-runs\/(\d+)$/.exec(rest);
+      if (run) {
+        const found = finalRuns().find((r) => r.repo === name && r.id === Number(run[1]));
+        return found ? [200, { ...found, app: { id: APP_ID } }] : [404, { message: "Not Found" }];
+      }
       const compare = /^\/compare\/([0-9a-f]{40})\.\.\./.exec(rest);
       if (compare) return [200, { merge_base_commit: { sha: compare[1] } }];
       const answer = apis
@@ -168,6 +176,7 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
     checkRuns: () => [...runs.values()],
     finalCheckRuns: finalRuns,
     suspended: false,
+    repositoriesHeld: Promise.resolve(),
   };
   return github;
 }
@@ -183,14 +192,23 @@ export async function orgTestApp(engine: ScanEngine, customPolicies: OrgPolicies
   await probot.load(
     createTollgateApp({ engine, queue, tasks, customPolicies, completionRetryDelaysMs: [1] }),
   );
+  const idle = async () => {
+    await tasks.whenIdle();
+    await queue.whenIdle();
+  };
+  /** Handles a delivery as the webhook does, leaving the work it starts running. */
+  const send = async (name: string, payload: Record<string, unknown>) => {
+    await probot.receive({ id: `org-delivery-${++deliveries}`, name, payload } as Parameters<
+      Probot["receive"]
+    >[0]);
+  };
   return {
     failures,
+    send,
+    idle,
     deliver: async (name: string, payload: Record<string, unknown>) => {
-      await probot.receive({ id: `org-delivery-${++deliveries}`, name, payload } as Parameters<
-        Probot["receive"]
-      >[0]);
-      await tasks.whenIdle();
-      await queue.whenIdle();
+      await send(name, payload);
+      await idle();
     },
   };
 }

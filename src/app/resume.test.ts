@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import type { GitHubApi } from "../github/index.js";
+import { RESUME_LIMITS, resumeInstallation } from "./resume.js";
+
+/** An installation of `repositories` repositories with `pullsEach` open pull requests each. */
+function installation(repositories: number, pullsEach: number) {
+  let inFlight = 0;
+  const seen = { mostInFlight: 0, runListings: 0 };
+  const pace = async <T>(answer: T): Promise<T> => {
+    inFlight += 1;
+    seen.mostInFlight = Math.max(seen.mostInFlight, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    inFlight -= 1;
+    return answer;
+  };
+  const names = Array.from({ length: repositories }, (_, i) => `repo${i}`);
+  const api = {
+    auth: async () => ({ appId: 1 }),
+    paginate: {
+      iterator: async function* () {
+        yield {
+          data: names.map((name) => ({
+            name,
+            owner: { login: "acme" },
+            archived: false,
+            private: true,
+            pushed_at: "2026-11-01T00:00:00Z",
+          })),
+        };
+      },
+    },
+    rest: {
+      apps: { listReposAccessibleToInstallation: () => undefined },
+      pulls: {
+        list: ({ repo }: { repo: string }) =>
+          pace({
+            data: Array.from({ length: pullsEach }, (_, n) => ({
+              number: n + 1,
+              head: { sha: `${repo}-${n}`.padEnd(40, "0") },
+              base: { sha: "b".repeat(40) },
+              // Minutes count up with the repository and the number: the last repository's newest.
+              updated_at: new Date(
+                Date.UTC(2026, 10, 1) + (names.indexOf(repo) * 100 + n) * 60_000,
+              ).toISOString(),
+            })),
+          }),
+      },
+      checks: {
+        listForRef: () => {
+          seen.runListings += 1;
+          return pace({ data: { check_runs: [] } });
+        },
+      },
+    },
+  };
+  return { api: api as unknown as GitHubApi, seen };
+}
+
+describe("resumeInstallation's bounds", () => {
+  it("looks at the 300 most recently updated open pull requests, two requests at a time, and logs the rest left out", async () => {
+    const { api, seen } = installation(4, 80);
+    const queued: string[] = [];
+    const logged: object[] = [];
+    await resumeInstallation(api, "acme", {
+      log: { info: (fields) => logged.push(fields), warn() {}, error() {} },
+      enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
+      cancelRun: async () => undefined,
+    });
+    expect(RESUME_LIMITS).toEqual({ maxRepositories: 1000, maxPulls: 300, concurrency: 2 });
+    expect([queued.length, seen.runListings, seen.mostInFlight]).toEqual([300, 300, 2]);
+    // The 20 least recently updated are those left out: repo0's first 20.
+    expect(queued).not.toContain("repo0#20");
+    expect(queued).toContain("repo0#21");
+    expect(logged).toEqual([expect.objectContaining({ unchecked: 300, leftOut: 20 })]);
+  });
+});

@@ -26,15 +26,24 @@ const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
 const TERRAFORM_TEMPLATE = /\.(tftpl|tpl)$/;
 
 /**
- * Data files a module reads with `file()` whose change alone rescans the module reading them: CSV
- * for `csvdecode`, text for lists split by line (`split("\n", file("cidrs.txt"))`). A file of any
- * other name a module reads is fetched with it, but a change to it alone is not looked for: that
- * would read every Terraform file of the repository for every pull request touching one.
+ * Data files a module reads with `file()`, fetched as soon as one changes: CSV for `csvdecode`,
+ * text for lists split by line (`split("\n", file("cidrs.txt"))`). A changed file of another name
+ * rescans the modules that read it too, once a look through the Terraform files finds one does.
  */
 const DATA_FILE = /\.(csv|txt)$/;
 
 export function isDataPath(path: string): boolean {
   return DATA_FILE.test(path);
+}
+
+/**
+ * Documentation, whose change alone is never looked up among the files modules read: that would
+ * read every Terraform file of the repository for each pull request editing a README.
+ */
+const DOCUMENT_FILE = /\.(md|markdown|mdx|rst|adoc)$/i;
+
+export function isDocumentPath(path: string): boolean {
+  return DOCUMENT_FILE.test(path);
 }
 
 export function isTerraformTemplatePath(path: string): boolean {

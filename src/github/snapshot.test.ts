@@ -441,6 +441,38 @@ describe("fetchPullSnapshots", () => {
     expect(paths(snapshots.base)).toEqual(expected);
   });
 
+  it("reads the module that renders a changed file of any name, when the pull request changes it alone; a file no module reads scans nothing", async () => {
+    const web =
+      'resource "aws_iam_policy" "web" {\n' +
+      '  policy = templatefile("${path.module}/policy.json.j2", { bucket = "logs" })\n}\n';
+    const files = {
+      "envs/prod/main.tf": 'module "web" {\n  source = "../../modules/web"\n}\n',
+      "modules/web/main.tf": web,
+      "modules/db/main.tf": 'resource "aws_db_instance" "db" {}\n',
+    };
+    const policy = (action: string) => `{"Statement": [{"Action": "${action}"}]}\n`;
+    const changing = async (filename: string) => {
+      github = new FakeGitHub({
+        commits: {
+          [BASE]: { ...files, "modules/web/policy.json.j2": policy("s3:GetObject"), "app.py": "" },
+          [HEAD]: { ...files, "modules/web/policy.json.j2": policy("*"), "app.py": "print()\n" },
+        },
+        pullFiles: [{ filename, status: "modified", patch: "@@ -1 +1 @@" }],
+      });
+      api = github.client(await github.start());
+      return fetchPullSnapshots(api, pull);
+    };
+    const expected = ["envs/prod/main.tf", "modules/web/main.tf", "modules/web/policy.json.j2"];
+    const rendered = await changing("modules/web/policy.json.j2");
+    expect(paths(rendered.head)).toEqual(expected);
+    expect(paths(rendered.base)).toEqual(expected);
+    github.stop();
+    // What a change no module reads costs beyond the file list: both trees and the Terraform files.
+    const unread = await changing("app.py");
+    expect(unread).toMatchObject({ base: [], head: [], errors: [], notices: [] });
+    expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree", "graphql"]);
+  });
+
   it("reads nothing more when no IaC file changed", async () => {
     github = new FakeGitHub({
       ...repository,

@@ -20,6 +20,7 @@ import {
   fileReadPaths,
   filesetReadPaths,
   isDataPath,
+  isDocumentPath,
   isIacPath,
   isTerraformPath,
   isTerraformTemplatePath,
@@ -134,14 +135,26 @@ export async function fetchPullSnapshots(
     );
   }
   const scanned = (path: string) => isIacPath(path) || isTerraformTemplatePath(path);
-  // And the data files a module may read (`users.csv`): a change to one rescans its readers.
-  const rescans = (path: string) => scanned(path) || isDataPath(path);
+  // And any other file a module may read (`users.csv`, `user_data.sh`): a change to one rescans
+  // its readers. Documentation alone is not looked up (see isDocumentPath).
+  const rescans = (path: string) => scanned(path) || !isDocumentPath(path);
   const changedIac = listing.files.filter(
     (f) => rescans(f.path) || (f.previousPath !== undefined && rescans(f.previousPath)),
   );
-  if (changedIac.length === 0) {
-    return { changedFiles: listing.files, base: [], head: [], errors, notices };
-  }
+  const unscanned: PullSnapshots = {
+    changedFiles: listing.files,
+    base: [],
+    head: [],
+    errors: [...errors],
+    notices: [...notices],
+  };
+  if (changedIac.length === 0) return unscanned;
+  /** Changed files that are IaC, templates or data by name: the pull request is scanned for them. */
+  const knownChange = changedIac.some((f) =>
+    [f.path, f.previousPath].some(
+      (path) => path !== undefined && (scanned(path) || isDataPath(path)),
+    ),
+  );
 
   const [baseTree, headTree] = await Promise.all([
     readTree(api, pull, pull.baseSha, signal),
@@ -195,7 +208,9 @@ export async function fetchPullSnapshots(
         if (trees[side].entries.has(path)) wanted[side].add(path);
         const moduleDir = nearestTerraformDir(trees[side], directoryOf(path));
         if (moduleDir !== undefined) addDir(side, moduleDir);
-      } else if (trees[side].entries.has(path)) wanted[side].add(path);
+      } else if ((scanned(path) || isDataPath(path)) && trees[side].entries.has(path))
+        // Another file is read once a module is found to read it.
+        wanted[side].add(path);
     }
   }
 
@@ -338,7 +353,17 @@ export async function fetchPullSnapshots(
   // A changed data file no module reads is no part of the scan.
   const parameterPaths = new Set(withParameters.flatMap(([, paths]) => paths));
   const unused = (side: Side, path: string) =>
-    isDataPath(path) && !dataReads[side].has(path) && !parameterPaths.has(path);
+    !scanned(path) && !dataReads[side].has(path) && !parameterPaths.has(path);
+  // Files of other names changed, and no module reads one: nothing to scan, as for documentation.
+  const readChange = changedIac.some((f) =>
+    [f.path, f.previousPath].some(
+      (path) => path !== undefined && (dataReads.base.has(path) || dataReads.head.has(path)),
+    ),
+  );
+  const parameterChange = changedIac.some((f) =>
+    [f.path, f.previousPath].some((path) => path !== undefined && parameterPaths.has(path)),
+  );
+  if (!knownChange && !readChange && !parameterChange) return unscanned;
   const files = (side: Side): SourceFile[] =>
     [...read[side]]
       .filter(([path]) => !unused(side, path))

@@ -146,6 +146,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         handlePush(api, push, {
           customPolicies,
           reservedRuleIds: (options.engine.builtinRules ?? []).map((rule) => rule.id),
+          ...(options.engine.builtinRules ? { builtinRules: options.engine.builtinRules } : {}),
           log,
           enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
         }),

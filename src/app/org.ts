@@ -2,13 +2,21 @@
 // (as a background task, or a durable job with Redis) the `.github` repository's policies are
 // compiled and reported on the pushed commit, and the open pull requests they judge are checked again.
 import { z } from "zod";
-import { ORGANIZATION_SETTINGS_REPOSITORY, SETTINGS_PATH } from "../config/index.js";
-import { readRepositorySettings, type GitHubApi, type RepoRef } from "../github/index.js";
+import {
+  mergeSettings,
+  ORGANIZATION_SETTINGS_REPOSITORY,
+  SETTINGS_PATH,
+  type ParsedSettingsFile,
+} from "../config/index.js";
+import { readSettingsFile, type GitHubApi, type RepoRef } from "../github/index.js";
 import type { LoadError } from "../model/types.js";
+import type { RuleMetadata } from "../policy/metadata.js";
 import {
   IMPACT_CHECK_NAME,
   impactReport,
+  listInstallationRepositories,
   listOpenPulls,
+  organizationFileNotices,
   previewImpact,
   type ImpactOptions,
   type ProposedChange,
@@ -19,6 +27,7 @@ import {
   type OpenPull,
   type OpenPullLimits,
   type OrgPolicies,
+  type ResolvedPolicies,
 } from "../org/index.js";
 import type { CheckRunReport } from "../report/index.js";
 import { describeError, type FlowLog } from "./checkFlow.js";
@@ -118,6 +127,8 @@ export function impactRequest(payload: unknown): ImpactRequest {
 export interface PushFlow {
   customPolicies: OrgPolicies;
   reservedRuleIds: readonly string[];
+  /** The built-in rules, against which the organization's settings are checked on a push. */
+  builtinRules?: readonly RuleMetadata[];
   log: FlowLog;
   /** Queues a check of one open pull request (the app's normal check job). */
   enqueueCheck: (pull: OpenPull) => Promise<unknown>;
@@ -130,9 +141,12 @@ export async function handlePush(
   flow: PushFlow,
 ): Promise<void> {
   const repository: RepoRef = { owner: push.owner, repo: push.repo };
-  const read = await readRepositorySettings(api, repository, push.sha);
-  const settingsErrors: LoadError[] = read.ok ? [] : read.errors;
-  const folder = read.ok ? read.settings.policies.organization : undefined;
+  const read = await readSettingsFile(api, repository, push.sha, SETTINGS_PATH);
+  const settingsErrors: LoadError[] = read && !read.ok ? read.errors : [];
+  const parsed = read?.ok ? read.parsed : null;
+  const folder = parsed
+    ? mergeSettings(parsed, null, { name: push.repo, topics: [] }).settings.policies.organization
+    : undefined;
   const plan = planPush(push, folder);
   const fields = { owner: push.owner, repo: push.repo, sha: push.sha, reason: plan.reason };
   const organization = push.repo === ORGANIZATION_SETTINGS_REPOSITORY;
@@ -144,7 +158,10 @@ export async function handlePush(
       plan.checkPolicies && folder !== undefined
         ? await flow.customPolicies.resolve(api, repository, folder, push.sha, flow.reservedRuleIds)
         : undefined;
-    const report = policyCheckReport(resolved, settingsErrors);
+    const settingsNotices = parsed
+      ? await settingsFileNotices(api, push.owner, parsed, resolved, flow.builtinRules)
+      : [];
+    const report = policyCheckReport(resolved, settingsErrors, settingsNotices);
     await publishCheckRun(api, repository, push.sha, POLICY_CHECK_NAME, report);
     flow.log.info({ ...fields, conclusion: report.conclusion }, "custom policies checked");
   }
@@ -166,6 +183,29 @@ export async function handlePush(
     },
     "open pull requests queued for a new check",
   );
+}
+
+/**
+ * The organization file's problems as the installation's repositories see it, judged against the
+ * built-in rules and the organization's custom ones (the last good version while the pushed ones
+ * do not compile); repository globs are not judged when the listing was cut.
+ */
+async function settingsFileNotices(
+  api: GitHubApi,
+  owner: string,
+  parsed: ParsedSettingsFile,
+  resolved: ResolvedPolicies | undefined,
+  builtinRules: readonly RuleMetadata[] | undefined,
+): Promise<LoadError[]> {
+  const listed = await listInstallationRepositories(api, owner);
+  const custom = resolved?.outcome.ok ? resolved.outcome.policies : resolved?.lastGood;
+  return organizationFileNotices(parsed, {
+    repositories: listed.complete ? listed.repositories.map((r) => r.name) : [],
+    ...(builtinRules
+      ? { rules: [...builtinRules, ...(custom?.rules.map((rule) => rule.meta) ?? [])] }
+      : {}),
+    now: new Date(),
+  });
 }
 
 /**

@@ -37,8 +37,11 @@ export {
   type PolicyFolderListing,
 } from "./folder.js";
 export { planPush, type PushedChanges, type PushPlan } from "./push.js";
+export { organizationFileNotices, type OrganizationFileContext } from "./settingsCheck.js";
 export {
+  listInstallationRepositories,
   listOpenPulls,
+  type InstallationRepository,
   mapLimited,
   type OpenPull,
   type OpenPullLimits,

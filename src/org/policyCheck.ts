@@ -1,7 +1,8 @@
 // The `Tollgate policies` check run on a commit of the organization's `.github` repository: the
 // rules a valid folder loads, or every compile error annotated at its file, line and column, and
-// which version stays in force meanwhile; the compiler's warnings either way, annotated as
-// warnings, which never fail the check. Pure: the app publishes what this returns.
+// which version stays in force meanwhile; the compiler's warnings either way, and the settings
+// file's own problems (`organizationFileNotices`), annotated as warnings, which never fail the
+// check. Pure: the app publishes what this returns.
 import { SETTINGS_PATH } from "../config/index.js";
 import type { LoadError } from "../model/types.js";
 import {
@@ -20,10 +21,14 @@ export const POLICY_CHECK_NAME = "Tollgate policies";
 /** GitHub's check annotation, with the columns it accepts on a one-line annotation. */
 export type LocatedAnnotation = CheckAnnotation & { start_column?: number; end_column?: number };
 
-/** `settingsErrors`: the pushed `.github/tollgate.yml` did not parse (then no folder is known). */
+/**
+ * `settingsErrors`: the pushed `.github/tollgate.yml` did not parse (then no folder is known).
+ * `settingsNotices`: what is wrong in it though it parses, which no repository's check reports.
+ */
 export function policyCheckReport(
   resolved: ResolvedPolicies | undefined,
   settingsErrors: readonly LoadError[],
+  settingsNotices: readonly LoadError[] = [],
 ): CheckRunReport {
   const errors = [
     ...settingsErrors,
@@ -41,6 +46,9 @@ export function policyCheckReport(
   const annotations = [
     ...errors.filter((e) => annotatable.has(e.file)).map((e) => annotationOf(e, "failure")),
     ...warnings.filter((w) => annotatable.has(w.file)).map((w) => annotationOf(w, "warning")),
+    ...settingsNotices
+      .filter((notice) => annotatable.has(notice.file))
+      .map((notice) => annotationOf(notice, "warning")),
   ];
   const lines: string[] = [];
   let title: string;
@@ -80,6 +88,17 @@ export function policyCheckReport(
   } else {
     title = "No custom policies";
     lines.push("The settings name no custom policy folder.");
+  }
+  if (settingsNotices.length > 0) {
+    title += `, ${settingsNotices.length} settings notice${settingsNotices.length === 1 ? "" : "s"}`;
+    lines.push(
+      "",
+      `### ⚠️ Settings notices (${settingsNotices.length})`,
+      "",
+      `What ${codeSpan(SETTINGS_PATH)} says that applies nowhere or waives nothing. Pull requests of other repositories are not told, since their authors cannot change this file; these do not fail this check.`,
+      "",
+      ...settingsNotices.map((notice) => `- ${codeSpan(formatLoadError(notice))}`),
+    );
   }
   if (warnings.length > 0)
     lines.push(

@@ -37,6 +37,42 @@ export interface OpenPullLimits {
 /** Installation repositories read at most (100 per request). */
 const MAX_LISTED_REPOSITORIES = 5000;
 
+export interface InstallationRepository {
+  name: string;
+  /** ISO time of the last push, "" when unknown. */
+  pushedAt: string;
+  private: boolean;
+  archived: boolean;
+}
+
+/**
+ * The repositories of `owner` the installation may read, archived ones included, at most 5,000;
+ * `complete` is false when that bound cut the list.
+ */
+export async function listInstallationRepositories(
+  api: GitHubApi,
+  owner: string,
+  signal?: AbortSignal,
+): Promise<{ repositories: InstallationRepository[]; complete: boolean }> {
+  const repositories: InstallationRepository[] = [];
+  for await (const { data } of api.paginate.iterator(
+    api.rest.apps.listReposAccessibleToInstallation,
+    { per_page: 100, request: { signal } },
+  )) {
+    for (const repository of data) {
+      if (repository.owner.login.toLowerCase() !== owner.toLowerCase()) continue;
+      repositories.push({
+        name: repository.name,
+        pushedAt: repository.pushed_at ?? "",
+        private: repository.private,
+        archived: repository.archived ?? false,
+      });
+    }
+    if (repositories.length >= MAX_LISTED_REPOSITORIES) return { repositories, complete: false };
+  }
+  return { repositories, complete: true };
+}
+
 /** One page per repository: a repository with more than 100 open pull requests has its newest 100 taken. */
 const PULLS_PER_REPOSITORY = 100;
 
@@ -53,20 +89,12 @@ export async function listOpenPulls(
   const publicRepositories = new Set<string>();
   if (only) repositories.push(only.repo);
   else {
-    const candidates: { name: string; pushedAt: string }[] = [];
-    for await (const { data } of api.paginate.iterator(
-      api.rest.apps.listReposAccessibleToInstallation,
-      { per_page: 100, request: { signal } },
-    )) {
-      for (const repository of data) {
-        if (repository.owner.login.toLowerCase() !== owner.toLowerCase() || repository.archived)
-          continue;
-        if (limits.exclude?.includes(repository.name)) continue;
-        candidates.push({ name: repository.name, pushedAt: repository.pushed_at ?? "" });
-        if (!repository.private) publicRepositories.add(repository.name);
-      }
-      if (candidates.length >= MAX_LISTED_REPOSITORIES) break;
-    }
+    const listed = await listInstallationRepositories(api, owner, signal);
+    const candidates = listed.repositories.filter(
+      (repository) => !repository.archived && !limits.exclude?.includes(repository.name),
+    );
+    for (const repository of candidates)
+      if (!repository.private) publicRepositories.add(repository.name);
     // The most recently pushed first: where open pull requests are likeliest.
     candidates.sort((a, b) => b.pushedAt.localeCompare(a.pushedAt));
     truncated = candidates.length > maxRepositories;

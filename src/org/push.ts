@@ -13,7 +13,10 @@ export interface PushedChanges {
 }
 
 export interface PushPlan {
-  /** Compile this folder at the pushed commit and report it as the `Tollgate policies` check. */
+  /**
+   * Report the `.github` repository's settings (and compile the folder they name, if any) at the
+   * pushed commit as the `Tollgate policies` check.
+   */
   checkPolicies: boolean;
   /** Whose open pull requests to check again. */
   rerun: "installation" | "repository" | "none";
@@ -41,7 +44,7 @@ export function planPush(push: PushedChanges, folder: string | undefined): PushP
     : "the push lists too many commits to tell what changed";
   const organization = push.repo === ORGANIZATION_SETTINGS_REPOSITORY;
   return {
-    checkPolicies: organization && folder !== undefined && (policiesChanged || settingsChanged),
+    checkPolicies: organization && (policiesChanged || settingsChanged),
     rerun: changed.length === 0 ? "none" : organization ? "installation" : "repository",
     reason,
   };

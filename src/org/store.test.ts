@@ -119,8 +119,9 @@ describe("planPush", () => {
       checkPolicies: true,
       rerun: "installation",
     });
+    // Settings naming no folder are checked too: their own problems are told only there.
     expect(planPush(push(".github", [".github/tollgate.yml"]), undefined)).toMatchObject({
-      checkPolicies: false,
+      checkPolicies: true,
       rerun: "installation",
     });
   });

@@ -3,7 +3,7 @@
 // merged-in properties keep the lines where `Globals` writes them, and declaring the implicit
 // APIs SAM creates for functions' API events.
 
-import { editDistance } from "../../model/spelling.js";
+import { closestName } from "../../model/spelling.js";
 import { asIntrinsic } from "./evaluate.js";
 import type { Span, TemplateEntry, TemplateNode, TemplateScalar } from "./parse.js";
 
@@ -241,24 +241,6 @@ export function misspeltSamGlobals(globals: TemplateNode | undefined): MisspeltP
       message: `Globals.${key}: ${problem.message}`,
     })),
   );
-}
-
-/**
- * The name in `known` (a SAM type or property) that `name`, which is none of them, is likely a
- * misspelling of: equal but for case, or within two edits of a name of six letters or more (one of
- * a shorter name).
- */
-function closestName(name: string, known: readonly string[]): string | undefined {
-  if (known.includes(name)) return undefined;
-  const typed = name.toLowerCase();
-  let closest: { name: string; distance: number } | undefined;
-  for (const candidate of known) {
-    const distance = editDistance(typed, candidate.toLowerCase());
-    const allowed = candidate.length >= 6 ? 2 : 1;
-    if (distance <= allowed && distance < (closest?.distance ?? Infinity))
-      closest = { name: candidate, distance };
-  }
-  return closest?.name;
 }
 
 export function declaresSamTransform(transform: TemplateNode | undefined): boolean {

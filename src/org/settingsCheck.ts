@@ -1,0 +1,88 @@
+// The organization file's own problems, told to its admins on the `.github` repository's checks:
+// what a repository's pull request is not told, its authors being unable to edit the file
+// (`WaiverContext.organizationFile`). Repository globs that select nothing, waivers naming no
+// loaded rule, reasonless, misdated or expired, waivers for a rule the file turns off wherever they
+// apply, and unknown rule ids and categories under `enforcement` and `locked`. Pure over the parsed
+// file, the installation's repositories and the loaded rules.
+import {
+  mergeSettings,
+  selectsRepository,
+  unmatchedRepositoryGlobs,
+  type ParsedSettingsFile,
+} from "../config/index.js";
+import { gateWithWaivers } from "../gate/index.js";
+import type { LoadError } from "../model/types.js";
+import type { RuleMetadata } from "../policy/metadata.js";
+import { byPlace, daysFromToday, parseDay } from "../rollout/index.js";
+
+export interface OrganizationFileContext {
+  /** Names of the installation's repositories (archived too); empty when unknown. */
+  repositories: readonly string[];
+  /** The built-in rules and the organization's custom ones; unknown ids are not judged without. */
+  rules?: readonly RuleMetadata[];
+  now: Date;
+}
+
+/**
+ * The organization file judged as every repository of the installation sees it (its top level and
+ * the `overrides` their names select; topics are not read here): a notice once however many
+ * repositories see it, and a waiver's rule turned off only when off in every repository the waiver
+ * applies to. Rule ids are not judged when the file allows repository policies, whose ids only
+ * each repository knows.
+ */
+export function organizationFileNotices(
+  file: ParsedSettingsFile,
+  context: OrganizationFileContext,
+): LoadError[] {
+  const notices = unmatchedRepositoryGlobs(file, context.repositories);
+  const place = (where: { file: string; line: number; column: number }) =>
+    `${where.file}:${where.line}:${where.column}`;
+  const allowsRepositoryRules = file.settings.policies?.allow_repository_policies === true;
+  const rules = context.rules;
+  const known =
+    rules && !allowsRepositoryRules
+      ? {
+          knownRules: new Set(rules.map((rule) => rule.id)),
+          knownCategories: new Set(rules.map((rule) => rule.category)),
+        }
+      : {};
+  const told = new Map<string, { notice: LoadError; repositories: number }>();
+  const applying = new Map<string, number>();
+  // With no repository known, the top level alone, as a repository no selector names sees it.
+  const names = context.repositories.length > 0 ? context.repositories : [""];
+  for (const name of names) {
+    const repository = { name, topics: [] };
+    const { settings } = mergeSettings(file, null, repository);
+    for (const waiver of settings.waivers)
+      if (selectsRepository({ repositories: waiver.repositories }, repository))
+        applying.set(place(waiver.origin), (applying.get(place(waiver.origin)) ?? 0) + 1);
+    const decision = gateWithWaivers([], [], settings, {
+      files: [],
+      repository,
+      now: context.now,
+      ...known,
+      ...(rules ? { rules } : {}),
+    });
+    for (const notice of decision.notices) {
+      if (notice.file !== file.file) continue;
+      const key = `${place(notice)}:${notice.code}`;
+      const seen = told.get(key);
+      told.set(key, { notice, repositories: (seen?.repositories ?? 0) + 1 });
+    }
+  }
+  for (const { notice, repositories } of told.values())
+    if (notice.code !== "waiver-rule-off" || repositories === applying.get(place(notice)))
+      notices.push(notice);
+  // An expired waiver is reported in a pull request only where it would cover a finding; here it
+  // is stale wherever it applies.
+  for (const waiver of mergeSettings(file, null, { name: "", topics: [] }).settings.waivers) {
+    const lastDay = waiver.expires === undefined ? undefined : parseDay(waiver.expires);
+    if (!lastDay || daysFromToday(lastDay, context.now) >= 0 || !waiver.reason?.trim()) continue;
+    notices.push({
+      ...waiver.origin,
+      code: "waiver-expired",
+      message: `waiver for ${waiver.rule} expired on ${waiver.expires}, so it waives nothing; remove it, or renew it with a new date`,
+    });
+  }
+  return notices.sort(byPlace);
+}

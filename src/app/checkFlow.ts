@@ -237,6 +237,7 @@ export async function scanPullRequest(
     now,
     ...evaluatedRules(options.engine, custom.ruleSets),
     baseProblems: base.errors,
+    ...(read.organizationFile !== undefined ? { organizationFile: read.organizationFile } : {}),
   });
   // Only a failing run with break-glass enabled looks for an override: one request, and none else.
   const breakGlassEnabled = settings.breakGlass.users.length + settings.breakGlass.teams.length > 0;

@@ -156,7 +156,7 @@ describe("custom policies on a pull request", () => {
     );
   });
 
-  it("report a rule id under enforcement.rules or locked that no loaded rule has, custom ones known", async () => {
+  it("leave the organization file's unknown rule ids and stray waivers to the .github repository's check", async () => {
     const settings = [
       "policies: {}",
       "locked: [enforcement.rules.ACME-TAG-01]",
@@ -164,22 +164,55 @@ describe("custom policies on a pull request", () => {
       "  rules:",
       "    ACME-TAG-001: advisory",
       "    TG-TEST-01: blocking",
+      "waivers:",
+      "  - rule: ACME-TAG-001",
+      "    resource: aws_s3_bucket.elsewhere",
+      "    reason: written for another repository",
+      "  - rule: ACME-TAG-001",
+      "    repositories: [infr]",
+      "    reason: misspelt repository",
       "",
     ].join("\n");
     const github = await deliver(
       organization({ ".github/tollgate.yml": settings, [RULE_PATH]: OWNER_TAG_RULE }),
-      [["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)]],
+      [
+        ["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)],
+        ["push", pushPayload(".github", ORG_PUSH, [".github/tollgate.yml"])],
+      ],
     );
-    const [check] = github.finalCheckRuns();
-    const summary = (check as unknown as { output: { summary: string } }).output.summary;
-    expect(check).toMatchObject({ conclusion: "success" });
-    expect(summary).toContain(
-      "- acme/.github:.github/tollgate.yml:2:10: locked: enforcement.rules.ACME-TAG-01: no loaded rule has that id, so this lock holds nothing; check the rule id (did you mean ACME-TAG-001?)",
-    );
-    expect(summary).toContain(
-      "- acme/.github:.github/tollgate.yml:6:5: enforcement.rules.TG-TEST-01: no loaded rule has that id, so this enforcement entry sets nothing; check the rule id (did you mean TG-TEST-001?)",
-    );
-    expect(summary).not.toContain("enforcement.rules.ACME-TAG-001:");
+    const checks = github.finalCheckRuns() as unknown as {
+      repo: string;
+      name: string;
+      conclusion: string;
+      output: { title: string; summary: string; annotations?: unknown[] };
+    }[];
+    // infra's pull request: its finding, and nothing it cannot act on.
+    const infra = checks.find((c) => c.repo === "infra" && c.name === "Tollgate");
+    expect(infra).toMatchObject({ conclusion: "success" });
+    expect(infra?.output.summary).toContain("ACME-TAG-001");
+    expect(infra?.output.summary).not.toContain("tollgate.yml:");
+    // The .github repository's check: each problem at its line.
+    const policies = checks.find((c) => c.name === "Tollgate policies");
+    expect(policies).toMatchObject({
+      conclusion: "success",
+      output: { title: "1 custom rule loaded, 3 settings notices" },
+    });
+    expect(policies?.output.annotations).toEqual([
+      expect.objectContaining({
+        path: ".github/tollgate.yml",
+        start_line: 2,
+        annotation_level: "warning",
+        title: "settings-unknown-rule",
+        message: expect.stringContaining("(did you mean ACME-TAG-001?)"),
+      }),
+      expect.objectContaining({ start_line: 6, title: "settings-unknown-rule" }),
+      expect.objectContaining({
+        start_line: 12,
+        title: "settings-unmatched-repository",
+        message:
+          "waivers[1].repositories: 'infr' matches no repository this app is installed on (did you mean infra?), so this waiver applies to no repository",
+      }),
+    ]);
   });
 
   it("end a hostile custom rule as a located error on the check, not a hang", async () => {
@@ -403,6 +436,29 @@ describe("a push to the organization's .github repository", () => {
       warning,
     ]);
     expect(outputs[1]?.summary).toContain("### ⚠️ Compiler warnings (1)");
+  });
+
+  it("checks settings that name no policy folder, telling a waiver's misspelt repository", async () => {
+    const settings = "waivers:\n  - rule: TG-TEST-001\n    repositories: [webb]\n    reason: x\n";
+    const github = await deliver(organization({ ".github/tollgate.yml": settings }), [
+      ["push", pushPayload(".github", ORG_PUSH, [".github/tollgate.yml"])],
+    ]);
+    const check = github
+      .finalCheckRuns()
+      .find((c) => c.name === "Tollgate policies") as unknown as {
+      conclusion: string;
+      output: { title: string; summary: string; annotations: unknown[] };
+    };
+    expect(check).toMatchObject({
+      conclusion: "success",
+      output: { title: "No custom policies, 1 settings notice" },
+    });
+    expect(check.output.annotations).toEqual([
+      expect.objectContaining({ start_line: 3, start_column: 20, annotation_level: "warning" }),
+    ]);
+    expect(check.output.summary).toContain(
+      "- `.github/tollgate.yml:3:20: waivers[0].repositories: 'webb' matches no repository this app is installed on (did you mean web?), so this waiver applies to no repository (settings-unmatched-repository)`",
+    );
   });
 
   it("ignores a push that touches neither settings nor policies", async () => {

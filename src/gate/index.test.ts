@@ -763,6 +763,72 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     expect(held.findings.map((f) => f.waived?.reason)).toEqual(["legacy"]);
   });
 
+  it("tells a repository's pull request only the organization file's waivers that bear on its findings", () => {
+    const organization = [
+      "enforcement:",
+      "  rules:",
+      "    TG-NET-003: off",
+      "    TG-IAM-01: blocking",
+      "waivers:",
+      "  - rule: TG-NET-001",
+      "    resource: aws_security_group.other",
+      "    reason: written for another repository",
+      "  - rule: TG-NET-001",
+      "    resource: aws_security_group.wbe",
+      "    repositories: [infra]",
+      "    reason: written for this one, misspelt",
+      "  - rule: TG-NET-01",
+      "    reason: unknown id",
+      "  - rule: TG-LOG-001",
+      "    resource: aws_s3_bucket.logs",
+      "  - rule: TG-NET-001",
+      "    resource: aws_security_group.web",
+      "    expires: 2026-13-01",
+      "    reason: misdated, and would cover the finding",
+      "  - rule: TG-NET-003",
+      "    reason: the organization turns this rule off",
+    ];
+    const merged = mergeSettings(
+      parsed(organization, "org.yml"),
+      parsed(["fail_on: new"], "repo.yml"),
+      {
+        name: "infra",
+        topics: [],
+      },
+    ).settings;
+    const context = {
+      files: [],
+      repository: { name: "infra", topics: [] },
+      now,
+      knownRules: new Set(rules.map((rule) => rule.id)),
+      knownCategories: new Set(rules.map((rule) => rule.category)),
+      rules,
+    };
+    const codes = (decision: { notices: LoadError[] }) =>
+      located(decision).map((line) => line.split(": ").slice(0, 2).join(": "));
+    // Told to the organization's admins (the CLI, the `.github` repository): everything.
+    expect(codes(gateWithWaivers([finding()], [], merged, context))).toEqual([
+      "org.yml:4:5: settings-unknown-rule",
+      "org.yml:6:5: waiver-matches-nothing",
+      "org.yml:9:5: waiver-matches-nothing",
+      "org.yml:13:5: waiver-unknown-rule",
+      "org.yml:15:5: waiver-no-reason",
+      "org.yml:17:5: waiver-bad-date",
+      "org.yml:21:5: waiver-rule-off",
+    ]);
+    // A repository's pull request: the waiver written for it that misses, and the one that would
+    // cover its finding but does not apply.
+    const quiet = gateWithWaivers([finding()], [], merged, {
+      ...context,
+      organizationFile: "org.yml",
+    });
+    expect(codes(quiet)).toEqual([
+      "org.yml:9:5: waiver-matches-nothing",
+      "org.yml:17:5: waiver-bad-date",
+    ]);
+    expect(quiet.blocking).toHaveLength(1);
+  });
+
   it("counts down to a locked organization date earlier than the repository's", () => {
     const decision = gate(
       [

@@ -213,7 +213,8 @@ export function lockedEntryNotices(settings: Settings, rules: readonly LoadedRul
 /**
  * A located notice for each settings waiver, for this repository, whose rule the settings turn
  * off: its findings are left out, so it waives nothing. A rule is judged by the loaded rules'
- * metadata, else by a finding of it; a waiver already reported on its line is not told twice.
+ * metadata, else by a finding of it; a waiver already reported on its line is not told twice. One
+ * of the organization's file is left to its admins (`WaiverContext.organizationFile`).
  */
 function offRuleWaiverNotices(
   settings: Settings,
@@ -231,6 +232,7 @@ function offRuleWaiverNotices(
   return settings.waivers.flatMap((waiver) => {
     const scope = scopes.get(waiver.rule);
     if (!scope || told.has(place(waiver.origin))) return [];
+    if (waiver.origin.file === context.organizationFile) return [];
     if (!selectsRepository({ repositories: waiver.repositories }, context.repository)) return [];
     if (ruleEntry(scope, settings).level !== "off") return [];
     return [
@@ -320,6 +322,13 @@ export interface WaiverContext {
   baseProblems?: readonly LoadError[];
   /** The scan covered the whole repository (`WaiverInput.wholeRepository`); never for the app's. */
   wholeRepository?: boolean;
+  /**
+   * The organization's file, named as in origins, when the scan is a repository's pull request and
+   * the file's admins are told of its problems on the `.github` repository: its waivers are reported
+   * only where they bear on the findings (`WaiverInput.organizationFile`), and its unknown rule ids
+   * and categories and its waivers for a rule turned off not at all.
+   */
+  organizationFile?: string;
 }
 
 /**
@@ -340,13 +349,18 @@ export function gateWithWaivers(
     inlineWaivers: settings.inlineWaivers,
     ...(context.knownRules ? { knownRules: context.knownRules } : {}),
     ...(context.wholeRepository ? { wholeRepository: true } : {}),
+    ...(context.organizationFile !== undefined
+      ? { organizationFile: context.organizationFile }
+      : {}),
   });
+  const ours = (reference: { origin: { file: string } }) =>
+    reference.origin.file !== context.organizationFile;
   // A misspelt id or category under enforcement or locked is reported as a waiver's id is: a notice.
   const unknownIds = context.knownRules
-    ? unknownRuleReferences(settings.ruleReferences, context.knownRules)
+    ? unknownRuleReferences(settings.ruleReferences.filter(ours), context.knownRules)
     : [];
   const unknownCategories = context.knownCategories
-    ? unknownCategoryReferences(settings.categoryReferences, context.knownCategories)
+    ? unknownCategoryReferences(settings.categoryReferences.filter(ours), context.knownCategories)
     : [];
   const held = lockedEntryNotices(settings, context.rules ?? []);
   const offRule = offRuleWaiverNotices(settings, context, findings, waived.notices);

@@ -33,6 +33,12 @@ export interface RepositorySettings {
   errors: LoadError[];
   /** False when the organization's file could not be read and nothing valid was remembered. */
   organizationKnown: boolean;
+  /**
+   * The organization's file as origins name it, when `target` is another repository: its admins
+   * are told of its problems on the `.github` repository, so this repository's pull requests hear
+   * only what bears on their findings (`WaiverContext.organizationFile`).
+   */
+  organizationFile?: string;
 }
 
 /** Earlier versions of an invalid file tried, newest first, before falling back further. */
@@ -134,6 +140,9 @@ export async function readGateSettings(
     notices: [...leftOut, ...merged.notices],
     errors,
     organizationKnown,
+    ...(target.repo !== ORGANIZATION_SETTINGS_REPOSITORY
+      ? { organizationFile: organizationSettingsFile(target.owner) }
+      : {}),
   };
 }
 

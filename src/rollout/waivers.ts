@@ -2,7 +2,9 @@
 // source and settings waivers (rule + resource glob + repository), judged on an injected day. A
 // waiver that cannot be trusted (no reason, expired, misdated, misspelt, naming no loaded rule) never
 // applies and is reported, and so is a settings waiver whose resource matches none of its rule's findings
-// (or, when the scan covered the whole repository, whose rule found nothing at all).
+// (or, when the scan covered the whole repository, whose rule found nothing at all). A repository's
+// pull request hears of the organization's file only what bears on its own findings
+// (`WaiverInput.organizationFile`).
 import {
   selectsRepository,
   type RepositoryIdentity,
@@ -36,6 +38,16 @@ export interface WaiverInput {
    * and reported. The app scans only the folders a pull request changes: there it stays unset.
    */
   wholeRepository?: boolean;
+  /**
+   * The organization's settings file, named as in waiver origins, when its admins are told of its
+   * problems elsewhere (the app's checks on the `.github` repository) and the scan is a repository's
+   * pull request, whose authors cannot edit it. Its waivers are then reported here only where they
+   * bear on this scan: one that would cover a finding but does not apply (reasonless, misdated,
+   * expired), one expiring, and one whose resource misses its rule's findings while its
+   * `repositories` name this repository. A waiver for every repository that matches nothing here,
+   * or that names no loaded rule, is no problem of this repository.
+   */
+  organizationFile?: string;
 }
 
 export interface WaiverResult {
@@ -54,6 +66,10 @@ interface Candidate {
   unknownAttributes?: string[];
   /** A settings waiver's resource pattern, reported when it matches none of its rule's findings. */
   resource?: string;
+  /** A settings waiver whose `repositories` globs select the repository: it was written for it. */
+  selectsByName?: boolean;
+  /** A waiver of the organization's file, reported only where it bears on the scan. */
+  quiet?: boolean;
   covers: (finding: Finding) => boolean;
 }
 
@@ -77,7 +93,10 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
       .filter((waiver) =>
         selectsRepository({ repositories: waiver.repositories }, input.repository),
       )
-      .map(settingsCandidate),
+      .map((waiver) => ({
+        ...settingsCandidate(waiver),
+        ...(waiver.origin.file === input.organizationFile ? { quiet: true } : {}),
+      })),
   ];
   const validity = new Map(
     candidates.map((c) => [c, judge(c, input.now, input.knownRules)] as const),
@@ -98,8 +117,9 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
       );
   for (const candidate of candidates) {
     const judged = validity.get(candidate);
-    // Reasonless and misdated waivers are reported whether or not they match anything.
-    if (judged && !judged.applies && judged.code !== "waiver-expired")
+    // Reasonless and misdated waivers are reported whether or not they match anything (a quiet one
+    // where it would cover a finding).
+    if (judged && !judged.applies && judged.code !== "waiver-expired" && !candidate.quiet)
       report(candidate, judged.code, judged.message);
   }
 
@@ -111,7 +131,8 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
       if (candidate.rule !== finding.rule || !candidate.covers(finding)) continue;
       const judged = validity.get(candidate);
       if (!judged?.applies) {
-        if (judged?.code === "waiver-expired") report(candidate, judged.code, judged.message);
+        if (judged && (judged.code === "waiver-expired" || candidate.quiet))
+          report(candidate, judged.code, judged.message);
         continue;
       }
       if (judged.daysLeft !== undefined)
@@ -137,6 +158,7 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
   const open = findings.filter((finding) => finding.status !== "fixed");
   for (const candidate of candidates) {
     if (candidate.resource === undefined || !validity.get(candidate)?.applies) continue;
+    if (candidate.quiet && !candidate.selectsByName) continue;
     const ofRule = open.filter((finding) => finding.rule === candidate.rule);
     if (ofRule.some((finding) => candidate.covers(finding))) continue;
     if (ofRule.length === 0 && !input.wholeRepository) continue;
@@ -267,6 +289,7 @@ function settingsCandidate(waiver: SettingsWaiver): Candidate {
   return {
     rule: waiver.rule,
     resource: waiver.resource,
+    ...(waiver.repositories ? { selectsByName: true } : {}),
     ...(waiver.reason !== undefined ? { reason: waiver.reason } : {}),
     ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
     ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),

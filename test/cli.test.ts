@@ -4221,4 +4221,43 @@ describe("tollgate scan with the organization's settings (--org-config)", () => 
       expect((await scan("--topic", "web", "--topic", "pci")).code).toBe(1);
     });
   });
+
+  it("says where settings select repositories by name when no --repository names this one", async () => {
+    await withTempDir("org-no-repository", async (dir) => {
+      await writeFile(
+        path.join(dir, "main.tf"),
+        [
+          'resource "aws_ebs_volume" "x" {',
+          '  availability_zone = "eu-west-1a"',
+          "  size = 1",
+          "}",
+          "",
+        ].join("\n"),
+      );
+      await writeFile(
+        path.join(dir, "org.yml"),
+        [
+          "waivers:",
+          "  - rule: TG-ENC-002",
+          "    repositories: [payments]",
+          "    reason: SEC-4",
+          "overrides:",
+          "  - repositories: [legacy-*]",
+          "    fail_on: all",
+          "",
+        ].join("\n"),
+      );
+      const scan = (...flags: string[]) =>
+        run(["scan", ".", "--org-config", "org.yml", "--format", "text", ...flags], dir);
+      const unnamed = await scan();
+      expect(unnamed.code).toBe(1);
+      expect(unnamed.stdout.split("\n")).toContain(
+        "org.yml:3:5: waivers[0] selects repositories by name (as 1 more entry does), but no --repository was given, so none of them applies; pass --repository <name> to check the settings as that repository's pull requests are (settings-no-repository) [notice]",
+      );
+      expect(unnamed.stdout).toContain("failure: 1 blocking new finding (1 high); 1 notice above");
+      const named = await scan("--repository", "payments");
+      expect(named.code).toBe(0);
+      expect(named.stdout).not.toContain("settings-no-repository");
+    });
+  });
 });

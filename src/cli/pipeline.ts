@@ -6,6 +6,7 @@ import path from "node:path";
 import {
   defaultSettings,
   mergeSettings,
+  originOf,
   parseSettingsFile,
   type ParsedSettingsFile,
   type Settings,
@@ -229,6 +230,8 @@ export interface CliSettings {
 /**
  * The settings the app would apply: `--org-config` as the organization's file, `--config` as the
  * repository's merged over it (locks held, located notices); `--config` alone stands for both.
+ * Without `--repository` no `repositories` glob matches, and a notice says so where the first is
+ * written (the app always knows the name; a run that forgot it would silently drop them).
  */
 export async function loadSettings(
   flags: { config?: string | undefined; "org-config"?: string | undefined },
@@ -237,9 +240,40 @@ export async function loadSettings(
 ): Promise<CliSettings> {
   const organization = await readSettingsFlag("--org-config", flags["org-config"], cwd);
   const file = await readSettingsFlag("--config", flags.config, cwd);
-  if (organization && file) return mergeSettings(organization, file, repository);
-  const only = organization ?? file;
-  return only ? mergeSettings(only, null, repository) : { settings: defaultSettings, notices: [] };
+  const files = [organization, file].filter((f): f is ParsedSettingsFile => f !== undefined);
+  const merged =
+    organization && file
+      ? mergeSettings(organization, file, repository)
+      : files[0]
+        ? mergeSettings(files[0], null, repository)
+        : { settings: defaultSettings, notices: [] };
+  if (repository.name !== "") return merged;
+  return { ...merged, notices: [...merged.notices, ...unnamedRepositoryNotices(files)] };
+}
+
+/** One notice per file whose waivers or overrides select repositories by name, at the first. */
+function unnamedRepositoryNotices(files: readonly ParsedSettingsFile[]): LoadError[] {
+  return files.flatMap((file) => {
+    const selecting = (["waivers", "overrides"] as const)
+      .flatMap((section) =>
+        (file.settings[section] ?? []).flatMap((entry, index) =>
+          entry.repositories
+            ? [{ section, index, at: originOf(file, [section, index, "repositories"]) }]
+            : [],
+        ),
+      )
+      .sort((a, b) => a.at.line - b.at.line);
+    const first = selecting[0];
+    if (!first) return [];
+    const others = selecting.length - 1;
+    return [
+      {
+        ...first.at,
+        code: "settings-no-repository",
+        message: `${first.section}[${first.index}] selects repositories by name${others > 0 ? ` (as ${others === 1 ? "1 more entry does" : `${others} more entries do`})` : ""}, but no --repository was given, so ${others > 0 ? "none of them applies" : "it does not apply"}; pass --repository <name> to check the settings as that repository's pull requests are`,
+      },
+    ];
+  });
 }
 
 async function readSettingsFlag(

@@ -439,6 +439,33 @@ describe("renderText", () => {
     ]);
   });
 
+  it("lists the gate's notices one a line, and counts them in the verdict", () => {
+    const notices: LoadError[] = [
+      {
+        file: "org.yml",
+        line: 3,
+        column: 5,
+        code: "waiver-expired",
+        message: "waiver for TG-NET-001 expired on 2026-01-01; the finding is enforced again",
+      },
+      {
+        file: "tollgate.yml",
+        line: 2,
+        column: 5,
+        code: "settings-locked",
+        message: "fail_on is locked",
+      },
+    ];
+    const decision = decideGate([finding()], [], defaultSettings, { notices });
+    expect(renderText(decision).split("\n").slice(-5)).toEqual([
+      "org.yml:3:5: waiver for TG-NET-001 expired on 2026-01-01; the finding is enforced again (waiver-expired) [notice]",
+      "tollgate.yml:2:5: fail_on is locked (settings-locked) [notice]",
+      "",
+      "failure: 1 blocking new finding (1 high); 2 notices above",
+      "",
+    ]);
+  });
+
   it("labels enforcement only where it applies: not on fixed findings, 'would block' when waived", () => {
     const decision = decideGate(
       [

@@ -1,7 +1,9 @@
 // The terminal report of a gate decision (`tollgate scan` and `diff`): one line per finding and
 // error in the `file:line` form editors link, findings in file, line and rule order, then the
 // verdict and its reasons. A new finding that a changed line elsewhere decided (`decided`, from
-// `tollgate diff`) is on that line, sorted there, and says where it is written.
+// `tollgate diff`) is on that line, sorted there, and says where it is written. The gate's notices
+// (waivers and settings that waive or set nothing, locks held) are one line each, after the
+// findings, and the verdict line counts them rather than running them together.
 import type { GateDecision } from "../gate/index.js";
 import type { Finding } from "../model/types.js";
 import {
@@ -43,7 +45,16 @@ export function renderText(
     );
     if (finding.remediation) lines.push(`  fix: ${finding.remediation}`);
   }
+  for (const notice of decision.notices) lines.push(`${formatLoadError(notice)} [notice]`);
   if (lines.length > 0) lines.push("");
-  lines.push(`${decision.conclusion}: ${decision.reasons.join("; ")}`);
+  const listed = new Set(
+    decision.notices.map(
+      (notice) => `${notice.file}:${notice.line}:${notice.column}: ${notice.message}`,
+    ),
+  );
+  const reasons = decision.reasons.filter((reason) => !listed.has(reason));
+  const notices = decision.reasons.length - reasons.length;
+  if (notices > 0) reasons.push(`${notices === 1 ? "1 notice" : `${notices} notices`} above`);
+  lines.push(`${decision.conclusion}: ${reasons.join("; ")}`);
   return lines.join("\n") + "\n";
 }

@@ -75,6 +75,8 @@ const SPECS: BuiltinSpec[] = [
   spec("to_number", [["null", "boolean", "number", "string"]], NUMBER),
   spec("format_int", [NUMBER, NUMBER], STRING),
   spec("numbers.range", [NUMBER, NUMBER], ARRAY),
+  ...["or", "and", "xor", "lsh", "rsh"].map((op) => spec(`bits.${op}`, [NUMBER, NUMBER], NUMBER)),
+  spec("bits.negate", [NUMBER], NUMBER),
   spec("numbers.range_step", [NUMBER, NUMBER, NUMBER], ARRAY),
   // Time: the clock is read once per evaluation. A time is nanoseconds or [ns, zone name].
   spec("time.now_ns", [], NUMBER),
@@ -172,6 +174,8 @@ const SPECS: BuiltinSpec[] = [
   spec("json.is_valid", [STRING], BOOLEAN),
   spec("json.filter", [OBJECT, ARRAY_OR_SET], OBJECT),
   spec("json.remove", [OBJECT, ARRAY_OR_SET], OBJECT),
+  spec("json.patch", [ANY, ARRAY], ANY),
+  spec("json.marshal_with_options", [ANY, OBJECT], STRING),
   // JSON Schema (drafts 4, 6 and 7): a schema or document as JSON text or as a value.
   spec("json.verify_schema", [ANY], ARRAY),
   spec("json.match_schema", [ANY, ANY], ARRAY),
@@ -230,10 +234,8 @@ export const PRINT = "print";
  */
 export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set(
   [
-    "bits.and bits.or bits.xor bits.negate bits.lsh bits.rsh",
     "rand.intn",
     "regex.globs_match",
-    "json.marshal_with_options json.patch",
     "crypto.x509.parse_certificates crypto.x509.parse_and_verify_certificates",
     "crypto.x509.parse_and_verify_certificates_with_options crypto.x509.parse_certificate_request",
     "crypto.x509.parse_rsa_private_key crypto.x509.parse_keypair crypto.parse_private_keys",

@@ -11,6 +11,9 @@ import { RE2JS, type Matcher } from "re2js";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { base64Decode, base64Text } from "./host-base64.js";
 import { collectionDefinitions } from "./host-collections.js";
+import { bitsDefinitions } from "./host-bits.js";
+import { jsonMarshalDefinitions } from "./host-json-marshal.js";
+import { jsonPatchDefinitions } from "./host-json-patch.js";
 import { jsonPathDefinitions } from "./host-json-paths.js";
 import { jwtDefinitions } from "./host-jwt.js";
 import { netDefinitions } from "./host-net.js";
@@ -647,4 +650,7 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
   ...schemaDefinitions,
   ...urlqueryDefinitions,
   ...jsonPathDefinitions,
+  ...jsonPatchDefinitions,
+  ...jsonMarshalDefinitions,
+  ...bitsDefinitions,
 };

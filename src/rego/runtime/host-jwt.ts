@@ -15,14 +15,9 @@ import {
   type KeyObject,
 } from "node:crypto";
 import { base64Bytes, base64Decode } from "./host-base64.js";
+import { goJson } from "./host-json-marshal.js";
 import { isObject, str, typeName } from "./host-operands.js";
-import {
-  OperandTypeError,
-  RegoNumber,
-  RegoSet,
-  type HostFunction,
-  type HostValue,
-} from "./host-value.js";
+import { OperandTypeError, RegoNumber, type HostFunction, type HostValue } from "./host-value.js";
 
 type JsonObject = { [key: string]: HostValue };
 
@@ -387,26 +382,6 @@ export function decodeVerify(
     if (seconds < nbf) return unverified;
   }
   return [true, header, payload];
-}
-
-/**
- * Go's json.Marshal of a Rego value, as OPA's io.jwt.encode_sign writes header and payload: keys
- * sorted by bytes, no spaces, `<`, `>`, `&`, U+2028 and U+2029 escaped, sets as arrays.
- */
-function goJson(value: HostValue): string {
-  if (value instanceof RegoNumber) return value.text;
-  if (value instanceof RegoSet) return `[${value.elements.map(goJson).join(",")}]`;
-  if (Array.isArray(value)) return `[${value.map(goJson).join(",")}]`;
-  if (typeof value === "string")
-    return JSON.stringify(value).replace(
-      /[<>&\u2028\u2029]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-    );
-  if (isObject(value)) {
-    const keys = Object.keys(value).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    return `{${keys.map((k) => `${goJson(k)}:${goJson(value[k] as HostValue)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** The algorithms OPA signs with (its jwx has no EdDSA signer, and `none` signs nothing). */

@@ -94,7 +94,36 @@ describe("compileRego through OPA's SDK", () => {
 
   it("raises OPA's conflict error when a complete rule has two values", async () => {
     const source = "package a\n\np := x if some x in input\n";
-    await expect(evaluate(source, "a/p", [1, 2])).rejects.toThrow(/eval_conflict_error/);
+    await expect(evaluate(source, "a/p", [1, 2])).rejects.toThrow(
+      "policy.rego:3:1: eval_conflict_error: complete rules must not produce multiple outputs (data.a.p)",
+    );
+  });
+
+  it("accepts a rule assigned with := twice, as OPA v1 does, and names both lines on a conflict", async () => {
+    // OPA v1 has no compile-time "rule redeclared" error: the definitions conflict only when
+    // they give different values (eval_conflict_error), and agree otherwise.
+    const source = [
+      "package a",
+      "",
+      "p := 1",
+      "",
+      "p := input.p",
+      "",
+      "f(x) := 1",
+      "",
+      "f(x) := 2 if x > 0",
+      "",
+      "g := f(input.p)",
+      "",
+    ].join("\n");
+    expect(await evaluate(source, "a/p", { p: 1 })).toEqual([{ result: 1 }]);
+    await expect(evaluate(source, "a/p", { p: 2 })).rejects.toThrow(
+      "policy.rego:5:1: eval_conflict_error: complete rules must not produce multiple outputs (data.a.p, also defined at policy.rego:3)",
+    );
+    expect(await evaluate(source, "a/g", { p: 0 })).toEqual([{ result: 1 }]);
+    await expect(evaluate(source, "a/g", { p: 1 })).rejects.toThrow(
+      "policy.rego:9:1: eval_conflict_error: functions must not produce multiple outputs for same inputs (data.a.f, also defined at policy.rego:7)",
+    );
   });
 
   it("rejects a bad policy with located errors instead of throwing on the way", async () => {

@@ -198,10 +198,16 @@ describe("rule tree and cross-rule checks", () => {
     const cases: [string, RegExp][] = [
       [
         `p := 1\np contains 2`,
-        /conflicting rules data.t.p found: complete rule and partial set rule/,
+        /conflicting rules data.t.p found: complete rule at policy.rego:2 and partial set rule/,
       ],
-      [`default p := 1\ndefault p := 2`, /multiple default rules data.t.p found/],
-      [`f(x) := 1\nf(x, y) := 2`, /function data.t.f has arity 1, got 2 arguments/],
+      [
+        `default p := 1\ndefault p := 2`,
+        /multiple default rules data.t.p found at policy.rego:2, policy.rego:3/,
+      ],
+      [
+        `f(x) := 1\nf(x, y) := 2`,
+        /conflicting rules data.t.f found: function of arity 1 at policy.rego:2 and of arity 2/,
+      ],
       [`p := 1\np.q := 2`, /rule data.t.p conflicts with \[data.t.p.q\]/],
       [`f(x) := 1\np := f(1, 2, 3)`, /function data.t.f has arity 1, got 3 arguments/],
     ];

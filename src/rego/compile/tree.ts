@@ -2,7 +2,7 @@
 // of its head ref), with the checks that only make sense across modules: one kind per path,
 // one default, one arity per function, and no rule nested under a complete value or function.
 
-import type { Module, Rule, RuleKind, Term } from "../syntax/ast.js";
+import type { Location, Module, Rule, RuleKind, Term } from "../syntax/ast.js";
 import { regoError, type RegoError } from "../syntax/errors.js";
 
 export interface RuleTreeNode {
@@ -71,11 +71,13 @@ export function buildRuleTree(modules: readonly Module[], errors: RegoError[]): 
       const node = ensureNode(root, [...module.package.path, ...prefix]);
       const kind = rule.head.kind;
       if (node.kind !== undefined && node.kind !== kind) {
+        const first = node.rules[0];
+        const at = first ? ` at ${lineOf(first.head.loc)}` : "";
         errors.push(
           regoError(
             "rego_type_error",
             rule.head.loc,
-            `conflicting rules ${dottedPath(node.path)} found: ${describeKind(node.kind)} and ${describeKind(kind)}`,
+            `conflicting rules ${dottedPath(node.path)} found: ${describeKind(node.kind)}${at} and ${describeKind(kind)}`,
           ),
         );
         continue;
@@ -83,11 +85,13 @@ export function buildRuleTree(modules: readonly Module[], errors: RegoError[]): 
       if (kind === "function") {
         const arity = rule.head.args?.length ?? 0;
         if (node.arity !== undefined && node.arity !== arity) {
+          const first = node.rules[0];
+          const at = first ? ` at ${lineOf(first.head.loc)}` : "";
           errors.push(
             regoError(
               "rego_type_error",
               rule.head.loc,
-              `function ${dottedPath(node.path)} has arity ${node.arity}, got ${arity} arguments`,
+              `conflicting rules ${dottedPath(node.path)} found: function of arity ${node.arity}${at} and of arity ${arity}`,
             ),
           );
           continue;
@@ -95,12 +99,13 @@ export function buildRuleTree(modules: readonly Module[], errors: RegoError[]): 
         node.arity = arity;
       }
       if (rule.default) {
-        if (defaults.has(node)) {
+        const earlier = defaults.get(node);
+        if (earlier) {
           errors.push(
             regoError(
               "rego_type_error",
               rule.loc,
-              `multiple default rules ${dottedPath(node.path)} found`,
+              `multiple default rules ${dottedPath(node.path)} found at ${lineOf(earlier.loc)}, ${lineOf(rule.loc)}`,
             ),
           );
           continue;
@@ -141,6 +146,11 @@ function* descendantsWithRules(node: RuleTreeNode): Generator<RuleTreeNode> {
     if (child.rules.length > 0) yield child;
     yield* descendantsWithRules(child);
   }
+}
+
+/** `file:line`, as OPA names where another definition is. */
+export function lineOf(loc: Location): string {
+  return `${loc.file}:${loc.line}`;
 }
 
 function describeKind(kind: RuleKind): string {

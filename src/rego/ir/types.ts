@@ -50,7 +50,13 @@ export type Stmt = At &
     | { type: "AssignInt"; value: number; target: Local }
     | { type: "AssignVar"; source: Operand; target: Local }
     /** Assigns when target is undefined; fails (conflict error for complete docs) when it differs. */
-    | { type: "AssignVarOnce"; source: Operand; target: Local }
+    | {
+        type: "AssignVarOnce";
+        source: Operand;
+        target: Local;
+        /** The eval_conflict_error message when target already holds another value. */
+        conflict?: string;
+      }
     | { type: "ResetLocal"; target: Local }
     | { type: "MakeNull"; target: Local }
     | { type: "MakeNumberInt"; value: number; target: Local }

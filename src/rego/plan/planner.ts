@@ -299,8 +299,9 @@ export class PolicyPlanner {
         });
       });
     }
+    const conflict = conflictMessage(node, entry);
     this.planTerm(value, (op) =>
-      this.emit({ type: "AssignVarOnce", source: op, target: result }, loc),
+      this.emit({ type: "AssignVarOnce", source: op, target: result, conflict }, loc),
     );
   }
 
@@ -1500,4 +1501,22 @@ function firstLocation(node: RuleNode): Location {
     if (loc.file !== "") return loc;
   }
   return { file: "", line: 0, column: 0, endLine: 0, endColumn: 0 };
+}
+
+/**
+ * OPA's conflict message, with the rule's name and where its other definitions are: the value
+ * already held came from one of them, or from this one producing two.
+ */
+function conflictMessage(node: RuleNode, entry: RuleEntry): string {
+  const problem =
+    node.kind === "function"
+      ? "functions must not produce multiple outputs for same inputs"
+      : "complete rules must not produce multiple outputs";
+  const others = node.rules
+    .filter((other) => other !== entry && !other.rule.default)
+    .map(({ rule }) => `${rule.loc.file}:${rule.loc.line}`);
+  const name = ["data", ...node.path].join(".");
+  return others.length === 0
+    ? `${problem} (${name})`
+    : `${problem} (${name}, also defined at ${others.join(", ")})`;
 }

@@ -374,7 +374,7 @@ class BodyEmitter {
               this.abortAt(
                 s.loc,
                 "eval_conflict_error",
-                "complete rules must not produce multiple outputs",
+                s.conflict ?? "complete rules must not produce multiple outputs",
               ),
             ),
           ),

@@ -68,12 +68,36 @@ describe("strings.render_template", () => {
     ["{{if .a}}x", { a: 1 }, "unexpected EOF"],
     ["{{end}}", {}, "unexpected {{end}}"],
     ["{{foo}}", {}, 'function "foo" not defined'],
-    ['{{printf "%d" 1}}', {}, '"printf" is not supported'],
+    ['{{printf "%1000000d" 1}}', {}, "format width or precision over 100000"],
+    ["{{printf .n}}", { n: 1 }, "error calling printf: the format must be a string"],
     ['{{define "x"}}{{end}}', {}, '"define" is not supported'],
     ["{{$y}}", {}, "undefined variable: $y"],
     ["{{range .n}}{{end}}", { n: 3 }, "range can't iterate over 3"],
   ])("render(%j, %j) fails: %s", (template, variables, message) => {
     expect(() => render(template, variables)).toThrow(message);
+  });
+
+  it.each<[string, HostValue, string]>([
+    [
+      '{{printf "%s has %d ports" .name (len .ports)}}',
+      { name: "sg", ports: [1, 2] },
+      "sg has 2 ports",
+    ],
+    // Variables reach Go through JSON: their numbers are float64, which %d refuses, as in OPA.
+    ['{{printf "%d|%v|%.1f" .n .n .n}}', { n: 3 }, "%!d(float64=3)|3|3.0"],
+    ['{{printf "%.2f%%" .p}}', { p: 12.345 }, "12.35%"],
+    ['{{printf "%05d|%x|%q" 42 "hi" .s}}', { s: 'a"b' }, '00042|6869|"a\\"b"'],
+    [
+      '{{printf "%v %v %v" .l .m .b}}',
+      { l: ["a", 1], m: { k: "v" }, b: true },
+      "[a 1] map[k:v] true",
+    ],
+    ['{{printf "%s" .b}}', { b: false }, "%!s(bool=false)"],
+    // A piped value is the last argument.
+    ['{{.n | printf "%v-%v" "a"}}', { n: 1.5 }, "a-1.5"],
+    ['{{printf "%d items" (len .l) | printf "[%s]"}}', { l: [1] }, "[1 items]"],
+  ])("render(%j, %j) with printf = %j", (template, variables, expected) => {
+    expect(render(template, variables)).toBe(expected);
   });
 
   it("stops a template whose output runs away", () => {

@@ -3,12 +3,15 @@
 // as Go's %v prints one ("2023", "1.5", "1e+06"). Supported: text, {{/* comments */}}, trim
 // markers, fields (.a.b), variables ($, $x, $x.a), string/number/bool literals, pipes, ( ),
 // {{$x := ...}}, if/else if/else, range (with $i, $v :=, and else), with/else, and the functions
-// and, or, not, len, index, eq, ne, lt, le, gt, ge, print, println. Anything else of Go's
-// (define, template, block, break, continue, printf, ...) is an error that names it. One
+// and, or, not, len, index, eq, ne, lt, le, gt, ge, print, println and printf (Go's fmt: a
+// variable's number is a float64, so `%d` of one prints `%!d(float64=3)` as in OPA, while an
+// integer constant or `len` is an int). Anything else of Go's (define, template, block, break,
+// continue, ...) is an error that names it. One
 // approximation: numbers compare by value, where Go refuses to compare a variable (a float64)
 // with an integer literal (`gt .n 3`; `gt .n 3.0` works in both).
 import { isObject } from "./host-operands.js";
 import { RegoNumber, RegoSet, type HostValue } from "./host-value.js";
+import { formatGoArgs, type GoArg } from "./sprintf.js";
 
 /** The most template text, or output, rendered: Go has no limit, a scan needs one. */
 const MAX_OUTPUT = 10_000_000;
@@ -19,7 +22,8 @@ class TemplateError extends Error {}
 
 type Operand =
   | { kind: "field"; base: "dot" | string; path: string[] }
-  | { kind: "literal"; value: HostValue }
+  /** `int`: an integer constant, which Go passes to a function as an int, not a float64. */
+  | { kind: "literal"; value: HostValue; int?: boolean }
   | { kind: "function"; name: string }
   | { kind: "pipeline"; pipeline: Pipeline };
 
@@ -39,9 +43,9 @@ interface Block {
 type Node =
   { kind: "text"; text: string } | { kind: "action"; line: number; pipeline: Pipeline } | Block;
 
-const FUNCTIONS = new Set("and or not len index eq ne lt le gt ge print println".split(" "));
+const FUNCTIONS = new Set("and or not len index eq ne lt le gt ge print println printf".split(" "));
 const UNSUPPORTED = new Set(
-  "define template block break continue printf call html js urlquery slice".split(" "),
+  "define template block break continue call html js urlquery slice".split(" "),
 );
 
 /** An action's text split into tokens: strings, numbers, words, fields, variables, punctuation. */
@@ -114,7 +118,8 @@ class Parser {
     }
     if (token.startsWith('"')) return { kind: "literal", value: JSON.parse(token) as string };
     if (token.startsWith("`")) return { kind: "literal", value: token.slice(1, -1) };
-    if (/^-?\d/.test(token)) return { kind: "literal", value: Number(token) };
+    if (/^-?\d/.test(token))
+      return { kind: "literal", value: Number(token), int: /^-?\d+$/.test(token) };
     if (token === "true" || token === "false") return { kind: "literal", value: token === "true" };
     if (token === "nil") return { kind: "literal", value: null };
     if (token === ".") return { kind: "field", base: "dot", path: [] };
@@ -238,6 +243,34 @@ function goFloat(n: number): string {
   if (exponent < -4 || exponent >= 6)
     return `${mantissa}e${exponent < 0 ? "-" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`;
   return String(n);
+}
+
+/** Whether a command gives a Go int: an integer constant, `len`, or a pipeline ending in one. */
+function yieldsInt(command: readonly Operand[]): boolean {
+  const [head] = command;
+  if (head?.kind === "literal") return head.int === true;
+  if (head?.kind === "function") return head.name === "len";
+  if (head?.kind === "pipeline") {
+    const last = head.pipeline.commands.at(-1);
+    return last !== undefined && yieldsInt(last);
+  }
+  return false;
+}
+
+/** A template value as printf's fmt sees it: JSON numbers are float64, the rest Go's types. */
+function goArg(value: HostValue | undefined, int: boolean): GoArg {
+  if (value === undefined || value === null)
+    return { kind: "other", goType: "<nil>", text: "<nil>" };
+  if (typeof value === "string") return { kind: "string", value };
+  if (typeof value === "boolean") return { kind: "bool", value, strict: true };
+  if (typeof value === "number" || value instanceof RegoNumber) {
+    const n = typeof value === "number" ? value : Number(value.text);
+    return int && Number.isSafeInteger(n)
+      ? { kind: "int", value: BigInt(n) }
+      : { kind: "float", value: n, goType: "float64" };
+  }
+  const goType = isObject(value) ? "map[string]interface {}" : "[]interface {}";
+  return { kind: "other", goType, text: goText(value) };
 }
 
 /** fmt.Fprint of a value decoded from JSON into Go's `any`. */
@@ -385,7 +418,14 @@ class Execution {
     let value: HostValue | undefined;
     pipeline.commands.forEach((command, i) => {
       const [head, ...args] = command;
-      if (head?.kind === "function") {
+      if (head?.kind === "function" && head.name === "printf") {
+        const goArgs = args.map((arg) => goArg(this.operand(arg, dot, line), yieldsInt([arg])));
+        if (i > 0) goArgs.push(goArg(value, yieldsInt(pipeline.commands[i - 1]!)));
+        const [format, ...rest] = goArgs;
+        if (format?.kind !== "string")
+          this.fail(line, "error calling printf: the format must be a string");
+        value = formatGoArgs(format.value, rest);
+      } else if (head?.kind === "function") {
         const values = args.map((arg) => this.operand(arg, dot, line));
         if (i > 0) values.push(value);
         value = this.call(head.name, values, line);

@@ -4,11 +4,20 @@
 // `%v`, `%q`, `%!d(string=x)` and Go's `%g` exponent rules differ.
 import { RegoNumber, RegoSet, type HostValue } from "./host-value.js";
 
-type GoArg =
+/**
+ * A Go value as fmt sees it. OPA's sprintf passes floats as *big.Float and booleans as their Rego
+ * text; a Go template passes float64 (`goType`) and real bools (`strict`), and other values as
+ * `other` (a slice, a map, nil) printed by %v and %s only.
+ */
+export type GoArg =
   | { kind: "int"; value: bigint }
-  | { kind: "float"; value: number; text?: string }
+  | { kind: "float"; value: number; text?: string; goType?: string }
   | { kind: "string"; value: string }
-  | { kind: "bool"; value: boolean };
+  | { kind: "bool"; value: boolean; strict?: boolean }
+  | { kind: "other"; goType: string; text: string };
+
+/** Widths and precisions past this are refused: Go would pad to them, a scan cannot. */
+const MAX_WIDTH = 100_000;
 
 const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
@@ -61,7 +70,9 @@ interface Spec {
 }
 
 function goTypeName(a: GoArg): string {
-  return a.kind === "int" ? "int" : a.kind === "float" ? "*big.Float" : a.kind;
+  if (a.kind === "float") return a.goType ?? "*big.Float";
+  if (a.kind === "other") return a.goType;
+  return a.kind;
 }
 
 function plainValue(a: GoArg): string {
@@ -74,6 +85,8 @@ function plainValue(a: GoArg): string {
       return a.value;
     case "bool":
       return String(a.value);
+    case "other":
+      return a.text;
   }
 }
 
@@ -192,15 +205,21 @@ function formatOne(verb: string, a: GoArg, spec: Spec): string {
     }
     case "bool":
       // OPA passes booleans to Go as their Rego text, so %s and %v print them too.
-      return verb === "v" || verb === "t" || verb === "s"
+      return verb === "v" || verb === "t" || (verb === "s" && !a.strict)
         ? pad(String(a.value), spec, false)
         : bad();
+    case "other":
+      return verb === "v" || verb === "s" ? pad(a.text, spec, false) : bad();
   }
 }
 
 /** Formats like Go's fmt.Sprintf with OPA's argument conversion. */
 export function formatGo(format: string, values: HostValue[]): string {
-  const args = values.map(toGoArg);
+  return formatGoArgs(format, values.map(toGoArg));
+}
+
+/** Go's fmt.Sprintf over values already given their Go types. */
+export function formatGoArgs(format: string, args: GoArg[]): string {
   let next = 0;
   let out = "";
   for (let i = 0; i < format.length; i++) {
@@ -230,6 +249,8 @@ export function formatGo(format: string, values: HostValue[]): string {
       spec.precision = Number(precision || "0");
       j += 1 + precision.length;
     }
+    if ((spec.width ?? 0) > MAX_WIDTH || (spec.precision ?? 0) > MAX_WIDTH)
+      throw new Error(`format width or precision over ${MAX_WIDTH}`);
     const verb = format[j];
     i = j;
     if (verb === undefined) {

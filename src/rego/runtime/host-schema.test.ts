@@ -131,6 +131,50 @@ describe("json.verify_schema and json.match_schema", () => {
     ).toEqual([error("n", "number_lte", "Must be less than or equal to 1e+19")]);
   });
 
+  it("resolves references by $id: absolute, relative to the enclosing $id, and #name anchors", () => {
+    const schema = {
+      $id: "https://acme.example/schemas/bucket.json",
+      type: "object",
+      properties: {
+        tags: { $ref: "tags.json" },
+        owner: { $ref: "#owner" },
+        region: { $ref: "https://acme.example/schemas/common.json#/definitions/region" },
+      },
+      definitions: {
+        tags: {
+          $id: "tags.json",
+          type: "object",
+          required: ["team"],
+          properties: { team: { $ref: "#/definitions/name" } },
+          definitions: { name: { type: "string", minLength: 2 } },
+        },
+        owner: { $id: "#owner", type: "string", pattern: "^[a-z]+$" },
+        common: {
+          $id: "common.json",
+          definitions: { region: { enum: ["eu-west-1", "us-east-1"] } },
+        },
+      },
+    };
+    expect(match({ tags: { team: "core" }, owner: "ops", region: "eu-west-1" }, schema)).toEqual([
+      true,
+      [],
+    ]);
+    // "#/definitions/name" inside tags.json is tags.json's own definitions, not the root's.
+    expect(match({ tags: { team: "x" }, owner: "Ops", region: "mars" }, schema)[1]).toEqual([
+      error("tags.team", "string_gte", "String length must be greater than or equal to 2"),
+      error("owner", "pattern", "Does not match pattern '^[a-z]+$'"),
+      error("region", "enum", 'region must be one of the following: "eu-west-1", "us-east-1"'),
+    ]);
+    // Draft 4 spells it `id`; a schema without any $id still resolves `#name` against its own.
+    expect(
+      match('"x"', { definitions: { a: { id: "#a", type: "number" } }, $ref: "#a" })[1],
+    ).toEqual([error("(root)", "invalid_type", "Invalid type. Expected: number, given: string")]);
+    expect(() => match({}, { $ref: "#nowhere" })).toThrow("no schema has the $id #nowhere");
+    expect(() => match({}, { $id: "https://acme.example/a.json", $ref: "b.json" })).toThrow(
+      "remote references are not supported (no network during a scan): b.json",
+    );
+  });
+
   it("rejects what it cannot read, naming why", () => {
     expect(() => match("{not json", {})).toThrow("invalid JSON string");
     expect(() => match(5, {})).toThrow("wrong type, expected string or object");

@@ -2,8 +2,9 @@
 // gojsonschema library OPA embeds: drafts 4, 6 and 7 read together (its "hybrid" mode), patterns
 // as RE2 (linear time, Go's dialect), errors as {error, type, field, desc}. Written here rather
 // than on ajv, which compiles schemas, possibly from input, to JavaScript with backtracking
-// ECMAScript regular expressions. Only local references (`#...`) resolve: OPA would fetch remote
-// ones, a scan has no network. Nesting and work are bounded so a hostile schema fails cleanly.
+// ECMAScript regular expressions. References resolve within the schema, by JSON pointer or by
+// `$id`; OPA would fetch a remote one, a scan has no network. Nesting and work are bounded so a
+// hostile schema fails cleanly.
 import { RE2JS } from "re2js";
 import { decimal, isObject } from "./host-operands.js";
 import { RegoNumber, RegoSet, type HostFunction, type HostValue } from "./host-value.js";
@@ -115,17 +116,100 @@ function regex(pattern: string): RE2JS {
   return compiled;
 }
 
-/** A JSON pointer fragment (`#/definitions/a~1b`) resolved against the root schema. */
-function resolve(root: Schema, ref: string): Schema {
-  if (!ref.startsWith("#"))
-    throw new SchemaCompileError(
-      `remote references are not supported (no network during a scan): ${ref}`,
-    );
-  let target: HostValue = root;
-  const pointer = decodeURIComponent(ref.slice(1));
+/** Where a schema without an `$id` lives, so relative references have a base to resolve against. */
+const DEFAULT_BASE = "https://schema.tollgate.invalid/root.json";
+
+/** Keywords whose values are schemas, or maps or arrays of schemas (never `enum`, `const`, ...). */
+const SCHEMA_MAPS = ["properties", "patternProperties", "definitions", "$defs", "dependencies"];
+const SCHEMA_VALUES = ["additionalProperties", "additionalItems", "items", "not", "contains"];
+const SCHEMA_MORE = ["propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf"];
+
+/**
+ * The schemas a `$ref` can reach: each by its `$id` (draft 4's `id`), resolved against the `$id`
+ * of the schema around it as gojsonschema resolves them, the root under its own `$id` or a
+ * placeholder base. `#/a/b` pointers resolve within the document their base names, `#name`
+ * against an `$id` of `#name`, `other.json#/a` against an `$id` of `other.json`. A reference to
+ * a document no `$id` declares would need the network and is an error.
+ */
+class SchemaIndex {
+  private readonly byUri = new Map<string, Schema>();
+  private readonly baseOf = new WeakMap<object, string>();
+  private readonly resolved = new WeakMap<object, Schema>();
+
+  constructor(readonly root: Schema) {
+    this.visit(root, DEFAULT_BASE, 0, { steps: 0 });
+  }
+
+  private visit(schema: HostValue, base: string, depth: number, budget: { steps: number }): void {
+    if (!isObject(schema) || depth > MAX_DEPTH || ++budget.steps > MAX_STEPS) return;
+    const id = typeof schema.$id === "string" ? schema.$id : schema.id;
+    let here = base;
+    if (typeof id === "string") {
+      try {
+        here = new URL(id, base).href;
+      } catch {
+        throw new SchemaCompileError(`invalid $id: ${id}`);
+      }
+      const key = /#./.test(here) ? here : withoutFragment(here);
+      if (!this.byUri.has(key)) this.byUri.set(key, schema);
+    }
+    if (depth === 0 && !this.byUri.has(withoutFragment(here)))
+      this.byUri.set(withoutFragment(here), schema);
+    this.baseOf.set(schema, here);
+    const sub = (value: HostValue) => this.visit(value, here, depth + 1, budget);
+    for (const keyword of SCHEMA_MAPS) {
+      const value = schema[keyword];
+      if (isObject(value)) Object.values(value).forEach(sub);
+    }
+    for (const keyword of [...SCHEMA_VALUES, ...SCHEMA_MORE]) {
+      const value = schema[keyword];
+      if (Array.isArray(value)) value.forEach(sub);
+      else if (value !== undefined) sub(value);
+    }
+  }
+
+  /** The schema `ref`, written in `from`, names; remembered per referring schema. */
+  resolve(from: HostValue, ref: string): Schema {
+    const known = isObject(from) ? this.resolved.get(from) : undefined;
+    if (known !== undefined) return known;
+    const target = this.lookup(from, ref);
+    if (isObject(from)) this.resolved.set(from, target);
+    return target;
+  }
+
+  private lookup(from: HostValue, ref: string): Schema {
+    const base = (isObject(from) && this.baseOf.get(from)) || DEFAULT_BASE;
+    let url: URL;
+    try {
+      url = new URL(ref, base);
+    } catch {
+      throw new SchemaCompileError(`invalid reference: ${ref}`);
+    }
+    const fragment = decodeURIComponent(url.hash.slice(1));
+    const document = withoutFragment(url.href);
+    if (fragment !== "" && !fragment.startsWith("/")) {
+      const named = this.byUri.get(`${document}#${fragment}`);
+      if (named === undefined) throw new SchemaCompileError(`no schema has the $id ${ref}`);
+      return named;
+    }
+    const target = this.byUri.get(document);
+    if (target === undefined)
+      throw new SchemaCompileError(
+        `remote references are not supported (no network during a scan): ${ref}`,
+      );
+    return pointedTo(target, fragment);
+  }
+}
+
+function withoutFragment(uri: string): string {
+  const hash = uri.indexOf("#");
+  return hash < 0 ? uri : uri.slice(0, hash);
+}
+
+/** A JSON pointer (`/definitions/a~1b`) followed from a schema. */
+function pointedTo(document: Schema, pointer: string): Schema {
+  let target: HostValue = document;
   if (pointer !== "") {
-    if (!pointer.startsWith("/"))
-      throw new SchemaCompileError(`references by $id are not supported: ${ref}`);
     for (const raw of pointer.slice(1).split("/")) {
       const token = raw.replace(/~1/g, "/").replace(/~0/g, "~");
       const next: HostValue | undefined = Array.isArray(target)
@@ -147,15 +231,15 @@ function invalidType(expected: string, keyword: string): SchemaCompileError {
 }
 
 /** Checks every keyword Tollgate validates with, as gojsonschema's parser does; throws its messages. */
-function check(root: Schema, schema: HostValue, depth: number, budget = { steps: 0 }): void {
+function check(index: SchemaIndex, schema: HostValue, depth: number, budget = { steps: 0 }): void {
   if (depth > MAX_DEPTH) throw new SchemaCompileError(`schema nested deeper than ${MAX_DEPTH}`);
   if (++budget.steps > MAX_STEPS)
     throw new SchemaCompileError(`schema has over ${MAX_STEPS} subschemas`);
   if (typeof schema === "boolean") return;
   if (!isObject(schema)) throw invalidType("object", jsonType(schema));
-  const sub = (value: HostValue) => check(root, value, depth + 1, budget);
+  const sub = (value: HostValue) => check(index, value, depth + 1, budget);
   if (typeof schema.$ref === "string") {
-    resolve(root, schema.$ref);
+    index.resolve(schema, schema.$ref);
     return;
   }
   const type = schema.type;
@@ -319,18 +403,8 @@ function field(path: string[]): string {
 
 class Validator {
   private steps = 0;
-  private readonly references = new Map<string, Schema>();
 
-  constructor(private readonly root: Schema) {}
-
-  private resolved(ref: string): Schema {
-    let schema = this.references.get(ref);
-    if (schema === undefined) {
-      schema = resolve(this.root, ref);
-      this.references.set(ref, schema);
-    }
-    return schema;
-  }
+  constructor(private readonly index: SchemaIndex) {}
 
   private add(result: Result, type: string, path: string[], desc: string): void {
     const name = field(path);
@@ -351,7 +425,7 @@ class Validator {
       return;
     }
     if (typeof schema.$ref === "string") {
-      this.validate(this.resolved(schema.$ref), value, result, path, depth + 1);
+      this.validate(this.index.resolve(schema, schema.$ref), value, result, path, depth + 1);
       return;
     }
     const declared = schema.type === undefined ? [] : [schema.type].flat();
@@ -697,10 +771,11 @@ function loaded(value: HostValue | undefined): HostValue {
   throw new SchemaCompileError("wrong type, expected string or object");
 }
 
-function compiled(value: HostValue | undefined): Schema {
+function compiled(value: HostValue | undefined): SchemaIndex {
   const schema = loaded(value);
-  check(schema as Schema, schema, 0);
-  return schema as Schema;
+  const index = new SchemaIndex(schema as Schema);
+  check(index, schema, 0);
+  return index;
 }
 
 /** json.verify_schema: [true, null], or [false, "jsonschema: <why>"]. */
@@ -717,9 +792,9 @@ function verifySchema(schema: HostValue | undefined): HostValue {
 /** json.match_schema: [matches, errors]; a schema that does not compile is an error. */
 function matchSchema(document: HostValue | undefined, schema: HostValue | undefined): HostValue {
   const value = loaded(document);
-  const root = compiled(schema);
+  const index = compiled(schema);
   const result = new Result();
-  new Validator(root).validate(root, value, result, [], 0);
+  new Validator(index).validate(index.root, value, result, [], 0);
   return [result.errors.length === 0, result.errors];
 }
 

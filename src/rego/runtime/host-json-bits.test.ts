@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { compileRego } from "../index.js";
 import { MAX_RESULT_BITS } from "./host-bits.js";
 import { hostDefinitions } from "./host-functions.js";
+import { MAX_RESULT_VALUES } from "./host-json-patch.js";
 import { hostBuiltins } from "./host.js";
 import { OperandTypeError, RegoNumber, RegoSet, type HostValue } from "./host-value.js";
 
@@ -110,6 +111,15 @@ describe("json.patch", () => {
   it("requires an array of operations", () => {
     expect(() => call("json.patch", {}, {})).toThrow(OperandTypeError);
     expect(() => call("json.patch", {}, {})).toThrow("operand 2 must be array but got object");
+  });
+
+  it("refuses a result that copies itself into a billion values, at once", () => {
+    const started = Date.now();
+    const copies = Array.from({ length: 30 }, (_, i) => ({ op: "copy", from: "", path: `/c${i}` }));
+    expect(() => patch({ a: [1, 2] }, ...copies)).toThrow(
+      `the result would hold over ${MAX_RESULT_VALUES} values`,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it("fails fast on a path far deeper than the document", () => {

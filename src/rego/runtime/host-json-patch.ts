@@ -3,7 +3,8 @@
 // segments; an array index is a decimal without leading zeros, `-` is one past the end, and a
 // set's element is named by itself. As in OPA, a patch that cannot apply (missing path, index
 // out of range, failed test, malformed operation) makes the call undefined rather than an error.
-// Paths are walked iteratively, so a deep path costs time in its length, never stack.
+// Paths are walked iteratively, so a deep path costs time in its length, never stack, and a
+// result that would write out to over MAX_RESULT_VALUES values is an error.
 import { array, isObject, valueKey } from "./host-operands.js";
 import { RegoSet, type HostFunction, type HostValue } from "./host-value.js";
 
@@ -200,6 +201,25 @@ function apply(document: Document, raw: HostValue): Document {
   }
 }
 
+/**
+ * The most values a result may hold once written out. `copy` shares what it copies, so thirty
+ * copies of the document into itself make a small graph that writes out as a billion values.
+ */
+export const MAX_RESULT_VALUES = 1_000_000;
+
+function checkSize(result: HostValue): void {
+  let count = 0;
+  const pending: HostValue[] = [result];
+  while (pending.length > 0) {
+    const value = pending.pop() as HostValue;
+    if (++count > MAX_RESULT_VALUES)
+      throw new Error(`the result would hold over ${MAX_RESULT_VALUES} values`);
+    if (Array.isArray(value)) pending.push(...value);
+    else if (value instanceof RegoSet) pending.push(...value.elements);
+    else if (isObject(value)) pending.push(...Object.values(value));
+  }
+}
+
 function jsonPatch(target: HostValue | undefined, patches: HostValue | undefined) {
   const operations = array(patches, "2");
   let document: Document = { value: target ?? null };
@@ -209,6 +229,7 @@ function jsonPatch(target: HostValue | undefined, patches: HostValue | undefined
     if (error instanceof PatchFailure) return undefined;
     throw error;
   }
+  if (document !== undefined) checkSize(document.value);
   return document?.value;
 }
 

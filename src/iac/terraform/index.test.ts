@@ -1323,6 +1323,48 @@ resource "aws_security_group" "this" {
     ]);
   });
 
+  it("fills an optional() default for an explicit null, as for an omitted attribute, located at the default", () => {
+    const { resources, errors } = load(
+      `module "sg" {
+  source = "./sg"
+  rules = {
+    ssh = { port = 22, cidrs = null }
+    pg  = { port = 5432, protocol = null }
+  }
+}
+`,
+      [
+        {
+          path: "sg/main.tf",
+          text: `variable "rules" {
+  type = map(object({
+    port     = number
+    protocol = optional(string, "tcp")
+    cidrs    = optional(list(string), ["0.0.0.0/0"])
+    note     = optional(string)
+  }))
+}
+resource "aws_security_group_rule" "this" {
+  for_each    = var.rules
+  protocol    = each.value.protocol
+  from_port   = each.value.port
+  cidr_blocks = each.value.cidrs
+  description = each.value.note
+}
+`,
+        },
+      ],
+    );
+    expect(errors).toEqual([]);
+    const ssh = byAddress(resources, 'module.sg.aws_security_group_rule.this["ssh"]');
+    expect(ssh.config).toMatchObject({ protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] });
+    expect(line(ssh, "/cidr_blocks/0")).toBe("sg/main.tf:5");
+    const pg = byAddress(resources, 'module.sg.aws_security_group_rule.this["pg"]');
+    expect(pg.config).toMatchObject({ protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] });
+    // optional() without a default leaves the attribute null.
+    expect(pg.config.description).toBeNull();
+  });
+
   it("records such statements in a module call's argument as in a resource's", () => {
     const { resources, errors } = load(`variable "transport_policy" {
   type = object({ enabled = bool })

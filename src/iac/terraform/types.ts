@@ -170,7 +170,10 @@ function convertObject(
       result[name] = unknown(`${expression}.${name}`);
       continue;
     }
-    if (name in value) {
+    // An explicit null takes the optional() default, as an omitted attribute does (hcl's
+    // Defaults.Apply): a caller's `cidrs = try(var.x["ssh"], null)` gets the module's default.
+    const filledByDefault = value[name] === null && optionalDefault(attributeType) !== undefined;
+    if (name in value && !filledByDefault) {
       const written = partOrigin(origin, name);
       const converted = convertToType(
         attributeType,
@@ -201,6 +204,12 @@ function convertObject(
     }
   }
   return { value: result, origin: withParts(origin, parts) };
+}
+
+/** The default an `optional(T, default)` attribute type gives, if it is one with a default. */
+function optionalDefault(attributeType: Expression): Expression | undefined {
+  if (attributeType.kind !== "FunctionCall" || attributeType.name !== "optional") return undefined;
+  return attributeType.args[1];
 }
 
 function convertPrimitive(name: string, value: Value): Value {

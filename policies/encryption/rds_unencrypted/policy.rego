@@ -8,6 +8,10 @@
 #   cluster decides, and is judged itself: `aws_rds_global_cluster` / `AWS::RDS::GlobalCluster`,
 #   unencrypted by default unless made from an existing cluster), and Aurora Serverless v1
 #   (always encrypted); an explicit false is always reported.
+#   A call of the registry module terraform-aws-modules/rds/aws (or its `//modules/db_instance`)
+#   passes `storage_encrypted` to its `aws_db_instance`: an explicit false is reported on the call,
+#   unless the call creates no database (`create_db_instance`, `create` in the submodule) or the
+#   database inherits its encryption (`replicate_source_db`, `snapshot_identifier`).
 # custom:
 #   id: TG-ENC-004
 #   severity: high
@@ -16,6 +20,7 @@
 #   controls: [CIS-AWS-2.3.1, AWS-FSBP-RDS.3, AWS-FSBP-RDS.27]
 package tollgate.rules.encryption.rds_unencrypted
 
+import data.tollgate.lib.registry
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
@@ -42,6 +47,28 @@ deny contains finding if {
 		"evidence": sprintf("%s not true", [keys.encrypted]),
 		"path": off.path,
 		"when": off.when,
+	}
+}
+
+# The module's switch that turns its database off, per submodule it is called as.
+module_create_switches := {"": "create_db_instance", "modules/db_instance": "create"}
+
+deny contains finding if {
+	some r in input.resources
+	registry.is_call(r, "terraform-aws-modules/rds/aws")
+	create := module_create_switches[registry.submodule(r.moduleSource)]
+	not util.is_false(object.get(r.config, create, true))
+	every key in attributes.aws_db_instance.inherited {
+		util.is_absent(r.config, key)
+	}
+	some possible in util.possible_values(r, ["storage_encrypted"])
+	util.is_false(possible.value)
+	finding := {
+		"resource": r.address,
+		"message": "The database module is called with storage_encrypted = false: its database storage is not encrypted; set it to true.",
+		"evidence": "storage_encrypted not true",
+		"path": ["storage_encrypted"],
+		"when": possible.condition,
 	}
 }
 

@@ -26,7 +26,11 @@
 #   subnet group of its own is not: the API documents its default both as public when the group's
 #   VPC has an internet gateway and as private, and the rule cannot see the gateway. In
 #   CloudFormation, `!If [C, true, false]` on a condition the template cannot decide is reported
-#   at full severity as public when C holds: the template offers that deployment.
+#   at full severity as public when C holds: the template offers that deployment. A call of the
+#   registry module terraform-aws-modules/rds/aws (or its `//modules/db_instance`) passes
+#   `publicly_accessible` to its `aws_db_instance`, so an explicit true is reported on the call;
+#   the module's default is false, and a call with `create_db_instance` (`create` in the
+#   submodule) false creates no database.
 # custom:
 #   id: TG-NET-009
 #   severity: critical
@@ -35,6 +39,7 @@
 #   controls: [CIS-AWS-2.3.3, AWS-FSBP-RDS.2]
 package tollgate.rules.network.rds_public
 
+import data.tollgate.lib.registry
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
@@ -58,6 +63,25 @@ deny contains finding if {
 		"message": "The database is publicly accessible: set it private and connect from inside the VPC.",
 		"evidence": sprintf("%s = true", [attribute]),
 		"path": [attribute],
+		"when": possible.condition,
+	}
+}
+
+# The module's switch that turns its database off, per submodule it is called as.
+module_create_switches := {"": "create_db_instance", "modules/db_instance": "create"}
+
+deny contains finding if {
+	some r in input.resources
+	registry.is_call(r, "terraform-aws-modules/rds/aws")
+	create := module_create_switches[registry.submodule(r.moduleSource)]
+	not util.is_false(object.get(r.config, create, true))
+	some possible in util.possible_values(r, ["publicly_accessible"])
+	util.is_true(possible.value)
+	finding := {
+		"resource": r.address,
+		"message": "The database module is called with publicly_accessible = true: its database is publicly accessible; set it to false and connect from inside the VPC.",
+		"evidence": "publicly_accessible = true",
+		"path": ["publicly_accessible"],
 		"when": possible.condition,
 	}
 }

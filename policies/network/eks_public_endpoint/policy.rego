@@ -8,7 +8,12 @@
 #   chooses, or writes only under a condition, is judged for each deployment it gives.
 #   With `unknown_values: advisory`, a switch Tollgate cannot know is reported as cannot tell when
 #   the CIDRs are absent, public or unknown too (a `dynamic "vpc_config"` taking both from its
-#   collection); a public endpoint with unknown CIDRs likewise.
+#   collection); a public endpoint with unknown CIDRs likewise. A call of the registry module
+#   terraform-aws-modules/eks/aws that sets the public endpoint switch to true
+#   (`cluster_endpoint_public_access`, `endpoint_public_access` from release 21) is reported when
+#   its CIDRs (`cluster_endpoint_public_access_cidrs`, `endpoint_public_access_cidrs`) are absent,
+#   since the module's default is `0.0.0.0/0`, or contain a public range; the switch's default
+#   differs between releases, so a call leaving it out is not judged, nor one with `create` false.
 # custom:
 #   id: TG-NET-013
 #   severity: medium
@@ -18,6 +23,7 @@
 package tollgate.rules.network.eks_public_endpoint
 
 import data.tollgate.lib.network
+import data.tollgate.lib.registry
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
@@ -111,4 +117,44 @@ deny contains finding if {
 	path := array.concat(c.path, [c.cidrs])
 	unknown := settings.cannot_tell(c.resource.address, path, cidr.value, "The cluster's API endpoint is public and may allow every address: restrict it to known ranges.")
 	finding := object.union(unknown, {"when": public})
+}
+
+# The module's public endpoint switch and CIDR list, before and from release 21.
+module_endpoint_arguments := [
+	{"public": "cluster_endpoint_public_access", "cidrs": "cluster_endpoint_public_access_cidrs"},
+	{"public": "endpoint_public_access", "cidrs": "endpoint_public_access_cidrs"},
+]
+
+module_public_endpoints contains [r, names] if {
+	some r in input.resources
+	registry.is_call(r, "terraform-aws-modules/eks/aws")
+	registry.submodule(r.moduleSource) == ""
+	not util.is_false(object.get(r.config, "create", true))
+	some names in module_endpoint_arguments
+	util.is_true(object.get(r.config, names.public, null))
+}
+
+deny contains finding if {
+	some [r, names] in module_public_endpoints
+	util.is_absent(r.config, names.cidrs)
+	finding := {
+		"resource": r.address,
+		"message": sprintf("The cluster module is called with %s = true and no %s, whose default is 0.0.0.0/0: the API endpoint is open to every address; disable it or restrict its CIDRs.", [names.public, names.cidrs]),
+		"evidence": "public endpoint from 0.0.0.0/0",
+		"path": [names.public],
+	}
+}
+
+deny contains finding if {
+	some [r, names] in module_public_endpoints
+	some i, cidr in r.config[names.cidrs]
+	network.is_public_cidr(cidr)
+	place := util.list_item_place(r, [names.cidrs], i)
+	finding := {
+		"resource": r.address,
+		"message": sprintf("The cluster's API endpoint is public and allows %s: restrict it to known ranges.", [cidr]),
+		"evidence": sprintf("public endpoint from %s", [cidr]),
+		"path": place.path,
+		"when": place.when,
+	}
 }

@@ -4,6 +4,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { hostBuiltins } from "./host.js";
 import { sdkText } from "./sdk-text.js";
+import { activeDataEnd } from "../wasm/binary.js";
 
 interface Setup {
   wasm: Uint8Array;
@@ -26,11 +27,19 @@ console.log = (...args: unknown[]) => {
 };
 
 const setup = workerData as Setup;
-const initial = Math.min(5, setup.maxMemoryPages);
-const policyReady = loadPolicy(
-  setup.wasm,
-  { initial, maximum: setup.maxMemoryPages },
-  hostBuiltins,
+// The SDK's default is 5 pages; a module whose constants need more (a large policy folder
+// compiled with its tests) gets the pages they need, within the limit.
+const PAGE = 65_536;
+const needed = Math.ceil(activeDataEnd(setup.wasm) / PAGE) + 1;
+const initial = Math.min(Math.max(5, needed), setup.maxMemoryPages);
+const policyReady = (
+  needed > setup.maxMemoryPages
+    ? Promise.reject(
+        new Error(
+          `the policy's constants need ${needed} memory pages, more than the limit of ${setup.maxMemoryPages}`,
+        ),
+      )
+    : loadPolicy(setup.wasm, { initial, maximum: setup.maxMemoryPages }, hostBuiltins)
 ).then((policy) => {
   if (setup.data !== undefined) policy.setData(setup.data as object);
   return policy;

@@ -5,6 +5,7 @@ import { PolicyBuilder, addResult, at, block, local } from "../wasm/testing.js";
 import { compileRego } from "../compiler.js";
 import { BoundedPolicy, evaluateBounded, parseEvalError } from "./sandbox.js";
 import { sdkText } from "./sdk-text.js";
+import { activeDataEnd } from "../wasm/binary.js";
 
 const b = new PolicyBuilder();
 const nestedScans = (depth: number, inner: Stmt[]): Stmt => {
@@ -132,6 +133,41 @@ broken := x if {
         error: { code: "eval_conflict_error" },
         printed: ["before d"],
       });
+    } finally {
+      await policy.close();
+    }
+  });
+});
+
+describe("memory for a module's constants", () => {
+  // A policy folder compiled with its tests held 6.2 pages of constants in session 16; the
+  // SDK's default memory of 5 pages failed every test with "data segment is out of bounds".
+  const source = (length: number) =>
+    `package p\n\nimport rego.v1\n\nbig := "${"x".repeat(length)}"\n\nsize := count(big)\n`;
+
+  it("gives a module whose constants need more than the SDK's 5 pages the pages they need", async () => {
+    const compiled = await compileRego({ "p.rego": source(400_000) }, { entrypoints: ["p/size"] });
+    expect(activeDataEnd(compiled.wasm)).toBeGreaterThan(5 * 65_536);
+    const policy = new BoundedPolicy(compiled.wasm, {});
+    try {
+      expect(await policy.evaluate(null, "p/size")).toEqual({
+        ok: true,
+        resultSet: [{ result: 400_000 }],
+      });
+    } finally {
+      await policy.close();
+    }
+  });
+
+  it("refuses, naming the limit, constants that need more pages than it allows", async () => {
+    const compiled = await compileRego({ "p.rego": source(200_000) }, { entrypoints: ["p/size"] });
+    const policy = new BoundedPolicy(compiled.wasm, {}, { timeoutMs: 5_000, maxMemoryPages: 3 });
+    try {
+      const outcome = await policy.evaluate(null, "p/size");
+      expect(outcome.ok).toBe(false);
+      expect(JSON.stringify(outcome)).toMatch(
+        /constants need 5 memory pages, more than the limit of 3/,
+      );
     } finally {
       await policy.close();
     }

@@ -88,3 +88,52 @@ export function appendDataSegment(wasm: Uint8Array, offset: number, data: Uint8A
     ...list.flatMap((s) => [[s.id, ...u32(s.content.length)], s.content]),
   ]);
 }
+
+/**
+ * The end of the static data the module's active segments write into memory 0 at instantiation
+ * (offsets given as i32.const, as this compiler and `opa build` write them): the memory a host
+ * gives must hold at least this many bytes, or instantiation fails.
+ */
+export function activeDataEnd(wasm: Uint8Array): number {
+  const data = sections(wasm).find((s) => s.id === 11)?.content;
+  if (!data) return 0;
+  let { value: count, next: at } = readU32(data, 0);
+  let end = 0;
+  for (; count > 0; count--) {
+    const flags = readU32(data, at);
+    at = flags.next;
+    if (flags.value === 1) {
+      const passive = readU32(data, at);
+      at = passive.next + passive.value;
+      continue;
+    }
+    if (flags.value === 2) at = readU32(data, at).next;
+    let offset: number | undefined;
+    if (data[at] === 0x41) {
+      const read = readS32(data, at + 1);
+      offset = read.value;
+      at = read.next;
+    } else {
+      while (data[at] !== 0x0b && at < data.length) at++;
+    }
+    at++; // end of the offset expression
+    const size = readU32(data, at);
+    at = size.next + size.value;
+    if (offset !== undefined) end = Math.max(end, offset + size.value);
+  }
+  return end;
+}
+
+function readS32(bytes: Uint8Array, at: number): { value: number; next: number } {
+  let value = 0;
+  let shift = 0;
+  let i = at;
+  let b: number;
+  do {
+    b = bytes[i++] ?? 0;
+    value |= (b & 0x7f) << shift;
+    shift += 7;
+  } while (b & 0x80 && shift < 35);
+  if (shift < 32 && b & 0x40) value |= ~0 << shift;
+  return { value, next: i };
+}

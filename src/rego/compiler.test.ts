@@ -126,6 +126,15 @@ describe("compileRego through OPA's SDK", () => {
     );
   });
 
+  it("names at most three other definitions of a rule in conflict", async () => {
+    // Each definition's message is static data; naming every other one grows as k² with k.
+    const source = ["package a", "", ...[1, 2, 3, 4, 5].map((n) => `p := ${n} if input.p == ${n}`)];
+    source.push("p := 9 if input.p == 1", "");
+    await expect(evaluate(source.join("\n"), "a/p", { p: 1 })).rejects.toThrow(
+      "complete rules must not produce multiple outputs (data.a.p, also defined at policy.rego:3, policy.rego:4, policy.rego:5 and 2 more)",
+    );
+  });
+
   it("rejects a bad policy with located errors instead of throwing on the way", async () => {
     const rejection = compileRego(
       { "bad.rego": "package a\n\np if {\n  x > 1\n}\n" },

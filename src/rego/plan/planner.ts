@@ -1503,9 +1503,13 @@ function firstLocation(node: RuleNode): Location {
   return { file: "", line: 0, column: 0, endLine: 0, endColumn: 0 };
 }
 
+const MAX_NAMED_DEFINITIONS = 3;
+
 /**
  * OPA's conflict message, with the rule's name and where its other definitions are: the value
- * already held came from one of them, or from this one producing two.
+ * already held came from one of them, or from this one producing two. At most three are named:
+ * each definition's message is static data in the module, which must fit the memory the host
+ * gives at instantiation, and naming every other clause of a function of k clauses takes k² names.
  */
 function conflictMessage(node: RuleNode, entry: RuleEntry): string {
   const problem =
@@ -1516,7 +1520,8 @@ function conflictMessage(node: RuleNode, entry: RuleEntry): string {
     .filter((other) => other !== entry && !other.rule.default)
     .map(({ rule }) => `${rule.loc.file}:${rule.loc.line}`);
   const name = ["data", ...node.path].join(".");
-  return others.length === 0
-    ? `${problem} (${name})`
-    : `${problem} (${name}, also defined at ${others.join(", ")})`;
+  if (others.length === 0) return `${problem} (${name})`;
+  const more = others.length > MAX_NAMED_DEFINITIONS;
+  const named = others.slice(0, MAX_NAMED_DEFINITIONS).join(", ");
+  return `${problem} (${name}, also defined at ${named}${more ? ` and ${others.length - MAX_NAMED_DEFINITIONS} more` : ""})`;
 }

@@ -29,6 +29,7 @@ governing := {
 	"aws_ecr_repository_policy": {"attributes": ["repository"], "targets": {"aws_ecr_repository"}},
 	"aws_opensearch_domain_policy": {"attributes": ["domain_name"], "targets": {"aws_opensearch_domain"}},
 	"aws_elasticsearch_domain_policy": {"attributes": ["domain_name"], "targets": {"aws_elasticsearch_domain"}},
+	"aws_efs_file_system_policy": {"attributes": ["file_system_id"], "targets": {"aws_efs_file_system"}},
 	"AWS::S3::BucketPolicy": {"attributes": ["Bucket"], "targets": {"AWS::S3::Bucket"}},
 	"AWS::SQS::QueuePolicy": {"attributes": ["Queues"], "targets": {"AWS::SQS::Queue"}},
 	"AWS::SNS::TopicPolicy": {"attributes": ["Topics"], "targets": {"AWS::SNS::Topic"}},

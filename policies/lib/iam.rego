@@ -28,6 +28,7 @@ terraform_attributes := [
 	{"type": "aws_s3_access_point", "attribute": "policy", "kind": "resource"},
 	{"type": "aws_s3control_access_point_policy", "attribute": "policy", "kind": "resource"},
 	{"type": "aws_glacier_vault", "attribute": "access_policy", "kind": "resource"},
+	{"type": "aws_efs_file_system_policy", "attribute": "policy", "kind": "resource"},
 	{"type": "aws_sqs_queue_policy", "attribute": "policy", "kind": "resource"},
 	{"type": "aws_sqs_queue", "attribute": "policy", "kind": "resource"},
 	{"type": "aws_sns_topic_policy", "attribute": "policy", "kind": "resource"},
@@ -59,6 +60,8 @@ cloudformation_properties := [
 	{"type": "AWS::KMS::Key", "property": "KeyPolicy", "kind": "resource"},
 	{"type": "AWS::SecretsManager::ResourcePolicy", "property": "ResourcePolicy", "kind": "resource"},
 	{"type": "AWS::ECR::Repository", "property": "RepositoryPolicyText", "kind": "resource"},
+	{"type": "AWS::Glacier::Vault", "property": "AccessPolicy", "kind": "resource"},
+	{"type": "AWS::EFS::FileSystem", "property": "FileSystemPolicy", "kind": "resource"},
 	{"type": "AWS::OpenSearchService::Domain", "property": "AccessPolicies", "kind": "resource"},
 	{"type": "AWS::Elasticsearch::Domain", "property": "AccessPolicies", "kind": "resource"},
 ]
@@ -1094,6 +1097,18 @@ unrestricted_value(_, key, value) if {
 	network.is_public_cidr(value)
 }
 
+# `elasticfilesystem:AccessedViaMountTarget` narrows only when true.
+unrestricted_value(_, key, value) if {
+	lower(key) == mount_target_condition_key
+	value == false
+}
+
+unrestricted_value(_, key, value) if {
+	lower(key) == mount_target_condition_key
+	is_string(value)
+	lower(value) != "true"
+}
+
 unrestricted_value(operator, key, value) if {
 	wildcard_operator(operator)
 	is_string(value)
@@ -1130,13 +1145,34 @@ any_owner_pattern(key, value) if {
 # unknown value counts as narrowing: a rule never reports on an unknown alone.
 narrowing_conditions(statement) := [{"key": lower(key), "operator": operator} |
 	some operator, block in statement.Condition
-	narrowing_operator(operator)
 	some key, value in block
-	lower(key) in restricting_condition_keys
+	narrowing_entry(operator, key, value)
+]
+
+# A condition entry that narrows the statement: a narrowing key under its operator
+# (`narrowing_key`) and no value that matches everyone or anyone's resources.
+narrowing_entry(operator, key, value) if {
+	narrowing_key(operator, key)
 	every e in util.elements(value) {
 		not unrestricted_value(operator, key, e.value)
 	}
-]
+}
+
+# A restricting key under a narrowing operator; or, in an EFS file system policy, `Bool`
+# `elasticfilesystem:AccessedViaMountTarget`, which admits only clients that mount through the file
+# system's mount targets, so reach its VPC (the policy EFS applies when none is written grants
+# `*` under it).
+narrowing_key(operator, key) if {
+	narrowing_operator(operator)
+	lower(key) in restricting_condition_keys
+}
+
+narrowing_key(operator, key) if {
+	lower(operator) == "bool"
+	lower(key) == mount_target_condition_key
+}
+
+mount_target_condition_key := "elasticfilesystem:accessedviamounttarget"
 
 narrowing_operator(operator) if lower(operator) in narrowing_operators
 
@@ -1165,12 +1201,8 @@ undecided_condition(statement) := json.unmarshal(names[0]) if {
 # statement: one written under an undecided CloudFormation `Fn::If` narrows only some of them.
 has_unconditional_restricting_condition(entry) if {
 	some operator, block in entry.statement.Condition
-	narrowing_operator(operator)
 	some key, value in block
-	lower(key) in restricting_condition_keys
-	every e in util.elements(value) {
-		not unrestricted_value(operator, key, e.value)
-	}
+	narrowing_entry(operator, key, value)
 	count(util.conditions_below(entry.conditional, array.concat(entry.path, entry.statement_path), ["Condition", operator, key])) == 0
 	not repetition_within(entry, ["Condition", operator, key])
 }
@@ -1183,12 +1215,8 @@ maybe_restricting_condition(entry) := expressions[0] if {
 	not has_unconditional_restricting_condition(entry)
 	expressions := [e |
 		some operator, block in entry.statement.Condition
-		narrowing_operator(operator)
 		some key, value in block
-		lower(key) in restricting_condition_keys
-		every v in util.elements(value) {
-			not unrestricted_value(operator, key, v.value)
-		}
+		narrowing_entry(operator, key, value)
 		e := repetition_within(entry, ["Condition", operator, key])
 	]
 	count(expressions) > 0
@@ -1223,9 +1251,8 @@ statement_repetition(entry) := expressions[0] if {
 # The conditions of the narrowing entries of a statement whose narrowing is conditional, as text.
 restricting_condition_when(entry) := concat(" or ", sort({concat(" and ", cs) |
 	some operator, block in entry.statement.Condition
-	narrowing_operator(operator)
 	some key, _ in block
-	lower(key) in restricting_condition_keys
+	narrowing_key(operator, key)
 	cs := util.conditions_below(entry.conditional, array.concat(entry.path, entry.statement_path), ["Condition", operator, key])
 	count(cs) > 0
 }))

@@ -2,10 +2,12 @@
 # title: Resource policy grants access to everyone
 # description: >-
 #   A resource policy (S3 bucket or access point, SQS queue, SNS topic, KMS key, Secrets Manager
-#   secret, ECR repository, OpenSearch domain, Glacier vault) allows actions to `Principal: "*"` or `{"AWS": "*"}`, or
+#   secret, ECR repository, OpenSearch domain, Glacier vault, EFS file system) allows actions to `Principal: "*"` or `{"AWS": "*"}`, or
 #   allows with `NotPrincipal`, without a condition that narrows the caller to an account,
 #   organization, VPC endpoint or source resource. Anyone, authenticated or not, can then
-#   perform those actions. A statement narrowed only by `aws:SourceIp` is reported at medium
+#   perform those actions. An EFS file system policy's `Bool` `elasticfilesystem:AccessedViaMountTarget`
+#   true narrows too: only clients reaching the file system's mount targets, in its VPC, are
+#   admitted (the policy EFS applies when none is written). A statement narrowed only by `aws:SourceIp` is reported at medium
 #   severity: the addresses are limited but the callers stay anonymous. A negated operator
 #   (`StringNotEquals`, `NotIpAddress`), an `...IfExists` one or a `*` value narrows nothing, nor
 #   does a wildcard pattern that resources anyone may own match (`o-*`, `vpce-*`, `*9012`,

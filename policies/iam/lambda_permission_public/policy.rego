@@ -9,11 +9,14 @@
 #   (`arn:aws:s3:::*`, an account of `*`) narrows nothing. In CloudFormation a principal an undecided
 #   `Fn::If` chooses is judged branch by branch, and a source written only under such a condition
 #   narrows only the deployments where it holds.
+#   A Lambda layer version permission (`aws_lambda_layer_version_permission` /
+#   `AWS::Lambda::LayerVersionPermission`) to principal `*` without an organization id lets every
+#   AWS account use the layer and download its code: reported at high severity.
 # custom:
 #   id: TG-IAM-011
 #   severity: critical
 #   category: iam
-#   remediation: Set principal to the service or account that invokes the function, with source_arn or source_account.
+#   remediation: Set principal to the service or account that invokes the function, with source_arn or source_account; for a layer version, name the accounts or set organization_id (OrganizationId).
 #   controls: [AWS-FSBP-Lambda.1]
 package tollgate.rules.iam.lambda_permission_public
 
@@ -68,5 +71,32 @@ deny contains finding if {
 		"path": [names.principal],
 		"severity": "low",
 		"when": util.conjunction(array.concat(array.concat([possible.condition], narrowing), [no_organization.when])),
+	}
+}
+
+layer_keys := {
+	"terraform": {"principal": "principal", "organization": "organization_id"},
+	"cloudformation": {"principal": "Principal", "organization": "OrganizationId"},
+}
+
+layer_permission_types := {"aws_lambda_layer_version_permission", "AWS::Lambda::LayerVersionPermission"}
+
+# A layer version shared with `*` is shared with every AWS account unless an organization id
+# limits it to the accounts of that organization.
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in layer_permission_types
+	names := layer_keys[r.source]
+	some possible in util.possible_values(r, [names.principal])
+	possible.value == "*"
+	unnarrowed := util.none_set_when(r, [], [names.organization])
+	finding := {
+		"resource": r.address,
+		"message": "The layer permission lets every AWS account use the layer version and download its code: name the accounts, or set an organization id.",
+		"evidence": "layer principal *",
+		"path": [names.principal],
+		"severity": "high",
+		"when": util.conjunction([possible.condition, unnarrowed]),
 	}
 }

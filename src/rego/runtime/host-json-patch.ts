@@ -6,6 +6,7 @@
 // Paths are walked iteratively, so a deep path costs time in its length, never stack, and a
 // result that would write out to over MAX_RESULT_VALUES values is an error.
 import { array, isObject, valueKey } from "./host-operands.js";
+import { pointerSegments } from "./host-json-paths.js";
 import { RegoSet, type HostFunction, type HostValue } from "./host-value.js";
 
 /** Why a patch does not apply; caught at the top and turned into an undefined result. */
@@ -13,14 +14,8 @@ class PatchFailure extends Error {}
 
 type Container = HostValue[] | RegoSet | { [key: string]: HostValue };
 
-function pointerSegments(path: HostValue | undefined): HostValue[] {
-  if (typeof path === "string") {
-    if (path === "") return [];
-    return path
-      .replace(/^\/+/, "")
-      .split("/")
-      .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"));
-  }
+function pathSegments(path: HostValue | undefined): HostValue[] {
+  if (typeof path === "string") return pointerSegments(path);
   if (Array.isArray(path)) return path;
   throw new PatchFailure("a path must be a string or an array of segments");
 }
@@ -175,7 +170,7 @@ function apply(document: Document, raw: HostValue): Document {
   const op = member(raw, "op");
   if (typeof op !== "string" || !OPERATIONS.has(op))
     throw new PatchFailure(`unrecognized op '${String(op)}'`);
-  const path = pointerSegments(member(raw, "path"));
+  const path = pathSegments(member(raw, "path"));
   switch (op) {
     case "add":
       return add(document, path, member(raw, "value"));
@@ -184,12 +179,12 @@ function apply(document: Document, raw: HostValue): Document {
     case "replace":
       return add(remove(document, path), path, member(raw, "value"));
     case "move": {
-      const from = pointerSegments(member(raw, "from"));
+      const from = pathSegments(member(raw, "from"));
       const moved = read(document, from);
       return add(remove(document, from), path, moved);
     }
     case "copy": {
-      const from = pointerSegments(member(raw, "from"));
+      const from = pathSegments(member(raw, "from"));
       return add(document, path, read(document, from));
     }
     default: {

@@ -8,14 +8,17 @@ import { OperandTypeError, RegoSet, type HostFunction, type HostValue } from "./
 /** Children by the valueKey of their segment; null marks a leaf (the whole value below). */
 type PathTree = Map<string, PathTree | null>;
 
+/** A JSON pointer's segments as OPA reads them: leading slashes dropped, `~1` and `~0` decoded. */
+export function pointerSegments(path: string): string[] {
+  if (path === "") return [];
+  return path
+    .replace(/^\/+/, "")
+    .split("/")
+    .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"));
+}
+
 function segmentsOf(path: HostValue): HostValue[] {
-  if (typeof path === "string") {
-    if (path === "") return [];
-    return path
-      .replace(/^\/+/, "")
-      .split("/")
-      .map((part) => part.replaceAll("~1", "/").replaceAll("~0", "~"));
-  }
+  if (typeof path === "string") return pointerSegments(path);
   if (Array.isArray(path)) return path;
   throw new Error(
     `operand 2 must be one of {set, array} containing string paths or array of path segments but got ${typeName(path)}`,

@@ -7,7 +7,12 @@ import type { CustomRuleSet, ScanResult } from "../engine/types.js";
 import { policyInput } from "../model/input.js";
 import { deploymentsOf } from "../model/scopes.js";
 import type { LoadError, Resource } from "../model/types.js";
-import { collectFindings, withRuleSettings } from "../policy/evaluate.js";
+import {
+  collectWorldFindings,
+  withRuleSettings,
+  worldsOf,
+  type WorldResultSet,
+} from "../policy/evaluate.js";
 import { BoundedPolicy, defaultBounds, type Bounds } from "../rego/runtime/index.js";
 import type { CompiledPolicies, CustomRule } from "./compile.js";
 
@@ -52,10 +57,15 @@ async function evaluateRules(
   // Each deployment (model/scopes.ts) serialised once, as bytes the SDK takes as they are: each
   // rule then costs a copy into the worker rather than a JSON.stringify of the whole model
   // (bench/custom-policies.ts).
-  const deployments = deploymentsOf(resources).map((deployment) => ({
-    input: new TextEncoder().encode(JSON.stringify(policyInput(deployment))).buffer,
-    byAddress: new Map(deployment.map((r) => [r.address, r])),
-  }));
+  // The Terraform workspaces of one root are judged together (policy/evaluate.ts), so a finding
+  // in every workspace is one finding, and one in some says when.
+  const families = worldsOf(deploymentsOf(resources)).map((worlds) =>
+    worlds.map((deployment) => ({
+      input: new TextEncoder().encode(JSON.stringify(policyInput(deployment))).buffer,
+      byAddress: new Map(deployment.map((r) => [r.address, r])),
+      when: deployment[0]?.workspace,
+    })),
+  );
   const deadline = performance.now() + bounds.totalMs;
   for (const [index, module] of policies.modules.entries()) {
     const rules = policies.rules.filter((rule) => rule.module === index);
@@ -74,19 +84,27 @@ async function evaluateRules(
           );
           continue;
         }
-        for (const { input, byAddress } of deployments) {
-          const outcome = await policy.evaluate(input, rule.meta.entrypoint);
-          if (!outcome.ok) {
-            const { location } = outcome.error;
-            result.errors.push({
-              ...ruleError(policies, rule, outcome.error.code, outcome.error.message),
-              ...(location
-                ? { file: location.file, line: location.line, column: location.column }
-                : {}),
+        families: for (const worlds of families) {
+          const resultSets: WorldResultSet[] = [];
+          for (const { input, byAddress, when } of worlds) {
+            const outcome = await policy.evaluate(input, rule.meta.entrypoint);
+            if (!outcome.ok) {
+              const { location } = outcome.error;
+              result.errors.push({
+                ...ruleError(policies, rule, outcome.error.code, outcome.error.message),
+                ...(location
+                  ? { file: location.file, line: location.line, column: location.column }
+                  : {}),
+              });
+              break families;
+            }
+            resultSets.push({
+              resultSet: outcome.resultSet,
+              resources: byAddress,
+              ...(when !== undefined ? { when } : {}),
             });
-            break;
           }
-          const collected = collectFindings(rule.meta, outcome.resultSet, byAddress);
+          const collected = collectWorldFindings(rule.meta, resultSets);
           result.findings.push(...collected.findings);
           result.errors.push(...collected.errors.map((error) => ({ ...error, file: rule.file })));
         }

@@ -73,6 +73,38 @@ describe("custom policies", () => {
     ]);
   });
 
+  it("judge a root's Terraform workspaces together: one finding where all miss, one saying when", async () => {
+    const outcome = await compilePolicies(
+      "k",
+      "acme/.github:tollgate/policies",
+      folder({ "tollgate/policies/owner_tag.rego": OWNER_TAG_RULE }),
+    );
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    const model = loadModel([
+      {
+        path: "main.tf",
+        text: [
+          'resource "aws_s3_bucket" "logs" {}',
+          "",
+          'resource "aws_s3_bucket" "data" {',
+          '  tags = terraform.workspace == "prod" ? { owner = "platform" } : {}',
+          "}",
+          "",
+        ].join("\n"),
+      },
+    ]).resources;
+    const result = await boundedRuleSet(outcome.policies).evaluate(model);
+    expect(result.errors).toEqual([]);
+    expect(
+      result.findings.map(
+        (f) => `${f.resource} ${/Only when .*?(?=\.( |$))/.exec(f.message)?.[0] ?? "always"}`,
+      ),
+    ).toEqual([
+      "aws_s3_bucket.data Only when terraform.workspace is not prod",
+      "aws_s3_bucket.logs always",
+    ]);
+  });
+
   it("import the built-in helpers: a rule on lib.network's ingress entries finds the open port", async () => {
     const rule = [
       "# METADATA",

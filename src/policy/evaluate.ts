@@ -261,7 +261,7 @@ function evaluateCombined(
  * deployments whose resources name a `workspace`, model/scopes.ts) together, in order, each other
  * deployment alone.
  */
-function worldsOf(deployments: Resource[][]): Resource[][][] {
+export function worldsOf(deployments: Resource[][]): Resource[][][] {
   const grouped = new Map<string, Resource[][]>();
   const families: Resource[][][] = [];
   for (const deployment of deployments) {
@@ -283,7 +283,7 @@ function worldsOf(deployments: Resource[][]): Resource[][][] {
 }
 
 /** A rule's OPA result set in one world, with that world's resources by address and condition. */
-interface WorldResultSet {
+export interface WorldResultSet {
   resultSet: unknown;
   resources: ReadonlyMap<string, Resource>;
   when?: string;
@@ -299,7 +299,7 @@ export function collectFindings(
 }
 
 /** A rule's OPA result sets in the worlds of one deployment read into located findings. */
-function collectWorldFindings(
+export function collectWorldFindings(
   meta: RuleMetadata,
   worlds: readonly WorldResultSet[],
 ): { findings: Finding[]; errors: LoadError[] } {

@@ -40,7 +40,7 @@ import { decodedOrigin } from "./decoded.js";
 import type { FilesetResult } from "./fileset.js";
 import { settleJsonTemplate, unknownMarker } from "./json-template.js";
 import { joinPath } from "./modules.js";
-import { WORKSPACE_EXPRESSION } from "./workspaces.js";
+import { OPAQUE_WORKSPACE_READ, WORKSPACE_EXPRESSION } from "./workspaces.js";
 import { literalFileRead } from "./references.js";
 import { parseTemplateFile, type ParsedTemplate } from "./template-file.js";
 import {
@@ -677,6 +677,18 @@ export class ExpressionEvaluator {
     for (const name of Object.keys(collection)) names.add(name);
   }
 
+  /**
+   * Marks the root's workspaces unknowable when a function other than `lookup` and `contains`
+   * takes `terraform.workspace` (`startswith`, `regex`, `lower`, `format`...): the names its
+   * maps and comparisons give do not tell apart what such a call decides for the others.
+   */
+  private noteOpaqueWorkspaceRead(values: readonly Value[]): void {
+    const names = this.workspaceNames;
+    if (names === undefined) return;
+    if (values.some((value) => isUnknown(value) && value.$unknown === WORKSPACE_EXPRESSION))
+      names.add(OPAQUE_WORKSPACE_READ);
+  }
+
   private binary(op: string, left: Value, right: Value, expr: Range, scope: Scope): Value {
     if (op === "==" || op === "!=") {
       this.noteWorkspaceKeys(left, typeof right === "string" ? { [right]: null } : null);
@@ -758,6 +770,7 @@ export class ExpressionEvaluator {
       ];
     }
     if (name === "lookup") this.noteWorkspaceKeys(args[1]?.value, args[0]?.value);
+    else if (name !== "contains") this.noteOpaqueWorkspaceRead(args.map((arg) => arg.value));
     if (name === "contains") {
       const list = args[0]?.value;
       if (Array.isArray(list))

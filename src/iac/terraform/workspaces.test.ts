@@ -133,6 +133,31 @@ resource "aws_security_group_rule" "open" {
       [undefined, undefined, { $unknown: '"a-${terraform.workspace}"' }],
     ]);
   });
+
+  it("leave a root as it was when a function other than lookup or contains reads the workspace", () => {
+    // Evaluated as default, startswith(...) would count the group out in every world, where
+    // any workspace whose name starts with dev deploys it.
+    const { resources } = load({
+      "main.tf": `locals {
+  size = terraform.workspace == "prod" ? "large" : "small"
+}
+
+resource "aws_security_group" "a" {
+  count = startswith(terraform.workspace, "dev") ? 1 : 0
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`,
+    });
+    // As before workspaces were evaluated: the count unknown, the group kept, in no world.
+    expect(resources.map((r) => [r.address, r.workspace])).toEqual([
+      ["aws_security_group.a", undefined],
+    ]);
+  });
 });
 
 describe("plannedWorkspaces", () => {

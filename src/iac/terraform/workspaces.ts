@@ -17,6 +17,14 @@ import type { ChoiceDomain } from "../../model/types.js";
 /** How `terraform.workspace` stays unknown in the evaluation of record: its source text. */
 export const WORKSPACE_EXPRESSION = "terraform.workspace";
 
+/**
+ * Recorded among the names when a function other than `lookup`/`contains` reads the workspace
+ * (`startswith(terraform.workspace, "dev")`): such a root is left as its evaluation of record
+ * has it, the reads unknown, since evaluating the workspaces nothing names as `default` would
+ * decide that call wrongly for them (a resource counted out everywhere, its finding lost).
+ */
+export const OPAQUE_WORKSPACE_READ = "(read by a function)";
+
 /** Worlds beyond which a root is left as its evaluation of record has it (the reads unknown). */
 export const MAX_WORKSPACES = 16;
 
@@ -48,7 +56,7 @@ const KEYWORDS = new Set(["and", "or", "not", "is"]);
  * names one a condition text cannot hold, or names more than MAX_WORKSPACES.
  */
 export function plannedWorkspaces(named: ReadonlySet<string>): Workspace[] {
-  if (named.size === 0) return [];
+  if (named.size === 0 || named.has(OPAQUE_WORKSPACE_READ)) return [];
   const names = [...new Set([...named, "default"])].sort();
   if (names.length + 1 > MAX_WORKSPACES) return [];
   if (names.some((name) => !WORKSPACE_NAME.test(name) || KEYWORDS.has(name))) return [];

@@ -2202,7 +2202,7 @@ describe("tollgate warns of a literal CSV path the repository lacks", () => {
       await writeFiles(dir, {
         "missing/main.tf": reader,
         "big/main.tf": reader,
-        "big/rules.csv": "name,port\n" + "ssh,22\n".repeat(200_000),
+        "big/rules.csv": "name,port\n" + "ssh,22\n".repeat(320_000),
       });
       // A build step may make a data file before plan: a warning, not a scan error.
       type Report = Record<"errors" | "warnings", { file: string; line: number; code: string }[]>;
@@ -2213,9 +2213,13 @@ describe("tollgate warns of a literal CSV path the repository lacks", () => {
           warnings: report.warnings.map((e) => [e.file, e.line, e.code]),
         };
       };
+      // A file over the 2 MiB limit is listed, so never called missing: its own warning only.
       const expected = {
         errors: [],
-        warnings: [["missing/main.tf", 2, "terraform-missing-file"]],
+        warnings: [
+          ["big/rules.csv", 1, "file-too-large"],
+          ["missing/main.tf", 2, "terraform-missing-file"],
+        ],
       };
       const scan = await run(["scan", "missing", "big", "--format", "json"], dir);
       expect(problemsOf(scan.stdout)).toEqual(expected);

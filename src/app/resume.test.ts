@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GitHubApi } from "../github/index.js";
-import { RESUME_LIMITS, resumeInstallation } from "./resume.js";
+import { LEFT_RUN_REASON, RESUME_LIMITS, SuspendedRuns, resumeInstallation } from "./resume.js";
 
 /** An installation of `repositories` repositories with `pullsEach` open pull requests each. */
 function installation(repositories: number, pullsEach: number) {
@@ -72,5 +72,55 @@ describe("resumeInstallation's bounds", () => {
     expect(queued).not.toContain("repo0#20");
     expect(queued).toContain("repo0#21");
     expect(logged).toEqual([expect.objectContaining({ unchecked: 300, leftOut: 20 })]);
+  });
+});
+
+describe("resumeInstallation's runs left by the suspension", () => {
+  it("settles the others when one cannot be read, and keeps every run when the listing fails", async () => {
+    const { api } = installation(1, 0);
+    const rest = (api as unknown as { rest: Record<string, Record<string, unknown>> }).rest;
+    rest.checks!.get = async ({ check_run_id }: { check_run_id: number }) => {
+      if (check_run_id === 1) throw Object.assign(new Error("Not Found"), { status: 404 });
+      return { data: { status: "in_progress" } };
+    };
+    rest.pulls!.get = async ({ pull_number }: { pull_number: number }) => ({
+      data: {
+        number: pull_number,
+        state: "open",
+        head: { sha: "f".repeat(40) },
+        base: { sha: "b".repeat(40), ref: "main" },
+      },
+    });
+    const run = (checkRunId: number) => ({
+      owner: "acme",
+      repo: "repo0",
+      pullNumber: checkRunId,
+      headSha: String(checkRunId).repeat(40),
+      baseSha: "b".repeat(40),
+      checkRunId,
+    });
+    const suspended = new SuspendedRuns();
+    suspended.note(run(1));
+    suspended.note(run(2));
+    const cancelled: [number, string][] = [];
+    const warned: string[] = [];
+    const flow = {
+      log: { info() {}, warn: (_: object, message: string) => warned.push(message), error() {} },
+      enqueueCheck: async () => undefined,
+      cancelRun: async (_: unknown, id: number, reason: string) => {
+        cancelled.push([id, reason]);
+      },
+      suspendedRuns: suspended,
+    };
+    await resumeInstallation(api, "acme", flow);
+    expect(cancelled).toEqual([[2, LEFT_RUN_REASON]]);
+    expect(warned).toEqual(["could not settle a check run the suspension left in progress"]);
+    // A failure before the runs are looked at keeps them for the next unsuspension.
+    suspended.note(run(3));
+    rest.pulls!.list = async () => {
+      throw Object.assign(new Error("Service Unavailable"), { status: 503 });
+    };
+    await expect(resumeInstallation(api, "acme", flow)).rejects.toThrow("Service Unavailable");
+    expect(suspended.take("acme").map((r) => r.checkRunId)).toEqual([3]);
   });
 });

@@ -121,9 +121,20 @@ export async function resumeInstallation(
     });
     const listed = new Set(open.pulls.map(headKey));
     const elsewhere = left.filter((run) => !listed.has(headKey(run)));
-    const leftOutcomes = await mapLimited(elsewhere, limits.concurrency, (run) => {
+    const leftOutcomes = await mapLimited(elsewhere, limits.concurrency, async (run) => {
       signal?.throwIfAborted();
-      return settleLeftRun(api, run, flow);
+      // One run that cannot be read (its repository removed meanwhile, an outage) must not
+      // strand the others taken with it.
+      try {
+        return await settleLeftRun(api, run, flow);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        flow.log.warn(
+          { owner, repo: run.repo, checkRunId: run.checkRunId, error: String(error) },
+          "could not settle a check run the suspension left in progress",
+        );
+        return "failed";
+      }
     });
     const count = (outcome: string) =>
       [...outcomes, ...leftOutcomes].filter((o) => o === outcome).length;
@@ -141,9 +152,9 @@ export async function resumeInstallation(
       "installation unsuspended: open pull requests without a completed run queued for a check",
     );
   } catch (error) {
-    if (!signal?.aborted) throw error;
-    // The newer unsuspension looks at everything again, the runs noted here included.
+    // Kept for the next unsuspension (or the newer one that stopped this), whatever ended this one.
     for (const run of left) flow.suspendedRuns?.note(run);
+    if (!signal?.aborted) throw error;
     flow.log.info({ owner }, "installation resume stopped: a newer unsuspension took its place");
   }
 }

@@ -3,10 +3,8 @@
 // commits, so a PR cannot loosen its own gate. It fails closed: only a 404 means "no file"; an
 // unreadable or invalid file is a located error the gate treats per `on_error`, and the last valid
 // version applies (from the file's default-branch history, or remembered by this process).
-// `readRepositorySettings` reads one repository's file at a given commit, resolved on its own.
 import { z } from "zod";
 import {
-  defaultSettings,
   mergeSettings,
   ORGANIZATION_SETTINGS_REPOSITORY,
   parseSettingsFile,
@@ -15,7 +13,6 @@ import {
   type RepositoryIdentity,
   type Settings,
   type SettingsFileResult,
-  type SettingsResult,
 } from "../config/index.js";
 import type { LoadError } from "../model/types.js";
 import { httpStatus, type GitHubApi, type RepoRef } from "./client.js";
@@ -264,22 +261,6 @@ async function readTopics(
     request: { signal },
   });
   return topicsSchema.parse(data).names;
-}
-
-/** One repository's file at one commit, resolved on its own; a missing file means the defaults. */
-export async function readRepositorySettings(
-  api: GitHubApi,
-  repository: RepoRef,
-  ref: string,
-  signal?: AbortSignal,
-): Promise<SettingsResult> {
-  const read = await readSettingsFile(api, repository, ref, SETTINGS_PATH, signal);
-  if (!read) return { ok: true, settings: defaultSettings };
-  if (!read.ok) return read;
-  return {
-    ok: true,
-    settings: mergeSettings(read.parsed, null, { name: repository.repo, topics: [] }).settings,
-  };
 }
 
 /**

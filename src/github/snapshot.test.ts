@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub, type FakeRepository } from "../../test/app/fakeGitHub.js";
-import { fetchPullSnapshots, readRepositorySettings, type GitHubApi } from "./index.js";
+import { fetchPullSnapshots, readSettingsFile, type GitHubApi } from "./index.js";
 
 const BASE = "a".repeat(40);
 const HEAD = "b".repeat(40);
@@ -485,19 +485,16 @@ describe("fetchPullSnapshots", () => {
   });
 });
 
-describe("readRepositorySettings", () => {
-  it("gives defaults when the file is missing and located errors when it is wrong", async () => {
-    expect(await readRepositorySettings(api, pull, BASE)).toMatchObject({
-      ok: true,
-      settings: { fail_on: "new" },
-    });
+describe("readSettingsFile", () => {
+  it("gives nothing when the file is missing and located errors when it is wrong", async () => {
+    const read = () => readSettingsFile(api, pull, BASE, ".github/tollgate.yml");
+    expect(await read()).toBeUndefined();
     github = new FakeGitHub({
       ...repository,
       commits: { [BASE]: { ".github/tollgate.yml": "fail_on: sometimes\n" } },
     });
     api = github.client(await github.start());
-    const result = await readRepositorySettings(api, pull, BASE);
-    expect(result).toMatchObject({
+    expect(await read()).toMatchObject({
       ok: false,
       errors: [{ file: ".github/tollgate.yml", line: 1, column: 10 }],
     });

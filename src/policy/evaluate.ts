@@ -289,15 +289,6 @@ export interface WorldResultSet {
   when?: string;
 }
 
-/** A rule's OPA result set (`[{ result: [finding, ...] }]`) read into located findings. */
-export function collectFindings(
-  meta: RuleMetadata,
-  resultSet: unknown,
-  byAddress: ReadonlyMap<string, Resource>,
-): { findings: Finding[]; errors: LoadError[] } {
-  return collectWorldFindings(meta, [{ resultSet, resources: byAddress }]);
-}
-
 /** A rule's OPA result sets in the worlds of one deployment read into located findings. */
 export function collectWorldFindings(
   meta: RuleMetadata,

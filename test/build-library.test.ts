@@ -1,10 +1,12 @@
 // `tollgate build` of the whole built-in library, as `npm run build` runs it: a slow suite, since
 // compiling every rule takes 15 s of CPU (81 s at a load average of 20 on two cores). The CLI's
 // build behaviour on a small folder is tested in cli.test.ts.
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { describe, expect, it } from "vitest";
 import { readBundle } from "../src/policy/bundle.js";
+import { hostBuiltins } from "../src/rego/index.js";
 import { runCli } from "./support/cli.js";
 import { repoRoot } from "./support/corpus.js";
 import { withTempDir } from "./support/tempDir.js";
@@ -25,6 +27,31 @@ describe("tollgate build policies", () => {
         repoRoot,
       );
       expect(scan.code).toBe(1);
+
+      // The OPA SDK's defaults (5 pages of memory, no maximum) load it, although its constants
+      // end 8 pages in; its string builtins are Tollgate's host functions (src/rego/index.ts).
+      const wasm = bundle.modules["/policy.wasm"]!;
+      const ssh = "tollgate/rules/network/ssh_open/deny";
+      const plain = await loadPolicy(wasm);
+      expect(plain.evaluate({ resources: [] }, ssh)).toEqual([{ result: [] }]);
+      await writeFile(
+        path.join(dir, "main.tf"),
+        `resource "aws_security_group" "bastion" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`,
+      );
+      const inspect = await runCli(["inspect", dir, "--format", "json"], repoRoot);
+      const { input } = JSON.parse(inspect.stdout) as { input: unknown };
+      const policy = await loadPolicy(wasm, undefined, hostBuiltins);
+      expect(policy.evaluate(input, ssh)).toMatchObject([
+        { result: [{ resource: "aws_security_group.bastion" }] },
+      ]);
     });
   }, 300_000);
 });

@@ -27,8 +27,11 @@ console.log = (...args: unknown[]) => {
 };
 
 const setup = workerData as Setup;
-// The SDK's default is 5 pages; a module whose constants need more (a large policy folder
-// compiled with its tests) gets the pages they need, within the limit.
+// A module from our compiler grows the memory to hold its constants when it starts
+// (src/rego/wasm/binary.ts), and over the limit aborts saying how many pages they need, to which
+// `describe` adds the limit. One from `opa build` (or an older Tollgate) writes them with active
+// segments, which the memory must hold from the start: it gets the pages they need, within the
+// limit, rather than the SDK's default 5.
 const PAGE = 65_536;
 const needed = Math.ceil(activeDataEnd(setup.wasm) / PAGE) + 1;
 const initial = Math.min(Math.max(5, needed), setup.maxMemoryPages);
@@ -36,7 +39,8 @@ const policyReady = (
   needed > setup.maxMemoryPages
     ? Promise.reject(
         new Error(
-          `the policy's constants need ${needed} memory pages, more than the limit of ${setup.maxMemoryPages}`,
+          `eval_memory_error: the policy's constants need ${needed} memory pages, ` +
+            `more than the memory's maximum of ${setup.maxMemoryPages}`,
         ),
       )
     : loadPolicy(setup.wasm, { initial, maximum: setup.maxMemoryPages }, hostBuiltins)
@@ -55,7 +59,10 @@ function describe(error: unknown): string {
     return `eval_memory_error: ${error.message}`;
   if (error instanceof Error) return error.message;
   // The runtime's errors arrive as the text opa_abort was given, decoded by the SDK.
-  return sdkText(String(error));
+  const text = sdkText(String(error));
+  return text.endsWith("more than the memory's maximum")
+    ? `${text} of ${setup.maxMemoryPages}`
+    : text;
 }
 
 parentPort?.on("message", async (request: Request) => {

@@ -1,3 +1,4 @@
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { describe, expect, it } from "vitest";
 import type { Stmt } from "../ir/types.js";
 import { emitWasm } from "../wasm/index.js";
@@ -5,7 +6,6 @@ import { PolicyBuilder, addResult, at, block, local } from "../wasm/testing.js";
 import { compileRego } from "../compiler.js";
 import { BoundedPolicy, evaluateBounded, parseEvalError } from "./sandbox.js";
 import { sdkText } from "./sdk-text.js";
-import { activeDataEnd } from "../wasm/binary.js";
 
 const b = new PolicyBuilder();
 const nestedScans = (depth: number, inner: Stmt[]): Stmt => {
@@ -141,14 +141,31 @@ broken := x if {
 
 describe("memory for a module's constants", () => {
   // A policy folder compiled with its tests held 6.2 pages of constants in session 16; the
-  // SDK's default memory of 5 pages failed every test with "data segment is out of bounds".
-  const source = (length: number) =>
-    `package p\n\nimport rego.v1\n\nbig := "${"x".repeat(length)}"\n\nsize := count(big)\n`;
+  // SDK's default memory of 5 pages failed every test with "data segment is out of bounds". The
+  // module now grows the memory to hold them when it starts.
+  const source = `package p\n\nimport rego.v1\n\nbig := "${"x".repeat(400_000)}"\n\nsize := count(big)\n`;
+  let compiled: Promise<Uint8Array> | undefined;
+  const bigModule = () =>
+    (compiled ??= compileRego({ "p.rego": source }, { entrypoints: ["p/size"] }).then(
+      (c) => c.wasm,
+    ));
 
-  it("gives a module whose constants need more than the SDK's 5 pages the pages they need", async () => {
-    const compiled = await compileRego({ "p.rego": source(400_000) }, { entrypoints: ["p/size"] });
-    expect(activeDataEnd(compiled.wasm)).toBeGreaterThan(5 * 65_536);
-    const policy = new BoundedPolicy(compiled.wasm, {});
+  it("loads constants over the SDK's default 5 pages with the SDK's defaults", async () => {
+    const wasm = await bigModule();
+    const policy = await loadPolicy(wasm);
+    expect(policy.evaluate(null, "p/size")).toEqual([{ result: 400_000 }]);
+    expect(policy.mem.buffer.byteLength).toBeGreaterThan(5 * 65_536);
+  });
+
+  it("says how many pages the constants need when the memory's maximum is lower", async () => {
+    const wasm = await bigModule();
+    await expect(loadPolicy(wasm, { initial: 2, maximum: 4 })).rejects.toBe(
+      "eval_memory_error: the policy's constants need 7 memory pages, more than the memory's maximum",
+    );
+  });
+
+  it("runs such a module in the sandbox", async () => {
+    const policy = new BoundedPolicy(await bigModule(), {});
     try {
       expect(await policy.evaluate(null, "p/size")).toEqual({
         ok: true,
@@ -160,14 +177,20 @@ describe("memory for a module's constants", () => {
   });
 
   it("refuses, naming the limit, constants that need more pages than it allows", async () => {
-    const compiled = await compileRego({ "p.rego": source(200_000) }, { entrypoints: ["p/size"] });
-    const policy = new BoundedPolicy(compiled.wasm, {}, { timeoutMs: 5_000, maxMemoryPages: 3 });
+    const policy = new BoundedPolicy(
+      await bigModule(),
+      {},
+      { timeoutMs: 5_000, maxMemoryPages: 3 },
+    );
     try {
-      const outcome = await policy.evaluate(null, "p/size");
-      expect(outcome.ok).toBe(false);
-      expect(JSON.stringify(outcome)).toMatch(
-        /constants need 5 memory pages, more than the limit of 3/,
-      );
+      expect(await policy.evaluate(null, "p/size")).toEqual({
+        ok: false,
+        error: {
+          code: "eval_memory_error",
+          message:
+            "the policy's constants need 7 memory pages, more than the memory's maximum of 3",
+        },
+      });
     } finally {
       await policy.close();
     }

@@ -35,7 +35,7 @@
 //   (as OPA's compiler does); a call to them is reported as unsupported.
 import binaryen from "binaryen";
 import type { Block, Func, IrLocation, Operand, Plan, Policy, Stmt } from "../ir/types.js";
-import { appendDataSegment } from "./binary.js";
+import { addConstants } from "./binary.js";
 import {
   runtimeWasm,
   runtimeStaticEnd,
@@ -968,5 +968,5 @@ function emitInto(module: binaryen.Module, policy: Policy, options: EmitOptions)
     for (const name of emittedFunctions) module.optimizeFunction(name);
   }
   if (!module.validate()) throw new Error("internal error: emitted Wasm module does not validate");
-  return appendDataSegment(module.emitBinary(), data.base, data.data);
+  return addConstants(module.emitBinary(), data.base, data.data);
 }

@@ -294,3 +294,117 @@ describe(
     });
   },
 );
+
+describe(
+  "tollgate diff when a nested stack moves to another top template, renamed",
+  { timeout: 120_000 },
+  () => {
+    // The bastion moves from the network's top template to the application's, as `Jumpbox`, and
+    // takes the VPC from the network stack's export instead of a `!Ref` it can no longer make.
+    const bastionStack = (logicalId: string, parameters: string[]) => [
+      `  ${logicalId}:`,
+      "    Type: AWS::CloudFormation::Stack",
+      "    Properties:",
+      "      TemplateURL: ./stacks/bastion.yaml",
+      "      Parameters:",
+      ...parameters.map((line) => `        ${line}`),
+    ];
+    const vpc = [
+      "  Vpc:",
+      "    Type: AWS::EC2::VPC",
+      "    Properties:",
+      "      CidrBlock: 10.20.0.0/16",
+    ];
+    const service = [
+      "  Service:",
+      "    Type: AWS::CloudFormation::Stack",
+      "    Properties:",
+      "      TemplateURL: ./stacks/service.yaml",
+    ];
+    const bastion = [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      "Parameters:",
+      "  VpcId: {Type: String}",
+      "  AdminCidr: {Type: String, Default: 10.0.0.0/8}",
+      "Resources:",
+      "  HostSG:",
+      "    Type: AWS::EC2::SecurityGroup",
+      "    Properties:",
+      "      GroupDescription: bastion hosts",
+      "      VpcId: !Ref VpcId",
+      "      SecurityGroupIngress:",
+      "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}",
+      ...privateEgress,
+      "  AdminSG:",
+      "    Type: AWS::EC2::SecurityGroup",
+      "    Properties:",
+      "      GroupDescription: remote desktop for admins",
+      "      VpcId: !Ref VpcId",
+      "      SecurityGroupIngress:",
+      "        - {IpProtocol: tcp, FromPort: 3389, ToPort: 3389, CidrIp: !Ref AdminCidr}",
+      ...privateEgress,
+      "  Audit:",
+      "    Type: AWS::CloudFormation::Stack",
+      "    Properties:",
+      "      TemplateURL: ./audit.yaml",
+      "      Parameters: {VpcId: !Ref VpcId}",
+      "",
+    ].join("\n");
+    // Nested by the bastion's template: a grandchild of the top template.
+    const audit = [
+      'AWSTemplateFormatVersion: "2010-09-09"',
+      "Parameters:",
+      "  VpcId: {Type: String}",
+      "Resources:",
+      "  CollectorSG:",
+      "    Type: AWS::EC2::SecurityGroup",
+      "    Properties:",
+      "      GroupDescription: log collector",
+      "      VpcId: !Ref VpcId",
+      "      SecurityGroupIngress:",
+      "        - {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}",
+      ...privateEgress,
+      "",
+    ].join("\n");
+    const base = {
+      "network.yaml": child(
+        vpc,
+        bastionStack("Bastion", ["VpcId: !Ref Vpc", "AdminCidr: 203.0.113.0/24"]),
+      ),
+      "app.yaml": child(service),
+      "stacks/bastion.yaml": bastion,
+      "stacks/audit.yaml": audit,
+      "stacks/service.yaml": child(privateGroup),
+    };
+    const moved = (adminCidr: string) => ({
+      "network.yaml": child(vpc),
+      "app.yaml": child(
+        service,
+        bastionStack("Jumpbox", ["VpcId: !ImportValue network-VpcId", `AdminCidr: ${adminCidr}`]),
+      ),
+    });
+
+    it("keeps the findings of its resources and its nested stack's existing", async () => {
+      expect(await diffCommits(base, moved("203.0.113.0/24"))).toEqual({
+        statuses: [
+          "existing TG-LOG-005 network.yaml Vpc",
+          "existing TG-NET-001 app.yaml Jumpbox.Audit.CollectorSG",
+          "existing TG-NET-001 app.yaml Jumpbox.HostSG",
+        ],
+        code: 0,
+      });
+    });
+
+    it("reports what its new parameters open as new", async () => {
+      expect(await diffCommits(base, moved("0.0.0.0/0"))).toEqual({
+        statuses: [
+          "existing TG-LOG-005 network.yaml Vpc",
+          "existing TG-NET-001 app.yaml Jumpbox.Audit.CollectorSG",
+          "existing TG-NET-001 app.yaml Jumpbox.HostSG",
+          "new TG-NET-002 app.yaml Jumpbox.AdminSG",
+        ],
+        code: 1,
+      });
+    });
+  },
+);

@@ -135,6 +135,77 @@ describe("stackMoves", () => {
   });
 });
 
+describe("stackMoves with a nested stack moved", () => {
+  // `Bastion` of network.yaml nests bastion.yaml, which nests audit.yaml as `Audit`.
+  const bastion = (root: string, stackPath: string, extra: Resource["config"] = {}) => {
+    const at = (path: string) => (path === "" ? stackPath : `${stackPath}.${path}`);
+    const parentPath = stackPath.split(".").slice(0, -1).join(".");
+    const logicalId = stackPath.split(".").at(-1) ?? stackPath;
+    return [
+      resource(parentPath, logicalId, "AWS::CloudFormation::Stack", { root, file: root }),
+      resource(at(""), "HostSG", "AWS::EC2::SecurityGroup", {
+        root,
+        file: "bastion.yaml",
+        config: { GroupDescription: "bastion", ...extra },
+      }),
+      resource(at(""), "Audit", "AWS::CloudFormation::Stack", { root, file: "bastion.yaml" }),
+      resource(at("Audit"), "CollectorSG", "AWS::EC2::SecurityGroup", {
+        root,
+        file: "audit.yaml",
+      }),
+    ];
+  };
+
+  it("carries it with what its template and the templates below declare, renamed, into another root", () => {
+    // VpcId differs: on its own, HostSG would deploy other values and move nowhere.
+    expect(
+      moved(
+        bastion("network.yaml", "Bastion", { VpcId: "vpc-1" }),
+        bastion("app.yaml", "Jumpbox", { VpcId: "vpc-2" }),
+      ),
+    ).toEqual([
+      "network.yaml: Bastion -> app.yaml: Jumpbox",
+      "network.yaml: Bastion.HostSG -> app.yaml: Jumpbox.HostSG",
+      "network.yaml: Bastion.Audit -> app.yaml: Jumpbox.Audit",
+      "network.yaml: Bastion.Audit.CollectorSG -> app.yaml: Jumpbox.Audit.CollectorSG",
+    ]);
+    // In the same root, under a new parent.
+    expect(
+      moved(bastion("app.yaml", "Bastion"), [
+        resource("", "Access", "AWS::CloudFormation::Stack", { file: "app.yaml" }),
+        ...bastion("app.yaml", "Access.Jumpbox"),
+      ]),
+    ).toEqual([
+      "app.yaml: Bastion -> Access.Jumpbox",
+      "app.yaml: Bastion.HostSG -> Access.Jumpbox.HostSG",
+      "app.yaml: Bastion.Audit -> Access.Jumpbox.Audit",
+      "app.yaml: Bastion.Audit.CollectorSG -> Access.Jumpbox.Audit.CollectorSG",
+    ]);
+  });
+
+  it("carries only what the head declares there, of its type", () => {
+    const head = bastion("app.yaml", "Jumpbox").filter(
+      (entry) => entry.stack?.logicalId !== "CollectorSG",
+    );
+    head.push(resource("Jumpbox.Audit", "CollectorSG", "AWS::EC2::Instance", { root: "app.yaml" }));
+    expect(moved(bastion("network.yaml", "Bastion"), head)).toEqual([
+      "network.yaml: Bastion -> app.yaml: Jumpbox",
+      "network.yaml: Bastion.HostSG -> app.yaml: Jumpbox.HostSG",
+      "network.yaml: Bastion.Audit -> app.yaml: Jumpbox.Audit",
+    ]);
+  });
+
+  it("pairs stacks of one template by logical id when several moved, else none", () => {
+    const base = [...bastion("network.yaml", "Bastion"), ...bastion("network.yaml", "Spare")];
+    const head = [...bastion("app.yaml", "Bastion"), ...bastion("app.yaml", "Jumpbox")];
+    expect(moved(base, head).filter((move) => move.includes("HostSG"))).toEqual([
+      "network.yaml: Bastion.HostSG -> app.yaml: Bastion.HostSG",
+    ]);
+    const renamedBoth = [...bastion("app.yaml", "Jumpbox"), ...bastion("app.yaml", "Relay")];
+    expect(moved(base, renamedBoth).filter((move) => move.includes("HostSG"))).toEqual([]);
+  });
+});
+
 describe("diffScans with a resource moved between stacks", () => {
   const starOn = (resourceAddress: string, action: string) =>
     finding({

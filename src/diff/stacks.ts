@@ -6,13 +6,17 @@
 // head's implied moves here carry their base findings across, as Terraform's `moved` blocks carry
 // a resource into a local module.
 import type { ResourceAddress, StackPlace } from "../engine/types.js";
-import type { Move } from "../model/types.js";
+import { covers, type Move } from "../model/index.js";
 import { deploysAllOf } from "./renames.js";
 
 /**
  * Moves of CloudFormation resources the base declares and the head no longer does (by root and
- * address), each to the one resource the head newly declares that is its counterpart, when that
- * resource has no other: one of the same logical id and type that is
+ * address). First, each nested stack gone at base that one stack new at head stands for
+ * (stacksMoved: the same template, perhaps under another name, parent or top template) takes
+ * along itself and every resource its template and the templates below it declare: each goes to
+ * the address it has under the new stack, if the head newly declares one there of its type. Then
+ * each other resource gone moves to the one resource the head newly declares that is its
+ * counterpart, when that resource has no other: one of the same logical id and type that is
  * - in the same root, in a stack nesting the one it left or nested below it (any depth, either
  *   way);
  * - in the same root, in a stack neither nesting nor nested by the one it left (a sibling, a
@@ -25,7 +29,8 @@ import { deploysAllOf } from "./renames.js";
  *   into a parent and a child, git pairing the child with the old top).
  * A resource with two counterparts (a child template the head nests twice) moves nowhere, nor
  * does one that still has its address at head. Only the address moves (and the root: `toRoot`):
- * findings are still compared by rule and evidence, so an exposure the move adds is new.
+ * findings are still compared by rule and evidence, so an exposure the move adds (a parameter the
+ * new parent passes otherwise) is new.
  */
 export function stackMoves(
   base: readonly ResourceAddress[],
@@ -33,8 +38,12 @@ export function stackMoves(
 ): Move[] {
   const baseHeld = addressesByRoot(base);
   const headHeld = addressesByRoot(head);
-  const gone = stackResources(base, (root, address) => !headHeld.get(root)?.has(address));
-  const arrived = stackResources(head, (root, address) => !baseHeld.get(root)?.has(address));
+  const allGone = stackResources(base, (root, address) => !headHeld.get(root)?.has(address));
+  const allArrived = stackResources(head, (root, address) => !baseHeld.get(root)?.has(address));
+  const carried = carriedWithStacks(allGone, allArrived, templatesOfStacks(base, head));
+  const taken = new Set(carried.values());
+  const gone = allGone.filter((entry) => !carried.has(entry));
+  const arrived = allArrived.filter((entry) => !taken.has(entry));
   const arrivedByKey = new Map<string, Placed[]>();
   for (const entry of arrived) {
     const group = arrivedByKey.get(entry.key);
@@ -46,23 +55,131 @@ export function stackMoves(
   const arrivedFrom = new Map<Placed, number>();
   for (const entry of gone)
     for (const to of goneTo(entry)) arrivedFrom.set(to, (arrivedFrom.get(to) ?? 0) + 1);
-  const moves: Move[] = [];
+  const matched = new Map(carried);
   for (const entry of gone) {
     const [to, ...others] = goneTo(entry);
     if (to === undefined || others.length > 0 || arrivedFrom.get(to) !== 1) continue;
-    moves.push({
-      root: entry.root,
-      from: entry.address,
-      to: to.address,
-      ...(to.root === entry.root ? {} : { toRoot: to.root }),
-      whole: true,
-      implied: true,
-      file: to.stack.file,
-      line: to.stack.line,
-      column: to.stack.column,
-    });
+    matched.set(entry, to);
   }
-  return moves;
+  return [...matched].map(([from, to]) => ({
+    root: from.root,
+    from: from.address,
+    to: to.address,
+    ...(to.root === from.root ? {} : { toRoot: to.root }),
+    whole: true,
+    implied: true,
+    file: to.stack.file,
+    line: to.stack.line,
+    column: to.stack.column,
+  }));
+}
+
+/** Resource types that nest a template (src/iac/cloudformation/stacks.ts). */
+const NESTING_TYPES = new Set(["AWS::CloudFormation::Stack", "AWS::Serverless::Application"]);
+
+/**
+ * The template each loaded nested stack instantiates, by root and stack path (`[root, path]` as
+ * JSON), on each side: the file its resources are written in (at base, by its name at head when
+ * a rename paired it: followRenamesInScan). A stack whose template declares nothing has none.
+ */
+function templatesOfStacks(
+  base: readonly ResourceAddress[],
+  head: readonly ResourceAddress[],
+): { base: ReadonlyMap<string, string>; head: ReadonlyMap<string, string> } {
+  const templates = (addresses: readonly ResourceAddress[]) => {
+    const byStack = new Map<string, string>();
+    for (const { root = "", stack } of addresses)
+      if (stack !== undefined && stack.path !== "")
+        byStack.set(JSON.stringify([root, stack.path]), stack.file);
+    return byStack;
+  };
+  return { base: templates(base), head: templates(head) };
+}
+
+/**
+ * Nested stacks gone at base, each with the one stack new at head that stands for it: both
+ * instantiate the same template, and no other gone or new stack does, or, among several, only
+ * these two have that logical id. The stack's identity is its template, not its name nor its
+ * parent: a stack moved to another top template, renamed (`Bastion` to `Jumpbox`) or given other
+ * `Parameters` on the way is still that stack.
+ */
+function stacksMoved(
+  gone: readonly Placed[],
+  arrived: readonly Placed[],
+  templates: ReturnType<typeof templatesOfStacks>,
+): Map<Placed, Placed> {
+  const nested = (entries: readonly Placed[], side: ReadonlyMap<string, string>): Nesting[] =>
+    entries.flatMap((entry) => {
+      const template = NESTING_TYPES.has(entry.stack.type)
+        ? side.get(JSON.stringify([entry.root, entry.address]))
+        : undefined;
+      return template === undefined ? [] : [{ entry, template }];
+    });
+  const goneStacks = nested(gone, templates.base);
+  const arrivedStacks = nested(arrived, templates.head);
+  const pairs = new Map<Placed, Placed>();
+  for (const from of goneStacks) {
+    const sameTemplate = (stack: Nesting) => stack.template === from.template;
+    const sameId = (stack: Nesting) =>
+      sameTemplate(stack) && stack.entry.stack.logicalId === from.entry.stack.logicalId;
+    for (const among of [sameTemplate, sameId]) {
+      const to = onlyOne(arrivedStacks.filter(among));
+      if (to !== undefined && onlyOne(goneStacks.filter(among)) === from) {
+        pairs.set(from.entry, to.entry);
+        break;
+      }
+    }
+  }
+  return pairs;
+}
+
+/** A nested stack resource and the template it instantiates. */
+interface Nesting {
+  entry: Placed;
+  template: string;
+}
+
+/** The one element of `entries`, or undefined when there are none or several. */
+function onlyOne<T>(entries: readonly T[]): T | undefined {
+  return entries.length === 1 ? entries[0] : undefined;
+}
+
+/**
+ * The resources gone at base that a moved stack (stacksMoved) takes along, each to the resource
+ * new at head at its address under the stack's new one, of its type: the stack itself, and what
+ * its template, and the templates below, declare. A resource under two moved stacks (a nested
+ * stack moved with its parent, and moved on its own too) goes with the outer one first.
+ */
+function carriedWithStacks(
+  gone: readonly Placed[],
+  arrived: readonly Placed[],
+  templates: ReturnType<typeof templatesOfStacks>,
+): Map<Placed, Placed> {
+  const pairs = [...stacksMoved(gone, arrived, templates)].sort(
+    ([a], [b]) => a.address.length - b.address.length,
+  );
+  const arrivedAt = new Map(
+    arrived.map((entry) => [JSON.stringify([entry.root, entry.address]), entry]),
+  );
+  const carried = new Map<Placed, Placed>();
+  const taken = new Set<Placed>();
+  for (const entry of gone) {
+    for (const [from, to] of pairs) {
+      if (entry.root !== from.root || !covers(from.address, false, entry.address)) continue;
+      const address = to.address + entry.address.slice(from.address.length);
+      const counterpart = arrivedAt.get(JSON.stringify([to.root, address]));
+      if (
+        counterpart === undefined ||
+        counterpart.stack.type !== entry.stack.type ||
+        taken.has(counterpart)
+      )
+        continue;
+      carried.set(entry, counterpart);
+      taken.add(counterpart);
+      break;
+    }
+  }
+  return carried;
 }
 
 /** A CloudFormation resource with its root, and the key its counterparts share. */

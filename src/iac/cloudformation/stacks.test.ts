@@ -454,6 +454,36 @@ Resources:
     expect(loaded["Given.SG"]?.alternatives).toBeUndefined();
   });
 
+  it("fans out a grandchild likewise: a value its parent passes unknown, or a child's own fan-out", () => {
+    // Top passes Stage (unknown) to the middle's Relay (no AllowedValues), which passes it on.
+    const top = `Parameters:\n  Stage: {Type: String}\nResources:\n  Mid:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: mid.yaml\n      Parameters: {Relay: !Ref Stage, Picked: !Ref Stage}\n`;
+    const middle = `Parameters:\n  Relay: {Type: String}\n  Picked: {Type: String, AllowedValues: [10.0.0.0/8, 0.0.0.0/0]}\nResources:\n  Relayed:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: net.yaml\n      Parameters: {Cidr: !Ref Relay}\n  Chosen:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: leaf.yaml\n      Parameters: {Open: !Ref Picked}\n`;
+    const leaf = child
+      .replace(
+        "Cidr:\n    Type: String\n    AllowedValues: [10.0.0.0/8, 0.0.0.0/0]\n    Default: 10.0.0.0/8",
+        "Open: {Type: String}",
+      )
+      .replace("!Ref Cidr", "!Ref Open");
+    const loaded = loadModel([
+      { path: "a.yaml", text: top },
+      { path: "mid.yaml", text: middle },
+      { path: "net.yaml", text: child },
+      { path: "leaf.yaml", text: leaf },
+    ]);
+    expect(loaded.errors).toEqual([]);
+    const resources = byAddress(loaded.resources);
+    const cidrs = (address: string) =>
+      resources[address]?.alternatives?.["/SecurityGroupIngress/0/CidrIp"];
+    expect(cidrs("Mid.Relayed.SG")).toEqual([
+      { condition: "Cidr is 10.0.0.0/8", value: "10.0.0.0/8" },
+      { condition: "Cidr is 0.0.0.0/0", value: "0.0.0.0/0" },
+    ]);
+    expect(cidrs("Mid.Chosen.SG")).toEqual([
+      { condition: "Picked is 10.0.0.0/8", value: "10.0.0.0/8" },
+      { condition: "Picked is 0.0.0.0/0", value: "0.0.0.0/0" },
+    ]);
+  });
+
   it("warns at the stack when a parameter without a Default is not passed: the stack fails to create", () => {
     const noDefault = child.replace("    Default: 10.0.0.0/8\n", "");
     const loaded = loadModel([
@@ -571,6 +601,25 @@ describe("nested stacks that cannot be loaded", () => {
       ["a.yaml", "", "B"],
       ["a.yaml", "B", "A"],
     ]);
+  });
+
+  it("reports a cycle below the top at the stack that closes it", () => {
+    const loaded = loadModel([
+      { path: "top.yaml", text: stack("A", "./a.yaml") },
+      { path: "a.yaml", text: stack("B", "./b.yaml") },
+      { path: "b.yaml", text: stack("C", "./c.yaml") },
+      { path: "c.yaml", text: stack("A", "./a.yaml") },
+    ]);
+    expect(loaded.errors).toEqual([
+      expect.objectContaining({
+        file: "c.yaml",
+        line: 5,
+        code: "cfn-nested-stack",
+        message:
+          "nested stack A.B.C.A: a.yaml nests itself (a.yaml > b.yaml > c.yaml > a.yaml); it is not loaded again",
+      }),
+    ]);
+    expect(loaded.resources.map(qualifiedAddress)).toEqual(["A", "A.B", "A.B.C", "A.B.C.A"]);
   });
 
   it("stops past the depth limit, at the stack that goes too deep", () => {

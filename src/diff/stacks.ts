@@ -1,8 +1,9 @@
 // CloudFormation resources moved between stacks. Splitting resources verbatim into a child
 // template (`AWS::CloudFormation::Stack` with a local `TemplateURL`), inlining a child's resources
-// back into its parent, moving one from a child to its sibling, renaming the top template, or
-// nesting a template scanned on its own under a parent renames them in findings (`User` becomes
-// `Iam.User`, root `iam.yaml` becomes `app.yaml`) though what they deploy is unchanged; the
+// back into its parent, moving one from a child to its sibling, renaming the top template,
+// nesting a template scanned on its own under a parent, or moving a nested stack to another parent
+// or top template renames them in findings (`User` becomes `Iam.User`, root `iam.yaml` becomes
+// `app.yaml`, `Bastion.HostSG` becomes `Jumpbox.HostSG`) though what they deploy is unchanged; the
 // head's implied moves here carry their base findings across, as Terraform's `moved` blocks carry
 // a resource into a local module.
 import type { ResourceAddress, StackPlace } from "../engine/types.js";

@@ -118,11 +118,22 @@ scope(e) := {
 }
 
 # The entry opens `port` over TCP (or every protocol).
-exposes_tcp_port(e, port) if {
-	e.protocol in {"tcp", "all"}
+exposes_tcp_port(e, port) := exposes_port(e, "tcp", port)
+
+# The entry opens `port` over `protocol` (`tcp` or `udp`), or over every protocol.
+exposes_port(e, protocol, port) if {
+	e.protocol in {protocol, "all"}
 	e.from <= port
 	port <= e.to
 }
+
+# The ports of `services` (`[{"protocol": "udp", "port": 3389}]`) an entry with known ports
+# opens, each once, sorted: a service listens on its port over its protocol only, so a UDP
+# rule does not open a TCP-only database.
+exposed_service_ports(e, services) := sort({s.port | some s in services; exposes_port(e, s.protocol, s.port)})
+
+# The ports of `services` an undecided-port entry that is not every port may open.
+possible_service_ports(e, services) := sort({s.port | some s in services; may_expose_port(e, s.protocol, s.port)})
 
 # Every protocol, or every port of TCP or UDP.
 is_all_traffic(e) if e.protocol == "all"
@@ -851,8 +862,11 @@ possible_ports(e) := [util.number(e.from), 65535] if util.is_unknown(e.to)
 possible_ports(e) := [0, util.number(e.to)] if util.is_unknown(e.from)
 
 # An undecided-port entry that is not every port (`not may_be_every_port(e)`) may open TCP `port`.
-may_expose_tcp_port(e, port) if {
-	e.protocol == "tcp"
+may_expose_tcp_port(e, port) := may_expose_port(e, "tcp", port)
+
+# An undecided-port entry that is not every port may open `port` over `protocol`.
+may_expose_port(e, protocol, port) if {
+	e.protocol == protocol
 	range := possible_ports(e)
 	range[0] <= port
 	port <= range[1]

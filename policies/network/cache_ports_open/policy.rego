@@ -1,7 +1,7 @@
 # METADATA
 # title: Cache port open to the internet
 # description: >-
-#   A security group rule allows Redis/Valkey (6379) or Memcached (11211) from `0.0.0.0/0` or
+#   A security group rule allows Redis/Valkey (TCP 6379) or Memcached (TCP or UDP 11211) from `0.0.0.0/0` or
 #   `::/0`. These caches often run without authentication. Rules open to all traffic are reported
 #   once, by TG-NET-005. With `unknown_values: advisory`, a rule from the internet (or an unknown
 #   source) whose range has one unknown bound while the known one leaves a cache port possible is
@@ -20,10 +20,14 @@ import rego.v1
 
 cache_ports := {6379, 11211}
 
+# Memcached also answers over UDP 11211 where it is turned on (`-U`), the port the 2018
+# amplification attacks used; Redis and Valkey listen on TCP only.
+cache_services := array.concat([{"protocol": "tcp", "port": p} | some p in cache_ports], [{"protocol": "udp", "port": 11211}])
+
 deny contains finding if {
 	some e in network.public_ingress
 	not network.is_all_traffic(e)
-	ports := sort([p | some p in cache_ports; network.exposes_tcp_port(e, p)])
+	ports := network.exposed_service_ports(e, cache_services)
 	count(ports) > 0
 	finding := object.union(
 		{
@@ -41,7 +45,7 @@ deny contains finding if {
 deny contains finding if {
 	some e in network.undecided_ingress
 	not network.is_all_traffic(e)
-	ports := sort([p | some p in cache_ports; network.exposes_tcp_port(e, p)])
+	ports := network.exposed_service_ports(e, cache_services)
 	count(ports) > 0
 	finding := network.cannot_tell(e, sprintf("The security group exposes cache port(s) %s to a source Tollgate cannot know: make sure it is not the internet.", [util.number_list(ports)]))
 }
@@ -49,7 +53,7 @@ deny contains finding if {
 deny contains finding if {
 	some e in network.undecided_port_ingress
 	not network.may_be_every_port(e)
-	ports := sort([p | some p in cache_ports; network.may_expose_tcp_port(e, p)])
+	ports := network.possible_service_ports(e, cache_services)
 	count(ports) > 0
 	finding := network.cannot_tell_ports(e, sprintf("The security group allows a port range Tollgate cannot know (%s) from %s, which may include cache port(s) %s: make sure it does not.", [network.undecided_port_label(e), network.source_text(e.cidr), util.number_list(ports)]))
 }

@@ -1,13 +1,14 @@
 # METADATA
 # title: Network ACL allows administration ports from the internet
 # description: >-
-#   A network ACL ingress entry allows SSH (22) or RDP (3389), or every protocol, from
+#   A network ACL ingress entry allows SSH (TCP 22) or RDP (TCP or UDP 3389), or every protocol, from
 #   `0.0.0.0/0` or `::/0`: inline `ingress` blocks of `aws_network_acl` and
 #   `aws_default_network_acl`, `aws_network_acl_rule`, and CloudFormation
 #   `AWS::EC2::NetworkAclEntry`. The entries of an ACL are evaluated in rule number order and the
 #   first match decides, so an administration port that a deny entry of the same ACL with a lower
-#   number closes for the entry's whole source range (a TCP or all-protocol deny whose ports
-#   include it, from a range containing the entry's) is not reported: nothing reaches it through
+#   number closes for the entry's whole source range (a deny of its protocol or of every
+#   protocol whose ports include it, from a range containing the entry's: a TCP deny leaves
+#   RDP over UDP open) is not reported: nothing reaches it through
 #   that allow. With `unknown_values: advisory`,
 #   an allowing entry whose source Tollgate cannot know on these ports, or whose protocol or
 #   port range it cannot know from the internet or an unknown source, is reported once as
@@ -24,7 +25,8 @@ import data.tollgate.lib.network
 import data.tollgate.lib.util
 import rego.v1
 
-admin_ports := {22, 3389}
+# SSH listens on TCP 22; Remote Desktop on 3389 over TCP and UDP.
+admin_services := [{"protocol": "tcp", "port": 22}, {"protocol": "tcp", "port": 3389}, {"protocol": "udp", "port": 3389}]
 
 # `{address, path, cidr, cidr_path, protocol, from, to, action, acl, rule_number}` for every
 # ingress entry, with `unknown_ports` when its protocol or port range is unknown
@@ -116,11 +118,11 @@ deny_entries contains e if {
 	util.number(e.rule_number)
 }
 
-# A deny entry of the entry's ACL with a lower rule number closes TCP `port` for the entry's whole
-# source range, so the first match for that traffic is the deny. Only a deny that exists wherever
+# A deny entry of the entry's ACL with a lower rule number closes `service` (its port over its
+# protocol) for the entry's whole source range, so the first match for that traffic is the deny. Only a deny that exists wherever
 # the entry does: not one a CloudFormation condition of its own or a dynamic block over a
 # collection Tollgate cannot know may leave out.
-closed_before(e, port) if {
+closed_before(e, service) if {
 	some d in deny_entries
 	d.acl == e.acl
 	not d.for_each
@@ -130,7 +132,7 @@ closed_before(e, port) if {
 	allow_resource.address == e.address
 	util.exists_with(deny_resource, allow_resource)
 	util.number(d.rule_number) < util.number(e.rule_number)
-	network.exposes_tcp_port(d, port)
+	network.exposes_port(d, service.protocol, service.port)
 	is_string(e.cidr)
 	net.cidr_contains(d.cidr, e.cidr)
 }
@@ -149,7 +151,7 @@ range_bound(port_range, key) := object.get(port_range, key, null) if not util.is
 range_bound(port_range, _) := port_range if util.is_unknown(port_range)
 
 # The administration ports an entry with known ports opens.
-opened_admin_ports(e) := sort([p | some p in admin_ports; network.exposes_tcp_port(e, p); not closed_before(e, p)]) if not e.unknown_ports
+opened_admin_ports(e) := sort({s.port | some s in admin_services; network.exposes_port(e, s.protocol, s.port); not closed_before(e, s)}) if not e.unknown_ports
 
 deny contains finding if {
 	some e in entries

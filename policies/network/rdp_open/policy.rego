@@ -1,10 +1,11 @@
 # METADATA
 # title: RDP open to the internet
 # description: >-
-#   A security group rule allows TCP port 3389 (Remote Desktop) from `0.0.0.0/0` or `::/0`, on any
-#   of the ways Terraform and CloudFormation write ingress. Rules open to all traffic are reported
+#   A security group rule allows port 3389 (Remote Desktop) over TCP or UDP from `0.0.0.0/0` or
+#   `::/0`, on any of the ways Terraform and CloudFormation write ingress: Remote Desktop listens
+#   on both, UDP carrying its sessions' transport since RDP 8.0. Rules open to all traffic are reported
 #   once, by TG-NET-005. With `unknown_values: advisory`, a rule from the internet (or an unknown
-#   source) whose range has one unknown bound while the known one leaves 3389 possible is reported
+#   source) whose TCP or UDP range has one unknown bound while the known one leaves 3389 possible is reported
 #   as cannot tell; a range that may be every port is TG-NET-005's.
 # custom:
 #   id: TG-NET-002
@@ -17,10 +18,13 @@ package tollgate.rules.network.rdp_open
 import data.tollgate.lib.network
 import rego.v1
 
+# Remote Desktop's port, over each protocol it listens on.
+rdp := [{"protocol": "tcp", "port": 3389}, {"protocol": "udp", "port": 3389}]
+
 deny contains finding if {
 	some e in network.public_ingress
 	not network.is_all_traffic(e)
-	network.exposes_tcp_port(e, 3389)
+	count(network.exposed_service_ports(e, rdp)) > 0
 	finding := object.union(
 		{
 			"resource": e.address,
@@ -37,13 +41,13 @@ deny contains finding if {
 deny contains finding if {
 	some e in network.undecided_ingress
 	not network.is_all_traffic(e)
-	network.exposes_tcp_port(e, 3389)
+	count(network.exposed_service_ports(e, rdp)) > 0
 	finding := network.cannot_tell(e, sprintf("The security group allows Remote Desktop (%s) from a source Tollgate cannot know: make sure it is not the internet.", [network.port_label(e)]))
 }
 
 deny contains finding if {
 	some e in network.undecided_port_ingress
 	not network.may_be_every_port(e)
-	network.may_expose_tcp_port(e, 3389)
+	count(network.possible_service_ports(e, rdp)) > 0
 	finding := network.cannot_tell_ports(e, sprintf("The security group allows a port range Tollgate cannot know (%s) from %s, which may include Remote Desktop (3389): make sure it does not.", [network.undecided_port_label(e), network.source_text(e.cidr)]))
 }

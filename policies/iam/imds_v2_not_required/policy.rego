@@ -27,19 +27,18 @@
 #   controls: [CIS-AWS-5.6, AWS-FSBP-EC2.8, AWS-FSBP-EC2.170, AWS-FSBP-Autoscaling.3]
 package tollgate.rules.iam.imds_v2_not_required
 
+import data.tollgate.lib.imds
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
 message := "Instances may use IMDSv1, whose credentials an SSRF can steal: require IMDSv2 tokens."
 
-terraform_types := {"aws_instance", "aws_launch_template", "aws_launch_configuration"}
-
 # Terraform: `metadata_options` blocks.
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	r.type in terraform_types
+	r.type in imds.terraform_types
 	util.is_empty(r.config, "metadata_options")
 	not takes_launch_template(r)
 	finding := {"resource": r.address, "message": message, "evidence": "http_tokens not required", "path": []}
@@ -48,9 +47,9 @@ deny contains finding if {
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	r.type in terraform_types
+	r.type in imds.terraform_types
 	some block in util.blocks(r.config.metadata_options)
-	not is_disabled(block.value.http_endpoint)
+	not imds.is_disabled(block.value.http_endpoint)
 	path := tokens_path(block.value, "http_tokens")
 	finding := {
 		"resource": r.address,
@@ -65,7 +64,7 @@ deny contains finding if {
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	r.type in terraform_types
+	r.type in imds.terraform_types
 	not takes_launch_template(r)
 	finding := settings.cannot_tell(r.address, ["metadata_options"], util.unknown_presence(r, [], "metadata_options"), "The instance's metadata_options come from a collection Tollgate cannot know, so there may be none and IMDSv1 stays allowed: make sure they require IMDSv2 tokens.")
 }
@@ -76,8 +75,6 @@ takes_launch_template(r) if {
 	r.type == "aws_instance"
 	not util.is_empty(r.config, "launch_template")
 }
-
-is_disabled(value) if lower(value) == "disabled"
 
 tokens_path(options, key) := [] if util.is_absent(options, key)
 
@@ -98,7 +95,7 @@ deny contains finding if {
 deny contains finding if {
 	some r in util.resources("AWS::EC2::LaunchTemplate")
 	some optional in tokens_not_required(r, cloudformation_options)
-	some enabled in endpoint_enabled(r, cloudformation_options)
+	some enabled in imds.endpoint_enabled(r, cloudformation_options)
 	finding := {
 		"resource": r.address,
 		"message": message,
@@ -129,7 +126,7 @@ deny contains finding if {
 	some type in instance_types
 	some r in util.resources(type)
 	some optional in tokens_not_required(r, instance_options)
-	some enabled in endpoint_enabled(r, instance_options)
+	some enabled in imds.endpoint_enabled(r, instance_options)
 	finding := {
 		"resource": r.address,
 		"message": message,
@@ -147,10 +144,3 @@ tokens_not_required(r, path) := array.concat(util.missing(r, path, "HttpTokens")
 	is_string(possible.value)
 	lower(possible.value) == "optional"
 ])
-
-# The conditions under which the metadata endpoint is on: HttpEndpoint absent or written only
-# under conditions, or any value but `disabled`.
-endpoint_enabled(r, path) := {unset.when | some unset in util.missing(r, path, "HttpEndpoint")} | {possible.condition |
-	some possible in util.possible_values(r, array.concat(path, ["HttpEndpoint"]))
-	not is_disabled(possible.value)
-}

@@ -1,0 +1,105 @@
+# METADATA
+# title: Instance metadata reachable beyond the instance
+# description: >-
+#   An instance, launch template or launch configuration sets a metadata response hop limit above
+#   1 (`metadata_options.http_put_response_hop_limit` of `aws_instance`, `aws_launch_template`,
+#   `aws_launch_configuration`; `HttpPutResponseHopLimit` in the `MetadataOptions` of
+#   `AWS::EC2::Instance` and `AWS::AutoScaling::LaunchConfiguration`, or of an
+#   `AWS::EC2::LaunchTemplate`'s `LaunchTemplateData`), or the account's default instance metadata
+#   options do (`aws_ec2_instance_metadata_defaults`, where -1 means no preference). The IMDSv2
+#   session token then travels more than one network hop: containers on the instance, and hosts
+#   reaching it through an instance that forwards traffic, can get the instance role's
+#   credentials. A limit of 2 is what AWS documents for containers (EKS and ECS tasks on bridge
+#   networking reach IMDS through one hop), so it is reported at low severity; above 2 nothing
+#   needs it and it is reported at medium. A limit left out is the API's default, 1, unless the AMI
+#   or the account's defaults say otherwise, and is not reported; nor is a limit where the
+#   endpoint is off (`http_endpoint = "disabled"`). In CloudFormation a limit an undecided `Fn::If`
+#   chooses is reported for the deployments that get it. With `unknown_values: advisory`, a limit
+#   Tollgate cannot know is reported as cannot tell. Security Hub's AutoScaling.4 checked launch
+#   configurations for this until AWS retired it in April 2024 (the AWS Config rules
+#   autoscaling-launch-config-hop-limit and ec2-token-hop-limit-check still do), so no control is
+#   cited.
+# custom:
+#   id: TG-IAM-021
+#   severity: low
+#   category: iam
+#   remediation: Set the metadata response hop limit to 1 (http_put_response_hop_limit = 1, CloudFormation HttpPutResponseHopLimit 1); keep 2 only on container hosts whose workloads need the instance role, and give them their own roles (EKS Pod Identity or IRSA, ECS task roles) instead where you can.
+package tollgate.rules.iam.imds_hop_limit
+
+import data.tollgate.lib.imds
+import data.tollgate.lib.settings
+import data.tollgate.lib.util
+import rego.v1
+
+terraform_key := "http_put_response_hop_limit"
+
+cloudformation_key := "HttpPutResponseHopLimit"
+
+# Terraform: each `metadata_options` block whose endpoint is on.
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in imds.terraform_types
+	some block in util.blocks(r.config.metadata_options)
+	not imds.is_disabled(object.get(block.value, "http_endpoint", "enabled"))
+	limit := util.number(block.value[terraform_key])
+	limit > 1
+	finding := hop_finding(r.address, terraform_key, limit, array.concat(array.concat(["metadata_options"], block.path), [terraform_key]), "")
+}
+
+deny contains finding if {
+	some r in input.resources
+	r.mode == "managed"
+	r.type in imds.terraform_types
+	some block in util.blocks(r.config.metadata_options)
+	not imds.is_disabled(object.get(block.value, "http_endpoint", "enabled"))
+	path := array.concat(array.concat(["metadata_options"], block.path), [terraform_key])
+	finding := settings.cannot_tell(r.address, path, block.value[terraform_key], unknown_message)
+}
+
+# The account's defaults apply to every instance launched without a limit of its own.
+deny contains finding if {
+	some r in util.resources("aws_ec2_instance_metadata_defaults")
+	not imds.is_disabled(object.get(r.config, "http_endpoint", "no-preference"))
+	limit := util.number(r.config[terraform_key])
+	limit > 1
+	finding := hop_finding(r.address, terraform_key, limit, [terraform_key], "")
+}
+
+# CloudFormation: the limit under each condition that chooses it, where the endpoint is on.
+deny contains finding if {
+	some type, options in imds.cloudformation_options
+	some r in util.resources(type)
+	path := array.concat(options, [cloudformation_key])
+	some possible in util.possible_values(r, path)
+	limit := util.number(possible.value)
+	limit > 1
+	some enabled in imds.endpoint_enabled(r, options)
+	when := util.conjunction([possible.condition, enabled])
+	finding := hop_finding(r.address, cloudformation_key, limit, path, when)
+}
+
+deny contains finding if {
+	some type, options in imds.cloudformation_options
+	some r in util.resources(type)
+	some finding in settings.cannot_tell_each(r, array.concat(options, [cloudformation_key]), unknown_message)
+}
+
+unknown_message := "The metadata response hop limit is a value Tollgate cannot know: make sure it is 1, or 2 on a container host that needs it."
+
+hop_finding(address, key, limit, path, when) := {
+	"resource": address,
+	"message": sprintf("The metadata response hop limit is %d, so the IMDSv2 token and the instance role's credentials reach %s: set it to 1.", [limit, reach(limit)]),
+	"evidence": sprintf("%s = %d", [key, limit]),
+	"path": path,
+	"severity": severity(limit),
+	"when": when,
+}
+
+reach(2) := "containers on the instance (2 is meant for container hosts whose workloads need the role)"
+
+reach(limit) := "hosts beyond the instance" if limit > 2
+
+severity(2) := "low"
+
+severity(limit) := "medium" if limit > 2

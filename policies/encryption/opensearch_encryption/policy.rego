@@ -12,7 +12,12 @@
 #   1.1 and is reported too; a policy left out is not.
 #   With `unknown_values: advisory`, a Terraform block that only a `dynamic` block over a
 #   collection Tollgate cannot know creates is reported as cannot tell: the domain may have
-#   none.
+#   none. A call of the registry module terraform-aws-modules/opensearch/aws passes its
+#   `encrypt_at_rest`, `node_to_node_encryption` and `domain_endpoint_options` objects to the
+#   domain's blocks: a flag written false in one (`encrypt_at_rest = { enabled = false }`), an
+#   object written empty (the module then writes no block), or the TLS 1.0 policy written in
+#   `domain_endpoint_options` is reported on the call, unless the call creates nothing
+#   (`create = false`); what the call leaves out takes the module's defaults, which protect.
 # custom:
 #   id: TG-ENC-020
 #   severity: medium
@@ -21,6 +26,7 @@
 #   controls: [AWS-FSBP-Opensearch.1, AWS-FSBP-Opensearch.3, AWS-FSBP-Opensearch.8, AWS-FSBP-ES.1, AWS-FSBP-ES.3, AWS-FSBP-ES.8]
 package tollgate.rules.encryption.opensearch_encryption
 
+import data.tollgate.lib.registry
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
@@ -129,4 +135,47 @@ deny contains f if {
 	some possible in util.possible_values(r, path)
 	possible.value == weak_tls_policy
 	f := object.union(tls_finding(r, "TLSSecurityPolicy", weak_tls_policy, path), {"when": possible.condition})
+}
+
+# Calls of the registry module that create a domain: each protection's object goes to the
+# domain's block of the same name, a flag left out of it defaulting to true and an empty object
+# writing no block.
+module_calls contains r if {
+	some r in input.resources
+	registry.is_call(r, "terraform-aws-modules/opensearch/aws")
+	registry.submodule(r.moduleSource) == ""
+	not util.is_false(object.get(r.config, "create", true))
+}
+
+module_finding(r, setting, path, when) := {
+	"resource": r.address,
+	"message": sprintf("The search domain module is called without %s (%s): the domain does not enable it; remove the setting or set it to true.", [setting.what, concat(".", path)]),
+	"evidence": sprintf("%s.%s not true", [setting.block, setting.flag]),
+	"path": path,
+	"when": when,
+}
+
+deny contains f if {
+	some r in module_calls
+	some setting in terraform_settings
+	path := [setting.block, setting.flag]
+	some possible in util.possible_values(r, path)
+	util.is_false(possible.value)
+	f := module_finding(r, setting, path, possible.condition)
+}
+
+deny contains f if {
+	some r in module_calls
+	some setting in terraform_settings
+	some possible in util.possible_values(r, [setting.block])
+	possible.value == {}
+	f := module_finding(r, setting, [setting.block], possible.condition)
+}
+
+deny contains f if {
+	some r in module_calls
+	path := ["domain_endpoint_options", "tls_security_policy"]
+	some possible in util.possible_values(r, path)
+	possible.value == weak_tls_policy
+	f := object.union(tls_finding(r, "tls_security_policy", weak_tls_policy, path), {"when": possible.condition})
 }

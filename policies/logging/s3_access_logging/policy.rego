@@ -11,7 +11,11 @@
 #   granting the CloudFront log delivery account (an `aws_s3_bucket_acl`, the bucket or a bucket
 #   module call referring to `data.aws_cloudfront_log_delivery_canonical_user_id`, or granting to
 #   that account's canonical id written out), or the
-#   `log-delivery-write` canned ACL (`acl`, as CloudFormation's `LogDeliveryWrite`). When an `aws_s3_bucket_logging` names a bucket that cannot be resolved, buckets
+#   `log-delivery-write` canned ACL (`acl`, as CloudFormation's `LogDeliveryWrite`), or a bucket
+#   policy (`aws_s3_bucket_policy`, the bucket's `policy`, `AWS::S3::BucketPolicy`) that lets
+#   Elastic Load Balancing write its access logs (`s3:PutObject` allowed to the regional ELB
+#   account or `data.aws_elb_service_account`, to `logdelivery.elasticloadbalancing.amazonaws.com`
+#   or to `delivery.logs.amazonaws.com`), as the module's ELB and LB flags below write it. When an `aws_s3_bucket_logging` names a bucket that cannot be resolved, buckets
 #   without inline logging are not reported. A call of terraform-aws-modules/s3-bucket/aws is a
 #   bucket too: reported when its `logging` argument is absent or empty, unless it is a log bucket
 #   (an `attach_*_log_delivery_policy` argument is true, or another call's `logging` or an
@@ -35,6 +39,8 @@
 #   controls: [AWS-FSBP-S3.9]
 package tollgate.rules.logging.s3_access_logging
 
+import data.tollgate.lib.governs
+import data.tollgate.lib.iam
 import data.tollgate.lib.s3
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
@@ -81,6 +87,59 @@ is_log_target(bucket) if {
 	bucket.source == "terraform"
 	some carrier in array.concat([bucket], s3.settings(bucket, "aws_s3_bucket_acl"))
 	delivery_acl(carrier)
+}
+
+# Its bucket policy lets Elastic Load Balancing deliver access logs, as the s3-bucket module's
+# `attach_elb_log_delivery_policy` and `attach_lb_log_delivery_policy` write it.
+is_log_target(bucket) if {
+	bucket.source == "terraform"
+	count(load_balancer_deliveries(bucket)) > 0
+}
+
+# The conditions under which each bucket policy statement naming the bucket lets a load
+# balancer's log delivery write into it (`[]` for every deployment): an Allow of `s3:PutObject`
+# (or `s3:*`, `*`) to the regional Elastic Load Balancing account (written out, or
+# `data.aws_elb_service_account`), to `logdelivery.elasticloadbalancing.amazonaws.com` (Regions
+# opened since August 2022) or to `delivery.logs.amazonaws.com` (Network Load Balancers).
+load_balancer_deliveries(bucket) := [conditions |
+	some st in iam.resource_statements
+	st.type in {"aws_s3_bucket", "aws_s3_bucket_policy", "AWS::S3::BucketPolicy"}
+	governs.subject(st.address) == bucket.address
+	iam.is_allow(st.statement)
+	some action in iam.values(st.statement, "Action")
+	lower(action.value) in {"s3:putobject", "s3:*", "*"}
+	is_object(st.statement.Principal)
+	some type, written in st.statement.Principal
+	some principal in util.elements(written)
+	load_balancer_log_delivery(type, principal.value)
+	conditions := [c | c := st.when; c != ""]
+]
+
+load_balancer_log_delivery(type, value) if {
+	type == "Service"
+	lower(value) in {"logdelivery.elasticloadbalancing.amazonaws.com", "delivery.logs.amazonaws.com"}
+}
+
+load_balancer_log_delivery(type, value) if {
+	type == "AWS"
+	some account in elb_log_accounts
+	contains(iam.canonical_arn(value), account)
+}
+
+load_balancer_log_delivery(type, value) if {
+	type == "AWS"
+	util.is_unknown(value)
+	contains(value["$unknown"], "data.aws_elb_service_account.")
+}
+
+# The Elastic Load Balancing account of each Region opened before August 2022 that a bucket policy
+# grants to (as its id or its root's ARN), per the ELB user guide.
+elb_log_accounts := {
+	"127311923021", "033677994240", "027434742980", "797873946194", "098369216593",
+	"985666609251", "054676820928", "156460612806", "652711504416", "635631232127",
+	"009996457667", "897822967062", "754344448648", "582318560864", "600734575887",
+	"383597477331", "114774131450", "783225319266", "718504428378", "076674570225",
+	"507241528517", "048591011584", "190560391635", "638102146993", "037604701340",
 }
 
 # `aws_s3_bucket.logs.bucket_domain_name`, `aws_s3_bucket.logs[0].bucket_regional_domain_name`,
@@ -135,7 +194,7 @@ unreceived_when(bucket) := "" if {
 	not is_log_target(bucket)
 }
 
-unreceived_when(bucket) := util.none_hold_when(log_deliveries(bucket)) if bucket.source == "cloudformation"
+unreceived_when(bucket) := util.none_hold_when(array.concat(log_deliveries(bucket), load_balancer_deliveries(bucket))) if bucket.source == "cloudformation"
 
 # Each way a CloudFormation bucket receives access logs, as the conditions it waits for beyond the
 # bucket's own: another bucket's `DestinationBucketName` naming it (under that bucket's own

@@ -97,7 +97,8 @@ is_log_target(bucket) if {
 }
 
 # The conditions under which each bucket policy statement naming the bucket lets a load
-# balancer's log delivery write into it (`[]` for every deployment): an Allow of `s3:PutObject`
+# balancer's log delivery write into it, beyond the bucket's own (the policy's `Condition`, an
+# `Fn::If` choosing the statement's keys; `[]` for every deployment): an Allow of `s3:PutObject`
 # (or `s3:*`, `*`) to the regional Elastic Load Balancing account (written out, or
 # `data.aws_elb_service_account`), to `logdelivery.elasticloadbalancing.amazonaws.com` (Regions
 # opened since August 2022) or to `delivery.logs.amazonaws.com` (Network Load Balancers).
@@ -112,7 +113,14 @@ load_balancer_deliveries(bucket) := [conditions |
 	some type, written in st.statement.Principal
 	some principal in util.elements(written)
 	load_balancer_log_delivery(type, principal.value)
-	conditions := [c | c := st.when; c != ""]
+	own := util.conditions(bucket, [])
+	extra := [c |
+		some c in array.concat(util.conditions(st, []), [st.when])
+		c != ""
+		not c in own
+	]
+	joined := util.conjunction(extra)
+	conditions := [c | c := joined; c != ""]
 ]
 
 load_balancer_log_delivery(type, value) if {

@@ -15,7 +15,10 @@
 #   or the account's defaults say otherwise, and is not reported; nor is a limit where the
 #   endpoint is off (`http_endpoint = "disabled"`). In CloudFormation a limit an undecided `Fn::If`
 #   chooses is reported for the deployments that get it. With `unknown_values: advisory`, a limit
-#   Tollgate cannot know is reported as cannot tell. Security Hub's AutoScaling.4 checked launch
+#   Tollgate cannot know is reported as cannot tell. A call of the registry modules
+#   terraform-aws-modules/autoscaling/aws or ec2-instance/aws passes its `metadata_options` object
+#   to the launch template or instance it creates: a limit above 1 written there is reported on the
+#   call (not with `create` or `create_launch_template` false, nor with the endpoint disabled). Security Hub's AutoScaling.4 checked launch
 #   configurations for this until AWS retired it in April 2024 (the AWS Config rules
 #   autoscaling-launch-config-hop-limit and ec2-token-hop-limit-check still do), so no control is
 #   cited.
@@ -27,6 +30,7 @@
 package tollgate.rules.iam.imds_hop_limit
 
 import data.tollgate.lib.imds
+import data.tollgate.lib.registry
 import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
@@ -64,6 +68,30 @@ deny contains finding if {
 	limit := util.number(r.config[terraform_key])
 	limit > 1
 	finding := hop_finding(r.address, terraform_key, limit, [terraform_key], "")
+}
+
+# Registry modules whose `metadata_options` object becomes the metadata options of what they
+# create (a launch template, an instance), with the switches that create it. What a call leaves
+# out takes the module's defaults (a limit of 1, or none), so only a limit the call writes is
+# judged.
+module_switches := {
+	"terraform-aws-modules/autoscaling/aws": ["create", "create_launch_template"],
+	"terraform-aws-modules/ec2-instance/aws": ["create"],
+}
+
+deny contains finding if {
+	some address, switches in module_switches
+	some r in registry.calls(address)
+	registry.submodule(r.moduleSource) == ""
+	every switch in switches {
+		not util.is_false(object.get(r.config, switch, true))
+	}
+	options := r.config.metadata_options
+	is_object(options)
+	not imds.is_disabled(object.get(options, "http_endpoint", "enabled"))
+	limit := util.number(options[terraform_key])
+	limit > 1
+	finding := hop_finding(r.address, terraform_key, limit, ["metadata_options", terraform_key], "")
 }
 
 # CloudFormation: the limit under each condition that chooses it, where the endpoint is on.

@@ -120,6 +120,12 @@ const cases: Case[] = [
   ["internal.member_3", ["k", "v", { k: "v" }], true],
   ["json.marshal", [{ b: [1, 2.5], a: "x\n\u00e9" }], '{"a":"x\\n\u00e9","b":[1,2.5]}'],
   ["json.marshal", [set(3, 1, 2)], "[1,2,3]"],
+  // Go's encoding/json, as OPA's json.marshal writes: HTML characters, U+2028/9, \b and \f.
+  [
+    "json.marshal",
+    [{ "<k>": "a&b\u2028\u2029\b\f\u0001" }],
+    '{"\\u003ck\\u003e":"a\\u0026b\\u2028\\u2029\\b\\f\\u0001"}',
+  ],
   ["json.is_valid", ['{"a": [1, 2]}'], true],
   ["json.is_valid", ["{nope"], false],
   ["json.is_valid", [1], false],
@@ -210,8 +216,9 @@ describe("native builtins through Wasm", () => {
           },
         ]),
       );
-      expect(e.evaluate({ a: [1] })).toEqual([{ result: true }]);
-      expect(log).toHaveBeenCalledWith('hello <undefined> {"a":[1]}');
+      // print writes values as OPA prints them, without json.marshal's HTML escapes.
+      expect(e.evaluate({ a: [1, "<&>"] })).toEqual([{ result: true }]);
+      expect(log).toHaveBeenCalledWith('hello <undefined> {"a":[1,"<&>"]}');
     } finally {
       log.mockRestore();
     }

@@ -758,7 +758,7 @@ export function b_internal_member_3(key: usize, value: usize, coll: usize): usiz
 // ---- JSON ----
 
 export function b_json_marshal(v: usize): usize {
-  return marshalValue(v);
+  return marshalValue(v, true);
 }
 
 export function b_json_unmarshal(s: usize): usize {
@@ -805,7 +805,7 @@ export function b_internal_print(args: usize): usize {
       text = staticString("<undefined>");
     } else {
       const v = entryKey(values, 0);
-      text = typeOf(v) == STRING ? v : marshalValue(v);
+      text = typeOf(v) == STRING ? v : marshalValue(v, false);
     }
     len = <usize>strLen(text);
     store<i32>(parts + ((<usize>i) << 2), <i32>text);

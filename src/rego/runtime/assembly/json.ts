@@ -441,6 +441,11 @@ let outLen: usize = 0;
 let outCap: usize = 0;
 /** When set, sets dump as `{"__tollgate_set__": [...]}` so host builtins can tell them apart. */
 let tagSets = false;
+/**
+ * Strings are written as Go's encoding/json writes them (json.marshal in OPA): `<`, `>`, `&`,
+ * U+2028 and U+2029 as \u escapes, backspace and form feed as `\b` and `\f`.
+ */
+let goEscapes = false;
 
 function reserve(n: usize): void {
   if (outLen + n <= outCap) return;
@@ -602,12 +607,28 @@ export function putNumber(v: usize): void {
 
 const HEX = "0123456789abcdef";
 
+function putUnicodeEscape(code: i32): void {
+  put(0x5c);
+  put(0x75);
+  for (let shift = 12; shift >= 0; shift -= 4) put(<u8>HEX.charCodeAt((code >> shift) & 15));
+}
+
 export function putQuoted(p: usize, n: i32): void {
   reserve(<usize>n + 2);
   put(0x22);
   for (let i = 0; i < n; i++) {
     const c = load<u8>(p + i);
-    if (c == 0x22 || c == 0x5c) {
+    if (goEscapes && (c == 0x3c || c == 0x3e || c == 0x26)) putUnicodeEscape(c);
+    else if (
+      goEscapes &&
+      c == 0xe2 &&
+      i + 2 < n &&
+      load<u8>(p + i + 1) == 0x80 &&
+      (load<u8>(p + i + 2) == 0xa8 || load<u8>(p + i + 2) == 0xa9)
+    ) {
+      putUnicodeEscape(0x2000 | (load<u8>(p + i + 2) - 0x80));
+      i += 2;
+    } else if (c == 0x22 || c == 0x5c) {
       put(0x5c);
       put(c);
     } else if (c < 0x20) {
@@ -615,6 +636,8 @@ export function putQuoted(p: usize, n: i32): void {
       if (c == 0x0a) put(0x6e);
       else if (c == 0x0d) put(0x72);
       else if (c == 0x09) put(0x74);
+      else if (goEscapes && c == 0x08) put(0x62);
+      else if (goEscapes && c == 0x0c) put(0x66);
       else {
         putStatic("u00");
         put(<u8>HEX.charCodeAt(c >> 4));
@@ -686,6 +709,9 @@ function putKeyText(k: usize): void {
   const savedOut = out;
   const savedLen = outLen;
   const savedCap = outCap;
+  const savedEscapes = goEscapes;
+  // The key's text is escaped once, when it is quoted.
+  goEscapes = false;
   beginOutput();
   putValue(k);
   const text = out;
@@ -693,6 +719,7 @@ function putKeyText(k: usize): void {
   out = savedOut;
   outLen = savedLen;
   outCap = savedCap;
+  goEscapes = savedEscapes;
   putQuoted(text, <i32>len);
 }
 
@@ -706,9 +733,14 @@ export function dumpValue(v: usize, tagged: bool): usize {
   return endOutputCString();
 }
 
-/** Dumps v to a Rego string value (json.marshal). */
-export function marshalValue(v: usize): usize {
+/**
+ * Dumps v to a Rego string value: for json.marshal with Go's escapes (`goJson`), for print's
+ * arguments without them.
+ */
+export function marshalValue(v: usize, goJson: bool): usize {
   beginOutput();
+  goEscapes = goJson;
   putValue(v);
+  goEscapes = false;
   return makeString(out, <i32>outLen);
 }

@@ -160,6 +160,7 @@ const SPECS: BuiltinSpec[] = [
   spec("regex.split", [STRING, STRING], ARRAY),
   spec("regex.replace", [STRING, STRING, STRING], STRING),
   spec("regex.template_match", [STRING, STRING, STRING, STRING], BOOLEAN),
+  spec("regex.globs_match", [STRING, STRING], BOOLEAN),
   spec("glob.match", [STRING, ["array", "null"], STRING], BOOLEAN),
   spec("glob.quote_meta", [STRING], STRING),
   spec("net.cidr_contains", [STRING, STRING], BOOLEAN),
@@ -192,6 +193,7 @@ const SPECS: BuiltinSpec[] = [
   spec("urlquery.decode", [STRING], STRING),
   spec("urlquery.encode_object", [OBJECT], STRING),
   spec("urlquery.decode_object", [STRING], OBJECT),
+  spec("uuid.parse", [STRING], OBJECT),
   spec("hex.encode", [STRING], STRING),
   spec("hex.decode", [STRING], STRING),
   spec("crypto.md5", [STRING], STRING),
@@ -235,14 +237,13 @@ export const PRINT = "print";
 export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set(
   [
     "rand.intn",
-    "regex.globs_match",
     "crypto.x509.parse_certificates crypto.x509.parse_and_verify_certificates",
     "crypto.x509.parse_and_verify_certificates_with_options crypto.x509.parse_certificate_request",
     "crypto.x509.parse_rsa_private_key crypto.x509.parse_keypair crypto.parse_private_keys",
     "graphql.parse graphql.parse_and_verify graphql.parse_query graphql.parse_schema",
     "graphql.is_valid graphql.schema_is_valid",
     "http.send net.lookup_ip_addr",
-    "providers.aws.sign_req opa.runtime rego.parse_module trace uuid.rfc4122 uuid.parse",
+    "providers.aws.sign_req opa.runtime rego.parse_module trace uuid.rfc4122",
   ].flatMap((line) => line.split(" ")),
 );
 

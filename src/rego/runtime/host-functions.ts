@@ -12,6 +12,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { base64Decode, base64Text } from "./host-base64.js";
 import { collectionDefinitions } from "./host-collections.js";
 import { bitsDefinitions } from "./host-bits.js";
+import { globsDefinitions } from "./host-globs.js";
 import { jsonMarshalDefinitions } from "./host-json-marshal.js";
 import { jsonPatchDefinitions } from "./host-json-patch.js";
 import { jsonPathDefinitions } from "./host-json-paths.js";
@@ -24,6 +25,7 @@ import { renderTemplate } from "./host-template.js";
 import { timeDefinitions } from "./host-time.js";
 import { unitDefinitions } from "./host-units.js";
 import { urlqueryDefinitions } from "./host-urlquery.js";
+import { uuidDefinitions } from "./host-uuid.js";
 import {
   OperandTypeError,
   RegoNumber,
@@ -653,4 +655,6 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
   ...jsonPatchDefinitions,
   ...jsonMarshalDefinitions,
   ...bitsDefinitions,
+  ...globsDefinitions,
+  ...uuidDefinitions,
 };

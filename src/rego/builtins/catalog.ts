@@ -203,6 +203,14 @@ const SPECS: BuiltinSpec[] = [
     .split(" ")
     .map((hash) => spec(`crypto.hmac.${hash}`, [STRING, STRING], STRING)),
   spec("crypto.hmac.equal", [STRING, STRING], BOOLEAN),
+  // Certificates and keys: PEM, base64 of PEM, or base64 of DER, in Go's JSON shapes.
+  spec("crypto.x509.parse_certificates", [STRING], ARRAY),
+  spec("crypto.x509.parse_and_verify_certificates", [STRING], ARRAY),
+  spec("crypto.x509.parse_and_verify_certificates_with_options", [STRING, OBJECT], ARRAY),
+  spec("crypto.x509.parse_certificate_request", [STRING], OBJECT),
+  spec("crypto.x509.parse_keypair", [STRING, STRING], OBJECT),
+  spec("crypto.x509.parse_rsa_private_key", [STRING], OBJECT),
+  spec("crypto.parse_private_keys", [STRING], ARRAY),
   // JSON Web Tokens: the verify_* builtins take a PEM certificate or key, or a JWK (set).
   spec("io.jwt.decode", [STRING], ARRAY),
   spec("io.jwt.decode_verify", [STRING, OBJECT], ARRAY),
@@ -237,9 +245,6 @@ export const PRINT = "print";
 export const UNSUPPORTED_OPA_BUILTINS: ReadonlySet<string> = new Set(
   [
     "rand.intn",
-    "crypto.x509.parse_certificates crypto.x509.parse_and_verify_certificates",
-    "crypto.x509.parse_and_verify_certificates_with_options crypto.x509.parse_certificate_request",
-    "crypto.x509.parse_rsa_private_key crypto.x509.parse_keypair crypto.parse_private_keys",
     "graphql.parse graphql.parse_and_verify graphql.parse_query graphql.parse_schema",
     "graphql.is_valid graphql.schema_is_valid",
     "http.send net.lookup_ip_addr",

@@ -26,6 +26,7 @@ import { timeDefinitions } from "./host-time.js";
 import { unitDefinitions } from "./host-units.js";
 import { urlqueryDefinitions } from "./host-urlquery.js";
 import { uuidDefinitions } from "./host-uuid.js";
+import { x509Definitions } from "./host-x509.js";
 import {
   OperandTypeError,
   RegoNumber,
@@ -657,4 +658,5 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
   ...bitsDefinitions,
   ...globsDefinitions,
   ...uuidDefinitions,
+  ...x509Definitions,
 };

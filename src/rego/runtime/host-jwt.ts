@@ -123,7 +123,7 @@ const ALGORITHMS = new Set(
 );
 
 /** The first PEM block of the text, as Go's pem.Decode finds it, with what follows it. */
-function pemBlock(text: string): { type: string; block: string; rest: string } | undefined {
+export function pemBlock(text: string): { type: string; block: string; rest: string } | undefined {
   const marker = "-----BEGIN ";
   let begin = text.startsWith(marker) ? 0 : text.indexOf(`\n${marker}`);
   if (begin < 0) return undefined;

@@ -255,11 +255,13 @@ boundary_only(p) if {
 	suffix := policy_arn_suffix(p)
 	places := literal_boundary_places(p, suffix)
 	count(places) > 0
+	# The suffix as JSON writes it inside a string: json.marshal escapes `"`, `\`, `<`, `>`, `&`.
+	written := trim_suffix(trim_prefix(json.marshal(suffix), `"`), `"`)
 	mentions := [n |
 		some r in input.resources
 		object.get(r, "root", "") == object.get(p, "root", "")
 		r.address != p.address
-		n := strings.count(json.marshal(r.config), suffix)
+		n := strings.count(json.marshal(r.config), written)
 	]
 	sum(mentions) == count(places)
 }

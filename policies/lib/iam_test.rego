@@ -201,6 +201,13 @@ test_a_policy_only_bounding_is_a_boundary if {
 	not iam.boundary_only(boundary_policy) with input as {"resources": [boundary_policy]}
 }
 
+# A path may hold `&`, which json.marshal writes as \u0026: the mentions are counted as written.
+test_a_literal_boundary_arn_with_an_escaped_character_is_a_boundary if {
+	policy := {"address": "aws_iam_policy.b", "type": "aws_iam_policy", "name": "b", "mode": "managed", "source": "terraform", "module": "", "config": {"name": "dev", "path": "/r&d/", "policy": "{}"}, "references": []}
+	role := {"address": "aws_iam_role.r", "type": "aws_iam_role", "name": "r", "mode": "managed", "source": "terraform", "module": "", "config": {"permissions_boundary": "arn:aws:iam::123456789012:policy/r&d/dev"}, "references": []}
+	iam.boundary_only(policy) with input as {"resources": [policy, role]}
+}
+
 test_escalation_note_is_empty_for_an_action_named_exactly if {
 	iam.escalation_note("IAM:passrole") == ""
 }

@@ -75,7 +75,8 @@ const bigInteger = (bytes: Buffer) =>
   integerValue(
     bytes.length === 0 ? 0n : BigInt.asIntN(bytes.length * 8, BigInt(`0x${bytes.toString("hex")}`)),
   );
-const unsigned = (base64url: string | undefined) =>
+/** A JWK's base64url big-endian integer (`n`, `e`, `x`, `d`...) as Go's big.Int marshals it. */
+export const jwkInteger = (base64url: string | undefined) =>
   integerValue(BigInt(`0x${Buffer.from(base64url ?? "", "base64url").toString("hex") || "0"}`));
 
 /** The text of a directory string (UTF8, Printable, IA5, T61, BMP, Universal). */
@@ -192,12 +193,12 @@ function publicKeyFields(key: KeyObject): GoJson {
   const jwk = key.export({ format: "jwk" });
   switch (key.asymmetricKeyType) {
     case "rsa":
-      return { PublicKeyAlgorithm: 1, PublicKey: { N: unsigned(jwk.n), E: unsigned(jwk.e) } };
+      return { PublicKeyAlgorithm: 1, PublicKey: { N: jwkInteger(jwk.n), E: jwkInteger(jwk.e) } };
     case "ec":
       // Go's curves marshal as an empty object: their fields are unexported.
       return {
         PublicKeyAlgorithm: 3,
-        PublicKey: { Curve: {}, X: unsigned(jwk.x), Y: unsigned(jwk.y) },
+        PublicKey: { Curve: {}, X: jwkInteger(jwk.x), Y: jwkInteger(jwk.y) },
       };
     case "ed25519":
       return {

@@ -7,11 +7,12 @@
 import { createPrivateKey, X509Certificate, type JsonWebKey, type KeyObject } from "node:crypto";
 import { base64Text } from "./host-base64.js";
 import { pemBlock } from "./host-jwt.js";
-import { elements, exactInteger, integerValue, isObject, str, typeName } from "./host-operands.js";
+import { elements, exactInteger, isObject, str, typeName } from "./host-operands.js";
 import {
   certificateJson,
   certificateRequestJson,
   INSECURE_SIGNATURES,
+  jwkInteger,
   readDer,
 } from "./host-x509-der.js";
 import { OperandTypeError, type HostFunction, type HostValue } from "./host-value.js";
@@ -29,7 +30,7 @@ function boundedText(value: HostValue | undefined, what: string): string {
 }
 
 /** Go's base64.StdEncoding.DecodeString, or undefined where it fails. */
-function base64Bytes(text: string): Buffer | undefined {
+function decodedBase64(text: string): Buffer | undefined {
   const joined = base64Text(text, false);
   return joined === undefined ? undefined : Buffer.from(joined, "base64");
 }
@@ -49,7 +50,7 @@ function nextPem(text: string): PemBlock | undefined {
     .slice(1, -1)
     .filter((line) => !line.includes(":"))
     .join("");
-  return { type: found.type, bytes: base64Bytes(body.replace(/\s/g, "")), rest: found.rest };
+  return { type: found.type, bytes: decodedBase64(body.replace(/\s/g, "")), rest: found.rest };
 }
 
 /** The DER of each certificate in a series (Go's x509.ParseCertificates input). */
@@ -67,7 +68,7 @@ function splitDer(der: Buffer, malformed: string): Buffer[] {
 function certificatesDer(input: string): Buffer[] {
   let pem = input;
   if (!input.startsWith("-----BEGIN")) {
-    const decoded = base64Bytes(input);
+    const decoded = decodedBase64(input);
     if (decoded === undefined) throw new Error("illegal base64 data");
     if (!decoded.subarray(0, 10).equals(Buffer.from("-----BEGIN")))
       return splitDer(decoded, "x509: malformed certificate");
@@ -274,8 +275,7 @@ function parseAndVerify(input: HostValue, options: VerifyOptions, extended: bool
 /** Go's JSON of a parsed private key (rsa.PrivateKey, ecdsa.PrivateKey, ed25519.PrivateKey). */
 function privateKeyJson(key: KeyObject): HostValue {
   const jwk: JsonWebKey = key.export({ format: "jwk" });
-  const n = (field: string | undefined) =>
-    integerValue(BigInt(`0x${Buffer.from(field ?? "", "base64url").toString("hex") || "0"}`));
+  const n = jwkInteger;
   switch (key.asymmetricKeyType) {
     case "rsa":
       return {
@@ -315,7 +315,7 @@ function privateKey(der: Buffer, type: "pkcs1" | "pkcs8" | "sec1"): KeyObject {
 
 /** OPA's getPrivateKeysFromPEMData: base64 decoded first when it decodes, other blocks skipped. */
 function privateKeys(text: string): KeyObject[] {
-  const decoded = base64Bytes(text);
+  const decoded = decodedBase64(text);
   let rest = decoded === undefined ? text : decoded.toString("latin1");
   const keys: KeyObject[] = [];
   for (let block = nextPem(rest); block !== undefined; block = nextPem(rest)) {
@@ -338,7 +338,7 @@ function parseRsaPrivateKey(input: HostValue): HostValue {
   let text = boundedText(input, "1");
   if (text === "") throw new Error("input PEM data was empty");
   if (!text.startsWith("-----BEGIN")) {
-    const decoded = base64Bytes(text);
+    const decoded = decodedBase64(text);
     if (decoded === undefined) throw new Error("illegal base64 data");
     text = decoded.toString("latin1");
   }
@@ -351,7 +351,7 @@ function parseRsaPrivateKey(input: HostValue): HostValue {
 function parseKeyPair(certificateInput: HostValue, keyInput: HostValue): HostValue {
   const asPem = (text: string, type: string) => {
     if (text.startsWith("-----BEGIN ")) return text;
-    const decoded = base64Bytes(text);
+    const decoded = decodedBase64(text);
     if (decoded === undefined) throw new Error("illegal base64 data");
     if (decoded.subarray(0, 11).equals(Buffer.from("-----BEGIN ")))
       return decoded.toString("latin1");
@@ -397,7 +397,7 @@ function parseCertificateRequest(input: HostValue): HostValue {
   let bytes: Buffer = Buffer.from(boundedText(input, "1"), "utf8");
   const text = bytes.toString("utf8");
   if (!text.startsWith("-----BEGIN CERTIFICATE REQUEST-----")) {
-    const decoded = base64Bytes(text);
+    const decoded = decodedBase64(text);
     if (decoded === undefined) throw new Error("illegal base64 data");
     bytes = decoded;
   }

@@ -379,6 +379,20 @@ describe("scanPullRequest load problems at the base", () => {
   });
 });
 
+describe("scanPullRequest on a pull request changing no IaC file", () => {
+  it("passes saying it could not tell when GitHub fails the look for modules reading the changed file", async () => {
+    nock(API).get(`/repos/acme/infra/git/trees/${HEAD}`).query(true).reply(502, {});
+    const main = 'resource "aws_instance" "web" {\n  user_data = file("boot.sh")\n}\n';
+    const { report } = await scan({
+      base: { "main.tf": main, "boot.sh": "#!/bin/sh\n" },
+      head: { "main.tf": main, "boot.sh": "#!/bin/sh\nexit 0\n" },
+      pullFiles: [{ filename: "boot.sh", status: "modified", patch: "@@ -1 +1,2 @@\n a\n+b" }],
+    });
+    expect(report).toMatchObject({ conclusion: "success", title: "No new findings" });
+    expect(report.summary).toContain("could not be told: GitHub did not give the files to look in");
+  });
+});
+
 describe("scanPullRequest on renamed files", () => {
   /** Open ports, each finding rooted in its file's folder as the Terraform loader roots them. */
   const rootedByFolder = (file: SourceFile) => {

@@ -4,6 +4,7 @@ import {
   fileReadPaths,
   isIacPath,
   localModuleDirs,
+  mayBeReadByModules,
   terraformFilesIn,
 } from "./select.js";
 
@@ -36,6 +37,41 @@ describe("isIacPath", () => {
       "cfn/vpc.template",
       "cfn/iam.json",
       "cdk.out/AppStack.template.json",
+    ]);
+  });
+});
+
+describe("mayBeReadByModules", () => {
+  it("leaves out application code, lock files, images and documentation, not configuration of any other name", () => {
+    const paths = [
+      "src/app.py",
+      "web/index.tsx",
+      "go.sum",
+      "go.mod",
+      "yarn.lock",
+      "package-lock.json",
+      "requirements-dev.txt",
+      "assets/logo.PNG",
+      "dist/lambda.zip",
+      "Dockerfile",
+      "services/api.dockerfile",
+      ".gitignore",
+      "LICENSE",
+      "docs/guide.md",
+      "scripts/user_data.sh",
+      "conf/nginx.conf",
+      "keys/deploy.pub",
+      "saml-metadata.xml",
+      "policies/bucket.json.j2",
+      "hosts",
+    ];
+    expect(paths.filter(mayBeReadByModules)).toEqual([
+      "scripts/user_data.sh",
+      "conf/nginx.conf",
+      "keys/deploy.pub",
+      "saml-metadata.xml",
+      "policies/bucket.json.j2",
+      "hosts",
     ]);
   });
 });

@@ -451,11 +451,12 @@ describe("fetchPullSnapshots", () => {
       "modules/db/main.tf": 'resource "aws_db_instance" "db" {}\n',
     };
     const policy = (action: string) => `{"Statement": [{"Action": "${action}"}]}\n`;
+    const others = (text: string) => ({ "app.py": text, "nginx.conf": text });
     const changing = async (filename: string) => {
       github = new FakeGitHub({
         commits: {
-          [BASE]: { ...files, "modules/web/policy.json.j2": policy("s3:GetObject"), "app.py": "" },
-          [HEAD]: { ...files, "modules/web/policy.json.j2": policy("*"), "app.py": "print()\n" },
+          [BASE]: { ...files, "modules/web/policy.json.j2": policy("s3:GetObject"), ...others("") },
+          [HEAD]: { ...files, "modules/web/policy.json.j2": policy("*"), ...others("2\n") },
         },
         pullFiles: [{ filename, status: "modified", patch: "@@ -1 +1 @@" }],
       });
@@ -468,9 +469,53 @@ describe("fetchPullSnapshots", () => {
     expect(paths(rendered.base)).toEqual(expected);
     github.stop();
     // What a change no module reads costs beyond the file list: both trees and the Terraform files.
-    const unread = await changing("app.py");
+    const unread = await changing("nginx.conf");
     expect(unread).toMatchObject({ base: [], head: [], errors: [], notices: [] });
     expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree", "graphql"]);
+    github.stop();
+    // Application code is not looked for among the files modules read: the file list alone.
+    const code = await changing("app.py");
+    expect(code).toMatchObject({ base: [], head: [], errors: [], notices: [] });
+    expect(github.requests).toEqual(["pulls.listFiles"]);
+  });
+
+  it("says it could not tell, and scans nothing, when the look for readers of a changed non-IaC file fails", async () => {
+    const files = {
+      "main.tf": 'resource "aws_instance" "web" {}\n',
+      "user_data.sh": "#!/bin/sh\n",
+    };
+    // The head commit's tree cannot be read (GitHub answers 404).
+    const failing = async (filename: string) => {
+      github = new FakeGitHub({
+        commits: { [BASE]: files },
+        pullFiles: [{ filename, status: "modified", patch: "@@ -1 +1 @@" }],
+      });
+      api = github.client(await github.start());
+      return fetchPullSnapshots(api, pull);
+    };
+    const untold = await failing("user_data.sh");
+    expect(untold).toMatchObject({ base: [], head: [], errors: [] });
+    expect(untold.notices).toEqual([
+      expect.stringMatching(
+        /^Not scanned: this pull request changes no IaC file, and whether a Terraform module reads one of the files it changes \(user_data\.sh\) could not be told: GitHub did not give the files to look in \(.*Not Found.*\); re-run the check to look again\.$/,
+      ),
+    ]);
+    github.stop();
+    // Over the file budget, the Terraform files are not looked in: not told either.
+    github = new FakeGitHub({
+      commits: { [BASE]: files, [HEAD]: { ...files, "user_data.sh": "#!/bin/sh\nexit 0\n" } },
+      pullFiles: [{ filename: "user_data.sh", status: "modified", patch: "@@ -1 +1 @@" }],
+    });
+    api = github.client(await github.start());
+    const overBudget = await fetchPullSnapshots(api, pull, { maxFilesPerCommit: 0 });
+    expect(overBudget.notices).toEqual([
+      expect.stringMatching(
+        /could not be told: its Terraform files are over the budget of 0 files/,
+      ),
+    ]);
+    github.stop();
+    // A changed IaC file must be scanned: the failure fails the fetch, as before.
+    await expect(failing("main.tf")).rejects.toThrow(/Not Found/);
   });
 
   it("reads nothing more when no IaC file changed", async () => {

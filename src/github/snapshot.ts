@@ -20,11 +20,11 @@ import {
   fileReadPaths,
   filesetReadPaths,
   isDataPath,
-  isDocumentPath,
   isIacPath,
   isTerraformPath,
   isTerraformTemplatePath,
   localModuleDirs,
+  mayBeReadByModules,
 } from "./select.js";
 
 export interface PullRef extends RepoRef {
@@ -136,8 +136,8 @@ export async function fetchPullSnapshots(
   }
   const scanned = (path: string) => isIacPath(path) || isTerraformTemplatePath(path);
   // And any other file a module may read (`users.csv`, `user_data.sh`): a change to one rescans
-  // its readers. Documentation alone is not looked up (see isDocumentPath).
-  const rescans = (path: string) => scanned(path) || !isDocumentPath(path);
+  // its readers. Application code, documentation and images are not looked up (mayBeReadByModules).
+  const rescans = (path: string) => scanned(path) || mayBeReadByModules(path);
   const changedIac = listing.files.filter(
     (f) => rescans(f.path) || (f.previousPath !== undefined && rescans(f.previousPath)),
   );
@@ -149,23 +149,58 @@ export async function fetchPullSnapshots(
     notices: [...notices],
   };
   if (changedIac.length === 0) return unscanned;
-  /** Changed files that are IaC, templates or data by name: the pull request is scanned for them. */
+  // A template is deployed with its parameter files (the settings' `cloudformation.parameter_files`).
+  const withParameters = Object.entries(parameterFiles).filter(([template]) => template !== "*");
+  const parameterPaths = new Set(withParameters.flatMap(([, paths]) => paths));
+  /**
+   * Changed files that are IaC, templates, data or parameter files by name: the pull request is
+   * scanned for them. Without one, the trees and Terraform files are read only to look for modules
+   * reading the changed files, and when that look fails the check says it could not tell.
+   */
   const knownChange = changedIac.some((f) =>
     [f.path, f.previousPath].some(
-      (path) => path !== undefined && (scanned(path) || isDataPath(path)),
+      (path) =>
+        path !== undefined && (scanned(path) || isDataPath(path) || parameterPaths.has(path)),
     ),
   );
+  const couldNotTell = (reason: string): PullSnapshots => {
+    const named = changedIac.map((f) => f.path);
+    const files = named.slice(0, 5).join(", ") + (named.length > 5 ? ", …" : "");
+    return {
+      ...unscanned,
+      notices: [
+        ...unscanned.notices,
+        `Not scanned: this pull request changes no IaC file, and whether a Terraform module reads one of the files it changes (${files}) could not be told: ${reason}.`,
+      ],
+    };
+  };
+  const searchFailed = (error: unknown): PullSnapshots => {
+    if (knownChange || signal?.aborted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    return couldNotTell(
+      `GitHub did not give the files to look in (${message}); re-run the check to look again`,
+    );
+  };
 
-  const [baseTree, headTree] = await Promise.all([
-    readTree(api, pull, pull.baseSha, signal),
-    readTree(api, pull, pull.headSha, signal),
-  ]);
+  let baseTree: Tree;
+  let headTree: Tree;
+  try {
+    [baseTree, headTree] = await Promise.all([
+      readTree(api, pull, pull.baseSha, signal),
+      readTree(api, pull, pull.headSha, signal),
+    ]);
+  } catch (error) {
+    return searchFailed(error);
+  }
   const trees: Record<Side, Tree> = { base: baseTree, head: headTree };
+  /** Why the look for modules reading the changed files may have missed one. */
+  const searchGaps: string[] = [];
   for (const [side, tree] of [
     ["base", baseTree],
     ["head", headTree],
   ] as const) {
     if (tree.truncated) {
+      searchGaps.push(`GitHub truncated the file tree at ${side}`);
       incomplete(
         side,
         PULL_REQUEST_FILE,
@@ -214,9 +249,7 @@ export async function fetchPullSnapshots(
     }
   }
 
-  // A template is deployed with its parameter files (the settings' `cloudformation.parameter_files`):
-  // a changed one rescans the template, and a template read reads them.
-  const withParameters = Object.entries(parameterFiles).filter(([template]) => template !== "*");
+  // A changed parameter file rescans its template, and a template read reads them.
   for (const file of changedIac)
     for (const [template, paths] of withParameters)
       if (paths.includes(file.path) || (file.previousPath && paths.includes(file.previousPath)))
@@ -238,6 +271,10 @@ export async function fetchPullSnapshots(
     { maxFiles, maxBytes, maxFileBytes },
     notices,
   );
+  if (callerSearch.overBudget)
+    searchGaps.push(
+      `its Terraform files are over the budget of ${maxFiles} files or ${maxBytes} bytes a look reads`,
+    );
   const parentSearch = parentCandidates(
     trees,
     wanted,
@@ -287,18 +324,28 @@ export async function fetchPullSnapshots(
     const searching =
       round === 0 ? [...callerSearch.blobs.values(), ...parentSearch.blobs.values()] : [];
     if (pending.length === 0 && searching.length === 0) break;
-    const contents = await readBlobs(
-      api,
-      pull,
-      [...pending.map((p) => p.entry).filter((entry) => !searched.has(entry.sha)), ...searching],
-      limits,
-      signal,
-    );
+    let contents: Map<string, BlobContent>;
+    try {
+      contents = await readBlobs(
+        api,
+        pull,
+        [...pending.map((p) => p.entry).filter((entry) => !searched.has(entry.sha)), ...searching],
+        limits,
+        signal,
+      );
+    } catch (error) {
+      if (round > 0) throw error;
+      return searchFailed(error);
+    }
     if (round === 0) {
       for (const sha of [...callerSearch.blobs.keys(), ...parentSearch.blobs.keys()]) {
         const content = contents.get(sha);
         if (content) searched.set(sha, content);
       }
+      const unread = [...callerSearch.blobs.keys()].filter(
+        (sha) => searched.get(sha)?.kind === "unreadable",
+      ).length;
+      if (unread > 0) searchGaps.push(`GitHub did not give ${unread} Terraform files to look in`);
       addReaders(callerSearch, searched, changedReads, addDir);
       addCallers(callerSearch, searched, visitedDirs, addDir, limits.maxModuleDepth ?? 8);
       addParents(parentSearch, searched, wanted, limits.maxModuleDepth ?? 8);
@@ -351,7 +398,6 @@ export async function fetchPullSnapshots(
     else notices.push(`${warning.file} at base: ${warning.message}`);
   }
   // A changed data file no module reads is no part of the scan.
-  const parameterPaths = new Set(withParameters.flatMap(([, paths]) => paths));
   const unused = (side: Side, path: string) =>
     !scanned(path) && !dataReads[side].has(path) && !parameterPaths.has(path);
   // Files of other names changed, and no module reads one: nothing to scan, as for documentation.
@@ -360,10 +406,8 @@ export async function fetchPullSnapshots(
       (path) => path !== undefined && (dataReads.base.has(path) || dataReads.head.has(path)),
     ),
   );
-  const parameterChange = changedIac.some((f) =>
-    [f.path, f.previousPath].some((path) => path !== undefined && parameterPaths.has(path)),
-  );
-  if (!knownChange && !readChange && !parameterChange) return unscanned;
+  if (!knownChange && !readChange)
+    return searchGaps.length > 0 ? couldNotTell(searchGaps.join("; ")) : unscanned;
   const files = (side: Side): SourceFile[] =>
     [...read[side]]
       .filter(([path]) => !unused(side, path))
@@ -392,6 +436,8 @@ interface CallerSearch {
   candidates: Record<Side, { path: string; entry: TreeEntry }[]>;
   /** Their distinct blobs, to read once for both sides. */
   blobs: Map<string, TreeEntry>;
+  /** Set when the files to look in were over the budget, so none was read. */
+  overBudget?: true;
 }
 
 /**
@@ -442,7 +488,7 @@ function withinBudget(
   const bytes = [...search.blobs.values()].reduce((sum, entry) => sum + entry.size, 0);
   if (search.blobs.size <= budget.maxFiles && bytes <= budget.maxBytes) return search;
   notices.push(overBudget(search.blobs.size));
-  return { candidates: { base: [], head: [] }, blobs: new Map() };
+  return { candidates: { base: [], head: [] }, blobs: new Map(), overBudget: true };
 }
 
 /**

@@ -126,6 +126,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       installationId: number | undefined,
       pull: CheckTarget,
       checkRunId?: number,
+      newest = true,
     ) => {
       const outcome = await enqueueCheck(
         log,
@@ -135,8 +136,9 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         queue,
         flow,
         runtime,
-        `${deliveryId}:${pullKeyOf(pull)}`,
-        { checkRunId },
+        // A check of its own commit is its own work: it must not be taken for the pull request's.
+        `${deliveryId}:${pullKeyOf(pull)}${newest ? "" : `@${pull.headSha}`}`,
+        { checkRunId, newest },
       );
       if (outcome === "closed" && queue.durable)
         throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
@@ -161,8 +163,8 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       resume: (api, owner, log, deliveryId, installationId, signal) => {
         return resumeInstallation(api, owner, {
           log,
-          enqueueCheck: (pull: CheckTarget, checkRunId: number | undefined) =>
-            requeue(api, log, deliveryId, installationId, pull, checkRunId),
+          enqueueCheck: (pull, checkRunId, { newest } = { newest: true }) =>
+            requeue(api, log, deliveryId, installationId, pull, checkRunId, newest),
           cancelRun: (pull, checkRunId, reason) =>
             cancelCheck(api, pull, { id: checkRunId }, reason, flow),
           suspendedRuns,

@@ -563,6 +563,42 @@ describe("an installation unsuspended, runs and repeats", () => {
     everyRequest.push(...github.requests);
   });
 
+  it("checks a run the suspension left on its own commit when too many open pull requests hide whether one shows it", async () => {
+    nock.cleanAll();
+    const NEWER = sha("9");
+    const repositories = organization({ ".github/tollgate.yml": ORG_SETTINGS });
+    repositories.infra!.commits[NEWER] = { "main.tf": UNOWNED };
+    // Every page of the look for the commit's pull request is full of others: it gives up.
+    const others = Array.from({ length: 100 }, (_, n) => ({
+      number: 1000 + n,
+      state: "open",
+      head: { sha: sha("8") },
+      base: { sha: INFRA_BASE },
+    }));
+    nock("https://api.github.com")
+      .persist()
+      .get("/repos/acme/infra/pulls")
+      .query((query) => query.page !== undefined)
+      .reply(200, others);
+    const github = mockOrganization(repositories);
+    const app = await orgTestApp(engine, new OrgPolicies());
+    github.suspended = true;
+    await app.deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    repositories.infra!.pulls = [{ number: 12, head: { sha: NEWER }, base: { sha: INFRA_BASE } }];
+    github.suspended = false;
+    await app.deliver("installation", installationPayload("unsuspend"));
+    // The left run gets its commit's verdict; the pull request's newer head is checked on its own.
+    const infra = github
+      .finalCheckRuns()
+      .filter((c) => c.repo === "infra")
+      .map((c) => [c.head_sha, c.status, c.conclusion]);
+    expect(infra).toEqual([
+      [INFRA_HEAD, "completed", "success"],
+      [NEWER, "completed", "success"],
+    ]);
+    expect(app.failures).toEqual([]);
+  });
+
   it("looks once when unsuspended again while the first look runs: the newer stops the older", async () => {
     nock.cleanAll();
     const github = mockOrganization(organization({ ".github/tollgate.yml": ORG_SETTINGS }));

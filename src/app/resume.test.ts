@@ -123,4 +123,45 @@ describe("resumeInstallation's runs left by the suspension", () => {
     await expect(resumeInstallation(api, "acme", flow)).rejects.toThrow("Service Unavailable");
     expect(suspended.take("acme").map((r) => r.checkRunId)).toEqual([3]);
   });
+
+  it("checks a run's own commit, superseding nothing, when too many open pull requests hide whether one shows it", async () => {
+    // 100 open pull requests on each page asked: the look for the commit's gives up.
+    const { api } = installation(1, 100);
+    const rest = (api as unknown as { rest: Record<string, Record<string, unknown>> }).rest;
+    rest.checks!.get = async () => ({ data: { status: "in_progress" } });
+    // The noted pull request's head moved on.
+    rest.pulls!.get = async ({ pull_number }: { pull_number: number }) => ({
+      data: {
+        number: pull_number,
+        state: "open",
+        head: { sha: "f".repeat(40) },
+        base: { sha: "b".repeat(40), ref: "main" },
+      },
+    });
+    const left = {
+      owner: "acme",
+      repo: "repo0",
+      pullNumber: 500,
+      headSha: "e".repeat(40),
+      baseSha: "d".repeat(40),
+      checkRunId: 9,
+    };
+    const suspended = new SuspendedRuns();
+    suspended.note(left);
+    const cancelled: number[] = [];
+    const queued: unknown[][] = [];
+    await resumeInstallation(api, "acme", {
+      log: { info() {}, warn() {}, error() {} },
+      enqueueCheck: async (...args) => queued.push(args),
+      cancelRun: async (_, id) => {
+        cancelled.push(id);
+      },
+      suspendedRuns: suspended,
+    });
+    expect(cancelled).toEqual([]);
+    const { checkRunId, ...target } = left;
+    expect(queued.filter(([, id]) => id === checkRunId)).toEqual([
+      [target, checkRunId, { newest: false }],
+    ]);
+  });
 });

@@ -78,8 +78,16 @@ export class SuspendedRuns {
 
 export interface ResumeFlow {
   log: FlowLog;
-  /** Queues a check of `pull` (the app's normal check job), on run `checkRunId` when given. */
-  enqueueCheck: (pull: CheckTarget, checkRunId: number | undefined) => Promise<unknown>;
+  /**
+   * Queues a check of `pull` (the app's normal check job), on run `checkRunId` when given. With
+   * `newest: false` it checks that commit alone and supersedes no other check of the pull request,
+   * whose head may have moved on.
+   */
+  enqueueCheck: (
+    pull: CheckTarget,
+    checkRunId: number | undefined,
+    options?: { newest: boolean },
+  ) => Promise<unknown>;
   /** Completes run `checkRunId` of `pull` as cancelled, saying why. */
   cancelRun: (pull: CheckTarget, checkRunId: number, reason: string) => Promise<void>;
   /** Runs this process noted left in progress by the suspension. */
@@ -163,7 +171,10 @@ const headKey = (pull: { repo: string; headSha: string }) => `${pull.repo}@${pul
 
 /**
  * A noted run whose commit no listed open pull request heads: checked again if it heads one the
- * bounds left out, else completed as cancelled, unless it was completed meanwhile.
+ * bounds left out, else completed as cancelled, unless it was completed meanwhile. When the
+ * repository has too many open pull requests to tell, the run's own commit is checked against the
+ * base it was noted with: its scan completes it with a verdict, as it would have without the
+ * suspension, whether or not an open pull request shows it.
  */
 async function settleLeftRun(
   api: GitHubApi,
@@ -179,6 +190,11 @@ async function settleLeftRun(
   const heads = await pullHeadedBy(api, { ...run, pullNumbers: [run.pullNumber] });
   if (typeof heads === "object") {
     await flow.enqueueCheck(heads, run.checkRunId);
+    return "resumed";
+  }
+  if (heads === "gave-up") {
+    const { checkRunId, ...commit } = run;
+    await flow.enqueueCheck(commit, checkRunId, { newest: false });
     return "resumed";
   }
   await flow.cancelRun(run, run.checkRunId, LEFT_RUN_REASON);

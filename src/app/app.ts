@@ -143,6 +143,8 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       if (outcome === "closed" && queue.durable)
         throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
     };
+    /** Each installation's latest look at its pull requests in this process, until it ends. */
+    const resumes = new Map<number, Promise<void>>();
     const orgWork: OrgWork = {
       push: (api, push, log, deliveryId, installationId) =>
         handlePush(api, push, {
@@ -160,16 +162,29 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           log,
           ...(options.limits ? { limits: options.limits } : {}),
         }),
-      resume: (api, owner, log, deliveryId, installationId, signal) => {
-        return resumeInstallation(api, owner, {
-          log,
-          enqueueCheck: (pull, checkRunId, { newest } = { newest: true }) =>
-            requeue(api, log, deliveryId, installationId, pull, checkRunId, newest),
-          cancelRun: (pull, checkRunId, reason) =>
-            cancelCheck(api, pull, { id: checkRunId }, reason, flow),
-          suspendedRuns,
-          ...(signal ? { signal } : {}),
-        });
+      resume: async (api, owner, log, deliveryId, installationId, signal) => {
+        // An older look a newer unsuspension stopped puts back the noted runs it took: the newer
+        // takes them only once the older has ended, or nothing would take them until a third.
+        const older = resumes.get(installationId);
+        const look = (async () => {
+          await older;
+          await resumeInstallation(api, owner, {
+            log,
+            enqueueCheck: (pull, checkRunId, { newest } = { newest: true }) =>
+              requeue(api, log, deliveryId, installationId, pull, checkRunId, newest),
+            cancelRun: (pull, checkRunId, reason) =>
+              cancelCheck(api, pull, { id: checkRunId }, reason, flow),
+            suspendedRuns,
+            ...(signal ? { signal } : {}),
+          });
+        })();
+        const ended = look.catch(() => undefined);
+        resumes.set(installationId, ended);
+        try {
+          await look;
+        } finally {
+          if (resumes.get(installationId) === ended) resumes.delete(installationId);
+        }
       },
     };
     const runtime = checkJobRuntime(app, flow, orgWork);

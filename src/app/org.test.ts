@@ -624,6 +624,39 @@ describe("an installation unsuspended, runs and repeats", () => {
   });
 });
 
+describe("an installation unsuspended twice at once, with a run the suspension left", () => {
+  it("settles the run in the newer look, which takes it once the older has put it back", async () => {
+    nock.cleanAll();
+    const NEWER = sha("9");
+    const repositories = organization({ ".github/tollgate.yml": ORG_SETTINGS });
+    repositories.infra!.commits[NEWER] = { "main.tf": UNOWNED };
+    const github = mockOrganization(repositories);
+    const app = await orgTestApp(engine, new OrgPolicies());
+    github.suspended = true;
+    await app.deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    repositories.infra!.pulls = [{ number: 12, head: { sha: NEWER }, base: { sha: INFRA_BASE } }];
+    github.suspended = false;
+    let release: () => void = () => undefined;
+    github.repositoriesHeld = new Promise((resolve) => (release = resolve));
+    // The older look takes the noted run, then waits on the repository listing.
+    await app.send("installation", installationPayload("unsuspend"));
+    while (!github.requests.some((r) => r.path.startsWith("/installation/repositories")))
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    await app.send("installation", installationPayload("unsuspend"));
+    release();
+    await app.idle();
+    const infra = github
+      .finalCheckRuns()
+      .filter((c) => c.repo === "infra")
+      .map((c) => [c.head_sha, c.status, c.conclusion]);
+    expect(infra).toEqual([
+      [INFRA_HEAD, "completed", "cancelled"],
+      [NEWER, "completed", "success"],
+    ]);
+    expect(app.failures).toEqual([]);
+  });
+});
+
 describe("a settings pull request on the .github repository", () => {
   const ORG_PR_HEAD = sha("7");
   const proposing = (files: Record<string, string>) => {

@@ -797,57 +797,99 @@ describe("pushes in quick succession", () => {
     );
   });
 
-  it("lets an old delivery against an older commit of the same base branch join a re-run's scan, not cancel it", async () => {
+  // A base branch moving on does not update its pull requests: an old delivery may have GitHub's
+  // time, and then the base branch's history tells which base commit is the newer.
+  it.each([
+    ["older than", "2026-11-27T09:00:00Z", []],
+    [
+      "as old as",
+      "2026-11-27T10:00:00Z",
+      [`GET /repos/acme/infra/compare/${BASE_SHA}...${"6".repeat(40)}`],
+    ],
+  ])(
+    "lets an old delivery %s GitHub's answer, against an older commit of the same base branch, join a re-run's scan, not cancel it",
+    async (_, updatedAt, ancestry) => {
+      const MOVED = "6".repeat(40);
+      const repo = repository();
+      repo.commits[MOVED] = { "main.tf": BASE_MAIN };
+      repo.baseBranch = [BASE_SHA, MOVED];
+      const old = pullRequestPayload("opened") as {
+        pull_request: { base: { sha: string; ref: string }; updated_at: string };
+      };
+      const baseRef = old.pull_request.base.ref;
+      old.pull_request.updated_at = updatedAt;
+      // GitHub now: the base branch moved on to MOVED, with the same head.
+      repo.pulls = [
+        {
+          number: 12,
+          head: { sha: HEAD_SHA },
+          base: { sha: MOVED, ref: baseRef },
+          updated_at: "2026-11-27T10:00:00Z",
+        },
+      ];
+      const github = mockGitHub(repo);
+      let releaseScans: () => void = () => undefined;
+      const scansHeld = new Promise<void>((resolve) => (releaseScans = resolve));
+      const engine = new FakeEngine(scanOpenPorts);
+      const app = await testApp({
+        scan: async (files) => {
+          await scansHeld;
+          return engine.scan(files);
+        },
+      });
+      const rerun = examplePayload("check_run", "rerequested") as {
+        check_run: Record<string, unknown>;
+      };
+      rerun.check_run = {
+        ...rerun.check_run,
+        name: "Tollgate",
+        head_sha: HEAD_SHA,
+        pull_requests: [],
+      };
+      await app.send("check_run", rerun as Record<string, unknown>);
+      while (!github.requests.some((r) => r.path.includes("/git/trees/")))
+        await new Promise((r) => setTimeout(r, 5));
+      // An operator redelivers the `opened` sent before the base branch moved.
+      await app.send("pull_request", old as unknown as Record<string, unknown>);
+      releaseScans();
+      await app.queue.whenIdle();
+      expect(
+        github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/check-runs")),
+      ).toHaveLength(1);
+      expect(
+        github.updates().map((u) => [u.conclusion, (u.output as { title: string }).title]),
+      ).toEqual([["failure", "1 new finding: 1 high"]]);
+      expect(paths(github.requests).filter((p) => p.includes("/compare/"))).toEqual([
+        `GET /repos/acme/infra/compare/${MOVED}...${HEAD_SHA}`,
+        ...ancestry,
+      ]);
+    },
+  );
+
+  it("scans an event's base commit when GitHub's, as old by the times, is behind it on the base branch", async () => {
     const MOVED = "6".repeat(40);
     const repo = repository();
     repo.commits[MOVED] = { "main.tf": BASE_MAIN };
-    const old = pullRequestPayload("opened") as {
+    repo.baseBranch = [BASE_SHA, MOVED];
+    const payload = pullRequestPayload("opened") as {
       pull_request: { base: { sha: string; ref: string }; updated_at: string };
     };
-    const baseRef = old.pull_request.base.ref;
-    old.pull_request.updated_at = "2026-11-27T09:00:00Z";
-    // GitHub now: the base branch moved on to MOVED, with the same head.
+    payload.pull_request.base.sha = MOVED;
+    payload.pull_request.updated_at = "2026-11-27T10:00:00Z";
+    // GitHub lags: its answer still has the base commit before.
     repo.pulls = [
       {
         number: 12,
         head: { sha: HEAD_SHA },
-        base: { sha: MOVED, ref: baseRef },
+        base: { sha: BASE_SHA, ref: payload.pull_request.base.ref },
         updated_at: "2026-11-27T10:00:00Z",
       },
     ];
     const github = mockGitHub(repo);
-    let releaseScans: () => void = () => undefined;
-    const scansHeld = new Promise<void>((resolve) => (releaseScans = resolve));
-    const engine = new FakeEngine(scanOpenPorts);
-    const app = await testApp({
-      scan: async (files) => {
-        await scansHeld;
-        return engine.scan(files);
-      },
-    });
-    const rerun = examplePayload("check_run", "rerequested") as {
-      check_run: Record<string, unknown>;
-    };
-    rerun.check_run = {
-      ...rerun.check_run,
-      name: "Tollgate",
-      head_sha: HEAD_SHA,
-      pull_requests: [],
-    };
-    await app.send("check_run", rerun as Record<string, unknown>);
-    while (!github.requests.some((r) => r.path.includes("/git/trees/")))
-      await new Promise((r) => setTimeout(r, 5));
-    // An operator redelivers the `opened` sent before the base branch moved.
-    await app.send("pull_request", old as unknown as Record<string, unknown>);
-    releaseScans();
-    await app.queue.whenIdle();
-    expect(
-      github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/check-runs")),
-    ).toHaveLength(1);
-    expect(
-      github.updates().map((u) => [u.conclusion, (u.output as { title: string }).title]),
-    ).toEqual([["failure", "1 new finding: 1 high"]]);
+    const app = await testApp(new FakeEngine(scanOpenPorts));
+    await app.deliver("pull_request", payload as unknown as Record<string, unknown>);
     expect(paths(github.requests).filter((p) => p.includes("/compare/"))).toEqual([
+      `GET /repos/acme/infra/compare/${MOVED}...${BASE_SHA}`,
       `GET /repos/acme/infra/compare/${MOVED}...${HEAD_SHA}`,
     ]);
   });

@@ -76,8 +76,12 @@ export type PullStanding =
  * old `opened` was redelivered) is `newest` on GitHub's base commit when the event is older than
  * GitHub's last update: the same work as the newer scan, which it then joins instead of cancelling
  * it for an older base. A base branch that differs while GitHub's answer is older than the event is
- * GitHub lagging, not an old event: the event's is taken. `unknown` when GitHub could not answer
- * (the work then supersedes nothing, costing only a scan run to its end).
+ * GitHub lagging, not an old event: the event's is taken. When the times are equal or unknown (a
+ * base branch moving on does not update its pull requests, so an old delivery usually has GitHub's
+ * time), the base branch's history decides: GitHub's base commit is taken when it descends from the
+ * event's, or the branch was rewritten since, and the event's when it descends from GitHub's (or
+ * GitHub cannot compare them). `unknown` when GitHub could not answer (the work then supersedes
+ * nothing, costing only a scan run to its end).
  */
 export async function pullStanding(
   api: GitHubApi,
@@ -97,11 +101,31 @@ export async function pullStanding(
     delivered.baseRef !== now.baseRef;
   const [sent, updated] = [Date.parse(delivered.updatedAt ?? ""), Date.parse(now.updatedAt ?? "")];
   if (baseChanged && !(sent > updated)) return { kind: "old-base" };
-  // Only an event shown older than GitHub's answer takes its base commit: when the times are
-  // unknown or equal, nothing says which base commit is the newer, and the event's stays.
-  return sent < updated
+  const takesGitHubBase =
+    now.target.baseSha !== target.baseSha &&
+    (sent < updated || (!(sent > updated) && (await baseMovedOn(api, target, now.target.baseSha))));
+  return takesGitHubBase
     ? { kind: "newest", target: { ...target, baseSha: now.target.baseSha } }
     : { kind: "newest", target };
+}
+
+/**
+ * Whether the base branch moved from the event's base commit to GitHub's: GitHub's descends from
+ * it ("ahead"), or the branch was rewritten ("diverged", and GitHub's is the branch now). False
+ * when the event's descends from GitHub's (GitHub lagging) or the comparison fails.
+ */
+async function baseMovedOn(api: GitHubApi, target: CheckTarget, nowBase: string): Promise<boolean> {
+  try {
+    const { data } = await api.rest.repos.compareCommitsWithBasehead({
+      owner: target.owner,
+      repo: target.repo,
+      basehead: `${target.baseSha}...${nowBase}`,
+      per_page: 1,
+    });
+    return data.status === "ahead" || data.status === "diverged";
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -25,6 +25,8 @@ export interface MockRepository extends FakeRepository {
   permission?: string;
   /** What GitHub's compare answers as the merge base; the PR's base SHA by default. */
   mergeBase?: string;
+  /** The base branch's commits, oldest first: compare between two says `ahead` or `behind`. */
+  baseBranch?: string[];
   /**
    * GitHub's answer to the `index`-th check run update when it is not the usual one (status, body,
    * headers); undefined answers as usual. Sizes GitHub refuses are refused whatever this says.
@@ -108,8 +110,13 @@ export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): 
     );
   });
   route("get", new RegExp(`^${repoPath}/compare/[0-9a-f]{40}\\.\\.\\.[0-9a-f]{40}`), (uri) => {
-    const base = /compare\/([0-9a-f]{40})/.exec(uri)?.[1] ?? "";
-    return [200, { merge_base_commit: { sha: repository.mergeBase ?? base } }];
+    const [, base = "", head = ""] = /compare\/([0-9a-f]{40})\.\.\.([0-9a-f]{40})/.exec(uri) ?? [];
+    const [from, to] = [base, head].map((sha) => repository.baseBranch?.indexOf(sha) ?? -1);
+    const status =
+      from === undefined || to === undefined || from < 0 || to < 0
+        ? {}
+        : { status: to > from ? "ahead" : to < from ? "behind" : "identical" };
+    return [200, { merge_base_commit: { sha: repository.mergeBase ?? base }, ...status }];
   });
   route("get", new RegExp(`^${repoPath}/pulls\\?`), () => [
     200,

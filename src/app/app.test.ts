@@ -99,6 +99,27 @@ async function run(
   return { github, engine };
 }
 
+/**
+ * An app whose scans wait until `release` (only the first scan with `onlyFirst`), so a test can
+ * deliver more events while one runs; `scanStarted` resolves once a scan has asked for a tree.
+ */
+async function heldScansApp(github: MockGitHub, { onlyFirst = false } = {}) {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const engine = new FakeEngine(scanOpenPorts);
+  const app = await testApp({
+    scan: async (files) => {
+      if (!onlyFirst || engine.scanned.length === 0) await held;
+      return engine.scan(files);
+    },
+  });
+  const scanStarted = async () => {
+    while (!github.requests.some((r) => r.path.includes("/git/trees/")))
+      await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  return { app, engine, release, scanStarted };
+}
+
 const paths = (requests: RecordedRequest[]) =>
   requests.map((r) => `${r.method} ${r.path.split("?")[0]}`);
 
@@ -633,18 +654,13 @@ describe("pushes in quick succession", () => {
     const repo = repository();
     repo.commits[NEWER] = repo.commits[HEAD_SHA] ?? {};
     const github = mockGitHub(repo);
-    let releaseFirstScan: () => void = () => undefined;
-    const firstScanHeld = new Promise<void>((resolve) => (releaseFirstScan = resolve));
-    const engine = new FakeEngine(scanOpenPorts);
-    const app = await testApp({
-      scan: async (files) => {
-        if (engine.scanned.length === 0) await firstScanHeld;
-        return engine.scan(files);
-      },
-    });
+    const {
+      app,
+      release: releaseFirstScan,
+      scanStarted,
+    } = await heldScansApp(github, { onlyFirst: true });
     await app.send("pull_request", pullRequestPayload("synchronize"));
-    while (!github.requests.some((r) => r.path.includes("/git/trees/")))
-      await new Promise((r) => setTimeout(r, 5));
+    await scanStarted();
     const newer = pullRequestPayload("synchronize") as { pull_request: { head: { sha: string } } };
     newer.pull_request.head.sha = NEWER;
     pushTo(repo, NEWER);
@@ -672,18 +688,13 @@ describe("pushes in quick succession", () => {
     const repo = repository();
     repo.commits[RETARGETED] = { "main.tf": BASE_MAIN };
     const github = mockGitHub(repo);
-    let releaseFirstScan: () => void = () => undefined;
-    const firstScanHeld = new Promise<void>((resolve) => (releaseFirstScan = resolve));
-    const engine = new FakeEngine(scanOpenPorts);
-    const app = await testApp({
-      scan: async (files) => {
-        if (engine.scanned.length === 0) await firstScanHeld;
-        return engine.scan(files);
-      },
-    });
+    const {
+      app,
+      release: releaseFirstScan,
+      scanStarted,
+    } = await heldScansApp(github, { onlyFirst: true });
     await app.send("pull_request", pullRequestPayload("synchronize"));
-    while (!github.requests.some((r) => r.path.includes("/git/trees/")))
-      await new Promise((r) => setTimeout(r, 5));
+    await scanStarted();
     // GitHub's `edited` after a new base branch: same head, the new base's SHA, `changes.base`.
     const retargeted = pullRequestPayload("opened") as {
       pull_request: { base: { sha: string } };
@@ -728,15 +739,7 @@ describe("pushes in quick succession", () => {
       },
     ];
     const github = mockGitHub(repo);
-    let releaseScans: () => void = () => undefined;
-    const scansHeld = new Promise<void>((resolve) => (releaseScans = resolve));
-    const engine = new FakeEngine(scanOpenPorts);
-    const app = await testApp({
-      scan: async (files) => {
-        await scansHeld;
-        return engine.scan(files);
-      },
-    });
+    const { app, release: releaseScans, scanStarted } = await heldScansApp(github);
     const edited = (ref: string, from: string, sha: string, updatedAt: string) => {
       const payload = pullRequestPayload("opened") as {
         pull_request: { base: { sha: string; ref: string }; updated_at: string };
@@ -750,8 +753,7 @@ describe("pushes in quick succession", () => {
       };
     };
     await app.send("pull_request", edited("develop", "master", RETARGETED, "2026-11-27T10:00:00Z"));
-    while (!github.requests.some((r) => r.path.includes("/git/trees/")))
-      await new Promise((r) => setTimeout(r, 5));
+    await scanStarted();
     // An operator redelivers the edit before it, to `master`, whose head is the same commit.
     await app.send("pull_request", edited("master", "develop", BASE_SHA, "2026-11-27T09:00:00Z"));
     releaseScans();
@@ -828,15 +830,7 @@ describe("pushes in quick succession", () => {
         },
       ];
       const github = mockGitHub(repo);
-      let releaseScans: () => void = () => undefined;
-      const scansHeld = new Promise<void>((resolve) => (releaseScans = resolve));
-      const engine = new FakeEngine(scanOpenPorts);
-      const app = await testApp({
-        scan: async (files) => {
-          await scansHeld;
-          return engine.scan(files);
-        },
-      });
+      const { app, release: releaseScans, scanStarted } = await heldScansApp(github);
       const rerun = examplePayload("check_run", "rerequested") as {
         check_run: Record<string, unknown>;
       };
@@ -847,8 +841,7 @@ describe("pushes in quick succession", () => {
         pull_requests: [],
       };
       await app.send("check_run", rerun as Record<string, unknown>);
-      while (!github.requests.some((r) => r.path.includes("/git/trees/")))
-        await new Promise((r) => setTimeout(r, 5));
+      await scanStarted();
       // An operator redelivers the `opened` sent before the base branch moved.
       await app.send("pull_request", old as unknown as Record<string, unknown>);
       releaseScans();
@@ -937,20 +930,11 @@ describe("pushes in quick succession", () => {
     repo.commits[NEWER] = repo.commits[HEAD_SHA] ?? {};
     pushTo(repo, NEWER);
     const github = mockGitHub(repo);
-    let releaseScans: () => void = () => undefined;
-    const scansHeld = new Promise<void>((resolve) => (releaseScans = resolve));
-    const engine = new FakeEngine(scanOpenPorts);
-    const app = await testApp({
-      scan: async (files) => {
-        await scansHeld;
-        return engine.scan(files);
-      },
-    });
+    const { app, engine, release: releaseScans, scanStarted } = await heldScansApp(github);
     const newest = pullRequestPayload("synchronize") as { pull_request: { head: { sha: string } } };
     newest.pull_request.head.sha = NEWER;
     await app.send("pull_request", newest as unknown as Record<string, unknown>);
-    while (!github.requests.some((r) => r.path.includes("/git/trees/")))
-      await new Promise((r) => setTimeout(r, 5));
+    await scanStarted();
     // An operator redelivers the failed delivery of the push before: its payload's head is HEAD_SHA.
     await app.send("pull_request", pullRequestPayload("synchronize"));
     releaseScans();
@@ -988,15 +972,7 @@ describe("pushes in quick succession", () => {
     const record = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", record);
     try {
-      let releaseScans: () => void = () => undefined;
-      const scansHeld = new Promise<void>((resolve) => (releaseScans = resolve));
-      const engine = new FakeEngine(scanOpenPorts);
-      const app = await testApp({
-        scan: async (files) => {
-          await scansHeld;
-          return engine.scan(files);
-        },
-      });
+      const { app, release: releaseScans } = await heldScansApp(github);
       for (const number of [12, 13, 14]) {
         const payload = pullRequestPayload("opened") as { pull_request: { number: number } };
         payload.pull_request.number = number;

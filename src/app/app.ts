@@ -369,12 +369,12 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         return;
       }
       const installationId = installationOf(context.payload);
-      const { owner, repo, sha, paths, complete } = request;
+      const { owner, repo, sha, paths, complete, shownPublicly } = request;
       const payload: OrgTaskPayload = {
         kind: "policy-push",
         deliveryId: context.id,
         ...(installationId !== undefined ? { installationId } : {}),
-        push: { owner, repo, sha, paths, complete },
+        push: { owner, repo, sha, paths, complete, shownPublicly },
         acceptedAt: Date.now(),
       };
       return startOrgTask(context, payload, () =>

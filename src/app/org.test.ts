@@ -461,6 +461,98 @@ describe("a push to the organization's .github repository", () => {
     );
   });
 
+  it("lists the installation's repositories once, judging overrides' topics like names", async () => {
+    const settings = [
+      "overrides:",
+      "  - topics: [pcii]",
+      "    fail_on: all",
+      "  - repositories: [infar]",
+      "    fail_on: all",
+      "",
+    ].join("\n");
+    const repositories = organization({ ".github/tollgate.yml": settings });
+    repositories.infra!.topics = ["pci"];
+    const github = await deliver(repositories, [
+      ["push", pushPayload(".github", ORG_PUSH, [".github/tollgate.yml"])],
+    ]);
+    const check = github
+      .finalCheckRuns()
+      .find((c) => c.name === "Tollgate policies") as unknown as {
+      output: { title: string; annotations: unknown[] };
+    };
+    expect(check.output.title).toBe("No custom policies, 2 settings notices");
+    expect(check.output.annotations).toEqual([
+      expect.objectContaining({
+        start_line: 2,
+        start_column: 14,
+        title: "settings-unmatched-topic",
+        message:
+          "overrides[0].topics: 'pcii' is a topic of no repository this app is installed on (did you mean pci?), so this override applies to no repository",
+      }),
+      expect.objectContaining({ start_line: 4, title: "settings-unmatched-repository" }),
+    ]);
+    expect(github.requests.filter((r) => r.path.startsWith("/installation/repositories"))).toEqual([
+      expect.objectContaining({ method: "GET" }),
+    ]);
+    expect(github.finalCheckRuns().filter((c) => c.name === "Tollgate")).toHaveLength(2);
+  });
+
+  it("publishes the check and re-runs the open PRs when the repositories cannot be listed for its notices", async () => {
+    const settings = [
+      "enforcement:",
+      "  rules:",
+      "    TG-TEST-01: advisory",
+      "waivers:",
+      "  - rule: TG-TEST-001",
+      "    repositories: [webb]",
+      "    reason: x",
+      "",
+    ].join("\n");
+    nock.cleanAll();
+    const github = mockOrganization(organization({ ".github/tollgate.yml": settings }));
+    github.failingListings = 1;
+    const app = await orgTestApp(engine, new OrgPolicies());
+    await app.deliver("push", pushPayload(".github", ORG_PUSH, [".github/tollgate.yml"]));
+    everyRequest.push(...github.requests);
+    expect(app.failures).toEqual([]);
+    const check = github
+      .finalCheckRuns()
+      .find((c) => c.name === "Tollgate policies") as unknown as {
+      conclusion: string;
+      output: { title: string; summary: string; annotations: unknown[] };
+    };
+    expect(check).toMatchObject({
+      conclusion: "success",
+      output: { title: "No custom policies, 1 settings notice, settings not fully checked" },
+    });
+    // What needs no listing is still told; the misspelt repository waits for the next push.
+    expect(check.output.annotations).toEqual([
+      expect.objectContaining({ start_line: 3, title: "settings-unknown-rule" }),
+    ]);
+    expect(check.output.summary).toContain(
+      "Not fully checked: the installation's repositories could not be listed (",
+    );
+    expect(
+      github
+        .finalCheckRuns()
+        .filter((c) => c.name === "Tollgate")
+        .map((c) => c.repo)
+        .sort(),
+    ).toEqual(["infra", "web"]);
+  });
+
+  it("suggests no private repository's name on a public .github repository's check", async () => {
+    const settings = "waivers:\n  - rule: TG-TEST-001\n    repositories: [webb]\n    reason: x\n";
+    const repositories = organization({ ".github/tollgate.yml": settings });
+    repositories.web!.private = true;
+    const github = await deliver(repositories, [
+      ["push", pushPayload(".github", ORG_PUSH, [".github/tollgate.yml"])],
+    ]);
+    const check = github.finalCheckRuns().find((c) => c.name === "Tollgate policies");
+    expect(JSON.stringify(check)).toContain("'webb' matches no repository");
+    expect(JSON.stringify(check)).not.toContain("did you mean");
+  });
+
   it("ignores a push that touches neither settings nor policies", async () => {
     const github = await deliver(
       organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
@@ -718,6 +810,49 @@ describe("a settings pull request on the .github repository", () => {
     );
   });
 
+  it("annotates the proposed settings' own problems on their lines, as a push would", async () => {
+    const proposal = [
+      "policies: {}",
+      "waivers:",
+      "  - rule: ACME-TAG-001",
+      "    repositories: [webb]",
+      "    reason: reviewed",
+      "  - rule: ACME-TAG-01",
+      "    reason: misspelt",
+      "",
+    ].join("\n");
+    const github = await deliver(
+      proposing({ ".github/tollgate.yml": proposal, [RULE_PATH]: OWNER_TAG_RULE }),
+      [["pull_request", pullRequestPayload(".github", 3, ORG_PR_HEAD, ORG_PUSH)]],
+    );
+    const impact = github.finalCheckRuns().find((c) => c.name === "Tollgate impact") as unknown as {
+      output: { title: string; summary: string; annotations: unknown[] };
+    };
+    expect(impact.output.title).toBe(
+      "Would newly block 1, unblock 0; 1 unchanged (2 open pull requests considered), 2 settings notices",
+    );
+    expect(impact.output.annotations).toEqual([
+      expect.objectContaining({
+        path: ".github/tollgate.yml",
+        start_line: 4,
+        annotation_level: "warning",
+        title: "settings-unmatched-repository",
+        message: expect.stringContaining("(did you mean web?)"),
+      }),
+      expect.objectContaining({
+        path: ".github/tollgate.yml",
+        start_line: 6,
+        annotation_level: "warning",
+        title: "waiver-unknown-rule",
+        message: expect.stringContaining("(did you mean ACME-TAG-001?)"),
+      }),
+    ]);
+    expect(impact.output.summary).toContain("### ⚠️ Settings notices (2)");
+    expect(github.requests.filter((r) => r.path.startsWith("/installation/repositories"))).toEqual([
+      expect.objectContaining({ method: "GET" }),
+    ]);
+  });
+
   it("fails the preview with located errors when the proposed policies do not compile", async () => {
     const github = await deliver(
       proposing({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: BROKEN_RULE }),
@@ -784,7 +919,11 @@ describe("pushRequest", () => {
       sha: ORG_PUSH,
       paths: [RULE_PATH],
       complete: true,
+      shownPublicly: true,
     });
+    const privately = pushPayload(".github", ORG_PUSH, [RULE_PATH]) as { repository: object };
+    privately.repository = { ...privately.repository, private: true };
+    expect(pushRequest(privately)).toMatchObject({ kind: "push", shownPublicly: false });
   });
 
   it("ignores tags, other branches, deleted branches and payloads it cannot read", () => {

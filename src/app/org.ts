@@ -16,8 +16,10 @@ import {
   impactReport,
   listInstallationRepositories,
   listOpenPulls,
+  type InstallationListing,
   organizationFileNotices,
   previewImpact,
+  selectorsUnjudged,
   type ImpactOptions,
   type ProposedChange,
   planPush,
@@ -46,6 +48,7 @@ const pushEvent = z.object({
     name: z.string().min(1),
     owner: z.object({ login: z.string().min(1) }),
     default_branch: z.string().min(1),
+    private: z.boolean().default(true),
   }),
   commits: z.array(changedFiles).default([]),
   head_commit: changedFiles.nullish(),
@@ -55,7 +58,16 @@ const pushEvent = z.object({
 const PUSH_PAYLOAD_COMMITS = 20;
 
 export type PushRequest =
-  | { kind: "push"; owner: string; repo: string; sha: string; paths: string[]; complete: boolean }
+  | {
+      kind: "push";
+      owner: string;
+      repo: string;
+      sha: string;
+      paths: string[];
+      complete: boolean;
+      /** A public repository: what its checks say, anyone may read. */
+      shownPublicly: boolean;
+    }
   | { kind: "ignore"; reason: string };
 
 export function pushRequest(payload: unknown): PushRequest {
@@ -85,6 +97,7 @@ export function pushRequest(payload: unknown): PushRequest {
     sha: after,
     paths: [...paths],
     complete,
+    shownPublicly: !repository.private,
   };
 }
 
@@ -150,18 +163,28 @@ export async function handlePush(
   const plan = planPush(push, folder);
   const fields = { owner: push.owner, repo: push.repo, sha: push.sha, reason: plan.reason };
   const organization = push.repo === ORGANIZATION_SETTINGS_REPOSITORY;
-  if (
-    organization &&
-    (plan.checkPolicies || (settingsErrors.length > 0 && plan.rerun !== "none"))
-  ) {
+  const checkPolicies =
+    organization && (plan.checkPolicies || (settingsErrors.length > 0 && plan.rerun !== "none"));
+  // Listed once for the settings notices and the re-run alike; a failure leaves the notices
+  // partly unjudged and the re-run to list again.
+  const listing =
+    (checkPolicies && parsed) || plan.rerun === "installation"
+      ? await listInstallationRepositories(api, push.owner).then(
+          (listed) => ({ ok: true as const, listed }),
+          (error: unknown) => ({ ok: false as const, error: describeError(error) }),
+        )
+      : undefined;
+  if (listing && !listing.ok)
+    flow.log.warn({ ...fields, error: listing.error }, "installation repositories not listed");
+  if (checkPolicies) {
     const resolved =
       plan.checkPolicies && folder !== undefined
         ? await flow.customPolicies.resolve(api, repository, folder, push.sha, flow.reservedRuleIds)
         : undefined;
-    const settingsNotices = parsed
-      ? await settingsFileNotices(api, push.owner, parsed, resolved, flow.builtinRules)
-      : [];
-    const report = policyCheckReport(resolved, settingsErrors, settingsNotices);
+    const notices = parsed
+      ? settingsFileNotices(parsed, resolved, flow.builtinRules, listing, push.shownPublicly)
+      : { notices: [] };
+    const report = policyCheckReport(resolved, settingsErrors, notices.notices, notices.unjudged);
     await publishCheckRun(api, repository, push.sha, POLICY_CHECK_NAME, report);
     flow.log.info({ ...fields, conclusion: report.conclusion }, "custom policies checked");
   }
@@ -169,7 +192,7 @@ export async function handlePush(
   const open = await listOpenPulls(
     api,
     push.owner,
-    plan.rerun === "repository" ? repository : undefined,
+    plan.rerun === "repository" ? repository : listing?.ok ? listing.listed : undefined,
     flow.limits,
   );
   for (const pull of open.pulls) await flow.enqueueCheck(pull);
@@ -188,24 +211,35 @@ export async function handlePush(
 /**
  * The organization file's problems as the installation's repositories see it, judged against the
  * built-in rules and the organization's custom ones (the last good version while the pushed ones
- * do not compile); repository globs are not judged when the listing was cut.
+ * do not compile). Best effort: what could not be judged (repository selectors when the listing
+ * failed or was cut, everything when judging failed) is said in `unjudged`, and the check is
+ * published all the same.
  */
-async function settingsFileNotices(
-  api: GitHubApi,
-  owner: string,
+function settingsFileNotices(
   parsed: ParsedSettingsFile,
   resolved: ResolvedPolicies | undefined,
   builtinRules: readonly RuleMetadata[] | undefined,
-): Promise<LoadError[]> {
-  const listed = await listInstallationRepositories(api, owner);
+  listing: { ok: true; listed: InstallationListing } | { ok: false; error: string } | undefined,
+  shownPublicly: boolean,
+): { notices: LoadError[]; unjudged?: string } {
   const custom = resolved?.outcome.ok ? resolved.outcome.policies : resolved?.lastGood;
-  return organizationFileNotices(parsed, {
-    repositories: listed.complete ? listed.repositories.map((r) => r.name) : [],
-    ...(builtinRules
-      ? { rules: [...builtinRules, ...(custom?.rules.map((rule) => rule.meta) ?? [])] }
-      : {}),
-    now: new Date(),
-  });
+  const rules = builtinRules
+    ? [...builtinRules, ...(custom?.rules.map((rule) => rule.meta) ?? [])]
+    : undefined;
+  const unjudged = selectorsUnjudged(
+    listing?.ok ? listing.listed : { error: listing?.error ?? "not listed" },
+  );
+  try {
+    const notices = organizationFileNotices(parsed, {
+      repositories: listing?.ok && listing.listed.complete ? listing.listed.repositories : [],
+      shownPublicly,
+      ...(rules ? { rules } : {}),
+      now: new Date(),
+    });
+    return { notices, ...(unjudged ? { unjudged } : {}) };
+  } catch (error) {
+    return { notices: [], unjudged: `the settings could not be checked: ${describeError(error)}.` };
+  }
 }
 
 /**
@@ -222,7 +256,7 @@ export async function handleImpact(
   const fields = { owner: change.owner, pull: change.pullNumber, headSha: change.headSha };
   let report: CheckRunReport;
   try {
-    const preview = await previewImpact(api, change, options);
+    const preview = await previewImpact(api, change, options, request.shownPublicly);
     if (!preview.relevant) return;
     report = impactReport(preview, request.shownPublicly);
   } catch (error) {

@@ -33,7 +33,8 @@ import type { LoadError } from "../model/types.js";
 import { boundedRuleSet } from "./bounded.js";
 import type { CompiledPolicies } from "./compile.js";
 import { policyFileKind } from "./folder.js";
-import { listOpenPulls, mapLimited, type OpenPull } from "./pulls.js";
+import { listInstallationRepositories, listOpenPulls, mapLimited, type OpenPull } from "./pulls.js";
+import { organizationFileNotices, selectorsUnjudged } from "./settingsCheck.js";
 import type { OrgPolicies } from "./store.js";
 
 /** Open pull requests a preview evaluates; each costs a fetch and four scans. */
@@ -67,6 +68,10 @@ export type ImpactPreview =
       leftOut: number;
       truncated: boolean;
       rules: number;
+      /** The proposed settings file's own problems (`organizationFileNotices`), as a push would report them. */
+      settingsNotices: LoadError[];
+      /** Why some of them could not be judged, if so. */
+      settingsUnjudged?: string;
     };
 
 export interface ImpactOptions {
@@ -77,10 +82,12 @@ export interface ImpactOptions {
   maxPulls?: number;
 }
 
+/** `shownPublicly`: the preview is shown on a public `.github` repository. */
 export async function previewImpact(
   api: GitHubApi,
   change: ProposedChange,
   options: ImpactOptions,
+  shownPublicly = false,
 ): Promise<ImpactPreview> {
   const organization: RepoRef = { owner: change.owner, repo: ORGANIZATION_SETTINGS_REPOSITORY };
   const current = await readSettingsFileAt(api, organization, undefined);
@@ -125,7 +132,24 @@ export async function previewImpact(
     proposedPolicies = resolved.outcome.policies;
   }
 
-  const open = await listOpenPulls(api, change.owner, undefined, {
+  const listed = await listInstallationRepositories(api, change.owner);
+  const settingsNotices = proposedFile
+    ? organizationFileNotices(proposedFile, {
+        repositories: listed.complete ? listed.repositories : [],
+        shownPublicly,
+        ...(options.engine.builtinRules
+          ? {
+              rules: [
+                ...options.engine.builtinRules,
+                ...(proposedPolicies?.rules.map((rule) => rule.meta) ?? []),
+              ],
+            }
+          : {}),
+        now: options.now,
+      })
+    : [];
+  const settingsUnjudged = proposedFile ? selectorsUnjudged(listed) : undefined;
+  const open = await listOpenPulls(api, change.owner, listed, {
     maxPulls: options.maxPulls ?? MAX_PREVIEW_PULLS,
     maxRepositories: MAX_PREVIEW_REPOSITORIES,
     exclude: [ORGANIZATION_SETTINGS_REPOSITORY],
@@ -146,6 +170,8 @@ export async function previewImpact(
     leftOut: open.leftOut,
     truncated: open.truncated,
     rules: proposedPolicies?.rules.length ?? 0,
+    settingsNotices,
+    ...(settingsUnjudged ? { settingsUnjudged } : {}),
   };
 }
 

@@ -10,7 +10,12 @@ import {
   type CheckRunReport,
 } from "../report/index.js";
 import type { ImpactPreview, PullImpact } from "./impact.js";
-import type { LocatedAnnotation } from "./policyCheck.js";
+import {
+  annotationOf,
+  settingsNoticeAnnotations,
+  settingsNoticesSection,
+  settingsNoticesTitle,
+} from "./policyCheck.js";
 
 export const IMPACT_CHECK_NAME = "Tollgate impact";
 
@@ -34,15 +39,7 @@ export function impactReport(
     const annotatable = new Set(preview.annotatable);
     const annotations = preview.errors
       .filter((error) => annotatable.has(error.file))
-      .map((error): LocatedAnnotation => ({
-        path: error.file,
-        start_line: Math.max(1, error.line),
-        end_line: Math.max(1, error.line),
-        ...(error.column > 1 ? { start_column: error.column, end_column: error.column } : {}),
-        annotation_level: "failure",
-        title: error.code,
-        message: error.message.slice(0, 4000),
-      }));
+      .map((error) => annotationOf(error, "failure"));
     const count = preview.errors.length;
     return {
       conclusion: "failure",
@@ -62,7 +59,7 @@ export function impactReport(
   const count = (kind: PullImpact["kind"]) => preview.impacts.filter((i) => i.kind === kind).length;
   const considered = preview.impacts.length;
   const unchanged = count("still-blocks") + count("still-passes");
-  const title = `Would newly block ${count("newly-blocks")}, unblock ${count("unblocks")}; ${unchanged} unchanged (${considered} open pull request${considered === 1 ? "" : "s"} considered)`;
+  const title = `Would newly block ${count("newly-blocks")}, unblock ${count("unblocks")}; ${unchanged} unchanged (${considered} open pull request${considered === 1 ? "" : "s"} considered)${settingsNoticesTitle(preview.settingsNotices, preview.settingsUnjudged)}`;
   const lines = [
     "## Impact of this change on open pull requests",
     "",
@@ -88,11 +85,12 @@ export function impactReport(
         `- ${hidden} pull request${hidden === 1 ? "" : "s"} of private repositories, not named since this repository is public`,
       );
   }
+  lines.push(...settingsNoticesSection(preview.settingsNotices, preview.settingsUnjudged));
   return {
     conclusion: count("newly-blocks") > 0 ? "neutral" : "success",
     title: title.slice(0, 255),
     summary: clip(lines.join("\n")),
-    annotationBatches: [],
+    annotationBatches: batchAnnotations(settingsNoticeAnnotations(preview.settingsNotices)),
   };
 }
 

@@ -37,10 +37,15 @@ export {
   type PolicyFolderListing,
 } from "./folder.js";
 export { planPush, type PushedChanges, type PushPlan } from "./push.js";
-export { organizationFileNotices, type OrganizationFileContext } from "./settingsCheck.js";
+export {
+  organizationFileNotices,
+  selectorsUnjudged,
+  type OrganizationFileContext,
+} from "./settingsCheck.js";
 export {
   listInstallationRepositories,
   listOpenPulls,
+  type InstallationListing,
   type InstallationRepository,
   mapLimited,
   type OpenPull,

@@ -23,12 +23,14 @@ export type LocatedAnnotation = CheckAnnotation & { start_column?: number; end_c
 
 /**
  * `settingsErrors`: the pushed `.github/tollgate.yml` did not parse (then no folder is known).
- * `settingsNotices`: what is wrong in it though it parses, which no repository's check reports.
+ * `settingsNotices`: what is wrong in it though it parses, which no repository's check reports;
+ * `settingsUnjudged`: why some of them could not be computed, if so.
  */
 export function policyCheckReport(
   resolved: ResolvedPolicies | undefined,
   settingsErrors: readonly LoadError[],
   settingsNotices: readonly LoadError[] = [],
+  settingsUnjudged?: string,
 ): CheckRunReport {
   const errors = [
     ...settingsErrors,
@@ -46,9 +48,7 @@ export function policyCheckReport(
   const annotations = [
     ...errors.filter((e) => annotatable.has(e.file)).map((e) => annotationOf(e, "failure")),
     ...warnings.filter((w) => annotatable.has(w.file)).map((w) => annotationOf(w, "warning")),
-    ...settingsNotices
-      .filter((notice) => annotatable.has(notice.file))
-      .map((notice) => annotationOf(notice, "warning")),
+    ...settingsNoticeAnnotations(settingsNotices),
   ];
   const lines: string[] = [];
   let title: string;
@@ -89,17 +89,8 @@ export function policyCheckReport(
     title = "No custom policies";
     lines.push("The settings name no custom policy folder.");
   }
-  if (settingsNotices.length > 0) {
-    title += `, ${settingsNotices.length} settings notice${settingsNotices.length === 1 ? "" : "s"}`;
-    lines.push(
-      "",
-      `### ⚠️ Settings notices (${settingsNotices.length})`,
-      "",
-      `What ${codeSpan(SETTINGS_PATH)} says that applies nowhere or waives nothing. Pull requests of other repositories are not told, since their authors cannot change this file; these do not fail this check.`,
-      "",
-      ...settingsNotices.map((notice) => `- ${codeSpan(formatLoadError(notice))}`),
-    );
-  }
+  title += settingsNoticesTitle(settingsNotices, settingsUnjudged);
+  lines.push(...settingsNoticesSection(settingsNotices, settingsUnjudged));
   if (warnings.length > 0)
     lines.push(
       "",
@@ -118,7 +109,46 @@ export function policyCheckReport(
   };
 }
 
-function annotationOf(error: LoadError, level: "failure" | "warning"): LocatedAnnotation {
+/** The title's tail for the settings file's notices: empty without any. */
+export function settingsNoticesTitle(
+  notices: readonly LoadError[],
+  unjudged: string | undefined,
+): string {
+  const count =
+    notices.length > 0
+      ? `, ${notices.length} settings notice${notices.length === 1 ? "" : "s"}`
+      : "";
+  return unjudged === undefined ? count : `${count}, settings not fully checked`;
+}
+
+/**
+ * The summary's section on the settings file's notices (`organizationFileNotices`), on the push
+ * check and on the impact preview alike: empty when there are none and nothing went unjudged.
+ */
+export function settingsNoticesSection(
+  notices: readonly LoadError[],
+  unjudged: string | undefined,
+): string[] {
+  if (notices.length === 0 && unjudged === undefined) return [];
+  return [
+    "",
+    `### ⚠️ Settings notices (${notices.length})`,
+    "",
+    `What ${codeSpan(SETTINGS_PATH)} says that applies nowhere or waives nothing. Pull requests of other repositories are not told, since their authors cannot change this file; these do not fail this check.`,
+    ...(unjudged === undefined ? [] : ["", `Not fully checked: ${unjudged}`]),
+    ...(notices.length > 0 ? [""] : []),
+    ...notices.map((notice) => `- ${codeSpan(formatLoadError(notice))}`),
+  ];
+}
+
+/** Warning annotations on the settings file's lines. */
+export function settingsNoticeAnnotations(notices: readonly LoadError[]): LocatedAnnotation[] {
+  return notices
+    .filter((notice) => notice.file === SETTINGS_PATH)
+    .map((notice) => annotationOf(notice, "warning"));
+}
+
+export function annotationOf(error: LoadError, level: "failure" | "warning"): LocatedAnnotation {
   const line = Math.max(1, error.line);
   return {
     path: error.file,

@@ -43,6 +43,14 @@ export interface InstallationRepository {
   pushedAt: string;
   private: boolean;
   archived: boolean;
+  /** The repository's topics; undefined when the listing did not give them. */
+  topics?: readonly string[];
+}
+
+export interface InstallationListing {
+  repositories: InstallationRepository[];
+  /** False when the bound of 5,000 cut the list. */
+  complete: boolean;
 }
 
 /**
@@ -53,7 +61,7 @@ export async function listInstallationRepositories(
   api: GitHubApi,
   owner: string,
   signal?: AbortSignal,
-): Promise<{ repositories: InstallationRepository[]; complete: boolean }> {
+): Promise<InstallationListing> {
   const repositories: InstallationRepository[] = [];
   for await (const { data } of api.paginate.iterator(
     api.rest.apps.listReposAccessibleToInstallation,
@@ -66,6 +74,7 @@ export async function listInstallationRepositories(
         pushedAt: repository.pushed_at ?? "",
         private: repository.private,
         archived: repository.archived ?? false,
+        ...(repository.topics ? { topics: repository.topics } : {}),
       });
     }
     if (repositories.length >= MAX_LISTED_REPOSITORIES) return { repositories, complete: false };
@@ -76,10 +85,14 @@ export async function listInstallationRepositories(
 /** One page per repository: a repository with more than 100 open pull requests has its newest 100 taken. */
 const PULLS_PER_REPOSITORY = 100;
 
+/**
+ * The open pull requests of one repository (`from` a `RepoRef`) or of the installation's
+ * repositories: as already listed (`from` a listing), or listed here (`from` undefined).
+ */
 export async function listOpenPulls(
   api: GitHubApi,
   owner: string,
-  only: RepoRef | undefined,
+  from: RepoRef | InstallationListing | undefined,
   limits: OpenPullLimits = {},
   signal?: AbortSignal,
 ): Promise<OpenPullList> {
@@ -87,9 +100,9 @@ export async function listOpenPulls(
   let truncated = false;
   let repositories: string[] = [];
   const publicRepositories = new Set<string>();
-  if (only) repositories.push(only.repo);
+  if (from && "repo" in from) repositories.push(from.repo);
   else {
-    const listed = await listInstallationRepositories(api, owner, signal);
+    const listed = from ?? (await listInstallationRepositories(api, owner, signal));
     const candidates = listed.repositories.filter(
       (repository) => !repository.archived && !limits.exclude?.includes(repository.name),
     );
@@ -97,7 +110,7 @@ export async function listOpenPulls(
       if (!repository.private) publicRepositories.add(repository.name);
     // The most recently pushed first: where open pull requests are likeliest.
     candidates.sort((a, b) => b.pushedAt.localeCompare(a.pushedAt));
-    truncated = candidates.length > maxRepositories;
+    truncated = !listed.complete || candidates.length > maxRepositories;
     repositories = candidates.slice(0, maxRepositories).map((c) => c.name);
   }
   const lists = await mapLimited(repositories, limits.concurrency ?? 4, async (repo) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSettingsFile } from "../config/index.js";
+import type { InstalledRepository } from "../config/index.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 import { organizationFileNotices } from "./settingsCheck.js";
 
@@ -9,7 +10,13 @@ const rules: RuleMetadata[] = [
 ];
 const now = new Date("2026-11-27T12:00:00Z");
 
-function notices(lines: string[], repositories = ["payments", "web", "legacy-billing"]) {
+const REPOSITORIES: InstalledRepository[] = [
+  { name: "payments" },
+  { name: "web" },
+  { name: "legacy-billing" },
+];
+
+function notices(lines: string[], repositories = REPOSITORIES) {
   const parsed = parseSettingsFile(lines.join("\n"), ".github/tollgate.yml");
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return organizationFileNotices(parsed.parsed, {
@@ -85,5 +92,28 @@ describe("organizationFileNotices", () => {
         "",
       ]),
     ).toEqual([]);
+  });
+
+  it("applies the overrides a repository's topics select, once the topics are known", () => {
+    const lines = [
+      "overrides:",
+      "  - topics: [frozen]",
+      "    enforcement:",
+      "      rules:",
+      "        TG-NET-001: off",
+      "waivers:",
+      "  - rule: TG-NET-001",
+      "    repositories: [legacy-*]",
+      "    reason: off where the repository is frozen",
+      "",
+    ];
+    const topical = REPOSITORIES.map((repository) => ({
+      ...repository,
+      topics: repository.name === "legacy-billing" ? ["frozen"] : [],
+    }));
+    expect(notices(lines)).toEqual([]);
+    expect(notices(lines, topical).map((line) => line.split(": ")[0])).toEqual([
+      "7:waiver-rule-off",
+    ]);
   });
 });

@@ -7,7 +7,8 @@
 import {
   mergeSettings,
   selectsRepository,
-  unmatchedRepositoryGlobs,
+  unmatchedRepositorySelectors,
+  type InstalledRepository,
   type ParsedSettingsFile,
 } from "../config/index.js";
 import { gateWithWaivers } from "../gate/index.js";
@@ -15,9 +16,26 @@ import type { LoadError } from "../model/types.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 import { byPlace, daysFromToday, parseDay } from "../rollout/index.js";
 
+/**
+ * Why the file's repository selectors were not judged, as the checks' summaries say it: the
+ * installation's repositories could not be listed (`error`), or not all of them; undefined when
+ * they were.
+ */
+export function selectorsUnjudged(
+  listing: { complete: boolean } | { error: string },
+): string | undefined {
+  if ("error" in listing)
+    return `the installation's repositories could not be listed (${listing.error}), so repository names and topics were not judged; push again to judge them.`;
+  return listing.complete
+    ? undefined
+    : "the installation has more repositories than Tollgate lists (5,000), so repository names and topics were not judged.";
+}
+
 export interface OrganizationFileContext {
-  /** Names of the installation's repositories (archived too); empty when unknown. */
-  repositories: readonly string[];
+  /** The installation's repositories (archived too), with their topics when known; empty when unknown. */
+  repositories: readonly InstalledRepository[];
+  /** Shown on a public `.github` repository: no private repository's name or topic is suggested. */
+  shownPublicly?: boolean;
   /** The built-in rules and the organization's custom ones; unknown ids are not judged without. */
   rules?: readonly RuleMetadata[];
   now: Date;
@@ -25,7 +43,7 @@ export interface OrganizationFileContext {
 
 /**
  * The organization file judged as every repository of the installation sees it (its top level and
- * the `overrides` their names select; topics are not read here): a notice once however many
+ * the `overrides` their names and topics select, topics taken as none when unknown): a notice once however many
  * repositories see it, and a waiver's rule turned off only when off in every repository the waiver
  * applies to. Rule ids are not judged when the file allows repository policies, whose ids only
  * each repository knows.
@@ -34,7 +52,7 @@ export function organizationFileNotices(
   file: ParsedSettingsFile,
   context: OrganizationFileContext,
 ): LoadError[] {
-  const notices = unmatchedRepositoryGlobs(file, context.repositories);
+  const notices = unmatchedRepositorySelectors(file, context.repositories, context);
   const place = (where: { file: string; line: number; column: number }) =>
     `${where.file}:${where.line}:${where.column}`;
   const allowsRepositoryRules = file.settings.policies?.allow_repository_policies === true;
@@ -49,9 +67,9 @@ export function organizationFileNotices(
   const told = new Map<string, { notice: LoadError; repositories: number }>();
   const applying = new Map<string, number>();
   // With no repository known, the top level alone, as a repository no selector names sees it.
-  const names = context.repositories.length > 0 ? context.repositories : [""];
-  for (const name of names) {
-    const repository = { name, topics: [] };
+  const repositories = context.repositories.length > 0 ? context.repositories : [{ name: "" }];
+  for (const { name, topics = [] } of repositories) {
+    const repository = { name, topics };
     const { settings } = mergeSettings(file, null, repository);
     for (const waiver of settings.waivers)
       if (selectsRepository({ repositories: waiver.repositories }, repository))

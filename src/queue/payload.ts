@@ -52,6 +52,8 @@ export const orgTaskPayloadSchema = z.discriminatedUnion("kind", [
       sha,
       paths: z.array(z.string()),
       complete: z.boolean(),
+      /** Stored before it was kept: taken as a private `.github` repository, as payloads lacking it are. */
+      shownPublicly: z.boolean().default(false),
     }),
     acceptedAt: z.number().int().nonnegative(),
   }),

@@ -28,6 +28,8 @@ export interface OrgRepository {
   archived?: boolean;
   private?: boolean;
   pushedAt?: string;
+  /** Listed with the installation's repositories, as GitHub lists them (none by default). */
+  topics?: string[];
 }
 
 export interface RecordedCheckRun {
@@ -47,6 +49,8 @@ export interface OrgGitHub {
   suspended: boolean;
   /** The installation's repositories are listed once this settles (at once by default). */
   repositoriesHeld: Promise<void>;
+  /** This many next listings of the installation's repositories fail, as GitHub under load (502). */
+  failingListings: number;
 }
 
 /** The app this harness's runs belong to (`testProbot`'s). */
@@ -96,8 +100,14 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
       private: repository.private ?? false,
       pushed_at: repository.pushedAt ?? "2026-11-01T00:00:00Z",
       default_branch: DEFAULT_BRANCH,
+      topics: repository.topics ?? [],
     }));
     const listing = { total_count: all.length, repositories: page === 1 ? all : [] };
+    if (github.failingListings > 0) {
+      github.failingListings--;
+      answer(null, [502, { message: "Server Error" }]);
+      return;
+    }
     void github.repositoriesHeld.then(() => answer(null, [200, listing]));
   });
   scope
@@ -177,6 +187,7 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
     finalCheckRuns: finalRuns,
     suspended: false,
     repositoriesHeld: Promise.resolve(),
+    failingListings: 0,
   };
   return github;
 }

@@ -829,6 +829,34 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     expect(quiet.blocking).toHaveLength(1);
   });
 
+  it("tells a repository's pull request of an organization entry misspelling a rule that found something here", () => {
+    const organization = [
+      "enforcement:",
+      "  rules:",
+      "    TG-NET-01: advisory",
+      "    TG-LOG-01: advisory",
+    ];
+    const merged = mergeSettings(parsed(organization, "org.yml"), null, {
+      name: "infra",
+      topics: [],
+    }).settings;
+    const decision = gateWithWaivers([finding()], [], merged, {
+      files: [],
+      repository: { name: "infra", topics: [] },
+      now,
+      knownRules: new Set(rules.map((rule) => rule.id)),
+      rules,
+      organizationFile: "org.yml",
+    });
+    // TG-LOG-01's likely meaning found nothing here: its admins alone are told.
+    expect(located(decision)).toEqual([
+      "org.yml:3:5: settings-organization-unknown-rule: the organization's enforcement.rules.TG-NET-01 names no loaded rule (did you mean TG-NET-001, which found something here?), so that entry does not apply to this pull request; the organization's admins are told on the .github repository's Tollgate policies check",
+    ]);
+    expect(decision.blocking).toHaveLength(1);
+    // One line of the check's summary.
+    expect(decision.reasons.filter((reason) => reason.startsWith("org.yml:3:5: "))).toHaveLength(1);
+  });
+
   it("counts down to a locked organization date earlier than the repository's", () => {
     const decision = gate(
       [

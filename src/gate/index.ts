@@ -21,6 +21,7 @@ import { directoryOf, isTerraformFile, type SourceFile } from "../iac/source.js"
 import {
   applyWaivers,
   byPlace,
+  closeRuleIds,
   daysFromToday,
   describeDaysLeft,
   parseDay,
@@ -364,6 +365,7 @@ export function gateWithWaivers(
     : [];
   const held = lockedEntryNotices(settings, context.rules ?? []);
   const offRule = offRuleWaiverNotices(settings, context, findings, waived.notices);
+  const misspeltByOrganization = organizationEntriesMissingHere(settings, context, findings);
   return decideGate(waived.findings, problems, settings, {
     now: context.now,
     notices: [
@@ -373,8 +375,38 @@ export function gateWithWaivers(
       ...held,
       ...waived.notices,
       ...offRule,
+      ...misspeltByOrganization,
     ].sort(byPlace),
     ...(context.baseProblems ? { baseProblems: context.baseProblems } : {}),
+  });
+}
+
+/**
+ * On a repository's pull request, the organization's `enforcement.rules` entries naming no loaded
+ * rule whose likely meaning has findings here: their admins are told on the `.github` repository,
+ * but this verdict may not be what they meant, so the author hears of it, once per entry.
+ */
+function organizationEntriesMissingHere(
+  settings: Settings,
+  context: WaiverContext,
+  findings: readonly Finding[],
+): LoadError[] {
+  const { organizationFile, knownRules } = context;
+  if (organizationFile === undefined || !knownRules) return [];
+  const found = new Set(findings.filter((f) => f.status !== "fixed").map((f) => f.rule));
+  return settings.ruleReferences.flatMap((reference) => {
+    if (reference.origin.file !== organizationFile || reference.key !== "enforcement.rules")
+      return [];
+    if (knownRules.has(reference.rule)) return [];
+    const meant = closeRuleIds(reference.rule, knownRules).filter((id) => found.has(id));
+    if (meant.length === 0) return [];
+    return [
+      {
+        ...reference.origin,
+        code: "settings-organization-unknown-rule",
+        message: `the organization's enforcement.rules.${reference.rule} names no loaded rule (did you mean ${meant.join(", ")}, which found something here?), so that entry does not apply to this pull request; the organization's admins are told on the .github repository's Tollgate policies check`,
+      },
+    ];
   });
 }
 

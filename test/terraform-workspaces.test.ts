@@ -86,6 +86,69 @@ describe("terraform.workspace", { timeout: 120_000 }, () => {
     );
   });
 
+  it("is given by inspect --format json on each world's resources", async () => {
+    const { stdout } = await withTempDir("tf-workspaces", async (dir) => {
+      await writeFiles(dir, {
+        "main.tf": `${admin("0.0.0.0/0")}
+resource "aws_s3_bucket" "logs" {
+  bucket = "logs"
+}
+`,
+      });
+      return runCli(["inspect", ".", "--format", "json"], dir);
+    });
+    const { input } = JSON.parse(stdout) as {
+      input: { resources: Array<{ address: string; workspace?: string }> };
+    };
+    expect(input.resources.map((r) => `${r.address} ${r.workspace ?? "-"}`)).toEqual(
+      ["default", "prod", "staging"].flatMap((name) => [
+        `aws_security_group.admin terraform.workspace is ${name}`,
+        `aws_s3_bucket.logs terraform.workspace is ${name}`,
+      ]),
+    );
+  });
+
+  it("keeps a workspace that reaches a Tollgate limit, so the others' findings stay conditional", async () => {
+    // prod builds more elements than Tollgate evaluates: judged with the workspace unknown, not
+    // left out, so staging's open SSH is not reported as open everywhere.
+    const main = `locals {
+  cidrs = { staging = "0.0.0.0/0", prod = "10.0.0.0/8" }
+  sizes = { staging = 1, prod = 200 }
+  ids   = [for i in range(local.sizes[terraform.workspace]) : range(1000)]
+}
+
+resource "aws_security_group" "admin" {
+  description = length(local.ids) > 0 ? "admin" : "none"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [local.cidrs[terraform.workspace]]
+  }
+}
+`;
+    const { stdout } = await runOnFiles("tf-workspaces", { "src/main.tf": main }, (dir) => [
+      ...scan(dir),
+      "--format",
+      "json",
+    ]);
+    const report = JSON.parse(stdout) as {
+      findings: JsonFinding[];
+      warnings?: Array<{ line: number; code: string; message: string }>;
+    };
+    expect(
+      report.findings
+        .filter((f) => f.rule === "TG-NET-001")
+        .map(
+          (f) =>
+            `${f.line}${f.unknown ? " cannot tell" : ""} ${f.message.replace(/^[^]*?( Only when [^]*)?$/, "$1")}`,
+        ),
+    ).toEqual(["2  Only when terraform.workspace is staging."]);
+    expect(report.warnings?.map((w) => `${w.line} ${w.code} ${w.message}`)).toEqual([
+      `4 terraform-limit in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; that workspace is judged with terraform.workspace unknown instead`,
+    ]);
+  });
+
   it("in a diff changing only the prod entry, reports one new finding on that line", async () => {
     const { code, findings } = await run(
       { "base/main.tf": admin("10.20.0.0/16"), "head/main.tf": admin("0.0.0.0/0") },

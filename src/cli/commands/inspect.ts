@@ -2,7 +2,7 @@
 // `input`, so policy authors can see what their Rego works on; the text form lists resources,
 // with the Terraform blocks whose number a `for_each` Tollgate cannot know decides. Terraform roots
 // are read with the `--var-file`s a scan would be given; a root evaluated per workspace
-// (`Resource.workspace`) lists each world's resources with its condition.
+// (`Resource.workspace`) lists each world's resources with its condition, in both forms.
 import { loadModel } from "../../iac/index.js";
 import { isWarning, policyInput, qualifiedAddress } from "../../model/index.js";
 import { formatLoadError } from "../../report/index.js";
@@ -58,7 +58,13 @@ export const inspectCommand = defineCommand({
     const errors = problems.filter((problem) => !isWarning(problem));
     const warnings = problems.filter(isWarning);
     if (format === "json") {
-      const report = { input: policyInput(model.resources), errors, warnings };
+      // Each world of a workspace root is judged alone: its resources say which it is, a field
+      // policies do not receive (their input holds one world's resources).
+      const input = policyInput(model.resources).resources.map((entry, i) => {
+        const workspace = model.resources[i]?.workspace;
+        return workspace === undefined ? entry : { ...entry, workspace };
+      });
+      const report = { input: { resources: input }, errors, warnings };
       io.stdout(JSON.stringify(report, null, 2) + "\n");
     } else {
       for (const resource of model.resources) {

@@ -40,7 +40,7 @@ import { decodedOrigin } from "./decoded.js";
 import type { FilesetResult } from "./fileset.js";
 import { settleJsonTemplate, unknownMarker } from "./json-template.js";
 import { joinPath } from "./modules.js";
-import { OPAQUE_WORKSPACE_READ, WORKSPACE_EXPRESSION } from "./workspaces.js";
+import { OPAQUE_WORKSPACE_READ, WORKSPACE_EXPRESSION, type WorkspaceRead } from "./workspaces.js";
 import { literalFileRead } from "./references.js";
 import { parseTemplateFile, type ParsedTemplate } from "./template-file.js";
 import {
@@ -172,9 +172,9 @@ export class ExpressionEvaluator {
   private steps = 0;
   /**
    * While set, the workspace names the expressions evaluated compare `terraform.workspace` with
-   * or index a map by it with (workspaces.ts).
+   * or index a map by it with (workspaces.ts), each where it was first read.
    */
-  workspaceNames?: Set<string>;
+  workspaceNames?: Map<string, WorkspaceRead>;
   /** Elements built so far in this top-level evaluation (MAX_ELEMENTS). */
   private built = 0;
 
@@ -280,7 +280,7 @@ export class ExpressionEvaluator {
           if (instance) return instance;
           const collection = this.evaluate(indexed, scope);
           if (isUnknown(key)) {
-            this.noteWorkspaceKeys(key, collection.value);
+            this.noteWorkspaceKeys(key, collection.value, expr, scope);
             return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
           }
           return this.step(collection, key, expr, scope);
@@ -288,7 +288,7 @@ export class ExpressionEvaluator {
         const collection = this.evaluate(expr.collection, scope);
         const key = this.evaluate(expr.key, scope).value;
         if (isUnknown(key)) {
-          this.noteWorkspaceKeys(key, collection.value);
+          this.noteWorkspaceKeys(key, collection.value, expr, scope);
           return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
         }
         return this.step(collection, key, expr, scope);
@@ -669,12 +669,18 @@ export class ExpressionEvaluator {
    * Records the string keys of `collection` when `key` is `terraform.workspace` left unknown: the
    * workspaces a map read by it, a comparison or a `contains` tells apart (workspaces.ts).
    */
-  private noteWorkspaceKeys(key: Value | undefined, collection: Value | undefined): void {
+  private noteWorkspaceKeys(
+    key: Value | undefined,
+    collection: Value | undefined,
+    expr: Range,
+    scope: Scope,
+  ): void {
     const names = this.workspaceNames;
     if (names === undefined || !isUnknown(key) || key.$unknown !== WORKSPACE_EXPRESSION) return;
     if (typeof collection !== "object" || collection === null || Array.isArray(collection)) return;
     if (isUnknown(collection)) return;
-    for (const name of Object.keys(collection)) names.add(name);
+    const read = { file: scope.file, line: expr.line, column: expr.column };
+    for (const name of Object.keys(collection)) if (!names.has(name)) names.set(name, read);
   }
 
   /**
@@ -682,17 +688,27 @@ export class ExpressionEvaluator {
    * takes `terraform.workspace` (`startswith`, `regex`, `lower`, `format`...): the names its
    * maps and comparisons give do not tell apart what such a call decides for the others.
    */
-  private noteOpaqueWorkspaceRead(values: readonly Value[]): void {
+  private noteOpaqueWorkspaceRead(values: readonly Value[], expr: Range, scope: Scope): void {
     const names = this.workspaceNames;
-    if (names === undefined) return;
+    if (names === undefined || names.has(OPAQUE_WORKSPACE_READ)) return;
     if (values.some((value) => isUnknown(value) && value.$unknown === WORKSPACE_EXPRESSION))
-      names.add(OPAQUE_WORKSPACE_READ);
+      names.set(OPAQUE_WORKSPACE_READ, { file: scope.file, line: expr.line, column: expr.column });
   }
 
   private binary(op: string, left: Value, right: Value, expr: Range, scope: Scope): Value {
     if (op === "==" || op === "!=") {
-      this.noteWorkspaceKeys(left, typeof right === "string" ? { [right]: null } : null);
-      this.noteWorkspaceKeys(right, typeof left === "string" ? { [left]: null } : null);
+      this.noteWorkspaceKeys(
+        left,
+        typeof right === "string" ? { [right]: null } : null,
+        expr,
+        scope,
+      );
+      this.noteWorkspaceKeys(
+        right,
+        typeof left === "string" ? { [left]: null } : null,
+        expr,
+        scope,
+      );
     }
     if (isUnknown(left) || isUnknown(right)) return unknown(sourceText(expr, scope));
     if ((op === "==" || op === "!=") && (isPartial(left) || isPartial(right)))
@@ -769,8 +785,13 @@ export class ExpressionEvaluator {
         ...last.value.map((value, i) => ({ value, origin: childOrigin(last.origin, i) })),
       ];
     }
-    if (name === "lookup") this.noteWorkspaceKeys(args[1]?.value, args[0]?.value);
-    else if (name !== "contains") this.noteOpaqueWorkspaceRead(args.map((arg) => arg.value));
+    if (name === "lookup") this.noteWorkspaceKeys(args[1]?.value, args[0]?.value, expr, scope);
+    else if (name !== "contains")
+      this.noteOpaqueWorkspaceRead(
+        args.map((arg) => arg.value),
+        expr,
+        scope,
+      );
     if (name === "contains") {
       const list = args[0]?.value;
       if (Array.isArray(list))
@@ -779,6 +800,8 @@ export class ExpressionEvaluator {
           Object.fromEntries(
             list.flatMap((item) => (typeof item === "string" ? [[item, null]] : [])),
           ),
+          expr,
+          scope,
         );
     }
     const context: FunctionContext = {

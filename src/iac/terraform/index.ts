@@ -34,7 +34,14 @@ import { declaredMoves, forgottenAddresses, rootMovesInForce } from "./moved.js"
 import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
-import { plannedWorkspaces, workspaceDomain, type Workspace } from "./workspaces.js";
+import {
+  plannedWorkspaces,
+  unplannedWorkspaces,
+  workspaceDomain,
+  worldLimitWarning,
+  type Workspace,
+  type WorkspaceRead,
+} from "./workspaces.js";
 
 export type { ModuleCallRecord } from "./instance.js";
 export { leavesTop, unloadedModuleFolders } from "./modules.js";
@@ -178,10 +185,11 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     }
     context.providers = new RootProviders(definition, discovery.modules, discovery.files, report);
     context.instanceCount++;
+    const rootInstances = context.instanceCount;
     const before = resources.length;
     rootMoves.length = 0;
     try {
-      const named = new Set<string>();
+      const named = new Map<string, WorkspaceRead>();
       const reported = new Set<string>();
       const recordContext: LoadContext = {
         ...context,
@@ -197,8 +205,14 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         delete evaluator.workspaceNames;
         context.instanceCount = recordContext.instanceCount;
       }
-      const worlds = workspaceWorlds(context, named, reported, (worldContext) =>
-        new ModuleInstance(worldContext, definition, "", new Map(), rootValues, 0, []).load(),
+      const worlds = workspaceWorlds(
+        { ...context, instanceCount: rootInstances, report },
+        named,
+        reported,
+        resources.slice(before),
+        { file: definition.files[0]?.path ?? directory, line: 1, column: 1 },
+        (worldContext) =>
+          new ModuleInstance(worldContext, definition, "", new Map(), rootValues, 0, []).load(),
       );
       if (worlds) resources.splice(before, resources.length - before, ...worlds);
       for (let i = before; i < resources.length; i++) {
@@ -232,29 +246,45 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
 /**
  * The resources of a root read by `terraform.workspace`, evaluated once per workspace its maps and
  * comparisons name (`named`, workspaces.ts), each marked with its world; undefined when it names
- * none, or no world can be planned. `load` evaluates the root again with `context` as given;
- * what a world reports is dropped (the evaluation of record reported what all share), and a world
- * reporting an error that evaluation did not, or failing, is one Terraform cannot plan. Each world
- * counts its module instances from where the evaluation of record left the count, and leaves it
- * there: the roots after it are bounded as they would be without worlds.
+ * none, or no world can be planned (a located warning says why when names were read). `load`
+ * evaluates the root again with `context` as given, each world counting its module instances from
+ * `context.instanceCount` on its own, and leaving the count of the evaluation of record for the roots
+ * after it. What a world reports is dropped (the evaluation of record reported what all share), but:
+ * - an error that evaluation did not report is one Terraform cannot plan (a map without the
+ *   world's key): the world is left out;
+ * - a Tollgate limit that evaluation did not reach (`terraform-limit`: more instances or elements
+ *   in this world), or a failure of Tollgate's own, says nothing of what Terraform would do: the
+ *   world keeps its condition with the resources of the evaluation of record (`record`, where the
+ *   workspace is unknown), and a located warning names it, so no other world's finding reads as
+ *   holding everywhere for lack of it.
  */
 function workspaceWorlds(
   context: LoadContext,
-  named: ReadonlySet<string>,
+  named: ReadonlyMap<string, WorkspaceRead>,
   recorded: ReadonlySet<string>,
+  record: readonly Resource[],
+  rootFile: WorkspaceRead,
   load: (context: LoadContext) => void,
 ): Resource[] | undefined {
-  const planned = plannedWorkspaces(named);
-  if (planned.length === 0) return undefined;
-  const worlds: Array<Workspace & { resources: Resource[] }> = [];
+  const planned = plannedWorkspaces(new Set(named.keys()));
+  if (planned.length === 0) {
+    const unplanned = unplannedWorkspaces(named);
+    if (unplanned) context.report(unplanned);
+    return undefined;
+  }
+  const worlds: Array<Workspace & { resources: readonly Resource[] }> = [];
+  const limited = new Map<string, { error: LoadError; worlds: Workspace[] }>();
   for (const world of planned) {
     const emitted: Resource[] = [];
-    let failed = false;
+    let cannotPlan = false;
+    const limits: LoadError[] = [];
     const worldContext: LoadContext = {
       ...context,
       workspace: world.name,
       report: (error) => {
-        if (error.level !== "warning" && !recorded.has(errorKey(error))) failed = true;
+        if (error.level === "warning" || recorded.has(errorKey(error))) return;
+        if (error.code === "terraform-limit") limits.push(error);
+        else cannotPlan = true;
       },
       emit: (resource) => emitted.push(resource),
       recordModuleCall: () => {},
@@ -265,11 +295,27 @@ function workspaceWorlds(
       load(worldContext);
     } catch (error) {
       if (!(error instanceof Error)) throw error;
-      failed = true;
+      limits.push({
+        ...rootFile,
+        message: `the module could not be evaluated (${error.message})`,
+        code: "terraform-internal",
+      });
     }
-    if (!failed) worlds.push({ ...world, resources: emitted });
+    if (cannotPlan) continue;
+    const first = limits[0];
+    if (!first) {
+      worlds.push({ ...world, resources: emitted });
+      continue;
+    }
+    worlds.push({ ...world, resources: record });
+    const key = errorKey(first);
+    const entry = limited.get(key) ?? { error: first, worlds: [] };
+    entry.worlds.push(world);
+    limited.set(key, entry);
   }
-  if (worlds.length === 0) return undefined;
+  for (const { error, worlds: alike } of limited.values())
+    context.report(worldLimitWarning(error, alike));
+  if (worlds.every((world) => world.resources === record)) return undefined;
   const domain = workspaceDomain(worlds);
   return worlds.flatMap(({ condition, resources }) =>
     resources.map((resource) => ({ ...resource, workspace: condition, choices: domain })),

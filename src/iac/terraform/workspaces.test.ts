@@ -160,6 +160,135 @@ resource "aws_security_group" "a" {
   });
 });
 
+describe("worlds Tollgate's own limits reach", () => {
+  const openGroup = `resource "aws_security_group" "a" {
+  count = length(local.ids) > 0 ? 1 : 0
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`;
+
+  it("keep the world, judged as with the workspace unknown, and say so on the limit's line", () => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  sizes = { default = 1, prod = 200 }
+  ids   = [for i in range(local.sizes[terraform.workspace]) : range(1000)]
+}
+${openGroup}`,
+    });
+    // prod holds more elements than Tollgate evaluates: that is no workspace Terraform cannot
+    // plan, and default's group must not read as the only one.
+    expect(errors).toEqual([
+      {
+        file: "main.tf",
+        line: 3,
+        column: 11,
+        level: "warning",
+        code: "terraform-limit",
+        message:
+          'in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; that workspace is judged with terraform.workspace unknown instead',
+      },
+    ]);
+    expect(worlds(resources, (r) => r.config.count)).toEqual([
+      `terraform.workspace is default: aws_security_group.a[0] = undefined`,
+      `terraform.workspace is prod: aws_security_group.a = {"$unknown":"length(local.ids) > 0 ? 1 : 0"}`,
+    ]);
+    expect(resources[0]?.choices?.parameters).toEqual({
+      "terraform.workspace": ["default", "prod"],
+    });
+  });
+
+  it("count each world's module instances from the root on, as the evaluation of record does", () => {
+    // 2,600 instances in each evaluation: within the 5,000 each may make, not when a world
+    // starts where the evaluation of record stopped.
+    const { resources, errors } = load({
+      "main.tf": `module "many" {
+  source = "./m"
+  count  = 2600
+}
+resource "aws_instance" "x" {
+  instance_type = terraform.workspace == "prod" ? "m5.large" : "t3.micro"
+}
+`,
+      "m/main.tf": "",
+    });
+    expect(errors).toEqual([]);
+    expect(worlds(resources, (r) => r.config.instance_type)).toEqual([
+      `not terraform.workspace is prod: aws_instance.x = "t3.micro"`,
+      `terraform.workspace is prod: aws_instance.x = "m5.large"`,
+    ]);
+  });
+});
+
+describe("workspace names Tollgate does not evaluate one by one", () => {
+  it("are named in a warning where the first is read when there are more than 16", () => {
+    const names = Array.from({ length: 17 }, (_, i) => `ws${String(i).padStart(2, "0")}`);
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  sizes = { ${names.map((name) => `${name} = "t3.micro"`).join(", ")} }
+}
+resource "aws_instance" "x" {
+  instance_type = local.sizes[terraform.workspace]
+}
+`,
+    });
+    expect(resources.map((r) => [r.workspace, r.config.instance_type])).toEqual([
+      [undefined, { $unknown: "local.sizes[terraform.workspace]" }],
+    ]);
+    expect(errors).toEqual([
+      {
+        file: "main.tf",
+        line: 5,
+        column: 19,
+        level: "warning",
+        code: "terraform-workspaces",
+        message: `the root tells apart 18 workspaces (default among them), more than the 15 Tollgate evaluates one by one: none of ${names
+          .slice(0, 20)
+          .map((name) => `"${name}"`)
+          .join(", ")} is evaluated on its own; what terraform.workspace decides stays unknown`,
+      },
+    ]);
+  });
+
+  it("are named in a warning when a condition cannot hold one", () => {
+    const { errors } = load({
+      "main.tf": `resource "aws_instance" "x" {
+  instance_type = terraform.workspace == "prod eu" ? "m5.large" : "t3.micro"
+}
+`,
+    });
+    expect(errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.message}`)).toEqual([
+      `2:19 terraform-workspaces a condition cannot hold the workspace name "prod eu": none of "prod eu" is evaluated on its own; what terraform.workspace decides stays unknown`,
+    ]);
+  });
+});
+
+describe("workspace names read through a template of the workspace alone", () => {
+  it.each([
+    ['local.cidrs["${terraform.workspace}"]'],
+    ['lookup(local.cidrs, "${terraform.workspace}")'],
+  ])("are collected as the bare read's: %s", (read) => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  cidrs = {
+    default = "10.0.0.0/8"
+    prod    = "0.0.0.0/0"
+  }
+}
+${sshFrom(`[${read}]`)}`,
+    });
+    expect(errors).toEqual([]);
+    expect(worlds(resources, ingressCidrs)).toEqual([
+      `terraform.workspace is default: aws_security_group.a = ["10.0.0.0/8"]`,
+      `terraform.workspace is prod: aws_security_group.a = ["0.0.0.0/0"]`,
+    ]);
+  });
+});
+
 describe("plannedWorkspaces", () => {
   it("adds a world for the unnamed workspaces when default is named", () => {
     expect(plannedWorkspaces(new Set(["default", "prod"])).map((w) => w.name)).toEqual([

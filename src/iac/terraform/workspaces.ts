@@ -10,9 +10,10 @@
 // names behaves alike at every such place (but for its name where interpolated): `default`
 // stands for it when nothing names `default`, and one more world with a name nothing writes does
 // when something does. A world whose evaluation fails where the unknown one did not (a map
-// without its key) is one Terraform cannot plan, and is left out.
+// without its key) is one Terraform cannot plan, and is left out; one that reaches a limit of
+// Tollgate's own is kept, judged as the evaluation with the workspace unknown has it, and said.
 
-import type { ChoiceDomain } from "../../model/types.js";
+import type { ChoiceDomain, LoadError } from "../../model/types.js";
 
 /** How `terraform.workspace` stays unknown in the evaluation of record: its source text. */
 export const WORKSPACE_EXPRESSION = "terraform.workspace";
@@ -36,6 +37,13 @@ export const UNNAMED_WORKSPACE = "tollgate-unnamed-workspace";
 
 /** The value the domain gives the unnamed world: no condition text names it. */
 const UNNAMED_VALUE = "(unnamed)";
+
+/** Where a root first read `terraform.workspace` with a name, for the warnings about it. */
+export interface WorkspaceRead {
+  file: string;
+  line: number;
+  column: number;
+}
 
 export interface Workspace {
   /** The value `terraform.workspace` takes in this world. */
@@ -81,4 +89,54 @@ export function workspaceDomain(kept: readonly Workspace[]): ChoiceDomain {
     parameters: { [WORKSPACE_EXPRESSION]: kept.map((world) => world.value) },
     conditions: {},
   };
+}
+
+/**
+ * Why a root that reads workspace names (`named`, each where it was first read) is evaluated
+ * with `terraform.workspace` unknown rather than once per name: a located warning listing the
+ * names left unevaluated; undefined when it names none or a function reads the workspace (the
+ * names would not tell workspaces apart; README).
+ */
+export function unplannedWorkspaces(
+  named: ReadonlyMap<string, WorkspaceRead>,
+): LoadError | undefined {
+  if (named.size === 0 || named.has(OPAQUE_WORKSPACE_READ)) return undefined;
+  const names = [...named.keys()].sort();
+  const unfit = names.filter((name) => !WORKSPACE_NAME.test(name) || KEYWORDS.has(name));
+  const told = new Set([...names, "default"]).size;
+  const why =
+    told + 1 > MAX_WORKSPACES
+      ? `the root tells apart ${told} workspaces (default among them), more than the ${MAX_WORKSPACES - 1} Tollgate evaluates one by one`
+      : unfit.length > 0
+        ? `a condition cannot hold the workspace ${unfit.length === 1 ? "name" : "names"} ${quotedList(unfit)}`
+        : undefined;
+  if (why === undefined) return undefined;
+  const [first] = [...named.values()];
+  return {
+    ...(first ?? { file: "", line: 1, column: 1 }),
+    level: "warning",
+    code: "terraform-workspaces",
+    message: `${why}: none of ${quotedList(names)} is evaluated on its own; what terraform.workspace decides stays unknown`,
+  };
+}
+
+/**
+ * The warning for `error`, a Tollgate limit (or failure) that the worlds `alike` reached where
+ * the evaluation of record did not: each is judged as that evaluation has it.
+ */
+export function worldLimitWarning(error: LoadError, alike: readonly Workspace[]): LoadError {
+  const which = alike.map((world) =>
+    world.value === UNNAMED_VALUE ? "the workspaces nothing names" : JSON.stringify(world.name),
+  );
+  return {
+    ...error,
+    level: "warning",
+    message: `in workspace ${which.join(", ")}: ${error.message}; that workspace is judged with terraform.workspace unknown instead`,
+  };
+}
+
+/** At most twenty names, quoted, then how many more. */
+function quotedList(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((name) => JSON.stringify(name));
+  return names.length > 20 ? `${shown.join(", ")} and ${names.length - 20} more` : shown.join(", ");
 }

@@ -75,6 +75,14 @@ export const EVALUATION_BUDGET = 2_000_000;
  * built, in 1,095 steps.
  */
 export const MAX_ELEMENTS = 100_000;
+/**
+ * The same for elements of data decoded from text (`jsondecode`, `yamldecode`, `csvdecode`, most
+ * often of a `file()`) and those a for-expression or splat builds over it, one per element it
+ * iterates: a file within the size limit (2 MiB) decodes to at most about 3,000,000 (a CSV of
+ * empty two-column rows), so a legitimate data file and what is made of it row by row stay known,
+ * and only holding it over and over stops.
+ */
+export const MAX_DATA_ELEMENTS = 4_000_000;
 const MAX_TEXT = 10_000_000;
 /** A path argument written from `path.module` or `path.root`, bare or leading a template. */
 const PATH_ATTRIBUTE = /^"?(\$\{\s*)?path\.(module|root)\b/;
@@ -175,17 +183,20 @@ export class ExpressionEvaluator {
    * or index a map by it with (workspaces.ts), each where it was first read.
    */
   workspaceNames?: Map<string, WorkspaceRead>;
-  /** Elements built so far in this top-level evaluation (MAX_ELEMENTS). */
+  /** Elements built so far in this top-level evaluation (MAX_ELEMENTS), and over data (MAX_DATA_ELEMENTS). */
   private built = 0;
+  private builtOverData = 0;
 
   /** Evaluates a top-level expression with a fresh step budget; errors are reported and the value becomes unknown. */
   evaluateReported(expr: Expression, scope: Scope): Evaluated {
-    const saved = { steps: this.steps, built: this.built };
+    const saved = { steps: this.steps, built: this.built, builtOverData: this.builtOverData };
     this.steps = 0;
     this.built = 0;
+    this.builtOverData = 0;
     try {
       const result = this.evaluate(expr, scope);
-      if (heldElements(result.value) > MAX_ELEMENTS) throw tooManyElements(scope.file, expr);
+      const held = heldElements(result.value);
+      if (overLimit(held)) throw tooManyElements(scope.file, expr, held);
       return result;
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
@@ -202,12 +213,20 @@ export class ExpressionEvaluator {
     } finally {
       this.steps = saved.steps;
       this.built = saved.built;
+      this.builtOverData = saved.builtOverData;
     }
   }
 
-  /** Counts an element a for-expression or splat builds against MAX_ELEMENTS. */
-  private build(expr: Range, scope: Scope): void {
-    if (++this.built > MAX_ELEMENTS) throw tooManyElements(scope.file, expr);
+  /**
+   * Counts an element a for-expression or splat builds against MAX_ELEMENTS, or against
+   * MAX_DATA_ELEMENTS when it iterates data decoded from text.
+   */
+  private build(expr: Range, scope: Scope, overData: boolean): void {
+    if (overData) {
+      if (++this.builtOverData > MAX_DATA_ELEMENTS)
+        throw tooManyElements(scope.file, expr, { elements: 0, data: this.builtOverData });
+    } else if (++this.built > MAX_ELEMENTS)
+      throw tooManyElements(scope.file, expr, { elements: this.built, data: 0 });
   }
 
   evaluate(expr: Expression, scope: Scope): Evaluated {
@@ -570,19 +589,21 @@ export class ExpressionEvaluator {
       ? source.value.map((value, i) => ({ value, origin: childOrigin(source.origin, i) }))
       : [source];
     const items = new Map<string, Origin>();
+    const overData = isDecodedData(source.value);
     const value = elements.map((element, i) => {
       // The elements a rest stands for give elements a rest stands for.
       if (isRest(element.value)) {
         items.set(String(i), element.origin);
         return element.value;
       }
-      this.build(expr, scope);
+      this.build(expr, scope, overData);
       const iteration = new Map(scope.iteration);
       iteration.set(SPLAT_ITEM, element);
       const result = this.evaluate(expr.each, { ...scope, iteration });
       items.set(String(i), result.origin);
       return result.value;
     });
+    if (overData) markDecodedData(value, false);
     return { value, origin: { ...here, items } };
   }
 
@@ -598,6 +619,7 @@ export class ExpressionEvaluator {
     // Over a partial collection, the elements its unknown part stands for give a part of the
     // result as unknown: a rest in a tuple, other keys of an object.
     const tupleForm = expr.form === "tuple" || !expr.keyExpr;
+    const overData = isDecodedData(collection.value);
     const otherKeys = mapRest(collection.value);
     let rest = otherKeys && restElement(otherKeys.$unknown);
     if (rest && tupleForm) {
@@ -613,7 +635,7 @@ export class ExpressionEvaluator {
         }
         continue;
       }
-      this.build(expr, scope);
+      this.build(expr, scope, overData);
       const iteration = new Map(scope.iteration);
       if (expr.keyVar) iteration.set(expr.keyVar, entry.key);
       iteration.set(expr.valueVar, entry.value);
@@ -649,6 +671,12 @@ export class ExpressionEvaluator {
         object[name] = result.value;
         items.set(name, result.origin);
       }
+    }
+    // Built one element per element of data iterated: bounded as that data is.
+    if (overData) {
+      markDecodedData(tuple, false);
+      markDecodedData(object, false);
+      for (const group of groups.values()) markDecodedData(group.values, false);
     }
     if (tupleForm)
       return {
@@ -813,13 +841,23 @@ export class ExpressionEvaluator {
       },
     };
     // A function walks what it is given: a value holding one part many times over must not reach it.
-    if (args.reduce((sum, arg) => sum + heldElements(arg.value), 0) > MAX_ELEMENTS)
-      throw tooManyElements(scope.file, expr);
+    const given = args.reduce(
+      (sum, arg) => {
+        const held = heldElements(arg.value);
+        return { elements: sum.elements + held.elements, data: sum.data + held.data };
+      },
+      { elements: 0, data: 0 },
+    );
+    if (overLimit(given)) throw tooManyElements(scope.file, expr, given);
     const value = callFunction(
       name,
       args.map((arg) => arg.value),
       context,
     );
+    if (DECODERS.has(name)) markDecodedData(value, true);
+    // What a function makes of data (`concat`, `flatten`, `values`, `merge`) is bounded as data:
+    // what it holds is counted all the same, so doubling data still stops, at the data limit.
+    else if (args.some((arg) => isDecodedData(arg.value))) markDecodedData(value, false);
     return { value, origin: this.callOrigin(name, args, value, here, scope) };
   }
 
@@ -1373,31 +1411,69 @@ export function entriesOf(
   );
 }
 
-function tooManyElements(file: string, expr: Range): LocatedEvaluationError {
+function tooManyElements(file: string, expr: Range, count: HeldCount): LocatedEvaluationError {
   return new LocatedEvaluationError(
-    `this expression builds more than ${MAX_ELEMENTS} elements; it is treated as unknown`,
+    count.data > MAX_DATA_ELEMENTS
+      ? `this expression builds more than ${MAX_DATA_ELEMENTS} elements of decoded data; it is treated as unknown`
+      : `this expression builds more than ${MAX_ELEMENTS} elements; it is treated as unknown`,
     "terraform-limit",
     file,
     expr,
   );
 }
 
+/** The functions whose results are data decoded from text (MAX_DATA_ELEMENTS). */
+const DECODERS = new Set(["jsondecode", "yamldecode", "csvdecode"]);
+
+/** Collections that are data decoded from text, or built one element per element of such data. */
+const decodedData = new WeakSet<object>();
+
+function isDecodedData(value: Value): boolean {
+  return typeof value === "object" && value !== null && decodedData.has(value);
+}
+
+/** Marks `value` as decoded data, and with `deep` every collection it holds (a decoder's result). */
+function markDecodedData(value: Value, deep: boolean): void {
+  if (value === null || typeof value !== "object" || isUnknown(value)) return;
+  if (decodedData.has(value)) return;
+  decodedData.add(value);
+  if (deep)
+    for (const element of Array.isArray(value) ? value : Object.values(value))
+      markDecodedData(element, true);
+}
+
+/** Elements a value holds: of decoded data (MAX_DATA_ELEMENTS), and all others (MAX_ELEMENTS). */
+interface HeldCount {
+  elements: number;
+  data: number;
+}
+
+const NOTHING_HELD: HeldCount = { elements: 0, data: 0 };
+
+function overLimit(count: HeldCount): boolean {
+  return count.elements > MAX_ELEMENTS || count.data > MAX_DATA_ELEMENTS;
+}
+
 /** Elements already counted in each collection (`heldElements`), shared parts and all. */
-const heldCounts = new WeakMap<object, number>();
+const heldCounts = new WeakMap<object, HeldCount>();
 
 /**
  * The elements a value holds at every depth, a part it holds twice counted twice (what a walk
- * over it visits), and at most a little over MAX_ELEMENTS: counting stops there. Each
- * collection is counted once, so a value built of shared parts costs what it is written as.
+ * over it visits), and at most a little over the limits: counting stops there. Each collection
+ * is counted once, so a value built of shared parts costs what it is written as. An element of
+ * decoded data counts as data, what holds it as any other element.
  */
-function heldElements(value: Value): number {
-  if (value === null || typeof value !== "object" || isUnknown(value)) return 0;
+function heldElements(value: Value): HeldCount {
+  if (value === null || typeof value !== "object" || isUnknown(value)) return NOTHING_HELD;
   const counted = heldCounts.get(value);
   if (counted !== undefined) return counted;
-  let count = 0;
+  const data = decodedData.has(value);
+  const count = { elements: 0, data: 0 };
   for (const element of Array.isArray(value) ? value : Object.values(value)) {
-    count += 1 + heldElements(element);
-    if (count > MAX_ELEMENTS) break;
+    const held = heldElements(element);
+    count.elements += held.elements + (data ? 0 : 1);
+    count.data += held.data + (data ? 1 : 0);
+    if (overLimit(count)) break;
   }
   heldCounts.set(value, count);
   return count;

@@ -1872,6 +1872,51 @@ resource "x" "y" {
       $unknown: "length(flatten([local.d15, local.d15]))",
     });
   });
+  it("keeps a data file within the size limit known, however many elements it decodes to", () => {
+    // 5,000 rows of 24 fields (about 250 KB): 125,000 elements held, more than any expression
+    // may build, but bounded by the file, as what is made of it row by row is.
+    const columns = Array.from({ length: 24 }, (_, i) => `c${i}`);
+    const rows = Array.from({ length: 5_000 }, (_, i) => columns.map(() => i % 10).join(","));
+    const model = loadTerraform([
+      {
+        path: "main.tf",
+        text: `locals {
+  rules = csvdecode(file("\${path.module}/allow.csv"))
+  named = { for i, rule in local.rules : "r\${i}" => rule }
+}
+resource "x" "y" {
+  rules = length(local.rules)
+  named = length(concat(values(local.named), local.rules))
+}
+`,
+      },
+      { path: "allow.csv", text: `${columns.join(",")}\n${rows.join("\n")}\n` },
+    ]);
+    expect(model.errors).toEqual([]);
+    expect(byAddress(model.resources, "x.y").config).toEqual({ rules: 5_000, named: 10_000 });
+  });
+  it("still stops decoded data held over and over", () => {
+    const doubling = Array.from(
+      { length: 12 },
+      (_, i) => `  d${i + 1} = [local.d${i}, local.d${i}]\n`,
+    ).join("");
+    const rows = Array.from({ length: 1_000 }, (_, i) => `${i},x`).join("\n");
+    const model = loadTerraform([
+      {
+        path: "main.tf",
+        text: `locals {\n  d0 = csvdecode(file("rows.csv"))\n${doubling}}\nresource "x" "y" {\n  v = jsonencode(local.d12)\n}\n`,
+      },
+      { path: "rows.csv", text: `n,v\n${rows}\n` },
+    ]);
+    // local.d11 holds the 1,000 rows of 3 elements 2,048 times over.
+    expect(model.errors.map((e) => [e.code, e.line, e.message])).toEqual([
+      [
+        "terraform-limit",
+        13,
+        "this expression builds more than 4000000 elements of decoded data; it is treated as unknown",
+      ],
+    ]);
+  });
   it("bounds long reference chains instead of overflowing the stack", () => {
     const chain = Array.from({ length: 1000 }, (_, i) => `  a${i} = local.a${i + 1}\n`).join("");
     const { resources, errors } = load(

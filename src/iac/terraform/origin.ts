@@ -334,13 +334,41 @@ export function positionInText(
   }
   if (!segment) return undefined;
   if (!segment.literal) return { file: segment.file, line: segment.line, column: segment.column };
-  const before = text.slice(segment.offset, offset);
-  const newlines = before.split("\n").length - 1;
+  // Each line break after the segment's start, found once: every value decoded from a file is
+  // placed through here, and a walk from the start for each made that quadratic in the file.
+  let breaks = lineBreaks.get(segment);
+  if (breaks?.text !== text) {
+    const offsets: number[] = [];
+    for (let at = text.indexOf("\n", segment.offset); at !== -1; at = text.indexOf("\n", at + 1))
+      offsets.push(at);
+    breaks = { text, offsets };
+    lineBreaks.set(segment, breaks);
+  }
+  const newlines = breaksBefore(breaks.offsets, offset);
   if (newlines === 0)
-    return { file: segment.file, line: segment.line, column: segment.column + before.length };
+    return {
+      file: segment.file,
+      line: segment.line,
+      column: segment.column + offset - segment.offset,
+    };
   return {
     file: segment.file,
     line: segment.line + newlines,
-    column: before.length - before.lastIndexOf("\n"),
+    column: offset - (breaks.offsets[newlines - 1] as number),
   };
+}
+
+/** The line breaks of the text a literal segment is in, from the segment's start on. */
+const lineBreaks = new WeakMap<TextSegment, { text: string; offsets: number[] }>();
+
+/** How many of the ascending `offsets` are before `offset`. */
+function breaksBefore(offsets: readonly number[], offset: number): number {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((offsets[middle] as number) < offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }

@@ -1,5 +1,5 @@
 // Terraform loader on hostile input: each case must end at a located `terraform-limit` error
-// (evaluate.ts: EVALUATION_BUDGET, MAX_ELEMENTS, MAX_TEXT), never hang or run out of memory.
+// (evaluate.ts: EVALUATION_BUDGET, MAX_ELEMENTS, MAX_DATA_ELEMENTS, MAX_TEXT), never hang or run out of memory.
 // Prints the time to that error. Run: npx tsx bench/terraform-hostile.ts
 import { loadTerraform } from "../src/iac/terraform/index.js";
 
@@ -10,6 +10,8 @@ function chain(first: string, step: (previous: string) => string, count = 40): s
 }
 
 const reader = (expr: string) => `resource "x" "y" {\n  v = ${expr}\n}\n`;
+/** A CSV of 1,000 rows held by `d0`: decoded data counts against MAX_DATA_ELEMENTS. */
+const rows = `n,v\n${Array.from({ length: 1000 }, (_, i) => `${i},x`).join("\n")}\n`;
 const cases: Record<string, string> = {
   "for-expressions 3 deep over range(1000)":
     "locals {\n  r = range(1000)\n  big = [for a in local.r : [for b in local.r : [for c in local.r : c]]]\n}\n" +
@@ -33,6 +35,8 @@ const cases: Record<string, string> = {
     chain("{ a = 1 }", (l) => `{ a = ${l}, b = ${l} }`) + reader("yamlencode(local.l40)"),
   "string doubling":
     chain('"aaaaaaaaaa"', (l) => `"\${${l}}\${${l}}"`) + reader("length(local.l40)"),
+  "decoded CSV doubling by tuple":
+    chain('csvdecode(file("rows.csv"))', (l) => `[${l}, ${l}]`) + reader("jsonencode(local.l40)"),
   "join doubling":
     chain('["aaaaaaaaaa"]', (l) => `[join(",", concat(${l}, ${l}))]`) + reader("length(local.l40)"),
 };
@@ -40,7 +44,10 @@ const cases: Record<string, string> = {
 console.log("case                                          ms  errors  first error");
 for (const [name, text] of Object.entries(cases)) {
   const start = performance.now();
-  const model = loadTerraform([{ path: "main.tf", text }]);
+  const model = loadTerraform([
+    { path: "main.tf", text },
+    { path: "rows.csv", text: rows },
+  ]);
   const ms = performance.now() - start;
   const first = model.errors[0];
   console.log(

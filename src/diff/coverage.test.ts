@@ -368,6 +368,28 @@ describe("IAM coverage", () => {
     expect(labels(widened)).toEqual(["new:TG-IAM-003 s3:getobject on *"]);
   });
 
+  it("calls a service wildcard whose resources a PR widened new, with an equal evidence", () => {
+    const policy = {
+      category: "iam" as const,
+      resource: "aws_iam_role_policy.consumer",
+      rule: "TG-IAM-001",
+      evidence: "sqs:*",
+    };
+    const queue = grant({ actions: ["sqs:*"], resources: ["arn:aws:sqs:eu-west-1:1:jobs"] });
+    const base = [finding({ ...policy, scope: queue })];
+    const head = [finding({ ...policy, scope: grant({ actions: ["sqs:*"] }) })];
+    // The queue's grant is inside the new one: not listed fixed, as 22 widened to 22-2222.
+    expect(labels(diffFindings(base, head))).toEqual(["new:TG-IAM-001 sqs:*"]);
+    expect(labels(diffFindings(head, base))).toEqual(["existing:TG-IAM-001 sqs:*"]);
+    expect(labels(diffFindings(base, base))).toEqual(["existing:TG-IAM-001 sqs:*"]);
+    // Another queue is not inside the first: new, and the first is fixed.
+    const other = grant({ actions: ["sqs:*"], resources: ["arn:aws:sqs:eu-west-1:1:other"] });
+    expect(labels(diffFindings(base, [finding({ ...policy, scope: other })]))).toEqual([
+      "new:TG-IAM-001 sqs:*",
+      "fixed:TG-IAM-001 sqs:*",
+    ]);
+  });
+
   it("never lets an IAM scope and a network one cover each other", () => {
     expect(scopeCovers(grant(), network())).toBe(false);
     expect(scopeCovers(network(), grant())).toBe(false);

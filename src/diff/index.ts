@@ -15,7 +15,8 @@
 // a wider head finding, which is new (22 widened to 22-2222), or narrowed into a head finding of
 // its own rule, which is existing (SSH on 0-1024 narrowed to 22). A wider base finding of another
 // rule is fixed (all traffic narrowed to 22 fixes TG-NET-005; SSH stays open, existing). Without
-// a scope only identity matches.
+// a scope only identity matches. Equal identities whose scopes differ match only when the base's
+// covers the head's: `sqs:*` moved from one queue to `*` keeps its evidence, yet is new.
 import type { ScanResult } from "../engine/types.js";
 import { covers, followMoves, type Finding, type Forgotten, type Move } from "../model/index.js";
 import { findingCovers } from "./coverage.js";
@@ -164,8 +165,14 @@ export function diffFindings(
         findingCovers(other, gone) || (other.rule === gone.rule && findingCovers(gone, other)),
     );
   const labelled: Finding[] = head.map((finding) => {
-    const group = unmatchedBase.get(findingIdentity(finding));
-    const match = group?.shift();
+    const group = unmatchedBase.get(findingIdentity(finding)) ?? [];
+    // An equal identity whose exposure the head widened (`sqs:*` on one queue, then on `*`) is
+    // not the same finding: the base one stays unmatched, left out when the head's covers it.
+    const index = group.findIndex(
+      ({ finding: earlier, root, moved }) =>
+        !widened({ ...earlier, root, subject: moved }, finding),
+    );
+    const match = index < 0 ? undefined : group.splice(index, 1)[0];
     const existing = match !== undefined || coveredIn(baseScopes, finding);
     return { ...finding, status: existing ? "existing" : "new" };
   });
@@ -197,6 +204,17 @@ export function diffFindings(
     }
   }
   return labelled;
+}
+
+/**
+ * Whether `later` (same identity as `earlier`) reaches further: both have a scope that differs and
+ * `earlier`'s does not cover it. Without scopes, or for a cannot-tell finding, identity decides.
+ */
+function widened(earlier: Finding, later: Finding): boolean {
+  if (earlier.scope === undefined || later.scope === undefined) return false;
+  if (earlier.unknown !== undefined || later.unknown !== undefined) return false;
+  if (JSON.stringify(earlier.scope) === JSON.stringify(later.scope)) return false;
+  return !findingCovers(earlier, later);
 }
 
 /** What coverage compares within: root, subject (else resource) and category. */

@@ -13,6 +13,7 @@ interface JsonFinding {
   line: number;
   message: string;
   unknown?: string;
+  widened?: string;
 }
 
 async function run(files: Record<string, string>, args: (dir: string) => string[]) {
@@ -28,7 +29,7 @@ async function run(files: Record<string, string>, args: (dir: string) => string[
       .filter((f) => f.rule !== "TG-NET-007")
       .map(
         (f) =>
-          `${f.status} ${f.rule} ${f.line}${f.unknown ? " cannot tell" : ""}${f.message.replace(/^[^]*?( Only when [^]*)?$/, "$1")}`,
+          `${f.status} ${f.rule} ${f.line}${f.unknown ? " cannot tell" : ""}${f.message.replace(/^[^]*?( Only when [^]*)?$/, "$1")}${f.widened ? ` (${f.widened})` : ""}`,
       )
       .sort(),
   };
@@ -158,6 +159,42 @@ resource "aws_security_group" "admin" {
     expect(findings).toEqual([
       "existing TG-NET-002 21",
       "new TG-NET-001 5 Only when terraform.workspace is prod.",
+    ]);
+  });
+
+  it("in a diff adding a workspace the finding holds in too, reports it new, saying where", async () => {
+    const sg = (cidrs: string) => `locals {
+  admin_cidrs = { ${cidrs} }
+}
+resource "aws_security_group" "admin" {
+  name = "admin"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [local.admin_cidrs[terraform.workspace]]
+  }
+}
+`;
+    const base = `prod = "0.0.0.0/0", staging = "10.0.0.0/8"`;
+    const { code, findings } = await run(
+      {
+        "base/main.tf": sg(base),
+        "head/main.tf": sg(`${base}, qa = "0.0.0.0/0"`),
+      },
+      diffArgs,
+    );
+    expect(code).toBe(1);
+    expect(findings).toEqual([
+      "new TG-NET-001 2 Only when terraform.workspace is prod or terraform.workspace is qa. (now also when terraform.workspace is qa)",
+    ]);
+    // The other way round the pull request narrows it: still open in prod, existing.
+    const narrowed = await run(
+      { "base/main.tf": sg(`${base}, qa = "0.0.0.0/0"`), "head/main.tf": sg(base) },
+      diffArgs,
+    );
+    expect(narrowed.findings).toEqual([
+      "existing TG-NET-001 2 Only when terraform.workspace is prod.",
     ]);
   });
 

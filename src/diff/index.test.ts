@@ -34,6 +34,27 @@ describe("diffFindings", () => {
     ]);
   });
 
+  it("calls a finding its conditions now hold in more deployments new, saying where, and keeps a narrowed one existing", () => {
+    const ws = "terraform.workspace";
+    const choices = (...names: string[]) => ({ parameters: { [ws]: names }, conditions: {} });
+    const prod = finding({
+      deployments: { when: [`${ws} is prod`], choices: choices("prod", "staging") },
+    });
+    const prodAndQa = finding({
+      deployments: {
+        when: [`${ws} is prod or ${ws} is qa`],
+        choices: choices("prod", "qa", "staging"),
+      },
+    });
+    expect(diffFindings([prod], [prodAndQa])).toEqual([
+      { ...prodAndQa, status: "new", widened: `now also when ${ws} is qa` },
+    ]);
+    expect(diffFindings([prodAndQa], [prod])).toEqual([{ ...prod, status: "existing" }]);
+    // Unconditional at head, in every workspace: wider too.
+    expect(diffFindings([prod], [finding()])[0]).toMatchObject({ status: "new" });
+    expect(diffFindings([finding()], [prod])[0]).toMatchObject({ status: "existing" });
+  });
+
   it("reports base findings absent at head as fixed, with their base location", () => {
     const result = diffFindings([finding({ line: 3 })], []);
     expect(result).toEqual([{ ...finding({ line: 3 }), status: "fixed" }]);

@@ -8,6 +8,9 @@
 // CloudFormation resource moved between stacks likewise, and into another root with its template
 // (stacks.ts). A base finding whose rule the head reports as cannot tell on the same subject is
 // not known fixed.
+// A head finding matched by identity is still new when its conditions hold in deployments the
+// base's did not (`widening`: a workspace or `AllowedValues` entry the PR adds where it opens,
+// a condition redefined or dropped), marked `widened`; narrowed, it stays existing.
 // Then coverage (coverage.ts, from the rules' structured `scope`): a head finding left new is
 // existing when a base finding's exposure, on the same root, subject and category, already held
 // it (a PR narrowing all ports to 22 opens nothing new), with no further mark. A base finding
@@ -19,6 +22,7 @@
 // covers the head's: `sqs:*` moved from one queue to `*` keeps its evidence, yet is new.
 import type { ScanResult } from "../engine/types.js";
 import { covers, followMoves, type Finding, type Forgotten, type Move } from "../model/index.js";
+import { widening } from "../policy/conditions.js";
 import { findingCovers } from "./coverage.js";
 import { stackMoves } from "./stacks.js";
 
@@ -173,6 +177,11 @@ export function diffFindings(
         !widened({ ...earlier, root, subject: moved }, finding),
     );
     const match = index < 0 ? undefined : group.splice(index, 1)[0];
+    const wider =
+      match && match.finding.deployments
+        ? widening(match.finding.deployments, finding.deployments ?? { when: [] })
+        : undefined;
+    if (wider !== undefined) return { ...finding, status: "new", widened: `now ${wider}` };
     const existing = match !== undefined || coveredIn(baseScopes, finding);
     return { ...finding, status: existing ? "existing" : "new" };
   });

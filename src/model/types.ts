@@ -275,6 +275,21 @@ export interface ChoiceDomain {
   conditions: { [condition: string]: string };
 }
 
+/**
+ * A value in `ChoiceDomain.parameters` that stands for every value the list does not name: the
+ * Terraform workspace no map or comparison names (iac/terraform/workspaces.ts).
+ */
+export const UNLISTED_VALUE = "(unnamed)";
+
+/**
+ * The deployments a finding holds in: its conditions (none: every deployment) and what their
+ * names mean (`Resource.choices`), so that the diff can tell whether a pull request widened them.
+ */
+export interface FindingDeployments {
+  when: string[];
+  choices?: ChoiceDomain;
+}
+
 /** A located problem found while loading (syntax error, unsupported construct, refused file). */
 export interface LoadError {
   file: string;
@@ -553,6 +568,22 @@ export interface Finding {
    * so whether the base had it is unknown. The gate still gates it as new (set by the gate).
    */
   unloadedAtBase?: true;
+  /**
+   * Where the finding holds, when not in every deployment or when its resource names choices
+   * (`FindingDeployments`). Compared by the diff, never reported.
+   */
+  deployments?: FindingDeployments;
+  /**
+   * On a head finding the diff labels `new` although the base had it: the deployments it holds in
+   * now and did not at base (`now also when terraform.workspace is qa`).
+   */
+  widened?: string;
+  /**
+   * On a head finding the diff labels `existing` although the base did not have it: the head's
+   * Terraform `import` block that adopts its resource (where it is written). What it exposes is
+   * deployed already; the pull request brings it under management, it does not create it.
+   */
+  adopted?: { file: string; line: number };
   status?: FindingStatus;
   enforcement: Enforcement;
   waived: null | { reason: string; expires?: string };

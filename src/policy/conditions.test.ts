@@ -6,6 +6,7 @@ import {
   parseCondition,
   readableText,
   satisfiable,
+  widening,
 } from "./conditions.js";
 
 describe("condition texts as formulas", () => {
@@ -123,5 +124,79 @@ describe("condition texts as formulas", () => {
         "IsProd and Cidr is 0.0.0.0/0",
       );
     });
+  });
+});
+
+describe("widening: where a head finding holds and its base finding did not", () => {
+  const ws = "terraform.workspace";
+  const workspaces = (...names: string[]) => ({
+    parameters: { [ws]: names },
+    conditions: {},
+  });
+
+  it("names a workspace the pull request adds to the worlds a finding holds in", () => {
+    const base = { when: [`${ws} is prod`], choices: workspaces("prod", "staging") };
+    const head = {
+      when: [`${ws} is prod or ${ws} is qa`],
+      choices: workspaces("prod", "qa", "staging"),
+    };
+    expect(widening(base, head)).toBe(`also when ${ws} is qa`);
+    // A workspace the head adds where the finding does not hold widens nothing; narrowing neither.
+    expect(widening(base, { ...head, when: [`${ws} is prod`] })).toBeUndefined();
+    expect(widening(head, base)).toBeUndefined();
+  });
+
+  it("reads a workspace no name stands for as the base's unnamed world, not as a new one", () => {
+    // At base `qa` was one of the workspaces nothing named, where the finding held already.
+    const base = {
+      when: [`not ${ws} is staging`],
+      choices: workspaces("(unnamed)", "staging"),
+    };
+    const head = {
+      when: [`not ${ws} is staging`],
+      choices: workspaces("(unnamed)", "qa", "staging"),
+    };
+    expect(widening(base, head)).toBeUndefined();
+    expect(widening(base, { when: [], choices: head.choices })).toBe(`also when ${ws} is staging`);
+  });
+
+  it("widens an unconditional head finding over a conditional base one, never an unconditional base one", () => {
+    expect(widening({ when: ["IsProd"] }, { when: [] })).toBe(
+      "in every deployment (was only when IsProd)",
+    );
+    expect(widening({ when: [] }, { when: ["IsProd"] })).toBeUndefined();
+    expect(widening({ when: [] }, { when: [], choices: workspaces("prod", "qa") })).toBeUndefined();
+  });
+
+  it("reads a condition by what defines it at each side, and an allowed value the head adds", () => {
+    const env = (values: string[], isOpen: string) => ({
+      parameters: { Env: values },
+      conditions: { IsOpen: isOpen },
+    });
+    const base = { when: ["IsOpen"], choices: env(["dev", "prod", "qa"], "Env is prod") };
+    const redefined = {
+      when: ["IsOpen"],
+      choices: env(["dev", "prod", "qa"], "Env is prod or Env is qa"),
+    };
+    expect(widening(base, redefined)).toBe("also when Env is qa");
+    expect(widening(redefined, base)).toBeUndefined();
+    const mapped = { when: ["Env is prod"], choices: env(["dev", "prod"], "Env is prod") };
+    const allowed = {
+      when: ["Env is prod or Env is qa"],
+      choices: env(["dev", "prod", "qa"], "Env is prod"),
+    };
+    expect(widening(mapped, allowed)).toBe("also when Env is qa");
+  });
+
+  it("never widens where each side writes a name the other does not: they cannot be compared", () => {
+    expect(widening({ when: ["IsProd"] }, { when: ["IsProduction"] })).toBeUndefined();
+    expect(
+      widening({ when: ["var.rules is not empty"] }, { when: ["local.rules is not empty"] }),
+    ).toBeUndefined();
+    // A name only one side writes otherwise may hold or not, as within one scan.
+    expect(widening({ when: ["IsProd"] }, { when: ["IsProd or IsQa"] })).toBe(
+      "also where it did not hold (was only when IsProd)",
+    );
+    expect(widening({ when: ["IsProd or IsQa"] }, { when: ["IsProd"] })).toBeUndefined();
   });
 });

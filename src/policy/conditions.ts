@@ -12,7 +12,7 @@
 // parameter's `AllowedValues`, and the conditions they decide), a deployment gives each such
 // parameter exactly one of its values, so "Env is dev or Env is prod" holds in every deployment.
 
-import type { ChoiceDomain } from "../model/types.js";
+import { UNLISTED_VALUE, type ChoiceDomain, type FindingDeployments } from "../model/types.js";
 
 type Formula =
   | { kind: "name"; name: string }
@@ -252,4 +252,161 @@ export function conjunctionText(conditions: readonly string[]): string {
   return conditions
     .map((condition) => (parseCondition(condition).kind === "or" ? `(${condition})` : condition))
     .join(" and ");
+}
+
+/** The formula with each condition `domain` defines replaced by its definition. */
+function expanded(
+  formula: Formula,
+  domain: ChoiceDomain | undefined,
+  seen = new Set<string>(),
+): Formula {
+  switch (formula.kind) {
+    case "name": {
+      const definition =
+        domain && Object.hasOwn(domain.conditions, formula.name)
+          ? domain.conditions[formula.name]
+          : undefined;
+      if (definition === undefined || seen.has(formula.name)) return formula;
+      return expanded(parseCondition(definition), domain, new Set([...seen, formula.name]));
+    }
+    case "not":
+      return { kind: "not", operand: expanded(formula.operand, domain, seen) };
+    default:
+      return {
+        kind: formula.kind,
+        operands: formula.operands.map((operand) => expanded(operand, domain, seen)),
+      };
+  }
+}
+
+/** A parameter value no domain lists and no condition names: a deployment none of them foresaw. */
+const FRESH_VALUE = "\u0000fresh";
+
+/**
+ * Where a finding holds at head and did not at base, across the pull request: the deployments
+ * the head's conditions (over the head's domain) cover and the base's (over the base's) do not,
+ * as the text a message names after "now" (`also when terraform.workspace is qa`); undefined when
+ * the base's finding held in every deployment (it is as open as before wherever the head adds one)
+ * or no such deployment is proven. A deployment is a value for each parameter either domain
+ * lists; one the base's domain cannot take (a workspace the base could not plan, an
+ * `AllowedValues` entry the pull request added) is one where the base's finding did not hold. A
+ * condition name neither domain defines (an undecided CloudFormation condition, an unknown
+ * `for_each`'s "is not empty") may hold or not, as within one scan: a head that drops it, or adds
+ * one in `or`, is wider. When each side writes such a name the other does not (a renamed
+ * condition, `var.rules` refactored into `local.rules`), the two cannot be compared, and nothing
+ * is widened: an unreadable comparison never makes a finding new.
+ */
+export function widening(base: FindingDeployments, head: FindingDeployments): string | undefined {
+  if (base.when.length === 0) return undefined;
+  const always: Formula = { kind: "and", operands: [] };
+  const baseFormula = expanded(parseCondition(conjunctionText(base.when)), base.choices);
+  const headFormula =
+    head.when.length === 0
+      ? always
+      : expanded(parseCondition(conjunctionText(head.when)), head.choices);
+  const listed = (domain: ChoiceDomain | undefined, parameter: string): string[] | undefined =>
+    domain && Object.hasOwn(domain.parameters, parameter)
+      ? domain.parameters[parameter]
+      : undefined;
+  const parameterOf = (name: string): string | undefined => {
+    const match = /^([A-Za-z0-9_.]+) is (\S+)$/.exec(name);
+    if (!match) return undefined;
+    const parameter = match[1]!;
+    return listed(base.choices, parameter) || listed(head.choices, parameter)
+      ? parameter
+      : undefined;
+  };
+  const baseNames = namesOf(baseFormula, new Set());
+  const headNames = namesOf(headFormula, new Set());
+  const values = new Map<string, Set<string>>();
+  const free: string[] = [];
+  for (const name of new Set([...baseNames, ...headNames])) {
+    const parameter = parameterOf(name);
+    if (parameter === undefined) {
+      free.push(name);
+      continue;
+    }
+    values.set(parameter, values.get(parameter) ?? new Set());
+    values.get(parameter)!.add(name.slice(parameter.length + 4));
+  }
+  const onlyIn = (names: ReadonlySet<string>, other: ReadonlySet<string>): boolean =>
+    free.some((name) => names.has(name) && !other.has(name));
+  if (onlyIn(baseNames, headNames) && onlyIn(headNames, baseNames)) return undefined;
+  for (const domain of [base.choices, head.choices])
+    for (const [parameter, listedValues] of Object.entries(domain?.parameters ?? {}))
+      if (values.has(parameter))
+        for (const value of listedValues)
+          if (value !== UNLISTED_VALUE) values.get(parameter)!.add(value);
+  for (const parameterValues of values.values()) parameterValues.add(FRESH_VALUE);
+  const parameters = [...values.keys()];
+  let combinations = 2 ** free.length;
+  for (const parameterValues of values.values()) combinations *= parameterValues.size;
+  if (combinations > MAX_DEPLOYMENTS) return undefined;
+  // What a side's `P is v` names read in a deployment giving P `value`: undefined when the side
+  // could not be deployed so.
+  const seenAs = (
+    domain: ChoiceDomain | undefined,
+    parameter: string,
+    value: string,
+  ): string | undefined => {
+    const sideValues = listed(domain, parameter);
+    if (sideValues === undefined || sideValues.includes(value)) return value;
+    return sideValues.includes(UNLISTED_VALUE) ? UNLISTED_VALUE : undefined;
+  };
+  const truthOf = (
+    domain: ChoiceDomain | undefined,
+    deployment: readonly string[],
+    truths: ReadonlyMap<string, boolean>,
+  ): Map<string, boolean> | undefined => {
+    const truth = new Map(truths);
+    for (const [index, parameter] of parameters.entries()) {
+      const value = seenAs(domain, parameter, deployment[index]!);
+      if (value === undefined) return undefined;
+      for (const candidate of values.get(parameter)!)
+        truth.set(`${parameter} is ${candidate}`, candidate === value);
+    }
+    return truth;
+  };
+  const witnesses: string[][] = [];
+  const deploymentsOf = (index: number): string[][] =>
+    index === parameters.length
+      ? [[]]
+      : [...values.get(parameters[index]!)!].flatMap((value) =>
+          deploymentsOf(index + 1).map((rest) => [value, ...rest]),
+        );
+  for (const deployment of deploymentsOf(0)) {
+    for (let row = 0; row < 2 ** free.length; row += 1) {
+      const truths = new Map(free.map((name, bit) => [name, (row & (1 << bit)) !== 0]));
+      const headTruth = truthOf(head.choices, deployment, truths);
+      const baseTruth = truthOf(base.choices, deployment, truths);
+      if (
+        headTruth !== undefined &&
+        holds(headFormula, headTruth) &&
+        (baseTruth === undefined || !holds(baseFormula, baseTruth))
+      ) {
+        witnesses.push(deployment);
+        break;
+      }
+    }
+  }
+  if (witnesses.length === 0) return undefined;
+  const [parameter] = parameters;
+  if (parameters.length === 1 && free.length === 0) {
+    const named = [...new Set(witnesses.map(([value]) => value!))].filter(
+      (value) => value !== FRESH_VALUE,
+    );
+    const others = witnesses.some(([value]) => value === FRESH_VALUE)
+      ? [`${parameter} is another value`]
+      : [];
+    return `also when ${[...named.map((value) => `${parameter} is ${value}`), ...others].join(" or ")}`;
+  }
+  const was = spokenCondition(conjunctionText(base.when));
+  return head.when.length === 0
+    ? `in every deployment (was only when ${was})`
+    : `also where it did not hold (was only when ${was})`;
+}
+
+/** A condition text as a message says it: `not terraform.workspace is prod` reads `terraform.workspace is not prod`. */
+export function spokenCondition(when: string): string {
+  return when.replace(/\bnot terraform\.workspace is (?=[^\s()])/g, "terraform.workspace is not ");
 }

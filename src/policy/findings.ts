@@ -27,6 +27,7 @@ import {
   implies,
   readableText,
   satisfiable,
+  spokenCondition,
 } from "./conditions.js";
 import type { RuleMetadata } from "./metadata.js";
 
@@ -351,11 +352,6 @@ export interface WorldResults {
   when?: string;
 }
 
-/** A condition text as a message says it: `not terraform.workspace is prod` reads `terraform.workspace is not prod`. */
-function spoken(when: string): string {
-  return when.replace(/\bnot terraform\.workspace is (?=[^\s()])/g, "terraform.workspace is not ");
-}
-
 export function toFindings(
   rule: RuleMetadata,
   results: readonly unknown[],
@@ -429,7 +425,8 @@ export function toWorldFindings(
     );
     if (conditions === null) continue;
     const when = readableText(conditions, resource.choices);
-    const message = when === "" ? result.message : `${result.message} Only when ${spoken(when)}.`;
+    const message =
+      when === "" ? result.message : `${result.message} Only when ${spokenCondition(when)}.`;
     const readFrom = readFromOf(resource, pointer, conditions);
     const readAt = readAtOf(resource, pointer);
     const undecidedBy = result.unknown ?? unknownPart ?? unknownPartAt(resource, pointer);
@@ -454,6 +451,14 @@ export function toWorldFindings(
       ...(result.scope ? { scope: { ...result.scope, when: conditions } } : {}),
       ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),
       ...(undecidedBy !== undefined ? { unknown: undecidedBy } : {}),
+      ...(when !== "" || resource.choices !== undefined
+        ? {
+            deployments: {
+              when: when === "" ? [] : conditions,
+              ...(resource.choices !== undefined ? { choices: resource.choices } : {}),
+            },
+          }
+        : {}),
       enforcement: "blocking",
       waived: null,
     });

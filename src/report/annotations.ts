@@ -11,6 +11,7 @@ import {
   formatLoadError,
   resourceLabel,
   unloadedAtBaseNote,
+  diffNote,
 } from "./format.js";
 import type { ChangedLines } from "./patch.js";
 import { placeOnChangedLine } from "./placement.js";
@@ -69,6 +70,7 @@ export function planAnnotations(
     const { path, line, by } = place ?? { path: finding.file, line: finding.line };
     const block = blockElsewhere(finding);
     const unloaded = unloadedAtBaseNote(finding);
+    const note = diffNote(finding);
     placed.push({
       finding,
       annotation: {
@@ -81,6 +83,7 @@ export function planAnnotations(
           [
             ...(finding.unknown !== undefined ? [`${cannotTell(finding)}.`] : []),
             ...(unloaded ? [`${unloaded}.`] : []),
+            ...(note ? [`${note.charAt(0).toUpperCase()}${note.slice(1)}.`] : []),
             `${finding.severity.toUpperCase()} ${finding.status} finding on ${resourceLabel(finding)}${block ? ` (${block})` : ""}: ${finding.message}`,
             ...(by !== undefined ? [`This changed line is read by ${by}.`] : []),
             ...(path !== finding.file || line !== finding.line

@@ -19,6 +19,18 @@ export function unloadedAtBaseNote(finding: Pick<Finding, "unloadedAtBase">): st
 }
 
 /**
+ * What every report says of a finding the diff labelled otherwise than its identity alone would:
+ * a base finding the pull request widened to more deployments (new), one whose resource a
+ * Terraform `import` block adopts (existing). Undefined for the others.
+ */
+export function diffNote(finding: Pick<Finding, "widened" | "adopted">): string | undefined {
+  if (finding.widened !== undefined) return `widened by this change: ${finding.widened}`;
+  if (finding.adopted !== undefined)
+    return `adopted by the import block at ${finding.adopted.file}:${finding.adopted.line}: already deployed, now managed here`;
+  return undefined;
+}
+
+/**
  * What a report says of a finding's enforcement: `blocking` when it fails the check, nothing for a
  * fixed finding (it blocks nothing), `would block` for a waived new finding its enforcement would
  * otherwise make blocking, and the enforcement level (`advisory`, or `blocking` for an existing

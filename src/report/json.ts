@@ -50,6 +50,8 @@ export function renderJson(
         unknown: f.unknown,
         status: f.status,
         unloadedAtBase: f.unloadedAtBase,
+        widened: f.widened,
+        adopted: f.adopted,
         enforcement: f.enforcement,
         waived: f.waived,
         blocks: blocking.has(f),

@@ -23,6 +23,7 @@ import {
   resourceLabel,
   ruleTextMarkdown,
   unloadedAtBaseNote,
+  diffNote,
 } from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
@@ -206,10 +207,12 @@ function findingItem(
 ): string[] {
   const enforcement = enforcementTag(finding, blocks);
   const unloaded = unloadedAtBaseNote(finding);
+  const note = diffNote(finding);
   const tags = [
     ...(blocks ? ["**blocks merge**"] : enforcement ? [enforcement] : []),
     ...(finding.unknown !== undefined ? [`cannot tell: ${codeSpan(finding.unknown)} decides`] : []),
     ...(unloaded ? [unloaded] : []),
+    ...(note ? [escapeMarkdown(note)] : []),
     ...(unannotated ? ["not on a changed line"] : []),
   ];
   const block = blockElsewhere(finding);

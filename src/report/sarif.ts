@@ -21,6 +21,7 @@ import {
   resourceLabel,
   ruleTextMarkdown,
   unloadedAtBaseNote,
+  diffNote,
 } from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
@@ -134,6 +135,8 @@ export function renderSarif(
             blocks: blocking.has(finding),
             ...(finding.unknown !== undefined ? { unknown: finding.unknown } : {}),
             ...(finding.unloadedAtBase ? { unloadedAtBase: true } : {}),
+            ...(finding.widened !== undefined ? { widened: finding.widened } : {}),
+            ...(finding.adopted !== undefined ? { adopted: finding.adopted } : {}),
           },
         })),
       },
@@ -204,7 +207,8 @@ function sarifMessage(finding: Finding, decided: DecidingLine | undefined): stri
   const undecided = cannotTell(finding);
   const readBy = decided?.by !== undefined ? ` This changed line is read by ${decided.by}.` : "";
   const unloaded = unloadedAtBaseNote(finding);
-  return `${undecided ? `${undecided}. ${text}` : text}${readBy}${unloaded ? ` (${unloaded}.)` : ""}`;
+  const note = diffNote(finding);
+  return `${undecided ? `${undecided}. ${text}` : text}${readBy}${unloaded ? ` (${unloaded}.)` : ""}${note ? ` (${note}.)` : ""}`;
 }
 
 function sarifRule(finding: Finding, level: SarifLevel): object {

@@ -14,6 +14,7 @@ import {
   formatLoadError,
   resourceLabel,
   unloadedAtBaseNote,
+  diffNote,
 } from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
@@ -33,6 +34,8 @@ export function renderText(
     if (undecided) tags.push(undecided);
     const unloaded = unloadedAtBaseNote(finding);
     if (unloaded) tags.push(unloaded);
+    const note = diffNote(finding);
+    if (note) tags.push(note);
     if (finding.waived) tags.push(`waived: ${finding.waived.reason}`);
     const place = decided.get(finding);
     const at = place

@@ -13,7 +13,7 @@
 // without its key) is one Terraform cannot plan, and is left out; one that reaches a limit of
 // Tollgate's own is kept, judged as the evaluation with the workspace unknown has it, and said.
 
-import type { ChoiceDomain, LoadError } from "../../model/types.js";
+import { UNLISTED_VALUE, type ChoiceDomain, type LoadError } from "../../model/types.js";
 
 /** How `terraform.workspace` stays unknown in the evaluation of record: its source text. */
 export const WORKSPACE_EXPRESSION = "terraform.workspace";
@@ -36,7 +36,7 @@ export const MAX_WORKSPACES = 16;
 export const UNNAMED_WORKSPACE = "tollgate-unnamed-workspace";
 
 /** The value the domain gives the unnamed world: no condition text names it. */
-const UNNAMED_VALUE = "(unnamed)";
+const UNNAMED_VALUE = UNLISTED_VALUE;
 
 /** Where a root first read `terraform.workspace` with a name, for the warnings about it. */
 export interface WorkspaceRead {

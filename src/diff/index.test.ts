@@ -55,6 +55,30 @@ describe("diffFindings", () => {
     expect(diffFindings([finding()], [prod])[0]).toMatchObject({ status: "existing" });
   });
 
+  it("calls a finding on what a head import block adopts existing, saying where, and only that", () => {
+    const adopted = [
+      { root: "", address: "aws_security_group.legacy", file: "main.tf", line: 3 },
+      { root: "", address: 'module.app["x"].aws_s3_bucket.b[*]', file: "main.tf", line: 9 },
+    ];
+    const head = [
+      finding({ resource: "aws_security_group.legacy" }),
+      finding({ resource: 'module.app["x"].aws_s3_bucket.b["logs"]' }),
+      // A rule written elsewhere that opens the adopted group is new; so are other roots' and
+      // other instances' findings.
+      finding({
+        resource: "aws_vpc_security_group_ingress_rule.ssh",
+        subject: "aws_security_group.legacy",
+      }),
+      finding({ resource: "aws_security_group.legacy", root: "envs/prod" }),
+      finding({ resource: 'module.app["y"].aws_s3_bucket.b["logs"]' }),
+    ];
+    expect(
+      diffFindings([], head, [], [], [], adopted).map(
+        (f) => `${f.status} ${f.adopted ? `${f.adopted.file}:${f.adopted.line}` : "-"}`,
+      ),
+    ).toEqual(["existing main.tf:3", "existing main.tf:9", "new -", "new -", "new -"]);
+  });
+
   it("reports base findings absent at head as fixed, with their base location", () => {
     const result = diffFindings([finding({ line: 3 })], []);
     expect(result).toEqual([{ ...finding({ line: 3 }), status: "fixed" }]);

@@ -11,6 +11,8 @@
 // A head finding matched by identity is still new when its conditions hold in deployments the
 // base's did not (`widening`: a workspace or `AllowedValues` entry the PR adds where it opens,
 // a condition redefined or dropped), marked `widened`; narrowed, it stays existing.
+// A head finding left new on a resource instance the head's Terraform `import` block adopts is
+// existing, marked `adopted`: it was deployed before the PR, which only brings it under management.
 // Then coverage (coverage.ts, from the rules' structured `scope`): a head finding left new is
 // existing when a base finding's exposure, on the same root, subject and category, already held
 // it (a PR narrowing all ports to 22 opens nothing new), with no further mark. A base finding
@@ -21,7 +23,14 @@
 // a scope only identity matches. Equal identities whose scopes differ match only when the base's
 // covers the head's: `sqs:*` moved from one queue to `*` keeps its evidence, yet is new.
 import type { ScanResult } from "../engine/types.js";
-import { covers, followMoves, type Finding, type Forgotten, type Move } from "../model/index.js";
+import {
+  covers,
+  followMoves,
+  type Adopted,
+  type Finding,
+  type Forgotten,
+  type Move,
+} from "../model/index.js";
 import { widening } from "../policy/conditions.js";
 import { findingCovers } from "./coverage.js";
 import { stackMoves } from "./stacks.js";
@@ -67,6 +76,7 @@ export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
     movesInForce(intoUnfetchedCalls(moves, head.addresses ?? []), baseAddresses),
     head.undecided,
     head.forgotten,
+    head.adopted,
   );
 }
 
@@ -106,7 +116,8 @@ const moduleCall = /(^|\.)module\.[A-Za-z_][\w-]*(\[[^\]]*\])?$/;
  * finding covers it or it covers a head finding of its rule, and when it moved onto a resource
  * whose count or for_each is unknown at head (`Move.anyInstance`) that reports the same finding.
  * A `fixed` finding on what a head `removed` block with `destroy = false` forgets (`forgotten`)
- * gets `forgottenAtHead`: it is still deployed, only no longer managed here.
+ * gets `forgottenAtHead`: it is still deployed, only no longer managed here. A head finding left
+ * new whose resource an `import` block (`adopted`) adopts is existing, with `adopted` saying where.
  */
 export function diffFindings(
   base: Finding[],
@@ -114,7 +125,9 @@ export function diffFindings(
   moves: readonly Move[] = [],
   undecided: readonly Finding[] = [],
   forgotten: readonly Forgotten[] = [],
+  adopted: readonly Adopted[] = [],
 ): Finding[] {
+  const adoptedBy = adoptedMatcher(adopted);
   const movesByRoot = new Map<string, Move[]>();
   // Moves into another root, by where they start: each moves one CloudFormation resource.
   const intoOtherRoot = new Map<string, Move>();
@@ -182,8 +195,16 @@ export function diffFindings(
         ? widening(match.finding.deployments, finding.deployments ?? { when: [] })
         : undefined;
     if (wider !== undefined) return { ...finding, status: "new", widened: `now ${wider}` };
-    const existing = match !== undefined || coveredIn(baseScopes, finding);
-    return { ...finding, status: existing ? "existing" : "new" };
+    if (match !== undefined || coveredIn(baseScopes, finding))
+      return { ...finding, status: "existing" };
+    const importBlock = adoptedBy(finding);
+    return importBlock
+      ? {
+          ...finding,
+          status: "existing",
+          adopted: { file: importBlock.file, line: importBlock.line },
+        }
+      : { ...finding, status: "new" };
   });
   const cannotTell = new Map<string, string[]>();
   for (const finding of [...head, ...undecided]) {
@@ -224,6 +245,29 @@ function widened(earlier: Finding, later: Finding): boolean {
   if (earlier.unknown !== undefined || later.unknown !== undefined) return false;
   if (JSON.stringify(earlier.scope) === JSON.stringify(later.scope)) return false;
   return !findingCovers(earlier, later);
+}
+
+/**
+ * The head's `import` block, if any, that adopts the resource a finding is written in (its
+ * `resource`, not its subject: a new rule opening an adopted group is new). A key written as an
+ * expression (`[*]`) matches any key.
+ */
+function adoptedMatcher(
+  adopted: readonly Adopted[],
+): (finding: Pick<Finding, "root" | "resource">) => Adopted | undefined {
+  const patterns = adopted.map((entry) => ({
+    entry,
+    pattern: new RegExp(
+      `^${entry.address
+        .split("[*]")
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join(String.raw`\[(?:\d+|"(?:[^"\\]|\\.)*")\]`)}$`,
+    ),
+  }));
+  return (finding) =>
+    patterns.find(
+      ({ entry, pattern }) => entry.root === (finding.root ?? "") && pattern.test(finding.resource),
+    )?.entry;
 }
 
 /** What coverage compares within: root, subject (else resource) and category. */

@@ -149,6 +149,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         printed: evaluated.printed,
         moves: model.moves,
         ...(model.forgotten ? { forgotten: model.forgotten } : {}),
+        ...(model.adopted ? { adopted: model.adopted } : {}),
         addresses: model.resources.map((resource) => ({
           root: resource.root,
           address: qualifiedAddress(resource),

@@ -2,7 +2,7 @@
 // located findings and errors out. The app and the CLI code against this, never the stages behind it.
 import type { RuleSettings } from "../config/schema.js";
 import type { FileListing, SourceFile } from "../iac/source.js";
-import type { Finding, Forgotten, LoadError, Move, Resource } from "../model/types.js";
+import type { Adopted, Finding, Forgotten, LoadError, Move, Resource } from "../model/types.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 
 export interface ScanResult {
@@ -19,6 +19,8 @@ export interface ScanResult {
   moves?: Move[];
   /** The snapshot's Terraform `removed` blocks that leave what they remove deployed. */
   forgotten?: Forgotten[];
+  /** The snapshot's Terraform `import` blocks: at head, what the change adopts rather than creates. */
+  adopted?: Adopted[];
   /** What the rules' `print` calls wrote, line by line: for stderr, never into a report. */
   printed?: string[];
   /** Every resource's root and address: at base, what a Terraform state would hold. */

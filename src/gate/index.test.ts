@@ -67,6 +67,16 @@ describe("decideGate", () => {
     expect(all.blocking.map((f) => f.status)).toEqual(["existing"]);
   });
 
+  it("passes a finding on what an import block adopts under fail_on: new, says so, and blocks it under all", () => {
+    const adopted = [finding({ status: "existing", adopted: { file: "main.tf", line: 5 } })];
+    const decision = decideGate(adopted, [], defaultSettings);
+    expect(decision.conclusion).toBe("success");
+    expect(decision.reasons).toContain(
+      "1 finding on what import blocks adopt (main.tf:5): already deployed, so existing, not new",
+    );
+    expect(decideGate(adopted, [], settings({ fail_on: "all" })).conclusion).toBe("failure");
+  });
+
   it("does not call a finding fixed when its file, module or template did not load at head", () => {
     const gone = [
       finding({ status: "fixed", file: "main.tf", root: "" }),

@@ -539,6 +539,13 @@ export function decideGate(
       `${plural(forgotten.length, "base finding")} not counted as fixed: no longer managed here, still deployed (removed with destroy = false at ${places})`,
     );
   }
+  const adopted = reported.filter((f) => f.status === "existing" && f.adopted !== undefined);
+  if (adopted.length > 0) {
+    const places = [...new Set(adopted.map((f) => `${f.adopted?.file}:${f.adopted?.line}`))];
+    reasons.push(
+      `${plural(adopted.length, "finding")} on what import blocks adopt (${places.join(", ")}): already deployed, so existing, not new`,
+    );
+  }
   const warnings = problems.filter(isWarning);
   if (warnings.length > 0)
     reasons.push(

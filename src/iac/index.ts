@@ -70,6 +70,7 @@ export function loadModel(
     model.errors.push(...terraform.errors);
     model.moves.push(...terraform.moves);
     if (terraform.forgotten.length > 0) model.forgotten = terraform.forgotten;
+    if (terraform.adopted.length > 0) model.adopted = terraform.adopted;
   }
   const stacks = loadStacks(files.filter(isTemplateFile), files, stackOptions);
   model.resources.push(...stacks.resources);

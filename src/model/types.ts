@@ -379,6 +379,23 @@ export interface Forgotten {
   line: number;
 }
 
+/**
+ * A Terraform `import` block of a root module: it adopts into the state what is already deployed
+ * at `address`, so findings on it were not brought into the world by the change that adds it.
+ */
+export interface Adopted {
+  /** The root module's directory, as `Resource.root`. */
+  root: string;
+  /**
+   * The resource instance `to` names (`aws_s3_bucket.logs`, `module.app["a"].aws_s3_bucket.b`),
+   * `[*]` standing for a key an expression gives (`[each.key]` under the block's `for_each`).
+   */
+  address: string;
+  /** Where the `import` block is written. */
+  file: string;
+  line: number;
+}
+
 export interface Model {
   resources: Resource[];
   errors: LoadError[];
@@ -386,6 +403,8 @@ export interface Model {
   moves: Move[];
   /** Terraform's `removed` blocks that keep what they remove deployed. */
   forgotten?: Forgotten[];
+  /** Terraform's `import` blocks, the invalid ones left out (reported in `errors` as warnings). */
+  adopted?: Adopted[];
 }
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";

@@ -25,12 +25,12 @@
 // Addresses are unique within one root module; two roots may both hold `aws_s3_bucket.this`
 // (tell them apart by `file`). Each resource says which versions of its provider may be in force
 // for its root (providers.ts: constraints of the root and its local modules, the lock file).
-import type { Forgotten, LoadError, Move, Resource, Value } from "../../model/types.js";
+import type { Adopted, Forgotten, LoadError, Move, Resource, Value } from "../../model/types.js";
 import type { FileListing, SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
 import { discoverModules, joinPath } from "./modules.js";
-import { declaredMoves, forgottenAddresses, rootMovesInForce } from "./moved.js";
+import { adoptedAddresses, declaredMoves, forgottenAddresses, rootMovesInForce } from "./moved.js";
 import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
@@ -78,6 +78,7 @@ export interface TerraformModel {
   moves: Move[];
   /** Root modules' `removed` blocks that leave what they remove deployed. */
   forgotten: Forgotten[];
+  adopted: Adopted[];
 }
 
 /**
@@ -99,6 +100,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   const rootMoves: Omit<Move, "root">[] = [];
   const moves: Move[] = [];
   const forgotten: Forgotten[] = [];
+  const adopted: Adopted[] = [];
   const context: LoadContext = {
     evaluator,
     modules: discovery.modules,
@@ -223,6 +225,9 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       forgotten.push(
         ...forgottenAddresses(definition).map((removed) => ({ root: directory, ...removed })),
       );
+      adopted.push(
+        ...adoptedAddresses(definition, report).map((block) => ({ root: directory, ...block })),
+      );
     } catch (error) {
       // Every known failure is a located value already; this keeps one root's defect from hiding the others.
       if (!(error instanceof Error)) throw error;
@@ -240,7 +245,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   }
   for (const relative of everyRoot)
     if (!foundForEveryRoot.has(relative)) missingVariableFile(relative, "every root module");
-  return { resources, errors: [...errors.values()], moduleCalls, moves, forgotten };
+  return { resources, errors: [...errors.values()], moduleCalls, moves, forgotten, adopted };
 }
 
 /**

@@ -63,6 +63,8 @@ export interface ModuleDefinition {
   moved: Declared<Block>[];
   /** `removed` blocks, in file order (moved.ts reads them). */
   removed: Declared<Block>[];
+  /** `import` blocks, in file order (moved.ts reads them). */
+  imports: Declared<Block>[];
 }
 
 /** `./x` or `../x`: Terraform's only local form; any other source (registry, git, archive) is not loaded. */
@@ -104,6 +106,7 @@ function emptyDefinition(directory: string): ModuleDefinition {
     ephemeral: new Set(),
     moved: [],
     removed: [],
+    imports: [],
   };
 }
 
@@ -190,6 +193,9 @@ function index(definition: ModuleDefinition, file: ParsedFile, errors: LoadError
         break;
       case "removed":
         definition.removed.push({ node: item, file });
+        break;
+      case "import":
+        definition.imports.push({ node: item, file });
         break;
       case "module": {
         if (first === undefined) break;

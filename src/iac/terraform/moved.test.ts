@@ -234,3 +234,88 @@ moved {
     expect(model.errors.filter((e) => e.code === "terraform-moved")).toEqual([]);
   });
 });
+
+describe("import blocks", () => {
+  const adopted = (model: ReturnType<typeof load>) =>
+    model.adopted.map((a) => `${a.root}:${a.address} ${a.file}:${a.line}`);
+
+  it("adopt the instance `to` names, into a module instance, any key under for_each", () => {
+    const model = load({
+      "live/main.tf": `import {
+  to = aws_security_group.legacy
+  id = "sg-0123"
+}
+import {
+  for_each = var.buckets
+  to       = module.store["logs"].aws_s3_bucket.this[each.key]
+  id       = each.value
+}
+module "store" {
+  source   = "./store"
+  for_each = toset(["logs"])
+}
+variable "buckets" { default = {} }
+resource "aws_security_group" "legacy" {}
+`,
+      "live/store/main.tf": `resource "aws_s3_bucket" "this" {}
+import {
+  to = aws_s3_bucket.child
+  id = "child"
+}
+`,
+      "other.tf.json": JSON.stringify({
+        import: [{ to: 'aws_instance.web["a"]', id: "i-1" }],
+      }),
+    });
+    // A child module's import block is Terraform's error and adopts nothing; .tf.json writes `to`
+    // as a string.
+    expect(adopted(model)).toEqual([
+      ':aws_instance.web["a"] other.tf.json:1',
+      "live:aws_security_group.legacy live/main.tf:1",
+      'live:module.store["logs"].aws_s3_bucket.this[*] live/main.tf:5',
+    ]);
+    expect(warnings(model)).toEqual([]);
+  });
+
+  it("that Terraform refuses are left out with a located warning", () => {
+    const model = load({
+      "main.tf": `import {
+  id = "no-to"
+}
+import {
+  to = aws_instance.no_id
+}
+import {
+  to       = aws_instance.both
+  id       = "i-1"
+  identity = { id = "i-1" }
+}
+import {
+  to = data.aws_vpc.main
+  id = "vpc-1"
+}
+import {
+  to = module.net
+  id = "x"
+}
+import {
+  to = aws_instance.keyed[each.key]
+  id = "i-2"
+}
+import {
+  to = aws_instance.ok
+  id = "i-3"
+}
+`,
+    });
+    expect(adopted(model)).toEqual([":aws_instance.ok main.tf:24"]);
+    expect(warnings(model)).toEqual([
+      'main.tf:1:1 warning an import block needs "to"; it is left out',
+      'main.tf:4:1 warning an import block needs "id" (or "identity"); it is left out',
+      'main.tf:7:1 warning an import block takes "id" or "identity", not both; it is left out',
+      'main.tf:13:3 warning import block "to": a data resource cannot be imported; it is left out',
+      'main.tf:17:3 warning import block "to": not a resource instance address (aws_instance.a, aws_instance.a["k"], aws_instance.a[each.key], module.net.aws_instance.a); it is left out',
+      'main.tf:21:3 warning import block "to": a key written as an expression needs "for_each"; it is left out',
+    ]);
+  });
+});

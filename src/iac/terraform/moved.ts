@@ -2,7 +2,9 @@
 // Terraform checks one block, made absolute for each instance of the module (instance.ts), then
 // checked across a root module as Terraform checks them together. A block Terraform would refuse
 // is a located warning and is left out, so findings on its resources stay new rather than
-// matching through a move Terraform never makes.
+// matching through a move Terraform never makes. Also a root module's `removed` blocks that keep
+// what they remove deployed, and its `import` blocks (what they adopt is deployed already),
+// checked alike.
 import { parseHcl, type Expression, type ScopeTraversalExpr } from "../hcl/index.js";
 import { covers, followMoves, type LoadError, type Move } from "../../model/index.js";
 import { keySuffix } from "./instance.js";
@@ -97,6 +99,130 @@ export function forgottenAddresses(
   return forgotten;
 }
 
+const IMPORT_CODE = "terraform-import";
+const NOT_AN_INSTANCE =
+  'not a resource instance address (aws_instance.a, aws_instance.a["k"], aws_instance.a[each.key], module.net.aws_instance.a)';
+
+/**
+ * What a root module's `import` blocks adopt: the instance `to` names, a key written as an
+ * expression (`aws_instance.a[each.key]`, under `for_each`) standing for any key (`[*]`). A block
+ * Terraform would refuse (no `to`, or one that is no managed resource instance; no `id` nor
+ * `identity`, or both; a key from an expression without `for_each`) is a located warning and is
+ * left out, so findings on what it names stay new.
+ */
+export function adoptedAddresses(
+  definition: ModuleDefinition,
+  report: (error: LoadError) => void,
+): Array<{ address: string; file: string; line: number }> {
+  const adopted: Array<{ address: string; file: string; line: number }> = [];
+  for (const { node, file } of definition.imports) {
+    const warn = (at: { line: number; column: number }, message: string): void =>
+      report({
+        file: file.path,
+        line: at.line,
+        column: at.column,
+        message: `${message}; it is left out`,
+        code: IMPORT_CODE,
+        level: "warning",
+      });
+    const to = attributeOf(node.body, "to");
+    const id = attributeOf(node.body, "id");
+    const identity =
+      attributeOf(node.body, "identity") ??
+      node.body.items.find((item) => item.kind === "Block" && item.type === "identity");
+    if (!to) {
+      warn(node, 'an import block needs "to"');
+      continue;
+    }
+    if (!id && !identity) {
+      warn(node, 'an import block needs "id" (or "identity")');
+      continue;
+    }
+    if (id && identity) {
+      warn(node, 'an import block takes "id" or "identity", not both');
+      continue;
+    }
+    const address = instanceAddress(to.expr);
+    if (typeof address !== "string") {
+      warn(to, `import block "to": ${address.problem}`);
+      continue;
+    }
+    if (address.includes("[*]") && !attributeOf(node.body, "for_each")) {
+      warn(to, 'import block "to": a key written as an expression needs "for_each"');
+      continue;
+    }
+    adopted.push({ address, file: file.path, line: node.line });
+  }
+  return adopted;
+}
+
+/** A step of an import block's `to`: a name, a key, or a key an expression gives. */
+type InstanceStep = { name: string } | { key: string | number } | { anyKey: true };
+
+/**
+ * Reads an import block's `to` (`module.net["k"].aws_instance.a[each.key]`; `.tf.json` writes it
+ * as a string) as an address, `[*]` for a key an expression gives; or says why it is not one.
+ */
+function instanceAddress(expr: Expression): string | { problem: string } {
+  const written = literalString(expr);
+  const parsed = written === undefined ? expr : writtenExpression(written);
+  const steps = parsed && instanceSteps(parsed);
+  if (!steps) return { problem: NOT_AN_INSTANCE };
+  const nameAt = (i: number): string | undefined => {
+    const step = steps[i];
+    return step && "name" in step ? step.name : undefined;
+  };
+  const keyAt = (i: number): string | undefined => {
+    const step = steps[i];
+    if (step === undefined || "name" in step) return undefined;
+    return "anyKey" in step ? "[*]" : keySuffix(step.key);
+  };
+  const parts: string[] = [];
+  let i = 0;
+  while (nameAt(i) === "module") {
+    const call = nameAt(i + 1);
+    if (call === undefined) return { problem: NOT_AN_INSTANCE };
+    const key = keyAt(i + 2);
+    parts.push(`module.${call}${key ?? ""}`);
+    i += key === undefined ? 2 : 3;
+  }
+  const type = nameAt(i);
+  const name = nameAt(i + 1);
+  if (type === "data") return { problem: "a data resource cannot be imported" };
+  const key = keyAt(i + 2);
+  if (type === undefined || name === undefined || i + (key === undefined ? 2 : 3) !== steps.length)
+    return { problem: NOT_AN_INSTANCE };
+  parts.push(`${type}.${name}${key ?? ""}`);
+  return parts.join(".");
+}
+
+function instanceSteps(expr: Expression): InstanceStep[] | undefined {
+  switch (expr.kind) {
+    case "ScopeTraversal":
+      return [
+        { name: expr.root },
+        ...expr.steps.map((step) =>
+          step.kind === "TraverseAttr" ? { name: step.name } : { key: step.key },
+        ),
+      ];
+    case "Index": {
+      const collection = instanceSteps(expr.collection);
+      if (!collection) return undefined;
+      const key =
+        expr.key.kind === "Literal" && typeof expr.key.value === "number"
+          ? expr.key.value
+          : literalString(expr.key);
+      return [...collection, key === undefined ? { anyKey: true } : { key }];
+    }
+    case "GetAttr": {
+      const object = instanceSteps(expr.object);
+      return object && [...object, { name: expr.name }];
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** Why Terraform refuses to move `from` to `to`, or undefined when it accepts the block. */
 function mismatch(from: Endpoint, to: Endpoint, definition: ModuleDefinition): string | undefined {
   if (from.kind !== to.kind) return "one end is a resource and the other a module";
@@ -168,11 +294,15 @@ function parseEndpoint(expr: Expression): Endpoint | string {
 /** The traversal written, natively or (`.tf.json`) as a string. */
 function traversalOf(expr: Expression): ScopeTraversalExpr | undefined {
   const written = literalString(expr);
-  if (written === undefined) return expr.kind === "ScopeTraversal" ? expr : undefined;
+  const parsed = written === undefined ? expr : writtenExpression(written);
+  return parsed?.kind === "ScopeTraversal" ? parsed : undefined;
+}
+
+/** The expression a `.tf.json` string writes for an address, if it parses. */
+function writtenExpression(written: string): Expression | undefined {
   const parsed = parseHcl(`end = ${written}\n`, "moved");
   const item = parsed.body.items[0];
-  if (parsed.errors.length > 0 || item?.kind !== "Attribute") return undefined;
-  return item.expr.kind === "ScopeTraversal" ? item.expr : undefined;
+  return parsed.errors.length > 0 || item?.kind !== "Attribute" ? undefined : item.expr;
 }
 
 /**

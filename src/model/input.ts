@@ -4,7 +4,13 @@ import type { Resource } from "./types.js";
 
 export type PolicyResource = Omit<
   Resource,
-  "readFrom" | "readAt" | "choices" | "unknownPart" | "unknownPartBlocks" | "workspace"
+  | "readFrom"
+  | "readAt"
+  | "choices"
+  | "unknownPart"
+  | "unknownPartBlocks"
+  | "workspace"
+  | "workspaceName"
 >;
 
 /** `{ resources }` as policies (built-in and custom) and `tollgate inspect` see them. */
@@ -18,6 +24,7 @@ export function policyInput(resources: readonly Resource[]): { resources: Policy
         unknownPart: _unknownPart,
         unknownPartBlocks: _unknownPartBlocks,
         workspace: _workspace,
+        workspaceName: _workspaceName,
         ...resource
       }) => resource,
     ),

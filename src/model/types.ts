@@ -263,6 +263,12 @@ export interface Resource {
    * only says so. Left out of what policies receive.
    */
   workspace?: string;
+  /**
+   * With `workspace`: the value `terraform.workspace` takes in this world (`prod`; for the world
+   * standing for the workspaces nothing names, `default` or a name none writes). Left out of
+   * what policies receive.
+   */
+  workspaceName?: string;
 }
 
 /**

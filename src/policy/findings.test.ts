@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Resource } from "../model/types.js";
 import { ruleMetadata } from "./metadata.js";
-import { toFindings } from "./findings.js";
+import { toFindings, toWorldFindings } from "./findings.js";
 
 const group: Resource = {
   address: "aws_security_group.web",
@@ -554,6 +554,51 @@ describe("findings from rule results", () => {
       ["On the block. Only when var.rules is not empty.", "b"],
       ["No description.", "d"],
       ["Not on it. Only when var.other is not empty.", "o"],
+    ]);
+  });
+});
+
+describe("findings over Terraform workspaces", () => {
+  const ws = "terraform.workspace";
+  const names = ["default", "prod", "staging"];
+  const choices = { parameters: { [ws]: ["(unnamed)", "prod", "staging"] }, conditions: {} };
+  const world = (name: string) => {
+    const when =
+      name === "default" ? `not ${ws} is prod and not ${ws} is staging` : `${ws} is ${name}`;
+    const resource: Resource = { ...group, workspace: when, workspaceName: name, choices };
+    return { resource, when, resources: new Map([[group.address, resource]]) };
+  };
+  const logs = (bucket: string) => ({
+    resource: group.address,
+    message: `Logs go to ${bucket}.`,
+    evidence: `logging bucket ${bucket}`,
+  });
+
+  it("merges what each world says of its own workspace's name into one finding", () => {
+    const worlds = names.map((name) => ({
+      ...world(name),
+      results: [logs(`${name}-logs`)],
+    }));
+    const { findings } = toWorldFindings(meta, worlds);
+    expect(findings.map((f) => [f.evidence, f.message])).toEqual([
+      ["logging bucket ${terraform.workspace}-logs", "Logs go to ${terraform.workspace}-logs."],
+    ]);
+  });
+
+  it("keeps a name one world alone holds, and one that is not a whole word, as written", () => {
+    const worlds = names.map((name) => ({
+      ...world(name),
+      results:
+        name === "prod"
+          ? [logs("prod-logs"), logs("production")]
+          : name === "staging"
+            ? [logs("production")]
+            : [],
+    }));
+    const { findings } = toWorldFindings(meta, worlds);
+    expect(findings.map((f) => `${f.evidence} | ${f.message}`)).toEqual([
+      "logging bucket prod-logs | Logs go to prod-logs. Only when terraform.workspace is prod.",
+      "logging bucket production | Logs go to production. Only when terraform.workspace is prod or terraform.workspace is staging.",
     ]);
   });
 });

@@ -124,10 +124,8 @@ const MAX_ALTERNATIVES = 32;
 function mergeAlternatives<
   T extends { result: RawFinding; resources: ReadonlyMap<string, Resource> },
 >(results: T[]): T[] {
-  const merged = new Map<string, { entry: T; whens: Set<string> }>();
-  for (const entry of results) {
-    const { result } = entry;
-    const key = JSON.stringify([
+  const keyOf = (result: RawFinding): string =>
+    JSON.stringify([
       result.resource,
       typeof result.path === "string" ? result.path : toPointer(result.path ?? []),
       result.evidence ?? null,
@@ -136,11 +134,19 @@ function mergeAlternatives<
       result.unknown ?? null,
       result.subject ?? null,
     ]);
+  const merged = new Map<string, { entry: T; whens: Set<string>; worlds: Set<string> }>();
+  for (const entry of results) {
+    const { result } = entry;
+    const key = keyOf(result);
+    const world = entry.resources.get(result.resource)?.workspaceName ?? "";
     const seen = merged.get(key);
-    if (seen) seen.whens.add(result.when ?? "");
-    else merged.set(key, { entry, whens: new Set([result.when ?? ""]) });
+    if (seen) {
+      seen.whens.add(result.when ?? "");
+      seen.worlds.add(world);
+    } else
+      merged.set(key, { entry, whens: new Set([result.when ?? ""]), worlds: new Set([world]) });
   }
-  return [...merged.values()].map(({ entry, whens }) => {
+  return [...acrossWorkspaces(merged.values(), keyOf)].map(({ entry, whens }) => {
     if (whens.size === 1) return entry;
     const { result, resources } = entry;
     const alternatives = [...whens];
@@ -162,6 +168,60 @@ function mergeAlternatives<
     );
     return { ...entry, result: { ...result, when: broadest.sort().join(" or ") } };
   });
+}
+
+/** How a finding's evidence and message name the workspace a world interpolated. */
+const WORKSPACE_PLACEHOLDER = "${terraform.workspace}";
+
+/**
+ * The findings of one world each (`worlds`, by `Resource.workspaceName`) that differ from one
+ * another's only where each names its own workspace (`"${terraform.workspace}-logs"` in a bucket
+ * name, `prod-logs` in one and `qa-logs` in the other), merged into one that says
+ * `${terraform.workspace}` there: one finding, as one resource does one thing in each, so that a
+ * workspace added beside them is no new finding. A finding in one world only keeps the name as it
+ * reads there: nothing tells it was interpolated.
+ */
+function acrossWorkspaces<
+  T extends { result: RawFinding; resources: ReadonlyMap<string, Resource> },
+>(
+  groups: Iterable<{ entry: T; whens: Set<string>; worlds: Set<string> }>,
+  keyOf: (result: RawFinding) => string,
+): Array<{ entry: T; whens: Set<string> }> {
+  const slots: Array<{ entry: T; whens: Set<string> } | undefined> = [];
+  const alike = new Map<string, Array<{ slot: number; entry: T; whens: Set<string> }>>();
+  for (const group of groups) {
+    slots.push(group);
+    const [world] = group.worlds;
+    if (group.worlds.size !== 1 || !world) continue;
+    const named = new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(world)}(?![A-Za-z0-9])`, "g");
+    const { result } = group.entry;
+    const evidence = result.evidence?.replace(named, WORKSPACE_PLACEHOLDER);
+    const message = result.message.replace(named, WORKSPACE_PLACEHOLDER);
+    if (evidence === result.evidence && message === result.message) continue;
+    const entry = {
+      ...group.entry,
+      result: { ...result, message, ...(evidence !== undefined ? { evidence } : {}) },
+    };
+    const key = keyOf(entry.result);
+    const found = alike.get(key) ?? [];
+    found.push({ slot: slots.length - 1, entry, whens: group.whens });
+    alike.set(key, found);
+  }
+  for (const found of alike.values()) {
+    const [first] = found;
+    if (first === undefined || found.length < 2) continue;
+    for (const { slot } of found) slots[slot] = undefined;
+    slots[first.slot] = {
+      entry: first.entry,
+      whens: new Set(found.flatMap(({ whens }) => [...whens])),
+    };
+  }
+  return slots.filter((slot) => slot !== undefined);
+}
+
+/** `text` matched literally by a regular expression. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** `pointer` as the resource's `config` holds it: `writtenPath`, for a Terraform resource. */

@@ -322,8 +322,13 @@ function workspaceWorlds(
     context.report(worldLimitWarning(error, alike));
   if (worlds.every((world) => world.resources === record)) return undefined;
   const domain = workspaceDomain(worlds);
-  return worlds.flatMap(({ condition, resources }) =>
-    resources.map((resource) => ({ ...resource, workspace: condition, choices: domain })),
+  return worlds.flatMap(({ condition, name, resources }) =>
+    resources.map((resource) => ({
+      ...resource,
+      workspace: condition,
+      workspaceName: name,
+      choices: domain,
+    })),
   );
 }
 

@@ -579,7 +579,8 @@ describe("findings over Terraform workspaces", () => {
       ...world(name),
       results: [logs(`${name}-logs`)],
     }));
-    const { findings } = toWorldFindings(meta, worlds);
+    if (!meta.ok) throw new Error(meta.message);
+    const { findings } = toWorldFindings(meta.rule, worlds);
     expect(findings.map((f) => [f.evidence, f.message])).toEqual([
       ["logging bucket ${terraform.workspace}-logs", "Logs go to ${terraform.workspace}-logs."],
     ]);
@@ -595,7 +596,8 @@ describe("findings over Terraform workspaces", () => {
             ? [logs("production")]
             : [],
     }));
-    const { findings } = toWorldFindings(meta, worlds);
+    if (!meta.ok) throw new Error(meta.message);
+    const { findings } = toWorldFindings(meta.rule, worlds);
     expect(findings.map((f) => `${f.evidence} | ${f.message}`)).toEqual([
       "logging bucket prod-logs | Logs go to prod-logs. Only when terraform.workspace is prod.",
       "logging bucket production | Logs go to production. Only when terraform.workspace is prod or terraform.workspace is staging.",

@@ -238,13 +238,16 @@ export function diffFindings(
 
 /**
  * Whether `later` (same identity as `earlier`) reaches further: both have a scope that differs and
- * `earlier`'s does not cover it. Without scopes, or for a cannot-tell finding, identity decides.
+ * `earlier`'s does not cover it, under `later`'s conditions. Without scopes, or for a cannot-tell finding, identity decides.
  */
 function widened(earlier: Finding, later: Finding): boolean {
   if (earlier.scope === undefined || later.scope === undefined) return false;
   if (earlier.unknown !== undefined || later.unknown !== undefined) return false;
-  if (JSON.stringify(earlier.scope) === JSON.stringify(later.scope)) return false;
-  return !findingCovers(earlier, later);
+  // Conditions are compared by `widening`, which says what widened and never calls a finding new
+  // only because two conditions could not be compared; here only the exposure itself counts.
+  const base = { ...earlier, scope: { ...earlier.scope, when: later.scope.when } };
+  if (JSON.stringify(base.scope) === JSON.stringify(later.scope)) return false;
+  return !findingCovers(base, later);
 }
 
 /**

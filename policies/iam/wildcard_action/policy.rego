@@ -23,7 +23,7 @@
 #   id: TG-IAM-001
 #   severity: high
 #   category: iam
-#   remediation: List the actions the workload needs (`s3:GetObject`, `s3:PutObject`) instead of a service wildcard.
+#   remediation: Name each action the workload calls (`service:Action`) instead of `*` or `service:*`; IAM Access Analyzer can generate such a policy from the role's CloudTrail activity.
 #   controls: [AWS-FSBP-IAM.21]
 package tollgate.rules.iam.wildcard_action
 

@@ -79,6 +79,30 @@ describe("diffFindings", () => {
     ).toEqual(["existing main.tf:3", "existing main.tf:9", "new -", "new -", "new -"]);
   });
 
+  it("adopts through diffScans only what the base did not manage already", () => {
+    const adopted = [{ root: "", address: "aws_security_group.web", file: "main.tf", line: 1 }];
+    const head = {
+      findings: [finding({ resource: "aws_security_group.web" })],
+      errors: [],
+      addresses: [{ root: "", address: "aws_security_group.web" }],
+      adopted,
+    };
+    // New to the configuration: already deployed, so existing.
+    expect(diffScans({ findings: [], errors: [], addresses: [] }, head)[0]).toMatchObject({
+      status: "existing",
+      adopted: { file: "main.tf", line: 1 },
+    });
+    // Managed at base (an applied import block kept, or one added beside it): what the pull
+    // request opens on it is new.
+    const managed = {
+      findings: [],
+      errors: [],
+      addresses: [{ root: "", address: "aws_security_group.web" }],
+    };
+    expect(diffScans(managed, head)[0]).toMatchObject({ status: "new" });
+    expect(diffScans(managed, head)[0]?.adopted).toBeUndefined();
+  });
+
   it("reports base findings absent at head as fixed, with their base location", () => {
     const result = diffFindings([finding({ line: 3 })], []);
     expect(result).toEqual([{ ...finding({ line: 3 }), status: "fixed" }]);

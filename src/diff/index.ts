@@ -76,7 +76,7 @@ export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
     movesInForce(intoUnfetchedCalls(moves, head.addresses ?? []), baseAddresses),
     head.undecided,
     head.forgotten,
-    head.adopted,
+    notManagedAtBase(head.adopted ?? [], base.addresses),
   );
 }
 
@@ -185,15 +185,21 @@ export function diffFindings(
     const group = unmatchedBase.get(findingIdentity(finding)) ?? [];
     // An equal identity whose exposure the head widened (`sqs:*` on one queue, then on `*`) is
     // not the same finding: the base one stays unmatched, left out when the head's covers it.
-    const index = group.findIndex(
-      ({ finding: earlier, root, moved }) =>
-        !widened({ ...earlier, root, subject: moved }, finding),
-    );
-    const match = index < 0 ? undefined : group.splice(index, 1)[0];
-    const wider =
-      match && match.finding.deployments
-        ? widening(match.finding.deployments, finding.deployments ?? { when: [] })
+    // Among the rest, one the head holds no more widely than wins; else the first, and the
+    // finding is new for what its conditions widened.
+    const conditionsWidened = (earlier: Finding): string | undefined =>
+      earlier.deployments
+        ? widening(earlier.deployments, finding.deployments ?? { when: [] })
         : undefined;
+    const candidates = group.flatMap((entry, at) =>
+      widened({ ...entry.finding, root: entry.root, subject: entry.moved }, finding) ? [] : [at],
+    );
+    const index =
+      candidates.find((at) => conditionsWidened(group[at]!.finding) === undefined) ??
+      candidates[0] ??
+      -1;
+    const match = index < 0 ? undefined : group.splice(index, 1)[0];
+    const wider = match ? conditionsWidened(match.finding) : undefined;
     if (wider !== undefined) return { ...finding, status: "new", widened: `now ${wider}` };
     if (match !== undefined || coveredIn(baseScopes, finding))
       return { ...finding, status: "existing" };
@@ -237,8 +243,8 @@ export function diffFindings(
 }
 
 /**
- * Whether `later` (same identity as `earlier`) reaches further: both have a scope that differs and
- * `earlier`'s does not cover it, under `later`'s conditions. Without scopes, or for a cannot-tell finding, identity decides.
+ * Whether `later` (same identity as `earlier`) reaches further: both have a scope that differs,
+ * `later`'s covers `earlier`'s and not the other way round, under `later`'s conditions. Without scopes, or for a cannot-tell finding, identity decides.
  */
 function widened(earlier: Finding, later: Finding): boolean {
   if (earlier.scope === undefined || later.scope === undefined) return false;
@@ -247,7 +253,26 @@ function widened(earlier: Finding, later: Finding): boolean {
   // only because two conditions could not be compared; here only the exposure itself counts.
   const base = { ...earlier, scope: { ...earlier.scope, when: later.scope.when } };
   if (JSON.stringify(base.scope) === JSON.stringify(later.scope)) return false;
-  return !findingCovers(base, later);
+  // Coverage is conservative (in doubt, not covered), so only a head that provably holds the
+  // base's exposure and more is wider: two equivalent or incomparable conditions stay existing.
+  return findingCovers(later, base) && !findingCovers(base, later);
+}
+
+/**
+ * The `import` blocks whose resource the base did not already manage. Terraform keeps an applied
+ * `import` block as a no-op, so one the base had, or one added for a resource the base declared,
+ * adopts nothing: what the pull request opens on that resource is its own. Without the base's
+ * addresses nothing counts as adopted.
+ */
+function notManagedAtBase(
+  adopted: readonly Adopted[],
+  baseAddresses: ScanResult["addresses"],
+): Adopted[] {
+  if (baseAddresses === undefined) return [];
+  return adopted.filter((entry) => {
+    const matches = adoptedMatcher([entry]);
+    return !baseAddresses.some(({ root, address }) => matches({ root, resource: address }));
+  });
 }
 
 /**

@@ -1908,12 +1908,12 @@ resource "x" "y" {
       },
       { path: "rows.csv", text: `n,v\n${rows}\n` },
     ]);
-    // local.d11 holds the 1,000 rows of 3 elements 2,048 times over.
+    // local.d7 holds the 1,000 rows of 3 elements 128 times over.
     expect(model.errors.map((e) => [e.code, e.line, e.message])).toEqual([
       [
         "terraform-limit",
-        13,
-        "this expression builds more than 4000000 elements of decoded data; it is treated as unknown",
+        9,
+        "this expression builds more than 300000 elements of decoded data; it is treated as unknown",
       ],
     ]);
   });

@@ -52,8 +52,11 @@ export const orgTaskPayloadSchema = z.discriminatedUnion("kind", [
       sha,
       paths: z.array(z.string()),
       complete: z.boolean(),
-      /** Stored before it was kept: taken as a private `.github` repository, as payloads lacking it are. */
-      shownPublicly: z.boolean().default(false),
+      /**
+       * Whether the `.github` repository is public. A job stored before the field was kept is taken
+       * as public, so its check never suggests private repository names it may not show.
+       */
+      shownPublicly: z.boolean().default(true),
     }),
     acceptedAt: z.number().int().nonnegative(),
   }),

@@ -10,6 +10,10 @@
 #   `AWS::EC2::SecurityGroupEgress` resources add rules to it: all traffic to `0.0.0.0/0`, and to
 #   `::/0` where the group's VPC has an IPv6 range (the VPC its `VpcId` names gets an IPv6 block
 #   from an `AWS::EC2::VPCCidrBlock`, or a subnet of it has IPv6 addresses, in the template).
+#   Policies see one stack at a time, so a VPC the template does not hold (a parameter, an
+#   `Fn::ImportValue`, a value a parent stack passes) cannot be told to have an IPv6 range: with
+#   `unknown_values: advisory` such a group gets a "cannot tell" finding for ::/0 at its `VpcId`.
+#   Rules written to `::/0` are reported wherever the group's VPC comes from.
 #   Reported once per group and address range, with the evidence the same rule written out would
 #   have. Terraform removes these default rules from the `aws_security_group` it creates, so a
 #   group there has only the egress written for it (inline `egress` blocks or rule resources).
@@ -21,6 +25,7 @@
 package tollgate.rules.network.unrestricted_egress
 
 import data.tollgate.lib.network
+import data.tollgate.lib.settings
 import data.tollgate.lib.util
 import rego.v1
 
@@ -68,6 +73,26 @@ deny contains finding if {
 		},
 		network.subject(e),
 	)
+}
+
+# A group keeping AWS's default egress in a VPC the template does not hold (its `VpcId` a
+# parameter, an import, a value a parent stack passes or a nested stack outputs) keeps the rule to
+# ::/0 too if that VPC has an IPv6 range, which Tollgate cannot see: with `unknown_values:
+# advisory`, a "cannot tell" finding at the `VpcId`.
+deny contains finding if {
+	some r in util.resources("AWS::EC2::SecurityGroup")
+	some kept in default_egress(r)
+	some group_vpc in util.possible_values(r, ["VpcId"])
+	not names_template_vpc(group_vpc.value)
+	unknown := settings.cannot_tell(r.address, ["VpcId"], group_vpc.value, ipv6_unknown_message)
+	finding := object.union(unknown, {"when": util.conjunction([kept.when, group_vpc.condition])})
+}
+
+ipv6_unknown_message := "The security group lists no egress rule of its own (SecurityGroupEgress), so it keeps AWS's default egress rules, and its VPC is one Tollgate cannot see: if the VPC has an IPv6 range, they also allow all outbound traffic to ::/0. List the outbound rules the workload needs in SecurityGroupEgress."
+
+names_template_vpc(value) if {
+	some vpc in util.resources("AWS::EC2::VPC")
+	names_vpc(value, vpc)
 }
 
 # `[{cidr, why, when}]`: the default rules the group gets, with the deployments of each.

@@ -37,9 +37,10 @@ export function isDataPath(path: string): boolean {
 }
 
 /**
- * Files no module plausibly reads for what it deploys, whose change alone is never looked up
- * among the files modules read: finding out costs both commits' trees and a read of every
- * Terraform file, on each push of every pull request that changes only application code.
+ * Files whose text no module plausibly reads for what it deploys, whose modification alone is not
+ * looked up among the files modules read: finding out costs both commits' trees and a read of every
+ * Terraform file, on each push of every pull request that changes only application code. (One
+ * added, removed or renamed is looked up whatever its kind: a `fileset()` may list it.)
  * Documentation; source code of other languages (deployed as built artifacts, not judged);
  * dependency manifests and lock files; images, fonts, media, archives and compiled files (a
  * module cannot read their text); container and build files and repository settings. A file of
@@ -63,8 +64,8 @@ const NOT_READ_NAME =
   /(^|\/)(go\.mod|go\.work|Gemfile|Pipfile|Cargo\.toml|pyproject\.toml|setup\.cfg|pom\.xml|(requirements|constraints)[^/]*\.txt|Dockerfile|Containerfile|[^/]*\.dockerfile|Makefile|\.[^/]*ignore|\.gitattributes|\.editorconfig|\.npmrc|\.nvmrc|LICEN[CS]E[^/]*|COPYING[^/]*|CODEOWNERS)$/;
 
 /**
- * Whether a module may plausibly read the file with `file()` or list it with `fileset()`, so a
- * pull request changing it alone is looked up among the files modules read.
+ * Whether a module may plausibly read the file's text with `file()`, so a pull request modifying
+ * it alone is looked up among the files modules read.
  */
 export function mayBeReadByModules(path: string): boolean {
   return !NOT_READ_EXTENSION.test(path) && !NOT_READ_NAME.test(path) && !isKnownNotTemplate(path);

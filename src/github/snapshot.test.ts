@@ -479,6 +479,71 @@ describe("fetchPullSnapshots", () => {
     expect(github.requests).toEqual(["pulls.listFiles"]);
   });
 
+  it("rescans a module whose fileset() lists a file of any kind the pull request adds, removes or renames; a modified one costs the file list alone", async () => {
+    const functions =
+      'resource "aws_lambda_function" "handler" {\n  for_each = fileset(path.module, "handlers/*.py")\n}\n' +
+      'resource "aws_lambda_function_url" "handler" {\n  for_each           = aws_lambda_function.handler\n' +
+      '  authorization_type = "NONE"\n}\n';
+    const files = {
+      "main.tf": 'module "functions" {\n  source = "./modules/functions"\n}\n',
+      "modules/functions/main.tf": functions,
+      "modules/db/main.tf": 'resource "aws_db_instance" "db" {}\n',
+      "modules/functions/handlers/health.py": "def handler(event, context): pass\n",
+      "docs/guide.md": "# guide\n",
+    };
+    const changing = async (
+      head: Record<string, string>,
+      file: { filename: string; status: "added" | "removed" | "modified" | "renamed" },
+      previous?: string,
+    ) => {
+      github.stop();
+      github = new FakeGitHub({
+        commits: { [BASE]: files, [HEAD]: head },
+        pullFiles: [{ ...file, ...(previous ? { previous_filename: previous } : {}) }],
+      });
+      api = github.client(await github.start());
+      return fetchPullSnapshots(api, pull);
+    };
+    const module = ["main.tf", "modules/functions/main.tf"];
+    const webhook = "modules/functions/handlers/webhook.py";
+    // A new handler is a new function with a public URL: the module is scanned from its caller,
+    // with both trees' listings. Cost: the file list, two trees and one batch of Terraform files.
+    const added = await changing(
+      { ...files, [webhook]: "def handler(event, context): pass\n" },
+      { filename: webhook, status: "added" },
+    );
+    expect(paths(added.head)).toEqual(module);
+    expect(paths(added.base)).toEqual(module);
+    expect(added.listings?.head?.files).toContain(webhook);
+    expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree", "graphql"]);
+    const { "modules/functions/handlers/health.py": health, ...withoutHealth } = files;
+    const removed = await changing(withoutHealth, {
+      filename: "modules/functions/handlers/health.py",
+      status: "removed",
+    });
+    expect(paths(removed.head)).toEqual(module);
+    const renamed = await changing(
+      { ...withoutHealth, "modules/functions/handlers/status.py": health },
+      { filename: "modules/functions/handlers/status.py", status: "renamed" },
+      "modules/functions/handlers/health.py",
+    );
+    expect(paths(renamed.head)).toEqual(module);
+    // Its text is no module's concern: a modified handler costs the file list alone, as before.
+    const modified = await changing(
+      { ...files, "modules/functions/handlers/health.py": "def handler(event, context): 1\n" },
+      { filename: "modules/functions/handlers/health.py", status: "modified" },
+    );
+    expect(modified).toMatchObject({ base: [], head: [], errors: [], notices: [] });
+    expect(github.requests).toEqual(["pulls.listFiles"]);
+    // A file no fileset() lists is looked up and scans nothing, at the same cost as one it lists.
+    const unlisted = await changing(
+      { ...files, "docs/faq.md": "# faq\n" },
+      { filename: "docs/faq.md", status: "added" },
+    );
+    expect(unlisted).toMatchObject({ base: [], head: [], errors: [], notices: [] });
+    expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree", "graphql"]);
+  });
+
   it("says it could not tell, and scans nothing, when the look for readers of a changed non-IaC file fails", async () => {
     const files = {
       "main.tf": 'resource "aws_instance" "web" {}\n',
@@ -497,7 +562,7 @@ describe("fetchPullSnapshots", () => {
     expect(untold).toMatchObject({ base: [], head: [], errors: [] });
     expect(untold.notices).toEqual([
       expect.stringMatching(
-        /^Not scanned: this pull request changes no IaC file, and whether a Terraform module reads one of the files it changes \(user_data\.sh\) could not be told: GitHub did not give the files to look in \(.*Not Found.*\); re-run the check to look again\.$/,
+        /^Not scanned: this pull request changes no IaC file, and whether a Terraform module reads or lists one of the files it changes \(user_data\.sh\) could not be told: GitHub did not give the files to look in \(.*Not Found.*\); re-run the check to look again\.$/,
       ),
     ]);
     github.stop();

@@ -124,6 +124,8 @@ export async function fetchPullSnapshots(
    */
   const unreadData: { side: Side; warning: LoadError }[] = [];
   const dataReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
+  /** Files a read module's `fileset()` lists: one added or removed changes what it deploys. */
+  const listedReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   const contentReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   const listing = await listPullFiles(api, pull, signal);
   if (listing.truncated) {
@@ -136,11 +138,16 @@ export async function fetchPullSnapshots(
   }
   const scanned = (path: string) => isIacPath(path) || isTerraformTemplatePath(path);
   // And any other file a module may read (`users.csv`, `user_data.sh`): a change to one rescans
-  // its readers. Application code, documentation and images are not looked up (mayBeReadByModules).
-  const rescans = (path: string) => scanned(path) || mayBeReadByModules(path);
-  const changedIac = listing.files.filter(
-    (f) => rescans(f.path) || (f.previousPath !== undefined && rescans(f.previousPath)),
-  );
+  // its readers. A file added, removed, renamed or copied changes what a fileset() lists and what
+  // fileexists() finds, whatever its kind (a `handlers/*.py` making one public function each), so
+  // its readers are looked up too; only the text of application code, documentation and images
+  // is no module's concern (mayBeReadByModules), so a modified one costs the file list alone.
+  const rescans = (f: PullFile) =>
+    (f.status !== "modified" && f.status !== "unchanged") ||
+    [f.path, f.previousPath].some(
+      (path) => path !== undefined && (scanned(path) || mayBeReadByModules(path)),
+    );
+  const changedIac = listing.files.filter(rescans);
   const unscanned: PullSnapshots = {
     changedFiles: listing.files,
     base: [],
@@ -170,7 +177,7 @@ export async function fetchPullSnapshots(
       ...unscanned,
       notices: [
         ...unscanned.notices,
-        `Not scanned: this pull request changes no IaC file, and whether a Terraform module reads one of the files it changes (${files}) could not be told: ${reason}.`,
+        `Not scanned: this pull request changes no IaC file, and whether a Terraform module reads or lists one of the files it changes (${files}) could not be told: ${reason}.`,
       ],
     };
   };
@@ -365,8 +372,10 @@ export async function fetchPullSnapshots(
             contentReads[side].add(target);
           // Data and templates only, as a checkout's walk reads them: a fileset() over a static
           // site's assets is not fetched, and a lone `.tf` would make a module of part of a folder.
-          for (const target of filesetReadPaths(directoryOf(path), content.text, listings[side]))
+          for (const target of filesetReadPaths(directoryOf(path), content.text, listings[side])) {
+            listedReads[side].add(target);
             if (scanned(target) && !isTerraformPath(target)) wanted[side].add(target);
+          }
         } else if (isTemplatePath(path)) {
           for (const target of nestedTemplatePaths({ path, text: content.text }))
             if (trees[side].entries.has(target)) wanted[side].add(target);
@@ -400,10 +409,15 @@ export async function fetchPullSnapshots(
   // A changed data file no module reads is no part of the scan.
   const unused = (side: Side, path: string) =>
     !scanned(path) && !dataReads[side].has(path) && !parameterPaths.has(path);
-  // Files of other names changed, and no module reads one: nothing to scan, as for documentation.
+  // Files of other names changed, and no module reads or lists one: nothing to scan, as for
+  // documentation.
   const readChange = changedIac.some((f) =>
     [f.path, f.previousPath].some(
-      (path) => path !== undefined && (dataReads.base.has(path) || dataReads.head.has(path)),
+      (path) =>
+        path !== undefined &&
+        (["base", "head"] as const).some(
+          (side) => dataReads[side].has(path) || listedReads[side].has(path),
+        ),
     ),
   );
   if (!knownChange && !readChange)

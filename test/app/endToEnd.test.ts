@@ -51,6 +51,7 @@ async function checkPullRequest(
     | "template"
     | "decoded"
     | "csv"
+    | "fileset"
     | "for_each"
     | "condition"
     | "cfn_condition"
@@ -309,6 +310,32 @@ describe("a pull request check with the real engine", () => {
         lines: [4, 4],
         level: "failure",
         rule: "TG-NET-001",
+        status: "new",
+      },
+    ]);
+  });
+
+  it("fails a PR that only adds a source file a module's fileset() makes a public function URL of", async () => {
+    // modules/functions makes a Lambda function and an unauthenticated URL for each handlers/*.py;
+    // the PR adds handlers/webhook.py and changes no .tf file, yet a new endpoint is deployed.
+    const { completion, annotations } = await checkPullRequest(
+      "fileset",
+      "opened",
+      39,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(completion.output.title).toBe("1 new finding: 1 high");
+    expect(completion.output.summary).toContain(
+      '`module.functions.aws_lambda_function_url.handler["handlers/webhook.py"]` at `modules/functions/main.tf:14` (**blocks merge**',
+    );
+    expect(annotations).toEqual([
+      {
+        path: "modules/functions/main.tf",
+        lines: [14, 14],
+        level: "failure",
+        rule: "TG-IAM-018",
         status: "new",
       },
     ]);

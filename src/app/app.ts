@@ -15,6 +15,7 @@ import {
 import { OrgPolicies } from "../org/index.js";
 import {
   InProcessQueue,
+  InProcessSuspendedRuns,
   type CheckJobPayload,
   type CheckJobRuntime,
   type EnqueueOutcome,
@@ -54,7 +55,7 @@ import {
   type PushRequest,
 } from "./org.js";
 import { pullHeadedBy, pullStanding } from "./pulls.js";
-import { resumeInstallation, resumeRequest, SuspendedRuns } from "./resume.js";
+import { resumeInstallation, resumeRequest } from "./resume.js";
 import { BackgroundTasks } from "./tasks.js";
 
 export interface TollgateAppOptions {
@@ -94,13 +95,14 @@ export function logFailedJob(
 
 export function createTollgateApp(options: TollgateAppOptions): ApplicationFunction {
   return async (app: Probot) => {
-    const queue =
+    const queue: JobQueue =
       options.queue ??
       new InProcessQueue({
         onJobError: (job, error) => logFailedJob(app.log, job, error),
       });
     const customPolicies = options.customPolicies ?? new OrgPolicies({ log: app.log });
-    const suspendedRuns = new SuspendedRuns();
+    // Beside a Redis queue, in Redis: the unsuspension may be looked at in another replica.
+    const suspendedRuns = queue.suspendedRuns ?? new InProcessSuspendedRuns();
     const flow: CheckFlowOptions = {
       engine: options.engine,
       timeoutMs: options.timeoutMs ?? 5 * 60_000,
@@ -143,8 +145,6 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       if (outcome === "closed" && queue.durable)
         throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
     };
-    /** Each installation's latest look at its pull requests in this process, until it ends. */
-    const resumes = new Map<number, Promise<void>>();
     const orgWork: OrgWork = {
       push: (api, push, log, deliveryId, installationId) =>
         handlePush(api, push, {
@@ -162,30 +162,17 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           log,
           ...(options.limits ? { limits: options.limits } : {}),
         }),
-      resume: async (api, owner, log, deliveryId, installationId, signal) => {
-        // An older look a newer unsuspension stopped puts back the noted runs it took: the newer
-        // takes them only once the older has ended, or nothing would take them until a third.
-        const older = resumes.get(installationId);
-        const look = (async () => {
-          await older;
-          await resumeInstallation(api, owner, {
-            log,
-            enqueueCheck: (pull, checkRunId, { newest } = { newest: true }) =>
-              requeue(api, log, deliveryId, installationId, pull, checkRunId, newest),
-            cancelRun: (pull, checkRunId, reason) =>
-              cancelCheck(api, pull, { id: checkRunId }, reason, flow),
-            suspendedRuns,
-            ...(signal ? { signal } : {}),
-          });
-        })();
-        const ended = look.catch(() => undefined);
-        resumes.set(installationId, ended);
-        try {
-          await look;
-        } finally {
-          if (resumes.get(installationId) === ended) resumes.delete(installationId);
-        }
-      },
+      // Looks need no order: each reads the noted runs and forgets them only once it has ended.
+      resume: (api, owner, log, deliveryId, installationId, signal) =>
+        resumeInstallation(api, owner, {
+          log,
+          enqueueCheck: (pull, checkRunId, { newest } = { newest: true }) =>
+            requeue(api, log, deliveryId, installationId, pull, checkRunId, newest),
+          cancelRun: (pull, checkRunId, reason) =>
+            cancelCheck(api, pull, { id: checkRunId }, reason, flow),
+          suspendedRuns,
+          ...(signal ? { signal } : {}),
+        }),
     };
     const runtime = checkJobRuntime(app, flow, orgWork);
     await queue.start(runtime);

@@ -55,7 +55,7 @@ export interface CheckFlowOptions {
   /** Custom rules the settings name (organization and repository folders); none when absent. */
   customPolicies?: OrgPolicies;
   /** Told of a run left in progress as GitHub refused its completion to a suspended installation. */
-  onSuspended?: (target: CheckTarget, checkRunId: number) => void;
+  onSuspended?: (target: CheckTarget, checkRunId: number) => Promise<void>;
 }
 
 /** The slice of Probot's pino logger the flow uses: structured fields, never tokens or file contents. */
@@ -485,7 +485,15 @@ async function completeRun(
       }
       // A suspended installation is refused everything until unsuspended, which checks it again.
       const suspended = installationSuspended(error);
-      if (suspended) options.onSuspended?.(target, run.id);
+      if (suspended)
+        await options
+          .onSuspended?.(target, run.id)
+          .catch((noteError: unknown) =>
+            options.log.error(
+              { checkRunId, error: describeError(noteError) },
+              "could not note the run the suspension left in progress",
+            ),
+          );
       const scheduled = suspended ? undefined : delays[failures++];
       if (scheduled === undefined) {
         options.log.error(

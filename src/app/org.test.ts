@@ -717,7 +717,7 @@ describe("an installation unsuspended, runs and repeats", () => {
 });
 
 describe("an installation unsuspended twice at once, with a run the suspension left", () => {
-  it("settles the run in the newer look, which takes it once the older has put it back", async () => {
+  it("settles the run in the newer look, though the older read it first and was stopped", async () => {
     nock.cleanAll();
     const NEWER = sha("9");
     const repositories = organization({ ".github/tollgate.yml": ORG_SETTINGS });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GitHubApi } from "../github/index.js";
-import { LEFT_RUN_REASON, RESUME_LIMITS, SuspendedRuns, resumeInstallation } from "./resume.js";
+import { InProcessSuspendedRuns } from "../queue/index.js";
+import { LEFT_RUN_REASON, RESUME_LIMITS, resumeInstallation } from "./resume.js";
 
 /** An installation of `repositories` repositories with `pullsEach` open pull requests each. */
 function installation(repositories: number, pullsEach: number) {
@@ -99,9 +100,9 @@ describe("resumeInstallation's runs left by the suspension", () => {
       baseSha: "b".repeat(40),
       checkRunId,
     });
-    const suspended = new SuspendedRuns();
-    suspended.note(run(1));
-    suspended.note(run(2));
+    const suspended = new InProcessSuspendedRuns();
+    await suspended.note(run(1));
+    await suspended.note(run(2));
     const cancelled: [number, string][] = [];
     const warned: string[] = [];
     const flow = {
@@ -116,12 +117,12 @@ describe("resumeInstallation's runs left by the suspension", () => {
     expect(cancelled).toEqual([[2, LEFT_RUN_REASON]]);
     expect(warned).toEqual(["could not settle a check run the suspension left in progress"]);
     // A failure before the runs are looked at keeps them for the next unsuspension.
-    suspended.note(run(3));
+    await suspended.note(run(3));
     rest.pulls!.list = async () => {
       throw Object.assign(new Error("Service Unavailable"), { status: 503 });
     };
     await expect(resumeInstallation(api, "acme", flow)).rejects.toThrow("Service Unavailable");
-    expect(suspended.take("acme").map((r) => r.checkRunId)).toEqual([3]);
+    expect((await suspended.runsOf("acme")).map((r) => r.checkRunId)).toEqual([3]);
   });
 
   it("checks a run's own commit, superseding nothing, when too many open pull requests hide whether one shows it", async () => {
@@ -146,8 +147,8 @@ describe("resumeInstallation's runs left by the suspension", () => {
       baseSha: "d".repeat(40),
       checkRunId: 9,
     };
-    const suspended = new SuspendedRuns();
-    suspended.note(left);
+    const suspended = new InProcessSuspendedRuns();
+    await suspended.note(left);
     const cancelled: number[] = [];
     const queued: unknown[][] = [];
     await resumeInstallation(api, "acme", {

@@ -2,11 +2,13 @@
 // sent it no webhooks: a check then scanning could not complete its run, which stayed in progress,
 // and pushes then made were never checked. So each open pull request whose head has no completed
 // Tollgate run is checked again, on the run the suspension left in progress when there is one, and
-// the runs this process could not complete because of the suspension whose commit heads no open
-// pull request now are completed as cancelled. GitHub lists check runs per commit only, never per
-// repository, so those runs are the ones this process noted as they failed (`SuspendedRuns`).
+// the runs the suspension kept from completing whose commit heads no open pull request now are
+// completed as cancelled. GitHub lists check runs per commit only, never per repository, so those
+// runs are the ones noted as they failed (`SuspendedRunStore`: in Redis beside a Redis queue, so
+// the replica that looks need not be the one that noted them).
 import { z } from "zod";
 import type { GitHubApi } from "../github/index.js";
+import type { SuspendedRun, SuspendedRunStore } from "../queue/index.js";
 import { listOpenPulls, mapLimited, type OpenPullLimits } from "../org/index.js";
 import type { CheckTarget } from "./events.js";
 import type { FlowLog } from "./checkFlow.js";
@@ -43,39 +45,6 @@ export const RESUME_LIMITS: Required<
   concurrency: 2,
 };
 
-/** A run left in progress because GitHub refused its completion to a suspended installation. */
-export interface SuspendedRun extends CheckTarget {
-  checkRunId: number;
-}
-
-/** Runs per account kept at most; the oldest are dropped first. */
-const MAX_SUSPENDED_RUNS = 1000;
-
-/**
- * The runs this process could not complete while an installation was suspended, per account, until
- * its unsuspension takes them. In memory: a run another replica (or a restart) left is not known.
- */
-export class SuspendedRuns {
-  private readonly byOwner = new Map<string, Map<number, SuspendedRun>>();
-
-  note(run: SuspendedRun): void {
-    const owner = run.owner.toLowerCase();
-    const runs = this.byOwner.get(owner) ?? new Map<number, SuspendedRun>();
-    runs.set(run.checkRunId, run);
-    for (const oldest of runs.keys()) {
-      if (runs.size <= MAX_SUSPENDED_RUNS) break;
-      runs.delete(oldest);
-    }
-    this.byOwner.set(owner, runs);
-  }
-
-  take(owner: string): SuspendedRun[] {
-    const runs = this.byOwner.get(owner.toLowerCase());
-    this.byOwner.delete(owner.toLowerCase());
-    return [...(runs?.values() ?? [])];
-  }
-}
-
 export interface ResumeFlow {
   log: FlowLog;
   /**
@@ -90,8 +59,8 @@ export interface ResumeFlow {
   ) => Promise<unknown>;
   /** Completes run `checkRunId` of `pull` as cancelled, saying why. */
   cancelRun: (pull: CheckTarget, checkRunId: number, reason: string) => Promise<void>;
-  /** Runs this process noted left in progress by the suspension. */
-  suspendedRuns?: SuspendedRuns;
+  /** Runs noted left in progress by the suspension. */
+  suspendedRuns?: SuspendedRunStore;
   limits?: OpenPullLimits;
   /** Aborted when a newer unsuspension of the installation supersedes this one. */
   signal?: AbortSignal;
@@ -110,7 +79,7 @@ export async function resumeInstallation(
   flow: ResumeFlow,
 ): Promise<void> {
   const signal = flow.signal;
-  const left = flow.suspendedRuns?.take(owner) ?? [];
+  const left = (await flow.suspendedRuns?.runsOf(owner)) ?? [];
   const limits = { ...RESUME_LIMITS, ...flow.limits };
   try {
     const appId = await ownAppId(api);
@@ -144,6 +113,12 @@ export async function resumeInstallation(
         return "failed";
       }
     });
+    // Settled, or given up on for this look, as a run that cannot be read was before. A look stopped
+    // or failed before here forgets none: the next (or the newer one running beside) settles them.
+    await flow.suspendedRuns?.forget(
+      owner,
+      left.map((run) => run.checkRunId),
+    );
     const count = (outcome: string) =>
       [...outcomes, ...leftOutcomes].filter((o) => o === outcome).length;
     flow.log.info(
@@ -160,8 +135,6 @@ export async function resumeInstallation(
       "installation unsuspended: open pull requests without a completed run queued for a check",
     );
   } catch (error) {
-    // Kept for the next unsuspension (or the newer one that stopped this), whatever ended this one.
-    for (const run of left) flow.suspendedRuns?.note(run);
     if (!signal?.aborted) throw error;
     flow.log.info({ owner }, "installation resume stopped: a newer unsuspension took its place");
   }

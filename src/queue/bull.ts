@@ -1,7 +1,8 @@
 // The `JobQueue` on Redis with BullMQ, for many replicas: any replica accepts a delivery, any worker
 // runs it. Keys in Redis make a delivery and a pull request head idempotent across replicas, a
 // per-pull sequence lets a newer push supersede older work, leased slots bound each installation,
-// and a ledger of open check runs lets a restarted worker re-queue runs a lost job left in progress.
+// a ledger of open check runs lets a restarted worker re-queue runs a lost job left in progress, and
+// the runs a suspension left are noted for whichever replica takes the unsuspension.
 import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { z } from "zod";
@@ -14,6 +15,7 @@ import {
   type CheckJobPayload,
   type JobPayload,
 } from "./payload.js";
+import { RedisSuspendedRuns, type SuspendedRunStore } from "./suspendedRuns.js";
 import type {
   CheckJobRuntime,
   EnqueueOutcome,
@@ -118,6 +120,7 @@ return 0`;
 
 export class BullQueue implements JobQueue {
   readonly durable = true;
+  readonly suspendedRuns: SuspendedRunStore;
   private readonly redis: Redis;
   private readonly queue: Queue;
   private worker: Worker | undefined;
@@ -150,6 +153,7 @@ export class BullQueue implements JobQueue {
     this.redis.on("error", (error: Error) =>
       this.options.log?.warn({ error: error.message }, "Redis connection error"),
     );
+    this.suspendedRuns = new RedisSuspendedRuns(this.redis, (...parts) => this.key(...parts));
     this.queue = new Queue(QUEUE_NAME, {
       connection: { url: options.redisUrl, maxRetriesPerRequest: null },
       prefix: this.prefix,

@@ -3,6 +3,7 @@
 // work. The in-process queue runs a job's closures; the Redis queue keeps only its payload and
 // revives the work from it in whichever replica takes the job.
 import type { CheckJobPayload, JobPayload, OrgTaskPayload } from "./payload.js";
+import type { SuspendedRunStore } from "./suspendedRuns.js";
 
 export interface QueueJob {
   /** Idempotency key: the webhook delivery id (`x-github-delivery`); a second job with it is dropped. */
@@ -74,6 +75,11 @@ export interface JobQueue {
    * state for a job (the work creates its own check run), and `start` must be called to take work.
    */
   readonly durable: boolean;
+  /**
+   * Where the runs a suspension left in progress are noted, shared by every replica taking the
+   * queue's work; absent, the app keeps them in process.
+   */
+  readonly suspendedRuns?: SuspendedRunStore;
   enqueue(job: QueueJob): EnqueueOutcome | Promise<EnqueueOutcome>;
   /** Begin taking work; a durable queue revives stored payloads with `runtime`. */
   start(runtime: CheckJobRuntime): Promise<void>;

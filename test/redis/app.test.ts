@@ -3,6 +3,7 @@ import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTollgateApp } from "../../src/app/index.js";
+import { LEFT_RUN_REASON } from "../../src/app/resume.js";
 import { BullQueue, type BullQueueOptions } from "../../src/queue/index.js";
 import { FakeEngine } from "../app/findings.js";
 import {
@@ -226,6 +227,50 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     );
     expect(github.finalCheckRuns().map((c) => [c.repo, c.id, c.status, c.conclusion])).toEqual([
       ["infra", 900, "completed", "success"],
+    ]);
+  });
+
+  it("completes as cancelled a run the suspension left on a commit no pull request heads now, noted by a replica since stopped", async () => {
+    const prefix = `app${++prefixes}`;
+    const NEWER = "9".repeat(40);
+    const main = 'resource "aws_s3_bucket" "owned" {\n  bucket = "acme-owned"\n}\n';
+    const repositories = {
+      infra: {
+        commits: {
+          [DEFAULT_BRANCH]: { "main.tf": main },
+          [BASE_SHA]: { "main.tf": main },
+          [HEAD_SHA]: { "main.tf": main },
+          [NEWER]: { "main.tf": main },
+        },
+        pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+        pullFiles: [{ filename: "main.tf", status: "modified" as const, patch: "@@ -1 +1 @@" }],
+      },
+    };
+    const github = mockOrganization(repositories);
+    github.suspended = true;
+    const noting = await replica(prefix, { attempts: 1 });
+    await noting.deliver("d1", pullRequestPayload("synchronize"));
+    await waitFor(async () => (await noting.queue.depth()).failed === 1, 15_000, "a failed job");
+    // Stopped (scaled down, restarted); meanwhile a push moved the pull request on, unheard.
+    await noting.queue.drain();
+    queues.splice(queues.indexOf(noting.queue), 1);
+    repositories.infra.pulls = [{ number: 12, head: { sha: NEWER }, base: { sha: BASE_SHA } }];
+    github.suspended = false;
+    const webhook = await replica(prefix, { takeWork: false });
+    await replica(prefix);
+    await webhook.deliver("u1", installationPayload("unsuspend"), "installation");
+    await waitFor(
+      () => github.finalCheckRuns().filter((c) => c.status === "completed").length === 2,
+      15_000,
+      "the run left in progress and the new head's to complete",
+    );
+    expect(
+      github
+        .finalCheckRuns()
+        .map((c) => [c.id, c.head_sha, c.conclusion, (c.output as { title: string }).title]),
+    ).toEqual([
+      [900, HEAD_SHA, "cancelled", `Not scanned: ${LEFT_RUN_REASON}`],
+      [901, NEWER, "success", "No new findings"],
     ]);
   });
 });

@@ -295,6 +295,50 @@ describe("boundedRetry on rate limits", () => {
     expect(otherRequests).toBe(1);
   });
 
+  it("does not hold a request of another replica, which is refused once itself and waits as GitHub asks", async () => {
+    nock(GITHUB)
+      .post("/app/installations/42/access_tokens")
+      .times(4)
+      .reply(201, { token: "t", expires_at: "2099-01-01T00:00:00Z" });
+    const refused: string[] = [];
+    const answered: string[] = [];
+    for (const repo of ["infra", "web"]) {
+      nock(GITHUB)
+        .get(`/repos/acme/${repo}`)
+        .reply(() => {
+          refused.push(repo);
+          return [403, SECONDARY, { "retry-after": "30" }];
+        });
+      nock(GITHUB)
+        .get(`/repos/acme/${repo}`)
+        .reply(() => {
+          answered.push(repo);
+          return [200, { name: repo }];
+        });
+    }
+    // A clock per process, as each replica has its own: the pause is kept per process.
+    const client = (clock: RetryClock) =>
+      new BoundedRetryOctokit({
+        auth: { appId: 1, privateKey, installationId: 42 },
+        retryClock: clock,
+        throttle: { enabled: false },
+        log: { debug() {}, info() {}, warn() {}, error() {} },
+      });
+    const [first, second] = [instantClock(), instantClock()];
+    await client(first).rest.repos.get({ owner: "acme", repo: "infra" });
+    expect(pausedInstallations(second)).toEqual([]);
+    expect((await client(second).rest.repos.get({ owner: "acme", repo: "web" })).data).toEqual({
+      name: "web",
+    });
+    // Nothing lost: one more refusal, then the same wait GitHub asked of the first replica.
+    expect([refused, answered, first.waits, second.waits]).toEqual([
+      ["infra", "web"],
+      ["infra", "web"],
+      [30_000],
+      [30_000],
+    ]);
+  });
+
   it("forgets an installation's pause once it has passed, on the next request of any installation", async () => {
     nock(GITHUB)
       .post(/\/app\/installations\/(42|43)\/access_tokens/)

@@ -5,7 +5,12 @@
 // A rate limit is waited out as GitHub asks, within a budget of its own, in place of
 // plugin-throttling's retries (which ran inside one attempt, past its timeout). One installation's
 // requests share what GitHub asked (the quota is the installation's), and a scan's requests share
-// its deadline.
+// its deadline. That pause is kept per process, also with many replicas on a Redis queue: it only
+// spares requests GitHub would refuse. A replica that does not know it sends its request, is
+// refused with the same wait, and waits it out on its own (the completion of a check run waits on
+// rate limits too), so no work is lost and no run left in progress; the cost is one refused
+// request per replica, and the queue's installation slots bound how many jobs of one installation
+// run at once across replicas (2 by default).
 import { ProbotOctokit } from "probot";
 import { httpStatus, rateLimitOf } from "./client.js";
 

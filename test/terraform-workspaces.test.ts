@@ -109,12 +109,10 @@ resource "aws_s3_bucket" "logs" {
     );
   });
 
-  it("keeps a workspace that reaches a Tollgate limit, so the others' findings stay conditional", async () => {
-    // prod builds more elements than Tollgate evaluates: judged with the workspace unknown, not
-    // left out, so staging's open SSH is not reported as open everywhere.
-    const main = `locals {
-  cidrs = { staging = "0.0.0.0/0", prod = "10.0.0.0/8" }
-  sizes = { staging = 1, prod = 200 }
+  /** staging opens SSH to `staging`; prod builds `prodSize` x 1,000 elements, at a limit from 101. */
+  const sized = (staging: string, prod: string, prodSize: number) => `locals {
+  cidrs = { staging = "${staging}", prod = "${prod}" }
+  sizes = { staging = 1, prod = ${prodSize} }
   ids   = [for i in range(local.sizes[terraform.workspace]) : range(1000)]
 }
 
@@ -128,15 +126,28 @@ resource "aws_security_group" "admin" {
   }
 }
 `;
-    const { stdout } = await runOnFiles("tf-workspaces", { "src/main.tf": main }, (dir) => [
-      ...scan(dir),
-      "--format",
-      "json",
-    ]);
+  const atLimit = `4 terraform-workspace-limit in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown)`;
+  const problems = (stdout: string) => {
     const report = JSON.parse(stdout) as {
       findings: JsonFinding[];
-      warnings?: Array<{ line: number; code: string; message: string }>;
+      errors: Array<{ line: number; code: string; message: string }>;
+      warnings: Array<{ line: number; code: string; message: string }>;
     };
+    const shown = (p: { line: number; code: string; message: string }) =>
+      `${p.line} ${p.code} ${p.message}`;
+    return { report, errors: report.errors.map(shown), warnings: report.warnings.map(shown) };
+  };
+
+  it("keeps a workspace that reaches a Tollgate limit, so the others' findings stay conditional, and fails", async () => {
+    // prod builds more elements than Tollgate evaluates: judged with the workspace unknown, not
+    // left out, so staging's open SSH is not reported as open everywhere. What prod alone opens
+    // is not known, so the scan is incomplete: an error, blocking under on_error.
+    const { code, stdout } = await runOnFiles(
+      "tf-workspaces",
+      { "src/main.tf": sized("0.0.0.0/0", "10.0.0.0/8", 200) },
+      (dir) => [...scan(dir), "--format", "json"],
+    );
+    const { report, errors, warnings } = problems(stdout);
     expect(
       report.findings
         .filter((f) => f.rule === "TG-NET-001")
@@ -145,8 +156,37 @@ resource "aws_security_group" "admin" {
             `${f.line}${f.unknown ? " cannot tell" : ""} ${f.message.replace(/^[^]*?( Only when [^]*)?$/, "$1")}`,
         ),
     ).toEqual(["2  Only when terraform.workspace is staging."]);
-    expect(report.warnings?.map((w) => `${w.line} ${w.code} ${w.message}`)).toEqual([
-      `4 terraform-limit in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; that workspace is judged with terraform.workspace unknown instead`,
+    expect([code, errors, warnings]).toEqual([1, [atLimit], []]);
+  });
+
+  it("in a diff, fails when a workspace reaches a limit the base did not, not when the base did too", async () => {
+    // A pull request opening prod to the internet and making prod reach a limit: the exposure
+    // is not seen, the limit is.
+    const opened = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/main.tf": sized("10.1.0.0/16", "10.0.0.0/8", 1),
+        "head/main.tf": sized("10.1.0.0/16", "0.0.0.0/0", 200),
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    expect([opened.code, problems(opened.stdout).errors]).toEqual([1, [atLimit]]);
+    // The base reached it too: a warning, and the check is decided by the findings.
+    const again = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/main.tf": sized("10.1.0.0/16", "10.0.0.0/8", 200),
+        "head/main.tf": `# prod is large\n${sized("10.2.0.0/16", "10.0.0.0/8", 200)}`,
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    const { errors, warnings } = problems(again.stdout);
+    expect([again.code, errors, warnings]).toEqual([
+      0,
+      [],
+      [
+        `5 terraform-workspace-limit in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown); the base reached the same limit there, so it does not block`,
+      ],
     ]);
   });
 

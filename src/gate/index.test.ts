@@ -327,6 +327,44 @@ describe("decideGate", () => {
     ]);
   });
 
+  it("blocks on a workspace at a limit unless the base reached the same one there", () => {
+    const atLimit: LoadError = {
+      file: "envs/main.tf",
+      line: 4,
+      column: 11,
+      code: "terraform-workspace-limit",
+      message:
+        'in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown)',
+    };
+    // A scan, and a diff whose base evaluated prod: the head could not be, and fails closed.
+    expect(decideGate([], [atLimit], defaultSettings).conclusion).toBe("failure");
+    const fresh = decideGate([], [atLimit], defaultSettings, { baseProblems: [] });
+    expect([fresh.conclusion, fresh.errors]).toEqual(["failure", [atLimit]]);
+    // Another workspace, or another file, at base is not the same limit.
+    const elsewhere = [
+      { ...atLimit, message: atLimit.message.replace('"prod"', '"staging"') },
+      { ...atLimit, file: "other/main.tf" },
+    ];
+    expect(decideGate([], [atLimit], defaultSettings, { baseProblems: elsewhere }).conclusion).toBe(
+      "failure",
+    );
+    // The base reached it too, on another line: no error of this change.
+    const both = decideGate([], [atLimit], defaultSettings, {
+      baseProblems: [{ ...atLimit, line: 2 }],
+    });
+    expect([both.conclusion, both.errors, both.warnings]).toEqual([
+      "success",
+      [],
+      [
+        {
+          ...atLimit,
+          level: "warning",
+          message: `${atLimit.message}; the base reached the same limit there, so it does not block`,
+        },
+      ],
+    ]);
+  });
+
   it("treats findings without a status (a single scan) as new", () => {
     const decision = decideGate([finding({ status: undefined })], [], defaultSettings);
     expect(decision.findings[0]?.status).toBe("new");

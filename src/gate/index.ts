@@ -18,6 +18,7 @@ import {
   type Settings,
 } from "../config/index.js";
 import { directoryOf, isTerraformFile, type SourceFile } from "../iac/source.js";
+import { WORKSPACE_LIMIT } from "../iac/terraform/workspaces.js";
 import {
   applyWaivers,
   byPlace,
@@ -410,13 +411,35 @@ function organizationEntriesMissingHere(
   });
 }
 
+/**
+ * A Terraform workspace at a Tollgate limit (WORKSPACE_LIMIT) is an error of the head, but a
+ * warning when the base reached the same limit in the same file and workspaces (the same
+ * message, wherever the line moved): the pull request did not make that workspace unknown, and
+ * a root that always reaches it must not fail every pull request. Without a base (`scan`) it
+ * stays an error.
+ */
+function reachedAtBase(problem: LoadError, base: readonly LoadError[] | undefined): LoadError {
+  if (problem.code !== WORKSPACE_LIMIT || isWarning(problem)) return problem;
+  const same = base?.some(
+    (at) => at.code === problem.code && at.file === problem.file && at.message === problem.message,
+  );
+  return same
+    ? {
+        ...problem,
+        level: "warning",
+        message: `${problem.message}; the base reached the same limit there, so it does not block`,
+      }
+    : problem;
+}
+
 /** The verdict. Without `context.now` dates are judged on the current time (the CLI's default). */
 export function decideGate(
   findings: Finding[],
-  problems: LoadError[],
+  headProblems: LoadError[],
   settings: Settings,
   context: GateContext = {},
 ): GateDecision {
+  const problems = headProblems.map((problem) => reachedAtBase(problem, context.baseProblems));
   const errors = problems.filter((problem) => !isWarning(problem));
   const now = context.now ?? new Date();
   const unconfirmed = findings.filter(

@@ -38,7 +38,7 @@ import {
   plannedWorkspaces,
   unplannedWorkspaces,
   workspaceDomain,
-  worldLimitWarning,
+  worldLimitError,
   type Workspace,
   type WorkspaceRead,
 } from "./workspaces.js";
@@ -260,8 +260,8 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
  * - a Tollgate limit that evaluation did not reach (`terraform-limit`: more instances or elements
  *   in this world), or a failure of Tollgate's own, says nothing of what Terraform would do: the
  *   world keeps its condition with the resources of the evaluation of record (`record`, where the
- *   workspace is unknown), and a located warning names it, so no other world's finding reads as
- *   holding everywhere for lack of it.
+ *   workspace is unknown), so no other world's finding reads as holding everywhere for lack of
+ *   it, and a located error names it (`WORKSPACE_LIMIT`): what only it deploys is not known.
  */
 function workspaceWorlds(
   context: LoadContext,
@@ -319,7 +319,7 @@ function workspaceWorlds(
     limited.set(key, entry);
   }
   for (const { error, worlds: alike } of limited.values())
-    context.report(worldLimitWarning(error, alike));
+    context.report(worldLimitError(error, alike));
   if (worlds.every((world) => world.resources === record)) return undefined;
   const domain = workspaceDomain(worlds);
   return worlds.flatMap(({ condition, name, resources }) =>

@@ -172,7 +172,7 @@ describe("worlds Tollgate's own limits reach", () => {
 }
 `;
 
-  it("keep the world, judged as with the workspace unknown, and say so on the limit's line", () => {
+  it("keep the world, judged as with the workspace unknown, with an error on the limit's line", () => {
     const { resources, errors } = load({
       "main.tf": `locals {
   sizes = { default = 1, prod = 200 }
@@ -181,16 +181,16 @@ describe("worlds Tollgate's own limits reach", () => {
 ${openGroup}`,
     });
     // prod holds more elements than Tollgate evaluates: that is no workspace Terraform cannot
-    // plan, and default's group must not read as the only one.
+    // plan, and default's group must not read as the only one. What only prod deploys is not
+    // known, so the head could not be fully evaluated: an error, not a warning.
     expect(errors).toEqual([
       {
         file: "main.tf",
         line: 3,
         column: 11,
-        level: "warning",
-        code: "terraform-limit",
+        code: "terraform-workspace-limit",
         message:
-          'in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; that workspace is judged with terraform.workspace unknown instead',
+          'in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown)',
       },
     ]);
     expect(worlds(resources, (r) => r.config.count)).toEqual([

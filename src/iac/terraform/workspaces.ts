@@ -11,7 +11,8 @@
 // stands for it when nothing names `default`, and one more world with a name nothing writes does
 // when something does. A world whose evaluation fails where the unknown one did not (a map
 // without its key) is one Terraform cannot plan, and is left out; one that reaches a limit of
-// Tollgate's own is kept, judged as the evaluation with the workspace unknown has it, and said.
+// Tollgate's own is kept, judged as the evaluation with the workspace unknown has it, and is an
+// error of the head (WORKSPACE_LIMIT): what only that workspace deploys is not known.
 
 import { UNLISTED_VALUE, type ChoiceDomain, type LoadError } from "../../model/types.js";
 
@@ -121,17 +122,29 @@ export function unplannedWorkspaces(
 }
 
 /**
- * The warning for `error`, a Tollgate limit (or failure) that the worlds `alike` reached where
+ * The code of a world at a Tollgate limit (`worldLimitError`). Making one workspace reach a limit
+ * is cheap for a pull request's author, and what only that workspace deploys is then unknown (an
+ * exposure there would pass unseen), so it is an error, blocking under `on_error` as any load
+ * error of the head. The gate judges it a warning when the base reached the same limit in the
+ * same file and workspaces (gate/index.ts), so a root that always reaches it does not fail every
+ * pull request.
+ */
+export const WORKSPACE_LIMIT = "terraform-workspace-limit";
+
+/**
+ * The error for `error`, a Tollgate limit (or failure) that the worlds `alike` reached where
  * the evaluation of record did not: each is judged as that evaluation has it.
  */
-export function worldLimitWarning(error: LoadError, alike: readonly Workspace[]): LoadError {
+export function worldLimitError(error: LoadError, alike: readonly Workspace[]): LoadError {
   const which = alike.map((world) =>
     world.value === UNNAMED_VALUE ? "the workspaces nothing names" : JSON.stringify(world.name),
   );
   return {
-    ...error,
-    level: "warning",
-    message: `in workspace ${which.join(", ")}: ${error.message}; that workspace is judged with terraform.workspace unknown instead`,
+    file: error.file,
+    line: error.line,
+    column: error.column,
+    code: WORKSPACE_LIMIT,
+    message: `in workspace ${which.join(", ")}: ${error.message}; what that workspace deploys is not known (it is judged with terraform.workspace unknown)`,
   };
 }
 

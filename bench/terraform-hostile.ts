@@ -1,5 +1,6 @@
 // Terraform loader on hostile input: each case must end at a located `terraform-limit` error
-// (evaluate.ts: EVALUATION_BUDGET, MAX_ELEMENTS, MAX_DATA_ELEMENTS, MAX_TEXT), never hang or run out of memory.
+// (evaluate.ts: EVALUATION_BUDGET, MAX_ELEMENTS, MAX_DATA_ELEMENTS, MAX_ROOT_ELEMENTS, MAX_TEXT), never
+// hang or run out of memory.
 // Prints the time to that error. Run: npx tsx bench/terraform-hostile.ts
 import { loadTerraform } from "../src/iac/terraform/index.js";
 
@@ -12,6 +13,10 @@ function chain(first: string, step: (previous: string) => string, count = 40): s
 const reader = (expr: string) => `resource "x" "y" {\n  v = ${expr}\n}\n`;
 /** A CSV of 1,000 rows held by `d0`: decoded data counts against MAX_DATA_ELEMENTS. */
 const rows = `n,v\n${Array.from({ length: 1000 }, (_, i) => `${i},x`).join("\n")}\n`;
+/** 190,000 strings (1.7 MB), each local below the data bound: only the root's budget stops a chain. */
+const strings = JSON.stringify(Array.from({ length: 190_000 }, (_, i) => `a${i % 100_000}`));
+/** Eight workspaces, each indexing this map. */
+const workspaces = `locals {\n  cidr = { ${Array.from({ length: 8 }, (_, i) => `w${i} = "10.${i}.0.0/16"`).join(", ")} }\n}\nresource "x" "w" {\n  cidr = local.cidr[terraform.workspace]\n}\n`;
 const cases: Record<string, string> = {
   "for-expressions 3 deep over range(1000)":
     "locals {\n  r = range(1000)\n  big = [for a in local.r : [for b in local.r : [for c in local.r : c]]]\n}\n" +
@@ -39,6 +44,18 @@ const cases: Record<string, string> = {
     chain('csvdecode(file("rows.csv"))', (l) => `[${l}, ${l}]`) + reader("jsonencode(local.l40)"),
   "join doubling":
     chain('["aaaaaaaaaa"]', (l) => `[join(",", concat(${l}, ${l}))]`) + reader("length(local.l40)"),
+  "12 locals over 190,000 strings, 8 workspaces":
+    chain('jsondecode(file("strings.json"))', (l) => `[for x in ${l} : "v\${x}"]`, 12) +
+    reader("length(local.l12)") +
+    workspaces,
+  "the same, each local reading the workspace":
+    chain(
+      'jsondecode(file("strings.json"))',
+      (l) => `[for x in ${l} : "\${x}\${terraform.workspace}"]`,
+      12,
+    ) +
+    reader("length(local.l12)") +
+    workspaces,
 };
 
 console.log("case                                          ms  errors  first error");
@@ -47,6 +64,7 @@ for (const [name, text] of Object.entries(cases)) {
   const model = loadTerraform([
     { path: "main.tf", text },
     { path: "rows.csv", text: rows },
+    { path: "strings.json", text: strings },
   ]);
   const ms = performance.now() - start;
   const first = model.errors[0];

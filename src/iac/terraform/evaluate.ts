@@ -82,10 +82,20 @@ export const MAX_ELEMENTS = 100_000;
  * fewer than 270,000, so a legitimate data file and what is made of it row by row stay known.
  * Only degenerate text decodes to more (a 2 MB JSON of 1,000,000 zeros). The bound also bounds
  * cost: at 4,000,000 that file fed through 12 chained for-expressions in 8 workspaces took 54 s
- * and 1.7 GB; at 300,000 it stops at once (1.3 s). Each local has its own bound, so a chain over
- * a file just under it still costs minutes (190,000 strings, 12 locals, 8 workspaces: 365 s).
+ * and 1.7 GB; at 300,000 it stops at once (1.3 s). Each evaluation has its own bound: what a
+ * whole root may spend is MAX_ROOT_ELEMENTS.
  */
 export const MAX_DATA_ELEMENTS = 300_000;
+/**
+ * Elements one root module may build (for-expressions and splats, over data or not) and decode
+ * (`jsondecode`, `yamldecode`, `csvdecode`) in all: its evaluation of record and every workspace
+ * world together share it (`startRoot`), so locals chained over data, or evaluated once per
+ * workspace, cannot multiply the per-evaluation bounds. A 2 MiB data file decodes to fewer than
+ * 270,000 elements and a for-expression over its rows builds one per row. A chain of 12 locals
+ * over 190,000 strings in 8 workspaces stops at the fifth, in the evaluation of record: its scan
+ * took 25 s of CPU and 1.2 GB, 362 s and 3.2 GB before (policy compilation about 13 s of each).
+ */
+export const MAX_ROOT_ELEMENTS = 1_000_000;
 const MAX_TEXT = 10_000_000;
 /** A path argument written from `path.module` or `path.root`, bare or leading a template. */
 const PATH_ATTRIBUTE = /^"?(\$\{\s*)?path\.(module|root)\b/;
@@ -189,6 +199,19 @@ export class ExpressionEvaluator {
   /** Elements built so far in this top-level evaluation (MAX_ELEMENTS), and over data (MAX_DATA_ELEMENTS). */
   private built = 0;
   private builtOverData = 0;
+  /** Elements built and decoded so far by the current root module's evaluations (MAX_ROOT_ELEMENTS). */
+  private rootElements = 0;
+  private rootBudget = MAX_ROOT_ELEMENTS;
+
+  /**
+   * Starts the budget of a root module, `budget` elements (MAX_ROOT_ELEMENTS; tests give less):
+   * every evaluation until the next call, its evaluation of record and every workspace world,
+   * spends from it.
+   */
+  startRoot(budget = MAX_ROOT_ELEMENTS): void {
+    this.rootElements = 0;
+    this.rootBudget = budget;
+  }
 
   /** Evaluates a top-level expression with a fresh step budget; errors are reported and the value becomes unknown. */
   evaluateReported(expr: Expression, scope: Scope): Evaluated {
@@ -225,11 +248,24 @@ export class ExpressionEvaluator {
    * MAX_DATA_ELEMENTS when it iterates data decoded from text.
    */
   private build(expr: Range, scope: Scope, overData: boolean): void {
+    this.spend(1, expr, scope);
     if (overData) {
       if (++this.builtOverData > MAX_DATA_ELEMENTS)
         throw tooManyElements(scope.file, expr, { elements: 0, data: this.builtOverData });
     } else if (++this.built > MAX_ELEMENTS)
       throw tooManyElements(scope.file, expr, { elements: this.built, data: 0 });
+  }
+
+  /** Spends `count` elements of the root module's budget (MAX_ROOT_ELEMENTS). */
+  private spend(count: number, expr: Range, scope: Scope): void {
+    this.rootElements += count;
+    if (this.rootElements > this.rootBudget)
+      throw new LocatedEvaluationError(
+        `this root module's evaluations (every workspace's together) build and decode more than ${this.rootBudget} elements; this expression is treated as unknown`,
+        "terraform-limit",
+        scope.file,
+        expr,
+      );
   }
 
   evaluate(expr: Expression, scope: Scope): Evaluated {
@@ -857,7 +893,10 @@ export class ExpressionEvaluator {
       args.map((arg) => arg.value),
       context,
     );
-    if (DECODERS.has(name)) markDecodedData(value, true);
+    if (DECODERS.has(name)) {
+      markDecodedData(value, true);
+      this.spend(heldElements(value).data, expr, scope);
+    }
     // What a function makes of data (`concat`, `flatten`, `values`, `merge`) is bounded as data:
     // what it holds is counted all the same, so doubling data still stops, at the data limit.
     else if (args.some((arg) => isDecodedData(arg.value))) markDecodedData(value, false);

@@ -173,6 +173,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     const definition = discovery.modules.get(directory);
     if (!definition) continue;
     const variableFiles = [...automaticVariableFiles(files, directory), ...namedFiles(directory)];
+    evaluator.startRoot();
     const rootValues = new Map<string, Evaluated>();
     for (const file of [...variableFiles, ...extraFiles]) {
       for (const [name, value] of readVariableFile(file, evaluator, report)) {
@@ -201,8 +202,17 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         },
       };
       evaluator.workspaceNames = named;
+      const record = new ModuleInstance(
+        recordContext,
+        definition,
+        "",
+        new Map(),
+        rootValues,
+        0,
+        [],
+      );
       try {
-        new ModuleInstance(recordContext, definition, "", new Map(), rootValues, 0, []).load();
+        record.load();
       } finally {
         delete evaluator.workspaceNames;
         context.instanceCount = recordContext.instanceCount;
@@ -213,8 +223,19 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         reported,
         resources.slice(before),
         { file: definition.files[0]?.path ?? directory, line: 1, column: 1 },
-        (worldContext) =>
-          new ModuleInstance(worldContext, definition, "", new Map(), rootValues, 0, []).load(),
+        (worldContext) => {
+          const world = new ModuleInstance(
+            worldContext,
+            definition,
+            "",
+            new Map(),
+            rootValues,
+            0,
+            [],
+          );
+          world.reuseLocals(record);
+          world.load();
+        },
       );
       if (worlds) resources.splice(before, resources.length - before, ...worlds);
       for (let i = before; i < resources.length; i++) {
@@ -252,9 +273,9 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
  * The resources of a root read by `terraform.workspace`, evaluated once per workspace its maps and
  * comparisons name (`named`, workspaces.ts), each marked with its world; undefined when it names
  * none, or no world can be planned (a located warning says why when names were read). `load`
- * evaluates the root again with `context` as given, each world counting its module instances from
- * `context.instanceCount` on its own, and leaving the count of the evaluation of record for the roots
- * after it. What a world reports is dropped (the evaluation of record reported what all share), but:
+ * evaluates the root again with `context` as given (reusing the locals no workspace changes), each
+ * world counting its module instances from `context.instanceCount` on its own, and leaving the
+ * count of the evaluation of record for the roots after it. What a world reports is dropped (the evaluation of record reported what all share), but:
  * - an error that evaluation did not report is one Terraform cannot plan (a map without the
  *   world's key): the world is left out;
  * - a Tollgate limit that evaluation did not reach (`terraform-limit`: more instances or elements

@@ -140,6 +140,8 @@ interface Memo {
   references: Set<string>;
   /** Of a variable or local: where the variables and locals its value was computed from are written. */
   reads?: SourceLocation[];
+  /** Of a variable or local: whether its evaluation read something a workspace may change (`worldReads`). */
+  world?: boolean;
 }
 
 interface InstanceKey {
@@ -194,6 +196,12 @@ export class ModuleInstance implements EvaluationHost {
   /** Where the variables and locals read by the expressions being evaluated are written, by place. */
   private readonly readers: Map<string, SourceLocation>[] = [];
   private readonly localStack: string[] = [];
+  /**
+   * Reads so far of what may differ from one workspace world to another: `terraform.*`, a
+   * resource, data source, module output or iteration variable, or a variable or local computed
+   * from one. A local during whose evaluation it did not grow is the same in every world.
+   */
+  private worldReads = 0;
 
   constructor(
     private readonly context: LoadContext,
@@ -289,6 +297,16 @@ export class ModuleInstance implements EvaluationHost {
 
   scope(file: ParsedFile, iteration: ReadonlyMap<string, Evaluated> = new Map()): Scope {
     return { file: file.path, text: file.text, iteration, host: this };
+  }
+
+  /**
+   * Takes from `record`, the same root module evaluated with the workspace unknown, every local
+   * that read nothing a workspace may change: each world evaluates only what can differ in it,
+   * so data a root decodes and reshapes once is not decoded and reshaped again per workspace.
+   */
+  reuseLocals(record: ModuleInstance): void {
+    for (const [name, memo] of record.locals)
+      if (memo.state === "done" && memo.world === false) this.locals.set(name, memo);
   }
 
   /** Evaluates every resource, local, output and child module of this instance, emitting resources. */
@@ -402,6 +420,8 @@ export class ModuleInstance implements EvaluationHost {
     const attribute = (step: typeof first): string | undefined =>
       step?.kind === "TraverseAttr" ? step.name : undefined;
     const here = at(scope.file, traversal);
+    if (traversal.root !== "var" && traversal.root !== "local" && traversal.root !== "path")
+      this.worldReads++;
     switch (traversal.root) {
       case "var": {
         const name = attribute(first);
@@ -573,11 +593,13 @@ export class ModuleInstance implements EvaluationHost {
   variable(name: string): Evaluated {
     const memo = this.variables.get(name);
     if (memo) {
+      if (memo.world !== false) this.worldReads++;
       this.addReferences(memo.references);
       this.addReads(memo.reads ?? []);
       return memo.result;
     }
     const declared = this.definition.variables.get(name) as Declared<Block>;
+    const worldReads = this.worldReads;
     const { result: computed, reads } = this.collectReads(() =>
       this.collect(() =>
         this.nested(`var.${name}`, declared, () => this.computeVariable(name, declared)),
@@ -588,6 +610,7 @@ export class ModuleInstance implements EvaluationHost {
       result: computed.result,
       references: computed.references,
       reads,
+      world: this.worldReads !== worldReads,
     });
     this.addReferences(computed.references);
     this.addReads(reads);
@@ -638,9 +661,11 @@ export class ModuleInstance implements EvaluationHost {
         message: `local values refer to each other in a cycle: ${cycle}; they are treated as unknown`,
         code: "terraform-cycle",
       });
+      this.worldReads++;
       return { value: unknown(`local.${name}`), origin: at(declared.file.path, declared.node) };
     }
     if (memo) {
+      if (memo.world !== false) this.worldReads++;
       this.addReferences(memo.references);
       this.addReads(memo.reads ?? []);
       return memo.result;
@@ -652,6 +677,7 @@ export class ModuleInstance implements EvaluationHost {
     };
     this.locals.set(name, pending);
     this.localStack.push(name);
+    const worldReads = this.worldReads;
     try {
       const { result: computed, reads } = this.collectReads(() =>
         this.collect(() =>
@@ -665,6 +691,7 @@ export class ModuleInstance implements EvaluationHost {
         result: computed.result,
         references: computed.references,
         reads,
+        world: this.worldReads !== worldReads,
       });
       this.addReferences(computed.references);
       this.addReads(reads);
@@ -979,6 +1006,7 @@ export class ModuleInstance implements EvaluationHost {
    * `for_each = aws_s3_bucket.logs` does.
    */
   resolveInstance(traversal: ScopeTraversalExpr, key: Value): Evaluated | undefined {
+    this.worldReads++;
     const [first, second] = traversal.steps;
     const data = traversal.root === "data";
     const name = data ? second : first;

@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Resource } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
+import { ExpressionEvaluator } from "./evaluate.js";
 import { loadTerraform } from "./index.js";
 import { plannedWorkspaces, UNNAMED_WORKSPACE } from "./workspaces.js";
 
@@ -221,6 +222,113 @@ resource "aws_instance" "x" {
       `not terraform.workspace is prod: aws_instance.x = "t3.micro"`,
       `terraform.workspace is prod: aws_instance.x = "m5.large"`,
     ]);
+  });
+});
+
+describe("what a root with workspaces costs", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+  /** 2,000 strings of data, reshaped by locals that read no workspace, and a map each world indexes. */
+  const files = (reshape: string) => ({
+    "main.tf": `locals {
+  names = jsondecode(file("names.json"))
+  tagged = [for n in local.names : "\${n}-${reshape}"]
+  sizes = { default = "t3.micro", prod = "m5.large", staging = "t3.small" }
+}
+resource "aws_instance" "x" {
+  instance_type = local.sizes[terraform.workspace]
+  tags          = { count = length(local.tagged) }
+}
+`,
+    "names.json": JSON.stringify(Array.from({ length: 2_000 }, (_, i) => `n${i}`)),
+  });
+  /** Loads with a root budget of `budget` elements (MAX_ROOT_ELEMENTS is 1,000,000). */
+  const loadWithBudget = (budget: number, given: Record<string, string>) => {
+    const start = ExpressionEvaluator.prototype.startRoot;
+    vi.spyOn(ExpressionEvaluator.prototype, "startRoot").mockImplementation(function (
+      this: ExpressionEvaluator,
+    ) {
+      start.call(this, budget);
+    });
+    return load(given);
+  };
+
+  it("evaluates a local no workspace changes once, not once per world", () => {
+    const evaluated = vi.spyOn(ExpressionEvaluator.prototype, "evaluateReported");
+    const { resources, errors } = load(files("x"));
+    expect(errors).toEqual([]);
+    expect(worlds(resources, (r) => [r.config.instance_type, r.config.tags])).toEqual([
+      `terraform.workspace is default: aws_instance.x = ["t3.micro",{"count":2000}]`,
+      `terraform.workspace is prod: aws_instance.x = ["m5.large",{"count":2000}]`,
+      `terraform.workspace is staging: aws_instance.x = ["t3.small",{"count":2000}]`,
+    ]);
+    const lines = evaluated.mock.calls.map(([expr]) => expr.line);
+    // The decode and the for-expression once, in the evaluation of record; what reads the
+    // workspace in it and in each of the three worlds.
+    expect([2, 3].map((line) => lines.filter((l) => l === line).length)).toEqual([1, 1]);
+    expect(lines.filter((l) => l === 7).length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("evaluates again in each world a local read from one that reads the workspace, or from a resource", () => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  env   = terraform.workspace == "prod" ? "prod" : "other"
+  sizes = { prod = "m5.large", other = "t3.micro" }
+  size  = local.sizes[local.env]
+  count = length(aws_instance.w)
+}
+resource "aws_instance" "w" {
+  count         = terraform.workspace == "prod" ? 2 : 1
+  instance_type = local.size
+}
+resource "aws_instance" "x" {
+  instance_type = "\${local.size}-\${local.count}"
+}
+`,
+    });
+    expect(errors).toEqual([]);
+    expect(
+      worlds(
+        resources.filter((r) => r.address === "aws_instance.x"),
+        (r) => r.config.instance_type,
+      ),
+    ).toEqual([
+      `not terraform.workspace is prod: aws_instance.x = "t3.micro-1"`,
+      `terraform.workspace is prod: aws_instance.x = "m5.large-2"`,
+    ]);
+  });
+
+  it("gives the evaluation of record and every world one budget", () => {
+    // 2,000 decoded and 2,000 built in the evaluation of record; each world builds 2,000 more
+    // since `tagged` reads the workspace: the second world is past 8,000.
+    const { resources, errors } = loadWithBudget(8_000, files("\${terraform.workspace}"));
+    expect(errors.map((e) => [e.line, e.code, e.message])).toEqual([
+      [
+        3,
+        "terraform-workspace-limit",
+        "in workspace \"staging\": this root module's evaluations (every workspace's together) build and decode more than 8000 elements; this expression is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown)",
+      ],
+    ]);
+    expect(worlds(resources, (r) => r.config.instance_type)).toEqual([
+      `terraform.workspace is default: aws_instance.x = "t3.micro"`,
+      `terraform.workspace is prod: aws_instance.x = "m5.large"`,
+      `terraform.workspace is staging: aws_instance.x = {"$unknown":"local.sizes[terraform.workspace]"}`,
+    ]);
+  });
+
+  it("bounds locals chained over data in one evaluation by the root's budget", () => {
+    const chain = Array.from(
+      { length: 4 },
+      (_, i) => `  c${i + 1} = [for n in local.c${i} : "v\${n}"]\n`,
+    ).join("");
+    const { resources, errors } = loadWithBudget(9_000, {
+      "main.tf": `locals {\n  c0 = jsondecode(file("names.json"))\n${chain}}\nresource "x" "y" {\n  v = [length(local.c2), length(local.c4)]\n}\n`,
+      "names.json": files("")["names.json"],
+    });
+    // 2,000 decoded, then 2,000 built by each local: c4 passes 9,000.
+    expect(errors.map((e) => [e.line, e.code])).toEqual([[6, "terraform-limit"]]);
+    expect(resources[0]?.config.v).toEqual([2_000, { $unknown: "length(local.c4)" }]);
   });
 });
 

@@ -118,4 +118,53 @@ describe("policy builds", () => {
     ]);
     expect(!bad.ok && bad.errors[0]?.message).toMatch(/custom.severity/);
   });
+  it("refuse, located, a rule's METADATA whose rule would never be evaluated", async () => {
+    const metadata = rule("TG-X-2").text.split("package")[0] ?? "";
+    const errorsOf = async (sources: PolicySource[]) => {
+      const built = await buildPolicies(sources);
+      return built.ok
+        ? []
+        : built.errors.map(({ file, line, column, code }) => ({ file, line, column, code }));
+    };
+    // A package outside tollgate.rules: its deny is no entrypoint.
+    expect(
+      await errorsOf([
+        rule("TG-X-1"),
+        {
+          path: "acme/tags.rego",
+          text: `${metadata}package acme.rules.tags\n\nimport rego.v1\n\ndeny contains "x" if false\n`,
+        },
+      ]),
+    ).toEqual([{ file: "acme/tags.rego", line: 7, column: 1, code: "policy-package" }]);
+    // deny as an object, and a package with a rule's METADATA but no deny at all (conftest's warn).
+    expect(
+      await errorsOf([
+        {
+          path: "tagging/a/policy.rego",
+          text: `${metadata}package tollgate.rules.tagging.a\n\nimport rego.v1\n\ndeny[k] := "x" if some k in input.resources\n`,
+        },
+        {
+          path: "tagging/b/policy.rego",
+          text: `${metadata.replace("TG-X-2", "TG-X-3")}package tollgate.rules.tagging.b\n\nimport rego.v1\n\nwarn contains "x" if false\n`,
+        },
+      ]),
+    ).toEqual([
+      { file: "tagging/a/policy.rego", line: 11, column: 1, code: "policy-rule" },
+      { file: "tagging/b/policy.rego", line: 7, column: 1, code: "policy-rule" },
+    ]);
+    // A second package METADATA for one package would silently rename the first file's rule.
+    const copy = { ...rule("TG-X-2"), path: "network/x/copy.rego" };
+    expect(await errorsOf([rule("TG-X-1"), copy])).toEqual([
+      { file: "network/x/copy.rego", line: 1, column: 1, code: "rego_type_error" },
+    ]);
+    // One METADATA with deny split over two files of the package is one rule.
+    const split = await buildPolicies([
+      rule("TG-X-1"),
+      {
+        path: "network/x/more.rego",
+        text: "package tollgate.rules.network.x\n\nimport rego.v1\n\ndeny contains {} if false\n",
+      },
+    ]);
+    expect(split.ok && split.built.rules.map((r) => r.id)).toEqual(["TG-X-1"]);
+  });
 });

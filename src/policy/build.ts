@@ -5,7 +5,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { createHash } from "node:crypto";
-import { parseModule, type RegoWarning } from "../rego/syntax/index.js";
+import { parseModule, type Module, type RegoWarning } from "../rego/syntax/index.js";
 import type { LoadError } from "../model/types.js";
 import { ALL_RULES_ENTRYPOINT, writeBundle } from "./bundle.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";
@@ -78,6 +78,14 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
   const denyPaths: Record<string, string[]> = {};
   const rules: RuleMetadata[] = [];
   const listing = () => ({ errors, warnings, rules, annotations, ruleFiles, denyPaths });
+  // What would otherwise be left out without a word: a second package METADATA (the last one
+  // read would name the rule), and a rule's METADATA on a package whose deny is never evaluated.
+  const packageAnnotations = new Map<string, { file: string; line: number }>();
+  const unevaluated = new Map<
+    string,
+    { file: string; line: number; column: number; ruleId: string }
+  >();
+  const denied = new Set<string>();
   for (const source of sources) {
     const parsed = parseModule(source.text, source.path);
     warnings.push(...parsed.warnings.map(warningAsLoadError));
@@ -105,13 +113,60 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
       });
       continue;
     }
+    const packageName = packagePath.join(".");
+    for (const annotation of parsed.module.annotations) {
+      const key = `${annotation.scope} ${packageName}`;
+      const other = packageAnnotations.get(key);
+      if (other)
+        errors.push({
+          file: source.path,
+          line: annotation.loc.line,
+          column: annotation.loc.column,
+          code: "rego_type_error",
+          message: `${annotation.scope} annotation redeclared: ${other.file}:${other.line}`,
+        });
+      else packageAnnotations.set(key, { file: source.path, line: annotation.loc.line });
+    }
     const isRule =
       startsWith(packagePath, RULES_PACKAGE) && packagePath.length > RULES_PACKAGE.length;
-    const deny = parsed.module.rules.filter((rule) => {
+    const denyRules = parsed.module.rules.filter((rule) => {
       const head = rule.head.ref[0];
-      return rule.head.ref.length === 1 && head?.type === "var" && head.name === "deny";
+      return head?.type === "var" && head.name === "deny";
     });
-    if (!isRule || deny.length === 0) continue;
+    const ruleId = declaredRuleId(parsed.module);
+    if (!isRule) {
+      if (ruleId !== undefined) {
+        const { line, column } = parsed.module.package.loc;
+        errors.push({
+          file: source.path,
+          line,
+          column,
+          code: "policy-package",
+          message: `package ${packageName}: its METADATA names rule ${ruleId}, but only the deny of a package below tollgate.rules is evaluated (package tollgate.rules.<category>.<name>)`,
+        });
+      }
+      continue;
+    }
+    for (const rule of denyRules.filter((rule) => rule.head.ref.length > 1)) {
+      const { line, column } = rule.head.loc;
+      errors.push({
+        file: source.path,
+        line,
+        column,
+        code: "policy-rule",
+        message: `deny[...] makes deny an object, which Tollgate does not evaluate: a rule's deny is a set of findings (deny contains finding if { ... })`,
+      });
+    }
+    const deny = denyRules.filter((rule) => rule.head.ref.length === 1);
+    if (ruleId !== undefined && denyRules.length === 0)
+      unevaluated.set(packageName, {
+        file: source.path,
+        line: parsed.module.package.loc.line,
+        column: parsed.module.package.loc.column,
+        ruleId,
+      });
+    if (deny.length === 0) continue;
+    denied.add(packageName);
     const entrypoint = packagePath.join("/") + "/deny";
     ruleFiles[entrypoint] = source.path;
     denyPaths[entrypoint] = [...packagePath, "deny"];
@@ -119,6 +174,15 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
     list.push(...parsed.module.annotations.map((a) => a.value));
     for (const rule of deny) list.push(...rule.annotations.map((a) => a.value));
   }
+  for (const [packageName, { file, line, column, ruleId }] of unevaluated)
+    if (!denied.has(packageName))
+      errors.push({
+        file,
+        line,
+        column,
+        code: "policy-rule",
+        message: `package ${packageName}: its METADATA names rule ${ruleId}, but the package defines no deny, the only rule Tollgate evaluates (deny contains finding if { ... })`,
+      });
   if (errors.length > 0) return listing();
   for (const [entrypoint, list] of Object.entries(annotations)) {
     const meta = ruleMetadata(entrypoint, list);
@@ -146,6 +210,16 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
     ids.set(rule.id, rule.entrypoint);
   }
   return listing();
+}
+
+/** The `custom.id` a module's METADATA (package or rule scope) gives, the mark of a rule. */
+function declaredRuleId(module: Module): string | undefined {
+  const annotations = [...module.annotations, ...module.rules.flatMap((rule) => rule.annotations)];
+  for (const annotation of annotations) {
+    const id = annotation.custom?.["id"];
+    if (id !== undefined) return typeof id === "string" ? id : JSON.stringify(id);
+  }
+  return undefined;
 }
 
 /** Compile policy sources; the entrypoints are the `deny` rules of `tollgate.rules.*` packages. */

@@ -235,6 +235,23 @@ describe("rule tree and cross-rule checks", () => {
     expect(errorsOf(`package t\nf(x) := f(x)\n`)[0]?.code).toBe("rego_recursion_error");
   });
 
+  it("reads `data` alone as every rule, the reading one too, as OPA does", () => {
+    for (const body of [`object.get(data, ["a", "n"], 1)`, "count(data)", "[x | x := data][0]"])
+      expect(errorsOf(`package t\np := ${body}\n`), body).toEqual([
+        {
+          file: "policy.rego",
+          line: 2,
+          column: 1,
+          code: "rego_recursion_error",
+          message: "rule data.t.p is recursive: data.t.p -> data.t.p",
+        },
+      ]);
+    // A path into `data` still reads only the rules along it.
+    compileOk(`package t\nq := 1\np := data.t.q + count(data.u)\n`, {
+      "u.rego": "package u\nr := 2\n",
+    });
+  });
+
   it("rejects unknown and unsupported builtins and bad arities", () => {
     expect(errorsOf(`package t\np := foo.bar(1)\n`)).toMatchObject([
       { line: 2, column: 6, code: "rego_type_error", message: "undefined function foo.bar" },

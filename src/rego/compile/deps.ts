@@ -104,16 +104,20 @@ class RefCollector {
   }
 
   private term(term: Term): void {
+    // `data` alone (`object.get(data, path, d)`, `x := data`) reads every rule, this one too.
+    if (isData(term)) return this.addSubtree(this.tree);
     if (term.type === "ref") this.dataRef(term.head, term.operands);
     if (term.type === "call") this.dataRef(term.operator.head, term.operator.operands);
     const children = termChildren(term);
-    for (const child of children.terms) this.term(child);
+    // The head of `data.a.b` is `dataRef`'s, which reads only what lies along its path.
+    const terms = term.type === "ref" && isData(term.head) ? term.operands : children.terms;
+    for (const child of terms) this.term(child);
     for (const body of children.bodies) this.body(body);
   }
 
   /** `data.a.b[x]`: the rule nodes along the ground prefix, and everything below where it stops. */
   private dataRef(head: Term, operands: Term[]): void {
-    if (head.type !== "var" || head.name !== "data") return;
+    if (!isData(head)) return;
     let node = this.tree;
     for (const operand of operands) {
       if (operand.type !== "string") break;
@@ -130,3 +134,5 @@ class RefCollector {
     for (const child of node.children.values()) this.addSubtree(child);
   }
 }
+
+const isData = (term: Term): boolean => term.type === "var" && term.name === "data";

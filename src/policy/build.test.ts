@@ -117,6 +117,20 @@ describe("policy builds", () => {
       { ...rule("TG-X-1"), text: rule("TG-X-1").text.replace("severity: low", "severity: loud") },
     ]);
     expect(!bad.ok && bad.errors[0]?.message).toMatch(/custom.severity/);
+    // A rule-scope METADATA block is reported where it is written, not at the file's top.
+    const [metadata, rest] = rule("TG-X-1")
+      .text.replace("severity: low", "severity: loud")
+      .split(/(?=package)/);
+    const [head, body] = (rest ?? "").split(/(?=deny)/);
+    const ruleScope = await buildPolicies([
+      {
+        path: "network/x/policy.rego",
+        text: `${head}${metadata?.replace("# title", "# scope: rule\n# title")}${body}`,
+      },
+    ]);
+    expect(
+      !ruleScope.ok && ruleScope.errors.map(({ file, line, code }) => ({ file, line, code })),
+    ).toEqual([{ file: "network/x/policy.rego", line: 5, code: "policy-metadata" }]);
   });
   it("refuse, located, a rule's METADATA whose rule would never be evaluated", async () => {
     const metadata = rule("TG-X-2").text.split("package")[0] ?? "";

@@ -86,6 +86,10 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
     { file: string; line: number; column: number; ruleId: string }
   >();
   const denied = new Set<string>();
+  // Where a rule's METADATA problems are reported: its first block, else its file's top.
+  const metadataAt: Record<string, { file: string; line: number; column: number }> = {};
+  const placeOf = (entrypoint: string) =>
+    metadataAt[entrypoint] ?? { file: ruleFiles[entrypoint] ?? entrypoint, line: 1, column: 1 };
   for (const source of sources) {
     const parsed = parseModule(source.text, source.path);
     warnings.push(...parsed.warnings.map(warningAsLoadError));
@@ -171,8 +175,10 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
     ruleFiles[entrypoint] = source.path;
     denyPaths[entrypoint] = [...packagePath, "deny"];
     const list = (annotations[entrypoint] ??= []);
-    list.push(...parsed.module.annotations.map((a) => a.value));
-    for (const rule of deny) list.push(...rule.annotations.map((a) => a.value));
+    const blocks = [...parsed.module.annotations, ...deny.flatMap((rule) => rule.annotations)];
+    list.push(...blocks.map((a) => a.value));
+    const first = blocks[0];
+    if (first) metadataAt[entrypoint] ??= { file: source.path, ...lineAndColumn(first.loc) };
   }
   for (const [packageName, { file, line, column, ruleId }] of unevaluated)
     if (!denied.has(packageName))
@@ -187,23 +193,14 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
   for (const [entrypoint, list] of Object.entries(annotations)) {
     const meta = ruleMetadata(entrypoint, list);
     if (meta.ok) rules.push(meta.rule);
-    else
-      errors.push({
-        file: ruleFiles[entrypoint] ?? entrypoint,
-        line: 1,
-        column: 1,
-        code: "policy-metadata",
-        message: meta.message,
-      });
+    else errors.push({ ...placeOf(entrypoint), code: "policy-metadata", message: meta.message });
   }
   const ids = new Map<string, string>();
   for (const rule of rules) {
     const other = ids.get(rule.id);
     if (other)
       errors.push({
-        file: ruleFiles[rule.entrypoint] ?? rule.entrypoint,
-        line: 1,
-        column: 1,
+        ...placeOf(rule.entrypoint),
         code: "policy-metadata",
         message: `rule id ${rule.id} is also used by ${other}`,
       });
@@ -211,6 +208,8 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
   }
   return listing();
 }
+
+const lineAndColumn = ({ line, column }: { line: number; column: number }) => ({ line, column });
 
 /** The `custom.id` a module's METADATA (package or rule scope) gives, the mark of a rule. */
 function declaredRuleId(module: Module): string | undefined {

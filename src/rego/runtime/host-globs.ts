@@ -5,7 +5,8 @@
 //
 // Decided exactly, by searching the product of the two patterns' automata, where the library
 // OPA uses follows a greedy walk that misses some intersections (`a*` and `b*a` share "a"). The
-// search visits each pair of positions once, so its cost is bounded by the product of the lengths.
+// search visits each pair of positions once, and at each compares two sets range by range, so
+// both are bounded: the pairs by the lengths, the range comparisons by a budget.
 import { str } from "./host-operands.js";
 import type { HostFunction, HostValue } from "./host-value.js";
 
@@ -20,6 +21,12 @@ interface Element {
 
 /** Pairs of positions one call may visit: a thousand elements on each side (about 0.5 s). */
 export const MAX_POSITION_PAIRS = 1_000_000;
+/**
+ * Range comparisons one call may make between sets (a binary search step each), past which it is
+ * an error: the sets' sizes are bounded only by the pattern's length, and a pair of large ones at
+ * each of a million pairs of positions would take minutes.
+ */
+export const MAX_RANGE_COMPARISONS = 20_000_000;
 /** The longest pattern read at all, so a huge one is refused before it is parsed. */
 export const MAX_PATTERN_LENGTH = 100_000;
 
@@ -116,15 +123,38 @@ export function parseGlob(pattern: string, operand: number): Element[] {
   }
 }
 
-function intersects(a: CharClass, b: CharClass): boolean {
+/** Counts the range comparisons of one call against MAX_RANGE_COMPARISONS. */
+class ComparisonBudget {
+  private left = MAX_RANGE_COMPARISONS;
+
+  spend(count: number): void {
+    this.left -= count;
+    if (this.left < 0)
+      throw new Error(
+        `the patterns' character sets are too large to compare (over ${MAX_RANGE_COMPARISONS} range comparisons)`,
+      );
+  }
+}
+
+/** Whether two sets share a character: each range of the smaller looked up in the larger. */
+function intersects(a: CharClass, b: CharClass, budget: ComparisonBudget): boolean {
   if (a === "any") return b === "any" || b.length > 0;
   if (b === "any") return a.length > 0;
-  for (let i = 0, j = 0; i < a.length && j < b.length;) {
-    const [aLo, aHi] = a[i]!;
-    const [bLo, bHi] = b[j]!;
-    if (aLo <= bHi && bLo <= aHi) return true;
-    if (aHi < bHi) i++;
-    else j++;
+  const [few, many] = a.length <= b.length ? [a, b] : [b, a];
+  // A lookup's steps: one per bit of the length, one for the range found.
+  const steps = 33 - Math.clz32(many.length);
+  for (const [lo, hi] of few) {
+    budget.spend(steps);
+    // The first range of `many` that ends at or after `lo`; they share a character if it starts
+    // at or before `hi`.
+    let low = 0;
+    let high = many.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (many[middle]![1] < lo) low = middle + 1;
+      else high = middle;
+    }
+    if (low < many.length && many[low]![0] <= hi) return true;
   }
   return false;
 }
@@ -139,6 +169,7 @@ export function globsIntersect(left: Element[], right: Element[]): boolean {
     );
   // A state is a pair of positions and whether a character has been read yet.
   const seen = new Uint8Array(pairs * 2);
+  const budget = new ComparisonBudget();
   const pending: number[] = [0];
   seen[0] = 1;
   const visit = (i: number, j: number, read: number) => {
@@ -159,7 +190,7 @@ export function globsIntersect(left: Element[], right: Element[]): boolean {
     const b = right[j];
     if (a?.repeats) visit(i + 1, j, read);
     if (b?.repeats) visit(i, j + 1, read);
-    if (a && b && intersects(a.chars, b.chars))
+    if (a && b && intersects(a.chars, b.chars, budget))
       visit(a.repeats ? i : i + 1, b.repeats ? j : j + 1, 1);
   }
   return false;

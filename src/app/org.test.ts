@@ -215,12 +215,17 @@ describe("custom policies on a pull request", () => {
     ]);
   });
 
-  it("end a hostile custom rule as a located error on the check, not a hang", async () => {
+  /** The rule made to loop over 100^5 combinations, far past any test's deadline. */
+  const spinning = (rule: string) => {
     const hundred = `[${Array.from({ length: 100 }, (_, i) => i).join(", ")}]`;
-    const spin = OWNER_TAG_RULE.replace(
+    return rule.replace(
       "\tnot r.config.tags.owner\n",
       `\tn := ${hundred}\n\tsome a in n\n\tsome b in n\n\tsome c in n\n\tsome d in n\n\tsome e in n\n\ta + b + c + d + e < 0\n`,
     );
+  };
+
+  it("end a hostile custom rule as a located error on the check, not a hang", async () => {
+    const spin = spinning(OWNER_TAG_RULE);
     const github = await deliver(
       organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: spin }),
       [["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)]],
@@ -231,6 +236,26 @@ describe("custom policies on a pull request", () => {
     const summary = JSON.stringify(check);
     expect(summary).toContain("eval_timeout");
     expect(summary).toContain(`acme/.github:${RULE_PATH}`);
+  });
+
+  it("bound a repository's own rules, read from its default branch, as the organization's", async () => {
+    const spin = spinning(OWNER_TAG_RULE.replace("ACME-TAG-001", "INFRA-SPIN-001"));
+    const github = await deliver(
+      organization(
+        { ".github/tollgate.yml": "policies: { allow_repository_policies: true }\n" },
+        { ".github/tollgate.yml": "policies: { path: rules }\n", "rules/spin.rego": spin },
+      ),
+      [["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)]],
+      new OrgPolicies({ bounds: { timeoutMs: 300, maxMemoryPages: 512, totalMs: 5_000 } }),
+    );
+    const [check] = github.finalCheckRuns() as unknown as {
+      conclusion: string;
+      output: { summary: string };
+    }[];
+    expect(check).toMatchObject({ conclusion: "failure" });
+    expect(check?.output.summary).toMatch(
+      /`rules\/spin\.rego:1:1: custom rule INFRA-SPIN-001 \(acme\/infra:rules\): evaluation of \S+ exceeded 300 ms and was stopped \(eval_timeout\)`/,
+    );
   });
 });
 

@@ -1,14 +1,9 @@
 // io.jwt.* as OPA defines them: decoding, the verify_* family and decode_verify's constraints, on
 // tokens signed here with Node's crypto, then through the compiler, Wasm and the SDK.
-import {
-  createPrivateKey,
-  generateKeyPairSync,
-  sign,
-  createHmac,
-  type KeyObject,
-} from "node:crypto";
+import { generateKeyPairSync, sign, createHmac, type KeyObject } from "node:crypto";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { describe, expect, it } from "vitest";
+import { selfSignedCertificate } from "../../../test/support/certificates.js";
 import { compileRego } from "../index.js";
 import { hostDefinitions } from "./host-functions.js";
 import { hostBuiltins } from "./host.js";
@@ -44,25 +39,9 @@ const jwk = (key: KeyObject, extra: object = {}) => ({
   ...extra,
 });
 
-/** A throwaway self-signed P-256 certificate (openssl req -x509, CN=tollgate-test) and its key. */
-const CERTIFICATE = `-----BEGIN CERTIFICATE-----
-MIIBiDCCAS2gAwIBAgIUBhOetSi/D4Z/sSqrnqD5az0LFXgwCgYIKoZIzj0EAwIw
-GDEWMBQGA1UEAwwNdG9sbGdhdGUtdGVzdDAgFw0yNjExMjcxNDA5MjRaGA8yMTI2
-MTEwMzE0MDkyNFowGDEWMBQGA1UEAwwNdG9sbGdhdGUtdGVzdDBZMBMGByqGSM49
-AgEGCCqGSM49AwEHA0IABM99ONGOwNK8om7RUKKFQg4MGa9vpcbmO74pgy/MrySF
-ij3awPW2+WtK+rRlcDiCwd34mkpjowvWi9aVy0IRzM6jUzBRMB0GA1UdDgQWBBQW
-sGXr1FwBXCf2H//sPocpA3MBCDAfBgNVHSMEGDAWgBQWsGXr1FwBXCf2H//sPocp
-A3MBCDAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0kAMEYCIQC7yEuSHFOn
-gX8CHanTk6wq38aAinv4PdIxXSFKT+dZBAIhANG6ENxn06ySuuqfjnGKies0Ynn5
-PoChX6baUa9Pv6f1
------END CERTIFICATE-----
-`;
-const CERTIFICATE_KEY = createPrivateKey(`-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgr9Y2IOfxUKhycdAi
-GuJDv9DNj2qQHqI1At8JqV/HJlGhRANCAATPfTjRjsDSvKJu0VCihUIODBmvb6XG
-5ju+KYMvzK8khYo92sD1tvlrSvq0ZXA4gsHd+JpKY6ML1ovWlctCEczO
------END PRIVATE KEY-----
-`);
+/** A throwaway self-signed P-256 certificate (CN=tollgate-test) and its key. */
+const CERTIFICATE_KEY = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+const CERTIFICATE = selfSignedCertificate(CERTIFICATE_KEY, "tollgate-test");
 const es256 = (key: KeyObject) => withKey("sha256", key, { dsaEncoding: "ieee-p1363" });
 
 describe("io.jwt.decode", () => {

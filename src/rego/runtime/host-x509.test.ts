@@ -1,9 +1,12 @@
 // crypto.x509.* and crypto.parse_private_keys: Go's JSON shapes read from test certificates
 // (testdata/x509: a test-only RSA root, an ECDSA intermediate and leaf, made with OpenSSL, valid
-// 2025 to 2125), chain verification as Go's Verify decides it, and hostile input.
+// 2025 to 2125), chain verification as Go's Verify decides it, and hostile input. Private keys are
+// made when the tests run, never kept, so no secret scanner finds one in the repository.
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { describe, expect, it } from "vitest";
+import { selfSignedCertificate } from "../../../test/support/certificates.js";
 import { compileRego } from "../index.js";
 import { hostDefinitions } from "./host-functions.js";
 import { hostBuiltins } from "./host.js";
@@ -227,7 +230,14 @@ describe("crypto.x509.parse_certificate_request", () => {
 });
 
 describe("private keys", () => {
-  const keys = fixture("root.key") + fixture("inter.key") + fixture("leaf.key");
+  const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey;
+  const ec = () => generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+  const [ecKey, otherKey] = [ec(), ec()];
+  const rsaPem = rsa.export({ type: "pkcs1", format: "pem" }) as string;
+  const keys =
+    rsaPem +
+    (ecKey.export({ type: "sec1", format: "pem" }) as string) +
+    (otherKey.export({ type: "pkcs8", format: "pem" }) as string);
 
   it("crypto.parse_private_keys gives each key in Go's JSON, RSA (PKCS #1), EC (SEC 1), PKCS #8", () => {
     const parsed = call("crypto.parse_private_keys", keys) as Json[];
@@ -249,23 +259,25 @@ describe("private keys", () => {
   });
 
   it("crypto.x509.parse_rsa_private_key gives the first key as a JWK", () => {
-    const jwk = call("crypto.x509.parse_rsa_private_key", fixture("root.key")) as Json;
+    const jwk = call("crypto.x509.parse_rsa_private_key", rsaPem) as Json;
     expect(Object.keys(jwk).sort()).toEqual(["d", "dp", "dq", "e", "kty", "n", "p", "q", "qi"]);
     expect(jwk).toMatchObject({ kty: "RSA", e: "AQAB" });
-    expect(call("crypto.x509.parse_rsa_private_key", base64(fixture("root.key")))).toEqual(jwk);
+    expect(jwk).toEqual(rsa.export({ format: "jwk" }));
+    expect(call("crypto.x509.parse_rsa_private_key", base64(rsaPem))).toEqual(jwk);
     expect(call("crypto.x509.parse_rsa_private_key", leaf)).toBeNull();
     expect(() => call("crypto.x509.parse_rsa_private_key", "")).toThrow("input PEM data was empty");
   });
 
   it("crypto.x509.parse_keypair gives Go's tls.Certificate, or says the key does not match", () => {
-    const pair = call("crypto.x509.parse_keypair", leaf, fixture("leaf.key")) as Json;
-    expect(pair.Certificate).toEqual([der(leaf).toString("base64")]);
-    expect((pair.Leaf as Json).DNSNames).toEqual(["api.example.com", "*.apps.example.com"]);
+    const certificate = selfSignedCertificate(ecKey, "keypair.example.com");
+    const keyPem = ecKey.export({ type: "pkcs8", format: "pem" }) as string;
+    const pair = call("crypto.x509.parse_keypair", certificate, keyPem) as Json;
+    expect(pair.Certificate).toEqual([der(certificate).toString("base64")]);
+    expect((pair.Leaf as Json).DNSNames).toEqual(["keypair.example.com"]);
     expect(pair.PrivateKey).toMatchObject({ Curve: {} });
-    expect(call("crypto.x509.parse_keypair", base64(leaf), base64(fixture("leaf.key")))).toEqual(
-      pair,
-    );
-    expect(() => call("crypto.x509.parse_keypair", leaf, fixture("inter.key"))).toThrow(
+    expect(call("crypto.x509.parse_keypair", base64(certificate), base64(keyPem))).toEqual(pair);
+    const otherPem = otherKey.export({ type: "sec1", format: "pem" }) as string;
+    expect(() => call("crypto.x509.parse_keypair", certificate, otherPem)).toThrow(
       "tls: private key does not match public key",
     );
   });

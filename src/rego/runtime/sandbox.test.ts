@@ -2,7 +2,7 @@ import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { describe, expect, it } from "vitest";
 import type { Stmt } from "../ir/types.js";
 import { emitWasm } from "../wasm/index.js";
-import { PolicyBuilder, addResult, at, block, local } from "../wasm/testing.js";
+import { PolicyBuilder, addResult, at, block, local, opaBuildLayout } from "../wasm/testing.js";
 import { compileRego } from "../compiler.js";
 import { BoundedPolicy, evaluateBounded, parseEvalError } from "./sandbox.js";
 import { sdkText } from "./sdk-text.js";
@@ -193,6 +193,31 @@ describe("memory for a module's constants", () => {
       });
     } finally {
       await policy.close();
+    }
+  });
+
+  // A prebuilt bundle from `opa build -t wasm` (an organization's policy folder may hold one)
+  // writes its constants with active segments, and its memory import asks for their pages.
+  it("gives a module laid out as opa build does the pages its active segments need", async () => {
+    const prebuilt = opaBuildLayout(await bigModule());
+    await expect(loadPolicy(prebuilt)).rejects.toThrow(WebAssembly.LinkError);
+    const policy = new BoundedPolicy(prebuilt, {});
+    const limited = new BoundedPolicy(prebuilt, {}, { timeoutMs: 5_000, maxMemoryPages: 3 });
+    try {
+      expect(await policy.evaluate(null, "p/size")).toEqual({
+        ok: true,
+        resultSet: [{ result: 400_000 }],
+      });
+      expect(await limited.evaluate(null, "p/size")).toEqual({
+        ok: false,
+        error: {
+          code: "eval_memory_error",
+          message:
+            "the policy's constants need 8 memory pages, more than the memory's maximum of 3",
+        },
+      });
+    } finally {
+      await Promise.all([policy.close(), limited.close()]);
     }
   });
 });

@@ -14,7 +14,7 @@
 // locations taken off 1,263 distinct texts of 208 KB remain, since each names the rule's other
 // definitions.
 
-function readU32(bytes: Uint8Array, at: number): { value: number; next: number } {
+export function readU32(bytes: Uint8Array, at: number): { value: number; next: number } {
   let value = 0;
   let shift = 0;
   let i = at;
@@ -27,7 +27,7 @@ function readU32(bytes: Uint8Array, at: number): { value: number; next: number }
   }
 }
 
-function u32(n: number): number[] {
+export function u32(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
@@ -38,7 +38,7 @@ function u32(n: number): number[] {
   return out;
 }
 
-function s32(n: number): number[] {
+export function s32(n: number): number[] {
   const out: number[] = [];
   for (;;) {
     const b = n & 0x7f;
@@ -49,12 +49,12 @@ function s32(n: number): number[] {
   }
 }
 
-interface Section {
+export interface Section {
   id: number;
   content: Uint8Array;
 }
 
-function sections(wasm: Uint8Array): Section[] {
+export function sections(wasm: Uint8Array): Section[] {
   const list: Section[] = [];
   let at = 8;
   while (at < wasm.length) {
@@ -67,7 +67,7 @@ function sections(wasm: Uint8Array): Section[] {
 }
 
 /** Byte arrays joined; no spreading, which overflows the call stack on large sections. */
-function concat(parts: ArrayLike<number>[]): Uint8Array {
+export function concat(parts: ArrayLike<number>[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
   let at = 0;
   for (const part of parts) {
@@ -229,7 +229,7 @@ export function activeDataEnd(wasm: Uint8Array): number {
   return end;
 }
 
-function readS32(bytes: Uint8Array, at: number): { value: number; next: number } {
+export function readS32(bytes: Uint8Array, at: number): { value: number; next: number } {
   let value = 0;
   let shift = 0;
   let i = at;

@@ -81,7 +81,8 @@ export class OrgPolicies {
         { owner: target.owner, repo: ORGANIZATION_SETTINGS_REPOSITORY },
         settings.policies.organization,
       ],
-      [target, settings.policies.repository],
+      // Only owner and name: the folder's requests spread the reference into their parameters.
+      [{ owner: target.owner, repo: target.repo }, settings.policies.repository],
     ];
     for (const [repository, folder] of folders) {
       if (folder === undefined) continue;

@@ -94,6 +94,71 @@ const cases: Case[] = [
   ["concat", ["-", []], ""],
   ["strings.any_prefix_match", ["foobar", ["x", "foo"]], true],
   ["strings.any_prefix_match", [set("a", "b"), "c"], false],
+  // Go's unicode.ToLower/ToUpper, rune by rune: no special casing (ß, İ, final sigma).
+  ["lower", ["AbC"], "abc"],
+  ["upper", ["straße"], "STRAßE"],
+  ["lower", ["İSTANBUL"], "istanbul"],
+  ["lower", ["ΟΔΟΣ"], "οδοσ"],
+  ["upper", ["ᾳ ǆ ǅ ı ſ µ"], "ᾼ Ǆ Ǆ I S Μ"],
+  ["lower", ["ǅ \u212a \u2126 Ⱥ"], "ǆ k ω ⱥ"],
+  ["upper", ["ⱥ ɐ ﬀ ŉ"], "Ⱥ Ɐ ﬀ ŉ"],
+  ["upper", ["ā ĳ ӑ ꙁ 𐐨 𞤢"], "Ā Ĳ Ӑ Ꙁ 𐐀 𞤀"],
+  ["lower", ["Ā Ĳ Ӑ Ꙁ 𐐀 𞤀 Ｚ"], "ā ĳ ӑ ꙁ 𐐨 𞤢 ｚ"],
+  // Letters Unicode added after Go's tables (15.0) keep their case, as in OPA.
+  ["upper", ["ɤ ƛ \ua7d3"], "ɤ ƛ \ua7d3"],
+  ["lower", ["\ua7cb \u1c89"], "\ua7cb \u1c89"],
+  ["split", ["a.b.c", "."], ["a", "b", "c"]],
+  ["split", ["a..b.", "."], ["a", "", "b", ""]],
+  ["split", ["", "."], [""]],
+  ["split", ["h😀i", ""], ["h", "😀", "i"]],
+  ["split", ["a::b", "::"], ["a", "b"]],
+  ["replace", ["a-b-c", "-", "+"], "a+b+c"],
+  ["replace", ["aaaa", "aa", "b"], "bb"],
+  ["replace", ["ab", "", "-"], "-a-b-"],
+  ["replace", ["é😀", "", "-"], "-é-😀-"],
+  ["replace", ["abc", "x", "y"], "abc"],
+  ["trim", ["xxhixx", "x"], "hi"],
+  ["trim", ["éhié", "é"], "hi"],
+  ["trim", ["hi", ""], "hi"],
+  ["trim_left", ["..a..", "."], "a.."],
+  ["trim_right", ["..a..", "."], "..a"],
+  ["trim_right", ["abé😀", "😀é"], "ab"],
+  ["trim_space", ["  \t hi \n"], "hi"],
+  ["trim_space", ["\u00a0\u3000hi\u2028\u0085"], "hi"],
+  // U+FEFF is no space to Go (JavaScript's \s says it is).
+  ["trim_space", ["\ufeffhi"], "\ufeffhi"],
+  ["trim_space", ["   "], ""],
+  ["indexof", ["héllo", "l"], 2],
+  ["indexof", ["abc", "z"], -1],
+  ["indexof", ["😀ab", "b"], 2],
+  ["strings.count", ["cheese", "e"], 3],
+  ["strings.count", ["aaaa", "aa"], 2],
+  ["strings.count", ["five", ""], 5],
+  ["strings.count", ["h😀i", ""], 4],
+  ["substring", ["héllo", 1, 3], "éll"],
+  ["substring", ["abc", 1, -1], "bc"],
+  ["substring", ["abc", 5, 1], ""],
+  ["substring", ["abc", 1, 10], "bc"],
+  ["substring", ["abc", 0, 0], ""],
+  ["format_int", [255, 16], "ff"],
+  ["format_int", [-3.7, 10], "-3"],
+  ["format_int", [-3.2, 2], "-11"],
+  ["format_int", [3.7, 10], "3"],
+  ["format_int", [0, 2], "0"],
+  ["format_int", [-0.5, 10], "0"],
+  ["format_int", [-123456789012345, 16], "-7048860ddf79"],
+  ["format_int", [1e20, 10], "100000000000000000000"],
+  ["format_int", [2 ** 70 + 2 ** 30, 2], "1" + "0".repeat(39) + "1" + "0".repeat(30)],
+  ["format_int", [1.5e300, 8], BigInt(1.5e300).toString(8)],
+  ["numbers.range", [1, 4], [1, 2, 3, 4]],
+  ["numbers.range", [2, -1], [2, 1, 0, -1]],
+  ["numbers.range", [3, 3], [3]],
+  [
+    "object.union_n",
+    [[{ a: 1, n: { x: 1, y: [1] } }, { b: 2, n: { y: [2] } }, { a: 3 }]],
+    { a: 3, b: 2, n: { x: 1, y: [2] } },
+  ],
+  ["object.union_n", [[]], {}],
   ["object.get", [{ a: { b: 1 } }, ["a", "b"], "d"], 1],
   ["object.get", [{ a: 1 }, "z", "d"], "d"],
   ["object.get", [{ a: { b: 1 } }, ["a", "x"], null], null],
@@ -237,6 +302,18 @@ describe("native builtins through Wasm", () => {
     ],
     ["to_number", ["-Inf"], "to_number: operand 1 must be a valid number string but got string"],
     ["upper", [1], "upper: operand 1 must be string but got number"],
+    ["lower", [1], "lower: operand 1 must be string but got number"],
+    ["split", ["a", 1], "split: operand 2 must be string but got number"],
+    [
+      "numbers.range",
+      [1.5, 3],
+      "numbers.range: operand 1 must be integer number but got floating-point number",
+    ],
+    [
+      "object.union_n",
+      [[{}, 1]],
+      "object.union_n: operand 1 must be array of objects but got array containing number",
+    ],
   ])("%s(%j) raises eval_type_error: %s", async (name, args, message) => {
     await expect(callBuiltin(name, ...args)).rejects.toThrow(
       `policy.rego:1:8: eval_type_error: ${message}`,
@@ -315,6 +392,18 @@ describe("native builtins through Wasm", () => {
     const strict = await load(policy);
     expect(() => strict.evaluate(1)).toThrow(
       "eval_type_error: div: operand 2 must be number but got string",
+    );
+  });
+
+  it.each<[string, unknown[], string]>([
+    ["indexof", ["abc", ""], "indexof: empty search character"],
+    ["substring", ["abc", -1, 1], "substring: negative offset"],
+    ["substring", ["abc", 1.5, 1], "substring: operands 2 and 3 must be integers"],
+    ["format_int", [1, 3], "format_int: operand 2 must be one of {2, 8, 10, 16}"],
+    ["numbers.range", [0, 1e12], "numbers.range: range of 1000000000001 numbers is over 10000000"],
+  ])("%s(%j) raises eval_builtin_error: %s", async (name, args, message) => {
+    await expect(callBuiltin(name, ...args)).rejects.toThrow(
+      `policy.rego:1:8: eval_builtin_error: ${message}`,
     );
   });
 

@@ -16,7 +16,9 @@ const native = (
   "is_array is_object is_set to_number startswith endswith contains trim_prefix " +
   "trim_suffix concat strings.any_prefix_match object.get object.keys object.union " +
   "object.remove object.filter array.concat array.slice internal.member_2 " +
-  "internal.member_3 json.marshal json.unmarshal json.is_valid internal.print walk product"
+  "internal.member_3 json.marshal json.unmarshal json.is_valid internal.print walk product " +
+  "lower upper split replace indexof strings.count substring trim trim_left trim_right " +
+  "trim_space format_int numbers.range object.union_n"
 ).split(" ");
 
 export const nativeBuiltins: ReadonlyMap<string, NativeBuiltin> = new Map(

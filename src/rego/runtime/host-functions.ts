@@ -19,7 +19,7 @@ import { jsonPathDefinitions } from "./host-json-paths.js";
 import { jwtDefinitions } from "./host-jwt.js";
 import { netDefinitions } from "./host-net.js";
 import { schemaDefinitions } from "./host-schema.js";
-import { array, elements, integer, isObject, num, runes, str, typeName } from "./host-operands.js";
+import { array, elements, integer, isObject, runes, str, typeName } from "./host-operands.js";
 import { semverDefinitions } from "./host-semver.js";
 import { renderTemplate } from "./host-template.js";
 import { timeDefinitions } from "./host-time.js";
@@ -309,46 +309,6 @@ function globMatch(pattern: HostValue, delimiters: HostValue, subject: HostValue
 
 // ---- strings ----
 
-function trimRunes(s: string, cutset: string, left: boolean, right: boolean): string {
-  const cut = new Set(runes(cutset));
-  const chars = runes(s);
-  let start = 0;
-  let end = chars.length;
-  while (left && start < end && cut.has(chars[start]!)) start++;
-  while (right && end > start && cut.has(chars[end - 1]!)) end--;
-  return chars.slice(start, end).join("");
-}
-
-function replaceAll(s: string, old: string, replacement: string): string {
-  if (old === "") {
-    const chars = runes(s);
-    return replacement + chars.map((c) => c + replacement).join("");
-  }
-  return s.split(old).join(replacement);
-}
-
-function substring(s: string, start: number, length: number): string {
-  if (!Number.isInteger(start) || !Number.isInteger(length))
-    throw new Error("operands 2 and 3 must be integers");
-  if (start < 0) throw new Error("negative offset");
-  const chars = runes(s);
-  if (start >= chars.length) return "";
-  return (length < 0 ? chars.slice(start) : chars.slice(start, start + length)).join("");
-}
-
-function indexOf(s: string, needle: string): number {
-  if (needle === "") throw new Error("empty search character");
-  const at = s.indexOf(needle);
-  return at < 0 ? -1 : runes(s.slice(0, at)).length;
-}
-
-// OPA truncates toward zero (topdown: big.Float.Int; Wasm: mpd_qtrunc), though its docs say
-// "rounding down": format_int(-3.7, 10) is "-3".
-function formatInt(n: number, base: number): string {
-  if (![2, 8, 10, 16].includes(base)) throw new Error("operand 2 must be one of {2, 8, 10, 16}");
-  return BigInt(Math.trunc(n)).toString(base);
-}
-
 /** Go's strings.ByteSlice order of UTF-8 text, as OPA sorts string keys. */
 function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
@@ -423,39 +383,12 @@ function anySuffixMatch(search: HostValue, base: HostValue): boolean {
 
 // ---- arrays, objects, numbers ----
 
-/** OPA's object.union: keys of b win, except that two objects under one key merge. */
-function mergeObjects(
-  a: { [key: string]: HostValue },
-  b: { [key: string]: HostValue },
-): { [key: string]: HostValue } {
-  const merged = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const existing = merged[key];
-    // Defined, not assigned: a "__proto__" key is data here, never the prototype.
-    Object.defineProperty(merged, key, {
-      value: isObject(existing) && isObject(value) ? mergeObjects(existing, value) : value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return merged;
-}
-
 /**
- * The longest `numbers.range` result: OPA has no limit, but an unbounded array would exhaust
- * the host before any evaluation bound applies; ten million integers is 80 MB of JSON already.
+ * The longest `numbers.range_step` result (the runtime's `numbers.range` has the same): OPA has
+ * no limit, but an unbounded array would exhaust the host before any evaluation bound applies;
+ * ten million integers is 80 MB of JSON already.
  */
 const MAX_RANGE = 10_000_000;
-
-function numbersRange(a: HostValue, b: HostValue): HostValue {
-  const from = integer(a, "1");
-  const to = integer(b, "2");
-  const length = Math.abs(to - from) + 1;
-  if (length > MAX_RANGE) throw new Error(`range of ${length} numbers is over ${MAX_RANGE}`);
-  const step = to >= from ? 1 : -1;
-  return Array.from({ length }, (_, i) => from + i * step);
-}
 
 /** OPA's indexof_n: the code point index of every match, overlapping ones included. */
 function indexOfN(s: string, needle: string): number[] {
@@ -497,12 +430,6 @@ function hmacEqual(a: HostValue, b: HostValue): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Go's strings.Count: non-overlapping matches; an empty needle matches around every rune. */
-function countMatches(haystack: string, needle: string): number {
-  if (needle === "") return runes(haystack).length + 1;
-  return haystack.split(needle).length - 1;
-}
-
 /** YAML text of a value; sets become sequences (in the order the runtime sorted them). */
 function toYamlValue(v: HostValue): unknown {
   if (v instanceof RegoSet) return v.elements.map(toYamlValue);
@@ -514,20 +441,6 @@ function toYamlValue(v: HostValue): unknown {
 }
 
 export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }> = {
-  lower: { arity: 1, fn: (s) => str(s, "1").toLowerCase() },
-  upper: { arity: 1, fn: (s) => str(s, "1").toUpperCase() },
-  split: {
-    arity: 2,
-    fn: (s, d) => (str(d, "2") === "" ? runes(str(s, "1")) : str(s, "1").split(str(d, "2"))),
-  },
-  replace: { arity: 3, fn: (s, o, n) => replaceAll(str(s, "1"), str(o, "2"), str(n, "3")) },
-  trim: { arity: 2, fn: (s, c) => trimRunes(str(s, "1"), str(c, "2"), true, true) },
-  trim_left: { arity: 2, fn: (s, c) => trimRunes(str(s, "1"), str(c, "2"), true, false) },
-  trim_right: { arity: 2, fn: (s, c) => trimRunes(str(s, "1"), str(c, "2"), false, true) },
-  trim_space: { arity: 1, fn: (s) => str(s, "1").replace(/^[\s\u0085]+|[\s\u0085]+$/gu, "") },
-  indexof: { arity: 2, fn: (s, n) => indexOf(str(s, "1"), str(n, "2")) },
-  substring: { arity: 3, fn: (s, a, b) => substring(str(s, "1"), num(a, "2"), num(b, "3")) },
-  format_int: { arity: 2, fn: (n, b) => formatInt(num(n, "1"), num(b, "2")) },
   sprintf: {
     arity: 2,
     fn: (format, args) => {
@@ -585,25 +498,12 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
     arity: 0,
     fn: () => new RegoNumber((BigInt(Date.now()) * 1_000_000n).toString()),
   },
-  "strings.count": { arity: 2, fn: (s, n) => countMatches(str(s, "1"), str(n, "2")) },
   "strings.reverse": { arity: 1, fn: (s) => runes(str(s, "1")).reverse().join("") },
   "array.flatten": {
     arity: 1,
     fn: (a) => array(a, "1").flatMap((item) => (Array.isArray(item) ? item : [item])),
   },
   "array.reverse": { arity: 1, fn: (a) => [...array(a, "1")].reverse() },
-  "numbers.range": { arity: 2, fn: numbersRange },
-  "object.union_n": {
-    arity: 1,
-    fn: (a) =>
-      array(a, "1").reduce<{ [key: string]: HostValue }>((merged, item, index) => {
-        if (!isObject(item))
-          throw new OperandTypeError(
-            `operand 1 must be array of objects but element ${index} is ${typeName(item)}`,
-          );
-        return mergeObjects(merged, item);
-      }, {}),
-  },
   "yaml.marshal": { arity: 1, fn: (v) => stringifyYaml(toYamlValue(v ?? null)) },
   "regex.template_match": { arity: 4, fn: regexTemplateMatch },
   "strings.replace_n": { arity: 2, fn: replaceN },

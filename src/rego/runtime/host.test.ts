@@ -9,25 +9,6 @@ const call = (name: string, ...args: HostValue[]) => hostDefinitions[name]!.fn(.
 
 describe("host builtins", () => {
   it.each<[string, HostValue[], HostValue]>([
-    ["lower", ["AbC"], "abc"],
-    ["upper", ["straße"], "STRASSE"],
-    ["split", ["a.b.c", "."], ["a", "b", "c"]],
-    ["split", ["h😀i", ""], ["h", "😀", "i"]],
-    ["replace", ["a-b-c", "-", "+"], "a+b+c"],
-    ["replace", ["ab", "", "-"], "-a-b-"],
-    ["trim", ["xxhixx", "x"], "hi"],
-    ["trim_left", ["..a..", "."], "a.."],
-    ["trim_right", ["..a..", "."], "..a"],
-    ["trim_space", ["  \t hi \n"], "hi"],
-    ["indexof", ["héllo", "l"], 2],
-    ["indexof", ["abc", "z"], -1],
-    ["substring", ["héllo", 1, 3], "éll"],
-    ["substring", ["abc", 1, -1], "bc"],
-    ["substring", ["abc", 5, 1], ""],
-    ["format_int", [255, 16], "ff"],
-    ["format_int", [-3.7, 10], "-3"],
-    ["format_int", [-3.2, 2], "-11"],
-    ["format_int", [3.7, 10], "3"],
     ["regex.match", ["^[a-z]+-\\d+$", "web-01"], true],
     ["regex.match", ["b", "abc"], true],
     ["regex.match", ["^(a+)+$", "a".repeat(5000) + "!"], false],
@@ -84,22 +65,9 @@ describe("host builtins", () => {
     ["base64url.decode", ["Pz8-"], "??>"],
     ["regex.is_valid", ["^a+$"], true],
     ["regex.is_valid", [1], false],
-    ["strings.count", ["cheese", "e"], 3],
-    ["strings.count", ["aaaa", "aa"], 2],
-    ["strings.count", ["five", ""], 5],
-    ["strings.count", ["h😀i", ""], 4],
     ["strings.reverse", ["h😀é"], "é😀h"],
     ["array.flatten", [[[1, [2]], "x", [], [{ a: 1 }]]], [1, [2], "x", { a: 1 }]],
     ["array.reverse", [[1, "a", null]], [null, "a", 1]],
-    ["numbers.range", [1, 4], [1, 2, 3, 4]],
-    ["numbers.range", [2, -1], [2, 1, 0, -1]],
-    ["numbers.range", [3, 3], [3]],
-    [
-      "object.union_n",
-      [[{ a: 1, n: { x: 1, y: [1] } }, { b: 2, n: { y: [2] } }, { a: 3 }]],
-      { a: 3, b: 2, n: { x: 1, y: [2] } },
-    ],
-    ["object.union_n", [[]], {}],
     ["yaml.marshal", [{ a: [1, new RegoSet(["x"])] }], "a:\n  - 1\n  - - x\n"],
     ["yaml.is_valid", ["a: [1, 2]"], true],
     ["yaml.is_valid", ["a: [1"], false],
@@ -124,14 +92,9 @@ describe("host builtins", () => {
     // Go's parser (and so OPA) refuses leading zeros, which others read as octal.
     ["net.cidr_contains", ["010.0.0.0/8", "10.0.0.1"], "invalid CIDR"],
     ["base64.decode", ["a!=="], "illegal base64"],
-    ["substring", ["abc", -1, 1], "negative offset"],
     ["yaml.unmarshal", ["a: [1"], "yaml:"],
-    ["lower", [1], "operand 1 must be string but got number"],
     ["glob.match", ["[ab", [], "a"], "unclosed character class"],
     ["array.flatten", [42], "operand 1 must be array but got number"],
-    ["numbers.range", [1.5, 3], "operand 1 must be integer number"],
-    ["numbers.range", [0, 1e12], "over 10000000"],
-    ["object.union_n", [[{}, 1]], "element 1 is number"],
   ])("%s(%j) throws %s", (name, args, message) => {
     expect(() => call(name, ...args)).toThrow(message);
   });
@@ -139,15 +102,6 @@ describe("host builtins", () => {
   it("translates globs to anchored RE2 patterns", () => {
     expect(globToRegex("*.tf", ["/"])).toBe("^(?:[^/]*\\.tf)$");
     expect(globToRegex("**", [])).toBe("^(?:(?s:.)*)$");
-  });
-
-  it("keeps a __proto__ key of object.union_n as data", () => {
-    const merged = call("object.union_n", [
-      JSON.parse('{"__proto__": {"polluted": true}}') as HostValue,
-      { a: 1 },
-    ]) as Record<string, HostValue>;
-    expect(Object.keys(merged)).toEqual(["__proto__", "a"]);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("registers SDK-owned names under tollgate.*", () => {

@@ -1,6 +1,7 @@
 // Rego builtins implemented natively in the runtime: the value-shaped ones (arithmetic,
-// comparison, aggregates, collections, byte-wise string tests, JSON). Text-heavy ones
-// (regex, glob, sprintf, case folding, YAML, CIDR, base64) are host functions in host.ts.
+// comparison, aggregates, collections, byte-wise string tests, JSON); strings.ts has those that
+// read characters. Text-heavy ones (regex, glob, sprintf, YAML, CIDR, base64) are host
+// functions in host.ts.
 // Each takes and returns value pointers; 0 means undefined (OPA's Wasm runtime does the same
 // for operand type errors). Errors that OPA reports, such as division by zero, abort located.
 
@@ -657,6 +658,23 @@ export function b_object_union(a: usize, b: usize): usize {
     return 0;
   }
   return mergeObjects(a, b);
+}
+
+export function b_object_union_n(objects: usize): usize {
+  if (typeOf(objects) != ARRAY) {
+    typeError("object.union_n", 1, "array", objects);
+    return 0;
+  }
+  let r = rt_object();
+  for (let i = 0; i < arrLen(objects); i++) {
+    const o = arrGet(objects, i);
+    if (typeOf(o) != OBJECT) {
+      typeError("object.union_n", 1, "array of objects", objects, o);
+      return 0;
+    }
+    r = mergeObjects(r, o);
+  }
+  return r;
 }
 
 function keySetOf(keys: usize): usize {

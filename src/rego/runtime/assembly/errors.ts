@@ -96,3 +96,32 @@ export function typeError(builtin: string, operand: i32, expected: string, got: 
   }
   abortLocated("eval_type_error", buf, at);
 }
+
+/** Aborts with eval_type_error and a message of its own: `name: text`. */
+export function typeErrorText(builtin: string, text: string): void {
+  if (!strictBuiltinErrors) return;
+  const buf = opa_malloc(<usize>(builtin.length + text.length + 2));
+  let at = appendStatic(buf, 0, builtin);
+  at = appendStatic(buf, at, ": ");
+  at = appendStatic(buf, at, text);
+  abortLocated("eval_type_error", buf, at);
+}
+
+/** Aborts with eval_builtin_error `before<n>after`, for messages that name a count. */
+export function builtinErrorCount(before: string, n: i64, after: string): void {
+  if (!strictBuiltinErrors) return;
+  const buf = opa_malloc(<usize>(before.length + after.length + 21));
+  let at = appendStatic(buf, 0, before);
+  if (n < 0) {
+    store<u8>(buf + at++, 0x2d);
+    n = -n;
+  }
+  let digits: usize = 1;
+  for (let m = n; m >= 10; m /= 10) digits++;
+  for (let i: usize = 0; i < digits; i++) {
+    store<u8>(buf + at + digits - 1 - i, <u8>(0x30 + <i32>(n % 10)));
+    n /= 10;
+  }
+  at = appendStatic(buf, at + digits, after);
+  abortLocated("eval_builtin_error", buf, at);
+}

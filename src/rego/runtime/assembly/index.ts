@@ -54,6 +54,7 @@ export {
 } from "./value";
 export { rt_set_location, rt_set_strict } from "./errors";
 export * from "./builtins";
+export * from "./strings";
 
 export const opa_wasm_abi_version: i32 = 1;
 export const opa_wasm_abi_minor_version: i32 = 2;

@@ -14,6 +14,7 @@ export const slowSuites = [
   "test/rego-conformance.test.ts",
   "test/peer.test.ts",
   "test/build-library.test.ts",
+  "test/plain-sdk.test.ts",
   "test/redis/**/*.test.ts",
 ];
 

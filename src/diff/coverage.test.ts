@@ -9,6 +9,7 @@ import type {
 import { finding } from "../../test/app/findings.js";
 import {
   cidrContains,
+  exposesBeyond,
   findingCovers,
   patternCovers,
   patternsOverlap,
@@ -382,13 +383,65 @@ describe("IAM coverage", () => {
     expect(labels(diffFindings(base, head))).toEqual(["new:TG-IAM-001 sqs:*"]);
     expect(labels(diffFindings(head, base))).toEqual(["existing:TG-IAM-001 sqs:*"]);
     expect(labels(diffFindings(base, base))).toEqual(["existing:TG-IAM-001 sqs:*"]);
-    // Another queue neither holds the first nor lies inside it. Coverage cannot tell that from
-    // two ways of writing one grant (a condition value as "true" or ["true"]), so only a head
-    // that provably holds the base's grant and more is new; this stays matched by identity.
+    // Another queue, both written out: the grant moved, so it is new and the first one fixed.
     const other = grant({ actions: ["sqs:*"], resources: ["arn:aws:sqs:eu-west-1:1:other"] });
     expect(labels(diffFindings(base, [finding({ ...policy, scope: other })]))).toEqual([
-      "existing:TG-IAM-001 sqs:*",
+      "new:TG-IAM-001 sqs:*",
+      "fixed:TG-IAM-001 sqs:*",
     ]);
+    // In doubt it stays matched: the other queue's ARN built from what Tollgate cannot know, or
+    // a condition written another way beside the move.
+    const unknown = grant({
+      actions: ["sqs:*"],
+      resources: [],
+      unknownResources: ["aws_sqs_queue.other.arn"],
+    });
+    const conditioned = (value: unknown) =>
+      grant({ ...other, condition: { Bool: { "aws:SecureTransport": value } } });
+    for (const [earlier, later] of [
+      [queue, unknown],
+      [{ ...queue, condition: conditioned("true").condition }, conditioned(["true"])],
+    ] as const) {
+      expect(
+        labels(
+          diffFindings(
+            [finding({ ...policy, scope: earlier })],
+            [finding({ ...policy, scope: later })],
+          ),
+        ),
+      ).toEqual(["existing:TG-IAM-001 sqs:*"]);
+    }
+  });
+
+  it("tells a grant that provably exposes more than another, conditions aside", () => {
+    const queue = (name: string) => `arn:aws:sqs:eu-west-1:1:${name}`;
+    const jobs = grant({ actions: ["sqs:*"], resources: [queue("jobs")] });
+    expect(exposesBeyond(grant({ ...jobs, resources: [queue("other")] }), jobs)).toBe(true);
+    expect(exposesBeyond(grant({ ...jobs, resources: [queue("b*")] }), jobs)).toBe(true);
+    expect(exposesBeyond(grant({ ...jobs, actions: ["s3:GetObject"] }), jobs)).toBe(true);
+    expect(exposesBeyond({ ...jobs, when: ["IsProd"] }, jobs)).toBe(false);
+    // Some text both name, in any case, is doubt: `*` there may be nothing more.
+    expect(exposesBeyond(grant({ ...jobs, resources: [queue("j*")] }), jobs)).toBe(false);
+    expect(exposesBeyond(grant({ ...jobs, resources: [queue("JOBS")] }), jobs)).toBe(false);
+    expect(exposesBeyond(grant({ ...jobs, actions: ["SQS:SendMessage"] }), jobs)).toBe(false);
+    // So is what is not listed, or not compared: NotAction, NotResource, an unknown resource, a
+    // policy variable, another Condition block or denial, another principal.
+    const moved = grant({ ...jobs, resources: [queue("other")] });
+    for (const doubt of [
+      grant({ ...moved, actions: undefined, notActions: ["iam:*"] }),
+      grant({ ...moved, resources: [], notResources: [queue("jobs")] }),
+      grant({ ...moved, unknownResources: ["aws_sqs_queue.x.arn"] }),
+      grant({ ...moved, resources: [queue("${aws:username}")] }),
+      grant({ ...moved, condition: { Bool: { "aws:SecureTransport": "true" } } }),
+      grant({ ...moved, denies: ["Deny sqs:DeleteQueue"] }),
+    ])
+      expect(exposesBeyond(doubt, jobs)).toBe(false);
+    const toEveryone = { kind: "resource-policy" as const, principal: "*", contained: false };
+    expect(exposesBeyond({ ...moved, ...toEveryone }, { ...jobs, ...toEveryone })).toBe(true);
+    expect(
+      exposesBeyond({ ...moved, ...toEveryone }, { ...jobs, ...toEveryone, principal: "AWS 1" }),
+    ).toBe(false);
+    expect(exposesBeyond(moved, network())).toBe(false);
   });
 
   it("never lets an IAM scope and a network one cover each other", () => {

@@ -34,12 +34,21 @@ export function findingCovers(
 }
 
 /**
- * Conditions: `inner`'s imply each of `outer`'s, so `outer` holds in every deployment `inner` does.
- * Then both of one kind: `networkCovers`, `grantCovers` (identity policies), `publicGrantCovers`
- * (resource policies), `aclCovers`.
+ * Conditions: `inner`'s imply each of `outer`'s, so `outer` holds in every deployment `inner` does
+ * (unless `options.conditions` is false: the exposure alone is compared). Then both of one kind:
+ * `networkCovers`, `grantCovers` (identity policies), `publicGrantCovers` (resource policies),
+ * `aclCovers`.
  */
-export function scopeCovers(outer: FindingScope, inner: FindingScope): boolean {
-  if (!outer.when.every((condition) => implies(inner.when, condition))) return false;
+export function scopeCovers(
+  outer: FindingScope,
+  inner: FindingScope,
+  options: { conditions?: boolean } = {},
+): boolean {
+  if (
+    options.conditions !== false &&
+    !outer.when.every((condition) => implies(inner.when, condition))
+  )
+    return false;
   if (outer.kind === "network" && inner.kind === "network") return networkCovers(outer, inner);
   if (outer.kind === "iam" && inner.kind === "iam") return grantCovers(outer, inner);
   if (outer.kind === "resource-policy" && inner.kind === "resource-policy") {
@@ -117,6 +126,50 @@ function grantCovers(outer: Omit<IamScope, "kind">, inner: Omit<IamScope, "kind"
       { listed: lower(outer.actions), excluded: lower(outer.notActions) },
       { listed: lower(inner.actions), excluded: lower(inner.notActions) },
     )
+  );
+}
+
+/**
+ * Whether `scope` provably exposes something `other` does not, its conditions aside: two allow
+ * statements (identity, or resource policy to the same principal with the same containment) with
+ * the same `Condition` block and denials as written, each listing its actions and resources (no
+ * `NotAction`, `NotResource`, resource Tollgate cannot know or policy variable), where an action or
+ * a resource `scope` names matches nothing `other` names there, in any case (`patternsOverlap`):
+ * `sqs:*` on one queue, then on another. Anything else is doubt, and false: two ways of writing
+ * one grant (`"true"` or `["true"]` in a condition, an ARN written for the partition) never count.
+ */
+export function exposesBeyond(scope: FindingScope, other: FindingScope): boolean {
+  if (scope.kind === "iam" && other.kind === "iam") return grantBeyond(scope, other);
+  if (scope.kind !== "resource-policy" || other.kind !== "resource-policy") return false;
+  return (
+    scope.principal === other.principal &&
+    scope.contained === other.contained &&
+    grantBeyond(scope, other)
+  );
+}
+
+function grantBeyond(grant: Omit<IamScope, "kind">, other: Omit<IamScope, "kind">): boolean {
+  const listed = (statement: Omit<IamScope, "kind">): string[][] | undefined =>
+    statement.effect === "Allow" &&
+    statement.actions !== undefined &&
+    statement.notResources === undefined &&
+    (statement.unknownResources ?? []).length === 0 &&
+    !statement.resources.some((resource) => resource.includes("${"))
+      ? [statement.actions, statement.resources].map((patterns) =>
+          patterns.map((pattern) => pattern.toLowerCase()),
+        )
+      : undefined;
+  const [actions, resources] = listed(grant) ?? [];
+  const [otherActions, otherResources] = listed(other) ?? [];
+  if (!actions || !resources || !otherActions || !otherResources) return false;
+  const sorted = (denies: string[] | undefined) => JSON.stringify([...new Set(denies)].sort());
+  if (sorted(grant.denies) !== sorted(other.denies)) return false;
+  if (JSON.stringify(grant.condition) !== JSON.stringify(other.condition)) return false;
+  const outside = (named: string[], patterns: string[]): boolean =>
+    named.some((text) => patterns.every((pattern) => !patternsOverlap(pattern, text)));
+  return (
+    (resources.length > 0 && outside(actions, otherActions)) ||
+    (actions.length > 0 && outside(resources, otherResources))
   );
 }
 

@@ -20,8 +20,9 @@
 // a wider head finding, which is new (22 widened to 22-2222), or narrowed into a head finding of
 // its own rule, which is existing (SSH on 0-1024 narrowed to 22). A wider base finding of another
 // rule is fixed (all traffic narrowed to 22 fixes TG-NET-005; SSH stays open, existing). Without
-// a scope only identity matches. Equal identities whose scopes differ match only when the base's
-// covers the head's: `sqs:*` moved from one queue to `*` keeps its evidence, yet is new.
+// a scope only identity matches. Equal identities whose scopes differ do not match when the head's
+// provably reaches further: `sqs:*` moved from one queue to `*`, or to another queue, keeps its
+// evidence, yet is new (and the other queue's grant fixed); in doubt they match.
 import type { ScanResult } from "../engine/types.js";
 import {
   covers,
@@ -32,7 +33,7 @@ import {
   type Move,
 } from "../model/index.js";
 import { widening } from "../policy/conditions.js";
-import { findingCovers } from "./coverage.js";
+import { exposesBeyond, findingCovers, scopeCovers } from "./coverage.js";
 import { stackMoves } from "./stacks.js";
 
 export {
@@ -243,19 +244,22 @@ export function diffFindings(
 }
 
 /**
- * Whether `later` (same identity as `earlier`) reaches further: both have a scope that differs,
- * `later`'s covers `earlier`'s and not the other way round, under `later`'s conditions. Without scopes, or for a cannot-tell finding, identity decides.
+ * Whether `later` (same identity as `earlier`) reaches further, conditions aside (`widening` says
+ * what they widened, and never calls a finding new only because two could not be compared): its
+ * scope provably holds `earlier`'s and more, or provably exposes what `earlier`'s did not
+ * (`exposesBeyond`: `sqs:*` moved from one queue to another). Coverage is conservative, so a
+ * scope neither proves wider stays matched: equivalent or incomparable rewrites stay existing.
+ * Without scopes, or for a cannot-tell finding, identity decides.
  */
 function widened(earlier: Finding, later: Finding): boolean {
   if (earlier.scope === undefined || later.scope === undefined) return false;
   if (earlier.unknown !== undefined || later.unknown !== undefined) return false;
-  // Conditions are compared by `widening`, which says what widened and never calls a finding new
-  // only because two conditions could not be compared; here only the exposure itself counts.
-  const base = { ...earlier, scope: { ...earlier.scope, when: later.scope.when } };
-  if (JSON.stringify(base.scope) === JSON.stringify(later.scope)) return false;
-  // Coverage is conservative (in doubt, not covered), so only a head that provably holds the
-  // base's exposure and more is wider: two equivalent or incomparable conditions stay existing.
-  return findingCovers(later, base) && !findingCovers(base, later);
+  const exposure = { conditions: false };
+  return (
+    exposesBeyond(later.scope, earlier.scope) ||
+    (scopeCovers(later.scope, earlier.scope, exposure) &&
+      !scopeCovers(earlier.scope, later.scope, exposure))
+  );
 }
 
 /**

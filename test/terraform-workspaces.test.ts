@@ -14,6 +14,7 @@ interface JsonFinding {
   message: string;
   unknown?: string;
   widened?: string;
+  narrowed?: string;
 }
 
 async function run(files: Record<string, string>, args: (dir: string) => string[]) {
@@ -29,7 +30,7 @@ async function run(files: Record<string, string>, args: (dir: string) => string[
       .filter((f) => f.rule !== "TG-NET-007")
       .map(
         (f) =>
-          `${f.status} ${f.rule} ${f.line}${f.unknown ? " cannot tell" : ""}${f.message.replace(/^[^]*?( Only when [^]*)?$/, "$1")}${f.widened ? ` (${f.widened})` : ""}`,
+          `${f.status} ${f.rule} ${f.line}${f.unknown ? " cannot tell" : ""}${f.message.replace(/^[^]*?( Only when [^]*)?$/, "$1")}${f.widened || f.narrowed ? ` (${f.widened ?? f.narrowed})` : ""}`,
       )
       .sort(),
   };
@@ -234,7 +235,32 @@ resource "aws_security_group" "admin" {
       diffArgs,
     );
     expect(narrowed.findings).toEqual([
-      "existing TG-NET-001 2 Only when terraform.workspace is prod.",
+      "existing TG-NET-001 2 Only when terraform.workspace is prod. (now only when terraform.workspace is prod)",
+    ]);
+  });
+
+  it("in a diff widening a finding that names its one workspace, lists no fix", async () => {
+    // prod's logging bucket is `prod-logs`; qa's becomes `qa-logs`: one finding, saying
+    // ${terraform.workspace}-logs, that prod's is not fixed by.
+    const cdn = (suffixes: string) => `locals {
+  suffix = { ${suffixes}, staging = "-logs.s3.amazonaws.com" }
+}
+resource "aws_cloudfront_distribution" "cdn" {
+  enabled = true
+  logging_config {
+    bucket = "\${terraform.workspace}\${local.suffix[terraform.workspace]}"
+  }
+}
+`;
+    const prod = `prod = "-logs"`;
+    const both = `prod = "-logs", qa = "-logs"`;
+    const widened = await run({ "base/main.tf": cdn(prod), "head/main.tf": cdn(both) }, diffArgs);
+    expect(widened.findings).toEqual([
+      "new TG-LOG-009 2 Only when terraform.workspace is prod or terraform.workspace is qa. (now also when terraform.workspace is qa)",
+    ]);
+    const narrowed = await run({ "base/main.tf": cdn(both), "head/main.tf": cdn(prod) }, diffArgs);
+    expect(narrowed.findings).toEqual([
+      "existing TG-LOG-009 7 Only when terraform.workspace is prod. (now only when terraform.workspace is prod)",
     ]);
   });
 

@@ -49,10 +49,66 @@ describe("diffFindings", () => {
     expect(diffFindings([prod], [prodAndQa])).toEqual([
       { ...prodAndQa, status: "new", widened: `now also when ${ws} is qa` },
     ]);
-    expect(diffFindings([prodAndQa], [prod])).toEqual([{ ...prod, status: "existing" }]);
+    // Narrowed: still open, so existing, and said.
+    expect(diffFindings([prodAndQa], [prod])).toEqual([
+      { ...prod, status: "existing", narrowed: `now only when ${ws} is prod` },
+    ]);
     // Unconditional at head, in every workspace: wider too.
     expect(diffFindings([prod], [finding()])[0]).toMatchObject({ status: "new" });
-    expect(diffFindings([finding()], [prod])[0]).toMatchObject({ status: "existing" });
+    expect(diffFindings([finding()], [prod])[0]).toMatchObject({
+      status: "existing",
+      narrowed: `now only when ${ws} is prod`,
+    });
+    expect(diffFindings([prod], [prod])[0]?.narrowed).toBeUndefined();
+    // Two conditions that cannot be compared narrow nothing.
+    const renamed = (name: string) => finding({ deployments: { when: [name] } });
+    expect(diffFindings([renamed("IsProd")], [renamed("IsLive")])).toEqual([
+      { ...renamed("IsLive"), status: "existing" },
+    ]);
+  });
+
+  it("takes a finding of one workspace naming it for the same finding of several saying ${terraform.workspace}", () => {
+    const ws = "terraform.workspace";
+    const choices = (...names: string[]) => ({ parameters: { [ws]: names }, conditions: {} });
+    const logs = (evidence: string, when: string, workspaces: string[], names: string[]) =>
+      finding({
+        rule: "TG-LOG-009",
+        resource: "aws_cloudfront_distribution.cdn",
+        evidence: `logging bucket ${evidence}`,
+        deployments: { when: [when], choices: choices(...names), workspaces },
+      });
+    const prod = logs("prod-logs", `${ws} is prod`, ["prod"], ["prod", "staging"]);
+    const qa = logs("qa-logs", `${ws} is qa`, ["qa"], ["prod", "qa", "staging"]);
+    const both = logs(
+      "${terraform.workspace}-logs",
+      `${ws} is prod or ${ws} is qa`,
+      ["prod", "qa"],
+      ["prod", "qa", "staging"],
+    );
+    const label = (findings: Finding[]) =>
+      findings.map((f) => `${f.status} ${f.evidence} ${f.widened ?? f.narrowed ?? "-"}`);
+    // Widened to qa: new for qa, and prod's not fixed, as it is still there.
+    expect(label(diffFindings([prod], [both]))).toEqual([
+      `new logging bucket \${terraform.workspace}-logs now also when ${ws} is qa`,
+    ]);
+    // Narrowed back to prod: existing, narrowed.
+    expect(label(diffFindings([both], [prod]))).toEqual([
+      `existing logging bucket prod-logs now only when ${ws} is prod`,
+    ]);
+    // Moved from prod to qa: nothing shared, so new and prod's fixed.
+    expect(label(diffFindings([prod], [qa]))).toEqual([
+      "new logging bucket qa-logs -",
+      "fixed logging bucket prod-logs -",
+    ]);
+    // A finding of several workspaces that does not hold in the one's is another finding.
+    const stagingAndQa = {
+      ...both,
+      deployments: { ...both.deployments!, workspaces: ["qa", "staging"] },
+    };
+    expect(label(diffFindings([prod], [stagingAndQa])).map((line) => line.split(" ")[0])).toEqual([
+      "new",
+      "fixed",
+    ]);
   });
 
   it("calls a finding on what a head import block adopts existing, saying where, and only that", () => {

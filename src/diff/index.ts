@@ -32,7 +32,8 @@ import {
   type Forgotten,
   type Move,
 } from "../model/index.js";
-import { widening } from "../policy/conditions.js";
+import { readableText, spokenCondition, widening } from "../policy/conditions.js";
+import { namingWorkspace } from "../policy/findings.js";
 import { exposesBeyond, findingCovers, scopeCovers } from "./coverage.js";
 import { stackMoves } from "./stacks.js";
 
@@ -141,10 +142,10 @@ export function diffFindings(
     if (group) group.push(move);
     else movesByRoot.set(move.root, [move]);
   }
-  const unmatchedBase = new Map<
-    string,
-    { finding: Finding; root: string; moved: string; subject: string; collapsed: boolean }[]
-  >();
+  const unmatchedBase = new Map<string, BaseEntry[]>();
+  // Base findings of one workspace whose evidence names it, by their identity had they said
+  // `${terraform.workspace}` there, as a finding of several workspaces does.
+  const byWorkspaceIdentity = new Map<string, BaseEntry[]>();
   for (const finding of base) {
     const rootMoves = movesByRoot.get(finding.root ?? "") ?? [];
     const subject = finding.subject ?? finding.resource;
@@ -152,20 +153,15 @@ export function diffFindings(
     const followed = followMoves(subject, rootMoves);
     const root = rehomed?.toRoot ?? finding.root ?? "";
     const moved = rehomed?.to ?? (followed.cycle ? subject : (followed.path.at(-1) ?? subject));
-    const identity = findingIdentity({ ...finding, root, subject: moved });
+    const at = { ...finding, root, subject: moved };
     // Moved onto the one address of a resource whose count or for_each is unknown at head.
     const collapsed = rootMoves.some((move) => move.anyInstance === true && move.to === moved);
-    const entry = {
-      finding,
-      root,
-      moved,
-      subject: subjectOf({ ...finding, root, subject: moved }),
-      collapsed,
-    };
-    const group = unmatchedBase.get(identity);
-    if (group) group.push(entry);
-    else unmatchedBase.set(identity, [entry]);
+    const entry = { finding, root, moved, subject: subjectOf(at), collapsed };
+    pushTo(unmatchedBase, findingIdentity(at), entry);
+    const named = workspaceIdentity(at);
+    if (named !== undefined) pushTo(byWorkspaceIdentity, named, entry);
   }
+  const matched = new Set<BaseEntry>();
   const baseScopes = scopedBySubject(
     [...unmatchedBase.values()]
       .flat()
@@ -183,27 +179,35 @@ export function diffFindings(
         findingCovers(other, gone) || (other.rule === gone.rule && findingCovers(gone, other)),
     );
   const labelled: Finding[] = head.map((finding) => {
-    const group = unmatchedBase.get(findingIdentity(finding)) ?? [];
-    // An equal identity whose exposure the head widened (`sqs:*` on one queue, then on `*`) is
-    // not the same finding: the base one stays unmatched, left out when the head's covers it.
-    // Among the rest, one the head holds no more widely than wins; else the first, and the
-    // finding is new for what its conditions widened.
     const conditionsWidened = (earlier: Finding): string | undefined =>
       earlier.deployments
         ? widening(earlier.deployments, finding.deployments ?? { when: [] })
         : undefined;
-    const candidates = group.flatMap((entry, at) =>
-      widened({ ...entry.finding, root: entry.root, subject: entry.moved }, finding) ? [] : [at],
-    );
-    const index =
-      candidates.find((at) => conditionsWidened(group[at]!.finding) === undefined) ??
-      candidates[0] ??
-      -1;
-    const match = index < 0 ? undefined : group.splice(index, 1)[0];
+    // An equal identity whose exposure the head widened (`sqs:*` on one queue, then on `*`) is
+    // not the same finding: the base one stays unmatched, left out when the head's covers it.
+    // Among the rest, one the head holds no more widely than wins; else the first, and the
+    // finding is new for what its conditions widened.
+    const choose = (group: readonly BaseEntry[]): BaseEntry | undefined => {
+      const candidates = group.filter(
+        (entry) =>
+          !matched.has(entry) &&
+          !widened({ ...entry.finding, root: entry.root, subject: entry.moved }, finding),
+      );
+      const chosen =
+        candidates.find((entry) => conditionsWidened(entry.finding) === undefined) ?? candidates[0];
+      if (chosen) matched.add(chosen);
+      return chosen;
+    };
+    const match =
+      choose(unmatchedBase.get(findingIdentity(finding)) ?? []) ??
+      choose(inSharedWorkspace(finding, unmatchedBase, byWorkspaceIdentity));
     const wider = match ? conditionsWidened(match.finding) : undefined;
     if (wider !== undefined) return { ...finding, status: "new", widened: `now ${wider}` };
-    if (match !== undefined || coveredIn(baseScopes, finding))
-      return { ...finding, status: "existing" };
+    if (match !== undefined) {
+      const narrowed = narrowing(match.finding, finding);
+      return { ...finding, status: "existing", ...(narrowed ? { narrowed } : {}) };
+    }
+    if (coveredIn(baseScopes, finding)) return { ...finding, status: "existing" };
     const importBlock = adoptedBy(finding);
     return importBlock
       ? {
@@ -222,7 +226,9 @@ export function diffFindings(
   }
   const headIdentities = new Set(head.map((finding) => findingIdentity(finding)));
   for (const [identity, group] of unmatchedBase) {
-    for (const { finding, root, moved, subject, collapsed } of group) {
+    for (const entry of group) {
+      if (matched.has(entry)) continue;
+      const { finding, root, moved, subject, collapsed } = entry;
       if (stillOpen(headScopes, { ...finding, root, subject: moved })) continue;
       // The head's one finding there stands for every instance it may have, this one too.
       if (collapsed && headIdentities.has(identity)) continue;
@@ -241,6 +247,71 @@ export function diffFindings(
     }
   }
   return labelled;
+}
+
+/** A base finding as the head's are matched against it: at the root and subject it moved to. */
+interface BaseEntry {
+  finding: Finding;
+  root: string;
+  moved: string;
+  /** `subjectOf` the finding where it moved. */
+  subject: string;
+  collapsed: boolean;
+}
+
+function pushTo<T>(groups: Map<string, T[]>, key: string, item: T): void {
+  const group = groups.get(key);
+  if (group) group.push(item);
+  else groups.set(key, [item]);
+}
+
+/**
+ * The identity a finding found in one Terraform workspace would have with that workspace's name
+ * written `${terraform.workspace}` in its evidence, as a finding of several says it
+ * (policy/findings.ts); undefined for others, and when its evidence does not name the workspace.
+ */
+function workspaceIdentity(
+  finding: Pick<Finding, "rule" | "resource" | "subject" | "evidence" | "root" | "deployments">,
+): string | undefined {
+  const [workspace, ...others] = finding.deployments?.workspaces ?? [];
+  if (workspace === undefined || others.length > 0) return undefined;
+  const evidence = namingWorkspace(finding.evidence, workspace);
+  return evidence === finding.evidence ? undefined : findingIdentity({ ...finding, evidence });
+}
+
+/**
+ * The base findings that are `finding` in a workspace both were found in, where one finding
+ * names that workspace in its evidence and the other, found in several, says
+ * `${terraform.workspace}`: a finding of prod only widened to prod and qa, or narrowed back. One
+ * found in another workspace only (moved from prod to qa) is not among them.
+ */
+function inSharedWorkspace(
+  finding: Finding,
+  byIdentity: ReadonlyMap<string, readonly BaseEntry[]>,
+  byWorkspaceIdentity: ReadonlyMap<string, readonly BaseEntry[]>,
+): BaseEntry[] {
+  const workspaces = finding.deployments?.workspaces ?? [];
+  const named = workspaceIdentity(finding);
+  const several = (byIdentity.get(named ?? "") ?? []).filter(({ finding: earlier }) =>
+    earlier.deployments?.workspaces?.includes(workspaces[0] ?? ""),
+  );
+  const one = (byWorkspaceIdentity.get(findingIdentity(finding)) ?? []).filter(
+    ({ finding: earlier }) => workspaces.includes(earlier.deployments?.workspaces?.[0] ?? ""),
+  );
+  return [...several, ...one];
+}
+
+/**
+ * What a matched head finding (`later`) no longer holds in: `now only when ...` its conditions,
+ * when the base's held in deployments the head's do not (`widening` the other way round, so two
+ * conditions that cannot be compared narrow nothing); undefined otherwise.
+ */
+function narrowing(earlier: Finding, later: Finding): string | undefined {
+  const now = later.deployments;
+  if (now === undefined || now.when.length === 0) return undefined;
+  if (widening(now, earlier.deployments ?? { when: [] }) === undefined) return undefined;
+  const when = readableText(now.when, now.choices);
+  return when === "" ? undefined : `now only when ${spokenCondition(when)}`;
 }
 
 /**

@@ -294,6 +294,12 @@ export const UNLISTED_VALUE = "(unnamed)";
 export interface FindingDeployments {
   when: string[];
   choices?: ChoiceDomain;
+  /**
+   * The Terraform workspaces (`Resource.workspaceName`) the finding was found in, when its root
+   * tells workspaces apart: a finding of one workspace may name it in its evidence where one of
+   * several says `${terraform.workspace}` (policy/findings.ts), and the diff matches the two.
+   */
+  workspaces?: string[];
 }
 
 /** A located problem found while loading (syntax error, unsupported construct, refused file). */
@@ -603,6 +609,12 @@ export interface Finding {
    * now and did not at base (`now also when terraform.workspace is qa`).
    */
   widened?: string;
+  /**
+   * On a head finding the diff labels `existing` whose conditions hold in fewer deployments than
+   * the base's did: where it holds now (`now only when terraform.workspace is prod`). Still open,
+   * so never fixed; reports say so beside it and in the summary.
+   */
+  narrowed?: string;
   /**
    * On a head finding the diff labels `existing` although the base did not have it: the head's
    * Terraform `import` block that adopts its resource (where it is written). What it exposes is

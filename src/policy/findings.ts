@@ -123,7 +123,7 @@ const MAX_ALTERNATIVES = 32;
  */
 function mergeAlternatives<
   T extends { result: RawFinding; resources: ReadonlyMap<string, Resource> },
->(results: T[]): T[] {
+>(results: T[]): Array<T & { worlds: ReadonlySet<string> }> {
   const keyOf = (result: RawFinding): string =>
     JSON.stringify([
       result.resource,
@@ -146,8 +146,8 @@ function mergeAlternatives<
     } else
       merged.set(key, { entry, whens: new Set([result.when ?? ""]), worlds: new Set([world]) });
   }
-  return [...acrossWorkspaces(merged.values(), keyOf)].map(({ entry, whens }) => {
-    if (whens.size === 1) return entry;
+  return [...acrossWorkspaces(merged.values(), keyOf)].map(({ entry, whens, worlds }) => {
+    if (whens.size === 1) return { ...entry, worlds };
     const { result, resources } = entry;
     const alternatives = [...whens];
     const domain = resources.get(result.resource)?.choices;
@@ -156,7 +156,7 @@ function mergeAlternatives<
       whens.size > MAX_ALTERNATIVES ||
       coversEveryDeployment(alternatives, domain)
     )
-      return { ...entry, result: { ...result, when: "" } };
+      return { ...entry, worlds, result: { ...result, when: "" } };
     const broadest = alternatives.filter(
       (when, index) =>
         !alternatives.some(
@@ -166,7 +166,7 @@ function mergeAlternatives<
             (!implies([other], when, domain) || otherIndex < index),
         ),
     );
-    return { ...entry, result: { ...result, when: broadest.sort().join(" or ") } };
+    return { ...entry, worlds, result: { ...result, when: broadest.sort().join(" or ") } };
   });
 }
 
@@ -186,17 +186,18 @@ function acrossWorkspaces<
 >(
   groups: Iterable<{ entry: T; whens: Set<string>; worlds: Set<string> }>,
   keyOf: (result: RawFinding) => string,
-): Array<{ entry: T; whens: Set<string> }> {
-  const slots: Array<{ entry: T; whens: Set<string> } | undefined> = [];
-  const alike = new Map<string, Array<{ slot: number; entry: T; whens: Set<string> }>>();
+): Array<{ entry: T; whens: Set<string>; worlds: Set<string> }> {
+  type Group = { entry: T; whens: Set<string>; worlds: Set<string> };
+  const slots: Array<Group | undefined> = [];
+  const alike = new Map<string, Array<Group & { slot: number }>>();
   for (const group of groups) {
     slots.push(group);
     const [world] = group.worlds;
     if (group.worlds.size !== 1 || !world) continue;
-    const named = new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(world)}(?![A-Za-z0-9])`, "g");
     const { result } = group.entry;
-    const evidence = result.evidence?.replace(named, WORKSPACE_PLACEHOLDER);
-    const message = result.message.replace(named, WORKSPACE_PLACEHOLDER);
+    const evidence =
+      result.evidence === undefined ? undefined : namingWorkspace(result.evidence, world);
+    const message = namingWorkspace(result.message, world);
     if (evidence === result.evidence && message === result.message) continue;
     const entry = {
       ...group.entry,
@@ -204,7 +205,7 @@ function acrossWorkspaces<
     };
     const key = keyOf(entry.result);
     const found = alike.get(key) ?? [];
-    found.push({ slot: slots.length - 1, entry, whens: group.whens });
+    found.push({ slot: slots.length - 1, entry, whens: group.whens, worlds: group.worlds });
     alike.set(key, found);
   }
   for (const found of alike.values()) {
@@ -214,9 +215,19 @@ function acrossWorkspaces<
     slots[first.slot] = {
       entry: first.entry,
       whens: new Set(found.flatMap(({ whens }) => [...whens])),
+      worlds: new Set(found.flatMap(({ worlds }) => [...worlds])),
     };
   }
   return slots.filter((slot) => slot !== undefined);
+}
+
+/**
+ * `text` with each whole-word `workspace` (the name a world's `terraform.workspace` took) written
+ * `${terraform.workspace}`, as a finding merged across workspaces says it.
+ */
+export function namingWorkspace(text: string, workspace: string): string {
+  const named = new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(workspace)}(?![A-Za-z0-9])`, "g");
+  return text.replace(named, WORKSPACE_PLACEHOLDER);
 }
 
 /** `text` matched literally by a regular expression. */
@@ -462,7 +473,7 @@ export function toWorldFindings(
           : conjunctionText([world, ...(result.when ? [result.when] : [])]);
       valid.push({ result: { ...result, ...(when !== undefined ? { when } : {}) }, resources });
     }
-  for (const { result, resources } of mergeAlternatives(valid)) {
+  for (const { result, resources, worlds: found } of mergeAlternatives(valid)) {
     const resource = resources.get(result.resource);
     if (!resource) continue;
     const subject = result.subject === undefined ? undefined : resources.get(result.subject);
@@ -490,6 +501,7 @@ export function toWorldFindings(
     const readFrom = readFromOf(resource, pointer, conditions);
     const readAt = readAtOf(resource, pointer);
     const undecidedBy = result.unknown ?? unknownPart ?? unknownPartAt(resource, pointer);
+    const workspaces = [...found].filter((world) => world !== "").sort();
     findings.push({
       rule: rule.id,
       title: rule.title,
@@ -516,6 +528,7 @@ export function toWorldFindings(
             deployments: {
               when: when === "" ? [] : conditions,
               ...(resource.choices !== undefined ? { choices: resource.choices } : {}),
+              ...(workspaces.length > 0 ? { workspaces } : {}),
             },
           }
         : {}),

@@ -51,6 +51,7 @@ export function renderJson(
         status: f.status,
         unloadedAtBase: f.unloadedAtBase,
         widened: f.widened,
+        narrowed: f.narrowed,
         adopted: f.adopted,
         enforcement: f.enforcement,
         waived: f.waived,

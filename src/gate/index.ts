@@ -569,6 +569,17 @@ export function decideGate(
       `${plural(adopted.length, "finding")} on what import blocks adopt (${places.join(", ")}): already deployed, so existing, not new`,
     );
   }
+  // Like a fix, though the finding stays open: the pull request took deployments away from it.
+  const narrowed = reported.filter((f) => f.status === "existing" && f.narrowed !== undefined);
+  if (narrowed.length > 0) {
+    const named = narrowed
+      .slice(0, 3)
+      .map((f) => `${f.rule} at ${f.file}:${f.line} ${f.narrowed ?? ""}`);
+    const more = narrowed.length > 3 ? ` and ${narrowed.length - 3} more` : "";
+    reasons.push(
+      `${plural(narrowed.length, "existing finding")} narrowed by this change, still open: ${named.join("; ")}${more}`,
+    );
+  }
   const warnings = problems.filter(isWarning);
   if (warnings.length > 0)
     reasons.push(

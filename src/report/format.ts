@@ -20,11 +20,15 @@ export function unloadedAtBaseNote(finding: Pick<Finding, "unloadedAtBase">): st
 
 /**
  * What every report says of a finding the diff labelled otherwise than its identity alone would:
- * a base finding the pull request widened to more deployments (new), one whose resource a
- * Terraform `import` block adopts (existing). Undefined for the others.
+ * a base finding the pull request widened to more deployments (new), or narrowed to fewer
+ * (existing), one whose resource a Terraform `import` block adopts (existing). Undefined for the
+ * others.
  */
-export function diffNote(finding: Pick<Finding, "widened" | "adopted">): string | undefined {
+export function diffNote(
+  finding: Pick<Finding, "widened" | "narrowed" | "adopted">,
+): string | undefined {
   if (finding.widened !== undefined) return `widened by this change: ${finding.widened}`;
+  if (finding.narrowed !== undefined) return `narrowed by this change: ${finding.narrowed}`;
   if (finding.adopted !== undefined)
     return `adopted by the import block at ${finding.adopted.file}:${finding.adopted.line}: already deployed, now managed here`;
   return undefined;

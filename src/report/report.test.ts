@@ -963,3 +963,38 @@ describe("a finding an unknown value decides", () => {
     });
   });
 });
+
+describe("a finding a pull request narrowed to fewer deployments", () => {
+  const narrowed = "now only when terraform.workspace is prod";
+  const open = finding({ status: "existing" });
+  const decision = decideGate([{ ...open, narrowed }], [], defaultSettings);
+
+  it("is a summary line, never blocking, and a note beside the finding in every format", () => {
+    expect(decision.conclusion).toBe("success");
+    const summary = `1 existing finding narrowed by this change, still open: TG-NET-001 at main.tf:10 ${narrowed}`;
+    expect(decision.reasons).toContain(summary);
+    const note = `narrowed by this change: ${narrowed}`;
+    expect(renderText(decision).split("\n")[0]).toBe(
+      `main.tf:10: high TG-NET-001 Security group open to the world [existing, blocking, ${note}]`,
+    );
+    expect(renderText(decision)).toContain(summary);
+    const markdown = renderMarkdown(decision);
+    expect(markdown).toContain(`- ${summary}`);
+    expect(markdown).toContain(`(blocking, ${note})`);
+    const [json] = (JSON.parse(renderJson(decision)) as { findings: object[] }).findings;
+    expect(json).toMatchObject({ status: "existing", narrowed, blocks: false });
+    const [result] = JSON.parse(renderSarif(decision)).runs[0].results;
+    expect(result).toMatchObject({
+      baselineState: "unchanged",
+      message: { text: expect.stringContaining(`(${note}.)`) as string },
+      properties: { narrowed },
+    });
+  });
+
+  it("keeps its SARIF fingerprint", () => {
+    const fingerprint = (f: Finding) =>
+      JSON.parse(renderSarif(decideGate([f], [], defaultSettings))).runs[0].results[0]
+        .partialFingerprints;
+    expect(fingerprint({ ...open, narrowed })).toEqual(fingerprint(open));
+  });
+});

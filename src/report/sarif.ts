@@ -136,6 +136,7 @@ export function renderSarif(
             ...(finding.unknown !== undefined ? { unknown: finding.unknown } : {}),
             ...(finding.unloadedAtBase ? { unloadedAtBase: true } : {}),
             ...(finding.widened !== undefined ? { widened: finding.widened } : {}),
+            ...(finding.narrowed !== undefined ? { narrowed: finding.narrowed } : {}),
             ...(finding.adopted !== undefined ? { adopted: finding.adopted } : {}),
           },
         })),

@@ -1054,6 +1054,19 @@ describe("tollgate diff on an IAM policy rewritten with NotAction, NotResource, 
     });
   });
 
+  it("calls a grant moved from one queue to another new, and the first fixed", async () => {
+    const grant = (queue: string) =>
+      policy(
+        `{ Effect = "Allow", Action = "sqs:*", Resource = "arn:aws:sqs:eu-west-1:111122223333:${queue}" }`,
+      );
+    await withTempDir("moved-grant", async (dir) => {
+      await writeFiles(dir, { "base/main.tf": grant("jobs"), "head/main.tf": grant("other") });
+      const moved = await diffDirs(dir);
+      expect(statuses(moved.stdout)).toEqual(["new TG-IAM-001 sqs:*", "fixed TG-IAM-001 sqs:*"]);
+      expect(moved.code).toBe(1);
+    });
+  });
+
   it("compares NotResource by what it excludes", async () => {
     const grant = (action: string, excluded: string) =>
       policy(`{ Effect = "Allow", Action = "${action}", NotResource = "${excluded}" }`);
@@ -1094,6 +1107,67 @@ describe("tollgate diff on an IAM policy rewritten with NotAction, NotResource, 
       const other = await diffDirs(dir);
       expect(statuses(other.stdout)).toEqual(["new TG-IAM-001 s3:*", "fixed TG-IAM-001 *"]);
       expect(other.code).toBe(1);
+    });
+  });
+});
+
+describe("tollgate diff on a pull request that adopts a deployed resource with an import block", () => {
+  const group = [
+    'resource "aws_security_group" "legacy" {',
+    '  name = "legacy"',
+    "  ingress {",
+    "    from_port   = 22",
+    "    to_port     = 22",
+    '    protocol    = "tcp"',
+    '    cidr_blocks = ["0.0.0.0/0"]',
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  const importBlock = (to: string) => `import {\n  to = ${to}\n  id = "sg-0123"\n}\n`;
+  const report = (stdout: string) => {
+    const { findings, warnings } = JSON.parse(stdout) as {
+      findings: Array<JsonFinding & { adopted?: { file: string; line: number } }>;
+      warnings: Array<{ file: string; line: number; code: string }>;
+    };
+    return {
+      findings: findings
+        .filter((f) => f.rule === "TG-NET-001")
+        .map((f) => `${f.status} ${f.adopted ? `${f.adopted.file}:${f.adopted.line}` : "-"}`),
+      warnings: warnings.map((w) => `${w.file}:${w.line} ${w.code}`),
+    };
+  };
+
+  it("calls what the block adopts existing, and what a managed or a child module's block names new", async () => {
+    await withTempDir("import-adopted", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": "",
+        "head/main.tf": `${importBlock("aws_security_group.legacy")}\n${group}`,
+      });
+      const adopted = await diffDirs(dir);
+      expect(report(adopted.stdout)).toEqual({ findings: ["existing main.tf:1"], warnings: [] });
+      expect(adopted.code).toBe(0);
+      const text = await diffDirs(dir, "text");
+      expect(text.stdout).toContain(
+        "adopted by the import block at main.tf:1: already deployed, now managed here",
+      );
+      // The base managed it already: the block adopts nothing, what the PR opens is new.
+      await writeFiles(dir, { "base/main.tf": group.replace('"0.0.0.0/0"', '"10.0.0.0/8"') });
+      const managed = await diffDirs(dir);
+      expect(report(managed.stdout).findings).toEqual(["new -"]);
+      expect(managed.code).toBe(1);
+      // Written in the module the root calls: said where, and not taken as adopted.
+      await writeFiles(dir, {
+        "base/main.tf": "",
+        "head/main.tf": 'module "legacy" {\n  source = "./legacy"\n}\n',
+        "head/legacy/main.tf": `${importBlock("aws_security_group.legacy")}\n${group}`,
+      });
+      const child = await diffDirs(dir);
+      expect(report(child.stdout)).toEqual({
+        findings: ["new -"],
+        warnings: ["legacy/main.tf:1 terraform-import"],
+      });
+      expect(child.code).toBe(1);
     });
   });
 });

@@ -30,7 +30,13 @@ import type { FileListing, SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
 import { discoverModules, joinPath } from "./modules.js";
-import { adoptedAddresses, declaredMoves, forgottenAddresses, rootMovesInForce } from "./moved.js";
+import {
+  adoptedAddresses,
+  declaredMoves,
+  forgottenAddresses,
+  importsInCalledModule,
+  rootMovesInForce,
+} from "./moved.js";
 import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
@@ -169,6 +175,8 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         code: "terraform-missing-variable-file",
       });
 
+  for (const definition of discovery.modules.values())
+    if (!discovery.roots.includes(definition.directory)) importsInCalledModule(definition, report);
   for (const directory of discovery.roots) {
     const definition = discovery.modules.get(directory);
     if (!definition) continue;

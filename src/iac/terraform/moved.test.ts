@@ -267,14 +267,17 @@ import {
         import: [{ to: 'aws_instance.web["a"]', id: "i-1" }],
       }),
     });
-    // A child module's import block is Terraform's error and adopts nothing; .tf.json writes `to`
-    // as a string.
+    // A called module's import block (Terraform's error before 1.16) adopts nothing, and says so
+    // where it is written; .tf.json writes `to` as a string.
     expect(adopted(model)).toEqual([
       ':aws_instance.web["a"] other.tf.json:1',
       "live:aws_security_group.legacy live/main.tf:1",
       'live:module.store["logs"].aws_s3_bucket.this[*] live/main.tf:5',
     ]);
-    expect(warnings(model)).toEqual([]);
+    expect(warnings(model)).toEqual([
+      `live/store/main.tf:2:1 warning an import block in live/store, a module another module calls: Terraform before 1.16 refuses it and Tollgate reads only a root module's (write it there, "to = module.<call>.<address>"), so what it names is not taken as adopted; it is left out`,
+    ]);
+    expect(model.errors[0]?.code).toBe("terraform-import");
   });
 
   it("that Terraform refuses are left out with a located warning", () => {

@@ -36,31 +36,22 @@ export function declaredMoves(
 ): MoveDeclaration[] {
   const moves: MoveDeclaration[] = [];
   for (const { node, file } of definition.moved) {
-    const warn = (at: { line: number; column: number }, message: string): void =>
-      report({
-        file: file.path,
-        line: at.line,
-        column: at.column,
-        message,
-        code: CODE,
-        level: "warning",
-      });
+    const warn = leftOut(report, file.path, CODE);
     const ends = (["from", "to"] as const).map((name) => {
       const attribute = attributeOf(node.body, name);
       if (!attribute) {
-        warn(node, `a moved block needs "${name}"; it is left out`);
+        warn(node, `a moved block needs "${name}"`);
         return undefined;
       }
       const endpoint = parseEndpoint(attribute.expr);
-      if (typeof endpoint === "string")
-        warn(attribute, `moved block "${name}": ${endpoint}; it is left out`);
+      if (typeof endpoint === "string") warn(attribute, `moved block "${name}": ${endpoint}`);
       return typeof endpoint === "string" ? undefined : endpoint;
     });
     const [from, to] = ends;
     if (!from || !to) continue;
     const problem = mismatch(from, to, definition);
     if (problem) {
-      warn(node, `moved block from ${from.address} to ${to.address}: ${problem}; it is left out`);
+      warn(node, `moved block from ${from.address} to ${to.address}: ${problem}`);
       continue;
     }
     moves.push({
@@ -116,15 +107,7 @@ export function adoptedAddresses(
 ): Array<{ address: string; file: string; line: number }> {
   const adopted: Array<{ address: string; file: string; line: number }> = [];
   for (const { node, file } of definition.imports) {
-    const warn = (at: { line: number; column: number }, message: string): void =>
-      report({
-        file: file.path,
-        line: at.line,
-        column: at.column,
-        message: `${message}; it is left out`,
-        code: IMPORT_CODE,
-        level: "warning",
-      });
+    const warn = leftOut(report, file.path, IMPORT_CODE);
     const to = attributeOf(node.body, "to");
     const id = attributeOf(node.body, "id");
     const identity =
@@ -154,6 +137,44 @@ export function adoptedAddresses(
     adopted.push({ address, file: file.path, line: node.line });
   }
   return adopted;
+}
+
+/**
+ * A located warning for each `import` block of a module another module calls: Terraform before
+ * 1.16 refuses one there, and Tollgate reads a root module's only, so what it names is not
+ * adopted and findings on it stay new. Written in the root module (`to = module.<call>.<address>`),
+ * every version reads it.
+ */
+export function importsInCalledModule(
+  definition: ModuleDefinition,
+  report: (error: LoadError) => void,
+): void {
+  for (const { node, file } of definition.imports)
+    leftOut(
+      report,
+      file.path,
+      IMPORT_CODE,
+    )(
+      node,
+      `an import block in ${definition.directory || "."}, a module another module calls: Terraform before 1.16 refuses it and Tollgate reads only a root module's (write it there, "to = module.<call>.<address>"), so what it names is not taken as adopted`,
+    );
+}
+
+/** How a block Terraform would refuse is reported: a warning where `at` is, saying it is left out. */
+function leftOut(
+  report: (error: LoadError) => void,
+  file: string,
+  code: string,
+): (at: { line: number; column: number }, message: string) => void {
+  return (at, message) =>
+    report({
+      file,
+      line: at.line,
+      column: at.column,
+      message: `${message}; it is left out`,
+      code,
+      level: "warning",
+    });
 }
 
 /** A step of an import block's `to`: a name, a key, or a key an expression gives. */
@@ -350,15 +371,11 @@ function checkedMoves(moves: readonly Move[], report: (error: LoadError) => void
     if (followMoves(move.to, unambiguous).path.includes(move.from))
       refused.set(move, "the chain of moves leads back to where it starts");
   }
-  for (const [move, reason] of refused) {
-    report({
-      file: move.file,
-      line: move.line,
-      column: move.column,
-      message: `moved block from ${move.from} to ${move.to}: ${reason}; it is left out`,
-      code: CODE,
-      level: "warning",
-    });
-  }
+  for (const [move, reason] of refused)
+    leftOut(
+      report,
+      move.file,
+      CODE,
+    )(move, `moved block from ${move.from} to ${move.to}: ${reason}`);
   return unique.filter((move) => !refused.has(move));
 }

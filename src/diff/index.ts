@@ -129,7 +129,11 @@ export function diffFindings(
   forgotten: readonly Forgotten[] = [],
   adopted: readonly Adopted[] = [],
 ): Finding[] {
-  const adoptedBy = adoptedMatcher(adopted);
+  // The import block that adopts the resource a finding is written in (its `resource`, not its
+  // subject: a new rule opening an adopted group is new).
+  const importBlocks = adoptions(adopted);
+  const adoptedBy = (finding: Finding): Adopted | undefined =>
+    importBlocks.find(({ adopts }) => adopts(finding.root, finding.resource))?.block;
   const movesByRoot = new Map<string, Move[]>();
   // Moves into another root, by where they start: each moves one CloudFormation resource.
   const intoOtherRoot = new Map<string, Move>();
@@ -344,33 +348,30 @@ function notManagedAtBase(
   baseAddresses: ScanResult["addresses"],
 ): Adopted[] {
   if (baseAddresses === undefined) return [];
-  return adopted.filter((entry) => {
-    const matches = adoptedMatcher([entry]);
-    return !baseAddresses.some(({ root, address }) => matches({ root, resource: address }));
-  });
+  return adoptions(adopted)
+    .filter(({ adopts }) => !baseAddresses.some(({ root, address }) => adopts(root, address)))
+    .map(({ block }) => block);
 }
 
 /**
- * The head's `import` block, if any, that adopts the resource a finding is written in (its
- * `resource`, not its subject: a new rule opening an adopted group is new). A key written as an
- * expression (`[*]`) matches any key.
+ * Each `import` block with whether it adopts the resource at an address of a root: the one its
+ * `to` names, a key written as an expression (`[*]`) matching any key.
  */
-function adoptedMatcher(
+function adoptions(
   adopted: readonly Adopted[],
-): (finding: Pick<Finding, "root" | "resource">) => Adopted | undefined {
-  const patterns = adopted.map((entry) => ({
-    entry,
-    pattern: new RegExp(
-      `^${entry.address
+): Array<{ block: Adopted; adopts: (root: string | undefined, address: string) => boolean }> {
+  return adopted.map((block) => {
+    const pattern = new RegExp(
+      `^${block.address
         .split("[*]")
         .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
         .join(String.raw`\[(?:\d+|"(?:[^"\\]|\\.)*")\]`)}$`,
-    ),
-  }));
-  return (finding) =>
-    patterns.find(
-      ({ entry, pattern }) => entry.root === (finding.root ?? "") && pattern.test(finding.resource),
-    )?.entry;
+    );
+    return {
+      block,
+      adopts: (root, address) => block.root === (root ?? "") && pattern.test(address),
+    };
+  });
 }
 
 /** What coverage compares within: root, subject (else resource) and category. */

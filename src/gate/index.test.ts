@@ -905,6 +905,48 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     expect(decision.reasons.filter((reason) => reason.startsWith("org.yml:3:5: "))).toHaveLength(1);
   });
 
+  it("tells a repository's pull request of an organization category or lock misspelt where its meaning found something", () => {
+    const organization = [
+      "enforcement:",
+      "  categories:",
+      "    netwrok: blocking",
+      "    loging: blocking",
+      "locked: [enforcement.categories.netwrok, enforcement.rules.TG-NET-01]",
+    ];
+    const context = {
+      files: [],
+      repository: { name: "infra", topics: [] },
+      now,
+      knownRules: new Set(rules.map((rule) => rule.id)),
+      knownCategories: new Set(rules.map((rule) => rule.category)),
+      rules,
+      organizationFile: "org.yml",
+    };
+    const low = finding({ rule: "TG-NET-003", severity: "low" });
+    const merged = (repository: string[]) =>
+      mergeSettings(parsed(organization, "org.yml"), parsed(repository, "repo.yml"), {
+        name: "infra",
+        topics: [],
+      }).settings;
+    // Logging found nothing here; the rule lock alone changes nothing without repository entries.
+    const decision = gateWithWaivers([low], [], merged(["fail_on: new"]), context);
+    expect(located(decision)).toEqual([
+      "org.yml:3:5: settings-organization-unknown-category: the organization's enforcement entry enforcement.categories.netwrok and its lock name no loaded category (did you mean network, which found something here?), so neither applies to this pull request; the organization's admins are told on the .github repository's Tollgate policies check",
+    ]);
+    expect(decision.blocking).toHaveLength(0);
+    // The repository loosens TG-NET-001, which the misspelt lock meant to hold.
+    const loosened = gateWithWaivers(
+      [finding()],
+      [],
+      merged(["enforcement:", "  rules:", "    TG-NET-001: off"]),
+      context,
+    );
+    expect(located(loosened).map((line) => line.split(" (did")[0])).toEqual([
+      "org.yml:3:5: settings-organization-unknown-category: the organization's enforcement entry enforcement.categories.netwrok and its lock name no loaded category",
+      "org.yml:5:42: settings-organization-unknown-rule: the organization's locked: enforcement.rules.TG-NET-01 names no loaded rule",
+    ]);
+  });
+
   it("counts down to a locked organization date earlier than the repository's", () => {
     const decision = gate(
       [

@@ -16,6 +16,7 @@ import {
   type EnforcementRule,
   type EnforcementTable,
   type Settings,
+  type SettingsOrigin,
 } from "../config/index.js";
 import { directoryOf, isTerraformFile, type SourceFile } from "../iac/source.js";
 import { WORKSPACE_LIMIT } from "../iac/terraform/workspaces.js";
@@ -383,29 +384,80 @@ export function gateWithWaivers(
 }
 
 /**
- * On a repository's pull request, the organization's `enforcement.rules` entries naming no loaded
- * rule whose likely meaning has findings here: their admins are told on the `.github` repository,
- * but this verdict may not be what they meant, so the author hears of it, once per entry.
+ * On a repository's pull request, the organization's rule ids and categories (under `enforcement`
+ * and in `locked`) naming nothing loaded whose likely meaning has findings here: their admins are
+ * told on the `.github` repository, but this verdict may not be what they meant, so the author
+ * hears of it, once per misspelt name however often the file writes it. A lock alone changes a
+ * verdict only through this repository's own enforcement entries, so it is told only when there are.
  */
 function organizationEntriesMissingHere(
   settings: Settings,
   context: WaiverContext,
   findings: readonly Finding[],
 ): LoadError[] {
-  const { organizationFile, knownRules } = context;
-  if (organizationFile === undefined || !knownRules) return [];
-  const found = new Set(findings.filter((f) => f.status !== "fixed").map((f) => f.rule));
-  return settings.ruleReferences.flatMap((reference) => {
-    if (reference.origin.file !== organizationFile || reference.key !== "enforcement.rules")
-      return [];
-    if (knownRules.has(reference.rule)) return [];
-    const meant = closeRuleIds(reference.rule, knownRules).filter((id) => found.has(id));
-    if (meant.length === 0) return [];
+  const { organizationFile, knownRules, knownCategories } = context;
+  if (organizationFile === undefined) return [];
+  const open = findings.filter((finding) => finding.status !== "fixed");
+  const ofOrganization = <T extends { origin: { file: string } }>(references: readonly T[]) =>
+    references.filter((reference) => reference.origin.file === organizationFile);
+  return [
+    ...(knownRules
+      ? misspeltHere(
+          "rule",
+          ofOrganization(settings.ruleReferences).map((r) => ({ ...r, name: r.rule })),
+          knownRules,
+          new Set(open.map((finding) => finding.rule)),
+          settings,
+        )
+      : []),
+    ...(knownCategories
+      ? misspeltHere(
+          "category",
+          ofOrganization(settings.categoryReferences).map((r) => ({ ...r, name: r.category })),
+          knownCategories,
+          new Set(open.map((finding) => finding.category)),
+          settings,
+        )
+      : []),
+  ];
+}
+
+function misspeltHere(
+  kind: "rule" | "category",
+  references: readonly { name: string; key: string; origin: SettingsOrigin }[],
+  known: ReadonlySet<string>,
+  found: ReadonlySet<string>,
+  settings: Settings,
+): LoadError[] {
+  const section = kind === "rule" ? "enforcement.rules" : "enforcement.categories";
+  const byName = new Map<string, (typeof references)[number][]>();
+  for (const reference of references)
+    if (!known.has(reference.name))
+      byName.set(reference.name, [...(byName.get(reference.name) ?? []), reference]);
+  return [...byName].flatMap(([name, written]) => {
+    const entry = written.some((reference) => reference.key !== "locked");
+    const lock = written.some((reference) => reference.key === "locked");
+    if (!entry && settings.repositoryEnforcement.length === 0) return [];
+    const meant = closeRuleIds(name, known).filter((close) => found.has(close));
+    const first = written[0];
+    if (meant.length === 0 || !first) return [];
+    const what =
+      entry && lock
+        ? `enforcement entry ${section}.${name} and its lock name`
+        : entry
+          ? `${section}.${name} names`
+          : `locked: ${section}.${name} names`;
+    const effect =
+      entry && lock
+        ? "neither applies to this pull request"
+        : entry
+          ? "that entry does not apply to this pull request"
+          : "that lock does not hold this repository's enforcement entries";
     return [
       {
-        ...reference.origin,
-        code: "settings-organization-unknown-rule",
-        message: `the organization's enforcement.rules.${reference.rule} names no loaded rule (did you mean ${meant.join(", ")}, which found something here?), so that entry does not apply to this pull request; the organization's admins are told on the .github repository's Tollgate policies check`,
+        ...first.origin,
+        code: `settings-organization-unknown-${kind}`,
+        message: `the organization's ${what} no loaded ${kind} (did you mean ${meant.join(", ")}, which found something here?), so ${effect}; the organization's admins are told on the .github repository's Tollgate policies check`,
       },
     ];
   });

@@ -878,18 +878,48 @@ describe("a settings pull request on the .github repository", () => {
     ]);
   });
 
-  it("fails the preview with located errors when the proposed policies do not compile", async () => {
+  it("fails the preview with located errors when the proposed policies do not compile, and still tells the settings' notices", async () => {
+    const proposal = [
+      "policies: {}",
+      "waivers:",
+      "  - rule: ACME-TAG-01",
+      "    repositories: [webb]",
+      "    reason: reviewed",
+      "",
+    ].join("\n");
+    // A file the pull request does not change breaks too: it is in the proposed folder.
+    const helper = "tollgate/policies/helper.rego";
     const github = await deliver(
-      proposing({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: BROKEN_RULE }),
+      proposing({
+        ".github/tollgate.yml": proposal,
+        [RULE_PATH]: BROKEN_RULE,
+        [helper]: BROKEN_RULE.replace("owner_tag", "helper"),
+      }),
       [["pull_request", pullRequestPayload(".github", 3, ORG_PR_HEAD, ORG_PUSH)]],
     );
-    const impact = github.finalCheckRuns().find((c) => c.name === "Tollgate impact");
-    expect(impact).toMatchObject({
-      conclusion: "failure",
-      output: {
-        annotations: [expect.objectContaining({ path: RULE_PATH, start_line: 13 })],
-      },
-    });
+    const impact = github.finalCheckRuns().find((c) => c.name === "Tollgate impact") as unknown as {
+      status: string;
+      conclusion: string;
+      output: { title: string; summary: string; annotations: Record<string, unknown>[] };
+    };
+    expect(impact).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(impact.output.title).toBe(
+      "The proposed settings or policies do not load: 2 errors; impact not computed, 1 settings notice, settings not fully checked",
+    );
+    expect(
+      impact.output.annotations.map((a) => [a.path, a.start_line, a.annotation_level, a.title]),
+    ).toEqual([
+      [helper, 13, "failure", expect.any(String)],
+      [RULE_PATH, 13, "failure", expect.any(String)],
+      [".github/tollgate.yml", 4, "warning", "settings-unmatched-repository"],
+    ]);
+    expect(impact.output.summary).toContain(
+      "The impact on open pull requests could not be computed",
+    );
+    expect(impact.output.summary).toContain("### ⚠️ Settings notices (1)");
+    // The waiver's misspelt rule is not judged against rules that did not compile.
+    expect(impact.output.summary).toContain("so rule ids and categories were not judged");
+    expect(impact.output.summary).not.toContain("waiver-unknown-rule");
     // No open pull request was scanned for a proposal that does not load.
     expect(github.finalCheckRuns().filter((c) => c.repo !== ".github")).toEqual([]);
   });

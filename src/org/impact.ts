@@ -30,10 +30,17 @@ import {
   type SnapshotLimits,
 } from "../github/index.js";
 import type { LoadError } from "../model/types.js";
+import type { RuleMetadata } from "../policy/metadata.js";
 import { boundedRuleSet } from "./bounded.js";
 import type { CompiledPolicies } from "./compile.js";
 import { policyFileKind } from "./folder.js";
-import { listInstallationRepositories, listOpenPulls, mapLimited, type OpenPull } from "./pulls.js";
+import {
+  listInstallationRepositories,
+  listOpenPulls,
+  mapLimited,
+  type InstallationListing,
+  type OpenPull,
+} from "./pulls.js";
 import { organizationFileNotices, selectorsUnjudged } from "./settingsCheck.js";
 import type { OrgPolicies } from "./store.js";
 
@@ -59,7 +66,15 @@ export type PullImpact =
 
 export type ImpactPreview =
   | { relevant: false }
-  | { relevant: true; ok: false; errors: LoadError[]; annotatable: string[] }
+  | {
+      relevant: true;
+      ok: false;
+      errors: LoadError[];
+      annotatable: string[];
+      /** The proposed settings file's own problems, when it parses (its rule ids then unjudged). */
+      settingsNotices: LoadError[];
+      settingsUnjudged?: string;
+    }
   | {
       relevant: true;
       ok: true;
@@ -112,7 +127,13 @@ export async function previewImpact(
   if (!relevant && !listing.truncated) return { relevant: false };
 
   if (proposed && !proposed.ok)
-    return { relevant: true, ok: false, errors: proposed.errors, annotatable: changed };
+    return {
+      relevant: true,
+      ok: false,
+      errors: proposed.errors,
+      annotatable: changed,
+      settingsNotices: [],
+    };
   const proposedFile = proposed?.parsed ?? null;
   const reserved = (options.engine.builtinRules ?? []).map((rule) => rule.id);
   const proposedFolder = proposedFile ? folderOf(proposedFile) : undefined;
@@ -127,27 +148,42 @@ export async function previewImpact(
       undefined,
       false,
     );
-    if (!resolved.outcome.ok)
-      return { relevant: true, ok: false, errors: resolved.outcome.errors, annotatable: changed };
+    if (!resolved.outcome.ok) {
+      // The proposed file's other problems are still worth telling; rule ids and categories are
+      // not judged, since the rules the folder would load are unknown.
+      // A listing that fails must not hide the compile errors: names are then left unjudged.
+      const listed = await listInstallationRepositories(api, change.owner).catch(
+        (error: unknown) => ({
+          error: error instanceof Error ? error.message.split("\n")[0]! : String(error),
+        }),
+      );
+      const unjudged = [
+        selectorsUnjudged(listed),
+        "the proposed policies do not compile, so rule ids and categories were not judged.",
+      ].filter((why) => why !== undefined);
+      return {
+        relevant: true,
+        ok: false,
+        errors: resolved.outcome.errors,
+        annotatable: [...changed, ...resolved.listing.files.map((file) => file.path)],
+        settingsNotices: settingsNoticesOf(proposedFile, listed, undefined, shownPublicly, options),
+        settingsUnjudged: unjudged.join(" "),
+      };
+    }
     proposedPolicies = resolved.outcome.policies;
   }
 
   const listed = await listInstallationRepositories(api, change.owner);
-  const settingsNotices = proposedFile
-    ? organizationFileNotices(proposedFile, {
-        repositories: listed.complete ? listed.repositories : [],
-        shownPublicly,
-        ...(options.engine.builtinRules
-          ? {
-              rules: [
-                ...options.engine.builtinRules,
-                ...(proposedPolicies?.rules.map((rule) => rule.meta) ?? []),
-              ],
-            }
-          : {}),
-        now: options.now,
-      })
-    : [];
+  const settingsNotices = settingsNoticesOf(
+    proposedFile,
+    listed,
+    options.engine.builtinRules && [
+      ...options.engine.builtinRules,
+      ...(proposedPolicies?.rules.map((rule) => rule.meta) ?? []),
+    ],
+    shownPublicly,
+    options,
+  );
   const settingsUnjudged = proposedFile ? selectorsUnjudged(listed) : undefined;
   const open = await listOpenPulls(api, change.owner, listed, {
     maxPulls: options.maxPulls ?? MAX_PREVIEW_PULLS,
@@ -173,6 +209,23 @@ export async function previewImpact(
     settingsNotices,
     ...(settingsUnjudged ? { settingsUnjudged } : {}),
   };
+}
+
+/** The proposed file's own problems, as a push would report them (`organizationFileNotices`). */
+function settingsNoticesOf(
+  file: ParsedSettingsFile | null,
+  listed: InstallationListing | { error: string },
+  rules: readonly RuleMetadata[] | undefined,
+  shownPublicly: boolean,
+  options: ImpactOptions,
+): LoadError[] {
+  if (!file) return [];
+  return organizationFileNotices(file, {
+    repositories: "complete" in listed && listed.complete ? listed.repositories : [],
+    shownPublicly,
+    ...(rules ? { rules } : {}),
+    now: options.now,
+  });
 }
 
 async function judgePull(

@@ -37,20 +37,28 @@ export function impactReport(
 ): CheckRunReport {
   if (!preview.ok) {
     const annotatable = new Set(preview.annotatable);
-    const annotations = preview.errors
-      .filter((error) => annotatable.has(error.file))
-      .map((error) => annotationOf(error, "failure"));
+    const annotations = [
+      ...preview.errors
+        .filter((error) => annotatable.has(error.file))
+        .map((error) => annotationOf(error, "failure")),
+      ...settingsNoticeAnnotations(preview.settingsNotices),
+    ];
     const count = preview.errors.length;
     return {
       conclusion: "failure",
-      title: `The proposed settings or policies do not load: ${count} error${count === 1 ? "" : "s"}`,
+      title:
+        `The proposed settings or policies do not load: ${count} error${count === 1 ? "" : "s"}; impact not computed${settingsNoticesTitle(preview.settingsNotices, preview.settingsUnjudged)}`.slice(
+          0,
+          255,
+        ),
       summary: clip(
         [
           "## ❌ The proposed settings or policies do not load",
           "",
-          "Merged as they are, pushes would report these errors and scans would keep the last version that compiled. No open pull request was evaluated.",
+          "The impact on open pull requests could not be computed: no open pull request was evaluated. Merged as they are, pushes would report these errors and scans would keep the last version that compiled.",
           "",
           ...preview.errors.map((error) => `- ${codeSpan(formatLoadError(error))}`),
+          ...settingsNoticesSection(preview.settingsNotices, preview.settingsUnjudged),
         ].join("\n"),
       ),
       annotationBatches: batchAnnotations(annotations),

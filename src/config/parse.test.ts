@@ -70,16 +70,66 @@ describe("parseSettings", () => {
 
   it("points at a date that is not a day and at blocking_from on a looser level", () => {
     expect(errorsOf("enforcement:\n  rules:\n    TG-1: { blocking_from: 2026-02-30 }\n")).toEqual([
-      expect.stringMatching(
-        /^\.github\/tollgate\.yml:3:28: settings-invalid: enforcement\.rules\.TG-1\.blocking_from: a date/,
-      ),
+      ".github/tollgate.yml:3:28: settings-invalid: enforcement.rules.TG-1.blocking_from: 2026-02-30 is not a day of the calendar; expected a date as YYYY-MM-DD",
     ]);
+    expect(errorsOf("enforcement:\n  rules:\n    TG-1: { blocking_from: 15/01/2027 }\n")).toEqual([
+      ".github/tollgate.yml:3:28: settings-invalid: enforcement.rules.TG-1.blocking_from: a date as YYYY-MM-DD, not '15/01/2027'",
+    ]);
+    // "Advisory until that day" written as a level: said at the level, with what to write instead.
     expect(
       errorsOf(
         "enforcement:\n  rules:\n    TG-1: { level: advisory, blocking_from: 2026-02-01 }\n",
       ),
     ).toEqual([
-      ".github/tollgate.yml:3:11: settings-invalid: enforcement.rules.TG-1: expected off, advisory, blocking or { blocking_from: YYYY-MM-DD }",
+      ".github/tollgate.yml:3:20: settings-invalid: enforcement.rules.TG-1.level: an entry with blocking_from is advisory until that day and blocking from it, so its level can only be blocking; leave level out (or write advisory alone, without blocking_from)",
+    ]);
+    expect(
+      errorsOf(
+        "overrides:\n  - enforcement:\n      rules:\n        TG-1: { level: blockng, blocking_from: 2026-02-01 }\n",
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^\.github\/tollgate\.yml:4:24: settings-invalid: overrides\.0\.enforcement\.rules\.TG-1\.level: .*; leave level out \(did you mean blocking\?\)$/,
+      ),
+    ]);
+  });
+
+  it("suggests the closest value or key a first-time file likely meant, in file order", () => {
+    expect(
+      errorsOf(
+        [
+          "fail_on: nwe",
+          "enforcment:",
+          "  rules: {}",
+          "enforcement:",
+          "  severities:",
+          "    hihg: blocking",
+          "  rule:",
+          "    TG-1: Blocking",
+          "  categories:",
+          "    network: blocking_from 2027-01-15",
+          "    iam: advisroy",
+          "waiver: []",
+          "locked: enforcement",
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual([
+      '.github/tollgate.yml:1:10: settings-invalid: fail_on: Invalid option: expected one of "new"|"all" (did you mean new?)',
+      ".github/tollgate.yml:2:1: settings-invalid: settings: unknown key 'enforcment', 'waiver' (did you mean enforcement, waivers?)",
+      ".github/tollgate.yml:6:5: settings-invalid: enforcement.severities: unknown key 'hihg' (did you mean high?)",
+      ".github/tollgate.yml:7:3: settings-invalid: enforcement: unknown key 'rule' (did you mean rules?)",
+      ".github/tollgate.yml:10:14: settings-invalid: enforcement.categories.network: expected off, advisory, blocking or { blocking_from: YYYY-MM-DD } (did you mean { blocking_from: 2027-01-15 }?)",
+      ".github/tollgate.yml:11:10: settings-invalid: enforcement.categories.iam: expected off, advisory, blocking or { blocking_from: YYYY-MM-DD } (did you mean advisory?)",
+      ".github/tollgate.yml:13:9: settings-invalid: locked: expected a list, as [enforcement]",
+    ]);
+    expect(errorsOf("locked: [enforcment, enforcement.severities.hihg]\n")).toEqual([
+      expect.stringMatching(
+        /^[^ ]+:1:10: .* 'enforcment' cannot be locked \(did you mean enforcement\?\); expected/,
+      ),
+      expect.stringMatching(
+        /^[^ ]+:1:22: .* 'enforcement\.severities\.hihg' cannot be locked \(did you mean enforcement\.severities\.high\?\); expected/,
+      ),
     ]);
   });
 
@@ -145,10 +195,10 @@ describe("parseSettings", () => {
       ),
     ).toEqual([
       expect.stringMatching(
-        /^\.github\/tollgate\.yml:3:19: settings-invalid: rule_settings\.s3_require_kms: .*boolean/,
+        /^\.github\/tollgate\.yml:2:27: settings-invalid: rule_settings\.log_retention_min_days: .*>=1/,
       ),
       expect.stringMatching(
-        /^\.github\/tollgate\.yml:2:27: settings-invalid: rule_settings\.log_retention_min_days: .*>=1/,
+        /^\.github\/tollgate\.yml:3:19: settings-invalid: rule_settings\.s3_require_kms: .*boolean/,
       ),
       expect.stringMatching(
         /^\.github\/tollgate\.yml:4:19: settings-invalid: rule_settings\.unknown_values: .*"ignore".*"advisory"/,

@@ -196,6 +196,14 @@ const lockableTopKeys = [
   "rule_settings",
 ] as const;
 
+/** The lockable keys that name no rule, category or custom option: what a misspelt lock likely meant. */
+export const LOCKABLE_KEYS: readonly string[] = [
+  ...lockableTopKeys,
+  ...ruleSettingsSchema.keyof().options.map((key) => `rule_settings.${key}`),
+  ...BUILT_IN_CATEGORIES.map((category) => `enforcement.categories.${category}`),
+  ...severitySchema.options.map((severity) => `enforcement.severities.${severity}`),
+];
+
 /** Keys the organization can lock; see `merge.ts` for what loosening each one means. */
 const lockableKeySchema = z.union([
   z.enum(lockableTopKeys),

@@ -27,6 +27,34 @@ function notices(lines: string[], repositories = REPOSITORIES) {
 }
 
 describe("organizationFileNotices", () => {
+  it("locates a misspelt category and lock at their file, line and column, with the closest names", () => {
+    const parsed = parseSettingsFile(
+      [
+        "overrides:",
+        "  - repositories: [web]",
+        "    enforcement:",
+        "      categories:",
+        "        netwrok: blocking",
+        "locked:",
+        "  - enforcement.categories.loging",
+        "  - enforcement.rules.TG-NET-01",
+        "",
+      ].join("\n"),
+      ".github/tollgate.yml",
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const located = organizationFileNotices(parsed.parsed, {
+      repositories: REPOSITORIES,
+      rules,
+      now,
+    }).map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}: ${n.message.split("; ")[1]}`);
+    expect(located).toEqual([
+      ".github/tollgate.yml:5:9: settings-unknown-category: check the category (did you mean network?)",
+      ".github/tollgate.yml:7:5: settings-unknown-category: check the category (did you mean logging?)",
+      ".github/tollgate.yml:8:5: settings-unknown-rule: check the rule id (did you mean TG-NET-001?)",
+    ]);
+  });
+
   it("tells the organization file's own problems once, whichever repositories see them", () => {
     expect(
       notices([

@@ -6,6 +6,7 @@ import {
   localModuleDirs,
   mayBeReadByModules,
   terraformFilesIn,
+  unresolvedReadPaths,
 } from "./select.js";
 
 describe("isIacPath", () => {
@@ -171,5 +172,63 @@ describe("fileReadPaths", () => {
       "modules/iam/templates/deploy.json.tftpl",
       "modules/iam/boundary.json",
     ]);
+  });
+});
+
+describe("unresolvedReadPaths", () => {
+  const changed = [
+    "modules/fn/handlers/webhook.py",
+    "modules/fn/policies/admin.json",
+    "apps/web/index.py",
+    "README.md",
+  ];
+  const all = new Set(changed);
+  const reads = (text: string, renamed: ReadonlySet<string> = all) =>
+    unresolvedReadPaths("modules/fn", text, changed, renamed).map((read) => read.path);
+
+  it("counts a changed file a call may list or read when its folder or path is not literal", () => {
+    // path.root: the root module is some folder above the file; the pattern still narrows.
+    expect(reads('x = fileset(path.root, "modules/fn/handlers/*.py")')).toEqual([
+      "modules/fn/handlers/webhook.py",
+    ]);
+    expect(reads('x = fileset("${path.root}/modules/fn/handlers", "*.py")')).toEqual([
+      "modules/fn/handlers/webhook.py",
+    ]);
+    expect(reads('x = fileset(path.cwd, "**/*.py")')).toEqual([
+      "modules/fn/handlers/webhook.py",
+      "apps/web/index.py",
+    ]);
+    // A path's literal head under path.module bounds it.
+    expect(reads('x = file("${path.module}/policies/${each.value}")')).toEqual([
+      "modules/fn/policies/admin.json",
+    ]);
+    expect(reads('x = fileset("${path.module}/handlers", var.pattern)')).toEqual([
+      "modules/fn/handlers/webhook.py",
+    ]);
+    // Anything else may be anywhere.
+    expect(reads('x = fileset(local.dir, "*.py")')).toEqual(changed);
+    expect(reads("x = fileexists(var.path)")).toEqual(changed);
+    // A pattern Tollgate does not match lists what may be below its folder.
+    expect(reads('x = fileset(path.module, "handlers/{1..3}.py")')).toEqual([
+      "modules/fn/handlers/webhook.py",
+      "modules/fn/policies/admin.json",
+    ]);
+  });
+
+  it("leaves literal calls to the readers that resolve them, and modified files to calls reading text", () => {
+    const literal = [
+      'a = fileset(path.module, "handlers/*.py")',
+      'b = fileset("${path.module}/policies", "*.json")',
+      'c = file("${path.module}/policy.json")',
+      'd = templatefile("role.tftpl", {})',
+      'e = fileexists("lambda.zip")',
+    ].join("\n");
+    expect(reads(literal)).toEqual([]);
+    // Modified, not added: a listing is unchanged, the text read is not.
+    expect(reads('x = fileset(local.dir, "*.py")', new Set())).toEqual([]);
+    expect(reads("x = file(local.path)", new Set())).toEqual(changed);
+    expect(
+      unresolvedReadPaths("modules/fn", "x = file(local.path)", changed, new Set())[0],
+    ).toEqual({ path: changed[0], content: true });
   });
 });

@@ -12,7 +12,9 @@ import {
   leavesTop,
   listFileset,
   localModuleDirs,
+  unresolvedReads,
   type FileListing,
+  type UnresolvedRead,
 } from "../iac/index.js";
 
 /** Terraform sources, variable files and the dependency lock file (provider versions in force). */
@@ -119,4 +121,51 @@ export function filesetReadPaths(dir: string, text: string, listing: FileListing
     const listed = listFileset(listing, directory, pattern);
     return "files" in listed ? listed.files.map((file) => joinPath(directory, file)) : [];
   });
+}
+
+/**
+ * The changed files a Terraform file in `dir` may list or read through a call whose folder, path
+ * or pattern its text alone does not tell (`fileset(path.root, "handlers/*.py")`,
+ * `fileset(local.dir, "*.py")`, `file("${path.module}/policies/${each.value}")`), or a `fileset()`
+ * whose pattern Tollgate does not match: a reader fetching part of a repository cannot tell that
+ * such a module does not read them, so it counts them as read (fails closed). `renamed` are the
+ * files added, removed or renamed, which change what a `fileset()` lists and what `fileexists()`
+ * finds; the others (modified) matter only to calls reading a file's text. `content` says one of
+ * those matched, so the file is fetched for the module to read.
+ */
+export function unresolvedReadPaths(
+  dir: string,
+  text: string,
+  changed: Iterable<string>,
+  renamed: ReadonlySet<string>,
+): { path: string; content: boolean }[] {
+  const reads = unresolvedReads(dir, text);
+  const listing = { folders: [""], files: [...changed], unlisted: [] };
+  for (const { directory, pattern } of filesetCalls(dir, text))
+    if ("unknown" in listFileset(listing, directory, pattern))
+      reads.push({ content: false, folder: directory });
+  if (reads.length === 0) return [];
+  const found: { path: string; content: boolean }[] = [];
+  for (const path of listing.files) {
+    const matching = reads.filter(
+      (read) => (read.content || renamed.has(path)) && mayRead(read, path),
+    );
+    if (matching.length > 0) found.push({ path, content: matching.some((read) => read.content) });
+  }
+  return found;
+}
+
+function mayRead(read: UnresolvedRead, path: string): boolean {
+  const { folder, pattern } = read;
+  if (folder === undefined) return true;
+  const matches = (at: string): boolean => {
+    if (leavesTop(at) || (at !== "" && path !== at && !path.startsWith(`${at}/`))) return false;
+    if (pattern === undefined) return true;
+    const listed = listFileset({ folders: [""], files: [path], unlisted: [] }, at, pattern);
+    return !("files" in listed) || listed.files.length > 0;
+  };
+  if (!read.fromRoot) return matches(folder);
+  // The root module is a folder above the file read (or holding it): any of them.
+  const parts = path.split("/");
+  return parts.some((_, depth) => matches(joinPath(parts.slice(0, depth).join("/"), folder)));
 }

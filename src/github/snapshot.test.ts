@@ -544,6 +544,33 @@ describe("fetchPullSnapshots", () => {
     expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree", "graphql"]);
   });
 
+  it("rescans a module whose fileset() folder its text does not tell when the pull request adds a file (fails closed)", async () => {
+    const variants = {
+      root: 'resource "aws_lambda_function" "handler" {\n  for_each = fileset(path.root, "modules/functions/handlers/*.py")\n}\n',
+      rootdir:
+        'resource "aws_lambda_function" "handler" {\n  for_each = fileset("${path.root}/modules/functions/handlers", "*.py")\n}\n',
+      local:
+        'locals {\n  dir = "${path.module}/handlers"\n}\nresource "aws_lambda_function" "handler" {\n  for_each = fileset(local.dir, "*.py")\n}\n',
+    };
+    const webhook = "modules/functions/handlers/webhook.py";
+    for (const functions of Object.values(variants)) {
+      const files = {
+        "main.tf": 'module "functions" {\n  source = "./modules/functions"\n}\n',
+        "modules/functions/main.tf": functions,
+        "modules/functions/handlers/health.py": "def handler(event, context): pass\n",
+      };
+      github.stop();
+      github = new FakeGitHub({
+        commits: { [BASE]: files, [HEAD]: { ...files, [webhook]: "x\n" } },
+        pullFiles: [{ filename: webhook, status: "added" }],
+      });
+      api = github.client(await github.start());
+      const snap = await fetchPullSnapshots(api, pull);
+      expect(paths(snap.head)).toEqual(["main.tf", "modules/functions/main.tf"]);
+      expect(paths(snap.base)).toEqual(["main.tf", "modules/functions/main.tf"]);
+    }
+  });
+
   it("says it could not tell, and scans nothing, when the look for readers of a changed non-IaC file fails", async () => {
     const files = {
       "main.tf": 'resource "aws_instance" "web" {}\n',

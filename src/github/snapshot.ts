@@ -19,6 +19,7 @@ import {
   fileContentPaths,
   fileReadPaths,
   filesetReadPaths,
+  unresolvedReadPaths,
   isDataPath,
   isIacPath,
   isTerraformPath,
@@ -224,6 +225,8 @@ export async function fetchPullSnapshots(
   const wanted: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   /** Changed files that are not Terraform's own: a module may read them with file() or templatefile(). */
   const changedReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
+  /** Those of them added, removed or renamed: what a `fileset()` lists changes. */
+  const renamedReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   const visitedDirs: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   const addDir = (side: Side, dir: string) => {
     if (visitedDirs[side].has(dir)) return;
@@ -244,6 +247,10 @@ export async function fetchPullSnapshots(
       // At either name: a module may read it by its old name still, and then fails to.
       changedReads[side].add(file.path);
       if (file.previousPath !== undefined) changedReads[side].add(file.previousPath);
+      if (file.status !== "modified" && file.status !== "unchanged") {
+        renamedReads[side].add(file.path);
+        if (file.previousPath !== undefined) renamedReads[side].add(file.previousPath);
+      }
       if (isTerraformTemplatePath(path)) {
         // A template changes what the module that renders it deploys: the nearest folder up
         // with Terraform files (its own, or the module's above a templates/ folder).
@@ -353,7 +360,7 @@ export async function fetchPullSnapshots(
         (sha) => searched.get(sha)?.kind === "unreadable",
       ).length;
       if (unread > 0) searchGaps.push(`GitHub did not give ${unread} Terraform files to look in`);
-      addReaders(callerSearch, searched, changedReads, addDir);
+      addReaders(callerSearch, searched, changedReads, renamedReads, addDir);
       addCallers(callerSearch, searched, visitedDirs, addDir, limits.maxModuleDepth ?? 8);
       addParents(parentSearch, searched, wanted, limits.maxModuleDepth ?? 8);
     }
@@ -375,6 +382,22 @@ export async function fetchPullSnapshots(
           for (const target of filesetReadPaths(directoryOf(path), content.text, listings[side])) {
             listedReads[side].add(target);
             if (scanned(target) && !isTerraformPath(target)) wanted[side].add(target);
+          }
+          // A call the text alone does not resolve may read or list a changed file: counted as
+          // read (fails closed), and fetched when read for its text.
+          const changed = changedReads[side];
+          for (const target of unresolvedReadPaths(
+            directoryOf(path),
+            content.text,
+            changed,
+            renamedReads[side],
+          )) {
+            listedReads[side].add(target.path);
+            if (target.content && trees[side].entries.has(target.path)) {
+              dataReads[side].add(target.path);
+              contentReads[side].add(target.path);
+              wanted[side].add(target.path);
+            }
           }
         } else if (isTemplatePath(path)) {
           for (const target of nestedTemplatePaths({ path, text: content.text }))
@@ -507,13 +530,15 @@ function withinBudget(
 
 /**
  * Adds, on each side, the directories whose files read a changed file with a literal path (as
- * `fileReadPaths` finds them), so a pull request that edits only `rules.yaml` rescans the module
+ * `fileReadPaths` finds them), list it with a `fileset()`, or may read or list it through a call
+ * whose path the text does not tell (`unresolvedReadPaths`, failing closed), so a pull request that edits only `rules.yaml` rescans the module
  * that decodes it; `addCallers` then adds the roots above it.
  */
 function addReaders(
   search: CallerSearch,
   contents: ReadonlyMap<string, BlobContent>,
   changedReads: Record<Side, Set<string>>,
+  renamedReads: Record<Side, Set<string>>,
   addDir: (side: Side, dir: string) => void,
 ): void {
   for (const side of ["base", "head"] as const) {
@@ -526,7 +551,8 @@ function addReaders(
       const changed = { folders: [""], files: [...changedReads[side]], unlisted: [] };
       if (
         fileReadPaths(dir, content.text).some((target) => changedReads[side].has(target)) ||
-        filesetReadPaths(dir, content.text, changed).length > 0
+        filesetReadPaths(dir, content.text, changed).length > 0 ||
+        unresolvedReadPaths(dir, content.text, changedReads[side], renamedReads[side]).length > 0
       )
         addDir(side, dir);
     }

@@ -32,6 +32,8 @@ export {
   leavesTop,
   localModuleDirs,
   unloadedModuleFolders,
+  unresolvedReads,
+  type UnresolvedRead,
 } from "./terraform/index.js";
 export {
   directoryOf,

@@ -56,6 +56,8 @@ export {
   fileReadTargets,
   filesetCalls,
   localModuleDirs,
+  unresolvedReads,
+  type UnresolvedRead,
 } from "./references.js";
 export { listFileset } from "./fileset.js";
 export { renderPolicyDocument, type RenderedPolicyDocument } from "./policy-document.js";

@@ -93,3 +93,71 @@ export function filesetCalls(dir: string, text: string): { directory: string; pa
     pattern: match[4] ?? "",
   }));
 }
+
+/**
+ * Where a `fileset()`, `file()`, `templatefile()` or `fileexists()` call the literal forms above do
+ * not resolve may read: `folder` is a repository folder, or, with `fromRoot`, a folder below the
+ * root module, which a file alone does not tell (any folder above the file read may be it). It is
+ * the whole path when the argument is a literal string, else the folder part of its literal head;
+ * `pattern` is a `fileset()` pattern when the folder is whole and the pattern literal. Absent
+ * `folder`: anywhere. `content` says the call reads the file's text (`file`, `templatefile`), so a
+ * modified file matters, not only one added or removed.
+ */
+export interface UnresolvedRead {
+  content: boolean;
+  folder?: string;
+  fromRoot?: true;
+  pattern?: string;
+}
+
+const READ_CALL = /\b(fileset|file|templatefile|fileexists)\(\s*/g;
+/** The call's first argument as far as it is known: `path.x`, or a string's literal head. */
+const FIRST_ARGUMENT =
+  /^(?:path\.(module|root|cwd)\b|(\\?)"(?:\$\{path\.(module|root|cwd)\})?([^"$\\]*)(\2"|\$|\\[^"]))/;
+const LITERAL_PATTERN = /^\s*,\s*(\\?)"([^"$\\]+)\1"\s*\)/;
+
+/**
+ * The calls of `fileset()`, `file()`, `templatefile()` and `fileexists()` in a Terraform file in
+ * `dir` that `filesetCalls` and `fileReadTargets` do not resolve, with where each may read
+ * (`fileset(path.root, "handlers/*.py")`, `fileset(local.dir, "*.py")`,
+ * `file("${path.module}/policies/${each.value}")`): a reader fetching part of a repository
+ * cannot list or read what they name, so a file added, removed or renamed there (or, read for its
+ * text, modified) may change what the module deploys.
+ */
+export function unresolvedReads(dir: string, text: string): UnresolvedRead[] {
+  const reads: UnresolvedRead[] = [];
+  for (const call of text.matchAll(READ_CALL)) {
+    const start = call.index ?? 0;
+    const rest = text.slice(start);
+    const fileset = call[1] === "fileset";
+    if (fileset) {
+      const parsed = new RegExp(FILESET_CALL.source).exec(rest);
+      if (parsed?.index === 0) continue;
+    } else if (literalFileRead(rest)) continue;
+    const content = call[1] === "file" || call[1] === "templatefile";
+    const argument = FIRST_ARGUMENT.exec(text.slice(start + call[0].length));
+    if (!argument) {
+      reads.push({ content });
+      continue;
+    }
+    const base = argument[1] ?? argument[3];
+    const literal = argument[4] ?? "";
+    const whole = argument[1] !== undefined || argument[5] === `${argument[2] ?? ""}"`;
+    // A literal path without `path.x` is the root module's, as Terraform reads it.
+    const fromRoot = base !== "module";
+    const folder = whole ? literal : literal.slice(0, literal.lastIndexOf("/") + 1);
+    const read: UnresolvedRead = {
+      content,
+      folder: fromRoot ? joinPath("", folder) : joinPath(dir, folder),
+    };
+    if (fromRoot) read.fromRoot = true;
+    if (fileset && whole) {
+      const after = text.slice(start + call[0].length + argument[0].length);
+      const pattern = LITERAL_PATTERN.exec(after);
+      if (pattern?.[2]) read.pattern = pattern[2];
+    }
+    if (!fromRoot && leavesTop(read.folder ?? "")) reads.push({ content });
+    else reads.push(read);
+  }
+  return reads;
+}

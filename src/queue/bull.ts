@@ -540,9 +540,12 @@ export class BullQueue implements JobQueue {
         continue;
       }
       await this.redis.zadd(this.key("open-runs"), Date.now(), checkRunId);
+      // Not known to be the pull request's newest head (a suspension may have left a run on an
+      // older commit): it checks that commit alone and supersedes no other check, as resume.ts.
       const outcome = await this.accept({
         ...payload,
         deliveryId: `reconcile-${checkRunId}-${Date.now()}`,
+        notNewest: true,
       });
       this.options.log?.info({ checkRunId, outcome }, "re-queued a check run left in progress");
     }

@@ -518,8 +518,15 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     queues.splice(queues.indexOf(first), 1);
 
     const restarted = replica({ reconcileAfterMs: 0 });
-    await restarted.start(checks.runtime("restarted"));
+    const scanned: { notNewest?: true }[] = [];
+    await restarted.start(
+      checks.runtime("restarted", async (p) => {
+        scanned.push(p);
+      }),
+    );
     await waitFor(() => checks.completions.length === 1, 15_000, "the reconciled run to complete");
+    // Not known to be the newest head: it must not cancel the real head's check as superseded.
+    expect(scanned.map((p) => p.notNewest)).toEqual([true]);
     expect(checks.completions[0]).toMatchObject({
       checkRunId: checks.created[0]?.checkRunId,
       replica: "restarted",

@@ -207,6 +207,22 @@ describe("functions", () => {
   });
 });
 
+describe("regex and regexall", () => {
+  it("give a string, a list for unnamed groups, and a map for named groups, as Terraform does", () => {
+    expect(call("regex", "[a-z]+", "12ab34")).toBe("ab");
+    expect(call("regex", "(\\d+)-(\\d+)", "x 10-20")).toEqual(["10", "20"]);
+    expect(call("regex", "(?P<from>\\d+)-(?P<to>\\d+)", "x 10-20")).toEqual({
+      from: "10",
+      to: "20",
+    });
+    expect(call("regexall", "(?P<k>[a-z])=(?P<v>\\d)", "a=1 b=2")).toEqual([
+      { k: "a", v: "1" },
+      { k: "b", v: "2" },
+    ]);
+    expect(() => call("regex", "(?P<a>x)(y)", "xy")).toThrow(/both named and unnamed/);
+  });
+});
+
 describe("JSON", () => {
   it("marshals like Go's MarshalIndent with struct order kept", () => {
     expect(

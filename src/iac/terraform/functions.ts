@@ -223,7 +223,7 @@ function lookup(args: Value[]): Value {
   if (args.length === 3) return args[2] as Value;
   throw new EvaluationError(
     `lookup: the map has no key ${JSON.stringify(name)} and no default was given`,
-    "terraform-argument",
+    "terraform-missing-attribute",
   );
 }
 
@@ -463,10 +463,23 @@ function regexFind(pattern: string, text: string, all: boolean): Value {
   const matcher = compiled.matcher(text);
   const results: Value[] = [];
   const groups = compiled.groupCount();
+  // Named groups give a map of the captures by name, unnamed ones a list; Terraform rejects both at once.
+  const named = Object.entries(compiled.namedGroups());
+  if (named.length > 0 && named.length < groups)
+    throw new EvaluationError(
+      `invalid regular expression ${JSON.stringify(pattern)}: cannot use both named and unnamed capture groups`,
+      "terraform-argument",
+    );
   while (matcher.find()) {
     const captures: string[] = [];
     for (let g = 1; g <= groups; g++) captures.push(matcher.group(g) ?? "");
-    results.push(groups === 0 ? (matcher.group(0) ?? "") : captures);
+    results.push(
+      groups === 0
+        ? (matcher.group(0) ?? "")
+        : named.length > 0
+          ? Object.fromEntries(named.map(([name, g]) => [name, captures[g - 1] ?? ""]))
+          : captures,
+    );
     if (!all) break;
   }
   if (all) return results;

@@ -128,6 +128,8 @@ resource "aws_security_group" "admin" {
 }
 `;
   const atLimit = `4 terraform-workspace-limit in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown)`;
+  // No map names default: the workspaces nothing names cannot plan, and a warning says so.
+  const unplannableDefault = `4 terraform-workspaces the workspaces nothing names left out: Terraform cannot plan there (this object has no attribute or key "default")`;
   const problems = (stdout: string) => {
     const report = JSON.parse(stdout) as {
       findings: JsonFinding[];
@@ -157,10 +159,10 @@ resource "aws_security_group" "admin" {
             `${f.line}${f.unknown ? " cannot tell" : ""} ${f.message.replace(/^[^]*?( Only when [^]*)?$/, "$1")}`,
         ),
     ).toEqual(["2  Only when terraform.workspace is staging."]);
-    expect([code, errors, warnings]).toEqual([1, [atLimit], []]);
+    expect([code, errors, warnings]).toEqual([1, [atLimit], [unplannableDefault]]);
   });
 
-  it("in a diff, fails when a workspace reaches a limit the base did not, not when the base did too", async () => {
+  it("in a diff, fails when a workspace reaches a limit the base did not, or the change touches its root", async () => {
     // A pull request opening prod to the internet and making prod reach a limit: the exposure
     // is not seen, the limit is.
     const opened = await runOnFiles(
@@ -172,12 +174,26 @@ resource "aws_security_group" "admin" {
       (dir) => [...diffArgs(dir), "--format", "json"],
     );
     expect([opened.code, problems(opened.stdout).errors]).toEqual([1, [atLimit]]);
-    // The base reached it too: a warning, and the check is decided by the findings.
+    // The base reached it too, but the pull request opens prod in that root: still blocking.
+    const changed = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/main.tf": sized("10.1.0.0/16", "10.0.0.0/8", 200),
+        "head/main.tf": sized("10.1.0.0/16", "0.0.0.0/0", 200),
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    expect([changed.code, problems(changed.stdout).errors]).toEqual([1, [atLimit]]);
+    // The base reached it too and the pull request changes another root only: a warning, and
+    // the check is decided by the findings.
+    const other = `resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n`;
     const again = await runOnFiles(
       "tf-workspaces",
       {
         "base/main.tf": sized("10.1.0.0/16", "10.0.0.0/8", 200),
-        "head/main.tf": `# prod is large\n${sized("10.2.0.0/16", "10.0.0.0/8", 200)}`,
+        "base/other/main.tf": other,
+        "head/main.tf": sized("10.1.0.0/16", "10.0.0.0/8", 200),
+        "head/other/main.tf": `# renamed\n${other.replace('"b"\n}', '"c"\n}')}`,
       },
       (dir) => [...diffArgs(dir), "--format", "json"],
     );
@@ -186,7 +202,8 @@ resource "aws_security_group" "admin" {
       0,
       [],
       [
-        `5 terraform-workspace-limit in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown); the base reached the same limit there, so it does not block`,
+        unplannableDefault,
+        `${atLimit}; the base reached the same limit there and this change leaves that root module as it was, so it does not block`,
       ],
     ]);
   });

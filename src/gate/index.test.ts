@@ -327,7 +327,7 @@ describe("decideGate", () => {
     ]);
   });
 
-  it("blocks on a workspace at a limit unless the base reached the same one there", () => {
+  it("blocks on a workspace at a limit unless the base reached the same one there, its root unchanged", () => {
     const atLimit: LoadError = {
       file: "envs/main.tf",
       line: 4,
@@ -335,6 +335,7 @@ describe("decideGate", () => {
       code: "terraform-workspace-limit",
       message:
         'in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown)',
+      inputs: "root-unchanged",
     };
     // A scan, and a diff whose base evaluated prod: the head could not be, and fails closed.
     expect(decideGate([], [atLimit], defaultSettings).conclusion).toBe("failure");
@@ -345,10 +346,16 @@ describe("decideGate", () => {
       { ...atLimit, message: atLimit.message.replace('"prod"', '"staging"') },
       { ...atLimit, file: "other/main.tf" },
     ];
+    // The same limit, in a root the pull request changed (what it reads differs): blocking.
+    elsewhere.push({ ...atLimit, inputs: "root-changed" });
     expect(decideGate([], [atLimit], defaultSettings, { baseProblems: elsewhere }).conclusion).toBe(
       "failure",
     );
-    // The base reached it too, on another line: no error of this change.
+    for (const base of elsewhere)
+      expect(decideGate([], [atLimit], defaultSettings, { baseProblems: [base] }).conclusion).toBe(
+        "failure",
+      );
+    // The base reached it too, on another line, and the root reads the same: no error of this change.
     const both = decideGate([], [atLimit], defaultSettings, {
       baseProblems: [{ ...atLimit, line: 2 }],
     });
@@ -359,7 +366,7 @@ describe("decideGate", () => {
         {
           ...atLimit,
           level: "warning",
-          message: `${atLimit.message}; the base reached the same limit there, so it does not block`,
+          message: `${atLimit.message}; the base reached the same limit there and this change leaves that root module as it was, so it does not block`,
         },
       ],
     ]);

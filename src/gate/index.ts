@@ -466,20 +466,26 @@ function misspeltHere(
 /**
  * A Terraform workspace at a Tollgate limit (WORKSPACE_LIMIT) is an error of the head, but a
  * warning when the base reached the same limit in the same file and workspaces (the same
- * message, wherever the line moved): the pull request did not make that workspace unknown, and
- * a root that always reaches it must not fail every pull request. Without a base (`scan`) it
- * stays an error.
+ * message, wherever the line moved) and the pull request changed nothing that root module reads
+ * (the same `inputs`): a root that always reaches it must not fail every pull request, but one
+ * the pull request changed may now deploy anything in that workspace (an exposure opened there
+ * would pass unseen). Without a base (`scan`) it stays an error.
  */
 function reachedAtBase(problem: LoadError, base: readonly LoadError[] | undefined): LoadError {
-  if (problem.code !== WORKSPACE_LIMIT || isWarning(problem)) return problem;
+  if (problem.code !== WORKSPACE_LIMIT || isWarning(problem) || problem.inputs === undefined)
+    return problem;
   const same = base?.some(
-    (at) => at.code === problem.code && at.file === problem.file && at.message === problem.message,
+    (at) =>
+      at.code === problem.code &&
+      at.file === problem.file &&
+      at.message === problem.message &&
+      at.inputs === problem.inputs,
   );
   return same
     ? {
         ...problem,
         level: "warning",
-        message: `${problem.message}; the base reached the same limit there, so it does not block`,
+        message: `${problem.message}; the base reached the same limit there and this change leaves that root module as it was, so it does not block`,
       }
     : problem;
 }

@@ -316,6 +316,12 @@ export interface LoadError {
    * snapshot does not declare); reported beside the findings, never blocking.
    */
   level?: "warning";
+  /**
+   * Of a `terraform-workspace-limit` error: a digest of every file its root module reads (its own,
+   * its local modules', its variable files, the files its functions read). The gate compares it
+   * with the base's to tell whether the pull request changed that root.
+   */
+  inputs?: string;
 }
 
 /**

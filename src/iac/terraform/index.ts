@@ -25,11 +25,12 @@
 // Addresses are unique within one root module; two roots may both hold `aws_s3_bucket.this`
 // (tell them apart by `file`). Each resource says which versions of its provider may be in force
 // for its root (providers.ts: constraints of the root and its local modules, the lock file).
+import { createHash } from "node:crypto";
 import type { Adopted, Forgotten, LoadError, Move, Resource, Value } from "../../model/types.js";
 import type { FileListing, SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
-import { discoverModules, joinPath } from "./modules.js";
+import { discoverModules, joinPath, type ModuleDefinition } from "./modules.js";
 import {
   adoptedAddresses,
   declaredMoves,
@@ -41,8 +42,11 @@ import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
 import {
+  cannotPlanIn,
   plannedWorkspaces,
+  unplannableWarning,
   unplannedWorkspaces,
+  WORKSPACE_LIMIT,
   workspaceDomain,
   worldLimitError,
   type Workspace,
@@ -201,11 +205,13 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     const rootInstances = context.instanceCount;
     const before = resources.length;
     rootMoves.length = 0;
+    const read = new Set<string>();
     try {
       const named = new Map<string, WorkspaceRead>();
       const reported = new Set<string>();
       const recordContext: LoadContext = {
         ...context,
+        read,
         report: (error) => {
           reported.add(errorKey(error));
           report(error);
@@ -227,8 +233,14 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         delete evaluator.workspaceNames;
         context.instanceCount = recordContext.instanceCount;
       }
+      const limited: LoadError[] = [];
       const worlds = workspaceWorlds(
-        { ...context, instanceCount: rootInstances, report },
+        {
+          ...context,
+          read,
+          instanceCount: rootInstances,
+          report: (error) => (error.code === WORKSPACE_LIMIT ? limited.push(error) : report(error)),
+        },
         named,
         reported,
         resources.slice(before),
@@ -248,6 +260,14 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         },
       );
       if (worlds) resources.splice(before, resources.length - before, ...worlds);
+      if (limited.length > 0) {
+        const inputs = rootInputs(definition, discovery.modules, [
+          ...variableFiles,
+          ...extraFiles,
+          ...[...read].flatMap((path) => discovery.files.get(path) ?? []),
+        ]);
+        for (const error of limited) report({ ...error, inputs });
+      }
       for (let i = before; i < resources.length; i++) {
         const resource = resources[i];
         if (resource) resource.root = directory;
@@ -286,13 +306,16 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
  * evaluates the root again with `context` as given (reusing the locals no workspace changes), each
  * world counting its module instances from `context.instanceCount` on its own, and leaving the
  * count of the evaluation of record for the roots after it. What a world reports is dropped (the evaluation of record reported what all share), but:
- * - an error that evaluation did not report is one Terraform cannot plan (a map without the
- *   world's key): the world is left out;
- * - a Tollgate limit that evaluation did not reach (`terraform-limit`: more instances or elements
- *   in this world), or a failure of Tollgate's own, says nothing of what Terraform would do: the
- *   world keeps its condition with the resources of the evaluation of record (`record`, where the
- *   workspace is unknown), so no other world's finding reads as holding everywhere for lack of
- *   it, and a located error names it (`WORKSPACE_LIMIT`): what only it deploys is not known.
+ * - an error that evaluation did not report, of the kind Terraform raises for the world too (a map
+ *   without its key, `cannotPlanIn`), is one Terraform cannot plan: the world is left out, and a
+ *   located warning names it (`unplannableWarning`);
+ * - any other error that evaluation did not report (a Tollgate limit, `terraform-limit`: more
+ *   instances or elements in this world; an error Terraform may not raise; a failure of
+ *   Tollgate's own) says nothing of what Terraform would do: the world keeps its condition with
+ *   the resources of the evaluation of record (`record`, where the workspace is unknown), so no
+ *   other world's finding reads as holding everywhere for lack of it, and a located error names
+ *   it (`WORKSPACE_LIMIT`): what only it deploys is not known. Dropping such a world instead
+ *   would let one expression Tollgate evaluates wrongly hide every workspace.
  */
 function workspaceWorlds(
   context: LoadContext,
@@ -310,17 +333,23 @@ function workspaceWorlds(
   }
   const worlds: Array<Workspace & { resources: readonly Resource[] }> = [];
   const limited = new Map<string, { error: LoadError; worlds: Workspace[] }>();
+  const unplannable = new Map<string, { error: LoadError; worlds: Workspace[] }>();
+  const group = (groups: typeof limited, error: LoadError, world: Workspace): void => {
+    const entry = groups.get(errorKey(error)) ?? { error, worlds: [] };
+    entry.worlds.push(world);
+    groups.set(errorKey(error), entry);
+  };
   for (const world of planned) {
     const emitted: Resource[] = [];
-    let cannotPlan = false;
+    let cannotPlan: LoadError | undefined;
     const limits: LoadError[] = [];
     const worldContext: LoadContext = {
       ...context,
       workspace: world.name,
       report: (error) => {
         if (error.level === "warning" || recorded.has(errorKey(error))) return;
-        if (error.code === "terraform-limit") limits.push(error);
-        else cannotPlan = true;
+        if (cannotPlanIn(error)) cannotPlan ??= error;
+        else limits.push(error);
       },
       emit: (resource) => emitted.push(resource),
       recordModuleCall: () => {},
@@ -337,18 +366,20 @@ function workspaceWorlds(
         code: "terraform-internal",
       });
     }
-    if (cannotPlan) continue;
+    if (cannotPlan) {
+      group(unplannable, cannotPlan, world);
+      continue;
+    }
     const first = limits[0];
     if (!first) {
       worlds.push({ ...world, resources: emitted });
       continue;
     }
     worlds.push({ ...world, resources: record });
-    const key = errorKey(first);
-    const entry = limited.get(key) ?? { error: first, worlds: [] };
-    entry.worlds.push(world);
-    limited.set(key, entry);
+    group(limited, first, world);
   }
+  for (const { error, worlds: alike } of unplannable.values())
+    context.report(unplannableWarning(error, alike));
   for (const { error, worlds: alike } of limited.values())
     context.report(worldLimitError(error, alike));
   if (worlds.every((world) => world.resources === record)) return undefined;
@@ -361,6 +392,32 @@ function workspaceWorlds(
       choices: domain,
     })),
   );
+}
+
+/**
+ * A digest of what the root module `root` reads: its files and its local modules', every one
+ * they call, and `others` (variable files, files its functions read), each by path and text.
+ */
+function rootInputs(
+  root: ModuleDefinition,
+  modules: ReadonlyMap<string, ModuleDefinition>,
+  others: readonly SourceFile[],
+): string {
+  const files = new Map<string, string>(others.map((file) => [file.path, file.text]));
+  const seen = new Set<string>();
+  const visit = (definition: ModuleDefinition): void => {
+    if (seen.has(definition.directory)) return;
+    seen.add(definition.directory);
+    for (const file of definition.files) files.set(file.path, file.text);
+    for (const call of definition.calls.values()) {
+      const called = call.directory === undefined ? undefined : modules.get(call.directory);
+      if (called) visit(called);
+    }
+  };
+  visit(root);
+  const hash = createHash("sha256");
+  for (const path of [...files.keys()].sort()) hash.update(`${path}\0${files.get(path)}\0`);
+  return hash.digest("hex").slice(0, 32);
 }
 
 /** What tells two reported errors apart: the same error reported twice is reported once. */

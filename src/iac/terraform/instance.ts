@@ -100,6 +100,8 @@ export interface LoadContext {
   listing?: FileListing;
   /** The value of `terraform.workspace` in the world being evaluated (workspaces.ts); unknown without. */
   workspace?: string;
+  /** The paths of the files `file()`, `templatefile()` and the like read, when the root wants them. */
+  read?: Set<string>;
 }
 
 /** A module call as written, local or remote (remote sources are recorded, never fetched). */
@@ -247,7 +249,10 @@ export class ModuleInstance implements EvaluationHost {
     const bases = [this.definition.directory, this.ancestry[0] ?? this.definition.directory, ""];
     for (const base of bases) {
       const file = this.context.files.get(joinPath(base, path));
-      if (file) return file;
+      if (file) {
+        this.context.read?.add(file.path);
+        return file;
+      }
     }
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Resource } from "../../model/types.js";
+import type { LoadError, Resource } from "../../model/types.js";
 import type { SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { loadTerraform } from "./index.js";
@@ -28,6 +28,10 @@ const sshFrom = (cidrs: string) => `resource "aws_security_group" "a" {
 }
 `;
 
+/** The errors but the warnings naming workspaces Terraform cannot plan (each test of those asserts them). */
+const besidesUnplannable = (errors: LoadError[]) =>
+  errors.filter((e) => !(e.level === "warning" && /Terraform cannot plan there/.test(e.message)));
+
 const ingressCidrs = (r: Resource) =>
   (r.config.ingress as Array<{ cidr_blocks: unknown }>)[0]?.cidr_blocks;
 
@@ -42,8 +46,18 @@ describe("roots that read terraform.workspace", () => {
 }
 ${sshFrom("[local.cidrs[terraform.workspace]]")}`,
     });
-    expect(errors).toEqual([]);
-    // A workspace no key names fails at the index, as Terraform's plan does: no world of its own.
+    // A workspace no key names fails at the index, as Terraform's plan does: no world of its own,
+    // and a warning at the index says so.
+    expect(errors).toEqual([
+      {
+        file: "main.tf",
+        line: 13,
+        column: 20,
+        level: "warning",
+        code: "terraform-workspaces",
+        message: `the workspaces nothing names left out: Terraform cannot plan there (this object has no attribute or key "${UNNAMED_WORKSPACE}")`,
+      },
+    ]);
     expect(worlds(resources, ingressCidrs)).toEqual([
       `terraform.workspace is default: aws_security_group.a = ["10.0.0.0/8"]`,
       `terraform.workspace is prod: aws_security_group.a = ["0.0.0.0/0"]`,
@@ -76,8 +90,17 @@ ${sshFrom("[local.cidrs[terraform.workspace]]")}`,
 }
 ${sshFrom("[lookup(var.sizes, terraform.workspace)]")}`,
     });
-    // The evaluation of record, with the workspace unknown, reports nothing either.
-    expect(errors).toEqual([]);
+    // The evaluation of record, with the workspace unknown, reports nothing; default is left out.
+    expect(errors).toEqual([
+      {
+        file: "main.tf",
+        line: 13,
+        column: 20,
+        level: "warning",
+        code: "terraform-workspaces",
+        message: `the workspaces nothing names left out: Terraform cannot plan there (lookup: the map has no key "default" and no default was given)`,
+      },
+    ]);
     expect(worlds(resources, ingressCidrs)).toEqual([
       `terraform.workspace is prod: aws_security_group.a = ["0.0.0.0/0"]`,
       `terraform.workspace is staging: aws_security_group.a = ["10.0.0.0/8"]`,
@@ -161,6 +184,64 @@ resource "aws_security_group" "a" {
   });
 });
 
+describe("worlds failing where the evaluation of record did not", () => {
+  it("keep a world whose error is not a map without its key, judged as with the workspace unknown, with an error", () => {
+    // Leaving prod out for an error Terraform may not raise (an expression Tollgate evaluates
+    // otherwise) would hide what prod deploys, the scan succeeding: prod is kept and it blocks.
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  picks = { default = 0, prod = "c" }
+  cidr  = regex("(10.*)", "10.0.0.0/8")[local.picks[terraform.workspace]]
+}
+${sshFrom("[local.cidr]")}`,
+    });
+    expect(besidesUnplannable(errors).map((e) => [e.line, e.level, e.code, e.message])).toEqual([
+      [
+        3,
+        undefined,
+        "terraform-workspace-limit",
+        'in workspace "prod": index is the string "c"; a number is required; what that workspace deploys is not known (it is judged with terraform.workspace unknown)',
+      ],
+    ]);
+    expect(worlds(resources, ingressCidrs)).toEqual([
+      `terraform.workspace is default: aws_security_group.a = ["10.0.0.0/8"]`,
+      `terraform.workspace is prod: aws_security_group.a = [{"$unknown":${JSON.stringify('regex("(10.*)", "10.0.0.0/8")[local.picks[terraform.workspace]]')}}]`,
+    ]);
+  });
+
+  it("evaluate a named group of regex as Terraform does, a map, in every world", () => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  cidrs = { staging = "10.0.0.0/8", prod = "0.0.0.0/0" }
+  cidr  = regex("(?P<c>.*)", local.cidrs[terraform.workspace])["c"]
+}
+${sshFrom("[local.cidr]")}`,
+    });
+    expect(besidesUnplannable(errors)).toEqual([]);
+    expect(worlds(resources, ingressCidrs)).toEqual([
+      `terraform.workspace is prod: aws_security_group.a = ["0.0.0.0/0"]`,
+      `terraform.workspace is staging: aws_security_group.a = ["10.0.0.0/8"]`,
+    ]);
+  });
+
+  it("leave out a world Terraform cannot plan, with a warning naming it where it fails", () => {
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  cidrs = { default = "10.0.0.0/8", prod = "0.0.0.0/0" }
+  cidr  = lookup(local.cidrs, terraform.workspace == "qa" ? "staging" : terraform.workspace)
+}
+${sshFrom("[local.cidr]")}`,
+    });
+    expect(errors.map((e) => `${e.line} ${e.level} ${e.code} ${e.message}`)).toEqual([
+      '3 warning terraform-workspaces workspace "qa" left out: Terraform cannot plan there (lookup: the map has no key "staging" and no default was given)',
+    ]);
+    // Only the comparison names a workspace: default stands for every other, and plans.
+    expect(worlds(resources, ingressCidrs)).toEqual([
+      `not terraform.workspace is qa: aws_security_group.a = ["10.0.0.0/8"]`,
+    ]);
+  });
+});
+
 describe("worlds Tollgate's own limits reach", () => {
   const openGroup = `resource "aws_security_group" "a" {
   count = length(local.ids) > 0 ? 1 : 0
@@ -184,7 +265,7 @@ ${openGroup}`,
     // prod holds more elements than Tollgate evaluates: that is no workspace Terraform cannot
     // plan, and default's group must not read as the only one. What only prod deploys is not
     // known, so the head could not be fully evaluated: an error, not a warning.
-    expect(errors).toEqual([
+    expect(besidesUnplannable(errors)).toEqual([
       {
         file: "main.tf",
         line: 3,
@@ -192,6 +273,8 @@ ${openGroup}`,
         code: "terraform-workspace-limit",
         message:
           'in workspace "prod": this expression builds more than 100000 elements; it is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown)',
+        // What the root reads, for the gate to tell whether a pull request changed it.
+        inputs: expect.stringMatching(/^[0-9a-f]{32}$/),
       },
     ]);
     expect(worlds(resources, (r) => r.config.count)).toEqual([
@@ -257,7 +340,7 @@ resource "aws_instance" "x" {
   it("evaluates a local no workspace changes once, not once per world", () => {
     const evaluated = vi.spyOn(ExpressionEvaluator.prototype, "evaluateReported");
     const { resources, errors } = load(files("x"));
-    expect(errors).toEqual([]);
+    expect(besidesUnplannable(errors)).toEqual([]);
     expect(worlds(resources, (r) => [r.config.instance_type, r.config.tags])).toEqual([
       `terraform.workspace is default: aws_instance.x = ["t3.micro",{"count":2000}]`,
       `terraform.workspace is prod: aws_instance.x = ["m5.large",{"count":2000}]`,
@@ -303,7 +386,7 @@ resource "aws_instance" "x" {
     // 2,000 decoded and 2,000 built in the evaluation of record; each world builds 2,000 more
     // since `tagged` reads the workspace: the second world is past 8,000.
     const { resources, errors } = loadWithBudget(8_000, files("\${terraform.workspace}"));
-    expect(errors.map((e) => [e.line, e.code, e.message])).toEqual([
+    expect(besidesUnplannable(errors).map((e) => [e.line, e.code, e.message])).toEqual([
       [
         3,
         "terraform-workspace-limit",
@@ -389,7 +472,7 @@ describe("workspace names read through a template of the workspace alone", () =>
 }
 ${sshFrom(`[${read}]`)}`,
     });
-    expect(errors).toEqual([]);
+    expect(besidesUnplannable(errors)).toEqual([]);
     expect(worlds(resources, ingressCidrs)).toEqual([
       `terraform.workspace is default: aws_security_group.a = ["10.0.0.0/8"]`,
       `terraform.workspace is prod: aws_security_group.a = ["0.0.0.0/0"]`,

@@ -9,10 +9,11 @@
 // the strings compared with it (`==`, `!=`, `contains`), and `default`. A workspace none of them
 // names behaves alike at every such place (but for its name where interpolated): `default`
 // stands for it when nothing names `default`, and one more world with a name nothing writes does
-// when something does. A world whose evaluation fails where the unknown one did not (a map
-// without its key) is one Terraform cannot plan, and is left out; one that reaches a limit of
-// Tollgate's own is kept, judged as the evaluation with the workspace unknown has it, and is an
-// error of the head (WORKSPACE_LIMIT): what only that workspace deploys is not known.
+// when something does. A world whose evaluation fails where the unknown one did not, with an
+// error Terraform raises there too (a map without its key, `cannotPlanIn`), is one Terraform
+// cannot plan: it is left out, and a warning says so. One that reaches a limit of Tollgate's own,
+// or fails otherwise, is kept, judged as the evaluation with the workspace unknown has it, and is
+// an error of the head (WORKSPACE_LIMIT): what only that workspace deploys is not known.
 
 import { UNLISTED_VALUE, type ChoiceDomain, type LoadError } from "../../model/types.js";
 
@@ -122,6 +123,29 @@ export function unplannedWorkspaces(
 }
 
 /**
+ * Whether `error`, reported by a world and not by the evaluation of record, is one Terraform
+ * raises when planning that workspace, so the world is left out: a map or object without the
+ * key read (`m[terraform.workspace]`, `lookup` without a default). Any other error may be
+ * Tollgate's alone (a function it evaluates differently), and leaving the world out for it would
+ * hide what that workspace deploys.
+ */
+export function cannotPlanIn(error: LoadError): boolean {
+  return error.code === "terraform-missing-attribute";
+}
+
+/** The located warning naming the worlds `alike` left out for `error`, which Terraform raises there too. */
+export function unplannableWarning(error: LoadError, alike: readonly Workspace[]): LoadError {
+  return {
+    file: error.file,
+    line: error.line,
+    column: error.column,
+    level: "warning",
+    code: "terraform-workspaces",
+    message: `${workspacesNamed(alike)} left out: Terraform cannot plan there (${error.message})`,
+  };
+}
+
+/**
  * The code of a world at a Tollgate limit (`worldLimitError`). Making one workspace reach a limit
  * is cheap for a pull request's author, and what only that workspace deploys is then unknown (an
  * exposure there would pass unseen), so it is an error, blocking under `on_error` as any load
@@ -132,20 +156,29 @@ export function unplannedWorkspaces(
 export const WORKSPACE_LIMIT = "terraform-workspace-limit";
 
 /**
- * The error for `error`, a Tollgate limit (or failure) that the worlds `alike` reached where
- * the evaluation of record did not: each is judged as that evaluation has it.
+ * The error for `error`, a Tollgate limit (or another error, or failure, not `cannotPlanIn`) that
+ * the worlds `alike` reached where the evaluation of record did not: each is judged as that
+ * evaluation has it.
  */
 export function worldLimitError(error: LoadError, alike: readonly Workspace[]): LoadError {
-  const which = alike.map((world) =>
-    world.value === UNNAMED_VALUE ? "the workspaces nothing names" : JSON.stringify(world.name),
-  );
   return {
     file: error.file,
     line: error.line,
     column: error.column,
     code: WORKSPACE_LIMIT,
-    message: `in workspace ${which.join(", ")}: ${error.message}; what that workspace deploys is not known (it is judged with terraform.workspace unknown)`,
+    message: `in ${workspacesNamed(alike)}: ${error.message}; what that workspace deploys is not known (it is judged with terraform.workspace unknown)`,
   };
+}
+
+/** `workspace "prod", workspace "qa"`; the unnamed world is the workspaces nothing names. */
+function workspacesNamed(worlds: readonly Workspace[]): string {
+  return worlds
+    .map((world) =>
+      world.value === UNNAMED_VALUE
+        ? "the workspaces nothing names"
+        : `workspace ${JSON.stringify(world.name)}`,
+    )
+    .join(", ");
 }
 
 /** At most twenty names, quoted, then how many more. */

@@ -378,8 +378,10 @@ function workspaceWorlds(
     worlds.push({ ...world, resources: record });
     group(limited, first, world);
   }
-  for (const { error, worlds: alike } of unplannable.values())
-    context.report(unplannableWarning(error, alike));
+  for (const { error, worlds: alike } of unplannable.values()) {
+    const warning = unplannableWarning(error, alike);
+    if (warning) context.report(warning);
+  }
   for (const { error, worlds: alike } of limited.values())
     context.report(worldLimitError(error, alike));
   if (worlds.every((world) => world.resources === record)) return undefined;

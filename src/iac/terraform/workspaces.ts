@@ -133,15 +133,25 @@ export function cannotPlanIn(error: LoadError): boolean {
   return error.code === "terraform-missing-attribute";
 }
 
-/** The located warning naming the worlds `alike` left out for `error`, which Terraform raises there too. */
-export function unplannableWarning(error: LoadError, alike: readonly Workspace[]): LoadError {
+/**
+ * The located warning naming the worlds `alike` left out for `error`, which Terraform raises there
+ * too; undefined when the only one is the world of the workspaces nothing names. A map keyed by
+ * the workspaces a team uses fails for every other name by design: warning of that on every scan
+ * would be noise, and what is left out is the same either way.
+ */
+export function unplannableWarning(
+  error: LoadError,
+  alike: readonly Workspace[],
+): LoadError | undefined {
+  const named = alike.filter((world) => world.value !== UNNAMED_VALUE);
+  if (named.length === 0) return undefined;
   return {
     file: error.file,
     line: error.line,
     column: error.column,
     level: "warning",
     code: "terraform-workspaces",
-    message: `${workspacesNamed(alike)} left out: Terraform cannot plan there (${error.message})`,
+    message: `${workspacesNamed(named)} left out: Terraform cannot plan there (${error.message})`,
   };
 }
 

@@ -389,6 +389,18 @@ describe("IAM coverage", () => {
       "new:TG-IAM-001 sqs:*",
       "fixed:TG-IAM-001 sqs:*",
     ]);
+    // Moved in part (queues a and b, then a and c): new, and the first not fixed, a being still
+    // granted.
+    const both = (...names: string[]) =>
+      grant({ actions: ["sqs:*"], resources: names.map((n) => `arn:aws:sqs:eu-west-1:1:${n}`) });
+    expect(
+      labels(
+        diffFindings(
+          [finding({ ...policy, scope: both("a", "b") })],
+          [finding({ ...policy, scope: both("a", "c") })],
+        ),
+      ),
+    ).toEqual(["new:TG-IAM-001 sqs:*"]);
     // In doubt it stays matched: the other queue's ARN built from what Tollgate cannot know, or
     // a condition written another way beside the move.
     const unknown = grant({

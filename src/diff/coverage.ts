@@ -173,6 +173,26 @@ function grantBeyond(grant: Omit<IamScope, "kind">, other: Omit<IamScope, "kind"
   );
 }
 
+/**
+ * Whether `scope`, which `exposesBeyond` `other`, may still grant part of what `other` does: an
+ * action and a resource of `other` each match something `scope` names (`sqs:*` on queues a and
+ * b, then on a and c: a is still granted). A grant not plainly listed counts as shared, so the
+ * base's is never called fixed while the head may hold part of it.
+ */
+export function stillGrantsPart(scope: FindingScope, other: FindingScope): boolean {
+  if (
+    (scope.kind !== "iam" && scope.kind !== "resource-policy") ||
+    (other.kind !== "iam" && other.kind !== "resource-policy")
+  )
+    return true;
+  if (scope.actions === undefined || other.actions === undefined) return true;
+  const shares = (named: string[], patterns: string[]): boolean =>
+    named.some((text) =>
+      patterns.some((pattern) => patternsOverlap(pattern.toLowerCase(), text.toLowerCase())),
+    );
+  return shares(other.actions, scope.actions) && shares(other.resources, scope.resources);
+}
+
 /** A statement's resources as `setCovers` reads them: the patterns it lists, or excludes. */
 function resourceSet(grant: Omit<IamScope, "kind">): PatternSet {
   return grant.notResources !== undefined

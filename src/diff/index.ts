@@ -34,7 +34,7 @@ import {
 } from "../model/index.js";
 import { readableText, spokenCondition, widening } from "../policy/conditions.js";
 import { namingWorkspace } from "../policy/findings.js";
-import { exposesBeyond, findingCovers, scopeCovers } from "./coverage.js";
+import { exposesBeyond, findingCovers, scopeCovers, stillGrantsPart } from "./coverage.js";
 import { stackMoves } from "./stacks.js";
 
 export {
@@ -166,6 +166,8 @@ export function diffFindings(
     if (named !== undefined) pushTo(byWorkspaceIdentity, named, entry);
   }
   const matched = new Set<BaseEntry>();
+  // Base findings a head finding of the same identity reached beyond (`widened`), by that finding.
+  const widenedBy = new Map<BaseEntry, Finding>();
   const baseScopes = scopedBySubject(
     [...unmatchedBase.values()]
       .flat()
@@ -192,11 +194,13 @@ export function diffFindings(
     // Among the rest, one the head holds no more widely than wins; else the first, and the
     // finding is new for what its conditions widened.
     const choose = (group: readonly BaseEntry[]): BaseEntry | undefined => {
-      const candidates = group.filter(
-        (entry) =>
-          !matched.has(entry) &&
-          !widened({ ...entry.finding, root: entry.root, subject: entry.moved }, finding),
-      );
+      const candidates = group.filter((entry) => {
+        if (matched.has(entry)) return false;
+        if (!widened({ ...entry.finding, root: entry.root, subject: entry.moved }, finding))
+          return true;
+        if (!widenedBy.has(entry)) widenedBy.set(entry, finding);
+        return false;
+      });
       const chosen =
         candidates.find((entry) => conditionsWidened(entry.finding) === undefined) ?? candidates[0];
       if (chosen) matched.add(chosen);
@@ -234,6 +238,11 @@ export function diffFindings(
       if (matched.has(entry)) continue;
       const { finding, root, moved, subject, collapsed } = entry;
       if (stillOpen(headScopes, { ...finding, root, subject: moved })) continue;
+      // Moved in part (`sqs:*` on queues a and b, then a and c): the head's finding is new, and
+      // this one is not fixed, a still being granted.
+      const successor = widenedBy.get(entry);
+      if (successor?.scope && finding.scope && stillGrantsPart(successor.scope, finding.scope))
+        continue;
       // The head's one finding there stands for every instance it may have, this one too.
       if (collapsed && headIdentities.has(identity)) continue;
       const unknownAtHead = finding.unknown === undefined ? cannotTell.get(subject) : undefined;

@@ -106,15 +106,14 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
       continue;
     }
     const packagePath = parsed.module.package.path;
+    const problem = (at: { line: number; column: number }, code: string, message: string) =>
+      errors.push({ file: source.path, line: at.line, column: at.column, code, message });
     if (startsWith(packagePath, ALL_RULES_PACKAGE)) {
-      const { line, column } = parsed.module.package.loc;
-      errors.push({
-        file: source.path,
-        line,
-        column,
-        code: "policy-package",
-        message: `package ${packagePath.join(".")}: ${ALL_RULES_PACKAGE.join(".")} is reserved for the entrypoint that evaluates every rule at once`,
-      });
+      problem(
+        parsed.module.package.loc,
+        "policy-package",
+        `package ${packagePath.join(".")}: ${ALL_RULES_PACKAGE.join(".")} is reserved for the entrypoint that evaluates every rule at once`,
+      );
       continue;
     }
     const packageName = packagePath.join(".");
@@ -122,13 +121,11 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
       const key = `${annotation.scope} ${packageName}`;
       const other = packageAnnotations.get(key);
       if (other)
-        errors.push({
-          file: source.path,
-          line: annotation.loc.line,
-          column: annotation.loc.column,
-          code: "rego_type_error",
-          message: `${annotation.scope} annotation redeclared: ${other.file}:${other.line}`,
-        });
+        problem(
+          annotation.loc,
+          "rego_type_error",
+          `${annotation.scope} annotation redeclared: ${other.file}:${other.line}`,
+        );
       else packageAnnotations.set(key, { file: source.path, line: annotation.loc.line });
     }
     const isRule =
@@ -139,28 +136,20 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
     });
     const ruleId = declaredRuleId(parsed.module);
     if (!isRule) {
-      if (ruleId !== undefined) {
-        const { line, column } = parsed.module.package.loc;
-        errors.push({
-          file: source.path,
-          line,
-          column,
-          code: "policy-package",
-          message: `package ${packageName}: its METADATA names rule ${ruleId}, but only the deny of a package below tollgate.rules is evaluated (package tollgate.rules.<category>.<name>)`,
-        });
-      }
+      if (ruleId !== undefined)
+        problem(
+          parsed.module.package.loc,
+          "policy-package",
+          `package ${packageName}: its METADATA names rule ${ruleId}, but only the deny of a package below tollgate.rules is evaluated (package tollgate.rules.<category>.<name>)`,
+        );
       continue;
     }
-    for (const rule of denyRules.filter((rule) => rule.head.ref.length > 1)) {
-      const { line, column } = rule.head.loc;
-      errors.push({
-        file: source.path,
-        line,
-        column,
-        code: "policy-rule",
-        message: `deny[...] makes deny an object, which Tollgate does not evaluate: a rule's deny is a set of findings (deny contains finding if { ... })`,
-      });
-    }
+    for (const rule of denyRules.filter((rule) => rule.head.ref.length > 1))
+      problem(
+        rule.head.loc,
+        "policy-rule",
+        `deny[...] makes deny an object, which Tollgate does not evaluate: a rule's deny is a set of findings (deny contains finding if { ... })`,
+      );
     const deny = denyRules.filter((rule) => rule.head.ref.length === 1);
     if (ruleId !== undefined && denyRules.length === 0)
       unevaluated.set(packageName, {

@@ -111,6 +111,7 @@ export interface UnresolvedRead {
 }
 
 const READ_CALL = /\b(fileset|file|templatefile|fileexists)\(\s*/g;
+const FILESET_CALL_HERE = new RegExp(FILESET_CALL.source, "y");
 /** The call's first argument as far as it is known: `path.x`, or a string's literal head. */
 const FIRST_ARGUMENT =
   /^(?:path\.(module|root|cwd)\b|(\\?)"(?:\$\{path\.(module|root|cwd)\})?([^"$\\]*)(\2"|\$|\\[^"]))/;
@@ -131,8 +132,9 @@ export function unresolvedReads(dir: string, text: string): UnresolvedRead[] {
     const rest = text.slice(start);
     const fileset = call[1] === "fileset";
     if (fileset) {
-      const parsed = new RegExp(FILESET_CALL.source).exec(rest);
-      if (parsed?.index === 0) continue;
+      // Sticky: only a literal call starting here, never a scan of the rest of the file per call.
+      FILESET_CALL_HERE.lastIndex = start;
+      if (FILESET_CALL_HERE.test(text)) continue;
     } else if (literalFileRead(rest)) continue;
     const content = call[1] === "file" || call[1] === "templatefile";
     const argument = FIRST_ARGUMENT.exec(text.slice(start + call[0].length));

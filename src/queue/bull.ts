@@ -11,6 +11,7 @@ import {
   isOrgTask,
   jobPayloadSchema,
   jobPlace,
+  storedJson,
   supersededReason,
   type CheckJobPayload,
   type JobPayload,
@@ -520,7 +521,7 @@ export class BullQueue implements JobQueue {
     const stale = await this.redis.zrangebyscore(this.key("open-runs"), "-inf", olderThan);
     for (const checkRunId of stale) {
       const text = await this.redis.hget(this.key("open-run-payloads"), checkRunId);
-      const parsed = checkJobPayloadSchema.safeParse(text ? safeJson(text) : undefined);
+      const parsed = checkJobPayloadSchema.safeParse(text ? storedJson(text) : undefined);
       if (!parsed.success || parsed.data.checkRunId === undefined) {
         await this.forgetRun(Number(checkRunId));
         continue;
@@ -565,12 +566,4 @@ function recordedCheckRun(job: Job): number | undefined {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]}` : String(error);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -150,3 +150,12 @@ export function supersededReason(ownHeadSha: string, newerHeadSha: string): stri
     ? "superseded by a newer scan of this commit (the pull request's base changed)"
     : `superseded by a newer push (${newerHeadSha.slice(0, 7)})`;
 }
+
+/** `text` as JSON, or undefined when it is not: what a replica of another version stored. */
+export function storedJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -5,6 +5,7 @@
 // webhook may reach any replica and its look may run in any other, or after a restart.
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import { storedJson } from "./payload.js";
 
 const suspendedRunSchema = z.object({
   owner: z.string().min(1),
@@ -116,7 +117,7 @@ export class RedisSuspendedRuns implements SuspendedRunStore {
     const texts = await this.redis.hmget(this.key("suspended", lower), ...ids);
     return texts.flatMap((text) => {
       // Written by any replica's version: one that does not read as a run is skipped.
-      const run = text === null ? undefined : suspendedRunSchema.safeParse(safeJson(text));
+      const run = text === null ? undefined : suspendedRunSchema.safeParse(storedJson(text));
       return run?.success ? [run.data] : [];
     });
   }
@@ -130,13 +131,5 @@ export class RedisSuspendedRuns implements SuspendedRunStore {
       .hdel(this.key("suspended", lower), ...ids)
       .zrem(this.key("suspended-order", lower), ...ids)
       .exec();
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }

@@ -142,9 +142,7 @@ export function diffFindings(
       intoOtherRoot.set(JSON.stringify([move.root, move.from]), move);
       continue;
     }
-    const group = movesByRoot.get(move.root);
-    if (group) group.push(move);
-    else movesByRoot.set(move.root, [move]);
+    pushTo(movesByRoot, move.root, move);
   }
   const unmatchedBase = new Map<string, BaseEntry[]>();
   // Base findings of one workspace whose evidence names it, by their identity had they said

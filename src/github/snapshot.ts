@@ -144,7 +144,7 @@ export async function fetchPullSnapshots(
   // its readers are looked up too; only the text of application code, documentation and images
   // is no module's concern (mayBeReadByModules), so a modified one costs the file list alone.
   const rescans = (f: PullFile) =>
-    (f.status !== "modified" && f.status !== "unchanged") ||
+    changesListings(f) ||
     [f.path, f.previousPath].some(
       (path) => path !== undefined && (scanned(path) || mayBeReadByModules(path)),
     );
@@ -247,7 +247,7 @@ export async function fetchPullSnapshots(
       // At either name: a module may read it by its old name still, and then fails to.
       changedReads[side].add(file.path);
       if (file.previousPath !== undefined) changedReads[side].add(file.previousPath);
-      if (file.status !== "modified" && file.status !== "unchanged") {
+      if (changesListings(file)) {
         renamedReads[side].add(file.path);
         if (file.previousPath !== undefined) renamedReads[side].add(file.previousPath);
       }
@@ -516,6 +516,11 @@ function callerCandidates(
 }
 
 /** The search as found, or an empty one with a notice when its blobs are over the budget. */
+/** A file added, removed, renamed or copied: what a `fileset()` lists and `fileexists()` finds changes. */
+function changesListings(file: PullFile): boolean {
+  return file.status !== "modified" && file.status !== "unchanged";
+}
+
 function withinBudget(
   search: CallerSearch,
   budget: { maxFiles: number; maxBytes: number },

@@ -159,9 +159,9 @@ export function unplannableWarning(
  * The code of a world at a Tollgate limit (`worldLimitError`). Making one workspace reach a limit
  * is cheap for a pull request's author, and what only that workspace deploys is then unknown (an
  * exposure there would pass unseen), so it is an error, blocking under `on_error` as any load
- * error of the head. The gate judges it a warning when the base reached the same limit in the
- * same file and workspaces (gate/index.ts), so a root that always reaches it does not fail every
- * pull request.
+ * error of the head. The gate judges it a warning when the base reached the same limit and the
+ * root module read the same files (`inputs`, gate/index.ts), so a root that always reaches it does
+ * not fail every pull request that leaves it alone.
  */
 export const WORKSPACE_LIMIT = "terraform-workspace-limit";
 

@@ -12,13 +12,21 @@
 #   module call referring to `data.aws_cloudfront_log_delivery_canonical_user_id`, or granting to
 #   that account's canonical id written out), or the
 #   `log-delivery-write` canned ACL (`acl`, as CloudFormation's `LogDeliveryWrite`), or a bucket
-#   policy (`aws_s3_bucket_policy`, the bucket's `policy`, `AWS::S3::BucketPolicy`) that lets
-#   Elastic Load Balancing write its access logs (`s3:PutObject` allowed to the regional ELB
-#   account or `data.aws_elb_service_account`, to `logdelivery.elasticloadbalancing.amazonaws.com`
-#   or to `delivery.logs.amazonaws.com`), as the module's ELB and LB flags below write it. When an `aws_s3_bucket_logging` names a bucket that cannot be resolved, buckets
+#   policy (`aws_s3_bucket_policy`, the bucket's `policy`, `AWS::S3::BucketPolicy`) that lets a
+#   log delivery write (`s3:PutObject` allowed to the regional ELB account or
+#   `data.aws_elb_service_account`, to `logdelivery.elasticloadbalancing.amazonaws.com`, to
+#   `delivery.logs.amazonaws.com`, as the module's ELB and LB flags below write it, or to
+#   `logging.s3.amazonaws.com`), or a VPC flow log's S3 destination (`aws_flow_log` with
+#   `log_destination_type = "s3"`, `AWS::EC2::FlowLog` with `LogDestinationType: s3`, whose
+#   destination names the bucket), or a bucket named for AWS WAF logs (`aws-waf-logs-*`, the only
+#   names WAF delivers into). Logging a log bucket would log the deliveries into it, and its own
+#   access logs need a bucket that is not logged in turn. The bucket CloudTrail delivers to is
+#   not exempt (a policy for `cloudtrail.amazonaws.com`, a trail's `s3_bucket_name`): CIS asks for
+#   access logging on it (Security Hub CloudTrail.7). When an `aws_s3_bucket_logging` names a bucket that cannot be resolved, buckets
 #   without inline logging are not reported. A call of terraform-aws-modules/s3-bucket/aws is a
 #   bucket too: reported when its `logging` argument is absent or empty, unless it is a log bucket
-#   (an `attach_*_log_delivery_policy` argument is true, or another call's `logging` or an
+#   (an `attach_*_log_delivery_policy` argument is true, its `bucket` is named for WAF logs, or
+#   another call's `logging` or an
 #   `aws_s3_bucket_logging` refers to it) or an `aws_s3_bucket_logging` whose bucket cannot be
 #   resolved may log it.
 #   With `unknown_values: advisory`, a `logging` block that only a `dynamic` block over a
@@ -27,10 +35,10 @@
 #   that is not the bucket's own (a bucket module call too), and a module call whose `logging`
 #   argument Tollgate cannot know (it may be empty). In CloudFormation a bucket
 #   receives logs where another's `LoggingConfiguration.DestinationBucketName` names it (`!Ref`,
-#   `!Sub`, or its `BucketName`) or its `AccessControl` is `LogDeliveryWrite`: one that does so
-#   only under an undecided condition (the sender's own `Condition`, an `Fn::If` around the
-#   configuration, the destination or the ACL) is exempt only there, so the finding says when it
-#   applies.
+#   `!Sub`, or its `BucketName`), its `AccessControl` is `LogDeliveryWrite`, or a flow log or
+#   WAF name makes it a destination: one that does so only under an undecided condition (the
+#   sender's own `Condition`, an `Fn::If` around the configuration, the destination or the ACL)
+#   is exempt only there, so the finding says when it applies.
 # custom:
 #   id: TG-LOG-006
 #   severity: low
@@ -89,20 +97,76 @@ is_log_target(bucket) if {
 	delivery_acl(carrier)
 }
 
-# Its bucket policy lets Elastic Load Balancing deliver access logs, as the s3-bucket module's
-# `attach_elb_log_delivery_policy` and `attach_lb_log_delivery_policy` write it.
+# Its bucket policy lets a log delivery write: Elastic Load Balancing, as the s3-bucket module's
+# `attach_elb_log_delivery_policy` and `attach_lb_log_delivery_policy` write it, the vended logs
+# service or S3 server access logging.
 is_log_target(bucket) if {
 	bucket.source == "terraform"
-	count(load_balancer_deliveries(bucket)) > 0
+	count(policy_deliveries(bucket)) > 0
 }
 
-# The conditions under which each bucket policy statement naming the bucket lets a load
-# balancer's log delivery write into it, beyond the bucket's own (the policy's `Condition`, an
-# `Fn::If` choosing the statement's keys; `[]` for every deployment): an Allow of `s3:PutObject`
-# (or `s3:*`, `*`) to the regional Elastic Load Balancing account (written out, or
-# `data.aws_elb_service_account`), to `logdelivery.elasticloadbalancing.amazonaws.com` (Regions
-# opened since August 2022) or to `delivery.logs.amazonaws.com` (Network Load Balancers).
-load_balancer_deliveries(bucket) := [conditions |
+# A VPC flow log delivers into it: `log_destination_type = "s3"` and a `log_destination` naming the
+# bucket (its ARN, or the ARN written out, with or without a prefix folder).
+is_log_target(bucket) if {
+	bucket.source == "terraform"
+	some flow_log in flow_logs_naming(bucket)
+	flow_log.config.log_destination_type == "s3"
+}
+
+# It is named for AWS WAF logs, which WAF delivers only into buckets named `aws-waf-logs-*`.
+is_log_target(bucket) if {
+	bucket.source == "terraform"
+	some attribute in ["bucket", "bucket_prefix"]
+	waf_log_bucket_name(bucket.config[attribute])
+}
+
+# The flow logs whose destination names the bucket: those referring to it (`aws_s3_bucket.x.arn`),
+# and those with the bucket's ARN written out, looked up by name rather than scanned per bucket.
+flow_logs_naming(bucket) := array.concat(
+	[flow_log |
+		some flow_log in util.referring(bucket)
+		flow_log.type == "aws_flow_log"
+		names_terraform_bucket(flow_log.config.log_destination, bucket)
+	],
+	[input.resources[i] |
+		is_string(bucket.config.bucket)
+		some i in flow_log_positions[bucket.config.bucket]
+	],
+)
+
+# `flow_log_positions[name]`: the positions of the Terraform flow logs whose destination is the
+# ARN of the bucket `name` written out (`arn:aws:s3:::name` or `arn:aws:s3:::name/prefix/`).
+flow_log_positions[name] contains i if {
+	some i in util.managed_positions.aws_flow_log
+	destination := input.resources[i].config.log_destination
+	is_string(destination)
+	some partition in ["arn:aws:s3:::", "arn:aws-cn:s3:::", "arn:aws-us-gov:s3:::"]
+	startswith(destination, partition)
+	name := split(substring(destination, count(partition), -1), "/")[0]
+}
+
+# A bucket name (or prefix) WAF can deliver logs into, written out or interpolated after it.
+waf_log_bucket_name(value) if {
+	is_string(value)
+	startswith(value, "aws-waf-logs-")
+}
+
+waf_log_bucket_name(value) if {
+	util.is_unknown(value)
+	some prefix in ["\"aws-waf-logs-", "!Sub aws-waf-logs-"]
+	startswith(value["$unknown"], prefix)
+}
+
+# The conditions under which each bucket policy statement naming the bucket lets a log delivery
+# write into it, beyond the bucket's own (the policy's `Condition`, an `Fn::If` choosing the
+# statement's keys; `[]` for every deployment): an Allow of `s3:PutObject` (or `s3:*`, `*`) to the
+# regional Elastic Load Balancing account (written out, or `data.aws_elb_service_account`), to
+# `logdelivery.elasticloadbalancing.amazonaws.com` (Regions opened since August 2022), to
+# `delivery.logs.amazonaws.com` (vended logs: Network Load Balancers, VPC flow logs, WAF) or to
+# `logging.s3.amazonaws.com` (S3 server access logs). `cloudtrail.amazonaws.com` is left out on
+# purpose: CIS asks for access logging on the bucket CloudTrail delivers to (Security Hub
+# CloudTrail.7), so a trail's bucket stays reported.
+policy_deliveries(bucket) := [conditions |
 	some st in iam.resource_statements
 	st.type in {"aws_s3_bucket", "aws_s3_bucket_policy", "AWS::S3::BucketPolicy"}
 	governs.subject(st.address) == bucket.address
@@ -112,7 +176,7 @@ load_balancer_deliveries(bucket) := [conditions |
 	is_object(st.statement.Principal)
 	some type, written in st.statement.Principal
 	some principal in util.elements(written)
-	load_balancer_log_delivery(type, principal.value)
+	log_delivery_principal(type, principal.value)
 	own := util.conditions(bucket, [])
 	extra := [c |
 		some c in array.concat(util.conditions(st, []), [st.when])
@@ -123,18 +187,22 @@ load_balancer_deliveries(bucket) := [conditions |
 	conditions := [c | c := joined; c != ""]
 ]
 
-load_balancer_log_delivery(type, value) if {
+log_delivery_principal(type, value) if {
 	type == "Service"
-	lower(value) in {"logdelivery.elasticloadbalancing.amazonaws.com", "delivery.logs.amazonaws.com"}
+	lower(value) in {
+		"logdelivery.elasticloadbalancing.amazonaws.com",
+		"delivery.logs.amazonaws.com",
+		"logging.s3.amazonaws.com",
+	}
 }
 
-load_balancer_log_delivery(type, value) if {
+log_delivery_principal(type, value) if {
 	type == "AWS"
 	some account in elb_log_accounts
 	contains(iam.canonical_arn(value), account)
 }
 
-load_balancer_log_delivery(type, value) if {
+log_delivery_principal(type, value) if {
 	type == "AWS"
 	util.is_unknown(value)
 	contains(value["$unknown"], "data.aws_elb_service_account.")
@@ -151,7 +219,7 @@ elb_log_accounts := {
 }
 
 # `aws_s3_bucket.logs.bucket_domain_name`, `aws_s3_bucket.logs[0].bucket_regional_domain_name`,
-# or the bucket's name with an S3 endpoint (`logs.s3.amazonaws.com`).
+# `aws_s3_bucket.logs.arn`, or the bucket's name with an S3 endpoint (`logs.s3.amazonaws.com`).
 names_terraform_bucket(value, bucket) if {
 	util.is_unknown(value)
 	some separator in [".", "["]
@@ -202,13 +270,15 @@ unreceived_when(bucket) := "" if {
 	not is_log_target(bucket)
 }
 
-unreceived_when(bucket) := util.none_hold_when(array.concat(log_deliveries(bucket), load_balancer_deliveries(bucket))) if bucket.source == "cloudformation"
+unreceived_when(bucket) := util.none_hold_when(array.concat(log_deliveries(bucket), policy_deliveries(bucket))) if bucket.source == "cloudformation"
 
-# Each way a CloudFormation bucket receives access logs, as the conditions it waits for beyond the
+# Each way a CloudFormation bucket receives logs, as the conditions it waits for beyond the
 # bucket's own: another bucket's `DestinationBucketName` naming it (under that bucket's own
 # `Condition` and the `Fn::If` branches that write it), a CloudFront distribution's
-# `Logging.Bucket` naming it (the same way), or the log-delivery ACL. Ways whose conditions
-# exclude each other are in no deployment and left out.
+# `Logging.Bucket` naming it (the same way), the log-delivery ACL, a `BucketName` WAF delivers
+# logs into (`aws-waf-logs-*`), or a VPC flow log whose `LogDestinationType` is `s3` and whose
+# `LogDestination` names it. Ways whose conditions exclude each other are in no deployment and
+# left out.
 log_deliveries(bucket) := array.concat(
 	[conditions |
 		own := util.conditions(bucket, [])
@@ -216,7 +286,7 @@ log_deliveries(bucket) := array.concat(
 		distribution.type == "AWS::CloudFront::Distribution"
 		path := ["DistributionConfig", "Logging", "Bucket"]
 		some destination in util.possible_values(distribution, path)
-		names_cloudformation_domain(destination.value, bucket)
+		names_cloudformation_value(destination.value, bucket)
 		extra := [c |
 			some c in array.concat(util.conditions(distribution, path), [destination.condition])
 			c != ""
@@ -241,26 +311,54 @@ log_deliveries(bucket) := array.concat(
 			joined := util.conjunction(extra)
 			conditions := [c | c := joined; c != ""]
 		],
-		[conditions |
-			own := util.conditions(bucket, [])
-			some possible in util.possible_values(bucket, ["AccessControl"])
-			possible.value == "LogDeliveryWrite"
-			conditions := [c |
-				some c in array.concat(util.conditions(bucket, ["AccessControl"]), [possible.condition])
-				c != ""
-				not c in own
-			]
-		],
+		array.concat(
+			[conditions |
+				some property, value in {"AccessControl": "LogDeliveryWrite", "BucketName": "aws-waf-logs-"}
+				some possible in util.possible_values(bucket, [property])
+				own_delivery(property, value, possible.value)
+				conditions := [c |
+					some c in array.concat(util.conditions(bucket, [property]), [possible.condition])
+					c != ""
+					not c in util.conditions(bucket, [])
+				]
+			],
+			[conditions |
+				own := util.conditions(bucket, [])
+				some flow_log in util.referring(bucket)
+				flow_log.type == "AWS::EC2::FlowLog"
+				some kind in util.possible_values(flow_log, ["LogDestinationType"])
+				kind.value == "s3"
+				path := ["LogDestination"]
+				some destination in util.possible_values(flow_log, path)
+				names_cloudformation_value(destination.value, bucket)
+				extra := [c |
+					some c in array.concat(
+						array.concat(util.conditions(flow_log, path), util.conditions(flow_log, ["LogDestinationType"])),
+						[destination.condition, kind.condition],
+					)
+					c != ""
+					not c in own
+				]
+				joined := util.conjunction(extra)
+				conditions := [c | c := joined; c != ""]
+			],
+		),
 	),
 )
 
-# A distribution's log bucket, a domain name: `!GetAtt Logs.DomainName`, `!Sub ${Logs}.s3...`.
-names_cloudformation_domain(value, bucket) if {
+# The bucket's own property lets logs in: the log-delivery ACL, or a name WAF delivers logs into.
+own_delivery("AccessControl", value, possible) if possible == value
+
+own_delivery("BucketName", _, possible) if waf_log_bucket_name(possible)
+
+# A distribution's log bucket, a domain name (`!GetAtt Logs.DomainName`, `!Sub ${Logs}.s3...`), or
+# a flow log's destination, an ARN (`!GetAtt Logs.Arn`, `!Sub arn:aws:s3:::${Logs}/prefix/`).
+names_cloudformation_value(value, bucket) if {
 	util.is_unknown(value)
 	bucket.address in util.cloudformation_names(value["$unknown"])
 }
 
-names_cloudformation_domain(value, bucket) if {
+names_cloudformation_value(value, bucket) if {
 	util.is_unknown(value)
 	some prefix in ["!GetAtt ", "${"]
 	contains(value["$unknown"], concat("", [prefix, bucket.address, "."]))
@@ -383,6 +481,8 @@ module_receives_logs(call) if {
 }
 
 module_receives_logs(call) if s3.has_certain_setting(call, separate_type)
+
+module_receives_logs(call) if waf_log_bucket_name(call.config.bucket)
 
 # Its ACL lets a log delivery write: `acl = "log-delivery-write"`, or a `grant` to the CloudFront
 # log delivery account.

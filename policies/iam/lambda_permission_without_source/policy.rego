@@ -9,11 +9,14 @@
 #   event source token instead and are not reported.
 #   In CloudFormation a principal an undecided `Fn::If` chooses is judged branch by branch, and a
 #   source written only under such a condition narrows only the deployments where it holds.
+#   Security Hub's Lambda.1 fails a function that Amazon S3 may invoke without an
+#   `AWS:SourceAccount` condition, which this rule's `s3.amazonaws.com` findings are.
 # custom:
 #   id: TG-IAM-012
 #   severity: medium
 #   category: iam
 #   remediation: Set source_arn (SourceArn) to the bucket, topic, rule or API that invokes the function, or at least source_account (SourceAccount).
+#   controls: [AWS-FSBP-Lambda.1]
 package tollgate.rules.iam.lambda_permission_without_source
 
 import data.tollgate.lib.iam

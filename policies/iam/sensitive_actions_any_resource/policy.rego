@@ -31,11 +31,14 @@
 #   `ManagedPolicyArns`, its own `Roles`, `Users` or `Groups`, or an `iam:PolicyARN` condition
 #   that lets a role attach it), or referred to otherwise, or by nothing in the change (it may be
 #   attached elsewhere), is.
+#   Its `kms:Decrypt` findings fail Security Hub's KMS.1 (customer managed policies) and KMS.2
+#   (inline policies); those controls also count `kms:ReEncryptFrom`, which this rule does not.
 # custom:
 #   id: TG-IAM-003
 #   severity: high
 #   category: iam
 #   remediation: Scope the statement's `Resource` to the ARNs the workload uses.
+#   controls: [AWS-FSBP-KMS.1, AWS-FSBP-KMS.2]
 package tollgate.rules.iam.sensitive_actions_any_resource
 
 import data.tollgate.lib.governs

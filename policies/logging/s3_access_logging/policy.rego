@@ -22,8 +22,8 @@
 #   names WAF delivers into). Logging a log bucket would log the deliveries into it, and its own
 #   access logs need a bucket that is not logged in turn. The bucket CloudTrail delivers to is
 #   not exempt (a policy for `cloudtrail.amazonaws.com`, a trail's `s3_bucket_name`): CIS asks for
-#   access logging on it (Security Hub CloudTrail.7). When an `aws_s3_bucket_logging` names a bucket that cannot be resolved, buckets
-#   without inline logging are not reported. A call of terraform-aws-modules/s3-bucket/aws is a
+#   access logging on it (Security Hub CloudTrail.7). When an `aws_s3_bucket_logging` names a
+#   bucket that cannot be resolved, buckets without inline logging are not reported. A call of terraform-aws-modules/s3-bucket/aws is a
 #   bucket too: reported when its `logging` argument is absent or empty, unless it is a log bucket
 #   (an `attach_*_log_delivery_policy` argument is true, its `bucket` is named for WAF logs, or
 #   another call's `logging` or an

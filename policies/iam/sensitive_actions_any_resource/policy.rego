@@ -2,13 +2,13 @@
 # title: Sensitive actions allowed on every resource
 # description: >-
 #   An identity policy allows actions that read secrets and data, destroy resources or disable
-#   audit trails (`secretsmanager:GetSecretValue`, `kms:Decrypt`, `s3:DeleteBucket`,
-#   `cloudtrail:StopLogging`, ...) on `Resource: "*"`, so one leaked credential reaches every
-#   such resource in the account. An ARN pattern naming every resource of the action's type
-#   counts too: a resource part of wildcards alone or after the type (`arn:aws:s3:::*/*`,
-#   `arn:aws:dynamodb:*:*:table/*`, `arn:aws:kms:*:*:*`), with region and account `*` or the
-#   deployment's own (`${AWS::Region}`, `${AWS::AccountId}`), as AWS SAM's `S3CrudPolicy` with
-#   `BucketName: "*"` writes; a bucket or a name prefix (`arn:aws:s3:::my-bucket/*`,
+#   audit trails (`secretsmanager:GetSecretValue`, `kms:Decrypt`, `kms:ReEncryptFrom`,
+#   `s3:DeleteBucket`, `cloudtrail:StopLogging`, ...) on `Resource: "*"`, so one leaked
+#   credential reaches every such resource in the account. An ARN pattern naming every resource
+#   of the action's type counts too: a resource part of wildcards alone or after the type
+#   (`arn:aws:s3:::*/*`, `arn:aws:dynamodb:*:*:table/*`, `arn:aws:kms:*:*:*`), with region and
+#   account `*` or the deployment's own (`${AWS::Region}`, `${AWS::AccountId}`), as AWS SAM's
+#   `S3CrudPolicy` with `BucketName: "*"` writes; a bucket or a name prefix (`arn:aws:s3:::my-bucket/*`,
 #   `arn:aws:s3:::*-logs/*`), a literal account or region, or another type's resources
 #   (`s3:DeleteBucket` on `arn:aws:s3:::*/*`, objects only) do not. Patterns such as
 #   `s3:Delete*` count when they cover one of these actions; service wildcards are reported by
@@ -31,8 +31,8 @@
 #   `ManagedPolicyArns`, its own `Roles`, `Users` or `Groups`, or an `iam:PolicyARN` condition
 #   that lets a role attach it), or referred to otherwise, or by nothing in the change (it may be
 #   attached elsewhere), is.
-#   Its `kms:Decrypt` findings fail Security Hub's KMS.1 (customer managed policies) and KMS.2
-#   (inline policies); those controls also count `kms:ReEncryptFrom`, which this rule does not.
+#   Its `kms:Decrypt` and `kms:ReEncryptFrom` findings (re-encrypting from a key decrypts under
+#   it) fail Security Hub's KMS.1 (customer managed policies) and KMS.2 (inline policies).
 # custom:
 #   id: TG-IAM-003
 #   severity: high
@@ -57,6 +57,7 @@ sensitive_actions := {
 	"s3:PutObjectAcl",
 	"s3:PutBucketPublicAccessBlock",
 	"kms:Decrypt",
+	"kms:ReEncryptFrom",
 	"kms:ScheduleKeyDeletion",
 	"kms:DisableKey",
 	"kms:PutKeyPolicy",
@@ -103,6 +104,7 @@ action_resource_types := {
 	"s3:PutBucketAcl": {"bucket"},
 	"s3:PutBucketPublicAccessBlock": {"bucket"},
 	"kms:Decrypt": {"key"},
+	"kms:ReEncryptFrom": {"key"},
 	"kms:ScheduleKeyDeletion": {"key"},
 	"kms:DisableKey": {"key"},
 	"kms:PutKeyPolicy": {"key"},

@@ -236,19 +236,25 @@ describe("boundedRetry on rate limits", () => {
 
   it("stops waiting on a rate limit at once when the caller aborts (the wall clock here)", async () => {
     nock(GITHUB).get("/repos/acme/infra").reply(403, SECONDARY, { "retry-after": "60" });
+    const stop = new AbortController();
+    // Aborted once the 60 s wait has begun (its warning is logged just before), not at a fixed
+    // time, which under load could fall while the request is still in flight.
     const api = new BoundedRetryOctokit({
       auth: "token",
       throttle: { enabled: false },
-      log: { debug() {}, info() {}, warn() {}, error() {} },
+      log: {
+        debug() {},
+        info() {},
+        warn: () => setTimeout(() => stop.abort(new Error("superseded")), 20),
+        error() {},
+      },
     });
-    const stop = new AbortController();
     const started = Date.now();
     const waiting = api.rest.repos.get({
       owner: "acme",
       repo: "infra",
       request: { signal: stop.signal },
     });
-    setTimeout(() => stop.abort(new Error("superseded")), 20);
     await expect(waiting).rejects.toThrow("superseded");
     expect(Date.now() - started).toBeLessThan(10_000);
   });

@@ -305,6 +305,85 @@ describe("tollgate diff pairs renamed files that git or the text alone would not
   });
 });
 
+describe("tollgate diff --base <branch> from a branch cut before the base branch moved on", () => {
+  const openSsh = [
+    'resource "aws_security_group" "web" {',
+    '  name = "web"',
+    "  ingress {",
+    "    from_port   = 22",
+    "    to_port     = 22",
+    '    protocol    = "tcp"',
+    '    cidr_blocks = ["0.0.0.0/0"]',
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  const wildcardIam =
+    'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "iam:*", Resource = "*" }] })\n}\n';
+  const report = (stdout: string) => {
+    const json = JSON.parse(stdout) as { findings: JsonFinding[]; notices: { code: string }[] };
+    return {
+      found: json.findings.map((f) => `${f.status} ${f.rule}`),
+      notices: json.notices.map((n) => n.code),
+    };
+  };
+
+  it("compares from the merge base, as the app does, so the base branch's later changes are not the PR's", async () => {
+    await withTempDir("merge-base", async (dir) => {
+      const repo = path.join(dir, "repo");
+      const git = (cwd: string, ...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", cwd, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      await writeFiles(repo, { "main.tf": openSsh });
+      git(repo, "init", "-q", "-b", "main");
+      git(repo, "add", "main.tf");
+      git(repo, "commit", "-qm", "base");
+      // The pull request only tags the group; meanwhile main closes SSH and adds a wildcard policy.
+      git(repo, "checkout", "-qb", "pr");
+      await writeFiles(repo, { "main.tf": openSsh.replace('"web"\n', '"web"\n  tags = {}\n') });
+      git(repo, "commit", "-qam", "tag");
+      git(repo, "checkout", "-q", "main");
+      await writeFiles(repo, {
+        "main.tf": openSsh.replace("0.0.0.0/0", "10.0.0.0/8"),
+        "iam.tf": wildcardIam,
+      });
+      git(repo, "add", "iam.tf", "main.tf");
+      git(repo, "commit", "-qm", "fix ssh, add iam");
+      const quiet = { found: ["existing TG-NET-001"], notices: [] };
+      const refs = await run(["diff", "--base", "main", "--head", "pr", "--format", "json"], repo);
+      expect([report(refs.stdout), refs.code]).toEqual([quiet, 0]);
+      git(repo, "checkout", "-q", "pr");
+      const worktree = await run(["diff", "--base", "main", "--format", "json"], repo);
+      expect([report(worktree.stdout), worktree.code]).toEqual([quiet, 0]);
+
+      // A shallow clone has no merge base: the tip is compared, and a notice says what that costs.
+      const shallow = path.join(dir, "shallow");
+      git(dir, "clone", "-q", "--depth", "1", "--branch", "pr", `file://${repo}`, shallow);
+      git(shallow, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main");
+      const tip = await run(["diff", "--base", "origin/main", "--format", "json"], shallow);
+      expect([report(tip.stdout), tip.code]).toEqual([
+        { found: ["new TG-NET-001", "fixed TG-IAM-006"], notices: ["git-merge-base"] },
+        1,
+      ]);
+
+      // The pull request's merge commit at depth 1 (actions/checkout): its first parent is the base.
+      git(repo, "checkout", "-qb", "merged", "main");
+      git(repo, "merge", "-q", "--no-ff", "-m", "merge", "pr");
+      const merged = path.join(dir, "merged");
+      git(dir, "clone", "-q", "--depth", "1", "--branch", "merged", `file://${repo}`, merged);
+      git(merged, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main");
+      const onMerge = await run(["diff", "--base", "origin/main", "--format", "json"], merged);
+      expect([report(onMerge.stdout), onMerge.code]).toEqual([
+        { found: ["existing TG-IAM-006"], notices: [] },
+        0,
+      ]);
+    });
+  });
+});
+
 describe("tollgate diff on a pull request that only refactors Terraform addresses", () => {
   // terragoat's web-node group opens SSH to the internet (TG-NET-001, high, blocking). Each PR
   // edits every file of the root as `edit` says and writes `moved.tf`, both sides under `dir`.

@@ -83,6 +83,32 @@ export async function resolveCommit(repo: string, ref: string): Promise<string> 
   return out.toString("utf8").trim();
 }
 
+/**
+ * The commit a pull request's changes start from, as GitHub's three-dot pull request diff and the
+ * app take it: the merge base of `base` and `head` (`HEAD` for the working tree), so fixes made on
+ * the base branch since the branch was cut are not the pull request's. Without the history to find
+ * it (a shallow clone), `base` itself when head's commit names it as a parent (a pull request's
+ * merge commit checked out at depth 1, as `actions/checkout` does); otherwise undefined.
+ */
+export async function findMergeBase(
+  repo: string,
+  base: string,
+  head = "HEAD",
+): Promise<string | undefined> {
+  const baseCommit = await resolveCommit(repo, base);
+  const headCommit = await resolveCommit(repo, head);
+  const found = await run(repo, ["merge-base", baseCommit, headCommit]).catch(() => undefined);
+  if (found !== undefined) return found.toString("utf8").trim();
+  // A shallow clone hides a commit's parents from merge-base, but its text still names them.
+  const text = (await run(repo, ["cat-file", "commit", headCommit])).toString("utf8");
+  const parents = text
+    .slice(0, text.indexOf("\n\n"))
+    .split("\n")
+    .filter((line) => line.startsWith("parent "))
+    .map((line) => line.slice("parent ".length));
+  return parents.includes(baseCommit) ? baseCommit : undefined;
+}
+
 /** One file's change between two commits as a pull request lists it: its hunks without file headers. */
 export interface GitFileChange {
   /** The path at head (at base for a removed file), from the repository's top. */

@@ -33,6 +33,7 @@ import {
 import {
   BUILT_IN_CATEGORIES,
   isWarning,
+  problemPlace,
   type Category,
   type Finding,
   type FindingStatus,
@@ -644,8 +645,7 @@ export function decideGate(
       `${plural(warnings.length, "load warning")} (not blocking: what each names is unknown to the policies or left out)`,
     );
   const notices = [...(context.notices ?? [])];
-  for (const notice of notices)
-    reasons.push(`${notice.file}:${notice.line}:${notice.column}: ${notice.message}`);
+  for (const notice of notices) reasons.push(`${problemPlace(notice)}${notice.message}`);
   const countdownList = [...countdowns]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([rule, { blockingFrom, count }]) => ({

@@ -325,6 +325,14 @@ export interface LoadError {
 }
 
 /**
+ * Where a problem points, `file:line:column: ` as editors link it, or nothing for one about the run
+ * as a whole (no file: the merge base a diff could not find).
+ */
+export function problemPlace(problem: Pick<LoadError, "file" | "line" | "column">): string {
+  return problem.file === "" ? "" : `${problem.file}:${problem.line}:${problem.column}: `;
+}
+
+/**
  * A resource's address in its root: `address`, with a nested CloudFormation stack's path before
  * it (`Network.WebSG`), as a Terraform address holds its module path. Findings are named by it.
  */

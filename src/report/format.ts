@@ -1,11 +1,11 @@
 // Small text helpers every renderer shares: the one `file:line:col: message` form for errors
 // (STYLE §5), the "cannot tell" note of a finding an unknown value decides, the name of a
 // finding's resource, and escaping for text from scanned files that ends up in markdown.
-import type { Finding, LoadError } from "../model/types.js";
+import { problemPlace, type Finding, type LoadError } from "../model/types.js";
 
 export function formatLoadError(error: LoadError): string {
   const level = error.level === "warning" ? "warning: " : "";
-  return `${error.file}:${error.line}:${error.column}: ${level}${error.message} (${error.code})`;
+  return `${problemPlace(error)}${level}${error.message} (${error.code})`;
 }
 
 /** What every report says of a finding an unknown value decides; undefined for the others. */

@@ -466,6 +466,31 @@ describe("renderText", () => {
     ]);
   });
 
+  it("gives a notice about the whole run (no file) no place in text and no location in SARIF", () => {
+    const notice: LoadError = {
+      file: "",
+      line: 0,
+      column: 0,
+      code: "git-merge-base",
+      message: "no merge base of main and HEAD in this clone",
+    };
+    const decision = decideGate([finding()], [], defaultSettings, { notices: [notice] });
+    expect(renderText(decision).split("\n").slice(-4)).toEqual([
+      "no merge base of main and HEAD in this clone (git-merge-base) [notice]",
+      "",
+      "failure: 1 blocking new finding (1 high); 1 notice above",
+      "",
+    ]);
+    const [run] = JSON.parse(renderSarif(decision)).runs;
+    expect(run.invocations[0].toolConfigurationNotifications).toEqual([
+      {
+        level: "warning",
+        descriptor: { id: "git-merge-base" },
+        message: { text: "no merge base of main and HEAD in this clone (git-merge-base)" },
+      },
+    ]);
+  });
+
   it("labels enforcement only where it applies: not on fixed findings, 'would block' when waived", () => {
     const decision = decideGate(
       [

@@ -83,14 +83,14 @@ export function renderSarif(
               level: isWarning(error) ? "warning" : "error",
               descriptor: { id: error.code },
               message: { text: formatLoadError(error) },
-              locations: [location(error.file, error.line, error.line, error.column)],
+              ...problemLocations(error),
             })),
             toolConfigurationNotifications: [
               ...decision.notices.map((notice) => ({
                 level: "warning",
                 descriptor: { id: notice.code },
                 message: { text: formatLoadError(notice) },
-                locations: [location(notice.file, notice.line, notice.line, notice.column)],
+                ...problemLocations(notice),
               })),
               ...decision.countdowns.map((countdown) => ({
                 level: "note",
@@ -230,6 +230,12 @@ function sarifRule(finding: Finding, level: SarifLevel): object {
       ...(securitySeverity ? { "security-severity": securitySeverity } : {}),
     },
   };
+}
+
+/** A load problem's or notice's place; none for one about the whole run (no file). */
+function problemLocations(problem: LoadError): { locations?: object[] } {
+  if (problem.file === "") return {};
+  return { locations: [location(problem.file, problem.line, problem.line, problem.column)] };
 }
 
 function location(file: string, line: number, endLine: number, column?: number): object {

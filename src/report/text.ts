@@ -5,7 +5,7 @@
 // (waivers and settings that waive or set nothing, locks held) are one line each, after the
 // findings, and the verdict line counts them rather than running them together.
 import type { GateDecision } from "../gate/index.js";
-import type { Finding } from "../model/types.js";
+import { problemPlace, type Finding } from "../model/types.js";
 import {
   blockElsewhere,
   byLocation,
@@ -51,9 +51,7 @@ export function renderText(
   for (const notice of decision.notices) lines.push(`${formatLoadError(notice)} [notice]`);
   if (lines.length > 0) lines.push("");
   const listed = new Set(
-    decision.notices.map(
-      (notice) => `${notice.file}:${notice.line}:${notice.column}: ${notice.message}`,
-    ),
+    decision.notices.map((notice) => `${problemPlace(notice)}${notice.message}`),
   );
   const reasons = decision.reasons.filter((reason) => !listed.has(reason));
   const notices = decision.reasons.length - reasons.length;

@@ -10,12 +10,14 @@ import { diffScans, followRenamesInScan, renamesByContent, type Rename } from ".
 import { evaluatedRules } from "../../engine/index.js";
 import { folderChanges } from "../../fetch/folders.js";
 import {
+  findMergeBase,
   locateRepository,
   readGitChanges,
   renamesOf,
   type GitFileChange,
 } from "../../fetch/git.js";
 import { gateWithWaivers } from "../../gate/index.js";
+import type { LoadError } from "../../model/types.js";
 import { changedLinesByFile, decidingLines } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
 import {
@@ -89,6 +91,8 @@ export const diffCommand = defineCommand({
     let told: Rename[] = [];
     // The files git tells changed, with their hunks, between refs.
     let gitChanges: GitFileChange[] | undefined;
+    // Notes on the run as a whole, listed with the settings' notices.
+    const runNotices: LoadError[] = [];
     if (usesDirs) {
       if (!values["base-dir"] || !values["head-dir"])
         throw new UsageError("--base-dir and --head-dir go together");
@@ -102,13 +106,18 @@ export const diffCommand = defineCommand({
       const given = path.resolve(io.cwd, values.repo);
       const { top } = await locateRepository(given);
       const repo = top ?? given;
-      base = await readGitRef(repo, values.base);
       if (values.head === undefined && top === undefined)
         throw new UsageError(`${given} is a bare repository: give --head <ref>`);
+      // The pull request's changes start at the merge base, as the app reads them: a fix made on
+      // the base branch since the branch was cut is not this change's, nor is what it opened.
+      const start = await findMergeBase(repo, values.base, values.head);
+      if (start === undefined) runNotices.push(noMergeBase(values.base, values.head ?? "HEAD"));
+      const from = start ?? values.base;
+      base = await readGitRef(repo, from);
       // The working tree stays inside the repository, as the base ref does: a module above it
       // would be read on one side only, and all it holds would look new.
       head = values.head ? await readGitRef(repo, values.head) : await readWorkingTree(repo);
-      const changes = await readGitChanges(repo, values.base, values.head);
+      const changes = await readGitChanges(repo, from, values.head);
       told = renamesOf(changes);
       // A file of the working tree git does not track is wholly added, as a pull request shows it.
       const listed = new Set(changes.map((change) => change.path));
@@ -152,7 +161,7 @@ export const diffCommand = defineCommand({
         repository,
         now: new Date(),
         ...evaluatedRules(engine),
-        settingsNotices,
+        settingsNotices: [...runNotices, ...settingsNotices],
         baseProblems: [...base.errors, ...baseResult.errors],
         // Two git refs are whole repositories, so a settings waiver whose rule found nothing is
         // stale; two folders may be parts of one.
@@ -166,6 +175,17 @@ export const diffCommand = defineCommand({
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
 });
+
+/** The notice of a diff compared with the base's tip, its merge base with the head not in the clone. */
+function noMergeBase(base: string, head: string): LoadError {
+  return {
+    file: "",
+    line: 0,
+    column: 0,
+    code: "git-merge-base",
+    message: `no merge base of ${base} and ${head} in this clone (a shallow one?): compared with ${base}'s tip, so a fix made there since ${head} branched off shows as new here and what it opened as fixed; fetch the history (actions/checkout's fetch-depth: 0)`,
+  };
+}
 
 /** The folder a flag names, resolved from the working folder; a usage error naming both if none. */
 async function folderFlag(flag: string, value: string, cwd: string): Promise<string> {

@@ -947,6 +947,28 @@ describe("renderSarif", () => {
         .runs[0].results[0].partialFingerprints;
     expect(at(10)).toEqual(at(99));
   });
+
+  it("numbers the fingerprints of findings of one identity written twice, in file order", () => {
+    // Two equal ingress blocks of one group: one identity, two places GitHub must both show.
+    const twice = [finding({ line: 14, endLine: 14 }), finding({ line: 7, endLine: 7 })];
+    const single = finding({ line: 7, endLine: 7 });
+    const printsOf = (findings: Finding[]) =>
+      JSON.parse(renderSarif(decideGate(findings, [], defaultSettings))).runs[0].results.map(
+        (
+          r: { locations: { physicalLocation: { region: { startLine: number } } }[] } & {
+            partialFingerprints: Record<string, string>;
+          },
+        ) => [
+          r.locations[0]!.physicalLocation.region.startLine,
+          Object.values(r.partialFingerprints)[0],
+        ],
+      );
+    const [[, alone]] = printsOf([single]);
+    expect(printsOf(twice)).toEqual([
+      [14, `${alone}:2`],
+      [7, alone],
+    ]);
+  });
 });
 
 describe("a finding an unknown value decides", () => {

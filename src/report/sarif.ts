@@ -15,6 +15,7 @@ import { describeCountdown, type GateDecision } from "../gate/index.js";
 import { isWarning, type Finding, type LoadError, type Severity } from "../model/types.js";
 import {
   blockElsewhere,
+  byLocation,
   cannotTell,
   escapeMarkdown,
   formatLoadError,
@@ -53,6 +54,7 @@ export function renderSarif(
 ): string {
   const open = decision.findings.filter((f) => f.status !== "fixed");
   const blocking = new Set(decision.blocking);
+  const fingerprint = fingerprints(open);
   const errors: LoadError[] = [...decision.errors, ...decision.warnings];
   const ruleIndex = new Map<string, number>();
   const rules: object[] = [];
@@ -118,7 +120,7 @@ export function renderSarif(
           message: { text: sarifMessage(finding, options.decided?.get(finding)) },
           ...locations(finding, options.decided?.get(finding)),
           partialFingerprints: {
-            [FINGERPRINT_KEY]: createHash("sha256").update(findingIdentity(finding)).digest("hex"),
+            [FINGERPRINT_KEY]: fingerprint.get(finding),
           },
           ...(finding.status
             ? { baselineState: finding.status === "new" ? "new" : "unchanged" }
@@ -144,6 +146,25 @@ export function renderSarif(
     ],
   };
   return JSON.stringify(log, null, 2) + "\n";
+}
+
+/**
+ * Each open finding's fingerprint, its diff identity hashed, so an alert follows it across commits.
+ * Findings of one identity (a rule, resource and evidence written twice: two equal ingress blocks)
+ * are numbered in the order they are written, as CodeQL numbers equal line hashes, since GitHub
+ * folds results of one fingerprint into one alert and would show the first place alone. The first
+ * keeps the bare hash, so an alert raised before keeps its fingerprint.
+ */
+function fingerprints(open: readonly Finding[]): Map<Finding, string> {
+  const seen = new Map<string, number>();
+  const numbered = new Map<Finding, string>();
+  for (const finding of byLocation(open)) {
+    const hash = createHash("sha256").update(findingIdentity(finding)).digest("hex");
+    const count = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, count);
+    numbered.set(finding, count === 1 ? hash : `${hash}:${count}`);
+  }
+  return numbered;
 }
 
 /**

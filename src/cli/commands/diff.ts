@@ -49,7 +49,8 @@ export const diffCommand = defineCommand({
     base: {
       type: "string",
       value: "ref",
-      description: "the git ref of the base (the pull request's target)",
+      description:
+        "the git ref of the pull request's target, diffed from its merge base with the head",
     },
     head: {
       type: "string",

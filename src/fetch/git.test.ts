@@ -4,6 +4,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile, symlink } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
+  findMergeBase,
   listWorkingTree,
   locateRepository,
   readGitChanges,
@@ -78,6 +79,32 @@ describe("git snapshots", () => {
       ["blob.json", "binary"],
       ["evil.tf", "symlink"],
     ]);
+  });
+
+  it("finds where a branch left its base, and nothing for an unborn HEAD", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-merge-base-"));
+    const at = (...args: string[]) =>
+      execFileSync(
+        "git",
+        ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+        { encoding: "utf8" },
+      ).trim();
+    try {
+      at("init", "-q", "-b", "main");
+      at("commit", "-q", "--allow-empty", "-m", "cut");
+      const cut = at("rev-parse", "HEAD");
+      at("checkout", "-qb", "pr");
+      at("commit", "-q", "--allow-empty", "-m", "pr");
+      at("checkout", "-q", "main");
+      at("commit", "-q", "--allow-empty", "-m", "main moves on");
+      expect(await findMergeBase(dir, "main", "pr")).toBe(cut);
+      expect(await findMergeBase(dir, "pr", "main")).toBe(cut);
+      expect(await findMergeBase(dir, "main~1", "main")).toBe(cut);
+      at("checkout", "-q", "--orphan", "fresh");
+      expect(await findMergeBase(dir, "main")).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("names a ref that is not a commit", async () => {

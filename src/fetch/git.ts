@@ -96,7 +96,9 @@ export async function findMergeBase(
   head = "HEAD",
 ): Promise<string | undefined> {
   const baseCommit = await resolveCommit(repo, base);
-  const headCommit = await resolveCommit(repo, head);
+  // An unborn HEAD (a branch made with `checkout --orphan`) has no history to share.
+  const headCommit = await resolveCommit(repo, head).catch(() => undefined);
+  if (headCommit === undefined) return undefined;
   const found = await run(repo, ["merge-base", baseCommit, headCommit]).catch(() => undefined);
   if (found !== undefined) return found.toString("utf8").trim();
   // A shallow clone hides a commit's parents from merge-base, but its text still names them.

@@ -18,14 +18,15 @@
 #   `delivery.logs.amazonaws.com`, as the module's ELB and LB flags below write it, or to
 #   `logging.s3.amazonaws.com`), or a VPC flow log's S3 destination (`aws_flow_log` with
 #   `log_destination_type = "s3"`, `AWS::EC2::FlowLog` with `LogDestinationType: s3`, whose
-#   destination names the bucket), or a bucket named for AWS WAF logs (`aws-waf-logs-*`, the only
-#   names WAF delivers into). Logging a log bucket would log the deliveries into it, and its own
+#   destination names the bucket), or a WAF web ACL's logging destination
+#   (`aws_wafv2_web_acl_logging_configuration`, `AWS::WAFv2::LoggingConfiguration`, naming the
+#   bucket; a name such as `aws-waf-logs-*` alone does not count). Logging a log bucket would log the deliveries into it, and its own
 #   access logs need a bucket that is not logged in turn. The bucket CloudTrail delivers to is
 #   not exempt (a policy for `cloudtrail.amazonaws.com`, a trail's `s3_bucket_name`): CIS asks for
 #   access logging on it (Security Hub CloudTrail.7). When an `aws_s3_bucket_logging` names a
 #   bucket that cannot be resolved, buckets without inline logging are not reported. A call of terraform-aws-modules/s3-bucket/aws is a
 #   bucket too: reported when its `logging` argument is absent or empty, unless it is a log bucket
-#   (an `attach_*_log_delivery_policy` argument is true, its `bucket` is named for WAF logs, or
+#   (an `attach_*_log_delivery_policy` argument is true, a WAF logging configuration refers to it, or
 #   another call's `logging` or an
 #   `aws_s3_bucket_logging` refers to it) or an `aws_s3_bucket_logging` whose bucket cannot be
 #   resolved may log it.
@@ -113,11 +114,24 @@ is_log_target(bucket) if {
 	flow_log.config.log_destination_type == "s3"
 }
 
-# It is named for AWS WAF logs, which WAF delivers only into buckets named `aws-waf-logs-*`.
+# A WAF web ACL logs into it: an `aws_wafv2_web_acl_logging_configuration` whose
+# `log_destination_configs` names it (its ARN, or the ARN written out). The name alone
+# (`aws-waf-logs-*`, which WAF requires) does not exempt a bucket: anyone may name a data bucket so.
 is_log_target(bucket) if {
 	bucket.source == "terraform"
-	some attribute in ["bucket", "bucket_prefix"]
-	waf_log_bucket_name(bucket.config[attribute])
+	some configuration in util.referring(bucket)
+	configuration.type == "aws_wafv2_web_acl_logging_configuration"
+	some destination in util.elements(configuration.config.log_destination_configs)
+	names_terraform_bucket(destination.value, bucket)
+}
+
+is_log_target(bucket) if {
+	bucket.source == "terraform"
+	is_string(bucket.config.bucket)
+	some i in util.managed_positions.aws_wafv2_web_acl_logging_configuration
+	some destination in util.elements(input.resources[i].config.log_destination_configs)
+	some partition in ["arn:aws:s3:::", "arn:aws-cn:s3:::", "arn:aws-us-gov:s3:::"]
+	destination.value == concat("", [partition, bucket.config.bucket])
 }
 
 # The flow logs whose destination names the bucket: those referring to it (`aws_s3_bucket.x.arn`),
@@ -143,18 +157,6 @@ flow_log_positions[name] contains i if {
 	some partition in ["arn:aws:s3:::", "arn:aws-cn:s3:::", "arn:aws-us-gov:s3:::"]
 	startswith(destination, partition)
 	name := split(substring(destination, count(partition), -1), "/")[0]
-}
-
-# A bucket name (or prefix) WAF can deliver logs into, written out or interpolated after it.
-waf_log_bucket_name(value) if {
-	is_string(value)
-	startswith(value, "aws-waf-logs-")
-}
-
-waf_log_bucket_name(value) if {
-	util.is_unknown(value)
-	some prefix in ["\"aws-waf-logs-", "!Sub aws-waf-logs-"]
-	startswith(value["$unknown"], prefix)
 }
 
 # The conditions under which each bucket policy statement naming the bucket lets a log delivery
@@ -275,8 +277,8 @@ unreceived_when(bucket) := util.none_hold_when(array.concat(log_deliveries(bucke
 # Each way a CloudFormation bucket receives logs, as the conditions it waits for beyond the
 # bucket's own: another bucket's `DestinationBucketName` naming it (under that bucket's own
 # `Condition` and the `Fn::If` branches that write it), a CloudFront distribution's
-# `Logging.Bucket` naming it (the same way), the log-delivery ACL, a `BucketName` WAF delivers
-# logs into (`aws-waf-logs-*`), or a VPC flow log whose `LogDestinationType` is `s3` and whose
+# `Logging.Bucket` naming it (the same way), the log-delivery ACL, a WAF logging configuration
+# naming it, or a VPC flow log whose `LogDestinationType` is `s3` and whose
 # `LogDestination` names it. Ways whose conditions exclude each other are in no deployment and
 # left out.
 log_deliveries(bucket) := array.concat(
@@ -313,16 +315,15 @@ log_deliveries(bucket) := array.concat(
 		],
 		array.concat(
 			[conditions |
-				some property, value in {"AccessControl": "LogDeliveryWrite", "BucketName": "aws-waf-logs-"}
-				some possible in util.possible_values(bucket, [property])
-				own_delivery(property, value, possible.value)
+				some possible in util.possible_values(bucket, ["AccessControl"])
+				possible.value == "LogDeliveryWrite"
 				conditions := [c |
-					some c in array.concat(util.conditions(bucket, [property]), [possible.condition])
+					some c in array.concat(util.conditions(bucket, ["AccessControl"]), [possible.condition])
 					c != ""
 					not c in util.conditions(bucket, [])
 				]
 			],
-			[conditions |
+			array.concat(waf_deliveries(bucket), [conditions |
 				own := util.conditions(bucket, [])
 				some flow_log in util.referring(bucket)
 				flow_log.type == "AWS::EC2::FlowLog"
@@ -341,15 +342,29 @@ log_deliveries(bucket) := array.concat(
 				]
 				joined := util.conjunction(extra)
 				conditions := [c | c := joined; c != ""]
-			],
+			]),
 		),
 	),
 )
 
-# The bucket's own property lets logs in: the log-delivery ACL, or a name WAF delivers logs into.
-own_delivery("AccessControl", value, possible) if possible == value
-
-own_delivery("BucketName", _, possible) if waf_log_bucket_name(possible)
+# A WAF web ACL's `AWS::WAFv2::LoggingConfiguration` whose `LogDestinationConfigs` names the
+# bucket's ARN (`!GetAtt Logs.Arn`, `!Sub arn:aws:s3:::${Logs}`), under its own conditions.
+waf_deliveries(bucket) := [conditions |
+	own := util.conditions(bucket, [])
+	some configuration in util.referring(bucket)
+	configuration.type == "AWS::WAFv2::LoggingConfiguration"
+	path := ["LogDestinationConfigs"]
+	some destinations in util.possible_values(configuration, path)
+	some destination in util.elements(destinations.value)
+	names_cloudformation_value(destination.value, bucket)
+	extra := [c |
+		some c in array.concat(util.conditions(configuration, path), [destinations.condition])
+		c != ""
+		not c in own
+	]
+	joined := util.conjunction(extra)
+	conditions := [c | c := joined; c != ""]
+]
 
 # A distribution's log bucket, a domain name (`!GetAtt Logs.DomainName`, `!Sub ${Logs}.s3...`), or
 # a flow log's destination, an ARN (`!GetAtt Logs.Arn`, `!Sub arn:aws:s3:::${Logs}/prefix/`).
@@ -482,7 +497,11 @@ module_receives_logs(call) if {
 
 module_receives_logs(call) if s3.has_certain_setting(call, separate_type)
 
-module_receives_logs(call) if waf_log_bucket_name(call.config.bucket)
+# A WAF web ACL logs into it: a logging configuration refers to the call's bucket.
+module_receives_logs(call) if {
+	some configuration in util.referring(call)
+	configuration.type == "aws_wafv2_web_acl_logging_configuration"
+}
 
 # Its ACL lets a log delivery write: `acl = "log-delivery-write"`, or a `grant` to the CloudFront
 # log delivery account.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   directoryOf,
+  fileContentPaths,
   fileReadPaths,
   isIacPath,
   localModuleDirs,
@@ -137,7 +138,7 @@ describe("module directories", () => {
 });
 
 describe("fileReadPaths", () => {
-  it("names the files file(), templatefile() and fileexists() read with a literal path, from the module", () => {
+  it("names the files file(), templatefile(), fileexists() and the digests read with a literal path, from the module", () => {
     const text = [
       'policy = templatefile("${path.module}/templates/role.json.tftpl", { bucket = var.b })',
       'assume = file("trust.json")',
@@ -155,7 +156,32 @@ describe("fileReadPaths", () => {
       "modules/iam/rules.yaml",
       "modules/iam/extra.json",
       "modules/shared/boundary.json",
+      "modules/iam/logo.png",
     ]);
+  });
+
+  it("names every function reading a file, and only file() and templatefile() as reading its text", () => {
+    const text = [
+      'a = filebase64("init.sh")',
+      'b = filebase64sha256("${path.module}/build/lambda.zip")',
+      'c = filebase64sha512("c.zip")',
+      'd = filemd5("d.txt")',
+      'e = filesha1("e.txt")',
+      'f = filesha256("f.txt")',
+      'g = filesha512("g.txt")',
+      'h = file("h.json")',
+    ].join("\n");
+    expect(fileReadPaths("m", text)).toEqual([
+      "m/init.sh",
+      "m/build/lambda.zip",
+      "m/c.zip",
+      "m/d.txt",
+      "m/e.txt",
+      "m/f.txt",
+      "m/g.txt",
+      "m/h.json",
+    ]);
+    expect(fileContentPaths("m", text)).toEqual(["m/h.json"]);
   });
 
   it("names them in JSON syntax, where the quotes around the path are escaped", () => {
@@ -208,6 +234,10 @@ describe("unresolvedReadPaths", () => {
     // Anything else may be anywhere.
     expect(reads('x = fileset(local.dir, "*.py")')).toEqual(changed);
     expect(reads("x = fileexists(var.path)")).toEqual(changed);
+    expect(reads('x = filebase64sha256("${path.module}/handlers/${each.key}")')).toEqual([
+      "modules/fn/handlers/webhook.py",
+    ]);
+    expect(reads("x = filemd5(local.zip)", new Set())).toEqual([]);
     // A pattern Tollgate does not match lists what may be below its folder.
     expect(reads('x = fileset(path.module, "handlers/{1..3}.py")')).toEqual([
       "modules/fn/handlers/webhook.py",
@@ -222,6 +252,7 @@ describe("unresolvedReadPaths", () => {
       'c = file("${path.module}/policy.json")',
       'd = templatefile("role.tftpl", {})',
       'e = fileexists("lambda.zip")',
+      'f = filebase64sha256("lambda.zip")',
     ].join("\n");
     expect(reads(literal)).toEqual([]);
     // Modified, not added: a listing is unchanged, the text read is not.

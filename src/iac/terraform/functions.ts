@@ -450,6 +450,38 @@ function setOf(values: Value[]): Value[] {
 /** Thrown by an implementation when the answer depends on an unknown nested in an argument. */
 class UnknownResult extends Error {}
 
+/** The functions that read a file's bytes into a value no rule reads: an encoding or a digest. */
+export const FILE_DIGEST_FUNCTIONS = [
+  "filebase64",
+  "filebase64sha256",
+  "filebase64sha512",
+  "filemd5",
+  "filesha1",
+  "filesha256",
+  "filesha512",
+] as const;
+
+/**
+ * `filebase64`, `filemd5`, `filesha256` and the like: the bytes of a file (a Lambda zip, a script)
+ * as a value no rule reads, left unknown; the file counts as read when it was given (`fileExists`
+ * notes it), as the fetch stage counts it (`fileReadTargets`), so a change to it is a change to
+ * the module.
+ */
+function fileDigests(): Record<string, FunctionSpec> {
+  return Object.fromEntries(
+    FILE_DIGEST_FUNCTIONS.map((name) => [
+      name,
+      {
+        arity: [1, 1],
+        run: ([p], context) => {
+          context.fileExists(str(p as Value, `${name} path`));
+          throw new UnknownResult();
+        },
+      } satisfies FunctionSpec,
+    ]),
+  );
+}
+
 function regexFind(pattern: string, text: string, all: boolean): Value {
   let compiled: RE2JS;
   try {
@@ -652,6 +684,7 @@ const SPECS: Record<string, FunctionSpec> = {
       return exists;
     },
   },
+  ...fileDigests(),
   flatten: {
     arity: [1, 1],
     acceptsPartial: true,
@@ -1043,7 +1076,7 @@ const TERRAFORM_FUNCTIONS = new Set([
   ...Object.keys(SPECS),
   ...(
     "abspath base64gzip base64sha256 base64sha512 bcrypt can " +
-    "filebase64 filebase64sha256 filebase64sha512 filemd5 fileset filesha1 filesha256 filesha512 formatdate issensitive " +
+    "fileset formatdate issensitive " +
     "list map md5 pathexpand plantimestamp rsadecrypt sha1 sha256 sha512 templatestring " +
     "templatefile textdecodebase64 textencodebase64 timeadd timecmp timestamp try type uuid uuidv5 ephemeralasnull"
   ).split(" "),

@@ -1,8 +1,9 @@
 // What a Terraform file reads beyond itself, told from its text alone: the local module folders its
-// calls name and the files its `file()`/`templatefile()`/`fileexists()` calls name with a literal path. Readers
+// calls name and the files its `file()`/`templatefile()`/`fileexists()`/`filemd5()`… calls name with a literal path. Readers
 // that fetch part of a repository (the app's pull request snapshot, the CLI following a module out
 // of the scanned folders) ask this what to read next, before anything is parsed. `.tf.json` writes
 // the same things as JSON: `"source": "./x"`, and calls inside strings with their quotes escaped.
+import { FILE_DIGEST_FUNCTIONS } from "./functions.js";
 import { joinPath, leavesTop } from "./modules.js";
 
 /** `source = "./x"` in native syntax, `"source": "./x"` in JSON syntax: the local forms. */
@@ -23,21 +24,28 @@ export function localModuleDirs(dir: string, text: string): string[] {
 }
 
 /**
- * `file("...")`, `templatefile("...", ...)` or `fileexists("...")` with a literal path, optionally
+ * Every function reading a file: `file` and `templatefile` read its text, `fileexists` whether it
+ * is there, `filemd5`, `filebase64` and the like its bytes, into a value Tollgate leaves unknown.
+ */
+const FILE_FUNCTIONS = ["file", "templatefile", "fileexists", ...FILE_DIGEST_FUNCTIONS].join("|");
+
+/**
+ * A file-reading call (`FILE_FUNCTIONS`, `file("...")`, `filemd5("...")`) with a literal path, optionally
  * under `${path.module}/`; in a JSON string the quotes around the path are escaped
  * (`file(\"x.json\")`). `jsondecode(file("rules.json"))` and `yamldecode(file(...))` read through
  * the `file` call inside them.
  */
 const fileReadCall = (names: string): string =>
   String.raw`\b(?:${names})\(\s*(\\?)"(\$\{path\.module\}\/)?([^"$\\]+)\1"`;
-const FILE_READ_CALL = fileReadCall("file|templatefile|fileexists");
+const FILE_READ_CALL = fileReadCall(FILE_FUNCTIONS);
 const FILE_READ = new RegExp(FILE_READ_CALL, "g");
 const CONTENT_READ = new RegExp(fileReadCall("file|templatefile"), "g");
 const LITERAL_FILE_READ = new RegExp(`^${FILE_READ_CALL}`);
 
 /**
- * Paths a Terraform file in `dir` reads with `file()`, `templatefile()` or `fileexists()` (a policy
- * or rules kept as JSON, YAML or a template beside the module), joined to `dir`: Terraform
+ * Paths a Terraform file in `dir` reads with `file()`, `templatefile()`, `fileexists()`, `filemd5()`
+ * and the like (a policy or rules kept as JSON, YAML or a template beside the module, a zip it
+ * hashes), joined to `dir`: Terraform
  * resolves `${path.module}/x` from the module and `x` from the root module, the same folder when
  * the file is in one. A path above the top of the names keeps its leading `..` (see `leavesTop`).
  * Only literal paths: a path built otherwise stays unread, and its value unknown.
@@ -47,8 +55,8 @@ export function fileReadTargets(dir: string, text: string): string[] {
 }
 
 /**
- * `fileReadTargets` less the paths only `fileexists()` names: the files whose text a module reads
- * (a `lambda.zip` it only checks for is not one).
+ * `fileReadTargets` less the paths only `fileexists()`, `filemd5()` and the like name: the files
+ * whose text a module reads (a `lambda.zip` it only checks for or hashes is not one).
  */
 export function fileContentTargets(dir: string, text: string): string[] {
   return targetsOf(CONTENT_READ, dir, text);
@@ -95,7 +103,7 @@ export function filesetCalls(dir: string, text: string): { directory: string; pa
 }
 
 /**
- * Where a `fileset()`, `file()`, `templatefile()` or `fileexists()` call the literal forms above do
+ * Where a `fileset()` or file-reading call (`FILE_FUNCTIONS`) the literal forms above do
  * not resolve may read: `folder` is a repository folder, or, with `fromRoot`, a folder below the
  * root module, which a file alone does not tell (any folder above the file read may be it). It is
  * the whole path when the argument is a literal string, else the folder part of its literal head;
@@ -110,7 +118,7 @@ export interface UnresolvedRead {
   pattern?: string;
 }
 
-const READ_CALL = /\b(fileset|file|templatefile|fileexists)\(\s*/g;
+const READ_CALL = new RegExp(String.raw`\b(fileset|${FILE_FUNCTIONS})\(\s*`, "g");
 const FILESET_CALL_HERE = new RegExp(FILESET_CALL.source, "y");
 /** The call's first argument as far as it is known: `path.x`, or a string's literal head. */
 const FIRST_ARGUMENT =
@@ -118,7 +126,7 @@ const FIRST_ARGUMENT =
 const LITERAL_PATTERN = /^\s*,\s*(\\?)"([^"$\\]+)\1"\s*\)/;
 
 /**
- * The calls of `fileset()`, `file()`, `templatefile()` and `fileexists()` in a Terraform file in
+ * The calls of `fileset()` and of the functions reading a file (`FILE_FUNCTIONS`) in a Terraform file in
  * `dir` that `filesetCalls` and `fileReadTargets` do not resolve, with where each may read
  * (`fileset(path.root, "handlers/*.py")`, `fileset(local.dir, "*.py")`,
  * `file("${path.module}/policies/${each.value}")`): a reader fetching part of a repository

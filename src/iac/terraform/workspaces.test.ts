@@ -269,6 +269,24 @@ ${openGroup}`,
     });
   });
 
+  it("tell by the inputs a file only filemd5() or filebase64() reads", () => {
+    const inputs = (script: string) =>
+      load({
+        "main.tf": `locals {
+  sizes = { default = 1, prod = 200 }
+  ids   = [for i in range(local.sizes[terraform.workspace]) : range(1000)]
+}
+resource "aws_instance" "x" {
+  user_data_base64 = filebase64("init.sh")
+  tags             = { script = filemd5("init.sh") }
+}
+${openGroup}`,
+        "init.sh": script,
+      }).errors.find((error) => error.code === "terraform-workspace-limit")?.inputs;
+    expect(inputs("echo a\n")).toMatch(/^[0-9a-f]{32}$/);
+    expect(inputs("echo a\n")).not.toBe(inputs("echo b\n"));
+  });
+
   it("count each world's module instances from the root on, as the evaluation of record does", () => {
     // 2,600 instances in each evaluation: within the 5,000 each may make, not when a world
     // starts where the evaluation of record stopped.

@@ -2502,6 +2502,81 @@ describe("tollgate diff on a pull request that edits only a policy file a filese
   });
 });
 
+describe("tollgate reads the data files a file() call with a computed path may read", () => {
+  // The rules are CSV files a fileset() lists and file() reads by a path built from each name: no
+  // literal path names them, and no walk reads a .csv on its own.
+  const group = `resource "aws_security_group" "web" {
+  name = "web"
+  dynamic "ingress" {
+    for_each = flatten([for f in fileset(path.module, "rules/*.csv") : csvdecode(file("\${path.module}/\${f}"))])
+    content {
+      from_port   = ingress.value.port
+      to_port     = ingress.value.port
+      protocol    = "tcp"
+      cidr_blocks = [ingress.value.cidr]
+    }
+  }
+}
+`;
+  const base = { "main.tf": group, "rules/web.csv": "port,cidr\n443,10.0.0.0/8\n" };
+  const head = {
+    "main.tf": group,
+    "rules/web.csv": "port,cidr\n443,10.0.0.0/8\n3389,0.0.0.0/0\n",
+    "rules/ssh.csv": "port,cidr\n22,0.0.0.0/0\n",
+  };
+  const expected = [
+    ["TG-NET-001", "rules/ssh.csv", 2],
+    ["TG-NET-002", "rules/web.csv", 3],
+  ];
+  const newFindings = (stdout: string) =>
+    findingsOf(stdout)
+      .filter((f) => f.status === "new")
+      .map((f) => [f.rule, f.file, f.line])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+
+  it("between git refs and in the working tree, on the rows a pull request adds", async () => {
+    await withTempDir("computed-reads", async (dir) => {
+      const git = (...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      git("init", "-q", "-b", "main");
+      await writeFiles(dir, base);
+      git("add", ".");
+      git("commit", "-qm", "base");
+      await writeFiles(dir, head);
+      const tree = await run(["diff", "--base", "main", "--format", "json"], dir);
+      expect(tree.code).toBe(1);
+      expect(newFindings(tree.stdout)).toEqual(expected);
+      git("add", ".");
+      git("commit", "-qm", "head");
+      const refs = await run(
+        ["diff", "--base", "main~1", "--head", "main", "--format", "json"],
+        dir,
+      );
+      expect(refs.code).toBe(1);
+      expect(newFindings(refs.stdout)).toEqual(expected);
+    });
+  });
+
+  it("between folders", async () => {
+    await withTempDir("computed-reads", async (dir) => {
+      await writeFiles(
+        dir,
+        Object.fromEntries([
+          ...Object.entries(base).map(([name, text]) => [`base/${name}`, text]),
+          ...Object.entries(head).map(([name, text]) => [`head/${name}`, text]),
+        ]),
+      );
+      const json = await diffDirs(dir, "json");
+      expect(json.code).toBe(1);
+      expect(newFindings(json.stdout)).toEqual(expected);
+    });
+  });
+});
+
 describe("tollgate diff between folders puts a new finding on what decided it before an unrelated edit of its block", () => {
   /** An SSH rule whose CidrIp a Mapping entry (line 6) decides; GroupDescription at line 11. */
   const mapped = (cidr: string, description: string) =>

@@ -138,7 +138,9 @@ async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snaps
         )
         .filter((target) => isIacCandidate(target) && !read.has(target) && !tried.has(target)),
     );
-    const dataFiles = dataFileTargets(snapshot.files).filter((target) => !tried.has(target));
+    const dataFiles = dataFileTargets(snapshot.files, snapshot.listing).filter(
+      (target) => !tried.has(target),
+    );
     if (folders.length === 0 && targets.size === 0 && dataFiles.length === 0) return snapshot;
     for (const folder of folders) {
       tried.add(folder);
@@ -188,19 +190,17 @@ export async function readWorkingTree(top: string): Promise<Snapshot> {
   // git lists a symbolic link and a submodule as a path like a file's; only `lstat` tells them.
   const regular = (file: string) => attemptLstat(path.join(top, file))?.isFile() ?? false;
   const committed = new Set(listed);
+  const listing = {
+    folders: [""],
+    files: listed.filter(regular),
+    unlisted: listed.filter((file) => !regular(file)),
+  };
   addDataFiles(
     read,
     top,
-    dataFileTargets(read.files).filter((target) => committed.has(target)),
+    dataFileTargets(read.files, listing).filter((target) => committed.has(target)),
   );
-  return {
-    ...read,
-    listing: {
-      folders: [""],
-      files: listed.filter(regular),
-      unlisted: listed.filter((file) => !regular(file)),
-    },
-  };
+  return { ...read, listing };
 }
 
 function attemptLstat(absolute: string): Stats | undefined {

@@ -320,7 +320,7 @@ export async function readGitSnapshot(
     else errors.push(checked);
   });
   const dataFiles: TreeEntry[] = [];
-  for (const target of dataFileTargets(files)) {
+  for (const target of dataFileTargets(files, { folders: [""], files: listed, unlisted })) {
     const entry = blobs.get(target);
     if (entry === undefined) continue;
     if (entry.mode === "120000")

@@ -12,9 +12,10 @@ import {
   leavesTop,
   listFileset,
   localModuleDirs,
+  mayBeReadByModules,
+  mayReach,
   unresolvedReads,
   type FileListing,
-  type UnresolvedRead,
 } from "../iac/index.js";
 
 /** Terraform sources, variable files and the dependency lock file (provider versions in force). */
@@ -38,41 +39,6 @@ export function isDataPath(path: string): boolean {
   return DATA_FILE.test(path);
 }
 
-/**
- * Files whose text no module plausibly reads for what it deploys, whose modification alone is not
- * looked up among the files modules read: finding out costs both commits' trees and a read of every
- * Terraform file, on each push of every pull request that changes only application code. (One
- * added, removed or renamed is looked up whatever its kind: a `fileset()` may list it.)
- * Documentation; source code of other languages (deployed as built artifacts, not judged);
- * dependency manifests and lock files; images, fonts, media, archives and compiled files (a
- * module cannot read their text); container and build files and repository settings. A file of
- * another name (`user_data.sh`, `nginx.conf`, `key.pub`) is looked up.
- */
-const NOT_READ_EXTENSION = new RegExp(
-  "\\.(" +
-    [
-      "md|markdown|mdx|rst|adoc",
-      "py|pyi|ipynb|js|mjs|cjs|jsx|ts|mts|cts|tsx|go|java|kt|kts|scala|groovy|gradle|rb|php",
-      "cs|fs|vb|c|h|cc|cpp|cxx|hpp|hh|rs|swift|m|mm|dart|lua|pl|pm|ex|exs|erl|hrl|clj|cljs|hs|elm",
-      "vue|svelte|html?|css|scss|sass|less|sql",
-      "lock|sum",
-      "png|jpe?g|gif|bmp|ico|webp|svg|tiff?|psd|woff2?|ttf|otf|eot|mp[34]|wav|ogg|webm|mov|avi|pdf",
-      "docx?|xlsx?|pptx?|zip|tar|gz|tgz|bz2|xz|7z|jar|war|whl|egg|exe|dll|so|dylib|a|o|class|pyc|wasm",
-    ].join("|") +
-    ")$",
-  "i",
-);
-const NOT_READ_NAME =
-  /(^|\/)(go\.mod|go\.work|Gemfile|Pipfile|Cargo\.toml|pyproject\.toml|setup\.cfg|pom\.xml|(requirements|constraints)[^/]*\.txt|Dockerfile|Containerfile|[^/]*\.dockerfile|Makefile|\.[^/]*ignore|\.gitattributes|\.editorconfig|\.npmrc|\.nvmrc|LICEN[CS]E[^/]*|COPYING[^/]*|CODEOWNERS)$/;
-
-/**
- * Whether a module may plausibly read the file's text with `file()`, so a pull request modifying
- * it alone is looked up among the files modules read.
- */
-export function mayBeReadByModules(path: string): boolean {
-  return !NOT_READ_EXTENSION.test(path) && !NOT_READ_NAME.test(path) && !isKnownNotTemplate(path);
-}
-
 export function isTerraformTemplatePath(path: string): boolean {
   return TERRAFORM_TEMPLATE.test(path);
 }
@@ -87,7 +53,7 @@ export function isIacPath(path: string): boolean {
   return TEMPLATE_FILE.test(path) && !isKnownNotTemplate(path);
 }
 
-export { directoryOf, localModuleDirs };
+export { directoryOf, localModuleDirs, mayBeReadByModules };
 
 /** Terraform files directly in `dir` (not in subdirectories), from a tree's path list. */
 export function terraformFilesIn(dir: string, paths: Iterable<string>): string[] {
@@ -148,24 +114,9 @@ export function unresolvedReadPaths(
   const found: { path: string; content: boolean }[] = [];
   for (const path of listing.files) {
     const matching = reads.filter(
-      (read) => (read.content || renamed.has(path)) && mayRead(read, path),
+      (read) => (read.content || renamed.has(path)) && mayReach(read, path),
     );
     if (matching.length > 0) found.push({ path, content: matching.some((read) => read.content) });
   }
   return found;
-}
-
-function mayRead(read: UnresolvedRead, path: string): boolean {
-  const { folder, pattern } = read;
-  if (folder === undefined) return true;
-  const matches = (at: string): boolean => {
-    if (leavesTop(at) || (at !== "" && path !== at && !path.startsWith(`${at}/`))) return false;
-    if (pattern === undefined) return true;
-    const listed = listFileset({ folders: [""], files: [path], unlisted: [] }, at, pattern);
-    return !("files" in listed) || listed.files.length > 0;
-  };
-  if (!read.fromRoot) return matches(folder);
-  // The root module is a folder above the file read (or holding it): any of them.
-  const parts = path.split("/");
-  return parts.some((_, depth) => matches(joinPath(parts.slice(0, depth).join("/"), folder)));
 }

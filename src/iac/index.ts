@@ -5,8 +5,21 @@
 import type { Model } from "../model/types.js";
 import { isCloudFormation, loadStacks, type StackOptions } from "./cloudformation/index.js";
 import { isIacCandidate } from "./files.js";
-import { directoryOf, isTerraformFile, isTerraformSource, type SourceFile } from "./source.js";
-import { fileContentTargets, loadTerraform, type TerraformOptions } from "./terraform/index.js";
+import {
+  directoryOf,
+  isTerraformFile,
+  isTerraformSource,
+  mayBeReadByModules,
+  type FileListing,
+  type SourceFile,
+} from "./source.js";
+import {
+  fileContentTargets,
+  loadTerraform,
+  mayReach,
+  unresolvedReads,
+  type TerraformOptions,
+} from "./terraform/index.js";
 
 export type { FileListing, SourceFile } from "./source.js";
 export type { TerraformOptions } from "./terraform/index.js";
@@ -32,6 +45,7 @@ export {
   leavesTop,
   localModuleDirs,
   unloadedModuleFolders,
+  mayReach,
   unresolvedReads,
   type UnresolvedRead,
 } from "./terraform/index.js";
@@ -39,6 +53,7 @@ export {
   directoryOf,
   isKnownNotTemplate,
   isTerraformFile,
+  mayBeReadByModules,
   isTerraformSource,
   joinPath,
 } from "./source.js";
@@ -49,13 +64,24 @@ const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
  * The files the Terraform sources among `files` read with `file()` or `templatefile()` and a
  * literal path (`fileContentTargets`), whose names no walk reads (`users.csv`) and that are not
  * among `files`: what a fetch reads next, as data files (`readDataFile`). Paths may climb above
- * the top (`leavesTop`).
+ * the top (`leavesTop`). With the `listing` of what the fetch saw, also every listed file a call
+ * whose path the text does not tell may read (`file("${path.module}/rules/${each.value}")` over a
+ * `fileset()`, `file(local.path)`; `unresolvedReads`), unless no module plausibly reads a file of
+ * its kind (`mayBeReadByModules`): what those calls read is then known, not silently unknown.
  */
-export function dataFileTargets(files: readonly SourceFile[]): string[] {
+export function dataFileTargets(files: readonly SourceFile[], listing?: FileListing): string[] {
   const read = new Set(files.map((file) => file.path));
-  const targets = files.flatMap((file) =>
-    isTerraformSource(file.path) ? fileContentTargets(directoryOf(file.path), file.text) : [],
-  );
+  const targets = files.flatMap((file) => {
+    if (!isTerraformSource(file.path)) return [];
+    const dir = directoryOf(file.path);
+    const literal = fileContentTargets(dir, file.text);
+    const reads = listing ? unresolvedReads(dir, file.text).filter((r) => r.content) : [];
+    if (reads.length === 0) return literal;
+    const reached = (listing?.files ?? []).filter(
+      (path) => mayBeReadByModules(path) && reads.some((r) => mayReach(r, path)),
+    );
+    return [...literal, ...reached];
+  });
   return [...new Set(targets)].filter((target) => !isIacCandidate(target) && !read.has(target));
 }
 

@@ -74,6 +74,37 @@ export function isKnownNotTemplate(path: string): boolean {
   return NOT_TEMPLATES.some((pattern) => pattern.test(path));
 }
 
+/**
+ * Files whose text no module plausibly reads for what it deploys: documentation; source code of
+ * other languages (deployed as built artifacts, not judged); dependency manifests and lock files;
+ * images, fonts, media, archives and compiled files (a module cannot read their text); container
+ * and build files and repository settings. The app does not look up a modification of one alone
+ * (finding out costs both commits' trees and a read of every Terraform file, on each push of every
+ * pull request changing only application code), and no fetch reads one for a `file()` whose path
+ * is computed. A file of another name (`user_data.sh`, `nginx.conf`, `key.pub`) is.
+ */
+const NOT_READ_EXTENSION = new RegExp(
+  "\\.(" +
+    [
+      "md|markdown|mdx|rst|adoc",
+      "py|pyi|ipynb|js|mjs|cjs|jsx|ts|mts|cts|tsx|go|java|kt|kts|scala|groovy|gradle|rb|php",
+      "cs|fs|vb|c|h|cc|cpp|cxx|hpp|hh|rs|swift|m|mm|dart|lua|pl|pm|ex|exs|erl|hrl|clj|cljs|hs|elm",
+      "vue|svelte|html?|css|scss|sass|less|sql",
+      "lock|sum",
+      "png|jpe?g|gif|bmp|ico|webp|svg|tiff?|psd|woff2?|ttf|otf|eot|mp[34]|wav|ogg|webm|mov|avi|pdf",
+      "docx?|xlsx?|pptx?|zip|tar|gz|tgz|bz2|xz|7z|jar|war|whl|egg|exe|dll|so|dylib|a|o|class|pyc|wasm",
+    ].join("|") +
+    ")$",
+  "i",
+);
+const NOT_READ_NAME =
+  /(^|\/)(go\.mod|go\.work|Gemfile|Pipfile|Cargo\.toml|pyproject\.toml|setup\.cfg|pom\.xml|(requirements|constraints)[^/]*\.txt|Dockerfile|Containerfile|[^/]*\.dockerfile|Makefile|\.[^/]*ignore|\.gitattributes|\.editorconfig|\.npmrc|\.nvmrc|LICEN[CS]E[^/]*|COPYING[^/]*|CODEOWNERS)$/;
+
+/** Whether a module may plausibly read the file's text with `file()` (see `NOT_READ_EXTENSION`). */
+export function mayBeReadByModules(path: string): boolean {
+  return !NOT_READ_EXTENSION.test(path) && !NOT_READ_NAME.test(path) && !isKnownNotTemplate(path);
+}
+
 export interface SourceFile {
   /** Repository-relative path with forward slashes (`modules/net/main.tf`). */
   path: string;

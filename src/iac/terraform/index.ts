@@ -60,6 +60,7 @@ export {
   fileReadTargets,
   filesetCalls,
   localModuleDirs,
+  mayReach,
   unresolvedReads,
   type UnresolvedRead,
 } from "./references.js";

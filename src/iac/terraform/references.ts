@@ -4,6 +4,7 @@
 // of the scanned folders) ask this what to read next, before anything is parsed. `.tf.json` writes
 // the same things as JSON: `"source": "./x"`, and calls inside strings with their quotes escaped.
 import { FILE_DIGEST_FUNCTIONS } from "./functions.js";
+import { listFileset } from "./fileset.js";
 import { joinPath, leavesTop } from "./modules.js";
 
 /** `source = "./x"` in native syntax, `"source": "./x"` in JSON syntax: the local forms. */
@@ -170,4 +171,23 @@ export function unresolvedReads(dir: string, text: string): UnresolvedRead[] {
     else reads.push(read);
   }
   return reads;
+}
+
+/**
+ * Whether an unresolved read (`unresolvedReads`) may list or read the repository file `path`: below
+ * its folder (from the root module, any folder above the file), matching its `fileset()` pattern.
+ */
+export function mayReach(read: UnresolvedRead, path: string): boolean {
+  const { folder, pattern } = read;
+  if (folder === undefined) return true;
+  const matches = (at: string): boolean => {
+    if (leavesTop(at) || (at !== "" && path !== at && !path.startsWith(`${at}/`))) return false;
+    if (pattern === undefined) return true;
+    const listed = listFileset({ folders: [""], files: [path], unlisted: [] }, at, pattern);
+    return !("files" in listed) || listed.files.length > 0;
+  };
+  if (!read.fromRoot) return matches(folder);
+  // The root module is a folder above the file read (or holding it): any of them.
+  const parts = path.split("/");
+  return parts.some((_, depth) => matches(joinPath(parts.slice(0, depth).join("/"), folder)));
 }

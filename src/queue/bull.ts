@@ -11,6 +11,7 @@ import {
   isOrgTask,
   jobPayloadSchema,
   jobPlace,
+  pullKeyOf,
   storedJson,
   supersededReason,
   type CheckJobPayload,
@@ -74,10 +75,16 @@ export function connectRedis(redisUrl: string): Redis {
   return new Redis(redisUrl, { maxRetriesPerRequest: null });
 }
 
-/** What the queue stores per job: the payload and its place in the pull request's push order. */
+/**
+ * What the queue stores per job: the payload and its place in the push order of its
+ * `supersededOn` key; for a check of a head not known to be the pull request's newest, which sits
+ * on its own commit's key, also the pull request's newest sequence when it was queued, so a push
+ * after it still supersedes it (`pullSequence`).
+ */
 const storedJobSchema = z.object({
   payload: jobPayloadSchema,
   sequence: z.number().int().positive(),
+  pullSequence: z.number().int().nonnegative().optional(),
 });
 type StoredJob = z.infer<typeof storedJobSchema>;
 
@@ -85,6 +92,8 @@ interface RunningCheck {
   pullKey: string;
   headSha: string;
   sequence: number;
+  /** A check on its own commit's key: the pull request's key and its newest sequence when queued. */
+  pull?: { key: string; sequence: number };
   installation: string;
   controller: AbortController;
   /** Resolves when a drain runs out of time and hands the job back to the queue. */
@@ -189,6 +198,10 @@ export class BullQueue implements JobQueue {
     if (!(await this.claimHead(jobId, payload.deliveryId))) return "duplicate-head";
     const sequence = await this.redis.incr(this.key("sequence", supersededOn));
     const stored: StoredJob = { payload, sequence };
+    if (!isOrgTask(payload) && payload.notNewest) {
+      const pull = this.key("newest", pullKeyOf(payload.target));
+      stored.pullSequence = Number((await this.redis.hget(pull, "sequence")) ?? 0);
+    }
     await this.queue.add(isOrgTask(payload) ? payload.kind : "check", stored, {
       jobId,
       attempts: this.settings.attempts,
@@ -341,15 +354,19 @@ export class BullQueue implements JobQueue {
       );
       return;
     }
-    const { payload, sequence } = parsed.data;
+    const { payload, sequence, pullSequence } = parsed.data;
     this.track(payload.installationId);
     const pullKey = jobPlace(payload).supersededOn;
+    const pull =
+      !isOrgTask(payload) && pullSequence !== undefined
+        ? { key: pullKeyOf(payload.target), sequence: pullSequence }
+        : undefined;
     const work = isOrgTask(payload)
       ? runtime.reviveOrgTask(payload)
-      : runtime.revive(payload, this.journal(job, payload, sequence));
+      : runtime.revive(payload, this.journal(job, { ...parsed.data, payload }));
     const checkRunId = isOrgTask(payload) ? undefined : payload.checkRunId;
     const started = performance.now();
-    const newer = await this.newerHead(pullKey, sequence);
+    const newer = await this.supersedingHead({ pullKey, sequence, headSha: work.headSha, pull });
     if (newer !== undefined) {
       // Dropped before it started; only a retry has a check run to complete.
       if (checkRunId !== undefined) await work.cancel(supersededReason(work.headSha, newer));
@@ -376,6 +393,7 @@ export class BullQueue implements JobQueue {
       pullKey,
       headSha: work.headSha,
       sequence,
+      ...(pull ? { pull } : {}),
       installation,
       controller,
       handBack,
@@ -421,7 +439,8 @@ export class BullQueue implements JobQueue {
   }
 
   /** Records the check run a check job opened, in the job and in the ledger of open runs. */
-  private journal(job: Job, payload: CheckJobPayload, sequence: number) {
+  private journal(job: Job, stored: StoredJob & { payload: CheckJobPayload }) {
+    const { payload } = stored;
     return {
       recordCheckRun: async (checkRunId: number, twinsExternalId?: string) => {
         const recorded: CheckJobPayload = {
@@ -429,7 +448,7 @@ export class BullQueue implements JobQueue {
           checkRunId,
           ...(twinsExternalId !== undefined ? { twinsExternalId } : {}),
         };
-        await job.updateData({ payload: recorded, sequence } satisfies StoredJob);
+        await job.updateData({ ...stored, payload: recorded } satisfies StoredJob);
         await this.redis
           .multi()
           .zadd(this.key("open-runs"), Date.now(), String(checkRunId))
@@ -449,12 +468,27 @@ export class BullQueue implements JobQueue {
     return Number(newest ?? 0) > sequence ? (headSha ?? "a newer head") : undefined;
   }
 
+  /**
+   * The head that supersedes a check: a newer one on its own key, or, for a check on its own
+   * commit's key (`pull`), a push of another head to the pull request after it was queued. A run
+   * the reconcile re-queues may be on the newest head, and the next push must still end it; one
+   * on an older head is not ended by the newest head already queued before it.
+   */
+  private async supersedingHead(
+    check: Pick<RunningCheck, "pullKey" | "sequence" | "headSha" | "pull">,
+  ): Promise<string | undefined> {
+    const newer = await this.newerHead(check.pullKey, check.sequence);
+    if (newer !== undefined || check.pull === undefined) return newer;
+    const pushed = await this.newerHead(check.pull.key, check.pull.sequence);
+    return pushed === check.headSha ? undefined : pushed;
+  }
+
   /** Aborts running jobs a newer push superseded, and renews the installation slots of the rest. */
   private async watchRunning(): Promise<void> {
     try {
       for (const [jobId, check] of this.running) {
         if (check.controller.signal.aborted) continue;
-        const newer = await this.newerHead(check.pullKey, check.sequence);
+        const newer = await this.supersedingHead(check);
         if (newer !== undefined)
           check.controller.abort(new Error(supersededReason(check.headSha, newer)));
         else await this.takeSlot(check.installation, jobId);

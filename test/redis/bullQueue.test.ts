@@ -534,4 +534,53 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     });
     expect(checks.open.size).toBe(0);
   });
+
+  it("lets a later push supersede a run the reconcile re-queued on the newest head", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    const first = replica({ attempts: 1 });
+    const runtime = checks.runtime("first", async () => {
+      throw new Error("GitHub answered 502");
+    });
+    await first.start({
+      ...runtime,
+      revive: (p, journal) => ({
+        ...runtime.revive(p, journal),
+        cancel: () => Promise.reject(new Error("GitHub answered 502")),
+      }),
+    });
+    await first.enqueue(jobFor(payload(5, 1, "d1")));
+    await waitFor(async () => (await first.depth()).failed === 1, 15_000, "the job to fail");
+    await first.drain();
+    queues.splice(queues.indexOf(first), 1);
+
+    const restarted = replica({ reconcileAfterMs: 0 });
+    // The re-queued run holds until aborted.
+    let started = false;
+    await restarted.start(
+      checks.runtime("restarted", async (p, signal) => {
+        if (p.target.headSha !== headSha(5, 1)) return;
+        started = true;
+        await new Promise<void>((resolve) =>
+          signal.addEventListener("abort", () => resolve(), { once: true }),
+        );
+      }),
+    );
+    await waitFor(() => started, 15_000, "the re-queued run to start");
+    // It is still the newest head: past a few supersession polls it runs on.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(checks.completionsOf(headSha(5, 1))).toEqual([]);
+    // The next push ends it, as it would end the newest head's first run.
+    expect(await restarted.enqueue(jobFor(payload(5, 2, "d2")))).toBe("queued");
+    await waitFor(() => checks.completions.length === 2, 15_000, "both completions");
+    expect(checks.completionsOf(headSha(5, 1))).toMatchObject([
+      {
+        checkRunId: checks.created[0]?.checkRunId,
+        conclusion: "cancelled",
+        title: `Not scanned: superseded by a newer push (${headSha(5, 2).slice(0, 7)})`,
+      },
+    ]);
+    expect(checks.completionsOf(headSha(5, 2))).toMatchObject([{ conclusion: "success" }]);
+    expect(checks.open.size).toBe(0);
+  });
 });

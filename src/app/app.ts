@@ -107,7 +107,8 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       engine: options.engine,
       timeoutMs: options.timeoutMs ?? 5 * 60_000,
       log: app.log,
-      lastValidSettings: new LastValidSettings(),
+      // Beside a Redis queue, in Redis too: every replica applies the same last valid settings.
+      lastValidSettings: new LastValidSettings(undefined, queue.replicaMemory),
       customPolicies,
       onSuspended: (target, checkRunId) => suspendedRuns.note({ ...target, checkRunId }),
       ...(options.limits ? { limits: options.limits } : {}),

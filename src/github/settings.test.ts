@@ -247,6 +247,49 @@ describe("readGateSettings", () => {
     ]);
   });
 
+  it("applies the settings another replica last read valid, shared beside the queue", async () => {
+    const values = new Map<string, unknown>();
+    const shared = {
+      remember: async (name: string, value: unknown) => void values.set(name, value),
+      recall: async (name: string) => values.get(name),
+    };
+    const [reading, fresh] = [new LastValidSettings(10, shared), new LastValidSettings(10, shared)];
+    nock(API)
+      .get(ORG_FILE)
+      .query(onDefaultBranch)
+      .reply(200, file("fail_on: all\n"))
+      .get(REPO_FILE)
+      .query(onDefaultBranch)
+      .reply(200, file("on_error: neutral\n"));
+    expect((await readGateSettings(api, target, undefined, reading)).errors).toEqual([]);
+    // Another replica, which never read them, while GitHub cannot answer.
+    nock(API)
+      .get(ORG_FILE)
+      .query(onDefaultBranch)
+      .reply(502, { message: "Bad Gateway" })
+      .get(REPO_FILE)
+      .query(onDefaultBranch)
+      .reply(503, { message: "Unavailable" });
+    const read = await readGateSettings(api, target, undefined, fresh);
+    expect(read.organizationKnown).toBe(true);
+    expect(read.settings.fail_on).toBe("all");
+    expect(read.settings.on_error).toBe("neutral");
+    expect(read.errors.map((error) => error.message)).toEqual([
+      expect.stringMatching(/HTTP 502 .*the last valid settings this app read, at .* apply$/),
+      expect.stringMatching(/HTTP 503 .*the last valid settings this app read, at .* apply$/),
+    ]);
+    // What a replica's store gives that is no settings file is passed over.
+    values.set("settings:acme/.github", { parsed: "nonsense" });
+    nock(API).get(ORG_FILE).query(onDefaultBranch).reply(502, { message: "Bad Gateway" });
+    const garbled = await readGateSettings(
+      api,
+      target,
+      undefined,
+      new LastValidSettings(10, shared),
+    );
+    expect(garbled.organizationKnown).toBe(false);
+  });
+
   it("reads no organization settings from a 404, without an error", async () => {
     nock(API)
       .get(ORG_FILE)

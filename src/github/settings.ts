@@ -2,7 +2,7 @@
 // organization's `.github` repository and of the repository itself, never at the pull request's own
 // commits, so a PR cannot loosen its own gate. It fails closed: only a 404 means "no file"; an
 // unreadable or invalid file is a located error the gate treats per `on_error`, and the last valid
-// version applies (from the file's default-branch history, or remembered by this process).
+// version applies (from the file's default-branch history, or remembered by the app's replicas).
 import { z } from "zod";
 import {
   mergeSettings,
@@ -42,25 +42,63 @@ export interface RepositorySettings {
 const HISTORY_VERSIONS = 5;
 
 /**
- * The last valid file each repository served, kept by this process for when GitHub cannot answer
- * (5xx after retries, 403). Bounded to 1,000 repositories, oldest dropped first; per process, so a
- * fresh replica has nothing remembered and the built-in defaults (blocking on error) apply.
+ * JSON values every replica of the app shares (the queue's Redis, `ReplicaMemory` in src/queue),
+ * so what one remembers the others recall.
+ */
+export interface SharedValues {
+  remember(name: string, value: unknown): Promise<void>;
+  recall(name: string): Promise<unknown>;
+}
+
+const rememberedSchema = z.object({
+  parsed: z.object({
+    file: z.string(),
+    settings: z.record(z.string(), z.unknown()),
+    locations: z.record(z.string(), z.unknown()),
+  }),
+  readAt: z.string().datetime(),
+});
+
+/**
+ * The last valid file each repository served, kept for when GitHub cannot answer (5xx after
+ * retries, 403). In this process, bounded to 1,000 repositories, oldest dropped first; with
+ * `shared` (several replicas on one Redis) also there, so every replica applies the same file and
+ * a fresh one is not left with the built-in defaults (blocking on error) where another remembers.
+ * A shared store that fails is passed over for what this process remembers.
  */
 export class LastValidSettings {
   private readonly files = new Map<string, { parsed: ParsedSettingsFile; readAt: Date }>();
-  constructor(private readonly capacity = 1000) {}
+  constructor(
+    private readonly capacity = 1000,
+    private readonly shared?: SharedValues,
+  ) {}
 
-  remember(repository: RepoRef, parsed: ParsedSettingsFile, readAt: Date): void {
-    const key = `${repository.owner}/${repository.repo}`.toLowerCase();
+  async remember(repository: RepoRef, parsed: ParsedSettingsFile, readAt: Date): Promise<void> {
+    const key = keyOf(repository);
     this.files.delete(key);
     this.files.set(key, { parsed, readAt });
     const oldest = this.files.keys().next();
     if (this.files.size > this.capacity && !oldest.done) this.files.delete(oldest.value);
+    const value = { parsed, readAt: readAt.toISOString() };
+    await this.shared?.remember(`settings:${key}`, value).catch(() => undefined);
   }
 
-  recall(repository: RepoRef): { parsed: ParsedSettingsFile; readAt: Date } | undefined {
-    return this.files.get(`${repository.owner}/${repository.repo}`.toLowerCase());
+  async recall(
+    repository: RepoRef,
+  ): Promise<{ parsed: ParsedSettingsFile; readAt: Date } | undefined> {
+    const local = this.files.get(keyOf(repository));
+    const value = await this.shared?.recall(`settings:${keyOf(repository)}`).catch(() => undefined);
+    // Written by any replica's version: what does not read as a settings file is passed over.
+    const stored = value === undefined ? undefined : rememberedSchema.safeParse(value);
+    if (!stored?.success) return local;
+    const readAt = new Date(stored.data.readAt);
+    if (local && local.readAt >= readAt) return local;
+    return { parsed: stored.data.parsed as ParsedSettingsFile, readAt };
   }
+}
+
+function keyOf(repository: RepoRef): string {
+  return `${repository.owner}/${repository.repo}`.toLowerCase();
 }
 
 const topicsSchema = z.object({ names: z.array(z.string()) });
@@ -164,7 +202,7 @@ async function readDefaultBranchFile(
     read = await readSettingsFile(api, repository, undefined, name, signal);
   } catch (error) {
     if (signal?.aborted) throw error;
-    const last = remembered.recall(repository);
+    const last = await remembered.recall(repository);
     const instead = last
       ? `the last valid settings this app read, at ${last.readAt.toISOString()}, apply`
       : "nothing valid is remembered, so the built-in defaults apply alone";
@@ -184,7 +222,7 @@ async function readDefaultBranchFile(
   }
   if (!read) return { file: null, errors: [], known: true };
   if (read.ok) {
-    remembered.remember(repository, read.parsed, new Date());
+    await remembered.remember(repository, read.parsed, new Date());
     return { file: read.parsed, errors: [], known: true };
   }
   const last = await lastValidVersion(api, repository, name, signal);

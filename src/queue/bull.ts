@@ -17,6 +17,7 @@ import {
   type CheckJobPayload,
   type JobPayload,
 } from "./payload.js";
+import { RedisReplicaMemory } from "./replicaMemory.js";
 import { RedisSuspendedRuns, type SuspendedRunStore } from "./suspendedRuns.js";
 import type {
   CheckJobRuntime,
@@ -131,6 +132,7 @@ return 0`;
 export class BullQueue implements JobQueue {
   readonly durable = true;
   readonly suspendedRuns: SuspendedRunStore;
+  readonly replicaMemory: RedisReplicaMemory;
   private readonly redis: Redis;
   private readonly queue: Queue;
   private worker: Worker | undefined;
@@ -164,6 +166,7 @@ export class BullQueue implements JobQueue {
       this.options.log?.warn({ error: error.message }, "Redis connection error"),
     );
     this.suspendedRuns = new RedisSuspendedRuns(this.redis, (...parts) => this.key(...parts));
+    this.replicaMemory = new RedisReplicaMemory(this.redis, (...parts) => this.key(...parts));
     this.queue = new Queue(QUEUE_NAME, {
       connection: { url: options.redisUrl, maxRetriesPerRequest: null },
       prefix: this.prefix,

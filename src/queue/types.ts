@@ -3,6 +3,7 @@
 // work. The in-process queue runs a job's closures; the Redis queue keeps only its payload and
 // revives the work from it in whichever replica takes the job.
 import type { CheckJobPayload, JobPayload, OrgTaskPayload } from "./payload.js";
+import type { ReplicaMemory } from "./replicaMemory.js";
 import type { SuspendedRunStore } from "./suspendedRuns.js";
 
 export interface QueueJob {
@@ -80,6 +81,11 @@ export interface JobQueue {
    * queue's work; absent, the app keeps them in process.
    */
   readonly suspendedRuns?: SuspendedRunStore;
+  /**
+   * What every replica must remember alike (the settings last read valid); absent, the app keeps
+   * it in process.
+   */
+  readonly replicaMemory?: ReplicaMemory;
   enqueue(job: QueueJob): EnqueueOutcome | Promise<EnqueueOutcome>;
   /** Begin taking work; a durable queue revives stored payloads with `runtime`. */
   start(runtime: CheckJobRuntime): Promise<void>;

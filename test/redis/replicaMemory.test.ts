@@ -1,0 +1,52 @@
+// The settings one replica last read valid, kept in Redis and recalled by another: with several
+// replicas, each must apply the same settings while GitHub cannot answer.
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseSettingsFile } from "../../src/config/index.js";
+import { LastValidSettings } from "../../src/github/index.js";
+import { RedisReplicaMemory } from "../../src/queue/index.js";
+import { redisUnavailable, startRedis, type RedisServer } from "./redisServer.js";
+
+const unavailable = redisUnavailable();
+
+describe.skipIf(unavailable !== undefined)("RedisReplicaMemory on a real Redis", () => {
+  let redis: RedisServer;
+  const connections: Redis[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    for (const connection of connections) connection.disconnect();
+    await redis?.stop();
+  });
+
+  /** A replica's memory: its own connection, the deployment's prefix. */
+  function replica() {
+    const connection = new Redis(redis.url);
+    connections.push(connection);
+    const key = (...parts: string[]) => ["memory", "tollgate", ...parts].join(":");
+    return { memory: new RedisReplicaMemory(connection, key), connection, key };
+  }
+
+  it("gives a fresh replica the settings file another last read valid, for a month", async () => {
+    const [reading, fresh] = [replica(), replica()];
+    const parsed = parseSettingsFile("fail_on: all\non_error: neutral\n", "acme/.github");
+    if (!parsed.ok) throw new Error("the settings do not parse");
+    const readAt = new Date("2026-11-28T05:00:00.000Z");
+    await new LastValidSettings(10, reading.memory).remember(
+      { owner: "Acme", repo: ".github" },
+      parsed.parsed,
+      readAt,
+    );
+    expect(
+      await new LastValidSettings(10, fresh.memory).recall({ owner: "acme", repo: ".github" }),
+    ).toEqual({ parsed: parsed.parsed, readAt });
+    expect(await new LastValidSettings(10, fresh.memory).recall({ owner: "acme", repo: "x" })).toBe(
+      undefined,
+    );
+    expect(
+      await reading.connection.ttl(reading.key("remembered", "settings:acme/.github")),
+    ).toBeGreaterThan(29 * 24 * 3600);
+  });
+});

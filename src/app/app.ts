@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { ScanEngine } from "../engine/types.js";
 import {
   installationSuspended,
+  BlobCache,
   LastValidSettings,
   type GitHubApi,
   type SnapshotLimits,
@@ -103,6 +104,8 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
     const customPolicies = options.customPolicies ?? new OrgPolicies({ log: app.log });
     // Beside a Redis queue, in Redis: the unsuspension may be looked at in another replica.
     const suspendedRuns = queue.suspendedRuns ?? new InProcessSuspendedRuns();
+    // Each push of a pull request reads only the Terraform files and IaC it has not read before.
+    const limits: SnapshotLimits = { cache: new BlobCache(), ...options.limits };
     const flow: CheckFlowOptions = {
       engine: options.engine,
       timeoutMs: options.timeoutMs ?? 5 * 60_000,
@@ -111,7 +114,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       lastValidSettings: new LastValidSettings(undefined, queue.replicaMemory),
       customPolicies,
       onSuspended: (target, checkRunId) => suspendedRuns.note({ ...target, checkRunId }),
-      ...(options.limits ? { limits: options.limits } : {}),
+      limits,
       ...(options.completionRetryDelaysMs
         ? { completionRetryDelaysMs: options.completionRetryDelaysMs }
         : {}),
@@ -161,7 +164,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           customPolicies,
           now: new Date(),
           log,
-          ...(options.limits ? { limits: options.limits } : {}),
+          limits,
         }),
       // Looks need no order: each reads the noted runs and forgets them only once it has ended.
       resume: (api, owner, log, deliveryId, installationId, signal) =>

@@ -2,7 +2,9 @@
 // once. Octokit's throttling paces every GraphQL query like a write (one a second per installation,
 // shared with check run updates) but lets GETs run 10 at a time, so a few blobs are REST GETs in
 // parallel and many are GraphQL `object(oid:)` lookups under aliases, bounded by count and bytes.
-// Truncated or failed lookups fall back to REST blobs; a rate limit fails the read.
+// Truncated or failed lookups fall back to REST blobs; a rate limit fails the read. Texts already
+// read for the same repository come from a `BlobCache` when one is given: a blob id names its
+// content for good, so each push of a pull request reads only the blobs it has not read before.
 import { z } from "zod";
 import { rateLimitOf, type GitHubApi, type RepoRef } from "./client.js";
 
@@ -30,6 +32,44 @@ export interface BlobReadOptions {
   restBlobLimit?: number;
   /** REST blob GETs in flight at once (Octokit's throttling allows 10 per installation). */
   restConcurrency?: number;
+  /** Texts read before, by repository and blob id; absent, every blob is read. */
+  cache?: BlobCache;
+}
+
+/**
+ * The texts of blobs read, by repository and blob id, least recently used dropped first past
+ * `maxBytes`. Per repository, so no installation is given another's file by its id alone.
+ */
+export class BlobCache {
+  private readonly texts = new Map<string, string>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
+
+  get(repository: RepoRef, sha: string): string | undefined {
+    const key = cacheKey(repository, sha);
+    const text = this.texts.get(key);
+    if (text === undefined) return undefined;
+    this.texts.delete(key);
+    this.texts.set(key, text);
+    return text;
+  }
+
+  set(repository: RepoRef, sha: string, text: string): void {
+    const key = cacheKey(repository, sha);
+    if (this.texts.has(key) || text.length > this.maxBytes) return;
+    this.texts.set(key, text);
+    this.bytes += text.length;
+    for (const [oldest, dropped] of this.texts) {
+      if (this.bytes <= this.maxBytes) break;
+      this.texts.delete(oldest);
+      this.bytes -= dropped.length;
+    }
+  }
+}
+
+function cacheKey(repository: RepoRef, sha: string): string {
+  return `${repository.owner}/${repository.repo}`.toLowerCase() + `@${sha}`;
 }
 
 const REST_BLOB_LIMIT = 2;
@@ -76,7 +116,30 @@ export async function readBlobs(
   options: BlobReadOptions = {},
   signal?: AbortSignal,
 ): Promise<Map<string, BlobContent>> {
-  const unique = [...new Map(blobs.filter((b) => SHA.test(b.sha)).map((b) => [b.sha, b])).values()];
+  const contents = new Map<string, BlobContent>();
+  const { cache } = options;
+  const unique = [
+    ...new Map(blobs.filter((b) => SHA.test(b.sha)).map((b) => [b.sha, b])).values(),
+  ].filter((blob) => {
+    const text = cache?.get(repository, blob.sha);
+    if (text !== undefined) contents.set(blob.sha, { kind: "text", text });
+    return text === undefined;
+  });
+  for (const [sha, content] of await readUncached(api, repository, unique, options, signal)) {
+    contents.set(sha, content);
+    if (content.kind === "text") cache?.set(repository, sha, content.text);
+  }
+  return contents;
+}
+
+/** The blobs' contents from GitHub: REST GETs for a few, GraphQL batches for more. */
+async function readUncached(
+  api: GitHubApi,
+  repository: RepoRef,
+  unique: readonly BlobRequest[],
+  options: BlobReadOptions,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, BlobContent>> {
   const contents = new Map<string, BlobContent>();
   const concurrency = Math.max(1, options.restConcurrency ?? REST_CONCURRENCY);
   if (unique.length <= (options.restBlobLimit ?? REST_BLOB_LIMIT)) {

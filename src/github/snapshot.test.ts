@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FakeGitHub, type FakeRepository } from "../../test/app/fakeGitHub.js";
-import { fetchPullSnapshots, readSettingsFile, type GitHubApi } from "./index.js";
+import { BlobCache, fetchPullSnapshots, readSettingsFile, type GitHubApi } from "./index.js";
 
 const BASE = "a".repeat(40);
 const HEAD = "b".repeat(40);
@@ -542,6 +542,55 @@ describe("fetchPullSnapshots", () => {
     );
     expect(unlisted).toMatchObject({ base: [], head: [], errors: [], notices: [] });
     expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree", "graphql"]);
+  });
+
+  it("reads no Terraform file a push before it read, with the app's blob cache", async () => {
+    const NEXT = "c".repeat(40);
+    const functions =
+      'resource "aws_lambda_function" "handler" {\n  for_each = fileset(path.module, "handlers/*.py")\n}\n';
+    const files = {
+      "main.tf": 'module "functions" {\n  source = "./modules/functions"\n}\n',
+      "modules/functions/main.tf": functions,
+      "modules/db/main.tf": 'resource "aws_db_instance" "db" {}\n',
+      "docs/guide.md": "# guide\n",
+    };
+    const opened = { ...files, "docs/faq.md": "# faq\n" };
+    const pushed = { ...opened, "docs/faq.md": "# faq\n\nMore.\n", "docs/new.md": "# new\n" };
+    const cache = new BlobCache();
+    const push = async (
+      head: string,
+      pullFiles: { filename: string; status: "added" | "modified" }[],
+    ) => {
+      github.stop();
+      github = new FakeGitHub({
+        commits: { [BASE]: files, [HEAD]: opened, [NEXT]: pushed },
+        pullFiles,
+      });
+      api = github.client(await github.start());
+      return fetchPullSnapshots(api, { ...pull, headSha: head }, { cache });
+    };
+    // An added page is looked up (a fileset() may list it): the first push reads the Terraform files.
+    const first = await push(HEAD, [{ filename: "docs/faq.md", status: "added" }]);
+    expect(first).toMatchObject({ base: [], head: [], errors: [], notices: [] });
+    expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree", "graphql"]);
+    // The next push adds another: its Terraform files are the blobs read already.
+    const second = await push(NEXT, [
+      { filename: "docs/faq.md", status: "added" },
+      { filename: "docs/new.md", status: "added" },
+    ]);
+    expect(second).toMatchObject({ base: [], head: [], errors: [], notices: [] });
+    expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree"]);
+    // A handler the module lists is still found, from the texts read before.
+    const webhook = "modules/functions/handlers/webhook.py";
+    github.stop();
+    github = new FakeGitHub({
+      commits: { [BASE]: files, [HEAD]: { ...files, [webhook]: "def handler(e, c): pass\n" } },
+      pullFiles: [{ filename: webhook, status: "added" }],
+    });
+    api = github.client(await github.start());
+    const added = await fetchPullSnapshots(api, pull, { cache });
+    expect(paths(added.head)).toEqual(["main.tf", "modules/functions/main.tf"]);
+    expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree"]);
   });
 
   it("rescans a module whose fileset() folder its text does not tell when the pull request adds a file (fails closed)", async () => {

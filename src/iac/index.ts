@@ -71,17 +71,22 @@ const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
  */
 export function dataFileTargets(files: readonly SourceFile[], listing?: FileListing): string[] {
   const read = new Set(files.map((file) => file.path));
-  const targets = files.flatMap((file) => {
-    if (!isTerraformSource(file.path)) return [];
-    const dir = directoryOf(file.path);
-    const literal = fileContentTargets(dir, file.text);
-    const reads = listing ? unresolvedReads(dir, file.text).filter((r) => r.content) : [];
-    if (reads.length === 0) return literal;
-    const reached = (listing?.files ?? []).filter(
-      (path) => mayBeReadByModules(path) && reads.some((r) => mayReach(r, path)),
-    );
-    return [...literal, ...reached];
-  });
+  const terraform = files.filter((file) => isTerraformSource(file.path));
+  const targets = terraform.flatMap((file) =>
+    fileContentTargets(directoryOf(file.path), file.text),
+  );
+  // Each distinct place once, then one pass over the listing.
+  const reads = [
+    ...new Map(
+      (listing ? terraform : [])
+        .flatMap((file) => unresolvedReads(directoryOf(file.path), file.text))
+        .filter((r) => r.content)
+        .map((r) => [JSON.stringify(r), r]),
+    ).values(),
+  ];
+  if (reads.length > 0)
+    for (const path of listing?.files ?? [])
+      if (mayBeReadByModules(path) && reads.some((r) => mayReach(r, path))) targets.push(path);
   return [...new Set(targets)].filter((target) => !isIacCandidate(target) && !read.has(target));
 }
 

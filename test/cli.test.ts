@@ -3316,7 +3316,7 @@ describe("tollgate scan and diff with a settings waiver whose rule finds nothing
       git("add", "main.tf", "sub/main.tf");
       git("commit", "-qm", "base");
       const stale =
-        "tollgate.yml:2:5: waiver for TG-NET-001: resource 'aws_security_group.old' matches none of its findings (the rule found nothing in this repository), so it waives nothing; remove it if it is no longer needed";
+        "tollgate.yml:3:5: waiver for TG-NET-001: resource 'aws_security_group.old' matches none of its findings (the rule found nothing in this repository), so it waives nothing; remove it if it is no longer needed";
       const config = path.join(dir, "tollgate.yml");
       const scanned = async (target: string) =>
         (await run(["scan", target, "--config", config, "--format", "text"], dir)).stdout;

@@ -327,12 +327,25 @@ describe("mergeSettings", () => {
         resource: "*",
         reason: "org-wide exception",
         origin: { file: ORG, line: 2, column: 5 },
+        // Notices point at the key they are about; one not written, at the item.
+        keyOrigins: {
+          rule: { file: ORG, line: 2, column: 5 },
+          resource: { file: ORG, line: 2, column: 5 },
+          reason: { file: ORG, line: 3, column: 5 },
+          expires: { file: ORG, line: 2, column: 5 },
+        },
       },
       {
         rule: "TG-2",
         resource: "aws_s3_bucket.logs",
         reason: "log bucket",
         origin: { file: REPO, line: 2, column: 5 },
+        keyOrigins: {
+          rule: { file: REPO, line: 2, column: 5 },
+          resource: { file: REPO, line: 3, column: 5 },
+          reason: { file: REPO, line: 4, column: 5 },
+          expires: { file: REPO, line: 2, column: 5 },
+        },
       },
     ]);
     const closed = mergeSettings(

@@ -22,8 +22,10 @@ import {
   type RuleSettings,
   type Settings,
   type SettingsFile,
+  type SettingsOrigin,
   type SettingsOverride,
   type SettingsWaiver,
+  type WaiverKey,
 } from "./schema.js";
 
 export interface MergedSettings {
@@ -459,7 +461,20 @@ function waiversOf(file: ParsedSettingsFile): SettingsWaiver[] {
     ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
     ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
     origin: originOf(file, ["waivers", index]),
+    keyOrigins: Object.fromEntries(
+      WAIVER_KEYS.map((key) => [key, originOf(file, ["waivers", index, key])]),
+    ),
   }));
+}
+
+const WAIVER_KEYS: readonly WaiverKey[] = ["rule", "resource", "reason", "expires"];
+
+/**
+ * Where a notice about one key of a settings waiver points: that key's line (`expires:` for an
+ * expired waiver), or the item's first line when the key is not written or its place unknown.
+ */
+export function waiverKeyOrigin(waiver: SettingsWaiver, key: WaiverKey): SettingsOrigin {
+  return waiver.keyOrigins?.[key] ?? waiver.origin;
 }
 
 function addBreakGlass(settings: Settings, file: SettingsFile): void {

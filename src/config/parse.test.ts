@@ -116,11 +116,12 @@ describe("parseSettings", () => {
       ),
     ).toEqual([
       '.github/tollgate.yml:1:10: settings-invalid: fail_on: Invalid option: expected one of "new"|"all" (did you mean new?)',
-      ".github/tollgate.yml:2:1: settings-invalid: settings: unknown key 'enforcment', 'waiver' (did you mean enforcement, waivers?)",
+      ".github/tollgate.yml:2:1: settings-invalid: settings: unknown key 'enforcment' (did you mean enforcement?)",
       ".github/tollgate.yml:6:5: settings-invalid: enforcement.severities: unknown key 'hihg' (did you mean high?)",
       ".github/tollgate.yml:7:3: settings-invalid: enforcement: unknown key 'rule' (did you mean rules?)",
       ".github/tollgate.yml:10:14: settings-invalid: enforcement.categories.network: expected off, advisory, blocking or { blocking_from: YYYY-MM-DD } (did you mean { blocking_from: 2027-01-15 }?)",
       ".github/tollgate.yml:11:10: settings-invalid: enforcement.categories.iam: expected off, advisory, blocking or { blocking_from: YYYY-MM-DD } (did you mean advisory?)",
+      ".github/tollgate.yml:12:1: settings-invalid: settings: unknown key 'waiver' (did you mean waivers?)",
       ".github/tollgate.yml:13:9: settings-invalid: locked: expected a list, as [enforcement]",
     ]);
     expect(errorsOf("locked: [enforcment, enforcement.severities.hihg]\n")).toEqual([
@@ -241,6 +242,24 @@ describe("parseSettings", () => {
   it("points at an unknown key, nested", () => {
     expect(errorsOf("enforcement:\n  rules: {}\n  severity:\n    high: off\n")).toEqual([
       ".github/tollgate.yml:3:3: settings-invalid: enforcement: unknown key 'severity'",
+    ]);
+  });
+
+  it("points at each misspelt key of a waiver on its own line", () => {
+    expect(
+      errorsOf(
+        [
+          "waivers:",
+          "  - rule: TG-NET-001",
+          "    reasn: bastion",
+          "    resource: aws_security_group.bastion",
+          "    expiers: 2027-01-31",
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual([
+      ".github/tollgate.yml:3:5: settings-invalid: waivers.0: unknown key 'reasn' (did you mean reason?)",
+      ".github/tollgate.yml:5:5: settings-invalid: waivers.0: unknown key 'expiers' (did you mean expires?)",
     ]);
   });
 

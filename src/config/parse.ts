@@ -115,6 +115,12 @@ export function parseSettingsFile(text: string, file: string): SettingsFileResul
   }
   return failure(
     parsed.error.issues
+      // Each unknown key is told at its own line, as a misspelt `expiers:` in a waiver must be.
+      .flatMap((issue): z.core.$ZodIssue[] =>
+        issue.code === "unrecognized_keys"
+          ? issue.keys.map((key) => ({ ...issue, keys: [key] }))
+          : [issue],
+      )
       .map((issue) => {
         const level = misplacedLevel(issue, data);
         return level

@@ -344,8 +344,14 @@ export interface SettingsWaiver {
   reason?: string;
   expires?: string;
   approver?: string;
+  /** Where the item starts: its first key. */
   origin: SettingsOrigin;
+  /** Where each of these keys is written (the item's start for one left out): `waiverKeyOrigin`. */
+  keyOrigins?: Partial<Record<WaiverKey, SettingsOrigin>>;
 }
+
+/** The keys of a settings waiver a notice may be about. */
+export type WaiverKey = "rule" | "resource" | "reason" | "expires";
 
 /**
  * A rule id the settings name outside waivers: an `enforcement.rules` key anywhere in a file (an

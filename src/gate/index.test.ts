@@ -864,11 +864,11 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     // Told to the organization's admins (the CLI, the `.github` repository): everything.
     expect(codes(gateWithWaivers([finding()], [], merged, context))).toEqual([
       "org.yml:4:5: settings-unknown-rule",
-      "org.yml:6:5: waiver-matches-nothing",
-      "org.yml:9:5: waiver-matches-nothing",
+      "org.yml:7:5: waiver-matches-nothing",
+      "org.yml:10:5: waiver-matches-nothing",
       "org.yml:13:5: waiver-unknown-rule",
       "org.yml:15:5: waiver-no-reason",
-      "org.yml:17:5: waiver-bad-date",
+      "org.yml:19:5: waiver-bad-date",
       "org.yml:21:5: waiver-rule-off",
     ]);
     // A repository's pull request: the waiver written for it that misses, and the one that would
@@ -878,10 +878,45 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
       organizationFile: "org.yml",
     });
     expect(codes(quiet)).toEqual([
-      "org.yml:9:5: waiver-matches-nothing",
-      "org.yml:17:5: waiver-bad-date",
+      "org.yml:10:5: waiver-matches-nothing",
+      "org.yml:19:5: waiver-bad-date",
     ]);
     expect(quiet.blocking).toHaveLength(1);
+  });
+
+  it("points each waiver notice at the key it is about, not at the waiver's first line", () => {
+    const decision = gate(
+      [],
+      [
+        "waivers:",
+        "  - reason: lapsed", // 2
+        "    rule: TG-NET-001",
+        "    resource: aws_security_group.web",
+        "    expires: 2026-11-01", // 5
+        "  - reason: ends soon",
+        "    resource: aws_security_group.web",
+        "    expires: 2026-12-01", // 8
+        "    rule: TG-NET-001",
+        "  - reason: misspelt address",
+        "    rule: TG-NET-001",
+        "    resource: aws_security_group.wbe", // 12
+        "  - resource: aws_security_group.web",
+        "    rule: TG-NET-01", // 14
+        "    reason: misspelt id",
+        "  - resource: aws_security_group.web",
+        '    reason: ""', // 17
+        "    rule: TG-NET-001",
+      ],
+      [finding()],
+    );
+    expect(located(decision).map((line) => line.split(": ").slice(0, 2).join(": "))).toEqual([
+      "repo.yml:5:5: waiver-expired",
+      "repo.yml:8:5: waiver-expiring",
+      "repo.yml:12:5: waiver-matches-nothing",
+      "repo.yml:14:5: waiver-unknown-rule",
+      "repo.yml:17:5: waiver-no-reason",
+    ]);
+    expect(decision.findings[0]?.waived).toEqual({ reason: "ends soon", expires: "2026-12-01" });
   });
 
   it("tells a repository's pull request of an organization entry misspelling a rule that found something here", () => {

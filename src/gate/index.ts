@@ -17,6 +17,7 @@ import {
   type EnforcementTable,
   type Settings,
   type SettingsOrigin,
+  waiverKeyOrigin,
 } from "../config/index.js";
 import { directoryOf, isTerraformFile, type SourceFile } from "../iac/source.js";
 import { WORKSPACE_LIMIT } from "../iac/terraform/workspaces.js";
@@ -235,13 +236,14 @@ function offRuleWaiverNotices(
   const told = new Set(reported.map(place));
   return settings.waivers.flatMap((waiver) => {
     const scope = scopes.get(waiver.rule);
-    if (!scope || told.has(place(waiver.origin))) return [];
+    const places = [waiver.origin, ...Object.values(waiver.keyOrigins ?? {})];
+    if (!scope || places.some((where) => told.has(place(where)))) return [];
     if (waiver.origin.file === context.organizationFile) return [];
     if (!selectsRepository({ repositories: waiver.repositories }, context.repository)) return [];
     if (ruleEntry(scope, settings).level !== "off") return [];
     return [
       {
-        ...waiver.origin,
+        ...waiverKeyOrigin(waiver, "rule"),
         code: "waiver-rule-off",
         message: `waiver for ${waiver.rule}: the settings turn this rule off, so it waives nothing; remove it, or the enforcement entry if the rule should run`,
       },

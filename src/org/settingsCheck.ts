@@ -8,8 +8,10 @@ import {
   mergeSettings,
   selectsRepository,
   unmatchedRepositorySelectors,
+  waiverKeyOrigin,
   type InstalledRepository,
   type ParsedSettingsFile,
+  type SettingsWaiver,
 } from "../config/index.js";
 import { gateWithWaivers } from "../gate/index.js";
 import type { LoadError } from "../model/types.js";
@@ -55,6 +57,8 @@ export function organizationFileNotices(
   const notices = unmatchedRepositorySelectors(file, context.repositories, context);
   const place = (where: { file: string; line: number; column: number }) =>
     `${where.file}:${where.line}:${where.column}`;
+  // A waiver for a rule turned off is told at its `rule:`.
+  const ruleAt = (waiver: SettingsWaiver) => waiverKeyOrigin(waiver, "rule");
   const allowsRepositoryRules = file.settings.policies?.allow_repository_policies === true;
   const rules = context.rules;
   const known =
@@ -73,7 +77,7 @@ export function organizationFileNotices(
     const { settings } = mergeSettings(file, null, repository);
     for (const waiver of settings.waivers)
       if (selectsRepository({ repositories: waiver.repositories }, repository))
-        applying.set(place(waiver.origin), (applying.get(place(waiver.origin)) ?? 0) + 1);
+        applying.set(place(ruleAt(waiver)), (applying.get(place(ruleAt(waiver))) ?? 0) + 1);
     const decision = gateWithWaivers([], [], settings, {
       files: [],
       repository,
@@ -97,7 +101,7 @@ export function organizationFileNotices(
     const lastDay = waiver.expires === undefined ? undefined : parseDay(waiver.expires);
     if (!lastDay || daysFromToday(lastDay, context.now) >= 0 || !waiver.reason?.trim()) continue;
     notices.push({
-      ...waiver.origin,
+      ...waiverKeyOrigin(waiver, "expires"),
       code: "waiver-expired",
       message: `waiver for ${waiver.rule} expired on ${waiver.expires}, so it waives nothing; remove it, or renew it with a new date`,
     });

@@ -7,8 +7,10 @@
 // (`WaiverInput.organizationFile`).
 import {
   selectsRepository,
+  waiverKeyOrigin,
   type RepositoryIdentity,
   type SettingsWaiver,
+  type WaiverKey,
 } from "../config/index.js";
 import type { SourceFile } from "../iac/source.js";
 import type { Finding, LoadError } from "../model/types.js";
@@ -63,6 +65,8 @@ interface Candidate {
   expires?: string;
   approver?: string;
   where: { file: string; line: number; column: number };
+  /** A settings waiver's notice about one key points at that key (`NOTICE_KEY`). */
+  whereKey?: (key: WaiverKey) => { file: string; line: number; column: number };
   unknownAttributes?: string[];
   /** A settings waiver's resource pattern, reported when it matches none of its rule's findings. */
   resource?: string;
@@ -72,6 +76,16 @@ interface Candidate {
   quiet?: boolean;
   covers: (finding: Finding) => boolean;
 }
+
+/** The key of a settings waiver each notice is about, and so where it points. */
+const NOTICE_KEY: Partial<Record<string, WaiverKey>> = {
+  "waiver-unknown-rule": "rule",
+  "waiver-no-reason": "reason",
+  "waiver-bad-date": "expires",
+  "waiver-expired": "expires",
+  "waiver-expiring": "expires",
+  "waiver-matches-nothing": "resource",
+};
 
 type Validity =
   { applies: true; daysLeft?: number } | { applies: false; code: string; message: string };
@@ -106,7 +120,9 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
   const report = (candidate: Candidate, code: string, message: string) => {
     if (reported.has(candidate)) return;
     reported.add(candidate);
-    notices.push({ ...candidate.where, code, message });
+    const key = NOTICE_KEY[code];
+    const where = key && candidate.whereKey ? candidate.whereKey(key) : candidate.where;
+    notices.push({ ...where, code, message });
   };
   if (!inlineAllowed)
     for (const candidate of inline)
@@ -294,6 +310,7 @@ function settingsCandidate(waiver: SettingsWaiver): Candidate {
     ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
     ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
     where: waiver.origin,
+    whereKey: (key) => waiverKeyOrigin(waiver, key),
     // A waiver naming a security group covers the rules added to it in rule resources, as it
     // covers its inline rules: the finding's subject is the group.
     covers: (finding) =>

@@ -4492,4 +4492,39 @@ describe("tollgate scan with the organization's settings (--org-config)", () => 
       expect(named.stdout).not.toContain("settings-no-repository");
     });
   });
+
+  it("says a blocking_from day already begun is in force, in either file", async () => {
+    await withTempDir("org-blocking-from-begun", async (dir) => {
+      await writeFile(
+        path.join(dir, "main.tf"),
+        ['resource "aws_ebs_volume" "x" {', '  availability_zone = "eu-west-1a"', "}", ""].join(
+          "\n",
+        ),
+      );
+      const enforcement = (entry: string) => ["enforcement:", `  ${entry}`, ""].join("\n");
+      await writeFile(
+        path.join(dir, "org.yml"),
+        enforcement("rules: { TG-ENC-002: { blocking_from: 2020-01-15 } }"),
+      );
+      await writeFile(
+        path.join(dir, "repo.yml"),
+        enforcement(
+          "severities: { low: { blocking_from: 2999-01-15 }, info: { blocking_from: 2021-06-01 } }",
+        ),
+      );
+      const { stdout } = await run(
+        ["scan", ".", "--format", "text", "--org-config", "org.yml", "--config", "repo.yml"],
+        dir,
+      );
+      const begun = stdout.split("\n").filter((line) => line.includes("blocking-from-passed"));
+      expect(begun).toEqual([
+        expect.stringMatching(
+          /^org\.yml:2:26: enforcement\.rules\.TG-ENC-002: blocking_from 2020-01-15 has passed \(\d+ days ago\), so this entry is already in force: its findings block now, with no countdown; .* \(settings-blocking-from-passed\) \[notice\]$/,
+        ),
+        expect.stringMatching(
+          /^repo\.yml:2:61: enforcement\.severities\.info: blocking_from 2021-06-01 has passed/,
+        ),
+      ]);
+    });
+  });
 });

@@ -844,6 +844,9 @@ describe("a settings pull request on the .github repository", () => {
       "    reason: reviewed",
       "  - rule: ACME-TAG-01",
       "    reason: misspelt",
+      "enforcement:",
+      "  categories:",
+      "    logging: { blocking_from: 2020-01-15 }", // meant as a date ahead
       "",
     ].join("\n");
     const github = await deliver(
@@ -854,7 +857,7 @@ describe("a settings pull request on the .github repository", () => {
       output: { title: string; summary: string; annotations: unknown[] };
     };
     expect(impact.output.title).toBe(
-      "Would newly block 1, unblock 0; 1 unchanged (2 open pull requests considered), 2 settings notices",
+      "Would newly block 1, unblock 0; 1 unchanged (2 open pull requests considered), 3 settings notices",
     );
     expect(impact.output.annotations).toEqual([
       expect.objectContaining({
@@ -871,8 +874,15 @@ describe("a settings pull request on the .github repository", () => {
         title: "waiver-unknown-rule",
         message: expect.stringContaining("(did you mean ACME-TAG-001?)"),
       }),
+      expect.objectContaining({
+        path: ".github/tollgate.yml",
+        start_line: 10,
+        annotation_level: "warning",
+        title: "settings-blocking-from-passed",
+        message: expect.stringContaining("so this entry is already in force"),
+      }),
     ]);
-    expect(impact.output.summary).toContain("### ⚠️ Settings notices (2)");
+    expect(impact.output.summary).toContain("### ⚠️ Settings notices (3)");
     expect(github.requests.filter((r) => r.path.startsWith("/installation/repositories"))).toEqual([
       expect.objectContaining({ method: "GET" }),
     ]);

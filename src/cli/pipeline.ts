@@ -39,6 +39,7 @@ import {
   renderText,
   type DecidingLine,
 } from "../report/index.js";
+import { blockingDaysBegun } from "../rollout/index.js";
 import { UsageError } from "./command.js";
 import type { OutputFormat } from "./options.js";
 
@@ -231,12 +232,14 @@ export interface CliSettings {
  * The settings the app would apply: `--org-config` as the organization's file, `--config` as the
  * repository's merged over it (locks held, located notices); `--config` alone stands for both.
  * Without `--repository` no `repositories` glob matches, and a notice says so where the first is
- * written (the app always knows the name; a run that forgot it would silently drop them).
+ * written (the app always knows the name; a run that forgot it would silently drop them). A
+ * `blocking_from` day already begun is told, as the `.github` repository's checks tell it.
  */
 export async function loadSettings(
   flags: { config?: string | undefined; "org-config"?: string | undefined },
   cwd: string,
   repository: CliRepository,
+  now: Date = new Date(),
 ): Promise<CliSettings> {
   const organization = await readSettingsFlag("--org-config", flags["org-config"], cwd);
   const file = await readSettingsFlag("--config", flags.config, cwd);
@@ -247,8 +250,9 @@ export async function loadSettings(
       : files[0]
         ? mergeSettings(files[0], null, repository)
         : { settings: defaultSettings, notices: [] };
-  if (repository.name !== "") return merged;
-  return { ...merged, notices: [...merged.notices, ...unnamedRepositoryNotices(files)] };
+  const begun = files.flatMap((parsed) => blockingDaysBegun(parsed, now));
+  const unnamed = repository.name === "" ? unnamedRepositoryNotices(files) : [];
+  return { ...merged, notices: [...merged.notices, ...begun, ...unnamed] };
 }
 
 /** One notice per file whose waivers or overrides select repositories by name, at the first. */

@@ -83,6 +83,30 @@ describe("organizationFileNotices", () => {
     ]);
   });
 
+  it("says a blocking_from day already begun is in force, at the day, top level and in overrides", () => {
+    expect(
+      notices([
+        "enforcement:",
+        "  categories:",
+        "    logging: { blocking_from: 2026-01-15 }",
+        "    network: { blocking_from: 2026-11-28 }",
+        "  rules:",
+        "    TG-NET-001:",
+        "      blocking_from: 2026-11-27",
+        "overrides:",
+        "  - repositories: [web]",
+        "    enforcement:",
+        "      severities:",
+        "        medium: { blocking_from: 2025-12-01 }",
+        "",
+      ]),
+    ).toEqual([
+      "3:settings-blocking-from-passed: enforcement.categories.logging: blocking_from 2026-01-15 has passed (316 days ago), so this entry is already in force: its findings block now, with no countdown; to schedule it, write a day ahead, or to keep it, write blocking",
+      "7:settings-blocking-from-passed: enforcement.rules.TG-NET-001: blocking_from 2026-11-27 is today, so this entry is already in force: its findings block now, with no countdown; to schedule it, write a day ahead, or to keep it, write blocking",
+      "12:settings-blocking-from-passed: overrides.0.enforcement.severities.medium: blocking_from 2025-12-01 has passed (361 days ago), so this entry is already in force: its findings block now, with no countdown; to schedule it, write a day ahead, or to keep it, write blocking",
+    ]);
+  });
+
   it("reports a waiver for a rule turned off only where it is off in every repository it applies to", () => {
     const lines = [
       "enforcement:",

@@ -2,8 +2,8 @@
 // what a repository's pull request is not told, its authors being unable to edit the file
 // (`WaiverContext.organizationFile`). Repository globs that select nothing, waivers naming no
 // loaded rule, reasonless, misdated or expired, waivers for a rule the file turns off wherever they
-// apply, and unknown rule ids and categories under `enforcement` and `locked`. Pure over the parsed
-// file, the installation's repositories and the loaded rules.
+// apply, unknown rule ids and categories under `enforcement` and `locked`, and `blocking_from` days
+// already begun. Pure over the parsed file, the installation's repositories, the loaded rules and the day.
 import {
   mergeSettings,
   selectsRepository,
@@ -16,7 +16,7 @@ import {
 import { gateWithWaivers } from "../gate/index.js";
 import type { LoadError } from "../model/types.js";
 import type { RuleMetadata } from "../policy/metadata.js";
-import { byPlace, daysFromToday, parseDay } from "../rollout/index.js";
+import { blockingDaysBegun, byPlace, daysFromToday, parseDay } from "../rollout/index.js";
 
 /**
  * Why the file's repository selectors were not judged, as the checks' summaries say it: the
@@ -97,6 +97,7 @@ export function organizationFileNotices(
       notices.push(notice);
   // An expired waiver is reported in a pull request only where it would cover a finding; here it
   // is stale wherever it applies.
+  notices.push(...blockingDaysBegun(file, context.now));
   for (const waiver of mergeSettings(file, null, { name: "", topics: [] }).settings.waivers) {
     const lastDay = waiver.expires === undefined ? undefined : parseDay(waiver.expires);
     if (!lastDay || daysFromToday(lastDay, context.now) >= 0 || !waiver.reason?.trim()) continue;

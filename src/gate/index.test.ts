@@ -879,6 +879,7 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     });
     expect(codes(quiet)).toEqual([
       "org.yml:10:5: waiver-matches-nothing",
+      "org.yml:13:5: waiver-organization-unknown-rule",
       "org.yml:19:5: waiver-bad-date",
     ]);
     expect(quiet.blocking).toHaveLength(1);
@@ -945,6 +946,46 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     expect(decision.blocking).toHaveLength(1);
     // One line of the check's summary.
     expect(decision.reasons.filter((reason) => reason.startsWith("org.yml:3:5: "))).toHaveLength(1);
+  });
+
+  it("tells a repository's pull request of an organization waiver misspelling a rule whose finding here it would cover", () => {
+    const organization = [
+      "waivers:",
+      "  - reason: bastion, SEC-12",
+      "    rule: TG-NET-01", // 3: told
+      "    resource: aws_security_group.web",
+      "  - rule: TG-NET-01", // 5: its resource covers no finding here
+      "    resource: aws_security_group.other",
+      "    reason: another group",
+      "  - rule: TG-LOG-01", // 8: TG-LOG-001 found nothing here
+      "    reason: log buckets",
+    ];
+    const merged = mergeSettings(parsed(organization, "org.yml"), null, {
+      name: "infra",
+      topics: [],
+    }).settings;
+    const context = {
+      files: [],
+      repository: { name: "infra", topics: [] },
+      now,
+      knownRules: new Set(rules.map((rule) => rule.id)),
+      rules,
+      organizationFile: "org.yml",
+    };
+    const decision = gateWithWaivers([finding()], [], merged, context);
+    expect(located(decision)).toEqual([
+      "org.yml:3:5: waiver-organization-unknown-rule: the organization's waiver for TG-NET-01 names no loaded rule (did you mean TG-NET-001, whose finding here it would cover?), so it waives nothing; the organization's admins are told on the .github repository's Tollgate policies check",
+    ]);
+    expect(decision.blocking).toHaveLength(1);
+    expect(decision.reasons.filter((reason) => reason.startsWith("org.yml:"))).toHaveLength(1);
+    // Waived by another waiver, the finding holds no one: nothing to tell.
+    const waivedHere = gateWithWaivers(
+      [finding({ waived: { reason: "repository waiver" } })],
+      [],
+      merged,
+      context,
+    );
+    expect(located(waivedHere)).toEqual([]);
   });
 
   it("tells a repository's pull request of an organization category or lock misspelt where its meaning found something", () => {

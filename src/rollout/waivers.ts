@@ -16,7 +16,7 @@ import type { SourceFile } from "../iac/source.js";
 import type { Finding, LoadError } from "../model/types.js";
 import { daysFromToday, describeDaysLeft, parseDay } from "./days.js";
 import { findInlineWaivers, isCommentLine, resourceBlockLine } from "./inline.js";
-import { didYouMean } from "./ruleIds.js";
+import { closeRuleIds, didYouMean } from "./ruleIds.js";
 
 /** A waiver expiring within this many days is flagged ahead. */
 const EXPIRY_WARNING_DAYS = 14;
@@ -45,9 +45,10 @@ export interface WaiverInput {
    * problems elsewhere (the app's checks on the `.github` repository) and the scan is a repository's
    * pull request, whose authors cannot edit it. Its waivers are then reported here only where they
    * bear on this scan: one that would cover a finding but does not apply (reasonless, misdated,
-   * expired), one expiring, and one whose resource misses its rule's findings while its
-   * `repositories` name this repository. A waiver for every repository that matches nothing here,
-   * or that names no loaded rule, is no problem of this repository.
+   * expired), one expiring, one whose resource misses its rule's findings while its
+   * `repositories` name this repository, and one naming no loaded rule when a rule close to its id
+   * has a finding here it would cover. A waiver for every repository that matches nothing here, or
+   * naming no loaded rule otherwise, is no problem of this repository.
    */
   organizationFile?: string;
 }
@@ -80,6 +81,7 @@ interface Candidate {
 /** The key of a settings waiver each notice is about, and so where it points. */
 const NOTICE_KEY: Partial<Record<string, WaiverKey>> = {
   "waiver-unknown-rule": "rule",
+  "waiver-organization-unknown-rule": "rule",
   "waiver-no-reason": "reason",
   "waiver-bad-date": "expires",
   "waiver-expired": "expires",
@@ -186,6 +188,26 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
         ? `waiver for ${candidate.rule}: resource '${candidate.resource}' matches none of its findings (the rule found nothing in this repository), so it waives nothing; remove it if it is no longer needed`
         : `waiver for ${candidate.rule}: resource '${candidate.resource}' ${ofRule.length === 1 ? "does not match its one finding" : `matches none of its ${ofRule.length} findings`} (${named.slice(0, 3).join(", ")}${named.length > 3 ? ", …" : ""}), so it waives nothing; check the address`,
     );
+  }
+  // An organization waiver naming no loaded rule is its admins' to mend, but where a rule close to
+  // its id has a finding here that the waiver would cover and nothing else waives, that finding is
+  // likely what it meant to waive, and it holds this author with no hint: tell it, once.
+  const unwaived = waived.filter(
+    (finding) => finding.status !== "fixed" && finding.waived === null,
+  );
+  for (const candidate of candidates) {
+    const judged = validity.get(candidate);
+    if (!candidate.quiet || judged?.applies !== false || judged.code !== "waiver-unknown-rule")
+      continue;
+    const meant = closeRuleIds(candidate.rule, input.knownRules ?? []).filter((id) =>
+      unwaived.some((finding) => finding.rule === id && candidate.covers(finding)),
+    );
+    if (meant.length > 0)
+      report(
+        candidate,
+        "waiver-organization-unknown-rule",
+        `the organization's waiver for ${candidate.rule} names no loaded rule (did you mean ${meant.join(", ")}, whose finding here it would cover?), so it waives nothing; the organization's admins are told on the .github repository's Tollgate policies check`,
+      );
   }
   return { findings: waived, notices: notices.sort(byPlace) };
 }

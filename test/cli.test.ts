@@ -1146,6 +1146,24 @@ describe("tollgate diff on an IAM policy rewritten with NotAction, NotResource, 
     });
   });
 
+  it("says a grant narrowed from every queue to one, still open (reports render it alike)", async () => {
+    const jobs = "arn:aws:sqs:eu-west-1:111122223333:jobs";
+    const grant = (resource: string) =>
+      policy(`{ Effect = "Allow", Action = "sqs:*", Resource = "${resource}" }`);
+    await withTempDir("narrowed-grant", async (dir) => {
+      await writeFiles(dir, { "base/main.tf": grant("*"), "head/main.tf": grant(jobs) });
+      const narrowed = `now only sqs:* on ${jobs}`;
+      const json = await diffDirs(dir);
+      expect(findingsOf(json.stdout).filter((f) => f.rule.startsWith("TG-IAM"))).toMatchObject([
+        { status: "existing", rule: "TG-IAM-001", evidence: "sqs:*", narrowed },
+      ]);
+      expect(json.code).toBe(0);
+      const text = await diffDirs(dir, "text");
+      expect(text.stdout).toContain(`narrowed by this change: ${narrowed}`);
+      expect(text.stdout).toContain("1 existing finding narrowed by this change, still open");
+    });
+  });
+
   it("compares NotResource by what it excludes", async () => {
     const grant = (action: string, excluded: string) =>
       policy(`{ Effect = "Allow", Action = "${action}", NotResource = "${excluded}" }`);

@@ -139,11 +139,20 @@ describe("diffFindings with coverage", () => {
     ]);
   });
 
-  it("lists nothing fixed when a rule's own exposure is narrowed (SSH on 0-1024 to 22)", () => {
+  it("lists nothing fixed when a rule's own exposure is narrowed (SSH on 0-1024 to 22), and says so", () => {
     const base = [exposure({ from: 0, to: 1024 })];
-    expect(labels(diffFindings(base, [exposure({})]))).toEqual([
-      "existing:TG-NET-001 tcp/22 from 0.0.0.0/0",
-    ]);
+    const labelled = diffFindings(base, [exposure({})]);
+    expect(labels(labelled)).toEqual(["existing:TG-NET-001 tcp/22 from 0.0.0.0/0"]);
+    expect(labelled[0]?.narrowed).toBe("now only tcp/22 from 0.0.0.0/0");
+    // The wider one still open at head: nothing narrowed.
+    const both = diffFindings(base, [exposure({}), ...base]);
+    expect(both.map((f) => f.narrowed)).toEqual([undefined, undefined]);
+    // Another rule's wider finding is fixed, which says it.
+    const other = diffFindings(
+      [exposure({ from: 0, to: 65535 }, { rule: "TG-NET-005" })],
+      [exposure({})],
+    );
+    expect(other[0]?.narrowed).toBeUndefined();
   });
 
   it("calls a widened exposure new and the narrower one not fixed (22 to 22-2222)", () => {
@@ -422,6 +431,50 @@ describe("IAM coverage", () => {
           ),
         ),
       ).toEqual(["existing:TG-IAM-001 sqs:*"]);
+    }
+  });
+
+  it("says what a grant narrowed from every resource to one queue still grants, same identity", () => {
+    const policy = {
+      category: "iam" as const,
+      resource: "aws_iam_role_policy.consumer",
+      rule: "TG-IAM-001",
+      evidence: "sqs:*",
+    };
+    const jobs = "arn:aws:sqs:eu-west-1:1:jobs";
+    const everywhere = finding({ ...policy, scope: grant({ actions: ["sqs:*"] }) });
+    const queue = finding({ ...policy, scope: grant({ actions: ["sqs:*"], resources: [jobs] }) });
+    expect(diffFindings([everywhere], [queue])).toEqual([
+      { ...queue, status: "existing", narrowed: `now only sqs:* on ${jobs}` },
+    ]);
+    // Its conditions narrowed too: both said.
+    const ws = "terraform.workspace";
+    const prod = {
+      when: [`${ws} is prod`],
+      choices: { parameters: { [ws]: ["prod", "qa"] }, conditions: {} },
+    };
+    const prodQueue = { ...queue, deployments: prod };
+    expect(diffFindings([everywhere], [prodQueue])[0]?.narrowed).toBe(
+      `now only sqs:* on ${jobs}, and only when ${ws} is prod`,
+    );
+    // Not provably narrower: the same grant written another way, one the head holds no less
+    // widely, or a resource Tollgate cannot know.
+    const reordered = grant({ actions: ["SQS:*", "sqs:*"], resources: [jobs, jobs] });
+    const unknown = grant({
+      actions: ["sqs:*"],
+      resources: [],
+      unknownResources: ["aws_sqs_queue.a.arn"],
+    });
+    for (const [earlier, later] of [
+      [queue.scope, reordered],
+      [queue.scope, everywhere.scope],
+      [unknown, queue.scope],
+    ] as const) {
+      const [labelled] = diffFindings(
+        [finding({ ...policy, scope: earlier })],
+        [finding({ ...policy, scope: later })],
+      );
+      expect(labelled?.narrowed).toBeUndefined();
     }
   });
 

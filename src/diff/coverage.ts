@@ -338,3 +338,55 @@ function parseCidr(
   if (version === 6 && prefix <= 128) return { address, prefix, family: "ipv6" };
   return undefined;
 }
+
+/**
+ * What `later` still exposes, said as `tcp/22 from 10.0.0.0/8` or `sqs:* on arn:aws:sqs:…:jobs`,
+ * when `earlier` provably holds it (`scopeCovers`, conditions aside: `narrowing` in index.ts says
+ * those) and it does not provably hold `earlier`; undefined otherwise, and always for a scope of
+ * another kind. Two ways of writing one exposure never read as narrowed unless the comparison
+ * proves one inside the other, so this says the head's exposure as written.
+ */
+export function exposureNarrowed(earlier: FindingScope, later: FindingScope): string | undefined {
+  const exposure = { conditions: false };
+  if (!scopeCovers(earlier, later, exposure) || scopeCovers(later, earlier, exposure))
+    return undefined;
+  if (later.kind === "network") return networkText(later);
+  if (later.kind === "acl") {
+    return `${later.permissions.join(", ")} to ${later.grantee}${containedText(later)}`;
+  }
+  if (earlier.kind !== "iam" && earlier.kind !== "resource-policy") return undefined;
+  const actions = later.notActions
+    ? `every action but ${listed(later.notActions)}`
+    : listed(later.actions ?? []);
+  const resources = later.notResources
+    ? `every resource but ${listed(later.notResources)}`
+    : listed([...later.resources, ...(later.unknownResources ?? [])]);
+  const principal = later.kind === "resource-policy" ? ` to ${later.principal}` : "";
+  const contained = later.kind === "resource-policy" ? containedText(later) : "";
+  const condition =
+    JSON.stringify(later.condition) === JSON.stringify(earlier.condition)
+      ? ""
+      : " under its Condition block";
+  const sorted = (denies: string[] | undefined) => JSON.stringify([...new Set(denies)].sort());
+  const denied =
+    sorted(later.denies) === sorted(earlier.denies) ? "" : " less what a Deny beside it takes";
+  return `${actions} on ${resources}${principal}${condition}${denied}${contained}`;
+}
+
+/** A network scope as lib/network.rego writes its evidence, with a network ACL's open ports. */
+function networkText(scope: NetworkScope): string {
+  const range = scope.from === scope.to ? `${scope.from}` : `${scope.from}-${scope.to}`;
+  const ports = scope.protocol === "all" ? "all traffic" : `${scope.protocol}/${range}`;
+  const open = scope.ports === undefined ? "" : ` (ports ${listed(scope.ports.map(String))} open)`;
+  return `${ports}${open} ${scope.direction === "ingress" ? "from" : "to"} ${scope.source}`;
+}
+
+function containedText(scope: { contained: boolean }): string {
+  return scope.contained ? " (contained by Block Public Access)" : "";
+}
+
+/** Up to three items, then how many more. */
+function listed(items: readonly string[]): string {
+  const shown = items.slice(0, 3).join(", ");
+  return items.length > 3 ? `${shown} and ${items.length - 3} more` : shown;
+}

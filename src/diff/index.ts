@@ -34,7 +34,13 @@ import {
 } from "../model/index.js";
 import { readableText, spokenCondition, widening } from "../policy/conditions.js";
 import { namingWorkspace } from "../policy/findings.js";
-import { exposesBeyond, findingCovers, scopeCovers, stillGrantsPart } from "./coverage.js";
+import {
+  exposesBeyond,
+  exposureNarrowed,
+  findingCovers,
+  scopeCovers,
+  stillGrantsPart,
+} from "./coverage.js";
 import { stackMoves } from "./stacks.js";
 
 export {
@@ -172,6 +178,7 @@ export function diffFindings(
       .map(({ finding, root, moved }) => ({ ...finding, root, subject: moved })),
   );
   const headScopes = scopedBySubject(head);
+  const headIdentities = new Set(head.map((finding) => findingIdentity(finding)));
   const coveredIn = (scopes: Map<string, Finding[]>, inner: Finding): boolean =>
     inner.scope !== undefined &&
     (scopes.get(scopeKey(inner)) ?? []).some((outer) => findingCovers(outer, inner));
@@ -213,7 +220,20 @@ export function diffFindings(
       const narrowed = narrowing(match.finding, finding);
       return { ...finding, status: "existing", ...(narrowed ? { narrowed } : {}) };
     }
-    if (coveredIn(baseScopes, finding)) return { ...finding, status: "existing" };
+    if (coveredIn(baseScopes, finding)) {
+      // Narrowed within its rule (SSH on 0-1024, then on 22): the base's, gone at head, is not
+      // listed fixed, so this says what is left open.
+      const narrowed = (baseScopes.get(scopeKey(finding)) ?? [])
+        .filter(
+          (earlier) =>
+            earlier.rule === finding.rule &&
+            !headIdentities.has(findingIdentity(earlier)) &&
+            findingCovers(earlier, finding),
+        )
+        .map((earlier) => narrowing(earlier, finding))
+        .find((text) => text !== undefined);
+      return { ...finding, status: "existing", ...(narrowed ? { narrowed } : {}) };
+    }
     const importBlock = adoptedBy(finding);
     return importBlock
       ? {
@@ -230,7 +250,6 @@ export function diffFindings(
     if (!expressions.includes(finding.unknown)) expressions.push(finding.unknown);
     cannotTell.set(subjectOf(finding), expressions);
   }
-  const headIdentities = new Set(head.map((finding) => findingIdentity(finding)));
   for (const [identity, group] of unmatchedBase) {
     for (const entry of group) {
       if (matched.has(entry)) continue;
@@ -313,16 +332,27 @@ function inSharedWorkspace(
 }
 
 /**
- * What a matched head finding (`later`) no longer holds in: `now only when ...` its conditions,
- * when the base's held in deployments the head's do not (`widening` the other way round, so two
- * conditions that cannot be compared narrow nothing); undefined otherwise.
+ * What a head finding (`later`) still open from a base one (`earlier`) no longer reaches: `now only`
+ * its exposure, when the base's provably held it and more (`exposureNarrowed`: `sqs:*` on `*`,
+ * then on one queue), and `when ...` its conditions, when the base's held in deployments the
+ * head's do not (`widening` the other way round, so two conditions that cannot be compared narrow
+ * nothing); undefined when neither.
  */
 function narrowing(earlier: Finding, later: Finding): string | undefined {
+  const exposure =
+    earlier.scope && later.scope && earlier.unknown === undefined && later.unknown === undefined
+      ? exposureNarrowed(earlier.scope, later.scope)
+      : undefined;
   const now = later.deployments;
-  if (now === undefined || now.when.length === 0) return undefined;
-  if (widening(now, earlier.deployments ?? { when: [] }) === undefined) return undefined;
-  const when = readableText(now.when, now.choices);
-  return when === "" ? undefined : `now only when ${spokenCondition(when)}`;
+  const when =
+    now !== undefined &&
+    now.when.length > 0 &&
+    widening(now, earlier.deployments ?? { when: [] }) !== undefined
+      ? readableText(now.when, now.choices)
+      : "";
+  const conditions = when === "" ? undefined : `when ${spokenCondition(when)}`;
+  if (exposure === undefined) return conditions && `now only ${conditions}`;
+  return `now only ${exposure}${conditions ? `, and only ${conditions}` : ""}`;
 }
 
 /**

@@ -1235,7 +1235,7 @@ describe("tollgate diff on a pull request that adopts a deployed resource with a
     };
   };
 
-  it("calls what the block adopts existing, and what a managed or a child module's block names new", async () => {
+  it("calls what the block adopts existing, and what the base managed new", async () => {
     await withTempDir("import-adopted", async (dir) => {
       await writeFiles(dir, {
         "base/main.tf": "",
@@ -1253,18 +1253,32 @@ describe("tollgate diff on a pull request that adopts a deployed resource with a
       const managed = await diffDirs(dir);
       expect(report(managed.stdout).findings).toEqual(["new -"]);
       expect(managed.code).toBe(1);
-      // Written in the module the root calls: said where, and not taken as adopted.
+    });
+  });
+
+  it("reads a called module's block in each instance (Terraform 1.16), unless required_version refuses it", async () => {
+    const root = (required: string) =>
+      `terraform {\n  required_version = "${required}"\n}\nmodule "legacy" {\n  source = "./legacy"\n  count  = 2\n}\n`;
+    await withTempDir("import-child", async (dir) => {
       await writeFiles(dir, {
         "base/main.tf": "",
-        "head/main.tf": 'module "legacy" {\n  source = "./legacy"\n}\n',
+        "head/main.tf": root(">= 1.16.0"),
         "head/legacy/main.tf": `${importBlock("aws_security_group.legacy")}\n${group}`,
       });
       const child = await diffDirs(dir);
       expect(report(child.stdout)).toEqual({
-        findings: ["new -"],
+        findings: ["existing legacy/main.tf:1", "existing legacy/main.tf:1"],
+        warnings: [],
+      });
+      expect(child.code).toBe(0);
+      // Only releases that refuse it: said where, and not taken as adopted.
+      await writeFiles(dir, { "head/main.tf": root("~> 1.15.0") });
+      const refused = await diffDirs(dir);
+      expect(report(refused.stdout)).toEqual({
+        findings: ["new -", "new -"],
         warnings: ["legacy/main.tf:1 terraform-import"],
       });
-      expect(child.code).toBe(1);
+      expect(refused.code).toBe(1);
     });
   });
 });

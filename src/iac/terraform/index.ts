@@ -32,11 +32,11 @@ import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
 import { discoverModules, joinPath, type ModuleDefinition } from "./modules.js";
 import {
-  adoptedAddresses,
+  declaredImports,
   declaredMoves,
   forgottenAddresses,
-  importsInCalledModule,
   rootMovesInForce,
+  type ImportDeclaration,
 } from "./moved.js";
 import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
@@ -111,6 +111,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   discovery.errors.forEach(report);
   const evaluator = new ExpressionEvaluator();
   const rootMoves: Omit<Move, "root">[] = [];
+  const rootImports: ImportDeclaration[] = [];
   const moves: Move[] = [];
   const forgotten: Forgotten[] = [];
   const adopted: Adopted[] = [];
@@ -128,6 +129,13 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       ]),
     ),
     emitMove: (move) => rootMoves.push(move),
+    declaredImports: new Map(
+      [...discovery.modules.values()].map((definition) => [
+        definition.directory,
+        declaredImports(definition, report),
+      ]),
+    ),
+    emitImport: (block) => rootImports.push(block),
     instanceCount: 0,
     resolutionDepth: 0,
     ...(options.listing ? { listing: options.listing } : {}),
@@ -182,8 +190,6 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         code: "terraform-missing-variable-file",
       });
 
-  for (const definition of discovery.modules.values())
-    if (!discovery.roots.includes(definition.directory)) importsInCalledModule(definition, report);
   for (const directory of discovery.roots) {
     const definition = discovery.modules.get(directory);
     if (!definition) continue;
@@ -206,6 +212,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     const rootInstances = context.instanceCount;
     const before = resources.length;
     rootMoves.length = 0;
+    rootImports.length = 0;
     const read = new Set<string>();
     try {
       const named = new Map<string, WorkspaceRead>();
@@ -277,9 +284,9 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       forgotten.push(
         ...forgottenAddresses(definition).map((removed) => ({ root: directory, ...removed })),
       );
-      adopted.push(
-        ...adoptedAddresses(definition, report).map((block) => ({ root: directory, ...block })),
-      );
+      // Each block once, however many times the root's instances were evaluated.
+      const imports = new Map(rootImports.map((block) => [JSON.stringify(block), block]));
+      adopted.push(...[...imports.values()].map((block) => ({ root: directory, ...block })));
     } catch (error) {
       // Every known failure is a located value already; this keeps one root's defect from hiding the others.
       if (!(error instanceof Error)) throw error;
@@ -355,6 +362,7 @@ function workspaceWorlds(
       emit: (resource) => emitted.push(resource),
       recordModuleCall: () => {},
       emitMove: () => {},
+      emitImport: () => {},
       resolutionDepth: 0,
     };
     try {

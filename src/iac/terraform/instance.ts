@@ -56,7 +56,12 @@ import {
 } from "./origin.js";
 import { holdsAnything, listedAbsent, listFileset, type FilesetResult } from "./fileset.js";
 import { writtenIn } from "./overrides.js";
-import type { MoveDeclaration } from "./moved.js";
+import {
+  importRefused,
+  refusingImportsInCalledModules,
+  type ImportDeclaration,
+  type MoveDeclaration,
+} from "./moved.js";
 import { resourceMeta } from "./meta.js";
 import {
   providerBlocks,
@@ -90,6 +95,10 @@ export interface LoadContext {
   declaredMoves: ReadonlyMap<string, MoveDeclaration[]>;
   /** A `moved` block made absolute for one instance of its module. */
   emitMove(move: MoveDeclaration): void;
+  /** The `import` blocks Terraform would accept of each module, by directory, relative to it. */
+  declaredImports: ReadonlyMap<string, ImportDeclaration[]>;
+  /** An `import` block made absolute for one instance of its module. */
+  emitImport(block: ImportDeclaration): void;
   /** Instances created so far; creation stops at MAX_MODULE_INSTANCES. */
   instanceCount: number;
   /** Locals, variables, outputs and resources being resolved inside one another right now. */
@@ -334,10 +343,36 @@ export class ModuleInstance implements EvaluationHost {
       if (this.movesOntoOthers(move)) continue;
       this.context.emitMove({ ...move, from: this.qualify(move.from), to: this.qualify(move.to) });
     }
+    this.emitImports();
     for (const [name, call] of this.definition.calls) {
       if (call.source !== undefined && !isLocalSource(call.source)) this.emitModuleCall(call);
       for (const child of this.childInstances(name)) child.instance.load();
     }
+  }
+
+  /**
+   * This instance's `import` blocks, absolute: a called module's adopt in each of its instances
+   * (Terraform 1.16 and later; `module.app["a"].aws_s3_bucket.b`), and in every instance an
+   * unknown `count` or `for_each` stands for, whose resources are written without a key too. A
+   * `required_version` of the root or a module down to this one that allows only earlier
+   * releases leaves them out, with a warning.
+   */
+  private emitImports(): void {
+    const blocks = this.context.declaredImports.get(this.definition.directory) ?? [];
+    if (blocks.length === 0) return;
+    if (this.path !== "") {
+      const refusing = refusingImportsInCalledModules(
+        [...this.ancestry, this.definition.directory].flatMap(
+          (directory) => this.context.modules.get(directory) ?? [],
+        ),
+      );
+      if (refusing) {
+        for (const block of blocks) importRefused(block, refusing, this.context.report);
+        return;
+      }
+    }
+    for (const block of blocks)
+      this.context.emitImport({ ...block, address: this.qualify(block.address) });
   }
 
   /**

@@ -267,17 +267,96 @@ import {
         import: [{ to: 'aws_instance.web["a"]', id: "i-1" }],
       }),
     });
-    // A called module's import block (Terraform's error before 1.16) adopts nothing, and says so
-    // where it is written; .tf.json writes `to` as a string.
+    // A called module's import block (Terraform 1.16 and later) adopts in each instance of it;
+    // .tf.json writes `to` as a string.
     expect(adopted(model)).toEqual([
       ':aws_instance.web["a"] other.tf.json:1',
       "live:aws_security_group.legacy live/main.tf:1",
       'live:module.store["logs"].aws_s3_bucket.this[*] live/main.tf:5',
+      'live:module.store["logs"].aws_s3_bucket.child live/store/main.tf:2',
     ]);
+    expect(warnings(model)).toEqual([]);
+  });
+
+  it("of a called module adopt relative to each of its instances, nested, counted or unknown", () => {
+    const model = load({
+      "main.tf": `module "app" {
+  source = "./app"
+  count  = 2
+}
+module "any" {
+  source   = "./app"
+  for_each = var.names
+}
+variable "names" {}
+`,
+      "app/main.tf": `module "store" {
+  source = "../store"
+}
+import {
+  to = aws_iam_role.legacy
+  id = "legacy"
+}
+resource "aws_iam_role" "legacy" {}
+`,
+      "store/main.tf": `import {
+  for_each = toset(["a", "b"])
+  to       = aws_s3_bucket.this[each.key]
+  id       = each.key
+}
+import {
+  to = aws_s3_bucket.this
+}
+resource "aws_s3_bucket" "this" {
+  for_each = toset(["a", "b"])
+}
+`,
+    });
+    expect(adopted(model)).toEqual([
+      ":module.app[0].aws_iam_role.legacy app/main.tf:4",
+      ":module.app[0].module.store.aws_s3_bucket.this[*] store/main.tf:1",
+      ":module.app[1].aws_iam_role.legacy app/main.tf:4",
+      ":module.app[1].module.store.aws_s3_bucket.this[*] store/main.tf:1",
+      ":module.any.aws_iam_role.legacy app/main.tf:4",
+      ":module.any.module.store.aws_s3_bucket.this[*] store/main.tf:1",
+    ]);
+    // Refused once where it is written, whatever calls it.
     expect(warnings(model)).toEqual([
-      `live/store/main.tf:2:1 warning an import block in live/store, a module another module calls: Terraform before 1.16 refuses it and Tollgate reads only a root module's (write it there, "to = module.<call>.<address>"), so what it names is not taken as adopted; it is left out`,
+      'store/main.tf:6:1 warning an import block needs "id" (or "identity"); it is left out',
     ]);
-    expect(model.errors[0]?.code).toBe("terraform-import");
+  });
+
+  it("of a called module are left out where required_version allows only Terraform before 1.16", () => {
+    const files = (required: string) => ({
+      "main.tf": `terraform {
+  required_version = "${required}"
+}
+module "app" {
+  source = "./app"
+}
+import {
+  to = aws_iam_role.root
+  id = "root"
+}
+resource "aws_iam_role" "root" {}
+`,
+      "app/main.tf": `import {
+  to = aws_iam_role.legacy
+  id = "legacy"
+}
+resource "aws_iam_role" "legacy" {}
+`,
+    });
+    const old = load(files("~> 1.15.0"));
+    expect(adopted(old)).toEqual([":aws_iam_role.root main.tf:7"]);
+    expect(warnings(old)).toEqual([
+      'app/main.tf:1:1 warning an import block in a module another module calls, where required_version "~> 1.15.0" (main.tf:2) allows only Terraform before 1.16, which refuses it, so what it names is not taken as adopted; it is left out',
+    ]);
+    for (const allowing of [">= 1.5", "~> 1.16", "< 2.0.0"])
+      expect(adopted(load(files(allowing)))).toEqual([
+        ":aws_iam_role.root main.tf:7",
+        ":module.app.aws_iam_role.legacy app/main.tf:1",
+      ]);
   });
 
   it("that Terraform refuses are left out with a located warning", () => {

@@ -3,12 +3,13 @@
 // checked across a root module as Terraform checks them together. A block Terraform would refuse
 // is a located warning and is left out, so findings on its resources stay new rather than
 // matching through a move Terraform never makes. Also a root module's `removed` blocks that keep
-// what they remove deployed, and its `import` blocks (what they adopt is deployed already),
-// checked alike.
+// what they remove deployed, and every module's `import` blocks (what they adopt is deployed
+// already), checked alike and made absolute per instance as `moved` blocks are.
 import { parseHcl, type Expression, type ScopeTraversalExpr } from "../hcl/index.js";
-import { covers, followMoves, type LoadError, type Move } from "../../model/index.js";
+import { covers, followMoves, type Adopted, type LoadError, type Move } from "../../model/index.js";
 import { keySuffix } from "./instance.js";
 import { attributeOf, literalString, type ModuleDefinition } from "./modules.js";
+import { compareVersions, constraintRange } from "./providers.js";
 
 const CODE = "terraform-moved";
 const NOT_AN_ADDRESS =
@@ -94,18 +95,23 @@ const IMPORT_CODE = "terraform-import";
 const NOT_AN_INSTANCE =
   'not a resource instance address (aws_instance.a, aws_instance.a["k"], aws_instance.a[each.key], module.net.aws_instance.a)';
 
+/** An `import` block of one module: what it adopts, relative to the module. */
+export type ImportDeclaration = Omit<Adopted, "root">;
+
 /**
- * What a root module's `import` blocks adopt: the instance `to` names, a key written as an
- * expression (`aws_instance.a[each.key]`, under `for_each`) standing for any key (`[*]`). A block
- * Terraform would refuse (no `to`, or one that is no managed resource instance; no `id` nor
- * `identity`, or both; a key from an expression without `for_each`) is a located warning and is
- * left out, so findings on what it names stay new.
+ * What a module's `import` blocks adopt, relative to the module: the instance `to` names, a key
+ * written as an expression (`aws_instance.a[each.key]`, under `for_each`) standing for any key
+ * (`[*]`). A root module's are absolute; a called module's (Terraform 1.16 and later) are made
+ * absolute for each of its instances (instance.ts), as its `moved` blocks are. A block Terraform
+ * would refuse (no `to`, or one that is no managed resource instance; no `id` nor `identity`, or
+ * both; a key from an expression without `for_each`) is a located warning and is left out, so
+ * findings on what it names stay new.
  */
-export function adoptedAddresses(
+export function declaredImports(
   definition: ModuleDefinition,
   report: (error: LoadError) => void,
-): Array<{ address: string; file: string; line: number }> {
-  const adopted: Array<{ address: string; file: string; line: number }> = [];
+): ImportDeclaration[] {
+  const adopted: ImportDeclaration[] = [];
   for (const { node, file } of definition.imports) {
     const warn = leftOut(report, file.path, IMPORT_CODE);
     const to = attributeOf(node.body, "to");
@@ -139,25 +145,56 @@ export function adoptedAddresses(
   return adopted;
 }
 
+/** The first Terraform release that reads an `import` block in a module another module calls. */
+const IMPORTS_IN_CALLED_MODULES: readonly [number, number, number] = [1, 16, 0];
+
 /**
- * A located warning for each `import` block of a module another module calls: Terraform before
- * 1.16 refuses one there, and Tollgate reads a root module's only, so what it names is not
- * adopted and findings on it stay new. Written in the root module (`to = module.<call>.<address>`),
- * every version reads it.
+ * The `required_version` among `definitions` (a root and the modules down to one it calls) that
+ * allows only releases before 1.16, which refuse an `import` block in a called module; undefined
+ * when every constraint allows 1.16 or later, or is not Terraform's syntax (Terraform then
+ * refuses the configuration itself).
  */
-export function importsInCalledModule(
-  definition: ModuleDefinition,
+export function refusingImportsInCalledModules(
+  definitions: readonly ModuleDefinition[],
+): { text: string; file: string; line: number } | undefined {
+  for (const definition of definitions) {
+    for (const file of definition.files) {
+      for (const item of file.body.items) {
+        if (item.kind !== "Block" || item.type !== "terraform") continue;
+        const required = attributeOf(item.body, "required_version");
+        const text = required && literalString(required.expr);
+        const range = text === undefined ? undefined : constraintRange(text);
+        const below = range?.below;
+        if (
+          text !== undefined &&
+          below !== undefined &&
+          compareVersions(below, IMPORTS_IN_CALLED_MODULES) <= 0
+        )
+          return { text, file: file.path, line: required?.line ?? item.line };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A located warning for an `import` block of a called module whose configuration allows only
+ * Terraform before 1.16 (`refusing`, a `required_version`), which refuses it: what it names is not
+ * adopted, and findings on it stay new.
+ */
+export function importRefused(
+  block: ImportDeclaration,
+  refusing: { text: string; file: string; line: number },
   report: (error: LoadError) => void,
 ): void {
-  for (const { node, file } of definition.imports)
-    leftOut(
-      report,
-      file.path,
-      IMPORT_CODE,
-    )(
-      node,
-      `an import block in ${definition.directory || "."}, a module another module calls: Terraform before 1.16 refuses it and Tollgate reads only a root module's (write it there, "to = module.<call>.<address>"), so what it names is not taken as adopted`,
-    );
+  leftOut(
+    report,
+    block.file,
+    IMPORT_CODE,
+  )(
+    { line: block.line, column: 1 },
+    `an import block in a module another module calls, where required_version ${JSON.stringify(refusing.text)} (${refusing.file}:${refusing.line}) allows only Terraform before 1.16, which refuses it, so what it names is not taken as adopted`,
+  );
 }
 
 /** How a block Terraform would refuse is reported: a warning where `at` is, saying it is left out. */

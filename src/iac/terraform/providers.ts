@@ -40,7 +40,7 @@ export function normalizeSource(source: string): string {
 const CONSTRAINT =
   /^(=|!=|>=|<=|>|<|~>)?\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
-function compare(a: Version, b: Version): number {
+export function compareVersions(a: Version, b: Version): number {
   return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 }
 
@@ -48,7 +48,7 @@ function compare(a: Version, b: Version): number {
 function lower(a: Version | undefined, b: Version | undefined): Version | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  return compare(a, b) <= 0 ? a : b;
+  return compareVersions(a, b) <= 0 ? a : b;
 }
 
 function nextPatch(v: Version): Version {
@@ -68,7 +68,7 @@ export function constraintRange(text: string): VersionRange | undefined {
   let lowest: Version = [0, 0, 0];
   let below: Version | undefined;
   const raise = (v: Version) => {
-    if (compare(v, lowest) > 0) lowest = v;
+    if (compareVersions(v, lowest) > 0) lowest = v;
   };
   const cap = (v: Version) => {
     below = lower(below, v);
@@ -313,12 +313,12 @@ export class RootProviders {
         continue;
       }
       range = {
-        lowest: compare(allowed.lowest, range.lowest) > 0 ? allowed.lowest : range.lowest,
+        lowest: compareVersions(allowed.lowest, range.lowest) > 0 ? allowed.lowest : range.lowest,
         below: lower(range.below, allowed.below),
       };
     }
     const first = written[0];
-    if (first && range.below !== undefined && compare(range.lowest, range.below) >= 0) {
+    if (first && range.below !== undefined && compareVersions(range.lowest, range.below) >= 0) {
       // `terraform init` fails on constraints nothing satisfies; nothing is known to be in force.
       this.warn(
         first,
@@ -330,8 +330,8 @@ export class RootProviders {
     // A lock outside the constraints makes `terraform init` fail until `-upgrade` picks anew.
     if (
       lockedVersion &&
-      compare(lockedVersion, range.lowest) >= 0 &&
-      (range.below === undefined || compare(lockedVersion, range.below) < 0)
+      compareVersions(lockedVersion, range.lowest) >= 0 &&
+      (range.below === undefined || compareVersions(lockedVersion, range.below) < 0)
     )
       range = { lowest: lockedVersion, below: nextPatch(lockedVersion) };
     const constraints = [...new Set(written.map((constraint) => constraint.text))];

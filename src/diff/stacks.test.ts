@@ -120,18 +120,58 @@ describe("stackMoves", () => {
     expect(moved([inIam("app.yaml")], [deeper])).toEqual([
       "app.yaml: Iam.User -> main.yaml: Platform.Iam.User",
     ]);
-    // Not when the stack paths part (another stack nests the file), nor when nested twice.
+    // Not when the stack paths part (another stack nests the file); nested twice, to the first.
     const asNet = resource("Net", "User", "AWS::IAM::User", { root: "main.yaml" });
     expect(moved([inIam("app.yaml")], [asNet])).toEqual([]);
     const twice = resource("Iam2", "User", "AWS::IAM::User");
-    expect(moved([alone], [inIam("app.yaml"), twice])).toEqual([]);
+    expect(moved([alone], [inIam("app.yaml"), twice])).toEqual([
+      "iam.yaml: User -> app.yaml: Iam.User",
+    ]);
   });
 
-  it("moves nothing when two stacks now hold the resource, or two held it", () => {
-    const twice = [resource("Blue", "User", "AWS::IAM::User")];
-    twice.push(resource("Green", "User", "AWS::IAM::User"));
-    expect(moved([user], twice)).toEqual([]);
-    expect(moved(twice, [user])).toEqual([]);
+  it("moves a resource two stacks now hold to the first deploying all it did, and back", () => {
+    const named = (stackPath: string, userName: string) =>
+      resource(stackPath, "User", "AWS::IAM::User", { config: { UserName: userName } });
+    const twice = [named("Blue", "ops"), named("Green", "ops")];
+    // One copy continues it, the other is new: not both new and the base's fixed.
+    expect(moved([named("", "ops")], twice)).toEqual(["app.yaml: User -> Blue.User"]);
+    expect(moved(twice, [named("", "ops")])).toEqual(["app.yaml: Blue.User -> User"]);
+    // The copy deploying what it deployed, whichever comes first; none, no move.
+    expect(moved([named("", "ops")], [named("Blue", "dev"), named("Green", "ops")])).toEqual([
+      "app.yaml: User -> Green.User",
+    ]);
+    expect(moved([named("", "ops")], [named("Blue", "dev"), named("Green", "qa")])).toEqual([]);
+  });
+});
+
+describe("stackMoves with a template nested once at base and twice at head", () => {
+  const stack = (logicalId: string) =>
+    resource("", logicalId, "AWS::CloudFormation::Stack", {
+      file: "app.yaml",
+      config: { TemplateURL: "./sg.yaml" },
+    });
+  const group = (stackPath: string) =>
+    resource(stackPath, "SG", "AWS::EC2::SecurityGroup", { file: "sg.yaml" });
+
+  it("takes the stack renamed beside a new copy to the first copy, with what it holds", () => {
+    const base = [stack("Net"), group("Net")];
+    const head = [stack("First"), group("First"), stack("Second"), group("Second")];
+    expect(moved(base, head)).toEqual(["app.yaml: Net -> First", "app.yaml: Net.SG -> First.SG"]);
+    expect(moved(head, base)).toEqual(["app.yaml: First -> Net", "app.yaml: First.SG -> Net.SG"]);
+    // A copy given other Parameters is not the one it continues.
+    const port = (placed: ResourceAddress, Port: number): ResourceAddress => ({
+      ...placed,
+      stack: placed.stack && {
+        ...placed.stack,
+        config: { ...placed.stack.config, Parameters: { Port } },
+      },
+    });
+    expect(
+      moved(
+        [port(stack("Net"), 22), group("Net")],
+        [port(stack("First"), 3389), group("First"), port(stack("Second"), 22), group("Second")],
+      ),
+    ).toEqual(["app.yaml: Net -> Second", "app.yaml: Net.SG -> Second.SG"]);
   });
 });
 

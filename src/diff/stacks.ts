@@ -28,8 +28,9 @@ import { deploysAllOf } from "./renames.js";
  *   renamed (`Network` in both), a template scanned on its own now nested (`""` to `Network`),
  *   or one no longer nested, with or without a rename git paired otherwise (a top template split
  *   into a parent and a child, git pairing the child with the old top).
- * A resource with two counterparts (a child template the head nests twice) moves nowhere, nor
- * does one that still has its address at head. Only the address moves (and the root: `toRoot`):
+ * A resource with two counterparts (a child template the head nests twice) goes to the first
+ * deploying every value it deployed, so one copy continues it and the others are new; none
+ * moves that still has its address at head. Only the address moves (and the root: `toRoot`):
  * findings are still compared by rule and evidence, so an exposure the move adds (a parameter the
  * new parent passes otherwise) is new.
  */
@@ -57,10 +58,28 @@ export function stackMoves(
   for (const entry of gone)
     for (const to of goneTo(entry)) arrivedFrom.set(to, (arrivedFrom.get(to) ?? 0) + 1);
   const matched = new Map(carried);
+  const claimed = new Set<Placed>();
+  const ambiguous: Placed[] = [];
   for (const entry of gone) {
     const [to, ...others] = goneTo(entry);
-    if (to === undefined || others.length > 0 || arrivedFrom.get(to) !== 1) continue;
+    if (to === undefined) continue;
+    if (others.length > 0 || arrivedFrom.get(to) !== 1) {
+      ambiguous.push(entry);
+      continue;
+    }
     matched.set(entry, to);
+    claimed.add(to);
+  }
+  // Copies (a template nested twice where the base had its resources once, or the reverse): each
+  // goes to the first copy deploying every value it deployed, so one copy continues it and the
+  // others are new, rather than all new and it fixed though still deployed.
+  for (const entry of ambiguous) {
+    const to = goneTo(entry).find(
+      (other) => !claimed.has(other) && deploysAllOf(deployed(entry), deployed(other)),
+    );
+    if (to === undefined) continue;
+    matched.set(entry, to);
+    claimed.add(to);
   }
   return [...matched].map(([from, to]) => ({
     root: from.root,
@@ -119,17 +138,41 @@ function stacksMoved(
   const goneStacks = nested(gone, templates.base);
   const arrivedStacks = nested(arrived, templates.head);
   const pairs = new Map<Placed, Placed>();
+  const unpaired: Nesting[] = [];
   for (const from of goneStacks) {
     const sameTemplate = (stack: Nesting) => stack.template === from.template;
     const sameId = (stack: Nesting) =>
       sameTemplate(stack) && stack.entry.stack.logicalId === from.entry.stack.logicalId;
-    for (const among of [sameTemplate, sameId]) {
-      const to = onlyOne(arrivedStacks.filter(among));
-      if (to !== undefined && onlyOne(goneStacks.filter(among)) === from) {
-        pairs.set(from.entry, to.entry);
-        break;
-      }
-    }
+    const to = [sameTemplate, sameId]
+      .map((among) =>
+        onlyOne(goneStacks.filter(among)) === from
+          ? onlyOne(arrivedStacks.filter(among))
+          : undefined,
+      )
+      .find((stack) => stack !== undefined);
+    if (to === undefined) unpaired.push(from);
+    else pairs.set(from.entry, to.entry);
+  }
+  // Copies of one template, more at head than at base or fewer: each stack left goes to the first
+  // copy left with the same `Parameters` and other values (deploysAllOf, its name aside), so one
+  // copy continues it.
+  const taken = new Set(pairs.values());
+  const copies = (stacks: readonly Nesting[], template: string) =>
+    stacks.filter((stack) => stack.template === template).length;
+  for (const from of unpaired) {
+    if (copies(goneStacks, from.template) === copies(arrivedStacks, from.template)) continue;
+    const to = arrivedStacks.find(
+      (stack) =>
+        stack.template === from.template &&
+        !taken.has(stack.entry) &&
+        deploysAllOf(
+          { ...deployed(from.entry), address: "" },
+          { ...deployed(stack.entry), address: "" },
+        ),
+    );
+    if (to === undefined) continue;
+    pairs.set(from.entry, to.entry);
+    taken.add(to.entry);
   }
   return pairs;
 }
@@ -215,14 +258,18 @@ function stackResources(
   return placed;
 }
 
-/** Whether `arrived`, of the same logical id and type as `gone`, is where `gone` went. */
-function counterparts(gone: Placed, arrived: Placed): boolean {
-  const deployed = (placed: Placed) => ({
+/** What a placed resource deploys, as deploysAllOf compares it: its logical id, type and values. */
+function deployed(placed: Placed) {
+  return {
     address: placed.stack.logicalId,
     type: placed.stack.type,
     config: placed.stack.config,
     meta: placed.stack.meta,
-  });
+  };
+}
+
+/** Whether `arrived`, of the same logical id and type as `gone`, is where `gone` went. */
+function counterparts(gone: Placed, arrived: Placed): boolean {
   if (gone.root !== arrived.root) {
     return (
       oneEndsWithOther(gone, arrived) &&

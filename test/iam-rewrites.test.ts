@@ -233,3 +233,46 @@ describe("tollgate diff on a rewrite IAM reads as the same policy", () => {
     expect(code).toBe(1);
   });
 });
+
+// Narrowing a grant's resources while dropping its Condition is no rewrite: the grant then holds
+// where the base's did not (its queue from outside the VPC), so it is new, however its evidence
+// matches; the base's is not fixed, its queue still granted.
+describe("tollgate diff on a grant narrowed while its Condition is dropped", () => {
+  const queue = "arn:aws:sqs:eu-west-1:111122223333:jobs";
+  const vpc = '{ StringEquals = { "aws:SourceVpc" = "vpc-1" } }';
+  const terraform = (resource: string, condition = "") =>
+    [
+      'resource "aws_iam_policy" "p" {',
+      "  policy = jsonencode({",
+      '    Version = "2012-10-17"',
+      `    Statement = [{ Effect = "Allow", Action = ["sqs:*", "s3:*"], Resource = "${resource}"${condition} }]`,
+      "  })",
+      "}",
+      "",
+    ].join("\n");
+
+  it("calls it new in Terraform, and nothing fixed", async () => {
+    const { code, statuses } = await diffRewrite(
+      "main.tf",
+      terraform("*", `, Condition = ${vpc}`),
+      terraform(queue),
+    );
+    expect(statuses).toEqual(["new TG-IAM-001 s3:*", "new TG-IAM-001 sqs:*"]);
+    expect(code).toBe(1);
+  });
+
+  it("calls it new in CloudFormation; a Condition added while narrowing keeps it existing", async () => {
+    const vpcOnly = "Condition: {StringEquals: {aws:SourceVpc: vpc-1}}";
+    const inVpc = role(`{Effect: Allow, Action: "sqs:*", Resource: "*", ${vpcOnly}}`);
+    const anywhere = role(`{Effect: Allow, Action: "sqs:*", Resource: "${queue}"}`);
+    const dropped = await diffRewrite("t.yaml", inVpc, anywhere);
+    expect(dropped.statuses).toEqual(["new TG-IAM-001 sqs:*"]);
+    const added = await diffRewrite(
+      "t.yaml",
+      role('{Effect: Allow, Action: "sqs:*", Resource: "*"}'),
+      role(`{Effect: Allow, Action: "sqs:*", Resource: "${queue}", ${vpcOnly}}`),
+    );
+    expect(added.statuses).toEqual(["existing TG-IAM-001 sqs:*"]);
+    expect(added.code).toBe(0);
+  });
+});

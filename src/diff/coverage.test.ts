@@ -9,6 +9,7 @@ import type {
 import { finding } from "../../test/app/findings.js";
 import {
   cidrContains,
+  dropsRestrictions,
   exposesBeyond,
   findingCovers,
   patternCovers,
@@ -476,6 +477,63 @@ describe("IAM coverage", () => {
       );
       expect(labelled?.narrowed).toBeUndefined();
     }
+  });
+
+  it("calls a grant narrowed while a Condition entry is dropped new, never narrowed", () => {
+    const policy = {
+      category: "iam" as const,
+      resource: "aws_iam_policy.p",
+      rule: "TG-IAM-001",
+      evidence: "sqs:*",
+    };
+    const queue = (name: string) => `arn:aws:sqs:eu-west-1:1:${name}`;
+    const vpc = { StringEquals: { "aws:SourceVpc": "vpc-1" } };
+    const at = (overrides: Partial<Iam>) =>
+      finding({ ...policy, scope: grant({ actions: ["sqs:*"], ...overrides }) });
+    const inVpc = at({ condition: vpc });
+    // `*` from one VPC, then one queue from anywhere: the queue is granted where it was not.
+    const jobs = at({ resources: [queue("jobs")] });
+    expect(diffFindings([inVpc], [jobs])).toEqual([{ ...jobs, status: "new" }]);
+    // On another queue the VPC's grant is gone: fixed.
+    expect(labels(diffFindings([at({ resources: [queue("a")], condition: vpc })], [jobs]))).toEqual(
+      ["new:TG-IAM-001 sqs:*", "fixed:TG-IAM-001 sqs:*"],
+    );
+    // A Condition added while narrowing narrows: existing, and said.
+    expect(diffFindings([at({})], [at({ resources: [queue("jobs")], condition: vpc })])).toEqual([
+      {
+        ...at({ resources: [queue("jobs")], condition: vpc }),
+        status: "existing",
+        narrowed: `now only sqs:* on ${queue("jobs")} under its Condition block`,
+      },
+    ]);
+  });
+
+  it("tells a grant under fewer Condition entries, compared as written, and nothing else", () => {
+    const org = { StringEquals: { "aws:PrincipalOrgID": "o-1" } };
+    const orgAndVpc = { StringEquals: { "aws:PrincipalOrgID": "o-1", "aws:SourceVpc": "vpc-1" } };
+    const jobs = ["arn:aws:sqs:eu-west-1:1:jobs"];
+    expect(dropsRestrictions(grant({ resources: jobs }), grant({ condition: org }))).toBe(true);
+    expect(dropsRestrictions(grant({ condition: org }), grant({ condition: orgAndVpc }))).toBe(
+      true,
+    );
+    const otherOrg = { StringEquals: { "aws:PrincipalOrgID": "o-2" } };
+    const orgAndTls = { ...org, Bool: { "aws:SecureTransport": "true" } };
+    for (const [later, earlier] of [
+      [grant({ condition: org }), grant({ condition: org })],
+      [grant({ condition: org }), grant()],
+      [grant({ condition: otherOrg }), grant({ condition: org })],
+      [grant({ condition: orgAndTls }), grant({ condition: orgAndVpc })],
+      [grant({ denies: ["Deny * unless vpc-1"] }), grant({ condition: org })],
+      [grant(), network()],
+    ] as const)
+      expect(dropsRestrictions(later, earlier)).toBe(false);
+    // A resource policy's to the same principal, no more contained.
+    const toEveryone = { kind: "resource-policy" as const, principal: "*", contained: false };
+    const dropped = { ...grant(), ...toEveryone };
+    const kept = { ...grant({ condition: org }), ...toEveryone };
+    expect(dropsRestrictions(dropped, kept)).toBe(true);
+    expect(dropsRestrictions({ ...dropped, principal: "AWS 1" }, kept)).toBe(false);
+    expect(dropsRestrictions({ ...dropped, contained: true }, kept)).toBe(false);
   });
 
   it("tells a grant that provably exposes more than another, conditions aside", () => {

@@ -174,6 +174,27 @@ function grantBeyond(grant: Omit<IamScope, "kind">, other: Omit<IamScope, "kind"
 }
 
 /**
+ * Whether `scope` grants what it does under fewer restrictions than `other`, their conditions
+ * aside: two allow statements (identity, or resource policy to the same principal and no more
+ * contained) where `scope`'s `Condition` entries are some of `other`'s but not all, compared as
+ * written (`conditionWithin` one way only: `aws:SourceVpc` dropped), and each statement that may
+ * deny beside `scope` was beside `other`. Whatever `scope` grants, on `other`'s resources or
+ * others, some of it is then granted where `other`'s was not, however its actions and resources
+ * were narrowed: `sqs:*` on `*` from one VPC, then on one queue from anywhere. Another value for
+ * a key, a key added beside one dropped, or a condition written another way is doubt, and false.
+ */
+export function dropsRestrictions(scope: FindingScope, other: FindingScope): boolean {
+  if (scope.kind === "resource-policy" && other.kind === "resource-policy") {
+    if (scope.principal !== other.principal || (scope.contained && !other.contained)) return false;
+  } else if (scope.kind !== "iam" || other.kind !== "iam") return false;
+  return (
+    (scope.denies ?? []).every((denial) => other.denies?.includes(denial)) &&
+    conditionWithin(scope.condition, other.condition) &&
+    !conditionWithin(other.condition, scope.condition)
+  );
+}
+
+/**
  * Whether `scope`, which `exposesBeyond` `other`, may still grant part of what `other` does: an
  * action and a resource of `other` each match something `scope` names (`sqs:*` on queues a and
  * b, then on a and c: a is still granted). A grant not plainly listed counts as shared, so the

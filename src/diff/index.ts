@@ -21,8 +21,9 @@
 // its own rule, which is existing (SSH on 0-1024 narrowed to 22). A wider base finding of another
 // rule is fixed (all traffic narrowed to 22 fixes TG-NET-005; SSH stays open, existing). Without
 // a scope only identity matches. Equal identities whose scopes differ do not match when the head's
-// provably reaches further: `sqs:*` moved from one queue to `*`, or to another queue, keeps its
-// evidence, yet is new (and the other queue's grant fixed); in doubt they match.
+// provably reaches further: `sqs:*` moved from one queue to `*`, or to another queue, or from `*`
+// in one VPC to one queue from anywhere (a `Condition` entry dropped), keeps its evidence, yet is
+// new (the other queue's grant fixed; the VPC's not, its queue still granted); in doubt they match.
 import type { ScanResult } from "../engine/types.js";
 import {
   covers,
@@ -35,6 +36,7 @@ import {
 import { readableText, spokenCondition, widening } from "../policy/conditions.js";
 import { namingWorkspace } from "../policy/findings.js";
 import {
+  dropsRestrictions,
   exposesBeyond,
   exposureNarrowed,
   findingCovers,
@@ -358,10 +360,12 @@ function narrowing(earlier: Finding, later: Finding): string | undefined {
 /**
  * Whether `later` (same identity as `earlier`) reaches further, conditions aside (`widening` says
  * what they widened, and never calls a finding new only because two could not be compared): its
- * scope provably holds `earlier`'s and more, or provably exposes what `earlier`'s did not
- * (`exposesBeyond`: `sqs:*` moved from one queue to another). Coverage is conservative, so a
- * scope neither proves wider stays matched: equivalent or incomparable rewrites stay existing.
- * Without scopes, or for a cannot-tell finding, identity decides.
+ * scope provably holds `earlier`'s and more, provably exposes what `earlier`'s did not
+ * (`exposesBeyond`: `sqs:*` moved from one queue to another), or grants under fewer `Condition`
+ * entries (`dropsRestrictions`: `sqs:*` on `*` from one VPC, then on one queue from anywhere, which
+ * narrowing the resource does not make existing). Coverage is conservative, so a scope neither
+ * proves wider stays matched: equivalent or incomparable rewrites stay existing. Without scopes,
+ * or for a cannot-tell finding, identity decides.
  */
 function widened(earlier: Finding, later: Finding): boolean {
   if (earlier.scope === undefined || later.scope === undefined) return false;
@@ -369,6 +373,7 @@ function widened(earlier: Finding, later: Finding): boolean {
   const exposure = { conditions: false };
   return (
     exposesBeyond(later.scope, earlier.scope) ||
+    dropsRestrictions(later.scope, earlier.scope) ||
     (scopeCovers(later.scope, earlier.scope, exposure) &&
       !scopeCovers(earlier.scope, later.scope, exposure))
   );

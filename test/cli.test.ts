@@ -3589,6 +3589,64 @@ describe("tollgate scan, inspect and build", () => {
     });
   });
 
+  it("reads a policy folder's data files as OPA does: build, test, scan --policies and --bundle", async () => {
+    await withTempDir("data-files", async (dir) => {
+      const rule = namedGroupPolicy().replace(
+        '\tr.config.name == "open"',
+        "\tnot r.config.name in data.acme.allowed_names",
+      );
+      await writeFiles(dir, {
+        "rules/network/any_sg/policy.rego": rule,
+        "rules/acme/data.yaml": "allowed_names:\n  - web\n",
+        "rules/network/any_sg/fixtures/positive.tf":
+          'resource "aws_security_group" "open" {\n  name = "open" # tollgate:expect T-1\n}\n',
+        "rules/network/any_sg/fixtures/negative.tf":
+          'resource "aws_security_group" "web" {\n  name = "web"\n}\n',
+        "rules/network/any_sg/policy_test.rego": [
+          "package tollgate.rules.network.any_sg_test",
+          "",
+          'test_data_is_loaded if data.acme.allowed_names == ["web"]',
+          "",
+        ].join("\n"),
+        "iac/main.tf": [
+          'resource "aws_security_group" "web" {\n  name = "web"\n}\n',
+          'resource "aws_security_group" "open" {\n  name = "open"\n}\n',
+        ].join("\n"),
+      });
+      const out = path.join(dir, "bundle.tar.gz");
+      const built = await run(["build", "rules", "-o", out], dir);
+      expect(built.stderr).toBe("");
+      expect((await readBundle(new Uint8Array(await readFile(out)))).data).toEqual({
+        acme: { allowed_names: ["web"] },
+      });
+      const tested = await run(["test", "rules"], dir);
+      expect(tested.stdout).toContain("2 passed, 0 failed\n");
+      expect(tested.stdout).toContain("1 passed, 0 failed, 0 errored, 0 skipped");
+      expect(tested.code).toBe(0);
+      for (const policies of [
+        ["--policies", "rules"],
+        ["--bundle", out],
+      ]) {
+        const scan = await run(["scan", "iac", ...policies, "--format", "json"], dir);
+        expect(scan.stderr).toBe("");
+        expect(findingsOf(scan.stdout).map((f) => `${f.resource} ${f.file}:${f.line}`)).toEqual([
+          "aws_security_group.open iac/main.tf:6",
+        ]);
+      }
+      // A data file that does not parse refuses the folder where it fails, never left out.
+      await writeFile(path.join(dir, "rules", "acme", "data.yaml"), "allowed_names: [web\n");
+      for (const args of [
+        ["build", "rules", "-o", out],
+        ["test", "rules"],
+        ["scan", "iac", "--policies", "rules"],
+      ]) {
+        const refused = await run(args, dir);
+        expect(refused.code).toBe(2);
+        expect(refused.stderr).toMatch(/acme\/data\.yaml:2:1: Flow sequence/);
+      }
+    });
+  }, 120_000);
+
   it("prints the compiler's warnings on stderr, located, and still builds and tests", async () => {
     await withTempDir("with-comparison", async (dir) => {
       const ruleDir = path.join(dir, "network", "any_sg");

@@ -238,6 +238,35 @@ describe("custom policies on a pull request", () => {
     expect(summary).toContain(`acme/.github:${RULE_PATH}`);
   });
 
+  it("read the data files of the organization's and a repository's policy folders as the rules' data", async () => {
+    // The rule exempts the buckets its folder's data names: acme-logs, the one without an owner.
+    const exempting = (id: string, at: string) =>
+      OWNER_TAG_RULE.replace("ACME-TAG-001", id)
+        .replace("acme.owner_tag", `acme.${id.toLowerCase().replaceAll("-", "_")}`)
+        .replace(
+          "\tnot r.config.tags.owner",
+          `\tnot r.config.tags.owner\n\tnot r.config.bucket in ${at}`,
+        );
+    const github = await deliver(
+      organization(
+        {
+          ".github/tollgate.yml": "policies: { allow_repository_policies: true }\n",
+          [RULE_PATH]: exempting("ACME-TAG-001", "data.acme.exempt"),
+          "tollgate/policies/acme/data.json": '{"exempt": ["acme-logs"]}',
+        },
+        {
+          ".github/tollgate.yml": "policies: { path: rules }\n",
+          "rules/own.rego": exempting("INFRA-TAG-001", "data.infra.exempt"),
+          "rules/infra/data.yaml": "exempt:\n  - acme-logs\n",
+        },
+      ),
+      [["pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE)]],
+    );
+    const [check] = github.finalCheckRuns();
+    expect(check).toMatchObject({ repo: "infra", conclusion: "success" });
+    expect(JSON.stringify(check)).not.toMatch(/ACME-TAG-001|INFRA-TAG-001/);
+  });
+
   it("bound a repository's own rules, read from its default branch, as the organization's", async () => {
     const spin = spinning(OWNER_TAG_RULE.replace("ACME-TAG-001", "INFRA-SPIN-001"));
     const github = await deliver(
@@ -989,6 +1018,14 @@ describe("pushRequest", () => {
     const privately = pushPayload(".github", ORG_PUSH, [RULE_PATH]) as { repository: object };
     privately.repository = { ...privately.repository, private: true };
     expect(pushRequest(privately)).toMatchObject({ kind: "push", shownPublicly: false });
+  });
+
+  it("takes a push that changes only a policy folder's data file", () => {
+    const data = "tollgate/policies/acme/data.yaml";
+    expect(pushRequest(pushPayload(".github", ORG_PUSH, [data]))).toMatchObject({
+      kind: "push",
+      paths: [data],
+    });
   });
 
   it("ignores tags, other branches, deleted branches and payloads it cannot read", () => {

@@ -1,5 +1,6 @@
 // Custom policies as the engine runs them: `.rego` sources compiled with our compiler under the
-// METADATA contract of `policies/`, prebuilt OPA Wasm bundles read as they are, one rule list with
+// METADATA contract of `policies/` (with the folder's data files as their `data`), prebuilt OPA
+// Wasm bundles read as they are, one rule list with
 // the file each rule came from. Sources compile together with the built-in helpers of
 // `policies/lib/` (`data.tollgate.lib.*`), which they may import but not redefine.
 import { createHash } from "node:crypto";
@@ -93,11 +94,16 @@ export async function compilePolicies(
   const taken = new Map<string, string>(reservedIds.map((id) => [id, "the built-in library"]));
   if (contents.sources.length > 0) {
     // Its build refuses a source rule that takes a built-in id or another source rule's.
-    const built = await buildCustomPolicies(contents.sources, reservedIds, helpers);
+    const built = await buildCustomPolicies(
+      contents.sources,
+      reservedIds,
+      helpers,
+      contents.folder,
+    );
     warnings.push(...built.warnings);
     if (!built.ok) errors.push(...built.errors);
     else if (built.built.rules.length > 0) {
-      modules.push({ wasm: built.built.wasm, data: {} });
+      modules.push({ wasm: built.built.wasm, data: built.built.data });
       for (const meta of built.built.rules) {
         const file = built.built.ruleFiles[meta.entrypoint] ?? origin;
         rules.push({ meta, file, module: 0 });

@@ -1,17 +1,19 @@
 // Reads a custom policy folder from GitHub: one recursive tree of a default branch (or of a commit
 // the app was told about, never a pull request head outside the impact preview) picks the `.rego`
-// files and `.tar.gz` bundles, and their blob ids name the version before any content is read.
+// files, data files (`data.json`, `data.yaml`, `data.yml`) and `.tar.gz` bundles, and their blob
+// ids name the version before any content is read.
 import { readBlobs } from "../github/blobs.js";
 import { httpStatus, type GitHubApi, type RepoRef } from "../github/client.js";
 import type { LoadError } from "../model/types.js";
-import type { PolicySource } from "../policy/build.js";
+import { isPolicyFile, type PolicySource } from "../policy/build.js";
+import { isDataFile } from "../policy/data.js";
 
 export interface PolicyFile {
   /** Path from the repository root (`tollgate/policies/s3/tags.rego`): annotations point at it. */
   path: string;
   blobSha: string;
   size: number;
-  kind: "rego" | "bundle";
+  kind: "rego" | "data" | "bundle";
 }
 
 export interface PolicyFolderListing {
@@ -25,7 +27,10 @@ export interface PolicyFolderListing {
 }
 
 export interface PolicyFolderContents {
+  /** Rego modules and data files, by their path from the repository root. */
   sources: PolicySource[];
+  /** The folder those paths start with: data files sit under `data` at their path below it. */
+  folder?: string;
   bundles: { path: string; bytes: Uint8Array }[];
   errors: LoadError[];
 }
@@ -84,7 +89,7 @@ export async function listPolicyFolder(
     const kind = policyFileKind(path.slice(prefix.length));
     if (!kind) continue;
     const size = entry.size ?? 0;
-    const limit = kind === "rego" ? MAX_SOURCE_BYTES : MAX_BUNDLE_BYTES;
+    const limit = kind === "bundle" ? MAX_BUNDLE_BYTES : MAX_SOURCE_BYTES;
     if (size > limit)
       refuse(path, "policy-too-large", `${size} bytes is over the ${limit}-byte limit`);
     else if (listing.files.length >= MAX_POLICY_FILES)
@@ -100,22 +105,31 @@ export async function listPolicyFolder(
   return listing;
 }
 
-/** Rego sources as `tollgate build` reads a folder (no tests, no fixtures), and bundles. */
+/** Rego sources and data files as `tollgate build` reads a folder (no tests, no fixtures), and bundles. */
 export function policyFileKind(relative: string): PolicyFile["kind"] | undefined {
   if (relative.split("/").includes("fixtures")) return undefined;
-  if (relative.endsWith(".rego") && !relative.endsWith("_test.rego")) return "rego";
+  if (isDataFile(relative)) return "data";
+  if (isPolicyFile(relative)) return "rego";
   if (relative.endsWith(".tar.gz")) return "bundle";
   return undefined;
 }
 
-/** Sources through the batched GraphQL blob read the pull request fetch uses; bundles as REST blobs. */
+/**
+ * Sources and data files through the batched GraphQL blob read the pull request fetch uses;
+ * bundles as REST blobs.
+ */
 export async function readPolicyFolder(
   api: GitHubApi,
   listing: PolicyFolderListing,
   signal?: AbortSignal,
 ): Promise<PolicyFolderContents> {
-  const contents: PolicyFolderContents = { sources: [], bundles: [], errors: [] };
-  const rego = listing.files.filter((file) => file.kind === "rego");
+  const contents: PolicyFolderContents = {
+    sources: [],
+    folder: listing.folder,
+    bundles: [],
+    errors: [],
+  };
+  const rego = listing.files.filter((file) => file.kind !== "bundle");
   const texts = await readBlobs(
     api,
     listing.repository,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ALL_RULES_ENTRYPOINT, readBundle } from "./bundle.js";
 import { buildPolicies, bundleOf, sourcesRevision, type PolicySource } from "./build.js";
+import { loadRuleSet } from "./evaluate.js";
+import { loadModel } from "../iac/index.js";
 
 const rule = (id: string): PolicySource => ({
   path: "network/x/policy.rego",
@@ -180,5 +182,52 @@ describe("policy builds", () => {
       },
     ]);
     expect(split.ok && split.built.rules.map((r) => r.id)).toEqual(["TG-X-1"]);
+  });
+
+  it("carry the folder's data files as the bundle's data.json, and refuse data where a rule is", async () => {
+    const reader = {
+      path: "network/x/policy.rego",
+      text: rule("TG-X-1").text.replace('r.type == "x"', "r.type in data.acme.types"),
+    };
+    const built = await buildPolicies([
+      reader,
+      { path: "acme/data.yaml", text: "types: [aws_s3_bucket]\n" },
+    ]);
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    const bundle = await readBundle(await bundleOf(built.built));
+    expect(bundle.data).toEqual({ acme: { types: ["aws_s3_bucket"] } });
+    // Merged into /data.json: the file itself is not among the bundle's sources, where a reader
+    // would merge it a second time.
+    expect(Object.keys(bundle.sources)).toEqual(["/network/x/policy.rego"]);
+    const ruleSet = await loadRuleSet(bundle);
+    const { resources } = loadModel([
+      { path: "main.tf", text: 'resource "aws_s3_bucket" "a" {}\n' },
+    ]);
+    expect(ruleSet.evaluate(resources).findings.map((f) => f.resource)).toEqual([
+      "aws_s3_bucket.a",
+    ]);
+    // OPA's check: data at a rule's path is a compile error at the rule.
+    const conflict = await buildPolicies([
+      reader,
+      { path: "tollgate/rules/network/x/data.json", text: '{"deny": []}' },
+      { path: "acme/data.yaml", text: "types: [x]\n" },
+    ]);
+    expect(conflict.ok ? [] : conflict.errors).toEqual([
+      expect.objectContaining({ file: "tollgate/rules/network/x/data.json", code: "policy-data" }),
+    ]);
+    const atRule = await buildPolicies([
+      reader,
+      { path: "data.json", text: '{"acme": {"types": ["x"]}}' },
+      { path: "acme/helpers.rego", text: "package acme\n\ntypes := []\n" },
+    ]);
+    expect(atRule.ok ? [] : atRule.errors).toEqual([
+      {
+        file: "acme/helpers.rego",
+        line: 3,
+        column: 1,
+        code: "rego_compile_error",
+        message: "conflicting rule for data path acme/types found",
+      },
+    ]);
   });
 });

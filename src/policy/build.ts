@@ -2,15 +2,18 @@
 // `tollgate.rules` that defines `deny` becomes an entrypoint, and its `# METADATA` annotations
 // travel in the manifest, as `opa build` puts them, so the engine needs nothing but the bundle.
 // A generated `package tollgate.all` adds one more entrypoint that evaluates every rule at once.
+// The folder's data files (`data.ts`) become the bundle's `data.json`.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { parseModule, type Module, type RegoWarning } from "../rego/syntax/index.js";
 import type { LoadError } from "../model/types.js";
 import { ALL_RULES_ENTRYPOINT, writeBundle } from "./bundle.js";
+import { dataRuleConflicts, isDataFile, mergeDataFiles, type Document } from "./data.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";
 import { builtByRevisions, COMPILER_METADATA_KEY } from "./revision.js";
 
+/** A file of a policy folder: a Rego module, or a data file (`isDataFile`). */
 export interface PolicySource {
   /** Path relative to the policy folder, with `/`. */
   path: string;
@@ -27,6 +30,8 @@ export interface BuiltPolicies {
   /** The file that defines each entrypoint's `deny`. */
   ruleFiles: Record<string, string>;
   sources: PolicySource[];
+  /** The base document the data files make: the bundle's `data.json`. */
+  data: Document;
 }
 
 const RULES_PACKAGE = ["tollgate", "rules"];
@@ -38,19 +43,28 @@ const ALL_RULES_FILE = "/tollgate/all.rego";
 const startsWith = (path: readonly string[], prefix: readonly string[]) =>
   prefix.every((segment, i) => path[i] === segment);
 
-/** Every `.rego` file below `dir`, except tests and fixtures. */
+/** Every `.rego` file and data file below `dir`, except tests and fixtures. */
 export async function readPolicySources(dir: string): Promise<PolicySource[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const sources: PolicySource[] = [];
   for (const entry of entries) {
-    if (!entry.isFile() || !entry.name.endsWith(".rego") || entry.name.endsWith("_test.rego"))
-      continue;
+    if (!entry.isFile() || !isPolicyFile(entry.name)) continue;
     const full = path.join(entry.parentPath, entry.name);
     const relative = path.relative(dir, full).split(path.sep).join("/");
     if (relative.split("/").includes("fixtures")) continue;
     sources.push({ path: relative, text: await readFile(full, "utf8") });
   }
   return sources.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** A module (not a test) or a data file, by its name. */
+export function isPolicyFile(name: string): boolean {
+  return (name.endsWith(".rego") && !name.endsWith("_test.rego")) || isDataFile(name);
+}
+
+/** The Rego modules among a folder's files. */
+export function regoSources(sources: readonly PolicySource[]): PolicySource[] {
+  return sources.filter((source) => !isDataFile(source.path));
 }
 
 /** `warnings`: the compiler's, on success and on failure alike (those found before it stopped). */
@@ -67,6 +81,8 @@ export interface RuleListing {
   ruleFiles: Record<string, string>;
   /** Each rule entrypoint's `deny` as a path into `data`. */
   denyPaths: Record<string, string[]>;
+  /** The modules that parsed. */
+  modules: { file: string; module: Module }[];
 }
 
 /** Parse the sources and read every rule's metadata: the entrypoints and what they carry. */
@@ -77,7 +93,8 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
   const ruleFiles: Record<string, string> = {};
   const denyPaths: Record<string, string[]> = {};
   const rules: RuleMetadata[] = [];
-  const listing = () => ({ errors, warnings, rules, annotations, ruleFiles, denyPaths });
+  const modules: RuleListing["modules"] = [];
+  const listing = () => ({ errors, warnings, rules, annotations, ruleFiles, denyPaths, modules });
   // What would otherwise be left out without a word: a second package METADATA (the last one
   // read would name the rule), and a rule's METADATA on a package whose deny is never evaluated.
   const packageAnnotations = new Map<string, { file: string; line: number }>();
@@ -90,7 +107,7 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
   const metadataAt: Record<string, { file: string; line: number; column: number }> = {};
   const placeOf = (entrypoint: string) =>
     metadataAt[entrypoint] ?? { file: ruleFiles[entrypoint] ?? entrypoint, line: 1, column: 1 };
-  for (const source of sources) {
+  for (const source of regoSources(sources)) {
     const parsed = parseModule(source.text, source.path);
     warnings.push(...parsed.warnings.map(warningAsLoadError));
     if (!parsed.module) {
@@ -105,6 +122,7 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
       );
       continue;
     }
+    modules.push({ file: source.path, module: parsed.module });
     const packagePath = parsed.module.package.path;
     const problem = (at: { line: number; column: number }, code: string, message: string) =>
       errors.push({ file: source.path, line: at.line, column: at.column, code, message });
@@ -210,11 +228,21 @@ function declaredRuleId(module: Module): string | undefined {
   return undefined;
 }
 
-/** Compile policy sources; the entrypoints are the `deny` rules of `tollgate.rules.*` packages. */
-export async function buildPolicies(sources: PolicySource[]): Promise<BuildResult> {
-  const { errors, warnings, rules, annotations, ruleFiles, denyPaths } = readRules(sources);
+/**
+ * Compile policy sources; the entrypoints are the `deny` rules of `tollgate.rules.*` packages.
+ * `dataRoot`: the folder the sources' paths start with, which data files are placed below.
+ */
+export async function buildPolicies(sources: PolicySource[], dataRoot = ""): Promise<BuildResult> {
+  const listing = readRules(sources);
+  const { errors, warnings, rules, annotations, ruleFiles, denyPaths } = listing;
+  const merged = mergeDataFiles(
+    sources.filter((s) => isDataFile(s.path)),
+    dataRoot,
+  );
+  errors.push(...merged.errors, ...dataRuleConflicts(listing.modules, merged.data));
   if (errors.length > 0) return { ok: false, errors, warnings };
-  const modules = Object.fromEntries(sources.map((s) => [s.path, s.text]));
+  const data = merged.data;
+  const modules = Object.fromEntries(regoSources(sources).map((s) => [s.path, s.text]));
   const entrypoints = Object.keys(annotations);
   if (entrypoints.length > 0) {
     modules[ALL_RULES_FILE] = allRulesModule(denyPaths);
@@ -227,7 +255,7 @@ export async function buildPolicies(sources: PolicySource[]): Promise<BuildResul
     const compiled = await compileRego(modules, { entrypoints });
     return {
       ok: true,
-      built: { wasm: compiled.wasm, rules, annotations, entrypoints, ruleFiles, sources },
+      built: { wasm: compiled.wasm, rules, annotations, entrypoints, ruleFiles, sources, data },
       warnings: compiled.warnings.map(warningAsLoadError),
     };
   } catch (error) {
@@ -281,13 +309,11 @@ export function sourcesRevision(sources: readonly PolicySource[]): string {
 }
 
 /**
- * The bundle bytes for built policies, in the `opa build -t wasm` layout; the manifest's metadata
- * names the compiler that built them (`revision.ts`).
+ * The bundle bytes for built policies, in the `opa build -t wasm` layout: the data files merged into
+ * the one `/data.json`, the Rego sources beside it. The manifest's metadata names the compiler that
+ * built them (`revision.ts`).
  */
-export function bundleOf(
-  built: BuiltPolicies,
-  data?: Record<string, unknown>,
-): Promise<Uint8Array> {
+export function bundleOf(built: BuiltPolicies): Promise<Uint8Array> {
   return writeBundle({
     revision: sourcesRevision(built.sources),
     wasm: built.wasm,
@@ -295,8 +321,8 @@ export function bundleOf(
       const annotations = built.annotations[entrypoint];
       return annotations ? { entrypoint, annotations } : { entrypoint };
     }),
-    sources: Object.fromEntries(built.sources.map((s) => ["/" + s.path, s.text])),
+    sources: Object.fromEntries(regoSources(built.sources).map((s) => ["/" + s.path, s.text])),
     metadata: { [COMPILER_METADATA_KEY]: builtByRevisions() },
-    ...(data ? { data } : {}),
+    data: built.data,
   });
 }

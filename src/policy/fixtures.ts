@@ -421,7 +421,7 @@ export async function runPolicyFolder(dir: string): Promise<PolicyFolderRun> {
   const { fixtures, errors } = await readFixtures(dir);
   const outcomes = runFixtures(ruleSet, fixtures, ruleDirs);
   const testSources = await readRegoTests(dir);
-  const regoTests = await runRegoTests(built.built.sources, testSources);
+  const regoTests = await runRegoTests(built.built.sources, testSources, built.built.data);
   const withoutFixtures = rules
     .filter((rule) => !outcomes.some((o) => o.rule === rule.id && o.kind === "positive"))
     .map((rule) => ({

@@ -11,6 +11,7 @@ import {
   buildPolicies,
   readPolicySources,
   readRules,
+  regoSources,
   sourcesRevision,
   type BuildResult,
   type PolicySource,
@@ -74,16 +75,18 @@ export async function isBuiltinFolder(dir: string): Promise<boolean> {
  * Compile custom sources with the helpers of `helpers` (the built-in library unless given): a
  * source in a reserved package, or a rule taking one of `reservedIds`, refuses the folder with a
  * located error. `built.sources` holds the helpers too, so the bundle carries what it ran.
+ * `dataRoot`: the folder the sources' paths start with (`buildPolicies`).
  */
 export async function buildCustomPolicies(
   sources: readonly PolicySource[],
   reservedIds: readonly string[],
   helpers?: PolicyLibrary,
+  dataRoot = "",
 ): Promise<BuildResult> {
-  const packageErrors = sources.flatMap(libraryPackageError);
+  const packageErrors = regoSources(sources).flatMap(libraryPackageError);
   if (packageErrors.length > 0) return { ok: false, errors: packageErrors, warnings: [] };
   const { sources: librarySources } = helpers ?? (await builtinLibrary());
-  const built = await buildPolicies([...librarySources, ...sources]);
+  const built = await buildPolicies([...librarySources, ...sources], dataRoot);
   if (!built.ok) return built;
   const reserved = new Set(reservedIds);
   const errors: LoadError[] = built.built.rules

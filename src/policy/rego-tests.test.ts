@@ -90,6 +90,26 @@ test_without_input if not p.allow
     expect(run.outcomes.map((o) => o.status)).toEqual(["passed", "passed"]);
   });
 
+  it("sees the folder's data files as data, which with may still replace", async () => {
+    const run = await runRegoTests(
+      [
+        { path: "rules/p.rego", text: "package p\n\nallow if input.user in data.acme.admins\n" },
+        { path: "acme/data.json", text: '{"admins": ["ann"]}' },
+      ],
+      tests(`package p_test
+
+import data.p
+
+test_from_data if p.allow with input as {"user": "ann"}
+
+test_replaced if not p.allow with input as {"user": "ann"} with data.acme.admins as ["bo"]
+`),
+      { acme: { admins: ["ann"] } },
+    );
+    expect(run.errors).toEqual([]);
+    expect(run.outcomes.map((o) => o.status)).toEqual(["passed", "passed"]);
+  });
+
   it("warns at a test that compares inside 'with ... as', which passes whatever the policy says", async () => {
     const policy = {
       path: "rules/p.rego",

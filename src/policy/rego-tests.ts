@@ -7,7 +7,7 @@ import path from "node:path";
 import type { LoadError } from "../model/types.js";
 import { BoundedPolicy, formatEvalError } from "../rego/runtime/index.js";
 import { parseModule } from "../rego/syntax/index.js";
-import { warningAsLoadError, type PolicySource } from "./build.js";
+import { regoSources, warningAsLoadError, type PolicySource } from "./build.js";
 
 export interface RegoTestOutcome {
   /** The rule's document, `data.pkg.test_name`. */
@@ -86,10 +86,11 @@ function testRules(tests: PolicySource[], errors: LoadError[], warnings: LoadErr
   return [...found.values()];
 }
 
-/** Compiles the policies with their test files and runs every test rule. */
+/** Compiles the policies with their test files and runs every test rule over the folder's `data`. */
 export async function runRegoTests(
   policies: PolicySource[],
   tests: PolicySource[],
+  data: Record<string, unknown> = {},
 ): Promise<RegoTestRun> {
   const errors: LoadError[] = [];
   const warnings: LoadError[] = [];
@@ -97,7 +98,9 @@ export async function runRegoTests(
   const runnable = rules.filter((rule) => !rule.skipped);
   if (errors.length > 0 || runnable.length === 0)
     return { outcomes: rules.filter((rule) => rule.skipped).map(skippedOutcome), errors, warnings };
-  const modules = Object.fromEntries([...policies, ...tests].map((s) => [s.path, s.text]));
+  const modules = Object.fromEntries(
+    [...regoSources(policies), ...tests].map((s) => [s.path, s.text]),
+  );
   // Loaded on demand, as in build.ts: the compiler pulls in binaryen.
   const { compileRego, RegoCompileError } = await import("../rego/compiler.js");
   let wasm: Uint8Array;
@@ -107,7 +110,7 @@ export async function runRegoTests(
     if (error instanceof RegoCompileError) return { outcomes: [], errors: error.errors, warnings };
     throw error;
   }
-  const policy = new BoundedPolicy(wasm, {});
+  const policy = new BoundedPolicy(wasm, data);
   const outcomes: RegoTestOutcome[] = [];
   try {
     for (const rule of rules) {

@@ -3,7 +3,7 @@
 // custom folder compiles with the built-in helpers, as the app compiles it (policy/library.ts).
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { bundleOf } from "../../policy/build.js";
+import { bundleOf, regoSources } from "../../policy/build.js";
 import { buildPolicyFolder } from "../../policy/library.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
@@ -28,7 +28,8 @@ export const buildCommand = defineCommand({
     const { sources, result: built } = await buildPolicyFolder(
       path.resolve(io.cwd, positionals[0] as string),
     );
-    if (sources.length === 0) throw new UsageError(`no .rego files in ${positionals[0]}`);
+    if (regoSources(sources).length === 0)
+      throw new UsageError(`no .rego files in ${positionals[0]}`);
     // Errors, then warnings, whether or not the build failed, as `tollgate test` prints them.
     const problems = built.ok ? built.warnings : [...built.errors, ...built.warnings];
     for (const problem of problems) io.stderr(formatLoadError(problem) + "\n");

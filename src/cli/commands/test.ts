@@ -5,7 +5,7 @@
 // or fixture row's `print` output follows it when it did not pass, or always with --verbose (as
 // `opa test`).
 import path from "node:path";
-import { readPolicySources } from "../../policy/build.js";
+import { readPolicySources, regoSources } from "../../policy/build.js";
 import { runPolicyFolder, type FixtureOutcome } from "../../policy/fixtures.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
@@ -29,7 +29,8 @@ export const testCommand = defineCommand({
     const verbose = values.verbose === true;
     if (positionals.length > 1) throw new UsageError("give at most one policy folder");
     const dir = positionals[0] ? path.resolve(io.cwd, positionals[0]) : BUILTIN_POLICY_DIR;
-    if ((await readPolicySources(dir)).length === 0 && (await readRegoTests(dir)).length === 0)
+    const sources = regoSources(await readPolicySources(dir));
+    if (sources.length === 0 && (await readRegoTests(dir)).length === 0)
       throw new UsageError(`no .rego files in ${dir}`);
     const run = await runPolicyFolder(dir);
     for (const error of run.errors) io.stderr(formatLoadError(error) + "\n");

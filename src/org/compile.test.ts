@@ -320,6 +320,36 @@ describe("custom policies", () => {
     ]);
   });
 
+  it("evaluates a prebuilt bundle's rules over its own /data.json, as opa build writes it", async () => {
+    const exempting = OWNER_TAG_RULE.replace(
+      "\tnot r.config.tags.owner",
+      "\tnot r.config.tags.owner\n\tnot r.config.bucket in data.acme.exempt",
+    );
+    const built = await buildPolicies([{ path: "owner_tag.rego", text: exempting }]);
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    const bundle = (data: Record<string, unknown>) =>
+      writeBundle({
+        wasm: built.built.wasm,
+        entrypoints: Object.entries(built.built.annotations).map(([entrypoint, annotations]) => ({
+          entrypoint,
+          annotations,
+        })),
+        data,
+      });
+    const found = async (data: Record<string, unknown>) => {
+      const outcome = await compilePolicies("k", "o", {
+        sources: [],
+        bundles: [{ path: "policies/acme.tar.gz", bytes: await bundle(data) }],
+        errors: [],
+      });
+      if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+      const result = await boundedRuleSet(outcome.policies).evaluate(resources);
+      return result.findings.map((f) => f.resource);
+    };
+    expect(await found({ acme: { exempt: ["acme-logs"] } })).toEqual([]);
+    expect(await found({ acme: { exempt: [] } })).toEqual(["aws_s3_bucket.logs"]);
+  });
+
   it("keys a folder by its files' content, the compiler and the helpers, not by when it was read", () => {
     const files = [
       { path: "p/a.rego", blobSha: "a".repeat(40), size: 1, kind: "rego" as const },

@@ -115,10 +115,19 @@ describe("policy builds", () => {
     expect(!twice.ok && twice.errors.map((e) => e.message)).toEqual([
       expect.stringMatching(/rule id TG-X-1 is also used/),
     ]);
+    // Every problem of a rule's METADATA at once, each at the block, not one per build.
     const bad = await buildPolicies([
-      { ...rule("TG-X-1"), text: rule("TG-X-1").text.replace("severity: low", "severity: loud") },
+      {
+        ...rule("TG-X-1"),
+        text: rule("TG-X-1")
+          .text.replace("severity: low", "severity: loud")
+          .replace("category: network", "category: Network"),
+      },
     ]);
-    expect(!bad.ok && bad.errors[0]?.message).toMatch(/custom.severity/);
+    expect(!bad.ok && bad.errors.map(({ line, message }) => [line, message])).toEqual([
+      [1, expect.stringMatching(/METADATA custom\.severity: /)],
+      [1, expect.stringMatching(/METADATA custom\.category: /)],
+    ]);
     // A rule-scope METADATA block is reported where it is written, not at the file's top.
     const [metadata, rest] = rule("TG-X-1")
       .text.replace("severity: low", "severity: loud")

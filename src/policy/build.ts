@@ -200,7 +200,9 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
   for (const [entrypoint, list] of Object.entries(annotations)) {
     const meta = ruleMetadata(entrypoint, list);
     if (meta.ok) rules.push(meta.rule);
-    else errors.push({ ...placeOf(entrypoint), code: "policy-metadata", message: meta.message });
+    else
+      for (const message of meta.problems)
+        errors.push({ ...placeOf(entrypoint), code: "policy-metadata", message });
   }
   const ids = new Map<string, string>();
   for (const rule of rules) {

@@ -58,20 +58,24 @@ export interface RuleMetadata {
   entrypoint: string;
 }
 
-export type MetadataResult = { ok: true; rule: RuleMetadata } | { ok: false; message: string };
+/** On failure, `problems` holds every problem found (`message` joins them), for the author to fix at once. */
+export type MetadataResult =
+  { ok: true; rule: RuleMetadata } | { ok: false; message: string; problems: string[] };
 
 const scopeOrder: Record<string, number> = { subpackages: 0, package: 1, document: 2, rule: 3 };
 
 /** Merge an entrypoint's annotations (broadest scope first) and validate the Tollgate fields. */
 export function ruleMetadata(entrypoint: string, annotations: readonly unknown[]): MetadataResult {
   const parsed = [];
+  const fail = (problems: string[]): MetadataResult => ({
+    ok: false,
+    message: problems.join("; "),
+    problems,
+  });
   for (const raw of annotations) {
     const result = annotationSchema.safeParse(raw);
     if (!result.success)
-      return {
-        ok: false,
-        message: `${entrypoint}: malformed annotation: ${result.error.issues[0]?.message}`,
-      };
+      return fail([`${entrypoint}: malformed annotation: ${result.error.issues[0]?.message}`]);
     parsed.push(result.data);
   }
   parsed.sort(
@@ -88,14 +92,13 @@ export function ruleMetadata(entrypoint: string, annotations: readonly unknown[]
     custom = { ...custom, ...annotation.custom };
   }
   const fields = customSchema.safeParse(custom);
-  if (!fields.success) {
-    const issue = fields.error.issues[0];
-    const where = issue?.path.length ? `custom.${issue.path.join(".")}` : "custom";
-    return {
-      ok: false,
-      message: `${entrypoint}: METADATA ${where}: ${issue?.message ?? "invalid"}`,
-    };
-  }
+  if (!fields.success)
+    return fail(
+      fields.error.issues.map((issue) => {
+        const where = issue.path.length ? `custom.${issue.path.join(".")}` : "custom";
+        return `${entrypoint}: METADATA ${where}: ${issue.message}`;
+      }),
+    );
   return {
     ok: true,
     rule: {

@@ -125,8 +125,8 @@ describe("policy builds", () => {
       },
     ]);
     expect(!bad.ok && bad.errors.map(({ line, message }) => [line, message])).toEqual([
-      [1, expect.stringMatching(/METADATA custom\.severity: /)],
       [1, expect.stringMatching(/METADATA custom\.category: /)],
+      [1, expect.stringMatching(/METADATA custom\.severity: /)],
     ]);
     // A rule-scope METADATA block is reported where it is written, not at the file's top.
     const [metadata, rest] = rule("TG-X-1")
@@ -237,6 +237,23 @@ describe("policy builds", () => {
         code: "rego_compile_error",
         message: "conflicting rule for data path acme/types found",
       },
+    ]);
+  });
+
+  it("list a build's errors by file, line and column, as OPA sorts a compile's errors", async () => {
+    const built = await buildPolicies([
+      {
+        path: "b.rego",
+        text: "package b\n\nimport rego.v1\n\np if x == 1\n\nq := count(5)\n",
+      },
+      { path: "a.rego", text: "package a\n\nimport rego.v1\n\nr if y == 2\n" },
+    ]);
+    expect(
+      !built.ok && built.errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.code}`),
+    ).toEqual([
+      "a.rego:5:6 rego_unsafe_var_error",
+      "b.rego:5:6 rego_unsafe_var_error",
+      "b.rego:7:6 rego_type_error",
     ]);
   });
 });

@@ -242,7 +242,7 @@ export async function buildPolicies(sources: PolicySource[], dataRoot = ""): Pro
     dataRoot,
   );
   errors.push(...merged.errors, ...dataRuleConflicts(listing.modules, merged.data));
-  if (errors.length > 0) return { ok: false, errors, warnings };
+  if (errors.length > 0) return { ok: false, errors: inSourceOrder(errors), warnings };
   const data = merged.data;
   const modules = Object.fromEntries(regoSources(sources).map((s) => [s.path, s.text]));
   const entrypoints = Object.keys(annotations);
@@ -264,17 +264,34 @@ export async function buildPolicies(sources: PolicySource[], dataRoot = ""): Pro
     if (error instanceof RegoCompileError)
       return {
         ok: false,
-        errors: error.errors.map((e) => ({
-          file: e.file,
-          line: e.line,
-          column: e.column,
-          code: e.code,
-          message: e.message,
-        })),
+        errors: inSourceOrder(
+          error.errors.map((e) => ({
+            file: e.file,
+            line: e.line,
+            column: e.column,
+            code: e.code,
+            message: e.message,
+          })),
+        ),
         warnings: error.warnings.map(warningAsLoadError),
       };
     throw error;
   }
+}
+
+/**
+ * Errors by file, line and column, then message, as OPA sorts a compile's errors
+ * (`ast.Errors.Sort`, by `Location.Compare`): one file's errors read top to bottom.
+ */
+function inSourceOrder(errors: LoadError[]): LoadError[] {
+  const compare = (a: string | number, b: string | number) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...errors].sort(
+    (a, b) =>
+      compare(a.file, b.file) ||
+      compare(a.line, b.line) ||
+      compare(a.column, b.column) ||
+      compare(a.message, b.message),
+  );
 }
 
 /** The compiler's warning as the CLI prints it: a load error that does not fail the build. */

@@ -290,6 +290,47 @@ describe("readGateSettings", () => {
     expect(garbled.organizationKnown).toBe(false);
   });
 
+  it("forgets a file deleted (404) before GitHub stopped answering, here and on another replica", async () => {
+    const values = new Map<string, unknown>();
+    const shared = {
+      remember: async (name: string, value: unknown) => void values.set(name, value),
+      recall: async (name: string) => values.get(name),
+    };
+    /** Org file served; the repository's answered with `status` (200: a valid file). */
+    const serve = (status: number) => {
+      const scope = nock(API)
+        .get(ORG_FILE)
+        .query(onDefaultBranch)
+        .reply(200, file("fail_on: all\n"));
+      const repository = scope.get(REPO_FILE).query(onDefaultBranch);
+      if (status === 200) repository.reply(200, file("on_error: neutral\n"));
+      else repository.reply(status, { message: "Nope" });
+    };
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+    for (const [reading, deleting] of [
+      // In one process: read, deleted, then unreadable.
+      [new LastValidSettings()].flatMap((one) => [one, one]),
+      // One replica read it; another saw it deleted.
+      [new LastValidSettings(10, shared), new LastValidSettings(10, shared)],
+    ]) {
+      serve(200);
+      expect((await readGateSettings(api, target, undefined, reading)).settings.on_error).toBe(
+        "neutral",
+      );
+      await pause();
+      serve(404);
+      expect((await readGateSettings(api, target, undefined, deleting)).errors).toEqual([]);
+      await pause();
+      serve(503);
+      const read = await readGateSettings(api, target, undefined, reading);
+      expect(read.organizationKnown).toBe(true);
+      expect(read.settings.on_error).not.toBe("neutral");
+      expect(read.errors.map((error) => error.message)).toEqual([
+        expect.stringMatching(/HTTP 503 .*there was no file, so none applies$/),
+      ]);
+    }
+  });
+
   it("reads no organization settings from a 404, without an error", async () => {
     nock(API)
       .get(ORG_FILE)

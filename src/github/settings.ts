@@ -51,29 +51,37 @@ export interface SharedValues {
 }
 
 const rememberedSchema = z.object({
-  parsed: z.object({
-    file: z.string(),
-    settings: z.record(z.string(), z.unknown()),
-    locations: z.record(z.string(), z.unknown()),
-  }),
+  parsed: z
+    .object({
+      file: z.string(),
+      settings: z.record(z.string(), z.unknown()),
+      locations: z.record(z.string(), z.unknown()),
+    })
+    .nullable(),
   readAt: z.string().datetime(),
 });
 
 /**
  * The last valid file each repository served, kept for when GitHub cannot answer (5xx after
- * retries, 403). In this process, bounded to 1,000 repositories, oldest dropped first; with
+ * retries, 403), or null where its last answer was a 404: a file since deleted must not come back
+ * in an outage, its waivers with it, so "no file" replaces what was remembered. In this process, bounded to 1,000 repositories, oldest dropped first; with
  * `shared` (several replicas on one Redis) also there, so every replica applies the same file and
  * a fresh one is not left with the built-in defaults (blocking on error) where another remembers.
  * A shared store that fails is passed over for what this process remembers.
  */
 export class LastValidSettings {
-  private readonly files = new Map<string, { parsed: ParsedSettingsFile; readAt: Date }>();
+  private readonly files = new Map<string, RememberedFile>();
   constructor(
     private readonly capacity = 1000,
     private readonly shared?: SharedValues,
   ) {}
 
-  async remember(repository: RepoRef, parsed: ParsedSettingsFile, readAt: Date): Promise<void> {
+  /** `parsed` null: the file was not there (a 404). */
+  async remember(
+    repository: RepoRef,
+    parsed: ParsedSettingsFile | null,
+    readAt: Date,
+  ): Promise<void> {
     const key = keyOf(repository);
     this.files.delete(key);
     this.files.set(key, { parsed, readAt });
@@ -83,9 +91,8 @@ export class LastValidSettings {
     await this.shared?.remember(`settings:${key}`, value).catch(() => undefined);
   }
 
-  async recall(
-    repository: RepoRef,
-  ): Promise<{ parsed: ParsedSettingsFile; readAt: Date } | undefined> {
+  /** The newest of what this process and the shared store remember; `parsed` null: no file. */
+  async recall(repository: RepoRef): Promise<RememberedFile | undefined> {
     const local = this.files.get(keyOf(repository));
     const value = await this.shared?.recall(`settings:${keyOf(repository)}`).catch(() => undefined);
     // Written by any replica's version: what does not read as a settings file is passed over.
@@ -93,8 +100,13 @@ export class LastValidSettings {
     if (!stored?.success) return local;
     const readAt = new Date(stored.data.readAt);
     if (local && local.readAt >= readAt) return local;
-    return { parsed: stored.data.parsed as ParsedSettingsFile, readAt };
+    return { parsed: stored.data.parsed as ParsedSettingsFile | null, readAt };
   }
+}
+
+interface RememberedFile {
+  parsed: ParsedSettingsFile | null;
+  readAt: Date;
 }
 
 function keyOf(repository: RepoRef): string {
@@ -203,9 +215,11 @@ async function readDefaultBranchFile(
   } catch (error) {
     if (signal?.aborted) throw error;
     const last = await remembered.recall(repository);
-    const instead = last
-      ? `the last valid settings this app read, at ${last.readAt.toISOString()}, apply`
-      : "nothing valid is remembered, so the built-in defaults apply alone";
+    const instead = !last
+      ? "nothing valid is remembered, so the built-in defaults apply alone"
+      : last.parsed
+        ? `the last valid settings this app read, at ${last.readAt.toISOString()}, apply`
+        : `when this app last read it, at ${last.readAt.toISOString()}, there was no file, so none applies`;
     return {
       file: last?.parsed ?? null,
       known: last !== undefined,
@@ -220,7 +234,10 @@ async function readDefaultBranchFile(
       ],
     };
   }
-  if (!read) return { file: null, errors: [], known: true };
+  if (!read) {
+    await remembered.remember(repository, null, new Date());
+    return { file: null, errors: [], known: true };
+  }
   if (read.ok) {
     await remembered.remember(repository, read.parsed, new Date());
     return { file: read.parsed, errors: [], known: true };

@@ -49,4 +49,16 @@ describe.skipIf(unavailable !== undefined)("RedisReplicaMemory on a real Redis",
       await reading.connection.ttl(reading.key("remembered", "settings:acme/.github")),
     ).toBeGreaterThan(29 * 24 * 3600);
   });
+
+  it("forgets a file another replica found deleted (404), though this one read it valid", async () => {
+    const [reading, deleting] = [replica(), replica()];
+    const parsed = parseSettingsFile("fail_on: all\n", "acme/.github");
+    if (!parsed.ok) throw new Error("the settings do not parse");
+    const repository = { owner: "acme", repo: "deleted" };
+    const remembered = new LastValidSettings(10, reading.memory);
+    await remembered.remember(repository, parsed.parsed, new Date("2026-11-28T05:00:00.000Z"));
+    const deletedAt = new Date("2026-11-28T05:01:00.000Z");
+    await new LastValidSettings(10, deleting.memory).remember(repository, null, deletedAt);
+    expect(await remembered.recall(repository)).toEqual({ parsed: null, readAt: deletedAt });
+  });
 });

@@ -16,6 +16,7 @@ import type { ScanEngine } from "../engine/types.js";
 import { listWorkingTree, readGitSnapshot } from "../fetch/git.js";
 import {
   checkSourceBytes,
+  DataFileBudget,
   dataFileTargets,
   directoryOf,
   fileReadTargets,
@@ -54,7 +55,11 @@ export interface Snapshot {
  * Files below each path (a folder or a file), named relative to `cwd` as a user typed them, and
  * the local modules they call outside those paths.
  */
-export async function readPaths(paths: string[], cwd: string): Promise<Snapshot> {
+export async function readPaths(
+  paths: string[],
+  cwd: string,
+  budget = new DataFileBudget(),
+): Promise<Snapshot> {
   const snapshot: Snapshot = { files: [], errors: [] };
   for (const given of paths) {
     const absolute = path.resolve(cwd, given);
@@ -67,7 +72,7 @@ export async function readPaths(paths: string[], cwd: string): Promise<Snapshot>
     );
     add(snapshot, read, path.relative(cwd, root));
   }
-  return withCalledModules(snapshot, cwd);
+  return withCalledModules(snapshot, cwd, budget);
 }
 
 /** Files read below `folder` (relative to the working folder), named from the working folder. */
@@ -123,7 +128,11 @@ export async function withGivenFiles(
  * folder or file that does not exist is left to the loader: it reports the call on its line, or
  * leaves the value unknown.
  */
-async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snapshot> {
+async function withCalledModules(
+  snapshot: Snapshot,
+  cwd: string,
+  budget: DataFileBudget,
+): Promise<Snapshot> {
   const tried = new Set<string>();
   for (;;) {
     const read = new Set(snapshot.files.map((file) => file.path));
@@ -142,7 +151,11 @@ async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snaps
     const dataFiles = dataFileTargets(snapshot.files, snapshot.listing).filter(
       (target) => !tried.has(target),
     );
-    if (folders.length === 0 && targets.size === 0 && dataFiles.length === 0) return snapshot;
+    if (folders.length === 0 && targets.size === 0 && dataFiles.length === 0) {
+      const overBudget = budget.warning();
+      if (overBudget) snapshot.errors.push(overBudget);
+      return snapshot;
+    }
     for (const folder of folders) {
       tried.add(folder);
       const absolute = path.resolve(cwd, folder);
@@ -163,14 +176,19 @@ async function withCalledModules(snapshot: Snapshot, cwd: string): Promise<Snaps
       add(snapshot, files, folder);
     }
     dataFiles.forEach((target) => tried.add(target));
-    addDataFiles(snapshot, cwd, dataFiles);
+    addDataFiles(snapshot, cwd, dataFiles, budget);
   }
 }
 
 /** Each of `targets` (`dataFileTargets`), named from `root`, read into the snapshot (`readDataFile`). */
-function addDataFiles(snapshot: Snapshot, root: string, targets: readonly string[]): void {
+function addDataFiles(
+  snapshot: Snapshot,
+  root: string,
+  targets: readonly string[],
+  budget: DataFileBudget,
+): void {
   for (const target of targets) {
-    const read = readDataFile(root, target);
+    const read = readDataFile(root, target, undefined, budget);
     if (read === null) continue;
     if ("text" in read) snapshot.files.push(read);
     else snapshot.errors.push(read);
@@ -182,7 +200,10 @@ function addDataFiles(snapshot: Snapshot, root: string, targets: readonly string
  * (`listWorkingTree`), named from the top as a git ref's files are, whatever folder the user is in;
  * with the data files its Terraform files read (`dataFileTargets`) that git would commit.
  */
-export async function readWorkingTree(top: string): Promise<Snapshot> {
+export async function readWorkingTree(
+  top: string,
+  budget = new DataFileBudget(),
+): Promise<Snapshot> {
   const listed = await listWorkingTree(top);
   const read = readRepositoryFiles(top, {
     paths: listed.filter(isIacCandidate),
@@ -200,7 +221,10 @@ export async function readWorkingTree(top: string): Promise<Snapshot> {
     read,
     top,
     dataFileTargets(read.files, listing).filter((target) => committed.has(target)),
+    budget,
   );
+  const overBudget = budget.warning();
+  if (overBudget) read.errors.push(overBudget);
   return { ...read, listing };
 }
 

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import {
   checkDataFileBytes,
+  DataFileBudget,
   dataFileTargets,
   dataFileTooLarge,
   DEFAULT_MAX_FILE_BYTES,
@@ -273,6 +274,7 @@ export async function readGitSnapshot(
   repo: string,
   ref: string,
   check: (path: string, bytes: Uint8Array) => SourceFile | LoadError | null,
+  budget = new DataFileBudget(),
 ): Promise<GitSnapshot> {
   const commit = await resolveCommit(repo, ref);
   const listing = await run(repo, ["ls-tree", "-r", "-z", "--long", "--full-tree", commit]);
@@ -331,8 +333,10 @@ export async function readGitSnapshot(
       });
     else if (entry.size > DEFAULT_MAX_FILE_BYTES)
       errors.push(dataFileTooLarge(entry.path, entry.size, DEFAULT_MAX_FILE_BYTES));
-    else dataFiles.push(entry);
+    else if (budget.admit(entry.path, entry.size)) dataFiles.push(entry);
   }
+  const overBudget = budget.warning();
+  if (overBudget) errors.push(overBudget);
   const dataContents = await readBlobs(repo, dataFiles);
   dataFiles.forEach((entry, i) => {
     const checked = checkDataFileBytes(entry.path, dataContents[i] as Uint8Array);

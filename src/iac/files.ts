@@ -186,18 +186,67 @@ export function checkSourceBytes(
 }
 
 /**
+ * How much one snapshot reads as data files (`readDataFile`) in all, beyond each file's own limit: a
+ * `file()` whose path the text does not tell may read any listed file (`dataFileTargets`), in a
+ * large repository thousands. 500 files hold a rules or policies folder of a few hundred CSV or
+ * JSON documents; 32 MiB is 16 files at the 2 MiB limit of one, so a diff (two snapshots) holds at
+ * most 64 MiB of data text. Literal paths come first, so they are read before computed ones.
+ */
+export const DATA_FILE_BUDGET = { maxFiles: 500, maxBytes: 32 * 1024 * 1024 };
+
+/**
+ * What one snapshot has read as data files, against `DATA_FILE_BUDGET`: once a file would go over
+ * it, that file and every later one are left unread, and one warning names them.
+ */
+export class DataFileBudget {
+  private files = 0;
+  private bytes = 0;
+  private readonly left: string[] = [];
+  constructor(private readonly limits = DATA_FILE_BUDGET) {}
+
+  /** Whether the data file `path` of `size` bytes is read; if not, it is counted as left unread. */
+  admit(path: string, size: number): boolean {
+    const { maxFiles, maxBytes } = this.limits;
+    if (this.left.length === 0 && this.files < maxFiles && this.bytes + size <= maxBytes) {
+      this.files += 1;
+      this.bytes += size;
+      return true;
+    }
+    this.left.push(path);
+    return false;
+  }
+
+  /** The one warning for the files left unread, located at the first; none when all were read. */
+  warning(): LoadError | undefined {
+    const [first] = this.left;
+    if (first === undefined) return undefined;
+    const { maxFiles, maxBytes } = this.limits;
+    const more = this.left.length > 5 ? `, and ${this.left.length - 5} more` : "";
+    return {
+      ...refusal(
+        first,
+        "data-file-budget",
+        `${this.left.length} data files (${this.left.slice(0, 5).join(", ")}${more}) are over the budget of ${maxFiles} files or ${maxBytes} bytes a scan reads as data; they were not read, so what a module reads from them with file() is unknown`,
+      ),
+      level: "warning",
+    };
+  }
+}
+
+/**
  * A file a Terraform file reads with `file()` or `templatefile()` and a literal path, whose name is
  * no IaC candidate (`csvdecode(file("users.csv"))`, `split("\n", file("cidrs.txt"))`): a fetch reads
  * it for that call alone, after the walk, so it never counts against `maxFiles`. What cannot be read
  * (too large, binary, not UTF-8, a link out of the repository) is a located warning, never a
  * refusal: the value read from it stays unknown, as for any file Tollgate did not read, and a large
  * spreadsheet export does not fail the gate. Null when no such regular file exists: the loader then
- * leaves the value unknown.
+ * leaves the value unknown; null too when it is over `budget`, which then tells.
  */
 export function readDataFile(
   root: string,
   relative: string,
   maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+  budget?: DataFileBudget,
 ): SourceFile | LoadError | null {
   const absolute = path.join(root, relative);
   if (attempt(() => lstatSync(absolute))?.isSymbolicLink()) {
@@ -214,6 +263,7 @@ export function readDataFile(
   const info = attempt(() => statSync(absolute));
   if (!info?.isFile()) return null;
   if (info.size > maxFileBytes) return dataFileTooLarge(relative, info.size, maxFileBytes);
+  if (budget && !budget.admit(relative, info.size)) return null;
   const bytes = attempt(() => readFileSync(absolute));
   if (bytes === undefined) return unreadDataFile(relative, "file-unreadable", "cannot be read");
   return checkDataFileBytes(relative, bytes, maxFileBytes);

@@ -29,6 +29,7 @@ export {
   readRepositoryFiles,
   checkSourceBytes,
   checkDataFileBytes,
+  DataFileBudget,
   dataFileTooLarge,
   isIacCandidate,
   readDataFile,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeText, planBlobQueries } from "./blobs.js";
+import { BlobCache, decodeText, planBlobQueries } from "./blobs.js";
 
 const blob = (n: number, size: number) => ({ sha: n.toString(16).padStart(40, "0"), size });
 
@@ -29,5 +29,21 @@ describe("decodeText", () => {
     });
     expect(decodeText(Buffer.from([0x61, 0x00, 0x62]))).toEqual({ kind: "binary" });
     expect(decodeText(Buffer.from([0xc3, 0x28]))).toEqual({ kind: "binary" });
+  });
+});
+
+describe("BlobCache", () => {
+  it("bounds the texts it keeps by their UTF-8 bytes, not their length", () => {
+    const cache = new BlobCache(10);
+    const repository = { owner: "acme", repo: "infra" };
+    // Six characters, twelve bytes: over the bound alone.
+    cache.set(repository, "a".repeat(40), "éééééé");
+    expect(cache.get(repository, "a".repeat(40))).toBeUndefined();
+    // Ten bytes, then four more: the older is dropped.
+    cache.set(repository, "b".repeat(40), "ééééé");
+    cache.set(repository, "c".repeat(40), "éé");
+    expect(cache.get(repository, "b".repeat(40))).toBeUndefined();
+    expect(cache.get(repository, "c".repeat(40))).toBe("éé");
+    expect(cache.get({ owner: "acme", repo: "other" }, "c".repeat(40))).toBeUndefined();
   });
 });

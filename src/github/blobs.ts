@@ -38,32 +38,34 @@ export interface BlobReadOptions {
 
 /**
  * The texts of blobs read, by repository and blob id, least recently used dropped first past
- * `maxBytes`. Per repository, so no installation is given another's file by its id alone.
+ * `maxBytes` of UTF-8 (as GitHub sizes blobs; a string's `length` counts UTF-16 units, so text
+ * outside ASCII would overrun the bound). Per repository, so no installation is given another's file by its id alone.
  */
 export class BlobCache {
-  private readonly texts = new Map<string, string>();
+  private readonly texts = new Map<string, { text: string; bytes: number }>();
   private bytes = 0;
 
   constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
 
   get(repository: RepoRef, sha: string): string | undefined {
     const key = cacheKey(repository, sha);
-    const text = this.texts.get(key);
-    if (text === undefined) return undefined;
+    const entry = this.texts.get(key);
+    if (entry === undefined) return undefined;
     this.texts.delete(key);
-    this.texts.set(key, text);
-    return text;
+    this.texts.set(key, entry);
+    return entry.text;
   }
 
   set(repository: RepoRef, sha: string, text: string): void {
     const key = cacheKey(repository, sha);
-    if (this.texts.has(key) || text.length > this.maxBytes) return;
-    this.texts.set(key, text);
-    this.bytes += text.length;
+    const bytes = Buffer.byteLength(text);
+    if (this.texts.has(key) || bytes > this.maxBytes) return;
+    this.texts.set(key, { text, bytes });
+    this.bytes += bytes;
     for (const [oldest, dropped] of this.texts) {
       if (this.bytes <= this.maxBytes) break;
       this.texts.delete(oldest);
-      this.bytes -= dropped.length;
+      this.bytes -= dropped.bytes;
     }
   }
 }

@@ -18,7 +18,7 @@ const native = (
   "object.remove object.filter array.concat array.slice internal.member_2 " +
   "internal.member_3 json.marshal json.unmarshal json.is_valid internal.print walk product " +
   "lower upper split replace indexof strings.count substring trim trim_left trim_right " +
-  "trim_space format_int numbers.range object.union_n"
+  "trim_space format_int numbers.range object.union_n sprintf"
 ).split(" ");
 
 export const nativeBuiltins: ReadonlyMap<string, NativeBuiltin> = new Map(
@@ -39,7 +39,6 @@ function catalogArity(name: string): number {
  * builtin with one of these names crosses the boundary as `tollgate.<name>`.
  */
 const sdkOwned = new Set([
-  "sprintf",
   "regex.split",
   "json.is_valid",
   "yaml.is_valid",

@@ -34,7 +34,6 @@ import {
   type HostFunction,
   type HostValue,
 } from "./host-value.js";
-import { formatGo } from "./sprintf.js";
 
 // ---- regular expressions (RE2 semantics, linear time) ----
 
@@ -441,14 +440,6 @@ function toYamlValue(v: HostValue): unknown {
 }
 
 export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }> = {
-  sprintf: {
-    arity: 2,
-    fn: (format, args) => {
-      if (!Array.isArray(args))
-        throw new Error(`operand 2 must be array but got ${typeName(args)}`);
-      return formatGo(str(format, "1"), args);
-    },
-  },
   "regex.match": { arity: 2, fn: (p, s) => compileRegex(str(p, "1")).test(str(s, "2")) },
   "regex.is_valid": {
     arity: 1,

@@ -262,12 +262,12 @@ function goArg(value: HostValue | undefined, int: boolean): GoArg {
   if (value === undefined || value === null)
     return { kind: "other", goType: "<nil>", text: "<nil>" };
   if (typeof value === "string") return { kind: "string", value };
-  if (typeof value === "boolean") return { kind: "bool", value, strict: true };
+  if (typeof value === "boolean") return { kind: "bool", value };
   if (typeof value === "number" || value instanceof RegoNumber) {
     const n = typeof value === "number" ? value : Number(value.text);
     return int && Number.isSafeInteger(n)
       ? { kind: "int", value: BigInt(n) }
-      : { kind: "float", value: n, goType: "float64" };
+      : { kind: "float", value: n };
   }
   const goType = isObject(value) ? "map[string]interface {}" : "[]interface {}";
   return { kind: "other", goType, text: goText(value) };

@@ -3,7 +3,6 @@ import { callBuiltin, set } from "../wasm/testing-builtins.js";
 import { hostDefinitions, globToRegex } from "./host-functions.js";
 import { hostBuiltins } from "./host.js";
 import { RegoSet, type HostValue } from "./host-value.js";
-import { formatGo, regoText } from "./sprintf.js";
 
 const call = (name: string, ...args: HostValue[]) => hostDefinitions[name]!.fn(...args);
 
@@ -105,49 +104,10 @@ describe("host builtins", () => {
   });
 
   it("registers SDK-owned names under tollgate.*", () => {
-    expect(Object.keys(hostBuiltins)).toContain("tollgate.sprintf");
+    expect(Object.keys(hostBuiltins)).toContain("tollgate.regex.split");
     expect(Object.keys(hostBuiltins)).toContain("tollgate.yaml.unmarshal");
-    expect(Object.keys(hostBuiltins)).not.toContain("sprintf");
+    expect(Object.keys(hostBuiltins)).not.toContain("regex.split");
     expect(Object.keys(hostBuiltins)).toContain("regex.match");
-  });
-});
-
-describe("sprintf as Go fmt with OPA's argument conversion", () => {
-  it.each<[string, HostValue[], string]>([
-    ["%s has %d items", ["bucket", 3], "bucket has 3 items"],
-    ["%v %v %v %v", [1, 1.5, "s", true], "1 1.5 s true"],
-    ["%v", [[1, "a", null]], '[1, "a", null]'],
-    ["%v", [{ b: 1, a: [true] }], '{"a": [true], "b": 1}'],
-    ["%v", [new RegoSet([1, "x"])], '{1, "x"}'],
-    ["%v", [new RegoSet([])], "set()"],
-    ["%s", [["x"]], '["x"]'],
-    ["%q", ['say "hi"\n'], '"say \\"hi\\"\\n"'],
-    ["%x %X", [255, "hi"], "ff 6869"],
-    ["%f", [3.14159], "3.141590"],
-    ["%.2f", [2.5], "2.50"],
-    ["%.2f", [10], "%!f(int=10)"],
-    ["%t", [false], "false"],
-    ["100%%", [], "100%"],
-    ["%5d|%-5d|%05d", [42, 42, -42], "   42|42   |-0042"],
-    ["%+d", [5], "+5"],
-    ["%d", ["x"], "%!d(string=x)"],
-    ["%s", [5], "%!s(int=5)"],
-    ["%d %d", [1], "1 %!d(MISSING)"],
-    ["%d", [1, 2], "1%!(EXTRA int=2)"],
-    ["%v", [1e21], "1e+21"],
-    ["%v", [0.000001], "1e-06"],
-    ["%v", [123456.5], "123456.5"],
-    ["%v", [1234567.5], "1.2345675e+06"],
-    ["%e", [1234.5], "1.234500e+03"],
-    ["%g", [0.5], "0.5"],
-    ["%.3s", ["abcdef"], "abc"],
-    ["%8.3f|", [3.14159], "   3.142|"],
-  ])("sprintf(%j, %j) = %j", (format, args, expected) => {
-    expect(formatGo(format, args)).toBe(expected);
-  });
-
-  it("prints nested values as Rego does", () => {
-    expect(regoText({ "k\u0007": [new RegoSet([{ a: 1 }])] })).toBe('{"k\\a": [{{"a": 1}}]}');
   });
 });
 

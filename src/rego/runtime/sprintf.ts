@@ -1,25 +1,18 @@
-// Go `fmt` formatting as OPA's `sprintf` applies it: integers become Go ints, other numbers
-// big.Floats, strings Go strings, and every other value its Rego text (`[1, "a"]`, `{1, 2}`,
-// `set()`). Hand-written (~150 lines) because the SDK's sprintf-js follows C printf, not Go:
-// `%v`, `%q`, `%!d(string=x)` and Go's `%g` exponent rules differ.
-import { RegoNumber, RegoSet, type HostValue } from "./host-value.js";
-
+// Go `fmt` formatting for Go templates (strings.render_template, host-template.ts). Rego's own
+// sprintf is native in the Wasm runtime (assembly/sprintf.ts), so a plain OPA SDK runs it.
 /**
- * A Go value as fmt sees it. OPA's sprintf passes floats as *big.Float and booleans as their Rego
- * text; a Go template passes float64 (`goType`) and real bools (`strict`), and other values as
- * `other` (a slice, a map, nil) printed by %v and %s only.
+ * A Go value as fmt sees it in a template: int, float64, string, bool, and other values (a
+ * slice, a map, nil) as `other`, printed by %v and %s only.
  */
 export type GoArg =
   | { kind: "int"; value: bigint }
-  | { kind: "float"; value: number; text?: string; goType?: string }
+  | { kind: "float"; value: number }
   | { kind: "string"; value: string }
-  | { kind: "bool"; value: boolean; strict?: boolean }
+  | { kind: "bool"; value: boolean }
   | { kind: "other"; goType: string; text: string };
 
 /** Widths and precisions past this are refused: Go would pad to them, a scan cannot. */
 const MAX_WIDTH = 100_000;
-
-const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /** Go's strconv.Quote, as Rego prints strings. */
 export function goQuote(s: string): string {
@@ -28,35 +21,6 @@ export function goQuote(s: string): string {
       hex === "07" ? "\\a" : hex === "0b" ? "\\v" : `\\x${hex}`,
     )
     .replace(/\x7f/g, "\\x7f");
-}
-
-/** A value's Rego text, as OPA's `ast.Term.String()` prints it. */
-export function regoText(v: HostValue): string {
-  if (v === null) return "null";
-  if (typeof v === "boolean" || typeof v === "number")
-    return String(v).replace(/e\+?/, (m) => (m === "e" ? "e" : "e+"));
-  if (typeof v === "string") return goQuote(v);
-  if (v instanceof RegoNumber) return v.text;
-  if (v instanceof RegoSet)
-    return v.elements.length === 0 ? "set()" : `{${v.elements.map(regoText).join(", ")}}`;
-  if (Array.isArray(v)) return `[${v.map(regoText).join(", ")}]`;
-  const keys = Object.keys(v).sort(utf8Order);
-  return `{${keys.map((k) => `${goQuote(k)}: ${regoText(v[k]!)}`).join(", ")}}`;
-}
-
-function toGoArg(v: HostValue): GoArg {
-  if (v instanceof RegoNumber) {
-    return /^-?\d+$/.test(v.text)
-      ? { kind: "int", value: BigInt(v.text) }
-      : { kind: "float", value: Number(v.text), text: v.text };
-  }
-  if (typeof v === "number")
-    return Number.isSafeInteger(v)
-      ? { kind: "int", value: BigInt(v) }
-      : { kind: "float", value: v };
-  if (typeof v === "string") return { kind: "string", value: v };
-  if (typeof v === "boolean") return { kind: "bool", value: v };
-  return { kind: "string", value: regoText(v) };
 }
 
 interface Spec {
@@ -70,7 +34,7 @@ interface Spec {
 }
 
 function goTypeName(a: GoArg): string {
-  if (a.kind === "float") return a.goType ?? "*big.Float";
+  if (a.kind === "float") return "float64";
   if (a.kind === "other") return a.goType;
   return a.kind;
 }
@@ -80,7 +44,7 @@ function plainValue(a: GoArg): string {
     case "int":
       return a.value.toString();
     case "float":
-      return a.text ?? formatG(a.value, undefined);
+      return formatG(a.value, undefined);
     case "string":
       return a.value;
     case "bool":
@@ -162,9 +126,6 @@ function formatOne(verb: string, a: GoArg, spec: Spec): string {
       const x = a.value;
       switch (verb) {
         case "v":
-          // A long decimal from the policy prints as written, as big.Float's %v does.
-          if (a.text !== undefined && spec.precision === undefined)
-            return pad(signed(a.text, spec), spec, true);
           return pad(signed(formatG(x, spec.precision), spec), spec, true);
         case "g":
           return pad(signed(formatG(x, spec.precision), spec), spec, true);
@@ -204,18 +165,10 @@ function formatOne(verb: string, a: GoArg, spec: Spec): string {
       }
     }
     case "bool":
-      // OPA passes booleans to Go as their Rego text, so %s and %v print them too.
-      return verb === "v" || verb === "t" || (verb === "s" && !a.strict)
-        ? pad(String(a.value), spec, false)
-        : bad();
+      return verb === "v" || verb === "t" ? pad(String(a.value), spec, false) : bad();
     case "other":
       return verb === "v" || verb === "s" ? pad(a.text, spec, false) : bad();
   }
-}
-
-/** Formats like Go's fmt.Sprintf with OPA's argument conversion. */
-export function formatGo(format: string, values: HostValue[]): string {
-  return formatGoArgs(format, values.map(toGoArg));
 }
 
 /** Go's fmt.Sprintf over values already given their Go types. */

@@ -55,6 +55,7 @@ export {
 export { rt_set_location, rt_set_strict } from "./errors";
 export * from "./builtins";
 export * from "./strings";
+export * from "./sprintf";
 
 export const opa_wasm_abi_version: i32 = 1;
 export const opa_wasm_abi_minor_version: i32 = 2;

@@ -733,6 +733,16 @@ export function dumpValue(v: usize, tagged: bool): usize {
   return endOutputCString();
 }
 
+/** A number's text as it dumps (integers exact, floats shortest, source text kept): a string value. */
+export function numberText(v: usize): usize {
+  const savedTag = tagSets;
+  tagSets = false;
+  beginOutput();
+  putNumber(v);
+  tagSets = savedTag;
+  return makeString(out, <i32>outLen);
+}
+
 /**
  * Dumps v to a Rego string value: for json.marshal with Go's escapes (`goJson`), for print's
  * arguments without them.

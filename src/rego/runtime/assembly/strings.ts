@@ -22,94 +22,15 @@ import {
 } from "./value";
 import { builtinError, builtinErrorCount, typeError, typeErrorText } from "./errors";
 import { CASE_RANGES, CASE_RANGE_COUNT, UPPER_LOWER } from "./case-ranges";
-
-const REPLACEMENT: i32 = 0xfffd;
-
-// ---- UTF-8 ----
-
-/** Width of the rune decodeRune last read. */
-let runeWidth: i32 = 1;
-
-/** The rune at p (end exclusive), as Go's utf8.DecodeRune reads it; its width in runeWidth. */
-function decodeRune(p: usize, end: usize): i32 {
-  const b0 = <i32>load<u8>(p);
-  if (b0 < 0x80) {
-    runeWidth = 1;
-    return b0;
-  }
-  const left = <i32>(end - p);
-  let need = 0;
-  let r = 0;
-  let min = 0;
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    need = 1;
-    r = b0 & 0x1f;
-    min = 0x80;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    need = 2;
-    r = b0 & 0x0f;
-    min = 0x800;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    need = 3;
-    r = b0 & 0x07;
-    min = 0x10000;
-  }
-  if (need == 0 || left <= need) {
-    runeWidth = 1;
-    return REPLACEMENT;
-  }
-  for (let i = 1; i <= need; i++) {
-    const b = <i32>load<u8>(p + i);
-    if ((b & 0xc0) != 0x80) {
-      runeWidth = 1;
-      return REPLACEMENT;
-    }
-    r = (r << 6) | (b & 0x3f);
-  }
-  if (r < min || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) {
-    runeWidth = 1;
-    return REPLACEMENT;
-  }
-  runeWidth = need + 1;
-  return r;
-}
-
-function encodedWidth(r: i32): i32 {
-  return r < 0x80 ? 1 : r < 0x800 ? 2 : r < 0x10000 ? 3 : 4;
-}
-
-function encodeRune(p: usize, r: i32): i32 {
-  if (r < 0x80) {
-    store<u8>(p, <u8>r);
-    return 1;
-  }
-  if (r < 0x800) {
-    store<u8>(p, <u8>(0xc0 | (r >> 6)));
-    store<u8>(p + 1, <u8>(0x80 | (r & 0x3f)));
-    return 2;
-  }
-  if (r < 0x10000) {
-    store<u8>(p, <u8>(0xe0 | (r >> 12)));
-    store<u8>(p + 1, <u8>(0x80 | ((r >> 6) & 0x3f)));
-    store<u8>(p + 2, <u8>(0x80 | (r & 0x3f)));
-    return 3;
-  }
-  store<u8>(p, <u8>(0xf0 | (r >> 18)));
-  store<u8>(p + 1, <u8>(0x80 | ((r >> 12) & 0x3f)));
-  store<u8>(p + 2, <u8>(0x80 | ((r >> 6) & 0x3f)));
-  store<u8>(p + 3, <u8>(0x80 | (r & 0x3f)));
-  return 4;
-}
-
-function runeCount(p: usize, len: i32): i32 {
-  const end = p + <usize>len;
-  let n = 0;
-  for (let at = p; at < end; at += <usize>runeWidth) {
-    decodeRune(at, end);
-    n++;
-  }
-  return n;
-}
+import {
+  decodeRune,
+  decodeLastRune,
+  decodedWidth,
+  encodeRune,
+  encodedWidth,
+  runeCount,
+  bigDigits,
+} from "./text";
 
 function stringOperand(name: string, operand: i32, v: usize): bool {
   if (typeOf(v) == STRING) return true;
@@ -148,10 +69,10 @@ function mapString(s: usize, upper: bool): usize {
   const len = strLen(s);
   const end = p + <usize>len;
   let size = 0;
-  for (let at = p; at < end; at += <usize>runeWidth) size += encodedWidth(mapCase(decodeRune(at, end), upper));
+  for (let at = p; at < end; at += <usize>decodedWidth()) size += encodedWidth(mapCase(decodeRune(at, end), upper));
   const out = opa_malloc(<usize>size);
   let o = out;
-  for (let at = p; at < end; at += <usize>runeWidth) o += <usize>encodeRune(o, mapCase(decodeRune(at, end), upper));
+  for (let at = p; at < end; at += <usize>decodedWidth()) o += <usize>encodeRune(o, mapCase(decodeRune(at, end), upper));
   return makeString(out, size);
 }
 
@@ -191,9 +112,9 @@ export function b_split(s: usize, delimiter: usize): usize {
   if (strLen(delimiter) == 0) {
     const end = p + <usize>len;
     const parts = rt_array(runeCount(p, len));
-    for (let at = p; at < end; at += <usize>runeWidth) {
+    for (let at = p; at < end; at += <usize>decodedWidth()) {
       decodeRune(at, end);
-      rt_array_append(parts, makeString(at, runeWidth));
+      rt_array_append(parts, makeString(at, decodedWidth()));
     }
     return parts;
   }
@@ -225,10 +146,10 @@ export function b_replace(s: usize, old: usize, replacement: usize): usize {
     const out = opa_malloc(<usize>size);
     copyBytes(out, r, rLen);
     let o = out + <usize>rLen;
-    for (let at = p; at < end; at += <usize>runeWidth) {
+    for (let at = p; at < end; at += <usize>decodedWidth()) {
       decodeRune(at, end);
-      copyBytes(o, at, runeWidth);
-      o += <usize>runeWidth;
+      copyBytes(o, at, decodedWidth());
+      o += <usize>decodedWidth();
       copyBytes(o, r, rLen);
       o += <usize>rLen;
     }
@@ -296,14 +217,14 @@ export function b_substring(s: usize, start: usize, length: usize): usize {
   let at = p;
   for (let i: i64 = 0; i < from && at < end; i++) {
     decodeRune(at, end);
-    at += <usize>runeWidth;
+    at += <usize>decodedWidth();
   }
   if (at >= end) return makeString(p, 0);
   if (count < 0) return makeString(at, <i32>(end - at));
   let stop = at;
   for (let i: i64 = 0; i < count && stop < end; i++) {
     decodeRune(stop, end);
-    stop += <usize>runeWidth;
+    stop += <usize>decodedWidth();
   }
   return makeString(at, <i32>(stop - at));
 }
@@ -314,7 +235,7 @@ export function b_substring(s: usize, start: usize, length: usize): usize {
 function inCutset(r: i32, cutset: usize): bool {
   const p = strPtr(cutset);
   const end = p + <usize>strLen(cutset);
-  for (let at = p; at < end; at += <usize>runeWidth) if (decodeRune(at, end) == r) return true;
+  for (let at = p; at < end; at += <usize>decodedWidth()) if (decodeRune(at, end) == r) return true;
   return false;
 }
 
@@ -332,18 +253,6 @@ function isSpace(r: i32): bool {
   );
 }
 
-/** The last rune before end (at least p), as Go's utf8.DecodeLastRune reads it; width in runeWidth. */
-function decodeLastRune(p: usize, end: usize): i32 {
-  let start = end - 1;
-  const limit = end >= p + 4 ? end - 4 : p;
-  while (start > limit && (load<u8>(start) & 0xc0) == 0x80) start--;
-  const r = decodeRune(start, end);
-  if (start + <usize>runeWidth == end) return r;
-  // A sequence that does not end at end is invalid there: the last byte alone is the rune.
-  runeWidth = 1;
-  return REPLACEMENT;
-}
-
 /** s without the cutset's runes (white space when cutset is 0) at its left and/or right end. */
 function trimRunes(s: usize, cutset: usize, left: bool, right: bool): usize {
   const p = strPtr(s);
@@ -352,11 +261,11 @@ function trimRunes(s: usize, cutset: usize, left: bool, right: bool): usize {
   while (left && from < to) {
     const r = decodeRune(from, to);
     if (cutset == 0 ? !isSpace(r) : !inCutset(r, cutset)) break;
-    from += <usize>runeWidth;
+    from += <usize>decodedWidth();
   }
   while (right && to > from) {
     const r = decodeLastRune(from, to);
-    const width = runeWidth;
+    const width = decodedWidth();
     if (cutset == 0 ? !isSpace(r) : !inCutset(r, cutset)) break;
     to -= <usize>width;
   }
@@ -388,29 +297,6 @@ export function b_trim_space(s: usize): usize {
 }
 
 // ---- integers as text ----
-
-const DIGITS = "0123456789abcdef";
-
-/** Digits of the magnitude `limbs` (u32, least significant first, count n) in base; destroys limbs. */
-function bigDigits(limbs: usize, n: i32, base: u32, negative: bool): usize {
-  const buf = opa_malloc(<usize>(n * 32 + 2));
-  let at: usize = buf + <usize>(n * 32 + 1);
-  const last = at;
-  let top = n;
-  while (top > 0) {
-    let rem: u64 = 0;
-    for (let i = top - 1; i >= 0; i--) {
-      const cur = (rem << 32) | <u64>load<u32>(limbs + (<usize>i << 2));
-      store<u32>(limbs + (<usize>i << 2), <u32>(cur / base));
-      rem = cur % base;
-    }
-    store<u8>(at--, <u8>DIGITS.charCodeAt(<i32>rem));
-    while (top > 0 && load<u32>(limbs + (<usize>(top - 1) << 2)) == 0) top--;
-  }
-  if (at == last) store<u8>(at--, 0x30);
-  if (negative) store<u8>(at--, 0x2d);
-  return makeString(at + 1, <i32>(last - at));
-}
 
 /** OPA's format_int: the number truncated toward zero (as OPA does, though its docs say down). */
 export function b_format_int(n: usize, base: usize): usize {

@@ -82,3 +82,107 @@ describe("sprintf (native, Go fmt)", () => {
     );
   });
 });
+
+describe("net.cidr_contains and net.cidr_intersects (native)", () => {
+  it.each<[string, unknown[], boolean]>([
+    ["net.cidr_contains", ["10.0.0.0/8", "10.1.2.3"], true],
+    ["net.cidr_contains", ["10.0.0.0/8", "11.0.0.1"], false],
+    ["net.cidr_contains", ["10.0.0.0/8", "10.20.0.0/16"], true],
+    ["net.cidr_contains", ["10.0.0.0/16", "10.0.0.0/8"], false],
+    ["net.cidr_contains", ["10.1.2.3/8", "10.200.0.0/16"], true],
+    ["net.cidr_contains", ["0.0.0.0/0", "192.168.1.1"], true],
+    ["net.cidr_contains", ["192.168.1.1/32", "192.168.1.1"], true],
+    ["net.cidr_contains", ["2001:db8::/32", "2001:db8:1::1"], true],
+    ["net.cidr_contains", ["2001:db8::/33", "2001:db8:8000::1"], false],
+    ["net.cidr_contains", ["2001:db8:0:0:1::/80", "2001:db8::1:0:0:1"], true],
+    ["net.cidr_contains", ["::/0", "10.0.0.1"], false],
+    ["net.cidr_contains", ["::/0", "::1"], true],
+    ["net.cidr_contains", ["::ffff:0:0/96", "::ffff:10.0.0.1"], true],
+    ["net.cidr_contains", ["10.0.0.0/8", "::ffff:10.0.0.1"], false],
+    ["net.cidr_contains", ["fe80::/10", "FEBF:ffff::1"], true],
+    ["net.cidr_intersects", ["10.0.0.0/8", "10.255.0.0/16"], true],
+    ["net.cidr_intersects", ["10.255.0.0/16", "10.0.0.0/8"], true],
+    ["net.cidr_intersects", ["192.168.0.0/24", "192.168.1.0/24"], false],
+    ["net.cidr_intersects", ["fd00::/8", "fd12:3456::/32"], true],
+    ["net.cidr_intersects", ["2600:1f18::/32", "2000::/3"], true],
+    ["net.cidr_intersects", ["fd00::/8", "2000::/3"], false],
+    ["net.cidr_intersects", ["0.0.0.0/0", "::/0"], false],
+  ])("%s(%j) = %j", async (name, args, expected) => {
+    expect(await callBuiltin(name, ...args)).toBe(expected);
+  });
+
+  it.each<[string, unknown[], string]>([
+    ["net.cidr_contains", ["10.0.0.0/33", "10.0.0.1"], "10.0.0.0/33"],
+    ["net.cidr_contains", ["300.0.0.0/8", "10.0.0.1"], "300.0.0.0/8"],
+    // Go's parser (and so OPA) refuses leading zeros, which others read as octal.
+    ["net.cidr_contains", ["010.0.0.0/8", "10.0.0.1"], "010.0.0.0/8"],
+    ["net.cidr_contains", ["10.0.0.0/8", "10.0.0"], "10.0.0"],
+    ["net.cidr_contains", ["1:2:3:4:5:6:7:8:9/64", "::1"], "1:2:3:4:5:6:7:8:9/64"],
+    ["net.cidr_contains", ["1::2::3/64", "::1"], "1::2::3/64"],
+    ["net.cidr_contains", ["fe80::1%eth0/64", "::1"], "fe80::1%eth0/64"],
+    ["net.cidr_intersects", ["10.0.0.0/8", "10.0.0.1"], "10.0.0.1"],
+    ["net.cidr_intersects", ["2001:db8::/129", "::/0"], "2001:db8::/129"],
+  ])("%s(%j) is an invalid CIDR address: %s", async (name, args, bad) => {
+    await expect(callBuiltin(name, ...args)).rejects.toThrow(
+      `policy.rego:1:8: eval_builtin_error: ${name}: invalid CIDR address: ${bad}`,
+    );
+  });
+
+  it("raises OPA's operand type errors", async () => {
+    await expect(callBuiltin("net.cidr_intersects", "10.0.0.0/8", 1)).rejects.toThrow(
+      "eval_type_error: net.cidr_intersects: operand 2 must be string but got number",
+    );
+  });
+});
+
+describe("glob.match (native, gobwas semantics)", () => {
+  it.each<[string, unknown, string, boolean]>([
+    ["*.example.com", ["."], "api.example.com", true],
+    ["*.example.com", ["."], "a.b.example.com", false],
+    ["**.example.com", ["."], "a.b.example.com", true],
+    ["*.example.com", null, "a.b.example.com", true],
+    ["*", [], "a.b", false],
+    ["*", null, "a.b", true],
+    ["*:github.com", [], "api:github.com", true],
+    ["a/**/b", ["/"], "a/x/y/b", true],
+    ["a/*/b", ["/"], "a/x/y/b", false],
+    ["a/*/b", ["/", "."], "a/x.y/b", false],
+    ["{api,web}-?", [], "web-1", true],
+    ["{api,web}-?", [], "db-1", false],
+    ["x{a,{b,c}d}y", [], "xcdy", true],
+    ["x{a,}y", [], "xy", true],
+    ["?", [], "é", true],
+    ["?", [], ".", false],
+    ["[a-c]at", [], "bat", true],
+    ["[!a-c]at", [], "bat", false],
+    ["[!a-c]at", [], "rat", true],
+    ["[a-]", [], "-", true],
+    ["a\\*b", [], "a*b", true],
+    ["a\\*b", [], "axb", false],
+    ["s3:get*", null, "s3:GetObject", false],
+    ["s3:Get*", null, "s3:GetObject", true],
+    ["a}b,c", [], "a}b,c", true],
+    ["", [], "", true],
+    ["", [], "a", false],
+    ["*a*a*a*a*a*a*a*a*a*a*a*a*b", null, "a".repeat(5000), false],
+  ])("glob.match(%j, %j, %j) = %j", async (pattern, delimiters, subject, expected) => {
+    expect(await callBuiltin("glob.match", pattern, delimiters, subject)).toBe(expected);
+  });
+
+  it.each<[string, string]>([
+    ["[ab", "unclosed character class in glob pattern"],
+    ["{a,b", "unclosed alternation in glob pattern"],
+    ["a\\", "unexpected end of glob pattern"],
+    ["[z-a]", "invalid character class range in glob pattern"],
+  ])("glob.match(%j) raises: %s", async (pattern, message) => {
+    await expect(callBuiltin("glob.match", pattern, [], "a")).rejects.toThrow(
+      `policy.rego:1:8: eval_builtin_error: glob.match: ${message} "${pattern}"`,
+    );
+  });
+
+  it("raises OPA's operand type errors", async () => {
+    await expect(callBuiltin("glob.match", "*", "x", "a")).rejects.toThrow(
+      "eval_type_error: glob.match: operand 2 must be array but got string",
+    );
+  });
+});

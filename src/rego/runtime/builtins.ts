@@ -18,7 +18,8 @@ const native = (
   "object.remove object.filter array.concat array.slice internal.member_2 " +
   "internal.member_3 json.marshal json.unmarshal json.is_valid internal.print walk product " +
   "lower upper split replace indexof strings.count substring trim trim_left trim_right " +
-  "trim_space format_int numbers.range object.union_n sprintf"
+  "trim_space format_int numbers.range object.union_n sprintf " +
+  "net.cidr_contains net.cidr_intersects glob.match"
 ).split(" ");
 
 export const nativeBuiltins: ReadonlyMap<string, NativeBuiltin> = new Map(

@@ -247,65 +247,6 @@ function regexReplace(value: HostValue, pattern: HostValue, replacement: HostVal
   return out + s.slice(lastEnd);
 }
 
-// ---- glob.match as OPA (gobwas/glob) defines it, compiled to RE2 ----
-
-function escapeRegex(c: string): string {
-  return /[\\^$.|?*+()[\]{}]/.test(c) ? `\\${c}` : c;
-}
-
-/** Translates an OPA glob into an anchored RE2 pattern. */
-export function globToRegex(pattern: string, delimiters: string[]): string {
-  const notDelimiter =
-    delimiters.length > 0 ? `[^${delimiters.map(escapeRegex).join("")}]` : "(?s:.)";
-  const chars = runes(pattern);
-  let out = "";
-  let depth = 0;
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
-    if (c === "\\") {
-      const next = chars[++i];
-      if (next === undefined)
-        throw new Error(`unexpected end of glob pattern ${JSON.stringify(pattern)}`);
-      out += escapeRegex(next);
-    } else if (c === "*") {
-      if (chars[i + 1] === "*") {
-        out += "(?s:.)*";
-        i++;
-      } else out += `${notDelimiter}*`;
-    } else if (c === "?") out += notDelimiter;
-    else if (c === "[") {
-      const end = chars.indexOf("]", i + 1);
-      if (end < 0)
-        throw new Error(`unclosed character class in glob pattern ${JSON.stringify(pattern)}`);
-      let body = chars.slice(i + 1, end);
-      const negated = body[0] === "!";
-      if (negated) body = body.slice(1);
-      out += `[${negated ? "^" : ""}${body.map((b) => (b === "-" ? "-" : escapeRegex(b))).join("")}]`;
-      i = end;
-    } else if (c === "{") {
-      depth++;
-      out += "(?:";
-    } else if (c === "}" && depth > 0) {
-      depth--;
-      out += ")";
-    } else if (c === "," && depth > 0) out += "|";
-    else out += escapeRegex(c);
-  }
-  if (depth > 0) throw new Error(`unclosed alternation in glob pattern ${JSON.stringify(pattern)}`);
-  return `^(?:${out})$`;
-}
-
-function globMatch(pattern: HostValue, delimiters: HostValue, subject: HostValue): boolean {
-  const p = str(pattern, "1");
-  let delims: string[];
-  if (delimiters === null) delims = [];
-  else if (Array.isArray(delimiters)) {
-    delims = delimiters.map((d, i) => str(d, `2 element ${i}`));
-    if (delims.length === 0) delims = ["."];
-  } else throw new OperandTypeError(`operand 2 must be array but got ${typeName(delimiters)}`);
-  return compileRegex(globToRegex(p, delims)).test(str(subject, "3"));
-}
-
 // ---- strings ----
 
 /** Go's strings.ByteSlice order of UTF-8 text, as OPA sorts string keys. */
@@ -457,7 +398,6 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
   "regex.find_all_string_submatch_n": { arity: 3, fn: regexFindAllSubmatch },
   "regex.split": { arity: 2, fn: regexSplit },
   "regex.replace": { arity: 3, fn: regexReplace },
-  "glob.match": { arity: 3, fn: globMatch },
   "yaml.unmarshal": {
     arity: 1,
     fn: (s) => {

@@ -50,14 +50,6 @@ function cidrContains(cidr: HostValue, other: HostValue): boolean {
   return maskTo(inner.address, inner.bits, outer.prefix) === outer.address;
 }
 
-function cidrIntersects(a: HostValue, b: HostValue): boolean {
-  const x = parseNetwork(str(a, "1"), false);
-  const y = parseNetwork(str(b, "2"), false);
-  if (x.bits !== y.bits) return false;
-  const prefix = Math.min(x.prefix, y.prefix);
-  return maskTo(x.address, x.bits, prefix) === maskTo(y.address, y.bits, prefix);
-}
-
 /** The most addresses net.cidr_expand lists: OPA has no limit, but a /8 is 16 million strings. */
 export const MAX_CIDR_EXPANSION = 65_536;
 
@@ -219,9 +211,7 @@ function cidrIsValid(value: HostValue): boolean {
 }
 
 export const netDefinitions: Record<string, { arity: number; fn: HostFunction }> = {
-  "net.cidr_contains": { arity: 2, fn: cidrContains },
   "net.cidr_contains_matches": { arity: 2, fn: cidrContainsMatches },
-  "net.cidr_intersects": { arity: 2, fn: cidrIntersects },
   "net.cidr_expand": { arity: 1, fn: cidrExpand },
   "net.cidr_merge": { arity: 1, fn: cidrMerge },
   "net.cidr_is_valid": { arity: 1, fn: cidrIsValid },

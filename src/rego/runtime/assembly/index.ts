@@ -56,6 +56,8 @@ export { rt_set_location, rt_set_strict } from "./errors";
 export * from "./builtins";
 export * from "./strings";
 export * from "./sprintf";
+export * from "./net";
+export * from "./glob";
 
 export const opa_wasm_abi_version: i32 = 1;
 export const opa_wasm_abi_minor_version: i32 = 2;

@@ -107,9 +107,10 @@ function keepBits(h: u64, l: u64, width: i32, n: i32): void {
     low = n == 0 ? 0 : (l >> <u64>(32 - n)) << <u64>(32 - n);
     return;
   }
+  // Wasm shifts count modulo 64: a shift by 64 keeps everything, so 64 and 128 are cases.
   if (n >= 64) {
     high = h;
-    low = n == 128 ? l : (l >> <u64>(128 - n)) << <u64>(128 - n);
+    low = n == 64 ? 0 : n == 128 ? l : (l >> <u64>(128 - n)) << <u64>(128 - n);
   } else {
     high = n == 0 ? 0 : (h >> <u64>(64 - n)) << <u64>(64 - n);
     low = 0;

@@ -56,6 +56,12 @@ const cases: Record<string, string> = {
     ) +
     reader("length(local.l12)") +
     workspaces,
+  "toset of 90,000 strings":
+    'locals {\n  rows = flatten([for a in range(300) : [for b in range(300) : "r${a}-${b}"]])\n}\n' +
+    reader("length(toset(local.rows))"),
+  "jsonencode of 90,000 strings, 1,000 resources, 4 workspaces":
+    'locals {\n  rows = flatten([for a in range(300) : [for b in range(300) : "r${a}-${b}"]])\n  size = { prod = 1, qa = 2, dev = 3 }[terraform.workspace]\n}\n' +
+    'resource "x" "z" {\n  count = 1000\n  v = jsonencode(local.rows)\n}\n',
 };
 
 console.log("case                                          ms  errors  first error");

@@ -322,6 +322,12 @@ export interface LoadError {
    * with the base's to tell whether the pull request changed that root.
    */
   inputs?: string;
+  /**
+   * Terraform fails its plan on these values too (a list indexed out of range, `element()` of an
+   * empty list, `one()` of two, `tonumber("ten")`), not printed: a workspace that alone meets such
+   * an error is one Terraform cannot plan (terraform/workspaces.ts `cannotPlanIn`).
+   */
+  failsPlan?: true;
 }
 
 /**

@@ -55,6 +55,7 @@ import {
 import {
   EvaluationError,
   describe,
+  firstIndexOf,
   isObject,
   sortedKeys,
   toBoolValue,
@@ -87,8 +88,9 @@ export const MAX_ELEMENTS = 100_000;
  */
 export const MAX_DATA_ELEMENTS = 300_000;
 /**
- * Elements one root module may build (for-expressions and splats, over data or not) and decode
- * (`jsondecode`, `yamldecode`, `csvdecode`) in all: its evaluation of record and every workspace
+ * Elements one root module may build (for-expressions, splats and template `for`s, over data or
+ * not), decode (`jsondecode`, `yamldecode`, `csvdecode`) and give to or get from other functions
+ * (`READS_IN_PLACE` aside) in all: its evaluation of record and every workspace
  * world together share it (`startRoot`), so locals chained over data, or evaluated once per
  * workspace, cannot multiply the per-evaluation bounds. A 2 MiB data file decodes to fewer than
  * 270,000 elements and a for-expression over its rows builds one per row. A chain of 12 locals
@@ -107,8 +109,9 @@ export class LocatedEvaluationError extends EvaluationError {
     code: string,
     readonly file: string,
     readonly range: Range,
+    failsPlan = false,
   ) {
-    super(message, code);
+    super(message, code, failsPlan);
   }
 }
 
@@ -234,6 +237,7 @@ export class ExpressionEvaluator {
         column: where.range.column,
         message: error.message,
         code: error.code,
+        ...(error.failsPlan && { failsPlan: true }),
       });
       return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
     } finally {
@@ -261,7 +265,7 @@ export class ExpressionEvaluator {
     this.rootElements += count;
     if (this.rootElements > this.rootBudget)
       throw new LocatedEvaluationError(
-        `this root module's evaluations (every workspace's together) build and decode more than ${this.rootBudget} elements; this expression is treated as unknown`,
+        `this root module's evaluations (every workspace's together) build, decode and walk more than ${this.rootBudget} elements; this expression is treated as unknown`,
         "terraform-limit",
         scope.file,
         expr,
@@ -281,7 +285,13 @@ export class ExpressionEvaluator {
       return this.evaluateNode(expr, scope);
     } catch (error) {
       if (error instanceof EvaluationError && !(error instanceof LocatedEvaluationError)) {
-        throw new LocatedEvaluationError(error.message, error.code, scope.file, expr);
+        throw new LocatedEvaluationError(
+          error.message,
+          error.code,
+          scope.file,
+          expr,
+          error.failsPlan,
+        );
       }
       throw error;
     }
@@ -478,7 +488,9 @@ export class ExpressionEvaluator {
               isKnown = false;
               break;
             }
+            const overData = isDecodedData(collection.value);
             for (const entry of entriesOf(collection, "template for")) {
+              this.build(part, inner, overData);
               const iteration = new Map(inner.iteration);
               if (part.keyVar) iteration.set(part.keyVar, entry.key);
               iteration.set(part.valueVar, entry.value);
@@ -583,6 +595,7 @@ export class ExpressionEvaluator {
         throw new EvaluationError(
           `index ${index} is out of range for a list of ${value.length}`,
           "terraform-index",
+          true,
         );
       }
       return {
@@ -888,6 +901,10 @@ export class ExpressionEvaluator {
       { elements: 0, data: 0 },
     );
     if (overLimit(given)) throw tooManyElements(scope.file, expr, given);
+    // What it walks and what it returns (below) spend the root's budget, what it walks first:
+    // `jsonencode(local.big)` in every resource and workspace must stop before it is encoded.
+    const spends = !DECODERS.has(name) && !READS_IN_PLACE.has(name);
+    if (spends) this.spend(given.elements + given.data, expr, scope);
     const value = callFunction(
       name,
       args.map((arg) => arg.value),
@@ -896,6 +913,9 @@ export class ExpressionEvaluator {
     if (DECODERS.has(name)) {
       markDecodedData(value, true);
       this.spend(heldElements(value).data, expr, scope);
+    } else if (spends) {
+      const made = heldElements(value);
+      this.spend(made.elements + made.data, expr, scope);
     }
     // What a function makes of data (`concat`, `flatten`, `values`, `merge`) is bounded as data:
     // what it holds is counted all the same, so doubling data still stops, at the data limit.
@@ -1046,9 +1066,9 @@ export class ExpressionEvaluator {
           !Array.isArray(searchSet?.value)
         )
           return here;
-        const wanted = searchSet.value;
+        const wanted = firstIndexOf(searchSet.value);
         const kept = keys.value.flatMap((key, i) =>
-          wanted.some((w) => valuesEqual(w, key)) ? [childOrigin(values.origin, i)] : [],
+          wanted(key) >= 0 ? [childOrigin(values.origin, i)] : [],
         );
         return { ...here, items: new Map(kept.map((origin, i) => [String(i), origin])) };
       }
@@ -1062,8 +1082,9 @@ export class ExpressionEvaluator {
         );
         if (!Array.isArray(value)) return here;
         const items = new Map<string, Origin>();
+        const firstWritten = firstIndexOf(written.map((candidate) => candidate.value));
         value.forEach((element, i) => {
-          const first = written.find((candidate) => valuesEqual(candidate.value, element));
+          const first = written[firstWritten(element)];
           if (first) items.set(String(i), first.origin);
         });
         return { ...here, items };
@@ -1411,10 +1432,10 @@ function literalStart(
  */
 export function setOrigin(list: Evaluated, set: Value): Origin {
   if (!Array.isArray(list.value) || !Array.isArray(set) || !list.origin.items) return list.origin;
-  const elements = list.value;
+  const firstInList = firstIndexOf(list.value);
   const items = new Map<string, Origin>();
   set.forEach((element, i) => {
-    const first = elements.findIndex((candidate) => valuesEqual(candidate, element));
+    const first = firstInList(element);
     if (first !== -1) items.set(String(i), childOrigin(list.origin, first));
   });
   return { ...list.origin, items };
@@ -1463,6 +1484,24 @@ function tooManyElements(file: string, expr: Range, count: HeldCount): LocatedEv
     expr,
   );
 }
+
+/**
+ * The functions that read their arguments in place, an element or the length, and give back
+ * a value they hold: they spend none of the root's budget (`call`). Any other function given
+ * or giving collections spends the elements they hold.
+ */
+const READS_IN_PLACE = new Set([
+  "coalesce",
+  "coalescelist",
+  "element",
+  "length",
+  "lookup",
+  "nonsensitive",
+  "one",
+  "sensitive",
+  "tolist",
+  "tomap",
+]);
 
 /** The functions whose results are data decoded from text (MAX_DATA_ELEMENTS). */
 const DECODERS = new Set(["jsondecode", "yamldecode", "csvdecode"]);

@@ -186,6 +186,24 @@ describe("functions", () => {
     expect(call("log", 16, 2)).toBe(4);
   });
 
+  it("merges equal elements of sets by value, not by how they are written", () => {
+    // A string that reads as another element's key is not that element.
+    expect(call("distinct", ["[s0]", ["[s0]"], ["[s0]"], "[s0]", { a: [1] }, { a: [1] }])).toEqual([
+      "[s0]",
+      ["[s0]"],
+      { a: [1] },
+    ]);
+    expect(call("toset", [{ b: 1, a: "x" }, { a: "x", b: 1 }, 1, "1", true, "true", null])).toEqual(
+      [{ b: 1, a: "x" }, 1, "1", true, "true", null],
+    );
+    expect(call("setintersection", [[1], "a", { k: "v" }], [{ k: "v" }, [1]])).toEqual([
+      [1],
+      { k: "v" },
+    ]);
+    expect(call("setsubtract", [[1], "a", { k: "v" }], [{ k: "v" }, [1]])).toEqual(["a"]);
+    expect(call("matchkeys", ["a", "b", "c"], [[1], [2], [1]], [[1]])).toEqual(["a", "c"]);
+  });
+
   it("reads files given to the loader and is unknown for others", () => {
     expect(call("file", "policy.json")).toBe('{"Statement": []}');
     expect(call("file", "missing.xml")).toEqual({ $unknown: "f(x)" });

@@ -24,6 +24,7 @@ import {
   compareStrings,
   describe,
   distinctValues,
+  firstIndexOf,
   firstUnknown,
   isObject,
   sortedKeys,
@@ -238,7 +239,7 @@ function coalesce(args: Value[]): Value {
 function element(args: Value[]): Value {
   const values = list(args[0] as Value, "element list");
   if (values.length === 0)
-    throw new EvaluationError("element: the list is empty", "terraform-argument");
+    throw new EvaluationError("element: the list is empty", "terraform-argument", true);
   const index = int(args[1] as Value, "element index");
   if (index < 0)
     throw new EvaluationError("element: the index must not be negative", "terraform-argument");
@@ -327,7 +328,8 @@ function matchKeys(values: Value[], keys: Value[], searchSet: Value[]): Value {
     );
   // Whether an unknown key (or one the search set may hold as an unknown) matches is unknown.
   if (keys.some(containsUnknown) || searchSet.some(containsUnknown)) throw new UnknownResult();
-  return values.filter((_, i) => searchSet.some((wanted) => valuesEqual(wanted, keys[i] as Value)));
+  const wanted = firstIndexOf(searchSet);
+  return values.filter((_, i) => wanted(keys[i] as Value) >= 0);
 }
 
 /**
@@ -817,6 +819,7 @@ const SPECS: Record<string, FunctionSpec> = {
         throw new EvaluationError(
           `one: the list has ${values.length} elements`,
           "terraform-argument",
+          true,
         );
       return values[0] ?? null;
     },
@@ -863,9 +866,9 @@ const SPECS: Record<string, FunctionSpec> = {
   setintersection: {
     arity: [1, Infinity],
     run: ([first, ...rest]) => {
-      const others = rest.map((l) => setOf(list(l, "setintersection set")));
+      const others = rest.map((l) => firstIndexOf(setOf(list(l, "setintersection set"))));
       return setOf(list(first as Value, "setintersection set")).filter((v) =>
-        others.every((other) => other.some((w) => valuesEqual(v, w))),
+        others.every((other) => other(v) >= 0),
       );
     },
   },
@@ -873,10 +876,8 @@ const SPECS: Record<string, FunctionSpec> = {
   setsubtract: {
     arity: [2, 2],
     run: ([a, b]) => {
-      const removed = setOf(list(b as Value, "setsubtract set"));
-      return setOf(list(a as Value, "setsubtract set")).filter(
-        (v) => !removed.some((w) => valuesEqual(v, w)),
-      );
+      const removed = firstIndexOf(setOf(list(b as Value, "setsubtract set")));
+      return setOf(list(a as Value, "setsubtract set")).filter((v) => removed(v) < 0);
     },
   },
   setunion: {
@@ -964,7 +965,16 @@ const SPECS: Record<string, FunctionSpec> = {
   tomap: { arity: [1, 1], run: ([v]) => (v === null ? null : obj(v as Value, "tomap argument")) },
   tonumber: {
     arity: [1, 1],
-    run: ([v]) => (v === null ? null : toNumberValue(v as Value, "tonumber argument")),
+    run: ([v]) => {
+      if (v === null) return null;
+      try {
+        return toNumberValue(v as Value, "tonumber argument");
+      } catch (error) {
+        // Terraform's tonumber fails on such a string too (it reads no "0x", no spaces).
+        if (!(error instanceof EvaluationError)) throw error;
+        throw new EvaluationError(error.message, error.code, true);
+      }
+    },
   },
   toset: {
     arity: [1, 1],
@@ -1115,6 +1125,7 @@ export function callFunction(name: string, args: Value[], context: FunctionConte
       throw new EvaluationError(
         `${name}: ${error.message.replace(new RegExp(`^${name}: `), "")}`,
         error.code,
+        error.failsPlan,
       );
     throw error;
   }

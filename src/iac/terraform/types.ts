@@ -8,11 +8,11 @@ import { containsUnknown } from "../../model/values.js";
 import type { Evaluated, Origin } from "./origin.js";
 import { isRest, mapRest, partialMap } from "./partial.js";
 import {
+  firstIndexOf,
   formatNumber,
   isObject,
   mayBeEqual,
   toSetValue,
-  valuesEqual,
   type ValueObject,
 } from "./values.js";
 
@@ -125,10 +125,10 @@ function convertElements(
  */
 function setOrigin(list: Evaluated, written: Origin, set: Value): Origin {
   if (list.origin === written || !Array.isArray(set) || !Array.isArray(list.value)) return written;
-  const elements = list.value;
+  const firstInList = firstIndexOf(list.value);
   const parts = new Map<string, Origin>();
   set.forEach((item, i) => {
-    const first = elements.findIndex((candidate) => valuesEqual(candidate, item));
+    const first = firstInList(item);
     if (first !== -1) parts.set(String(i), partOrigin(list.origin, String(first)));
   });
   return { ...written, items: parts };

@@ -9,6 +9,8 @@ export class EvaluationError extends Error {
   constructor(
     message: string,
     readonly code: string = "terraform-evaluation",
+    /** Terraform fails its plan on the same values too (`LoadError.failsPlan`). */
+    readonly failsPlan = false,
   ) {
     // These are values (`try` and `can` throw and catch them routinely); a stack trace would be
     // most of their cost and is never shown.
@@ -144,11 +146,73 @@ export function mayBeEqual(left: Value, right: Value): boolean {
 
 /** Removes duplicates keeping first occurrences, as Terraform sets of primitives do after sorting. */
 export function distinctValues(values: readonly Value[]): Value[] {
-  const result: Value[] = [];
-  for (const value of values) {
-    if (!result.some((seen) => valuesEqual(seen, value))) result.push(value);
+  const first = firstIndexOf(values);
+  return values.filter((value, i) => first(value) === i);
+}
+
+/**
+ * A look-up of the index of the first element of `values` equal (`valuesEqual`) to a value, or
+ * -1: made in one pass over what `values` holds, so a set of 100,000 strings costs that, not
+ * the 5,000,000,000 comparisons of each element with every other (`toset`, `distinct`, set
+ * operations, and their origins, read every element against every other). NaN, never equal to
+ * itself, is taken as equal to NaN here.
+ */
+export function firstIndexOf(values: readonly Value[]): (value: Value) => number {
+  const keys = new ValueKeys();
+  // Primitives by themselves, collections by their keys: apart, as a string may read as a key.
+  const primitives = new Map<Value, number>();
+  const collections = new Map<string, number>();
+  const indexOf = (value: Value): [Map<Value, number>, Value] =>
+    typeof value === "object" && value !== null
+      ? [collections as Map<Value, number>, keys.of(value)]
+      : [primitives, value];
+  values.forEach((value, i) => {
+    const [index, key] = indexOf(value);
+    if (!index.has(key)) index.set(key, i);
+  });
+  return (value) => {
+    const [index, key] = indexOf(value);
+    return index.get(key) ?? -1;
+  };
+}
+
+/**
+ * Keys for values, equal exactly when the values are (`valuesEqual`): a primitive is its own
+ * key, a collection's is made of its elements' (an object's by sorted key), each string written
+ * as a number so a long string held many times is not copied into every key. A collection's key
+ * is kept, so a part shared by many values is keyed once.
+ */
+class ValueKeys {
+  private readonly strings = new Map<string, number>();
+  private readonly collections = new WeakMap<object, string>();
+
+  /** The key of a list, set, map or object. */
+  of(value: object): string {
+    const kept = this.collections.get(value);
+    if (kept !== undefined) return kept;
+    const part = (element: Value): string =>
+      typeof element === "string"
+        ? `s${this.string(element)}`
+        : typeof element === "object" && element !== null
+          ? this.of(element)
+          : typeof element === "number"
+            ? `n${element}`
+            : String(element);
+    const key = Array.isArray(value)
+      ? `[${value.map(part).join(",")}]`
+      : `{${Object.keys(value)
+          .sort()
+          .map((name) => `${this.string(name)}:${part((value as ValueObject)[name] as Value)}`)
+          .join(",")}}`;
+    this.collections.set(value, key);
+    return key;
   }
-  return result;
+
+  private string(text: string): number {
+    let id = this.strings.get(text);
+    if (id === undefined) this.strings.set(text, (id = this.strings.size));
+    return id;
+  }
 }
 
 /** `toset` orders strings lexically and numbers numerically, as cty sets iterate. */

@@ -223,6 +223,47 @@ ${sshFrom("[local.cidr]")}`,
       `not terraform.workspace is qa: aws_security_group.a = ["10.0.0.0/8"]`,
     ]);
   });
+
+  it.each([
+    [
+      "a list indexed out of range",
+      `["10.0.0.0/8", "0.0.0.0/0"][local.picks[terraform.workspace]]`,
+      "index 2 is out of range for a list of 2",
+    ],
+    [
+      "element() of an empty list",
+      `element(local.lists[terraform.workspace], 0)`,
+      "element: the list is empty",
+    ],
+    [
+      "one() of two elements",
+      `one(local.lists[terraform.workspace])`,
+      "one: the list has 2 elements",
+    ],
+    [
+      "tonumber of a string that is no number",
+      `["10.0.0.0/8", "0.0.0.0/0"][tonumber(local.names[terraform.workspace])]`,
+      'tonumber: tonumber argument is the string "two"; a number is required',
+    ],
+  ])("leave out a world Terraform cannot plan for %s, with a warning", (_what, cidr, why) => {
+    // In prod Terraform's plan fails as Tollgate's evaluation does: not Tollgate's limit.
+    const { resources, errors } = load({
+      "main.tf": `locals {
+  picks = { default = 1, prod = 2, qa = 0 }
+  names = { default = "1", prod = "two", qa = "0" }
+  lists = { default = ["10.0.0.0/8"], prod = ${cidr.startsWith("one") ? `["10.0.0.0/8", "0.0.0.0/0"]` : "[]"}, qa = ["10.1.0.0/16"] }
+  cidr  = ${cidr}
+}
+${sshFrom("[local.cidr]")}`,
+    });
+    expect(errors.map((e) => `${e.line} ${e.level} ${e.code} ${e.message}`)).toEqual([
+      `5 warning terraform-workspaces workspace "prod" left out: Terraform cannot plan there (${why})`,
+    ]);
+    expect(worlds(resources, ingressCidrs).map((w) => w.split(":")[0])).toEqual([
+      "terraform.workspace is default",
+      "terraform.workspace is qa",
+    ]);
+  });
 });
 
 describe("worlds Tollgate's own limits reach", () => {
@@ -391,7 +432,7 @@ resource "aws_instance" "x" {
       [
         3,
         "terraform-workspace-limit",
-        "in workspace \"staging\": this root module's evaluations (every workspace's together) build and decode more than 8000 elements; this expression is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown)",
+        "in workspace \"staging\": this root module's evaluations (every workspace's together) build, decode and walk more than 8000 elements; this expression is treated as unknown; what that workspace deploys is not known (it is judged with terraform.workspace unknown)",
       ],
     ]);
     expect(worlds(resources, (r) => r.config.instance_type)).toEqual([
@@ -399,6 +440,39 @@ resource "aws_instance" "x" {
       `terraform.workspace is prod: aws_instance.x = "m5.large"`,
       `terraform.workspace is staging: aws_instance.x = {"$unknown":"local.sizes[terraform.workspace]"}`,
     ]);
+  });
+
+  it("spends the root's budget on what functions walk and make, in every world", () => {
+    // 1,000 strings built once; each of 3 worlds encodes them in 4 resources (4,000 walked
+    // a world), and the 12th encoding passes 10,000. Before, only the 1,000 built counted.
+    const { errors } = loadWithBudget(10_000, {
+      "main.tf": `locals {
+  names = [for i in range(1000) : "n\${i}"]
+  sizes = { prod = "m5.large", staging = "t3.small" }
+}
+resource "aws_instance" "x" {
+  count         = 4
+  instance_type = local.sizes[terraform.workspace]
+  user_data     = jsonencode(local.names)
+}
+`,
+    });
+    expect(besidesUnplannable(errors).map((e) => [e.line, e.code])).toEqual([
+      [8, "terraform-workspace-limit"],
+    ]);
+  });
+
+  it("spends the root's budget on what range, setproduct and flatten make", () => {
+    // setproduct makes 10,000 pairs (30,000 elements held), past a budget of 20,000.
+    const { resources, errors } = loadWithBudget(20_000, {
+      "main.tf": `resource "x" "y" {
+  small = length(flatten([range(10), range(10)]))
+  pairs = length(setproduct(range(100), range(100)))
+}
+`,
+    });
+    expect(errors.map((e) => [e.line, e.code])).toEqual([[3, "terraform-limit"]]);
+    expect(resources[0]?.config.small).toBe(20);
   });
 
   it("bounds locals chained over data in one evaluation by the root's budget", () => {

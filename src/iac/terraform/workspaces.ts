@@ -125,12 +125,14 @@ export function unplannedWorkspaces(
 /**
  * Whether `error`, reported by a world and not by the evaluation of record, is one Terraform
  * raises when planning that workspace, so the world is left out: a map or object without the
- * key read (`m[terraform.workspace]`, `lookup` without a default). Any other error may be
- * Tollgate's alone (a function it evaluates differently), and leaving the world out for it would
- * hide what that workspace deploys.
+ * key read (`m[terraform.workspace]`, `lookup` without a default), or another error Terraform
+ * fails on for the same values (`failsPlan`: a list indexed out of range, `element()` of an empty
+ * list, `one()` of two, `tonumber` of a string that is no number). Any other error may be
+ * Tollgate's alone (a limit, a function it evaluates differently), and leaving the world out for
+ * it would hide what that workspace deploys.
  */
 export function cannotPlanIn(error: LoadError): boolean {
-  return error.code === "terraform-missing-attribute";
+  return error.code === "terraform-missing-attribute" || error.failsPlan === true;
 }
 
 /**

@@ -214,12 +214,14 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     rootMoves.length = 0;
     rootImports.length = 0;
     const read = new Set<string>();
+    const listed = new Set<string>();
     try {
       const named = new Map<string, WorkspaceRead>();
       const reported = new Set<string>();
       const recordContext: LoadContext = {
         ...context,
         read,
+        listed,
         report: (error) => {
           reported.add(errorKey(error));
           report(error);
@@ -246,6 +248,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         {
           ...context,
           read,
+          listed,
           instanceCount: rootInstances,
           report: (error) => (error.code === WORKSPACE_LIMIT ? limited.push(error) : report(error)),
         },
@@ -269,11 +272,16 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       );
       if (worlds) resources.splice(before, resources.length - before, ...worlds);
       if (limited.length > 0) {
-        const inputs = rootInputs(definition, discovery.modules, [
-          ...variableFiles,
-          ...extraFiles,
-          ...[...read].flatMap((path) => discovery.files.get(path) ?? []),
-        ]);
+        const inputs = rootInputs(
+          definition,
+          discovery.modules,
+          [
+            ...variableFiles,
+            ...extraFiles,
+            ...[...read].flatMap((path) => discovery.files.get(path) ?? []),
+          ],
+          listed,
+        );
         for (const error of limited) report({ ...error, inputs });
       }
       for (let i = before; i < resources.length; i++) {
@@ -407,12 +415,15 @@ function workspaceWorlds(
 
 /**
  * A digest of what the root module `root` reads: its files and its local modules', every one
- * they call, and `others` (variable files, files its functions read), each by path and text.
+ * they call, and `others` (variable files, files its functions read), each by path and text,
+ * and the `listings` its `fileset()` calls gave: a file added to a folder one lists changes it,
+ * read or not.
  */
 function rootInputs(
   root: ModuleDefinition,
   modules: ReadonlyMap<string, ModuleDefinition>,
   others: readonly SourceFile[],
+  listings: ReadonlySet<string>,
 ): string {
   const files = new Map<string, string>(others.map((file) => [file.path, file.text]));
   const seen = new Set<string>();
@@ -428,6 +439,7 @@ function rootInputs(
   visit(root);
   const hash = createHash("sha256");
   for (const path of [...files.keys()].sort()) hash.update(`${path}\0${files.get(path)}\0`);
+  for (const listing of [...listings].sort()) hash.update(`fileset\0${listing}\0`);
   return hash.digest("hex").slice(0, 32);
 }
 

@@ -111,6 +111,8 @@ export interface LoadContext {
   workspace?: string;
   /** The paths of the files `file()`, `templatefile()` and the like read, when the root wants them. */
   read?: Set<string>;
+  /** Each listing `fileset()` gave (its folder, pattern and files, `listingEntry`), when the root wants them. */
+  listed?: Set<string>;
 }
 
 /** A module call as written, local or remote (remote sources are recorded, never fetched). */
@@ -295,14 +297,19 @@ export class ModuleInstance implements EvaluationHost {
       listFileset(this.context.listing, folder, pattern),
     );
     const [first, second] = results as [FilesetResult, FilesetResult | undefined];
-    if (second === undefined || "unknown" in first) return first;
+    const listed = (result: FilesetResult, folder: string | undefined): FilesetResult => {
+      if ("files" in result)
+        this.context.listed?.add(JSON.stringify([folder, pattern, ...result.files]));
+      return result;
+    };
+    if (second === undefined || "unknown" in first) return listed(first, folders[0]);
     if ("unknown" in second) return second;
     const existing = folders.filter((folder) => holdsAnything(this.context.listing, folder));
     if (existing.length === 2)
       return {
         unknown: `its path ${JSON.stringify(path)} may be read from the root module or from the repository's top, and both folders exist`,
       };
-    return existing[0] === folders[1] ? second : first;
+    return existing[0] === folders[1] ? listed(second, folders[1]) : listed(first, folders[0]);
   }
 
   repositoryFile(path: string): { path: string; text: string } | undefined {

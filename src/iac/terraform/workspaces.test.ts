@@ -328,6 +328,34 @@ ${openGroup}`,
     expect(inputs("echo a\n")).not.toBe(inputs("echo b\n"));
   });
 
+  it("digest what the root lists with fileset() in the inputs, read or not", () => {
+    // A pull request adding handlers/b.py deploys one more function in every workspace: the
+    // root changed, so a base at the same limit must not turn the head's error into a warning.
+    const files = {
+      "main.tf": `locals {
+  sizes = { default = 1, prod = 200 }
+  ids   = [for i in range(local.sizes[terraform.workspace]) : range(1000)]
+}
+resource "aws_lambda_function" "f" {
+  for_each = fileset(path.module, "handlers/*.py")
+  function_name = each.key
+}
+${openGroup}`,
+      "handlers/a.py": "",
+    };
+    const inputs = (listed: string[]) => {
+      const sources = Object.entries(files).map(([path, text]) => ({ path, text }));
+      const { errors } = loadTerraform(sources, {
+        listing: { folders: [""], files: listed, unlisted: [] },
+      });
+      return errors.find((e) => e.code === "terraform-workspace-limit")?.inputs;
+    };
+    const base = inputs(["main.tf", "handlers/a.py"]);
+    expect(base).toMatch(/^[0-9a-f]{32}$/);
+    expect(inputs(["main.tf", "handlers/a.py"])).toBe(base);
+    expect(inputs(["main.tf", "handlers/a.py", "handlers/b.py"])).not.toBe(base);
+  });
+
   it("count each world's module instances from the root on, as the evaluation of record does", () => {
     // 2,600 instances in each evaluation: within the 5,000 each may make, not when a world
     // starts where the evaluation of record stopped.

@@ -95,6 +95,27 @@ describe("a policy folder's data files", () => {
     expect(Object.keys(proto.data)).toEqual(["__proto__", "p"]);
   });
 
+  it("refuse CloudFormation's tags, which the YAML reader would turn into objects, at the tag", () => {
+    const { errors, data } = mergeDataFiles([
+      { path: "acme/data.yaml", text: "ok: [a]\nowner:\n  - team\n  - !Ref Owner\n" },
+    ]);
+    expect(errors).toEqual([
+      expect.objectContaining({
+        file: "acme/data.yaml",
+        line: 4,
+        column: 5,
+        code: "policy-data",
+        message: "!Ref is a CloudFormation tag; data files take plain YAML",
+      }),
+    ]);
+    expect(data).toEqual({});
+    // A key written Ref is a key like any other.
+    expect(mergeDataFiles([{ path: "data.yaml", text: "Ref: x\n" }])).toEqual({
+      errors: [],
+      data: { Ref: "x" },
+    });
+  });
+
   it("are read with the folder's Rego, and under fixtures/ stay fixtures", async () => {
     await withTempDir("policy-data", async (dir) => {
       await mkdir(path.join(dir, "acme", "fixtures"), { recursive: true });

@@ -8,6 +8,7 @@ import path from "node:path";
 import {
   parseTemplate,
   MAX_NESTING_DEPTH,
+  type TemplateEntry,
   type TemplateNode,
 } from "../iac/cloudformation/parse.js";
 import { plainValue, readJson } from "../iac/json/index.js";
@@ -138,7 +139,33 @@ function parseDataFile(file: DataFile): { value: unknown } | { error: LoadError 
   const parsed = parseTemplate(file);
   const [problem] = parsed.errors;
   if (problem) return { error: { ...problem, code: problem.code || "policy-data" } };
-  return { value: parsed.root ? plainNode(parsed.root) : null };
+  if (!parsed.root) return { value: null };
+  // That reader rewrites CloudFormation's tags (`!Ref X` to `{Ref: X}`); OPA's reads the value
+  // as if untagged. Neither is what a policy author meant, so a tag is refused where it stands.
+  const tagged = firstTag(parsed.root, file.text);
+  if (tagged) {
+    const at = parsed.locate(tagged.keySpan);
+    const tag = /^!\S*/.exec(file.text.slice(tagged.keySpan.start, tagged.keySpan.end))?.[0];
+    return error(at.line, at.column, `${tag} is a CloudFormation tag; data files take plain YAML`);
+  }
+  return { value: plainNode(parsed.root) };
+}
+
+/** The first entry the reader made of a short-form tag: its key is written as `!Tag`. */
+function firstTag(node: TemplateNode, text: string): TemplateEntry | undefined {
+  if (node.kind === "sequence") {
+    for (const item of node.items) {
+      const found = firstTag(item, text);
+      if (found) return found;
+    }
+  }
+  if (node.kind !== "mapping") return undefined;
+  for (const entry of node.entries) {
+    if (text.startsWith("!", entry.keySpan.start)) return entry;
+    const found = firstTag(entry.value, text);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function plainNode(node: TemplateNode): unknown {

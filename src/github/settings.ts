@@ -64,8 +64,9 @@ const rememberedSchema = z.object({
 /**
  * The last valid file each repository served, kept for when GitHub cannot answer (5xx after
  * retries, 403), or null where its last answer was a 404: a file since deleted must not come back
- * in an outage, its waivers with it, so "no file" replaces what was remembered. In this process, bounded to 1,000 repositories, oldest dropped first; with
- * `shared` (several replicas on one Redis) also there, so every replica applies the same file and
+ * in an outage, its waivers with it, so "no file" replaces what was remembered. In this process,
+ * bounded to 1,000 repositories, oldest dropped first; with `shared` (several replicas on one
+ * Redis) also there, so every replica applies the same file and
  * a fresh one is not left with the built-in defaults (blocking on error) where another remembers.
  * A shared store that fails is passed over for what this process remembers.
  */

@@ -192,7 +192,7 @@ export function checkSourceBytes(
  * JSON documents; 32 MiB is 16 files at the 2 MiB limit of one, so a diff (two snapshots) holds at
  * most 64 MiB of data text. Literal paths come first, so they are read before computed ones.
  */
-export const DATA_FILE_BUDGET = { maxFiles: 500, maxBytes: 32 * 1024 * 1024 };
+const DATA_FILE_BUDGET = { maxFiles: 500, maxBytes: 32 * 1024 * 1024 };
 
 /**
  * What one snapshot has read as data files, against `DATA_FILE_BUDGET`: once a file would go over

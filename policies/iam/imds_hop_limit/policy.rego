@@ -21,11 +21,14 @@
 #   call (not with `create` or `create_launch_template` false, nor with the endpoint disabled).
 #   Calls of terraform-aws-modules/eks/aws are judged per node group (`eks_managed_node_groups`,
 #   `self_managed_node_groups`): the group's `metadata_options`, else its group defaults', else
-#   the module's, which in releases 19 and 20 is a limit of 2 (reported low on the group; from
-#   release 21 it is 1, and before 19 or with a release Tollgate cannot tell, nothing is
-#   reported); likewise calls of its node group submodules. Groups on EKS's own launch template
-#   (`use_custom_launch_template` or `create_launch_template` false) are not judged; an
-#   `aws_eks_node_group`'s own launch template is an `aws_launch_template`, judged as such.
+#   the module's, which in releases 18 to 20 is a limit of 2 (reported low on the group; from
+#   release 21 it is 1, and before 18, which has no such groups, or with a release Tollgate cannot
+#   tell, nothing is reported); likewise calls of its node group submodules. Node groups on the
+#   launch template EKS makes itself (`use_custom_launch_template` or `create_launch_template`
+#   false; an `aws_eks_node_group` or `AWS::EKS::Nodegroup` that names no launch template) are not
+#   judged: nothing written sets their limit, which EKS makes 1 for Amazon Linux 2023 nodes (EKS
+#   user guide) and made 2 for Amazon Linux 2 ones (AWS, August 2020). A launch template a node
+#   group names is judged as any other.
 #   Security Hub's AutoScaling.4 checked launch configurations for this until AWS retired it in
 #   April 2024 (the AWS Config rules autoscaling-launch-config-hop-limit and
 #   ec2-token-hop-limit-check still do), so no control is cited.
@@ -104,9 +107,9 @@ deny contains finding if {
 # The EKS module (terraform-aws-modules/eks/aws) makes a launch template for each entry of its
 # `eks_managed_node_groups` and `self_managed_node_groups` maps. An entry's `metadata_options`
 # replaces the group defaults' (`eks_managed_node_group_defaults`,
-# `self_managed_node_group_defaults`), which replace the module's own: a limit of 2 in releases
-# 19 and 20, of 1 from 21 (its upgrade notes), unknown before 19. Options written without a limit
-# leave it to the API (1), or in 21 to the module's 1.
+# `self_managed_node_group_defaults`), which replace the module's own: a limit of 2 from release
+# 18, which brought these groups, through 20, and of 1 from 21 (its upgrade notes). Options written
+# without a limit leave it to the API (1), or in 21 to the module's 1.
 eks_module := "terraform-aws-modules/eks/aws"
 
 eks_node_groups := {
@@ -201,9 +204,9 @@ submodule_options(r) := [{"value": eks_default_options, "path": [], "default": t
 
 eks_default_options := {"http_endpoint": "enabled", terraform_key: 2}
 
-# Releases 19 and 20 of the EKS module default the limit to 2.
+# Releases 18 to 20 of the EKS module default the limit to 2.
 eks_default_is_two(r) if {
-	registry.at_least(r, "19.0.0")
+	registry.at_least(r, "18.0.0")
 	registry.older_than(r, "21.0.0")
 }
 

@@ -15,11 +15,15 @@
 #   `ManagedPolicyArns`, its own `Roles`, `Users` or `Groups`, or an `iam:PolicyARN` condition
 #   that lets a role attach it), or referred to otherwise, or by nothing in the change (it may be
 #   attached elsewhere), is.
+#   Security Hub's IAM.21 fails a customer managed policy that allows `NotAction: "service:*"`
+#   (every action of every other service); this rule reports an allow statement with any
+#   `NotAction`, in identity and resource policies alike.
 # custom:
 #   id: TG-IAM-004
 #   severity: high
 #   category: iam
 #   remediation: Use `Action` with the actions to allow; express exceptions as a separate `Deny` statement.
+#   controls: [AWS-FSBP-IAM.21]
 package tollgate.rules.iam.not_action_allow
 
 import data.tollgate.lib.governs

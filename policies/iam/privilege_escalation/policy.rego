@@ -23,11 +23,14 @@
 #   `ManagedPolicyArns`, its own `Roles`, `Users` or `Groups`, or an `iam:PolicyARN` condition
 #   that lets a role attach it), or referred to otherwise, or by nothing in the change (it may be
 #   attached elsewhere), is.
+#   Its `iam:*` and `sts:*` findings in a customer managed policy fail Security Hub's IAM.21
+#   (no `service:*` wildcard); no control checks the single actions it reports.
 # custom:
 #   id: TG-IAM-006
 #   severity: critical
 #   category: iam
 #   remediation: Scope these actions to the specific roles, users and policies the workload manages, or move them to a tightly controlled administration role.
+#   controls: [AWS-FSBP-IAM.21]
 package tollgate.rules.iam.privilege_escalation
 
 import data.tollgate.lib.governs

@@ -4618,3 +4618,151 @@ describe("tollgate scan with the organization's settings (--org-config)", () => 
     });
   });
 });
+
+describe("SARIF from a subfolder of a git repository names files from the repository's top", () => {
+  /** Each result's location and related locations, then each notification's location. */
+  function sarifUris(stdout: string): { results: string[][]; notifications: string[] } {
+    type Located = { physicalLocation: { artifactLocation: { uri: string } } };
+    const [sarifRun] = (
+      JSON.parse(stdout) as {
+        runs: {
+          results: { locations: Located[]; relatedLocations?: Located[] }[];
+          invocations: { toolConfigurationNotifications: { locations?: Located[] }[] }[];
+        }[];
+      }
+    ).runs;
+    const uri = (at: Located) => at.physicalLocation.artifactLocation.uri;
+    return {
+      results: sarifRun!.results.map((r) =>
+        [...r.locations, ...(r.relatedLocations ?? [])].map(uri),
+      ),
+      notifications: sarifRun!.invocations[0]!.toolConfigurationNotifications.flatMap((n) =>
+        (n.locations ?? []).map(uri),
+      ),
+    };
+  }
+
+  // A root in envs/prod calling a module two folders up that opens `port` to the internet, and a
+  // settings file at the top with a waiver for a misspelt rule id (a notice located in it).
+  const files = (port: number) => ({
+    "modules/sg/main.tf": [
+      'variable "port" { default = 22 }',
+      'resource "aws_security_group" "ssh" {',
+      "  ingress {",
+      `    from_port   = ${port}`,
+      `    to_port     = ${port}`,
+      '    protocol    = "tcp"',
+      '    cidr_blocks = ["0.0.0.0/0"]',
+      "  }",
+      "}",
+      "",
+    ].join("\n"),
+    "envs/prod/main.tf": 'module "sg" {\n  source = "../../modules/sg"\n}\n',
+    "tollgate.yml": "waivers:\n  - rule: TG-NET-01\n    reason: typo\n",
+  });
+  const config = ["--config", "../../tollgate.yml"];
+
+  it("scan and diff from envs/prod name the module above it modules/sg/main.tf, in SARIF only", async () => {
+    await withTempDir("sarif-top", async (repo) => {
+      execFileSync("git", ["-C", repo, "init", "-q", "-b", "main"]);
+      await writeFiles(repo, files(22));
+      const prod = path.join(repo, "envs", "prod");
+      const expected = { results: [["modules/sg/main.tf"]], notifications: ["tollgate.yml"] };
+      const scan = await run(["scan", ".", ...config, "--format", "sarif"], prod);
+      expect(sarifUris(scan.stdout)).toEqual(expected);
+      // A file given rather than a folder, from the repository's top's child.
+      const file = await run(
+        ["scan", "prod/main.tf", "--config", "../tollgate.yml", "--format", "sarif"],
+        path.join(repo, "envs"),
+      );
+      expect(sarifUris(file.stdout)).toEqual(expected);
+      // The terminal and JSON keep the names the user can open from where they ran it.
+      const text = await run(["scan", ".", ...config], prod);
+      expect(text.stdout).toMatch(/^\.\.\/\.\.\/modules\/sg\/main\.tf:7: high TG-NET-001/m);
+      expect(text.stdout).toMatch(/^\.\.\/\.\.\/tollgate\.yml:2:5: waiver for TG-NET-01/m);
+      const json = await run(["scan", ".", ...config, "--format", "json"], prod);
+      expect(findingsOf(json.stdout).map((f) => f.file)).toEqual(["../../modules/sg/main.tf"]);
+
+      // diff between two folders of the repository: the head folder names files, then the top.
+      await writeFiles(path.join(repo, "base"), files(3389));
+      const dirs = await run(
+        [
+          "diff",
+          "--base-dir",
+          "../../base/envs/prod",
+          "--head-dir",
+          ".",
+          ...config,
+          "--format",
+          "sarif",
+        ],
+        prod,
+      );
+      // New there, on the changed port line, with the finding's own place related.
+      expect(sarifUris(dirs.stdout)).toEqual({
+        ...expected,
+        results: [["modules/sg/main.tf", "modules/sg/main.tf"]],
+      });
+    });
+  });
+
+  it("a new finding decided by a changed line elsewhere is located there, from the top", async () => {
+    await withTempDir("sarif-decided", async (repo) => {
+      const git = (...args: string[]) =>
+        execFileSync("git", [
+          "-C",
+          repo,
+          "-c",
+          "user.name=t",
+          "-c",
+          "user.email=t@example.com",
+          ...args,
+        ]);
+      git("init", "-q", "-b", "main");
+      await writeFiles(repo, files(22));
+      // The port read from the module's variable, which the base sets to a closed one.
+      await writeFile(
+        path.join(repo, "envs/prod/main.tf"),
+        'module "sg" {\n  source = "../../modules/sg"\n  port = 8443\n}\n',
+      );
+      const prod = path.join(repo, "envs", "prod");
+      await writeFiles(repo, {
+        "modules/sg/main.tf": files(22)["modules/sg/main.tf"].replace(/ = 22\n/g, " = var.port\n"),
+      });
+      git("add", ".");
+      git("commit", "-qm", "base");
+      await writeFile(
+        path.join(repo, "envs/prod/main.tf"),
+        'module "sg" {\n  source = "../../modules/sg"\n  port = 22\n}\n',
+      );
+      for (const args of [
+        ["diff", "--base", "main", ...config],
+        ["diff", "--base-dir", path.join(repo, "base-copy"), "--head-dir", ".", ...config],
+      ]) {
+        if (args.includes("--base-dir")) {
+          await writeFiles(path.join(repo, "base-copy"), {
+            "main.tf": 'module "sg" {\n  source = "../modules/sg"\n  port = 8443\n}\n',
+          });
+        }
+        const result = await run([...args, "--format", "sarif"], prod);
+        expect(sarifUris(result.stdout).results, args.join(" ")).toEqual([
+          ["envs/prod/main.tf", "modules/sg/main.tf"],
+        ]);
+      }
+    });
+  });
+
+  it("outside git, SARIF names files as the run does", async () => {
+    await withTempDir("sarif-nogit", async (dir) => {
+      await writeFiles(dir, files(22));
+      const scan = await run(
+        ["scan", ".", ...config, "--format", "sarif"],
+        path.join(dir, "envs", "prod"),
+      );
+      expect(sarifUris(scan.stdout)).toEqual({
+        results: [["../../modules/sg/main.tf"]],
+        notifications: ["../../tollgate.yml"],
+      });
+    });
+  });
+});

@@ -1,7 +1,7 @@
 // What scan and diff share: reading snapshots from disk or git, the settings file, the engine,
 // and rendering one gate decision in the format asked for.
 import { lstatSync, type Stats } from "node:fs";
-import { readFile, readdir, stat } from "node:fs/promises";
+import { readFile, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import {
   defaultSettings,
@@ -13,7 +13,7 @@ import {
 } from "../config/index.js";
 import { createEngine } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
-import { listWorkingTree, readGitSnapshot } from "../fetch/git.js";
+import { listWorkingTree, locateRepository, readGitSnapshot } from "../fetch/git.js";
 import {
   checkSourceBytes,
   DataFileBudget,
@@ -353,17 +353,59 @@ export async function engineFor(
   return engine;
 }
 
-/** `decided`: new findings `tollgate diff` puts on the changed line that decided them. */
+/**
+ * A file's path from the top of the git repository holding the `scanned` folders, for SARIF
+ * (GitHub code scanning resolves a relative `uri` from there): the run names a file from `root`
+ * (the working folder for `scan`, the head folder or the repository's top for `diff`), and a
+ * settings file as it was given (`settingsFiles`, from `cwd`). A file above the top is named with
+ * `..` from it, as nothing in the repository can hold it. None when the folders are not all in one
+ * repository: names stay as the run gave them.
+ */
+export async function repositoryPaths(
+  scanned: readonly string[],
+  root: string,
+  cwd: string,
+  settingsFiles: readonly (string | undefined)[],
+): Promise<((file: string) => string) | undefined> {
+  const tops = new Set<string | undefined>();
+  for (const folder of scanned) {
+    tops.add(
+      await locateRepository(folder).then(
+        ({ top }) => top,
+        () => undefined,
+      ),
+    );
+  }
+  const [top] = tops;
+  if (tops.size !== 1 || top === undefined) return undefined;
+  // git names the top with symbolic links resolved; so must the folders named from.
+  const [fromRoot, fromCwd] = await Promise.all([realpath(root), realpath(cwd)]);
+  const given = new Set(settingsFiles);
+  return (file) =>
+    path
+      .relative(top, path.resolve(given.has(file) ? fromCwd : fromRoot, file))
+      .split(path.sep)
+      .join("/");
+}
+
+/**
+ * `decided`: new findings `tollgate diff` puts on the changed line that decided them;
+ * `repositoryPath`: how SARIF names a file (`repositoryPaths`). The other formats name files as the
+ * run did, for the person or script that ran it where it ran.
+ */
 export function render(
   decision: GateDecision,
   format: OutputFormat,
   decided: ReadonlyMap<Finding, DecidingLine> = new Map(),
+  repositoryPath?: (file: string) => string,
 ): string {
   switch (format) {
     case "json":
       return renderJson(decision, decided) + "\n";
     case "sarif":
-      return renderSarif(decision, { decided }) + "\n";
+      return (
+        renderSarif(decision, { decided, ...(repositoryPath ? { repositoryPath } : {}) }) + "\n"
+      );
     case "markdown":
       // Sized for a pull request comment; JSON lists every finding.
       return (

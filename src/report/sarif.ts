@@ -8,7 +8,8 @@
 // `blocks` whether it fails this check (a waived one is also a suppression); a rule's
 // `defaultConfiguration.level` is the level settings give its findings (`ruleLevel`).
 // A new finding a changed line elsewhere decided (`decided`, from `tollgate diff`) is located on
-// that line, with where it is written as a related location.
+// that line, with where it is written as a related location. Files are named from the top of the
+// repository (`repositoryPath`), where GitHub code scanning looks for them.
 import { createHash } from "node:crypto";
 import { findingIdentity } from "../diff/index.js";
 import { describeCountdown, type GateDecision } from "../gate/index.js";
@@ -32,6 +33,12 @@ export const FINGERPRINT_KEY = "tollgateFinding/v1";
 export interface SarifOptions {
   toolVersion?: string;
   decided?: ReadonlyMap<Finding, DecidingLine>;
+  /**
+   * A file's path from the top of its repository, where the report's names start elsewhere (`scan`
+   * from a subfolder names a module above it `../../modules/x.tf`): GitHub code scanning resolves
+   * a relative `uri` from the repository's top, and ignores `uriBaseId` and `originalUriBaseIds`.
+   */
+  repositoryPath?: (file: string) => string;
 }
 
 type SarifLevel = "error" | "warning" | "note";
@@ -55,6 +62,7 @@ export function renderSarif(
   const open = decision.findings.filter((f) => f.status !== "fixed");
   const blocking = new Set(decision.blocking);
   const fingerprint = fingerprints(open);
+  const named = options.repositoryPath ?? ((file: string) => file);
   const errors: LoadError[] = [...decision.errors, ...decision.warnings];
   const ruleIndex = new Map<string, number>();
   const rules: object[] = [];
@@ -85,14 +93,14 @@ export function renderSarif(
               level: isWarning(error) ? "warning" : "error",
               descriptor: { id: error.code },
               message: { text: formatLoadError(error) },
-              ...problemLocations(error),
+              ...problemLocations(error, named),
             })),
             toolConfigurationNotifications: [
               ...decision.notices.map((notice) => ({
                 level: "warning",
                 descriptor: { id: notice.code },
                 message: { text: formatLoadError(notice) },
-                ...problemLocations(notice),
+                ...problemLocations(notice, named),
               })),
               ...decision.countdowns.map((countdown) => ({
                 level: "note",
@@ -118,7 +126,7 @@ export function renderSarif(
           ruleIndex: ruleIndex.get(finding.rule),
           level: resultLevel(finding, blocking.has(finding)),
           message: { text: sarifMessage(finding, options.decided?.get(finding)) },
-          ...locations(finding, options.decided?.get(finding)),
+          ...locations(finding, options.decided?.get(finding), named),
           partialFingerprints: {
             [FINGERPRINT_KEY]: fingerprint.get(finding),
           },
@@ -197,12 +205,13 @@ function ruleLevel(findings: readonly Finding[]): SarifLevel {
 function locations(
   finding: Finding,
   decided: DecidingLine | undefined,
+  named: (file: string) => string,
 ): { locations: object[]; relatedLocations?: object[] } {
   const related: object[] = [];
   if (decided !== undefined) {
     related.push({
       id: related.length + 1,
-      ...location(finding.file, finding.line, finding.endLine),
+      ...location(named(finding.file), finding.line, finding.endLine),
       message: { text: "The finding is written here" },
     });
   }
@@ -210,15 +219,15 @@ function locations(
   if (block !== undefined && blockElsewhere(finding) !== undefined) {
     related.push({
       id: related.length + 1,
-      ...location(block.file, block.line, block.endLine),
+      ...location(named(block.file), block.line, block.endLine),
       message: { text: `${finding.resource} is declared here` },
     });
   }
   return {
     locations: [
       decided === undefined
-        ? location(finding.file, finding.line, finding.endLine)
-        : location(decided.path, decided.line, decided.line),
+        ? location(named(finding.file), finding.line, finding.endLine)
+        : location(named(decided.path), decided.line, decided.line),
     ],
     ...(related.length > 0 ? { relatedLocations: related } : {}),
   };
@@ -254,9 +263,14 @@ function sarifRule(finding: Finding, level: SarifLevel): object {
 }
 
 /** A load problem's or notice's place; none for one about the whole run (no file). */
-function problemLocations(problem: LoadError): { locations?: object[] } {
+function problemLocations(
+  problem: LoadError,
+  named: (file: string) => string,
+): { locations?: object[] } {
   if (problem.file === "") return {};
-  return { locations: [location(problem.file, problem.line, problem.line, problem.column)] };
+  return {
+    locations: [location(named(problem.file), problem.line, problem.line, problem.column)],
+  };
 }
 
 function location(file: string, line: number, endLine: number, column?: number): object {

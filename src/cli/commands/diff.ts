@@ -35,6 +35,7 @@ import {
   readPaths,
   readWorkingTree,
   render,
+  repositoryPaths,
   type Snapshot,
 } from "../pipeline.js";
 
@@ -94,12 +95,15 @@ export const diffCommand = defineCommand({
     let gitChanges: GitFileChange[] | undefined;
     // Notes on the run as a whole, listed with the settings' notices.
     const runNotices: LoadError[] = [];
+    // The folder files are named from: the head folder, or the repository's top between refs.
+    let root: string;
     if (usesDirs) {
       if (!values["base-dir"] || !values["head-dir"])
         throw new UsageError("--base-dir and --head-dir go together");
       // Each folder is its own snapshot root, so the same file has the same name on both sides.
       base = await readPaths(["."], await folderFlag("--base-dir", values["base-dir"], io.cwd));
-      head = await readPaths(["."], await folderFlag("--head-dir", values["head-dir"], io.cwd));
+      root = await folderFlag("--head-dir", values["head-dir"], io.cwd);
+      head = await readPaths(["."], root);
     } else {
       if (!values.base) throw new UsageError("--base is required");
       // The whole repository on both sides, named from its top as git diff names files, from
@@ -107,6 +111,7 @@ export const diffCommand = defineCommand({
       const given = path.resolve(io.cwd, values.repo);
       const { top } = await locateRepository(given);
       const repo = top ?? given;
+      root = repo;
       if (values.head === undefined && top === undefined)
         throw new UsageError(`${given} is a bare repository: give --head <ref>`);
       // The pull request's changes start at the merge base, as the app reads them: a fix made on
@@ -172,7 +177,11 @@ export const diffCommand = defineCommand({
     const decided = decidingLines(decision.findings, changedLinesByFile(changes));
     for (const line of [...(baseResult.printed ?? []), ...(headResult.printed ?? [])])
       io.stderr(`${line}\n`);
-    io.stdout(render(decision, format, decided));
+    const repositoryPath =
+      format === "sarif"
+        ? await repositoryPaths([root], root, io.cwd, [values.config, values["org-config"]])
+        : undefined;
+    io.stdout(render(decision, format, decided, repositoryPath));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
 });

@@ -1,6 +1,6 @@
 // `tollgate scan <paths...>`: evaluate every policy on the IaC below the paths; every finding
 // counts as new, so the exit code says whether the gate would block this code as it stands.
-import { realpath } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
 import {
@@ -20,6 +20,7 @@ import {
   loadSettings,
   readPaths,
   render,
+  repositoryPaths,
   withGivenFiles,
   type Snapshot,
 } from "../pipeline.js";
@@ -68,7 +69,12 @@ export const scanCommand = defineCommand({
         io.stderr(`tollgate scan: warning: no Terraform or CloudFormation files under ${given}\n`);
     }
     for (const line of result.printed ?? []) io.stderr(`${line}\n`);
-    io.stdout(render(decision, format));
+    const settingsFiles = [values.config, values["org-config"]];
+    const repositoryPath =
+      format === "sarif"
+        ? await repositoryPaths(await foldersOf(positionals, io.cwd), io.cwd, io.cwd, settingsFiles)
+        : undefined;
+    io.stdout(render(decision, format, undefined, repositoryPath));
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
 });
@@ -87,6 +93,16 @@ async function coversRepository(given: readonly string[], cwd: string): Promise<
     if (top !== undefined && (await realpath(top)) === (await realpath(folder))) return true;
   }
   return false;
+}
+
+/** The folders the given paths are or are in. */
+async function foldersOf(given: readonly string[], cwd: string): Promise<string[]> {
+  return Promise.all(
+    given.map(async (each) => {
+      const absolute = path.resolve(cwd, each);
+      return (await stat(absolute)).isDirectory() ? absolute : path.dirname(absolute);
+    }),
+  );
 }
 
 /**

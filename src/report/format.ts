@@ -35,10 +35,11 @@ export function diffNote(
 }
 
 /**
- * What a report says of a finding's enforcement: `blocking` when it fails the check, nothing for a
- * fixed finding (it blocks nothing), `would block` for a waived new finding its enforcement would
- * otherwise make blocking, and the enforcement level (`advisory`, or `blocking` for an existing
- * finding the gate counts only with `fail_on: all`) for the rest.
+ * What a report says of a finding's enforcement: `blocking` only when it fails the check, nothing
+ * for a fixed finding (it blocks nothing), `would block` for a waived new finding its enforcement
+ * would otherwise make blocking, `would block if new` for an existing one at a blocking level (the
+ * gate counts it only with `fail_on: all`, so beside "no blocking findings" it must not read
+ * `blocking`), and `advisory` for the rest.
  */
 export function enforcementTag(
   finding: Pick<Finding, "status" | "waived" | "enforcement">,
@@ -51,7 +52,7 @@ export function enforcementTag(
       ? "would block"
       : undefined;
   }
-  return finding.enforcement;
+  return finding.enforcement === "blocking" ? "would block if new" : finding.enforcement;
 }
 
 /**

@@ -509,7 +509,7 @@ describe("renderText", () => {
       .map((l) => l.slice(l.indexOf("[")));
     expect(labels).toEqual([
       "[new, blocking]",
-      "[existing, blocking]",
+      "[existing, would block if new]",
       "[fixed]",
       "[new, would block, waived: mail relay]",
       "[fixed, waived: old]",
@@ -520,10 +520,38 @@ describe("renderText", () => {
       .map((l) => l.slice(l.indexOf(" at `")));
     expect(items).toEqual([
       " at `main.tf:10` (**blocks merge**)",
-      " at `main.tf:11` (blocking)",
+      " at `main.tf:11` (would block if new)",
       " at `main.tf:12`",
       " at `main.tf:13` (would block)",
     ]);
+  });
+
+  it("never calls an existing finding blocking beside a verdict that nothing blocks (fail_on: new)", () => {
+    const decision = decideGate(
+      [finding({ status: "existing" }), finding({ status: "existing", evidence: "tcp/80" })],
+      [],
+      defaultSettings,
+    );
+    expect(decision.reasons).toEqual(["no blocking findings"]);
+    const text = renderText(decision);
+    expect(text).not.toMatch(/\bblocking\]/);
+    expect(text).toContain("[existing, would block if new]");
+    // The markdown report is the check run's summary too.
+    const report = buildCheckRunReport(decision, changed([["main.tf", "all"]]));
+    for (const summary of [renderMarkdown(decision), report.summary]) {
+      const items = summary.split("\n").filter((line) => line.startsWith("- **HIGH**"));
+      expect(items).toHaveLength(2);
+      for (const item of items) expect(item).toMatch(/\(would block if new\)$/);
+    }
+    expect(
+      report.annotationBatches.flat().map((a) => [a.annotation_level, a.message.split("\n")[0]]),
+    ).toEqual([
+      ["warning", expect.stringMatching(/^HIGH existing finding on /) as string],
+      ["warning", expect.stringMatching(/^HIGH existing finding on /) as string],
+    ]);
+    // Under fail_on: all the same findings block, and say so.
+    const all = decideGate(decision.findings, [], { ...defaultSettings, fail_on: "all" });
+    expect(renderText(all)).toContain("[existing, blocking]");
   });
 
   it("says in JSON and SARIF which findings block: not fixed, waived or existing ones under fail_on: new", () => {
@@ -1022,12 +1050,12 @@ describe("a finding a pull request narrowed to fewer deployments", () => {
     expect(decision.reasons).toContain(summary);
     const note = `narrowed by this change: ${narrowed}`;
     expect(renderText(decision).split("\n")[0]).toBe(
-      `main.tf:10: high TG-NET-001 Security group open to the world [existing, blocking, ${note}]`,
+      `main.tf:10: high TG-NET-001 Security group open to the world [existing, would block if new, ${note}]`,
     );
     expect(renderText(decision)).toContain(summary);
     const markdown = renderMarkdown(decision);
     expect(markdown).toContain(`- ${summary}`);
-    expect(markdown).toContain(`(blocking, ${note})`);
+    expect(markdown).toContain(`(would block if new, ${note})`);
     const [json] = (JSON.parse(renderJson(decision)) as { findings: object[] }).findings;
     expect(json).toMatchObject({ status: "existing", narrowed, blocks: false });
     const [result] = JSON.parse(renderSarif(decision)).runs[0].results;

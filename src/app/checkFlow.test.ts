@@ -244,6 +244,24 @@ describe("scanPullRequest settings", () => {
     );
   });
 
+  it("tells a pull request of a blocking_from day its own repository's file has let pass, not the organization's", async () => {
+    const logging = (day: string) =>
+      `enforcement:\n  categories:\n    logging: { blocking_from: ${day} }\n`;
+    const { report } = await scan({
+      base: { "main.tf": BASE_MAIN },
+      head: { "main.tf": BASE_MAIN },
+      pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -1 +1 @@\n r" }],
+      // Both days have passed (now is 2026-11-26); the organization's admins hear of theirs on
+      // the `.github` repository's check.
+      organizationSettings: logging("2026-01-15"),
+      repositorySettings: logging("2026-11-20"),
+    });
+    const begun = report.summary.split("\n").filter((line) => line.includes("from-passed"));
+    expect(begun).toEqual([
+      "- .github/tollgate.yml:3:16: enforcement.categories.logging: blocking\\_from 2026-11-20 has passed (6 days ago), so this entry is already in force: its findings block now, with no countdown; to schedule it, write a day ahead, or to keep it, write blocking (settings-blocking-from-passed)",
+    ]);
+  });
+
   it("passes when the organization's waiver covers the resource in this repository", async () => {
     const { report } = await scan({
       base: { "main.tf": BASE_MAIN },

@@ -25,6 +25,7 @@ import {
 } from "../github/index.js";
 import { isWarning, type LoadError } from "../model/types.js";
 import type { OrgPolicies } from "../org/index.js";
+import { blockingDaysBegun } from "../rollout/index.js";
 import {
   buildCheckRunReport,
   changedLinesByFile,
@@ -215,6 +216,9 @@ export async function scanPullRequest(
     );
   }
   const now = (options.clock ?? (() => new Date()))();
+  // The organization's admins hear of their file's on the `.github` repository's checks.
+  if (read.repositoryFile)
+    notices.push(...blockingDaysBegun(read.repositoryFile, now).map(describeNotice));
   const errors = [...read.errors, ...snapshots.errors, ...custom.errors, ...head.errors];
   const renames = renamedFiles(snapshots.changedFiles);
   // GitHub pairs by text; a template the PR rewrote in the other syntax is paired by what it deploys.

@@ -31,6 +31,12 @@ export interface RepositorySettings {
   /** False when the organization's file could not be read and nothing valid was remembered. */
   organizationKnown: boolean;
   /**
+   * The repository's own file that applies (the current one or its last valid version), null for
+   * none: its pull requests' authors can edit it, so they are told what it says that it likely
+   * does not mean (`blockingDaysBegun`).
+   */
+  repositoryFile: ParsedSettingsFile | null;
+  /**
    * The organization's file as origins name it, when `target` is another repository: its admins
    * are told of its problems on the `.github` repository, so this repository's pull requests hear
    * only what bears on their findings (`WaiverContext.organizationFile`).
@@ -188,6 +194,7 @@ export async function readGateSettings(
     notices: [...leftOut, ...merged.notices],
     errors,
     organizationKnown,
+    repositoryFile,
     ...(target.repo !== ORGANIZATION_SETTINGS_REPOSITORY
       ? { organizationFile: organizationSettingsFile(target.owner) }
       : {}),

@@ -1,6 +1,7 @@
 // A `blocking_from` day already begun when the file is read: the entry is in force, with no
-// countdown, though whoever wrote the date likely meant to schedule one. Told to the organization's
-// admins on the `.github` repository's checks and by the CLI, for every file it is given.
+// countdown, though whoever wrote the date likely meant to schedule one. Told to whoever can edit
+// the file: the organization's admins on the `.github` repository's checks, a repository's pull
+// requests of its own file, and by the CLI for every file it is given.
 import { originOf, type ParsedSettingsFile } from "../config/index.js";
 import type { LoadError } from "../model/types.js";
 import { daysFromToday, parseDay } from "./days.js";

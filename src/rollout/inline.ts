@@ -14,8 +14,11 @@ export interface InlineWaiver {
   column: number;
   /** The comment is the whole line, so it may speak for the line below. */
   standalone: boolean;
-  /** Attribute names other than reason, expires and approver (a typo such as `expire=`). */
-  unknownAttributes: string[];
+  /**
+   * Attributes other than reason, expires and approver (a typo such as `expire=`), each with its
+   * 1-based column, where the notice about it points.
+   */
+  unknownAttributes: { name: string; column: number }[];
 }
 
 const DIRECTIVE = /tollgate:ignore(?:\s+(\S+))?(.*)$/;
@@ -57,10 +60,14 @@ export function findInlineWaivers(file: SourceFile): InlineWaiver[] {
       standalone: text.slice(0, start).trim() === "",
       unknownAttributes: [],
     };
-    for (const [, key, quoted, bare] of (directive[2] ?? "").matchAll(ATTRIBUTE)) {
+    const attributes = directive[2] ?? "";
+    // Where the attributes start on the line: the directive's group 2 runs to its end.
+    const attributesAt = start + directive.index + directive[0].length - attributes.length;
+    for (const attribute of attributes.matchAll(ATTRIBUTE)) {
+      const [, key = "", quoted, bare] = attribute;
       const value = (quoted ?? bare ?? "").replace(/\\(.)/g, "$1");
       if (key === "reason" || key === "expires" || key === "approver") waiver[key] = value;
-      else waiver.unknownAttributes.push(key ?? "");
+      else waiver.unknownAttributes.push({ name: key, column: attributesAt + attribute.index + 1 });
     }
     waivers.push(waiver);
   });

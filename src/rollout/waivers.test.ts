@@ -68,6 +68,17 @@ describe("findInlineWaivers", () => {
 });
 
 describe("resourceBlockLine", () => {
+  it("gives each misspelt attribute its own column, after quoted values holding = and spaces", () => {
+    const line =
+      '      CidrIp: 0.0.0.0/0 # tollgate:ignore TG-NET-001 reasn="a = b" expires=2027-01-01 aprover=@sec';
+    const [waiver] = findInlineWaivers({ path: "t.yaml", text: `Resources:\n${line}\n` });
+    expect(waiver).toMatchObject({ line: 2, column: line.indexOf("#") + 1 });
+    expect(waiver?.unknownAttributes).toEqual([
+      { name: "reasn", column: line.indexOf("reasn=") + 1 },
+      { name: "aprover", column: line.indexOf("aprover=") + 1 },
+    ]);
+  });
+
   it("finds Terraform blocks by address (module prefix and instance key dropped) and CloudFormation ids", () => {
     const text = [
       'data "aws_iam_policy_document" "x" {',
@@ -239,7 +250,7 @@ describe("applyWaivers", () => {
       'a.tf:2:7: waiver-no-reason: waiver for TG-NET-001 has no reason; it does not apply until it says why (reason="...")',
       'a.tf:3:7: waiver-no-reason: waiver for TG-NET-001 has no reason; it does not apply until it says why (reason="...")',
       "a.tf:4:1: waiver-no-rule: waiver for (no rule) names no rule; it does not apply",
-      "a.tf:5:7: waiver-unknown-attribute: waiver for TG-NET-001: unknown attribute 'expire' (expected reason, expires, approver); it does not apply",
+      "a.tf:5:50: waiver-unknown-attribute: waiver for TG-NET-001: unknown attribute 'expire' (expected reason, expires, approver); it does not apply",
     ]);
   });
 

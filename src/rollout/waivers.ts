@@ -68,7 +68,7 @@ interface Candidate {
   where: { file: string; line: number; column: number };
   /** A settings waiver's notice about one key points at that key (`NOTICE_KEY`). */
   whereKey?: (key: WaiverKey) => { file: string; line: number; column: number };
-  unknownAttributes?: string[];
+  unknownAttributes?: { name: string; column: number }[];
   /** A settings waiver's resource pattern, reported when it matches none of its rule's findings. */
   resource?: string;
   /** A settings waiver whose `repositories` globs select the repository: it was written for it. */
@@ -90,7 +90,9 @@ const NOTICE_KEY: Partial<Record<string, WaiverKey>> = {
 };
 
 type Validity =
-  { applies: true; daysLeft?: number } | { applies: false; code: string; message: string };
+  | { applies: true; daysLeft?: number }
+  /** `column`: where on the waiver's line the problem is, when not where the waiver starts. */
+  | { applies: false; code: string; message: string; column?: number };
 
 /**
  * Inline waivers apply to a finding of their rule in their file when written on the finding's line,
@@ -119,12 +121,12 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
   );
   const reported = new Set<Candidate>();
   const notices: LoadError[] = [];
-  const report = (candidate: Candidate, code: string, message: string) => {
+  const report = (candidate: Candidate, code: string, message: string, column?: number) => {
     if (reported.has(candidate)) return;
     reported.add(candidate);
     const key = NOTICE_KEY[code];
     const where = key && candidate.whereKey ? candidate.whereKey(key) : candidate.where;
-    notices.push({ ...where, code, message });
+    notices.push({ ...where, ...(column !== undefined ? { column } : {}), code, message });
   };
   if (!inlineAllowed)
     for (const candidate of inline)
@@ -138,7 +140,7 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
     // Reasonless and misdated waivers are reported whether or not they match anything (a quiet one
     // where it would cover a finding).
     if (judged && !judged.applies && judged.code !== "waiver-expired" && !candidate.quiet)
-      report(candidate, judged.code, judged.message);
+      report(candidate, judged.code, judged.message, judged.column);
   }
 
   const waived = findings.map((finding) => {
@@ -150,7 +152,7 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
       const judged = validity.get(candidate);
       if (!judged?.applies) {
         if (judged && (judged.code === "waiver-expired" || candidate.quiet))
-          report(candidate, judged.code, judged.message);
+          report(candidate, judged.code, judged.message, judged.column);
         continue;
       }
       if (judged.daysLeft !== undefined)
@@ -231,7 +233,8 @@ function judge(candidate: Candidate, now: Date, knownRules?: ReadonlySet<string>
     return {
       applies: false,
       code: "waiver-unknown-attribute",
-      message: `${name}: unknown attribute '${unknown}' (expected reason, expires, approver); it does not apply`,
+      message: `${name}: unknown attribute '${unknown.name}' (expected reason, expires, approver); it does not apply`,
+      column: unknown.column,
     };
   if (!candidate.reason?.trim())
     return {

@@ -521,6 +521,7 @@ function regexFind(pattern: string, text: string, all: boolean): Value {
     throw new EvaluationError(
       `regex: no match for ${JSON.stringify(pattern)}`,
       "terraform-argument",
+      true,
     );
   return results[0] as Value;
 }
@@ -746,6 +747,7 @@ const SPECS: Record<string, FunctionSpec> = {
         throw new EvaluationError(
           `index: ${describe(v as Value)} is not in the list`,
           "terraform-argument",
+          true,
         );
       return at;
     },
@@ -901,6 +903,7 @@ const SPECS: Record<string, FunctionSpec> = {
         throw new EvaluationError(
           `slice: indexes ${from}..${to} do not fit a list of ${values.length}`,
           "terraform-argument",
+          true,
         );
       return values.slice(from, to);
     },

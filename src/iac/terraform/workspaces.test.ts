@@ -229,41 +229,66 @@ ${sshFrom("[local.cidr]")}`,
       "a list indexed out of range",
       `["10.0.0.0/8", "0.0.0.0/0"][local.picks[terraform.workspace]]`,
       "index 2 is out of range for a list of 2",
+      11,
     ],
     [
       "element() of an empty list",
       `element(local.lists[terraform.workspace], 0)`,
       "element: the list is empty",
+      11,
     ],
     [
       "one() of two elements",
       `one(local.lists[terraform.workspace])`,
       "one: the list has 2 elements",
+      11,
     ],
     [
       "tonumber of a string that is no number",
       `["10.0.0.0/8", "0.0.0.0/0"][tonumber(local.names[terraform.workspace])]`,
       'tonumber: tonumber argument is the string "two"; a number is required',
+      39,
     ],
-  ])("leave out a world Terraform cannot plan for %s, with a warning", (_what, cidr, why) => {
-    // In prod Terraform's plan fails as Tollgate's evaluation does: not Tollgate's limit.
-    const { resources, errors } = load({
-      "main.tf": `locals {
+    [
+      "regex() with no match",
+      `["10.0.0.0/8", "0.0.0.0/0"][tonumber(regex("[0-9]+", local.names[terraform.workspace]))]`,
+      'regex: no match for "[0-9]+"',
+      48,
+    ],
+    [
+      "slice() out of range",
+      `slice(local.lists[terraform.workspace], 0, 1)[0]`,
+      "slice: indexes 0..1 do not fit a list of 0",
+      11,
+    ],
+    [
+      "index() of a value not in the list",
+      `["10.0.0.0/8", "0.0.0.0/0"][index(["0", "1"], local.names[terraform.workspace])]`,
+      'index: the string "two" is not in the list',
+      39,
+    ],
+  ])(
+    "leave out a world Terraform cannot plan for %s, with a warning at the call",
+    (_what, cidr, why, column) => {
+      // In prod Terraform's plan fails as Tollgate's evaluation does: not Tollgate's limit.
+      const { resources, errors } = load({
+        "main.tf": `locals {
   picks = { default = 1, prod = 2, qa = 0 }
   names = { default = "1", prod = "two", qa = "0" }
   lists = { default = ["10.0.0.0/8"], prod = ${cidr.startsWith("one") ? `["10.0.0.0/8", "0.0.0.0/0"]` : "[]"}, qa = ["10.1.0.0/16"] }
   cidr  = ${cidr}
 }
 ${sshFrom("[local.cidr]")}`,
-    });
-    expect(errors.map((e) => `${e.line} ${e.level} ${e.code} ${e.message}`)).toEqual([
-      `5 warning terraform-workspaces workspace "prod" left out: Terraform cannot plan there (${why})`,
-    ]);
-    expect(worlds(resources, ingressCidrs).map((w) => w.split(":")[0])).toEqual([
-      "terraform.workspace is default",
-      "terraform.workspace is qa",
-    ]);
-  });
+      });
+      expect(errors.map((e) => `${e.line}:${e.column} ${e.level} ${e.code} ${e.message}`)).toEqual([
+        `5:${column} warning terraform-workspaces workspace "prod" left out: Terraform cannot plan there (${why})`,
+      ]);
+      expect(worlds(resources, ingressCidrs).map((w) => w.split(":")[0])).toEqual([
+        "terraform.workspace is default",
+        "terraform.workspace is qa",
+      ]);
+    },
+  );
 });
 
 describe("worlds Tollgate's own limits reach", () => {

@@ -127,7 +127,8 @@ export function unplannedWorkspaces(
  * raises when planning that workspace, so the world is left out: a map or object without the
  * key read (`m[terraform.workspace]`, `lookup` without a default), or another error Terraform
  * fails on for the same values (`failsPlan`: a list indexed out of range, `element()` of an empty
- * list, `one()` of two, `tonumber` of a string that is no number). Any other error may be
+ * list, `one()` of two, `tonumber` of a string that is no number, `regex()` matching nothing,
+ * `slice()` out of range, `index()` of a value not in the list). Any other error may be
  * Tollgate's alone (a limit, a function it evaluates differently), and leaving the world out for
  * it would hide what that workspace deploys.
  */

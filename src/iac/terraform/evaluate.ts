@@ -819,17 +819,18 @@ export class ExpressionEvaluator {
       case ">=":
         return a >= b;
       case "+":
-        return a + b;
+        return arithmetic(a + b, a, b, "can't compute sum of opposing infinities");
       case "-":
-        return a - b;
+        return arithmetic(a - b, a, b, "can't subtract infinity from itself");
       case "*":
-        return a * b;
+        return arithmetic(a * b, a, b, "can't multiply zero by infinity");
       case "/":
         if (b === 0) throw new EvaluationError("division by zero", "terraform-arithmetic");
-        return a / b;
+        return arithmetic(a / b, a, b, "can't divide infinity by infinity");
       case "%":
         if (b === 0) throw new EvaluationError("modulo by zero", "terraform-arithmetic");
-        return a % b;
+        // Terraform's modulo of an infinity is an infinity of the product's sign, not NaN.
+        return Number.isFinite(a) ? a % b : a * b;
     }
     throw new EvaluationError(`unsupported operator ${op}`, "terraform-syntax");
   }
@@ -1483,6 +1484,22 @@ function tooManyElements(file: string, expr: Range, count: HeldCount): LocatedEv
     file,
     expr,
   );
+}
+
+/**
+ * The result of an arithmetic operator on `a` and `b` as Terraform's numbers have it. They cannot
+ * hold NaN, and Terraform fails on the infinities that make it (`message` is its error). They
+ * are exact and unbounded, so an infinity made of finite operands is a number Terraform holds and
+ * a float64 does not: Tollgate's limit, not a value.
+ */
+function arithmetic(result: number, a: number, b: number, message: string): number {
+  if (Number.isNaN(result)) throw new EvaluationError(message, "terraform-arithmetic", true);
+  if (!Number.isFinite(result) && Number.isFinite(a) && Number.isFinite(b))
+    throw new EvaluationError(
+      `the result is beyond ${Number.MAX_VALUE}, the largest number Tollgate holds`,
+      "terraform-limit",
+    );
+  return result;
 }
 
 /**

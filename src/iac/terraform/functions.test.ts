@@ -225,6 +225,57 @@ describe("functions", () => {
   });
 });
 
+describe("numbers", () => {
+  /** The error a call throws, as `message (failsPlan)`. */
+  const failure = (name: string, ...args: Value[]): string => {
+    try {
+      call(name, ...args);
+    } catch (error) {
+      if (error instanceof EvaluationError) return `${error.message} (${error.failsPlan})`;
+    }
+    return "no error";
+  };
+
+  it("parses with parseint the whole text in its base, as Go's big.Int.SetString, or fails as Terraform does", () => {
+    expect(call("parseint", "FF", 16)).toBe(255);
+    expect(call("parseint", "-101", 2)).toBe(-5);
+    expect(call("parseint", "Zz", 62)).toBe(3817);
+    expect(call("parseint", "zZ", 36)).toBe(1295);
+    expect(call("parseint", "+0755", 8)).toBe(493);
+    for (const [text, base] of [
+      ["zz", 10],
+      ["12abc", 10],
+      [" 10", 10],
+      ["1_0", 10],
+      ["0x10", 16],
+      ["", 10],
+      ["-", 10],
+      ["8", 8],
+    ] as const)
+      expect(failure("parseint", text, base)).toBe(
+        `parseint: cannot parse ${JSON.stringify(text)} as a base ${base} integer (true)`,
+      );
+    expect(failure("parseint", "10", 63)).toBe(
+      "parseint: base must be a whole number between 2 and 62 inclusive (true)",
+    );
+  });
+
+  it("never gives NaN, which Terraform's numbers cannot hold: the call fails as Terraform's does", () => {
+    expect(failure("log", -1, 10)).toBe("log: the result is not a number (true)");
+    expect(failure("log", 1, 1)).toBe("log: the result is not a number (true)");
+    expect(failure("pow", -8, 0.5)).toBe("pow: the result is not a number (true)");
+    expect(failure("sum", [call("log", 0, 10), call("pow", 0, -1)])).toBe(
+      "sum: the result is not a number (true)",
+    );
+    expect(failure("yamldecode", "a: [1, .nan]")).toBe(
+      "yamldecode: floating point NaN is not supported (true)",
+    );
+    // Infinities Terraform holds too: log of zero, a float64 power beyond range, YAML's .inf.
+    expect(call("log", 0, 10)).toBe(-Infinity);
+    expect(call("yamldecode", ".inf")).toBe(Infinity);
+  });
+});
+
 describe("regex and regexall", () => {
   it("give a string, a list for unnamed groups, and a map for named groups, as Terraform does", () => {
     expect(call("regex", "[a-z]+", "12ab34")).toBe("ab");

@@ -526,6 +526,62 @@ function regexFind(pattern: string, text: string, all: boolean): Value {
   return results[0] as Value;
 }
 
+/**
+ * Terraform's `parseint`: the whole text, an optional sign then digits of `base` (2 to 62; above
+ * 36, upper-case letters are the digits 36 to 61), as Go's `big.Int.SetString` reads it. Terraform
+ * fails on anything else (JavaScript's `parseInt("12abc", 10)` is 12, of "zz" NaN).
+ */
+function parseInteger(text: string, base: number): number {
+  if (base < 2 || base > 62)
+    throw new EvaluationError(
+      "parseint: base must be a whole number between 2 and 62 inclusive",
+      "terraform-argument",
+      true,
+    );
+  const digits = text.replace(/^[+-]/, "");
+  const value = (char: string): number => {
+    const code = char.charCodeAt(0);
+    if (code >= 48 && code <= 57) return code - 48;
+    if (code >= 97 && code <= 122) return code - 87;
+    if (code >= 65 && code <= 90) return base <= 36 ? code - 55 : code - 29;
+    return Infinity;
+  };
+  if (digits === "" || [...digits].some((char) => value(char) >= base))
+    throw new EvaluationError(
+      `parseint: cannot parse ${JSON.stringify(text)} as a base ${base} integer`,
+      "terraform-argument",
+      true,
+    );
+  // Exact, as Terraform's numbers are, until the result is rounded to a float64 once.
+  const significant = digits.replace(/^0+/, "");
+  const parsed =
+    significant.length > 1100
+      ? Infinity
+      : Number(
+          [...significant].reduce((total, char) => total * BigInt(base) + BigInt(value(char)), 0n),
+        );
+  if (!Number.isFinite(parsed))
+    throw new EvaluationError(
+      `parseint: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)} is beyond the largest number Tollgate holds`,
+      "terraform-limit",
+    );
+  return text.startsWith("-") ? -parsed : parsed;
+}
+
+/**
+ * The reviver of `yamldecode`: Terraform's numbers cannot hold NaN, and its YAML decoder fails on
+ * `.nan` ("floating point NaN is not supported").
+ */
+function noNaN(_key: unknown, value: unknown): unknown {
+  if (typeof value === "number" && Number.isNaN(value))
+    throw new EvaluationError(
+      "yamldecode: floating point NaN is not supported",
+      "terraform-argument",
+      true,
+    );
+  return value;
+}
+
 /** Runs a CIDR function, its argument errors Terraform's (`try` and `can` catch them). */
 function cidr<T>(run: () => T): T {
   try {
@@ -828,7 +884,8 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   parseint: {
     arity: [2, 2],
-    run: ([s, b]) => parseInt(str(s as Value, "parseint string"), int(b as Value, "parseint base")),
+    run: ([s, b]) =>
+      parseInteger(str(s as Value, "parseint string"), int(b as Value, "parseint base")),
   },
   pow: {
     arity: [2, 2],
@@ -1040,8 +1097,11 @@ const SPECS: Record<string, FunctionSpec> = {
     arity: [1, 1],
     run: ([s]) => {
       try {
-        return parseYaml(str(s as Value, "yamldecode argument"), { maxAliasCount: 100 }) as Value;
+        return parseYaml(str(s as Value, "yamldecode argument"), noNaN, {
+          maxAliasCount: 100,
+        }) as Value;
       } catch (error) {
+        if (error instanceof EvaluationError) throw error;
         throw new EvaluationError(`yamldecode: ${(error as Error).message}`, "terraform-argument");
       }
     },
@@ -1121,7 +1181,11 @@ export function callFunction(name: string, args: Value[], context: FunctionConte
   if (!spec.acceptsUnknown && args.some(isUnknown)) return unknown(context.expression);
   if (!spec.acceptsPartial && args.some(isPartial)) return unknown(context.expression);
   try {
-    return spec.run(args, context);
+    const result = spec.run(args, context);
+    // Terraform's numbers cannot hold NaN (`log(-1, 10)`, `pow(-8, 0.5)`): its call fails.
+    if (typeof result === "number" && Number.isNaN(result))
+      throw new EvaluationError("the result is not a number", "terraform-argument", true);
+    return result;
   } catch (error) {
     if (error instanceof UnknownResult) return unknown(context.expression);
     if (error instanceof EvaluationError)

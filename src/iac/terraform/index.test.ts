@@ -1729,6 +1729,33 @@ resource "aws_s3_bucket" "b" {
     expect(byAddress(resources, "aws_s3_bucket.b").config.acl).toBe("private");
   });
 
+  it("fails arithmetic that would make NaN where Terraform does, and a float64 overflow as Tollgate's limit", () => {
+    const { resources, errors } = load(`locals {
+  infinite = pow(10, 400)
+}
+resource "aws_s3_bucket" "b" {
+  count     = parseint("two", 10)
+  sum       = local.infinite + -local.infinite
+  product   = 0 * local.infinite
+  quotient  = local.infinite / local.infinite
+  remainder = local.infinite % 3
+  distinct  = length(toset([log(-1, 10), log(-1, 10)]))
+  overflow  = 1e300 * 1e300
+}
+`);
+    expect(errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.message}`)).toEqual([
+      '5:15 terraform-argument parseint: cannot parse "two" as a base 10 integer',
+      "6:15 terraform-arithmetic can't compute sum of opposing infinities",
+      "7:15 terraform-arithmetic can't multiply zero by infinity",
+      "8:15 terraform-arithmetic can't divide infinity by infinity",
+      "10:29 terraform-argument log: the result is not a number",
+      "11:15 terraform-limit the result is beyond 1.7976931348623157e+308, the largest number Tollgate holds",
+    ]);
+    // The count Terraform cannot plan is unknown, not zero instances: the bucket stays.
+    expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.b"]);
+    expect(resources[0]?.config.remainder).toBe(Infinity);
+  });
+
   it("reports unknown functions, bad module sources and missing variable files", () => {
     const model = loadTerraform(
       [

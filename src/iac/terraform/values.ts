@@ -154,8 +154,9 @@ export function distinctValues(values: readonly Value[]): Value[] {
  * A look-up of the index of the first element of `values` equal (`valuesEqual`) to a value, or
  * -1: made in one pass over what `values` holds, so a set of 100,000 strings costs that, not
  * the 5,000,000,000 comparisons of each element with every other (`toset`, `distinct`, set
- * operations, and their origins, read every element against every other). NaN, never equal to
- * itself, is taken as equal to NaN here.
+ * operations, and their origins, read every element against every other). No value holds NaN
+ * (the arithmetic and functions that would make one fail, as Terraform's do), and 0 and -0 are one
+ * key, as `==` has them.
  */
 export function firstIndexOf(values: readonly Value[]): (value: Value) => number {
   const keys = new ValueKeys();

@@ -250,6 +250,12 @@ ${sshFrom("[local.cidr]")}`,
       39,
     ],
     [
+      "parseint of a string that is no integer",
+      `["10.0.0.0/8", "0.0.0.0/0"][parseint(local.names[terraform.workspace], 10)]`,
+      'parseint: cannot parse "two" as a base 10 integer',
+      39,
+    ],
+    [
       "regex() with no match",
       `["10.0.0.0/8", "0.0.0.0/0"][tonumber(regex("[0-9]+", local.names[terraform.workspace]))]`,
       'regex: no match for "[0-9]+"',

@@ -61,6 +61,7 @@ import {
   toBoolValue,
   toNumberValue,
   toStringValue,
+  unifiedPrimitives,
   valuesEqual,
   type ValueObject,
 } from "./values.js";
@@ -1083,7 +1084,9 @@ export class ExpressionEvaluator {
         );
         if (!Array.isArray(value)) return here;
         const items = new Map<string, Origin>();
-        const firstWritten = firstIndexOf(written.map((candidate) => candidate.value));
+        const firstWritten = firstIndexOf(
+          unifiedPrimitives(written.map((candidate) => candidate.value)),
+        );
         value.forEach((element, i) => {
           const first = written[firstWritten(element)];
           if (first) items.set(String(i), first.origin);
@@ -1433,7 +1436,7 @@ function literalStart(
  */
 export function setOrigin(list: Evaluated, set: Value): Origin {
   if (!Array.isArray(list.value) || !Array.isArray(set) || !list.origin.items) return list.origin;
-  const firstInList = firstIndexOf(list.value);
+  const firstInList = firstIndexOf(unifiedPrimitives(list.value));
   const items = new Map<string, Origin>();
   set.forEach((element, i) => {
     const first = firstInList(element);

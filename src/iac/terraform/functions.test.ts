@@ -204,6 +204,21 @@ describe("functions", () => {
     expect(call("matchkeys", ["a", "b", "c"], [[1], [2], [1]], [[1]])).toEqual(["a", "c"]);
   });
 
+  it("unifies mixed primitives into strings, as Terraform's lists, sets and maps of one type hold them", () => {
+    expect(call("toset", ["a", "b", 3])).toEqual(["3", "a", "b"]);
+    expect(call("toset", [1, "1", true, "true"])).toEqual(["1", "true"]);
+    expect(call("tolist", ["a", "b", 3])).toEqual(["a", "b", "3"]);
+    expect(call("tomap", { a: "foo", b: true })).toEqual({ a: "foo", b: "true" });
+    expect(call("distinct", ["1", 1, 2])).toEqual(["1", "2"]);
+    expect(call("setunion", ["a"], [3])).toEqual(["3", "a"]);
+    expect(call("setintersection", ["1", "a"], [1])).toEqual(["1"]);
+    expect(call("setsubtract", ["1", "a"], [1])).toEqual(["a"]);
+    // Elements of one type stay as they are.
+    expect(call("toset", [2, 1, 2])).toEqual([1, 2]);
+    expect(call("tolist", [1, 2])).toEqual([1, 2]);
+    expect(call("tomap", { a: 1, b: 2 })).toEqual({ a: 1, b: 2 });
+  });
+
   it("reads files given to the loader and is unknown for others", () => {
     expect(call("file", "policy.json")).toBe('{"Statement": []}');
     expect(call("file", "missing.xml")).toEqual({ $unknown: "f(x)" });

@@ -34,6 +34,7 @@ import {
   toObjectValue,
   toSetValue,
   toStringValue,
+  unifiedPrimitives,
   valuesEqual,
   type ValueObject,
 } from "./values.js";
@@ -442,6 +443,16 @@ export function csvRecords(text: string): CsvRecord[] {
     );
   endRecord(text.length);
   return records;
+}
+
+/**
+ * The sets a set operation is given, their primitives unified together (`unifiedPrimitives`), as
+ * Terraform unifies its arguments' element types: `setintersection(["1"], [1])` is `["1"]`.
+ */
+function unifiedTogether(sets: Value[][]): Value[][] {
+  const all = sets.flat();
+  if (unifiedPrimitives(all) === all) return sets;
+  return sets.map((set) => toSetValue(set.map((value) => toStringValue(value) as string)));
 }
 
 function setOf(values: Value[]): Value[] {
@@ -924,19 +935,23 @@ const SPECS: Record<string, FunctionSpec> = {
   // An unknown element of any set may match one of another: which elements remain is unknown.
   setintersection: {
     arity: [1, Infinity],
-    run: ([first, ...rest]) => {
-      const others = rest.map((l) => firstIndexOf(setOf(list(l, "setintersection set"))));
-      return setOf(list(first as Value, "setintersection set")).filter((v) =>
-        others.every((other) => other(v) >= 0),
+    run: (args) => {
+      const [first = [], ...rest] = unifiedTogether(
+        args.map((l) => setOf(list(l, "setintersection set"))),
       );
+      const others = rest.map(firstIndexOf);
+      return first.filter((v) => others.every((other) => other(v) >= 0));
     },
   },
   setproduct: { arity: [2, Infinity], run: setProduct },
   setsubtract: {
     arity: [2, 2],
-    run: ([a, b]) => {
-      const removed = firstIndexOf(setOf(list(b as Value, "setsubtract set")));
-      return setOf(list(a as Value, "setsubtract set")).filter((v) => removed(v) < 0);
+    run: (args) => {
+      const [from = [], removed = []] = unifiedTogether(
+        args.map((l) => setOf(list(l, "setsubtract set"))),
+      );
+      const isRemoved = firstIndexOf(removed);
+      return from.filter((v) => isRemoved(v) < 0);
     },
   },
   setunion: {
@@ -1020,9 +1035,21 @@ const SPECS: Record<string, FunctionSpec> = {
   tolist: {
     arity: [1, 1],
     acceptsPartial: true,
-    run: ([v]) => (v === null ? null : list(v as Value, "tolist argument")),
+    run: ([v]) =>
+      v === null ? null : (unifiedPrimitives(list(v as Value, "tolist argument")) as Value[]),
   },
-  tomap: { arity: [1, 1], run: ([v]) => (v === null ? null : obj(v as Value, "tomap argument")) },
+  tomap: {
+    arity: [1, 1],
+    run: ([v]) => {
+      if (v === null) return null;
+      const map = obj(v as Value, "tomap argument");
+      const values = Object.values(map);
+      const unified = unifiedPrimitives(values);
+      if (unified === values) return map;
+      const keys = Object.keys(map);
+      return Object.fromEntries(keys.map((key, i) => [key, unified[i] as Value]));
+    },
+  },
   tonumber: {
     arity: [1, 1],
     run: ([v]) => {

@@ -1756,6 +1756,23 @@ resource "aws_s3_bucket" "b" {
     expect(resources[0]?.config.remainder).toBe(Infinity);
   });
 
+  it("keys a for_each set of mixed primitives by their strings, each located where written", () => {
+    const { resources, errors } = load(`resource "aws_s3_bucket" "b" {
+  for_each = toset([
+    3,
+    "3",
+    "a",
+  ])
+  bucket = each.value
+}
+`);
+    expect(errors).toEqual([]);
+    expect(resources.map((r) => `${r.address} ${r.locations["/bucket"]?.line}`)).toEqual([
+      'aws_s3_bucket.b["3"] 3',
+      'aws_s3_bucket.b["a"] 5',
+    ]);
+  });
+
   it("reports unknown functions, bad module sources and missing variable files", () => {
     const model = loadTerraform(
       [

@@ -13,6 +13,7 @@ import {
   isObject,
   mayBeEqual,
   toSetValue,
+  unifiedPrimitives,
   type ValueObject,
 } from "./values.js";
 
@@ -125,7 +126,7 @@ function convertElements(
  */
 function setOrigin(list: Evaluated, written: Origin, set: Value): Origin {
   if (list.origin === written || !Array.isArray(set) || !Array.isArray(list.value)) return written;
-  const firstInList = firstIndexOf(list.value);
+  const firstInList = firstIndexOf(unifiedPrimitives(list.value));
   const parts = new Map<string, Origin>();
   set.forEach((item, i) => {
     const first = firstInList(item);

@@ -144,10 +144,33 @@ export function mayBeEqual(left: Value, right: Value): boolean {
   return valuesEqual(left, right);
 }
 
-/** Removes duplicates keeping first occurrences, as Terraform sets of primitives do after sorting. */
+/**
+ * Removes duplicates keeping first occurrences, as Terraform sets of primitives do after sorting,
+ * once the elements are unified into one type (`unifiedPrimitives`): `3` and `"3"` are one.
+ */
 export function distinctValues(values: readonly Value[]): Value[] {
-  const first = firstIndexOf(values);
-  return values.filter((value, i) => first(value) === i);
+  const unified = unifiedPrimitives(values);
+  const first = firstIndexOf(unified);
+  return unified.filter((value, i) => first(value) === i);
+}
+
+/**
+ * Elements as a Terraform list, set or map of one element type holds them: primitives of mixed
+ * types (strings, numbers, bools) all become strings, the one type each converts to
+ * (`toset(["a", 3])` is `["3", "a"]`, Terraform's documentation). Anything else, or elements of
+ * one type, is given back as it is (the same array).
+ */
+export function unifiedPrimitives<T extends readonly Value[]>(values: T): T | string[] {
+  let type: string | undefined;
+  let mixed = false;
+  for (const value of values) {
+    const kind = typeof value;
+    if (value === null || (kind !== "string" && kind !== "number" && kind !== "boolean"))
+      return values;
+    mixed ||= type !== undefined && type !== kind;
+    type = kind;
+  }
+  return mixed ? values.map((value) => toStringValue(value) as string) : values;
 }
 
 /**

@@ -22,7 +22,12 @@ import {
   type UnknownValue,
   type Value,
 } from "../../model/types.js";
-import { callFunction, isTerraformFunction, type FunctionContext } from "./functions.js";
+import {
+  callFunction,
+  elementIndex,
+  isTerraformFunction,
+  type FunctionContext,
+} from "./functions.js";
 import {
   at,
   childOrigin,
@@ -959,7 +964,7 @@ export class ExpressionEvaluator {
           first.value.length > 0 &&
           typeof index === "number"
         )
-          return childOrigin(first.origin, index % first.value.length);
+          return childOrigin(first.origin, elementIndex(index, first.value.length));
         return here;
       }
       case "values": {

@@ -58,6 +58,9 @@ describe("functions", () => {
     expect(call("values", { b: 1, a: 2 })).toEqual([2, 1]);
     expect(call("lookup", { a: "x" }, "a")).toBe("x");
     expect(call("element", ["a", "b", "c"], 4)).toBe("b");
+    expect(call("element", ["a", "b", "c"], -1)).toBe("c");
+    expect(call("element", ["a", "b", "c"], -3)).toBe("a");
+    expect(call("element", ["a", "b", "c"], -5)).toBe("b");
     expect(call("contains", ["a", "b"], "b")).toBe(true);
     expect(call("distinct", ["b", "a", "b"])).toEqual(["b", "a"]);
     expect(call("toset", ["b", "a", "b"])).toEqual(["a", "b"]);

@@ -241,10 +241,15 @@ function element(args: Value[]): Value {
   const values = list(args[0] as Value, "element list");
   if (values.length === 0)
     throw new EvaluationError("element: the list is empty", "terraform-argument", true);
-  const index = int(args[1] as Value, "element index");
-  if (index < 0)
-    throw new EvaluationError("element: the index must not be negative", "terraform-argument");
-  return values[index % values.length] as Value;
+  return values[elementIndex(int(args[1] as Value, "element index"), values.length)] as Value;
+}
+
+/**
+ * The position `element` reads for `index` in a list of `length`: wrapped both ways, since
+ * Terraform 1.10 (cty 1.15) reads `element(l, -1)` as the last element.
+ */
+export function elementIndex(index: number, length: number): number {
+  return ((index % length) + length) % length;
 }
 
 /**

@@ -1756,6 +1756,22 @@ resource "aws_s3_bucket" "b" {
     expect(resources[0]?.config.remainder).toBe(Infinity);
   });
 
+  it("reads element() of a negative index from the end, located at that element", () => {
+    const { resources, errors } = load(`locals {
+  names = [
+    "first",
+    "last",
+  ]
+}
+resource "aws_s3_bucket" "b" {
+  bucket = element(local.names, -1)
+}
+`);
+    expect(errors).toEqual([]);
+    expect(resources[0]?.config.bucket).toBe("last");
+    expect(resources[0]?.locations["/bucket"]?.line).toBe(4);
+  });
+
   it("keys a for_each set of mixed primitives by their strings, each located where written", () => {
     const { resources, errors } = load(`resource "aws_s3_bucket" "b" {
   for_each = toset([

@@ -799,6 +799,17 @@ export class ExpressionEvaluator {
     if (isUnknown(left) || isUnknown(right)) return unknown(sourceText(expr, scope));
     if ((op === "==" || op === "!=") && (isPartial(left) || isPartial(right)))
       return unknown(sourceText(expr, scope));
+    // Terraform's == compares types too: a list(string) variable never equals the tuple `[]`
+    // writes, nor a map the object `{}` does (hashicorp/terraform#25798, #32258). Tollgate keeps
+    // no collection types, so two collections with equal elements may or may not be equal;
+    // `count = var.rules != [] ? 1 : 0` creates the resource in Terraform whatever the list.
+    if (
+      (op === "==" || op === "!=") &&
+      isCollection(left) &&
+      isCollection(right) &&
+      valuesEqual(left, right)
+    )
+      return unknown(sourceText(expr, scope));
     switch (op) {
       case "==":
         return valuesEqual(left, right);
@@ -1492,6 +1503,10 @@ function tooManyElements(file: string, expr: Range, count: HeldCount): LocatedEv
     file,
     expr,
   );
+}
+
+function isCollection(value: Value): boolean {
+  return Array.isArray(value) || isObject(value);
 }
 
 /**

@@ -1756,6 +1756,34 @@ resource "aws_s3_bucket" "b" {
     expect(resources[0]?.config.remainder).toBe(Infinity);
   });
 
+  it("leaves == of two collections with equal elements unknown: Terraform compares their types too", () => {
+    // In Terraform a list(string) variable is never equal to the tuple `[]`: the group exists
+    // whatever var.extra holds. Unequal elements are unequal whatever the types.
+    const { resources, errors } = load(`variable "extra" {
+  type    = list(string)
+  default = []
+}
+resource "aws_security_group" "extra" {
+  count = var.extra != [] ? 1 : 0
+  name  = "extra"
+  tags = {
+    same   = [1, 2] == [1, 2]
+    differ = [1, 2] != [2, 1]
+    kinds  = [] == {}
+  }
+}
+`);
+    expect(errors).toEqual([]);
+    expect(resources.map((r) => [r.address, r.config.count])).toEqual([
+      ["aws_security_group.extra", { $unknown: "var.extra != [] ? 1 : 0" }],
+    ]);
+    expect(resources[0]?.config.tags).toEqual({
+      same: { $unknown: "[1, 2] == [1, 2]" },
+      differ: true,
+      kinds: false,
+    });
+  });
+
   it("reads element() of a negative index from the end, located at that element", () => {
     const { resources, errors } = load(`locals {
   names = [

@@ -1800,6 +1800,41 @@ resource "aws_s3_bucket" "b" {
     expect(resources[0]?.locations["/bucket"]?.line).toBe(4);
   });
 
+  it("converts a list(any), set(any) or map(any) variable of mixed primitives to strings", () => {
+    const { resources, errors } = load(`variable "names" {
+  type    = list(any)
+  default = ["a", 1, true]
+}
+variable "ids" {
+  type    = set(any)
+  default = [3, "3"]
+}
+variable "tags" {
+  type    = map(any)
+  default = { a = "x", b = true }
+}
+variable "tuple" {
+  default = ["a", 1]
+}
+resource "aws_s3_bucket" "b" {
+  bucket = "b"
+  tags = {
+    names = var.names
+    ids   = var.ids
+    tags  = var.tags
+    tuple = var.tuple
+  }
+}
+`);
+    expect(errors).toEqual([]);
+    expect(resources[0]?.config.tags).toEqual({
+      names: ["a", "1", "true"],
+      ids: ["3"],
+      tags: { a: "x", b: "true" },
+      tuple: ["a", 1],
+    });
+  });
+
   it("keys a for_each set of mixed primitives by their strings, each located where written", () => {
     const { resources, errors } = load(`resource "aws_s3_bucket" "b" {
   for_each = toset([

@@ -44,8 +44,14 @@ export function convertToType(
   const element = (item: Evaluated, i: number) =>
     first ? convertToType(first, item, constant, `${expression}[${i}]`, depth + 1) : item;
   switch (type.name) {
-    case "list":
-      return Array.isArray(value) && first ? convertElements(input, value, element) : input;
+    case "list": {
+      if (!Array.isArray(value) || !first) return input;
+      const converted = convertElements(input, value, element);
+      // `list(any)` takes the one type its elements all convert to: ["a", 1] is ["a", "1"].
+      return isAny(first)
+        ? { ...converted, value: unifiedPrimitives(converted.value as Value[]) }
+        : converted;
+    }
     case "set": {
       if (!Array.isArray(value)) return input;
       const converted = convertElements(input, value, element);
@@ -67,6 +73,13 @@ export function convertToType(
         );
         result[key] = converted.value;
         if (converted.origin !== written) parts.set(key, converted.origin);
+      }
+      // `map(any)` as `list(any)`: { a = "x", b = true } is { a = "x", b = "true" }.
+      if (isAny(first)) {
+        const unified = unifiedPrimitives(Object.values(result));
+        Object.keys(result).forEach((key, i) => {
+          result[key] = unified[i] as Value;
+        });
       }
       const rest = mapRest(value);
       return {
@@ -211,6 +224,11 @@ function convertObject(
 function optionalDefault(attributeType: Expression): Expression | undefined {
   if (attributeType.kind !== "FunctionCall" || attributeType.name !== "optional") return undefined;
   return attributeType.args[1];
+}
+
+/** Whether a collection type's element type is `any`, which Terraform infers from the elements. */
+function isAny(type: Expression): boolean {
+  return type.kind === "ScopeTraversal" && type.steps.length === 0 && type.root === "any";
 }
 
 function convertPrimitive(name: string, value: Value): Value {

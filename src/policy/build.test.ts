@@ -177,6 +177,26 @@ describe("policy builds", () => {
       { file: "tagging/a/policy.rego", line: 11, column: 1, code: "policy-rule" },
       { file: "tagging/b/policy.rego", line: 7, column: 1, code: "policy-rule" },
     ]);
+    // deny as one value or a function: it compiles, but every scan it fires in would fail.
+    const single = (name: string, deny: string) => ({
+      path: `tagging/${name}/policy.rego`,
+      text: `${metadata}package tollgate.rules.tagging.${name}\n\nimport rego.v1\n\n${deny}\n`,
+    });
+    expect(
+      await errorsOf([
+        single("a", "deny if some r in input.resources"),
+        single("b", 'deny := {"resource": "x", "message": "m"}'),
+        single("c", "default deny := false"),
+        single("d", "deny(r) if r.type == 1"),
+      ]),
+    ).toEqual(
+      ["a", "b", "c", "d"].map((name) => ({
+        file: `tagging/${name}/policy.rego`,
+        line: 11,
+        column: name === "c" ? 9 : 1, // at `deny`, after `default`
+        code: "policy-rule",
+      })),
+    );
     // A second package METADATA for one package would silently rename the first file's rule.
     const copy = { ...rule("TG-X-2"), path: "network/x/copy.rego" };
     expect(await errorsOf([rule("TG-X-1"), copy])).toEqual([

@@ -168,7 +168,17 @@ export function readRules(sources: readonly PolicySource[]): RuleListing {
         "policy-rule",
         `deny[...] makes deny an object, which Tollgate does not evaluate: a rule's deny is a set of findings (deny contains finding if { ... })`,
       );
-    const deny = denyRules.filter((rule) => rule.head.ref.length === 1);
+    // `deny if ...`, `deny := ...` and `deny(x)` compile, but only a set is read as findings:
+    // such a rule would pass `tollgate build` and fail every scan it fires in.
+    for (const rule of denyRules.filter(
+      (rule) => rule.head.ref.length === 1 && rule.head.kind !== "partial-set",
+    ))
+      problem(
+        rule.head.loc,
+        "policy-rule",
+        `${rule.head.kind === "function" ? "deny(...) makes deny a function" : "deny if/:= makes deny one value"}, which Tollgate does not evaluate: a rule's deny is a set of findings (deny contains finding if { ... })`,
+      );
+    const deny = denyRules.filter((rule) => rule.head.kind === "partial-set");
     if (ruleId !== undefined && denyRules.length === 0)
       unevaluated.set(packageName, {
         file: source.path,

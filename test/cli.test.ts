@@ -4076,6 +4076,12 @@ describe("tollgate scan, inspect and build", () => {
     expect((await run(["scan", "x", "--format", "xml"])).stderr).toMatch(/--format/);
     expect((await run(["diff", "--base", "main", "--base-dir", "x"])).code).toBe(2);
     expect((await run(["frobnicate"])).code).toBe(2);
+    // A repeated single-valued flag would keep only its last value.
+    const twice = await run(["scan", "x", "--policies", "a", "--policies", "b"]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(
+      /^tollgate scan: --policies takes one value, and was given more than once\n/,
+    );
     expect((await run(["scan", "no/such/folder"])).stderr).toMatch(/no such file or folder/);
     const missing = await run(["diff", "--base-dir", "examples/pr/base", "--head-dir", "nope"]);
     expect(missing.code).toBe(2);

@@ -20,11 +20,24 @@ function parseOptions<O extends OptionTable, P extends boolean>(
   options: O,
   allowPositionals: P,
 ): Parsed<O, P> {
+  let parsed;
   try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals, strict: true, tokens: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  // parseArgs keeps the last of a repeated single-valued option: `--policies a --policies b`
+  // would drop `a` without a word.
+  const seen = new Set<string>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== "option" || token.value === undefined) continue;
+    const option: { multiple?: boolean } | undefined = options[token.name];
+    if (option?.multiple) continue;
+    if (seen.has(token.name))
+      throw new UsageError(`--${token.name} takes one value, and was given more than once`);
+    seen.add(token.name);
+  }
+  return parsed;
 }
 
 /** A command as written: its run gets the values of its own options, typed from their table. */

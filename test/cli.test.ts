@@ -3589,6 +3589,49 @@ describe("tollgate scan, inspect and build", () => {
     });
   });
 
+  it("evaluates --custom-policies beside the built-in rules, as the app adds an organization's", async () => {
+    await withTempDir("custom-policies", async (dir) => {
+      await writeFiles(dir, {
+        "rules/network/any_sg/policy.rego": namedGroupPolicy(),
+        "org.yml": "enforcement:\n  rules:\n    T-1: blocking\n    TG-NET-001: advisory\n",
+        "iac/main.tf": [
+          'resource "aws_security_group" "open" {',
+          '  name = "open"',
+          "  ingress {",
+          "    from_port   = 22",
+          "    to_port     = 22",
+          '    protocol    = "tcp"',
+          '    cidr_blocks = ["0.0.0.0/0"]',
+          "  }",
+          "}",
+          "",
+        ].join("\n"),
+      });
+      const scan = await run(
+        ["scan", "iac", "--custom-policies", "rules", "--config", "org.yml", "--format", "json"],
+        dir,
+      );
+      expect(scan.stderr).toBe("");
+      const report = JSON.parse(scan.stdout) as { findings: JsonFinding[]; notices: unknown[] };
+      // Both rule ids are known to the settings: neither entry is reported as naming no rule.
+      expect(report.notices).toEqual([]);
+      expect(report.findings.map((f) => `${f.rule} ${f.enforcement} ${f.file}:${f.line}`)).toEqual([
+        "TG-NET-001 advisory iac/main.tf:7",
+        "T-1 blocking iac/main.tf:2",
+      ]);
+      expect(scan.code).toBe(1);
+      // A folder repeating a rule id of the rules in force would count its findings twice.
+      const twice = await run(
+        ["scan", "iac", "--policies", "rules", "--custom-policies", "rules"],
+        dir,
+      );
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toMatch(
+        /--custom-policies: rules: rule id T-1 is also in the rules in force/,
+      );
+    });
+  }, 120_000);
+
   it("reads a policy folder's data files as OPA does: build, test, scan --policies and --bundle", async () => {
     await withTempDir("data-files", async (dir) => {
       const rule = namedGroupPolicy().replace(

@@ -110,6 +110,13 @@ export const gateOptions = {
     value: "dir",
     description: "a folder of Rego policies, compiled for this run, not the built-in rules",
   },
+  "custom-policies": {
+    type: "string",
+    multiple: true,
+    value: "dir",
+    description:
+      "a folder of custom Rego policies evaluated beside the others, as the app adds an organization's (repeatable)",
+  },
   "var-file": {
     type: "string",
     multiple: true,

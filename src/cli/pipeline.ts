@@ -11,8 +11,8 @@ import {
   type ParsedSettingsFile,
   type Settings,
 } from "../config/index.js";
-import { createEngine } from "../engine/index.js";
-import type { ScanEngine } from "../engine/types.js";
+import { createEngine, customRuleSet } from "../engine/index.js";
+import type { CustomRuleSet, ScanEngine } from "../engine/types.js";
 import { listWorkingTree, locateRepository, readGitSnapshot } from "../fetch/git.js";
 import {
   checkSourceBytes,
@@ -351,6 +351,41 @@ export async function engineFor(
     );
   }
   return engine;
+}
+
+/**
+ * The `--custom-policies` folders, each compiled as the app compiles a custom folder and evaluated
+ * beside `engine`'s rules. A folder that cannot be read, holds no rule, or repeats a rule id of
+ * the engine or of another folder is a usage error: its findings would be missing or counted twice.
+ */
+export async function customRulesFor(
+  flags: { "custom-policies"?: string[] | undefined },
+  cwd: string,
+  engine: ScanEngine,
+): Promise<CustomRuleSet[]> {
+  const sets: CustomRuleSet[] = [];
+  const owners = new Map(
+    (engine.builtinRules ?? []).map((rule) => [rule.id, "the rules in force"]),
+  );
+  for (const given of flags["custom-policies"] ?? []) {
+    const absolute = path.resolve(cwd, given);
+    const info = await stat(absolute).catch(() => undefined);
+    if (!info?.isDirectory())
+      throw new UsageError(`--custom-policies: ${given} is not a folder that can be read`);
+    const set = await customRuleSet(absolute);
+    if (set.rules.length === 0)
+      throw new UsageError(
+        `--custom-policies: ${given} holds no rule (a tollgate.rules.* package with deny rules), so nothing would be checked`,
+      );
+    for (const rule of set.rules) {
+      const owner = owners.get(rule.id);
+      if (owner)
+        throw new UsageError(`--custom-policies: ${given}: rule id ${rule.id} is also in ${owner}`);
+      owners.set(rule.id, given);
+    }
+    sets.push(set);
+  }
+  return sets;
 }
 
 /**

@@ -110,6 +110,23 @@ export function evaluatedRules(
   };
 }
 
+/**
+ * A policy folder's rules evaluated in this process beside the engine's, as the app evaluates an
+ * organization's or a repository's custom policies (there in a bounded worker): the CLI's
+ * `--custom-policies`. Compiled as the app compiles such a folder, with the helpers.
+ */
+export async function customRuleSet(policyDir: string): Promise<CustomRuleSet> {
+  const ruleSet = await loadRuleSet(await loadPolicyBundle({ policyDir }), policyDir);
+  return {
+    origin: policyDir,
+    rules: ruleSet.rules,
+    evaluate: (resources, ruleSettings) => {
+      const evaluated = ruleSet.evaluate([...resources], ruleSettings);
+      return Promise.resolve({ ...evaluated, errors: [...ruleSet.errors, ...evaluated.errors] });
+    },
+  };
+}
+
 export async function createEngine(options: EngineOptions = {}): Promise<ScanEngine> {
   const bundle = await loadPolicyBundle(options);
   const ruleSet = await loadRuleSet(bundle, options.bundlePath ?? "policies");
@@ -134,10 +151,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
       });
       const findings = [...evaluated.findings];
       const errors = [...ruleSet.errors, ...model.errors, ...evaluated.errors];
+      const printed = [...evaluated.printed];
       for (const custom of scanOptions.customRules ?? []) {
         const result = await custom.evaluate(model.resources, ruleSettings);
         for (const item of result.findings) findings.push(item);
         for (const item of result.errors) errors.push(item);
+        for (const line of result.printed ?? []) printed.push(line);
       }
       // An unknown value never yields a finding on its own unless the settings ask for them,
       // whichever rule (a custom one included) reported it.
@@ -146,7 +165,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         findings: findings.filter((f) => keepUnknown || f.unknown === undefined),
         undecided: findings.filter((f) => !keepUnknown && f.unknown !== undefined),
         errors,
-        printed: evaluated.printed,
+        printed,
         moves: model.moves,
         ...(model.forgotten ? { forgotten: model.forgotten } : {}),
         ...(model.adopted ? { adopted: model.adopted } : {}),

@@ -30,6 +30,7 @@ import {
 } from "../options.js";
 import {
   engineFor,
+  customRulesFor,
   loadSettings,
   readGitRef,
   readPaths,
@@ -141,9 +142,11 @@ export const diffCommand = defineCommand({
     const repository = { name: values.repository, topics: values.topic ?? [] };
     const { settings, notices: settingsNotices } = await loadSettings(values, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
+    const customRules = await customRulesFor(values, io.cwd, engine);
     // The same variable files at base and head: a change to one is a change of the root's values.
     const scanOptions = {
       ruleSettings: settings.ruleSettings,
+      customRules,
       variableFiles: variableFilesOf(values, settings.terraformVariableFiles),
       parameterFiles: parameterFilesOf(values, settings.cloudformationParameterFiles),
     };
@@ -166,7 +169,7 @@ export const diffCommand = defineCommand({
         files: head.files,
         repository,
         now: new Date(),
-        ...evaluatedRules(engine),
+        ...evaluatedRules(engine, customRules),
         settingsNotices: [...runNotices, ...settingsNotices],
         baseProblems: [...base.errors, ...baseResult.errors],
         // Two git refs are whole repositories, so a settings waiver whose rule found nothing is

@@ -17,6 +17,7 @@ import { evaluatedRules } from "../../engine/index.js";
 import { isTemplateFile, isTerraformFile } from "../../iac/index.js";
 import {
   engineFor,
+  customRulesFor,
   loadSettings,
   readPaths,
   render,
@@ -37,6 +38,7 @@ export const scanCommand = defineCommand({
     const repository = { name: values.repository, topics: values.topic ?? [] };
     const { settings, notices: settingsNotices } = await loadSettings(values, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
+    const customRules = await customRulesFor(values, io.cwd, engine);
     const parameterFiles = parameterFilesOf(values, settings.cloudformationParameterFiles);
     const snapshot = await withGivenFiles(
       await readPaths(positionals, io.cwd),
@@ -46,6 +48,7 @@ export const scanCommand = defineCommand({
     const result = await engine.scan(snapshot.files, {
       ...(snapshot.listing ? { listing: snapshot.listing } : {}),
       ruleSettings: settings.ruleSettings,
+      customRules,
       variableFiles: variableFilesOf(values, settings.terraformVariableFiles),
       parameterFiles,
     });
@@ -57,7 +60,7 @@ export const scanCommand = defineCommand({
         files: snapshot.files,
         repository,
         now: new Date(),
-        ...evaluatedRules(engine),
+        ...evaluatedRules(engine, customRules),
         settingsNotices,
         wholeRepository: await coversRepository(positionals, io.cwd),
       },

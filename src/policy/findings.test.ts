@@ -54,6 +54,12 @@ describe("rule metadata", () => {
     ]);
     expect(bad.ok).toBe(false);
     expect(!bad.ok && bad.message).toMatch(/p\/deny: METADATA custom.severity/);
+    // A field left out is named as missing, with what it holds.
+    const missing = ruleMetadata("p/deny", [{ custom: { category: "tagging" } }]);
+    expect(!missing.ok && missing.problems).toEqual([
+      "p/deny: METADATA custom.id is missing: add `id: ...` under `custom:`, the rule's stable id (ACME-TAG-001), which settings and waivers name",
+      "p/deny: METADATA custom.severity is missing: add `severity: ...` under `custom:`, one of critical, high, medium, low, info",
+    ]);
   });
 
   it("takes a category of the rule's own, a lowercase name, besides the built-in four", () => {

@@ -34,6 +34,13 @@ const customSchema = z.object({
   controls: z.array(z.string()).optional(),
 });
 
+/** What each required `custom` field holds, for the message when it is left out. */
+const REQUIRED_FIELDS: Record<string, string> = {
+  id: "the rule's stable id (ACME-TAG-001), which settings and waivers name",
+  severity: `one of ${severitySchema.options.join(", ")}`,
+  category: `${BUILT_IN_CATEGORIES.join(", ")} or a name of your own such as tagging`,
+};
+
 const annotationSchema = z
   .object({
     scope: z.string().optional(),
@@ -96,6 +103,11 @@ export function ruleMetadata(entrypoint: string, annotations: readonly unknown[]
     return fail(
       fields.error.issues.map((issue) => {
         const where = issue.path.length ? `custom.${issue.path.join(".")}` : "custom";
+        const field = issue.path.length === 1 ? String(issue.path[0]) : "";
+        const wanted = REQUIRED_FIELDS[field];
+        // zod's "expected string, received undefined" does not say the field is simply absent.
+        if (wanted && custom[field] === undefined)
+          return `${entrypoint}: METADATA ${where} is missing: add \`${field}: ...\` under \`custom:\`, ${wanted}`;
         return `${entrypoint}: METADATA ${where}: ${issue.message}`;
       }),
     );

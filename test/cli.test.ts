@@ -3924,6 +3924,13 @@ describe("tollgate scan, inspect and build", () => {
       const wrongSeverity = await run(["test", dir]);
       expect(wrongSeverity.stdout).toMatch(/FAIL severity on line 2: high expected, low found/);
       expect(wrongSeverity.code).toBe(1);
+      // A positive fixture without a marker says what to write, and where the rule fired.
+      await writeFile(path.join(ruleDir, "fixtures", "positive.tf"), group("open"));
+      const unmarkedFile = await run(["test", dir]);
+      expect(unmarkedFile.stdout).toMatch(
+        /FAIL no tollgate:expect marker \(end each line T-1 must report with # tollgate:expect T-1\); unexpected lines 2\n/,
+      );
+      expect(unmarkedFile.code).toBe(1);
 
       // A fixture folder is scanned as one repository; its places name the file.
       await rm(path.join(ruleDir, "fixtures", "positive.tf"));

@@ -54,7 +54,7 @@ export const testCommand = defineCommand({
       const detail = outcome.passed
         ? `ok (${outcome.found.length} finding${outcome.found.length === 1 ? "" : "s"})`
         : [
-            outcome.kind === "positive" && outcome.expected.length === 0 ? "no expect markers" : "",
+            outcome.kind === "positive" && outcome.expected.length === 0 ? noMarker(outcome) : "",
             outcome.missing.length ? `missing lines ${outcome.missing.join(", ")}` : "",
             outcome.unexpected.length === 0
               ? ""
@@ -92,6 +92,14 @@ export const testCommand = defineCommand({
     return failed === 0 && regoFailed === 0 ? EXIT_OK : EXIT_BLOCKED;
   },
 });
+
+/** What a positive fixture without any expected finding lacks, and how to write it. */
+function noMarker(outcome: FixtureOutcome): string {
+  const comment = `end each line ${outcome.rule} must report with # tollgate:expect ${outcome.rule}`;
+  return outcome.fixture.endsWith(".json")
+    ? `no expected finding (list them in ${outcome.fixture.replace(/\.json$/, ".expect.json")})`
+    : `no tollgate:expect marker (${comment})`;
+}
 
 /** A place of an outcome (`12`, or `a.tf:12` in a fixture folder) as `file:line` from the policy folder. */
 function placeIn(outcome: FixtureOutcome, place: string): string {

@@ -202,6 +202,30 @@ describe("custom policies", () => {
     }
   });
 
+  it("refuse an import of a helper that does not exist, at the import, naming the closest", async () => {
+    const misspelt = OWNER_TAG_RULE.replace(
+      "import rego.v1",
+      "import data.tollgate.lib.netwrok\nimport data.tollgate.lib.util.is_unknown\nimport rego.v1",
+    );
+    expect(misspelt).not.toBe(OWNER_TAG_RULE);
+    const outcome = await compilePolicies("k", "o", folder({ "rules/owner_tag.rego": misspelt }));
+    expect(outcome).toEqual({
+      ok: false,
+      errors: [
+        expect.objectContaining({
+          file: "rules/owner_tag.rego",
+          line: misspelt.split("\n").indexOf("import data.tollgate.lib.netwrok") + 1,
+          column: 1,
+          code: "policy-import",
+          message: expect.stringMatching(
+            /^import data\.tollgate\.lib\.netwrok: no such helper \(did you mean network\?\); the helpers are .*\biam\b/,
+          ),
+        }),
+      ],
+      warnings: [],
+    });
+  });
+
   it("give the compiler's warnings with the compiled rules, and with the errors when they fail", async () => {
     const warning = {
       file: "rules/checks.rego",

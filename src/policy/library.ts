@@ -6,6 +6,7 @@ import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadError } from "../model/types.js";
+import { closestName } from "../model/spelling.js";
 import { parseModule } from "../rego/syntax/index.js";
 import {
   buildPolicies,
@@ -83,9 +84,15 @@ export async function buildCustomPolicies(
   helpers?: PolicyLibrary,
   dataRoot = "",
 ): Promise<BuildResult> {
-  const packageErrors = regoSources(sources).flatMap(libraryPackageError);
-  if (packageErrors.length > 0) return { ok: false, errors: packageErrors, warnings: [] };
   const { sources: librarySources } = helpers ?? (await builtinLibrary());
+  const helperNames = librarySources.flatMap(
+    (source) =>
+      /^package tollgate\.lib\.([A-Za-z_][A-Za-z0-9_]*)\s*$/m.exec(source.text)?.[1] ?? [],
+  );
+  const packageErrors = regoSources(sources).flatMap((source) =>
+    libraryPackageErrors(source, helperNames),
+  );
+  if (packageErrors.length > 0) return { ok: false, errors: packageErrors, warnings: [] };
   const built = await buildPolicies([...librarySources, ...sources], dataRoot);
   if (!built.ok) return built;
   const reserved = new Set(reservedIds);
@@ -115,24 +122,42 @@ export async function buildPolicyFolder(
 /**
  * A source that declares `tollgate.lib` or a package in it would merge its rules into the helpers
  * every rule imports (Rego joins packages of the same path), so it is refused where it says so.
+ * An import of a helper that does not exist (`data.tollgate.lib.netwrok`) is refused at the import:
+ * no custom source can define one, and the compiler would only report each use as an unsafe var.
  * An unparsable source is left to the build, which reports it.
  */
-function libraryPackageError(source: PolicySource): LoadError[] {
+function libraryPackageErrors(source: PolicySource, helperNames: readonly string[]): LoadError[] {
   const parsed = parseModule(source.text, source.path);
   if (!parsed.module) return [];
+  const errors: LoadError[] = [];
   const { path: packagePath, loc } = parsed.module.package;
   const inLibrary =
     packagePath.length <= LIBRARY_PACKAGE.length
       ? packagePath.every((segment, i) => LIBRARY_PACKAGE[i] === segment)
       : LIBRARY_PACKAGE.every((segment, i) => packagePath[i] === segment);
-  if (!inLibrary) return [];
-  return [
-    {
+  if (inLibrary)
+    errors.push({
       file: source.path,
       line: loc.line,
       column: loc.column,
       code: "policy-package",
       message: `package ${packagePath.join(".")}: ${LIBRARY_PACKAGE.join(".")} holds Tollgate's built-in helpers, which custom policies import (data.${LIBRARY_PACKAGE.join(".")}.<name>) but may not redefine or extend; name the package otherwise, e.g. acme.lib.<name>`,
-    },
-  ];
+    });
+  for (const imported of parsed.module.imports) {
+    const { head, operands } = imported.path;
+    const names = operands.map((term) => (term.type === "string" ? term.value : undefined));
+    const helper = names[LIBRARY_PACKAGE.length];
+    const inHelpers = LIBRARY_PACKAGE.every((segment, i) => names[i] === segment);
+    if (head.type !== "var" || head.name !== "data" || !inHelpers || helper === undefined) continue;
+    if (helperNames.includes(helper)) continue;
+    const suggestion = closestName(helper, helperNames);
+    errors.push({
+      file: source.path,
+      line: imported.loc.line,
+      column: imported.loc.column,
+      code: "policy-import",
+      message: `import data.${LIBRARY_PACKAGE.join(".")}.${helper}: no such helper${suggestion ? ` (did you mean ${suggestion}?)` : ""}; the helpers are ${[...helperNames].sort().join(", ")}`,
+    });
+  }
+  return errors;
 }

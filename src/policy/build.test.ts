@@ -213,6 +213,35 @@ describe("policy builds", () => {
     expect(split.ok && split.built.rules.map((r) => r.id)).toEqual(["TG-X-1"]);
   });
 
+  it("refuse a reference to a rule a helper does not have, where it is written", async () => {
+    const helper = {
+      path: "/tollgate/lib/names.rego",
+      text: 'package tollgate.lib.names\n\nimport rego.v1\n\nallowed_names := {"web"}\n',
+    };
+    const reader = (name: string) => ({
+      path: "network/x/policy.rego",
+      text: rule("TG-X-1")
+        .text.replace(
+          'r.type == "x"',
+          `not r.name in names.${name}\n\tdata.tollgate.lib.names.${name}`,
+        )
+        .replace("import rego.v1", "import data.tollgate.lib.names\nimport rego.v1"),
+    });
+    expect((await buildPolicies([helper, reader("allowed_names")])).ok).toBe(true);
+    const built = await buildPolicies([helper, reader("allowed_nmes")]);
+    expect(!built.ok && built.errors).toEqual(
+      // `names.allowed_nmes` through the import, then the full ref on the next line.
+      [14, 15].map((line) => ({
+        file: "network/x/policy.rego",
+        line,
+        column: line === 14 ? 16 : 2,
+        code: "rego_compile_error",
+        message:
+          "data.tollgate.lib.names.allowed_nmes: the helper names has no rule allowed_nmes (did you mean allowed_names?), so this reference is always undefined",
+      })),
+    );
+  });
+
   it("carry the folder's data files as the bundle's data.json, and refuse data where a rule is", async () => {
     const reader = {
       path: "network/x/policy.rego",

@@ -6,8 +6,11 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { createHash } from "node:crypto";
-import { parseModule, type Module, type RegoWarning } from "../rego/syntax/index.js";
+import { parseModule, type Module, type RefTerm, type RegoWarning } from "../rego/syntax/index.js";
+import { findNode, type CheckedModules } from "../rego/compile/index.js";
+import type { RegoError } from "../rego/syntax/index.js";
 import type { LoadError } from "../model/types.js";
+import { closestName } from "../model/spelling.js";
 import { ALL_RULES_ENTRYPOINT, writeBundle } from "./bundle.js";
 import { dataRuleConflicts, isDataFile, mergeDataFiles, type Document } from "./data.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";
@@ -264,7 +267,7 @@ export async function buildPolicies(sources: PolicySource[], dataRoot = ""): Pro
   // prebuilt bundle never needs.
   const { compileRego, RegoCompileError } = await import("../rego/compiler.js");
   try {
-    const compiled = await compileRego(modules, { entrypoints });
+    const compiled = await compileRego(modules, { entrypoints, check: helperReferenceErrors });
     return {
       ok: true,
       built: { wasm: compiled.wasm, rules, annotations, entrypoints, ruleFiles, sources, data },
@@ -287,6 +290,44 @@ export async function buildPolicies(sources: PolicySource[], dataRoot = ""): Pro
       };
     throw error;
   }
+}
+
+const HELPERS = ["tollgate", "lib"];
+
+/**
+ * A reference to a rule a helper does not have (`network.rulse` for `network.rules`) is undefined
+ * in OPA, not an error, so the rule reading it would silently check nothing. Nothing else can
+ * define one: sources may not declare `tollgate.lib` packages and data files may not write under
+ * `data.tollgate` (library.ts, data.ts), so such a reference is a mistake, refused where it is.
+ */
+function helperReferenceErrors(policy: CheckedModules): RegoError[] {
+  const errors: RegoError[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== "object") return;
+    const term = node as { type?: unknown; head?: unknown; operands?: unknown; loc?: unknown };
+    if (term.type === "ref") checkReference(term as RefTerm);
+    for (const value of Object.values(node)) visit(value);
+  };
+  const checkReference = ({ head, operands, loc }: RefTerm) => {
+    if (head.type !== "var" || head.name !== "data") return;
+    const names = operands.map((term) => (term.type === "string" ? term.value : undefined));
+    if (!HELPERS.every((segment, i) => names[i] === segment)) return;
+    const [helper, name] = names.slice(HELPERS.length);
+    if (helper === undefined || name === undefined) return;
+    const helperNode = findNode(policy.tree, [...HELPERS, helper]);
+    if (!helperNode || helperNode.children.has(name)) return;
+    const suggestion = closestName(name, [...helperNode.children.keys()]);
+    errors.push({
+      file: loc.file,
+      line: loc.line,
+      column: loc.column,
+      code: "rego_compile_error",
+      message: `data.${[...HELPERS, helper, name].join(".")}: the helper ${helper} has no rule ${name}${suggestion ? ` (did you mean ${suggestion}?)` : ""}, so this reference is always undefined`,
+    });
+  };
+  for (const module of policy.modules) visit(module.rules);
+  return errors;
 }
 
 /**

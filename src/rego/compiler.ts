@@ -3,7 +3,7 @@
 // stage's located errors reject the promise together as one `RegoCompileError`; warnings, which
 // never stop it, come back with the Wasm, or with the errors when it fails.
 
-import { compileModules } from "./compile/index.js";
+import { compileModules, type CheckedModules } from "./compile/index.js";
 import { planPolicy, PlanError } from "./plan/index.js";
 import type { RegoError, RegoWarning } from "./syntax/index.js";
 import { emitWasm, WasmEmitError, type EmitDiagnostic } from "./wasm/index.js";
@@ -17,6 +17,11 @@ export interface CompileOptions {
    * as OPA does, so one odd value cannot silence every other finding of a rule.
    */
   strictBuiltinErrors?: boolean;
+  /**
+   * The caller's own checks of the compiled modules (names resolved, rules placed), run before
+   * planning; errors it returns reject the compile as the compile stage's do.
+   */
+  check?: (policy: CheckedModules) => RegoError[];
 }
 
 export interface CompiledPolicy {
@@ -49,6 +54,8 @@ export async function compileRego(
   const compiled = compileModules(modules);
   if (compiled.policy === undefined || compiled.errors.length > 0)
     throw new RegoCompileError(compiled.errors, compiled.warnings);
+  const refused = options.check?.(compiled.policy) ?? [];
+  if (refused.length > 0) throw new RegoCompileError(refused, compiled.warnings);
   let policy;
   try {
     policy = planPolicy(compiled.policy, options.entrypoints);

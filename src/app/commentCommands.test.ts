@@ -52,7 +52,7 @@ const CATALOGUE: RuleMetadata[] = [
   {
     id: "TG-NET-001",
     title: "Security group open to the world",
-    description: "Ingress from 0.0.0.0/0 exposes the port to the whole internet.",
+    description: "Ingress from `0.0.0.0/0` exposes the port to the whole internet.",
     severity: "high",
     category: "network",
     remediation: "Restrict cidr_blocks to known ranges.",
@@ -379,7 +379,7 @@ describe("/tollgate explain", () => {
         "",
         "**Severity:** high · **Category:** network",
         "",
-        "Ingress from 0.0.0.0/0 exposes the port to the whole internet.",
+        "Ingress from `0.0.0.0/0` exposes the port to the whole internet.",
         "",
         "**Remediation:** Restrict cidr\\_blocks to known ranges.",
         "",

@@ -110,7 +110,7 @@ function ruleDocumentation(rule: RuleMetadata, definition?: RuleDefinition): str
       "",
       `**Defined in:** ${codeSpan(definition.path)} of ${codeSpan(definition.repository)} (default branch)`,
     );
-  if (rule.description) lines.push("", escapeMarkdown(rule.description));
+  if (rule.description) lines.push("", ruleTextMarkdown(rule.description));
   if (rule.remediation) lines.push("", `**Remediation:** ${ruleTextMarkdown(rule.remediation)}`);
   if (rule.controls && rule.controls.length > 0)
     lines.push("", `**Controls:** ${rule.controls.map(codeSpan).join(", ")}`);

@@ -113,7 +113,7 @@ export function escapeMarkdown(text: string): string {
 }
 
 /**
- * Text from rule metadata (remediation), ours or an organization's custom policy's: its inline
+ * Text from rule metadata (description, remediation), ours or an organization's custom policy's: its inline
  * code spans (`Action`) stay code, and everything else is escaped as `escapeMarkdown` does, so an
  * org policy can put no links, HTML, emphasis or mentions into a check run. An unpaired backtick
  * is escaped too.

@@ -44,12 +44,13 @@ export function planAnnotations(
   changedLines: ReadonlyMap<string, ChangedLines>,
 ): AnnotationPlan {
   const blocking = new Set(decision.blocking);
-  const placed: { annotation: CheckAnnotation; finding?: Finding }[] = [];
+  const placed: { annotation: CheckAnnotation; findings: Finding[] }[] = [];
   const unannotated: Finding[] = [];
   for (const error of decision.errors) {
     if (!changedLines.has(error.file)) continue;
     const line = Math.max(1, error.line);
     placed.push({
+      findings: [],
       annotation: {
         path: error.file,
         start_line: line,
@@ -60,6 +61,13 @@ export function planAnnotations(
       },
     });
   }
+  // Findings that differ only in their resource (the instances of a `count` or `for_each`, a module
+  // called for each of several keys) share one annotation: GitHub would stack one per instance on
+  // the line, 30 identical boxes for `count = 30`.
+  const shared = new Map<
+    string,
+    { annotation: CheckAnnotation; findings: Finding[]; message: string }
+  >();
   for (const finding of decision.findings) {
     if (finding.status === "fixed") continue;
     const place = placeOnChangedLine(finding, changedLines);
@@ -71,36 +79,64 @@ export function planAnnotations(
     const block = blockElsewhere(finding);
     const unloaded = unloadedAtBaseNote(finding);
     const note = diffNote(finding);
-    placed.push({
-      finding,
-      annotation: {
-        path,
-        start_line: line,
-        end_line: line,
-        annotation_level: finding.waived ? "notice" : blocking.has(finding) ? "failure" : "warning",
-        title: clip(`${finding.rule}: ${finding.title}`, 255),
-        message: clip(
-          [
-            ...(finding.unknown !== undefined ? [`${cannotTell(finding)}.`] : []),
-            ...(unloaded ? [`${unloaded}.`] : []),
-            ...(note ? [`${note.charAt(0).toUpperCase()}${note.slice(1)}.`] : []),
-            `${finding.severity.toUpperCase()} ${finding.status} finding on ${resourceLabel(finding)}${block ? ` (${block})` : ""}: ${finding.message}`,
-            ...(by !== undefined ? [`This changed line is read by ${by}.`] : []),
-            ...(path !== finding.file || line !== finding.line
-              ? [`The value is written at ${finding.file}:${finding.line}.`]
-              : []),
-            `Evidence: ${finding.evidence}`,
-            ...(finding.remediation ? [`Fix: ${finding.remediation}`] : []),
-            ...(finding.waived ? [`Waived: ${finding.waived.reason}`] : []),
-          ].join("\n"),
-        ),
-      },
-    });
+    const annotation: CheckAnnotation = {
+      path,
+      start_line: line,
+      end_line: line,
+      annotation_level: finding.waived ? "notice" : blocking.has(finding) ? "failure" : "warning",
+      title: clip(`${finding.rule}: ${finding.title}`, 255),
+      message: "",
+    };
+    const message = [
+      ...(finding.unknown !== undefined ? [`${cannotTell(finding)}.`] : []),
+      ...(unloaded ? [`${unloaded}.`] : []),
+      ...(note ? [`${note.charAt(0).toUpperCase()}${note.slice(1)}.`] : []),
+      `${finding.severity.toUpperCase()} ${finding.status} finding on ${RESOURCES}${block ? ` (${block})` : ""}: ${finding.message}`,
+      ...(by !== undefined ? [`This changed line is read by ${by}.`] : []),
+      ...(path !== finding.file || line !== finding.line
+        ? [`The value is written at ${finding.file}:${finding.line}.`]
+        : []),
+      `Evidence: ${finding.evidence}`,
+      ...(finding.remediation ? [`Fix: ${finding.remediation}`] : []),
+      ...(finding.waived ? [`Waived: ${finding.waived.reason}`] : []),
+    ].join("\n");
+    const key = JSON.stringify([
+      path,
+      line,
+      annotation.annotation_level,
+      annotation.title,
+      message,
+    ]);
+    const same = shared.get(key);
+    if (same) same.findings.push(finding);
+    else {
+      const entry = { annotation, findings: [finding], message };
+      shared.set(key, entry);
+      placed.push(entry);
+    }
   }
-  for (const { finding } of placed.slice(MAX_ANNOTATIONS)) {
-    if (finding?.status === "new" && !unannotated.includes(finding)) unannotated.push(finding);
+  for (const entry of shared.values())
+    entry.annotation.message = clip(entry.message.replace(RESOURCES, resourceList(entry.findings)));
+  for (const { findings } of placed.slice(MAX_ANNOTATIONS)) {
+    for (const finding of findings)
+      if (finding.status === "new" && !unannotated.includes(finding)) unannotated.push(finding);
   }
   return { annotations: placed.slice(0, MAX_ANNOTATIONS).map((p) => p.annotation), unannotated };
+}
+
+/** Where an annotation's message names its resources, filled in once all of them are known. */
+const RESOURCES = "\u0000resources\u0000";
+const LISTED_RESOURCES = 3;
+
+/** `aws_security_group.web[0]`, or `30 resources: ...[0], ...[1], ...[2] and 27 more` in index order. */
+function resourceList(findings: readonly Finding[]): string {
+  const labels = findings
+    .map(resourceLabel)
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  if (labels.length === 1) return labels[0] ?? "";
+  const listed = labels.slice(0, LISTED_RESOURCES).join(", ");
+  const rest = labels.length - LISTED_RESOURCES;
+  return `${labels.length} resources: ${listed}${rest > 0 ? ` and ${rest} more` : ""}`;
 }
 
 export function batchAnnotations(

@@ -256,6 +256,24 @@ describe("planAnnotations", () => {
     ]);
   });
 
+  it("gives the instances of a count one annotation, naming them in index order", () => {
+    const instances = Array.from({ length: 12 }, (_, i) =>
+      finding({ resource: `aws_security_group.web[${i}]`, line: 9 }),
+    );
+    const other = finding({
+      resource: "aws_security_group.db",
+      line: 9,
+      evidence: "tcp/22 from ::/0",
+    });
+    const decision = decideGate([...instances, other], [], defaultSettings);
+    const { annotations, unannotated } = planAnnotations(decision, changed([["main.tf", [9]]]));
+    expect(annotations.map((a) => a.message.split("\n")[0])).toEqual([
+      "HIGH new finding on 12 resources: aws_security_group.web[0], aws_security_group.web[1], aws_security_group.web[2] and 9 more: Ingress tcp/22 from 0.0.0.0/0",
+      "HIGH new finding on aws_security_group.db: Ingress tcp/22 from 0.0.0.0/0",
+    ]);
+    expect(unannotated).toEqual([]);
+  });
+
   it("caps annotations and hands the rest to the summary", () => {
     const many = Array.from({ length: MAX_ANNOTATIONS + 7 }, (_, i) =>
       finding({ evidence: `port ${i}`, line: 1 }),

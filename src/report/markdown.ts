@@ -2,7 +2,7 @@
 // markdown`. New, existing, fixed and waived findings get a section each, grouped by category (the
 // built-in four, then custom rules' own by name), by severity, then in file, line and rule order;
 // with a limit, existing and fixed findings are counted by rule when all would not fit, then the
-// text is cut at a line boundary, each with a note, so GitHub never rejects it. A new finding a
+// text is cut before an item, each with a note, so GitHub never rejects it. A new finding a
 // changed line elsewhere decided (`decided`, from `tollgate diff`) is at that line, and says what
 // read it (if it was read from there) and where the finding is written, as its annotation does.
 import { findingIdentity } from "../diff/index.js";
@@ -68,7 +68,7 @@ function categoryHeading(category: Category): string {
 
 /**
  * With a `limit`, a report over it first lists existing and fixed findings as counts by rule (new
- * and waived ones, what the pull request changes, stay in full), then is cut at a line boundary;
+ * and waived ones, what the pull request changes, stay in full), then is cut before an item;
  * either way it says what it left out and where to find it (`fullReport`).
  */
 export function renderMarkdown(decision: GateDecision, options: MarkdownOptions = {}): string {
@@ -80,9 +80,10 @@ export function renderMarkdown(decision: GateDecision, options: MarkdownOptions 
     `_Existing findings are counted by rule to fit GitHub's size limit. ${fullReport}_`,
   ];
   if (fits(existing, options.limit)) return existing.join("\n");
-  const summarised = markdownLines(decision, options, ["existing", "fixed"]);
+  const findingsAt = new Map<number, number>();
+  const summarised = markdownLines(decision, options, ["existing", "fixed"], findingsAt);
   const note = `_Existing and fixed findings are counted by rule to fit GitHub's size limit. ${fullReport}_`;
-  return cutToLimit([...summarised, note], options.limit, fullReport);
+  return cutToLimit([...summarised, note], findingsAt, options.limit, fullReport);
 }
 
 function fits(lines: string[], limit: number): boolean {
@@ -94,6 +95,8 @@ function markdownLines(
   options: MarkdownOptions,
   /** Statuses whose findings are counted by rule rather than listed. */
   byRule: readonly FindingStatus[],
+  /** Filled with each line that begins findings (an item, a rule's count) and how many. */
+  findingsAt = new Map<number, number>(),
 ): string[] {
   const unannotated = new Set((options.unannotated ?? []).map(findingIdentity));
   const blocking = new Set(decision.blocking);
@@ -116,13 +119,18 @@ function markdownLines(
     if (findings.length === 0) return;
     lines.push(`### ${heading} (${findings.length})`, "");
     if (countByRule) {
-      lines.push(...ruleCounts(findings), "");
+      for (const { line, count } of ruleCounts(findings)) {
+        findingsAt.set(lines.length, count);
+        lines.push(line);
+      }
+      lines.push("");
       return;
     }
     for (const category of [...new Set(findings.map((f) => f.category))].sort(byCategoryOrder)) {
       const inCategory = findings.filter((f) => f.category === category);
       lines.push(`#### ${categoryHeading(category)} (${inCategory.length})`, "");
       for (const finding of bySeverity(byLocation(inCategory, (f) => options.decided?.get(f)))) {
+        findingsAt.set(lines.length, 1);
         lines.push(
           ...findingItem(
             finding,
@@ -164,17 +172,17 @@ function markdownLines(
 }
 
 /** One line per rule, most severe first: `- **HIGH** `TG-NET-001` SSH open to the internet: 12 findings`. */
-function ruleCounts(findings: Finding[]): string[] {
+function ruleCounts(findings: Finding[]): { line: string; count: number }[] {
   const byRule = new Map<string, { finding: Finding; count: number }>();
   for (const finding of bySeverity(byLocation(findings))) {
     const entry = byRule.get(finding.rule);
     if (entry) entry.count++;
     else byRule.set(finding.rule, { finding, count: 1 });
   }
-  return [...byRule.values()].map(
-    ({ finding, count }) =>
-      `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)}: ${plural(count, "finding")}`,
-  );
+  return [...byRule.values()].map(({ finding, count }) => ({
+    line: `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)}: ${plural(count, "finding")}`,
+    count,
+  }));
 }
 
 function countsTable(decision: GateDecision): string[] {
@@ -235,19 +243,35 @@ function findingItem(
   return item;
 }
 
-function cutToLimit(lines: string[], limit: number, fullReport: string): string {
+/**
+ * The report up to the last whole finding that fits with the note, which counts the findings left
+ * out: a line count ("374 more lines") told a reader nothing, and a cut between an item and its
+ * `Fix:` line left a finding without its fix.
+ */
+function cutToLimit(
+  lines: readonly string[],
+  findingsAt: ReadonlyMap<number, number>,
+  limit: number,
+  fullReport: string,
+): string {
   const full = lines.join("\n");
   if (Buffer.byteLength(full, "utf8") <= limit) return full;
-  const kept: string[] = [];
+  const leftFrom = Array.from({ length: lines.length + 1 }, () => 0);
+  for (let index = lines.length - 1; index >= 0; index--)
+    leftFrom[index] = (leftFrom[index + 1] ?? 0) + (findingsAt.get(index) ?? 0);
+  const noteFor = (from: number) => {
+    const left = leftFrom[from] ?? 0;
+    const what = left > 0 ? plural(left, "more finding") : "the rest of the report";
+    return `\n\n_Report cut here: ${what} did not fit GitHub's size limit. ${fullReport}_`;
+  };
   let size = 0;
-  const noteFor = (cut: number) =>
-    `\n\n_Report cut here: ${plural(cut, "more line")} did not fit GitHub's size limit. ${fullReport}_`;
-  const reserve = Buffer.byteLength(noteFor(lines.length), "utf8");
-  for (const line of lines) {
-    const lineSize = Buffer.byteLength(line, "utf8") + 1;
-    if (size + lineSize + reserve > limit) break;
-    kept.push(line);
-    size += lineSize;
+  let end = 0;
+  for (const [index, line] of lines.entries()) {
+    // An item's own lines (two spaces in) stay with it: the cut is made before an item or heading.
+    if (!line.startsWith("  ") && size + Buffer.byteLength(noteFor(index), "utf8") <= limit)
+      end = index;
+    size += Buffer.byteLength(line, "utf8") + 1;
+    if (size > limit) break;
   }
-  return kept.join("\n") + noteFor(lines.length - kept.length);
+  return lines.slice(0, end).join("\n") + noteFor(end);
 }

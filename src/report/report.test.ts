@@ -336,14 +336,18 @@ describe("check run output", () => {
     expect(report.summary).toContain("| new | 1 | 1 | 0 | 0 | 0 |");
   });
 
-  it("stays under GitHub's limit with a note, cutting at a line", () => {
+  it("stays under GitHub's limit with a note counting the findings cut, cutting before an item", () => {
     const many = Array.from({ length: 2000 }, (_, i) =>
       finding({ evidence: `tcp/${i} from 0.0.0.0/0`, message: "x".repeat(60) }),
     );
     const { summary } = buildCheckRunReport(decideGate(many, [], defaultSettings), new Map());
     expect(Buffer.byteLength(summary, "utf8")).toBeLessThanOrEqual(SUMMARY_LIMIT);
-    expect(summary).toMatch(/_Report cut here: \d+ more lines did not fit GitHub's size limit\./);
-    expect(summary.split("\n").at(-3)).toMatch(/^(- |  |#|$)/);
+    const listed = summary.split("\n").filter((line) => line.startsWith("- **HIGH**")).length;
+    expect(summary).toContain(
+      `_Report cut here: ${2000 - listed} more findings did not fit GitHub's size limit.`,
+    );
+    // The last finding listed keeps its own lines: the cut is made before an item.
+    expect(summary.split("\n").at(-3)).toMatch(/^ {2}x+ Evidence: `tcp\/\d+ from 0\.0\.0\.0\/0`$/);
   });
 
   it("over its limit, counts existing findings by rule and keeps new ones in full, saying where the rest is", () => {

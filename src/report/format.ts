@@ -84,12 +84,15 @@ export function blockElsewhere(
   return inside ? undefined : `${block.file}:${block.line}`;
 }
 
+const INDEX_ORDER = new Intl.Collator("en", { numeric: true });
+
 /**
- * Report order: by file, line and rule, each finding at the place it is reported (`placeOf`, the
- * changed line that decided it in `tollgate diff`); `Array.prototype.sort` is stable, so findings
- * alike on all three keep the order the engine gave them.
+ * Report order: by file, line, rule and resource (numbers in it by value, so the instances of a
+ * `count` run web[0], web[1], web[2], ..., web[10]), each finding at the place it is reported
+ * (`placeOf`, the changed line that decided it in `tollgate diff`); `Array.prototype.sort` is
+ * stable, so findings alike on all four keep the order the engine gave them.
  */
-export function byLocation<T extends Pick<Finding, "file" | "line" | "rule">>(
+export function byLocation<T extends Pick<Finding, "file" | "line" | "rule" | "resource">>(
   findings: readonly T[],
   placeOf: (finding: T) => { path: string; line: number } | undefined = () => undefined,
 ): T[] {
@@ -101,7 +104,8 @@ export function byLocation<T extends Pick<Finding, "file" | "line" | "rule">>(
     const [ka, kb] = [key(a), key(b)];
     if (ka.file !== kb.file) return ka.file < kb.file ? -1 : 1;
     if (ka.line !== kb.line) return ka.line - kb.line;
-    return a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0;
+    if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;
+    return INDEX_ORDER.compare(a.resource, b.resource);
   });
 }
 

@@ -274,6 +274,23 @@ describe("planAnnotations", () => {
     expect(unannotated).toEqual([]);
   });
 
+  it("lists the instances of a count in index order in the summary", () => {
+    const instances = [0, 10, 11, 1, 2].map((i) =>
+      finding({ resource: `aws_security_group.web[${i}]`, line: 9 }),
+    );
+    const { summary } = buildCheckRunReport(
+      decideGate(instances, [], defaultSettings),
+      changed([["main.tf", [9]]]),
+    );
+    expect([...summary.matchAll(/`aws_security_group\.web\[(\d+)\]`/g)].map((m) => m[1])).toEqual([
+      "0",
+      "1",
+      "2",
+      "10",
+      "11",
+    ]);
+  });
+
   it("caps annotations and hands the rest to the summary", () => {
     const many = Array.from({ length: MAX_ANNOTATIONS + 7 }, (_, i) =>
       finding({ evidence: `port ${i}`, line: 1 }),

@@ -198,7 +198,7 @@ describe("scanPullRequest settings", () => {
       repositorySettings: "enforcement:\n  categories:\n    network: advisory\n",
     });
     expect(report.conclusion).toBe("failure");
-    expect(report.title).toBe("1 new finding: 1 high");
+    expect(report.title).toBe("1 new finding: 1 high; 1 waived");
     // The held entry is told once, among the reasons (the fake engine loads no rule metadata).
     const held = report.summary
       .split("\n")

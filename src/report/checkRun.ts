@@ -59,10 +59,12 @@ export interface CheckRunReport {
 
 export function checkRunTitle(decision: GateDecision): string {
   const introduced = decision.findings.filter((f) => f.status === "new" && f.waived === null);
+  // A waived new finding is annotated as one, so a bare "No new findings" would contradict it.
+  const waived = decision.findings.filter((f) => f.status === "new" && f.waived !== null).length;
   const findings =
     introduced.length === 0
-      ? "No new findings"
-      : `${plural(introduced.length, "new finding")}: ${severityList(introduced)}`;
+      ? `No new findings${waived > 0 ? ` (${waived} waived)` : ""}`
+      : `${plural(introduced.length, "new finding")}: ${severityList(introduced)}${waived > 0 ? `; ${waived} waived` : ""}`;
   return decision.errors.length === 0
     ? findings
     : `${findings}; ${plural(decision.errors.length, "scan error")}`;

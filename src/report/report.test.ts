@@ -333,7 +333,7 @@ describe("check run output", () => {
     const report = buildCheckRunReport(decision, changed([["main.tf", [10]]]), [
       "skipped big.json: larger than 1 MB",
     ]);
-    expect(report.title).toBe("2 new findings: 1 critical, 1 high");
+    expect(report.title).toBe("2 new findings: 1 critical, 1 high; 1 waived");
     expect(report.conclusion).toBe("failure");
     const headings = report.summary.split("\n").filter((l) => l.startsWith("#"));
     expect(headings).toEqual([
@@ -351,6 +351,17 @@ describe("check run output", () => {
     ]);
     expect(report.summary).toContain("mail relay, ticket SEC-1");
     expect(report.summary).toContain("| new | 1 | 1 | 0 | 0 | 0 |");
+  });
+
+  it("counts waived new findings in the title, which their notices annotate as new", () => {
+    const waived = finding({ waived: { reason: "jump host, SEC-7" } });
+    const report = buildCheckRunReport(
+      decideGate([waived], [], defaultSettings),
+      changed([["main.tf", [10]]]),
+    );
+    expect(report.conclusion).toBe("success");
+    expect(report.title).toBe("No new findings (1 waived)");
+    expect(report.annotationBatches.flat().map((a) => a.annotation_level)).toEqual(["notice"]);
   });
 
   it("stays under GitHub's limit with a note counting the findings cut, cutting before an item", () => {

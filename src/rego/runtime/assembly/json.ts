@@ -3,6 +3,7 @@
 // Numbers keep their source text when they are not exact i64 integers, so they round-trip.
 
 import { opa_malloc, copyBytes } from "./memory";
+import { Output, newOutput } from "./output";
 import {
   NULL,
   BOOLEAN,
@@ -436,9 +437,8 @@ export function parseNumberText(text: usize, len: usize): usize {
 
 // ---------------------------------------------------------------- dumping
 
-let out: usize = 0;
-let outLen: usize = 0;
-let outCap: usize = 0;
+// The dump being written; putKeyText swaps in a buffer of its own for a while.
+let out = changetype<Output>(memory.data(offsetof<Output>()));
 /** When set, sets dump as `{"__tollgate_set__": [...]}` so host builtins can tell them apart. */
 let tagSets = false;
 /**
@@ -447,59 +447,13 @@ let tagSets = false;
  */
 let goEscapes = false;
 
-function reserve(n: usize): void {
-  if (outLen + n <= outCap) return;
-  let cap = outCap * 2;
-  while (cap < outLen + n) cap *= 2;
-  const grown = opa_malloc(cap);
-  copyBytes(grown, out, outLen);
-  out = grown;
-  outCap = cap;
-}
-
-function put(c: u8): void {
-  reserve(1);
-  store<u8>(out + outLen++, c);
-}
-
-function putStatic(s: string): void {
-  const n = s.length;
-  reserve(n);
-  for (let i = 0; i < n; i++) store<u8>(out + outLen++, <u8>s.charCodeAt(i));
-}
-
-function putBytes(p: usize, n: usize): void {
-  reserve(n);
-  copyBytes(out + outLen, p, n);
-  outLen += n;
-}
-
-export function beginOutput(): void {
-  outCap = 256;
-  out = opa_malloc(outCap);
-  outLen = 0;
-}
-
-/** Finishes the output buffer with a NUL and returns its address. */
-export function endOutputCString(): usize {
-  put(0);
-  return out;
-}
-
-export function outputLength(): usize {
-  return outLen;
-}
-export function outputPtr(): usize {
-  return out;
-}
-
 export function putInt(n: i64): void {
   if (n == i64.MIN_VALUE) {
-    putStatic("-9223372036854775808");
+    out.putStatic("-9223372036854775808");
     return;
   }
   if (n < 0) {
-    put(0x2d);
+    out.put(0x2d);
     n = -n;
   }
   const digits = opa_malloc(20);
@@ -508,21 +462,21 @@ export function putInt(n: i64): void {
     store<u8>(digits + k++, <u8>(0x30 + <i32>(n % 10)));
     n /= 10;
   } while (n > 0);
-  reserve(k);
-  while (k > 0) store<u8>(out + outLen++, load<u8>(digits + --k));
+  out.reserve(k);
+  while (k > 0) out.put(load<u8>(digits + --k));
 }
 
 function putFloat(f: f64): void {
   if (isNaN(f) || !isFinite(f)) {
-    putStatic("null");
+    out.putStatic("null");
     return;
   }
   if (f == 0) {
-    put(0x30);
+    out.put(0x30);
     return;
   }
   if (f < 0) {
-    put(0x2d);
+    out.put(0x2d);
     f = -f;
   }
   // Shortest decimal that parses back to the same double, 1..17 significant digits.
@@ -558,28 +512,28 @@ function putFloat(f: f64): void {
   // Digits are reversed in digitBuf; the value is 0.d1d2..dn * 10^(exp + n).
   const pointPos = bestExp + n;
   if (pointPos > 21 || pointPos < -5) {
-    put(load<u8>(digitBuf + n - 1));
+    out.put(load<u8>(digitBuf + n - 1));
     if (n > 1) {
-      put(0x2e);
-      for (let i = n - 2; i >= 0; i--) put(load<u8>(digitBuf + i));
+      out.put(0x2e);
+      for (let i = n - 2; i >= 0; i--) out.put(load<u8>(digitBuf + i));
     }
-    put(0x65);
+    out.put(0x65);
     const x = pointPos - 1;
-    if (x >= 0) put(0x2b);
+    if (x >= 0) out.put(0x2b);
     putInt(x);
     return;
   }
   if (pointPos <= 0) {
-    put(0x30);
-    put(0x2e);
-    for (let i = 0; i < -pointPos; i++) put(0x30);
-    for (let i = n - 1; i >= 0; i--) put(load<u8>(digitBuf + i));
+    out.put(0x30);
+    out.put(0x2e);
+    for (let i = 0; i < -pointPos; i++) out.put(0x30);
+    for (let i = n - 1; i >= 0; i--) out.put(load<u8>(digitBuf + i));
     return;
   }
-  for (let i = 0; i < pointPos; i++) put(i < n ? load<u8>(digitBuf + n - 1 - i) : 0x30);
+  for (let i = 0; i < pointPos; i++) out.put(i < n ? load<u8>(digitBuf + n - 1 - i) : 0x30);
   if (pointPos < n) {
-    put(0x2e);
-    for (let i = n - 1 - pointPos; i >= 0; i--) put(load<u8>(digitBuf + i));
+    out.put(0x2e);
+    for (let i = n - 1 - pointPos; i >= 0; i--) out.put(load<u8>(digitBuf + i));
   }
 }
 
@@ -590,32 +544,32 @@ export function putNumber(v: usize): void {
     const n = intValue(v);
     // A JavaScript host would round integers beyond 2^53: they cross as exact text.
     if (tagSets && (n > SAFE_INTEGER || n < -SAFE_INTEGER)) {
-      putStatic('{"__tollgate_number__":"');
+      out.putStatic('{"__tollgate_number__":"');
       putInt(n);
-      putStatic('"}');
+      out.putStatic('"}');
     } else putInt(n);
     return;
   }
   const text = <usize>load<i32>(v, 16);
   if (text == 0) putFloat(load<f64>(v, 8));
   else if (tagSets) {
-    putStatic('{"__tollgate_number__":"');
-    putBytes(text, <usize>load<i32>(v, 20));
-    putStatic('"}');
-  } else putBytes(text, <usize>load<i32>(v, 20));
+    out.putStatic('{"__tollgate_number__":"');
+    out.putBytes(text, load<i32>(v, 20));
+    out.putStatic('"}');
+  } else out.putBytes(text, load<i32>(v, 20));
 }
 
 const HEX = "0123456789abcdef";
 
 function putUnicodeEscape(code: i32): void {
-  put(0x5c);
-  put(0x75);
-  for (let shift = 12; shift >= 0; shift -= 4) put(<u8>HEX.charCodeAt((code >> shift) & 15));
+  out.put(0x5c);
+  out.put(0x75);
+  for (let shift = 12; shift >= 0; shift -= 4) out.put(<u8>HEX.charCodeAt((code >> shift) & 15));
 }
 
 export function putQuoted(p: usize, n: i32): void {
-  reserve(<usize>n + 2);
-  put(0x22);
+  out.reserve(n + 2);
+  out.put(0x22);
   for (let i = 0; i < n; i++) {
     const c = load<u8>(p + i);
     if (goEscapes && (c == 0x3c || c == 0x3e || c == 0x26)) putUnicodeEscape(c);
@@ -629,32 +583,32 @@ export function putQuoted(p: usize, n: i32): void {
       putUnicodeEscape(0x2000 | (load<u8>(p + i + 2) - 0x80));
       i += 2;
     } else if (c == 0x22 || c == 0x5c) {
-      put(0x5c);
-      put(c);
+      out.put(0x5c);
+      out.put(c);
     } else if (c < 0x20) {
-      put(0x5c);
-      if (c == 0x0a) put(0x6e);
-      else if (c == 0x0d) put(0x72);
-      else if (c == 0x09) put(0x74);
-      else if (goEscapes && c == 0x08) put(0x62);
-      else if (goEscapes && c == 0x0c) put(0x66);
+      out.put(0x5c);
+      if (c == 0x0a) out.put(0x6e);
+      else if (c == 0x0d) out.put(0x72);
+      else if (c == 0x09) out.put(0x74);
+      else if (goEscapes && c == 0x08) out.put(0x62);
+      else if (goEscapes && c == 0x0c) out.put(0x66);
       else {
-        putStatic("u00");
-        put(<u8>HEX.charCodeAt(c >> 4));
-        put(<u8>HEX.charCodeAt(c & 15));
+        out.putStatic("u00");
+        out.put(<u8>HEX.charCodeAt(c >> 4));
+        out.put(<u8>HEX.charCodeAt(c & 15));
       }
-    } else put(c);
+    } else out.put(c);
   }
-  put(0x22);
+  out.put(0x22);
 }
 
 export function putValue(v: usize): void {
   switch (typeOf(v)) {
     case NULL:
-      putStatic("null");
+      out.putStatic("null");
       break;
     case BOOLEAN:
-      putStatic(boolValue(v) ? "true" : "false");
+      out.putStatic(boolValue(v) ? "true" : "false");
       break;
     case NUMBER:
       putNumber(v);
@@ -663,42 +617,42 @@ export function putValue(v: usize): void {
       putQuoted(strPtr(v), strLen(v));
       break;
     case ARRAY: {
-      put(0x5b);
+      out.put(0x5b);
       const n = arrLen(v);
       for (let i = 0; i < n; i++) {
-        if (i > 0) put(0x2c);
+        if (i > 0) out.put(0x2c);
         putValue(arrGet(v, i));
       }
-      put(0x5d);
+      out.put(0x5d);
       break;
     }
     case OBJECT: {
-      put(0x7b);
+      out.put(0x7b);
       const n = tableLen(v);
       const order = entryOrder(v);
       for (let i = 0; i < n; i++) {
-        if (i > 0) put(0x2c);
+        if (i > 0) out.put(0x2c);
         const e = orderedEntry(order, i);
         const k = entryKey(v, e);
         if (typeOf(k) == STRING) putQuoted(strPtr(k), strLen(k));
         else putKeyText(k);
-        put(0x3a);
+        out.put(0x3a);
         putValue(entryValue(v, e));
       }
-      put(0x7d);
+      out.put(0x7d);
       break;
     }
     case SET: {
-      if (tagSets) putStatic('{"__tollgate_set__":');
-      put(0x5b);
+      if (tagSets) out.putStatic('{"__tollgate_set__":');
+      out.put(0x5b);
       const n = tableLen(v);
       const order = entryOrder(v);
       for (let i = 0; i < n; i++) {
-        if (i > 0) put(0x2c);
+        if (i > 0) out.put(0x2c);
         putValue(entryKey(v, orderedEntry(order, i)));
       }
-      put(0x5d);
-      if (tagSets) put(0x7d);
+      out.put(0x5d);
+      if (tagSets) out.put(0x7d);
       break;
     }
   }
@@ -706,41 +660,37 @@ export function putValue(v: usize): void {
 
 /** A non-string object key dumps as the quoted JSON text of the key, as OPA does. */
 function putKeyText(k: usize): void {
-  const savedOut = out;
-  const savedLen = outLen;
-  const savedCap = outCap;
+  const outer = out;
   const savedEscapes = goEscapes;
   // The key's text is escaped once, when it is quoted.
   goEscapes = false;
-  beginOutput();
+  out = newOutput(64);
   putValue(k);
-  const text = out;
-  const len = outLen;
-  out = savedOut;
-  outLen = savedLen;
-  outCap = savedCap;
+  const key = out;
+  out = outer;
   goEscapes = savedEscapes;
-  putQuoted(text, <i32>len);
+  putQuoted(key.data, key.length);
 }
 
 /** Dumps v to a fresh NUL-terminated buffer. */
 export function dumpValue(v: usize, tagged: bool): usize {
   const savedTag = tagSets;
   tagSets = tagged;
-  beginOutput();
+  out.begin(256);
   putValue(v);
   tagSets = savedTag;
-  return endOutputCString();
+  out.put(0);
+  return out.data;
 }
 
 /** A number's text as it dumps (integers exact, floats shortest, source text kept): a string value. */
 export function numberText(v: usize): usize {
   const savedTag = tagSets;
   tagSets = false;
-  beginOutput();
+  out.begin(32);
   putNumber(v);
   tagSets = savedTag;
-  return makeString(out, <i32>outLen);
+  return out.text();
 }
 
 /**
@@ -748,9 +698,9 @@ export function numberText(v: usize): usize {
  * arguments without them.
  */
 export function marshalValue(v: usize, goJson: bool): usize {
-  beginOutput();
+  out.begin(256);
   goEscapes = goJson;
   putValue(v);
   goEscapes = false;
-  return makeString(out, <i32>outLen);
+  return out.text();
 }

@@ -4,7 +4,7 @@
 // its Rego text (`[1, "a"]`, `{"a": 1}`, `{1, 2}`, `set()`, `true`, `null`) as a string.
 // Floats print from their exact binary value, rounded half to even as Go's strconv does.
 
-import { opa_malloc, copyBytes } from "./memory";
+import { opa_malloc } from "./memory";
 import {
   NULL,
   BOOLEAN,
@@ -31,43 +31,15 @@ import {
   orderedEntry,
 } from "./value";
 import { numberText } from "./json";
+import { Output } from "./output";
 import { builtinError, typeError } from "./errors";
 import { REPLACEMENT, bigDigits, decodeRune, decodedWidth, encodeRune } from "./text";
 
-// ---- output buffer ----
-
-let out: usize = 0;
-let outLen: i32 = 0;
-let outCap: i32 = 0;
-
-function reserve(n: i32): void {
-  if (outLen + n <= outCap) return;
-  let cap = outCap * 2;
-  while (cap < outLen + n) cap *= 2;
-  const grown = opa_malloc(<usize>cap);
-  copyBytes(grown, out, <usize>outLen);
-  out = grown;
-  outCap = cap;
-}
-
-function put(c: i32): void {
-  reserve(1);
-  store<u8>(out + <usize>outLen, <u8>c);
-  outLen++;
-}
-
-function putBytes(p: usize, n: i32): void {
-  reserve(n);
-  copyBytes(out + <usize>outLen, p, <usize>n);
-  outLen += n;
-}
-
-function putStatic(s: string): void {
-  for (let i = 0; i < s.length; i++) put(s.charCodeAt(i));
-}
+// The text being formatted (its own buffer: numberText restarts json.ts's).
+const out = changetype<Output>(memory.data(offsetof<Output>()));
 
 function putText(s: usize): void {
-  putBytes(strPtr(s), strLen(s));
+  out.putBytes(strPtr(s), strLen(s));
 }
 
 const HEX_LOWER = "0123456789abcdef";
@@ -75,17 +47,8 @@ const HEX_UPPER = "0123456789ABCDEF";
 
 function putHexByte(b: i32, upper: bool): void {
   const digits = upper ? HEX_UPPER : HEX_LOWER;
-  put(digits.charCodeAt(b >> 4));
-  put(digits.charCodeAt(b & 15));
-}
-
-/** The bytes written since start, as a fresh string value (the buffer moves on). */
-function takeFrom(start: i32): usize {
-  const n = outLen - start;
-  const p = opa_malloc(<usize>n);
-  copyBytes(p, out + <usize>start, <usize>n);
-  outLen = start;
-  return makeString(p, n);
+  out.put(digits.charCodeAt(b >> 4));
+  out.put(digits.charCodeAt(b & 15));
 }
 
 // ---- Rego text and Go quoting ----
@@ -96,45 +59,45 @@ function takeFrom(start: i32): usize {
  * other character as it is. `quote` is the delimiter (`'` for a rune).
  */
 function putQuoted(p: usize, n: i32, quote: i32): void {
-  put(quote);
+  out.put(quote);
   const end = p + <usize>n;
   for (let at = p; at < end; ) {
     const r = decodeRune(at, end);
     const width = decodedWidth();
     if (r == REPLACEMENT && width == 1) {
-      put(0x5c);
-      put(0x78);
+      out.put(0x5c);
+      out.put(0x78);
       putHexByte(load<u8>(at), false);
     } else if (r == quote || r == 0x5c) {
-      put(0x5c);
-      put(r);
+      out.put(0x5c);
+      out.put(r);
     } else if (r < 0x20 || r == 0x7f) {
-      put(0x5c);
-      if (r == 0x07) put(0x61);
-      else if (r == 0x08) put(0x62);
-      else if (r == 0x0c) put(0x66);
-      else if (r == 0x0a) put(0x6e);
-      else if (r == 0x0d) put(0x72);
-      else if (r == 0x09) put(0x74);
-      else if (r == 0x0b) put(0x76);
+      out.put(0x5c);
+      if (r == 0x07) out.put(0x61);
+      else if (r == 0x08) out.put(0x62);
+      else if (r == 0x0c) out.put(0x66);
+      else if (r == 0x0a) out.put(0x6e);
+      else if (r == 0x0d) out.put(0x72);
+      else if (r == 0x09) out.put(0x74);
+      else if (r == 0x0b) out.put(0x76);
       else {
-        put(0x78);
+        out.put(0x78);
         putHexByte(r, false);
       }
-    } else putBytes(at, width);
+    } else out.putBytes(at, width);
     at += <usize>width;
   }
-  put(quote);
+  out.put(quote);
 }
 
 /** A value's Rego text, as OPA's `ast.Term.String()` prints it. */
 function putRegoText(v: usize): void {
   switch (typeOf(v)) {
     case NULL:
-      putStatic("null");
+      out.putStatic("null");
       break;
     case BOOLEAN:
-      putStatic(boolValue(v) ? "true" : "false");
+      out.putStatic(boolValue(v) ? "true" : "false");
       break;
     case NUMBER:
       putText(numberText(v));
@@ -143,33 +106,33 @@ function putRegoText(v: usize): void {
       putQuoted(strPtr(v), strLen(v), 0x22);
       break;
     case ARRAY: {
-      put(0x5b);
+      out.put(0x5b);
       const n = arrLen(v);
       for (let i = 0; i < n; i++) {
-        if (i > 0) putStatic(", ");
+        if (i > 0) out.putStatic(", ");
         putRegoText(arrGet(v, i));
       }
-      put(0x5d);
+      out.put(0x5d);
       break;
     }
     default: {
       const n = tableLen(v);
       if (n == 0 && typeOf(v) == SET) {
-        putStatic("set()");
+        out.putStatic("set()");
         break;
       }
-      put(0x7b);
+      out.put(0x7b);
       const order = entryOrder(v);
       for (let i = 0; i < n; i++) {
-        if (i > 0) putStatic(", ");
+        if (i > 0) out.putStatic(", ");
         const e = orderedEntry(order, i);
         putRegoText(entryKey(v, e));
         if (typeOf(v) == OBJECT) {
-          putStatic(": ");
+          out.putStatic(": ");
           putRegoText(entryValue(v, e));
         }
       }
-      put(0x7d);
+      out.put(0x7d);
     }
   }
 }
@@ -226,16 +189,16 @@ function takeArgument(v: usize): void {
     argText = v;
     return;
   }
-  const start = outLen;
+  const start = out.length;
   putRegoText(v);
-  argText = takeFrom(start);
+  argText = out.takeFrom(start);
 }
 
 function putGoTypeName(): void {
-  if (argKind == GO_INT) putStatic("int");
-  else if (argKind == GO_BIG_INT) putStatic("*big.Int");
-  else if (argKind == GO_FLOAT) putStatic("float64");
-  else putStatic("string");
+  if (argKind == GO_INT) out.putStatic("int");
+  else if (argKind == GO_BIG_INT) out.putStatic("*big.Int");
+  else if (argKind == GO_FLOAT) out.putStatic("float64");
+  else out.putStatic("string");
 }
 
 // ---- the directive being formatted: flags, width, precision ----
@@ -254,8 +217,8 @@ const MAX_WIDTH: i32 = 100_000;
 /** Pads what was written since start to the width (in runes), after the sign when zeroFill. */
 function pad(start: i32, zeroFill: bool): void {
   if (width < 0) return;
-  const begin = out + <usize>start;
-  const end = out + <usize>outLen;
+  const begin = out.at(start);
+  const end = out.at(out.length);
   let runes = 0;
   for (let at = begin; at < end; at += <usize>decodedWidth()) {
     decodeRune(at, end);
@@ -264,24 +227,24 @@ function pad(start: i32, zeroFill: bool): void {
   const fill = width - runes;
   if (fill <= 0) return;
   if (minus) {
-    for (let i = 0; i < fill; i++) put(0x20);
+    for (let i = 0; i < fill; i++) out.put(0x20);
     return;
   }
-  reserve(fill);
+  out.reserve(fill);
   let at = start;
   if (zeroFill) {
-    const c = load<u8>(out + <usize>start);
+    const c = load<u8>(out.at(start));
     if (c == 0x2d || c == 0x2b || c == 0x20) at++;
   }
-  memory.copy(out + <usize>(at + fill), out + <usize>at, <usize>(outLen - at));
-  memory.fill(out + <usize>at, zeroFill ? 0x30 : 0x20, <usize>fill);
-  outLen += fill;
+  memory.copy(out.at(at + fill), out.at(at), <usize>(out.length - at));
+  memory.fill(out.at(at), zeroFill ? 0x30 : 0x20, <usize>fill);
+  out.length += fill;
 }
 
 function putSign(negative: bool): void {
-  if (negative) put(0x2d);
-  else if (plus) put(0x2b);
-  else if (space) put(0x20);
+  if (negative) out.put(0x2d);
+  else if (plus) out.put(0x2b);
+  else if (space) out.put(0x20);
 }
 
 // ---- integers ----
@@ -322,7 +285,7 @@ function putInteger(verb: i32): void {
   const negative = argKind == GO_INT ? argInt < 0 : argNegative;
   const digits = magnitudeDigits(base);
   const isZero = strLen(digits) == 1 && load<u8>(strPtr(digits)) == 0x30;
-  const start = outLen;
+  const start = out.length;
   if (precision == 0 && isZero) {
     const savedZero = zero;
     zero = false;
@@ -337,17 +300,17 @@ function putInteger(verb: i32): void {
   }
   putSign(negative);
   if (sharp || verb == 0x4f) {
-    if (verb == 0x78) putStatic("0x");
-    else if (verb == 0x58) putStatic("0X");
-    else if (verb == 0x62) putStatic("0b");
-    else if (verb == 0x4f) putStatic("0o");
-    else if (verb == 0x6f && minDigits <= strLen(digits) && !isZero) put(0x30);
+    if (verb == 0x78) out.putStatic("0x");
+    else if (verb == 0x58) out.putStatic("0X");
+    else if (verb == 0x62) out.putStatic("0b");
+    else if (verb == 0x4f) out.putStatic("0o");
+    else if (verb == 0x6f && minDigits <= strLen(digits) && !isZero) out.put(0x30);
   }
-  for (let i = strLen(digits); i < minDigits; i++) put(0x30);
+  for (let i = strLen(digits); i < minDigits; i++) out.put(0x30);
   const p = strPtr(digits);
   for (let i = 0; i < strLen(digits); i++) {
     const c = <i32>load<u8>(p + i);
-    put(verb == 0x58 && c >= 0x61 ? c - 32 : c);
+    out.put(verb == 0x58 && c >= 0x61 ? c - 32 : c);
   }
   pad(start, false);
 }
@@ -360,8 +323,8 @@ function argRune(): i32 {
 }
 
 function putRune(r: i32): void {
-  reserve(4);
-  outLen += encodeRune(out + <usize>outLen, r);
+  out.reserve(4);
+  out.length += encodeRune(out.at(out.length), r);
 }
 
 // ---- floats: decimal digits d[0..nd) with the point at dp, value 0.d × 10^dp (Go's decimal) ----
@@ -501,36 +464,36 @@ function digitAt(i: i32): i32 {
 
 /** strconv's %e body: d.ddd, then e±dd. */
 function putExponentForm(prec: i32, upper: bool): void {
-  put(digitAt(0));
+  out.put(digitAt(0));
   if (prec > 0) {
-    put(0x2e);
-    for (let i = 1; i <= prec; i++) put(digitAt(i));
+    out.put(0x2e);
+    for (let i = 1; i <= prec; i++) out.put(digitAt(i));
   }
-  put(upper ? 0x45 : 0x65);
+  out.put(upper ? 0x45 : 0x65);
   let exp = nd == 0 ? 0 : dp - 1;
   if (exp < 0) {
-    put(0x2d);
+    out.put(0x2d);
     exp = -exp;
-  } else put(0x2b);
-  if (exp >= 100) put(0x30 + exp / 100);
-  put(0x30 + (exp / 10) % 10);
-  put(0x30 + exp % 10);
+  } else out.put(0x2b);
+  if (exp >= 100) out.put(0x30 + exp / 100);
+  out.put(0x30 + (exp / 10) % 10);
+  out.put(0x30 + exp % 10);
 }
 
 /** strconv's %f body: the integer digits, then prec decimals. */
 function putFixedForm(prec: i32): void {
-  if (dp > 0) for (let i = 0; i < dp; i++) put(digitAt(i));
-  else put(0x30);
+  if (dp > 0) for (let i = 0; i < dp; i++) out.put(digitAt(i));
+  else out.put(0x30);
   if (prec > 0) {
-    put(0x2e);
-    for (let i = 1; i <= prec; i++) put(digitAt(dp + i - 1));
+    out.put(0x2e);
+    for (let i = 1; i <= prec; i++) out.put(digitAt(dp + i - 1));
   }
 }
 
 /** Go's %v, %g, %e and %f of a float64, with its sign and padding. */
 function putFloat(verb: i32): void {
   const f = argFloat;
-  const start = outLen;
+  const start = out.length;
   putSign(f < 0);
   const upper = verb == 0x45 || verb == 0x47;
   if (verb == 0x65 || verb == 0x45) {
@@ -573,14 +536,14 @@ function putFloat(verb: i32): void {
 
 /** Go's `%!verb(type=value)` for a verb the argument's type has no meaning for. */
 function putBadVerb(verb: i32): void {
-  put(0x25);
-  put(0x21);
+  out.put(0x25);
+  out.put(0x21);
   putRune(verb);
-  put(0x28);
+  out.put(0x28);
   putGoTypeName();
-  put(0x3d);
+  out.put(0x3d);
   putArgument(0x76);
-  put(0x29);
+  out.put(0x29);
 }
 
 function putArgument(verb: i32): void {
@@ -589,22 +552,22 @@ function putArgument(verb: i32): void {
       putInteger(verb);
     else if (argKind == GO_BIG_INT && verb == 0x73) putInteger(0x64);
     else if (argKind == GO_INT && verb == 0x63) {
-      const start = outLen;
+      const start = out.length;
       putRune(argRune());
       pad(start, false);
     } else if (argKind == GO_INT && verb == 0x71) {
-      const start = outLen;
+      const start = out.length;
       const buf = opa_malloc(4);
       putQuoted(buf, encodeRune(buf, argRune()), 0x27);
       pad(start, false);
     } else if (argKind == GO_INT && verb == 0x55) {
-      const start = outLen;
-      putStatic("U+");
+      const start = out.length;
+      out.putStatic("U+");
       const hex = magnitudeDigits(16);
-      for (let i = strLen(hex); i < 4; i++) put(0x30);
+      for (let i = strLen(hex); i < 4; i++) out.put(0x30);
       for (let i = 0; i < strLen(hex); i++) {
         const c = <i32>load<u8>(strPtr(hex) + i);
-        put(c >= 0x61 ? c - 32 : c);
+        out.put(c >= 0x61 ? c - 32 : c);
       }
       pad(start, false);
     } else putBadVerb(verb);
@@ -618,9 +581,9 @@ function putArgument(verb: i32): void {
   }
   const p = strPtr(argText);
   const n = strLen(argText);
-  const start = outLen;
+  const start = out.length;
   if (verb == 0x76 || verb == 0x73) {
-    if (precision < 0) putBytes(p, n);
+    if (precision < 0) out.putBytes(p, n);
     else {
       // Precision counts runes.
       const end = p + <usize>n;
@@ -629,11 +592,11 @@ function putArgument(verb: i32): void {
         decodeRune(at, end);
         at += <usize>decodedWidth();
       }
-      putBytes(p, <i32>(at - p));
+      out.putBytes(p, <i32>(at - p));
     }
   } else if (verb == 0x71) putQuoted(p, n, 0x22);
   else if (verb == 0x78 || verb == 0x58) {
-    if (sharp) putStatic(verb == 0x58 ? "0X" : "0x");
+    if (sharp) out.putStatic(verb == 0x58 ? "0X" : "0x");
     for (let i = 0; i < n; i++) putHexByte(load<u8>(p + i), verb == 0x58);
   } else {
     putBadVerb(verb);
@@ -666,9 +629,7 @@ export function b_sprintf(format: usize, args: usize): usize {
     typeError("sprintf", 2, "array", args);
     return 0;
   }
-  outCap = 64;
-  out = opa_malloc(<usize>outCap);
-  outLen = 0;
+  out.begin(64);
   const p = strPtr(format);
   const n = strLen(format);
   const end = p + <usize>n;
@@ -678,7 +639,7 @@ export function b_sprintf(format: usize, args: usize): usize {
   while (i < n) {
     const c = <i32>load<u8>(p + <usize>i);
     if (c != 0x25) {
-      put(c);
+      out.put(c);
       i++;
       continue;
     }
@@ -715,20 +676,20 @@ export function b_sprintf(format: usize, args: usize): usize {
       return 0;
     }
     if (i >= n) {
-      putStatic("%!(NOVERB)");
+      out.putStatic("%!(NOVERB)");
       break;
     }
     const verb = decodeRune(p + <usize>i, end);
     i += decodedWidth();
     if (verb == 0x25) {
-      put(0x25);
+      out.put(0x25);
       continue;
     }
     if (next >= count) {
-      put(0x25);
-      put(0x21);
+      out.put(0x25);
+      out.put(0x21);
       putRune(verb);
-      putStatic("(MISSING)");
+      out.putStatic("(MISSING)");
       continue;
     }
     takeArgument(arrGet(args, next++));
@@ -736,15 +697,15 @@ export function b_sprintf(format: usize, args: usize): usize {
   }
   if (next < count) {
     clearFlags();
-    putStatic("%!(EXTRA ");
+    out.putStatic("%!(EXTRA ");
     for (let k = next; k < count; k++) {
-      if (k > next) putStatic(", ");
+      if (k > next) out.putStatic(", ");
       takeArgument(arrGet(args, k));
       putGoTypeName();
-      put(0x3d);
+      out.put(0x3d);
       putArgument(0x76);
     }
-    put(0x29);
+    out.put(0x29);
   }
-  return makeString(out, outLen);
+  return out.text();
 }

@@ -83,6 +83,113 @@ describe("sprintf (native, Go fmt)", () => {
   });
 });
 
+// Expected values are Go's own (fmt's tests and docs); Go's 12.0 is 12.5 here, since JSON gives
+// OPA 12.0 as an int.
+describe("sprintf: explicit argument indexes, widths and precisions from arguments", () => {
+  it.each<[string, unknown[], string]>([
+    ["%[1]d", [1], "1"],
+    ["%[2]d", [2, 1], "1"],
+    ["%[2]d %[1]d", [1, 2], "2 1"],
+    ["%[2]*[1]d", [2, 5], "    2"],
+    ["%[3]*.[2]*[1]f", [12.5, 2, 6], " 12.50"],
+    ["%[1]*.[2]*[3]f", [6, 2, 12.5], " 12.50"],
+    ["%[1]*[3]f", [10, 99, 12.5], " 12.500000"],
+    ["%.[1]*[3]f", [6, 99, 12.5], "12.500000"],
+    ["%[1]*.[3]f", [6, 3, 12.5], "    12"],
+    ["%d %d %d %#[1]o %#o %#o", [11, 12, 13], "11 12 13 013 014 015"],
+    ["%*d|%-*d|%*d|", [5, 42, 5, 42, -5, 42], "   42|42   |42   |"],
+    ["%.*f|%*.*f|%0*d", [2, 3.14159, 8, 3, 3.14159, 5, -42], "3.14|   3.142|-0042"],
+    ["%*s|%-*s|", [3, "é", 3, "é"], "  é|é  |"],
+  ])("sprintf(%j, %j) = %j", async (format, args, expected) => {
+    expect(await callBuiltin("sprintf", format, args)).toBe(expected);
+  });
+
+  it.each<[string, unknown[], string]>([
+    ["%[d", [2, 1], "%!d(BADINDEX)"],
+    ["%]d", [2, 1], "%!](int=2)d%!(EXTRA int=1)"],
+    ["%[]d", [2, 1], "%!d(BADINDEX)"],
+    ["%[-3]d", [2, 1], "%!d(BADINDEX)"],
+    ["%[99]d", [2, 1], "%!d(BADINDEX)"],
+    ["%[0]d", [2, 1], "%!d(BADINDEX)"],
+    ["%[3]", [2, 1], "%!(NOVERB)"],
+    ["%[1].2d", [5, 6], "%!d(BADINDEX)"],
+    ["%[1]2d", [2, 1], "%!d(BADINDEX)"],
+    ["%3.[2]d", [7], "%!d(BADINDEX)"],
+    ["%.[2]d", [7], "%!d(BADINDEX)"],
+    ["%d %d %d %#[1]o %#o %#o %#o", [11, 12, 13], "11 12 13 013 014 015 %!o(MISSING)"],
+    ["%[5]d %[2]d %d", [1, 2, 3], "%!d(BADINDEX) 2 3"],
+    ["%d %[3]d %d", [1, 2], "1 %!d(BADINDEX) 2"],
+    ["%.[]", [], "%!](BADINDEX)"],
+    ["%.-3d", [42], "%!-(int=42)3d"],
+    ["%.", [3], "%!.(int=3)"],
+    ["%2147483648d", [42], "%!(NOVERB)%!(EXTRA int=42)"],
+    ["%-2147483648d", [42], "%!(NOVERB)%!(EXTRA int=42)"],
+    ["%.2147483648d", [42], "%!(NOVERB)%!(EXTRA int=42)"],
+    ["%017091901790959340919092959340919017929593813360", [0], "%!(NOVERB)%!(EXTRA int=0)"],
+    // A width or precision must be an int: OPA hands Go booleans and other values as text.
+    ["%*d", ["x", 42], "%!(BADWIDTH)42"],
+    ["%*d", [1.5, 42], "%!(BADWIDTH)42"],
+    ["%*d", [true, 42], "%!(BADWIDTH)42"],
+    ["%*d", [2000000, 42], "%!(BADWIDTH)42"],
+    ["%*d", [], "%!(BADWIDTH)%!d(MISSING)"],
+    ["%.*d", [-1, 42], "%!(BADPREC)42"],
+    ["%.*d", ["2", 42], "%!(BADPREC)42"],
+  ])("sprintf(%j, %j) = %j (Go's format errors)", async (format, args, expected) => {
+    expect(await callBuiltin("sprintf", format, args)).toBe(expected);
+  });
+
+  it("refuses a width from an argument past 100000, as a written one", async () => {
+    await expect(callBuiltin("sprintf", "%*d", [200000, 1])).rejects.toThrow(
+      "eval_builtin_error: sprintf: format width or precision over 100000",
+    );
+    await expect(callBuiltin("sprintf", "%.*f", [200000, 1.5])).rejects.toThrow(
+      "eval_builtin_error: sprintf: format width or precision over 100000",
+    );
+  });
+});
+
+describe("sprintf: floats in hex and binary, string padding, %v and %q flags (Go's fmt)", () => {
+  it.each<[string, unknown[], string]>([
+    ["%x|%X|%x", [1.5, 1.5, -2.5], "0x1.8p+00|0X1.8P+00|-0x1.4p+01"],
+    ["%x", [0.1], "0x1.999999999999ap-04"],
+    ["%.1x|%.3x|%.0x", [0.1, 1.5, 1.5], "0x1.ap-04|0x1.800p+00|0x1p+01"],
+    ["% .3x|%+x", [1.5, 1.5], " 0x1.800p+00|+0x1.8p+00"],
+    ["%x", [1e-300], "0x1.56e1fc2f8f359p-997"],
+    ["%10x|%-11x|%012x", [1.5, 1.5, -1.5], " 0x1.8p+00|0x1.8p+00  |-000x1.8p+00"],
+    ["%b|%b", [1.5, -0.5], "6755399441055744p-52|-4503599627370496p-53"],
+    ["%05s|%-05s|%05s", ["abc", "abc", "-ab"], "00abc|abc  |00-ab"],
+    ["%08q|%010q|%-8q|", ["abc", 0x2318, "abc"], '000"abc"|0000000\'⌘\'|"abc"   |'],
+    [
+      "%.5q|%.5x|%.1x",
+      ["abcdefghijklmnopqrstuvwxyz", "abcdefghijklmnopqrstuvwxyz", "日本語"],
+      '"abcde"|6162636465|e6',
+    ],
+    [
+      "% x|% X|%#x|%# X|%#x|",
+      ["xyz", "xyz", "xyz", "xyz", ""],
+      "78 79 7a|78 79 7A|0x78797a|0X78 0X79 0X7A||",
+    ],
+    ["%08x|%# 010x", ["\u00ab", "\u00ab"], "0000c2ab|00xc2 0xab"],
+    ["%+v|%+d|%+v|% v", [5, 5, 1.5, 5], "5|+5|1.5| 5"],
+    ["%#v|%v", ["foo", "foo"], '"foo"|foo'],
+    ["%#q|%#q|%#q", ["abc", "a`b", "tab\there"], '`abc`|"a`b"|`tab\there`'],
+    ["%+q|%+q|%+q", ["日本語", 0x263a, "\u00ff"], '"\\u65e5\\u672c\\u8a9e"|\'\\u263a\'|"\\u00ff"'],
+    // Runes Go's unicode.IsPrint calls not printable: controls, spaces but ' ', format
+    // characters, unassigned code points (Unicode 15.0, as Go 1.21 to 1.26 have it).
+    ["%q", ["\u0007\b\f\n\r\t\u000b\u0000\u001b\u007f"], '"\\a\\b\\f\\n\\r\\t\\v\\x00\\x1b\\x7f"'],
+    ["%q", ["\u0080\u00a0\u00ad\u00a1\u00ff"], '"\\u0080\\u00a0\\u00ad¡ÿ"'],
+    ["%q", ["\u200b\u2028\u3000\ufeff\u0e00"], '"\\u200b\\u2028\\u3000\\ufeff\\u0e00"'],
+    ["%q", ["\u{10ffff}\u{c2345}\u{e0001}😀"], '"\\U0010ffff\\U000c2345\\U000e0001😀"'],
+    ["%q|%q|%q", [0x0e00, 0x10ffff, 0x7f], "'\\u0e00'|'\\U0010ffff'|'\\x7f'"],
+    // Unicode 16.0 and 17.0 letters are unassigned in Go 1.26's tables.
+    ["%q", ["\u1c89\u{16100}\u{2ebf0}"], '"\\u1c89\\U00016100\\U0002ebf0"'],
+    // Strings inside Rego text are quoted the same way.
+    ["%v", [["\u00a0", "é"]], '["\\u00a0", "é"]'],
+  ])("sprintf(%j, %j) = %j", async (format, args, expected) => {
+    expect(await callBuiltin("sprintf", format, args)).toBe(expected);
+  });
+});
+
 describe("net.cidr_contains and net.cidr_intersects (native)", () => {
   it.each<[string, unknown[], boolean]>([
     ["net.cidr_contains", ["10.0.0.0/8", "10.1.2.3"], true],

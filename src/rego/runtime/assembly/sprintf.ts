@@ -32,6 +32,7 @@ import {
 } from "./value";
 import { numberText } from "./json";
 import { Output } from "./output";
+import { canBackquote, putQuoted } from "./quote";
 import { builtinError, typeError } from "./errors";
 import { REPLACEMENT, bigDigits, decodeRune, decodedWidth, encodeRune } from "./text";
 
@@ -51,44 +52,7 @@ function putHexByte(b: i32, upper: bool): void {
   out.put(digits.charCodeAt(b & 15));
 }
 
-// ---- Rego text and Go quoting ----
-
-/**
- * Go's strconv.Quote as the old host version applied it: escapes for `"`, `\`, the C escapes
- * and other control characters (`\x1b`, `\x7f`), bytes that are not UTF-8 as `\xff`; every
- * other character as it is. `quote` is the delimiter (`'` for a rune).
- */
-function putQuoted(p: usize, n: i32, quote: i32): void {
-  out.put(quote);
-  const end = p + <usize>n;
-  for (let at = p; at < end; ) {
-    const r = decodeRune(at, end);
-    const width = decodedWidth();
-    if (r == REPLACEMENT && width == 1) {
-      out.put(0x5c);
-      out.put(0x78);
-      putHexByte(load<u8>(at), false);
-    } else if (r == quote || r == 0x5c) {
-      out.put(0x5c);
-      out.put(r);
-    } else if (r < 0x20 || r == 0x7f) {
-      out.put(0x5c);
-      if (r == 0x07) out.put(0x61);
-      else if (r == 0x08) out.put(0x62);
-      else if (r == 0x0c) out.put(0x66);
-      else if (r == 0x0a) out.put(0x6e);
-      else if (r == 0x0d) out.put(0x72);
-      else if (r == 0x09) out.put(0x74);
-      else if (r == 0x0b) out.put(0x76);
-      else {
-        out.put(0x78);
-        putHexByte(r, false);
-      }
-    } else out.putBytes(at, width);
-    at += <usize>width;
-  }
-  out.put(quote);
-}
+// ---- Rego text ----
 
 /** A value's Rego text, as OPA's `ast.Term.String()` prints it. */
 function putRegoText(v: usize): void {
@@ -103,7 +67,7 @@ function putRegoText(v: usize): void {
       putText(numberText(v));
       break;
     case STRING:
-      putQuoted(strPtr(v), strLen(v), 0x22);
+      putQuoted(out, strPtr(v), strLen(v), 0x22, false);
       break;
     case ARRAY: {
       out.put(0x5b);
@@ -208,14 +172,22 @@ let plus = false;
 let space = false;
 let zero = false;
 let sharp = false;
+// %v takes the + and # flags as plusV and sharpV, as Go does: no sign for numbers, and #v quotes a string.
+let plusV = false;
+let sharpV = false;
 let width: i32 = -1;
 let precision: i32 = -1;
 
 /** Widths and precisions past this are refused: Go would pad to them, memory may not hold them. */
 const MAX_WIDTH: i32 = 100_000;
+/** Go's bound on a width, precision or argument index (its tooLarge): past it, a format error. */
+const GO_MAX_NUMBER: i32 = 1_000_000;
 
-/** Pads what was written since start to the width (in runes), after the sign when zeroFill. */
-function pad(start: i32, zeroFill: bool): void {
+/**
+ * Pads what was written since start to the width (in runes), with zeros when zeroFill (after a
+ * leading sign when signFirst, as Go pads a number).
+ */
+function pad(start: i32, zeroFill: bool, signFirst: bool = false): void {
   if (width < 0) return;
   const begin = out.at(start);
   const end = out.at(out.length);
@@ -232,7 +204,7 @@ function pad(start: i32, zeroFill: bool): void {
   }
   out.reserve(fill);
   let at = start;
-  if (zeroFill) {
+  if (zeroFill && signFirst) {
     const c = load<u8>(out.at(start));
     if (c == 0x2d || c == 0x2b || c == 0x20) at++;
   }
@@ -490,13 +462,95 @@ function putFixedForm(prec: i32): void {
   }
 }
 
-/** Go's %v, %g, %e and %f of a float64, with its sign and padding. */
+const DOUBLE_BIAS: i32 = 1023;
+const MANTISSA_BITS: i32 = 52;
+
+/** strconv's %b body: the mantissa in decimal, then p and the binary exponent. */
+function putBinaryForm(mantissa: u64, exponent: i32): void {
+  const limbs = opa_malloc(8);
+  store<u64>(limbs, mantissa);
+  const top = mantissa == 0 ? 0 : mantissa >> 32 == 0 ? 1 : 2;
+  putText(bigDigits(limbs, top, 10, false));
+  out.put(0x70);
+  exponent -= MANTISSA_BITS;
+  if (exponent >= 0) out.put(0x2b);
+  else {
+    out.put(0x2d);
+    exponent = -exponent;
+  }
+  putDecimal(exponent, 1);
+}
+
+/** A non-negative number's decimal digits, at least minDigits of them (no AssemblyScript strings: they would take heap the runtime's allocator owns). */
+function putDecimal(n: i32, minDigits: i32): void {
+  let digits = 1;
+  for (let m = n; m >= 10; m /= 10) digits++;
+  for (let i = digits; i < minDigits; i++) out.put(0x30);
+  out.reserve(digits);
+  for (let i = digits - 1; i >= 0; i--, n /= 10) store<u8>(out.at(out.length + i), <u8>(0x30 + n % 10));
+  out.length += digits;
+}
+
+/**
+ * strconv's %x body: 0x, the leading bit, the fraction in hex digits (prec of them, rounded half
+ * to even, or as few as exact when prec < 0), then p and the binary exponent, at least two digits.
+ */
+function putHexForm(mantissa: u64, exponent: i32, prec: i32, upper: bool): void {
+  if (mantissa == 0) exponent = 0;
+  // The leading 1, if any, at bit 60.
+  mantissa <<= <u64>(60 - MANTISSA_BITS);
+  while (mantissa != 0 && (mantissa & (<u64>1 << 60)) == 0) {
+    mantissa <<= 1;
+    exponent--;
+  }
+  if (prec >= 0 && prec < 15) {
+    const shift = <u64>(prec * 4);
+    const extra = (mantissa << shift) & ((<u64>1 << 60) - 1);
+    mantissa >>= 60 - shift;
+    if ((extra | (mantissa & 1)) > <u64>1 << 59) mantissa++;
+    mantissa <<= 60 - shift;
+    if ((mantissa & (<u64>1 << 61)) != 0) {
+      mantissa >>= 1;
+      exponent++;
+    }
+  }
+  const digits = upper ? HEX_UPPER : HEX_LOWER;
+  out.put(0x30);
+  out.put(upper ? 0x58 : 0x78);
+  out.put(0x30 + <i32>((mantissa >> 60) & 1));
+  mantissa <<= 4;
+  if (prec < 0 && mantissa != 0) {
+    out.put(0x2e);
+    for (; mantissa != 0; mantissa <<= 4) out.put(digits.charCodeAt(<i32>(mantissa >> 60)));
+  } else if (prec > 0) {
+    out.put(0x2e);
+    for (let i = 0; i < prec; i++, mantissa <<= 4) out.put(digits.charCodeAt(<i32>(mantissa >> 60)));
+  }
+  out.put(upper ? 0x50 : 0x70);
+  if (exponent < 0) {
+    out.put(0x2d);
+    exponent = -exponent;
+  } else out.put(0x2b);
+  putDecimal(exponent, 2);
+}
+
+/** Go's %v, %g, %e, %f, %b and %x of a float64, with its sign and padding. */
 function putFloat(verb: i32): void {
   const f = argFloat;
   const start = out.length;
   putSign(f < 0);
-  const upper = verb == 0x45 || verb == 0x47;
-  if (verb == 0x65 || verb == 0x45) {
+  const upper = verb == 0x45 || verb == 0x47 || verb == 0x58;
+  if (verb == 0x62 || verb == 0x78 || verb == 0x58) {
+    // The double's own mantissa and binary exponent, as strconv splits them.
+    const bits = reinterpret<u64>(f);
+    const biased = <i32>((bits >> MANTISSA_BITS) & 0x7ff);
+    let mantissa = bits & ((<u64>1 << MANTISSA_BITS) - 1);
+    let exponent = biased - DOUBLE_BIAS;
+    if (biased == 0) exponent++;
+    else mantissa |= <u64>1 << MANTISSA_BITS;
+    if (verb == 0x62) putBinaryForm(mantissa, exponent);
+    else putHexForm(mantissa, exponent, precision, upper);
+  } else if (verb == 0x65 || verb == 0x45) {
     const prec = precision < 0 ? 6 : precision;
     exactDigits(f);
     roundDigits(prec + 1);
@@ -529,7 +583,7 @@ function putFloat(verb: i32): void {
       putFixedForm(max(prec - dp, 0));
     }
   }
-  pad(start, zero && !minus);
+  pad(start, zero && !minus, true);
 }
 
 // ---- one directive ----
@@ -540,26 +594,35 @@ function putBadVerb(verb: i32): void {
   out.put(0x21);
   putRune(verb);
   out.put(0x28);
-  putGoTypeName();
-  out.put(0x3d);
-  putArgument(0x76);
+  if (argKind == GO_BIG_INT) {
+    // big.Int formats itself, and says so in its own words: no flags, no padding.
+    out.putStatic("big.Int=");
+    if (argNegative) out.put(0x2d);
+    putText(argText);
+  } else {
+    putGoTypeName();
+    out.put(0x3d);
+    putArgument(0x76);
+  }
   out.put(0x29);
 }
 
 function putArgument(verb: i32): void {
   if (argKind == GO_INT || argKind == GO_BIG_INT) {
+    // big.Int's own Format reads + from %+v too.
+    if (argKind == GO_BIG_INT && verb == 0x76) plus = plusV;
     if (verb == 0x76 || verb == 0x64 || verb == 0x62 || verb == 0x6f || verb == 0x4f || verb == 0x78 || verb == 0x58)
       putInteger(verb);
     else if (argKind == GO_BIG_INT && verb == 0x73) putInteger(0x64);
     else if (argKind == GO_INT && verb == 0x63) {
       const start = out.length;
       putRune(argRune());
-      pad(start, false);
+      pad(start, zero && !minus);
     } else if (argKind == GO_INT && verb == 0x71) {
       const start = out.length;
       const buf = opa_malloc(4);
-      putQuoted(buf, encodeRune(buf, argRune()), 0x27);
-      pad(start, false);
+      putQuoted(out, buf, encodeRune(buf, argRune()), 0x27, plus);
+      pad(start, zero && !minus);
     } else if (argKind == GO_INT && verb == 0x55) {
       const start = out.length;
       out.putStatic("U+");
@@ -574,35 +637,75 @@ function putArgument(verb: i32): void {
     return;
   }
   if (argKind == GO_FLOAT) {
-    if (verb == 0x76 || verb == 0x67 || verb == 0x47 || verb == 0x65 || verb == 0x45 || verb == 0x66 || verb == 0x46)
-      putFloat(verb);
+    if (isFloatVerb(verb)) putFloat(verb);
     else putBadVerb(verb);
     return;
   }
   const p = strPtr(argText);
   const n = strLen(argText);
   const start = out.length;
-  if (verb == 0x76 || verb == 0x73) {
-    if (precision < 0) out.putBytes(p, n);
-    else {
-      // Precision counts runes.
-      const end = p + <usize>n;
-      let at = p;
-      for (let i = 0; i < precision && at < end; i++) {
-        decodeRune(at, end);
-        at += <usize>decodedWidth();
-      }
-      out.putBytes(p, <i32>(at - p));
-    }
-  } else if (verb == 0x71) putQuoted(p, n, 0x22);
-  else if (verb == 0x78 || verb == 0x58) {
-    if (sharp) out.putStatic(verb == 0x58 ? "0X" : "0x");
-    for (let i = 0; i < n; i++) putHexByte(load<u8>(p + i), verb == 0x58);
-  } else {
+  if (verb == 0x78 || verb == 0x58) putHexText(p, n, verb == 0x58);
+  else if (verb == 0x73 || (verb == 0x76 && !sharpV)) out.putBytes(p, truncatedLength(p, n));
+  else if (verb == 0x71 || verb == 0x76) {
+    const length = truncatedLength(p, n);
+    // %#q: a raw string when Go can write one.
+    if (sharp && canBackquote(p, length)) {
+      out.put(0x60);
+      out.putBytes(p, length);
+      out.put(0x60);
+    } else putQuoted(out, p, length, 0x22, plus);
+  }
+  else {
     putBadVerb(verb);
     return;
   }
-  pad(start, false);
+  pad(start, zero && !minus);
+}
+
+/** %v %g %G %e %E %f %F %b %x %X: the verbs Go formats a float64 with. */
+function isFloatVerb(verb: i32): bool {
+  switch (verb) {
+    case 0x76:
+    case 0x67:
+    case 0x47:
+    case 0x65:
+    case 0x45:
+    case 0x66:
+    case 0x46:
+    case 0x62:
+    case 0x78:
+    case 0x58:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The bytes of the first `precision` runes (all of them without a precision), as Go truncates. */
+function truncatedLength(p: usize, n: i32): i32 {
+  if (precision < 0) return n;
+  const end = p + <usize>n;
+  let at = p;
+  for (let i = 0; i < precision && at < end; i++) {
+    decodeRune(at, end);
+    at += <usize>decodedWidth();
+  }
+  return <i32>(at - p);
+}
+
+/** Go's fmtSbx: two hex digits a byte (of the first `precision`), 0x once with #, or each with `# `. */
+function putHexText(p: usize, n: i32, upper: bool): void {
+  if (precision >= 0 && precision < n) n = precision;
+  if (n == 0) return;
+  const prefix = upper ? "0X" : "0x";
+  if (sharp) out.putStatic(prefix);
+  for (let i = 0; i < n; i++) {
+    if (space && i > 0) {
+      out.put(0x20);
+      if (sharp) out.putStatic(prefix);
+    }
+    putHexByte(load<u8>(p + i), upper);
+  }
 }
 
 function clearFlags(): void {
@@ -611,6 +714,8 @@ function clearFlags(): void {
   space = false;
   zero = false;
   sharp = false;
+  plusV = false;
+  sharpV = false;
   width = -1;
   precision = -1;
 }
@@ -619,10 +724,88 @@ function isDigit(c: i32): bool {
   return c >= 0x30 && c <= 0x39;
 }
 
+// ---- the format string: where parsing stands and which argument is next (Go's doPrintf) ----
+
+let format: usize = 0;
+let formatLength: i32 = 0;
+let at: i32 = 0;
+let argNum: i32 = 0;
+let argCount: i32 = 0;
+/** An explicit index `[n]` was used: unused arguments are then not reported as EXTRA. */
+let reordered = false;
+/** The last index of this directive was valid. */
+let goodArgNum = true;
+
+function formatByte(i: i32): i32 {
+  return <i32>load<u8>(format + <usize>i);
+}
+
+/**
+ * Go's parsenum over [at, end): the number, or -1 when there is none; one past GO_MAX_NUMBER
+ * gives -2 and moves `at` to the end of the format, as Go's overflow does.
+ */
+function parseNumber(end: i32): i32 {
+  let number = -1;
+  while (at < end && isDigit(formatByte(at))) {
+    if (number > GO_MAX_NUMBER) {
+      at = formatLength;
+      return -2;
+    }
+    number = (number < 0 ? 0 : number * 10) + formatByte(at) - 0x30;
+    at++;
+  }
+  return number;
+}
+
+/**
+ * Go's argNumber: an explicit `[n]` at `at` selects argument n (one-based). Whether one was there
+ * and parsed; an index out of range leaves goodArgNum false.
+ */
+function argumentIndex(): bool {
+  if (at >= formatLength || formatByte(at) != 0x5b) return false;
+  reordered = true;
+  let close = at + 1;
+  while (close < formatLength && formatByte(close) != 0x5d) close++;
+  if (formatLength - at < 3 || close >= formatLength) {
+    at++;
+    goodArgNum = false;
+    return false;
+  }
+  at++;
+  const index = parseNumber(close);
+  const parsed = index >= 0 && at == close;
+  at = close + 1;
+  if (parsed && index >= 1 && index <= argCount) {
+    argNum = index - 1;
+    return true;
+  }
+  goodArgNum = false;
+  return parsed;
+}
+
+/**
+ * Go's intFromArg for `*`: the next argument as a width or precision when it is an int within
+ * Go's bound, else -1 (the caller prints BADWIDTH or BADPREC). Moves past it when there is one.
+ */
+function intFromArgument(args: usize): i64 {
+  if (argNum >= argCount) return -1 - GO_MAX_NUMBER;
+  const v = arrGet(args, argNum++);
+  if (typeOf(v) != NUMBER || !isInt(v)) return -1 - GO_MAX_NUMBER;
+  const n = intValue(v);
+  return n > GO_MAX_NUMBER || n < -GO_MAX_NUMBER ? -1 - GO_MAX_NUMBER : n;
+}
+
+/** Refuses what Go would pad but memory may not hold: an error, not a truncated text. */
+function tooWide(n: i32): bool {
+  if (n <= MAX_WIDTH) return false;
+  builtinError("sprintf: format width or precision over 100000");
+  return true;
+}
+
 /** Go's fmt.Sprintf(format, args...) with OPA's conversion of the arguments. */
-export function b_sprintf(format: usize, args: usize): usize {
-  if (typeOf(format) != STRING) {
-    typeError("sprintf", 1, "string", format);
+export function b_sprintf(text: usize, args: usize): usize {
+  if (typeOf(text) != STRING) {
+    typeError("sprintf", 1, "string", text);
     return 0;
   }
   if (typeOf(args) != ARRAY) {
@@ -630,23 +813,23 @@ export function b_sprintf(format: usize, args: usize): usize {
     return 0;
   }
   out.begin(64);
-  const p = strPtr(format);
-  const n = strLen(format);
-  const end = p + <usize>n;
-  const count = arrLen(args);
-  let next = 0;
-  let i = 0;
-  while (i < n) {
-    const c = <i32>load<u8>(p + <usize>i);
-    if (c != 0x25) {
-      out.put(c);
-      i++;
-      continue;
-    }
-    i++;
+  format = strPtr(text);
+  formatLength = strLen(text);
+  const end = format + <usize>formatLength;
+  argCount = arrLen(args);
+  argNum = 0;
+  reordered = false;
+  at = 0;
+  while (at < formatLength) {
+    goodArgNum = true;
+    const literal = at;
+    while (at < formatLength && formatByte(at) != 0x25) at++;
+    if (at > literal) out.putBytes(format + <usize>literal, at - literal);
+    if (at >= formatLength) break;
+    at++;
     clearFlags();
-    for (; i < n; i++) {
-      const f = <i32>load<u8>(p + <usize>i);
+    for (; at < formatLength; at++) {
+      const f = formatByte(at);
       if (f == 0x2d) {
         minus = true;
         zero = false;
@@ -656,50 +839,77 @@ export function b_sprintf(format: usize, args: usize): usize {
       else if (f == 0x23) sharp = true;
       else break;
     }
-    if (i < n && isDigit(load<u8>(p + <usize>i))) {
-      width = 0;
-      while (i < n && isDigit(load<u8>(p + <usize>i)) && width <= MAX_WIDTH) {
-        width = width * 10 + (load<u8>(p + <usize>i) - 0x30);
-        i++;
-      }
+    let afterIndex = argumentIndex();
+    if (at < formatLength && formatByte(at) == 0x2a) {
+      at++;
+      const n = intFromArgument(args);
+      if (n < -GO_MAX_NUMBER) out.putStatic("%!(BADWIDTH)");
+      else if (n < 0) {
+        // A negative width pads on the right.
+        width = <i32>-n;
+        minus = true;
+        zero = false;
+      } else width = <i32>n;
+      afterIndex = false;
+    } else {
+      width = parseNumber(formatLength);
+      // "%[3]2d": a width after an index is misplaced.
+      if (afterIndex && width >= 0) goodArgNum = false;
     }
-    if (i < n && load<u8>(p + <usize>i) == 0x2e) {
-      i++;
-      precision = 0;
-      while (i < n && isDigit(load<u8>(p + <usize>i)) && precision <= MAX_WIDTH) {
-        precision = precision * 10 + (load<u8>(p + <usize>i) - 0x30);
-        i++;
-      }
+    if (at + 1 < formatLength && formatByte(at) == 0x2e) {
+      at++;
+      if (afterIndex) goodArgNum = false;
+      afterIndex = argumentIndex();
+      if (at < formatLength && formatByte(at) == 0x2a) {
+        at++;
+        const n = intFromArgument(args);
+        // A negative precision is as bad as none.
+        if (n < 0) out.putStatic("%!(BADPREC)");
+        else precision = <i32>n;
+        afterIndex = false;
+      } else precision = max(parseNumber(formatLength), 0);
     }
-    if (width > MAX_WIDTH || precision > MAX_WIDTH) {
-      builtinError("sprintf: format width or precision over 100000");
-      return 0;
-    }
-    if (i >= n) {
+    if (tooWide(width) || tooWide(precision)) return 0;
+    if (!afterIndex) afterIndex = argumentIndex();
+    if (at >= formatLength) {
       out.putStatic("%!(NOVERB)");
       break;
     }
-    const verb = decodeRune(p + <usize>i, end);
-    i += decodedWidth();
+    const verb = decodeRune(format + <usize>at, end);
+    at += decodedWidth();
     if (verb == 0x25) {
+      // %% takes no argument and ignores the width and flags.
       out.put(0x25);
       continue;
     }
-    if (next >= count) {
+    if (!goodArgNum) {
+      out.put(0x25);
+      out.put(0x21);
+      putRune(verb);
+      out.putStatic("(BADINDEX)");
+      continue;
+    }
+    if (argNum >= argCount) {
       out.put(0x25);
       out.put(0x21);
       putRune(verb);
       out.putStatic("(MISSING)");
       continue;
     }
-    takeArgument(arrGet(args, next++));
+    if (verb == 0x76) {
+      sharpV = sharp;
+      sharp = false;
+      plusV = plus;
+      plus = false;
+    }
+    takeArgument(arrGet(args, argNum++));
     putArgument(verb);
   }
-  if (next < count) {
+  if (!reordered && argNum < argCount) {
     clearFlags();
     out.putStatic("%!(EXTRA ");
-    for (let k = next; k < count; k++) {
-      if (k > next) out.putStatic(", ");
+    for (let k = argNum; k < argCount; k++) {
+      if (k > argNum) out.putStatic(", ");
       takeArgument(arrGet(args, k));
       putGoTypeName();
       out.put(0x3d);

@@ -1,14 +1,16 @@
 // OPA's glob.match (gobwas/glob), native so that a plain OPA SDK runs the library's IAM rules.
 // The pattern compiles to a small automaton run over the subject's runes in one pass, so time
 // is pattern size × subject size whatever the stars: `*` is any runes but the delimiters,
-// `**` any runes, `?` one rune but a delimiter, `[a-z]`/`[!a-z]` a class, `{a,b}` either, `\`
-// quotes the next rune. Delimiters are the runes of the delimiter strings (null: none; an
-// empty array: ".").
+// `**` any runes, `?` one rune but a delimiter, `[a-z]` one range or `[abc]` runes (`[!...]` not
+// them), `{a,b}` either, `\` quotes the next rune. The pattern is read as gobwas reads it, its
+// errors and quirks included (`[a-z0-9]` is an error, an unclosed `{` closes at the end). The
+// delimiters are one rune each (null: none; an empty array: ".").
 
-import { opa_malloc, copyBytes } from "./memory";
+import { opa_malloc } from "./memory";
+import { Output, newOutput } from "./output";
 import { NULL, ARRAY, STRING, typeOf, rt_boolean, strLen, strPtr, arrLen, arrGet } from "./value";
 import { abortLocated, builtinErrorsAreStrict, typeError } from "./errors";
-import { decodeRune, decodedWidth } from "./text";
+import { decodeRune, decodedWidth, encodeRune } from "./text";
 
 // Automaton nodes, 16 bytes each: kind, argument, next, alternative.
 const SPLIT: i32 = 0; // no rune: continue at next and at alternative (when >= 0)
@@ -56,23 +58,48 @@ function runeAt(i: i32): i32 {
 // A fragment under construction runs from its entry to fragmentExit, a SPLIT whose next is unset.
 let fragmentExit = 0;
 
-/** Parses runes until `}` or `,` inside a group (or the end); returns the entry node. */
+// gobwas reads the pattern with a lexer whose end of input is the rune 0, so a NUL at the start
+// of a token ends the pattern; and it refuses U+FFFD (which is also what a byte that is no UTF-8
+// reads as). `ended` records a NUL that ended it.
+let ended = false;
+const NUL: i32 = 0;
+const UNREADABLE: i32 = 0xfffd;
+
+// gobwas's messages. A range out of order names its runes: rangeLo and rangeHi.
+const UNREADABLE_RUNE = "could not read rune";
+const UNEXPECTED_END = "unexpected end of input";
+const EXPECTED_CLOSE = "expected close range character";
+const NOT_A_RANGE = "could not parse range";
+const RANGE_ORDER = "hi character";
+let rangeLo = 0;
+let rangeHi = 0;
+
+/** Whether gobwas's lexer sees the end of input at i: the pattern's end, a NUL, or U+FFFD. */
+function endOfInput(i: i32): bool {
+  if (i >= runeTotal) return true;
+  const c = runeAt(i);
+  return c == NUL || c == UNREADABLE;
+}
+
+/** Parses tokens until `}` or `,` inside a group (or the end); returns the entry node. */
 function parseSequence(depth: i32): i32 {
   const entry = node(SPLIT, 0, -1, -1);
   let exit = entry;
-  while (at < runeTotal && failure.length == 0) {
+  while (!ended && at < runeTotal && failure.length == 0) {
     const c = runeAt(at);
     if (depth > 0 && (c == 0x7d || c == 0x2c)) break;
-    at++;
+    if (c == NUL) {
+      ended = true;
+      break;
+    }
+    if (c == UNREADABLE) {
+      failure = UNREADABLE_RUNE;
+      break;
+    }
     let first = -1;
     let last = -1;
-    if (c == 0x5c) {
-      if (at >= runeTotal) {
-        failure = "unexpected end of glob pattern";
-        break;
-      }
-      first = last = node(RUNE, runeAt(at++), -1, -1);
-    } else if (c == 0x2a) {
+    if (c == 0x2a) {
+      at++;
       let kind = NOT_DELIMITER;
       if (at < runeTotal && runeAt(at) == 0x2a) {
         kind = ANY;
@@ -81,18 +108,69 @@ function parseSequence(depth: i32): i32 {
       // A loop: the split either consumes one more rune and returns, or leaves.
       first = last = node(SPLIT, -1, -1, -1);
       setAlternative(first, node(kind, 0, first, -1));
-    } else if (c == 0x3f) first = last = node(NOT_DELIMITER, 0, -1, -1);
-    else if (c == 0x5b) first = last = parseClass();
-    else if (c == 0x7b) {
+    } else if (c == 0x3f) {
+      at++;
+      first = last = node(NOT_DELIMITER, 0, -1, -1);
+    } else if (c == 0x5b) {
+      at++;
+      first = last = parseClass();
+    } else if (c == 0x7b) {
+      at++;
       first = parseGroup(depth + 1);
       last = fragmentExit;
-    } else first = last = node(RUNE, c, -1, -1);
-    if (first < 0) break;
+    } else {
+      first = parseText(depth);
+      last = fragmentExit;
+    }
+    if (first < 0) continue;
     setNext(exit, first);
     exit = last;
   }
   fragmentExit = exit;
   return entry;
+}
+
+function isTextBreaker(c: i32, depth: i32): bool {
+  return c == 0x3f || c == 0x2a || c == 0x5b || c == 0x7b || (depth > 0 && (c == 0x7d || c == 0x2c));
+}
+
+/**
+ * Literal runes up to a token (`\` takes the next rune as it is; a final one is dropped): a chain
+ * of nodes from the one returned to fragmentExit, -1 when there is none. A NUL ends the text and
+ * is skipped, as gobwas's lexer reads it.
+ */
+function parseText(depth: i32): i32 {
+  let first = -1;
+  let last = -1;
+  while (at < runeTotal) {
+    let c = runeAt(at);
+    if (c == UNREADABLE) {
+      failure = UNREADABLE_RUNE;
+      break;
+    }
+    if (c == NUL) {
+      at++;
+      break;
+    }
+    if (isTextBreaker(c, depth)) break;
+    at++;
+    if (c == 0x5c) {
+      if (at >= runeTotal) break;
+      c = runeAt(at);
+      if (c == UNREADABLE) {
+        failure = UNREADABLE_RUNE;
+        break;
+      }
+      at++;
+      if (c == NUL) break;
+    }
+    const n = node(RUNE, c, -1, -1);
+    if (first < 0) first = n;
+    else setNext(last, n);
+    last = n;
+  }
+  fragmentExit = last;
+  return first;
 }
 
 /** `{a,b,...}` after its `{`: a split into each alternative, all leaving through one node. */
@@ -105,10 +183,8 @@ function parseGroup(depth: i32): i32 {
     setNext(fragmentExit, exit);
     setNext(split, alternative);
     if (failure.length > 0) return -1;
-    if (at >= runeTotal) {
-      failure = "unclosed alternation in glob pattern";
-      return -1;
-    }
+    // A group still open at the end closes there, as gobwas's parser takes it.
+    if (ended || at >= runeTotal) break;
     const c = runeAt(at++);
     if (c == 0x7d) break;
     const more = node(SPLIT, 0, -1, -1);
@@ -119,41 +195,62 @@ function parseGroup(depth: i32): i32 {
   return entry;
 }
 
-/** `[...]` after its `[`: single runes and `a-z` ranges, `!` first to negate. */
+/**
+ * `[...]` after its `[`, as gobwas reads it: `!` first to negate, then either one range `a-z` or
+ * runes (`\` quoting the next); `[a-z0-9]` and `[]` are errors, as in OPA.
+ */
 function parseClass(): i32 {
-  let close = at;
-  while (close < runeTotal && runeAt(close) != 0x5d) close++;
-  if (close >= runeTotal) {
-    failure = "unclosed character class in glob pattern";
-    return -1;
-  }
   let negated = false;
-  if (at < close && runeAt(at) == 0x21) {
+  if (!endOfInput(at) && runeAt(at) == 0x21) {
     negated = true;
     at++;
   }
-  if (at == close) {
-    failure = "empty character class in glob pattern";
-    return -1;
-  }
+  if (endOfInput(at)) return classFailure(UNEXPECTED_END);
   const first = rangeCount;
-  while (at < close) {
+  if (at + 1 < runeTotal && runeAt(at + 1) == 0x2d) {
     const lo = runeAt(at);
-    let hi = lo;
-    if (at + 2 < close && runeAt(at + 1) == 0x2d) {
-      hi = runeAt(at + 2);
-      at += 3;
-    } else at++;
+    at += 2;
+    if (endOfInput(at)) return classFailure(UNEXPECTED_END);
+    const hi = runeAt(at++);
+    if (endOfInput(at)) return classFailure(UNEXPECTED_END);
+    if (runeAt(at++) != 0x5d) return classFailure(EXPECTED_CLOSE);
     if (hi < lo) {
-      failure = "invalid character class range in glob pattern";
-      return -1;
+      rangeLo = lo;
+      rangeHi = hi;
+      return classFailure(RANGE_ORDER);
     }
-    store<i32>(ranges + (<usize>rangeCount << 3), lo);
-    store<i32>(ranges + (<usize>rangeCount << 3), hi, 4);
-    rangeCount++;
+    addRange(lo, hi);
+  } else {
+    while (at < runeTotal) {
+      let c = runeAt(at);
+      if (c == 0x5d || c == UNREADABLE) break;
+      at++;
+      if (c == NUL) break;
+      if (c == 0x5c) {
+        if (endOfInput(at)) {
+          if (at < runeTotal && runeAt(at) == NUL) at++;
+          break;
+        }
+        c = runeAt(at++);
+      }
+      addRange(c, c);
+    }
+    if (endOfInput(at)) return classFailure(UNEXPECTED_END);
+    if (runeAt(at++) != 0x5d) return classFailure(EXPECTED_CLOSE);
+    if (rangeCount == first) return classFailure(NOT_A_RANGE);
   }
-  at = close + 1;
   return node(negated ? NOT_IN_CLASS : IN_CLASS, first, -1, rangeCount - first);
+}
+
+function addRange(lo: i32, hi: i32): void {
+  store<i32>(ranges + (<usize>rangeCount << 3), lo);
+  store<i32>(ranges + (<usize>rangeCount << 3), hi, 4);
+  rangeCount++;
+}
+
+function classFailure(message: string): i32 {
+  failure = message;
+  return -1;
 }
 
 function isDelimiter(r: i32): bool {
@@ -256,20 +353,25 @@ function runAutomaton(start: i32, subject: usize): bool {
   return false;
 }
 
-/** `glob.match: <failure> "<pattern>"`, an eval_builtin_error (undefined when not strict). */
-function invalidPattern(pattern: usize): void {
+/** OPA's `glob.match: <gobwas's message>`, an eval_builtin_error (undefined when not strict). */
+function invalidPattern(): void {
   if (!builtinErrorsAreStrict()) return;
-  const intro = "glob.match: ";
-  const n = intro.length + failure.length + 3 + strLen(pattern);
-  const buf = opa_malloc(<usize>n);
-  let k: usize = 0;
-  for (let i = 0; i < intro.length; i++) store<u8>(buf + k++, <u8>intro.charCodeAt(i));
-  for (let i = 0; i < failure.length; i++) store<u8>(buf + k++, <u8>failure.charCodeAt(i));
-  store<u8>(buf + k++, 0x20);
-  store<u8>(buf + k++, 0x22);
-  copyBytes(buf + k, strPtr(pattern), <usize>strLen(pattern));
-  store<u8>(buf + <usize>(n - 1), 0x22);
-  abortLocated("eval_builtin_error", buf, <usize>n);
+  const message = newOutput(64);
+  message.putStatic("glob.match: ");
+  message.putStatic(failure);
+  if (failure == RANGE_ORDER) {
+    message.putStatic(" '");
+    putRune(message, rangeHi);
+    message.putStatic("' should be greater than lo '");
+    putRune(message, rangeLo);
+    message.put(0x27);
+  }
+  abortLocated("eval_builtin_error", message.data, <usize>message.length);
+}
+
+function putRune(out: Output, r: i32): void {
+  out.reserve(4);
+  out.length += encodeRune(out.at(out.length), r);
 }
 
 export function b_glob_match(pattern: usize, delimiterList: usize, subject: usize): usize {
@@ -279,34 +381,31 @@ export function b_glob_match(pattern: usize, delimiterList: usize, subject: usiz
   }
   const listType = typeOf(delimiterList);
   if (listType != NULL && listType != ARRAY) {
-    typeError("glob.match", 2, "array", delimiterList);
+    typeError("glob.match", 2, "one of {array, null}", delimiterList);
     return 0;
   }
   if (typeOf(subject) != STRING) {
     typeError("glob.match", 3, "string", subject);
     return 0;
   }
-  // Delimiter runes: those of every delimiter string, "." for an empty array.
-  delimiterCount = 0;
+  // Delimiters: one rune per string (OPA's RuneSliceOperand), "." for an empty array.
   const count = listType == ARRAY ? arrLen(delimiterList) : 0;
-  let total = 1;
+  delimiters = opa_malloc(<usize>(count + 1) << 2);
+  delimiterCount = count;
   for (let i = 0; i < count; i++) {
     const d = arrGet(delimiterList, i);
     if (typeOf(d) != STRING) {
       typeError("glob.match", 2, "array of strings", delimiterList, d);
       return 0;
     }
-    total += strLen(d);
-  }
-  delimiters = opa_malloc(<usize>total << 2);
-  for (let i = 0; i < count; i++) {
-    const d = arrGet(delimiterList, i);
     const p = strPtr(d);
     const end = p + <usize>strLen(d);
-    for (let q = p; q < end; q += <usize>decodedWidth()) {
-      store<i32>(delimiters + (<usize>delimiterCount << 2), decodeRune(q, end));
-      delimiterCount++;
+    const r = strLen(d) > 0 ? decodeRune(p, end) : 0;
+    if (strLen(d) == 0 || p + <usize>decodedWidth() != end) {
+      typeError("glob.match", 2, "array of runes", delimiterList, d);
+      return 0;
     }
+    store<i32>(delimiters + (<usize>i << 2), r);
   }
   if (listType == ARRAY && count == 0) {
     store<i32>(delimiters, 0x2e);
@@ -319,10 +418,11 @@ export function b_glob_match(pattern: usize, delimiterList: usize, subject: usiz
   ranges = opa_malloc(<usize>(runeTotal + 1) << 3);
   rangeCount = 0;
   at = 0;
+  ended = false;
   failure = "";
   const start = parseSequence(0);
   if (failure.length > 0) {
-    invalidPattern(pattern);
+    invalidPattern();
     return 0;
   }
   setNext(fragmentExit, node(MATCH, 0, -1, -1));

@@ -173,6 +173,17 @@ describe("sprintf: floats in hex and binary, string padding, %v and %q flags (Go
     ["%08x|%# 010x", ["\u00ab", "\u00ab"], "0000c2ab|00xc2 0xab"],
     ["%+v|%+d|%+v|% v", [5, 5, 1.5, 5], "5|+5|1.5| 5"],
     ["%#v|%v", ["foo", "foo"], '"foo"|foo'],
+    ["%T|%T|%T|%8T|%.2T", [1, 1.5, "s", true, 1], "int|float64|string|  string|in"],
+    [
+      "%U|%#U|%#U|%.6U|%U",
+      [0x263a, 0x263a, 10, 42, -1],
+      "U+263A|U+263A '☺'|U+000A|U+00002A|U+FFFFFFFFFFFFFFFF",
+    ],
+    [
+      "%#14.6U|%#-14.6U|%#014.6U|%#U",
+      [0x2318, 0x2318, 0x2318, 0x1d6c2],
+      "  U+002318 '⌘'|U+002318 '⌘'  |  U+002318 '⌘'|U+1D6C2 '𝛂'",
+    ],
     ["%#q|%#q|%#q", ["abc", "a`b", "tab\there"], '`abc`|"a`b"|`tab\there`'],
     ["%+q|%+q|%+q", ["日本語", 0x263a, "\u00ff"], '"\\u65e5\\u672c\\u8a9e"|\'\\u263a\'|"\\u00ff"'],
     // Runes Go's unicode.IsPrint calls not printable: controls, spaces but ' ', format

@@ -32,7 +32,7 @@ import {
 } from "./value";
 import { numberText } from "./json";
 import { Output } from "./output";
-import { canBackquote, putQuoted } from "./quote";
+import { canBackquote, isPrint, putQuoted } from "./quote";
 import { builtinError, typeError } from "./errors";
 import { REPLACEMENT, bigDigits, decodeRune, decodedWidth, encodeRune } from "./text";
 
@@ -292,6 +292,24 @@ function argRune(): i32 {
   if (argKind != GO_INT || argInt < 0 || argInt > 0x10ffff || (argInt >= 0xd800 && argInt <= 0xdfff))
     return REPLACEMENT;
   return <i32>argInt;
+}
+
+/** Go's fmtUnicode: U+ and at least 4 (or precision) upper-case hex digits of the int as uint64, then ' 'x'' with # when printable. */
+function putUnicode(): void {
+  const start = out.length;
+  const u = <u64>argInt;
+  let digits = 1;
+  for (let v = u >> 4; v != 0; v >>= 4) digits++;
+  out.putStatic("U+");
+  for (let i = digits; i < max(precision, 4); i++) out.put(0x30);
+  for (let shift = (digits - 1) * 4; shift >= 0; shift -= 4)
+    out.put(HEX_UPPER.charCodeAt(<i32>((u >> <u64>shift) & 15)));
+  if (sharp && u <= 0x10ffff && isPrint(<i32>u)) {
+    out.putStatic(" '");
+    putRune(<i32>u);
+    out.put(0x27);
+  }
+  pad(start, false);
 }
 
 function putRune(r: i32): void {
@@ -608,6 +626,14 @@ function putBadVerb(verb: i32): void {
 }
 
 function putArgument(verb: i32): void {
+  if (verb == 0x54) {
+    // %T: the Go type's name, formatted as a string is.
+    const start = out.length;
+    putGoTypeName();
+    if (precision >= 0 && out.length - start > precision) out.length = start + precision;
+    pad(start, zero && !minus);
+    return;
+  }
   if (argKind == GO_INT || argKind == GO_BIG_INT) {
     // big.Int's own Format reads + from %+v too.
     if (argKind == GO_BIG_INT && verb == 0x76) plus = plusV;
@@ -623,17 +649,8 @@ function putArgument(verb: i32): void {
       const buf = opa_malloc(4);
       putQuoted(out, buf, encodeRune(buf, argRune()), 0x27, plus);
       pad(start, zero && !minus);
-    } else if (argKind == GO_INT && verb == 0x55) {
-      const start = out.length;
-      out.putStatic("U+");
-      const hex = magnitudeDigits(16);
-      for (let i = strLen(hex); i < 4; i++) out.put(0x30);
-      for (let i = 0; i < strLen(hex); i++) {
-        const c = <i32>load<u8>(strPtr(hex) + i);
-        out.put(c >= 0x61 ? c - 32 : c);
-      }
-      pad(start, false);
-    } else putBadVerb(verb);
+    } else if (argKind == GO_INT && verb == 0x55) putUnicode();
+    else putBadVerb(verb);
     return;
   }
   if (argKind == GO_FLOAT) {

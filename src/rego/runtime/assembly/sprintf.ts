@@ -557,6 +557,7 @@ function putFloat(verb: i32): void {
   const f = argFloat;
   const start = out.length;
   putSign(f < 0);
+  const body = out.length;
   const upper = verb == 0x45 || verb == 0x47 || verb == 0x58;
   if (verb == 0x62 || verb == 0x78 || verb == 0x58) {
     // The double's own mantissa and binary exponent, as strconv splits them.
@@ -601,7 +602,41 @@ function putFloat(verb: i32): void {
       putFixedForm(max(prec - dp, 0));
     }
   }
+  if (sharp && verb != 0x62) keepPoint(body, verb);
   pad(start, zero && !minus, true);
+}
+
+/**
+ * Go's # for floats, over the number written from `body` on: a decimal point always, and for %g
+ * and %x trailing zeros up to the precision (6 without one), counting Go's way (for %x the 0x
+ * counts too, as in Go).
+ */
+function keepPoint(body: i32, verb: i32): void {
+  let digits = 0;
+  if (verb == 0x67 || verb == 0x47 || verb == 0x78) digits = precision < 0 ? 6 : precision;
+  let tail = out.length;
+  let hasPoint = false;
+  let sawNonzero = false;
+  for (let i = body; i < out.length; i++) {
+    const c = <i32>load<u8>(out.at(i));
+    if (c == 0x2e) hasPoint = true;
+    else if (c == 0x70 || c == 0x50 || ((c == 0x65 || c == 0x45) && verb != 0x78 && verb != 0x58)) {
+      tail = i;
+      break;
+    } else {
+      if (c != 0x30) sawNonzero = true;
+      if (sawNonzero) digits--;
+    }
+  }
+  // The exponent moves behind what is added.
+  const exponent = out.takeFrom(tail);
+  if (!hasPoint) {
+    // A lone 0 counts once.
+    if (tail - body == 1 && load<u8>(out.at(body)) == 0x30) digits--;
+    out.put(0x2e);
+  }
+  for (; digits > 0; digits--) out.put(0x30);
+  putText(exponent);
 }
 
 // ---- one directive ----

@@ -71,6 +71,43 @@ describe("sprintf (native, Go fmt)", () => {
     expect(e.evaluate({})).toEqual([{ result: '{1, "x"} set() [{1, "x"}]' }]);
   });
 
+  it("formats integers past 64 bits as Go's *big.Int formats itself", async () => {
+    const p = new PolicyBuilder();
+    const big = "123456789012345678901234567890";
+    const e = await load(
+      p.policy([
+        {
+          name: "t/big",
+          blocks: [
+            block(
+              { type: "MakeNumberRef", index: p.index(big), target: 2 },
+              { type: "MakeNumberRef", index: p.index(`-${big}`), target: 3 },
+              { type: "MakeArray", capacity: 6, target: 4 },
+              { type: "ArrayAppend", value: local(2), array: 4 },
+              { type: "ArrayAppend", value: local(3), array: 4 },
+              { type: "ArrayAppend", value: local(2), array: 4 },
+              { type: "ArrayAppend", value: local(2), array: 4 },
+              { type: "ArrayAppend", value: local(3), array: 4 },
+              { type: "ArrayAppend", value: local(2), array: 4 },
+              {
+                type: "Call",
+                func: "sprintf",
+                args: [p.str("%+v|%d|%c|%T|%q"), local(4)],
+                result: 5,
+              },
+              ...addResult(p, 5, 6),
+            ),
+          ],
+        },
+      ]),
+    );
+    expect(e.evaluate({})).toEqual([
+      {
+        result: `+${big}|-${big}|%!c(big.Int=${big})|*big.Int|%!q(big.Int=-${big})%!(EXTRA *big.Int=${big})`,
+      },
+    ]);
+  });
+
   it("raises OPA's operand type errors", async () => {
     await expect(callBuiltin("sprintf", 1, [])).rejects.toThrow(
       "policy.rego:1:8: eval_type_error: sprintf: operand 1 must be string but got number",

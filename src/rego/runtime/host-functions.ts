@@ -43,12 +43,16 @@ const compiled = new Map<string, RE2JS>();
 function compileRegex(pattern: string): RE2JS {
   let re = compiled.get(pattern);
   if (!re) {
+    // re2js's message is Go's (`error parsing regexp: missing closing ): `(``), which OPA
+    // gives after the builtin's name, but for the empty expression Go prints after a trailing
+    // backslash.
     try {
       re = RE2JS.compile(pattern);
     } catch (error) {
-      throw new Error(
-        `invalid regular expression: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      const message = error instanceof Error ? error.message : String(error);
+      if (message.endsWith("trailing backslash at end of expression"))
+        throw new Error(`${message}: \`\``);
+      throw error;
     }
     if (compiled.size >= MAX_CACHED_PATTERNS) compiled.clear();
     compiled.set(pattern, re);

@@ -1,13 +1,22 @@
 // Where each Rego builtin runs: natively in the Wasm runtime (export `b_<name, dots as
-// underscores>`) or as a host function in host.ts through the SDK's `opa_builtinN` imports.
-// Names and arities are the catalog's; the emitter reads this.
+// underscores>`) or as a host function in host.ts through the SDK's `opa_builtinN` imports, or
+// natively with the host function behind it for what the runtime leaves to it (the regex
+// builtins, for patterns their engine does not implement). Names and arities are the catalog's;
+// the emitter reads this.
 import { BUILTINS } from "../builtins/catalog.js";
 
 export interface NativeBuiltin {
   /** The runtime export implementing it. */
   exportName: string;
   arity: number;
+  /** The runtime may return NATIVE_FALLBACK: the emitted code then calls the host builtin. */
+  hostFallback: boolean;
 }
+
+/** What a native builtin with `hostFallback` returns to pass the call to the host (not a value). */
+export const NATIVE_FALLBACK = 1;
+
+const withHostFallback = new Set(["regex.match", "regex.replace", "regex.split"]);
 
 /** The builtins the Wasm runtime implements natively; their arities are the catalog's. */
 const native = (
@@ -19,13 +28,17 @@ const native = (
   "internal.member_3 json.marshal json.unmarshal json.is_valid internal.print walk product " +
   "lower upper split replace indexof strings.count substring trim trim_left trim_right " +
   "trim_space format_int numbers.range object.union_n sprintf " +
-  "net.cidr_contains net.cidr_intersects glob.match"
+  "net.cidr_contains net.cidr_intersects glob.match regex.match regex.replace regex.split"
 ).split(" ");
 
 export const nativeBuiltins: ReadonlyMap<string, NativeBuiltin> = new Map(
   native.map((name) => [
     name,
-    { exportName: `b_${name.replace(/\./g, "_")}`, arity: catalogArity(name) },
+    {
+      exportName: `b_${name.replace(/\./g, "_")}`,
+      arity: catalogArity(name),
+      hostFallback: withHostFallback.has(name),
+    },
   ]),
 );
 

@@ -24,7 +24,8 @@
 // - `CallDynamic` is resolved against funcs whose `path` has the same length as the operands
 //   and whose params count matches the args; no match is a failure (undefined), not an error.
 // - `Call` to a builtin records the statement's location first so runtime and host errors read
-//   `file:line:col: eval_builtin_error: ...`. Host builtins cross as `opa_builtinN(id, 0, ...)`.
+//   `file:line:col: eval_builtin_error: ...`. Host builtins cross as `opa_builtinN(id, 0, ...)`;
+//   a native builtin with `hostFallback` that returns NATIVE_FALLBACK is called on the host too.
 // - `IsDefined`/`IsUndefined` test a local; `Equal`/`NotEqual` fail when an operand is undefined.
 // - Builtin errors are strict by default (EmitOptions.strictBuiltinErrors): operand type errors
 //   raise eval_type_error, others eval_builtin_error; non-strict makes the call undefined.
@@ -40,6 +41,7 @@ import {
   runtimeWasm,
   runtimeStaticEnd,
   nativeBuiltins,
+  NATIVE_FALLBACK,
   hostWireName,
   hostBuiltinArity,
   perEvaluationBuiltins,
@@ -571,31 +573,30 @@ class BodyEmitter {
     if (native) {
       if (native.arity !== args.length)
         return this.arityError(s.func, native.arity, args.length, s.loc);
-      return m.block(null, [
+      const nativeCall = [
         this.setLocation(s.loc),
         this.set(s.result, this.rt(native.exportName, args)),
-        this.failIfUndefined(s.result),
-      ]);
+      ];
+      if (native.hostFallback) {
+        // Operands are locals or constants, read again for the host: the planner gives each
+        // call a fresh result local, so the native call has not overwritten them.
+        const again = s.args.map((a) => this.operand(a, s.loc));
+        nativeCall.push(
+          m.if(
+            m.i32.eq(this.get(s.result), m.i32.const(NATIVE_FALLBACK)),
+            m.block(null, this.hostCall(s.func, again, s.result)),
+          ),
+        );
+      }
+      return m.block(null, [...nativeCall, this.failIfUndefined(s.result)]);
     }
     const hostArity = hostBuiltinArity.get(s.func);
     if (hostArity !== undefined) {
       if (hostArity !== args.length) return this.arityError(s.func, hostArity, args.length, s.loc);
-      const id = this.hostId(s.func);
-      const importName = `opa_builtin${args.length}`;
-      this.ctx.hostImports.add(args.length);
-      const hostCall = [
-        this.setLocation(s.loc),
-        this.rt("rt_host_begin", [], none),
-        this.set(
-          s.result,
-          this.rt("rt_host_end", [
-            m.call(importName, [m.i32.const(id), m.i32.const(0), ...args], i32),
-          ]),
-        ),
-      ];
+      const hostCall = [this.setLocation(s.loc), ...this.hostCall(s.func, args, s.result)];
       if (!perEvaluationBuiltins.has(s.func))
         return m.block(null, [...hostCall, this.failIfUndefined(s.result)]);
-      const cached = `tollgate_once${id}`;
+      const cached = `tollgate_once${this.hostId(s.func)}`;
       if (!this.ctx.perEvaluation.has(cached)) {
         this.ctx.perEvaluation.add(cached);
         m.addGlobal(cached, i32, true, m.i32.const(0));
@@ -616,6 +617,26 @@ class BodyEmitter {
       ...(s.loc ? { location: s.loc } : {}),
     });
     return m.nop();
+  }
+
+  /** The host builtin's call through `opa_builtinN`, its result (errors checked) into `result`. */
+  private hostCall(
+    name: string,
+    args: binaryen.ExpressionRef[],
+    result: number,
+  ): binaryen.ExpressionRef[] {
+    const m = this.m;
+    const importName = `opa_builtin${args.length}`;
+    this.ctx.hostImports.add(args.length);
+    return [
+      this.rt("rt_host_begin", [], none),
+      this.set(
+        result,
+        this.rt("rt_host_end", [
+          m.call(importName, [m.i32.const(this.hostId(name)), m.i32.const(0), ...args], i32),
+        ]),
+      ),
+    ];
   }
 
   private arityError(

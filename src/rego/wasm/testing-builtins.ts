@@ -8,7 +8,8 @@ export const set = (...elements: unknown[]) => ({ $set: elements });
 
 const loaded = new Map<string, Promise<Evaluation>>();
 
-function builtinPolicy(name: string, arity: number) {
+/** A policy whose one plan calls the builtin on input[0..arity) at policy.rego:1:8. */
+export function builtinPolicy(name: string, arity: number) {
   const b = new PolicyBuilder();
   const stmts: Stmt[] = [];
   const args: number[] = [];

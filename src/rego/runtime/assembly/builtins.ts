@@ -1,7 +1,7 @@
 // Rego builtins implemented natively in the runtime: the value-shaped ones (arithmetic,
 // comparison, aggregates, collections, byte-wise string tests, JSON); strings.ts has those that
-// read characters, sprintf.ts sprintf, net.ts the CIDR tests and glob.ts glob.match. Regex, YAML,
-// base64 and the rest are host functions in host.ts.
+// read characters, sprintf.ts sprintf, net.ts the CIDR tests, glob.ts glob.match and regex.ts
+// regex.match, regex.replace and regex.split. YAML, base64 and the rest are host functions in host.ts.
 // Each takes and returns value pointers; 0 means undefined (OPA's Wasm runtime does the same
 // for operand type errors). Errors that OPA reports, such as division by zero, abort located.
 

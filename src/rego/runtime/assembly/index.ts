@@ -58,6 +58,7 @@ export * from "./strings";
 export * from "./sprintf";
 export * from "./net";
 export * from "./glob";
+export * from "./regex";
 
 export const opa_wasm_abi_version: i32 = 1;
 export const opa_wasm_abi_minor_version: i32 = 2;

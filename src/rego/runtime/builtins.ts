@@ -16,7 +16,14 @@ export interface NativeBuiltin {
 /** What a native builtin with `hostFallback` returns to pass the call to the host (not a value). */
 export const NATIVE_FALLBACK = 1;
 
-const withHostFallback = new Set(["regex.match", "regex.replace", "regex.split"]);
+const withHostFallback = new Set([
+  "regex.match",
+  "regex.replace",
+  "regex.split",
+  "regex.find_n",
+  "regex.find_all_string_submatch_n",
+  "regex.is_valid",
+]);
 
 /** The builtins the Wasm runtime implements natively; their arities are the catalog's. */
 const native = (
@@ -28,7 +35,8 @@ const native = (
   "internal.member_3 json.marshal json.unmarshal json.is_valid internal.print walk product " +
   "lower upper split replace indexof strings.count substring trim trim_left trim_right " +
   "trim_space format_int numbers.range object.union_n sprintf " +
-  "net.cidr_contains net.cidr_intersects glob.match regex.match regex.replace regex.split"
+  "net.cidr_contains net.cidr_intersects glob.match regex.match regex.replace regex.split " +
+  "regex.find_n regex.find_all_string_submatch_n regex.is_valid"
 ).split(" ");
 
 export const nativeBuiltins: ReadonlyMap<string, NativeBuiltin> = new Map(

@@ -10,9 +10,18 @@ import { builtinPolicy } from "../wasm/testing-builtins.js";
 import { hostWireName } from "./builtins.js";
 import { hostBuiltins } from "./host.js";
 import { hostDefinitions } from "./host-functions.js";
+import { OperandTypeError, type HostValue } from "./host-value.js";
 
-type Name = "regex.match" | "regex.replace" | "regex.split";
-type Outcome = { value: unknown } | { error: string };
+const ARITY = {
+  "regex.match": 2,
+  "regex.replace": 3,
+  "regex.split": 2,
+  "regex.find_n": 3,
+  "regex.find_all_string_submatch_n": 3,
+  "regex.is_valid": 1,
+};
+type Name = keyof typeof ARITY;
+type Outcome = { value: unknown } | { error: string; type: boolean };
 
 const fellBack: string[] = [];
 
@@ -31,11 +40,7 @@ function native(name: Name): Promise<(args: unknown[]) => unknown> {
         return host(...args);
       },
     };
-    caller = loadPolicy(
-      emitWasm(builtinPolicy(name, name === "regex.replace" ? 3 : 2)),
-      undefined,
-      builtins,
-    ).then(
+    caller = loadPolicy(emitWasm(builtinPolicy(name, ARITY[name])), undefined, builtins).then(
       (policy) => (args: unknown[]) => (policy.evaluate(args) as { result: unknown }[])[0]?.result,
     );
     callers.set(name, caller);
@@ -59,20 +64,18 @@ async function nativeOutcome(name: Name, args: unknown[]): Promise<Outcome> {
     return { value: call(args) };
   } catch (error) {
     // `policy.rego:1:8: eval_builtin_error: regex.match: <Go's message>`
-    return {
-      error: errorText(error).replace(/^policy\.rego:1:8: eval_builtin_error: [a-z.]+: /, ""),
-    };
+    const located = /^policy\.rego:1:8: eval_(builtin|type)_error: [a-z_.]+: (.*)$/s.exec(
+      errorText(error),
+    );
+    return { error: located?.[2] ?? errorText(error), type: located?.[1] === "type" };
   }
 }
 
 function hostOutcome(name: Name, args: unknown[]): Outcome {
   try {
-    return { value: hostDefinitions[name]!.fn(...(args as string[])) };
+    return { value: hostDefinitions[name]!.fn(...(args as HostValue[])) };
   } catch (error) {
-    // re2js leaves out the empty expression Go prints for a trailing backslash.
-    return {
-      error: errorText(error).replace(/(trailing backslash at end of expression)$/, "$1: ``"),
-    };
+    return { error: errorText(error), type: error instanceof OperandTypeError };
   }
 }
 
@@ -148,10 +151,15 @@ describe("native regex builtins", () => {
     ["é|😀", ["x😀"]],
     ["(?P<word>\\w+) (?<n>\\d)", ["ab 1"]],
     ["a|(b)|c", ["c"]],
-  ])("%j matches, splits and replaces as the host does", async (pattern, subjects) => {
-    const calls: [Name, ...unknown[]][] = [];
+  ])("%j matches, finds, splits and replaces as the host does", async (pattern, subjects) => {
+    const calls: [Name, ...unknown[]][] = [["regex.is_valid", pattern]];
     for (const s of subjects) {
       calls.push(["regex.match", pattern, s], ["regex.split", pattern, s]);
+      for (const n of [-1, 0, 1, 2])
+        calls.push(
+          ["regex.find_n", pattern, s, n],
+          ["regex.find_all_string_submatch_n", pattern, s, n],
+        );
       for (const template of ["<$0|$1|${2}>", "X", "", "$$1", "${word}-$n", "$1x", "${1", "$"])
         calls.push(["regex.replace", s, pattern, template]);
     }
@@ -185,10 +193,29 @@ describe("native regex builtins", () => {
     ["a\\", "trailing backslash at end of expression: ``"],
   ])("rejects %j with Go's message", async (pattern, message) => {
     const expected = `error parsing regexp: ${message}`;
-    expect(await nativeOutcome("regex.match", [pattern, "x"])).toEqual({ error: expected });
-    expect(hostOutcome("regex.match", [pattern, "x"])).toEqual({ error: expected });
+    expect(await nativeOutcome("regex.match", [pattern, "x"])).toEqual({
+      error: expected,
+      type: false,
+    });
+    expect(hostOutcome("regex.match", [pattern, "x"])).toEqual({ error: expected, type: false });
     const split = await native("regex.split");
     expect(() => split([pattern, "x"])).toThrow(`regex.split: ${expected}`);
+    expect(await nativeOutcome("regex.is_valid", [pattern])).toEqual({ value: false });
+  });
+
+  it("checks operands as the host does", async () => {
+    const calls: [Name, ...unknown[]][] = [
+      ["regex.match", 1, "a"],
+      ["regex.match", "a", null],
+      ["regex.split", "a", ["a"]],
+      ["regex.replace", "a", "a", 1],
+      ["regex.find_n", "a", "aaa", 1.5],
+      ["regex.find_n", "a", "aaa", "1"],
+      ["regex.find_all_string_submatch_n", "(a)", "aaa", 2.0],
+      ["regex.find_all_string_submatch_n", {}, "aaa", 2],
+      ["regex.is_valid", 5],
+    ];
+    expect(await compare(calls)).toBe(0);
   });
 
   it("leaves what it does not implement to the host, which then decides", async () => {
@@ -201,6 +228,8 @@ describe("native regex builtins", () => {
       ["regex.replace", "ab", "b", "$1é"],
       ["regex.match", "(?P=x)", "x"],
       ["regex.match", "a{1000}b{1000}", "ab"],
+      ["regex.is_valid", "\\pN"],
+      ["regex.find_n", "a", "aaa", 2 ** 60],
     ];
     expect(await compare(calls)).toBe(calls.length);
   });
@@ -295,11 +324,13 @@ describe("native regex builtins", () => {
     for (let n = 0; n < 300; n++) {
       let pattern = expression(0);
       if (random() < 0.05) pattern += pick(broken);
+      calls.push(["regex.is_valid", pattern]);
       for (let k = 0; k < 3; k++) {
         let s = "";
         const length = Math.floor(random() * 20);
         for (let i = 0; i < length; i++) s += pick(alphabet);
         calls.push(["regex.match", pattern, s], ["regex.split", pattern, s]);
+        calls.push(["regex.find_all_string_submatch_n", pattern, s, pick([-1, 1, 2])]);
         calls.push([
           "regex.replace",
           s,

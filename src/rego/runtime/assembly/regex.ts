@@ -1,8 +1,9 @@
 // Go's regexp (RE2 syntax with Perl flags, as OPA compiles patterns) natively, so that a plain
-// OPA SDK runs the library's regex.match, regex.replace and regex.split, 50 calls in policies/.
+// OPA SDK runs the library's regex.match, regex.replace and regex.split (50 calls in policies/),
+// and custom policies' regex.find_n, regex.find_all_string_submatch_n and regex.is_valid.
 // Written here rather than taken from a library: the host's re2js (6,800 lines of JavaScript)
 // cannot run inside the module, and no RE2 port builds with this runtime's stub allocator (no
-// AssemblyScript objects, only a bump heap reset per evaluation). It adds 18 KB to the runtime.
+// AssemblyScript objects, only a bump heap reset per evaluation). It adds 19 KB to the runtime.
 //
 // A pattern is parsed to a tree, compiled as Go's regexp/syntax compiles its simplified tree
 // (x{2,4} is xx(x(x)?)?, a nullable x* is (x+)?), and run by a Pike VM over UTF-8 runes:
@@ -11,11 +12,11 @@
 // What this does not implement leaves the call to the host builtin (the export returns
 // FALLBACK): \p{..}/\P{..}, \Q..\E, case folding of non-ASCII text, non-ASCII group names,
 // `(?P` not followed by `<`, a program over MAX_INSTRUCTIONS, nesting deeper than
-// MAX_DEPTH, and a `$` replacement template with non-ASCII text.
+// MAX_DEPTH, a `$` replacement template with non-ASCII text, and a find count past 2^53 - 1.
 
 import { opa_malloc, copyBytes, heapGeneration } from "./memory";
-import { STRING, typeOf, rt_boolean, strLen, strPtr, makeString, rt_array, rt_array_append } from "./value";
-import { abortLocated, builtinErrorsAreStrict, typeError } from "./errors";
+import { NUMBER, STRING, typeOf, rt_boolean, strLen, strPtr, makeString, rt_array, rt_array_append, asExactInt, exactInt } from "./value";
+import { abortLocated, builtinErrorsAreStrict, typeError, typeErrorText } from "./errors";
 import { decodeRune, decodedWidth, decodeLastRune } from "./text";
 
 /** What a regex export returns to have the emitted code call the host builtin instead. */
@@ -1505,4 +1506,80 @@ export function b_regex_replace(subject: usize, source: usize, replacement: usiz
   if (!replaced) return subject;
   emit(text + <usize>lastEnd, length - lastEnd);
   return makeString(out, outLength);
+}
+
+/** The count operand of the find builtins (Go's n: negative for all), or false after an error. */
+let findLimit: i64 = 0;
+function findOperands(name: string, source: usize, subject: usize, limit: usize): bool {
+  if (typeOf(source) != STRING) {
+    typeError(name, 1, "string", source);
+    return false;
+  }
+  if (typeOf(subject) != STRING) {
+    typeError(name, 2, "string", subject);
+    return false;
+  }
+  if (typeOf(limit) != NUMBER) {
+    typeError(name, 3, "number", limit);
+    return false;
+  }
+  if (!asExactInt(limit)) {
+    typeErrorText(name, "operand 3 must be integer number but got floating-point number");
+    return false;
+  }
+  findLimit = exactInt();
+  return true;
+}
+
+// The host takes integers up to 2^53 - 1 only; past that the host decides.
+const SAFE_INTEGER: i64 = 9007199254740991;
+
+/** Go's FindAllString(s, n), as OPA's regex.find_n(pattern, s, n). */
+export function b_regex_find_n(source: usize, subject: usize, limit: usize): usize {
+  if (!findOperands("regex.find_n", source, subject, limit)) return 0;
+  if (findLimit > SAFE_INTEGER || findLimit < -SAFE_INTEGER) return FALLBACK;
+  const prog = ready("regex.find_n", source);
+  if (prog <= FALLBACK) return prog;
+  const text = strPtr(subject);
+  const length = strLen(subject);
+  const found = rt_array(4);
+  searchPos = 0;
+  previousEnd = -1;
+  for (let n: i64 = 0; (findLimit < 0 || n < findLimit) && nextMatch(prog, text, length, 2); n++) {
+    const start = load<i32>(matchCaps);
+    rt_array_append(found, makeString(text + <usize>start, load<i32>(matchCaps, 4) - start));
+  }
+  return found;
+}
+
+/** Go's FindAllStringSubmatch(s, n): each match and its groups' text, "" for a group not taken. */
+export function b_regex_find_all_string_submatch_n(source: usize, subject: usize, limit: usize): usize {
+  if (!findOperands("regex.find_all_string_submatch_n", source, subject, limit)) return 0;
+  if (findLimit > SAFE_INTEGER || findLimit < -SAFE_INTEGER) return FALLBACK;
+  const prog = ready("regex.find_all_string_submatch_n", source);
+  if (prog <= FALLBACK) return prog;
+  const text = strPtr(subject);
+  const length = strLen(subject);
+  const found = rt_array(4);
+  const groupCount = load<i32>(prog, P_GROUPS);
+  searchPos = 0;
+  previousEnd = -1;
+  for (let n: i64 = 0; (findLimit < 0 || n < findLimit) && nextMatch(prog, text, length, total); n++) {
+    const groupsText = rt_array(groupCount + 1);
+    for (let g = 0; g <= groupCount; g++) {
+      const start = load<i32>(matchCaps + (<usize>g << 3));
+      const end = load<i32>(matchCaps + (<usize>g << 3), 4);
+      rt_array_append(groupsText, start < 0 ? makeString(text, 0) : makeString(text + <usize>start, end - start));
+    }
+    rt_array_append(found, groupsText);
+  }
+  return found;
+}
+
+/** OPA's regex.is_valid: whether Go compiles the pattern; false for a value that is no string. */
+export function b_regex_is_valid(source: usize): usize {
+  if (typeOf(source) != STRING) return rt_boolean(0);
+  const state = load<i32>(compiled(source), P_STATUS);
+  if (state == UNSUPPORTED) return FALLBACK;
+  return rt_boolean(state == OK ? 1 : 0);
 }

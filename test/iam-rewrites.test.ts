@@ -276,3 +276,100 @@ describe("tollgate diff on a grant narrowed while its Condition is dropped", () 
     expect(added.code).toBe(0);
   });
 });
+
+// A grant whose Condition the PR changed is compared by what it admits: a CIDR holding the
+// base's, a pattern covering it or a superset of its values is wider, and new; the reverse
+// narrower, existing and said. A value changed to one neither holds (another VPC) admits callers
+// the base did not, so it is new too, as a reviewer of a security gate expects, and no narrower
+// resource beside it makes up for that.
+describe("tollgate diff on a grant whose Condition the PR changed", () => {
+  const queue = "arn:aws:sqs:eu-west-1:111122223333:jobs";
+  const statement = (resource: string, condition: string) =>
+    role(`{Effect: Allow, Action: "sqs:*", Resource: "${resource}", Condition: ${condition}}`);
+  const vpc = (id: string) => `{StringEquals: {aws:SourceVpc: ${id}}}`;
+  const sourceIp = (cidr: string) => `{IpAddress: {aws:SourceIp: ${cidr}}}`;
+
+  /** `tollgate diff` of the two templates in `format`. */
+  async function diffFormat(base: string, head: string, format: string) {
+    const files = { "base/t.yaml": base, "head/t.yaml": head };
+    return runOnFiles("condition-change", files, (dir) => diffArgs(dir, "--format", format));
+  }
+
+  it("calls another VPC new in every format, saying what the Condition now admits", async () => {
+    const base = statement("*", vpc("vpc-0a1b2c3d"));
+    const head = statement("*", vpc("vpc-0e4f5a6b"));
+    const widened =
+      "now under StringEquals aws:SourceVpc vpc-0e4f5a6b (was StringEquals aws:SourceVpc vpc-0a1b2c3d)";
+    const json = await diffFormat(base, head, "json");
+    expect(json.stderr).toBe("");
+    // The base's is not listed fixed: sqs:* is still granted, only from elsewhere.
+    expect(jsonFindings(json.stdout)).toMatchObject([
+      { status: "new", rule: "TG-IAM-001", evidence: "sqs:*", widened },
+    ]);
+    expect(json.code).toBe(1);
+    const note = `widened by this change: ${widened}`;
+    for (const format of ["text", "markdown", "sarif"]) {
+      const { stdout, code } = await diffFormat(base, head, format);
+      expect(stdout).toContain(note);
+      expect(code).toBe(1);
+    }
+  });
+
+  it("calls it new however the resource narrowed beside it", async () => {
+    const { code, statuses } = await diffRewrite(
+      "t.yaml",
+      statement("*", vpc("vpc-0a1b2c3d")),
+      statement(queue, vpc("vpc-0e4f5a6b")),
+    );
+    expect(statuses).toEqual(["new TG-IAM-001 sqs:*"]);
+    expect(code).toBe(1);
+  });
+
+  it("calls a source range widened new, narrowed existing, and the same range written alike existing", async () => {
+    const office = statement("*", sourceIp("203.0.113.0/24"));
+    const widened = await diffRewrite("t.yaml", office, statement("*", sourceIp("0.0.0.0/0")));
+    expect(widened.statuses).toEqual(["new TG-IAM-001 sqs:*"]);
+    const narrowed = await diffFormat(office, statement("*", sourceIp("203.0.113.128/25")), "json");
+    expect(jsonFindings(narrowed.stdout)).toMatchObject([
+      {
+        status: "existing",
+        narrowed: "now only sqs:* on * under IpAddress aws:SourceIp 203.0.113.128/25",
+      },
+    ]);
+    expect(narrowed.code).toBe(0);
+    const host = (address: string) => statement("*", sourceIp(address));
+    const same = await diffRewrite("t.yaml", host("203.0.113.7/32"), host("[203.0.113.7]"));
+    expect(same.statuses).toEqual(["existing TG-IAM-001 sqs:*"]);
+  });
+
+  it("calls a VPC changed in a Terraform policy document new", async () => {
+    const terraform = (id: string) =>
+      [
+        'data "aws_iam_policy_document" "consumer" {',
+        "  statement {",
+        '    actions   = ["sqs:*"]',
+        '    resources = ["*"]',
+        "    condition {",
+        '      test     = "StringEquals"',
+        '      variable = "aws:SourceVpc"',
+        `      values   = ["${id}"]`,
+        "    }",
+        "  }",
+        "}",
+        "",
+        'resource "aws_iam_policy" "consumer" {',
+        "  policy = data.aws_iam_policy_document.consumer.json",
+        "}",
+        "",
+      ].join("\n");
+    const { code, statuses } = await diffRewrite(
+      "main.tf",
+      terraform("vpc-0a1b2c3d"),
+      terraform("vpc-0e4f5a6b"),
+    );
+    expect(statuses).toEqual(["new TG-IAM-001 sqs:*"]);
+    expect(code).toBe(1);
+    const kept = await diffRewrite("main.tf", terraform("vpc-0a1b2c3d"), terraform("vpc-0a1b2c3d"));
+    expect(kept.statuses).toEqual(["existing TG-IAM-001 sqs:*"]);
+  });
+});

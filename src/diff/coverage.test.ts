@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type {
   AclScope,
   Finding,
+  FindingScope,
   IamScope,
   NetworkScope,
   ResourcePolicyScope,
@@ -9,9 +10,9 @@ import type {
 import { finding } from "../../test/app/findings.js";
 import {
   cidrContains,
-  dropsRestrictions,
-  exposesBeyond,
+  conditionCovers,
   findingCovers,
+  grantWidening,
   patternCovers,
   patternsOverlap,
   scopeCovers,
@@ -412,17 +413,27 @@ describe("IAM coverage", () => {
       ),
     ).toEqual(["new:TG-IAM-001 sqs:*"]);
     // In doubt it stays matched: the other queue's ARN built from what Tollgate cannot know, or
-    // a condition written another way beside the move.
+    // from a policy variable. A condition written another way beside the move is no doubt: the
+    // grant moved, as above.
     const unknown = grant({
       actions: ["sqs:*"],
       resources: [],
       unknownResources: ["aws_sqs_queue.other.arn"],
     });
+    const perUser = grant({ ...other, resources: ["arn:aws:sqs:eu-west-1:1:${aws:username}"] });
     const conditioned = (value: unknown) =>
       grant({ ...other, condition: { Bool: { "aws:SecureTransport": value } } });
+    expect(
+      labels(
+        diffFindings(
+          [finding({ ...policy, scope: { ...queue, condition: conditioned("true").condition } })],
+          [finding({ ...policy, scope: conditioned(["true"]) })],
+        ),
+      ),
+    ).toEqual(["new:TG-IAM-001 sqs:*", "fixed:TG-IAM-001 sqs:*"]);
     for (const [earlier, later] of [
       [queue, unknown],
-      [{ ...queue, condition: conditioned("true").condition }, conditioned(["true"])],
+      [queue, perUser],
     ] as const) {
       expect(
         labels(
@@ -493,7 +504,13 @@ describe("IAM coverage", () => {
     const inVpc = at({ condition: vpc });
     // `*` from one VPC, then one queue from anywhere: the queue is granted where it was not.
     const jobs = at({ resources: [queue("jobs")] });
-    expect(diffFindings([inVpc], [jobs])).toEqual([{ ...jobs, status: "new" }]);
+    expect(diffFindings([inVpc], [jobs])).toEqual([
+      {
+        ...jobs,
+        status: "new",
+        widened: "now under no Condition (was StringEquals aws:SourceVpc vpc-1)",
+      },
+    ]);
     // On another queue the VPC's grant is gone: fixed.
     expect(labels(diffFindings([at({ resources: [queue("a")], condition: vpc })], [jobs]))).toEqual(
       ["new:TG-IAM-001 sqs:*", "fixed:TG-IAM-001 sqs:*"],
@@ -503,68 +520,168 @@ describe("IAM coverage", () => {
       {
         ...at({ resources: [queue("jobs")], condition: vpc }),
         status: "existing",
-        narrowed: `now only sqs:* on ${queue("jobs")} under its Condition block`,
+        narrowed: `now only sqs:* on ${queue("jobs")} under StringEquals aws:SourceVpc vpc-1`,
       },
     ]);
   });
 
-  it("tells a grant under fewer Condition entries, compared as written, and nothing else", () => {
-    const org = { StringEquals: { "aws:PrincipalOrgID": "o-1" } };
-    const orgAndVpc = { StringEquals: { "aws:PrincipalOrgID": "o-1", "aws:SourceVpc": "vpc-1" } };
-    const jobs = ["arn:aws:sqs:eu-west-1:1:jobs"];
-    expect(dropsRestrictions(grant({ resources: jobs }), grant({ condition: org }))).toBe(true);
-    expect(dropsRestrictions(grant({ condition: org }), grant({ condition: orgAndVpc }))).toBe(
-      true,
-    );
-    const otherOrg = { StringEquals: { "aws:PrincipalOrgID": "o-2" } };
-    const orgAndTls = { ...org, Bool: { "aws:SecureTransport": "true" } };
-    for (const [later, earlier] of [
-      [grant({ condition: org }), grant({ condition: org })],
-      [grant({ condition: org }), grant()],
-      [grant({ condition: otherOrg }), grant({ condition: org })],
-      [grant({ condition: orgAndTls }), grant({ condition: orgAndVpc })],
-      [grant({ denies: ["Deny * unless vpc-1"] }), grant({ condition: org })],
-      [grant(), network()],
-    ] as const)
-      expect(dropsRestrictions(later, earlier)).toBe(false);
-    // A resource policy's to the same principal, no more contained.
-    const toEveryone = { kind: "resource-policy" as const, principal: "*", contained: false };
-    const dropped = { ...grant(), ...toEveryone };
-    const kept = { ...grant({ condition: org }), ...toEveryone };
-    expect(dropsRestrictions(dropped, kept)).toBe(true);
-    expect(dropsRestrictions({ ...dropped, principal: "AWS 1" }, kept)).toBe(false);
-    expect(dropsRestrictions({ ...dropped, contained: true }, kept)).toBe(false);
+  it("covers a Condition block admitting every request the other's does, and no other", () => {
+    const vpc = (...ids: string[]) => ({ StringEquals: { "aws:SourceVpc": ids } });
+    const ip = (...blocks: string[]) => ({ IpAddress: { "aws:SourceIp": blocks } });
+    const arn = (operator: string, value: string) => ({ [operator]: { "aws:SourceArn": value } });
+    const topic = "arn:aws:sns:eu-west-1:111122223333:alerts";
+    for (const [wide, narrow] of [
+      [vpc("vpc-1", "vpc-2"), vpc("vpc-2")],
+      [ip("10.0.0.0/8"), ip("10.1.0.0/16", "10.2.3.4")],
+      [ip("0.0.0.0/0"), ip("10.0.0.0/24")],
+      [arn("ArnLike", "arn:aws:sns:*:111122223333:*"), arn("ArnEquals", topic)],
+      [arn("StringLike", "arn:aws:sns:*"), arn("StringEquals", topic)],
+      [{ StringEqualsIgnoreCase: { "aws:SourceVpc": "VPC-1" } }, vpc("vpc-1")],
+      [{ StringEqualsIfExists: { "aws:SourceVpc": "vpc-1" } }, vpc("vpc-1")],
+      // Negated: excluding less is wider.
+      [
+        { NotIpAddress: { "aws:SourceIp": "10.1.0.0/16" } },
+        { NotIpAddress: { "aws:SourceIp": "10.0.0.0/8" } },
+      ],
+      [{ StringNotLike: { "s3:prefix": "home/*" } }, { StringNotLike: { "s3:prefix": "*" } }],
+      [{}, vpc("vpc-1")],
+      [vpc("vpc-1"), { ...vpc("vpc-1"), Bool: { "aws:SecureTransport": "true" } }],
+    ] as const) {
+      expect(conditionCovers(wide, narrow)).toBe(true);
+      expect(conditionCovers(narrow, wide)).toBe(false);
+    }
+    // One condition written another way reads the same, both ways.
+    for (const [one, other] of [
+      [vpc("vpc-1"), { StringEquals: { "aws:sourcevpc": "vpc-1" } }],
+      [{ Bool: { "aws:SecureTransport": true } }, { Bool: { "aws:SecureTransport": ["true"] } }],
+      [arn("ArnEquals", topic), arn("ArnLike", topic)],
+      [arn("StringEquals", topic), arn("StringLike", topic)],
+      [ip("10.2.3.4"), ip("10.2.3.4/32")],
+      [vpc("vpc-2", "vpc-1"), vpc("vpc-1", "vpc-1", "vpc-2")],
+    ] as const) {
+      expect(conditionCovers(one, other)).toBe(true);
+      expect(conditionCovers(other, one)).toBe(true);
+    }
+    // Neither covers the other: another value, key, test family, qualifier or number.
+    for (const [one, other] of [
+      [vpc("vpc-1"), vpc("vpc-2")],
+      [vpc("vpc-1"), { StringEquals: { "aws:SourceVpce": "vpc-1" } }],
+      [arn("StringLike", topic), arn("ArnLike", topic)],
+      [
+        { "ForAnyValue:StringEquals": { "aws:TagKeys": "env" } },
+        { "ForAllValues:StringEquals": { "aws:TagKeys": "env" } },
+      ],
+      [{ NumericLessThan: { "s3:max-keys": "10" } }, { NumericLessThan: { "s3:max-keys": "5" } }],
+    ] as const) {
+      expect(conditionCovers(one, other)).toBe(false);
+      expect(conditionCovers(other, one)).toBe(false);
+    }
+    // A literal `*` is one character to StringEquals: the pattern covers it, not the other way.
+    const prefix = (operator: string) => ({ [operator]: { "s3:prefix": "home/*" } });
+    expect(conditionCovers(prefix("StringLike"), prefix("StringEquals"))).toBe(true);
+    expect(conditionCovers(prefix("StringEquals"), prefix("StringLike"))).toBe(false);
   });
 
-  it("tells a grant that provably exposes more than another, conditions aside", () => {
+  it("tells each part of a grant the head provably widened, whatever it narrowed beside it", () => {
     const queue = (name: string) => `arn:aws:sqs:eu-west-1:1:${name}`;
+    const vpc = (id: string) => ({ StringEquals: { "aws:SourceVpc": id } });
+    const everywhere = grant({ actions: ["sqs:*"], condition: vpc("vpc-1") });
     const jobs = grant({ actions: ["sqs:*"], resources: [queue("jobs")] });
-    expect(exposesBeyond(grant({ ...jobs, resources: [queue("other")] }), jobs)).toBe(true);
-    expect(exposesBeyond(grant({ ...jobs, resources: [queue("b*")] }), jobs)).toBe(true);
-    expect(exposesBeyond(grant({ ...jobs, actions: ["s3:GetObject"] }), jobs)).toBe(true);
-    expect(exposesBeyond({ ...jobs, when: ["IsProd"] }, jobs)).toBe(false);
-    // Some text both name, in any case, is doubt: `*` there may be nothing more.
-    expect(exposesBeyond(grant({ ...jobs, resources: [queue("j*")] }), jobs)).toBe(false);
-    expect(exposesBeyond(grant({ ...jobs, resources: [queue("JOBS")] }), jobs)).toBe(false);
-    expect(exposesBeyond(grant({ ...jobs, actions: ["SQS:SendMessage"] }), jobs)).toBe(false);
-    // So is what is not listed, or not compared: NotAction, NotResource, an unknown resource, a
-    // policy variable, another Condition block or denial, another principal.
-    const moved = grant({ ...jobs, resources: [queue("other")] });
-    for (const doubt of [
-      grant({ ...moved, actions: undefined, notActions: ["iam:*"] }),
-      grant({ ...moved, resources: [], notResources: [queue("jobs")] }),
-      grant({ ...moved, unknownResources: ["aws_sqs_queue.x.arn"] }),
-      grant({ ...moved, resources: [queue("${aws:username}")] }),
-      grant({ ...moved, condition: { Bool: { "aws:SecureTransport": "true" } } }),
-      grant({ ...moved, denies: ["Deny sqs:DeleteQueue"] }),
+    // Last session's case: the resource narrowed, the Condition dropped.
+    expect(grantWidening(jobs, everywhere)).toEqual([
+      "under no Condition (was StringEquals aws:SourceVpc vpc-1)",
+    ]);
+    // The VPC changed: callers from vpc-2 are admitted where they were not, with or without a
+    // narrower resource beside it.
+    for (const later of [
+      { ...everywhere, condition: vpc("vpc-2") },
+      { ...jobs, condition: vpc("vpc-2") },
     ])
-      expect(exposesBeyond(doubt, jobs)).toBe(false);
-    const toEveryone = { kind: "resource-policy" as const, principal: "*", contained: false };
-    expect(exposesBeyond({ ...moved, ...toEveryone }, { ...jobs, ...toEveryone })).toBe(true);
-    expect(
-      exposesBeyond({ ...moved, ...toEveryone }, { ...jobs, ...toEveryone, principal: "AWS 1" }),
-    ).toBe(false);
-    expect(exposesBeyond(moved, network())).toBe(false);
+      expect(grantWidening(later, everywhere)).toEqual([
+        "under StringEquals aws:SourceVpc vpc-2 (was StringEquals aws:SourceVpc vpc-1)",
+      ]);
+    // An address range widened; narrowed, nothing.
+    const from = (cidr: string) =>
+      grant({ actions: ["sqs:*"], condition: { IpAddress: { "aws:SourceIp": cidr } } });
+    expect(grantWidening(from("0.0.0.0/0"), from("10.0.0.0/24"))).toEqual([
+      "under IpAddress aws:SourceIp 0.0.0.0/0 (was IpAddress aws:SourceIp 10.0.0.0/24)",
+    ]);
+    expect(grantWidening(from("10.0.0.0/25"), from("10.0.0.0/24"))).toEqual([]);
+    // Actions widened while the resource, or the Condition, narrowed.
+    const send = grant({ actions: ["sqs:SendMessage"] });
+    expect(grantWidening(jobs, send)).toEqual(["sqs:*"]);
+    expect(grantWidening(everywhere, send)).toEqual(["sqs:*"]);
+    expect(grantWidening(grant({ actions: undefined, notActions: ["iam:*"] }), send)).toEqual([
+      "every action but iam:*",
+    ]);
+    // Resources moved, or to a queue of another case (ARNs are case-sensitive).
+    expect(grantWidening(grant({ ...jobs, resources: [queue("other")] }), jobs)).toEqual([
+      `on ${queue("other")}`,
+    ]);
+    expect(grantWidening(grant({ ...jobs, resources: [queue("JOBS")] }), jobs)).toEqual([
+      `on ${queue("JOBS")}`,
+    ]);
+    // A Deny beside the base's gone.
+    expect(grantWidening(jobs, grant({ ...jobs, denies: ["Deny sqs:DeleteQueue"] }))).toEqual([
+      "without a Deny the base had beside it",
+    ]);
+    // Nothing provably wider: the same grant written another way, narrower, or in doubt (a
+    // resource Tollgate cannot know, a policy variable, a Deny rewritten).
+    for (const [later, earlier] of [
+      [grant({ ...jobs, actions: ["SQS:*", "sqs:*"] }), jobs],
+      [grant({ ...jobs, condition: vpc("vpc-1") }), jobs],
+      [grant({ ...jobs, resources: [], unknownResources: ["aws_sqs_queue.x.arn"] }), jobs],
+      [grant({ ...jobs, resources: [queue("${aws:username}")] }), jobs],
+      [grant({ ...jobs, denies: ["Deny b"] }), grant({ ...jobs, denies: ["Deny a"] })],
+      [{ ...jobs, when: ["IsProd"] }, jobs],
+    ] satisfies Array<[FindingScope, FindingScope]>)
+      expect(grantWidening(later, earlier)).toEqual([]);
+    // A resource policy's principal and containment are parts too.
+    const toEveryone = { kind: "resource-policy" as const, principal: "*", contained: true };
+    const contained = { ...jobs, ...toEveryone };
+    const exposed = { ...contained, contained: false, actions: ["sqs:SendMessage"] };
+    expect(grantWidening(exposed, contained)).toEqual([
+      "no longer contained by Block Public Access",
+    ]);
+    expect(grantWidening(contained, { ...contained, principal: "AWS 1" })).toEqual(["to *"]);
+    expect(grantWidening({ ...contained, principal: "AWS 1" }, contained)).toEqual([]);
+    expect(grantWidening(jobs, network())).toBeUndefined();
+    expect(grantWidening(contained, jobs)).toBeUndefined();
+  });
+
+  it("calls a grant whose Condition now admits other callers new, saying so; narrowed, existing", () => {
+    const policy = {
+      category: "iam" as const,
+      resource: "aws_iam_policy.p",
+      rule: "TG-IAM-001",
+      evidence: "sqs:*",
+    };
+    const at = (condition: Record<string, unknown>) =>
+      finding({ ...policy, scope: grant({ actions: ["sqs:*"], condition }) });
+    const vpc1 = at({ StringEquals: { "aws:SourceVpc": "vpc-1" } });
+    const vpc2 = at({ StringEquals: { "aws:SourceVpc": "vpc-2" } });
+    // Another VPC: new, and the base's not fixed (its grant, sqs:* on *, is still there).
+    expect(diffFindings([vpc1], [vpc2])).toEqual([
+      {
+        ...vpc2,
+        status: "new",
+        widened:
+          "now under StringEquals aws:SourceVpc vpc-2 (was StringEquals aws:SourceVpc vpc-1)",
+      },
+    ]);
+    const office = at({ IpAddress: { "aws:SourceIp": "10.0.0.0/24" } });
+    const anywhere = at({ IpAddress: { "aws:SourceIp": "0.0.0.0/0" } });
+    expect(labels(diffFindings([office], [anywhere]))).toEqual(["new:TG-IAM-001 sqs:*"]);
+    expect(diffFindings([anywhere], [office])).toEqual([
+      {
+        ...office,
+        status: "existing",
+        narrowed: "now only sqs:* on * under IpAddress aws:SourceIp 10.0.0.0/24",
+      },
+    ]);
+    // The same Condition written another way stays existing, with nothing said.
+    const written = at({ StringEquals: { "aws:sourcevpc": ["vpc-1"] } });
+    expect(diffFindings([vpc1], [written])).toEqual([{ ...written, status: "existing" }]);
   });
 
   it("never lets an IAM scope and a network one cover each other", () => {

@@ -100,8 +100,8 @@ function networkCovers(outer: NetworkScope, inner: NetworkScope): boolean {
 }
 
 /**
- * Two allow statements: `outer`'s `Condition` entries are all in `inner`'s, the same (a
- * statement's conditions must all hold, so `inner` is at most as broad); every resource and every
+ * Two allow statements: `outer`'s `Condition` block admits every request `inner`'s does
+ * (`conditionCovers`); every resource and every
  * action `inner` names, `outer` names (`setCovers`): resources case-sensitively, as ARNs are,
  * actions not; a resource Tollgate cannot know only by a `*` resource or the same expression.
  * Each statement that may deny beside `outer` (`denies`, compared as written) is beside `inner`
@@ -110,7 +110,7 @@ function networkCovers(outer: NetworkScope, inner: NetworkScope): boolean {
 function grantCovers(outer: Omit<IamScope, "kind">, inner: Omit<IamScope, "kind">): boolean {
   if (outer.effect !== "Allow" || inner.effect !== "Allow") return false;
   if (!(outer.denies ?? []).every((denial) => inner.denies?.includes(denial))) return false;
-  if (!conditionWithin(outer.condition, inner.condition)) return false;
+  if (!conditionCovers(outer.condition, inner.condition)) return false;
   const outerResources = resourceSet(outer);
   const everyResource = (outerResources.listed ?? []).some((pattern) =>
     patternCovers(pattern, "*"),
@@ -130,72 +130,61 @@ function grantCovers(outer: Omit<IamScope, "kind">, inner: Omit<IamScope, "kind"
 }
 
 /**
- * Whether `scope` provably exposes something `other` does not, its conditions aside: two allow
- * statements (identity, or resource policy to the same principal with the same containment) with
- * the same `Condition` block and denials as written, each listing its actions and resources (no
- * `NotAction`, `NotResource`, resource Tollgate cannot know or policy variable), where an action or
- * a resource `scope` names matches nothing `other` names there, in any case (`patternsOverlap`):
- * `sqs:*` on one queue, then on another. Anything else is doubt, and false: two ways of writing
- * one grant (`"true"` or `["true"]` in a condition, an ARN written for the partition) never count.
+ * What the grant `scope` (a pull request's head) provably reaches that `other` (its base) did not,
+ * one part of the grant at a time: each part names requests `scope` admits and `other` does not,
+ * whatever the other parts do, since a statement admits the requests every part of it admits
+ * (`sqs:*` on `*` from one VPC, then on one queue from anywhere: the queue is granted from outside
+ * the VPC). Narrowing one part never makes up for widening another. Parts, as the head has them:
+ * - `to` another principal, unless `other`'s is everyone; no longer contained by Block Public
+ *   Access;
+ * - actions or resources one of `other`'s patterns does not cover (`setCovers`): AWS adds actions
+ *   and resources under a wildcard, so a pattern no single pattern covers is wider. A resource
+ *   Tollgate cannot know, or a policy variable, is doubt and no part;
+ * - a `Condition` block `other`'s does not cover (`conditionCovers`), whether it dropped an
+ *   entry, widened a value (10.0.0.0/24 to 0.0.0.0/0) or changed one to what cannot be compared
+ *   (vpc-1 to vpc-2). The last is judged wider on purpose: the grant now admits callers it did
+ *   not, which a security reviewer must see, and a value written another way (`"true"` or
+ *   `["true"]`, a key's case, `ArnEquals` or `ArnLike`, an address or its /32) reads the same;
+ * - a statement that may deny beside `other` gone, none added (compared as written: a Deny
+ *   rewritten is doubt).
+ * undefined for two scopes that are not grants of one kind; [] when no part is provably wider.
  */
-export function exposesBeyond(scope: FindingScope, other: FindingScope): boolean {
-  if (scope.kind === "iam" && other.kind === "iam") return grantBeyond(scope, other);
-  if (scope.kind !== "resource-policy" || other.kind !== "resource-policy") return false;
-  return (
-    scope.principal === other.principal &&
-    scope.contained === other.contained &&
-    grantBeyond(scope, other)
-  );
-}
-
-function grantBeyond(grant: Omit<IamScope, "kind">, other: Omit<IamScope, "kind">): boolean {
-  const listed = (statement: Omit<IamScope, "kind">): string[][] | undefined =>
-    statement.effect === "Allow" &&
-    statement.actions !== undefined &&
-    statement.notResources === undefined &&
-    (statement.unknownResources ?? []).length === 0 &&
-    !statement.resources.some((resource) => resource.includes("${"))
-      ? [statement.actions, statement.resources].map((patterns) =>
-          patterns.map((pattern) => pattern.toLowerCase()),
-        )
-      : undefined;
-  const [actions, resources] = listed(grant) ?? [];
-  const [otherActions, otherResources] = listed(other) ?? [];
-  if (!actions || !resources || !otherActions || !otherResources) return false;
-  const sorted = (denies: string[] | undefined) => JSON.stringify([...new Set(denies)].sort());
-  if (sorted(grant.denies) !== sorted(other.denies)) return false;
-  if (JSON.stringify(grant.condition) !== JSON.stringify(other.condition)) return false;
-  const outside = (named: string[], patterns: string[]): boolean =>
-    named.some((text) => patterns.every((pattern) => !patternsOverlap(pattern, text)));
-  return (
-    (resources.length > 0 && outside(actions, otherActions)) ||
-    (actions.length > 0 && outside(resources, otherResources))
-  );
-}
-
-/**
- * Whether `scope` grants what it does under fewer restrictions than `other`, their conditions
- * aside: two allow statements (identity, or resource policy to the same principal and no more
- * contained) where `scope`'s `Condition` entries are some of `other`'s but not all, compared as
- * written (`conditionWithin` one way only: `aws:SourceVpc` dropped), and each statement that may
- * deny beside `scope` was beside `other`. Whatever `scope` grants, on `other`'s resources or
- * others, some of it is then granted where `other`'s was not, however its actions and resources
- * were narrowed: `sqs:*` on `*` from one VPC, then on one queue from anywhere. Another value for
- * a key, a key added beside one dropped, or a condition written another way is doubt, and false.
- */
-export function dropsRestrictions(scope: FindingScope, other: FindingScope): boolean {
+export function grantWidening(scope: FindingScope, other: FindingScope): string[] | undefined {
+  const parts: string[] = [];
   if (scope.kind === "resource-policy" && other.kind === "resource-policy") {
-    if (scope.principal !== other.principal || (scope.contained && !other.contained)) return false;
-  } else if (scope.kind !== "iam" || other.kind !== "iam") return false;
-  return (
-    (scope.denies ?? []).every((denial) => other.denies?.includes(denial)) &&
-    conditionWithin(scope.condition, other.condition) &&
-    !conditionWithin(other.condition, scope.condition)
-  );
+    if (other.principal !== "*" && scope.principal !== other.principal)
+      parts.push(`to ${scope.principal}`);
+    if (other.contained && !scope.contained)
+      parts.push("no longer contained by Block Public Access");
+  } else if (scope.kind !== "iam" || other.kind !== "iam") return undefined;
+  const lower = (patterns: string[] | undefined) => patterns?.map((p) => p.toLowerCase());
+  if (
+    !setCovers(
+      { listed: lower(other.actions), excluded: lower(other.notActions) },
+      { listed: lower(scope.actions), excluded: lower(scope.notActions) },
+    )
+  )
+    parts.push(actionsText(scope));
+  const variable = (grant: Omit<IamScope, "kind">) =>
+    (grant.unknownResources ?? []).length > 0 ||
+    [...grant.resources, ...(grant.notResources ?? [])].some((pattern) => pattern.includes("${"));
+  if (!variable(scope) && !variable(other) && !setCovers(resourceSet(other), resourceSet(scope)))
+    parts.push(`on ${resourcesText(scope)}`);
+  if (!conditionCovers(other.condition, scope.condition)) {
+    parts.push(`under ${conditionText(scope.condition)} (was ${conditionText(other.condition)})`);
+  }
+  const denies = scope.denies ?? [];
+  const otherDenies = other.denies ?? [];
+  if (
+    denies.every((denial) => otherDenies.includes(denial)) &&
+    otherDenies.some((denial) => !denies.includes(denial))
+  )
+    parts.push("without a Deny the base had beside it");
+  return parts;
 }
 
 /**
- * Whether `scope`, which `exposesBeyond` `other`, may still grant part of what `other` does: an
+ * Whether `scope`, which reaches beyond `other` (`grantWidening`), may still grant part of what `other` does: an
  * action and a resource of `other` each match something `scope` names (`sqs:*` on queues a and
  * b, then on a and c: a is still granted). A grant not plainly listed counts as shared, so the
  * base's is never called fixed while the head may hold part of it.
@@ -252,16 +241,172 @@ function setCovers(outer: PatternSet, inner: PatternSet): boolean {
   );
 }
 
-/** Each operator's keys in `outer` are in `inner` with the same value. */
-function conditionWithin(outer: IamScope["condition"], inner: IamScope["condition"]): boolean {
-  return Object.entries(outer).every(([operator, keys]) => {
-    const innerKeys = inner[operator];
-    if (!isRecord(keys) || !isRecord(innerKeys)) return false;
-    return Object.entries(keys).every(
-      ([key, value]) =>
-        key in innerKeys && JSON.stringify(innerKeys[key]) === JSON.stringify(value),
-    );
+/**
+ * Whether the `Condition` block `outer` admits every request `inner` admits: each of `outer`'s
+ * entries is implied by one of `inner`'s (`entryImplies`), since a request must meet every entry.
+ * A block that is no mapping of operators to keys is compared as written.
+ */
+export function conditionCovers(outer: unknown, inner: unknown): boolean {
+  if (!isRecord(outer) || !isRecord(inner)) return JSON.stringify(outer) === JSON.stringify(inner);
+  const innerEntries = conditionEntries(inner);
+  return conditionEntries(outer).every((wide) =>
+    innerEntries.some((narrow) => entryImplies(narrow, wide)),
+  );
+}
+
+/** One operator and key of a `Condition` block, its values read as IAM reads them. */
+interface ConditionEntry {
+  operator: string;
+  /** The test without its `ForAnyValue:`/`ForAllValues:` qualifier and `IfExists` suffix. */
+  test: string;
+  qualifier: string;
+  ifExists: boolean;
+  /** As written, and in lower case (`key`): IAM reads condition keys without regard to case. */
+  name: string;
+  key: string;
+  /** Each value as text (`true` and `"true"` alike); undefined when one is no scalar. */
+  values: string[] | undefined;
+  written: unknown;
+}
+
+function conditionEntries(block: Record<string, unknown>): ConditionEntry[] {
+  return Object.entries(block).flatMap(([operator, keys]) => {
+    const [, qualifier = "", test = operator, ifExists] =
+      /^(ForAnyValue:|ForAllValues:)?(.*?)(IfExists)?$/.exec(operator) ?? [];
+    if (!isRecord(keys)) {
+      const entry = { operator, test, qualifier, ifExists: false, name: "", key: "" };
+      return [{ ...entry, values: undefined, written: keys }];
+    }
+    return Object.entries(keys).map(([key, written]) => {
+      const items = Array.isArray(written) ? written : [written];
+      const scalar = items.every((item) => ["string", "number", "boolean"].includes(typeof item));
+      return {
+        operator,
+        test,
+        qualifier,
+        ifExists: ifExists !== undefined,
+        name: key,
+        key: key.toLowerCase(),
+        values: scalar ? items.map(String) : undefined,
+        written,
+      };
+    });
   });
+}
+
+/**
+ * How IAM compares a request's value with a condition's, by test: as text, as an IAM pattern
+ * (`*`, `?`), as text of any case, as a CIDR block; any other test (numbers, dates, `Bool`,
+ * `Null`, binary) only by equal text. `negated` tests admit what matches none of their values.
+ */
+const CONDITION_TESTS: Record<string, { family: string; match: ValueMatch; negated: boolean }> = {
+  StringEquals: { family: "string", match: "text", negated: false },
+  StringNotEquals: { family: "string", match: "text", negated: true },
+  StringEqualsIgnoreCase: { family: "string", match: "caseless", negated: false },
+  StringNotEqualsIgnoreCase: { family: "string", match: "caseless", negated: true },
+  StringLike: { family: "string", match: "pattern", negated: false },
+  StringNotLike: { family: "string", match: "pattern", negated: true },
+  // ArnEquals and ArnLike both take wildcards, as IAM's documentation says.
+  ArnEquals: { family: "arn", match: "pattern", negated: false },
+  ArnLike: { family: "arn", match: "pattern", negated: false },
+  ArnNotEquals: { family: "arn", match: "pattern", negated: true },
+  ArnNotLike: { family: "arn", match: "pattern", negated: true },
+  IpAddress: { family: "ip", match: "cidr", negated: false },
+  NotIpAddress: { family: "ip", match: "cidr", negated: true },
+};
+type ValueMatch = "text" | "caseless" | "pattern" | "cidr" | "exact";
+
+/**
+ * Whether a request `narrow` admits, `wide` admits too: one key, qualifier and family of test, and
+ * `wide` admits a missing key whenever `narrow` does (`IfExists`). A test admitting what matches
+ * one of its values is wider with each value covering more (`valueCovers`); a negated one, with
+ * each excluding less. Entries whose values are no scalars only as written.
+ */
+function entryImplies(narrow: ConditionEntry, wide: ConditionEntry): boolean {
+  if (narrow.key !== wide.key || narrow.qualifier !== wide.qualifier) return false;
+  if (narrow.ifExists && !wide.ifExists) return false;
+  if (narrow.values === undefined || wide.values === undefined) {
+    return (
+      narrow.operator === wide.operator &&
+      JSON.stringify(narrow.written) === JSON.stringify(wide.written)
+    );
+  }
+  const testOf = (entry: ConditionEntry) =>
+    CONDITION_TESTS[entry.test] ?? {
+      family: entry.test,
+      match: "exact" as const,
+      negated: /Not/.test(entry.test),
+    };
+  const narrowTest = testOf(narrow);
+  const wideTest = testOf(wide);
+  if (narrowTest.family !== wideTest.family || narrowTest.negated !== wideTest.negated)
+    return false;
+  const covering = (
+    inner: readonly string[],
+    innerMatch: ValueMatch,
+    outer: readonly string[],
+    outerMatch: ValueMatch,
+  ) =>
+    inner.every((value) =>
+      outer.some((pattern) => valueCovers(outerMatch, pattern, innerMatch, value)),
+    );
+  return narrowTest.negated
+    ? covering(wide.values, wideTest.match, narrow.values, narrowTest.match)
+    : covering(narrow.values, narrowTest.match, wide.values, wideTest.match);
+}
+
+/** Whether every request value `inner` matches (read as `innerMatch`), `outer` matches. */
+function valueCovers(
+  outerMatch: ValueMatch,
+  outer: string,
+  innerMatch: ValueMatch,
+  inner: string,
+): boolean {
+  const literal = innerMatch !== "pattern" || !/[*?]/.test(inner);
+  switch (outerMatch) {
+    case "text":
+      return literal && innerMatch !== "caseless" && innerMatch !== "cidr" && outer === inner;
+    case "caseless":
+      return literal && innerMatch !== "cidr" && outer.toLowerCase() === inner.toLowerCase();
+    case "pattern":
+      return (innerMatch === "text" || innerMatch === "pattern") && patternCovers(outer, inner);
+    case "cidr":
+      return innerMatch === "cidr" && cidrContains(asCidr(outer), asCidr(inner));
+    case "exact":
+      return innerMatch === "exact" && outer === inner;
+  }
+}
+
+/** An address as IAM's `IpAddress` reads it alone: its own block (/32, or /128). */
+function asCidr(text: string): string {
+  const version = isIP(text.trim());
+  return version === 4 ? `${text.trim()}/32` : version === 6 ? `${text.trim()}/128` : text;
+}
+
+/** A `Condition` block as a message says it: `StringEquals aws:SourceVpc vpc-1`. */
+function conditionText(block: unknown): string {
+  if (!isRecord(block)) return JSON.stringify(block);
+  const entries = conditionEntries(block);
+  if (entries.length === 0) return "no Condition";
+  return listed(
+    entries.map(({ operator, name, values, written }) =>
+      `${operator} ${name} ${values ? values.join(" or ") : JSON.stringify(written)}`.trim(),
+    ),
+  );
+}
+
+/** A grant's actions as a message says them. */
+function actionsText(grant: Omit<IamScope, "kind">): string {
+  return grant.notActions
+    ? `every action but ${listed(grant.notActions)}`
+    : listed(grant.actions ?? []);
+}
+
+/** A grant's resources as a message says them. */
+function resourcesText(grant: Omit<IamScope, "kind">): string {
+  return grant.notResources
+    ? `every resource but ${listed(grant.notResources)}`
+    : listed([...grant.resources, ...(grant.unknownResources ?? [])]);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -371,23 +516,39 @@ export function exposureNarrowed(earlier: FindingScope, later: FindingScope): st
   const exposure = { conditions: false };
   if (!scopeCovers(earlier, later, exposure) || scopeCovers(later, earlier, exposure))
     return undefined;
+  return exposureText(earlier, later);
+}
+
+/**
+ * What `later` exposes beyond `earlier`, conditions aside, said as the parts it widened: for two
+ * grants, each part `grantWidening` proves wider (`under no Condition (was StringEquals
+ * aws:SourceVpc vpc-1)`), narrowing the others notwithstanding; for other scopes, the whole
+ * exposure (`tcp/22-2222 from 0.0.0.0/0`), when it provably holds `earlier`'s and more. Undefined
+ * when not provably wider: equivalent or incomparable network rewrites stay matched.
+ */
+export function exposureWidened(earlier: FindingScope, later: FindingScope): string | undefined {
+  const parts = grantWidening(later, earlier);
+  if (parts !== undefined) return parts.length > 0 ? parts.join(", ") : undefined;
+  const exposure = { conditions: false };
+  return scopeCovers(later, earlier, exposure) && !scopeCovers(earlier, later, exposure)
+    ? exposureText(earlier, later)
+    : undefined;
+}
+
+/** `later`'s exposure as written, with what of it differs from `earlier`'s for a grant. */
+function exposureText(earlier: FindingScope, later: FindingScope): string | undefined {
   if (later.kind === "network") return networkText(later);
   if (later.kind === "acl") {
     return `${later.permissions.join(", ")} to ${later.grantee}${containedText(later)}`;
   }
   if (earlier.kind !== "iam" && earlier.kind !== "resource-policy") return undefined;
-  const actions = later.notActions
-    ? `every action but ${listed(later.notActions)}`
-    : listed(later.actions ?? []);
-  const resources = later.notResources
-    ? `every resource but ${listed(later.notResources)}`
-    : listed([...later.resources, ...(later.unknownResources ?? [])]);
+  const actions = actionsText(later);
+  const resources = resourcesText(later);
   const principal = later.kind === "resource-policy" ? ` to ${later.principal}` : "";
   const contained = later.kind === "resource-policy" ? containedText(later) : "";
-  const condition =
-    JSON.stringify(later.condition) === JSON.stringify(earlier.condition)
-      ? ""
-      : " under its Condition block";
+  const condition = conditionCovers(later.condition, earlier.condition)
+    ? ""
+    : ` under ${conditionText(later.condition)}`;
   const sorted = (denies: string[] | undefined) => JSON.stringify([...new Set(denies)].sort());
   const denied =
     sorted(later.denies) === sorted(earlier.denies) ? "" : " less what a Deny beside it takes";

@@ -21,9 +21,11 @@
 // its own rule, which is existing (SSH on 0-1024 narrowed to 22). A wider base finding of another
 // rule is fixed (all traffic narrowed to 22 fixes TG-NET-005; SSH stays open, existing). Without
 // a scope only identity matches. Equal identities whose scopes differ do not match when the head's
-// provably reaches further: `sqs:*` moved from one queue to `*`, or to another queue, or from `*`
-// in one VPC to one queue from anywhere (a `Condition` entry dropped), keeps its evidence, yet is
-// new (the other queue's grant fixed; the VPC's not, its queue still granted); in doubt they match.
+// provably reaches further in any part of a grant, whatever it narrowed beside it: `sqs:*` moved
+// from one queue to `*`, or to another queue, or from `*` in one VPC to one queue from anywhere (a
+// `Condition` entry dropped) or in another VPC (a value changed), keeps its evidence, yet is new,
+// marked `widened` with what it now reaches (the other queue's grant fixed; the VPC's not, its
+// queue still granted); in doubt they match.
 import type { ScanResult } from "../engine/types.js";
 import {
   covers,
@@ -36,11 +38,9 @@ import {
 import { readableText, spokenCondition, widening } from "../policy/conditions.js";
 import { namingWorkspace } from "../policy/findings.js";
 import {
-  dropsRestrictions,
-  exposesBeyond,
   exposureNarrowed,
+  exposureWidened,
   findingCovers,
-  scopeCovers,
   stillGrantsPart,
 } from "./coverage.js";
 import { stackMoves } from "./stacks.js";
@@ -199,12 +199,18 @@ export function diffFindings(
     // An equal identity whose exposure the head widened (`sqs:*` on one queue, then on `*`) is
     // not the same finding: the base one stays unmatched, left out when the head's covers it.
     // Among the rest, one the head holds no more widely than wins; else the first, and the
-    // finding is new for what its conditions widened.
+    // finding is new for what its conditions widened. Left new, it says what it reaches beyond
+    // the first such base finding, whose evidence it repeats.
+    let beyond: string | undefined;
     const choose = (group: readonly BaseEntry[]): BaseEntry | undefined => {
       const candidates = group.filter((entry) => {
         if (matched.has(entry)) return false;
-        if (!widened({ ...entry.finding, root: entry.root, subject: entry.moved }, finding))
-          return true;
+        const reach = reachedBeyond(
+          { ...entry.finding, root: entry.root, subject: entry.moved },
+          finding,
+        );
+        if (reach === undefined) return true;
+        beyond ??= reach;
         if (!widenedBy.has(entry)) widenedBy.set(entry, finding);
         return false;
       });
@@ -243,7 +249,7 @@ export function diffFindings(
           status: "existing",
           adopted: { file: importBlock.file, line: importBlock.line },
         }
-      : { ...finding, status: "new" };
+      : { ...finding, status: "new", ...(beyond ? { widened: `now ${beyond}` } : {}) };
   });
   const cannotTell = new Map<string, string[]>();
   for (const finding of [...head, ...undecided]) {
@@ -358,25 +364,16 @@ function narrowing(earlier: Finding, later: Finding): string | undefined {
 }
 
 /**
- * Whether `later` (same identity as `earlier`) reaches further, conditions aside (`widening` says
- * what they widened, and never calls a finding new only because two could not be compared): its
- * scope provably holds `earlier`'s and more, provably exposes what `earlier`'s did not
- * (`exposesBeyond`: `sqs:*` moved from one queue to another), or grants under fewer `Condition`
- * entries (`dropsRestrictions`: `sqs:*` on `*` from one VPC, then on one queue from anywhere, which
- * narrowing the resource does not make existing). Coverage is conservative, so a scope neither
- * proves wider stays matched: equivalent or incomparable rewrites stay existing. Without scopes,
- * or for a cannot-tell finding, identity decides.
+ * What `later` (same identity as `earlier`) reaches beyond it, conditions aside (`widening` says
+ * what they widened, and never calls a finding new only because two could not be compared), as
+ * `exposureWidened` says it: `sqs:*` moved from one queue to another, from `*` in one VPC to one
+ * queue from anywhere, or to another VPC; 22 to 22-2222. Undefined when not provably further:
+ * equivalent rewrites stay matched. Without scopes, or for a cannot-tell finding, identity decides.
  */
-function widened(earlier: Finding, later: Finding): boolean {
-  if (earlier.scope === undefined || later.scope === undefined) return false;
-  if (earlier.unknown !== undefined || later.unknown !== undefined) return false;
-  const exposure = { conditions: false };
-  return (
-    exposesBeyond(later.scope, earlier.scope) ||
-    dropsRestrictions(later.scope, earlier.scope) ||
-    (scopeCovers(later.scope, earlier.scope, exposure) &&
-      !scopeCovers(earlier.scope, later.scope, exposure))
-  );
+function reachedBeyond(earlier: Finding, later: Finding): string | undefined {
+  if (earlier.scope === undefined || later.scope === undefined) return undefined;
+  if (earlier.unknown !== undefined || later.unknown !== undefined) return undefined;
+  return exposureWidened(earlier.scope, later.scope);
 }
 
 /**

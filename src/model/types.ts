@@ -628,7 +628,8 @@ export interface Finding {
   deployments?: FindingDeployments;
   /**
    * On a head finding the diff labels `new` although the base had it: the deployments it holds in
-   * now and did not at base (`now also when terraform.workspace is qa`).
+   * now and did not at base (`now also when terraform.workspace is qa`), or what of its exposure
+   * reaches beyond the base's (`now under StringEquals aws:SourceVpc vpc-2 (was ... vpc-1)`).
    */
   widened?: string;
   /**

@@ -20,9 +20,9 @@ export function unloadedAtBaseNote(finding: Pick<Finding, "unloadedAtBase">): st
 
 /**
  * What every report says of a finding the diff labelled otherwise than its identity alone would:
- * a base finding the pull request widened to more deployments (new), or narrowed to fewer
- * (existing), one whose resource a Terraform `import` block adopts (existing). Undefined for the
- * others.
+ * a base finding the pull request widened to more deployments or to a wider grant (new), or
+ * narrowed to fewer (existing), one whose resource a Terraform `import` block adopts (existing).
+ * Undefined for the others.
  */
 export function diffNote(
   finding: Pick<Finding, "widened" | "narrowed" | "adopted">,

@@ -67,6 +67,49 @@ describe("diffFindings", () => {
     ]);
   });
 
+  it("compares a CloudFormation condition redefined under its name by what it means at each side", () => {
+    const isProd = (meaning: string) => ({ when: ["IsProd"], meanings: { IsProd: meaning } });
+    const prod = finding({ deployments: isProd("Env is prod") });
+    const wider = finding({ deployments: isProd("(Env is prod or Env is staging)") });
+    expect(diffFindings([prod], [wider])).toEqual([
+      {
+        ...wider,
+        status: "new",
+        widened: "now also when Env is staging; IsProd now means Env is prod or Env is staging",
+      },
+    ]);
+    expect(diffFindings([wider], [prod])).toEqual([
+      {
+        ...prod,
+        status: "existing",
+        narrowed: "now only when IsProd; IsProd now means Env is prod",
+      },
+    ]);
+    expect(diffFindings([prod], [prod])).toEqual([{ ...prod, status: "existing" }]);
+    // A finding of another rule the base's covered under the same name covers it no more.
+    const all = {
+      kind: "network" as const,
+      direction: "ingress" as const,
+      protocol: "all" as const,
+    };
+    const scoped = (rule: string, from: number, to: number, meaning: string) =>
+      finding({
+        rule,
+        evidence: `${rule} ${from}-${to}`,
+        scope: { ...all, from, to, source: "0.0.0.0/0", when: ["IsProd"] },
+        deployments: isProd(meaning),
+      });
+    const allTraffic = scoped("TG-NET-005", 0, 65535, "Env is prod");
+    const ssh = (meaning: string) => scoped("TG-NET-001", 22, 22, meaning);
+    expect(diffFindings([allTraffic], [ssh("Env is prod")]).map((f) => f.status)).toEqual([
+      "existing",
+      "fixed",
+    ]);
+    expect(
+      diffFindings([allTraffic], [ssh("(Env is prod or Env is staging)")]).map((f) => f.status),
+    ).toEqual(["new", "fixed"]);
+  });
+
   it("takes a finding of one workspace naming it for the same finding of several saying ${terraform.workspace}", () => {
     const ws = "terraform.workspace";
     const choices = (...names: string[]) => ({ parameters: { [ws]: names }, conditions: {} });

@@ -10,7 +10,9 @@
 // not known fixed.
 // A head finding matched by identity is still new when its conditions hold in deployments the
 // base's did not (`widening`: a workspace or `AllowedValues` entry the PR adds where it opens,
-// a condition redefined or dropped), marked `widened`; narrowed, it stays existing.
+// a condition redefined or dropped), marked `widened`; narrowed, it stays existing. A
+// CloudFormation condition is read by what it means at its own commit (`meanings`), so `IsProd`
+// redefined from prod to prod or staging widens what it guards, here and in coverage below.
 // A head finding left new on a resource instance the head's Terraform `import` block adopts is
 // existing, marked `adopted`: it was deployed before the PR, which only brings it under management.
 // Then coverage (coverage.ts, from the rules' structured `scope`): a head finding left new is
@@ -32,17 +34,13 @@ import {
   followMoves,
   type Adopted,
   type Finding,
+  type FindingDeployments,
   type Forgotten,
   type Move,
 } from "../model/index.js";
-import { readableText, spokenCondition, widening } from "../policy/conditions.js";
+import { meaningText, readableText, spokenCondition, widening } from "../policy/conditions.js";
 import { namingWorkspace } from "../policy/findings.js";
-import {
-  exposureNarrowed,
-  exposureWidened,
-  findingCovers,
-  stillGrantsPart,
-} from "./coverage.js";
+import { exposureNarrowed, exposureWidened, findingCovers, stillGrantsPart } from "./coverage.js";
 import { stackMoves } from "./stacks.js";
 
 export {
@@ -181,15 +179,18 @@ export function diffFindings(
   );
   const headScopes = scopedBySubject(head);
   const headIdentities = new Set(head.map((finding) => findingIdentity(finding)));
+  // A base finding and a head one compare conditions by what they mean at their own commit: a
+  // condition the head redefined wider under its name covers no more than it did.
+  const holds = (outer: Finding, inner: Finding): boolean =>
+    findingCovers(byMeaning(outer), byMeaning(inner));
   const coveredIn = (scopes: Map<string, Finding[]>, inner: Finding): boolean =>
     inner.scope !== undefined &&
-    (scopes.get(scopeKey(inner)) ?? []).some((outer) => findingCovers(outer, inner));
+    (scopes.get(scopeKey(inner)) ?? []).some((outer) => holds(outer, inner));
   // Widened into a head finding, or narrowed into one its own rule still reports.
   const stillOpen = (scopes: Map<string, Finding[]>, gone: Finding): boolean =>
     gone.scope !== undefined &&
     (scopes.get(scopeKey(gone)) ?? []).some(
-      (other) =>
-        findingCovers(other, gone) || (other.rule === gone.rule && findingCovers(gone, other)),
+      (other) => holds(other, gone) || (other.rule === gone.rule && holds(gone, other)),
     );
   const labelled: Finding[] = head.map((finding) => {
     const conditionsWidened = (earlier: Finding): string | undefined =>
@@ -223,7 +224,11 @@ export function diffFindings(
       choose(unmatchedBase.get(findingIdentity(finding)) ?? []) ??
       choose(inSharedWorkspace(finding, unmatchedBase, byWorkspaceIdentity));
     const wider = match ? conditionsWidened(match.finding) : undefined;
-    if (wider !== undefined) return { ...finding, status: "new", widened: `now ${wider}` };
+    if (wider !== undefined) {
+      const named = (finding.deployments?.when ?? []).join(" ");
+      const meanings = redefinitions(named, finding.deployments, match?.finding.deployments);
+      return { ...finding, status: "new", widened: `now ${wider}${meanings}` };
+    }
     if (match !== undefined) {
       const narrowed = narrowing(match.finding, finding);
       return { ...finding, status: "existing", ...(narrowed ? { narrowed } : {}) };
@@ -236,7 +241,7 @@ export function diffFindings(
           (earlier) =>
             earlier.rule === finding.rule &&
             !headIdentities.has(findingIdentity(earlier)) &&
-            findingCovers(earlier, finding),
+            holds(earlier, finding),
         )
         .map((earlier) => narrowing(earlier, finding))
         .find((text) => text !== undefined);
@@ -285,6 +290,17 @@ export function diffFindings(
     }
   }
   return labelled;
+}
+
+/** The finding with its scope's conditions said by what they mean (`meaningText`). */
+function byMeaning(finding: Finding): Finding {
+  const { scope, deployments } = finding;
+  if (scope === undefined || scope.when.length === 0) return finding;
+  if (deployments?.choices === undefined && deployments?.meanings === undefined) return finding;
+  return {
+    ...finding,
+    scope: { ...scope, when: scope.when.map((text) => meaningText(text, deployments)) },
+  };
 }
 
 /** A base finding as the head's are matched against it: at the root and subject it moved to. */
@@ -358,9 +374,37 @@ function narrowing(earlier: Finding, later: Finding): string | undefined {
     widening(now, earlier.deployments ?? { when: [] }) !== undefined
       ? readableText(now.when, now.choices)
       : "";
-  const conditions = when === "" ? undefined : `when ${spokenCondition(when)}`;
+  const conditions =
+    when === ""
+      ? undefined
+      : `when ${spokenCondition(when)}${redefinitions(when, now, earlier.deployments)}`;
   if (exposure === undefined) return conditions && `now only ${conditions}`;
   return `now only ${exposure}${conditions ? `, and only ${conditions}` : ""}`;
+}
+
+/**
+ * `; IsProd now means Env is prod`: each condition `text` names, or the meanings of those it names
+ * read, that the head (`now`) gives a meaning other than the base's (`before`), since its name
+ * alone then says nothing new; "" when none.
+ */
+function redefinitions(
+  text: string,
+  now: FindingDeployments | undefined,
+  before: FindingDeployments | undefined,
+): string {
+  const meanings = now?.meanings ?? {};
+  // The names it writes, and those their meanings read in turn.
+  const names = new Set<string>();
+  const unread = text.split(/[\s()]+/);
+  for (let name = unread.pop(); name !== undefined; name = unread.pop()) {
+    if (names.has(name) || !Object.hasOwn(meanings, name)) continue;
+    names.add(name);
+    unread.push(...(meanings[name] ?? "").split(/[\s()]+/));
+  }
+  const said = Object.entries(meanings)
+    .filter(([name, meaning]) => names.has(name) && before?.meanings?.[name] !== meaning)
+    .map(([name, meaning]) => `${name} now means ${meaning.replace(/^\((.*)\)$/, "$1")}`);
+  return said.length > 0 ? `; ${said.join("; ")}` : "";
 }
 
 /**

@@ -7,6 +7,7 @@ export type PolicyResource = Omit<
   | "readFrom"
   | "readAt"
   | "choices"
+  | "conditionMeanings"
   | "unknownPart"
   | "unknownPartBlocks"
   | "workspace"
@@ -21,6 +22,7 @@ export function policyInput(resources: readonly Resource[]): { resources: Policy
         readFrom: _readFrom,
         readAt: _readAt,
         choices: _choices,
+        conditionMeanings: _conditionMeanings,
         unknownPart: _unknownPart,
         unknownPartBlocks: _unknownPartBlocks,
         workspace: _workspace,

@@ -255,6 +255,14 @@ export interface Resource {
    */
   choices?: ChoiceDomain;
   /**
+   * CloudFormation only, outside a nested stack's template, present when the resource's
+   * `conditional` or `alternatives` may name an undecided condition whose meaning is known over
+   * parameters a deployment may give any value: each such condition's text (`IsProd`: `Env is
+   * prod`), so that the diff can tell one redefined wider under its name. Left out of what
+   * policies receive.
+   */
+  conditionMeanings?: { [condition: string]: string };
+  /**
    * Terraform only, present when the root module reads `terraform.workspace` with maps or
    * comparisons that tell workspaces apart (iac/terraform/workspaces.ts): the condition text of
    * the workspace this instance was evaluated in (`terraform.workspace is prod`). The root's
@@ -294,6 +302,8 @@ export const UNLISTED_VALUE = "(unnamed)";
 export interface FindingDeployments {
   when: string[];
   choices?: ChoiceDomain;
+  /** What its undecided conditions mean (`Resource.conditionMeanings`), when known. */
+  meanings?: { [condition: string]: string };
   /**
    * The Terraform workspaces (`Resource.workspaceName`) the finding was found in, when its root
    * tells workspaces apart: a finding of one workspace may name it in its evidence where one of

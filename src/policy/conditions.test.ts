@@ -3,6 +3,7 @@ import {
   conjunctionText,
   coversEveryDeployment,
   implies,
+  meaningText,
   parseCondition,
   readableText,
   satisfiable,
@@ -186,6 +187,49 @@ describe("widening: where a head finding holds and its base finding did not", ()
       choices: env(["dev", "prod", "qa"], "Env is prod"),
     };
     expect(widening(mapped, allowed)).toBe("also when Env is qa");
+  });
+
+  it("reads a condition no AllowedValues decide by its meaning over parameters of any value", () => {
+    const isProd = (meaning: string) => ({ when: ["IsProd"], meanings: { IsProd: meaning } });
+    const prod = isProd("Env is prod");
+    const prodOrStaging = isProd("(Env is prod or Env is staging)");
+    expect(widening(prod, prodOrStaging)).toBe("also when Env is staging");
+    expect(widening(prodOrStaging, prod)).toBeUndefined();
+    expect(widening(prod, isProd("Env is prod"))).toBeUndefined();
+    // Always true, though no value decides it: every value but prod is new.
+    expect(widening(prod, isProd("(Env is prod or not Env is prod)"))).toBe(
+      "also when Env is another value",
+    );
+    // Another condition it reads, itself known or only a name.
+    const live = { IsLive: "Stage is live" };
+    const withLive = (meaning: string) => ({
+      when: ["IsProd"],
+      meanings: { IsProd: meaning, ...live },
+    });
+    expect(
+      widening(withLive("(Env is prod and IsLive)"), withLive("(Env is prod or IsLive)")),
+    ).toBe("also where it did not hold (was only when IsProd)");
+    expect(
+      widening(withLive("(Env is prod or IsLive)"), withLive("(Env is prod and IsLive)")),
+    ).toBeUndefined();
+    // Unchanged under its name, or said another way, it compares as before.
+    expect(
+      widening(isProd("(Env is prod or Env is qa)"), isProd("(Env is qa or Env is prod)")),
+    ).toBeUndefined();
+    expect(widening({ when: ["IsProd"] }, { when: ["IsProd"] })).toBeUndefined();
+  });
+
+  it("says a condition text by what its names mean", () => {
+    const deployments = {
+      when: ["IsProd"],
+      meanings: { IsProd: "(Env is prod or IsLive)", IsLive: "Stage is live" },
+    };
+    expect(meaningText("IsProd and not IsDev", deployments)).toBe(
+      "(Env is prod or Stage is live) and not IsDev",
+    );
+    expect(meaningText("not IsProd", deployments)).toBe("not (Env is prod or Stage is live)");
+    expect(meaningText("IsProd", { when: ["IsProd"] })).toBe("IsProd");
+    expect(meaningText("var.rules is not empty", deployments)).toBe("var.rules is not empty");
   });
 
   it("never widens where each side writes a name the other does not: they cannot be compared", () => {

@@ -254,10 +254,14 @@ export function conjunctionText(conditions: readonly string[]): string {
     .join(" and ");
 }
 
-/** The formula with each condition `domain` defines replaced by its definition. */
+/**
+ * The formula with each condition `domain` defines, or else `meanings` (a condition's meaning over
+ * parameters any value of which may be deployed), replaced by its definition.
+ */
 function expanded(
   formula: Formula,
   domain: ChoiceDomain | undefined,
+  meanings: FindingDeployments["meanings"],
   seen = new Set<string>(),
 ): Formula {
   switch (formula.kind) {
@@ -265,17 +269,54 @@ function expanded(
       const definition =
         domain && Object.hasOwn(domain.conditions, formula.name)
           ? domain.conditions[formula.name]
-          : undefined;
+          : meanings && Object.hasOwn(meanings, formula.name)
+            ? meanings[formula.name]
+            : undefined;
       if (definition === undefined || seen.has(formula.name)) return formula;
-      return expanded(parseCondition(definition), domain, new Set([...seen, formula.name]));
+      return expanded(
+        parseCondition(definition),
+        domain,
+        meanings,
+        new Set([...seen, formula.name]),
+      );
     }
     case "not":
-      return { kind: "not", operand: expanded(formula.operand, domain, seen) };
+      return { kind: "not", operand: expanded(formula.operand, domain, meanings, seen) };
     default:
       return {
         kind: formula.kind,
-        operands: formula.operands.map((operand) => expanded(operand, domain, seen)),
+        operands: formula.operands.map((operand) => expanded(operand, domain, meanings, seen)),
       };
+  }
+}
+
+/**
+ * A condition text with each condition name `deployments` defines (`choices`, `meanings`)
+ * replaced by what it means (`IsProd` as `Env is prod`), so that texts of two commits compare by
+ * meaning where one redefines a name. A text that is no formula stays as written.
+ */
+export function meaningText(text: string, deployments: FindingDeployments | undefined): string {
+  if (deployments?.choices === undefined && deployments?.meanings === undefined) return text;
+  return formulaText(expanded(parseCondition(text), deployments.choices, deployments.meanings));
+}
+
+/** A formula as a condition text `parseCondition` reads back. */
+function formulaText(formula: Formula): string {
+  switch (formula.kind) {
+    case "name":
+      return formula.name;
+    case "not":
+      return `not ${formula.operand.kind === "name" ? formulaText(formula.operand) : `(${formulaText(formula.operand)})`}`;
+    default:
+      return formula.operands.length === 1
+        ? formulaText(formula.operands[0]!)
+        : formula.operands
+            .map((operand) =>
+              operand.kind === "name" || operand.kind === "not"
+                ? formulaText(operand)
+                : `(${formulaText(operand)})`,
+            )
+            .join(` ${formula.kind} `);
   }
 }
 
@@ -299,20 +340,37 @@ const FRESH_VALUE = "\u0000fresh";
 export function widening(base: FindingDeployments, head: FindingDeployments): string | undefined {
   if (base.when.length === 0) return undefined;
   const always: Formula = { kind: "and", operands: [] };
-  const baseFormula = expanded(parseCondition(conjunctionText(base.when)), base.choices);
+  const baseFormula = expanded(
+    parseCondition(conjunctionText(base.when)),
+    base.choices,
+    base.meanings,
+  );
   const headFormula =
     head.when.length === 0
       ? always
-      : expanded(parseCondition(conjunctionText(head.when)), head.choices);
+      : expanded(parseCondition(conjunctionText(head.when)), head.choices, head.meanings);
   const listed = (domain: ChoiceDomain | undefined, parameter: string): string[] | undefined =>
     domain && Object.hasOwn(domain.parameters, parameter)
       ? domain.parameters[parameter]
       : undefined;
+  // Parameters a condition's meaning reads (`Env is prod`) may take any value: each side deploys
+  // every value as itself.
+  const unbounded = new Set(
+    [base.meanings, head.meanings].flatMap((meanings) =>
+      Object.values(meanings ?? {}).flatMap((text) =>
+        [...namesOf(parseCondition(text), new Set())].flatMap(
+          (name) => /^([A-Za-z0-9_.]+) is \S+$/.exec(name)?.[1] ?? [],
+        ),
+      ),
+    ),
+  );
   const parameterOf = (name: string): string | undefined => {
     const match = /^([A-Za-z0-9_.]+) is (\S+)$/.exec(name);
     if (!match) return undefined;
     const parameter = match[1]!;
-    return listed(base.choices, parameter) || listed(head.choices, parameter)
+    return listed(base.choices, parameter) ||
+      listed(head.choices, parameter) ||
+      unbounded.has(parameter)
       ? parameter
       : undefined;
   };

@@ -528,6 +528,9 @@ export function toWorldFindings(
             deployments: {
               when: when === "" ? [] : conditions,
               ...(resource.choices !== undefined ? { choices: resource.choices } : {}),
+              ...(resource.conditionMeanings !== undefined && when !== ""
+                ? { meanings: resource.conditionMeanings }
+                : {}),
               ...(workspaces.length > 0 ? { workspaces } : {}),
             },
           }

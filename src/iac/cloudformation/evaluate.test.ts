@@ -791,6 +791,29 @@ Resources:
   const lineOf = (text: string, fragment: string): number =>
     text.slice(0, text.indexOf(fragment)).split("\n").length;
 
+  it("says what each condition means over parameters of any value, for the diff", () => {
+    const text = `${undecided.replace(
+      "Conditions:\n",
+      "  Team:\n    Type: String\nConditions:\n  InEu: !Equals [!Ref AWS::Region, eu-west-1]\n  Imported: !Equals [!ImportValue stage, public]\n  TeamShared: !And [!Condition IsShared, !Not [!Equals [!Ref Team, ops]], !Equals [a, a]]\n",
+    )}    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: !If [IsPrivate, private, !If [TeamShared, team, !If [InEu, eu, imported]]]
+`;
+    const { resources, errors } = load(text);
+    expect(errors).toEqual([]);
+    // A pseudo parameter or an import is only a name; Never is decided, false.
+    expect(resources[0]?.conditionMeanings).toEqual({
+      IsPublic: "Stage is public",
+      IsShared: "(IsPublic or Stage is shared)",
+      IsPrivate: "not IsShared",
+      TeamShared: "(IsShared and not Team is ops)",
+    });
+    // Nothing when no undecided condition has a known meaning.
+    expect(
+      load(text, { Stage: "public", Team: "ops" }).resources[0]?.conditionMeanings,
+    ).toBeUndefined();
+  });
+
   it("keeps a list item whose other branch is AWS::NoValue, recording its condition and line", () => {
     const text = `${undecided}    Type: AWS::S3::BucketPolicy
     Properties:

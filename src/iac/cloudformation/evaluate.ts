@@ -295,6 +295,85 @@ export class TemplateEvaluator {
   }
 
   /**
+   * What the undecided condition `name` means over parameters a deployment may give any value
+   * (unknown to the template: no value given and no `Default`, or an SSM parameter's; no
+   * `AllowedValues`): a condition text of their values ("Env is prod or Env is staging") and the
+   * names of other undecided conditions it reads, so that the diff can tell a condition
+   * redefined wider under its name (policy/conditions.ts `widening`). Parts the template decides
+   * are folded in. undefined when anything else leaves it undecided (an import, a pseudo
+   * parameter, a parameter with `AllowedValues`, which `choiceDefinition` says, a value no one
+   * word names): the name is then all that is known of it.
+   */
+  conditionMeaning(name: string): string | undefined {
+    const body = this.scope.conditions.get(name);
+    if (body === undefined) return undefined;
+    const errorCount = this.errors.length;
+    const meaning = this.meaningOf(body);
+    // Each part was evaluated when the condition was: its errors are reported then.
+    this.errors.length = errorCount;
+    return typeof meaning === "string" ? meaning : undefined;
+  }
+
+  /** `conditionMeaning` of one condition expression: decided, a text, or unknown (undefined). */
+  private meaningOf(node: TemplateNode): boolean | string | undefined {
+    const decided = this.conditionExpression(node, newTrace());
+    if (decided !== undefined) return decided;
+    const only = node.kind === "mapping" && node.entries.length === 1 ? node.entries[0] : undefined;
+    const operands = only?.value.kind === "sequence" ? only.value.items : [];
+    switch (only?.key) {
+      case "Condition": {
+        const named = only.value.kind === "scalar" ? only.value.value : undefined;
+        return typeof named === "string" && /^[A-Za-z0-9]+$/.test(named) ? named : undefined;
+      }
+      case "Fn::Equals": {
+        const [left, right] = operands;
+        if (operands.length !== 2 || !left || !right) return undefined;
+        return this.valueIs(left, right) ?? this.valueIs(right, left);
+      }
+      case "Fn::And":
+      case "Fn::Or": {
+        const decisive = only.key === "Fn::Or";
+        const parts: string[] = [];
+        for (const operand of operands) {
+          const part = this.meaningOf(operand);
+          if (part === undefined) return undefined;
+          if (part === decisive) return decisive;
+          if (typeof part === "string") parts.push(part);
+        }
+        if (parts.length === 0) return !decisive;
+        return parts.length === 1 ? parts[0] : `(${parts.join(decisive ? " or " : " and ")})`;
+      }
+      case "Fn::Not": {
+        const part = operands.length === 1 ? this.meaningOf(operands[0]!) : undefined;
+        return typeof part === "string" ? `not ${part}` : part === undefined ? undefined : !part;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * "P is v" for `Fn::Equals` of `reference`, a `Ref` to a parameter whose value the template
+   * leaves unknown and no `AllowedValues` bounds, and `value`, one word the template decides.
+   */
+  private valueIs(reference: TemplateNode, value: TemplateNode): string | undefined {
+    const ref =
+      reference.kind === "mapping" && reference.entries.length === 1
+        ? reference.entries[0]
+        : undefined;
+    const parameter =
+      ref?.key === "Ref" && ref.value.kind === "scalar" ? ref.value.value : undefined;
+    if (typeof parameter !== "string" || !/^[A-Za-z0-9]+$/.test(parameter)) return undefined;
+    const current = this.scope.parameters.get(parameter);
+    if (current === undefined || !isUnknown(current) || this.scope.choices?.has(parameter))
+      return undefined;
+    const evaluated = this.evaluate(value, null, newTrace());
+    const text = evaluated === undefined || evaluated === NO_VALUE ? null : scalarText(evaluated);
+    if (text === null || !/^[^\s()]+$/.test(text) || ["and", "or", "not"].includes(text))
+      return undefined;
+    return choiceText(parameter, text);
+  }
+
+  /**
    * `evaluate` run once per combination of the `AllowedValues` of `parameters` (all of them
    * when `parameters` is empty, once), each taken in `chosen`; null past MAX_CHOICE_COMBINATIONS.
    */

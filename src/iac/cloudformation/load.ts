@@ -14,6 +14,9 @@
 //   values each item may take. A resource whose condition texts may name such values carries
 //   `choices`: each non-list parameter's values and the conditions they alone decide, so that a
 //   finding under every value is seen to hold in every deployment (policy/conditions.ts).
+//   It carries `conditionMeanings` too, outside a nested stack's template: what each undecided
+//   condition means over parameters a deployment may give any value ("Env is prod"), so that the
+//   diff tells a condition the pull request redefined wider under the same name.
 // - Pseudo parameters (`AWS::Region`, `AWS::AccountId`, `AWS::Partition`, ...) are unknown unless
 //   given in `options.parameters` under their own name: one template deploys to many accounts,
 //   regions and partitions, so none of them is assumed.
@@ -271,6 +274,7 @@ export function loadCloudFormation(
     evaluator,
     scope,
     choices: choiceDomain(exclusive, scope, evaluator),
+    meanings: options.nested ? undefined : conditionMeanings(scope, evaluator),
     globals: sections.get("Globals"),
     at,
     // Another macro may add what the template leaves out.
@@ -338,6 +342,8 @@ interface ResourceContext {
   globals: TemplateNode | undefined;
   /** What condition texts naming parameter values mean (`Resource.choices`), if any may. */
   choices: ChoiceDomain | undefined;
+  /** What undecided conditions mean (`Resource.conditionMeanings`), if any is known. */
+  meanings: { [condition: string]: string } | undefined;
   at(span: Span, code: string, message: string, level?: "warning"): void;
   /** Whether a required property missing is reported (`missingProperties`). */
   requireProperties: boolean;
@@ -345,7 +351,7 @@ interface ResourceContext {
 }
 
 function loadResource(entry: TemplateEntry, context: ResourceContext): Resource | null {
-  const { template, evaluator, scope, globals, choices, at } = context;
+  const { template, evaluator, scope, globals, choices, meanings, at } = context;
   const body = entry.value;
   const field = (name: string): TemplateNode | undefined =>
     body.kind === "mapping" ? body.entries.find((inner) => inner.key === name)?.value : undefined;
@@ -439,6 +445,8 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
   }
   trace.references.delete(entry.key);
   Object.assign(readFrom, trace.readFrom);
+  const conditioned =
+    Object.keys(trace.conditional).length + Object.keys(trace.alternatives).length > 0;
 
   return {
     address: entry.key,
@@ -463,10 +471,8 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
       ? { parameterDefaults: trace.parameterDefaults }
       : {}),
     ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
-    ...(choices !== undefined &&
-    Object.keys(trace.conditional).length + Object.keys(trace.alternatives).length > 0
-      ? { choices }
-      : {}),
+    ...(choices !== undefined && conditioned ? { choices } : {}),
+    ...(meanings !== undefined && conditioned ? { conditionMeanings: meanings } : {}),
   };
 }
 
@@ -625,6 +631,23 @@ function choiceDomain(
     if (definition !== undefined) conditions[name] = definition;
   }
   return { parameters, conditions };
+}
+
+/**
+ * What each condition the template cannot decide means over parameters a deployment may give any
+ * value (`TemplateEvaluator.conditionMeaning`), those known; undefined when none is.
+ */
+function conditionMeanings(
+  scope: TemplateScope,
+  evaluator: TemplateEvaluator,
+): { [condition: string]: string } | undefined {
+  const meanings: { [condition: string]: string } = {};
+  for (const [name, span] of scope.conditionDefinitions) {
+    if (evaluator.condition(name, span) !== undefined) continue;
+    const meaning = evaluator.conditionMeaning(name);
+    if (meaning !== undefined) meanings[name] = meaning;
+  }
+  return Object.keys(meanings).length > 0 ? meanings : undefined;
 }
 
 function namedEntries(section: TemplateNode | undefined): Map<string, TemplateNode> {

@@ -1,0 +1,122 @@
+// `tollgate diff` on a CloudFormation condition the pull request redefined under the same name.
+// A condition no `AllowedValues` decide was compared by its name alone, so `IsProd` widened from
+// one environment to two (or to every one) kept what it guards existing. It is now compared by
+// what it means at each commit, over parameters a deployment may give any value: wider is new,
+// saying where; narrower is existing, saying so; the same meaning written another way is existing.
+import { describe, expect, it } from "vitest";
+import { diffArgs, jsonFindings, runOnFiles } from "./support/cli.js";
+
+interface JsonFinding {
+  rule: string;
+  status: string;
+  widened?: string;
+  narrowed?: string;
+}
+
+/**
+ * A bastion whose SSH ingress and an admin role exist only when `isProd` holds, with an
+ * `AllowBastion` condition reading it, in the style of cfngoat.
+ */
+const template = (isProd: string) => `AWSTemplateFormatVersion: "2010-09-09"
+Description: Bastion host access for the operations team
+Parameters:
+  Environment:
+    Description: Environment name
+    Type: String
+  BastionEnabled:
+    Description: Whether the bastion is reachable
+    Type: String
+Conditions:
+  IsProd: ${isProd}
+  AllowBastion: !And [!Condition IsProd, !Equals [!Ref BastionEnabled, "true"]]
+Resources:
+  BastionSG:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: !Sub "\${Environment} bastion"
+      VpcId: vpc-0a1b2c3d
+      SecurityGroupEgress:
+        - IpProtocol: tcp
+          FromPort: 443
+          ToPort: 443
+          CidrIp: 10.0.0.0/8
+      SecurityGroupIngress:
+        - !If
+          - AllowBastion
+          - IpProtocol: tcp
+            FromPort: 22
+            ToPort: 22
+            CidrIp: 0.0.0.0/0
+          - !Ref AWS::NoValue
+  OpsRole:
+    Type: AWS::IAM::Role
+    Condition: IsProd
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Service: ec2.amazonaws.com
+            Action: sts:AssumeRole
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/AdministratorAccess
+`;
+
+const prod = "!Equals [!Ref Environment, prod]";
+const prodOrStaging = "!Or [!Equals [!Ref Environment, prod], !Equals [!Ref Environment, staging]]";
+
+async function diff(base: string, head: string, format = "json") {
+  const files = { "base/bastion.yaml": template(base), "head/bastion.yaml": template(head) };
+  return runOnFiles("cfn-conditions", files, (dir) => diffArgs(dir, "--format", format));
+}
+
+const labels = (stdout: string) =>
+  jsonFindings<JsonFinding>(stdout).map(
+    (f) => `${f.status} ${f.rule} ${f.widened ?? f.narrowed ?? "-"}`,
+  );
+
+describe("tollgate diff on a CloudFormation condition redefined under its name", () => {
+  it("calls what it guards new when it holds in more environments, in every format", async () => {
+    const json = await diff(prod, prodOrStaging);
+    expect(json.stderr).toBe("");
+    const widened =
+      "now also when Environment is staging; IsProd now means Environment is prod or Environment is staging";
+    expect(labels(json.stdout)).toEqual([
+      `new TG-IAM-007 ${widened}`,
+      "new TG-NET-001 now also where it did not hold (was only when AllowBastion); IsProd now means Environment is prod or Environment is staging",
+    ]);
+    expect(json.code).toBe(1);
+    for (const format of ["text", "markdown", "sarif"]) {
+      const { stdout, code } = await diff(prod, prodOrStaging, format);
+      expect(stdout).toContain(`widened by this change: ${widened}`);
+      expect(code).toBe(1);
+    }
+  });
+
+  it("calls it new when redefined to hold in every environment", async () => {
+    const always =
+      "!Or [!Equals [!Ref Environment, prod], !Not [!Equals [!Ref Environment, prod]]]";
+    const { code, stdout } = await diff(prod, always);
+    expect(labels(stdout).map((line) => line.split(" ").slice(0, 2).join(" "))).toEqual([
+      "new TG-IAM-007",
+      "new TG-NET-001",
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it("keeps it existing, saying so, when narrowed; existing when written another way", async () => {
+    const narrowed = await diff(prodOrStaging, prod);
+    expect(labels(narrowed.stdout)).toEqual([
+      "existing TG-IAM-007 now only when IsProd; IsProd now means Environment is prod",
+      "existing TG-NET-001 now only when AllowBastion; IsProd now means Environment is prod",
+    ]);
+    expect(narrowed.code).toBe(0);
+    const rewritten = await diff(
+      prodOrStaging,
+      "!Or [!Equals [staging, !Ref Environment], !Equals [!Ref Environment, prod]]",
+    );
+    expect(labels(rewritten.stdout)).toEqual(["existing TG-IAM-007 -", "existing TG-NET-001 -"]);
+    expect(rewritten.code).toBe(0);
+  });
+});

@@ -1,8 +1,10 @@
-// Checks over resolved rules that need the whole rule tree: every call names a builtin of the
-// catalog or a user function with a matching arity (one more only in the output-argument form,
-// a call that is a whole expression), `with` targets name something replaceable, and arguments
-// whose type is known without evaluation (literals, builtin results) have a type the builtin
-// declares: what OPA's type checker rejects at compile time would otherwise be a silent undefined.
+// Checks over resolved rules that need the whole rule tree, each run as the stage of OPA's compiler
+// it stands for (compile/index.ts runs them in OPA's order): `with` targets name something
+// replaceable (RewriteWithValues); every call names a builtin of the catalog or a user function
+// with a matching arity, one more only in the output-argument form, a call that is a whole
+// expression (CheckUndefinedFuncs); and arguments whose type is known without evaluation
+// (literals, builtin results) have a type the builtin declares (CheckTypes): what OPA's type
+// checker rejects at compile time would otherwise be a silent undefined.
 
 import type { Body, Expr, Rule, Term } from "../syntax/ast.js";
 import { regoError, type RegoError } from "../syntax/errors.js";
@@ -16,8 +18,16 @@ import {
 import { exprTerms, operatorName, termChildren } from "./terms.js";
 import { findNode, type RuleTreeNode } from "./tree.js";
 
-export function checkRule(rule: Rule, tree: RuleTreeNode, errors: RegoError[]): void {
-  const checker = new CallChecker(tree, errors);
+/** Which of OPA's stages a pass over the rules stands for; each reports only its own errors. */
+export type CheckStage = "with-targets" | "calls" | "types";
+
+export function checkRule(
+  rule: Rule,
+  tree: RuleTreeNode,
+  stage: CheckStage,
+  errors: RegoError[],
+): void {
+  const checker = new CallChecker(tree, stage, errors);
   for (let alternative: Rule | undefined = rule; alternative; alternative = alternative.else) {
     for (const term of alternative.head.ref.slice(1)) checker.term(term);
     if (alternative.head.key) checker.term(alternative.head.key);
@@ -27,10 +37,20 @@ export function checkRule(rule: Rule, tree: RuleTreeNode, errors: RegoError[]): 
 }
 
 class CallChecker {
+  // Every pass walks every call; an error of another stage goes to a list nobody reads.
+  private readonly errors: RegoError[];
+  private readonly typeErrors: RegoError[];
+  private readonly targetErrors: RegoError[];
+
   constructor(
     private readonly tree: RuleTreeNode,
-    private readonly errors: RegoError[],
-  ) {}
+    stage: CheckStage,
+    errors: RegoError[],
+  ) {
+    this.errors = stage === "calls" ? errors : [];
+    this.typeErrors = stage === "types" ? errors : [];
+    this.targetErrors = stage === "with-targets" ? errors : [];
+  }
 
   body(body: Body): void {
     for (const expr of body) this.expr(expr);
@@ -129,7 +149,7 @@ class CallChecker {
       return actual !== undefined && !allowed.includes("any") && !allowed.includes(actual);
     });
     if (!mismatch) return;
-    this.errors.push(
+    this.typeErrors.push(
       regoError(
         "rego_type_error",
         term.loc,
@@ -166,7 +186,7 @@ class CallChecker {
       (BUILTINS.has(name) || UNSUPPORTED_OPA_BUILTINS.has(name) || name === PRINT)
     )
       return;
-    this.errors.push(
+    this.targetErrors.push(
       regoError(
         "rego_compile_error",
         target.loc,

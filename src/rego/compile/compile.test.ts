@@ -324,6 +324,41 @@ describe("rule tree and cross-rule checks", () => {
     ]);
   });
 
+  it("stops after the first of OPA's stages that finds errors, with all of that stage's", () => {
+    const stageOf = (body: string) =>
+      errorsOf(`package t\n${body}\n`).map((e) => `${e.line}:${e.code}: ${e.message}`);
+    // CheckSafetyRuleBodies runs before CheckTypes: the unsafe var is the error, not the type error
+    // of the same rule, and every unsafe var of every rule is listed.
+    expect(stageOf(`p if count(5) > x\nq if y > 1`)).toEqual([
+      "2:rego_unsafe_var_error: var x is unsafe",
+      "3:rego_unsafe_var_error: var y is unsafe",
+    ]);
+    // CheckUndefinedFuncs before the safety checks.
+    expect(stageOf(`p if foo(x)\nq if y > 1`)).toEqual([
+      "2:rego_type_error: undefined function foo",
+    ]);
+    // CheckRuleConflicts before CheckUndefinedFuncs.
+    expect(stageOf(`p := 1\np contains 2\nq := foo(1)`)).toEqual([
+      "3:rego_type_error: conflicting rules data.t.p found: complete rule at policy.rego:2 and partial set rule (contains)",
+    ]);
+    // RewriteWithValues before CheckRuleConflicts.
+    expect(stageOf(`p := 1\np contains 2\nq if true with foo as 1`)).toEqual([
+      "4:rego_compile_error: invalid with target foo: must be input, data or a function",
+    ]);
+    // Name resolution (ResolveRefs, RewriteLocalVars) first of all.
+    expect(stageOf(`p if {\n\tx := 1\n\tx := 2\n}\nq := foo(1)`)).toEqual([
+      "4:rego_compile_error: var x assigned above",
+    ]);
+    // CheckRecursion before CheckTypes.
+    expect(stageOf(`p if q\nq if p\nr := 1 + "a"`)).toEqual([
+      "2:rego_recursion_error: rule data.t.p is recursive: data.t.p -> data.t.q -> data.t.p",
+    ]);
+    expect(stageOf(`r := 1 + "a"\ns := upper(1)`)).toEqual([
+      "2:rego_type_error: plus: invalid argument(s) have: (number, string) want: (number, number)",
+      "3:rego_type_error: upper: invalid argument(s) have: (number) want: (string)",
+    ]);
+  });
+
   it("returns parse errors without compiling", () => {
     expect(
       compileModules({ "a.rego": "package a\np if {", "b.rego": "package b\nq := 1" }).errors,

@@ -66,9 +66,16 @@ export function compileModules(modules: Record<string, string>): CompileModulesR
 /**
  * The compile stage over modules already parsed (for callers that parse themselves, and have the
  * parser's warnings).
+ *
+ * The checks run in the order of OPA's compiler stages (`ast/compile.go`), and, as there, the
+ * first stage that finds errors is the last to run: its errors, every one it found in any module,
+ * are the result, and what later stages would say (often the first error seen again, a type error
+ * of a var the safety check already refused) is not. Name resolution stands for OPA's ResolveRefs,
+ * CheckDuplicateImports and RewriteLocalVars together, which it does in one pass.
  */
 export function compileParsed(parsed: readonly Module[]): Omit<CompileModulesResult, "warnings"> {
   const errors: RegoError[] = [];
+  const failed = () => ({ errors: dedupe(errors) });
   const rulesByPackage = new Map<string, Set<string>>();
   for (const module of parsed) {
     const key = module.package.path.join("\u0000");
@@ -89,9 +96,19 @@ export function compileParsed(parsed: readonly Module[]): Omit<CompileModulesRes
       errors,
     ),
   );
-  const tree = buildRuleTree(resolved, errors);
-  for (const module of resolved) for (const rule of module.rules) checkRule(rule, tree, errors);
+  if (errors.length > 0) return failed();
+  const rules = resolved.flatMap((module) => module.rules);
+  const conflicts: RegoError[] = [];
+  const tree = buildRuleTree(resolved, conflicts);
+  // RewriteWithValues, then CheckRuleConflicts, then CheckUndefinedFuncs.
+  for (const rule of rules) checkRule(rule, tree, "with-targets", errors);
+  if (errors.length > 0) return failed();
+  errors.push(...conflicts);
+  if (errors.length > 0) return failed();
+  for (const rule of rules) checkRule(rule, tree, "calls", errors);
+  if (errors.length > 0) return failed();
 
+  // CheckSafetyRuleHeads and CheckSafetyRuleBodies, which also order each body.
   const safety = {
     isLocal: (name: string) => locals.original.has(name),
     original: (name: string) => locals.original.get(name) ?? name,
@@ -105,11 +122,14 @@ export function compileParsed(parsed: readonly Module[]): Omit<CompileModulesRes
     ...module,
     rules: module.rules.map((rule) => orderRule(rule, safety)),
   }));
+  if (errors.length > 0) return failed();
   const orderedTree = buildRuleTree(ordered, []);
   const dependencies = buildDependencies(orderedTree);
   checkRecursion(dependencies, errors);
-
-  if (errors.length > 0) return { errors: dedupe(errors) };
+  if (errors.length > 0) return failed();
+  // CheckTypes, which OPA runs after CheckRecursion.
+  for (const rule of rules) checkRule(rule, tree, "types", errors);
+  if (errors.length > 0) return failed();
   return {
     policy: { modules: ordered, tree: orderedTree, dependencies, originalNames: locals.original },
     errors: [],

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { mkdtemp, writeFile, readFile, rm } from "node:fs/promises";
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { mkdir, mkdtemp, writeFile, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { create } from "tar";
-import { readBundle, writeBundle } from "./bundle.js";
+import { compileRego } from "../rego/compiler.js";
+import { hostBuiltins } from "../rego/runtime/index.js";
+import { BundleError, readBundle, writeBundle } from "./bundle.js";
 
 const wasmMagic = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
 
@@ -80,4 +83,89 @@ describe("OPA bundles", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it("reads a hand-made bundle's data.yaml and data.yml, each at its folder's path, as OPA does", async () => {
+    const bundle = await readBundle(
+      await tarball({
+        ".manifest": JSON.stringify({ wasm: [{ entrypoint: "a/b", module: "/policy.wasm" }] }),
+        "policy.wasm": wasmMagic,
+        "data.json": JSON.stringify({ top: 1 }),
+        "acme/data.yaml": "allowed_instance_types: [t3.micro]\n",
+        "acme/limits/data.yml": "max: 9007199254740993\n",
+      }),
+    );
+    expect(bundle.data).toEqual({
+      top: 1,
+      acme: { allowed_instance_types: ["t3.micro"], limits: { max: 9007199254740993n } },
+    });
+  });
+
+  it("refuses a bundle whose data files set one value twice or do not parse, each located", async () => {
+    const bytes = await tarball({
+      ".manifest": JSON.stringify({ wasm: [{ entrypoint: "a/b", module: "/policy.wasm" }] }),
+      "policy.wasm": wasmMagic,
+      "data.json": JSON.stringify({ acme: { x: 1 } }),
+      "acme/data.yaml": "x: 2\n",
+      "other/data.yml": "a: [1,\n",
+    });
+    const error = await readBundle(bytes, "hand.tar.gz").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BundleError);
+    const lines = (error as BundleError).message.split("\n");
+    expect(lines[0]).toBe(
+      "hand.tar.gz: data.json:1:1: data.acme.x is also set by acme/data.yaml: data files may add keys to one another's objects, not set the same value",
+    );
+    expect(lines[1]).toMatch(/^other\/data\.yml:\d+:\d+: /);
+  });
+
+  it("evaluates an opa build -t wasm style bundle's rule over its data.yaml", async () => {
+    const { wasm } = await compileRego(
+      {
+        "acme.rego": `package acme
+
+import rego.v1
+
+deny contains t if {
+\tsome t in data.acme.allowed_instance_types
+\tt == input.type
+}
+`,
+      },
+      { entrypoints: ["acme/deny"] },
+    );
+    const bundle = await readBundle(
+      await tarball({
+        ".manifest": JSON.stringify({
+          wasm: [{ entrypoint: "acme/deny", module: "/policy.wasm" }],
+        }),
+        "policy.wasm": wasm,
+        "acme/data.yaml": "allowed_instance_types: [t3.micro]\n",
+      }),
+    );
+    const policy = await loadPolicy(
+      bundle.modules["/policy.wasm"] as Uint8Array,
+      undefined,
+      hostBuiltins,
+    );
+    policy.setData(bundle.data);
+    expect(policy.evaluate({ type: "t3.micro" }, "acme/deny")).toEqual([{ result: ["t3.micro"] }]);
+  });
 });
+
+/** A gzipped tar of `files` (path to text or bytes), each written with a leading slash. */
+async function tarball(files: Record<string, string | Uint8Array>): Promise<Uint8Array> {
+  const dir = await mkdtemp(path.join(tmpdir(), "bundle-test-"));
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+      await writeFile(path.join(dir, name), content);
+    }
+    const out = path.join(dir, "b.tar.gz");
+    await create({ gzip: true, file: out, cwd: dir, prefix: "/" }, Object.keys(files));
+    return new Uint8Array(await readFile(out));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,11 +1,14 @@
 // OPA bundles as `opa build -t wasm` writes them: a gzipped tar with `/policy.wasm`, `/data.json`
-// and `/.manifest` (whose `wasm` list names each entrypoint, with its rule annotations). We read
+// and `/.manifest` (whose `wasm` list names each entrypoint, with its rule annotations); a bundle
+// made by hand may hold data files (`data.json`, `data.yaml`, `data.yml`) in any folder. We read
 // bundles made by either tool and write the same layout, bounded against tar bombs.
 import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Parser, create } from "tar";
 import { z } from "zod";
+import { exactJsonText } from "../rego/runtime/index.js";
+import { isDataFile, mergeDataFiles, type DataFile } from "./data.js";
 
 /**
  * The entrypoint our builds add beside the rules: an object from each rule's entrypoint to its
@@ -37,7 +40,7 @@ export interface PolicyBundle {
   manifest: BundleManifest;
   /** Wasm modules by their bundle path (`/policy.wasm`). */
   modules: Record<string, Uint8Array>;
-  /** The bundle's base document (`/data.json`, merged when a bundle has several). */
+  /** The bundle's base document: its data files merged (`/data.json` from `opa build`). */
   data: Record<string, unknown>;
   /** Rego sources the bundle carries (`opa build` includes them), by bundle path. */
   sources: Record<string, string>;
@@ -122,23 +125,21 @@ function assembleBundle(entries: Map<string, Buffer>, name: string): PolicyBundl
   }
   const modules: Record<string, Uint8Array> = {};
   const sources: Record<string, string> = {};
-  let data: Record<string, unknown> = {};
+  const dataFiles: DataFile[] = [];
   for (const [entryPath, content] of entries) {
     if (entryPath.endsWith(".wasm")) modules[entryPath] = new Uint8Array(content);
     else if (entryPath.endsWith(".rego")) sources[entryPath] = content.toString("utf8");
-    else if (path.posix.basename(entryPath) === "data.json") {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(content.toString("utf8"));
-      } catch (error) {
-        throw new BundleError(name, `${entryPath} is not JSON: ${(error as Error).message}`);
-      }
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        throw new BundleError(name, `${entryPath} must hold a JSON object`);
-      }
-      data = mergeAt(data, path.posix.dirname(entryPath), parsed as Record<string, unknown>);
-    }
+    else if (isDataFile(entryPath))
+      dataFiles.push({ path: entryPath.slice(1), text: content.toString("utf8") });
   }
+  // As OPA's bundle reader: `data.json`, `data.yaml` and `data.yml` at any depth, each at its
+  // folder's path, merged as a policy folder's are, `data.tollgate` included (taken as it is).
+  const { data, errors } = mergeDataFiles(dataFiles, "", true);
+  if (errors.length > 0)
+    throw new BundleError(
+      name,
+      errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join("\n"),
+    );
   for (const resolver of manifest.wasm ?? []) {
     if (!modules[normalise(resolver.module)]) {
       throw new BundleError(
@@ -150,28 +151,6 @@ function assembleBundle(entries: Map<string, Buffer>, name: string): PolicyBundl
   if (Object.keys(modules).length === 0)
     throw new BundleError(name, "holds no Wasm module (/policy.wasm)");
   return { manifest, modules, data, sources };
-}
-
-/** Place a data.json found at `dir` (`/a/b`) under the keys `a.b` of the base document. */
-function mergeAt(
-  base: Record<string, unknown>,
-  dir: string,
-  value: Record<string, unknown>,
-): Record<string, unknown> {
-  const keys = dir.split("/").filter(Boolean);
-  const result: Record<string, unknown> = { ...base };
-  let cursor = result;
-  for (const key of keys) {
-    const next = cursor[key];
-    const child =
-      typeof next === "object" && next !== null && !Array.isArray(next)
-        ? { ...(next as Record<string, unknown>) }
-        : {};
-    cursor[key] = child;
-    cursor = child;
-  }
-  Object.assign(cursor, value);
-  return result;
 }
 
 export interface BundleContents {
@@ -199,7 +178,7 @@ export async function writeBundle(contents: BundleContents): Promise<Uint8Array>
   const dir = await mkdtemp(path.join(tmpdir(), "tollgate-bundle-"));
   try {
     const files: string[] = ["data.json", "policy.wasm", ".manifest"];
-    await writeFile(path.join(dir, "data.json"), JSON.stringify(contents.data ?? {}));
+    await writeFile(path.join(dir, "data.json"), exactJsonText(contents.data ?? {}));
     await writeFile(path.join(dir, "policy.wasm"), contents.wasm);
     await writeFile(path.join(dir, ".manifest"), JSON.stringify(manifest));
     for (const [sourcePath, text] of Object.entries(contents.sources ?? {})) {

@@ -116,6 +116,24 @@ describe("a policy folder's data files", () => {
     });
   });
 
+  it("keep integers past 2^53 exact, as OPA reads data's numbers, in JSON and YAML alike", () => {
+    const merged = mergeDataFiles([
+      { path: "acme/data.json", text: '{"account": 123456789012345678901, "n": 9007199254740993}' },
+      {
+        path: "acme/more/data.yaml",
+        text: "ids: [9007199254740993, -18446744073709551617]\nf: 1.5\n",
+      },
+    ]);
+    expect(merged.errors).toEqual([]);
+    expect(merged.data).toEqual({
+      acme: {
+        account: 123456789012345678901n,
+        n: 9007199254740993n,
+        more: { ids: [9007199254740993n, -18446744073709551617n], f: 1.5 },
+      },
+    });
+  });
+
   it("are read with the folder's Rego, and under fixtures/ stay fixtures", async () => {
     await withTempDir("policy-data", async (dir) => {
       await mkdir(path.join(dir, "acme", "fixtures"), { recursive: true });

@@ -11,8 +11,9 @@ import {
   type TemplateEntry,
   type TemplateNode,
 } from "../iac/cloudformation/parse.js";
-import { plainValue, readJson } from "../iac/json/index.js";
+import { readJson, type JsonNode } from "../iac/json/index.js";
 import type { LoadError } from "../model/types.js";
+import { exactInteger } from "../rego/runtime/index.js";
 import type { Module } from "../rego/syntax/index.js";
 
 const DATA_FILE_NAMES = new Set(["data.json", "data.yaml", "data.yml"]);
@@ -36,11 +37,13 @@ export type Document = Record<string, unknown>;
 /**
  * Merge data files into one base document. `root` is the folder the files' paths start with
  * (`tollgate/policies` in the app; empty for the CLI, whose paths are relative to the folder): a
- * file's place under `data` is its folder below `root`.
+ * file's place under `data` is its folder below `root`. `data.tollgate` is refused unless
+ * `allowReserved` (a prebuilt bundle's data, taken as it is).
  */
 export function mergeDataFiles(
   files: readonly DataFile[],
   root = "",
+  allowReserved = false,
 ): { data: Document; errors: LoadError[] } {
   const data: Document = {};
   const errors: LoadError[] = [];
@@ -66,7 +69,8 @@ export function mergeDataFiles(
       continue;
     }
     const reserved =
-      at[0] === RESERVED_ROOT || (at.length === 0 && isObject(value) && RESERVED_ROOT in value);
+      !allowReserved &&
+      (at[0] === RESERVED_ROOT || (at.length === 0 && isObject(value) && RESERVED_ROOT in value));
     if (reserved) {
       fail(
         `data.${RESERVED_ROOT} is Tollgate's (its rules, the built-in helpers and data.${RESERVED_ROOT}.settings, which each scan sets): put your data under another name, e.g. data.acme`,
@@ -133,7 +137,7 @@ function parseDataFile(file: DataFile): { value: unknown } | { error: LoadError 
   if (file.path.endsWith(".json")) {
     const read = readJson(file.text, MAX_NESTING_DEPTH);
     if ("error" in read) return error(read.error.line, read.error.column, read.error.message);
-    return { value: plainValue(read.root) };
+    return { value: exactValue(read.root, file.text) };
   }
   // The CloudFormation loader's YAML reader, bounded against deep nesting, alias bombs and size.
   const parsed = parseTemplate(file);
@@ -148,7 +152,7 @@ function parseDataFile(file: DataFile): { value: unknown } | { error: LoadError 
     const tag = /^!\S*/.exec(file.text.slice(tagged.keySpan.start, tagged.keySpan.end))?.[0];
     return error(at.line, at.column, `${tag} is a CloudFormation tag; data files take plain YAML`);
   }
-  return { value: plainNode(parsed.root) };
+  return { value: plainNode(parsed.root, file.text) };
 }
 
 /** The first entry the reader made of a short-form tag: its key is written as `!Tag`. */
@@ -168,10 +172,37 @@ function firstTag(node: TemplateNode, text: string): TemplateEntry | undefined {
   return undefined;
 }
 
-function plainNode(node: TemplateNode): unknown {
-  if (node.kind === "scalar") return node.value;
-  if (node.kind === "sequence") return node.items.map(plainNode);
-  return Object.fromEntries(node.entries.map((entry) => [entry.key, plainNode(entry.value)]));
+function plainNode(node: TemplateNode, text: string): unknown {
+  if (node.kind === "scalar")
+    return typeof node.value === "number"
+      ? exactInteger(text.slice(node.span.start, node.span.end), node.value)
+      : node.value;
+  if (node.kind === "sequence") return node.items.map((item) => plainNode(item, text));
+  return Object.fromEntries(node.entries.map((entry) => [entry.key, plainNode(entry.value, text)]));
+}
+
+/** A JSON value as JSON.parse reads it, but an integer a double cannot hold is a bigint. */
+function exactValue(node: JsonNode, text: string): unknown {
+  if (node.kind === "scalar")
+    return typeof node.value === "number"
+      ? exactInteger(text.slice(node.start, node.end), node.value)
+      : node.value;
+  if (node.kind === "array") return node.elements.map((element) => exactValue(element, text));
+  return Object.fromEntries(
+    node.members.map((member) => [member.key.value, exactValue(member.value, text)]),
+  );
+}
+
+/**
+ * JSON text read as `exactValue` does, at most `maxDepth` objects and arrays deep; the error
+ * (line and column) when it is not JSON.
+ */
+export function readExactJson(
+  text: string,
+  maxDepth = MAX_NESTING_DEPTH,
+): { value: unknown } | { error: { line: number; column: number; message: string } } {
+  const read = readJson(text, maxDepth);
+  return "error" in read ? { error: read.error } : { value: exactValue(read.root, text) };
 }
 
 /**

@@ -264,6 +264,32 @@ results["tollgate/rules/network/ssh/deny"] := [{"resource": "aws_security_group.
     ]);
   });
 
+  it("evaluates over a data file's integers past 2^53 as written, and writes them so to data.json", async () => {
+    const exact = rule(
+      "exact",
+      "T-EXACT",
+      `deny contains {"resource": "aws_security_group.web", "message": "m", "evidence": "e"} if {
+\tdata.acme.account == 9007199254740993
+\tdata.acme.ids[0] == 123456789012345678901
+}`,
+    );
+    const built = await buildPolicies([
+      exact,
+      { path: "acme/data.yaml", text: "account: 9007199254740993\n" },
+      { path: "acme/data.json", text: '{"ids": [123456789012345678901]}' },
+    ]);
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    const bytes = await bundleOf(built.built);
+    const bundle = await readBundle(bytes);
+    expect(bundle.data).toEqual({
+      acme: { account: 9007199254740993n, ids: [123456789012345678901n] },
+    });
+    const ruleSet = await loadRuleSet(bundle);
+    expect(ruleSet.evaluate(resources).findings.map((f) => f.rule)).toEqual(["T-EXACT"]);
+    // With rule settings too, which replace the base document for the call.
+    expect(ruleSet.evaluate(resources, { x: 1 }).findings.map((f) => f.rule)).toEqual(["T-EXACT"]);
+  });
+
   it("gives rule settings as data.tollgate.settings for one call, over the bundle's own data", async () => {
     const bundle = await build([
       rule(

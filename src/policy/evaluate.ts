@@ -5,7 +5,7 @@ import * as opaWasm from "@open-policy-agent/opa-wasm";
 import { policyInput } from "../model/input.js";
 import { deploymentsOf } from "../model/scopes.js";
 import type { Finding, LoadError, Resource } from "../model/types.js";
-import { hostBuiltins, sdkText } from "../rego/runtime/index.js";
+import { exactJsonBytes, hostBuiltins, sdkText } from "../rego/runtime/index.js";
 import { parseModule } from "../rego/syntax/index.js";
 import { ALL_RULES_ENTRYPOINT, type PolicyBundle } from "./bundle.js";
 import { toWorldFindings, type WorldResults } from "./findings.js";
@@ -79,9 +79,11 @@ export async function loadRuleSet(
   const rules: { meta: RuleMetadata; slot: Slot }[] = [];
   /** Where each rule's package is declared, read from the bundle's sources on the first error. */
   let locations: Map<string, Pick<LoadError, "file" | "line" | "column">> | undefined;
+  // As bytes, so integers past 2^53 reach the module as written (rego/runtime/exact-json.ts).
+  const baseDocument = exactJsonBytes(bundle.data);
   const instantiate = (module: WebAssembly.Module): LoadedPolicy => {
     const instance = loadPolicySync(module, MEMORY, hostBuiltins);
-    instance.setData(bundle.data);
+    instance.setData(baseDocument);
     return instance;
   };
   for (const resolver of bundle.manifest.wasm ?? []) {
@@ -115,7 +117,9 @@ export async function loadRuleSet(
     rules: rules.map((r) => r.meta),
     errors,
     evaluate(resources, ruleSettings) {
-      const data = ruleSettings ? withRuleSettings(bundle.data, ruleSettings) : undefined;
+      const data = ruleSettings
+        ? exactJsonBytes(withRuleSettings(bundle.data, ruleSettings))
+        : undefined;
       if (data) for (const slot of slots.values()) slot.instance.setData(data);
       // The SDK hands each `print` line to console.log, which is stdout, where a report in a
       // machine format goes: the lines are collected for the caller instead. Evaluation is
@@ -127,7 +131,7 @@ export async function loadRuleSet(
         return { ...evaluateAll(resources), printed };
       } finally {
         console.log = log;
-        if (data) for (const slot of slots.values()) slot.instance.setData(bundle.data);
+        if (data) for (const slot of slots.values()) slot.instance.setData(baseDocument);
         for (const slot of slots.values())
           if (slot.instance.mem.buffer.byteLength > recycleBytes)
             slot.instance = instantiate(slot.module);

@@ -110,6 +110,26 @@ test_replaced if not p.allow with input as {"user": "ann"} with data.acme.admins
     expect(run.outcomes.map((o) => o.status)).toEqual(["passed", "passed"]);
   });
 
+  it("sees a data file's integer past 2^53 as written (a bigint), in the sandbox too", async () => {
+    const run = await runRegoTests(
+      [
+        {
+          path: "rules/p.rego",
+          text: "package p\n\nmatches if data.acme.id == 9007199254740993\n",
+        },
+      ],
+      tests(`package p_test
+
+import data.p
+
+test_exact if p.matches
+`),
+      { acme: { id: 9007199254740993n } },
+    );
+    expect(run.errors).toEqual([]);
+    expect(run.outcomes.map((o) => o.status)).toEqual(["passed"]);
+  });
+
   it("warns at a test that compares inside 'with ... as', which passes whatever the policy says", async () => {
     const policy = {
       path: "rules/p.rego",

@@ -5,7 +5,10 @@
 // policies.
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
+import { MAX_NESTING_DEPTH } from "../../iac/cloudformation/parse.js";
+import { readExactJson } from "../../policy/data.js";
 import { categorySchema, severitySchema } from "../../policy/metadata.js";
+import { exactJsonText } from "../../rego/runtime/index.js";
 import type { CompiledPolicies } from "../compile.js";
 import { entryMac, macMatches } from "./trust.js";
 
@@ -66,8 +69,9 @@ export function encodeCompiled(
   slot: string,
   macKey: KeyObject,
 ): Uint8Array {
+  // Exact JSON: a data file's integer past 2^53 is a bigint (policy/data.ts).
   const header = Buffer.from(
-    JSON.stringify({
+    exactJsonText({
       key: policies.key,
       origin: policies.origin,
       rules: policies.rules,
@@ -110,17 +114,16 @@ export function decodeCompiled(
   if (payload.byteLength < HEADER_SIZE_BYTES) return { ok: false, problem: "no header" };
   const headerEnd = HEADER_SIZE_BYTES + payload.readUInt32BE(0);
   if (headerEnd > payload.byteLength) return { ok: false, problem: "a header past its end" };
-  let header: z.infer<typeof headerSchema>;
-  try {
-    const parsed = headerSchema.safeParse(
-      JSON.parse(payload.subarray(HEADER_SIZE_BYTES, headerEnd).toString()),
-    );
-    if (!parsed.success)
-      return { ok: false, problem: `a malformed header: ${parsed.error.issues[0]?.message}` };
-    header = parsed.data;
-  } catch {
-    return { ok: false, problem: "a header that is not JSON" };
-  }
+  // A data file's depth, below its folder's, below the header's own objects.
+  const read = readExactJson(
+    payload.subarray(HEADER_SIZE_BYTES, headerEnd).toString(),
+    2 * MAX_NESTING_DEPTH + 8,
+  );
+  if ("error" in read) return { ok: false, problem: "a header that is not JSON" };
+  const parsed = headerSchema.safeParse(read.value);
+  if (!parsed.success)
+    return { ok: false, problem: `a malformed header: ${parsed.error.issues[0]?.message}` };
+  const header = parsed.data;
   if (key !== undefined && header.key !== key)
     return { ok: false, problem: `the entry of ${header.key}` };
   const wasmBytes = header.modules.reduce((sum, m) => sum + m.size, 0);

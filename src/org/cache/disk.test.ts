@@ -122,6 +122,18 @@ describe("the compiled policy codec", () => {
     });
   });
 
+  it("keeps a data file's integer past 2^53 (a bigint) exact through an entry", () => {
+    const exact: CompiledPolicies = {
+      ...compiled,
+      modules: compiled.modules.map((m) => ({ ...m, data: { acme: { id: 9007199254740993n } } })),
+    };
+    const slot = compiledSlot(exact.key);
+    expect(decodeCompiled(encodeCompiled(exact, slot, macKey), slot, macKey)).toEqual({
+      ok: true,
+      policies: exact,
+    });
+  });
+
   it("derives one key from the App's secrets however its PEM is written, and another for other secrets", () => {
     const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const pkcs1 = privateKey.export({ type: "pkcs1", format: "pem" }).toString();

@@ -67,3 +67,4 @@ export function runtimeStaticEnd(): number {
   cachedStaticEnd = Number(end.value);
   return cachedStaticEnd;
 }
+export { exactInteger, exactJsonBytes, exactJsonText } from "./exact-json.js";

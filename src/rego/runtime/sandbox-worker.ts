@@ -2,6 +2,7 @@
 // limit and evaluates inputs sent to it. Errors go back as text for parseEvalError.
 import { parentPort, workerData } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { exactJsonBytes } from "./exact-json.js";
 import { hostBuiltins } from "./host.js";
 import { sdkText } from "./sdk-text.js";
 import { activeDataEnd } from "../wasm/binary.js";
@@ -45,7 +46,8 @@ const policyReady = (
       )
     : loadPolicy(setup.wasm, { initial, maximum: setup.maxMemoryPages }, hostBuiltins)
 ).then((policy) => {
-  if (setup.data !== undefined) policy.setData(setup.data as object);
+  // As bytes, so integers past 2^53 (bigints) reach the module as written.
+  if (setup.data !== undefined) policy.setData(exactJsonBytes(setup.data));
   return policy;
 });
 

@@ -13,6 +13,8 @@ import {
   worldsOf,
   type WorldResultSet,
 } from "../policy/evaluate.js";
+import { clauseOf, type RejectedValue } from "../policy/findings.js";
+import { clausesEntrypoint } from "../rego/plan/index.js";
 import { BoundedPolicy, defaultBounds, type Bounds } from "../rego/runtime/index.js";
 import type { CompiledPolicies, CustomRule } from "./compile.js";
 
@@ -106,7 +108,15 @@ async function evaluateRules(
           }
           const collected = collectWorldFindings(rule.meta, resultSets);
           result.findings.push(...collected.findings);
-          result.errors.push(...collected.errors.map((error) => ({ ...error, file: rule.file })));
+          const located = await clauseLocations(
+            policy,
+            rule.meta.entrypoint,
+            collected.rejected,
+            worlds.map((world) => world.input),
+          );
+          result.errors.push(
+            ...collected.errors.map((error) => located.get(error) ?? { ...error, file: rule.file }),
+          );
         }
       }
     } finally {
@@ -114,6 +124,31 @@ async function evaluateRules(
     }
   }
   return result;
+}
+
+/**
+ * Each rejected value's error moved to the clause that produced it, from the rule's clauses
+ * entrypoint evaluated again in the sandbox, only when a value was rejected (as policy/evaluate.ts
+ * does); none for a module without that entrypoint, or when that evaluation fails.
+ */
+async function clauseLocations(
+  policy: BoundedPolicy,
+  entrypoint: string,
+  rejected: readonly RejectedValue[],
+  inputs: readonly ArrayBuffer[],
+): Promise<Map<LoadError, LoadError>> {
+  const located = new Map<LoadError, LoadError>();
+  if (rejected.length === 0) return located;
+  const resultSets: unknown[] = [];
+  for (const input of inputs) {
+    const outcome = await policy.evaluate(input, clausesEntrypoint(entrypoint));
+    if (outcome.ok) resultSets.push(outcome.resultSet);
+  }
+  for (const { error, value } of rejected) {
+    const at = resultSets.map((resultSet) => clauseOf(resultSet, value)).find(Boolean);
+    if (at) located.set(error, { ...error, ...at });
+  }
+  return located;
 }
 
 function ruleError(

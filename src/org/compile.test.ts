@@ -409,6 +409,32 @@ describe("hostile custom policies", () => {
       `\tr.type == "aws_s3_bucket"\n\tn := ${hundred}\n${body}\n`,
     );
 
+  it("locate a malformed finding at the clause that gave it, in its own file", async () => {
+    const outcome = await compilePolicies(
+      "k",
+      "acme/.github:tollgate/policies",
+      folder({
+        "tollgate/policies/owner_tag.rego": OWNER_TAG_RULE,
+        "tollgate/policies/owner_tag_more.rego":
+          "package tollgate.rules.acme.owner_tag\n\nimport rego.v1\n\n" +
+          'deny contains {"resource": r.address, "evidence": "no message"} if {\n' +
+          '\tsome r in input.resources\n\tr.name == "owned"\n}\n',
+      }),
+    );
+    if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+    const result = await boundedRuleSet(outcome.policies).evaluate(resources);
+    expect(result.findings.map((f) => f.resource)).toEqual(["aws_s3_bucket.logs"]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        file: "tollgate/policies/owner_tag_more.rego",
+        line: 5,
+        column: 1,
+        code: "policy-result",
+        message: expect.stringContaining("returned a malformed finding"),
+      }),
+    ]);
+  });
+
   it("end a long loop at the deadline as a located error", async () => {
     const outcome = await compilePolicies(
       "k",

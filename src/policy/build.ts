@@ -267,7 +267,12 @@ export async function buildPolicies(sources: PolicySource[], dataRoot = ""): Pro
   // prebuilt bundle never needs.
   const { compileRego, RegoCompileError } = await import("../rego/compiler.js");
   try {
-    const compiled = await compileRego(modules, { entrypoints, check: helperReferenceErrors });
+    // Each rule's clauses get an entrypoint, so a bad finding is located at its clause.
+    const compiled = await compileRego(modules, {
+      entrypoints,
+      check: helperReferenceErrors,
+      clauses: Object.keys(annotations),
+    });
     return {
       ok: true,
       built: { wasm: compiled.wasm, rules, annotations, entrypoints, ruleFiles, sources, data },

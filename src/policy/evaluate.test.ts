@@ -264,6 +264,69 @@ results["tollgate/rules/network/ssh/deny"] := [{"resource": "aws_security_group.
     ]);
   });
 
+  it("locates a malformed finding, or one naming no input resource, at the clause that gave it", async () => {
+    const clauses = rule(
+      "clauses",
+      "T-CLAUSES",
+      `deny contains {"resource": r.address, "message": "open", "evidence": "e"} if {
+\tsome r in data.tollgate.lib.groups
+}
+
+deny contains {"resource": r.address, "evidence": "no message"} if {
+\tsome r in data.tollgate.lib.groups
+\tr.name == "ssh"
+}`,
+    );
+    const elsewhere: PolicySource = {
+      path: "network/clauses/more.rego",
+      text: `package tollgate.rules.network.clauses
+
+import rego.v1
+
+deny contains {"resource": "aws_s3_bucket.gone", "message": "m", "evidence": "e"} if {
+\tsome r in input.resources
+\tr.name == "web"
+}
+`,
+    };
+    const bundle = await build([lib, clauses, elsewhere]);
+    const errorsOf = async (ruleSet: Promise<Awaited<ReturnType<typeof loadRuleSet>>>) =>
+      (await ruleSet)
+        .evaluate(resources)
+        .errors.map(
+          (e) => `${e.file}:${e.line}:${e.column}: ${e.message.split(" ").slice(2, 5).join(" ")}`,
+        )
+        .sort();
+    expect(await errorsOf(loadRuleSet(bundle))).toEqual([
+      "network/clauses/more.rego:5:1: reported resource 'aws_s3_bucket.gone',",
+      "network/clauses/policy.rego:15:1: returned a malformed",
+    ]);
+    // A module without the clauses entrypoint (opa build's) still points at the package line.
+    const built = await buildPolicies([lib, clauses, elsewhere]);
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    const { compileRego } = await import("../rego/compiler.js");
+    const plain = await compileRego(
+      Object.fromEntries(built.built.sources.map((s) => [s.path, s.text])),
+      { entrypoints: ["tollgate/rules/network/clauses/deny"] },
+    );
+    const opaLike = await readBundle(
+      await writeBundle({
+        wasm: plain.wasm,
+        entrypoints: [
+          {
+            entrypoint: "tollgate/rules/network/clauses/deny",
+            annotations: built.built.annotations["tollgate/rules/network/clauses/deny"] ?? [],
+          },
+        ],
+        sources: Object.fromEntries(built.built.sources.map((s) => ["/" + s.path, s.text])),
+      }),
+    );
+    expect(await errorsOf(loadRuleSet(opaLike))).toEqual([
+      "network/clauses/policy.rego:7:1: reported resource 'aws_s3_bucket.gone',",
+      "network/clauses/policy.rego:7:1: returned a malformed",
+    ]);
+  });
+
   it("evaluates over a data file's integers past 2^53 as written, and writes them so to data.json", async () => {
     const exact = rule(
       "exact",

@@ -8,7 +8,15 @@ import type { Finding, LoadError, Resource } from "../model/types.js";
 import { exactJsonBytes, hostBuiltins, sdkText } from "../rego/runtime/index.js";
 import { parseModule } from "../rego/syntax/index.js";
 import { ALL_RULES_ENTRYPOINT, type PolicyBundle } from "./bundle.js";
-import { toWorldFindings, type WorldResults } from "./findings.js";
+import { clausesEntrypoint } from "../rego/plan/index.js";
+import {
+  clauseOf,
+  locateRejected,
+  toWorldFindings,
+  type RejectedValue,
+  type RuleFindings,
+  type WorldResults,
+} from "./findings.js";
 import { ruleMetadata, type RuleMetadata } from "./metadata.js";
 
 // The package's ES module exports only `loadPolicy` by name (its types declare `loadPolicySync`
@@ -153,7 +161,10 @@ export async function loadRuleSet(
     return { findings, errors: uniqueErrors(evalErrors).map(locate) };
   }
 
-  /** An error about a rule, located at its entrypoint, moved to the package line of its source. */
+  /**
+   * An error about a rule still located at its entrypoint (not at a clause), moved to the package
+   * line of its source.
+   */
   function locate(error: LoadError): LoadError {
     if (!rules.some((r) => r.meta.entrypoint === error.file)) return error;
     locations ??= ruleLocations(bundle);
@@ -198,10 +209,50 @@ export async function loadRuleSet(
       if (resultSets.length === 0) continue;
       const collected = collectWorldFindings(meta, resultSets);
       for (const item of collected.findings) findings.push(item);
-      for (const item of collected.errors) evalErrors.push(item);
+      const located = clauseLocations(
+        slot.instance,
+        meta.entrypoint,
+        collected.rejected,
+        evaluated.map((world) => world.input),
+      );
+      for (const item of locateRejected(collected.errors, located)) evalErrors.push(item);
     }
     return { findings, errors: evalErrors };
   }
+}
+
+/**
+ * Where the clause that produced each rejected value is written, from the rule's clauses
+ * entrypoint evaluated again over the deployment's inputs, only when a value was rejected. A
+ * bundle without that entrypoint (`opa build`, an older Tollgate) locates none: its errors stay at
+ * the rule's package line.
+ */
+function clauseLocations(
+  instance: LoadedPolicy,
+  entrypoint: string,
+  rejected: readonly RejectedValue[],
+  inputs: readonly ArrayBuffer[],
+): Map<LoadError, Pick<LoadError, "file" | "line" | "column">> {
+  const located = new Map<LoadError, Pick<LoadError, "file" | "line" | "column">>();
+  const clauses = clausesEntrypoint(entrypoint);
+  const entrypoints = instance.entrypoints as Record<string, number>;
+  if (rejected.length === 0 || !Object.hasOwn(entrypoints, clauses)) return located;
+  const resultSets = inputs.map((input) => {
+    try {
+      return instance.evaluate(input, clauses) as unknown;
+    } catch {
+      return undefined;
+    }
+  });
+  for (const { error, value } of rejected) {
+    for (const resultSet of resultSets) {
+      const at = clauseOf(resultSet, value);
+      if (!at) continue;
+      located.set(error, at);
+      break;
+    }
+  }
+  return located;
 }
 
 /**
@@ -297,7 +348,7 @@ export interface WorldResultSet {
 export function collectWorldFindings(
   meta: RuleMetadata,
   worlds: readonly WorldResultSet[],
-): { findings: Finding[]; errors: LoadError[] } {
+): RuleFindings {
   const errors: LoadError[] = [];
   const mapped: WorldResults[] = [];
   for (const { resultSet, resources, when } of worlds) {
@@ -317,5 +368,5 @@ export function collectWorldFindings(
     }
   }
   const collected = toWorldFindings(meta, mapped);
-  return { findings: collected.findings, errors: [...errors, ...collected.errors] };
+  return { ...collected, errors: [...errors, ...collected.errors] };
 }

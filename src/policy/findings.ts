@@ -17,6 +17,7 @@
 // part adds (`unknownPart`), or in a block standing for what a partial `dynamic` collection's
 // unknown part adds (`unknownPartBlocks`), says so too, and is cannot tell, as that part may be
 // empty.
+import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { fromPointer, toPointer, writtenPath } from "../model/pointer.js";
 import { qualifiedAddress } from "../model/types.js";
@@ -423,12 +424,62 @@ export interface WorldResults {
   when?: string;
 }
 
+/**
+ * An error about one value of a rule's `deny` (malformed, or naming a resource the input lacks),
+ * with the value, so the caller can move the error to the clause that produced it (`clauseOf`).
+ */
+export interface RejectedValue {
+  /** The error as it is in `errors`, located at the rule's entrypoint. */
+  error: LoadError;
+  value: unknown;
+}
+
+export interface RuleFindings {
+  findings: Finding[];
+  errors: LoadError[];
+  rejected: RejectedValue[];
+}
+
 export function toFindings(
   rule: RuleMetadata,
   results: readonly unknown[],
   resources: ReadonlyMap<string, Resource>,
-): { findings: Finding[]; errors: LoadError[] } {
+): RuleFindings {
   return toWorldFindings(rule, [{ results, resources }]);
+}
+
+/**
+ * Where the clause that produced `value` is written, read from the result set of the rule's
+ * clauses entrypoint (`clausesEntrypoint`, `[[file, line, column, values], ...]`); undefined when
+ * no clause gave it there.
+ */
+export function clauseOf(
+  clausesResultSet: unknown,
+  value: unknown,
+): Pick<LoadError, "file" | "line" | "column"> | undefined {
+  const [first] = Array.isArray(clausesResultSet) ? (clausesResultSet as unknown[]) : [];
+  const clauses = (first as { result?: unknown } | undefined)?.result;
+  if (!Array.isArray(clauses)) return undefined;
+  for (const clause of clauses) {
+    if (!Array.isArray(clause)) continue;
+    const [file, line, column, values] = clause as unknown[];
+    if (typeof file !== "string" || typeof line !== "number" || typeof column !== "number")
+      continue;
+    if (Array.isArray(values) && values.some((added) => isDeepStrictEqual(added, value)))
+      return { file, line, column };
+  }
+  return undefined;
+}
+
+/** `errors` with each rejected value's error moved to its clause, where `located` has it. */
+export function locateRejected(
+  errors: readonly LoadError[],
+  located: ReadonlyMap<LoadError, Pick<LoadError, "file" | "line" | "column">>,
+): LoadError[] {
+  return errors.map((error) => {
+    const at = located.get(error);
+    return at ? { ...error, ...at } : error;
+  });
 }
 
 /**
@@ -436,15 +487,21 @@ export function toFindings(
  * finding, under the worlds' conditions (`mergeAlternatives`: in every world, unconditional),
  * located in the first world it holds in.
  */
-export function toWorldFindings(
-  rule: RuleMetadata,
-  worlds: readonly WorldResults[],
-): { findings: Finding[]; errors: LoadError[] } {
+export function toWorldFindings(rule: RuleMetadata, worlds: readonly WorldResults[]): RuleFindings {
   const findings: Finding[] = [];
   const errors: LoadError[] = [];
+  const rejected: RejectedValue[] = [];
   const valid: Array<{ result: RawFinding; resources: ReadonlyMap<string, Resource> }> = [];
-  const reject = (message: string): void => {
-    errors.push({ file: rule.entrypoint, line: 0, column: 0, code: "policy-result", message });
+  const reject = (message: string, value: unknown): void => {
+    const error = {
+      file: rule.entrypoint,
+      line: 0,
+      column: 0,
+      code: "policy-result",
+      message,
+    };
+    errors.push(error);
+    rejected.push({ error, value });
   };
   for (const { results, resources, when: world } of worlds)
     for (const raw of results) {
@@ -453,6 +510,7 @@ export function toWorldFindings(
         const issue = parsed.error.issues[0];
         reject(
           `rule ${rule.id} returned a malformed finding (${issue?.path.join(".") || "value"}: ${issue?.message}): ${JSON.stringify(raw).slice(0, 200)}`,
+          raw,
         );
         continue;
       }
@@ -464,6 +522,7 @@ export function toWorldFindings(
       if (missing) {
         reject(
           `rule ${rule.id} reported ${missing[0]} '${missing[1]}', which the input does not contain`,
+          raw,
         );
         continue;
       }
@@ -539,5 +598,5 @@ export function toWorldFindings(
       waived: null,
     });
   }
-  return { findings, errors };
+  return { findings, errors, rejected };
 }

@@ -66,6 +66,49 @@ const input = {
 };
 
 describe("compileRego through OPA's SDK", () => {
+  it("gives a partial set rule's clauses apart, each with where it is written", async () => {
+    const source = `package t
+
+import rego.v1
+
+deny contains x if some x in input.a
+
+deny contains "b" if input.b
+
+deny contains x if {
+\tsome x in input.a
+\tx > 1
+}
+
+other := n if n := count(deny) with input.b as false
+`;
+    const { wasm, entrypoints } = await compileRego(
+      { "policy.rego": source },
+      { entrypoints: ["t/deny", "t/other"], clauses: ["t/deny", "t/other"] },
+    );
+    expect(entrypoints).toEqual({
+      "t/deny": 0,
+      "t/other": 1,
+      "t/deny#clauses": 2,
+      "t/other#clauses": 3,
+    });
+    const policy = await loadPolicy(wasm, undefined, hostBuiltins);
+    const input = { a: [1, 2], b: true };
+    expect(policy.evaluate(input, "t/deny")).toEqual([{ result: [1, 2, "b"] }]);
+    expect(policy.evaluate(input, "t/other")).toEqual([{ result: 2 }]);
+    expect(policy.evaluate(input, "t/deny#clauses")).toEqual([
+      {
+        result: [
+          ["policy.rego", 5, 1, [1, 2]],
+          ["policy.rego", 7, 1, ["b"]],
+          ["policy.rego", 9, 1, [2]],
+        ],
+      },
+    ]);
+    // A rule of another kind has no clauses to give.
+    expect(policy.evaluate(input, "t/other#clauses")).toEqual([{ result: [] }]);
+  });
+
   it("evaluates a partial set rule with iteration, negation and rule metadata", async () => {
     const result = await evaluate(library, "tollgate/rules/s3/deny", input);
     expect(result).toEqual([{ result: [{ id: "TG-S3-001", resource: "aws_s3_bucket.b" }] }]);

@@ -4,7 +4,7 @@
 // never stop it, come back with the Wasm, or with the errors when it fails.
 
 import { compileModules, type CheckedModules } from "./compile/index.js";
-import { planPolicy, PlanError } from "./plan/index.js";
+import { clausesEntrypoint, planPolicy, PlanError } from "./plan/index.js";
 import type { RegoError, RegoWarning } from "./syntax/index.js";
 import { emitWasm, WasmEmitError, type EmitDiagnostic } from "./wasm/index.js";
 
@@ -22,6 +22,13 @@ export interface CompileOptions {
    * planning; errors it returns reject the compile as the compile stage's do.
    */
   check?: (policy: CheckedModules) => RegoError[];
+  /**
+   * Partial set rules (`pkg/path/rule`) whose bad values a caller wants located at the clause
+   * that produced them: each gets the entrypoint `clausesEntrypoint(rule)`, giving
+   * `[[file, line, column, values], ...]`, and its clauses become funcs the rule calls (one call
+   * each per evaluation) so the two share their code.
+   */
+  clauses?: string[];
 }
 
 export interface CompiledPolicy {
@@ -58,7 +65,7 @@ export async function compileRego(
   if (refused.length > 0) throw new RegoCompileError(refused, compiled.warnings);
   let policy;
   try {
-    policy = planPolicy(compiled.policy, options.entrypoints);
+    policy = planPolicy(compiled.policy, options.entrypoints, options.clauses);
   } catch (error) {
     if (error instanceof PlanError) throw new RegoCompileError(error.errors, compiled.warnings);
     throw error;
@@ -73,7 +80,11 @@ export async function compileRego(
   }
   return {
     wasm,
-    entrypoints: Object.fromEntries(options.entrypoints.map((name, id) => [name, id])),
+    entrypoints: Object.fromEntries(
+      [...options.entrypoints, ...(options.clauses ?? []).map(clausesEntrypoint)].map(
+        (name, id) => [name, id],
+      ),
+    ),
     warnings: compiled.warnings,
   };
 }

@@ -31,17 +31,30 @@ export class PlanError extends Error {
   }
 }
 
+/** The entrypoint that gives each clause of the partial set rule `rule` with its location. */
+export function clausesEntrypoint(rule: string): string {
+  return `${rule}#clauses`;
+}
+
 /**
  * Plans the entrypoints (`pkg/rule` or `pkg/path/rule`, `/`-separated) over the compile stage's
- * checked modules and rule tree.
+ * checked modules and rule tree, and for each partial set rule of `clauseRules` the entrypoint
+ * `clausesEntrypoint(rule)`, its clauses apart (`PolicyPlanner.planClauses`).
  * Throws a `PlanError` carrying every located error found.
  */
-export function planPolicy(compiled: CheckedModules, entrypoints: readonly string[]): Policy {
-  const planner = new PolicyPlanner(compiled);
+export function planPolicy(
+  compiled: CheckedModules,
+  entrypoints: readonly string[],
+  clauseRules: readonly string[] = [],
+): Policy {
+  const planner = new PolicyPlanner(compiled, clauseRules);
   const loc = { file: "<entrypoint>", line: 1, column: 1, endLine: 1, endColumn: 1 };
   let plans;
   try {
-    plans = entrypoints.map((entrypoint) => planner.planEntrypoint(entrypoint, loc));
+    plans = [
+      ...entrypoints.map((entrypoint) => planner.planEntrypoint(entrypoint, loc)),
+      ...clauseRules.map((rule) => planner.planClauses(clausesEntrypoint(rule), rule, loc)),
+    ];
   } catch (error) {
     // Long bodies plan in constant stack depth; only absurd nesting (thousands of nested
     // iterations or literals) can exhaust the stack, and that is reported, not thrown.

@@ -75,8 +75,12 @@ export class PolicyPlanner {
   private mocks: Mocks = { paths: [], funcs: new Map() };
   private withCounter = 0;
 
-  constructor(checked: CheckedModules) {
+  /** Partial set rules (`pkg/path/rule`) whose clauses are funcs of their own (`planClauses`). */
+  private readonly splitRules: ReadonlySet<string>;
+
+  constructor(checked: CheckedModules, clauseRules: readonly string[] = []) {
     this.tree = planRuleTree(checked, this.errors);
+    this.splitRules = new Set(clauseRules);
   }
 
   /** Plans one entrypoint, `pkg/path/rule`: its result set is `[{"result": value}]` when defined. */
@@ -94,6 +98,51 @@ export class PolicyPlanner {
       this.emit({ type: "ResultSetAdd", value: result }, loc);
     });
     return { name: entrypoint, blocks: [this.frame.finish()] };
+  }
+
+  /**
+   * Plans `[[file, line, column, values], ...]`, one entry per clause of the partial set rule
+   * `rule` (`pkg/path/rule`, one of the constructor's `clauseRules`): where the clause is written
+   * and the set it alone adds; `[]` for a rule of another kind. A caller that finds a bad value in
+   * the rule's set evaluates this plan, only then, to say which clause produced it.
+   */
+  planClauses(name: string, rule: string, loc: Location): Plan {
+    this.frame = new Frame(2);
+    this.scope = new Map();
+    const node = this.nodeAt(rule.split("/").filter((segment) => segment !== ""));
+    const clauses = this.frame.newLocal();
+    this.emit({ type: "MakeArray", capacity: node?.rules.length ?? 0, target: clauses }, loc);
+    if (node?.kind === "partial-set" && this.splitRules.has(rule)) {
+      for (const [index, entry] of node.rules.entries()) {
+        const at = entry.rule.loc;
+        const values = this.frame.newLocal();
+        const clause = this.frame.newLocal();
+        this.emit({ type: "MakeSet", target: values }, at);
+        const func = this.clauseFunc(node, index);
+        const ignored = this.frame.newLocal();
+        this.emit(
+          { type: "Call", func, args: [local(INPUT), local(DATA), local(values)], result: ignored },
+          at,
+        );
+        this.emit({ type: "MakeArray", capacity: 4, target: clause }, at);
+        this.emit({ type: "ArrayAppend", value: this.str(at.file), array: clause }, at);
+        for (const number of [at.line, at.column]) {
+          const target = this.frame.newLocal();
+          this.emit({ type: "MakeNumberInt", value: number, target }, at);
+          this.emit({ type: "ArrayAppend", value: local(target), array: clause }, at);
+        }
+        this.emit({ type: "ArrayAppend", value: local(values), array: clause }, at);
+        this.emit({ type: "ArrayAppend", value: local(clause), array: clauses }, at);
+      }
+    }
+    const result = this.frame.newLocal();
+    this.emit({ type: "MakeObject", target: result }, loc);
+    this.emit(
+      { type: "ObjectInsert", key: this.str("result"), value: local(clauses), object: result },
+      loc,
+    );
+    this.emit({ type: "ResultSetAdd", value: result }, loc);
+    return { name, blocks: [this.frame.finish()] };
   }
 
   policy(plans: Plan[]): Policy {
@@ -118,7 +167,32 @@ export class PolicyPlanner {
     return this.funcFor(`extent:${node.path.join(".")}`, node, () => this.planExtent(node));
   }
 
-  private funcFor(key: string, node: RuleNode, build: () => Omit<Func, "name" | "path">): string {
+  /**
+   * Clause `index` of a partial set rule as a func of `input`, `data` and the set it adds to,
+   * which it returns. Its path is empty: it is never a target of dynamic dispatch.
+   */
+  private clauseFunc(node: RuleNode, index: number): string {
+    return this.funcFor(
+      `clause:${index}:${node.path.join(".")}`,
+      node,
+      () => {
+        const entry = node.rules[index] as RuleEntry;
+        this.frame = new Frame(3);
+        const values: Local = 2;
+        this.planRuleChain(node, entry, values, []);
+        this.emit({ type: "ReturnLocal", source: values }, entry.rule.loc);
+        return { params: [INPUT, DATA, values], result: values, blocks: [this.frame.finish()] };
+      },
+      `#${index}`,
+    );
+  }
+
+  private funcFor(
+    key: string,
+    node: RuleNode,
+    build: () => Omit<Func, "name" | "path">,
+    clause?: string,
+  ): string {
     const mockKey = this.mockKey();
     const fullKey = `${key}|${mockKey}`;
     const existing = this.funcNames.get(fullKey);
@@ -129,7 +203,7 @@ export class PolicyPlanner {
       this.specialisations.set(mockKey, generation);
     }
     const prefix = key.startsWith("extent:") ? "extent" : "g";
-    const name = `${prefix}${generation}.data${node.path.map((s) => "." + s).join("")}`;
+    const name = `${prefix}${generation}.data${node.path.map((s) => "." + s).join("")}${clause ?? ""}`;
     this.funcNames.set(fullKey, name);
     const saved = {
       frame: this.frame,
@@ -142,7 +216,7 @@ export class PolicyPlanner {
       const memoize = func.params.length === 2;
       this.funcs.push({
         name,
-        path: ["data", ...node.path],
+        path: clause === undefined ? ["data", ...node.path] : [],
         ...func,
         ...(memoize ? { memoize } : {}),
       });
@@ -164,7 +238,19 @@ export class PolicyPlanner {
     const loc = node.rules[0]?.rule.loc;
     if (node.kind === "partial-set") this.emit({ type: "MakeSet", target: result }, loc);
     if (node.kind === "partial-object") this.emit({ type: "MakeObject", target: result }, loc);
-    for (const entry of entries) this.planRuleChain(node, entry, result, params.slice(2));
+    const split = node.kind === "partial-set" && this.splitRules.has(node.path.join("/"));
+    for (const entry of entries) {
+      if (!split) {
+        this.planRuleChain(node, entry, result, params.slice(2));
+        continue;
+      }
+      const added = this.frame.newLocal();
+      const func = this.clauseFunc(node, node.rules.indexOf(entry));
+      this.emit(
+        { type: "Call", func, args: [local(INPUT), local(DATA), local(result)], result: added },
+        entry.rule.loc,
+      );
+    }
     for (const entry of defaults) {
       this.scope = new Map();
       const value = entry.rule.head.value;

@@ -121,7 +121,7 @@ describe("a policy folder's data files", () => {
       { path: "acme/data.json", text: '{"account": 123456789012345678901, "n": 9007199254740993}' },
       {
         path: "acme/more/data.yaml",
-        text: "ids: [9007199254740993, -18446744073709551617]\nf: 1.5\n",
+        text: `ids: [9007199254740993, -18446744073709551617]\nf: 1.5\nhuge: 1${"0".repeat(400)}\nquoted: "12345678901234567890"\n`,
       },
     ]);
     expect(merged.errors).toEqual([]);
@@ -129,7 +129,12 @@ describe("a policy folder's data files", () => {
       acme: {
         account: 123456789012345678901n,
         n: 9007199254740993n,
-        more: { ids: [9007199254740993n, -18446744073709551617n], f: 1.5 },
+        more: {
+          ids: [9007199254740993n, -18446744073709551617n],
+          f: 1.5,
+          huge: 10n ** 400n,
+          quoted: "12345678901234567890",
+        },
       },
     });
   });

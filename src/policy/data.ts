@@ -173,10 +173,14 @@ function firstTag(node: TemplateNode, text: string): TemplateEntry | undefined {
 }
 
 function plainNode(node: TemplateNode, text: string): unknown {
-  if (node.kind === "scalar")
-    return typeof node.value === "number"
-      ? exactInteger(text.slice(node.span.start, node.span.end), node.value)
-      : node.value;
+  if (node.kind === "scalar") {
+    const written = text.slice(node.span.start, node.span.end);
+    if (typeof node.value === "number") return exactInteger(written, node.value);
+    // The reader keeps a number past a double's range as its text: an integer is still exact.
+    if (typeof node.value === "string" && written === node.value && /^[-+]?\d+$/.test(written))
+      return BigInt(written);
+    return node.value;
+  }
   if (node.kind === "sequence") return node.items.map((item) => plainNode(item, text));
   return Object.fromEntries(node.entries.map((entry) => [entry.key, plainNode(entry.value, text)]));
 }

@@ -6,5 +6,6 @@ export * from "./select.js";
 export * from "./blobs.js";
 export * from "./snapshot.js";
 export * from "./settings.js";
+export * from "./installationSight.js";
 export * from "./mergeBase.js";
 export * from "./retry.js";

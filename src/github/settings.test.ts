@@ -2,7 +2,7 @@ import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { contractProblems } from "../../test/app/openapi.js";
-import { LastValidSettings, readGateSettings } from "./index.js";
+import { InstallationSight, LastValidSettings, readGateSettings } from "./index.js";
 
 const API = "https://api.github.com";
 const ORG_FILE = "/repos/acme/.github/contents/.github%2Ftollgate.yml";
@@ -342,5 +342,134 @@ describe("readGateSettings", () => {
     const read = await readGateSettings(api, target);
     expect(read).toMatchObject({ errors: [], notices: [], organizationKnown: true });
     expect(read.settings.on_error).toBe("neutral");
+  });
+});
+
+describe("readGateSettings with the installation's sight of the .github repository", () => {
+  const LISTING = "/installation/repositories";
+  const ORG_REPOSITORY = "/repos/acme/.github";
+  const onePage = (query: Record<string, unknown>) => query.per_page === "1";
+  /** The organization's file answered 404, the repository's served. */
+  const organizationNotFound = () =>
+    nock(API)
+      .get(ORG_FILE)
+      .query(onDefaultBranch)
+      .reply(404, { message: "Not Found" })
+      .get(REPO_FILE)
+      .query(onDefaultBranch)
+      .reply(200, file("on_error: neutral\n"));
+  const listing = (selection: "all" | "selected") => ({
+    total_count: 1,
+    repository_selection: selection,
+    repositories: [{ name: "infra-payments", owner: { login: "acme" } }],
+  });
+
+  it("tells a 404 from a .github repository left out of a selection, as a notice naming the fix", async () => {
+    const scope = organizationNotFound()
+      .get(LISTING)
+      .query(onePage)
+      .reply(200, listing("selected"))
+      .get(ORG_REPOSITORY)
+      .reply(404, { message: "Not Found" });
+    const read = await readGateSettings(api, target, undefined, undefined, new InstallationSight());
+    expect(scope.isDone()).toBe(true);
+    expect(read.errors).toEqual([]);
+    expect(read.organizationKnown).toBe(true);
+    expect(read.settings.on_error).toBe("neutral");
+    expect(read.notices).toEqual([
+      {
+        file: "acme/.github:.github/tollgate.yml",
+        line: 1,
+        column: 1,
+        code: "settings-organization-unseen",
+        message:
+          "this app is installed on selected repositories of acme and cannot see acme/.github: if it exists, its .github/tollgate.yml and custom policies (enforcement, locks, waivers, custom rules) apply to no repository, and this repository's own file applies without its locks. To apply them, add acme/.github to the installation's repository access (the organization's settings, GitHub Apps, Configure)",
+      },
+    ]);
+    // Nothing is asked when the organization's file is there, nor for .github's own checks.
+    const sight = new InstallationSight();
+    const unasked = nock(API)
+      .get(ORG_FILE)
+      .query(onDefaultBranch)
+      .reply(200, file("fail_on: all\n"))
+      .get(REPO_FILE)
+      .query(onDefaultBranch)
+      .reply(404, { message: "Not Found" })
+      .get(ORG_FILE)
+      .query(onDefaultBranch)
+      .reply(404, { message: "Not Found" });
+    expect((await readGateSettings(api, target, undefined, undefined, sight)).notices).toEqual([]);
+    const own = await readGateSettings(
+      api,
+      { owner: "acme", repo: ".github" },
+      undefined,
+      undefined,
+      sight,
+    );
+    expect(own.notices).toEqual([]);
+    expect(unasked.isDone()).toBe(true);
+  });
+
+  it("reads a 404 as no file when the installation is on all repositories, or sees .github", async () => {
+    for (const [selection, repository] of [
+      ["all", undefined],
+      ["selected", 200],
+    ] as const) {
+      const scope = organizationNotFound()
+        .get(LISTING)
+        .query(onePage)
+        .reply(200, listing(selection));
+      if (repository) scope.get(ORG_REPOSITORY).reply(repository, { name: ".github" });
+      const read = await readGateSettings(
+        api,
+        target,
+        undefined,
+        undefined,
+        new InstallationSight(),
+      );
+      // Asked (one listing request, and the repository only on a selection), then no notice.
+      expect(scope.isDone()).toBe(true);
+      expect(read).toMatchObject({ errors: [], notices: [] });
+    }
+  });
+
+  it("keeps an answer 5 minutes per installation, asks again after or once told to forget, and keeps no failure", async () => {
+    let now = 0;
+    const sight = new InstallationSight(undefined, () => now);
+    const read = () => readGateSettings(api, target, undefined, undefined, sight);
+    const asked = (selection: "all" | "selected") =>
+      organizationNotFound()
+        .get(LISTING)
+        .query(onePage)
+        .reply(200, listing(selection))
+        .get(ORG_REPOSITORY)
+        .reply(404, { message: "Not Found" });
+    asked("selected");
+    expect((await read()).notices).toHaveLength(1);
+    // Within 5 minutes the settings are read again, the installation not asked.
+    now = 5 * 60_000 - 1;
+    const kept = organizationNotFound();
+    expect((await read()).notices).toHaveLength(1);
+    expect(kept.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+    // Past them, asked again: now on all repositories.
+    now = 5 * 60_000;
+    nock.cleanAll();
+    const again = asked("all");
+    expect((await read()).notices).toEqual([]);
+    expect(again.pendingMocks()).toEqual([`GET ${API}:443${ORG_REPOSITORY}`]);
+    nock.cleanAll();
+    // Told the installation's repositories changed (its webhook events): asked at once.
+    sight.forget("ACME");
+    const told = asked("selected");
+    expect((await read()).notices).toHaveLength(1);
+    expect(told.isDone()).toBe(true);
+    // A failed question is no answer: no notice, and asked again at the next 404.
+    sight.forget("acme");
+    organizationNotFound().get(LISTING).query(onePage).reply(502, { message: "Bad Gateway" });
+    expect(await read()).toMatchObject({ errors: [], notices: [] });
+    const retried = asked("selected");
+    expect((await read()).notices).toHaveLength(1);
+    expect(retried.isDone()).toBe(true);
   });
 });

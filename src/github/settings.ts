@@ -1,8 +1,10 @@
 // Reads the settings that judge a pull request: `.github/tollgate.yml` on the default branch of the
 // organization's `.github` repository and of the repository itself, never at the pull request's own
-// commits, so a PR cannot loosen its own gate. It fails closed: only a 404 means "no file"; an
-// unreadable or invalid file is a located error the gate treats per `on_error`, and the last valid
-// version applies (from the file's default-branch history, or remembered by the app's replicas).
+// commits, so a PR cannot loosen its own gate. It fails closed: only a 404 means "no file" (for the
+// organization's, told apart from a `.github` repository the installation cannot see, a notice:
+// installationSight.ts); an unreadable or invalid file is a located error the gate treats per
+// `on_error`, and the last valid version applies (from the file's default-branch history, or
+// remembered by the app's replicas).
 import { z } from "zod";
 import {
   mergeSettings,
@@ -16,6 +18,7 @@ import {
 } from "../config/index.js";
 import type { LoadError } from "../model/types.js";
 import { httpStatus, type GitHubApi, type RepoRef } from "./client.js";
+import type { InstallationSight } from "./installationSight.js";
 
 export interface RepositorySettings {
   settings: Settings;
@@ -135,12 +138,15 @@ function organizationSettingsFile(owner: string): string {
 /**
  * The settings that gate a pull request of `target`: both files read without a `ref`, which GitHub's
  * contents API answers from each repository's default branch, never from the pull request's commits.
+ * With `sight`, a 404 for the organization's file is told apart from an installation that cannot
+ * see the `.github` repository (`settings-organization-unseen`, a notice).
  */
 export async function readGateSettings(
   api: GitHubApi,
   target: RepoRef,
   signal?: AbortSignal,
   remembered: LastValidSettings = new LastValidSettings(),
+  sight?: InstallationSight,
 ): Promise<RepositorySettings> {
   const errors: LoadError[] = [];
   const organizationRepository = { owner: target.owner, repo: ORGANIZATION_SETTINGS_REPOSITORY };
@@ -176,6 +182,12 @@ export async function readGateSettings(
     topics: selectsByTopic ? await readTopics(api, target, signal) : [],
   };
   const merged = mergeSettings(organization, repositoryFile, repository);
+  const unseen =
+    organizationRead.notFound &&
+    target.repo !== ORGANIZATION_SETTINGS_REPOSITORY &&
+    (await sight?.hidesOrganizationRepository(api, target.owner, signal))
+      ? [organizationUnseen(target.owner, repositoryFile !== null)]
+      : [];
   const leftOut: LoadError[] =
     target.repo !== ORGANIZATION_SETTINGS_REPOSITORY && !organizationKnown
       ? [
@@ -191,7 +203,7 @@ export async function readGateSettings(
   return {
     settings: merged.settings,
     repository,
-    notices: [...leftOut, ...merged.notices],
+    notices: [...unseen, ...leftOut, ...merged.notices],
     errors,
     organizationKnown,
     repositoryFile,
@@ -201,9 +213,32 @@ export async function readGateSettings(
   };
 }
 
+/**
+ * The notice for an organization file GitHub answered 404 for while the installation, on selected
+ * repositories, cannot see the `.github` repository: not an error, since an organization may have
+ * no `.github` repository at all, which the installation cannot tell from one left out.
+ */
+function organizationUnseen(owner: string, repositoryFileApplies: boolean): LoadError {
+  const repository = `${owner}/${ORGANIZATION_SETTINGS_REPOSITORY}`;
+  return {
+    file: organizationSettingsFile(owner),
+    line: 1,
+    column: 1,
+    code: "settings-organization-unseen",
+    message: [
+      `this app is installed on selected repositories of ${owner} and cannot see ${repository}`,
+      `: if it exists, its ${SETTINGS_PATH} and custom policies (enforcement, locks, waivers, custom rules) apply to no repository`,
+      repositoryFileApplies ? ", and this repository's own file applies without its locks" : "",
+      `. To apply them, add ${repository} to the installation's repository access (the organization's settings, GitHub Apps, Configure)`,
+    ].join(""),
+  };
+}
+
 interface DefaultBranchFile {
   /** The file that applies: the current one, its last valid version, or none. */
   file: ParsedSettingsFile | null;
+  /** GitHub answered 404: no file, or a repository the installation cannot see. */
+  notFound?: true;
   errors: LoadError[];
   /** Whether what applies is known: false when unreadable or invalid with no valid version at hand. */
   known: boolean;
@@ -244,7 +279,7 @@ async function readDefaultBranchFile(
   }
   if (!read) {
     await remembered.remember(repository, null, new Date());
-    return { file: null, errors: [], known: true };
+    return { file: null, notFound: true, errors: [], known: true };
   }
   if (read.ok) {
     await remembered.remember(repository, read.parsed, new Date());

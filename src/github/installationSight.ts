@@ -1,0 +1,84 @@
+// Whether this app's installation can see an organization's `.github` repository. GitHub answers
+// 404 both for a file that is not there and for a private repository the installation cannot see,
+// so a 404 for the organization's settings means "no file" only when the installation is on all
+// repositories, or on a selection that includes `.github`; otherwise its settings may exist unseen.
+import { z } from "zod";
+import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
+import { httpStatus, type GitHubApi } from "./client.js";
+
+/**
+ * How long an answer is kept: a change of the installation's repositories is seen within this
+ * time by replicas that did not get its `installation_repositories` event (`forget`). At most two
+ * requests per installation per 5 minutes, against GitHub's 5,000 an hour for an installation.
+ */
+const ANSWER_TTL_MS = 5 * 60_000;
+
+const selectionSchema = z.object({ repository_selection: z.enum(["all", "selected"]).optional() });
+
+/**
+ * Per installation (an App has at most one per account, so keyed by the account's login), in this
+ * process, bounded to 1,000 accounts, oldest dropped first.
+ */
+export class InstallationSight {
+  private readonly answers = new Map<string, { hidden: boolean; at: number }>();
+  constructor(
+    private readonly ttlMs = ANSWER_TTL_MS,
+    private readonly now: () => number = Date.now,
+    private readonly capacity = 1000,
+  ) {}
+
+  /**
+   * True when the installation is on selected repositories and cannot see `owner/.github`: it may
+   * exist, private, outside the selection. Asks `GET /installation/repositories` (one repository:
+   * only `repository_selection` is read) and, on a selection, `GET /repos/{owner}/.github`; both
+   * need only the `metadata` permission every App has. A failed request leaves it unknown
+   * (undefined, not kept), so the next check asks again.
+   */
+  async hidesOrganizationRepository(
+    api: GitHubApi,
+    owner: string,
+    signal?: AbortSignal,
+  ): Promise<boolean | undefined> {
+    const key = owner.toLowerCase();
+    const kept = this.answers.get(key);
+    if (kept && this.now() - kept.at < this.ttlMs) return kept.hidden;
+    let hidden: boolean;
+    try {
+      hidden = await askHidden(api, owner, signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      return undefined;
+    }
+    this.answers.delete(key);
+    this.answers.set(key, { hidden, at: this.now() });
+    const oldest = this.answers.keys().next();
+    if (this.answers.size > this.capacity && !oldest.done) this.answers.delete(oldest.value);
+    return hidden;
+  }
+
+  /** The installation's repositories changed: ask again at the next 404. */
+  forget(owner: string): void {
+    this.answers.delete(owner.toLowerCase());
+  }
+}
+
+async function askHidden(api: GitHubApi, owner: string, signal?: AbortSignal): Promise<boolean> {
+  const { data } = await api.rest.apps.listReposAccessibleToInstallation({
+    per_page: 1,
+    request: { signal },
+  });
+  // All repositories, current and future: the 404 was GitHub's answer for a file not there.
+  // An answer without the field (an older GitHub Enterprise Server) tells nothing: no notice.
+  if (selectionSchema.parse(data).repository_selection !== "selected") return false;
+  try {
+    await api.rest.repos.get({
+      owner,
+      repo: ORGANIZATION_SETTINGS_REPOSITORY,
+      request: { signal },
+    });
+    return false;
+  } catch (error) {
+    if (httpStatus(error) === 404) return true;
+    throw error;
+  }
+}

@@ -133,6 +133,8 @@ describe("pull_request", () => {
       "POST /repos/acme/infra/check-runs",
       "GET /repos/acme/.github/contents/.github%2Ftollgate.yml",
       "GET /repos/acme/infra/contents/.github%2Ftollgate.yml",
+      // The organization's file answered 404: on all repositories, so there is none (one request).
+      "GET /installation/repositories",
       `GET /repos/acme/infra/compare/${BASE_SHA}...${HEAD_SHA}`,
       "GET /repos/acme/infra/pulls/12/files",
       "GET /repos/acme/infra/git/trees/" + BASE_SHA,

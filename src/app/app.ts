@@ -9,6 +9,7 @@ import type { ScanEngine } from "../engine/types.js";
 import {
   installationSuspended,
   BlobCache,
+  InstallationSight,
   LastValidSettings,
   type GitHubApi,
   type SnapshotLimits,
@@ -112,6 +113,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       log: app.log,
       // Beside a Redis queue, in Redis too: every replica applies the same last valid settings.
       lastValidSettings: new LastValidSettings(undefined, queue.replicaMemory),
+      installationSight: new InstallationSight(),
       customPolicies,
       onSuspended: (target, checkRunId) => suspendedRuns.note({ ...target, checkRunId }),
       limits,
@@ -353,6 +355,11 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         }
       });
     });
+    // Sent to every App unasked, as `installation` is: the repositories it sees may have changed.
+    app.on(["installation", "installation_repositories"], (context) => {
+      const owner = installationAccountOf(context.payload);
+      if (owner !== undefined) flow.installationSight?.forget(owner);
+    });
     app.on("push", (context) => {
       const request = pushRequest(context.payload);
       if (request.kind === "ignore") {
@@ -391,6 +398,15 @@ const installationField = z.object({ installation: z.object({ id: z.number().int
 function installationOf(payload: unknown): number | undefined {
   const installation = installationField.safeParse(payload);
   return installation.success ? installation.data.installation.id : undefined;
+}
+
+const installationAccount = z.object({
+  installation: z.object({ account: z.object({ login: z.string().min(1) }) }),
+});
+
+function installationAccountOf(payload: unknown): string | undefined {
+  const installation = installationAccount.safeParse(payload);
+  return installation.success ? installation.data.installation.account.login : undefined;
 }
 
 /** Organization work with its client and log given, so the webhook and a revived job share it. */

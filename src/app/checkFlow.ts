@@ -18,6 +18,7 @@ import {
   renamedFiles,
   scanPullSnapshots,
   type GitHubApi,
+  type InstallationSight,
   type LastValidSettings,
   type RepoRef,
   type RetryRequestOptions,
@@ -53,6 +54,8 @@ export interface CheckFlowOptions {
   clock?: () => Date;
   /** Settings files this process last read valid, for when GitHub cannot answer. */
   lastValidSettings?: LastValidSettings;
+  /** Whether the installation sees the organization's `.github` repository, asked after a 404. */
+  installationSight?: InstallationSight;
   /** Custom rules the settings name (organization and repository folders); none when absent. */
   customPolicies?: OrgPolicies;
   /** Told of a run left in progress as GitHub refused its completion to a suspended installation. */
@@ -175,12 +178,18 @@ export async function scanPullRequest(
   target: CheckTarget,
   options: Pick<
     CheckFlowOptions,
-    "engine" | "limits" | "clock" | "lastValidSettings" | "customPolicies"
+    "engine" | "limits" | "clock" | "lastValidSettings" | "installationSight" | "customPolicies"
   > & { checkRunId?: number },
   onSettings: (settings: Settings) => void = () => undefined,
   signal?: AbortSignal,
 ): Promise<CheckRunReport> {
-  const read = await readGateSettings(api, target, signal, options.lastValidSettings);
+  const read = await readGateSettings(
+    api,
+    target,
+    signal,
+    options.lastValidSettings,
+    options.installationSight,
+  );
   const { settings } = read;
   onSettings(settings);
   const mergeBase = await findMergeBase(api, target, target.baseSha, target.headSha, signal);

@@ -377,6 +377,92 @@ describe("the last good version of custom policies kept beyond the process", () 
   });
 });
 
+describe("an installation on selected repositories", () => {
+  /** The app on one organization as `arrange` sets its installation; then `events`, in order. */
+  async function installed(
+    repositories: Record<string, OrgRepository>,
+    arrange: (github: ReturnType<typeof mockOrganization>) => void,
+  ) {
+    nock.cleanAll();
+    const github = mockOrganization(repositories);
+    arrange(github);
+    const app = await orgTestApp(engine, new OrgPolicies());
+    const deliver = async (name: string, payload: Record<string, unknown>) => {
+      await app.deliver(name, payload);
+      expect(app.failures).toEqual([]);
+    };
+    return { github, deliver };
+  }
+  const summaries = (github: ReturnType<typeof mockOrganization>) =>
+    (github.finalCheckRuns() as unknown as { repo: string; output: { summary: string } }[]).map(
+      (check) => [check.repo, check.output.summary] as const,
+    );
+  const asked = (github: ReturnType<typeof mockOrganization>, path: string) =>
+    github.requests.filter((r) => r.method === "GET" && r.path.split("?")[0] === path).length;
+  const UNSEEN =
+    /acme\/\.github:\.github\/tollgate\.yml:1:1: this app is installed on selected repositories of acme and cannot see acme\/\.github: .* add acme\/\.github to the installation's repository access .*\(settings-organization-unseen\)/;
+
+  it("tells every pull request's check that the organization's .github repository is out of sight", async () => {
+    const { github, deliver } = await installed(
+      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      (github) => {
+        github.repositorySelection = "selected";
+        github.unselected.add(".github");
+      },
+    );
+    await deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    await deliver("pull_request", pullRequestPayload("web", 7, WEB_HEAD, WEB_BASE));
+    const checks = summaries(github);
+    expect(checks.map(([repo]) => repo)).toEqual(["infra", "web"]);
+    for (const [, summary] of checks) expect(summary).toMatch(UNSEEN);
+    // The organization's rule, which infra's unowned bucket breaks, applies nowhere: hence the notice.
+    expect(JSON.stringify(github.finalCheckRuns())).not.toContain("ACME-TAG-001");
+    // Asked once for the installation, not per check.
+    expect(asked(github, "/installation/repositories")).toBe(1);
+    expect(asked(github, "/repos/acme/.github")).toBe(1);
+    everyRequest.push(...github.requests);
+  });
+
+  it("says nothing when on all repositories the organization has no .github repository", async () => {
+    const repositories = organization({});
+    delete repositories[".github"];
+    const { github, deliver } = await installed(repositories, (github) => {
+      github.repositorySelection = "all";
+    });
+    await deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    const [[, summary] = ["", ""]] = summaries(github);
+    expect(summary).not.toContain("settings-organization-unseen");
+    // The 404 was told apart by asking: all repositories, so no .github repository exists.
+    expect(asked(github, "/installation/repositories")).toBe(1);
+    expect(asked(github, "/repos/acme/.github")).toBe(0);
+    everyRequest.push(...github.requests);
+  });
+
+  it("asks again once GitHub says the installation's repositories changed", async () => {
+    // A .github repository in the selection, without settings: a 404 that means no file.
+    const { github, deliver } = await installed(
+      organization({ [RULE_PATH]: OWNER_TAG_RULE }),
+      (github) => (github.repositorySelection = "selected"),
+    );
+    await deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    github.unselected.add(".github");
+    const removed = installationPayload("removed", "installation_repositories");
+    removed.repositories_removed = (removed.repositories_removed as object[]).map((repository) => ({
+      ...repository,
+      name: ".github",
+      full_name: "acme/.github",
+    }));
+    await deliver("installation_repositories", removed);
+    await deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    const checks = summaries(github);
+    expect(checks).toHaveLength(2);
+    expect(checks[0]?.[1]).not.toContain("settings-organization-unseen");
+    expect(checks[1]?.[1]).toMatch(UNSEEN);
+    expect(asked(github, "/installation/repositories")).toBe(2);
+    everyRequest.push(...github.requests);
+  });
+});
+
 describe("a push to the organization's .github repository", () => {
   it("checks the policies on the pushed commit and re-runs the open PRs of every repository", async () => {
     const github = await deliver(

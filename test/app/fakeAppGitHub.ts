@@ -89,6 +89,14 @@ export class FakeAppGitHub {
       }
       return { route: "checks.update", status: 200, answer: { id } };
     }
+    // Asked after the organization's settings answer 404 (kept 5 minutes): all repositories.
+    if (method === "GET" && path === "/installation/repositories") {
+      return {
+        route: "apps.listReposAccessibleToInstallation",
+        status: 200,
+        answer: { total_count: 0, repository_selection: "all", repositories: [] },
+      };
+    }
     const compare = /^\/repos\/[^/]+\/[^/]+\/compare\/([0-9a-f]{40})\.\.\./.exec(path);
     if (method === "GET" && compare) {
       return {

@@ -99,6 +99,15 @@ export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): 
     201,
     { token: "test-installation-token", expires_at: "2099-01-01T00:00:00Z" },
   ]);
+  // Asked after the organization's settings answer 404: on all repositories, that means no file.
+  route("get", /^\/installation\/repositories\?/, () => [
+    200,
+    {
+      total_count: 1,
+      repository_selection: "all",
+      repositories: [{ name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER } }],
+    },
+  ]);
   let nextCheckRun = 777;
   route("post", new RegExp(`^${repoPath}/check-runs$`), () => [201, { id: nextCheckRun++ }]);
   let updates = 0;

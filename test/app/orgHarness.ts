@@ -51,6 +51,10 @@ export interface OrgGitHub {
   repositoriesHeld: Promise<void>;
   /** This many next listings of the installation's repositories fail, as GitHub under load (502). */
   failingListings: number;
+  /** The listing's `repository_selection`; absent from it when undefined. */
+  repositorySelection: "all" | "selected" | undefined;
+  /** Repositories outside the installation's selection: unlisted, and 404 to every request. */
+  unselected: Set<string>;
 }
 
 /** The app this harness's runs belong to (`testProbot`'s). */
@@ -92,17 +96,23 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
   });
   scope.get(/^\/installation\/repositories/).reply((uri, _body, answer) => {
     const page = Number(new URL(uri, "https://api.github.com").searchParams.get("page") ?? 1);
-    const all = Object.entries(repositories).map(([name, repository]) => ({
-      name,
-      full_name: `${OWNER}/${name}`,
-      owner: { login: OWNER },
-      archived: repository.archived ?? false,
-      private: repository.private ?? false,
-      pushed_at: repository.pushedAt ?? "2026-11-01T00:00:00Z",
-      default_branch: DEFAULT_BRANCH,
-      topics: repository.topics ?? [],
-    }));
-    const listing = { total_count: all.length, repositories: page === 1 ? all : [] };
+    const all = Object.entries(repositories)
+      .filter(([name]) => !github.unselected.has(name))
+      .map(([name, repository]) => ({
+        name,
+        full_name: `${OWNER}/${name}`,
+        owner: { login: OWNER },
+        archived: repository.archived ?? false,
+        private: repository.private ?? false,
+        pushed_at: repository.pushedAt ?? "2026-11-01T00:00:00Z",
+        default_branch: DEFAULT_BRANCH,
+        topics: repository.topics ?? [],
+      }));
+    const listing = {
+      total_count: all.length,
+      repositories: page === 1 ? all : [],
+      ...(github.repositorySelection ? { repository_selection: github.repositorySelection } : {}),
+    };
     if (github.failingListings > 0) {
       github.failingListings--;
       answer(null, [502, { message: "Server Error" }]);
@@ -114,6 +124,7 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
     .intercept((uri) => /^\/graphql$/.test(uri), "POST")
     .reply((_uri, body) => {
       const name = (body as { variables?: { name?: string } }).variables?.name ?? "";
+      if (github.unselected.has(name)) return [200, { data: { repository: null } }];
       const answer = apis
         .get(name)
         ?.respond("POST", new URL("https://api.github.com/graphql"), body);
@@ -125,7 +136,7 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
     .intercept((uri) => repoRoute.test(uri), "GET")
     .reply((uri) => {
       const [, name = "", rest = ""] = repoRoute.exec(uri) ?? [];
-      const repository = repositories[name];
+      const repository = github.unselected.has(name) ? undefined : repositories[name];
       if (!repository) return [404, { message: "Not Found" }];
       if (rest === "")
         return [200, { name, default_branch: DEFAULT_BRANCH, owner: { login: OWNER } }];
@@ -188,6 +199,8 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
     suspended: false,
     repositoriesHeld: Promise.resolve(),
     failingListings: 0,
+    repositorySelection: undefined,
+    unselected: new Set(),
   };
   return github;
 }

@@ -75,12 +75,16 @@ export function recordedExample(
   return payload;
 }
 
-/** GitHub's recorded `installation` event with `action`, for the test installation on the test owner. */
-export function installationPayload(action: string): Record<string, unknown> {
-  const found = examples
-    .find((e) => e.name === "installation")
-    ?.examples.find((e) => e.action === action);
-  if (!found) throw new Error(`no installation ${action} example`);
+/**
+ * GitHub's recorded `installation` (or `installation_repositories`) event with `action`, for the
+ * test installation on the test owner.
+ */
+export function installationPayload(
+  action: string,
+  name: "installation" | "installation_repositories" = "installation",
+): Record<string, unknown> {
+  const found = examples.find((e) => e.name === name)?.examples.find((e) => e.action === action);
+  if (!found) throw new Error(`no ${name} ${action} example`);
   const payload = structuredClone(found) as Record<string, unknown> & {
     installation: { id: number; account: { login: string } };
   };

@@ -9,7 +9,7 @@ import {
   blockElsewhere,
   cannotTell,
   formatLoadError,
-  resourceLabel,
+  resourceList,
   unloadedAtBaseNote,
   diffNote,
 } from "./format.js";
@@ -116,7 +116,9 @@ export function planAnnotations(
     }
   }
   for (const entry of shared.values())
-    entry.annotation.message = clip(entry.message.replace(RESOURCES, resourceList(entry.findings)));
+    entry.annotation.message = clip(
+      entry.message.replace(RESOURCES, () => resourceList(entry.findings)),
+    );
   for (const { findings } of placed.slice(MAX_ANNOTATIONS)) {
     for (const finding of findings)
       if (finding.status === "new" && !unannotated.includes(finding)) unannotated.push(finding);
@@ -126,18 +128,6 @@ export function planAnnotations(
 
 /** Where an annotation's message names its resources, filled in once all of them are known. */
 const RESOURCES = "\u0000resources\u0000";
-const LISTED_RESOURCES = 3;
-
-/** `aws_security_group.web[0]`, or `30 resources: ...[0], ...[1], ...[2] and 27 more` in index order. */
-function resourceList(findings: readonly Finding[]): string {
-  const labels = findings
-    .map(resourceLabel)
-    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-  if (labels.length === 1) return labels[0] ?? "";
-  const listed = labels.slice(0, LISTED_RESOURCES).join(", ");
-  const rest = labels.length - LISTED_RESOURCES;
-  return `${labels.length} resources: ${listed}${rest > 0 ? ` and ${rest} more` : ""}`;
-}
 
 export function batchAnnotations(
   annotations: readonly CheckAnnotation[],

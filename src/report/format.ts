@@ -84,6 +84,24 @@ export function blockElsewhere(
   return inside ? undefined : `${block.file}:${block.line}`;
 }
 
+const LISTED_RESOURCES = 3;
+
+/**
+ * The resources of findings that share one annotation or summary item (the instances of a `count`
+ * or `for_each`): `web`, or `30 resources: web[0], web[1], web[2] and 27 more` in index order,
+ * each name through `show` (a code span in markdown).
+ */
+export function resourceList(
+  findings: readonly Pick<Finding, "resource" | "root" | "file">[],
+  show: (label: string) => string = (label) => label,
+): string {
+  const labels = findings.map(resourceLabel).sort(INDEX_ORDER.compare);
+  if (labels.length === 1) return show(labels[0] ?? "");
+  const listed = labels.slice(0, LISTED_RESOURCES).map(show).join(", ");
+  const rest = labels.length - LISTED_RESOURCES;
+  return `${labels.length} resources: ${listed}${rest > 0 ? ` and ${rest} more` : ""}`;
+}
+
 const INDEX_ORDER = new Intl.Collator("en", { numeric: true });
 
 /**

@@ -1,7 +1,7 @@
 // The markdown report of a gate decision: the check run summary and `tollgate scan --format
 // markdown`. New, existing, fixed and waived findings get a section each, grouped by category (the
-// built-in four, then custom rules' own by name), by severity, then in file, line and rule order;
-// with a limit, existing and fixed findings are counted by rule when all would not fit, then the
+// built-in four, then custom rules' own by name), by severity, by rule (its fix said once, under
+// its first item), then in file and line order; the instances of a `count` share an item. With a limit, existing and fixed findings are counted by rule when all would not fit, then the
 // text is cut before an item, each with a note, so GitHub never rejects it. A new finding a
 // changed line elsewhere decided (`decided`, from `tollgate diff`) is at that line, and says what
 // read it (if it was read from there) and where the finding is written, as its annotation does.
@@ -20,7 +20,7 @@ import {
   enforcementTag,
   escapeMarkdown,
   formatLoadError,
-  resourceLabel,
+  resourceList,
   ruleTextMarkdown,
   unloadedAtBaseNote,
   diffNote,
@@ -80,7 +80,7 @@ export function renderMarkdown(decision: GateDecision, options: MarkdownOptions 
     `_Existing findings are counted by rule to fit GitHub's size limit. ${fullReport}_`,
   ];
   if (fits(existing, options.limit)) return existing.join("\n");
-  const findingsAt = new Map<number, number>();
+  const findingsAt = new Map<number, Tally>();
   const summarised = markdownLines(decision, options, ["existing", "fixed"], findingsAt);
   const note = `_Existing and fixed findings are counted by rule to fit GitHub's size limit. ${fullReport}_`;
   return cutToLimit([...summarised, note], findingsAt, options.limit, fullReport);
@@ -96,7 +96,7 @@ function markdownLines(
   /** Statuses whose findings are counted by rule rather than listed. */
   byRule: readonly FindingStatus[],
   /** Filled with each line that begins findings (an item, a rule's count) and how many. */
-  findingsAt = new Map<number, number>(),
+  findingsAt = new Map<number, Tally>(),
 ): string[] {
   const unannotated = new Set((options.unannotated ?? []).map(findingIdentity));
   const blocking = new Set(decision.blocking);
@@ -119,8 +119,8 @@ function markdownLines(
     if (findings.length === 0) return;
     lines.push(`### ${heading} (${findings.length})`, "");
     if (countByRule) {
-      for (const { line, count } of ruleCounts(findings)) {
-        findingsAt.set(lines.length, count);
+      for (const { line, findings: ofRule } of ruleCounts(findings)) {
+        findingsAt.set(lines.length, tally(ofRule, blocking));
         lines.push(line);
       }
       lines.push("");
@@ -129,16 +129,16 @@ function markdownLines(
     for (const category of [...new Set(findings.map((f) => f.category))].sort(byCategoryOrder)) {
       const inCategory = findings.filter((f) => f.category === category);
       lines.push(`#### ${categoryHeading(category)} (${inCategory.length})`, "");
-      for (const finding of bySeverity(byLocation(inCategory, (f) => options.decided?.get(f)))) {
-        findingsAt.set(lines.length, 1);
-        lines.push(
-          ...findingItem(
-            finding,
-            blocking.has(finding),
-            unannotated.has(findingIdentity(finding)),
-            options.decided?.get(finding),
-          ),
-        );
+      const ordered = bySeverity(byLocation(inCategory, (f) => options.decided?.get(f)));
+      for (const run of runsByRule(ordered)) {
+        for (const [index, item] of itemsOf(run, blocking, unannotated, options).entries()) {
+          findingsAt.set(lines.length, tally(item.findings, blocking));
+          lines.push(...item.lines);
+          // A rule's fix is said once, under the first item of its run: repeated under each of
+          // 300 findings it filled a third of the summary.
+          const remediation = run[0]?.remediation;
+          if (index === 0 && remediation) lines.push(fixLine(remediation, run));
+        }
       }
       lines.push("");
     }
@@ -172,18 +172,84 @@ function markdownLines(
 }
 
 /** One line per rule, most severe first: `- **HIGH** `TG-NET-001` SSH open to the internet: 12 findings`. */
-function ruleCounts(findings: Finding[]): { line: string; count: number }[] {
-  const byRule = new Map<string, { finding: Finding; count: number }>();
-  for (const finding of bySeverity(byLocation(findings))) {
-    const entry = byRule.get(finding.rule);
-    if (entry) entry.count++;
-    else byRule.set(finding.rule, { finding, count: 1 });
+function ruleCounts(findings: Finding[]): { line: string; findings: Finding[] }[] {
+  return runsByRule(bySeverity(byLocation(findings))).map((ofRule) => {
+    const first = ofRule[0]!;
+    return {
+      line: `- **${first.severity.toUpperCase()}** ${codeSpan(first.rule)} ${escapeMarkdown(first.title)}: ${plural(ofRule.length, "finding")}`,
+      findings: ofRule,
+    };
+  });
+}
+
+/**
+ * `ordered` split by rule (and severity and remediation, which settings or a custom policy may
+ * vary), each run where its first finding is, keeping the order within it.
+ */
+function runsByRule(ordered: readonly Finding[]): Finding[][] {
+  const runs = new Map<string, Finding[]>();
+  for (const finding of ordered) {
+    const key = JSON.stringify([finding.severity, finding.rule, finding.remediation ?? ""]);
+    const run = runs.get(key);
+    if (run) run.push(finding);
+    else runs.set(key, [finding]);
   }
-  return [...byRule.values()].map(({ finding, count }) => ({
-    line: `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)}: ${plural(count, "finding")}`,
-    count,
+  return [...runs.values()];
+}
+
+/** How many findings a line of the report stands for, how many of them new and blocking. */
+interface Tally {
+  findings: number;
+  new: number;
+  blocking: number;
+}
+
+function tally(findings: readonly Finding[], blocking: ReadonlySet<Finding>): Tally {
+  return {
+    findings: findings.length,
+    new: findings.filter((f) => f.status === "new").length,
+    blocking: findings.filter((f) => blocking.has(f)).length,
+  };
+}
+
+function fixLine(remediation: string, run: readonly Finding[]): string {
+  const scope =
+    run.length > 1 ? ` (all ${run.length} ${codeSpan(run[0]!.rule)} findings here)` : "";
+  return `  Fix${scope}: ${ruleTextMarkdown(remediation)}`;
+}
+
+/**
+ * A rule's findings as report items; those that differ only in their resource (the instances of a
+ * `count` or `for_each`) share one, as their annotation does: `30 resources: web[0], web[1],
+ * web[2] and 27 more`.
+ */
+function itemsOf(
+  run: readonly Finding[],
+  blocking: ReadonlySet<Finding>,
+  unannotated: ReadonlySet<string>,
+  options: MarkdownOptions,
+): { lines: string[]; findings: Finding[] }[] {
+  const items = new Map<string, { lines: string[]; findings: Finding[] }>();
+  for (const finding of run) {
+    const lines = findingItem(
+      finding,
+      blocking.has(finding),
+      unannotated.has(findingIdentity(finding)),
+      options.decided?.get(finding),
+    );
+    const key = lines.join("\n");
+    const same = items.get(key);
+    if (same) same.findings.push(finding);
+    else items.set(key, { lines, findings: [finding] });
+  }
+  return [...items.values()].map(({ lines, findings }) => ({
+    lines: lines.map((line) => line.replace(RESOURCES, () => resourceList(findings, codeSpan))),
+    findings,
   }));
 }
+
+/** Where an item names its resources, filled in once all of them are known. */
+const RESOURCES = "\u0000resources\u0000";
 
 function countsTable(decision: GateDecision): string[] {
   const rows = [
@@ -228,7 +294,7 @@ function findingItem(
   const at = decided ? `${decided.path}:${decided.line}` : written;
   const item = [
     `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)} — ` +
-      `${codeSpan(resourceLabel(finding))}${block ? ` (${codeSpan(block)})` : ""} at ${codeSpan(at)}${tags.length > 0 ? ` (${tags.join(", ")})` : ""}`,
+      `${RESOURCES}${block ? ` (${codeSpan(block)})` : ""} at ${codeSpan(at)}${tags.length > 0 ? ` (${tags.join(", ")})` : ""}`,
   ];
   if (decided) {
     const readBy =
@@ -238,7 +304,6 @@ function findingItem(
     item.push(`  ${readBy}The value is written at ${codeSpan(written)}.`);
   }
   item.push(`  ${escapeMarkdown(finding.message)} Evidence: ${codeSpan(finding.evidence)}`);
-  if (finding.remediation) item.push(`  Fix: ${ruleTextMarkdown(finding.remediation)}`);
   if (finding.waived) item.push(`  Waived: ${escapeMarkdown(finding.waived.reason)}`);
   return item;
 }
@@ -250,18 +315,32 @@ function findingItem(
  */
 function cutToLimit(
   lines: readonly string[],
-  findingsAt: ReadonlyMap<number, number>,
+  findingsAt: ReadonlyMap<number, Tally>,
   limit: number,
   fullReport: string,
 ): string {
   const full = lines.join("\n");
   if (Buffer.byteLength(full, "utf8") <= limit) return full;
-  const leftFrom = Array.from({ length: lines.length + 1 }, () => 0);
-  for (let index = lines.length - 1; index >= 0; index--)
-    leftFrom[index] = (leftFrom[index + 1] ?? 0) + (findingsAt.get(index) ?? 0);
+  const leftFrom: Tally[] = Array.from({ length: lines.length + 1 }, () => ({
+    findings: 0,
+    new: 0,
+    blocking: 0,
+  }));
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const [after, here] = [leftFrom[index + 1]!, findingsAt.get(index)];
+    leftFrom[index] = {
+      findings: after.findings + (here?.findings ?? 0),
+      new: after.new + (here?.new ?? 0),
+      blocking: after.blocking + (here?.blocking ?? 0),
+    };
+  }
   const noteFor = (from: number) => {
-    const left = leftFrom[from] ?? 0;
-    const what = left > 0 ? plural(left, "more finding") : "the rest of the report";
+    const left = leftFrom[from]!;
+    // "723 more findings" alone read as 723 blocking when 600 of them were existing ones.
+    const what =
+      left.findings > 0
+        ? `${plural(left.findings, "more finding")} (${left.new === 0 ? "none" : left.new} new, ${left.blocking === 0 ? "none" : left.blocking} blocking)`
+        : "the rest of the report";
     return `\n\n_Report cut here: ${what} did not fit GitHub's size limit. ${fullReport}_`;
   };
   let size = 0;

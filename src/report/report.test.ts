@@ -274,20 +274,18 @@ describe("planAnnotations", () => {
     expect(unannotated).toEqual([]);
   });
 
-  it("lists the instances of a count in index order in the summary", () => {
+  it("lists the instances of a count as one item in the summary, in index order", () => {
     const instances = [0, 10, 11, 1, 2].map((i) =>
       finding({ resource: `aws_security_group.web[${i}]`, line: 9 }),
     );
+    const other = finding({ resource: "aws_security_group.db", evidence: "tcp/22 from ::/0" });
     const { summary } = buildCheckRunReport(
-      decideGate(instances, [], defaultSettings),
-      changed([["main.tf", [9]]]),
+      decideGate([...instances, other], [], defaultSettings),
+      changed([["main.tf", [9, 10]]]),
     );
-    expect([...summary.matchAll(/`aws_security_group\.web\[(\d+)\]`/g)].map((m) => m[1])).toEqual([
-      "0",
-      "1",
-      "2",
-      "10",
-      "11",
+    expect(summary.split("\n").filter((line) => line.startsWith("- **HIGH**"))).toEqual([
+      "- **HIGH** `TG-NET-001` Security group open to the world — 5 resources: `aws_security_group.web[0]`, `aws_security_group.web[1]`, `aws_security_group.web[2]` and 2 more at `main.tf:9` (**blocks merge**)",
+      "- **HIGH** `TG-NET-001` Security group open to the world — `aws_security_group.db` at `main.tf:10` (**blocks merge**)",
     ]);
   });
 
@@ -371,11 +369,53 @@ describe("check run output", () => {
     const { summary } = buildCheckRunReport(decideGate(many, [], defaultSettings), new Map());
     expect(Buffer.byteLength(summary, "utf8")).toBeLessThanOrEqual(SUMMARY_LIMIT);
     const listed = summary.split("\n").filter((line) => line.startsWith("- **HIGH**")).length;
+    const left = 2000 - listed;
     expect(summary).toContain(
-      `_Report cut here: ${2000 - listed} more findings did not fit GitHub's size limit.`,
+      `_Report cut here: ${left} more findings (${left} new, ${left} blocking) did not fit GitHub's size limit.`,
     );
     // The last finding listed keeps its own lines: the cut is made before an item.
     expect(summary.split("\n").at(-3)).toMatch(/^ {2}x+ Evidence: `tcp\/\d+ from 0\.0\.0\.0\/0`$/);
+  });
+
+  it("says how many of the findings a cut leaves out are new and blocking", () => {
+    const existing = Array.from({ length: 600 }, (_, i) =>
+      finding({ status: "existing", evidence: `tcp/${i}`, rule: `TG-NET-00${i % 2}` }),
+    );
+    const added = Array.from({ length: 2000 }, (_, i) =>
+      finding({ evidence: `tcp/${i} from 0.0.0.0/0`, message: "x".repeat(60) }),
+    );
+    const { summary } = buildCheckRunReport(
+      decideGate([...added, ...existing], [], defaultSettings),
+      new Map(),
+    );
+    const listed = summary.split("\n").filter((line) => line.startsWith("- **HIGH**")).length;
+    const left = 2000 - listed;
+    // The existing findings, counted by rule after the new ones, are cut too: but they block nothing.
+    expect(summary).toContain(
+      `_Report cut here: ${left + 600} more findings (${left} new, ${left} blocking) did not fit`,
+    );
+  });
+
+  it("says a rule's fix once, under the first of its findings, so a large pull request lists more of them", () => {
+    const remediation = "Allow SSH only from known ranges (a VPN or bastion).";
+    const many = Array.from({ length: 400 }, (_, i) =>
+      finding({
+        file: `stacks/s${i}/main.tf`,
+        resource: `aws_security_group.sg${i}`,
+        remediation,
+        evidence: "tcp/22 from 0.0.0.0/0",
+      }),
+    );
+    const { summary } = buildCheckRunReport(decideGate(many, [], defaultSettings), new Map());
+    const lines = summary.split("\n");
+    expect(lines.filter((line) => line.includes("Fix"))).toEqual([
+      `  Fix (all 400 \`TG-NET-001\` findings here): ${remediation}`,
+    ]);
+    expect(lines.findIndex((line) => line.includes("Fix"))).toBe(
+      lines.findIndex((line) => line.startsWith("- **HIGH**")) + 2,
+    );
+    // With the fix under each, 229 of the 400 fitted; 290 do now.
+    expect(lines.filter((line) => line.startsWith("- **HIGH**")).length).toBeGreaterThan(280);
   });
 
   it("over its limit, counts existing findings by rule and keeps new ones in full, saying where the rest is", () => {
@@ -676,13 +716,14 @@ describe("renderText", () => {
       "b.tf:10 TG-NET-001",
       "main.tf:9 TG-NET-001",
     ]);
-    // Markdown keeps severity first: the critical finding leads, the rest in file and line order.
+    // Markdown keeps severity first (the critical finding leads), then each rule's findings
+    // together, under their fix, in file and line order.
     expect(located(renderMarkdown(decision), /^- \*\*/)).toEqual([
       "a.tf:30 TG-NET-001",
       "b.tf:2 TG-NET-001",
-      "b.tf:2 TG-NET-002",
       "b.tf:10 TG-NET-001",
       "main.tf:9 TG-NET-001",
+      "b.tf:2 TG-NET-002",
     ]);
   });
 

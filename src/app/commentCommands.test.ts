@@ -208,7 +208,8 @@ describe("/tollgate override", () => {
     expect(output.summary).toContain(
       "- `TG-NET-001` on `aws_security_group.web` at `main.tf:2`: Ingress tcp/22 from 0.0.0.0/0",
     );
-    expect(output.summary).toContain("## ❌ Tollgate: blocked");
+    expect(output.summary).toContain("## Tollgate: blocked until overridden");
+    expect(output.summary).not.toMatch(/❌|blocks merge/);
     expect(decodeRecord(output.text)?.override).toMatchObject({
       by: "bob",
       sha: HEAD_SHA,
@@ -217,6 +218,15 @@ describe("/tollgate override", () => {
     });
     expect(replies(override)[0]).toMatch(
       /^Override recorded: @bob overrode the Tollgate check on 2222222 \(1 blocking finding\)/,
+    );
+
+    // `/tollgate explain` reads the override from the check run: the finding no longer blocks merge.
+    const explained = await deliver(
+      "issue_comment",
+      commentPayload("/tollgate explain TG-NET-001"),
+    );
+    expect(replies(explained)[0]).toContain(
+      "- `main.tf:2` `aws_security_group.web` (new, overridden): Ingress",
     );
 
     const rerun = await deliver("issue_comment", commentPayload("/tollgate run"));

@@ -60,8 +60,11 @@ export async function explainRule(
     );
     return lines.join("\n");
   }
+  // A break-glass override lets what it covers merge: those findings no longer block it.
+  const overridden = new Set(run.record.override?.covers);
   for (const f of findings.slice(0, MAX_LISTED_FINDINGS)) {
-    const tags = [f.status, ...(f.blocking ? ["blocks merge"] : [])].join(", ");
+    const blocking = f.blocking ? [overridden.has(f.key) ? "overridden" : "blocks merge"] : [];
+    const tags = [f.status, ...blocking].join(", ");
     lines.push(
       `- ${codeSpan(`${f.file}:${f.line}`)} ${codeSpan(resourceLabel(f))} (${tags}): ${escapeMarkdown(f.message)} Evidence: ${codeSpan(f.evidence)}`,
     );

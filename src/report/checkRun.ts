@@ -4,7 +4,7 @@
 import { plural, severityList, type Conclusion, type GateDecision } from "../gate/index.js";
 import { batchAnnotations, planAnnotations, type CheckAnnotation } from "./annotations.js";
 import { codeSpan, escapeMarkdown, resourceLabel } from "./format.js";
-import { renderMarkdown } from "./markdown.js";
+import { overriddenMarkdown, renderMarkdown } from "./markdown.js";
 import type { ChangedLines } from "./patch.js";
 import { decidingLines } from "./placement.js";
 import {
@@ -112,7 +112,8 @@ const OVERRIDE_TITLE = /^Overridden by @[^:]+: /;
 /**
  * A failing report turned `neutral` by a break-glass override, never silently: the title names
  * who, the summary opens with who, when, why and which blocking findings were overridden, the
- * findings stay listed below, and failure annotations become warnings. Neutral rather than success
+ * findings stay listed below (as overridden, no longer blocking merge), and failure annotations
+ * become warnings. Neutral rather than success
  * (HCP Terraform's overridden soft-mandatory policies still show as overridden): branch protection
  * lets it merge, while the PR's checks list shows it did not pass.
  */
@@ -149,7 +150,7 @@ export function overriddenReport(report: CheckRunReport, override: CheckOverride
     new RegExp(`${OVERRIDE_START}[\\s\\S]*?${OVERRIDE_END}\\n*`),
     "",
   );
-  const summary = `${lines.join("\n")}${previous}`;
+  const summary = `${lines.join("\n")}${overriddenMarkdown(previous)}`;
   return {
     conclusion: "neutral",
     title: `Overridden by @${override.by}: ${report.title.replace(OVERRIDE_TITLE, "")}`.slice(

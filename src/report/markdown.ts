@@ -51,6 +51,20 @@ const CONCLUSION_HEADING = {
   success: "✅ Tollgate: passed",
 } as const;
 
+/** A blocking finding's tag; `overriddenMarkdown` finds it, so it is said in one place. */
+const BLOCKS_TAG = "**blocks merge**";
+
+/**
+ * The report a break-glass override turned neutral, its words made true: it blocked until
+ * overridden, and no finding of it blocks merge now. Only our own markup carries `**` and a
+ * heading (scanned text is escaped and kept to one line), so nothing from a file is rewritten.
+ */
+export function overriddenMarkdown(summary: string): string {
+  return summary
+    .replace(`## ${CONCLUSION_HEADING.failure}\n`, "## Tollgate: blocked until overridden\n")
+    .replaceAll(BLOCKS_TAG, "**overridden**");
+}
+
 const CATEGORY_NAMES: Record<string, string> = {
   iam: "IAM",
   network: "Network",
@@ -283,7 +297,7 @@ function findingItem(
   const unloaded = unloadedAtBaseNote(finding);
   const note = diffNote(finding);
   const tags = [
-    ...(blocks ? ["**blocks merge**"] : enforcement ? [enforcement] : []),
+    ...(blocks ? [BLOCKS_TAG] : enforcement ? [enforcement] : []),
     ...(finding.unknown !== undefined ? [`cannot tell: ${codeSpan(finding.unknown)} decides`] : []),
     ...(unloaded ? [unloaded] : []),
     ...(note ? [escapeMarkdown(note)] : []),

@@ -109,7 +109,10 @@ describe("check run record", () => {
     });
     expect(first.summary).toContain("> INC-42 hotfix");
     expect(first.summary).toContain("Overridden: 1 blocking finding.");
-    expect(first.summary).toContain("## ❌ Tollgate: blocked");
+    // The report it overrode follows, in words true under a neutral result.
+    expect(first.summary).toContain("## Tollgate: blocked until overridden\n");
+    expect(first.summary).toContain("at `main.tf:3` (**overridden**)");
+    expect(first.summary).not.toMatch(/❌|blocks merge/);
     const again = overriddenReport(first, {
       ...override(report.record?.blocking ?? []),
       by: "bob",
@@ -117,6 +120,7 @@ describe("check run record", () => {
     expect(again.title).toBe("Overridden by @bob: 1 new finding: 1 high");
     expect(again.summary.match(/blocking result overridden/g)).toHaveLength(1);
     expect(again.summary).toContain("**@bob** overrode");
+    expect(again.summary.match(/blocked until overridden/g)).toHaveLength(1);
   });
 
   it("keeps an overridden summary within GitHub's 65,535 bytes when the report is at the limit in two-byte characters", () => {

@@ -71,9 +71,14 @@ describe("parseCommands", () => {
       { name: "malformed", command: "explain", problem: expect.stringMatching(/one rule id/) },
       { name: "malformed", command: "run", problem: "`/tollgate run` takes no arguments" },
     ]);
-    expect(parseCommands("/tollgate\n/tollgate frobnicate")).toEqual([
-      { name: "unknown", word: "" },
+    expect(parseCommands("/tollgate frobnicate")).toEqual([
       { name: "unknown", word: "frobnicate" },
+    ]);
+    // Asking for the list is not an unknown command.
+    expect(parseCommands("/tollgate\n/tollgate HELP\n/tollgate help explain")).toEqual([
+      { name: "help" },
+      { name: "help" },
+      { name: "help" },
     ]);
   });
 

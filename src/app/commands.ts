@@ -7,9 +7,11 @@ export type Command =
   | { name: "run" }
   | { name: "override"; reason: string }
   | { name: "explain"; rule: string }
+  /** `/tollgate help`, or `/tollgate` alone: the author gets the list of commands. */
+  | { name: "help" }
   /** A known command with arguments it cannot take: the author gets its usage. */
   | { name: "malformed"; command: "run" | "override" | "explain"; problem: string }
-  /** `/tollgate` alone or with a word it does not know: the author gets the list of commands. */
+  /** `/tollgate` with a word it does not know: the author is told so, with the list of commands. */
   | { name: "unknown"; word: string };
 
 /** At most this many commands are taken from one comment; the rest are ignored. */
@@ -22,6 +24,7 @@ export const USAGE = {
   override:
     "`/tollgate override <reason>`: override a blocking result on this commit (people named under `break_glass` in the settings)",
   explain: "`/tollgate explain <rule-id>`: the rule's documentation and this PR's findings of it",
+  help: "`/tollgate help`: this list",
 } as const;
 
 const reasonSchema = z
@@ -81,6 +84,10 @@ function readCommand(word: string, rest: string): Command {
         ? { name: "explain", rule: rule.data }
         : { name: "malformed", command: "explain", problem: firstIssue(rule.error) };
     }
+    // Whatever follows `help` (`/tollgate help explain`) still asks for the list.
+    case "":
+    case "help":
+      return { name: "help" };
     default:
       return { name: "unknown", word };
   }

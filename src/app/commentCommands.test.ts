@@ -483,6 +483,23 @@ describe("/tollgate explain", () => {
       /^Sorry @octocat, Tollgate does not know `\/tollgate frobnicate`\. It understands, one per line:\n\n- `\/tollgate run`/,
     );
   });
+
+  it("answers help with the list of commands, without an apology", async () => {
+    const { deliver } = await setUp(repository(undefined));
+    const help = await deliver("issue_comment", commentPayload("/tollgate help"));
+    // Anyone may ask: no permission lookup.
+    expect(paths(help)).not.toContain("GET /repos/acme/infra/collaborators/octocat/permission");
+    expect(replies(help)).toEqual([
+      [
+        "@octocat, Tollgate understands, one per line:",
+        "",
+        "- `/tollgate run`: scan the pull request's head commit again",
+        "- `/tollgate override <reason>`: override a blocking result on this commit (people named under `break_glass` in the settings)",
+        "- `/tollgate explain <rule-id>`: the rule's documentation and this PR's findings of it",
+        "- `/tollgate help`: this list",
+      ].join("\n"),
+    ]);
+  });
 });
 
 describe("contract", () => {

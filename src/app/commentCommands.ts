@@ -99,19 +99,28 @@ async function runCommand(
         `Sorry @${request.author}, Tollgate could not read that command: ${command.problem}.\n\nUsage: ${USAGE[command.command]}`,
       );
       break;
+    case "help":
+      await reply(context, request, commandList(`@${request.author}, Tollgate understands`));
+      break;
     case "unknown":
       await reply(
         context,
         request,
-        [
-          `Sorry @${request.author}, Tollgate does not know ${command.word ? `\`/tollgate ${command.word}\`` : "that command"}. It understands, one per line:`,
-          "",
-          ...Object.values(USAGE).map((usage) => `- ${usage}`),
-        ].join("\n"),
+        commandList(
+          `Sorry @${request.author}, Tollgate does not know \`/tollgate ${command.word}\`. It understands`,
+        ),
       );
       break;
   }
   return undefined;
+}
+
+function commandList(opening: string): string {
+  return [
+    `${opening}, one per line:`,
+    "",
+    ...Object.values(USAGE).map((usage) => `- ${usage}`),
+  ].join("\n");
 }
 
 function refusal(author: string, action: string): string {

@@ -12,6 +12,7 @@ import {
   resourceList,
   unloadedAtBaseNote,
   diffNote,
+  valueWrittenHere,
 } from "./format.js";
 import type { ChangedLines } from "./patch.js";
 import { placeOnChangedLine } from "./placement.js";
@@ -95,7 +96,7 @@ export function planAnnotations(
       ...(by !== undefined ? [`This changed line is read by ${by}.`] : []),
       ...(path !== finding.file || line !== finding.line
         ? [`The value is written at ${finding.file}:${finding.line}.`]
-        : []),
+        : [valueWrittenHere(finding, "This line")].filter((note) => note !== undefined)),
       `Evidence: ${finding.evidence}`,
       ...(finding.remediation ? [`Fix: ${finding.remediation}`] : []),
       ...(finding.waived ? [`Waived: ${finding.waived.reason}`] : []),

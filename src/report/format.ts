@@ -84,6 +84,25 @@ export function blockElsewhere(
   return inside ? undefined : `${block.file}:${block.line}`;
 }
 
+/**
+ * What a report says of a finding written outside its resource's block (a variable's or a
+ * CloudFormation parameter's default, a tfvars entry) at that place: the value there is the cause,
+ * and where the block reads it (`readAt`) when known; it names no resource, so the instances of a
+ * `count` still share one annotation. Naming only the block left a reader at a parameter's
+ * `Default:` line guessing why it was flagged. Undefined for the others.
+ */
+export function valueWrittenHere(
+  finding: Pick<Finding, "file" | "line" | "resourceBlock" | "readAt">,
+  here: string,
+  show: (text: string) => string = (text) => text,
+): string | undefined {
+  if (blockElsewhere(finding) === undefined) return undefined;
+  const reader = finding.readAt;
+  return reader === undefined
+    ? `${here} holds the value that decides it.`
+    : `${here} holds the value that decides it: the resource reads it at ${show(`${reader.file}:${reader.line}`)}.`;
+}
+
 const LISTED_RESOURCES = 3;
 
 /**

@@ -24,6 +24,7 @@ import {
   ruleTextMarkdown,
   unloadedAtBaseNote,
   diffNote,
+  valueWrittenHere,
 } from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
@@ -316,6 +317,9 @@ function findingItem(
         ? `This changed line is read by ${escapeMarkdown(decided.by)}. `
         : "";
     item.push(`  ${readBy}The value is written at ${codeSpan(written)}.`);
+  } else {
+    const here = valueWrittenHere(finding, codeSpan(written), codeSpan);
+    if (here) item.push(`  ${here}`);
   }
   item.push(`  ${escapeMarkdown(finding.message)} Evidence: ${codeSpan(finding.evidence)}`);
   if (finding.waived) item.push(`  Waived: ${escapeMarkdown(finding.waived.reason)}`);

@@ -229,6 +229,33 @@ describe("planAnnotations", () => {
     expect(renderText(decision)).toContain("  aws_security_group.web (main.tf:1): Ingress");
   });
 
+  it("says a value written outside its resource's block (a parameter's Default) is what decides the finding", () => {
+    // `Default: 0.0.0.0/0` of a CloudFormation parameter, read by `CidrIp: !Ref AdminCidr`.
+    const fromDefault = finding({
+      file: "stack.yaml",
+      line: 6,
+      endLine: 6,
+      resource: "WebSG",
+      resourceBlock: { file: "stack.yaml", line: 12, endLine: 20 },
+      readAt: { file: "stack.yaml", line: 20, endLine: 20 },
+    });
+    const decision = decideGate([fromDefault], [], defaultSettings);
+    const { annotations } = planAnnotations(decision, changed([["stack.yaml", "all"]]));
+    expect(annotations.map((a) => [a.path, a.start_line])).toEqual([["stack.yaml", 6]]);
+    expect(annotations[0]?.message.split("\n").slice(0, 2)).toEqual([
+      "HIGH new finding on WebSG (stack.yaml:12): Ingress tcp/22 from 0.0.0.0/0",
+      "This line holds the value that decides it: the resource reads it at stack.yaml:20.",
+    ]);
+    expect(renderMarkdown(decision)).toContain(
+      "at `stack.yaml:6` (**blocks merge**)\n  `stack.yaml:6` holds the value that decides it: the resource reads it at `stack.yaml:20`.\n",
+    );
+    // A finding inside its block needs no such note.
+    const inside = decideGate([finding()], [], defaultSettings);
+    expect(
+      planAnnotations(inside, changed([["main.tf", "all"]])).annotations[0]?.message,
+    ).not.toContain("holds the value");
+  });
+
   it("annotates existing findings only on their own changed line and never fixed ones", () => {
     const decision = decideGate(
       [

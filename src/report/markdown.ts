@@ -148,11 +148,17 @@ function markdownLines(
       for (const run of runsByRule(ordered)) {
         for (const [index, item] of itemsOf(run, blocking, unannotated, options).entries()) {
           findingsAt.set(lines.length, tally(item.findings, blocking));
-          lines.push(...item.lines);
-          // A rule's fix is said once, under the first item of its run: repeated under each of
-          // 300 findings it filled a third of the summary.
+          // A rule's fix is said once, under the first item of its run (before its waiver, as
+          // in the annotation): repeated under each of 300 findings it filled a third of the summary.
           const remediation = run[0]?.remediation;
-          if (index === 0 && remediation) lines.push(fixLine(remediation, run));
+          const own = [...item.lines];
+          if (index === 0 && remediation)
+            own.splice(
+              own.length - (item.findings[0]?.waived ? 1 : 0),
+              0,
+              fixLine(remediation, run),
+            );
+          lines.push(...own);
         }
       }
       lines.push("");

@@ -443,6 +443,15 @@ describe("check run output", () => {
     );
     // With the fix under each, 229 of the 400 fitted; 290 do now.
     expect(lines.filter((line) => line.startsWith("- **HIGH**")).length).toBeGreaterThan(280);
+    // A waived finding's waiver comes after its fix, as in its annotation.
+    const waived = renderMarkdown(
+      decideGate([finding({ remediation, waived: { reason: "jump host" } })], [], defaultSettings),
+    ).split("\n");
+    expect(waived.slice(waived.findIndex((line) => line.startsWith("  Fix")))).toEqual([
+      `  Fix: ${remediation}`,
+      "  Waived: jump host",
+      "",
+    ]);
   });
 
   it("over its limit, counts existing findings by rule and keeps new ones in full, saying where the rest is", () => {

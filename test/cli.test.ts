@@ -4082,6 +4082,45 @@ describe("tollgate scan, inspect and build", () => {
     });
   });
 
+  it("counts a rule without a positive fixture in the summary as its row reads: ok with Rego tests, FAIL without", async () => {
+    await withTempDir("rego-covered", async (dir) => {
+      const group = (name: string, marker = "") =>
+        `resource "aws_security_group" "${name}" {\n  name = "${name}"${marker}\n}\n`;
+      await writeFiles(dir, {
+        "network/open_sg/policy.rego": namedGroupPolicy({ name: "open_sg" }),
+        "network/open_sg/fixtures/positive.tf": group("open", " # tollgate:expect T-1"),
+        "network/open_sg/fixtures/negative.tf": group("closed"),
+        "network/public_sg/policy.rego": namedGroupPolicy({
+          name: "public_sg",
+          id: "T-2",
+          groupName: "public",
+        }),
+        "network/public_sg/policy_test.rego": [
+          "package tollgate.rules.network.public_sg_test",
+          "",
+          "import data.tollgate.rules.network.public_sg",
+          "",
+          "test_public if {",
+          '\tgroup := {"address": "aws_security_group.p", "config": {"name": "public"}}',
+          '\tcount(public_sg.deny) == 1 with input as {"resources": [group]}',
+          "}",
+          "",
+        ].join("\n"),
+      });
+      const covered = await run(["test", dir]);
+      // The fixture table's summary; the Rego tests' own follows it.
+      const summary = (stdout: string) => /^\d+ passed, \d+ failed$/m.exec(stdout)?.[0];
+      expect(covered.stdout).toMatch(/T-2\s+\(none\)\s+ok \(no fixture; Rego tests in/);
+      expect(summary(covered.stdout)).toBe("3 passed, 0 failed");
+      expect(covered.code).toBe(0);
+      await rm(path.join(dir, "network", "public_sg", "policy_test.rego"));
+      const untested = await run(["test", dir]);
+      expect(untested.stdout).toMatch(/T-2\s+\(none\)\s+FAIL no positive fixture and no Rego test/);
+      expect(summary(untested.stdout)).toBe("2 passed, 1 failed");
+      expect(untested.code).toBe(1);
+    });
+  });
+
   it("runs a folder of test files alone and shows each test's print output under it, as opa test", async () => {
     await withTempDir("rego-prints", async (dir) => {
       const testFile = [

@@ -83,10 +83,11 @@ export const testCommand = defineCommand({
             : `ok (no fixture; Rego tests in ${regoTestFiles.join(", ")})`
         }\n`,
       );
-    const failed = outcomes.filter((o) => !o.passed).length + untested.length + run.errors.length;
-    io.stdout(
-      `\n${outcomes.length - outcomes.filter((o) => !o.passed).length} passed, ${failed} failed\n`,
-    );
+    // A count per row above, where a rule its Rego tests cover passes; an error on stderr fails.
+    const fixturesPassed = outcomes.filter((o) => o.passed).length;
+    const covered = run.withoutFixtures.length - untested.length;
+    const failed = outcomes.length - fixturesPassed + untested.length + run.errors.length;
+    io.stdout(`\n${fixturesPassed + covered} passed, ${failed} failed\n`);
     if (run.regoTests.length > 0) io.stdout("\n");
     const regoFailed = printRegoTests(run.regoTests, io.stdout, verbose);
     return failed === 0 && regoFailed === 0 ? EXIT_OK : EXIT_BLOCKED;

@@ -3632,6 +3632,44 @@ describe("tollgate scan, inspect and build", () => {
     });
   }, 120_000);
 
+  it("says at its clause what a finding must be when a custom rule's deny gives something else", async () => {
+    await withTempDir("malformed-finding", async (dir) => {
+      const words = '\\"open\\" to \\\\ all, '.repeat(12);
+      await writeFiles(dir, {
+        "rules/network/any_sg/policy.rego": namedGroupPolicy({}, [
+          // A finding written as text: sprintf gives a string, which must be an object.
+          `deny contains sprintf("%v", [{"resource": r.address, "message": "${words}"}]) if {`,
+          "\tsome r in input.resources",
+          "}",
+          "",
+          'deny contains {"message": "no resource", "evidence": "e"} if {',
+          "\tsome r in input.resources",
+          "}",
+          "",
+        ]),
+        "iac/main.tf": 'resource "aws_security_group" "open" {\n  name = "open"\n}\n',
+      });
+      const scan = await run(["scan", "iac", "--custom-policies", "rules"], dir);
+      const contract =
+        "a finding is an object with resource (an address in input.resources) and message, and " +
+        "optionally evidence, path, severity, unknown, when, subject and scope (policies/README.md)";
+      const lines = scan.stdout.split("\n").filter((line) => line.includes("(policy-result)"));
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toBe(
+        `network/any_sg/policy.rego:18:1: rule T-1 returned a malformed finding (resource is missing): ${contract}; it returned {"evidence":"e","message":"no resource"} (policy-result) [error]`,
+      );
+      const start = `network/any_sg/policy.rego:14:1: rule T-1 returned a malformed finding (a string, not an object): ${contract}; it returned "`;
+      expect(lines[0]?.startsWith(start)).toBe(true);
+      const shown = lines[0]?.slice(start.length - 1, -" (policy-result) [error]".length) ?? "";
+      // Cut at a whole escape: closed with a quote, it reads back as the start of the text.
+      expect(shown).toMatch(/…$/);
+      expect(JSON.parse(`${shown.slice(0, -1)}"`)).toMatch(
+        /^\{"message": "\\"open\\" to \\\\ all, /,
+      );
+      expect(scan.code).toBe(1);
+    });
+  }, 120_000);
+
   it("reads a policy folder's data files as OPA does: build, test, scan --policies and --bundle", async () => {
     await withTempDir("data-files", async (dir) => {
       const rule = namedGroupPolicy().replace(

@@ -298,6 +298,41 @@ describe("findings from rule results", () => {
     ]);
   });
 
+  it("says which field of a malformed finding is wrong and what a finding is, and cuts the value cleanly", () => {
+    if (!meta.ok) throw new Error(meta.message);
+    const contract =
+      "a finding is an object with resource (an address in input.resources) and message, and " +
+      "optionally evidence, path, severity, unknown, when, subject and scope (policies/README.md)";
+    const messages = (values: unknown[]) =>
+      toFindings(meta.rule, values, new Map([[group.address, group]])).errors.map((e) => e.message);
+    const [missing, path] = messages([
+      { message: "m", evidence: "e" },
+      { resource: group.address, message: "m", path: 3 },
+    ]);
+    expect(missing).toBe(
+      `rule TG-NET-001 returned a malformed finding (resource is missing): ${contract}; it returned {"message":"m","evidence":"e"}`,
+    );
+    expect(path).toMatch(
+      /^rule TG-NET-001 returned a malformed finding \(path is a number, not a string or an array\): a finding is/,
+    );
+    // A string past 200 characters of JSON, with escapes 2 and 6 long (\", \\, \u0007) and a
+    // surrogate pair, shifted so that the cut falls at each place of its 23-character period.
+    const prefix = `rule TG-NET-001 returned a malformed finding (a string, not an object): ${contract}; it returned `;
+    for (const pad of Array.from({ length: 23 }, (_, n) => "x".repeat(n))) {
+      const text = pad + 'say "é" \\ \u0007 😀 '.repeat(20);
+      const [message = ""] = messages([text]);
+      expect(message.startsWith(prefix), pad).toBe(true);
+      const shown = message.slice(prefix.length);
+      expect(shown.endsWith("…"), pad).toBe(true);
+      expect(shown.length, pad).toBeLessThanOrEqual(201);
+      expect(shown.length, pad).toBeGreaterThan(194);
+      // Whole escapes and characters only: closed with a quote, it reads back as the text's start.
+      const read = JSON.parse(`${shown.slice(0, -1)}"`) as string;
+      expect(text.startsWith(read), pad).toBe(true);
+      expect(/\p{Cs}/u.test(read), pad).toBe(false);
+    }
+  });
+
   it("keeps the subject a rule names when it is not the resource, and reports one not in the input", () => {
     if (!meta.ok) throw new Error(meta.message);
     const rule: Resource = {
@@ -361,9 +396,11 @@ describe("findings from rule results", () => {
     );
     expect(findings.map((f) => f.scope)).toEqual([{ ...scope, when: ["IsPublic"] }]);
     expect(errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/malformed finding \(scope\.from:/),
-      expect.stringMatching(/malformed finding \(scope\.protocol:/),
-      expect.stringMatching(/malformed finding \(scope:/),
+      expect.stringMatching(/malformed finding \(scope\.from is a string, not a number\)/),
+      expect.stringMatching(
+        /malformed finding \(scope\.protocol is "icmp", not one of "all", "tcp", "udp"\)/,
+      ),
+      expect.stringMatching(/malformed finding \(scope has "port", which it does not take\)/),
     ]);
     const grant = { kind: "iam", effect: "Allow", resources: ["*"], condition: {} };
     const unknownArn = { resources: [], unknownResources: ["aws_s3_bucket.site.arn"] };
@@ -402,11 +439,11 @@ describe("findings from rule results", () => {
       ["acl", { ...acl, when: [] }],
     ]);
     expect(other.errors.map((e) => e.message.slice(0, e.message.indexOf(")") + 1))).toEqual([
-      "rule TG-NET-001 returned a malformed finding (scope.actions: Too small: expected array to have >=1 items)",
-      'rule TG-NET-001 returned a malformed finding (scope.effect: Invalid input: expected "Allow")',
+      "rule TG-NET-001 returned a malformed finding (scope.actions is empty)",
+      'rule TG-NET-001 returned a malformed finding (scope.effect is "Deny", not "Allow")',
       "rule TG-NET-001 returned a malformed finding (scope: exactly one of actions and notActions, and resources or notResources)",
       "rule TG-NET-001 returned a malformed finding (scope: exactly one of actions and notActions, and resources or notResources)",
-      'rule TG-NET-001 returned a malformed finding (scope.permissions.0: Invalid option: expected one of "READ"|"WRITE"|"READ_ACP"|"WRITE_ACP")',
+      'rule TG-NET-001 returned a malformed finding (scope.permissions.0 is "FULL_CONTROL", not one of "READ", "WRITE", "READ_ACP", "WRITE_ACP")',
     ]);
   });
 

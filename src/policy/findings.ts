@@ -30,6 +30,7 @@ import {
   satisfiable,
   spokenCondition,
 } from "./conditions.js";
+import { malformedFinding } from "./malformed.js";
 import type { RuleMetadata } from "./metadata.js";
 
 const port = z.number().int().min(0).max(65535);
@@ -507,11 +508,7 @@ export function toWorldFindings(rule: RuleMetadata, worlds: readonly WorldResult
     for (const raw of results) {
       const parsed = rawFindingSchema.safeParse(raw);
       if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        reject(
-          `rule ${rule.id} returned a malformed finding (${issue?.path.join(".") || "value"}: ${issue?.message}): ${JSON.stringify(raw).slice(0, 200)}`,
-          raw,
-        );
+        reject(malformedFinding(rule.id, raw, parsed.error.issues[0]), raw);
         continue;
       }
       const result = parsed.data;

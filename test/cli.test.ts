@@ -4559,6 +4559,23 @@ describe("tollgate help and version", () => {
     });
   });
 
+  it("says what README's CLI section says: what test runs without a folder and what -v prints, the forms of a parameter file", async () => {
+    const help = (await run(["test", "--help"])).stdout;
+    expect(help).toMatch(
+      /fixtures, and the \*_test\.rego tests, .*\(no dir: the built-in library\)/,
+    );
+    expect(help).toMatch(/--verbose +print what each test's and fixture's print calls wrote/);
+    const readme = await readFile(path.join(repoRoot, "README.md"), "utf8");
+    const cli = readme.slice(readme.indexOf("## CLI"), readme.indexOf("`tollgate build` writes"));
+    expect(cli.replace(/\s+/g, " ")).toContain("without dir, the built-in library's (policies/)");
+    // A parameter file is read in each form README's CloudFormation section lists, not JSON alone.
+    expect((await run(["scan", "--help"])).stdout).toMatch(
+      /--parameter-file <path> +a CloudFormation parameter file \(create-stack's, deploy's or CodePipeline's, JSON or YAML\)/,
+    );
+    for (const { name } of commands.filter((c) => !["help", "version"].includes(c.name)))
+      expect(cli, name).toContain(`tollgate ${name} `);
+  });
+
   it("takes --help after -- as a path, as parseArgs takes it", async () => {
     const result = await run(["inspect", "--", "--help"]);
     expect(result.code).toBe(2);

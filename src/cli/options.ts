@@ -129,7 +129,7 @@ export const gateOptions = {
     multiple: true,
     value: "path",
     description:
-      "a CloudFormation parameter file (AWS CLI JSON) for every template, from the folder read (repeatable)",
+      "a CloudFormation parameter file (create-stack's, deploy's or CodePipeline's, JSON or YAML) for every template, from the folder read (repeatable)",
   },
 } as const satisfies OptionTable;
 

@@ -1,9 +1,9 @@
-// `tollgate test [dir]`: every rule against its positive and negative fixtures, evaluated through
-// the Wasm our compiler builds, then every `test_*` rule of the `*_test.rego` files, printed as
-// tables; exit 1 when any rule misses or over-reports, any Rego test fails or errors, or a rule
-// has neither a positive fixture nor a Rego test. A test's
-// or fixture row's `print` output follows it when it did not pass, or always with --verbose (as
-// `opa test`).
+// `tollgate test [dir]` (the built-in library, policies/, without a dir): every rule against its
+// positive and negative fixtures, evaluated through the Wasm our compiler builds, then every
+// `test_*` rule of the `*_test.rego` files, printed as tables; exit 1 when any rule misses or
+// over-reports, any Rego test fails or errors, or a rule has neither a positive fixture nor a Rego
+// test. A test's or fixture row's `print` output follows it when it did not pass, or always with
+// --verbose (as `opa test`).
 import path from "node:path";
 import { readPolicySources, regoSources } from "../../policy/build.js";
 import { runPolicyFolder, type FixtureOutcome } from "../../policy/fixtures.js";
@@ -15,13 +15,15 @@ import { BUILTIN_POLICY_DIR } from "../../engine/index.js";
 
 export const testCommand = defineCommand({
   name: "test",
-  summary: "run each rule on its fixtures through the compiled Wasm",
+  summary:
+    "run each rule on its fixtures, and the *_test.rego tests, through the Wasm (no dir: the built-in library)",
   usage: ["tollgate test [dir] [-v]"],
   options: {
     verbose: {
       type: "boolean",
       short: "v",
-      description: "print what each Rego test's print calls wrote, not only a failed test's",
+      description:
+        "print what each test's and fixture's print calls wrote, not only a failed one's",
     },
   },
   allowPositionals: true,

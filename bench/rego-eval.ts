@@ -38,10 +38,13 @@ function generateInput(count: number) {
   };
 }
 
-/** deny contains msg if { r := input.resources[_]; r.type == "aws_s3_bucket"; not r.values.versioning.enabled; msg := <text> } */
-function denyPolicy(useHostSprintf: boolean) {
+/**
+ * deny contains msg if { r := input.resources[_]; r.type == "aws_s3_bucket"; not r.values.versioning.enabled; msg := <text> },
+ * the text by concat or by sprintf, both native in the runtime.
+ */
+function denyPolicy(useSprintf: boolean) {
   const b = new PolicyBuilder();
-  const message: Stmt[] = useHostSprintf
+  const message: Stmt[] = useSprintf
     ? [
         { type: "MakeArray", capacity: 1, target: 20 },
         { type: "ArrayAppend", value: local(5), array: 20 },
@@ -105,14 +108,9 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-async function measure(
-  label: string,
-  useHostSprintf: boolean,
-  optimize: boolean,
-  inputText: string,
-) {
+async function measure(label: string, useSprintf: boolean, optimize: boolean, inputText: string) {
   let t = performance.now();
-  const wasm = emitWasm(denyPolicy(useHostSprintf), { optimize });
+  const wasm = emitWasm(denyPolicy(useSprintf), { optimize });
   const emitMs = performance.now() - t;
   t = performance.now();
   const policy = await loadPolicy(wasm, undefined, hostBuiltins);
@@ -134,7 +132,7 @@ async function measure(
   }
   const ms = median(times);
   console.log(
-    `${label.padEnd(34)} module ${(wasm.length / 1024).toFixed(1)} KiB | emit ${emitMs.toFixed(0)} ms | load ${loadMs.toFixed(0)} ms | ` +
+    `${label.padEnd(36)} module ${(wasm.length / 1024).toFixed(1)} KiB | emit ${emitMs.toFixed(0)} ms | load ${loadMs.toFixed(0)} ms | ` +
       `evaluate ${ms.toFixed(2)} ms (input parse alone ${median(parseOnly).toFixed(2)} ms) | ` +
       `${Math.round((RESOURCES / ms) * 1000).toLocaleString("en-US")} resources/s | ${denied} denied`,
   );
@@ -148,7 +146,7 @@ console.log(
 emitWasm(denyPolicy(false));
 await measure("native concat, optimised", false, true, inputText);
 await measure("native concat, not optimised", false, false, inputText);
-await measure("host sprintf per denial, optimised", true, true, inputText);
+await measure("native sprintf per denial, optimised", true, true, inputText);
 const t = performance.now();
 const parsed = JSON.parse(inputText) as {
   resources: { type: string; values: { versioning: { enabled: boolean } } }[];

@@ -7,4 +7,4 @@ export {
   type CompileOptions,
 } from "./compiler.js";
 export type { RegoWarning } from "./syntax/index.js";
-export { hostBuiltins } from "./runtime/index.js";
+export { hostBuiltins, sdkText } from "./runtime/index.js";

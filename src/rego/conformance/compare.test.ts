@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ConformanceCase } from "./cases.js";
 import { builtinsOutsideRequired } from "./cases.js";
 import { canonical, judge } from "./compare.js";
-import { planQuery } from "./evaluate.js";
+import { describeError, planQuery } from "./evaluate.js";
 
 function testCase(fields: Partial<ConformanceCase>): ConformanceCase {
   return {
@@ -96,5 +96,13 @@ describe("builtinsOutsideRequired", () => {
       "graphql.parse",
       "uuid.rfc4122",
     ]);
+  });
+});
+
+describe("describeError", () => {
+  it("reads an abort's text as the module wrote it, not as the SDK decoded it", () => {
+    expect(describeError("r\uFFC3\uFFA8gle.rego:3:8: eval_type_error: \uFFC3\uFFA9")).toBe(
+      "règle.rego:3:8: eval_type_error: é",
+    );
   });
 });

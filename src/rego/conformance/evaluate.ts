@@ -3,7 +3,7 @@
 // query and judge the outcome. `runner.ts` calls it in a child process to bound each case.
 
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
-import { compileRego, hostBuiltins } from "../index.js";
+import { compileRego, hostBuiltins, sdkText } from "../index.js";
 import type { ConformanceCase } from "./cases.js";
 import { judge, type Observed, type Verdict } from "./compare.js";
 
@@ -102,5 +102,6 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   if (error !== null && typeof error === "object" && "message" in error)
     return String(error.message);
-  return String(error);
+  // The runtime's errors arrive as the text opa_abort was given, decoded by the SDK.
+  return sdkText(String(error));
 }

@@ -6,6 +6,7 @@ import { PolicyBuilder, addResult, at, block, local, opaBuildLayout } from "../w
 import { compileRego } from "../compiler.js";
 import { BoundedPolicy, evaluateBounded, parseEvalError } from "./sandbox.js";
 import { sdkText } from "./sdk-text.js";
+import * as rego from "../index.js";
 
 const b = new PolicyBuilder();
 const nestedScans = (depth: number, inner: Stmt[]): Stmt => {
@@ -249,6 +250,46 @@ broken := x if {
     } finally {
       await policy.close();
     }
+  });
+
+  /** What a plain `loadPolicy` throws for `regex.match(input, "x")` in règle.rego. */
+  async function plainError(): Promise<(pattern: string) => string> {
+    const { wasm, entrypoints } = await compileRego(
+      { "règle.rego": 'package p\n\nbad if regex.match(input, "x")\n' },
+      { entrypoints: ["p/bad"], strictBuiltinErrors: true },
+    );
+    const policy = await loadPolicy(wasm);
+    return (pattern) => {
+      try {
+        policy.evaluate(pattern, entrypoints["p/bad"]);
+      } catch (error) {
+        return String(error);
+      }
+      return "no error";
+    };
+  }
+  const located = "règle.rego:3:8: eval_builtin_error: regex.match: error parsing regexp: ";
+
+  it("cuts an error past the abort buffer (4 KiB) between characters, never inside one", async () => {
+    const thrown = await plainError();
+    // One of the two cuts falls inside an é, whichever way the bytes before it add up.
+    for (const pattern of ["(" + "é".repeat(3000), "(x" + "é".repeat(3000)]) {
+      const text = sdkText(thrown(pattern));
+      expect(text.length).toBeGreaterThan(2000);
+      expect(`${located}missing closing ): \`${pattern}\``.startsWith(text), text.slice(-3)).toBe(
+        true,
+      );
+    }
+  });
+
+  // README's plain-SDK paragraph: the SDK throws its byte-by-byte text as it is.
+  it("gives plain-SDK users what undoes the SDK's decoding of an error", async () => {
+    const error = (await plainError())("(é");
+    expect(error).toBe(
+      "r\uFFC3\uFFA8gle.rego:3:8: eval_builtin_error: regex.match: error parsing regexp: " +
+        "missing closing ): `(\uFFC3\uFFA9`",
+    );
+    expect(rego.sdkText(error)).toBe(`${located}missing closing ): \`(é\``);
   });
 
   it("leaves text the SDK did not decode as it is", () => {

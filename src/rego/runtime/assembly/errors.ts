@@ -30,11 +30,20 @@ function cstrLen(p: usize): usize {
   return n;
 }
 
+/**
+ * The first `limit` bytes of the UTF-8 text [p, p + n), less the start of a rune the limit
+ * cuts: a cut rune would reach the reader as U+FFFD instead of being left out.
+ */
+function utf8Prefix(p: usize, n: usize, limit: usize): usize {
+  if (n <= limit) return n;
+  while (limit > 0 && (load<u8>(p + limit) & 0xc0) == 0x80) limit--;
+  return limit;
+}
+
 /** Aborts with `<location>: <code>: <message bytes>` (truncated to the abort buffer). */
 export function abortLocated(code: string, message: usize, messageLen: usize): void {
-  const locLen = currentLocation != 0 ? min(cstrLen(currentLocation), <usize>1024) : 0;
-  const room = ABORT_BUFFER_SIZE - locLen - <usize>code.length - 5;
-  if (messageLen > room) messageLen = room;
+  const locLen = currentLocation != 0 ? utf8Prefix(currentLocation, cstrLen(currentLocation), 1024) : 0;
+  messageLen = utf8Prefix(message, messageLen, ABORT_BUFFER_SIZE - locLen - <usize>code.length - 5);
   let at = abortBuffer;
   if (locLen > 0) {
     copyBytes(at, currentLocation, locLen);

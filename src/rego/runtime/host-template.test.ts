@@ -4,6 +4,7 @@
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { describe, expect, it } from "vitest";
 import { compileRego } from "../index.js";
+import { callBuiltin } from "../wasm/testing-builtins.js";
 import { hostDefinitions } from "./host-functions.js";
 import { hostBuiltins } from "./host.js";
 import type { HostValue } from "./host-value.js";
@@ -98,6 +99,62 @@ describe("strings.render_template", () => {
     ['{{printf "%d items" (len .l) | printf "[%s]"}}', { l: [1] }, "[1 items]"],
   ])("render(%j, %j) with printf = %j", (template, variables, expected) => {
     expect(render(template, variables)).toBe(expected);
+  });
+
+  // Go's strconv quoting by unicode.IsPrint (Go's Unicode 15.0), as sprintf's %q in the runtime.
+  it.each<[string, HostValue, string]>([
+    [
+      '{{printf "%q" .s}}',
+      { s: 'a\u00a0b\u200b\u2028é\u0085\u00ad🚀\u{e0001}\u{1fbcb}\x7f\x01\t"\\' },
+      '"a\\u00a0b\\u200b\\u2028é\\u0085\\u00ad🚀\\U000e0001\\U0001fbcb\\x7f\\x01\\t\\"\\\\"',
+    ],
+    [
+      '{{printf "%+q|%.2q|%5q|%-4q|" .s .s .r .r}}',
+      { s: "é🚀x", r: "🚀" },
+      '"\\u00e9\\U0001f680x"|"é🚀"|  "🚀"|"🚀" |',
+    ],
+    [
+      '{{printf "%#q|%#q|%#q" .a .b .c}}',
+      { a: "é\tx", b: "a`b", c: "a\nb" },
+      '`é\tx`|"a`b"|"a\\nb"',
+    ],
+    // %x's precision counts bytes (fmtSbx), %s's and %q's runes.
+    ['{{printf "%.2x|%x|%.1s" .s .s .s}}', { s: "éa" }, "c3a9|c3a961|é"],
+    // Integer constants are Go ints: %q is QuoteRune, %c a rune, U+FFFD for what is not one.
+    [
+      '{{printf "%q %q %+q %q %c %c" 39 10 233 55296 -1 128512}}',
+      {},
+      "'\\'' '\\n' '\\u00e9' '�' � 😀",
+    ],
+    // Printed, not quoted, text comes out as it is.
+    [
+      "{{.s}} {{print .s}} {{.l}}",
+      { s: "\u00a0\u0001", l: ["\u200b"] },
+      "\u00a0\u0001 \u00a0\u0001 [\u200b]",
+    ],
+  ])("render(%j, %j) quotes as Go: %j", (template, variables, expected) => {
+    expect(render(template, variables)).toBe(expected);
+  });
+
+  it("quotes as sprintf does in the runtime, rune for rune", async () => {
+    // Seeded strings over ASCII, the BMP, the specials block (U+FE00..U+FFFF) and the astral
+    // planes, where printable and not interleave.
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const spans = [0x80, 0x3000, 0x10000, 0x30000];
+    const strings = Array.from({ length: 150 }, () =>
+      Array.from({ length: 8 }, () => {
+        const span = spans[Math.floor(random() * spans.length)]!;
+        const cp =
+          span === 0x10000 ? 0xfe00 + Math.floor(random() * 0x200) : Math.floor(random() * span);
+        return cp >= 0xd800 && cp <= 0xdfff ? "x" : String.fromCodePoint(cp);
+      }).join(""),
+    );
+    for (const s of strings)
+      for (const format of ["%q", "%+q", "%#q", "%.3q"])
+        expect(render(`{{printf "${format}" .s}}`, { s }), `${format} ${JSON.stringify(s)}`).toBe(
+          await callBuiltin("sprintf", format, [s]),
+        );
   });
 
   it("stops a template whose output runs away", () => {

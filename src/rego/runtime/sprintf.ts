@@ -1,5 +1,7 @@
 // Go `fmt` formatting for Go templates (strings.render_template, host-template.ts). Rego's own
 // sprintf is native in the Wasm runtime (assembly/sprintf.ts), so a plain OPA SDK runs it.
+import { canBackquote, goQuote, goQuoteRune, goRune } from "./go-quote.js";
+
 /**
  * A Go value as fmt sees it in a template: int, float64, string, bool, and other values (a
  * slice, a map, nil) as `other`, printed by %v and %s only.
@@ -13,15 +15,6 @@ export type GoArg =
 
 /** Widths and precisions past this are refused: Go would pad to them, a scan cannot. */
 const MAX_WIDTH = 100_000;
-
-/** Go's strconv.Quote, as Rego prints strings. */
-export function goQuote(s: string): string {
-  return JSON.stringify(s)
-    .replace(/\\u00([0-9a-f]{2})/g, (_, hex: string) =>
-      hex === "07" ? "\\a" : hex === "0b" ? "\\v" : `\\x${hex}`,
-    )
-    .replace(/\x7f/g, "\\x7f");
-}
 
 interface Spec {
   minus: boolean;
@@ -78,15 +71,16 @@ function formatG(x: number, precision: number | undefined): string {
   return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
 }
 
+/** Go's pad: the width counts runes, not UTF-16 code units. */
 function pad(text: string, spec: Spec, numeric: boolean): string {
-  const width = spec.width ?? 0;
-  if (text.length >= width) return text;
-  if (spec.minus) return text.padEnd(width, " ");
+  const missing = (spec.width ?? 0) - [...text].length;
+  if (missing <= 0) return text;
+  if (spec.minus) return text + " ".repeat(missing);
   if (spec.zero && numeric) {
     const sign = /^[+-]/.test(text) ? text[0]! : "";
-    return sign + text.slice(sign.length).padStart(width - sign.length, "0");
+    return sign + "0".repeat(missing) + text.slice(sign.length);
   }
-  return text.padStart(width, " ");
+  return " ".repeat(missing) + text;
 }
 
 function signed(text: string, spec: Spec): string {
@@ -115,9 +109,9 @@ function formatOne(verb: string, a: GoArg, spec: Spec): string {
         case "b":
           return withSign(abs.toString(2));
         case "c":
-          return pad(String.fromCodePoint(Number(n)), spec, false);
+          return pad(String.fromCodePoint(goRune(n)), spec, false);
         case "q":
-          return pad(`'${String.fromCodePoint(Number(n))}'`, spec, false);
+          return pad(goQuoteRune(n, spec.plus), spec, false);
         default:
           return bad();
       }
@@ -144,20 +138,20 @@ function formatOne(verb: string, a: GoArg, spec: Spec): string {
       }
     }
     case "string": {
-      const s = a.value;
+      // A precision truncates to that many runes, before quoting.
+      const s =
+        spec.precision === undefined ? a.value : [...a.value].slice(0, spec.precision).join("");
       switch (verb) {
         case "v":
         case "s":
-          return pad(
-            spec.precision === undefined ? s : Array.from(s).slice(0, spec.precision).join(""),
-            spec,
-            false,
-          );
+          return pad(s, spec, false);
         case "q":
-          return pad(goQuote(s), spec, false);
+          if (spec.sharp && canBackquote(s)) return pad(`\`${s}\``, spec, false);
+          return pad(goQuote(s, spec.plus), spec, false);
         case "x":
         case "X": {
-          const hex = Buffer.from(s, "utf8").toString("hex");
+          // Here the precision counts bytes (Go's fmtSbx).
+          const hex = Buffer.from(a.value, "utf8").subarray(0, spec.precision).toString("hex");
           return pad(verb === "X" ? hex.toUpperCase() : hex, spec, false);
         }
         default:

@@ -126,6 +126,25 @@ describe("strings.render_template", () => {
       {},
       "'\\'' '\\n' '\\u00e9' '�' � 😀",
     ],
+    // Slices and maps of `any`: fmt prints each element (and key) with the verb and flags, a
+    // nil one as <nil>; a nil argument is <nil> for %v and %T only.
+    [
+      '{{printf "%q|%s|%d" .l .l .l}}',
+      { l: ["a", 1, null, true] },
+      '["a" %!q(float64=1) <nil> %!q(bool=true)]|[a %!s(float64=1) <nil> %!s(bool=true)]|' +
+        "[%!d(string=a) %!d(float64=1) <nil> %!d(bool=true)]",
+    ],
+    [
+      '{{printf "%q|%3v|" .m .l}}',
+      { m: { b: "é\u200b", a: 1.5 }, l: ["a", "b"] },
+      'map["a":%!q(float64=1.5) "b":"é\\u200b"]|[  a   b]|',
+    ],
+    [
+      '{{printf "%v|%s|%T %T %T %T %T %T" .z .z .s .n 1 .l .m .z}}',
+      { z: null, s: "", n: 1, l: [], m: {} },
+      "<nil>|%!s(<nil>)|string float64 int []interface {} map[string]interface {} <nil>",
+    ],
+    ['{{printf "%v" 1 .l .z}}', { l: ["a", 2], z: null }, "1%!(EXTRA []interface {}=[a 2], <nil>)"],
     // Printed, not quoted, text comes out as it is.
     [
       "{{.s}} {{print .s}} {{.l}}",

@@ -259,8 +259,7 @@ function yieldsInt(command: readonly Operand[]): boolean {
 
 /** A template value as printf's fmt sees it: JSON numbers are float64, the rest Go's types. */
 function goArg(value: HostValue | undefined, int: boolean): GoArg {
-  if (value === undefined || value === null)
-    return { kind: "other", goType: "<nil>", text: "<nil>" };
+  if (value === undefined || value === null) return { kind: "nil" };
   if (typeof value === "string") return { kind: "string", value };
   if (typeof value === "boolean") return { kind: "bool", value };
   if (typeof value === "number" || value instanceof RegoNumber) {
@@ -269,8 +268,14 @@ function goArg(value: HostValue | undefined, int: boolean): GoArg {
       ? { kind: "int", value: BigInt(n) }
       : { kind: "float", value: n };
   }
-  const goType = isObject(value) ? "map[string]interface {}" : "[]interface {}";
-  return { kind: "other", goType, text: goText(value) };
+  if (value instanceof RegoSet) return goArg(value.elements, false);
+  if (Array.isArray(value)) return { kind: "slice", elements: value.map((e) => goArg(e, false)) };
+  return {
+    kind: "map",
+    entries: Object.keys(value)
+      .sort()
+      .map((key) => [key, goArg(value[key], false)]),
+  };
 }
 
 /** fmt.Fprint of a value decoded from JSON into Go's `any`. */

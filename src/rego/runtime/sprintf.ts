@@ -3,15 +3,18 @@
 import { canBackquote, goQuote, goQuoteRune, goRune } from "./go-quote.js";
 
 /**
- * A Go value as fmt sees it in a template: int, float64, string, bool, and other values (a
- * slice, a map, nil) as `other`, printed by %v and %s only.
+ * A Go value as fmt sees it in a template: int, float64, string, bool, nil, and the slices and
+ * maps of `any` that JSON decodes to, whose elements fmt prints one by one with the verb.
  */
 export type GoArg =
   | { kind: "int"; value: bigint }
   | { kind: "float"; value: number }
   | { kind: "string"; value: string }
   | { kind: "bool"; value: boolean }
-  | { kind: "other"; goType: string; text: string };
+  | { kind: "nil" }
+  | { kind: "slice"; elements: GoArg[] }
+  /** Entries in key order, as fmt sorts them. */
+  | { kind: "map"; entries: [string, GoArg][] };
 
 /** Widths and precisions past this are refused: Go would pad to them, a scan cannot. */
 const MAX_WIDTH = 100_000;
@@ -26,11 +29,17 @@ interface Spec {
   precision?: number;
 }
 
-function goTypeName(a: GoArg): string {
-  if (a.kind === "float") return "float64";
-  if (a.kind === "other") return a.goType;
-  return a.kind;
-}
+const PLAIN: Spec = { minus: false, plus: false, space: false, zero: false, sharp: false };
+
+const GO_TYPE_NAMES: Record<GoArg["kind"], string> = {
+  int: "int",
+  float: "float64",
+  string: "string",
+  bool: "bool",
+  nil: "<nil>",
+  slice: "[]interface {}",
+  map: "map[string]interface {}",
+};
 
 function plainValue(a: GoArg): string {
   switch (a.kind) {
@@ -42,8 +51,8 @@ function plainValue(a: GoArg): string {
       return a.value;
     case "bool":
       return String(a.value);
-    case "other":
-      return a.text;
+    default:
+      return formatOne("v", a, PLAIN);
   }
 }
 
@@ -89,7 +98,8 @@ function signed(text: string, spec: Spec): string {
 }
 
 function formatOne(verb: string, a: GoArg, spec: Spec): string {
-  const bad = () => `%!${verb}(${goTypeName(a)}=${plainValue(a)})`;
+  const bad = () => `%!${verb}(${GO_TYPE_NAMES[a.kind]}=${plainValue(a)})`;
+  if (verb === "T") return pad(GO_TYPE_NAMES[a.kind], spec, false);
   switch (a.kind) {
     case "int": {
       const n = a.value;
@@ -160,9 +170,23 @@ function formatOne(verb: string, a: GoArg, spec: Spec): string {
     }
     case "bool":
       return verb === "v" || verb === "t" ? pad(String(a.value), spec, false) : bad();
-    case "other":
-      return verb === "v" || verb === "s" ? pad(a.text, spec, false) : bad();
+    case "nil":
+      return verb === "v" ? pad("<nil>", spec, false) : `%!${verb}(<nil>)`;
+    case "slice":
+      return `[${a.elements.map((e) => element(verb, e, spec)).join(" ")}]`;
+    case "map":
+      return `map[${a.entries
+        .map(
+          ([k, v]) =>
+            `${formatOne(verb, { kind: "string", value: k }, spec)}:${element(verb, v, spec)}`,
+        )
+        .join(" ")}]`;
   }
+}
+
+/** An element of a slice or map: printed with the verb and flags, but a nil as `<nil>` for any. */
+function element(verb: string, e: GoArg, spec: Spec): string {
+  return e.kind === "nil" ? pad("<nil>", spec, false) : formatOne(verb, e, spec);
 }
 
 /** Go's fmt.Sprintf over values already given their Go types. */
@@ -214,7 +238,7 @@ export function formatGoArgs(format: string, args: GoArg[]): string {
   if (next < args.length) {
     out += `%!(EXTRA ${args
       .slice(next)
-      .map((a) => `${goTypeName(a)}=${plainValue(a)}`)
+      .map((a) => (a.kind === "nil" ? "<nil>" : `${GO_TYPE_NAMES[a.kind]}=${plainValue(a)}`))
       .join(", ")})`;
   }
   return out;

@@ -1344,7 +1344,16 @@ lower_action_matches(pattern, action) if pattern == action
 
 lower_action_matches(pattern, action) if {
 	has_wildcard(pattern)
-	glob.match(pattern, null, action)
+	wildcard_matches(pattern, action)
+}
+
+# `pattern`, an IAM action or ARN pattern from the change, matches `text` as IAM matches it: its
+# only wildcards are `*` and `?` (any runes, colons included, and one rune), and gobwas's other
+# syntax (`[ru]`, `{role,user}`, and its escape `\`) is literal there, so it is quoted here: read
+# as gobwas reads it, `NotResource arn:aws:iam::*:{role,user}/*`, which excludes nothing in AWS,
+# would exclude every role and user.
+wildcard_matches(pattern, text) if {
+	glob.match(strings.replace_n({`\`: `\\`, `[`: `\[`, `]`: `\]`, `{`: `\{`, `}`: `\}`}, pattern), null, text)
 }
 
 has_wildcard(pattern) if indexof(pattern, "*") >= 0

@@ -113,7 +113,7 @@ iam_kind_left_open(st) if {
 
 may_cover_kind(pattern, kind) if {
 	some sample in iam_resources[kind]
-	glob.match(lower(pattern), [], sample)
+	iam.wildcard_matches(lower(pattern), sample)
 }
 
 iam_kinds := ["role", "user", "group", "policy"]

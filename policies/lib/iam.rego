@@ -1282,27 +1282,31 @@ actions_by_service(actions) := {service: [a | some a in lowered; startswith(a, c
 # resource of their kind: passing any role to a service, rewriting or attaching policies, creating
 # credentials for other users, editing trust policies, replacing or removing permissions
 # boundaries, or assuming any role (TG-IAM-006, TG-IAM-005).
-privilege_escalation_actions := {
-	"iam:PassRole",
-	"iam:CreatePolicyVersion",
-	"iam:SetDefaultPolicyVersion",
-	"iam:AttachUserPolicy",
-	"iam:AttachGroupPolicy",
-	"iam:AttachRolePolicy",
-	"iam:PutUserPolicy",
-	"iam:PutGroupPolicy",
-	"iam:PutRolePolicy",
-	"iam:CreateAccessKey",
-	"iam:CreateLoginProfile",
-	"iam:UpdateLoginProfile",
-	"iam:UpdateAssumeRolePolicy",
-	"iam:AddUserToGroup",
-	"iam:CreateRole",
-	"iam:PutUserPermissionsBoundary",
-	"iam:PutRolePermissionsBoundary",
-	"iam:DeleteUserPermissionsBoundary",
-	"iam:DeleteRolePermissionsBoundary",
-	"sts:AssumeRole",
+privilege_escalation_actions := {a | some a, _ in escalation_resource_kinds}
+
+# Each of them with the kind of IAM resource it acts on, the only resource type the Service
+# Authorization Reference gives it (`iam:AddUserToGroup` acts on the group).
+escalation_resource_kinds := {
+	"iam:PassRole": "role",
+	"iam:CreatePolicyVersion": "policy",
+	"iam:SetDefaultPolicyVersion": "policy",
+	"iam:AttachUserPolicy": "user",
+	"iam:AttachGroupPolicy": "group",
+	"iam:AttachRolePolicy": "role",
+	"iam:PutUserPolicy": "user",
+	"iam:PutGroupPolicy": "group",
+	"iam:PutRolePolicy": "role",
+	"iam:CreateAccessKey": "user",
+	"iam:CreateLoginProfile": "user",
+	"iam:UpdateLoginProfile": "user",
+	"iam:UpdateAssumeRolePolicy": "role",
+	"iam:AddUserToGroup": "group",
+	"iam:CreateRole": "role",
+	"iam:PutUserPermissionsBoundary": "user",
+	"iam:PutRolePermissionsBoundary": "role",
+	"iam:DeleteUserPermissionsBoundary": "user",
+	"iam:DeleteRolePermissionsBoundary": "role",
+	"sts:AssumeRole": "role",
 }
 
 # The actions of `by_service` that `pattern` covers; a pattern whose service part is a

@@ -12,7 +12,8 @@
 #   that may cover each kind (`arn:aws:iam::*:*`, `arn:aws:*`, `*`, or ones Tollgate cannot know)
 #   leave it at medium. So is a privilege escalation action allowed this way (`iam:PassRole`,
 #   `iam:Put*`, the actions TG-IAM-006 reports critical on `*`): on every role and policy but a
-#   few it lets its holder gain more permissions, as on `*`.
+#   few it lets its holder gain more permissions, as on `*`. Each is judged on the kind it acts
+#   on: exceptions for every group leave `iam:PassRole` on every role, critical.
 #   A managed policy (`aws_iam_policy`, `AWS::IAM::ManagedPolicy`, or the one a
 #   terraform-aws-modules/iam `iam-policy` call creates, named `module.<name>.arn`) whose every
 #   known use is as a
@@ -80,33 +81,36 @@ escalation_reasons(st) := [{
 	"severity": "critical",
 	"message": sprintf("The statement allows '%s'%s on every resource except those in NotResource, IAM's own included, which lets its holder escalate its own privileges: list the allowed resources in Resource instead.", [action.value, iam.escalation_note(action.value)]),
 } |
-	iam_left_open(st)
 	some action in iam.values(st.statement, "Action")
-	count(iam.matching_actions(action.value, escalation_catalog)) > 0
+	escalates_where_open(st, action.value)
 ]
+
+# `pattern` covers an escalation action whose kind of IAM resource no exception may match.
+escalates_where_open(st, pattern) if {
+	some a in iam.matching_actions(pattern, escalation_catalog)
+	kind_left_open(st, escalation_kinds[a])
+}
 
 escalation_catalog := iam.actions_by_service(iam.privilege_escalation_actions)
 
-# An identity statement whose exceptions are all known and none may match an IAM resource.
-iam_left_open(st) if {
-	iam.is_identity(st)
-	every e in util.elements(st.statement.NotResource) {
-		is_string(e.value)
-		not may_cover_iam(e.value)
-	}
-}
+escalation_kinds := {lower(a): kind | some a, kind in iam.escalation_resource_kinds}
 
 # An identity statement whose exceptions are all known and can match no IAM role, or no user, no
 # group or no policy, whichever partition the account is in: with every action on such a kind its
 # holder can give itself administrator access (a user it creates and attaches
 # AdministratorAccess to, when only roles are exceptions).
 iam_kind_left_open(st) if {
+	some kind in iam_kinds
+	kind_left_open(st, kind)
+}
+
+# An identity statement whose exceptions are all known and none may match a resource of `kind`
+# (`role`, `user`, `group`, `policy`) in any partition. An escalation action is judged on the kind
+# it acts on: excluding every group leaves `iam:PassRole` on every role.
+kind_left_open(st, kind) if {
 	iam.is_identity(st)
 	every e in util.elements(st.statement.NotResource) {
 		is_string(e.value)
-	}
-	some kind in iam_kinds
-	every e in util.elements(st.statement.NotResource) {
 		not may_cover_kind(e.value, kind)
 	}
 }
@@ -117,13 +121,6 @@ may_cover_kind(pattern, kind) if {
 }
 
 iam_kinds := ["role", "user", "group", "policy"]
-
-# An exception that may match an IAM role, user, group or policy, in any partition: IAM's
-# wildcards `*` and `?` match any characters, colons included.
-may_cover_iam(pattern) if {
-	some kind in iam_kinds
-	may_cover_kind(pattern, kind)
-}
 
 # For each kind, a resource of it in each partition.
 iam_resources := {kind: [sprintf("arn:%s:iam::123456789012:%s/example", [partition, kind]) |

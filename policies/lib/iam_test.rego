@@ -275,3 +275,20 @@ test_scope_with_an_unknown_condition_is_null if {
 	condition := {"StringEquals": {"aws:PrincipalOrgID": {"$unknown": "var.org"}}}
 	role_policy_scope([{"Effect": "Allow", "Action": "s3:*", "Resource": "*", "Condition": condition}]) == null
 }
+
+test_iam_patterns_have_star_and_question_mark_for_wildcards if {
+	iam.wildcard_matches("arn:aws:iam::*:role/*", "arn:aws:iam::123456789012:role/app/deployer")
+	iam.wildcard_matches("iam:?ttach*", "iam:attachrolepolicy")
+	iam.wildcard_matches("*", "arn:aws:s3:::logs/a.b")
+	not iam.wildcard_matches("iam:pass?", "iam:passrole")
+}
+
+test_iam_patterns_read_brackets_braces_and_backslashes_as_text if {
+	not iam.wildcard_matches("arn:aws:iam::*:{role,user}/*", "arn:aws:iam::123456789012:role/x")
+	iam.wildcard_matches("arn:aws:iam::*:{role,user}/*", "arn:aws:iam::123456789012:{role,user}/x")
+	not iam.wildcard_matches("iam:[p]*", "iam:passrole")
+	iam.wildcard_matches("iam:[p]*", "iam:[p]assrole")
+	not iam.wildcard_matches(`arn:aws:iam::*:\role/*`, "arn:aws:iam::123456789012:role/x")
+	iam.wildcard_matches(`arn:aws:iam::*:\role/*`, `arn:aws:iam::123456789012:\role/x`)
+	iam.wildcard_matches(`a\*`, `a\bc`)
+}

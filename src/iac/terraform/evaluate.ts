@@ -4,6 +4,7 @@
 // Hostile input ends at a located limit (steps, elements, text length), far above real use: the
 // largest collection in corpus/real and the kics fixtures holds 779 elements, the cap 100,000.
 import type {
+  BinaryExpr,
   Expression,
   ForExpr,
   FunctionCallExpr,
@@ -168,6 +169,8 @@ export interface EvaluationHost {
   resolveInstance?(traversal: ScopeTraversalExpr, key: Value): Evaluated | undefined;
   /** Runs `run`, returning also where the variables and locals it read are written. */
   readsDuring?<T>(run: () => T): { result: T; reads: SourceLocation[] };
+  /** Whether the module's variable `name` is declared with a list, set or map type. */
+  collectionTyped?(name: string): boolean;
 }
 
 /**
@@ -781,7 +784,22 @@ export class ExpressionEvaluator {
       names.set(OPAQUE_WORKSPACE_READ, { file: scope.file, line: expr.line, column: expr.column });
   }
 
-  private binary(op: string, left: Value, right: Value, expr: Range, scope: Scope): Value {
+  /** Whether one side is `var.NAME` of a collection type and the other a tuple or object literal. */
+  private typesDiffer(expr: BinaryExpr, scope: Scope): boolean {
+    const typed = (side: Expression): boolean =>
+      side.kind === "ScopeTraversal" &&
+      side.root === "var" &&
+      side.steps.length === 1 &&
+      side.steps[0]?.kind === "TraverseAttr" &&
+      !scope.iteration.has("var") &&
+      scope.host.collectionTyped?.(side.steps[0].name) === true;
+    const literal = (side: Expression): boolean => side.kind === "Tuple" || side.kind === "Object";
+    const left = unwrapParens(expr.left);
+    const right = unwrapParens(expr.right);
+    return (typed(left) && literal(right)) || (literal(left) && typed(right));
+  }
+
+  private binary(op: string, left: Value, right: Value, expr: BinaryExpr, scope: Scope): Value {
     if (op === "==" || op === "!=") {
       this.noteWorkspaceKeys(
         left,
@@ -796,19 +814,13 @@ export class ExpressionEvaluator {
         scope,
       );
     }
+    // Terraform's == compares types too, before values, known or not: a list, set or map variable
+    // never equals the tuple `[]` or the object `{}` writes (hashicorp/terraform#25798, #32258),
+    // so `count = var.rules != [] ? 1 : 0` creates the resource whatever the list holds. An
+    // untyped variable, a local or a literal holds a tuple or an object, compared by value below.
+    if ((op === "==" || op === "!=") && this.typesDiffer(expr, scope)) return op === "!=";
     if (isUnknown(left) || isUnknown(right)) return unknown(sourceText(expr, scope));
     if ((op === "==" || op === "!=") && (isPartial(left) || isPartial(right)))
-      return unknown(sourceText(expr, scope));
-    // Terraform's == compares types too: a list(string) variable never equals the tuple `[]`
-    // writes, nor a map the object `{}` does (hashicorp/terraform#25798, #32258). Tollgate keeps
-    // no collection types, so two collections with equal elements may or may not be equal;
-    // `count = var.rules != [] ? 1 : 0` creates the resource in Terraform whatever the list.
-    if (
-      (op === "==" || op === "!=") &&
-      isCollection(left) &&
-      isCollection(right) &&
-      valuesEqual(left, right)
-    )
       return unknown(sourceText(expr, scope));
     switch (op) {
       case "==":
@@ -1505,8 +1517,9 @@ function tooManyElements(file: string, expr: Range, count: HeldCount): LocatedEv
   );
 }
 
-function isCollection(value: Value): boolean {
-  return Array.isArray(value) || isObject(value);
+function unwrapParens(expr: Expression): Expression {
+  while (expr.kind === "Parens") expr = expr.expr;
+  return expr;
 }
 
 /**

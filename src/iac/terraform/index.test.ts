@@ -1756,17 +1756,37 @@ resource "aws_s3_bucket" "b" {
     expect(resources[0]?.config.remainder).toBe(Infinity);
   });
 
-  it("leaves == of two collections with equal elements unknown: Terraform compares their types too", () => {
-    // In Terraform a list(string) variable is never equal to the tuple `[]`: the group exists
-    // whatever var.extra holds. Unequal elements are unequal whatever the types.
-    const { resources, errors } = load(`variable "extra" {
+  it("compares an untyped collection by value, and a list, set or map variable unequal to a literal", () => {
+    // Terraform's == compares types: an untyped variable, a local or a literal holds a tuple or an
+    // object, so `var.open == []` is true; a list(string) variable never equals the tuple `[]`, so
+    // the group exists whatever var.extra holds.
+    const { resources, errors } = load(`variable "open" {
+  default = []
+}
+variable "extra" {
   type    = list(string)
   default = []
+}
+variable "tags" {
+  type    = map
+  default = {}
+}
+locals {
+  none = {}
 }
 resource "aws_security_group" "extra" {
   count = var.extra != [] ? 1 : 0
   name  = "extra"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = var.open == [] ? ["0.0.0.0/0"] : var.open
+  }
   tags = {
+    typed  = var.extra == [] ? "empty" : "listed"
+    map    = ({}) != var.tags
+    local  = local.none == {}
     same   = [1, 2] == [1, 2]
     differ = [1, 2] != [2, 1]
     kinds  = [] == {}
@@ -1774,14 +1794,16 @@ resource "aws_security_group" "extra" {
 }
 `);
     expect(errors).toEqual([]);
-    expect(resources.map((r) => [r.address, r.config.count])).toEqual([
-      ["aws_security_group.extra", { $unknown: "var.extra != [] ? 1 : 0" }],
-    ]);
+    expect(resources[0]?.config.ingress).toMatchObject([{ cidr_blocks: ["0.0.0.0/0"] }]);
     expect(resources[0]?.config.tags).toEqual({
-      same: { $unknown: "[1, 2] == [1, 2]" },
+      typed: "listed",
+      map: true,
+      local: true,
+      same: true,
       differ: true,
       kinds: false,
     });
+    expect(resources.map((r) => r.address)).toEqual(["aws_security_group.extra[0]"]);
   });
 
   it("reads element() of a negative index from the end, located at that element", () => {

@@ -74,7 +74,7 @@ import {
 import { isRest, mapRest, partialMap, settlePartial } from "./partial.js";
 import { renderPolicyDocument, type DocumentLink } from "./policy-document.js";
 import type { RootProviders } from "./providers.js";
-import { convertToType } from "./types.js";
+import { convertToType, isCollectionType } from "./types.js";
 import {
   EvaluationError,
   isObject,
@@ -662,6 +662,12 @@ export class ModuleInstance implements EvaluationHost {
     this.addReferences(computed.references);
     this.addReads(reads);
     return computed.result;
+  }
+
+  collectionTyped(name: string): boolean {
+    const declared = this.definition.variables.get(name);
+    const type = declared && attributeOf(declared.node.body, "type");
+    return type !== undefined && isCollectionType(type.expr);
   }
 
   private computeVariable(name: string, declared: Declared<Block>): Evaluated {

@@ -107,6 +107,17 @@ export function convertToType(
   }
 }
 
+/** Whether `type` is a list, set or map type: `list(string)`, `map(any)`, or bare `set`. */
+export function isCollectionType(type: Expression): boolean {
+  const name =
+    type.kind === "FunctionCall"
+      ? type.name
+      : type.kind === "ScopeTraversal" && type.steps.length === 0
+        ? type.root
+        : undefined;
+  return name === "list" || name === "set" || name === "map";
+}
+
 /** Where part `key` of a value is written: its own origin, else the value's place. */
 function partOrigin(origin: Origin, key: string): Origin {
   return origin.items?.get(key) ?? { file: origin.file, range: origin.range };

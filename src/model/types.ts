@@ -336,7 +336,7 @@ export interface LoadError {
   /**
    * Terraform fails its plan on these values too (a list indexed out of range, `element()` of an
    * empty list, `one()` of two, `tonumber("ten")`, `regex()` matching nothing, `slice()` out of
-   * range, `index()` of a value not in the list), not printed: a workspace that alone meets such
+   * range, `index()` of a value not in the list, `tolist([1, true])`), not printed: a workspace that alone meets such
    * an error is one Terraform cannot plan (terraform/workspaces.ts `cannotPlanIn`).
    */
   failsPlan?: true;

@@ -1113,7 +1113,10 @@ export class ExpressionEvaluator {
         if (!Array.isArray(value)) return here;
         const items = new Map<string, Origin>();
         const firstWritten = firstIndexOf(
-          unifiedPrimitives(written.map((candidate) => candidate.value)),
+          unifiedPrimitives(
+            written.map((candidate) => candidate.value),
+            name === "distinct" ? "list" : "set",
+          ),
         );
         value.forEach((element, i) => {
           const first = written[firstWritten(element)];
@@ -1464,7 +1467,7 @@ function literalStart(
  */
 export function setOrigin(list: Evaluated, set: Value): Origin {
   if (!Array.isArray(list.value) || !Array.isArray(set) || !list.origin.items) return list.origin;
-  const firstInList = firstIndexOf(unifiedPrimitives(list.value));
+  const firstInList = firstIndexOf(unifiedPrimitives(list.value, "set"));
   const items = new Map<string, Origin>();
   set.forEach((element, i) => {
     const first = firstInList(element);

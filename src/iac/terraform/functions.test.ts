@@ -216,6 +216,29 @@ describe("functions", () => {
     expect(call("setunion", ["a"], [3])).toEqual(["3", "a"]);
     expect(call("setintersection", ["1", "a"], [1])).toEqual(["1"]);
     expect(call("setsubtract", ["1", "a"], [1])).toEqual(["a"]);
+    // Numbers and bools alone convert to neither: Terraform fails, and so does its plan.
+    for (const [name, args] of [
+      ["tolist", [[1, true]]],
+      ["toset", [[false, 2]]],
+      ["tomap", [{ a: 1, b: true }]],
+      ["distinct", [[1, true]]],
+      ["setunion", [[1], [true]]],
+      ["setintersection", [[1], [true]]],
+      ["setsubtract", [[1], [true]]],
+    ] as const) {
+      const failed = (() => {
+        try {
+          call(name, ...(args as readonly Value[]));
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(failed, name).toBeInstanceOf(EvaluationError);
+      expect((failed as EvaluationError).failsPlan, name).toBe(true);
+      expect((failed as EvaluationError).message, name).toMatch(
+        /^\w+: all (list|set|map) elements must have the same type/,
+      );
+    }
     // Elements of one type stay as they are.
     expect(call("toset", [2, 1, 2])).toEqual([1, 2]);
     expect(call("tolist", [1, 2])).toEqual([1, 2]);

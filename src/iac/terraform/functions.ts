@@ -169,7 +169,7 @@ function distinctPartial(lists: Value[], what: string, set: boolean): Value[] {
   const known = elements.filter((element) => !isRest(element));
   if (known.some(containsUnknown) || known.some(containsPartial)) throw new UnknownResult();
   const rests = elements.filter(isRest);
-  return [...(set ? toSetValue(known) : distinctValues(known)), ...rests];
+  return [...(set ? toSetValue(known) : distinctValues(known, "list")), ...rests];
 }
 
 function range(args: number[]): Value[] {
@@ -456,7 +456,7 @@ export function csvRecords(text: string): CsvRecord[] {
  */
 function unifiedTogether(sets: Value[][]): Value[][] {
   const all = sets.flat();
-  if (unifiedPrimitives(all) === all) return sets;
+  if (unifiedPrimitives(all, "set") === all) return sets;
   return sets.map((set) => toSetValue(set.map((value) => toStringValue(value) as string)));
 }
 
@@ -730,7 +730,7 @@ const SPECS: Record<string, FunctionSpec> = {
       const values = list(l as Value, "distinct list");
       if (!isPartial(values)) {
         if (values.some(containsUnknown)) throw new UnknownResult();
-        return distinctValues(values);
+        return distinctValues(values, "list");
       }
       return partialList(distinctPartial([values], "distinct list", false), context.expression);
     },
@@ -1041,7 +1041,9 @@ const SPECS: Record<string, FunctionSpec> = {
     arity: [1, 1],
     acceptsPartial: true,
     run: ([v]) =>
-      v === null ? null : (unifiedPrimitives(list(v as Value, "tolist argument")) as Value[]),
+      v === null
+        ? null
+        : (unifiedPrimitives(list(v as Value, "tolist argument"), "list") as Value[]),
   },
   tomap: {
     arity: [1, 1],
@@ -1049,7 +1051,7 @@ const SPECS: Record<string, FunctionSpec> = {
       if (v === null) return null;
       const map = obj(v as Value, "tomap argument");
       const values = Object.values(map);
-      const unified = unifiedPrimitives(values);
+      const unified = unifiedPrimitives(values, "map");
       if (unified === values) return map;
       const keys = Object.keys(map);
       return Object.fromEntries(keys.map((key, i) => [key, unified[i] as Value]));

@@ -1857,6 +1857,35 @@ resource "aws_s3_bucket" "b" {
     });
   });
 
+  it("fails the plan on a list, set or map of numbers and bools, which have no one type", () => {
+    const { resources, errors } = load(`variable "flags" {
+  type    = list(any)
+  default = [1, true]
+}
+resource "aws_s3_bucket" "b" {
+  bucket = join(",", tolist([1, true]))
+  set    = length(toset([true, 0]))
+  map    = tomap({ a = 1, b = false })
+  flags  = var.flags
+  fine   = tolist([1, true, "x"])
+}
+`);
+    expect(
+      errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.failsPlan === true} ${e.message}`),
+    ).toEqual([
+      "3:13 terraform-type true var.flags: all list elements must have the same type: numbers and bools do not convert to each other",
+      "6:22 terraform-type true tolist: all list elements must have the same type: numbers and bools do not convert to each other",
+      "7:19 terraform-type true toset: all set elements must have the same type: numbers and bools do not convert to each other",
+      "8:12 terraform-type true tomap: all map elements must have the same type: numbers and bools do not convert to each other",
+    ]);
+    // Where Terraform fails, the value is unknown; a string among the elements takes the others.
+    expect(resources[0]?.config).toMatchObject({
+      bucket: { $unknown: 'join(",", tolist([1, true]))' },
+      flags: { $unknown: "var.flags" },
+      fine: ["1", "true", "x"],
+    });
+  });
+
   it("keys a for_each set of mixed primitives by their strings, each located where written", () => {
     const { resources, errors } = load(`resource "aws_s3_bucket" "b" {
   for_each = toset([

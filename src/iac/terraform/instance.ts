@@ -675,7 +675,22 @@ export class ModuleInstance implements EvaluationHost {
     const raw = this.rawVariable(name, declared);
     if (!typeAttribute || isUnknown(raw.value)) return raw;
     const constant = (expr: Expression): Evaluated => this.evaluateIn(expr, declared.file);
-    return convertToType(typeAttribute.expr, raw, constant, `var.${name}`);
+    try {
+      return convertToType(typeAttribute.expr, raw, constant, `var.${name}`);
+    } catch (error) {
+      // A value the type cannot hold (`list(any)` of numbers and bools): located where written.
+      if (!(error instanceof EvaluationError)) throw error;
+      const { file, range } = raw.origin;
+      this.report({
+        file,
+        line: range.line,
+        column: range.column,
+        message: `var.${name}: ${error.message}`,
+        code: error.code,
+        ...(error.failsPlan && { failsPlan: true }),
+      });
+      return { value: unknown(`var.${name}`), origin: raw.origin };
+    }
   }
 
   private rawVariable(name: string, declared: Declared<Block>): Evaluated {

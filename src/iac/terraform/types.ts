@@ -49,7 +49,7 @@ export function convertToType(
       const converted = convertElements(input, value, element);
       // `list(any)` takes the one type its elements all convert to: ["a", 1] is ["a", "1"].
       return isAny(first)
-        ? { ...converted, value: unifiedPrimitives(converted.value as Value[]) }
+        ? { ...converted, value: unifiedPrimitives(converted.value as Value[], "list") }
         : converted;
     }
     case "set": {
@@ -76,7 +76,7 @@ export function convertToType(
       }
       // `map(any)` as `list(any)`: { a = "x", b = true } is { a = "x", b = "true" }.
       if (isAny(first)) {
-        const unified = unifiedPrimitives(Object.values(result));
+        const unified = unifiedPrimitives(Object.values(result), "map");
         Object.keys(result).forEach((key, i) => {
           result[key] = unified[i] as Value;
         });
@@ -150,7 +150,7 @@ function convertElements(
  */
 function setOrigin(list: Evaluated, written: Origin, set: Value): Origin {
   if (list.origin === written || !Array.isArray(set) || !Array.isArray(list.value)) return written;
-  const firstInList = firstIndexOf(unifiedPrimitives(list.value));
+  const firstInList = firstIndexOf(unifiedPrimitives(list.value, "set"));
   const parts = new Map<string, Origin>();
   set.forEach((item, i) => {
     const first = firstInList(item);

@@ -148,29 +148,41 @@ export function mayBeEqual(left: Value, right: Value): boolean {
  * Removes duplicates keeping first occurrences, as Terraform sets of primitives do after sorting,
  * once the elements are unified into one type (`unifiedPrimitives`): `3` and `"3"` are one.
  */
-export function distinctValues(values: readonly Value[]): Value[] {
-  const unified = unifiedPrimitives(values);
+export function distinctValues(values: readonly Value[], kind: "list" | "set"): Value[] {
+  const unified = unifiedPrimitives(values, kind);
   const first = firstIndexOf(unified);
   return unified.filter((value, i) => first(value) === i);
 }
 
 /**
- * Elements as a Terraform list, set or map of one element type holds them: primitives of mixed
- * types (strings, numbers, bools) all become strings, the one type each converts to
- * (`toset(["a", 3])` is `["3", "a"]`, Terraform's documentation). Anything else, or elements of
- * one type, is given back as it is (the same array).
+ * Elements as a Terraform list, set or map (`kind`) of one element type holds them. cty unifies
+ * mixed primitives to the one element type all of them convert to: with a string among them,
+ * numbers and bools become strings (`toset(["a", 3])` is `["3", "a"]`, Terraform's documentation);
+ * numbers and bools alone have none, as neither converts to the other, and Terraform fails.
+ * Anything else, or elements of one type, is given back as it is (the same array).
  */
-export function unifiedPrimitives<T extends readonly Value[]>(values: T): T | string[] {
+export function unifiedPrimitives<T extends readonly Value[]>(
+  values: T,
+  kind: "list" | "set" | "map",
+): T | string[] {
   let type: string | undefined;
   let mixed = false;
+  let string = false;
   for (const value of values) {
-    const kind = typeof value;
-    if (value === null || (kind !== "string" && kind !== "number" && kind !== "boolean"))
-      return values;
-    mixed ||= type !== undefined && type !== kind;
-    type = kind;
+    const of = typeof value;
+    if (value === null || (of !== "string" && of !== "number" && of !== "boolean")) return values;
+    mixed ||= type !== undefined && type !== of;
+    string ||= of === "string";
+    type = of;
   }
-  return mixed ? values.map((value) => toStringValue(value) as string) : values;
+  if (!mixed) return values;
+  if (!string)
+    throw new EvaluationError(
+      `all ${kind} elements must have the same type: numbers and bools do not convert to each other`,
+      "terraform-type",
+      true,
+    );
+  return values.map((value) => toStringValue(value) as string);
 }
 
 /**
@@ -241,7 +253,7 @@ class ValueKeys {
 
 /** `toset` orders strings lexically and numbers numerically, as cty sets iterate. */
 export function toSetValue(values: readonly Value[]): Value[] {
-  const distinct = distinctValues(values);
+  const distinct = distinctValues(values, "set");
   if (distinct.every((v) => typeof v === "string")) return [...distinct].sort(compareStrings);
   if (distinct.every((v) => typeof v === "number"))
     return [...distinct].sort((a, b) => (a as number) - (b as number));

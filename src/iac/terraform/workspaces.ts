@@ -129,7 +129,7 @@ export function unplannedWorkspaces(
  * fails on for the same values (`failsPlan`: a list indexed out of range, `element()` of an empty
  * list, `one()` of two, `tonumber` of a string that is no number, `regex()` matching nothing,
  * `slice()` out of range, `index()` of a value not in the list, `parseint` of no integer, a NaN
- * result). Any other error may be
+ * result, a list, set or map of numbers and bools). Any other error may be
  * Tollgate's alone (a limit, a function it evaluates differently), and leaving the world out for
  * it would hide what that workspace deploys.
  */

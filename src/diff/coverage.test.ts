@@ -621,18 +621,35 @@ describe("IAM coverage", () => {
     expect(grantWidening(grant({ ...jobs, resources: [queue("JOBS")] }), jobs)).toEqual([
       `on ${queue("JOBS")}`,
     ]);
-    // A Deny beside the base's gone.
-    expect(grantWidening(jobs, grant({ ...jobs, denies: ["Deny sqs:DeleteQueue"] }))).toEqual([
-      "without a Deny the base had beside it",
-    ]);
+    // A Deny beside the base's gone, or rewritten: `sqs:*` denied outside vpc-1, then only
+    // `sqs:DeleteQueue` on a queue nothing uses. Denies are compared as written, so any rewrite
+    // counts; one added beside the base's takes nothing back.
+    const outsideVpc = JSON.stringify({
+      Effect: "Deny",
+      Action: "sqs:*",
+      Resource: "*",
+      Condition: { StringNotEquals: { "aws:SourceVpc": "vpc-1" } },
+    });
+    const unusedQueue = JSON.stringify({
+      Effect: "Deny",
+      Action: "sqs:DeleteQueue",
+      Resource: queue("unused"),
+    });
+    const denied = grant({ ...jobs, denies: [outsideVpc] });
+    for (const later of [jobs, grant({ ...jobs, denies: [unusedQueue] })])
+      expect(grantWidening(later, denied)).toEqual([
+        "with a Deny the base had beside it gone or rewritten",
+      ]);
+    expect(grantWidening(grant({ ...jobs, denies: [unusedQueue, outsideVpc] }), denied)).toEqual(
+      [],
+    );
     // Nothing provably wider: the same grant written another way, narrower, or in doubt (a
-    // resource Tollgate cannot know, a policy variable, a Deny rewritten).
+    // resource Tollgate cannot know, a policy variable).
     for (const [later, earlier] of [
       [grant({ ...jobs, actions: ["SQS:*", "sqs:*"] }), jobs],
       [grant({ ...jobs, condition: vpc("vpc-1") }), jobs],
       [grant({ ...jobs, resources: [], unknownResources: ["aws_sqs_queue.x.arn"] }), jobs],
       [grant({ ...jobs, resources: [queue("${aws:username}")] }), jobs],
-      [grant({ ...jobs, denies: ["Deny b"] }), grant({ ...jobs, denies: ["Deny a"] })],
       [{ ...jobs, when: ["IsProd"] }, jobs],
     ] satisfies Array<[FindingScope, FindingScope]>)
       expect(grantWidening(later, earlier)).toEqual([]);

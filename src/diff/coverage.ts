@@ -145,8 +145,10 @@ function grantCovers(outer: Omit<IamScope, "kind">, inner: Omit<IamScope, "kind"
  *   (vpc-1 to vpc-2). The last is judged wider on purpose: the grant now admits callers it did
  *   not, which a security reviewer must see, and a value written another way (`"true"` or
  *   `["true"]`, a key's case, `ArnEquals` or `ArnLike`, an address or its /32) reads the same;
- * - a statement that may deny beside `other` gone, none added (compared as written: a Deny
- *   rewritten is doubt).
+ * - a statement that may deny beside `other` that the head does not have as written: gone, or
+ *   rewritten. A rewritten Deny may deny far less (`sqs:*` unless from one VPC, then
+ *   `sqs:DeleteQueue` on a queue nothing uses), and denies are not compared by what they deny, so
+ *   any rewrite counts as dropping it: a reviewer must look.
  * undefined for two scopes that are not grants of one kind; [] when no part is provably wider.
  */
 export function grantWidening(scope: FindingScope, other: FindingScope): string[] | undefined {
@@ -174,12 +176,8 @@ export function grantWidening(scope: FindingScope, other: FindingScope): string[
     parts.push(`under ${conditionText(scope.condition)} (was ${conditionText(other.condition)})`);
   }
   const denies = scope.denies ?? [];
-  const otherDenies = other.denies ?? [];
-  if (
-    denies.every((denial) => otherDenies.includes(denial)) &&
-    otherDenies.some((denial) => !denies.includes(denial))
-  )
-    parts.push("without a Deny the base had beside it");
+  if ((other.denies ?? []).some((denial) => !denies.includes(denial)))
+    parts.push("with a Deny the base had beside it gone or rewritten");
   return parts;
 }
 

@@ -120,3 +120,66 @@ describe("tollgate diff on a CloudFormation condition redefined under its name",
     expect(rewritten.code).toBe(0);
   });
 });
+
+// A condition whose meaning Tollgate cannot read (over a pseudo parameter, or any condition of a
+// nested stack's template) was compared by name alone, so redefined wider it kept what it guards
+// existing (review finding 9). Its definition as written is now compared: changed, what it guards
+// is new, saying which condition was redefined.
+describe("tollgate diff on a condition whose meaning is unknown, redefined under its name", () => {
+  const parent = `AWSTemplateFormatVersion: "2010-09-09"
+Description: Operations stacks
+Parameters:
+  Environment:
+    Type: String
+  BastionEnabled:
+    Type: String
+Resources:
+  Ops:
+    Type: AWS::CloudFormation::Stack
+    Properties:
+      TemplateURL: ./bastion.yaml
+      Parameters:
+        Environment: !Ref Environment
+        BastionEnabled: !Ref BastionEnabled
+`;
+  async function nested(base: string, head: string, format = "json") {
+    const files = {
+      "base/ops.yaml": parent,
+      "base/bastion.yaml": template(base),
+      "head/ops.yaml": parent,
+      "head/bastion.yaml": template(head),
+    };
+    return runOnFiles("cfn-conditions-nested", files, (dir) => diffArgs(dir, "--format", format));
+  }
+
+  it("calls what a nested stack's condition guards new when it is redefined, in every format", async () => {
+    const json = await nested(prod, prodOrStaging);
+    expect(json.stderr).toBe("");
+    expect(labels(json.stdout)).toEqual([
+      "new TG-IAM-007 now when Ops.IsProd; Ops.IsProd redefined",
+      "new TG-NET-001 now when Ops.AllowBastion; Ops.AllowBastion redefined",
+    ]);
+    expect(json.code).toBe(1);
+    for (const format of ["text", "markdown", "sarif"]) {
+      const { stdout, code } = await nested(prod, prodOrStaging, format);
+      expect(stdout).toContain("widened by this change: now when Ops.IsProd; Ops.IsProd redefined");
+      expect(code).toBe(1);
+    }
+    const same = await nested(prod, prod);
+    expect(labels(same.stdout)).toEqual(["existing TG-IAM-007 -", "existing TG-NET-001 -"]);
+    expect(same.code).toBe(0);
+  });
+
+  it("calls what a condition over AWS::Region guards new when it is redefined", async () => {
+    const usEast = '!Equals [!Ref "AWS::Region", us-east-1]';
+    const notEuWest = '!Not [!Equals [!Ref "AWS::Region", eu-west-1]]';
+    const { code, stdout } = await diff(usEast, notEuWest);
+    expect(labels(stdout)).toEqual([
+      "new TG-IAM-007 now when IsProd; IsProd redefined",
+      "new TG-NET-001 now when AllowBastion; IsProd redefined",
+    ]);
+    expect(code).toBe(1);
+    const same = await diff(usEast, usEast);
+    expect(labels(same.stdout)).toEqual(["existing TG-IAM-007 -", "existing TG-NET-001 -"]);
+  });
+});

@@ -229,6 +229,16 @@ export function diffFindings(
       const meanings = redefinitions(named, finding.deployments, match?.finding.deployments);
       return { ...finding, status: "new", widened: `now ${wider}${meanings}` };
     }
+    const rewritten = match
+      ? rewrittenConditions(finding.deployments, match.finding.deployments)
+      : [];
+    if (rewritten.length > 0 && finding.deployments !== undefined) {
+      const when = spokenCondition(
+        readableText(finding.deployments.when, finding.deployments.choices),
+      );
+      const said = rewritten.map((name) => `${name} redefined`).join("; ");
+      return { ...finding, status: "new", widened: `now when ${when}; ${said}` };
+    }
     if (match !== undefined) {
       const narrowed = narrowing(match.finding, finding);
       return { ...finding, status: "existing", ...(narrowed ? { narrowed } : {}) };
@@ -405,6 +415,36 @@ function redefinitions(
     .filter(([name, meaning]) => names.has(name) && before?.meanings?.[name] !== meaning)
     .map(([name, meaning]) => `${name} now means ${meaning.replace(/^\((.*)\)$/, "$1")}`);
   return said.length > 0 ? `; ${said.join("; ")}` : "";
+}
+
+/**
+ * The conditions a finding's `when` names (or the meanings of those it names read) whose meaning
+ * is not known (`written`) and whose definition the head (`now`) writes otherwise than the base
+ * (`before`). Such a condition may now hold wherever it did not (`IsProd` over `AWS::Region`
+ * from one region to every region but one), and comparing it by name would read existing, so
+ * the finding is new: a reviewer must read the new definition. A rewrite that means the same is
+ * new too; a condition that has a meaning on one side only is `widening`'s.
+ */
+function rewrittenConditions(
+  now: FindingDeployments | undefined,
+  before: FindingDeployments | undefined,
+): string[] {
+  const written = now?.written ?? {};
+  const meanings = now?.meanings ?? {};
+  const names = new Set<string>();
+  const unread = (now?.when ?? []).flatMap((text) => text.split(/[\s()]+/));
+  for (let name = unread.pop(); name !== undefined; name = unread.pop()) {
+    if (names.has(name)) continue;
+    names.add(name);
+    if (Object.hasOwn(meanings, name)) unread.push(...(meanings[name] ?? "").split(/[\s()]+/));
+  }
+  return [...names].filter(
+    (name) =>
+      Object.hasOwn(written, name) &&
+      before?.written !== undefined &&
+      Object.hasOwn(before.written, name) &&
+      before.written[name] !== written[name],
+  );
 }
 
 /**

@@ -8,6 +8,7 @@ export type PolicyResource = Omit<
   | "readAt"
   | "choices"
   | "conditionMeanings"
+  | "conditionsAsWritten"
   | "unknownPart"
   | "unknownPartBlocks"
   | "workspace"
@@ -23,6 +24,7 @@ export function policyInput(resources: readonly Resource[]): { resources: Policy
         readAt: _readAt,
         choices: _choices,
         conditionMeanings: _conditionMeanings,
+        conditionsAsWritten: _conditionsAsWritten,
         unknownPart: _unknownPart,
         unknownPartBlocks: _unknownPartBlocks,
         workspace: _workspace,

@@ -263,6 +263,14 @@ export interface Resource {
    */
   conditionMeanings?: { [condition: string]: string };
   /**
+   * CloudFormation only, present when the resource's `conditional` or `alternatives` may name an
+   * undecided condition whose meaning is not known (`conditionMeanings`: one over a pseudo
+   * parameter or an import, or any in a nested stack's template): each such condition's
+   * definition as written, the conditions it names written out in it, so that the diff can tell
+   * one redefined under its name. Left out of what policies receive.
+   */
+  conditionsAsWritten?: { [condition: string]: string };
+  /**
    * Terraform only, present when the root module reads `terraform.workspace` with maps or
    * comparisons that tell workspaces apart (iac/terraform/workspaces.ts): the condition text of
    * the workspace this instance was evaluated in (`terraform.workspace is prod`). The root's
@@ -304,6 +312,8 @@ export interface FindingDeployments {
   choices?: ChoiceDomain;
   /** What its undecided conditions mean (`Resource.conditionMeanings`), when known. */
   meanings?: { [condition: string]: string };
+  /** The definitions of its undecided conditions whose meaning is not known (`Resource.conditionsAsWritten`). */
+  written?: { [condition: string]: string };
   /**
    * The Terraform workspaces (`Resource.workspaceName`) the finding was found in, when its root
    * tells workspaces apart: a finding of one workspace may name it in its evidence where one of

@@ -587,6 +587,9 @@ export function toWorldFindings(rule: RuleMetadata, worlds: readonly WorldResult
               ...(resource.conditionMeanings !== undefined && when !== ""
                 ? { meanings: resource.conditionMeanings }
                 : {}),
+              ...(resource.conditionsAsWritten !== undefined && when !== ""
+                ? { written: resource.conditionsAsWritten }
+                : {}),
               ...(workspaces.length > 0 ? { workspaces } : {}),
             },
           }

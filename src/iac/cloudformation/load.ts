@@ -269,12 +269,14 @@ export function loadCloudFormation(
     at,
   );
 
+  const meanings = options.nested ? undefined : conditionMeanings(scope, evaluator);
   const context: ResourceContext = {
     template,
     evaluator,
     scope,
     choices: choiceDomain(exclusive, scope, evaluator),
-    meanings: options.nested ? undefined : conditionMeanings(scope, evaluator),
+    meanings,
+    asWritten: conditionsAsWritten(scope, evaluator, meanings),
     globals: sections.get("Globals"),
     at,
     // Another macro may add what the template leaves out.
@@ -344,6 +346,8 @@ interface ResourceContext {
   choices: ChoiceDomain | undefined;
   /** What undecided conditions mean (`Resource.conditionMeanings`), if any is known. */
   meanings: { [condition: string]: string } | undefined;
+  /** Undecided conditions as written (`Resource.conditionsAsWritten`), if any has no meaning. */
+  asWritten: { [condition: string]: string } | undefined;
   at(span: Span, code: string, message: string, level?: "warning"): void;
   /** Whether a required property missing is reported (`missingProperties`). */
   requireProperties: boolean;
@@ -351,7 +355,7 @@ interface ResourceContext {
 }
 
 function loadResource(entry: TemplateEntry, context: ResourceContext): Resource | null {
-  const { template, evaluator, scope, globals, choices, meanings, at } = context;
+  const { template, evaluator, scope, globals, choices, meanings, asWritten, at } = context;
   const body = entry.value;
   const field = (name: string): TemplateNode | undefined =>
     body.kind === "mapping" ? body.entries.find((inner) => inner.key === name)?.value : undefined;
@@ -473,6 +477,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
     ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
     ...(choices !== undefined && conditioned ? { choices } : {}),
     ...(meanings !== undefined && conditioned ? { conditionMeanings: meanings } : {}),
+    ...(asWritten !== undefined && conditioned ? { conditionsAsWritten: asWritten } : {}),
   };
 }
 
@@ -648,6 +653,54 @@ function conditionMeanings(
     if (meaning !== undefined) meanings[name] = meaning;
   }
   return Object.keys(meanings).length > 0 ? meanings : undefined;
+}
+
+/**
+ * Each condition the template cannot decide and `meanings` gives no meaning, as written
+ * (`definitionText`); undefined when there is none. Its meaning unknown, only a changed text can
+ * tell that a pull request redefined it: `IsProd` over `AWS::Region` from one region to every
+ * region but one, or a nested stack's `IsProd` widened (review finding 9).
+ */
+function conditionsAsWritten(
+  scope: TemplateScope,
+  evaluator: TemplateEvaluator,
+  meanings: { [condition: string]: string } | undefined,
+): { [condition: string]: string } | undefined {
+  const written: { [condition: string]: string } = {};
+  for (const [name, span] of scope.conditionDefinitions) {
+    if (meanings?.[name] !== undefined || evaluator.condition(name, span) !== undefined) continue;
+    const body = scope.conditions.get(name);
+    if (body !== undefined) written[name] = definitionText(body, scope.conditions, new Set([name]));
+  }
+  return Object.keys(written).length > 0 ? written : undefined;
+}
+
+/**
+ * A condition's definition as JSON text, without places, each condition it names
+ * (`{Condition: X}`) followed by X's own definition, so that redefining X changes the text of
+ * every condition that reads it.
+ */
+function definitionText(
+  node: TemplateNode,
+  conditions: ReadonlyMap<string, TemplateNode>,
+  seen: ReadonlySet<string>,
+): string {
+  if (node.kind === "scalar") return JSON.stringify(node.value);
+  if (node.kind === "sequence")
+    return `[${node.items.map((item) => definitionText(item, conditions, seen)).join(",")}]`;
+  const [only] = node.entries;
+  const named = only?.value.kind === "scalar" ? only.value.value : undefined;
+  const definition = typeof named === "string" ? conditions.get(named) : undefined;
+  if (node.entries.length === 1 && only?.key === "Condition" && definition !== undefined) {
+    const inner = seen.has(named as string)
+      ? "null"
+      : definitionText(definition, conditions, new Set([...seen, named as string]));
+    return `{"Condition":${JSON.stringify(named)},"is":${inner}}`;
+  }
+  const entries = node.entries.map(
+    (entry) => `${JSON.stringify(entry.key)}:${definitionText(entry.value, conditions, seen)}`,
+  );
+  return `{${entries.join(",")}}`;
 }
 
 function namedEntries(section: TemplateNode | undefined): Map<string, TemplateNode> {

@@ -484,9 +484,15 @@ function asInstance(resource: Resource, instance: StackInstance): Resource {
       ),
     },
   };
+  const asWritten = resource.conditionsAsWritten && {
+    conditionsAsWritten: Object.fromEntries(
+      Object.entries(resource.conditionsAsWritten).map(([name, text]) => [qualify(name), text]),
+    ),
+  };
   return {
     ...resource,
     ...choices,
+    ...asWritten,
     root: instance.root,
     module: instance.module,
     ...(Object.keys(conditional).length > 0 ? { conditional } : {}),

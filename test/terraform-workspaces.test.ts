@@ -206,6 +206,121 @@ resource "aws_security_group" "admin" {
     ]);
   });
 
+  /**
+   * prod's SSH from `prod`; `check` is what prod's name reads, where Terraform's exact numbers
+   * give `0.15` and Tollgate's float64 `0.15000000000000002` (hashicorp/terraform#19380).
+   */
+  const divergent = (prod: string, check: string) => `locals {
+  check = terraform.workspace == "prod" ? ${check} : "0.3"
+  cidr  = terraform.workspace == "prod" ? "${prod}" : "10.0.0.0/8"
+}
+
+resource "aws_security_group" "ssh" {
+  name        = "ssh-\${local.check}"
+  description = "ssh"
+  vpc_id      = "vpc-123"
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [local.cidr]
+  }
+}
+`;
+  const unmatched = String.raw`regex("^0\\.15$", tostring(0.10 * 1.5))`;
+  const regexLeftOut = String.raw`workspace "prod" left out: Terraform cannot plan there (regex: no match for "^0\\.15$")`;
+
+  it("in a diff, fails when the head leaves out a workspace the base checked", async () => {
+    // Terraform plans prod and opens SSH there; Tollgate's regex fails in prod alone.
+    const opened = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/main.tf": divergent("10.1.0.0/16", `"0.15"`),
+        "head/main.tf": divergent("0.0.0.0/0", unmatched),
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    const { report, errors, warnings } = problems(opened.stdout);
+    expect(report.findings.filter((f) => f.rule === "TG-NET-001")).toEqual([]);
+    expect([opened.code, errors, warnings]).toEqual([
+      1,
+      [
+        String.raw`2 terraform-workspace-left-out Tollgate could not check workspace "prod" at the head (regex: no match for "^0\\.15$"), though the base did not fail there for this error: what it deploys goes unjudged, and Terraform may plan it (its numbers are exact where Tollgate's are float64); make the expression evaluate in that workspace, or, if Terraform cannot plan it either, fix that or override this check`,
+      ],
+      [],
+    ]);
+    // A scan of the head has no base to compare: the warning.
+    const scanned = await runOnFiles(
+      "tf-workspaces",
+      { "src/main.tf": divergent("0.0.0.0/0", unmatched) },
+      (dir) => [...scan(dir), "--format", "json"],
+    );
+    expect([scanned.code, problems(scanned.stdout).warnings]).toEqual([
+      0,
+      [`2 terraform-workspaces ${regexLeftOut}`],
+    ]);
+  });
+
+  it("in a diff, warns of a workspace the base left out for the same error", async () => {
+    const both = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/main.tf": divergent("0.0.0.0/0", unmatched),
+        "head/main.tf": divergent("0.0.0.0/0", unmatched).replace(`"ssh"`, `"ssh only"`),
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    const { errors, warnings } = problems(both.stdout);
+    expect([both.code, errors, warnings]).toEqual([
+      0,
+      [],
+      [`2 terraform-workspaces ${regexLeftOut}`],
+    ]);
+    // A map without the entry of a workspace a comparison names, at base and head alike.
+    const sg = (cidrs: string) => `locals {
+  cidrs = { ${cidrs} }
+  name  = terraform.workspace == "staging" ? "stage" : "admin"
+}
+resource "aws_security_group" "admin" {
+  name = local.name
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = [local.cidrs[terraform.workspace]]
+  }
+}
+`;
+    const kept = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/main.tf": sg(`prod = "10.1.0.0/16", qa = "10.2.0.0/16"`),
+        "head/main.tf": sg(`prod = "10.1.0.0/16", qa = "10.3.0.0/16"`),
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    // Grouped with the workspaces nothing names, which fail first (pre-existing wording).
+    const noStaging = `terraform-workspaces workspace "staging" left out: Terraform cannot plan there (this object has no attribute or key "default")`;
+    const map = problems(kept.stdout);
+    expect([kept.code, map.errors, map.warnings]).toEqual([0, [], [`11 ${noStaging}`]]);
+    // The head drops staging's entry: a workspace the base checked goes unchecked, blocking.
+    const dropped = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/main.tf": sg(`prod = "10.1.0.0/16", staging = "10.2.0.0/16"`),
+        "head/main.tf": sg(`prod = "10.1.0.0/16"`),
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    expect([
+      dropped.code,
+      problems(dropped.stdout).errors.map((e) => e.replace(/ \(.*$/, "")),
+    ]).toEqual([
+      1,
+      ['11 terraform-workspace-left-out Tollgate could not check workspace "staging" at the head'],
+    ]);
+  });
+
   it("in a diff changing only the prod entry, reports one new finding on that line", async () => {
     const { code, findings } = await run(
       { "base/main.tf": admin("10.20.0.0/16"), "head/main.tf": admin("0.0.0.0/0") },

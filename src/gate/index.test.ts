@@ -372,6 +372,60 @@ describe("decideGate", () => {
     ]);
   });
 
+  it("blocks on a workspace the head leaves out unless the base left it out for the same error there", () => {
+    const why = 'regex: no match for "^0\\\\.15$"';
+    const leftOut = (workspaces: string[], error = why): LoadError => ({
+      file: "envs/main.tf",
+      line: 3,
+      column: 43,
+      code: "terraform-workspaces",
+      message: `${workspaces.map((name) => `workspace "${name}"`).join(", ")} left out: Terraform cannot plan there (${error})`,
+      level: "warning",
+      leftOut: { workspaces, error },
+    });
+    const head = leftOut(["prod", "qa"]);
+    // A scan has no base: the code as it stands, a warning.
+    const scan = decideGate([], [head], defaultSettings);
+    expect([scan.conclusion, scan.errors, scan.warnings]).toEqual(["success", [], [head]]);
+    // The base left both out for the same error, on another line: no error of this change.
+    const both = decideGate([], [head], defaultSettings, {
+      baseProblems: [{ ...leftOut(["qa", "prod"]), line: 9 }],
+    });
+    expect([both.conclusion, both.errors, both.warnings]).toEqual(["success", [], [head]]);
+    // The base planned them, left them out for another error, or in another file: blocking.
+    const blocked = (name: string) => ({
+      file: "envs/main.tf",
+      line: 3,
+      column: 43,
+      code: "terraform-workspace-left-out",
+      message: `Tollgate could not check ${name} at the head (${why}), though the base did not fail there for this error: what it deploys goes unjudged, and Terraform may plan it (its numbers are exact where Tollgate's are float64); make the expression evaluate in that workspace, or, if Terraform cannot plan it either, fix that or override this check`,
+    });
+    for (const base of [
+      [],
+      [leftOut(["prod", "qa"], 'lookup: the map has no key "prod" and no default was given')],
+      [{ ...leftOut(["prod", "qa"]), file: "other/main.tf" }],
+    ]) {
+      const decision = decideGate([], [head], defaultSettings, { baseProblems: base });
+      expect([decision.conclusion, decision.errors, decision.warnings]).toEqual([
+        "failure",
+        [blocked('workspace "prod", workspace "qa"')],
+        [],
+      ]);
+    }
+    // The base left out prod alone: qa blocks, prod stays a warning.
+    const one = decideGate([], [head], defaultSettings, { baseProblems: [leftOut(["prod"])] });
+    expect([one.conclusion, one.errors, one.warnings]).toEqual([
+      "failure",
+      [blocked('workspace "qa"')],
+      [
+        {
+          ...leftOut(["prod"]),
+          message: `workspace "prod" left out: Terraform cannot plan there (${why})`,
+        },
+      ],
+    ]);
+  });
+
   it("treats findings without a status (a single scan) as new", () => {
     const decision = decideGate([finding({ status: undefined })], [], defaultSettings);
     expect(decision.findings[0]?.status).toBe("new");

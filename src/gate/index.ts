@@ -2,7 +2,8 @@
 // check's verdict. It fills each finding's enforcement on the injected day (`blocking_from` dates,
 // locked floors), picks the ones that block and says why, so every report renders the same decision.
 // Errors block by default: a security gate fails closed. Load warnings (`level: "warning"`, e.g. an
-// undeclared reference whose value is unknown) are kept apart: reported, never blocking, and so is
+// undeclared reference whose value is unknown) are kept apart: reported, never blocking (but for a
+// Terraform workspace left out at head and not at base, an error of the change), and so is
 // a finding an unknown value decides (`Finding.unknown`): advisory at most, whatever the settings,
 // and left out where a certain finding of its rule on the same resource and line restates it.
 import {
@@ -20,7 +21,7 @@ import {
   waiverKeyOrigin,
 } from "../config/index.js";
 import { directoryOf, isTerraformFile, type SourceFile } from "../iac/source.js";
-import { WORKSPACE_LIMIT } from "../iac/terraform/workspaces.js";
+import { WORKSPACE_LEFT_OUT, WORKSPACE_LIMIT } from "../iac/terraform/workspaces.js";
 import {
   applyWaivers,
   byPlace,
@@ -493,6 +494,44 @@ function reachedAtBase(problem: LoadError, base: readonly LoadError[] | undefine
     : problem;
 }
 
+/**
+ * A workspace a Terraform root leaves out at the head (`LoadError.leftOut`: its evaluation failed
+ * with an error Terraform raises too, on the same values) is an error of the head when the base
+ * did not leave it out for the same error in the same file: Tollgate's values are not always
+ * Terraform's (float64 numbers where Terraform's are exact: `tostring(0.10 * 1.5)`), so a pull
+ * request can make a workspace fail in Tollgate alone and everything it deploys go unjudged. The
+ * workspaces the base left out alike stay in the warning: a condition this change did not bring.
+ * Without a base (`scan`) it stays a warning: the code as it stands, with nothing to compare.
+ */
+function leftOutSinceBase(problem: LoadError, base: readonly LoadError[] | undefined): LoadError[] {
+  const left = problem.leftOut;
+  if (!left || base === undefined) return [problem];
+  const before = new Set(
+    base.flatMap((at) =>
+      at.file === problem.file && at.leftOut?.error === left.error ? at.leftOut.workspaces : [],
+    ),
+  );
+  const introduced = left.workspaces.filter((name) => !before.has(name));
+  if (introduced.length === 0) return [problem];
+  const named = (names: readonly string[]) =>
+    names.map((name) => `workspace ${JSON.stringify(name)}`).join(", ");
+  const error: LoadError = {
+    file: problem.file,
+    line: problem.line,
+    column: problem.column,
+    code: WORKSPACE_LEFT_OUT,
+    message: `Tollgate could not check ${named(introduced)} at the head (${left.error}), though the base did not fail there for this error: what it deploys goes unjudged, and Terraform may plan it (its numbers are exact where Tollgate's are float64); make the expression evaluate in that workspace, or, if Terraform cannot plan it either, fix that or override this check`,
+  };
+  const kept = left.workspaces.filter((name) => before.has(name));
+  if (kept.length === 0) return [error];
+  const warning: LoadError = {
+    ...problem,
+    message: `${named(kept)} left out: Terraform cannot plan there (${left.error})`,
+    leftOut: { workspaces: kept, error: left.error },
+  };
+  return [error, warning];
+}
+
 /** The verdict. Without `context.now` dates are judged on the current time (the CLI's default). */
 export function decideGate(
   findings: Finding[],
@@ -500,7 +539,9 @@ export function decideGate(
   settings: Settings,
   context: GateContext = {},
 ): GateDecision {
-  const problems = headProblems.map((problem) => reachedAtBase(problem, context.baseProblems));
+  const problems = headProblems.flatMap((problem) =>
+    leftOutSinceBase(reachedAtBase(problem, context.baseProblems), context.baseProblems),
+  );
   const errors = problems.filter((problem) => !isWarning(problem));
   const now = context.now ?? new Date();
   const unconfirmed = findings.filter(

@@ -350,6 +350,13 @@ export interface LoadError {
    * an error is one Terraform cannot plan (terraform/workspaces.ts `cannotPlanIn`).
    */
   failsPlan?: true;
+  /**
+   * Of a `terraform-workspaces` warning leaving workspaces out because Terraform cannot plan them
+   * (terraform/workspaces.ts `unplannableWarning`): their names and the message of the error they
+   * failed with. Tollgate's values may differ from Terraform's (float64 numbers), so in a diff the
+   * gate blocks on a workspace the base did not leave out for the same error in the same file.
+   */
+  leftOut?: { workspaces: readonly string[]; error: string };
 }
 
 /**

@@ -338,6 +338,7 @@ async function decide(
       repository,
       now: options.now,
       ...evaluatedRules(options.engine, customRules),
+      baseProblems: base.errors,
     },
   );
 }

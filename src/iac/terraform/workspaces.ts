@@ -11,9 +11,11 @@
 // stands for it when nothing names `default`, and one more world with a name nothing writes does
 // when something does. A world whose evaluation fails where the unknown one did not, with an
 // error Terraform raises there too (a map without its key, `cannotPlanIn`), is one Terraform
-// cannot plan: it is left out, and a warning says so. One that reaches a limit of Tollgate's own,
-// or fails otherwise, is kept, judged as the evaluation with the workspace unknown has it, and is
-// an error of the head (WORKSPACE_LIMIT): what only that workspace deploys is not known.
+// cannot plan: it is left out, and a warning says so (in a diff, an error when the base did not
+// leave it out for the same error: Tollgate's values may differ, gate/index.ts). One that reaches
+// a limit of Tollgate's own, or fails otherwise, is kept, judged as the evaluation with the
+// workspace unknown has it, and is an error of the head (WORKSPACE_LIMIT): what only that
+// workspace deploys is not known.
 
 import { UNLISTED_VALUE, type ChoiceDomain, type LoadError } from "../../model/types.js";
 
@@ -139,7 +141,7 @@ export function cannotPlanIn(error: LoadError): boolean {
 
 /**
  * The located warning naming the worlds `alike` left out for `error`, which Terraform raises there
- * too; undefined when the only one is the world of the workspaces nothing names. A map keyed by
+ * too, with their names (`leftOut`) for the gate to compare with the base's; undefined when the only one is the world of the workspaces nothing names. A map keyed by
  * the workspaces a team uses fails for every other name by design: warning of that on every scan
  * would be noise, and what is left out is the same either way.
  */
@@ -156,8 +158,16 @@ export function unplannableWarning(
     level: "warning",
     code: "terraform-workspaces",
     message: `${workspacesNamed(named)} left out: Terraform cannot plan there (${error.message})`,
+    leftOut: { workspaces: named.map((world) => world.name), error: error.message },
   };
 }
+
+/**
+ * The code of the gate's error for a workspace a diff's head leaves out (`unplannableWarning`)
+ * where its base did not for the same error (gate/index.ts): Tollgate's numbers are float64 and
+ * Terraform's exact, so an error Terraform raises on Tollgate's values may be Tollgate's alone.
+ */
+export const WORKSPACE_LEFT_OUT = "terraform-workspace-left-out";
 
 /**
  * The code of a world at a Tollgate limit (`worldLimitError`). Making one workspace reach a limit

@@ -299,8 +299,7 @@ resource "aws_security_group" "admin" {
       },
       (dir) => [...diffArgs(dir), "--format", "json"],
     );
-    // Grouped with the workspaces nothing names, which fail first (pre-existing wording).
-    const noStaging = `terraform-workspaces workspace "staging" left out: Terraform cannot plan there (this object has no attribute or key "default")`;
+    const noStaging = `terraform-workspaces workspace "staging" left out: Terraform cannot plan there (this object has no attribute or key "staging")`;
     const map = problems(kept.stdout);
     expect([kept.code, map.errors, map.warnings]).toEqual([0, [], [`11 ${noStaging}`]]);
     // The head drops staging's entry: a workspace the base checked goes unchecked, blocking.

@@ -350,10 +350,13 @@ function workspaceWorlds(
   const worlds: Array<Workspace & { resources: readonly Resource[] }> = [];
   const limited = new Map<string, { error: LoadError; worlds: Workspace[] }>();
   const unplannable = new Map<string, { error: LoadError; worlds: Workspace[] }>();
-  const group = (groups: typeof limited, error: LoadError, world: Workspace): void => {
-    const entry = groups.get(errorKey(error)) ?? { error, worlds: [] };
+  // Worlds left out are grouped by their message too, so each warning says what its own failed
+  // with (`no key "staging"`, not the unnamed world's `no key "default"`) and the gate can compare
+  // it with the base's.
+  const group = (groups: typeof limited, key: string, error: LoadError, world: Workspace): void => {
+    const entry = groups.get(key) ?? { error, worlds: [] };
     entry.worlds.push(world);
-    groups.set(errorKey(error), entry);
+    groups.set(key, entry);
   };
   for (const world of planned) {
     const emitted: Resource[] = [];
@@ -384,7 +387,7 @@ function workspaceWorlds(
       });
     }
     if (cannotPlan) {
-      group(unplannable, cannotPlan, world);
+      group(unplannable, `${errorKey(cannotPlan)}:${cannotPlan.message}`, cannotPlan, world);
       continue;
     }
     const first = limits[0];
@@ -393,7 +396,7 @@ function workspaceWorlds(
       continue;
     }
     worlds.push({ ...world, resources: record });
-    group(limited, first, world);
+    group(limited, errorKey(first), first, world);
   }
   for (const { error, worlds: alike } of unplannable.values()) {
     const warning = unplannableWarning(error, alike);

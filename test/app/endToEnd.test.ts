@@ -58,7 +58,8 @@ async function checkPullRequest(
     | "cfn_if"
     | "module_count"
     | "module_for_each"
-    | "module_argument",
+    | "module_argument"
+    | "workspace",
   action: "opened" | "synchronize",
   pullNumber: number,
   baseSha: string,
@@ -249,6 +250,25 @@ describe("a pull request check with the real engine", () => {
     expect(messages[0]?.split("\n").slice(0, 2)).toEqual([
       "HIGH new finding on module.bastion.aws_security_group.this (modules/bastion/main.tf:5): The security group allows SSH (tcp/22) from 0.0.0.0/0: restrict the source to known addresses.",
       "The value is written at main.tf:3.",
+    ]);
+  });
+
+  it("fails a PR that makes Tollgate alone fail in a workspace it opens SSH in, on the failing line", async () => {
+    // In prod the PR opens SSH and reads regex("^0\\.15$", tostring(0.10 * 1.5)), which matches in
+    // Terraform (exact numbers) and not in Tollgate (float64): prod goes unjudged, so the check fails.
+    const { completion, annotations, messages } = await checkPullRequest(
+      "workspace",
+      "opened",
+      36,
+      BASE,
+      OPENED,
+    );
+    expect(completion.conclusion).toBe("failure");
+    expect(annotations).toEqual([
+      { path: "main.tf", lines: [3, 3], level: "failure", rule: undefined, status: undefined },
+    ]);
+    expect(messages.map((message) => message.replace(/ \(.*$/s, ""))).toEqual([
+      'main.tf:3:43: Tollgate could not check workspace "prod" at the head',
     ]);
   });
 

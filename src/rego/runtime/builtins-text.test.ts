@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { callBuiltin, set } from "../wasm/testing-builtins.js";
+import { builtinPolicy, callBuiltin, set } from "../wasm/testing-builtins.js";
 import { sdkText } from "./sdk-text.js";
 import { PolicyBuilder, addResult, block, load, local } from "../wasm/testing.js";
 
@@ -380,6 +380,21 @@ describe("glob.match (native, gobwas semantics)", () => {
     // The whole message (OPA does not repeat the pattern), as the app reads the SDK's text.
     expect(sdkText(error instanceof Error ? error.message : String(error))).toBe(
       `policy.rego:1:8: eval_builtin_error: glob.match: ${message}`,
+    );
+  });
+
+  it("matches through 200 nested groups, and refuses deeper ones even when not strict", async () => {
+    const nested = (depth: number) => `${"{".repeat(depth)}a${"}".repeat(depth)}`;
+    expect(await callBuiltin("glob.match", nested(200), [], "a")).toBe(true);
+    // Not gobwas's error (it has no bound): 50,000 `{` overflowed the stack before.
+    for (const depth of [201, 50_000])
+      await expect(callBuiltin("glob.match", nested(depth), [], "a")).rejects.toThrow(
+        "policy.rego:1:8: eval_builtin_error: glob.match: { groups nested deeper than 200",
+      );
+    // Undefined, as other builtin errors are when not strict, could hide a finding.
+    const lenient = await load(builtinPolicy("glob.match", 3), { strictBuiltinErrors: false });
+    expect(() => lenient.evaluate([nested(201), [], "a"])).toThrow(
+      "glob.match: { groups nested deeper than 200",
     );
   });
 

@@ -74,6 +74,13 @@ const RANGE_ORDER = "hi character";
 let rangeLo = 0;
 let rangeHi = 0;
 
+// Groups recurse (parseSequence <-> parseGroup): past this depth a pattern is refused, as 50,000
+// nested `{` overflowed the stack and lost the whole rule. gobwas has no such bound (Go's stack
+// grows), so the refusal is an error even when builtin errors are not strict: an undefined
+// match could hide a finding.
+const MAX_DEPTH = 200;
+const TOO_DEEP = "{ groups nested deeper than 200";
+
 /** Whether gobwas's lexer sees the end of input at i: the pattern's end, a NUL, or U+FFFD. */
 function endOfInput(i: i32): bool {
   if (i >= runeTotal) return true;
@@ -115,6 +122,10 @@ function parseSequence(depth: i32): i32 {
       at++;
       first = last = parseClass();
     } else if (c == 0x7b) {
+      if (depth >= MAX_DEPTH) {
+        failure = TOO_DEEP;
+        break;
+      }
       at++;
       first = parseGroup(depth + 1);
       last = fragmentExit;
@@ -355,7 +366,7 @@ function runAutomaton(start: i32, subject: usize): bool {
 
 /** OPA's `glob.match: <gobwas's message>`, an eval_builtin_error (undefined when not strict). */
 function invalidPattern(): void {
-  if (!builtinErrorsAreStrict()) return;
+  if (!builtinErrorsAreStrict() && failure != TOO_DEEP) return;
   const message = newOutput(64);
   message.putStatic("glob.match: ");
   message.putStatic(failure);

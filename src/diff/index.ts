@@ -28,6 +28,7 @@
 // `Condition` entry dropped) or in another VPC (a value changed), keeps its evidence, yet is new,
 // marked `widened` with what it now reaches (the other queue's grant fixed; the VPC's not, its
 // queue still granted); in doubt they match.
+import { isDeepStrictEqual } from "node:util";
 import type { ScanResult } from "../engine/types.js";
 import {
   covers,
@@ -239,6 +240,8 @@ export function diffFindings(
       const said = rewritten.map((name) => `${name} redefined`).join("; ");
       return { ...finding, status: "new", widened: `now when ${when}; ${said}` };
     }
+    const expansion = match ? rewrittenExpansion(finding, match.finding) : undefined;
+    if (expansion !== undefined) return { ...finding, status: "new", widened: expansion };
     if (match !== undefined) {
       const narrowed = narrowing(match.finding, finding);
       return { ...finding, status: "existing", ...(narrowed ? { narrowed } : {}) };
@@ -445,6 +448,23 @@ function rewrittenConditions(
       Object.hasOwn(before.written, name) &&
       before.written[name] !== written[name],
   );
+}
+
+/**
+ * What a head finding (`now`) says when its resource's unknown count or for_each is written
+ * otherwise than at base (`before`): `count = var.env == "prod" ? 1 : 0` widened to
+ * `var.env != "dev"` keeps the resource, one unknown instance on both sides, so only the text
+ * tells. New, since it may now be created wherever it was not; a rewrite that means the same is
+ * new too (a reviewer reads it). A count known on either side is not compared here.
+ */
+function rewrittenExpansion(now: Finding, before: Finding): string | undefined {
+  const [later, earlier] = [now.unknownExpansion, before.unknownExpansion];
+  if (later === undefined || earlier === undefined || isDeepStrictEqual(later, earlier))
+    return undefined;
+  const was = `${earlier.module === later.module ? "" : `${earlier.module || "the root"}: `}${
+    earlier.meta === later.meta ? "" : `${earlier.meta} = `
+  }${earlier.text}`;
+  return `${later.meta} redefined: ${later.text} (was ${was})`;
 }
 
 /**

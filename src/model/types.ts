@@ -632,6 +632,14 @@ export interface Finding {
    */
   unknown?: string;
   /**
+   * Terraform only: the `count` or `for_each` of its resource as written (`text`: `var.env ==
+   * "prod" ? 1 : 0`), with the resource's module path, when static evaluation cannot know it.
+   * The resource is kept as one instance at base and head, so the diff cannot tell by meaning
+   * whether a pull request widened where it is created (prod, then every env but dev): it
+   * compares this instead. Never reported.
+   */
+  unknownExpansion?: { meta: "count" | "for_each"; module: string; text: string };
+  /**
    * On a base finding the diff labels `fixed`: the head reports its rule on the same resource as
    * cannot tell, and these expressions decide it there (`var.allowed`). The PR made the value
    * unknown rather than fixing it, so the gate lists it as neither fixed nor open.

@@ -20,7 +20,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { fromPointer, toPointer, writtenPath } from "../model/pointer.js";
-import { qualifiedAddress } from "../model/types.js";
+import { isUnknown, qualifiedAddress } from "../model/types.js";
 import type { ChoiceDomain, Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
 import {
   conjunctionText,
@@ -558,6 +558,7 @@ export function toWorldFindings(rule: RuleMetadata, worlds: readonly WorldResult
     const readAt = readAtOf(resource, pointer);
     const undecidedBy = result.unknown ?? unknownPart ?? unknownPartAt(resource, pointer);
     const workspaces = [...found].filter((world) => world !== "").sort();
+    const expansion = unknownExpansionOf(resource);
     findings.push({
       rule: rule.id,
       title: rule.title,
@@ -579,6 +580,7 @@ export function toWorldFindings(rule: RuleMetadata, worlds: readonly WorldResult
       ...(result.scope ? { scope: { ...result.scope, when: conditions } } : {}),
       ...(rule.remediation !== undefined ? { remediation: rule.remediation } : {}),
       ...(undecidedBy !== undefined ? { unknown: undecidedBy } : {}),
+      ...(expansion !== undefined ? { unknownExpansion: expansion } : {}),
       ...(when !== "" || resource.choices !== undefined
         ? {
             deployments: {
@@ -599,4 +601,17 @@ export function toWorldFindings(rule: RuleMetadata, worlds: readonly WorldResult
     });
   }
   return { findings, errors, rejected };
+}
+
+/**
+ * A Terraform resource's unknown `count` or `for_each` as written, with its module path
+ * (`Finding.unknownExpansion`): what decides whether, and how often, it is created.
+ */
+function unknownExpansionOf(resource: Resource): Finding["unknownExpansion"] {
+  if (resource.source !== "terraform") return undefined;
+  for (const meta of ["count", "for_each"] as const) {
+    const value = resource.config[meta];
+    if (isUnknown(value)) return { meta, module: resource.module, text: value.$unknown };
+  }
+  return undefined;
 }

@@ -1355,9 +1355,11 @@ lower_action_matches(pattern, action) if {
 # only wildcards are `*` and `?` (any runes, colons included, and one rune), and gobwas's other
 # syntax (`[ru]`, `{role,user}`, and its escape `\`) is literal there, so it is quoted here: read
 # as gobwas reads it, `NotResource arn:aws:iam::*:{role,user}/*`, which excludes nothing in AWS,
-# would exclude every role and user.
+# would exclude every role and user. The backslash is quoted first, so the later quotes stay single;
+# `replace` runs in the Wasm module, where `strings.replace_n` would need the host.
 wildcard_matches(pattern, text) if {
-	glob.match(strings.replace_n({`\`: `\\`, `[`: `\[`, `]`: `\]`, `{`: `\{`, `}`: `\}`}, pattern), null, text)
+	quoted := replace(replace(replace(replace(replace(pattern, `\`, `\\`), `[`, `\[`), `]`, `\]`), `{`, `\{`), `}`, `\}`)
+	glob.match(quoted, null, text)
 }
 
 has_wildcard(pattern) if indexof(pattern, "*") >= 0

@@ -90,3 +90,39 @@ describe("tollgate diff on an unknown count or for_each rewritten", () => {
     expect(same.code).toBe(0);
   });
 });
+
+describe("tollgate diff on an unknown count reading a local", () => {
+  const throughLocal = (on: string) => `locals {
+  on = ${on}
+}
+${group("count = local.on ? 1 : 0")}`;
+
+  it("calls it new when the local is redefined, saying how", async () => {
+    const rewritten = await diff(
+      throughLocal('var.env == "prod"'),
+      throughLocal('var.env != "dev"'),
+    );
+    expect(rewritten.stderr).toBe("");
+    expect(labels(rewritten.stdout)).toEqual([
+      'new TG-NET-001 count redefined: local.on ? 1 : 0 where local.on = var.env != "dev" (was local.on ? 1 : 0 where local.on = var.env == "prod")',
+    ]);
+    expect(rewritten.code).toBe(1);
+  });
+
+  it("follows a local read through another, and keeps it existing when none changes", async () => {
+    const chained = (test: string) => `locals {
+  on  = local.env_ok
+  env_ok = ${test}
+}
+${group("count = local.on ? 1 : 0")}`;
+    const rewritten = await diff(chained('var.env == "prod"'), chained('var.env != "dev"'));
+    expect(labels(rewritten.stdout)).toEqual([
+      'new TG-NET-001 count redefined: local.on ? 1 : 0 where local.on = local.env_ok; local.env_ok = var.env != "dev" (was local.on ? 1 : 0 where local.on = local.env_ok; local.env_ok = var.env == "prod")',
+    ]);
+    for (const base of [throughLocal('var.env == "prod"'), chained('var.env == "prod"')]) {
+      const same = await diff(base, base);
+      expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+      expect(same.code).toBe(0);
+    }
+  });
+});

@@ -9,6 +9,7 @@ export type PolicyResource = Omit<
   | "choices"
   | "conditionMeanings"
   | "conditionsAsWritten"
+  | "expansionLocals"
   | "unknownPart"
   | "unknownPartBlocks"
   | "workspace"
@@ -25,6 +26,7 @@ export function policyInput(resources: readonly Resource[]): { resources: Policy
         choices: _choices,
         conditionMeanings: _conditionMeanings,
         conditionsAsWritten: _conditionsAsWritten,
+        expansionLocals: _expansionLocals,
         unknownPart: _unknownPart,
         unknownPartBlocks: _unknownPartBlocks,
         workspace: _workspace,

@@ -271,6 +271,13 @@ export interface Resource {
    */
   conditionsAsWritten?: { [condition: string]: string };
   /**
+   * Terraform only, present when the instance's `count` or `for_each` is unknown and reads locals:
+   * each local it reads, directly or through another (`local.on`), with its definition as written
+   * in the same module, in the order first read, so that the diff can tell a local redefined
+   * (`Finding.unknownExpansion`). Left out of what policies receive.
+   */
+  expansionLocals?: { [local: string]: string };
+  /**
    * Terraform only, present when the root module reads `terraform.workspace` with maps or
    * comparisons that tell workspaces apart (iac/terraform/workspaces.ts): the condition text of
    * the workspace this instance was evaluated in (`terraform.workspace is prod`). The root's
@@ -633,7 +640,8 @@ export interface Finding {
   unknown?: string;
   /**
    * Terraform only: the `count` or `for_each` of its resource as written (`text`: `var.env ==
-   * "prod" ? 1 : 0`), with the resource's module path, when static evaluation cannot know it.
+   * "prod" ? 1 : 0`, or `local.on ? 1 : 0 where local.on = var.env == "prod"` with the locals it
+   * reads), with the resource's module path, when static evaluation cannot know it.
    * The resource is kept as one instance at base and head, so the diff cannot tell by meaning
    * whether a pull request widened where it is created (prod, then every env but dev): it
    * compares this instead. Never reported.

@@ -604,14 +604,22 @@ export function toWorldFindings(rule: RuleMetadata, worlds: readonly WorldResult
 }
 
 /**
- * A Terraform resource's unknown `count` or `for_each` as written, with its module path
- * (`Finding.unknownExpansion`): what decides whether, and how often, it is created.
+ * A Terraform resource's unknown `count` or `for_each` as written, with the locals it reads as
+ * defined (`Resource.expansionLocals`) and its module path (`Finding.unknownExpansion`): what
+ * decides whether, and how often, it is created.
  */
 function unknownExpansionOf(resource: Resource): Finding["unknownExpansion"] {
   if (resource.source !== "terraform") return undefined;
   for (const meta of ["count", "for_each"] as const) {
     const value = resource.config[meta];
-    if (isUnknown(value)) return { meta, module: resource.module, text: value.$unknown };
+    if (!isUnknown(value)) continue;
+    // With the locals it reads as defined: `local.on ? 1 : 0` reads otherwise once `local.on`
+    // is redefined.
+    const locals = Object.entries(resource.expansionLocals ?? {}).map(
+      ([name, text]) => `${name} = ${text}`,
+    );
+    const where = locals.length > 0 ? ` where ${locals.join("; ")}` : "";
+    return { meta, module: resource.module, text: `${value.$unknown}${where}` };
   }
   return undefined;
 }

@@ -1191,6 +1191,30 @@ export class ModuleInstance implements EvaluationHost {
     return { ...origin, items };
   }
 
+  /**
+   * `Resource.expansionLocals` of an instance whose count or for_each no value decides: the
+   * locals that expression reads, directly or through one another, each with its definition as
+   * written in this module, in the order first read (a stable order for the diff to compare). At
+   * most 50 (`local.a` reading `local.b` reading ... is rarely longer than a few); each once, so a
+   * cycle (reported where the locals are evaluated) ends.
+   */
+  private expansionLocals(body: Body, key: InstanceKey): Pick<Resource, "expansionLocals"> {
+    const meta = ["count", "for_each"].find((name) => isUnknown(key.unknownMeta[name]));
+    const attribute = meta === undefined ? undefined : attributeOf(body, meta);
+    if (attribute === undefined) return {};
+    const written: { [local: string]: string } = {};
+    const pending: Expression[] = [attribute.expr];
+    for (let expr = pending.shift(); expr !== undefined; expr = pending.shift())
+      for (const name of localsReadBy(expr)) {
+        const declared = this.definition.locals.get(name);
+        if (declared === undefined || Object.hasOwn(written, `local.${name}`)) continue;
+        if (Object.keys(written).length === 50) break;
+        written[`local.${name}`] = sourceText(declared.node.expr, { text: declared.file.text });
+        pending.push(declared.node.expr);
+      }
+    return Object.keys(written).length > 0 ? { expansionLocals: written } : {};
+  }
+
   private emitResource(declaration: ResourceDeclaration, key: InstanceKey): void {
     const memoKey = declaration.key + key.suffix;
     const { value, origin } = this.instanceConfig(declaration, key);
@@ -1248,6 +1272,7 @@ export class ModuleInstance implements EvaluationHost {
       ...(key.unknownPart !== undefined ? { unknownPart: key.unknownPart } : {}),
       ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
       ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
+      ...this.expansionLocals(block.body, key),
     };
     const tags =
       declaration.mode === "managed" && provider?.source === AWS_PROVIDER
@@ -1989,4 +2014,17 @@ function distinctPlaces(places: SourceLocation[]): SourceLocation[] {
             before.endLine === place.endLine,
         ),
   );
+}
+
+/** The names of the locals an expression reads (`local.on` -> `on`), in source order. */
+function localsReadBy(node: unknown, found: string[] = []): string[] {
+  if (typeof node !== "object" || node === null) return found;
+  const expr = node as Partial<ScopeTraversalExpr>;
+  if (expr.kind === "ScopeTraversal" && expr.root === "local") {
+    const step = expr.steps?.[0];
+    if (step?.kind === "TraverseAttr") found.push(step.name);
+    return found;
+  }
+  for (const value of Object.values(node)) localsReadBy(value, found);
+  return found;
 }

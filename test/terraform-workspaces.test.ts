@@ -261,12 +261,17 @@ resource "aws_security_group" "ssh" {
     ]);
   });
 
-  it("in a diff, warns of a workspace the base left out for the same error", async () => {
+  /** Another root, whose edit changes nothing the root of `divergent` reads. */
+  const bucket = (name: string) => `resource "aws_s3_bucket" "b" {\n  bucket = "${name}"\n}\n`;
+
+  it("in a diff, warns of a workspace the base left out for the same error, its root unchanged", async () => {
     const both = await runOnFiles(
       "tf-workspaces",
       {
         "base/main.tf": divergent("0.0.0.0/0", unmatched),
-        "head/main.tf": divergent("0.0.0.0/0", unmatched).replace(`"ssh"`, `"ssh only"`),
+        "base/other/main.tf": bucket("b"),
+        "head/main.tf": divergent("0.0.0.0/0", unmatched),
+        "head/other/main.tf": bucket("c"),
       },
       (dir) => [...diffArgs(dir), "--format", "json"],
     );
@@ -295,7 +300,9 @@ resource "aws_security_group" "admin" {
       "tf-workspaces",
       {
         "base/main.tf": sg(`prod = "10.1.0.0/16", qa = "10.2.0.0/16"`),
-        "head/main.tf": sg(`prod = "10.1.0.0/16", qa = "10.3.0.0/16"`),
+        "base/other/main.tf": bucket("b"),
+        "head/main.tf": sg(`prod = "10.1.0.0/16", qa = "10.2.0.0/16"`),
+        "head/other/main.tf": bucket("c"),
       },
       (dir) => [...diffArgs(dir), "--format", "json"],
     );
@@ -317,6 +324,74 @@ resource "aws_security_group" "admin" {
     ]).toEqual([
       1,
       ['11 terraform-workspace-left-out Tollgate could not check workspace "staging" at the head'],
+    ]);
+  });
+
+  it("in a diff, fails on a workspace the base left out alike when the change edits its root or a module it calls", async () => {
+    // Tollgate could check prod neither at base nor at head, and the pull request opens SSH there
+    // to the internet: unseen, unless the edit to that root blocks.
+    const bothLeftOut = String.raw`2 terraform-workspace-left-out Tollgate could not check workspace "prod" (regex: no match for "^0\\.15$"), at the base either, and this change edits what its root module reads (its files, the local modules it calls, its variable files or the files its functions read): what the change deploys there goes unjudged; make the expression evaluate in that workspace (Terraform may plan it: its numbers are exact where Tollgate's are float64), or, if Terraform cannot plan it either, fix that or override this check`;
+    const opened = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/main.tf": divergent("10.1.0.0/16", unmatched),
+        "head/main.tf": divergent("0.0.0.0/0", unmatched),
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    const { report, errors, warnings } = problems(opened.stdout);
+    expect(report.findings.filter((f) => f.rule === "TG-NET-001")).toEqual([]);
+    expect([opened.code, errors, warnings]).toEqual([1, [bothLeftOut], []]);
+    // The root is left as it was, but a local module it calls is edited.
+    const calling = `${divergent("10.1.0.0/16", unmatched)}\nmodule "net" {\n  source = "./modules/net"\n}\n`;
+    const edited = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/main.tf": calling,
+        "base/modules/net/main.tf": bucket("b"),
+        "head/main.tf": calling,
+        "head/modules/net/main.tf": bucket("c"),
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    expect([edited.code, problems(edited.stdout).errors]).toEqual([1, [bothLeftOut]]);
+    // The expression is in a module two roots call, and the change edits the second root only.
+    const shared = divergent("10.1.0.0/16", unmatched);
+    const call = (comment: string) =>
+      `${comment}module "shared" {\n  source = "../modules/shared"\n}\n`;
+    const second = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/modules/shared/main.tf": shared,
+        "base/a/main.tf": call(""),
+        "base/b/main.tf": call(""),
+        "head/modules/shared/main.tf": shared,
+        "head/a/main.tf": call(""),
+        "head/b/main.tf": call("# the second root\n"),
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    expect([second.code, problems(second.stdout).errors]).toEqual([1, [bothLeftOut]]);
+    // Neither root edited: the warning, as in a root the change leaves as it was.
+    const neither = await runOnFiles(
+      "tf-workspaces",
+      {
+        "base/modules/shared/main.tf": shared,
+        "base/a/main.tf": call(""),
+        "base/b/main.tf": call(""),
+        "base/other/main.tf": bucket("b"),
+        "head/modules/shared/main.tf": shared,
+        "head/a/main.tf": call(""),
+        "head/b/main.tf": call(""),
+        "head/other/main.tf": bucket("c"),
+      },
+      (dir) => [...diffArgs(dir), "--format", "json"],
+    );
+    const unchanged = problems(neither.stdout);
+    expect([neither.code, unchanged.errors, unchanged.warnings]).toEqual([
+      0,
+      [],
+      [`2 terraform-workspaces ${regexLeftOut}`],
     ]);
   });
 

@@ -382,6 +382,7 @@ describe("decideGate", () => {
       message: `${workspaces.map((name) => `workspace "${name}"`).join(", ")} left out: Terraform cannot plan there (${error})`,
       level: "warning",
       leftOut: { workspaces, error },
+      inputs: "root-unchanged",
     });
     const head = leftOut(["prod", "qa"]);
     // A scan has no base: the code as it stands, a warning.
@@ -423,6 +424,57 @@ describe("decideGate", () => {
           message: `workspace "prod" left out: Terraform cannot plan there (${why})`,
         },
       ],
+    ]);
+  });
+
+  it("blocks on a workspace the base left out alike when the pull request changed its root", () => {
+    const why = 'regex: no match for "^0\\\\.15$"';
+    const head: LoadError = {
+      file: "envs/main.tf",
+      line: 3,
+      column: 43,
+      code: "terraform-workspaces",
+      message: `workspace "prod", workspace "qa" left out: Terraform cannot plan there (${why})`,
+      level: "warning",
+      leftOut: { workspaces: ["prod", "qa"], error: why },
+      inputs: "root-changed",
+    };
+    const changed = (names: string) => ({
+      file: "envs/main.tf",
+      line: 3,
+      column: 43,
+      code: "terraform-workspace-left-out",
+      message: `Tollgate could not check ${names} (${why}), at the base either, and this change edits what its root module reads (its files, the local modules it calls, its variable files or the files its functions read): what the change deploys there goes unjudged; make the expression evaluate in that workspace (Terraform may plan it: its numbers are exact where Tollgate's are float64), or, if Terraform cannot plan it either, fix that or override this check`,
+    });
+    // Both left out at base, which read other files: one error naming both.
+    const base = { ...head, line: 9, inputs: "root-unchanged" };
+    const both = decideGate([], [head], defaultSettings, { baseProblems: [base] });
+    expect([both.conclusion, both.errors, both.warnings]).toEqual([
+      "failure",
+      [changed('workspace "prod", workspace "qa"')],
+      [],
+    ]);
+    // Without a digest at head the root cannot be shown unchanged: blocking too.
+    expect(
+      decideGate([], [{ ...head, inputs: undefined }], defaultSettings, {
+        baseProblems: [{ ...base, inputs: undefined }],
+      }).errors,
+    ).toEqual([changed('workspace "prod", workspace "qa"')]);
+    // prod alone left out at base: qa is new there, prod is in a changed root; two errors, no warning.
+    const one = decideGate([], [head], defaultSettings, {
+      baseProblems: [{ ...base, leftOut: { workspaces: ["prod"], error: why } }],
+    });
+    expect([
+      one.conclusion,
+      one.errors.map((e) => `${e.code} ${e.message.replace(/ \(.*$/, "")}`),
+      one.warnings,
+    ]).toEqual([
+      "failure",
+      [
+        'terraform-workspace-left-out Tollgate could not check workspace "qa" at the head',
+        'terraform-workspace-left-out Tollgate could not check workspace "prod"',
+      ],
+      [],
     ]);
   });
 

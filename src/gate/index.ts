@@ -499,37 +499,46 @@ function reachedAtBase(problem: LoadError, base: readonly LoadError[] | undefine
  * with an error Terraform raises too, on the same values) is an error of the head when the base
  * did not leave it out for the same error in the same file: Tollgate's values are not always
  * Terraform's (float64 numbers where Terraform's are exact: `tostring(0.10 * 1.5)`), so a pull
- * request can make a workspace fail in Tollgate alone and everything it deploys go unjudged. The
- * workspaces the base left out alike stay in the warning: a condition this change did not bring.
- * Without a base (`scan`) it stays a warning: the code as it stands, with nothing to compare.
+ * request can make a workspace fail in Tollgate alone and everything it deploys go unjudged. One
+ * the base left out alike is an error too when the pull request changed what that root module
+ * reads (`inputs`, as for a workspace at a limit, `reachedAtBase`): the change may deploy anything
+ * there unseen. Left out alike in a root left as it was, it stays in the warning: a condition
+ * this change did not bring. Without a base (`scan`) it stays a warning: the code as it stands,
+ * with nothing to compare.
  */
 function leftOutSinceBase(problem: LoadError, base: readonly LoadError[] | undefined): LoadError[] {
   const left = problem.leftOut;
   if (!left || base === undefined) return [problem];
-  const before = new Set(
-    base.flatMap((at) =>
-      at.file === problem.file && at.leftOut?.error === left.error ? at.leftOut.workspaces : [],
-    ),
-  );
+  const alike = base.filter((at) => at.file === problem.file && at.leftOut?.error === left.error);
+  const before = new Set(alike.flatMap((at) => at.leftOut?.workspaces ?? []));
+  const rootUnchanged =
+    problem.inputs !== undefined && alike.some((at) => at.inputs === problem.inputs);
   const introduced = left.workspaces.filter((name) => !before.has(name));
-  if (introduced.length === 0) return [problem];
+  const kept = left.workspaces.filter((name) => before.has(name));
   const named = (names: readonly string[]) =>
     names.map((name) => `workspace ${JSON.stringify(name)}`).join(", ");
-  const error: LoadError = {
-    file: problem.file,
-    line: problem.line,
-    column: problem.column,
-    code: WORKSPACE_LEFT_OUT,
-    message: `Tollgate could not check ${named(introduced)} at the head (${left.error}), though the base did not fail there for this error: what it deploys goes unjudged, and Terraform may plan it (its numbers are exact where Tollgate's are float64); make the expression evaluate in that workspace, or, if Terraform cannot plan it either, fix that or override this check`,
-  };
-  const kept = left.workspaces.filter((name) => before.has(name));
-  if (kept.length === 0) return [error];
+  const at = { file: problem.file, line: problem.line, column: problem.column };
+  const errors: LoadError[] = [];
+  if (introduced.length > 0)
+    errors.push({
+      ...at,
+      code: WORKSPACE_LEFT_OUT,
+      message: `Tollgate could not check ${named(introduced)} at the head (${left.error}), though the base did not fail there for this error: what it deploys goes unjudged, and Terraform may plan it (its numbers are exact where Tollgate's are float64); make the expression evaluate in that workspace, or, if Terraform cannot plan it either, fix that or override this check`,
+    });
+  if (kept.length > 0 && !rootUnchanged)
+    errors.push({
+      ...at,
+      code: WORKSPACE_LEFT_OUT,
+      message: `Tollgate could not check ${named(kept)} (${left.error}), at the base either, and this change edits what its root module reads (its files, the local modules it calls, its variable files or the files its functions read): what the change deploys there goes unjudged; make the expression evaluate in that workspace (Terraform may plan it: its numbers are exact where Tollgate's are float64), or, if Terraform cannot plan it either, fix that or override this check`,
+    });
+  if (errors.length === 0) return [problem];
+  if (kept.length === 0 || !rootUnchanged) return errors;
   const warning: LoadError = {
     ...problem,
     message: `${named(kept)} left out: Terraform cannot plan there (${left.error})`,
     leftOut: { workspaces: kept, error: left.error },
   };
-  return [error, warning];
+  return [...errors, warning];
 }
 
 /** The verdict. Without `context.now` dates are judged on the current time (the CLI's default). */

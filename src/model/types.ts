@@ -344,7 +344,7 @@ export interface LoadError {
    */
   level?: "warning";
   /**
-   * Of a `terraform-workspace-limit` error: a digest of every file its root module reads (its own,
+   * Of a `terraform-workspace-limit` error or a warning with `leftOut`: a digest of every file its root module reads (its own,
    * its local modules', its variable files, the files its functions read) and of the files its
    * `fileset()` calls list. The gate compares it
    * with the base's to tell whether the pull request changed that root.

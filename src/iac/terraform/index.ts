@@ -103,7 +103,15 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   const errors = new Map<string, LoadError>();
   const report = (error: LoadError): void => {
     const key = errorKey(error);
-    if (!errors.has(key)) errors.set(key, error);
+    const known = errors.get(key);
+    if (!known) errors.set(key, error);
+    // The same error in a module several roots call: the gate compares what every one reads.
+    else if (
+      known.inputs !== undefined &&
+      error.inputs !== undefined &&
+      !known.inputs.split(" ").includes(error.inputs)
+    )
+      errors.set(key, { ...known, inputs: `${known.inputs} ${error.inputs}` });
   };
   const resources: Resource[] = [];
   const moduleCalls: ModuleCallRecord[] = [];
@@ -243,14 +251,16 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         delete evaluator.workspaceNames;
         context.instanceCount = recordContext.instanceCount;
       }
-      const limited: LoadError[] = [];
+      // What the gate compares with the base's together with what the root reads (`inputs`).
+      const rootBound: LoadError[] = [];
       const worlds = workspaceWorlds(
         {
           ...context,
           read,
           listed,
           instanceCount: rootInstances,
-          report: (error) => (error.code === WORKSPACE_LIMIT ? limited.push(error) : report(error)),
+          report: (error) =>
+            error.code === WORKSPACE_LIMIT || error.leftOut ? rootBound.push(error) : report(error),
         },
         named,
         reported,
@@ -271,7 +281,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         },
       );
       if (worlds) resources.splice(before, resources.length - before, ...worlds);
-      if (limited.length > 0) {
+      if (rootBound.length > 0) {
         const inputs = rootInputs(
           definition,
           discovery.modules,
@@ -282,7 +292,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
           ],
           listed,
         );
-        for (const error of limited) report({ ...error, inputs });
+        for (const error of rootBound) report({ ...error, inputs });
       }
       for (let i = before; i < resources.length; i++) {
         const resource = resources[i];

@@ -112,10 +112,10 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 /** A Tollgate app on a mocked GitHub that remembers check runs; `deliver` waits for queued work. */
-async function setUp(repo: MockRepository, failing: RegExp[] = []) {
+async function setUp(repo: MockRepository, failing: RegExp[] = [], scan = scanOpenPorts) {
   const github = mockGitHub(repo, failing);
   const store = mockCheckRunStore(github.requests, { "acme/sec-leads": ["bob"] });
-  const app = await testApp(new CatalogueEngine(scanOpenPorts));
+  const app = await testApp(new CatalogueEngine(scan));
   const all = () => github.requests;
   const deliver = async (name: string, payload: Record<string, unknown>) => {
     const before = all().length;
@@ -265,6 +265,36 @@ describe("/tollgate override", () => {
       "@bob overrode the result on an earlier commit of this pull request (2222222); an override applies to one commit, so this one is gated normally.",
     );
     expect(newerSummary).not.toContain("mallory");
+  });
+
+  it("rewrites the stored report's words, never the evidence it quotes", async () => {
+    // The finding's evidence is its line as written, and the line quotes the report's own tag.
+    const quoting =
+      'resource "aws_security_group" "web" {\n  ingress_port = 22 # "**blocks merge**"\n}\n';
+    const repo = repository(BREAK_GLASS);
+    repo.commits[HEAD_SHA] = { "main.tf": quoting };
+    const { deliver } = await setUp(repo, [], (file) => {
+      const scanned = scanOpenPorts(file);
+      const lines = file.text.split("\n");
+      return {
+        ...scanned,
+        findings: scanned.findings.map((f) => ({
+          ...f,
+          evidence: lines[f.line - 1]?.trim() ?? "",
+        })),
+      };
+    });
+    const evidence = 'Evidence: `ingress_port = 22 # "**blocks merge**"`';
+    const first = await deliver("pull_request", pullRequestPayload("opened"));
+    expect((patches(first).at(-1)?.output as { summary: string }).summary).toContain(evidence);
+    const override = await deliver(
+      "issue_comment",
+      commentPayload("/tollgate override hotfix", "bob"),
+    );
+    const summary = (patches(override)[0]?.output as { summary: string }).summary;
+    expect(summary).toContain("at `main.tf:2` (**overridden**)");
+    expect(summary).toContain(evidence);
+    expect(summary).not.toContain("(**blocks merge**)");
   });
 
   it("does not honour an earlier override on a re-run that blocks on more than it covers", async () => {

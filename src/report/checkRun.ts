@@ -147,7 +147,7 @@ export function overriddenReport(report: CheckRunReport, override: CheckOverride
     "",
   ];
   const previous = report.summary.replace(
-    new RegExp(`${OVERRIDE_START}[\\s\\S]*?${OVERRIDE_END}\\n*`),
+    new RegExp(`^${OVERRIDE_START}[\\s\\S]*?${OVERRIDE_END}\\n*`),
     "",
   );
   const summary = `${lines.join("\n")}${overriddenMarkdown(previous)}`;

@@ -55,15 +55,41 @@ const CONCLUSION_HEADING = {
 /** A blocking finding's tag; `overriddenMarkdown` finds it, so it is said in one place. */
 const BLOCKS_TAG = "**blocks merge**";
 
+/** Said of a blocking finding once an override lets the pull request merge. */
+const OVERRIDDEN_TAG = "**overridden**";
+
 /**
  * The report a break-glass override turned neutral, its words made true: it blocked until
- * overridden, and no finding of it blocks merge now. Only our own markup carries `**` and a
- * heading (scanned text is escaped and kept to one line), so nothing from a file is rewritten.
+ * overridden, and no finding of it blocks merge now. The override has only the stored summary to
+ * work on (rendering again would need the scan: the decision does not fit in the check run), so
+ * only our own markup is rewritten: the heading the summary opens with, and the tag outside code
+ * spans. Scanned text is escaped (no `**` of its own) or in a code span, which may hold anything:
+ * evidence reading `**blocks merge**` stays as written.
  */
 export function overriddenMarkdown(summary: string): string {
-  return summary
-    .replace(`## ${CONCLUSION_HEADING.failure}\n`, "## Tollgate: blocked until overridden\n")
-    .replaceAll(BLOCKS_TAG, "**overridden**");
+  const heading = `## ${CONCLUSION_HEADING.failure}\n`;
+  const opened = summary.startsWith(heading)
+    ? `## Tollgate: blocked until overridden\n${summary.slice(heading.length)}`
+    : summary;
+  return outsideCodeSpans(opened, (text) => text.replaceAll(BLOCKS_TAG, OVERRIDDEN_TAG));
+}
+
+/**
+ * A backslash escape, or a code span as CommonMark reads one: a run of backticks up to the next
+ * run of the same length on that line (`codeSpan` writes no line breaks); a run without one is
+ * literal, and the text after it is read on.
+ */
+const ESCAPE_OR_CODE_SPAN = /\\[^\n]|(`+)(?:[^\n]*?(?<!`)\1(?!`))?/g;
+
+/** `text` with `edit` applied to what lies outside its code spans and escapes. */
+function outsideCodeSpans(text: string, edit: (plain: string) => string): string {
+  let edited = "";
+  let from = 0;
+  for (const match of text.matchAll(ESCAPE_OR_CODE_SPAN)) {
+    edited += edit(text.slice(from, match.index)) + match[0];
+    from = match.index + match[0].length;
+  }
+  return edited + edit(text.slice(from));
 }
 
 const CATEGORY_NAMES: Record<string, string> = {

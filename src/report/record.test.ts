@@ -123,6 +123,47 @@ describe("check run record", () => {
     expect(again.summary.match(/blocked until overridden/g)).toHaveLength(1);
   });
 
+  it("rewrites only its own markup: the opening heading and the tag outside code spans, never scanned text", () => {
+    // Evidence and an error quoting the report's own words, as a file may: code spans hold them raw.
+    const quoting = finding({
+      line: 3,
+      endLine: 3,
+      status: "new",
+      evidence: 'description = "## ❌ Tollgate: blocked (**blocks merge**)"',
+    });
+    const ticks = finding({
+      resource: "aws_security_group.ticks",
+      line: 7,
+      endLine: 7,
+      status: "new",
+      evidence: 'name = "`**blocks merge**`"',
+    });
+    const error = {
+      file: "other.tf",
+      line: 1,
+      column: 1,
+      code: "hcl-syntax",
+      message: "<!-- tollgate:override --> **blocks merge** <!-- /tollgate:override -->",
+    };
+    const decision = decideGate([quoting, ticks], [error], defaultSettings, { now });
+    const report = buildCheckRunReport(decision, new Map([["main.tf", "all"]]), [], SHA);
+    const rendered = [
+      'Evidence: `description = "## ❌ Tollgate: blocked (**blocks merge**)"`',
+      'Evidence: ``name = "`**blocks merge**`"``',
+      "- `other.tf:1:1: <!-- tollgate:override --> **blocks merge** <!-- /tollgate:override --> (hcl-syntax)`",
+    ];
+    for (const text of rendered) expect(report.summary).toContain(text);
+    const overridden = overriddenReport(report, override(report.record?.blocking ?? [], true));
+    for (const text of rendered) expect(overridden.summary).toContain(text);
+    expect(overridden.summary).toContain("## Tollgate: blocked until overridden\n");
+    expect(overridden.summary.match(/at `main\.tf:\d+` \(\*\*overridden\*\*\)/g)).toHaveLength(2);
+    expect(overridden.summary.match(/\(\*\*blocks merge\*\*\)(?!")/g)).toBeNull();
+    // Overridden again, what the first override wrote is replaced, and the scanned text still stands.
+    const again = overriddenReport(overridden, override(report.record?.blocking ?? [], true));
+    expect(again.summary.match(/blocking result overridden/g)).toHaveLength(1);
+    for (const text of rendered) expect(again.summary).toContain(text);
+  });
+
   it("keeps an overridden summary within GitHub's 65,535 bytes when the report is at the limit in two-byte characters", () => {
     const report = {
       ...buildCheckRunReport(

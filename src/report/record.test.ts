@@ -83,6 +83,27 @@ describe("check run record", () => {
     expect(overrideCovers({ ...given, coversDigest: "other" }, decoded!)).toBe(false);
   });
 
+  it("stays under the limit with an override of a set listed to the limit, which its digest still covers", () => {
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      finding({ resource: `aws_security_group.g${i}`, status: "new" }),
+    );
+    const record = recordOf(decideGate(many, [], defaultSettings, { now }), SHA);
+    const stored = decodeRecord(encodeRecord(record))!;
+    // The override covers every key the stored run lists, with a reason as long as one may be.
+    const given = {
+      ...override(stored.blocking, false, stored.blockingDigest),
+      reason: "r".repeat(500),
+    };
+    const text = encodeRecord({ ...stored, override: given });
+    expect(text.length).toBeLessThanOrEqual(60_000);
+    const decoded = decodeRecord(text);
+    expect(decoded?.override?.covers.length).toBeGreaterThan(0);
+    expect(decoded?.override?.covers.length).toBeLessThan(stored.blocking.length);
+    expect(decoded?.override?.reason).toBe(given.reason);
+    // A re-run blocking on the same set is covered by the digest.
+    expect(overrideCovers(decoded!.override!, record)).toBe(true);
+  });
+
   it("covers what blocks only on the same commit, with every blocking finding, and errors only when given", () => {
     const one = recordOf(decideGate([open22], [], defaultSettings, { now }), SHA);
     const two = recordOf(decideGate([open22, open3389], [], defaultSettings, { now }), SHA);

@@ -118,11 +118,13 @@ function digestOf(keys: readonly string[]): string {
 
 /**
  * `output.text`: the record in a hidden comment, within the limit: the most findings that fit are
- * kept (blocking ones first), then, if even none fit, the most blocking keys (the digest still
- * stands for the whole set). Binary search, so a 3,000-finding result encodes about 12 times.
+ * kept (blocking ones first), then, if even none fit, the most blocking keys, then the most keys
+ * an override covers (each digest still stands for its whole set). Binary search, so a
+ * 3,000-finding result encodes about 12 times.
  */
 export function encodeRecord(record: CheckRecord): string {
-  const textOf = (findings: number, blocking: number) =>
+  const override = record.override;
+  const textOf = (findings: number, blocking: number, covers = override?.covers.length ?? 0) =>
     `<!-- tollgate:record ${Buffer.from(
       JSON.stringify({
         ...record,
@@ -130,13 +132,19 @@ export function encodeRecord(record: CheckRecord): string {
         omitted: record.omitted + record.findings.length - findings,
         blocking: record.blocking.slice(0, blocking),
         blockingOmitted: record.blockingOmitted + record.blocking.length - blocking,
+        ...(override
+          ? { override: { ...override, covers: override.covers.slice(0, covers) } }
+          : {}),
       }),
     ).toString("base64url")} -->`;
   const fits = (text: string) => text.length <= MAX_RECORD_CHARS;
   const all = record.blocking.length;
   const findings = largestFitting(record.findings.length, (k) => fits(textOf(k, all)));
   if (findings !== undefined) return textOf(findings, all);
-  return textOf(0, largestFitting(all, (k) => fits(textOf(0, k))) ?? 0);
+  const blocking = largestFitting(all, (k) => fits(textOf(0, k)));
+  if (blocking !== undefined) return textOf(0, blocking);
+  const covered = override?.covers.length ?? 0;
+  return textOf(0, 0, largestFitting(covered, (k) => fits(textOf(0, 0, k))) ?? 0);
 }
 
 /** The largest `k` in `0..max` for which `fits(k)` holds (it holds for every smaller one too). */

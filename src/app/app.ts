@@ -641,6 +641,7 @@ function commandContext(
     rules: async () => flow.engine.builtinRules ?? [],
     ...(flow.customPolicies ? { customPolicies: flow.customPolicies } : {}),
     ...(flow.lastValidSettings ? { lastValidSettings: flow.lastValidSettings } : {}),
+    ...(flow.installationSight ? { installationSight: flow.installationSight } : {}),
     ...(flow.clock ? { clock: flow.clock } : {}),
   };
 }

@@ -2,7 +2,12 @@
 // membership through the API, both named in settings read from default branches) and giving it:
 // the head commit's newest Tollgate run is re-completed `neutral` with the override in its title,
 // summary and record, so a re-run of that commit in any replica finds it there again.
-import { httpStatus, type GitHubApi, type RepositorySettings } from "../github/index.js";
+import {
+  httpStatus,
+  ORGANIZATION_UNSEEN,
+  type GitHubApi,
+  type RepositorySettings,
+} from "../github/index.js";
 import {
   checkRunOutput,
   escapeMarkdown,
@@ -19,7 +24,8 @@ export type OverrideAuthorisation =
 /**
  * Whether `author` may override: settings must have been read without error, name someone, and
  * name the author or a team they are an active member of. A team the API cannot answer for (not
- * 404) does not grant, and the refusal says so.
+ * 404) does not grant, and the refusal says so; so does an organization file the installation
+ * cannot see (`settings-organization-unseen`), whose `break_glass` cannot count.
  */
 export async function authoriseOverride(
   api: GitHubApi,
@@ -34,12 +40,12 @@ export async function authoriseOverride(
     };
   }
   const { users, teams } = read.settings.breakGlass;
+  const unseen = unseenOrganization(read);
   if (users.length + teams.length === 0) {
     return {
       ok: false,
       reason: "disabled",
-      message:
-        "break-glass overrides are not enabled here: the Tollgate settings name no users or teams under `break_glass`.",
+      message: `break-glass overrides are not enabled here: the Tollgate settings${unseen ? " this app can read" : ""} name no users or teams under \`break_glass\`.${unseen}`,
     };
   }
   if (users.some((user) => user.toLowerCase() === author.toLowerCase()))
@@ -65,8 +71,16 @@ export async function authoriseOverride(
       unanswered.length > 0
         ? ` GitHub did not say whether you are a member of ${unanswered.join(", ")}, so that could not count.`
         : ""
-    }`,
+    }${unseen}`,
   };
+}
+
+/** For a refusal: why the organization's `break_glass`, if it names anyone, does not count. */
+function unseenOrganization(read: RepositorySettings): string {
+  const notice = read.notices.find((problem) => problem.code === ORGANIZATION_UNSEEN);
+  if (!notice) return "";
+  const why = notice.message.charAt(0).toUpperCase() + notice.message.slice(1);
+  return ` Any \`break_glass\` in the organization's settings does not count: ${why}.`;
 }
 
 export interface OverrideOutcome {

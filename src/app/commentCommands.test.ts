@@ -346,6 +346,30 @@ describe("/tollgate override", () => {
     ]);
   });
 
+  it("says, refusing, that the organization's settings are out of the installation's sight", async () => {
+    // On selected repositories without acme/.github: a `break_glass` there would not be seen.
+    const { deliver } = await setUp(repository(undefined, { repositorySelection: "selected" }));
+    nock("https://api.github.com")
+      .persist()
+      .get("/repos/acme/.github")
+      .reply(404, { message: "Not Found" });
+    const checked = await deliver("pull_request", pullRequestPayload("opened"));
+    expect(patches(checked).at(-1)).toMatchObject({ conclusion: "failure" });
+    const refused = await deliver("issue_comment", commentPayload("/tollgate override x", "alice"));
+    expect(patches(refused)).toEqual([]);
+    expect(replies(refused)).toEqual([
+      "Sorry @alice, break-glass overrides are not enabled here: the Tollgate settings this app can read name no users or teams under `break_glass`. Any `break_glass` in the organization's settings does not count: This app is installed on selected repositories of acme and cannot see acme/.github: if it exists, its .github/tollgate.yml and custom policies (enforcement, locks, waivers, custom rules) apply to no repository. To apply them, add acme/.github to the installation's repository access (the organization's settings, GitHub Apps, Configure).",
+    ]);
+    // On all repositories the same 404 means no file: the refusal says nothing of sight.
+    nock.cleanAll();
+    const all = await setUp(repository(undefined));
+    const off = await all.deliver("issue_comment", commentPayload("/tollgate override x", "alice"));
+    expect(replies(off)).toEqual([
+      "Sorry @alice, break-glass overrides are not enabled here: the Tollgate settings name no users or teams under `break_glass`.",
+    ]);
+    expect(paths(off)).toContain("GET /installation/repositories");
+  });
+
   it("refuses when the organization's settings cannot be read, since it cannot tell who may", async () => {
     const { deliver } = await setUp(repository(BREAK_GLASS), [
       /\/repos\/acme\/\.github\/contents\//,

@@ -4,7 +4,12 @@
 // returns the pull request to scan; the handler in app.ts queues it like any other event.
 import type { OrgPolicies } from "../org/index.js";
 import type { RuleMetadata } from "../policy/metadata.js";
-import { readGateSettings, type GitHubApi, type LastValidSettings } from "../github/index.js";
+import {
+  readGateSettings,
+  type GitHubApi,
+  type InstallationSight,
+  type LastValidSettings,
+} from "../github/index.js";
 import { authoriseOverride, overrideCheck } from "./breakGlass.js";
 import { USAGE, type Command } from "./commands.js";
 import type { CheckTarget, ScanRequest } from "./events.js";
@@ -24,6 +29,8 @@ export interface CommandContext {
   /** The organization's custom rules, so `/tollgate explain` knows those in force too. */
   customPolicies?: OrgPolicies;
   lastValidSettings?: LastValidSettings;
+  /** Tells a 404 for the organization's settings from a `.github` repository out of sight. */
+  installationSight?: InstallationSight;
   clock?: () => Date;
 }
 
@@ -176,6 +183,7 @@ async function override(context: CommandContext, request: CommentRequest, reason
     repository,
     undefined,
     context.lastValidSettings,
+    context.installationSight,
   );
   const decision = await authoriseOverride(context.api, read, request.author);
   if (!decision.ok) {

@@ -213,6 +213,9 @@ export async function readGateSettings(
   };
 }
 
+/** The code of `organizationUnseen`'s notice. */
+export const ORGANIZATION_UNSEEN = "settings-organization-unseen";
+
 /**
  * The notice for an organization file GitHub answered 404 for while the installation, on selected
  * repositories, cannot see the `.github` repository: not an error, since an organization may have
@@ -224,7 +227,7 @@ function organizationUnseen(owner: string, repositoryFileApplies: boolean): Load
     file: organizationSettingsFile(owner),
     line: 1,
     column: 1,
-    code: "settings-organization-unseen",
+    code: ORGANIZATION_UNSEEN,
     message: [
       `this app is installed on selected repositories of ${owner} and cannot see ${repository}`,
       `: if it exists, its ${SETTINGS_PATH} and custom policies (enforcement, locks, waivers, custom rules) apply to no repository`,

@@ -32,6 +32,8 @@ export interface MockRepository extends FakeRepository {
    * headers); undefined answers as usual. Sizes GitHub refuses are refused whatever this says.
    */
   checkRunUpdate?: (body: Record<string, unknown>, index: number) => Answer | undefined;
+  /** The installation's `repository_selection` (`all` by default). */
+  repositorySelection?: "all" | "selected";
 }
 
 type Answer = [number, unknown] | [number, unknown, Record<string, string>];
@@ -104,7 +106,7 @@ export function mockGitHub(repository: MockRepository, failing: RegExp[] = []): 
     200,
     {
       total_count: 1,
-      repository_selection: "all",
+      repository_selection: repository.repositorySelection ?? "all",
       repositories: [{ name: REPO, full_name: `${OWNER}/${REPO}`, owner: { login: OWNER } }],
     },
   ]);

@@ -239,9 +239,26 @@ describe("parseSettings", () => {
     ]);
   });
 
-  it("points at an unknown key, nested", () => {
+  it("points at an unknown key, nested, naming the plural key a singular one means", () => {
     expect(errorsOf("enforcement:\n  rules: {}\n  severity:\n    high: off\n")).toEqual([
-      ".github/tollgate.yml:3:3: settings-invalid: enforcement: unknown key 'severity'",
+      ".github/tollgate.yml:3:3: settings-invalid: enforcement: unknown key 'severity' (did you mean severities?)",
+    ]);
+    expect(
+      errorsOf(
+        [
+          "enforcement:",
+          "  category:",
+          "    logging: advisory",
+          "waivers:",
+          "  - rule: TG-NET-001",
+          '    reason: "bastion"',
+          "    repository: [payments]",
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual([
+      ".github/tollgate.yml:2:3: settings-invalid: enforcement: unknown key 'category' (did you mean categories?)",
+      ".github/tollgate.yml:7:5: settings-invalid: waivers.0: unknown key 'repository' (did you mean repositories?)",
     ]);
   });
 

@@ -221,8 +221,10 @@ function firstLine(message: string): string {
 const ENFORCEMENT_LEVELS = enforcementLevelSchema.options;
 
 /**
- * ` (did you mean x?)` for the names close to each of `written`, else nothing: `closestName`, or
- * two letters swapped (`nwe`, `hihg`), which it counts as two edits.
+ * ` (did you mean x?)` for the names close to each of `written`, else nothing: `closestName`, two
+ * letters swapped (`nwe`, `hihg`), which it counts as two edits, or the plural of a singular
+ * (`severity` for `severities`, `repository` for `repositories`: three edits, and the likeliest
+ * slip in a list's key).
  */
 function meant(written: readonly string[], known: readonly string[]): string {
   const letters = (name: string) => [...name.toLowerCase()].sort().join("");
@@ -232,7 +234,15 @@ function meant(written: readonly string[], known: readonly string[]): string {
         letters(candidate) === letters(name) &&
         editDistance(candidate.toLowerCase(), name.toLowerCase()) <= 2,
     );
-  const close = written.flatMap((name) => closestName(name, known) ?? swapped(name) ?? []);
+  const plural = (name: string) => {
+    const typed = name.toLowerCase();
+    return known.find((candidate) =>
+      [`${typed}s`, typed.replace(/y$/, "ies")].includes(candidate.toLowerCase()),
+    );
+  };
+  const close = written.flatMap(
+    (name) => closestName(name, known) ?? swapped(name) ?? plural(name) ?? [],
+  );
   return close.length === 0 ? "" : ` (did you mean ${close.join(", ")}?)`;
 }
 

@@ -112,6 +112,33 @@ describe("tollgate diff on the example pull request", () => {
     );
   });
 
+  it("tells in markdown how to waive a blocking finding, as the settings allow", async () => {
+    const markdown = async (...settings: string[]) =>
+      (
+        await run([
+          "diff",
+          "--base-dir",
+          "examples/pr/base",
+          "--head-dir",
+          "examples/pr/head",
+          "--format",
+          "markdown",
+          ...settings,
+        ])
+      ).stdout
+        .split("\n")
+        .filter((line) => line.startsWith("_To merge:"));
+    expect(await markdown()).toEqual([
+      '_To merge: fix what blocks and push again, or accept a finding with `# tollgate:ignore <rule-id> reason="..." expires=YYYY-MM-DD` on its line or the line above (JSON has no comments: there, a waiver in the settings\' `waivers`)._',
+    ]);
+    await withTempDir("locked-waivers", async (dir) => {
+      await writeFile(path.join(dir, "org.yml"), "locked: [waivers]\n");
+      expect((await markdown("--org-config", path.join(dir, "org.yml")))[0]).toContain(
+        "a waiver in the organization's settings (`waivers`; the organization locks waivers, so `tollgate:ignore` comments do not count)",
+      );
+    });
+  });
+
   it("passes when the head only moves code that already had findings", async () => {
     await withTempDir("move", async (dir) => {
       const head = await readFile(path.join(repoRoot, "examples/pr/head/network/main.tf"), "utf8");

@@ -296,6 +296,32 @@ describe("scanPullRequest settings", () => {
     expect(report.summary).toContain("the organization locks waivers");
   });
 
+  it("tells the author of a blocked pull request how to waive, and to ask for an override only when someone may give one", async () => {
+    const blocked = (organizationSettings?: string) =>
+      scan({
+        base: { "main.tf": BASE_MAIN },
+        head: { "main.tf": 'resource "aws_security_group" "web" {\n  port = 22\n}\n' },
+        pullFiles: [
+          { filename: "main.tf", status: "modified", patch: "@@ -1,2 +1,3 @@\n r\n+a\n }" },
+        ],
+        ...(organizationSettings !== undefined ? { organizationSettings } : {}),
+      });
+    const unblocking = (summary: string) =>
+      summary.split("\n").filter((line) => line.startsWith("_To merge:"));
+    const withBreakGlass = (await blocked("break_glass:\n  users: [alice]\n")).report;
+    expect(withBreakGlass.conclusion).toBe("failure");
+    const [line] = unblocking(withBreakGlass.summary);
+    expect(line).toContain('`# tollgate:ignore <rule-id> reason="..." expires=YYYY-MM-DD`');
+    expect(line).toContain("`/tollgate explain <rule-id>`");
+    expect(line).toContain(
+      "someone named under `break_glass` may comment `/tollgate override <reason>` to let this commit merge",
+    );
+    nock.cleanAll();
+    const [withoutBreakGlass] = unblocking((await blocked()).report.summary);
+    expect(withoutBreakGlass).toContain("`/tollgate explain <rule-id>`");
+    expect(withoutBreakGlass).not.toContain("/tollgate override");
+  });
+
   it("fails closed when the organization's settings cannot be read, whatever the repository says", async () => {
     const { report, asked } = await scan({
       base: { "main.tf": BASE_MAIN },

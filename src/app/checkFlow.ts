@@ -254,6 +254,10 @@ export async function scanPullRequest(
   });
   // Only a failing run with break-glass enabled looks for an override: one request, and none else.
   const breakGlassEnabled = settings.breakGlass.users.length + settings.breakGlass.teams.length > 0;
+  const unblocking = {
+    inlineWaivers: settings.inlineWaivers,
+    commands: { override: breakGlassEnabled },
+  };
   const recorded =
     decision.conclusion === "failure" && breakGlassEnabled && options.checkRunId !== undefined
       ? await recordedOverride(api, target, target.headSha, options.checkRunId, signal)
@@ -265,6 +269,7 @@ export async function scanPullRequest(
       changedLinesByFile(snapshots.changedFiles),
       notices,
       target.headSha,
+      unblocking,
     );
     return overriddenReport(report, override);
   }
@@ -284,6 +289,7 @@ export async function scanPullRequest(
     changedLinesByFile(snapshots.changedFiles),
     notices,
     target.headSha,
+    unblocking,
   );
 }
 

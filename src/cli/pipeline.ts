@@ -39,6 +39,7 @@ import {
   renderSarif,
   renderText,
   type DecidingLine,
+  type Unblocking,
 } from "../report/index.js";
 import { blockingDaysBegun } from "../rollout/index.js";
 import { UsageError } from "./command.js";
@@ -433,6 +434,8 @@ export function render(
   format: OutputFormat,
   decided: ReadonlyMap<Finding, DecidingLine> = new Map(),
   repositoryPath?: (file: string) => string,
+  /** The ways out a blocked markdown report names (the settings' waivers). */
+  unblocking?: Unblocking,
 ): string {
   switch (format) {
     case "json":
@@ -448,6 +451,7 @@ export function render(
           decided,
           limit: COMMENT_LIMIT,
           fullReport: "`--format json` lists every finding.",
+          ...(unblocking ? { unblocking } : {}),
         }) + "\n"
       );
     case "text":

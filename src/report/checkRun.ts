@@ -4,7 +4,7 @@
 import { plural, severityList, type Conclusion, type GateDecision } from "../gate/index.js";
 import { batchAnnotations, planAnnotations, type CheckAnnotation } from "./annotations.js";
 import { codeSpan, escapeMarkdown, resourceLabel } from "./format.js";
-import { overriddenMarkdown, renderMarkdown } from "./markdown.js";
+import { overriddenMarkdown, renderMarkdown, type Unblocking } from "./markdown.js";
 import type { ChangedLines } from "./patch.js";
 import { decidingLines } from "./placement.js";
 import {
@@ -75,6 +75,8 @@ export function buildCheckRunReport(
   changedLines: ReadonlyMap<string, ChangedLines>,
   notices: readonly string[] = [],
   headSha?: string,
+  /** The ways out a blocked summary names (the settings' waivers, who may override). */
+  unblocking?: Unblocking,
 ): CheckRunReport {
   const { annotations, unannotated } = planAnnotations(decision, changedLines);
   return {
@@ -86,6 +88,7 @@ export function buildCheckRunReport(
       unannotated,
       notices,
       decided: decidingLines(decision.findings, changedLines),
+      ...(unblocking ? { unblocking } : {}),
     }),
     annotationBatches: batchAnnotations(annotations),
     ...(headSha ? { record: recordOf(decision, headSha) } : {}),

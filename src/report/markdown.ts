@@ -39,6 +39,16 @@ export interface MarkdownOptions {
   decided?: ReadonlyMap<Finding, DecidingLine>;
   /** Where a report over `limit` sends the reader for what it leaves out. */
   fullReport?: string;
+  /** What a blocked report tells its reader they may do besides fixing (`unblockingLine`). */
+  unblocking?: Unblocking;
+}
+
+/** The ways out of a blocked check the settings leave open, which a blocked report names. */
+export interface Unblocking {
+  /** `tollgate:ignore` comments count (settings' `inlineWaivers`: not once the organization locks waivers). */
+  inlineWaivers: boolean;
+  /** The app's comment commands: `/tollgate explain`, and `/tollgate override` when someone may give one. */
+  commands?: { override: boolean };
 }
 
 /** GitHub's limit on a pull request comment body, which `tollgate scan --format markdown` is written for. */
@@ -54,6 +64,28 @@ const CONCLUSION_HEADING = {
 
 /** A blocking finding's tag; `overriddenMarkdown` finds it, so it is said in one place. */
 const BLOCKS_TAG = "**blocks merge**";
+
+/** How the line saying how to unblock starts; `overriddenMarkdown` drops it, the check being overridden. */
+const UNBLOCKING_START = "_To merge:";
+
+/**
+ * What the author of a blocked pull request may do, in one line under the counts: fix and push,
+ * accept a finding with a waiver (inline where the file takes comments and the settings let them
+ * count, else in the settings), and in the app ask for a rule's documentation or an override.
+ */
+function unblockingLine(unblocking: Unblocking): string {
+  const waiver = unblocking.inlineWaivers
+    ? `accept a finding with ${codeSpan('# tollgate:ignore <rule-id> reason="..." expires=YYYY-MM-DD')} on its line or the line above (JSON has no comments: there, a waiver in the settings' ${codeSpan("waivers")})`
+    : `accept a finding with a waiver in the organization's settings (${codeSpan("waivers")}; the organization locks waivers, so ${codeSpan("tollgate:ignore")} comments do not count)`;
+  const commands = unblocking.commands
+    ? ` Comment ${codeSpan("/tollgate explain <rule-id>")} for a rule's documentation${
+        unblocking.commands.override
+          ? `; someone named under ${codeSpan("break_glass")} may comment ${codeSpan("/tollgate override <reason>")} to let this commit merge`
+          : ""
+      }.`
+    : "";
+  return `${UNBLOCKING_START} fix what blocks and push again, or ${waiver}.${commands}_`;
+}
 
 /** Said of a blocking finding once an override lets the pull request merge. */
 const OVERRIDDEN_TAG = "**overridden**";
@@ -71,7 +103,9 @@ export function overriddenMarkdown(summary: string): string {
   const opened = summary.startsWith(heading)
     ? `## Tollgate: blocked until overridden\n${summary.slice(heading.length)}`
     : summary;
-  return outsideCodeSpans(opened, (text) => text.replaceAll(BLOCKS_TAG, OVERRIDDEN_TAG));
+  // The line on how to unblock is ours and says what no longer applies; it sits under the counts.
+  const unblocked = opened.replace(new RegExp(`^${UNBLOCKING_START}.*\n\n`, "m"), "");
+  return outsideCodeSpans(unblocked, (text) => text.replaceAll(BLOCKS_TAG, OVERRIDDEN_TAG));
 }
 
 /**
@@ -145,6 +179,8 @@ function markdownLines(
   const lines: string[] = [`## ${CONCLUSION_HEADING[decision.conclusion]}`, ""];
   for (const reason of decision.reasons) lines.push(`- ${reason}`);
   lines.push("", ...countsTable(decision), "");
+  if (options.unblocking && decision.blocking.length > 0)
+    lines.push(unblockingLine(options.unblocking), "");
 
   if (decision.errors.length > 0) {
     lines.push(`### Errors (${decision.errors.length})`, "");

@@ -185,6 +185,21 @@ describe("check run record", () => {
     for (const text of rendered) expect(again.summary).toContain(text);
   });
 
+  it("drops the line on how to unblock from an overridden summary, which blocks nothing now", () => {
+    const report = buildCheckRunReport(
+      decideGate([open22], [], defaultSettings, { now }),
+      new Map([["main.tf", "all"]]),
+      [],
+      SHA,
+      { inlineWaivers: true, commands: { override: true } },
+    );
+    expect(report.summary).toContain("\n_To merge: fix what blocks");
+    const overridden = overriddenReport(report, override(report.record?.blocking ?? []));
+    expect(overridden.summary).toContain("## Tollgate: blocked until overridden");
+    expect(overridden.summary).not.toContain("_To merge:");
+    expect(overridden.summary).not.toContain("/tollgate override <reason>");
+  });
+
   it("keeps an overridden summary within GitHub's 65,535 bytes when the report is at the limit in two-byte characters", () => {
     const report = {
       ...buildCheckRunReport(

@@ -343,6 +343,38 @@ describe("batchAnnotations", () => {
 });
 
 describe("check run output", () => {
+  it("tells the author of a blocked pull request how to waive a finding or ask for an override", () => {
+    const blocked = decideGate([finding()], [], defaultSettings);
+    const summary = (unblocking?: Parameters<typeof buildCheckRunReport>[4]) =>
+      buildCheckRunReport(blocked, changed([["main.tf", "all"]]), [], undefined, unblocking)
+        .summary;
+    const unblockingLine = (text: string) =>
+      text.split("\n").filter((line) => line.startsWith("_To merge:"));
+    expect(unblockingLine(summary({ inlineWaivers: true, commands: { override: true } }))).toEqual([
+      "_To merge: fix what blocks and push again, or accept a finding with `# tollgate:ignore <rule-id> reason=\"...\" expires=YYYY-MM-DD` on its line or the line above (JSON has no comments: there, a waiver in the settings' `waivers`). Comment `/tollgate explain <rule-id>` for a rule's documentation; someone named under `break_glass` may comment `/tollgate override <reason>` to let this commit merge._",
+    ]);
+    // Nobody under break_glass: no override to ask for; inline waivers locked: the organization's.
+    expect(
+      unblockingLine(summary({ inlineWaivers: false, commands: { override: false } })),
+    ).toEqual([
+      "_To merge: fix what blocks and push again, or accept a finding with a waiver in the organization's settings (`waivers`; the organization locks waivers, so `tollgate:ignore` comments do not count). Comment `/tollgate explain <rule-id>` for a rule's documentation._",
+    ]);
+    // The CLI's markdown names no comment command, which only the app answers.
+    expect(
+      unblockingLine(renderMarkdown(blocked, { unblocking: { inlineWaivers: true } }))[0],
+    ).not.toContain("/tollgate");
+    // Nothing blocks: nothing to unblock.
+    const passed = decideGate([finding({ status: "existing" })], [], defaultSettings);
+    expect(
+      unblockingLine(
+        buildCheckRunReport(passed, changed([]), [], undefined, {
+          inlineWaivers: true,
+          commands: { override: true },
+        }).summary,
+      ),
+    ).toEqual([]);
+  });
+
   it("titles by new findings per severity and sections the summary", () => {
     const decision = decideGate(
       [

@@ -184,7 +184,9 @@ export const diffCommand = defineCommand({
       format === "sarif"
         ? await repositoryPaths([root], root, io.cwd, [values.config, values["org-config"]])
         : undefined;
-    io.stdout(render(decision, format, decided, repositoryPath));
+    io.stdout(
+      render(decision, format, decided, repositoryPath, { inlineWaivers: settings.inlineWaivers }),
+    );
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
 });

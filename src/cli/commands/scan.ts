@@ -77,7 +77,11 @@ export const scanCommand = defineCommand({
       format === "sarif"
         ? await repositoryPaths(await foldersOf(positionals, io.cwd), io.cwd, io.cwd, settingsFiles)
         : undefined;
-    io.stdout(render(decision, format, undefined, repositoryPath));
+    io.stdout(
+      render(decision, format, undefined, repositoryPath, {
+        inlineWaivers: settings.inlineWaivers,
+      }),
+    );
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
 });

@@ -78,7 +78,7 @@ describe("organizationFileNotices", () => {
       "3:settings-unknown-rule: enforcement.rules.TG-NET-01: no loaded rule has that id, so this enforcement entry sets nothing; check the rule id (did you mean TG-NET-001?)",
       "6:settings-unmatched-repository: waivers[0].repositories: 'paymnets' matches no repository this app is installed on (did you mean payments?), so this waiver applies to no repository",
       "8:waiver-unknown-rule: waiver for TG-LOG-01: no loaded rule has that id, so it waives nothing; check the rule id (did you mean TG-LOG-001?)",
-      '10:waiver-no-reason: waiver for TG-NET-001 has no reason; it does not apply until it says why (reason="...")',
+      '10:waiver-no-reason: waiver for TG-NET-001 has no reason; it does not apply until it says why (reason: "...")',
       "14:waiver-expired: waiver for TG-NET-001 expired on 2026-11-01, so it waives nothing; remove it, or renew it with a new date",
     ]);
   });

@@ -428,6 +428,10 @@ describe("applyWaivers", () => {
       ".github/tollgate.yml:2 waiver-no-reason",
       "acme/.github:.github/tollgate.yml:7 waiver-expired",
     ]);
+    // A settings waiver's reason is a key of the file, not the comment's `reason="..."`.
+    expect(notices[0]?.message).toBe(
+      'waiver for TG-X has no reason; it does not apply until it says why (reason: "...")',
+    );
   });
 
   it("reports and never applies inline waivers when the organization locks waivers", () => {

@@ -240,7 +240,8 @@ function judge(candidate: Candidate, now: Date, knownRules?: ReadonlySet<string>
     return {
       applies: false,
       code: "waiver-no-reason",
-      message: `${name} has no reason; it does not apply until it says why (reason="...")`,
+      // Said as the waiver is written: an attribute of the comment, a key of the settings file.
+      message: `${name} has no reason; it does not apply until it says why (${candidate.whereKey ? 'reason: "..."' : 'reason="..."'})`,
     };
   if (candidate.expires === undefined) return { applies: true };
   const lastDay = parseDay(candidate.expires);

@@ -1171,8 +1171,8 @@ describe("/tollgate run comments", () => {
       "GET /repos/acme/infra/collaborators/octocat/permission",
       "POST /repos/acme/infra/issues/12/comments",
     ]);
-    expect((github.requests[2]?.body as { body: string }).body).toMatch(
-      /^Sorry @octocat, only people with write access/,
+    expect((github.requests[2]?.body as { body: string }).body).toBe(
+      "Sorry @octocat, only people with write access to this repository can start a Tollgate scan. A maintainer can comment the command, or push a commit to run the check again.",
     );
   });
 

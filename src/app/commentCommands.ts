@@ -85,7 +85,15 @@ async function runCommand(
   switch (command.name) {
     case "run":
       if (!(await mayRun())) {
-        await reply(context, request, refusal(request.author, "start a Tollgate scan"));
+        await reply(
+          context,
+          request,
+          refusal(
+            request.author,
+            "start a Tollgate scan",
+            ", or push a commit to run the check again",
+          ),
+        );
         break;
       }
       return startScan(context, request);
@@ -130,8 +138,9 @@ function commandList(opening: string): string {
   ].join("\n");
 }
 
-function refusal(author: string, action: string): string {
-  return `Sorry @${author}, only people with write access to this repository can ${action}. A maintainer can comment the command, or push a commit to run the check again.`;
+/** `otherwise`: what the author may do instead, besides asking a maintainer (a push runs the check). */
+function refusal(author: string, action: string, otherwise = ""): string {
+  return `Sorry @${author}, only people with write access to this repository can ${action}. A maintainer can comment the command${otherwise}.`;
 }
 
 async function reply(context: CommandContext, request: CommentRequest, body: string) {

@@ -23,6 +23,14 @@ dynamodb_require_cmk := value if {
 	is_boolean(value)
 }
 
+# Amazon MQ brokers that can take one (ActiveMQ) must use a customer managed KMS key.
+default mq_require_cmk := false
+
+mq_require_cmk := value if {
+	value := data.tollgate.settings.mq_require_cmk
+	is_boolean(value)
+}
+
 # The shortest CloudWatch Logs retention accepted, in days (Security Hub CloudWatch.16 by default: a year).
 default log_retention_min_days := 365
 

@@ -128,6 +128,7 @@ describe("scanPullRequest settings", () => {
     const ruleSettings = {
       s3_require_kms: true,
       dynamodb_require_cmk: false,
+      mq_require_cmk: false,
       log_retention_min_days: 400,
       unknown_values: "advisory",
       custom: {},

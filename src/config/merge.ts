@@ -243,6 +243,7 @@ const rankOnError = (value: Settings["on_error"]) => (value === "block" ? 1 : 0)
 const RULE_SETTING_STRICTNESS: { [K in RuleSettingKey]: (value: RuleSettings[K]) => number } = {
   s3_require_kms: (required) => (required ? 1 : 0),
   dynamodb_require_cmk: (required) => (required ? 1 : 0),
+  mq_require_cmk: (required) => (required ? 1 : 0),
   log_retention_min_days: (days) => days,
   unknown_values: (handling) => (handling === "advisory" ? 1 : 0),
 };

@@ -155,6 +155,7 @@ describe("parseSettings", () => {
         ruleSettings: {
           s3_require_kms: true,
           dynamodb_require_cmk: false,
+          mq_require_cmk: false,
           log_retention_min_days: 90,
           unknown_values: "advisory",
           custom: {},
@@ -164,6 +165,7 @@ describe("parseSettings", () => {
     expect(defaultSettings.ruleSettings).toEqual({
       s3_require_kms: false,
       dynamodb_require_cmk: false,
+      mq_require_cmk: false,
       log_retention_min_days: 365,
       unknown_values: "ignore",
       custom: {},

@@ -128,6 +128,10 @@ export const ruleSettingsSchema = z
       .boolean()
       .optional()
       .describe("DynamoDB tables must use a customer or AWS managed KMS key (default false)"),
+    mq_require_cmk: z
+      .boolean()
+      .optional()
+      .describe("Amazon MQ ActiveMQ brokers must use a customer managed KMS key (default false)"),
     log_retention_min_days: z
       .int()
       .min(1)
@@ -434,6 +438,7 @@ export type RuleSettings = Required<RuleSettingsInput>;
 export const defaultRuleSettings: RuleSettings = {
   s3_require_kms: false,
   dynamodb_require_cmk: false,
+  mq_require_cmk: false,
   log_retention_min_days: 365,
   unknown_values: "ignore",
   custom: {},

@@ -1,11 +1,16 @@
 # METADATA
 # title: Resource placed in the default security group
 # description: >-
-#   An instance, launch template or network interface is attached to a VPC's default security
-#   group: `vpc_security_group_ids` / `security_groups` naming `aws_default_security_group.x.id`
-#   or `aws_vpc.x.default_security_group_id` (CloudFormation `!GetAtt Vpc.DefaultSecurityGroup`
-#   in `SecurityGroupIds`), or the lists of group names name `default` (`security_groups`,
-#   `security_group_names`, CloudFormation `SecurityGroups`: the default VPC's default group).
+#   An instance, spot instance request, launch template, launch configuration or network
+#   interface is attached to a VPC's default security group: its list of group ids
+#   (`vpc_security_group_ids`, `security_groups`; CloudFormation `SecurityGroupIds`, a launch
+#   template's `LaunchTemplateData.SecurityGroupIds`, a launch configuration's `SecurityGroups`, a
+#   network interface's `GroupSet`) names `aws_default_security_group.x.id`,
+#   `aws_vpc.x.default_security_group_id` or `!GetAtt Vpc.DefaultSecurityGroup`, or its list of
+#   group names (`security_groups` of an instance, `security_group_names`, CloudFormation
+#   `SecurityGroups` of an instance or `LaunchTemplateData.SecurityGroups`) names `default`, the
+#   default VPC's default group. The groups of a launch template's `network_interfaces` /
+#   `NetworkInterfaces` are not read.
 #   The default group is shared by everything launched without a group and lets its members
 #   talk to each other freely. Recognised from the expression that names the group, which is
 #   known even though the group id is not; a Terraform resource merely called `default`
@@ -21,11 +26,17 @@ package tollgate.rules.network.default_security_group_in_use
 import data.tollgate.lib.util
 import rego.v1
 
+# Where each type lists its security groups, by id or by name: a list of paths into `config`.
 group_lists := {
-	"aws_instance": ["vpc_security_group_ids", "security_groups"],
-	"aws_launch_template": ["vpc_security_group_ids", "security_group_names"],
-	"aws_network_interface": ["security_groups"],
-	"AWS::EC2::Instance": ["SecurityGroupIds", "SecurityGroups"],
+	"aws_instance": [["vpc_security_group_ids"], ["security_groups"]],
+	"aws_spot_instance_request": [["vpc_security_group_ids"], ["security_groups"]],
+	"aws_launch_template": [["vpc_security_group_ids"], ["security_group_names"]],
+	"aws_launch_configuration": [["security_groups"]],
+	"aws_network_interface": [["security_groups"]],
+	"AWS::EC2::Instance": [["SecurityGroupIds"], ["SecurityGroups"]],
+	"AWS::EC2::LaunchTemplate": [["LaunchTemplateData", "SecurityGroupIds"], ["LaunchTemplateData", "SecurityGroups"]],
+	"AWS::AutoScaling::LaunchConfiguration": [["SecurityGroups"]],
+	"AWS::EC2::NetworkInterface": [["GroupSet"]],
 }
 
 names_default_group(value) if {
@@ -38,10 +49,12 @@ names_default_group(value) if {
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	some key in group_lists[r.type]
-	some i, group in r.config[key]
+	some path in group_lists[r.type]
+	groups := util.value_at(r, path)
+	is_array(groups)
+	some i, group in groups
 	names_default_group(group)
-	place := util.list_item_place(r, [key], i)
+	place := util.list_item_place(r, path, i)
 	finding := {
 		"resource": r.address,
 		"message": "The resource uses the VPC's default security group: attach a security group made for the workload.",
@@ -51,21 +64,24 @@ deny contains finding if {
 	}
 }
 
-
 # The lists that take group names rather than ids: `default` there is the default VPC's group.
 group_name_lists := {
-	"aws_instance": "security_groups",
-	"aws_launch_template": "security_group_names",
-	"AWS::EC2::Instance": "SecurityGroups",
+	"aws_instance": ["security_groups"],
+	"aws_spot_instance_request": ["security_groups"],
+	"aws_launch_template": ["security_group_names"],
+	"AWS::EC2::Instance": ["SecurityGroups"],
+	"AWS::EC2::LaunchTemplate": ["LaunchTemplateData", "SecurityGroups"],
 }
 
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	key := group_name_lists[r.type]
-	some i, group in r.config[key]
+	path := group_name_lists[r.type]
+	groups := util.value_at(r, path)
+	is_array(groups)
+	some i, group in groups
 	group == "default"
-	place := util.list_item_place(r, [key], i)
+	place := util.list_item_place(r, path, i)
 	finding := {
 		"resource": r.address,
 		"message": "The resource uses the default VPC's default security group: attach a security group made for the workload.",

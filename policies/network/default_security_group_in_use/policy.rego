@@ -9,8 +9,9 @@
 #   `aws_vpc.x.default_security_group_id` or `!GetAtt Vpc.DefaultSecurityGroup`, or its list of
 #   group names (`security_groups` of an instance, `security_group_names`, CloudFormation
 #   `SecurityGroups` of an instance or `LaunchTemplateData.SecurityGroups`) names `default`, the
-#   default VPC's default group. The groups of a launch template's `network_interfaces` /
-#   `NetworkInterfaces` are not read.
+#   default VPC's default group. So do the groups of the network interfaces a launch template
+#   or CloudFormation instance describes (`network_interfaces[*].security_groups`,
+#   `NetworkInterfaces[*].Groups`, an instance's `NetworkInterfaces[*].GroupSet`).
 #   The default group is shared by everything launched without a group and lets its members
 #   talk to each other freely. Recognised from the expression that names the group, which is
 #   known even though the group id is not; a Terraform resource merely called `default`
@@ -39,6 +40,19 @@ group_lists := {
 	"AWS::EC2::NetworkInterface": [["GroupSet"]],
 }
 
+# Network interfaces a type describes inline, each with a list of group ids of its own.
+interface_group_lists := {
+	"aws_launch_template": {"interfaces": ["network_interfaces"], "groups": "security_groups"},
+	"AWS::EC2::LaunchTemplate": {"interfaces": ["LaunchTemplateData", "NetworkInterfaces"], "groups": "Groups"},
+	"AWS::EC2::Instance": {"interfaces": ["NetworkInterfaces"], "groups": "GroupSet"},
+}
+
+group_paths(r) := array.concat(object.get(group_lists, r.type, []), [path |
+	spec := interface_group_lists[r.type]
+	some j, _ in util.block_list(util.value_at(r, spec.interfaces))
+	path := array.concat(spec.interfaces, [j, spec.groups])
+])
+
 names_default_group(value) if {
 	util.is_unknown(value)
 	expression := value["$unknown"]
@@ -49,7 +63,7 @@ names_default_group(value) if {
 deny contains finding if {
 	some r in input.resources
 	r.mode == "managed"
-	some path in group_lists[r.type]
+	some path in group_paths(r)
 	groups := util.value_at(r, path)
 	is_array(groups)
 	some i, group in groups

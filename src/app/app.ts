@@ -57,6 +57,7 @@ import {
   type PushRequest,
 } from "./org.js";
 import { pullHeadedBy, pullStanding } from "./pulls.js";
+import { recheckInstallation, recheckRequest } from "./recheck.js";
 import { resumeInstallation, resumeRequest } from "./resume.js";
 import { BackgroundTasks } from "./tasks.js";
 
@@ -177,6 +178,12 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           cancelRun: (pull, checkRunId, reason) =>
             cancelCheck(api, pull, { id: checkRunId }, reason, flow),
           suspendedRuns,
+          ...(signal ? { signal } : {}),
+        }),
+      recheck: (api, owner, log, deliveryId, installationId, signal) =>
+        recheckInstallation(api, owner, {
+          log,
+          enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
           ...(signal ? { signal } : {}),
         }),
     };
@@ -360,6 +367,28 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       const owner = installationAccountOf(context.payload);
       if (owner !== undefined) flow.installationSight?.forget(owner);
     });
+    app.on("installation_repositories", (context) => {
+      const request = recheckRequest(context.payload);
+      if (request.kind === "ignore") {
+        context.log.debug({ delivery: context.id, reason: request.reason }, "repositories ignored");
+        return;
+      }
+      const { installationId, owner, change } = request;
+      context.log.info(
+        { delivery: context.id, owner, change },
+        "the organization's .github repository changed in the installation: open pull requests to check again",
+      );
+      const payload: OrgTaskPayload = {
+        kind: "installation-recheck",
+        deliveryId: context.id,
+        installationId,
+        owner,
+        acceptedAt: Date.now(),
+      };
+      return startOrgTask(context, payload, () =>
+        orgWork.recheck(context.octokit, owner, context.log, context.id, installationId),
+      );
+    });
     app.on("push", (context) => {
       const request = pushRequest(context.payload);
       if (request.kind === "ignore") {
@@ -424,6 +453,15 @@ interface OrgWork {
     log: FlowLog,
   ): Promise<void>;
   resume(
+    api: GitHubApi,
+    owner: string,
+    log: FlowLog,
+    deliveryId: string,
+    installationId: number,
+    signal?: AbortSignal,
+  ): Promise<void>;
+  /** Checks every open pull request again: the installation gained or lost `.github`. */
+  recheck(
     api: GitHubApi,
     owner: string,
     log: FlowLog,
@@ -601,6 +639,15 @@ function revivedOrgTask(
           log,
           payload.deliveryId,
           payload.installationId,
+        );
+      else if (payload.kind === "installation-recheck")
+        await orgWork.recheck(
+          api,
+          payload.owner,
+          log,
+          payload.deliveryId,
+          payload.installationId,
+          signal,
         );
       else if (payload.kind === "installation-resume")
         await orgWork.resume(

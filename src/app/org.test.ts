@@ -438,6 +438,36 @@ describe("an installation on selected repositories", () => {
     everyRequest.push(...github.requests);
   });
 
+  /** GitHub's recorded `installation_repositories` event, with `.github` as what changed. */
+  function organizationRepositoryChanged(action: "added" | "removed") {
+    const payload = installationPayload(action, "installation_repositories");
+    const field = action === "added" ? "repositories_added" : "repositories_removed";
+    payload[field] = (payload[field] as object[]).map((repository) => ({
+      ...repository,
+      name: ".github",
+      full_name: "acme/.github",
+    }));
+    return payload;
+  }
+  const pullChecks = (github: ReturnType<typeof mockOrganization>) =>
+    (
+      github.finalCheckRuns() as unknown as {
+        repo: string;
+        name: string;
+        head_sha: string;
+        conclusion: string;
+        output: { summary: string };
+      }[]
+    )
+      .filter((check) => check.name === "Tollgate")
+      .map((check) => ({
+        repo: check.repo,
+        head: check.head_sha,
+        conclusion: check.conclusion,
+        unseen: UNSEEN.test(check.output.summary),
+        organizationRule: check.output.summary.includes("ACME-TAG-001"),
+      }));
+
   it("asks again once GitHub says the installation's repositories changed", async () => {
     // A .github repository in the selection, without settings: a 404 that means no file.
     const { github, deliver } = await installed(
@@ -446,19 +476,86 @@ describe("an installation on selected repositories", () => {
     );
     await deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
     github.unselected.add(".github");
-    const removed = installationPayload("removed", "installation_repositories");
-    removed.repositories_removed = (removed.repositories_removed as object[]).map((repository) => ({
-      ...repository,
-      name: ".github",
-      full_name: "acme/.github",
-    }));
-    await deliver("installation_repositories", removed);
+    await deliver("installation_repositories", organizationRepositoryChanged("removed"));
     await deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
     const checks = summaries(github);
-    expect(checks).toHaveLength(2);
+    // The first check, the removal's re-checks of infra and web, the last check.
+    expect(checks.map(([repo]) => repo)).toEqual(["infra", "infra", "web", "infra"]);
     expect(checks[0]?.[1]).not.toContain("settings-organization-unseen");
-    expect(checks[1]?.[1]).toMatch(UNSEEN);
-    expect(asked(github, "/installation/repositories")).toBe(2);
+    // Kept, the first answer (seen) would have held for 5 minutes.
+    for (const [, summary] of checks.slice(1)) expect(summary).toMatch(UNSEEN);
+    everyRequest.push(...github.requests);
+  });
+
+  it("checks every open pull request again once the installation gains the .github repository", async () => {
+    const { github, deliver } = await installed(
+      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      (github) => {
+        github.repositorySelection = "selected";
+        github.unselected.add(".github");
+      },
+    );
+    await deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    await deliver("pull_request", pullRequestPayload("web", 7, WEB_HEAD, WEB_BASE));
+    github.unselected.delete(".github");
+    await deliver("installation_repositories", organizationRepositoryChanged("added"));
+    const checks = pullChecks(github);
+    const unseen = { unseen: true, organizationRule: false };
+    expect(checks.slice(0, 2)).toEqual([
+      { repo: "infra", head: INFRA_HEAD, conclusion: "success", ...unseen },
+      { repo: "web", head: WEB_HEAD, conclusion: "success", ...unseen },
+    ]);
+    // Checked again with the organization's rule, which infra's unowned bucket breaks.
+    expect(checks.slice(2).sort((a, b) => a.repo.localeCompare(b.repo))).toEqual([
+      {
+        repo: "infra",
+        head: INFRA_HEAD,
+        conclusion: "failure",
+        unseen: false,
+        organizationRule: true,
+      },
+      {
+        repo: "web",
+        head: WEB_HEAD,
+        conclusion: "success",
+        unseen: false,
+        organizationRule: false,
+      },
+    ]);
+    everyRequest.push(...github.requests);
+  });
+
+  it("checks them again once the installation loses it, and leaves other repositories' changes alone", async () => {
+    const { github, deliver } = await installed(
+      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      (github) => (github.repositorySelection = "selected"),
+    );
+    await deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    // GitHub's recorded event adds another repository: nothing to check again.
+    await deliver(
+      "installation_repositories",
+      installationPayload("added", "installation_repositories"),
+    );
+    expect(pullChecks(github)).toHaveLength(1);
+    github.unselected.add(".github");
+    await deliver("installation_repositories", organizationRepositoryChanged("removed"));
+    expect(pullChecks(github).sort((a, b) => a.repo.localeCompare(b.repo))).toEqual([
+      {
+        repo: "infra",
+        head: INFRA_HEAD,
+        conclusion: "failure",
+        unseen: false,
+        organizationRule: true,
+      },
+      {
+        repo: "infra",
+        head: INFRA_HEAD,
+        conclusion: "success",
+        unseen: true,
+        organizationRule: false,
+      },
+      { repo: "web", head: WEB_HEAD, conclusion: "success", unseen: true, organizationRule: false },
+    ]);
     everyRequest.push(...github.requests);
   });
 });

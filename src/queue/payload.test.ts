@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { orgTaskPayloadSchema } from "./payload.js";
+import { jobPlace, orgTaskPayloadSchema } from "./payload.js";
 
 describe("org task payloads", () => {
   const push = (extra: Record<string, unknown>) => ({
@@ -21,5 +21,31 @@ describe("org task payloads", () => {
     expect(parsed.kind === "policy-push" && parsed.push.shownPublicly).toBe(true);
     const private_ = orgTaskPayloadSchema.parse(push({ shownPublicly: false }));
     expect(private_.kind === "policy-push" && private_.push.shownPublicly).toBe(false);
+  });
+
+  it("has a newer re-check of an installation supersede an older one, and no resume of it", () => {
+    const recheck = (deliveryId: string) =>
+      jobPlace(
+        orgTaskPayloadSchema.parse({
+          kind: "installation-recheck",
+          deliveryId,
+          installationId: 4242,
+          owner: "acme",
+          acceptedAt: 0,
+        }),
+      );
+    const resume = jobPlace(
+      orgTaskPayloadSchema.parse({
+        kind: "installation-resume",
+        deliveryId: "d-1",
+        installationId: 4242,
+        owner: "acme",
+        acceptedAt: 0,
+      }),
+    );
+    expect(recheck("d-1").supersededOn).toBe(recheck("d-2").supersededOn);
+    expect(recheck("d-1").jobId).not.toBe(recheck("d-2").jobId);
+    expect(recheck("d-1").supersededOn).not.toBe(resume.supersededOn);
+    expect(recheck("d-1").jobId).not.toBe(resume.jobId);
   });
 });

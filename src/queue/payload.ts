@@ -39,7 +39,8 @@ export function pullKeyOf(target: CheckJobPayload["target"]): string {
 /**
  * Organization work, told apart from a check by its `kind` (checks stored before it have none): a
  * push to a default branch that changes settings or policies, a `.github` pull request's preview,
- * or an unsuspended installation's open pull requests looked at again.
+ * an unsuspended installation's open pull requests looked at again, or all of them checked again
+ * once the installation gained or lost the organization's `.github` repository.
  */
 export const orgTaskPayloadSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -80,6 +81,14 @@ export const orgTaskPayloadSchema = z.discriminatedUnion("kind", [
     owner: z.string().min(1),
     acceptedAt: z.number().int().nonnegative(),
   }),
+  z.object({
+    kind: z.literal("installation-recheck"),
+    deliveryId: z.string().min(1),
+    installationId: z.number().int().positive(),
+    /** The account whose open pull requests are checked again: its `.github` came into sight or left it. */
+    owner: z.string().min(1),
+    acceptedAt: z.number().int().nonnegative(),
+  }),
 ]);
 
 export type OrgTaskPayload = z.infer<typeof orgTaskPayloadSchema>;
@@ -98,7 +107,8 @@ export function isOrgTask(payload: JobPayload): payload is OrgTaskPayload {
  * head compared with its base: the same head against another base (the base branch changed, or
  * moved on before a re-run) is new work that supersedes the old. Each push is its own work (a
  * later push may change other paths), so pushes never supersede one another; a newer unsuspension
- * of an installation supersedes an older one's look at its pull requests. A check of a head that
+ * of an installation supersedes an older one's look at its pull requests, and a newer change of its
+ * `.github` repository an older one's re-check. A check of a head that
  * is not the pull request's newest sits on its own commit: an old delivery redelivered must never
  * cancel the newer head's scan, and scans its own commit to the end. `@`, `#` and spaces appear
  * in no owner or repository name, so the kinds' ids cannot meet.
@@ -130,6 +140,14 @@ export function jobPlace(payload: JobPayload): {
     return {
       jobId: `${key} resumed by ${payload.deliveryId}`,
       supersededOn: `resume ${key}`,
+      headSha: payload.deliveryId,
+    };
+  }
+  if (payload.kind === "installation-recheck") {
+    const key = `installation ${payload.installationId}`;
+    return {
+      jobId: `${key} rechecked by ${payload.deliveryId}`,
+      supersededOn: `recheck ${key}`,
       headSha: payload.deliveryId,
     };
   }

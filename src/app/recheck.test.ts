@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { installationPayload } from "../../test/app/harness.js";
+import type { GitHubApi } from "../github/index.js";
+import { RECHECK_LIMITS, recheckInstallation, recheckRequest } from "./recheck.js";
+
+/** GitHub's recorded event, with `name` as the repository added or removed. */
+function changed(action: "added" | "removed", name: string) {
+  const payload = installationPayload(action, "installation_repositories");
+  const field = action === "added" ? "repositories_added" : "repositories_removed";
+  payload[field] = (payload[field] as object[]).map((repository) => ({ ...repository, name }));
+  return payload;
+}
+
+describe("recheckRequest", () => {
+  it("asks for a re-check when .github is added to or removed from the installation", () => {
+    expect(recheckRequest(changed("added", ".github"))).toEqual({
+      kind: "recheck",
+      installationId: 4242,
+      owner: "acme",
+      change: "added",
+    });
+    expect(recheckRequest(changed("removed", ".github"))).toMatchObject({ change: "removed" });
+  });
+
+  it("ignores other repositories and payloads it cannot read", () => {
+    expect(recheckRequest(installationPayload("added", "installation_repositories"))).toEqual({
+      kind: "ignore",
+      reason: ".github was neither added nor removed",
+    });
+    expect(recheckRequest(changed("removed", "infra"))).toMatchObject({ kind: "ignore" });
+    expect(recheckRequest({ action: "added" })).toMatchObject({ kind: "ignore" });
+  });
+});
+
+/** An installation of 4 repositories with 80 open pull requests each, answering 1 ms late. */
+function installation() {
+  let inFlight = 0;
+  const seen = { mostInFlight: 0 };
+  const names = ["repo0", "repo1", "repo2", "repo3"];
+  const api = {
+    paginate: {
+      iterator: async function* () {
+        yield {
+          data: names.map((name) => ({
+            name,
+            owner: { login: "acme" },
+            archived: false,
+            private: true,
+            pushed_at: "2026-11-01T00:00:00Z",
+          })),
+        };
+      },
+    },
+    rest: {
+      apps: { listReposAccessibleToInstallation: () => undefined },
+      pulls: {
+        list: async ({ repo }: { repo: string }) => {
+          inFlight += 1;
+          seen.mostInFlight = Math.max(seen.mostInFlight, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          inFlight -= 1;
+          return {
+            data: Array.from({ length: 80 }, (_, n) => ({
+              number: n + 1,
+              head: { sha: `${repo}-${n}`.padEnd(40, "0") },
+              base: { sha: "b".repeat(40) },
+              // Minutes count up with the repository and the number: the last repository's newest.
+              updated_at: new Date(
+                Date.UTC(2026, 10, 1) + (names.indexOf(repo) * 100 + n) * 60_000,
+              ).toISOString(),
+            })),
+          };
+        },
+      },
+    },
+  };
+  return { api: api as unknown as GitHubApi, seen };
+}
+
+describe("recheckInstallation's bounds", () => {
+  it("queues the 300 most recently updated open pull requests, listing two repositories at a time, and logs the rest left out", async () => {
+    const { api, seen } = installation();
+    const queued: string[] = [];
+    const logged: object[] = [];
+    await recheckInstallation(api, "acme", {
+      log: { info: (fields) => logged.push(fields), warn() {}, error() {} },
+      enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
+    });
+    expect(RECHECK_LIMITS).toEqual({ maxRepositories: 1000, maxPulls: 300, concurrency: 2 });
+    expect([queued.length, seen.mostInFlight]).toEqual([300, 2]);
+    // The 20 least recently updated are those left out: repo0's first 20.
+    expect(queued).not.toContain("repo0#20");
+    expect(queued).toContain("repo0#21");
+    expect(logged).toEqual([
+      expect.objectContaining({ repositories: 4, pulls: 300, leftOut: 20, truncated: false }),
+    ]);
+  });
+
+  it("stops queueing once a newer change supersedes it", async () => {
+    const { api } = installation();
+    const stop = new AbortController();
+    const queued: string[] = [];
+    const recheck = recheckInstallation(api, "acme", {
+      log: { info() {}, warn() {}, error() {} },
+      enqueueCheck: async (pull) => {
+        queued.push(`${pull.repo}#${pull.pullNumber}`);
+        if (queued.length === 5) stop.abort();
+      },
+      signal: stop.signal,
+    });
+    await expect(recheck).rejects.toThrow();
+    expect(queued).toHaveLength(5);
+  });
+});

@@ -1,0 +1,105 @@
+// The installation gained or lost the organization's `.github` repository (`installation_repositories`,
+// which GitHub sends every App unasked). The settings and custom policies there now apply to every
+// repository, or to none: the checks of open pull requests were made without them (and say
+// `settings-organization-unseen`), or with them, so each is checked again as a policy push does.
+import { z } from "zod";
+import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
+import type { GitHubApi } from "../github/index.js";
+import { listOpenPulls, type OpenPull, type OpenPullLimits } from "../org/index.js";
+import type { FlowLog } from "./checkFlow.js";
+
+const listedRepository = z.object({ name: z.string().min(1) });
+const installationRepositoriesEvent = z.object({
+  action: z.string(),
+  installation: z.object({
+    id: z.number().int().positive(),
+    account: z.object({ login: z.string().min(1) }),
+  }),
+  repositories_added: z.array(listedRepository).default([]),
+  repositories_removed: z.array(listedRepository).default([]),
+});
+
+export type RecheckRequest =
+  | {
+      kind: "recheck";
+      installationId: number;
+      owner: string;
+      /** Whether `.github` came into the installation's sight or left it. */
+      change: "added" | "removed";
+    }
+  | { kind: "ignore"; reason: string };
+
+export function recheckRequest(payload: unknown): RecheckRequest {
+  const event = installationRepositoriesEvent.safeParse(payload);
+  if (!event.success) return { kind: "ignore", reason: "payload lacks the installation's account" };
+  const { installation, repositories_added: added, repositories_removed: removed } = event.data;
+  const organization = (repository: { name: string }) =>
+    repository.name === ORGANIZATION_SETTINGS_REPOSITORY;
+  const change = added.some(organization)
+    ? "added"
+    : removed.some(organization)
+      ? "removed"
+      : undefined;
+  if (change === undefined)
+    return {
+      kind: "ignore",
+      reason: `${ORGANIZATION_SETTINGS_REPOSITORY} was neither added nor removed`,
+    };
+  return {
+    kind: "recheck",
+    installationId: installation.id,
+    owner: installation.account.login,
+    change,
+  };
+}
+
+/**
+ * How much one change looks at: the 1,000 most recently pushed repositories (one listing request
+ * each, two at a time), and of their open pull requests (the newest 100 of each) the 300 most
+ * recently updated, each queued as a check, which the check queue paces. The rest are logged as
+ * left out: they are checked with the organization's settings at their next push or re-run.
+ */
+export const RECHECK_LIMITS: Required<
+  Pick<OpenPullLimits, "maxRepositories" | "maxPulls" | "concurrency">
+> = {
+  maxRepositories: 1000,
+  maxPulls: 300,
+  concurrency: 2,
+};
+
+export interface RecheckFlow {
+  log: FlowLog;
+  /** Queues a check of one open pull request (the app's normal check job). */
+  enqueueCheck: (pull: OpenPull) => Promise<unknown>;
+  limits?: OpenPullLimits;
+  signal?: AbortSignal;
+}
+
+/** Queues a check of each open pull request of `owner`'s repositories the installation sees. */
+export async function recheckInstallation(
+  api: GitHubApi,
+  owner: string,
+  flow: RecheckFlow,
+): Promise<void> {
+  const open = await listOpenPulls(
+    api,
+    owner,
+    undefined,
+    { ...RECHECK_LIMITS, ...flow.limits },
+    flow.signal,
+  );
+  for (const pull of open.pulls) {
+    flow.signal?.throwIfAborted();
+    await flow.enqueueCheck(pull);
+  }
+  flow.log.info(
+    {
+      owner,
+      repositories: open.repositories,
+      pulls: open.pulls.length,
+      leftOut: open.leftOut,
+      truncated: open.truncated,
+    },
+    `the installation's sight of ${ORGANIZATION_SETTINGS_REPOSITORY} changed: open pull requests queued for a new check`,
+  );
+}

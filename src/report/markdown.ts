@@ -1,7 +1,7 @@
 // The markdown report of a gate decision: the check run summary and `tollgate scan --format
 // markdown`. New, existing, fixed and waived findings get a section each, grouped by category (the
-// built-in four, then custom rules' own by name), by severity, by rule (its fix said once, under
-// its first item), then in file and line order; the instances of a `count` share an item. With a limit, existing and fixed findings are counted by rule when all would not fit, then the
+// built-in four, then custom rules' own by name), by severity, by rule (its title, message and fix
+// said once, under its first item), then in file and line order; the instances of a `count` share an item. With a limit, existing and fixed findings are counted by rule when all would not fit, then the
 // text is cut before an item, each with a note, so GitHub never rejects it. A new finding a
 // changed line elsewhere decided (`decided`, from `tollgate diff`) is at that line, and says what
 // read it (if it was read from there) and where the finding is written, as its annotation does.
@@ -304,7 +304,9 @@ function fixLine(remediation: string, run: readonly Finding[]): string {
 /**
  * A rule's findings as report items; those that differ only in their resource (the instances of a
  * `count` or `for_each`) share one, as their annotation does: `30 resources: web[0], web[1],
- * web[2] and 27 more`.
+ * web[2] and 27 more`. The rule's title is said by its first item only, and its message by each
+ * item whose message differs from the first's (`sameMessage`): said again under each finding of a
+ * 300-file pull request, they cut 93 of its 300 findings from the summary.
  */
 function itemsOf(
   run: readonly Finding[],
@@ -312,21 +314,26 @@ function itemsOf(
   unannotated: ReadonlySet<string>,
   options: MarkdownOptions,
 ): { lines: string[]; findings: Finding[] }[] {
-  const items = new Map<string, { lines: string[]; findings: Finding[] }>();
-  for (const finding of run) {
-    const lines = findingItem(
+  const items = new Map<string, Finding[]>();
+  const itemOf = (finding: Finding, first?: Finding) =>
+    findingItem(
       finding,
       blocking.has(finding),
       unannotated.has(findingIdentity(finding)),
       options.decided?.get(finding),
+      first,
     );
-    const key = lines.join("\n");
+  for (const finding of run) {
+    const key = itemOf(finding).join("\n");
     const same = items.get(key);
-    if (same) same.findings.push(finding);
-    else items.set(key, { lines, findings: [finding] });
+    if (same) same.push(finding);
+    else items.set(key, [finding]);
   }
-  return [...items.values()].map(({ lines, findings }) => ({
-    lines: lines.map((line) => line.replace(RESOURCES, () => resourceList(findings, codeSpan))),
+  const [first] = run;
+  return [...items.values()].map((findings, index) => ({
+    lines: itemOf(findings[0]!, index === 0 ? undefined : first).map((line) =>
+      line.replace(RESOURCES, () => resourceList(findings, codeSpan)),
+    ),
     findings,
   }));
 }
@@ -356,11 +363,13 @@ function bySeverity(findings: Finding[]): Finding[] {
   );
 }
 
+/** `first`: the first finding of the rule's run, when this one follows it and shares its title. */
 function findingItem(
   finding: Finding,
   blocks: boolean,
   unannotated: boolean,
   decided: DecidingLine | undefined,
+  first?: Finding,
 ): string[] {
   const enforcement = enforcementTag(finding, blocks);
   const unloaded = unloadedAtBaseNote(finding);
@@ -375,8 +384,9 @@ function findingItem(
   const block = blockElsewhere(finding);
   const written = `${finding.file}:${finding.line}`;
   const at = decided ? `${decided.path}:${decided.line}` : written;
+  const title = first ? "" : ` ${escapeMarkdown(finding.title)}`;
   const item = [
-    `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)} ${escapeMarkdown(finding.title)} — ` +
+    `- **${finding.severity.toUpperCase()}** ${codeSpan(finding.rule)}${title} — ` +
       `${RESOURCES}${block ? ` (${codeSpan(block)})` : ""} at ${codeSpan(at)}${tags.length > 0 ? ` (${tags.join(", ")})` : ""}`,
   ];
   if (decided) {
@@ -386,12 +396,36 @@ function findingItem(
         : "";
     item.push(`  ${readBy}The value is written at ${codeSpan(written)}.`);
   } else {
-    const here = valueWrittenHere(finding, codeSpan(written), codeSpan);
+    // The item's own line: its place was just said.
+    const here = valueWrittenHere(finding, "That line", codeSpan);
     if (here) item.push(`  ${here}`);
   }
-  item.push(`  ${escapeMarkdown(finding.message)} Evidence: ${codeSpan(finding.evidence)}`);
+  const message = first && sameMessage(first, finding) ? "" : `${escapeMarkdown(finding.message)} `;
+  item.push(`  ${message}Evidence: ${codeSpan(finding.evidence)}`);
   if (finding.waived) item.push(`  Waived: ${escapeMarkdown(finding.waived.reason)}`);
   return item;
+}
+
+/**
+ * Whether `later` says what the rule's `first` item said but for its evidence: the same message, or
+ * one that differs only where each names its own evidence (`The policy allows 's3:*': ...`). Its
+ * item then says the evidence alone.
+ */
+function sameMessage(first: Finding, later: Finding): boolean {
+  if (first.message === later.message) return true;
+  const [firstAt, laterAt] = [
+    first.message.indexOf(first.evidence),
+    later.message.indexOf(later.evidence),
+  ];
+  return (
+    first.evidence !== "" &&
+    later.evidence !== "" &&
+    firstAt >= 0 &&
+    laterAt >= 0 &&
+    first.message.slice(0, firstAt) === later.message.slice(0, laterAt) &&
+    first.message.slice(firstAt + first.evidence.length) ===
+      later.message.slice(laterAt + later.evidence.length)
+  );
 }
 
 /**

@@ -247,7 +247,7 @@ describe("planAnnotations", () => {
       "This line holds the value that decides it: the resource reads it at stack.yaml:20.",
     ]);
     expect(renderMarkdown(decision)).toContain(
-      "at `stack.yaml:6` (**blocks merge**)\n  `stack.yaml:6` holds the value that decides it: the resource reads it at `stack.yaml:20`.\n",
+      "at `stack.yaml:6` (**blocks merge**)\n  That line holds the value that decides it: the resource reads it at `stack.yaml:20`.\n",
     );
     // A finding inside its block needs no such note.
     const inside = decideGate([finding()], [], defaultSettings);
@@ -312,7 +312,8 @@ describe("planAnnotations", () => {
     );
     expect(summary.split("\n").filter((line) => line.startsWith("- **HIGH**"))).toEqual([
       "- **HIGH** `TG-NET-001` Security group open to the world — 5 resources: `aws_security_group.web[0]`, `aws_security_group.web[1]`, `aws_security_group.web[2]` and 2 more at `main.tf:9` (**blocks merge**)",
-      "- **HIGH** `TG-NET-001` Security group open to the world — `aws_security_group.db` at `main.tf:10` (**blocks merge**)",
+      // The rule's title is said once, by its first item.
+      "- **HIGH** `TG-NET-001` — `aws_security_group.db` at `main.tf:10` (**blocks merge**)",
     ]);
   });
 
@@ -432,8 +433,14 @@ describe("check run output", () => {
     expect(summary).toContain(
       `_Report cut here: ${left} more findings (${left} new, ${left} blocking) did not fit GitHub's size limit.`,
     );
-    // The last finding listed keeps its own lines: the cut is made before an item.
-    expect(summary.split("\n").at(-3)).toMatch(/^ {2}x+ Evidence: `tcp\/\d+ from 0\.0\.0\.0\/0`$/);
+    // The last finding listed keeps its own lines: the cut is made before an item. Its message,
+    // the first item's, is not said again.
+    expect(summary.split("\n").slice(-4, -2)).toEqual([
+      expect.stringMatching(
+        /^- \*\*HIGH\*\* `TG-NET-001` — `aws_security_group\.web` at `main\.tf:10`/,
+      ),
+      expect.stringMatching(/^ {2}Evidence: `tcp\/\d+ from 0\.0\.0\.0\/0`$/),
+    ]);
   });
 
   it("says how many of the findings a cut leaves out are new and blocking", () => {
@@ -483,6 +490,128 @@ describe("check run output", () => {
       `  Fix: ${remediation}`,
       "  Waived: jump host",
       "",
+    ]);
+  });
+
+  it("lists every finding of a 300-file pull request, each annotated, saying a rule's title and shared message once", () => {
+    // Rules as the built-in library words them on the terragoat and cfngoat corpora, one finding
+    // in each of 300 files; IAM-001's message names its evidence, NET-007's value is a variable's.
+    const rules: Partial<Finding>[] = [
+      {
+        rule: "TG-ENC-018",
+        severity: "medium",
+        category: "encryption",
+        title: "S3 bucket does not deny insecure transport",
+        message:
+          "The bucket has no policy denying requests without TLS: add a bucket policy with a Deny on aws:SecureTransport false.",
+        evidence: "no aws:SecureTransport deny",
+        remediation:
+          "Add a bucket policy statement denying s3:* when aws:SecureTransport is false.",
+        resource: "aws_s3_bucket.data",
+      },
+      {
+        rule: "TG-LOG-006",
+        severity: "low",
+        category: "logging",
+        title: "S3 bucket without server access logging",
+        message:
+          "The bucket has no server access logging: deliver its access logs to a log bucket.",
+        evidence: "no access logging",
+        resource: "aws_s3_bucket.data",
+      },
+      {
+        rule: "TG-NET-007",
+        severity: "low",
+        category: "network",
+        title: "Unrestricted egress to the internet",
+        message:
+          "The security group allows all outbound traffic to 0.0.0.0/0: allow only the destinations the workload needs.",
+        evidence: "egress all from 0.0.0.0/0",
+        resource: "aws_security_group.service",
+        resourceBlock: { file: "", line: 40, endLine: 60 },
+      },
+      {
+        rule: "TG-IAM-001",
+        severity: "high",
+        category: "iam",
+        title: "IAM policy allows every action of a service",
+        message: "The policy allows 'ACTION': grant the specific actions the workload needs.",
+        evidence: "ACTION",
+        remediation:
+          "Name each action the workload calls (`service:Action`) instead of `*` or `service:*`.",
+        resource: "aws_iam_role_policy.service",
+      },
+      {
+        rule: "TG-ENC-004",
+        severity: "high",
+        category: "encryption",
+        title: "RDS storage not encrypted",
+        message: "The database storage is not encrypted: set storage encryption to true.",
+        evidence: "storage_encrypted not true",
+        resource: "aws_db_instance.service",
+      },
+      {
+        rule: "TG-NET-014",
+        severity: "medium",
+        category: "network",
+        title: "Instances get public IP addresses",
+        message:
+          "The subnet gives instances public IP addresses: use private subnets and reach them through a load balancer or Session Manager.",
+        evidence: "map_public_ip_on_launch = true",
+        resource: "aws_subnet.public",
+      },
+    ];
+    const actions = ["s3:*", "cloudwatch:*", "ec2:*", "rds:*"];
+    const teams = ["payments", "platform", "identity", "data-lake", "edge", "observability"];
+    const findings = Array.from({ length: 300 }, (_, i) => {
+      const shape = rules[i % rules.length]!;
+      const file = `stacks/${teams[i % teams.length]}/service-${String(i).padStart(3, "0")}/main.tf`;
+      const action = actions[i % actions.length]!;
+      return finding({
+        ...shape,
+        file,
+        line: 12 + (i % 30),
+        endLine: 12 + (i % 30),
+        message: shape.message!.replace("ACTION", action),
+        evidence: shape.evidence!.replace("ACTION", action),
+        ...(shape.resourceBlock ? { resourceBlock: { ...shape.resourceBlock, file } } : {}),
+      });
+    });
+    const report = buildCheckRunReport(
+      decideGate(findings, [], defaultSettings),
+      changed(findings.map((f) => [f.file, "all"])),
+    );
+    expect(Buffer.byteLength(report.summary, "utf8")).toBeLessThanOrEqual(SUMMARY_LIMIT);
+    // Before, 207 of them fitted, in 65,386 bytes; all 300 take 50,223 now.
+    expect(report.summary).not.toContain("Report cut");
+    for (const f of findings) expect(report.summary).toContain(`at \`${f.file}:${f.line}\``);
+    const lines = report.summary.split("\n");
+    for (const shape of rules)
+      expect(lines.filter((line) => line.includes(shape.title!))).toHaveLength(1);
+    expect(report.annotationBatches.map((batch) => batch.length)).toEqual([50, 50, 50, 50, 50, 50]);
+    expect(new Set(report.annotationBatches.flat().map((a) => a.path)).size).toBe(300);
+  });
+
+  it("says a later finding's message when it differs from the first's other than in its evidence", () => {
+    const allows = (action: string, rest = "grant the specific actions the workload needs.") =>
+      finding({
+        rule: "TG-IAM-001",
+        title: "IAM policy allows every action of a service",
+        file: `${action.split(":")[0]}.tf`,
+        message: `The policy allows '${action}': ${rest}`,
+        evidence: action,
+      });
+    const summary = renderMarkdown(
+      decideGate(
+        [allows("ec2:*"), allows("iam:*", "it can grant itself anything."), allows("s3:*")],
+        [],
+        defaultSettings,
+      ),
+    );
+    expect(summary.split("\n").filter((line) => line.startsWith("  "))).toEqual([
+      "  The policy allows 'ec2:\\*': grant the specific actions the workload needs. Evidence: `ec2:*`",
+      "  The policy allows 'iam:\\*': it can grant itself anything. Evidence: `iam:*`",
+      "  Evidence: `s3:*`",
     ]);
   });
 

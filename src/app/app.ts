@@ -49,6 +49,8 @@ import {
 } from "./events.js";
 import { runCommentCommands, type CommandContext } from "./commentCommands.js";
 import {
+  defaultBranchPush,
+  defaultBranchRequest,
   handleImpact,
   handlePush,
   impactRequest,
@@ -389,12 +391,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         orgWork.recheck(context.octokit, owner, context.log, context.id, installationId),
       );
     });
-    app.on("push", (context) => {
-      const request = pushRequest(context.payload);
-      if (request.kind === "ignore") {
-        context.log.debug({ delivery: context.id, reason: request.reason }, "push ignored");
-        return;
-      }
+    const startPush = (context: Context, request: Extract<PushRequest, { kind: "push" }>) => {
       const installationId = installationOf(context.payload);
       const { owner, repo, sha, paths, complete, shownPublicly } = request;
       const payload: OrgTaskPayload = {
@@ -407,6 +404,28 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       return startOrgTask(context, payload, () =>
         orgWork.push(context.octokit, request, context.log, context.id, installationId),
       );
+    };
+    app.on("push", (context) => {
+      const request = pushRequest(context.payload);
+      if (request.kind === "ignore") {
+        context.log.debug({ delivery: context.id, reason: request.reason }, "push ignored");
+        return;
+      }
+      return startPush(context, request);
+    });
+    // No push is sent when another branch becomes the default, yet settings are read from it.
+    app.on("repository.edited", async (context) => {
+      const request = defaultBranchRequest(context.payload);
+      if (request.kind === "ignore") {
+        context.log.debug({ delivery: context.id, reason: request.reason }, "edit ignored");
+        return;
+      }
+      const push = await defaultBranchPush(context.octokit, request);
+      context.log.info(
+        { delivery: context.id, owner: push.owner, repo: push.repo, branch: request.branch },
+        "default branch changed: its settings and policies taken as pushed",
+      );
+      return startPush(context, push);
     });
   };
 }

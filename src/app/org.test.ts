@@ -4,7 +4,7 @@ import path from "node:path";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { examplePayload, installationPayload } from "../../test/app/harness.js";
+import { examplePayload, installationPayload, recordedExample } from "../../test/app/harness.js";
 import { contractProblems, type RecordedRequest } from "../../test/app/openapi.js";
 import {
   DEFAULT_BRANCH,
@@ -557,6 +557,64 @@ describe("an installation on selected repositories", () => {
       { repo: "web", head: WEB_HEAD, conclusion: "success", unseen: true, organizationRule: false },
     ]);
     everyRequest.push(...github.requests);
+  });
+});
+
+describe("a new default branch", () => {
+  const ORG_NEXT = sha("7");
+  /** GitHub's recorded `repository.edited` for a new default branch, of `repo`, now `branch`. */
+  function defaultBranchChanged(repo: string, branch: string) {
+    const payload = recordedExample(
+      "repository",
+      (e) => e.action === "edited" && JSON.stringify(e.changes).includes("default_branch"),
+    ) as Record<string, unknown> & { repository: { name: string; default_branch: string } };
+    payload.repository.name = repo;
+    payload.repository.default_branch = branch;
+    return payload;
+  }
+  /** `.github` whose default branch has settings only, and a branch `next` adding a rule. */
+  async function beforeTheChange() {
+    const repositories = organization({ ".github/tollgate.yml": ORG_SETTINGS });
+    const organizationRepository = repositories[".github"]!;
+    organizationRepository.commits[ORG_NEXT] = {
+      ".github/tollgate.yml": ORG_SETTINGS,
+      [RULE_PATH]: OWNER_TAG_RULE,
+    };
+    organizationRepository.branches = { next: ORG_NEXT };
+    nock.cleanAll();
+    const github = mockOrganization(repositories);
+    const app = await orgTestApp(engine, new OrgPolicies());
+    await app.deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    return { github, app };
+  }
+  const checks = (github: ReturnType<typeof mockOrganization>) =>
+    github.finalCheckRuns().map((c) => [c.name, c.repo, c.head_sha, c.conclusion]);
+
+  it("of .github is taken as a push of its head: policies checked there, every open PR again", async () => {
+    const { github, app } = await beforeTheChange();
+    github.setDefaultBranch(".github", "next");
+    await app.deliver("repository", defaultBranchChanged(".github", "next"));
+    expect(app.failures).toEqual([]);
+    const [first, ...after] = checks(github);
+    expect(first).toEqual(["Tollgate", "infra", INFRA_HEAD, "success"]);
+    // The rule on the new default branch now judges infra's unowned bucket.
+    expect(after).toEqual(
+      expect.arrayContaining([
+        ["Tollgate policies", ".github", ORG_NEXT, "success"],
+        ["Tollgate", "infra", INFRA_HEAD, "failure"],
+        ["Tollgate", "web", WEB_HEAD, "success"],
+      ]),
+    );
+    expect(after).toHaveLength(3);
+    everyRequest.push(...github.requests);
+  });
+
+  it("is looked up only when the edit changed the default branch", async () => {
+    const { github, app } = await beforeTheChange();
+    await app.deliver("repository", examplePayload("repository", "edited"));
+    expect(app.failures).toEqual([]);
+    expect(checks(github)).toHaveLength(1);
+    expect(github.requests.filter((r) => r.path.includes("/branches/"))).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
-// Pushes to default branches that change settings or custom policies: validated at the edge, then
-// (as a background task, or a durable job with Redis) the `.github` repository's policies are
-// compiled and reported on the pushed commit, and the open pull requests they judge are checked again.
+// Pushes to default branches that change settings or custom policies, and a new default branch
+// (whose settings and policies may differ): validated at the edge, then (as a background task, or a
+// durable job with Redis) the `.github` repository's policies are compiled and reported on the
+// pushed commit, and the open pull requests they judge are checked again.
 import { z } from "zod";
 import {
   mergeSettings,
@@ -98,6 +99,55 @@ export function pushRequest(payload: unknown): PushRequest {
     paths: [...paths],
     complete,
     shownPublicly: !repository.private,
+  };
+}
+
+const defaultBranchEvent = z.object({
+  changes: z.object({ default_branch: z.object({ from: z.string() }) }),
+  repository: z.object({
+    name: z.string().min(1),
+    owner: z.object({ login: z.string().min(1) }),
+    default_branch: z.string().min(1),
+    private: z.boolean().default(true),
+  }),
+});
+
+export type DefaultBranchRequest =
+  | { kind: "default-branch"; owner: string; repo: string; branch: string; shownPublicly: boolean }
+  | { kind: "ignore"; reason: string };
+
+/**
+ * A repository's default branch changed (`repository.edited`): settings are read from the default
+ * branch, so it is taken as a push of the new branch's head that may change anything.
+ */
+export function defaultBranchRequest(payload: unknown): DefaultBranchRequest {
+  const event = defaultBranchEvent.safeParse(payload);
+  if (!event.success) return { kind: "ignore", reason: "the default branch did not change" };
+  const { repository } = event.data;
+  return {
+    kind: "default-branch",
+    owner: repository.owner.login,
+    repo: repository.name,
+    branch: repository.default_branch,
+    shownPublicly: !repository.private,
+  };
+}
+
+/** The push a new default branch amounts to: its head, every path possibly changed. */
+export async function defaultBranchPush(
+  api: GitHubApi,
+  request: Extract<DefaultBranchRequest, { kind: "default-branch" }>,
+): Promise<Extract<PushRequest, { kind: "push" }>> {
+  const { owner, repo, branch, shownPublicly } = request;
+  const { data } = await api.rest.repos.getBranch({ owner, repo, branch });
+  return {
+    kind: "push",
+    owner,
+    repo,
+    sha: sha.parse(data.commit.sha),
+    paths: [],
+    complete: false,
+    shownPublicly,
   };
 }
 

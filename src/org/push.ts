@@ -8,7 +8,10 @@ export interface PushedChanges {
   repo: string;
   /** Paths the push's commits added, modified or removed. */
   paths: readonly string[];
-  /** False when the payload may not list every commit (GitHub lists at most 20): assume anything changed. */
+  /**
+   * False when what changed is not known, so anything may have: a payload that may not list every
+   * commit (GitHub lists at most 20), or a new default branch.
+   */
   complete: boolean;
 }
 
@@ -41,7 +44,7 @@ export function planPush(push: PushedChanges, folder: string | undefined): PushP
   ];
   const reason = push.complete
     ? `the push changes ${changed.join(" and ") || "neither settings nor policies"}`
-    : "the push lists too many commits to tell what changed";
+    : "the push does not tell what changed";
   const organization = push.repo === ORGANIZATION_SETTINGS_REPOSITORY;
   return {
     checkPolicies: organization && (policiesChanged || settingsChanged),

@@ -146,7 +146,7 @@ describe("planPush", () => {
     expect(planPush(push(".github", ["README.md"], false), folder)).toMatchObject({
       checkPolicies: true,
       rerun: "installation",
-      reason: "the push lists too many commits to tell what changed",
+      reason: "the push does not tell what changed",
     });
   });
 });

@@ -30,6 +30,8 @@ export interface OrgRepository {
   pushedAt?: string;
   /** Listed with the installation's repositories, as GitHub lists them (none by default). */
   topics?: string[];
+  /** Branch heads (`GET /repos/{owner}/{repo}/branches/{branch}`), by name. */
+  branches?: Record<string, string>;
 }
 
 export interface RecordedCheckRun {
@@ -55,6 +57,8 @@ export interface OrgGitHub {
   repositorySelection: "all" | "selected" | undefined;
   /** Repositories outside the installation's selection: unlisted, and 404 to every request. */
   unselected: Set<string>;
+  /** Makes `branch` (one of `repo`'s `branches`) its default branch, which reads without a `ref` read. */
+  setDefaultBranch(repo: string, branch: string): void;
 }
 
 /** The app this harness's runs belong to (`testProbot`'s). */
@@ -66,16 +70,14 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
   const requests: RecordedRequest[] = [];
   const runs = new Map<number, RecordedCheckRun>();
   let nextCheckRun = 900;
+  const commitsOf = new Map<string, Record<string, Record<string, string | Buffer>>>();
+  const defaultBranches = new Map<string, string>();
   const apis = new Map(
     Object.entries(repositories).map(([name, repository]) => {
       const main = repository.commits[DEFAULT_BRANCH] ?? {};
-      return [
-        name,
-        new FakeRepositoryApi({
-          commits: { ...repository.commits, "": main },
-          pullFiles: repository.pullFiles ?? [],
-        }),
-      ];
+      const commits = { ...repository.commits, "": main };
+      commitsOf.set(name, commits);
+      return [name, new FakeRepositoryApi({ commits, pullFiles: repository.pullFiles ?? [] })];
     }),
   );
   const scope = nock("https://api.github.com").persist();
@@ -139,7 +141,14 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
       const repository = github.unselected.has(name) ? undefined : repositories[name];
       if (!repository) return [404, { message: "Not Found" }];
       if (rest === "")
-        return [200, { name, default_branch: DEFAULT_BRANCH, owner: { login: OWNER } }];
+        return [
+          200,
+          {
+            name,
+            default_branch: defaultBranches.get(name) ?? DEFAULT_BRANCH,
+            owner: { login: OWNER },
+          },
+        ];
       if (rest === "/pulls")
         return [
           200,
@@ -153,6 +162,13 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
       if (pull) {
         const found = repository.pulls?.find((p) => p.number === Number(pull[1]));
         return found ? [200, { state: "open", ...found }] : [404, { message: "Not Found" }];
+      }
+      const branch = /^\/branches\/([^/]+)$/.exec(rest);
+      if (branch) {
+        const head = repository.branches?.[decodeURIComponent(branch[1] ?? "")];
+        return head
+          ? [200, { name: branch[1], commit: { sha: head } }]
+          : [404, { message: "Branch not found" }];
       }
       const listed = /^\/commits\/([0-9a-f]{40})\/check-runs$/.exec(rest);
       if (listed) {
@@ -201,6 +217,13 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
     failingListings: 0,
     repositorySelection: undefined,
     unselected: new Set(),
+    setDefaultBranch: (repo, branch) => {
+      const commits = commitsOf.get(repo);
+      const head = repositories[repo]?.branches?.[branch];
+      if (!commits || head === undefined) throw new Error(`${repo} has no branch ${branch}`);
+      commits[""] = commits[branch] = commits[head] ?? {};
+      defaultBranches.set(repo, branch);
+    },
   };
   return github;
 }

@@ -76,6 +76,55 @@ describe("resumeInstallation's bounds", () => {
   });
 });
 
+describe("resumeInstallation's open pull requests", () => {
+  it("checks the others, and on a new run the one whose runs cannot be read, without stranding the noted runs", async () => {
+    const { api } = installation(2, 3);
+    const rest = (api as unknown as { rest: Record<string, Record<string, unknown>> }).rest;
+    // repo0 removed between the listing and the look at its runs.
+    rest.checks!.listForRef = async ({ repo }: { repo: string }) => {
+      if (repo === "repo0") throw Object.assign(new Error("Not Found"), { status: 404 });
+      return { data: { check_runs: [] } };
+    };
+    rest.checks!.get = async () => ({ data: { status: "completed" } });
+    const suspended = new InProcessSuspendedRuns();
+    await suspended.note({
+      owner: "acme",
+      repo: "repo1",
+      pullNumber: 9,
+      headSha: "9".repeat(40),
+      baseSha: "b".repeat(40),
+      checkRunId: 7,
+    });
+    const queued: string[] = [];
+    const warned: string[] = [];
+    const logged: object[] = [];
+    await resumeInstallation(api, "acme", {
+      log: {
+        info: (fields) => logged.push(fields),
+        warn: (_, message) => warned.push(message),
+        error() {},
+      },
+      enqueueCheck: async (pull, checkRunId) =>
+        queued.push(`${pull.repo}#${pull.pullNumber} ${checkRunId}`),
+      cancelRun: async () => undefined,
+      suspendedRuns: suspended,
+    });
+    expect(queued.sort()).toEqual([
+      "repo0#1 undefined",
+      "repo0#2 undefined",
+      "repo0#3 undefined",
+      "repo1#1 undefined",
+      "repo1#2 undefined",
+      "repo1#3 undefined",
+    ]);
+    expect(warned).toEqual(
+      Array(3).fill("could not read a pull request's check runs: checked on a new run"),
+    );
+    expect(logged).toEqual([expect.objectContaining({ unchecked: 3, unread: 3, complete: 1 })]);
+    expect(await suspended.runsOf("acme")).toEqual([]);
+  });
+});
+
 describe("resumeInstallation's runs left by the suspension", () => {
   it("settles the others when one cannot be read, and keeps every run when the listing fails", async () => {
     const { api } = installation(1, 0);

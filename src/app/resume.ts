@@ -84,14 +84,32 @@ export async function resumeInstallation(
   try {
     const appId = await ownAppId(api);
     const open = await listOpenPulls(api, owner, undefined, limits, signal);
+    // One pull request whose runs cannot be read or completed (its repository removed meanwhile,
+    // an outage) must not strand the others: a look failing the same way at each retry would.
+    const warn = (pull: CheckTarget, error: unknown, message: string) =>
+      flow.log.warn(
+        { owner, repo: pull.repo, pull: pull.pullNumber, error: String(error) },
+        message,
+      );
     const outcomes = await mapLimited(open.pulls, limits.concurrency, async (pull) => {
       signal?.throwIfAborted();
-      const runs = appId === undefined ? [] : await checkRunsOn(api, pull, pull.headSha, appId);
+      let runs: Awaited<ReturnType<typeof checkRunsOn>>;
+      try {
+        runs = appId === undefined ? [] : await checkRunsOn(api, pull, pull.headSha, appId);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        warn(pull, error, "could not read a pull request's check runs: checked on a new run");
+        await flow.enqueueCheck(pull, undefined);
+        return "unread";
+      }
       const newest = runs[0];
       const resumed = newest?.status === "completed" ? undefined : newest;
       for (const run of runs)
         if (run !== resumed && run.status !== "completed")
-          await flow.cancelRun(pull, run.id, STALE_RUN_REASON);
+          await flow.cancelRun(pull, run.id, STALE_RUN_REASON).catch((error: unknown) => {
+            if (signal?.aborted) throw error;
+            warn(pull, error, "could not complete a stale check run");
+          });
       if (newest && !resumed) return "complete";
       await flow.enqueueCheck(pull, resumed?.id);
       return resumed ? "resumed" : "unchecked";
@@ -127,6 +145,7 @@ export async function resumeInstallation(
         repositories: open.repositories,
         resumed: count("resumed"),
         unchecked: count("unchecked"),
+        unread: count("unread"),
         complete: count("complete"),
         cancelled: count("cancelled"),
         leftOut: open.leftOut,

@@ -182,12 +182,17 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           suspendedRuns,
           ...(signal ? { signal } : {}),
         }),
-      recheck: (api, owner, log, deliveryId, installationId, signal) =>
-        recheckInstallation(api, owner, {
-          log,
-          enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
-          ...(signal ? { signal } : {}),
-        }),
+      recheck: (api, owner, log, deliveryId, installationId, repositories, signal) =>
+        recheckInstallation(
+          api,
+          owner,
+          {
+            log,
+            enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
+            ...(signal ? { signal } : {}),
+          },
+          repositories,
+        ),
     };
     const runtime = checkJobRuntime(app, flow, orgWork);
     await queue.start(runtime);
@@ -375,20 +380,28 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         context.log.debug({ delivery: context.id, reason: request.reason }, "repositories ignored");
         return;
       }
-      const { installationId, owner, change } = request;
+      const { installationId, owner, change, repositories } = request;
       context.log.info(
-        { delivery: context.id, owner, change },
-        "the organization's .github repository changed in the installation: open pull requests to check again",
+        { delivery: context.id, owner, change, repositories: repositories?.length },
+        "the installation's repositories changed: open pull requests to check",
       );
       const payload: OrgTaskPayload = {
         kind: "installation-recheck",
         deliveryId: context.id,
         installationId,
         owner,
+        ...(repositories ? { repositories } : {}),
         acceptedAt: Date.now(),
       };
       return startOrgTask(context, payload, () =>
-        orgWork.recheck(context.octokit, owner, context.log, context.id, installationId),
+        orgWork.recheck(
+          context.octokit,
+          owner,
+          context.log,
+          context.id,
+          installationId,
+          repositories,
+        ),
       );
     });
     const startPush = (context: Context, request: Extract<PushRequest, { kind: "push" }>) => {
@@ -479,13 +492,17 @@ interface OrgWork {
     installationId: number,
     signal?: AbortSignal,
   ): Promise<void>;
-  /** Checks every open pull request again: the installation gained or lost `.github`. */
+  /**
+   * Checks every open pull request again (the installation gained or lost `.github`), or those of
+   * `repositories` (added to it).
+   */
   recheck(
     api: GitHubApi,
     owner: string,
     log: FlowLog,
     deliveryId: string,
     installationId: number,
+    repositories: readonly string[] | undefined,
     signal?: AbortSignal,
   ): Promise<void>;
 }
@@ -666,6 +683,7 @@ function revivedOrgTask(
           log,
           payload.deliveryId,
           payload.installationId,
+          payload.repositories,
           signal,
         );
       else if (payload.kind === "installation-resume")

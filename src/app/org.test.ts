@@ -525,17 +525,12 @@ describe("an installation on selected repositories", () => {
     everyRequest.push(...github.requests);
   });
 
-  it("checks them again once the installation loses it, and leaves other repositories' changes alone", async () => {
+  it("checks them again once the installation loses it", async () => {
     const { github, deliver } = await installed(
       organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
       (github) => (github.repositorySelection = "selected"),
     );
     await deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
-    // GitHub's recorded event adds another repository: nothing to check again.
-    await deliver(
-      "installation_repositories",
-      installationPayload("added", "installation_repositories"),
-    );
     expect(pullChecks(github)).toHaveLength(1);
     github.unselected.add(".github");
     await deliver("installation_repositories", organizationRepositoryChanged("removed"));
@@ -556,6 +551,45 @@ describe("an installation on selected repositories", () => {
       },
       { repo: "web", head: WEB_HEAD, conclusion: "success", unseen: true, organizationRule: false },
     ]);
+    everyRequest.push(...github.requests);
+  });
+});
+
+describe("repositories added to the installation", () => {
+  it("get their open pull requests checked, and no other repository's", async () => {
+    nock.cleanAll();
+    const github = mockOrganization(
+      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+    );
+    github.repositorySelection = "selected";
+    github.unselected.add("web");
+    const app = await orgTestApp(engine, new OrgPolicies());
+    await app.deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    github.unselected.delete("web");
+    // GitHub's recorded event, adding web.
+    const added = installationPayload("added", "installation_repositories");
+    added.repositories_added = (added.repositories_added as object[]).map((repository) => ({
+      ...repository,
+      name: "web",
+      full_name: "acme/web",
+    }));
+    await app.deliver("installation_repositories", added);
+    expect(app.failures).toEqual([]);
+    expect(
+      github
+        .finalCheckRuns()
+        .filter((c) => c.name === "Tollgate")
+        .map((c) => [c.repo, c.head_sha, c.conclusion]),
+    ).toEqual([
+      ["infra", INFRA_HEAD, "failure"],
+      ["web", WEB_HEAD, "success"],
+    ]);
+    // Only web's pull requests were listed.
+    expect(
+      github.requests
+        .filter((r) => r.method === "GET" && /\/pulls\?/.test(r.path))
+        .map((r) => r.path.split("?")[0]),
+    ).toEqual(["/repos/acme/web/pulls"]);
     everyRequest.push(...github.requests);
   });
 });

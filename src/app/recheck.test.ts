@@ -22,12 +22,18 @@ describe("recheckRequest", () => {
     expect(recheckRequest(changed("removed", ".github"))).toMatchObject({ change: "removed" });
   });
 
-  it("ignores other repositories and payloads it cannot read", () => {
+  it("asks for a check of added repositories' pull requests alone, and ignores removals", () => {
     expect(recheckRequest(installationPayload("added", "installation_repositories"))).toEqual({
-      kind: "ignore",
-      reason: ".github was neither added nor removed",
+      kind: "recheck",
+      installationId: 4242,
+      owner: "acme",
+      change: "repositories-added",
+      repositories: ["Space"],
     });
-    expect(recheckRequest(changed("removed", "infra"))).toMatchObject({ kind: "ignore" });
+    expect(recheckRequest(changed("removed", "infra"))).toEqual({
+      kind: "ignore",
+      reason: "no repository was added",
+    });
     expect(recheckRequest({ action: "added" })).toMatchObject({ kind: "ignore" });
   });
 });

@@ -1,11 +1,18 @@
-// The installation gained or lost the organization's `.github` repository (`installation_repositories`,
-// which GitHub sends every App unasked). The settings and custom policies there now apply to every
-// repository, or to none: the checks of open pull requests were made without them (and say
-// `settings-organization-unseen`), or with them, so each is checked again as a policy push does.
+// The installation's repositories changed (`installation_repositories`, which GitHub sends every App
+// unasked). When it gained or lost the organization's `.github` repository, the settings and custom
+// policies there now apply to every repository, or to none: the checks of open pull requests were
+// made without them (and say `settings-organization-unseen`), or with them, so each is checked
+// again as a policy push does. Repositories added otherwise get their open pull requests checked,
+// which no event would check before their next push (a required check would wait on them).
 import { z } from "zod";
 import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
 import type { GitHubApi } from "../github/index.js";
-import { listOpenPulls, type OpenPull, type OpenPullLimits } from "../org/index.js";
+import {
+  listOpenPulls,
+  type InstallationListing,
+  type OpenPull,
+  type OpenPullLimits,
+} from "../org/index.js";
 import type { FlowLog } from "./checkFlow.js";
 
 const listedRepository = z.object({ name: z.string().min(1) });
@@ -24,8 +31,10 @@ export type RecheckRequest =
       kind: "recheck";
       installationId: number;
       owner: string;
-      /** Whether `.github` came into the installation's sight or left it. */
-      change: "added" | "removed";
+      /** Whether `.github` came into the installation's sight or left it, or others were added. */
+      change: "added" | "removed" | "repositories-added";
+      /** With `repositories-added`, the repositories whose open pull requests to check. */
+      repositories?: string[];
     }
   | { kind: "ignore"; reason: string };
 
@@ -40,16 +49,17 @@ export function recheckRequest(payload: unknown): RecheckRequest {
     : removed.some(organization)
       ? "removed"
       : undefined;
-  if (change === undefined)
-    return {
-      kind: "ignore",
-      reason: `${ORGANIZATION_SETTINGS_REPOSITORY} was neither added nor removed`,
-    };
-  return {
-    kind: "recheck",
+  const target = {
+    kind: "recheck" as const,
     installationId: installation.id,
     owner: installation.account.login,
-    change,
+  };
+  if (change !== undefined) return { ...target, change };
+  if (added.length === 0) return { kind: "ignore", reason: "no repository was added" };
+  return {
+    ...target,
+    change: "repositories-added",
+    repositories: added.map((repository) => repository.name),
   };
 }
 
@@ -75,16 +85,29 @@ export interface RecheckFlow {
   signal?: AbortSignal;
 }
 
-/** Queues a check of each open pull request of `owner`'s repositories the installation sees. */
+/**
+ * Queues a check of each open pull request of `owner`'s repositories the installation sees, or of
+ * `repositories` alone.
+ */
 export async function recheckInstallation(
   api: GitHubApi,
   owner: string,
   flow: RecheckFlow,
+  repositories?: readonly string[],
 ): Promise<void> {
+  const listed: InstallationListing | undefined = repositories && {
+    repositories: repositories.map((name) => ({
+      name,
+      pushedAt: "",
+      private: true,
+      archived: false,
+    })),
+    complete: true,
+  };
   const open = await listOpenPulls(
     api,
     owner,
-    undefined,
+    listed,
     { ...RECHECK_LIMITS, ...flow.limits },
     flow.signal,
   );
@@ -100,6 +123,6 @@ export async function recheckInstallation(
       leftOut: open.leftOut,
       truncated: open.truncated,
     },
-    `the installation's sight of ${ORGANIZATION_SETTINGS_REPOSITORY} changed: open pull requests queued for a new check`,
+    "the installation's repositories changed: open pull requests queued for a new check",
   );
 }

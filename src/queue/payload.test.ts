@@ -24,13 +24,14 @@ describe("org task payloads", () => {
   });
 
   it("has a newer re-check of an installation supersede an older one, and no resume of it", () => {
-    const recheck = (deliveryId: string) =>
+    const recheck = (deliveryId: string, repositories?: string[]) =>
       jobPlace(
         orgTaskPayloadSchema.parse({
           kind: "installation-recheck",
           deliveryId,
           installationId: 4242,
           owner: "acme",
+          ...(repositories ? { repositories } : {}),
           acceptedAt: 0,
         }),
       );
@@ -47,5 +48,10 @@ describe("org task payloads", () => {
     expect(recheck("d-1").jobId).not.toBe(recheck("d-2").jobId);
     expect(recheck("d-1").supersededOn).not.toBe(resume.supersededOn);
     expect(recheck("d-1").jobId).not.toBe(resume.jobId);
+    // Added repositories' look covers them alone: it neither supersedes nor is superseded.
+    const added = recheck("d-3", ["web"]).supersededOn;
+    expect([recheck("d-1").supersededOn, recheck("d-4", ["web"]).supersededOn]).not.toContain(
+      added,
+    );
   });
 });

@@ -87,6 +87,8 @@ export const orgTaskPayloadSchema = z.discriminatedUnion("kind", [
     installationId: z.number().int().positive(),
     /** The account whose open pull requests are checked again: its `.github` came into sight or left it. */
     owner: z.string().min(1),
+    /** Only these repositories' (added to the installation); all of them when absent. */
+    repositories: z.array(z.string().min(1)).optional(),
     acceptedAt: z.number().int().nonnegative(),
   }),
 ]);
@@ -145,9 +147,11 @@ export function jobPlace(payload: JobPayload): {
   }
   if (payload.kind === "installation-recheck") {
     const key = `installation ${payload.installationId}`;
+    const jobId = `${key} rechecked by ${payload.deliveryId}`;
+    // Added repositories' look covers them alone: it supersedes no other, nor is superseded.
     return {
-      jobId: `${key} rechecked by ${payload.deliveryId}`,
-      supersededOn: `recheck ${key}`,
+      jobId,
+      supersededOn: payload.repositories ? `recheck ${jobId}` : `recheck ${key}`,
       headSha: payload.deliveryId,
     };
   }

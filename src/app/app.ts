@@ -116,7 +116,13 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       log: app.log,
       // Beside a Redis queue, in Redis too: every replica applies the same last valid settings.
       lastValidSettings: new LastValidSettings(undefined, queue.replicaMemory),
-      installationSight: new InstallationSight(),
+      // Beside a Redis queue, forgotten in Redis too: the checks a change queues run in any replica.
+      installationSight: new InstallationSight(
+        undefined,
+        undefined,
+        undefined,
+        queue.replicaMemory,
+      ),
       customPolicies,
       onSuspended: (target, checkRunId) => suspendedRuns.note({ ...target, checkRunId }),
       limits,
@@ -369,12 +375,16 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         }
       });
     });
-    // Sent to every App unasked, as `installation` is: the repositories it sees may have changed.
-    app.on(["installation", "installation_repositories"], (context) => {
+    /** The repositories the installation sees may have changed: ask again whether `.github` is one. */
+    const forgetSight = async (context: Context) => {
       const owner = installationAccountOf(context.payload);
-      if (owner !== undefined) flow.installationSight?.forget(owner);
-    });
-    app.on("installation_repositories", (context) => {
+      if (owner !== undefined) await flow.installationSight?.forget(owner);
+    };
+    app.on("installation", forgetSight);
+    // Sent to every App unasked, as `installation` is. Forgotten first, in every replica, so the
+    // checks it queues do not take an answer from before.
+    app.on("installation_repositories", async (context) => {
+      await forgetSight(context);
       const request = recheckRequest(context.payload);
       if (request.kind === "ignore") {
         context.log.debug({ delivery: context.id, reason: request.reason }, "repositories ignored");

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
 import { httpStatus, type GitHubApi } from "./client.js";
+import type { SharedValues } from "./settings.js";
 
 /**
  * How long an answer is kept: a change of the installation's repositories is seen within this
@@ -17,7 +18,9 @@ const selectionSchema = z.object({ repository_selection: z.enum(["all", "selecte
 
 /**
  * Per installation (an App has at most one per account, so keyed by the account's login), in this
- * process, bounded to 1,000 accounts, oldest dropped first.
+ * process, bounded to 1,000 accounts, oldest dropped first. With `shared` (several replicas on one
+ * Redis), a `forget` reaches every replica: the checks an `installation_repositories` event queues
+ * run in any of them, and must not take an answer kept from before it.
  */
 export class InstallationSight {
   private readonly answers = new Map<string, { hidden: boolean; at: number }>();
@@ -25,6 +28,7 @@ export class InstallationSight {
     private readonly ttlMs = ANSWER_TTL_MS,
     private readonly now: () => number = Date.now,
     private readonly capacity = 1000,
+    private readonly shared?: SharedValues,
   ) {}
 
   /**
@@ -41,7 +45,8 @@ export class InstallationSight {
   ): Promise<boolean | undefined> {
     const key = owner.toLowerCase();
     const kept = this.answers.get(key);
-    if (kept && this.now() - kept.at < this.ttlMs) return kept.hidden;
+    if (kept && this.now() - kept.at < this.ttlMs && !(await this.forgottenSince(key, kept.at)))
+      return kept.hidden;
     let hidden: boolean;
     try {
       hidden = await askHidden(api, owner, signal);
@@ -56,11 +61,21 @@ export class InstallationSight {
     return hidden;
   }
 
-  /** The installation's repositories changed: ask again at the next 404. */
-  forget(owner: string): void {
-    this.answers.delete(owner.toLowerCase());
+  /** The installation's repositories changed: ask again at the next 404, in every replica. */
+  async forget(owner: string): Promise<void> {
+    const key = owner.toLowerCase();
+    this.answers.delete(key);
+    await this.shared?.remember(forgottenName(key), this.now()).catch(() => undefined);
+  }
+
+  /** Whether a replica forgot the installation's answer at `at` or after; a failing store says no. */
+  private async forgottenSince(key: string, at: number): Promise<boolean> {
+    const forgotten = await this.shared?.recall(forgottenName(key)).catch(() => undefined);
+    return typeof forgotten === "number" && forgotten >= at;
   }
 }
+
+const forgottenName = (key: string) => `installation-sight-forgotten:${key}`;
 
 async function askHidden(api: GitHubApi, owner: string, signal?: AbortSignal): Promise<boolean> {
   const { data } = await api.rest.apps.listReposAccessibleToInstallation({

@@ -433,6 +433,41 @@ describe("readGateSettings with the installation's sight of the .github reposito
     }
   });
 
+  it("asks again when another replica was told to forget, sharing the queue's Redis", async () => {
+    const values = new Map<string, unknown>();
+    const shared = {
+      remember: async (name: string, value: unknown) => void values.set(name, value),
+      recall: async (name: string) => values.get(name),
+    };
+    let now = 1000;
+    const [here, elsewhere] = [0, 1].map(
+      () => new InstallationSight(undefined, () => now, undefined, shared),
+    );
+    const read = () => readGateSettings(api, target, undefined, undefined, here);
+    const asked = (selection: "all" | "selected") =>
+      organizationNotFound()
+        .get(LISTING)
+        .query(onePage)
+        .reply(200, listing(selection))
+        .get(ORG_REPOSITORY)
+        .reply(404, { message: "Not Found" });
+    asked("selected");
+    expect((await read()).notices).toHaveLength(1);
+    now += 1000;
+    await elsewhere!.forget("acme");
+    // Asked again here, within the 5 minutes: now on all repositories.
+    const again = asked("all");
+    expect((await read()).notices).toEqual([]);
+    expect(again.pendingMocks()).toEqual([`GET ${API}:443${ORG_REPOSITORY}`]);
+    nock.cleanAll();
+    // The new answer is kept as before.
+    now += 1000;
+    const kept = organizationNotFound();
+    expect((await read()).notices).toEqual([]);
+    expect(kept.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
   it("keeps an answer 5 minutes per installation, asks again after or once told to forget, and keeps no failure", async () => {
     let now = 0;
     const sight = new InstallationSight(undefined, () => now);
@@ -460,12 +495,12 @@ describe("readGateSettings with the installation's sight of the .github reposito
     expect(again.pendingMocks()).toEqual([`GET ${API}:443${ORG_REPOSITORY}`]);
     nock.cleanAll();
     // Told the installation's repositories changed (its webhook events): asked at once.
-    sight.forget("ACME");
+    await sight.forget("ACME");
     const told = asked("selected");
     expect((await read()).notices).toHaveLength(1);
     expect(told.isDone()).toBe(true);
     // A failed question is no answer: no notice, and asked again at the next 404.
-    sight.forget("acme");
+    await sight.forget("acme");
     organizationNotFound().get(LISTING).query(onePage).reply(502, { message: "Bad Gateway" });
     expect(await read()).toMatchObject({ errors: [], notices: [] });
     const retried = asked("selected");

@@ -17,7 +17,6 @@ import type { FlowLog } from "./checkFlow.js";
 
 const listedRepository = z.object({ name: z.string().min(1) });
 const installationRepositoriesEvent = z.object({
-  action: z.string(),
   installation: z.object({
     id: z.number().int().positive(),
     account: z.object({ login: z.string().min(1) }),

@@ -238,14 +238,19 @@ describe("sprintf: floats in hex and binary, string padding, %v and %q flags (Go
     ["%#q|%#q|%#q", ["abc", "a`b", "tab\there"], '`abc`|"a`b"|`tab\there`'],
     ["%+q|%+q|%+q", ["日本語", 0x263a, "\u00ff"], '"\\u65e5\\u672c\\u8a9e"|\'\\u263a\'|"\\u00ff"'],
     // Runes Go's unicode.IsPrint calls not printable: controls, spaces but ' ', format
-    // characters, unassigned code points (Unicode 15.0, as Go 1.21 to 1.26 have it).
+    // characters, unassigned code points (Unicode 17.0, as Go 1.27 has it).
     ["%q", ["\u0007\b\f\n\r\t\u000b\u0000\u001b\u007f"], '"\\a\\b\\f\\n\\r\\t\\v\\x00\\x1b\\x7f"'],
     ["%q", ["\u0080\u00a0\u00ad\u00a1\u00ff"], '"\\u0080\\u00a0\\u00ad¡ÿ"'],
     ["%q", ["\u200b\u2028\u3000\ufeff\u0e00"], '"\\u200b\\u2028\\u3000\\ufeff\\u0e00"'],
     ["%q", ["\u{10ffff}\u{c2345}\u{e0001}😀"], '"\\U0010ffff\\U000c2345\\U000e0001😀"'],
     ["%q|%q|%q", [0x0e00, 0x10ffff, 0x7f], "'\\u0e00'|'\\U0010ffff'|'\\x7f'"],
-    // Unicode 16.0 and 17.0 letters are unassigned in Go 1.26's tables.
-    ["%q", ["\u1c89\u{16100}\u{2ebf0}"], '"\\u1c89\\U00016100\\U0002ebf0"'],
+    // Unicode 16.0 and 17.0 letters are printable in Go 1.27's tables (Go 1.26's, 15.0, escaped
+    // them); U+1C8B and U+16D7A are still unassigned.
+    [
+      "%q",
+      ["\u1c89\u{16100}\u{2ebf0}\u1c8b\u{16d7a}"],
+      '"\u1c89\u{16100}\u{2ebf0}\\u1c8b\\U00016d7a"',
+    ],
     // Strings inside Rego text are quoted the same way.
     ["%v", [["\u00a0", "é"]], '["\\u00a0", "é"]'],
   ])("sprintf(%j, %j) = %j", async (format, args, expected) => {

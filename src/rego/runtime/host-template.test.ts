@@ -101,12 +101,12 @@ describe("strings.render_template", () => {
     expect(render(template, variables)).toBe(expected);
   });
 
-  // Go's strconv quoting by unicode.IsPrint (Go's Unicode 15.0), as sprintf's %q in the runtime.
+  // Go's strconv quoting by unicode.IsPrint (Go 1.27's Unicode 17.0), as sprintf's %q in the runtime.
   it.each<[string, HostValue, string]>([
     [
       '{{printf "%q" .s}}',
-      { s: 'a\u00a0b\u200b\u2028é\u0085\u00ad🚀\u{e0001}\u{1fbcb}\x7f\x01\t"\\' },
-      '"a\\u00a0b\\u200b\\u2028é\\u0085\\u00ad🚀\\U000e0001\\U0001fbcb\\x7f\\x01\\t\\"\\\\"',
+      { s: 'a\u00a0b\u200b\u2028é\u0085\u00ad🚀\u{e0001}\u{1fbcb}\u{1fbfb}\x7f\x01\t"\\' },
+      '"a\\u00a0b\\u200b\\u2028é\\u0085\\u00ad🚀\\U000e0001\u{1fbcb}\\U0001fbfb\\x7f\\x01\\t\\"\\\\"',
     ],
     [
       '{{printf "%+q|%.2q|%5q|%-4q|" .s .s .r .r}}',

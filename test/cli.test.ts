@@ -3683,9 +3683,9 @@ describe("tollgate scan, inspect and build", () => {
       const lines = scan.stdout.split("\n").filter((line) => line.includes("(policy-result)"));
       expect(lines).toHaveLength(2);
       expect(lines[1]).toBe(
-        `network/any_sg/policy.rego:18:1: rule T-1 returned a malformed finding (resource is missing): ${contract}; it returned {"evidence":"e","message":"no resource"} (policy-result) [error]`,
+        `rules/network/any_sg/policy.rego:18:1: rule T-1 returned a malformed finding (resource is missing): ${contract}; it returned {"evidence":"e","message":"no resource"} (policy-result) [error]`,
       );
-      const start = `network/any_sg/policy.rego:14:1: rule T-1 returned a malformed finding (a string, not an object): ${contract}; it returned "`;
+      const start = `rules/network/any_sg/policy.rego:14:1: rule T-1 returned a malformed finding (a string, not an object): ${contract}; it returned "`;
       expect(lines[0]?.startsWith(start)).toBe(true);
       const shown = lines[0]?.slice(start.length - 1, -" (policy-result) [error]".length) ?? "";
       // Cut at a whole escape: closed with a quote, it reads back as the start of the text.
@@ -3694,6 +3694,46 @@ describe("tollgate scan, inspect and build", () => {
         /^\{"message": "\\"open\\" to \\\\ all, /,
       );
       expect(scan.code).toBe(1);
+    });
+  }, 120_000);
+
+  it("names a policy folder's files from where scan names the IaC files, and diff from the head", async () => {
+    await withTempDir("policy-paths", async (dir) => {
+      const malformed = namedGroupPolicy({}, [
+        'deny contains {"message": "no resource", "evidence": "e"} if {',
+        "\tsome r in input.resources",
+        "}",
+        "",
+      ]);
+      await writeFiles(dir, {
+        "org/rules/network/any_sg/policy.rego": malformed,
+        "org/broken/network/any_sg/policy.rego": namedGroupPolicy({}, ["broken := ", ""]),
+        "work/base/main.tf": 'resource "aws_security_group" "open" {\n  name = "closed"\n}\n',
+        "work/head/main.tf": 'resource "aws_security_group" "open" {\n  name = "open"\n}\n',
+      });
+      const work = path.join(dir, "work");
+      const errorLines = (output: string) =>
+        output.split("\n").filter((line) => line.includes("(policy-result)"));
+      // From a folder beside the policies: each path opens from where the command ran.
+      for (const flag of ["--custom-policies", "--policies"]) {
+        const scan = await run(["scan", "head", flag, "../org/rules"], work);
+        expect(errorLines(scan.stdout), flag).toEqual([
+          expect.stringMatching(/^\.\.\/org\/rules\/network\/any_sg\/policy\.rego:14:1: rule T-1 /),
+        ]);
+        expect(scan.stdout, flag).toContain("head/main.tf:2");
+      }
+      const broken = await run(["scan", "work/head", "--custom-policies", "org/broken"], dir);
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toMatch(/^org\/broken\/network\/any_sg\/policy\.rego:15:1: /m);
+      // diff names files from the head folder: the policies too.
+      const diff = await run(
+        ["diff", "--base-dir", "base", "--head-dir", "head", "--custom-policies", "../org/rules"],
+        work,
+      );
+      expect(errorLines(diff.stdout)).toEqual([
+        expect.stringMatching(/^\.\.\/\.\.\/org\/rules\/network\/any_sg\/policy\.rego:14:1: /),
+      ]);
+      expect(diff.stdout).toContain("main.tf:2");
     });
   }, 120_000);
 
@@ -3930,7 +3970,7 @@ describe("tollgate scan, inspect and build", () => {
       const scanned = await run(["scan", ".", "--policies", "taken"], dir);
       expect(scanned.code).toBe(2);
       expect(scanned.stderr).toContain(
-        "mine/policy.rego:1:1: rule id TG-IAM-001 is also used by the built-in library",
+        "\ntaken/mine/policy.rego:1:1: rule id TG-IAM-001 is also used by the built-in library",
       );
     });
   }, 120_000);

@@ -326,11 +326,13 @@ async function readSettingsFlag(
 /**
  * The engine for `--bundle` or `--policies` (the built-in library without either). A path that
  * cannot be read, or policies holding no rule at all, are usage errors: a scan with nothing to
- * check would pass every file.
+ * check would pass every file. Errors name the `--policies` folder's files from `namesFrom`, the
+ * folder the run names IaC files from (the working folder for `scan`).
  */
 export async function engineFor(
   flags: { bundle?: string | undefined; policies?: string | undefined },
   cwd: string,
+  namesFrom = cwd,
 ): Promise<ScanEngine> {
   if (flags.bundle && flags.policies) throw new UsageError("give --bundle or --policies, not both");
   const given = flags.bundle
@@ -344,7 +346,9 @@ export async function engineFor(
   if (!info || info.isDirectory() !== (given.wanted === "folder"))
     throw new UsageError(`${given.flag}: ${given.value} is not a ${given.wanted} that can be read`);
   const engine = await createEngine(
-    flags.bundle ? { bundlePath: absolute } : { policyDir: absolute },
+    flags.bundle
+      ? { bundlePath: absolute }
+      : { policyDir: absolute, policyDirShownAs: path.relative(namesFrom, absolute) },
   );
   if ((engine.builtinRules ?? []).length === 0) {
     throw new UsageError(
@@ -358,11 +362,13 @@ export async function engineFor(
  * The `--custom-policies` folders, each compiled as the app compiles a custom folder and evaluated
  * beside `engine`'s rules. A folder that cannot be read, holds no rule, or repeats a rule id of
  * the engine or of another folder is a usage error: its findings would be missing or counted twice.
+ * Errors name a folder's files from `namesFrom`, as `engineFor` does.
  */
 export async function customRulesFor(
   flags: { "custom-policies"?: string[] | undefined },
   cwd: string,
   engine: ScanEngine,
+  namesFrom = cwd,
 ): Promise<CustomRuleSet[]> {
   const sets: CustomRuleSet[] = [];
   const owners = new Map(
@@ -373,7 +379,7 @@ export async function customRulesFor(
     const info = await stat(absolute).catch(() => undefined);
     if (!info?.isDirectory())
       throw new UsageError(`--custom-policies: ${given} is not a folder that can be read`);
-    const set = await customRuleSet(absolute);
+    const set = await customRuleSet(absolute, path.relative(namesFrom, absolute));
     if (set.rules.length === 0)
       throw new UsageError(
         `--custom-policies: ${given} holds no rule (a tollgate.rules.* package with deny rules), so nothing would be checked`,

@@ -1,9 +1,10 @@
 // The engine: a repository snapshot in, located findings out. Loads the IaC model, evaluates every
 // rule of the policy bundle, and returns loader and policy errors alongside the findings.
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "../iac/index.js";
-import { qualifiedAddress } from "../model/types.js";
+import { qualifiedAddress, type LoadError } from "../model/types.js";
 import { readBundle, type PolicyBundle } from "../policy/bundle.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 import {
@@ -39,9 +40,40 @@ export interface EngineOptions {
   bundlePath?: string;
   /** A folder of Rego policies to compile instead of the built-in library. */
   policyDir?: string;
+  /**
+   * How errors name `policyDir`'s files: their path below it, after this folder (the CLI gives the
+   * folder from where it names IaC files, so both open from the same place). Absent, their path
+   * below the folder.
+   */
+  policyDirShownAs?: string;
 }
 
 export class EngineError extends Error {}
+
+/** A policy folder whose sources do not compile, with the located errors. */
+export class PolicyCompileError extends EngineError {
+  constructor(readonly errors: readonly LoadError[]) {
+    const lines = errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
+    super(`the policies do not compile:\n${lines.join("\n")}`);
+  }
+}
+
+/**
+ * Errors with the files of a policy folder (`sources`) named from `shownAs`; other files (the
+ * helpers, a rule's entrypoint) are left as they are.
+ */
+function namedFrom(
+  shownAs: string | undefined,
+  sources: readonly PolicySource[],
+): (errors: readonly LoadError[]) => LoadError[] {
+  if (shownAs === undefined || shownAs === "") return (errors) => [...errors];
+  const own = new Set(sources.map((source) => source.path));
+  const prefix = shownAs.split(path.sep).join("/").replace(/\/+$/, "");
+  return (errors) =>
+    errors.map((error) =>
+      own.has(error.file) ? { ...error, file: `${prefix}/${error.file}` } : error,
+    );
+}
 
 /** Compiled policy folders by the hash of their sources: a process compiles each version once. */
 const compiled = new Map<string, Promise<PolicyBundle>>();
@@ -68,7 +100,10 @@ export async function loadPolicyBundle(options: EngineOptions = {}): Promise<Pol
     compiled.set(key, bundle);
     bundle.catch(() => compiled.delete(key));
   }
-  return bundle;
+  const named = namedFrom(options.policyDirShownAs, sources);
+  return bundle.catch((error: unknown) => {
+    throw error instanceof PolicyCompileError ? new PolicyCompileError(named(error.errors)) : error;
+  });
 }
 
 /** Whether a prebuilt bundle is what compiling `sourcesKey` here would give. */
@@ -81,10 +116,7 @@ async function compileSources(sources: PolicySource[], builtin: boolean): Promis
   const built = builtin
     ? await buildPolicies(sources)
     : await buildCustomPolicies(sources, await builtinRuleIds());
-  if (!built.ok) {
-    const lines = built.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`);
-    throw new EngineError(`the policies do not compile:\n${lines.join("\n")}`);
-  }
+  if (!built.ok) throw new PolicyCompileError(built.errors);
   return readBundle(await bundleOf(built.built));
 }
 
@@ -115,14 +147,25 @@ export function evaluatedRules(
  * organization's or a repository's custom policies (there in a bounded worker): the CLI's
  * `--custom-policies`. Compiled as the app compiles such a folder, with the helpers.
  */
-export async function customRuleSet(policyDir: string): Promise<CustomRuleSet> {
-  const ruleSet = await loadRuleSet(await loadPolicyBundle({ policyDir }), policyDir);
+export async function customRuleSet(
+  policyDir: string,
+  policyDirShownAs?: string,
+): Promise<CustomRuleSet> {
+  const bundle = await loadPolicyBundle({
+    policyDir,
+    ...(policyDirShownAs !== undefined ? { policyDirShownAs } : {}),
+  });
+  const ruleSet = await loadRuleSet(bundle, policyDir);
+  const named = namedFrom(policyDirShownAs, await readPolicySources(policyDir));
   return {
     origin: policyDir,
     rules: ruleSet.rules,
     evaluate: (resources, ruleSettings) => {
       const evaluated = ruleSet.evaluate([...resources], ruleSettings);
-      return Promise.resolve({ ...evaluated, errors: [...ruleSet.errors, ...evaluated.errors] });
+      return Promise.resolve({
+        ...evaluated,
+        errors: named([...ruleSet.errors, ...evaluated.errors]),
+      });
     },
   };
 }
@@ -130,6 +173,11 @@ export async function customRuleSet(policyDir: string): Promise<CustomRuleSet> {
 export async function createEngine(options: EngineOptions = {}): Promise<ScanEngine> {
   const bundle = await loadPolicyBundle(options);
   const ruleSet = await loadRuleSet(bundle, options.bundlePath ?? "policies");
+  const folder = options.bundlePath === undefined ? options.policyDir : undefined;
+  const named = namedFrom(
+    options.policyDirShownAs,
+    folder && options.policyDirShownAs ? await readPolicySources(folder) : [],
+  );
   return {
     builtinRules: ruleSet.rules,
     async scan(files, scanOptions = {}) {
@@ -150,7 +198,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         unknown_values: "advisory",
       });
       const findings = [...evaluated.findings];
-      const errors = [...ruleSet.errors, ...model.errors, ...evaluated.errors];
+      const errors = [...named(ruleSet.errors), ...model.errors, ...named(evaluated.errors)];
       const printed = [...evaluated.printed];
       for (const custom of scanOptions.customRules ?? []) {
         const result = await custom.evaluate(model.resources, ruleSettings);

@@ -141,8 +141,9 @@ export const diffCommand = defineCommand({
     const changes = gitChanges ?? folderChanges(base.files, head.files, renames);
     const repository = { name: values.repository, topics: values.topic ?? [] };
     const { settings, notices: settingsNotices } = await loadSettings(values, io.cwd, repository);
-    const engine = await engineFor(values, io.cwd);
-    const customRules = await customRulesFor(values, io.cwd, engine);
+    // A policy folder's files are named from where the IaC files are, as paths the run can open.
+    const engine = await engineFor(values, io.cwd, root);
+    const customRules = await customRulesFor(values, io.cwd, engine, root);
     // The same variable files at base and head: a change to one is a change of the root's values.
     const scanOptions = {
       ruleSettings: settings.ruleSettings,

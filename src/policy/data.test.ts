@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { withTempDir } from "../../test/support/tempDir.js";
 import { readPolicySources } from "./build.js";
+import { NumberText } from "../rego/runtime/index.js";
 import { isDataFile, mergeDataFiles } from "./data.js";
 
 describe("a policy folder's data files", () => {
@@ -137,6 +138,42 @@ describe("a policy folder's data files", () => {
         },
       },
     });
+  });
+
+  it("keep a decimal a double does not hold as written, as OPA keeps data's numbers (json.Number)", () => {
+    const merged = mergeDataFiles([
+      {
+        path: "acme/data.json",
+        text: '{"tiny": 0.1000000000000000055511151231257827, "big": 1e400, "plain": 1.50, "e": 2.5e-3}',
+      },
+      { path: "acme/more/data.yaml", text: "rate: 0.3000000000000000444\nhalf: 0.5\nfar: 1e400\n" },
+    ]);
+    expect(merged.errors).toEqual([]);
+    expect(merged.data).toEqual({
+      acme: {
+        tiny: new NumberText("0.1000000000000000055511151231257827"),
+        big: new NumberText("1e400"),
+        // What a double holds exactly stays a number (trailing zeros are not kept).
+        plain: 1.5,
+        e: 0.0025,
+        more: {
+          rate: new NumberText("0.3000000000000000444"),
+          half: 0.5,
+          far: new NumberText("1e400"),
+        },
+      },
+    });
+    // Such a value is a value, not an object other files could add keys to.
+    const twice = mergeDataFiles([
+      { path: "acme/data.json", text: '{"tiny": 0.1000000000000000055511151231257827}' },
+      { path: "acme/tiny/data.json", text: '{"text": "x"}' },
+    ]);
+    expect(twice.errors.map((e) => [e.file, e.message])).toEqual([
+      [
+        "acme/tiny/data.json",
+        expect.stringMatching(/^data\.acme\.tiny is also set by acme\/data\.json/),
+      ],
+    ]);
   });
 
   it("are read with the folder's Rego, and under fixtures/ stay fixtures", async () => {

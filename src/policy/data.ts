@@ -13,7 +13,7 @@ import {
 } from "../iac/cloudformation/parse.js";
 import { readJson, type JsonNode } from "../iac/json/index.js";
 import type { LoadError } from "../model/types.js";
-import { exactInteger } from "../rego/runtime/index.js";
+import { exactNumber, NumberText } from "../rego/runtime/index.js";
 import type { Module } from "../rego/syntax/index.js";
 
 const DATA_FILE_NAMES = new Set(["data.json", "data.yaml", "data.yml"]);
@@ -175,21 +175,26 @@ function firstTag(node: TemplateNode, text: string): TemplateEntry | undefined {
 function plainNode(node: TemplateNode, text: string): unknown {
   if (node.kind === "scalar") {
     const written = text.slice(node.span.start, node.span.end);
-    if (typeof node.value === "number") return exactInteger(written, node.value);
-    // The reader keeps a number past a double's range as its text: an integer is still exact.
-    if (typeof node.value === "string" && written === node.value && /^[-+]?\d+$/.test(written))
-      return BigInt(written);
+    if (typeof node.value === "number") return exactNumber(written, node.value);
+    // The reader keeps a number past a double's range as its text: it is still exact.
+    if (typeof node.value === "string" && written === node.value) {
+      const exact = exactNumber(written, Number(written));
+      if (typeof exact !== "number") return exact;
+    }
     return node.value;
   }
   if (node.kind === "sequence") return node.items.map((item) => plainNode(item, text));
   return Object.fromEntries(node.entries.map((entry) => [entry.key, plainNode(entry.value, text)]));
 }
 
-/** A JSON value as JSON.parse reads it, but an integer a double cannot hold is a bigint. */
+/**
+ * A JSON value as JSON.parse reads it, but an integer a double cannot hold is a bigint, and
+ * another number it does not hold as written is its text (`exactNumber`).
+ */
 function exactValue(node: JsonNode, text: string): unknown {
   if (node.kind === "scalar")
     return typeof node.value === "number"
-      ? exactInteger(text.slice(node.start, node.end), node.value)
+      ? exactNumber(text.slice(node.start, node.end), node.value)
       : node.value;
   if (node.kind === "array") return node.elements.map((element) => exactValue(element, text));
   return Object.fromEntries(
@@ -276,5 +281,10 @@ function isPrefix(prefix: readonly string[], of: readonly string[]): boolean {
 }
 
 function isObject(value: unknown): value is Document {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof NumberText)
+  );
 }

@@ -353,6 +353,30 @@ deny contains {"resource": "aws_s3_bucket.gone", "message": "m", "evidence": "e"
     expect(ruleSet.evaluate(resources, { x: 1 }).findings.map((f) => f.rule)).toEqual(["T-EXACT"]);
   });
 
+  it("evaluates over a data file's decimals a double cannot hold as written, as OPA compares them", async () => {
+    const exact = rule(
+      "decimals",
+      "T-DECIMAL",
+      `deny contains {"resource": "aws_security_group.web", "message": json.marshal(data.acme), "evidence": "e"} if {
+\tdata.acme.rate == 0.1000000000000000055511151231257827
+\tdata.acme.rate != 0.1
+\tdata.acme.far > 1e300
+}`,
+    );
+    const built = await buildPolicies([
+      exact,
+      { path: "acme/data.json", text: '{"rate": 0.1000000000000000055511151231257827}' },
+      { path: "acme/data.yaml", text: "far: 1e400\n" },
+    ]);
+    if (!built.ok) throw new Error(JSON.stringify(built.errors));
+    const bundle = await readBundle(await bundleOf(built.built));
+    const ruleSet = await loadRuleSet(bundle);
+    // json.marshal writes them as written, as OPA's json.Number.
+    expect(ruleSet.evaluate(resources).findings.map((f) => f.message)).toEqual([
+      '{"far":1e400,"rate":0.1000000000000000055511151231257827}',
+    ]);
+  });
+
   it("gives rule settings as data.tollgate.settings for one call, over the bundle's own data", async () => {
     const bundle = await build([
       rule(

@@ -11,6 +11,7 @@ import { boundedRuleSet } from "../bounded.js";
 import { compilePolicies, type CompiledPolicies } from "../compile.js";
 import { OrgPolicies } from "../store.js";
 import { decodeCompiled, encodeCompiled } from "./codec.js";
+import { NumberText } from "../../rego/runtime/index.js";
 import { DiskCompiledStore } from "./disk.js";
 import { cacheKeyOf, cacheKeyOfApp } from "./trust.js";
 import { compiledSlot, lastGoodSlot, slotName } from "./types.js";
@@ -122,10 +123,13 @@ describe("the compiled policy codec", () => {
     });
   });
 
-  it("keeps a data file's integer past 2^53 (a bigint) exact through an entry", () => {
+  it("keeps a data file's integer past 2^53 (a bigint) and decimal past a double exact through an entry", () => {
+    const data = {
+      acme: { id: 9007199254740993n, rate: new NumberText("0.30000000000000004440") },
+    };
     const exact: CompiledPolicies = {
       ...compiled,
-      modules: compiled.modules.map((m) => ({ ...m, data: { acme: { id: 9007199254740993n } } })),
+      modules: compiled.modules.map((m) => ({ ...m, data })),
     };
     const slot = compiledSlot(exact.key);
     expect(decodeCompiled(encodeCompiled(exact, slot, macKey), slot, macKey)).toEqual({

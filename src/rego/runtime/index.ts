@@ -67,4 +67,4 @@ export function runtimeStaticEnd(): number {
   cachedStaticEnd = Number(end.value);
   return cachedStaticEnd;
 }
-export { exactInteger, exactJsonBytes, exactJsonText } from "./exact-json.js";
+export { exactJsonBytes, exactJsonText, exactNumber, NumberText } from "./exact-json.js";

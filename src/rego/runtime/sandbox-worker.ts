@@ -2,14 +2,14 @@
 // limit and evaluates inputs sent to it. Errors go back as text for parseEvalError.
 import { parentPort, workerData } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
-import { exactJsonBytes } from "./exact-json.js";
 import { hostBuiltins } from "./host.js";
 import { sdkText } from "./sdk-text.js";
 import { activeDataEnd } from "../wasm/binary.js";
 
 interface Setup {
   wasm: Uint8Array;
-  data: unknown;
+  /** The base document as exact JSON (exact-json.ts). */
+  dataText?: string;
   maxMemoryPages: number;
 }
 
@@ -46,8 +46,9 @@ const policyReady = (
       )
     : loadPolicy(setup.wasm, { initial, maximum: setup.maxMemoryPages }, hostBuiltins)
 ).then((policy) => {
-  // As bytes, so integers past 2^53 (bigints) reach the module as written.
-  if (setup.data !== undefined) policy.setData(exactJsonBytes(setup.data));
+  // As bytes, so the numbers a double cannot hold reach the module as written.
+  if (setup.dataText !== undefined)
+    policy.setData(new TextEncoder().encode(setup.dataText).buffer as ArrayBuffer);
   return policy;
 });
 

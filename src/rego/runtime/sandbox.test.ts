@@ -5,6 +5,7 @@ import { emitWasm } from "../wasm/index.js";
 import { PolicyBuilder, addResult, at, block, local, opaBuildLayout } from "../wasm/testing.js";
 import { compileRego } from "../compiler.js";
 import { BoundedPolicy, evaluateBounded, parseEvalError } from "./sandbox.js";
+import { NumberText } from "./exact-json.js";
 import { sdkText } from "./sdk-text.js";
 import * as rego from "../index.js";
 
@@ -58,6 +59,20 @@ describe("bounded evaluation", () => {
     ).toEqual({
       ok: true,
       resultSet: [{ result: { a: 1 } }],
+    });
+  });
+
+  it("gives the worker data's numbers as written: a bigint and a decimal past a double", async () => {
+    const compiled = await compileRego(
+      { "p.rego": "package p\n\nexact := json.marshal(data.acme)\n" },
+      { entrypoints: ["p/exact"] },
+    );
+    const data = {
+      acme: { id: 123456789012345678901n, rate: new NumberText("0.30000000000000004440") },
+    };
+    expect(await evaluateBounded(compiled.wasm, data, {}, "p/exact")).toEqual({
+      ok: true,
+      resultSet: [{ result: '{"id":123456789012345678901,"rate":0.30000000000000004440}' }],
     });
   });
 

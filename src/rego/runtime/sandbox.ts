@@ -2,6 +2,7 @@
 // memory is capped (maximum pages) and which is terminated past a deadline, so a runaway or
 // memory-hungry policy yields an error value instead of a hung or crashed process.
 import { Worker } from "node:worker_threads";
+import { exactJsonText } from "./exact-json.js";
 
 export interface EvalLocation {
   file: string;
@@ -102,7 +103,8 @@ export class BoundedPolicy {
       eval: true,
       workerData: {
         wasm: this.wasm,
-        data: this.data,
+        // As exact JSON text: a bigint would cross, a NumberText would arrive as a plain object.
+        ...(this.data !== undefined ? { dataText: exactJsonText(this.data) } : {}),
         maxMemoryPages: this.bounds.maxMemoryPages,
         typescript,
         entry: workerEntry,

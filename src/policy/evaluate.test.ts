@@ -377,6 +377,38 @@ deny contains {"resource": "aws_s3_bucket.gone", "message": "m", "evidence": "e"
     ]);
   });
 
+  it("shows a malformed finding's numbers as the rule wrote them, past a double too", async () => {
+    const bundle = await build([
+      rule(
+        "numbers",
+        "T-NUMBERS",
+        `deny contains {"resource": "aws_security_group.web", "message": "m", "evidence": 123456789012345678901} if {
+\tinput.resources[_].name == "web"
+}
+
+deny contains {"resource": "aws_security_group.ssh", "message": "m", "evidence": 0.1000000000000000055511151231257827} if {
+\tinput.resources[_].name == "web"
+}`,
+      ),
+    ]);
+    const ruleSet = await loadRuleSet(bundle);
+    expect(
+      ruleSet
+        .evaluate(resources)
+        .errors.map((e) => [e.line, e.message.replace(/^.*\((evidence[^)]*)\).*returned /, "$1: ")])
+        .sort(),
+    ).toEqual([
+      [
+        11,
+        'evidence is a number, not a string: {"evidence":123456789012345678901,"message":"m","resource":"aws_security_group.web"}',
+      ],
+      [
+        15,
+        'evidence is a number, not a string: {"evidence":0.1000000000000000055511151231257827,"message":"m","resource":"aws_security_group.ssh"}',
+      ],
+    ]);
+  });
+
   it("gives rule settings as data.tollgate.settings for one call, over the bundle's own data", async () => {
     const bundle = await build([
       rule(

@@ -5,7 +5,13 @@ import * as opaWasm from "@open-policy-agent/opa-wasm";
 import { policyInput } from "../model/input.js";
 import { deploymentsOf } from "../model/scopes.js";
 import type { Finding, LoadError, Resource } from "../model/types.js";
-import { exactJsonBytes, hostBuiltins, sdkText } from "../rego/runtime/index.js";
+import {
+  evaluateExact,
+  exactJsonBytes,
+  exactJsonText,
+  hostBuiltins,
+  sdkText,
+} from "../rego/runtime/index.js";
 import { parseModule } from "../rego/syntax/index.js";
 import { ALL_RULES_ENTRYPOINT, type PolicyBundle } from "./bundle.js";
 import { clausesEntrypoint } from "../rego/plan/index.js";
@@ -193,7 +199,7 @@ export async function loadRuleSet(
       for (const { input, shared, resources, when } of evaluated) {
         let resultSet = shared.get(slot)?.get(meta.entrypoint);
         try {
-          resultSet ??= slot.instance.evaluate(input, meta.entrypoint);
+          resultSet ??= evaluateExact(slot.instance, input, meta.entrypoint);
         } catch (error) {
           evalErrors.push({
             file: meta.entrypoint,
@@ -239,7 +245,7 @@ function clauseLocations(
   if (rejected.length === 0 || !Object.hasOwn(entrypoints, clauses)) return located;
   const resultSets = inputs.map((input) => {
     try {
-      return instance.evaluate(input, clauses) as unknown;
+      return evaluateExact(instance, input, clauses);
     } catch {
       return undefined;
     }
@@ -296,7 +302,7 @@ function evaluateCombined(
 ): Map<string, unknown> | undefined {
   let resultSet: unknown;
   try {
-    resultSet = instance.evaluate(input, ALL_RULES_ENTRYPOINT);
+    resultSet = evaluateExact(instance, input, ALL_RULES_ENTRYPOINT);
   } catch {
     return undefined;
   }
@@ -360,7 +366,7 @@ export function collectWorldFindings(
           line: 1,
           column: 1,
           code: "policy-result",
-          message: `rule ${meta.id}: deny must be a set of findings, got ${JSON.stringify(result)?.slice(0, 100)}`,
+          message: `rule ${meta.id}: deny must be a set of findings, got ${exactJsonText(result).slice(0, 100)}`,
         });
         continue;
       }

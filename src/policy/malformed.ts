@@ -3,6 +3,7 @@
 // as JSON cut at a whole character or escape. zod's own words ("Invalid input: expected object,
 // received string") name its types, not the contract, and a plain slice cut escapes in half.
 import type { z } from "zod";
+import { exactJsonText, NumberText } from "../rego/runtime/index.js";
 
 type Issue = z.core.$ZodIssue;
 
@@ -65,6 +66,8 @@ function wrongIn(value: unknown, issue: Issue, prefix: readonly PropertyKey[]): 
 /** `a string`, `an array`, `null`: what a value of JSON is. */
 function kindOf(value: unknown): string {
   if (value === null) return "null";
+  // A number a double does not hold is read exact (rego/runtime/exact-json.ts).
+  if (typeof value === "bigint" || value instanceof NumberText) return "a number";
   return article(Array.isArray(value) ? "array" : typeof value);
 }
 
@@ -83,7 +86,8 @@ function alternatives(options: readonly string[]): string {
  * `\u00e9`, a surrogate pair), and marked with "…" where cut.
  */
 function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  // As OPA prints it: a number a double does not hold, as the rule wrote it.
+  const text = value === undefined ? "undefined" : exactJsonText(value);
   if (text.length <= MAX_SHOWN) return text;
   let end = 0;
   for (const [piece] of text.matchAll(/\\u[0-9a-fA-F]{4}|\\.|[^]/gu)) {

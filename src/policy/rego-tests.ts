@@ -5,7 +5,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { LoadError } from "../model/types.js";
-import { BoundedPolicy, formatEvalError } from "../rego/runtime/index.js";
+import { BoundedPolicy, exactJsonText, formatEvalError } from "../rego/runtime/index.js";
 import { parseModule } from "../rego/syntax/index.js";
 import { regoSources, warningAsLoadError, type PolicySource } from "./build.js";
 
@@ -136,7 +136,7 @@ export async function runRegoTests(
         outcomes.push({
           ...at,
           status: "failed",
-          detail: value === undefined ? "undefined" : `value ${JSON.stringify(value)}, not true`,
+          detail: value === undefined ? "undefined" : `value ${exactJsonText(value)}, not true`,
         });
     }
   } finally {

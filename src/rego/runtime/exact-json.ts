@@ -47,6 +47,34 @@ function decimalKey(text: string): string {
   return `${sign === "-" ? "-" : ""}${significant}e${power}`;
 }
 
+/**
+ * The key parseExactJson marks a number it keeps with; an object a rule returns with this key alone
+ * (a NUL, then `exact number`) would be read as that number.
+ */
+const EXACT_KEY = "\u0000exact number";
+
+/**
+ * JSON text read as JSON.parse reads it, but a number a double does not hold as written is
+ * `exactNumber`'s (a bigint or a NumberText). Text with no 16 digits in a row (a point between them
+ * or not) and no 3-digit exponent holds no such number, and JSON.parse alone reads it.
+ */
+export function parseExactJson(text: string): unknown {
+  if (!/(?:\d\.?){16}|[eE][-+]?\d{3}/.test(text)) return JSON.parse(text);
+  // Each such number becomes an object of one key, which the reviver turns back into it; strings
+  // are matched whole so that digits inside them are left alone.
+  const marked = text.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/g, (token) =>
+    token.startsWith('"') || typeof exactNumber(token, Number(token)) === "number"
+      ? token
+      : `{${JSON.stringify(EXACT_KEY)}:"${token}"}`,
+  );
+  return JSON.parse(marked, (_key, value: unknown) => {
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, EXACT_KEY))
+      return value;
+    const token = (value as Record<string, string>)[EXACT_KEY] ?? "";
+    return exactNumber(token, Number(token));
+  });
+}
+
 /** JSON text of `value`, a bigint as its digits; otherwise as JSON.stringify writes it. */
 export function exactJsonText(value: unknown): string {
   const parts: string[] = [];

@@ -67,4 +67,11 @@ export function runtimeStaticEnd(): number {
   cachedStaticEnd = Number(end.value);
   return cachedStaticEnd;
 }
-export { exactJsonBytes, exactJsonText, exactNumber, NumberText } from "./exact-json.js";
+export {
+  exactJsonBytes,
+  exactJsonText,
+  exactNumber,
+  parseExactJson,
+  NumberText,
+} from "./exact-json.js";
+export { evaluateExact } from "./exact-result.js";

@@ -2,6 +2,7 @@
 // limit and evaluates inputs sent to it. Errors go back as text for parseEvalError.
 import { parentPort, workerData } from "node:worker_threads";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { evaluateText } from "./exact-result.js";
 import { hostBuiltins } from "./host.js";
 import { sdkText } from "./sdk-text.js";
 import { activeDataEnd } from "../wasm/binary.js";
@@ -72,8 +73,13 @@ parentPort?.on("message", async (request: Request) => {
   try {
     const policy = await policyReady;
     printed.length = 0;
-    const resultSet: unknown = policy.evaluate(request.input, request.entrypoint);
-    parentPort?.postMessage({ id: request.id, ok: true, resultSet, printed });
+    // As text, read exact on the other side (exact-result.ts): a NumberText would not cross.
+    const resultText = evaluateText(policy, request.input, request.entrypoint);
+    const outcome =
+      resultText === undefined
+        ? { resultSet: policy.evaluate(request.input, request.entrypoint) as unknown }
+        : { resultText };
+    parentPort?.postMessage({ id: request.id, ok: true, ...outcome, printed });
   } catch (error) {
     parentPort?.postMessage({ id: request.id, ok: false, message: describe(error), printed });
   }

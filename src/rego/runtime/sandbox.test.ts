@@ -74,6 +74,15 @@ describe("bounded evaluation", () => {
       ok: true,
       resultSet: [{ result: '{"id":123456789012345678901,"rate":0.30000000000000004440}' }],
     });
+    // And the result set back as exact as the module wrote it.
+    const same = await compileRego(
+      { "p.rego": "package p\n\nsame := data.acme\n" },
+      { entrypoints: ["p/same"] },
+    );
+    expect(await evaluateBounded(same.wasm, data, {}, "p/same")).toEqual({
+      ok: true,
+      resultSet: [{ result: data.acme }],
+    });
   });
 
   it("stops a runaway evaluation at the deadline and recovers for the next one", async () => {

@@ -2,7 +2,7 @@
 // memory is capped (maximum pages) and which is terminated past a deadline, so a runaway or
 // memory-hungry policy yields an error value instead of a hung or crashed process.
 import { Worker } from "node:worker_threads";
-import { exactJsonText } from "./exact-json.js";
+import { exactJsonText, parseExactJson } from "./exact-json.js";
 
 export interface EvalLocation {
   file: string;
@@ -119,6 +119,7 @@ export class BoundedPolicy {
         id: number;
         ok: boolean;
         resultSet?: unknown;
+        resultText?: string;
         message?: string;
         ready?: boolean;
         printed?: string[];
@@ -133,7 +134,14 @@ export class BoundedPolicy {
         this.settle(
           reply.id,
           reply.ok
-            ? { ok: true, resultSet: reply.resultSet, ...printed }
+            ? {
+                ok: true,
+                resultSet:
+                  reply.resultText === undefined
+                    ? reply.resultSet
+                    : parseExactJson(reply.resultText),
+                ...printed,
+              }
             : { ok: false, error: parseEvalError(reply.message), ...printed },
         );
       },

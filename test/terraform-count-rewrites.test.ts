@@ -126,3 +126,87 @@ ${group("count = local.on ? 1 : 0")}`;
     }
   });
 });
+
+describe("tollgate diff on an unknown count or for_each decided by a module call", () => {
+  /** The root calling ./modules/sg as `call` says; the module's group is created as `meta` says. */
+  const root = (call: string, meta = "count = var.enabled ? 1 : 0", locals = "") => ({
+    "main.tf": `variable "env" {
+  type = string
+}
+module "sg" {
+  source = "./modules/sg"
+  ${call}
+}
+`,
+    "modules/sg/main.tf": `variable "enabled" {
+  type    = bool
+  default = false
+}
+${locals}${group(meta)}`,
+  });
+
+  async function diffTrees(base: Record<string, string>, head: Record<string, string>) {
+    const files = Object.fromEntries([
+      ...Object.entries(base).map(([name, text]) => [`base/${name}`, text]),
+      ...Object.entries(head).map(([name, text]) => [`head/${name}`, text]),
+    ]);
+    return runOnFiles("tf-count-rewrites", files, (dir) => diffArgs(dir, "--format", "json"));
+  }
+
+  it("calls it new when the argument the count reads is widened, naming the argument", async () => {
+    const argument = (test: string) => `enabled = ${test}`;
+    const widened = await diffTrees(
+      root(argument('var.env == "prod"')),
+      root(argument('var.env != "dev"')),
+    );
+    expect(widened.stderr).toBe("");
+    expect(labels(widened.stdout)).toEqual([
+      `new TG-NET-001 count redefined: var.enabled ? 1 : 0 where module.sg's enabled argument = var.env != "dev" (was var.enabled ? 1 : 0 where module.sg's enabled argument = var.env == "prod")`,
+    ]);
+    expect(widened.code).toBe(1);
+    const same = await diffTrees(
+      root(argument('var.env == "prod"')),
+      root(argument('var.env == "prod"')),
+    );
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(same.code).toBe(0);
+  });
+
+  it("follows the argument through a for_each element and a module's locals", async () => {
+    const iterated = (test: string) => `for_each = { a = { on = ${test} } }
+  enabled  = each.value.on`;
+    const viaLocal = ["count = local.on ? 1 : 0", "locals {\n  on = var.enabled\n}\n"] as const;
+    const widened = await diffTrees(
+      root(iterated('var.env == "prod"'), ...viaLocal),
+      root(iterated('var.env != "dev"'), ...viaLocal),
+    );
+    expect(widened.stderr).toBe("");
+    expect(labels(widened.stdout)).toEqual([
+      `new TG-NET-001 count redefined: local.on ? 1 : 0 where module.sg["a"]'s local.on = var.enabled; module.sg["a"]'s enabled argument = each.value.on; module.sg's for_each = { a = { on = var.env != "dev" } } (was local.on ? 1 : 0 where module.sg["a"]'s local.on = var.enabled; module.sg["a"]'s enabled argument = each.value.on; module.sg's for_each = { a = { on = var.env == "prod" } })`,
+    ]);
+    const same = await diffTrees(
+      root(iterated('var.env == "prod"'), ...viaLocal),
+      root(iterated('var.env == "prod"'), ...viaLocal),
+    );
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+  });
+
+  it("calls it new when the module call's own unknown count is rewritten", async () => {
+    const counted = (test: string) => `count = ${test} ? 1 : 0`;
+    const widened = await diffTrees(
+      root(counted('var.env == "prod"'), ""),
+      root(counted('var.env != "dev"'), ""),
+    );
+    expect(widened.stderr).toBe("");
+    expect(labels(widened.stdout)).toEqual([
+      `new TG-NET-001 module.sg's count redefined: var.env != "dev" ? 1 : 0 (was var.env == "prod" ? 1 : 0)`,
+    ]);
+    expect(widened.code).toBe(1);
+    const same = await diffTrees(
+      root(counted('var.env == "prod"'), ""),
+      root(counted('var.env == "prod"'), ""),
+    );
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(same.code).toBe(0);
+  });
+});

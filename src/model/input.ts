@@ -9,7 +9,7 @@ export type PolicyResource = Omit<
   | "choices"
   | "conditionMeanings"
   | "conditionsAsWritten"
-  | "expansionLocals"
+  | "expansionAsWritten"
   | "unknownPart"
   | "unknownPartBlocks"
   | "workspace"
@@ -26,7 +26,7 @@ export function policyInput(resources: readonly Resource[]): { resources: Policy
         choices: _choices,
         conditionMeanings: _conditionMeanings,
         conditionsAsWritten: _conditionsAsWritten,
-        expansionLocals: _expansionLocals,
+        expansionAsWritten: _expansionAsWritten,
         unknownPart: _unknownPart,
         unknownPartBlocks: _unknownPartBlocks,
         workspace: _workspace,

@@ -271,12 +271,15 @@ export interface Resource {
    */
   conditionsAsWritten?: { [condition: string]: string };
   /**
-   * Terraform only, present when the instance's `count` or `for_each` is unknown and reads locals:
-   * each local it reads, directly or through another (`local.on`), with its definition as written
-   * in the same module, in the order first read, so that the diff can tell a local redefined
-   * (`Finding.unknownExpansion`). Left out of what policies receive.
+   * Terraform only, present when no value decides how often the instance is created: its own
+   * `count` or `for_each` unknown (`meta`), or a module call's enclosing it (`module.sg's count`),
+   * as written (`text`), followed by what that reads as defined in the modules: the locals
+   * (`local.on = var.env == "prod"`), the arguments of the calls binding the variables it reads
+   * (`module.sg's enabled argument = var.env == "prod"`), and any enclosing call's unknown
+   * expansion, so that the diff can tell one redefined (`Finding.unknownExpansion`). Left out
+   * of what policies receive.
    */
-  expansionLocals?: { [local: string]: string };
+  expansionAsWritten?: { meta: string; text: string };
   /**
    * Terraform only, present when the root module reads `terraform.workspace` with maps or
    * comparisons that tell workspaces apart (iac/terraform/workspaces.ts): the condition text of
@@ -639,14 +642,15 @@ export interface Finding {
    */
   unknown?: string;
   /**
-   * Terraform only: the `count` or `for_each` of its resource as written (`text`: `var.env ==
-   * "prod" ? 1 : 0`, or `local.on ? 1 : 0 where local.on = var.env == "prod"` with the locals it
-   * reads), with the resource's module path, when static evaluation cannot know it.
+   * Terraform only: what decides how often its resource is created, when static evaluation
+   * cannot know it (`Resource.expansionAsWritten`: `count` or `module.sg's count` as `meta`, and
+   * as `text` `var.env == "prod" ? 1 : 0`, or `var.enabled ? 1 : 0 where module.sg's enabled
+   * argument = var.env == "prod"` with what it reads), with the resource's module path.
    * The resource is kept as one instance at base and head, so the diff cannot tell by meaning
    * whether a pull request widened where it is created (prod, then every env but dev): it
    * compares this instead. Never reported.
    */
-  unknownExpansion?: { meta: "count" | "for_each"; module: string; text: string };
+  unknownExpansion?: { meta: string; module: string; text: string };
   /**
    * On a base finding the diff labels `fixed`: the head reports its rule on the same resource as
    * cannot tell, and these expressions decide it there (`var.allowed`). The PR made the value

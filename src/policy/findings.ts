@@ -20,7 +20,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { fromPointer, toPointer, writtenPath } from "../model/pointer.js";
-import { isUnknown, qualifiedAddress } from "../model/types.js";
+import { qualifiedAddress } from "../model/types.js";
 import type { ChoiceDomain, Finding, LoadError, Resource, SourceLocation } from "../model/types.js";
 import {
   conjunctionText,
@@ -604,22 +604,11 @@ export function toWorldFindings(rule: RuleMetadata, worlds: readonly WorldResult
 }
 
 /**
- * A Terraform resource's unknown `count` or `for_each` as written, with the locals it reads as
- * defined (`Resource.expansionLocals`) and its module path (`Finding.unknownExpansion`): what
- * decides whether, and how often, it is created.
+ * What decides how often a Terraform resource is created, when no value does
+ * (`Resource.expansionAsWritten`), with its module path (`Finding.unknownExpansion`).
  */
 function unknownExpansionOf(resource: Resource): Finding["unknownExpansion"] {
-  if (resource.source !== "terraform") return undefined;
-  for (const meta of ["count", "for_each"] as const) {
-    const value = resource.config[meta];
-    if (!isUnknown(value)) continue;
-    // With the locals it reads as defined: `local.on ? 1 : 0` reads otherwise once `local.on`
-    // is redefined.
-    const locals = Object.entries(resource.expansionLocals ?? {}).map(
-      ([name, text]) => `${name} = ${text}`,
-    );
-    const where = locals.length > 0 ? ` where ${locals.join("; ")}` : "";
-    return { meta, module: resource.module, text: `${value.$unknown}${where}` };
-  }
-  return undefined;
+  if (resource.source !== "terraform" || resource.expansionAsWritten === undefined)
+    return undefined;
+  return { ...resource.expansionAsWritten, module: resource.module };
 }

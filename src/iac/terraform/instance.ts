@@ -236,10 +236,15 @@ export class ModuleInstance implements EvaluationHost {
     /**
      * The instance calling this one and the call's `providers` map (child name to the caller's),
      * undefined when the call has none: the child then inherits the caller's default configurations.
+     * With the call as written, its address without a key, and how it expands, which tell how
+     * the call decides this instance's expansions (`expansionAsWritten`).
      */
     private readonly caller?: {
       instance: ModuleInstance;
       providers: Map<string, string> | undefined;
+      call: ModuleCall;
+      callPath: string;
+      kind: Expansion["kind"];
     },
   ) {}
 
@@ -1192,27 +1197,91 @@ export class ModuleInstance implements EvaluationHost {
   }
 
   /**
-   * `Resource.expansionLocals` of an instance whose count or for_each no value decides: the
-   * locals that expression reads, directly or through one another, each with its definition as
-   * written in this module, in the order first read (a stable order for the diff to compare). At
-   * most 50 (`local.a` reading `local.b` reading ... is rarely longer than a few); each once, so a
-   * cycle (reported where the locals are evaluated) ends.
+   * `Resource.expansionAsWritten` of an instance no value decides how often to create: its own
+   * unknown `count` or `for_each`, then each enclosing module call's (`module.sg's count`), each
+   * with what it reads as written (`writtenReads`). Undefined when every expansion down to it
+   * is known.
    */
-  private expansionLocals(body: Body, key: InstanceKey): Pick<Resource, "expansionLocals"> {
+  private expansionAsWritten(
+    declaration: ResourceDeclaration,
+    key: InstanceKey,
+  ): Pick<Resource, "expansionAsWritten"> {
+    const definitions = new Map<string, string>();
     const meta = ["count", "for_each"].find((name) => isUnknown(key.unknownMeta[name]));
-    const attribute = meta === undefined ? undefined : attributeOf(body, meta);
-    if (attribute === undefined) return {};
-    const written: { [local: string]: string } = {};
-    const pending: Expression[] = [attribute.expr];
-    for (let expr = pending.shift(); expr !== undefined; expr = pending.shift())
-      for (const name of localsReadBy(expr)) {
-        const declared = this.definition.locals.get(name);
-        if (declared === undefined || Object.hasOwn(written, `local.${name}`)) continue;
-        if (Object.keys(written).length === 50) break;
-        written[`local.${name}`] = sourceText(declared.node.expr, { text: declared.file.text });
-        pending.push(declared.node.expr);
+    const own = meta === undefined ? undefined : attributeOf(declaration.node.body, meta);
+    let first: { meta: string; text: string } | undefined;
+    if (meta !== undefined && own !== undefined) {
+      first = { meta, text: sourceText(own.expr, writtenIn(own.expr, declaration.file)) };
+      this.writtenReads(own.expr, definitions);
+    }
+    for (let caller = this.caller; caller !== undefined; caller = caller.instance.caller) {
+      const { instance: outer, call, callPath, kind } = caller;
+      const callMeta = kind === "unknown" ? unknownCallMeta(call) : undefined;
+      if (callMeta !== undefined) {
+        const name = `${callPath}'s ${callMeta.name}`;
+        const text = sourceText(callMeta.expr, writtenIn(callMeta.expr, call.file));
+        if (first === undefined) first = { meta: name, text };
+        else if (!definitions.has(name)) definitions.set(name, text);
+        outer.writtenReads(callMeta.expr, definitions);
       }
-    return Object.keys(written).length > 0 ? { expansionLocals: written } : {};
+    }
+    if (first === undefined) return {};
+    const where = [...definitions].map(([name, text]) => `${name} = ${text}`).join("; ");
+    return {
+      expansionAsWritten: {
+        meta: first.meta,
+        text: where ? `${first.text} where ${where}` : first.text,
+      },
+    };
+  }
+
+  /**
+   * Adds to `definitions`, each once and in the order first read, what `expr` (written in this
+   * instance) reads, as written: each local with its definition (`local.on`, `module.sg's
+   * local.on`), and each variable a module call binds with the call's argument
+   * (`module.sg's enabled argument`), followed into the caller; an argument reading the call's
+   * `each` or `count` brings the call's `for_each` or `count`. At most 50 (chains are rarely
+   * longer than a few); each once, so a cycle (reported where evaluated) ends. A root variable
+   * is a name only: its value, if any, is not written in the module.
+   */
+  private writtenReads(expr: Expression, definitions: Map<string, string>): void {
+    const pending: Array<{ instance: ModuleInstance; expr: Expression }> = [
+      { instance: this, expr },
+    ];
+    const add = (instance: ModuleInstance, name: string, read: Expression, file: ParsedFile) => {
+      if (definitions.has(name) || definitions.size >= 50) return;
+      definitions.set(name, sourceText(read, writtenIn(read, file)));
+      pending.push({ instance, expr: read });
+    };
+    for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+      const { instance } = next;
+      const owner = instance.path === "" ? "" : `${instance.path}'s `;
+      for (const { root, name } of namesReadBy(next.expr)) {
+        if (root === "local") {
+          const declared = instance.definition.locals.get(name);
+          if (declared) add(instance, `${owner}local.${name}`, declared.node.expr, declared.file);
+          continue;
+        }
+        const caller = instance.caller;
+        if (root !== "var" || caller === undefined) continue;
+        const argument = attributeOf(caller.call.node.body, name);
+        if (argument === undefined) continue;
+        add(
+          caller.instance,
+          `${instance.path}'s ${name} argument`,
+          argument.expr,
+          caller.call.file,
+        );
+        // `enabled = each.value.on`: what the call iterates over decides it.
+        if (!namesReadBy(argument.expr).some(({ root }) => root === "each" || root === "count"))
+          continue;
+        for (const meta of ["count", "for_each"]) {
+          const iterated = attributeOf(caller.call.node.body, meta);
+          if (iterated)
+            add(caller.instance, `${caller.callPath}'s ${meta}`, iterated.expr, caller.call.file);
+        }
+      }
+    }
   }
 
   private emitResource(declaration: ResourceDeclaration, key: InstanceKey): void {
@@ -1272,7 +1341,7 @@ export class ModuleInstance implements EvaluationHost {
       ...(key.unknownPart !== undefined ? { unknownPart: key.unknownPart } : {}),
       ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
       ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
-      ...this.expansionLocals(block.body, key),
+      ...this.expansionAsWritten(declaration, key),
     };
     const tags =
       declaration.mode === "managed" && provider?.source === AWS_PROVIDER
@@ -1801,7 +1870,13 @@ export class ModuleInstance implements EvaluationHost {
         this.depth + 1,
         [...this.ancestry, this.definition.directory],
         this.callReadFrom(callPath, expansion.kind, instanceKey),
-        { instance: this, providers: providersMap(call.node.body) },
+        {
+          instance: this,
+          providers: providersMap(call.node.body),
+          call,
+          callPath,
+          kind: expansion.kind,
+        },
       );
       created.push({
         key: expansion.kind === "single" || expansion.kind === "unknown" ? undefined : key,
@@ -2016,15 +2091,30 @@ function distinctPlaces(places: SourceLocation[]): SourceLocation[] {
   );
 }
 
-/** The names of the locals an expression reads (`local.on` -> `on`), in source order. */
-function localsReadBy(node: unknown, found: string[] = []): string[] {
+/**
+ * The names an expression reads at the top of each reference (`local.on` -> local on,
+ * `each.value.on` -> each value), in source order.
+ */
+function namesReadBy(
+  node: unknown,
+  found: Array<{ root: string; name: string }> = [],
+): Array<{ root: string; name: string }> {
   if (typeof node !== "object" || node === null) return found;
   const expr = node as Partial<ScopeTraversalExpr>;
-  if (expr.kind === "ScopeTraversal" && expr.root === "local") {
+  if (expr.kind === "ScopeTraversal" && expr.root !== undefined) {
     const step = expr.steps?.[0];
-    if (step?.kind === "TraverseAttr") found.push(step.name);
+    found.push({ root: expr.root, name: step?.kind === "TraverseAttr" ? step.name : "" });
     return found;
   }
-  for (const value of Object.values(node)) localsReadBy(value, found);
+  for (const value of Object.values(node)) namesReadBy(value, found);
   return found;
+}
+
+/** The `count` or `for_each` of a module call whose expansion is unknown. */
+function unknownCallMeta(call: ModuleCall): { name: string; expr: Expression } | undefined {
+  for (const name of ["count", "for_each"]) {
+    const attribute = attributeOf(call.node.body, name);
+    if (attribute) return { name, expr: attribute.expr };
+  }
+  return undefined;
 }

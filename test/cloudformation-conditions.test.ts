@@ -183,3 +183,56 @@ Resources:
     expect(labels(same.stdout)).toEqual(["existing TG-IAM-007 -", "existing TG-NET-001 -"]);
   });
 });
+
+// A head finding with no base finding of its identity is existing when a base finding of another
+// rule (or its own, wider) already held its exposure. That base finding's conditions known only
+// as written were compared by name there, so narrowing all ports to SSH while widening `IsProd`
+// read existing. Such a finding is now new, as a finding matched by identity would be.
+describe("tollgate diff on a finding a base finding covers, under a condition rewritten", () => {
+  /** A group open to the internet on `ports` when `IsProd`, defined as `isProd` says. */
+  const opened = (isProd: string, ports: string) => `AWSTemplateFormatVersion: "2010-09-09"
+Conditions:
+  IsProd: ${isProd}
+Resources:
+  WebSG:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      VpcId: vpc-0a1b2c3d
+      SecurityGroupEgress:
+        - IpProtocol: tcp
+          FromPort: 443
+          ToPort: 443
+          CidrIp: 10.0.0.0/8
+      SecurityGroupIngress:
+        - !If
+          - IsProd
+          - IpProtocol: tcp
+            ${ports}
+            CidrIp: 0.0.0.0/0
+          - !Ref AWS::NoValue
+`;
+  const allPorts = "FromPort: 0\n            ToPort: 65535";
+  const ssh = "FromPort: 22\n            ToPort: 22";
+  const imported = "!Equals [!ImportValue SharedEnv, prod]";
+  async function narrowed(baseIsProd: string, headIsProd: string) {
+    const files = {
+      "base/web.yaml": opened(baseIsProd, allPorts),
+      "head/web.yaml": opened(headIsProd, ssh),
+    };
+    return runOnFiles("cfn-conditions-covered", files, (dir) => diffArgs(dir, "--format", "json"));
+  }
+
+  it("calls it new when the covering finding's condition is rewritten", async () => {
+    const widened = await narrowed(imported, "!Not [!Equals [!ImportValue SharedEnv, dev]]");
+    expect(widened.stderr).toBe("");
+    expect(labels(widened.stdout)).toEqual([
+      "new TG-NET-001 now when IsProd; IsProd redefined",
+      "fixed TG-NET-005 -",
+    ]);
+    expect(widened.code).toBe(1);
+    const same = await narrowed(imported, imported);
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -", "fixed TG-NET-005 -"]);
+    expect(same.code).toBe(0);
+  });
+});

@@ -210,3 +210,34 @@ ${locals}${group(meta)}`,
     expect(same.code).toBe(0);
   });
 });
+
+describe("tollgate diff on an unknown count decided at head, or covering another finding", () => {
+  it("calls it new when the head decides the count the base could not", async () => {
+    for (const meta of ["count = 1", ""]) {
+      const decided = await diff(group(prodOnly), group(meta));
+      expect(decided.stderr).toBe("");
+      const said = jsonFindings<JsonFinding>(decided.stdout).map((f) => [f.status, f.widened]);
+      expect(said).toEqual([["new", expect.stringContaining("count decided at head (was ")]]);
+      expect(said[0]?.[1]).toContain('count = var.env == "prod" ? 1 : 0)');
+      expect(decided.code).toBe(1);
+    }
+  });
+
+  it("calls a finding a base finding covered new when the count is rewritten", async () => {
+    // All ports at base, SSH only at head: TG-NET-005's base finding holds TG-NET-001's.
+    const narrowedTo = (meta: string, ports: string) =>
+      group(meta).replace("from_port   = 22\n    to_port     = 22", ports);
+    const allPorts = "from_port   = 0\n    to_port     = 65535";
+    const ssh = "from_port   = 22\n    to_port     = 22";
+    const widened = await diff(narrowedTo(prodOnly, allPorts), narrowedTo(allButDev, ssh));
+    expect(widened.stderr).toBe("");
+    expect(labels(widened.stdout)).toEqual([
+      'new TG-NET-001 count redefined: var.env != "dev" ? 1 : 0 (was var.env == "prod" ? 1 : 0)',
+      "fixed TG-NET-005 -",
+    ]);
+    expect(widened.code).toBe(1);
+    const same = await diff(narrowedTo(prodOnly, allPorts), narrowedTo(prodOnly, ssh));
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -", "fixed TG-NET-005 -"]);
+    expect(same.code).toBe(0);
+  });
+});

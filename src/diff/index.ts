@@ -12,7 +12,10 @@
 // base's did not (`widening`: a workspace or `AllowedValues` entry the PR adds where it opens,
 // a condition redefined or dropped), marked `widened`; narrowed, it stays existing. A
 // CloudFormation condition is read by what it means at its own commit (`meanings`), so `IsProd`
-// redefined from prod to prod or staging widens what it guards, here and in coverage below.
+// redefined from prod to prod or staging widens what it guards, here and in coverage below. What
+// no meaning is read for, a condition known only as written or an unknown Terraform count or
+// for_each (with what it reads), is compared as written: rewritten, the head finding is new,
+// matched or covered (`rewrittenUnread`).
 // A head finding left new on a resource instance the head's Terraform `import` block adopts is
 // existing, marked `adopted`: it was deployed before the PR, which only brings it under management.
 // Then coverage (coverage.ts, from the rules' structured `scope`): a head finding left new is
@@ -121,7 +124,7 @@ const moduleCall = /(^|\.)module\.[A-Za-z_][\w-]*(\[[^\]]*\])?$/;
  * finding whose rule reports its subject as cannot tell at head (a finding of `head` or of `undecided`,
  * the head's that the settings do not report) gets `unknownAtHead`: nothing says it was fixed.
  * A head finding without an equal base finding is `existing` when a base finding covers it
- * (coverage.ts); a base finding without an equal head finding is left out, not fixed, when a head
+ * (coverage.ts) under the same conditions and count as written (`rewrittenUnread`); a base finding without an equal head finding is left out, not fixed, when a head
  * finding covers it or it covers a head finding of its rule, and when it moved onto a resource
  * whose count or for_each is unknown at head (`Move.anyInstance`) that reports the same finding.
  * A `fixed` finding on what a head `removed` block with `destroy = false` forgets (`forgotten`)
@@ -230,22 +233,21 @@ export function diffFindings(
       const meanings = redefinitions(named, finding.deployments, match?.finding.deployments);
       return { ...finding, status: "new", widened: `now ${wider}${meanings}` };
     }
-    const rewritten = match
-      ? rewrittenConditions(finding.deployments, match.finding.deployments)
-      : [];
-    if (rewritten.length > 0 && finding.deployments !== undefined) {
-      const when = spokenCondition(
-        readableText(finding.deployments.when, finding.deployments.choices),
-      );
-      const said = rewritten.map((name) => `${name} redefined`).join("; ");
-      return { ...finding, status: "new", widened: `now when ${when}; ${said}` };
-    }
-    const expansion = match ? rewrittenExpansion(finding, match.finding) : undefined;
-    if (expansion !== undefined) return { ...finding, status: "new", widened: expansion };
+    const rewritten = match ? rewrittenUnread(finding, match.finding) : undefined;
+    if (rewritten !== undefined) return { ...finding, status: "new", widened: rewritten };
     if (match !== undefined) {
       const narrowed = narrowing(match.finding, finding);
       return { ...finding, status: "existing", ...(narrowed ? { narrowed } : {}) };
     }
+    // Held by a base finding of another rule, or of its own wider, whose conditions or expansion
+    // the head rewrote where only the text tells: new, as it would be matched by identity.
+    const coveredRewritten =
+      finding.scope === undefined
+        ? []
+        : (baseScopes.get(scopeKey(finding)) ?? []).filter((outer) => holds(outer, finding));
+    const coverRewrites = coveredRewritten.map((outer) => rewrittenUnread(finding, outer));
+    if (coverRewrites.length > 0 && coverRewrites.every((text) => text !== undefined))
+      return { ...finding, status: "new", widened: coverRewrites[0] };
     if (coveredIn(baseScopes, finding)) {
       // Narrowed within its rule (SSH on 0-1024, then on 22): the base's, gone at head, is not
       // listed fixed, so this says what is left open.
@@ -451,20 +453,44 @@ function rewrittenConditions(
 }
 
 /**
+ * What a head finding (`now`) held by a base one (`before`, of the same identity or covering it)
+ * says when the head rewrote what decides either that neither can read by meaning: a condition
+ * known only as written (`rewrittenConditions`), or an unknown count or for_each
+ * (`rewrittenExpansion`); undefined when neither.
+ */
+function rewrittenUnread(now: Finding, before: Finding): string | undefined {
+  const conditions = rewrittenConditions(now.deployments, before.deployments);
+  if (conditions.length > 0 && now.deployments !== undefined) {
+    const when = spokenCondition(readableText(now.deployments.when, now.deployments.choices));
+    const said = conditions.map((name) => `${name} redefined`).join("; ");
+    return `now when ${when}; ${said}`;
+  }
+  return rewrittenExpansion(now, before);
+}
+
+/**
  * What a head finding (`now`) says when its resource's unknown count or for_each is written
  * otherwise than at base (`before`): `count = var.env == "prod" ? 1 : 0` widened to
  * `var.env != "dev"` keeps the resource, one unknown instance on both sides, so only the text
  * tells. New, since it may now be created wherever it was not; a rewrite that means the same is
- * new too (a reviewer reads it). A count known on either side is not compared here.
+ * new too (a reviewer reads it). So is one the head decides (`count = 1`, or no count: created
+ * wherever the base's count may have made none). One known at base is not compared here: the
+ * head's unknown count creates it nowhere the base's did not.
  */
 function rewrittenExpansion(now: Finding, before: Finding): string | undefined {
   const [later, earlier] = [now.unknownExpansion, before.unknownExpansion];
-  if (later === undefined || earlier === undefined || isDeepStrictEqual(later, earlier))
-    return undefined;
-  const was = `${earlier.module === later.module ? "" : `${earlier.module || "the root"}: `}${
-    earlier.meta === later.meta ? "" : `${earlier.meta} = `
-  }${earlier.text}`;
-  return `${later.meta} redefined: ${later.text} (was ${was})`;
+  if (earlier === undefined || isDeepStrictEqual(later, earlier)) return undefined;
+  // The base's resource when another's covers this one; else its module when it moved.
+  const whose =
+    before.resource !== now.resource
+      ? `${before.resource}: `
+      : later === undefined || earlier.module === later.module
+        ? ""
+        : `${earlier.module || "the root"}: `;
+  if (later === undefined)
+    return `${earlier.meta} decided at head (was ${whose}${earlier.meta} = ${earlier.text})`;
+  const meta = earlier.meta === later.meta && whose === "" ? "" : `${earlier.meta} = `;
+  return `${later.meta} redefined: ${later.text} (was ${whose}${meta}${earlier.text})`;
 }
 
 /**

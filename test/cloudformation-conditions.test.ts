@@ -121,8 +121,8 @@ describe("tollgate diff on a CloudFormation condition redefined under its name",
   });
 });
 
-// A condition whose meaning Tollgate cannot read (over a pseudo parameter, or any condition of a
-// nested stack's template) was compared by name alone, so redefined wider it kept what it guards
+// A condition whose meaning Tollgate cannot read (over an import, or any condition of a nested
+// stack's template) was compared by name alone, so redefined wider it kept what it guards
 // existing (review finding 9). Its definition as written is now compared: changed, what it guards
 // is new, saying which condition was redefined.
 describe("tollgate diff on a condition whose meaning is unknown, redefined under its name", () => {
@@ -169,25 +169,47 @@ Resources:
     expect(labels(same.stdout)).toEqual(["existing TG-IAM-007 -", "existing TG-NET-001 -"]);
     expect(same.code).toBe(0);
   });
-
-  it("calls what a condition over AWS::Region guards new when it is redefined", async () => {
-    const usEast = '!Equals [!Ref "AWS::Region", us-east-1]';
-    const notEuWest = '!Not [!Equals [!Ref "AWS::Region", eu-west-1]]';
-    const { code, stdout } = await diff(usEast, notEuWest);
-    expect(labels(stdout)).toEqual([
-      "new TG-IAM-007 now when IsProd; IsProd redefined",
-      "new TG-NET-001 now when AllowBastion; IsProd redefined",
-    ]);
-    expect(code).toBe(1);
-    const same = await diff(usEast, usEast);
-    expect(labels(same.stdout)).toEqual(["existing TG-IAM-007 -", "existing TG-NET-001 -"]);
-  });
 });
 
 // A head finding with no base finding of its identity is existing when a base finding of another
 // rule (or its own, wider) already held its exposure. That base finding's conditions known only
 // as written were compared by name there, so narrowing all ports to SSH while widening `IsProd`
 // read existing. Such a finding is now new, as a finding matched by identity would be.
+// A condition over a pseudo parameter no setting gives a value (`AWS::Region`) was compared as
+// written, so any rewrite was new. It is read by what it means as a parameter with no value is,
+// over any value: wider is new, narrower existing, the same meaning written another way existing.
+describe("tollgate diff on a condition over a pseudo parameter, redefined under its name", () => {
+  const usEast = '!Equals [!Ref "AWS::Region", us-east-1]';
+
+  it("calls what it guards new when it holds in more regions", async () => {
+    const notEuWest = '!Not [!Equals [!Ref "AWS::Region", eu-west-1]]';
+    const means = "IsProd now means not AWS::Region is eu-west-1";
+    const { code, stdout } = await diff(usEast, notEuWest);
+    expect(labels(stdout)).toEqual([
+      `new TG-IAM-007 now also when AWS::Region is another value; ${means}`,
+      `new TG-NET-001 now also where it did not hold (was only when AllowBastion); ${means}`,
+    ]);
+    expect(code).toBe(1);
+    const same = await diff(usEast, usEast);
+    expect(labels(same.stdout)).toEqual(["existing TG-IAM-007 -", "existing TG-NET-001 -"]);
+    expect(same.code).toBe(0);
+  });
+
+  it("keeps it existing when written another way, or narrowed, saying so", async () => {
+    const swapped = await diff(usEast, '!Equals [us-east-1, !Ref "AWS::Region"]');
+    expect(labels(swapped.stdout)).toEqual(["existing TG-IAM-007 -", "existing TG-NET-001 -"]);
+    expect(swapped.code).toBe(0);
+    const twoRegions = `!Or [${usEast}, !Equals [!Ref "AWS::Region", eu-west-1]]`;
+    const narrowed = await diff(twoRegions, usEast);
+    const means = "IsProd now means AWS::Region is us-east-1";
+    expect(labels(narrowed.stdout)).toEqual([
+      `existing TG-IAM-007 now only when IsProd; ${means}`,
+      `existing TG-NET-001 now only when AllowBastion; ${means}`,
+    ]);
+    expect(narrowed.code).toBe(0);
+  });
+});
+
 describe("tollgate diff on a finding a base finding covers, under a condition rewritten", () => {
   /** A group open to the internet on `ports` when `IsProd`, defined as `isProd` says. */
   const opened = (isProd: string, ports: string) => `AWSTemplateFormatVersion: "2010-09-09"

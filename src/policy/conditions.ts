@@ -24,8 +24,11 @@ const MAX_NAMES = 12;
 /** Deployments (parameter values times free names' truths) beyond which none are tried. */
 const MAX_DEPLOYMENTS = 2 ** MAX_NAMES;
 
-/** A condition name, qualified by a nested stack's path (`Net.IsProd`) in that stack's resources. */
-const NAME = /^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/;
+/**
+ * A condition name, qualified by a nested stack's path (`Net.IsProd`) in that stack's resources,
+ * or a parameter (`Env`, the pseudo parameter `AWS::Region`) before `is`.
+ */
+const NAME = /^[A-Za-z0-9_]+(?:(?:\.|::)[A-Za-z0-9_]+)*$/;
 const KEYWORDS = new Set(["and", "or", "not"]);
 
 /** The formula a condition text writes: `not` binds tighter than `and`, `and` than `or`. */
@@ -110,7 +113,7 @@ function deployments(
   domain: ChoiceDomain | undefined,
 ): Array<Map<string, boolean>> | null {
   const parameterOf = (name: string): string | undefined => {
-    const match = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*) is /.exec(name);
+    const match = /^([A-Za-z0-9_]+(?:(?:\.|::)[A-Za-z0-9_]+)*) is /.exec(name);
     return match && domain && Object.hasOwn(domain.parameters, match[1]!) ? match[1] : undefined;
   };
   const defined = new Map<string, Formula>();
@@ -359,13 +362,13 @@ export function widening(base: FindingDeployments, head: FindingDeployments): st
     [base.meanings, head.meanings].flatMap((meanings) =>
       Object.values(meanings ?? {}).flatMap((text) =>
         [...namesOf(parseCondition(text), new Set())].flatMap(
-          (name) => /^([A-Za-z0-9_.]+) is \S+$/.exec(name)?.[1] ?? [],
+          (name) => /^([A-Za-z0-9_.:]+) is \S+$/.exec(name)?.[1] ?? [],
         ),
       ),
     ),
   );
   const parameterOf = (name: string): string | undefined => {
-    const match = /^([A-Za-z0-9_.]+) is (\S+)$/.exec(name);
+    const match = /^([A-Za-z0-9_.:]+) is (\S+)$/.exec(name);
     if (!match) return undefined;
     const parameter = match[1]!;
     return listed(base.choices, parameter) ||

@@ -801,16 +801,22 @@ Resources:
 `;
     const { resources, errors } = load(text);
     expect(errors).toEqual([]);
-    // A pseudo parameter or an import is only a name; Never is decided, false.
+    // A pseudo parameter given no value may be any; an import is only a name; Never is decided,
+    // false.
     expect(resources[0]?.conditionMeanings).toEqual({
       IsPublic: "Stage is public",
       IsShared: "(IsPublic or Stage is shared)",
       IsPrivate: "not IsShared",
       TeamShared: "(IsShared and not Team is ops)",
+      InEu: "AWS::Region is eu-west-1",
+    });
+    expect(load(text, { Stage: "public", Team: "ops" }).resources[0]?.conditionMeanings).toEqual({
+      InEu: "AWS::Region is eu-west-1",
     });
     // Nothing when no undecided condition has a known meaning.
     expect(
-      load(text, { Stage: "public", Team: "ops" }).resources[0]?.conditionMeanings,
+      load(text, { Stage: "public", Team: "ops", "AWS::Region": "us-east-1" }).resources[0]
+        ?.conditionMeanings,
     ).toBeUndefined();
   });
 

@@ -353,7 +353,10 @@ export class TemplateEvaluator {
 
   /**
    * "P is v" for `Fn::Equals` of `reference`, a `Ref` to a parameter whose value the template
-   * leaves unknown and no `AllowedValues` bounds, and `value`, one word the template decides.
+   * leaves unknown and no `AllowedValues` bounds, or to a pseudo parameter given no value
+   * (`AWS::Region is us-east-1`), and `value`, one word the template decides. A pseudo
+   * parameter's values are a few (the regions) but read as any value, which can only make
+   * more of a redefinition look wider, never less.
    */
   private valueIs(reference: TemplateNode, value: TemplateNode): string | undefined {
     const ref =
@@ -362,9 +365,16 @@ export class TemplateEvaluator {
         : undefined;
     const parameter =
       ref?.key === "Ref" && ref.value.kind === "scalar" ? ref.value.value : undefined;
-    if (typeof parameter !== "string" || !/^[A-Za-z0-9]+$/.test(parameter)) return undefined;
+    if (typeof parameter !== "string") return undefined;
     const current = this.scope.parameters.get(parameter);
-    if (current === undefined || !isUnknown(current) || this.scope.choices?.has(parameter))
+    if (ANY_VALUE_PSEUDO_PARAMETERS.has(parameter)) {
+      if (current !== undefined && !isUnknown(current)) return undefined;
+    } else if (
+      !/^[A-Za-z0-9]+$/.test(parameter) ||
+      current === undefined ||
+      !isUnknown(current) ||
+      this.scope.choices?.has(parameter)
+    )
       return undefined;
     const evaluated = this.evaluate(value, null, newTrace());
     const text = evaluated === undefined || evaluated === NO_VALUE ? null : scalarText(evaluated);
@@ -1636,6 +1646,19 @@ function choiceParameter(text: string): string {
 }
 
 /** "Env is prod": the condition under which `parameter` takes `value` (a list's items joined by commas). */
+/**
+ * The pseudo parameters that hold one string per deployment, so that a condition comparing one
+ * with a word has a meaning (`valueIs`); not the list `AWS::NotificationARNs` nor `AWS::NoValue`.
+ */
+const ANY_VALUE_PSEUDO_PARAMETERS = new Set([
+  "AWS::AccountId",
+  "AWS::Partition",
+  "AWS::Region",
+  "AWS::StackId",
+  "AWS::StackName",
+  "AWS::URLSuffix",
+]);
+
 export function choiceText(parameter: string, value: Value): string {
   const text = (item: Value): string => scalarText(item) ?? JSON.stringify(item);
   return `${parameter} is ${Array.isArray(value) ? value.map(text).join(",") : text(value)}`;

@@ -241,3 +241,32 @@ describe("tollgate diff on an unknown count decided at head, or covering another
     expect(same.code).toBe(0);
   });
 });
+
+describe("tollgate diff on an unknown count reading a variable with a value", () => {
+  it("calls it new when a variable file changes the value it reads beside the unknown one", async () => {
+    const gated = `${group('count = var.enabled && var.env == "prod" ? 1 : 0')}variable "enabled" {
+  type = bool
+}
+`;
+    const run = (base: string, head: string) =>
+      runOnFiles(
+        "tf-count-rewrites",
+        {
+          "base/main.tf": gated,
+          "base/terraform.tfvars": `enabled = ${base}\n`,
+          "head/main.tf": gated,
+          "head/terraform.tfvars": `enabled = ${head}\n`,
+        },
+        (dir) => diffArgs(dir, "--format", "json"),
+      );
+    const enabled = await run("false", "true");
+    expect(enabled.stderr).toBe("");
+    expect(labels(enabled.stdout)).toEqual([
+      'new TG-NET-001 count redefined: var.enabled && var.env == "prod" ? 1 : 0 where var.enabled = true (was var.enabled && var.env == "prod" ? 1 : 0 where var.enabled = false)',
+    ]);
+    expect(enabled.code).toBe(1);
+    const same = await run("true", "true");
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(same.code).toBe(0);
+  });
+});

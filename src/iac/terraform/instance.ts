@@ -1,6 +1,7 @@
 // One instance of a module (a root, or a child called with bound inputs) and everything it
 // resolves: variables, locals in dependency order, resources expanded by count/for_each with
 // their evaluated config, and child module calls. It is the evaluator's host for names.
+import { createHash } from "node:crypto";
 import type { Attribute, Block, Body, Expression, ScopeTraversalExpr } from "../hcl/index.js";
 import { fromPointer, toPointer } from "../../model/pointer.js";
 import type { FileListing } from "../source.js";
@@ -1240,9 +1241,10 @@ export class ModuleInstance implements EvaluationHost {
    * instance) reads, as written: each local with its definition (`local.on`, `module.sg's
    * local.on`), and each variable a module call binds with the call's argument
    * (`module.sg's enabled argument`), followed into the caller; an argument reading the call's
-   * `each` or `count` brings the call's `for_each` or `count`. At most 50 (chains are rarely
-   * longer than a few); each once, so a cycle (reported where evaluated) ends. A root variable
-   * is a name only: its value, if any, is not written in the module.
+   * `each` or `count` brings the call's `for_each` or `count`; a variable no call binds
+   * (a root's, or one left to its default) brings its value when known (`var.enabled = false`).
+   * At most 50 (chains are rarely longer than a few); each once, so a cycle (reported where
+   * evaluated) ends.
    */
   private writtenReads(expr: Expression, definitions: Map<string, string>): void {
     const pending: Array<{ instance: ModuleInstance; expr: Expression }> = [
@@ -1262,10 +1264,18 @@ export class ModuleInstance implements EvaluationHost {
           if (declared) add(instance, `${owner}local.${name}`, declared.node.expr, declared.file);
           continue;
         }
+        if (root !== "var") continue;
         const caller = instance.caller;
-        if (root !== "var" || caller === undefined) continue;
-        const argument = attributeOf(caller.call.node.body, name);
-        if (argument === undefined) continue;
+        const argument = caller && attributeOf(caller.call.node.body, name);
+        if (caller === undefined || argument === undefined) {
+          // Unbound at a call: its value, known from a variable file, an option or its default
+          // (`enabled = false` at base, `true` at head, the count unknown only for var.env).
+          const value = instance.variables.get(name)?.result.value;
+          const key = `${owner}var.${name}`;
+          if (value !== undefined && !isUnknown(value) && !definitions.has(key))
+            if (definitions.size < 50) definitions.set(key, valueText(value));
+          continue;
+        }
         add(
           caller.instance,
           `${instance.path}'s ${name} argument`,
@@ -2108,6 +2118,17 @@ function namesReadBy(
   }
   for (const value of Object.values(node)) namesReadBy(value, found);
   return found;
+}
+
+/**
+ * A variable's value as `expansionAsWritten` says it: JSON, or past 200 characters a digest of
+ * it, which changes with it.
+ */
+function valueText(value: Value): string {
+  const text = JSON.stringify(value);
+  return text.length <= 200
+    ? text
+    : `a value of ${text.length} characters, sha256 ${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
 }
 
 /** The `count` or `for_each` of a module call whose expansion is unknown. */

@@ -270,3 +270,43 @@ describe("tollgate diff on an unknown count reading a variable with a value", ()
     expect(same.code).toBe(0);
   });
 });
+
+describe("tollgate diff on an unknown count reading a module's output", () => {
+  it("calls it new when the output is redefined, following it into the module", async () => {
+    const root = `variable "env" {
+  type = string
+}
+module "flags" {
+  source = "./modules/flags"
+  env    = var.env
+}
+${group("count = module.flags.ssh ? 1 : 0")}`;
+    const flags = (test: string) => `variable "env" {
+  type = string
+}
+output "ssh" {
+  value = ${test}
+}
+`;
+    const run = (base: string, head: string) =>
+      runOnFiles(
+        "tf-count-rewrites",
+        {
+          "base/main.tf": root,
+          "base/modules/flags/main.tf": flags(base),
+          "head/main.tf": root,
+          "head/modules/flags/main.tf": flags(head),
+        },
+        (dir) => diffArgs(dir, "--format", "json"),
+      );
+    const widened = await run('var.env == "prod"', 'var.env != "dev"');
+    expect(widened.stderr).toBe("");
+    expect(labels(widened.stdout)).toEqual([
+      `new TG-NET-001 count redefined: module.flags.ssh ? 1 : 0 where module.flags's output ssh = var.env != "dev"; module.flags's env argument = var.env (was module.flags.ssh ? 1 : 0 where module.flags's output ssh = var.env == "prod"; module.flags's env argument = var.env)`,
+    ]);
+    expect(widened.code).toBe(1);
+    const same = await run('var.env == "prod"', 'var.env == "prod"');
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(same.code).toBe(0);
+  });
+});

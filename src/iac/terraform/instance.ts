@@ -1239,7 +1239,8 @@ export class ModuleInstance implements EvaluationHost {
   /**
    * Adds to `definitions`, each once and in the order first read, what `expr` (written in this
    * instance) reads, as written: each local with its definition (`local.on`, `module.sg's
-   * local.on`), and each variable a module call binds with the call's argument
+   * local.on`), each module output with its value (`module.flags's output on`), followed into
+   * the module, and each variable a module call binds with the call's argument
    * (`module.sg's enabled argument`), followed into the caller; an argument reading the call's
    * `each` or `count` brings the call's `for_each` or `count`; a variable no call binds
    * (a root's, or one left to its default) brings its value when known (`var.enabled = false`).
@@ -1258,10 +1259,20 @@ export class ModuleInstance implements EvaluationHost {
     for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
       const { instance } = next;
       const owner = instance.path === "" ? "" : `${instance.path}'s `;
-      for (const { root, name } of namesReadBy(next.expr)) {
+      for (const { root, name, output } of namesReadBy(next.expr)) {
         if (root === "local") {
           const declared = instance.definition.locals.get(name);
           if (declared) add(instance, `${owner}local.${name}`, declared.node.expr, declared.file);
+          continue;
+        }
+        if (root === "module") {
+          // `module.flags.on`: the output's value as each instance of the call defines it.
+          for (const { instance: child } of instance.children.get(name)?.instances ?? [])
+            for (const [outputName, declared] of child.definition.outputs) {
+              const value = attributeOf(declared.node.body, "value");
+              if (value && (output === "" || output === outputName))
+                add(child, `${child.path}'s output ${outputName}`, value.expr, declared.file);
+            }
           continue;
         }
         if (root !== "var") continue;
@@ -2103,17 +2114,21 @@ function distinctPlaces(places: SourceLocation[]): SourceLocation[] {
 
 /**
  * The names an expression reads at the top of each reference (`local.on` -> local on,
- * `each.value.on` -> each value), in source order.
+ * `each.value.on` -> each value), in source order; for a module call's, the output read
+ * (`module.flags[0].on` -> module flags on), "" when the whole call is.
  */
 function namesReadBy(
   node: unknown,
-  found: Array<{ root: string; name: string }> = [],
-): Array<{ root: string; name: string }> {
+  found: Array<{ root: string; name: string; output?: string }> = [],
+): Array<{ root: string; name: string; output?: string }> {
   if (typeof node !== "object" || node === null) return found;
   const expr = node as Partial<ScopeTraversalExpr>;
   if (expr.kind === "ScopeTraversal" && expr.root !== undefined) {
-    const step = expr.steps?.[0];
-    found.push({ root: expr.root, name: step?.kind === "TraverseAttr" ? step.name : "" });
+    const [step, ...rest] = expr.steps ?? [];
+    const name = step?.kind === "TraverseAttr" ? step.name : "";
+    const after = rest[0]?.kind === "TraverseIndex" ? rest[1] : rest[0];
+    const output = after?.kind === "TraverseAttr" ? after.name : "";
+    found.push({ root: expr.root, name, ...(expr.root === "module" ? { output } : {}) });
     return found;
   }
   for (const value of Object.values(node)) namesReadBy(value, found);

@@ -43,6 +43,14 @@ import {
 } from "./origin.js";
 import { isIacCandidate } from "../files.js";
 import { decodedOrigin } from "./decoded.js";
+import {
+  collectionTypeOf,
+  functionResultType,
+  retyped,
+  typedEquals,
+  withCollectionType,
+  type TypeKind,
+} from "./collection-types.js";
 import type { FilesetResult } from "./fileset.js";
 import { settleJsonTemplate, unknownMarker } from "./json-template.js";
 import { joinPath } from "./modules.js";
@@ -169,8 +177,6 @@ export interface EvaluationHost {
   resolveInstance?(traversal: ScopeTraversalExpr, key: Value): Evaluated | undefined;
   /** Runs `run`, returning also where the variables and locals it read are written. */
   readsDuring?<T>(run: () => T): { result: T; reads: SourceLocation[] };
-  /** Whether the module's variable `name` is declared with a list, set or map type. */
-  collectionTyped?(name: string): boolean;
 }
 
 /**
@@ -784,19 +790,14 @@ export class ExpressionEvaluator {
       names.set(OPAQUE_WORKSPACE_READ, { file: scope.file, line: expr.line, column: expr.column });
   }
 
-  /** Whether one side is `var.NAME` of a collection type and the other a tuple or object literal. */
-  private typesDiffer(expr: BinaryExpr, scope: Scope): boolean {
-    const typed = (side: Expression): boolean =>
-      side.kind === "ScopeTraversal" &&
-      side.root === "var" &&
-      side.steps.length === 1 &&
-      side.steps[0]?.kind === "TraverseAttr" &&
-      !scope.iteration.has("var") &&
-      scope.host.collectionTyped?.(side.steps[0].name) === true;
-    const literal = (side: Expression): boolean => side.kind === "Tuple" || side.kind === "Object";
-    const left = unwrapParens(expr.left);
-    const right = unwrapParens(expr.right);
-    return (typed(left) && literal(right)) || (literal(left) && typed(right));
+  /**
+   * Whether the two sides of `==` are of kinds Terraform never equates, known or not: a list,
+   * set or map against another of them, or against the tuple or object a literal writes.
+   */
+  private kindsDiffer(expr: BinaryExpr, left: Value, right: Value): boolean {
+    const leftKind = collectionTypeOf(left)?.kind ?? literalKind(expr.left);
+    const rightKind = collectionTypeOf(right)?.kind ?? literalKind(expr.right);
+    return leftKind !== undefined && rightKind !== undefined && leftKind !== rightKind;
   }
 
   private binary(op: string, left: Value, right: Value, expr: BinaryExpr, scope: Scope): Value {
@@ -814,19 +815,20 @@ export class ExpressionEvaluator {
         scope,
       );
     }
-    // Terraform's == compares types too, before values, known or not: a list, set or map variable
-    // never equals the tuple `[]` or the object `{}` writes (hashicorp/terraform#25798, #32258),
-    // so `count = var.rules != [] ? 1 : 0` creates the resource whatever the list holds. An
-    // untyped variable, a local or a literal holds a tuple or an object, compared by value below.
-    if ((op === "==" || op === "!=") && this.typesDiffer(expr, scope)) return op === "!=";
+    // Terraform's == compares types too, before values, known or not: a list, set or map never
+    // equals the tuple `[]` or the object `{}` writes (hashicorp/terraform#25798, #32258), so
+    // `count = var.rules != [] ? 1 : 0` creates the resource whatever the list holds. A value of
+    // no type Tollgate knows (an untyped variable's) is compared by value, as a tuple's is.
+    if ((op === "==" || op === "!=") && this.kindsDiffer(expr, left, right)) return op === "!=";
     if (isUnknown(left) || isUnknown(right)) return unknown(sourceText(expr, scope));
     if ((op === "==" || op === "!=") && (isPartial(left) || isPartial(right)))
       return unknown(sourceText(expr, scope));
+    if (op === "==" || op === "!=") {
+      const equal = typedEquals(left, right);
+      if (equal === undefined) return unknown(sourceText(expr, scope));
+      return op === "==" ? equal : !equal;
+    }
     switch (op) {
-      case "==":
-        return valuesEqual(left, right);
-      case "!=":
-        return !valuesEqual(left, right);
       case "&&":
         return (
           toBoolValue(left, "left of &&") === true && toBoolValue(right, "right of &&") === true
@@ -935,11 +937,8 @@ export class ExpressionEvaluator {
     // `jsonencode(local.big)` in every resource and workspace must stop before it is encoded.
     const spends = !DECODERS.has(name) && !READS_IN_PLACE.has(name);
     if (spends) this.spend(given.elements + given.data, expr, scope);
-    const value = callFunction(
-      name,
-      args.map((arg) => arg.value),
-      context,
-    );
+    const values = args.map((arg) => arg.value);
+    const value = typedCallResult(name, values, callFunction(name, values, context));
     if (DECODERS.has(name)) {
       markDecodedData(value, true);
       this.spend(heldElements(value).data, expr, scope);
@@ -1520,9 +1519,27 @@ function tooManyElements(file: string, expr: Range, count: HeldCount): LocatedEv
   );
 }
 
-function unwrapParens(expr: Expression): Expression {
+/**
+ * `result` marked with the list, set or map type Terraform gives it (`functionResultType`); a
+ * copy where it is an argument given back as another type (`tolist` of a tuple), open as that was.
+ */
+function typedCallResult(name: string, args: readonly Value[], result: Value): Value {
+  if (isUnknown(result)) return result;
+  const type = functionResultType(name, args, result);
+  if (!type) return result;
+  if (!args.includes(result)) return withCollectionType(result, type);
+  const copy = retyped(result, type);
+  if (copy !== result && openValues.has(result as object)) markOpen(copy);
+  return copy;
+}
+
+/** The kind of value a tuple, object or for expression writes, whatever it holds. */
+function literalKind(expr: Expression): TypeKind | undefined {
   while (expr.kind === "Parens") expr = expr.expr;
-  return expr;
+  if (expr.kind === "Tuple") return "tuple";
+  if (expr.kind === "Object") return "object";
+  if (expr.kind === "For") return expr.form;
+  return undefined;
 }
 
 /**

@@ -75,7 +75,8 @@ import {
 import { isRest, mapRest, partialMap, settlePartial } from "./partial.js";
 import { renderPolicyDocument, type DocumentLink } from "./policy-document.js";
 import type { RootProviders } from "./providers.js";
-import { convertToType, isCollectionType } from "./types.js";
+import { collectionType, convertToType } from "./types.js";
+import { retyped, withCollectionType } from "./collection-types.js";
 import {
   EvaluationError,
   isObject,
@@ -670,16 +671,19 @@ export class ModuleInstance implements EvaluationHost {
     return computed.result;
   }
 
-  collectionTyped(name: string): boolean {
-    const declared = this.definition.variables.get(name);
-    const type = declared && attributeOf(declared.node.body, "type");
-    return type !== undefined && isCollectionType(type.expr);
-  }
-
   private computeVariable(name: string, declared: Declared<Block>): Evaluated {
     const typeAttribute = attributeOf(declared.node.body, "type");
     const raw = this.rawVariable(name, declared);
-    if (!typeAttribute || isUnknown(raw.value)) return raw;
+    if (!typeAttribute) return raw;
+    if (isUnknown(raw.value)) {
+      // Unknown, it still has its type: `var.rules != []` is true for a list whatever it holds.
+      const type = collectionType(typeAttribute.expr);
+      if (!type) return raw;
+      const value = this.unsetValues.has(raw.value)
+        ? withCollectionType(raw.value, type)
+        : retyped(raw.value, type);
+      return { ...raw, value };
+    }
     const constant = (expr: Expression): Evaluated => this.evaluateIn(expr, declared.file);
     try {
       return convertToType(typeAttribute.expr, raw, constant, `var.${name}`);

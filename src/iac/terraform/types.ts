@@ -6,6 +6,13 @@ import type { Expression } from "../hcl/index.js";
 import { isUnknown, unknown, type Value } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
 import type { Evaluated, Origin } from "./origin.js";
+import {
+  inferredElementType,
+  retyped,
+  typeText,
+  withCollectionType,
+  type CollectionType,
+} from "./collection-types.js";
 import { isRest, mapRest, partialMap } from "./partial.js";
 import {
   firstIndexOf,
@@ -36,9 +43,19 @@ export function convertToType(
   depth = 0,
 ): Evaluated {
   const { value, origin } = input;
-  if (value === null || isUnknown(value) || depth > MAX_TYPE_DEPTH) return input;
-  if (type.kind === "ScopeTraversal" && type.steps.length === 0)
+  if (value === null || depth > MAX_TYPE_DEPTH) return input;
+  if (isUnknown(value)) {
+    const collection = collectionType(type);
+    return collection ? { value: retyped(value, collection), origin } : input;
+  }
+  if (type.kind === "ScopeTraversal" && type.steps.length === 0) {
+    // Bare `list`, `set` and `map` are list(any), set(any) and map(any).
+    const elements = Array.isArray(value) ? value : isObject(value) ? Object.values(value) : [];
+    const collection = collectionType(type, elements);
+    if (collection && (collection.kind === "map" ? isObject(value) : Array.isArray(value)))
+      return { value: retyped(value, collection), origin };
     return { value: convertPrimitive(type.root, value), origin };
+  }
   if (type.kind !== "FunctionCall") return input;
   const [first] = type.args;
   const element = (item: Evaluated, i: number) =>
@@ -48,15 +65,19 @@ export function convertToType(
       if (!Array.isArray(value) || !first) return input;
       const converted = convertElements(input, value, element);
       // `list(any)` takes the one type its elements all convert to: ["a", 1] is ["a", "1"].
-      return isAny(first)
-        ? { ...converted, value: unifiedPrimitives(converted.value as Value[], "list") }
-        : converted;
+      const list = isAny(first)
+        ? unifiedPrimitives(converted.value as Value[], "list")
+        : (converted.value as Value[]);
+      return { ...converted, value: withCollectionType(list, collectionType(type, list)) };
     }
     case "set": {
       if (!Array.isArray(value)) return input;
       const converted = convertElements(input, value, element);
       const set = setElements(converted.value as Value[], expression);
-      return { value: set, origin: setOrigin(converted, input.origin, set) };
+      return {
+        value: withCollectionType(set, collectionType(type, Array.isArray(set) ? set : undefined)),
+        origin: setOrigin(converted, input.origin, set),
+      };
     }
     case "map": {
       if (!isObject(value) || !first) return input;
@@ -82,8 +103,9 @@ export function convertToType(
         });
       }
       const rest = mapRest(value);
+      const map = rest ? partialMap(result, rest) : result;
       return {
-        value: rest ? partialMap(result, rest) : result,
+        value: withCollectionType(map, collectionType(type, Object.values(result))),
         origin: withParts(origin, parts),
       };
     }
@@ -107,15 +129,25 @@ export function convertToType(
   }
 }
 
-/** Whether `type` is a list, set or map type: `list(string)`, `map(any)`, or bare `set`. */
-export function isCollectionType(type: Expression): boolean {
+/**
+ * The list, set or map type `type` declares (`list(string)`, `map(any)`, bare `set`), if it is one;
+ * an element type of `any` is the one type of `elements` where they have one.
+ */
+export function collectionType(
+  type: Expression,
+  elements?: readonly Value[],
+): CollectionType | undefined {
   const name =
     type.kind === "FunctionCall"
       ? type.name
       : type.kind === "ScopeTraversal" && type.steps.length === 0
         ? type.root
         : undefined;
-  return name === "list" || name === "set" || name === "map";
+  if (name !== "list" && name !== "set" && name !== "map") return undefined;
+  const [first] = type.kind === "FunctionCall" ? type.args : [];
+  const element =
+    (first && typeText(first)) ?? (elements ? inferredElementType(elements) : undefined);
+  return element === undefined ? { kind: name } : { kind: name, element };
 }
 
 /** Where part `key` of a value is written: its own origin, else the value's place. */

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { loadTerraform } from "./index.js";
+
+// Terraform's == compares types before values (cty's Value.Equals): a list, set or map never
+// equals the tuple or object a literal writes, two empty collections of one kind are equal only
+// if their element types are (unknown where one is not known), and a value of no known type is
+// compared by value. Each row is [expression, Terraform's answer]; "unknown" where Terraform's is.
+const declarations = `variable "rules" {
+  type    = list(string)
+  default = []
+}
+variable "ports" {
+  type    = list(number)
+  default = []
+}
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+variable "open" {
+  default = []
+}
+variable "unset" {
+  type = list(string)
+}
+locals {
+  rules = var.rules
+  open  = var.open
+  none  = {}
+  unset = var.unset
+  split = split(",", "a,b")
+}
+`;
+
+const cases: [string, boolean | "unknown"][] = [
+  // The declared type carried through a local.
+  ["local.rules == []", false],
+  ["local.rules != []", true],
+  ["local.unset != []", true],
+  ["local.unset == local.rules", "unknown"],
+  ["var.rules == var.ports", false],
+  ["var.rules == local.rules", true],
+  ["var.tags == {}", false],
+  ["var.rules == tolist([])", "unknown"],
+  // Untyped values and literals are tuples and objects, compared by value.
+  ["local.open == []", true],
+  ["local.none == {}", true],
+  ["[for rule in var.rules : rule] == []", true],
+  // Conversion functions and functions whose results are lists, sets or maps.
+  ['tolist(["a"]) == ["a"]', false],
+  ['tolist(["a"]) == tolist(["a"])', true],
+  ['toset(["b", "a"]) == toset(["a", "b"])', true],
+  ['toset(["a"]) == tolist(["a"])', false],
+  ['tomap({ a = "x" }) == { a = "x" }', false],
+  ['tomap({ a = "x" }) == tomap({ a = "x" })', true],
+  ['local.split == ["a", "b"]', false],
+  ['local.split == tolist(["a", "b"])', true],
+  ["keys(var.tags) == []", false],
+  ["sort(var.rules) == var.rules", true],
+  ["range(0) == var.ports", true],
+  ["range(0) == var.rules", false],
+];
+
+describe("== of collections, as Terraform's types have it", () => {
+  const text = `${declarations}resource "aws_s3_bucket" "b" {
+  tags = {
+${cases.map(([expression], i) => `    c${i} = ${expression}`).join("\n")}
+  }
+}
+`;
+  const { resources, errors } = loadTerraform([{ path: "main.tf", text }]);
+  const tags = resources[0]?.config.tags as Record<string, unknown>;
+
+  it("loads without errors", () => {
+    expect(errors.filter((error) => error.level !== "warning")).toEqual([]);
+  });
+
+  it.each(cases.map(([expression, expected], i) => [expression, expected, i] as const))(
+    "%s is %s",
+    (expression, expected, i) => {
+      expect(tags[`c${i}`]).toEqual(expected === "unknown" ? { $unknown: expression } : expected);
+    },
+  );
+});

@@ -856,11 +856,14 @@ export class ExpressionEvaluator {
       case "*":
         return arithmetic(a * b, a, b, "can't multiply zero by infinity");
       case "/":
-        if (b === 0) throw new EvaluationError("division by zero", "terraform-arithmetic");
-        return arithmetic(a / b, a, b, "can't divide infinity by infinity");
+        // As cty's big.Float quotient: a number over zero is an infinity of their signs (`1 / 0`
+        // is +Inf), zero over zero fails as an infinity over an infinity does.
+        if (b === 0 && a !== 0) return a / b;
+        return arithmetic(a / b, a, b, "can't divide zero by zero or infinity by infinity");
       case "%":
-        if (b === 0) throw new EvaluationError("modulo by zero", "terraform-arithmetic");
-        // Terraform's modulo of an infinity is an infinity of the product's sign, not NaN.
+        // cty's modulo by zero gives the dividend back; of an infinity, an infinity of the
+        // product's sign, not NaN.
+        if (b === 0) return a;
         return Number.isFinite(a) ? a % b : a * b;
     }
     throw new EvaluationError(`unsupported operator ${op}`, "terraform-syntax");

@@ -1747,13 +1747,41 @@ resource "aws_s3_bucket" "b" {
       '5:15 terraform-argument parseint: cannot parse "two" as a base 10 integer',
       "6:15 terraform-arithmetic can't compute sum of opposing infinities",
       "7:15 terraform-arithmetic can't multiply zero by infinity",
-      "8:15 terraform-arithmetic can't divide infinity by infinity",
+      "8:15 terraform-arithmetic can't divide zero by zero or infinity by infinity",
       "10:29 terraform-argument log: the result is not a number",
       "11:15 terraform-limit the result is beyond 1.7976931348623157e+308, the largest number Tollgate holds",
     ]);
     // The count Terraform cannot plan is unknown, not zero instances: the bucket stays.
     expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.b"]);
     expect(resources[0]?.config.remainder).toBe(Infinity);
+  });
+
+  it("divides by zero as Terraform does: an infinity, written +Inf; zero by zero fails, located", () => {
+    // cty's quotient is a big.Float's: 1/0 is +Inf and converts to the string "+Inf"; its modulo
+    // by zero gives the dividend back.
+    const { resources, errors } = load(`resource "aws_s3_bucket" "b" {
+  tags = {
+    over      = 1 / 0
+    under     = -1 / 0
+    text      = "\${1 / 0} \${-2 / 0}"
+    formatted = format("%v", 1 / 0)
+    larger    = 1 / 0 > 1e300
+    remainder = 5 % 0
+  }
+  none = 0 / 0
+}
+`);
+    expect(errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.message}`)).toEqual([
+      "10:10 terraform-arithmetic can't divide zero by zero or infinity by infinity",
+    ]);
+    expect(resources[0]?.config.tags).toMatchObject({
+      over: Infinity,
+      under: -Infinity,
+      text: "+Inf -Inf",
+      formatted: "+Inf",
+      larger: true,
+      remainder: 5,
+    });
   });
 
   it("compares an untyped collection by value, and a list, set or map variable unequal to a literal", () => {

@@ -41,8 +41,13 @@ function typeName(value: Value): string {
   return typeof value;
 }
 
-/** Terraform's number-to-string conversion: integers without a fraction, others shortest round-trip. */
+/**
+ * Terraform's number-to-string conversion: integers without a fraction, others shortest
+ * round-trip; an infinity as cty writes its big.Float, `+Inf` or `-Inf`.
+ */
 export function formatNumber(value: number): string {
+  if (value === Infinity) return "+Inf";
+  if (value === -Infinity) return "-Inf";
   if (Number.isInteger(value) && Math.abs(value) < 1e21) return value.toFixed(0);
   return String(value);
 }

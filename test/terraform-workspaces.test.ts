@@ -207,8 +207,8 @@ resource "aws_security_group" "admin" {
   });
 
   /**
-   * prod's SSH from `prod`; `check` is what prod's name reads, where Terraform's exact numbers
-   * give `0.15` and Tollgate's float64 `0.15000000000000002` (hashicorp/terraform#19380).
+   * prod's SSH from `prod`; `check` is what prod's name reads, where Terraform's 512-bit numbers
+   * write 1/3 with far more threes than Tollgate's float64 `0.3333333333333333`.
    */
   const divergent = (prod: string, check: string) => `locals {
   check = terraform.workspace == "prod" ? ${check} : "0.3"
@@ -227,8 +227,8 @@ resource "aws_security_group" "ssh" {
   }
 }
 `;
-  const unmatched = String.raw`regex("^0\\.15$", tostring(0.10 * 1.5))`;
-  const regexLeftOut = String.raw`workspace "prod" left out: Terraform cannot plan there (regex: no match for "^0\\.15$")`;
+  const unmatched = String.raw`regex("^0\\.3{20}", tostring(1 / 3))`;
+  const regexLeftOut = String.raw`workspace "prod" left out: Terraform cannot plan there (regex: no match for "^0\\.3{20}")`;
 
   it("in a diff, fails when the head leaves out a workspace the base checked", async () => {
     // Terraform plans prod and opens SSH there; Tollgate's regex fails in prod alone.
@@ -245,7 +245,7 @@ resource "aws_security_group" "ssh" {
     expect([opened.code, errors, warnings]).toEqual([
       1,
       [
-        String.raw`2 terraform-workspace-left-out Tollgate could not check workspace "prod" at the head (regex: no match for "^0\\.15$"), though the base did not fail there for this error: what it deploys goes unjudged, and Terraform may plan it (its numbers are exact where Tollgate's are float64); make the expression evaluate in that workspace, or, if Terraform cannot plan it either, fix that or override this check`,
+        String.raw`2 terraform-workspace-left-out Tollgate could not check workspace "prod" at the head (regex: no match for "^0\\.3{20}"), though the base did not fail there for this error: what it deploys goes unjudged, and Terraform may plan it (its numbers are exact where Tollgate's are float64); make the expression evaluate in that workspace, or, if Terraform cannot plan it either, fix that or override this check`,
       ],
       [],
     ]);

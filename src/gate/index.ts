@@ -498,7 +498,7 @@ function reachedAtBase(problem: LoadError, base: readonly LoadError[] | undefine
  * A workspace a Terraform root leaves out at the head (`LoadError.leftOut`: its evaluation failed
  * with an error Terraform raises too, on the same values) is an error of the head when the base
  * did not leave it out for the same error in the same file: Tollgate's values are not always
- * Terraform's (float64 numbers where Terraform's are exact: `tostring(0.10 * 1.5)`), so a pull
+ * Terraform's (float64 numbers where Terraform's are 512-bit: `tostring(1 / 3)`), so a pull
  * request can make a workspace fail in Tollgate alone and everything it deploys go unjudged. One
  * the base left out alike is an error too when the pull request changed what that root module
  * reads (`inputs`, as for a workspace at a limit, `reachedAtBase`): the change may deploy anything

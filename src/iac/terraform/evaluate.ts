@@ -43,6 +43,7 @@ import {
 } from "./origin.js";
 import { isIacCandidate } from "../files.js";
 import { decodedOrigin } from "./decoded.js";
+import { exactArithmetic } from "./numbers.js";
 import {
   collectionTypeOf,
   functionResultType,
@@ -849,22 +850,44 @@ export class ExpressionEvaluator {
         return a <= b;
       case ">=":
         return a >= b;
+      // Exact on the decimals the operands are written as, as cty's 512-bit numbers are
+      // (`0.1 + 0.2 == 0.3`); a float64 where that has no finite decimal or an infinity is in it.
       case "+":
-        return arithmetic(a + b, a, b, "can't compute sum of opposing infinities");
+        return arithmetic(
+          exactArithmetic("+", a, b) ?? a + b,
+          a,
+          b,
+          "can't compute sum of opposing infinities",
+        );
       case "-":
-        return arithmetic(a - b, a, b, "can't subtract infinity from itself");
+        return arithmetic(
+          exactArithmetic("-", a, b) ?? a - b,
+          a,
+          b,
+          "can't subtract infinity from itself",
+        );
       case "*":
-        return arithmetic(a * b, a, b, "can't multiply zero by infinity");
+        return arithmetic(
+          exactArithmetic("*", a, b) ?? a * b,
+          a,
+          b,
+          "can't multiply zero by infinity",
+        );
       case "/":
         // As cty's big.Float quotient: a number over zero is an infinity of their signs (`1 / 0`
         // is +Inf), zero over zero fails as an infinity over an infinity does.
         if (b === 0 && a !== 0) return a / b;
-        return arithmetic(a / b, a, b, "can't divide zero by zero or infinity by infinity");
+        return arithmetic(
+          exactArithmetic("/", a, b) ?? a / b,
+          a,
+          b,
+          "can't divide zero by zero or infinity by infinity",
+        );
       case "%":
         // cty's modulo by zero gives the dividend back; of an infinity, an infinity of the
         // product's sign, not NaN.
         if (b === 0) return a;
-        return Number.isFinite(a) ? a % b : a * b;
+        return Number.isFinite(a) ? (exactArithmetic("%", a, b) ?? a % b) : a * b;
     }
     throw new EvaluationError(`unsupported operator ${op}`, "terraform-syntax");
   }

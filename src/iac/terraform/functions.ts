@@ -9,6 +9,7 @@ import { CidrError, cidrHost, cidrNetmask, cidrSubnet, cidrSubnets } from "../ci
 import { formatGo } from "./format.js";
 import { encodeYaml } from "./yaml-encode.js";
 import { marshalJson } from "./json.js";
+import { exactArithmetic } from "./numbers.js";
 import {
   containsPartial,
   isPartial,
@@ -1023,7 +1024,11 @@ const SPECS: Record<string, FunctionSpec> = {
   sum: {
     arity: [1, 1],
     run: ([l]) =>
-      list(l as Value, "sum list").reduce<number>((total, v) => total + num(v, "sum element"), 0),
+      list(l as Value, "sum list").reduce<number>((total, v) => {
+        const n = num(v, "sum element");
+        // Exact on the decimals, as cty's Add (`sum([0.1, 0.2])` is 0.3).
+        return exactArithmetic("+", total, n) ?? total + n;
+      }, 0),
   },
   title: {
     arity: [1, 1],

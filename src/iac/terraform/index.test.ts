@@ -1756,6 +1756,44 @@ resource "aws_s3_bucket" "b" {
     expect(resources[0]?.config.remainder).toBe(Infinity);
   });
 
+  it("computes arithmetic exactly on the decimals written, as Terraform's numbers are", () => {
+    // cty's numbers are 512-bit: 0.1 + 0.2 == 0.3 is true and makes the bucket, where a float64
+    // sum is 0.30000000000000004. An integer past 2^53 that a float64 does not hold is
+    // Tollgate's limit, located; a quotient with no finite decimal is a float64's.
+    const { resources, errors } = load(`locals {
+  tenths = 0.1 + 0.2
+}
+resource "aws_s3_bucket" "b" {
+  count = local.tenths == 0.3 ? 1 : 0
+  tags = {
+    sum        = tostring(local.tenths)
+    product    = "x\${0.10 * 1.5}"
+    difference = 0.3 - 0.1
+    quotient   = 0.3 / 0.1
+    remainder  = 0.7 % 0.2
+    total      = sum([0.1, 0.2])
+    third      = 1 / 3
+    large      = 9007199254740992 + 2
+  }
+  past = 9007199254740992 + 1 > 9007199254740992
+}
+`);
+    expect(errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.message}`)).toEqual([
+      "16:10 terraform-limit the result 9007199254740993 is an integer past 2^53, which Tollgate's numbers do not hold exactly; it is treated as unknown",
+    ]);
+    expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.b[0]"]);
+    expect(resources[0]?.config.tags).toEqual({
+      sum: "0.3",
+      product: "x0.15",
+      difference: 0.2,
+      quotient: 3,
+      remainder: 0.1,
+      total: 0.3,
+      third: 1 / 3,
+      large: 9007199254740994,
+    });
+  });
+
   it("divides by zero as Terraform does: an infinity, written +Inf; zero by zero fails, located", () => {
     // cty's quotient is a big.Float's: 1/0 is +Inf and converts to the string "+Inf"; its modulo
     // by zero gives the dividend back.

@@ -43,7 +43,7 @@ import {
 } from "./origin.js";
 import { isIacCandidate } from "../files.js";
 import { decodedOrigin } from "./decoded.js";
-import { exactArithmetic } from "./numbers.js";
+import { exactArithmetic, literalNumber } from "./numbers.js";
 import {
   collectionTypeOf,
   functionResultType,
@@ -317,7 +317,10 @@ export class ExpressionEvaluator {
     // Origins are made where returned, not up front: most nodes return another node's.
     switch (expr.kind) {
       case "Literal":
-        return { value: expr.value, origin: at(scope.file, expr) };
+        return {
+          value: typeof expr.value === "number" ? literalNumber(expr.raw, expr.value) : expr.value,
+          origin: at(scope.file, expr),
+        };
       case "Template": {
         // `parts` may be made on each read (a quoted string without interpolations).
         const parts = expr.parts;

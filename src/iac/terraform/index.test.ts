@@ -1775,12 +1775,21 @@ resource "aws_s3_bucket" "b" {
     third      = 1 / 3
     large      = 9007199254740992 + 2
   }
-  past = 9007199254740992 + 1 > 9007199254740992
+  past    = 9007199254740992 + 1 > 9007199254740992
+  written = 9007199254740993 == 9007199254740992
+  beyond  = 1e400 > 1
 }
 `);
     expect(errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.message}`)).toEqual([
-      "16:10 terraform-limit the result 9007199254740993 is an integer past 2^53, which Tollgate's numbers do not hold exactly; it is treated as unknown",
+      "16:13 terraform-limit the result 9007199254740993 is an integer past 2^53, which Tollgate's numbers do not hold exactly; it is treated as unknown",
+      "17:13 terraform-limit the number 9007199254740993 is an integer past 2^53, which Tollgate's numbers do not hold exactly; it is treated as unknown",
+      "18:13 terraform-limit the number 1e400 is beyond 1.7976931348623157e+308, the largest number Tollgate holds; it is treated as unknown",
     ]);
+    expect(resources[0]?.config).toMatchObject({
+      past: { $unknown: expect.any(String) },
+      written: { $unknown: expect.any(String) },
+      beyond: { $unknown: expect.any(String) },
+    });
     expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.b[0]"]);
     expect(resources[0]?.config.tags).toEqual({
       sum: "0.3",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exactArithmetic, type ArithmeticOperator } from "./numbers.js";
+import { exactArithmetic, literalNumber, type ArithmeticOperator } from "./numbers.js";
 
 // What cty's 512-bit numbers make of decimals a float64 rounds: each row [a, op, b, Terraform's result].
 const exact: [number, ArithmeticOperator, number, number][] = [
@@ -34,5 +34,24 @@ describe("exactArithmetic", () => {
     expect(() => exactArithmetic("*", 4503599627370497, 3)).toThrow(
       "the result 13510798882111491 is an integer past 2^53",
     );
+  });
+});
+
+describe("literalNumber", () => {
+  it("gives the float64 of a number it holds, however written", () => {
+    expect(literalNumber("0.1", 0.1)).toBe(0.1);
+    expect(literalNumber("9007199254740992", 9007199254740992)).toBe(9007199254740992);
+    expect(literalNumber("1e21", 1e21)).toBe(1e21);
+    expect(literalNumber("9007199254740993.5", 9007199254740994)).toBe(9007199254740994);
+  });
+
+  it("fails on an integer past 2^53 it does not hold, and on one past its range", () => {
+    expect(() => literalNumber("9007199254740993", 9007199254740992)).toThrow(
+      "the number 9007199254740993 is an integer past 2^53",
+    );
+    expect(() => literalNumber("-9.007199254740993E15", -9007199254740992)).toThrow(
+      "the number -9007199254740993 is an integer past 2^53",
+    );
+    expect(() => literalNumber("1e400", Infinity)).toThrow("the number 1e400 is beyond");
   });
 });

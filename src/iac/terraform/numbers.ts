@@ -33,17 +33,49 @@ export function exactArithmetic(op: ArithmeticOperator, a: number, b: number): n
   if (exact === undefined) return undefined;
   const rounded = Number(`${exact.digits}e${exact.exponent}`);
   if (!Number.isFinite(rounded) || holds(rounded, exact)) return rounded;
+  notHeld(exact, "the result");
+  return rounded;
+}
+
+/**
+ * Fails on `exact`, a number a float64 does not hold, where it is an integer cty holds exactly
+ * (at most 512 bits; a larger one it rounds too): deciding on its float64 could decide wrongly.
+ */
+function notHeld(exact: Decimal, what = "the number"): void {
   const { digits, exponent } = normalized(exact);
-  // An integer of at most 512 bits cty holds exactly; a larger one it rounds too.
-  const integer = exponent >= 0 ? digits * 10n ** BigInt(exponent) : undefined;
-  if (integer !== undefined && (integer < 0n ? -integer : integer).toString(2).length <= 512) {
-    const text = integer.toString();
+  if (exponent < 0 || exponent > 160) return;
+  const integer = digits * 10n ** BigInt(exponent);
+  if ((integer < 0n ? -integer : integer).toString(2).length > 512) return;
+  const text = integer.toString();
+  throw new EvaluationError(
+    `${what} ${text.length > 40 ? `${text.slice(0, 37)}...` : text} is an integer past 2^53, which Tollgate's numbers do not hold exactly; it is treated as unknown`,
+    "terraform-limit",
+  );
+}
+
+/**
+ * The number the literal `raw` writes, whose float64 is `value`: an integer the float64 does not
+ * hold (`9007199254740993`), or a number past its range (`1e400`), is Tollgate's limit, located,
+ * as such an arithmetic result is.
+ */
+export function literalNumber(raw: string, value: number): number {
+  if (Number.isSafeInteger(value) || (Number.isFinite(value) && !Number.isInteger(value)))
+    return value;
+  if (!Number.isFinite(value))
     throw new EvaluationError(
-      `the result ${text.length > 40 ? `${text.slice(0, 37)}...` : text} is an integer past 2^53, which Tollgate's numbers do not hold exactly; it is treated as unknown`,
+      `the number ${raw} is beyond ${Number.MAX_VALUE}, the largest number Tollgate holds; it is treated as unknown`,
       "terraform-limit",
     );
-  }
-  return rounded;
+  const written = /^(-?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(raw.trim());
+  if (!written) return value;
+  const [, sign = "", whole = "", fraction = "", power = "0"] = written;
+  const exact = {
+    digits: BigInt(sign + whole + fraction),
+    exponent: Number(power) - fraction.length,
+  };
+  if (holds(value, exact)) return value;
+  notHeld(exact);
+  return value;
 }
 
 function operate(op: ArithmeticOperator, a: Decimal, b: Decimal): Decimal | undefined {

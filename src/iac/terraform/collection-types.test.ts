@@ -29,6 +29,9 @@ locals {
   none  = {}
   unset = var.unset
   split = split(",", "a,b")
+  picked = false ? ["a"] : []
+  same   = false ? ["a"] : ["b"]
+  tagged = false ? { a = "x" } : {}
 }
 `;
 
@@ -46,6 +49,12 @@ const cases: [string, boolean | "unknown"][] = [
   ["local.open == []", true],
   ["local.none == {}", true],
   ["[for rule in var.rules : rule] == []", true],
+  // A conditional's results are unified: tuples of different lengths to a list, objects of
+  // different attributes to a map; of one shape they stay a tuple or an object.
+  ["local.picked == []", false],
+  ["local.picked == tolist([])", "unknown"],
+  ['local.same == ["b"]', true],
+  ["local.tagged == {}", false],
   // Conversion functions and functions whose results are lists, sets or maps.
   ['tolist(["a"]) == ["a"]', false],
   ['tolist(["a"]) == tolist(["a"])', true],

@@ -50,6 +50,7 @@ import {
   retyped,
   typedEquals,
   withCollectionType,
+  type CollectionType,
   type TypeKind,
 } from "./collection-types.js";
 import type { FilesetResult } from "./fileset.js";
@@ -411,7 +412,11 @@ export class ExpressionEvaluator {
         const text = sourceText(expr.condition, scope);
         const name = `the condition ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
         const places = [toSourceLocation(at(scope.file, expr.condition)), ...reads];
-        return chosenAt(this.evaluate(chosen, scope), name, places);
+        const result = this.evaluate(chosen, scope);
+        const unified = unifiedLiteralType(expr.trueExpr, expr.falseExpr);
+        // The literal evaluated here is the result's own: it takes the unified type in place.
+        if (unified && !isUnknown(result.value)) withCollectionType(result.value, unified);
+        return chosenAt(result, name, places);
       }
       case "Binary":
         return {
@@ -1560,6 +1565,30 @@ function typedCallResult(name: string, args: readonly Value[], result: Value): V
   const copy = retyped(result, type);
   if (copy !== result && openValues.has(result as object)) markOpen(copy);
   return copy;
+}
+
+/**
+ * The type cty unifies a conditional's results to where both are literals of one kind whose
+ * types differ in shape: tuples of different lengths make a list (`c ? ["a"] : []` is a
+ * list(string)), objects of different attributes a map. Their element type is left unknown.
+ */
+function unifiedLiteralType(
+  whenTrue: Expression,
+  whenFalse: Expression,
+): CollectionType | undefined {
+  while (whenTrue.kind === "Parens") whenTrue = whenTrue.expr;
+  while (whenFalse.kind === "Parens") whenFalse = whenFalse.expr;
+  if (whenTrue.kind === "Tuple" && whenFalse.kind === "Tuple")
+    return whenTrue.elements.length === whenFalse.elements.length ? undefined : { kind: "list" };
+  if (whenTrue.kind !== "Object" || whenFalse.kind !== "Object") return undefined;
+  const names = (items: typeof whenTrue.items): string[] | undefined =>
+    items.every((item) => item.keyName !== null)
+      ? items.map((item) => item.keyName as string).sort()
+      : undefined;
+  const trueNames = names(whenTrue.items);
+  const falseNames = names(whenFalse.items);
+  if (!trueNames || !falseNames) return undefined;
+  return trueNames.join("\0") === falseNames.join("\0") ? undefined : { kind: "map" };
 }
 
 /** The kind of value a tuple, object or for expression writes, whatever it holds. */

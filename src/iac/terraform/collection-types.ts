@@ -232,6 +232,15 @@ export function functionResultType(
       return given?.kind === "map" ? STRING_LIST : undefined;
     case "values":
       return given?.kind === "map" ? like("list") : undefined;
+    case "concat": {
+      // Lists alone are concatenated to a list; with a tuple among them, the result is a tuple.
+      const types = args.map(collectionTypeOf);
+      if (!types.every((type) => type?.kind === "list")) return undefined;
+      const element = types[0]?.element;
+      return element !== undefined && types.every((type) => type?.element === element)
+        ? { kind: "list", element }
+        : { kind: "list" };
+    }
     case "slice":
     case "reverse":
       return given?.kind === "list" ? like("list") : undefined;

@@ -1756,6 +1756,28 @@ resource "aws_s3_bucket" "b" {
     expect(resources[0]?.config.remainder).toBe(Infinity);
   });
 
+  it("writes numbers as cty does, without an exponent, and fails to encode an infinity as JSON", () => {
+    // cty's number-to-string and its JSON are big.Float.Text('f', -1); its JSON refuses an infinity.
+    const { resources, errors } = load(`resource "aws_s3_bucket" "b" {
+  tags = {
+    large = "n\${1e21}"
+    small = tostring(1.5e-7)
+    json  = jsonencode([1e22, -2.5e-8, 0.1])
+  }
+  policy = jsonencode({ limit = 1 / 0 })
+}
+`);
+    expect(errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.message}`)).toEqual([
+      "7:12 terraform-argument jsonencode: cannot serialize infinity as JSON",
+    ]);
+    expect(errors[0]?.failsPlan).toBe(true);
+    expect(resources[0]?.config.tags).toEqual({
+      large: "n1000000000000000000000",
+      small: "0.00000015",
+      json: "[10000000000000000000000,-0.000000025,0.1]",
+    });
+  });
+
   it("computes arithmetic exactly on the decimals written, as Terraform's numbers are", () => {
     // cty's numbers are 512-bit: 0.1 + 0.2 == 0.3 is true and makes the bucket, where a float64
     // sum is 0.30000000000000004. An integer past 2^53 that a float64 does not hold is

@@ -2,7 +2,7 @@
 // escapes, two-space indent). Hand-written because JSON.stringify neither sorts keys nor escapes
 // `<>&` like Go. Reading JSON with positions (policy strings, tfvars) is ../json's.
 import { isUnknown, type Value } from "../../model/types.js";
-import { isObject, sortedKeys } from "./values.js";
+import { EvaluationError, formatNumber, isObject, sortedKeys } from "./values.js";
 
 /** Nesting allowed when reading JSON held in strings and `.tfvars.json` files. */
 export const MAX_JSON_DEPTH = 256;
@@ -36,7 +36,12 @@ export function marshalJson(value: Value, options: MarshalOptions = {}): string 
 function write(value: Value, options: MarshalOptions, prefix: string): string {
   if (value === null) return "null";
   if (typeof value === "string") return quoteJson(value);
-  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
+  if (typeof value === "number") {
+    // cty's JSON writes numbers as its strings do, and fails on an infinity.
+    if (!Number.isFinite(value))
+      throw new EvaluationError("cannot serialize infinity as JSON", "terraform-argument", true);
+    return formatNumber(value);
+  }
   if (typeof value === "boolean") return value ? "true" : "false";
   const inner = options.indent === undefined ? "" : prefix + options.indent;
   const open = options.indent === undefined ? "" : "\n" + inner;

@@ -42,14 +42,23 @@ function typeName(value: Value): string {
 }
 
 /**
- * Terraform's number-to-string conversion: integers without a fraction, others shortest
- * round-trip; an infinity as cty writes its big.Float, `+Inf` or `-Inf`.
+ * Terraform's number-to-string conversion, cty's big.Float.Text('f', -1): the shortest digits
+ * that read back as the number, never with an exponent (`1e21` is 1000000000000000000000,
+ * `1e-7` is 0.0000001); an infinity `+Inf` or `-Inf`.
  */
 export function formatNumber(value: number): string {
   if (value === Infinity) return "+Inf";
   if (value === -Infinity) return "-Inf";
-  if (Number.isInteger(value) && Math.abs(value) < 1e21) return value.toFixed(0);
-  return String(value);
+  const shortest = String(value);
+  const at = shortest.indexOf("e");
+  if (at === -1) return shortest;
+  const sign = shortest.startsWith("-") ? "-" : "";
+  const [whole = "", fraction = ""] = shortest.slice(sign.length, at).split(".");
+  const digits = whole + fraction;
+  const point = whole.length + Number(shortest.slice(at + 1));
+  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + "0".repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** Converts a primitive to string as Terraform's automatic conversion does; collections are a type error. */

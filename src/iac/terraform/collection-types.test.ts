@@ -94,3 +94,62 @@ ${cases.map(([expression], i) => `    c${i} = ${expression}`).join("\n")}
     },
   );
 });
+
+describe("types of partial collections", () => {
+  it("leaves the unknown rest of a list given to a list(list(string)) standing for its elements", () => {
+    // Typing each element must not turn the rest into one unknown element: the length stays unknown.
+    const { resources, errors } = loadTerraform([
+      {
+        path: "main.tf",
+        text: `variable "extra" {
+  type = list(list(string))
+}
+module "m" {
+  source = "./m"
+  rules  = concat([["x"]], var.extra)
+}
+`,
+      },
+      {
+        path: "m/main.tf",
+        text: `variable "rules" {
+  type = list(list(string))
+}
+resource "aws_s3_bucket" "b" {
+  tags = { rules = length(var.rules) }
+}
+`,
+      },
+    ]);
+    expect(errors).toEqual([]);
+    expect(resources[0]?.config.tags).toEqual({ rules: { $unknown: "length(var.rules)" } });
+  });
+
+  it("keeps a partial map given to a bare map variable partial: its other keys are unknown", () => {
+    const { resources, errors } = loadTerraform([
+      {
+        path: "main.tf",
+        text: `variable "extra" {
+  type = map(string)
+}
+module "m" {
+  source = "./m"
+  tags   = merge({ a = "x" }, var.extra)
+}
+`,
+      },
+      {
+        path: "m/main.tf",
+        text: `variable "tags" {
+  type = map
+}
+resource "aws_s3_bucket" "b" {
+  tags = { count = length(var.tags) }
+}
+`,
+      },
+    ]);
+    expect(errors).toEqual([]);
+    expect(resources[0]?.config.tags).toEqual({ count: { $unknown: "length(var.tags)" } });
+  });
+});

@@ -4,6 +4,7 @@
 // (cty's Value.Equals), so `local.rules == []` is false for a list(string) behind the local.
 import type { Expression } from "../hcl/index.js";
 import { isUnknown, unknown, type Value } from "../../model/types.js";
+import { mapRest, partialMap } from "./partial.js";
 import { firstIndexOf, isObject, valuesEqual } from "./values.js";
 
 export type CollectionKind = "list" | "set" | "map";
@@ -45,12 +46,12 @@ export function retyped(value: Value, type: CollectionType): Value {
   const current = collectionTypeOf(value);
   if (current?.kind === type.kind && current.element === type.element) return value;
   if (typeof value !== "object" || value === null) return value;
-  const copy: Value = isUnknown(value)
-    ? unknown(value.$unknown)
-    : Array.isArray(value)
-      ? [...value]
-      : { ...value };
-  return withCollectionType(copy, type);
+  if (isUnknown(value)) return withCollectionType(unknown(value.$unknown), type);
+  if (Array.isArray(value)) return withCollectionType([...value], type);
+  // A partial map's copy keeps the unknown part its keys do not show (partial.ts).
+  const rest = mapRest(value);
+  const copy = { ...value };
+  return withCollectionType(rest ? partialMap(copy, rest) : copy, type);
 }
 
 /**

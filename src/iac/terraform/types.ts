@@ -45,6 +45,8 @@ export function convertToType(
   const { value, origin } = input;
   if (value === null || depth > MAX_TYPE_DEPTH) return input;
   if (isUnknown(value)) {
+    // A partial list's rest stands for elements, not one value: it stays itself (partial.ts).
+    if (isRest(value)) return input;
     const collection = collectionType(type);
     return collection ? { value: retyped(value, collection), origin } : input;
   }

@@ -55,6 +55,7 @@ import {
   handlePush,
   impactRequest,
   pushRequest,
+  type DefaultBranchRequest,
   type ImpactRequest,
   type PushRequest,
 } from "./org.js";
@@ -160,15 +161,26 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       if (outcome === "closed" && queue.durable)
         throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
     };
+    const push: OrgWork["push"] = (api, pushed, log, deliveryId, installationId) =>
+      handlePush(api, pushed, {
+        customPolicies,
+        reservedRuleIds: (options.engine.builtinRules ?? []).map((rule) => rule.id),
+        ...(options.engine.builtinRules ? { builtinRules: options.engine.builtinRules } : {}),
+        log,
+        enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
+      });
     const orgWork: OrgWork = {
-      push: (api, push, log, deliveryId, installationId) =>
-        handlePush(api, push, {
-          customPolicies,
-          reservedRuleIds: (options.engine.builtinRules ?? []).map((rule) => rule.id),
-          ...(options.engine.builtinRules ? { builtinRules: options.engine.builtinRules } : {}),
-          log,
-          enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
-        }),
+      push,
+      // Read in the task, which a durable queue retries: GitHub failing to answer it is no
+      // failed delivery that nothing would redo.
+      defaultBranch: async (api, change, log, deliveryId, installationId) => {
+        const pushed = await defaultBranchPush(api, change);
+        log.info(
+          { delivery: deliveryId, owner: change.owner, repo: change.repo, branch: change.branch },
+          "default branch changed: its settings and policies taken as pushed",
+        );
+        await push(api, pushed, log, deliveryId, installationId);
+      },
       impact: (api, request, log) =>
         handleImpact(api, request, {
           engine: options.engine,
@@ -437,18 +449,24 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       return startPush(context, request);
     });
     // No push is sent when another branch becomes the default, yet settings are read from it.
-    app.on("repository.edited", async (context) => {
+    app.on("repository.edited", (context) => {
       const request = defaultBranchRequest(context.payload);
       if (request.kind === "ignore") {
         context.log.debug({ delivery: context.id, reason: request.reason }, "edit ignored");
         return;
       }
-      const push = await defaultBranchPush(context.octokit, request);
-      context.log.info(
-        { delivery: context.id, owner: push.owner, repo: push.repo, branch: request.branch },
-        "default branch changed: its settings and policies taken as pushed",
+      const installationId = installationOf(context.payload);
+      const { owner, repo, branch, shownPublicly } = request;
+      const payload: OrgTaskPayload = {
+        kind: "default-branch",
+        deliveryId: context.id,
+        ...(installationId !== undefined ? { installationId } : {}),
+        change: { owner, repo, branch, shownPublicly },
+        acceptedAt: Date.now(),
+      };
+      return startOrgTask(context, payload, () =>
+        orgWork.defaultBranch(context.octokit, request, context.log, context.id, installationId),
       );
-      return startPush(context, push);
     });
   };
 }
@@ -485,6 +503,14 @@ interface OrgWork {
   push(
     api: GitHubApi,
     push: Extract<PushRequest, { kind: "push" }>,
+    log: FlowLog,
+    deliveryId: string,
+    installationId: number | undefined,
+  ): Promise<void>;
+  /** A new default branch: its head read, then taken as a push that may change anything. */
+  defaultBranch(
+    api: GitHubApi,
+    change: Extract<DefaultBranchRequest, { kind: "default-branch" }>,
     log: FlowLog,
     deliveryId: string,
     installationId: number | undefined,
@@ -682,6 +708,14 @@ function revivedOrgTask(
         await orgWork.push(
           api,
           { kind: "push", ...payload.push },
+          log,
+          payload.deliveryId,
+          payload.installationId,
+        );
+      else if (payload.kind === "default-branch")
+        await orgWork.defaultBranch(
+          api,
+          { kind: "default-branch", ...payload.change },
           log,
           payload.deliveryId,
           payload.installationId,

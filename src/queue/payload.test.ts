@@ -54,4 +54,20 @@ describe("org task payloads", () => {
       added,
     );
   });
+
+  it("keeps each new default branch its own work, as pushes are", () => {
+    const switched = (deliveryId: string, branch: string) =>
+      jobPlace(
+        orgTaskPayloadSchema.parse({
+          kind: "default-branch",
+          deliveryId,
+          installationId: 4242,
+          change: { owner: "acme", repo: ".github", branch, shownPublicly: false },
+          acceptedAt: 0,
+        }),
+      );
+    const places = [switched("d-1", "next"), switched("d-2", "main"), switched("d-3", "next")];
+    expect(new Set(places.map((place) => place.jobId)).size).toBe(3);
+    expect(new Set(places.map((place) => place.supersededOn)).size).toBe(3);
+  });
 });

@@ -38,7 +38,8 @@ export function pullKeyOf(target: CheckJobPayload["target"]): string {
 
 /**
  * Organization work, told apart from a check by its `kind` (checks stored before it have none): a
- * push to a default branch that changes settings or policies, a `.github` pull request's preview,
+ * push to a default branch that changes settings or policies, another branch made the default
+ * (whose head the task reads, then takes as pushed), a `.github` pull request's preview,
  * an unsuspended installation's open pull requests looked at again, or all of them checked again
  * once the installation gained or lost the organization's `.github` repository.
  */
@@ -58,6 +59,19 @@ export const orgTaskPayloadSchema = z.discriminatedUnion("kind", [
        * as public, so its check never suggests private repository names it may not show.
        */
       shownPublicly: z.boolean().default(true),
+    }),
+    acceptedAt: z.number().int().nonnegative(),
+  }),
+  z.object({
+    kind: z.literal("default-branch"),
+    deliveryId: z.string().min(1),
+    installationId: z.number().int().positive().optional(),
+    /** The repository whose default branch is now `branch`: its head is read by the task. */
+    change: z.object({
+      owner: z.string().min(1),
+      repo: z.string().min(1),
+      branch: z.string().min(1),
+      shownPublicly: z.boolean(),
     }),
     acceptedAt: z.number().int().nonnegative(),
   }),
@@ -136,6 +150,12 @@ export function jobPlace(payload: JobPayload): {
       supersededOn: `push ${owner}/${repo}@${pushed}`,
       headSha: pushed,
     };
+  }
+  if (payload.kind === "default-branch") {
+    const { owner, repo, branch } = payload.change;
+    const jobId = `${owner}/${repo} default branch ${branch} by ${payload.deliveryId}`;
+    // Its head is read when it runs, then it is a push: each its own work, as pushes are.
+    return { jobId, supersededOn: `push ${jobId}`, headSha: payload.deliveryId };
   }
   if (payload.kind === "installation-resume") {
     const key = `installation ${payload.installationId}`;

@@ -11,6 +11,7 @@ import {
   HEAD_SHA,
   installationPayload,
   mockGitHub,
+  recordedExample,
   pullRequestPayload,
   type MockRepository,
 } from "../app/harness.js";
@@ -196,6 +197,60 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
       [".github", "Tollgate policies", pushed, "success"],
       ["infra", "Tollgate", HEAD_SHA, "success"],
     ]);
+  });
+
+  it("reads a new default branch's head in the retried task, not in the webhook, when GitHub fails it once", async () => {
+    const prefix = `app${++prefixes}`;
+    const next = "7".repeat(40);
+    const rulePath = "tollgate/policies/owner_tag.rego";
+    const orgFiles = { ".github/tollgate.yml": "policies: {}\n" };
+    const main = 'resource "aws_s3_bucket" "owned" {\n  bucket = "acme-owned"\n}\n';
+    // Registered first, so it answers the first branch request; the organization answers the rest.
+    const outage = nock("https://api.github.com")
+      .get("/repos/acme/.github/branches/next")
+      .reply(502, { message: "Server Error" });
+    const github = mockOrganization({
+      ".github": {
+        commits: {
+          [DEFAULT_BRANCH]: orgFiles,
+          [next]: { ...orgFiles, [rulePath]: OWNER_TAG_RULE },
+        },
+        branches: { next },
+      },
+      infra: {
+        commits: {
+          [DEFAULT_BRANCH]: { "main.tf": main },
+          [BASE_SHA]: { "main.tf": main },
+          [HEAD_SHA]: { "main.tf": main },
+        },
+        pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+        pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -1 +1 @@" }],
+      },
+    });
+    github.setDefaultBranch(".github", "next");
+    const edited = recordedExample(
+      "repository",
+      (e) => e.action === "edited" && JSON.stringify(e.changes).includes("default_branch"),
+    ) as Record<string, unknown> & { repository: { name: string; default_branch: string } };
+    edited.repository.name = ".github";
+    edited.repository.default_branch = "next";
+
+    const webhook = await replica(prefix, { takeWork: false });
+    // The webhook only queues the task: it asks GitHub nothing, so cannot fail on its answer.
+    await webhook.deliver("e1", edited, "repository");
+    expect(github.requests.filter((r) => r.path.includes("/branches/"))).toEqual([]);
+    expect(await webhook.queue.depth()).toMatchObject({ waiting: 1 });
+    await replica(prefix, { lockMs: 30_000 });
+    await waitFor(
+      () => github.finalCheckRuns().some((c) => c.repo === "infra" && c.status === "completed"),
+      15_000,
+      "the open pull request checked again",
+    );
+    expect(github.finalCheckRuns().map((c) => [c.repo, c.name, c.head_sha, c.conclusion])).toEqual([
+      [".github", "Tollgate policies", next, "success"],
+      ["infra", "Tollgate", HEAD_SHA, "success"],
+    ]);
+    expect(outage.isDone()).toBe(true);
   });
 
   it("completes, once the installation is unsuspended, the run a suspension left in progress, in another replica", async () => {

@@ -17,6 +17,7 @@ import {
   impactReport,
   listInstallationRepositories,
   listOpenPulls,
+  ORGANIZATION_PULL_LIMITS,
   type InstallationListing,
   organizationFileNotices,
   previewImpact,
@@ -243,7 +244,7 @@ export async function handlePush(
     api,
     push.owner,
     plan.rerun === "repository" ? repository : listing?.ok ? listing.listed : undefined,
-    flow.limits,
+    { ...ORGANIZATION_PULL_LIMITS, ...flow.limits },
   );
   for (const pull of open.pulls) await flow.enqueueCheck(pull);
   flow.log.info(

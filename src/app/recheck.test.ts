@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { installationPayload } from "../../test/app/harness.js";
 import type { GitHubApi } from "../github/index.js";
-import { RECHECK_LIMITS, recheckInstallation, recheckRequest } from "./recheck.js";
+import { ORGANIZATION_PULL_LIMITS, OrgPolicies } from "../org/index.js";
+import { recheckInstallation, recheckRequest } from "./recheck.js";
+import { handlePush, pushRequest } from "./org.js";
+import { pushExample } from "../../test/app/orgHarness.js";
 
 /** GitHub's recorded event, with `name` as the repository added or removed. */
 function changed(action: "added" | "removed", name: string) {
@@ -59,6 +62,11 @@ function installation() {
     },
     rest: {
       apps: { listReposAccessibleToInstallation: () => undefined },
+      // `.github` has no settings file; the `Tollgate policies` check says so.
+      repos: {
+        getContent: () => Promise.reject(Object.assign(new Error("Not Found"), { status: 404 })),
+      },
+      checks: { create: async () => ({ data: { id: 1 } }) },
       pulls: {
         list: async ({ repo }: { repo: string }) => {
           inFlight += 1;
@@ -92,7 +100,11 @@ describe("recheckInstallation's bounds", () => {
       log: { info: (fields) => logged.push(fields), warn() {}, error() {} },
       enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
     });
-    expect(RECHECK_LIMITS).toEqual({ maxRepositories: 1000, maxPulls: 300, concurrency: 2 });
+    expect(ORGANIZATION_PULL_LIMITS).toEqual({
+      maxRepositories: 1000,
+      maxPulls: 300,
+      concurrency: 2,
+    });
     expect([queued.length, seen.mostInFlight]).toEqual([300, 2]);
     // The 20 least recently updated are those left out: repo0's first 20.
     expect(queued).not.toContain("repo0#20");
@@ -116,5 +128,33 @@ describe("recheckInstallation's bounds", () => {
     });
     await expect(recheck).rejects.toThrow();
     expect(queued).toHaveLength(5);
+  });
+});
+
+describe("a push changing the organization's settings", () => {
+  it("queues the same 300 most recently updated open pull requests, and logs the rest left out", async () => {
+    const { api, seen } = installation();
+    const queued: string[] = [];
+    const logged: object[] = [];
+    const push = pushRequest({
+      ...pushExample(),
+      ref: "refs/heads/main",
+      repository: { name: ".github", owner: { login: "acme" }, default_branch: "main" },
+      commits: [{ added: [], removed: [], modified: [".github/tollgate.yml"] }],
+      head_commit: null,
+    });
+    if (push.kind !== "push") throw new Error(push.reason);
+    await handlePush(api, push, {
+      customPolicies: new OrgPolicies(),
+      reservedRuleIds: [],
+      log: { info: (fields) => logged.push(fields), warn() {}, error() {} },
+      enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
+    });
+    expect([queued.length, seen.mostInFlight]).toEqual([300, 2]);
+    expect(queued).not.toContain("repo0#20");
+    expect(queued).toContain("repo0#21");
+    expect(logged).toContainEqual(
+      expect.objectContaining({ repositories: 4, pulls: 300, leftOut: 20, truncated: false }),
+    );
   });
 });

@@ -9,6 +9,7 @@ import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
 import type { GitHubApi } from "../github/index.js";
 import {
   listOpenPulls,
+  ORGANIZATION_PULL_LIMITS,
   type InstallationListing,
   type OpenPull,
   type OpenPullLimits,
@@ -62,20 +63,6 @@ export function recheckRequest(payload: unknown): RecheckRequest {
   };
 }
 
-/**
- * How much one change looks at: the 1,000 most recently pushed repositories (one listing request
- * each, two at a time), and of their open pull requests (the newest 100 of each) the 300 most
- * recently updated, each queued as a check, which the check queue paces. The rest are logged as
- * left out: they are checked with the organization's settings at their next push or re-run.
- */
-export const RECHECK_LIMITS: Required<
-  Pick<OpenPullLimits, "maxRepositories" | "maxPulls" | "concurrency">
-> = {
-  maxRepositories: 1000,
-  maxPulls: 300,
-  concurrency: 2,
-};
-
 export interface RecheckFlow {
   log: FlowLog;
   /** Queues a check of one open pull request (the app's normal check job). */
@@ -107,7 +94,7 @@ export async function recheckInstallation(
     api,
     owner,
     listed,
-    { ...RECHECK_LIMITS, ...flow.limits },
+    { ...ORGANIZATION_PULL_LIMITS, ...flow.limits },
     flow.signal,
   );
   for (const pull of open.pulls) {

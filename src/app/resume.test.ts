@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { GitHubApi } from "../github/index.js";
 import { InProcessSuspendedRuns } from "../queue/index.js";
-import { LEFT_RUN_REASON, RESUME_LIMITS, resumeInstallation } from "./resume.js";
+import { ORGANIZATION_PULL_LIMITS } from "../org/index.js";
+import { LEFT_RUN_REASON, resumeInstallation } from "./resume.js";
 
 /** An installation of `repositories` repositories with `pullsEach` open pull requests each. */
 function installation(repositories: number, pullsEach: number) {
@@ -67,7 +68,11 @@ describe("resumeInstallation's bounds", () => {
       enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
       cancelRun: async () => undefined,
     });
-    expect(RESUME_LIMITS).toEqual({ maxRepositories: 1000, maxPulls: 300, concurrency: 2 });
+    expect(ORGANIZATION_PULL_LIMITS).toEqual({
+      maxRepositories: 1000,
+      maxPulls: 300,
+      concurrency: 2,
+    });
     expect([queued.length, seen.runListings, seen.mostInFlight]).toEqual([300, 300, 2]);
     // The 20 least recently updated are those left out: repo0's first 20.
     expect(queued).not.toContain("repo0#20");

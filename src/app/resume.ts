@@ -9,7 +9,12 @@
 import { z } from "zod";
 import type { GitHubApi } from "../github/index.js";
 import type { SuspendedRun, SuspendedRunStore } from "../queue/index.js";
-import { listOpenPulls, mapLimited, type OpenPullLimits } from "../org/index.js";
+import {
+  listOpenPulls,
+  mapLimited,
+  ORGANIZATION_PULL_LIMITS,
+  type OpenPullLimits,
+} from "../org/index.js";
 import type { CheckTarget } from "./events.js";
 import type { FlowLog } from "./checkFlow.js";
 import { checkRunsOn, ownAppId } from "./checkRuns.js";
@@ -31,19 +36,6 @@ export function resumeRequest(payload: unknown): ResumeRequest {
   const { id, account } = event.data.installation;
   return { kind: "resume", installationId: id, owner: account.login };
 }
-
-/**
- * How much one unsuspension looks at: the 1,000 most recently pushed repositories (one listing
- * request each), the 300 most recently updated of their open pull requests (one request each for
- * their runs, then a check queued, which the check queue paces), two requests at a time.
- */
-export const RESUME_LIMITS: Required<
-  Pick<OpenPullLimits, "maxRepositories" | "maxPulls" | "concurrency">
-> = {
-  maxRepositories: 1000,
-  maxPulls: 300,
-  concurrency: 2,
-};
 
 export interface ResumeFlow {
   log: FlowLog;
@@ -80,7 +72,8 @@ export async function resumeInstallation(
 ): Promise<void> {
   const signal = flow.signal;
   const left = (await flow.suspendedRuns?.runsOf(owner)) ?? [];
-  const limits = { ...RESUME_LIMITS, ...flow.limits };
+  // Each listed pull request costs one more request, for its runs, at the same pace.
+  const limits = { ...ORGANIZATION_PULL_LIMITS, ...flow.limits };
   try {
     const appId = await ownAppId(api);
     const open = await listOpenPulls(api, owner, undefined, limits, signal);

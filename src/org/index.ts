@@ -48,6 +48,7 @@ export {
   type InstallationListing,
   type InstallationRepository,
   mapLimited,
+  ORGANIZATION_PULL_LIMITS,
   type OpenPull,
   type OpenPullLimits,
   type OpenPullList,

@@ -34,6 +34,21 @@ export interface OpenPullLimits {
   exclude?: readonly string[];
 }
 
+/**
+ * How much organization-wide work looks at (a push changing settings or policies, `.github` gained
+ * or lost, other repositories added, an unsuspension): the 1,000 most recently pushed repositories
+ * (one listing request each, two at a time), and of their open pull requests (the newest 100 of
+ * each) the 300 most recently updated, each queued as a check, which the check queue paces. The
+ * rest are logged as left out: they are checked at their next push or re-run.
+ */
+export const ORGANIZATION_PULL_LIMITS: Required<
+  Pick<OpenPullLimits, "maxRepositories" | "maxPulls" | "concurrency">
+> = {
+  maxRepositories: 1000,
+  maxPulls: 300,
+  concurrency: 2,
+};
+
 /** Installation repositories read at most (100 per request). */
 const MAX_LISTED_REPOSITORIES = 5000;
 

@@ -161,6 +161,36 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       if (outcome === "closed" && queue.durable)
         throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
     };
+    /**
+     * With a durable queue, a re-check of the repositories whose open pull requests org work could
+     * not list, as its own task (retried by the queue); one per delivery, so a retried task adds none
+     * (named `<delivery>-unlisted`: BullMQ refuses a job id holding `:`).
+     */
+    const recheckLater = (
+      deliveryId: string,
+      installationId: number | undefined,
+      owner: string,
+    ): { recheckLater?: (repositories: string[]) => Promise<void> } =>
+      queue.durable && installationId !== undefined
+        ? {
+            recheckLater: async (repositories) => {
+              const outcome = await queue.enqueue(
+                runtime.reviveOrgTask({
+                  kind: "installation-recheck",
+                  deliveryId: `${deliveryId}-unlisted`,
+                  installationId,
+                  owner,
+                  repositories,
+                  acceptedAt: Date.now(),
+                }),
+              );
+              if (outcome === "closed")
+                throw new Error(
+                  `the queue closed before ${repositories.join(", ")} were re-checked`,
+                );
+            },
+          }
+        : {};
     const push: OrgWork["push"] = (api, pushed, log, deliveryId, installationId) =>
       handlePush(api, pushed, {
         customPolicies,
@@ -168,6 +198,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         ...(options.engine.builtinRules ? { builtinRules: options.engine.builtinRules } : {}),
         log,
         enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
+        ...recheckLater(deliveryId, installationId, pushed.owner),
       });
     const orgWork: OrgWork = {
       push,
@@ -198,6 +229,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           cancelRun: (pull, checkRunId, reason) =>
             cancelCheck(api, pull, { id: checkRunId }, reason, flow),
           suspendedRuns,
+          ...recheckLater(deliveryId, installationId, owner),
           ...(signal ? { signal } : {}),
         }),
       recheck: (api, owner, log, deliveryId, installationId, repositories, signal) =>
@@ -207,6 +239,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           {
             log,
             enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
+            ...recheckLater(deliveryId, installationId, owner),
             ...(signal ? { signal } : {}),
           },
           repositories,

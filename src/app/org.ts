@@ -35,6 +35,7 @@ import {
 } from "../org/index.js";
 import type { CheckRunReport } from "../report/index.js";
 import { describeError, type FlowLog } from "./checkFlow.js";
+import { recheckUnlisted, type UnlistedFlow } from "./recheck.js";
 
 const sha = z.string().regex(/^[0-9a-f]{40}$/);
 const changedFiles = z.object({
@@ -188,12 +189,11 @@ export function impactRequest(payload: unknown): ImpactRequest {
   };
 }
 
-export interface PushFlow {
+export interface PushFlow extends UnlistedFlow {
   customPolicies: OrgPolicies;
   reservedRuleIds: readonly string[];
   /** The built-in rules, against which the organization's settings are checked on a push. */
   builtinRules?: readonly RuleMetadata[];
-  log: FlowLog;
   /** Queues a check of one open pull request (the app's normal check job). */
   enqueueCheck: (pull: OpenPull) => Promise<unknown>;
   limits?: OpenPullLimits;
@@ -257,6 +257,7 @@ export async function handlePush(
     },
     "open pull requests queued for a new check",
   );
+  await recheckUnlisted(push.owner, open.unlisted, flow);
 }
 
 /**

@@ -41,8 +41,11 @@ describe("recheckRequest", () => {
   });
 });
 
-/** An installation of 4 repositories with 80 open pull requests each, answering 1 ms late. */
-function installation() {
+/**
+ * An installation of 4 repositories with 80 open pull requests each, answering 1 ms late; listing
+ * the pull requests of a `failing` repository answers 502, as GitHub does after the client's retries.
+ */
+function installation(failing: readonly string[] = []) {
   let inFlight = 0;
   const seen = { mostInFlight: 0 };
   const names = ["repo0", "repo1", "repo2", "repo3"];
@@ -73,6 +76,8 @@ function installation() {
           seen.mostInFlight = Math.max(seen.mostInFlight, inFlight);
           await new Promise((resolve) => setTimeout(resolve, 1));
           inFlight -= 1;
+          if (failing.includes(repo))
+            throw Object.assign(new Error("Server Error"), { status: 502 });
           return {
             data: Array.from({ length: 80 }, (_, n) => ({
               number: n + 1,
@@ -156,5 +161,82 @@ describe("a push changing the organization's settings", () => {
     expect(logged).toContainEqual(
       expect.objectContaining({ repositories: 4, pulls: 300, leftOut: 20, truncated: false }),
     );
+  });
+});
+
+describe("a repository whose open pull requests cannot be listed", () => {
+  const pullsOf = (queued: string[], repo: string) =>
+    queued.filter((pull) => pull.startsWith(`${repo}#`)).length;
+
+  it("leaves the others queued, and is re-checked on its own later where the queue can", async () => {
+    const { api } = installation(["repo1"]);
+    const queued: string[] = [];
+    const warned: object[] = [];
+    const later: string[][] = [];
+    await recheckInstallation(api, "acme", {
+      log: { info() {}, warn: (fields) => warned.push(fields), error() {} },
+      enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
+      recheckLater: async (repositories) => void later.push(repositories),
+    });
+    expect(["repo0", "repo1", "repo2", "repo3"].map((repo) => pullsOf(queued, repo))).toEqual([
+      80, 0, 80, 80,
+    ]);
+    expect(later).toEqual([["repo1"]]);
+    expect(warned).toEqual([
+      { owner: "acme", unlisted: ["repo1: Error: Server Error (HTTP 502)"], retried: true },
+    ]);
+  });
+
+  it("is logged as not retried in process, where no queue retries", async () => {
+    const { api } = installation(["repo1"]);
+    const queued: string[] = [];
+    const warned: object[] = [];
+    await recheckInstallation(api, "acme", {
+      log: { info() {}, warn: (fields) => warned.push(fields), error() {} },
+      enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
+    });
+    expect(queued).toHaveLength(240);
+    expect(warned).toEqual([expect.objectContaining({ retried: false })]);
+  });
+
+  it("fails a re-check of named repositories once the others are queued, for the queue to retry it", async () => {
+    const { api } = installation(["repo1"]);
+    const queued: string[] = [];
+    const later: string[][] = [];
+    const recheck = recheckInstallation(
+      api,
+      "acme",
+      {
+        log: { info() {}, warn() {}, error() {} },
+        enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
+        recheckLater: async (repositories) => void later.push(repositories),
+      },
+      ["repo0", "repo1"],
+    );
+    await expect(recheck).rejects.toThrow(/acme\/repo1 .*could not be listed/);
+    expect([pullsOf(queued, "repo0"), pullsOf(queued, "repo1"), later.length]).toEqual([80, 0, 0]);
+  });
+
+  it("leaves a push's other repositories queued, and is re-checked on its own later", async () => {
+    const { api } = installation(["repo3"]);
+    const queued: string[] = [];
+    const later: string[][] = [];
+    const push = pushRequest({
+      ...pushExample(),
+      ref: "refs/heads/main",
+      repository: { name: ".github", owner: { login: "acme" }, default_branch: "main" },
+      commits: [{ added: [], removed: [], modified: [".github/tollgate.yml"] }],
+      head_commit: null,
+    });
+    if (push.kind !== "push") throw new Error(push.reason);
+    await handlePush(api, push, {
+      customPolicies: new OrgPolicies(),
+      reservedRuleIds: [],
+      log: { info() {}, warn() {}, error() {} },
+      enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
+      recheckLater: async (repositories) => void later.push(repositories),
+    });
+    expect([queued.length, pullsOf(queued, "repo3")]).toEqual([240, 0]);
+    expect(later).toEqual([["repo3"]]);
   });
 });

@@ -13,8 +13,9 @@ import {
   type InstallationListing,
   type OpenPull,
   type OpenPullLimits,
+  type OpenPullList,
 } from "../org/index.js";
-import type { FlowLog } from "./checkFlow.js";
+import { describeError, type FlowLog } from "./checkFlow.js";
 
 const listedRepository = z.object({ name: z.string().min(1) });
 const installationRepositoriesEvent = z.object({
@@ -63,8 +64,40 @@ export function recheckRequest(payload: unknown): RecheckRequest {
   };
 }
 
-export interface RecheckFlow {
+export interface UnlistedFlow {
   log: FlowLog;
+  /**
+   * Queues a durable re-check of these repositories alone (retried by the queue); absent in process,
+   * where nothing retries.
+   */
+  recheckLater?: (repositories: string[]) => Promise<void>;
+}
+
+/**
+ * Repositories whose open pull requests could not be listed while the others' were queued: logged,
+ * and checked again by a durable re-check of them alone where the queue has one; in process, their
+ * pull requests wait for their next push or re-run.
+ */
+export async function recheckUnlisted(
+  owner: string,
+  unlisted: OpenPullList["unlisted"],
+  flow: UnlistedFlow,
+): Promise<void> {
+  if (unlisted.length === 0) return;
+  flow.log.warn(
+    {
+      owner,
+      unlisted: unlisted.map(({ repo, error }) => `${repo}: ${describeError(error)}`),
+      retried: flow.recheckLater !== undefined,
+    },
+    flow.recheckLater
+      ? "open pull requests of some repositories not listed: a re-check of those is queued"
+      : "open pull requests of some repositories not listed: checked at their next push or re-run",
+  );
+  await flow.recheckLater?.(unlisted.map(({ repo }) => repo));
+}
+
+export interface RecheckFlow extends UnlistedFlow {
   /** Queues a check of one open pull request (the app's normal check job). */
   enqueueCheck: (pull: OpenPull) => Promise<unknown>;
   limits?: OpenPullLimits;
@@ -73,7 +106,9 @@ export interface RecheckFlow {
 
 /**
  * Queues a check of each open pull request of `owner`'s repositories the installation sees, or of
- * `repositories` alone.
+ * `repositories` alone. Repositories that cannot be listed are re-checked later (`recheckUnlisted`);
+ * a re-check of named repositories fails instead once it has queued the others, for its queue to
+ * retry it (a durable one does), so a retry never spawns another.
  */
 export async function recheckInstallation(
   api: GitHubApi,
@@ -111,4 +146,11 @@ export async function recheckInstallation(
     },
     "the installation's repositories changed: open pull requests queued for a new check",
   );
+  if (!repositories) return recheckUnlisted(owner, open.unlisted, flow);
+  if (open.unlisted.length > 0)
+    throw new Error(
+      `the open pull requests of ${open.unlisted
+        .map(({ repo, error }) => `${owner}/${repo} (${describeError(error)})`)
+        .join(", ")} could not be listed`,
+    );
 }

@@ -4,8 +4,11 @@ import { InProcessSuspendedRuns } from "../queue/index.js";
 import { ORGANIZATION_PULL_LIMITS } from "../org/index.js";
 import { LEFT_RUN_REASON, resumeInstallation } from "./resume.js";
 
-/** An installation of `repositories` repositories with `pullsEach` open pull requests each. */
-function installation(repositories: number, pullsEach: number) {
+/**
+ * An installation of `repositories` repositories with `pullsEach` open pull requests each; listing
+ * those of a `failing` repository answers 502.
+ */
+function installation(repositories: number, pullsEach: number, failing: readonly string[] = []) {
   let inFlight = 0;
   const seen = { mostInFlight: 0, runListings: 0 };
   const pace = async <T>(answer: T): Promise<T> => {
@@ -35,17 +38,19 @@ function installation(repositories: number, pullsEach: number) {
       apps: { listReposAccessibleToInstallation: () => undefined },
       pulls: {
         list: ({ repo }: { repo: string }) =>
-          pace({
-            data: Array.from({ length: pullsEach }, (_, n) => ({
-              number: n + 1,
-              head: { sha: `${repo}-${n}`.padEnd(40, "0") },
-              base: { sha: "b".repeat(40) },
-              // Minutes count up with the repository and the number: the last repository's newest.
-              updated_at: new Date(
-                Date.UTC(2026, 10, 1) + (names.indexOf(repo) * 100 + n) * 60_000,
-              ).toISOString(),
-            })),
-          }),
+          failing.includes(repo)
+            ? Promise.reject(Object.assign(new Error("Server Error"), { status: 502 }))
+            : pace({
+                data: Array.from({ length: pullsEach }, (_, n) => ({
+                  number: n + 1,
+                  head: { sha: `${repo}-${n}`.padEnd(40, "0") },
+                  base: { sha: "b".repeat(40) },
+                  // Minutes count up with the repository and the number: the last repository's newest.
+                  updated_at: new Date(
+                    Date.UTC(2026, 10, 1) + (names.indexOf(repo) * 100 + n) * 60_000,
+                  ).toISOString(),
+                })),
+              }),
       },
       checks: {
         listForRef: () => {
@@ -82,6 +87,20 @@ describe("resumeInstallation's bounds", () => {
 });
 
 describe("resumeInstallation's open pull requests", () => {
+  it("looks at the other repositories when one's cannot be listed, and has that one re-checked later", async () => {
+    const { api } = installation(3, 2, ["repo1"]);
+    const queued: string[] = [];
+    const later: string[][] = [];
+    await resumeInstallation(api, "acme", {
+      log: { info() {}, warn() {}, error() {} },
+      enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
+      cancelRun: async () => undefined,
+      recheckLater: async (repositories) => void later.push(repositories),
+    });
+    expect(queued.sort()).toEqual(["repo0#1", "repo0#2", "repo2#1", "repo2#2"]);
+    expect(later).toEqual([["repo1"]]);
+  });
+
   it("checks the others, and on a new run the one whose runs cannot be read, without stranding the noted runs", async () => {
     const { api } = installation(2, 3);
     const rest = (api as unknown as { rest: Record<string, Record<string, unknown>> }).rest;
@@ -172,9 +191,12 @@ describe("resumeInstallation's runs left by the suspension", () => {
     expect(warned).toEqual(["could not settle a check run the suspension left in progress"]);
     // A failure before the runs are looked at keeps them for the next unsuspension.
     await suspended.note(run(3));
-    rest.pulls!.list = async () => {
-      throw Object.assign(new Error("Service Unavailable"), { status: 503 });
-    };
+    // (One repository's pull requests not listed no longer fails it: the repositories' listing does.)
+    (api as unknown as { paginate: { iterator: () => AsyncGenerator } }).paginate.iterator =
+      async function* () {
+        yield* [];
+        throw Object.assign(new Error("Service Unavailable"), { status: 503 });
+      };
     await expect(resumeInstallation(api, "acme", flow)).rejects.toThrow("Service Unavailable");
     expect((await suspended.runsOf("acme")).map((r) => r.checkRunId)).toEqual([3]);
   });

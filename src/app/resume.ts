@@ -16,9 +16,9 @@ import {
   type OpenPullLimits,
 } from "../org/index.js";
 import type { CheckTarget } from "./events.js";
-import type { FlowLog } from "./checkFlow.js";
 import { checkRunsOn, ownAppId } from "./checkRuns.js";
 import { pullHeadedBy } from "./pulls.js";
+import { recheckUnlisted, type UnlistedFlow } from "./recheck.js";
 
 const installationEvent = z.object({
   installation: z.object({
@@ -37,8 +37,7 @@ export function resumeRequest(payload: unknown): ResumeRequest {
   return { kind: "resume", installationId: id, owner: account.login };
 }
 
-export interface ResumeFlow {
-  log: FlowLog;
+export interface ResumeFlow extends UnlistedFlow {
   /**
    * Queues a check of `pull` (the app's normal check job), on run `checkRunId` when given. With
    * `newest: false` it checks that commit alone and supersedes no other check of the pull request,
@@ -130,6 +129,7 @@ export async function resumeInstallation(
       owner,
       left.map((run) => run.checkRunId),
     );
+    await recheckUnlisted(owner, open.unlisted, flow);
     const count = (outcome: string) =>
       [...outcomes, ...leftOutcomes].filter((o) => o === outcome).length;
     flow.log.info(

@@ -190,6 +190,9 @@ export async function previewImpact(
     maxRepositories: MAX_PREVIEW_REPOSITORIES,
     exclude: [ORGANIZATION_SETTINGS_REPOSITORY],
   });
+  // A preview leaving some repositories out unsaid would mislead: it fails (neutral) instead.
+  const unlisted = open.unlisted[0];
+  if (unlisted) throw unlisted.error;
   const impacts = await mapLimited(open.pulls, 2, (pull) =>
     judgePull(api, pull, proposedFile, proposedPolicies, reserved, options).catch(
       (error: unknown): PullImpact => ({

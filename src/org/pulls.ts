@@ -1,6 +1,7 @@
 // The open pull requests a settings or policy change affects: those of every repository of the
 // installation in the organization, or of one repository. Bounded (repositories, pull requests per
-// repository, in total) and a few requests at a time; the app's Octokit adds GitHub's rate limits
+// repository, in total) and a few requests at a time; one repository that cannot be listed is
+// named beside the others' pull requests, never failing them; the app's Octokit adds GitHub's rate limits
 // (`@octokit/plugin-throttling` waits out primary and secondary limits, `-retry` retries 5xx).
 import type { GitHubApi, RepoRef } from "../github/client.js";
 
@@ -22,6 +23,11 @@ export interface OpenPullList {
   /** Open pull requests seen but left out by `maxPulls`, and whether a listing bound cut more. */
   leftOut: number;
   truncated: boolean;
+  /**
+   * Repositories whose open pull requests could not be listed (an outage after the client's
+   * retries, a repository removed meanwhile), with GitHub's error; the others are listed all the same.
+   */
+  unlisted: { repo: string; error: unknown }[];
 }
 
 export interface OpenPullLimits {
@@ -128,16 +134,24 @@ export async function listOpenPulls(
     truncated = !listed.complete || candidates.length > maxRepositories;
     repositories = candidates.slice(0, maxRepositories).map((c) => c.name);
   }
+  const unlisted: OpenPullList["unlisted"] = [];
   const lists = await mapLimited(repositories, limits.concurrency ?? 4, async (repo) => {
-    const { data } = await api.rest.pulls.list({
-      owner,
-      repo,
-      state: "open",
-      sort: "updated",
-      direction: "desc",
-      per_page: PULLS_PER_REPOSITORY,
-      request: { signal },
-    });
+    let data;
+    try {
+      ({ data } = await api.rest.pulls.list({
+        owner,
+        repo,
+        state: "open",
+        sort: "updated",
+        direction: "desc",
+        per_page: PULLS_PER_REPOSITORY,
+        request: { signal },
+      }));
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      unlisted.push({ repo, error });
+      return [];
+    }
     if (data.length >= PULLS_PER_REPOSITORY) truncated = true;
     return data.map((pull): OpenPull => ({
       owner,
@@ -156,6 +170,7 @@ export async function listOpenPulls(
     repositories: repositories.length,
     leftOut: Math.max(0, all.length - maxPulls),
     truncated,
+    unlisted,
   };
 }
 

@@ -199,6 +199,70 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     ]);
   });
 
+  it("checks the other repositories' open PRs when one's cannot be listed, and that one's in a re-check of its own", async () => {
+    const prefix = `app${++prefixes}`;
+    const pushed = "5".repeat(40);
+    const webHead = "4".repeat(40);
+    const orgFiles = { ".github/tollgate.yml": "policies: {}\n" };
+    const main = 'resource "aws_s3_bucket" "owned" {\n  bucket = "acme-owned"\n}\n';
+    const pullsOf = (head: string) => ({
+      commits: {
+        [DEFAULT_BRANCH]: { "main.tf": main },
+        [BASE_SHA]: { "main.tf": main },
+        [head]: { "main.tf": main },
+      },
+      pulls: [{ number: 12, head: { sha: head }, base: { sha: BASE_SHA } }],
+      pullFiles: [{ filename: "main.tf", status: "modified" as const, patch: "@@ -1 +1 @@" }],
+    });
+    // Registered first: web's first listing fails, as GitHub under load after the client's retries.
+    const outage = nock("https://api.github.com")
+      .get((uri) => uri.startsWith("/repos/acme/web/pulls?"))
+      .reply(502, { message: "Server Error" });
+    const github = mockOrganization({
+      ".github": { commits: { [DEFAULT_BRANCH]: orgFiles, [pushed]: orgFiles } },
+      infra: pullsOf(HEAD_SHA),
+      web: pullsOf(webHead),
+    });
+    const push = pushExample() as Record<string, unknown> & {
+      repository: { name: string; default_branch: string };
+      commits: Record<string, unknown>[];
+    };
+    push.repository.name = ".github";
+    push.repository.default_branch = DEFAULT_BRANCH;
+    push.ref = `refs/heads/${DEFAULT_BRANCH}`;
+    push.after = pushed;
+    push.commits = [
+      { ...push.commits[0], added: [], removed: [], modified: [".github/tollgate.yml"] },
+    ];
+    push.head_commit = push.commits[0];
+
+    const worker = await replica(prefix, { lockMs: 30_000 });
+    await worker.deliver("p1", push, "push");
+    await waitFor(
+      () => github.finalCheckRuns().filter((c) => c.status === "completed").length === 3,
+      15_000,
+      "both open pull requests checked",
+    );
+    expect(outage.isDone()).toBe(true);
+    expect(
+      github
+        .finalCheckRuns()
+        .map((c) => [c.repo, c.name, c.head_sha, c.conclusion])
+        .sort(),
+    ).toEqual([
+      [".github", "Tollgate policies", pushed, "success"],
+      ["infra", "Tollgate", HEAD_SHA, "success"],
+      ["web", "Tollgate", webHead, "success"],
+    ]);
+    // web's were listed by the re-check of web alone: the other repositories were not listed again.
+    const listings = github.requests.filter((r) => /\/pulls\?/.test(r.path));
+    expect(listings.map((r) => r.path.split("?")[0]).sort()).toEqual([
+      "/repos/acme/.github/pulls",
+      "/repos/acme/infra/pulls",
+      "/repos/acme/web/pulls",
+    ]);
+  });
+
   it("reads a new default branch's head in the retried task, not in the webhook, when GitHub fails it once", async () => {
     const prefix = `app${++prefixes}`;
     const next = "7".repeat(40);

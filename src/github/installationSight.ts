@@ -2,6 +2,7 @@
 // 404 both for a file that is not there and for a private repository the installation cannot see,
 // so a 404 for the organization's settings means "no file" only when the installation is on all
 // repositories, or on a selection that includes `.github`; otherwise its settings may exist unseen.
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
 import { httpStatus, type GitHubApi } from "./client.js";
@@ -16,14 +17,19 @@ const ANSWER_TTL_MS = 5 * 60_000;
 
 const selectionSchema = z.object({ repository_selection: z.enum(["all", "selected"]).optional() });
 
+/** What the shared store said when it could not be read: never equal to a forget's mark. */
+const UNREAD = Symbol("unread");
+
 /**
  * Per installation (an App has at most one per account, so keyed by the account's login), in this
  * process, bounded to 1,000 accounts, oldest dropped first. With `shared` (several replicas on one
  * Redis), a `forget` reaches every replica: the checks an `installation_repositories` event queues
- * run in any of them, and must not take an answer kept from before it.
+ * run in any of them, and must not take an answer kept from before it. Each forget leaves a new
+ * random mark there; an answer is kept with the mark read before asking, and asked again once the
+ * mark differs. No replica's clock is compared with another's.
  */
 export class InstallationSight {
-  private readonly answers = new Map<string, { hidden: boolean; at: number }>();
+  private readonly answers = new Map<string, { hidden: boolean; at: number; mark: unknown }>();
   constructor(
     private readonly ttlMs = ANSWER_TTL_MS,
     private readonly now: () => number = Date.now,
@@ -45,8 +51,10 @@ export class InstallationSight {
   ): Promise<boolean | undefined> {
     const key = owner.toLowerCase();
     const kept = this.answers.get(key);
-    if (kept && this.now() - kept.at < this.ttlMs && !(await this.forgottenSince(key, kept.at)))
+    if (kept && this.now() - kept.at < this.ttlMs && !(await this.forgottenSince(key, kept.mark)))
       return kept.hidden;
+    // Read before asking: a forget while GitHub answers makes the answer one to ask again.
+    const mark = await this.forgetMark(key);
     let hidden: boolean;
     try {
       hidden = await askHidden(api, owner, signal);
@@ -55,7 +63,7 @@ export class InstallationSight {
       return undefined;
     }
     this.answers.delete(key);
-    this.answers.set(key, { hidden, at: this.now() });
+    this.answers.set(key, { hidden, at: this.now(), mark });
     const oldest = this.answers.keys().next();
     if (this.answers.size > this.capacity && !oldest.done) this.answers.delete(oldest.value);
     return hidden;
@@ -65,13 +73,25 @@ export class InstallationSight {
   async forget(owner: string): Promise<void> {
     const key = owner.toLowerCase();
     this.answers.delete(key);
-    await this.shared?.remember(forgottenName(key), this.now()).catch(() => undefined);
+    await this.shared?.remember(forgottenName(key), randomUUID()).catch(() => undefined);
   }
 
-  /** Whether a replica forgot the installation's answer at `at` or after; a failing store says no. */
-  private async forgottenSince(key: string, at: number): Promise<boolean> {
-    const forgotten = await this.shared?.recall(forgottenName(key)).catch(() => undefined);
-    return typeof forgotten === "number" && forgotten >= at;
+  /** The installation's mark in the shared store (undefined when never forgotten, or none). */
+  private async forgetMark(key: string): Promise<unknown> {
+    if (!this.shared) return undefined;
+    return this.shared.recall(forgottenName(key)).then(
+      (mark) => mark,
+      () => UNREAD,
+    );
+  }
+
+  /**
+   * Whether a replica forgot the installation's answer since it was asked (its mark changed). A
+   * store failing now says no, as without one; one that failed then, yes once it reads again.
+   */
+  private async forgottenSince(key: string, mark: unknown): Promise<boolean> {
+    const now = await this.forgetMark(key);
+    return now !== UNREAD && now !== mark;
   }
 }
 

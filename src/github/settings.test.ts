@@ -468,6 +468,65 @@ describe("readGateSettings with the installation's sight of the .github reposito
     expect(nock.pendingMocks()).toEqual([]);
   });
 
+  it("asks again after another replica forgot, whatever either replica's clock says", async () => {
+    const values = new Map<string, unknown>();
+    const shared = {
+      remember: async (name: string, value: unknown) => void values.set(name, value),
+      recall: async (name: string) => values.get(name),
+    };
+    let now = 1_000_000;
+    const here = new InstallationSight(undefined, () => now, undefined, shared);
+    // A replica whose clock runs ten minutes behind this one's.
+    const elsewhere = new InstallationSight(undefined, () => now - 600_000, undefined, shared);
+    const read = () => readGateSettings(api, target, undefined, undefined, here);
+    const asked = (selection: "all" | "selected") =>
+      organizationNotFound()
+        .get(LISTING)
+        .query(onePage)
+        .reply(200, listing(selection))
+        .get(ORG_REPOSITORY)
+        .reply(404, { message: "Not Found" });
+    await elsewhere.forget("acme");
+    asked("selected");
+    expect((await read()).notices).toHaveLength(1);
+    now += 1000;
+    await elsewhere.forget("acme");
+    const again = asked("all");
+    expect((await read()).notices).toEqual([]);
+    expect(again.pendingMocks()).toEqual([`GET ${API}:443${ORG_REPOSITORY}`]);
+    nock.cleanAll();
+    // Kept until the next forget, as before.
+    const kept = organizationNotFound();
+    expect((await read()).notices).toEqual([]);
+    expect(kept.isDone()).toBe(true);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("asks again at the next check when a replica forgot while GitHub was answering", async () => {
+    const values = new Map<string, unknown>();
+    const shared = {
+      remember: async (name: string, value: unknown) => void values.set(name, value),
+      recall: async (name: string) => values.get(name),
+    };
+    const here = new InstallationSight(undefined, undefined, undefined, shared);
+    const elsewhere = new InstallationSight(undefined, undefined, undefined, shared);
+    const read = () => readGateSettings(api, target, undefined, undefined, here);
+    organizationNotFound()
+      .get(LISTING)
+      .query(onePage)
+      .reply(200, async () => {
+        // The installation's repositories changed as GitHub answered: this answer is from before.
+        await elsewhere.forget("acme");
+        return listing("selected");
+      })
+      .get(ORG_REPOSITORY)
+      .reply(404, { message: "Not Found" });
+    expect((await read()).notices).toHaveLength(1);
+    const again = organizationNotFound().get(LISTING).query(onePage).reply(200, listing("all"));
+    expect((await read()).notices).toEqual([]);
+    expect(again.isDone()).toBe(true);
+  });
+
   it("keeps an answer 5 minutes per installation, asks again after or once told to forget, and keeps no failure", async () => {
     let now = 0;
     const sight = new InstallationSight(undefined, () => now);

@@ -3,7 +3,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseSettingsFile } from "../../src/config/index.js";
-import { LastValidSettings } from "../../src/github/index.js";
+import { InstallationSight, LastValidSettings, type GitHubApi } from "../../src/github/index.js";
 import { RedisReplicaMemory } from "../../src/queue/index.js";
 import { redisUnavailable, startRedis, type RedisServer } from "./redisServer.js";
 
@@ -60,5 +60,34 @@ describe.skipIf(unavailable !== undefined)("RedisReplicaMemory on a real Redis",
     const deletedAt = new Date("2026-11-28T05:01:00.000Z");
     await new LastValidSettings(10, deleting.memory).remember(repository, null, deletedAt);
     expect(await remembered.recall(repository)).toEqual({ parsed: null, readAt: deletedAt });
+  });
+
+  it("has a replica whose clock runs behind make every other ask again whether .github is seen", async () => {
+    const [here, behind] = [replica(), replica()];
+    let selection = "selected";
+    let asks = 0;
+    const api = {
+      rest: {
+        apps: {
+          listReposAccessibleToInstallation: async () => {
+            asks += 1;
+            return { data: { repository_selection: selection } };
+          },
+        },
+        repos: {
+          get: () => Promise.reject(Object.assign(new Error("Not Found"), { status: 404 })),
+        },
+      },
+    } as unknown as GitHubApi;
+    const now = Date.now();
+    const sight = new InstallationSight(undefined, () => now, undefined, here.memory);
+    const other = new InstallationSight(undefined, () => now - 3_600_000, undefined, behind.memory);
+    expect(await sight.hidesOrganizationRepository(api, "acme")).toBe(true);
+    expect(await sight.hidesOrganizationRepository(api, "acme")).toBe(true);
+    expect(asks).toBe(1);
+    selection = "all";
+    await other.forget("acme");
+    expect(await sight.hidesOrganizationRepository(api, "acme")).toBe(false);
+    expect(asks).toBe(2);
   });
 });

@@ -54,6 +54,7 @@ import {
   handleImpact,
   handlePush,
   impactRequest,
+  organizationRerunRequest,
   pushRequest,
   type DefaultBranchRequest,
   type ImpactRequest,
@@ -273,6 +274,37 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
     /** In-process resumes running, by installation. */
     const resuming = new Map<number, AbortController>();
 
+    const startImpact = (
+      context: Context,
+      request: Extract<ImpactRequest, { kind: "preview" }>,
+    ) => {
+      const installationId = installationOf(context.payload);
+      const payload: OrgTaskPayload = {
+        kind: "impact-preview",
+        deliveryId: context.id,
+        ...(installationId !== undefined ? { installationId } : {}),
+        change: request.change,
+        shownPublicly: request.shownPublicly,
+        acceptedAt: Date.now(),
+      };
+      return startOrgTask(context, payload, () =>
+        orgWork.impact(context.octokit, request, context.log),
+      );
+    };
+    const startPush = (context: Context, request: Extract<PushRequest, { kind: "push" }>) => {
+      const installationId = installationOf(context.payload);
+      const { owner, repo, sha, paths, complete, shownPublicly } = request;
+      const payload: OrgTaskPayload = {
+        kind: "policy-push",
+        deliveryId: context.id,
+        ...(installationId !== undefined ? { installationId } : {}),
+        push: { owner, repo, sha, paths, complete, shownPublicly },
+        acceptedAt: Date.now(),
+      };
+      return startOrgTask(context, payload, () =>
+        orgWork.push(context.octokit, request, context.log, context.id, installationId),
+      );
+    };
     const handle = async (context: Context, request: ScanRequest) => {
       const api = context.octokit;
       const fields = { delivery: context.id, event: context.name };
@@ -359,26 +391,24 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       (context) => {
         const request = impactRequest(context.payload);
         if (request.kind === "ignore") return;
-        const installationId = installationOf(context.payload);
-        const payload: OrgTaskPayload = {
-          kind: "impact-preview",
-          deliveryId: context.id,
-          ...(installationId !== undefined ? { installationId } : {}),
-          change: request.change,
-          shownPublicly: request.shownPublicly,
-          acceptedAt: Date.now(),
-        };
-        return startOrgTask(context, payload, () =>
-          orgWork.impact(context.octokit, request, context.log),
-        );
+        return startImpact(context, request);
       },
     );
     app.on("check_suite.rerequested", (context) =>
       handle(context, commitScan(context.payload, "check_suite")),
     );
-    app.on("check_run.rerequested", (context) =>
-      handle(context, commitScan(context.payload, "check_run")),
-    );
+    app.on("check_run.rerequested", (context) => {
+      // Re-run on a run organization work published redoes that work; on `Tollgate`, the scan.
+      const rerun = organizationRerunRequest(context.payload);
+      if (rerun.kind === "not-organization")
+        return handle(context, commitScan(context.payload, "check_run"));
+      context.log.info(
+        { delivery: context.id, kind: rerun.kind, ...(rerun.kind === "ignore" ? rerun : {}) },
+        "re-run of an organization check",
+      );
+      if (rerun.kind === "push") return startPush(context, rerun);
+      if (rerun.kind === "preview") return startImpact(context, rerun);
+    });
     app.on("check_run.requested_action", (context) =>
       handle(context, requestedActionScan(context.payload)),
     );
@@ -459,20 +489,6 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         ),
       );
     });
-    const startPush = (context: Context, request: Extract<PushRequest, { kind: "push" }>) => {
-      const installationId = installationOf(context.payload);
-      const { owner, repo, sha, paths, complete, shownPublicly } = request;
-      const payload: OrgTaskPayload = {
-        kind: "policy-push",
-        deliveryId: context.id,
-        ...(installationId !== undefined ? { installationId } : {}),
-        push: { owner, repo, sha, paths, complete, shownPublicly },
-        acceptedAt: Date.now(),
-      };
-      return startOrgTask(context, payload, () =>
-        orgWork.push(context.octokit, request, context.log, context.id, installationId),
-      );
-    };
     app.on("push", (context) => {
       const request = pushRequest(context.payload);
       if (request.kind === "ignore") {

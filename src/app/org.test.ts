@@ -1279,6 +1279,73 @@ describe("a settings pull request on the .github repository", () => {
   });
 });
 
+describe("Re-run on a run organization work published", () => {
+  /** GitHub's recorded `check_run.rerequested`, for run `name` on `.github`'s commit `head`. */
+  function rerun(name: string, head: string, pullNumbers: number[] = []) {
+    const payload = examplePayload("check_run", "rerequested") as Record<string, unknown> & {
+      check_run: Record<string, unknown>;
+      repository: Record<string, unknown> & { owner: Record<string, unknown> };
+    };
+    payload.check_run = {
+      ...payload.check_run,
+      name,
+      head_sha: head,
+      pull_requests: pullNumbers.map((number) => ({ number })),
+    };
+    payload.repository = { ...payload.repository, name: ".github", owner: { login: "acme" } };
+    return payload;
+  }
+
+  it("checks a Tollgate policies run's commit again, and the open pull requests, as its push did", async () => {
+    const github = await deliver(
+      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      [
+        ["push", pushPayload(".github", ORG_PUSH, [RULE_PATH])],
+        ["check_run", rerun("Tollgate policies", ORG_PUSH)],
+      ],
+    );
+    const runs = github.finalCheckRuns().map((c) => [c.name, c.repo, c.head_sha, c.conclusion]);
+    expect(runs.filter(([name]) => name === "Tollgate policies")).toEqual([
+      ["Tollgate policies", ".github", ORG_PUSH, "success"],
+      ["Tollgate policies", ".github", ORG_PUSH, "success"],
+    ]);
+    expect(runs.filter(([, repo]) => repo === "infra")).toEqual([
+      ["Tollgate", "infra", INFRA_HEAD, "failure"],
+      ["Tollgate", "infra", INFRA_HEAD, "failure"],
+    ]);
+  });
+
+  it("previews a Tollgate impact run's pull request again", async () => {
+    const ORG_PR_HEAD = sha("7");
+    const repositories = organization({ ".github/tollgate.yml": "fail_on: new\n" });
+    const organizationRepository = repositories[".github"]!;
+    organizationRepository.commits[ORG_PR_HEAD] = {
+      ".github/tollgate.yml": ORG_SETTINGS,
+      [RULE_PATH]: OWNER_TAG_RULE,
+    };
+    organizationRepository.pulls = [
+      { number: 3, head: { sha: ORG_PR_HEAD }, base: { sha: ORG_PUSH } },
+    ];
+    organizationRepository.pullFiles = [
+      { filename: RULE_PATH, status: "added", patch: "@@ -0,0 +1,17 @@" },
+    ];
+    const github = await deliver(repositories, [
+      ["check_run", rerun("Tollgate impact", ORG_PR_HEAD, [3])],
+      // Its commit heading no open pull request now, GitHub names none: nothing to preview.
+      ["check_run", rerun("Tollgate impact", ORG_PR_HEAD)],
+    ]);
+    expect(github.finalCheckRuns().map((c) => [c.name, c.head_sha, c.output])).toEqual([
+      [
+        "Tollgate impact",
+        ORG_PR_HEAD,
+        expect.objectContaining({
+          title: "Would newly block 1, unblock 0; 1 unchanged (2 open pull requests considered)",
+        }),
+      ],
+    ]);
+  });
+});
+
 describe("pushRequest", () => {
   it("takes pushes to the default branch that touch settings or policy files", () => {
     expect(pushRequest(pushPayload(".github", ORG_PUSH, [RULE_PATH]))).toEqual({

@@ -153,6 +153,57 @@ export async function defaultBranchPush(
   };
 }
 
+const organizationRerunEvent = z.object({
+  check_run: z.object({
+    name: z.string(),
+    head_sha: sha,
+    pull_requests: z.array(z.object({ number: z.number().int().positive() })).default([]),
+  }),
+  repository: z.object({
+    name: z.literal(ORGANIZATION_SETTINGS_REPOSITORY),
+    owner: z.object({ login: z.string().min(1) }),
+    private: z.boolean().default(true),
+  }),
+});
+
+export type OrganizationRerun =
+  | Extract<PushRequest, { kind: "push" }>
+  | Extract<ImpactRequest, { kind: "preview" }>
+  | { kind: "ignore"; reason: string }
+  | { kind: "not-organization" };
+
+/**
+ * Re-run asked on a `.github` run that organization work published (`check_run.rerequested`): for
+ * `Tollgate policies`, its commit taken as pushed again, anything possibly changed (the policies
+ * checked there, the open pull requests again, as the push did); for `Tollgate impact`, the preview
+ * of the pull request it heads. Any other run is not organization work (`not-organization`).
+ */
+export function organizationRerunRequest(payload: unknown): OrganizationRerun {
+  const event = organizationRerunEvent.safeParse(payload);
+  if (!event.success) return { kind: "not-organization" };
+  const { check_run: run, repository } = event.data;
+  const owner = repository.owner.login;
+  const shownPublicly = !repository.private;
+  if (run.name === POLICY_CHECK_NAME)
+    return {
+      kind: "push",
+      owner,
+      repo: repository.name,
+      sha: run.head_sha,
+      paths: [],
+      complete: false,
+      shownPublicly,
+    };
+  if (run.name !== IMPACT_CHECK_NAME) return { kind: "not-organization" };
+  const pull = run.pull_requests[0];
+  if (!pull) return { kind: "ignore", reason: "the commit heads no open pull request now" };
+  return {
+    kind: "preview",
+    change: { owner, pullNumber: pull.number, headSha: run.head_sha },
+    shownPublicly,
+  };
+}
+
 const pullRequestEvent = z.object({
   repository: z.object({
     id: z.number(),

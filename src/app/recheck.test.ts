@@ -97,7 +97,7 @@ function installation(failing: readonly string[] = []) {
 }
 
 describe("recheckInstallation's bounds", () => {
-  it("queues the 300 most recently updated open pull requests, listing two repositories at a time, and logs the rest left out", async () => {
+  it("queues every open pull request listed, two repositories at a time: one left out would keep a check made without the new rules", async () => {
     const { api, seen } = installation();
     const queued: string[] = [];
     const logged: object[] = [];
@@ -105,17 +105,11 @@ describe("recheckInstallation's bounds", () => {
       log: { info: (fields) => logged.push(fields), warn() {}, error() {} },
       enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
     });
-    expect(ORGANIZATION_PULL_LIMITS).toEqual({
-      maxRepositories: 1000,
-      maxPulls: 300,
-      concurrency: 2,
-    });
-    expect([queued.length, seen.mostInFlight]).toEqual([300, 2]);
-    // The 20 least recently updated are those left out: repo0's first 20.
-    expect(queued).not.toContain("repo0#20");
-    expect(queued).toContain("repo0#21");
+    expect(ORGANIZATION_PULL_LIMITS).toEqual({ maxRepositories: 1000, concurrency: 2 });
+    expect([queued.length, seen.mostInFlight]).toEqual([320, 2]);
+    expect(queued).toContain("repo0#1");
     expect(logged).toEqual([
-      expect.objectContaining({ repositories: 4, pulls: 300, leftOut: 20, truncated: false }),
+      expect.objectContaining({ repositories: 4, pulls: 320, leftOut: 0, truncated: false }),
     ]);
   });
 
@@ -137,7 +131,7 @@ describe("recheckInstallation's bounds", () => {
 });
 
 describe("a push changing the organization's settings", () => {
-  it("queues the same 300 most recently updated open pull requests, and logs the rest left out", async () => {
+  it("queues every open pull request listed, as the installation re-check does", async () => {
     const { api, seen } = installation();
     const queued: string[] = [];
     const logged: object[] = [];
@@ -155,11 +149,10 @@ describe("a push changing the organization's settings", () => {
       log: { info: (fields) => logged.push(fields), warn() {}, error() {} },
       enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
     });
-    expect([queued.length, seen.mostInFlight]).toEqual([300, 2]);
-    expect(queued).not.toContain("repo0#20");
-    expect(queued).toContain("repo0#21");
+    expect([queued.length, seen.mostInFlight]).toEqual([320, 2]);
+    expect(queued).toContain("repo0#1");
     expect(logged).toContainEqual(
-      expect.objectContaining({ repositories: 4, pulls: 300, leftOut: 20, truncated: false }),
+      expect.objectContaining({ repositories: 4, pulls: 320, leftOut: 0, truncated: false }),
     );
   });
 });

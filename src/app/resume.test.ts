@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GitHubApi } from "../github/index.js";
 import { InProcessSuspendedRuns } from "../queue/index.js";
-import { ORGANIZATION_PULL_LIMITS } from "../org/index.js";
+import { RESUME_PULL_LIMITS } from "../org/index.js";
 import { LEFT_RUN_REASON, resumeInstallation } from "./resume.js";
 
 /**
@@ -73,7 +73,7 @@ describe("resumeInstallation's bounds", () => {
       enqueueCheck: async (pull) => queued.push(`${pull.repo}#${pull.pullNumber}`),
       cancelRun: async () => undefined,
     });
-    expect(ORGANIZATION_PULL_LIMITS).toEqual({
+    expect(RESUME_PULL_LIMITS).toEqual({
       maxRepositories: 1000,
       maxPulls: 300,
       concurrency: 2,

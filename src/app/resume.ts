@@ -12,7 +12,7 @@ import type { SuspendedRun, SuspendedRunStore } from "../queue/index.js";
 import {
   listOpenPulls,
   mapLimited,
-  ORGANIZATION_PULL_LIMITS,
+  RESUME_PULL_LIMITS,
   type OpenPullLimits,
 } from "../org/index.js";
 import type { CheckTarget } from "./events.js";
@@ -72,7 +72,7 @@ export async function resumeInstallation(
   const signal = flow.signal;
   const left = (await flow.suspendedRuns?.runsOf(owner)) ?? [];
   // Each listed pull request costs one more request, for its runs, at the same pace.
-  const limits = { ...ORGANIZATION_PULL_LIMITS, ...flow.limits };
+  const limits = { ...RESUME_PULL_LIMITS, ...flow.limits };
   try {
     const appId = await ownAppId(api);
     const open = await listOpenPulls(api, owner, undefined, limits, signal);

@@ -49,6 +49,7 @@ export {
   type InstallationRepository,
   mapLimited,
   ORGANIZATION_PULL_LIMITS,
+  RESUME_PULL_LIMITS,
   type OpenPull,
   type OpenPullLimits,
   type OpenPullList,

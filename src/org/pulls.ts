@@ -41,18 +41,30 @@ export interface OpenPullLimits {
 }
 
 /**
- * How much organization-wide work looks at (a push changing settings or policies, `.github` gained
- * or lost, other repositories added, an unsuspension): the 1,000 most recently pushed repositories
- * (one listing request each, two at a time), and of their open pull requests (the newest 100 of
- * each) the 300 most recently updated, each queued as a check, which the check queue paces. The
- * rest are logged as left out: they are checked at their next push or re-run.
+ * How much a change of what gates pull requests looks at (a push changing settings or policies,
+ * `.github` gained or lost, other repositories added): the 1,000 most recently pushed repositories
+ * (one listing request each, two at a time) and every open pull request listed (the newest 100 of
+ * each), each queued as a check, which the check queue paces. No total cap: a pull request left
+ * out would keep a passing check made under the rules before the change, and a required check
+ * would let it merge on that.
  */
 export const ORGANIZATION_PULL_LIMITS: Required<
-  Pick<OpenPullLimits, "maxRepositories" | "maxPulls" | "concurrency">
+  Pick<OpenPullLimits, "maxRepositories" | "concurrency">
 > = {
   maxRepositories: 1000,
-  maxPulls: 300,
   concurrency: 2,
+};
+
+/**
+ * An unsuspension's look, which reads each listed pull request's runs (one more request each):
+ * the 300 most recently updated open pull requests of those repositories. The rest are logged as
+ * left out; their runs were made before the suspension and stand until their next push or re-run.
+ */
+export const RESUME_PULL_LIMITS: Required<
+  Pick<OpenPullLimits, "maxRepositories" | "maxPulls" | "concurrency">
+> = {
+  ...ORGANIZATION_PULL_LIMITS,
+  maxPulls: 300,
 };
 
 /** Installation repositories read at most (100 per request). */

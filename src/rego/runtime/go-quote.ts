@@ -1,24 +1,31 @@
 // Go's strconv quoting on the host (Quote, QuoteToASCII, QuoteRune, CanBackquote), for the Go fmt
 // of strings.render_template's printf. Printable is Go's IsPrint over Go's Unicode tables
-// (GO_UNICODE_VERSION): the rule scripts/print-ranges.ts also writes into the Wasm runtime's table,
-// so %q escapes the same runes in sprintf (assembly/quote.ts) and in a template.
+// (GO_UNICODE_VERSION), read from the table scripts/print-ranges.ts generates with the Wasm
+// runtime's, so %q escapes the same runes in sprintf (assembly/quote.ts) and in a template.
+import { PRINT_RANGES } from "./print-ranges.js";
 
 /**
  * The Unicode version of Go's tables in the Go that builds OPA's releases: Go 1.27 moved from
  * 15.0 to 17.0, and OPA has built with Go 1.27 since open-policy-agent/opa#9136 (September 2026;
- * v1.21.2 names Go 1.27.2, and v1.23.0 is the current release). The runtime's tables are generated
- * from Node's (process.versions.unicode), and scripts/print-ranges.ts and scripts/case-ranges.ts
- * refuse to write them from another version. isPrint reads the running Node's: one with older
- * tables (an older 20.x) escapes the runes added since in a template's %q, where sprintf does not.
+ * v1.21.2 names Go 1.27.2, and v1.23.0 is the current release). The tables are generated from
+ * Node's (process.versions.unicode), and scripts/print-ranges.ts and scripts/case-ranges.ts refuse
+ * to write them from another version. isPrint does not read the running Node's tables, so on an
+ * older Node (20.18's are Unicode 15.1) a template's %q still escapes what sprintf's does.
  */
 export const GO_UNICODE_VERSION = "17.0";
 
-const printable = /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;
-
 /** Go's unicode.IsPrint (strconv's): letters, marks, numbers, punctuation, symbols and ' '. */
 export function isPrint(cp: number): boolean {
-  if (cp === 0x20) return true;
-  return (cp < 0xd800 || cp > 0xdfff) && printable.test(String.fromCodePoint(cp));
+  if (cp < 0x100) return (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa1 && cp !== 0xad);
+  let low = 0;
+  let high = PRINT_RANGES.length / 2 - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    if (cp < PRINT_RANGES[2 * middle]!) high = middle - 1;
+    else if (cp > PRINT_RANGES[2 * middle + 1]!) low = middle + 1;
+    else return true;
+  }
+  return false;
 }
 
 const SHORT_ESCAPES: Record<number, string> = {

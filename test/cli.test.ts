@@ -112,6 +112,30 @@ describe("tollgate diff on the example pull request", () => {
     );
   });
 
+  it("SARIF: diff says each result's baselineState, scan none (it compared nothing); both name the version", async () => {
+    type Log = {
+      runs: {
+        tool: { driver: { version?: string; semanticVersion?: string } };
+        results: { ruleId: string; baselineState?: string }[];
+      }[];
+    };
+    const { version } = JSON.parse(await readFile(path.join(repoRoot, "package.json"), "utf8")) as {
+      version: string;
+    };
+    const dirs = ["--base-dir", "examples/pr/base", "--head-dir", "examples/pr/head"];
+    const [diff] = (JSON.parse((await run(["diff", ...dirs, "--format", "sarif"])).stdout) as Log)
+      .runs;
+    expect(diff!.results.map((r) => r.baselineState)).toContain("new");
+    expect(diff!.results.filter((r) => !("baselineState" in r))).toEqual([]);
+    const [scan] = (
+      JSON.parse((await run(["scan", "examples/pr/head", "--format", "sarif"])).stdout) as Log
+    ).runs;
+    expect(scan!.results.length).toBeGreaterThan(0);
+    expect(scan!.results.filter((r) => "baselineState" in r)).toEqual([]);
+    for (const { tool } of [diff!, scan!])
+      expect(tool.driver).toMatchObject({ version, semanticVersion: version });
+  });
+
   it("tells in markdown how to waive a blocking finding, as the settings allow", async () => {
     const markdown = async (...settings: string[]) =>
       (

@@ -44,6 +44,7 @@ import {
 import { blockingDaysBegun } from "../rollout/index.js";
 import { UsageError } from "./command.js";
 import type { OutputFormat } from "./options.js";
+import { packageVersion } from "../version.js";
 
 export interface Snapshot {
   files: SourceFile[];
@@ -430,25 +431,37 @@ export async function repositoryPaths(
       .join("/");
 }
 
-/**
- * `decided`: new findings `tollgate diff` puts on the changed line that decided them;
- * `repositoryPath`: how SARIF names a file (`repositoryPaths`). The other formats name files as the
- * run did, for the person or script that ran it where it ran.
- */
+/** How `render` writes a decision beyond its format. */
+export interface RenderOptions {
+  /** New findings `tollgate diff` puts on the changed line that decided them. */
+  decided?: ReadonlyMap<Finding, DecidingLine>;
+  /**
+   * How SARIF names a file (`repositoryPaths`). The other formats name files as the run did, for
+   * the person or script that ran it where it ran.
+   */
+  repositoryPath?: (file: string) => string;
+  /** The ways out a blocked markdown report names (the settings' waivers). */
+  unblocking?: Unblocking;
+  /** The findings were compared with a base (`tollgate diff`): SARIF says each one's `baselineState`. */
+  comparedWithBase?: boolean;
+}
+
 export function render(
   decision: GateDecision,
   format: OutputFormat,
-  decided: ReadonlyMap<Finding, DecidingLine> = new Map(),
-  repositoryPath?: (file: string) => string,
-  /** The ways out a blocked markdown report names (the settings' waivers). */
-  unblocking?: Unblocking,
+  { decided = new Map(), repositoryPath, unblocking, comparedWithBase = false }: RenderOptions = {},
 ): string {
   switch (format) {
     case "json":
       return renderJson(decision, decided) + "\n";
     case "sarif":
       return (
-        renderSarif(decision, { decided, ...(repositoryPath ? { repositoryPath } : {}) }) + "\n"
+        renderSarif(decision, {
+          decided,
+          toolVersion: packageVersion(),
+          comparedWithBase,
+          ...(repositoryPath ? { repositoryPath } : {}),
+        }) + "\n"
       );
     case "markdown":
       // Sized for a pull request comment; JSON lists every finding.

@@ -1019,10 +1019,14 @@ describe("renderSarif", () => {
       defaultSettings,
     );
     const log = JSON.parse(
-      renderSarif({ ...decision, errors: [loadError] }, { toolVersion: "0.1.0" }),
+      renderSarif(
+        { ...decision, errors: [loadError] },
+        { toolVersion: "0.1.0", comparedWithBase: true },
+      ),
     );
     expect(log.version).toBe("2.1.0");
     const [run] = log.runs;
+    expect(run.tool.driver).toMatchObject({ version: "0.1.0", semanticVersion: "0.1.0" });
     expect(run.tool.driver.rules).toEqual([
       expect.objectContaining({
         id: "TG-NET-001",
@@ -1048,6 +1052,7 @@ describe("renderSarif", () => {
     expect(run.results[1].locations[0].physicalLocation.artifactLocation.uri).toBe(
       "modules/a%20b/main.tf",
     );
+    expect(run.results[1].baselineState).toBe("unchanged");
     const fingerprints = run.results.map(
       (r: { partialFingerprints: Record<string, string> }) =>
         Object.values(r.partialFingerprints)[0],
@@ -1058,6 +1063,14 @@ describe("renderSarif", () => {
       executionSuccessful: false,
       toolExecutionNotifications: [{ descriptor: { id: "hcl-syntax" } }],
     });
+  });
+
+  it("says no baselineState when nothing was compared (scan): SARIF 2.1.0 reads absent as not compared", () => {
+    // scan gives every finding the status new, which the gate reads; SARIF must not.
+    const decision = decideGate([finding({ status: "new" })], [], defaultSettings);
+    const [result] = JSON.parse(renderSarif(decision)).runs[0].results;
+    expect(result).not.toHaveProperty("baselineState");
+    expect(result.level).toBe("error");
   });
 
   it("carries the gate's waiver and settings notices and its countdowns, in JSON and as SARIF configuration notifications", () => {
@@ -1346,7 +1359,7 @@ describe("a finding a pull request narrowed to fewer deployments", () => {
     expect(markdown).toContain(`(would block if new, ${note})`);
     const [json] = (JSON.parse(renderJson(decision)) as { findings: object[] }).findings;
     expect(json).toMatchObject({ status: "existing", narrowed, blocks: false });
-    const [result] = JSON.parse(renderSarif(decision)).runs[0].results;
+    const [result] = JSON.parse(renderSarif(decision, { comparedWithBase: true })).runs[0].results;
     expect(result).toMatchObject({
       baselineState: "unchanged",
       message: { text: expect.stringContaining(`(${note}.)`) as string },

@@ -31,7 +31,14 @@ export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const FINGERPRINT_KEY = "tollgateFinding/v1";
 
 export interface SarifOptions {
+  /** Tollgate's version (package.json's): GitHub code scanning reads it to tell results a new release changed. */
   toolVersion?: string;
+  /**
+   * The findings were compared with a base (`tollgate diff`): each result says its `baselineState`.
+   * Otherwise none does (SARIF 2.1.0 §3.27.24: absent, the result was not compared), though the
+   * gate reads a `scan`'s findings as new.
+   */
+  comparedWithBase?: boolean;
   decided?: ReadonlyMap<Finding, DecidingLine>;
   /**
    * A file's path from the top of its repository, where the report's names start elsewhere (`scan`
@@ -81,7 +88,9 @@ export function renderSarif(
           driver: {
             name: "Tollgate",
             informationUri: "https://github.com/tollgate-dev/tollgate",
-            ...(options.toolVersion ? { semanticVersion: options.toolVersion } : {}),
+            ...(options.toolVersion
+              ? { version: options.toolVersion, semanticVersion: options.toolVersion }
+              : {}),
             rules,
           },
         },
@@ -130,7 +139,7 @@ export function renderSarif(
           partialFingerprints: {
             [FINGERPRINT_KEY]: fingerprint.get(finding),
           },
-          ...(finding.status
+          ...(options.comparedWithBase && finding.status
             ? { baselineState: finding.status === "new" ? "new" : "unchanged" }
             : {}),
           ...(finding.waived

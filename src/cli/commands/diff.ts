@@ -186,7 +186,12 @@ export const diffCommand = defineCommand({
         ? await repositoryPaths([root], root, io.cwd, [values.config, values["org-config"]])
         : undefined;
     io.stdout(
-      render(decision, format, decided, repositoryPath, { inlineWaivers: settings.inlineWaivers }),
+      render(decision, format, {
+        decided,
+        unblocking: { inlineWaivers: settings.inlineWaivers },
+        comparedWithBase: true,
+        ...(repositoryPath ? { repositoryPath } : {}),
+      }),
     );
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },

@@ -78,8 +78,9 @@ export const scanCommand = defineCommand({
         ? await repositoryPaths(await foldersOf(positionals, io.cwd), io.cwd, io.cwd, settingsFiles)
         : undefined;
     io.stdout(
-      render(decision, format, undefined, repositoryPath, {
-        inlineWaivers: settings.inlineWaivers,
+      render(decision, format, {
+        unblocking: { inlineWaivers: settings.inlineWaivers },
+        ...(repositoryPath ? { repositoryPath } : {}),
       }),
     );
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;

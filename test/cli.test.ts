@@ -3292,7 +3292,11 @@ describe("tollgate diff with a settings file", () => {
       findings: (JsonFinding & { waived: unknown })[];
     };
     expect(findings.find((f) => f.rule === "TG-NET-001")).toMatchObject({
-      waived: { reason: "bastion migration, ticket OPS-12", expires: "2999-12-31" },
+      waived: {
+        reason: "bastion migration, ticket OPS-12",
+        written: "inline",
+        expires: "2999-12-31",
+      },
       enforcement: "blocking",
       blocks: false,
     });

@@ -242,7 +242,10 @@ describe("decideGate", () => {
 
     it("is left out beside a waived or existing certain finding, which it no longer counts beside", () => {
       const decision = decideGate(
-        [finding({ status: "existing", waived: { reason: "bastion" } }), cannotTell()],
+        [
+          finding({ status: "existing", waived: { written: "settings", reason: "bastion" } }),
+          cannotTell(),
+        ],
         [],
         defaultSettings,
       );
@@ -280,7 +283,7 @@ describe("decideGate", () => {
 
   it("never blocks on a waived finding", () => {
     const decision = decideGate(
-      [finding({ waived: { reason: "accepted risk" } })],
+      [finding({ waived: { written: "settings", reason: "accepted risk" } })],
       [],
       defaultSettings,
     );
@@ -508,7 +511,9 @@ describe("decideGate on an injected day", () => {
 
   it("counts down only the findings that will block that day: new ones under fail_on: new, unwaived then", () => {
     const waived = (expires?: string) =>
-      finding({ waived: { reason: "migration", ...(expires ? { expires } : {}) } });
+      finding({
+        waived: { written: "settings", reason: "migration", ...(expires ? { expires } : {}) },
+      });
     const findings = [
       finding({ status: "existing" }),
       finding({ status: "fixed" }),
@@ -1023,7 +1028,11 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
       "repo.yml:14:5: waiver-unknown-rule",
       "repo.yml:17:5: waiver-no-reason",
     ]);
-    expect(decision.findings[0]?.waived).toEqual({ reason: "ends soon", expires: "2026-12-01" });
+    expect(decision.findings[0]?.waived).toEqual({
+      reason: "ends soon",
+      written: "settings",
+      expires: "2026-12-01",
+    });
   });
 
   it("tells a repository's pull request of an organization entry misspelling a rule that found something here", () => {
@@ -1086,7 +1095,7 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
     expect(decision.reasons.filter((reason) => reason.startsWith("org.yml:"))).toHaveLength(1);
     // Waived by another waiver, the finding holds no one: nothing to tell.
     const waivedHere = gateWithWaivers(
-      [finding({ waived: { reason: "repository waiver" } })],
+      [finding({ waived: { written: "settings", reason: "repository waiver" } })],
       [],
       merged,
       context,

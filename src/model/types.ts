@@ -693,5 +693,9 @@ export interface Finding {
   adopted?: { file: string; line: number };
   status?: FindingStatus;
   enforcement: Enforcement;
-  waived: null | { reason: string; expires?: string };
+  /**
+   * The waiver that holds the finding: its reason, last day, and where it is written (`inline`, a
+   * `tollgate:ignore` comment in the IaC file; `settings`, a settings file's `waivers`).
+   */
+  waived: null | { reason: string; written: "inline" | "settings"; expires?: string };
 }

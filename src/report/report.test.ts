@@ -383,7 +383,10 @@ describe("check run output", () => {
         finding(),
         finding({ status: "existing", evidence: "tcp/80" }),
         finding({ status: "fixed", evidence: "tcp/21" }),
-        finding({ evidence: "tcp/25", waived: { reason: "mail relay, ticket SEC-1" } }),
+        finding({
+          evidence: "tcp/25",
+          waived: { written: "settings", reason: "mail relay, ticket SEC-1" },
+        }),
       ],
       [],
       defaultSettings,
@@ -412,7 +415,7 @@ describe("check run output", () => {
   });
 
   it("counts waived new findings in the title, which their notices annotate as new", () => {
-    const waived = finding({ waived: { reason: "jump host, SEC-7" } });
+    const waived = finding({ waived: { written: "settings", reason: "jump host, SEC-7" } });
     const report = buildCheckRunReport(
       decideGate([waived], [], defaultSettings),
       changed([["main.tf", [10]]]),
@@ -484,7 +487,11 @@ describe("check run output", () => {
     expect(lines.filter((line) => line.startsWith("- **HIGH**")).length).toBeGreaterThan(280);
     // A waived finding's waiver comes after its fix, as in its annotation.
     const waived = renderMarkdown(
-      decideGate([finding({ remediation, waived: { reason: "jump host" } })], [], defaultSettings),
+      decideGate(
+        [finding({ remediation, waived: { written: "settings", reason: "jump host" } })],
+        [],
+        defaultSettings,
+      ),
     ).split("\n");
     expect(waived.slice(waived.findIndex((line) => line.startsWith("  Fix")))).toEqual([
       `  Fix: ${remediation}`,
@@ -784,8 +791,17 @@ describe("renderText", () => {
         finding({ line: 10 }),
         finding({ line: 11, status: "existing", evidence: "tcp/80" }),
         finding({ line: 12, status: "fixed", evidence: "tcp/21" }),
-        finding({ line: 13, evidence: "tcp/25", waived: { reason: "mail relay" } }),
-        finding({ line: 14, status: "fixed", evidence: "tcp/26", waived: { reason: "old" } }),
+        finding({
+          line: 13,
+          evidence: "tcp/25",
+          waived: { written: "settings", reason: "mail relay" },
+        }),
+        finding({
+          line: 14,
+          status: "fixed",
+          evidence: "tcp/26",
+          waived: { written: "settings", reason: "old" },
+        }),
       ],
       [],
       defaultSettings,
@@ -846,7 +862,11 @@ describe("renderText", () => {
       finding({ line: 10 }),
       finding({ line: 11, status: "existing", evidence: "tcp/80" }),
       finding({ line: 12, status: "fixed", evidence: "tcp/21" }),
-      finding({ line: 13, evidence: "tcp/25", waived: { reason: "mail relay" } }),
+      finding({
+        line: 13,
+        evidence: "tcp/25",
+        waived: { written: "settings", reason: "mail relay" },
+      }),
       finding({ line: 14, severity: "low", evidence: "tcp/26" }),
     ];
     const byLine = (decision: ReturnType<typeof decideGate>) => {
@@ -1065,6 +1085,24 @@ describe("renderSarif", () => {
     });
   });
 
+  it("marks a waiver written in the file inSource and one in settings external (SARIF 2.1.0 §3.35.2)", () => {
+    const decision = decideGate(
+      [
+        finding({ line: 4, waived: { written: "inline", reason: "bastion, SEC-12" } }),
+        finding({ line: 9, waived: { written: "settings", reason: "web tier" } }),
+      ],
+      [],
+      defaultSettings,
+    );
+    const results = JSON.parse(renderSarif(decision)).runs[0].results as {
+      suppressions: object[];
+    }[];
+    expect(results.map((r) => r.suppressions)).toEqual([
+      [{ kind: "inSource", justification: "bastion, SEC-12" }],
+      [{ kind: "external", justification: "web tier" }],
+    ]);
+  });
+
   it("says no baselineState when nothing was compared (scan): SARIF 2.1.0 reads absent as not compared", () => {
     // scan gives every finding the status new, which the gate reads; SARIF must not.
     const decision = decideGate([finding({ status: "new" })], [], defaultSettings);
@@ -1144,7 +1182,7 @@ describe("renderSarif", () => {
         finding({ rule: "TG-LOG-012", severity: "low", line: 1 }),
         finding({ rule: "TG-IAM-002", severity: "critical", line: 2 }),
         finding({ line: 3, status: "existing" }),
-        finding({ line: 4, waived: { reason: "bastion" } }),
+        finding({ line: 4, waived: { written: "settings", reason: "bastion" } }),
         finding({ line: 5, unknown: "var.cidr" }),
       ],
       [],

@@ -143,7 +143,16 @@ export function renderSarif(
             ? { baselineState: finding.status === "new" ? "new" : "unchanged" }
             : {}),
           ...(finding.waived
-            ? { suppressions: [{ kind: "external", justification: finding.waived.reason }] }
+            ? {
+                suppressions: [
+                  {
+                    // SARIF 2.1.0 §3.35.2: inSource, written in the analysed file (a comment);
+                    // external, kept elsewhere (a settings file).
+                    kind: finding.waived.written === "inline" ? "inSource" : "external",
+                    justification: finding.waived.reason,
+                  },
+                ],
+              }
             : {}),
           properties: {
             severity: finding.severity,

@@ -111,9 +111,9 @@ describe("applyWaivers", () => {
       [{ path: "s3.tf", text }],
     );
     expect(findings.map((f) => f.waived)).toEqual([
-      { reason: "public website" },
-      { reason: "static assets only" },
-      { reason: "line above" },
+      { reason: "public website", written: "inline" },
+      { reason: "static assets only", written: "inline" },
+      { reason: "line above", written: "inline" },
       null,
     ]);
     expect(notices).toEqual([]);
@@ -142,7 +142,10 @@ describe("applyWaivers", () => {
         { path: "variables.tf", text: 'variable "admin_cidr" {\n  default = "0.0.0.0/0"\n}\n' },
       ],
     );
-    expect(findings.map((f) => f.waived)).toEqual([{ reason: "office VPN only" }, null]);
+    expect(findings.map((f) => f.waived)).toEqual([
+      { reason: "office VPN only", written: "inline" },
+      null,
+    ]);
   });
 
   it("waives a finding located where its value is written by the comment on the attribute reading it", () => {
@@ -184,9 +187,9 @@ describe("applyWaivers", () => {
       ],
     );
     expect(findings.map((f) => f.waived)).toEqual([
-      { reason: "deploy role, OPS-7" },
+      { reason: "deploy role, OPS-7", written: "inline" },
       null,
-      { reason: "break-glass role" },
+      { reason: "break-glass role", written: "inline" },
       null,
       null,
     ]);
@@ -213,7 +216,7 @@ describe("applyWaivers", () => {
     const result = (expires: string) =>
       waive([finding({ file: "a.tf", line: 1 })], [{ path: "a.tf", text: text(expires) }]);
     expect(result("2027-01-31")).toMatchObject({
-      findings: [{ waived: { reason: "accepted", expires: "2027-01-31" } }],
+      findings: [{ waived: { reason: "accepted", written: "inline", expires: "2027-01-31" } }],
       notices: [],
     });
     expect(located(result("2026-12-05").notices)).toEqual([
@@ -270,7 +273,7 @@ describe("applyWaivers", () => {
         knownRules: new Set(["TG-NET-001", "TG-ENC-002"]),
       },
     );
-    expect(findings.map((f) => f.waived)).toEqual([null, { reason: "bastion" }]);
+    expect(findings.map((f) => f.waived)).toEqual([null, { reason: "bastion", written: "inline" }]);
     expect(located(notices)).toEqual([
       ".github/tollgate.yml:3:5: waiver-unknown-rule: waiver for TG-ENC-02: no loaded rule has that id, so it waives nothing; check the rule id (did you mean TG-ENC-002?)",
       "a.tf:1:7: waiver-unknown-rule: waiver for TG-NET-01: no loaded rule has that id, so it waives nothing; check the rule id (did you mean TG-NET-001?)",
@@ -300,9 +303,9 @@ describe("applyWaivers", () => {
       waivers,
     );
     expect(findings.map((f) => f.waived)).toEqual([
-      { reason: "bastions (approved by @security)" },
+      { reason: "bastions (approved by @security)", written: "settings" },
       null,
-      { reason: "exact" },
+      { reason: "exact", written: "settings" },
     ]);
   });
 
@@ -401,7 +404,11 @@ describe("applyWaivers", () => {
       [],
       waivers,
     );
-    expect(findings.map((f) => f.waived)).toEqual([{ reason: "bastion" }, null, { reason: "old" }]);
+    expect(findings.map((f) => f.waived)).toEqual([
+      { reason: "bastion", written: "settings" },
+      null,
+      { reason: "old", written: "settings" },
+    ]);
   });
 
   it("reports an expired settings waiver where it is written, and a reasonless one even unused", () => {
@@ -452,13 +459,17 @@ describe("applyWaivers", () => {
     const text = 'x = 1 # tollgate:ignore TG-NET-001 reason="ok"';
     const { findings } = waive(
       [
-        finding({ waived: { reason: "engine" } }),
+        finding({ waived: { written: "settings", reason: "engine" } }),
         finding({ file: "a.tf", line: 1, status: "fixed" }),
         finding({ file: "a.tf", line: 1, status: "existing" }),
       ],
       [{ path: "a.tf", text }],
     );
-    expect(findings.map((f) => f.waived)).toEqual([{ reason: "engine" }, null, { reason: "ok" }]);
+    expect(findings.map((f) => f.waived)).toEqual([
+      { reason: "engine", written: "settings" },
+      null,
+      { reason: "ok", written: "inline" },
+    ]);
   });
 });
 

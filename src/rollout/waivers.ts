@@ -62,6 +62,8 @@ export interface WaiverResult {
 
 interface Candidate {
   rule: string;
+  /** A `tollgate:ignore` comment in the IaC file, or an entry of a settings file's `waivers`. */
+  written: "inline" | "settings";
   reason?: string;
   expires?: string;
   approver?: string;
@@ -169,7 +171,11 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
       : (applied.reason ?? "");
     return {
       ...finding,
-      waived: { reason, ...(applied.expires ? { expires: applied.expires } : {}) },
+      waived: {
+        reason,
+        written: applied.written,
+        ...(applied.expires ? { expires: applied.expires } : {}),
+      },
     };
   });
   // A misspelt address waives nothing while its rule still finds something: say so, as for a
@@ -281,6 +287,7 @@ function inlineCandidates(files: readonly SourceFile[]): Candidate[] {
     for (const waiver of waivers) {
       candidates.push({
         rule: waiver.rule,
+        written: "inline",
         ...(waiver.reason !== undefined ? { reason: waiver.reason } : {}),
         ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
         ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
@@ -330,6 +337,7 @@ function settingsCandidate(waiver: SettingsWaiver): Candidate {
   const matches = addressPattern(waiver.resource);
   return {
     rule: waiver.rule,
+    written: "settings",
     resource: waiver.resource,
     ...(waiver.repositories ? { selectsByName: true } : {}),
     ...(waiver.reason !== undefined ? { reason: waiver.reason } : {}),

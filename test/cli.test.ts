@@ -5,8 +5,9 @@ import { runCli } from "./support/cli.js";
 import { execFileSync } from "node:child_process";
 import { corpusDir, repoRoot } from "./support/corpus.js";
 import { withTempDir, writeFiles } from "./support/tempDir.js";
-import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { commands } from "../src/cli/index.js";
 import { readBundle } from "../src/policy/bundle.js";
 import { parseTemplate, type TemplateNode } from "../src/iac/cloudformation/parse.js";
@@ -4948,6 +4949,37 @@ describe("SARIF from a subfolder of a git repository names files from the reposi
         ...expected,
         results: [["modules/sg/main.tf", "modules/sg/main.tf"]],
       });
+    });
+  });
+
+  it("locates a settings file outside the repository by an absolute file:// URI, not ../", async () => {
+    await withTempDir("sarif-outside", async (dir) => {
+      const repo = path.join(dir, "repo");
+      execFileSync("git", ["init", "-q", "-b", "main", repo]);
+      await writeFiles(repo, files(22));
+      await writeFiles(dir, { "cfg/org.yml": files(22)["tollgate.yml"] });
+      const orgFile = path.join(await realpath(dir), "cfg", "org.yml");
+      const scan = await run(
+        ["scan", ".", "--org-config", "../../../cfg/org.yml", "--format", "sarif"],
+        path.join(repo, "envs", "prod"),
+      );
+      const [sarifRun] = (
+        JSON.parse(scan.stdout) as {
+          runs: {
+            invocations: {
+              toolConfigurationNotifications: {
+                locations?: { physicalLocation: { artifactLocation: object } }[];
+              }[];
+            }[];
+          }[];
+        }
+      ).runs;
+      expect(
+        sarifRun!.invocations[0]!.toolConfigurationNotifications.flatMap((n) =>
+          (n.locations ?? []).map((at) => at.physicalLocation.artifactLocation),
+        ),
+      ).toEqual([{ uri: pathToFileURL(orgFile).href }]);
+      expect(sarifUris(scan.stdout).results).toEqual([["modules/sg/main.tf"]]);
     });
   });
 

@@ -400,8 +400,10 @@ export async function customRulesFor(
  * A file's path from the top of the git repository holding the `scanned` folders, for SARIF
  * (GitHub code scanning resolves a relative `uri` from there): the run names a file from `root`
  * (the working folder for `scan`, the head folder or the repository's top for `diff`), and a
- * settings file as it was given (`settingsFiles`, from `cwd`). A file above the top is named with
- * `..` from it, as nothing in the repository can hold it. None when the folders are not all in one
+ * settings file as it was given (`settingsFiles`, from `cwd`). A file outside the repository (an
+ * `--org-config` elsewhere, a module above the top) is named by its absolute path, which SARIF
+ * writes as a `file://` URI: GitHub keeps an absolute URI outside the checkout as it is, where
+ * `../x` would be read as a file of the repository. None when the folders are not all in one
  * repository: names stay as the run gave them.
  */
 export async function repositoryPaths(
@@ -424,11 +426,13 @@ export async function repositoryPaths(
   // git names the top with symbolic links resolved; so must the folders named from.
   const [fromRoot, fromCwd] = await Promise.all([realpath(root), realpath(cwd)]);
   const given = new Set(settingsFiles);
-  return (file) =>
-    path
-      .relative(top, path.resolve(given.has(file) ? fromCwd : fromRoot, file))
-      .split(path.sep)
-      .join("/");
+  return (file) => {
+    const absolute = path.resolve(given.has(file) ? fromCwd : fromRoot, file);
+    const relative = path.relative(top, absolute);
+    const outside =
+      relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+    return outside ? absolute : relative.split(path.sep).join("/");
+  };
 }
 
 /** How `render` writes a decision beyond its format. */

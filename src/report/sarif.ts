@@ -11,6 +11,8 @@
 // that line, with where it is written as a related location. Files are named from the top of the
 // repository (`repositoryPath`), where GitHub code scanning looks for them.
 import { createHash } from "node:crypto";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { findingIdentity } from "../diff/index.js";
 import { describeCountdown, type GateDecision } from "../gate/index.js";
 import { isWarning, type Finding, type LoadError, type Severity } from "../model/types.js";
@@ -291,14 +293,18 @@ function problemLocations(
   };
 }
 
+/**
+ * A file named from the top of the repository is a relative `uri` from `%SRCROOT%`; one named by
+ * its absolute path (outside the repository, `repositoryPath`) a `file://` URI, which GitHub code
+ * scanning keeps as it is.
+ */
 function location(file: string, line: number, endLine: number, column?: number): object {
   const startLine = Math.max(1, line);
   return {
     physicalLocation: {
-      artifactLocation: {
-        uri: file.split("/").map(encodeURIComponent).join("/"),
-        uriBaseId: "%SRCROOT%",
-      },
+      artifactLocation: path.isAbsolute(file)
+        ? { uri: pathToFileURL(file).href }
+        : { uri: file.split("/").map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" },
       region: {
         startLine,
         endLine: Math.max(startLine, endLine),

@@ -192,7 +192,8 @@ function markdownLines(
     for (const warning of decision.warnings) lines.push(`- ${codeSpan(formatLoadError(warning))}`);
     lines.push("");
   }
-  const section = (heading: string, findings: Finding[], countByRule = false) => {
+  // A fixed finding's section says no fix: the pull request has made it.
+  const section = (heading: string, findings: Finding[], countByRule = false, withFix = true) => {
     if (findings.length === 0) return;
     lines.push(`### ${heading} (${findings.length})`, "");
     if (countByRule) {
@@ -214,7 +215,7 @@ function markdownLines(
           // in the annotation): repeated under each of 300 findings it filled a third of the summary.
           const remediation = run[0]?.remediation;
           const own = [...item.lines];
-          if (index === 0 && remediation)
+          if (index === 0 && remediation && withFix)
             own.splice(
               own.length - (item.findings[0]?.waived ? 1 : 0),
               0,
@@ -239,6 +240,7 @@ function markdownLines(
     "Fixed findings",
     open.filter((f) => f.status === "fixed"),
     byRule.includes("fixed"),
+    false,
   );
   section(
     "Waived findings",
@@ -297,7 +299,9 @@ function tally(findings: readonly Finding[], blocking: ReadonlySet<Finding>): Ta
 
 function fixLine(remediation: string, run: readonly Finding[]): string {
   const scope =
-    run.length > 1 ? ` (all ${run.length} ${codeSpan(run[0]!.rule)} findings here)` : "";
+    run.length > 1
+      ? ` (${run.length === 2 ? "both" : `all ${run.length}`} ${codeSpan(run[0]!.rule)} findings here)`
+      : "";
   return `  Fix${scope}: ${ruleTextMarkdown(remediation)}`;
 }
 

@@ -465,6 +465,21 @@ describe("check run output", () => {
     );
   });
 
+  it("says 'both' for a fix of two findings, and no fix under what the pull request fixed", () => {
+    const remediation = "Allow SSH only from known ranges (a VPN or bastion).";
+    const at = (line: number, status: "new" | "fixed") =>
+      finding({ line, status, remediation, evidence: `tcp/22 #${line}` });
+    const lines = renderMarkdown(
+      decideGate([at(4, "new"), at(9, "new"), at(20, "fixed")], [], defaultSettings),
+    ).split("\n");
+    expect(lines.filter((line) => line.startsWith("  Fix"))).toEqual([
+      `  Fix (both \`TG-NET-001\` findings here): ${remediation}`,
+    ]);
+    expect(lines.indexOf("### Fixed findings (1)")).toBeGreaterThan(
+      lines.findIndex((line) => line.includes("Fix (both")),
+    );
+  });
+
   it("says a rule's fix once, under the first of its findings, so a large pull request lists more of them", () => {
     const remediation = "Allow SSH only from known ranges (a VPN or bastion).";
     const many = Array.from({ length: 400 }, (_, i) =>

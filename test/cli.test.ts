@@ -4820,7 +4820,7 @@ describe("tollgate scan with the organization's settings (--org-config)", () => 
       const unnamed = await scan();
       expect(unnamed.code).toBe(1);
       expect(unnamed.stdout.split("\n")).toContain(
-        "org.yml:3:5: waivers[0] selects repositories by name (as 1 more entry does), but no --repository was given, so none of them applies; pass --repository <name> to check the settings as that repository's pull requests are (settings-no-repository) [notice]",
+        "org.yml:3:5: waivers.0 selects repositories by name (as overrides.0 does), but no --repository was given, so none of them applies; pass --repository <name> to check the settings as that repository's pull requests are (settings-no-repository) [notice]",
       );
       expect(unnamed.stdout).toContain("failure: 1 blocking new finding (1 high); 1 notice above");
       const named = await scan("--repository", "payments");

@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readGitSnapshot } from "../fetch/git.js";
 import { checkSourceBytes, DataFileBudget } from "../iac/index.js";
-import { readPaths, readWorkingTree, type Snapshot } from "./pipeline.js";
+import { loadSettings, readPaths, readWorkingTree, type Snapshot } from "./pipeline.js";
 
 let repo = "";
 
@@ -66,5 +66,42 @@ describe("data files a computed file() may read", () => {
     const all = await readPaths(["."], repo);
     expect(read(all).sort()).toEqual(["a.csv", "b.csv", "c.csv", "d.csv"]);
     expect(all.errors).toEqual([]);
+  });
+});
+
+describe("settings selecting repositories by name, read without --repository", () => {
+  it("are named as settings errors name an entry, the first where it is written, up to three others", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "tollgate-unnamed-"));
+    try {
+      const entry = (i: number) => [`  - repositories: [team-${i}]`, "    fail_on: all"];
+      await writeFile(
+        path.join(dir, "org.yml"),
+        [
+          "waivers:",
+          "  - rule: TG-ENC-002",
+          "    repositories: [payments]",
+          "    reason: SEC-4",
+          "overrides:",
+          ...[0, 1, 2, 3].flatMap(entry),
+          "",
+        ].join("\n"),
+      );
+      const notices = async (flags: { config?: string; "org-config"?: string }) =>
+        (await loadSettings(flags, dir, { name: "", topics: [] })).notices
+          .filter((notice) => notice.code === "settings-no-repository")
+          .map((notice) => `${notice.file}:${notice.line}: ${notice.message.split(", but")[0]}`);
+      expect(await notices({ "org-config": "org.yml" })).toEqual([
+        "org.yml:3: waivers.0 selects repositories by name (as overrides.0, overrides.1, overrides.2 and 1 more do)",
+      ]);
+      await writeFile(
+        path.join(dir, "repo.yml"),
+        ["overrides:", ...entry(0), ...entry(1), ""].join("\n"),
+      );
+      expect(await notices({ config: "repo.yml" })).toEqual([
+        "repo.yml:2: overrides.0 selects repositories by name (as overrides.1 does)",
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -295,12 +295,18 @@ function unnamedRepositoryNotices(files: readonly ParsedSettingsFile[]): LoadErr
       .sort((a, b) => a.at.line - b.at.line);
     const first = selecting[0];
     if (!first) return [];
-    const others = selecting.length - 1;
+    // Named as settings errors name an entry (`overrides.1`), the others too, so each can be found.
+    const [firstName, ...others] = selecting.map(({ section, index }) => `${section}.${index}`);
+    const shown = others.length > 3 ? [...others.slice(0, 3), `${others.length - 3} more`] : others;
+    const also =
+      shown.length === 0
+        ? ""
+        : ` (as ${shown.length === 1 ? shown[0] : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`} ${others.length === 1 ? "does" : "do"})`;
     return [
       {
         ...first.at,
         code: "settings-no-repository",
-        message: `${first.section}[${first.index}] selects repositories by name${others > 0 ? ` (as ${others === 1 ? "1 more entry does" : `${others} more entries do`})` : ""}, but no --repository was given, so ${others > 0 ? "none of them applies" : "it does not apply"}; pass --repository <name> to check the settings as that repository's pull requests are`,
+        message: `${firstName} selects repositories by name${also}, but no --repository was given, so ${others.length > 0 ? "none of them applies" : "it does not apply"}; pass --repository <name> to check the settings as that repository's pull requests are`,
       },
     ];
   });

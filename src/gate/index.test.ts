@@ -498,6 +498,8 @@ describe("decideGate on an injected day", () => {
     const before = decideGate([finding(), finding({ status: "existing" })], [], countdown, { now });
     expect(before).toMatchObject({ conclusion: "success", blocking: [] });
     expect(before.findings.map((f) => f.enforcement)).toEqual(["advisory", "advisory"]);
+    // The new one will block that day, so it says so; the existing one (fail_on: new) will not.
+    expect(before.findings.map((f) => f.advisoryUntil)).toEqual(["2026-12-01", undefined]);
     expect(before.reasons).toEqual([
       "no blocking findings; 1 new advisory finding",
       "TG-NET-001 is advisory until 2026-12-01 (in 5 days), then blocking: 1 finding",

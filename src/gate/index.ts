@@ -598,16 +598,23 @@ export function decideGate(
     }
     // A base finding whose file, module or template did not load at head may still be there.
     const status = unconfirmed.includes(finding) ? "existing" : (finding.status ?? "new");
+    // The day a `blocking_from` countdown makes it block, as it stands.
+    const advisoryUntil =
+      result.blockingFrom !== undefined &&
+      blocksFrom(finding, status, result.blockingFrom, settings)
+        ? result.blockingFrom
+        : undefined;
     enforced.push({
       ...finding,
       status,
       enforcement: result.level,
       ...(unloadedAtBase.has(finding) ? { unloadedAtBase: true as const } : {}),
+      ...(advisoryUntil !== undefined ? { advisoryUntil } : {}),
     });
     if (result.heldByLock) held++;
-    if (result.blockingFrom && blocksFrom(finding, status, result.blockingFrom, settings)) {
+    if (advisoryUntil !== undefined) {
       const countdown = countdowns.get(finding.rule) ?? {
-        blockingFrom: result.blockingFrom,
+        blockingFrom: advisoryUntil,
         count: 0,
       };
       countdown.count++;

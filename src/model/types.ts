@@ -694,6 +694,11 @@ export interface Finding {
   status?: FindingStatus;
   enforcement: Enforcement;
   /**
+   * Set by the gate on an advisory finding a `blocking_from` countdown holds: the day (UTC) from
+   * which it blocks as it stands (open, new unless `fail_on: all`, not waived then).
+   */
+  advisoryUntil?: string;
+  /**
    * The waiver that holds the finding: its reason, last day, and where it is written (`inline`, a
    * `tollgate:ignore` comment in the IaC file; `settings`, a settings file's `waivers`).
    */

@@ -39,10 +39,11 @@ export function diffNote(
  * for a fixed finding (it blocks nothing), `would block` for a waived new finding its enforcement
  * would otherwise make blocking, `would block if new` for an existing one at a blocking level (the
  * gate counts it only with `fail_on: all`, so beside "no blocking findings" it must not read
- * `blocking`), and `advisory` for the rest.
+ * `blocking`), `advisory until <day>` for one a `blocking_from` countdown holds (it blocks from
+ * that day), and `advisory` for the rest.
  */
 export function enforcementTag(
-  finding: Pick<Finding, "status" | "waived" | "enforcement">,
+  finding: Pick<Finding, "status" | "waived" | "enforcement" | "advisoryUntil">,
   blocks: boolean,
 ): string | undefined {
   if (blocks) return "blocking";
@@ -52,7 +53,10 @@ export function enforcementTag(
       ? "would block"
       : undefined;
   }
-  return finding.enforcement === "blocking" ? "would block if new" : finding.enforcement;
+  if (finding.enforcement === "blocking") return "would block if new";
+  return finding.advisoryUntil !== undefined
+    ? `advisory until ${finding.advisoryUntil}`
+    : finding.enforcement;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { finding as baseFinding } from "../../test/app/findings.js";
-import { defaultSettings } from "../config/index.js";
+import { defaultSettings, mergeSettings, settingsFileSchema } from "../config/index.js";
 import { decideGate } from "../gate/index.js";
 import type { Finding, LoadError } from "../model/types.js";
 import {
@@ -842,6 +842,35 @@ describe("renderText", () => {
       " at `main.tf:12`",
       " at `main.tf:13` (would block)",
     ]);
+  });
+
+  it("tags a finding a blocking_from countdown holds with the day it blocks from", () => {
+    const countdown = mergeSettings(
+      {
+        file: "tollgate.yml",
+        settings: settingsFileSchema.parse({
+          enforcement: { rules: { "TG-NET-001": { blocking_from: "2027-03-01" } } },
+        }),
+        locations: {},
+      },
+      null,
+      { name: "infra", topics: [] },
+    ).settings;
+    const decision = decideGate(
+      [finding({ line: 4 }), finding({ line: 9, status: "existing", evidence: "tcp/80" })],
+      [],
+      countdown,
+      { now: new Date("2026-11-28T12:00:00Z") },
+    );
+    expect(
+      renderText(decision)
+        .split("\n")
+        .filter((line) => line.startsWith("main.tf:")),
+    ).toEqual([
+      "main.tf:4: high TG-NET-001 Security group open to the world [new, advisory until 2027-03-01]",
+      "main.tf:9: high TG-NET-001 Security group open to the world [existing, advisory]",
+    ]);
+    expect(renderMarkdown(decision)).toContain(" at `main.tf:4` (advisory until 2027-03-01)");
   });
 
   it("never calls an existing finding blocking beside a verdict that nothing blocks (fail_on: new)", () => {

@@ -4311,6 +4311,24 @@ describe("tollgate scan, inspect and build", () => {
     expect(missing.stderr).toMatch(/^tollgate diff: --head-dir: nope is not a folder\n/);
   });
 
+  it("exits 2 on a settings file's errors, located, without the usage: the command line is right", async () => {
+    await withTempDir("bad-settings", async (dir) => {
+      await writeFiles(dir, { "bad.yml": "fail_on: sometimes\nwaivers: {}\n" });
+      for (const args of [
+        ["scan", "examples/pr/head", "--config", path.join(dir, "bad.yml")],
+        ["diff", "--base-dir", "examples/pr/base", "--head-dir", "examples/pr/head"],
+      ]) {
+        const flags = args[0] === "diff" ? ["--org-config", path.join(dir, "bad.yml")] : [];
+        const result = await run([...args, ...flags]);
+        expect(result.code).toBe(2);
+        const lines = result.stderr.split("\n");
+        expect(lines[0]).toMatch(new RegExp(`^tollgate ${args[0]}: .*bad\\.yml:1:10: fail_on: `));
+        expect(lines[1]).toMatch(/bad\.yml:2:10: waivers: /);
+        expect(result.stderr).not.toMatch(/usage:|--help/);
+      }
+    });
+  });
+
   it("warns on stderr, exit code 0, for a path holding no Terraform or CloudFormation", async () => {
     await withTempDir("no-iac", async (dir) => {
       await writeFiles(dir, {

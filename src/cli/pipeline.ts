@@ -322,11 +322,11 @@ async function readSettingsFlag(
     throw new UsageError(`${flag}: cannot read ${file}`);
   });
   const parsed = parseSettingsFile(text, file);
-  if (!parsed.ok) {
-    throw new UsageError(
+  // The file is wrong, not the command line: its located errors, exit 2, and no usage after them.
+  if (!parsed.ok)
+    throw new Error(
       parsed.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join("\n"),
     );
-  }
   return parsed.parsed;
 }
 

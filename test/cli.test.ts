@@ -2194,7 +2194,7 @@ describe("tollgate diff between folders puts a new finding on the changed line t
         findings: (JsonFinding & { waived: unknown })[];
       };
       expect(findings.map((f) => [f.rule, f.line, f.status, f.waived])).toEqual([
-        ["TG-NET-001", 5, "new", { reason: "bastion, SEC-12" }],
+        ["TG-NET-001", 5, "new", { reason: "bastion, SEC-12", written: "inline" }],
       ]);
 
       // Only Open's Default changes: the finding is on it, read by the condition IsOpen chose.
@@ -3468,14 +3468,14 @@ describe("tollgate scan with waivers on the attribute that reads a value", () =>
           "main.tf",
           10,
           "aws_iam_role_policy_attachment.break_glass",
-          { reason: "break-glass role, reviewed by security" },
+          { reason: "break-glass role, reviewed by security", written: "inline" },
         ],
         [
           "TG-IAM-007",
           "main.tf",
           5,
           "module.deploy.aws_iam_role_policy_attachment.this[0]",
-          { reason: "deploy role, OPS-7" },
+          { reason: "deploy role, OPS-7", written: "inline" },
         ],
       ]);
       expect(result.code).toBe(0);
@@ -3512,7 +3512,7 @@ describe("tollgate scan with waivers on the attribute that reads a value", () =>
       // The finding stays on the Default, which a PR widening it changes; the waiver covers it.
       const ssh = findings.filter((f) => f.rule === "TG-NET-001");
       expect(ssh.map((f) => [f.file, f.line, f.resource, f.waived])).toEqual([
-        ["template.yaml", 4, "Bastion", { reason: "bastion, SEC-12" }],
+        ["template.yaml", 4, "Bastion", { reason: "bastion, SEC-12", written: "inline" }],
       ]);
       expect(result.code).toBe(0);
     });

@@ -1645,7 +1645,6 @@ function choiceParameter(text: string): string {
   return text.slice(0, text.indexOf(" is "));
 }
 
-/** "Env is prod": the condition under which `parameter` takes `value` (a list's items joined by commas). */
 /**
  * The pseudo parameters that hold one string per deployment, so that a condition comparing one
  * with a word has a meaning (`valueIs`); not the list `AWS::NotificationARNs` nor `AWS::NoValue`.
@@ -1659,6 +1658,7 @@ const ANY_VALUE_PSEUDO_PARAMETERS = new Set([
   "AWS::URLSuffix",
 ]);
 
+/** "Env is prod": the condition under which `parameter` takes `value` (a list's items joined by commas). */
 export function choiceText(parameter: string, value: Value): string {
   const text = (item: Value): string => scalarText(item) ?? JSON.stringify(item);
   return `${parameter} is ${Array.isArray(value) ? value.map(text).join(",") : text(value)}`;

@@ -258,3 +258,85 @@ Resources:
     expect(same.code).toBe(0);
   });
 });
+
+// A condition reading a mapping through a key no setting gives a value (`!FindInMap [EnvMap,
+// !Ref AWS::Region, env]`) has no meaning, so it is compared as written; the mapping it reads was
+// not part of that text, so editing the mapping to say prod for more regions kept the group it
+// guards existing. The entries a `Fn::FindInMap` may read are now part of the text compared, and
+// so is the value of each parameter it reads that has one (a `Default` changed).
+describe("tollgate diff on a condition reading a mapping whose entries were edited", () => {
+  /** SSH open to the internet when `IsProd`, by region through `EnvMap`, with `regions`' envs. */
+  const stack = (
+    regions: { [region: string]: string },
+    amiOfUsEast = "ami-1",
+  ) => `AWSTemplateFormatVersion: "2010-09-09"
+Mappings:
+  EnvMap:
+${Object.entries(regions)
+  .map(
+    ([region, env]) =>
+      `    ${region}:\n      env: ${env}\n      ami: ${region === "us-east-1" ? amiOfUsEast : "ami-1"}`,
+  )
+  .join("\n")}
+Conditions:
+  IsProd: !Equals [!FindInMap [EnvMap, !Ref "AWS::Region", env], prod]
+Resources:
+  BastionSG:
+    Type: AWS::EC2::SecurityGroup
+    Condition: IsProd
+    Properties:
+      GroupDescription: bastion
+      VpcId: vpc-0a1b2c3d
+      SecurityGroupEgress:
+        - IpProtocol: tcp
+          FromPort: 443
+          ToPort: 443
+          CidrIp: 10.0.0.0/8
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: 22
+          CidrIp: 0.0.0.0/0
+`;
+  async function edited(base: string, head: string) {
+    const files = { "base/bastion.yaml": base, "head/bastion.yaml": head };
+    return runOnFiles("cfn-conditions-mapping", files, (dir) => diffArgs(dir, "--format", "json"));
+  }
+  const usEastOnly = { "us-east-1": "prod", "eu-west-1": "dev", "ap-south-1": "dev" };
+
+  it("calls what it guards new when the mapping says prod for more regions", async () => {
+    const everywhere = { "us-east-1": "prod", "eu-west-1": "prod", "ap-south-1": "prod" };
+    const widened = await edited(stack(usEastOnly), stack(everywhere));
+    expect(widened.stderr).toBe("");
+    expect(labels(widened.stdout)).toEqual(["new TG-NET-001 now when IsProd; IsProd redefined"]);
+    expect(widened.code).toBe(1);
+  });
+
+  it("calls what it guards new when a parameter's Default it compares with is changed", async () => {
+    const compared = (target: string) =>
+      stack(usEastOnly)
+        .replace(
+          "Mappings:",
+          `Parameters:\n  Target:\n    Type: String\n    Default: ${target}\nMappings:`,
+        )
+        .replace(
+          'IsProd: !Equals [!FindInMap [EnvMap, !Ref "AWS::Region", env], prod]',
+          "IsProd: !Equals [!ImportValue SharedEnv, !Ref Target]",
+        );
+    const changed = await edited(compared("prod"), compared("dev"));
+    expect(changed.stderr).toBe("");
+    expect(labels(changed.stdout)).toEqual(["new TG-NET-001 now when IsProd; IsProd redefined"]);
+    expect(changed.code).toBe(1);
+    const same = await edited(compared("prod"), compared("prod"));
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+  });
+
+  it("keeps it existing when the mapping is unchanged, or only an entry the condition does not read", async () => {
+    const same = await edited(stack(usEastOnly), stack(usEastOnly));
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(same.code).toBe(0);
+    const otherEntry = await edited(stack(usEastOnly), stack(usEastOnly, "ami-2"));
+    expect(labels(otherEntry.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(otherEntry.code).toBe(0);
+  });
+});

@@ -659,7 +659,8 @@ function conditionMeanings(
  * Each condition the template cannot decide and `meanings` gives no meaning, as written
  * (`definitionText`); undefined when there is none. Its meaning unknown, only a changed text can
  * tell that a pull request redefined it: `IsProd` over `AWS::Region` from one region to every
- * region but one, or a nested stack's `IsProd` widened (review finding 9).
+ * region but one, or a nested stack's `IsProd` widened (review finding 9), or the mapping entries
+ * its `Fn::FindInMap` reads edited (`EnvMap` saying prod for more regions).
  */
 function conditionsAsWritten(
   scope: TemplateScope,
@@ -670,37 +671,77 @@ function conditionsAsWritten(
   for (const [name, span] of scope.conditionDefinitions) {
     if (meanings?.[name] !== undefined || evaluator.condition(name, span) !== undefined) continue;
     const body = scope.conditions.get(name);
-    if (body !== undefined) written[name] = definitionText(body, scope.conditions, new Set([name]));
+    if (body !== undefined) written[name] = definitionText(body, scope, new Set([name]));
   }
   return Object.keys(written).length > 0 ? written : undefined;
 }
 
 /**
- * A condition's definition as JSON text, without places, each condition it names
- * (`{Condition: X}`) followed by X's own definition, so that redefining X changes the text of
- * every condition that reads it.
+ * A condition's definition as JSON text, without places, with what else decides it written in:
+ * each condition it names (`{Condition: X}`) followed by X's own definition, each parameter it
+ * reads that has a value (a `Default` or one given) followed by that value, and each
+ * `Fn::FindInMap` followed by the mapping entries it may read, so that redefining any of them
+ * changes the text of every condition that reads it.
  */
 function definitionText(
   node: TemplateNode,
-  conditions: ReadonlyMap<string, TemplateNode>,
+  scope: TemplateScope,
   seen: ReadonlySet<string>,
 ): string {
   if (node.kind === "scalar") return JSON.stringify(node.value);
   if (node.kind === "sequence")
-    return `[${node.items.map((item) => definitionText(item, conditions, seen)).join(",")}]`;
+    return `[${node.items.map((item) => definitionText(item, scope, seen)).join(",")}]`;
   const [only] = node.entries;
-  const named = only?.value.kind === "scalar" ? only.value.value : undefined;
-  const definition = typeof named === "string" ? conditions.get(named) : undefined;
-  if (node.entries.length === 1 && only?.key === "Condition" && definition !== undefined) {
-    const inner = seen.has(named as string)
+  const written = `{${node.entries
+    .map((entry) => `${JSON.stringify(entry.key)}:${definitionText(entry.value, scope, seen)}`)
+    .join(",")}}`;
+  if (node.entries.length !== 1 || only === undefined) return written;
+  const named = only.value.kind === "scalar" ? only.value.value : undefined;
+  const definition = typeof named === "string" ? scope.conditions.get(named) : undefined;
+  if (only.key === "Condition" && typeof named === "string" && definition !== undefined) {
+    const inner = seen.has(named)
       ? "null"
-      : definitionText(definition, conditions, new Set([...seen, named as string]));
+      : definitionText(definition, scope, new Set([...seen, named]));
     return `{"Condition":${JSON.stringify(named)},"is":${inner}}`;
   }
-  const entries = node.entries.map(
-    (entry) => `${JSON.stringify(entry.key)}:${definitionText(entry.value, conditions, seen)}`,
-  );
-  return `{${entries.join(",")}}`;
+  const parameter = typeof named === "string" ? scope.parameters.get(named) : undefined;
+  if (only.key === "Ref" && parameter !== undefined && !isUnknown(parameter))
+    return `{"Ref":${JSON.stringify(named)},"is":${JSON.stringify(parameter)}}`;
+  if (only.key === "Fn::FindInMap" && only.value.kind === "sequence")
+    return `{"Fn::FindInMap":${definitionText(only.value, scope, seen)},"reads":${mappingEntriesRead(only.value.items, scope)}}`;
+  return written;
+}
+
+/**
+ * The entries of `Mappings` a `Fn::FindInMap` with these arguments may read, as JSON text: under
+ * a map name or key written as a word, that one; under any other (`!Ref AWS::Region`), each.
+ */
+function mappingEntriesRead(argumentsWritten: TemplateNode[], scope: TemplateScope): string {
+  const word = (node: TemplateNode | undefined): string | undefined =>
+    node?.kind === "scalar" && typeof node.value === "string" ? node.value : undefined;
+  const [mapName, topKey, secondKey] = argumentsWritten.map(word);
+  const select = (node: TemplateNode | undefined, key: string | undefined): TemplateEntry[] =>
+    node?.kind === "mapping"
+      ? node.entries.filter((entry) => key === undefined || entry.key === key)
+      : [];
+  const text = (entries: TemplateEntry[], inner: (entry: TemplateEntry) => string): string =>
+    `{${entries.map((entry) => `${JSON.stringify(entry.key)}:${inner(entry)}`).join(",")}}`;
+  const maps = [...scope.mappings].filter(([name]) => mapName === undefined || name === mapName);
+  return `{${maps
+    .map(
+      ([name, mapping]) =>
+        `${JSON.stringify(name)}:${text(select(mapping, topKey), (top) =>
+          text(select(top.value, secondKey), (second) => nodeText(second.value)),
+        )}`,
+    )
+    .join(",")}}`;
+}
+
+/** A template value as JSON text, without places. */
+function nodeText(node: TemplateNode): string {
+  if (node.kind === "scalar") return JSON.stringify(node.value);
+  if (node.kind === "sequence") return `[${node.items.map(nodeText).join(",")}]`;
+  return `{${node.entries.map((entry) => `${JSON.stringify(entry.key)}:${nodeText(entry.value)}`).join(",")}}`;
 }
 
 function namedEntries(section: TemplateNode | undefined): Map<string, TemplateNode> {

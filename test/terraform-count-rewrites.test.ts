@@ -310,3 +310,82 @@ output "ssh" {
     expect(same.code).toBe(0);
   });
 });
+
+// A count reading another resource's or data source's attribute was compared by the reference
+// alone, so the vpc's `env` tag rewritten to be prod for every env but dev kept what the count
+// creates existing (review finding 1); so was one reading a registry module's output, which
+// Tollgate does not read. The count now brings the attribute's argument as written in the block
+// (the whole block for an attribute the provider computes), and the registry call as written.
+describe("tollgate diff on an unknown count reading a resource's attribute or a registry module", () => {
+  const ssh = (count: string) => group(count).replace(/^variable "env" \{[\s\S]*?\n\}\n/, "");
+  const run = (base: string, head: string) =>
+    runOnFiles("tf-count-rewrites", { "base/main.tf": base, "head/main.tf": head }, (dir) =>
+      diffArgs(dir, "--format", "json"),
+    );
+  const netOnly = (stdout: string) =>
+    labels(stdout).filter((label) => label.includes("TG-NET-001"));
+
+  it("calls it new when the attribute's argument is rewritten in the other resource's block", async () => {
+    const withVpc = (env: string, count: string) => `variable "env" {
+  type = string
+}
+data "aws_vpc" "shared" {
+  tags = {
+    env = ${env}
+  }
+}
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+  tags = {
+    env = ${env}
+  }
+}
+${ssh(count)}`;
+    const tagged = 'count = aws_vpc.main.tags["env"] == "prod" ? 1 : 0';
+    const wider = 'var.env == "dev" ? "dev" : "prod"';
+    const widened = await run(withVpc("var.env", tagged), withVpc(wider, tagged));
+    expect(widened.stderr).toBe("");
+    expect(netOnly(widened.stdout)).toEqual([
+      `new TG-NET-001 count redefined: aws_vpc.main.tags["env"] == "prod" ? 1 : 0 where aws_vpc.main's tags = {\n    env = ${wider}\n  } (was aws_vpc.main.tags["env"] == "prod" ? 1 : 0 where aws_vpc.main's tags = {\n    env = var.env\n  })`,
+    ]);
+    expect(widened.code).toBe(1);
+    const byData = 'count = data.aws_vpc.shared.tags["env"] == "prod" ? 1 : 0';
+    const dataWidened = await run(withVpc("var.env", byData), withVpc(wider, byData));
+    expect(netOnly(dataWidened.stdout)).toEqual([
+      `new TG-NET-001 count redefined: data.aws_vpc.shared.tags["env"] == "prod" ? 1 : 0 where data.aws_vpc.shared's tags = {\n    env = ${wider}\n  } (was data.aws_vpc.shared.tags["env"] == "prod" ? 1 : 0 where data.aws_vpc.shared's tags = {\n    env = var.env\n  })`,
+    ]);
+    const computed = 'count = aws_vpc.main.id == "vpc-123" ? 1 : 0';
+    const blockRewritten = await run(withVpc("var.env", computed), withVpc(wider, computed));
+    expect(netOnly(blockRewritten.stdout)).toEqual([
+      expect.stringMatching(
+        /^new TG-NET-001 count redefined: .* where aws_vpc\.main = \{ cidr_block/,
+      ),
+    ]);
+    for (const count of [tagged, byData, computed]) {
+      const same = await run(withVpc("var.env", count), withVpc("var.env", count));
+      expect(netOnly(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+      expect(same.code).toBe(0);
+    }
+  });
+
+  it("calls it new when a registry module call whose output it reads is rewritten", async () => {
+    const labelled = (enabled: string) => `variable "env" {
+  type = string
+}
+module "this" {
+  source  = "cloudposse/label/null"
+  version = "0.25.0"
+  enabled = ${enabled}
+}
+${ssh("count = module.this.enabled ? 1 : 0")}`;
+    const widened = await run(labelled('var.env == "prod"'), labelled('var.env != "dev"'));
+    expect(widened.stderr).toBe("");
+    expect(labels(widened.stdout)).toEqual([
+      `new TG-NET-001 count redefined: module.this.enabled ? 1 : 0 where module.this's call = { source = "cloudposse/label/null"; version = "0.25.0"; enabled = var.env != "dev" } (was module.this.enabled ? 1 : 0 where module.this's call = { source = "cloudposse/label/null"; version = "0.25.0"; enabled = var.env == "prod" })`,
+    ]);
+    expect(widened.code).toBe(1);
+    const same = await run(labelled('var.env == "prod"'), labelled('var.env == "prod"'));
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(same.code).toBe(0);
+  });
+});

@@ -275,8 +275,9 @@ export interface Resource {
    * `count` or `for_each` unknown (`meta`), or a module call's enclosing it (`module.sg's count`),
    * as written (`text`), followed by what that reads as defined in the modules: the locals
    * (`local.on = var.env == "prod"`), the arguments of the calls binding the variables it reads
-   * (`module.sg's enabled argument = var.env == "prod"`), and any enclosing call's unknown
-   * expansion, so that the diff can tell one redefined (`Finding.unknownExpansion`). Left out
+   * (`module.sg's enabled argument = var.env == "prod"`), other resources' arguments read
+   * (`aws_vpc.main's tags`), a remote module's call when its output is read, and any enclosing
+   * call's unknown expansion, so that the diff can tell one redefined (`Finding.unknownExpansion`). Left out
    * of what policies receive.
    */
   expansionAsWritten?: { meta: string; text: string };

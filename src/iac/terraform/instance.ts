@@ -1247,29 +1247,68 @@ export class ModuleInstance implements EvaluationHost {
    * the module, and each variable a module call binds with the call's argument
    * (`module.sg's enabled argument`), followed into the caller; an argument reading the call's
    * `each` or `count` brings the call's `for_each` or `count`; a variable no call binds
-   * (a root's, or one left to its default) brings its value when known (`var.enabled = false`).
+   * (a root's, or one left to its default) brings its value when known (`var.enabled = false`);
+   * a resource's or data source's attribute brings the argument as written in its block, with its
+   * `count` or `for_each` (`aws_vpc.main's tags`), or the whole block when the attribute is not an
+   * argument written there (`aws_vpc.main's id`: what the provider computes from the block); a
+   * module call whose module is not read (a registry or git source) brings the call as written
+   * (`module.this's call`), its arguments being all that is known of its outputs.
    * At most 50 (chains are rarely longer than a few); each once, so a cycle (reported where
    * evaluated) ends.
    */
   private writtenReads(expr: Expression, definitions: Map<string, string>): void {
-    const pending: Array<{ instance: ModuleInstance; expr: Expression }> = [
+    const pending: Array<{ instance: ModuleInstance; expr: Expression | Block }> = [
       { instance: this, expr },
     ];
-    const add = (instance: ModuleInstance, name: string, read: Expression, file: ParsedFile) => {
+    const add = (
+      instance: ModuleInstance,
+      name: string,
+      read: Expression | Block,
+      file: ParsedFile,
+    ) => {
       if (definitions.has(name) || definitions.size >= 50) return;
-      definitions.set(name, sourceText(read, writtenIn(read, file)));
+      const text =
+        read.kind === "Block"
+          ? blockAsWritten(read, file)
+          : sourceText(read, writtenIn(read, file));
+      definitions.set(name, text);
       pending.push({ instance, expr: read });
     };
     for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
       const { instance } = next;
       const owner = instance.path === "" ? "" : `${instance.path}'s `;
-      for (const { root, name, output } of namesReadBy(next.expr)) {
+      for (const { root, name, output, attribute } of namesReadBy(next.expr)) {
+        const declaration =
+          root === "data"
+            ? instance.definition.resourcesByKey.get(`data.${name}.${attribute ?? ""}`)
+            : instance.definition.resourcesByKey.get(`${root}.${name}`);
+        if (declaration !== undefined) {
+          // `aws_vpc.main.tags["env"]`: what the block writes decides the value read.
+          const read = root === "data" ? output : attribute;
+          const argument = read ? attributeOf(declaration.node.body, read) : undefined;
+          const address = `${owner}${declaration.key}`;
+          if (argument === undefined || META_ARGUMENTS.has(read ?? "")) {
+            add(instance, address, declaration.node, declaration.file);
+            continue;
+          }
+          add(instance, `${address}'s ${read}`, argument.expr, declaration.file);
+          for (const meta of ["count", "for_each"]) {
+            const expansion = attributeOf(declaration.node.body, meta);
+            if (expansion) add(instance, `${address}'s ${meta}`, expansion.expr, declaration.file);
+          }
+          continue;
+        }
         if (root === "local") {
           const declared = instance.definition.locals.get(name);
           if (declared) add(instance, `${owner}local.${name}`, declared.node.expr, declared.file);
           continue;
         }
         if (root === "module") {
+          const call = instance.definition.calls.get(name);
+          if (call !== undefined && call.directory === undefined) {
+            add(instance, `${instance.qualify(`module.${name}`)}'s call`, call.node, call.file);
+            continue;
+          }
           // `module.flags.on`: the output's value as each instance of the call defines it.
           for (const { instance: child } of instance.children.get(name)?.instances ?? [])
             for (const [outputName, declared] of child.definition.outputs) {
@@ -2123,8 +2162,8 @@ function distinctPlaces(places: SourceLocation[]): SourceLocation[] {
  */
 function namesReadBy(
   node: unknown,
-  found: Array<{ root: string; name: string; output?: string }> = [],
-): Array<{ root: string; name: string; output?: string }> {
+  found: Array<{ root: string; name: string; output?: string; attribute?: string }> = [],
+): Array<{ root: string; name: string; output?: string; attribute?: string }> {
   if (typeof node !== "object" || node === null) return found;
   const expr = node as Partial<ScopeTraversalExpr>;
   if (expr.kind === "ScopeTraversal" && expr.root !== undefined) {
@@ -2132,7 +2171,23 @@ function namesReadBy(
     const name = step?.kind === "TraverseAttr" ? step.name : "";
     const after = rest[0]?.kind === "TraverseIndex" ? rest[1] : rest[0];
     const output = after?.kind === "TraverseAttr" ? after.name : "";
-    found.push({ root: expr.root, name, ...(expr.root === "module" ? { output } : {}) });
+    if (expr.root === "module") {
+      found.push({ root: expr.root, name, output });
+      return found;
+    }
+    // `data.aws_x.y[0].z`: the data source's name in `attribute`, the attribute read in `output`.
+    const afterData = rest.slice(after === rest[0] ? 1 : 2);
+    const read = afterData[0]?.kind === "TraverseIndex" ? afterData[1] : afterData[0];
+    found.push(
+      expr.root === "data"
+        ? {
+            root: expr.root,
+            name,
+            attribute: output,
+            output: read?.kind === "TraverseAttr" ? read.name : "",
+          }
+        : { root: expr.root, name, attribute: output },
+    );
     return found;
   }
   for (const value of Object.values(node)) namesReadBy(value, found);
@@ -2148,6 +2203,22 @@ function valueText(value: Value): string {
   return text.length <= 200
     ? text
     : `a value of ${text.length} characters, sha256 ${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
+}
+
+/** Arguments of a resource block that are Terraform's, not the provider's: not attributes read. */
+const META_ARGUMENTS = new Set(["count", "for_each", "provider", "depends_on", "lifecycle"]);
+
+/**
+ * A block as `expansionAsWritten` says it: each argument and nested block as written, where it is
+ * written (an override file's replaces the block's own), in order.
+ */
+function blockAsWritten(block: Block, file: ParsedFile): string {
+  const items = block.body.items.map((item) =>
+    item.kind === "Attribute"
+      ? `${item.name} = ${sourceText(item.expr, writtenIn(item.expr, file))}`
+      : sourceText(item, writtenIn(item, file)),
+  );
+  return `{ ${items.join("; ")} }`;
 }
 
 /** The `count` or `for_each` of a module call whose expansion is unknown. */

@@ -679,9 +679,9 @@ function conditionsAsWritten(
 /**
  * A condition's definition as JSON text, without places, with what else decides it written in:
  * each condition it names (`{Condition: X}`) followed by X's own definition, each parameter it
- * reads that has a value (a `Default` or one given) followed by that value, and each
- * `Fn::FindInMap` followed by the mapping entries it may read, so that redefining any of them
- * changes the text of every condition that reads it.
+ * reads that has one value (a `Default` or one given, not several `AllowedValues`) followed by
+ * that value, and each `Fn::FindInMap` followed by the mapping entries it may read, so that
+ * redefining any of them changes the text of every condition that reads it.
  */
 function definitionText(
   node: TemplateNode,
@@ -705,7 +705,11 @@ function definitionText(
     return `{"Condition":${JSON.stringify(named)},"is":${inner}}`;
   }
   const parameter = typeof named === "string" ? scope.parameters.get(named) : undefined;
-  if (only.key === "Ref" && parameter !== undefined && !isUnknown(parameter))
+  // One with several `AllowedValues` may be deployed with each, whatever its `Default`.
+  const chosen =
+    typeof named === "string" &&
+    (scope.choices?.has(named) === true || scope.passedChoices?.has(named) === true);
+  if (only.key === "Ref" && parameter !== undefined && !isUnknown(parameter) && !chosen)
     return `{"Ref":${JSON.stringify(named)},"is":${JSON.stringify(parameter)}}`;
   if (only.key === "Fn::FindInMap" && only.value.kind === "sequence")
     return `{"Fn::FindInMap":${definitionText(only.value, scope, seen)},"reads":${mappingEntriesRead(only.value.items, scope)}}`;

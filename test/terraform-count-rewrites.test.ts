@@ -358,7 +358,7 @@ ${ssh(count)}`;
     const blockRewritten = await run(withVpc("var.env", computed), withVpc(wider, computed));
     expect(netOnly(blockRewritten.stdout)).toEqual([
       expect.stringMatching(
-        /^new TG-NET-001 count redefined: .* where aws_vpc\.main = \{ cidr_block/,
+        /^new TG-NET-001 count redefined: .* where aws_vpc\.main = its block as written, sha256 [0-9a-f]{16} \(was .* sha256 [0-9a-f]{16}\)$/,
       ),
     ]);
     for (const count of [tagged, byData, computed]) {

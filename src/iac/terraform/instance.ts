@@ -1250,7 +1250,7 @@ export class ModuleInstance implements EvaluationHost {
    * (a root's, or one left to its default) brings its value when known (`var.enabled = false`);
    * a resource's or data source's attribute brings the argument as written in its block, with its
    * `count` or `for_each` (`aws_vpc.main's tags`), or the whole block when the attribute is not an
-   * argument written there (`aws_vpc.main's id`: what the provider computes from the block); a
+   * argument written there (`aws_vpc.main`, by digest: `id` is what the provider computes); a
    * module call whose module is not read (a registry or git source) brings the call as written
    * (`module.this's call`), its arguments being all that is known of its outputs.
    * At most 50 (chains are rarely longer than a few); each once, so a cycle (reported where
@@ -1267,10 +1267,13 @@ export class ModuleInstance implements EvaluationHost {
       file: ParsedFile,
     ) => {
       if (definitions.has(name) || definitions.size >= 50) return;
+      // A whole resource block by digest: it may be long and hold secrets (`password = "..."`).
       const text =
-        read.kind === "Block"
-          ? blockAsWritten(read, file)
-          : sourceText(read, writtenIn(read, file));
+        read.kind !== "Block"
+          ? sourceText(read, writtenIn(read, file))
+          : read.type === "module"
+            ? blockAsWritten(read, file)
+            : `its block as written, sha256 ${digest(blockAsWritten(read, file))}`;
       definitions.set(name, text);
       pending.push({ instance, expr: read });
     };
@@ -2200,9 +2203,12 @@ function namesReadBy(
  */
 function valueText(value: Value): string {
   const text = JSON.stringify(value);
-  return text.length <= 200
-    ? text
-    : `a value of ${text.length} characters, sha256 ${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
+  return text.length <= 200 ? text : `a value of ${text.length} characters, sha256 ${digest(text)}`;
+}
+
+/** The first 16 hex digits of `text`'s sha256: enough to tell two texts apart in a diff. */
+function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
 /** Arguments of a resource block that are Terraform's, not the provider's: not attributes read. */

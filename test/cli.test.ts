@@ -3416,6 +3416,72 @@ describe("tollgate scan and diff with a settings waiver whose rule finds nothing
   });
 });
 
+describe("tollgate scan with a settings waiver kept to one root of a monorepo", () => {
+  it("waives a shared module's finding for the roots named, and reports a root glob naming none", async () => {
+    await withTempDir("root-waiver", async (dir) => {
+      const site = (name: string) =>
+        [
+          'module "site" {',
+          '  source = "../../modules/bucket"',
+          `  name   = "${name}"`,
+          "}",
+          "",
+        ].join("\n");
+      await writeFiles(dir, {
+        "modules/bucket/main.tf": [
+          'variable "name" { type = string }',
+          'resource "aws_s3_bucket" "this" {',
+          "  bucket = var.name",
+          "}",
+          'resource "aws_s3_bucket_policy" "this" {',
+          "  bucket = aws_s3_bucket.this.id",
+          "  policy = jsonencode({",
+          '    Version   = "2012-10-17"',
+          "    Statement = [{",
+          '      Effect    = "Allow"',
+          '      Principal = "*"',
+          '      Action    = "s3:GetObject"',
+          '      Resource  = "${aws_s3_bucket.this.arn}/*"',
+          "    }]",
+          "  })",
+          "}",
+          "",
+        ].join("\n"),
+        "live/prod/main.tf": site("acme-prod-site"),
+        "live/staging/main.tf": site("acme-staging-site"),
+        "tollgate.yml": [
+          "waivers:",
+          "  - rule: TG-IAM-010",
+          "    resource: module.site.*",
+          "    roots: [live/prod, live/prd]",
+          '    reason: "public website bucket"',
+          "",
+        ].join("\n"),
+      });
+      execFileSync("git", ["init", "-q", "-b", "main"], { cwd: dir });
+      const { stdout } = await run(
+        ["scan", ".", "--config", path.join(dir, "tollgate.yml"), "--format", "json"],
+        dir,
+      );
+      const report = JSON.parse(stdout) as {
+        findings: (JsonFinding & { root: string; waived: unknown })[];
+        notices: { file: string; line: number; column: number; code: string; message: string }[];
+      };
+      expect(
+        report.findings
+          .filter((f) => f.rule === "TG-IAM-010")
+          .map((f) => [f.root, f.waived !== null]),
+      ).toEqual([
+        ["live/prod", true],
+        ["live/staging", false],
+      ]);
+      expect(report.notices.map((n) => `${n.line}:${n.column}: ${n.code}: ${n.message}`)).toEqual([
+        "4:24: waiver-unmatched-root: waiver for TG-IAM-010: roots 'live/prd' matches no Terraform root module or CloudFormation template in this repository (did you mean live/prod?), so it adds no root to the waiver",
+      ]);
+    });
+  });
+});
+
 describe("tollgate scan with waivers on the attribute that reads a value", () => {
   it("honours them where the finding was before it moved to where the value is written", async () => {
     await withTempDir("read-at", async (dir) => {

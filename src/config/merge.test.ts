@@ -338,6 +338,7 @@ describe("mergeSettings", () => {
         keyOrigins: {
           rule: { file: ORG, line: 2, column: 5 },
           resource: { file: ORG, line: 2, column: 5 },
+          roots: { file: ORG, line: 2, column: 5 },
           reason: { file: ORG, line: 3, column: 5 },
           expires: { file: ORG, line: 2, column: 5 },
         },
@@ -350,6 +351,7 @@ describe("mergeSettings", () => {
         keyOrigins: {
           rule: { file: REPO, line: 2, column: 5 },
           resource: { file: REPO, line: 3, column: 5 },
+          roots: { file: REPO, line: 2, column: 5 },
           reason: { file: REPO, line: 4, column: 5 },
           expires: { file: REPO, line: 2, column: 5 },
         },
@@ -363,6 +365,28 @@ describe("mergeSettings", () => {
     expect(closed.settings.waivers.map((w) => w.rule)).toEqual(["TG-1"]);
     expect([open.settings.inlineWaivers, closed.settings.inlineWaivers]).toEqual([true, false]);
     expect(closed.notices).toMatchObject([{ file: REPO, line: 1, code: "settings-locked" }]);
+  });
+
+  it("keeps a waiver's roots as findings name them, each with where it is written", () => {
+    const { settings } = mergeSettings(
+      null,
+      file(REPO, [
+        "waivers:",
+        "  - rule: TG-IAM-010",
+        "    roots:",
+        "      - ./live/prod/",
+        "      - stacks/*.yaml",
+        "      - ./",
+        "    reason: public site",
+      ]),
+      infra,
+    );
+    expect(settings.waivers[0]?.roots).toEqual([
+      { glob: "live/prod", origin: { file: REPO, line: 4, column: 9 } },
+      { glob: "stacks/*.yaml", origin: { file: REPO, line: 5, column: 9 } },
+      { glob: ".", origin: { file: REPO, line: 6, column: 9 } },
+    ]);
+    expect(settings.waivers[0]?.keyOrigins?.roots).toEqual({ file: REPO, line: 3, column: 5 });
   });
 
   it("reads locked only from the organization", () => {

@@ -458,6 +458,14 @@ function waiversOf(file: ParsedSettingsFile): SettingsWaiver[] {
     rule: waiver.rule,
     resource: waiver.resource,
     ...(waiver.repositories ? { repositories: waiver.repositories } : {}),
+    ...(waiver.roots
+      ? {
+          roots: waiver.roots.map((glob, position) => ({
+            glob: rootGlob(glob),
+            origin: originOf(file, ["waivers", index, "roots", position]),
+          })),
+        }
+      : {}),
     ...(waiver.reason !== undefined ? { reason: waiver.reason } : {}),
     ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
     ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
@@ -468,7 +476,12 @@ function waiversOf(file: ParsedSettingsFile): SettingsWaiver[] {
   }));
 }
 
-const WAIVER_KEYS: readonly WaiverKey[] = ["rule", "resource", "reason", "expires"];
+const WAIVER_KEYS: readonly WaiverKey[] = ["rule", "resource", "roots", "reason", "expires"];
+
+/** A root glob as findings name roots: `./live/prod/` is `live/prod`, `./` is `.`. */
+function rootGlob(glob: string): string {
+  return glob.replace(/^(?:\.\/)+/, "").replace(/\/+$/, "") || ".";
+}
 
 /**
  * Where a notice about one key of a settings waiver points: that key's line (`expires:` for an

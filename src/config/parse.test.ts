@@ -264,6 +264,26 @@ describe("parseSettings", () => {
     ]);
   });
 
+  it("refuses a waiver's roots glob that leaves the repository, at the glob", () => {
+    expect(
+      errorsOf(
+        [
+          "waivers:",
+          "  - rule: TG-IAM-010",
+          '    reason: "public site"',
+          "    roots: [live/prod, /live/staging, live/../prod, '..']",
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual(
+      [24, 39, 53].map(
+        (column, position) =>
+          `.github/tollgate.yml:4:${column}: settings-invalid: waivers.0.roots.${position + 1}: a path glob from the repository root, as live/prod or stacks/*.yaml (no leading /, no '..', / between folders)`,
+      ),
+    );
+    expect(parseSettings("waivers:\n  - rule: TG-1\n    roots: []\n", FILE).ok).toBe(false);
+  });
+
   it("points at each misspelt key of a waiver on its own line", () => {
     expect(
       errorsOf(

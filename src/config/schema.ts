@@ -83,6 +83,19 @@ const onErrorSchema = z
   .describe("a scan that could not complete fails the check unless neutral");
 
 /**
+ * A glob of the roots a waiver covers, as findings name them (`Finding.root`): a Terraform root
+ * module's folder or the path of the CloudFormation template at the top of its stacks, from the
+ * repository root, never leaving it.
+ */
+const rootGlobSchema = z
+  .string()
+  .min(1)
+  .regex(
+    /^(?!\/)(?!(?:.*\/)?\.\.(?:\/|$))[^\\]*$/,
+    "a path glob from the repository root, as live/prod or stacks/*.yaml (no leading /, no '..', / between folders)",
+  );
+
+/**
  * `reason` and `expires` are checked when waivers are applied rather than here, so one bad waiver
  * is reported at its line and does not invalidate the whole file: a waiver without a reason never
  * applies, and an `expires` that is not a real `YYYY-MM-DD` day counts as expired.
@@ -97,6 +110,13 @@ const settingsWaiverSchema = z.strictObject({
       "resource address, exact or a pattern where * is any characters and ? one (aws_security_group.bastion[*]); every resource when absent",
     ),
   repositories: globListSchema.optional().describe("repository name globs; all when absent"),
+  roots: z
+    .array(rootGlobSchema)
+    .min(1)
+    .optional()
+    .describe(
+      "Terraform root module folders and top CloudFormation template paths, globs from the repository root (picomatch; . is the repository root); every root when absent",
+    ),
   reason: z.string().optional().describe("required: a waiver without a reason never applies"),
   expires: z.string().optional().describe("YYYY-MM-DD, the last day the waiver applies (UTC)"),
   approver: z.string().optional(),
@@ -345,6 +365,11 @@ export interface SettingsWaiver {
   resource: string;
   /** Repository name globs; every repository when absent. */
   repositories?: string[];
+  /**
+   * Root globs (`Finding.root`, `.` for the repository root), without a leading `./` or a trailing
+   * `/`, each with where it is written; every root when absent.
+   */
+  roots?: { glob: string; origin: SettingsOrigin }[];
   reason?: string;
   expires?: string;
   approver?: string;
@@ -355,7 +380,7 @@ export interface SettingsWaiver {
 }
 
 /** The keys of a settings waiver a notice may be about. */
-export type WaiverKey = "rule" | "resource" | "reason" | "expires";
+export type WaiverKey = "rule" | "resource" | "roots" | "reason" | "expires";
 
 /**
  * A rule id the settings name outside waivers: an `enforcement.rules` key anywhere in a file (an

@@ -329,6 +329,8 @@ export interface WaiverContext {
   baseProblems?: readonly LoadError[];
   /** The scan covered the whole repository (`WaiverInput.wholeRepository`); never for the app's. */
   wholeRepository?: boolean;
+  /** The roots the scan loaded (`WaiverInput.scannedRoots`), judged with `wholeRepository`. */
+  scannedRoots?: readonly string[];
   /**
    * The organization's file, named as in origins, when the scan is a repository's pull request and
    * the file's admins are told of its problems on the `.github` repository: its waivers are reported
@@ -356,6 +358,7 @@ export function gateWithWaivers(
     inlineWaivers: settings.inlineWaivers,
     ...(context.knownRules ? { knownRules: context.knownRules } : {}),
     ...(context.wholeRepository ? { wholeRepository: true } : {}),
+    ...(context.scannedRoots ? { scannedRoots: context.scannedRoots } : {}),
     ...(context.organizationFile !== undefined
       ? { organizationFile: context.organizationFile }
       : {}),

@@ -4,6 +4,7 @@
 // loaded rule, reasonless, misdated or expired, waivers for a rule the file turns off wherever they
 // apply, unknown rule ids and categories under `enforcement` and `locked`, and `blocking_from` days
 // already begun. Pure over the parsed file, the installation's repositories, the loaded rules and the day.
+// A waiver's `roots` are not judged here: only a scan of a repository knows its roots.
 import {
   mergeSettings,
   selectsRepository,

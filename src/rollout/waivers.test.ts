@@ -388,6 +388,105 @@ describe("applyWaivers", () => {
     expect(expired.notices).toEqual([]);
   });
 
+  it("applies a settings waiver with roots only to the findings of the roots its globs match", () => {
+    const origin = { file: ".github/tollgate.yml", line: 2, column: 5 };
+    const rootsAt = (...globs: string[]) =>
+      globs.map((glob, position) => ({
+        glob,
+        origin: { ...origin, line: 4, column: 13 + position },
+      }));
+    // One module's bucket through two roots, a template's logical id and one at the repository top.
+    const findings = [
+      finding({
+        rule: "TG-IAM-010",
+        resource: "module.site.aws_s3_bucket_policy.this",
+        root: "live/prod",
+      }),
+      finding({
+        rule: "TG-IAM-010",
+        resource: "module.site.aws_s3_bucket_policy.this",
+        root: "live/staging",
+      }),
+      finding({ rule: "TG-IAM-010", resource: "BucketPolicy", root: "cfn/site.json" }),
+      finding({ rule: "TG-IAM-010", resource: "aws_s3_bucket_policy.top", root: "" }),
+    ];
+    const waivedBy = (roots: SettingsWaiver["roots"], resource = "*") =>
+      waive(
+        findings,
+        [],
+        [{ rule: "TG-IAM-010", resource, roots, reason: "site", origin }],
+      ).findings.map((f) => f.waived !== null);
+    expect(waivedBy(rootsAt("live/prod"), "module.site.*")).toEqual([true, false, false, false]);
+    expect(waivedBy(rootsAt("live/*"))).toEqual([true, true, false, false]);
+    expect(waivedBy(rootsAt("**/*.json", "."))).toEqual([false, false, true, true]);
+    // `*` does not cross folders, as in `repositories` and every path glob.
+    expect(waivedBy(rootsAt("*"))).toEqual([false, false, false, false]);
+    expect(waivedBy(undefined)).toEqual([true, true, true, true]);
+  });
+
+  it("reports a roots glob naming no root of a whole-repository scan, and roots holding none of the resource's findings", () => {
+    const origin = { file: ".github/tollgate.yml", line: 2, column: 5 };
+    const keyOrigins = { roots: { ...origin, line: 4 } };
+    const findings = [
+      finding({
+        rule: "TG-IAM-010",
+        resource: "module.site.aws_s3_bucket_policy.this",
+        root: "live/prod",
+      }),
+      finding({
+        rule: "TG-IAM-010",
+        resource: "module.site.aws_s3_bucket_policy.this",
+        root: "live/staging",
+      }),
+    ];
+    const input = (globs: string[], resource = "module.site.*") => ({
+      files: [],
+      repository,
+      now,
+      settingsWaivers: [
+        {
+          rule: "TG-IAM-010",
+          resource,
+          roots: globs.map((glob, position) => ({
+            glob,
+            origin: { ...origin, line: 4 + position, column: 9 },
+          })),
+          reason: "site",
+          origin,
+          keyOrigins,
+        },
+      ],
+    });
+    const whole = {
+      wholeRepository: true,
+      scannedRoots: ["live/prod", "live/staging", "", "cfn/site.json"],
+    };
+    expect(
+      located(applyWaivers(findings, { ...input(["live/prd", "live/staging"]), ...whole }).notices),
+    ).toEqual([
+      ".github/tollgate.yml:4:9: waiver-unmatched-root: waiver for TG-IAM-010: roots 'live/prd' matches no Terraform root module or CloudFormation template in this repository (did you mean live/prod?), so it adds no root to the waiver",
+    ]);
+    expect(
+      located(applyWaivers(findings, { ...input(["live/qa", "stacks/*.yaml"]), ...whole }).notices),
+    ).toEqual([
+      ".github/tollgate.yml:4:9: waiver-unmatched-root: waiver for TG-IAM-010: roots 'live/qa' matches no Terraform root module or CloudFormation template in this repository, so the waiver waives nothing",
+      ".github/tollgate.yml:5:9: waiver-unmatched-root: waiver for TG-IAM-010: roots 'stacks/*.yaml' matches no Terraform root module or CloudFormation template in this repository, so the waiver waives nothing",
+    ]);
+    // The roots are the repository's, but the resource's findings are all in another one.
+    expect(
+      located(applyWaivers(findings.slice(0, 1), { ...input(["live/staging"]), ...whole }).notices),
+    ).toEqual([
+      ".github/tollgate.yml:4:5: waiver-roots-match-nothing: waiver for TG-IAM-010: resource 'module.site.*' matches findings only outside its roots (in live/prod), so it waives nothing; check roots",
+    ]);
+    expect(applyWaivers(findings, { ...input(["live/prod", "."]), ...whole }).notices).toEqual([]);
+    // A partial scan (the app's changed folders) may have left the roots out: nothing is said.
+    expect(applyWaivers(findings.slice(0, 1), input(["live/qa"])).notices).toEqual([]);
+    expect(applyWaivers(findings.slice(0, 1), input(["live/staging"])).notices).toEqual([]);
+    expect(
+      applyWaivers(findings, { ...input(["live/qa"]), scannedRoots: whole.scannedRoots }).notices,
+    ).toEqual([]);
+  });
+
   it("applies a settings waiver naming a group to the rule resources that open it", () => {
     const origin = { file: ".github/tollgate.yml", line: 4, column: 5 };
     const waivers: SettingsWaiver[] = [

@@ -1,5 +1,5 @@
 // Applies waivers to findings before the gate: inline `tollgate:ignore` comments in the scanned
-// source and settings waivers (rule + resource glob + repository), judged on an injected day. A
+// source and settings waivers (rule + resource glob + repository + root), judged on an injected day. A
 // waiver that cannot be trusted (no reason, expired, misdated, misspelt, naming no loaded rule) never
 // applies and is reported, and so is a settings waiver whose resource matches none of its rule's findings
 // (or, when the scan covered the whole repository, whose rule found nothing at all). A repository's
@@ -9,10 +9,13 @@ import {
   selectsRepository,
   waiverKeyOrigin,
   type RepositoryIdentity,
+  type SettingsOrigin,
   type SettingsWaiver,
   type WaiverKey,
 } from "../config/index.js";
+import picomatch from "picomatch";
 import type { SourceFile } from "../iac/source.js";
+import { closestName } from "../model/spelling.js";
 import type { Finding, LoadError } from "../model/types.js";
 import { daysFromToday, describeDaysLeft, parseDay } from "./days.js";
 import { findInlineWaivers, isCommentLine, resourceBlockLine } from "./inline.js";
@@ -40,6 +43,12 @@ export interface WaiverInput {
    * and reported. The app scans only the folders a pull request changes: there it stays unset.
    */
   wholeRepository?: boolean;
+  /**
+   * The roots the scan loaded (`Resource.root`: Terraform root module folders, top CloudFormation
+   * templates), judged with `wholeRepository`: a settings waiver's `roots` glob that matches none
+   * of them is reported at the glob.
+   */
+  scannedRoots?: readonly string[];
   /**
    * The organization's settings file, named as in waiver origins, when its admins are told of its
    * problems elsewhere (the app's checks on the `.github` repository) and the scan is a repository's
@@ -73,6 +82,10 @@ interface Candidate {
   unknownAttributes?: { name: string; column: number }[];
   /** A settings waiver's resource pattern, reported when it matches none of its rule's findings. */
   resource?: string;
+  /** A settings waiver's `roots` globs, each with where it is written and its matcher. */
+  roots?: { glob: string; origin: SettingsOrigin; matches: (root: string) => boolean }[];
+  /** A settings waiver's `resource` alone, whatever the finding's root: what `roots` narrows. */
+  coversAddress?: (finding: Finding) => boolean;
   /** A settings waiver whose `repositories` globs select the repository: it was written for it. */
   selectsByName?: boolean;
   /** A waiver of the organization's file, reported only where it bears on the scan. */
@@ -89,6 +102,7 @@ const NOTICE_KEY: Partial<Record<string, WaiverKey>> = {
   "waiver-expired": "expires",
   "waiver-expiring": "expires",
   "waiver-matches-nothing": "resource",
+  "waiver-roots-match-nothing": "roots",
 };
 
 type Validity =
@@ -123,7 +137,7 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
   );
   const reported = new Set<Candidate>();
   const notices: LoadError[] = [];
-  const report = (candidate: Candidate, code: string, message: string, column?: number) => {
+  const report = (candidate: Candidate, code: string, message: string, column?: number): void => {
     if (reported.has(candidate)) return;
     reported.add(candidate);
     const key = NOTICE_KEY[code];
@@ -181,13 +195,56 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
   // A misspelt address waives nothing while its rule still finds something: say so, as for a
   // misspelt rule id. A waiver whose rule found nothing is stale, but only a scan of the whole
   // repository can tell: the rule may find its resource in a folder a partial scan left out.
+  // So is a `roots` glob naming no root of a scan that covered them all (a misspelt or moved
+  // folder), at the glob, and roots that hold none of the findings the resource matches.
   const open = findings.filter((finding) => finding.status !== "fixed");
+  const scannedRoots =
+    input.wholeRepository && input.scannedRoots
+      ? [...new Set(input.scannedRoots.map(rootName))].sort()
+      : undefined;
   for (const candidate of candidates) {
     if (candidate.resource === undefined || !validity.get(candidate)?.applies) continue;
     if (candidate.quiet && !candidate.selectsByName) continue;
+    const unmatchedRoots = scannedRoots
+      ? (candidate.roots ?? []).filter(
+          (root) => !scannedRoots.some((scanned) => root.matches(scanned)),
+        )
+      : [];
+    const rootsMatchNone =
+      unmatchedRoots.length > 0 && unmatchedRoots.length === candidate.roots?.length;
+    for (const root of unmatchedRoots) {
+      const meant = picomatch.scan(root.glob).isGlob
+        ? undefined
+        : closestName(root.glob, scannedRoots ?? []);
+      notices.push({
+        ...root.origin,
+        code: "waiver-unmatched-root",
+        message: `waiver for ${candidate.rule}: roots '${root.glob}' matches no Terraform root module or CloudFormation template in this repository${meant ? ` (did you mean ${meant}?)` : ""}, so ${rootsMatchNone ? "the waiver waives nothing" : "it adds no root to the waiver"}`,
+      });
+    }
+    if (rootsMatchNone) continue;
     const ofRule = open.filter((finding) => finding.rule === candidate.rule);
     if (ofRule.some((finding) => candidate.covers(finding))) continue;
     if (ofRule.length === 0 && !input.wholeRepository) continue;
+    const elsewhere = candidate.roots
+      ? [
+          ...new Set(
+            ofRule
+              .filter((finding) => candidate.coversAddress?.(finding))
+              .map((finding) => rootName(finding.root)),
+          ),
+        ]
+      : [];
+    if (elsewhere.length > 0) {
+      // A partial scan may have left out the roots it names, where its resource has findings.
+      if (!scannedRoots) continue;
+      report(
+        candidate,
+        "waiver-roots-match-nothing",
+        `waiver for ${candidate.rule}: resource '${candidate.resource}' matches findings only outside its roots (in ${elsewhere.slice(0, 3).join(", ")}${elsewhere.length > 3 ? ", …" : ""}), so it waives nothing; check roots`,
+      );
+      continue;
+    }
     const named = [...new Set(ofRule.map((finding) => finding.resource))];
     report(
       candidate,
@@ -335,23 +392,37 @@ function commentLinesAround(
 
 function settingsCandidate(waiver: SettingsWaiver): Candidate {
   const matches = addressPattern(waiver.resource);
+  // A waiver naming a security group covers the rules added to it in rule resources, as it
+  // covers its inline rules: the finding's subject is the group.
+  const coversAddress = (finding: Finding): boolean =>
+    [finding.resource, finding.subject].some(
+      (address) => address !== undefined && (address === waiver.resource || matches(address)),
+    );
+  const roots = waiver.roots?.map((root) => ({
+    ...root,
+    matches: picomatch(root.glob, { dot: true }),
+  }));
   return {
     rule: waiver.rule,
     written: "settings",
     resource: waiver.resource,
+    ...(roots ? { roots } : {}),
     ...(waiver.repositories ? { selectsByName: true } : {}),
     ...(waiver.reason !== undefined ? { reason: waiver.reason } : {}),
     ...(waiver.expires !== undefined ? { expires: waiver.expires } : {}),
     ...(waiver.approver !== undefined ? { approver: waiver.approver } : {}),
     where: waiver.origin,
     whereKey: (key) => waiverKeyOrigin(waiver, key),
-    // A waiver naming a security group covers the rules added to it in rule resources, as it
-    // covers its inline rules: the finding's subject is the group.
+    coversAddress,
     covers: (finding) =>
-      [finding.resource, finding.subject].some(
-        (address) => address !== undefined && (address === waiver.resource || matches(address)),
-      ),
+      coversAddress(finding) &&
+      (roots === undefined || roots.some((root) => root.matches(rootName(finding.root)))),
   };
+}
+
+/** A root as `roots` globs name it: `.` for the repository root. */
+function rootName(root: string | undefined): string {
+  return root || ".";
 }
 
 /**

@@ -176,6 +176,7 @@ export const diffCommand = defineCommand({
         // Two git refs are whole repositories, so a settings waiver whose rule found nothing is
         // stale; two folders may be parts of one.
         wholeRepository: !usesDirs,
+        scannedRoots: (headResult.addresses ?? []).map((resource) => resource.root ?? ""),
       },
     );
     const decided = decidingLines(decision.findings, changedLinesByFile(changes));

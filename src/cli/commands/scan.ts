@@ -63,6 +63,7 @@ export const scanCommand = defineCommand({
         ...evaluatedRules(engine, customRules),
         settingsNotices,
         wholeRepository: await coversRepository(positionals, io.cwd),
+        scannedRoots: (result.addresses ?? []).map((resource) => resource.root ?? ""),
       },
     );
     // A mistyped or wrong folder scans nothing and passes; peers exit 0 on it too, and a loop over

@@ -9,6 +9,7 @@ import {
 import type { Finding, LoadError } from "../model/types.js";
 import { finding as baseFinding } from "../../test/app/findings.js";
 import { diffFindings } from "../diff/index.js";
+import { checkRunTitle } from "../report/checkRun.js";
 import { decideGate, enforcementLevel, gateWithWaivers } from "./index.js";
 
 const finding = (overrides: Partial<Finding> = {}) => baseFinding({ status: "new", ...overrides });
@@ -1176,5 +1177,60 @@ describe("gateWithWaivers and a repository's entries under the organization's lo
       [finding()],
     );
     expect(advisory.countdowns.map((c) => c.blockingFrom)).toEqual(["2027-01-15"]);
+  });
+});
+
+describe("gateWithWaivers on new findings a waiver accepts", () => {
+  it("says at the top which new findings are waived, by a comment or the settings, with expiry, as the title counts them", () => {
+    const now = new Date("2026-11-28T12:00:00Z");
+    const waived = settings({
+      waivers: [{ rule: "TG-NET-001", resource: "aws_security_group.admin", reason: "SEC-7" }],
+    });
+    const searchGroup = [
+      'resource "aws_security_group" "search" {',
+      "  ingress {",
+      '    cidr_blocks = ["0.0.0.0/0"] # tollgate:ignore TG-NET-003 reason="public search demo" expires=2027-01-31',
+      "  }",
+      "}",
+    ].join("\n");
+    const decision = gateWithWaivers(
+      [
+        finding({
+          rule: "TG-NET-003",
+          resource: "aws_security_group.search",
+          file: "live/main.tf",
+          line: 3,
+        }),
+        finding({ resource: "aws_security_group.admin", file: "live/admin.tf", line: 4 }),
+        finding({ resource: "aws_security_group.web", file: "live/web.tf", line: 9 }),
+        finding({
+          resource: "aws_security_group.admin",
+          file: "live/admin.tf",
+          line: 5,
+          status: "existing",
+        }),
+      ],
+      [],
+      waived,
+      {
+        files: [{ path: "live/main.tf", text: searchGroup }],
+        repository: { name: "infra", topics: [] },
+        now,
+      },
+    );
+    expect(decision.reasons.slice(0, 3)).toEqual([
+      "1 blocking new finding (1 high)",
+      '1 new finding waived by a tollgate:ignore comment, not blocking: TG-NET-003 at live/main.tf:3 ("public search demo", expires 2027-01-31)',
+      '1 new finding waived by the settings, not blocking: TG-NET-001 at live/admin.tf:4 ("SEC-7", no expiry)',
+    ]);
+    expect(checkRunTitle(decision)).toBe("1 new finding: 1 high; 2 waived");
+    // An existing finding a waiver covers is no news of this change.
+    const existingOnly = gateWithWaivers(
+      [finding({ resource: "aws_security_group.admin", status: "existing" })],
+      [],
+      waived,
+      { files: [], repository: { name: "infra", topics: [] }, now },
+    );
+    expect(existingOnly.reasons).toEqual(["no blocking findings"]);
   });
 });

@@ -136,7 +136,7 @@ describe("readRepositoryFiles", () => {
     expect(files.map((file) => file.path)).toEqual(["ok.tf"]);
     expect(located(errors)).toEqual([
       "big.tf:1:1: file-too-large",
-      "binary.json:2:3: binary-file",
+      "binary.json:2:3: not-text",
       "latin1.yaml:2:12: invalid-utf8",
     ]);
   });
@@ -250,6 +250,49 @@ describe("checkSourceBytes", () => {
       line: 1,
       column: 1,
       code: "invalid-utf8",
+    });
+  });
+
+  it("passes over a JSON or YAML name holding control bytes no template can (git-crypt, binary), with a warning", () => {
+    // What git-crypt commits for secrets.yaml: a NUL-framed header, then ciphertext.
+    const encrypted = Uint8Array.from([0x00, ...Buffer.from("GITCRYPT"), 0x00, 0x8f, 0x12, 0xc3]);
+    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    for (const [name, bytes, line, column] of [
+      ["secrets.yaml", encrypted, 1, 1],
+      ["stack.template", png, 2, 1],
+      ["cfn/app.JSON", Uint8Array.from([...Buffer.from("{}\n  "), 0x01]), 2, 3],
+    ] as const)
+      expect(checkSourceBytes(name, bytes)).toEqual({
+        file: name,
+        line,
+        column,
+        code: "not-text",
+        level: "warning",
+        message: expect.stringMatching(
+          /^holds control byte 0x(00|1a|01), which no JSON or YAML text may hold, so it cannot be a CloudFormation template \(an encrypted or binary file\); passed over$/,
+        ) as string,
+      });
+    // Terraform reads these: a binary one is a broken root, as before.
+    expect(checkSourceBytes("main.tf", encrypted)).toMatchObject({ code: "binary-file" });
+    expect(checkSourceBytes("prod.tfvars.json", png)).toMatchObject({ code: "invalid-utf8" });
+    // What CloudFormation could deploy is never passed over: a byte order mark, tabs and CRLF,
+    // valid UTF-8 of any kind, ESC (ISO-2022 text), and bytes that are only not UTF-8 (a Latin-1
+    // template the AWS CLI reads in its locale's encoding) stay an error.
+    const deployable =
+      "\uFEFFResources:\r\n\tX: { Type: AWS::SNS::Topic } # \u0085 \u00A0 \u{1F600} \u001B$B\n";
+    expect(checkSourceBytes("ok.yaml", new TextEncoder().encode(deployable))).toEqual({
+      path: "ok.yaml",
+      text: deployable.slice(1),
+    });
+    expect(
+      checkSourceBytes(
+        "latin1.yaml",
+        Uint8Array.from(Buffer.from("Description: caf\xe9\n", "latin1")),
+      ),
+    ).toMatchObject({ code: "invalid-utf8" });
+    // UTF-16 keeps its own error, though its text holds NUL bytes.
+    expect(checkSourceBytes("u16.yaml", Uint8Array.from([0xff, 0xfe, 0x52, 0x00]))).toMatchObject({
+      code: "utf16-file",
     });
   });
 

@@ -140,6 +140,9 @@ export function readRepositoryFiles(root: string, options: ReadOptions = {}): Re
   };
 }
 
+/** Tab, line feed, carriage return and ESC: the control bytes a template's text may hold. */
+const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0d, 0x1b]);
+
 /**
  * Size, binary and encoding checks for bytes fetched anywhere (disk, git, the GitHub API); null
  * for a file too large to read that no loader would read either (`oversizedFile`).
@@ -148,6 +151,37 @@ export function checkSourceBytes(
   filePath: string,
   bytes: Uint8Array,
   maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+): SourceFile | LoadError | null {
+  if (bytes.length <= maxFileBytes && utf16Encoding(bytes) === null) {
+    // JSON (ECMA-404) and YAML 1.1, which CloudFormation reads, hold no C0 control character but tab,
+    // line feed and carriage return, in whatever ASCII-compatible encoding the AWS CLI reads a file
+    // with (the system's locale): a JSON or YAML name holding one is an encrypted (git-crypt) or binary
+    // file, not a template. ESC is left out, as ISO-2022 encodings write it. Bytes that are only not
+    // UTF-8 may be another locale's template, so they stay an error.
+    const lowerName = filePath.toLowerCase();
+    if (!isTerraformFile(lowerName) && /\.(ya?ml|json|template)$/.test(lowerName)) {
+      const control = bytes.findIndex((byte) => byte < 0x20 && !TEXT_CONTROLS.has(byte));
+      if (control !== -1) {
+        const { line, column } = bytePosition(bytes, control);
+        return {
+          file: filePath,
+          line,
+          column,
+          code: "not-text",
+          message: `holds control byte 0x${bytes[control]!.toString(16).padStart(2, "0")}, which no JSON or YAML text may hold, so it cannot be a CloudFormation template (an encrypted or binary file); passed over`,
+          level: "warning",
+        };
+      }
+    }
+  }
+  return checkBytes(filePath, bytes, maxFileBytes);
+}
+
+/** What `checkSourceBytes` and `checkDataFileBytes` both refuse: too large, UTF-16, binary, not UTF-8. */
+function checkBytes(
+  filePath: string,
+  bytes: Uint8Array,
+  maxFileBytes: number,
 ): SourceFile | LoadError | null {
   if (bytes.length > maxFileBytes) {
     return oversizedFile(filePath, bytes.length, bytes.subarray(0, SNIFFED_BYTES), maxFileBytes);
@@ -275,7 +309,7 @@ export function checkDataFileBytes(
   bytes: Uint8Array,
   maxFileBytes = DEFAULT_MAX_FILE_BYTES,
 ): SourceFile | LoadError {
-  const checked = bytes.length > maxFileBytes ? null : checkSourceBytes(filePath, bytes);
+  const checked = bytes.length > maxFileBytes ? null : checkBytes(filePath, bytes, maxFileBytes);
   if (checked === null) return dataFileTooLarge(filePath, bytes.length, maxFileBytes);
   if ("text" in checked) return checked;
   const { line, column } = checked;

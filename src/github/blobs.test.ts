@@ -22,13 +22,19 @@ describe("planBlobQueries", () => {
 });
 
 describe("decodeText", () => {
-  it("takes UTF-8 text and refuses NUL bytes or invalid UTF-8", () => {
+  it("takes UTF-8 text, and keeps the bytes of what holds a NUL anywhere or is not UTF-8", () => {
     expect(decodeText(Buffer.from('resource "x" "y" {} # é'))).toEqual({
       kind: "text",
       text: 'resource "x" "y" {} # é',
     });
-    expect(decodeText(Buffer.from([0x61, 0x00, 0x62]))).toEqual({ kind: "binary" });
-    expect(decodeText(Buffer.from([0xc3, 0x28]))).toEqual({ kind: "binary" });
+    const nul = Buffer.from([0x61, 0x00, 0x62]);
+    expect(decodeText(nul)).toEqual({ kind: "binary", bytes: nul });
+    // Latin-1 "café": the bytes are kept, for the caller to refuse at the 0xe9 as the CLI does.
+    const latin1 = Buffer.from("# caf\xe9\n", "latin1");
+    expect(decodeText(latin1)).toEqual({ kind: "binary", bytes: latin1 });
+    // A NUL past git's 8,000-byte look is still no text.
+    const late = Buffer.concat([Buffer.alloc(9000, 0x61), Buffer.from([0])]);
+    expect(decodeText(late)).toEqual({ kind: "binary", bytes: late });
   });
 });
 

@@ -13,8 +13,15 @@ export interface BlobRequest {
   size: number;
 }
 
+/**
+ * A blob's text when it is UTF-8 without NUL; otherwise its bytes, which the caller judges by the
+ * file's name as the CLI judges a file on disk (`checkSourceBytes`): a template that is only not
+ * UTF-8 (Latin-1, as the AWS CLI reads in such a locale) must fail closed, not be passed over.
+ */
 export type BlobContent =
-  { kind: "text"; text: string } | { kind: "binary" } | { kind: "unreadable"; reason: string };
+  | { kind: "text"; text: string }
+  | { kind: "binary"; bytes: Uint8Array }
+  | { kind: "unreadable"; reason: string };
 
 export interface BlobReadOptions {
   /** Aliases per GraphQL query. */
@@ -82,6 +89,7 @@ const graphqlBlob = z
     text: z.string().nullable(),
     isBinary: z.boolean().nullable(),
     isTruncated: z.boolean(),
+    byteSize: z.number(),
   })
   .nullable();
 const graphqlBlobs = z.object({ repository: z.record(z.string(), graphqlBlob) });
@@ -155,15 +163,18 @@ async function readUncached(
       const found = await queryBlobs(api, repository, query, signal);
       query.forEach((blob, index) => {
         const entry = found[`b${index}`];
-        if (!entry || entry.isTruncated || (entry.text === null && !entry.isBinary))
+        // GraphQL's text is the blob's bytes only when it is their UTF-8 (its byte length is the
+        // blob's): any other text was decoded from another encoding or with U+FFFD in place of
+        // bytes, and a binary blob gives none, so those bytes are read with REST.
+        if (
+          !entry ||
+          entry.isTruncated ||
+          entry.isBinary ||
+          entry.text === null ||
+          Buffer.byteLength(entry.text) !== entry.byteSize
+        )
           fallback.push(blob.sha);
-        else
-          contents.set(
-            blob.sha,
-            entry.isBinary || entry.text === null
-              ? { kind: "binary" }
-              : { kind: "text", text: entry.text },
-          );
+        else contents.set(blob.sha, { kind: "text", text: entry.text });
       });
     } catch (error) {
       if (signal?.aborted || stillLimited(error)) throw error;
@@ -204,7 +215,7 @@ async function queryBlobs(
   const selections = query.map((blob, index) => {
     variables[`o${index}`] = blob.sha;
     declarations.push(`$o${index}: GitObjectID!`);
-    return `b${index}: object(oid: $o${index}) { ... on Blob { text isBinary isTruncated } }`;
+    return `b${index}: object(oid: $o${index}) { ... on Blob { text isBinary isTruncated byteSize } }`;
   });
   const document = `query(${declarations.join(", ")}) { repository(owner: $owner, name: $name) { ${selections.join(" ")} } }`;
   return graphqlBlobs.parse(await api.graphql(document, { ...variables, request: { signal } }))
@@ -243,12 +254,12 @@ function stillLimited(error: unknown): boolean {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Text if the bytes are UTF-8 without NUL (git's own binary test looks for NUL the same way). */
+/** Text if the bytes are UTF-8 without NUL; otherwise the bytes, for the caller to judge. */
 export function decodeText(bytes: Uint8Array): BlobContent {
-  if (bytes.subarray(0, 8000).includes(0)) return { kind: "binary" };
+  if (bytes.includes(0)) return { kind: "binary", bytes };
   try {
     return { kind: "text", text: utf8.decode(bytes) };
   } catch {
-    return { kind: "binary" };
+    return { kind: "binary", bytes };
   }
 }

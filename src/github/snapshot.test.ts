@@ -1,4 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readRepositoryFiles } from "../iac/index.js";
+import type { LoadError } from "../model/types.js";
 import { FakeGitHub, type FakeRepository } from "../../test/app/fakeGitHub.js";
 import { BlobCache, fetchPullSnapshots, readSettingsFile, type GitHubApi } from "./index.js";
 
@@ -80,8 +85,16 @@ describe("fetchPullSnapshots", () => {
         message:
           "2000 bytes is over the 1000-byte limit of a file the app reads: split it (CloudFormation itself accepts no template over 1 MB)",
       },
+      // as `tollgate scan` refuses the same bytes (checkSourceBytes)
+      {
+        file: "cfn/logo.json",
+        line: 1,
+        column: 2,
+        code: "binary-file",
+        message: "contains a NUL byte: binary files are not IaC sources",
+      },
     ]);
-    expect(snapshots.notices).toEqual(["Skipped cfn/logo.json at head: binary or not UTF-8."]);
+    expect(snapshots.notices).toEqual([]);
   });
 
   it("fails closed at the per-commit byte budget: a skipped head file is an error", async () => {
@@ -126,8 +139,15 @@ describe("fetchPullSnapshots", () => {
   it("spends one listing page, two trees and one GraphQL query per module round past the REST limit", async () => {
     const snapshots = await fetchPullSnapshots(api, pull, { maxFileBytes: 1000, restBlobLimit: 0 });
     // modules/net, which envs/prod calls, was read in the first round with the other .tf files
-    // looked at for calls of envs/prod, so the second round needs no query.
-    expect(github.requests).toEqual(["pulls.listFiles", "git.getTree", "git.getTree", "graphql"]);
+    // looked at for calls of envs/prod, so the second round needs no query. GraphQL gives no bytes
+    // of the binary cfn/logo.json, which REST reads to judge them.
+    expect(github.requests).toEqual([
+      "pulls.listFiles",
+      "git.getTree",
+      "git.getTree",
+      "graphql",
+      "git.getBlob",
+    ]);
     expect(snapshots).toEqual(await fetchPullSnapshots(api, pull, { maxFileBytes: 1000 }));
   });
 
@@ -150,7 +170,7 @@ describe("fetchPullSnapshots", () => {
       restConcurrency: 3,
     });
     expect(paths(snapshots.head)).toHaveLength(5);
-    expect(snapshots.notices).toEqual(["Skipped cfn/logo.json at head: binary or not UTF-8."]);
+    expect(snapshots.errors).toContainEqual(expect.objectContaining({ code: "binary-file" }));
     expect(github.countOf("graphql")).toBe(0);
     // 11 files, 7 distinct blobs: the renamed template and three module files are equal at both
     // commits; and modules/other/main.tf, read once to see whether it calls a changed module
@@ -342,10 +362,10 @@ describe("fetchPullSnapshots", () => {
     expect(paths(snapshots.head)).toEqual(["envs/prod/main.tf", "modules/web/main.tf"]);
     expect(snapshots.errors.map((e) => [e.file, e.code, e.level])).toEqual([
       ["modules/web/rules.csv", "file-too-large", "warning"],
-      ["modules/web/motd.bin", "file-not-text", "warning"],
+      ["modules/web/motd.bin", "utf16-file", "warning"],
     ]);
     expect(snapshots.notices).toEqual([
-      "modules/web/motd.bin at base: binary or not UTF-8; it was not read, so what a module reads from it with file() is unknown",
+      "modules/web/motd.bin at base: is UTF-16LE text; Terraform and CloudFormation read UTF-8: save the file as UTF-8; it was not read, so what a module reads from it with file() is unknown",
     ]);
   });
 
@@ -668,6 +688,89 @@ describe("fetchPullSnapshots", () => {
     const snapshots = await fetchPullSnapshots(api, pull);
     expect(snapshots).toMatchObject({ base: [], head: [] });
     expect(github.requests).toEqual(["pulls.listFiles"]);
+  });
+});
+
+describe("fetchPullSnapshots and the CLI", () => {
+  // The same bytes in the same names, as a pull request adds them and as `tollgate scan` finds
+  // them on disk: each file is read as the same text, refused with the same located error, or
+  // passed over alike, whether GitHub gives its text by GraphQL or its bytes by REST.
+  const template = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n";
+  const added: Record<string, Buffer> = {
+    "cfn/utf8.yaml": Buffer.from(`${template}# café\n`),
+    // One Latin-1 byte in a comment: the AWS CLI deploys it from a Latin-1 locale.
+    "cfn/latin1.yaml": Buffer.from(`${template}# caf\xe9\n`, "latin1"),
+    "cfn/latin1.json": Buffer.from('{"Resources": {}, "Description": "caf\xe9"}', "latin1"),
+    "cfn/nul.json": Buffer.from([0x7b, 0x00, 0x7d]),
+    "cfn/late-nul.yaml": Buffer.concat([
+      Buffer.from(`${template}#${"x".repeat(9000)}\n`),
+      Buffer.from([0]),
+    ]),
+    // a raw 0x01, which no JSON text may hold
+    "cfn/control.json": Buffer.from('{"Resources": {}, "Description": "\x01"}'),
+    "cfn/utf16.yaml": Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(template, "utf16le")]),
+    "net/latin1.tf": Buffer.from('resource "aws_s3_bucket" "b" {} # caf\xe9\n', "latin1"),
+    "net/nul.tf": Buffer.from('resource "aws_s3_bucket" "c" {}\n\0', "latin1"),
+    "net/main.tf": Buffer.from('resource "aws_s3_bucket" "d" {}\n'),
+  };
+
+  type Outcome =
+    { text: string } | Pick<LoadError, "code" | "line" | "column" | "message" | "level">;
+  const outcome = (error: LoadError): Outcome => ({
+    code: error.code,
+    line: error.line,
+    column: error.column,
+    message: error.message,
+    level: error.level,
+  });
+
+  function cliOutcomes(): Map<string, Outcome | "passed over"> {
+    const root = mkdtempSync(path.join(tmpdir(), "tollgate-bytes-"));
+    try {
+      for (const [file, bytes] of Object.entries(added)) {
+        mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
+        writeFileSync(path.join(root, file), bytes);
+      }
+      const { files, errors } = readRepositoryFiles(root);
+      return new Map(
+        Object.keys(added).map((file) => {
+          const read = files.find((f) => f.path === file);
+          const error = errors.find((e) => e.file === file);
+          return [file, read ? { text: read.text } : error ? outcome(error) : "passed over"];
+        }),
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+
+  it.each([
+    ["REST", { restBlobLimit: 100 }],
+    ["GraphQL", { restBlobLimit: 0 }],
+  ])("read by %s, decides each file as the CLI does", async (_, limits) => {
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { "README.md": "# docs\n" },
+        [HEAD]: { "README.md": "# docs\n", ...added },
+      },
+      pullFiles: Object.keys(added).map((filename) => ({ filename, status: "added" as const })),
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull, limits);
+    const app = new Map(
+      Object.keys(added).map((file) => {
+        const read = snapshots.head.find((f) => f.path === file);
+        const error = snapshots.errors.find((e) => e.file === file);
+        return [file, read ? { text: read.text } : error ? outcome(error) : "passed over"];
+      }),
+    );
+    const cli = cliOutcomes();
+    expect(app).toEqual(cli);
+    // what the comparison covers: each kind of outcome, among them the Latin-1 template refused
+    expect(cli.get("cfn/latin1.yaml")).toMatchObject({ code: "invalid-utf8", line: 3, column: 6 });
+    expect(cli.get("cfn/utf8.yaml")).toHaveProperty("text");
+    expect(cli.get("cfn/late-nul.yaml")).toMatchObject({ code: "binary-file" });
+    expect(cli.get("cfn/utf16.yaml")).toMatchObject({ code: "utf16-file" });
   });
 });
 

@@ -6,7 +6,7 @@
 // files the settings name for a template read (a changed one reads its template). One recursive tree
 // per commit locates files; blob reads are batched and shared between the two commits.
 import { nestedTemplatePaths } from "../iac/cloudformation/index.js";
-import { dataFileTooLarge, unreadDataFile } from "../iac/index.js";
+import { checkDataFileBytes, checkSourceBytes, dataFileTooLarge } from "../iac/index.js";
 import { isTerraformSource, type FileListing, type SourceFile } from "../iac/source.js";
 import type { Settings } from "../config/index.js";
 import type { CustomRuleSet, ScanEngine, ScanResult } from "../engine/types.js";
@@ -128,6 +128,33 @@ export async function fetchPullSnapshots(
   /** Files a read module's `fileset()` lists: one added or removed changes what it deploys. */
   const listedReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
   const contentReads: Record<Side, Set<string>> = { base: new Set(), head: new Set() };
+  /**
+   * A file's text, judged as the CLI judges the same bytes on disk (`checkSourceBytes`, or
+   * `checkDataFileBytes` for a data file), so both decide alike: a template that is only not UTF-8
+   * fails closed at its first such byte, and only what the CLI passes over is passed over. What is
+   * refused is said here, and undefined returned.
+   */
+  const textOf = (side: Side, path: string, content: BlobContent | undefined) => {
+    if (content === undefined || content.kind === "unreadable") {
+      incomplete(side, path, "file-unreadable", content?.reason ?? "GitHub returned no content");
+      return undefined;
+    }
+    if (!scanned(path)) {
+      if (content.kind === "text") return content.text;
+      const checked = checkDataFileBytes(path, content.bytes, maxFileBytes);
+      if ("text" in checked) return checked.text;
+      unreadData.push({ side, warning: checked });
+      return undefined;
+    }
+    const bytes = content.kind === "text" ? Buffer.from(content.text) : content.bytes;
+    const checked = checkSourceBytes(path, bytes, maxFileBytes);
+    // null: too large and no template, which the CLI passes over too
+    if (checked === null) return undefined;
+    if ("text" in checked) return checked.text;
+    if (side === "head") errors.push(checked);
+    else notices.push(`${checked.file} at base: ${checked.message}`);
+    return undefined;
+  };
   const listing = await listPullFiles(api, pull, signal);
   if (listing.truncated) {
     incomplete(
@@ -366,20 +393,20 @@ export async function fetchPullSnapshots(
     }
     for (const [sha, content] of searched) contents.set(sha, content);
     for (const { side, path, entry } of pending) {
-      const content = contents.get(entry.sha);
-      if (content?.kind === "text") {
-        read[side].set(path, content.text);
+      const text = textOf(side, path, contents.get(entry.sha));
+      if (text !== undefined) {
+        read[side].set(path, text);
         if (isTerraformPath(path)) {
-          for (const dir of localModuleDirs(directoryOf(path), content.text)) addDir(side, dir);
-          for (const target of fileReadPaths(directoryOf(path), content.text)) {
+          for (const dir of localModuleDirs(directoryOf(path), text)) addDir(side, dir);
+          for (const target of fileReadPaths(directoryOf(path), text)) {
             dataReads[side].add(target);
             if (trees[side].entries.has(target)) wanted[side].add(target);
           }
-          for (const target of fileContentPaths(directoryOf(path), content.text))
+          for (const target of fileContentPaths(directoryOf(path), text))
             contentReads[side].add(target);
           // Data and templates only, as a checkout's walk reads them: a fileset() over a static
           // site's assets is not fetched, and a lone `.tf` would make a module of part of a folder.
-          for (const target of filesetReadPaths(directoryOf(path), content.text, listings[side])) {
+          for (const target of filesetReadPaths(directoryOf(path), text, listings[side])) {
             listedReads[side].add(target);
             if (scanned(target) && !isTerraformPath(target)) wanted[side].add(target);
           }
@@ -388,7 +415,7 @@ export async function fetchPullSnapshots(
           const changed = changedReads[side];
           for (const target of unresolvedReadPaths(
             directoryOf(path),
-            content.text,
+            text,
             changed,
             renamedReads[side],
           )) {
@@ -400,28 +427,10 @@ export async function fetchPullSnapshots(
             }
           }
         } else if (isTemplatePath(path)) {
-          for (const target of nestedTemplatePaths({ path, text: content.text }))
+          for (const target of nestedTemplatePaths({ path, text }))
             if (trees[side].entries.has(target)) wanted[side].add(target);
         }
-      } else {
-        skipped.add(`${side}:${path}`);
-        if (content?.kind === "binary" && !scanned(path)) {
-          const warning = unreadDataFile(path, "file-not-text", "binary or not UTF-8");
-          unreadData.push({ side, warning });
-        } else if (content?.kind === "binary" && !isTerraformPath(path)) {
-          // A binary `.json` or `.yaml` is data, not a template: nothing to scan, nothing missed.
-          notices.push(`Skipped ${path} at ${side}: binary or not UTF-8.`);
-        } else if (content?.kind === "binary") {
-          incomplete(side, path, "file-not-text", "binary or not UTF-8");
-        } else {
-          incomplete(
-            side,
-            path,
-            "file-unreadable",
-            content?.reason ?? "GitHub returned no content",
-          );
-        }
-      }
+      } else skipped.add(`${side}:${path}`);
     }
   }
   for (const { side, warning } of unreadData) {

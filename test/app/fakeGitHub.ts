@@ -132,7 +132,12 @@ export class FakeRepositoryApi {
       const blob = this.blobs.get(oid);
       const binary = blob?.subarray(0, 8000).includes(0) ?? false;
       found[`b${name.slice(1)}`] = blob
-        ? { text: binary ? null : blob.toString("utf8"), isBinary: binary, isTruncated: false }
+        ? {
+            text: binary ? null : blob.toString("utf8"),
+            isBinary: binary,
+            isTruncated: false,
+            byteSize: blob.length,
+          }
         : null;
     }
     return found;

@@ -226,6 +226,44 @@ describe("a pull request check with the real engine", () => {
     ]);
   });
 
+  it("fails closed on a template that is not UTF-8, as the CLI does, at its first such byte", async () => {
+    // One Latin-1 byte in a comment: the AWS CLI deploys such a template from a Latin-1 locale, so
+    // passing it over would let the SSH to the world and Action * it adds go unjudged.
+    const base = readCommit(path.join(fixtures, "cloudformation", "base"));
+    const opened = readCommit(path.join(fixtures, "cloudformation", "opened"));
+    const text = `# caf\u00e9\n${opened["stack.yaml"]}`;
+    const github = mockGitHub({
+      commits: { [BASE]: base, [OPENED]: { "stack.yaml": Buffer.from(text, "latin1") } },
+      pullFiles: pullFilesBetween(base, { "stack.yaml": text }),
+      pulls: [{ number: 36, head: { sha: OPENED }, base: { sha: BASE } }],
+    });
+    const payload = examplePayload("pull_request", "opened");
+    const pull = payload.pull_request as {
+      number: number;
+      head: { sha: string };
+      base: { sha: string };
+    };
+    pull.number = 36;
+    pull.head.sha = OPENED;
+    pull.base.sha = BASE;
+    const app = await testApp(engine);
+    await app.deliver("pull_request", payload);
+    github.done();
+    const updates = github.updates() as unknown as Completion[];
+    expect(updates.map((u) => [u.status, u.conclusion])).toEqual([["completed", "failure"]]);
+    const annotations = updates[0]?.output.annotations ?? [];
+    expect(annotations).toEqual([
+      expect.objectContaining({
+        path: "stack.yaml",
+        start_line: 1,
+        annotation_level: "failure",
+        // as `tollgate scan` says it of the same bytes
+        message: "stack.yaml:1:6: is not valid UTF-8 here; save the file as UTF-8 (invalid-utf8)",
+      }),
+    ]);
+    expect(updates[0]?.output.title).toBe("No new findings; 1 scan error");
+  });
+
   it("fails a PR that opens SSH in a local module only, scanned from the root that calls it", async () => {
     // The root main.tf passes cidr = "0.0.0.0/0" and is untouched; the PR changes the module's
     // ports from 8443 to 22 (modules/bastion/main.tf:12-13), as tollgate diff on the folders does.

@@ -14,7 +14,7 @@ import { OWNER, REPO, TestOctokit } from "./payloads.js";
 export * from "./payloads.js";
 
 export interface MockRepository extends FakeRepository {
-  commits: Record<string, Record<string, string>>;
+  commits: Record<string, Record<string, string | Buffer>>;
   pulls?: {
     number: number;
     state?: "open" | "closed";

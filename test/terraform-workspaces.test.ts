@@ -227,8 +227,8 @@ resource "aws_security_group" "ssh" {
   }
 }
 `;
-  const unmatched = String.raw`regex("^0\\.3{20}", tostring(1 / 3))`;
-  const regexLeftOut = String.raw`workspace "prod" left out: Terraform cannot plan there (regex: no match for "^0\\.3{20}")`;
+  const unmatched = String.raw`regex("^0\\.1{20}", tostring(tonumber("0.11111111111111111111")))`;
+  const regexLeftOut = String.raw`workspace "prod" left out: Terraform cannot plan there (regex: no match for "^0\\.1{20}")`;
 
   it("in a diff, fails when the head leaves out a workspace the base checked", async () => {
     // Terraform plans prod and opens SSH there; Tollgate's regex fails in prod alone.
@@ -245,7 +245,7 @@ resource "aws_security_group" "ssh" {
     expect([opened.code, errors, warnings]).toEqual([
       1,
       [
-        String.raw`2 terraform-workspace-left-out Tollgate could not check workspace "prod" at the head (regex: no match for "^0\\.3{20}"), though the base did not fail there for this error: what it deploys goes unjudged, and Terraform may plan it (its numbers are exact where Tollgate's are float64); make the expression evaluate in that workspace, or, if Terraform cannot plan it either, fix that or override this check`,
+        String.raw`2 terraform-workspace-left-out Tollgate could not check workspace "prod" at the head (regex: no match for "^0\\.1{20}"), though the base did not fail there for this error: what it deploys goes unjudged, and Terraform may plan it (its numbers are exact where Tollgate's are float64); make the expression evaluate in that workspace, or, if Terraform cannot plan it either, fix that or override this check`,
       ],
       [],
     ]);
@@ -330,7 +330,7 @@ resource "aws_security_group" "admin" {
   it("in a diff, fails on a workspace the base left out alike when the change edits its root or a module it calls", async () => {
     // Tollgate could check prod neither at base nor at head, and the pull request opens SSH there
     // to the internet: unseen, unless the edit to that root blocks.
-    const bothLeftOut = String.raw`2 terraform-workspace-left-out Tollgate could not check workspace "prod" (regex: no match for "^0\\.3{20}"), at the base either, and this change edits what its root module reads (its files, the local modules it calls, its variable files or the files its functions read): what the change deploys there goes unjudged; make the expression evaluate in that workspace (Terraform may plan it: its numbers are exact where Tollgate's are float64), or, if Terraform cannot plan it either, fix that or override this check`;
+    const bothLeftOut = String.raw`2 terraform-workspace-left-out Tollgate could not check workspace "prod" (regex: no match for "^0\\.1{20}"), at the base either, and this change edits what its root module reads (its files, the local modules it calls, its variable files or the files its functions read): what the change deploys there goes unjudged; make the expression evaluate in that workspace (Terraform may plan it: its numbers are exact where Tollgate's are float64), or, if Terraform cannot plan it either, fix that or override this check`;
     const opened = await runOnFiles(
       "tf-workspaces",
       {

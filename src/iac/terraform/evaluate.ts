@@ -43,7 +43,15 @@ import {
 } from "./origin.js";
 import { isIacCandidate } from "../files.js";
 import { decodedOrigin } from "./decoded.js";
-import { exactArithmetic, literalNumber } from "./numbers.js";
+import {
+  compareNumbers,
+  exactArithmetic,
+  isCarriedNumber,
+  literalNumber,
+  negated,
+  type ArithmeticOperator,
+  type TerraformNumber,
+} from "./numbers.js";
 import {
   collectionTypeOf,
   functionResultType,
@@ -431,6 +439,8 @@ export class ExpressionEvaluator {
         };
       case "Unary": {
         const operand = this.evaluate(expr.operand, scope).value;
+        if (expr.op === "-" && isCarriedNumber(operand))
+          return { value: negated(operand), origin: at(scope.file, expr) };
         if (isUnknown(operand))
           return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
         const value =
@@ -488,9 +498,7 @@ export class ExpressionEvaluator {
             break;
           case "TemplateInterpolation": {
             const value = this.evaluate(part.expr, inner).value;
-            const text = isUnknown(value)
-              ? value
-              : toStringValue(value, `interpolated ${sourceText(part.expr, inner)}`);
+            const text = toStringValue(value, `interpolated ${sourceText(part.expr, inner)}`);
             if (!isUnknown(text)) emit(text, false);
             else {
               emit(unknownMarker(unknownTexts.length), false);
@@ -810,6 +818,8 @@ export class ExpressionEvaluator {
   }
 
   private binary(op: string, left: Value, right: Value, expr: BinaryExpr, scope: Scope): Value {
+    if (op !== "&&" && op !== "||" && (isCarriedNumber(left) || isCarriedNumber(right)))
+      return carriedBinary(op, left, right, sourceText(expr, scope));
     if (op === "==" || op === "!=") {
       this.noteWorkspaceKeys(
         left,
@@ -858,27 +868,20 @@ export class ExpressionEvaluator {
         return a <= b;
       case ">=":
         return a >= b;
-      // Exact on the decimals the operands are written as, as cty's 512-bit numbers are
-      // (`0.1 + 0.2 == 0.3`); a float64 where that has no finite decimal or an infinity is in it.
+      // In 512 bits, as cty's numbers are (`0.1 + 0.2 == 0.3`); float64's where an infinity is in it.
       case "+":
         return arithmetic(
-          exactArithmetic("+", a, b) ?? a + b,
-          a,
-          b,
+          exactArithmetic("+", a, b, sourceText(expr, scope)) ?? a + b,
           "can't compute sum of opposing infinities",
         );
       case "-":
         return arithmetic(
-          exactArithmetic("-", a, b) ?? a - b,
-          a,
-          b,
+          exactArithmetic("-", a, b, sourceText(expr, scope)) ?? a - b,
           "can't subtract infinity from itself",
         );
       case "*":
         return arithmetic(
-          exactArithmetic("*", a, b) ?? a * b,
-          a,
-          b,
+          exactArithmetic("*", a, b, sourceText(expr, scope)) ?? a * b,
           "can't multiply zero by infinity",
         );
       case "/":
@@ -886,16 +889,16 @@ export class ExpressionEvaluator {
         // is +Inf), zero over zero fails as an infinity over an infinity does.
         if (b === 0 && a !== 0) return a / b;
         return arithmetic(
-          exactArithmetic("/", a, b) ?? a / b,
-          a,
-          b,
+          exactArithmetic("/", a, b, sourceText(expr, scope)) ?? a / b,
           "can't divide zero by zero or infinity by infinity",
         );
       case "%":
         // cty's modulo by zero gives the dividend back; of an infinity, an infinity of the
         // product's sign, not NaN.
         if (b === 0) return a;
-        return Number.isFinite(a) ? (exactArithmetic("%", a, b) ?? a % b) : a * b;
+        return Number.isFinite(a)
+          ? (exactArithmetic("%", a, b, sourceText(expr, scope)) ?? a % b)
+          : a * b;
     }
     throw new EvaluationError(`unsupported operator ${op}`, "terraform-syntax");
   }
@@ -1601,19 +1604,44 @@ function literalKind(expr: Expression): TypeKind | undefined {
 }
 
 /**
- * The result of an arithmetic operator on `a` and `b` as Terraform's numbers have it. They cannot
- * hold NaN, and Terraform fails on the infinities that make it (`message` is its error). They
- * are exact and unbounded, so an infinity made of finite operands is a number Terraform holds and
- * a float64 does not: Tollgate's limit, not a value.
+ * The result of an arithmetic operator as Terraform's numbers have it: they cannot hold NaN, and
+ * Terraform fails on the infinities that make it (`message` is its error).
  */
-function arithmetic(result: number, a: number, b: number, message: string): number {
+function arithmetic(result: TerraformNumber, message: string): TerraformNumber {
   if (Number.isNaN(result)) throw new EvaluationError(message, "terraform-arithmetic", true);
-  if (!Number.isFinite(result) && Number.isFinite(a) && Number.isFinite(b))
-    throw new EvaluationError(
-      `the result is beyond ${Number.MAX_VALUE}, the largest number Tollgate holds`,
-      "terraform-limit",
-    );
   return result;
+}
+
+const ORDER: Record<string, (comparison: -1 | 0 | 1) => boolean> = {
+  "<": (c) => c < 0,
+  ">": (c) => c > 0,
+  "<=": (c) => c <= 0,
+  ">=": (c) => c >= 0,
+};
+
+/**
+ * `left op right` where a side is a number only Terraform's 512-bit numbers hold (numbers.ts),
+ * decided on that number: compared, or computed into another. Against a known value of another
+ * type, == is false as cty's Equals is; against any other unknown, or an infinity, unknown.
+ */
+function carriedBinary(op: string, left: Value, right: Value, written: string): Value {
+  if (op === "==" || op === "!=") {
+    const comparison = compareNumbers(left, right);
+    if (comparison !== undefined) return (comparison === 0) === (op === "==");
+    const other = isCarriedNumber(left) ? right : left;
+    if (isUnknown(other) || typeof other === "number") return unknown(written);
+    return op === "!=";
+  }
+  const order = ORDER[op];
+  if (order) {
+    const comparison = compareNumbers(left, right);
+    return comparison === undefined ? unknown(written) : order(comparison);
+  }
+  if (op === "/" && right === 0) return Infinity * (compareNumbers(left, 0) ?? 1);
+  if (op === "%" && right === 0) return left;
+  if (op === "+" || op === "-" || op === "*" || op === "/" || op === "%")
+    return exactArithmetic(op as ArithmeticOperator, left, right, written) ?? unknown(written);
+  return unknown(written);
 }
 
 /**

@@ -9,7 +9,7 @@ import { CidrError, cidrHost, cidrNetmask, cidrSubnet, cidrSubnets } from "../ci
 import { formatGo } from "./format.js";
 import { encodeYaml } from "./yaml-encode.js";
 import { marshalJson } from "./json.js";
-import { exactArithmetic } from "./numbers.js";
+import { exactSum } from "./numbers.js";
 import {
   containsPartial,
   isPartial,
@@ -1023,12 +1023,12 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   sum: {
     arity: [1, 1],
-    run: ([l]) =>
-      list(l as Value, "sum list").reduce<number>((total, v) => {
-        const n = num(v, "sum element");
-        // Exact on the decimals, as cty's Add (`sum([0.1, 0.2])` is 0.3).
-        return exactArithmetic("+", total, n) ?? total + n;
-      }, 0),
+    run: ([l], { expression }) =>
+      // As cty's Add, in 512 bits (`sum([0.1, 0.2])` is 0.3).
+      exactSum(
+        list(l as Value, "sum list").map((v) => num(v, "sum element")),
+        expression,
+      ),
   },
   title: {
     arity: [1, 1],
@@ -1090,7 +1090,13 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   tostring: {
     arity: [1, 1],
-    run: ([v]) => (v === null ? null : toStringValue(v as Value, "tostring argument")),
+    // A number only Terraform's 512-bit numbers hold is written as Terraform writes it.
+    acceptsUnknown: true,
+    run: ([v], { expression }) => {
+      if (v === null) return null;
+      const text = toStringValue(v as Value, "tostring argument");
+      return isUnknown(text) ? unknown(expression) : text;
+    },
   },
   transpose: {
     arity: [1, 1],

@@ -6,6 +6,7 @@ import type { Resource } from "../../model/types.js";
 import { policyInput } from "../../model/input.js";
 import type { SourceFile } from "../source.js";
 import { loadTerraform } from "./index.js";
+import recorded from "./numbers.terraform.json" with { type: "json" };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -1729,7 +1730,7 @@ resource "aws_s3_bucket" "b" {
     expect(byAddress(resources, "aws_s3_bucket.b").config.acl).toBe("private");
   });
 
-  it("fails arithmetic that would make NaN where Terraform does, and a float64 overflow as Tollgate's limit", () => {
+  it("fails arithmetic that would make NaN where Terraform does", () => {
     const { resources, errors } = load(`locals {
   infinite = pow(10, 400)
 }
@@ -1740,7 +1741,6 @@ resource "aws_s3_bucket" "b" {
   quotient  = local.infinite / local.infinite
   remainder = local.infinite % 3
   distinct  = length(toset([log(-1, 10), log(-1, 10)]))
-  overflow  = 1e300 * 1e300
 }
 `);
     expect(errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.message}`)).toEqual([
@@ -1749,7 +1749,6 @@ resource "aws_s3_bucket" "b" {
       "7:15 terraform-arithmetic can't multiply zero by infinity",
       "8:15 terraform-arithmetic can't divide zero by zero or infinity by infinity",
       "10:29 terraform-argument log: the result is not a number",
-      "11:15 terraform-limit the result is beyond 1.7976931348623157e+308, the largest number Tollgate holds",
     ]);
     // The count Terraform cannot plan is unknown, not zero instances: the bucket stays.
     expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.b"]);
@@ -1778,50 +1777,46 @@ resource "aws_s3_bucket" "b" {
     });
   });
 
-  it("computes arithmetic exactly on the decimals written, as Terraform's numbers are", () => {
-    // cty's numbers are 512-bit: 0.1 + 0.2 == 0.3 is true and makes the bucket, where a float64
-    // sum is 0.30000000000000004. An integer past 2^53 that a float64 does not hold is
-    // Tollgate's limit, located; a quotient with no finite decimal is a float64's.
-    const { resources, errors } = load(`locals {
-  tenths = 0.1 + 0.2
-}
-resource "aws_s3_bucket" "b" {
-  count = local.tenths == 0.3 ? 1 : 0
-  tags = {
-    sum        = tostring(local.tenths)
-    product    = "x\${0.10 * 1.5}"
-    difference = 0.3 - 0.1
-    quotient   = 0.3 / 0.1
-    remainder  = 0.7 % 0.2
-    total      = sum([0.1, 0.2])
-    third      = 1 / 3
-    large      = 9007199254740992 + 2
-  }
-  past    = 9007199254740992 + 1 > 9007199254740992
-  written = 9007199254740993 == 9007199254740992
-  beyond  = 1e400 > 1
+  it("computes and decides in 512 bits as Terraform does (expressions recorded from terraform console)", () => {
+    // cty's numbers are 512-bit binary floats: 0.1 + 0.2 == 0.3, but 0.3 + 0.6 is 0.9000…0004.
+    const { expressions } = recorded;
+    const { resources, errors } = load(`resource "aws_s3_bucket" "b" {
+${expressions.map(({ expression }, i) => `  r${i} = ${expression}`).join("\n")}
 }
 `);
-    expect(errors.map((e) => `${e.line}:${e.column} ${e.code} ${e.message}`)).toEqual([
-      "16:13 terraform-limit the result 9007199254740993 is an integer past 2^53, which Tollgate's numbers do not hold exactly; it is treated as unknown",
-      "17:13 terraform-limit the number 9007199254740993 is an integer past 2^53, which Tollgate's numbers do not hold exactly; it is treated as unknown",
-      "18:13 terraform-limit the number 1e400 is beyond 1.7976931348623157e+308, the largest number Tollgate holds; it is treated as unknown",
-    ]);
-    expect(resources[0]?.config).toMatchObject({
-      past: { $unknown: expect.any(String) },
-      written: { $unknown: expect.any(String) },
-      beyond: { $unknown: expect.any(String) },
-    });
+    expect(errors).toEqual([]);
+    const config = resources[0]?.config ?? {};
+    expect(expressions.map(({ expression }, i) => [expression, config[`r${i}`]])).toEqual(
+      expressions.map(({ expression, terraform }) => [expression, terraform]),
+    );
+  });
+
+  it("decides a count, a conditional and a local on a number no float64 holds, as Terraform does", () => {
+    // 0.3 + 0.6 is not 0.9 in Terraform, so no queue; the number reaches policies as unknown.
+    const { resources, errors } = load(`locals {
+  ninths = 0.3 + 0.6
+  big    = 9007199254740992 + 1
+}
+resource "aws_sqs_queue" "q" {
+  count = local.ninths == 0.9 ? 1 : 0
+}
+resource "aws_s3_bucket" "b" {
+  count  = local.big > 9007199254740992 ? 1 : 0
+  bucket = "b-\${local.big}"
+  ratio  = local.ninths
+  tags   = { total = sum([0.3, 0.6]), third = 1 / 3, past = 1e300 * 1e300 }
+}
+`);
+    expect(errors).toEqual([]);
     expect(resources.map((r) => r.address)).toEqual(["aws_s3_bucket.b[0]"]);
-    expect(resources[0]?.config.tags).toEqual({
-      sum: "0.3",
-      product: "x0.15",
-      difference: 0.2,
-      quotient: 3,
-      remainder: 0.1,
-      total: 0.3,
-      third: 1 / 3,
-      large: 9007199254740994,
+    expect(resources[0]?.config).toMatchObject({
+      bucket: "b-9007199254740993",
+      ratio: { $unknown: "0.3 + 0.6" },
+      tags: {
+        total: { $unknown: "sum([0.3, 0.6])" },
+        third: { $unknown: "1 / 3" },
+        past: { $unknown: "1e300 * 1e300" },
+      },
     });
   });
 

@@ -13,10 +13,12 @@ import {
   withCollectionType,
   type CollectionType,
 } from "./collection-types.js";
+import { isCarriedNumber } from "./numbers.js";
 import { isRest, mapRest, partialMap } from "./partial.js";
 import {
   firstIndexOf,
   formatNumber,
+  toStringValue,
   isObject,
   mayBeEqual,
   toSetValue,
@@ -280,6 +282,7 @@ function convertPrimitive(name: string, value: Value): Value {
   switch (name) {
     case "string":
       if (typeof value === "number") return formatNumber(value);
+      if (isCarriedNumber(value)) return toStringValue(value);
       if (typeof value === "boolean") return value ? "true" : "false";
       return value;
     case "number":

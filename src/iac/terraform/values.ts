@@ -1,6 +1,7 @@
 // Terraform's value semantics over the model's plain `Value`: type names, conversions, equality
 // and unknown propagation. Every evaluator stage uses these so a value is converted one way only.
 import { isUnknown, type UnknownValue, type Value } from "../../model/types.js";
+import { carriedText } from "./numbers.js";
 
 export type ValueObject = { [key: string]: Value };
 
@@ -63,6 +64,8 @@ export function formatNumber(value: number): string {
 
 /** Converts a primitive to string as Terraform's automatic conversion does; collections are a type error. */
 export function toStringValue(value: Value, what = "value"): string | UnknownValue {
+  const carried = carriedText(value);
+  if (carried !== undefined) return carried;
   if (isUnknown(value)) return value;
   if (typeof value === "string") return value;
   if (typeof value === "number") return formatNumber(value);

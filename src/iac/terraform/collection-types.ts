@@ -199,8 +199,13 @@ export function functionResultType(
   const given = first === undefined ? undefined : collectionTypeOf(first);
   const elements = Array.isArray(result) ? result : isObject(result) ? Object.values(result) : [];
   const like = (kind: CollectionKind): CollectionType => {
-    // A collection converted keeps its element type; a tuple's or object's is what its elements have.
-    const element = given?.element ?? inferredElementType(elements);
+    // A collection converted keeps its element type; a tuple's or object's is what its elements
+    // have, and an empty one's is cty's dynamic: `tolist([])` is list(dynamic), which equals
+    // another list(dynamic) and not a list(string).
+    const element =
+      given?.element ??
+      inferredElementType(elements) ??
+      (given === undefined && elements.length === 0 ? "dynamic" : undefined);
     return element === undefined ? { kind } : { kind, element };
   };
   switch (name) {

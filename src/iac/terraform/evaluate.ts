@@ -1582,7 +1582,9 @@ function unifiedLiteralType(
   while (whenTrue.kind === "Parens") whenTrue = whenTrue.expr;
   while (whenFalse.kind === "Parens") whenFalse = whenFalse.expr;
   if (whenTrue.kind === "Tuple" && whenFalse.kind === "Tuple")
-    return whenTrue.elements.length === whenFalse.elements.length ? undefined : { kind: "list" };
+    return whenTrue.elements.length === whenFalse.elements.length
+      ? undefined
+      : unifiedElements("list", [...whenTrue.elements, ...whenFalse.elements]);
   if (whenTrue.kind !== "Object" || whenFalse.kind !== "Object") return undefined;
   const names = (items: typeof whenTrue.items): string[] | undefined =>
     items.every((item) => item.keyName !== null)
@@ -1591,7 +1593,37 @@ function unifiedLiteralType(
   const trueNames = names(whenTrue.items);
   const falseNames = names(whenFalse.items);
   if (!trueNames || !falseNames) return undefined;
-  return trueNames.join("\0") === falseNames.join("\0") ? undefined : { kind: "map" };
+  return trueNames.join("\0") === falseNames.join("\0")
+    ? undefined
+    : unifiedElements(
+        "map",
+        [...whenTrue.items, ...whenFalse.items].map((item) => item.value),
+      );
+}
+
+/**
+ * The list or map both results of a conditional unify to, with the element type their literal
+ * elements share (`c ? ["a"] : []` is list(string)); none where they are not all literals of
+ * one type (`["a"]` and `[1]` unify to strings, a conversion not modelled here).
+ */
+function unifiedElements(kind: "list" | "map", elements: readonly Expression[]): CollectionType {
+  const types = new Set(elements.map(literalElementType));
+  const [element] = types;
+  return types.size === 1 && element !== undefined ? { kind, element } : { kind };
+}
+
+/** The primitive type a literal writes: a number, a bool, or a string without interpolation. */
+function literalElementType(expr: Expression): string | undefined {
+  while (expr.kind === "Parens") expr = expr.expr;
+  if (expr.kind === "Literal")
+    return typeof expr.value === "number"
+      ? "number"
+      : typeof expr.value === "boolean"
+        ? "bool"
+        : undefined;
+  if (expr.kind === "Template" && expr.parts.every((part) => part.kind === "TemplateLiteral"))
+    return "string";
+  return undefined;
 }
 
 /** The kind of value a tuple, object or for expression writes, whatever it holds. */

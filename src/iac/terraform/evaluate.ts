@@ -440,7 +440,7 @@ export class ExpressionEvaluator {
       case "Unary": {
         const operand = this.evaluate(expr.operand, scope).value;
         if (expr.op === "-" && isCarriedNumber(operand))
-          return { value: negated(operand), origin: at(scope.file, expr) };
+          return { value: negated(operand, sourceText(expr, scope)), origin: at(scope.file, expr) };
         if (isUnknown(operand))
           return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
         const value =

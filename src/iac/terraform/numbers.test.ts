@@ -75,7 +75,8 @@ describe("exactArithmetic", () => {
     expect(sum !== undefined && isCarriedNumber(sum)).toBe(true);
     expect(compareNumbers(sum ?? 0, 0.9)).toBe(1);
     expect(exactArithmetic("-", sum ?? 0, 0.6, "x")).toBe(0.3);
-    expect(negated(sum ?? 0)).toEqual({ $unknown: "-0.3 + 0.6" });
+    expect(negated(sum ?? 0, "-(0.3 + 0.6)")).toEqual({ $unknown: "-(0.3 + 0.6)" });
+    expect(negated(0.5, "-x")).toBe(-0.5);
   });
 });
 

@@ -63,15 +63,12 @@ export function exactSum(values: readonly number[], written: string): TerraformN
   return terraformNumber(total, written);
 }
 
-/** `-value`, a float64 or carried. */
-export function negated(value: TerraformNumber): TerraformNumber {
+/** `-value`, a float64 or carried; `written` is the expression, the carried unknown's text. */
+export function negated(value: TerraformNumber, written: string): TerraformNumber {
   if (typeof value === "number") return -value;
   const number = carried.get(value);
-  if (number === undefined) return value;
-  return terraformNumber(
-    { mantissa: -number.mantissa, exponent: number.exponent },
-    `-${value.$unknown}`,
-  );
+  if (number === undefined) return unknown(written);
+  return terraformNumber({ mantissa: -number.mantissa, exponent: number.exponent }, written);
 }
 
 /**

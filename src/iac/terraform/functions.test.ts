@@ -117,7 +117,11 @@ describe("functions", () => {
     expect(call("join", "-", ["a", "b"], ["c"])).toBe("a-b-c");
     expect(call("split", ",", "a,,b")).toEqual(["a", "", "b"]);
     expect(call("replace", "hello world", "o", "0")).toBe("hell0 w0rld");
-    expect(call("replace", "arn:aws:s3:::b/*", "/:::([a-z]+)/", "::$1x")).toBe("arn:aws:s3::bx/*");
+    expect(call("replace", "arn:aws:s3:::b/*", "/:::([a-z]+)/", "::${1}x")).toBe(
+      "arn:aws:s3::bx/*",
+    );
+    // Go's regexp.Expand: "$1x" names the group "1x", which does not exist.
+    expect(call("replace", "arn:aws:s3:::b/*", "/:::([a-z]+)/", "::$1x")).toBe("arn:aws:s3::/*");
     expect(call("trimspace", "  x \n")).toBe("x");
     expect(call("trimprefix", "helloworld", "hello")).toBe("world");
     expect(call("trimsuffix", "helloworld", "world")).toBe("hello");

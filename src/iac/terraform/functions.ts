@@ -97,18 +97,68 @@ function bounded(text: string): string {
   return text;
 }
 
-/** Terraform's `replace`: a substring wrapped in slashes is an RE2 pattern with `$1` groups. */
+/**
+ * Terraform's `replace`, Go's `strings.Replace` or, for a substring wrapped in slashes,
+ * `regexp.ReplaceAllString`: an empty substring goes between every character and at both ends,
+ * and an empty match right after another match is not replaced.
+ */
 function replace(text: string, search: string, replacement: string): string {
-  if (isPattern(search))
-    return bounded(compilePattern(search).matcher(text).replaceAll(replacement));
-  if (search === "") return text;
-  return bounded(text.split(search).join(replacement));
+  if (!isPattern(search))
+    return bounded(
+      search === ""
+        ? text === ""
+          ? replacement
+          : `${replacement}${[...text].join(replacement)}${replacement}`
+        : text.split(search).join(replacement),
+    );
+  const pattern = compilePattern(search);
+  const matcher = pattern.matcher(text);
+  let result = "";
+  let copied = 0;
+  let lastEnd = -1;
+  while (matcher.find()) {
+    const start = matcher.start();
+    const end = matcher.end();
+    result += text.slice(copied, start);
+    copied = start;
+    if (end > lastEnd || start === 0) {
+      result += expandTemplate(replacement, pattern, matcher);
+      copied = end;
+    }
+    lastEnd = end;
+    if (result.length > MAX_STRING) break;
+  }
+  return bounded(result + text.slice(copied));
+}
+
+/**
+ * Go's `regexp.Expand`: `$name` or `${name}` is the group so numbered or named (a name as long as
+ * letters, digits and `_` go, so `$1x` is the group "1x"), empty when there is no such group or it
+ * did not match; `$$` is `$`; a `$` not followed by a name stays as written.
+ */
+function expandTemplate(
+  template: string,
+  pattern: RE2JS,
+  matcher: ReturnType<RE2JS["matcher"]>,
+): string {
+  const named = pattern.namedGroups();
+  return template.replace(
+    /\$(?:\$|\{([\p{L}\p{Nd}_]+)\}|([\p{L}\p{Nd}_]+))/gu,
+    (whole, braced: string | undefined, bare: string | undefined) => {
+      if (whole === "$$") return "$";
+      const name = (braced ?? bare) as string;
+      const number = /^(0|[1-9][0-9]{0,8})$/.test(name) ? Number(name) : undefined;
+      const group = number ?? (Object.hasOwn(named, name) ? named[name] : undefined);
+      if (group === undefined || group > pattern.groupCount()) return "";
+      return matcher.group(group) ?? "";
+    },
+  );
 }
 
 /** Whether `replace` changes `text`: the substring, or the slash-wrapped pattern, occurs in it. */
 function occursIn(text: string, search: string): boolean {
   if (isPattern(search)) return compilePattern(search).matcher(text).find();
-  return search !== "" && text.includes(search);
+  return search === "" || text.includes(search);
 }
 
 function isPattern(search: string): boolean {

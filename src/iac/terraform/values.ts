@@ -92,8 +92,9 @@ export function toNumberValue(value: Value, what = "value"): number | UnknownVal
 export function toBoolValue(value: Value, what = "value"): boolean | UnknownValue {
   if (isUnknown(value)) return value;
   if (typeof value === "boolean") return value;
-  if (value === "true") return true;
-  if (value === "false") return false;
+  // cty's string to bool conversion takes "1" and "0" too.
+  if (value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
   throw new EvaluationError(`${what} is ${describe(value)}; a bool is required`, "terraform-type");
 }
 

@@ -78,10 +78,13 @@ export function toStringValue(value: Value, what = "value"): string | UnknownVal
   );
 }
 
+const DECIMAL_NUMBER = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
 export function toNumberValue(value: Value, what = "value"): number | UnknownValue {
   if (isUnknown(value)) return value;
   if (typeof value === "number") return value;
-  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))
+  // cty reads a decimal number as written, without spaces, hex or binary (big.ParseFloat, base 10).
+  if (typeof value === "string" && DECIMAL_NUMBER.test(value) && Number.isFinite(Number(value)))
     return Number(value);
   throw new EvaluationError(
     `${what} is ${describe(value)}; a number is required`,

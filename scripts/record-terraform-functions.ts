@@ -3,13 +3,14 @@
 // with Terraform without Terraform on the test machine. Each expression runs in its own
 // `terraform console` (the console stops at the first error); a row's `differs` note is kept.
 // Usage: npx tsx scripts/record-terraform-functions.ts [more-expressions.txt]
-//   (a text file adds one expression a line to the table before recording)
+//   (with a text file, one expression a line, only those not yet in the table are added and recorded)
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { format } from "prettier";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -46,22 +47,30 @@ function record(expression: string, directory: string): FunctionRow["terraform"]
   return { error: `${summary}: ${detail}` };
 }
 
-const version = execFileSync("terraform", ["version"], { encoding: "utf8" }).split("\n")[0];
+const version = execFileSync("terraform", ["version"], {
+  encoding: "utf8",
+  env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null" },
+}).split("\n")[0];
 const rows = JSON.parse(readFileSync(tablePath, "utf8")) as FunctionRow[];
 const extra = process.argv[2];
+const added: FunctionRow[] = [];
 if (extra !== undefined) {
   const known = new Set(rows.map((row) => row.expression));
   for (const expression of readFileSync(extra, "utf8").split("\n"))
     if (expression.trim() !== "" && !known.has(expression)) {
       known.add(expression);
-      rows.push({ expression, terraform: { error: "not recorded" } });
+      added.push({ expression, terraform: { error: "not recorded" } });
     }
 }
 const directory = mkdtempSync(path.join(tmpdir(), "tollgate-terraform-functions-"));
 try {
-  for (const row of rows) row.terraform = record(row.expression, directory);
+  for (const row of extra === undefined ? rows : added)
+    row.terraform = record(row.expression, directory);
 } finally {
   rmSync(directory, { recursive: true, force: true });
 }
-writeFileSync(tablePath, `${JSON.stringify(rows, null, 2)}\n`);
-console.log(`${rows.length} expressions recorded with ${version}`);
+const table = [...rows, ...added];
+writeFileSync(tablePath, await format(JSON.stringify(table, null, 2), { parser: "json" }));
+console.log(
+  `${extra === undefined ? table.length : added.length} expressions recorded with ${version}`,
+);

@@ -2,11 +2,11 @@
 // cannot be known statically (timestamp, uuid, hashes of files) yields an unknown naming its
 // call; a name Terraform does not have is reported by the caller as `terraform-unknown-function`.
 import { RE2JS } from "re2js";
-import { parse as parseYaml } from "yaml";
 import { isUnknown, unknown, type UnknownValue, type Value } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
 import { CidrError, cidrHost, cidrNetmask, cidrSubnet, cidrSubnets } from "../cidr.js";
 import { formatGo } from "./format.js";
+import { decodeYaml } from "./yaml-decode.js";
 import { encodeYaml } from "./yaml-encode.js";
 import { marshalJson } from "./json.js";
 import { exactSum } from "./numbers.js";
@@ -635,20 +635,6 @@ function parseInteger(text: string, base: number): number {
   return text.startsWith("-") ? -parsed : parsed;
 }
 
-/**
- * The reviver of `yamldecode`: Terraform's numbers cannot hold NaN, and its YAML decoder fails on
- * `.nan` ("floating point NaN is not supported").
- */
-function noNaN(_key: unknown, value: unknown): unknown {
-  if (typeof value === "number" && Number.isNaN(value))
-    throw new EvaluationError(
-      "yamldecode: floating point NaN is not supported",
-      "terraform-argument",
-      true,
-    );
-  return value;
-}
-
 /** Runs a CIDR function, its argument errors Terraform's (`try` and `can` catch them). */
 function cidr<T>(run: () => T): T {
   try {
@@ -1192,9 +1178,7 @@ const SPECS: Record<string, FunctionSpec> = {
     arity: [1, 1],
     run: ([s]) => {
       try {
-        return parseYaml(str(s as Value, "yamldecode argument"), noNaN, {
-          maxAliasCount: 100,
-        }) as Value;
+        return decodeYaml(str(s as Value, "yamldecode argument"));
       } catch (error) {
         if (error instanceof EvaluationError) throw error;
         throw new EvaluationError(`yamldecode: ${(error as Error).message}`, "terraform-argument");

@@ -572,13 +572,14 @@ function regexFind(pattern: string, text: string, all: boolean): Value {
       "terraform-argument",
     );
   while (matcher.find()) {
-    const captures: string[] = [];
-    for (let g = 1; g <= groups; g++) captures.push(matcher.group(g) ?? "");
+    // A group that took no part in the match is null, as in Terraform.
+    const captures: (string | null)[] = [];
+    for (let g = 1; g <= groups; g++) captures.push(matcher.group(g));
     results.push(
       groups === 0
         ? (matcher.group(0) ?? "")
         : named.length > 0
-          ? Object.fromEntries(named.map(([name, g]) => [name, captures[g - 1] ?? ""]))
+          ? Object.fromEntries(named.map(([name, g]) => [name, captures[g - 1] ?? null]))
           : captures,
     );
     if (!all) break;

@@ -636,6 +636,29 @@ function parseInteger(text: string, base: number): number {
   return text.startsWith("-") ? -parsed : parsed;
 }
 
+/**
+ * Terraform's `base64decode`: Go's standard encoding, padded, line breaks ignored, the result
+ * UTF-8 (Node's decoder skips what it cannot read and never fails).
+ */
+function decodeBase64(encoded: string): string {
+  const data = encoded.replace(/[\r\n]/g, "");
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(data))
+    throw new EvaluationError(
+      `base64decode: failed to decode base64 data ${JSON.stringify(encoded)}`,
+      "terraform-argument",
+    );
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
+      Buffer.from(data, "base64"),
+    );
+  } catch {
+    throw new EvaluationError(
+      "base64decode: the result of decoding the provided string is not valid UTF-8",
+      "terraform-argument",
+    );
+  }
+}
+
 /** Runs a CIDR function, its argument errors Terraform's (`try` and `can` catch them). */
 function cidr<T>(run: () => T): T {
   try {
@@ -658,7 +681,7 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   base64decode: {
     arity: [1, 1],
-    run: ([s]) => Buffer.from(str(s as Value, "base64decode argument"), "base64").toString("utf8"),
+    run: ([s]) => decodeBase64(str(s as Value, "base64decode argument")),
   },
   base64encode: {
     arity: [1, 1],

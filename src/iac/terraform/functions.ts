@@ -4,6 +4,7 @@
 import { RE2JS } from "re2js";
 import { isUnknown, unknown, type UnknownValue, type Value } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
+import { lowerCase, titleCase, upperCase } from "./case.js";
 import { CidrError, cidrHost, cidrNetmask, cidrSubnet, cidrSubnets } from "../cidr.js";
 import { formatGo } from "./format.js";
 import { decodeYaml } from "./yaml-decode.js";
@@ -921,7 +922,7 @@ const SPECS: Record<string, FunctionSpec> = {
       Math.log(num(n as Value, "log number")) / Math.log(num(b as Value, "log base")),
   },
   lookup: { arity: [2, 3], acceptsUnknown: true, acceptsPartial: true, run: lookup },
-  lower: { arity: [1, 1], run: ([s]) => str(s as Value, "lower argument").toLowerCase() },
+  lower: { arity: [1, 1], run: ([s]) => lowerCase(str(s as Value, "lower argument")) },
   max: {
     arity: [1, Infinity],
     run: (args) => Math.max(...args.map((a) => num(a, "max argument"))),
@@ -1092,11 +1093,7 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   title: {
     arity: [1, 1],
-    run: ([s]) =>
-      str(s as Value, "title argument").replace(
-        /(^|[^\p{L}\p{N}'])(\p{L})/gu,
-        (_m, before: string, letter: string) => before + letter.toUpperCase(),
-      ),
+    run: ([s]) => titleCase(str(s as Value, "title argument")),
   },
   tobool: {
     arity: [1, 1],
@@ -1191,7 +1188,7 @@ const SPECS: Record<string, FunctionSpec> = {
       return suffix !== "" && text.endsWith(suffix) ? text.slice(0, -suffix.length) : text;
     },
   },
-  upper: { arity: [1, 1], run: ([s]) => str(s as Value, "upper argument").toUpperCase() },
+  upper: { arity: [1, 1], run: ([s]) => upperCase(str(s as Value, "upper argument")) },
   urlencode: { arity: [1, 1], run: ([s]) => urlEncode(str(s as Value, "urlencode argument")) },
   values: {
     arity: [1, 1],

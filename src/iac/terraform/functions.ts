@@ -244,14 +244,17 @@ function range(args: number[]): Value[] {
   return result;
 }
 
+const graphemeSegmenter = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/** A string's characters as Terraform counts them: grapheme clusters ("e\u0301" is one, as is "🇫🇷"). */
+function graphemes(text: string): string[] {
+  return Array.from(graphemeSegmenter.segment(text), (part) => part.segment);
+}
+
+/** Terraform's `substr`: an offset past the end gives "", a negative one counts from the end. */
 function substr(text: string, offset: number, length: number): string {
-  const chars = [...text];
+  const chars = graphemes(text);
   const from = offset < 0 ? Math.max(chars.length + offset, 0) : offset;
-  if (from > chars.length)
-    throw new EvaluationError(
-      `substr offset ${offset} is beyond the string's ${chars.length} characters`,
-      "terraform-argument",
-    );
   return chars.slice(from, length < 0 ? undefined : from + length).join("");
 }
 
@@ -911,7 +914,7 @@ const SPECS: Record<string, FunctionSpec> = {
   length: {
     arity: [1, 1],
     run: ([v]) => {
-      if (typeof v === "string") return [...v].length;
+      if (typeof v === "string") return graphemes(v).length;
       if (isObject(v as Value)) return Object.keys(v as ValueObject).length;
       return list(v as Value, "length argument").length;
     },
@@ -1071,7 +1074,10 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   strrev: {
     arity: [1, 1],
-    run: ([s]) => [...str(s as Value, "strrev argument")].reverse().join(""),
+    run: ([s]) =>
+      graphemes(str(s as Value, "strrev argument"))
+        .reverse()
+        .join(""),
   },
   substr: {
     arity: [3, 3],

@@ -284,7 +284,27 @@ function lookup(args: Value[]): Value {
   );
 }
 
+/**
+ * Terraform's `coalesce`: the first argument neither null nor "", of the one type all arguments
+ * convert to: with a string among mixed primitives, a number or bool becomes a string
+ * (`coalesce(1, "a")` is "1"); numbers and bools together have no such type. Arguments of other
+ * types, or unknown ones (whose type is not known here), are given as they are.
+ */
 function coalesce(args: Value[]): Value {
+  const present = args.filter((value) => value !== null);
+  const primitive = present.every(
+    (value) => typeof value === "string" || typeof value === "number" || typeof value === "boolean",
+  );
+  const types = new Set(present.map((value) => typeof value));
+  if (primitive && types.size > 1) {
+    if (!types.has("string"))
+      throw new EvaluationError(
+        "coalesce: all arguments must have the same type: numbers and bools do not convert to each other",
+        "terraform-type",
+        true,
+      );
+    args = args.map((value) => (value === null ? null : (toStringValue(value) as string)));
+  }
   for (const value of args) {
     if (isUnknown(value)) return value;
     if (value !== null && value !== "") return value;

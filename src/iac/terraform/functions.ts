@@ -1,6 +1,7 @@
 // Terraform's built-in functions over plain values, for static evaluation. A function that
 // cannot be known statically (timestamp, uuid, hashes of files) yields an unknown naming its
 // call; a name Terraform does not have is reported by the caller as `terraform-unknown-function`.
+import { createHash } from "node:crypto";
 import { RE2JS } from "re2js";
 import { isUnknown, unknown, type UnknownValue, type Value } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
@@ -560,6 +561,33 @@ export const FILE_DIGEST_FUNCTIONS = [
  * notes it), as the fetch stage counts it (`fileReadTargets`), so a change to it is a change to
  * the module.
  */
+/**
+ * `md5`, `sha1`, `sha256`, `sha512` (hexadecimal) and `base64sha256`, `base64sha512`: digests of
+ * a string's UTF-8 bytes, known as soon as the string is (a name may end in one).
+ */
+function stringDigests(): Record<string, FunctionSpec> {
+  const digests: [string, string, "hex" | "base64"][] = [
+    ["md5", "md5", "hex"],
+    ["sha1", "sha1", "hex"],
+    ["sha256", "sha256", "hex"],
+    ["sha512", "sha512", "hex"],
+    ["base64sha256", "sha256", "base64"],
+    ["base64sha512", "sha512", "base64"],
+  ];
+  return Object.fromEntries(
+    digests.map(([name, algorithm, encoding]) => [
+      name,
+      {
+        arity: [1, 1],
+        run: ([s]) =>
+          createHash(algorithm)
+            .update(str(s as Value, `${name} argument`), "utf8")
+            .digest(encoding),
+      } satisfies FunctionSpec,
+    ]),
+  );
+}
+
 function fileDigests(): Record<string, FunctionSpec> {
   return Object.fromEntries(
     FILE_DIGEST_FUNCTIONS.map((name) => [
@@ -845,6 +873,7 @@ const SPECS: Record<string, FunctionSpec> = {
     },
   },
   ...fileDigests(),
+  ...stringDigests(),
   flatten: {
     arity: [1, 1],
     acceptsPartial: true,
@@ -1274,9 +1303,9 @@ function trimChars(text: string, cut: string): string {
 const TERRAFORM_FUNCTIONS = new Set([
   ...Object.keys(SPECS),
   ...(
-    "abspath base64gzip base64sha256 base64sha512 bcrypt can " +
+    "abspath base64gzip bcrypt can " +
     "fileset formatdate issensitive " +
-    "list map md5 pathexpand plantimestamp rsadecrypt sha1 sha256 sha512 templatestring " +
+    "list map pathexpand plantimestamp rsadecrypt templatestring " +
     "templatefile textdecodebase64 textencodebase64 timeadd timecmp timestamp try type uuid uuidv5 ephemeralasnull"
   ).split(" "),
 ]);

@@ -77,7 +77,7 @@ function formatOne(verb: string, arg: Value, flags: string, precision: number | 
       return JSON.stringify(toStringValue(arg, "format argument") as string);
     case "v":
       if (typeof arg === "string") return arg;
-      if (typeof arg === "number") return formatNumber(arg);
+      if (typeof arg === "number") return shortestG(arg);
       if (typeof arg === "boolean" || arg === null) return String(arg);
       return marshalJson(arg as Value[] | ValueObject);
     case "t":
@@ -90,12 +90,6 @@ function formatOne(verb: string, arg: Value, flags: string, precision: number | 
     case "X":
     case "o":
     case "b": {
-      if (verb !== "b" && typeof arg === "string") {
-        const hex = [...Buffer.from(arg, "utf8")]
-          .map((byte) => byte.toString(16).padStart(2, "0"))
-          .join("");
-        return verb === "X" ? hex.toUpperCase() : hex;
-      }
       const n = integer(arg);
       const radix = verb === "o" ? 8 : verb === "b" ? 2 : 16;
       const prefix = flags.includes("#") ? { 8: "0", 2: "0b", 16: "0x" }[radix] : "";
@@ -106,23 +100,67 @@ function formatOne(verb: string, arg: Value, flags: string, precision: number | 
     case "f":
     case "F": {
       const n = toNumberValue(arg, "format argument") as number;
-      return sign(n, n.toFixed(precision ?? 6));
+      return sign(n, fixed(n, precision ?? 6));
     }
     case "e":
     case "E": {
       const n = toNumberValue(arg, "format argument") as number;
-      const text = n.toExponential(precision ?? 6).replace(/e([+-])(\d)$/, "e$10$2");
+      const text = exponential(n, precision ?? 6);
       return sign(n, verb === "E" ? text.toUpperCase() : text);
     }
     case "g":
     case "G": {
       const n = toNumberValue(arg, "format argument") as number;
-      const text = precision === undefined ? String(n) : String(Number(n.toPrecision(precision)));
+      const text =
+        precision === undefined ? shortestG(n) : String(Number(n.toPrecision(precision)));
       return sign(n, verb === "G" ? text.toUpperCase() : text);
     }
     default:
       throw new EvaluationError(`unsupported format verb %${verb}`, "terraform-format");
   }
+}
+
+/**
+ * Whether `exact` (a number's decimal digits, long enough to be exact) has a 5 then only zeros
+ * after the digit `kept` characters in: a tie, which Go rounds to the even digit where
+ * JavaScript's toFixed/toExponential round away from zero.
+ */
+function tieAfter(exact: string, kept: number): boolean {
+  return exact[kept] === "5" && /^0*$/.test(exact.slice(kept + 1));
+}
+
+/** Go's %.Nf: exact decimal digits rounded half to even; all digits of a large number. */
+function fixed(n: number, precision: number): string {
+  if (Math.abs(n) >= 1e21) return `${BigInt(n)}${precision > 0 ? "." + "0".repeat(precision) : ""}`;
+  const exact = n.toFixed(Math.min(100, precision + 30));
+  const kept = exact.indexOf(".") + (precision > 0 ? precision + 1 : 0);
+  if (!tieAfter(exact, precision > 0 ? kept : exact.indexOf(".") + 1)) return n.toFixed(precision);
+  const truncated = exact.slice(0, precision > 0 ? kept : exact.indexOf("."));
+  return Number(truncated.at(-1)) % 2 === 0 ? truncated : n.toFixed(precision);
+}
+
+/** Go's %.Ne: rounded half to even, an exponent of at least two digits. */
+function exponential(n: number, precision: number): string {
+  const exact = n.toExponential(Math.min(100, precision + 30));
+  const mantissaEnd = exact.indexOf("e");
+  const digitsStart = exact.startsWith("-") ? 1 : 0;
+  const kept = digitsStart + (precision > 0 ? precision + 2 : 1);
+  const mantissa = exact.slice(0, mantissaEnd);
+  const rounded =
+    tieAfter(mantissa, precision > 0 ? kept : digitsStart + 2) &&
+    Number(mantissa[kept - 1]) % 2 === 0
+      ? `${mantissa.slice(0, kept)}${exact.slice(mantissaEnd)}`
+      : n.toExponential(precision);
+  return rounded.replace(/e([+-])(\d)$/, "e$10$2");
+}
+
+/** Go's %g with the shortest digits (cty's %v of a number too): %e below 1e-4 and from 1e6. */
+function shortestG(n: number): string {
+  const [mantissa = "", exponent = "0"] = n.toExponential().split("e");
+  const power = Number(exponent);
+  if (!Number.isFinite(n)) return formatNumber(n);
+  if (n === 0 || (power >= -4 && power < 6)) return String(n);
+  return exponential(n, mantissa.replace(/^-|\./g, "").length - 1);
 }
 
 function integer(arg: Value): number {

@@ -271,6 +271,53 @@ describe("tollgate diff on an unknown count reading a variable with a value", ()
   });
 });
 
+describe("tollgate diff on an unknown count reading a sensitive variable", () => {
+  // Review finding 10 (session 21): the note printed both values of a `sensitive = true`
+  // variable into the check run, annotations, JSON and SARIF.
+  const gated = `${group('count = var.token != "" && var.env == "prod" ? 1 : 0')}variable "token" {
+  type      = string
+  sensitive = true
+}
+`;
+  const run = (base: string, head: string, format: string) =>
+    runOnFiles(
+      "tf-count-rewrites",
+      {
+        "base/main.tf": gated,
+        "base/secrets.auto.tfvars": `token = "${base}"\n`,
+        "head/main.tf": gated,
+        "head/secrets.auto.tfvars": `token = "${head}"\n`,
+      },
+      (dir) => diffArgs(dir, "--format", format),
+    );
+
+  it("calls it new when the value changes, saying so but never the value, in every format", async () => {
+    const json = await run("xoxb-OLD-SECRET-123", "xoxb-NEW-SECRET-456", "json");
+    expect(json.stderr).toBe("");
+    expect(labels(json.stdout)).toEqual([
+      'new TG-NET-001 count redefined: var.token != "" && var.env == "prod" ? 1 : 0 where var.token = (sensitive value); var.token\'s value changed',
+    ]);
+    expect(json.code).toBe(1);
+    for (const format of ["json", "text", "markdown", "sarif"]) {
+      const { stdout, stderr, code } = await run(
+        "xoxb-OLD-SECRET-123",
+        "xoxb-NEW-SECRET-456",
+        format,
+      );
+      expect(stdout).toContain("value changed");
+      expect(`${stdout}${stderr}`).not.toMatch(/SECRET/);
+      expect(code).toBe(1);
+    }
+  });
+
+  it("keeps it existing when the value is the same", async () => {
+    const same = await run("xoxb-SECRET-123", "xoxb-SECRET-123", "json");
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(same.stdout).not.toMatch(/SECRET/);
+    expect(same.code).toBe(0);
+  });
+});
+
 describe("tollgate diff on an unknown count reading a module's output", () => {
   it("calls it new when the output is redefined, following it into the module", async () => {
     const root = `variable "env" {

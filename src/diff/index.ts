@@ -489,8 +489,18 @@ function rewrittenExpansion(now: Finding, before: Finding): string | undefined {
         : `${earlier.module || "the root"}: `;
   if (later === undefined)
     return `${earlier.meta} decided at head (was ${whose}${earlier.meta} = ${earlier.text})`;
+  // A sensitive variable reads `(sensitive value)` on both sides; only its digest tells.
+  const changed = Object.entries(later.sensitive ?? {})
+    .filter(
+      ([name, digest]) =>
+        earlier.sensitive?.[name] !== undefined && earlier.sensitive[name] !== digest,
+    )
+    .map(([name]) => `${name}'s value changed`);
   const meta = earlier.meta === later.meta && whose === "" ? "" : `${earlier.meta} = `;
-  return `${later.meta} redefined: ${later.text} (was ${whose}${meta}${earlier.text})`;
+  const was =
+    later.text === earlier.text && whose === "" ? "" : ` (was ${whose}${meta}${earlier.text})`;
+  const said = changed.length > 0 ? `; ${changed.join("; ")}` : "";
+  return `${later.meta} redefined: ${later.text}${was}${said}`;
 }
 
 /**

@@ -277,10 +277,12 @@ export interface Resource {
    * (`local.on = var.env == "prod"`), the arguments of the calls binding the variables it reads
    * (`module.sg's enabled argument = var.env == "prod"`), other resources' arguments read
    * (`aws_vpc.main's tags`), a remote module's call when its output is read, and any enclosing
-   * call's unknown expansion, so that the diff can tell one redefined (`Finding.unknownExpansion`). Left out
-   * of what policies receive.
+   * call's unknown expansion, so that the diff can tell one redefined (`Finding.unknownExpansion`).
+   * A variable declared `sensitive` reads `var.token = (sensitive value)` in `text`, and
+   * `sensitive` holds, by its name, a digest the diff compares (`var.token's value changed`). Left
+   * out of what policies receive.
    */
-  expansionAsWritten?: { meta: string; text: string };
+  expansionAsWritten?: { meta: string; text: string; sensitive?: { [variable: string]: string } };
   /**
    * Terraform only, present when the root module reads `terraform.workspace` with maps or
    * comparisons that tell workspaces apart (iac/terraform/workspaces.ts): the condition text of
@@ -651,7 +653,12 @@ export interface Finding {
    * whether a pull request widened where it is created (prod, then every env but dev): it
    * compares this instead. Never reported.
    */
-  unknownExpansion?: { meta: string; module: string; text: string };
+  unknownExpansion?: {
+    meta: string;
+    module: string;
+    text: string;
+    sensitive?: { [variable: string]: string };
+  };
   /**
    * On a base finding the diff labels `fixed`: the head reports its rule on the same resource as
    * cannot tell, and these expressions decide it there (`var.allowed`). The PR made the value

@@ -1,7 +1,7 @@
 // One instance of a module (a root, or a child called with bound inputs) and everything it
 // resolves: variables, locals in dependency order, resources expanded by count/for_each with
 // their evaluated config, and child module calls. It is the evaluator's host for names.
-import { createHash } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { Attribute, Block, Body, Expression, ScopeTraversalExpr } from "../hcl/index.js";
 import { fromPointer, toPointer } from "../../model/pointer.js";
 import type { FileListing } from "../source.js";
@@ -644,6 +644,17 @@ export class ModuleInstance implements EvaluationHost {
     };
   }
 
+  /**
+   * Whether variable `name` is declared `sensitive = true`: its value is then never written in a
+   * report (Terraform shows it as `(sensitive value)`). Anything but a literal `false` counts.
+   */
+  private isSensitive(name: string): boolean {
+    const declared = this.definition.variables.get(name);
+    const attribute = declared && attributeOf(declared.node.body, "sensitive");
+    if (!declared || !attribute) return false;
+    return attribute.expr.kind !== "Literal" || attribute.expr.value !== false;
+  }
+
   variable(name: string): Evaluated {
     const memo = this.variables.get(name);
     if (memo) {
@@ -1212,12 +1223,13 @@ export class ModuleInstance implements EvaluationHost {
     key: InstanceKey,
   ): Pick<Resource, "expansionAsWritten"> {
     const definitions = new Map<string, string>();
+    const sensitive = new Map<string, string>();
     const meta = ["count", "for_each"].find((name) => isUnknown(key.unknownMeta[name]));
     const own = meta === undefined ? undefined : attributeOf(declaration.node.body, meta);
     let first: { meta: string; text: string } | undefined;
     if (meta !== undefined && own !== undefined) {
       first = { meta, text: sourceText(own.expr, writtenIn(own.expr, declaration.file)) };
-      this.writtenReads(own.expr, definitions);
+      this.writtenReads(own.expr, definitions, sensitive);
     }
     for (let caller = this.caller; caller !== undefined; caller = caller.instance.caller) {
       const { instance: outer, call, callPath, kind } = caller;
@@ -1227,7 +1239,7 @@ export class ModuleInstance implements EvaluationHost {
         const text = sourceText(callMeta.expr, writtenIn(callMeta.expr, call.file));
         if (first === undefined) first = { meta: name, text };
         else if (!definitions.has(name)) definitions.set(name, text);
-        outer.writtenReads(callMeta.expr, definitions);
+        outer.writtenReads(callMeta.expr, definitions, sensitive);
       }
     }
     if (first === undefined) return {};
@@ -1236,6 +1248,7 @@ export class ModuleInstance implements EvaluationHost {
       expansionAsWritten: {
         meta: first.meta,
         text: where ? `${first.text} where ${where}` : first.text,
+        ...(sensitive.size > 0 ? { sensitive: Object.fromEntries(sensitive) } : {}),
       },
     };
   }
@@ -1247,16 +1260,22 @@ export class ModuleInstance implements EvaluationHost {
    * the module, and each variable a module call binds with the call's argument
    * (`module.sg's enabled argument`), followed into the caller; an argument reading the call's
    * `each` or `count` brings the call's `for_each` or `count`; a variable no call binds
-   * (a root's, or one left to its default) brings its value when known (`var.enabled = false`);
-   * a resource's or data source's attribute brings the argument as written in its block, with its
-   * `count` or `for_each` (`aws_vpc.main's tags`), or the whole block when the attribute is not an
-   * argument written there (`aws_vpc.main`, by digest: `id` is what the provider computes); a
-   * module call whose module is not read (a registry or git source) brings the call as written
-   * (`module.this's call`), its arguments being all that is known of its outputs.
+   * (a root's, or one left to its default) brings its value when known (`var.enabled = false`),
+   * or, declared `sensitive`, `(sensitive value)` with a digest of the value in `sensitive`, so
+   * that the diff tells it changed without a report ever saying it; a resource's or data source's
+   * attribute brings the argument as written in its block, with its `count` or `for_each`
+   * (`aws_vpc.main's tags`), or the whole block when the attribute is not an argument written
+   * there (`aws_vpc.main`, by digest: `id` is what the provider computes); a module call whose
+   * module is not read (a registry or git source) brings the call as written (`module.this's
+   * call`), its arguments being all that is known of its outputs.
    * At most 50 (chains are rarely longer than a few); each once, so a cycle (reported where
    * evaluated) ends.
    */
-  private writtenReads(expr: Expression, definitions: Map<string, string>): void {
+  private writtenReads(
+    expr: Expression,
+    definitions: Map<string, string>,
+    sensitive: Map<string, string>,
+  ): void {
     const pending: Array<{ instance: ModuleInstance; expr: Expression | Block }> = [
       { instance: this, expr },
     ];
@@ -1329,8 +1348,16 @@ export class ModuleInstance implements EvaluationHost {
           // (`enabled = false` at base, `true` at head, the count unknown only for var.env).
           const value = instance.variables.get(name)?.result.value;
           const key = `${owner}var.${name}`;
-          if (value !== undefined && !isUnknown(value) && !definitions.has(key))
-            if (definitions.size < 50) definitions.set(key, valueText(value));
+          if (
+            value !== undefined &&
+            !isUnknown(value) &&
+            !definitions.has(key) &&
+            definitions.size < 50
+          )
+            if (instance.isSensitive(name)) {
+              definitions.set(key, "(sensitive value)");
+              sensitive.set(key, sensitiveDigest(value));
+            } else definitions.set(key, valueText(value));
           continue;
         }
         add(
@@ -2225,6 +2252,18 @@ function blockAsWritten(block: Block, file: ParsedFile): string {
       : sourceText(item, writtenIn(item, file)),
   );
   return `{ ${items.join("; ")} }`;
+}
+
+/**
+ * The key of `sensitiveDigest`: drawn once per process, so that a digest compares base and head
+ * evaluated here but says nothing of the value to whoever reads it (no dictionary of short
+ * secrets can be hashed against it).
+ */
+const sensitiveDigestKey = randomBytes(32);
+
+/** A sensitive variable's value as the diff compares it: a keyed digest, never the value. */
+function sensitiveDigest(value: Value): string {
+  return createHmac("sha256", sensitiveDigestKey).update(JSON.stringify(value)).digest("hex");
 }
 
 /** The `count` or `for_each` of a module call whose expansion is unknown. */

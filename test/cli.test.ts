@@ -53,8 +53,8 @@ interface JsonFinding {
   subject?: string;
 }
 
-/** `tollgate diff` between the folders `base` and `head` of `dir`. */
-function diffDirs(dir: string, format = "json") {
+/** `tollgate diff` between the folders `base` and `head` of `dir`, then `extra`. */
+function diffDirs(dir: string, format = "json", ...extra: string[]) {
   return run([
     "diff",
     "--base-dir",
@@ -63,6 +63,7 @@ function diffDirs(dir: string, format = "json") {
     path.join(dir, "head"),
     "--format",
     format,
+    ...extra,
   ]);
 }
 
@@ -1287,16 +1288,27 @@ describe("tollgate diff on a pull request that adopts a deployed resource with a
     };
   };
 
-  it("calls what the block adopts existing, and what the base managed new", async () => {
+  it("keeps what the block adopts new unless import_adopts: existing, and what the base managed new", async () => {
     await withTempDir("import-adopted", async (dir) => {
       await writeFiles(dir, {
         "base/main.tf": "",
         "head/main.tf": `${importBlock("aws_security_group.legacy")}\n${group}`,
+        "tollgate.yml": "import_adopts: existing\n",
       });
-      const adopted = await diffDirs(dir);
+      // Review finding 14 (session 21): the gate cannot see the deployed object, and applying
+      // the block makes it what the configuration says; any id would otherwise pass the PR.
+      const adoptedNew = await diffDirs(dir);
+      expect(report(adoptedNew.stdout)).toEqual({ findings: ["new main.tf:1"], warnings: [] });
+      expect(adoptedNew.code).toBe(1);
+      const newText = await diffDirs(dir, "text");
+      expect(newText.stdout).toContain(
+        "adopted by the import block at main.tf:1: new all the same, since applying it makes the deployed object so; if it is already so, a waiver records it",
+      );
+      const optIn = ["--config", path.join(dir, "tollgate.yml")];
+      const adopted = await diffDirs(dir, "json", ...optIn);
       expect(report(adopted.stdout)).toEqual({ findings: ["existing main.tf:1"], warnings: [] });
       expect(adopted.code).toBe(0);
-      const text = await diffDirs(dir, "text");
+      const text = await diffDirs(dir, "text", ...optIn);
       expect(text.stdout).toContain(
         "adopted by the import block at main.tf:1: already deployed, now managed here",
       );
@@ -1319,10 +1331,10 @@ describe("tollgate diff on a pull request that adopts a deployed resource with a
       });
       const child = await diffDirs(dir);
       expect(report(child.stdout)).toEqual({
-        findings: ["existing legacy/main.tf:1", "existing legacy/main.tf:1"],
+        findings: ["new legacy/main.tf:1", "new legacy/main.tf:1"],
         warnings: [],
       });
-      expect(child.code).toBe(0);
+      expect(child.code).toBe(1);
       // Only releases that refuse it: said where, and not taken as adopted.
       await writeFiles(dir, { "head/main.tf": root("~> 1.15.0") });
       const refused = await diffDirs(dir);

@@ -244,14 +244,19 @@ export async function scanPullRequest(
   );
   const headPaths = snapshots.head.map((file) => file.path);
   const renamed = followRenamesInScan(base, renames, headPaths);
-  const decision = gateWithWaivers(diffScans(renamed, head), errors, settings, {
-    files: snapshots.head,
-    repository: read.repository,
-    now,
-    ...evaluatedRules(options.engine, custom.ruleSets),
-    baseProblems: base.errors,
-    ...(read.organizationFile !== undefined ? { organizationFile: read.organizationFile } : {}),
-  });
+  const decision = gateWithWaivers(
+    diffScans(renamed, head, settings.import_adopts),
+    errors,
+    settings,
+    {
+      files: snapshots.head,
+      repository: read.repository,
+      now,
+      ...evaluatedRules(options.engine, custom.ruleSets),
+      baseProblems: base.errors,
+      ...(read.organizationFile !== undefined ? { organizationFile: read.organizationFile } : {}),
+    },
+  );
   // Only a failing run with break-glass enabled looks for an override: one request, and none else.
   const breakGlassEnabled = settings.breakGlass.users.length + settings.breakGlass.teams.length > 0;
   const unblocking = {

@@ -23,6 +23,7 @@ describe("settingsJsonSchema", () => {
       "cloudformation",
       "enforcement",
       "fail_on",
+      "import_adopts",
       "locked",
       "on_error",
       "overrides",

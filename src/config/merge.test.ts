@@ -67,6 +67,21 @@ describe("mergeSettings", () => {
     expect(other).toMatchObject({ fail_on: "new", enforcement: { severities: {} } });
   });
 
+  it("defaults import_adopts to new, takes a repository's existing, and holds a lock on new", () => {
+    expect(mergeSettings(null, null, infra).settings.import_adopts).toBe("new");
+    const repository = file(REPO, ["import_adopts: existing"]);
+    expect(mergeSettings(null, repository, infra).settings.import_adopts).toBe("existing");
+    const { settings, notices } = mergeSettings(
+      file(ORG, ["import_adopts: new", "locked: [import_adopts]"]),
+      repository,
+      infra,
+    );
+    expect(settings.import_adopts).toBe("new");
+    expect(notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}`)).toEqual([
+      `${REPO}:1:1: settings-locked`,
+    ]);
+  });
+
   it("keeps a locked key's organization value when the repository loosens it, with a located notice", () => {
     const { settings, notices } = mergeSettings(
       file(ORG, [

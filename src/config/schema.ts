@@ -81,6 +81,11 @@ const failOnSchema = z
 const onErrorSchema = z
   .enum(["block", "neutral"])
   .describe("a scan that could not complete fails the check unless neutral");
+const importAdoptsSchema = z
+  .enum(["new", "existing"])
+  .describe(
+    "existing: a finding on what a Terraform import block the pull request adds adopts counts as existing; new (default): it counts as new, since the gate cannot see the deployed object",
+  );
 
 /**
  * A glob of the roots a waiver covers, as findings name them (`Finding.root`): a Terraform root
@@ -183,6 +188,7 @@ const overrideSchema = z.strictObject({
   ...repositorySelectorShape,
   fail_on: failOnSchema.optional(),
   on_error: onErrorSchema.optional(),
+  import_adopts: importAdoptsSchema.optional(),
   enforcement: enforcementSchema.optional(),
   rule_settings: ruleSettingsSchema.optional(),
 });
@@ -214,6 +220,7 @@ const breakGlassSchema = z
 const lockableTopKeys = [
   "fail_on",
   "on_error",
+  "import_adopts",
   "waivers",
   "enforcement",
   "break_glass",
@@ -311,6 +318,7 @@ export const settingsFileSchema = z
     version: z.literal(1).optional(),
     fail_on: failOnSchema.optional(),
     on_error: onErrorSchema.optional(),
+    import_adopts: importAdoptsSchema.optional(),
     enforcement: enforcementSchema.optional(),
     rule_settings: ruleSettingsSchema.optional(),
     /** Applied over the file's top level, in order, when their selector matches the repository. */
@@ -434,6 +442,8 @@ export interface CustomPolicySettings {
 export interface Settings {
   fail_on: "new" | "all";
   on_error: "block" | "neutral";
+  /** Whether a finding on what a Terraform `import` block adopts is new (default) or existing. */
+  import_adopts: "new" | "existing";
   enforcement: EnforcementTable;
   waivers: SettingsWaiver[];
   /** Whether `tollgate:ignore` comments count; false once the organization locks `waivers`. */
@@ -490,6 +500,7 @@ export const DEFAULT_SEVERITY_ENFORCEMENT: Record<
 export const defaultSettings: Settings = {
   fail_on: "new",
   on_error: "block",
+  import_adopts: "new",
   enforcement: { rules: {}, categories: {}, severities: {} },
   waivers: [],
   inlineWaivers: true,

@@ -154,7 +154,7 @@ describe("diffFindings", () => {
     ]);
   });
 
-  it("calls a finding on what a head import block adopts existing, saying where, and only that", () => {
+  it("marks a finding on what a head import block adopts, saying where; new unless import_adopts: existing", () => {
     const adopted = [
       { root: "", address: "aws_security_group.legacy", file: "main.tf", line: 3 },
       { root: "", address: 'module.app["x"].aws_s3_bucket.b[*]', file: "main.tf", line: 9 },
@@ -171,11 +171,20 @@ describe("diffFindings", () => {
       finding({ resource: "aws_security_group.legacy", root: "envs/prod" }),
       finding({ resource: 'module.app["y"].aws_s3_bucket.b["logs"]' }),
     ];
-    expect(
-      diffFindings([], head, [], [], [], adopted).map(
+    const labels = (importAdopts?: "new" | "existing") =>
+      diffFindings([], head, [], [], [], adopted, importAdopts).map(
         (f) => `${f.status} ${f.adopted ? `${f.adopted.file}:${f.adopted.line}` : "-"}`,
-      ),
-    ).toEqual(["existing main.tf:3", "existing main.tf:9", "new -", "new -", "new -"]);
+      );
+    // Review finding 14 (session 21): any id in an import block the PR adds would otherwise turn
+    // the gate off for the resource; the deployed object is not seen, and applying makes it so.
+    expect(labels()).toEqual(["new main.tf:3", "new main.tf:9", "new -", "new -", "new -"]);
+    expect(labels("existing")).toEqual([
+      "existing main.tf:3",
+      "existing main.tf:9",
+      "new -",
+      "new -",
+      "new -",
+    ]);
   });
 
   it("adopts through diffScans only what the base did not manage already", () => {
@@ -186,8 +195,13 @@ describe("diffFindings", () => {
       addresses: [{ root: "", address: "aws_security_group.web" }],
       adopted,
     };
-    // New to the configuration: already deployed, so existing.
-    expect(diffScans({ findings: [], errors: [], addresses: [] }, head)[0]).toMatchObject({
+    // New to the configuration: adopted, new by default, existing when the settings say so.
+    const unmanaged = { findings: [], errors: [], addresses: [] };
+    expect(diffScans(unmanaged, head)[0]).toMatchObject({
+      status: "new",
+      adopted: { file: "main.tf", line: 1 },
+    });
+    expect(diffScans(unmanaged, head, "existing")[0]).toMatchObject({
       status: "existing",
       adopted: { file: "main.tf", line: 1 },
     });
@@ -198,8 +212,8 @@ describe("diffFindings", () => {
       errors: [],
       addresses: [{ root: "", address: "aws_security_group.web" }],
     };
-    expect(diffScans(managed, head)[0]).toMatchObject({ status: "new" });
-    expect(diffScans(managed, head)[0]?.adopted).toBeUndefined();
+    expect(diffScans(managed, head, "existing")[0]).toMatchObject({ status: "new" });
+    expect(diffScans(managed, head, "existing")[0]?.adopted).toBeUndefined();
   });
 
   it("reports base findings absent at head as fixed, with their base location", () => {

@@ -17,7 +17,8 @@
 // for_each (with what it reads), is compared as written: rewritten, the head finding is new,
 // matched or covered (`rewrittenUnread`).
 // A head finding left new on a resource instance the head's Terraform `import` block adopts is
-// existing, marked `adopted`: it was deployed before the PR, which only brings it under management.
+// marked `adopted`, and stays new unless the settings say `import_adopts: existing`: the gate
+// cannot see the deployed object, which applying the block makes what the configuration says.
 // Then coverage (coverage.ts, from the rules' structured `scope`): a head finding left new is
 // existing when a base finding's exposure, on the same root, subject and category, already held
 // it (a PR narrowing all ports to 22 opens nothing new), with no further mark. A base finding
@@ -73,7 +74,11 @@ export function findingIdentity(
  * base root gone at head may be one renamed (followRenames), so what it held counts as held in
  * every root a move is in: such a move is left alone rather than matched wrongly.
  */
-export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
+export function diffScans(
+  base: ScanResult,
+  head: ScanResult,
+  importAdopts: "new" | "existing" = "new",
+): Finding[] {
   const moves = [...(head.moves ?? []), ...stackMoves(base.addresses ?? [], head.addresses ?? [])];
   const headRoots = new Set((head.addresses ?? []).map(({ root }) => root ?? ""));
   const moveRoots = [...new Set(moves.map((move) => move.root))];
@@ -89,6 +94,7 @@ export function diffScans(base: ScanResult, head: ScanResult): Finding[] {
     head.undecided,
     head.forgotten,
     notManagedAtBase(head.adopted ?? [], base.addresses),
+    importAdopts,
   );
 }
 
@@ -129,7 +135,10 @@ const moduleCall = /(^|\.)module\.[A-Za-z_][\w-]*(\[[^\]]*\])?$/;
  * whose count or for_each is unknown at head (`Move.anyInstance`) that reports the same finding.
  * A `fixed` finding on what a head `removed` block with `destroy = false` forgets (`forgotten`)
  * gets `forgottenAtHead`: it is still deployed, only no longer managed here. A head finding left
- * new whose resource an `import` block (`adopted`) adopts is existing, with `adopted` saying where.
+ * new whose resource an `import` block (`adopted`) adopts gets `adopted` saying where, and stays
+ * new unless `importAdopts` is `existing` (settings `import_adopts`): the gate cannot see the
+ * deployed object, and applying the block makes it what the configuration says, so two lines
+ * written in the pull request would otherwise turn the gate off for any new resource.
  */
 export function diffFindings(
   base: Finding[],
@@ -138,6 +147,7 @@ export function diffFindings(
   undecided: readonly Finding[] = [],
   forgotten: readonly Forgotten[] = [],
   adopted: readonly Adopted[] = [],
+  importAdopts: "new" | "existing" = "new",
 ): Finding[] {
   // The import block that adopts the resource a finding is written in (its `resource`, not its
   // subject: a new rule opening an adopted group is new).
@@ -263,13 +273,18 @@ export function diffFindings(
       return { ...finding, status: "existing", ...(narrowed ? { narrowed } : {}) };
     }
     const importBlock = adoptedBy(finding);
-    return importBlock
-      ? {
-          ...finding,
-          status: "existing",
-          adopted: { file: importBlock.file, line: importBlock.line },
-        }
-      : { ...finding, status: "new", ...(beyond ? { widened: `now ${beyond}` } : {}) };
+    if (importBlock && importAdopts === "existing")
+      return {
+        ...finding,
+        status: "existing",
+        adopted: { file: importBlock.file, line: importBlock.line },
+      };
+    return {
+      ...finding,
+      status: "new",
+      ...(beyond ? { widened: `now ${beyond}` } : {}),
+      ...(importBlock ? { adopted: { file: importBlock.file, line: importBlock.line } } : {}),
+    };
   });
   const cannotTell = new Map<string, string[]>();
   for (const finding of [...head, ...undecided]) {

@@ -73,9 +73,18 @@ describe("decideGate", () => {
     const decision = decideGate(adopted, [], defaultSettings);
     expect(decision.conclusion).toBe("success");
     expect(decision.reasons).toContain(
-      "1 finding on what import blocks adopt (main.tf:5): already deployed, so existing, not new",
+      "1 finding on what import blocks adopt (main.tf:5): already deployed, so existing, not new (import_adopts: existing)",
     );
     expect(decideGate(adopted, [], settings({ fail_on: "all" })).conclusion).toBe("failure");
+  });
+
+  it("blocks a new finding on what an import block adopts, saying a waiver records one already so", () => {
+    const adopted = [finding({ status: "new", adopted: { file: "main.tf", line: 5 } })];
+    const decision = decideGate(adopted, [], defaultSettings);
+    expect(decision.conclusion).toBe("failure");
+    expect(decision.reasons).toContain(
+      "1 new finding on what import blocks adopt (main.tf:5): new all the same, the deployed object being unseen; a waiver records one already deployed so",
+    );
   });
 
   it("does not call a finding fixed when its file, module or template did not load at head", () => {

@@ -697,7 +697,14 @@ export function decideGate(
   if (adopted.length > 0) {
     const places = [...new Set(adopted.map((f) => `${f.adopted?.file}:${f.adopted?.line}`))];
     reasons.push(
-      `${plural(adopted.length, "finding")} on what import blocks adopt (${places.join(", ")}): already deployed, so existing, not new`,
+      `${plural(adopted.length, "finding")} on what import blocks adopt (${places.join(", ")}): already deployed, so existing, not new (import_adopts: existing)`,
+    );
+  }
+  const adoptedNew = reported.filter((f) => f.status === "new" && f.adopted !== undefined);
+  if (adoptedNew.length > 0) {
+    const places = [...new Set(adoptedNew.map((f) => `${f.adopted?.file}:${f.adopted?.line}`))];
+    reasons.push(
+      `${plural(adoptedNew.length, "new finding")} on what import blocks adopt (${places.join(", ")}): new all the same, the deployed object being unseen; a waiver records one already deployed so`,
     );
   }
   // Like a fix, though the finding stays open: the pull request took deployments away from it.

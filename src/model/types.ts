@@ -694,9 +694,10 @@ export interface Finding {
    */
   narrowed?: string;
   /**
-   * On a head finding the diff labels `existing` although the base did not have it: the head's
-   * Terraform `import` block that adopts its resource (where it is written). What it exposes is
-   * deployed already; the pull request brings it under management, it does not create it.
+   * On a head finding the base did not have: the head's Terraform `import` block that adopts its
+   * resource (where it is written). New by default, since applying the block makes the deployed
+   * object what the configuration says and the gate cannot see it; `existing` under the setting
+   * `import_adopts: existing` (what it exposes is then taken as deployed already).
    */
   adopted?: { file: string; line: number };
   status?: FindingStatus;

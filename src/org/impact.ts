@@ -333,6 +333,7 @@ async function decide(
         snapshots.head.map((file) => file.path),
       ),
       head,
+      settings.import_adopts,
     ),
     [...settingsErrors, ...snapshots.errors, ...head.errors],
     settings,

@@ -21,16 +21,21 @@ export function unloadedAtBaseNote(finding: Pick<Finding, "unloadedAtBase">): st
 /**
  * What every report says of a finding the diff labelled otherwise than its identity alone would:
  * a base finding the pull request widened to more deployments or to a wider grant (new), or
- * narrowed to fewer (existing), one whose resource a Terraform `import` block adopts (existing).
+ * narrowed to fewer (existing), one whose resource a Terraform `import` block adopts (new, or
+ * existing under `import_adopts: existing`).
  * Undefined for the others.
  */
 export function diffNote(
-  finding: Pick<Finding, "widened" | "narrowed" | "adopted">,
+  finding: Pick<Finding, "widened" | "narrowed" | "adopted" | "status">,
 ): string | undefined {
   if (finding.widened !== undefined) return `widened by this change: ${finding.widened}`;
   if (finding.narrowed !== undefined) return `narrowed by this change: ${finding.narrowed}`;
-  if (finding.adopted !== undefined)
-    return `adopted by the import block at ${finding.adopted.file}:${finding.adopted.line}: already deployed, now managed here`;
+  if (finding.adopted !== undefined) {
+    const at = `adopted by the import block at ${finding.adopted.file}:${finding.adopted.line}`;
+    return finding.status === "existing"
+      ? `${at}: already deployed, now managed here`
+      : `${at}: new all the same, since applying it makes the deployed object so; if it is already so, a waiver records it`;
+  }
   return undefined;
 }
 

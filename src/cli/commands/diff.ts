@@ -163,6 +163,7 @@ export const diffCommand = defineCommand({
           head.files.map((file) => file.path),
         ),
         headResult,
+        settings.import_adopts,
       ),
       [...head.errors, ...headResult.errors],
       settings,

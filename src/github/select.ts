@@ -8,6 +8,7 @@ import {
   fileReadTargets,
   filesetCalls,
   isKnownNotTemplate,
+  isOpenTofuFile,
   joinPath,
   leavesTop,
   listFileset,
@@ -49,7 +50,7 @@ export function isTerraformPath(path: string): boolean {
 
 /** A file the engine may load: Terraform, or a YAML/JSON file that may be a CloudFormation template (the engine decides). */
 export function isIacPath(path: string): boolean {
-  if (isTerraformPath(path)) return true;
+  if (isTerraformPath(path) || isOpenTofuFile(path)) return true;
   return TEMPLATE_FILE.test(path) && !isKnownNotTemplate(path);
 }
 

@@ -46,6 +46,8 @@ const SKIPPED_DIRECTORIES = new Set([".git", "node_modules", ".terraform", ".aws
 const CANDIDATE_SUFFIXES = [
   ".tf",
   ".tf.json",
+  // OpenTofu's, read only to be reported as not read (`loadModel`); `.tofu.json` is a `.json`.
+  ".tofu",
   ".tfvars",
   ".tfvars.json",
   ".yaml",

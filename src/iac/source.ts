@@ -54,6 +54,14 @@ export function isTerraformFile(path: string): boolean {
 }
 
 /**
+ * An OpenTofu-only file (`main.tofu`, `main.tofu.json`): OpenTofu loads it beside the `.tf` files,
+ * and in place of a `.tf` of the same name. Tollgate does not read it, and says so (`loadModel`).
+ */
+export function isOpenTofuFile(path: string): boolean {
+  return /\.tofu(\.json)?$/.test(path);
+}
+
+/**
  * Data and tool files that share template extensions but are never CloudFormation: lock and
  * package files, CI and editor settings, and what `cdk synth` writes beside its templates in
  * `cdk.out/` (the construct tree, the manifest, asset manifests and the assets themselves).

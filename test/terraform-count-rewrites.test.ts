@@ -318,6 +318,33 @@ describe("tollgate diff on an unknown count reading a sensitive variable", () =>
   });
 });
 
+describe("tollgate scan on an error quoting a sensitive variable's value", () => {
+  it("writes (sensitive value) in its place", async () => {
+    const files = {
+      "main.tf": `variable "token" {
+  type      = string
+  sensitive = true
+}
+output "next" {
+  value = var.token + 1
+}
+`,
+      "terraform.tfvars": 'token = "xoxb-SECRET-1"\n',
+    };
+    const run = await runOnFiles("tf-sensitive-error", files, (dir) => [
+      "scan",
+      dir,
+      "--format",
+      "json",
+    ]);
+    expect(run.stdout).not.toMatch(/SECRET/);
+    const { errors } = JSON.parse(run.stdout) as { errors: Array<{ message: string }> };
+    expect(errors.map((e) => e.message)).toEqual([
+      'left of + is the string "(sensitive value)"; a number is required',
+    ]);
+  });
+});
+
 describe("tollgate diff on an unknown count reading a module's output", () => {
   it("calls it new when the output is redefined, following it into the module", async () => {
     const root = `variable "env" {

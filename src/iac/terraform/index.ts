@@ -123,11 +123,13 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   const moves: Move[] = [];
   const forgotten: Forgotten[] = [];
   const adopted: Adopted[] = [];
+  const sensitiveTexts = new Set<string>();
   const context: LoadContext = {
     evaluator,
     modules: discovery.modules,
     files: discovery.files,
     report,
+    sensitiveTexts,
     emit: (resource) => resources.push(resource),
     recordModuleCall: (call) => moduleCalls.push(call),
     declaredMoves: new Map(
@@ -322,7 +324,26 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   }
   for (const relative of everyRoot)
     if (!foundForEveryRoot.has(relative)) missingVariableFile(relative, "every root module");
-  return { resources, errors: [...errors.values()], moduleCalls, moves, forgotten, adopted };
+  // Terraform never shows a sensitive variable's value; an error quoting one says so instead.
+  const redacted = [...sensitiveTexts].sort((a, b) => b.length - a.length);
+  const withoutSecrets = (error: LoadError): LoadError =>
+    redacted.some((text) => error.message.includes(text))
+      ? {
+          ...error,
+          message: redacted.reduce(
+            (message, text) => message.split(text).join("(sensitive value)"),
+            error.message,
+          ),
+        }
+      : error;
+  return {
+    resources,
+    errors: [...errors.values()].map(withoutSecrets),
+    moduleCalls,
+    moves,
+    forgotten,
+    adopted,
+  };
 }
 
 /**

@@ -91,6 +91,11 @@ export interface LoadContext {
   modules: Map<string, ModuleDefinition>;
   files: Map<string, { path: string; text: string }>;
   report(error: LoadError): void;
+  /**
+   * The strings held by variables declared `sensitive` (4 characters or more), which the load
+   * writes as `(sensitive value)` wherever an error message would quote one (`loadTerraform`).
+   */
+  sensitiveTexts: Set<string>;
   emit(resource: Resource): void;
   recordModuleCall(call: ModuleCallRecord): void;
   /** The `moved` blocks of each module, by directory, relative to the module (moved.ts). */
@@ -679,6 +684,7 @@ export class ModuleInstance implements EvaluationHost {
     });
     this.addReferences(computed.references);
     this.addReads(reads);
+    if (this.isSensitive(name)) collectTexts(computed.result.value, this.context.sensitiveTexts);
     return computed.result;
   }
 
@@ -2252,6 +2258,15 @@ function blockAsWritten(block: Block, file: ParsedFile): string {
       : sourceText(item, writtenIn(item, file)),
   );
   return `{ ${items.join("; ")} }`;
+}
+
+/** Adds the strings of 4 characters or more `value` holds, at any depth, to `texts`. */
+function collectTexts(value: unknown, texts: Set<string>): void {
+  if (typeof value === "string") {
+    if (value.length >= 4) texts.add(value);
+  } else if (Array.isArray(value)) for (const item of value) collectTexts(item, texts);
+  else if (value !== null && typeof value === "object" && !isUnknown(value as Value))
+    for (const item of Object.values(value)) collectTexts(item, texts);
 }
 
 /**

@@ -291,6 +291,24 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         orgWork.impact(context.octokit, request, context.log),
       );
     };
+    /** The default branch's head taken as pushed, read in the task (durable with Redis). */
+    const startDefaultBranch = (
+      context: Context,
+      request: Extract<DefaultBranchRequest, { kind: "default-branch" }>,
+    ) => {
+      const installationId = installationOf(context.payload);
+      const { owner, repo, branch, shownPublicly } = request;
+      const payload: OrgTaskPayload = {
+        kind: "default-branch",
+        deliveryId: context.id,
+        ...(installationId !== undefined ? { installationId } : {}),
+        change: { owner, repo, branch, shownPublicly },
+        acceptedAt: Date.now(),
+      };
+      return startOrgTask(context, payload, () =>
+        orgWork.defaultBranch(context.octokit, request, context.log, context.id, installationId),
+      );
+    };
     const startPush = (context: Context, request: Extract<PushRequest, { kind: "push" }>) => {
       const installationId = installationOf(context.payload);
       const { owner, repo, sha, paths, complete, shownPublicly } = request;
@@ -406,7 +424,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         { delivery: context.id, kind: rerun.kind, ...(rerun.kind === "ignore" ? rerun : {}) },
         "re-run of an organization check",
       );
-      if (rerun.kind === "push") return startPush(context, rerun);
+      if (rerun.kind === "default-branch") return startDefaultBranch(context, rerun);
       if (rerun.kind === "preview") return startImpact(context, rerun);
     });
     app.on("check_run.requested_action", (context) =>
@@ -504,18 +522,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         context.log.debug({ delivery: context.id, reason: request.reason }, "edit ignored");
         return;
       }
-      const installationId = installationOf(context.payload);
-      const { owner, repo, branch, shownPublicly } = request;
-      const payload: OrgTaskPayload = {
-        kind: "default-branch",
-        deliveryId: context.id,
-        ...(installationId !== undefined ? { installationId } : {}),
-        change: { owner, repo, branch, shownPublicly },
-        acceptedAt: Date.now(),
-      };
-      return startOrgTask(context, payload, () =>
-        orgWork.defaultBranch(context.octokit, request, context.log, context.id, installationId),
-      );
+      return startDefaultBranch(context, request);
     });
   };
 }

@@ -1292,13 +1292,24 @@ describe("Re-run on a run organization work published", () => {
       head_sha: head,
       pull_requests: pullNumbers.map((number) => ({ number })),
     };
-    payload.repository = { ...payload.repository, name: ".github", owner: { login: "acme" } };
+    payload.repository = {
+      ...payload.repository,
+      name: ".github",
+      owner: { login: "acme" },
+      default_branch: "main",
+    };
     return payload;
+  }
+  /** The organization with `.github`'s default branch `main` at ORG_PUSH. */
+  function organizationAtHead(files: Record<string, string>) {
+    const repositories = organization(files);
+    repositories[".github"]!.branches = { main: ORG_PUSH };
+    return repositories;
   }
 
   it("checks a Tollgate policies run's commit again, and the open pull requests, as its push did", async () => {
     const github = await deliver(
-      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+      organizationAtHead({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
       [
         ["push", pushPayload(".github", ORG_PUSH, [RULE_PATH])],
         ["check_run", rerun("Tollgate policies", ORG_PUSH)],
@@ -1311,6 +1322,27 @@ describe("Re-run on a run organization work published", () => {
     ]);
     expect(runs.filter(([, repo]) => repo === "infra")).toEqual([
       ["Tollgate", "infra", INFRA_HEAD, "failure"],
+      ["Tollgate", "infra", INFRA_HEAD, "failure"],
+    ]);
+  });
+
+  it("on an older commit's Tollgate policies run, checks the default branch's head, never the old commit's policies", async () => {
+    // The old commit had no rule: re-running its run must not make its policies the ones checked
+    // (nor the last good ones checks fall back to); the head's rule still judges infra.
+    const ORG_OLD = sha("6");
+    const repositories = organizationAtHead({
+      ".github/tollgate.yml": ORG_SETTINGS,
+      [RULE_PATH]: OWNER_TAG_RULE,
+    });
+    repositories[".github"]!.commits[ORG_OLD] = { ".github/tollgate.yml": ORG_SETTINGS };
+    const github = await deliver(repositories, [
+      ["check_run", rerun("Tollgate policies", ORG_OLD)],
+    ]);
+    const runs = github.finalCheckRuns().map((c) => [c.name, c.repo, c.head_sha, c.conclusion]);
+    expect(runs.filter(([name]) => name === "Tollgate policies")).toEqual([
+      ["Tollgate policies", ".github", ORG_PUSH, "success"],
+    ]);
+    expect(runs.filter(([, repo]) => repo === "infra")).toEqual([
       ["Tollgate", "infra", INFRA_HEAD, "failure"],
     ]);
   });

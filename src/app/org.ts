@@ -162,21 +162,24 @@ const organizationRerunEvent = z.object({
   repository: z.object({
     name: z.literal(ORGANIZATION_SETTINGS_REPOSITORY),
     owner: z.object({ login: z.string().min(1) }),
+    default_branch: z.string().min(1),
     private: z.boolean().default(true),
   }),
 });
 
 export type OrganizationRerun =
-  | Extract<PushRequest, { kind: "push" }>
+  | Extract<DefaultBranchRequest, { kind: "default-branch" }>
   | Extract<ImpactRequest, { kind: "preview" }>
   | { kind: "ignore"; reason: string }
   | { kind: "not-organization" };
 
 /**
  * Re-run asked on a `.github` run that organization work published (`check_run.rerequested`): for
- * `Tollgate policies`, its commit taken as pushed again, anything possibly changed (the policies
- * checked there, the open pull requests again, as the push did); for `Tollgate impact`, the preview
- * of the pull request it heads. Any other run is not organization work (`not-organization`).
+ * `Tollgate policies`, the default branch's head taken as pushed again, anything possibly changed
+ * (the policies checked there, the open pull requests again, as the push did), whichever commit's
+ * run was re-run: an older commit's policies must not become the last good ones the checks fall
+ * back to. For `Tollgate impact`, the preview of the pull request it heads. Any other run is not
+ * organization work (`not-organization`).
  */
 export function organizationRerunRequest(payload: unknown): OrganizationRerun {
   const event = organizationRerunEvent.safeParse(payload);
@@ -186,12 +189,10 @@ export function organizationRerunRequest(payload: unknown): OrganizationRerun {
   const shownPublicly = !repository.private;
   if (run.name === POLICY_CHECK_NAME)
     return {
-      kind: "push",
+      kind: "default-branch",
       owner,
       repo: repository.name,
-      sha: run.head_sha,
-      paths: [],
-      complete: false,
+      branch: repository.default_branch,
       shownPublicly,
     };
   if (run.name !== IMPACT_CHECK_NAME) return { kind: "not-organization" };

@@ -209,7 +209,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         const pushed = await defaultBranchPush(api, change);
         log.info(
           { delivery: deliveryId, owner: change.owner, repo: change.repo, branch: change.branch },
-          "default branch changed: its settings and policies taken as pushed",
+          "default branch head taken as pushed (a new default branch, or Re-run on Tollgate policies)",
         );
         await push(api, pushed, log, deliveryId, installationId);
       },

@@ -92,8 +92,6 @@ export interface GateContext {
   baseProblems?: readonly LoadError[];
   /** What applying waivers reported (`applyWaivers`), listed in the reasons. */
   notices?: readonly LoadError[];
-  /** Those of the findings a `tollgate:ignore` comment waives (`WaiverResult.waivedInline`). */
-  waivedInline?: ReadonlySet<Finding>;
 }
 
 export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
@@ -389,7 +387,6 @@ export function gateWithWaivers(
       ...misspeltByOrganization,
     ].sort(byPlace),
     ...(context.baseProblems ? { baseProblems: context.baseProblems } : {}),
-    waivedInline: waived.waivedInline,
   });
 }
 
@@ -592,7 +589,6 @@ export function decideGate(
     ),
   );
   const enforced: Finding[] = [];
-  const waivedInline = new Set<Finding>();
   const countdowns = new Map<string, { blockingFrom: string; count: number }>();
   let suppressed = 0;
   let held = 0;
@@ -611,15 +607,13 @@ export function decideGate(
       blocksFrom(finding, status, result.blockingFrom, settings)
         ? result.blockingFrom
         : undefined;
-    const gated = {
+    enforced.push({
       ...finding,
       status,
       enforcement: result.level,
       ...(unloadedAtBase.has(finding) ? { unloadedAtBase: true as const } : {}),
       ...(advisoryUntil !== undefined ? { advisoryUntil } : {}),
-    };
-    enforced.push(gated);
-    if (context.waivedInline?.has(finding)) waivedInline.add(gated);
+    });
     if (result.heldByLock) held++;
     if (advisoryUntil !== undefined) {
       const countdown = countdowns.get(finding.rule) ?? {
@@ -664,7 +658,7 @@ export function decideGate(
   // A new finding a waiver accepts blocks nothing, so the reviewer is told here, not only at the
   // report's end: above all one this change's own comment waives. The check run title's count.
   const waivedNew = reported.filter((f) => f.status === "new" && f.waived !== null);
-  reasons.push(...describeWaivedNew(waivedNew, waivedInline));
+  reasons.push(...describeWaivedNew(waivedNew));
   const undecided = reported.filter((f) => f.status !== "fixed" && f.unknown !== undefined);
   if (undecided.length > 0)
     reasons.push(
@@ -754,7 +748,8 @@ export function decideGate(
  * `1 new finding waived by a tollgate:ignore comment, not blocking: TG-NET-003 at main.tf:8 ("public
  * search demo", no expiry)`, then the same for the settings' waivers, the first three of each named.
  */
-function describeWaivedNew(findings: Finding[], inline: ReadonlySet<Finding>): string[] {
+function describeWaivedNew(findings: Finding[]): string[] {
+  const inline = (finding: Finding) => finding.waived?.written === "inline";
   const lines = (ofKind: Finding[], by: string): string[] => {
     if (ofKind.length === 0) return [];
     const named = ofKind.slice(0, 3).map((finding) => {
@@ -767,12 +762,9 @@ function describeWaivedNew(findings: Finding[], inline: ReadonlySet<Finding>): s
     ];
   };
   return [
+    ...lines(findings.filter(inline), "by a tollgate:ignore comment"),
     ...lines(
-      findings.filter((finding) => inline.has(finding)),
-      "by a tollgate:ignore comment",
-    ),
-    ...lines(
-      findings.filter((finding) => !inline.has(finding)),
+      findings.filter((finding) => !inline(finding)),
       "by the settings",
     ),
   ];

@@ -67,8 +67,6 @@ export interface WaiverResult {
   findings: Finding[];
   /** Located notes: waivers expired, expiring within 14 days, without a reason, misdated. */
   notices: LoadError[];
-  /** Those of `findings` a `tollgate:ignore` comment waives, rather than the settings. */
-  waivedInline: ReadonlySet<Finding>;
 }
 
 interface Candidate {
@@ -161,7 +159,6 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
       report(candidate, judged.code, judged.message, judged.column);
   }
 
-  const waivedInline = new Set<Finding>();
   const waived = findings.map((finding) => {
     // A fixed finding's lines are the base's, not the scanned head's, and it never blocks.
     if (finding.waived !== null || finding.status === "fixed") return finding;
@@ -186,7 +183,7 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
     const reason = applied.approver
       ? `${applied.reason} (approved by ${applied.approver})`
       : (applied.reason ?? "");
-    const result = {
+    return {
       ...finding,
       waived: {
         reason,
@@ -194,8 +191,6 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
         ...(applied.expires ? { expires: applied.expires } : {}),
       },
     };
-    if (applied.written === "inline") waivedInline.add(result);
-    return result;
   });
   // A misspelt address waives nothing while its rule still finds something: say so, as for a
   // misspelt rule id. A waiver whose rule found nothing is stale, but only a scan of the whole
@@ -279,7 +274,7 @@ export function applyWaivers(findings: readonly Finding[], input: WaiverInput): 
         `the organization's waiver for ${candidate.rule} names no loaded rule (did you mean ${meant.join(", ")}, whose finding here it would cover?), so it waives nothing; the organization's admins are told on the .github repository's Tollgate policies check`,
       );
   }
-  return { findings: waived, notices: notices.sort(byPlace), waivedInline };
+  return { findings: waived, notices: notices.sort(byPlace) };
 }
 
 function judge(candidate: Candidate, now: Date, knownRules?: ReadonlySet<string>): Validity {

@@ -15,7 +15,15 @@ s3_require_kms := value if {
 	is_boolean(value)
 }
 
-# DynamoDB tables must use a customer managed or AWS managed KMS key (not the AWS owned key).
+# DynamoDB tables must use a KMS key, the AWS managed one included (not the AWS owned key).
+default dynamodb_require_kms := false
+
+dynamodb_require_kms := value if {
+	value := data.tollgate.settings.dynamodb_require_kms
+	is_boolean(value)
+}
+
+# DynamoDB tables (and their replicas) must use a customer managed KMS key.
 default dynamodb_require_cmk := false
 
 dynamodb_require_cmk := value if {

@@ -127,6 +127,7 @@ describe("scanPullRequest settings", () => {
     expect(report.conclusion).toBe("success");
     const ruleSettings = {
       s3_require_kms: true,
+      dynamodb_require_kms: false,
       dynamodb_require_cmk: false,
       mq_require_cmk: false,
       log_retention_min_days: 400,

@@ -129,6 +129,7 @@ describe("mergeSettings", () => {
     expect(notices).toEqual([]);
     expect(settings.ruleSettings).toEqual({
       s3_require_kms: false,
+      dynamodb_require_kms: false,
       dynamodb_require_cmk: false,
       mq_require_cmk: false,
       log_retention_min_days: 400,
@@ -174,8 +175,8 @@ describe("mergeSettings", () => {
   it("holds locked rule settings a repository loosens, and lets it tighten them", () => {
     const { settings, notices } = mergeSettings(
       file(ORG, [
-        "rule_settings: { s3_require_kms: true, log_retention_min_days: 180, mq_require_cmk: true }",
-        "locked: [rule_settings.s3_require_kms, rule_settings.log_retention_min_days, rule_settings.unknown_values, rule_settings.mq_require_cmk]",
+        "rule_settings: { s3_require_kms: true, log_retention_min_days: 180, mq_require_cmk: true, dynamodb_require_kms: true }",
+        "locked: [rule_settings.s3_require_kms, rule_settings.log_retention_min_days, rule_settings.unknown_values, rule_settings.mq_require_cmk, rule_settings.dynamodb_require_kms]",
       ]),
       file(REPO, [
         "rule_settings:",
@@ -184,11 +185,13 @@ describe("mergeSettings", () => {
         "  unknown_values: advisory",
         "  dynamodb_require_cmk: true",
         "  mq_require_cmk: false",
+        "  dynamodb_require_kms: false",
       ]),
       infra,
     );
     expect(settings.ruleSettings).toEqual({
       s3_require_kms: true,
+      dynamodb_require_kms: true,
       dynamodb_require_cmk: true,
       mq_require_cmk: true,
       log_retention_min_days: 180,
@@ -198,6 +201,7 @@ describe("mergeSettings", () => {
     // Notices follow the options' schema order, which puts mq_require_cmk before the retention.
     expect(notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.message}`)).toEqual([
       `${REPO}:2:3: rule_settings.s3_require_kms is locked by the organization and may not be loosened; the organization's value applies`,
+      `${REPO}:7:3: rule_settings.dynamodb_require_kms is locked by the organization and may not be loosened; the organization's value applies`,
       `${REPO}:6:3: rule_settings.mq_require_cmk is locked by the organization and may not be loosened; the organization's value applies`,
       `${REPO}:3:3: rule_settings.log_retention_min_days is locked by the organization and may not be loosened; the organization's value applies`,
     ]);
@@ -215,6 +219,7 @@ describe("mergeSettings", () => {
     );
     expect(tighter.settings.ruleSettings).toEqual({
       s3_require_kms: false,
+      dynamodb_require_kms: false,
       dynamodb_require_cmk: true,
       mq_require_cmk: true,
       log_retention_min_days: 400,

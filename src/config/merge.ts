@@ -245,6 +245,7 @@ const rankImportAdopts = (value: Settings["import_adopts"]) => (value === "new" 
 /** Each rule option's values ranked from loosest to strictest; see `mergeSettings`. */
 const RULE_SETTING_STRICTNESS: { [K in RuleSettingKey]: (value: RuleSettings[K]) => number } = {
   s3_require_kms: (required) => (required ? 1 : 0),
+  dynamodb_require_kms: (required) => (required ? 1 : 0),
   dynamodb_require_cmk: (required) => (required ? 1 : 0),
   mq_require_cmk: (required) => (required ? 1 : 0),
   log_retention_min_days: (days) => days,

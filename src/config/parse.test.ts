@@ -154,6 +154,7 @@ describe("parseSettings", () => {
         ...defaultSettings,
         ruleSettings: {
           s3_require_kms: true,
+          dynamodb_require_kms: false,
           dynamodb_require_cmk: false,
           mq_require_cmk: false,
           log_retention_min_days: 90,
@@ -164,6 +165,7 @@ describe("parseSettings", () => {
     });
     expect(defaultSettings.ruleSettings).toEqual({
       s3_require_kms: false,
+      dynamodb_require_kms: false,
       dynamodb_require_cmk: false,
       mq_require_cmk: false,
       log_retention_min_days: 365,

@@ -149,10 +149,16 @@ export const ruleSettingsSchema = z
       .boolean()
       .optional()
       .describe("S3 buckets must use SSE-KMS, not SSE-S3 (default false)"),
+    dynamodb_require_kms: z
+      .boolean()
+      .optional()
+      .describe("DynamoDB tables must use a KMS key, the AWS managed one included (default false)"),
     dynamodb_require_cmk: z
       .boolean()
       .optional()
-      .describe("DynamoDB tables must use a customer or AWS managed KMS key (default false)"),
+      .describe(
+        "DynamoDB tables and their replicas must use a customer managed KMS key (default false)",
+      ),
     mq_require_cmk: z
       .boolean()
       .optional()
@@ -472,6 +478,7 @@ export type RuleSettings = Required<RuleSettingsInput>;
 
 export const defaultRuleSettings: RuleSettings = {
   s3_require_kms: false,
+  dynamodb_require_kms: false,
   dynamodb_require_cmk: false,
   mq_require_cmk: false,
   log_retention_min_days: 365,

@@ -251,9 +251,51 @@ describe("fetchPullSnapshots", () => {
     });
     expect(snapshots.notices).toContainEqual(
       expect.stringMatching(
-        /^Callers of the changed Terraform modules, and modules reading the changed files, were not looked for: 2 other/,
+        /^Callers of the changed Terraform modules, and modules reading the changed files, were looked for only in the 1 other Terraform files nearest them: 2 are over the budget of 1 files or \d+ bytes, so a caller or reader among the 1 farther away is missed/,
       ),
     );
+  });
+
+  it("over the budget, looks in the Terraform files nearest the changed ones first", async () => {
+    // Review s22 #3: a pull request changing only a data file its own folder's module decodes,
+    // in a repository whose other Terraform files are over the look's budget.
+    const root =
+      'locals {\n  cidrs = jsondecode(file("${path.module}/cidrs.json"))\n}\n' +
+      'resource "aws_security_group" "ssh" {\n  ingress {\n    from_port   = 22\n    to_port     = 22\n' +
+      '    protocol    = "tcp"\n    cidr_blocks = local.cidrs\n  }\n}\n';
+    const others: Record<string, string> = {};
+    for (let i = 0; i < 5; i++) others[`svc${i}/main.tf`] = `# service ${i}\n`;
+    const sg = 'variable "cidr" {}\nresource "aws_security_group" "this" {}\n';
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: {
+          ...others,
+          "envs/prod/main.tf": root,
+          "envs/prod/cidrs.json": '["10.0.0.0/8"]\n',
+          "envs/dev/main.tf": 'module "sg" {\n  source = "../../modules/sg"\n}\n',
+          "modules/sg/main.tf": sg,
+        },
+        [HEAD]: {
+          ...others,
+          "envs/prod/main.tf": root,
+          "envs/prod/cidrs.json": '["0.0.0.0/0"]\n',
+          "envs/dev/main.tf": 'module "sg" {\n  source = "../../modules/sg"\n}\n',
+          "modules/sg/main.tf": sg,
+        },
+      },
+      pullFiles: [{ filename: "envs/prod/cidrs.json", status: "modified", patch: "@@ -1 +1 @@" }],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull, { maxFilesPerCommit: 2 });
+    // The module beside the data file is found among the 8 other Terraform files, 2 looked in.
+    expect(paths(snapshots.head)).toEqual(["envs/prod/cidrs.json", "envs/prod/main.tf"]);
+    expect(paths(snapshots.base)).toEqual(["envs/prod/cidrs.json", "envs/prod/main.tf"]);
+    expect(snapshots.errors).toEqual([]);
+    expect(snapshots.notices).toEqual([
+      expect.stringMatching(
+        /looked for only in the 2 other Terraform files nearest them: 8 are over the budget of 2 files/,
+      ),
+    ]);
   });
 
   it("reads the files a module renders with templatefile() or file(), and scans a changed template", async () => {

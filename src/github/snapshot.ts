@@ -314,7 +314,7 @@ export async function fetchPullSnapshots(
   );
   if (callerSearch.overBudget)
     searchGaps.push(
-      `its Terraform files are over the budget of ${maxFiles} files or ${maxBytes} bytes a look reads`,
+      `its Terraform files are over the budget of ${maxFiles} files or ${maxBytes} bytes a look reads, and none of the nearest reads them`,
     );
   const parentSearch = parentCandidates(
     trees,
@@ -515,12 +515,17 @@ function callerCandidates(
       }
     }
   }
+  const anchors = {
+    base: [...visitedDirs.base, ...[...changedReads.base].map(directoryOf)],
+    head: [...visitedDirs.head, ...[...changedReads.head].map(directoryOf)],
+  };
   return withinBudget(
     { candidates, blobs },
+    anchors,
     budget,
     notices,
-    (files) =>
-      `Callers of the changed Terraform modules, and modules reading the changed files, were not looked for: ${files} other Terraform files are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a changed module is scanned on its own, without the inputs its callers give.`,
+    (read, unread) =>
+      `Callers of the changed Terraform modules, and modules reading the changed files, were looked for only in the ${read} other Terraform files nearest them: ${read + unread} are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a caller or reader among the ${unread} farther away is missed, and a changed module it calls is scanned without the inputs it gives.`,
   );
 }
 
@@ -532,14 +537,53 @@ function changesListings(file: PullFile): boolean {
 
 function withinBudget(
   search: CallerSearch,
+  anchors: Record<Side, Iterable<string>>,
   budget: { maxFiles: number; maxBytes: number },
   notices: string[],
-  overBudget: (files: number) => string,
+  overBudget: (read: number, unread: number) => string,
 ): CallerSearch {
   const bytes = [...search.blobs.values()].reduce((sum, entry) => sum + entry.size, 0);
   if (search.blobs.size <= budget.maxFiles && bytes <= budget.maxBytes) return search;
-  notices.push(overBudget(search.blobs.size));
-  return { candidates: { base: [], head: [] }, blobs: new Map(), overBudget: true };
+  // Over the budget, the files nearest the changed ones are looked in first (their own folder,
+  // then those sharing the longest path with it): a module reads `${path.module}/x` or a file of
+  // a folder above, and is called mostly from close by, so a big repository still finds those.
+  const closeness = new Map<string, number>();
+  for (const side of ["base", "head"] as const) {
+    const near = [...new Set(anchors[side])].map(segmentsOf);
+    for (const { path, entry } of search.candidates[side]) {
+      const dir = segmentsOf(directoryOf(path));
+      const best = Math.max(-1, ...near.map((anchor) => sharedSegments(anchor, dir)));
+      closeness.set(entry.sha, Math.max(closeness.get(entry.sha) ?? -1, best));
+    }
+  }
+  const order = [...search.blobs.values()].sort(
+    (a, b) => (closeness.get(b.sha) ?? -1) - (closeness.get(a.sha) ?? -1),
+  );
+  const kept = new Map<string, TreeEntry>();
+  let keptBytes = 0;
+  for (const entry of order) {
+    if (kept.size >= budget.maxFiles || keptBytes + entry.size > budget.maxBytes) break;
+    kept.set(entry.sha, entry);
+    keptBytes += entry.size;
+  }
+  notices.push(overBudget(kept.size, search.blobs.size - kept.size));
+  const candidates = {
+    base: search.candidates.base.filter((c) => kept.has(c.entry.sha)),
+    head: search.candidates.head.filter((c) => kept.has(c.entry.sha)),
+  };
+  return { candidates, blobs: kept, overBudget: true };
+}
+
+/** A folder's path as its names (`.` and "" for the repository's top: none). */
+function segmentsOf(dir: string): string[] {
+  return dir === "" || dir === "." ? [] : dir.split("/");
+}
+
+/** How many leading folder names two folders share. */
+function sharedSegments(a: readonly string[], b: readonly string[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
 }
 
 /**
@@ -635,12 +679,17 @@ function parentCandidates(
       blobs.set(entry.sha, entry);
     }
   }
+  const anchors = {
+    base: [...wanted.base].filter(isTemplatePath).map(directoryOf),
+    head: [...wanted.head].filter(isTemplatePath).map(directoryOf),
+  };
   return withinBudget(
     { candidates, blobs },
+    anchors,
     budget,
     notices,
-    (files) =>
-      `Templates nesting the changed templates were not looked for: ${files} other YAML and JSON files are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a changed template is scanned on its own, with its parameters' defaults.`,
+    (read, unread) =>
+      `Templates nesting the changed templates were looked for only in the ${read} other YAML and JSON files nearest them: ${read + unread} are over the budget of ${budget.maxFiles} files or ${budget.maxBytes} bytes, so a template among the ${unread} farther away that nests a changed one is missed, and the changed template is scanned on its own with its parameters' defaults.`,
   );
 }
 

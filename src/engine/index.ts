@@ -181,14 +181,18 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
   return {
     builtinRules: ruleSet.rules,
     async scan(files, scanOptions = {}) {
-      const { ruleSettings, variableFiles, parameterFiles, listing } = scanOptions;
+      const { ruleSettings, variableFiles, parameterFiles, listing, keepRoots } = scanOptions;
       const model = loadModel(
         files,
         {
           ...(variableFiles ? { rootVariableFiles: variableFiles } : {}),
           ...(listing ? { listing } : {}),
+          ...(keepRoots ? { keepRoots: keepRoots.terraform } : {}),
         },
-        parameterFiles ? { parameterFiles } : {},
+        {
+          ...(parameterFiles ? { parameterFiles } : {}),
+          ...(keepRoots ? { keepTops: keepRoots.cloudformation } : {}),
+        },
       );
       // The built-in rules always report what an unknown value decides (they report the same
       // known findings either way): under `unknown_values: ignore` those findings are kept apart,
@@ -217,6 +221,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         moves: model.moves,
         ...(model.forgotten ? { forgotten: model.forgotten } : {}),
         ...(model.adopted ? { adopted: model.adopted } : {}),
+        ...(model.roots ? { roots: model.roots } : {}),
         addresses: model.resources.map((resource) => ({
           root: resource.root,
           address: qualifiedAddress(resource),

@@ -2,7 +2,15 @@
 // located findings and errors out. The app and the CLI code against this, never the stages behind it.
 import type { RuleSettings } from "../config/schema.js";
 import type { FileListing, SourceFile } from "../iac/source.js";
-import type { Adopted, Finding, Forgotten, LoadError, Move, Resource } from "../model/types.js";
+import type {
+  Adopted,
+  Finding,
+  Forgotten,
+  LoadError,
+  Move,
+  Resource,
+  Roots,
+} from "../model/types.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 
 export interface ScanResult {
@@ -25,6 +33,8 @@ export interface ScanResult {
   printed?: string[];
   /** Every resource's root and address: at base, what a Terraform state would hold. */
   addresses?: ResourceAddress[];
+  /** What was loaded as deployed on its own: at base, what the head keeps so (`ScanOptions.keepRoots`). */
+  roots?: Roots;
 }
 
 /**
@@ -93,6 +103,13 @@ export interface ScanOptions {
    * (the CLI's `--parameter-file`, the settings' `cloudformation.parameter_files`).
    */
   parameterFiles?: { readonly [template: string]: readonly string[] };
+  /**
+   * Terraform folders and templates to load as deployed on their own even when the snapshot
+   * nests them: in a diff, the base's `roots` at the head. A call or a parent stack the pull
+   * request adds does not stop the deployments that plan the folder, or create the template's
+   * stack, alone with their own defaults.
+   */
+  keepRoots?: Roots;
 }
 
 export interface ScanEngine {

@@ -84,9 +84,11 @@ export async function scanPullSnapshots(
     ...options,
     ...(baseListing ? { listing: baseListing } : {}),
   });
+  // What the base deploys on its own stays so at the head, whatever the change nests it under.
   const head = await engine.scan(snapshots.head, {
     ...options,
     ...(headListing ? { listing: headListing } : {}),
+    ...(base.roots ? { keepRoots: base.roots } : {}),
   });
   return { base, head };
 }

@@ -2,7 +2,7 @@
 // loaded together (modules span files and folders); every other candidate is tried as
 // CloudFormation by content, templates together (a nested stack's template is loaded with its
 // parent's parameters), and files that are neither are passed over silently.
-import type { Model } from "../model/types.js";
+import type { Model, Roots } from "../model/types.js";
 import { isCloudFormation, loadStacks, type StackOptions } from "./cloudformation/index.js";
 import { isIacCandidate } from "./files.js";
 import {
@@ -99,6 +99,7 @@ export function loadModel(
   stackOptions: StackOptions = {},
 ): Model {
   const model: Model = { resources: [], errors: [], moves: [] };
+  const roots: Roots = { terraform: [], cloudformation: [] };
   // Deployed by OpenTofu, unseen here: the scan is incomplete, and the gate applies `on_error`.
   for (const { path } of files.filter((file) => isOpenTofuFile(file.path)))
     model.errors.push({
@@ -116,10 +117,13 @@ export function loadModel(
     model.moves.push(...terraform.moves);
     if (terraform.forgotten.length > 0) model.forgotten = terraform.forgotten;
     if (terraform.adopted.length > 0) model.adopted = terraform.adopted;
+    roots.terraform = terraform.roots;
   }
   const stacks = loadStacks(files.filter(isTemplateFile), files, stackOptions);
   model.resources.push(...stacks.resources);
   model.errors.push(...stacks.errors);
+  roots.cloudformation = stacks.tops;
+  model.roots = roots;
   return model;
 }
 

@@ -479,6 +479,14 @@ export interface Model {
   forgotten?: Forgotten[];
   /** Terraform's `import` blocks, the invalid ones left out (reported in `errors` as warnings). */
   adopted?: Adopted[];
+  /** What was loaded as deployed on its own: Terraform root module folders, top templates. */
+  roots?: Roots;
+}
+
+/** Terraform root module folders and CloudFormation top templates, each sorted. */
+export interface Roots {
+  terraform: string[];
+  cloudformation: string[];
 }
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";

@@ -48,6 +48,7 @@ async function checkPullRequest(
     | "terraform"
     | "cloudformation"
     | "module"
+    | "decoy"
     | "template"
     | "decoded"
     | "csv"
@@ -288,6 +289,22 @@ describe("a pull request check with the real engine", () => {
     expect(messages[0]?.split("\n").slice(0, 2)).toEqual([
       "HIGH new finding on module.bastion.aws_security_group.this (modules/bastion/main.tf:5): The security group allows SSH (tcp/22) from 0.0.0.0/0: restrict the source to known addresses.",
       "The value is written at main.tf:3.",
+    ]);
+  });
+
+  it("fails a PR that widens a root's default and hides the root behind a caller it adds", async () => {
+    // Review s22 #6: envs/prod is a root at base, planned alone with its default; the pull
+    // request opens the default and adds decoy/main.tf calling envs/prod with the old value.
+    const { completion, annotations } = await checkPullRequest("decoy", "opened", 36, BASE, OPENED);
+    expect(completion.conclusion).toBe("failure");
+    expect(annotations).toEqual([
+      {
+        path: "envs/prod/main.tf",
+        lines: [3, 3],
+        level: "failure",
+        rule: "TG-NET-001",
+        status: "new",
+      },
     ]);
   });
 

@@ -154,7 +154,11 @@ export const diffCommand = defineCommand({
     const withListing = (snapshot: Snapshot) =>
       snapshot.listing ? { ...scanOptions, listing: snapshot.listing } : scanOptions;
     const baseResult = await engine.scan(base.files, withListing(base));
-    const headResult = await engine.scan(head.files, withListing(head));
+    // What the base deploys on its own stays so at the head, whatever the change nests it under.
+    const headResult = await engine.scan(head.files, {
+      ...withListing(head),
+      ...(baseResult.roots ? { keepRoots: baseResult.roots } : {}),
+    });
     const decision = gateWithWaivers(
       diffScans(
         followRenamesInScan(

@@ -55,6 +55,12 @@ export interface StackOptions {
    * `--parameter-file`), read first, whose names a template does not declare are passed over.
    */
   parameterFiles?: { readonly [template: string]: readonly string[] };
+  /**
+   * Templates loaded at the top even when another nests them: in a diff, the base's top templates
+   * at the head, since a parent a pull request adds does not stop the deployment of the template
+   * alone, with its own `Default`s and parameter files.
+   */
+  keepTops?: readonly string[];
 }
 
 /** Levels of nesting below a top template that are loaded (the app follows Terraform modules 8 deep). */
@@ -141,7 +147,7 @@ export function loadStacks(
   templates: readonly SourceFile[],
   files: readonly SourceFile[],
   options: StackOptions = {},
-): CloudFormationModel {
+): CloudFormationModel & { tops: string[] } {
   const byPath = new Map(templates.map((file) => [file.path, file]));
   const readPaths = new Set(files.map((file) => file.path));
   const nests = new Map(templates.map((file) => [file.path, nestedTemplatePaths(file)]));
@@ -246,7 +252,8 @@ export function loadStacks(
     sharedConditions: new Map(),
   });
   const sorted = [...templates].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const tops = sorted.filter((file) => !nested.has(file.path));
+  const keepTops = new Set(options.keepTops ?? []);
+  const tops = sorted.filter((file) => !nested.has(file.path) || keepTops.has(file.path));
   // Nested only by templates in a cycle, nothing above them nests them: the first by path is
   // loaded at the top, which reports the cycle, and what it reaches is loaded under it.
   const covered = new Set<string>();
@@ -262,7 +269,7 @@ export function loadStacks(
     cover(file.path);
   }
   for (const file of tops) load(file, top(file));
-  return { resources, errors: [...errors.values()] };
+  return { resources, errors: [...errors.values()], tops: tops.map((file) => file.path) };
 }
 
 /**

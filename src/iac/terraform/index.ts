@@ -80,6 +80,12 @@ export interface TerraformOptions {
   variables?: { [name: string]: Value };
   /** Every file name the fetch stage listed, which `fileset()` enumerates (source.ts). */
   listing?: FileListing;
+  /**
+   * Folders evaluated as root modules even when a local module call reaches them: in a diff, the
+   * base's roots at the head, since a call a pull request adds does not stop the deployment that
+   * plans the folder alone, with its own defaults and tfvars.
+   */
+  keepRoots?: readonly string[];
 }
 
 export interface TerraformModel {
@@ -92,6 +98,8 @@ export interface TerraformModel {
   /** Root modules' `removed` blocks that leave what they remove deployed. */
   forgotten: Forgotten[];
   adopted: Adopted[];
+  /** The folders evaluated as root modules. */
+  roots: string[];
 }
 
 /**
@@ -117,6 +125,8 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   const moduleCalls: ModuleCallRecord[] = [];
   const discovery = discoverModules(files);
   discovery.errors.forEach(report);
+  const kept = (options.keepRoots ?? []).filter((dir) => discovery.modules.has(dir));
+  const roots = [...new Set([...discovery.roots, ...kept])].sort();
   const evaluator = new ExpressionEvaluator();
   const rootMoves: Omit<Move, "root">[] = [];
   const rootImports: ImportDeclaration[] = [];
@@ -191,7 +201,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       code: "terraform-missing-variable-file",
     });
   for (const root of Object.keys(options.rootVariableFiles ?? {}))
-    if (root !== "*" && !discovery.roots.includes(root))
+    if (root !== "*" && !roots.includes(root))
       report({
         file: root || ".",
         line: 1,
@@ -200,7 +210,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
         code: "terraform-missing-variable-file",
       });
 
-  for (const directory of discovery.roots) {
+  for (const directory of roots) {
     const definition = discovery.modules.get(directory);
     if (!definition) continue;
     const variableFiles = [...automaticVariableFiles(files, directory), ...namedFiles(directory)];
@@ -343,6 +353,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
     moves,
     forgotten,
     adopted,
+    roots,
   };
 }
 

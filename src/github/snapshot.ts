@@ -549,17 +549,28 @@ function withinBudget(
   // Over the budget, the files nearest the changed ones are looked in first (their own folder,
   // then those sharing the longest path with it): a module reads `${path.module}/x` or a file of
   // a folder above, and is called mostly from close by, so a big repository still finds those.
+  // Closeness: twice the folder names shared with a changed file's folder, plus one for a folder
+  // above it (or its own), where parents and callers of a nested folder sit; ties by path.
   const closeness = new Map<string, number>();
+  const pathOf = new Map<string, string>();
   for (const side of ["base", "head"] as const) {
     const near = [...new Set(anchors[side])].map(segmentsOf);
     for (const { path, entry } of search.candidates[side]) {
       const dir = segmentsOf(directoryOf(path));
-      const best = Math.max(-1, ...near.map((anchor) => sharedSegments(anchor, dir)));
+      const score = (anchor: string[]) => {
+        const shared = sharedSegments(anchor, dir);
+        return 2 * shared + (shared === dir.length ? 1 : 0);
+      };
+      const best = Math.max(-1, ...near.map(score));
       closeness.set(entry.sha, Math.max(closeness.get(entry.sha) ?? -1, best));
+      const known = pathOf.get(entry.sha);
+      if (known === undefined || path < known) pathOf.set(entry.sha, path);
     }
   }
   const order = [...search.blobs.values()].sort(
-    (a, b) => (closeness.get(b.sha) ?? -1) - (closeness.get(a.sha) ?? -1),
+    (a, b) =>
+      (closeness.get(b.sha) ?? -1) - (closeness.get(a.sha) ?? -1) ||
+      (pathOf.get(a.sha) ?? "").localeCompare(pathOf.get(b.sha) ?? ""),
   );
   const kept = new Map<string, TreeEntry>();
   let keptBytes = 0;

@@ -61,7 +61,12 @@ import {
   type PushRequest,
 } from "./org.js";
 import { pullHeadedBy, pullStanding } from "./pulls.js";
-import { recheckInstallation, recheckRequest } from "./recheck.js";
+import {
+  installedRequest,
+  recheckInstallation,
+  recheckRequest,
+  type RecheckRequest,
+} from "./recheck.js";
 import { resumeInstallation, resumeRequest } from "./resume.js";
 import { BackgroundTasks } from "./tasks.js";
 
@@ -473,12 +478,8 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       const owner = installationAccountOf(context.payload);
       if (owner !== undefined) await flow.installationSight?.forget(owner);
     };
-    app.on("installation", forgetSight);
-    // Sent to every App unasked, as `installation` is. Forgotten first, in every replica, so the
-    // checks it queues do not take an answer from before.
-    app.on("installation_repositories", async (context) => {
-      await forgetSight(context);
-      const request = recheckRequest(context.payload);
+    /** Open pull requests the installation's change puts under Tollgate's checks (recheck.ts). */
+    const startRecheck = (context: Context, request: RecheckRequest) => {
       if (request.kind === "ignore") {
         context.log.debug({ delivery: context.id, reason: request.reason }, "repositories ignored");
         return;
@@ -506,6 +507,19 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           repositories,
         ),
       );
+    };
+    // A new installation's open pull requests would otherwise wait for their next push (a required
+    // check shows "Expected" until then). Forgotten first, as below.
+    app.on("installation", async (context) => {
+      await forgetSight(context);
+      if (context.payload.action === "created")
+        await startRecheck(context, installedRequest(context.payload));
+    });
+    // Sent to every App unasked, as `installation` is. Forgotten first, in every replica, so the
+    // checks it queues do not take an answer from before.
+    app.on("installation_repositories", async (context) => {
+      await forgetSight(context);
+      await startRecheck(context, recheckRequest(context.payload));
     });
     app.on("push", (context) => {
       const request = pushRequest(context.payload);

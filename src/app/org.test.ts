@@ -594,6 +594,34 @@ describe("repositories added to the installation", () => {
   });
 });
 
+describe("a new installation", () => {
+  it("gets the open pull requests of every repository it sees checked", async () => {
+    nock.cleanAll();
+    const github = mockOrganization(
+      organization({ ".github/tollgate.yml": ORG_SETTINGS, [RULE_PATH]: OWNER_TAG_RULE }),
+    );
+    const app = await orgTestApp(engine, new OrgPolicies());
+    // GitHub's recorded event (selection "selected", naming Hello-World): the installation's own
+    // listing says which repositories it sees.
+    await app.deliver("installation", installationPayload("created"));
+    expect(app.failures).toEqual([]);
+    expect(
+      github
+        .finalCheckRuns()
+        .filter((c) => c.name === "Tollgate")
+        .map((c) => [c.repo, c.head_sha, c.status, c.conclusion]),
+    ).toEqual([
+      ["infra", INFRA_HEAD, "completed", "failure"],
+      ["web", WEB_HEAD, "completed", "success"],
+    ]);
+    // Deleted: nothing to check, nothing asked.
+    const before = github.requests.length;
+    await app.deliver("installation", installationPayload("deleted"));
+    expect(github.requests.slice(before)).toEqual([]);
+    everyRequest.push(...github.requests);
+  });
+});
+
 describe("a new default branch", () => {
   const ORG_NEXT = sha("7");
   /** GitHub's recorded `repository.edited` for a new default branch, of `repo`, now `branch`. */

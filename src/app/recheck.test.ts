@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { installationPayload } from "../../test/app/harness.js";
 import type { GitHubApi } from "../github/index.js";
 import { ORGANIZATION_PULL_LIMITS, OrgPolicies } from "../org/index.js";
-import { recheckInstallation, recheckRequest } from "./recheck.js";
+import { installedRequest, recheckInstallation, recheckRequest } from "./recheck.js";
 import { handlePush, pushRequest } from "./org.js";
 import { pushExample } from "../../test/app/orgHarness.js";
 
@@ -38,6 +38,19 @@ describe("recheckRequest", () => {
       reason: "no repository was added",
     });
     expect(recheckRequest({ action: "added" })).toMatchObject({ kind: "ignore" });
+  });
+});
+
+describe("installedRequest", () => {
+  it("asks for a check of a new installation's open pull requests, and of nothing else", () => {
+    expect(installedRequest(installationPayload("created"))).toEqual({
+      kind: "recheck",
+      installationId: 4242,
+      owner: "acme",
+      change: "installed",
+    });
+    for (const action of ["deleted", "suspend", "unsuspend", "new_permissions_accepted"])
+      expect(installedRequest(installationPayload(action))).toMatchObject({ kind: "ignore" });
   });
 });
 

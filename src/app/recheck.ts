@@ -3,7 +3,8 @@
 // policies there now apply to every repository, or to none: the checks of open pull requests were
 // made without them (and say `settings-organization-unseen`), or with them, so each is checked
 // again as a policy push does. Repositories added otherwise get their open pull requests checked,
-// which no event would check before their next push (a required check would wait on them).
+// which no event would check before their next push (a required check would wait on them), as do
+// a new installation's repositories (`installation.created`).
 import { z } from "zod";
 import { ORGANIZATION_SETTINGS_REPOSITORY } from "../config/index.js";
 import type { GitHubApi } from "../github/index.js";
@@ -32,8 +33,11 @@ export type RecheckRequest =
       kind: "recheck";
       installationId: number;
       owner: string;
-      /** Whether `.github` came into the installation's sight or left it, or others were added. */
-      change: "added" | "removed" | "repositories-added";
+      /**
+       * Whether `.github` came into the installation's sight or left it, others were added, or the
+       * App was just installed.
+       */
+      change: "added" | "removed" | "repositories-added" | "installed";
       /** With `repositories-added`, the repositories whose open pull requests to check. */
       repositories?: string[];
     }
@@ -62,6 +66,26 @@ export function recheckRequest(payload: unknown): RecheckRequest {
     change: "repositories-added",
     repositories: added.map((repository) => repository.name),
   };
+}
+
+const installationCreatedEvent = z.object({
+  action: z.literal("created"),
+  installation: z.object({
+    id: z.number().int().positive(),
+    account: z.object({ login: z.string().min(1) }),
+  }),
+});
+
+/**
+ * A new installation (`installation.created`): every open pull request of the repositories it sees
+ * is checked, as added repositories' are. Listed as the installation sees them, whatever its
+ * selection: the payload's own list may name every repository of a large organization.
+ */
+export function installedRequest(payload: unknown): RecheckRequest {
+  const event = installationCreatedEvent.safeParse(payload);
+  if (!event.success) return { kind: "ignore", reason: "not a new installation with an account" };
+  const { id, account } = event.data.installation;
+  return { kind: "recheck", installationId: id, owner: account.login, change: "installed" };
 }
 
 export interface UnlistedFlow {

@@ -645,7 +645,12 @@ async function enqueueCheck(
     ...(checkRunId !== undefined ? { checkRunId } : {}),
   };
   const held = queue.durable ? undefined : heldCheck(api, payload, flow);
-  const job = held?.queueJob ?? runtime.revive(payload, { recordCheckRun: async () => undefined });
+  const job =
+    held?.queueJob ??
+    runtime.revive(payload, {
+      recordCheckRun: async () => undefined,
+      retried: false,
+    });
   const outcome = await queue.enqueue(job);
   log.info(
     { delivery: deliveryId, pull: target.pullNumber, headSha: target.headSha, newest, outcome },
@@ -734,7 +739,10 @@ function revivedCheck(
   const session = async () => {
     const api = await installationClient(payload);
     if (checkRun === undefined) {
-      checkRun = await createCheckRun(api, target, payload.deliveryId);
+      // A retry after a crash between the creation and the record finds the run it made.
+      checkRun = await createCheckRun(api, target, payload.deliveryId, {
+        lookFirst: journal.retried,
+      });
       await journal.recordCheckRun(checkRun.id, checkRun.twinsExternalId);
     }
     return { api, checkRun };

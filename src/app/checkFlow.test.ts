@@ -596,6 +596,32 @@ describe("creating a check run GitHub may have created already", () => {
     expect(github.ours.map((r) => r.external_id)).toEqual(["12@job-1"]);
   });
 
+  it("takes, in a retried job, the run its earlier attempt made and did not record", async () => {
+    const github = checkRunsOnGitHub(0, 0, 8103);
+    // The earlier attempt's creation, answered; its replica died before recording the run.
+    expect(await createCheckRun(github.api, target, "job-1")).toEqual({ id: 501 });
+    expect(await createCheckRun(github.api, target, "job-1", { lookFirst: true })).toEqual({
+      id: 501,
+    });
+    expect(github.creates()).toBe(1);
+    // Another job's retry finds none of its own and creates its run.
+    expect(await createCheckRun(github.api, target, "job-2", { lookFirst: true })).toEqual({
+      id: 502,
+    });
+    expect(github.creates()).toBe(2);
+  });
+
+  it("creates in a retried job whose look cannot be read, as a run with possible twins", async () => {
+    nock(API)
+      .get(`/repos/acme/infra/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(404, { message: "Not Found" });
+    const github = checkRunsOnGitHub(0, 0, 8104);
+    const run = await createCheckRun(github.api, target, "job-1", { lookFirst: true });
+    expect(run).toEqual({ id: 501, twinsExternalId: "12@job-1" });
+    expect(github.creates()).toBe(1);
+  });
+
   it("creates again when the look misses it, and completes the twin with the run", async () => {
     const github = checkRunsOnGitHub(1, 1, 8102);
     const run = await createCheckRun(github.api, target, "job-1");

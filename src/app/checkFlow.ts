@@ -38,7 +38,15 @@ import {
   withNote,
   type CheckRunReport,
 } from "../report/index.js";
-import { earlierOverrides, openTwins, ownAppId, recordedOverride, runsOfJob } from "./checkRuns.js";
+import {
+  checkRunsOn,
+  earlierOverrides,
+  openTwins,
+  ownAppId,
+  recordedOverride,
+  runsOfJob,
+  type OurCheckRun,
+} from "./checkRuns.js";
 import { CHECK_RUN_NAME, RERUN_ACTION, type CheckTarget } from "./events.js";
 import { MAX_OPEN_PULLS_LOOKED_AT } from "./pulls.js";
 
@@ -89,16 +97,28 @@ export interface CheckRunRef {
  * Creates the job's run `in_progress`. GitHub may create a run and still fail to answer, so before
  * a retry the creation looks for a run of this app on the head with the job's `external_id` and
  * takes the newest; when the look misses (not listed yet, or GitHub failing), the retry may make a
- * twin, and the run says so.
+ * twin, and the run says so. With `lookFirst` (a retried job, whose earlier attempt may have
+ * created its run and died before recording it) the same look comes before any creation.
  */
 export async function createCheckRun(
   api: GitHubApi,
   target: CheckTarget,
   jobId: string,
+  { lookFirst = false }: { lookFirst?: boolean } = {},
 ): Promise<CheckRunRef> {
   const externalId = `${target.pullNumber}@${jobId}`;
   let lookMissed = false;
   let found = 0;
+  if (lookFirst) {
+    const earlier = await earlierRunsOfJob(api, target, externalId);
+    const newest = earlier?.[0];
+    if (newest)
+      return earlier.length > 1
+        ? { id: newest.id, twinsExternalId: externalId }
+        : { id: newest.id };
+    // Not read: a run made then would be a twin, completed with the one made now.
+    lookMissed = earlier === undefined;
+  }
   const recover: RetryRequestOptions["recover"] = async (signal) => {
     const appId = await ownAppId(api);
     const runs =
@@ -126,6 +146,22 @@ export async function createCheckRun(
     request: { recover },
   });
   return lookMissed || found > 1 ? { id: data.id, twinsExternalId: externalId } : { id: data.id };
+}
+
+/** Runs of this app on the head made for the job `externalId`, newest first; undefined when unread. */
+async function earlierRunsOfJob(
+  api: GitHubApi,
+  target: CheckTarget,
+  externalId: string,
+): Promise<OurCheckRun[] | undefined> {
+  try {
+    const appId = await ownAppId(api);
+    if (appId === undefined) return undefined;
+    const runs = await checkRunsOn(api, target, target.headSha, appId);
+    return runs.filter((run) => run.externalId === externalId);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

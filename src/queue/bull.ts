@@ -445,6 +445,8 @@ export class BullQueue implements JobQueue {
   private journal(job: Job, stored: StoredJob & { payload: CheckJobPayload }) {
     const { payload } = stored;
     return {
+      // BullMQ counts every start, a stalled job's (its replica died) and a failed one's retry alike.
+      retried: job.attemptsStarted > 1,
       recordCheckRun: async (checkRunId: number, twinsExternalId?: string) => {
         const recorded: CheckJobPayload = {
           ...payload,

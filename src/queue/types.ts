@@ -27,6 +27,11 @@ export interface JobJournal {
    * twins with it when `twinsExternalId` says a retried creation may have left some.
    */
   recordCheckRun(checkRunId: number, twinsExternalId?: string): Promise<void>;
+  /**
+   * An earlier attempt of this job started (it failed, or its replica died) without recording a
+   * run: it may have created one all the same, which this attempt looks for before creating another.
+   */
+  readonly retried: boolean;
 }
 
 /** How a durable queue turns stored payloads back into work, and asks GitHub about old runs. */

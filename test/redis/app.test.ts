@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -315,6 +317,63 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
       ["infra", "Tollgate", HEAD_SHA, "success"],
     ]);
     expect(outage.isDone()).toBe(true);
+  });
+
+  it("completes the run a replica killed between creating it and recording it had made, and makes no second one", async () => {
+    const prefix = `app${++prefixes}`;
+    const main = 'resource "aws_s3_bucket" "owned" {\n  bucket = "acme-owned"\n}\n';
+    const github = mockOrganization({
+      infra: {
+        commits: {
+          [DEFAULT_BRANCH]: { "main.tf": main },
+          [BASE_SHA]: { "main.tf": main },
+          [HEAD_SHA]: { "main.tf": main },
+        },
+        pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+        pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -1 +1 @@" }],
+      },
+    });
+    const script = fileURLToPath(new URL("./crashingReplica.ts", import.meta.url));
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", script, redis.url, prefix, "unrecorded"],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor(() => output.includes("ready"), 20_000, "the child replica to start");
+      const webhook = await replica(prefix, { takeWork: false });
+      await webhook.deliver("d1", pullRequestPayload("synchronize"));
+      await waitFor(() => output.includes("started"), 10_000, "the child to take the job");
+      // The run the child's attempt created, as GitHub got it, before the child could record it.
+      const created = await fetch("https://api.github.com/repos/acme/infra/check-runs", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          name: "Tollgate",
+          head_sha: HEAD_SHA,
+          status: "in_progress",
+          external_id: "12@d1",
+          output: { title: "Scanning…", summary: "Scanning pull request #12." },
+        }),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+    const worker = await replica(prefix);
+    await waitFor(
+      () => github.finalCheckRuns().some((c) => c.status === "completed"),
+      20_000,
+      "the stalled job to complete a run",
+    );
+    await waitFor(async () => (await worker.queue.depth()).running === 0, 5000, "an idle queue");
+    expect(github.finalCheckRuns().map((c) => [c.id, c.status, c.conclusion])).toEqual([
+      [900, "completed", "success"],
+    ]);
   });
 
   it("completes, once the installation is unsuspended, the run a suspension left in progress, in another replica", async () => {

@@ -307,6 +307,27 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     expect(told).toEqual(["d1: Error: GitHub answered 502"]);
   });
 
+  it("tells a retried job that an earlier attempt started, and a first attempt that none did", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    let attempts = 0;
+    const runtime = checks.runtime("a", async () => {
+      if (++attempts === 1) throw new Error("GitHub answered 502");
+    });
+    const retried: boolean[] = [];
+    const queue = replica({ attempts: 2 });
+    await queue.start({
+      ...runtime,
+      revive: (payload, journal) => {
+        retried.push(journal.retried);
+        return runtime.revive(payload, journal);
+      },
+    });
+    await queue.enqueue(jobFor(payload(8, 1, "d1")));
+    await waitFor(() => checks.completions.length === 1, 15_000, "the run to complete");
+    expect(retried).toEqual([false, true]);
+  });
+
   it("tells about a job that failed for good when its run cannot be completed either", async () => {
     freshPrefix();
     const checks = new FakeChecks();

@@ -68,6 +68,7 @@ import {
   type RecheckRequest,
 } from "./recheck.js";
 import { resumeInstallation, resumeRequest } from "./resume.js";
+import { sweepLeftRuns } from "./sweep.js";
 import { BackgroundTasks } from "./tasks.js";
 
 export interface TollgateAppOptions {
@@ -82,6 +83,11 @@ export interface TollgateAppOptions {
   customPolicies?: OrgPolicies;
   /** Where organization-wide work (policy checks, re-runs, previews) runs; tests wait on it. */
   tasks?: BackgroundTasks;
+  /**
+   * `afterMs` after start, look for check runs a previous process left in progress and check them
+   * again (sweep.ts); in process only: a durable queue retries the jobs of a replica that died.
+   */
+  settleLeftRuns?: { afterMs: number };
 }
 
 /**
@@ -107,6 +113,8 @@ export function logFailedJob(
 
 export function createTollgateApp(options: TollgateAppOptions): ApplicationFunction {
   return async (app: Probot) => {
+    // Runs begun before this are a previous process's (the app sends its own clock as `started_at`).
+    const startedAt = new Date();
     const queue: JobQueue =
       options.queue ??
       new InProcessQueue({
@@ -275,6 +283,30 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       );
       refuseIfClosed(outcome, payload.deliveryId);
     };
+    const settleLeftRuns = () =>
+      tasks.run("settle runs left in progress", () =>
+        sweepLeftRuns({
+          log: app.log,
+          appClient: () => app.auth(),
+          look: async (installationId, owner) => {
+            const api = await app.auth(installationId);
+            const deliveryId = `restart-${startedAt.toISOString()}`;
+            await resumeInstallation(api, owner, {
+              log: app.log,
+              enqueueCheck: (pull, checkRunId) =>
+                requeue(api, app.log, deliveryId, installationId, pull, checkRunId),
+              cancelRun: (pull, checkRunId, reason) =>
+                cancelCheck(api, pull, { id: checkRunId }, reason, flow),
+              leftBefore: startedAt,
+            });
+          },
+        }),
+      );
+    const leftRunsAfterMs = options.settleLeftRuns?.afterMs;
+    if (leftRunsAfterMs !== undefined && !queue.durable) {
+      if (leftRunsAfterMs > 0) setTimeout(settleLeftRuns, leftRunsAfterMs).unref();
+      else settleLeftRuns();
+    }
     const appId = lazyAppId(app);
     /** In-process resumes running, by installation. */
     const resuming = new Map<number, AbortController>();

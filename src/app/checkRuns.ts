@@ -13,6 +13,7 @@ const checkRunSchema = z.object({
   head_sha: z.string(),
   status: z.string(),
   conclusion: z.string().nullable(),
+  started_at: z.string().nullable().optional(),
   html_url: z.string().nullable().optional(),
   external_id: z.string().nullable().optional(),
   app: z.object({ id: z.number().int() }).nullable(),
@@ -28,6 +29,8 @@ export interface OurCheckRun {
   id: number;
   status: string;
   conclusion: string | null;
+  /** When the run began (ISO time; the app sends its own clock's), if GitHub says. */
+  startedAt: string | undefined;
   url: string | undefined;
   externalId: string | undefined;
   title: string;
@@ -62,6 +65,7 @@ async function ourRuns(
       id: run.id,
       status: run.status,
       conclusion: run.conclusion,
+      startedAt: run.started_at ?? undefined,
       url: run.html_url ?? undefined,
       externalId: run.external_id ?? undefined,
       title: run.output.title ?? "",

@@ -36,7 +36,12 @@ describe("readServerEnvironment", () => {
     const ok = readServerEnvironment({ ...base, PRIVATE_KEY_PATH: "/keys/app.pem" }, readFile);
     expect(ok).toMatchObject({
       ok: true,
-      environment: { appId: "123", port: 3000, webhookPath: "/api/github/webhooks" },
+      environment: {
+        appId: "123",
+        port: 3000,
+        webhookPath: "/api/github/webhooks",
+        leftRunsAfterMs: 60_000,
+      },
     });
     expect(
       readServerEnvironment({ ...base, PRIVATE_KEY_PATH: "/keys/nope.pem" }, readFile),
@@ -53,10 +58,16 @@ describe("readServerEnvironment", () => {
       PRIVATE_KEY: privateKey.replace(/\n/g, "\\n"),
       GHE_HOST: "github.example.com",
       TOLLGATE_TIMEOUT_SECONDS: "60",
+      TOLLGATE_LEFT_RUNS_AFTER_SECONDS: "0",
     });
     expect(result).toMatchObject({
       ok: true,
-      environment: { baseUrl: "https://github.example.com/api/v3", timeoutMs: 60_000, privateKey },
+      environment: {
+        baseUrl: "https://github.example.com/api/v3",
+        timeoutMs: 60_000,
+        leftRunsAfterMs: 0,
+        privateKey,
+      },
     });
     expect(
       readServerEnvironment({

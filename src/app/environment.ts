@@ -15,6 +15,8 @@ export interface ServerEnvironment {
   logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
   concurrency: number;
   timeoutMs: number;
+  /** How long after start the look for runs a previous process left in progress waits. */
+  leftRunsAfterMs: number;
 }
 
 const environmentSchema = z.object({
@@ -28,6 +30,7 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   TOLLGATE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   TOLLGATE_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
+  TOLLGATE_LEFT_RUNS_AFTER_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 });
 
 export type EnvironmentResult =
@@ -79,6 +82,7 @@ export function readServerEnvironment(
       logLevel: values.LOG_LEVEL,
       concurrency: values.TOLLGATE_CONCURRENCY,
       timeoutMs: values.TOLLGATE_TIMEOUT_SECONDS * 1000,
+      leftRunsAfterMs: values.TOLLGATE_LEFT_RUNS_AFTER_SECONDS * 1000,
     },
   };
 }

@@ -1073,6 +1073,49 @@ describe("an installation unsuspended, runs and repeats", () => {
   });
 });
 
+describe("a restart after a crash, without Redis", () => {
+  it("checks again, on the same run, the runs the previous process left in progress, and nothing else", async () => {
+    nock.cleanAll();
+    const github = mockOrganization(organization({ ".github/tollgate.yml": ORG_SETTINGS }));
+    // The process that died: its completion of infra#12's run never reached GitHub.
+    const crashed = await orgTestApp(engine, new OrgPolicies());
+    github.suspended = true;
+    await crashed.deliver("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    github.suspended = false;
+    expect(github.finalCheckRuns()).toMatchObject([{ id: 900, status: "in_progress" }]);
+    // Another installation of the App, suspended (its unsuspension looks), and one whose token
+    // GitHub cannot give now: passed over, and logged, without holding back the others.
+    github.installations = [
+      { id: 9001, account: { login: "broken" }, suspended_at: null },
+      { id: 9002, account: { login: "paused" }, suspended_at: "2026-11-27T10:00:00Z" },
+      ...github.installations,
+    ];
+    github.failingTokens.add(9001);
+    const before = github.requests.length;
+    const restarted = await orgTestApp(engine, new OrgPolicies(), {
+      settleLeftRuns: { afterMs: 0 },
+    });
+    await restarted.idle();
+    // infra#12 completed on its run; web#7, which had none, is left to its pull request's events.
+    expect(
+      github.finalCheckRuns().map((c) => [c.repo, c.id, c.head_sha, c.status, c.conclusion]),
+    ).toEqual([["infra", 900, INFRA_HEAD, "completed", "success"]]);
+    expect(
+      github.requests
+        .slice(before)
+        .filter((r) => r.method === "POST" && r.path.endsWith("/access_tokens"))
+        .map((r) => r.path),
+    ).toEqual(["/app/installations/9001/access_tokens", "/app/installations/4242/access_tokens"]);
+    expect(restarted.failures).toEqual([]);
+    // A second start finds nothing left in progress.
+    const again = await orgTestApp(engine, new OrgPolicies(), { settleLeftRuns: { afterMs: 0 } });
+    await again.idle();
+    expect(github.checkRuns()).toHaveLength(1);
+    expect(github.checkRuns()[0]?.bodies.filter((b) => b.status === "completed")).toHaveLength(1);
+    everyRequest.push(...github.requests);
+  });
+});
+
 describe("an installation unsuspended twice at once, with a run the suspension left", () => {
   it("settles the run in the newer look, though the older read it first and was stopped", async () => {
     nock.cleanAll();

@@ -242,3 +242,62 @@ describe("resumeInstallation's runs left by the suspension", () => {
     ]);
   });
 });
+
+describe("resumeInstallation after a restart (leftBefore)", () => {
+  it("checks again only heads whose newest run a previous process left in progress, on that run", async () => {
+    // repo0's pull requests 1 to 6, whose heads' runs say what happened to each.
+    const { api } = installation(1, 6);
+    const restart = new Date("2026-11-28T12:00:00Z");
+    const before = "2026-11-28T11:59:00Z";
+    const since = "2026-11-28T12:00:05Z";
+    const run = (id: number, status: string, startedAt: string | null) => ({
+      id,
+      head_sha: "",
+      status,
+      conclusion: status === "completed" ? "success" : null,
+      started_at: startedAt,
+      app: { id: 1 },
+      output: { title: "", summary: "" },
+    });
+    const runsOfPull: Record<number, ReturnType<typeof run>[]> = {
+      1: [run(10, "in_progress", before)],
+      2: [run(20, "in_progress", since)],
+      3: [],
+      4: [run(41, "completed", since), run(40, "in_progress", before)],
+      5: [run(50, "in_progress", null)],
+    };
+    const rest = (api as unknown as { rest: Record<string, Record<string, unknown>> }).rest;
+    // The fake's pull request n (from 1) has head `repo0-<n - 1>` padded with zeros.
+    const pullHeadedBy = (sha: string) =>
+      [1, 2, 3, 4, 5, 6].find((n) => `repo0-${n - 1}`.padEnd(40, "0") === sha);
+    rest.checks!.listForRef = async ({ ref }: { ref: string }) => {
+      const pull = pullHeadedBy(ref) ?? 0;
+      if (pull === 6) throw Object.assign(new Error("Server Error"), { status: 502 });
+      return {
+        data: { check_runs: (runsOfPull[pull] ?? []).map((r) => ({ ...r, head_sha: ref })) },
+      };
+    };
+    const queued: string[] = [];
+    const cancelled: number[] = [];
+    const warned: string[] = [];
+    const logged: object[] = [];
+    await resumeInstallation(api, "acme", {
+      log: {
+        info: (fields) => logged.push(fields),
+        warn: (_, message) => warned.push(message),
+        error() {},
+      },
+      enqueueCheck: async (pull, checkRunId) => queued.push(`#${pull.pullNumber} ${checkRunId}`),
+      cancelRun: async (_, id) => void cancelled.push(id),
+      leftBefore: restart,
+    });
+    // #1 left before the restart; #5 with no start time, taken as left; #2 is this process's own
+    // run; #3 has none; #4's newest is complete (its older open one ends); #6 unread, left as is.
+    expect(queued.sort()).toEqual(["#1 10", "#5 50"]);
+    expect(cancelled).toEqual([40]);
+    expect(warned).toEqual(["could not read a pull request's check runs: left as they are"]);
+    expect(logged).toEqual([
+      expect.objectContaining({ resumed: 2, running: 1, withoutRun: 1, complete: 1, unread: 1 }),
+    ]);
+  });
+});

@@ -5,7 +5,8 @@
 // the runs the suspension kept from completing whose commit heads no open pull request now are
 // completed as cancelled. GitHub lists check runs per commit only, never per repository, so those
 // runs are the ones noted as they failed (`SuspendedRunStore`: in Redis beside a Redis queue, so
-// the replica that looks need not be the one that noted them).
+// the replica that looks need not be the one that noted them). The same look, narrowed, settles after
+// a restart the runs a previous process left in progress (`leftBefore`, sweep.ts).
 import { z } from "zod";
 import type { GitHubApi } from "../github/index.js";
 import type { SuspendedRun, SuspendedRunStore } from "../queue/index.js";
@@ -16,7 +17,7 @@ import {
   type OpenPullLimits,
 } from "../org/index.js";
 import type { CheckTarget } from "./events.js";
-import { checkRunsOn, ownAppId } from "./checkRuns.js";
+import { checkRunsOn, ownAppId, type OurCheckRun } from "./checkRuns.js";
 import { pullHeadedBy } from "./pulls.js";
 import { recheckUnlisted, type UnlistedFlow } from "./recheck.js";
 
@@ -55,6 +56,13 @@ export interface ResumeFlow extends UnlistedFlow {
   limits?: OpenPullLimits;
   /** Aborted when a newer unsuspension of the installation supersedes this one. */
   signal?: AbortSignal;
+  /**
+   * A look after a restart rather than an unsuspension: only heads whose newest run is still in
+   * progress and began before this time (a previous process's, which died with its job) are checked
+   * again, on that run. A run begun since is this process's own work; a head without a run, or
+   * whose runs cannot be read, is left to its pull request's events.
+   */
+  leftBefore?: Date;
 }
 
 /** Older runs of a head left in progress beside the one checked again, or a completed newer one. */
@@ -90,6 +98,10 @@ export async function resumeInstallation(
         runs = appId === undefined ? [] : await checkRunsOn(api, pull, pull.headSha, appId);
       } catch (error) {
         if (signal?.aborted) throw error;
+        if (flow.leftBefore !== undefined) {
+          warn(pull, error, "could not read a pull request's check runs: left as they are");
+          return "unread";
+        }
         warn(pull, error, "could not read a pull request's check runs: checked on a new run");
         await flow.enqueueCheck(pull, undefined);
         return "unread";
@@ -103,6 +115,10 @@ export async function resumeInstallation(
             warn(pull, error, "could not complete a stale check run");
           });
       if (newest && !resumed) return "complete";
+      if (flow.leftBefore !== undefined) {
+        if (!resumed) return "without-run";
+        if (!begunBefore(resumed, flow.leftBefore)) return "running";
+      }
       await flow.enqueueCheck(pull, resumed?.id);
       return resumed ? "resumed" : "unchecked";
     });
@@ -132,20 +148,25 @@ export async function resumeInstallation(
     await recheckUnlisted(owner, open.unlisted, flow);
     const count = (outcome: string) =>
       [...outcomes, ...leftOutcomes].filter((o) => o === outcome).length;
-    flow.log.info(
-      {
-        owner,
-        repositories: open.repositories,
-        resumed: count("resumed"),
-        unchecked: count("unchecked"),
-        unread: count("unread"),
-        complete: count("complete"),
-        cancelled: count("cancelled"),
-        leftOut: open.leftOut,
-        truncated: open.truncated,
-      },
-      "installation unsuspended: open pull requests without a completed run queued for a check",
-    );
+    const counts = {
+      owner,
+      repositories: open.repositories,
+      resumed: count("resumed"),
+      unread: count("unread"),
+      complete: count("complete"),
+      leftOut: open.leftOut,
+      truncated: open.truncated,
+    };
+    if (flow.leftBefore !== undefined)
+      flow.log.info(
+        { ...counts, running: count("running"), withoutRun: count("without-run") },
+        "restarted: runs a previous process left in progress queued for a check on the same run",
+      );
+    else
+      flow.log.info(
+        { ...counts, unchecked: count("unchecked"), cancelled: count("cancelled") },
+        "installation unsuspended: open pull requests without a completed run queued for a check",
+      );
   } catch (error) {
     if (!signal?.aborted) throw error;
     flow.log.info({ owner }, "installation resume stopped: a newer unsuspension took its place");
@@ -153,6 +174,10 @@ export async function resumeInstallation(
 }
 
 const headKey = (pull: { repo: string; headSha: string }) => `${pull.repo}@${pull.headSha}`;
+
+/** Whether `run` began before `time`; one GitHub gives no start time for is taken as older. */
+const begunBefore = (run: OurCheckRun, time: Date) =>
+  run.startedAt === undefined || Date.parse(run.startedAt) < time.getTime();
 
 /**
  * A noted run whose commit no listed open pull request heads: checked again if it heads one the

@@ -111,6 +111,10 @@ async function main(): Promise<number> {
     engine,
     queue,
     tasks,
+    // Without Redis a crash leaves the runs of this process's jobs in progress: the next start
+    // looks for them, in the background (`GET /ping` answers at once), once a process it replaces
+    // has had time to finish or drain its own (a drain gives up after 30 s).
+    settleLeftRuns: { afterMs: env.leftRunsAfterMs },
     timeoutMs: env.timeoutMs,
     customPolicies: new OrgPolicies({
       ...(compiledStore ? { store: compiledStore } : {}),

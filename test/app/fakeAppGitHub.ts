@@ -1,5 +1,5 @@
-// The fake GitHub a whole app process talks to over HTTP on 127.0.0.1, for benchmarks: installation
-// tokens, check runs (noting when each completes), compare, and the repository reads of
+// The fake GitHub a whole app process talks to over HTTP on 127.0.0.1, for benchmarks: the App's
+// installations (none), installation tokens, check runs (noting when each completes), compare, and the repository reads of
 // `FakeRepositoryApi`, on github.com's paths or GitHub Enterprise Server's (`/api/v3`, `/api/graphql`).
 // Every request is counted by the Octokit method it stands for.
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -19,6 +19,8 @@ export class FakeAppGitHub {
   private readonly waiters = new Map<number, (at: number) => void>();
   private nextRun = 1;
   private server: Server | undefined;
+  /** `GET /app/installations` (the restarted app's look for runs left) answers, none, once this settles. */
+  installationsHeld: Promise<void> = Promise.resolve();
 
   constructor(repository: FakeRepository) {
     this.repository = new FakeRepositoryApi(repository);
@@ -26,7 +28,13 @@ export class FakeAppGitHub {
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
-      void readJson(req).then((body) => {
+      void readJson(req).then(async (body) => {
+        if (/^(\/api\/v3)?\/app\/installations(\?|$)/.test(req.url ?? "")) {
+          await this.installationsHeld;
+          this.routes.push("apps.listInstallations");
+          res.writeHead(200, { "content-type": "application/json" }).end("[]");
+          return;
+        }
         const { route, status, answer } = this.answer(req.method ?? "GET", req.url ?? "/", body);
         this.routes.push(route);
         res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(answer));

@@ -3,13 +3,13 @@
 // in-memory commits through `FakeRepositoryApi`; every request is recorded for the contract test.
 import nock from "nock";
 import type { Probot } from "probot";
-import { createTollgateApp } from "../../src/app/index.js";
+import { createTollgateApp, type TollgateAppOptions } from "../../src/app/index.js";
 import { BackgroundTasks } from "../../src/app/tasks.js";
 import type { ScanEngine } from "../../src/engine/types.js";
 import type { OrgPolicies } from "../../src/org/index.js";
 import { InProcessQueue } from "../../src/queue/index.js";
 import { FakeRepositoryApi, type FakePullFile } from "./fakeGitHub.js";
-import { OWNER, recordedExample, testProbot } from "./harness.js";
+import { INSTALLATION, OWNER, recordedExample, testProbot } from "./harness.js";
 import type { RecordedRequest } from "./openapi.js";
 
 export interface OrgPull {
@@ -59,6 +59,10 @@ export interface OrgGitHub {
   unselected: Set<string>;
   /** Makes `branch` (one of `repo`'s `branches`) its default branch, which reads without a `ref` read. */
   setDefaultBranch(repo: string, branch: string): void;
+  /** The App's installations (`GET /app/installations`): this organization's by default. */
+  installations: { id: number; account: { login: string } | null; suspended_at: string | null }[];
+  /** Installations whose token requests GitHub answers 500. */
+  failingTokens: Set<number>;
 }
 
 /** The app this harness's runs belong to (`testProbot`'s). */
@@ -92,10 +96,25 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
     },
   );
 
-  scope.post(/^\/app\/installations\/\d+\/access_tokens$/).reply(201, {
-    token: "test-installation-token",
-    expires_at: "2099-01-01T00:00:00Z",
-  });
+  scope
+    .post(/^\/app\/installations\/\d+\/access_tokens$/)
+    .reply((uri) =>
+      github.failingTokens.has(Number(uri.split("/")[3]))
+        ? [500, { message: "Server Error" }]
+        : [201, { token: "test-installation-token", expires_at: "2099-01-01T00:00:00Z" }],
+    );
+  scope
+    .get("/app/installations")
+    .query(true)
+    .reply(() => [
+      200,
+      github.installations.map((installation) => ({
+        ...installation,
+        app_id: APP_ID,
+        target_type: "Organization",
+        repository_selection: "all",
+      })),
+    ]);
   scope.get(/^\/installation\/repositories/).reply((uri, _body, answer) => {
     const page = Number(new URL(uri, "https://api.github.com").searchParams.get("page") ?? 1);
     const all = Object.entries(repositories)
@@ -217,6 +236,8 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
     failingListings: 0,
     repositorySelection: undefined,
     unselected: new Set(),
+    installations: [{ id: INSTALLATION, account: { login: OWNER }, suspended_at: null }],
+    failingTokens: new Set(),
     setDefaultBranch: (repo, branch) => {
       const commits = commitsOf.get(repo);
       const head = repositories[repo]?.branches?.[branch];
@@ -231,13 +252,24 @@ export function mockOrganization(repositories: Record<string, OrgRepository>): O
 let deliveries = 0;
 
 /** The app with its check queue and background tasks; `deliver` waits until both are idle. */
-export async function orgTestApp(engine: ScanEngine, customPolicies: OrgPolicies) {
+export async function orgTestApp(
+  engine: ScanEngine,
+  customPolicies: OrgPolicies,
+  options: Pick<TollgateAppOptions, "settleLeftRuns"> = {},
+) {
   const probot = testProbot();
   const queue = new InProcessQueue({ concurrency: 2 });
   const failures: unknown[] = [];
   const tasks = new BackgroundTasks((_name, error) => failures.push(error));
   await probot.load(
-    createTollgateApp({ engine, queue, tasks, customPolicies, completionRetryDelaysMs: [1] }),
+    createTollgateApp({
+      engine,
+      queue,
+      tasks,
+      customPolicies,
+      completionRetryDelaysMs: [1],
+      ...options,
+    }),
   );
   const idle = async () => {
     await tasks.whenIdle();

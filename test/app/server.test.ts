@@ -36,6 +36,10 @@ const github = new FakeAppGitHub({
   pullFiles: pullFilesBetween(commits[BASE] ?? {}, commits[HEAD] ?? {}),
 });
 
+// The app's look for runs a previous process left in progress waits on GitHub: /ping answers anyway.
+let releaseInstallations: () => void = () => undefined;
+github.installationsHeld = new Promise((resolve) => (releaseInstallations = resolve));
+
 beforeAll(async () => {
   const githubUrl = new URL(await github.start());
   const port = await freePort();
@@ -52,6 +56,7 @@ beforeAll(async () => {
       GHE_HOST: githubUrl.host,
       GHE_PROTOCOL: "http",
       LOG_LEVEL: "info",
+      TOLLGATE_LEFT_RUNS_AFTER_SECONDS: "0",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -64,7 +69,11 @@ beforeAll(async () => {
       (r) => r.ok,
       () => false,
     );
-    if (up) return;
+    if (up) {
+      expect(github.routes).not.toContain("apps.listInstallations");
+      releaseInstallations();
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`the server did not answer /ping:\n${output}`);
@@ -120,8 +129,14 @@ describe("the app server process", () => {
       output: { title: "2 new findings: 1 critical, 1 high" },
     });
 
-    // The log line follows the completing request: a bounded wait for it.
-    for (let tries = 0; tries < 100 && !output.includes('"msg":"check completed"'); tries++)
+    // The log lines follow the completing request and the look's answer: a bounded wait for them.
+    const logged = (msg: string) => output.includes(`"msg":"${msg}"`);
+    for (
+      let tries = 0;
+      tries < 100 &&
+      !(logged("check completed") && logged("looked for runs a previous process left in progress"));
+      tries++
+    )
       await new Promise((resolve) => setTimeout(resolve, 50));
     const lines = output.trim().split("\n");
     const records = lines.map((line) => {
@@ -147,6 +162,7 @@ describe("the app server process", () => {
         expect.stringMatching(/^Listening on /),
         "check requested",
         "check completed",
+        "looked for runs a previous process left in progress",
       ]),
     );
     expect(records.every((r) => r.level >= 30)).toBe(true);

@@ -36,7 +36,8 @@ const github = new FakeAppGitHub({
   pullFiles: pullFilesBetween(commits[BASE] ?? {}, commits[HEAD] ?? {}),
 });
 
-// The app's look for runs a previous process left in progress waits on GitHub: /ping answers anyway.
+// The app's look for runs a previous process left in progress (TOLLGATE_LEFT_RUNS_AFTER_SECONDS=0)
+// waits on GitHub until /ping has answered: the look must not hold the server's start.
 let releaseInstallations: () => void = () => undefined;
 github.installationsHeld = new Promise((resolve) => (releaseInstallations = resolve));
 
@@ -70,7 +71,6 @@ beforeAll(async () => {
       () => false,
     );
     if (up) {
-      expect(github.routes).not.toContain("apps.listInstallations");
       releaseInstallations();
       return;
     }

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import nock from "nock";
 import { Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createTollgateApp } from "../../src/app/index.js";
+import { createTollgateApp, type TollgateAppOptions } from "../../src/app/index.js";
 import { LEFT_RUN_REASON } from "../../src/app/resume.js";
 import { BullQueue, type BullQueueOptions } from "../../src/queue/index.js";
 import { FakeEngine } from "../app/findings.js";
@@ -59,7 +59,11 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
   });
 
   /** One replica: a Probot app with its own BullQueue on the shared Redis. */
-  async function replica(prefix: string, options: Partial<BullQueueOptions> = {}) {
+  async function replica(
+    prefix: string,
+    options: Partial<BullQueueOptions> = {},
+    appOptions: Pick<TollgateAppOptions, "settleLeftRuns"> = {},
+  ) {
     const queue = new BullQueue({
       redisUrl: redis.url,
       prefix,
@@ -84,6 +88,7 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
         engine: new FakeEngine(() => ({ findings: [], errors: [] })),
         queue,
         completionRetryDelaysMs: [1],
+        ...appOptions,
       }),
     );
     return {
@@ -374,6 +379,28 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     expect(github.finalCheckRuns().map((c) => [c.id, c.status, c.conclusion])).toEqual([
       [900, "completed", "success"],
     ]);
+  });
+
+  it("does not look for runs left in progress at start: the queue retries a dead replica's jobs", async () => {
+    const prefix = `app${++prefixes}`;
+    const github = mockGitHub(repository());
+    let listed = 0;
+    nock("https://api.github.com")
+      .get("/app/installations")
+      .query(true)
+      .reply(() => {
+        listed += 1;
+        return [200, []];
+      });
+    const started = await replica(prefix, {}, { settleLeftRuns: { afterMs: 0 } });
+    // A check runs to its end meanwhile: the look would have been asked for before it.
+    await started.deliver("d1", pullRequestPayload("synchronize"));
+    await waitFor(
+      () => github.updates().some((u) => u.status === "completed"),
+      15_000,
+      "a completed check run",
+    );
+    expect(listed).toBe(0);
   });
 
   it("completes, once the installation is unsuspended, the run a suspension left in progress, in another replica", async () => {

@@ -161,11 +161,14 @@ export interface Resource {
    */
   providerConfig?: string;
   /**
-   * CloudFormation only, present when not empty: the JSON pointers whose value exists only in
-   * deployments where a condition the template cannot decide holds (an undecided `Fn::If`
+   * Present when not empty (CloudFormation, and Terraform as said below): the JSON pointers whose
+   * value exists only in deployments where a condition the template cannot decide holds (an
+   * undecided `Fn::If`
    * branch, `""` for the resource's own undecided `Condition`), to that condition as text:
    * `IsReplication`, `not IsReplication`, `IsProd and not HasKey` for nested ifs. A value below
-   * such a pointer inherits it. `config` keeps every branch that may be deployed (list items of
+   * such a pointer inherits it. Terraform too, under `""` alone: an instance that a root
+   * variable's default a deployment may override leaves out (`not var.env is "dev"`,
+   * iac/terraform/defaults.ts). `config` keeps every branch that may be deployed (list items of
    * both branches, an object property whose other branch is `AWS::NoValue`), so a rule looking
    * for a protective value must not count a conditional one as always there.
    */

@@ -467,7 +467,14 @@ export function widening(base: FindingDeployments, head: FindingDeployments): st
     : `also where it did not hold (was only when ${was})`;
 }
 
-/** A condition text as a message says it: `not terraform.workspace is prod` reads `terraform.workspace is not prod`. */
+/**
+ * A condition text as a message says it: `not terraform.workspace is prod` reads
+ * `terraform.workspace is not prod`, and `not var.env is "dev"` (a root variable's default a
+ * deployment may override, iac/terraform/defaults.ts) `var.env is not "dev"`.
+ */
 export function spokenCondition(when: string): string {
-  return when.replace(/\bnot terraform\.workspace is (?=[^\s()])/g, "terraform.workspace is not ");
+  return when.replace(
+    /\bnot (terraform\.workspace|var\.[A-Za-z0-9_]+) is (?=[^\s()])/g,
+    "$1 is not ",
+  );
 }

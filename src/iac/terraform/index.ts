@@ -6,6 +6,8 @@
 // What static evaluation cannot know is `{ $unknown: "<source text>" }`, never a guess:
 // - a resource with an unknown `count`/`for_each` is one instance without an index, and that
 //   meta-argument stays in its `config` as the unknown (`config.count`), so a policy can tell;
+//   so is one that only root variables' defaults a deployment may override make empty, under
+//   `conditional[""]` (defaults.ts);
 // - a dynamic block over an unknown collection is one block whose iterator values are unknown,
 //   recorded in the resource's `unknownForEach` (pointer to the `for_each` expression), since
 //   Terraform may create none or several;
@@ -38,6 +40,7 @@ import {
   rootMovesInForce,
   type ImportDeclaration,
 } from "./moved.js";
+import { overridableDefaults } from "./defaults.js";
 import { at, type Evaluated } from "./origin.js";
 import { RootProviders } from "./providers.js";
 import { automaticVariableFiles, readVariableFile } from "./variable-files.js";
@@ -228,6 +231,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       if (declared) rootValues.set(name, { value, origin: at(declared.file.path, declared.node) });
     }
     context.providers = new RootProviders(definition, discovery.modules, discovery.files, report);
+    context.overridableDefaults = overridableDefaults(definition, rootValues);
     context.instanceCount++;
     const rootInstances = context.instanceCount;
     const before = resources.length;

@@ -77,6 +77,7 @@ import { renderPolicyDocument, type DocumentLink } from "./policy-document.js";
 import type { RootProviders } from "./providers.js";
 import { collectionType, convertToType } from "./types.js";
 import { retyped, withCollectionType } from "./collection-types.js";
+import { defaultsRead, overriddenCondition, type OverridableDefault } from "./defaults.js";
 import {
   EvaluationError,
   isObject,
@@ -116,6 +117,8 @@ export interface LoadContext {
   listing?: FileListing;
   /** The value of `terraform.workspace` in the world being evaluated (workspaces.ts); unknown without. */
   workspace?: string;
+  /** The root module's variables taking a default a deployment may override (defaults.ts). */
+  overridableDefaults?: readonly OverridableDefault[];
   /** The paths of the files `file()`, `templatefile()` and the like read, when the root wants them. */
   read?: Set<string>;
   /** Each listing `fileset()` gave (its folder, pattern and files, `listingEntry`), when the root wants them. */
@@ -174,6 +177,11 @@ interface InstanceKey {
   readFrom: { [by: string]: SourceLocation[] };
   /** The instance standing for what a partial for_each's unknown part adds: `Resource.unknownPart`. */
   unknownPart?: string;
+  /**
+   * The condition under which the instance standing for a block that root variables' defaults
+   * make empty exists (`not var.env is "dev"`, defaults.ts).
+   */
+  overridden?: string;
 }
 
 interface Expansion {
@@ -252,6 +260,8 @@ export class ModuleInstance implements EvaluationHost {
       call: ModuleCall;
       callPath: string;
       kind: Expansion["kind"];
+      /** `InstanceKey.overridden` of the call's instance: its resources exist only then. */
+      overridden?: string;
     },
   ) {}
 
@@ -877,6 +887,10 @@ export class ModuleInstance implements EvaluationHost {
           ],
         };
       }
+      if (total === 0) {
+        const overridden = this.overriddenEmpty(reads, count, file, "count", iteration);
+        if (overridden) return overridden;
+      }
       const keys = [];
       for (let index = 0; index < Math.min(total, 10_000); index++) {
         const scoped = new Map(iteration);
@@ -903,7 +917,11 @@ export class ModuleInstance implements EvaluationHost {
       return { kind: "count", keys };
     }
     if (forEach) {
-      const { result: evaluated, references } = this.evaluateMeta(forEach.expr, file, iteration);
+      const {
+        result: evaluated,
+        references,
+        reads,
+      } = this.evaluateMeta(forEach.expr, file, iteration);
       // The one instance standing for every element, or for those the unknown part of a
       // partial collection holds, so `each.value.s3_bucket_id` under `for_each = module.tenant`
       // refers to the call as `module.tenant[each.key]...` does.
@@ -952,6 +970,10 @@ export class ModuleInstance implements EvaluationHost {
             },
           ],
         };
+      }
+      if (entries.length === 0 && !rest) {
+        const overridden = this.overriddenEmpty(reads, forEach, file, "for_each", iteration);
+        if (overridden) return overridden;
       }
       const isSet = Array.isArray(collection.value);
       const firstLine = metaArgumentPlace(file.path, forEach, "for_each");
@@ -1002,6 +1024,46 @@ export class ModuleInstance implements EvaluationHost {
       };
     }
     return { kind: "single", keys: [{ key: "", instance: single() }] };
+  }
+
+  /**
+   * The expansion of a block whose `count` or `for_each` (`meta`) the defaults of root variables
+   * a deployment may override made empty (`reads`: where what it read is written): one instance
+   * without a key, as for an unknown count, under the condition that one is overridden
+   * (defaults.ts); undefined when no such default decided it. Its values are those the defaults
+   * give, as every other block's are.
+   */
+  private overriddenEmpty(
+    reads: readonly SourceLocation[],
+    meta: Attribute,
+    file: ParsedFile,
+    name: "count" | "for_each",
+    outer: ReadonlyMap<string, Evaluated>,
+  ): Expansion | undefined {
+    const read = defaultsRead(this.context.overridableDefaults ?? [], reads);
+    if (read.length === 0) return undefined;
+    const value = unknown(sourceText(meta.expr, writtenIn(meta.expr, file)));
+    const iteration = new Map<string, Evaluated>(outer);
+    if (name === "for_each")
+      iteration.set("each", {
+        value: { key: unknown("each.key"), value: unknown("each.value") },
+        origin: at(file.path, meta),
+      });
+    return {
+      kind: "unknown",
+      keys: [
+        {
+          key: "",
+          instance: {
+            suffix: "",
+            iteration,
+            unknownMeta: { [name]: value },
+            readFrom: { [name]: [...reads, metaArgumentPlace(file.path, meta, name)] },
+            overridden: overriddenCondition(read),
+          },
+        },
+      ],
+    };
   }
 
   /**
@@ -1260,6 +1322,22 @@ export class ModuleInstance implements EvaluationHost {
   }
 
   /**
+   * `Resource.conditional` of an instance that exists only where a deployment overrides root
+   * variables' defaults (`InstanceKey.overridden`, its own and each enclosing call's): under
+   * `""`, those conditions, outermost first. Empty when none.
+   */
+  private overriddenConditional(key: InstanceKey): Pick<Resource, "conditional"> {
+    const conditions = key.overridden === undefined ? [] : [key.overridden];
+    for (let caller = this.caller; caller !== undefined; caller = caller.instance.caller)
+      if (caller.overridden !== undefined) conditions.unshift(caller.overridden);
+    if (conditions.length === 0) return {};
+    const parenthesised = conditions.map((condition) =>
+      conditions.length > 1 && condition.includes(" or ") ? `(${condition})` : condition,
+    );
+    return { conditional: { "": parenthesised.join(" and ") } };
+  }
+
+  /**
    * Adds to `definitions`, each once and in the order first read, what `expr` (written in this
    * instance) reads, as written: each local with its definition (`local.on`, `module.sg's
    * local.on`), each module output with its value (`module.flags's output on`), followed into
@@ -1442,6 +1520,7 @@ export class ModuleInstance implements EvaluationHost {
       ...(Object.keys(readFrom).length > 0 ? { readFrom } : {}),
       ...(Object.keys(readAt).length > 0 ? { readAt } : {}),
       ...this.expansionAsWritten(declaration, key),
+      ...this.overriddenConditional(key),
     };
     const tags =
       declaration.mode === "managed" && provider?.source === AWS_PROVIDER
@@ -1976,6 +2055,7 @@ export class ModuleInstance implements EvaluationHost {
           call,
           callPath,
           kind: expansion.kind,
+          ...(instanceKey.overridden !== undefined ? { overridden: instanceKey.overridden } : {}),
         },
       );
       created.push({

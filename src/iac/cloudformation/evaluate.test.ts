@@ -754,16 +754,52 @@ describe("Fn::Sub", () => {
 describe("conditions", () => {
   it("omits a resource whose condition is false and keeps one the template cannot decide", () => {
     const text = `${header}  ProdOnly:\n    Type: AWS::SNS::Topic\n    Condition: IsProd\n  DevOnly:\n    Type: AWS::SNS::Topic\n    Condition: IsDev\n  EastOnly:\n    Type: AWS::SNS::Topic\n    Condition: InUsEast\n`;
-    expect(load(text).resources.map((resource) => resource.name)).toEqual([
-      "Logs",
-      "ProdOnly",
-      "EastOnly",
+    // IsDev is false only by Env's Default, which a deployment may override: DevOnly is kept
+    // under it, as under an undecided condition.
+    expect(
+      load(text).resources.map((resource) => [resource.name, resource.conditional?.[""]]),
+    ).toEqual([
+      ["Logs", undefined],
+      ["ProdOnly", undefined],
+      ["DevOnly", "IsDev"],
+      ["EastOnly", "InUsEast"],
     ]);
     expect(
       load(text, { Env: "dev", "AWS::Region": "eu-west-1" }).resources.map(
         (resource) => resource.name,
       ),
     ).toEqual(["Logs", "DevOnly"]);
+  });
+
+  it("keeps a resource whose condition only a Default a deployment may override makes false", () => {
+    const template = (parameter: string) => `Parameters:
+  Env:
+    Type: String
+    Default: dev
+${parameter}Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  Never: !Equals [a, b]
+Resources:
+  Admin:
+    Type: AWS::EC2::SecurityGroup
+    Condition: IsProd
+    Properties:
+      GroupName: !Sub "admin-\${Env}"
+      CidrIp: !If [IsProd, 10.0.0.0/8, 0.0.0.0/0]
+  Gone:
+    Type: AWS::SNS::Topic
+    Condition: Never
+`;
+    const open = load(template(""));
+    expect(open.errors).toEqual([]);
+    expect(open.resources.map((r) => [r.name, r.conditional])).toEqual([
+      ["Admin", { "": "IsProd" }],
+    ]);
+    // Values the Default gives stay as today, but its own condition holds where it exists.
+    expect(open.resources[0]?.config).toEqual({ GroupName: "admin-dev", CidrIp: "10.0.0.0/8" });
+    // Pinned: one AllowedValues value, or a value given (a parameter file).
+    expect(load(template("    AllowedValues: [dev]\n")).resources).toEqual([]);
+    expect(load(template(""), { Env: "dev" }).resources).toEqual([]);
   });
 
   it("reports a condition that depends on itself, at its line", () => {

@@ -212,6 +212,10 @@ export class TemplateEvaluator {
   private choosing = false;
   /** True while the value of record is evaluated, parameters in `chosen` at their `Default`s. */
   private recordingDefaults = false;
+  /** True while conditions are decided with the `overridable` parameters unknown (`overriddenFalse`). */
+  private overriding = false;
+  /** Conditions taken as true while a resource that exists only where they hold is evaluated. */
+  private readonly held = new Set<string>();
   /**
    * The path of the innermost positioned value being evaluated: an expression evaluated without
    * a path of its own (an intrinsic's arguments) decides that value.
@@ -241,9 +245,11 @@ export class TemplateEvaluator {
   /** true or false when the template alone decides the condition, undefined when it cannot. */
   condition(name: string, at: Span): boolean | undefined {
     if (this.assumed.has(name)) return this.assumed.get(name);
+    if (this.held.has(name)) return true;
     // A result that leans on an assumed condition or a chosen parameter value holds for those
     // deployments only.
-    const general = this.assumed.size === 0 && this.chosen.size === 0;
+    const general =
+      this.assumed.size === 0 && this.chosen.size === 0 && this.held.size === 0 && !this.overriding;
     if (general && this.conditionResults.has(name)) return this.conditionResults.get(name);
     const body = this.scope.conditions.get(name);
     // Undeclared (a snippet, or a typo `cfn-lint` reports): the loader cannot decide it.
@@ -262,6 +268,37 @@ export class TemplateEvaluator {
     const result = results?.every((one) => one === first) ? first : undefined;
     if (general) this.conditionResults.set(name, result);
     return result;
+  }
+
+  /**
+   * Whether condition `name`, false as the template's values decide it, is so only because of the
+   * `Default`s of parameters a deployment may override (`scope.overridable`, no `AllowedValues`
+   * and no value given): with them unknown it is undecided. What it guards may then be deployed.
+   */
+  overriddenFalse(name: string, at: Span): boolean {
+    if (this.scope.overridable === undefined || this.scope.overridable.size === 0) return false;
+    // It was evaluated with the Defaults already: its errors are reported then.
+    const errorCount = this.errors.length;
+    this.overriding = true;
+    try {
+      return this.condition(name, at) === undefined;
+    } finally {
+      this.overriding = false;
+      this.errors.length = errorCount;
+    }
+  }
+
+  /**
+   * `evaluate` with condition `name` taken as true: the properties of a resource that exists only
+   * where it holds (`overriddenFalse`), whose `Fn::If`s on it choose as they would there.
+   */
+  holding<T>(name: string, evaluate: () => T): T {
+    this.held.add(name);
+    try {
+      return evaluate();
+    } finally {
+      this.held.delete(name);
+    }
   }
 
   /**
@@ -466,6 +503,7 @@ export class TemplateEvaluator {
    * decided where the parent writes it (`trace.readFrom`).
    */
   private parameterValue(name: string, trace: Trace): Value | undefined {
+    if (this.overriding && this.scope.overridable?.has(name)) return unknown(`!Ref ${name}`);
     const passed = this.scope.passedChoices?.get(name);
     if (passed === undefined) return this.chosen.get(name) ?? this.scope.parameters.get(name);
     const deployed = passed.find(({ when }) =>

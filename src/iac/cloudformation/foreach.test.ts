@@ -133,7 +133,13 @@ Resources:
     Condition: Istest
 `);
     expect(errors).toEqual([]);
-    expect(resources.map((resource) => resource.address)).toEqual(["Audit"]);
+    // Istest is false only by Stage's Default, which a deployment may override.
+    expect(
+      resources.map((resource) => [resource.address, resource.conditional?.[""] ?? null]),
+    ).toEqual([
+      ["Audit", null],
+      ["Scratch", "Istest"],
+    ]);
     expect(resources[0]?.config).toEqual({
       IsLogging: true,
       IsMultiRegionTrail: true,

@@ -1,6 +1,7 @@
 // Turns one CloudFormation (or SAM) template into the shared resource model: one `Resource`
 // per entry under `Resources` whose `Condition` is not statically false, `config` = its
-// evaluated `Properties`, located down to every nested value.
+// evaluated `Properties`, located down to every nested value. A `Condition` false only by
+// `Default`s a deployment may override is not statically false: the resource is kept under it.
 //
 // Decisions a policy author should know:
 // - `config` is `Properties` after static evaluation (see evaluate.ts): parameters take their
@@ -270,13 +271,15 @@ export function loadCloudFormation(
   );
 
   const meanings = options.nested ? undefined : conditionMeanings(scope, evaluator);
+  const overridden = overriddenConditions(scope, evaluator);
   const context: ResourceContext = {
+    overridden,
     template,
     evaluator,
     scope,
     choices: choiceDomain(exclusive, scope, evaluator),
     meanings,
-    asWritten: conditionsAsWritten(scope, evaluator, meanings),
+    asWritten: conditionsAsWritten(scope, evaluator, meanings, overridden),
     globals: sections.get("Globals"),
     at,
     // Another macro may add what the template leaves out.
@@ -348,6 +351,8 @@ interface ResourceContext {
   meanings: { [condition: string]: string } | undefined;
   /** Undecided conditions as written (`Resource.conditionsAsWritten`), if any has no meaning. */
   asWritten: { [condition: string]: string } | undefined;
+  /** Conditions false only by `Default`s a deployment may override (`overriddenConditions`). */
+  overridden: ReadonlySet<string>;
   at(span: Span, code: string, message: string, level?: "warning"): void;
   /** Whether a required property missing is reported (`missingProperties`). */
   requireProperties: boolean;
@@ -375,6 +380,7 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
   for (const { span, message } of misspeltSamProperties(type, field("Properties")))
     at(span, "cfn-sam-property", `resource ${entry.key}: ${message}`, "warning");
   const conditionNode = field("Condition");
+  let held: string | undefined;
   const trace = newTrace();
   const readFrom: NonNullable<Resource["readFrom"]> = {};
   if (conditionNode !== undefined) {
@@ -390,9 +396,11 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
       );
     else {
       const decided = evaluator.condition(name, conditionNode.span);
-      if (decided === false) return null;
-      if (decided === undefined) trace.conditional[""] = name;
+      // False only by `Default`s a deployment may override: deployed where one is.
+      if (decided === false && !context.overridden.has(name)) return null;
+      if (decided !== true) trace.conditional[""] = name;
       else readFrom.Condition = evaluator.conditionPlaces(name);
+      if (decided === false) held = name;
     }
   }
   if (entry.generatedBy !== undefined)
@@ -409,7 +417,10 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
   let config: { [key: string]: Value } = {};
   let propertiesKnown = true;
   if (properties !== undefined) {
-    const evaluated = evaluator.evaluateProperties(properties, trace);
+    const evaluated =
+      held === undefined
+        ? evaluator.evaluateProperties(properties, trace)
+        : evaluator.holding(held, () => evaluator.evaluateProperties(properties, trace));
     if (
       evaluated !== null &&
       typeof evaluated === "object" &&
@@ -440,7 +451,10 @@ function loadResource(entry: TemplateEntry, context: ResourceContext): Resource 
       });
     }
   }
-  const meta = resourceAttributes(body, evaluator, trace);
+  const meta =
+    held === undefined
+      ? resourceAttributes(body, evaluator, trace)
+      : evaluator.holding(held, () => resourceAttributes(body, evaluator, trace));
   const dependsOn = field("DependsOn");
   const dependencies =
     dependsOn?.kind === "sequence" ? dependsOn.items : dependsOn ? [dependsOn] : [];
@@ -656,6 +670,19 @@ function conditionMeanings(
 }
 
 /**
+ * The conditions the template decides false only by `Default`s a deployment may override
+ * (`TemplateEvaluator.overriddenFalse`): a resource under one is kept, under its name, as one
+ * under an undecided condition is ("Only when IsProd").
+ */
+function overriddenConditions(scope: TemplateScope, evaluator: TemplateEvaluator): Set<string> {
+  const overridden = new Set<string>();
+  for (const [name, span] of scope.conditionDefinitions)
+    if (evaluator.condition(name, span) === false && evaluator.overriddenFalse(name, span))
+      overridden.add(name);
+  return overridden;
+}
+
+/**
  * Each condition the template cannot decide and `meanings` gives no meaning, as written
  * (`definitionText`); undefined when there is none. Its meaning unknown, only a changed text can
  * tell that a pull request redefined it: `IsProd` over `AWS::Region` from one region to every
@@ -666,10 +693,12 @@ function conditionsAsWritten(
   scope: TemplateScope,
   evaluator: TemplateEvaluator,
   meanings: { [condition: string]: string } | undefined,
+  overridden: ReadonlySet<string>,
 ): { [condition: string]: string } | undefined {
   const written: { [condition: string]: string } = {};
   for (const [name, span] of scope.conditionDefinitions) {
-    if (meanings?.[name] !== undefined || evaluator.condition(name, span) !== undefined) continue;
+    if (meanings?.[name] !== undefined) continue;
+    if (evaluator.condition(name, span) !== undefined && !overridden.has(name)) continue;
     const body = scope.conditions.get(name);
     if (body !== undefined) written[name] = definitionText(body, scope, new Set([name]));
   }

@@ -802,6 +802,36 @@ Resources:
     expect(load(template(""), { Env: "dev" }).resources).toEqual([]);
   });
 
+  it("keeps a property or item only such a Default leaves out as AWS::NoValue, under its condition", () => {
+    const { resources, errors } = load(`Parameters:
+  Env:
+    Type: String
+    Default: dev
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Db:
+    Type: AWS::RDS::DBInstance
+    Properties:
+      PubliclyAccessible: !If [IsProd, true, !Ref AWS::NoValue]
+      Cidrs:
+        - 10.0.0.0/8
+        - !If [IsProd, 0.0.0.0/0, !Ref AWS::NoValue]
+      Chosen: !If [IsProd, 10.0.0.0/8, 0.0.0.0/0]
+`);
+    expect(errors).toEqual([]);
+    // Between two values, the Default's stays the value, as today.
+    expect(resources[0]?.config).toEqual({
+      PubliclyAccessible: true,
+      Cidrs: ["10.0.0.0/8", "0.0.0.0/0"],
+      Chosen: "0.0.0.0/0",
+    });
+    expect(resources[0]?.conditional).toEqual({
+      "/PubliclyAccessible": "IsProd",
+      "/Cidrs/1": "IsProd",
+    });
+  });
+
   it("reports a condition that depends on itself, at its line", () => {
     const text = `Conditions:\n  Loop: !Not [!Condition Loop]\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Condition: Loop\n`;
     const { resources, errors } = load(text);
@@ -1082,11 +1112,13 @@ Resources:
   });
 
   it("records nothing when the template decides every condition", () => {
+    // Env given (a parameter file): a deployment cannot make IsDev hold and add the item.
     const { resources, errors } = load(
       withResource(`    Type: AWS::S3::Bucket
     Properties:
       Items: [!If [IsProd, a, b], !If [IsDev, c, !Ref AWS::NoValue]]
 `),
+      { Env: "prod" },
     );
     expect(errors).toEqual([]);
     const subject = resources.find((resource) => resource.name === "Subject");

@@ -855,7 +855,15 @@ export class TemplateEvaluator {
     const branches = ifBranches(node);
     if (branches === null) return null;
     const { condition, whenTrue, whenFalse } = branches;
-    const decided = this.condition(condition.value, condition.span);
+    let decided = this.condition(condition.value, condition.span);
+    // A property or item that only `Default`s a deployment may override leave out may be
+    // deployed; one they choose between two values keeps the `Default`s' (out of this rule).
+    if (
+      decided === false &&
+      isNoValue(whenFalse) &&
+      this.overriddenFalse(condition.value, condition.span)
+    )
+      decided = undefined;
     if (decided !== undefined) {
       const chosen = decided ? whenTrue : whenFalse;
       const chosenBy = [...decidedBy, condition.value];
@@ -1511,6 +1519,16 @@ export function newTrace(): Trace {
 }
 
 /** A well-formed `Fn::If`'s condition name and branches; null for anything else. */
+/** `!Ref AWS::NoValue`. */
+function isNoValue(node: TemplateNode): boolean {
+  const intrinsic = asIntrinsic(node);
+  return (
+    intrinsic?.name === "Ref" &&
+    intrinsic.argument.kind === "scalar" &&
+    intrinsic.argument.value === "AWS::NoValue"
+  );
+}
+
 function ifBranches(node: TemplateNode): {
   condition: { value: string; span: Span };
   whenTrue: TemplateNode;

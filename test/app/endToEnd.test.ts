@@ -113,7 +113,10 @@ async function checkPullRequest(
       lines: [a.start_line, a.end_line],
       level: a.annotation_level,
       rule: /^TG-[A-Z]+-\d+/.exec((a as { title?: string }).title ?? "")?.[0],
-      status: /^[A-Z]+ (new|existing) finding/.exec((a as { message?: string }).message ?? "")?.[1],
+      // The status line follows any note (`Widened by this change: ...`).
+      status: /^[A-Z]+ (new|existing) finding/m.exec(
+        (a as { message?: string }).message ?? "",
+      )?.[1],
       message: (a as { message?: string }).message ?? "",
     }))
     .sort((a, b) => a.path.localeCompare(b.path) || (a.lines[0] ?? 0) - (b.lines[0] ?? 0));
@@ -495,9 +498,9 @@ describe("a pull request check with the real engine", () => {
 
   it("annotates a CloudFormation resource a changed parameter Default turns on, on that Default", async () => {
     // stack.yaml:6 sets BreakGlass's Default to "true"; RemoteDesktop (Condition: InBreakGlass,
-    // which tests it) now exists, opening RDP at stack.yaml:22. Its block is unchanged. (The
-    // parameter lists no AllowedValues: with ["true", "false"] both would be deployments, and
-    // the rule would exist "only when InBreakGlass" at base already.)
+    // which tests it) now exists in every deployment that keeps the Default, opening RDP at
+    // stack.yaml:22. Its block is unchanged. At base it existed only where a deployment
+    // overrides the Default "false" ("only when InBreakGlass"), so it is new, widened.
     const { completion, annotations, messages } = await checkPullRequest(
       "cfn_condition",
       "opened",
@@ -509,7 +512,9 @@ describe("a pull request check with the real engine", () => {
     expect(annotations).toEqual([
       { path: "stack.yaml", lines: [6, 6], level: "failure", rule: "TG-NET-002", status: "new" },
     ]);
-    expect(messages[0]?.split("\n").slice(1, 3)).toEqual([
+    const lines = messages[0]?.split("\n") ?? [];
+    expect([lines[0], ...lines.slice(2, 4)]).toEqual([
+      "Widened by this change: now in every deployment (was only when InBreakGlass).",
       "This changed line is read by the resource's Condition.",
       "The value is written at stack.yaml:22.",
     ]);

@@ -373,3 +373,71 @@ describe("tollgate diff on a grant whose Condition the PR changed", () => {
     expect(kept.statuses).toEqual(["existing TG-IAM-001 sqs:*"]);
   });
 });
+
+// A Deny beside a grant was compared as written, so reordering its actions, adding a `Sid` or
+// writing a value as a list read as a Deny dropped, and the grant new (session 22). It is now
+// compared by what it denies: the same Deny written another way, or a wider one, keeps the grant
+// existing; one that denies less is still new.
+describe("tollgate diff on a Deny beside a grant rewritten", () => {
+  const policy = (deny: string) =>
+    [
+      'resource "aws_iam_policy" "jobs" {',
+      "  policy = jsonencode({",
+      '    Version = "2012-10-17"',
+      "    Statement = [",
+      '      { Effect = "Allow", Action = "sqs:*", Resource = "*" },',
+      `      { Effect = "Deny", ${deny} },`,
+      "    ]",
+      "  })",
+      "}",
+      "",
+    ].join("\n");
+  const outsideVpc = 'Condition = { StringNotEquals = { "aws:SourceVpc" = "vpc-1" } }';
+  const base = policy(
+    `Action = ["sqs:DeleteQueue", "sqs:PurgeQueue"], Resource = "*", ${outsideVpc}`,
+  );
+
+  it("keeps it existing when the Deny is written another way, or denies more", async () => {
+    for (const deny of [
+      // Reordered, a Sid, lists for single values.
+      `Sid = "KeepQueues", Resource = ["*"], Action = ["sqs:PurgeQueue", "sqs:DeleteQueue"], Condition = { StringNotEquals = { "aws:SourceVpc" = ["vpc-1"] } }`,
+      `Action = ["sqs:Delete*", "sqs:Purge*"], Resource = "*", ${outsideVpc}`,
+    ]) {
+      const { code, statuses } = await diffRewrite("main.tf", base, policy(deny));
+      expect(statuses).toEqual(["existing TG-IAM-001 sqs:*"]);
+      expect(code).toBe(0);
+    }
+  });
+
+  it("still calls it new when the Deny denies less", async () => {
+    for (const deny of [
+      `Action = ["sqs:DeleteQueue"], Resource = "*", ${outsideVpc}`,
+      `Action = ["sqs:DeleteQueue", "sqs:PurgeQueue"], Resource = "*", Condition = { StringNotEquals = { "aws:SourceVpc" = ["vpc-1", "vpc-2"] } }`,
+    ]) {
+      const { code, statuses } = await diffRewrite("main.tf", base, policy(deny));
+      expect(statuses).toEqual(["new TG-IAM-001 sqs:*"]);
+      expect(code).toBe(1);
+    }
+  });
+
+  it("keeps a bucket policy's public grant existing when its Deny is reordered", async () => {
+    const withDeny = (deny: string) =>
+      bucketPolicy(
+        `{Effect: Allow, Principal: "*", Action: s3:GetObject, Resource: arn:aws:s3:::site/*}\n          - ${deny}`,
+      );
+    const { code, statuses } = await diffRewrite(
+      "t.yaml",
+      withDeny(
+        '{Effect: Deny, Principal: "*", Action: [s3:GetObject, s3:GetObjectVersion], Resource: arn:aws:s3:::site/private/*}',
+      ),
+      withDeny(
+        '{Sid: Private, Effect: Deny, Principal: "*", Action: [s3:GetObjectVersion, s3:GetObject], Resource: [arn:aws:s3:::site/private/*]}',
+      ),
+    );
+    expect(statuses.filter((status) => status.includes("TG-IAM-010"))).toEqual([
+      "existing TG-IAM-010 Principal *: s3:getobject",
+    ]);
+    expect(statuses.every((status) => status.startsWith("existing"))).toBe(true);
+    expect(code).toBe(0);
+  });
+});

@@ -345,12 +345,20 @@ describe("IAM coverage", () => {
 
   it("covers with a statement beside a deny only one its resource denies too", () => {
     const denyDelete = JSON.stringify({ Effect: "Deny", Action: "s3:Delete*", Resource: "*" });
-    const denyTls = JSON.stringify({ Effect: "Deny", Action: "s3:*", Resource: "*" });
+    const denyTls = JSON.stringify({
+      Effect: "Deny",
+      Action: "s3:*",
+      Resource: "*",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
     expect(scopeCovers(grant(), grant({ actions: ["s3:*"], denies: [denyDelete] }))).toBe(true);
     expect(scopeCovers(grant({ denies: [denyDelete] }), grant({ actions: ["s3:*"] }))).toBe(false);
     const both = grant({ actions: ["s3:*"], denies: [denyTls, denyDelete] });
     expect(scopeCovers(grant({ denies: [denyDelete] }), both)).toBe(true);
+    // Denying s3:* only without TLS takes less than denying deletes always; always, more.
     expect(scopeCovers(grant({ denies: [denyDelete] }), grant({ denies: [denyTls] }))).toBe(false);
+    const denyAll = JSON.stringify({ Effect: "Deny", Action: "s3:*", Resource: "*" });
+    expect(scopeCovers(grant({ denies: [denyDelete] }), grant({ denies: [denyAll] }))).toBe(true);
   });
 
   it("calls a sensitive grant narrowed from * to every object of every bucket existing", () => {
@@ -664,6 +672,69 @@ describe("IAM coverage", () => {
     expect(grantWidening({ ...contained, principal: "AWS 1" }, contained)).toEqual([]);
     expect(grantWidening(jobs, network())).toBeUndefined();
     expect(grantWidening(contained, jobs)).toBeUndefined();
+  });
+
+  it("compares a Deny beside a grant by what it denies: written another way or wider, it holds", () => {
+    const jobs = grant({ actions: ["sqs:*"], resources: ["arn:aws:sqs:eu-west-1:1:jobs"] });
+    const statement = (parts: Record<string, unknown>) =>
+      JSON.stringify({ Effect: "Deny", Resource: "*", ...parts });
+    const outsideVpc = { StringNotEquals: { "aws:SourceVpc": "vpc-1" } };
+    const base = statement({
+      Action: ["sqs:DeleteQueue", "sqs:PurgeQueue"],
+      Condition: outsideVpc,
+    });
+    const denied = grant({ ...jobs, denies: [base] });
+    // The same Deny: its lists reordered or written as one item, a Sid, an action's case, a
+    // Condition value as a list; or wider: more actions or patterns, every action but one, no
+    // Condition (denied always).
+    for (const later of [
+      statement({
+        Sid: "KeepQueues",
+        Resource: ["*"],
+        Action: ["SQS:PurgeQueue", "sqs:deletequeue"],
+        Condition: { StringNotEquals: { "aws:sourcevpc": ["vpc-1"] } },
+      }),
+      statement({
+        Action: ["sqs:Delete*", "sqs:Purge*", "sqs:SetQueueAttributes"],
+        Condition: outsideVpc,
+      }),
+      statement({ Action: "sqs:*" }),
+      statement({ NotAction: "sqs:SendMessage", Condition: outsideVpc }),
+    ]) {
+      expect(grantWidening(grant({ ...jobs, denies: [later] }), denied)).toEqual([]);
+      expect(scopeCovers(denied, grant({ ...jobs, denies: [later] }))).toBe(true);
+    }
+    // Narrower: an action dropped, a resource named, a Condition that holds less often (not
+    // from vpc-1 nor vpc-2 excludes more), another principal, an effect Tollgate cannot know.
+    for (const later of [
+      statement({ Action: "sqs:DeleteQueue", Condition: outsideVpc }),
+      statement({ ...JSON.parse(base), Resource: "arn:aws:sqs:eu-west-1:1:other" }),
+      statement({
+        Action: ["sqs:DeleteQueue", "sqs:PurgeQueue"],
+        Condition: { StringNotEquals: { "aws:SourceVpc": ["vpc-1", "vpc-2"] } },
+      }),
+      statement({ ...JSON.parse(base), Principal: { AWS: "arn:aws:iam::1:root" } }),
+      JSON.stringify({ ...JSON.parse(base), Effect: { $unknown: "var.effect" } }),
+    ]) {
+      expect(grantWidening(grant({ ...jobs, denies: [later] }), denied)).toEqual([
+        "with a Deny the base had beside it gone or rewritten",
+      ]);
+      expect(scopeCovers(denied, grant({ ...jobs, denies: [later] }))).toBe(false);
+    }
+    // A principal: everyone written `*` holds any; `{"AWS": "*"}` is read only as written.
+    const toEveryone = (principal: unknown) =>
+      grant({ ...jobs, denies: [statement({ ...JSON.parse(base), Principal: principal })] });
+    expect(grantWidening(toEveryone("*"), toEveryone({ AWS: ["arn:aws:iam::1:root"] }))).toEqual(
+      [],
+    );
+    expect(grantWidening(toEveryone({ AWS: "*" }), toEveryone("*"))).toHaveLength(1);
+    expect(
+      grantWidening(toEveryone({ AWS: ["b", "a"] }), toEveryone({ AWS: ["a", "b", "a"] })),
+    ).toEqual([]);
+    // A policy variable is compared as written: `${aws:username}` is no pattern.
+    const home = (resource: string) =>
+      grant({ ...jobs, denies: [statement({ Action: "s3:*", Resource: resource })] });
+    expect(grantWidening(home("*"), home("arn:aws:s3:::b/${aws:username}/*"))).toHaveLength(1);
   });
 
   it("calls a grant whose Condition now admits other callers new, saying so; narrowed, existing", () => {

@@ -3,6 +3,7 @@
 // matching, so that narrowing an exposure (all ports to port 22) is not new and widening one
 // (22 to 22-2222) does not fix the narrower one. Conservative: when in doubt, not covered.
 import { BlockList, isIP } from "node:net";
+import { isDeepStrictEqual } from "node:util";
 import type {
   AclScope,
   Finding,
@@ -104,12 +105,12 @@ function networkCovers(outer: NetworkScope, inner: NetworkScope): boolean {
  * (`conditionCovers`); every resource and every
  * action `inner` names, `outer` names (`setCovers`): resources case-sensitively, as ARNs are,
  * actions not; a resource Tollgate cannot know only by a `*` resource or the same expression.
- * Each statement that may deny beside `outer` (`denies`, compared as written) is beside `inner`
- * too, so what it takes from `outer` it takes from `inner`; `inner` may be denied more.
+ * Each statement that may deny beside `outer` is beside `inner` too, or one denying as much
+ * (`deniesHeld`), so what it takes from `outer` it takes from `inner`; `inner` may be denied more.
  */
 function grantCovers(outer: Omit<IamScope, "kind">, inner: Omit<IamScope, "kind">): boolean {
   if (outer.effect !== "Allow" || inner.effect !== "Allow") return false;
-  if (!(outer.denies ?? []).every((denial) => inner.denies?.includes(denial))) return false;
+  if (!deniesHeld(outer.denies, inner.denies)) return false;
   if (!conditionCovers(outer.condition, inner.condition)) return false;
   const outerResources = resourceSet(outer);
   const everyResource = (outerResources.listed ?? []).some((pattern) =>
@@ -145,10 +146,10 @@ function grantCovers(outer: Omit<IamScope, "kind">, inner: Omit<IamScope, "kind"
  *   (vpc-1 to vpc-2). The last is judged wider on purpose: the grant now admits callers it did
  *   not, which a security reviewer must see, and a value written another way (`"true"` or
  *   `["true"]`, a key's case, `ArnEquals` or `ArnLike`, an address or its /32) reads the same;
- * - a statement that may deny beside `other` that the head does not have as written: gone, or
- *   rewritten. A rewritten Deny may deny far less (`sqs:*` unless from one VPC, then
- *   `sqs:DeleteQueue` on a queue nothing uses), and denies are not compared by what they deny, so
- *   any rewrite counts as dropping it: a reviewer must look.
+ * - a statement that may deny beside `other` that no statement beside the head provably denies as
+ *   much of (`deniesHeld`): gone, or rewritten to what may deny less (`sqs:*` unless from one VPC,
+ *   then `sqs:DeleteQueue` on a queue nothing uses). The same Deny written another way (its
+ *   lists reordered, a `Sid` added, `"*"` or `["*"]`) or made wider denies as much.
  * undefined for two scopes that are not grants of one kind; [] when no part is provably wider.
  */
 export function grantWidening(scope: FindingScope, other: FindingScope): string[] | undefined {
@@ -175,8 +176,7 @@ export function grantWidening(scope: FindingScope, other: FindingScope): string[
   if (!conditionCovers(other.condition, scope.condition)) {
     parts.push(`under ${conditionText(scope.condition)} (was ${conditionText(other.condition)})`);
   }
-  const denies = scope.denies ?? [];
-  if ((other.denies ?? []).some((denial) => !denies.includes(denial)))
+  if (!deniesHeld(other.denies, scope.denies))
     parts.push("with a Deny the base had beside it gone or rewritten");
   return parts;
 }
@@ -199,6 +199,111 @@ export function stillGrantsPart(scope: FindingScope, other: FindingScope): boole
       patterns.some((pattern) => patternsOverlap(pattern.toLowerCase(), text.toLowerCase())),
     );
   return shares(other.actions, scope.actions) && shares(other.resources, scope.resources);
+}
+
+/**
+ * Whether each statement that may deny of `earlier` (JSON text, as `IamScope.denies` holds them)
+ * has one among `later` that denies every request it does (`denialCovers`): what `earlier`'s take
+ * from a grant, `later`'s take too.
+ */
+export function deniesHeld(earlier: string[] | undefined, later: string[] | undefined): boolean {
+  return (earlier ?? []).every((narrow) =>
+    (later ?? []).some((wide) => denialCovers(wide, narrow)),
+  );
+}
+
+/**
+ * Whether the statement `wide` denies every request `narrow` does: the same text, or two `Deny`
+ * statements, each read by `denialParts`, where `wide`'s actions and resources cover `narrow`'s
+ * (`setCovers`, actions of any case), its principal is `narrow`'s (the same set of each type) or
+ * the string `*`, and its `Condition` holds whenever `narrow`'s does (`conditionCovers`; none
+ * always holds). A `Sid` denies nothing. A statement whose effect is not a known `Deny`, or that
+ * `denialParts` cannot read, only as written.
+ */
+function denialCovers(wide: string, narrow: string): boolean {
+  if (wide === narrow) return true;
+  const outer = denialParts(wide);
+  const inner = denialParts(narrow);
+  if (outer === undefined || inner === undefined) return false;
+  const lower = (set: PatternSet): PatternSet => ({
+    listed: set.listed?.map((pattern) => pattern.toLowerCase()),
+    excluded: set.excluded?.map((pattern) => pattern.toLowerCase()),
+  });
+  return (
+    (outer.principal === "*" || isDeepStrictEqual(outer.principal, inner.principal)) &&
+    setCovers(lower(outer.actions), lower(inner.actions)) &&
+    setCovers(outer.resources, inner.resources) &&
+    conditionCovers(outer.condition, inner.condition)
+  );
+}
+
+/** The parts of a statement that may deny which `denialCovers` compares. */
+interface DenialParts {
+  actions: PatternSet;
+  resources: PatternSet;
+  /** `*`, or each principal type's values as a sorted set; undefined when it names none. */
+  principal: "*" | Record<string, string[]> | undefined;
+  condition: Record<string, unknown>;
+}
+
+/** What a statement's key may hold for `denialParts` to read it. */
+const DENIAL_KEYS = new Set([
+  "Sid",
+  "Effect",
+  "Action",
+  "NotAction",
+  "Resource",
+  "NotResource",
+  "Principal",
+  "Condition",
+]);
+
+/**
+ * A statement's parts, when it is a `Deny` Tollgate can read whole: only keys `DENIAL_KEYS`
+ * names (no `NotPrincipal`), one of `Action`/`NotAction` and of `Resource`/`NotResource`, each a
+ * text or a non-empty list of texts, a `Principal` of `*` or of types mapped to such, a
+ * `Condition` mapping; no value Tollgate cannot know, and no policy variable (`${aws:username}`,
+ * whose value a pattern cannot be compared with). Undefined otherwise.
+ */
+function denialParts(text: string): DenialParts | undefined {
+  if (text.includes("${") || text.includes('"$unknown"')) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(parsed) || parsed.Effect !== "Deny") return undefined;
+  const statement = parsed;
+  if (Object.keys(statement).some((key) => !DENIAL_KEYS.has(key))) return undefined;
+  const texts = (value: unknown): string[] | undefined => {
+    const items = Array.isArray(value) ? value : [value];
+    return items.length > 0 && items.every((item) => typeof item === "string")
+      ? [...new Set(items as string[])].sort()
+      : undefined;
+  };
+  const patterns = (listedKey: string, excludedKey: string): PatternSet | undefined => {
+    const listed = Object.hasOwn(statement, listedKey);
+    if (listed === Object.hasOwn(statement, excludedKey)) return undefined;
+    const named = texts(statement[listed ? listedKey : excludedKey]);
+    if (named === undefined) return undefined;
+    return listed ? { listed: named } : { excluded: named };
+  };
+  const actions = patterns("Action", "NotAction");
+  const resources = patterns("Resource", "NotResource");
+  const condition = statement.Condition ?? {};
+  if (actions === undefined || resources === undefined || !isRecord(condition)) return undefined;
+  let principal: DenialParts["principal"];
+  if (statement.Principal === "*") principal = "*";
+  else if (isRecord(statement.Principal)) {
+    principal = {};
+    for (const [type, values] of Object.entries(statement.Principal)) {
+      const named = texts(values);
+      if (named === undefined) return undefined;
+      principal[type] = named;
+    }
+  } else if (statement.Principal !== undefined) return undefined;
+  return { actions, resources, principal, condition };
 }
 
 /** A statement's resources as `setCovers` reads them: the patterns it lists, or excludes. */
@@ -547,9 +652,10 @@ function exposureText(earlier: FindingScope, later: FindingScope): string | unde
   const condition = conditionCovers(later.condition, earlier.condition)
     ? ""
     : ` under ${conditionText(later.condition)}`;
-  const sorted = (denies: string[] | undefined) => JSON.stringify([...new Set(denies)].sort());
   const denied =
-    sorted(later.denies) === sorted(earlier.denies) ? "" : " less what a Deny beside it takes";
+    deniesHeld(later.denies, earlier.denies) && deniesHeld(earlier.denies, later.denies)
+      ? ""
+      : " less what a Deny beside it takes";
   return `${actions} on ${resources}${principal}${condition}${denied}${contained}`;
 }
 

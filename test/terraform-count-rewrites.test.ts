@@ -91,6 +91,41 @@ describe("tollgate diff on an unknown count or for_each rewritten", () => {
   });
 });
 
+// Compared as text, a count respaced, commented or wrapped in parentheses read as redefined, and
+// what its resource exposes new (session 22). It is compared by syntax tree: the same expression
+// laid out otherwise is no rewrite; a changed operator or value still is.
+describe("tollgate diff on an unknown count laid out otherwise", () => {
+  const throughLocal = (on: string) => `locals {
+  on = ${on}
+}
+${group("count = local.on ? 1 : 0")}`;
+
+  it("keeps it existing when only spacing, comments or parentheses change", async () => {
+    for (const [base, head] of [
+      [group(prodOnly), group('count = var.env=="prod" ? 1 : 0 # only in production')],
+      [group(prodOnly), group('count = (\n    var.env == "prod" # prod\n    ? 1\n    : 0\n  )')],
+      [throughLocal('var.env == "prod"'), throughLocal('(var.env ==\n  "prod") /* prod */')],
+    ] as const) {
+      const { stdout, stderr, code } = await diff(base, head);
+      expect(stderr).toBe("");
+      expect(labels(stdout)).toEqual(["existing TG-NET-001 -"]);
+      expect(code).toBe(0);
+    }
+  });
+
+  it("still calls it new when the expression laid out otherwise also changes", async () => {
+    for (const [base, head] of [
+      [group(prodOnly), group('count = var.env!="dev" ? 1 : 0 # all but dev')],
+      [group(prodOnly), group('count = (var.env == "prod" || true) ? 1 : 0')],
+      [throughLocal('var.env == "prod"'), throughLocal('(var.env !=\n  "dev")')],
+    ] as const) {
+      const { stdout, code } = await diff(base, head);
+      expect(labels(stdout)).toEqual([expect.stringMatching(/^new TG-NET-001 count redefined: /)]);
+      expect(code).toBe(1);
+    }
+  });
+});
+
 describe("tollgate diff on an unknown count reading a local", () => {
   const throughLocal = (on: string) => `locals {
   on = ${on}

@@ -490,11 +490,16 @@ function rewrittenUnread(now: Finding, before: Finding): string | undefined {
  * tells. New, since it may now be created wherever it was not; a rewrite that means the same is
  * new too (a reviewer reads it). So is one the head decides (`count = 1`, or no count: created
  * wherever the base's count may have made none). One known at base is not compared here: the
- * head's unknown count creates it nowhere the base's did not.
+ * head's unknown count creates it nowhere the base's did not. Compared by `form` (the syntax
+ * trees of what it reads), so spacing, comments and parentheses rewrite nothing.
  */
 function rewrittenExpansion(now: Finding, before: Finding): string | undefined {
   const [later, earlier] = [now.unknownExpansion, before.unknownExpansion];
   if (earlier === undefined || isDeepStrictEqual(later, earlier)) return undefined;
+  // Read by syntax tree, the same count spaced or commented otherwise is no rewrite.
+  const read = (expansion: Finding["unknownExpansion"]) =>
+    expansion?.form === undefined ? expansion : { ...expansion, text: "" };
+  if (isDeepStrictEqual(read(later), read(earlier))) return undefined;
   // The base's resource when another's covers this one; else its module when it moved.
   const whose =
     before.resource !== now.resource

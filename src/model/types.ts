@@ -283,9 +283,15 @@ export interface Resource {
    * call's unknown expansion, so that the diff can tell one redefined (`Finding.unknownExpansion`).
    * A variable declared `sensitive` reads `var.token = (sensitive value)` in `text`, and
    * `sensitive` holds, by its name, a digest the diff compares (`var.token's value changed`). Left
-   * out of what policies receive.
+   * out of what policies receive. `form` is a digest of the same read by syntax tree, not text
+   * (spacing, comments, parentheses aside): what the diff compares.
    */
-  expansionAsWritten?: { meta: string; text: string; sensitive?: { [variable: string]: string } };
+  expansionAsWritten?: {
+    meta: string;
+    text: string;
+    form?: string;
+    sensitive?: { [variable: string]: string };
+  };
   /**
    * Terraform only, present when the root module reads `terraform.workspace` with maps or
    * comparisons that tell workspaces apart (iac/terraform/workspaces.ts): the condition text of
@@ -668,6 +674,7 @@ export interface Finding {
     meta: string;
     module: string;
     text: string;
+    form?: string;
     sensitive?: { [variable: string]: string };
   };
   /**

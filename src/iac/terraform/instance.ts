@@ -1290,13 +1290,14 @@ export class ModuleInstance implements EvaluationHost {
     declaration: ResourceDeclaration,
     key: InstanceKey,
   ): Pick<Resource, "expansionAsWritten"> {
-    const definitions = new Map<string, string>();
+    const definitions = new Map<string, Written>();
     const sensitive = new Map<string, string>();
     const meta = ["count", "for_each"].find((name) => isUnknown(key.unknownMeta[name]));
     const own = meta === undefined ? undefined : attributeOf(declaration.node.body, meta);
-    let first: { meta: string; text: string } | undefined;
+    let first: ({ meta: string } & Written) | undefined;
     if (meta !== undefined && own !== undefined) {
-      first = { meta, text: sourceText(own.expr, writtenIn(own.expr, declaration.file)) };
+      const text = sourceText(own.expr, writtenIn(own.expr, declaration.file));
+      first = { meta, text, form: writtenForm(own.expr) };
       this.writtenReads(own.expr, definitions, sensitive);
     }
     for (let caller = this.caller; caller !== undefined; caller = caller.instance.caller) {
@@ -1305,17 +1306,20 @@ export class ModuleInstance implements EvaluationHost {
       if (callMeta !== undefined) {
         const name = `${callPath}'s ${callMeta.name}`;
         const text = sourceText(callMeta.expr, writtenIn(callMeta.expr, call.file));
-        if (first === undefined) first = { meta: name, text };
-        else if (!definitions.has(name)) definitions.set(name, text);
+        const written = { text, form: writtenForm(callMeta.expr) };
+        if (first === undefined) first = { meta: name, ...written };
+        else if (!definitions.has(name)) definitions.set(name, written);
         outer.writtenReads(callMeta.expr, definitions, sensitive);
       }
     }
     if (first === undefined) return {};
-    const where = [...definitions].map(([name, text]) => `${name} = ${text}`).join("; ");
+    const where = [...definitions].map(([name, { text }]) => `${name} = ${text}`).join("; ");
+    const forms = [...definitions].map(([name, { form }]) => [name, form]);
     return {
       expansionAsWritten: {
         meta: first.meta,
         text: where ? `${first.text} where ${where}` : first.text,
+        form: digest(JSON.stringify([first.form, forms])),
         ...(sensitive.size > 0 ? { sensitive: Object.fromEntries(sensitive) } : {}),
       },
     };
@@ -1357,7 +1361,7 @@ export class ModuleInstance implements EvaluationHost {
    */
   private writtenReads(
     expr: Expression,
-    definitions: Map<string, string>,
+    definitions: Map<string, Written>,
     sensitive: Map<string, string>,
   ): void {
     const pending: Array<{ instance: ModuleInstance; expr: Expression | Block }> = [
@@ -1377,7 +1381,7 @@ export class ModuleInstance implements EvaluationHost {
           : read.type === "module"
             ? blockAsWritten(read, file)
             : `its block as written, sha256 ${digest(blockAsWritten(read, file))}`;
-      definitions.set(name, text);
+      definitions.set(name, { text, form: writtenForm(read) });
       pending.push({ instance, expr: read });
     };
     for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
@@ -1439,9 +1443,9 @@ export class ModuleInstance implements EvaluationHost {
             definitions.size < 50
           )
             if (instance.isSensitive(name)) {
-              definitions.set(key, "(sensitive value)");
+              definitions.set(key, { text: "(sensitive value)", form: "(sensitive value)" });
               sensitive.set(key, sensitiveDigest(value));
-            } else definitions.set(key, valueText(value));
+            } else definitions.set(key, { text: valueText(value), form: valueText(value) });
           continue;
         }
         add(
@@ -2326,6 +2330,51 @@ function digest(text: string): string {
 
 /** Arguments of a resource block that are Terraform's, not the provider's: not attributes read. */
 const META_ARGUMENTS = new Set(["count", "for_each", "provider", "depends_on", "lifecycle"]);
+
+/** A definition `expansionAsWritten` reads: as written, and as `writtenForm` (`Written.form`). */
+interface Written {
+  text: string;
+  form: string;
+}
+
+/** Where an HCL node is written and how it is spaced, which `writtenForm` leaves out. */
+const LAYOUT = new Set([
+  "line",
+  "column",
+  "endLine",
+  "endColumn",
+  "start",
+  "end",
+  "decodedText",
+  "nameRange",
+  "typeRange",
+  "rootRange",
+  "keyVarRange",
+  "valueVarRange",
+]);
+
+/**
+ * An expression or block as its syntax tree, without where it is written: what is left is what
+ * Terraform evaluates, so two texts of one form mean the same (`var.env=="prod"` and
+ * `var.env == "prod" # prod`, split over lines). Parentheses go too, but for an object key's,
+ * which make it an expression rather than a name. An override file's argument is the node that
+ * replaces the block's own, as `blockAsWritten` reads it.
+ */
+function writtenForm(node: Expression | Block): string {
+  const tree = (value: unknown, objectKey = false): unknown => {
+    if (Array.isArray(value)) return value.map((item) => tree(item));
+    if (value === null || typeof value !== "object") return value;
+    const record = value as Record<string, unknown>;
+    if (record.kind === "Parens" && !objectKey) return tree(record.expr);
+    const kept: Record<string, unknown> = {};
+    for (const [name, item] of Object.entries(record))
+      if (!LAYOUT.has(name))
+        kept[name] = tree(item, record.kind === "ObjectItem" && name === "key");
+    return kept;
+  };
+  // A parsed node's class keeps its kind on its prototype and derives lines; its JSON is plain.
+  return JSON.stringify(tree(JSON.parse(JSON.stringify(node))));
+}
 
 /**
  * A block as `expansionAsWritten` says it: each argument and nested block as written, where it is

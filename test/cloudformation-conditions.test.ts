@@ -169,6 +169,28 @@ Resources:
     expect(labels(same.stdout)).toEqual(["existing TG-IAM-007 -", "existing TG-NET-001 -"]);
     expect(same.code).toBe(0);
   });
+
+  // Compared as text, operands swapped read as a redefinition (session 22).
+  it("keeps it existing when only the operands of Equals, And or Or are in another order", async () => {
+    for (const [base, head] of [
+      [prod, "!Equals [prod, !Ref Environment]"],
+      [
+        prodOrStaging,
+        "!Or [!Equals [staging, !Ref Environment], !Equals [!Ref Environment, prod]]",
+      ],
+    ] as const) {
+      const swapped = await nested(base, head);
+      expect(swapped.stderr).toBe("");
+      expect(labels(swapped.stdout)).toEqual(["existing TG-IAM-007 -", "existing TG-NET-001 -"]);
+      expect(swapped.code).toBe(0);
+    }
+    const moved = await nested(prod, "!Equals [staging, !Ref Environment]");
+    expect(labels(moved.stdout)).toEqual([
+      "new TG-IAM-007 now when Ops.IsProd; Ops.IsProd redefined",
+      "new TG-NET-001 now when Ops.AllowBastion; Ops.AllowBastion redefined",
+    ]);
+    expect(moved.code).toBe(1);
+  });
 });
 
 // A head finding with no base finding of its identity is existing when a base finding of another
@@ -338,5 +360,17 @@ Resources:
     const otherEntry = await edited(stack(usEastOnly), stack(usEastOnly, "ami-2"));
     expect(labels(otherEntry.stdout)).toEqual(["existing TG-NET-001 -"]);
     expect(otherEntry.code).toBe(0);
+  });
+
+  // Compared as text, the same entries in another order read as a redefinition (session 22).
+  it("keeps it existing when the regions are only listed in another order", async () => {
+    const reordered = { "ap-south-1": "dev", "eu-west-1": "dev", "us-east-1": "prod" };
+    const same = await edited(stack(usEastOnly), stack(reordered));
+    expect(same.stderr).toBe("");
+    expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(same.code).toBe(0);
+    const widened = await edited(stack(usEastOnly), stack({ ...reordered, "eu-west-1": "prod" }));
+    expect(labels(widened.stdout)).toEqual(["new TG-NET-001 now when IsProd; IsProd redefined"]);
+    expect(widened.code).toBe(1);
   });
 });

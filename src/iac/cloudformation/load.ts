@@ -742,12 +742,21 @@ function definitionText(
     return `{"Ref":${JSON.stringify(named)},"is":${JSON.stringify(parameter)}}`;
   if (only.key === "Fn::FindInMap" && only.value.kind === "sequence")
     return `{"Fn::FindInMap":${definitionText(only.value, scope, seen)},"reads":${mappingEntriesRead(only.value.items, scope)}}`;
+  // `Fn::Equals`, `Fn::And` and `Fn::Or` read their operands in any order alike.
+  if (UNORDERED.has(only.key) && only.value.kind === "sequence") {
+    const operands = only.value.items.map((item) => definitionText(item, scope, seen)).sort();
+    return `{${JSON.stringify(only.key)}:[${operands.join(",")}]}`;
+  }
   return written;
 }
 
+/** The condition functions whose operands may be written in any order. */
+const UNORDERED = new Set(["Fn::Equals", "Fn::And", "Fn::Or"]);
+
 /**
  * The entries of `Mappings` a `Fn::FindInMap` with these arguments may read, as JSON text: under
- * a map name or key written as a word, that one; under any other (`!Ref AWS::Region`), each.
+ * a map name or key written as a word, that one; under any other (`!Ref AWS::Region`), each. By
+ * key, so that entries only reordered read the same.
  */
 function mappingEntriesRead(argumentsWritten: TemplateNode[], scope: TemplateScope): string {
   const word = (node: TemplateNode | undefined): string | undefined =>
@@ -758,8 +767,12 @@ function mappingEntriesRead(argumentsWritten: TemplateNode[], scope: TemplateSco
       ? node.entries.filter((entry) => key === undefined || entry.key === key)
       : [];
   const text = (entries: TemplateEntry[], inner: (entry: TemplateEntry) => string): string =>
-    `{${entries.map((entry) => `${JSON.stringify(entry.key)}:${inner(entry)}`).join(",")}}`;
-  const maps = [...scope.mappings].filter(([name]) => mapName === undefined || name === mapName);
+    `{${byKey(entries)
+      .map((entry) => `${JSON.stringify(entry.key)}:${inner(entry)}`)
+      .join(",")}}`;
+  const maps = [...scope.mappings]
+    .filter(([name]) => mapName === undefined || name === mapName)
+    .sort(([one], [other]) => (one < other ? -1 : one > other ? 1 : 0));
   return `{${maps
     .map(
       ([name, mapping]) =>
@@ -770,11 +783,20 @@ function mappingEntriesRead(argumentsWritten: TemplateNode[], scope: TemplateSco
     .join(",")}}`;
 }
 
-/** A template value as JSON text, without places. */
+/** A template value as JSON text, without places, a mapping's keys in order (theirs means nothing). */
 function nodeText(node: TemplateNode): string {
   if (node.kind === "scalar") return JSON.stringify(node.value);
   if (node.kind === "sequence") return `[${node.items.map(nodeText).join(",")}]`;
-  return `{${node.entries.map((entry) => `${JSON.stringify(entry.key)}:${nodeText(entry.value)}`).join(",")}}`;
+  return `{${byKey(node.entries)
+    .map((entry) => `${JSON.stringify(entry.key)}:${nodeText(entry.value)}`)
+    .join(",")}}`;
+}
+
+/** A mapping's entries by key. */
+function byKey(entries: readonly TemplateEntry[]): TemplateEntry[] {
+  return [...entries].sort((one, other) =>
+    one.key < other.key ? -1 : one.key > other.key ? 1 : 0,
+  );
 }
 
 function namedEntries(section: TemplateNode | undefined): Map<string, TemplateNode> {

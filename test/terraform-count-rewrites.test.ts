@@ -463,11 +463,15 @@ ${ssh(count)}`;
     expect(netOnly(dataWidened.stdout)).toEqual([
       `new TG-NET-001 count redefined: data.aws_vpc.shared.tags["env"] == "prod" ? 1 : 0 where data.aws_vpc.shared's tags = {\n    env = ${wider}\n  } (was data.aws_vpc.shared.tags["env"] == "prod" ? 1 : 0 where data.aws_vpc.shared's tags = {\n    env = var.env\n  })`,
     ]);
+    // `id` is the provider's: the whole block but its tags decides it (a CIDR changed).
     const computed = 'count = aws_vpc.main.id == "vpc-123" ? 1 : 0';
-    const blockRewritten = await run(withVpc("var.env", computed), withVpc(wider, computed));
+    const blockRewritten = await run(
+      withVpc("var.env", computed),
+      withVpc("var.env", computed).replace('"10.0.0.0/16"', '"10.1.0.0/16"'),
+    );
     expect(netOnly(blockRewritten.stdout)).toEqual([
       expect.stringMatching(
-        /^new TG-NET-001 count redefined: .* where aws_vpc\.main = its block as written, sha256 [0-9a-f]{16} \(was .* sha256 [0-9a-f]{16}\)$/,
+        /^new TG-NET-001 count redefined: .* where aws_vpc\.main = its block but tags as written, sha256 [0-9a-f]{16} \(was .* sha256 [0-9a-f]{16}\)$/,
       ),
     ]);
     for (const count of [tagged, byData, computed]) {
@@ -475,6 +479,59 @@ ${ssh(count)}`;
       expect(netOnly(same.stdout)).toEqual(["existing TG-NET-001 -"]);
       expect(same.code).toBe(0);
     }
+  });
+
+  // Session 22: an AWS resource's `id` or `arn` read by a count compared its whole block, so a
+  // tag added to it made the count's resource new, though tags never make or replace an id; and
+  // `tags_all` compared the block, not the provider's `default_tags` it merges, so widening those
+  // kept the resource existing.
+  it("compares an AWS resource's id or arn by its block but its tags", async () => {
+    const withBucket = (bucket: string) => `resource "aws_s3_bucket" "logs" {
+${bucket}
+}
+${ssh('count = startswith(aws_s3_bucket.logs.arn, "arn:aws:s3:::logs-prod") ? 1 : 0')}`;
+    const base = withBucket('  bucket_prefix = "logs-"\n  tags = { team = "platform" }');
+    const tagged = await run(
+      base,
+      withBucket('  bucket_prefix = "logs-"\n  tags = { team = "platform", owner = "alice" }'),
+    );
+    expect(tagged.stderr).toBe("");
+    expect(netOnly(tagged.stdout)).toEqual(["existing TG-NET-001 -"]);
+    const renamed = await run(
+      base,
+      withBucket('  bucket_prefix = "logs-prod-"\n  tags = { team = "platform" }'),
+    );
+    expect(netOnly(renamed.stdout)).toEqual([
+      expect.stringMatching(
+        /^new TG-NET-001 count redefined: .* where aws_s3_bucket\.logs = its block but tags as written, sha256 [0-9a-f]{16} \(was /,
+      ),
+    ]);
+    expect(renamed.code).toBe(1);
+  });
+
+  it("compares tags_all by the block's tags and its provider's default_tags", async () => {
+    const tagged = (env: string, cidr = "10.0.0.0/16") => `provider "aws" {
+  region = "eu-west-1"
+  default_tags {
+    tags = { env = "${env}" }
+  }
+}
+resource "aws_vpc" "main" {
+  cidr_block = "${cidr}"
+  tags = {
+    team = "platform"
+  }
+}
+${ssh('count = aws_vpc.main.tags_all["env"] == "prod" ? 1 : 0')}`;
+    const widened = await run(tagged("dev"), tagged("prod"));
+    expect(widened.stderr).toBe("");
+    expect(netOnly(widened.stdout)).toEqual([
+      `new TG-NET-001 count redefined: aws_vpc.main.tags_all["env"] == "prod" ? 1 : 0 where provider.aws's default_tags = { tags = { env = "prod" } }; aws_vpc.main's tags = {\n    team = "platform"\n  } (was aws_vpc.main.tags_all["env"] == "prod" ? 1 : 0 where provider.aws's default_tags = { tags = { env = "dev" } }; aws_vpc.main's tags = {\n    team = "platform"\n  })`,
+    ]);
+    expect(widened.code).toBe(1);
+    const elsewhere = await run(tagged("dev"), tagged("dev", "10.1.0.0/16"));
+    expect(netOnly(elsewhere.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(elsewhere.code).toBe(0);
   });
 
   it("calls it new when a registry module call whose output it reads is rewritten", async () => {

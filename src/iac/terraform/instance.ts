@@ -1353,9 +1353,10 @@ export class ModuleInstance implements EvaluationHost {
    * that the diff tells it changed without a report ever saying it; a resource's or data source's
    * attribute brings the argument as written in its block, with its `count` or `for_each`
    * (`aws_vpc.main's tags`), or the whole block when the attribute is not an argument written
-   * there (`aws_vpc.main`, by digest: `id` is what the provider computes); a module call whose
-   * module is not read (a registry or git source) brings the call as written (`module.this's
-   * call`), its arguments being all that is known of its outputs.
+   * there (`aws_vpc.main`, by digest: `id` is what the provider computes; an AWS resource's `id`
+   * or `arn` its block but its `tags`, `tags_all` its tags and its provider's `default_tags`); a
+   * module call whose module is not read (a registry or git source) brings the call as written
+   * (`module.this's call`), its arguments being all that is known of its outputs.
    * At most 50 (chains are rarely longer than a few); each once, so a cycle (reported where
    * evaluated) ends.
    */
@@ -1372,16 +1373,17 @@ export class ModuleInstance implements EvaluationHost {
       name: string,
       read: Expression | Block,
       file: ParsedFile,
+      omitted?: string,
     ) => {
       if (definitions.has(name) || definitions.size >= 50) return;
       // A whole resource block by digest: it may be long and hold secrets (`password = "..."`).
       const text =
         read.kind !== "Block"
           ? sourceText(read, writtenIn(read, file))
-          : read.type === "module"
+          : SHOWN_BLOCKS.has(read.type)
             ? blockAsWritten(read, file)
-            : `its block as written, sha256 ${digest(blockAsWritten(read, file))}`;
-      definitions.set(name, { text, form: writtenForm(read) });
+            : `its block${omitted ? ` but ${omitted}` : ""} as written, sha256 ${digest(blockAsWritten(read, file, omitted))}`;
+      definitions.set(name, { text, form: writtenForm(read, omitted) });
       pending.push({ instance, expr: read });
     };
     for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
@@ -1395,13 +1397,51 @@ export class ModuleInstance implements EvaluationHost {
         if (declaration !== undefined) {
           // `aws_vpc.main.tags["env"]`: what the block writes decides the value read.
           const read = root === "data" ? output : attribute;
-          const argument = read ? attributeOf(declaration.node.body, read) : undefined;
           const address = `${owner}${declaration.key}`;
-          if (argument === undefined || META_ARGUMENTS.has(read ?? "")) {
-            add(instance, address, declaration.node, declaration.file);
+          const aws =
+            declaration.mode === "managed" &&
+            instance.context.providers?.providerOf(
+              instance.definition,
+              declaration.node,
+              declaration.type,
+            )?.source === AWS_PROVIDER;
+          const items = declaration.node.body.items;
+          // The AWS provider's `tags_all`: the block's `tags` and `override_provider` over its
+          // provider's `default_tags`, less its `ignore_tags` (`tagsAll`). A `dynamic` block may
+          // write any of them: then the whole block.
+          const tagsAllRead =
+            aws &&
+            read === "tags_all" &&
+            !items.some((item) => item.kind === "Block" && item.type === "dynamic");
+          const argument = attributeOf(declaration.node.body, tagsAllRead ? "tags" : (read ?? ""));
+          if (tagsAllRead) {
+            for (const item of items)
+              if (item.kind === "Block" && item.type === "override_provider")
+                add(instance, `${address}'s override_provider`, item, declaration.file);
+            const provider = instance.providerOwner(
+              providerNameOf(declaration.node, declaration.type),
+            );
+            if (provider !== undefined) {
+              const { owner: held, written } = provider;
+              const at = held.qualify(`provider.${written.key}`);
+              const tagging = written.block.body.items.filter(
+                (item): item is Block => item.kind === "Block" && TAGGING_BLOCKS.has(item.type),
+              );
+              // A `dynamic` block may write them: then the whole provider block, by digest.
+              if (tagging.some((block) => block.type === "dynamic"))
+                add(held, at, written.block, written.file);
+              else
+                for (const block of tagging)
+                  add(held, `${at}'s ${block.type}`, block, written.file);
+            }
+          } else if (argument === undefined || META_ARGUMENTS.has(read ?? "")) {
+            // No AWS resource's `id` or `arn` is made of its tags, which never replace it.
+            const omitted = aws && (read === "id" || read === "arn") ? "tags" : undefined;
+            add(instance, address, declaration.node, declaration.file, omitted);
             continue;
           }
-          add(instance, `${address}'s ${read}`, argument.expr, declaration.file);
+          if (argument !== undefined)
+            add(instance, `${address}'s ${argument.name}`, argument.expr, declaration.file);
           for (const meta of ["count", "for_each"]) {
             const expansion = attributeOf(declaration.node.body, meta);
             if (expansion) add(instance, `${address}'s ${meta}`, expansion.expr, declaration.file);
@@ -1596,29 +1636,32 @@ export class ModuleInstance implements EvaluationHost {
    * the default one of its type's provider (`aws` for `aws_instance`).
    */
   private providerConfigOf(block: Block, type: string): Resource | undefined {
-    const written = attributeOf(block.body, "provider");
-    const name = written ? providerReference(written.expr) : type.split("_")[0];
-    return name ? this.providerConfig(name) : undefined;
+    const name = providerNameOf(block, type);
+    const provider = name ? this.providerOwner(name) : undefined;
+    return provider?.owner.providerEntry(provider.written.key);
   }
 
   /**
-   * The provider configuration this instance knows as `name` (`aws`, `aws.west`): its own block,
-   * else the caller's configuration its `providers` map passes as that name, else, without a map,
-   * the caller's default configuration of the same provider (Terraform's inheritance).
+   * The `provider` block this instance knows as `name` (`aws`, `aws.west`), with the instance
+   * whose it is: its own block, else the caller's configuration its `providers` map passes as
+   * that name, else, without a map, the caller's default configuration of the same provider
+   * (Terraform's inheritance).
    */
-  private providerConfig(name: string): Resource | undefined {
-    const own = this.providerEntry(name);
-    if (own || !this.caller) return own;
+  private providerOwner(
+    name: string,
+  ): { owner: ModuleInstance; written: ProviderBlock } | undefined {
+    const own = this.providerBlocks().get(name);
+    if (own || !this.caller) return own && { owner: this, written: own };
     const { instance: parent, providers } = this.caller;
     if (providers) {
       const passed = providers.get(name);
-      return passed === undefined ? undefined : parent.providerConfig(passed);
+      return passed === undefined ? undefined : parent.providerOwner(passed);
     }
     if (name.includes(".")) return undefined;
     const names = this.context.providers;
     const source = names?.sourceOf(this.definition, name);
     const parentName = (source && names?.localNameOf(parent.definition, source)) ?? name;
-    return parent.providerConfig(parentName);
+    return parent.providerOwner(parentName);
   }
 
   /**
@@ -2328,6 +2371,21 @@ function digest(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
+/**
+ * The provider configuration a resource block names: its `provider` argument (`aws.west`), else
+ * the provider its type begins with (`aws`); "" when neither can be read.
+ */
+function providerNameOf(block: Block, type: string): string {
+  const written = attributeOf(block.body, "provider");
+  return (written ? providerReference(written.expr) : type.split("_")[0]) ?? "";
+}
+
+/** The blocks of an AWS `provider` block that decide `tags_all`, and `dynamic`, which may write them. */
+const TAGGING_BLOCKS = new Set(["default_tags", "ignore_tags", "dynamic"]);
+
+/** Blocks `expansionAsWritten` shows as written: none holds a secret. */
+const SHOWN_BLOCKS = new Set(["module", "default_tags", "ignore_tags", "override_provider"]);
+
 /** Arguments of a resource block that are Terraform's, not the provider's: not attributes read. */
 const META_ARGUMENTS = new Set(["count", "for_each", "provider", "depends_on", "lifecycle"]);
 
@@ -2360,7 +2418,7 @@ const LAYOUT = new Set([
  * which make it an expression rather than a name. An override file's argument is the node that
  * replaces the block's own, as `blockAsWritten` reads it.
  */
-function writtenForm(node: Expression | Block): string {
+function writtenForm(node: Expression | Block, omitted?: string): string {
   const tree = (value: unknown, objectKey = false): unknown => {
     if (Array.isArray(value)) return value.map((item) => tree(item));
     if (value === null || typeof value !== "object") return value;
@@ -2373,15 +2431,28 @@ function writtenForm(node: Expression | Block): string {
     return kept;
   };
   // A parsed node's class keeps its kind on its prototype and derives lines; its JSON is plain.
-  return JSON.stringify(tree(JSON.parse(JSON.stringify(node))));
+  const plain = JSON.stringify(
+    node.kind === "Block" ? [node.type, node.labels, without(node.body.items, omitted)] : node,
+  );
+  return JSON.stringify(tree(JSON.parse(plain)));
+}
+
+/** A body's items but its argument `omitted`. */
+function without<Item extends { kind: string; name?: string }>(
+  items: readonly Item[],
+  omitted: string | undefined,
+): Item[] {
+  return items.filter(
+    (item) => omitted === undefined || item.kind !== "Attribute" || item.name !== omitted,
+  );
 }
 
 /**
  * A block as `expansionAsWritten` says it: each argument and nested block as written, where it is
  * written (an override file's replaces the block's own), in order.
  */
-function blockAsWritten(block: Block, file: ParsedFile): string {
-  const items = block.body.items.map((item) =>
+function blockAsWritten(block: Block, file: ParsedFile, omitted?: string): string {
+  const items = without(block.body.items, omitted).map((item) =>
     item.kind === "Attribute"
       ? `${item.name} = ${sourceText(item.expr, writtenIn(item.expr, file))}`
       : sourceText(item, writtenIn(item, file)),

@@ -286,6 +286,9 @@ Resources:
 // not part of that text, so editing the mapping to say prod for more regions kept the group it
 // guards existing. The entries a `Fn::FindInMap` may read are now part of the text compared, and
 // so is the value of each parameter it reads that has one (a `Default` changed).
+// A condition comparing a mapping's entry under a region with a word is read by what it means
+// (session 22): the regions whose entry is that word, a region the mapping does not list failing
+// the deployment. It was compared as written, so a mapping narrowed read new too.
 describe("tollgate diff on a condition reading a mapping whose entries were edited", () => {
   /** SSH open to the internet when `IsProd`, by region through `EnvMap`, with `regions`' envs. */
   const stack = (
@@ -330,8 +333,28 @@ Resources:
     const everywhere = { "us-east-1": "prod", "eu-west-1": "prod", "ap-south-1": "prod" };
     const widened = await edited(stack(usEastOnly), stack(everywhere));
     expect(widened.stderr).toBe("");
-    expect(labels(widened.stdout)).toEqual(["new TG-NET-001 now when IsProd; IsProd redefined"]);
+    expect(labels(widened.stdout)).toEqual([
+      "new TG-NET-001 now also when AWS::Region is eu-west-1 or AWS::Region is ap-south-1; IsProd now means AWS::Region is us-east-1 or AWS::Region is eu-west-1 or AWS::Region is ap-south-1",
+    ]);
     expect(widened.code).toBe(1);
+    // A region the base's mapping did not list (its deployments failed) is wider too.
+    const added = await edited(stack(usEastOnly), stack({ ...usEastOnly, "sa-east-1": "prod" }));
+    expect(labels(added.stdout)).toEqual([
+      "new TG-NET-001 now also when AWS::Region is sa-east-1; IsProd now means AWS::Region is us-east-1 or AWS::Region is sa-east-1",
+    ]);
+    expect(added.code).toBe(1);
+  });
+
+  it("keeps it existing, saying so, when the mapping says prod for fewer regions", async () => {
+    const twoRegions = { "us-east-1": "prod", "eu-west-1": "prod", "ap-south-1": "dev" };
+    for (const fewer of [usEastOnly, { "us-east-1": "prod", "ap-south-1": "dev" }]) {
+      const narrowed = await edited(stack(twoRegions), stack(fewer));
+      expect(narrowed.stderr).toBe("");
+      expect(labels(narrowed.stdout)).toEqual([
+        "existing TG-NET-001 now only when IsProd; IsProd now means AWS::Region is us-east-1",
+      ]);
+      expect(narrowed.code).toBe(0);
+    }
   });
 
   it("calls what it guards new when a parameter's Default it compares with is changed", async () => {
@@ -370,7 +393,9 @@ Resources:
     expect(labels(same.stdout)).toEqual(["existing TG-NET-001 -"]);
     expect(same.code).toBe(0);
     const widened = await edited(stack(usEastOnly), stack({ ...reordered, "eu-west-1": "prod" }));
-    expect(labels(widened.stdout)).toEqual(["new TG-NET-001 now when IsProd; IsProd redefined"]);
+    expect(labels(widened.stdout)).toEqual([
+      "new TG-NET-001 now also when AWS::Region is eu-west-1; IsProd now means AWS::Region is eu-west-1 or AWS::Region is us-east-1",
+    ]);
     expect(widened.code).toBe(1);
   });
 });

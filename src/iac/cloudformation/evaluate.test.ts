@@ -886,6 +886,34 @@ Resources:
     ).toBeUndefined();
   });
 
+  it("says what a condition on a mapping's entry under a region means: the regions with that entry", () => {
+    const text = `AWSTemplateFormatVersion: "2010-09-09"
+Mappings:
+  EnvMap:
+    us-east-1: {env: prod}
+    eu-west-1: {env: prod}
+    ap-south-1: {env: dev}
+    sa-east-1: {ami: ami-1}
+Conditions:
+  IsProd: !Equals [!FindInMap [EnvMap, !Ref "AWS::Region", env], prod]
+  IsQa: !Equals [qa, !FindInMap [EnvMap, !Ref "AWS::Region", env]]
+  Fallback: !Equals [!FindInMap [EnvMap, !Ref "AWS::Region", env, {DefaultValue: prod}], prod]
+  ByName: !Equals [!FindInMap [!Ref "AWS::StackName", !Ref "AWS::Region", env], prod]
+Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: !If [IsProd, prod, !If [IsQa, qa, !If [Fallback, f, !If [ByName, n, x]]]]
+`;
+    const { resources } = load(text);
+    // sa-east-1 has no env entry: the lookup fails there. No region's entry is qa: IsQa holds
+    // nowhere, which is no text. With a DefaultValue any other region may hold, and a map name
+    // no word names may be any: those have no meaning.
+    expect(resources[0]?.conditionMeanings).toEqual({
+      IsProd: "(AWS::Region is us-east-1 or AWS::Region is eu-west-1)",
+    });
+  });
+
   it("keeps a list item whose other branch is AWS::NoValue, recording its condition and line", () => {
     const text = `${undecided}    Type: AWS::S3::BucketPolicy
     Properties:

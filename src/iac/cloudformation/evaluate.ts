@@ -365,7 +365,12 @@ export class TemplateEvaluator {
       case "Fn::Equals": {
         const [left, right] = operands;
         if (operands.length !== 2 || !left || !right) return undefined;
-        return this.valueIs(left, right) ?? this.valueIs(right, left);
+        return (
+          this.valueIs(left, right) ??
+          this.valueIs(right, left) ??
+          this.mappedValueIs(left, right) ??
+          this.mappedValueIs(right, left)
+        );
       }
       case "Fn::And":
       case "Fn::Or": {
@@ -396,6 +401,68 @@ export class TemplateEvaluator {
    * more of a redefinition look wider, never less.
    */
   private valueIs(reference: TemplateNode, value: TemplateNode): string | undefined {
+    const parameter = this.anyValueParameter(reference);
+    const text = parameter === undefined ? undefined : this.wordOf(value);
+    return parameter === undefined || text === undefined ? undefined : choiceText(parameter, text);
+  }
+
+  /**
+   * "P is k1 or P is k2" for `Fn::Equals` of `reference`, a `Fn::FindInMap` (with no
+   * `DefaultValue`) whose top-level key is a parameter `anyValueParameter` reads
+   * (`!Ref AWS::Region`) and whose map name and second-level key are written as words, and
+   * `value`, one word the template decides: each top-level key whose entry is that value. Under
+   * a key the mapping does not list, or without that second-level key, the lookup fails the
+   * deployment, so none holds there; false when no entry is the value.
+   */
+  private mappedValueIs(reference: TemplateNode, value: TemplateNode): string | false | undefined {
+    const lookup =
+      reference.kind === "mapping" && reference.entries.length === 1
+        ? reference.entries[0]
+        : undefined;
+    if (lookup?.key !== "Fn::FindInMap" || lookup.value.kind !== "sequence") return undefined;
+    const [mapName, topKey, secondKey, ...options] = lookup.value.items;
+    const word = (node: TemplateNode | undefined): string | undefined =>
+      node?.kind === "scalar" && typeof node.value === "string" ? node.value : undefined;
+    const map = word(mapName);
+    const second = word(secondKey);
+    const mapping = map === undefined ? undefined : this.scope.mappings.get(map);
+    const parameter = topKey === undefined ? undefined : this.anyValueParameter(topKey);
+    const text = this.wordOf(value);
+    if (
+      options.length > 0 ||
+      mapping?.kind !== "mapping" ||
+      second === undefined ||
+      parameter === undefined ||
+      text === undefined
+    )
+      return undefined;
+    const holding: string[] = [];
+    for (const top of mapping.entries) {
+      if (top.value.kind !== "mapping") return undefined;
+      const entry = top.value.entries.find(({ key }) => key === second);
+      if (entry === undefined) continue;
+      const evaluated = this.evaluate(entry.value, null, newTrace());
+      const entryText =
+        evaluated === undefined || evaluated === NO_VALUE ? null : scalarText(evaluated);
+      if (
+        entryText === null ||
+        !/^[^\s()]+$/.test(top.key) ||
+        ["and", "or", "not"].includes(top.key)
+      )
+        return undefined;
+      if (entryText === text) holding.push(choiceText(parameter, top.key));
+    }
+    if (holding.length === 0) return false;
+    return holding.length === 1 ? holding[0] : `(${holding.join(" or ")})`;
+  }
+
+  /**
+   * The parameter a `Ref` (`reference`) names when its value the template leaves unknown and no
+   * `AllowedValues` bounds it, or a pseudo parameter given no value (`AWS::Region`), whose values
+   * are a few (the regions) but read as any value, which can only make more of a redefinition
+   * look wider, never less.
+   */
+  private anyValueParameter(reference: TemplateNode): string | undefined {
     const ref =
       reference.kind === "mapping" && reference.entries.length === 1
         ? reference.entries[0]
@@ -413,11 +480,16 @@ export class TemplateEvaluator {
       this.scope.choices?.has(parameter)
     )
       return undefined;
+    return parameter;
+  }
+
+  /** The one word `value` is, as the template decides it: none with spaces, parentheses or `and`. */
+  private wordOf(value: TemplateNode): string | undefined {
     const evaluated = this.evaluate(value, null, newTrace());
     const text = evaluated === undefined || evaluated === NO_VALUE ? null : scalarText(evaluated);
     if (text === null || !/^[^\s()]+$/.test(text) || ["and", "or", "not"].includes(text))
       return undefined;
-    return choiceText(parameter, text);
+    return text;
   }
 
   /**

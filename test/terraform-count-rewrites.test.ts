@@ -124,6 +124,43 @@ ${group("count = local.on ? 1 : 0")}`;
       expect(code).toBe(1);
     }
   });
+  it("keeps it existing when a block's arguments or a map's keys are only reordered", async () => {
+    const count = 'count = aws_vpc.main.id != "" && aws_vpc.main.tags["env"] == "prod" ? 1 : 0';
+    const withVpc = (...vpc: string[]) =>
+      group(count).replace(
+        'resource "aws_security_group"',
+        `resource "aws_vpc" "main" {\n${vpc.map((line) => `  ${line}\n`).join("")}}\nresource "aws_security_group"`,
+      );
+    const netOnly = (stdout: string) => labels(stdout).filter((label) => label.includes("NET"));
+    const base = withVpc(
+      'cidr_block = "10.0.0.0/16"',
+      "enable_dns_hostnames = true",
+      'tags = { env = var.env, team = "platform" }',
+    );
+    const reordered = await diff(
+      base,
+      withVpc(
+        'tags = { team = "platform", env = var.env }',
+        "enable_dns_hostnames = true",
+        'cidr_block = "10.0.0.0/16"',
+      ),
+    );
+    expect(reordered.stderr).toBe("");
+    expect(netOnly(reordered.stdout)).toEqual(["existing TG-NET-001 -"]);
+    expect(reordered.code).toBe(0);
+    const changed = await diff(
+      base,
+      withVpc(
+        'tags = { team = "platform", env = "prod" }',
+        "enable_dns_hostnames = true",
+        'cidr_block = "10.0.0.0/16"',
+      ),
+    );
+    expect(netOnly(changed.stdout)).toEqual([
+      expect.stringMatching(/^new TG-NET-001 count redefined: /),
+    ]);
+    expect(changed.code).toBe(1);
+  });
 });
 
 describe("tollgate diff on an unknown count reading a local", () => {

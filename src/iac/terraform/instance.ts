@@ -2415,8 +2415,10 @@ const LAYOUT = new Set([
  * An expression or block as its syntax tree, without where it is written: what is left is what
  * Terraform evaluates, so two texts of one form mean the same (`var.env=="prod"` and
  * `var.env == "prod" # prod`, split over lines). Parentheses go too, but for an object key's,
- * which make it an expression rather than a name. An override file's argument is the node that
- * replaces the block's own, as `blockAsWritten` reads it.
+ * which make it an expression rather than a name. A body's arguments, and an object's items
+ * whose keys are distinct names, are by name, their order meaning nothing; nested blocks keep
+ * theirs. An override file's argument is the node that replaces the block's own, as
+ * `blockAsWritten` reads it.
  */
 function writtenForm(node: Expression | Block, omitted?: string): string {
   const tree = (value: unknown, objectKey = false): unknown => {
@@ -2425,16 +2427,48 @@ function writtenForm(node: Expression | Block, omitted?: string): string {
     const record = value as Record<string, unknown>;
     if (record.kind === "Parens" && !objectKey) return tree(record.expr);
     const kept: Record<string, unknown> = {};
-    for (const [name, item] of Object.entries(record))
-      if (!LAYOUT.has(name))
-        kept[name] = tree(item, record.kind === "ObjectItem" && name === "key");
+    for (const [name, item] of Object.entries(record)) {
+      if (LAYOUT.has(name)) continue;
+      const items =
+        name === "items" &&
+        Array.isArray(item) &&
+        (record.kind === "Body" || record.kind === "Object")
+          ? byName(
+              item as Array<Record<string, unknown>>,
+              record.kind === "Body" ? "name" : "keyName",
+            )
+          : item;
+      kept[name] = tree(items, record.kind === "ObjectItem" && name === "key");
+    }
     return kept;
   };
   // A parsed node's class keeps its kind on its prototype and derives lines; its JSON is plain.
   const plain = JSON.stringify(
-    node.kind === "Block" ? [node.type, node.labels, without(node.body.items, omitted)] : node,
+    node.kind === "Block"
+      ? [node.type, node.labels, { kind: "Body", items: without(node.body.items, omitted) }]
+      : node,
   );
   return JSON.stringify(tree(JSON.parse(plain)));
+}
+
+/**
+ * A body's items (`field` `name`) or an object's (`keyName`): those named, by name, then the
+ * rest (nested blocks) in order; as they are when two share a name or an object's key is an
+ * expression, where order may decide.
+ */
+function byName(
+  items: Array<Record<string, unknown>>,
+  field: "name" | "keyName",
+): Array<Record<string, unknown>> {
+  const named = items.filter(
+    (item) => typeof item[field] === "string" && (field === "keyName" || item.kind === "Attribute"),
+  );
+  const names = named.map((item) => item[field] as string);
+  if (new Set(names).size !== names.length) return items;
+  if (field === "keyName" && named.length !== items.length) return items;
+  const rest = items.filter((item) => !named.includes(item));
+  const key = (item: Record<string, unknown>) => item[field] as string;
+  return [...named.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)), ...rest];
 }
 
 /** A body's items but its argument `omitted`. */

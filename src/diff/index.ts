@@ -491,7 +491,8 @@ function rewrittenUnread(now: Finding, before: Finding): string | undefined {
  * new too (a reviewer reads it). So is one the head decides (`count = 1`, or no count: created
  * wherever the base's count may have made none). One known at base is not compared here: the
  * head's unknown count creates it nowhere the base's did not. Compared by `form` (the syntax
- * trees of what it reads), so spacing, comments and parentheses rewrite nothing.
+ * trees of what it reads), so spacing, comments, parentheses and the order of a block's
+ * arguments or a map's keys rewrite nothing.
  */
 function rewrittenExpansion(now: Finding, before: Finding): string | undefined {
   const [later, earlier] = [now.unknownExpansion, before.unknownExpansion];

@@ -284,7 +284,8 @@ export interface Resource {
    * A variable declared `sensitive` reads `var.token = (sensitive value)` in `text`, and
    * `sensitive` holds, by its name, a digest the diff compares (`var.token's value changed`). Left
    * out of what policies receive. `form` is a digest of the same read by syntax tree, not text
-   * (spacing, comments, parentheses aside): what the diff compares.
+   * (spacing, comments, parentheses, the order of arguments and map keys aside): what the diff
+   * compares.
    */
   expansionAsWritten?: {
     meta: string;

@@ -815,6 +815,76 @@ describe("tollgate diff when a file did not load at base", () => {
   });
 });
 
+describe("tollgate diff on a JSON or YAML file holding control bytes (not text)", () => {
+  // What git-crypt commits for secrets.yaml: a NUL-framed header, then ciphertext.
+  const encrypted = (secret: string) => `\0GITCRYPT\0${secret}\x02\x03`;
+  const problems = (stdout: string) => {
+    const report = JSON.parse(stdout) as Record<"errors" | "warnings", LoadErrorJson[]>;
+    const line = (p: LoadErrorJson) => `${p.file}:${p.line}:${p.column}: ${p.code}`;
+    return { errors: report.errors.map(line), warnings: report.warnings.map(line) };
+  };
+  type LoadErrorJson = { file: string; line: number; column: number; code: string };
+
+  it("fails closed on one the change adds or changes, at its byte, and warns of one it leaves alone or moves", async () => {
+    await withTempDir("not-text", async (dir) => {
+      await writeFiles(dir, {
+        "base/secrets.yaml": encrypted("one"),
+        "head/secrets.yaml": encrypted("one"),
+        "base/old/keys.json": encrypted("two"),
+        "head/new/keys.json": encrypted("two"),
+        "base/prod.yaml": encrypted("three"),
+        "head/prod.yaml": encrypted("four"),
+        "head/stack.template": "Resources:\n  Topic:\n    Type: \x01AWS::SNS::Topic\n",
+      });
+      const changed = await diffDirs(dir);
+      expect(changed.code).toBe(1);
+      expect(problems(changed.stdout)).toEqual({
+        errors: ["prod.yaml:1:1: not-text", "stack.template:3:11: not-text"],
+        warnings: ["new/keys.json:1:1: not-text", "secrets.yaml:1:1: not-text"],
+      });
+      expect((await diffDirs(dir, "text")).stdout).toContain(
+        "stack.template:3:11: holds control byte 0x01, which no JSON or YAML text may hold, so it cannot be a CloudFormation template (an encrypted or binary file), and this change adds or changes it: what it deploys goes unjudged; if it is an encrypted file, override this check",
+      );
+      // Without a base, as the code stands: passed over with the warning.
+      const scan = await run(["scan", path.join(dir, "head"), "--format", "json"]);
+      expect(scan.code).toBe(0);
+      expect(problems(scan.stdout).errors).toEqual([]);
+      // Left alone, nothing blocks.
+      await rm(path.join(dir, "head/stack.template"));
+      await writeFile(path.join(dir, "head/prod.yaml"), encrypted("three"));
+      const alone = await diffDirs(dir);
+      expect(alone.code).toBe(0);
+      expect(problems(alone.stdout).errors).toEqual([]);
+    });
+  });
+
+  it("between git refs, as between folders", async () => {
+    await withTempDir("not-text-git", async (dir) => {
+      const git = (...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      await writeFiles(dir, { "secrets.yaml": encrypted("one"), "prod.json": encrypted("two") });
+      git("init", "-q", "-b", "main");
+      git("add", ".");
+      git("commit", "-qm", "base");
+      await writeFile(path.join(dir, "prod.json"), `{"a":\n "\x7f\x1f"}`);
+      git("commit", "-qam", "head");
+      const result = await run(
+        ["diff", "--base", "main~1", "--head", "main", "--format", "json"],
+        dir,
+      );
+      expect(result.code).toBe(1);
+      expect(problems(result.stdout)).toEqual({
+        errors: ["prod.json:2:4: not-text"],
+        warnings: ["secrets.yaml:1:1: not-text"],
+      });
+    });
+  });
+});
+
 describe("tollgate diff on a pull request that narrows or widens an exposure", () => {
   /** A bastion group open to the internet on TCP `from`-`to`. */
   const bastion = (from: number, to: number) =>

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readRepositoryFiles } from "../iac/index.js";
+import { notTextOfChange, readRepositoryFiles } from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
 import { FakeGitHub, type FakeRepository } from "../../test/app/fakeGitHub.js";
 import { BlobCache, fetchPullSnapshots, readSettingsFile, type GitHubApi } from "./index.js";
@@ -474,6 +474,50 @@ describe("fetchPullSnapshots", () => {
     expect(snapshots.notices).toEqual([]);
   });
 
+  it("fails closed on a not-text template the pull request adds or changes, and warns of one it leaves alone or moves", async () => {
+    // What git-crypt commits for a YAML file: a NUL-framed header, then ciphertext.
+    const encrypted = (secret: string) => `\0GITCRYPT\0${secret}\x02\x03`;
+    const web = `Resources:\n  App:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./app.yaml\n  Vault:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: ./vault.yaml\n`;
+    const topic = (name: string) => `Resources:\n  ${name}:\n    Type: AWS::SNS::Topic\n`;
+    const files = { "stacks/web.yaml": web, "stacks/vault.yaml": encrypted("one") };
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: {
+          ...files,
+          "stacks/app.yaml": topic("A"),
+          "old/keys.json": encrypted("two"),
+          "prod.yaml": encrypted("three"),
+        },
+        [HEAD]: {
+          ...files,
+          "stacks/app.yaml": topic("B"),
+          "new/keys.json": encrypted("two"),
+          "prod.yaml": encrypted("four"),
+          "added.template": "Resources:\n  Topic:\n    Type: \x01AWS::SNS::Topic\n",
+        },
+      },
+      pullFiles: [
+        { filename: "stacks/app.yaml", status: "modified", patch: "@@ -2 +2 @@" },
+        { filename: "new/keys.json", previous_filename: "old/keys.json", status: "renamed" },
+        { filename: "prod.yaml", status: "modified" },
+        { filename: "added.template", status: "added" },
+      ],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    expect(paths(snapshots.head)).toEqual(["stacks/app.yaml", "stacks/web.yaml"]);
+    const located = (problems: LoadError[]) =>
+      problems
+        .map((p) => `${p.file}:${p.line}:${p.column}: ${p.code} ${p.level ?? "error"}`)
+        .sort();
+    expect(located(snapshots.errors)).toEqual([
+      "added.template:3:11: not-text error",
+      "new/keys.json:1:1: not-text warning",
+      "prod.yaml:1:1: not-text error",
+      "stacks/vault.yaml:1:1: not-text warning",
+    ]);
+  });
+
   it("reads a template with its parameter files, and the template when only a parameter file changed", async () => {
     const template = "Parameters:\n  Env:\n    Type: String\nResources: {}\n";
     const files = {
@@ -763,6 +807,7 @@ describe("fetchPullSnapshots and the CLI", () => {
     level: error.level,
   });
 
+  /** As `tollgate diff` judges them: the base holds none of these files, the pull request adds them. */
   function cliOutcomes(): Map<string, Outcome | "passed over"> {
     const root = mkdtempSync(path.join(tmpdir(), "tollgate-bytes-"));
     try {
@@ -775,7 +820,8 @@ describe("fetchPullSnapshots and the CLI", () => {
         Object.keys(added).map((file) => {
           const read = files.find((f) => f.path === file);
           const error = errors.find((e) => e.file === file);
-          return [file, read ? { text: read.text } : error ? outcome(error) : "passed over"];
+          const added = error && notTextOfChange(error, () => false);
+          return [file, read ? { text: read.text } : added ? outcome(added) : "passed over"];
         }),
       );
     } finally {

@@ -6,7 +6,13 @@
 // files the settings name for a template read (a changed one reads its template). One recursive tree
 // per commit locates files; blob reads are batched and shared between the two commits.
 import { nestedTemplatePaths } from "../iac/cloudformation/index.js";
-import { checkDataFileBytes, checkSourceBytes, dataFileTooLarge } from "../iac/index.js";
+import {
+  checkDataFileBytes,
+  checkSourceBytes,
+  dataFileTooLarge,
+  isPassedOverWhenNotText,
+  notTextOfChange,
+} from "../iac/index.js";
 import { isTerraformSource, type FileListing, type SourceFile } from "../iac/source.js";
 import type { Settings } from "../config/index.js";
 import type { CustomRuleSet, ScanEngine, ScanResult } from "../engine/types.js";
@@ -153,7 +159,7 @@ export async function fetchPullSnapshots(
     // null: too large and no template, which the CLI passes over too
     if (checked === null) return undefined;
     if ("text" in checked) return checked.text;
-    if (side === "head") errors.push(checked);
+    if (side === "head") errors.push(notTextOfChange(checked, (blobId) => baseBlobs.has(blobId)));
     else notices.push(`${checked.file} at base: ${checked.message}`);
     return undefined;
   };
@@ -230,6 +236,15 @@ export async function fetchPullSnapshots(
     return searchFailed(error);
   }
   const trees: Record<Side, Tree> = { base: baseTree, head: headTree };
+  /**
+   * Blobs the base holds under a name that passes them over as not text (`textOf`): a file the
+   * pull request left alone or moved, as the CLI's diff finds one among the base's warnings.
+   */
+  const baseBlobs = new Set(
+    [...baseTree.entries].flatMap(([path, entry]) =>
+      isPassedOverWhenNotText(path) ? [entry.sha] : [],
+    ),
+  );
   /** Why the look for modules reading the changed files may have missed one. */
   const searchGaps: string[] = [];
   for (const [side, tree] of [

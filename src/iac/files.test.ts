@@ -1,9 +1,11 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { corpusDir } from "../../test/support/corpus.js";
-import { checkSourceBytes, readDataFile, readRepositoryFiles } from "./files.js";
+import type { LoadError } from "../model/types.js";
+import { checkSourceBytes, notTextOfChange, readDataFile, readRepositoryFiles } from "./files.js";
 import { loadModel } from "./index.js";
 
 let root: string;
@@ -268,6 +270,8 @@ describe("checkSourceBytes", () => {
         column,
         code: "not-text",
         level: "warning",
+        // what a diff looks for at base: the blob id git gives the same bytes
+        inputs: execFileSync("git", ["hash-object", "--stdin"], { input: bytes }).toString().trim(),
         message: expect.stringMatching(
           /^holds control byte 0x(00|1a|01), which no JSON or YAML text may hold, so it cannot be a CloudFormation template \(an encrypted or binary file\); passed over$/,
         ) as string,
@@ -294,6 +298,28 @@ describe("checkSourceBytes", () => {
     expect(checkSourceBytes("u16.yaml", Uint8Array.from([0xff, 0xfe, 0x52, 0x00]))).toMatchObject({
       code: "utf16-file",
     });
+  });
+
+  it("in a diff, makes a not-text warning an error unless the base holds the same bytes", () => {
+    const warning = checkSourceBytes("secrets.yaml", Uint8Array.from([0x00, 0x47, 0x01]));
+    if (warning === null || !("code" in warning)) throw new Error("expected a not-text warning");
+    const heldAt = new Set<string>();
+    // the base holds these bytes (under any name): left alone or moved, still the warning
+    heldAt.add(warning.inputs!);
+    expect(notTextOfChange(warning, (id) => heldAt.has(id))).toBe(warning);
+    heldAt.clear();
+    expect(notTextOfChange(warning, (id) => heldAt.has(id))).toEqual({
+      file: "secrets.yaml",
+      line: 1,
+      column: 1,
+      code: "not-text",
+      inputs: warning.inputs,
+      message:
+        "holds control byte 0x00, which no JSON or YAML text may hold, so it cannot be a CloudFormation template (an encrypted or binary file), and this change adds or changes it: what it deploys goes unjudged; if it is an encrypted file, override this check",
+    });
+    // any other problem is left as it is
+    const binary = checkSourceBytes("main.tf", Uint8Array.from([0x00]));
+    expect(notTextOfChange(binary as LoadError, () => false)).toBe(binary);
   });
 
   it("applies the size limit before anything else", () => {

@@ -18,6 +18,7 @@ import {
   realpathSync,
   statSync,
 } from "node:fs";
+import { createHash } from "node:crypto";
 import path from "node:path";
 import type { LoadError } from "../model/types.js";
 import { mayBeTemplate } from "./cloudformation/sniff.js";
@@ -145,6 +146,14 @@ export function readRepositoryFiles(root: string, options: ReadOptions = {}): Re
 /** Tab, line feed, carriage return and ESC: the control bytes a template's text may hold. */
 const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0d, 0x1b]);
 
+const NOT_TEXT = "not-text";
+
+/** A JSON or YAML name Terraform does not read: holding a control byte, it is passed over. */
+export function isPassedOverWhenNotText(filePath: string): boolean {
+  const lowerName = filePath.toLowerCase();
+  return !isTerraformFile(lowerName) && /\.(ya?ml|json|template)$/.test(lowerName);
+}
+
 /**
  * Size, binary and encoding checks for bytes fetched anywhere (disk, git, the GitHub API); null
  * for a file too large to read that no loader would read either (`oversizedFile`).
@@ -160,8 +169,7 @@ export function checkSourceBytes(
     // with (the system's locale): a JSON or YAML name holding one is an encrypted (git-crypt) or binary
     // file, not a template. ESC is left out, as ISO-2022 encodings write it. Bytes that are only not
     // UTF-8 may be another locale's template, so they stay an error.
-    const lowerName = filePath.toLowerCase();
-    if (!isTerraformFile(lowerName) && /\.(ya?ml|json|template)$/.test(lowerName)) {
+    if (isPassedOverWhenNotText(filePath)) {
       const control = bytes.findIndex((byte) => byte < 0x20 && !TEXT_CONTROLS.has(byte));
       if (control !== -1) {
         const { line, column } = bytePosition(bytes, control);
@@ -169,14 +177,43 @@ export function checkSourceBytes(
           file: filePath,
           line,
           column,
-          code: "not-text",
+          code: NOT_TEXT,
           message: `holds control byte 0x${bytes[control]!.toString(16).padStart(2, "0")}, which no JSON or YAML text may hold, so it cannot be a CloudFormation template (an encrypted or binary file); passed over`,
           level: "warning",
+          inputs: gitBlobId(bytes),
         };
       }
     }
   }
   return checkBytes(filePath, bytes, maxFileBytes);
+}
+
+/** Git's id of a blob of these bytes (`git hash-object`), as a commit's tree names it. */
+function gitBlobId(bytes: Uint8Array): string {
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+/**
+ * In a diff, the `not-text` warning of a file whose bytes the base holds under no name
+ * (`atBase`, by git blob id) is an error: the pull request added or changed what Tollgate cannot
+ * read, and a security gate does not take a template it cannot read on its word. An encrypted
+ * file the change leaves alone (or only moves) keeps the warning.
+ */
+export function notTextOfChange(
+  problem: LoadError,
+  atBase: (blobId: string) => boolean,
+): LoadError {
+  if (problem.code !== NOT_TEXT || problem.inputs === undefined || atBase(problem.inputs))
+    return problem;
+  const error: LoadError = {
+    ...problem,
+    message: problem.message.replace(
+      /; passed over$/,
+      ", and this change adds or changes it: what it deploys goes unjudged; if it is an encrypted file, override this check",
+    ),
+  };
+  delete error.level;
+  return error;
 }
 
 /** What `checkSourceBytes` and `checkDataFileBytes` both refuse: too large, UTF-16, binary, not UTF-8. */

@@ -30,6 +30,8 @@ export {
   readRepositoryFiles,
   checkSourceBytes,
   checkDataFileBytes,
+  isPassedOverWhenNotText,
+  notTextOfChange,
   DataFileBudget,
   dataFileTooLarge,
   isIacCandidate,

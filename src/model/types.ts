@@ -363,7 +363,8 @@ export interface LoadError {
    * Of a `terraform-workspace-limit` error or a warning with `leftOut`: a digest of every file its root module reads (its own,
    * its local modules', its variable files, the files its functions read) and of the files its
    * `fileset()` calls list. The gate compares it
-   * with the base's to tell whether the pull request changed that root.
+   * with the base's to tell whether the pull request changed that root. Of a `not-text` warning:
+   * the file's git blob id, which a diff looks for at base (iac/files.ts `notTextOfChange`).
    */
   inputs?: string;
   /**

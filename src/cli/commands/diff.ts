@@ -17,6 +17,7 @@ import {
   type GitFileChange,
 } from "../../fetch/git.js";
 import { gateWithWaivers } from "../../gate/index.js";
+import { notTextOfChange } from "../../iac/index.js";
 import type { LoadError } from "../../model/types.js";
 import { changedLinesByFile, decidingLines } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, UsageError } from "../command.js";
@@ -153,6 +154,9 @@ export const diffCommand = defineCommand({
     };
     const withListing = (snapshot: Snapshot) =>
       snapshot.listing ? { ...scanOptions, listing: snapshot.listing } : scanOptions;
+    // Both sides are read whole, so a not-text file the change left alone or moved is one at base.
+    const baseBlobs = new Set(base.errors.flatMap((problem) => problem.inputs ?? []));
+    const heldAtBase = (blobId: string) => baseBlobs.has(blobId);
     const baseResult = await engine.scan(base.files, withListing(base));
     // What the base deploys on its own stays so at the head, whatever the change nests it under.
     const headResult = await engine.scan(head.files, {
@@ -169,7 +173,7 @@ export const diffCommand = defineCommand({
         headResult,
         settings.import_adopts,
       ),
-      [...head.errors, ...headResult.errors],
+      [...head.errors.map((problem) => notTextOfChange(problem, heldAtBase)), ...headResult.errors],
       settings,
       {
         files: head.files,

@@ -13,6 +13,7 @@ import {
   unloadedAtBaseNote,
   diffNote,
   valueWrittenHere,
+  waiverNote,
 } from "./format.js";
 import type { ChangedLines } from "./patch.js";
 import { placeOnChangedLine } from "./placement.js";
@@ -99,7 +100,7 @@ export function planAnnotations(
         : [valueWrittenHere(finding, "This line")].filter((note) => note !== undefined)),
       `Evidence: ${finding.evidence}`,
       ...(finding.remediation ? [`Fix: ${finding.remediation}`] : []),
-      ...(finding.waived ? [`Waived: ${finding.waived.reason}`] : []),
+      ...(finding.waived ? [`Waived: ${waiverNote(finding.waived)}`] : []),
     ].join("\n");
     const key = JSON.stringify([
       path,

@@ -40,6 +40,14 @@ export function diffNote(
 }
 
 /**
+ * What a report says of a finding's waiver: its reason, and the day it expires when it has one, in
+ * the words of the summary's line on waived new findings (`bastion (expires 2027-01-01)`).
+ */
+export function waiverNote(waived: NonNullable<Finding["waived"]>): string {
+  return waived.expires ? `${waived.reason} (expires ${waived.expires})` : waived.reason;
+}
+
+/**
  * What a report says of a finding's enforcement: `blocking` only when it fails the check, nothing
  * for a fixed finding (it blocks nothing), `would block` for a waived new finding its enforcement
  * would otherwise make blocking, `would block if new` for an existing one at a blocking level (the

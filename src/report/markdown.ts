@@ -25,6 +25,7 @@ import {
   unloadedAtBaseNote,
   diffNote,
   valueWrittenHere,
+  waiverNote,
 } from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
@@ -406,7 +407,7 @@ function findingItem(
   }
   const message = first && sameMessage(first, finding) ? "" : `${escapeMarkdown(finding.message)} `;
   item.push(`  ${message}Evidence: ${codeSpan(finding.evidence)}`);
-  if (finding.waived) item.push(`  Waived: ${escapeMarkdown(finding.waived.reason)}`);
+  if (finding.waived) item.push(`  Waived: ${escapeMarkdown(waiverNote(finding.waived))}`);
   return item;
 }
 

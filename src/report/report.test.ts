@@ -800,6 +800,53 @@ describe("renderText", () => {
     ]);
   });
 
+  it("says each waived finding's reason and, when its waiver has one, the day it expires, in every format", () => {
+    const decision = decideGate(
+      [
+        finding({
+          line: 4,
+          status: "existing",
+          waived: { written: "settings", reason: "bastion", expires: "2027-01-01" },
+        }),
+        finding({ line: 9, evidence: "tcp/25", waived: { written: "inline", reason: "relay" } }),
+      ],
+      [],
+      defaultSettings,
+      { now: new Date("2026-11-26T12:00:00Z") },
+    );
+    expect(
+      renderText(decision)
+        .split("\n")
+        .filter((l) => l.startsWith("main.tf:")),
+    ).toEqual([
+      "main.tf:4: high TG-NET-001 Security group open to the world [existing, waived: bastion (expires 2027-01-01)]",
+      "main.tf:9: high TG-NET-001 Security group open to the world [new, would block, waived: relay]",
+    ]);
+    const waivedLines = (markdown: string) =>
+      markdown.split("\n").filter((l) => l.startsWith("  Waived:"));
+    const expected = ["  Waived: bastion (expires 2027-01-01)", "  Waived: relay"];
+    expect(waivedLines(renderMarkdown(decision))).toEqual(expected);
+    const report = buildCheckRunReport(decision, changed([["main.tf", "all"]]));
+    expect(waivedLines(report.summary)).toEqual(expected);
+    expect(
+      report.annotationBatches
+        .flat()
+        .map((a) => a.message.split("\n").find((l) => l.startsWith("Waived"))),
+    ).toEqual(["Waived: bastion (expires 2027-01-01)", "Waived: relay"]);
+    const json = JSON.parse(renderJson(decision)) as { findings: { waived: object }[] };
+    expect(json.findings.map((f) => f.waived)).toEqual([
+      { written: "settings", reason: "bastion", expires: "2027-01-01" },
+      { written: "inline", reason: "relay" },
+    ]);
+    const results = JSON.parse(renderSarif(decision)).runs[0].results as {
+      suppressions: object[];
+    }[];
+    expect(results.map((r) => r.suppressions)).toEqual([
+      [{ kind: "external", justification: "bastion", properties: { expires: "2027-01-01" } }],
+      [{ kind: "inSource", justification: "relay" }],
+    ]);
+  });
+
   it("labels enforcement only where it applies: not on fixed findings, 'would block' when waived", () => {
     const decision = decideGate(
       [

@@ -152,6 +152,9 @@ export function renderSarif(
                     // external, kept elsewhere (a settings file).
                     kind: finding.waived.written === "inline" ? "inSource" : "external",
                     justification: finding.waived.reason,
+                    ...(finding.waived.expires
+                      ? { properties: { expires: finding.waived.expires } }
+                      : {}),
                   },
                 ],
               }

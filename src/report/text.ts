@@ -15,6 +15,7 @@ import {
   resourceLabel,
   unloadedAtBaseNote,
   diffNote,
+  waiverNote,
 } from "./format.js";
 import type { DecidingLine } from "./placement.js";
 
@@ -36,7 +37,7 @@ export function renderText(
     if (unloaded) tags.push(unloaded);
     const note = diffNote(finding);
     if (note) tags.push(note);
-    if (finding.waived) tags.push(`waived: ${finding.waived.reason}`);
+    if (finding.waived) tags.push(`waived: ${waiverNote(finding.waived)}`);
     const place = decided.get(finding);
     const at = place
       ? `${place.path}:${place.line}: ${finding.severity} ${finding.rule} ${finding.title} [${tags.join(", ")}] (finding at ${finding.file}:${finding.line}${place.by !== undefined ? `; this changed line is read by ${place.by}` : ""})`

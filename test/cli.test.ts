@@ -3830,8 +3830,9 @@ describe("tollgate scan, inspect and build", () => {
         dir,
       );
       expect(twice.code).toBe(2);
-      expect(twice.stderr).toMatch(
-        /--custom-policies: rules: rule id T-1 is also in the rules in force/,
+      // The folders' content is wrong, not the command line: the error alone, no usage after it.
+      expect(twice.stderr).toBe(
+        "tollgate scan: --custom-policies: rules: rule id T-1 is also in the rules in force\n",
       );
     });
   }, 120_000);
@@ -4499,21 +4500,29 @@ describe("tollgate scan, inspect and build", () => {
         "main.tf": 'resource "aws_s3_bucket" "b" {}\n',
         "empty/README.md": "no policies yet\n",
       });
-      const cases: Array<[string[], RegExp]> = [
-        [["--policies", "empty"], /--policies: empty holds no rule/],
-        [["--policies", "missing"], /--policies: missing is not a folder/],
-        [["--policies", "main.tf"], /--policies: main\.tf is not a folder/],
-        [["--bundle", "missing.tar.gz"], /--bundle: missing\.tar\.gz is not a file/],
-        [["--bundle", "empty"], /--bundle: empty is not a file/],
-        [["--bundle", "b.tar.gz", "--policies", "empty"], /--bundle or --policies, not both/],
+      // A folder holding no rule is the folder's error, said alone; the others, the command
+      // line's, are followed by the usage.
+      const cases: Array<[string[], RegExp, "usage" | "alone"]> = [
+        [["--policies", "empty"], /--policies: empty holds no rule/, "alone"],
+        [["--custom-policies", "empty"], /--custom-policies: empty holds no rule/, "alone"],
+        [["--policies", "missing"], /--policies: missing is not a folder/, "usage"],
+        [["--policies", "main.tf"], /--policies: main\.tf is not a folder/, "usage"],
+        [["--bundle", "missing.tar.gz"], /--bundle: missing\.tar\.gz is not a file/, "usage"],
+        [["--bundle", "empty"], /--bundle: empty is not a file/, "usage"],
+        [
+          ["--bundle", "b.tar.gz", "--policies", "empty"],
+          /--bundle or --policies, not both/,
+          "usage",
+        ],
       ];
-      for (const [flags, message] of cases) {
+      for (const [flags, message, usage] of cases) {
         for (const command of [
           ["scan", "."],
           ["diff", "--base-dir", ".", "--head-dir", "."],
         ]) {
           const result = await run([...command, ...flags], dir);
           expect(result.stderr, flags.join(" ")).toMatch(message);
+          expect(result.stderr.includes("usage:"), flags.join(" ")).toBe(usage === "usage");
           expect(result.code, flags.join(" ")).toBe(2);
         }
       }

@@ -332,8 +332,8 @@ async function readSettingsFlag(
 
 /**
  * The engine for `--bundle` or `--policies` (the built-in library without either). A path that
- * cannot be read, or policies holding no rule at all, are usage errors: a scan with nothing to
- * check would pass every file. Errors name the `--policies` folder's files from `namesFrom`, the
+ * cannot be read is a usage error, and policies holding no rule at all an error of the folder: a
+ * scan with nothing to check would pass every file. Errors name the `--policies` folder's files from `namesFrom`, the
  * folder the run names IaC files from (the working folder for `scan`).
  */
 export async function engineFor(
@@ -357,8 +357,9 @@ export async function engineFor(
       ? { bundlePath: absolute }
       : { policyDir: absolute, policyDirShownAs: path.relative(namesFrom, absolute) },
   );
+  // The folder's content is wrong, not the command line: the error alone, without the usage.
   if ((engine.builtinRules ?? []).length === 0) {
-    throw new UsageError(
+    throw new Error(
       `${given.flag}: ${given.value} holds no rule (a tollgate.rules.* package with deny rules), so nothing would be checked`,
     );
   }
@@ -367,8 +368,9 @@ export async function engineFor(
 
 /**
  * The `--custom-policies` folders, each compiled as the app compiles a custom folder and evaluated
- * beside `engine`'s rules. A folder that cannot be read, holds no rule, or repeats a rule id of
- * the engine or of another folder is a usage error: its findings would be missing or counted twice.
+ * beside `engine`'s rules. A folder that cannot be read is a usage error; one that holds no rule,
+ * or repeats a rule id of the engine or of another folder, an error of the folder (no usage after
+ * it): its findings would be missing or counted twice.
  * Errors name a folder's files from `namesFrom`, as `engineFor` does.
  */
 export async function customRulesFor(
@@ -388,13 +390,13 @@ export async function customRulesFor(
       throw new UsageError(`--custom-policies: ${given} is not a folder that can be read`);
     const set = await customRuleSet(absolute, path.relative(namesFrom, absolute));
     if (set.rules.length === 0)
-      throw new UsageError(
+      throw new Error(
         `--custom-policies: ${given} holds no rule (a tollgate.rules.* package with deny rules), so nothing would be checked`,
       );
     for (const rule of set.rules) {
       const owner = owners.get(rule.id);
       if (owner)
-        throw new UsageError(`--custom-policies: ${given}: rule id ${rule.id} is also in ${owner}`);
+        throw new Error(`--custom-policies: ${given}: rule id ${rule.id} is also in ${owner}`);
       owners.set(rule.id, given);
     }
     sets.push(set);

@@ -8,7 +8,7 @@
 // host-semver, host-collections) and join hostDefinitions at its end.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { RE2JS, type Matcher } from "re2js";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { base64Decode, base64Text } from "./host-base64.js";
 import { collectionDefinitions } from "./host-collections.js";
 import { bitsDefinitions } from "./host-bits.js";
@@ -27,13 +27,8 @@ import { unitDefinitions } from "./host-units.js";
 import { urlqueryDefinitions } from "./host-urlquery.js";
 import { uuidDefinitions } from "./host-uuid.js";
 import { x509Definitions } from "./host-x509.js";
-import {
-  OperandTypeError,
-  RegoNumber,
-  RegoSet,
-  type HostFunction,
-  type HostValue,
-} from "./host-value.js";
+import { yamlMarshal } from "./host-yaml.js";
+import { OperandTypeError, RegoNumber, type HostFunction, type HostValue } from "./host-value.js";
 
 // ---- regular expressions (RE2 semantics, linear time) ----
 
@@ -374,16 +369,6 @@ function hmacEqual(a: HostValue, b: HostValue): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** YAML text of a value; sets become sequences (in the order the runtime sorted them). */
-function toYamlValue(v: HostValue): unknown {
-  if (v instanceof RegoSet) return v.elements.map(toYamlValue);
-  if (v instanceof RegoNumber) return Number(v.text);
-  if (Array.isArray(v)) return v.map(toYamlValue);
-  if (isObject(v))
-    return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, toYamlValue(item)]));
-  return v;
-}
-
 export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }> = {
   "regex.match": { arity: 2, fn: (p, s) => compileRegex(str(p, "1")).test(str(s, "2")) },
   "regex.is_valid": {
@@ -439,7 +424,7 @@ export const hostDefinitions: Record<string, { arity: number; fn: HostFunction }
     fn: (a) => array(a, "1").flatMap((item) => (Array.isArray(item) ? item : [item])),
   },
   "array.reverse": { arity: 1, fn: (a) => [...array(a, "1")].reverse() },
-  "yaml.marshal": { arity: 1, fn: (v) => stringifyYaml(toYamlValue(v ?? null)) },
+  "yaml.marshal": { arity: 1, fn: (v) => yamlMarshal(v ?? null) },
   "regex.template_match": { arity: 4, fn: regexTemplateMatch },
   "strings.replace_n": { arity: 2, fn: replaceN },
   "strings.render_template": {

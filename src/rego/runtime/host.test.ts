@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { callBuiltin, set } from "../wasm/testing-builtins.js";
 import { hostDefinitions } from "./host-functions.js";
 import { hostBuiltins } from "./host.js";
-import { RegoSet, type HostValue } from "./host-value.js";
+import { RegoNumber, RegoSet, type HostValue } from "./host-value.js";
 
 const call = (name: string, ...args: HostValue[]) => hostDefinitions[name]!.fn(...args);
 
@@ -49,6 +49,39 @@ describe("host builtins", () => {
     ["array.flatten", [[[1, [2]], "x", [], [{ a: 1 }]]], [1, [2], "x", { a: 1 }]],
     ["array.reverse", [[1, "a", null]], [null, "a", 1]],
     ["yaml.marshal", [{ a: [1, new RegoSet(["x"])] }], "a:\n  - 1\n  - - x\n"],
+    // OPA's numbers: go-yaml keeps an integer an int64 or uint64 holds, writes any other number as
+    // a float64 with Go's FormatFloat(f, 'g', -1, 64), and keeps text no float64 holds.
+    [
+      "yaml.marshal",
+      [
+        {
+          int: new RegoNumber("123456789012345678"),
+          uint: new RegoNumber("18446744073709551615"),
+          big: new RegoNumber("123456789012345678901"),
+          low: new RegoNumber("-9223372036854775809"),
+          huge: new RegoNumber("1e400"),
+          long: new RegoNumber("0.1000000000000000055511151231257827"),
+          decimals: [1.5, 1234567.5, 0.00001, 0.0001, 123456.7, 1e21, -0.5],
+        },
+      ],
+      [
+        "int: 123456789012345678",
+        "uint: 18446744073709551615",
+        "big: 1.2345678901234568e+20",
+        "low: -9.223372036854776e+18",
+        "huge: 1e400",
+        "long: 0.1",
+        "decimals:",
+        "  - 1.5",
+        "  - 1.2345675e+06",
+        "  - 1e-05",
+        "  - 0.0001",
+        "  - 123456.7",
+        "  - 1e+21",
+        "  - -0.5",
+        "",
+      ].join("\n"),
+    ],
     ["yaml.is_valid", ["a: [1, 2]"], true],
     ["yaml.is_valid", ["a: [1"], false],
     ["yaml.is_valid", [1], false],

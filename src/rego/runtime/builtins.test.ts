@@ -148,8 +148,14 @@ const cases: Case[] = [
   ["format_int", [-0.5, 10], "0"],
   ["format_int", [-123456789012345, 16], "-7048860ddf79"],
   ["format_int", [1e20, 10], "100000000000000000000"],
-  ["format_int", [2 ** 70 + 2 ** 30, 2], "1" + "0".repeat(39) + "1" + "0".repeat(30)],
-  ["format_int", [1.5e300, 8], BigInt(1.5e300).toString(8)],
+  // A number past an int64 is read from its JSON text (`1.180591620718485e+21`, `1.5e+300`) into
+  // a 64-bit mantissa, as OPA reads it (see "as OPA writes it" below), not as the double it was.
+  [
+    "format_int",
+    [2 ** 70 + 2 ** 30, 2],
+    "100000000000000000000000000000000000000001111111111111101001111" + "0".repeat(8),
+  ],
+  ["format_int", [1.5e300, 8], "2172626546000540645704" + "0".repeat(311)],
   ["numbers.range", [1, 4], [1, 2, 3, 4]],
   ["numbers.range", [2, -1], [2, 1, 0, -1]],
   ["numbers.range", [3, 3], [3]],
@@ -354,6 +360,65 @@ describe("native builtins through Wasm", () => {
       ]),
     );
     expect(e.evaluate({})).toEqual([{ result: expected }]);
+  });
+
+  // OPA's format_int reads a number that is no int64 into a Go big.Float (a 64-bit mantissa,
+  // rounded to nearest even), then truncates it toward zero: not the double's value, not exact.
+  it.each<[string, number, string]>([
+    ["123456789012345678901", 10, "123456789012345678904"],
+    ["-123456789012345678901", 10, "-123456789012345678904"],
+    ["123456789012345678901", 16, "6b14e9f812f366c38"],
+    ["1e30", 10, "1000000000000000000024696061952"],
+    ["1e30", 8, "1447626234640431647337000000000000"],
+    // past 2^53 a fraction rounds within the mantissa before it is truncated
+    ["5000000000000000000.8", 10, "5000000000000000001"],
+    ["5000000000000000000.7", 10, "5000000000000000000"],
+    ["9223372036854775808.5", 10, "9223372036854775808"],
+    ["9223372036854775809.5", 10, "9223372036854775810"],
+    ["18446744073709551617.3", 2, "1" + "0".repeat(62) + "10"],
+    ["0.99999999999999999999999", 10, "1"],
+    ["0.9999999999999999999", 10, "0"],
+    ["-2.5", 10, "-2"],
+  ])("format_int(%s, %d) is %s, as OPA writes it", async (number, base, expected) => {
+    const p = new PolicyBuilder();
+    const e = await load(
+      p.policy([
+        {
+          name: "t/format_int",
+          blocks: [
+            block(
+              { type: "MakeNumberRef", index: p.index(number), target: 2 },
+              { type: "MakeNumberInt", value: base, target: 3 },
+              { type: "Call", func: "format_int", args: [local(2), local(3)], result: 4 },
+              ...addResult(p, 4, 5),
+            ),
+          ],
+        },
+      ]),
+    );
+    expect(e.evaluate({})).toEqual([{ result: expected }]);
+  });
+
+  it("format_int writes 1e400 as OPA does: its 64-bit mantissa's integer, 401 digits", async () => {
+    const p = new PolicyBuilder();
+    const e = await load(
+      p.policy([
+        {
+          name: "t/format_int_huge",
+          blocks: [
+            block(
+              { type: "MakeNumberRef", index: p.index("1e400"), target: 2 },
+              { type: "MakeNumberInt", value: 10, target: 3 },
+              { type: "Call", func: "format_int", args: [local(2), local(3)], result: 4 },
+              ...addResult(p, 4, 5),
+            ),
+          ],
+        },
+      ]),
+    );
+    const [row] = e.evaluate({}) as { result: string }[];
+    expect(row?.result).toHaveLength(401);
+    expect(row?.result.startsWith("100000000000000000002818806839")).toBe(true);
   });
 
   it("makes failing builtin calls undefined when errors are not strict", async () => {

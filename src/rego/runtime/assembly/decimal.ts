@@ -324,3 +324,139 @@ export function decimalRem(a: usize, b: usize): usize {
   remainder.negative = remainder.length > 0 && dividend.negative;
   return toValue(remainder);
 }
+
+// ---- format_int of a number with decimal text ----
+
+/** The sign of the last `formatIntLimbs` result, and its count of limbs. */
+export let formatIntNegative = false;
+export let formatIntCount: i32 = 0;
+
+/** u32 limbs (least significant first) of the integer whose decimal digits are `digits[0..n)`. */
+function limbsOf(digits: usize, n: i32, count: i32): usize {
+  const limbs = opa_malloc(<usize>count << 2);
+  memory.fill(limbs, 0, <usize>count << 2);
+  for (let i = 0; i < n; i++) {
+    let carry = <u64>(load<u8>(digits + i) - 0x30);
+    for (let j = 0; j < count; j++) {
+      const at = limbs + (<usize>j << 2);
+      const t = <u64>load<u32>(at) * 10 + carry;
+      store<u32>(at, <u32>t);
+      carry = t >> 32;
+    }
+  }
+  return limbs;
+}
+
+/** Limbs enough for an integer of n decimal digits (log2(10) < 3.33), shifted by 66 bits. */
+function limbCount(n: i32): i32 {
+  return (n * 333) / 3200 + 4;
+}
+
+function bitLength(limbs: usize, count: i32): i32 {
+  for (let i = count - 1; i >= 0; i--) {
+    const limb = load<u32>(limbs + (<usize>i << 2));
+    if (limb != 0) return i * 32 + 32 - <i32>clz(limb);
+  }
+  return 0;
+}
+
+function bitAt(limbs: usize, bit: i32): bool {
+  return ((load<u32>(limbs + (<usize>(bit >> 5) << 2)) >> (<u32>bit & 31)) & 1) != 0;
+}
+
+/** limbs += 2^bit. */
+function addPower(limbs: usize, count: i32, bit: i32): void {
+  let carry: u64 = <u64>1 << <u64>(bit & 31);
+  for (let j = bit >> 5; j < count && carry != 0; j++) {
+    const at = limbs + (<usize>j << 2);
+    const t = <u64>load<u32>(at) + carry;
+    store<u32>(at, <u32>t);
+    carry = t >> 32;
+  }
+}
+
+/**
+ * Whether a fraction 0.F (the k digits at `fraction`, after `zeros` leading zeros) is at least
+ * 1 - 2^-m: (10^(zeros+k) - F) * 2^m <= 10^(zeros+k).
+ */
+function fractionNearOne(fraction: usize, k: i32, zeros: i32, m: i32): bool {
+  if (zeros > 0 || load<u8>(fraction) < 0x35) return false;
+  const count = limbCount(k + 1);
+  const power = opa_malloc(<usize>k + 1);
+  store<u8>(power, 0x31);
+  memory.fill(power + 1, 0x30, <usize>k);
+  const whole = limbsOf(power, k + 1, count);
+  const part = limbsOf(fraction, k, count);
+  // part = (whole - part) << m, in place
+  let borrow: i64 = 0;
+  for (let j = 0; j < count; j++) {
+    const at = part + (<usize>j << 2);
+    const t = <i64>load<u32>(whole + (<usize>j << 2)) - <i64>load<u32>(at) - borrow;
+    store<u32>(at, <u32>t);
+    borrow = t < 0 ? 1 : 0;
+  }
+  for (let s = 0; s < m; s++) {
+    let carry: u32 = 0;
+    for (let j = 0; j < count; j++) {
+      const at = part + (<usize>j << 2);
+      const limb = load<u32>(at);
+      store<u32>(at, (limb << 1) | carry);
+      carry = limb >> 31;
+    }
+  }
+  for (let j = count - 1; j >= 0; j--) {
+    const a = load<u32>(part + (<usize>j << 2));
+    const b = load<u32>(whole + (<usize>j << 2));
+    if (a != b) return a < b;
+  }
+  return true;
+}
+
+/**
+ * format_int's integer of a number with decimal text, as OPA makes it: the value read into a Go
+ * big.Float (SetString: a 64-bit mantissa, rounded to nearest even), then truncated toward zero
+ * (Float.Int). Its limbs, least significant first (`formatIntCount`, `formatIntNegative`); 0 when
+ * the number has no text, or its integer part more than MAX_DIGITS digits.
+ */
+export function formatIntLimbs(v: usize): usize {
+  const d = toDecimal(v);
+  if (d === null) return 0;
+  formatIntNegative = d.negative;
+  const intDigits = d.length + d.exponent;
+  if (intDigits > MAX_DIGITS) return 0;
+  const n = max(intDigits, 0);
+  const count = limbCount(n);
+  const integer = opa_malloc(<usize>n);
+  memory.fill(integer, 0x30, <usize>n);
+  copyBytes(integer, d.digits, min(n, d.length));
+  const limbs = limbsOf(integer, n, count);
+  const fraction = d.digits + <usize>min(n, d.length);
+  const fractionLength = d.length - min(n, d.length);
+  const zeros = max(-intDigits, 0);
+  const length = bitLength(limbs, count);
+  if (length > 64) {
+    // Rounded at bit `below`; the bits under it, and any fraction, are gone either way.
+    const below = length - 64;
+    let sticky = fractionLength > 0;
+    for (let bit = 0; bit < below - 1 && !sticky; bit++) sticky = bitAt(limbs, bit);
+    const up = bitAt(limbs, below - 1) && (sticky || bitAt(limbs, below));
+    for (let bit = 0; bit < below; bit++) {
+      const at = limbs + (<usize>(bit >> 5) << 2);
+      store<u32>(at, load<u32>(at) & ~(<u32>1 << (<u32>bit & 31)));
+    }
+    if (up) addPower(limbs, count, below);
+  } else if (length == 64) {
+    // A unit is the mantissa's last bit: the fraction rounds to the nearest integer, ties to even.
+    if (fractionLength > 0 && zeros == 0) {
+      const first = load<u8>(fraction);
+      const up = first > 0x35 || (first == 0x35 && (fractionLength > 1 || bitAt(limbs, 0)));
+      if (up) addPower(limbs, count, 0);
+    }
+  } else if (fractionLength > 0 && fractionNearOne(fraction, fractionLength, zeros, 65 - length)) {
+    // Within half the mantissa's last bit (2^(length-65)) of the next integer, ties included
+    // (that integer's last mantissa bit is 0): the value rounds up to it.
+    addPower(limbs, count, 0);
+  }
+  formatIntCount = count;
+  return limbs;
+}

@@ -20,6 +20,7 @@ import {
   strLen,
   strPtr,
 } from "./value";
+import { formatIntCount, formatIntLimbs, formatIntNegative, hasText } from "./decimal";
 import { builtinError, builtinErrorCount, typeError, typeErrorText } from "./errors";
 import { CASE_RANGES, CASE_RANGE_COUNT, UPPER_LOWER } from "./case-ranges";
 import {
@@ -298,7 +299,10 @@ export function b_trim_space(s: usize): usize {
 
 // ---- integers as text ----
 
-/** OPA's format_int: the number truncated toward zero (as OPA does, though its docs say down). */
+/**
+ * OPA's format_int: the number truncated toward zero (as OPA does, though its docs say down), after
+ * OPA reads one that is no int64 into a 64-bit mantissa (`formatIntLimbs`).
+ */
 export function b_format_int(n: usize, base: usize): usize {
   if (typeOf(n) != NUMBER) {
     typeError("format_int", 1, "number", n);
@@ -322,6 +326,16 @@ export function b_format_int(n: usize, base: usize): usize {
     const magnitude: u64 = negative ? <u64>0 - <u64>v : <u64>v;
     store<u32>(limbs, <u32>magnitude);
     store<u32>(limbs, <u32>(magnitude >> 32), 4);
+  } else if (hasText(n)) {
+    // OPA's value, from the number's text (`123456789012345678901`, `1e400`): not the double's.
+    const exact = formatIntLimbs(n);
+    if (exact == 0) {
+      builtinError("format_int: operand 1 is too large");
+      return 0;
+    }
+    let top = formatIntCount;
+    while (top > 0 && load<u32>(exact + (<usize>(top - 1) << 2)) == 0) top--;
+    return bigDigits(exact, top, <u32>b, formatIntNegative && top > 0);
   } else {
     const f = Math.trunc(numberAsFloat(n));
     if (!isFinite(f)) {

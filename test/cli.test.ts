@@ -4032,15 +4032,21 @@ describe("tollgate scan, inspect and build", () => {
         path.join(ruleDir, "fixtures", "positive.tf"),
         'resource "aws_security_group" "open" {\n  name = "open" # tollgate:expect T-1\n}\n',
       );
+      // Run from the folder above, the files are named from there, as scan names them.
+      const folder = path.basename(dir);
       const expected = [
-        /^network\/any_sg\/policy\.rego:16:11: var unbound is unsafe \(rego_unsafe_var_error\)$/,
-        /^network\/any_sg\/policy\.rego:14:49: warning: 'with input as a == b' .* \(rego_with_comparison\)$/,
+        new RegExp(
+          `^${folder}/network/any_sg/policy\\.rego:16:11: var unbound is unsafe \\(rego_unsafe_var_error\\)$`,
+        ),
+        new RegExp(
+          `^${folder}/network/any_sg/policy\\.rego:14:49: warning: 'with input as a == b' .* \\(rego_with_comparison\\)$`,
+        ),
       ];
       for (const command of [
-        ["build", dir, "-o", path.join(dir, "bundle.tar.gz")],
-        ["test", dir],
+        ["build", folder, "-o", path.join(dir, "bundle.tar.gz")],
+        ["test", folder],
       ]) {
-        const result = await run(command);
+        const result = await run(command, path.dirname(dir));
         expect(result.code, command[0]).toBe(2);
         const lines = result.stderr.trim().split("\n");
         expect(lines, command[0]).toHaveLength(2);
@@ -4124,7 +4130,8 @@ describe("tollgate scan, inspect and build", () => {
       const packageError = (file: string, pkg: string) =>
         `${file}:1:1: package ${pkg}: tollgate.lib holds Tollgate's built-in helpers, which custom policies import (data.tollgate.lib.<name>) but may not redefine or extend; name the package otherwise, e.g. acme.lib.<name> (policy-package)`;
       const idError =
-        "mine/policy.rego:1:1: rule id TG-IAM-001 is also used by the built-in library (policy-metadata)";
+        "taken/mine/policy.rego:1:1: rule id TG-IAM-001 is also used by the built-in library (policy-metadata)";
+      // build and test name the folder's files from where they ran, as scan does (below).
       for (const command of [
         ["build", "FOLDER", "-o", "bundle.tar.gz"],
         ["test", "FOLDER"],
@@ -4135,8 +4142,8 @@ describe("tollgate scan, inspect and build", () => {
         );
         expect(reserved.code, command[0]).toBe(2);
         expect(reserved.stderr.trim().split("\n"), command[0]).toEqual([
-          packageError("nested/top.rego", "tollgate"),
-          packageError("shadow.rego", "tollgate.lib.util"),
+          packageError("reserved/nested/top.rego", "tollgate"),
+          packageError("reserved/shadow.rego", "tollgate.lib.util"),
         ]);
         const taken = await run(
           command.map((arg) => (arg === "FOLDER" ? "taken" : arg)),

@@ -1,6 +1,6 @@
 // What scan and diff share: reading snapshots from disk or git, the settings file, the engine,
 // and rendering one gate decision in the format asked for.
-import { lstatSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, type Stats } from "node:fs";
 import { readFile, readdir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import {
@@ -328,6 +328,28 @@ async function readSettingsFlag(
       parsed.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${e.message}`).join("\n"),
     );
   return parsed.parsed;
+}
+
+/**
+ * `build`'s and `test`'s problems with the files of the policy folder `dir` (named below it) named
+ * from `cwd`, as `scan` names IaC files and a `--policies` folder's: `acme/x/policy.rego:3:1` for
+ * `tollgate test acme`, so the path opens where the command ran. Other names (an entrypoint, a
+ * helper the folder does not hold) are left as they are.
+ */
+export function namedFromCwd(
+  problems: readonly LoadError[],
+  dir: string,
+  cwd: string,
+): LoadError[] {
+  const prefix = path.relative(cwd, dir).split(path.sep).join("/");
+  if (prefix === "") return [...problems];
+  return problems.map((problem) =>
+    problem.file !== "" &&
+    !path.isAbsolute(problem.file) &&
+    existsSync(path.join(dir, problem.file))
+      ? { ...problem, file: `${prefix}/${problem.file}` }
+      : problem,
+  );
 }
 
 /**

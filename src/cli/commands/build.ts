@@ -8,6 +8,7 @@ import { buildPolicyFolder } from "../../policy/library.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
 import { defineCommand } from "../options.js";
+import { namedFromCwd } from "../pipeline.js";
 
 export const buildCommand = defineCommand({
   name: "build",
@@ -25,14 +26,14 @@ export const buildCommand = defineCommand({
   allowPositionals: true,
   async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError("give exactly one policy folder");
-    const { sources, result: built } = await buildPolicyFolder(
-      path.resolve(io.cwd, positionals[0] as string),
-    );
+    const dir = path.resolve(io.cwd, positionals[0] as string);
+    const { sources, result: built } = await buildPolicyFolder(dir);
     if (regoSources(sources).length === 0)
       throw new UsageError(`no .rego files in ${positionals[0]}`);
     // Errors, then warnings, whether or not the build failed, as `tollgate test` prints them.
     const problems = built.ok ? built.warnings : [...built.errors, ...built.warnings];
-    for (const problem of problems) io.stderr(formatLoadError(problem) + "\n");
+    for (const problem of namedFromCwd(problems, dir, io.cwd))
+      io.stderr(formatLoadError(problem) + "\n");
     if (!built.ok) return EXIT_USAGE;
     const output = path.resolve(io.cwd, values.output);
     await writeFile(output, await bundleOf(built.built));

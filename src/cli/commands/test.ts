@@ -10,6 +10,8 @@ import { runPolicyFolder, type FixtureOutcome } from "../../policy/fixtures.js";
 import { formatLoadError } from "../../report/index.js";
 import { EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, UsageError } from "../command.js";
 import { defineCommand } from "../options.js";
+import { namedFromCwd } from "../pipeline.js";
+import type { LoadError } from "../../model/types.js";
 import { readRegoTests, type RegoTestOutcome } from "../../policy/rego-tests.js";
 import { BUILTIN_POLICY_DIR } from "../../engine/index.js";
 
@@ -35,8 +37,10 @@ export const testCommand = defineCommand({
     if (sources.length === 0 && (await readRegoTests(dir)).length === 0)
       throw new UsageError(`no .rego files in ${dir}`);
     const run = await runPolicyFolder(dir);
-    for (const error of run.errors) io.stderr(formatLoadError(error) + "\n");
-    for (const warning of run.warnings) io.stderr(formatLoadError(warning) + "\n");
+    // Errors name the folder's files from where the command ran; the tables, below the folder.
+    const named = (problems: readonly LoadError[]) => namedFromCwd(problems, dir, io.cwd);
+    for (const error of named(run.errors)) io.stderr(formatLoadError(error) + "\n");
+    for (const warning of named(run.warnings)) io.stderr(formatLoadError(warning) + "\n");
     if (!run.ok) return EXIT_USAGE;
     const { outcomes, untested } = run;
     // A folder of tests alone (no rule, no fixture) has no fixture table, as `opa test` runs it.
@@ -66,7 +70,7 @@ export const testCommand = defineCommand({
             outcome.wrongSeverities.length
               ? `severity on line ${outcome.wrongSeverities.join("; ")}`
               : "",
-            ...outcome.errors.map(formatLoadError),
+            ...named(outcome.errors).map(formatLoadError),
           ]
             .filter(Boolean)
             .join("; ");

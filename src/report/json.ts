@@ -54,6 +54,7 @@ export function renderJson(
         narrowed: f.narrowed,
         adopted: f.adopted,
         enforcement: f.enforcement,
+        advisoryUntil: f.advisoryUntil,
         waived: f.waived,
         blocks: blocking.has(f),
       };

@@ -918,6 +918,13 @@ describe("renderText", () => {
       "main.tf:9: high TG-NET-001 Security group open to the world [existing, advisory]",
     ]);
     expect(renderMarkdown(decision)).toContain(" at `main.tf:4` (advisory until 2027-03-01)");
+    // JSON and SARIF say it on the finding as well, beside the rule's countdown.
+    const json = JSON.parse(renderJson(decision)) as { findings: { advisoryUntil?: string }[] };
+    expect(json.findings.map((f) => f.advisoryUntil)).toEqual(["2027-03-01", undefined]);
+    const results = JSON.parse(renderSarif(decision)).runs[0].results as {
+      properties: { advisoryUntil?: string };
+    }[];
+    expect(results.map((r) => r.properties.advisoryUntil)).toEqual(["2027-03-01", undefined]);
   });
 
   it("never calls an existing finding blocking beside a verdict that nothing blocks (fail_on: new)", () => {

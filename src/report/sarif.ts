@@ -165,6 +165,9 @@ export function renderSarif(
             ...(finding.subject !== undefined ? { subject: finding.subject } : {}),
             evidence: finding.evidence,
             enforcement: finding.enforcement,
+            ...(finding.advisoryUntil !== undefined
+              ? { advisoryUntil: finding.advisoryUntil }
+              : {}),
             blocks: blocking.has(finding),
             ...(finding.unknown !== undefined ? { unknown: finding.unknown } : {}),
             ...(finding.unloadedAtBase ? { unloadedAtBase: true } : {}),

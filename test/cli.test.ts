@@ -4485,6 +4485,88 @@ describe("tollgate scan, inspect and build", () => {
     });
   });
 
+  it("tells, at .github/tollgate.yml, that a run without --config does not apply the settings the app applies", async () => {
+    await withTempDir("unread-settings", async (dir) => {
+      // The settings give live/ its prod.tfvars, which opens SSH: the app blocks, a run without
+      // them passes, and only the notice says why the two differ.
+      await writeFiles(dir, {
+        ".github/tollgate.yml": "terraform:\n  var_files:\n    live: [prod.tfvars]\n",
+        "live/main.tf": [
+          'variable "cidr" {\n  default = "10.0.0.0/8"\n}',
+          'resource "aws_security_group" "ssh" {',
+          "  ingress {",
+          "    from_port   = 22",
+          "    to_port     = 22",
+          '    protocol    = "tcp"',
+          "    cidr_blocks = [var.cidr]",
+          "  }",
+          "}",
+          "",
+        ].join("\n"),
+        "live/prod.tfvars": 'cidr = "10.1.0.0/16"\n',
+      });
+      const git = (...args: string[]) =>
+        execFileSync("git", [
+          "-C",
+          dir,
+          "-c",
+          "user.name=t",
+          "-c",
+          "user.email=t@example.com",
+          ...args,
+        ]);
+      git("init", "-q", "-b", "main");
+      git("add", ".");
+      git("commit", "-qm", "base");
+      await writeFiles(dir, { "live/prod.tfvars": 'cidr = "0.0.0.0/0"\n' });
+      const report = (result: { code: number; stdout: string }) => {
+        const json = JSON.parse(result.stdout) as {
+          findings: JsonFinding[];
+          notices: { file: string; line: number; code: string; message: string }[];
+        };
+        return {
+          code: result.code,
+          found: json.findings.map((f) => `${f.status} ${f.rule}`),
+          notices: json.notices.map((n) => `${n.file}:${n.line}: ${n.code}`),
+        };
+      };
+      const unread = (file: string) => ({
+        code: 0,
+        found: [],
+        notices: [`${file}:1: settings-not-read`],
+      });
+      expect(report(await run(["scan", ".", "--format", "json"], dir))).toEqual(
+        unread(".github/tollgate.yml"),
+      );
+      // From a folder inside the repository, scan names the file from there, diff from the top.
+      const live = path.join(dir, "live");
+      expect(report(await run(["scan", ".", "--format", "json"], live))).toEqual(
+        unread("../.github/tollgate.yml"),
+      );
+      expect(report(await run(["diff", "--base", "main", "--format", "json"], live))).toEqual(
+        unread(".github/tollgate.yml"),
+      );
+      const notice = JSON.parse((await run(["scan", ".", "--format", "json"], dir)).stdout) as {
+        notices: { message: string }[];
+      };
+      expect(notice.notices[0]?.message).toBe(
+        "the repository's settings, which the app applies to its pull requests, were not read: without --config this run applies none of their var_files, parameter_files, enforcement or waivers; pass --config .github/tollgate.yml to gate as the app does",
+      );
+      // Given the file, the run gates as the app does, and says nothing of it.
+      const config = ["--config", ".github/tollgate.yml", "--format", "json"];
+      expect(report(await run(["scan", ".", ...config], dir))).toEqual({
+        code: 1,
+        found: ["new TG-NET-001"],
+        notices: [],
+      });
+      expect(report(await run(["diff", "--base", "main", ...config], dir))).toEqual({
+        code: 1,
+        found: ["new TG-NET-001"],
+        notices: [],
+      });
+    });
+  });
+
   it("warns on stderr, exit code 0, for a path holding no Terraform or CloudFormation", async () => {
     await withTempDir("no-iac", async (dir) => {
       await writeFiles(dir, {

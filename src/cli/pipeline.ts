@@ -8,6 +8,7 @@ import {
   mergeSettings,
   originOf,
   parseSettingsFile,
+  SETTINGS_PATH,
   type ParsedSettingsFile,
   type Settings,
 } from "../config/index.js";
@@ -279,6 +280,45 @@ export async function loadSettings(
   const begun = files.flatMap((parsed) => blockingDaysBegun(parsed, now));
   const unnamed = repository.name === "" ? unnamedRepositoryNotices(files) : [];
   return { ...merged, notices: [...merged.notices, ...begun, ...unnamed] };
+}
+
+/**
+ * A notice at each repository's `.github/tollgate.yml` when the run is given no `--config`: the app
+ * applies that file to every pull request, and without it the run reads none of its `var_files`,
+ * `parameter_files`, enforcement or waivers, so it may pass what the app blocks. The repository is
+ * the git top of each scanned folder (the folder itself outside git); the file is named from
+ * `namesFrom`, as the run names the files it read.
+ */
+export async function unreadSettingsNotices(
+  folders: readonly string[],
+  flags: { config?: string | undefined },
+  namesFrom: string,
+): Promise<LoadError[]> {
+  if (flags.config !== undefined) return [];
+  const tops = new Set<string>();
+  for (const folder of folders)
+    tops.add(
+      await locateRepository(folder).then(
+        ({ top }) => top ?? folder,
+        () => folder,
+      ),
+    );
+  const notices: LoadError[] = [];
+  for (const top of tops) {
+    const file = path.join(top, SETTINGS_PATH);
+    if (!(await stat(file).catch(() => undefined))?.isFile()) continue;
+    // git names the top with symbolic links resolved; so must the folder names start from.
+    const [real, from] = await Promise.all([realpath(file), realpath(namesFrom)]);
+    const name = path.relative(from, real).split(path.sep).join("/");
+    notices.push({
+      file: name,
+      line: 1,
+      column: 1,
+      code: "settings-not-read",
+      message: `the repository's settings, which the app applies to its pull requests, were not read: without --config this run applies none of their var_files, parameter_files, enforcement or waivers; pass --config ${name} to gate as the app does`,
+    });
+  }
+  return notices;
 }
 
 /** One notice per file whose waivers or overrides select repositories by name, at the first. */

@@ -38,6 +38,7 @@ import {
   readWorkingTree,
   render,
   repositoryPaths,
+  unreadSettingsNotices,
   type Snapshot,
 } from "../pipeline.js";
 
@@ -180,7 +181,11 @@ export const diffCommand = defineCommand({
         repository,
         now: new Date(),
         ...evaluatedRules(engine, customRules),
-        settingsNotices: [...runNotices, ...settingsNotices],
+        settingsNotices: [
+          ...runNotices,
+          ...settingsNotices,
+          ...(await unreadSettingsNotices([root], values, root)),
+        ],
         baseProblems: [...base.errors, ...baseResult.errors],
         // Two git refs are whole repositories, so a settings waiver whose rule found nothing is
         // stale; two folders may be parts of one.

@@ -22,6 +22,7 @@ import {
   readPaths,
   render,
   repositoryPaths,
+  unreadSettingsNotices,
   withGivenFiles,
   type Snapshot,
 } from "../pipeline.js";
@@ -61,7 +62,10 @@ export const scanCommand = defineCommand({
         repository,
         now: new Date(),
         ...evaluatedRules(engine, customRules),
-        settingsNotices,
+        settingsNotices: [
+          ...settingsNotices,
+          ...(await unreadSettingsNotices(await foldersOf(positionals, io.cwd), values, io.cwd)),
+        ],
         wholeRepository: await coversRepository(positionals, io.cwd),
         scannedRoots: (result.addresses ?? []).map((resource) => resource.root ?? ""),
       },

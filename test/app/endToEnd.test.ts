@@ -606,3 +606,74 @@ describe("a pull request check with the real engine", () => {
     ]);
   });
 });
+
+describe("a pull request check in a repository whose settings give a root its variable files", () => {
+  const BASE_SHA = "e".repeat(40);
+  const SETTINGS = "terraform:\n  var_files:\n    envs/staging: [staging.tfvars]\n";
+  const staging = [
+    'variable "cidr" {}',
+    'resource "aws_security_group" "admin" {',
+    "  ingress {",
+    "    from_port   = 22",
+    "    to_port     = 22",
+    '    protocol    = "tcp"',
+    "    cidr_blocks = [var.cidr]",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  const base = {
+    "envs/staging/main.tf": staging,
+    "envs/staging/staging.tfvars": 'cidr = "10.0.0.0/8"\n',
+    "other/main.tf": 'resource "aws_sns_topic" "t" {\n  name = "t"\n}\n',
+  };
+
+  /** The check of a pull request from `base` to `head`, the settings on the default branch. */
+  async function check(head: Record<string, string>, pullNumber: number, headSha: string) {
+    // The settings are read without a ref: from the default branch, the fake's commit "".
+    const commits = { [BASE_SHA]: base, [headSha]: head, "": { ".github/tollgate.yml": SETTINGS } };
+    const github = mockGitHub({
+      commits,
+      pullFiles: pullFilesBetween(base, head),
+      pulls: [{ number: pullNumber, head: { sha: headSha }, base: { sha: BASE_SHA } }],
+    });
+    const payload = examplePayload("pull_request", "opened");
+    const pull = payload.pull_request as {
+      number: number;
+      head: { sha: string };
+      base: { sha: string };
+    };
+    pull.number = pullNumber;
+    pull.head.sha = headSha;
+    pull.base.sha = BASE_SHA;
+    const app = await testApp(engine);
+    await app.deliver("pull_request", payload);
+    github.done();
+    return (github.updates() as unknown as Completion[])[0];
+  }
+
+  it("passes a pull request that leaves that root alone: the root is not fetched, and no error says it is missing", async () => {
+    const completion = await check(
+      { ...base, "other/main.tf": base["other/main.tf"].replace('"t"\n', '"t2"\n') },
+      51,
+      "f".repeat(40),
+    );
+    expect([completion?.conclusion, completion?.output.title]).toEqual([
+      "success",
+      "No new findings",
+    ]);
+    expect(completion?.output.summary).not.toContain("terraform-missing-variable-file");
+  });
+
+  it("reads the variable file of a root the pull request changes, on the line that opens SSH", async () => {
+    const completion = await check(
+      { ...base, "envs/staging/staging.tfvars": 'cidr = "0.0.0.0/0"\n' },
+      52,
+      "9".repeat(40),
+    );
+    expect(completion?.conclusion).toBe("failure");
+    expect(
+      completion?.output.annotations?.map((a) => [a.path, a.start_line, a.annotation_level]),
+    ).toEqual([["envs/staging/staging.tfvars", 1, "failure"]]);
+  });
+});

@@ -29,7 +29,7 @@
 // for its root (providers.ts: constraints of the root and its local modules, the lock file).
 import { createHash } from "node:crypto";
 import type { Adopted, Forgotten, LoadError, Move, Resource, Value } from "../../model/types.js";
-import type { FileListing, SourceFile } from "../source.js";
+import { directoryOf, isTerraformSource, type FileListing, type SourceFile } from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
 import { discoverModules, joinPath, type ModuleDefinition } from "./modules.js";
@@ -203,8 +203,15 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       message: `variable file ${JSON.stringify(path)} (-var-file of ${of}) is not among the files read`,
       code: "terraform-missing-variable-file",
     });
+  // A folder the listing shows holding Terraform files none of which was read is a root this
+  // snapshot left out, as a pull request's holds only the roots it changes: its variable files
+  // wait for a snapshot that reads it. Without a listing, or with its files read, it is no root.
+  const leftOut = (root: string): boolean =>
+    !discovery.modules.has(root) &&
+    (options.listing?.files.some((file) => isTerraformSource(file) && directoryOf(file) === root) ??
+      false);
   for (const root of Object.keys(options.rootVariableFiles ?? {}))
-    if (root !== "*" && !roots.includes(root))
+    if (root !== "*" && !roots.includes(root) && !leftOut(root))
       report({
         file: root || ".",
         line: 1,

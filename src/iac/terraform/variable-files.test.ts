@@ -68,4 +68,31 @@ describe("-var-file files of a root module", () => {
       'envs/app/prod.tfvars:1: terraform-missing-variable-file: variable file "envs/app/prod.tfvars" (-var-file of root envs/app) is not among the files read',
     ]);
   });
+
+  it("are no error for a root the listing shows but the snapshot left out, as a pull request's does", () => {
+    // A pull request changing only other/ is fetched without envs/app: its variable files wait.
+    const other = files.filter((file) => file.path.startsWith("other/"));
+    const listing = { folders: [""], files: files.map((file) => file.path), unlisted: [] };
+    const errors = (options: TerraformOptions) =>
+      loadTerraform(other, options).errors.map((e) => `${e.file}: ${e.message}`);
+    const given = { rootVariableFiles: { "envs/app": ["staging.tfvars"] } };
+    expect(errors({ ...given, listing })).toEqual([]);
+    // Without a listing nothing tells it from a folder that is no root; a folder the listing
+    // holds no Terraform file in is none (a typo), and one whose files were read is a module.
+    const notRoot =
+      'variable files are given for "envs/app", which is not a root module among the files read';
+    expect(errors(given)).toEqual([`envs/app: ${notRoot}`]);
+    expect(errors({ rootVariableFiles: { "envs/ap": ["x.tfvars"] }, listing })).toEqual([
+      'envs/ap: variable files are given for "envs/ap", which is not a root module among the files read',
+    ]);
+    const called = [
+      ...files,
+      { path: "root/main.tf", text: 'module "app" {\n  source = "../envs/app"\n}\n' },
+    ];
+    expect(
+      loadTerraform(called, { ...given, listing: { ...listing, files: called.map((f) => f.path) } })
+        .errors.map((e) => `${e.file}: ${e.message}`)
+        .filter((e) => e.includes("is not a root")),
+    ).toEqual([`envs/app: ${notRoot}`]);
+  });
 });

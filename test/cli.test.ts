@@ -4567,6 +4567,86 @@ describe("tollgate scan, inspect and build", () => {
     });
   });
 
+  it("scans part of a repository with its settings, from its top or a folder below: paths are the top's", async () => {
+    await withTempDir("partial-var-files", async (dir) => {
+      const ssh = [
+        'variable "cidr" {}',
+        'resource "aws_security_group" "admin" {',
+        "  ingress {",
+        "    from_port   = 22",
+        "    to_port     = 22",
+        '    protocol    = "tcp"',
+        "    cidr_blocks = [var.cidr]",
+        "  }",
+        "}",
+        "",
+      ].join("\n");
+      await writeFiles(dir, {
+        "tollgate.yml":
+          "terraform:\n  var_files:\n    live/staging: [staging.tfvars]\n" +
+          "cloudformation:\n  parameter_files:\n    cfn/app.yaml: [cfn/prod.json]\n",
+        "cfn/app.yaml": [
+          "Parameters:",
+          "  Cidr: { Type: String, Default: 10.0.0.0/8 }",
+          "Resources:",
+          "  G:",
+          "    Type: AWS::EC2::SecurityGroup",
+          "    Properties:",
+          "      GroupDescription: g",
+          "      SecurityGroupEgress: []",
+          "      SecurityGroupIngress:",
+          "        - { IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: !Ref Cidr }",
+          "",
+        ].join("\n"),
+        "cfn/prod.json": '["Cidr=0.0.0.0/0"]\n',
+        "live/staging/main.tf": ssh,
+        "live/staging/staging.tfvars": 'cidr = "0.0.0.0/0"\n',
+        "legacy/main.tf": 'resource "terraform_data" "t" {\n  input = "t"\n}\n',
+      });
+      execFileSync("git", ["-C", dir, "init", "-q", "-b", "main"]);
+      const scan = async (cwd: string, config: string, ...paths: string[]) => {
+        const json = JSON.parse(
+          (await run(["scan", ...paths, "--config", config, "--format", "json"], cwd)).stdout,
+        ) as { findings: JsonFinding[]; errors: { file: string; message: string }[] };
+        return {
+          found: json.findings
+            .filter((f) => f.rule === "TG-NET-001")
+            .map((f) => `${f.rule} ${f.file}:${f.line}`),
+          errors: json.errors.map((e) => `${e.file}: ${e.message}`),
+        };
+      };
+      // legacy/ alone: live/staging lies outside what was read, and its variable files wait.
+      expect(await scan(dir, "tollgate.yml", "legacy")).toEqual({ found: [], errors: [] });
+      const opened = (...files: string[]) => ({
+        found: files.map((file) => `TG-NET-001 ${file}:1`),
+        errors: [],
+      });
+      expect(await scan(dir, "tollgate.yml", ".")).toEqual(
+        opened("live/staging/staging.tfvars", "cfn/prod.json"),
+      );
+      // From live/, scan names the root staging, and the settings' live/staging is that root.
+      expect(await scan(path.join(dir, "live"), "../tollgate.yml", "staging")).toEqual(
+        opened("staging/staging.tfvars"),
+      );
+      // From the folder holding the repository, its top is that of the folder scanned.
+      const name = path.basename(dir);
+      expect(await scan(path.dirname(dir), `${name}/tollgate.yml`, `${name}/live/staging`)).toEqual(
+        opened(`${name}/live/staging/staging.tfvars`),
+      );
+      // And a template's parameter files, both named from the top.
+      expect(await scan(path.join(dir, "cfn"), "../tollgate.yml", ".")).toEqual(
+        opened("prod.json"),
+      );
+      // A folder that holds no root is still named, whatever part is scanned.
+      await writeFiles(dir, {
+        "tollgate.yml": "terraform:\n  var_files:\n    legacy/old: [x.tfvars]\n",
+      });
+      expect((await scan(dir, "tollgate.yml", "legacy")).errors).toEqual([
+        'legacy/old: variable files are given for "legacy/old", which is not a root module among the files read',
+      ]);
+    });
+  });
+
   it("warns on stderr, exit code 0, for a path holding no Terraform or CloudFormation", async () => {
     await withTempDir("no-iac", async (dir) => {
       await writeFiles(dir, {

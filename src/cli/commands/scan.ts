@@ -40,17 +40,22 @@ export const scanCommand = defineCommand({
     const { settings, notices: settingsNotices } = await loadSettings(values, io.cwd, repository);
     const engine = await engineFor(values, io.cwd);
     const customRules = await customRulesFor(values, io.cwd, engine);
-    const parameterFiles = parameterFilesOf(values, settings.cloudformationParameterFiles);
-    const snapshot = await withGivenFiles(
-      await readPaths(positionals, io.cwd),
-      parameterFiles["*"] ?? [],
-      io.cwd,
+    const read = await readPaths(positionals, io.cwd);
+    // The settings name roots, templates and parameter files from the repository's top.
+    const fromTop = await pathsFromTop(await foldersOf(positionals, io.cwd), io.cwd);
+    const parameterFiles = parameterFilesOf(
+      values,
+      renamed(settings.cloudformationParameterFiles, fromTop, fromTop),
     );
+    const snapshot = await withGivenFiles(read, parameterFiles["*"] ?? [], io.cwd);
     const result = await engine.scan(snapshot.files, {
       ...(snapshot.listing ? { listing: snapshot.listing } : {}),
       ruleSettings: settings.ruleSettings,
       customRules,
-      variableFiles: variableFilesOf(values, settings.terraformVariableFiles),
+      variableFiles: variableFilesOf(
+        values,
+        renamed(settings.terraformVariableFiles, fromTop, (file) => file),
+      ),
       parameterFiles,
     });
     const decision = gateWithWaivers(
@@ -91,6 +96,43 @@ export const scanCommand = defineCommand({
     return decision.conclusion === "failure" ? EXIT_BLOCKED : EXIT_OK;
   },
 });
+
+/**
+ * How `scan` names a path the settings write from the top of the repository the scanned folders are
+ * in: from the working folder, as it names the files it reads (`live/staging` is `staging` run from
+ * `live`, `repo/live/staging` from the folder holding `repo`). Unchanged outside git, for folders of
+ * several repositories, or at the top.
+ */
+async function pathsFromTop(
+  folders: readonly string[],
+  cwd: string,
+): Promise<(fromTop: string) => string> {
+  const tops = new Set<string | undefined>();
+  for (const folder of folders)
+    tops.add(
+      await locateRepository(folder).then(
+        (found) => found.top,
+        () => undefined,
+      ),
+    );
+  const [top] = tops;
+  if (tops.size !== 1 || top === undefined) return (fromTop) => fromTop;
+  // git names the top with symbolic links resolved; so must the working folder be.
+  const [realTop, realCwd] = await Promise.all([realpath(top), realpath(cwd)]);
+  if (realTop === realCwd) return (fromTop) => fromTop;
+  return (fromTop) => path.relative(realCwd, path.join(realTop, fromTop)).split(path.sep).join("/");
+}
+
+/** `byPath` with each key renamed by `key` and each listed path by `value`. */
+function renamed(
+  byPath: Record<string, string[]>,
+  key: (fromTop: string) => string,
+  value: (file: string) => string,
+): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(byPath).map(([name, files]) => [key(name), files.map(value)]),
+  );
+}
 
 /**
  * Whether a given path is the top folder of a git repository: then the scan covered all of it, and

@@ -203,13 +203,19 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
       message: `variable file ${JSON.stringify(path)} (-var-file of ${of}) is not among the files read`,
       code: "terraform-missing-variable-file",
     });
-  // A folder the listing shows holding Terraform files none of which was read is a root this
-  // snapshot left out, as a pull request's holds only the roots it changes: its variable files
-  // wait for a snapshot that reads it. Without a listing, or with its files read, it is no root.
+  // A root this snapshot left out: a folder the listing shows holding Terraform files none of which
+  // was read (a pull request's snapshot holds only the roots it changes), or one outside every folder
+  // listed (`tollgate scan legacy` of a repository whose settings name `live/staging`). Its variable
+  // files wait for a snapshot that reads it. Without a listing, or with its files read, it is no root.
+  const listed = (folder: string): boolean =>
+    options.listing?.folders.some(
+      (top) => top === "" || folder === top || folder.startsWith(`${top}/`),
+    ) ?? false;
   const leftOut = (root: string): boolean =>
+    options.listing !== undefined &&
     !discovery.modules.has(root) &&
-    (options.listing?.files.some((file) => isTerraformSource(file) && directoryOf(file) === root) ??
-      false);
+    (!listed(root) ||
+      options.listing.files.some((file) => isTerraformSource(file) && directoryOf(file) === root));
   for (const root of Object.keys(options.rootVariableFiles ?? {}))
     if (root !== "*" && !roots.includes(root) && !leftOut(root))
       report({

@@ -69,7 +69,7 @@ describe("-var-file files of a root module", () => {
     ]);
   });
 
-  it("are no error for a root the listing shows but the snapshot left out, as a pull request's does", () => {
+  it("are no error for a root the snapshot left out: one the listing shows unread, or one outside it", () => {
     // A pull request changing only other/ is fetched without envs/app: its variable files wait.
     const other = files.filter((file) => file.path.startsWith("other/"));
     const listing = { folders: [""], files: files.map((file) => file.path), unlisted: [] };
@@ -77,6 +77,9 @@ describe("-var-file files of a root module", () => {
       loadTerraform(other, options).errors.map((e) => `${e.file}: ${e.message}`);
     const given = { rootVariableFiles: { "envs/app": ["staging.tfvars"] } };
     expect(errors({ ...given, listing })).toEqual([]);
+    // `tollgate scan other`: the listing covers other/ alone, and envs/app lies outside it.
+    const scanned = { folders: ["other"], files: ["other/main.tf"], unlisted: [] };
+    expect(errors({ ...given, listing: scanned })).toEqual([]);
     // Without a listing nothing tells it from a folder that is no root; a folder the listing
     // holds no Terraform file in is none (a typo), and one whose files were read is a module.
     const notRoot =

@@ -4543,9 +4543,12 @@ describe("tollgate scan, inspect and build", () => {
       expect(report(await run(["scan", ".", "--format", "json"], live))).toEqual(
         unread("../.github/tollgate.yml"),
       );
-      expect(report(await run(["diff", "--base", "main", "--format", "json"], live))).toEqual(
-        unread(".github/tollgate.yml"),
-      );
+      const fromLive = await run(["diff", "--base", "main", "--format", "json"], live);
+      expect(report(fromLive)).toEqual(unread(".github/tollgate.yml"));
+      // The --config it suggests is read from the working folder, as the flag is.
+      expect(
+        (JSON.parse(fromLive.stdout) as { notices: { message: string }[] }).notices[0]?.message,
+      ).toMatch(/; pass --config \.\.\/\.github\/tollgate\.yml to gate as the app does$/);
       const notice = JSON.parse((await run(["scan", ".", "--format", "json"], dir)).stdout) as {
         notices: { message: string }[];
       };

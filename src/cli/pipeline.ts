@@ -287,12 +287,14 @@ export async function loadSettings(
  * applies that file to every pull request, and without it the run reads none of its `var_files`,
  * `parameter_files`, enforcement or waivers, so it may pass what the app blocks. The repository is
  * the git top of each scanned folder (the folder itself outside git); the file is named from
- * `namesFrom`, as the run names the files it read.
+ * `namesFrom`, as the run names the files it read, and the `--config` it suggests from `cwd`, as
+ * the flag is read.
  */
 export async function unreadSettingsNotices(
   folders: readonly string[],
   flags: { config?: string | undefined },
   namesFrom: string,
+  cwd: string,
 ): Promise<LoadError[]> {
   if (flags.config !== undefined) return [];
   const tops = new Set<string>();
@@ -308,14 +310,19 @@ export async function unreadSettingsNotices(
     const file = path.join(top, SETTINGS_PATH);
     if (!(await stat(file).catch(() => undefined))?.isFile()) continue;
     // git names the top with symbolic links resolved; so must the folder names start from.
-    const [real, from] = await Promise.all([realpath(file), realpath(namesFrom)]);
+    const [real, from, here] = await Promise.all([
+      realpath(file),
+      realpath(namesFrom),
+      realpath(cwd),
+    ]);
     const name = path.relative(from, real).split(path.sep).join("/");
+    const flag = path.relative(here, real).split(path.sep).join("/");
     notices.push({
       file: name,
       line: 1,
       column: 1,
       code: "settings-not-read",
-      message: `the repository's settings, which the app applies to its pull requests, were not read: without --config this run applies none of their var_files, parameter_files, enforcement or waivers; pass --config ${name} to gate as the app does`,
+      message: `the repository's settings, which the app applies to its pull requests, were not read: without --config this run applies none of their var_files, parameter_files, enforcement or waivers; pass --config ${flag} to gate as the app does`,
     });
   }
   return notices;

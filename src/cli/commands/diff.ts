@@ -184,7 +184,7 @@ export const diffCommand = defineCommand({
         settingsNotices: [
           ...runNotices,
           ...settingsNotices,
-          ...(await unreadSettingsNotices([root], values, root)),
+          ...(await unreadSettingsNotices([root], values, root, io.cwd)),
         ],
         baseProblems: [...base.errors, ...baseResult.errors],
         // Two git refs are whole repositories, so a settings waiver whose rule found nothing is

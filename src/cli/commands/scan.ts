@@ -69,7 +69,12 @@ export const scanCommand = defineCommand({
         ...evaluatedRules(engine, customRules),
         settingsNotices: [
           ...settingsNotices,
-          ...(await unreadSettingsNotices(await foldersOf(positionals, io.cwd), values, io.cwd)),
+          ...(await unreadSettingsNotices(
+            await foldersOf(positionals, io.cwd),
+            values,
+            io.cwd,
+            io.cwd,
+          )),
         ],
         wholeRepository: await coversRepository(positionals, io.cwd),
         scannedRoots: (result.addresses ?? []).map((resource) => resource.root ?? ""),

@@ -235,6 +235,7 @@ export async function scanPullRequest(
     options.limits,
     signal,
     settings.cloudformationParameterFiles,
+    settings.terraformVariableFiles,
   );
   const custom = options.customPolicies
     ? await options.customPolicies.forPull(

@@ -298,6 +298,47 @@ describe("fetchPullSnapshots", () => {
     ]);
   });
 
+  it("rescans a root from a variable file the settings give it elsewhere, and reads those files with the root", async () => {
+    // Review s22 #10: `terraform.var_files: {envs/app: [vars/prod.tfvars, ../shared/common.tfvars]}`.
+    const root = 'variable "cidr" {}\nresource "aws_security_group" "ssh" {}\n';
+    const files = {
+      "envs/app/main.tf": root,
+      "envs/shared/common.tfvars": 'owner = "platform"\n',
+      "other/main.tf": "# unrelated\n",
+    };
+    const variableFiles = { "envs/app": ["vars/prod.tfvars", "../shared/common.tfvars"] };
+    const expected = ["envs/app/main.tf", "envs/app/vars/prod.tfvars", "envs/shared/common.tfvars"];
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "envs/app/vars/prod.tfvars": 'cidr = "10.0.0.0/8"\n' },
+        [HEAD]: { ...files, "envs/app/vars/prod.tfvars": 'cidr = "0.0.0.0/0"\n' },
+      },
+      pullFiles: [
+        { filename: "envs/app/vars/prod.tfvars", status: "modified", patch: "@@ -1 +1 @@" },
+      ],
+    });
+    api = github.client(await github.start());
+    const onlyVars = await fetchPullSnapshots(api, pull, {}, undefined, {}, variableFiles);
+    expect(paths(onlyVars.head)).toEqual(expected);
+    expect(paths(onlyVars.base)).toEqual(expected);
+    github.stop();
+    // A change to the root reads the variable files kept outside its folder too.
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "envs/app/vars/prod.tfvars": 'cidr = "10.0.0.0/8"\n' },
+        [HEAD]: {
+          ...files,
+          "envs/app/main.tf": `${root}# changed\n`,
+          "envs/app/vars/prod.tfvars": 'cidr = "10.0.0.0/8"\n',
+        },
+      },
+      pullFiles: [{ filename: "envs/app/main.tf", status: "modified", patch: "@@ -2,0 +3 @@" }],
+    });
+    api = github.client(await github.start());
+    const rootChanged = await fetchPullSnapshots(api, pull, {}, undefined, {}, variableFiles);
+    expect(paths(rootChanged.head)).toEqual(expected);
+  });
+
   it("reads the files a module renders with templatefile() or file(), and scans a changed template", async () => {
     const role =
       'resource "aws_iam_policy" "p" {\n' +

@@ -13,7 +13,7 @@ import {
   isPassedOverWhenNotText,
   notTextOfChange,
 } from "../iac/index.js";
-import { isTerraformSource, type FileListing, type SourceFile } from "../iac/source.js";
+import { isTerraformSource, joinPath, type FileListing, type SourceFile } from "../iac/source.js";
 import type { Settings } from "../config/index.js";
 import type { CustomRuleSet, ScanEngine, ScanResult } from "../engine/types.js";
 import type { LoadError } from "../model/types.js";
@@ -115,6 +115,7 @@ export async function fetchPullSnapshots(
   limits: SnapshotLimits = {},
   signal?: AbortSignal,
   parameterFiles: { readonly [template: string]: readonly string[] } = {},
+  variableFiles: { readonly [root: string]: readonly string[] } = {},
 ): Promise<PullSnapshots> {
   const maxFileBytes = limits.maxFileBytes ?? 1024 * 1024;
   const maxFiles = limits.maxFilesPerCommit ?? 2000;
@@ -313,6 +314,20 @@ export async function fetchPullSnapshots(
       if (paths.includes(file.path) || (file.previousPath && paths.includes(file.previousPath)))
         for (const side of ["base", "head"] as const)
           if (trees[side].entries.has(template)) wanted[side].add(template);
+  // A root is planned with its variable files (the settings' `terraform.var_files`, written from
+  // the root's folder): a changed one rescans its root, wherever it is kept, and a root read reads them.
+  const withVariables = Object.entries(variableFiles)
+    .filter(([root]) => root !== "*")
+    .map(([root, paths]) => [root, paths.map((p) => joinPath(root, p))] as const);
+  for (const file of changedIac)
+    for (const [root, paths] of withVariables)
+      if (paths.includes(file.path) || (file.previousPath && paths.includes(file.previousPath)))
+        for (const side of ["base", "head"] as const) addDir(side, root);
+  const addVariableFiles = (side: Side): void => {
+    for (const [root, paths] of withVariables)
+      if (visitedDirs[side].has(root))
+        for (const path of paths) if (trees[side].entries.has(path)) wanted[side].add(path);
+  };
   const addParameterFiles = (side: Side): void => {
     for (const [template, paths] of withParameters)
       if (wanted[side].has(template))
@@ -348,6 +363,7 @@ export async function fetchPullSnapshots(
     const pending: { side: Side; path: string; entry: TreeEntry }[] = [];
     for (const side of ["base", "head"] as const) {
       addParameterFiles(side);
+      addVariableFiles(side);
       let fileBudget = maxFiles - read[side].size;
       for (const path of wanted[side]) {
         if (read[side].has(path) || skipped.has(`${side}:${path}`)) continue;

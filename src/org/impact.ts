@@ -259,6 +259,10 @@ async function judgePull(
       ...current.settings.cloudformationParameterFiles,
       ...proposedSettings.cloudformationParameterFiles,
     },
+    {
+      ...current.settings.terraformVariableFiles,
+      ...proposedSettings.terraformVariableFiles,
+    },
   );
   const currentCustom = await options.customPolicies.forPull(
     api,

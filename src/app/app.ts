@@ -157,8 +157,11 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
       deliveryId: string,
       installationId: number | undefined,
       pull: CheckTarget,
-      checkRunId?: number,
-      newest = true,
+      {
+        checkRunId,
+        newest = true,
+        settingsChanged = false,
+      }: { checkRunId?: number | undefined; newest?: boolean; settingsChanged?: boolean } = {},
     ) => {
       const outcome = await enqueueCheck(
         log,
@@ -170,7 +173,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         runtime,
         // A check of its own commit is its own work: it must not be taken for the pull request's.
         `${deliveryId}:${pullKeyOf(pull)}${newest ? "" : `@${pull.headSha}`}`,
-        { checkRunId, newest },
+        { checkRunId, newest, settingsChanged },
       );
       if (outcome === "closed" && queue.durable)
         throw new Error(`the queue closed before ${pullKeyOf(pull)} was queued again`);
@@ -211,7 +214,9 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         reservedRuleIds: (options.engine.builtinRules ?? []).map((rule) => rule.id),
         ...(options.engine.builtinRules ? { builtinRules: options.engine.builtinRules } : {}),
         log,
-        enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
+        // A push reaching here changed settings or policies the checks read.
+        enqueueCheck: (pull) =>
+          requeue(api, log, deliveryId, installationId, pull, { settingsChanged: true }),
         ...recheckLater(deliveryId, installationId, pushed.owner),
       });
     const orgWork: OrgWork = {
@@ -239,7 +244,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
         resumeInstallation(api, owner, {
           log,
           enqueueCheck: (pull, checkRunId, { newest } = { newest: true }) =>
-            requeue(api, log, deliveryId, installationId, pull, checkRunId, newest),
+            requeue(api, log, deliveryId, installationId, pull, { checkRunId, newest }),
           cancelRun: (pull, checkRunId, reason) =>
             cancelCheck(api, pull, { id: checkRunId }, reason, flow),
           suspendedRuns,
@@ -252,7 +257,9 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
           owner,
           {
             log,
-            enqueueCheck: (pull) => requeue(api, log, deliveryId, installationId, pull),
+            // `.github` came into sight or left it, or repositories were added: what checks read changed.
+            enqueueCheck: (pull) =>
+              requeue(api, log, deliveryId, installationId, pull, { settingsChanged: true }),
             ...recheckLater(deliveryId, installationId, owner),
             ...(signal ? { signal } : {}),
           },
@@ -294,7 +301,7 @@ export function createTollgateApp(options: TollgateAppOptions): ApplicationFunct
             await resumeInstallation(api, owner, {
               log: app.log,
               enqueueCheck: (pull, checkRunId) =>
-                requeue(api, app.log, deliveryId, installationId, pull, checkRunId),
+                requeue(api, app.log, deliveryId, installationId, pull, { checkRunId }),
               cancelRun: (pull, checkRunId, reason) =>
                 cancelCheck(api, pull, { id: checkRunId }, reason, flow),
               leftBefore: startedAt,
@@ -660,7 +667,11 @@ async function enqueueCheck(
   flow: CheckFlowOptions,
   runtime: CheckJobRuntime,
   deliveryId: string,
-  { newest = true, checkRunId }: { newest?: boolean; checkRunId?: number | undefined } = {},
+  {
+    newest = true,
+    checkRunId,
+    settingsChanged = false,
+  }: { newest?: boolean; checkRunId?: number | undefined; settingsChanged?: boolean } = {},
 ): Promise<EnqueueOutcome> {
   const payload: CheckJobPayload = {
     deliveryId,
@@ -675,6 +686,7 @@ async function enqueueCheck(
     acceptedAt: Date.now(),
     ...(newest ? {} : { notNewest: true as const }),
     ...(checkRunId !== undefined ? { checkRunId } : {}),
+    ...(settingsChanged ? { settingsChanged: true as const } : {}),
   };
   const held = queue.durable ? undefined : heldCheck(api, payload, flow);
   const job =

@@ -935,6 +935,54 @@ describe("a push to a repository's own default branch", () => {
   });
 });
 
+describe("a settings change while a pull request's check is running", () => {
+  it("checks it again under the new settings instead of keeping the run that read the old ones", async () => {
+    nock.cleanAll();
+    const github = mockOrganization(
+      organization({ ".github/tollgate.yml": "fail_on: new\n" }, { ".github/tollgate.yml": "" }),
+    );
+    let releaseFirst: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let scanStarted: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (scanStarted = resolve));
+    let scans = 0;
+    // The first check's scan is held mid-way: it has read the settings of before the push.
+    const heldEngine: ScanEngine = {
+      ...engine,
+      scan: async (files, options) => {
+        if (++scans === 1) {
+          scanStarted();
+          await firstHeld;
+        }
+        return engine.scan(files, options);
+      },
+    };
+    const app = await orgTestApp(heldEngine, new OrgPolicies());
+    await app.send("pull_request", pullRequestPayload("infra", 12, INFRA_HEAD, INFRA_BASE));
+    await started;
+    await app.send("push", pushPayload("infra", INFRA_BASE, [".github/tollgate.yml"]));
+    // The push's task queues the re-check (its run created at once, in process) while it is held.
+    for (let waited = 0; github.checkRuns().length < 2 && waited < 10_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    releaseFirst();
+    await app.idle();
+    everyRequest.push(...github.requests);
+    expect(app.failures).toEqual([]);
+    const runs = github.finalCheckRuns().filter((c) => c.name === "Tollgate");
+    expect(
+      runs.map((c) => [c.repo, c.head_sha, c.conclusion, (c.output as { title: string }).title]),
+    ).toEqual([
+      [
+        "infra",
+        INFRA_HEAD,
+        "cancelled",
+        "Not scanned: superseded by a newer scan of this commit (the settings or policies it is checked under changed)",
+      ],
+      ["infra", INFRA_HEAD, "success", "No new findings"],
+    ]);
+  });
+});
+
 describe("an installation unsuspended", () => {
   it("checks the open pull requests the suspension left in progress or unchecked, on the run left open", async () => {
     nock.cleanAll();

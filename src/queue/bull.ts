@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { z } from "zod";
 import {
   checkJobPayloadSchema,
+  forChangedSettings,
   isOrgTask,
   jobPayloadSchema,
   jobPlace,
@@ -110,11 +111,14 @@ const CLAIM_PENDING_MS = 30_000;
 /** Installations whose running jobs `depthByInstallation` counts: a bound on one replica's memory and scrape cost. */
 const TRACKED_INSTALLATIONS = 1000;
 
-/** Raises a pull request's newest sequence (and its head) only if higher: replicas enqueue out of order. */
+/**
+ * Raises a pull request's newest sequence (and its head, and whether it was queued for changed
+ * settings) only if higher: replicas enqueue out of order.
+ */
 const RAISE_NEWEST = `
 local newest = tonumber(redis.call('HGET', KEYS[1], 'sequence') or '0')
 if tonumber(ARGV[1]) > newest then
-  redis.call('HSET', KEYS[1], 'sequence', ARGV[1], 'headSha', ARGV[2])
+  redis.call('HSET', KEYS[1], 'sequence', ARGV[1], 'headSha', ARGV[2], 'settingsChanged', ARGV[4])
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
@@ -197,8 +201,9 @@ export class BullQueue implements JobQueue {
   }
 
   private async addJob(payload: JobPayload): Promise<EnqueueOutcome> {
-    const { jobId, supersededOn, headSha } = jobPlace(payload);
-    if (!(await this.claimHead(jobId, payload.deliveryId))) return "duplicate-head";
+    const { supersededOn, headSha } = jobPlace(payload);
+    const jobId = await this.claimWork(payload);
+    if (jobId === undefined) return "duplicate-head";
     const sequence = await this.redis.incr(this.key("sequence", supersededOn));
     const stored: StoredJob = { payload, sequence };
     if (!isOrgTask(payload) && payload.notNewest) {
@@ -220,6 +225,7 @@ export class BullQueue implements JobQueue {
       sequence,
       headSha,
       PULL_MARKER_TTL_MS,
+      forChangedSettings(payload) ? "1" : "0",
     );
     return "queued";
   }
@@ -372,7 +378,8 @@ export class BullQueue implements JobQueue {
     const newer = await this.supersedingHead({ pullKey, sequence, headSha: work.headSha, pull });
     if (newer !== undefined) {
       // Dropped before it started; only a retry has a check run to complete.
-      if (checkRunId !== undefined) await work.cancel(supersededReason(work.headSha, newer));
+      if (checkRunId !== undefined)
+        await work.cancel(supersededReason(work.headSha, newer.headSha, newer.settingsChanged));
       await this.forgetRun(checkRunId);
       this.options.observer?.jobSettled(
         "cancelled",
@@ -463,14 +470,16 @@ export class BullQueue implements JobQueue {
     };
   }
 
-  /** The newer head that supersedes this sequence, if a later push was enqueued. */
-  private async newerHead(pullKey: string, sequence: number): Promise<string | undefined> {
-    const [newest, headSha] = await this.redis.hmget(
+  /** The newer work that supersedes this sequence, if a later push (or re-check) was enqueued. */
+  private async newerHead(pullKey: string, sequence: number): Promise<NewerWork | undefined> {
+    const [newest, headSha, settingsChanged] = await this.redis.hmget(
       this.key("newest", pullKey),
       "sequence",
       "headSha",
+      "settingsChanged",
     );
-    return Number(newest ?? 0) > sequence ? (headSha ?? "a newer head") : undefined;
+    if (Number(newest ?? 0) <= sequence) return undefined;
+    return { headSha: headSha ?? "a newer head", settingsChanged: settingsChanged === "1" };
   }
 
   /**
@@ -481,11 +490,11 @@ export class BullQueue implements JobQueue {
    */
   private async supersedingHead(
     check: Pick<RunningCheck, "pullKey" | "sequence" | "headSha" | "pull">,
-  ): Promise<string | undefined> {
+  ): Promise<NewerWork | undefined> {
     const newer = await this.newerHead(check.pullKey, check.sequence);
     if (newer !== undefined || check.pull === undefined) return newer;
     const pushed = await this.newerHead(check.pull.key, check.pull.sequence);
-    return pushed === check.headSha ? undefined : pushed;
+    return pushed?.headSha === check.headSha ? undefined : pushed;
   }
 
   /** Aborts running jobs a newer push superseded, and renews the installation slots of the rest. */
@@ -495,7 +504,9 @@ export class BullQueue implements JobQueue {
         if (check.controller.signal.aborted) continue;
         const newer = await this.supersedingHead(check);
         if (newer !== undefined)
-          check.controller.abort(new Error(supersededReason(check.headSha, newer)));
+          check.controller.abort(
+            new Error(supersededReason(check.headSha, newer.headSha, newer.settingsChanged)),
+          );
         else await this.takeSlot(check.installation, jobId);
       }
     } catch (error) {
@@ -534,6 +545,35 @@ export class BullQueue implements JobQueue {
     if (existing) await this.queue.remove(jobId);
     if (claimed === null) await this.redis.set(claim, deliveryId, "PX", CLAIM_PENDING_MS);
     return true;
+  }
+
+  /**
+   * The id to add the job under, or undefined when the same work is live. A check queued because
+   * settings changed joins only work still waiting (it reads them when it starts): running work
+   * read the old ones, so the check is queued again under a follower's id, and supersedes it.
+   */
+  private async claimWork(payload: JobPayload): Promise<string | undefined> {
+    const { jobId } = jobPlace(payload);
+    if (await this.claimHead(jobId, payload.deliveryId)) return jobId;
+    if (!forChangedSettings(payload) || !(await this.jobActive(jobId))) return undefined;
+    const followerKey = this.key("follower", jobId);
+    const follower = await this.redis.get(followerKey);
+    if (follower !== null) {
+      const queued = await this.queue.getJob(follower);
+      const state = queued ? await queued.getState() : undefined;
+      if (state !== undefined && state !== "active" && LIVE_STATES.has(state)) return undefined;
+    }
+    // BullMQ refuses a job id holding `:`; `/` and digits are what the work's own id holds.
+    const followerId = `${jobId}/again-${await this.redis.incr(this.key("followers", jobId))}`;
+    if (!(await this.claimHead(followerId, payload.deliveryId))) return undefined;
+    await this.redis.set(followerKey, followerId, "PX", PULL_MARKER_TTL_MS);
+    await this.redis.pexpire(this.key("followers", jobId), PULL_MARKER_TTL_MS);
+    return followerId;
+  }
+
+  private async jobActive(jobId: string): Promise<boolean> {
+    const job = await this.queue.getJob(jobId);
+    return job !== undefined && (await job.getState()) === "active";
   }
 
   private async releaseHead(job: Job): Promise<void> {
@@ -594,6 +634,13 @@ export class BullQueue implements JobQueue {
   private key(...parts: string[]): string {
     return [this.prefix, "tollgate", ...parts].join(":");
   }
+}
+
+/** Work queued after a job on its key: a newer head, or the same queued again. */
+interface NewerWork {
+  headSha: string;
+  /** Queued because settings or policies changed. */
+  settingsChanged: boolean;
 }
 
 /** The check run the job recorded while it ran (`updateData`), if any. */

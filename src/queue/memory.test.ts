@@ -135,6 +135,41 @@ describe("InProcessQueue", () => {
     ]);
   });
 
+  it("runs a check queued for changed settings again after one of the same head already running", async () => {
+    const log: string[] = [];
+    const queue = new InProcessQueue({ concurrency: 1 });
+    const running = job("d1", "acme/infra#1", "aaa1111", log);
+    // A push to `.github` re-checks every open pull request while this one is mid-scan.
+    const rechecked = job("d2", "acme/infra#1", "aaa1111", log);
+    rechecked.queueJob.payload = {
+      ...payloadFor("d2", "acme/infra#1", "aaa1111"),
+      settingsChanged: true,
+    };
+    const again = job("d3", "acme/infra#1", "aaa1111", log);
+    again.queueJob.payload = {
+      ...payloadFor("d3", "acme/infra#1", "aaa1111"),
+      settingsChanged: true,
+    };
+    queue.enqueue(running.queueJob);
+    await tick();
+    expect(queue.enqueue(rechecked.queueJob)).toBe("queued");
+    // A second change while the first's re-check still waits: that one reads the newest settings.
+    expect(queue.enqueue(again.queueJob)).toBe("duplicate-head");
+    // An ordinary event of the same head is still a duplicate of the work queued.
+    expect(queue.enqueue(job("d4", "acme/infra#1", "aaa1111", log).queueJob)).toBe(
+      "duplicate-head",
+    );
+    await tick();
+    rechecked.release();
+    await queue.drain();
+    expect(log).toEqual([
+      "start d1",
+      "aborted d1: superseded by a newer scan of this commit (the settings or policies it is checked under changed)",
+      "start d2",
+      "done d2",
+    ]);
+  });
+
   it("runs no more jobs at once than its concurrency and keeps other pull requests apart", async () => {
     const log: string[] = [];
     const queue = new InProcessQueue({ concurrency: 2 });

@@ -1,9 +1,10 @@
 // The in-process `JobQueue`: a FIFO with bounded concurrency, delivery-id deduplication over a
 // bounded history (a delivery whose job failed is forgotten, so it can be redelivered),
-// deduplication of the same work (`jobPlace`: a head against a base) against live work, and supersession
+// deduplication of the same work (`jobPlace`: a head against a base) against live work (waiting
+// work only for a check queued because settings changed: running work read the old ones), and supersession
 // of older work on the same `jobPlace(...).supersededOn`, as the Redis queue does (queued jobs are
 // cancelled, running ones aborted).
-import { jobPlace, supersededReason } from "./payload.js";
+import { forChangedSettings, jobPlace, supersededReason } from "./payload.js";
 import type {
   EnqueueOutcome,
   InstallationDepths,
@@ -80,18 +81,22 @@ export class InProcessQueue implements JobQueue {
     if (this.closed) return "closed";
     if (this.seenDeliveries.has(job.deliveryId)) return "duplicate-delivery";
     this.rememberDelivery(job.deliveryId);
-    const live = [...this.waiting, ...[...this.active].map((r) => r.job)];
+    const settingsChanged = forChangedSettings(job.payload);
+    // Running work of a check queued for changed settings read the old ones: it is superseded.
+    const live = settingsChanged
+      ? this.waiting
+      : [...this.waiting, ...[...this.active].map((r) => r.job)];
     const { jobId, supersededOn } = jobPlace(job.payload);
     if (live.some((other) => jobPlace(other.payload).jobId === jobId)) return "duplicate-head";
     for (let i = this.waiting.length - 1; i >= 0; i--) {
       const older = this.waiting[i];
       if (!older || jobPlace(older.payload).supersededOn !== supersededOn) continue;
       this.waiting.splice(i, 1);
-      this.cancel(older, supersededReason(older.headSha, job.headSha));
+      this.cancel(older, supersededReason(older.headSha, job.headSha, settingsChanged));
     }
     for (const running of this.active) {
       if (jobPlace(running.job.payload).supersededOn !== supersededOn) continue;
-      const reason = supersededReason(running.job.headSha, job.headSha);
+      const reason = supersededReason(running.job.headSha, job.headSha, settingsChanged);
       running.controller.abort(new Error(reason));
     }
     this.waiting.push(job);

@@ -27,6 +27,13 @@ export const checkJobPayloadSchema = z.object({
    * after newer pushes): the job checks its own commit, and supersedes only work on that commit.
    */
   notNewest: z.literal(true).optional(),
+  /**
+   * Queued because the settings or policies checks read changed (a push to `.github` or to a
+   * repository's settings, the installation's `.github` coming into sight or leaving it): a check
+   * of the same work already running read the old ones, so this one supersedes it instead of being
+   * dropped as its duplicate. A waiting one reads them when it starts: that one it joins.
+   */
+  settingsChanged: z.literal(true).optional(),
 });
 
 export type CheckJobPayload = z.infer<typeof checkJobPayloadSchema>;
@@ -185,12 +192,23 @@ export function jobPlace(payload: JobPayload): {
 
 /**
  * What a job superseded on its pull request tells its check run: a newer push, or the same head
- * queued again against another base.
+ * queued again against another base, or under changed settings or policies.
  */
-export function supersededReason(ownHeadSha: string, newerHeadSha: string): string {
-  return newerHeadSha === ownHeadSha
-    ? "superseded by a newer scan of this commit (the pull request's base changed)"
-    : `superseded by a newer push (${newerHeadSha.slice(0, 7)})`;
+export function supersededReason(
+  ownHeadSha: string,
+  newerHeadSha: string,
+  settingsChanged = false,
+): string {
+  if (newerHeadSha !== ownHeadSha)
+    return `superseded by a newer push (${newerHeadSha.slice(0, 7)})`;
+  return settingsChanged
+    ? "superseded by a newer scan of this commit (the settings or policies it is checked under changed)"
+    : "superseded by a newer scan of this commit (the pull request's base changed)";
+}
+
+/** Whether a check was queued because the settings or policies changed (`settingsChanged`). */
+export function forChangedSettings(payload: JobPayload): boolean {
+  return !isOrgTask(payload) && payload.settingsChanged === true;
 }
 
 /** `text` as JSON, or undefined when it is not: what a replica of another version stored. */

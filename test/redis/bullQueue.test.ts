@@ -2,7 +2,12 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { QueueMetrics } from "../../src/ops/index.js";
-import { BullQueue, type BullQueueOptions, type EnqueueOutcome } from "../../src/queue/index.js";
+import {
+  BullQueue,
+  type BullQueueOptions,
+  type CheckJobPayload,
+  type EnqueueOutcome,
+} from "../../src/queue/index.js";
 import {
   FakeChecks,
   headSha,
@@ -197,6 +202,48 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
         expect.objectContaining({ conclusion: "success" }),
       ]),
     );
+    expect(checks.open.size).toBe(0);
+  });
+
+  it("runs a check queued for changed settings again after one of the same head already running", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    const scanned: CheckJobPayload[] = [];
+    let abortSeen = false;
+    let releaseFirst: () => void = () => undefined;
+    const firstReleased = new Promise<void>((resolve) => (releaseFirst = resolve));
+    // The first scan, once aborted, stays active until released: the re-check waits behind it.
+    const holdFirst = async (p: CheckJobPayload, signal: AbortSignal) => {
+      scanned.push(p);
+      if (p.settingsChanged) return;
+      await new Promise<void>((resolve) =>
+        signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
+      abortSeen = true;
+      await firstReleased;
+    };
+    const worker = replica({ concurrency: 1 });
+    await worker.start(checks.runtime("worker", holdFirst));
+    expect(await worker.enqueue(jobFor(payload(1, 1, "d1")))).toBe("queued");
+    await waitFor(() => checks.created.length === 1, 10_000, "the first run to start");
+    // A push to `.github` re-checks every open pull request while this one is mid-scan.
+    const rechecked = { ...payload(1, 1, "d2"), settingsChanged: true as const };
+    expect(await worker.enqueue(jobFor(rechecked))).toBe("queued");
+    await waitFor(() => abortSeen, 10_000, "the running check to be superseded");
+    // Another change while that re-check waits: it reads the newest settings when it starts.
+    expect(await worker.enqueue(jobFor({ ...rechecked, deliveryId: "d3" }))).toBe("duplicate-head");
+    expect(await worker.enqueue(jobFor(payload(1, 1, "d4")))).toBe("duplicate-head");
+    releaseFirst();
+    await waitFor(() => checks.completions.length >= 2, 15_000, "two completions");
+    expect(checks.completionsOf(headSha(1, 1))).toMatchObject([
+      {
+        conclusion: "cancelled",
+        title:
+          "Not scanned: superseded by a newer scan of this commit (the settings or policies it is checked under changed)",
+      },
+      { conclusion: "success" },
+    ]);
+    expect(scanned.map((p) => p.deliveryId)).toEqual(["d1", "d2"]);
     expect(checks.open.size).toBe(0);
   });
 

@@ -89,11 +89,15 @@ export interface OverrideOutcome {
   message: string;
 }
 
-/** Re-completes the newest Tollgate run on the head commit as overridden, if it is failing. */
+/**
+ * Re-completes the newest Tollgate run on the head commit as overridden, if it is failing and
+ * completed before the comment asking for it was written (`writtenAt`): the override is of the
+ * result its author could have read, never of one that came after (a push while they typed).
+ */
 export async function overrideCheck(
   context: Pick<CommandContext, "api" | "appId" | "log">,
   target: CheckTarget,
-  given: { by: string; reason: string; at: string },
+  given: { by: string; reason: string; at: string; writtenAt: string },
 ): Promise<OverrideOutcome> {
   const short = target.headSha.slice(0, 7);
   const run = await latestCheckRun(context.api, target, target.headSha, await context.appId());
@@ -112,13 +116,21 @@ export async function overrideCheck(
       ok: false,
       message: `The Tollgate check on ${short} did not block (${run.conclusion ?? "no conclusion"}), so there is nothing to override.`,
     };
+  // GitHub keeps whole seconds: a run completed in the comment's own second was not read either.
+  if (run.completedAt !== undefined && Date.parse(run.completedAt) >= Date.parse(given.writtenAt))
+    return {
+      ok: false,
+      message: `The Tollgate check on ${short} completed after your comment: read it and override again.`,
+    };
   if (!run.record || run.record.sha !== target.headSha)
     return {
       ok: false,
       message: `The Tollgate check on ${short} carries no record of what blocked (it predates overrides). Comment \`/tollgate run\`, then override the new result.`,
     };
   const override = {
-    ...given,
+    by: given.by,
+    reason: given.reason,
+    at: given.at,
     sha: target.headSha,
     covers: run.record.blocking,
     coversDigest: run.record.blockingDigest,

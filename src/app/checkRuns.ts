@@ -14,6 +14,7 @@ const checkRunSchema = z.object({
   status: z.string(),
   conclusion: z.string().nullable(),
   started_at: z.string().nullable().optional(),
+  completed_at: z.string().nullable().optional(),
   html_url: z.string().nullable().optional(),
   external_id: z.string().nullable().optional(),
   app: z.object({ id: z.number().int() }).nullable(),
@@ -31,6 +32,8 @@ export interface OurCheckRun {
   conclusion: string | null;
   /** When the run began (ISO time; the app sends its own clock's), if GitHub says. */
   startedAt: string | undefined;
+  /** When the run completed (ISO time, as the app sent it), if it has and GitHub says. */
+  completedAt: string | undefined;
   url: string | undefined;
   externalId: string | undefined;
   title: string;
@@ -66,6 +69,7 @@ async function ourRuns(
       status: run.status,
       conclusion: run.conclusion,
       startedAt: run.started_at ?? undefined,
+      completedAt: run.completed_at ?? undefined,
       url: run.html_url ?? undefined,
       externalId: run.external_id ?? undefined,
       title: run.output.title ?? "",

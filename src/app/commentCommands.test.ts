@@ -267,6 +267,30 @@ describe("/tollgate override", () => {
     expect(newerSummary).not.toContain("mallory");
   });
 
+  it("refuses to override a result that completed after the comment was written", async () => {
+    const repo = repository(BREAK_GLASS);
+    const { deliver } = await setUp(repo);
+    const first = await deliver("pull_request", pullRequestPayload("opened"));
+    expect(patches(first).at(-1)).toMatchObject({ id: 777, conclusion: "failure" });
+    // Bob reads the check on 2222222 and writes his override; meanwhile a push adds two open ports.
+    const written = commentPayload("/tollgate override accepted: SEC-42", "bob");
+    repo.pulls = [{ number: 12, head: { sha: TWO_PORTS_SHA }, base: { sha: BASE_SHA } }];
+    const pushed = await deliver("pull_request", pullRequestPayload("synchronize", TWO_PORTS_SHA));
+    expect(patches(pushed).at(-1)).toMatchObject({ id: 778, conclusion: "failure" });
+
+    const refused = await deliver("issue_comment", written);
+    expect(patches(refused)).toEqual([]);
+    expect(replies(refused)).toEqual([
+      "The Tollgate check on 5555555 completed after your comment: read it and override again.",
+    ]);
+    // Written once that result was there to read, the override is taken.
+    const again = await deliver(
+      "issue_comment",
+      commentPayload("/tollgate override accepted: SEC-42", "bob"),
+    );
+    expect(patches(again)).toMatchObject([{ id: 778, conclusion: "neutral" }]);
+  });
+
   it("rewrites the stored report's words, never the evidence it quotes", async () => {
     // The finding's evidence is its line as written, and the line quotes the report's own tag.
     const quoting =

@@ -209,6 +209,7 @@ async function override(context: CommandContext, request: CommentRequest, reason
     by: request.author,
     reason,
     at: (context.clock ?? (() => new Date()))().toISOString(),
+    writtenAt: request.writtenAt,
   });
   await reply(context, request, outcome.message);
   if (outcome.ok) await react(context, request, "+1");

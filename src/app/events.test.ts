@@ -104,4 +104,28 @@ describe("event validation", () => {
       "ignore",
     ]);
   });
+
+  it("takes when a comment was written from GitHub's `created_at`, and ignores one without a time", () => {
+    const payload = examplePayload("issue_comment", "created") as Record<
+      string,
+      Record<string, unknown>
+    >;
+    payload.issue = {
+      ...payload.issue,
+      pull_request: { url: "https://api.github.com/repos/acme/infra/pulls/1" },
+    };
+    const written = (created_at: unknown) =>
+      commentScan({
+        ...payload,
+        comment: { ...payload.comment, body: "/tollgate override x", created_at },
+      });
+    expect(written("2026-11-28T14:00:05Z")).toMatchObject({
+      kind: "comment",
+      writtenAt: "2026-11-28T14:00:05Z",
+    });
+    expect(written("yesterday")).toEqual({
+      kind: "ignore",
+      reason: "payload lacks what the app needs: comment.created_at: Invalid ISO datetime",
+    });
+  });
 });

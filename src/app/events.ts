@@ -47,6 +47,8 @@ export type ScanRequest =
       pullNumber: number;
       commentId: number;
       author: string;
+      /** When the comment was written (GitHub's `created_at`, ISO time): what its author had read by then. */
+      writtenAt: string;
       /** In the order written; at least one. */
       commands: Command[];
     }
@@ -154,6 +156,7 @@ const commentEvent = z.object({
     id: z.number().int().positive(),
     body: z.string().nullable(),
     user: z.object({ login: z.string(), type: z.string() }),
+    created_at: z.iso.datetime({ offset: true }),
   }),
 });
 
@@ -175,6 +178,7 @@ export function commentScan(payload: unknown): ScanRequest {
     pullNumber: issue.number,
     commentId: comment.id,
     author: comment.user.login,
+    writtenAt: comment.created_at,
     commands,
   };
 }

@@ -13,6 +13,7 @@ export interface ForeignCheckRun {
   app: { id: number };
   status: string;
   conclusion: string | null;
+  completed_at?: string;
   output: { title: string; summary: string; text: string | null };
 }
 
@@ -93,6 +94,7 @@ function checkRunsOf(requests: RecordedRequest[]): ForeignCheckRun[] {
       head_sha?: string;
       status?: string;
       conclusion?: string;
+      completed_at?: string;
       output?: { title?: string; summary?: string; text?: string };
     };
     if (request.method === "POST" && request.path.endsWith("/check-runs")) {
@@ -114,6 +116,7 @@ function checkRunsOf(requests: RecordedRequest[]): ForeignCheckRun[] {
     if (request.method === "PATCH" && run) {
       if (body.status) run.status = body.status;
       if (body.conclusion) run.conclusion = body.conclusion;
+      if (body.completed_at) run.completed_at = body.completed_at;
       if (body.output) run.output = { ...run.output, ...body.output };
     }
   }

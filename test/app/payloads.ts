@@ -54,6 +54,8 @@ export function commentPayload(body: string, login = "octocat", type = "User") {
     ...payload.comment,
     id: 555,
     body,
+    // Written as it is delivered, after whatever the test did before.
+    created_at: new Date().toISOString(),
     user: { ...(payload.comment?.user as object), login, type },
   };
   payload.sender = { ...payload.sender, login, type };

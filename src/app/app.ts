@@ -654,7 +654,9 @@ interface OrgWork {
 
 /**
  * In process, the job holds the webhook's client and its check run is created at once. A durable
- * queue stores only the payload: the job is the one a worker revives, and it creates its own run.
+ * queue stores only the payload: the job is the one a worker revives, and its run is created
+ * `queued` once the queue has claimed the work, before the job waits for a worker, so a head's
+ * older (maybe green) run is not the newest meanwhile; the worker completes that run.
  * `newest: false` when the head is not known to be the pull request's newest; `checkRunId` a run
  * the check completes instead of creating one (one a suspension left in progress).
  */
@@ -695,7 +697,16 @@ async function enqueueCheck(
       recordCheckRun: async () => undefined,
       retried: false,
     });
-  const outcome = await queue.enqueue(job);
+  const outcome = await queue.enqueue(job, {
+    openRun: async (queued) => {
+      const run = await createCheckRun(api, queued.target, queued.deliveryId, { waiting: true });
+      return {
+        ...queued,
+        checkRunId: run.id,
+        ...(run.twinsExternalId !== undefined ? { twinsExternalId: run.twinsExternalId } : {}),
+      };
+    },
+  });
   log.info(
     { delivery: deliveryId, pull: target.pullNumber, headSha: target.headSha, newest, outcome },
     "check requested",

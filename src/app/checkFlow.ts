@@ -104,7 +104,7 @@ export async function createCheckRun(
   api: GitHubApi,
   target: CheckTarget,
   jobId: string,
-  { lookFirst = false }: { lookFirst?: boolean } = {},
+  { lookFirst = false, waiting = false }: { lookFirst?: boolean; waiting?: boolean } = {},
 ): Promise<CheckRunRef> {
   const externalId = `${target.pullNumber}@${jobId}`;
   let lookMissed = false;
@@ -136,13 +136,19 @@ export async function createCheckRun(
     repo: target.repo,
     name: CHECK_RUN_NAME,
     head_sha: target.headSha,
-    status: "in_progress",
-    started_at: new Date().toISOString(),
+    ...(waiting
+      ? { status: "queued" as const }
+      : { status: "in_progress" as const, started_at: new Date().toISOString() }),
     external_id: externalId,
-    output: {
-      title: "Scanning…",
-      summary: `Scanning pull request #${target.pullNumber} at ${target.headSha.slice(0, 7)}.`,
-    },
+    output: waiting
+      ? {
+          title: "Waiting to scan…",
+          summary: `Waiting to scan pull request #${target.pullNumber} at ${target.headSha.slice(0, 7)} against ${target.baseSha.slice(0, 7)}.`,
+        }
+      : {
+          title: "Scanning…",
+          summary: `Scanning pull request #${target.pullNumber} at ${target.headSha.slice(0, 7)}.`,
+        },
     request: { recover },
   });
   return lookMissed || found > 1 ? { id: data.id, twinsExternalId: externalId } : { id: data.id };

@@ -22,6 +22,7 @@ import { RedisReplicaMemory } from "./replicaMemory.js";
 import { RedisSuspendedRuns, type SuspendedRunStore } from "./suspendedRuns.js";
 import type {
   CheckJobRuntime,
+  EnqueueOptions,
   EnqueueOutcome,
   InstallationDepths,
   JobObserver,
@@ -180,19 +181,26 @@ export class BullQueue implements JobQueue {
     );
   }
 
-  async enqueue(job: QueueJob): Promise<EnqueueOutcome> {
+  /**
+   * With `openRun`, a check's run is created once its work is claimed, before it waits: a head's
+   * older result (a green run) is no longer the newest for the time the job waits for a worker.
+   */
+  async enqueue(job: QueueJob, options: EnqueueOptions = {}): Promise<EnqueueOutcome> {
     if (this.closed) return "closed";
-    return this.accept(job.payload);
+    return this.accept(job.payload, options.openRun);
   }
 
-  private async accept(payload: JobPayload): Promise<EnqueueOutcome> {
+  private async accept(
+    payload: JobPayload,
+    openRun?: EnqueueOptions["openRun"],
+  ): Promise<EnqueueOutcome> {
     this.track(payload.installationId);
     const delivery = this.key("delivery", payload.deliveryId);
     const ttl = this.settings.deliveryTtlSeconds;
     if ((await this.redis.set(delivery, "1", "EX", ttl, "NX")) === null)
       return "duplicate-delivery";
     try {
-      return await this.addJob(payload);
+      return await this.addJob(payload, openRun);
     } catch (error) {
       // Not queued: forget the delivery so GitHub's redelivery of it is not dropped as a duplicate.
       await this.redis.del(delivery).catch(() => undefined);
@@ -200,11 +208,27 @@ export class BullQueue implements JobQueue {
     }
   }
 
-  private async addJob(payload: JobPayload): Promise<EnqueueOutcome> {
-    const { supersededOn, headSha } = jobPlace(payload);
-    const jobId = await this.claimWork(payload);
+  private async addJob(
+    queued: JobPayload,
+    openRun?: EnqueueOptions["openRun"],
+  ): Promise<EnqueueOutcome> {
+    const { supersededOn, headSha } = jobPlace(queued);
+    const jobId = await this.claimWork(queued);
     if (jobId === undefined) return "duplicate-head";
+    // Taken before the run is created: a newer push enqueued meanwhile still comes after.
     const sequence = await this.redis.incr(this.key("sequence", supersededOn));
+    let payload = queued;
+    if (openRun && !isOrgTask(queued) && queued.checkRunId === undefined) {
+      try {
+        payload = await openRun(queued);
+      } catch (error) {
+        await this.redis.del(this.key("head", jobId)).catch(() => undefined);
+        throw error;
+      }
+      // In the ledger at once: should this replica die before adding the job, `reconcile` completes it.
+      if (!isOrgTask(payload) && payload.checkRunId !== undefined)
+        await this.noteOpenRun(payload, payload.checkRunId);
+    }
     const stored: StoredJob = { payload, sequence };
     if (!isOrgTask(payload) && payload.notNewest) {
       const pull = this.key("newest", pullKeyOf(payload.target));
@@ -461,13 +485,18 @@ export class BullQueue implements JobQueue {
           ...(twinsExternalId !== undefined ? { twinsExternalId } : {}),
         };
         await job.updateData({ ...stored, payload: recorded } satisfies StoredJob);
-        await this.redis
-          .multi()
-          .zadd(this.key("open-runs"), Date.now(), String(checkRunId))
-          .hset(this.key("open-run-payloads"), String(checkRunId), JSON.stringify(recorded))
-          .exec();
+        await this.noteOpenRun(recorded, checkRunId);
       },
     };
+  }
+
+  /** The run enters the ledger of open runs, which `reconcile` reads. */
+  private async noteOpenRun(payload: CheckJobPayload, checkRunId: number): Promise<void> {
+    await this.redis
+      .multi()
+      .zadd(this.key("open-runs"), Date.now(), String(checkRunId))
+      .hset(this.key("open-run-payloads"), String(checkRunId), JSON.stringify(payload))
+      .exec();
   }
 
   /** The newer work that supersedes this sequence, if a later push (or re-check) was enqueued. */
@@ -571,6 +600,16 @@ export class BullQueue implements JobQueue {
     return followerId;
   }
 
+  /** Whether the work, or a follower queued after it (`claimWork`), is live. */
+  private async workLive(jobId: string): Promise<boolean> {
+    const follower = await this.redis.get(this.key("follower", jobId));
+    for (const id of follower === null ? [jobId] : [jobId, follower]) {
+      const job = await this.queue.getJob(id);
+      if (job && LIVE_STATES.has(await job.getState())) return true;
+    }
+    return false;
+  }
+
   private async jobActive(jobId: string): Promise<boolean> {
     const job = await this.queue.getJob(jobId);
     return job !== undefined && (await job.getState()) === "active";
@@ -606,8 +645,7 @@ export class BullQueue implements JobQueue {
         continue;
       }
       const payload = { ...parsed.data, checkRunId: parsed.data.checkRunId };
-      const live = await this.queue.getJob(jobPlace(payload).jobId);
-      if (live && LIVE_STATES.has(await live.getState())) continue;
+      if (await this.workLive(jobPlace(payload).jobId)) continue;
       let inProgress: boolean;
       try {
         inProgress = await runtime.checkRunInProgress(payload);

@@ -75,6 +75,15 @@ export interface JobObserver {
   ): void;
 }
 
+export interface EnqueueOptions {
+  /**
+   * For a durable queue's check: called once the work is claimed and before it is stored, to create
+   * its check run, whose id the returned payload carries. A failure un-claims the work and is thrown.
+   * The in-process queue's jobs create theirs themselves once queued.
+   */
+  openRun?: (payload: CheckJobPayload) => Promise<CheckJobPayload>;
+}
+
 export interface JobQueue {
   /**
    * True when jobs outlive this process and may run in another replica: the handler then keeps no
@@ -91,7 +100,7 @@ export interface JobQueue {
    * it in process.
    */
   readonly replicaMemory?: ReplicaMemory;
-  enqueue(job: QueueJob): EnqueueOutcome | Promise<EnqueueOutcome>;
+  enqueue(job: QueueJob, options?: EnqueueOptions): EnqueueOutcome | Promise<EnqueueOutcome>;
   /** Begin taking work; a durable queue revives stored payloads with `runtime`. */
   start(runtime: CheckJobRuntime): Promise<void>;
   /** Stop taking work, then wait for running jobs; after `timeoutMs` abort or return what is left. */

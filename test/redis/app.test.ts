@@ -6,11 +6,12 @@ import { Probot, ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createTollgateApp, type TollgateAppOptions } from "../../src/app/index.js";
 import { LEFT_RUN_REASON } from "../../src/app/resume.js";
-import { BullQueue, type BullQueueOptions } from "../../src/queue/index.js";
+import { BullQueue, type BullQueueOptions, type CheckJobPayload } from "../../src/queue/index.js";
 import { FakeEngine } from "../app/findings.js";
 import {
   BASE_SHA,
   HEAD_SHA,
+  INSTALLATION,
   installationPayload,
   mockGitHub,
   recordedExample,
@@ -324,6 +325,64 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     expect(outage.isDone()).toBe(true);
   });
 
+  it("puts a waiting run over a head's green one as soon as a re-check is queued, and completes that run", async () => {
+    const prefix = `app${++prefixes}`;
+    const RETARGETED = "5".repeat(40);
+    const main = 'resource "aws_s3_bucket" "owned" {\n  bucket = "acme-owned"\n}\n';
+    const infra = {
+      commits: {
+        [DEFAULT_BRANCH]: { "main.tf": main },
+        [BASE_SHA]: { "main.tf": main },
+        [RETARGETED]: { "main.tf": main },
+        [HEAD_SHA]: { "main.tf": main },
+      },
+      pulls: [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA } }],
+      pullFiles: [{ filename: "main.tf", status: "modified" as const, patch: "@@ -1 +1 @@" }],
+    };
+    const github = mockOrganization({ infra });
+    const first = await replica(prefix);
+    await first.deliver("d1", pullRequestPayload("synchronize"));
+    await waitFor(
+      () => github.finalCheckRuns().some((c) => c.conclusion === "success"),
+      15_000,
+      "the first check to pass",
+    );
+    await first.queue.drain();
+    queues.splice(queues.indexOf(first.queue), 1);
+    // The pull request is re-pointed at another base: no worker takes the job for now.
+    infra.pulls = [{ number: 12, head: { sha: HEAD_SHA }, base: { sha: RETARGETED } }];
+    const webhook = await replica(prefix, { takeWork: false });
+    const retargeted = pullRequestPayload("opened") as { pull_request: { base: { sha: string } } };
+    retargeted.pull_request.base.sha = RETARGETED;
+    await webhook.deliver("d2", {
+      ...(retargeted as unknown as Record<string, unknown>),
+      action: "edited",
+      changes: { base: { ref: { from: "develop" }, sha: { from: BASE_SHA } } },
+    });
+    const runs = () =>
+      github.finalCheckRuns().map((c) => [c.id, c.status, c.conclusion ?? null, c.head_sha]);
+    expect(runs()).toEqual([
+      [900, "completed", "success", HEAD_SHA],
+      [901, "queued", null, HEAD_SHA],
+    ]);
+    expect(github.finalCheckRuns()[1]).toMatchObject({
+      output: {
+        title: "Waiting to scan…",
+        summary: `Waiting to scan pull request #12 at ${HEAD_SHA.slice(0, 7)} against ${RETARGETED.slice(0, 7)}.`,
+      },
+    });
+    await replica(prefix);
+    await waitFor(
+      () => github.finalCheckRuns().every((c) => c.status === "completed"),
+      15_000,
+      "the waiting run to complete",
+    );
+    expect(runs()).toEqual([
+      [900, "completed", "success", HEAD_SHA],
+      [901, "completed", "success", HEAD_SHA],
+    ]);
+  });
+
   it("completes the run a replica killed between creating it and recording it had made, and makes no second one", async () => {
     const prefix = `app${++prefixes}`;
     const main = 'resource "aws_s3_bucket" "owned" {\n  bucket = "acme-owned"\n}\n';
@@ -350,7 +409,31 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     try {
       await waitFor(() => output.includes("ready"), 20_000, "the child replica to start");
       const webhook = await replica(prefix, { takeWork: false });
-      await webhook.deliver("d1", pullRequestPayload("synchronize"));
+      // A job stored as an earlier version stored every check: its worker creates the run (a
+      // webhook now creates it before the job waits, whose id the job then carries).
+      const stored: CheckJobPayload = {
+        deliveryId: "d1",
+        installationId: INSTALLATION,
+        target: {
+          owner: "acme",
+          repo: "infra",
+          pullNumber: 12,
+          headSha: HEAD_SHA,
+          baseSha: BASE_SHA,
+        },
+        acceptedAt: Date.now(),
+      };
+      const noWork = async () => undefined;
+      expect(
+        await webhook.queue.enqueue({
+          deliveryId: "d1",
+          pullKey: "acme/infra#12",
+          headSha: HEAD_SHA,
+          payload: stored,
+          run: noWork,
+          cancel: noWork,
+        }),
+      ).toBe("queued");
       await waitFor(() => output.includes("started"), 10_000, "the child to take the job");
       // The run the child's attempt created, as GitHub got it, before the child could record it.
       const created = await fetch("https://api.github.com/repos/acme/infra/check-runs", {
@@ -421,7 +504,7 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
     const suspended = await replica(prefix, { attempts: 1 });
     await suspended.deliver("d1", pullRequestPayload("synchronize"));
     await waitFor(async () => (await suspended.queue.depth()).failed === 1, 15_000, "a failed job");
-    expect(github.finalCheckRuns()).toMatchObject([{ id: 900, status: "in_progress" }]);
+    expect(github.finalCheckRuns()).toMatchObject([{ id: 900, status: "queued" }]);
     github.suspended = false;
     const webhook = await replica(prefix, { takeWork: false });
     await webhook.deliver("u1", installationPayload("unsuspend"), "installation");

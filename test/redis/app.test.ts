@@ -18,6 +18,7 @@ import {
   pullRequestPayload,
   type MockRepository,
 } from "../app/harness.js";
+import { contractProblems } from "../app/openapi.js";
 import { DEFAULT_BRANCH, mockOrganization, pushExample } from "../app/orgHarness.js";
 import { OWNER_TAG_RULE } from "../support/customRules.js";
 import { waitFor } from "./fakeChecks.js";
@@ -381,6 +382,9 @@ describe.skipIf(unavailable !== undefined)("the app on a Redis queue", () => {
       [900, "completed", "success", HEAD_SHA],
       [901, "completed", "success", HEAD_SHA],
     ]);
+    // The waiting run's creation is one GitHub's REST description allows.
+    const rest = github.requests.filter((r) => r.path !== "/graphql");
+    expect(rest.flatMap(contractProblems)).toEqual([]);
   });
 
   it("completes the run a replica killed between creating it and recording it had made, and makes no second one", async () => {

@@ -247,6 +247,33 @@ describe.skipIf(unavailable !== undefined)("BullQueue on a real Redis", () => {
     expect(checks.open.size).toBe(0);
   });
 
+  it("creates a check's run once its work is claimed, and un-claims the work when that fails", async () => {
+    freshPrefix();
+    const checks = new FakeChecks();
+    const worker = replica({ concurrency: 1 });
+    const opened: string[] = [];
+    const openRun = (id: number | Error) => async (p: CheckJobPayload) => {
+      opened.push(p.deliveryId);
+      if (id instanceof Error) throw id;
+      return { ...p, checkRunId: id };
+    };
+    const first = payload(1, 1, "d1");
+    await expect(
+      worker.enqueue(jobFor(first), { openRun: openRun(new Error("GitHub answered 502")) }),
+    ).rejects.toThrow("GitHub answered 502");
+    // GitHub's redelivery of it is queued, and an event of the same head is its duplicate.
+    expect(await worker.enqueue(jobFor(first), { openRun: openRun(41) })).toBe("queued");
+    expect(await worker.enqueue(jobFor(payload(1, 1, "d2")), { openRun: openRun(42) })).toBe(
+      "duplicate-head",
+    );
+    expect(opened).toEqual(["d1", "d1"]);
+    await worker.start(checks.runtime("worker"));
+    await waitFor(() => checks.completions.length === 1, 10_000, "the check to complete");
+    // The worker completed the run made at enqueue and created none.
+    expect(checks.created).toEqual([]);
+    expect(checks.completions).toMatchObject([{ checkRunId: 41, conclusion: "success" }]);
+  });
+
   it("keeps one installation's backlog from starving another installation", async () => {
     freshPrefix();
     const checks = new FakeChecks();

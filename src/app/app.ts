@@ -1,7 +1,8 @@
 // The Probot app: thin handlers that validate an event, decide whether and what to scan, create the
 // check run at once and queue the work (src/app/checkFlow.ts does it). The engine and the queue are
 // parameters, so the lead wires the real engine and tests pass a fake one. With a durable queue the
-// handler only enqueues the job's payload, and workers in any replica revive and run it; organization
+// handler only enqueues the job's payload (its run created once the queue claims the work), and
+// workers in any replica revive and run it; organization
 // work (policy pushes, impact previews) is queued the same way then, and in-process tasks otherwise.
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { z } from "zod";

@@ -87,7 +87,8 @@ export interface EnqueueOptions {
 export interface JobQueue {
   /**
    * True when jobs outlive this process and may run in another replica: the handler then keeps no
-   * state for a job (the work creates its own check run), and `start` must be called to take work.
+   * state for a job (its check run's id travels in the payload, `openRun`), and `start` must be
+   * called to take work.
    */
   readonly durable: boolean;
   /**

@@ -99,6 +99,15 @@ describe("module directories", () => {
     expect(directoryOf("main.tf")).toBe("");
   });
 
+  it("lists OpenTofu's files with a module's Terraform files: OpenTofu reads a .tofu in place of its .tf", () => {
+    const tree = ["live/main.tf", "live/main.tofu", "live/net.tofu.json", "live/notes.tofu.bak"];
+    expect(terraformFilesIn("live", tree)).toEqual([
+      "live/main.tf",
+      "live/main.tofu",
+      "live/net.tofu.json",
+    ]);
+  });
+
   it("resolves local module sources and ignores registry, git and escaping ones", () => {
     const text = [
       'module "net" {',

@@ -8,7 +8,6 @@ import {
   fileReadTargets,
   filesetCalls,
   isKnownNotTemplate,
-  isOpenTofuFile,
   joinPath,
   leavesTop,
   listFileset,
@@ -19,8 +18,12 @@ import {
   type FileListing,
 } from "../iac/index.js";
 
-/** Terraform sources, variable files and the dependency lock file (provider versions in force). */
-const TERRAFORM_FILE = /(\.(tf|tfvars|tf\.json|tfvars\.json)|(^|\/)\.terraform\.lock\.hcl)$/;
+/**
+ * Terraform sources (OpenTofu's `.tofu` and `.tofu.json` too), variable files and the dependency
+ * lock file (provider versions in force).
+ */
+const TERRAFORM_FILE =
+  /(\.(tf|tofu|tfvars|tf\.json|tofu\.json|tfvars\.json)|(^|\/)\.terraform\.lock\.hcl)$/;
 const TEMPLATE_FILE = /\.(ya?ml|json|template)$/;
 
 /**
@@ -50,7 +53,7 @@ export function isTerraformPath(path: string): boolean {
 
 /** A file the engine may load: Terraform, or a YAML/JSON file that may be a CloudFormation template (the engine decides). */
 export function isIacPath(path: string): boolean {
-  if (isTerraformPath(path) || isOpenTofuFile(path)) return true;
+  if (isTerraformPath(path)) return true;
   return TEMPLATE_FILE.test(path) && !isKnownNotTemplate(path);
 }
 

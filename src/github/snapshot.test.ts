@@ -244,6 +244,34 @@ describe("fetchPullSnapshots", () => {
     expect(snapshots.notices).toEqual([]);
   });
 
+  it("reads OpenTofu's files with a changed module's Terraform files, and finds callers written in .tofu", async () => {
+    const sg = 'variable "cidr" {}\nresource "aws_security_group" "this" {}\n';
+    const files = {
+      "live/main.tofu": 'module "sg" {\n  source = "../modules/sg"\n}\n',
+      "live/main.tf": "# what Terraform reads; OpenTofu reads main.tofu\n",
+      "modules/sg/net.tofu.json": '{"variable": {"vpc": {}}}\n',
+      "modules/unrelated/main.tofu": 'resource "aws_s3_bucket" "b" {}\n',
+    };
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ...files, "modules/sg/main.tofu": sg },
+        [HEAD]: { ...files, "modules/sg/main.tofu": `${sg}# opened\n` },
+      },
+      pullFiles: [{ filename: "modules/sg/main.tofu", status: "modified", patch: "@@ -2,0 +3 @@" }],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    const expected = [
+      "live/main.tf",
+      "live/main.tofu",
+      "modules/sg/main.tofu",
+      "modules/sg/net.tofu.json",
+    ];
+    expect(paths(snapshots.head)).toEqual(expected);
+    expect(paths(snapshots.base)).toEqual(expected);
+    expect(snapshots.notices).toEqual([]);
+  });
+
   it("says so when the files to look for callers in are over the budget", async () => {
     const snapshots = await fetchPullSnapshots(api, pull, {
       maxFileBytes: 1000,

@@ -47,7 +47,7 @@ const SKIPPED_DIRECTORIES = new Set([".git", "node_modules", ".terraform", ".aws
 const CANDIDATE_SUFFIXES = [
   ".tf",
   ".tf.json",
-  // OpenTofu's, read only to be reported as not read (`loadModel`); `.tofu.json` is a `.json`.
+  // OpenTofu's, read as Terraform's are; `.tofu.json` is a `.json`.
   ".tofu",
   ".tfvars",
   ".tfvars.json",

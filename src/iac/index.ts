@@ -7,7 +7,6 @@ import { isCloudFormation, loadStacks, type StackOptions } from "./cloudformatio
 import { isIacCandidate } from "./files.js";
 import {
   directoryOf,
-  isOpenTofuFile,
   isTerraformFile,
   isTerraformSource,
   mayBeReadByModules,
@@ -56,7 +55,6 @@ export {
 export {
   directoryOf,
   isKnownNotTemplate,
-  isOpenTofuFile,
   isTerraformFile,
   mayBeReadByModules,
   isTerraformSource,
@@ -102,15 +100,6 @@ export function loadModel(
 ): Model {
   const model: Model = { resources: [], errors: [], moves: [] };
   const roots: Roots = { terraform: [], cloudformation: [] };
-  // Deployed by OpenTofu, unseen here: the scan is incomplete, and the gate applies `on_error`.
-  for (const { path } of files.filter((file) => isOpenTofuFile(file.path)))
-    model.errors.push({
-      file: path,
-      line: 1,
-      column: 1,
-      code: "opentofu-unread",
-      message: `an OpenTofu file, which Tollgate does not read: OpenTofu deploys it (in place of ${path.replace(/\.tofu(\.json)?$/, ".tf$1")} when both exist), unjudged`,
-    });
   if (files.some((file) => isTerraformFile(file.path))) {
     // All files, not only Terraform's: `file()` and `templatefile()` read others.
     const terraform = loadTerraform(files, terraformOptions);

@@ -43,22 +43,53 @@ export function climbsAbove(from: string, target: string): boolean {
   return levels(target) > levels(from);
 }
 
-/** Terraform source, where blocks are written: `.tf` or `.tf.json`. */
+/**
+ * Terraform source, where blocks are written: `.tf` or `.tf.json`, and OpenTofu's `.tofu` or
+ * `.tofu.json`, read alike (`readByOpenTofu` says which of a folder's files are read).
+ */
 export function isTerraformSource(path: string): boolean {
-  return /\.tf(\.json)?$/.test(path);
+  return /\.(tf|tofu)(\.json)?$/.test(path);
 }
 
 /** Terraform source or a variable file (`.tfvars`, `.tfvars.json`): what a module's values come from. */
 export function isTerraformFile(path: string): boolean {
-  return /\.(tf|tf\.json|tfvars|tfvars\.json)$/.test(path);
+  return isTerraformSource(path) || /\.tfvars(\.json)?$/.test(path);
 }
 
 /**
- * An OpenTofu-only file (`main.tofu`, `main.tofu.json`): OpenTofu loads it beside the `.tf` files,
- * and in place of a `.tf` of the same name. Tollgate does not read it, and says so (`loadModel`).
+ * The OpenTofu file that takes the place of a `.tf` or `.tf.json` file when both are in one folder
+ * (`main.tofu` for `main.tf`, `main.tofu.json` for `main.tf.json`, `x_override.tofu` for
+ * `x_override.tf`): OpenTofu then reads it and not the other. Undefined for any other file.
  */
-export function isOpenTofuFile(path: string): boolean {
-  return /\.tofu(\.json)?$/.test(path);
+export function openTofuAlternative(path: string): string | undefined {
+  const match = /\.tf(\.json)?$/.exec(path);
+  return match ? `${path.slice(0, match.index)}.tofu${match[1] ?? ""}` : undefined;
+}
+
+/**
+ * The Terraform sources of `files` a module reads, as OpenTofu selects them ("Extension
+ * Precedence"): every `.tofu`/`.tofu.json` file, and every `.tf`/`.tf.json` file but one whose
+ * OpenTofu alternative is among `files`. Terraform itself reads no `.tofu` file; a folder holding
+ * both is judged as OpenTofu deploys it, and each `.tf` left out is named (`shadowedSources`).
+ */
+export function readByOpenTofu<T extends { path: string }>(files: readonly T[]): T[] {
+  const paths = new Set(files.map((file) => file.path));
+  return files.filter((file) => {
+    if (!isTerraformSource(file.path)) return false;
+    const alternative = openTofuAlternative(file.path);
+    return alternative === undefined || !paths.has(alternative);
+  });
+}
+
+/** The `.tf`/`.tf.json` files among `files` OpenTofu leaves out for the `.tofu` file beside each. */
+export function shadowedSources<T extends { path: string }>(
+  files: readonly T[],
+): { file: T; by: string }[] {
+  const paths = new Set(files.map((file) => file.path));
+  return files.flatMap((file) => {
+    const by = openTofuAlternative(file.path);
+    return by !== undefined && paths.has(by) ? [{ file, by }] : [];
+  });
 }
 
 /**

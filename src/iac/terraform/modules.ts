@@ -12,7 +12,15 @@ import {
 } from "../hcl/index.js";
 import type { LoadError } from "../../model/types.js";
 import { rangeOf } from "../json/index.js";
-import { directoryOf, isTerraformSource, joinPath, leavesTop, type SourceFile } from "../source.js";
+import {
+  directoryOf,
+  joinPath,
+  leavesTop,
+  readByOpenTofu,
+  shadowedSources,
+  type SourceFile,
+} from "../source.js";
+import { openTofuOnlySyntax } from "./opentofu.js";
 import { applyOverrideFile, isOverrideFile } from "./overrides.js";
 
 export { directoryOf, joinPath, leavesTop };
@@ -240,15 +248,28 @@ export interface Discovery {
   errors: LoadError[];
 }
 
-/** Parses every `.tf` file, groups them by directory and resolves local module sources. */
+/**
+ * Parses every Terraform source OpenTofu would read (`.tf`, `.tofu` and their `.json` forms, a
+ * `.tofu` in place of the `.tf` of the same name), groups them by directory and resolves local
+ * module sources. Each `.tf` left out that way is a located warning.
+ */
 export function discoverModules(files: readonly SourceFile[]): Discovery {
   const errors: LoadError[] = [];
   const modules = new Map<string, ModuleDefinition>();
   const byPath = new Map<string, SourceFile>();
   for (const file of files) byPath.set(file.path, file);
   const overrides: [ModuleDefinition, ParsedFile][] = [];
-  for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    if (!isTerraformSource(file.path)) continue;
+  for (const { file, by } of shadowedSources(files))
+    errors.push({
+      file: file.path,
+      line: 1,
+      column: 1,
+      code: "opentofu-precedence",
+      message: `not read: OpenTofu reads ${by} in its place, and Tollgate judges what OpenTofu deploys; Terraform reads this file and not ${by}`,
+      level: "warning",
+    });
+  const sources = readByOpenTofu(files);
+  for (const file of sources.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const parsed = parse(file, errors);
     if (!parsed) continue;
     errors.push(...parsed.errors);
@@ -256,6 +277,7 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
     const definition = modules.get(directory) ?? emptyDefinition(directory);
     modules.set(directory, definition);
     const parsedFile: ParsedFile = { path: file.path, text: file.text, body: parsed.body };
+    errors.push(...openTofuOnlySyntax(parsedFile));
     if (isOverrideFile(file.path)) overrides.push([definition, parsedFile]);
     else {
       definition.files.push(parsedFile);
@@ -282,7 +304,7 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
           located(
             call.file,
             sourceNode,
-            `module "${call.name}" needs a literal string source`,
+            `module "${call.name}" needs a literal string source (Tollgate does not evaluate the variables and locals OpenTofu allows there)`,
             "terraform-module-source",
           ),
         );

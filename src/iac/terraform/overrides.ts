@@ -1,11 +1,12 @@
-// Terraform's override files (`override.tf`, `*_override.tf` and their `.tf.json` forms): read
-// after a module's other files, in name order, each top-level block merged into the block of the
-// same header. An argument replaces the argument of that name; nested blocks replace every block
-// of their type (a `dynamic "x"` is of type x); a resource's `lifecycle` merges argument by
-// argument; a local replaces the local of that name. What an override writes stays located in
-// the override file (`writtenIn`), the line a reviewer changes. In `.tf.json` (either side), a
-// `dynamic` argument is its blocks, one per label, and an argument either side's blocks or
-// dynamic blocks name is blocks of that type, so they replace and are replaced as native ones.
+// Terraform's override files (`override.tf`, `*_override.tf`, their `.tf.json` forms and
+// OpenTofu's `.tofu` and `.tofu.json` ones): read after a module's other files, in name order,
+// each top-level block merged into the block of the same header. An argument replaces the
+// argument of that name; nested blocks replace every block of their type (a `dynamic "x"` is of
+// type x); a resource's `lifecycle` merges argument by argument; a local replaces the local of
+// that name. What an override writes stays located in the override file (`writtenIn`), the line
+// a reviewer changes. In `.tf.json` (either side), a `dynamic` argument is its blocks, one per
+// label, and an argument either side's blocks or dynamic blocks name is blocks of that type, so
+// they replace and are replaced as native ones.
 import type { Attribute, Block, Body, BodyItem, Expression } from "../hcl/index.js";
 import type { LoadError } from "../../model/types.js";
 import {
@@ -16,9 +17,9 @@ import {
   type ParsedFile,
 } from "./modules.js";
 
-const OVERRIDE_FILE = /(^|\/)([^/]*_)?override\.tf(\.json)?$/;
+const OVERRIDE_FILE = /(^|\/)([^/]*_)?override\.(tf|tofu)(\.json)?$/;
 
-/** `override.tf`, `x_override.tf`, `override.tf.json`, `x_override.tf.json`. */
+/** `override.tf`, `x_override.tf`, `override.tf.json`, `x_override.tf.json`; `.tofu` alike. */
 export function isOverrideFile(path: string): boolean {
   return OVERRIDE_FILE.test(path);
 }

@@ -6,6 +6,8 @@ import { FakeEngine, finding } from "../../test/app/findings.js";
 import { testProbot } from "../../test/app/harness.js";
 import type { SourceFile } from "../iac/source.js";
 import type { Finding } from "../model/types.js";
+import { createEngine } from "../engine/index.js";
+import type { ScanEngine } from "../engine/types.js";
 import { BoundedRetryOctokit } from "../github/index.js";
 import { cancelCheck, createCheckRun, scanPullRequest, type FlowLog } from "./checkFlow.js";
 import { ownAppId } from "./checkRuns.js";
@@ -94,7 +96,7 @@ function mockPullRequest(pull: PullRequestOnGitHub): string[] {
   return asked;
 }
 
-async function scan(pull: PullRequestOnGitHub, engine = new FakeEngine(scanOpenPorts)) {
+async function scan(pull: PullRequestOnGitHub, engine: ScanEngine = new FakeEngine(scanOpenPorts)) {
   const asked = mockPullRequest(pull);
   const report = await scanPullRequest(api, target, { engine, clock: () => now });
   return { report, asked };
@@ -423,6 +425,25 @@ describe("scanPullRequest load problems at the base", () => {
     );
     expect(report.summary).not.toContain("The base commit had");
   });
+});
+
+describe("scanPullRequest on a module call Tollgate does not read", () => {
+  it("names in the summary a git module whose ref the pull request moves, as not judged", async () => {
+    const call = (ref: string) =>
+      `module "sg" {\n  source = "git::https://github.com/evil/sg.git?ref=${ref}"\n}\n`;
+    const { report } = await scan(
+      {
+        base: { "main.tf": call("v1") },
+        head: { "main.tf": call("v2") },
+        pullFiles: [{ filename: "main.tf", status: "modified", patch: "@@ -2 +2 @@\n-a\n+b" }],
+      },
+      await createEngine(),
+    );
+    expect(report.conclusion).toBe("success");
+    expect(report.summary).toContain(
+      'not judged: module not read: 1 module call this change adds or re-points, judged only through its arguments: module.sg (main.tf:2, source "git::https://github.com/evil/sg.git?ref=v1" -> "git::https://github.com/evil/sg.git?ref=v2")',
+    );
+  }, 60_000);
 });
 
 describe("scanPullRequest on a pull request changing no IaC file", () => {

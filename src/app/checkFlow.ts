@@ -2,7 +2,12 @@
 // the default branches, fetch merge base and head, scan both, diff, waive, gate, and complete the run
 // with output, annotations and a Re-run button. Every failure still completes the run.
 import { defaultSettings, SETTINGS_PATH, type Settings } from "../config/index.js";
-import { convertedTemplates, diffScans, followRenamesInScan } from "../diff/index.js";
+import {
+  changedUnreadModules,
+  convertedTemplates,
+  diffScans,
+  followRenamesInScan,
+} from "../diff/index.js";
 import { evaluatedRules } from "../engine/index.js";
 import type { ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, plural } from "../gate/index.js";
@@ -297,6 +302,7 @@ export async function scanPullRequest(
       now,
       ...evaluatedRules(options.engine, custom.ruleSets),
       baseProblems: base.errors,
+      changedModules: changedUnreadModules(base, head),
       ...(read.organizationFile !== undefined ? { organizationFile: read.organizationFile } : {}),
     },
   );

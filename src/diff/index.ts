@@ -55,6 +55,7 @@ export {
   renamesByContent,
   type Rename,
 } from "./renames.js";
+export { changedUnreadModules, type ChangedModuleCall } from "./modules.js";
 
 /** The identity of a finding across commits: stable under moves and edits elsewhere in the file. */
 export function findingIdentity(

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadModel } from "../iac/index.js";
-import { qualifiedAddress, type LoadError } from "../model/types.js";
+import { qualifiedAddress, type LoadError, type Resource } from "../model/types.js";
 import { readBundle, type PolicyBundle } from "../policy/bundle.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 import {
@@ -23,7 +23,7 @@ import {
   isBuiltinFolder,
 } from "../policy/library.js";
 import { builtByCompiler } from "../policy/revision.js";
-import type { CustomRuleSet, ScanEngine } from "./types.js";
+import type { CustomRuleSet, ScanEngine, UnreadModuleCall } from "./types.js";
 
 export type { CustomRuleSet, ScanEngine, ScanOptions, ScanResult } from "./types.js";
 
@@ -213,6 +213,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
       // An unknown value never yields a finding on its own unless the settings ask for them,
       // whichever rule (a custom one included) reported it.
       const keepUnknown = ruleSettings?.unknown_values === "advisory";
+      const unreadModules = unreadModulesOf(model.resources);
+      // One per place and address: a module several roots call has its calls read once each.
+      const unread = new Map(
+        unreadModules.map(unreadModuleWarning).map((w) => [JSON.stringify(w), w]),
+      );
+      errors.push(...unread.values());
       return {
         findings: findings.filter((f) => keepUnknown || f.unknown === undefined),
         undecided: findings.filter((f) => !keepUnknown && f.unknown !== undefined),
@@ -222,6 +228,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         ...(model.forgotten ? { forgotten: model.forgotten } : {}),
         ...(model.adopted ? { adopted: model.adopted } : {}),
         ...(model.roots ? { roots: model.roots } : {}),
+        ...(unreadModules.length > 0 ? { unreadModules } : {}),
         addresses: model.resources.map((resource) => ({
           root: resource.root,
           address: qualifiedAddress(resource),
@@ -242,5 +249,51 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         })),
       };
     },
+  };
+}
+
+/** An instance key in an address (`[0]`, `["a"]`), of a resource or of a module call before it. */
+const INSTANCE_KEY = /\[(?:\d+|"(?:[^"\\]|\\.)*")\]/g;
+
+/**
+ * The calls of modules Tollgate does not read, from their records in the model (`mode: "module"`,
+ * one per instance), each call once, by root and address without instance keys.
+ */
+function unreadModulesOf(resources: readonly Resource[]): UnreadModuleCall[] {
+  const calls = new Map<string, UnreadModuleCall>();
+  for (const resource of resources) {
+    const sourceAt = resource.locations["/source"];
+    if (resource.mode !== "module" || resource.moduleSource === undefined || !sourceAt) continue;
+    const root = resource.root ?? "";
+    const address = resource.address.replace(INSTANCE_KEY, "");
+    const versionAt = resource.locations["/version"];
+    const place = ({ file, line, column }: { file: string; line: number; column: number }) => ({
+      file,
+      line,
+      column,
+    });
+    calls.set(JSON.stringify([root, address]), {
+      root,
+      address,
+      source: resource.moduleSource,
+      ...(resource.moduleVersion !== undefined ? { version: resource.moduleVersion } : {}),
+      sourceAt: place(sourceAt),
+      ...(versionAt ? { versionAt: place(versionAt) } : {}),
+    });
+  }
+  return [...calls.values()];
+}
+
+/**
+ * The warning every report gives for a module call Tollgate does not read, at its `source`: what
+ * the module deploys is judged only through the rules reading the call's arguments.
+ */
+function unreadModuleWarning(call: UnreadModuleCall): LoadError {
+  const version = call.version !== undefined ? ` (version ${JSON.stringify(call.version)})` : "";
+  return {
+    ...call.sourceAt,
+    code: "module-not-read",
+    message: `${call.address} is not read: Tollgate does not fetch its source ${JSON.stringify(call.source)}${version}, so what it deploys is judged only through the rules that read this call's arguments`,
+    level: "warning",
   };
 }

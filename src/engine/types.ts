@@ -35,6 +35,33 @@ export interface ScanResult {
   addresses?: ResourceAddress[];
   /** What was loaded as deployed on its own: at base, what the head keeps so (`ScanOptions.keepRoots`). */
   roots?: Roots;
+  /** The module calls whose module Tollgate does not read, each once (src/diff/modules.ts). */
+  unreadModules?: UnreadModuleCall[];
+}
+
+/**
+ * A call of a module Tollgate does not fetch (a registry, git, S3 or HTTP `source`): what it deploys
+ * is judged only through the rules that read the call's arguments. In a diff, one the change adds
+ * or points at another source or version is named in the verdict.
+ */
+export interface UnreadModuleCall {
+  root: string;
+  /** The call's address without instance keys: `module.sg`, `module.app.module.sg`. */
+  address: string;
+  source: string;
+  /** The `version` constraint as written, when the call has one. */
+  version?: string;
+  /** Where `source` is written. */
+  sourceAt: Place;
+  /** Where `version` is written, when it is. */
+  versionAt?: Place;
+}
+
+/** A place in a file, `file:line:column` as editors link it. */
+export interface Place {
+  file: string;
+  line: number;
+  column: number;
 }
 
 /**

@@ -51,6 +51,32 @@ describe("enforcementLevel", () => {
 });
 
 describe("decideGate", () => {
+  it("names the module calls not read that the change adds or re-points, after the verdict, blocking nothing", () => {
+    const call = (name: string, line: number) => ({
+      root: "",
+      address: `module.${name}`,
+      source: `git::https://github.com/acme/${name}.git?ref=v2`,
+      sourceAt: { file: "main.tf", line, column: 3 },
+      change: "source" as const,
+      before: { source: `git::https://github.com/acme/${name}.git?ref=v1` },
+    });
+    const one = decideGate([], [], defaultSettings, { changedModules: [call("sg", 5)] });
+    expect(one.conclusion).toBe("success");
+    expect(one.reasons).toEqual([
+      "no blocking findings",
+      'not judged: module not read: 1 module call this change adds or re-points, judged only through its arguments: module.sg (main.tf:5, source "git::https://github.com/acme/sg.git?ref=v1" -> "git::https://github.com/acme/sg.git?ref=v2")',
+    ]);
+    const many = decideGate([], [], defaultSettings, {
+      changedModules: ["a", "b", "c", "d", "e"].map((name, index) => call(name, index + 1)),
+    });
+    expect(many.reasons[1]).toMatch(
+      /^not judged: module not read: 5 module calls this change adds or re-points, judged only through their arguments: module\.a .*; module\.c \(main\.tf:3, [^;]*; and 2 more$/,
+    );
+    expect(decideGate([], [], defaultSettings, { changedModules: [] }).reasons).toEqual([
+      "no blocking findings",
+    ]);
+  });
+
   it("fails on a new high finding and says why", () => {
     const decision = decideGate([finding(), finding({ status: "existing" })], [], defaultSettings);
     expect(decision.conclusion).toBe("failure");

@@ -20,6 +20,7 @@ import {
   type SettingsOrigin,
   waiverKeyOrigin,
 } from "../config/index.js";
+import { describeChangedCall, type ChangedModuleCall } from "../diff/modules.js";
 import { directoryOf, isTerraformFile, type SourceFile } from "../iac/source.js";
 import { WORKSPACE_LEFT_OUT, WORKSPACE_LIMIT } from "../iac/terraform/workspaces.js";
 import {
@@ -92,6 +93,8 @@ export interface GateContext {
   baseProblems?: readonly LoadError[];
   /** What applying waivers reported (`applyWaivers`), listed in the reasons. */
   notices?: readonly LoadError[];
+  /** Calls of modules Tollgate does not read that the change adds or re-points (src/diff/modules.ts). */
+  changedModules?: readonly ChangedModuleCall[];
 }
 
 export const SEVERITIES: readonly Severity[] = ["critical", "high", "medium", "low", "info"];
@@ -327,6 +330,8 @@ export interface WaiverContext {
   settingsNotices?: readonly LoadError[];
   /** What did not load at base (`GateContext.baseProblems`). */
   baseProblems?: readonly LoadError[];
+  /** `GateContext.changedModules`. */
+  changedModules?: readonly ChangedModuleCall[];
   /** The scan covered the whole repository (`WaiverInput.wholeRepository`); never for the app's. */
   wholeRepository?: boolean;
   /** The roots the scan loaded (`WaiverInput.scannedRoots`), judged with `wholeRepository`. */
@@ -387,6 +392,7 @@ export function gateWithWaivers(
       ...misspeltByOrganization,
     ].sort(byPlace),
     ...(context.baseProblems ? { baseProblems: context.baseProblems } : {}),
+    ...(context.changedModules ? { changedModules: context.changedModules } : {}),
   });
 }
 
@@ -659,6 +665,8 @@ export function decideGate(
   // report's end: above all one this change's own comment waives. The check run title's count.
   const waivedNew = reported.filter((f) => f.status === "new" && f.waived !== null);
   reasons.push(...describeWaivedNew(waivedNew));
+  // Nor can a finding say what a module the change points at deploys when Tollgate does not read it.
+  reasons.push(...describeChangedModules(context.changedModules ?? []));
   const undecided = reported.filter((f) => f.status !== "fixed" && f.unknown !== undefined);
   if (undecided.length > 0)
     reasons.push(
@@ -742,6 +750,20 @@ export function decideGate(
     warnings,
     countdowns: countdownList,
   };
+}
+
+/**
+ * `not judged: module not read: 1 module call this change adds or re-points, judged only through its
+ * arguments: module.sg (main.tf:2, added, source "git::…")`, the first three named.
+ */
+function describeChangedModules(calls: readonly ChangedModuleCall[]): string[] {
+  if (calls.length === 0) return [];
+  const named = calls.slice(0, 3).map(describeChangedCall);
+  const more = calls.length > 3 ? `; and ${calls.length - 3} more` : "";
+  const them = calls.length === 1 ? "its" : "their";
+  return [
+    `not judged: module not read: ${plural(calls.length, "module call")} this change adds or re-points, judged only through ${them} arguments: ${named.join("; ")}${more}`,
+  ];
 }
 
 /**

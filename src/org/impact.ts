@@ -12,7 +12,7 @@ import {
   type Settings,
   type SettingsFileResult,
 } from "../config/index.js";
-import { diffScans, followRenamesInScan } from "../diff/index.js";
+import { changedUnreadModules, diffScans, followRenamesInScan } from "../diff/index.js";
 import { evaluatedRules } from "../engine/index.js";
 import type { CustomRuleSet, ScanEngine } from "../engine/types.js";
 import { gateWithWaivers, type GateDecision } from "../gate/index.js";
@@ -347,6 +347,7 @@ async function decide(
       now: options.now,
       ...evaluatedRules(options.engine, customRules),
       baseProblems: base.errors,
+      changedModules: changedUnreadModules(base, head),
     },
   );
 }

@@ -6,7 +6,13 @@
 // refs, a line diff of each file with its counterpart between folders.
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { diffScans, followRenamesInScan, renamesByContent, type Rename } from "../../diff/index.js";
+import {
+  changedUnreadModules,
+  diffScans,
+  followRenamesInScan,
+  renamesByContent,
+  type Rename,
+} from "../../diff/index.js";
 import { evaluatedRules } from "../../engine/index.js";
 import { folderChanges } from "../../fetch/folders.js";
 import {
@@ -187,6 +193,7 @@ export const diffCommand = defineCommand({
           ...(await unreadSettingsNotices([root], values, root, io.cwd)),
         ],
         baseProblems: [...base.errors, ...baseResult.errors],
+        changedModules: changedUnreadModules(baseResult, headResult),
         // Two git refs are whole repositories, so a settings waiver whose rule found nothing is
         // stale; two folders may be parts of one.
         wholeRepository: !usesDirs,

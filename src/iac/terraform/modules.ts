@@ -326,7 +326,7 @@ export function discoverModules(files: readonly SourceFile[]): Discovery {
           located(
             call.file,
             sourceNode,
-            `module "${call.name}" source ${JSON.stringify(source)} has no .tf files among the loaded files`,
+            `module "${call.name}" source ${JSON.stringify(source)} has no .tf or .tofu files among the loaded files`,
             "terraform-module-source",
           ),
         );

@@ -1,0 +1,66 @@
+// A module Tollgate does not fetch (git, registry, S3, HTTP) is judged only through its call's
+// arguments; review finding 15 (session 21): a pull request adding
+// `module "sg" { source = "git::https://github.com/evil/sg.git?ref=v1" }`, or moving its ref or
+// version, got "success: no blocking findings" and no word.
+import { describe, expect, it } from "vitest";
+import { diffArgs, runOnFiles } from "./support/cli.js";
+
+const bucket = 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n';
+const sg = (ref: string) =>
+  `module "sg" {\n  source = "git::https://github.com/evil/sg.git?ref=${ref}"\n}\n`;
+const vpc = (version: string) =>
+  `module "vpc" {\n  source  = "terraform-aws-modules/vpc/aws"\n  version = "${version}"\n}\n`;
+
+/** The verdict line of a terminal report. */
+const verdict = (stdout: string) => stdout.trimEnd().split("\n").at(-1) ?? "";
+
+describe("module calls Tollgate does not read", () => {
+  it("scan: each is a located warning at its source", async () => {
+    const run = await runOnFiles("unread-scan", { "main.tf": bucket + sg("v1") }, (dir) => [
+      "scan",
+      dir,
+      "--format",
+      "json",
+    ]);
+    const { warnings } = JSON.parse(run.stdout) as {
+      warnings: Array<{ file: string; line: number; code: string; message: string }>;
+    };
+    expect(
+      warnings.map((w) => `${w.file.replace(/^.*unread-scan[^/]*\//, "")}:${w.line} ${w.code}`),
+    ).toEqual(["main.tf:5 module-not-read"]);
+    expect(run.code).toBe(0);
+  });
+
+  it("diff: one the change adds is named in the verdict, as not judged", async () => {
+    const run = await runOnFiles(
+      "unread-added",
+      { "base/main.tf": bucket, "head/main.tf": bucket + sg("v1") },
+      (dir) => diffArgs(dir),
+    );
+    expect(verdict(run.stdout)).toBe(
+      'success: no blocking findings; not judged: module not read: 1 module call this change adds or re-points, judged only through its arguments: module.sg (main.tf:5, added, source "git::https://github.com/evil/sg.git?ref=v1"); 1 load warning (not blocking: what each names is unknown to the policies or left out)',
+    );
+    expect(run.stdout).toContain("main.tf:5:3: warning: module.sg is not read");
+    expect(run.code).toBe(0);
+  });
+
+  it("diff: a ref or version the change moves is named at its line; an unchanged call is not", async () => {
+    const run = await runOnFiles(
+      "unread-moved",
+      {
+        "base/main.tf": bucket + sg("v1") + vpc("5.0.0"),
+        "head/main.tf": bucket + sg("v2") + vpc("6.0.0"),
+      },
+      (dir) => diffArgs(dir),
+    );
+    expect(verdict(run.stdout)).toContain(
+      'module calls this change adds or re-points, judged only through their arguments: module.sg (main.tf:5, source "git::https://github.com/evil/sg.git?ref=v1" -> "git::https://github.com/evil/sg.git?ref=v2"); module.vpc (main.tf:9, version "5.0.0" -> "6.0.0")',
+    );
+    const same = await runOnFiles(
+      "unread-same",
+      { "base/main.tf": bucket + sg("v1"), "head/main.tf": `# moved\n${bucket}${sg("v1")}` },
+      (dir) => diffArgs(dir),
+    );
+    expect(verdict(same.stdout)).not.toContain("not judged");
+  });
+});

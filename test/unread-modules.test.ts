@@ -2,6 +2,7 @@
 // arguments; review finding 15 (session 21): a pull request adding
 // `module "sg" { source = "git::https://github.com/evil/sg.git?ref=v1" }`, or moving its ref or
 // version, got "success: no blocking findings" and no word.
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { diffArgs, runOnFiles } from "./support/cli.js";
 
@@ -62,5 +63,24 @@ describe("module calls Tollgate does not read", () => {
       (dir) => diffArgs(dir),
     );
     expect(verdict(same.stdout)).not.toContain("not judged");
+  });
+
+  it("diff under unread_modules: block: such a call is an error at its line, and the check fails", async () => {
+    const run = await runOnFiles(
+      "unread-block",
+      {
+        "base/main.tf": bucket + vpc("5.0.0"),
+        "head/main.tf": bucket + vpc("6.0.0"),
+        "tollgate.yml": "unread_modules: block\n",
+      },
+      (dir) => diffArgs(dir, "--config", path.join(dir, "tollgate.yml")),
+    );
+    expect(run.stdout).toContain(
+      'main.tf:6:3: not judged: module not read: module.vpc (main.tf:6, version "5.0.0" -> "6.0.0")',
+    );
+    expect(verdict(run.stdout)).toMatch(
+      /^failure: 1 error prevented a complete scan; the gate fails closed; not judged: module not read: /,
+    );
+    expect(run.code).toBe(1);
   });
 });

@@ -30,6 +30,7 @@ describe("settingsJsonSchema", () => {
       "policies",
       "rule_settings",
       "terraform",
+      "unread_modules",
       "version",
       "waivers",
     ]);

@@ -82,6 +82,21 @@ describe("mergeSettings", () => {
     ]);
   });
 
+  it("defaults unread_modules to notice, takes a repository's block, and holds a lock on block", () => {
+    expect(mergeSettings(null, null, infra).settings.unread_modules).toBe("notice");
+    const strict = file(REPO, ["unread_modules: block"]);
+    expect(mergeSettings(null, strict, infra).settings.unread_modules).toBe("block");
+    const { settings, notices } = mergeSettings(
+      file(ORG, ["unread_modules: block", "locked: [unread_modules]"]),
+      file(REPO, ["unread_modules: notice"]),
+      infra,
+    );
+    expect(settings.unread_modules).toBe("block");
+    expect(notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}`)).toEqual([
+      `${REPO}:1:1: settings-locked`,
+    ]);
+  });
+
   it("keeps a locked key's organization value when the repository loosens it, with a located notice", () => {
     const { settings, notices } = mergeSettings(
       file(ORG, [

@@ -55,7 +55,8 @@ const SECTIONS: readonly Section[] = ["rules", "categories", "severities"];
  * folder only when the organization sets `allow_repository_policies: true`.
  *
  * Looser means: for enforcement, `off` < `advisory` < `blocking` with a `blocking_from` date (a later
- * date is looser) < `blocking`; `fail_on: new` < `all`; `on_error: neutral` < `block`; `import_adopts: existing` < `new`; for a rule
+ * date is looser) < `blocking`; `fail_on: new` < `all`; `on_error: neutral` < `block`; `import_adopts: existing` < `new`;
+ * `unread_modules: notice` < `block`; for a rule
  * option (`rule_settings` as a whole, or `rule_settings.<option>`), `false` < `true`, a shorter
  * `log_retention_min_days` < a longer one, `unknown_values: ignore` < `advisory`; for
  * `waivers` and `break_glass`, anything the repository adds. A locked enforcement key (`enforcement` as a whole, or one
@@ -76,6 +77,7 @@ export function mergeSettings(
     fail_on: defaultSettings.fail_on,
     on_error: defaultSettings.on_error,
     import_adopts: defaultSettings.import_adopts,
+    unread_modules: defaultSettings.unread_modules,
     enforcement: emptyTable(),
     waivers: [],
     inlineWaivers: !locked.has("waivers"),
@@ -115,6 +117,7 @@ export function mergeSettings(
     fail_on: settings.fail_on,
     on_error: settings.on_error,
     import_adopts: settings.import_adopts,
+    unread_modules: settings.unread_modules,
     ruleSettings: { ...settings.ruleSettings },
   };
 
@@ -241,6 +244,7 @@ export function compareEnforcement(a: EnforcementRule, b: EnforcementRule): numb
 const rankFailOn = (value: Settings["fail_on"]) => (value === "all" ? 1 : 0);
 const rankOnError = (value: Settings["on_error"]) => (value === "block" ? 1 : 0);
 const rankImportAdopts = (value: Settings["import_adopts"]) => (value === "new" ? 1 : 0);
+const rankUnreadModules = (value: Settings["unread_modules"]) => (value === "block" ? 1 : 0);
 
 /** Each rule option's values ranked from loosest to strictest; see `mergeSettings`. */
 const RULE_SETTING_STRICTNESS: { [K in RuleSettingKey]: (value: RuleSettings[K]) => number } = {
@@ -300,10 +304,11 @@ function applyLayer(
   layer: Layer,
   applies: (path: string[]) => boolean = () => true,
 ): void {
-  const { fail_on, on_error, import_adopts } = layer.settings;
+  const { fail_on, on_error, import_adopts, unread_modules } = layer.settings;
   if (fail_on && applies(["fail_on"])) settings.fail_on = fail_on;
   if (on_error && applies(["on_error"])) settings.on_error = on_error;
   if (import_adopts && applies(["import_adopts"])) settings.import_adopts = import_adopts;
+  if (unread_modules && applies(["unread_modules"])) settings.unread_modules = unread_modules;
   for (const section of SECTIONS) {
     const table = settings.enforcement[section] as Record<string, EnforcementRule>;
     for (const [key, entry] of sectionEntries(layer.settings, section)) {
@@ -376,7 +381,10 @@ function sectionEntries(
 /** The paths of a repository layer's locked values that are looser than the organization's. */
 function looserLockedPaths(
   layer: SettingsOverride | SettingsFile,
-  organization: Pick<Settings, "fail_on" | "on_error" | "import_adopts" | "ruleSettings">,
+  organization: Pick<
+    Settings,
+    "fail_on" | "on_error" | "import_adopts" | "unread_modules" | "ruleSettings"
+  >,
   locks: Settings["locks"],
   locked: ReadonlySet<string>,
 ): string[][] {
@@ -399,6 +407,12 @@ function looserLockedPaths(
     rankImportAdopts(layer.import_adopts) < rankImportAdopts(organization.import_adopts)
   )
     held.push(["import_adopts"]);
+  if (
+    layer.unread_modules &&
+    locked.has("unread_modules") &&
+    rankUnreadModules(layer.unread_modules) < rankUnreadModules(organization.unread_modules)
+  )
+    held.push(["unread_modules"]);
   for (const section of SECTIONS) {
     const organizationSection = locks.organization[section] as Record<string, EnforcementRule>;
     for (const [key, entry] of sectionEntries(layer, section)) {

@@ -87,6 +87,12 @@ const importAdoptsSchema = z
     "existing: a finding on what a Terraform import block the pull request adds adopts counts as existing; new (default): it counts as new, since the gate cannot see the deployed object",
   );
 
+const unreadModulesSchema = z
+  .enum(["notice", "block"])
+  .describe(
+    "block: a call of a module Tollgate does not read (registry, git, S3, HTTP source) that a pull request adds, or whose source or version it changes, is an error, gated by on_error; notice (default): it is named in the verdict's reasons",
+  );
+
 /**
  * A glob of the roots a waiver covers, as findings name them (`Finding.root`): a Terraform root
  * module's folder or the path of the CloudFormation template at the top of its stacks, from the
@@ -195,6 +201,7 @@ const overrideSchema = z.strictObject({
   fail_on: failOnSchema.optional(),
   on_error: onErrorSchema.optional(),
   import_adopts: importAdoptsSchema.optional(),
+  unread_modules: unreadModulesSchema.optional(),
   enforcement: enforcementSchema.optional(),
   rule_settings: ruleSettingsSchema.optional(),
 });
@@ -227,6 +234,7 @@ const lockableTopKeys = [
   "fail_on",
   "on_error",
   "import_adopts",
+  "unread_modules",
   "waivers",
   "enforcement",
   "break_glass",
@@ -325,6 +333,7 @@ export const settingsFileSchema = z
     fail_on: failOnSchema.optional(),
     on_error: onErrorSchema.optional(),
     import_adopts: importAdoptsSchema.optional(),
+    unread_modules: unreadModulesSchema.optional(),
     enforcement: enforcementSchema.optional(),
     rule_settings: ruleSettingsSchema.optional(),
     /** Applied over the file's top level, in order, when their selector matches the repository. */
@@ -450,6 +459,11 @@ export interface Settings {
   on_error: "block" | "neutral";
   /** Whether a finding on what a Terraform `import` block adopts is new (default) or existing. */
   import_adopts: "new" | "existing";
+  /**
+   * Whether a call of a module not read that a change adds or re-points is named in the reasons
+   * (`notice`, default) or is an error the gate treats per `on_error` (`block`).
+   */
+  unread_modules: "notice" | "block";
   enforcement: EnforcementTable;
   waivers: SettingsWaiver[];
   /** Whether `tollgate:ignore` comments count; false once the organization locks `waivers`. */
@@ -508,6 +522,7 @@ export const defaultSettings: Settings = {
   fail_on: "new",
   on_error: "block",
   import_adopts: "new",
+  unread_modules: "notice",
   enforcement: { rules: {}, categories: {}, severities: {} },
   waivers: [],
   inlineWaivers: true,

@@ -77,6 +77,31 @@ describe("decideGate", () => {
     ]);
   });
 
+  it("makes each such call an error at its version or source line under unread_modules: block, per on_error", () => {
+    const changedModules = [
+      {
+        root: "",
+        address: "module.vpc",
+        source: "terraform-aws-modules/vpc/aws",
+        version: "6.0.0",
+        sourceAt: { file: "net/main.tf", line: 2, column: 3 },
+        versionAt: { file: "net/main.tf", line: 3, column: 3 },
+        change: "version" as const,
+        before: { source: "terraform-aws-modules/vpc/aws", version: "5.0.0" },
+      },
+    ];
+    const blocked = decideGate([], [], settings({ unread_modules: "block" }), { changedModules });
+    expect(blocked.conclusion).toBe("failure");
+    expect(blocked.errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.code}`)).toEqual([
+      "net/main.tf:3:3 module-not-read",
+    ]);
+    expect(blocked.errors[0]?.message).toContain('version "5.0.0" -> "6.0.0"');
+    expect(blocked.reasons[0]).toBe("1 error prevented a complete scan; the gate fails closed");
+    const neutral = settings({ unread_modules: "block", on_error: "neutral" });
+    expect(decideGate([], [], neutral, { changedModules }).conclusion).toBe("neutral");
+    expect(decideGate([], [], settings({}), { changedModules }).errors).toEqual([]);
+  });
+
   it("fails on a new high finding and says why", () => {
     const decision = decideGate([finding(), finding({ status: "existing" })], [], defaultSettings);
     expect(decision.conclusion).toBe("failure");

@@ -20,7 +20,7 @@ import {
   type SettingsOrigin,
   waiverKeyOrigin,
 } from "../config/index.js";
-import { describeChangedCall, type ChangedModuleCall } from "../diff/modules.js";
+import { changedAt, describeChangedCall, type ChangedModuleCall } from "../diff/modules.js";
 import { directoryOf, isTerraformFile, type SourceFile } from "../iac/source.js";
 import { WORKSPACE_LEFT_OUT, WORKSPACE_LIMIT } from "../iac/terraform/workspaces.js";
 import {
@@ -565,6 +565,10 @@ export function decideGate(
   const unconfirmed = findings.filter(
     (finding) => finding.status === "fixed" && errors.some((error) => hides(error, finding)),
   );
+  // Under `unread_modules: block`, what the change points at unread is an error of the change; it
+  // hides no finding, the module's files being all that went unread.
+  if (settings.unread_modules === "block")
+    errors.push(...(context.changedModules ?? []).map(unreadModuleError));
   // A base finding whose rule now reports its resource as cannot tell was not fixed: the PR made
   // the value unknown. It is neither fixed nor open (a cannot-tell finding, reported under
   // unknown_values: advisory, stands for it), and the reasons say so.
@@ -749,6 +753,15 @@ export function decideGate(
     notices,
     warnings,
     countdowns: countdownList,
+  };
+}
+
+/** The error `unread_modules: block` makes of a module call not read that the change adds or re-points. */
+function unreadModuleError(call: ChangedModuleCall): LoadError {
+  return {
+    ...changedAt(call),
+    code: "module-not-read",
+    message: `not judged: module not read: ${describeChangedCall(call)}; Tollgate does not fetch it, and unread_modules: block makes a call this change adds or re-points an error`,
   };
 }
 

@@ -1,6 +1,10 @@
 // OpenTofu's own files (`.tofu`, `.tofu.json`) are read as Terraform's, with OpenTofu's precedence
 // (a `main.tofu` in place of the `main.tf` beside it); review finding 13 (session 21): a PR could
-// add `main.tofu` (what OpenTofu deploys) beside a benign `main.tf` (what Tollgate judged).
+// add `main.tofu` (what OpenTofu deploys) beside a benign `main.tf` (what Tollgate judged). Which
+// tool deploys is the settings' `terraform.tool`; absent, a folder the two read differently is an
+// error (session 22 review finding 5: a PR opening SSH in a Terraform-deployed `main.tf` and adding
+// the old file as `main.tofu` passed).
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { diffArgs, jsonFindings, runOnFiles } from "./support/cli.js";
 
@@ -28,13 +32,14 @@ const named = (findings: Finding[]) =>
   );
 
 describe("tollgate scan and diff on OpenTofu files", () => {
-  it("scan judges a .tofu file in place of the .tf beside it, and a .tofu.json in a subfolder", async () => {
+  it("scan under terraform.tool: opentofu judges a .tofu file in place of the .tf beside it, and a .tofu.json in a subfolder", async () => {
     const run = await runOnFiles(
       "opentofu",
       {
-        "main.tf": benign,
-        "main.tofu": openSsh,
-        "net/extra.tofu.json": JSON.stringify({
+        "settings/tollgate.yml": "terraform:\n  tool: opentofu\n",
+        "repo/main.tf": benign,
+        "repo/main.tofu": openSsh,
+        "repo/net/extra.tofu.json": JSON.stringify({
           resource: {
             aws_security_group_rule: {
               rdp: {
@@ -49,7 +54,14 @@ describe("tollgate scan and diff on OpenTofu files", () => {
           },
         }),
       },
-      (dir) => ["scan", dir, "--format", "json"],
+      (dir) => [
+        "scan",
+        path.join(dir, "repo"),
+        "--config",
+        path.join(dir, "settings/tollgate.yml"),
+        "--format",
+        "json",
+      ],
     );
     const report = JSON.parse(run.stdout) as {
       findings: Finding[];
@@ -57,13 +69,13 @@ describe("tollgate scan and diff on OpenTofu files", () => {
       warnings: Array<{ file: string; line: number; code: string }>;
     };
     expect(named(report.findings)).toEqual([
-      "TG-NET-001 main.tofu:7 new",
-      "TG-NET-002 net/extra.tofu.json:1 new",
+      "TG-NET-001 repo/main.tofu:7 new",
+      "TG-NET-002 repo/net/extra.tofu.json:1 new",
     ]);
     expect(report.errors).toEqual([]);
     expect(
       report.warnings.map((e) => `${e.file.replace(/^.*opentofu[^/]*\//, "")}:${e.line} ${e.code}`),
-    ).toEqual(["main.tf:1 opentofu-precedence"]);
+    ).toEqual(["repo/main.tf:1 opentofu-precedence"]);
     expect(run.code).toBe(1);
   });
 
@@ -79,5 +91,66 @@ describe("tollgate scan and diff on OpenTofu files", () => {
     );
     expect(named(jsonFindings<Finding>(run.stdout))).toEqual(["TG-NET-001 main.tofu:7 new"]);
     expect(run.code).toBe(1);
+  });
+
+  // /tmp/s22/review/r-tofu: the base's main.tf opens SSH to 10.0.0.0/8; the head's to 0.0.0.0/0,
+  // and adds the base's file as main.tofu. Terraform deploys main.tf, OpenTofu main.tofu.
+  const sshFrom = (cidr: string) => `variable "ssh_cidr" {
+  type    = string
+  default = "${cidr}"
+}
+${openSsh.replace('"0.0.0.0/0"', "var.ssh_cidr")}`;
+  const hidden = {
+    "base/main.tf": sshFrom("10.0.0.0/8"),
+    "head/main.tf": sshFrom("0.0.0.0/0"),
+    "head/main.tofu": sshFrom("10.0.0.0/8"),
+  };
+  type Report = {
+    findings: Finding[];
+    errors: Array<{ file: string; line: number; code: string; message: string }>;
+    warnings: Array<{ file: string; line: number; code: string }>;
+  };
+  const diffWith = (tool: string | undefined) =>
+    runOnFiles(
+      "opentofu-hidden",
+      tool === undefined
+        ? hidden
+        : { ...hidden, "settings/tollgate.yml": `terraform:\n  tool: ${tool}\n` },
+      (dir) =>
+        diffArgs(
+          dir,
+          "--format",
+          "json",
+          ...(tool === undefined ? [] : ["--config", path.join(dir, "settings/tollgate.yml")]),
+        ),
+    );
+  const placed = (entries: Array<{ file: string; line: number; code: string }>) =>
+    entries.map((e) => `${path.basename(e.file)}:${e.line} ${e.code}`);
+
+  it("diff without terraform.tool blocks a .tf the change widens behind a .tofu copy of the old one", async () => {
+    const run = await diffWith(undefined);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(placed(report.errors)).toEqual(["main.tofu:1 opentofu-ambiguous"]);
+    expect(report.errors[0]?.message).toContain("Terraform reads main.tf and not this file");
+    expect(report.errors[0]?.message).toContain("set terraform.tool");
+    expect(run.code).toBe(1);
+  });
+
+  it("diff under terraform.tool: terraform judges the .tf and leaves the .tofu out with a warning", async () => {
+    const run = await diffWith("terraform");
+    const report = JSON.parse(run.stdout) as Report;
+    expect(named(report.findings)).toEqual(["TG-NET-001 main.tf:3 new"]);
+    expect(report.errors).toEqual([]);
+    expect(placed(report.warnings)).toEqual(["main.tofu:1 opentofu-not-read"]);
+    expect(run.code).toBe(1);
+  });
+
+  it("diff under terraform.tool: opentofu judges the .tofu, as OpenTofu deploys it", async () => {
+    const run = await diffWith("opentofu");
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.findings).toEqual([]);
+    expect(report.errors).toEqual([]);
+    expect(placed(report.warnings)).toEqual(["main.tf:1 opentofu-precedence"]);
+    expect(run.code).toBe(0);
   });
 });

@@ -109,16 +109,16 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe("scanPullRequest settings", () => {
-  it("scans base and head with the merged rule settings and var-files, the organization's locks held", async () => {
+  it("scans base and head with the merged rule settings, var-files and terraform.tool, the organization's locks held", async () => {
     const engine = new FakeEngine(scanOpenPorts);
     const { report } = await scan(
       {
         organizationSettings:
           "rule_settings: { s3_require_kms: true, log_retention_min_days: 180 }\nlocked: [rule_settings]\n" +
-          "terraform:\n  var_files:\n    envs/app: [org.tfvars]\n    envs/db: [db.tfvars]\n",
+          "terraform:\n  var_files:\n    envs/app: [org.tfvars]\n    envs/db: [db.tfvars]\n  tool: opentofu\n",
         repositorySettings:
           "rule_settings:\n  s3_require_kms: false\n  unknown_values: advisory\n  log_retention_min_days: 400\n" +
-          "terraform:\n  var_files:\n    envs/app: [staging.tfvars, extra.tfvars]\n" +
+          "terraform:\n  var_files:\n    envs/app: [staging.tfvars, extra.tfvars]\n  tool: terraform\n" +
           "cloudformation:\n  parameter_files:\n    app.yaml: [params/prod.json]\n",
         base: { "main.tf": BASE_MAIN },
         head: { "main.tf": BASE_MAIN },
@@ -144,9 +144,11 @@ describe("scanPullRequest settings", () => {
     const parameterFiles = { "app.yaml": ["params/prod.json"] };
     // Each side's file names, for Terraform's fileset().
     const listing = { files: ["main.tf"], folders: [""], unlisted: [] };
+    // The repository's terraform.tool over the organization's (not locked).
+    const terraformTool = "terraform";
     expect(engine.options).toEqual([
-      { ruleSettings, variableFiles, parameterFiles, listing },
-      { ruleSettings, variableFiles, parameterFiles, listing },
+      { ruleSettings, variableFiles, terraformTool, parameterFiles, listing },
+      { ruleSettings, variableFiles, terraformTool, parameterFiles, listing },
     ]);
     expect(report.summary).toContain(
       "- .github/tollgate.yml:2:3: rule\\_settings.s3\\_require\\_kms is locked by the organization and may not be loosened",

@@ -97,6 +97,37 @@ describe("mergeSettings", () => {
     ]);
   });
 
+  it("leaves terraform.tool absent by default, takes the repository's over the organization's, and holds a lock on any other value", () => {
+    expect(mergeSettings(null, null, infra).settings.terraformTool).toBeUndefined();
+    const terraform = file(REPO, ["version: 1", "terraform:", "  tool: terraform"]);
+    expect(mergeSettings(null, terraform, infra).settings.terraformTool).toBe("terraform");
+    const organization = file(ORG, ["terraform: { tool: opentofu }"]);
+    expect(mergeSettings(organization, null, infra).settings.terraformTool).toBe("opentofu");
+    expect(mergeSettings(organization, terraform, infra).settings.terraformTool).toBe("terraform");
+    const where = (notices: { file: string; line: number; column: number; code: string }[]) =>
+      notices.map((n) => `${n.file}:${n.line}:${n.column}: ${n.code}`);
+    const locked = mergeSettings(
+      file(ORG, ["terraform: { tool: opentofu }", "locked: [terraform.tool]"]),
+      terraform,
+      infra,
+    );
+    expect(locked.settings.terraformTool).toBe("opentofu");
+    expect(where(locked.notices)).toEqual([`${REPO}:3:3: settings-locked`]);
+    expect(locked.notices[0]?.message).toContain("the organization's value (opentofu) applies");
+    // Locked and absent (an error where the tools differ, the strictest): no tool may be named.
+    const absent = mergeSettings(file(ORG, ["locked: [terraform.tool]"]), terraform, infra);
+    expect(absent.settings.terraformTool).toBeUndefined();
+    expect(where(absent.notices)).toEqual([`${REPO}:3:3: settings-locked`]);
+    // The organization's own value is no loosening.
+    const same = mergeSettings(
+      file(ORG, ["terraform: { tool: terraform }", "locked: [terraform.tool]"]),
+      terraform,
+      infra,
+    );
+    expect(same.settings.terraformTool).toBe("terraform");
+    expect(same.notices).toEqual([]);
+  });
+
   it("keeps a locked key's organization value when the repository loosens it, with a located notice", () => {
     const { settings, notices } = mergeSettings(
       file(ORG, [

@@ -56,7 +56,8 @@ const SECTIONS: readonly Section[] = ["rules", "categories", "severities"];
  *
  * Looser means: for enforcement, `off` < `advisory` < `blocking` with a `blocking_from` date (a later
  * date is looser) < `blocking`; `fail_on: new` < `all`; `on_error: neutral` < `block`; `import_adopts: existing` < `new`;
- * `unread_modules: notice` < `block`; for a rule
+ * `unread_modules: notice` < `block`; `terraform.tool` may not be changed under a lock (absent, an
+ * error where the tools read a folder differently, is strictest; neither tool is looser); for a rule
  * option (`rule_settings` as a whole, or `rule_settings.<option>`), `false` < `true`, a shorter
  * `log_retention_min_days` < a longer one, `unknown_values: ignore` < `advisory`; for
  * `waivers` and `break_glass`, anything the repository adds. A locked enforcement key (`enforcement` as a whole, or one
@@ -95,6 +96,23 @@ export function mergeSettings(
   for (const file of [organization, repository])
     for (const [root, paths] of Object.entries(file?.settings.terraform?.var_files ?? {}))
       settings.terraformVariableFiles[root === "." ? "" : root.replace(/^\.\/|\/$/g, "")] = paths;
+  // What deploys the repository: the repository's word, unless the organization locks its own.
+  // Neither tool is stricter than the other, and absent (an error where they differ) is strictest:
+  // under a lock the repository may not name another tool.
+  const organizationTool = organization?.settings.terraform?.tool;
+  const repositoryTool = repository?.settings.terraform?.tool;
+  const toolHeld =
+    repositoryTool !== undefined &&
+    repositoryTool !== organizationTool &&
+    locked.has("terraform.tool");
+  if (repository && toolHeld)
+    notices.push({
+      ...originOf(repository, ["terraform", "tool"]),
+      code: "settings-locked",
+      message: `terraform.tool is locked by the organization and may not be changed; the organization's ${organizationTool ? `value (${organizationTool})` : "absent value (an error where Terraform and OpenTofu read a folder differently)"} applies`,
+    });
+  const tool = toolHeld ? organizationTool : (repositoryTool ?? organizationTool);
+  if (tool) settings.terraformTool = tool;
   // A template's list as a whole, the same way.
   const repositoryPath = (path: string): string => path.replace(/^\.\//, "");
   for (const file of [organization, repository])

@@ -28,7 +28,7 @@ describe("parseSettings", () => {
     );
     expect(errors).toHaveLength(3);
     expect(errors[0]).toMatch(
-      /^\.github\/tollgate\.yml:1:23: settings-invalid: locked\.1: 'policies' cannot be locked; expected one of fail_on, on_error, import_adopts, unread_modules, waivers, enforcement, break_glass, rule_settings, rule_settings\.<.*unknown_values.*>, enforcement\.categories\.<iam\|network\|encryption\|logging\|a custom rule's category>, enforcement\.severities\.<critical\|high\|medium\|low\|info>, enforcement\.rules\.<rule id>$/,
+      /^\.github\/tollgate\.yml:1:23: settings-invalid: locked\.1: 'policies' cannot be locked; expected one of fail_on, on_error, import_adopts, unread_modules, terraform\.tool, waivers, enforcement, break_glass, rule_settings, rule_settings\.<.*unknown_values.*>, enforcement\.categories\.<iam\|network\|encryption\|logging\|a custom rule's category>, enforcement\.severities\.<critical\|high\|medium\|low\|info>, enforcement\.rules\.<rule id>$/,
     );
     expect(errors[1]).toContain("'rule_settings.s3_requires_kms' cannot be locked");
     expect(errors[2]).toContain("'enforcement.categories.Network' cannot be locked");

@@ -235,6 +235,7 @@ const lockableTopKeys = [
   "on_error",
   "import_adopts",
   "unread_modules",
+  "terraform.tool",
   "waivers",
   "enforcement",
   "break_glass",
@@ -300,8 +301,12 @@ const policiesSchema = z.strictObject({
 /**
  * How Terraform root modules are evaluated: `var_files` are the `-var-file`s a root is planned
  * with, by the root's folder (repository-relative, `.` for the repository root), each path relative
- * to that root, read after its `terraform.tfvars` and `*.auto.tfvars` in the order given.
+ * to that root, read after its `terraform.tfvars` and `*.auto.tfvars` in the order given. `tool` is
+ * what deploys the repository's Terraform: `terraform` reads no `.tofu` file, `opentofu` reads a
+ * `.tofu` file in place of the `.tf` of its name; absent, a folder the two read differently is an error.
  */
+const terraformToolSchema = z.enum(["terraform", "opentofu"]);
+
 const terraformSchema = z
   .strictObject({
     var_files: z
@@ -309,6 +314,11 @@ const terraformSchema = z
       .optional()
       .describe(
         "-var-file paths by root module folder (. for the repository root), relative to it",
+      ),
+    tool: terraformToolSchema
+      .optional()
+      .describe(
+        "what deploys the repository: terraform (no .tofu file read) or opentofu (a .tofu file in place of the .tf of its name); absent, a folder they read differently is an error",
       ),
   })
   .describe("how Terraform root modules are evaluated");
@@ -477,6 +487,11 @@ export interface Settings {
   ruleSettings: RuleSettings;
   /** `-var-file`s by root module folder ("" for the repository root), paths relative to the root. */
   terraformVariableFiles: Record<string, string[]>;
+  /**
+   * What deploys the repository's Terraform (`terraform.tool`): `terraform` reads no `.tofu` file,
+   * `opentofu` a `.tofu` in place of the `.tf` of its name; absent, where they differ is an error.
+   */
+  terraformTool?: "terraform" | "opentofu";
   /** Where rule ids are named under `enforcement.rules` and in `locked`, in file order. */
   ruleReferences: RuleReference[];
   /** Where categories are named under `enforcement.categories` and in `locked`, in file order. */

@@ -181,13 +181,15 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
   return {
     builtinRules: ruleSet.rules,
     async scan(files, scanOptions = {}) {
-      const { ruleSettings, variableFiles, parameterFiles, listing, keepRoots } = scanOptions;
+      const { ruleSettings, variableFiles, parameterFiles, listing, keepRoots, terraformTool } =
+        scanOptions;
       const model = loadModel(
         files,
         {
           ...(variableFiles ? { rootVariableFiles: variableFiles } : {}),
           ...(listing ? { listing } : {}),
           ...(keepRoots ? { keepRoots: keepRoots.terraform } : {}),
+          ...(terraformTool ? { tool: terraformTool } : {}),
         },
         {
           ...(parameterFiles ? { parameterFiles } : {}),

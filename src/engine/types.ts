@@ -126,6 +126,12 @@ export interface ScanOptions {
    */
   variableFiles?: { readonly [root: string]: readonly string[] };
   /**
+   * What deploys the Terraform (the settings' `terraform.tool`): `terraform` reads no `.tofu` file,
+   * `opentofu` reads a `.tofu` in place of the `.tf` of its name; absent, a folder the two read
+   * differently is an `opentofu-ambiguous` error.
+   */
+  terraformTool?: "terraform" | "opentofu";
+  /**
    * CloudFormation parameter files by template path, repository paths; `"*"` for every template
    * (the CLI's `--parameter-file`, the settings' `cloudformation.parameter_files`).
    */

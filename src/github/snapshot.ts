@@ -82,6 +82,7 @@ export async function scanPullSnapshots(
   const options = {
     ruleSettings: settings.ruleSettings,
     variableFiles: settings.terraformVariableFiles,
+    ...(settings.terraformTool ? { terraformTool: settings.terraformTool } : {}),
     parameterFiles: settings.cloudformationParameterFiles,
     ...(customRules.length > 0 ? { customRules } : {}),
   };

@@ -51,6 +51,17 @@ export function isTerraformSource(path: string): boolean {
   return /\.(tf|tofu)(\.json)?$/.test(path);
 }
 
+/** OpenTofu's own source, `.tofu` or `.tofu.json`: Terraform reads none. */
+export function isOpenTofuSource(path: string): boolean {
+  return /\.tofu(\.json)?$/.test(path);
+}
+
+/**
+ * What deploys a repository's Terraform (the settings' `terraform.tool`): `terraform` reads the
+ * `.tf`/`.tf.json` files only, `opentofu` as `readByOpenTofu` says.
+ */
+export type TerraformTool = "terraform" | "opentofu";
+
 /** Terraform source or a variable file (`.tfvars`, `.tfvars.json`): what a module's values come from. */
 export function isTerraformFile(path: string): boolean {
   return isTerraformSource(path) || /\.tfvars(\.json)?$/.test(path);
@@ -69,8 +80,8 @@ export function openTofuAlternative(path: string): string | undefined {
 /**
  * The Terraform sources of `files` a module reads, as OpenTofu selects them ("Extension
  * Precedence"): every `.tofu`/`.tofu.json` file, and every `.tf`/`.tf.json` file but one whose
- * OpenTofu alternative is among `files`. Terraform itself reads no `.tofu` file; a folder holding
- * both is judged as OpenTofu deploys it, and each `.tf` left out is named (`shadowedSources`).
+ * OpenTofu alternative is among `files`. Terraform itself reads no `.tofu` file: which reading is
+ * judged is the settings' `terraform.tool` (`discoverModules`).
  */
 export function readByOpenTofu<T extends { path: string }>(files: readonly T[]): T[] {
   const paths = new Set(files.map((file) => file.path));

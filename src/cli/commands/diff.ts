@@ -157,6 +157,7 @@ export const diffCommand = defineCommand({
       ruleSettings: settings.ruleSettings,
       customRules,
       variableFiles: variableFilesOf(values, settings.terraformVariableFiles),
+      ...(settings.terraformTool ? { terraformTool: settings.terraformTool } : {}),
       parameterFiles: parameterFilesOf(values, settings.cloudformationParameterFiles),
     };
     const withListing = (snapshot: Snapshot) =>

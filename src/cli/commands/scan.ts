@@ -56,6 +56,7 @@ export const scanCommand = defineCommand({
         values,
         renamed(settings.terraformVariableFiles, fromTop, (file) => file),
       ),
+      ...(settings.terraformTool ? { terraformTool: settings.terraformTool } : {}),
       parameterFiles,
     });
     const decision = gateWithWaivers(

@@ -29,7 +29,13 @@
 // for its root (providers.ts: constraints of the root and its local modules, the lock file).
 import { createHash } from "node:crypto";
 import type { Adopted, Forgotten, LoadError, Move, Resource, Value } from "../../model/types.js";
-import { directoryOf, isTerraformSource, type FileListing, type SourceFile } from "../source.js";
+import {
+  directoryOf,
+  isTerraformSource,
+  type FileListing,
+  type SourceFile,
+  type TerraformTool,
+} from "../source.js";
 import { ExpressionEvaluator } from "./evaluate.js";
 import { ModuleInstance, type LoadContext, type ModuleCallRecord } from "./instance.js";
 import { discoverModules, joinPath, type ModuleDefinition } from "./modules.js";
@@ -89,6 +95,8 @@ export interface TerraformOptions {
    * plans the folder alone, with its own defaults and tfvars.
    */
   keepRoots?: readonly string[];
+  /** What deploys the modules (`terraform.tool`); see `discoverModules`. */
+  tool?: TerraformTool;
 }
 
 export interface TerraformModel {
@@ -126,7 +134,7 @@ export function loadTerraform(files: SourceFile[], options: TerraformOptions = {
   };
   const resources: Resource[] = [];
   const moduleCalls: ModuleCallRecord[] = [];
-  const discovery = discoverModules(files);
+  const discovery = discoverModules(files, options.tool);
   discovery.errors.forEach(report);
   const kept = (options.keepRoots ?? []).filter((dir) => discovery.modules.has(dir));
   const roots = [...new Set([...discovery.roots, ...kept])].sort();

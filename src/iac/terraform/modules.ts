@@ -15,10 +15,13 @@ import { rangeOf } from "../json/index.js";
 import {
   directoryOf,
   joinPath,
+  isOpenTofuSource,
+  isTerraformSource,
   leavesTop,
   readByOpenTofu,
   shadowedSources,
   type SourceFile,
+  type TerraformTool,
 } from "../source.js";
 import { openTofuOnlySyntax } from "./opentofu.js";
 import { applyOverrideFile, isOverrideFile } from "./overrides.js";
@@ -240,6 +243,44 @@ function parse(file: SourceFile, errors: LoadError[]): ReturnType<typeof parseHc
   }
 }
 
+/** Where the tool's reading leaves files out or may differ from the other tool's (`discoverModules`). */
+function toolNotices(files: readonly SourceFile[], tool: TerraformTool | undefined): LoadError[] {
+  const at = (file: string) => ({ file, line: 1, column: 1 });
+  if (tool === "terraform")
+    return files
+      .filter((file) => isOpenTofuSource(file.path))
+      .map((file) => ({
+        ...at(file.path),
+        code: "opentofu-not-read",
+        message:
+          "not read: Terraform reads no .tofu file, and the settings' terraform.tool says Terraform deploys this repository",
+        level: "warning" as const,
+      }));
+  const shadowed = shadowedSources(files);
+  if (tool === "opentofu")
+    return shadowed.map(({ file, by }) => ({
+      ...at(file.path),
+      code: "opentofu-precedence",
+      message: `not read: OpenTofu reads ${by} in its place, and the settings' terraform.tool says OpenTofu deploys this repository; Terraform reads this file and not ${by}`,
+      level: "warning" as const,
+    }));
+  const set = "set terraform.tool (terraform or opentofu) in the settings to say which deploys it";
+  const ambiguous: LoadError[] = shadowed.map(({ file, by }) => ({
+    ...at(by),
+    code: "opentofu-ambiguous",
+    message: `OpenTofu reads this file in place of ${file.path}, and Terraform reads ${file.path} and not this file; Tollgate judges OpenTofu's reading and cannot tell which tool deploys this folder: ${set}`,
+  }));
+  const shadowing = new Set(shadowed.map(({ by }) => by));
+  for (const file of files)
+    if (isOpenTofuSource(file.path) && isOverrideFile(file.path) && !shadowing.has(file.path))
+      ambiguous.push({
+        ...at(file.path),
+        code: "opentofu-ambiguous",
+        message: `an OpenTofu override file: OpenTofu applies it and Terraform does not read it; Tollgate judges OpenTofu's reading and cannot tell which tool deploys this folder: ${set}`,
+      });
+  return ambiguous;
+}
+
 export interface Discovery {
   modules: Map<string, ModuleDefinition>;
   /** Directories no other module calls: each is evaluated as a root module. */
@@ -249,26 +290,27 @@ export interface Discovery {
 }
 
 /**
- * Parses every Terraform source OpenTofu would read (`.tf`, `.tofu` and their `.json` forms, a
- * `.tofu` in place of the `.tf` of the same name), groups them by directory and resolves local
- * module sources. Each `.tf` left out that way is a located warning.
+ * Parses every Terraform source the tool that deploys the modules reads (`tool`, the settings'
+ * `terraform.tool`), groups them by directory and resolves local module sources:
+ * - `terraform`: the `.tf`/`.tf.json` files; each `.tofu`/`.tofu.json` file is a located warning.
+ * - `opentofu`: OpenTofu's reading (`readByOpenTofu`), a `.tofu` in place of the `.tf` of its
+ *   name; each `.tf` left out is a located warning.
+ * - absent: OpenTofu's reading too, but where Terraform's differs (a `.tf` a `.tofu` shadows, an
+ *   OpenTofu override file) the `.tofu` file is a located error, so the gate fails closed: either
+ *   tool may deploy the folder. A `.tofu` file that shadows and overrides nothing only adds what
+ *   OpenTofu alone deploys, and is read without one.
  */
-export function discoverModules(files: readonly SourceFile[]): Discovery {
+export function discoverModules(files: readonly SourceFile[], tool?: TerraformTool): Discovery {
   const errors: LoadError[] = [];
   const modules = new Map<string, ModuleDefinition>();
   const byPath = new Map<string, SourceFile>();
   for (const file of files) byPath.set(file.path, file);
   const overrides: [ModuleDefinition, ParsedFile][] = [];
-  for (const { file, by } of shadowedSources(files))
-    errors.push({
-      file: file.path,
-      line: 1,
-      column: 1,
-      code: "opentofu-precedence",
-      message: `not read: OpenTofu reads ${by} in its place, and Tollgate judges what OpenTofu deploys; Terraform reads this file and not ${by}`,
-      level: "warning",
-    });
-  const sources = readByOpenTofu(files);
+  errors.push(...toolNotices(files, tool));
+  const sources =
+    tool === "terraform"
+      ? files.filter((file) => isTerraformSource(file.path) && !isOpenTofuSource(file.path))
+      : readByOpenTofu(files);
   for (const file of sources.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const parsed = parse(file, errors);
     if (!parsed) continue;

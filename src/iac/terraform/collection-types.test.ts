@@ -33,6 +33,12 @@ locals {
   picked = false ? ["a"] : []
   same   = false ? ["a"] : ["b"]
   tagged = false ? { a = "x" } : {}
+  emptied = false ? var.ports : []
+  kept    = true ? var.ports : []
+  widened = true ? var.ports : ["a"]
+  ported  = false ? var.rules : [1]
+  untag   = false ? var.tags : {}
+  retag   = false ? var.tags : { a = 1 }
 }
 `;
 
@@ -71,6 +77,20 @@ const cases: [string, boolean | "unknown"][] = [
   ["local.tagged == var.tags", true],
   ['local.same == ["b"]', true],
   ["local.tagged == {}", false],
+  // With a variable of a declared list or map type, the other result takes its type: an empty
+  // tuple chosen is a list(number), and elements convert to the one type both results take.
+  ["local.emptied == []", false],
+  ["local.emptied == tolist([])", false],
+  ["local.emptied == var.ports", true],
+  ["local.kept == var.ports", true],
+  ["local.widened == var.rules", true],
+  ["local.widened == var.ports", false],
+  ['local.ported == tolist(["1"])', true],
+  ['local.ported == ["1"]', false],
+  ["local.untag == {}", false],
+  ["local.untag == var.tags", true],
+  ['local.retag == tomap({ a = "1" })', true],
+  ["(false ? var.open : []) == []", true],
   // Conversion functions and functions whose results are lists, sets or maps.
   ['tolist(["a"]) == ["a"]', false],
   ['tolist(["a"]) == tolist(["a"])', true],

@@ -42,6 +42,7 @@ import {
   type TextSegment,
 } from "./origin.js";
 import { isIacCandidate } from "../files.js";
+import { unifiedResult } from "./conditional-types.js";
 import { decodedOrigin } from "./decoded.js";
 import {
   compareNumbers,
@@ -185,6 +186,11 @@ export interface EvaluationHost {
    * alone; undefined when the traversal is not a resource with that instance.
    */
   resolveInstance?(traversal: ScopeTraversalExpr, key: Value): Evaluated | undefined;
+  /**
+   * The type `var.x` is declared of, as Terraform writes it (`list(number)`), without reading the
+   * variable; undefined for any other traversal or a type Tollgate does not write out.
+   */
+  declaredType?(traversal: ScopeTraversalExpr): string | undefined;
   /** Runs `run`, returning also where the variables and locals it read are written. */
   readsDuring?<T>(run: () => T): { result: T; reads: SourceLocation[] };
 }
@@ -421,10 +427,18 @@ export class ExpressionEvaluator {
         const name = `the condition ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
         const places = [toSourceLocation(at(scope.file, expr.condition)), ...reads];
         const result = this.evaluate(chosen, scope);
-        const unified = unifiedLiteralType(expr.trueExpr, expr.falseExpr);
-        // The literal evaluated here is the result's own: it takes the unified type in place.
-        if (unified && !isUnknown(result.value)) withCollectionType(result.value, unified);
-        return chosenAt(result, name, places);
+        const whenTrue = chosen === expr.trueExpr;
+        const unified = unifiedResult(
+          { expr: chosen, value: result.value },
+          whenTrue ? expr.falseExpr : expr.trueExpr,
+          whenTrue,
+          (traversal) => scope.host.declaredType?.(traversal),
+        );
+        return chosenAt(
+          { ...result, value: typedResult(result.value, unified.value, unified.type, chosen) },
+          name,
+          places,
+        );
       }
       case "Binary":
         return {
@@ -1571,59 +1585,23 @@ function typedCallResult(name: string, args: readonly Value[], result: Value): V
 }
 
 /**
- * The type cty unifies a conditional's results to where both are literals of one kind whose
- * types differ in shape: tuples of different lengths make a list (`c ? ["a"] : []` is a
- * list(string)), objects of different attributes a map. Their element type is left unknown.
+ * A conditional's result `value` (`given`, or its conversion) as of the list or map `type` its
+ * results unify to: marked in place where it is a literal evaluated here or a conversion, else a
+ * copy (a variable's list keeps its own type), open as that was.
  */
-function unifiedLiteralType(
-  whenTrue: Expression,
-  whenFalse: Expression,
-): CollectionType | undefined {
-  while (whenTrue.kind === "Parens") whenTrue = whenTrue.expr;
-  while (whenFalse.kind === "Parens") whenFalse = whenFalse.expr;
-  if (whenTrue.kind === "Tuple" && whenFalse.kind === "Tuple")
-    return whenTrue.elements.length === whenFalse.elements.length
-      ? undefined
-      : unifiedElements("list", [...whenTrue.elements, ...whenFalse.elements]);
-  if (whenTrue.kind !== "Object" || whenFalse.kind !== "Object") return undefined;
-  const names = (items: typeof whenTrue.items): string[] | undefined =>
-    items.every((item) => item.keyName !== null)
-      ? items.map((item) => item.keyName as string).sort()
-      : undefined;
-  const trueNames = names(whenTrue.items);
-  const falseNames = names(whenFalse.items);
-  if (!trueNames || !falseNames) return undefined;
-  return trueNames.join("\0") === falseNames.join("\0")
-    ? undefined
-    : unifiedElements(
-        "map",
-        [...whenTrue.items, ...whenFalse.items].map((item) => item.value),
-      );
-}
-
-/**
- * The list or map both results of a conditional unify to, with the element type their literal
- * elements share (`c ? ["a"] : []` is list(string)); none where they are not all literals of
- * one type (`["a"]` and `[1]` unify to strings, a conversion not modelled here).
- */
-function unifiedElements(kind: "list" | "map", elements: readonly Expression[]): CollectionType {
-  const types = new Set(elements.map(literalElementType));
-  const [element] = types;
-  return types.size === 1 && element !== undefined ? { kind, element } : { kind };
-}
-
-/** The primitive type a literal writes: a number, a bool, or a string without interpolation. */
-function literalElementType(expr: Expression): string | undefined {
-  while (expr.kind === "Parens") expr = expr.expr;
-  if (expr.kind === "Literal")
-    return typeof expr.value === "number"
-      ? "number"
-      : typeof expr.value === "boolean"
-        ? "bool"
-        : undefined;
-  if (expr.kind === "Template" && expr.parts.every((part) => part.kind === "TemplateLiteral"))
-    return "string";
-  return undefined;
+function typedResult(
+  given: Value,
+  value: Value,
+  type: CollectionType | undefined,
+  written: Expression,
+): Value {
+  if (!type || isUnknown(value)) return value;
+  while (written.kind === "Parens") written = written.expr;
+  if (value !== given || written.kind === "Tuple" || written.kind === "Object")
+    return withCollectionType(value, type);
+  const copy = retyped(value, type);
+  if (copy !== value && openValues.has(value as object)) markOpen(copy);
+  return copy;
 }
 
 /** The kind of value a tuple, object or for expression writes, whatever it holds. */

@@ -76,7 +76,7 @@ import { isRest, mapRest, partialMap, settlePartial } from "./partial.js";
 import { renderPolicyDocument, type DocumentLink } from "./policy-document.js";
 import type { RootProviders } from "./providers.js";
 import { collectionType, convertToType } from "./types.js";
-import { retyped, withCollectionType } from "./collection-types.js";
+import { retyped, typeText, withCollectionType } from "./collection-types.js";
 import { defaultsRead, overriddenCondition, type OverridableDefault } from "./defaults.js";
 import {
   EvaluationError,
@@ -483,6 +483,15 @@ export class ModuleInstance implements EvaluationHost {
   }
 
   // ---- names -------------------------------------------------------------------------------
+
+  declaredType(traversal: ScopeTraversalExpr): string | undefined {
+    const [step, ...rest] = traversal.steps;
+    if (traversal.root !== "var" || step?.kind !== "TraverseAttr" || rest.length > 0)
+      return undefined;
+    const declared = this.definition.variables.get(step.name);
+    const type = declared && attributeOf(declared.node.body, "type");
+    return type ? typeText(type.expr) : undefined;
+  }
 
   resolve(traversal: ScopeTraversalExpr, scope: Scope): Resolution | undefined {
     const [first, second, third] = traversal.steps;

@@ -861,15 +861,11 @@ export class ExpressionEvaluator {
       if (equal === undefined) return unknown(sourceText(expr, scope));
       return op === "==" ? equal : !equal;
     }
-    switch (op) {
-      case "&&":
-        return (
-          toBoolValue(left, "left of &&") === true && toBoolValue(right, "right of &&") === true
-        );
-      case "||":
-        return (
-          toBoolValue(left, "left of ||") === true || toBoolValue(right, "right of ||") === true
-        );
+    if (op === "&&" || op === "||") {
+      // Both operands converted, as Terraform does (no short circuit): `true || "x"` fails.
+      const a = toBoolValue(left, `left of ${op}`) === true;
+      const b = toBoolValue(right, `right of ${op}`) === true;
+      return op === "&&" ? a && b : a || b;
     }
     const a = toNumberValue(left, `left of ${op}`) as number;
     const b = toNumberValue(right, `right of ${op}`) as number;

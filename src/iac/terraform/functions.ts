@@ -225,10 +225,18 @@ function distinctPartial(lists: Value[], what: string, set: boolean): Value[] {
   return [...(set ? toSetValue(known) : distinctValues(known, "list")), ...rests];
 }
 
+/** A list(bool) argument's elements converted, all of them first; a null element is false. */
+function bools(value: Value, what: string): boolean[] {
+  return list(value, what).map((element) =>
+    element === null ? false : (toBoolValue(known(element), `${what} element`) as boolean),
+  );
+}
+
 function range(args: number[]): Value[] {
+  // One argument counts from 0 towards it, down where it is negative (`range(-3)` is [0, -1, -2]).
   const [start, limit, step] =
     args.length === 1
-      ? [0, args[0] as number, 1]
+      ? [0, args[0] as number, (args[0] as number) < 0 ? -1 : 1]
       : [
           args[0] as number,
           args[1] as number,
@@ -725,11 +733,11 @@ const SPECS: Record<string, FunctionSpec> = {
   abs: { arity: [1, 1], run: ([n]) => Math.abs(num(n as Value, "abs argument")) },
   alltrue: {
     arity: [1, 1],
-    run: ([l]) => list(l as Value, "alltrue list").every((v) => toBoolValue(known(v)) === true),
+    run: ([l]) => bools(l as Value, "alltrue list").every((v) => v === true),
   },
   anytrue: {
     arity: [1, 1],
-    run: ([l]) => list(l as Value, "anytrue list").some((v) => toBoolValue(known(v)) === true),
+    run: ([l]) => bools(l as Value, "anytrue list").some((v) => v === true),
   },
   base64decode: {
     arity: [1, 1],
@@ -823,6 +831,8 @@ const SPECS: Record<string, FunctionSpec> = {
     acceptsPartial: true,
     run: ([l, v]) => {
       const values = list(l as Value, "contains list");
+      if (v === null)
+        throw new EvaluationError("contains value is null; a value is required", "terraform-type");
       if (values.some((item) => valuesEqual(item, v as Value))) return true;
       if (values.some(containsUnknown) || containsUnknown(v as Value)) throw new UnknownResult();
       return false;
@@ -1139,12 +1149,19 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   sum: {
     arity: [1, 1],
-    run: ([l], { expression }) =>
+    run: ([l], { expression }) => {
+      const values = list(l as Value, "sum list");
+      if (values.length === 0)
+        throw new EvaluationError(
+          "sum of an empty list; Terraform cannot sum one",
+          "terraform-argument",
+        );
       // As cty's Add, in 512 bits (`sum([0.1, 0.2])` is 0.3).
-      exactSum(
-        list(l as Value, "sum list").map((v) => num(v, "sum element")),
+      return exactSum(
+        values.map((v) => num(v, "sum element")),
         expression,
-      ),
+      );
+    },
   },
   title: {
     arity: [1, 1],

@@ -42,7 +42,7 @@ import {
   type TextSegment,
 } from "./origin.js";
 import { isIacCandidate } from "../files.js";
-import { unifiedResult } from "./conditional-types.js";
+import { unifiedResult } from "./unify.js";
 import { decodedOrigin } from "./decoded.js";
 import {
   compareNumbers,

@@ -12,6 +12,7 @@ import { decodeYaml } from "./yaml-decode.js";
 import { encodeYaml } from "./yaml-encode.js";
 import { marshalJson } from "./json.js";
 import { exactSum } from "./numbers.js";
+import { unifiedCollectionElements } from "./unify.js";
 import {
   containsPartial,
   isPartial,
@@ -230,6 +231,15 @@ function bools(value: Value, what: string): boolean[] {
   return list(value, what).map((element) =>
     element === null ? false : (toBoolValue(known(element), `${what} element`) as boolean),
   );
+}
+
+/**
+ * The elements of a list, set or map converted to the one type Terraform gives them all: strings
+ * where primitives mix (`tolist(["a", 1])`), and collections element by element.
+ */
+function unifiedElements(values: Value[], kind: "list" | "set" | "map"): Value[] {
+  const primitives = unifiedPrimitives(values, kind);
+  return primitives !== values ? primitives : unifiedCollectionElements(values, `${kind} argument`);
 }
 
 function range(args: number[]): Value[] {
@@ -1175,9 +1185,7 @@ const SPECS: Record<string, FunctionSpec> = {
     arity: [1, 1],
     acceptsPartial: true,
     run: ([v]) =>
-      v === null
-        ? null
-        : (unifiedPrimitives(list(v as Value, "tolist argument"), "list") as Value[]),
+      v === null ? null : unifiedElements(list(v as Value, "tolist argument"), "list"),
   },
   tomap: {
     arity: [1, 1],
@@ -1185,7 +1193,7 @@ const SPECS: Record<string, FunctionSpec> = {
       if (v === null) return null;
       const map = obj(v as Value, "tomap argument");
       const values = Object.values(map);
-      const unified = unifiedPrimitives(values, "map");
+      const unified = unifiedElements(values, "map");
       if (unified === values) return map;
       const keys = Object.keys(map);
       return Object.fromEntries(keys.map((key, i) => [key, unified[i] as Value]));
@@ -1212,7 +1220,7 @@ const SPECS: Record<string, FunctionSpec> = {
       const values = list(v as Value, "toset argument");
       if (!isPartial(values)) {
         if (values.some(containsUnknown)) throw new UnknownResult();
-        return toSetValue(values);
+        return toSetValue(unifiedElements(values, "set"));
       }
       return partialList(distinctPartial([values], "toset argument", true), context.expression);
     },

@@ -1,7 +1,7 @@
-// The one type a conditional's two results take, as HCL unifies them (cty's UnifyUnsafe) before
-// it gives the chosen one converted: `c ? 1 : "a"` is the string "1", `c ? [1] : ["a"]` is
-// ["1"], `c ? {a = 1} : {b = "x"}` a map(string), and `c ? 1 : true` fails. Only where both
-// results' types are certain: the chosen result's from its value, the other's from what it writes.
+// The one type values take where Terraform unifies them (cty's unification): a conditional's two
+// results, before HCL gives the chosen one converted (`c ? 1 : "a"` is the string "1", `c ? [1] :
+// ["a"]` is ["1"], `c ? 1 : true` fails), and the elements tolist, toset and tomap convert
+// (`tolist([[1], ["a"]])` is [["1"], ["a"]]). Only where every type is certain; else nothing changes.
 import type { Expression, ScopeTraversalExpr } from "../hcl/ast.js";
 import { isUnknown, type Value } from "../../model/types.js";
 import { collectionTypeOf, type CollectionType } from "./collection-types.js";
@@ -127,6 +127,52 @@ function valueType(value: Value, expr: Expression, declared: DeclaredType): Resu
     return { kind: "object", attributes };
   }
   return undefined;
+}
+
+/**
+ * The elements of a list, set or map `values` converted to the one type they all take
+ * (`tolist([[1], ["a"]])` is [["1"], ["a"]]); `values` itself where one's type is not certain (a
+ * null, an unknown, a set) or none changes. Fails where they have no type in common.
+ */
+export function unifiedCollectionElements(values: Value[], what: string): Value[] {
+  if (!values.some((value) => typeof value === "object" && value !== null)) return values;
+  const types = values.map(heldType);
+  if (types.some((type) => type === undefined)) return values;
+  const element = unifyAll(types, () => {
+    throw new EvaluationError(
+      `${what} holds elements of no one type Terraform converts them all to`,
+      "terraform-type",
+      true,
+    );
+  });
+  return changed(values, (value) => converted(value, element));
+}
+
+/**
+ * The type of an element of a collection: a primitive's own, a list's or map's of a known type,
+ * and an array or object of no type of its own the tuple or object it holds. Undefined for null,
+ * an unknown or a set, whose types are not certain here.
+ */
+function heldType(value: Value): ResultType | undefined {
+  if (value === null || isUnknown(value)) return undefined;
+  switch (typeof value) {
+    case "string":
+      return { kind: "string" };
+    case "number":
+      return { kind: "number" };
+    case "boolean":
+      return { kind: "bool" };
+  }
+  const collection = collectionTypeOf(value);
+  if (collection !== undefined)
+    return collection.kind === "set"
+      ? undefined
+      : { kind: collection.kind, element: parsedType(collection.element) };
+  if (Array.isArray(value)) return { kind: "tuple", elements: value.map(heldType) };
+  return {
+    kind: "object",
+    attributes: new Map(Object.entries(value).map(([name, held]) => [name, heldType(held)])),
+  };
 }
 
 /**

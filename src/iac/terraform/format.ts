@@ -66,8 +66,17 @@ export function formatGo(spec: string, args: readonly Value[]): string | undefin
 }
 
 function formatOne(verb: string, arg: Value, flags: string, precision: number | undefined): string {
+  // Go writes the sign of a negative zero (`%f` of -0 is -0.000000); JavaScript's digits do not.
   const sign = (n: number, text: string): string =>
-    n >= 0 && flags.includes("+") ? "+" + text : n >= 0 && flags.includes(" ") ? " " + text : text;
+    Object.is(n, -0)
+      ? text.startsWith("-")
+        ? text
+        : "-" + text
+      : n >= 0 && flags.includes("+")
+        ? "+" + text
+        : n >= 0 && flags.includes(" ")
+          ? " " + text
+          : text;
   switch (verb) {
     case "s": {
       const text = toStringValue(arg, "format argument") as string;
@@ -83,7 +92,8 @@ function formatOne(verb: string, arg: Value, flags: string, precision: number | 
     case "t":
       return String(toBoolValue(arg, "format argument"));
     case "d": {
-      const n = integer(arg);
+      // An integer has no negative zero: `%d` of -0 is 0.
+      const n = integer(arg) + 0;
       return sign(n, String(n));
     }
     case "x":
@@ -159,7 +169,8 @@ function shortestG(n: number): string {
   const [mantissa = "", exponent = "0"] = n.toExponential().split("e");
   const power = Number(exponent);
   if (!Number.isFinite(n)) return formatNumber(n);
-  if (n === 0 || (power >= -4 && power < 6)) return String(n);
+  if (n === 0) return formatNumber(n);
+  if (power >= -4 && power < 6) return String(n);
   return exponential(n, mantissa.replace(/^-|\./g, "").length - 1);
 }
 

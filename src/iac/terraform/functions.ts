@@ -242,6 +242,14 @@ function unifiedElements(values: Value[], kind: "list" | "set" | "map"): Value[]
   return primitives !== values ? primitives : unifiedCollectionElements(values, `${kind} argument`);
 }
 
+/** The first of `numbers` no later one `beats`: of 0 and -0, the first given (`max(-0, 0)` is -0). */
+function extreme(numbers: number[], beats: (n: number, best: number) => boolean): number {
+  const [first] = numbers;
+  if (first === undefined)
+    throw new EvaluationError("at least one number is required", "terraform-argument");
+  return numbers.reduce((best, n) => (beats(n, best) ? n : best), first);
+}
+
 function range(args: number[]): Value[] {
   // One argument counts from 0 towards it, down where it is negative (`range(-3)` is [0, -1, -2]).
   const [start, limit, step] =
@@ -703,7 +711,8 @@ function parseInteger(text: string, base: number): number {
       `parseint: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)} is beyond the largest number Tollgate holds`,
       "terraform-limit",
     );
-  return text.startsWith("-") ? -parsed : parsed;
+  // `0 - parsed`, not `-parsed`: parseint("-0", 10) is 0, as cty's big integer has it.
+  return text.startsWith("-") ? 0 - parsed : parsed;
 }
 
 /**
@@ -765,7 +774,8 @@ const SPECS: Record<string, FunctionSpec> = {
         .split("/")
         .pop() ?? "",
   },
-  ceil: { arity: [1, 1], run: ([n]) => Math.ceil(num(n as Value, "ceil argument")) },
+  // floor, ceil and signum give a zero without its sign (`ceil(-0.5)` is 0), as cty's do.
+  ceil: { arity: [1, 1], run: ([n]) => Math.ceil(num(n as Value, "ceil argument")) + 0 },
   chunklist: {
     arity: [2, 2],
     run: ([l, n]) =>
@@ -900,7 +910,7 @@ const SPECS: Record<string, FunctionSpec> = {
     run: ([l], context) =>
       partialList(flattenList(list(l as Value, "flatten list")), context.expression),
   },
-  floor: { arity: [1, 1], run: ([n]) => Math.floor(num(n as Value, "floor argument")) },
+  floor: { arity: [1, 1], run: ([n]) => Math.floor(num(n as Value, "floor argument")) + 0 },
   format: {
     arity: [1, Infinity],
     acceptsUnknown: true,
@@ -997,7 +1007,11 @@ const SPECS: Record<string, FunctionSpec> = {
   lower: { arity: [1, 1], run: ([s]) => lowerCase(str(s as Value, "lower argument")) },
   max: {
     arity: [1, Infinity],
-    run: (args) => Math.max(...args.map((a) => num(a, "max argument"))),
+    run: (args) =>
+      extreme(
+        args.map((a) => num(a, "max argument")),
+        (n, best) => n > best,
+      ),
   },
   matchkeys: {
     arity: [3, 3],
@@ -1011,7 +1025,11 @@ const SPECS: Record<string, FunctionSpec> = {
   merge: { arity: [0, Infinity], acceptsUnknown: true, acceptsPartial: true, run: merge },
   min: {
     arity: [1, Infinity],
-    run: (args) => Math.min(...args.map((a) => num(a, "min argument"))),
+    run: (args) =>
+      extreme(
+        args.map((a) => num(a, "min argument")),
+        (n, best) => n < best,
+      ),
   },
   nonsensitive: {
     arity: [1, 1],
@@ -1103,7 +1121,7 @@ const SPECS: Record<string, FunctionSpec> = {
       return partialList(distinctPartial(args, "setunion set", true), context.expression);
     },
   },
-  signum: { arity: [1, 1], run: ([n]) => Math.sign(num(n as Value, "signum argument")) },
+  signum: { arity: [1, 1], run: ([n]) => Math.sign(num(n as Value, "signum argument")) + 0 },
   slice: {
     arity: [3, 3],
     run: ([l, a, b]) => {

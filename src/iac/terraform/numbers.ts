@@ -49,9 +49,19 @@ export function exactArithmetic(
   if (Number.isSafeInteger(a) && Number.isSafeInteger(b) && op !== "/") {
     const [x, y] = [a as number, b as number];
     const native = op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : x % y;
-    if (Number.isSafeInteger(native)) return native;
+    // A remainder of zero is +0 unless the dividend is the zero (`-5 % 5` is 0, `-0 % 5` -0).
+    if (Number.isSafeInteger(native)) return op === "%" && x !== 0 ? native + 0 : native;
   }
-  return terraformNumber(operate(op, left, right), written);
+  const result = terraformNumber(operate(op, left, right), written);
+  // A zero product or quotient has the sign of its operands' signs together (`0 / -5` is -0).
+  if (result === 0 && (op === "*" || op === "/") && negative(a, left) !== negative(b, right))
+    return -0;
+  return result;
+}
+
+/** Whether `value` (whose 512-bit number is `number`) is below zero or the zero -0. */
+function negative(value: Value, number: BinaryNumber): boolean {
+  return Object.is(value, -0) || number.mantissa < 0n;
 }
 
 /** `sum(values)` as cty's SumFunc adds, left to right, each sum rounded to 512 bits. */
@@ -60,6 +70,8 @@ export function exactSum(values: readonly number[], written: string): TerraformN
     return values.reduce((total, value) => total + value, 0);
   let total: BinaryNumber = { mantissa: 0n, exponent: 0 };
   for (const value of values) total = add(total, binaryOf(value));
+  // Zeros add to -0 only where every one is -0 (`sum([-0])` is -0), as IEEE and cty's sums have it.
+  if (values.length > 0 && values.every((value) => Object.is(value, -0))) return -0;
   return terraformNumber(total, written);
 }
 

@@ -45,10 +45,12 @@ function typeName(value: Value): string {
 /**
  * Terraform's number-to-string conversion, cty's big.Float.Text('f', -1): the shortest digits
  * that read back as the number, never with an exponent (`1e21` is 1000000000000000000000,
- * `1e-7` is 0.0000001); an infinity `+Inf` or `-Inf`.
+ * `1e-7` is 0.0000001); an infinity `+Inf` or `-Inf`, a negative zero `-0`.
  */
 export function formatNumber(value: number): string {
   if (value === Infinity) return "+Inf";
+  // cty's numbers keep the sign of a zero (`0 * -1` is -0), and its string writes it.
+  if (Object.is(value, -0)) return "-0";
   if (value === -Infinity) return "-Inf";
   const shortest = String(value);
   const at = shortest.indexOf("e");

@@ -359,7 +359,8 @@ export class ExpressionEvaluator {
         const items = new Map<string, Origin>();
         const value: ValueObject = {};
         for (const item of expr.items) {
-          const key = item.keyName ?? this.evaluate(item.key, scope).value;
+          const key =
+            item.keyName === null ? this.evaluate(item.key, scope).value : nfc(item.keyName);
           if (isUnknown(key))
             return { value: unknown(sourceText(expr, scope)), origin: at(scope.file, expr) };
           const name = toStringValue(key, "object key") as string;
@@ -508,7 +509,7 @@ export class ExpressionEvaluator {
         };
         switch (part.kind) {
           case "TemplateLiteral":
-            emit(part.value, true, literalStart(part, sourceText(part, inner)));
+            emit(nfc(part.value), true, literalStart(part, sourceText(part, inner)));
             break;
           case "TemplateInterpolation": {
             const value = this.evaluate(part.expr, inner).value;
@@ -574,7 +575,7 @@ export class ExpressionEvaluator {
       );
     const { line, column } = literalStart(part, sourceText(part, scope));
     return {
-      value: part.value,
+      value: nfc(part.value),
       origin: {
         file: scope.file,
         range: expr,
@@ -1598,6 +1599,17 @@ function typedResult(
   const copy = retyped(value, type);
   if (copy !== value && openValues.has(value as object)) markOpen(copy);
   return copy;
+}
+
+const NOT_ASCII = /[^\0-\x7f]/;
+
+/**
+ * A string literal's text as HCL gives it, in Unicode normal form C (cty's strings are: `"e\u0301"`
+ * is "é", one character); ASCII text, nearly all, as it is. A template's result is not normalized
+ * again where its parts join (`"${"e"}\u0301"`), nor are functions' results.
+ */
+function nfc(text: string): string {
+  return NOT_ASCII.test(text) ? text.normalize("NFC") : text;
 }
 
 /** The kind of value a tuple, object or for expression writes, whatever it holds. */

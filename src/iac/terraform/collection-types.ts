@@ -247,6 +247,14 @@ export function functionResultType(
         ? { kind: "list", element }
         : { kind: "list" };
     }
+    case "zipmap": {
+      // Of a list of values, a map of its element type; of a tuple, an object (no type marked).
+      const values = args[1] === undefined ? undefined : collectionTypeOf(args[1]);
+      if (values?.kind !== "list" || !isObject(result)) return undefined;
+      return values.element === undefined
+        ? { kind: "map" }
+        : { kind: "map", element: values.element };
+    }
     case "slice":
     case "reverse":
       return given?.kind === "list" ? like("list") : undefined;

@@ -227,7 +227,7 @@ resource "aws_security_group" "ssh" {
   }
 }
 `;
-  const unmatched = String.raw`regex("^0\\.1{20}", tostring(tonumber("0.11111111111111111111")))`;
+  const unmatched = String.raw`regex("^0\\.1{20}", tostring(jsondecode("0.11111111111111111111")))`;
   const regexLeftOut = String.raw`workspace "prod" left out: Terraform cannot plan there (regex: no match for "^0\\.1{20}")`;
 
   it("in a diff, fails when the head leaves out a workspace the base checked", async () => {

@@ -507,8 +507,8 @@ function reachedAtBase(problem: LoadError, base: readonly LoadError[] | undefine
  * A workspace a Terraform root leaves out at the head (`LoadError.leftOut`: its evaluation failed
  * with an error Terraform raises too, on the same values) is an error of the head when the base
  * did not leave it out for the same error in the same file: Tollgate's values are not always
- * Terraform's (a float64 from `tonumber` where Terraform's number is 512-bit:
- * `tostring(tonumber("0.11111111111111111111"))` keeps 20 ones), so a pull request can make a workspace fail in Tollgate alone and everything it deploys go unjudged. One
+ * Terraform's (a float64 from `jsondecode` where Terraform's number is 512-bit:
+ * `tostring(jsondecode("0.11111111111111111111"))` keeps 20 ones), so a pull request can make a workspace fail in Tollgate alone and everything it deploys go unjudged. One
  * the base left out alike is an error too when the pull request changed what that root module
  * reads (`inputs`, as for a workspace at a limit, `reachedAtBase`): the change may deploy anything
  * there unseen. Left out alike in a root left as it was, it stays in the warning: a condition

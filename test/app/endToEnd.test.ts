@@ -312,8 +312,8 @@ describe("a pull request check with the real engine", () => {
   });
 
   it("fails a PR that makes Tollgate alone fail in a workspace it opens SSH in, on the failing line", async () => {
-    // In prod the PR opens SSH and reads regex("^0\\.1{20}", tostring(tonumber("0.111…"))), which
-    // matches in Terraform (512-bit numbers) and not in Tollgate (tonumber's float64): prod goes
+    // In prod the PR opens SSH and reads regex("^0\\.1{20}", tostring(jsondecode("0.111…"))), which
+    // matches in Terraform (512-bit numbers) and not in Tollgate (jsondecode's float64): prod goes
     // unjudged, so the check fails.
     const { completion, annotations, messages } = await checkPullRequest(
       "workspace",

@@ -11,7 +11,7 @@ import { formatGo } from "./format.js";
 import { decodeYaml } from "./yaml-decode.js";
 import { encodeYaml } from "./yaml-encode.js";
 import { marshalJson } from "./json.js";
-import { exactSum } from "./numbers.js";
+import { exactSum, literalNumber } from "./numbers.js";
 import { unifiedCollectionElements } from "./unify.js";
 import {
   containsPartial,
@@ -26,6 +26,7 @@ import {
 import {
   EvaluationError,
   compareStrings,
+  decimalLiteral,
   describe,
   distinctValues,
   firstIndexOf,
@@ -1219,8 +1220,15 @@ const SPECS: Record<string, FunctionSpec> = {
   },
   tonumber: {
     arity: [1, 1],
-    run: ([v]) => {
+    run: ([v], { expression }) => {
       if (v === null) return null;
+      // The number the string writes, in 512 bits as cty reads it (carried where no float64 is it).
+      const decimal = typeof v === "string" ? decimalLiteral(v) : undefined;
+      // A zero keeps its sign (`tonumber("-0")` is -0), which the 512-bit number does not hold.
+      if (decimal !== undefined)
+        return Number(decimal) === 0
+          ? Number(decimal)
+          : literalNumber(decimal, Number(decimal), expression);
       try {
         return toNumberValue(v as Value, "tonumber argument");
       } catch (error) {

@@ -103,11 +103,12 @@ export function carriedText(value: Value): string | undefined {
 
 /**
  * The number the literal `raw` writes, whose float64 is `value`: where the float64 does not stand
- * for it (`9007199254740993`, `0.10000000000000000001`, `1e400`), the unknown carrying it.
+ * for it (`9007199254740993`, `0.10000000000000000001`, `1e400`), the unknown carrying it, named
+ * `written` (the literal, or the expression that read it from a string).
  */
-export function literalNumber(raw: string, value: number): TerraformNumber {
+export function literalNumber(raw: string, value: number, written = raw.trim()): TerraformNumber {
   if (!/^-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?$/.test(raw.trim())) return value;
-  return terraformNumber(parseLiteral(raw), raw.trim());
+  return terraformNumber(parseLiteral(raw), written);
 }
 
 /**

@@ -82,6 +82,16 @@ export function toStringValue(value: Value, what = "value"): string | UnknownVal
 
 const DECIMAL_NUMBER = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
+/**
+ * The decimal `text` writes, as cty reads a string (big.ParseFloat, base 10: no spaces, hex or
+ * binary) and writes it as a literal would be (`+1.5` is 1.5, `.5` 0.5); undefined if none.
+ */
+export function decimalLiteral(text: string): string | undefined {
+  if (!DECIMAL_NUMBER.test(text)) return undefined;
+  const unsigned = text.replace(/^[+-]/, "");
+  return (text.startsWith("-") ? "-" : "") + (unsigned.startsWith(".") ? "0" : "") + unsigned;
+}
+
 export function toNumberValue(value: Value, what = "value"): number | UnknownValue {
   if (isUnknown(value)) return value;
   if (typeof value === "number") return value;

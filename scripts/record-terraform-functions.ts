@@ -17,7 +17,8 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** One row of the table, as src/iac/terraform/terraform-functions.test.ts reads it. */
 interface FunctionRow {
   expression: string;
-  terraform: { value: Json } | { error: string };
+  /** Terraform's value, its error, or `unknown` where the console prints (known after apply). */
+  terraform: { value: Json } | { error: string } | { unknown: true };
   /** Why Tollgate's result differs from Terraform's (a limit or a difference left). */
   differs?: string;
 }
@@ -34,6 +35,7 @@ function record(expression: string, directory: string): FunctionRow["terraform"]
     env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", TF_IN_AUTOMATION: "1" },
   });
   const printed = run.stdout.trim();
+  if (run.status === 0 && printed === "(known after apply)") return { unknown: true };
   if (run.status === 0 && /^"[A-Za-z0-9+/=]*"$/.test(printed))
     return { value: JSON.parse(Buffer.from(printed.slice(1, -1), "base64").toString("utf8")) };
   const text = `${run.stdout}\n${run.stderr}`;

@@ -917,6 +917,8 @@ const SPECS: Record<string, FunctionSpec> = {
     acceptsUnknown: true,
     run: ([spec, ...args]) => {
       if (isUnknown(spec as Value)) return spec as Value;
+      // Terraform 1.11 gives an unknown for a null argument (`format("%v", null)`), not "null".
+      if (args.includes(null)) throw new UnknownResult();
       const text = formatGo(str(spec as Value, "format string"), args);
       if (text === undefined) throw new UnknownResult();
       return bounded(text);

@@ -14,7 +14,7 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 interface FunctionRow {
   expression: string;
-  terraform: { value: Json } | { error: string };
+  terraform: { value: Json } | { error: string } | { unknown: true };
   differs?: string;
 }
 
@@ -51,6 +51,7 @@ function canonical(value: Value): string {
 
 function agrees(terraform: FunctionRow["terraform"], tollgate: Outcome): boolean {
   if ("error" in terraform) return "error" in tollgate;
+  if ("unknown" in terraform) return "unknown" in tollgate;
   return "value" in tollgate && canonical(tollgate.value) === canonical(terraform.value);
 }
 

@@ -14,15 +14,48 @@ is_unknown(value) if {
 
 # An unknown value its configuration's author chooses, so that it may be anything, "*" and
 # 0.0.0.0/0 included: its expression reads a Terraform variable, local, module output or
-# for_each/count value, or a CloudFormation parameter or another stack's export. An unknown only
-# AWS fills in (a resource's or data source's attribute, `!GetAtt`, `!Ref` of a resource, a
-# pseudo parameter such as AWS::AccountId) is the id, ARN or address range of something that
-# exists: never a wildcard principal or the internet. Read from the expression's text (the
-# `$unknown` value), so it errs towards "may be anything" when the text is unusual.
+# for_each/count value, or a CloudFormation parameter or another stack's export, or it is not
+# a bare reference (`filled_by_aws`). An unknown only AWS fills in (a bare reference to a
+# resource's or data source's attribute, `!GetAtt`, `!Ref` of a resource, a pseudo parameter
+# such as AWS::AccountId) is the id, ARN or address range of something that exists: never a
+# wildcard principal or the internet. Read from the expression's text (the `$unknown` value),
+# so it errs towards "may be anything" when the text is unusual.
 may_be_anything(value) if {
 	is_unknown(value)
 	regex.match(`(^|[^A-Za-z0-9_."])(var|local|module|each|count)\.[A-Za-z_]`, value["$unknown"])
 }
+
+# An expression that merely mentions what AWS fills in gives whatever its author writes beside
+# it: `aws_vpc.main.id == "" ? "10.0.0.0/8" : "0.0.0.0/0"`, `substr("0.0.0.0/0${aws_vpc.main.id}",
+# 0, 9)`, `"*${aws_s3_bucket.b.id}"`. Any function call, operator, conditional, or template with
+# literal text around a reference may be anything.
+may_be_anything(value) if {
+	is_unknown(value)
+	not filled_by_aws(value["$unknown"])
+}
+
+# An expression whose value is one AWS fills in as it is (`may_be_anything` decides whether the
+# names it reads are AWS's): a Terraform reference with attribute, index and splat steps
+# (`aws_subnet.a[0].id`, `aws_subnet.a[*].id`), or a template that is only one (`"${aws_vpc.main.id}"`);
+# a CloudFormation `!Ref Name`, `!GetAtt Name.Attribute`, or a `!Sub` that is only `${Name}` or
+# `${Name.Attribute}`; an ARN template: literal text starting with `arn:` around such references
+# only (`"arn:aws:iam::${data.aws_caller_identity.current.account_id}:root"`, `!Sub
+# arn:aws:iam::${AWS::AccountId}:root`), a value that is never `*`, an action or an address range;
+# or a Terraform `cidrsubnet` of such a reference by literal numbers
+# (`cidrsubnet(data.aws_vpc.main.cidr_block, 8, 1)`), a range inside the one AWS fills in.
+filled_by_aws(expression) if regex.match(concat("", [`^(`, terraform_reference, `|"\$\{`, terraform_reference, `\}")$`]), expression)
+
+filled_by_aws(expression) if regex.match(concat("", [`^(!Ref `, cloudformation_name, `|!GetAtt `, cloudformation_name, `\.[A-Za-z0-9_.]+|((!Sub|Fn::Sub)\s+)?["']?\$\{`, cloudformation_name, `(\.[A-Za-z0-9_.]+)?\}["']?)$`]), expression)
+
+filled_by_aws(expression) if regex.match(concat("", [`^"arn:([^"$%\\]|\$\{`, terraform_reference, `\})*"$`]), expression)
+
+filled_by_aws(expression) if regex.match(concat("", [`^((!Sub|Fn::Sub)\s+)?["']?arn:([^"'$\s]|\$\{`, cloudformation_name, `(\.[A-Za-z0-9_.]+)?\})*["']?$`]), expression)
+
+filled_by_aws(expression) if regex.match(concat("", [`^cidrsubnet\(`, terraform_reference, `, *[0-9]+, *[0-9]+\)$`]), expression)
+
+terraform_reference := `[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*|\.[0-9]+|\.\*|\[[0-9]+\]|\["[^"$%\\]*"\]|\[\*\])+`
+
+cloudformation_name := `[A-Za-z0-9]+(::[A-Za-z0-9]+)*`
 
 may_be_anything(value) if {
 	is_unknown(value)
@@ -44,6 +77,7 @@ may_be_anything_in(_, value) if may_be_anything(value)
 may_be_anything_in(for_each, value) if {
 	is_unknown(value)
 	regex.match(`(^|[^A-Za-z0-9_."])[A-Za-z_][A-Za-z0-9_-]*\.(value|key)([^A-Za-z0-9_-]|$)`, value["$unknown"])
+	for_each != ""
 	may_be_anything({"$unknown": for_each})
 }
 

@@ -84,6 +84,33 @@ test_an_unknown_only_aws_fills_in_is_not_anything if {
 	not util.may_be_anything("var.literal_text_is_known")
 }
 
+test_an_expression_that_only_mentions_what_aws_fills_in_may_be_anything if {
+	util.may_be_anything({"$unknown": "aws_vpc.main.id == \"\" ? \"10.0.0.0/8\" : \"0.0.0.0/0\""})
+	util.may_be_anything({"$unknown": "substr(\"0.0.0.0/0${aws_vpc.main.id}\", 0, 9)"})
+	util.may_be_anything({"$unknown": "format(\"%s0.0.0.0/0\", substr(aws_vpc.main.id, 0, 0))"})
+	util.may_be_anything({"$unknown": "\"*${aws_s3_bucket.b.id}\""})
+	util.may_be_anything({"$unknown": "\"${aws_vpc.main.id}\" == \"\" ? \"a\" : \"*\""})
+	util.may_be_anything({"$unknown": "\"arn:${aws_vpc.main.id == \"\" ? \"aws\" : \"*\"}\""})
+	util.may_be_anything({"$unknown": "cidrsubnet(\"0.0.0.0/0\", 0, length(aws_vpc.main.id))"})
+	util.may_be_anything({"$unknown": "!Join [\"\", [\"0.0.0.0/0\", !GetAtt Vpc.CidrBlock]]"})
+	util.may_be_anything({"$unknown": "!Sub 0.0.0.0/0${Vpc}"})
+	util.may_be_anything({"$unknown": ""})
+}
+
+test_a_bare_reference_to_what_aws_fills_in_is_not_anything if {
+	not util.may_be_anything({"$unknown": "aws_subnet.a[0].cidr_block"})
+	not util.may_be_anything({"$unknown": "aws_subnet.a[*].cidr_block"})
+	not util.may_be_anything({"$unknown": "aws_subnet.a.*.cidr_block"})
+	not util.may_be_anything({"$unknown": "aws_instance.web[\"a\"].private_ip"})
+	not util.may_be_anything({"$unknown": "\"${aws_vpc.main.cidr_block}\""})
+	not util.may_be_anything({"$unknown": "cidrsubnet(data.aws_vpc.main.cidr_block, 8, 1)"})
+	not util.may_be_anything({"$unknown": "\"arn:aws:s3:::${aws_s3_bucket.b.id}/*\""})
+	not util.may_be_anything({"$unknown": "!GetAtt Database.Endpoint.Address"})
+	not util.may_be_anything({"$unknown": "!Sub \"${Vpc.CidrBlock}\""})
+	not util.may_be_anything({"$unknown": "!Ref AWS::AccountId"})
+	not util.may_be_anything({"$unknown": "arn:aws:s3:::${Bucket.Arn}/*"})
+}
+
 test_a_reference_to_a_template_resource_is_filled_in_by_aws if {
 	resources := [{"address": "Role", "source": "cloudformation"}]
 	not util.may_be_anything({"$unknown": "!Ref Role"}) with input.resources as resources

@@ -109,6 +109,15 @@ test_a_bare_reference_to_what_aws_fills_in_is_not_anything if {
 	not util.may_be_anything({"$unknown": "!Sub \"${Vpc.CidrBlock}\""})
 	not util.may_be_anything({"$unknown": "!Ref AWS::AccountId"})
 	not util.may_be_anything({"$unknown": "arn:aws:s3:::${Bucket.Arn}/*"})
+	not util.may_be_anything({"$unknown": "\"${aws_s3_bucket.b.arn}/*\""})
+	not util.may_be_anything({"$unknown": "\"${aws_instance.a.private_ip}/32\""})
+	not util.may_be_anything({"$unknown": "!Sub \"${Bucket.Arn}/*\""})
+}
+
+test_text_before_a_reference_or_a_suffix_not_a_path_may_be_anything if {
+	util.may_be_anything({"$unknown": "\"${aws_instance.a.private_ip}0.0.0.0/0\""})
+	util.may_be_anything({"$unknown": "\"${aws_s3_bucket.b.arn}*\""})
+	util.may_be_anything({"$unknown": "\"/${aws_s3_bucket.b.arn}\""})
 }
 
 test_a_reference_to_a_template_resource_is_filled_in_by_aws if {

@@ -23,6 +23,7 @@ import {
 import { changedAt, describeChangedCall, type ChangedModuleCall } from "../diff/modules.js";
 import { directoryOf, isTerraformFile, type SourceFile } from "../iac/source.js";
 import { WORKSPACE_LEFT_OUT, WORKSPACE_LIMIT } from "../iac/terraform/workspaces.js";
+import { MACRO_UNREAD } from "../iac/cloudformation/evaluate.js";
 import {
   applyWaivers,
   byPlace,
@@ -550,6 +551,26 @@ function leftOutSinceBase(problem: LoadError, base: readonly LoadError[] | undef
   return [...errors, warning];
 }
 
+/**
+ * A `Fn::Transform` whose output Tollgate does not read (an `AWS::Include` snippet, a macro) is a
+ * warning of the code as it stands, but in a diff one the base did not have in that file (the pull
+ * request adds it, or re-points its `Location`) is an error: the change deploys what goes unjudged.
+ */
+function includedSinceBase(problem: LoadError, base: readonly LoadError[] | undefined): LoadError {
+  if (problem.code !== MACRO_UNREAD || !isWarning(problem) || base === undefined) return problem;
+  const before = base.some(
+    (at) => at.code === problem.code && at.file === problem.file && at.message === problem.message,
+  );
+  if (before) return problem;
+  return {
+    file: problem.file,
+    line: problem.line,
+    column: problem.column,
+    code: problem.code,
+    message: `${problem.message}, and this change adds it (the base had no such Fn::Transform in ${problem.file}); inline the snippet in the template, or override this check`,
+  };
+}
+
 /** The verdict. Without `context.now` dates are judged on the current time (the CLI's default). */
 export function decideGate(
   findings: Finding[],
@@ -558,7 +579,10 @@ export function decideGate(
   context: GateContext = {},
 ): GateDecision {
   const problems = headProblems.flatMap((problem) =>
-    leftOutSinceBase(reachedAtBase(problem, context.baseProblems), context.baseProblems),
+    leftOutSinceBase(
+      reachedAtBase(includedSinceBase(problem, context.baseProblems), context.baseProblems),
+      context.baseProblems,
+    ),
   );
   const errors = problems.filter((problem) => !isWarning(problem));
   const now = context.now ?? new Date();

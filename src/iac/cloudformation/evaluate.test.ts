@@ -134,7 +134,7 @@ describe("short-form intrinsics", () => {
   });
 
   it("leaves what only a stack knows unknown, named by its expression", () => {
-    const value = config(
+    const { resources, errors } = load(
       withResource(`    Type: AWS::EC2::Instance
     Properties:
       Bucket: !Ref Logs
@@ -151,6 +151,9 @@ describe("short-form intrinsics", () => {
       Either: !If [ProdOrUsEast, a, b]
 `),
     );
+    // A macro's output is not read: never silently (test/cloudformation-include.test.ts).
+    expect(errors).toEqual(["template.yaml:37:14: cfn-macro-unread"]);
+    const value = resources.find((resource) => resource.name === "Subject")?.config;
     expect(value).toEqual({
       Bucket: { $unknown: "!Ref Logs" },
       Arn: { $unknown: "!GetAtt Logs.Arn" },

@@ -71,6 +71,9 @@ import { MAX_NESTING_DEPTH } from "./parse.js";
 import type { Span, TemplateEntry, TemplateNode } from "./parse.js";
 
 /** What `Ref: AWS::NoValue` yields: the enclosing property or list item disappears. */
+/** The code of the warning on a `Fn::Transform` whose macro output is not read (the gate's `includedSinceBase`). */
+export const MACRO_UNREAD = "cfn-macro-unread";
+
 export const NO_VALUE: unique symbol = Symbol("AWS::NoValue");
 export type Evaluated = Value | typeof NO_VALUE;
 
@@ -1190,6 +1193,8 @@ export class TemplateEvaluator {
       case "Fn::Or":
       case "Fn::Not":
         return this.conditionExpression(node, trace) ?? this.unknownFor(node);
+      case "Fn::Transform":
+        return this.transform(argument, node);
     }
     const args = this.evaluate(argument, null, trace);
     const list = Array.isArray(args) ? args : null;
@@ -1244,7 +1249,6 @@ export class TemplateEvaluator {
           : this.unknownFor(node);
       case "Fn::GetAZs":
       case "Fn::ImportValue":
-      case "Fn::Transform":
         return this.unknownFor(node);
     }
     this.error(
@@ -1252,6 +1256,32 @@ export class TemplateEvaluator {
       "cfn-unsupported-intrinsic",
       `${name} is not a CloudFormation intrinsic function this loader knows; its value is unknown`,
     );
+    return this.unknownFor(node);
+  }
+
+  /**
+   * A macro's output is unknown: CloudFormation replaces the `Fn::Transform` with what the macro
+   * returns, which this loader does not read (an `AWS::Include` snippet included). Its value stays
+   * unknown, and a located `cfn-macro-unread` warning says what goes unjudged; the gate makes it an
+   * error in a diff whose base did not have it (`includedSinceBase`).
+   */
+  private transform(argument: TemplateNode, node: TemplateNode): Evaluated {
+    const field = (key: string) =>
+      argument.kind === "mapping"
+        ? argument.entries.find((entry) => entry.key === key)?.value
+        : undefined;
+    const name = field("Name");
+    const macro = name?.kind === "scalar" ? String(name.value) : "(a macro not written literally)";
+    const parameters = field("Parameters");
+    const location =
+      parameters?.kind === "mapping"
+        ? parameters.entries.find((entry) => entry.key === "Location")?.value
+        : undefined;
+    const what =
+      macro === "AWS::Include"
+        ? `Fn::Transform AWS::Include of ${location?.kind === "scalar" ? JSON.stringify(location.value) : "a Location not written literally"} is not read: the snippet it includes is deployed but not judged`
+        : `Fn::Transform ${macro} is not run: the value the macro returns is deployed but not judged`;
+    this.error(node.span, MACRO_UNREAD, `${what}; its value is unknown`, "warning");
     return this.unknownFor(node);
   }
 

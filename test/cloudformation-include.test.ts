@@ -46,7 +46,7 @@ function problems(stdout: string): JsonProblem[] {
     .map(({ file, line, code, message, level }) => ({ file, line, code, message, level }));
 }
 
-describe("Fn::Transform that is not expanded", () => {
+describe("Fn::Transform that is not expanded", { timeout: 120_000 }, () => {
   it("is a located warning in a scan", async () => {
     const { stdout } = await runOnFiles(
       "cfn-include",
@@ -78,6 +78,17 @@ describe("Fn::Transform that is not expanded", () => {
     );
     expect(problems(stdout).map((p) => `${p.file}:${p.line} ${p.level} ${p.message}`)).toEqual([
       "stack.yaml:7 warning Fn::Transform MyTags is not run: the value the macro returns is deployed but not judged; its value is unknown",
+    ]);
+  });
+
+  it("names a template-level Transform other than SAM's", async () => {
+    const { stdout } = await runOnFiles(
+      "cfn-include",
+      { "stack.yaml": `Transform: [AWS::Serverless-2016-10-31, OurMacro]\n${plain}` },
+      (dir) => ["scan", dir, "--format", "json"],
+    );
+    expect(problems(stdout).map((p) => `${p.file}:${p.line} ${p.level} ${p.message}`)).toEqual([
+      "stack.yaml:1 warning Transform OurMacro is not run: what the macro adds to or changes in the template is deployed but not judged",
     ]);
   });
 

@@ -67,7 +67,14 @@ import type {
 import { isUnknown, unknown } from "../../model/types.js";
 import { containsUnknown } from "../../model/values.js";
 import type { SourceFile } from "../source.js";
-import { choiceText, entrySpan, NO_VALUE, newTrace, TemplateEvaluator } from "./evaluate.js";
+import {
+  choiceText,
+  entrySpan,
+  MACRO_UNREAD,
+  NO_VALUE,
+  newTrace,
+  TemplateEvaluator,
+} from "./evaluate.js";
 import type { PassedChoice, TemplateScope, Trace } from "./evaluate.js";
 import { parseTemplate } from "./parse.js";
 import type { ParsedTemplate, Span, TemplateEntry, TemplateNode } from "./parse.js";
@@ -75,6 +82,7 @@ import { expandForEach } from "./foreach.js";
 import { expandPolicyTemplates } from "./sam-policies.js";
 import {
   loopIdentifiers,
+  otherMacros,
   processedByOtherMacros,
   undeclaredReferences,
   type DeclaredNames,
@@ -251,6 +259,13 @@ export function loadCloudFormation(
   }
   if (resourcesSection.kind !== "mapping") return { resources: [], errors };
   const sam = declaresSamTransform(sections.get("Transform"));
+  for (const macro of otherMacros(sections.get("Transform")))
+    at(
+      macro.span,
+      MACRO_UNREAD,
+      `Transform ${macro.kind === "scalar" ? String(macro.value) : "(a macro not written literally)"} is not run: what the macro adds to or changes in the template is deployed but not judged`,
+      "warning",
+    );
   for (const { span, message } of misspeltSamGlobals(sections.get("Globals")))
     at(span, "cfn-sam-property", message, "warning");
   const entries = sam

@@ -50,15 +50,20 @@ export interface UndeclaredReference {
 }
 
 /** Whether a macro other than SAM and AWS::LanguageExtensions may rewrite the template. */
+/** The names a template-level `Transform` gives that are not SAM's or `AWS::LanguageExtensions`. */
+export function otherMacros(transform: TemplateNode | undefined): TemplateNode[] {
+  const names =
+    transform === undefined ? [] : transform.kind === "sequence" ? transform.items : [transform];
+  return names.filter(
+    (name) => name.kind !== "scalar" || !KNOWN_TRANSFORMS.has(String(name.value)),
+  );
+}
+
 export function processedByOtherMacros(
   transform: TemplateNode | undefined,
   sections: readonly TemplateNode[],
 ): boolean {
-  const names =
-    transform === undefined ? [] : transform.kind === "sequence" ? transform.items : [transform];
-  if (names.some((name) => name.kind !== "scalar" || !KNOWN_TRANSFORMS.has(String(name.value))))
-    return true;
-  return sections.some(hasFnTransform);
+  return otherMacros(transform).length > 0 || sections.some(hasFnTransform);
 }
 
 /**

@@ -260,9 +260,14 @@ describe(
     const base = { "network.yaml": network("10.0.0.0/8") };
 
     it("keeps its findings existing, in the parent's root", async () => {
+      // network.yaml, deployed on its own at base, is judged on its own at head too (a parent the
+      // pull request adds does not stop its own stack): both readings are existing.
       const head = { "app.yaml": parent({ Network: "./network.yaml" }) };
       expect(await diffCommits(base, head)).toEqual({
-        statuses: ["existing TG-NET-001 app.yaml Network.WebSG"],
+        statuses: [
+          "existing TG-NET-001 app.yaml Network.WebSG",
+          "existing TG-NET-001 network.yaml WebSG",
+        ],
         code: 0,
       });
     });
@@ -287,6 +292,7 @@ describe(
       expect(await diffCommits(base, { "app.yaml": opening })).toEqual({
         statuses: [
           "existing TG-NET-001 app.yaml Network.WebSG",
+          "existing TG-NET-001 network.yaml WebSG",
           "new TG-NET-002 app.yaml Network.AdminSG",
         ],
         code: 1,

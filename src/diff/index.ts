@@ -34,6 +34,7 @@
 // queue still granted); in doubt they match.
 import { isDeepStrictEqual } from "node:util";
 import type { ScanResult } from "../engine/types.js";
+import { directoryOf } from "../iac/source.js";
 import {
   covers,
   followMoves,
@@ -88,7 +89,7 @@ export function diffScans(
       ? [{ root, address }]
       : moveRoots.map((moveRoot) => ({ root: moveRoot, address })),
   );
-  return diffFindings(
+  const diffed = diffFindings(
     base.findings,
     head.findings,
     movesInForce(intoUnfetchedCalls(moves, head.addresses ?? []), baseAddresses),
@@ -97,6 +98,44 @@ export function diffScans(
     notManagedAtBase(head.adopted ?? [], base.addresses),
     importAdopts,
   );
+  return copiesOfKeptRoots(base, head, diffed);
+}
+
+/**
+ * A root module or top template the base deploys on its own is judged on its own at the head too
+ * (`ScanOptions.keepRoots`), so when the pull request also nests it under a new caller or parent
+ * stack, its resources appear twice: on their own, compared with the base as before, and as the
+ * new caller's copy. A copy's finding that the base had on the same resource of that root, by
+ * rule and evidence, is existing, as it was when the move to the parent was the only reading (a
+ * template wrapped in a parent stack, a root folder called from a new root); one the caller's
+ * values change (a parameter the parent passes otherwise) keeps its own evidence and stays new.
+ */
+function copiesOfKeptRoots(base: ScanResult, head: ScanResult, diffed: Finding[]): Finding[] {
+  const kept = new Set([
+    ...(head.roots?.terraform ?? []).filter((r) => base.roots?.terraform.includes(r)),
+    ...(head.roots?.cloudformation ?? []).filter((r) => base.roots?.cloudformation.includes(r)),
+  ]);
+  if (kept.size === 0) return diffed;
+  const baseKeys = new Set(
+    base.findings
+      .filter((f) => kept.has(f.root ?? ""))
+      .map((f) => JSON.stringify([f.root ?? "", f.resource, f.rule, f.evidence])),
+  );
+  if (baseKeys.size === 0) return diffed;
+  return diffed.map((finding) => {
+    if (finding.status !== "new") return finding;
+    const block = finding.resourceBlock?.file ?? finding.file;
+    for (const root of [block, directoryOf(block)]) {
+      if (!kept.has(root) || root === (finding.root ?? "")) continue;
+      const at = finding.resource.split(".");
+      for (let cut = 1; cut < at.length; cut++) {
+        const own = at.slice(cut).join(".");
+        if (baseKeys.has(JSON.stringify([root, own, finding.rule, finding.evidence])))
+          return { ...finding, status: "existing" as const };
+      }
+    }
+    return finding;
+  });
 }
 
 /**

@@ -53,12 +53,12 @@ filled_by_aws(expression) if regex.match(concat("", [`^((!Sub|Fn::Sub)\s+)?["']?
 
 filled_by_aws(expression) if regex.match(concat("", [`^cidrsubnet\(`, terraform_reference, `, *[0-9]+, *[0-9]+\)$`]), expression)
 
-# A path or prefix length after one such reference (`"${aws_s3_bucket.b.arn}/*"`,
-# `"${aws_instance.a.private_ip}/32"`, `!Sub "${Bucket.Arn}/*"`): text starting with `/` after
-# an ARN or an address AWS fills in is never `*`, an action or the internet.
-filled_by_aws(expression) if regex.match(concat("", [`^"\$\{`, terraform_reference, `\}/[^"$%\\]*"$`]), expression)
+# A path after one such reference, or a host's prefix length (`"${aws_s3_bucket.b.arn}/*"`,
+# `"${aws_instance.a.private_ip}/32"`, `!Sub "${Bucket.Arn}/*"`): never `*`, an action or the
+# internet. Any other prefix length is not: EC2 masks `"${aws_instance.a.private_ip}/0"` to 0.0.0.0/0.
+filled_by_aws(expression) if regex.match(concat("", [`^"\$\{`, terraform_reference, `\}/(32|128|[^0-9"$%\\][^"$%\\]*)"$`]), expression)
 
-filled_by_aws(expression) if regex.match(concat("", [`^((!Sub|Fn::Sub)\s+)?["']?\$\{`, cloudformation_name, `(\.[A-Za-z0-9_.]+)?\}/[^"'$\s]*["']?$`]), expression)
+filled_by_aws(expression) if regex.match(concat("", [`^((!Sub|Fn::Sub)\s+)?["']?\$\{`, cloudformation_name, `(\.[A-Za-z0-9_.]+)?\}/(32|128|[^0-9"'$\s][^"'$\s]*)["']?$`]), expression)
 
 terraform_reference := `[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*|\.[0-9]+|\.\*|\[[0-9]+\]|\["[^"$%\\]*"\]|\[\*\])+`
 

@@ -118,6 +118,9 @@ test_text_before_a_reference_or_a_suffix_not_a_path_may_be_anything if {
 	util.may_be_anything({"$unknown": "\"${aws_instance.a.private_ip}0.0.0.0/0\""})
 	util.may_be_anything({"$unknown": "\"${aws_s3_bucket.b.arn}*\""})
 	util.may_be_anything({"$unknown": "\"/${aws_s3_bucket.b.arn}\""})
+	util.may_be_anything({"$unknown": "\"${aws_instance.a.private_ip}/0\""})
+	util.may_be_anything({"$unknown": "\"${aws_instance.a.private_ip}/1\""})
+	util.may_be_anything({"$unknown": "!Sub \"${Instance.PrivateIp}/0\""})
 }
 
 test_a_reference_to_a_template_resource_is_filled_in_by_aws if {

@@ -10,6 +10,8 @@ export interface PullFile {
   /** The path at base for renamed or copied files. */
   previousPath?: string;
   status: PullFileStatus;
+  /** The file's blob id at head, as GitHub gives it (read only for a file not removed). */
+  sha?: string;
   /** Unified diff hunks; GitHub leaves it out for binary files and very large diffs. */
   patch?: string;
 }
@@ -51,6 +53,7 @@ export async function listPullFiles(
       files.push({
         path: entry.filename,
         status: entry.status,
+        ...(entry.sha ? { sha: entry.sha } : {}),
         ...(entry.previous_filename ? { previousPath: entry.previous_filename } : {}),
         ...(entry.patch !== undefined ? { patch: entry.patch } : {}),
       });

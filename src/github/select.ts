@@ -7,6 +7,7 @@ import {
   fileContentTargets,
   fileReadTargets,
   filesetCalls,
+  inSkippedDirectory,
   isKnownNotTemplate,
   joinPath,
   leavesTop,
@@ -55,6 +56,17 @@ export function isTerraformPath(path: string): boolean {
 export function isIacPath(path: string): boolean {
   if (isTerraformPath(path)) return true;
   return TEMPLATE_FILE.test(path) && !isKnownNotTemplate(path);
+}
+
+/**
+ * A YAML/JSON file named as a tool's (a `.github/` workflow, `docker-compose.yml`, `renovate.json`):
+ * no template by name (`isIacPath`), but the CLI reads it from disk and judges its content, and
+ * CloudFormation deploys a template from any path, so the app reads one a pull request adds or
+ * changes and scans it when its content is a template. A folder the CLI's walk never enters
+ * (`node_modules/`) is not read.
+ */
+export function isToolNamedPath(path: string): boolean {
+  return TEMPLATE_FILE.test(path) && isKnownNotTemplate(path) && !inSkippedDirectory(path);
 }
 
 export { directoryOf, localModuleDirs, mayBeReadByModules };

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { notTextOfChange, readRepositoryFiles } from "../iac/index.js";
+import { isTemplateFile, notTextOfChange, readRepositoryFiles } from "../iac/index.js";
 import type { LoadError } from "../model/types.js";
-import { FakeGitHub, type FakeRepository } from "../../test/app/fakeGitHub.js";
+import { FakeGitHub, gitBlobSha, type FakeRepository } from "../../test/app/fakeGitHub.js";
 import { BlobCache, fetchPullSnapshots, readSettingsFile, type GitHubApi } from "./index.js";
 
 const BASE = "a".repeat(40);
@@ -829,6 +829,88 @@ describe("fetchPullSnapshots", () => {
     github.stop();
     // A changed IaC file must be scanned: the failure fails the fetch, as before.
     await expect(failing("main.tf")).rejects.toThrow(/Not Found/);
+  });
+
+  it("reads a template the pull request adds or changes under .github/ or by a tool's name, as the CLI finds it", async () => {
+    const ssh = (cidr: string) =>
+      "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  SG:\n    Type: AWS::EC2::SecurityGroup\n" +
+      `    Properties:\n      GroupDescription: ssh\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 22\n          ToPort: 22\n          CidrIp: ${cidr}\n`;
+    const workflow = (run: string) =>
+      `name: deploy\non: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ${run}\n`;
+    const base = {
+      "main.tf": "# base\n",
+      ".github/deploy/stack.yaml": ssh("10.0.0.0/8"),
+      ".github/workflows/ci.yml": workflow("npm test"),
+    };
+    const head = {
+      "main.tf": "# base\n",
+      ".github/deploy/stack.yaml": ssh("0.0.0.0/0"),
+      "deploy/stack.yaml": ssh("0.0.0.0/0"),
+      "docker-compose.prod.yml": ssh("0.0.0.0/0"),
+      "node_modules/pkg/stack.yaml": ssh("0.0.0.0/0"),
+      ".github/workflows/ci.yml": workflow("npm ci && npm test"),
+      ".github/workflows/deploy.yml": workflow(
+        "aws cloudformation deploy --template-file .github/deploy/stack.yaml",
+      ),
+    };
+    const changed = (filename: string, status: "added" | "modified") => ({
+      filename,
+      status,
+      sha: gitBlobSha(head[filename as keyof typeof head]),
+    });
+    github = new FakeGitHub({
+      commits: { [BASE]: base, [HEAD]: head },
+      pullFiles: [
+        changed(".github/deploy/stack.yaml", "modified"),
+        changed("deploy/stack.yaml", "added"),
+        changed("docker-compose.prod.yml", "added"),
+        changed("node_modules/pkg/stack.yaml", "added"),
+        changed(".github/workflows/ci.yml", "modified"),
+        changed(".github/workflows/deploy.yml", "added"),
+      ],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    expect(paths(snapshots.head)).toEqual([
+      ".github/deploy/stack.yaml",
+      "deploy/stack.yaml",
+      "docker-compose.prod.yml",
+    ]);
+    expect(paths(snapshots.base)).toEqual([".github/deploy/stack.yaml"]);
+    expect(snapshots.base[0]?.text).toContain("10.0.0.0/8");
+    expect(snapshots).toMatchObject({ errors: [], notices: [] });
+    // The templates `tollgate scan` finds in the same files on disk (node_modules/ is not walked).
+    const root = mkdtempSync(path.join(tmpdir(), "tollgate-tool-named-"));
+    try {
+      for (const [file, text] of Object.entries(head)) {
+        mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
+        writeFileSync(path.join(root, file), text);
+      }
+      const cli = readRepositoryFiles(root).files.filter(isTemplateFile);
+      expect(paths(cli)).toEqual(paths(snapshots.head));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("costs one blob read for a changed workflow that is no template, none for one the cache holds", async () => {
+    const workflow = "name: ci\non: push\njobs: {}\n";
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { ".github/workflows/ci.yml": "name: ci\n" },
+        [HEAD]: { ".github/workflows/ci.yml": workflow },
+      },
+      pullFiles: [
+        { filename: ".github/workflows/ci.yml", status: "modified", sha: gitBlobSha(workflow) },
+      ],
+    });
+    api = github.client(await github.start());
+    const cache = new BlobCache();
+    const snapshots = await fetchPullSnapshots(api, pull, { cache });
+    expect(snapshots).toMatchObject({ base: [], head: [], errors: [], notices: [] });
+    expect(github.requests).toEqual(["pulls.listFiles", "git.getBlob"]);
+    await fetchPullSnapshots(api, pull, { cache });
+    expect(github.requests).toEqual(["pulls.listFiles", "git.getBlob", "pulls.listFiles"]);
   });
 
   it("reads nothing more when no IaC file changed", async () => {

@@ -5,7 +5,7 @@
 // local `TemplateURL` and the templates that nest a changed one, up to the top, and the parameter
 // files the settings name for a template read (a changed one reads its template). One recursive tree
 // per commit locates files; blob reads are batched and shared between the two commits.
-import { nestedTemplatePaths } from "../iac/cloudformation/index.js";
+import { isCloudFormation, nestedTemplatePaths } from "../iac/cloudformation/index.js";
 import {
   checkDataFileBytes,
   checkSourceBytes,
@@ -30,6 +30,7 @@ import {
   isIacPath,
   isTerraformPath,
   isTerraformTemplatePath,
+  isToolNamedPath,
   localModuleDirs,
   mayBeReadByModules,
 } from "./select.js";
@@ -174,7 +175,11 @@ export async function fetchPullSnapshots(
       `GitHub lists only the first ${listing.files.length} changed files; split the pull request so every file is scanned`,
     );
   }
-  const scanned = (path: string) => isIacPath(path) || isTerraformTemplatePath(path);
+  // A file named as a tool's the pull request adds or changes is scanned when it holds a template.
+  const toolNamed = await templatesByContent(api, pull, listing.files, limits, signal);
+  const scanned = (path: string) =>
+    isIacPath(path) || isTerraformTemplatePath(path) || toolNamed.templates.has(path);
+  const templatePath = (path: string) => isTemplatePath(path) || toolNamed.templates.has(path);
   // And any other file a module may read (`users.csv`, `user_data.sh`): a change to one rescans
   // its readers. A file added, removed, renamed or copied changes what a fileset() lists and what
   // fileexists() finds, whatever its kind (a `handlers/*.py` making one public function each), so
@@ -352,10 +357,11 @@ export async function fetchPullSnapshots(
   const parentSearch = parentCandidates(
     trees,
     wanted,
+    templatePath,
     { maxFiles, maxBytes, maxFileBytes },
     notices,
   );
-  const searched = new Map<string, BlobContent>();
+  const searched = new Map<string, BlobContent>(toolNamed.read);
 
   const read: Record<Side, Map<string, string>> = { base: new Map(), head: new Map() };
   const skipped = new Set<string>();
@@ -460,7 +466,7 @@ export async function fetchPullSnapshots(
               wanted[side].add(target.path);
             }
           }
-        } else if (isTemplatePath(path)) {
+        } else if (templatePath(path)) {
           for (const target of nestedTemplatePaths({ path, text }))
             if (trees[side].entries.has(target)) wanted[side].add(target);
         }
@@ -701,6 +707,48 @@ function isTemplatePath(path: string): boolean {
 }
 
 /**
+ * The files named as a tool's (`isToolNamedPath`: a `.github/` workflow, `docker-compose.yml`)
+ * the pull request adds or changes whose text at head is a CloudFormation template, judged as the
+ * engine judges it (`isCloudFormation`), at either of their names (a rename keeps the text), and
+ * the blobs read. The blob ids come with the file list, so an ordinary workflow edit costs one
+ * blob read (one REST GET for up to two files, one GraphQL query for more, none for a blob the
+ * cache holds) and nothing more. A file whose text cannot be told (no blob id, unreadable, not
+ * text) is scanned as a template is, so its reading fails closed as any template's; one over the
+ * size limit is passed over, as the CLI passes over an oversized file of such a name.
+ */
+async function templatesByContent(
+  api: GitHubApi,
+  pull: PullRef,
+  files: readonly PullFile[],
+  limits: SnapshotLimits,
+  signal: AbortSignal | undefined,
+): Promise<{ templates: Set<string>; read: Map<string, BlobContent> }> {
+  const maxFileBytes = limits.maxFileBytes ?? 1024 * 1024;
+  const candidates = files.filter((f) => f.status !== "removed" && isToolNamedPath(f.path));
+  const templates = new Set<string>();
+  const read = new Map<string, BlobContent>();
+  if (candidates.length === 0) return { templates, read };
+  const shas = candidates.flatMap((f) => (f.sha === undefined ? [] : [{ sha: f.sha, size: 0 }]));
+  const contents = shas.length > 0 ? await readBlobs(api, pull, shas, limits, signal) : read;
+  for (const file of candidates) {
+    const content = file.sha === undefined ? undefined : contents.get(file.sha);
+    const size =
+      content?.kind === "text"
+        ? Buffer.byteLength(content.text)
+        : content?.kind === "binary"
+          ? content.bytes.length
+          : 0;
+    if (size > maxFileBytes) continue;
+    if (content?.kind === "text" && !isCloudFormation({ path: file.path, text: content.text }))
+      continue;
+    if (content !== undefined && file.sha !== undefined) read.set(file.sha, content);
+    templates.add(file.path);
+    if (file.previousPath !== undefined) templates.add(file.previousPath);
+  }
+  return { templates, read };
+}
+
+/**
  * The files to read to find the templates nesting a changed one: a nested stack's template alone
  * has no values for the parameters its parent passes, so a PR that only edits `network.yaml` must
  * be scanned from the template whose `TemplateURL` names it, as a full checkout would be. That
@@ -710,23 +758,23 @@ function isTemplatePath(path: string): boolean {
 function parentCandidates(
   trees: Record<Side, Tree>,
   wanted: Record<Side, Set<string>>,
+  isTemplate: (path: string) => boolean,
   budget: { maxFiles: number; maxBytes: number; maxFileBytes: number },
   notices: string[],
 ): CallerSearch {
   const candidates: CallerSearch["candidates"] = { base: [], head: [] };
   const blobs = new Map<string, TreeEntry>();
   for (const side of ["base", "head"] as const) {
-    if (![...wanted[side]].some(isTemplatePath)) continue;
+    if (![...wanted[side]].some(isTemplate)) continue;
     for (const [path, entry] of trees[side].entries) {
-      if (wanted[side].has(path) || !isTemplatePath(path) || entry.size > budget.maxFileBytes)
-        continue;
+      if (wanted[side].has(path) || !isTemplate(path) || entry.size > budget.maxFileBytes) continue;
       candidates[side].push({ path, entry });
       blobs.set(entry.sha, entry);
     }
   }
   const anchors = {
-    base: [...wanted.base].filter(isTemplatePath).map(directoryOf),
-    head: [...wanted.head].filter(isTemplatePath).map(directoryOf),
+    base: [...wanted.base].filter(isTemplate).map(directoryOf),
+    head: [...wanted.head].filter(isTemplate).map(directoryOf),
   };
   return withinBudget(
     { candidates, blobs },

@@ -23,6 +23,7 @@ import path from "node:path";
 import type { LoadError } from "../model/types.js";
 import { mayBeTemplate } from "./cloudformation/sniff.js";
 import {
+  directoryOf,
   isKnownNotTemplate,
   isTerraformFile,
   type FileListing,
@@ -44,6 +45,13 @@ const MAX_DIRECTORY_ENTRIES = 200_000;
  * `cdk synth` writes there are the only CloudFormation it has.
  */
 const SKIPPED_DIRECTORIES = new Set([".git", "node_modules", ".terraform", ".aws-sam"]);
+
+/** A repository path inside a folder a walk of the disk never enters (`SKIPPED_DIRECTORIES`). */
+export function inSkippedDirectory(filePath: string): boolean {
+  return directoryOf(filePath)
+    .split("/")
+    .some((segment) => SKIPPED_DIRECTORIES.has(segment));
+}
 const CANDIDATE_SUFFIXES = [
   ".tf",
   ".tf.json",

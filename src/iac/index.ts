@@ -34,6 +34,7 @@ export {
   DataFileBudget,
   dataFileTooLarge,
   isIacCandidate,
+  inSkippedDirectory,
   readDataFile,
   unreadDataFile,
   oversizedFile,

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { FakePullFile } from "./fakeGitHub.js";
+import { gitBlobSha, type FakePullFile } from "./fakeGitHub.js";
 
 /** Every file under `dir`, by its path relative to `dir` with `/` separators. */
 export function readCommit(dir: string): Record<string, string> {
@@ -31,7 +31,9 @@ export function pullFilesBetween(
       const after = head[file];
       if (before === after) return [];
       const status = before === undefined ? "added" : after === undefined ? "removed" : "modified";
-      return [{ filename: file, status, patch: gitPatch(scratch, before, after) }];
+      const patch = gitPatch(scratch, before, after);
+      const sha = after === undefined ? {} : { sha: gitBlobSha(after) };
+      return [{ filename: file, status, patch, ...sha }];
     });
   } finally {
     rmSync(scratch, { recursive: true, force: true });

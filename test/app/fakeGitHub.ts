@@ -13,6 +13,8 @@ export interface FakePullFile {
   status: "added" | "removed" | "modified" | "renamed" | "copied";
   previous_filename?: string;
   patch?: string;
+  /** The file's blob id at head (`gitBlobSha`), as GitHub lists it. */
+  sha?: string;
 }
 
 export interface FakeRepository {

@@ -913,6 +913,32 @@ describe("fetchPullSnapshots", () => {
     expect(github.requests).toEqual(["pulls.listFiles", "git.getBlob", "pulls.listFiles"]);
   });
 
+  it("reads a file named as a tool's GitHub lists without a blob id as a template, for the engine to judge", async () => {
+    const stack = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n";
+    const workflow = "name: ci\non: push\n";
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { "main.tf": "# base\n" },
+        [HEAD]: {
+          "main.tf": "# base\n",
+          ".github/deploy/stack.yaml": stack,
+          ".github/workflows/ci.yml": workflow,
+        },
+      },
+      pullFiles: [
+        { filename: ".github/deploy/stack.yaml", status: "added" },
+        { filename: ".github/workflows/ci.yml", status: "added" },
+      ],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    expect(snapshots.head).toEqual([
+      { path: ".github/deploy/stack.yaml", text: stack },
+      { path: ".github/workflows/ci.yml", text: workflow },
+    ]);
+    expect(github.countOf("git.getTree")).toBe(2);
+  });
+
   it("reads nothing more when no IaC file changed", async () => {
     github = new FakeGitHub({
       ...repository,

@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { remoteStackSource } from "../iac/cloudformation/stacks.js";
 import { loadModel } from "../iac/index.js";
 import { qualifiedAddress, type LoadError, type Resource } from "../model/types.js";
 import { readBundle, type PolicyBundle } from "../policy/bundle.js";
@@ -259,16 +260,23 @@ const INSTANCE_KEY = /\[(?:\d+|"(?:[^"\\]|\\.)*")\]/g;
 
 /**
  * The calls of modules Tollgate does not read, from their records in the model (`mode: "module"`,
- * one per instance), each call once, by root and address without instance keys.
+ * one per instance), each call once, by root and address without instance keys; and the
+ * CloudFormation stacks whose template it does not fetch (`remoteStackSource`), by top template
+ * and stack path.
  */
 function unreadModulesOf(resources: readonly Resource[]): UnreadModuleCall[] {
   const calls = new Map<string, UnreadModuleCall>();
   for (const resource of resources) {
-    const sourceAt = resource.locations["/source"];
-    if (resource.mode !== "module" || resource.moduleSource === undefined || !sourceAt) continue;
+    const stack = remoteStackSource(resource);
+    const sourceAt = resource.locations[stack?.sourcePointer ?? "/source"];
+    const source = stack?.source ?? resource.moduleSource;
+    if (!stack && resource.mode !== "module") continue;
+    if (source === undefined || !sourceAt) continue;
+    const version = stack ? stack.version : resource.moduleVersion;
     const root = resource.root ?? "";
-    const address = resource.address.replace(INSTANCE_KEY, "");
-    const versionAt = resource.locations["/version"];
+    // A nested stack is named with its stack path (`Network.Net`), a module call without keys.
+    const address = stack ? qualifiedAddress(resource) : resource.address.replace(INSTANCE_KEY, "");
+    const versionAt = resource.locations[stack ? (stack.versionPointer ?? "") : "/version"];
     const place = ({ file, line, column }: { file: string; line: number; column: number }) => ({
       file,
       line,
@@ -277,10 +285,11 @@ function unreadModulesOf(resources: readonly Resource[]): UnreadModuleCall[] {
     calls.set(JSON.stringify([root, address]), {
       root,
       address,
-      source: resource.moduleSource,
-      ...(resource.moduleVersion !== undefined ? { version: resource.moduleVersion } : {}),
+      source,
+      ...(version !== undefined ? { version } : {}),
       sourceAt: place(sourceAt),
       ...(versionAt ? { versionAt: place(versionAt) } : {}),
+      ...(stack ? { kind: "stack" as const } : {}),
     });
   }
   return [...calls.values()];
@@ -292,10 +301,14 @@ function unreadModulesOf(resources: readonly Resource[]): UnreadModuleCall[] {
  */
 function unreadModuleWarning(call: UnreadModuleCall): LoadError {
   const version = call.version !== undefined ? ` (version ${JSON.stringify(call.version)})` : "";
+  const message =
+    call.kind === "stack"
+      ? `nested stack ${call.address} is not read: Tollgate does not fetch its ${call.source.startsWith("arn:") ? "application" : "template"} ${JSON.stringify(call.source)}${version}, so what it deploys is judged only through the rules that read this resource's properties`
+      : `${call.address} is not read: Tollgate does not fetch its source ${JSON.stringify(call.source)}${version}, so what it deploys is judged only through the rules that read this call's arguments`;
   return {
     ...call.sourceAt,
     code: "module-not-read",
-    message: `${call.address} is not read: Tollgate does not fetch its source ${JSON.stringify(call.source)}${version}, so what it deploys is judged only through the rules that read this call's arguments`,
+    message,
     level: "warning",
   };
 }

@@ -55,6 +55,11 @@ export interface UnreadModuleCall {
   sourceAt: Place;
   /** Where `version` is written, when it is. */
   versionAt?: Place;
+  /**
+   * `stack`: a CloudFormation nested stack (`TemplateURL`) or SAM application (`Location`; an
+   * application's `SemanticVersion` is its version); absent for a Terraform module call.
+   */
+  kind?: "stack";
 }
 
 /** A place in a file, `file:line:column` as editors link it. */

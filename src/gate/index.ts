@@ -785,7 +785,7 @@ function unreadModuleError(call: ChangedModuleCall): LoadError {
   return {
     ...changedAt(call),
     code: "module-not-read",
-    message: `not judged: module not read: ${describeChangedCall(call)}; Tollgate does not fetch it, and unread_modules: block makes a call this change adds or re-points an error`,
+    message: `not judged: module not read: ${describeChangedCall(call)}; Tollgate does not fetch it, and unread_modules: block makes ${call.kind === "stack" ? "a nested stack" : "a call"} this change adds or re-points an error`,
   };
 }
 
@@ -798,8 +798,18 @@ function describeChangedModules(calls: readonly ChangedModuleCall[]): string[] {
   const named = calls.slice(0, 3).map(describeChangedCall);
   const more = calls.length > 3 ? `; and ${calls.length - 3} more` : "";
   const them = calls.length === 1 ? "its" : "their";
+  // Module calls, CloudFormation nested stacks (`kind: "stack"`), or both.
+  const stacks = calls.filter((call) => call.kind === "stack").length;
+  const s = calls.length === 1 ? "" : "s";
+  const what =
+    stacks === 0
+      ? plural(calls.length, "module call")
+      : stacks === calls.length
+        ? plural(calls.length, "nested stack")
+        : `${calls.length} module call${s} or nested stack${s}`;
+  const through = stacks === calls.length ? "properties" : "arguments";
   return [
-    `not judged: module not read: ${plural(calls.length, "module call")} this change adds or re-points, judged only through ${them} arguments: ${named.join("; ")}${more}`,
+    `not judged: module not read: ${what} this change adds or re-points, judged only through ${them} ${through}: ${named.join("; ")}${more}`,
   ];
 }
 

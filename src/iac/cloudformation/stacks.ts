@@ -29,8 +29,10 @@
 //   the stack's `Condition`, as a module call with `count = 0` still makes its folder a module.
 //   Templates nested only within a cycle are loaded from the first of them by path.
 // - A remote `TemplateURL` (https, s3, an intrinsic) is left as it is: the stack resource stays
-//   in the model with its evaluated `Parameters`, as a Terraform registry module's call does,
-//   and nothing is reported, which is how the loaders treat what they never fetch.
+//   in the model with its evaluated `Parameters`, as a Terraform registry module's call does.
+//   One whose URL (or Serverless Application Repository application) is known is an unread
+//   module to the engine (`remoteStackSource`): a `module-not-read` warning, and in a diff named
+//   in the verdict when the change adds or re-points it.
 // Errors are located at the `TemplateURL` (or `Location`): a path to no file read, or out of the
 // files read, a file that is not a template or does not parse, a cycle, more than
 // MAX_STACK_DEPTH levels.
@@ -75,6 +77,41 @@ const NESTING_PROPERTY: Readonly<Record<string, string>> = {
 /** A local path: no scheme (`https://`, `s3://`), not absolute. */
 function isLocalTemplatePath(url: string): boolean {
   return url !== "" && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url) && !url.startsWith("/");
+}
+
+/**
+ * What a stack resource nests that Tollgate does not fetch: an `AWS::CloudFormation::Stack` whose
+ * `TemplateURL` (or SAM `AWS::Serverless::Application` whose `Location`) is a known string not a
+ * local path (`https://`, `s3://`), or an application of the Serverless Application Repository
+ * (`Location: {ApplicationId, SemanticVersion}`): the source, its version, and the pointers into
+ * `config` where each is written. A value not known is left out, as a local path is.
+ */
+export function remoteStackSource(
+  resource: Resource,
+):
+  { source: string; version?: string; sourcePointer: string; versionPointer?: string } | undefined {
+  if (resource.source !== "cloudformation" || resource.mode !== "managed") return undefined;
+  const property = NESTING_PROPERTY[resource.type];
+  if (property === undefined) return undefined;
+  const value = resource.config[property];
+  if (typeof value === "string")
+    return isLocalTemplatePath(value)
+      ? undefined
+      : { source: value, sourcePointer: `/${property}` };
+  if (resource.type !== "AWS::Serverless::Application" || !isRecord(value)) return undefined;
+  const { ApplicationId: id, SemanticVersion: version } = value;
+  if (typeof id !== "string") return undefined;
+  return {
+    source: id,
+    sourcePointer: `/${property}`,
+    ...(typeof version === "string"
+      ? { version, versionPointer: `/${property}/SemanticVersion` }
+      : {}),
+  };
+}
+
+function isRecord(value: Value | undefined): value is { [key: string]: Value } {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !isUnknown(value);
 }
 
 /**

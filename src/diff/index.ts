@@ -71,6 +71,25 @@ export function findingIdentity(
 }
 
 /**
+ * The base's CloudFormation resources kept by their `DeletionPolicy` that the head declares in no
+ * root and does not move elsewhere: removing them from the template leaves them deployed.
+ */
+function retainedGone(
+  retained: readonly Forgotten[],
+  headAddresses: readonly { root?: string; address: string }[],
+  moves: readonly Move[],
+): Forgotten[] {
+  const atHead = new Set(
+    headAddresses.map(({ root, address }) => JSON.stringify([root ?? "", address])),
+  );
+  return retained.filter(
+    ({ root, address }) =>
+      !atHead.has(JSON.stringify([root, address])) &&
+      !moves.some((move) => move.root === root && move.from === address),
+  );
+}
+
+/**
  * Diffs two scans: the base's findings follow the head's `moves` that Terraform would make, and
  * CloudFormation resources moved between stacks or roots (stackMoves). A
  * base root gone at head may be one renamed (followRenames), so what it held counts as held in
@@ -94,7 +113,7 @@ export function diffScans(
     head.findings,
     movesInForce(intoUnfetchedCalls(moves, head.addresses ?? []), baseAddresses),
     head.undecided,
-    head.forgotten,
+    [...(head.forgotten ?? []), ...retainedGone(base.retained ?? [], head.addresses ?? [], moves)],
     notManagedAtBase(head.adopted ?? [], base.addresses),
     importAdopts,
   );
@@ -174,7 +193,8 @@ const moduleCall = /(^|\.)module\.[A-Za-z_][\w-]*(\[[^\]]*\])?$/;
  * finding covers it or it covers a head finding of its rule, and when it moved onto a resource
  * whose count or for_each is unknown at head (`Move.anyInstance`) that reports the same finding.
  * A `fixed` finding on what a head `removed` block with `destroy = false` forgets (`forgotten`)
- * gets `forgottenAtHead`: it is still deployed, only no longer managed here. A head finding left
+ * gets `forgottenAtHead`: it is still deployed, only no longer managed here; so does one on a
+ * CloudFormation resource the head stops declaring that its base `DeletionPolicy` retains. A head finding left
  * new whose resource an `import` block (`adopted`) adopts gets `adopted` saying where, and stays
  * new unless `importAdopts` is `existing` (settings `import_adopts`): the gate cannot see the
  * deployed object, and applying the block makes it what the configuration says, so two lines
@@ -355,7 +375,15 @@ export function diffFindings(
         ...finding,
         status: "fixed",
         ...(unknownAtHead ? { unknownAtHead } : {}),
-        ...(removed ? { forgottenAtHead: { file: removed.file, line: removed.line } } : {}),
+        ...(removed
+          ? {
+              forgottenAtHead: {
+                file: removed.file,
+                line: removed.line,
+                ...(removed.policy !== undefined ? { policy: removed.policy } : {}),
+              },
+            }
+          : {}),
       });
     }
   }

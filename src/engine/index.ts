@@ -5,7 +5,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { remoteStackSource } from "../iac/cloudformation/stacks.js";
 import { loadModel } from "../iac/index.js";
-import { qualifiedAddress, type LoadError, type Resource } from "../model/types.js";
+import {
+  META_KEY,
+  qualifiedAddress,
+  type Forgotten,
+  type LoadError,
+  type Resource,
+} from "../model/types.js";
 import { readBundle, type PolicyBundle } from "../policy/bundle.js";
 import type { RuleMetadata } from "../policy/metadata.js";
 import {
@@ -232,6 +238,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
         ...(model.adopted ? { adopted: model.adopted } : {}),
         ...(model.roots ? { roots: model.roots } : {}),
         ...(unreadModules.length > 0 ? { unreadModules } : {}),
+        ...retainedOf(model.resources),
         addresses: model.resources.map((resource) => ({
           root: resource.root,
           address: qualifiedAddress(resource),
@@ -253,6 +260,29 @@ export async function createEngine(options: EngineOptions = {}): Promise<ScanEng
       };
     },
   };
+}
+
+/** `DeletionPolicy` values that leave the resource deployed when the template stops declaring it. */
+const RETAINING = new Set(["Retain", "RetainExceptOnCreate"]);
+
+/** The CloudFormation resources a `DeletionPolicy` keeps deployed once removed (`ScanResult.retained`). */
+function retainedOf(resources: readonly Resource[]): { retained?: Forgotten[] } {
+  const retained = resources.flatMap((resource): Forgotten[] => {
+    const policy = resource.meta?.["DeletionPolicy"];
+    const at = resource.locations[`/${META_KEY}/DeletionPolicy`];
+    if (resource.source !== "cloudformation" || typeof policy !== "string") return [];
+    if (!RETAINING.has(policy)) return [];
+    return [
+      {
+        root: resource.root ?? "",
+        address: qualifiedAddress(resource),
+        file: at?.file ?? resource.file,
+        line: at?.line ?? resource.line,
+        policy,
+      },
+    ];
+  });
+  return retained.length > 0 ? { retained } : {};
 }
 
 /** An instance key in an address (`[0]`, `["a"]`), of a resource or of a module call before it. */

@@ -35,6 +35,12 @@ export interface ScanResult {
   addresses?: ResourceAddress[];
   /** What was loaded as deployed on its own: at base, what the head keeps so (`ScanOptions.keepRoots`). */
   roots?: Roots;
+  /**
+   * CloudFormation resources whose `DeletionPolicy` keeps them deployed when a template stops
+   * declaring them (`Retain`, `RetainExceptOnCreate`), where that is written: at base, what the
+   * head no longer declares is `forgotten` (diffScans).
+   */
+  retained?: Forgotten[];
   /** The module calls whose module Tollgate does not read, each once (src/diff/modules.ts). */
   unreadModules?: UnreadModuleCall[];
 }

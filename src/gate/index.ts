@@ -715,12 +715,28 @@ export function decideGate(
       `${plural(madeUnknown.length, "base finding")} not counted as fixed: a value Tollgate cannot know now decides ${madeUnknown.length === 1 ? "it" : "them"} (${decidedBy})`,
     );
   }
-  if (forgotten.length > 0) {
-    const places = [
-      ...new Set(forgotten.map((f) => `${f.forgottenAtHead?.file}:${f.forgottenAtHead?.line}`)),
-    ].join(", ");
+  // A `removed` block with `destroy = false`, or a CloudFormation `DeletionPolicy` that retains.
+  const removedBlock = forgotten.filter((f) => f.forgottenAtHead?.policy === undefined);
+  const retained = forgotten.filter((f) => f.forgottenAtHead?.policy !== undefined);
+  const placesOf = (some: readonly Finding[], text: (f: Finding) => string) =>
+    [...new Set(some.map(text))].join(", ");
+  if (removedBlock.length > 0) {
+    const places = placesOf(
+      removedBlock,
+      (f) => `${f.forgottenAtHead?.file}:${f.forgottenAtHead?.line}`,
+    );
     reasons.push(
-      `${plural(forgotten.length, "base finding")} not counted as fixed: no longer managed here, still deployed (removed with destroy = false at ${places})`,
+      `${plural(removedBlock.length, "base finding")} not counted as fixed: no longer managed here, still deployed (removed with destroy = false at ${places})`,
+    );
+  }
+  if (retained.length > 0) {
+    const places = placesOf(
+      retained,
+      (f) =>
+        `${f.resource} ${f.forgottenAtHead?.policy} at ${f.forgottenAtHead?.file}:${f.forgottenAtHead?.line}`,
+    );
+    reasons.push(
+      `${plural(retained.length, "base finding")} not counted as fixed: retained by its DeletionPolicy, still deployed (no longer declared at head; base DeletionPolicy: ${places})`,
     );
   }
   const adopted = reported.filter((f) => f.status === "existing" && f.adopted !== undefined);

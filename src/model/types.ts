@@ -459,9 +459,14 @@ export interface Forgotten {
   root: string;
   /** `aws_s3_bucket.legacy`, `module.old`: every instance of it, and for a module all inside. */
   address: string;
-  /** Where the `removed` block is written. */
+  /** Where the `removed` block is written; for `policy`, the base's `DeletionPolicy`. */
   file: string;
   line: number;
+  /**
+   * A CloudFormation resource the head no longer declares whose base `DeletionPolicy` keeps it
+   * deployed (`Retain`, `RetainExceptOnCreate`), rather than a `removed` block.
+   */
+  policy?: string;
 }
 
 /**
@@ -690,7 +695,7 @@ export interface Finding {
    * false` that forgets its resource (where it is written). What it exposes stays deployed, no
    * longer managed here, so the gate lists it as neither fixed nor open.
    */
-  forgottenAtHead?: { file: string; line: number };
+  forgottenAtHead?: { file: string; line: number; policy?: string };
   /**
    * On a head finding the diff labels `new`: its file, module or template did not load at base,
    * so whether the base had it is unknown. The gate still gates it as new (set by the gate).

@@ -885,6 +885,116 @@ describe("tollgate diff on a JSON or YAML file holding control bytes (not text)"
   });
 });
 
+describe("tollgate diff on a YAML allowlist a module decodes, padded past the size limit", () => {
+  const sshModule =
+    'locals {\n  cfg = yamldecode(file("${path.module}/cidrs.yaml"))\n}\n' +
+    'resource "aws_security_group" "ssh" {\n  name = "ssh"\n  ingress {\n    from_port   = 22\n' +
+    '    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = local.cfg.admin\n  }\n}\n';
+  const narrow = "admin:\n  - 10.0.0.0/8\n";
+  // Over 2 MiB of comments: no template section first, so the walk passes it over.
+  const padded = `admin:\n  - 0.0.0.0/0\n${"# padding padding padding\n".repeat(90_000)}`;
+  type Problem = { file: string; line: number; code: string };
+  const problems = (stdout: string) => {
+    const report = JSON.parse(stdout) as Record<"errors" | "warnings", Problem[]>;
+    const line = (p: Problem) => `${p.file}:${p.line}: ${p.code}`;
+    return { errors: report.errors.map(line), warnings: report.warnings.map(line) };
+  };
+
+  it("fails closed when the change pads it, and warns of one it leaves alone (folders)", async () => {
+    await withTempDir("padded-yaml", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": sshModule,
+        "base/cidrs.yaml": narrow,
+        "head/main.tf": sshModule,
+        "head/cidrs.yaml": padded,
+      });
+      const changed = await diffDirs(dir);
+      expect(problems(changed.stdout)).toEqual({
+        errors: ["cidrs.yaml:1: file-too-large"],
+        warnings: [],
+      });
+      expect(changed.code).toBe(1);
+      expect((await diffDirs(dir, "text")).stdout).toContain(
+        "cidrs.yaml:1:1: 2340021 bytes, over Tollgate's fixed limit of 2097152 bytes for one file; it was not read, and this change adds or changes it: what a module reads from it with file() goes unjudged (file-too-large) [error]",
+      );
+      // A scan has no base: the warning README promises.
+      const scan = await run(["scan", "head", "--format", "json"], dir);
+      expect(problems(scan.stdout)).toEqual({
+        errors: [],
+        warnings: ["head/cidrs.yaml:1: file-too-large"],
+      });
+      expect(scan.code).toBe(0);
+      // Left alone by the change: a warning, nothing blocks.
+      await writeFile(path.join(dir, "base/cidrs.yaml"), padded);
+      const alone = await diffDirs(dir);
+      expect(problems(alone.stdout)).toEqual({
+        errors: [],
+        warnings: ["cidrs.yaml:1: file-too-large"],
+      });
+      expect(alone.code).toBe(0);
+    });
+  });
+
+  it("between git refs and against the working tree, as between folders", async () => {
+    await withTempDir("padded-yaml-git", async (dir) => {
+      const git = (...args: string[]) =>
+        execFileSync(
+          "git",
+          ["-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.com", ...args],
+          { encoding: "utf8" },
+        );
+      await writeFiles(dir, { "main.tf": sshModule, "cidrs.yaml": narrow });
+      git("init", "-q", "-b", "main");
+      git("add", ".");
+      git("commit", "-qm", "base");
+      await writeFile(path.join(dir, "cidrs.yaml"), padded);
+      const worktree = await run(["diff", "--base", "main", "--format", "json"], dir);
+      expect(problems(worktree.stdout)).toEqual({
+        errors: ["cidrs.yaml:1: file-too-large"],
+        warnings: [],
+      });
+      expect(worktree.code).toBe(1);
+      git("commit", "-qam", "head");
+      const refs = await run(
+        ["diff", "--base", "main~1", "--head", "main", "--format", "json"],
+        dir,
+      );
+      expect(problems(refs.stdout)).toEqual(problems(worktree.stdout));
+      expect(refs.code).toBe(1);
+      // A later change that leaves it alone: a warning.
+      await writeFiles(dir, { "other.tf": "# changed\n" });
+      git("add", "other.tf");
+      git("commit", "-qm", "other");
+      const later = await run(
+        ["diff", "--base", "main~1", "--head", "main", "--format", "json"],
+        dir,
+      );
+      expect(problems(later.stdout)).toEqual({
+        errors: [],
+        warnings: ["cidrs.yaml:1: file-too-large"],
+      });
+      expect(later.code).toBe(0);
+    });
+  });
+
+  it("says a not-text allowlist a module reads once, not again as the module's file", async () => {
+    await withTempDir("not-text-yaml", async (dir) => {
+      await writeFiles(dir, {
+        "base/main.tf": sshModule,
+        "base/cidrs.yaml": narrow,
+        "head/main.tf": sshModule,
+        "head/cidrs.yaml": "admin:\n  - 0.0.0.0/0\n# \x01\n",
+      });
+      const changed = await diffDirs(dir);
+      expect(problems(changed.stdout)).toEqual({
+        errors: ["cidrs.yaml:3: not-text"],
+        warnings: [],
+      });
+      expect(changed.code).toBe(1);
+    });
+  });
+});
+
 describe("tollgate diff on a pull request that narrows or widens an exposure", () => {
   /** A bastion group open to the internet on TCP `from`-`to`. */
   const bastion = (from: number, to: number) =>

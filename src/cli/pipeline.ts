@@ -25,6 +25,8 @@ import {
   isTemplateFile,
   isTerraformSource,
   nestedTemplatePaths,
+  oversizedDataFile,
+  passedOverReads,
   readDataFile,
   readRepositoryFiles,
   unloadedModuleFolders,
@@ -139,6 +141,8 @@ async function withCalledModules(
   const tried = new Set<string>();
   for (;;) {
     const read = new Set(snapshot.files.map((file) => file.path));
+    // A file refused once (not text, say) is not read again, nor its refusal said twice.
+    const refused = new Set(snapshot.errors.map((error) => error.file));
     const folders = unloadedModuleFolders(snapshot.files).filter((folder) => !tried.has(folder));
     const targets = new Set(
       snapshot.files
@@ -149,12 +153,19 @@ async function withCalledModules(
               ? nestedTemplatePaths(file)
               : [],
         )
-        .filter((target) => isIacCandidate(target) && !read.has(target) && !tried.has(target)),
+        .filter(
+          (target) =>
+            isIacCandidate(target) &&
+            !read.has(target) &&
+            !refused.has(target) &&
+            !tried.has(target),
+        ),
     );
     const dataFiles = dataFileTargets(snapshot.files, snapshot.listing).filter(
       (target) => !tried.has(target),
     );
     if (folders.length === 0 && targets.size === 0 && dataFiles.length === 0) {
+      addPassedOverReads(snapshot, cwd);
       const overBudget = budget.warning();
       if (overBudget) snapshot.errors.push(overBudget);
       return snapshot;
@@ -198,6 +209,14 @@ function addDataFiles(
   }
 }
 
+/** The warning for each file a module reads that the walk passed over as too large (`passedOverReads`). */
+function addPassedOverReads(snapshot: Snapshot, root: string): void {
+  for (const target of passedOverReads(snapshot.files, snapshot.errors)) {
+    const warning = oversizedDataFile(root, target);
+    if (warning) snapshot.errors.push(warning);
+  }
+}
+
 /**
  * The working tree of the repository whose top folder is `top`, as git would commit it
  * (`listWorkingTree`), named from the top as a git ref's files are, whatever folder the user is in;
@@ -226,6 +245,7 @@ export async function readWorkingTree(
     dataFileTargets(read.files, listing).filter((target) => committed.has(target)),
     budget,
   );
+  addPassedOverReads(read, top);
   const overBudget = budget.warning();
   if (overBudget) read.errors.push(overBudget);
   return { ...read, listing };

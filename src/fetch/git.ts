@@ -11,6 +11,7 @@ import {
   DEFAULT_MAX_FILE_BYTES,
   isIacCandidate,
   oversizedFile,
+  passedOverReads,
   SNIFFED_BYTES,
   type FileListing,
   type SourceFile,
@@ -332,8 +333,14 @@ export async function readGitSnapshot(
         level: "warning",
       });
     else if (entry.size > DEFAULT_MAX_FILE_BYTES)
-      errors.push(dataFileTooLarge(entry.path, entry.size, DEFAULT_MAX_FILE_BYTES));
+      errors.push(dataFileTooLarge(entry.path, entry.size, DEFAULT_MAX_FILE_BYTES, entry.sha));
     else if (budget.admit(entry.path, entry.size)) dataFiles.push(entry);
+  }
+  // A `cidrs.yaml` a module reads, passed over above as too large and no template.
+  for (const target of passedOverReads(files, errors)) {
+    const entry = blobs.get(target);
+    if (entry !== undefined && entry.size > DEFAULT_MAX_FILE_BYTES)
+      errors.push(dataFileTooLarge(target, entry.size, DEFAULT_MAX_FILE_BYTES, entry.sha));
   }
   const overBudget = budget.warning();
   if (overBudget) errors.push(overBudget);

@@ -435,7 +435,7 @@ describe("fetchPullSnapshots", () => {
     expect(snapshots.notices).toEqual([]);
   });
 
-  it("reads the module that decodes a changed CSV file alone; one too large or not text is a warning, never an error", async () => {
+  it("reads the module that decodes a changed CSV file alone; one too large or not text is an error when changed, else a warning", async () => {
     const web =
       'locals {\n  rules = csvdecode(file("${path.module}/rules.csv"))\n  motd = file("motd.bin")\n' +
       '  zip = fileexists("${path.module}/lambda.zip")\n}\n' +
@@ -468,13 +468,40 @@ describe("fetchPullSnapshots", () => {
       "modules/web/rules.csv",
     ]);
     expect(paths(snapshots.head)).toEqual(["envs/prod/main.tf", "modules/web/main.tf"]);
+    // The pull request changed rules.csv: what it decides goes unjudged, so the gate fails closed.
     expect(snapshots.errors.map((e) => [e.file, e.code, e.level])).toEqual([
-      ["modules/web/rules.csv", "file-too-large", "warning"],
+      ["modules/web/rules.csv", "file-too-large", undefined],
       ["modules/web/motd.bin", "utf16-file", "warning"],
     ]);
+    expect(snapshots.errors[0]?.message).toBe(
+      "1410 bytes, over Tollgate's fixed limit of 1000 bytes for one file; it was not read, and this change adds or changes it: what a module reads from it with file() goes unjudged",
+    );
     expect(snapshots.notices).toEqual([
       "modules/web/motd.bin at base: is UTF-16LE text; Terraform and CloudFormation read UTF-8: save the file as UTF-8; it was not read, so what a module reads from it with file() is unknown",
     ]);
+  });
+
+  it("fails closed on a YAML allowlist a module decodes that the pull request pads past the 1 MiB limit", async () => {
+    const main =
+      'locals {\n  cfg = yamldecode(file("${path.module}/cidrs.yaml"))\n}\n' +
+      'resource "aws_security_group" "ssh" {\n  name = "ssh"\n  ingress {\n    from_port   = 22\n' +
+      '    to_port     = 22\n    protocol    = "tcp"\n    cidr_blocks = local.cfg.admin\n  }\n}\n';
+    const padded = `admin:\n  - 0.0.0.0/0\n${"# padding padding padding\n".repeat(45_000)}`;
+    expect(padded.length).toBeGreaterThan(1024 * 1024);
+    github = new FakeGitHub({
+      commits: {
+        [BASE]: { "main.tf": main, "cidrs.yaml": "admin:\n  - 10.0.0.0/8\n" },
+        [HEAD]: { "main.tf": main, "cidrs.yaml": padded },
+      },
+      pullFiles: [{ filename: "cidrs.yaml", status: "modified", patch: "@@ -2 +2,45001 @@" }],
+    });
+    api = github.client(await github.start());
+    const snapshots = await fetchPullSnapshots(api, pull);
+    expect(paths(snapshots.head)).toEqual(["main.tf"]);
+    expect(snapshots.errors).toEqual([
+      expect.objectContaining({ file: "cidrs.yaml", line: 1, code: "file-too-large" }),
+    ]);
+    expect(snapshots.errors[0]?.level).toBeUndefined();
   });
 
   it("reads every policy a fileset() lists, and its module, when the pull request changes one alone; and lists each tree", async () => {

@@ -129,8 +129,8 @@ export async function fetchPullSnapshots(
     else notices.push(`${file} at base: ${message}`);
   };
   /**
-   * Data files (`users.csv`) that could not be read: what a module reads from them is unknown, and
-   * nothing is missed. Said at the end for those whose text a module read reads (`contentReads`):
+   * Data files (`users.csv`) that could not be read: what a module reads from them is unknown, a
+   * warning, or an error when the pull request adds or changes one. Said at the end for those whose text a module read reads (`contentReads`):
    * a changed one is read with the first round, before its readers are known, and may be read by
    * none; a `lambda.zip` a module only checks with `fileexists()` is not read for its text.
    */
@@ -378,7 +378,10 @@ export async function fetchPullSnapshots(
         if (!entry) continue;
         if (entry.size > maxFileBytes && !scanned(path)) {
           skipped.add(`${side}:${path}`);
-          unreadData.push({ side, warning: dataFileTooLarge(path, entry.size, maxFileBytes) });
+          unreadData.push({
+            side,
+            warning: dataFileTooLarge(path, entry.size, maxFileBytes, entry.sha),
+          });
         } else if (entry.size > maxFileBytes) {
           skipped.add(`${side}:${path}`);
           incomplete(
@@ -473,9 +476,12 @@ export async function fetchPullSnapshots(
       } else skipped.add(`${side}:${path}`);
     }
   }
+  // One the pull request adds or changes (its bytes the base holds under no name) is an error, as
+  // in the CLI's diff: a change must not decide what a module deploys where the app cannot see it.
+  const baseShas = new Set([...baseTree.entries.values()].map((entry) => entry.sha));
   for (const { side, warning } of unreadData) {
     if (!contentReads[side].has(warning.file)) continue;
-    if (side === "head") errors.push(warning);
+    if (side === "head") errors.push(notTextOfChange(warning, (sha) => baseShas.has(sha)));
     else notices.push(`${warning.file} at base: ${warning.message}`);
   }
   // A changed data file no module reads is no part of the scan.

@@ -205,21 +205,26 @@ function gitBlobId(bytes: Uint8Array): string {
  * In a diff, the `not-text` warning of a file whose bytes the base holds under no name
  * (`atBase`, by git blob id) is an error: the pull request added or changed what Tollgate cannot
  * read, and a security gate does not take a template it cannot read on its word. An encrypted
- * file the change leaves alone (or only moves) keeps the warning.
+ * file the change leaves alone (or only moves) keeps the warning. So is the warning of a data file
+ * a module reads that was not read (too large, binary, not UTF-8; `unreadDataFile`): a change
+ * must not decide what a module deploys where Tollgate cannot see it (an allowlist padded past
+ * the size limit).
  */
 export function notTextOfChange(
   problem: LoadError,
   atBase: (blobId: string) => boolean,
 ): LoadError {
-  if (problem.code !== NOT_TEXT || problem.inputs === undefined || atBase(problem.inputs))
-    return problem;
-  const error: LoadError = {
-    ...problem,
-    message: problem.message.replace(
+  if (problem.inputs === undefined || atBase(problem.inputs)) return problem;
+  let message: string;
+  if (problem.code === NOT_TEXT)
+    message = problem.message.replace(
       /; passed over$/,
       ", and this change adds or changes it: what it deploys goes unjudged; if it is an encrypted file, override this check",
-    ),
-  };
+    );
+  else if (problem.level === "warning" && problem.message.endsWith(UNREAD_DATA))
+    message = `${problem.message.slice(0, -UNREAD_DATA.length)}${UNREAD_DATA_OF_CHANGE}`;
+  else return problem;
+  const error: LoadError = { ...problem, message };
   delete error.level;
   return error;
 }
@@ -343,7 +348,8 @@ export function readDataFile(
   }
   const info = attempt(() => statSync(absolute));
   if (!info?.isFile()) return null;
-  if (info.size > maxFileBytes) return dataFileTooLarge(relative, info.size, maxFileBytes);
+  if (info.size > maxFileBytes)
+    return dataFileTooLarge(relative, info.size, maxFileBytes, fileBlobId(absolute, info.size));
   if (budget && !budget.admit(relative, info.size)) return null;
   const bytes = attempt(() => readFileSync(absolute));
   if (bytes === undefined) return unreadDataFile(relative, "file-unreadable", "cannot be read");
@@ -357,31 +363,83 @@ export function checkDataFileBytes(
   maxFileBytes = DEFAULT_MAX_FILE_BYTES,
 ): SourceFile | LoadError {
   const checked = bytes.length > maxFileBytes ? null : checkBytes(filePath, bytes, maxFileBytes);
-  if (checked === null) return dataFileTooLarge(filePath, bytes.length, maxFileBytes);
+  const blobId = gitBlobId(bytes);
+  if (checked === null) return dataFileTooLarge(filePath, bytes.length, maxFileBytes, blobId);
   if ("text" in checked) return checked;
   const { line, column } = checked;
-  return { ...unreadDataFile(filePath, checked.code, checked.message), line, column };
+  return { ...unreadDataFile(filePath, checked.code, checked.message, blobId), line, column };
 }
 
-/** The warning for a file `readDataFile` would read that is over the size limit (never read). */
-export function dataFileTooLarge(filePath: string, size: number, maxFileBytes: number): LoadError {
+/**
+ * The warning for a file `readDataFile` would read that is over the size limit (never read);
+ * `blobId`, its git blob id, lets a diff tell whether the change added or changed it (`notTextOfChange`).
+ */
+export function dataFileTooLarge(
+  filePath: string,
+  size: number,
+  maxFileBytes: number,
+  blobId?: string,
+): LoadError {
   return unreadDataFile(
     filePath,
     "file-too-large",
     `${size} bytes, over Tollgate's fixed limit of ${maxFileBytes} bytes for one file`,
+    blobId,
   );
 }
 
-/** A warning for a data file (`readDataFile`) that was not read: `problem` says why. */
-export function unreadDataFile(file: string, code: string, problem: string): LoadError {
+const UNREAD_DATA = "; it was not read, so what a module reads from it with file() is unknown";
+const UNREAD_DATA_OF_CHANGE =
+  "; it was not read, and this change adds or changes it: what a module reads from it with file() goes unjudged";
+
+/**
+ * A warning for a data file (`readDataFile`) that was not read: `problem` says why; `blobId`, the
+ * git blob id of its bytes when known (`notTextOfChange`).
+ */
+export function unreadDataFile(
+  file: string,
+  code: string,
+  problem: string,
+  blobId?: string,
+): LoadError {
   return {
-    ...refusal(
-      file,
-      code,
-      `${problem}; it was not read, so what a module reads from it with file() is unknown`,
-    ),
+    ...refusal(file, code, `${problem}${UNREAD_DATA}`),
     level: "warning",
+    ...(blobId === undefined ? {} : { inputs: blobId }),
   };
+}
+
+/**
+ * The warning for an IaC candidate a module reads with `file()` (`cidrs.yaml`) that the walk
+ * passed over as too large and no template (`oversizedFile`): what the module reads from it is
+ * unknown, and said so (`dataFileTooLarge`). Null when `relative` is no regular file over the limit.
+ */
+export function oversizedDataFile(
+  root: string,
+  relative: string,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+): LoadError | null {
+  const absolute = path.join(root, relative);
+  const info = attempt(() => statSync(absolute));
+  if (!info?.isFile() || info.size <= maxFileBytes) return null;
+  return dataFileTooLarge(relative, info.size, maxFileBytes, fileBlobId(absolute, info.size));
+}
+
+/** `gitBlobId` of a file on disk, read in chunks; undefined when it cannot be read. */
+function fileBlobId(absolute: string, size: number): string | undefined {
+  return attempt(() => {
+    const hash = createHash("sha1").update(`blob ${size}\0`);
+    const fd = openSync(absolute, "r");
+    try {
+      const buffer = Buffer.alloc(1024 * 1024);
+      let read: number;
+      while ((read = readSync(fd, buffer, 0, buffer.length, null)) > 0)
+        hash.update(buffer.subarray(0, read));
+    } finally {
+      closeSync(fd);
+    }
+    return hash.digest("hex");
+  });
 }
 
 /**

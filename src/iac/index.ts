@@ -2,7 +2,7 @@
 // loaded together (modules span files and folders); every other candidate is tried as
 // CloudFormation by content, templates together (a nested stack's template is loaded with its
 // parent's parameters), and files that are neither are passed over silently.
-import type { Model, Roots } from "../model/types.js";
+import type { LoadError, Model, Roots } from "../model/types.js";
 import { isCloudFormation, loadStacks, type StackOptions } from "./cloudformation/index.js";
 import { isIacCandidate } from "./files.js";
 import {
@@ -38,6 +38,7 @@ export {
   readDataFile,
   unreadDataFile,
   oversizedFile,
+  oversizedDataFile,
   SNIFFED_BYTES,
   DEFAULT_MAX_FILE_BYTES,
 } from "./files.js";
@@ -92,6 +93,27 @@ export function dataFileTargets(files: readonly SourceFile[], listing?: FileList
     for (const path of listing?.files ?? [])
       if (mayBeReadByModules(path) && reads.some((r) => mayReach(r, path))) targets.push(path);
   return [...new Set(targets)].filter((target) => !isIacCandidate(target) && !read.has(target));
+}
+
+/**
+ * The IaC candidates (`cidrs.yaml`) the Terraform sources among `files` read the text of with a
+ * literal path (`fileContentTargets`) that were neither read nor refused (no `errors` names one):
+ * passed over as too large and no template (`oversizedFile`). The fetch that knows their sizes
+ * says each (`dataFileTooLarge`), as for a data file of another name: what a module reads from one
+ * is otherwise silently unknown.
+ */
+export function passedOverReads(
+  files: readonly SourceFile[],
+  errors: readonly LoadError[],
+): string[] {
+  const read = new Set(files.map((file) => file.path));
+  const refused = new Set(errors.map((error) => error.file));
+  const targets = files
+    .filter((file) => isTerraformSource(file.path))
+    .flatMap((file) => fileContentTargets(directoryOf(file.path), file.text));
+  return [...new Set(targets)].filter(
+    (target) => isIacCandidate(target) && !read.has(target) && !refused.has(target),
+  );
 }
 
 export function loadModel(

@@ -167,6 +167,14 @@ interface Memo {
   world?: boolean;
 }
 
+/** A module call's argument, evaluated in the caller for the variable it binds. */
+interface BoundInput {
+  result: Evaluated;
+  references: Set<string>;
+  /** Where the root defaults a deployment may override that the argument read are written. */
+  defaultReads: SourceLocation[];
+}
+
 interface InstanceKey {
   /** `[0]`, `["a"]`, or "" for a single instance. */
   suffix: string;
@@ -237,7 +245,7 @@ export class ModuleInstance implements EvaluationHost {
     /** `""` at a root, else `module.a`, `module.a[0].module.b`. */
     readonly path: string,
     /** Input expressions bound by the calling module block, evaluated lazily in the caller's scope. */
-    private readonly inputs: Map<string, () => { result: Evaluated; references: Set<string> }>,
+    private readonly inputs: Map<string, () => BoundInput>,
     /** Variable values for a root module from tfvars files and options. */
     private readonly rootValues: Map<string, Evaluated>,
     private readonly depth: number,
@@ -751,6 +759,7 @@ export class ModuleInstance implements EvaluationHost {
     if (input) {
       const bound = input();
       this.addReferences(bound.references);
+      this.addReads(bound.defaultReads);
       const nullableAttribute = attributeOf(declared.node.body, "nullable");
       const nullable = !(
         nullableAttribute?.expr.kind === "Literal" && nullableAttribute.expr.value === false
@@ -2071,17 +2080,25 @@ export class ModuleInstance implements EvaluationHost {
         break;
       }
       this.context.instanceCount++;
-      const inputs = new Map<string, () => { result: Evaluated; references: Set<string> }>();
+      const inputs = new Map<string, () => BoundInput>();
       for (const item of call.node.body.items) {
         if (item.kind !== "Attribute" || MODULE_META.has(item.name)) continue;
         // The value passes through the argument on its way into this instance of the module.
         inputs.set(item.name, () => {
-          const bound = this.collect(() =>
-            this.evaluateIn(item.expr, call.file, instanceKey.iteration),
+          const { result: bound, reads } = this.readsDuring(() =>
+            this.collect(() => this.evaluateIn(item.expr, call.file, instanceKey.iteration)),
           );
           const argument = { file: writtenIn(item, call.file).path, range: item };
           const name = `${callPath}${instanceKey.suffix}'s ${item.name} argument`;
-          return { ...bound, result: passThrough(bound.result, name, argument) };
+          // A root default the argument read (`enabled = var.env == "prod"`) counts as read by
+          // the variable too, so a count it makes 0 in the module is overridable (defaults.ts).
+          const defaults = this.context.overridableDefaults ?? [];
+          const defaultReads = reads.filter((read) => defaultsRead(defaults, [read]).length > 0);
+          return {
+            ...bound,
+            result: passThrough(bound.result, name, argument),
+            defaultReads,
+          };
         });
       }
       for (const inputName of inputs.keys()) {

@@ -147,3 +147,82 @@ describe("a resource only a parameter's Default leaves out", () => {
     expect(pinned.findings).toEqual([]);
   });
 });
+
+// A module switched at its call (`enabled = var.env == "prod"`, the registry modules' `create`
+// pattern): the root default decides the child's count through the argument.
+const sshModule = `variable "enabled" {
+  type = bool
+}
+resource "aws_security_group" "ssh" {
+  count = var.enabled ? 1 : 0
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+`;
+const rulesModule = `variable "rules" {
+  type = map(string)
+}
+resource "aws_security_group_rule" "in" {
+  for_each          = var.rules
+  type              = "ingress"
+  security_group_id = "sg-123"
+  from_port         = 22
+  to_port           = 22
+  description       = each.value
+  protocol          = "tcp"
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+`;
+
+describe("a module's resource only a root default leaves out through the call's argument", () => {
+  it("is new and blocking when the argument reads the default (count)", async () => {
+    const added = await run(
+      {
+        "base/main.tf": variable,
+        "head/main.tf": `${variable}module "sg" {\n  source  = "./sg"\n  enabled = var.env == "prod"\n}\n`,
+        "head/sg/main.tf": sshModule,
+      },
+      (dir) => diffArgs(dir),
+    );
+    expect(added.code).toBe(1);
+    expect(added.findings).toEqual(['new blocking TG-NET-001 10 Only when var.env is not "dev".']);
+  });
+
+  it("is new and blocking when the argument is a map the default leaves empty (for_each)", async () => {
+    const added = await run(
+      {
+        "base/main.tf": variable,
+        "head/main.tf": `${variable}module "sg" {\n  source = "./sg"\n  rules  = var.env == "prod" ? { ssh = "ssh" } : {}\n}\n`,
+        "head/sg/main.tf": rulesModule,
+      },
+      (dir) => diffArgs(dir),
+    );
+    expect(added.code).toBe(1);
+    expect(added.findings).toEqual(['new blocking TG-NET-001 12 Only when var.env is not "dev".']);
+    const rules = `variable "rules" {\n  type    = map(string)\n  default = {}\n}\n`;
+    const passed = await run(
+      {
+        "base/main.tf": rules,
+        "head/main.tf": `${rules}module "sg" {\n  source = "./sg"\n  rules  = var.rules\n}\n`,
+        "head/sg/main.tf": rulesModule,
+      },
+      (dir) => diffArgs(dir),
+    );
+    expect(passed.findings).toEqual(["new blocking TG-NET-001 12 Only when var.rules is not {}."]);
+  });
+
+  it("is absent when the caller passes a value no default gives", async () => {
+    const fixed = await run(
+      {
+        "main.tf": `${variable}module "sg" {\n  source  = "./sg"\n  enabled = false\n}\n`,
+        "sg/main.tf": sshModule,
+      },
+      () => ["scan", "."],
+    );
+    expect(fixed.findings).toEqual([]);
+  });
+});

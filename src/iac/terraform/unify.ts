@@ -99,20 +99,9 @@ function valueType(value: Value, expr: Expression, declared: DeclaredType): Resu
   while (expr.kind === "Parens") expr = expr.expr;
   if (isCarriedNumber(value)) return { kind: "number" };
   if (isUnknown(value)) return writtenType(expr, declared);
-  switch (typeof value) {
-    case "string":
-      return { kind: "string" };
-    case "number":
-      return { kind: "number" };
-    case "boolean":
-      return { kind: "bool" };
-  }
   if (value === null) return expr.kind === "Literal" ? { kind: "null" } : undefined;
-  const collection = collectionTypeOf(value);
-  if (collection !== undefined)
-    return collection.kind === "set"
-      ? undefined
-      : { kind: collection.kind, element: parsedType(collection.element) };
+  const own = ownType(value);
+  if (own !== undefined) return own.type;
   if (expr.kind === "Tuple" && Array.isArray(value))
     return {
       kind: "tuple",
@@ -149,25 +138,38 @@ export function unifiedCollectionElements(values: Value[], what: string): Value[
 }
 
 /**
+ * A known value's type where the value alone says it: a primitive's own, or a list's or map's of
+ * a known element type (a set's is not certain here: `type` undefined). Undefined for a tuple or
+ * object, whose type its caller reads from the elements.
+ */
+function ownType(value: Value): { type: ResultType | undefined } | undefined {
+  switch (typeof value) {
+    case "string":
+      return { type: { kind: "string" } };
+    case "number":
+      return { type: { kind: "number" } };
+    case "boolean":
+      return { type: { kind: "bool" } };
+  }
+  const collection = collectionTypeOf(value);
+  if (collection === undefined) return undefined;
+  return {
+    type:
+      collection.kind === "set"
+        ? undefined
+        : { kind: collection.kind, element: parsedType(collection.element) },
+  };
+}
+
+/**
  * The type of an element of a collection: a primitive's own, a list's or map's of a known type,
  * and an array or object of no type of its own the tuple or object it holds. Undefined for null,
  * an unknown or a set, whose types are not certain here.
  */
 function heldType(value: Value): ResultType | undefined {
   if (value === null || isUnknown(value)) return undefined;
-  switch (typeof value) {
-    case "string":
-      return { kind: "string" };
-    case "number":
-      return { kind: "number" };
-    case "boolean":
-      return { kind: "bool" };
-  }
-  const collection = collectionTypeOf(value);
-  if (collection !== undefined)
-    return collection.kind === "set"
-      ? undefined
-      : { kind: collection.kind, element: parsedType(collection.element) };
+  const own = ownType(value);
+  if (own !== undefined) return own.type;
   if (Array.isArray(value)) return { kind: "tuple", elements: value.map(heldType) };
   return {
     kind: "object",

@@ -25,6 +25,15 @@ may_be_anything(value) if {
 	regex.match(`(^|[^A-Za-z0-9_."])(var|local|module|each|count)\.[A-Za-z_]`, value["$unknown"])
 }
 
+# A data source that returns what someone writes rather than what AWS makes: a program's output
+# (`external`), a web page (`http`), a file (`local_file`), a parameter or secret's value, an S3
+# object's body, a rendered template, another configuration's outputs (`terraform_remote_state`,
+# `tfe_outputs`, as CloudFormation's `Fn::ImportValue`). Any attribute of one may be anything.
+may_be_anything(value) if {
+	is_unknown(value)
+	regex.match(`(^|[^A-Za-z0-9_."])data\.(external|http|local_file|local_sensitive_file|aws_ssm_parameter|aws_ssm_parameters_by_path|aws_secretsmanager_secret_version|aws_s3_object|aws_s3_bucket_object|template_file|terraform_remote_state|tfe_outputs)\.`, value["$unknown"])
+}
+
 # An expression that merely mentions what AWS fills in gives whatever its author writes beside
 # it: `aws_vpc.main.id == "" ? "10.0.0.0/8" : "0.0.0.0/0"`, `substr("0.0.0.0/0${aws_vpc.main.id}",
 # 0, 9)`, `"*${aws_s3_bucket.b.id}"`. Any function call, operator, conditional, or template with

@@ -84,6 +84,18 @@ test_an_unknown_only_aws_fills_in_is_not_anything if {
 	not util.may_be_anything("var.literal_text_is_known")
 }
 
+test_a_data_source_returning_what_someone_writes_may_be_anything if {
+	util.may_be_anything({"$unknown": "data.external.cidr.result.block"})
+	util.may_be_anything({"$unknown": "data.http.allowlist.response_body"})
+	util.may_be_anything({"$unknown": "data.local_file.cidr.content"})
+	util.may_be_anything({"$unknown": "data.aws_ssm_parameter.admin_cidr.value"})
+	util.may_be_anything({"$unknown": "data.aws_secretsmanager_secret_version.p.secret_string"})
+	util.may_be_anything({"$unknown": "data.terraform_remote_state.network.outputs.admin_cidr"})
+	util.may_be_anything({"$unknown": "\"${data.aws_s3_object.policy.body}\""})
+	not util.may_be_anything({"$unknown": "data.aws_vpc.main.cidr_block"})
+	not util.may_be_anything({"$unknown": "data.aws_iam_role.external.arn"})
+}
+
 test_an_expression_that_only_mentions_what_aws_fills_in_may_be_anything if {
 	util.may_be_anything({"$unknown": "aws_vpc.main.id == \"\" ? \"10.0.0.0/8\" : \"0.0.0.0/0\""})
 	util.may_be_anything({"$unknown": "substr(\"0.0.0.0/0${aws_vpc.main.id}\", 0, 9)"})

@@ -97,6 +97,21 @@ describe("a diff keeps the base's roots and top templates", () => {
     expect(code).toBe(1);
   });
 
+  it("reads a kept root's copy under a new caller existing where the base had that finding", async () => {
+    // A root folder now also called from a new root with the same value: no finding is new.
+    const caller = `module "prod" {\n  source = "../envs/prod"\n  cidr   = "0.0.0.0/0"\n}\n`;
+    const { code, findings } = await diff({
+      "base/envs/prod/main.tf": sshGroup("0.0.0.0/0"),
+      "head/envs/prod/main.tf": sshGroup("0.0.0.0/0"),
+      "head/live/main.tf": caller,
+    });
+    expect(findings).toEqual([
+      "existing envs/prod/main.tf:3 aws_security_group.ssh in envs/prod",
+      "existing live/main.tf:3 module.prod.aws_security_group.ssh in live",
+    ]);
+    expect(code).toBe(0);
+  });
+
   it("still judges a module called since the base only through its caller", async () => {
     // The folder was never a root: its default is not what any deployment uses.
     const { code, findings } = await diff({
